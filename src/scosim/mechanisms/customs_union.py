@@ -1,0 +1,644 @@
+"""Customs union proposal: common external tariff, revenue pooling, indicators.
+
+Pure array functions (no I/O, no globals) batched over a leading run axis ``R``
+for ``N`` economies. Conventions follow :mod:`scosim.mechanisms.trade`:
+
+* ``tariffs[..., i, j]`` is the ad valorem tariff (a fraction, 0.05 = 5 %)
+  applied by importer ``j`` on goods from exporter ``i``; the diagonal is 0.
+* ``flows[..., i, j]`` is the value of exporter ``i``'s sales to importer ``j``
+  at the importer's tariff-inclusive prices; the diagonal is domestic sales.
+* ``participants[r, k]`` is True when economy ``k`` is in the union in run ``r``.
+* A revenue-sharing matrix ``S[..., j, k]`` is the share of the revenue
+  collected by ``k`` that ``j`` receives; columns sum to 1.
+
+The proposal follows Karagulov (seed 000): free movement of goods inside the
+union (zero internal tariffs), a common external tariff (CET), and an agreed
+distribution of the revenue the union collects. Exact definitions of every
+indicator are in ``docs/customs_union.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.mechanisms.trade import GEResult, solve_ge
+
+__all__ = [
+    "CET_RULES",
+    "SHARING_RULES",
+    "bloc_summary",
+    "cet_rate",
+    "preview",
+    "sharing_matrix",
+    "union_indicators",
+    "union_tariffs",
+]
+
+#: Named rules for the common external tariff; a float in [0, 1] is also allowed.
+CET_RULES: tuple[str, ...] = ("mean", "weighted_mean", "min", "max")
+#: Named rules for sharing the pooled tariff revenue.
+SHARING_RULES: tuple[str, ...] = ("collected", "gdp", "imports", "population", "fixed")
+
+# Fixed shares must sum to 1 within this tolerance (published shares are
+# rounded, e.g. the EAEU's to 0.01 percentage point); they are then rescaled.
+_SHARE_SUM_TOL = 1e-6
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+class GEResultLike(Protocol):
+    """The fields of ``scosim.mechanisms.trade.GEResult`` that this module reads."""
+
+    flows: FloatArray
+    welfare_change: FloatArray
+    real_gdp_change: FloatArray
+    terms_of_trade_change: FloatArray
+    tariff_revenue: FloatArray
+    tariff_revenue_received: FloatArray
+
+
+# --------------------------------------------------------------------------
+# validation helpers
+# --------------------------------------------------------------------------
+
+
+def _participants(participants: ArrayLike) -> BoolArray:
+    """Return participants as a (R, N) bool array; a (N,) vector is one run."""
+    p = np.asarray(participants)
+    if p.ndim == 1:
+        p = p[np.newaxis, :]
+    if p.ndim != 2 or p.shape[1] == 0:
+        raise ValueError(
+            f"participants must be a (R, N) boolean array (or (N,) for one run); "
+            f"got shape {np.shape(participants)}"
+        )
+    if p.dtype == np.bool_:
+        return p
+    if np.issubdtype(p.dtype, np.integer) and np.all((p == 0) | (p == 1)):
+        return p.astype(bool)
+    raise ValueError(
+        f"participants must be boolean (True = in the union) or 0/1 integers; got dtype {p.dtype}"
+    )
+
+
+def _runs_vector(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
+    """Broadcast a (N,) or (R, N) country vector to (R, N) floats, checked finite."""
+    a = np.asarray(x, dtype=float)
+    if a.shape == (n,):
+        a = np.broadcast_to(a, (n_runs, n))
+    elif a.shape != (n_runs, n):
+        raise ValueError(
+            f"{name} must have shape ({n},) or ({n_runs}, {n}) to match participants; got {a.shape}"
+        )
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite; got NaN or inf")
+    return a
+
+
+def _runs_matrix(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
+    """Broadcast a (N, N) or (R, N, N) matrix to (R, N, N) floats, checked finite."""
+    a = np.asarray(x, dtype=float)
+    if a.shape == (n, n):
+        a = np.broadcast_to(a, (n_runs, n, n))
+    elif a.shape != (n_runs, n, n):
+        raise ValueError(
+            f"{name} must have shape ({n}, {n}) or ({n_runs}, {n}, {n}) to match "
+            f"participants; got {a.shape}"
+        )
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite; got NaN or inf")
+    return a
+
+
+def _runs_scalar(x: ArrayLike, name: str, n_runs: int) -> FloatArray:
+    """Broadcast a scalar or (R,) value to (R,) floats, checked finite."""
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 0:
+        a = np.full(n_runs, float(a))
+    elif a.shape != (n_runs,):
+        raise ValueError(f"{name} must be a scalar or have shape ({n_runs},); got {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be finite; got NaN or inf")
+    return a
+
+
+def _require_nonempty(p: BoolArray) -> None:
+    empty = np.flatnonzero(~p.any(axis=1))
+    if empty.size:
+        raise ValueError(
+            f"participant set is empty in run(s) {empty.tolist()}: a customs union needs "
+            f"at least one participant (skip those runs; there is no union to preview)"
+        )
+
+
+def _country(k: int, names: Sequence[str] | None) -> str:
+    return f"{names[k]} (index {k})" if names is not None else f"index {k}"
+
+
+# --------------------------------------------------------------------------
+# common external tariff
+# --------------------------------------------------------------------------
+
+
+def cet_rate(
+    mfn: ArrayLike,
+    imports: ArrayLike | None,
+    participants: ArrayLike,
+    rule: str | float,
+) -> FloatArray:
+    """Common external tariff of the union in each run.
+
+    Args:
+        mfn: Each economy's MFN applied tariff (fraction), shape (N,) or (R, N).
+        imports: Each economy's total imports excluding domestic sales, shape
+            (N,) or (R, N); only read by ``"weighted_mean"`` (may be None otherwise).
+            Total imports are used rather than imports from non-participants
+            because they do not depend on who joins and are what tariff
+            databases (WITS, WTO Tariff Profiles) weight with; pass
+            extra-union imports here to weight by those instead.
+        participants: (R, N) bool, True where the economy is in the union.
+            A (N,) vector is treated as one run.
+        rule: ``"mean"`` (simple mean of participants' MFN rates),
+            ``"weighted_mean"`` (mean weighted by ``imports``), ``"min"``,
+            ``"max"``, or a number in [0, 1] used as the CET in every run.
+
+    Returns:
+        (R,) CET rate per run, as a fraction.
+
+    Raises:
+        ValueError: Unknown rule, a number outside [0, 1], negative or
+            non-finite tariffs or imports, missing imports for
+            ``"weighted_mean"``, participants whose imports sum to zero, or an
+            empty participant set in any run (there is no union, so no CET; the
+            caller should skip those runs).
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    if isinstance(rule, str):
+        if rule not in CET_RULES:
+            raise ValueError(
+                f"unknown CET rule {rule!r}; allowed: {', '.join(CET_RULES)} or a number in [0, 1]"
+            )
+    elif isinstance(rule, bool) or not isinstance(rule, (int, float, np.integer, np.floating)):
+        raise ValueError(
+            f"CET rule must be one of {', '.join(CET_RULES)} or a number in [0, 1]; got {rule!r}"
+        )
+    else:
+        value = float(rule)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"a numeric CET must be a fraction in [0, 1]; got {value}")
+        _require_nonempty(p)
+        return np.full(n_runs, value)
+
+    _require_nonempty(p)
+    rates = _runs_vector(mfn, "mfn", n_runs, n)
+    if np.any(rates < 0):
+        raise ValueError("mfn tariffs must be >= 0 (fractions, 0.05 = 5 %)")
+    if rule == "mean":
+        return np.sum(np.where(p, rates, 0.0), axis=1) / p.sum(axis=1)
+    if rule == "min":
+        return np.min(np.where(p, rates, np.inf), axis=1)
+    if rule == "max":
+        return np.max(np.where(p, rates, -np.inf), axis=1)
+    # weighted_mean
+    if imports is None:
+        raise ValueError("CET rule 'weighted_mean' needs imports (N,) or (R, N)")
+    w = _runs_vector(imports, "imports", n_runs, n)
+    if np.any(w < 0):
+        raise ValueError("imports must be >= 0")
+    w = np.where(p, w, 0.0)
+    total = w.sum(axis=1)
+    bad = np.flatnonzero(total <= 0)
+    if bad.size:
+        raise ValueError(
+            f"participants' imports sum to zero in run(s) {bad.tolist()}; "
+            f"an import-weighted CET is undefined there"
+        )
+    return np.sum(w * rates, axis=1) / total
+
+
+# --------------------------------------------------------------------------
+# tariffs under the union
+# --------------------------------------------------------------------------
+
+
+def union_tariffs(
+    base: ArrayLike,
+    participants: ArrayLike,
+    cet: ArrayLike,
+    phase: ArrayLike = 1.0,
+) -> FloatArray:
+    """Bilateral tariffs once a customs union is (partly) phased in.
+
+    The phase-in is linear in the tariff *rate*: with phase ``p``,
+
+    * between two participants: ``(1 - p) * base``;
+    * participant ``j`` on non-participant ``i``: ``base + p * (cet - base)``;
+    * tariffs imposed by non-participants: ``base`` (unchanged);
+    * the diagonal stays 0.
+
+    Args:
+        base: Baseline tariffs (N, N) or (R, N, N), importer on the column.
+        participants: (R, N) bool (a (N,) vector is one run).
+        cet: Common external tariff, scalar or (R,), >= 0.
+        phase: Share of the way from ``base`` to the full union, scalar or
+            (R,), in [0, 1]; 0 = baseline, 1 = full union.
+
+    Returns:
+        (R, N, N) tariffs.
+
+    Raises:
+        ValueError: Wrong shapes, negative or non-finite tariffs, a non-zero
+            diagonal in ``base``, or ``phase`` outside [0, 1].
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    tau = _runs_matrix(base, "base tariffs", n_runs, n)
+    if np.any(tau < 0):
+        raise ValueError("base tariffs must be >= 0 (fractions, 0.05 = 5 %)")
+    diag = np.diagonal(tau, axis1=-2, axis2=-1)
+    if np.any(diag != 0):
+        raise ValueError("base tariffs must have a zero diagonal (no tariff on domestic sales)")
+    c = _runs_scalar(cet, "cet", n_runs)
+    if np.any(c < 0):
+        raise ValueError(f"cet must be >= 0; got {c[c < 0].tolist()}")
+    ph = _runs_scalar(phase, "phase", n_runs)
+    if np.any((ph < 0) | (ph > 1)):
+        raise ValueError(f"phase must be in [0, 1]; got {ph[(ph < 0) | (ph > 1)].tolist()}")
+
+    exp_in = p[:, :, np.newaxis]  # exporter i in union
+    imp_in = p[:, np.newaxis, :]  # importer j in union
+    ph3 = ph[:, np.newaxis, np.newaxis]
+    inside = (1.0 - ph3) * tau
+    external = tau + ph3 * (c[:, np.newaxis, np.newaxis] - tau)
+    out = np.where(imp_in & exp_in, inside, np.where(imp_in, external, tau))
+    idx = np.arange(n)
+    out[:, idx, idx] = 0.0
+    return out
+
+
+# --------------------------------------------------------------------------
+# revenue sharing
+# --------------------------------------------------------------------------
+
+
+def _fixed_vector(
+    fixed_shares: ArrayLike | Mapping[int | str, float],
+    n: int,
+    names: Sequence[str] | None,
+) -> FloatArray:
+    """Turn fixed shares given as an array or a {index or code: share} dict into (N,)."""
+    if isinstance(fixed_shares, Mapping):
+        v = np.zeros(n)
+        for key, share in fixed_shares.items():
+            if isinstance(key, str):
+                if names is None or key not in names:
+                    known = "" if names is None else f"; known codes: {', '.join(names)}"
+                    raise ValueError(
+                        f"fixed_shares key {key!r} is not a known economy{known} "
+                        f"(pass names=... to use codes, or use integer indices)"
+                    )
+                k = list(names).index(key)
+            elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+                k = int(key)
+                if not 0 <= k < n:
+                    raise ValueError(f"fixed_shares index {k} is out of range 0..{n - 1}")
+            else:
+                raise ValueError(f"fixed_shares keys must be integer indices or codes; got {key!r}")
+            v[k] = float(share)
+    else:
+        v = np.asarray(fixed_shares, dtype=float)
+        if v.shape != (n,):
+            raise ValueError(f"fixed_shares must be a ({n},) array or a dict; got shape {v.shape}")
+    if not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ValueError("fixed_shares must be finite and >= 0")
+    total = float(v.sum())
+    if abs(total - 1.0) > _SHARE_SUM_TOL:
+        hint = " (give fractions, not percent)" if abs(total - 100.0) < 1e-3 else ""
+        raise ValueError(f"fixed_shares must sum to 1; got {total:.10g}{hint}")
+    return v
+
+
+def sharing_matrix(
+    participants: ArrayLike,
+    rule: str,
+    *,
+    gdp: ArrayLike | None = None,
+    imports: ArrayLike | None = None,
+    population: ArrayLike | None = None,
+    fixed_shares: ArrayLike | Mapping[int | str, float] | None = None,
+    allow_departed: bool = False,
+    names: Sequence[str] | None = None,
+) -> FloatArray:
+    """Column-stochastic matrix sharing the union's pooled tariff revenue.
+
+    ``S[r, j, k]`` is the share of the revenue collected by ``k`` that ``j``
+    receives. Non-participants keep their own revenue (``S[k, k] = 1``).
+    Revenue collected by any participant is pooled and split among the
+    participants with the same shares ``s[j]`` (summing to 1 over
+    participants), so ``S[j, k] = s[j]`` for participants ``j, k``.
+
+    Args:
+        participants: (R, N) bool (a (N,) vector is one run).
+        rule: ``"collected"`` (each keeps what it collects: identity),
+            ``"gdp"``, ``"imports"``, ``"population"`` (shares proportional to
+            that variable among participants), or ``"fixed"`` (``fixed_shares``).
+        gdp: (N,) or (R, N), for rule ``"gdp"``.
+        imports: (N,) or (R, N), for rule ``"imports"``.
+        population: (N,) or (R, N), for rule ``"population"``.
+        fixed_shares: For rule ``"fixed"``: (N,) array or dict mapping an
+            index (or a code, with ``names``) to a share; shares are
+            fractions summing to 1, zero for economies not listed.
+        allow_departed: For ``"fixed"``. False (default): a positive share on
+            a non-participant is an error. True: such economies are taken to
+            have left the union; their shares are dropped and the remaining
+            participants' shares renormalised to sum to 1 (a participant
+            with share 0 pools its revenue and receives none of the pool).
+        names: Optional economy codes, used in error messages and as keys.
+
+    Returns:
+        (R, N, N) matrix whose columns sum to 1.
+
+    Raises:
+        ValueError: Unknown rule, a missing or invalid variable (negative,
+            non-finite, summing to zero over participants), or invalid fixed
+            shares (not summing to 1, on a non-participant without
+            ``allow_departed``, none left on current participants).
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    if rule not in SHARING_RULES:
+        raise ValueError(f"unknown sharing rule {rule!r}; allowed: {', '.join(SHARING_RULES)}")
+    eye = np.broadcast_to(np.eye(n), (n_runs, n, n))
+    if rule == "collected":
+        return eye.copy()
+
+    if rule == "fixed":
+        if fixed_shares is None:
+            raise ValueError("sharing rule 'fixed' needs fixed_shares")
+        v = _fixed_vector(fixed_shares, n, names)
+        outside = (v[np.newaxis, :] > 0) & ~p
+        if outside.any() and not allow_departed:
+            r, k = (int(a[0]) for a in np.nonzero(outside))
+            raise ValueError(
+                f"fixed_shares gives a positive share to {_country(k, names)}, which is not "
+                f"a participant (run {r}); shares may only go to participants "
+                f"(pass allow_departed=True to drop members that left and renormalise)"
+            )
+        weights = np.where(p, v[np.newaxis, :], 0.0)
+        label = "fixed_shares"
+    else:
+        source = {"gdp": gdp, "imports": imports, "population": population}[rule]
+        if source is None:
+            raise ValueError(f"sharing rule {rule!r} needs {rule}= (N,) or (R, N)")
+        x = _runs_vector(source, rule, n_runs, n)
+        if np.any(x[p] < 0):
+            raise ValueError(f"{rule} must be >= 0 for participants")
+        weights = np.where(p, x, 0.0)
+        label = rule
+
+    total = weights.sum(axis=1)
+    # Runs without participants have nothing to pool: identity there.
+    bad = np.flatnonzero((total <= 0) & p.any(axis=1))
+    if bad.size:
+        raise ValueError(
+            f"{label} sums to zero over the participants in run(s) {bad.tolist()}; "
+            f"no participant would receive the pooled revenue"
+        )
+    shares = np.divide(
+        weights, total[:, np.newaxis], out=np.zeros_like(weights), where=total[:, np.newaxis] > 0
+    )
+    pooled = shares[:, :, np.newaxis] * p[:, np.newaxis, :]  # S[j, k] = s[j] if k in union
+    return np.where(p[:, np.newaxis, :], pooled, eye)
+
+
+# --------------------------------------------------------------------------
+# indicators
+# --------------------------------------------------------------------------
+
+
+def _offdiag(x: FloatArray) -> FloatArray:
+    out = np.array(x, dtype=float, copy=True)
+    idx = np.arange(out.shape[-1])
+    out[..., idx, idx] = 0.0
+    return out
+
+
+def _pct_change(new: FloatArray, old: FloatArray) -> FloatArray:
+    """100 * (new / old - 1), NaN where the old value is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(old != 0, (new / np.where(old != 0, old, 1.0) - 1.0) * 100.0, np.nan)
+
+
+def _cif(flows: FloatArray, tariffs: FloatArray) -> FloatArray:
+    """Bilateral trade at values before tariffs (CIF), domestic sales zeroed."""
+    return _offdiag(flows / (1.0 + tariffs))
+
+
+def bloc_summary(
+    flows: ArrayLike, tariffs: ArrayLike, participants: ArrayLike
+) -> dict[str, FloatArray]:
+    """Bloc-level trade of the union's participants, per run.
+
+    Args:
+        flows: (N, N) or (R, N, N) flows at tariff-inclusive prices.
+        tariffs: (N, N) or (R, N, N) tariffs under which ``flows`` were observed.
+        participants: (R, N) bool.
+
+    Returns:
+        Dict of (R,) arrays, all at values before tariffs (CIF):
+        ``intra_union_trade`` (sum of flows between distinct participants),
+        ``participants_exports``, ``participants_imports`` (to and from
+        anywhere but themselves), and ``intra_union_share`` =
+        2 * intra_union_trade / (participants_exports + participants_imports),
+        the intra-regional trade share of UNCTAD / ADB (each intra-union flow
+        counts once as an export and once as an import); NaN if the
+        participants do not trade.
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    cif = _cif(_runs_matrix(flows, "flows", n_runs, n), _runs_matrix(tariffs, "tariffs", n_runs, n))
+    pair = p[:, :, np.newaxis] & p[:, np.newaxis, :]
+    intra = np.sum(np.where(pair, cif, 0.0), axis=(1, 2))
+    exports = np.sum(np.where(p, cif.sum(axis=2), 0.0), axis=1)
+    imports = np.sum(np.where(p, cif.sum(axis=1), 0.0), axis=1)
+    denom = exports + imports
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(denom > 0, 2.0 * intra / np.where(denom > 0, denom, 1.0), np.nan)
+    return {
+        "intra_union_trade": intra,
+        "participants_exports": exports,
+        "participants_imports": imports,
+        "intra_union_share": share,
+    }
+
+
+def union_indicators(
+    base_flows: ArrayLike,
+    result: GEResultLike,
+    participants: ArrayLike,
+    base_tariffs: ArrayLike,
+    new_tariffs: ArrayLike,
+) -> dict[str, FloatArray]:
+    """Per-country indicators of a customs-union counterfactual.
+
+    Trade values are at prices before tariffs (CIF): a flow at
+    tariff-inclusive prices ``X[i, j]`` is ``X[i, j] / (1 + tau[i, j])``;
+    domestic sales are excluded. Values are in the GE solver's numeraire.
+    Indicators defined only for participants (``intra_union_imports``,
+    ``intra_union_share``, ``trade_creation``, ``trade_diversion``) are NaN
+    for non-participants. Percent changes are NaN where the base value is 0.
+
+    Args:
+        base_flows: (N, N) or (R, N, N) baseline flows (tariff-inclusive).
+        result: Result of ``solve_ge`` for the union (flows, welfare, revenue).
+        participants: (R, N) bool.
+        base_tariffs: (N, N) or (R, N, N) tariffs of the baseline.
+        new_tariffs: (N, N) or (R, N, N) tariffs under the union.
+
+    Returns:
+        Dict of (R, N) arrays: ``welfare_change_pct``, ``real_gdp_change_pct``,
+        ``terms_of_trade_change_pct``, ``exports``, ``imports``,
+        ``exports_before``, ``imports_before``, ``exports_change_pct``,
+        ``imports_change_pct``, ``intra_union_imports``, ``intra_union_share``,
+        ``trade_creation``, ``trade_diversion``, ``tariff_revenue_before``,
+        ``tariff_revenue_collected``, ``tariff_revenue_after_sharing``.
+        See ``docs/customs_union.md`` for the formulas.
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    x0 = _runs_matrix(base_flows, "base_flows", n_runs, n)
+    t0 = _runs_matrix(base_tariffs, "base_tariffs", n_runs, n)
+    t1 = _runs_matrix(new_tariffs, "new_tariffs", n_runs, n)
+    x1 = _runs_matrix(result.flows, "result.flows", n_runs, n)
+
+    cif0 = _cif(x0, t0)
+    cif1 = _cif(x1, t1)
+    exp_in = p[:, :, np.newaxis]
+    nan = np.full((n_runs, n), np.nan)
+
+    def participants_only(v: FloatArray) -> FloatArray:
+        return np.where(p, v, nan)
+
+    imports0, imports1 = cif0.sum(axis=1), cif1.sum(axis=1)
+    exports0, exports1 = cif0.sum(axis=2), cif1.sum(axis=2)
+    from_members0 = np.sum(np.where(exp_in, cif0, 0.0), axis=1)
+    from_members1 = np.sum(np.where(exp_in, cif1, 0.0), axis=1)
+    from_outside0 = imports0 - from_members0
+    from_outside1 = imports1 - from_members1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intra_share = np.where(
+            imports1 > 0, from_members1 / np.where(imports1 > 0, imports1, 1.0), np.nan
+        )
+
+    def vec(name: str) -> FloatArray:
+        return _runs_vector(getattr(result, name), f"result.{name}", n_runs, n)
+
+    revenue_before = np.sum(t0 / (1.0 + t0) * x0, axis=1)
+    return {
+        "welfare_change_pct": (vec("welfare_change") - 1.0) * 100.0,
+        "real_gdp_change_pct": (vec("real_gdp_change") - 1.0) * 100.0,
+        "terms_of_trade_change_pct": (vec("terms_of_trade_change") - 1.0) * 100.0,
+        "exports": exports1,
+        "imports": imports1,
+        "exports_before": exports0,
+        "imports_before": imports0,
+        "exports_change_pct": _pct_change(exports1, exports0),
+        "imports_change_pct": _pct_change(imports1, imports0),
+        "intra_union_imports": participants_only(from_members1),
+        "intra_union_share": participants_only(intra_share),
+        "trade_creation": participants_only(from_members1 - from_members0),
+        "trade_diversion": participants_only(from_outside0 - from_outside1),
+        "tariff_revenue_before": revenue_before,
+        "tariff_revenue_collected": vec("tariff_revenue"),
+        "tariff_revenue_after_sharing": vec("tariff_revenue_received"),
+    }
+
+
+# --------------------------------------------------------------------------
+# one-call preview for the Council
+# --------------------------------------------------------------------------
+
+
+def preview(
+    base_flows: ArrayLike,
+    base_tariffs: ArrayLike,
+    mfn: ArrayLike,
+    imports: ArrayLike | None,
+    participants: ArrayLike,
+    *,
+    cet_rule: str | float,
+    sharing_rule: str,
+    sigma: float,
+    deficits: str = "level",
+    gdp: ArrayLike | None = None,
+    population: ArrayLike | None = None,
+    fixed_shares: ArrayLike | Mapping[int | str, float] | None = None,
+    phase: ArrayLike = 1.0,
+    allow_departed: bool = False,
+    names: Sequence[str] | None = None,
+    **solver_options: Any,
+) -> tuple[GEResult, dict[str, FloatArray]]:
+    """Build the union's tariffs and sharing matrix, solve the GE once, report.
+
+    Every run in the batch is solved in a single ``solve_ge`` call, so the
+    Council can score many candidate participant sets at once (a single
+    baseline ``(N, N)`` is broadcast over the runs). Revenue pooling applies
+    in full from the start; only the tariff rates are phased in.
+
+    Args:
+        base_flows: (N, N) or (R, N, N) baseline flows (tariff-inclusive).
+        base_tariffs: (N, N) or (R, N, N) baseline tariffs.
+        mfn: (N,) or (R, N) MFN tariffs, for the CET rule.
+        imports: (N,) or (R, N) total imports used to weight the CET and to
+            share revenue by imports; None derives them from ``base_flows``
+            (imports before tariffs, excluding domestic sales).
+        participants: (R, N) bool.
+        cet_rule: See :func:`cet_rate`.
+        sharing_rule: See :func:`sharing_matrix`.
+        sigma: Elasticity of substitution (> 1), passed to ``solve_ge``.
+        deficits: Deficit closure, passed to ``solve_ge``.
+        gdp: For sharing rule ``"gdp"``.
+        population: For sharing rule ``"population"``.
+        fixed_shares: For sharing rule ``"fixed"``.
+        phase: Phase-in of the tariff rates, scalar or (R,), see :func:`union_tariffs`.
+        allow_departed: See :func:`sharing_matrix`.
+        names: Optional economy codes for error messages.
+        **solver_options: Further keyword arguments for ``solve_ge``.
+
+    Returns:
+        ``(result, indicators)``: the ``GEResult`` and :func:`union_indicators`.
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    x0 = np.ascontiguousarray(_runs_matrix(base_flows, "base_flows", n_runs, n))
+    t0 = np.ascontiguousarray(_runs_matrix(base_tariffs, "base_tariffs", n_runs, n))
+    if imports is None:
+        imports = _cif(x0, t0).sum(axis=1)
+    cet = cet_rate(mfn, imports, p, cet_rule)
+    t1 = union_tariffs(t0, p, cet, phase)
+    share = sharing_matrix(
+        p,
+        sharing_rule,
+        gdp=gdp,
+        imports=imports,
+        population=population,
+        fixed_shares=fixed_shares,
+        allow_departed=allow_departed,
+        names=names,
+    )
+    result = solve_ge(
+        x0,
+        sigma=sigma,
+        tariffs=t0,
+        new_tariffs=t1,
+        deficits=deficits,
+        revenue_sharing=share,
+        **solver_options,
+    )
+    return result, union_indicators(x0, result, p, t0, t1)
