@@ -1,0 +1,59 @@
+"""The one error type scenario loading raises, with file/line/path per problem."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["ErrorItem", "ScenarioError", "format_path"]
+
+
+class ErrorItem(NamedTuple):
+    """One problem in a scenario.
+
+    Attributes:
+        file: File as the user gave it (relative paths stay relative), or
+            ``"<override>"`` for a dotted-path override.
+        line: 1-based line where the offending value was written; for an
+            override its 1-based position among the overrides; ``None`` when
+            there is no line (the file itself is missing).
+        path: Dotted path of the offending value, e.g. ``proposals[0].cet``;
+            ``<root>`` for the whole document, ``<syntax>`` for a YAML syntax error.
+        message: What is wrong and what is allowed.
+    """
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}"
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario. ``errors`` lists every problem found.
+
+    ``str(err)`` is one ``file:line: path: message`` per line, sorted by file
+    and line so a user can fix them top to bottom.
+    """
+
+    def __init__(self, errors: list[ErrorItem] | ErrorItem) -> None:
+        items = [errors] if isinstance(errors, ErrorItem) else list(errors)
+        # Deduplicate while keeping order: one bad value can trip two checks.
+        seen: set[ErrorItem] = set()
+        unique = [e for e in items if not (e in seen or seen.add(e))]
+        unique.sort(key=lambda e: (e.file, e.line if e.line is not None else -1))
+        self.errors: list[ErrorItem] = unique
+        super().__init__("\n".join(str(e) for e in unique))
+
+
+def format_path(loc: tuple[str | int, ...]) -> str:
+    """Render a location tuple as ``a.b[0].c``; the empty tuple is ``<root>``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "<root>"

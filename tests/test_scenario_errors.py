@@ -1,0 +1,107 @@
+"""One broken fixture per error kind: file, line, dotted path and message substrings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scosim.scenario import ScenarioError, load_scenario
+
+BAD = Path(__file__).parent / "fixtures" / "scenarios" / "bad"
+
+# fixture name -> (file the error is reported in, line, path, substrings of the message)
+CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
+    "syntax": ("syntax", 3, "<syntax>", ("YAML syntax error", "flow mapping", "line 2")),
+    "empty": ("empty", 1, "<root>", ("file is empty",)),
+    "comment_only": ("comment_only", 1, "<root>", ("file is empty",)),
+    "not_mapping": ("not_mapping", 1, "<root>", ("must be a mapping", "got a list")),
+    "missing_extends": ("missing_extends", 2, "extends", ("file not found", "does_not_exist.yaml")),
+    "cycle_a": ("cycle_b", 2, "extends", ("extends cycle", "cycle_a.yaml -> ", "cycle_b.yaml")),
+    "unknown_key": ("unknown_key", 4, "parameters.trade.sigmaa", (
+        "unknown key 'sigmaa'", "did you mean 'sigma'", "sigma_spread, deficits, baseline")),
+    "wrong_type": ("wrong_type", 2, "seed", ("expected an integer", "string '12'")),
+    "out_of_range": ("out_of_range", 4, "parameters.trade.sigma", ("0.8", "must be > 1")),
+    "unknown_country": ("unknown_country", 4, "countries.XKZ", (
+        "unknown country code 'XKZ'", "CHN, RUS", "TKM, ROW")),
+    "bad_enum": ("bad_enum", 4, "parameters.council.decision_rule", (
+        "'majority' is not one of consensus, qualified_majority, variable_geometry",)),
+    "cet": ("cet", 7, "proposals[0].cet", (
+        "'avg' is not one of mean, weighted_mean, min, max or a number",)),
+    "fixed_shares_sum": ("fixed_shares_sum", 9, "proposals[0].fixed_shares", (
+        "sum to 0.95", "must sum to 1")),
+    "fixed_shares_outsider": ("fixed_shares_outsider", 11, "proposals[0].fixed_shares.ARM", (
+        "ARM is not a participant", "RUS, KAZ")),
+    "fixed_shares_missing": ("fixed_shares_missing", 3, "proposals[0].fixed_shares", (
+        "revenue_sharing is 'fixed'", "required")),
+    "duplicate_ids": ("duplicate_ids", 4, "proposals[1].id", (
+        "duplicate proposal id 'cu'", "proposals[0].id")),
+    "year_range": ("year_range", 4, "events[0].year", ("2031", "outside", "2025-2030")),
+    "phase_in": ("phase_in", 9, "proposals[0].phase_in[2028]", (
+        "non-decreasing", "0.3 in 2028", "0.5 in 2027")),
+    "unknown_rule": ("unknown_rule", 4, "parameters.rules.vote", (
+        "unknown vote rule 'utility_vot'", "did you mean 'utility_vote'", "utility_vote")),
+    "unknown_hook": ("unknown_hook", 4, "parameters.rules.fly", (
+        "unknown hook 'fly'", "vote, defect, apply, cooperate")),
+    "rule_module": ("rule_module", 4, "countries.IND.rules.vote", (
+        "module 'no_such_package_xyz.rules' not found",)),
+    "rule_attribute": ("rule_attribute", 4, "countries.IND.rules.vote", (
+        "'scosim.rules.builtin' has no attribute 'no_such_rule'", "utility_vote")),
+    "rule_not_callable": ("rule_not_callable", 4, "countries.IND.rules.vote", (
+        "'HOOKS' is not callable", "tuple")),
+    "duplicate_key": ("duplicate_key", 4, "seed", (
+        "duplicate key 'seed'", "first written at line 2")),
+    # The error is in the parent file, so it is reported there, not in the child.
+    "extends_child": ("extends_parent", 5, "parameters.growth.volatility_scale", (">= 0", "-1")),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(CASES))
+def test_fixture_error(fixture: str) -> None:
+    file_stem, line, path, substrings = CASES[fixture]
+    given = str(BAD / f"{fixture}.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(given)
+    err = info.value
+    assert isinstance(err, ValueError)
+    matches = [e for e in err.errors if e.path == path]
+    assert matches, f"no error at {path}; got:\n{err}"
+    item = matches[0]
+    assert item.file == str(BAD / f"{file_stem}.yaml")
+    assert item.line == line, str(err)
+    for s in substrings:
+        assert s in item.message, f"{s!r} not in {item.message!r}"
+    # str(err) carries the standard "file:line: path: message" form.
+    assert f"{item.file}:{line}: {path}: " in str(err)
+
+
+def test_every_bad_fixture_is_covered() -> None:
+    stems = {p.stem for p in BAD.glob("*.yaml")}
+    helpers = {"cycle_b", "extends_parent", "many"}
+    assert stems - helpers == set(CASES)
+
+
+def test_all_errors_are_collected_one_per_line() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "many.yaml")
+    err = info.value
+    assert [(e.line, e.path) for e in err.errors] == [
+        (2, "seed"), (3, "replications"), (5, "parameters.trade.deficits")]
+    assert len(str(err).splitlines()) == 3
+    assert "'surplus' is not one of level, ratio" in str(err)
+
+
+def test_file_shown_as_given_relative(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(BAD.parent)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("bad/cet.yaml")
+    assert str(info.value).startswith("bad/cet.yaml:7: proposals[0].cet: ")
+
+
+def test_top_level_file_not_found() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("no/such/file.yaml")
+    (item,) = info.value.errors
+    assert item.file == "no/such/file.yaml" and item.line is None
+    assert "file not found" in item.message
+    assert str(item).startswith("no/such/file.yaml: <root>: file not found")
