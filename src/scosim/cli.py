@@ -1,0 +1,183 @@
+"""Command line: argument parsing only; the work is done by the library.
+
+Every user error (bad scenario, missing run, bad option) prints one clear
+message and exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from scosim import __version__
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _err(msg: str) -> int:
+    print(f"scosim: error: {msg}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario file (and its `extends` chain) without running it."""
+    from scosim.scenario import load_scenario, scenario_hash
+
+    sc = load_scenario(args.scenario)
+    print(
+        f"{args.scenario}: valid scenario {sc.name!r} ({sc.years.start}-{sc.years.end}, "
+        f"{sc.replications} replications, seed {sc.seed}, {len(sc.proposals)} proposals, "
+        f"hash {scenario_hash(sc)[:12]})"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario's ensemble and write a new results directory."""
+    from rich.console import Console
+
+    from scosim.runner import run
+
+    res = run(
+        args.scenario,
+        seed=args.seed,
+        replications=args.replications,
+        out=args.out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        batch_size=args.batch_size,
+        progress=not args.quiet,
+        plots=False if args.no_plots else None,
+        resume=not args.no_resume,
+    )
+    m = res.manifest
+    Console(stderr=True).print(
+        f"[bold green]done[/]: {m['scenario']} seed {m['seed']}, {m['replications']} "
+        f"replications{' (resumed)' if m.get('resumed') else ''}"
+    )
+    print(f"results: {res.path}")
+    for p in res.plots:
+        print(f"  plot: {p}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List runs found under the results directory."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from scosim.results import catalogue
+
+    cat = catalogue(args.out)
+    if cat.empty:
+        print(f"no runs under {args.out}/")
+        return 0
+    table = Table(title=f"runs under {args.out}/")
+    for col in (
+        "scenario",
+        "run_id",
+        "status",
+        "scenario_hash",
+        "seed",
+        "replications",
+        "finished",
+    ):
+        table.add_column(col)
+    for _, row in cat.iterrows():
+        table.add_row(*[str(row[c.header]) for c in table.columns])
+    # Off a terminal rich assumes 80 columns; run ids are longer than that.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Paired comparison of a policy run with a baseline run, with a report."""
+    from scosim.api import compare_cli
+
+    return compare_cli(args)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Parameter sweep or global sensitivity analysis of a scenario."""
+    from scosim.api import sweep_cli
+
+    return sweep_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``scosim`` argument parser."""
+    p = argparse.ArgumentParser(
+        prog="scosim",
+        description="Simulate SCO policy scenarios: trade in general equilibrium, a Council "
+        "that votes, ensembles with uncertainty.",
+    )
+    p.add_argument("--version", action="version", version=f"scosim {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run id>/")
+    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("--seed", type=int, help="override the scenario's seed")
+    r.add_argument("--replications", type=int, help="override the number of replications")
+    r.add_argument("--out", default="results", help="results root (default: results)")
+    r.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    r.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
+    r.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    r.add_argument("--batch-size", type=int, help="runs stepped together (default 250)")
+    r.add_argument("--no-plots", action="store_true", help="skip plots")
+    r.add_argument("--no-resume", action="store_true", help="never resume an interrupted run")
+    r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check a scenario file without running it")
+    v.add_argument("scenario")
+    v.set_defaults(func=cmd_validate)
+
+    ls = sub.add_parser("list", help="list runs under results/")
+    ls.add_argument("--out", default="results")
+    ls.set_defaults(func=cmd_list)
+
+    try:
+        from scosim.data.cli import add_data_parser
+    except ImportError:  # pragma: no cover - data CLI is part of the package
+        pass
+    else:
+        add_data_parser(sub)
+
+    try:
+        from scosim.api import add_experiment_parsers
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        add_experiment_parsers(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``scosim`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    from scosim.errors import USER_ERRORS
+
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(
+            "scosim: interrupted; finished batches are kept and the same command resumes",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except USER_ERRORS as exc:
+        if os.environ.get("SCOSIM_DEBUG"):
+            raise
+        return _err(str(exc))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

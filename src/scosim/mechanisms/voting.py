@@ -1,0 +1,153 @@
+"""Scoring proposals and applying decision rules, as pure functions over runs.
+
+Arrays carry a leading run axis ``R``; ``N`` is the number of economies.
+Definitions follow MODEL.md section 3:
+
+``U[i] = a_econ * gain[i] + a_sec * security[i] - a_sov * depth
++ a_trust * (trust[i, proposer] - TRUST_NEUTRAL) - a_dom * dominance[i] + noise``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Trust level that neither helps nor hurts a proposal (trust lives in [0, 1]).
+TRUST_NEUTRAL = 0.5
+
+DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry")
+
+
+@dataclass(frozen=True)
+class UtilityTerms:
+    """The documented terms of a state's score of a proposal, each ``(R, N)``.
+
+    Attributes:
+        econ: Expected welfare gain (fraction, 0.004 = +0.4 percent) from the GE preview.
+        sovereignty: Sovereignty cost, the proposal's depth in [0, 1].
+        trust: Trust in the proposer minus ``TRUST_NEUTRAL``.
+        dominance: Share of the bloc's gains captured by its largest economy
+            (zero for that economy itself).
+        security: Security gain (zero for proposals without a security component).
+    """
+
+    econ: np.ndarray
+    sovereignty: np.ndarray
+    trust: np.ndarray
+    dominance: np.ndarray
+    security: np.ndarray
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """Terms by name."""
+        return {
+            "econ": self.econ,
+            "sovereignty": self.sovereignty,
+            "trust": self.trust,
+            "dominance": self.dominance,
+            "security": self.security,
+        }
+
+
+def dominance_share(
+    gains: np.ndarray, expenditure: np.ndarray, participants: np.ndarray, gdp: np.ndarray
+) -> np.ndarray:
+    """Share of the participants' total gain captured by the largest participant.
+
+    The gain of a state in US$ is its welfare gain times its expenditure; only
+    positive gains count towards the total (a loser does not make the winner
+    less dominant).
+
+    Args:
+        gains: Welfare gain fractions, ``(R, N)``.
+        expenditure: Base-year expenditure, ``(N,)`` or ``(R, N)``.
+        participants: Participation mask, ``(R, N)``.
+        gdp: GDP used to find the largest participant, ``(N,)`` or ``(R, N)``.
+
+    Returns:
+        ``(R, N)``: the largest participant's share for every other state, 0 for
+        the largest itself and for non-participants.
+    """
+    participants = np.asarray(participants, dtype=bool)
+    usd = np.clip(gains, 0.0, None) * expenditure * participants
+    total = usd.sum(axis=-1, keepdims=True)
+    gdp_b = np.broadcast_to(gdp, participants.shape)
+    largest = np.argmax(np.where(participants, gdp_b, -np.inf), axis=-1)
+    largest_usd = np.take_along_axis(usd, largest[:, None], axis=-1)
+    share = np.divide(largest_usd, total, out=np.zeros_like(largest_usd), where=total > 0)
+    out = np.broadcast_to(share, participants.shape).copy()
+    np.put_along_axis(out, largest[:, None], 0.0, axis=-1)
+    return np.where(participants, out, 0.0)
+
+
+def utility(terms: UtilityTerms, weights: dict[str, np.ndarray]) -> np.ndarray:
+    """Weighted score of a proposal, ``(R, N)``.
+
+    Args:
+        terms: The documented terms.
+        weights: Weight per term name (``econ``, ``sovereignty``, ``trust``,
+            ``dominance``, ``security``), each ``(N,)``.
+
+    Returns:
+        The utility without the idiosyncratic noise.
+    """
+    return (
+        weights["econ"] * terms.econ
+        + weights["security"] * terms.security
+        - weights["sovereignty"] * terms.sovereignty
+        + weights["trust"] * terms.trust
+        - weights["dominance"] * terms.dominance
+    )
+
+
+def decide(
+    votes: np.ndarray, eligible: np.ndarray, rule: str, *, threshold: float = 2 / 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a decision rule to yes/no votes.
+
+    Args:
+        votes: ``(R, N)`` bool, True = yes. Only eligible entries matter.
+        eligible: ``(R, N)`` bool, who votes (and would take part).
+        rule: ``consensus`` (any eligible no blocks), ``qualified_majority``
+            (adopted when the yes share of eligible voters reaches ``threshold``;
+            then everyone eligible takes part), or ``variable_geometry`` (the
+            willing go ahead if at least two say yes; only they take part).
+        threshold: Yes share needed under ``qualified_majority``.
+
+    Returns:
+        ``(adopted (R,), participants (R, N))``.
+    """
+    if rule not in DECISION_RULES:
+        raise ValueError(f"decision rule {rule!r} is not one of {', '.join(DECISION_RULES)}")
+    votes = np.asarray(votes, dtype=bool)
+    eligible = np.asarray(eligible, dtype=bool)
+    yes = votes & eligible
+    n_eligible = eligible.sum(axis=-1)
+    n_yes = yes.sum(axis=-1)
+    if rule == "consensus":
+        adopted = (n_yes == n_eligible) & (n_eligible > 0)
+        return adopted, eligible & adopted[:, None]
+    if rule == "qualified_majority":
+        share = np.divide(n_yes, n_eligible, out=np.zeros(n_yes.shape), where=n_eligible > 0)
+        adopted = share >= threshold - 1e-12
+        return adopted, eligible & adopted[:, None]
+    adopted = n_yes >= 2
+    return adopted, yes & adopted[:, None]
+
+
+def update_bad_years(
+    counter: np.ndarray, realised: np.ndarray, threshold: np.ndarray, active: np.ndarray
+) -> np.ndarray:
+    """Count consecutive bad years: realised score below the exit threshold.
+
+    Args:
+        counter: ``(R, N)`` int, consecutive bad years so far.
+        realised: ``(R, N)`` realised score this year.
+        threshold: ``(N,)`` exit thresholds.
+        active: ``(R, N)`` bool, who is in the arrangement this year.
+
+    Returns:
+        The new counter: +1 where bad and active, reset to 0 where good, 0 where inactive.
+    """
+    bad = (realised < threshold) & active
+    return np.where(bad, counter + 1, 0)

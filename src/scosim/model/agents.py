@@ -1,0 +1,92 @@
+"""State agents: one per economy, holding views on the batch arrays and deciding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from scosim.rules.context import DefectContext, VoteContext, as_decision
+from scosim.rules.registry import resolve_rule
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+
+class State(mesa.Agent):
+    """An economy of the model (SCO member, observer, partner, other, or Rest of World).
+
+    The agent does not copy state: its properties read its column of the batch
+    arrays, so the same agent speaks for all runs of the batch at once. Its
+    decisions go through the rules the scenario chose for it (by name, by dotted
+    import path, or from an installed package).
+
+    Attributes:
+        iso3: Economy code.
+        index: Column of this economy in every ``(R, N)`` array.
+        rules: Hook name -> callable decision rule.
+        rule_names: Hook name -> the spec the scenario gave.
+        weights: Scoring weights per term.
+        exit_threshold: Realised welfare gain below which a year counts as bad.
+    """
+
+    def __init__(
+        self,
+        model: SCOModel,
+        iso3: str,
+        index: int,
+        rule_names: dict[str, str],
+        weights: dict[str, float],
+        exit_threshold: float,
+    ) -> None:
+        super().__init__(model)
+        self.iso3 = iso3
+        self.index = index
+        self.rule_names = dict(rule_names)
+        self.rules = {hook: resolve_rule(hook, spec) for hook, spec in self.rule_names.items()}
+        self.weights = dict(weights)
+        self.exit_threshold = float(exit_threshold)
+
+    @property
+    def status(self) -> np.ndarray:
+        """Status code per run (see ``scosim.model.model.STATUS_CODES``)."""
+        return self.model.status[:, self.index]
+
+    @property
+    def is_member(self) -> np.ndarray:
+        """Whether this economy is an SCO member, per run."""
+        return self.model.is_member()[:, self.index]
+
+    @property
+    def gdp(self) -> np.ndarray:
+        """Current GDP path value (US$), per run."""
+        return self.model.gdp[:, self.index]
+
+    def vote(self, ctx: VoteContext) -> np.ndarray:
+        """Vote on a proposal through this state's ``vote`` rule.
+
+        Args:
+            ctx: The documented vote context.
+
+        Returns:
+            ``(R,)`` bool, True = yes.
+        """
+        fn = self.rules["vote"]
+        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["vote"])
+
+    def defect(self, ctx: DefectContext) -> np.ndarray:
+        """Decide whether to leave an arrangement, through the ``defect`` rule.
+
+        Args:
+            ctx: The documented defection context.
+
+        Returns:
+            ``(R,)`` bool, True = leave.
+        """
+        fn = self.rules["defect"]
+        return as_decision(fn(ctx), ctx.realised.shape[0], self.rule_names["defect"])
+
+    def describe(self) -> dict[str, Any]:
+        """A short summary for logs and debugging."""
+        return {"iso3": self.iso3, "rules": self.rule_names, "weights": self.weights}

@@ -1,0 +1,307 @@
+"""SCOModel: the mesa model that wires calibration, agents and mechanisms.
+
+The model steps a *batch* of runs in lockstep: every state array has a leading
+run axis ``R`` (``(R, N)`` vectors, ``(R, N, N)`` matrices). Mechanisms are pure
+array functions (``scosim.mechanisms``); ``State`` agents decide through rules.
+The order of a year's phases is written once, in :func:`scosim.model.phases.tick`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+import numpy as np
+
+from scosim.data import load_calibration
+from scosim.mechanisms.trade import solve_ge
+from scosim.mechanisms.voting import TRUST_NEUTRAL
+from scosim.model.agents import State
+from scosim.model.events import EventLog
+from scosim.model.rng import RunStreams
+
+#: Integer status codes used in the ``status`` array.
+STATUS_CODES: dict[str, int] = {"row": -1, "other": 0, "partner": 1, "observer": 2, "member": 3}
+
+#: Initial trust (row trusts column), see docs/model.md. Members share an
+#: organisation (0.7); members and associated states (0.6); otherwise 0.5 (neutral).
+TRUST_MEMBERS = 0.7
+TRUST_ASSOCIATED = 0.6
+
+#: Pairs with recent armed clashes or standing disputes named in the seeds and
+#: MODEL.md section 7; both directions start at ``TRUST_RIVALS``.
+RIVAL_PAIRS: tuple[tuple[str, str], ...] = (
+    ("IND", "PAK"),
+    ("IND", "CHN"),
+    ("KGZ", "TJK"),
+    ("ARM", "AZE"),
+    ("AFG", "PAK"),
+)
+TRUST_RIVALS = 0.3
+
+
+@dataclass
+class Arrangement:
+    """A proposal's life over the batch: pending, adopted, in force, or failed.
+
+    Arrays are over runs (``(R,)``) or runs x economies (``(R, N)``).
+    """
+
+    proposal: Any
+    pid: str
+    kind: str
+    proposer: int
+    adopted: np.ndarray
+    in_force: np.ndarray
+    entry_year: np.ndarray
+    participants: np.ndarray
+    proposed: np.ndarray
+    cet: np.ndarray
+    expected_gain: np.ndarray
+    bad_years: np.ndarray
+    phase: np.ndarray
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class SCOModel(mesa.Model):
+    """Agent-based model of SCO policy scenarios over a batch of runs.
+
+    Args:
+        scenario: A validated :class:`scosim.scenario.Scenario`.
+        runs: Run indices of this batch (default ``range(replications)``). Random
+            streams are keyed by (seed, run, mechanism), so a run's numbers do not
+            depend on which batch it is in.
+        params: Per-run parameter values for sweeps, ``{"dotted.name": (R,) array}``.
+            Supported: ``parameters.trade.sigma``, ``parameters.council.vote_noise``,
+            ``parameters.growth.volatility_scale``, ``parameters.weights.<term>``.
+        calibration: Calibration object (default: the packaged tables).
+    """
+
+    def __init__(
+        self,
+        scenario: Any,
+        *,
+        runs: np.ndarray | list[int] | tuple[int, ...] | None = None,
+        params: dict[str, np.ndarray] | None = None,
+        calibration: Any | None = None,
+    ) -> None:
+        super().__init__(seed=scenario.seed)
+        self.scenario = scenario
+        self.cal = calibration if calibration is not None else load_calibration()
+        self.codes: tuple[str, ...] = tuple(self.cal.countries.index)
+        self.N = len(self.codes)
+        self.run_ids = np.asarray(
+            range(scenario.replications) if runs is None else runs, dtype=np.int64
+        )
+        self.R = int(self.run_ids.size)
+        if self.R == 0:
+            raise ValueError("a batch needs at least one run")
+        self.params = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
+        for k, v in self.params.items():
+            if v.shape != (self.R,):
+                raise ValueError(f"params[{k!r}] has shape {v.shape}; expected ({self.R},)")
+        self.years = list(range(scenario.years.start, scenario.years.end + 1))
+        self.year = self.years[0]
+        self.log = EventLog(self.run_ids)
+        self._init_data()
+        self._init_parameters()
+        self._init_state()
+        self._init_agents()
+        self.arrangements = [self._new_arrangement(p) for p in scenario.proposals]
+        self.records: dict[str, list[np.ndarray]] = {}
+
+    # ------------------------------------------------------------------ setup
+    def _init_data(self) -> None:
+        c = self.cal.countries
+        self.gdp0 = c["gdp_usd"].to_numpy(dtype=float)
+        self.population = c["population"].to_numpy(dtype=float)
+        self.mfn = c["tariff_mfn"].to_numpy(dtype=float)
+        trade = self.cal.trade.loc[list(self.codes), list(self.codes)].to_numpy(dtype=float)
+        self.tau0 = self.cal.tariffs.loc[list(self.codes), list(self.codes)].to_numpy(dtype=float)
+        # The data are CIF values before duties; the GE model wants flows at the
+        # importer's tariff-inclusive prices (MODEL.md section 2).
+        self.flows0 = trade * (1.0 + self.tau0)
+        self.trade_cif0 = trade
+        offdiag = ~np.eye(self.N, dtype=bool)
+        self.imports0 = np.where(offdiag, trade, 0.0).sum(axis=0)
+        self.exports0 = np.where(offdiag, trade, 0.0).sum(axis=1)
+        self.expenditure0 = self.flows0.sum(axis=0)
+        self.trend = c["gdp_growth_trend"].to_numpy(dtype=float)
+        self.vol = c["gdp_growth_sd"].to_numpy(dtype=float)
+
+    def _param(self, name: str, default: float) -> np.ndarray:
+        """Per-run value of a parameter: a sweep array if given, else the scenario's."""
+        if name in self.params:
+            return self.params[name]
+        return np.full(self.R, float(default))
+
+    def _init_parameters(self) -> None:
+        p = self.scenario.parameters
+        sigma = self._param("parameters.trade.sigma", p.trade.sigma)
+        spread = float(p.trade.sigma_spread)
+        if spread > 0:
+            u = RunStreams(self.scenario.seed, self.run_ids, "trade").uniform()
+            sigma = sigma - spread + 2.0 * spread * u
+        if np.any(sigma <= 1.0):
+            raise ValueError("trade elasticity sigma must stay > 1 in every run")
+        self.sigma = sigma
+        self.vote_noise = self._param("parameters.council.vote_noise", p.council.vote_noise)
+        start = self.years[0]
+        self.volatility_scale = self._param(
+            "parameters.growth.volatility_scale", _at(p.growth.volatility_scale, start)
+        )
+        if p.growth.mode == "fixed":
+            # A common trend for every economy (the calibrated volatility is kept).
+            self.trend = np.full(self.N, _at(p.growth.rate, start))
+        T = len(self.years)
+        # Draw every year's shocks up front: one call per run keeps runs independent
+        # of batching and is far cheaper than a call per run per year.
+        self.growth_z = RunStreams(self.scenario.seed, self.run_ids, "growth").normal((T, self.N))
+        n_prop = max(1, len(self.scenario.proposals))
+        # Vote noise: per proposal, per year (re-votes by later joiners), per economy.
+        self.council_z = RunStreams(self.scenario.seed, self.run_ids, "council").normal(
+            (n_prop, T, self.N)
+        )
+
+    def _init_state(self) -> None:
+        statuses = self.scenario.statuses()
+        codes = np.array([STATUS_CODES[statuses[c]] for c in self.codes])
+        self.status = np.broadcast_to(codes, (self.R, self.N)).copy()
+        # Data end in the base year; bring GDP to the eve of the first simulated
+        # year along each economy's trend, without shocks (documented in docs/model.md).
+        gap = max(0, self.years[0] - 1 - int(self.cal.base_year))
+        start = self.gdp0 * np.exp(self.trend * gap)
+        self.gdp = np.broadcast_to(start, (self.R, self.N)).copy()
+        self.welfare = np.ones((self.R, self.N))
+        self.real_gdp_change = np.ones((self.R, self.N))
+        self.cost_change = np.ones((self.R, self.N, self.N))
+        self.tariffs = np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
+        self.trust = self._initial_trust()
+        self.ge: Any = None
+
+    def _initial_trust(self) -> np.ndarray:
+        member = self.status[0] == STATUS_CODES["member"]
+        assoc = self.status[0] >= STATUS_CODES["partner"]
+        t = np.full((self.N, self.N), TRUST_NEUTRAL)
+        t[np.ix_(assoc, assoc)] = TRUST_ASSOCIATED
+        t[np.ix_(member, member)] = TRUST_MEMBERS
+        for a, b in RIVAL_PAIRS:
+            if a in self.codes and b in self.codes:
+                i, j = self.codes.index(a), self.codes.index(b)
+                t[i, j] = t[j, i] = TRUST_RIVALS
+        np.fill_diagonal(t, 1.0)
+        return np.broadcast_to(t, (self.R, self.N, self.N)).copy()
+
+    def _init_agents(self) -> None:
+        sc = self.scenario
+        self.agents_by_code: dict[str, State] = {}
+        for i, code in enumerate(self.codes):
+            w = sc.weights_for(code)
+            weights = {k: float(getattr(w, k)) for k in WEIGHT_TERMS}
+            for term in WEIGHT_TERMS:
+                key = f"parameters.weights.{term}"
+                if key in self.params:
+                    # Sweeps vary weights per run; agents then read the array.
+                    weights[term] = self.params[key]  # type: ignore[assignment]
+            agent = State(
+                self,
+                iso3=code,
+                index=i,
+                rule_names=sc.rules_for(code),
+                weights=weights,
+                exit_threshold=sc.exit_threshold_for(code),
+            )
+            self.agents_by_code[code] = agent
+        self.weight_arrays = {
+            t: np.stack(
+                [np.broadcast_to(self.agents_by_code[c].weights[t], (self.R,)) for c in self.codes],
+                axis=-1,
+            )
+            for t in WEIGHT_TERMS
+        }
+        self.exit_thresholds = np.array([self.agents_by_code[c].exit_threshold for c in self.codes])
+
+    def _new_arrangement(self, proposal: Any) -> Arrangement:
+        R, N = self.R, self.N
+        proposer = getattr(proposal, "proposer", None)
+        return Arrangement(
+            proposal=proposal,
+            pid=proposal.id,
+            kind=proposal.type,
+            proposer=self.codes.index(proposer) if proposer else -1,
+            adopted=np.zeros(R, dtype=bool),
+            in_force=np.zeros(R, dtype=bool),
+            entry_year=np.full(R, -1, dtype=np.int64),
+            participants=np.zeros((R, N), dtype=bool),
+            proposed=np.zeros((R, N), dtype=bool),
+            cet=np.zeros(R),
+            expected_gain=np.zeros((R, N)),
+            bad_years=np.zeros((R, N), dtype=np.int64),
+            phase=np.zeros(R),
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def tariffs_base(self) -> np.ndarray:
+        """Base-year tariffs broadcast over runs, ``(R, N, N)`` (a fresh copy)."""
+        return np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
+
+    def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:
+        """GE counterfactual of ``new_tariffs`` (and this year's trade costs) vs the base year.
+
+        Args:
+            new_tariffs: ``(R, N, N)`` ad valorem tariffs.
+            revenue_sharing: Optional ``(R, N, N)`` column-stochastic sharing matrix.
+
+        Returns:
+            The :class:`scosim.mechanisms.trade.GEResult` for every run.
+        """
+        trade = self.scenario.parameters.trade
+        return solve_ge(
+            np.broadcast_to(self.flows0, (self.R, self.N, self.N)),
+            sigma=self.sigma,
+            tariffs=np.broadcast_to(self.tau0, (self.R, self.N, self.N)),
+            new_tariffs=new_tariffs,
+            cost_change=self.cost_change,
+            deficits=trade.deficits,
+            revenue_sharing=revenue_sharing,
+        )
+
+    def is_member(self) -> np.ndarray:
+        """``(R, N)`` bool: SCO members in each run."""
+        return self.status == STATUS_CODES["member"]
+
+    def year_index(self, year: int | None = None) -> int:
+        """Position of ``year`` (default: the current year) in ``self.years``."""
+        return (self.year if year is None else year) - self.years[0]
+
+    def record(self, name: str, values: np.ndarray) -> None:
+        """Record an ``(R, N)`` indicator for the current year."""
+        values = np.asarray(values, dtype=float)
+        if values.shape != (self.R, self.N):
+            raise ValueError(f"indicator {name!r} has shape {values.shape}")
+        self.records.setdefault(name, []).append(values)
+
+    # -------------------------------------------------------------- stepping
+    def step(self) -> None:
+        """Advance one year through the phases of :func:`scosim.model.phases.tick`."""
+        from scosim.model.phases import tick
+
+        tick(self, self.year)
+        self.year += 1
+        if self.year > self.years[-1]:
+            self.running = False
+
+    def run_model(self) -> None:
+        """Step through every year of the scenario."""
+        while self.running:
+            self.step()
+
+
+#: Scoring terms, in the order used by weights (MODEL.md section 3).
+WEIGHT_TERMS: tuple[str, ...] = ("econ", "sovereignty", "trust", "dominance", "security")
+
+
+def _at(value: Any, year: int) -> float:
+    """Value of a number or a year-indexed value in ``year``."""
+    return float(value.at(year)) if hasattr(value, "at") else float(value)

@@ -1,0 +1,534 @@
+"""The tick order, written once, and the phases it runs.
+
+Every phase works on all runs of the batch at once. Security and finance
+mechanisms (MODEL.md sections 5 and 6) slot in between ``implement`` and
+``trade`` when they arrive; they are not stubbed here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from scosim.mechanisms import customs_union as cu
+from scosim.mechanisms.voting import TRUST_NEUTRAL, UtilityTerms, decide, dominance_share, utility
+from scosim.model.model import STATUS_CODES, WEIGHT_TERMS, Arrangement
+from scosim.rules.context import DefectContext, VoteContext
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+
+def tick(model: SCOModel, year: int) -> None:
+    """Advance the model by one year.
+
+    Phases, in this order:
+
+    1. ``events``: scheduled scenario events of the year (GDP shocks, sanctions
+       that raise trade costs, border clashes and trust shocks).
+    2. ``council``: the summit. Proposals tabled this year are previewed (a GE
+       solve of the proposal), every eligible state votes through its rule, the
+       decision rule decides; accession applications are voted on; under
+       variable geometry, outsiders may ask to join an arrangement in force.
+    3. ``implement``: adopted proposals enter into force after the ratification
+       lag; phase-in fractions for the year; accessions take effect.
+    4. ``growth``: the stochastic baseline GDP path.
+    5. ``trade``: the GE counterfactual of this year's tariffs and trade costs
+       against the base year, for every run at once.
+    6. ``compliance``: participants compare realised gains with their exit
+       threshold, count bad years, may defect; trust moves with kept
+       commitments and defections.
+    7. ``record``: indicators of the year.
+
+    Args:
+        model: The model (all runs of the batch).
+        year: The year being simulated.
+    """
+    events_phase(model, year)
+    council_phase(model, year)
+    implement_phase(model, year)
+    growth_phase(model, year)
+    trade_phase(model, year)
+    compliance_phase(model, year)
+    record_phase(model, year)
+
+
+# --------------------------------------------------------------------- events
+def events_phase(model: SCOModel, year: int) -> None:
+    """Apply the scenario's events scheduled for ``year``."""
+    council = model.scenario.parameters.council
+    for ev in model.scenario.events:
+        if ev.year != year:
+            continue
+        if ev.type == "gdp_shock":
+            idx = [model.codes.index(c) for c in ev.countries]
+            model.gdp[:, idx] *= 1.0 + ev.size
+            for c in ev.countries:
+                model.log.add(None, year, "gdp_shock", c, size=ev.size)
+        elif ev.type in ("trust_shock", "border_clash"):
+            idx = [model.codes.index(c) for c in ev.countries]
+            delta = ev.size if ev.type == "trust_shock" else -council.trust_loss * ev.severity
+            for a in idx:
+                for b in idx:
+                    if a != b:
+                        model.trust[:, a, b] = np.clip(model.trust[:, a, b] + delta, 0.0, 1.0)
+            for c in ev.countries:
+                model.log.add(None, year, ev.type, c, change=delta, with_=list(ev.countries))
+        elif ev.type == "sanctions":
+            t = model.codes.index(ev.target)
+            b = model.codes.index(ev.by)
+            model.cost_change[:, t, b] *= 1.0 + ev.trade_cost
+            model.cost_change[:, b, t] *= 1.0 + ev.trade_cost
+            model.log.add(None, year, "sanctions", ev.target, by=ev.by, trade_cost=ev.trade_cost)
+        else:  # pragma: no cover - the schema admits only the types above
+            raise ValueError(f"unknown event type {ev.type!r}")
+
+
+# -------------------------------------------------------------------- council
+def chair_of(model: SCOModel, year: int) -> str:
+    """The member chairing the Council in ``year`` (rotation over members, run 0)."""
+    order = model.scenario.parameters.council.chair_order
+    members = [c for c, m in zip(model.codes, model.is_member()[0], strict=True) if m]
+    if not isinstance(order, str):
+        members = [c for c in order if c in members] or members
+    else:
+        members = sorted(members)
+    return members[(year - model.years[0]) % len(members)]
+
+
+def council_phase(model: SCOModel, year: int) -> None:
+    """Hold the year's summit: table proposals, vote, decide; re-votes by outsiders."""
+    model.log.add(None, year, "summit", chair_of(model, year))
+    for k, arr in enumerate(model.arrangements):
+        if arr.proposal.year == year:
+            if arr.kind == "customs_union":
+                _table_customs_union(model, k, arr, year)
+            elif arr.kind == "accession":
+                _table_accession(model, k, arr, year)
+        elif (
+            arr.kind == "customs_union"
+            and model.scenario.parameters.council.decision_rule == "variable_geometry"
+            and arr.in_force.any()
+        ):
+            _revote_outsiders(model, k, arr, year)
+
+
+def current_tariffs(model: SCOModel, exclude: Arrangement | None = None) -> np.ndarray:
+    """Tariffs of this year's policy state: base tariffs with unions in force applied."""
+    t = model.tariffs_base()
+    for arr in model.arrangements:
+        if arr.kind != "customs_union" or arr is exclude or not arr.in_force.any():
+            continue
+        new = cu.union_tariffs(t, arr.participants, arr.cet, arr.phase)
+        t = np.where(arr.in_force[:, None, None], new, t)
+    return t
+
+
+def current_sharing(model: SCOModel) -> np.ndarray | None:
+    """Revenue-sharing matrix of the unions in force (product when several)."""
+    s = None
+    for arr in model.arrangements:
+        if arr.kind != "customs_union" or not arr.in_force.any():
+            continue
+        m = _sharing(model, arr, arr.participants)
+        m = np.where(arr.in_force[:, None, None], m, np.eye(model.N))
+        s = m if s is None else m @ s
+    return s
+
+
+def _sharing(model: SCOModel, arr: Arrangement, participants: np.ndarray) -> np.ndarray:
+    p = arr.proposal
+    fixed = None
+    if p.revenue_sharing == "fixed":
+        fixed = np.zeros(model.N)
+        for code, share in p.fixed_shares.items():
+            fixed[model.codes.index(code)] = share
+    return cu.sharing_matrix(
+        participants,
+        p.revenue_sharing,
+        gdp=model.gdp0,
+        imports=model.imports0,
+        population=model.population,
+        fixed_shares=fixed,
+    )
+
+
+def _preview(
+    model: SCOModel, arr: Arrangement, participants: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """GE preview of ``arr`` fully in force among ``participants``.
+
+    Returns:
+        ``(gain (R, N), cet (R,), result)``: gains relative to this year's
+        policy state (fractions), the CET the rule gives, and the GE result.
+    """
+    base = current_tariffs(model, exclude=arr)
+    cet = cu.cet_rate(model.mfn, model.imports0, participants, arr.proposal.cet)
+    new = cu.union_tariffs(base, participants, cet, np.ones(model.R))
+    s = _sharing(model, arr, participants)
+    other = current_sharing(model)
+    if other is not None:
+        s = s @ other
+    res = model.solve(new, revenue_sharing=s)
+    gain = res.welfare_change / model.welfare - 1.0
+    return gain, cet, res
+
+
+def _terms(
+    model: SCOModel, arr: Arrangement, gain: np.ndarray, participants: np.ndarray
+) -> UtilityTerms:
+    depth = float(getattr(arr.proposal, "depth", 0.0))
+    proposer = arr.proposer
+    trust = (
+        model.trust[:, :, proposer] - TRUST_NEUTRAL
+        if proposer >= 0
+        else np.zeros((model.R, model.N))
+    )
+    return UtilityTerms(
+        econ=gain,
+        sovereignty=np.full((model.R, model.N), depth),
+        trust=trust,
+        dominance=dominance_share(gain, model.expenditure0, participants, model.gdp0),
+        security=np.zeros((model.R, model.N)),
+    )
+
+
+def _collect_votes(
+    model: SCOModel,
+    k: int,
+    arr: Arrangement,
+    year: int,
+    terms: UtilityTerms,
+    voters: np.ndarray,
+    participants: np.ndarray,
+    gain: np.ndarray,
+    preview: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ask every eligible state's vote rule; log each vote. Returns (votes, utility)."""
+    u = utility(terms, model.weight_arrays)
+    noise = model.council_z[:, k, model.year_index(year), :] * model.vote_noise[:, None]
+    votes = np.zeros((model.R, model.N), dtype=bool)
+    td = terms.as_dict()
+    for i, code in enumerate(model.codes):
+        if not voters[:, i].any():
+            continue
+        agent = model.agents_by_code[code]
+        ctx = VoteContext(
+            iso3=code,
+            index=i,
+            year=year,
+            proposal=arr.proposal,
+            codes=model.codes,
+            terms={n: v[:, i] for n, v in td.items()},
+            weights={t: agent.weights[t] for t in WEIGHT_TERMS},
+            utility=u[:, i],
+            noise=noise[:, i],
+            gains=gain,
+            participants=participants,
+            trust=model.trust[:, i, :],
+            preview=preview,
+            history=model.log,
+        )
+        votes[:, i] = agent.vote(ctx) & voters[:, i]
+        model.log.add(
+            voters[:, i],
+            year,
+            "vote",
+            code,
+            arr.pid,
+            yes=votes[:, i],
+            rule=agent.rule_names["vote"],
+            utility=u[:, i] + noise[:, i],
+            **{f"term_{n}": v[:, i] for n, v in td.items()},
+        )
+    return votes, u + noise
+
+
+def _log_decision(
+    model: SCOModel,
+    arr: Arrangement,
+    year: int,
+    votes: np.ndarray,
+    voters: np.ndarray,
+    adopted: np.ndarray,
+    terms: UtilityTerms,
+) -> None:
+    rule = model.scenario.parameters.council.decision_rule
+    td = terms.as_dict()
+    no = voters & ~votes
+    for i, code in enumerate(model.codes):
+        if rule == "consensus" and no[:, i].any():
+            # Under consensus every no is a veto; log the vetoing state's reasons.
+            model.log.add(
+                no[:, i],
+                year,
+                "veto",
+                code,
+                arr.pid,
+                **{f"term_{n}": v[:, i] for n, v in td.items()},
+            )
+            others = np.arange(model.N) != i
+            model.trust[:, others, i] = np.where(
+                no[:, i : i + 1],
+                np.clip(
+                    model.trust[:, others, i] - model.scenario.parameters.council.trust_loss, 0, 1
+                ),
+                model.trust[:, others, i],
+            )
+    model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1))
+    model.log.add(~adopted, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
+
+
+def _table_customs_union(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
+    sc = model.scenario
+    council = sc.parameters.council
+    proposed = np.zeros(model.N, dtype=bool)
+    for code in sc.participants_of(arr.proposal):
+        proposed[model.codes.index(code)] = True
+    proposed_rn = np.broadcast_to(proposed, (model.R, model.N)).copy()
+    arr.proposed = proposed_rn
+    gain, cet, res = _preview(model, arr, proposed_rn)
+    terms = _terms(model, arr, gain, proposed_rn)
+    preview = {
+        "welfare_change": res.welfare_change,
+        "cet": np.broadcast_to(cet[:, None], gain.shape),
+    }
+    votes, _ = _collect_votes(model, k, arr, year, terms, proposed_rn, proposed_rn, gain, preview)
+    adopted, participants = decide(
+        votes, proposed_rn, council.decision_rule, threshold=council.qualified_majority
+    )
+    if council.decision_rule == "variable_geometry" and adopted.any():
+        # The willing go ahead: the CET and gains are those of the smaller union.
+        gain2, cet2, _ = _preview(model, arr, participants)
+        gain = np.where(adopted[:, None], gain2, gain)
+        cet = np.where(adopted, cet2, cet)
+    arr.adopted = adopted
+    arr.participants = participants
+    arr.cet = cet
+    arr.expected_gain = np.where(participants, gain, 0.0)
+    arr.entry_year = np.where(adopted, year + council.ratification_lag, -1)
+    _log_decision(model, arr, year, votes, proposed_rn, adopted, terms)
+
+
+def _revote_outsiders(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
+    outsiders = arr.proposed & ~arr.participants & arr.in_force[:, None]
+    outsiders &= model.is_member() | arr.proposed
+    if not outsiders.any():
+        return
+    # One preview with every outsider joining at once: each outsider judges its
+    # own gain from that enlarged union (cheaper than one solve per outsider).
+    enlarged = arr.participants | outsiders
+    gain, _, res = _preview(model, arr, enlarged)
+    terms = _terms(model, arr, gain, enlarged)
+    preview = {"welfare_change": res.welfare_change}
+    votes, _ = _collect_votes(model, k, arr, year, terms, outsiders, enlarged, gain, preview)
+    joiners = votes & outsiders
+    if joiners.any():
+        arr.participants = arr.participants | joiners
+        arr.expected_gain = np.where(joiners, gain, arr.expected_gain)
+        for i, code in enumerate(model.codes):
+            model.log.add(joiners[:, i], year, "joined", code, arr.pid)
+
+
+def _table_accession(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
+    council = model.scenario.parameters.council
+    app = model.codes.index(arr.proposal.applicant)
+    voters = model.is_member() & (np.arange(model.N) != app)
+    eligible_app = model.status[:, app] != STATUS_CODES["member"]
+    voters &= eligible_app[:, None]
+    zeros = np.zeros((model.R, model.N))
+    terms = UtilityTerms(
+        econ=zeros,
+        sovereignty=zeros,
+        trust=model.trust[:, :, app] - TRUST_NEUTRAL,
+        dominance=zeros,
+        security=zeros,
+    )
+    participants = voters.copy()
+    participants[:, app] = True
+    model.log.add(eligible_app, year, "application", model.codes[app], arr.pid)
+    votes, _ = _collect_votes(model, k, arr, year, terms, voters, participants, zeros, {})
+    adopted, _ = decide(votes, voters, council.decision_rule, threshold=council.qualified_majority)
+    if council.decision_rule == "variable_geometry":
+        # Membership is all or nothing: variable geometry falls back to a majority.
+        adopted, _ = decide(votes, voters, "qualified_majority", threshold=0.5 + 1e-9)
+    adopted &= eligible_app
+    arr.adopted = adopted
+    arr.entry_year = np.where(adopted, year + 1, -1)
+    arr.extra["applicant"] = app
+    _log_decision(model, arr, year, votes, voters, adopted, terms)
+
+
+# ------------------------------------------------------------------ implement
+def implement_phase(model: SCOModel, year: int) -> None:
+    """Bring ratified proposals into force, set phase-in fractions, apply accessions."""
+    for arr in model.arrangements:
+        starting = arr.adopted & (arr.entry_year == year) & ~arr.in_force
+        if arr.kind == "accession":
+            if starting.any():
+                app = arr.extra["applicant"]
+                model.status[starting, app] = STATUS_CODES["member"]
+                model.log.add(starting, year, "accession", model.codes[app], arr.pid)
+                _join_member_unions(model, starting, app, year)
+                arr.in_force |= starting
+            continue
+        if starting.any():
+            arr.in_force |= starting
+            for i, code in enumerate(model.codes):
+                model.log.add(starting & arr.participants[:, i], year, "in_force", code, arr.pid)
+        phase_in = arr.proposal.phase_in
+        frac = 1.0 if phase_in is None else float(phase_in.at(year))
+        arr.phase = np.where(arr.in_force, frac, 0.0)
+
+
+def _join_member_unions(model: SCOModel, runs: np.ndarray, app: int, year: int) -> None:
+    """A new member joins unions open to all members, with their tariffs and obligations."""
+    for arr in model.arrangements:
+        if arr.kind != "customs_union":
+            continue
+        if arr.proposal.participants not in ("members", "members_and_observers"):
+            continue
+        joining = runs & (arr.in_force | arr.adopted) & ~arr.participants[:, app]
+        if joining.any():
+            arr.participants[joining, app] = True
+            arr.proposed[joining, app] = True
+            model.log.add(joining, year, "joined", model.codes[app], arr.pid)
+
+
+# --------------------------------------------------------------------- growth
+def growth_phase(model: SCOModel, year: int) -> None:
+    """Baseline GDP path: log growth = trend + volatility * shock (nominal US$)."""
+    t = model.year_index(year)
+    z = model.growth_z[:, t, :]
+    g = model.trend + model.vol * model.volatility_scale[:, None] * z
+    model.gdp *= np.exp(g)
+
+
+# ---------------------------------------------------------------------- trade
+def trade_phase(model: SCOModel, year: int) -> None:
+    """Solve the GE counterfactual of this year's policy state against the base year."""
+    new = current_tariffs(model)
+    s = current_sharing(model)
+    model.tariffs = new
+    model.ge = model.solve(new, revenue_sharing=s)
+    model.welfare = model.ge.welfare_change
+    model.real_gdp_change = model.ge.real_gdp_change
+
+
+# ----------------------------------------------------------------- compliance
+def compliance_phase(model: SCOModel, year: int) -> None:
+    """Participants judge realised gains; bad years accumulate; defections; trust."""
+    council = model.scenario.parameters.council
+    realised = model.welfare - 1.0
+    for arr in model.arrangements:
+        if arr.kind != "customs_union" or not arr.in_force.any():
+            continue
+        active = arr.participants & arr.in_force[:, None]
+        arr.bad_years = np.where(
+            active, np.where(realised < model.exit_thresholds, arr.bad_years + 1, 0), 0
+        )
+        leaving = np.zeros_like(active)
+        for i, code in enumerate(model.codes):
+            if not active[:, i].any():
+                continue
+            agent = model.agents_by_code[code]
+            ctx = DefectContext(
+                iso3=code,
+                index=i,
+                year=year,
+                proposal=arr.proposal,
+                codes=model.codes,
+                realised=realised[:, i],
+                expected=arr.expected_gain[:, i],
+                threshold=agent.exit_threshold,
+                bad_years=arr.bad_years[:, i],
+                defection_years=council.defection_years,
+                active=active[:, i],
+                trust=model.trust[:, i, :],
+                history=model.log,
+            )
+            leaving[:, i] = agent.defect(ctx) & active[:, i]
+            model.log.add(
+                leaving[:, i],
+                year,
+                "defection",
+                code,
+                arr.pid,
+                bad_years=arr.bad_years[:, i],
+                realised_gain=realised[:, i],
+            )
+        stay = active & ~leaving
+        # Kept commitments build trust among those who stay; a defection costs the
+        # defector the others' trust.
+        pair_stay = stay[:, :, None] & stay[:, None, :]
+        model.trust = np.where(
+            pair_stay, model.trust + council.trust_gain * (1.0 - model.trust), model.trust
+        )
+        lost = (active & ~leaving)[:, :, None] & leaving[:, None, :]
+        model.trust = np.where(lost, np.clip(model.trust - council.trust_loss, 0, 1), model.trust)
+        np.einsum("rii->ri", model.trust)[...] = 1.0
+        arr.participants = arr.participants & ~leaving
+        arr.bad_years = np.where(leaving, 0, arr.bad_years)
+        dissolved = arr.in_force & (arr.participants.sum(axis=1) < 2)
+        if dissolved.any():
+            arr.in_force = arr.in_force & ~dissolved
+            arr.participants[dissolved] = False
+            model.log.add(dissolved, year, "dissolved", "", arr.pid)
+
+
+# --------------------------------------------------------------------- record
+def record_phase(model: SCOModel, year: int) -> None:
+    """Record the year's indicators (see docs/model.md for definitions)."""
+    ge = model.ge
+    in_union = np.zeros((model.R, model.N), dtype=bool)
+    union = None
+    for arr in model.arrangements:
+        if arr.kind == "customs_union":
+            part = arr.participants & arr.in_force[:, None]
+            in_union |= part
+            union = part if union is None else union
+    ind: dict[str, np.ndarray] = {
+        "gdp_usd": model.gdp * model.real_gdp_change,
+        "gdp_baseline_path_usd": model.gdp.copy(),
+        "welfare_change_pct": (model.welfare - 1.0) * 100.0,
+        "real_gdp_change_pct": (model.real_gdp_change - 1.0) * 100.0,
+        "member": model.is_member().astype(float),
+        "in_customs_union": in_union.astype(float),
+        "trust_received": _trust_received(model),
+    }
+    extra = cu.union_indicators(
+        np.broadcast_to(model.flows0, (model.R, model.N, model.N)),
+        ge,
+        union if union is not None else np.zeros((model.R, model.N), dtype=bool),
+        np.broadcast_to(model.tau0, (model.R, model.N, model.N)),
+        model.tariffs,
+    )
+    for name in REPORTED_TRADE_INDICATORS:
+        if name in extra:
+            ind[name] = np.asarray(extra[name], dtype=float)
+    for name, values in ind.items():
+        model.record(name, values)
+
+
+def _trust_received(model: SCOModel) -> np.ndarray:
+    """Mean trust the other economies place in each economy, ``(R, N)``."""
+    off = ~np.eye(model.N, dtype=bool)
+    return (model.trust * off).sum(axis=1) / (model.N - 1)
+
+
+#: Indicators taken from the customs-union accounting (docs/customs_union.md).
+REPORTED_TRADE_INDICATORS: tuple[str, ...] = (
+    "exports",
+    "imports",
+    "exports_change_pct",
+    "imports_change_pct",
+    "intra_union_imports",
+    "intra_union_share",
+    "trade_creation",
+    "trade_diversion",
+    "tariff_revenue_before",
+    "tariff_revenue_collected",
+    "tariff_revenue_after_sharing",
+    "terms_of_trade_change_pct",
+)

@@ -1,0 +1,206 @@
+"""Plots of one run, read from its tables (never from a live model).
+
+Every plot has a title, units and labelled axes; where there are replications,
+bands show the 5th-95th percentile across runs and lines the median.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display needed (CI, servers)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from scosim.results import MANIFEST, _read_dir  # noqa: E402
+
+LOW, HIGH = 5, 95
+MEMBERS = ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
+
+
+def _band_note(n_runs: int) -> str:
+    if n_runs > 1:
+        return f"line: median of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
+    return "single run (no uncertainty band)"
+
+
+def _wide(ind: pd.DataFrame, name: str) -> pd.DataFrame:
+    df = ind[ind["indicator"] == name]
+    return df.pivot_table(index=["run", "year"], columns="country", values="value", observed=True)
+
+
+def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
+    """Small multiples of GDP paths of the SCO members with uncertainty bands."""
+    wide = _wide(ind, "gdp_usd") / 1e9
+    n_runs = ind["run"].nunique()
+    codes = [c for c in MEMBERS if c in wide.columns]
+    fig, axes = plt.subplots(2, 5, figsize=(16, 6.5), sharex=True)
+    for ax, code in zip(axes.flat, codes, strict=False):
+        s = wide[code].unstack("year")
+        years = s.columns.to_numpy()
+        med = s.median(axis=0).to_numpy()
+        ax.plot(years, med, color="C0")
+        if n_runs > 1:
+            lo, hi = np.percentile(s.to_numpy(), [LOW, HIGH], axis=0)
+            ax.fill_between(years, lo, hi, color="C0", alpha=0.25)
+        ax.set_title(code)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+        ax.set_xlabel("year")
+        ax.set_ylabel("GDP, US$ billion")
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(codes) :]:
+        ax.set_visible(False)
+    fig.suptitle(f"{title}: GDP of SCO members (current US$ billion)\n{_band_note(n_runs)}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
+    """Who gains, who loses: final-year welfare change by economy with intervals."""
+    wide = _wide(ind, "welfare_change_pct")
+    last = wide.xs(wide.index.get_level_values("year").max(), level="year")
+    n_runs = last.shape[0]
+    med = last.median(axis=0)
+    lo = last.quantile(LOW / 100, axis=0)
+    hi = last.quantile(HIGH / 100, axis=0)
+    order = med.sort_values().index
+    fig, ax = plt.subplots(figsize=(9, 8))
+    y = np.arange(len(order))
+    colors = ["C2" if med[c] > 0 else "C3" for c in order]
+    ax.barh(y, med[order], color=colors, alpha=0.8)
+    if n_runs > 1:
+        ax.errorbar(
+            med[order],
+            y,
+            xerr=[med[order] - lo[order], hi[order] - med[order]],
+            fmt="none",
+            ecolor="k",
+            capsize=3,
+            lw=1,
+        )
+    ax.set_yticks(y, order)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel("welfare change vs base-year policy, % of real expenditure")
+    ax.set_ylabel("economy (ROW = Rest of World)")
+    year = int(wide.index.get_level_values("year").max())
+    note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
+    ax.set_title(f"{title}: who gains, who loses in {year}\n(green gain, red loss; {note})")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
+    """Welfare change over time for the most affected economies, with bands."""
+    wide = _wide(ind, "welfare_change_pct")
+    n_runs = ind["run"].nunique()
+    final = wide.xs(wide.index.get_level_values("year").max(), level="year").median(axis=0)
+    codes = list(final.abs().sort_values(ascending=False).index[:8])
+    fig, ax = plt.subplots(figsize=(10, 6))
+    for k, code in enumerate(codes):
+        s = wide[code].unstack("year")
+        years = s.columns.to_numpy()
+        ax.plot(years, s.median(axis=0).to_numpy(), color=f"C{k}", label=code)
+        if n_runs > 1:
+            lo, hi = np.percentile(s.to_numpy(), [LOW, HIGH], axis=0)
+            ax.fill_between(years, lo, hi, color=f"C{k}", alpha=0.15)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("year")
+    ax.set_ylabel("welfare change vs base-year policy, %")
+    ax.set_title(
+        f"{title}: welfare change of the eight most affected economies\n{_band_note(n_runs)}"
+    )
+    ax.legend(ncol=4, fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
+    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+    union = _wide(ind, "in_customs_union").groupby(level="year").mean()
+    member = _wide(ind, "member").groupby(level="year").mean()
+    n_runs = ind["run"].nunique()
+    codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
+    fig, (ax, ax2) = plt.subplots(
+        1, 2, figsize=(14, 0.35 * len(codes) + 2.5), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    im = ax.imshow(
+        union[codes].T.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="none"
+    )
+    ax.set_yticks(range(len(codes)), codes)
+    years = union.index.to_numpy()
+    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
+    ax.set_xlabel("year")
+    ax.set_ylabel("economy")
+    ax.set_title("share of runs in which the economy is in a customs union")
+    fig.colorbar(im, ax=ax, label="share of runs (0-1)")
+    # Right panel: why. Count vetoes / no votes and defections per economy.
+    counts = pd.DataFrame(index=codes)
+    for kind in ("veto", "defection", "joined", "accession"):
+        sel = events[events["type"] == kind]
+        counts[kind] = sel.groupby("country").size().reindex(codes).fillna(0) / max(n_runs, 1)
+    no_votes = events[events["type"] == "vote"]
+    if not no_votes.empty:
+        yes = no_votes["detail"].map(lambda d: json.loads(d).get("yes", True))
+        counts["no vote"] = no_votes[~yes.astype(bool)].groupby("country").size().reindex(
+            codes
+        ).fillna(0) / max(n_runs, 1)
+    if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
+        # Under consensus every vote against is a veto: show it once.
+        counts = counts.drop(columns="no vote")
+    counts = counts.loc[:, (counts > 0).any(axis=0)]
+    if counts.shape[1]:
+        counts.plot.barh(ax=ax2, width=0.8)
+        ax2.invert_yaxis()
+        ax2.legend(fontsize=8)
+    else:
+        ax2.text(0.5, 0.5, "no vetoes, defections or accessions", ha="center", va="center")
+    ax2.set_xlabel("events per run (mean over runs)")
+    ax2.set_ylabel("")
+    ax2.set_title("votes against, vetoes, defections, joins")
+    fig.suptitle(f"{title}: who was in what, and when ({n_runs} runs)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[Path]:
+    """Write every plot that fits a run's content.
+
+    Args:
+        run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
+        plots_dir: Where PNG files go.
+        progress: Unused for now; plotting is quick.
+
+    Returns:
+        The files written.
+    """
+    manifest = json.loads((run_dir / MANIFEST).read_text())
+    title = f"{manifest['scenario']} (seed {manifest['seed']})"
+    ind = _read_dir(run_dir / "indicators")
+    events = _read_dir(run_dir / "events")
+    out = [plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png")]
+    names = set(ind["indicator"].unique())
+    welfare = ind[ind["indicator"] == "welfare_change_pct"]["value"]
+    if "welfare_change_pct" in names and np.abs(welfare.to_numpy()).max() > 1e-9:
+        out.append(plot_welfare_final(ind, title, plots_dir / "welfare_final_year.png"))
+        out.append(plot_welfare_paths(ind, title, plots_dir / "welfare_paths.png"))
+    if {"in_customs_union", "member"} <= names and (
+        not events[events["type"].isin(["vote", "accession"])].empty
+    ):
+        out.append(plot_membership(ind, events, title, plots_dir / "membership_timeline.png"))
+    return out

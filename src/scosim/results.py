@@ -1,0 +1,288 @@
+"""Writing and reading results: run directories, manifests, the run catalogue.
+
+Layout of one run of a scenario::
+
+    results/<scenario>/<run_id>/
+        manifest.json                   what ran, with which data and code, when
+        scenario.yaml                   the resolved scenario (loads on its own)
+        indicators/batch-00000.parquet  tidy: run, year, country, indicator, value
+        events/batch-00000.parquet      run, year, type, country, proposal, detail
+        plots/*.png
+
+A run is written into a hidden ``.partial-<run_id>`` directory and renamed
+into place only when complete, so a crash never leaves a directory that looks
+finished; an interrupted run can be resumed from its finished batches.
+Existing runs are never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PARTIAL_PREFIX = ".partial-"
+MANIFEST = "manifest.json"
+
+
+def utc_now() -> str:
+    """Current UTC time in ISO 8601 with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON to ``path`` through a temporary file and an atomic rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write a DataFrame to Parquet through a temporary file and an atomic rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class RunWriter:
+    """Writes one run batch by batch into a partial directory, then publishes it.
+
+    Args:
+        root: Results root (``results/``).
+        scenario_name: Scenario name (directory under ``root``).
+        run_id: Identifier of this run.
+        manifest: Initial manifest fields.
+        resume_dir: An existing partial directory to continue instead of a new one.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        scenario_name: str,
+        run_id: str,
+        manifest: dict[str, Any],
+        resume_dir: Path | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.scenario_dir = self.root / scenario_name
+        self.run_id = run_id
+        self.final = self.scenario_dir / run_id
+        if self.final.exists():
+            raise FileExistsError(f"{self.final} exists; results are never overwritten")
+        if resume_dir is not None:
+            self.partial = resume_dir
+            self.manifest = json.loads((resume_dir / MANIFEST).read_text())
+        else:
+            self.partial = self.scenario_dir / f"{PARTIAL_PREFIX}{run_id}"
+            self.partial.mkdir(parents=True, exist_ok=False)
+            (self.partial / "indicators").mkdir()
+            (self.partial / "events").mkdir()
+            self.manifest = {**manifest, "run_id": run_id, "status": "running", "batches": []}
+            write_json_atomic(self.partial / MANIFEST, self.manifest)
+
+    @property
+    def done_batches(self) -> set[int]:
+        """Batch ids already written (for resuming)."""
+        return set(self.manifest.get("batches", []))
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write a small text file (e.g. the resolved scenario) into the run."""
+        (self.partial / name).write_text(text)
+
+    def write_batch(self, batch_id: int, indicators: pd.DataFrame, events: pd.DataFrame) -> None:
+        """Write one batch's tables, then record it as done in the manifest."""
+        name = f"batch-{batch_id:05d}.parquet"
+        write_parquet_atomic(indicators, self.partial / "indicators" / name)
+        write_parquet_atomic(events, self.partial / "events" / name)
+        self.manifest["batches"] = sorted(self.done_batches | {batch_id})
+        write_json_atomic(self.partial / MANIFEST, self.manifest)
+
+    @property
+    def plots_dir(self) -> Path:
+        """Where plots go (inside the partial directory until published)."""
+        d = self.partial / "plots"
+        d.mkdir(exist_ok=True)
+        return d
+
+    def publish(self, **fields: Any) -> Path:
+        """Mark the run complete and move it into place atomically."""
+        self.manifest.update(fields)
+        self.manifest["status"] = "complete"
+        self.manifest["finished"] = utc_now()
+        write_json_atomic(self.partial / MANIFEST, self.manifest)
+        if self.final.exists():
+            raise FileExistsError(f"{self.final} exists; results are never overwritten")
+        os.rename(self.partial, self.final)
+        return self.final
+
+    def discard(self) -> None:
+        """Remove the partial directory (used when a run fails before any batch)."""
+        shutil.rmtree(self.partial, ignore_errors=True)
+
+
+def find_resumable(root: Path, scenario_name: str, match: dict[str, Any]) -> Path | None:
+    """Find an interrupted run whose manifest matches ``match`` on every key."""
+    d = Path(root) / scenario_name
+    if not d.is_dir():
+        return None
+    for p in sorted(d.glob(f"{PARTIAL_PREFIX}*")):
+        try:
+            m = json.loads((p / MANIFEST).read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if all(m.get(k) == v for k, v in match.items()):
+            return p
+    return None
+
+
+@dataclass
+class Result:
+    """A finished run, reopened from its directory.
+
+    Attributes:
+        path: The run directory.
+        manifest: Its manifest.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        """Tidy indicator table (run, year, country, indicator, value)."""
+        if "indicators" not in self._cache:
+            self._cache["indicators"] = _read_dir(self.path / "indicators")
+        return self._cache["indicators"]
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Event log (run, year, type, country, proposal, detail)."""
+        if "events" not in self._cache:
+            self._cache["events"] = _read_dir(self.path / "events")
+        return self._cache["events"]
+
+    @property
+    def plots(self) -> list[Path]:
+        """PNG plots written for this run."""
+        return sorted((self.path / "plots").glob("*.png"))
+
+    @property
+    def scenario_yaml(self) -> str:
+        """The resolved scenario as YAML text."""
+        return (self.path / "scenario.yaml").read_text()
+
+    def indicator(self, name: str) -> pd.DataFrame:
+        """One indicator as a wide table: rows (run, year), columns countries."""
+        df = self.indicators
+        df = df[df["indicator"] == name]
+        if df.empty:
+            known = sorted(self.indicators["indicator"].unique())
+            raise KeyError(f"no indicator {name!r}; this run has {', '.join(known)}")
+        return df.pivot_table(index=["run", "year"], columns="country", values="value")
+
+
+def _read_dir(d: Path) -> pd.DataFrame:
+    files = sorted(d.glob("batch-*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no tables in {d}")
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return df.sort_values(
+        [c for c in ("run", "year") if c in df.columns], kind="stable"
+    ).reset_index(drop=True)
+
+
+def open_result(path: str | Path) -> Result:
+    """Reopen a finished run from its directory.
+
+    Args:
+        path: A run directory (``results/<scenario>/<run_id>``).
+
+    Returns:
+        The :class:`Result`.
+
+    Raises:
+        FileNotFoundError: No manifest there.
+        ValueError: The run is not complete.
+    """
+    p = Path(path)
+    mf = p / MANIFEST
+    if not mf.is_file():
+        raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})")
+    manifest = json.loads(mf.read_text())
+    if manifest.get("status") != "complete":
+        raise ValueError(f"{p} is not complete (status {manifest.get('status')!r})")
+    return Result(path=p, manifest=manifest)
+
+
+def catalogue(root: str | Path = "results") -> pd.DataFrame:
+    """Every run under ``root``: finished ones and interrupted (resumable) ones.
+
+    Returns:
+        One row per run: scenario, run_id, status, scenario_hash, seed,
+        replications, started, finished, path.
+    """
+    rows = []
+    for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
+        try:
+            m = json.loads(mf.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        partial = mf.parent.name.startswith(PARTIAL_PREFIX)
+        rows.append(
+            {
+                "scenario": m.get("scenario", mf.parent.parent.name),
+                "run_id": m.get("run_id", mf.parent.name),
+                "status": "interrupted" if partial else m.get("status", "?"),
+                "scenario_hash": str(m.get("scenario_hash", ""))[:12],
+                "seed": m.get("seed"),
+                "replications": m.get("replications"),
+                "started": m.get("started", ""),
+                "finished": m.get("finished", ""),
+                "path": str(mf.parent),
+            }
+        )
+    cols = [
+        "scenario",
+        "run_id",
+        "status",
+        "scenario_hash",
+        "seed",
+        "replications",
+        "started",
+        "finished",
+        "path",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
+    """Find a finished run by path, by run id, or by scenario name (latest run).
+
+    Args:
+        ref: A directory, a run id, or a scenario name.
+        root: Results root.
+
+    Returns:
+        The run directory.
+    """
+    p = Path(ref)
+    if (p / MANIFEST).is_file():
+        return p
+    cat = catalogue(root)
+    done = cat[cat["status"] == "complete"]
+    hit = done[done["run_id"] == str(ref)]
+    if hit.empty:
+        hit = done[done["scenario"] == str(ref)].sort_values("started")
+    if hit.empty:
+        raise FileNotFoundError(
+            f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
+            "or a scenario name; `scosim list` shows what is there)"
+        )
+    return Path(hit.iloc[-1]["path"])

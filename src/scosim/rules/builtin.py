@@ -1,0 +1,63 @@
+"""Built-in decision rules, registered by name (scenarios refer to these names).
+
+Every rule takes a documented context (:class:`scosim.rules.context.VoteContext`
+or :class:`scosim.rules.context.DefectContext`) whose arrays have a leading run
+axis, and returns a boolean array over runs (or one bool for every run).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scosim.rules.context import DefectContext, VoteContext
+from scosim.rules.registry import rule
+
+
+@rule("vote")
+def utility_vote(ctx: VoteContext) -> np.ndarray:
+    """Vote yes when the weighted score plus the idiosyncratic shock is >= 0.
+
+    The score is MODEL.md section 3's ``U = a_econ gain + a_sec security
+    - a_sov depth + a_trust (trust - 0.5) - a_dom dominance``.
+    """
+    return ctx.utility + ctx.noise >= 0.0
+
+
+@rule("vote")
+def always_yes(ctx: VoteContext) -> np.ndarray:
+    """Support every proposal (a committed integrationist; useful in experiments)."""
+    return np.ones(ctx.n_runs, dtype=bool)
+
+
+@rule("vote")
+def always_no(ctx: VoteContext) -> np.ndarray:
+    """Oppose every proposal (a sovereignty-first state; blocks under consensus)."""
+    return np.zeros(ctx.n_runs, dtype=bool)
+
+
+@rule("vote")
+def gains_only(ctx: VoteContext) -> np.ndarray:
+    """Vote yes when the expected welfare gain alone is positive (no politics)."""
+    return ctx.terms["econ"] > 0.0
+
+
+@rule("vote")
+def no_dominant_partner(ctx: VoteContext) -> np.ndarray:
+    """Utility vote, but never accept a bloc whose largest economy takes over half the gains.
+
+    Seed 000 reports Central Asian caution towards a China-led free trade area;
+    this rule writes that caution as a hard limit on top of :func:`utility_vote`.
+    """
+    return utility_vote(ctx) & (ctx.terms["dominance"] <= 0.5)
+
+
+@rule("defect")
+def threshold_defect(ctx: DefectContext) -> np.ndarray:
+    """Leave after ``k`` consecutive years whose realised gain is below the exit threshold."""
+    return ctx.bad_years >= ctx.defection_years
+
+
+@rule("defect")
+def never_defect(ctx: DefectContext) -> np.ndarray:
+    """Stay whatever happens (a fully committed participant)."""
+    return np.zeros(ctx.realised.shape[0], dtype=bool)

@@ -1,0 +1,168 @@
+"""What a decision rule sees: documented contexts passed to registered rules.
+
+Every array has a leading run axis ``R``: a rule decides for all runs of a
+batch at once and returns a boolean array of shape ``(R,)`` (or a single bool,
+which is broadcast to every run). A rule written for one run at a time can be
+registered with :func:`per_run` and is called once per run with scalar fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class VoteContext:
+    """Context of one state's vote on one proposal.
+
+    Attributes:
+        iso3: The voting state's code.
+        index: Its position in ``codes``.
+        year: The year of the vote.
+        proposal: The proposal as written in the scenario (pydantic object).
+        codes: Codes of all economies, in array order.
+        terms: This state's utility terms, each ``(R,)``: ``econ`` (expected
+            welfare gain, fraction), ``sovereignty`` (depth), ``trust`` (trust in
+            the proposer minus 0.5), ``dominance`` (share of the bloc's gains taken
+            by its largest economy), ``security``.
+        weights: This state's weights per term (from the scenario).
+        utility: Weighted score without noise, ``(R,)``.
+        noise: Idiosyncratic utility shock for this vote, ``(R,)``.
+        gains: Expected welfare gain of every economy, ``(R, N)``.
+        participants: Who would take part, ``(R, N)`` bool.
+        trust: This state's trust in every economy, ``(R, N)``.
+        preview: Further preview indicators, each ``(R, N)`` (see docs).
+        history: Events logged so far in this batch (list of dicts with
+            ``run``, ``year``, ``type``, ``country`` and details).
+    """
+
+    iso3: str
+    index: int
+    year: int
+    proposal: Any
+    codes: tuple[str, ...]
+    terms: dict[str, np.ndarray]
+    weights: dict[str, float]
+    utility: np.ndarray
+    noise: np.ndarray
+    gains: np.ndarray
+    participants: np.ndarray
+    trust: np.ndarray
+    preview: dict[str, np.ndarray] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs in the batch."""
+        return int(self.utility.shape[0])
+
+    def gain_of(self, iso3: str) -> np.ndarray:
+        """Expected welfare gain of another economy, ``(R,)``."""
+        return self.gains[:, self.codes.index(iso3)]
+
+
+@dataclass(frozen=True)
+class DefectContext:
+    """Context of a participant's yearly stay-or-leave decision.
+
+    Attributes:
+        iso3: The participant's code.
+        index: Its position in ``codes``.
+        year: The current year.
+        proposal: The arrangement (scenario proposal object).
+        codes: Codes of all economies.
+        realised: Realised score this year, ``(R,)`` (same terms as the vote,
+            with the realised welfare gain in place of the expected one).
+        expected: Score expected at the vote, ``(R,)``.
+        threshold: This participant's exit threshold.
+        bad_years: Consecutive years with ``realised < threshold``, ``(R,)``.
+        defection_years: ``k``: bad years after which a participant may leave.
+        active: Whether it takes part in each run, ``(R,)`` bool.
+        trust: Its trust in every economy, ``(R, N)``.
+        history: Events logged so far in this batch.
+    """
+
+    iso3: str
+    index: int
+    year: int
+    proposal: Any
+    codes: tuple[str, ...]
+    realised: np.ndarray
+    expected: np.ndarray
+    threshold: float
+    bad_years: np.ndarray
+    defection_years: int
+    active: np.ndarray
+    trust: np.ndarray
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def per_run(fn: Callable[[Any], bool]) -> Callable[[Any], np.ndarray]:
+    """Adapt a rule written for one run at a time to the run axis.
+
+    The wrapped rule is called once per run with a context whose array fields
+    are that run's slice (``(R,)`` fields become scalars, ``(R, N)`` become
+    ``(N,)``).
+
+    Args:
+        fn: A rule taking a single-run context and returning a bool.
+
+    Returns:
+        A rule over the run axis returning ``(R,)`` bool.
+    """
+
+    def wrapped(ctx: Any) -> np.ndarray:
+        n = ctx.utility.shape[0] if hasattr(ctx, "utility") else ctx.realised.shape[0]
+        out = np.zeros(n, dtype=bool)
+        for r in range(n):
+            out[r] = bool(fn(_slice_run(ctx, r)))
+        return out
+
+    wrapped.__name__ = getattr(fn, "__name__", "per_run_rule")
+    wrapped.__doc__ = fn.__doc__
+    wrapped.__wrapped__ = fn  # type: ignore[attr-defined]
+    return wrapped
+
+
+def _slice_run(ctx: Any, r: int) -> Any:
+    changes: dict[str, Any] = {}
+    for name, value in vars(ctx).items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1:
+            changes[name] = value[r]
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(isinstance(v, np.ndarray) for v in value.values())
+        ):
+            changes[name] = {k: v[r] for k, v in value.items()}
+    return replace(ctx, **changes)
+
+
+def as_decision(result: Any, n_runs: int, rule_name: str) -> np.ndarray:
+    """Coerce a rule's return value to ``(R,)`` bool, or explain what is wrong.
+
+    Args:
+        result: What the rule returned.
+        n_runs: Number of runs in the batch.
+        rule_name: Name used in the error message.
+
+    Returns:
+        Boolean array of shape ``(n_runs,)``.
+    """
+    arr = np.asarray(result)
+    if arr.dtype.kind not in "bui":
+        raise TypeError(
+            f"rule {rule_name!r} returned {arr.dtype} values; a rule must return a bool "
+            f"or a bool array of shape ({n_runs},)"
+        )
+    if arr.ndim == 0:
+        return np.full(n_runs, bool(arr))
+    if arr.shape != (n_runs,):
+        raise TypeError(
+            f"rule {rule_name!r} returned shape {arr.shape}; expected ({n_runs},) or a single bool"
+        )
+    return arr.astype(bool)

@@ -1,0 +1,215 @@
+"""The Council: constructed cases whose outcome is known."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scosim.mechanisms.voting import decide, dominance_share
+from scosim.rules.context import VoteContext, per_run
+from scosim.runner import run_model
+from scosim.scenario import ScenarioError, load_scenario
+
+MEMBERS = ["CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR"]
+
+
+def _load(model_fixture, name="small_cu.yaml", **overrides):
+    return load_scenario(model_fixture(name), overrides=overrides or None)
+
+
+def _events(model, type_):
+    ev = model.log.to_frame()
+    return ev[ev["type"] == type_]
+
+
+def _union_share(model):
+    return np.stack(model.records["in_customs_union"], axis=1)  # (R, T, N)
+
+
+def test_decide_rules_on_known_votes():
+    eligible = np.array([[True, True, True, False]])
+    votes = np.array([[True, False, True, True]])
+    adopted, part = decide(votes, eligible, "consensus")
+    assert not adopted[0] and not part.any()
+    adopted, part = decide(votes, eligible, "qualified_majority", threshold=0.6)
+    assert adopted[0] and part[0].tolist() == [True, True, True, False]
+    adopted, part = decide(votes, eligible, "variable_geometry")
+    assert adopted[0] and part[0].tolist() == [True, False, True, False]
+    with pytest.raises(ValueError, match="consensus"):
+        decide(votes, eligible, "unanimity")
+
+
+def test_dominance_share_by_hand():
+    gains = np.array([[0.02, 0.01, -0.01]])
+    expenditure = np.array([100.0, 50.0, 10.0])
+    participants = np.array([[True, True, True]])
+    gdp = np.array([10.0, 5.0, 1.0])
+    share = dominance_share(gains, expenditure, participants, gdp)
+    # Largest (index 0) takes 2 / (2 + 0.5) of positive gains; it has no concern itself.
+    assert np.allclose(share, [[0.0, 0.8, 0.8]])
+
+
+def test_consensus_one_opposed_member_blocks(model_fixture):
+    sc = _load(
+        model_fixture,
+        **{
+            "parameters.rules.vote": "always_yes",
+            "countries.KAZ.rules.vote": "always_no",
+        },
+    )
+    m = run_model(sc)
+    assert not _union_share(m).any()
+    vetoes = _events(m, "veto")
+    assert set(vetoes["country"]) == {"KAZ"}
+    assert len(vetoes) == m.R  # one veto per run
+    assert len(_events(m, "rejected")) == m.R
+
+
+def test_everyone_yes_forms_union_next_year(model_fixture):
+    sc = _load(
+        model_fixture,
+        **{"parameters.rules.vote": "always_yes", "parameters.rules.defect": "never_defect"},
+    )
+    m = run_model(sc)
+    u = _union_share(m)
+    members = [m.codes.index(c) for c in MEMBERS]
+    assert not u[:, 0, :].any()  # tabled 2025, ratification lag 1
+    assert u[:, 1:, :][:, :, members].all()
+    outsiders = [i for i in range(m.N) if i not in members]
+    assert not u[:, :, outsiders].any()
+
+
+def test_variable_geometry_forms_among_supporters_only(model_fixture):
+    willing = ["CHN", "KAZ", "KGZ", "UZB"]
+    overrides = {
+        "parameters.council.decision_rule": "variable_geometry",
+        "parameters.rules.vote": "always_no",
+        "parameters.rules.defect": "never_defect",
+    }
+    for c in willing:
+        overrides[f"countries.{c}.rules.vote"] = "always_yes"
+    m = run_model(_load(model_fixture, **overrides))
+    idx = [m.codes.index(c) for c in willing]
+    others = [i for i in range(m.N) if i not in idx]
+    u = _union_share(m)[:, -1, :]
+    assert u[:, idx].all() and not u[:, others].any()
+    # Non-participants keep their base tariffs; participants trade duty-free.
+    assert np.array_equal(
+        m.tariffs[:, :, others], np.broadcast_to(m.tau0, m.tariffs.shape)[:, :, others]
+    )
+    inner = m.tariffs[:, idx][:, :, idx]
+    assert np.allclose(inner, 0.0)
+
+
+def test_member_below_exit_threshold_defects_after_k_years(model_fixture):
+    k = 2
+    sc = _load(
+        model_fixture,
+        **{
+            "parameters.rules.vote": "always_yes",
+            "parameters.council.defection_years": k,
+            "parameters.council.exit_threshold": -0.5,  # nobody has bad years ...
+            "countries.BLR.exit_threshold": 1.0,  # ... except Belarus: every year is bad
+        },
+    )
+    m = run_model(sc)
+    d = _events(m, "defection")
+    assert set(d["country"]) == {"BLR"}
+    # In force from 2026: bad years 2026 and 2027, so it leaves in 2027.
+    assert set(d["year"]) == {2026 + k - 1}
+    u = _union_share(m)
+    blr = m.codes.index("BLR")
+    assert u[:, 2026 - 2025 + k - 1 :, blr].sum() == 0 and u[:, 1, blr].all()
+    # The others' trust in the defector fell.
+    chn = m.codes.index("CHN")
+    assert (m.trust[:, chn, blr] < 0.7).all()
+
+
+def test_dotted_path_rule_changes_the_outcome(model_fixture):
+    base = {"parameters.rules.vote": "always_yes", "parameters.rules.defect": "never_defect"}
+    m1 = run_model(_load(model_fixture, **base))
+    m2 = run_model(
+        _load(
+            model_fixture,
+            **base,
+            **{"countries.KAZ.rules.vote": "rules_example:kazakhstan_says_no"},
+        )
+    )
+    assert _union_share(m1)[:, -1, :].any()
+    assert not _union_share(m2).any()
+    assert set(_events(m2, "veto")["country"]) == {"KAZ"}
+
+
+def test_veto_event_carries_reason_terms(model_fixture):
+    m = run_model(
+        _load(
+            model_fixture,
+            **{"parameters.rules.vote": "always_yes", "countries.IND.rules.vote": "always_no"},
+        )
+    )
+    v = _events(m, "veto").iloc[0]
+    detail = json.loads(v["detail"])
+    assert {"term_econ", "term_sovereignty", "term_trust", "term_dominance"} <= set(detail)
+
+
+def test_unknown_rule_name_fails_at_validation(model_fixture):
+    with pytest.raises(ScenarioError, match="no_such_rule"):
+        _load(model_fixture, **{"countries.KAZ.rules.vote": "no_such_rule"})
+
+
+def test_bad_dotted_path_fails_at_validation(model_fixture):
+    with pytest.raises(ScenarioError, match="rules_example"):
+        _load(model_fixture, **{"countries.KAZ.rules.vote": "rules_example:missing_function"})
+
+
+def test_accession_under_consensus(model_fixture):
+    extra = [{"type": "accession", "id": "tkm", "year": 2025, "applicant": "TKM"}]
+    sc = load_scenario(
+        model_fixture("small_base.yaml"),
+        overrides={"proposals": extra, "parameters.rules.vote": "always_yes"},
+    )
+    m = run_model(sc)
+    tkm = m.codes.index("TKM")
+    member = np.stack(m.records["member"], axis=1)[:, :, tkm]
+    assert not member[:, 0].any() and member[:, 1:].all()
+    assert len(_events(m, "accession")) == m.R
+
+
+def test_new_member_joins_member_union(model_fixture):
+    extra = [{"type": "accession", "id": "tkm", "year": 2026, "applicant": "TKM"}]
+    base = load_scenario(model_fixture("small_cu.yaml"))
+    props = [p.model_dump(mode="json", exclude_none=True) for p in base.proposals] + extra
+    sc = load_scenario(
+        model_fixture("small_cu.yaml"),
+        overrides={
+            "parameters.rules.vote": "always_yes",
+            "parameters.rules.defect": "never_defect",
+            "proposals": props,
+        },
+    )
+    m = run_model(sc)
+    tkm = m.codes.index("TKM")
+    u = _union_share(m)[:, :, tkm]
+    assert not u[:, :2].any() and u[:, 2:].all()  # joins in 2027 with membership
+
+
+def test_per_run_adapter_matches_vectorised_rule():
+    n = 5
+    rng = np.random.default_rng(0)
+    ctx = VoteContext(
+        iso3="KAZ",
+        index=5,
+        year=2026,
+        proposal=None,
+        codes=("A", "B"),
+        terms={"econ": rng.normal(size=n), "dominance": rng.random(n)},
+        weights={},
+        utility=rng.normal(size=n),
+        noise=rng.normal(size=n) * 0.1,
+        gains=rng.normal(size=(n, 2)),
+        participants=np.ones((n, 2), dtype=bool),
+        trust=np.full((n, 2), 0.5),
+    )
+    scalar_rule = per_run(lambda c: (c.utility + c.noise >= 0) and c.terms["dominance"] <= 0.5)
+    expected = (ctx.utility + ctx.noise >= 0) & (ctx.terms["dominance"] <= 0.5)
+    assert np.array_equal(scalar_rule(ctx), expected)

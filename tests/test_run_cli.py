@@ -1,0 +1,153 @@
+"""End to end: `scosim run`, results on disk, the catalogue, and user errors."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import scosim
+from scosim.cli import main
+from scosim.results import catalogue, open_result, resolve_run
+from scosim.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "scenarios" / "bad"
+
+
+def test_run_writes_manifest_tables_and_plots(tmp_path, model_fixture, capsys):
+    code = main(["run", str(model_fixture("small_cu.yaml")), "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    out = capsys.readouterr().out
+    run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
+    assert run_dir.parent == tmp_path / "small_cu"
+    m = json.loads((run_dir / "manifest.json").read_text())
+    for key in (
+        "scenario_hash",
+        "seed",
+        "replications",
+        "package_version",
+        "data_version",
+        "started",
+        "finished",
+    ):
+        assert m[key] not in (None, "")
+    assert m["status"] == "complete"
+    ind = pd.read_parquet(run_dir / "indicators")
+    assert list(ind.columns) == ["run", "year", "country", "indicator", "value"]
+    assert ind["run"].nunique() == 6 and ind["year"].min() == 2025
+    assert not ind["value"].isna().all()
+    ev = pd.read_parquet(run_dir / "events")
+    assert {"vote", "summit"} <= set(ev["type"])
+    assert (run_dir / "plots" / "gdp_paths.png").stat().st_size > 10_000
+    # The resolved scenario in the run directory loads on its own and hashes the same.
+    again = scosim.load_scenario(run_dir / "scenario.yaml")
+    assert scosim.scenario.scenario_hash(again) == m["scenario_hash"]
+
+
+def test_result_reopens_and_same_seed_gives_identical_tables(tmp_path, model_fixture):
+    a = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, plots=False)
+    b = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, plots=False)
+    assert a.path != b.path  # never overwritten: a second run gets its own directory
+    ra, rb = open_result(a.path), open_result(b.path)
+    assert ra.indicators.equals(rb.indicators)
+    c = run(model_fixture("small_base.yaml"), seed=99, out=tmp_path, progress=False, plots=False)
+    gdp = ra.indicator("gdp_usd")
+    assert not gdp.equals(open_result(c.path).indicator("gdp_usd"))
+    cat = catalogue(tmp_path)
+    assert len(cat) == 3 and set(cat["status"]) == {"complete"}
+    assert resolve_run("small_base", tmp_path) in {a.path, b.path, c.path}
+
+
+def test_batch_size_and_executor_do_not_change_numbers(tmp_path, model_fixture):
+    a = run(model_fixture("small_cu.yaml"), out=tmp_path, progress=False, plots=False)
+    b = run(
+        model_fixture("small_cu.yaml"),
+        out=tmp_path,
+        progress=False,
+        plots=False,
+        batch_size=4,
+        executor="process",
+        workers=2,
+    )
+    assert a.indicators.equals(b.indicators)
+    ea = a.events.sort_values(["run", "year", "type", "country"]).reset_index(drop=True)
+    eb = b.events.sort_values(["run", "year", "type", "country"]).reset_index(drop=True)
+    assert ea.equals(eb)
+
+
+def test_interrupted_run_is_not_listed_complete_and_resumes(tmp_path, model_fixture, monkeypatch):
+    import scosim.runner as runner
+
+    calls = {"n": 0}
+    real = runner.run_batch
+
+    def flaky(spec):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(spec)
+
+    monkeypatch.setattr(runner, "run_batch", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, batch_size=2)
+    cat = catalogue(tmp_path)
+    assert list(cat["status"]) == ["interrupted"]
+    assert not [p for p in (tmp_path / "small_base").iterdir() if not p.name.startswith(".")]
+    monkeypatch.setattr(runner, "run_batch", real)
+    res = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, batch_size=2)
+    assert res.manifest["resumed"] is True
+    full = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, plots=False)
+    assert res.indicators.equals(full.indicators)
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in BROKEN.glob("*.yaml")))
+def test_validate_broken_fixture_exits_2_without_traceback(tmp_path, fixture):
+    path = BROKEN / fixture
+    proc = subprocess.run(
+        [sys.executable, "-m", "scosim.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "scosim: error:" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "scosim.cli", "run", str(path), "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").rglob("*"))
+
+
+def test_cli_version_list_and_validate(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert scosim.__version__ in capsys.readouterr().out
+    assert main(["list", "--out", str(tmp_path)]) == 0
+    assert "no runs" in capsys.readouterr().out
+    assert main(["validate", str(ROOT / "scenarios" / "customs_union.yaml")]) == 0
+    assert "valid scenario 'customs_union'" in capsys.readouterr().out
+
+
+def test_missing_run_reference_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(FileNotFoundError, match="scosim list"):
+        resolve_run("nothing_here", tmp_path)
+
+
+def test_results_are_never_overwritten(tmp_path, model_fixture):
+    from scosim.results import RunWriter
+
+    w = RunWriter(tmp_path, "x", "id1", {"scenario": "x"})
+    w.write_batch(0, pd.DataFrame({"run": [0]}), pd.DataFrame({"run": [0]}))
+    w.publish()
+    with pytest.raises(FileExistsError, match="never overwritten"):
+        RunWriter(tmp_path, "x", "id1", {"scenario": "x"})
+    shutil.rmtree(tmp_path / "x")
