@@ -1,0 +1,428 @@
+"""Experiments on scenarios: paired comparison runs and parameter sweeps.
+
+This module connects the generic machinery (``scosim.compare``,
+``scosim.report``, ``scosim.experiments``) to the model, and holds the
+handlers of ``scosim compare`` and ``scosim sweep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim.results import resolve_run, utc_now, write_json_atomic
+from scosim.runner import run, run_model
+from scosim.scenario import load_scenario
+
+#: Parameters that may vary across the runs of one batch (sweeps, sensitivity).
+SWEEPABLE: tuple[str, ...] = (
+    "parameters.trade.sigma",
+    "parameters.council.vote_noise",
+    "parameters.growth.volatility_scale",
+    "parameters.weights.econ",
+    "parameters.weights.sovereignty",
+    "parameters.weights.trust",
+    "parameters.weights.dominance",
+    "parameters.weights.security",
+)
+
+UNITS = {
+    "welfare_change_pct": "percentage points of real expenditure",
+    "real_gdp_change_pct": "percentage points",
+    "gdp_usd": "US$",
+    "exports": "US$ (base-year prices)",
+    "imports": "US$ (base-year prices)",
+    "trade_creation": "US$ (base-year prices)",
+    "trade_diversion": "US$ (base-year prices)",
+    "tariff_revenue_collected": "US$",
+    "tariff_revenue_after_sharing": "US$",
+    "in_customs_union": "share of runs",
+}
+
+
+# ------------------------------------------------------------------ compare
+def _is_scenario_file(ref: str) -> bool:
+    return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
+
+
+def compare_runs(
+    policy: str,
+    baseline: str,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    out: str | Path = "results",
+    level: float = 0.90,
+    method: str = "t",
+    indicators: list[str] | None = None,
+    executor: str = "local",
+    workers: int | None = None,
+    progress: bool = True,
+) -> tuple[Any, Path]:
+    """Compare a policy with a baseline, run by run, and write a report.
+
+    Each of ``policy`` and ``baseline`` is a run directory, a run id, a scenario
+    name (its latest finished run) or a scenario YAML file; a YAML file is run
+    first. The baseline is run with the policy's seed and replications so that
+    runs pair up (common random numbers).
+
+    Args:
+        policy: The policy run or scenario.
+        baseline: The baseline run or scenario.
+        replications: Replications for scenarios that must be run.
+        seed: Seed for scenarios that must be run.
+        out: Results root.
+        level: Interval level.
+        method: Interval of the mean: ``t`` or ``bootstrap``.
+        indicators: Indicators to compare (default: all).
+        executor: Executor for scenarios that must be run.
+        workers: Workers for that executor.
+        progress: Show progress.
+
+    Returns:
+        ``(comparison, report directory)``.
+    """
+    from scosim.compare import compare_results
+    from scosim.report import write_report
+
+    kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
+    if _is_scenario_file(policy):
+        pol_dir = run(policy, replications=replications, seed=seed, **kw).path
+    else:
+        pol_dir = resolve_run(policy, out)
+    pm = json.loads((pol_dir / "manifest.json").read_text())
+    if _is_scenario_file(baseline):
+        base_dir = run(baseline, replications=pm["replications"], seed=pm["seed"], **kw).path
+    else:
+        base_dir = resolve_run(baseline, out)
+    comp = compare_results(
+        pol_dir, base_dir, level=level, method=method, indicators=indicators or None
+    )
+    stamp = utc_now().replace(":", "").replace("-", "")[:15]
+    name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
+    report_dir = Path(out) / "compare" / name
+    n = 2
+    while report_dir.exists():
+        report_dir = Path(out) / "compare" / f"{name}-{n}"
+        n += 1
+    report_dir.mkdir(parents=True)
+    write_report(
+        comp,
+        report_dir,
+        title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
+        policy_manifest=comp.policy_manifest,
+        baseline_manifest=comp.baseline_manifest,
+        indicators=indicators
+        or [i for i in ("welfare_change_pct", "real_gdp_change_pct", "gdp_usd") if i],
+        units=UNITS,
+    )
+    comp.table().to_csv(report_dir / "summary_final_year.csv", index=False)
+    comp.summary.to_parquet(report_dir / "summary.parquet", index=False)
+    return comp, report_dir
+
+
+def compare_cli(args: argparse.Namespace) -> int:
+    """Handler of ``scosim compare``."""
+    from scosim.report import print_summary
+
+    comp, report_dir = compare_runs(
+        args.policy,
+        args.baseline,
+        replications=args.replications,
+        seed=args.seed,
+        out=args.out,
+        level=args.level,
+        method=args.method,
+        indicators=args.indicator,
+        executor=args.executor,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    shown = args.indicator or ["welfare_change_pct"]
+    s = comp.summary
+    last = s[(s["year"] == s["year"].max()) & (s["indicator"].isin(shown))]
+    from rich.console import Console
+
+    print_summary(
+        last,
+        console=Console(width=None if sys.stdout.isatty() else 160),
+        title=f"{comp.policy_manifest['scenario']} minus {comp.baseline_manifest['scenario']}, "
+        f"{int(s['year'].max())} ({comp.policy_manifest['replications']} paired runs)",
+    )
+    print(f"report: {report_dir / 'report.html'}")
+    print(f"        {report_dir / 'report.md'}")
+    return 0
+
+
+# -------------------------------------------------------------------- sweeps
+@dataclass(frozen=True)
+class ScenarioFunction:
+    """A scenario as a vectorised function of parameters (for sweeps and SALib).
+
+    Every design point is one run of the model; all points use the same random
+    stream (run index ``replicate``), so differences between points come from
+    the parameters, not from noise (common random numbers).
+
+    Attributes:
+        scenario_path: Scenario YAML.
+        outputs: Output specs ``indicator:COUNTRY`` or ``indicator:COUNTRY:YEAR``
+            (default year: the last), or ``adopted:PROPOSAL_ID`` (1 if the
+            proposal was adopted).
+        replicate: Run index whose random streams every point uses.
+    """
+
+    scenario_path: str
+    outputs: tuple[str, ...]
+    replicate: int = 0
+
+    def __call__(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the model once per point and return each output over points."""
+        for name in params:
+            if name not in SWEEPABLE:
+                raise ValueError(
+                    f"parameter {name!r} cannot vary across runs; sweepable: {', '.join(SWEEPABLE)}"
+                )
+        n = len(next(iter(params.values())))
+        sc = load_scenario(self.scenario_path, overrides={"replications": max(1, n)})
+        model = run_model(sc, runs=[self.replicate] * n, params=params)
+        return {o: _output(model, o) for o in self.outputs}
+
+
+_OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
+
+
+def _output(model: Any, spec: str) -> np.ndarray:
+    if spec.startswith("adopted:"):
+        pid = spec.split(":", 1)[1]
+        for arr in model.arrangements:
+            if arr.pid == pid:
+                return arr.adopted.astype(float)
+        raise ValueError(f"output {spec!r}: no proposal {pid!r} in the scenario")
+    m = _OUT.match(spec)
+    if not m:
+        raise ValueError(
+            f"output {spec!r} is not 'indicator:COUNTRY[:YEAR]' or 'adopted:PROPOSAL_ID'"
+        )
+    ind, code, year = m["ind"], m["c"], m["y"]
+    if ind not in model.records:
+        raise ValueError(f"output {spec!r}: unknown indicator; known: {', '.join(model.records)}")
+    if code not in model.codes:
+        raise ValueError(f"output {spec!r}: unknown country {code!r}")
+    t = -1 if year is None else model.years.index(int(year))
+    return np.asarray(model.records[ind][t][:, model.codes.index(code)], dtype=float)
+
+
+def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
+    """``name=lo:hi`` (a range) or ``name=a,b,c`` (grid values)."""
+    if "=" not in text:
+        raise ValueError(f"--param {text!r}: write NAME=LOW:HIGH or NAME=V1,V2,...")
+    name, spec = text.split("=", 1)
+    try:
+        if ":" in spec:
+            lo, hi = (float(x) for x in spec.split(":"))
+            if not lo < hi:
+                raise ValueError
+            return name, (lo, hi)
+        return name, [float(x) for x in spec.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--param {text!r}: LOW:HIGH needs two numbers with LOW < HIGH; a grid needs numbers"
+        ) from None
+
+
+def sweep(
+    scenario_path: str,
+    params: dict[str, Any],
+    outputs: list[str],
+    *,
+    method: str = "lhs",
+    n: int = 64,
+    seed: int = 0,
+    out: str | Path = "results",
+    executor: str = "local",
+    workers: int | None = None,
+    batch_size: int = 256,
+    progress: bool = True,
+) -> Path:
+    """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
+
+    Args:
+        scenario_path: Scenario YAML.
+        params: Name -> ``(low, high)`` (lhs, sobol, morris) or list of values (grid).
+        outputs: Output specs (see :class:`ScenarioFunction`).
+        method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
+        n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris).
+        seed: Seed of the design.
+        out: Results root; writes ``<out>/<scenario>/sweeps/<id>/``.
+        executor: ``local``, ``process`` or ``dask``.
+        workers: Workers.
+        batch_size: Points per batch.
+        progress: Show progress.
+
+    Returns:
+        The directory with ``design_outputs.parquet``, indices and plots.
+    """
+    from scosim.experiments import sensitivity
+    from scosim.experiments import sweep as sw
+
+    sc = load_scenario(scenario_path)
+    for name in params:
+        if name not in SWEEPABLE:
+            raise ValueError(
+                f"parameter {name!r} cannot be swept; sweepable: {', '.join(SWEEPABLE)}"
+            )
+    fn = ScenarioFunction(str(Path(scenario_path).resolve()), tuple(outputs))
+    stamp = utc_now().replace(":", "").replace("-", "")[:15]
+    target = Path(out) / sc.name / "sweeps" / f"{stamp}-{method}-n{n}-s{seed}"
+    k = 2
+    while target.exists():
+        target = target.with_name(f"{target.name}-{k}")
+        k += 1
+    tmp = target.with_name("." + target.name + ".partial")
+    tmp.mkdir(parents=True)
+    kw = {"executor": executor, "workers": workers, "progress": progress}
+    meta: dict[str, Any] = {
+        "scenario": sc.name,
+        "scenario_file": scenario_path,
+        "method": method,
+        "n": n,
+        "seed": seed,
+        "params": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in params.items()},
+        "outputs": outputs,
+        "started": utc_now(),
+    }
+    if method in ("grid", "lhs"):
+        if method == "grid":
+            grid_params = {
+                k: (list(v) if isinstance(v, list) else list(np.linspace(*v, 5)))
+                for k, v in params.items()
+            }
+            design = sw.grid(grid_params)
+        else:
+            design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
+        table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
+        table.to_parquet(tmp / "design_outputs.parquet", index=False)
+        _plot_sweep(table, list(params), outputs, tmp / "sweep.png", sc.name)
+    elif method in ("sobol", "morris"):
+        bounds = {k: tuple(v) for k, v in params.items()}
+        if method == "sobol":
+            res = sensitivity.sobol_analysis(
+                fn, bounds, n=n, seed=seed, batch_size=batch_size, **kw
+            )
+        else:
+            res = sensitivity.morris_analysis(
+                fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
+            )
+        res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
+        res.indices.to_csv(tmp / "indices.csv", index=False)
+        for o in outputs:
+            safe = re.sub(r"[^A-Za-z0-9_]+", "_", o)
+            res.plot(output=o, path=tmp / f"{method}_{safe}.png")
+    else:
+        raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
+    meta["finished"] = utc_now()
+    write_json_atomic(tmp / "manifest.json", {**meta, "status": "complete"})
+    tmp.rename(target)
+    return target
+
+
+def _plot_sweep(
+    table: pd.DataFrame, params: list[str], outputs: list[str], path: Path, title: str
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        len(outputs), len(params), figsize=(4.5 * len(params), 3.5 * len(outputs)), squeeze=False
+    )
+    for i, o in enumerate(outputs):
+        for j, p in enumerate(params):
+            ax = axes[i][j]
+            ax.scatter(table[p], table[o], s=10, alpha=0.6)
+            ax.set_xlabel(p.split(".")[-1] + f" ({p})")
+            ax.set_ylabel(o)
+            ax.grid(alpha=0.3)
+    fig.suptitle(f"{title}: sweep of {', '.join(params)} ({len(table)} points, one run each)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def sweep_cli(args: argparse.Namespace) -> int:
+    """Handler of ``scosim sweep``."""
+    params = dict(_parse_param(p) for p in args.param)
+    if not params:
+        raise ValueError("give at least one --param NAME=LOW:HIGH")
+    if args.method != "grid":
+        for name, v in params.items():
+            if isinstance(v, list):
+                raise ValueError(f"--param {name}: method {args.method} needs a range LOW:HIGH")
+    target = sweep(
+        args.scenario,
+        params,
+        args.output,
+        method=args.method,
+        n=args.n,
+        seed=args.seed,
+        out=args.out,
+        executor=args.executor,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    if (target / "indices.csv").is_file():
+        print(pd.read_csv(target / "indices.csv").to_string(index=False))
+    print(f"sweep: {target}")
+    return 0
+
+
+def add_experiment_parsers(sub: Any) -> None:
+    """Register ``compare`` and ``sweep`` on the ``scosim`` parser."""
+    c = sub.add_parser(
+        "compare",
+        help="paired comparison of a policy with a baseline (runs, run ids, names or YAML files)",
+    )
+    c.add_argument("policy", help="policy: run directory, run id, scenario name or YAML file")
+    c.add_argument("baseline", help="baseline: run directory, run id, scenario name or YAML file")
+    c.add_argument("--replications", type=int, help="replications when a YAML file must be run")
+    c.add_argument("--seed", type=int, help="seed when a YAML file must be run")
+    c.add_argument("--level", type=float, default=0.90, help="interval level (default 0.90)")
+    c.add_argument("--method", choices=("t", "bootstrap"), default="t", help="CI of the mean")
+    c.add_argument("--indicator", action="append", help="indicator(s) to compare (repeatable)")
+    c.add_argument("--out", default="results")
+    c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    c.add_argument("--workers", type=int)
+    c.add_argument("--quiet", action="store_true")
+    c.set_defaults(func=compare_cli)
+
+    s = sub.add_parser("sweep", help="parameter sweep or global sensitivity (Sobol, Morris)")
+    s.add_argument("scenario", help="scenario YAML")
+    s.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE),
+    )
+    s.add_argument(
+        "--output",
+        action="append",
+        required=True,
+        help="indicator:COUNTRY[:YEAR] or adopted:PROPOSAL_ID (repeatable)",
+    )
+    s.add_argument("--method", choices=("grid", "lhs", "sobol", "morris"), default="lhs")
+    s.add_argument("--n", type=int, default=64, help="points / Sobol base sample / trajectories")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", default="results")
+    s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    s.add_argument("--workers", type=int)
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=sweep_cli)
