@@ -38,9 +38,13 @@ def test_customs_union_validates_and_inherits_baseline() -> None:
     base = load_scenario(SCENARIOS / "baseline.yaml")
     cu = load_scenario(SCENARIOS / "customs_union.yaml")
     assert cu.name == "customs_union" and cu.extends == "baseline.yaml"
-    # Everything but name, description and proposals comes from the baseline.
+    # Everything but name, description, proposals and the vote rule (members are
+    # committed at the vote) comes from the baseline.
     assert cu.seed == base.seed and cu.years == base.years
-    assert cu.parameters == base.parameters and cu.replications == base.replications
+    assert cu.parameters.trade == base.parameters.trade
+    assert cu.parameters.council == base.parameters.council
+    assert cu.parameters.rules == {**base.parameters.rules, "vote": "always_yes"}
+    assert cu.replications == base.replications
     (p,) = cu.proposals
     assert p.type == "customs_union" and p.proposer == "CHN" and p.year == 2026
     assert p.cet == "weighted_mean" and p.revenue_sharing == "collected"

@@ -1,0 +1,226 @@
+"""Packaged calibration tables: schema, identities and provenance (no raw data needed)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data import (
+    EAEU,
+    ECONOMIES,
+    LISTED,
+    MEMBERS,
+    ROW,
+    Calibration,
+    load_calibration,
+)
+from scosim.data.calibration import TABLES_DIR
+
+METHOD_PREFIXES = ("reported", "imputed:", "fallback:", "derived:", "missing")
+
+
+@pytest.fixture(scope="module")
+def cal() -> Calibration:
+    return load_calibration()
+
+
+def test_codes_and_order(cal: Calibration) -> None:
+    assert len(ECONOMIES) == 28 and len(set(ECONOMIES)) == 28
+    assert ECONOMIES[-1] == ROW == "ROW"
+    assert MEMBERS == ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
+    assert tuple(cal.countries.index) == ECONOMIES
+    assert tuple(cal.trade.index) == ECONOMIES == tuple(cal.trade.columns)
+    assert tuple(cal.tariffs.index) == ECONOMIES == tuple(cal.tariffs.columns)
+    status = cal.countries["sco_status"]
+    assert (status.loc[list(MEMBERS)] == "member").all()
+    assert status.loc["ROW"] == "row" and status.loc["TKM"] == "other"
+    assert set(status) == {"member", "observer", "partner", "other", "row"}
+
+
+def test_loader_is_cached_and_frozen(cal: Calibration) -> None:
+    assert load_calibration() is cal
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cal.base_year = 1999  # type: ignore[misc]
+    assert cal.base_year == 2023
+    # Matrix accessors hand out copies, so callers cannot corrupt the shared cache.
+    x = cal.trade_matrix()
+    x[0, 0] = -1.0
+    assert cal.trade.iloc[0, 0] > 0
+
+
+def test_manifest_hashes_match_files(cal: Calibration) -> None:
+    manifest = json.loads((TABLES_DIR / "manifest.json").read_text())
+    assert manifest["base_year"] == cal.base_year
+    digest = hashlib.sha256()
+    for fname, expected in sorted(manifest["tables_sha256"].items()):
+        data = (TABLES_DIR / fname).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == expected, fname
+        digest.update(fname.encode())
+        digest.update(data)
+    assert cal.version.endswith(digest.hexdigest()[:12])
+    assert "build_date" not in json.dumps(manifest)
+    total = sum(p.stat().st_size for p in TABLES_DIR.iterdir())
+    assert total < 1_000_000
+
+
+def test_trade_cells_non_negative_and_complete(cal: Calibration) -> None:
+    x = cal.trade_matrix()
+    assert x.shape == (28, 28)
+    assert np.isfinite(x).all()
+    assert (x >= 0).all()
+    # Every economy buys from itself more than nothing.
+    assert (np.diag(x) > 0).all()
+
+
+def test_trade_margins_match_documented_definitions(cal: Calibration) -> None:
+    """Row sums = domestic sales + CIF-valued exports; column sums = domestic + imports."""
+    c = cal.countries
+    x = cal.trade_matrix()
+    k = len(LISTED)
+    off = x - np.diag(np.diag(x))
+    world_m = c["imports_usd"].sum()  # ROW closes with World, so this is WDI world imports
+    world_x = c["exports_usd"].sum()
+    cif = world_m / world_x
+    tol = 28.0  # whole-dollar rounding of up to 28 cells
+    np.testing.assert_allclose(off[:k].sum(axis=1), c["exports_usd"].iloc[:k] * cif, atol=tol)
+    np.testing.assert_allclose(off[:, :k].sum(axis=0), c["imports_usd"].iloc[:k], atol=tol)
+    np.testing.assert_allclose(np.diag(x)[:k], c["domestic_sales_usd"].iloc[:k], atol=1.0)
+    # All international trade (incl. intra-ROW, inside X[ROW, ROW]) adds up to world imports.
+    intra_row = x[k, k] - c.loc[ROW, "domestic_sales_usd"]
+    assert intra_row > 0
+    assert math.isclose(off.sum() + intra_row, world_m, rel_tol=1e-9)
+    assert 1.0 < cif < 1.05
+
+
+def test_domestic_sales_floor(cal: Calibration) -> None:
+    c = cal.countries
+    ratio = c["domestic_sales_usd"] / c["gdp_usd"]
+    assert (ratio >= 0.1 - 1e-12).all()
+    hubs = ratio[np.isclose(ratio, 0.1)].index.tolist()
+    assert "ARE" in hubs  # merchandise exports exceed GDP in the UAE (re-exports)
+    p = cal.provenance
+    floored = p[(p["field"] == "domestic_sales_usd") & p["method"].str.startswith("imputed:floor")]
+    assert sorted(floored["key"]) == sorted(hubs)
+
+
+def test_tariff_matrix(cal: Calibration) -> None:
+    tau = cal.tariff_matrix()
+    mfn = cal.countries["tariff_mfn"].to_numpy()
+    assert np.isfinite(tau).all() and (tau >= 0).all() and (tau < 0.5).all()
+    assert (np.diag(tau) == 0).all()
+    idx = {e: n for n, e in enumerate(ECONOMIES)}
+    for i in ECONOMIES:
+        for j in ECONOMIES:
+            if i == j:
+                continue
+            expected = 0.0 if (i in EAEU and j in EAEU) else mfn[idx[j]]
+            assert tau[idx[i], idx[j]] == expected, (i, j)
+    c = cal.countries
+    assert (c["tariff_applied"] <= c["tariff_mfn"] + 1e-12).all()
+
+
+def test_every_country_figure_has_one_provenance_row(cal: Calibration) -> None:
+    p = cal.provenance
+    assert set(p["source_id"]) <= set(cal.sources.index)
+    assert p["method"].map(lambda m: m.startswith(METHOD_PREFIXES)).all()
+    cp = p[p["table"] == "countries"]
+    assert not cp.duplicated(["key", "field"]).any()
+    for field in cal.countries.columns.drop("name"):
+        rows = cp[cp["field"] == field].set_index("key")
+        assert set(rows.index) == set(ECONOMIES), field
+        for iso in ECONOMIES:
+            value = cal.countries.loc[iso, field]
+            is_missing = value is pd.NA or (isinstance(value, float) and math.isnan(value))
+            assert (rows.loc[iso, "method"] == "missing") == is_missing, (field, iso)
+
+
+def test_known_gaps_are_missing_not_zero(cal: Calibration) -> None:
+    c = cal.countries
+    assert math.isnan(c.loc["MDV", "gti_score"])  # GTI has no Maldives
+    assert math.isnan(c.loc["TKM", "drug_seizures_kg"])  # UNODC has no Turkmenistan
+    assert math.isnan(c.loc["UZB", "milex_usd"])  # SIPRI '...' for Uzbekistan
+    assert cal.source_of("milex_usd", "UZB")["method"] == "missing"
+    tariff = cal.source_of("tariff_mfn", "IND")
+    assert tariff["source_id"] == "heritage_2019" and tariff["method"].startswith("fallback:")
+    assert cal.source_of("tariff_mfn", "ROW")["method"].startswith("imputed:")
+
+
+def test_source_of_errors_name_what_is_allowed(cal: Calibration) -> None:
+    with pytest.raises(KeyError, match="allowed"):
+        cal.source_of("gdp_per_alien", "KAZ")
+    with pytest.raises(KeyError, match="unknown key"):
+        cal.source_of("gdp_usd", "XXX")
+    with pytest.raises(KeyError, match="unknown table"):
+        cal.source_of("value", "KAZ-RUS", table="nope")
+    row = cal.source_of("value", "KAZ-RUS", table="trade")
+    assert row["source_id"] == "scosim_rule" and row["method"].startswith("derived:RAS")
+
+
+def test_geography(cal: Calibration) -> None:
+    g = cal.geography
+    assert len(g) == 28 * 28
+    assert not g.duplicated(["exporter", "importer"]).any()
+    assert g.notna().all().all()
+    for col in ("dist_km", "distcap_km", "distw_km"):
+        assert (g[col] > 0).all()
+    for col in ("contig", "comlang_off", "comlang_ethno", "colony"):
+        assert g[col].between(0, 1).all()
+    d = cal.pair_matrix("distcap_km")
+    listed = slice(0, 27)
+    # Capital-to-capital great-circle distances are symmetric.
+    np.testing.assert_allclose(d[listed, listed], d[listed, listed].T, rtol=1e-6)
+    with pytest.raises(KeyError, match="allowed"):
+        cal.pair_matrix("altitude")
+
+
+def test_capital_coordinates_agree_with_geodist_distances(cal: Calibration) -> None:
+    """Haversine distance between packaged capitals ~ GeoDist distcap (external identity)."""
+    c = cal.countries
+    d = cal.pair_matrix("distcap_km")
+    idx = {e: n for n, e in enumerate(ECONOMIES)}
+
+    def haversine(a: str, b: str) -> float:
+        la1, lo1, la2, lo2 = map(
+            math.radians,
+            (
+                c.loc[a, "capital_lat"],
+                c.loc[a, "capital_lon"],
+                c.loc[b, "capital_lat"],
+                c.loc[b, "capital_lon"],
+            ),
+        )
+        h = (
+            math.sin((la2 - la1) / 2) ** 2
+            + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+        )
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    for a, b in (("CHN", "RUS"), ("IND", "UZB"), ("KAZ", "TUR"), ("EGY", "MNG"), ("LKA", "BLR")):
+        assert haversine(a, b) == pytest.approx(d[idx[a], idx[b]], rel=0.01), (a, b)
+
+
+def test_growth_parameters_plausible(cal: Calibration) -> None:
+    c = cal.countries
+    assert c["gdp_growth_sd"].gt(0).all()
+    # Nominal US$ growth of the world outside the 27 over 2010-2023: a few percent a year.
+    assert 0.0 < c.loc["ROW", "gdp_growth_trend"] < 0.08
+    # China's nominal US$ GDP grew much faster than the rest of the world over the window.
+    assert c.loc["CHN", "gdp_growth_trend"] > 2 * c.loc["ROW", "gdp_growth_trend"]
+
+
+def test_vector_accessor(cal: Calibration) -> None:
+    gdp = cal.vector("gdp_usd")
+    assert gdp.shape == (28,) and gdp.dtype == float
+    # ROW closes World: the 28 entries add up to the world total, ROW is the residual.
+    assert gdp[-1] == pytest.approx(gdp.sum() - gdp[:-1].sum())
+    assert np.isnan(cal.vector("milex_usd")[ECONOMIES.index("UZB")])
+    gdp[0] = 0.0
+    assert cal.countries.loc["CHN", "gdp_usd"] > 0
+    with pytest.raises(KeyError, match="allowed"):
+        cal.vector("sco_status")
