@@ -120,7 +120,7 @@ def current_tariffs(model: SCOModel, exclude: Arrangement | None = None) -> np.n
     for arr in model.arrangements:
         if arr.kind != "customs_union" or arr is exclude or not arr.in_force.any():
             continue
-        new = cu.union_tariffs(t, arr.participants, arr.cet, arr.phase)
+        new = cu.union_tariffs(t, _active_or_proposed(arr), arr.cet, arr.phase)
         t = np.where(arr.in_force[:, None, None], new, t)
     return t
 
@@ -131,10 +131,19 @@ def current_sharing(model: SCOModel) -> np.ndarray | None:
     for arr in model.arrangements:
         if arr.kind != "customs_union" or not arr.in_force.any():
             continue
-        m = _sharing(model, arr, arr.participants)
+        m = _sharing(model, arr, _active_or_proposed(arr))
         m = np.where(arr.in_force[:, None, None], m, np.eye(model.N))
         s = m if s is None else m @ s
     return s
+
+
+def _active_or_proposed(arr: Arrangement) -> np.ndarray:
+    """Participants where the arrangement is in force, else the proposed set.
+
+    The array kernels refuse empty participant sets; runs where the arrangement
+    is not in force are masked out by the caller, so any non-empty set serves.
+    """
+    return np.where(arr.in_force[:, None], arr.participants, arr.proposed)
 
 
 def _sharing(model: SCOModel, arr: Arrangement, participants: np.ndarray) -> np.ndarray:
@@ -155,7 +164,7 @@ def _sharing(model: SCOModel, arr: Arrangement, participants: np.ndarray) -> np.
 
 
 def _preview(
-    model: SCOModel, arr: Arrangement, participants: np.ndarray
+    model: SCOModel, arr: Arrangement, participants: np.ndarray, cet: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, Any]:
     """GE preview of ``arr`` fully in force among ``participants``.
 
@@ -164,7 +173,8 @@ def _preview(
         policy state (fractions), the CET the rule gives, and the GE result.
     """
     base = current_tariffs(model, exclude=arr)
-    cet = cu.cet_rate(model.mfn, model.imports0, participants, arr.proposal.cet)
+    if cet is None:
+        cet = cu.cet_rate(model.mfn, model.imports0, participants, arr.proposal.cet)
     new = cu.union_tariffs(base, participants, cet, np.ones(model.R))
     s = _sharing(model, arr, participants)
     other = current_sharing(model)
@@ -300,7 +310,10 @@ def _table_customs_union(model: SCOModel, k: int, arr: Arrangement, year: int) -
     )
     if council.decision_rule == "variable_geometry" and adopted.any():
         # The willing go ahead: the CET and gains are those of the smaller union.
-        gain2, cet2, _ = _preview(model, arr, participants)
+        # Runs where it failed keep the full proposal in the preview (any non-empty
+        # set will do: their results are discarded below).
+        willing = np.where(adopted[:, None], participants, proposed_rn)
+        gain2, cet2, _ = _preview(model, arr, willing)
         gain = np.where(adopted[:, None], gain2, gain)
         cet = np.where(adopted, cet2, cet)
     arr.adopted = adopted
@@ -318,8 +331,10 @@ def _revote_outsiders(model: SCOModel, k: int, arr: Arrangement, year: int) -> N
         return
     # One preview with every outsider joining at once: each outsider judges its
     # own gain from that enlarged union (cheaper than one solve per outsider).
-    enlarged = arr.participants | outsiders
-    gain, _, res = _preview(model, arr, enlarged)
+    # Runs where the union is not in force preview the proposed set (discarded).
+    enlarged = np.where(arr.in_force[:, None], arr.participants | outsiders, arr.proposed)
+    # Joiners accept the union's negotiated CET rather than reopening it.
+    gain, _, res = _preview(model, arr, enlarged, cet=arr.cet)
     terms = _terms(model, arr, gain, enlarged)
     preview = {"welfare_change": res.welfare_change}
     votes, _ = _collect_votes(model, k, arr, year, terms, outsiders, enlarged, gain, preview)
