@@ -213,3 +213,23 @@ def test_per_run_adapter_matches_vectorised_rule():
     scalar_rule = per_run(lambda c: (c.utility + c.noise >= 0) and c.terms["dominance"] <= 0.5)
     expected = (ctx.utility + ctx.noise >= 0) & (ctx.terms["dominance"] <= 0.5)
     assert np.array_equal(scalar_rule(ctx), expected)
+
+
+def test_chair_retables_a_rejected_proposal_when_its_rule_says_so(model_fixture):
+    overrides = {
+        "parameters.rules.vote": "always_yes",
+        "parameters.rules.defect": "never_defect",
+        "parameters.rules.propose": "retable_every_two_years",
+        "countries.KAZ.rules.vote": "rules_example:no_until_2026",
+    }
+    m = run_model(_load(model_fixture, **overrides))
+    re = _events(m, "retabled")
+    # Rejected in 2025; two years on the 2027 chair (rotation in alphabetical order:
+    # BLR, CHN, IND, ...) tables it again; Kazakhstan now agrees; in force in 2028.
+    assert set(re["year"]) == {2027} and set(re["country"]) == {"IND"} and len(re) == m.R
+    u = _union_share(m)
+    assert not u[:, :3, :].any() and u[:, 3, m.codes.index("KAZ")].all()
+    # With the default rule nothing is tabled again.
+    overrides.pop("parameters.rules.propose")
+    m2 = run_model(_load(model_fixture, **overrides))
+    assert _events(m2, "retabled").empty and not _union_share(m2).any()

@@ -62,7 +62,8 @@ def test_minimal_gets_defaults() -> None:
     assert s.seed == 0 and s.replications == 1
     assert s.parameters.trade.sigma == 5.0
     assert s.parameters.council.qualified_majority == pytest.approx(0.667)
-    assert s.parameters.rules == {"vote": "utility_vote", "defect": "threshold_defect"}
+    assert s.parameters.rules == {
+        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable"}
     assert s.outputs.indicators == "all"
 
 
@@ -77,7 +78,7 @@ def test_full_fixture_uses_every_block() -> None:
     assert s.parameters.growth.rate.at(2030) == 0.02
     # Partial rules mapping keeps the defaults for the other hooks.
     assert s.rules_for("CHN") == {
-        "vote": "utility_vote", "defect": "threshold_defect",
+        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable",
         "cooperate": "scosim.rules.builtin:utility_vote"}
     assert s.weights_for("KAZ").sovereignty == 2.0
     assert s.weights_for("KAZ").trust == 0.002  # falls back to parameters.weights

@@ -38,12 +38,12 @@ UNITS = {
     "welfare_change_pct": "percentage points of real expenditure",
     "real_gdp_change_pct": "percentage points",
     "gdp_usd": "US$",
-    "exports": "US$ (base-year prices)",
-    "imports": "US$ (base-year prices)",
-    "trade_creation": "US$ (base-year prices)",
-    "trade_diversion": "US$ (base-year prices)",
-    "tariff_revenue_collected": "US$",
-    "tariff_revenue_after_sharing": "US$",
+    "exports_usd": "US$ (base-year prices)",
+    "imports_usd": "US$ (base-year prices)",
+    "trade_creation_usd": "US$ (base-year prices)",
+    "trade_diversion_usd": "US$ (base-year prices)",
+    "tariff_revenue_collected_usd": "US$ (base-year prices)",
+    "tariff_revenue_after_sharing_usd": "US$ (base-year prices)",
     "in_customs_union": "share of runs",
 }
 

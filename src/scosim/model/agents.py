@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from scosim.rules.context import DefectContext, VoteContext, as_decision
+from scosim.rules.context import DefectContext, ProposeContext, VoteContext, as_decision
 from scosim.rules.registry import resolve_rule
 
 if TYPE_CHECKING:
@@ -86,6 +86,18 @@ class State(mesa.Agent):
         """
         fn = self.rules["defect"]
         return as_decision(fn(ctx), ctx.realised.shape[0], self.rule_names["defect"])
+
+    def propose(self, ctx: ProposeContext) -> np.ndarray:
+        """As chair, decide whether to table a rejected proposal again (``propose`` rule).
+
+        Args:
+            ctx: The documented proposing context.
+
+        Returns:
+            ``(R,)`` bool, True = table it again this year.
+        """
+        fn = self.rules["propose"]
+        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["propose"])
 
     def describe(self) -> dict[str, Any]:
         """A short summary for logs and debugging."""

@@ -61,6 +61,8 @@ class Arrangement:
     expected_gain: np.ndarray
     bad_years: np.ndarray
     phase: np.ndarray
+    last_vote_year: np.ndarray
+    last_yes_share: np.ndarray
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -239,6 +241,8 @@ class SCOModel(mesa.Model):
             expected_gain=np.zeros((R, N)),
             bad_years=np.zeros((R, N), dtype=np.int64),
             phase=np.zeros(R),
+            last_vote_year=np.full(R, -1, dtype=np.int64),
+            last_yes_share=np.zeros(R),
         )
 
     # ---------------------------------------------------------------- helpers

@@ -14,7 +14,7 @@ import numpy as np
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.voting import TRUST_NEUTRAL, UtilityTerms, decide, dominance_share, utility
 from scosim.model.model import STATUS_CODES, WEIGHT_TERMS, Arrangement
-from scosim.rules.context import DefectContext, VoteContext
+from scosim.rules.context import DefectContext, ProposeContext, VoteContext
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -98,20 +98,51 @@ def chair_of(model: SCOModel, year: int) -> str:
 
 
 def council_phase(model: SCOModel, year: int) -> None:
-    """Hold the year's summit: table proposals, vote, decide; re-votes by outsiders."""
-    model.log.add(None, year, "summit", chair_of(model, year))
+    """Hold the year's summit: table proposals, vote, decide; re-votes by outsiders.
+
+    Scheduled proposals are tabled in their year. A rejected customs union may
+    be tabled again by the year's chair when the chair's ``propose`` rule says
+    so (endogenous proposing); the chair is then the proposer.
+    """
+    chair = chair_of(model, year)
+    model.log.add(None, year, "summit", chair)
     for k, arr in enumerate(model.arrangements):
         if arr.proposal.year == year:
             if arr.kind == "customs_union":
                 _table_customs_union(model, k, arr, year)
             elif arr.kind == "accession":
                 _table_accession(model, k, arr, year)
-        elif (
-            arr.kind == "customs_union"
-            and model.scenario.parameters.council.decision_rule == "variable_geometry"
-            and arr.in_force.any()
+            continue
+        if arr.kind != "customs_union":
+            continue
+        if model.scenario.parameters.council.decision_rule == "variable_geometry" and (
+            arr.in_force.any()
         ):
             _revote_outsiders(model, k, arr, year)
+        _maybe_retable(model, k, arr, year, chair)
+
+
+def _maybe_retable(model: SCOModel, k: int, arr: Arrangement, year: int, chair: str) -> None:
+    eligible = (arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force
+    if not eligible.any():
+        return
+    agent = model.agents_by_code[chair]
+    ctx = ProposeContext(
+        iso3=chair,
+        index=agent.index,
+        year=year,
+        proposal=arr.proposal,
+        codes=model.codes,
+        eligible=eligible,
+        years_since_vote=np.where(arr.last_vote_year >= 0, year - arr.last_vote_year, -1),
+        last_yes_share=arr.last_yes_share,
+        trust=model.trust[:, agent.index, :],
+        history=model.log,
+    )
+    again = agent.propose(ctx) & eligible
+    if again.any():
+        model.log.add(again, year, "retabled", chair, arr.pid, rule=agent.rule_names["propose"])
+        _table_customs_union(model, k, arr, year, runs=again, proposer=agent.index)
 
 
 def current_tariffs(model: SCOModel, exclude: Arrangement | None = None) -> np.ndarray:
@@ -263,8 +294,10 @@ def _log_decision(
     voters: np.ndarray,
     adopted: np.ndarray,
     terms: UtilityTerms,
+    runs: np.ndarray | None = None,
 ) -> None:
     rule = model.scenario.parameters.council.decision_rule
+    runs = np.ones(model.R, dtype=bool) if runs is None else runs
     td = terms.as_dict()
     no = voters & ~votes
     for i, code in enumerate(model.codes):
@@ -287,26 +320,39 @@ def _log_decision(
                 model.trust[:, others, i],
             )
     model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1))
-    model.log.add(~adopted, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
+    model.log.add(~adopted & runs, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
 
 
-def _table_customs_union(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
+def _table_customs_union(
+    model: SCOModel,
+    k: int,
+    arr: Arrangement,
+    year: int,
+    *,
+    runs: np.ndarray | None = None,
+    proposer: int | None = None,
+) -> None:
+    """Preview, vote and decide a customs union in ``runs`` (default: every run)."""
     sc = model.scenario
     council = sc.parameters.council
+    mask = np.ones(model.R, dtype=bool) if runs is None else runs
     proposed = np.zeros(model.N, dtype=bool)
     for code in sc.participants_of(arr.proposal):
         proposed[model.codes.index(code)] = True
     proposed_rn = np.broadcast_to(proposed, (model.R, model.N)).copy()
     arr.proposed = proposed_rn
+    if proposer is not None:
+        arr.proposer = proposer
     gain, cet, res = _preview(model, arr, proposed_rn)
     terms = _terms(model, arr, gain, proposed_rn)
     preview = {
         "welfare_change": res.welfare_change,
         "cet": np.broadcast_to(cet[:, None], gain.shape),
     }
-    votes, _ = _collect_votes(model, k, arr, year, terms, proposed_rn, proposed_rn, gain, preview)
+    voters = proposed_rn & mask[:, None]
+    votes, _ = _collect_votes(model, k, arr, year, terms, voters, proposed_rn, gain, preview)
     adopted, participants = decide(
-        votes, proposed_rn, council.decision_rule, threshold=council.qualified_majority
+        votes, voters, council.decision_rule, threshold=council.qualified_majority
     )
     if council.decision_rule == "variable_geometry" and adopted.any():
         # The willing go ahead: the CET and gains are those of the smaller union.
@@ -316,12 +362,19 @@ def _table_customs_union(model: SCOModel, k: int, arr: Arrangement, year: int) -
         gain2, cet2, _ = _preview(model, arr, willing)
         gain = np.where(adopted[:, None], gain2, gain)
         cet = np.where(adopted, cet2, cet)
-    arr.adopted = adopted
-    arr.participants = participants
-    arr.cet = cet
-    arr.expected_gain = np.where(participants, gain, 0.0)
-    arr.entry_year = np.where(adopted, year + council.ratification_lag, -1)
-    _log_decision(model, arr, year, votes, proposed_rn, adopted, terms)
+    n_voters = np.maximum(voters.sum(axis=1), 1)
+    arr.last_vote_year = np.where(mask, year, arr.last_vote_year)
+    arr.last_yes_share = np.where(mask, (votes & voters).sum(axis=1) / n_voters, arr.last_yes_share)
+    arr.adopted = np.where(mask, adopted, arr.adopted)
+    arr.participants = np.where(mask[:, None], participants, arr.participants)
+    arr.cet = np.where(mask, cet, arr.cet)
+    arr.expected_gain = np.where(
+        mask[:, None], np.where(participants, gain, 0.0), arr.expected_gain
+    )
+    arr.entry_year = np.where(
+        mask, np.where(adopted, year + council.ratification_lag, -1), arr.entry_year
+    )
+    _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask)
 
 
 def _revote_outsiders(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
@@ -519,9 +572,8 @@ def record_phase(model: SCOModel, year: int) -> None:
         np.broadcast_to(model.tau0, (model.R, model.N, model.N)),
         model.tariffs,
     )
-    for name in REPORTED_TRADE_INDICATORS:
-        if name in extra:
-            ind[name] = np.asarray(extra[name], dtype=float)
+    for name, reported in REPORTED_TRADE_INDICATORS.items():
+        ind[reported] = np.asarray(extra[name], dtype=float)
     for name, values in ind.items():
         model.record(name, values)
 
@@ -532,18 +584,19 @@ def _trust_received(model: SCOModel) -> np.ndarray:
     return (model.trust * off).sum(axis=1) / (model.N - 1)
 
 
-#: Indicators taken from the customs-union accounting (docs/customs_union.md).
-REPORTED_TRADE_INDICATORS: tuple[str, ...] = (
-    "exports",
-    "imports",
-    "exports_change_pct",
-    "imports_change_pct",
-    "intra_union_imports",
-    "intra_union_share",
-    "trade_creation",
-    "trade_diversion",
-    "tariff_revenue_before",
-    "tariff_revenue_collected",
-    "tariff_revenue_after_sharing",
-    "terms_of_trade_change_pct",
-)
+#: Indicators taken from the customs-union accounting (docs/customs_union.md),
+#: renamed so that money values say their unit (US$, base-year prices).
+REPORTED_TRADE_INDICATORS: dict[str, str] = {
+    "exports": "exports_usd",
+    "imports": "imports_usd",
+    "exports_change_pct": "exports_change_pct",
+    "imports_change_pct": "imports_change_pct",
+    "intra_union_imports": "intra_union_imports_usd",
+    "intra_union_share": "intra_union_share",
+    "trade_creation": "trade_creation_usd",
+    "trade_diversion": "trade_diversion_usd",
+    "tariff_revenue_before": "tariff_revenue_before_usd",
+    "tariff_revenue_collected": "tariff_revenue_collected_usd",
+    "tariff_revenue_after_sharing": "tariff_revenue_after_sharing_usd",
+    "terms_of_trade_change_pct": "terms_of_trade_change_pct",
+}

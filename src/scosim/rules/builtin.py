@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scosim.rules.context import DefectContext, VoteContext
+from scosim.rules.context import DefectContext, ProposeContext, VoteContext
 from scosim.rules.registry import rule
 
 
@@ -61,3 +61,21 @@ def threshold_defect(ctx: DefectContext) -> np.ndarray:
 def never_defect(ctx: DefectContext) -> np.ndarray:
     """Stay whatever happens (a fully committed participant)."""
     return np.zeros(ctx.realised.shape[0], dtype=bool)
+
+
+@rule("propose")
+def never_retable(ctx: ProposeContext) -> np.ndarray:
+    """A rejected proposal stays off the table (the default)."""
+    return np.zeros(ctx.n_runs, dtype=bool)
+
+
+@rule("propose")
+def retable_near_miss(ctx: ProposeContext) -> np.ndarray:
+    """The chair tables a rejected proposal again two years on if most voters backed it."""
+    return ctx.eligible & (ctx.years_since_vote >= 2) & (ctx.last_yes_share >= 0.5)
+
+
+@rule("propose")
+def retable_every_two_years(ctx: ProposeContext) -> np.ndarray:
+    """The chair tables a rejected proposal again every second year."""
+    return ctx.eligible & (ctx.years_since_vote >= 2)

@@ -100,6 +100,45 @@ class DefectContext:
     trust: np.ndarray
     history: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def n_runs(self) -> int:
+        """Number of runs in the batch."""
+        return int(self.realised.shape[0])
+
+
+@dataclass(frozen=True)
+class ProposeContext:
+    """Context of the chair's decision to table a rejected proposal again.
+
+    Attributes:
+        iso3: The chair's code (the chair rotates among members every year).
+        index: Its position in ``codes``.
+        year: The current year.
+        proposal: The rejected proposal (scenario proposal object).
+        codes: Codes of all economies.
+        eligible: Runs where the proposal was rejected and is not in force, ``(R,)``.
+        years_since_vote: Years since its last vote, ``(R,)`` (-1 if never voted).
+        last_yes_share: Share of yes votes among eligible voters at the last vote, ``(R,)``.
+        trust: The chair's trust in every economy, ``(R, N)``.
+        history: Events logged so far in this batch.
+    """
+
+    iso3: str
+    index: int
+    year: int
+    proposal: Any
+    codes: tuple[str, ...]
+    eligible: np.ndarray
+    years_since_vote: np.ndarray
+    last_yes_share: np.ndarray
+    trust: np.ndarray
+    history: Any = None
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs in the batch."""
+        return int(self.eligible.shape[0])
+
 
 def per_run(fn: Callable[[Any], bool]) -> Callable[[Any], np.ndarray]:
     """Adapt a rule written for one run at a time to the run axis.
@@ -116,7 +155,7 @@ def per_run(fn: Callable[[Any], bool]) -> Callable[[Any], np.ndarray]:
     """
 
     def wrapped(ctx: Any) -> np.ndarray:
-        n = ctx.utility.shape[0] if hasattr(ctx, "utility") else ctx.realised.shape[0]
+        n = ctx.n_runs
         out = np.zeros(n, dtype=bool)
         for r in range(n):
             out[r] = bool(fn(_slice_run(ctx, r)))

@@ -85,7 +85,11 @@ DEFAULT_STATUSES: dict[str, str] = {
     "ROW": "row",
 }
 #: Rule used for each hook unless a scenario says otherwise.
-DEFAULT_RULES: dict[str, str] = {"vote": "utility_vote", "defect": "threshold_defect"}
+DEFAULT_RULES: dict[str, str] = {
+    "vote": "utility_vote",
+    "defect": "threshold_defect",
+    "propose": "never_retable",
+}
 
 _SLUG = re.compile(r"^[a-z0-9_-]+$")
 _INDICATOR = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
