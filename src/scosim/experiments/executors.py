@@ -1,0 +1,372 @@
+"""Batches of runs and the executors that run them: in process, process pool or Dask.
+
+A *batch* is a set of runs stepped in lockstep by the vectorised model (every
+state array carries a leading run axis). Executors ship whole batches, never
+single runs: per-task overhead (pickling, scheduling) is as large as a small
+run, so one task per :class:`BatchSpec` keeps the overhead per run small.
+
+All three executors call the same function on the same specs, so results do
+not depend on the executor: the model keys its random streams by
+``(seed, run, mechanism)``, never by batch or worker.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing as mp
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import pandas as pd
+
+T = TypeVar("T")
+
+ExecutorName = Literal["local", "process", "dask"]
+EXECUTORS: tuple[str, ...] = ("local", "process", "dask")
+
+#: Columns of the tidy indicator table (one row per run, year, country, indicator).
+INDICATOR_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "value")
+#: Columns of the event log.
+EVENT_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "detail")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    """Everything a worker needs to run one batch; small and picklable.
+
+    Attributes:
+        scenario_path: Path of the scenario YAML (resolved by the worker, so the
+            spec stays small). Empty for synthetic models (sweeps of plain functions).
+        overrides: Dotted-path overrides applied on top of the scenario.
+        runs: Run indices in this batch. Random streams are keyed by
+            ``(seed, run, mechanism)``, so a run's numbers do not depend on the
+            batch it lands in.
+        params: Per-run parameter values for sweeps, each tuple aligned with
+            ``runs`` (``params[name][k]`` is the value for run ``runs[k]``).
+        batch_id: Position of this batch in the experiment; names output files
+            (``batch-00007.parquet``) and errors.
+    """
+
+    scenario_path: str
+    overrides: dict = field(default_factory=dict)
+    runs: tuple[int, ...] = ()
+    params: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    batch_id: int = 0
+
+    def __post_init__(self) -> None:
+        """Check that parameter columns are aligned with runs."""
+        if len(set(self.runs)) != len(self.runs):
+            raise ValueError(f"batch {self.batch_id}: duplicate run indices in {self.runs}")
+        for name, values in self.params.items():
+            if len(values) != len(self.runs):
+                raise ValueError(
+                    f"batch {self.batch_id}: parameter {name!r} has {len(values)} values "
+                    f"but the batch has {len(self.runs)} runs; params must be aligned with runs"
+                )
+
+    @property
+    def size(self) -> int:
+        """Number of runs in the batch."""
+        return len(self.runs)
+
+
+def _empty(columns: Iterable[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass
+class BatchOutput:
+    """Results of one batch, as tidy tables.
+
+    Attributes:
+        indicators: Columns ``run:int, year:int, country:str, indicator:str, value:float``.
+        events: Columns ``run, year, type, country, detail``.
+    """
+
+    indicators: pd.DataFrame = field(default_factory=lambda: _empty(INDICATOR_COLUMNS))
+    events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
+
+    def validate(self) -> BatchOutput:
+        """Raise ``ValueError`` if a table misses a required column; return self."""
+        for name, cols in (("indicators", INDICATOR_COLUMNS), ("events", EVENT_COLUMNS)):
+            missing = [c for c in cols if c not in getattr(self, name).columns]
+            if missing:
+                raise ValueError(f"BatchOutput.{name} is missing columns {missing}")
+        return self
+
+
+class BatchError(RuntimeError):
+    """A batch failed; ``batch_id`` names it and ``__cause__`` is the original error."""
+
+    def __init__(self, batch_id: int, cause: BaseException) -> None:
+        self.batch_id = batch_id
+        super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}")
+
+
+def make_batches(n_runs: int, batch_size: int) -> list[tuple[int, ...]]:
+    """Split run indices ``0 .. n_runs-1`` into consecutive batches.
+
+    Args:
+        n_runs: Number of runs (replications or design points); >= 0.
+        batch_size: Maximum runs per batch; >= 1. The last batch may be smaller.
+
+    Returns:
+        A list of tuples of run indices, covering every run exactly once, in order.
+    """
+    if n_runs < 0:
+        raise ValueError(f"n_runs must be >= 0, got {n_runs}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    return [tuple(range(s, min(s + batch_size, n_runs))) for s in range(0, n_runs, batch_size)]
+
+
+def _progress(enabled: bool, executor: str) -> Any:
+    """A rich progress bar, or a no-op stand-in when disabled or not on a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    # Progress bars in logs or CI output are noise: only draw on a real terminal.
+    disable = not (enabled and sys.stderr.isatty())
+    return Progress(
+        TextColumn(f"[bold]batches ({executor})"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=disable,
+        transient=False,
+    )
+
+
+def execute(
+    specs: Sequence[BatchSpec],
+    fn: Callable[[BatchSpec], T],
+    *,
+    executor: ExecutorName | str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    on_result: Callable[[BatchSpec, T], None] | None = None,
+    keep: bool = True,
+) -> list[T]:
+    """Run ``fn`` on every batch spec with the chosen executor.
+
+    Results reach ``on_result`` as batches complete (in completion order), so a
+    caller can write each batch to disk and let it go; with ``keep=False`` no
+    result is held and an empty list is returned, so memory stays bounded by the
+    batches in flight (at most two per worker are submitted at a time).
+
+    Args:
+        specs: Batches to run; their ``batch_id`` values must be unique.
+        fn: Function run on each spec. For ``"process"`` and ``"dask"`` it must
+            be picklable: a module-level function (or a ``functools.partial`` of
+            one), because workers are started with *spawn* and import it by name.
+        executor: ``"local"`` (in this process, sequential), ``"process"``
+            (``ProcessPoolExecutor``) or ``"dask"`` (``distributed``).
+        workers: Worker processes for ``"process"`` (default: CPU count) and for a
+            local Dask cluster (default 2). Ignored when ``scheduler`` is given.
+        scheduler: Address of a running Dask scheduler (``"tcp://host:8786"``);
+            when ``None`` with ``executor="dask"``, a ``LocalCluster`` is started
+            and shut down afterwards.
+        progress: Show a rich progress bar (only drawn when stderr is a terminal).
+        on_result: Called in the calling process as ``on_result(spec, result)``
+            for each completed batch.
+        keep: Keep results and return them in spec order. ``False`` returns ``[]``.
+
+    Returns:
+        Results in the order of ``specs`` (not completion order), or ``[]`` when
+        ``keep`` is false.
+
+    Raises:
+        BatchError: A batch raised; the message names its ``batch_id`` and the
+            original exception is chained. Pending batches are cancelled.
+        ValueError: Unknown executor name, or duplicated ``batch_id``.
+
+    An exception raised by ``on_result`` itself (say, a full disk) is not a
+    batch failure: it propagates unchanged, after pending batches are cancelled.
+    """
+    specs = list(specs)
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+    ids = [s.batch_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("batch_id values must be unique within one execute() call")
+    results: dict[int, T] = {}
+
+    def deliver(i: int, value: T) -> None:
+        if on_result is not None:
+            on_result(specs[i], value)
+        if keep:
+            results[i] = value
+
+    bar = _progress(progress, executor)
+    with bar:
+        task = bar.add_task("run", total=len(specs))
+
+        def advance() -> None:
+            bar.advance(task)
+
+        if not specs:
+            pass
+        elif executor == "local":
+            _run_local(specs, fn, deliver, advance)
+        elif executor == "process":
+            _run_process(specs, fn, deliver, advance, workers)
+        else:
+            _run_dask(specs, fn, deliver, advance, workers, scheduler)
+    return [results[i] for i in range(len(specs))] if keep else []
+
+
+_Deliver = Callable[[int, Any], None]
+_Advance = Callable[[], None]
+
+
+def _run_local(
+    specs: list[BatchSpec], fn: Callable[[BatchSpec], Any], deliver: _Deliver, advance: _Advance
+) -> None:
+    for i, spec in enumerate(specs):
+        try:
+            value = fn(spec)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            raise BatchError(spec.batch_id, exc) from exc
+        deliver(i, value)
+        advance()
+
+
+def _windowed(
+    specs: list[BatchSpec],
+    submit: Callable[[BatchSpec], Any],
+    wait_first: Callable[[list[Any]], Iterable[Any]],
+    result_of: Callable[[Any], Any],
+    cancel: Callable[[list[Any]], Any],
+    deliver: _Deliver,
+    advance: _Advance,
+    window: int,
+) -> None:
+    """Submit at most ``window`` tasks at a time; hand results over as they finish.
+
+    The window bounds memory (finished results are dropped once delivered) while
+    keeping every worker busy.
+    """
+    queue = list(enumerate(specs))[::-1]
+    pending: dict[Any, int] = {}
+    try:
+        while queue or pending:
+            while queue and len(pending) < window:
+                i, spec = queue.pop()
+                pending[submit(spec)] = i
+            done = wait_first(list(pending))
+            for fut in done:
+                i = pending.pop(fut)
+                try:
+                    value = result_of(fut)
+                except Exception as exc:
+                    raise BatchError(specs[i].batch_id, exc) from exc
+                deliver(i, value)
+                advance()
+    except BaseException:
+        # Error or Ctrl-C: do not leave work queued behind us.
+        cancel(list(pending))
+        raise
+
+
+def _run_process(
+    specs: list[BatchSpec],
+    fn: Callable[[BatchSpec], Any],
+    deliver: _Deliver,
+    advance: _Advance,
+    workers: int | None,
+) -> None:
+    n = workers or os.cpu_count() or 1
+    # spawn: same behaviour on Linux, macOS and Windows, and no forked copies of
+    # threads or open files (fork with threads can deadlock).
+    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+    ok = False
+    try:
+        _windowed(
+            specs,
+            submit=lambda spec: pool.submit(fn, spec),
+            wait_first=lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED).done,
+            result_of=lambda f: f.result(),
+            cancel=lambda fs: [f.cancel() for f in fs],
+            deliver=deliver,
+            advance=advance,
+            window=2 * n,
+        )
+        ok = True
+    finally:
+        if ok:
+            pool.shutdown(wait=True)
+        else:
+            # On error or KeyboardInterrupt do not wait for running batches:
+            # drop the queue and stop our own worker processes.
+            procs = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                if p.is_alive():
+                    p.terminate()
+            for p in procs:
+                p.join(timeout=5)
+
+
+def _run_dask(
+    specs: list[BatchSpec],
+    fn: Callable[[BatchSpec], Any],
+    deliver: _Deliver,
+    advance: _Advance,
+    workers: int | None,
+    scheduler: str | None,
+) -> None:
+    from distributed import Client, LocalCluster, wait
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or 2,
+            threads_per_worker=1,  # the model is numpy-bound; processes give parallelism
+            processes=True,
+            dashboard_address=None,  # no port to clash with another run's dashboard
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        # Task slots across the cluster (threads); an external cluster may still be
+        # scaling up, so keep at least a couple of batches in flight.
+        slots = max(1, sum(client.nthreads().values()))
+        token = uuid.uuid4().hex[:8]  # unique keys: no stale results from earlier calls
+        _windowed(
+            specs,
+            submit=lambda spec: client.submit(
+                fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False
+            ),
+            wait_first=lambda fs: wait(fs, return_when="FIRST_COMPLETED").done,
+            result_of=lambda f: f.result(),
+            cancel=lambda fs: client.cancel(fs) if fs else None,
+            deliver=deliver,
+            advance=advance,
+            window=max(2, 2 * slots),
+        )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

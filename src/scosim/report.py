@@ -1,0 +1,296 @@
+"""Reports of a policy comparison: Markdown and self-contained HTML, and a terminal table.
+
+The report reads a :class:`scosim.compare.Comparison` (results, never the live
+model) and writes ``report.md`` (plots linked relatively from ``plots/``) and
+``report.html`` (the same content, plots embedded as base64 PNG so the file can
+be mailed on its own).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim.compare import (
+    SUMMARY_COLUMNS,
+    Comparison,
+    interval_label,
+    plot_difference_over_time,
+    plot_final_year,
+)
+
+_PROVENANCE_FIELDS = (
+    "scenario",
+    "scenario_hash",
+    "seed",
+    "replications",
+    "data_version",
+    "package_version",
+    "started",
+    "finished",
+    "executor",
+)
+
+
+def _fmt(x: Any) -> str:
+    """Floats to 4 significant digits, NaN as an en dash; integers (seeds!) and text as they are."""
+    if isinstance(x, float | np.floating):
+        return "–" if math.isnan(x) else f"{x:.4g}"
+    return str(x)
+
+
+def _slug(s: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in str(s)).strip("_") or "x"
+
+
+def summary_table(comparison: Comparison, *, year: int | None = None) -> pd.DataFrame:
+    """Plain-language summary for one year (default: the last): one row per country and indicator.
+
+    Columns: country, indicator, mean change, "<level> CI of the mean",
+    "<level> of runs between", share of runs above baseline, runs.
+    """
+    t = comparison.table(year)
+    lvl = comparison.level
+    ci = interval_label(comparison.method, lvl)
+    spread = interval_label("percentile", lvl)
+    out = pd.DataFrame(
+        {
+            "country": t["country"] if "country" in t else "",
+            "indicator": t["indicator"] if "indicator" in t else "",
+            "mean change": t["mean"].map(_fmt),
+            ci: [f"{_fmt(lo)} to {_fmt(hi)}" for lo, hi in zip(t["low"], t["high"], strict=True)],
+            spread: [
+                f"{_fmt(lo)} to {_fmt(hi)}"
+                for lo, hi in zip(t["runs_low"], t["runs_high"], strict=True)
+            ],
+            "share of runs above baseline": t["share_positive"].map(lambda s: f"{s:.0%}"),
+            "runs": t["n_runs"].astype(int),
+        }
+    )
+    return out.sort_values(["indicator", "country"]).reset_index(drop=True)
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    def esc(v: Any) -> str:
+        return str(v).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(esc(c) for c in df.columns) + " |"]
+    lines.append("|" + "---|" * len(df.columns))
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(esc(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _html_table(df: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _provenance(policy: Mapping, baseline: Mapping) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "field": list(_PROVENANCE_FIELDS),
+            "policy": [_fmt(policy.get(f, "–")) for f in _PROVENANCE_FIELDS],
+            "baseline": [_fmt(baseline.get(f, "–")) for f in _PROVENANCE_FIELDS],
+        }
+    )
+
+
+def _method_text(comparison: Comparison) -> list[str]:
+    lvl = f"{comparison.level * 100:g}%"
+    how = (
+        f"mean ± t(R−1) × sd / √R, the Student-t {lvl} confidence interval"
+        if comparison.method == "t"
+        else f"the {lvl} percentile bootstrap interval (runs resampled with replacement)"
+    )
+    return [
+        "Each policy run is paired with the baseline run of the same index. Both use the same "
+        "seed, so run r of each draws the same random numbers (common random numbers): the "
+        "run-level difference, policy minus baseline, is the effect of the policy in that "
+        "possible world, not a difference in luck.",
+        f"**Mean change** is the average of the paired differences over R runs. "
+        f"**{interval_label(comparison.method, comparison.level)}** is {how}: how precisely "
+        "the average effect is known; it narrows as more runs are added.",
+        f"**{interval_label('percentile', comparison.level)}** is the range holding the central "
+        f"{lvl} of the run-level differences: how much the effect varies between possible "
+        "worlds; more runs do not narrow it.",
+        "**Share of runs above baseline** counts runs where the policy value exceeds the "
+        "baseline value. Whether higher is better depends on the indicator (more trade, "
+        "fewer incidents).",
+    ]
+
+
+def write_report(
+    comparison: Comparison,
+    out_dir: str | Path,
+    *,
+    title: str,
+    policy_manifest: Mapping | None = None,
+    baseline_manifest: Mapping | None = None,
+    indicators: Sequence[str] | None = None,
+    units: Mapping[str, str] | None = None,
+    year: int | None = None,
+) -> Path:
+    """Write ``report.md`` and ``report.html`` (plus ``plots/*.png``) to ``out_dir``.
+
+    Args:
+        comparison: Output of :func:`scosim.compare.compare_results` (or ``compare``).
+        out_dir: Directory to write into (created if needed).
+        title: Report title.
+        policy_manifest: Provenance of the policy run (default: the comparison's).
+        baseline_manifest: Provenance of the baseline run (default: the comparison's).
+        indicators: Indicators to report (default: all).
+        units: Indicator name to units, for axis labels.
+        year: Year of the summary table and bar charts (default: the last year).
+
+    Returns:
+        Path of ``report.md``; ``report.html`` is written next to it.
+    """
+    out = Path(out_dir)
+    plots = out / "plots"
+    plots.mkdir(parents=True, exist_ok=True)
+    pm = dict(policy_manifest if policy_manifest is not None else comparison.policy_manifest)
+    bm = dict(baseline_manifest if baseline_manifest is not None else comparison.baseline_manifest)
+    units = dict(units or {})
+
+    comp = comparison
+    if indicators is not None:
+        keep = set(indicators)
+        comp = Comparison(
+            diffs=comparison.diffs[comparison.diffs["indicator"].isin(keep)],
+            summary=comparison.summary[comparison.summary["indicator"].isin(keep)],
+            spread=comparison.spread[comparison.spread["indicator"].isin(keep)],
+            level=comparison.level,
+            method=comparison.method,
+        )
+    inds = sorted(comp.summary["indicator"].unique())
+    yr = int(comp.summary["year"].max()) if year is None else year
+    table = summary_table(comp, year=yr)
+    n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
+
+    # Plots: files for Markdown, base64 for HTML.
+    import matplotlib.pyplot as plt
+
+    figures: list[tuple[str, str]] = []  # (caption, relative path)
+    for ind in inds:
+        for kind, func, kwargs in (
+            ("over_time", plot_difference_over_time, {"spread": comp.spread}),
+            ("final_year", plot_final_year, {"year": yr}),
+        ):
+            rel = f"plots/{_slug(ind)}_{kind}.png"
+            fig = func(comp.summary, ind, units=units.get(ind), path=out / rel, **kwargs)
+            plt.close(fig)
+            cap = (
+                f"{ind}: difference over time by country"
+                if kind == "over_time"
+                else f"{ind}: who gains, who loses in {yr}"
+            )
+            figures.append((cap, rel))
+
+    scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
+    intro = (
+        f"Policy **{scen_p}** compared with baseline **{scen_b}** over {n_runs} paired runs. "
+        f"Table: changes in {yr} (policy minus baseline)."
+    )
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    prov = _provenance(pm, bm)
+    method = _method_text(comp)
+
+    md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "", "## Method", ""]
+    md += [p + "\n" for p in method]
+    md += ["## Plots", ""]
+    md += [f"![{cap}]({rel})\n" for cap, rel in figures]
+    md += ["## Provenance", "", _md_table(prov), "", f"_Generated {generated} by scosim._", ""]
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md), encoding="utf-8")
+
+    def img(cap: str, rel: str) -> str:
+        data = base64.b64encode((out / rel).read_bytes()).decode("ascii")
+        return (
+            f'<figure><img alt="{html.escape(cap)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(cap)}</figcaption></figure>"
+        )
+
+    def para(p: str) -> str:
+        # The only Markdown in the method text is **bold**.
+        parts = html.escape(p).split("**")
+        return "<p>" + "".join(f"<b>{x}</b>" if i % 2 else x for i, x in enumerate(parts)) + "</p>"
+
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+        "text-align:left}th{background:#f3f3f3}img{max-width:100%}figure{margin:1.5em 0}"
+    )
+    body = [
+        f"<h1>{html.escape(title)}</h1>",
+        para(intro),
+        "<h2>Summary</h2>",
+        _html_table(table),
+        "<h2>Method</h2>",
+        *[para(p) for p in method],
+        "<h2>Plots</h2>",
+        *[img(cap, rel) for cap, rel in figures],
+        "<h2>Provenance</h2>",
+        _html_table(prov),
+        f"<p><i>Generated {generated} by scosim.</i></p>",
+    ]
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{style}</style></head>"
+        f"<body>{''.join(body)}</body></html>"
+    )
+    (out / "report.html").write_text(page, encoding="utf-8")
+    return md_path
+
+
+def print_summary(
+    summary: pd.DataFrame,
+    *,
+    title: str | None = None,
+    max_rows: int = 60,
+    console: Any | None = None,
+) -> None:
+    """Print a summary (from :func:`scosim.compare.summarise`) as a rich table.
+
+    Args:
+        summary: Summary table; key columns are shown, then mean, interval, share.
+        title: Table title (default names the interval).
+        max_rows: Rows shown before truncating (a note says how many were left out).
+        console: A ``rich.console.Console`` (default: a new one on stdout).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
+    label = str(summary["interval"].iloc[0]) if len(summary) else "interval"
+    table = Table(title=title or f"Policy minus baseline ({label})")
+    for k in keys:
+        table.add_column(k)
+    for c in ("mean", label, "share > 0", "runs"):
+        table.add_column(c, justify="right")
+    for r in summary.head(max_rows).to_dict("records"):
+        colour = "green" if r["mean"] > 0 else "red" if r["mean"] < 0 else ""
+        mean = f"[{colour}]{_fmt(r['mean'])}[/]" if colour else _fmt(r["mean"])
+        table.add_row(
+            *[str(r[k]) for k in keys],
+            mean,
+            f"{_fmt(r['low'])} to {_fmt(r['high'])}",
+            f"{r['share_positive']:.0%}" if r["share_positive"] == r["share_positive"] else "–",
+            str(r["n_runs"]),
+        )
+    console.print(table)
+    if len(summary) > max_rows:
+        console.print(f"[dim]{len(summary) - max_rows} more rows not shown[/]")

@@ -1,0 +1,383 @@
+"""Paired comparison: differences, intervals (coverage, 1/sqrt(R)), result directories, report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from rich.console import Console  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from scosim.compare import (  # noqa: E402
+    PairingError,
+    compare,
+    compare_results,
+    paired_differences,
+    plot_difference_over_time,
+    plot_final_year,
+    summarise,
+)
+from scosim.report import print_summary, write_report  # noqa: E402
+
+COUNTRIES = ("CHN", "IND", "KAZ", "RUS")
+YEARS = (2025, 2026, 2027, 2028)
+
+
+def tidy(values: np.ndarray, indicator: str = "welfare") -> pd.DataFrame:
+    """values[run, year, country] -> tidy table."""
+    r, t, c = np.meshgrid(
+        np.arange(values.shape[0]), np.arange(values.shape[1]), np.arange(values.shape[2]),
+        indexing="ij",
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "run": r.ravel(),
+            "year": np.asarray(YEARS)[t.ravel()],
+            "country": np.asarray(COUNTRIES)[c.ravel()],
+            "indicator": indicator,
+            "value": values.ravel(),
+        }
+    )
+
+
+def synthetic_pair(n_runs: int, seed: int, effect: float = 0.5, spread: float = 1.0):
+    """Baseline with large common noise; policy = baseline + effect + run-level variation.
+
+    The common noise (sd 10) is shared by run index, as with common random
+    numbers, so it cancels in the paired difference; the difference is
+    N(effect * (1 + year index), spread).
+    """
+    rng = np.random.default_rng(seed)
+    shape = (n_runs, len(YEARS), len(COUNTRIES))
+    base = 100 + 10 * rng.normal(size=shape)
+    trend = effect * (1 + np.arange(len(YEARS)))[None, :, None]
+    sign = np.array([1, -1, 1, 1])[None, None, :]  # IND loses
+    pol = base + sign * trend + spread * rng.normal(size=shape)
+    return tidy(pol), tidy(base)
+
+
+def write_run(path, df: pd.DataFrame, *, seed=20250601, replications=None, status="complete",
+              scenario="s", data_version="2026.1", batch_size=25):  # fmt: skip
+    """Write a results directory in the documented layout, one parquet file per batch."""
+    (path / "indicators").mkdir(parents=True)
+    (path / "events").mkdir()
+    runs = sorted(df["run"].unique())
+    for b, start in enumerate(range(0, len(runs), batch_size)):
+        chunk = df[df["run"].isin(runs[start : start + batch_size])]
+        chunk.to_parquet(path / "indicators" / f"batch-{b:05d}.parquet", index=False)
+    manifest = {
+        "scenario": scenario,
+        "scenario_hash": f"hash-{scenario}",
+        "seed": seed,
+        "replications": len(runs) if replications is None else replications,
+        "status": status,
+        "package_version": "0.1.0",
+        "data_version": data_version,
+        "started": "2026-11-23T05:00:00Z",
+        "finished": "2026-11-23T05:01:00Z",
+        "executor": "local",
+        "batches": list(range(b + 1)),
+    }
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+# ----------------------------------------------------------------------------- differences
+
+
+def test_paired_differences_pairs_by_run_and_keys():
+    pol, base = synthetic_pair(5, 0)
+    # Shuffle one side: pairing must be by (run, keys), not by row order.
+    d = paired_differences(pol.sample(frac=1, random_state=1), base)
+    assert list(d.columns) == ["run", "year", "country", "indicator", "policy", "baseline", "diff"]
+    assert len(d) == len(pol)
+    m = pol.merge(base, on=["run", "year", "country", "indicator"])
+    expect = (m["value_x"] - m["value_y"]).sort_values().to_numpy()
+    np.testing.assert_allclose(np.sort(d["diff"].to_numpy()), expect)
+    np.testing.assert_allclose(d["diff"], d["policy"] - d["baseline"])
+
+
+def test_common_random_numbers_cancel_in_the_difference():
+    # Noise sd 10 in levels, but the paired difference only has sd 1.
+    pol, base = synthetic_pair(400, 1, spread=1.0)
+    s = summarise(paired_differences(pol, base))
+    assert s["sd"].between(0.85, 1.15).all()
+    assert (pol["value"].std() > 9) and (base["value"].std() > 9)
+
+
+def test_paired_differences_refuses_unpaired_runs_and_duplicates():
+    pol, base = synthetic_pair(5, 0)
+    with pytest.raises(PairingError, match="same runs.*paired by index.*Only in policy: \\[4\\]"):
+        paired_differences(pol, base[base["run"] < 4])
+    with pytest.raises(PairingError, match="duplicated"):
+        paired_differences(pd.concat([pol, pol.head(1)]), base)
+    with pytest.raises(PairingError, match="missing columns"):
+        paired_differences(pol.drop(columns="year"), base)
+
+
+def test_keys_in_only_one_table_are_dropped_with_a_warning():
+    pol, base = synthetic_pair(3, 0)
+    extra = pol.head(6).assign(indicator="tariff_revenue")
+    with pytest.warns(UserWarning, match="only one of policy/baseline"):
+        d = paired_differences(pd.concat([pol, extra]), base)
+    assert set(d["indicator"]) == {"welfare"}
+
+
+def test_no_policy_change_gives_zero_differences():
+    _, base = synthetic_pair(20, 0)
+    for method in ("t", "bootstrap", "percentile"):
+        s = summarise(paired_differences(base, base.sample(frac=1, random_state=0)), method=method)
+        assert (s[["mean", "low", "high", "share_positive"]] == 0).all().all()
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=40),
+    shift=st.floats(-1e3, 1e3),
+    method=st.sampled_from(["t", "bootstrap", "percentile"]),
+)
+def test_summaries_shift_with_the_data_and_bracket_the_mean(values, shift, method):
+    d = pd.DataFrame({"run": range(len(values)), "country": "A", "diff": values})
+    a = summarise(d, method=method, seed=1).iloc[0]
+    b = summarise(d.assign(diff=d["diff"] + shift), method=method, seed=1).iloc[0]
+    tol = 1e-6 * (1 + abs(shift) + max(abs(v) for v in values))
+    for col in ("mean", "low", "high"):
+        assert b[col] == pytest.approx(a[col] + shift, abs=tol)
+    assert a["low"] <= a["high"] + tol
+    if method != "percentile":  # a CI of the mean contains the sample mean
+        assert a["low"] - tol <= a["mean"] <= a["high"] + tol
+
+
+def test_t_interval_and_share_on_a_hand_example():
+    d = pd.DataFrame({"run": [0, 1, 2, 3], "country": "A", "diff": [1.0, 2.0, 3.0, -4.0]})
+    s = summarise(d, level=0.90, method="t").iloc[0]
+    mean, sd = 0.5, np.std([1, 2, 3, -4], ddof=1)
+    half = stats.t.ppf(0.95, 3) * sd / 2
+    assert s["mean"] == pytest.approx(mean)
+    assert (s["low"], s["high"]) == pytest.approx((mean - half, mean + half))
+    assert s["share_positive"] == 0.75 and s["n_runs"] == 4
+    assert s["interval"] == "90% CI of the mean (t)"
+    p = summarise(d, level=0.5, method="percentile").iloc[0]
+    assert (p["low"], p["high"]) == pytest.approx(tuple(np.quantile([1, 2, 3, -4], [0.25, 0.75])))
+    assert p["interval"] == "50% of runs between"
+    b = summarise(d, method="bootstrap").iloc[0]
+    assert b["interval"] == "90% CI of the mean (bootstrap)"
+    with pytest.raises(ValueError, match="unknown method"):
+        summarise(d, method="normal")
+    with pytest.raises(ValueError, match="level"):
+        summarise(d, level=90)
+
+
+def many_keys(n_keys: int, n_runs: int, seed: int, mu: float = 0.5, sd: float = 2.0):
+    """n_keys independent experiments, each R runs of N(mu, sd) paired differences."""
+    rng = np.random.default_rng(seed)
+    v = rng.normal(mu, sd, size=(n_keys, n_runs))
+    return pd.DataFrame(
+        {
+            "run": np.tile(np.arange(n_runs), n_keys),
+            "country": np.repeat(np.arange(n_keys), n_runs).astype(str),
+            "diff": v.ravel(),
+        }
+    )
+
+
+@pytest.mark.parametrize(("method", "n_runs", "lower"), [("t", 20, 0.87), ("bootstrap", 50, 0.85)])
+def test_ci_of_the_mean_covers_the_true_mean_at_nominal_rate(method, n_runs, lower):
+    # 1,000 independent experiments: coverage has sd ~ 0.0095 around 0.90 (3 sd
+    # band for t). The percentile bootstrap under-covers a little at small R
+    # (about 0.885 on average at R=50 over seeds 0-7), hence its lower bound.
+    s = summarise(many_keys(1000, n_runs, seed=11), level=0.90, method=method, seed=3)
+    coverage = ((s["low"] <= 0.5) & (0.5 <= s["high"])).mean()
+    assert lower <= coverage <= 0.93, coverage
+
+
+def test_percentile_spread_holds_the_nominal_share_of_run_outcomes():
+    # The percentile interval describes runs, not the mean: a fresh run's
+    # difference falls inside it with probability ~ level.
+    s = summarise(many_keys(500, 200, seed=5), level=0.90, method="percentile")
+    inside = stats.norm.cdf(s["high"], 0.5, 2.0) - stats.norm.cdf(s["low"], 0.5, 2.0)
+    assert inside.mean() == pytest.approx(0.90, abs=0.01)
+
+
+def test_bootstrap_is_seeded_and_handles_ragged_runs():
+    d = many_keys(5, 30, seed=2)
+    d = d[~((d["country"] == "0") & (d["run"] >= 20))]  # key "0" has only 20 runs
+    a = summarise(d, method="bootstrap", seed=1)
+    pd.testing.assert_frame_equal(a, summarise(d, method="bootstrap", seed=1))
+    assert not a.equals(summarise(d, method="bootstrap", seed=2))
+    assert a.set_index("country").loc["0", "n_runs"] == 20
+    assert a[["low", "high"]].notna().all().all()
+
+
+@pytest.mark.parametrize("method", ["t", "bootstrap"])
+def test_ci_width_shrinks_as_one_over_sqrt_runs(method):
+    w = {}
+    for r in (50, 200):
+        s = summarise(many_keys(20, r, seed=r), method=method, seed=0)
+        w[r] = (s["high"] - s["low"]).mean()
+    assert 1.6 <= w[50] / w[200] <= 2.5
+
+
+def test_percentile_spread_does_not_shrink_with_runs():
+    w = {}
+    for r in (50, 200):
+        s = summarise(many_keys(20, r, seed=r), method="percentile")
+        w[r] = (s["high"] - s["low"]).mean()
+    assert 0.8 <= w[50] / w[200] <= 1.25
+
+
+# ----------------------------------------------------------------------------- result directories
+
+
+def test_compare_results_ci_shrinks_with_replications(tmp_path):
+    widths = {}
+    for r in (50, 200):
+        pol, base = synthetic_pair(r, seed=r)
+        p = write_run(tmp_path / f"policy{r}", pol, scenario="cu")
+        b = write_run(tmp_path / f"base{r}", base, scenario="baseline")
+        comp = compare_results(p, b, level=0.90)
+        assert comp.policy_manifest["scenario"] == "cu"
+        assert set(comp.summary["n_runs"]) == {r}
+        widths[r] = (comp.summary["high"] - comp.summary["low"]).mean()
+        # The effect is recovered: IND loses, others gain, growing by year.
+        last = comp.summary[comp.summary["year"] == 2028].set_index("country")["mean"]
+        assert last["IND"] == pytest.approx(-2.0, abs=0.4)
+        assert last["CHN"] == pytest.approx(2.0, abs=0.4)
+    assert 1.6 <= widths[50] / widths[200] <= 2.5
+
+
+def test_compare_results_explains_why_runs_cannot_be_paired(tmp_path):
+    pol, base = synthetic_pair(10, seed=0)
+    b = write_run(tmp_path / "base", base)
+    p_seed = write_run(tmp_path / "p_seed", pol, seed=43)
+    msg = r"different seed \(43 vs 20250601\).*common random numbers"
+    with pytest.raises(PairingError, match=msg):
+        compare_results(p_seed, b)
+    p_rep = write_run(tmp_path / "p_rep", pol, replications=20)
+    with pytest.raises(PairingError, match="different replications"):
+        compare_results(p_rep, b)
+    p_run = write_run(tmp_path / "p_run", pol, status="running")
+    with pytest.raises(PairingError, match="'running'.*resume"):
+        compare_results(p_run, b)
+    p_data = write_run(tmp_path / "p_data", pol, data_version="2027.1")
+    with pytest.warns(UserWarning, match="different data versions"):
+        compare_results(p_data, b)
+    with pytest.raises(FileNotFoundError, match="manifest.json"):
+        compare_results(tmp_path / "nowhere", b)
+
+
+def test_compare_results_with_categorical_columns_and_an_indicator_filter(tmp_path):
+    # The runner writes country/indicator as categoricals, whose categories can
+    # differ between runs and batches; a stray .tmp file must be ignored.
+    pol, base = synthetic_pair(30, seed=9)
+    pol = pd.concat([pol, pol.assign(indicator="exports")])
+    pol["country"] = pd.Categorical(pol["country"], categories=sorted(COUNTRIES, reverse=True))
+    pol["indicator"] = pol["indicator"].astype("category")
+    base["country"] = base["country"].astype("category")
+    p = write_run(tmp_path / "p", pol)
+    b = write_run(tmp_path / "b", base)
+    (p / "indicators" / "batch-00009.parquet.tmp").write_bytes(b"not parquet")
+    comp = compare_results(p, b, indicators=["welfare"])
+    plain = compare(
+        pol[pol["indicator"] == "welfare"].astype({"country": str, "indicator": str}),
+        base.astype({"country": str, "indicator": str}),
+    )
+    assert len(comp.summary) == len(YEARS) * len(COUNTRIES)
+    got = comp.summary.astype({"country": str, "indicator": str})
+    pd.testing.assert_frame_equal(
+        got.sort_values(["year", "country"]).reset_index(drop=True),
+        plain.summary.sort_values(["year", "country"]).reset_index(drop=True),
+    )
+
+
+def test_compare_refuses_percentile_as_the_ci_method():
+    pol, base = synthetic_pair(5, 0)
+    with pytest.raises(ValueError, match="spread"):
+        compare(pol, base, method="percentile")
+
+
+# ----------------------------------------------------------------------------- plots, report
+
+
+@pytest.fixture
+def comparison(tmp_path):
+    pol, base = synthetic_pair(40, seed=3)
+    pol2, base2 = synthetic_pair(40, seed=4, effect=-0.1)
+    pol = pd.concat([pol, pol2.assign(indicator="exports")])
+    base = pd.concat([base, base2.assign(indicator="exports")])
+    return compare_results(
+        write_run(tmp_path / "p", pol, scenario="customs_union"),
+        write_run(tmp_path / "b", base, scenario="baseline"),
+    )
+
+
+def test_difference_plots_have_titles_labels_and_bands(comparison, tmp_path):
+    fig = plot_difference_over_time(
+        comparison.summary, "welfare", units="% of baseline", path=tmp_path / "t.png"
+    )
+    assert "policy minus baseline" in fig._suptitle.get_text()
+    visible = [a for a in fig.axes if a.get_visible()]
+    assert len(visible) == len(COUNTRIES)
+    assert all(a.get_xlabel() == "year" and "% of baseline" in a.get_ylabel() for a in visible)
+    assert all(a.collections for a in visible)  # the interval band is drawn
+    plt.close(fig)
+    fig = plot_final_year(comparison.summary, "welfare", path=tmp_path / "f.png")
+    ax = fig.axes[0]
+    assert "Who gains, who loses" in ax.get_title() and "2028" in ax.get_title()
+    assert ax.get_xlabel() and ax.get_ylabel() == "country"
+    plt.close(fig)
+    assert (tmp_path / "t.png").stat().st_size > 1000 and (tmp_path / "f.png").exists()
+    with pytest.raises(ValueError, match="not in the summary"):
+        plot_final_year(comparison.summary, "nope")
+
+
+def test_write_report_markdown_and_self_contained_html(comparison, tmp_path):
+    md_path = write_report(
+        comparison, tmp_path / "report", title="Customs union vs baseline",
+        units={"welfare": "% change"},
+    )  # fmt: skip
+    md = md_path.read_text()
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert md.startswith("# Customs union vs baseline")
+    links = re.findall(r"!\[[^\]]*\]\((plots/[^)]+\.png)\)", md)
+    assert len(links) == 4  # 2 indicators x (over time, final year)
+    assert all((tmp_path / "report" / link).is_file() for link in links)
+    assert html.count("data:image/png;base64,") == 4 and 'src="plots/' not in html
+    assert "| seed | 20250601 | 20250601 |" in md  # seeds verbatim, not 2.025e+07
+    for text in (md, html):
+        assert "90% CI of the mean (t)" in text and "90% of runs between" in text
+        assert "share of runs above baseline" in text
+        assert "hash-customs_union" in text and "hash-baseline" in text and "2026.1" in text
+        assert "common random numbers" in text
+        assert all(c in text for c in COUNTRIES)
+
+
+def test_write_report_accepts_explicit_manifests_and_indicator_subset(comparison, tmp_path):
+    md = write_report(
+        comparison, tmp_path / "r", title="T", indicators=["exports"],
+        policy_manifest={"scenario": "X", "scenario_hash": "abc", "seed": 1},
+        baseline_manifest={"scenario": "Y", "scenario_hash": "def", "seed": 1},
+    ).read_text()  # fmt: skip
+    assert "| exports |" in md and "| welfare |" not in md
+    assert "abc" in md and "def" in md
+
+
+def test_print_summary_renders_a_table():
+    d = many_keys(3, 10, seed=0)
+    console = Console(record=True, width=120)
+    print_summary(summarise(d), console=console, max_rows=2)
+    out = console.export_text()
+    assert "90% CI of the mean (t)" in out and "1 more rows not shown" in out
