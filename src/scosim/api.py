@@ -11,7 +11,6 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.results import resolve_run, utc_now, write_json_atomic
-from scosim.runner import run, run_model
+from scosim.runner import run
 from scosim.scenario import load_scenario
 
 #: Parameters that may vary across the runs of one batch (sweeps, sensitivity).
@@ -163,61 +162,19 @@ def compare_cli(args: argparse.Namespace) -> int:
 
 
 # -------------------------------------------------------------------- sweeps
-@dataclass(frozen=True)
-class ScenarioFunction:
-    """A scenario as a vectorised function of parameters (for sweeps and SALib).
-
-    Every design point is one run of the model; all points use the same random
-    stream (run index ``replicate``), so differences between points come from
-    the parameters, not from noise (common random numbers).
-
-    Attributes:
-        scenario_path: Scenario YAML.
-        outputs: Output specs ``indicator:COUNTRY`` or ``indicator:COUNTRY:YEAR``
-            (default year: the last), or ``adopted:PROPOSAL_ID`` (1 if the
-            proposal was adopted).
-        replicate: Run index whose random streams every point uses.
-    """
-
-    scenario_path: str
-    outputs: tuple[str, ...]
-    replicate: int = 0
-
-    def __call__(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Run the model once per point and return each output over points."""
-        for name in params:
-            if name not in SWEEPABLE:
-                raise ValueError(
-                    f"parameter {name!r} cannot vary across runs; sweepable: {', '.join(SWEEPABLE)}"
-                )
-        n = len(next(iter(params.values())))
-        sc = load_scenario(self.scenario_path, overrides={"replications": max(1, n)})
-        model = run_model(sc, runs=[self.replicate] * n, params=params)
-        return {o: _output(model, o) for o in self.outputs}
-
-
 _OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
 
 
-def _output(model: Any, spec: str) -> np.ndarray:
-    if spec.startswith("adopted:"):
-        pid = spec.split(":", 1)[1]
-        for arr in model.arrangements:
-            if arr.pid == pid:
-                return arr.adopted.astype(float)
-        raise ValueError(f"output {spec!r}: no proposal {pid!r} in the scenario")
+def parse_output(spec: str) -> Any:
+    """``indicator:COUNTRY[:YEAR]`` -> an :class:`~scosim.experiments.sweep.Outcome`."""
+    from scosim.experiments.sweep import Outcome
+
     m = _OUT.match(spec)
     if not m:
         raise ValueError(
-            f"output {spec!r} is not 'indicator:COUNTRY[:YEAR]' or 'adopted:PROPOSAL_ID'"
+            f"output {spec!r} is not INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035"
         )
-    ind, code, year = m["ind"], m["c"], m["y"]
-    if ind not in model.records:
-        raise ValueError(f"output {spec!r}: unknown indicator; known: {', '.join(model.records)}")
-    if code not in model.codes:
-        raise ValueError(f"output {spec!r}: unknown country {code!r}")
-    t = -1 if year is None else model.years.index(int(year))
-    return np.asarray(model.records[ind][t][:, model.codes.index(code)], dtype=float)
+    return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
 
 
 def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
@@ -250,6 +207,7 @@ def sweep(
     executor: str = "local",
     workers: int | None = None,
     batch_size: int = 256,
+    replications: int = 1,
     progress: bool = True,
 ) -> Path:
     """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
@@ -257,7 +215,7 @@ def sweep(
     Args:
         scenario_path: Scenario YAML.
         params: Name -> ``(low, high)`` (lhs, sobol, morris) or list of values (grid).
-        outputs: Output specs (see :class:`ScenarioFunction`).
+        outputs: Output specs ``INDICATOR:COUNTRY[:YEAR]`` (default year: the last).
         method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
         n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris).
         seed: Seed of the design.
@@ -265,6 +223,7 @@ def sweep(
         executor: ``local``, ``process`` or ``dask``.
         workers: Workers.
         batch_size: Points per batch.
+        replications: Runs per design point (outputs are averaged over them).
         progress: Show progress.
 
     Returns:
@@ -272,6 +231,7 @@ def sweep(
     """
     from scosim.experiments import sensitivity
     from scosim.experiments import sweep as sw
+    from scosim.experiments.sweep import ScenarioModelFn
 
     sc = load_scenario(scenario_path)
     for name in params:
@@ -279,7 +239,11 @@ def sweep(
             raise ValueError(
                 f"parameter {name!r} cannot be swept; sweepable: {', '.join(SWEEPABLE)}"
             )
-    fn = ScenarioFunction(str(Path(scenario_path).resolve()), tuple(outputs))
+    fn = ScenarioModelFn(
+        str(Path(scenario_path).resolve()),
+        {o: parse_output(o) for o in outputs},
+        replications=replications,
+    )
     stamp = utc_now().replace(":", "").replace("-", "")[:15]
     target = Path(out) / sc.name / "sweeps" / f"{stamp}-{method}-n{n}-s{seed}"
     k = 2
@@ -297,6 +261,7 @@ def sweep(
         "seed": seed,
         "params": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in params.items()},
         "outputs": outputs,
+        "replications_per_point": replications,
         "started": utc_now(),
     }
     if method in ("grid", "lhs"):
@@ -352,7 +317,7 @@ def _plot_sweep(
             ax.set_xlabel(p.split(".")[-1] + f" ({p})")
             ax.set_ylabel(o)
             ax.grid(alpha=0.3)
-    fig.suptitle(f"{title}: sweep of {', '.join(params)} ({len(table)} points, one run each)")
+    fig.suptitle(f"{title}: sweep of {', '.join(params)} ({len(table)} points)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -377,6 +342,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
         out=args.out,
         executor=args.executor,
         workers=args.workers,
+        replications=args.replications,
         progress=not args.quiet,
     )
     if (target / "indices.csv").is_file():
@@ -416,8 +382,9 @@ def add_experiment_parsers(sub: Any) -> None:
         "--output",
         action="append",
         required=True,
-        help="indicator:COUNTRY[:YEAR] or adopted:PROPOSAL_ID (repeatable)",
+        help="INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ (repeatable)",
     )
+    s.add_argument("--replications", type=int, default=1, help="runs per point (averaged)")
     s.add_argument("--method", choices=("grid", "lhs", "sobol", "morris"), default="lhs")
     s.add_argument("--n", type=int, default=64, help="points / Sobol base sample / trajectories")
     s.add_argument("--seed", type=int, default=0)

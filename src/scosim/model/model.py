@@ -141,7 +141,8 @@ class SCOModel(mesa.Model):
     def _init_parameters(self) -> None:
         p = self.scenario.parameters
         sigma = self._param("parameters.trade.sigma", p.trade.sigma)
-        spread = float(p.trade.sigma_spread)
+        # A swept sigma is the experiment's own value: no extra per-run spread on top.
+        spread = 0.0 if "parameters.trade.sigma" in self.params else float(p.trade.sigma_spread)
         if spread > 0:
             u = RunStreams(self.scenario.seed, self.run_ids, "trade").uniform()
             sigma = sigma - spread + 2.0 * spread * u

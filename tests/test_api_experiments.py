@@ -1,0 +1,109 @@
+"""`scosim compare` and `scosim sweep` on the real model."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from scosim.api import compare_runs, parse_output, sweep
+from scosim.cli import main
+
+
+def test_compare_scenario_files_pairs_runs_and_writes_report(tmp_path, model_fixture, capsys):
+    code = main(
+        [
+            "compare",
+            str(model_fixture("small_cu.yaml")),
+            str(model_fixture("small_base.yaml")),
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            "--indicator",
+            "welfare_change_pct",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "report:" in out
+    report = next((tmp_path / "compare").glob("*/report.html"))
+    html = report.read_text()
+    assert "data:image/png;base64" in html
+    # The baseline was run with the policy's seed and replications: pairable.
+    runs = sorted((tmp_path / "small_base").iterdir()) + sorted((tmp_path / "small_cu").iterdir())
+    manifests = [json.loads((p / "manifest.json").read_text()) for p in runs]
+    assert len({(m["seed"], m["replications"]) for m in manifests}) == 1
+
+
+def test_compare_by_name_reuses_finished_runs(tmp_path, model_fixture):
+    comp, _ = compare_runs(
+        str(model_fixture("small_cu.yaml")),
+        str(model_fixture("small_base.yaml")),
+        out=tmp_path,
+        progress=False,
+    )
+    comp2, _ = compare_runs("small_cu", "small_base", out=tmp_path, progress=False)
+    pd.testing.assert_frame_equal(comp.summary, comp2.summary)
+    # Under common random numbers the GDP baseline path is identical: its difference is zero.
+    d = comp.summary[comp.summary["indicator"] == "gdp_baseline_path_usd"]
+    assert (d["mean"] == 0).all()
+
+
+def test_lhs_sweep_writes_design_and_outputs(tmp_path, model_fixture):
+    target = sweep(
+        str(model_fixture("small_cu.yaml")),
+        {"parameters.trade.sigma": (3.0, 8.0)},
+        ["welfare_change_pct:ROW"],
+        method="lhs",
+        n=6,
+        out=tmp_path,
+        progress=False,
+    )
+    table = pd.read_parquet(target / "design_outputs.parquet")
+    assert len(table) == 6 and table["parameters.trade.sigma"].between(3, 8).all()
+    assert (target / "sweep.png").is_file()
+    assert json.loads((target / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_morris_on_the_model_ranks_an_inert_parameter_last(tmp_path, model_fixture):
+    # Everyone votes yes in this fixture's override, so the sovereignty weight cannot matter.
+    sc = tmp_path / "yes.yaml"
+    sc.write_text(
+        f"extends: {model_fixture('small_cu.yaml')}\n"
+        "name: all_yes\nparameters:\n  rules: {vote: always_yes, defect: never_defect}\n"
+    )
+    target = sweep(
+        str(sc),
+        {"parameters.trade.sigma": (3.0, 8.0), "parameters.weights.sovereignty": (0.0, 0.01)},
+        ["welfare_change_pct:CHN"],
+        method="morris",
+        n=4,
+        out=tmp_path,
+        progress=False,
+    )
+    idx = pd.read_csv(target / "indices.csv").set_index("parameter")
+    assert idx.loc["parameters.weights.sovereignty", "mu_star"] == 0
+    assert idx.loc["parameters.trade.sigma", "mu_star"] > 0
+
+
+def test_sweep_rejects_parameters_that_cannot_vary(tmp_path, model_fixture, capsys):
+    code = main(
+        [
+            "sweep",
+            str(model_fixture("small_cu.yaml")),
+            "--param",
+            "parameters.council.ratification_lag=0:3",
+            "--output",
+            "welfare_change_pct:KAZ",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 2
+    assert "cannot be swept" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.parquet"))
+
+
+@pytest.mark.parametrize("bad", ["welfare:kaz", "welfare_change_pct", "x:KAZ:20"])
+def test_output_spec_errors_say_what_is_allowed(bad):
+    with pytest.raises(ValueError, match="INDICATOR:COUNTRY"):
+        parse_output(bad)
