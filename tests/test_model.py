@@ -111,3 +111,23 @@ def test_per_run_sigma_from_sweep_params(model_fixture):
     # Different elasticities give different welfare effects of the same union.
     assert not np.allclose(w[0], w[1])
     assert np.array_equal(m.sigma, [3.0, 8.0])
+
+
+def test_fitted_baseline_keeps_margins_and_changes_the_answer(model_fixture):
+    over = {"parameters.rules.vote": "always_yes", "parameters.rules.defect": "never_defect"}
+    actual = SCOModel(load_scenario(model_fixture("small_cu.yaml"), overrides=over), runs=[0])
+    fitted = SCOModel(
+        load_scenario(
+            model_fixture("small_cu.yaml"),
+            overrides={**over, "parameters.trade.baseline": "fitted"},
+        ),
+        runs=[0],
+    )
+    assert np.allclose(fitted.flows0.sum(axis=1), actual.flows0.sum(axis=1), rtol=1e-9)
+    assert np.allclose(fitted.flows0.sum(axis=0), actual.flows0.sum(axis=0), rtol=1e-9)
+    assert not np.allclose(fitted.flows0, actual.flows0)
+    actual.run_model()
+    fitted.run_model()
+    wa = _ind(actual, "welfare_change_pct")[0, -1]
+    wf = _ind(fitted, "welfare_change_pct")[0, -1]
+    assert not np.allclose(wa, wf)

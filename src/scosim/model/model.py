@@ -124,6 +124,11 @@ class SCOModel(mesa.Model):
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
+        if self.scenario.parameters.trade.baseline == "fitted":
+            # Structural gravity with PPML-estimated costs, margins matched to the
+            # data's (tariff-inclusive) output and expenditure (docs/trade.md).
+            self.flows0 = fitted_flows(self.cal, self.flows0)
+            trade = self.flows0 / (1.0 + self.tau0)
         self.trade_cif0 = trade
         offdiag = ~np.eye(self.N, dtype=bool)
         self.imports0 = np.where(offdiag, trade, 0.0).sum(axis=0)
@@ -305,6 +310,34 @@ class SCOModel(mesa.Model):
 
 #: Scoring terms, in the order used by weights (MODEL.md section 3).
 WEIGHT_TERMS: tuple[str, ...] = ("econ", "sovereignty", "trust", "dominance", "security")
+
+
+_FITTED: dict[str, np.ndarray] = {}
+
+
+def fitted_flows(cal: Any, flows: np.ndarray) -> np.ndarray:
+    """Gravity-fitted baseline flows for a calibration (cached by data version).
+
+    PPML with exporter and importer fixed effects on the calibration's trade
+    matrix and geography gives trade costs ``exp(X b)``; multilateral resistances
+    are then solved so that rows and columns match ``flows``.
+
+    Args:
+        cal: The calibration.
+        flows: Actual tariff-inclusive flows ``(N, N)`` whose margins are kept.
+
+    Returns:
+        Fitted flows ``(N, N)``.
+    """
+    from scosim.mechanisms.gravity import estimate_trade_costs
+    from scosim.mechanisms.trade import fitted_baseline
+
+    key = str(cal.version)
+    if key not in _FITTED:
+        est = estimate_trade_costs(cal.trade, cal.geography)
+        costs = est.costs.loc[list(cal.trade.index), list(cal.trade.columns)].to_numpy()
+        _FITTED[key] = fitted_baseline(costs, flows.sum(axis=1), flows.sum(axis=0)).flows
+    return _FITTED[key].copy()
 
 
 def _at(value: Any, year: int) -> float:
