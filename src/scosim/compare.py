@@ -464,10 +464,11 @@ def plot_difference_over_time(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(str(c), fontsize=10)
         ax.set_xlabel("year", fontsize=8)
-        ax.set_ylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=8)
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(cs) :]:
         ax.set_visible(False)
+    # One shared y label: repeated on every panel it overlaps its neighbours.
+    fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
     n = int(d["n_runs"].max())
     fig.suptitle(
         f"{indicator}: policy minus baseline, by country\n"
