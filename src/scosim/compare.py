@@ -191,7 +191,10 @@ def summarise(
             half = stats.t.ppf(1 - alpha, n - 1) * sd / np.sqrt(n)
         low, high = mean - half, mean + half
     elif method == "percentile":
-        low, high = np.nanquantile(v, [alpha, 1 - alpha], axis=1)
+        # Keys with no run (indicators defined only for participants) give NaN, quietly.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low, high = np.nanquantile(v, [alpha, 1 - alpha], axis=1)
     else:
         rng = np.random.default_rng(seed)
         low, high = np.full(len(v), np.nan), np.full(len(v), np.nan)

@@ -102,10 +102,15 @@ class EventLog:
         parts = []
         for c in self._chunks:
             idx = c["idx"]
-            details = [
-                json.dumps({n: _item(v, k) for n, v in c["detail"].items()}, sort_keys=True)
-                for k in idx
-            ]
+            if any(isinstance(v, np.ndarray) and v.ndim >= 1 for v in c["detail"].values()):
+                details = [
+                    json.dumps({n: _item(v, k) for n, v in c["detail"].items()}, sort_keys=True)
+                    for k in idx
+                ]
+            else:
+                # Scalar details are the same for every run: serialise them once.
+                one = json.dumps({n: _item(v, 0) for n, v in c["detail"].items()}, sort_keys=True)
+                details = [one] * idx.size
             parts.append(
                 pd.DataFrame(
                     {

@@ -229,6 +229,11 @@ class SCOModel(mesa.Model):
             for t in WEIGHT_TERMS
         }
         self.exit_thresholds = np.array([self.agents_by_code[c].exit_threshold for c in self.codes])
+        # mesa <= 3.3 keeps every model ever built in a class-level id counter
+        # (mesa issue #3179): forget this one so finished batches can be freed.
+        ids = getattr(mesa.Agent, "_ids", None)
+        if isinstance(ids, dict):
+            ids.pop(self, None)
 
     def _new_arrangement(self, proposal: Any) -> Arrangement:
         R, N = self.R, self.N
