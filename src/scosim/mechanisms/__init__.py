@@ -1,0 +1,1 @@
+"""Pure-function mechanisms over numpy arrays (trade, gravity, ...)."""

@@ -1,0 +1,804 @@
+"""Structural gravity in general equilibrium: counterfactuals in changes.
+
+One-sector Armington model (Anderson & van Wincoop 2003; Yotov, Piermartini,
+Monteiro & Larch 2016) solved with exact hat algebra (Dekle, Eaton & Kortum
+2007). See ``docs/trade.md`` and MODEL.md section 2 for the equations.
+
+Everything here is a pure function over numpy arrays. Leading axes of every
+array argument are batch axes: one call solves many runs (e.g. 1,000 ensemble
+members with different elasticities or tariffs) at once.
+
+Notation (per batch element, ``i`` exporter, ``j`` importer):
+
+* ``X[i, j]`` baseline flows at the importer's tariff-inclusive prices,
+  ``E[j] = sum_i X[i, j]``, ``Y[i] = sum_j X[i, j] / (1 + tau[i, j])``,
+  ``R[j] = sum_i tau[i, j] / (1 + tau[i, j]) X[i, j]``, ``D[j] = E[j] - Y[j] - R[j]``.
+* ``t_hat[i, j] = (1 + tau'[i, j]) / (1 + tau[i, j]) * d_hat[i, j]``.
+* unknowns ``w_hat[i]`` (factory-gate price changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "FittedBaseline",
+    "GEConvergenceError",
+    "GEResult",
+    "GESanityError",
+    "baseline_accounts",
+    "fitted_baseline",
+    "iceberg_from_cost_index",
+    "solve_ge",
+    "tariff_inclusive_flows",
+]
+
+FloatArray = NDArray[np.float64]
+
+# Newton safeguards: a step never moves a log price by more than this, and a
+# step whose merit does not fall is halved at most this many times.
+_MAX_LOG_STEP = 1.0
+_MAX_HALVINGS = 30
+# below this step fraction Newton is deemed stuck and a tatonnement step is taken
+_MIN_ALPHA = 2.0**-12
+
+
+class GEConvergenceError(RuntimeError):
+    """The GE fixed point did not converge for some batch elements.
+
+    Attributes:
+        failed: flat indices (row-major over the batch shape) that failed.
+        residuals: their max relative market-clearing residuals.
+    """
+
+    def __init__(self, message: str, failed: NDArray[np.intp], residuals: FloatArray):
+        super().__init__(message)
+        self.failed = failed
+        self.residuals = residuals
+
+
+class GESanityError(RuntimeError):
+    """A converged solution failed a sanity check (prices, flows or welfare)."""
+
+
+@dataclass(frozen=True)
+class GEResult:
+    """Counterfactual equilibrium, all arrays with the batch shape as leading axes.
+
+    Changes are ratios (counterfactual / baseline; 1.0 = unchanged). Elements
+    that did not converge (only possible with ``on_fail="flag"``) hold NaN.
+
+    Attributes:
+        price_change: factory-gate price change ``w_hat`` (..., N).
+        price_index_change: consumer (CES) price index change ``P_hat`` (..., N).
+        expenditure_change: nominal expenditure change ``E'/E`` (..., N).
+        welfare_change: real expenditure change ``E_hat / P_hat`` (..., N).
+        real_gdp_change: ``w_hat / P_hat``, real output as gegravity reports it (..., N).
+        terms_of_trade_change: ``w_hat[i]`` over the Laspeyres index of foreign
+            factory-gate prices weighted by i's baseline import shares (..., N).
+        flows: counterfactual flows, tariff-inclusive (..., N, N).
+        tariff_revenue: tariff revenue collected by each importer, new (..., N).
+        tariff_revenue_received: revenue each country receives after sharing (..., N).
+        baseline_tariff_revenue: revenue collected in the baseline (..., N).
+        output: counterfactual output at factory-gate prices ``w_hat * Y`` (..., N).
+        expenditure: counterfactual expenditure ``E'`` (..., N).
+        baseline_output: baseline output ``Y`` (..., N).
+        baseline_expenditure: baseline expenditure ``E`` (..., N).
+        deficits: counterfactual deficits ``E' - Y' - R'_received`` (..., N).
+        baseline_deficits: baseline deficits ``E - Y - R`` (..., N).
+        converged: whether each batch element converged (batch shape).
+        iterations: Newton iterations used by each batch element (batch shape).
+        max_residual: max relative market-clearing residual (batch shape).
+    """
+
+    price_change: FloatArray
+    price_index_change: FloatArray
+    expenditure_change: FloatArray
+    welfare_change: FloatArray
+    real_gdp_change: FloatArray
+    terms_of_trade_change: FloatArray
+    flows: FloatArray
+    tariff_revenue: FloatArray
+    tariff_revenue_received: FloatArray
+    baseline_tariff_revenue: FloatArray
+    output: FloatArray
+    expenditure: FloatArray
+    baseline_output: FloatArray
+    baseline_expenditure: FloatArray
+    deficits: FloatArray
+    baseline_deficits: FloatArray
+    converged: NDArray[np.bool_]
+    iterations: NDArray[np.int64]
+    max_residual: FloatArray
+
+
+# ---------------------------------------------------------------------------
+# validation helpers
+
+
+def _as_float(name: str, value: ArrayLike) -> FloatArray:
+    arr = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf); got non-finite entries")
+    return arr
+
+
+def _check_square(name: str, arr: FloatArray, n: int | None = None) -> None:
+    if arr.ndim < 2 or arr.shape[-1] != arr.shape[-2]:
+        raise ValueError(f"{name} must have shape (..., N, N) with square trailing axes; "
+                         f"got shape {arr.shape}")
+    if n is not None and arr.shape[-1] != n:
+        raise ValueError(f"{name} must be (..., {n}, {n}) to match flows; got shape {arr.shape}")
+
+
+def baseline_accounts(
+    flows: ArrayLike, tariffs: ArrayLike | None = None
+) -> dict[str, FloatArray]:
+    """National accounts implied by tariff-inclusive flows (MODEL.md section 2).
+
+    Args:
+        flows: ``X[..., i, j]`` exporter i to importer j, tariff-inclusive.
+        tariffs: ad valorem tariffs ``tau[..., i, j]`` (fractions), default zero.
+
+    Returns:
+        Dict with ``expenditure`` E, ``output`` Y (factory-gate), ``tariff_revenue`` R
+        and ``deficits`` D = E - Y - R, each (..., N).
+    """
+    x = np.asarray(flows, dtype=np.float64)
+    tau = np.zeros_like(x) if tariffs is None else np.asarray(tariffs, dtype=np.float64)
+    e = x.sum(axis=-2)
+    y = (x / (1.0 + tau)).sum(axis=-1)
+    r = (x * (tau / (1.0 + tau))).sum(axis=-2)
+    return {"expenditure": e, "output": y, "tariff_revenue": r, "deficits": e - y - r}
+
+
+def tariff_inclusive_flows(flows_at_import_prices: ArrayLike, tariffs: ArrayLike) -> FloatArray:
+    """Convert flows valued before tariffs (e.g. CIF customs values) to tariff-inclusive.
+
+    ``solve_ge`` wants flows at the importer's tariff-inclusive prices:
+    ``X[i, j] = V[i, j] * (1 + tau[i, j])``.
+
+    Args:
+        flows_at_import_prices: ``V[..., i, j]`` >= 0, before tariffs.
+        tariffs: ``tau[..., i, j]`` ad valorem fractions (> -1).
+
+    Returns:
+        Tariff-inclusive flows.
+    """
+    v = _as_float("flows_at_import_prices", flows_at_import_prices)
+    tau = _as_float("tariffs", tariffs)
+    if np.any(v < 0):
+        raise ValueError("flows_at_import_prices must be non-negative")
+    if np.any(tau <= -1):
+        raise ValueError("tariffs must be > -1 (ad valorem fractions, e.g. 0.05 for 5%)")
+    return v * (1.0 + tau)
+
+
+def iceberg_from_cost_index(cost_index_ratio: ArrayLike, sigma: ArrayLike) -> FloatArray:
+    """Convert a change in ``t^(1-sigma)`` (e.g. ``exp(X' b - X b)``) to iceberg ``d_hat``.
+
+    Args:
+        cost_index_ratio: new over old ``t^(1-sigma)``, positive.
+        sigma: elasticity of substitution (> 1), broadcastable.
+
+    Returns:
+        ``d_hat = ratio ** (1 / (1 - sigma))``.
+    """
+    ratio = np.asarray(cost_index_ratio, dtype=np.float64)
+    s = np.asarray(sigma, dtype=np.float64)
+    if np.any(~np.isfinite(ratio)) or np.any(ratio <= 0):
+        raise ValueError("cost_index_ratio must be positive and finite")
+    if np.any(s <= 1):
+        raise ValueError(f"sigma must be > 1; got min {s.min()}")
+    if s.ndim:
+        s = s.reshape(s.shape + (1, 1))
+    return ratio ** (1.0 / (1.0 - s))
+
+
+# ---------------------------------------------------------------------------
+# the solver
+
+
+@dataclass
+class _Problem:
+    """Flattened, validated inputs: batch axis B first."""
+
+    pi: FloatArray  # (B,N,N) baseline import shares
+    a_base: FloatArray  # (B,N,N) pi * t_hat^(1-sigma)
+    one_minus_sigma: FloatArray  # (B,1)
+    y: FloatArray  # (B,N) baseline output
+    e: FloatArray  # (B,N) baseline expenditure
+    h: FloatArray  # (B,N) non-tariff expenditure Y + D (ratio mode)
+    d: FloatArray  # (B,N) baseline deficits
+    r_base: FloatArray  # (B,N) baseline revenue
+    inv_new: FloatArray | None  # (B,N,N) 1/(1+tau'); None = no counterfactual tariffs
+    share: FloatArray | None  # (B,N,N) revenue sharing, None = own revenue
+    ratio: bool
+    numeraire: int | None  # None = world output
+    drop_row: NDArray[np.intp]  # (B,) equation replaced by the normalisation
+
+
+@dataclass
+class _State:
+    wpow: FloatArray
+    pin: FloatArray
+    m: FloatArray  # pin / (1 + tau'): factory-gate sales per unit of expenditure
+    den: FloatArray
+    a: FloatArray
+    kappa: FloatArray
+    e_new: FloatArray
+    f: FloatArray
+    s_out: FloatArray
+    resid: FloatArray  # relative market-clearing residual F/S - 1
+    gap: FloatArray  # log excess demand log(F/S): what Newton drives to zero
+    norm: FloatArray  # normalisation residual
+    valid: NDArray[np.bool_]
+
+
+def _subset(p: _Problem, idx: NDArray[np.intp]) -> _Problem:
+    return _Problem(
+        pi=p.pi[idx], a_base=p.a_base[idx], one_minus_sigma=p.one_minus_sigma[idx],
+        y=p.y[idx], e=p.e[idx], h=p.h[idx], d=p.d[idx], r_base=p.r_base[idx],
+        inv_new=None if p.inv_new is None else p.inv_new[idx],
+        share=None if p.share is None else p.share[idx],
+        ratio=p.ratio, numeraire=p.numeraire, drop_row=p.drop_row[idx],
+    )
+
+
+def _evaluate(p: _Problem, u: FloatArray) -> _State:
+    """Market-clearing residuals at log prices ``u`` (B,N)."""
+    w = np.exp(u)
+    wpow = np.exp(p.one_minus_sigma * u)
+    num = p.a_base * wpow[:, :, None]
+    den = num.sum(axis=1)  # P_hat^(1-sigma), (B,N) over importers
+    pin = num / den[:, None, :]
+    if p.inv_new is None:
+        m = pin
+        a = np.zeros_like(den)
+    else:
+        m = pin * p.inv_new
+        # revenue share of expenditure: sum_i pi' tau'/(1+tau') = 1 - sum_i pi'/(1+tau')
+        a = 1.0 - m.sum(axis=1)
+    s_out = w * p.y
+    if p.ratio:
+        wh = w * p.h
+        # kappa keeps world expenditure = world output + revenue (Walras' law);
+        # it equals 1 to first order (see docs/trade.md).
+        kappa = s_out.sum(axis=1) / wh.sum(axis=1)
+        base = kappa[:, None] * wh
+    else:
+        kappa = np.ones(u.shape[0])
+        base = s_out + p.d
+    if p.share is None:
+        e_new = base / (1.0 - a)
+    else:
+        n = u.shape[1]
+        lhs = np.eye(n)[None] - p.share * a[:, None, :]
+        e_new = np.linalg.solve(lhs, base[:, :, None])[:, :, 0]
+    f = np.einsum("bij,bj->bi", m, e_new)
+    valid = np.all(e_new > 0, axis=1) & np.all(np.isfinite(f), axis=1) & np.all(f > 0, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resid = f / s_out - 1.0
+        gap = np.log(f / s_out)
+    if p.numeraire is None:
+        norm = np.log(s_out.sum(axis=1) / p.y.sum(axis=1))
+    else:
+        norm = u[:, p.numeraire].copy()
+    return _State(wpow, pin, m, den, a, kappa, e_new, f, s_out, resid, gap, norm, valid)
+
+
+def _merit(st: _State, drop_row: NDArray[np.intp]) -> FloatArray:
+    """Squared norm of the system Newton solves (the dropped row replaced by the normalisation).
+
+    Using exactly that system makes every Newton direction a descent direction.
+    """
+    g2 = st.gap**2
+    g2[np.arange(len(g2)), drop_row] = st.norm**2
+    m = g2.sum(axis=1)
+    return np.where(st.valid & np.isfinite(m), m, np.inf)
+
+
+def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
+    """Analytic Jacobian of the log excess demands w.r.t. log prices (B,N,N)."""
+    b, n = u.shape
+    oms = p.one_minus_sigma[:, :, None]
+    w = np.exp(u)
+    m = st.m  # (B,N,N) i,j: sales per unit of j's expenditure
+    eye = np.eye(n)[None]
+    if p.ratio:
+        wh = w * p.h
+        swy = st.s_out.sum(axis=1, keepdims=True)
+        swh = wh.sum(axis=1, keepdims=True)
+        dkappa = st.kappa[:, None] * (st.s_out / swy - wh / swh)  # (B,N) over k
+        db_diag = st.kappa[:, None] * wh
+    else:
+        db_diag = st.s_out
+        wh = dkappa = None
+    if p.share is None:
+        # With own revenue, E'_j = B_j / (1 - a_j) and d a_j / d u_k = (1-sigma) pi'_kj
+        # (r_kj - a_j); both E'-channels collapse into one product:
+        # dF/du = (1-sigma) [diag F - M diag(E'/(1-a)) M^T] + M diag(dB/(1-a)).
+        inv1a = 1.0 / (1.0 - st.a)
+        jf = (m * (st.e_new * inv1a)[:, None, :]) @ m.transpose(0, 2, 1)
+        jf *= -oms
+        jf += m * (db_diag * inv1a)[:, None, :]
+        diag = np.arange(n)
+        jf[:, diag, diag] += p.one_minus_sigma * st.f
+        if dkappa is not None:
+            jf += np.einsum("bij,bj->bi", m, wh * inv1a)[:, :, None] * dkappa[:, None, :]
+    else:
+        # general sharing S: E' = (I - S diag(a))^-1 B
+        term1 = oms * (eye * st.f[:, :, None]
+                       - (m * st.e_new[:, None, :]) @ st.pin.transpose(0, 2, 1))
+        rate_new = 0.0 if p.inv_new is None else 1.0 - p.inv_new
+        g = oms * (st.pin * (rate_new - st.a[:, None, :])).transpose(0, 2, 1)
+        db = eye * db_diag[:, :, None]
+        if dkappa is not None:
+            db = db + wh[:, :, None] * dkappa[:, None, :]
+        lhs = eye - p.share * st.a[:, None, :]
+        de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
+        jf = term1 + m @ de
+    # d log(F/S) / du = J_F / F - I  (log excess demand is close to linear in log prices,
+    # which makes Newton robust far from the solution)
+    jac = jf
+    jac /= st.f[:, :, None]
+    diag = np.arange(n)
+    jac[:, diag, diag] -= 1.0
+    # replace one (redundant by Walras' law) equation with the normalisation
+    rows = np.arange(b)
+    if p.numeraire is None:
+        jac[rows, p.drop_row, :] = st.s_out / st.s_out.sum(axis=1, keepdims=True)
+    else:
+        jac[rows, p.drop_row, :] = 0.0
+        jac[rows, p.drop_row, p.numeraire] = 1.0
+    return jac
+
+
+def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray[np.bool_],
+                                                               NDArray[np.int64], FloatArray]:
+    """Damped Newton on log prices; converged batch elements leave the computation."""
+    bsz, n = p.y.shape
+    u = np.zeros((bsz, n))
+    converged = np.zeros(bsz, dtype=bool)
+    iterations = np.zeros(bsz, dtype=np.int64)
+    resid = np.full(bsz, np.inf)
+    active = np.arange(bsz)
+    sub = p
+    st = _evaluate(sub, u)
+    boost = np.ones(bsz)  # tatonnement step multiplier, grows while Newton is stuck
+    for it in range(max_iter + 1):
+        err = np.where(st.valid, np.maximum(np.abs(st.resid).max(axis=1), np.abs(st.norm)),
+                       np.inf)
+        resid[active] = err
+        iterations[active] = it
+        done = err < tol
+        converged[active[done]] = True
+        if done.all() or it == max_iter:
+            break
+        if done.any():
+            keep = np.flatnonzero(~done)
+            active = active[keep]
+            sub = _subset(p, active)
+            st = _subset_state(st, keep)
+            boost = boost[keep]
+        u_act = u[active]
+        jac = _jacobian(sub, u_act, st)
+        rhs = st.gap.copy()
+        rhs[np.arange(len(active)), sub.drop_row] = st.norm
+        try:
+            step = -np.linalg.solve(jac, rhs[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            # a singular element (degenerate input): least squares keeps the batch going
+            step = -np.stack([np.linalg.lstsq(j, r, rcond=None)[0]
+                              for j, r in zip(jac, rhs, strict=True)])
+        step = np.where(np.isfinite(step), step, 0.0)
+        big = np.abs(step).max(axis=1, keepdims=True)
+        step *= np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))
+        # backtracking on the squared residual, vectorised over the batch
+        m0 = _merit(st, sub.drop_row)
+        alpha = np.ones(len(active))
+        # trial points are projected onto the normalisation exactly: its curvature
+        # (log of a sum of prices) would otherwise block long Newton steps
+        u_try = _renormalise(sub, u_act + step)
+        st_try = _evaluate(sub, u_try)
+        m_new = _merit(st_try, sub.drop_row)
+        bad = ~(m_new < m0 * (1.0 - 1e-4 * alpha)) & np.isfinite(m0)
+        for _ in range(_MAX_HALVINGS):
+            # near the solution rounding noise can block a decrease; accept then
+            bad &= m0 > (tol * 1e-2) ** 2
+            if not bad.any():
+                break
+            alpha[bad] *= 0.5
+            idx = np.flatnonzero(bad)
+            sub_b = _subset(sub, idx)
+            u_b = _renormalise(sub_b, u_act[idx] + alpha[idx, None] * step[idx])
+            st_b = _evaluate(sub_b, u_b)
+            u_try[idx] = u_b
+            _assign(st_try, idx, st_b)
+            m_new[idx] = _merit(st_b, sub_b.drop_row)
+            ok = m_new[idx] < m0[idx] * (1.0 - 1e-4 * alpha[idx])
+            bad[idx[ok]] = False
+        # Newton can stall in a local minimum of the residual norm when deficits make
+        # excess demand non-monotone; then step along excess demand (tatonnement),
+        # growing the step geometrically while the stall lasts
+        stuck = (bad | (alpha < _MIN_ALPHA) | ~(m_new < 0.9 * m0)) & (m0 > (tol * 1e-2) ** 2)
+        boost = np.where(stuck, boost, 1.0)
+        if stuck.any():
+            idx = np.flatnonzero(stuck)
+            sub_b = _subset(sub, idx)
+            t_step = boost[idx, None] * st.gap[idx] / (1.0 - sub_b.one_minus_sigma)
+            big = np.abs(t_step).max(axis=1, keepdims=True)
+            t_step *= np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))
+            u_b = _renormalise(sub_b, u_act[idx] + t_step)
+            boost[idx] = np.minimum(2.0 * boost[idx], 1e6)
+            u_try[idx] = u_b
+            _assign(st_try, idx, _evaluate(sub_b, u_b))
+        u[active] = u_try
+        st = st_try
+    return u, converged, iterations, resid
+
+
+def _renormalise(p: _Problem, u: FloatArray) -> FloatArray:
+    """Shift log prices so the normalisation holds exactly."""
+    if p.numeraire is None:
+        return u - np.log((np.exp(u) * p.y).sum(axis=1, keepdims=True) / p.y.sum(axis=1,
+                                                                                 keepdims=True))
+    return u - u[:, p.numeraire:p.numeraire + 1]
+
+
+def _subset_state(st: _State, idx: NDArray[np.intp]) -> _State:
+    return _State(*(getattr(st, f)[idx] for f in _STATE_FIELDS))
+
+
+_STATE_FIELDS = ("wpow", "pin", "m", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "gap",
+                 "norm",
+                 "valid")
+
+
+def _assign(dst: _State, idx: NDArray[np.intp], src: _State) -> None:
+    for field in _STATE_FIELDS:
+        getattr(dst, field)[idx] = getattr(src, field)
+
+
+def solve_ge(
+    flows: ArrayLike,
+    *,
+    sigma: ArrayLike,
+    tariffs: ArrayLike | None = None,
+    new_tariffs: ArrayLike | None = None,
+    cost_change: ArrayLike | None = None,
+    deficits: Literal["level", "ratio"] = "level",
+    revenue_sharing: ArrayLike | None = None,
+    tol: float = 1e-12,
+    max_iter: int = 5000,
+    numeraire: Literal["world"] | int = "world",
+    on_fail: Literal["raise", "flag"] = "raise",
+) -> GEResult:
+    """Solve the counterfactual equilibrium in changes (exact hat algebra).
+
+    Market clearing ``w_hat[i] Y[i] = sum_j pi'[i, j] E'[j] / (1 + tau'[i, j])`` with
+    ``pi'[i, j] = pi[i, j] (w_hat[i] t_hat[i, j])^(1-sigma) / P_hat[j]^(1-sigma)``
+    is solved by a damped Newton method on log prices with an analytic Jacobian,
+    vectorised over the batch; batch elements leave the computation once converged.
+
+    Expenditure ``E'[j] = B[j] + R'_received[j]`` where ``R'_received = S @ R'`` and
+    ``R'[k] = sum_i tau'[i, k]/(1+tau'[i, k]) pi'[i, k] E'[k]``, and
+
+    * ``deficits="level"`` (Dekle, Eaton & Kortum 2007): ``B[j] = w_hat[j] Y[j] + D[j]``,
+      ``D`` fixed in units of the numeraire.
+    * ``deficits="ratio"``: non-tariff expenditure moves with the factory-gate price,
+      ``B[j] = kappa * w_hat[j] (Y[j] + D[j])`` (Yotov et al. 2016, gegravity:
+      ``E' = (E/Y) Y'`` when there are no tariffs). Tariff revenue is added on top,
+      not scaled. ``kappa`` is one world scalar that keeps world expenditure equal to
+      world output plus revenue (without it the N market-clearing conditions are
+      inconsistent); it is 1 to first order and 1 exactly when trade is balanced.
+
+    Args:
+        flows: baseline ``X[..., i, j]`` (exporter i, importer j), tariff-inclusive,
+            diagonal = domestic sales. Leading axes are batch axes.
+        sigma: elasticity of substitution (> 1), scalar or broadcastable to the batch shape.
+        tariffs: baseline ad valorem tariffs (..., N, N), fractions > -1; default 0.
+        new_tariffs: counterfactual tariffs (..., N, N); default = ``tariffs``.
+        cost_change: iceberg cost change ``d_hat`` (..., N, N) > 0; default 1.
+        deficits: ``"level"`` or ``"ratio"`` (see above).
+        revenue_sharing: column-stochastic ``S[..., j, k]``: share of revenue collected by k
+            that j receives. Default: each keeps its own (identity).
+        tol: convergence threshold on the max relative market-clearing residual
+            ``|F_i / (w_hat_i Y_i) - 1|`` (and the normalisation).
+        max_iter: maximum Newton iterations.
+        numeraire: ``"world"`` (world factory-gate output ``sum w_hat Y = sum Y``) or the
+            index of the country whose ``w_hat`` is 1.
+        on_fail: ``"raise"`` raises :class:`GEConvergenceError` if any element fails;
+            ``"flag"`` returns them with ``converged=False`` and NaN results.
+
+    Returns:
+        GEResult with the batch shape as leading axes.
+
+    Raises:
+        ValueError: invalid inputs (message names the argument and what is allowed).
+        GEConvergenceError: non-convergence with ``on_fail="raise"``.
+        GESanityError: a converged solution with non-positive prices, negative flows
+            or non-finite welfare.
+    """
+    x = _as_float("flows", flows)
+    _check_square("flows", x)
+    n = x.shape[-1]
+    if n < 2:
+        raise ValueError(f"flows must describe at least 2 economies; got N={n}")
+    if np.any(x < 0):
+        raise ValueError("flows must be non-negative")
+    s_arr = _as_float("sigma", sigma)
+    if np.any(s_arr <= 1):
+        raise ValueError(f"sigma must be > 1 (elasticity of substitution); got min {s_arr.min()}")
+
+    def _matrix(name: str, value: ArrayLike | None) -> FloatArray | None:
+        if value is None:
+            return None
+        arr = _as_float(name, value)
+        _check_square(name, arr, n)
+        return arr
+
+    tau_in = _matrix("tariffs", tariffs)
+    tau_new_in = _matrix("new_tariffs", new_tariffs)
+    for name, arr in (("tariffs", tau_in), ("new_tariffs", tau_new_in)):
+        if arr is not None and np.any(arr <= -1):
+            raise ValueError(f"{name} must be > -1 (ad valorem fractions, e.g. 0.05 for 5%)")
+    d_in = _matrix("cost_change", cost_change)
+    if d_in is not None and np.any(d_in <= 0):
+        raise ValueError("cost_change must be > 0 (iceberg d_hat; 1 = unchanged)")
+    sh_in = _matrix("revenue_sharing", revenue_sharing)
+    if sh_in is not None:
+        if np.any(sh_in < 0):
+            raise ValueError("revenue_sharing must be non-negative")
+        col = sh_in.sum(axis=-2)
+        if np.any(np.abs(col - 1.0) > 1e-9):
+            raise ValueError("revenue_sharing must be column-stochastic: every column "
+                             "S[..., :, k] must sum to 1 (what k collects is fully distributed); "
+                             f"column sums range {col.min():.6g}..{col.max():.6g}")
+
+    # the batch shape is the broadcast of every argument's leading axes, so one
+    # baseline can be solved against many policies (or many sigmas) at once
+    shapes = {"flows": x.shape[:-2], "sigma": s_arr.shape}
+    for name, arr in (("tariffs", tau_in), ("new_tariffs", tau_new_in), ("cost_change", d_in),
+                      ("revenue_sharing", sh_in)):
+        if arr is not None:
+            shapes[name] = arr.shape[:-2]
+    try:
+        batch = np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(f"batch (leading) axes of the arguments do not broadcast: {desc}; "
+                         "sigma must broadcast to the batch shape, matrices to (..., N, N)"
+                         ) from None
+    if deficits not in ("level", "ratio"):
+        raise ValueError(f"deficits must be 'level' or 'ratio'; got {deficits!r}")
+    if on_fail not in ("raise", "flag"):
+        raise ValueError(f"on_fail must be 'raise' or 'flag'; got {on_fail!r}")
+    num_idx: int | None
+    if isinstance(numeraire, str):
+        if numeraire != "world":
+            raise ValueError(f"numeraire must be 'world' or an integer index; got {numeraire!r}")
+        num_idx = None
+    elif isinstance(numeraire, int | np.integer) and not isinstance(numeraire, bool):
+        if not -n <= int(numeraire) < n:
+            raise ValueError(f"numeraire index must be in [0, {n}); got {numeraire}")
+        num_idx = int(numeraire) % n
+    else:
+        raise ValueError(f"numeraire must be 'world' or an integer index; got {numeraire!r}")
+    if not (tol > 0 and np.isfinite(tol)):
+        raise ValueError(f"tol must be positive; got {tol}")
+    if int(max_iter) < 1:
+        raise ValueError(f"max_iter must be >= 1; got {max_iter}")
+
+    # accounts on the arguments' own shapes (a shared baseline is computed once)
+    acc = baseline_accounts(x, tau_in)
+    e, y, r0, d0 = acc["expenditure"], acc["output"], acc["tariff_revenue"], acc["deficits"]
+    if np.any(e <= 0):
+        raise ValueError("flows: every importer needs positive expenditure (column sums > 0); "
+                         "found a zero column")
+    if np.any(y <= 0):
+        raise ValueError("flows: every exporter needs positive output (row sums > 0); "
+                         "found a zero row")
+    pi = x / e[..., None, :]
+    tau_next = tau_in if tau_new_in is None else tau_new_in
+    # log t_hat, skipping the parts that are identically zero
+    log_t = None
+    if tau_new_in is not None:
+        log_t = np.log1p(tau_new_in) - (0.0 if tau_in is None else np.log1p(tau_in))
+    if d_in is not None:
+        log_t = np.log(d_in) if log_t is None else log_t + np.log(d_in)
+
+    bsz = int(np.prod(batch)) if batch else 1
+
+    def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
+        return np.ascontiguousarray(np.broadcast_to(arr, batch + trailing)).reshape(
+            (bsz,) + trailing)
+
+    nn = (n, n)
+    sig = flat(s_arr, ())
+    oms = (1.0 - sig)[:, None]
+    pif = flat(pi, nn)
+    a_base = pif if log_t is None else pif * np.exp(oms[:, :, None] * flat(log_t, nn))
+    inv_new = None if tau_next is None else flat(1.0 / (1.0 + tau_next), nn)
+    ef, yf, rf, df = flat(e, (n,)), flat(y, (n,)), flat(r0, (n,)), flat(d0, (n,))
+    shf = None if sh_in is None else flat(sh_in, nn)
+    prob = _Problem(
+        pi=pif, a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
+        inv_new=inv_new, share=shf,
+        ratio=deficits == "ratio", numeraire=num_idx,
+        drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(bsz, num_idx),
+    )
+    if prob.ratio and np.any(prob.h <= 0):
+        raise ValueError("deficits='ratio' needs positive non-tariff expenditure E - R for "
+                         "every country")
+
+    u, conv, iters, resid = _newton(prob, float(tol), int(max_iter))
+    if not conv.all() and on_fail == "raise":
+        bad = np.flatnonzero(~conv)
+        shown = ", ".join(f"{i}: {resid[i]:.3g}" for i in bad[:10])
+        raise GEConvergenceError(
+            f"solve_ge did not converge for {bad.size} of {bsz} batch elements "
+            f"(tol={tol}, max_iter={max_iter}); index: residual -> {shown}",
+            bad, resid[bad])
+
+    st = _evaluate(prob, u)
+    w = np.exp(u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_hat = st.den ** (1.0 / oms)
+        flows_new = st.pin * st.e_new[:, None, :]
+        collected = st.a * st.e_new
+        received = collected if shf is None else np.einsum("bjk,bk->bj", shf, collected)
+        e_hat = st.e_new / ef
+        welfare = e_hat / p_hat
+        real_gdp = w / p_hat
+        # Laspeyres import price index over foreign suppliers' factory-gate prices
+        # (weights from the baseline flows on their own shape: shared baselines once)
+        imp = x * (1.0 - np.eye(n))
+        imp_tot = imp.sum(axis=-2)
+        imp_w = flat(imp / np.where(imp_tot > 0, imp_tot, 1.0)[..., None, :], nn)
+        imp_index = np.einsum("bij,bi->bj", imp_w, w)
+        tot = np.where(flat(imp_tot, (n,)) > 0, w / imp_index, 1.0)
+        new_output = w * yf
+        new_def = st.e_new - new_output - received
+
+    ok = conv
+    if ok.any():
+        good_w = np.all(np.isfinite(w) & (w > 0), axis=1)
+        bad_p = ~(good_w & np.all(np.isfinite(p_hat) & (p_hat > 0), axis=1))
+        bad_f = ~np.all(np.isfinite(flows_new) & (flows_new >= 0), axis=(1, 2))
+        bad_w = ~np.all(np.isfinite(welfare), axis=1)
+        for label, mask in (("non-positive or non-finite prices", bad_p),
+                            ("negative or non-finite flows", bad_f),
+                            ("non-finite welfare", bad_w)):
+            hit = np.flatnonzero(mask & ok)
+            if hit.size:
+                raise GESanityError(f"solve_ge produced {label} for batch elements "
+                                    f"{hit[:10].tolist()}")
+
+    def out(arr: FloatArray, trailing: int) -> FloatArray:
+        arr = np.array(arr, dtype=np.float64)
+        arr[~ok] = np.nan
+        return arr.reshape(batch + arr.shape[1:1 + trailing] if trailing else batch)
+
+    return GEResult(
+        price_change=out(w, 1),
+        price_index_change=out(p_hat, 1),
+        expenditure_change=out(e_hat, 1),
+        welfare_change=out(welfare, 1),
+        real_gdp_change=out(real_gdp, 1),
+        terms_of_trade_change=out(tot, 1),
+        flows=out(flows_new, 2),
+        tariff_revenue=out(collected, 1),
+        tariff_revenue_received=out(received, 1),
+        baseline_tariff_revenue=rf.reshape(batch + (n,)).copy(),
+        output=out(new_output, 1),
+        expenditure=out(st.e_new, 1),
+        baseline_output=yf.reshape(batch + (n,)).copy(),
+        baseline_expenditure=ef.reshape(batch + (n,)).copy(),
+        deficits=out(new_def, 1),
+        baseline_deficits=df.reshape(batch + (n,)).copy(),
+        converged=conv.reshape(batch),
+        iterations=iters.reshape(batch),
+        max_residual=resid.reshape(batch),
+    )
+
+
+# ---------------------------------------------------------------------------
+# fitted baseline
+
+
+@dataclass(frozen=True)
+class FittedBaseline:
+    """Flows implied by structural gravity with given trade costs.
+
+    Attributes:
+        flows: ``X[i, j] = c[i, j] * Y_i E_j / Yw * Pi_i^(sigma-1) P_j^(sigma-1)`` (..., N, N).
+        outward_mr: ``Pi_i^(1-sigma)`` (..., N), normalised so that ``P^(1-sigma)`` of
+            ``reference`` is 1.
+        inward_mr: ``P_j^(1-sigma)`` (..., N), same normalisation.
+        iterations: scaling iterations used.
+    """
+
+    flows: FloatArray
+    outward_mr: FloatArray
+    inward_mr: FloatArray
+    iterations: int
+
+
+def fitted_baseline(
+    costs: ArrayLike,
+    output: ArrayLike,
+    expenditure: ArrayLike,
+    *,
+    reference: int = -1,
+    tol: float = 1e-14,
+    max_iter: int = 100_000,
+) -> FittedBaseline:
+    """Build baseline flows from structural gravity (as gegravity does).
+
+    Solves the multilateral resistances so that the modelled flows
+    ``X[i, j] = c[i, j] (Y_i / Yw) E_j / (Pi_i^(1-sigma) P_j^(1-sigma))`` have row sums
+    ``Y_i * (sum E / sum Y)`` and column sums ``E_j``. The system is a matrix-scaling
+    problem, solved by alternating proportional fitting (Sinkhorn/RAS). If total output
+    and total expenditure differ (as in raw data), output is rescaled proportionally to
+    the expenditure total, which is what gegravity's share-based equations imply.
+
+    Args:
+        costs: ``c[..., i, j] = t_ij^(1-sigma) = exp(X beta)``, positive (..., N, N).
+        output: ``Y`` (..., N), positive.
+        expenditure: ``E`` (..., N), positive.
+        reference: country whose inward MR is normalised to 1 (gegravity's reference
+            importer); does not affect flows.
+        tol: tolerance on the max relative margin error.
+        max_iter: iteration cap.
+
+    Returns:
+        FittedBaseline whose ``flows`` can be passed to :func:`solve_ge`.
+    """
+    c = _as_float("costs", costs)
+    _check_square("costs", c)
+    n = c.shape[-1]
+    yv = _as_float("output", output)
+    ev = _as_float("expenditure", expenditure)
+    if np.any(c <= 0):
+        raise ValueError("costs must be positive (t^(1-sigma) = exp(X beta))")
+    for name, v in (("output", yv), ("expenditure", ev)):
+        if v.shape[-1:] != (n,):
+            raise ValueError(f"{name} must have shape (..., {n}) to match costs; got {v.shape}")
+        if np.any(v <= 0):
+            raise ValueError(f"{name} must be positive for every country")
+    batch = np.broadcast_shapes(c.shape[:-2], yv.shape[:-1], ev.shape[:-1])
+    c = np.broadcast_to(c, batch + (n, n))
+    yv = np.broadcast_to(yv, batch + (n,))
+    ev = np.broadcast_to(ev, batch + (n,))
+    ytot = yv.sum(axis=-1, keepdims=True)
+    etot = ev.sum(axis=-1, keepdims=True)
+    rows = yv * etot / ytot
+    ysh = yv / ytot
+    # X = diag(ysh * om) c diag(ev * im): scale om (outward) and im (inward)
+    om = np.ones(batch + (n,))
+    im = np.ones(batch + (n,))
+    it = 0
+    err = np.inf
+    while err >= tol:
+        it += 1
+        if it > max_iter:
+            raise GEConvergenceError(
+                f"fitted_baseline did not converge in {max_iter} iterations "
+                f"(margin error {err:.3g}, tol {tol})", np.arange(1), np.array([err]))
+        im = 1.0 / np.einsum("...ij,...i->...j", c, ysh * om)
+        colsum_rows = np.einsum("...ij,...j->...i", c, ev * im)
+        om = etot / colsum_rows
+        xr = (ysh * om)[..., :, None] * c * (ev * im)[..., None, :]
+        err_r = np.abs(xr.sum(axis=-1) / rows - 1.0).max()
+        err_c = np.abs(xr.sum(axis=-2) / ev - 1.0).max()
+        err = max(err_r, err_c)
+    # om = Pi^(sigma-1), im = P^(sigma-1) up to a common scale; fix it on the reference
+    ref = np.take(im, [reference % n], axis=-1)
+    im_n = im / ref
+    om_n = om * ref
+    return FittedBaseline(flows=xr, outward_mr=1.0 / om_n, inward_mr=1.0 / im_n, iterations=it)
