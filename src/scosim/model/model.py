@@ -51,7 +51,7 @@ class Arrangement:
     proposal: Any
     pid: str
     kind: str
-    proposer: int
+    proposer: np.ndarray
     adopted: np.ndarray
     in_force: np.ndarray
     entry_year: np.ndarray
@@ -155,13 +155,7 @@ class SCOModel(mesa.Model):
             raise ValueError("trade elasticity sigma must stay > 1 in every run")
         self.sigma = sigma
         self.vote_noise = self._param("parameters.council.vote_noise", p.council.vote_noise)
-        start = self.years[0]
-        self.volatility_scale = self._param(
-            "parameters.growth.volatility_scale", _at(p.growth.volatility_scale, start)
-        )
-        if p.growth.mode == "fixed":
-            # A common trend for every economy (the calibrated volatility is kept).
-            self.trend = np.full(self.N, _at(p.growth.rate, start))
+        self.calibrated_trend = self.trend.copy()
         T = len(self.years)
         # Draw every year's shocks up front: one call per run keeps runs independent
         # of batching and is far cheaper than a call per run per year.
@@ -172,6 +166,20 @@ class SCOModel(mesa.Model):
             (n_prop, T, self.N)
         )
 
+    def growth_parameters(self, year: int) -> tuple[np.ndarray, np.ndarray]:
+        """Trend ``(N,)`` and volatility scale ``(R,)`` in ``year`` (year-indexed values).
+
+        A swept ``volatility_scale`` takes precedence over the scenario's value.
+        """
+        g = self.scenario.parameters.growth
+        if g.mode == "fixed":
+            # A common trend for every economy (the calibrated volatility is kept).
+            trend = np.full(self.N, _at(g.rate, year))
+        else:
+            trend = self.calibrated_trend
+        scale = self._param("parameters.growth.volatility_scale", _at(g.volatility_scale, year))
+        return trend, scale
+
     def _init_state(self) -> None:
         statuses = self.scenario.statuses()
         codes = np.array([STATUS_CODES[statuses[c]] for c in self.codes])
@@ -179,7 +187,7 @@ class SCOModel(mesa.Model):
         # Data end in the base year; bring GDP to the eve of the first simulated
         # year along each economy's trend, without shocks (documented in docs/model.md).
         gap = max(0, self.years[0] - 1 - int(self.cal.base_year))
-        start = self.gdp0 * np.exp(self.trend * gap)
+        start = self.gdp0 * np.exp(self.growth_parameters(self.years[0])[0] * gap)
         self.gdp = np.broadcast_to(start, (self.R, self.N)).copy()
         self.welfare = np.ones((self.R, self.N))
         self.real_gdp_change = np.ones((self.R, self.N))
@@ -187,6 +195,8 @@ class SCOModel(mesa.Model):
         self.tariffs = np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
         self.trust = self._initial_trust()
         self.ge: Any = None
+        self.welfare_now = np.ones((self.R, self.N))
+        self.welfare_now_year = -1
 
     def _initial_trust(self) -> np.ndarray:
         member = self.status[0] == STATUS_CODES["member"]
@@ -242,7 +252,7 @@ class SCOModel(mesa.Model):
             proposal=proposal,
             pid=proposal.id,
             kind=proposal.type,
-            proposer=self.codes.index(proposer) if proposer else -1,
+            proposer=np.full(R, self.codes.index(proposer) if proposer else -1, dtype=np.int64),
             adopted=np.zeros(R, dtype=bool),
             in_force=np.zeros(R, dtype=bool),
             entry_year=np.full(R, -1, dtype=np.int64),

@@ -212,8 +212,21 @@ def _preview(
     if other is not None:
         s = s @ other
     res = model.solve(new, revenue_sharing=s)
-    gain = res.welfare_change / model.welfare - 1.0
+    gain = res.welfare_change / _welfare_now(model) - 1.0
     return gain, cet, res
+
+
+def _welfare_now(model: SCOModel) -> np.ndarray:
+    """Welfare of this year's policy state before the summit decides, ``(R, N)``.
+
+    Solved once per year: this year's events (sanctions) may have moved trade
+    costs since last year's trade phase, and a preview must compare like with like.
+    """
+    if model.welfare_now_year != model.year:
+        res = model.solve(current_tariffs(model), revenue_sharing=current_sharing(model))
+        model.welfare_now = res.welfare_change
+        model.welfare_now_year = model.year
+    return model.welfare_now
 
 
 def _terms(
@@ -221,11 +234,9 @@ def _terms(
 ) -> UtilityTerms:
     depth = float(getattr(arr.proposal, "depth", 0.0))
     proposer = arr.proposer
-    trust = (
-        model.trust[:, :, proposer] - TRUST_NEUTRAL
-        if proposer >= 0
-        else np.zeros((model.R, model.N))
-    )
+    # Trust of every state in this run's proposer (none: neutral).
+    trust = np.take_along_axis(model.trust, np.maximum(proposer, 0)[:, None, None], axis=2)[..., 0]
+    trust = np.where(proposer[:, None] >= 0, trust - TRUST_NEUTRAL, 0.0)
     return UtilityTerms(
         econ=gain,
         sovereignty=np.full((model.R, model.N), depth),
@@ -336,13 +347,10 @@ def _table_customs_union(
     sc = model.scenario
     council = sc.parameters.council
     mask = np.ones(model.R, dtype=bool) if runs is None else runs
-    proposed = np.zeros(model.N, dtype=bool)
-    for code in sc.participants_of(arr.proposal):
-        proposed[model.codes.index(code)] = True
-    proposed_rn = np.broadcast_to(proposed, (model.R, model.N)).copy()
+    proposed_rn = _proposed_participants(model, arr)
     arr.proposed = proposed_rn
     if proposer is not None:
-        arr.proposer = proposer
+        arr.proposer = np.where(mask, proposer, arr.proposer)
     gain, cet, res = _preview(model, arr, proposed_rn)
     terms = _terms(model, arr, gain, proposed_rn)
     preview = {
@@ -377,9 +385,24 @@ def _table_customs_union(
     _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask)
 
 
+def _proposed_participants(model: SCOModel, arr: Arrangement) -> np.ndarray:
+    """Who the proposal invites, ``(R, N)``, with statuses as they are in each run now.
+
+    ``members`` and ``members_and_observers`` are read when the proposal is
+    tabled, so a state that acceded earlier in the run is invited too.
+    """
+    parts = arr.proposal.participants
+    if parts == "members":
+        return model.is_member().copy()
+    if parts == "members_and_observers":
+        return model.status >= STATUS_CODES["observer"]
+    listed = np.zeros(model.N, dtype=bool)
+    listed[[model.codes.index(c) for c in parts]] = True
+    return np.broadcast_to(listed, (model.R, model.N)).copy()
+
+
 def _revote_outsiders(model: SCOModel, k: int, arr: Arrangement, year: int) -> None:
     outsiders = arr.proposed & ~arr.participants & arr.in_force[:, None]
-    outsiders &= model.is_member() | arr.proposed
     if not outsiders.any():
         return
     # One preview with every outsider joining at once: each outsider judges its
@@ -457,11 +480,17 @@ def _join_member_unions(model: SCOModel, runs: np.ndarray, app: int, year: int) 
             continue
         if arr.proposal.participants not in ("members", "members_and_observers"):
             continue
-        joining = runs & (arr.in_force | arr.adopted) & ~arr.participants[:, app]
-        if joining.any():
-            arr.participants[joining, app] = True
-            arr.proposed[joining, app] = True
-            model.log.add(joining, year, "joined", model.codes[app], arr.pid)
+        pending = arr.adopted & ~arr.in_force & (arr.entry_year >= year)
+        joining = runs & (arr.in_force | pending) & ~arr.participants[:, app]
+        if not joining.any():
+            continue
+        arr.proposed[joining, app] = True
+        if model.scenario.parameters.council.decision_rule == "variable_geometry":
+            # Under variable geometry membership of the SCO is an invitation, not an
+            # obligation: the new member may join at a later summit, like others.
+            continue
+        arr.participants[joining, app] = True
+        model.log.add(joining, year, "joined", model.codes[app], arr.pid)
 
 
 # --------------------------------------------------------------------- growth
@@ -469,7 +498,8 @@ def growth_phase(model: SCOModel, year: int) -> None:
     """Baseline GDP path: log growth = trend + volatility * shock (nominal US$)."""
     t = model.year_index(year)
     z = model.growth_z[:, t, :]
-    g = model.trend + model.vol * model.volatility_scale[:, None] * z
+    trend, scale = model.growth_parameters(year)
+    g = trend + model.vol * scale[:, None] * z
     model.gdp *= np.exp(g)
 
 
@@ -550,12 +580,17 @@ def record_phase(model: SCOModel, year: int) -> None:
     """Record the year's indicators (see docs/model.md for definitions)."""
     ge = model.ge
     in_union = np.zeros((model.R, model.N), dtype=bool)
-    union = None
+    # Union accounting (intra-union trade, creation, diversion) follows, in each
+    # run, the first customs union in force there.
+    union = np.zeros((model.R, model.N), dtype=bool)
+    taken = np.zeros(model.R, dtype=bool)
     for arr in model.arrangements:
         if arr.kind == "customs_union":
             part = arr.participants & arr.in_force[:, None]
             in_union |= part
-            union = part if union is None else union
+            first = arr.in_force & ~taken
+            union = np.where(first[:, None], part, union)
+            taken |= arr.in_force
     ind: dict[str, np.ndarray] = {
         "gdp_usd": model.gdp * model.real_gdp_change,
         "gdp_baseline_path_usd": model.gdp.copy(),
@@ -568,7 +603,7 @@ def record_phase(model: SCOModel, year: int) -> None:
     extra = cu.union_indicators(
         np.broadcast_to(model.flows0, (model.R, model.N, model.N)),
         ge,
-        union if union is not None else np.zeros((model.R, model.N), dtype=bool),
+        union,
         np.broadcast_to(model.tau0, (model.R, model.N, model.N)),
         model.tariffs,
     )

@@ -8,6 +8,7 @@ registered with :func:`per_run` and is called once per run with scalar fields.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -36,8 +37,9 @@ class VoteContext:
         participants: Who would take part, ``(R, N)`` bool.
         trust: This state's trust in every economy, ``(R, N)``.
         preview: Further preview indicators, each ``(R, N)`` (see docs).
-        history: Events logged so far in this batch (list of dicts with
-            ``run``, ``year``, ``type``, ``country`` and details).
+        history: The batch's :class:`~scosim.model.events.EventLog` so far
+            (``records()`` yields dicts with ``run``, ``year``, ``type``,
+            ``country`` and details; ``count(type_, country)`` counts per run).
     """
 
     iso3: str
@@ -53,7 +55,7 @@ class VoteContext:
     participants: np.ndarray
     trust: np.ndarray
     preview: dict[str, np.ndarray] = field(default_factory=dict)
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: Any = None
 
     @property
     def n_runs(self) -> int:
@@ -75,15 +77,15 @@ class DefectContext:
         year: The current year.
         proposal: The arrangement (scenario proposal object).
         codes: Codes of all economies.
-        realised: Realised score this year, ``(R,)`` (same terms as the vote,
-            with the realised welfare gain in place of the expected one).
-        expected: Score expected at the vote, ``(R,)``.
+        realised: Realised welfare gain this year against the base-year policy
+            state, ``(R,)`` (fraction).
+        expected: Welfare gain expected at the vote, ``(R,)`` (fraction).
         threshold: This participant's exit threshold.
         bad_years: Consecutive years with ``realised < threshold``, ``(R,)``.
         defection_years: ``k``: bad years after which a participant may leave.
         active: Whether it takes part in each run, ``(R,)`` bool.
         trust: Its trust in every economy, ``(R, N)``.
-        history: Events logged so far in this batch.
+        history: The batch's event log so far (see ``VoteContext.history``).
     """
 
     iso3: str
@@ -98,7 +100,7 @@ class DefectContext:
     defection_years: int
     active: np.ndarray
     trust: np.ndarray
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: Any = None
 
     @property
     def n_runs(self) -> int:
@@ -120,7 +122,7 @@ class ProposeContext:
         years_since_vote: Years since its last vote, ``(R,)`` (-1 if never voted).
         last_yes_share: Share of yes votes among eligible voters at the last vote, ``(R,)``.
         trust: The chair's trust in every economy, ``(R, N)``.
-        history: Events logged so far in this batch.
+        history: The batch's event log so far (see ``VoteContext.history``).
     """
 
     iso3: str
@@ -161,10 +163,8 @@ def per_run(fn: Callable[[Any], bool]) -> Callable[[Any], np.ndarray]:
             out[r] = bool(fn(_slice_run(ctx, r)))
         return out
 
-    wrapped.__name__ = getattr(fn, "__name__", "per_run_rule")
-    wrapped.__doc__ = fn.__doc__
-    wrapped.__wrapped__ = fn  # type: ignore[attr-defined]
-    return wrapped
+    # Keep the rule's own name, module and qualname: the registry tells rules apart by them.
+    return functools.update_wrapper(wrapped, fn)
 
 
 def _slice_run(ctx: Any, r: int) -> Any:
@@ -172,12 +172,14 @@ def _slice_run(ctx: Any, r: int) -> Any:
     for name, value in vars(ctx).items():
         if isinstance(value, np.ndarray) and value.ndim >= 1:
             changes[name] = value[r]
-        elif (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(v, np.ndarray) for v in value.values())
+        elif isinstance(value, dict) and any(
+            isinstance(v, np.ndarray) and v.ndim >= 1 for v in value.values()
         ):
-            changes[name] = {k: v[r] for k, v in value.items()}
+            # Slice the array entries (e.g. swept weights); keep plain numbers.
+            changes[name] = {
+                k: v[r] if isinstance(v, np.ndarray) and v.ndim >= 1 else v
+                for k, v in value.items()
+            }
     return replace(ctx, **changes)
 
 
