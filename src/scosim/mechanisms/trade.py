@@ -626,6 +626,10 @@ def solve_ge(
     inv_new = None if tau_next is None else flat(1.0 / (1.0 + tau_next), nn)
     ef, yf, rf, df = flat(e, (n,)), flat(y, (n,)), flat(r0, (n,)), flat(d0, (n,))
     shf = None if sh_in is None else flat(sh_in, nn)
+    if shf is not None and np.array_equal(shf, np.broadcast_to(np.eye(n), shf.shape)):
+        # Identity sharing means each keeps its own revenue: the closed-form path is
+        # the same equilibrium without two batched linear solves per Newton step.
+        shf = None
     prob = _Problem(
         pi=pif, a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
         inv_new=inv_new, share=shf,

@@ -282,10 +282,12 @@ class SCOModel(mesa.Model):
             The :class:`scosim.mechanisms.trade.GEResult` for every run.
         """
         trade = self.scenario.parameters.trade
+        # (N, N) baselines broadcast inside solve_ge, which then computes the
+        # baseline accounts once for the whole batch.
         return solve_ge(
-            np.broadcast_to(self.flows0, (self.R, self.N, self.N)),
+            self.flows0,
             sigma=self.sigma,
-            tariffs=np.broadcast_to(self.tau0, (self.R, self.N, self.N)),
+            tariffs=self.tau0,
             new_tariffs=new_tariffs,
             cost_change=self.cost_change,
             deficits=trade.deficits,
