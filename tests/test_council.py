@@ -233,3 +233,15 @@ def test_chair_retables_a_rejected_proposal_when_its_rule_says_so(model_fixture)
     overrides.pop("parameters.rules.propose")
     m2 = run_model(_load(model_fixture, **overrides))
     assert _events(m2, "retabled").empty and not _union_share(m2).any()
+
+
+def test_bad_years_count_consecutively_and_reset():
+    from scosim.mechanisms.voting import update_bad_years
+
+    counter = np.array([[0, 2, 5]])
+    realised = np.array([[-0.01, -0.01, 0.02]])
+    active = np.array([[True, True, True]])
+    out = update_bad_years(counter, realised, np.zeros(3), active)
+    assert out.tolist() == [[1, 3, 0]]  # bad years add up; a good year resets
+    out = update_bad_years(counter, realised, np.zeros(3), np.array([[False, True, True]]))
+    assert out.tolist() == [[0, 3, 0]]  # outside the arrangement nothing counts

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim.mechanisms import customs_union as cu
-from scosim.mechanisms.voting import TRUST_NEUTRAL, UtilityTerms, decide, dominance_share, utility
+from scosim.mechanisms.voting import (
+    TRUST_NEUTRAL,
+    UtilityTerms,
+    decide,
+    dominance_share,
+    update_bad_years,
+    utility,
+)
 from scosim.model.model import STATUS_CODES, WEIGHT_TERMS, Arrangement
 from scosim.rules.context import DefectContext, ProposeContext, VoteContext
 
@@ -523,9 +530,7 @@ def compliance_phase(model: SCOModel, year: int) -> None:
         if arr.kind != "customs_union" or not arr.in_force.any():
             continue
         active = arr.participants & arr.in_force[:, None]
-        arr.bad_years = np.where(
-            active, np.where(realised < model.exit_thresholds, arr.bad_years + 1, 0), 0
-        )
+        arr.bad_years = update_bad_years(arr.bad_years, realised, model.exit_thresholds, active)
         leaving = np.zeros_like(active)
         for i, code in enumerate(model.codes):
             if not active[:, i].any():
