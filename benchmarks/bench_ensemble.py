@@ -21,24 +21,15 @@ may be shared, so timings of the two sides are interleaved round by round):
     the tracemalloc peak of holding one model of 1,000 runs at once.
 (3) Time per replication-year: batched model, single runs, and a full
     ``scosim.run`` (model, tidy tables, Parquet writes), untraced.
-(4) The same measurements again with two fixes proposed for the model and the
-    runner, applied here by monkeypatching (this script edits no package file):
-    a model's entry in mesa's class-level ``Agent._ids`` registry is dropped and
-    each batch's model is collected as soon as its tables exist (memory), and
-    an identity revenue-sharing matrix is passed to the GE solver as ``None``,
-    its closed-form path (speed). See :func:`proposed_fixes`.
-
 Run:  .venv/bin/python benchmarks/bench_ensemble.py [--quick] [--out PATH] [--profile]
 Full sizes write ``benchmarks/results/bench_ensemble.json`` (or ``--out``).
 ``--quick`` uses small sizes for a smoke run and writes JSON only with ``--out``.
-``--profile`` adds a cProfile of one batch (as is, and with the fixes): where
-the batched model spends its time.
+``--profile`` adds a cProfile of one batch: where the batched model spends its time.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import gc
 import io
@@ -52,7 +43,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,8 +51,6 @@ import numpy as np
 import pandas as pd
 
 import scosim
-import scosim.model.model as model_module
-import scosim.runner as runner_module
 from scosim.runner import DEFAULT_BATCH_SIZE, run, run_model, tidy_indicators
 from scosim.scenario import Scenario, load_scenario
 
@@ -126,59 +114,6 @@ def machine() -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - informational only
             info["blas"] = {"source": "unavailable", "error": repr(exc)}
     return info
-
-
-@contextlib.contextmanager
-def proposed_fixes() -> Iterator[None]:
-    """Apply the fixes proposed in the benchmark's report, for this process only.
-
-    1. Memory. mesa 3.3's ``Agent._ids`` is a class-level ``defaultdict`` keyed by
-       model (mesa issue #3179, fixed upstream by mesa PR #3180): it keeps every
-       model ever built alive, so an ensemble's memory grows with its batches.
-       The fix drops the model's entry once its agents exist (no agent is
-       created later) and collects each batch's model (mesa's ``Model`` holds
-       bound methods of itself, a cycle only the cyclic collector frees) as soon
-       as ``run_batch`` has its tables.
-    2. Speed. ``revenue_sharing: collected`` yields an identity sharing matrix,
-       which sends the GE solver down its general path (two extra batched
-       ``numpy.linalg.solve`` per Newton step, one with N right-hand sides). The
-       fix passes ``None`` for an identity matrix: the closed-form own-revenue path.
-
-    Yields:
-        Nothing; the patches are undone on exit.
-    """
-    import mesa
-
-    cls = model_module.SCOModel
-    real_init_agents = cls._init_agents
-    real_run_batch = runner_module.run_batch
-    real_solve_ge = model_module.solve_ge
-
-    def init_agents(self: Any) -> None:
-        real_init_agents(self)
-        mesa.Agent._ids.pop(self, None)
-
-    def run_batch(spec: Any) -> Any:
-        out = real_run_batch(spec)
-        gc.collect()
-        return out
-
-    def solve_ge(*args: Any, revenue_sharing: Any = None, **kwargs: Any) -> Any:
-        if revenue_sharing is not None:
-            s = np.asarray(revenue_sharing)
-            if np.array_equal(s, np.broadcast_to(np.eye(s.shape[-1]), s.shape)):
-                revenue_sharing = None
-        return real_solve_ge(*args, revenue_sharing=revenue_sharing, **kwargs)
-
-    cls._init_agents = init_agents  # type: ignore[method-assign]
-    runner_module.run_batch = run_batch
-    model_module.solve_ge = solve_ge
-    try:
-        yield
-    finally:
-        cls._init_agents = real_init_agents  # type: ignore[method-assign]
-        runner_module.run_batch = real_run_batch
-        model_module.solve_ge = real_solve_ge
 
 
 def _canonical_events(df: pd.DataFrame) -> pd.DataFrame:
@@ -517,8 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
     ap.add_argument("--out", type=Path, default=None, help=f"JSON output (default {OUT})")
-    ap.add_argument("--no-fixes", action="store_true", help="skip section (4), the proposed fixes")
-    ap.add_argument("--profile", action="store_true", help="cProfile one batch, as is and fixed")
+    ap.add_argument("--profile", action="store_true", help="cProfile one batch")
     args = ap.parse_args(argv)
     if args.quick:
         sizes = {"n_runs": 200, "batch": 100, "n_single": 20, "mem_sizes": (200, 800),
@@ -531,20 +465,12 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {"machine": machine(), "quick": bool(args.quick), "sizes": sizes}
     print(f"{res['machine']['cpu_model']}, {res['machine']['cpu_count']} cores, "
           f"numpy {np.__version__}, Python {platform.python_version()}")  # fmt: skip
-    res["as_is"] = measure(sc, sizes, contrast=True)
-    print(table(res["as_is"], "as is"), flush=True)
-    ok = res["as_is"]["batched_vs_single"]["identical"]
-    if not args.no_fixes:
-        with proposed_fixes():
-            res["with_proposed_fixes"] = measure(sc, sizes, contrast=False)
-        print(table(res["with_proposed_fixes"], "with the proposed fixes (monkeypatched)"))
-        ok = ok and res["with_proposed_fixes"]["batched_vs_single"]["identical"]
+    res["results"] = measure(sc, sizes, contrast=True)
+    print(table(res["results"], "scosim " + res["machine"].get("scosim", "")), flush=True)
+    ok = res["results"]["batched_vs_single"]["identical"]
     if args.profile:
-        res["profile_as_is"] = profile_batch(sc, sizes["batch"])
-        print("\n".join(_profile_lines(res["profile_as_is"], "as is")))
-        with proposed_fixes():
-            res["profile_with_fixes"] = profile_batch(sc, sizes["batch"])
-        print("\n".join(_profile_lines(res["profile_with_fixes"], "with the proposed fixes")))
+        res["profile"] = profile_batch(sc, sizes["batch"])
+        print("\n".join(_profile_lines(res["profile"], "one batch")))
     res["machine"]["load_average_after"] = list(os.getloadavg())
     out = args.out if args.out is not None else (None if args.quick else OUT)
     if out is not None:
