@@ -91,7 +91,10 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     ax.set_ylabel("economy (ROW = Rest of World)")
     year = int(wide.index.get_level_values("year").max())
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
-    ax.set_title(f"{title}: who gains, who loses in {year}\n(green gain, red loss; {note})")
+    ax.set_title(
+        f"{title}: who gains, who loses in {year} (after any defections)\n"
+        f"(green gain, red loss; {note})"
+    )
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
