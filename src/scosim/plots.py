@@ -65,7 +65,17 @@ def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
 def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     """Who gains, who loses: final-year welfare change by economy with intervals."""
     wide = _wide(ind, "welfare_change_pct")
-    last = wide.xs(wide.index.get_level_values("year").max(), level="year")
+    # Numerical noise (~1e-14) is not an effect; show it as zero.
+    wide = wide.where(wide.abs() > 1e-9, 0.0)
+    by_year = wide.abs().groupby(level="year").median().max(axis=1)
+    year = int(by_year.index.max())
+    when = f"in {year} (after any defections)"
+    if by_year.loc[year] == 0 and by_year.max() > 0:
+        # Nothing left in the last year (e.g. the union dissolved): show the
+        # year of the largest effect instead, and say so.
+        year = int(by_year.idxmax())
+        when = f"in {year} (largest effect; none left by {by_year.index.max()})"
+    last = wide.xs(year, level="year")
     n_runs = last.shape[0]
     med = last.median(axis=0)
     lo = last.quantile(LOW / 100, axis=0)
@@ -89,12 +99,8 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("welfare change vs base-year policy, % of real expenditure")
     ax.set_ylabel("economy (ROW = Rest of World)")
-    year = int(wide.index.get_level_values("year").max())
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
-    ax.set_title(
-        f"{title}: who gains, who loses in {year} (after any defections)\n"
-        f"(green gain, red loss; {note})"
-    )
+    ax.set_title(f"{title}: who gains, who loses {when}\n(green gain, red loss; {note})")
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
