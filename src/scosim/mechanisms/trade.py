@@ -216,6 +216,7 @@ class _Problem:
     d: FloatArray  # (B,N) baseline deficits
     r_base: FloatArray  # (B,N) baseline revenue
     inv_new: FloatArray | None  # (B,N,N) 1/(1+tau'); None = no counterfactual tariffs
+    ab_inv: FloatArray  # (B,N,N) a_base / (1+tau'), precomputed: the hot loop's one product
     share: FloatArray | None  # (B,N,N) revenue sharing, None = own revenue
     ratio: bool
     numeraire: int | None  # None = world output
@@ -225,7 +226,6 @@ class _Problem:
 @dataclass
 class _State:
     wpow: FloatArray
-    pin: FloatArray
     m: FloatArray  # pin / (1 + tau'): factory-gate sales per unit of expenditure
     den: FloatArray
     a: FloatArray
@@ -244,6 +244,7 @@ def _subset(p: _Problem, idx: NDArray[np.intp]) -> _Problem:
         pi=p.pi[idx], a_base=p.a_base[idx], one_minus_sigma=p.one_minus_sigma[idx],
         y=p.y[idx], e=p.e[idx], h=p.h[idx], d=p.d[idx], r_base=p.r_base[idx],
         inv_new=None if p.inv_new is None else p.inv_new[idx],
+        ab_inv=p.ab_inv[idx],
         share=None if p.share is None else p.share[idx],
         ratio=p.ratio, numeraire=p.numeraire, drop_row=p.drop_row[idx],
     )
@@ -253,14 +254,15 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
     """Market-clearing residuals at log prices ``u`` (B,N)."""
     w = np.exp(u)
     wpow = np.exp(p.one_minus_sigma * u)
-    num = p.a_base * wpow[:, :, None]
-    den = num.sum(axis=1)  # P_hat^(1-sigma), (B,N) over importers
-    pin = num / den[:, None, :]
+    # P_hat^(1-sigma), (B,N) over importers; batched matmul beats einsum here
+    den = (wpow[:, None, :] @ p.a_base)[:, 0, :]
+    # m = pi' / (1 + tau') built in two passes over (B,N,N); pi' itself is formed
+    # only where needed (_pin), which keeps this hot loop lean.
+    m = p.ab_inv * wpow[:, :, None]
+    m /= den[:, None, :]
     if p.inv_new is None:
-        m = pin
         a = np.zeros_like(den)
     else:
-        m = pin * p.inv_new
         # revenue share of expenditure: sum_i pi' tau'/(1+tau') = 1 - sum_i pi'/(1+tau')
         a = 1.0 - m.sum(axis=1)
     s_out = w * p.y
@@ -279,7 +281,7 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
         n = u.shape[1]
         lhs = np.eye(n)[None] - p.share * a[:, None, :]
         e_new = np.linalg.solve(lhs, base[:, :, None])[:, :, 0]
-    f = np.einsum("bij,bj->bi", m, e_new)
+    f = (m @ e_new[:, :, None])[:, :, 0]
     valid = np.all(e_new > 0, axis=1) & np.all(np.isfinite(f), axis=1) & np.all(f > 0, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         resid = f / s_out - 1.0
@@ -288,7 +290,12 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
         norm = np.log(s_out.sum(axis=1) / p.y.sum(axis=1))
     else:
         norm = u[:, p.numeraire].copy()
-    return _State(wpow, pin, m, den, a, kappa, e_new, f, s_out, resid, gap, norm, valid)
+    return _State(wpow, m, den, a, kappa, e_new, f, s_out, resid, gap, norm, valid)
+
+
+def _pin(p: _Problem, st: _State) -> FloatArray:
+    """New import shares ``pi'`` (B,N,N) at the state's prices."""
+    return p.a_base * st.wpow[:, :, None] / st.den[:, None, :]
 
 
 def _merit(st: _State, drop_row: NDArray[np.intp]) -> FloatArray:
@@ -332,10 +339,11 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
             jf += np.einsum("bij,bj->bi", m, wh * inv1a)[:, :, None] * dkappa[:, None, :]
     else:
         # general sharing S: E' = (I - S diag(a))^-1 B
+        pin = _pin(p, st)
         term1 = oms * (eye * st.f[:, :, None]
-                       - (m * st.e_new[:, None, :]) @ st.pin.transpose(0, 2, 1))
+                       - (m * st.e_new[:, None, :]) @ pin.transpose(0, 2, 1))
         rate_new = 0.0 if p.inv_new is None else 1.0 - p.inv_new
-        g = oms * (st.pin * (rate_new - st.a[:, None, :])).transpose(0, 2, 1)
+        g = oms * (pin * (rate_new - st.a[:, None, :])).transpose(0, 2, 1)
         db = eye * db_diag[:, :, None]
         if dkappa is not None:
             db = db + wh[:, :, None] * dkappa[:, None, :]
@@ -454,7 +462,7 @@ def _subset_state(st: _State, idx: NDArray[np.intp]) -> _State:
     return _State(*(getattr(st, f)[idx] for f in _STATE_FIELDS))
 
 
-_STATE_FIELDS = ("wpow", "pin", "m", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "gap",
+_STATE_FIELDS = ("wpow", "m", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "gap",
                  "norm",
                  "valid")
 
@@ -632,7 +640,7 @@ def solve_ge(
         shf = None
     prob = _Problem(
         pi=pif, a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
-        inv_new=inv_new, share=shf,
+        inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
         ratio=deficits == "ratio", numeraire=num_idx,
         drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(bsz, num_idx),
     )
@@ -653,7 +661,7 @@ def solve_ge(
     w = np.exp(u)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_hat = st.den ** (1.0 / oms)
-        flows_new = st.pin * st.e_new[:, None, :]
+        flows_new = _pin(prob, st) * st.e_new[:, None, :]
         collected = st.a * st.e_new
         received = collected if shf is None else np.einsum("bjk,bk->bj", shf, collected)
         e_hat = st.e_new / ef
