@@ -151,3 +151,17 @@ def test_results_are_never_overwritten(tmp_path, model_fixture):
     with pytest.raises(FileExistsError, match="never overwritten"):
         RunWriter(tmp_path, "x", "id1", {"scenario": "x"})
     shutil.rmtree(tmp_path / "x")
+
+
+def test_set_overrides_reach_the_run_and_bad_ones_are_rejected(tmp_path, model_fixture, capsys):
+    path = str(model_fixture("small_base.yaml"))
+    assert main(["validate", path, "--set", "parameters.trade.sigma=0.5"]) == 2
+    assert "<override>:1: parameters.trade.sigma" in capsys.readouterr().err
+    code = main(
+        ["run", path, "--set", "replications=2", "--set", "parameters.trade.sigma=4",
+         "--out", str(tmp_path), "--quiet", "--no-plots"]
+    )  # fmt: skip
+    assert code == 0
+    run_dir = next((tmp_path / "small_base").iterdir())
+    sc = scosim.load_scenario(run_dir / "scenario.yaml")
+    assert sc.replications == 2 and sc.parameters.trade.sigma == 4.0

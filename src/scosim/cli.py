@@ -22,11 +22,17 @@ def _err(msg: str) -> int:
     return EXIT_USER_ERROR
 
 
+def _overrides(args: argparse.Namespace) -> dict | None:
+    from scosim.scenario import parse_overrides
+
+    return parse_overrides(args.set) if getattr(args, "set", None) else None
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario file (and its `extends` chain) without running it."""
     from scosim.scenario import load_scenario, scenario_hash
 
-    sc = load_scenario(args.scenario)
+    sc = load_scenario(args.scenario, overrides=_overrides(args))
     print(
         f"{args.scenario}: valid scenario {sc.name!r} ({sc.years.start}-{sc.years.end}, "
         f"{sc.replications} replications, seed {sc.seed}, {len(sc.proposals)} proposals, "
@@ -53,6 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         plots=False if args.no_plots else None,
         resume=not args.no_resume,
+        overrides=_overrides(args),
     )
     m = res.manifest
     Console(stderr=True).print(
@@ -135,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file without running it")
     v.add_argument("scenario")
     v.set_defaults(func=cmd_validate)
+    for cmd in (r, v):
+        cmd.add_argument(
+            "--set",
+            action="append",
+            metavar="PATH=VALUE",
+            help="override a scenario value, e.g. --set parameters.trade.sigma=4 (repeatable)",
+        )
 
     ls = sub.add_parser("list", help="list runs under results/")
     ls.add_argument("--out", default="results")

@@ -132,6 +132,7 @@ def run(
     progress: bool = True,
     plots: bool | None = None,
     resume: bool = True,
+    overrides: dict[str, Any] | None = None,
 ) -> Result:
     """Run a scenario's ensemble and write a new run directory.
 
@@ -148,11 +149,13 @@ def run(
         plots: Write plots (default: the scenario's ``outputs.plots``).
         resume: Continue an interrupted run of the same resolved scenario, seed,
             replications and batch size instead of starting again.
+        overrides: Dotted-path overrides (``{"parameters.trade.sigma": 4}``),
+            validated like the file; the run's ``scenario.yaml`` records the result.
 
     Returns:
         The finished :class:`Result`, reopened from its directory.
     """
-    overrides: dict[str, Any] = {}
+    overrides = dict(overrides or {})
     if seed is not None:
         overrides["seed"] = int(seed)
     if replications is not None:
