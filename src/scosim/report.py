@@ -75,7 +75,10 @@ def summary_table(comparison: Comparison, *, year: int | None = None) -> pd.Data
             "runs": t["n_runs"].astype(int),
         }
     )
-    return out.sort_values(["indicator", "country"]).reset_index(drop=True)
+    # Within an indicator, biggest gains first: the "who gains, who loses" reading.
+    out["_mean"] = t["mean"].to_numpy()
+    out = out.sort_values(["indicator", "_mean"], ascending=[True, False], na_position="last")
+    return out.drop(columns="_mean").reset_index(drop=True)
 
 
 def _md_table(df: pd.DataFrame) -> str:
