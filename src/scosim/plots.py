@@ -187,6 +187,68 @@ def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: P
     return path
 
 
+TERM_LABELS = {
+    "econ": "expected welfare gain",
+    "sovereignty": "sovereignty cost",
+    "trust": "trust in the proposer",
+    "dominance": "fear of domination",
+    "security": "security gain",
+}
+
+
+def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
+    """Why each state voted as it did: the weighted terms of its score at the first vote.
+
+    Bars are the mean signed contributions over runs (they add up to the score
+    before the idiosyncratic shock); the label gives the share of runs voting yes.
+    """
+    votes = events[events["type"] == "vote"]
+    if votes.empty:
+        return None
+    first = votes[votes["year"] == votes["year"].min()]
+    pid = first["proposal"].iloc[0]
+    first = first[first["proposal"] == pid]
+    detail = pd.DataFrame([json.loads(d) for d in first["detail"]], index=first.index)
+    if not any(c.startswith("contrib_") for c in detail.columns):
+        return None
+    detail["country"] = first["country"].to_numpy()
+    terms = [t for t in TERM_LABELS if f"contrib_{t}" in detail and detail[f"contrib_{t}"].any()]
+    means = detail.groupby("country")[[f"contrib_{t}" for t in terms]].mean() * 100
+    yes = detail.groupby("country")["yes"].mean()
+    order = means.sum(axis=1).sort_values().index
+    n_runs = int(first["run"].nunique())
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 3.2))
+    y = np.arange(len(order))
+    pos = np.zeros(len(order))
+    neg = np.zeros(len(order))
+    for k, t in enumerate(terms):
+        v = means.loc[order, f"contrib_{t}"].to_numpy()
+        left = np.where(v >= 0, pos, neg)
+        ax.barh(y, v, left=left, color=f"C{k}", label=TERM_LABELS[t])
+        pos += np.clip(v, 0, None)
+        neg += np.clip(v, None, 0)
+    total = means.loc[order].sum(axis=1).to_numpy()
+    ax.plot(total, y, "k|", markersize=14, label="score before the random shock")
+    for k, c in enumerate(order):
+        ax.text(max(pos.max(), 0) * 1.02 + 1e-6, k, f"yes in {yes[c]:.0%}", va="center", fontsize=9)
+    ax.set_yticks(y, order)
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
+    ax.set_ylabel("voting state")
+    year = int(first["year"].iloc[0])
+    ax.set_title(
+        f"{title}: why states voted as they did on '{pid}' in {year}\n"
+        f"mean weighted terms over {n_runs} runs; a state votes yes when its score plus "
+        "a random shock is >= 0"
+    )
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[Path]:
     """Write every plot that fits a run's content.
 
@@ -212,4 +274,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
         not events[events["type"].isin(["vote", "accession"])].empty
     ):
         out.append(plot_membership(ind, events, title, plots_dir / "membership_timeline.png"))
+    reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
+    if reasons is not None:
+        out.append(reasons)
     return out

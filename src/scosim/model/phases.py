@@ -299,9 +299,25 @@ def _collect_votes(
             yes=votes[:, i],
             rule=agent.rule_names["vote"],
             utility=u[:, i] + noise[:, i],
+            noise=noise[:, i],
             **{f"term_{n}": v[:, i] for n, v in td.items()},
+            # Signed, weighted contributions: they add up to utility - noise.
+            **{
+                f"contrib_{n}": SIGNS[n] * model.weight_arrays[n][:, i] * v[:, i]
+                for n, v in td.items()
+            },
         )
     return votes, u + noise
+
+
+#: Sign of each term in the score (MODEL.md section 3): costs and concerns subtract.
+SIGNS: dict[str, float] = {
+    "econ": 1.0,
+    "sovereignty": -1.0,
+    "trust": 1.0,
+    "dominance": -1.0,
+    "security": 1.0,
+}
 
 
 def _log_decision(
