@@ -43,14 +43,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from machine import machine  # benchmarks/machine.py (script directory)
 
-import scosim
 from scosim.runner import DEFAULT_BATCH_SIZE, run, run_model, tidy_indicators
 from scosim.scenario import Scenario, load_scenario
 
@@ -61,59 +60,6 @@ OUT = ROOT / "benchmarks" / "results" / "bench_ensemble.json"
 #: Aims from the project brief.
 AIM_SPEEDUP = 10.0
 AIM_PEAK_BYTES = 2 * 1024**3
-
-
-def machine() -> dict[str, Any]:
-    """Describe the machine and the numeric stack.
-
-    Returns:
-        CPU model (from /proc/cpuinfo), cores, Python, numpy, BLAS (threadpoolctl
-        if installed, else numpy's build configuration), load average and date.
-    """
-    info: dict[str, Any] = {
-        "date_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scosim": scosim.__version__,
-        "cpu_model": None,
-    }
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    info["cpu_model"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    try:
-        info["load_average_1_5_15"] = list(os.getloadavg())
-    except OSError:
-        pass
-    info["blas_threads_env"] = {
-        k: os.environ[k]
-        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-        if k in os.environ
-    }
-    try:
-        from threadpoolctl import threadpool_info
-
-        info["blas"] = {"source": "threadpoolctl", "pools": threadpool_info()}
-    except ImportError:
-        try:
-            deps = np.show_config(mode="dicts")["Build Dependencies"]
-            info["blas"] = {
-                "source": "numpy.show_config (threadpoolctl not installed)",
-                "blas": {
-                    k: deps["blas"].get(k) for k in ("name", "version", "openblas configuration")
-                },
-                "lapack": {k: deps["lapack"].get(k) for k in ("name", "version")},
-            }
-        except Exception as exc:  # noqa: BLE001 - informational only
-            info["blas"] = {"source": "unavailable", "error": repr(exc)}
-    return info
 
 
 def _canonical_events(df: pd.DataFrame) -> pd.DataFrame:

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import machine as machine_info  # benchmarks/machine.py (script directory)
 
 from scosim.mechanisms.gravity import cost_index
 from scosim.trade import fitted_baseline, iceberg_from_cost_index, solve_ge
@@ -175,23 +173,7 @@ def bench_batch(runs: int, repeat: int) -> dict:
 
 
 def machine() -> dict:
-    info = {
-        "timestamp_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-    }
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    info["cpu_model"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    info = machine_info()
     try:
         import gegravity
 

@@ -1,0 +1,66 @@
+"""Machine and numeric-stack details recorded with every benchmark result."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import scosim
+
+
+def machine() -> dict[str, Any]:
+    """Describe the machine and the numeric stack.
+
+    Returns:
+        CPU model (from /proc/cpuinfo), cores, Python, numpy, BLAS (threadpoolctl
+        if installed, else numpy's build configuration), load average and date.
+    """
+    info: dict[str, Any] = {
+        "date_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scosim": scosim.__version__,
+        "cpu_model": None,
+    }
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    info["cpu_model"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        info["load_average_1_5_15"] = list(os.getloadavg())
+    except OSError:
+        pass
+    info["blas_threads_env"] = {
+        k: os.environ[k]
+        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+        if k in os.environ
+    }
+    try:
+        from threadpoolctl import threadpool_info
+
+        info["blas"] = {"source": "threadpoolctl", "pools": threadpool_info()}
+    except ImportError:
+        try:
+            deps = np.show_config(mode="dicts")["Build Dependencies"]
+            info["blas"] = {
+                "source": "numpy.show_config (threadpoolctl not installed)",
+                "blas": {
+                    k: deps["blas"].get(k) for k in ("name", "version", "openblas configuration")
+                },
+                "lapack": {k: deps["lapack"].get(k) for k in ("name", "version")},
+            }
+        except Exception as exc:  # noqa: BLE001 - informational only
+            info["blas"] = {"source": "unavailable", "error": repr(exc)}
+    return info
