@@ -245,3 +245,31 @@ def test_bad_years_count_consecutively_and_reset():
     assert out.tolist() == [[1, 3, 0]]  # bad years add up; a good year resets
     out = update_bad_years(counter, realised, np.zeros(3), np.array([[False, True, True]]))
     assert out.tolist() == [[0, 3, 0]]  # outside the arrangement nothing counts
+
+
+def test_accession_vote_weighs_joining_the_member_union(model_fixture):
+    base = load_scenario(model_fixture("small_cu.yaml"))
+    props = [p.model_dump(mode="json", exclude_none=True) for p in base.proposals]
+    # The union enters into force in 2026 (after that year's summit); TKM applies in 2027.
+    props.append({"type": "accession", "id": "tkm", "year": 2027, "applicant": "TKM"})
+    over = {
+        "parameters.rules.vote": "always_yes",
+        "parameters.rules.defect": "never_defect",
+        "proposals": props,
+    }
+    m = run_model(load_scenario(model_fixture("small_cu.yaml"), overrides=over))
+    ev = _events(m, "vote")
+    acc = ev[(ev["proposal"] == "tkm")]
+    econ = np.array([json.loads(d)["term_econ"] for d in acc["detail"]])
+    # The union is in force: Turkmenistan would join it, and members weigh that.
+    assert np.isfinite(econ).all() and np.abs(econ).max() > 1e-6
+    # Without a union in force there is no trade effect to weigh.
+    extra = [{"type": "accession", "id": "tkm", "year": 2025, "applicant": "TKM"}]
+    m2 = run_model(
+        load_scenario(
+            model_fixture("small_base.yaml"),
+            overrides={"proposals": extra, "parameters.rules.vote": "always_yes"},
+        )
+    )
+    ev2 = _events(m2, "vote")
+    assert all(json.loads(d)["term_econ"] == 0 for d in ev2["detail"])

@@ -452,8 +452,9 @@ def _table_accession(model: SCOModel, k: int, arr: Arrangement, year: int) -> No
     eligible_app = model.status[:, app] != STATUS_CODES["member"]
     voters &= eligible_app[:, None]
     zeros = np.zeros((model.R, model.N))
+    gain = _accession_gain(model, app)
     terms = UtilityTerms(
-        econ=zeros,
+        econ=gain,
         sovereignty=zeros,
         trust=model.trust[:, :, app] - TRUST_NEUTRAL,
         dominance=zeros,
@@ -462,7 +463,7 @@ def _table_accession(model: SCOModel, k: int, arr: Arrangement, year: int) -> No
     participants = voters.copy()
     participants[:, app] = True
     model.log.add(eligible_app, year, "application", model.codes[app], arr.pid)
-    votes, _ = _collect_votes(model, k, arr, year, terms, voters, participants, zeros, {})
+    votes, _ = _collect_votes(model, k, arr, year, terms, voters, participants, gain, {})
     adopted, _ = decide(votes, voters, council.decision_rule, threshold=council.qualified_majority)
     if council.decision_rule == "variable_geometry":
         # Membership is all or nothing: variable geometry falls back to a majority.
@@ -472,6 +473,32 @@ def _table_accession(model: SCOModel, k: int, arr: Arrangement, year: int) -> No
     arr.entry_year = np.where(adopted, year + 1, -1)
     arr.extra["applicant"] = app
     _log_decision(model, arr, year, votes, voters, adopted, terms)
+
+
+def _accession_gain(model: SCOModel, app: int) -> np.ndarray:
+    """Each economy's expected gain from the applicant joining, ``(R, N)``.
+
+    A new member joins the customs unions open to all members (with their
+    tariffs and obligations), so where such a union is in force the gain is a
+    GE preview of the union enlarged by the applicant, at the negotiated CET.
+    Without one, membership has no trade effect in the model and the gain is 0.
+    Under variable geometry the new member is only invited, so the gain is 0 too.
+    """
+    gain = np.zeros((model.R, model.N))
+    if model.scenario.parameters.council.decision_rule == "variable_geometry":
+        return gain
+    for arr in model.arrangements:
+        if arr.kind != "customs_union" or not arr.in_force.any():
+            continue
+        if arr.proposal.participants not in ("members", "members_and_observers"):
+            continue
+        joining = arr.participants.copy()
+        joining[:, app] = True
+        enlarged = np.where(arr.in_force[:, None], joining, arr.proposed)
+        g, _, _ = _preview(model, arr, enlarged, cet=arr.cet)
+        # The first member-wide union in force counts; runs without one gain nothing.
+        return np.where(arr.in_force[:, None], g, 0.0)
+    return gain
 
 
 # ------------------------------------------------------------------ implement
