@@ -107,3 +107,20 @@ def test_sweep_rejects_parameters_that_cannot_vary(tmp_path, model_fixture, caps
 def test_output_spec_errors_say_what_is_allowed(bad):
     with pytest.raises(ValueError, match="INDICATOR:COUNTRY"):
         parse_output(bad)
+
+
+def test_sweep_points_share_their_random_numbers(tmp_path, model_fixture):
+    # GDP paths are stochastic; the sovereignty weight does not touch them. With
+    # common random numbers every point sees the same shocks, so the output is
+    # identical across points: differences would only come from the parameter.
+    target = sweep(
+        str(model_fixture("small_cu.yaml")),
+        {"parameters.weights.sovereignty": (0.0, 0.01)},
+        ["gdp_baseline_path_usd:CHN"],
+        method="lhs",
+        n=5,
+        out=tmp_path,
+        progress=False,
+    )
+    table = pd.read_parquet(target / "design_outputs.parquet")
+    assert table["gdp_baseline_path_usd:CHN"].nunique() == 1

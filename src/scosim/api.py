@@ -251,6 +251,8 @@ def sweep(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
         replications=replications,
+        # Same random streams at every point: differences come from the parameters.
+        common_random_numbers=True,
     )
     stamp = utc_now().replace(":", "").replace("-", "")[:15]
     target = Path(out) / sc.name / "sweeps" / f"{stamp}-{method}-n{n}-s{seed}"

@@ -18,6 +18,7 @@ import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -251,6 +252,17 @@ class Outcome:
             d = d[d["country"].astype(str).isin(self.countries)]
         return d.groupby("run", observed=True)["value"].agg(self.how)
 
+    def from_model(self, model: Any) -> np.ndarray:
+        """The outcome of every run of a stepped model, by position, ``(R,)``."""
+        if self.indicator not in model.records:
+            have = sorted(model.records)[:12]
+            raise ValueError(f"indicator {self.indicator!r} not in the model; have e.g. {have}")
+        t = -1 if self.year is None else model.years.index(self.year)
+        vals = np.asarray(model.records[self.indicator][t], dtype=float)
+        if self.countries is not None:
+            vals = vals[:, [model.codes.index(c) for c in self.countries]]
+        return np.nansum(vals, axis=1) if self.how == "sum" else np.nanmean(vals, axis=1)
+
 
 @dataclass(frozen=True)
 class ScenarioModelFn:
@@ -260,8 +272,11 @@ class ScenarioModelFn:
     replications - 1`` of the scenario, with the point's parameter values (dotted
     names the model reads, e.g. ``"parameters.trade.sigma"``); each outcome is
     averaged over the point's replications, which damps the model's own noise
-    in the sensitivity indices. Frozen and made of plain data, so it pickles to
-    process-pool and Dask workers.
+    in the sensitivity indices. With ``common_random_numbers=True`` every point
+    uses the same runs ``0 .. replications - 1`` instead (the same random
+    streams), so differences between points come from the parameters alone:
+    the right choice for sensitivity analysis of stochastic outcomes. Frozen and
+    made of plain data, so it pickles to process-pool and Dask workers.
 
     Attributes:
         scenario_path: Scenario YAML.
@@ -270,6 +285,8 @@ class ScenarioModelFn:
         replications: Runs per design point.
         batch_fn: Function running one :class:`BatchSpec` (module level);
             default ``scosim.runner.run_batch``.
+        common_random_numbers: Every point uses runs ``0 .. replications - 1``
+            (the model is stepped directly; ``batch_fn`` is not used).
     """
 
     scenario_path: str
@@ -277,6 +294,7 @@ class ScenarioModelFn:
     overrides: Mapping = field(default_factory=dict)
     replications: int = 1
     batch_fn: Callable[[BatchSpec], BatchOutput] | None = None
+    common_random_numbers: bool = False
 
     needs_runs = True  # _run_points passes the design's point indices
 
@@ -285,6 +303,8 @@ class ScenarioModelFn:
         r = self.replications
         if r < 1:
             raise ValueError(f"replications must be >= 1, got {r}")
+        if self.common_random_numbers:
+            return self._common_random_numbers(params, len(runs))
         model_runs = tuple(int(k) * r + j for k in runs for j in range(r))
         spec = BatchSpec(
             scenario_path=self.scenario_path,
@@ -304,3 +324,23 @@ class ScenarioModelFn:
             v = outcome.per_run(ind).reindex(list(model_runs)).to_numpy(dtype=float)
             out[name] = v.reshape(len(runs), r).mean(axis=1)
         return out
+
+    def _common_random_numbers(
+        self, params: dict[str, np.ndarray], n_points: int
+    ) -> dict[str, np.ndarray]:
+        # Runs repeat across points, so results are read by position from the
+        # model's records rather than keyed by run in a tidy table.
+        from scosim.runner import run_model
+        from scosim.scenario import load_scenario
+
+        r = self.replications
+        sc = load_scenario(self.scenario_path, overrides=dict(self.overrides) or None)
+        model = run_model(
+            sc,
+            runs=[j for _ in range(n_points) for j in range(r)],
+            params={n: np.repeat(np.asarray(v, float), r) for n, v in params.items()},
+        )
+        return {
+            name: outcome.from_model(model).reshape(n_points, r).mean(axis=1)
+            for name, outcome in self.outcomes.items()
+        }
