@@ -170,3 +170,10 @@ def test_set_overrides_reach_the_run_and_bad_ones_are_rejected(tmp_path, model_f
     run_dir = next((tmp_path / "small_base").iterdir())
     sc = scosim.load_scenario(run_dir / "scenario.yaml")
     assert sc.replications == 2 and sc.parameters.trade.sigma == 4.0
+
+
+def test_run_keeps_the_overrides_of_a_scenario_object(tmp_path, model_fixture):
+    sc = scosim.load_scenario(model_fixture("small_base.yaml"), overrides={"seed": 3})
+    res = run(sc, replications=2, out=tmp_path, progress=False, plots=False)
+    assert res.manifest["seed"] == 3 and res.manifest["replications"] == 2
+    assert res.manifest["scenario_file"].endswith("small_base.yaml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import tempfile
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -161,10 +162,15 @@ def run(
     if replications is not None:
         overrides["replications"] = int(replications)
     if isinstance(scenario, Scenario):
-        if scenario.source is None:
-            raise ValueError("run() needs a scenario loaded from a file (scenario.source is None)")
-        path = str(scenario.source)
-        sc = load_scenario(path, overrides=overrides or None) if overrides else scenario
+        path = str(scenario.source) if scenario.source is not None else "<in memory>"
+        sc = scenario
+        if overrides:
+            # Apply overrides on top of this object (not the file it came from, which
+            # may differ from it): through its resolved YAML, validated as usual.
+            with tempfile.TemporaryDirectory() as td:
+                tmp = Path(td) / "scenario.yaml"
+                tmp.write_text(scenario.resolved_yaml())
+                sc = load_scenario(tmp, overrides=overrides)
     else:
         path = str(scenario)
         sc = load_scenario(path, overrides=overrides or None)
