@@ -325,6 +325,9 @@ def _run_process(
                     p.terminate()
             for p in procs:
                 p.join(timeout=5)
+                if p.is_alive():  # still starting up or ignoring SIGTERM under load
+                    p.kill()
+                    p.join(timeout=5)
 
 
 def _run_dask(
