@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scosim.mechanisms.voting import decide, dominance_share
+from scosim.model.model import SCOModel
 from scosim.rules.context import VoteContext, per_run
 from scosim.runner import run_model
 from scosim.scenario import ScenarioError, load_scenario
@@ -273,3 +274,24 @@ def test_accession_vote_weighs_joining_the_member_union(model_fixture):
     )
     ev2 = _events(m2, "vote")
     assert all(json.loads(d)["term_econ"] == 0 for d in ev2["detail"])
+
+
+def test_chair_rotation_follows_each_runs_membership(model_fixture):
+    from scosim.model.phases import chairs
+
+    extra = [{"type": "accession", "id": "tkm", "year": 2025, "applicant": "TKM"}]
+    sc = load_scenario(
+        model_fixture("small_base.yaml"),
+        overrides={"proposals": extra, "parameters.rules.vote": "always_yes"},
+    )
+    m = SCOModel(sc, runs=[0, 1])
+    m.step()  # 2025: TKM is admitted ...
+    m.step()  # ... and a member from 2026, in both runs
+    m.status[1, m.codes.index("TKM")] = 0  # run 1 is made to differ
+    members0 = sorted(c for c in m.codes if m.is_member()[0, m.codes.index(c)])
+    members1 = sorted(c for c in m.codes if m.is_member()[1, m.codes.index(c)])
+    assert len(members0) == 11 and len(members1) == 10
+    for year in range(2025, 2037):
+        c = chairs(m, year)
+        assert m.codes[c[0]] == members0[(year - 2025) % len(members0)]
+        assert m.codes[c[1]] == members1[(year - 2025) % len(members1)]

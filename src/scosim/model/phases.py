@@ -93,15 +93,33 @@ def events_phase(model: SCOModel, year: int) -> None:
 
 
 # -------------------------------------------------------------------- council
-def chair_of(model: SCOModel, year: int) -> str:
-    """The member chairing the Council in ``year`` (rotation over members, run 0)."""
+def chairs(model: SCOModel, year: int) -> np.ndarray:
+    """Index of the member chairing the Council in ``year``, per run, ``(R,)``.
+
+    The chair rotates every year over the members of each run (an accession in
+    some runs changes the rotation there only), in alphabetical order of codes or
+    in ``council.chair_order``.
+    """
     order = model.scenario.parameters.council.chair_order
-    members = [c for c, m in zip(model.codes, model.is_member()[0], strict=True) if m]
-    if not isinstance(order, str):
-        members = [c for c in order if c in members] or members
-    else:
-        members = sorted(members)
-    return members[(year - model.years[0]) % len(members)]
+    member = model.is_member()
+    patterns, inverse = np.unique(member, axis=0, return_inverse=True)
+    out = np.empty(model.R, dtype=np.int64)
+    for k, pattern in enumerate(patterns):
+        members = [c for c, m in zip(model.codes, pattern, strict=True) if m]
+        if not isinstance(order, str):
+            listed = [c for c in order if c in members]
+            members = listed + sorted(c for c in members if c not in listed)
+        else:
+            members = sorted(members)
+        out[inverse.ravel() == k] = model.codes.index(
+            members[(year - model.years[0]) % len(members)]
+        )
+    return out
+
+
+def chair_of(model: SCOModel, year: int) -> str:
+    """The chair in ``year`` of the first run of the batch (see :func:`chairs`)."""
+    return model.codes[int(chairs(model, year)[0])]
 
 
 def council_phase(model: SCOModel, year: int) -> None:
@@ -111,8 +129,9 @@ def council_phase(model: SCOModel, year: int) -> None:
     be tabled again by the year's chair when the chair's ``propose`` rule says
     so (endogenous proposing); the chair is then the proposer.
     """
-    chair = chair_of(model, year)
-    model.log.add(None, year, "summit", chair)
+    chair = chairs(model, year)
+    for c in np.unique(chair):
+        model.log.add(chair == c, year, "summit", model.codes[int(c)])
     for k, arr in enumerate(model.arrangements):
         if arr.proposal.year == year:
             if arr.kind == "customs_union":
@@ -126,16 +145,20 @@ def council_phase(model: SCOModel, year: int) -> None:
             arr.in_force.any()
         ):
             _revote_outsiders(model, k, arr, year)
-        _maybe_retable(model, k, arr, year, chair)
+        for c in np.unique(chair):
+            _maybe_retable(model, k, arr, year, int(c), chair == c)
 
 
-def _maybe_retable(model: SCOModel, k: int, arr: Arrangement, year: int, chair: str) -> None:
-    eligible = (arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force
+def _maybe_retable(
+    model: SCOModel, k: int, arr: Arrangement, year: int, chair: int, runs: np.ndarray
+) -> None:
+    """The chair of ``runs`` may table a rejected union again (its ``propose`` rule)."""
+    eligible = (arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force & runs
     if not eligible.any():
         return
-    agent = model.agents_by_code[chair]
+    agent = model.agents_by_code[model.codes[chair]]
     ctx = ProposeContext(
-        iso3=chair,
+        iso3=agent.iso3,
         index=agent.index,
         year=year,
         proposal=arr.proposal,
@@ -148,7 +171,9 @@ def _maybe_retable(model: SCOModel, k: int, arr: Arrangement, year: int, chair: 
     )
     again = agent.propose(ctx) & eligible
     if again.any():
-        model.log.add(again, year, "retabled", chair, arr.pid, rule=agent.rule_names["propose"])
+        model.log.add(
+            again, year, "retabled", agent.iso3, arr.pid, rule=agent.rule_names["propose"]
+        )
         _table_customs_union(model, k, arr, year, runs=again, proposer=agent.index)
 
 
