@@ -207,7 +207,6 @@ def iceberg_from_cost_index(cost_index_ratio: ArrayLike, sigma: ArrayLike) -> Fl
 class _Problem:
     """Flattened, validated inputs: batch axis B first."""
 
-    pi: FloatArray  # (B,N,N) baseline import shares
     a_base: FloatArray  # (B,N,N) pi * t_hat^(1-sigma)
     one_minus_sigma: FloatArray  # (B,1)
     y: FloatArray  # (B,N) baseline output
@@ -241,7 +240,7 @@ class _State:
 
 def _subset(p: _Problem, idx: NDArray[np.intp]) -> _Problem:
     return _Problem(
-        pi=p.pi[idx], a_base=p.a_base[idx], one_minus_sigma=p.one_minus_sigma[idx],
+        a_base=p.a_base[idx], one_minus_sigma=p.one_minus_sigma[idx],
         y=p.y[idx], e=p.e[idx], h=p.h[idx], d=p.d[idx], r_base=p.r_base[idx],
         inv_new=None if p.inv_new is None else p.inv_new[idx],
         ab_inv=p.ab_inv[idx],
@@ -639,7 +638,7 @@ def solve_ge(
         # the same equilibrium without two batched linear solves per Newton step.
         shf = None
     prob = _Problem(
-        pi=pif, a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
+        a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
         inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
         ratio=deficits == "ratio", numeraire=num_idx,
         drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(bsz, num_idx),
