@@ -46,7 +46,10 @@ def test_unknown_hook() -> None:
         resolve_rule("fly", "x")
 
 
-def test_register_hook_adds_hook() -> None:
+def test_register_hook_adds_hook(monkeypatch) -> None:
+    # Restore the hooks and registry afterwards: other tests quote the hook list.
+    monkeypatch.setattr(reg, "HOOKS", reg.HOOKS)
+    monkeypatch.setattr(reg, "_REGISTRY", {h: dict(v) for h, v in reg._REGISTRY.items()})
     register_hook("test_newhook")
     assert "test_newhook" in reg.HOOKS
     rule("test_newhook", name="noop")(lambda: None)
@@ -100,3 +103,24 @@ def test_entry_point_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "ep_rule" in available_rules("vote") and "ep_rule" not in available_rules("defect")
     with pytest.raises(RuleError, match="failed to load"):
         resolve_rule("vote", "ep_broken")
+
+
+def test_per_run_rules_keep_their_identity_for_the_duplicate_check(monkeypatch):
+    from scosim.rules import registry
+    from scosim.rules.context import per_run
+    from scosim.rules.registry import RuleError, rule
+
+    # Work on a copy of the registry: nothing registered here leaks into other tests.
+    monkeypatch.setattr(registry, "_REGISTRY", {h: dict(v) for h, v in registry._REGISTRY.items()})
+
+    def first(ctx):
+        return True
+
+    def second(ctx):
+        return False
+
+    a, b = per_run(first), per_run(second)
+    assert a.__qualname__.endswith("first") and b.__qualname__.endswith("second")
+    rule("vote", name="per_run_identity_test")(a)
+    with pytest.raises(RuleError, match="already registered"):
+        rule("vote", name="per_run_identity_test")(b)
