@@ -278,98 +278,44 @@ SOURCES: list[dict[str, str]] = [
     },
 ]
 
-# Name maps for sources that do not use ISO3 codes (verbatim labels in the raw files).
-DOTS_NAMES: dict[str, str] = {
-    "CHN": "China, P.R.: Mainland",
-    "RUS": "Russian Federation",
-    "IND": "India",
-    "PAK": "Pakistan",
-    "IRN": "Iran, Islamic Rep. of",
-    "KAZ": "Kazakhstan, Rep. of",
-    "KGZ": "Kyrgyz Rep.",
-    "TJK": "Tajikistan, Rep. of",
-    "UZB": "Uzbekistan, Rep. of",
-    "BLR": "Belarus, Rep. of",
-    "AFG": "Afghanistan, Islamic Rep. of",
-    "MNG": "Mongolia",
-    "TUR": "Turkey",
-    "AZE": "Azerbaijan, Rep. of",
-    "ARM": "Armenia, Rep. of",
-    "NPL": "Nepal",
-    "LKA": "Sri Lanka",
-    "KHM": "Cambodia",
-    "EGY": "Egypt, Arab Rep. of",
-    "QAT": "Qatar",
-    "SAU": "Saudi Arabia",
-    "ARE": "United Arab Emirates",
-    "KWT": "Kuwait",
-    "BHR": "Bahrain, Kingdom of",
-    "MDV": "Maldives",
-    "MMR": "Myanmar",
-    "TKM": "Turkmenistan",
-}
-SIPRI_NAMES: dict[str, str] = {
-    "CHN": "China",
-    "RUS": "Russia",
-    "IND": "India",
-    "PAK": "Pakistan",
-    "IRN": "Iran",
-    "KAZ": "Kazakhstan",
-    "KGZ": "Kyrgyz Republic",
-    "TJK": "Tajikistan",
-    "UZB": "Uzbekistan",
-    "BLR": "Belarus",
-    "AFG": "Afghanistan",
-    "MNG": "Mongolia",
-    "TUR": "Türkiye",
-    "AZE": "Azerbaijan",
-    "ARM": "Armenia",
-    "NPL": "Nepal",
-    "LKA": "Sri Lanka",
-    "KHM": "Cambodia",
-    "EGY": "Egypt",
-    "QAT": "Qatar",
-    "SAU": "Saudi Arabia",
-    "ARE": "United Arab Emirates",
-    "KWT": "Kuwait",
-    "BHR": "Bahrain",
-    "MMR": "Myanmar",
-    "TKM": "Turkmenistan",
-}
-EI_NAMES: dict[str, str] = {
-    "CHN": "China",
-    "RUS": "Russian Federation",
-    "IND": "India",
-    "PAK": "Pakistan",
-    "IRN": "Iran",
-    "KAZ": "Kazakhstan",
-    "UZB": "Uzbekistan",
-    "BLR": "Belarus",
-    "TUR": "Turkey",
-    "AZE": "Azerbaijan",
-    "LKA": "Sri Lanka",
-    "EGY": "Egypt",
-    "QAT": "Qatar",
-    "SAU": "Saudi Arabia",
-    "ARE": "United Arab Emirates",
-    "KWT": "Kuwait",
-    "BHR": "Bahrain",
-    "MMR": "Myanmar",
-    "TKM": "Turkmenistan",
-}
-OWID_NAMES: dict[str, str] = {iso: NAMES[iso] for iso in LISTED} | {
-    "KGZ": "Kyrgyzstan",
-    "TUR": "Turkey",
-    "IRN": "Iran",
-    "RUS": "Russia",
-    "EGY": "Egypt",
-}
-HERITAGE_NAMES: dict[str, str] = {iso: NAMES[iso] for iso in LISTED} | {
-    "RUS": "Russia",
-    "KGZ": "Kyrgyz Republic",
-    "TUR": "Turkey",
-    "MMR": "Burma",
-}
+# Name maps for sources that do not use ISO3 codes (verbatim labels in the raw files):
+# NAMES, with each source's own spellings and without the economies it does not list.
+
+
+def _spelled(overrides: dict[str, str], *, absent: tuple[str, ...] = ()) -> dict[str, str]:
+    return {iso: overrides.get(iso, NAMES[iso]) for iso in LISTED if iso not in absent}
+
+
+DOTS_NAMES: dict[str, str] = _spelled(
+    {
+        "CHN": "China, P.R.: Mainland",
+        "IRN": "Iran, Islamic Rep. of",
+        "KAZ": "Kazakhstan, Rep. of",
+        "KGZ": "Kyrgyz Rep.",
+        "TJK": "Tajikistan, Rep. of",
+        "UZB": "Uzbekistan, Rep. of",
+        "BLR": "Belarus, Rep. of",
+        "AFG": "Afghanistan, Islamic Rep. of",
+        "TUR": "Turkey",
+        "AZE": "Azerbaijan, Rep. of",
+        "ARM": "Armenia, Rep. of",
+        "EGY": "Egypt, Arab Rep. of",
+        "BHR": "Bahrain, Kingdom of",
+    }
+)
+SIPRI_NAMES: dict[str, str] = _spelled(
+    {"RUS": "Russia", "KGZ": "Kyrgyz Republic", "TUR": "Türkiye"}, absent=("MDV",)
+)
+EI_NAMES: dict[str, str] = _spelled(
+    {"TUR": "Turkey"},
+    absent=("KGZ", "TJK", "AFG", "MNG", "ARM", "NPL", "KHM", "MDV"),
+)
+OWID_NAMES: dict[str, str] = _spelled(
+    {"KGZ": "Kyrgyzstan", "TUR": "Turkey", "IRN": "Iran", "RUS": "Russia", "EGY": "Egypt"}
+)
+HERITAGE_NAMES: dict[str, str] = _spelled(
+    {"RUS": "Russia", "KGZ": "Kyrgyz Republic", "TUR": "Turkey", "MMR": "Burma"}
+)
 #: UNODC drug names summed into ``drug_seizures_kg``: opiates (heroin, illicit morphine, opium)
 #: and the two main amphetamine-type stimulants. Poppy straw/plants/seeds (plant material),
 #: "acetylated opium" and the "Total ATS" subtotal rows are excluded to avoid double counting.
