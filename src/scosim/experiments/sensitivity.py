@@ -99,6 +99,29 @@ def _checked_y(samples: pd.DataFrame, out: str) -> np.ndarray:
     return y
 
 
+def _evaluate_sample(
+    model_fn: ModelFn,
+    x: np.ndarray,
+    problem: dict,
+    batch_size: int,
+    executor: ExecutorName | str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> pd.DataFrame:
+    """Run a SALib sample through the sweep machinery (batches, executors)."""
+    design = pd.DataFrame(x, columns=problem["names"])
+    return evaluate(
+        model_fn,
+        design,
+        batch_size=batch_size,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+
+
 def sobol_analysis(
     model_fn: ModelFn,
     bounds: Mapping[str, tuple[float, float]],
@@ -142,15 +165,8 @@ def sobol_analysis(
 
     problem = _problem(bounds)
     x = sobol_sample.sample(problem, n, calc_second_order=calc_second_order, seed=seed)
-    design = pd.DataFrame(x, columns=problem["names"])
-    samples = evaluate(
-        model_fn,
-        design,
-        batch_size=batch_size,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+    samples = _evaluate_sample(
+        model_fn, x, problem, batch_size, executor, workers, scheduler, progress
     )
     rows, rows2 = [], []
     names = problem["names"]
@@ -241,15 +257,8 @@ def morris_analysis(
 
     problem = _problem(bounds)
     x = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
-    design = pd.DataFrame(x, columns=problem["names"])
-    samples = evaluate(
-        model_fn,
-        design,
-        batch_size=batch_size,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+    samples = _evaluate_sample(
+        model_fn, x, problem, batch_size, executor, workers, scheduler, progress
     )
     rows = []
     names = problem["names"]
