@@ -16,22 +16,18 @@ import argparse
 import json
 import statistics
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from machine import machine as machine_info  # benchmarks/machine.py (script directory)
 
-from scosim.mechanisms.gravity import cost_index
-from scosim.trade import fitted_baseline, iceberg_from_cost_index, solve_ge
+from scosim.trade import solve_ge
+from scosim.validation.gegravity import SIGMA, run_gegravity, run_scosim
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "gegravity" / "sample_data_set.csv"
 OUT = ROOT / "benchmarks" / "results" / "bench_ge.json"
-BETA = {"lndist": -0.3898623, "contiguity": 0.891577, "common_language": 0.0326249,
-        "pta": 0.4711383, "international": -3.412584}
-CONSTANT = 16.32434
 
 
 def timeit(fn, repeat: int) -> tuple[float, object]:
@@ -43,61 +39,24 @@ def timeit(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def experiment(df: pd.DataFrame) -> pd.DataFrame:
-    exp = df.copy()
-    pair = ((exp.exporter == "CAN") & (exp.importer == "JPN")) | (
-        (exp.exporter == "JPN") & (exp.importer == "CAN"))
-    exp.loc[pair, "pta"] = 1
-    return exp
-
-
 def bench_gegravity(repeat: int) -> dict:
-    import gegravity as ge
-
     data = pd.read_csv(FIXTURE)
-    grav = data.copy()
-    grav["constant"] = 1
-    ests = pd.DataFrame([(k, v, 0.0) for k, v in BETA.items()] + [("constant", CONSTANT, 0.0)],
-                        columns=["var", "beta", "stderr"])
 
-    def run_gegravity():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            base = ge.BaselineData(grav, imp_var_name="importer", exp_var_name="exporter",
-                                   year_var_name="year", trade_var_name="trade",
-                                   expend_var_name="E", output_var_name="Y")
-            coeffs = ge.CostCoeffs(estimates=ests, identifier_col="var", coeff_col="beta",
-                                   stderr_col="stderr")
-            m = ge.OneSectorGE(baseline=base, cost_coeff_values=coeffs,
-                               cost_variables=[*BETA, "constant"], year="2006",
-                               reference_importer="DEU", sigma=5, quiet=True)
-            m.build_baseline(omr_rescale=1)
-            m.define_experiment(experiment(m.baseline_data))
-            m.simulate()
-        return m
-
-    names = sorted(data.exporter.unique())
-    y = data.groupby("exporter").Y.first().reindex(names).to_numpy(float)
-    e = data.groupby("importer").E.first().reindex(names).to_numpy(float)
-    exp_data = experiment(data)
+    def run_ge():
+        return run_gegravity(data)
 
     def run_scosim_full():
         # same work as gegravity: costs from data, fitted baseline, counterfactual
-        c0 = cost_index(data, BETA, order=names).to_numpy()
-        c1 = cost_index(exp_data, BETA, order=names).to_numpy()
-        fb = fitted_baseline(c0, y, e)
-        return solve_ge(fb.flows, sigma=5.0, cost_change=iceberg_from_cost_index(c1 / c0, 5.0),
-                        deficits="ratio")
+        return run_scosim(data)["res"]
 
-    c0 = cost_index(data, BETA, order=names).to_numpy()
-    c1 = cost_index(exp_data, BETA, order=names).to_numpy()
-    fb = fitted_baseline(c0, y, e)
-    d_hat = iceberg_from_cost_index(c1 / c0, 5.0)
+    fixed = run_scosim(data)  # published coefficients, as gegravity gets
 
     def run_scosim_solve():
-        return solve_ge(fb.flows, sigma=5.0, cost_change=d_hat, deficits="ratio")
+        return solve_ge(fixed["fb"].flows, sigma=SIGMA, cost_change=fixed["d_hat"],
+                        deficits="ratio")
 
-    t_ge, model = timeit(run_gegravity, repeat)
+    names = fixed["names"]
+    t_ge, model = timeit(run_ge, repeat)
     t_full, res = timeit(run_scosim_full, repeat * 5)
     t_solve, _ = timeit(run_scosim_solve, repeat * 20)
     can = names.index("CAN")

@@ -9,7 +9,6 @@ difference; the last tests here show it is entirely that formulation.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,28 +16,16 @@ import pandas as pd
 import pytest
 from scipy.optimize import root
 
-from scosim.mechanisms.gravity import cost_index, ppml
-from scosim.trade import fitted_baseline, iceberg_from_cost_index, solve_ge
+from scosim.mechanisms.gravity import ppml
+from scosim.validation.gegravity import (
+    PUBLISHED,
+    REGRESSORS,
+    SIGMA,
+    run_gegravity,
+    run_scosim,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "gegravity" / "sample_data_set.csv"
-REGRESSORS = ["lndist", "contiguity", "common_language", "pta", "international"]
-PUBLISHED = {  # gegravity 0.3 documentation (tests/fixtures/gegravity/README.md)
-    "beta": {"lndist": -0.3898623, "contiguity": 0.891577, "common_language": 0.0326249,
-             "pta": 0.4711383, "international": -3.412584},
-    "constant": 16.32434,
-    "gdp_pct": {"CAN": 0.418261, "JPN": 0.053755, "AUS": -0.007106, "USA": -0.007411},
-    "can_welfare_stat": 0.995835,
-    "aus_can_trade_pct": -2.350013,
-}
-SIGMA = 5.0
-
-
-def experiment(df: pd.DataFrame) -> pd.DataFrame:
-    exp = df.copy()
-    can_jpn = ((exp.exporter == "CAN") & (exp.importer == "JPN")) | (
-        (exp.exporter == "JPN") & (exp.importer == "CAN"))
-    exp.loc[can_jpn, "pta"] = 1
-    return exp
 
 
 @pytest.fixture(scope="module")
@@ -48,42 +35,15 @@ def data() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def gegravity_run(data):
-    ge = pytest.importorskip("gegravity")
-    grav = data.copy()
-    grav["constant"] = 1
-    ests = pd.DataFrame(
-        [(k, v, 0.0) for k, v in PUBLISHED["beta"].items()] + [("constant",
-                                                                  PUBLISHED["constant"], 0.0)],
-        columns=["var", "beta", "stderr"])
-    with warnings.catch_warnings():
-        # gegravity 0.3 uses inplace= pandas calls that pandas 3.1 deprecates; they still work
-        warnings.simplefilter("ignore")
-        baseline = ge.BaselineData(grav, imp_var_name="importer", exp_var_name="exporter",
-                                   year_var_name="year", trade_var_name="trade",
-                                   expend_var_name="E", output_var_name="Y")
-        coeffs = ge.CostCoeffs(estimates=ests, identifier_col="var", coeff_col="beta",
-                               stderr_col="stderr")
-        model = ge.OneSectorGE(baseline=baseline, cost_coeff_values=coeffs,
-                               cost_variables=REGRESSORS + ["constant"], year="2006",
-                               reference_importer="DEU", sigma=SIGMA, quiet=True)
-        model.build_baseline(omr_rescale=1)
-        model.define_experiment(experiment(model.baseline_data))
-        model.simulate()
-    return model
+    pytest.importorskip("gegravity")
+    return run_gegravity(data)
 
 
 @pytest.fixture(scope="module")
 def scosim_run(data):
+    # Our own PPML estimates (they match the published ones to ~7 digits).
     est = ppml(data, regressors=REGRESSORS)
-    names = sorted(data.exporter.unique())
-    costs = cost_index(data, est.coefficients, order=names).to_numpy()
-    costs_new = cost_index(experiment(data), est.coefficients, order=names).to_numpy()
-    y = data.groupby("exporter").Y.first().reindex(names).to_numpy(float)
-    e = data.groupby("importer").E.first().reindex(names).to_numpy(float)
-    fb = fitted_baseline(costs, y, e, reference=names.index("DEU"))
-    d_hat = iceberg_from_cost_index(costs_new / costs, SIGMA)
-    res = solve_ge(fb.flows, sigma=SIGMA, cost_change=d_hat, deficits="ratio")
-    return {"names": names, "fb": fb, "res": res, "d_hat": d_hat}
+    return run_scosim(data, beta=est.coefficients)
 
 
 def by_country(run, values: np.ndarray) -> pd.Series:

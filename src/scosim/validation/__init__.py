@@ -1,0 +1,1 @@
+"""Checks of scosim's mechanisms against published results and peer packages."""
