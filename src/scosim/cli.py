@@ -84,15 +84,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"no runs under {args.out}/")
         return 0
     table = Table(title=f"runs under {args.out}/")
-    for col in (
-        "scenario",
-        "run_id",
-        "status",
-        "scenario_hash",
-        "seed",
-        "replications",
-        "finished",
-    ):
+    for col in cat.columns.drop(["started", "path"]):
         table.add_column(col)
     for _, row in cat.iterrows():
         table.add_row(*[str(row[c.header]) for c in table.columns])
