@@ -102,15 +102,7 @@ class EventLog:
         parts = []
         for c in self._chunks:
             idx = c["idx"]
-            if any(isinstance(v, np.ndarray) and v.ndim >= 1 for v in c["detail"].values()):
-                details = [
-                    json.dumps({n: _item(v, k) for n, v in c["detail"].items()}, sort_keys=True)
-                    for k in idx
-                ]
-            else:
-                # Scalar details are the same for every run: serialise them once.
-                one = json.dumps({n: _item(v, 0) for n, v in c["detail"].items()}, sort_keys=True)
-                details = [one] * idx.size
+            details = _details_json(c["detail"], idx)
             parts.append(
                 pd.DataFrame(
                     {
@@ -127,6 +119,39 @@ class EventLog:
         # Runs interleave across chunks; order by run keeps a run's history together
         # and makes the table independent of how runs were batched.
         return df.sort_values(["run", "year"], kind="stable").reset_index(drop=True)
+
+
+def _details_json(detail: dict[str, Any], idx: np.ndarray) -> list[str]:
+    """One JSON object per run in ``idx``, keys sorted, without a Python loop over runs.
+
+    Scalar details are serialised once; per-run arrays are serialised column by
+    column (numpy formats a whole column at once) and the pieces joined.
+    """
+    if not detail:
+        return ["{}"] * idx.size
+    parts: list[np.ndarray] = []
+    for n in sorted(detail):
+        key = json.dumps(n)
+        v = detail[n]
+        if isinstance(v, np.ndarray) and v.ndim >= 1:
+            col = v[idx]
+            if col.dtype.kind == "b":
+                text = np.where(col, "true", "false")
+            elif col.dtype.kind in "iu":
+                text = col.astype(str)
+            elif col.dtype.kind == "f":
+                # numpy's shortest round-trip text, as json.dumps writes floats;
+                # JSON has no NaN/inf, so they become null
+                text = np.where(np.isfinite(col), col.astype(str), "null")
+            else:
+                text = np.array([json.dumps(_item(x, 0)) for x in col.tolist()], dtype=object)
+            parts.append(np.char.add(f"{key}: ", text.astype(str)))
+        else:
+            parts.append(np.full(idx.size, f"{key}: {json.dumps(_item(v, 0))}"))
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = np.char.add(np.char.add(joined, ", "), p)
+    return np.char.add(np.char.add("{", joined), "}").tolist()
 
 
 def _item(value: Any, k: int) -> Any:
