@@ -17,10 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from scosim.data.constants import MEMBERS  # noqa: E402
 from scosim.results import MANIFEST, _read_dir  # noqa: E402
 
 LOW, HIGH = 5, 95
-MEMBERS = ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
 
 
 def _band_note(n_runs: int) -> str:

@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
+
 __all__ = [
     "ECONOMIES",
     "MEMBERS",
@@ -64,18 +66,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- constants
 
-#: SCO members (2024: Belarus joined in July 2024).
-MEMBERS: tuple[str, ...] = ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
-OBSERVERS: tuple[str, ...] = ("AFG", "MNG")
-#: Dialogue partners.
-PARTNERS: tuple[str, ...] = (
-    "TUR", "AZE", "ARM", "NPL", "LKA", "KHM", "EGY",
-    "QAT", "SAU", "ARE", "KWT", "BHR", "MDV", "MMR",
-)
-OTHERS: tuple[str, ...] = ("TKM",)
-#: The 28 economies in canonical order; ROW (Rest of World) last.
-ECONOMIES: tuple[str, ...] = (*MEMBERS, *OBSERVERS, *PARTNERS, *OTHERS, "ROW")
-
+# The economies and their statuses are the data layer's (one list for the project).
 STATUSES: tuple[str, ...] = ("member", "observer", "partner", "other")
 DEFAULT_STATUSES: dict[str, str] = {
     **{c: "member" for c in MEMBERS},
