@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.results import resolve_run, utc_now, write_json_atomic
+from scosim.results import compact_stamp, resolve_run, utc_now, write_json_atomic
 from scosim.runner import run
 from scosim.scenario import load_scenario
 
@@ -113,7 +113,7 @@ def compare_runs(
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )
-    stamp = utc_now().replace(":", "").replace("-", "")[:15]
+    stamp = compact_stamp()
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
     report_dir = Path(out) / "compare" / name
     n = 2
@@ -254,7 +254,7 @@ def sweep(
         # Same random streams at every point: differences come from the parameters.
         common_random_numbers=True,
     )
-    stamp = utc_now().replace(":", "").replace("-", "")[:15]
+    stamp = compact_stamp()
     target = Path(out) / sc.name / "sweeps" / f"{stamp}-{method}-n{n}-s{seed}"
     k = 2
     while target.exists():

@@ -36,6 +36,11 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def compact_stamp(iso: str | None = None) -> str:
+    """``20261123T054558`` from an ISO 8601 UTC time (default: now), for directory names."""
+    return (iso or utc_now()).replace("-", "").replace(":", "")[:15]
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON to ``path`` through a temporary file and an atomic rename."""
     tmp = path.with_name(path.name + ".tmp")

@@ -20,6 +20,7 @@ from scosim.model.model import SCOModel
 from scosim.results import (
     Result,
     RunWriter,
+    compact_stamp,
     find_resumable,
     open_result,
     utc_now,
@@ -116,8 +117,7 @@ def run_model(
 
 
 def _run_id(started: str, digest: str, seed: int, replications: int) -> str:
-    stamp = started.replace("-", "").replace(":", "").replace("+0000", "")[:15]
-    return f"{stamp}-{digest[:8]}-s{seed}-r{replications}"
+    return f"{compact_stamp(started)}-{digest[:8]}-s{seed}-r{replications}"
 
 
 def run(
