@@ -177,3 +177,13 @@ def test_run_keeps_the_overrides_of_a_scenario_object(tmp_path, model_fixture):
     res = run(sc, replications=2, out=tmp_path, progress=False, plots=False)
     assert res.manifest["seed"] == 3 and res.manifest["replications"] == 2
     assert res.manifest["scenario_file"].endswith("small_base.yaml")
+
+
+def test_unused_name_skips_taken_and_hidden_names(tmp_path):
+    from scosim.results import PARTIAL_PREFIX, unused_name
+
+    assert unused_name(tmp_path, "r") == "r"
+    (tmp_path / "r").mkdir()
+    (tmp_path / f"{PARTIAL_PREFIX}r-2").mkdir()
+    assert unused_name(tmp_path, "r") == "r-2"
+    assert unused_name(tmp_path, "r", hidden=(PARTIAL_PREFIX,)) == "r-3"

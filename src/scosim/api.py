@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.results import compact_stamp, resolve_run, utc_now, write_json_atomic
+from scosim.results import (
+    compact_stamp,
+    resolve_run,
+    unused_name,
+    utc_now,
+    write_json_atomic,
+)
 from scosim.runner import run
 from scosim.scenario import load_scenario
 
@@ -115,11 +121,7 @@ def compare_runs(
     )
     stamp = compact_stamp()
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
-    report_dir = Path(out) / "compare" / name
-    n = 2
-    while report_dir.exists():
-        report_dir = Path(out) / "compare" / f"{name}-{n}"
-        n += 1
+    report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name)
     report_dir.mkdir(parents=True)
     write_report(
         comp,
@@ -255,11 +257,8 @@ def sweep(
         common_random_numbers=True,
     )
     stamp = compact_stamp()
-    target = Path(out) / sc.name / "sweeps" / f"{stamp}-{method}-n{n}-s{seed}"
-    k = 2
-    while target.exists():
-        target = target.with_name(f"{target.name}-{k}")
-        k += 1
+    sweeps = Path(out) / sc.name / "sweeps"
+    target = sweeps / unused_name(sweeps, f"{stamp}-{method}-n{n}-s{seed}")
     tmp = target.with_name("." + target.name + ".partial")
     tmp.mkdir(parents=True)
     kw = {"executor": executor, "workers": workers, "progress": progress}

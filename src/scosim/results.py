@@ -41,6 +41,18 @@ def compact_stamp(iso: str | None = None) -> str:
     return (iso or utc_now()).replace("-", "").replace(":", "")[:15]
 
 
+def unused_name(parent: Path, name: str, *, hidden: tuple[str, ...] = ()) -> str:
+    """``name``, or ``name-2``, ``name-3`` ... : the first not taken under ``parent``.
+
+    A name also counts as taken when a hidden variant (``prefix + name`` for each
+    prefix in ``hidden``, e.g. an interrupted run's partial directory) exists.
+    """
+    candidate, n = name, 2
+    while any((Path(parent) / f"{p}{candidate}").exists() for p in ("", *hidden)):
+        candidate, n = f"{name}-{n}", n + 1
+    return candidate
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON to ``path`` through a temporary file and an atomic rename."""
     tmp = path.with_name(path.name + ".tmp")

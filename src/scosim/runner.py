@@ -18,11 +18,13 @@ from scosim import __version__
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, make_batches
 from scosim.model.model import SCOModel
 from scosim.results import (
+    PARTIAL_PREFIX,
     Result,
     RunWriter,
     compact_stamp,
     find_resumable,
     open_result,
+    unused_name,
     utc_now,
 )
 from scosim.scenario import Scenario, load_scenario, scenario_hash
@@ -193,16 +195,13 @@ def run(
     resume_dir = find_resumable(root, sc.name, match) if resume else None
     started = utc_now()
     if resume_dir is not None:
-        run_id = resume_dir.name.removeprefix(".partial-")
+        run_id = resume_dir.name.removeprefix(PARTIAL_PREFIX)
     else:
-        run_id = _run_id(started, digest, sc.seed, sc.replications)
-        n = 2
-        base = run_id
-        while (root / sc.name / run_id).exists() or (
-            root / sc.name / f".partial-{run_id}"
-        ).exists():
-            run_id = f"{base}-{n}"
-            n += 1
+        run_id = unused_name(
+            root / sc.name,
+            _run_id(started, digest, sc.seed, sc.replications),
+            hidden=(PARTIAL_PREFIX,),
+        )
     manifest = {
         "scenario": sc.name,
         "scenario_file": path,
