@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
-from scosim.results import MANIFEST, _read_dir  # noqa: E402
+from scosim.results import MANIFEST, read_batches  # noqa: E402
 
 LOW, HIGH = 5, 95
 
@@ -262,8 +262,8 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    ind = _read_dir(run_dir / "indicators")
-    events = _read_dir(run_dir / "events")
+    ind = read_batches(run_dir / "indicators")
+    events = read_batches(run_dir / "events")
     out = [plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png")]
     names = set(ind["indicator"].unique())
     welfare = ind[ind["indicator"] == "welfare_change_pct"]["value"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,14 +176,14 @@ class Result:
     def indicators(self) -> pd.DataFrame:
         """Tidy indicator table (run, year, country, indicator, value)."""
         if "indicators" not in self._cache:
-            self._cache["indicators"] = _read_dir(self.path / "indicators")
+            self._cache["indicators"] = read_batches(self.path / "indicators")
         return self._cache["indicators"]
 
     @property
     def events(self) -> pd.DataFrame:
         """Event log (run, year, type, country, proposal, detail)."""
         if "events" not in self._cache:
-            self._cache["events"] = _read_dir(self.path / "events")
+            self._cache["events"] = read_batches(self.path / "events")
         return self._cache["events"]
 
     @property
@@ -205,14 +206,35 @@ class Result:
         return df.pivot_table(index=["run", "year"], columns="country", values="value")
 
 
-def _read_dir(d: Path) -> pd.DataFrame:
-    files = sorted(d.glob("batch-*.parquet"))
+def read_batches(
+    d: str | Path, *, indicators: Sequence[str] | None = None, sort: bool = True
+) -> pd.DataFrame:
+    """Read a run's table from its batch files (``<run>/indicators`` or ``<run>/events``).
+
+    Only ``batch-*.parquet`` files are read: a stray temporary file from an
+    interrupted write (``batch-00003.parquet.tmp``) is never taken for data.
+
+    Args:
+        d: The table's directory.
+        indicators: Keep only these indicators (read with a Parquet filter).
+        sort: Order rows by run and year (stable), as a reader expects; off for
+            callers that join on keys anyway.
+
+    Returns:
+        The concatenated table.
+    """
+    import pyarrow.dataset as ds
+
+    d = Path(d)
+    files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
     if not files:
-        raise FileNotFoundError(f"no tables in {d}")
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values(
-        [c for c in ("run", "year") if c in df.columns], kind="stable"
-    ).reset_index(drop=True)
+        raise FileNotFoundError(f"no tables (batch-*.parquet) in {d}")
+    flt = ds.field("indicator").isin(list(indicators)) if indicators else None
+    df = ds.dataset(files, format="parquet").to_table(filter=flt).to_pandas()
+    if sort:
+        keys = [c for c in ("run", "year") if c in df.columns]
+        df = df.sort_values(keys, kind="stable").reset_index(drop=True)
+    return df
 
 
 def open_result(path: str | Path) -> Result:
