@@ -1,0 +1,279 @@
+"""Rebuild the security tables shipped in ``scosim/security/tables`` from the raw files.
+
+Run ``python tools/build_security.py [--raw DIR] [--check]``. Only this module (and the
+tool) read raw files; the simulator reads the compact tables through
+:mod:`scosim.security.calibration`.
+
+Determinism: every sum is a :func:`math.fsum` over values taken in a fixed (sorted)
+order, and every float is written with :data:`SIG_DIGITS` significant digits, so the
+output is byte-identical on every machine. The Global Terrorism Database is never read
+or written: the GTI file is the Institute for Economics & Peace's index table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from scosim.data.build import (
+    SIPRI_NAMES,
+    RawDataError,
+    _grid_latest,
+    _read_sheet_grid,
+    _read_wdi,
+)
+from scosim.data.constants import LISTED
+
+__all__ = [
+    "GTI_YEARS",
+    "SEIZURE_YEARS",
+    "SIG_DIGITS",
+    "build_security_tables",
+    "check_security_tables",
+    "write_security_tables",
+]
+
+#: Significant digits of every float written (documented rounding, docs/security.md).
+SIG_DIGITS = 6
+#: Years of GTI history kept, and the window whose mean sets the baseline rate.
+GTI_YEARS = tuple(range(2012, 2023))
+RATE_WINDOW = tuple(range(2018, 2023))
+#: Years of UNODC seizures (WDR 2024 annex).
+SEIZURE_YEARS = tuple(range(2018, 2023))
+#: Opium per kilogram of heroin used for heroin equivalents (a modelling convention,
+#: see docs/security.md; morphine counts one to one).
+OPIUM_PER_HEROIN = 10.0
+#: WDI military-spending fallback window (SIPRI first, 2019-2023).
+MILEX_WINDOW = (2019, 2023)
+WDI_FALLBACK_FIRST = 2014
+GDP_YEAR = 2023
+
+RAW = {
+    "gti": "gti2023_global_terrorism_index_2012_2022.csv",
+    "sipri_gdp": "sipri_milex_1949_2023_sheet_share_of_gdp.csv",
+    "wdi_milex": "wdi_ms_mil_xpnd_gd_zs.csv",
+    "wdi_gdp": "wdi_ny_gdp_mktp_cd.csv",
+    "unodc": "unodc_wdr2024_drug_seizures_2018_2022.csv",
+    "cepii": "cepii_geodist_dist_cepii.csv",
+}
+
+SOURCES = [
+    ("gti_2023", "Institute for Economics & Peace, Global Terrorism Index 2023 (data 2012-2022)",
+     RAW["gti"]),
+    ("sipri_milex", "SIPRI Military Expenditure Database 1949-2023, share of GDP",
+     RAW["sipri_gdp"]),
+    ("wdi_milex", "World Bank WDI MS.MIL.XPND.GD.ZS (military expenditure, % of GDP)",
+     RAW["wdi_milex"]),
+    ("wdi_gdp", "World Bank WDI NY.GDP.MKTP.CD (GDP, current US$)", RAW["wdi_gdp"]),
+    ("unodc_wdr2024", "UNODC World Drug Report 2024, statistical annex, drug seizures 2018-2022",
+     RAW["unodc"]),
+    ("cepii_geodist", "CEPII GeoDist (Mayer and Zignago 2011), contiguity", RAW["cepii"]),
+    ("scosim_rule", "scosim derivation rule (docs/security.md)", ""),
+]
+
+# The key's keys are written in this order; derived tables are small enough to hold.
+TABLE_NAMES = ("threat", "gti_history", "capacity", "seizures", "borders", "sources")
+
+
+def _fmt(x: float) -> str:
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, int):
+        return str(x)
+    return format(float(x), f".{SIG_DIGITS}g")
+
+
+def _csv(header: list[str], rows: Iterable[list[object]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([_fmt(v) for v in r])  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def _file(raw_dir: Path, key: str) -> Path:
+    p = raw_dir / RAW[key]
+    if not p.is_file():
+        raise RawDataError(f"{p.name}: raw file not found in {raw_dir}")
+    return p
+
+
+def _need_cols(df: pd.DataFrame, cols: list[str], key: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise RawDataError(f"{RAW[key]}: missing column(s) {missing}")
+
+
+def _gti(raw_dir: Path) -> tuple[str, str]:
+    df = pd.read_csv(_file(raw_dir, "gti"))
+    _need_cols(df, ["iso3c", "Score", "Incidents", "Year"], "gti")
+    hist: dict[str, dict[int, tuple[float, float]]] = {}
+    for line, (iso, yr, inc, sc) in enumerate(
+        zip(df["iso3c"], df["Year"], df["Incidents"], df["Score"], strict=True), start=2
+    ):
+        if iso not in LISTED or yr not in GTI_YEARS:
+            continue
+        try:
+            inc_f, sc_f = float(inc), float(sc)
+        except (TypeError, ValueError):
+            raise RawDataError(
+                f"{RAW['gti']}: line {line}: Incidents/Score not numeric ({inc!r}, {sc!r})"
+            ) from None
+        if inc_f < 0 or not 0 <= sc_f <= 10:
+            raise RawDataError(f"{RAW['gti']}: line {line}: Incidents < 0 or Score outside 0-10")
+        hist.setdefault(iso, {})[int(yr)] = (inc_f, sc_f)
+    hist_rows = []
+    threat_rows = []
+    for iso in LISTED:
+        h = hist.get(iso, {})
+        for y in GTI_YEARS:
+            if y in h:
+                hist_rows.append([iso, y, int(h[y][0]), round(h[y][1], 3)])
+        win = [h[y][0] for y in RATE_WINDOW if y in h]
+        if len(win) < len(RATE_WINDOW):
+            threat_rows.append([iso, math.nan, 0.0, math.nan, "gti_2023", "missing: not in GTI"])
+            continue
+        mean = math.fsum(win) / len(win)
+        var = math.fsum((v - mean) ** 2 for v in win) / (len(win) - 1)
+        # Method of moments for the negative binomial: var = mu + alpha mu^2; alpha >= 0.
+        alpha = max(0.0, (var - mean) / mean**2) if mean > 0 else 0.0
+        alpha = 0.0 if alpha < 1e-9 else alpha  # float noise when var == mean
+        threat_rows.append([iso, mean, alpha, h[2022][1], "gti_2023",
+                            "mean 2018-2022; alpha by method of moments"])
+    return (
+        _csv(["iso3", "rate_mean_2018_2022", "overdispersion", "gti_score_2022", "source",
+              "method"], threat_rows),
+        _csv(["iso3", "year", "incidents", "score"], hist_rows),
+    )
+
+
+def _capacity(raw_dir: Path) -> str:
+    _file(raw_dir, "sipri_gdp")
+    share = _read_sheet_grid(raw_dir, "sipri_gdp", "Country")
+    wdi = _read_wdi(raw_dir, "wdi_milex")
+    gdp = _read_wdi(raw_dir, "gdp")
+    found: dict[str, tuple[float, int | None, str, str]] = {}
+    for iso in LISTED:
+        s, ys = _grid_latest(share, SIPRI_NAMES.get(iso, ""), *MILEX_WINDOW)
+        if not math.isnan(s):
+            found[iso] = (s, ys, "sipri_milex", "reported: latest 2019-2023")
+            continue
+        years = [y for y in wdi.get(iso, {}) if WDI_FALLBACK_FIRST <= y <= MILEX_WINDOW[1]]
+        if years:
+            y = max(years)
+            found[iso] = (wdi[iso][y] / 100.0, y, "wdi_milex", "fallback: WDI latest 2014-2023")
+    known = sorted(v[0] for v in found.values())
+    med = known[len(known) // 2] if len(known) % 2 else 0.5 * (
+        known[len(known) // 2 - 1] + known[len(known) // 2])
+    rows = []
+    for iso in LISTED:
+        s, y, src, how = found.get(
+            iso, (med, None, "scosim_rule", "imputed: median of the listed economies"))
+        g = gdp.get(iso, {}).get(GDP_YEAR)
+        if g is None:
+            raise RawDataError(f"{RAW['wdi_gdp']}: no GDP for {iso} in {GDP_YEAR}")
+        rows.append([iso, s, y if y is not None else "", src, how, g, GDP_YEAR, "wdi_gdp"])
+    return _csv(["iso3", "milex_share_gdp", "milex_year", "milex_source", "milex_method",
+                 "gdp_usd", "gdp_year", "gdp_source"], rows)
+
+
+def _seizures(raw_dir: Path) -> str:
+    df = pd.read_csv(_file(raw_dir, "unodc"))
+    _need_cols(df, ["msCode", "DrugName", "Reference year", "Kilograms"], "unodc")
+    names = {"Heroin": "heroin", "Illicit morphine": "morphine", "Opium": "opium"}
+    cells: dict[tuple[str, int, str], list[float]] = {}
+    for line, (iso, drug, yr, kg) in enumerate(
+        zip(df["msCode"], df["DrugName"], df["Reference year"], df["Kilograms"], strict=True),
+        start=2,
+    ):
+        if iso not in LISTED or drug not in names:
+            continue
+        try:
+            v = float(kg)
+        except (TypeError, ValueError):
+            raise RawDataError(
+                f"{RAW['unodc']}: line {line}: Kilograms {kg!r} not numeric") from None
+        if math.isnan(v):
+            continue
+        if v < 0:
+            raise RawDataError(f"{RAW['unodc']}: line {line}: Kilograms {v} < 0")
+        cells.setdefault((iso, int(yr), names[drug]), []).append(v)
+    rows = []
+    for iso in LISTED:
+        for y in SEIZURE_YEARS:
+            vals = {d: cells.get((iso, y, d)) for d in ("heroin", "morphine", "opium")}
+            if all(v is None for v in vals.values()):
+                continue
+            # Several annex rows per drug (sub-groups) are summed in sorted order.
+            kg = {d: math.fsum(sorted(v)) if v else 0.0 for d, v in vals.items()}
+            eq_t = math.fsum([kg["heroin"], kg["morphine"], kg["opium"] / OPIUM_PER_HEROIN]) / 1e3
+            rows.append([iso, y, kg["heroin"], kg["morphine"], kg["opium"], eq_t, "unodc_wdr2024"])
+    return _csv(["iso3", "year", "heroin_kg", "morphine_kg", "opium_kg", "heroin_eq_t", "source"],
+                rows)
+
+
+def _borders(raw_dir: Path) -> str:
+    df = pd.read_csv(_file(raw_dir, "cepii"), sep=";", usecols=["iso_o", "iso_d", "contig"])
+    pairs = set()
+    for a, b, c in zip(df["iso_o"], df["iso_d"], df["contig"], strict=True):
+        if a in LISTED and b in LISTED and a != b and int(c) == 1:
+            pairs.add((min(a, b), max(a, b)))
+    order = {c: k for k, c in enumerate(LISTED)}
+    rows = [[a, b, "cepii_geodist"] for a, b in sorted(pairs, key=lambda p: (order[p[0]],
+                                                                            order[p[1]]))]
+    return _csv(["iso_a", "iso_b", "source"], rows)
+
+
+def build_security_tables(raw_dir: Path) -> dict[str, str]:
+    """Derive every security table from the raw folder.
+
+    Args:
+        raw_dir: Folder holding the raw files named in :data:`RAW`.
+
+    Returns:
+        ``{table name: CSV text}`` for every name in :data:`TABLE_NAMES`.
+
+    Raises:
+        RawDataError: A raw file is missing or malformed (message names file, line, field).
+    """
+    raw_dir = Path(raw_dir)
+    threat, hist = _gti(raw_dir)
+    return {
+        "threat": threat,
+        "gti_history": hist,
+        "capacity": _capacity(raw_dir),
+        "seizures": _seizures(raw_dir),
+        "borders": _borders(raw_dir),
+        "sources": _csv(["source_id", "citation", "raw_file"], [list(s) for s in SOURCES]),
+    }
+
+
+def write_security_tables(tables: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write tables as ``<name>.csv`` into ``out_dir`` (created if needed)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in TABLE_NAMES:
+        p = out_dir / f"{name}.csv"
+        p.write_text(tables[name], encoding="utf-8", newline="")
+        paths.append(p)
+    return paths
+
+
+def check_security_tables(tables: dict[str, str], out_dir: Path) -> list[str]:
+    """Names of tables whose shipped file differs from a fresh build (empty = up to date)."""
+    out_dir = Path(out_dir)
+    stale = []
+    for name in TABLE_NAMES:
+        p = out_dir / f"{name}.csv"
+        if not p.is_file() or p.read_text(encoding="utf-8") != tables[name]:
+            stale.append(name)
+    return stale

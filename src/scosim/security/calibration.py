@@ -1,0 +1,172 @@
+"""Load the shipped security tables into arrays in the canonical economy order.
+
+The tables (``scosim/security/tables/*.csv``) are derived from the raw files by
+``tools/build_security.py``; see docs/security.md for every figure's source. Arrays have
+one entry per economy of :data:`scosim.data.constants.ECONOMIES` (Rest of World last, with
+zero threat, zero capacity and zero GDP: it is not a state and takes no decisions).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scosim.data.constants import ECONOMIES, LISTED, MEMBERS
+
+__all__ = ["TABLES_DIR", "SecurityCalibration", "SecurityTableError", "load_security_calibration"]
+
+TABLES_DIR = Path(__file__).resolve().parent / "tables"
+
+
+class SecurityTableError(ValueError):
+    """A security table is missing or malformed (the message names file, line and field)."""
+
+
+def _rows(path: Path, required: list[str]) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        raise SecurityTableError(f"{path.name}: table not found in {path.parent}")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rd = csv.DictReader(fh)
+        missing = [c for c in required if c not in (rd.fieldnames or [])]
+        if missing:
+            raise SecurityTableError(f"{path.name}: missing column(s) {missing}")
+        return [(k, r) for k, r in enumerate(rd, start=2)]
+
+
+def _num(path: Path, line: int, row: dict[str, str], col: str, *, lo: float = 0.0,
+         hi: float = math.inf, allow_empty: bool = False) -> float:
+    txt = row[col].strip()
+    if txt == "" and allow_empty:
+        return math.nan
+    try:
+        v = float(txt)
+    except ValueError:
+        raise SecurityTableError(
+            f"{path.name}: line {line}, field {col!r}: {txt!r} is not a number") from None
+    if not lo <= v <= hi or math.isnan(v):
+        raise SecurityTableError(
+            f"{path.name}: line {line}, field {col!r}: {v:g} outside the allowed [{lo:g}, {hi:g}]")
+    return v
+
+
+def _iso(path: Path, line: int, row: dict[str, str], col: str = "iso3") -> int:
+    code = row[col].strip()
+    if code not in LISTED:
+        raise SecurityTableError(
+            f"{path.name}: line {line}, field {col!r}: {code!r} is not a listed economy code")
+    return ECONOMIES.index(code)
+
+
+@dataclass(frozen=True)
+class SecurityCalibration:
+    """Calibrated per-economy inputs of the security block, arrays of length ``N``.
+
+    Attributes:
+        codes: Economy codes in array order (:data:`ECONOMIES`).
+        base_rate: Expected terrorist incidents a year, GTI mean 2018-2022 (0 where missing).
+        overdispersion: Negative-binomial ``alpha`` (variance ``mu + alpha mu^2``; 0 = Poisson).
+        milex_share: Military spending, share of GDP (SIPRI; WDI fallback; median imputed).
+        gdp_usd: GDP 2023, current US$ (WDI).
+        contiguity: ``(N, N)`` bool, land borders among the listed economies (CEPII).
+        members: ``(N,)`` bool, SCO members (the RATS participants at baseline).
+        seizures_t: ``{year: (N,) heroin-equivalent tonnes seized}``, NaN where not reported.
+        gti_incidents: ``{year: (N,) incidents}`` 2012-2022, NaN where not in GTI.
+        sources: Per-field ``(N,)`` arrays of source ids (docs/security.md lists them).
+    """
+
+    codes: tuple[str, ...]
+    base_rate: np.ndarray
+    overdispersion: np.ndarray
+    milex_share: np.ndarray
+    gdp_usd: np.ndarray
+    contiguity: np.ndarray
+    members: np.ndarray
+    seizures_t: dict[int, np.ndarray]
+    gti_incidents: dict[int, np.ndarray]
+    sources: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of economies ``N``."""
+        return len(self.codes)
+
+    def index(self, iso3: str) -> int:
+        """Array position of an economy code."""
+        return self.codes.index(iso3)
+
+    def seizure_mean_t(self, years: tuple[int, ...] = (2018, 2019, 2020, 2021, 2022)) -> np.ndarray:
+        """Mean heroin-equivalent seizures over the reported years among ``years`` (NaN if none)."""
+        out = np.full(self.n, np.nan)
+        for i in range(self.n):
+            vals = [self.seizures_t[y][i] for y in years
+                    if y in self.seizures_t and not math.isnan(self.seizures_t[y][i])]
+            if vals:
+                out[i] = math.fsum(vals) / len(vals)
+        return out
+
+
+def load_security_calibration(tables_dir: Path | None = None) -> SecurityCalibration:
+    """Read the security tables.
+
+    Args:
+        tables_dir: Folder of the tables; defaults to the shipped :data:`TABLES_DIR`.
+
+    Returns:
+        The calibration.
+
+    Raises:
+        SecurityTableError: A table is missing or a value is malformed or out of range.
+    """
+    d = Path(tables_dir) if tables_dir is not None else TABLES_DIR
+    n = len(ECONOMIES)
+    rate = np.zeros(n)
+    alpha = np.zeros(n)
+    src_rate = np.full(n, "none", dtype=object)
+    p = d / "threat.csv"
+    for line, r in _rows(p, ["iso3", "rate_mean_2018_2022", "overdispersion", "source"]):
+        i = _iso(p, line, r)
+        v = _num(p, line, r, "rate_mean_2018_2022", allow_empty=True)
+        rate[i] = 0.0 if math.isnan(v) else v
+        alpha[i] = _num(p, line, r, "overdispersion", hi=100.0)
+        src_rate[i] = r["source"] if not math.isnan(v) else "missing"
+
+    milex = np.zeros(n)
+    gdp = np.zeros(n)
+    src_milex = np.full(n, "none", dtype=object)
+    p = d / "capacity.csv"
+    for line, r in _rows(p, ["iso3", "milex_share_gdp", "milex_source", "gdp_usd"]):
+        i = _iso(p, line, r)
+        milex[i] = _num(p, line, r, "milex_share_gdp", hi=0.5)
+        gdp[i] = _num(p, line, r, "gdp_usd", lo=1e6)
+        src_milex[i] = r["milex_source"]
+
+    contig = np.zeros((n, n), dtype=bool)
+    p = d / "borders.csv"
+    for line, r in _rows(p, ["iso_a", "iso_b"]):
+        a, b = _iso(p, line, r, "iso_a"), _iso(p, line, r, "iso_b")
+        contig[a, b] = contig[b, a] = True
+
+    seiz: dict[int, np.ndarray] = {}
+    p = d / "seizures.csv"
+    for line, r in _rows(p, ["iso3", "year", "heroin_eq_t"]):
+        i = _iso(p, line, r)
+        y = int(_num(p, line, r, "year", lo=1990, hi=2100))
+        seiz.setdefault(y, np.full(n, np.nan))[i] = _num(p, line, r, "heroin_eq_t")
+
+    gti: dict[int, np.ndarray] = {}
+    p = d / "gti_history.csv"
+    for line, r in _rows(p, ["iso3", "year", "incidents"]):
+        i = _iso(p, line, r)
+        y = int(_num(p, line, r, "year", lo=1990, hi=2100))
+        gti.setdefault(y, np.full(n, np.nan))[i] = _num(p, line, r, "incidents")
+
+    members = np.array([c in MEMBERS for c in ECONOMIES])
+    return SecurityCalibration(
+        codes=ECONOMIES, base_rate=rate, overdispersion=alpha, milex_share=milex, gdp_usd=gdp,
+        contiguity=contig, members=members, seizures_t=seiz, gti_incidents=gti,
+        sources={"base_rate": src_rate, "milex_share": src_milex},
+    )

@@ -1,0 +1,279 @@
+"""The yearly security step: efforts -> security -> incidents, drug flows, costs.
+
+:func:`step` is pure and batched over runs; :class:`SecuritySystem` holds the calibrated
+set-up and is what the model's mechanism slot will call once the plug-in protocol
+exists. Indicators are ``(R, N)`` arrays in :data:`scosim.data.constants.ECONOMIES` order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from scosim.data.constants import ECONOMIES
+from scosim.security.calibration import SecurityCalibration, load_security_calibration
+from scosim.security.params import CHANNELS, SecurityParams
+from scosim.security.routes import SUPPLY_BASE_T, calibrate_hazards, route_flows
+from scosim.security.rules import EffortRule, apply_effort_rules
+from scosim.security.threat import (
+    Rng,
+    draw_incidents,
+    expected_incidents,
+    protection,
+    row_normalise,
+    security_index,
+)
+
+__all__ = [
+    "INDICATORS",
+    "SecurityState",
+    "SecuritySystem",
+    "edge_cost_multiplier",
+    "insecurity_index",
+    "simulate",
+    "trust_effect",
+]
+
+BORDER = CHANNELS.index("border")
+
+#: Names of the ``(R, N)`` indicators returned by :meth:`SecuritySystem.step`.
+INDICATORS: tuple[str, ...] = (
+    "incidents", "expected_incidents", "seizures_t", "inflow_t", "throughflow_t",
+    "security_index", "effort_intel", "effort_border", "effort_cyber", "spending_usd",
+    "spending_share_gdp", "insecurity", "cost_multiplier",
+)
+
+
+def insecurity_index(expected: np.ndarray, half: float) -> np.ndarray:
+    """Insecurity in [0, 1): ``lam / (lam + half)`` of expected incidents ``lam`` ``(R, N)``."""
+    lam = np.maximum(np.asarray(expected, dtype=float), 0.0)
+    return lam / (lam + half)
+
+
+def edge_cost_multiplier(insecurity: np.ndarray, markup: float = 0.3) -> np.ndarray:
+    """Cost multiplier ``1 + markup * insecurity`` ``(R, N)`` for edges through each economy.
+
+    Args:
+        insecurity: ``(R, N)`` in [0, 1] (:func:`insecurity_index`).
+        markup: Mark-up at full insecurity (an assumption, docs/security.md).
+
+    Returns:
+        ``(R, N)`` multipliers in ``[1, 1 + markup]``; the transport network multiplies
+        the cost of an edge by the multiplier of each economy it crosses.
+    """
+    x = np.asarray(insecurity, dtype=float)
+    if np.any(x < 0) or np.any(x > 1):
+        raise ValueError("insecurity must lie in [0, 1]")
+    return 1.0 + markup * x
+
+
+def trust_effect(efforts: np.ndarray, partners: np.ndarray, up: float, down: float) -> np.ndarray:
+    """Yearly change of trust ``(R, N, N)`` (row: who trusts, column: whom).
+
+    Joint work raises trust by ``up * min(e_i, e_j)``; a partner's shortfall against one's
+    own effort lowers it by ``down * max(e_i - e_j, 0)`` (free riding is noticed). ``e`` is
+    the mean effort over channels; only pairs with ``partners > 0`` change.
+    """
+    e = np.asarray(efforts, dtype=float).mean(axis=2)
+    ei, ej = e[:, :, None], e[:, None, :]
+    link = (np.asarray(partners) > 0)[None, :, :]
+    return np.where(link, up * np.minimum(ei, ej) - down * np.maximum(ei - ej, 0.0), 0.0)
+
+
+@dataclass(frozen=True)
+class SecurityState:
+    """State carried from year to year.
+
+    Attributes:
+        year: The last year stepped (or the base year).
+        efforts: ``(R, N, C)`` efforts of that year.
+        rats: ``(R, C)`` RATS pooling level per channel.
+        pool_mask: ``(R, N)`` bool RATS participants.
+        trust_change: ``(R, N, N)`` trust change of that year (zeros at the start).
+    """
+
+    year: int
+    efforts: np.ndarray
+    rats: np.ndarray
+    pool_mask: np.ndarray
+    trust_change: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs ``R``."""
+        return int(self.efforts.shape[0])
+
+
+class SecuritySystem:
+    """Calibrated security block: set-up once, then :meth:`step` each year.
+
+    Args:
+        calibration: Tables (default: the shipped ones).
+        params: Parameters (default: :class:`SecurityParams` defaults).
+    """
+
+    def __init__(self, calibration: SecurityCalibration | None = None,
+                 params: SecurityParams | None = None) -> None:
+        self.cal = calibration or load_security_calibration()
+        self.params = params or SecurityParams()
+        p, c = self.params, self.cal
+        self.codes: tuple[str, ...] = c.codes
+        if self.codes != ECONOMIES:
+            raise ValueError("calibration codes must be the canonical ECONOMIES order")
+        n = c.n
+        self.afg = c.index("AFG")
+        self.Wn = row_normalise(c.contiguity)
+        both = c.members[:, None] & c.members[None, :]
+        self.partners = row_normalise((c.contiguity | both) & ~np.eye(n, dtype=bool))
+        self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
+        self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
+        self.caps = np.array([p.sovereignty_cap.get(k, 1.0) for k in self.codes])
+        self.unit_cost = np.asarray(p.unit_cost)
+        state0 = self.baseline_state(1)
+        self.S0 = self._security(state0.efforts, state0.rats, state0.pool_mask)[0]
+        self.hazard0, self.hazard_notes = calibrate_hazards(c.seizure_mean_t())
+
+    # ------------------------------------------------------------------ set-up
+    def baseline_state(self, n_runs: int, year: int = 2024) -> SecurityState:
+        """Baseline efforts (``params.baseline_effort``) and today's RATS, for ``n_runs`` runs."""
+        e = np.broadcast_to(self.e0[None, :, None], (n_runs, self.cal.n, len(CHANNELS))).copy()
+        rats = np.broadcast_to(np.asarray(self.params.rats_baseline), (n_runs, len(CHANNELS)))
+        mask = np.broadcast_to(self.cal.members, (n_runs, self.cal.n)).copy()
+        return SecurityState(year, e, rats.copy(), mask,
+                             np.zeros((n_runs, self.cal.n, self.cal.n)))
+
+    def _security(self, efforts: np.ndarray, rats: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        p = self.params
+        z = protection(efforts, self.capacity_term, self.partners, mask, p.k_channel,
+                       p.k_pool, rats, p.spill)
+        return security_index(z)
+
+    def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:
+        """Security index ``(R, N)`` with the state's RATS set-up and given (or its) efforts."""
+        e = state.efforts if efforts is None else efforts
+        return self._security(e, state.rats, state.pool_mask)
+
+    def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
+                           instability: np.ndarray,
+                           hardening: np.ndarray | None = None) -> np.ndarray:
+        """Expected incidents ``(R, N)`` for given efforts and Afghan instability ``(R,)``."""
+        p = self.params
+        S = self.security(state, efforts)
+        return expected_incidents(self.cal.base_rate, S, self.S0, instability, self.afg, self.Wn,
+                                  beta=p.beta, afghan_spill=p.afghan_spill,
+                                  displacement=p.displacement, beta_defence=p.beta_defence,
+                                  hardening=hardening)
+
+    # ------------------------------------------------------------------ the step
+    def step(self, state: SecurityState, efforts: np.ndarray, instability: np.ndarray | float,
+             rng: Rng, *, supply_index: np.ndarray | float = 1.0,
+             hardening: np.ndarray | None = None, supply_rng: Rng | None = None,
+             ) -> tuple[SecurityState, dict[str, np.ndarray]]:
+        """Advance one year.
+
+        Args:
+            state: Last year's state (RATS set-up and efforts).
+            efforts: ``(R, N, C)`` this year's efforts in [0, 1] (from the effort rules).
+            instability: Afghanistan instability index, scalar or ``(R,)`` (1 = 2018-2022).
+            rng: The ``security`` stream: one generator, or one per run.
+            supply_index: Afghan opiate supply relative to 2018-2022, scalar or ``(R,)``.
+            hardening: ``(R, N)`` unilateral defensive hardening (log change), default none.
+            supply_rng: Generator(s) for the supply noise; default ``rng``. A separate
+                stream keeps supply draws identical across policy variants (common random
+                numbers) although incident draws consume a varying count of numbers.
+
+        Returns:
+            The new state and the indicators (:data:`INDICATORS`, each ``(R, N)``).
+        """
+        p = self.params
+        e = np.asarray(efforts, dtype=float)
+        r = state.n_runs
+        if e.shape != state.efforts.shape:
+            raise ValueError(f"efforts must have shape {state.efforts.shape}, got {e.shape}")
+        if np.any(e < 0) or np.any(e > 1) or not np.all(np.isfinite(e)):
+            raise ValueError("efforts must lie in [0, 1]")
+        inst = np.broadcast_to(np.asarray(instability, dtype=float), (r,))
+        sup = np.broadcast_to(np.asarray(supply_index, dtype=float), (r,))
+        if np.any(sup < 0):
+            raise ValueError("supply_index must be >= 0")
+        gens = [rng] * r if isinstance(rng, np.random.Generator) else list(rng)
+        S = self.security(state, e)
+        lam = expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
+                                 beta=p.beta, afghan_spill=p.afghan_spill,
+                                 displacement=p.displacement, beta_defence=p.beta_defence,
+                                 hardening=hardening)
+        incidents = draw_incidents(lam, self.cal.overdispersion, gens)
+        sgens = gens if supply_rng is None else (
+            [supply_rng] * r if isinstance(supply_rng, np.random.Generator) else list(supply_rng))
+        if len(gens) != r or len(sgens) != r:
+            raise ValueError(f"need one generator per run ({r})")
+        noise = np.array([g.standard_normal() for g in sgens]) * p.supply_noise
+        supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)
+        fl = route_flows(supply, self.hazard0, e[:, :, BORDER], self.e0, k_seize=p.k_seize,
+                         k_pool_drug=p.k_pool_drug,
+                         rats_drug=state.rats[:, BORDER], pool_mask=self.cal.members)
+        spend_share = np.einsum("rnc,c->rn", e, self.unit_cost)
+        insec = insecurity_index(lam, p.incidents_half)
+        ind = {
+            "incidents": incidents.astype(float),
+            "expected_incidents": lam,
+            "seizures_t": fl.seized,
+            "inflow_t": fl.inflow,
+            "throughflow_t": fl.throughflow,
+            "security_index": S,
+            **{f"effort_{ch}": e[:, :, k] for k, ch in enumerate(CHANNELS)},
+            "spending_usd": spend_share * self.cal.gdp_usd[None, :],
+            "spending_share_gdp": spend_share,
+            "insecurity": insec,
+            "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
+        }
+        new = replace(state, year=state.year + 1, efforts=e,
+                      trust_change=trust_effect(e, self.partners, p.trust_up, p.trust_down))
+        return new, ind
+
+    def choose_efforts(self, state: SecurityState, rules: dict[str, EffortRule | str],
+                       indicators: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """This year's efforts ``(R, N, C)`` from each state's rule (others keep theirs)."""
+        return apply_effort_rules(state.efforts, rules, self.partners, self.caps, self.codes,
+                                  state.year + 1, indicators)
+
+    def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,
+                  runs: np.ndarray | None = None,
+                  participants: np.ndarray | None = None) -> SecurityState:
+        """A state with RATS levels ``rats`` (``(C,)``) in the runs ``runs`` (default: all)."""
+        new_r = state.rats.copy()
+        mask = state.pool_mask.copy()
+        sel = np.ones(state.n_runs, bool) if runs is None else np.asarray(runs, bool)
+        new_r[sel] = np.asarray(rats, dtype=float)
+        if participants is not None:
+            mask[sel] = np.asarray(participants, dtype=bool)
+        return replace(state, rats=new_r, pool_mask=mask)
+
+
+def simulate(system: SecuritySystem, years: Sequence[int], rules: dict[str, EffortRule | str],
+             instability: dict[int, float] | float, n_runs: int, seed: int,
+             supply_index: dict[int, float] | float = 1.0,
+             state: SecurityState | None = None) -> dict[str, np.ndarray]:
+    """Run the block alone for ``years``: indicators stacked to ``(R, T, N)``.
+
+    Run ``r`` draws incidents from ``PCG64(SeedSequence([seed, r, 0]))`` and supply noise
+    from ``PCG64(SeedSequence([seed, r, 1]))``, so a run's numbers do not depend on how many
+    runs are simulated, and policy variants share their supply shocks.
+    """
+    st = state or system.baseline_state(n_runs, year=years[0] - 1)
+    gens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, r, 0])))
+            for r in range(n_runs)]
+    sgens = [np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, r, 1])))
+             for r in range(n_runs)]
+    out: dict[str, list[np.ndarray]] = {}
+    ind: dict[str, np.ndarray] | None = None
+    for y in years:
+        inst = instability.get(y, 1.0) if isinstance(instability, dict) else instability
+        sup = supply_index.get(y, 1.0) if isinstance(supply_index, dict) else supply_index
+        e = system.choose_efforts(st, rules, ind)
+        st, ind = system.step(st, e, inst, gens, supply_index=sup, supply_rng=sgens)
+        for k, v in ind.items():
+            out.setdefault(k, []).append(v)
+    return {k: np.stack(v, axis=1) for k, v in out.items()}

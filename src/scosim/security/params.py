@@ -1,0 +1,103 @@
+"""Parameters of the security block, with their defaults and where each comes from.
+
+Figures quoted from elsewhere carry their source (ANCHORS.md "Security", seed 000);
+everything else is a modelling choice, marked ``assumption`` in docs/security.md, to be
+varied in sensitivity runs rather than trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from scosim.data.constants import MEMBERS, OBSERVERS, OTHERS, PARTNERS
+
+__all__ = ["CHANNELS", "SecurityParams", "baseline_effort_levels"]
+
+#: Cooperation channels, in array order on the last axis of effort arrays.
+#: intel: intelligence sharing through RATS; border: joint exercises and border
+#: operations (incl. anti-drug operations such as "Web"); cyber: information security.
+CHANNELS: tuple[str, ...] = ("intel", "border", "cyber")
+
+
+def baseline_effort_levels() -> dict[str, float]:
+    """Baseline effort by status (assumption: members cooperate at 0.5, others less)."""
+    out = {c: 0.5 for c in MEMBERS}
+    out.update({c: 0.2 for c in OBSERVERS + PARTNERS})
+    out.update({c: 0.1 for c in OTHERS})
+    return out
+
+
+@dataclass(frozen=True)
+class SecurityParams:
+    """Every tunable number of the security block.
+
+    Attributes:
+        a_cap: Weight of national capacity ``ln(1 + milex_share / 0.01)`` in protection ``z``.
+        k_channel: Own-effort return per channel (``z`` units at full effort).
+        spill: Weight of neighbours' and partners' efforts relative to one's own.
+        k_pool: Return on RATS-pooled effort per channel, scaled by the RATS level.
+        rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
+            no anti-drug unit (0) and no information-security centre (0) (seed 000).
+        beta: Semi-elasticity of incidents to the security index (incidents fall by
+            ``exp(-beta dS)``).
+        beta_defence: Semi-elasticity of an economy's own incidents to unilateral
+            defensive hardening (log change of defensive spending).
+        displacement: Share of incidents avoided by unilateral hardening that move to
+            neighbours (Enders and Sandler 1993: hardening displaces; ANCHORS.md).
+        afghan_spill: Share of Afghanistan's extra incidents (above baseline instability)
+            that spill into its neighbours.
+        unit_cost: Cost of full effort per channel, share of GDP a year.
+        k_seize: Semi-elasticity of a crossing's seizure hazard to joint border effort
+            above baseline.
+        k_pool_drug: Semi-elasticity of the hazard to pooled border effort of RATS
+            participants, times the anti-drug unit's level (0 today).
+        supply_noise: Lognormal sd of the yearly Afghan opiate supply around its series.
+        cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``).
+        incidents_half: Expected incidents a year at which insecurity is one half.
+        trust_up, trust_down: Trust gained per year from joint effort, lost per unit of a
+            partner's shortfall against one's own effort.
+        sovereignty_cap: Cap on information-security sharing per state (seed 000, Zou:
+            cyber powers CHN, RUS, IND lead; smaller members fear for cyber sovereignty).
+        baseline_effort: Baseline effort by economy (all channels).
+    """
+
+    a_cap: float = 0.5
+    k_channel: tuple[float, float, float] = (0.3, 0.3, 0.15)
+    spill: float = 0.5
+    k_pool: tuple[float, float, float] = (0.6, 0.4, 0.3)
+    rats_baseline: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    beta: float = 2.0
+    beta_defence: float = 1.0
+    displacement: float = 0.5
+    afghan_spill: float = 0.2
+    unit_cost: tuple[float, float, float] = (2e-4, 5e-4, 2e-4)
+    k_seize: float = 1.5
+    k_pool_drug: float = 0.5
+    supply_noise: float = 0.15
+    cost_markup: float = 0.3
+    incidents_half: float = 250.0
+    trust_up: float = 0.02
+    trust_down: float = 0.05
+    sovereignty_cap: dict[str, float] = field(
+        default_factory=lambda: {**{c: 0.5 for c in MEMBERS}, "CHN": 1.0, "RUS": 1.0, "IND": 1.0}
+    )
+    baseline_effort: dict[str, float] = field(default_factory=baseline_effort_levels)
+
+    def __post_init__(self) -> None:
+        for name in ("k_channel", "k_pool", "rats_baseline", "unit_cost"):
+            v = getattr(self, name)
+            if len(v) != len(CHANNELS) or min(v) < 0:
+                raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
+        for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
+                     "supply_noise", "cost_markup", "trust_up", "trust_down"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("displacement", "afghan_spill"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.incidents_half <= 0:
+            raise ValueError("incidents_half must be > 0")
+        for d in ("sovereignty_cap", "baseline_effort"):
+            for code, v in getattr(self, d).items():
+                if not 0 <= v <= 1:
+                    raise ValueError(f"{d}[{code}] = {v} must be in [0, 1]")

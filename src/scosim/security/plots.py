@@ -1,0 +1,106 @@
+"""Plots of the security block: incidents and drug flows along routes, with intervals.
+
+Input is what :func:`scosim.security.model.simulate` returns (``(R, T, N)`` arrays), one
+dict per labelled variant (for example with and without a RATS upgrade). Lines are
+medians over runs and bands (or bars) the 5th-95th percentile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
+
+__all__ = ["ROUTE_PATHS", "plot_security"]
+
+LOW, HIGH = 5, 95
+#: Node sequences drawn for each route (upstream first).
+ROUTE_PATHS: dict[str, tuple[str, ...]] = {
+    "Northern route": ("TJK", "UZB", "TKM", "KGZ", "KAZ", "RUS"),
+    "Southern and Balkan routes": ("PAK", "IRN", "TUR", "AZE"),
+}
+
+
+def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int], path: Path,
+                  *, focus: Sequence[str] = ("AFG", "PAK", "IRN", "TJK", "UZB", "TKM"),
+                  title: str = "Security block") -> Path:
+    """Two rows: incidents per year for ``focus`` economies, and flows along the routes.
+
+    Args:
+        variants: ``{label: indicators}``; each indicator is ``(R, T, N)``.
+        years: The ``T`` years.
+        path: PNG file to write.
+        focus: Economies whose incidents are drawn (one small panel each).
+        title: Figure title prefix.
+
+    Returns:
+        ``path``.
+    """
+    years = np.asarray(list(years))
+    n_runs = next(iter(variants.values()))["incidents"].shape[0]
+    fig = plt.figure(figsize=(15, 8.5))
+    gs = fig.add_gridspec(2, max(len(focus), 3) * 2)
+    width = max(len(focus), 3) * 2 // len(focus)
+    for k, code in enumerate(focus):
+        ax = fig.add_subplot(gs[0, k * width:(k + 1) * width])
+        i = ECONOMIES.index(code)
+        for c, (label, res) in enumerate(variants.items()):
+            x = res["incidents"][:, :, i]
+            lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
+            ax.plot(years, med, color=f"C{c}", label=label)
+            ax.fill_between(years, lo, hi, color=f"C{c}", alpha=0.2)
+        ax.set_title(NAMES[code], fontsize=10)
+        ax.set_xlabel("year")
+        if k == 0:
+            ax.set_ylabel("terrorist incidents a year")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    fig.axes[0].legend(fontsize=8, loc="upper left")
+    cols = max(len(focus), 3) * 2
+    ax = fig.add_subplot(gs[1, 0:cols // 3])
+    a = ECONOMIES.index("AFG")
+    for c, (label, res) in enumerate(variants.items()):
+        x = res["inflow_t"][:, :, a]
+        lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
+        ax.plot(years, med, color=f"C{c}", label=label)
+        ax.fill_between(years, lo, hi, color=f"C{c}", alpha=0.2)
+    ax.set_title("Afghan opiate supply", fontsize=10)
+    ax.set_xlabel("year")
+    ax.set_ylabel("tonnes heroin equivalent a year")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    nv = len(variants)
+    for k, (route, nodes) in enumerate(ROUTE_PATHS.items()):
+        ax = fig.add_subplot(gs[1, cols // 3 * (k + 1):cols // 3 * (k + 2)])
+        idx = [ECONOMIES.index(c) for c in nodes]
+        xs = np.arange(len(nodes))
+        for c, (label, res) in enumerate(variants.items()):
+            off = (c - (nv - 1) / 2) * 0.15
+            for key, fmt, lab in (("inflow_t", "o-", "reaching the border"),
+                                  ("seizures_t", "s--", "seized")):
+                flow = res[key][:, -1, :][:, idx]
+                lo, med, hi = np.percentile(flow, [LOW, 50, HIGH], axis=0)
+                ax.errorbar(xs + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=f"C{c}",
+                            capsize=3, label=f"{label}: {lab}",
+                            mfc="none" if key == "seizures_t" else None)
+        ax.set_xticks(xs, nodes)
+        ax.set_title(f"{route}, {years[-1]}", fontsize=10)
+        ax.set_xlabel("economy (upstream to downstream)")
+        ax.set_ylabel("tonnes heroin equivalent a year")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
+                 f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,99 @@
+"""The RATS-upgrade proposal type and each state's expected security gain from it.
+
+Seed 000 (Kaskarbayeva; Novikov) reports proposals to turn RATS into a Universal Centre
+for Countering Challenges and Threats with an Information Security Centre, an Anti-Drug
+Centre and a centre against organised crime as units. In the model the upgrade changes
+the RATS pooling levels per channel (``params.rats_baseline`` today: intelligence pooled,
+no anti-drug unit, no information-security centre):
+
+* ``intel``: ``+ intel_gain`` (more staff and mandates, e.g. against financing);
+* ``border``: ``1`` if the ``anti_drug`` unit is in (pooled anti-drug border work);
+* ``cyber``: ``1`` if the ``information_security`` unit is in.
+
+This spec is standalone for now; it is meant to join the scenario's ``Proposal`` union
+once the proposal-type plug-in protocol lands (issue 11).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field, field_validator
+
+from scosim.scenario.schema import STRICT, Slug, State
+from scosim.security.model import SecurityState, SecuritySystem
+from scosim.security.params import CHANNELS
+
+__all__ = ["RatsUpgradeProposal", "expected_security_gain", "rats_levels"]
+
+Unit = Literal["anti_drug", "information_security", "organized_crime"]
+
+
+class RatsUpgradeProposal(BaseModel):
+    """Upgrade RATS to a universal centre with new units (seed 000)."""
+
+    model_config = STRICT
+    type: Literal["rats_upgrade"]
+    id: Slug
+    year: int = Field(description="year the proposal is tabled")
+    proposer: State
+    participants: Literal["members"] | list[State] = "members"
+    units: list[Unit] = Field(
+        default_factory=lambda: ["anti_drug", "information_security", "organized_crime"])
+    intel_gain: float = Field(0.5, ge=0, le=5, description="added intelligence pooling level")
+    contribution_share_gdp: float = Field(
+        5e-5, ge=0, le=0.01, description="yearly contribution to the centre, share of GDP")
+    depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost of the pooling")
+
+    @field_validator("units")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"units must be distinct, got {v}")
+        return v
+
+
+def rats_levels(proposal: RatsUpgradeProposal, baseline: tuple[float, ...]) -> np.ndarray:
+    """RATS pooling levels per channel ``(C,)`` after the upgrade."""
+    r = np.asarray(baseline, dtype=float).copy()
+    r[CHANNELS.index("intel")] += proposal.intel_gain
+    if "organized_crime" in proposal.units:
+        r[CHANNELS.index("intel")] += 0.25 * proposal.intel_gain
+    if "anti_drug" in proposal.units:
+        r[CHANNELS.index("border")] = max(r[CHANNELS.index("border")], 1.0)
+    if "information_security" in proposal.units:
+        r[CHANNELS.index("cyber")] = max(r[CHANNELS.index("cyber")], 1.0)
+    return r
+
+
+def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.ndarray:
+    if proposal.participants == "members":
+        return system.cal.members.copy()
+    return np.array([c in proposal.participants for c in system.codes])
+
+
+def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal,
+                           state: SecurityState,
+                           instability: np.ndarray | float = 1.0) -> dict[str, np.ndarray]:
+    """Each state's expected security gain from adopting the proposal, ``(R, N)`` arrays.
+
+    Compares the year ahead with and without the upgrade at the state's current efforts
+    (no draws: expected values). The ``security`` vote term is ``gain`` below.
+
+    Returns:
+        ``gain``: change of the security index (index points, 0-1 scale);
+        ``incidents_avoided``: expected incidents avoided a year (>= 0 where the index
+        rises); ``cost_share_gdp``: yearly contribution of each participant.
+    """
+    part = _participants(system, proposal)
+    up = system.with_rats(state, rats_levels(proposal, system.params.rats_baseline),
+                          participants=np.broadcast_to(part, state.pool_mask.shape))
+    s0 = system.security(state)
+    s1 = system.security(up)
+    inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
+    lam0 = system.expected_incidents(state, state.efforts, inst)
+    lam1 = system.expected_incidents(up, state.efforts, inst)
+    cost = np.where(part, proposal.contribution_share_gdp, 0.0)
+    return {"gain": s1 - s0, "incidents_avoided": lam0 - lam1,
+            "cost_share_gdp": np.broadcast_to(cost, s0.shape).copy()}

@@ -1,0 +1,229 @@
+"""Afghan opiate trafficking along the Northern, Balkan and Southern routes.
+
+Units: tonnes of heroin equivalent a year (heroin + morphine + opium / 10, see
+docs/security.md). Afghanistan's supply leaves through exit countries in UNODC's
+proportions (about 40 % Pakistan, 30 % Iran, 25 % Central Asia; ANCHORS.md) and moves
+along a fixed set of crossings (edges). Each crossing into economy ``v`` seizes
+
+``s = 1 - exp(-h)``, ``h = h0[v] * exp(k_seize * (joint border effort - baseline)
++ k_pool_drug * rats_drug * m[v] * pooled border effort)``
+
+where the joint effort of a crossing ``u -> v`` is ``(e[u] + e[v]) / 2`` on the border
+channel and ``h0`` is calibrated so that baseline seizures equal the UNODC 2018-2022 mean
+(:func:`calibrate_hazards`). Of what arrives, a share ``retain[v]`` stays (local market) and
+the rest moves on in the edge shares. Conservation holds by construction and is tested:
+on every edge ``arrived = departed - seized``; at every node
+``arrivals = retained + onward departures``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scosim.data.constants import ECONOMIES
+
+__all__ = [
+    "EDGES",
+    "NODE_ORDER",
+    "RETAIN",
+    "SUPPLY_BASE_T",
+    "SUPPLY_INDEX",
+    "RouteFlows",
+    "calibrate_hazards",
+    "route_flows",
+]
+
+#: Tonnes of heroin equivalent available for trafficking at baseline: about 375 t of
+#: heroin and 900 t of opium a year around 2009 (UNODC via ANCHORS.md), opium at 10:1.
+SUPPLY_BASE_T = 375.0 + 900.0 / 10.0
+#: Afghan opium production relative to 2022 (UNODC via ANCHORS.md: 6,200 t in 2022,
+#: 333 t in 2023 after the ban). 2018-2022 are taken as 1 (production was of the same
+#: order; an approximation, stated in docs/security.md).
+SUPPLY_INDEX: dict[int, float] = {2018: 1.0, 2019: 1.0, 2020: 1.0, 2021: 1.0, 2022: 1.0,
+                                  2023: 333.0 / 6200.0}
+
+#: (from, to, share of the origin's onward flow, route, source). Shares from one origin
+#: sum to 1; ROW is an exit (Europe, the Gulf, the sea, beyond Russia).
+EDGES: tuple[tuple[str, str, float, str, str], ...] = (
+    ("AFG", "PAK", 0.40, "southern", "unodc_anchor"),
+    ("AFG", "IRN", 0.30, "balkan", "unodc_anchor"),
+    ("AFG", "TJK", 0.15, "northern", "unodc_anchor; split within Central Asia assumed"),
+    ("AFG", "UZB", 0.0625, "northern", "unodc_anchor; split within Central Asia assumed"),
+    ("AFG", "TKM", 0.0375, "northern", "unodc_anchor; split within Central Asia assumed"),
+    ("AFG", "ROW", 0.05, "other", "remainder of the UNODC split"),
+    ("PAK", "IRN", 0.35, "balkan", "assumption (ANCHORS: split not found)"),
+    ("PAK", "ROW", 0.65, "southern", "assumption (ANCHORS: split not found)"),
+    ("IRN", "TUR", 0.85, "balkan", "assumption"),
+    ("IRN", "AZE", 0.15, "balkan", "assumption (Caucasus branch)"),
+    ("TUR", "ROW", 1.0, "balkan", "exit to Europe"),
+    ("AZE", "ROW", 1.0, "balkan", "exit"),
+    ("TJK", "KGZ", 0.5, "northern", "assumption"),
+    ("TJK", "UZB", 0.5, "northern", "assumption"),
+    ("UZB", "KAZ", 1.0, "northern", "assumption"),
+    ("TKM", "KAZ", 1.0, "northern", "assumption"),
+    ("KGZ", "KAZ", 1.0, "northern", "assumption"),
+    ("KAZ", "RUS", 1.0, "northern", "assumption"),
+    ("RUS", "BLR", 1.0, "northern", "assumption"),
+    ("BLR", "ROW", 1.0, "northern", "exit to Europe"),
+)
+#: Nodes in upstream-to-downstream order (every edge goes forward in this order).
+NODE_ORDER: tuple[str, ...] = ("AFG", "PAK", "IRN", "TUR", "AZE", "TJK", "KGZ", "UZB", "TKM",
+                               "KAZ", "RUS", "BLR")
+#: Share of arrivals retained by the local market (assumptions, chosen so that about three
+#: quarters of what enters Central Asia reaches Russia, ANCHORS.md; Russia and Iran are
+#: large final markets).
+RETAIN: dict[str, float] = {"AFG": 0.0, "PAK": 0.10, "IRN": 0.30, "TUR": 0.05, "AZE": 0.10,
+                            "TJK": 0.08, "KGZ": 0.05, "UZB": 0.05, "TKM": 0.05, "KAZ": 0.08,
+                            "RUS": 0.90, "BLR": 0.20}
+#: Upper bound of a calibrated baseline seizure share.
+S_MAX = 0.9
+
+
+def _check_tables() -> None:
+    pos = {c: k for k, c in enumerate(NODE_ORDER)}
+    out: dict[str, float] = {}
+    for a, b, sh, _, _ in EDGES:
+        if b != "ROW" and pos[b] <= pos[a]:
+            raise ValueError(f"edge {a}->{b} goes upstream in NODE_ORDER")
+        out[a] = out.get(a, 0.0) + sh
+    bad = {k: v for k, v in out.items() if abs(v - 1.0) > 1e-12}
+    if bad:
+        raise ValueError(f"edge shares per origin must sum to 1: {bad}")
+
+
+_check_tables()
+
+
+@dataclass(frozen=True)
+class RouteFlows:
+    """Flows of one year, batched over runs (tonnes of heroin equivalent).
+
+    Attributes:
+        departed, seized_edge, arrived: ``(R, E)`` per edge of :data:`EDGES`.
+        share_edge: ``(R, E)`` seizure share of each crossing.
+        inflow: ``(R, N)`` amount reaching each economy's border (before seizure);
+            Afghanistan's is its supply.
+        seized: ``(R, N)`` seizures by each economy (Afghanistan: before export).
+        retained: ``(R, N)`` kept by the local market.
+        throughflow: ``(R, N)`` onward departures from each economy.
+    """
+
+    departed: np.ndarray
+    seized_edge: np.ndarray
+    arrived: np.ndarray
+    share_edge: np.ndarray
+    inflow: np.ndarray
+    seized: np.ndarray
+    retained: np.ndarray
+    throughflow: np.ndarray
+
+
+def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarray,
+                baseline_border: np.ndarray, *, k_seize: float, k_pool_drug: float,
+                rats_drug: np.ndarray, pool_mask: np.ndarray) -> RouteFlows:
+    """Propagate one year's supply along the routes.
+
+    Args:
+        supply: ``(R,)`` tonnes available in Afghanistan.
+        hazard0: ``(N,)`` calibrated baseline seizure hazard per economy.
+        border_effort: ``(R, N)`` border-channel effort.
+        baseline_border: ``(N,)`` baseline border effort (where ``h = h0``).
+        k_seize: Semi-elasticity of the hazard to joint border effort (SecurityParams).
+        k_pool_drug: Semi-elasticity to pooled border effort times the anti-drug level.
+        rats_drug: ``(R,)`` RATS anti-drug pooling level (0 = no unit).
+        pool_mask: ``(N,)`` bool RATS participants.
+    """
+    e = np.asarray(border_effort, dtype=float)
+    r, n = e.shape
+    idx = {c: k for k, c in enumerate(ECONOMIES)}
+    m = np.asarray(pool_mask, dtype=float)
+    cnt = max(m.sum(), 1.0)
+    pooled = (e * m).sum(axis=1) / cnt
+    extra_pool = k_pool_drug * np.asarray(rats_drug, dtype=float).reshape(r)[:, None] * (
+        m[None, :] * pooled[:, None])
+
+    def share(u: int, v: int) -> np.ndarray:
+        joint = 0.5 * (e[:, u] + e[:, v]) - 0.5 * (baseline_border[u] + baseline_border[v])
+        return -np.expm1(-hazard0[v] * np.exp(k_seize * joint + extra_pool[:, v]))
+
+    inflow = np.zeros((r, n))
+    seized = np.zeros((r, n))
+    retained = np.zeros((r, n))
+    through = np.zeros((r, n))
+    ne = len(EDGES)
+    dep = np.zeros((r, ne))
+    sz = np.zeros((r, ne))
+    arr = np.zeros((r, ne))
+    sh = np.zeros((r, ne))
+    a = idx["AFG"]
+    inflow[:, a] = np.asarray(supply, dtype=float).reshape(r)
+    s_afg = -np.expm1(-hazard0[a] * np.exp(k_seize * (e[:, a] - baseline_border[a])
+                                           + extra_pool[:, a]))
+    seized[:, a] = s_afg * inflow[:, a]
+    arrivals = {a: inflow[:, a] - seized[:, a]}
+    for node in NODE_ORDER:
+        u = idx[node]
+        got = arrivals.get(u, np.zeros(r))
+        retained[:, u] = RETAIN[node] * got
+        onward = got - retained[:, u]
+        through[:, u] = onward
+        for k, (src, dst, frac, _, _) in enumerate(EDGES):
+            if src != node:
+                continue
+            v = idx[dst]
+            dep[:, k] = frac * onward
+            sh[:, k] = 0.0 if dst == "ROW" else share(u, v)
+            sz[:, k] = sh[:, k] * dep[:, k]
+            arr[:, k] = dep[:, k] - sz[:, k]
+            if dst != "ROW":
+                inflow[:, v] += dep[:, k]
+                seized[:, v] += sz[:, k]
+                arrivals[v] = arrivals.get(v, np.zeros(r)) + arr[:, k]
+    return RouteFlows(dep, sz, arr, sh, inflow, seized, retained, through)
+
+
+def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
+                      s_max: float = S_MAX) -> tuple[np.ndarray, dict[str, str]]:
+    """Baseline hazards ``h0`` reproducing seizures ``target_t`` at baseline efforts.
+
+    Nodes are calibrated upstream first, so each node's inflow is known when its share
+    is set: ``s = target / inflow`` clipped to ``[0, s_max]``. A node without data gets
+    the median share of the other Northern-route transit states (TJK, KGZ, UZB, KAZ).
+
+    Args:
+        target_t: ``(N,)`` mean seizures (tonnes heroin equivalent), NaN = no data.
+        supply_t: Baseline supply.
+        s_max: Upper bound of a baseline share.
+
+    Returns:
+        ``(N,)`` hazards (0 off the routes) and ``{iso3: note}`` on how each was set.
+    """
+    n = len(ECONOMIES)
+    idx = {c: k for k, c in enumerate(ECONOMIES)}
+    h0 = np.zeros(n)
+    notes: dict[str, str] = {}
+    zeros = np.zeros((1, n))
+    shares: dict[str, float] = {}
+    missing = []
+    for node in NODE_ORDER:
+        # Flows with the hazards found so far: this node's inflow is already final.
+        fl = route_flows(np.array([supply_t]), h0, zeros, np.zeros(n), k_seize=0.0,
+                         k_pool_drug=0.0, rats_drug=np.zeros(1), pool_mask=np.zeros(n, bool))
+        v = idx[node]
+        t = target_t[v]
+        if np.isnan(t):
+            missing.append(node)
+            continue
+        s = min(max(float(t) / float(fl.inflow[0, v]), 0.0), s_max)
+        shares[node] = s
+        h0[v] = -np.log1p(-s)
+        clip = " (clipped)" if s == s_max else ""
+        notes[node] = f"calibrated: UNODC mean {t:.3g} t / modelled inflow{clip}"
+    north = sorted(shares[c] for c in ("TJK", "KGZ", "UZB", "KAZ") if c in shares)
+    for node in missing:
+        s = north[len(north) // 2] if north else 0.0
+        h0[idx[node]] = -np.log1p(-s)
+        notes[node] = "imputed: median share of Northern-route transit states (no UNODC data)"
+    return h0, notes

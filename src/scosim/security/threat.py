@@ -1,0 +1,134 @@
+"""Security index and the threat process (terrorist incidents), batched over runs.
+
+* Protection ``z`` (see :mod:`scosim.security.game`): national capacity plus, per
+  channel, own effort, neighbours' and partners' efforts (weights ``W``) and RATS pooling.
+  The security index is ``S = 1 - exp(-z)`` in [0, 1). Every coefficient on another
+  state's effort is non-negative, so raising one state's effort never lowers anyone's S.
+* Expected incidents of economy ``i`` (GTI calibration ``B``):
+  ``lam[i] = max(0, B[i] * a[i] + X[i] + D[i]) * exp(-beta * (S[i] - S0[i]))`` with
+  ``a = I`` for Afghanistan (its instability index, 1 = 2018-2022 conditions) and 1
+  elsewhere; ``X[i] = afghan_spill * B[AFG] * (I - 1) * Wn[AFG, i]`` (pressure pushed
+  over Afghanistan's borders); displacement
+  ``D[i] = theta * sum_j Wn[j, i] * B[j] * (1 - exp(-beta_defence * h[j]))`` where ``h`` is
+  unilateral defensive hardening (Enders and Sandler: hardening moves attacks to
+  neighbours rather than removing them), and ``B[j] * exp(-beta_defence h[j])`` replaces
+  ``B[j]``. At baseline (``I = 1``, ``h = 0``, ``S = S0``) ``lam = B``.
+* Draws: Poisson, or negative binomial as a gamma-Poisson mixture with the calibrated
+  overdispersion ``alpha`` (variance ``mu + alpha mu^2``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from scosim.security.game import Technology, aggregate
+
+__all__ = [
+    "draw_incidents",
+    "expected_incidents",
+    "protection",
+    "row_normalise",
+    "security_index",
+]
+
+Rng = np.random.Generator | Sequence[np.random.Generator]
+
+
+def row_normalise(adj: np.ndarray) -> np.ndarray:
+    """Rows of a non-negative matrix scaled to sum to 1 (all-zero rows stay zero)."""
+    adj = np.asarray(adj, dtype=float)
+    s = adj.sum(axis=1, keepdims=True)
+    return np.divide(adj, s, out=np.zeros_like(adj), where=s > 0)
+
+
+def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
+               pool_mask: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
+               rats: np.ndarray, spill: float) -> np.ndarray:
+    """Protection ``z`` of every economy, ``(R, N)``.
+
+    Args:
+        efforts: ``(R, N, C)`` efforts in [0, 1].
+        capacity_term: ``(N,)`` or ``(R, N)`` national-capacity part of ``z``.
+        W: ``(N, N)`` row-normalised partner/neighbour weights (zero diagonal).
+        pool_mask: ``(N,)`` bool RATS participants, or ``(R, N)`` per run.
+        k_channel: Own-effort return per channel.
+        k_pool: Pooling return per channel.
+        rats: ``(R, C)`` RATS pooling level per run and channel.
+        spill: Weight of others' efforts relative to one's own.
+    """
+    e = np.asarray(efforts, dtype=float)
+    r, n, c = e.shape
+    weights = np.eye(n) + spill * W
+    z = np.broadcast_to(np.asarray(capacity_term, dtype=float), (r, n)).copy()
+    masks = np.broadcast_to(np.asarray(pool_mask, dtype=bool), (r, n))
+    for ch in range(c):
+        z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
+        m = masks.astype(float)
+        cnt = np.maximum(m.sum(axis=1, keepdims=True), 1.0)
+        pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / cnt
+        z += k_pool[ch] * rats[:, ch : ch + 1] * m * pooled
+    return z
+
+
+def security_index(z: np.ndarray) -> np.ndarray:
+    """``S = 1 - exp(-z)``: share of threats neutralised, in [0, 1)."""
+    return -np.expm1(-np.maximum(z, 0.0))
+
+
+def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instability: np.ndarray,
+                       afg: int, Wn: np.ndarray, *, beta: float, afghan_spill: float,
+                       displacement: float, beta_defence: float,
+                       hardening: np.ndarray | None = None) -> np.ndarray:
+    """Expected incidents a year ``(R, N)`` (formula in the module docstring).
+
+    Args:
+        base: ``(N,)`` calibrated baseline rates ``B``.
+        S: ``(R, N)`` security index now.
+        S0: ``(N,)`` security index at baseline efforts.
+        instability: ``(R,)`` Afghanistan instability index (1 = 2018-2022).
+        afg: Array position of Afghanistan.
+        Wn: ``(N, N)`` row-normalised contiguity.
+        beta: Semi-elasticity of incidents to the security index.
+        afghan_spill: Share of Afghanistan's extra incidents pushed to its neighbours.
+        displacement: Share of incidents avoided by hardening that move to neighbours.
+        beta_defence: Semi-elasticity of own incidents to hardening.
+        hardening: ``(R, N)`` unilateral defensive hardening (log change), default 0.
+    """
+    S = np.asarray(S, dtype=float)
+    r, n = S.shape
+    inst = np.asarray(instability, dtype=float).reshape(r)
+    if np.any(inst < 0):
+        raise ValueError("instability index must be >= 0")
+    pressure = np.broadcast_to(base, (r, n)).copy()
+    pressure[:, afg] = base[afg] * inst
+    pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * Wn[afg][None, :]
+    if hardening is not None:
+        kept = base[None, :] * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
+        avoided = base[None, :] - kept
+        pressure += kept - base[None, :]
+        pressure += displacement * np.einsum("ji,rj->ri", Wn, avoided)
+    return np.maximum(pressure, 0.0) * np.exp(-beta * (S - S0))
+
+
+def draw_incidents(lam: np.ndarray, alpha: np.ndarray, rng: Rng) -> np.ndarray:
+    """Incident counts ``(R, N)``: Poisson where ``alpha == 0``, else negative binomial.
+
+    Args:
+        lam: ``(R, N)`` expected incidents.
+        alpha: ``(N,)`` overdispersion.
+        rng: One generator for the batch, or one per run (row ``r`` then uses
+            ``rng[r]`` only, so a run's numbers do not depend on its batch).
+    """
+    lam = np.asarray(lam, dtype=float)
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=float), lam.shape[-1:])
+    gens = [rng] * lam.shape[0] if isinstance(rng, np.random.Generator) else list(rng)
+    if len(gens) != lam.shape[0]:
+        raise ValueError(f"got {len(gens)} generators for {lam.shape[0]} runs")
+    shape = np.where(alpha > 0, 1.0 / np.where(alpha > 0, alpha, 1.0), 1.0)
+    out = np.empty(lam.shape, dtype=np.int64)
+    for k, g in enumerate(gens):
+        mix = np.where(alpha > 0, g.gamma(shape, 1.0) / shape, 1.0)
+        out[k] = g.poisson(lam[k] * mix)
+    return out
