@@ -199,16 +199,16 @@ class SecuritySystem:
         if np.any(sup < 0):
             raise ValueError("supply_index must be >= 0")
         gens = [rng] * r if isinstance(rng, np.random.Generator) else list(rng)
+        sgens = gens if supply_rng is None else (
+            [supply_rng] * r if isinstance(supply_rng, np.random.Generator) else list(supply_rng))
+        if len(gens) != r or len(sgens) != r:
+            raise ValueError(f"need one generator per run ({r})")
         S = self.security(state, e)
         lam = expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
                                  beta=p.beta, afghan_spill=p.afghan_spill,
                                  displacement=p.displacement, beta_defence=p.beta_defence,
                                  hardening=hardening)
         incidents = draw_incidents(lam, self.cal.overdispersion, gens)
-        sgens = gens if supply_rng is None else (
-            [supply_rng] * r if isinstance(supply_rng, np.random.Generator) else list(supply_rng))
-        if len(gens) != r or len(sgens) != r:
-            raise ValueError(f"need one generator per run ({r})")
         noise = np.array([g.standard_normal() for g in sgens]) * p.supply_noise
         supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)
         fl = route_flows(supply, self.hazard0, e[:, :, BORDER], self.e0, k_seize=p.k_seize,

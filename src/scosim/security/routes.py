@@ -190,7 +190,8 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
 
     Nodes are calibrated upstream first, so each node's inflow is known when its share
     is set: ``s = target / inflow`` clipped to ``[0, s_max]``. A node without data gets
-    the median share of the other Northern-route transit states (TJK, KGZ, UZB, KAZ).
+    the median share of the Northern-route transit states (TJK, KGZ, UZB, KAZ)
+    calibrated before it.
 
     Args:
         target_t: ``(N,)`` mean seizures (tonnes heroin equivalent), NaN = no data.
@@ -206,7 +207,6 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
     notes: dict[str, str] = {}
     zeros = np.zeros((1, n))
     shares: dict[str, float] = {}
-    missing = []
     for node in NODE_ORDER:
         # Flows with the hazards found so far: this node's inflow is already final.
         fl = route_flows(np.array([supply_t]), h0, zeros, np.zeros(n), k_seize=0.0,
@@ -214,16 +214,16 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
         v = idx[node]
         t = target_t[v]
         if np.isnan(t):
-            missing.append(node)
+            # Imputed in order, so that downstream nodes are calibrated on final inflows.
+            north = sorted(shares[c] for c in ("TJK", "KGZ", "UZB", "KAZ") if c in shares)
+            s = north[len(north) // 2] if north else 0.0
+            h0[v] = -np.log1p(-s)
+            notes[node] = ("imputed: median share of the Northern-route transit states "
+                           "calibrated upstream (no UNODC data)")
             continue
         s = min(max(float(t) / float(fl.inflow[0, v]), 0.0), s_max)
         shares[node] = s
         h0[v] = -np.log1p(-s)
         clip = " (clipped)" if s == s_max else ""
         notes[node] = f"calibrated: UNODC mean {t:.3g} t / modelled inflow{clip}"
-    north = sorted(shares[c] for c in ("TJK", "KGZ", "UZB", "KAZ") if c in shares)
-    for node in missing:
-        s = north[len(north) // 2] if north else 0.0
-        h0[idx[node]] = -np.log1p(-s)
-        notes[node] = "imputed: median share of Northern-route transit states (no UNODC data)"
     return h0, notes

@@ -1,0 +1,169 @@
+"""The yearly step, couplings (cost multiplier, trust), effort rules, RATS upgrade, plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from scosim.data.constants import ECONOMIES, LISTED, MEMBERS
+from scosim.security import (
+    INDICATORS,
+    RatsUpgradeProposal,
+    SecuritySystem,
+    edge_cost_multiplier,
+    expected_security_gain,
+    insecurity_index,
+    rats_levels,
+    simulate,
+    trust_effect,
+)
+from scosim.security.params import CHANNELS
+from scosim.security.plots import plot_security
+from scosim.security.rules import (
+    EFFORT_RULES,
+    EffortContext,
+    apply_effort_rules,
+    conditional_cooperation,
+    register_cooperate_rules,
+    sovereignty_capped,
+)
+
+SYS = SecuritySystem()
+N, C = len(ECONOMIES), len(CHANNELS)
+IDX = {c: k for k, c in enumerate(ECONOMIES)}
+
+
+def _proposal(**kw):
+    return RatsUpgradeProposal(**{"type": "rats_upgrade", "id": "rats-uc", "year": 2026,
+                                  "proposer": "KAZ", **kw})
+
+
+def test_step_returns_every_indicator_with_run_by_economy_shape():
+    st = SYS.baseline_state(4)
+    new, ind = SYS.step(st, st.efforts, 1.2, np.random.default_rng(0))
+    assert set(ind) == set(INDICATORS)
+    assert all(v.shape == (4, N) for v in ind.values())
+    assert new.year == st.year + 1
+    assert new.trust_change.shape == (4, N, N)
+    # Spending is GDP times the unit cost of each channel's effort.
+    want = sum(st.efforts[:, :, k] * SYS.params.unit_cost[k] for k in range(C))
+    np.testing.assert_allclose(ind["spending_usd"], want * SYS.cal.gdp_usd, rtol=1e-12)
+    assert np.all(ind["spending_usd"][:, IDX["ROW"]] == 0)
+
+
+def test_step_rejects_bad_efforts_and_generator_counts():
+    st = SYS.baseline_state(2)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        SYS.step(st, st.efforts + 2, 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="shape"):
+        SYS.step(st, st.efforts[:1], 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="one generator per run"):
+        SYS.step(st, st.efforts, 1.0, [np.random.default_rng(0)])
+
+
+def test_cost_multiplier_rises_with_insecurity_and_stays_in_bounds():
+    lam = np.array([[0.0, 10.0, 250.0, 5000.0]])
+    ins = insecurity_index(lam, 250.0)
+    assert ins[0].tolist() == pytest.approx([0, 10 / 260, 0.5, 5000 / 5250])
+    m = edge_cost_multiplier(ins, 0.3)
+    assert np.all(np.diff(m[0]) > 0) and m.min() == 1.0 and m.max() < 1.3
+    with pytest.raises(ValueError):
+        edge_cost_multiplier(np.array([[1.5]]))
+
+
+def test_afghan_instability_raises_edge_costs_through_afghanistan():
+    st = SYS.baseline_state(1)
+    _, calm = SYS.step(st, st.efforts, 1.0, np.random.default_rng(1))
+    _, hot = SYS.step(st, st.efforts, 3.0, np.random.default_rng(1))
+    a = IDX["AFG"]
+    assert hot["cost_multiplier"][0, a] > calm["cost_multiplier"][0, a]
+    assert hot["cost_multiplier"][0, IDX["BLR"]] == calm["cost_multiplier"][0, IDX["BLR"]]
+
+
+def test_trust_rises_with_joint_effort_and_falls_with_a_partners_shortfall():
+    partners = np.ones((2, 2)) - np.eye(2)
+    e = np.zeros((1, 2, C))
+    e[0, 0] = 0.8
+    e[0, 1] = 0.2
+    d = trust_effect(e, partners, up=0.1, down=0.5)
+    assert d[0, 0, 1] == pytest.approx(0.1 * 0.2 - 0.5 * 0.6)  # 0 trusts the free rider less
+    assert d[0, 1, 0] == pytest.approx(0.1 * 0.2)
+    assert d[0, 0, 0] == 0
+
+
+def test_conditional_cooperation_matches_partners_weighted_mean():
+    rng = np.random.default_rng(4)
+    last = rng.random((3, N, C))
+    i = IDX["KAZ"]
+    ctx = EffortContext("KAZ", i, 2026, ECONOMIES, last, SYS.partners[i], 0.5)
+    want = np.einsum("j,rjc->rc", SYS.partners[i], last)
+    np.testing.assert_allclose(conditional_cooperation(ctx), want)
+    capped = sovereignty_capped(ctx)
+    cyber = CHANNELS.index("cyber")
+    assert np.all(capped[:, cyber] <= 0.5)
+    np.testing.assert_allclose(np.delete(capped, cyber, axis=1), np.delete(want, cyber, axis=1))
+
+
+def test_apply_effort_rules_and_its_errors():
+    st = SYS.baseline_state(2)
+    new = apply_effort_rules(st.efforts, {"PAK": "free_riding"}, SYS.partners, SYS.caps,
+                             ECONOMIES, 2025)
+    assert np.all(new[:, IDX["PAK"]] == 0)
+    others = np.delete(np.arange(N), IDX["PAK"])
+    np.testing.assert_array_equal(new[:, others], st.efforts[:, others])
+    with pytest.raises(ValueError, match="unknown effort rule 'tit'"):
+        apply_effort_rules(st.efforts, {"PAK": "tit"}, SYS.partners, SYS.caps, ECONOMIES, 2025)
+    with pytest.raises(ValueError, match="outside"):
+        apply_effort_rules(st.efforts, {"PAK": lambda ctx: np.full((2, C), 2.0)},
+                           SYS.partners, SYS.caps, ECONOMIES, 2025)
+
+
+def test_rules_register_under_the_cooperate_hook():
+    from scosim.rules.registry import resolve_rule
+
+    register_cooperate_rules()
+    for name, fn in EFFORT_RULES.items():
+        assert resolve_rule("cooperate", name) is fn
+
+
+def test_rats_upgrade_spec_validates():
+    p = _proposal()
+    assert rats_levels(p, (1.0, 0.0, 0.0)).tolist() == [1.625, 1.0, 1.0]
+    with pytest.raises(ValidationError, match="units"):
+        _proposal(units=["anti_drug", "anti_drug"])
+    with pytest.raises(ValidationError):
+        _proposal(units=["space_force"])
+    with pytest.raises(ValidationError):
+        _proposal(intel_gain=-1)
+
+
+def test_expected_security_gain_is_positive_for_participants_only():
+    st = SYS.baseline_state(2)
+    g = expected_security_gain(SYS, _proposal(), st, 1.5)
+    part = np.array([c in MEMBERS for c in ECONOMIES])
+    assert np.all(g["gain"][:, part] > 0)
+    assert np.all(g["gain"][:, ~part] == 0)
+    assert np.all(g["incidents_avoided"] >= -1e-9)
+    small = expected_security_gain(SYS, _proposal(units=[]), st, 1.5)
+    assert np.all(g["gain"][:, part] > small["gain"][:, part])
+    assert np.all(g["cost_share_gdp"][:, part] == 5e-5)
+
+
+def test_rats_upgrade_lowers_incidents_of_central_asian_members_under_instability():
+    years = list(range(2025, 2030))
+    rules = {c: "sovereignty_capped" for c in LISTED}
+    inst = {y: 1 + 0.3 * (y - 2024) for y in years}
+    a = simulate(SYS, years, rules, inst, 60, seed=8)
+    st = SYS.with_rats(SYS.baseline_state(60, 2024), rats_levels(_proposal(), (1.0, 0.0, 0.0)))
+    b = simulate(SYS, years, rules, inst, 60, seed=8, state=st)
+    ca = [IDX[c] for c in ("TJK", "UZB", "KAZ", "KGZ")]
+    assert b["expected_incidents"][:, :, ca].sum() < a["expected_incidents"][:, :, ca].sum()
+    assert np.all(b["seizures_t"][:, :, IDX["TJK"]] >= a["seizures_t"][:, :, IDX["TJK"]] - 1e-12)
+
+
+def test_plot_writes_a_png(tmp_path):
+    years = [2025, 2026, 2027]
+    res = simulate(SYS, years, {}, 1.0, 5, seed=1)
+    out = plot_security({"baseline": res}, years, tmp_path / "s.png")
+    assert out.stat().st_size > 10_000

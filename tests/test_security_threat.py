@@ -1,0 +1,123 @@
+"""Threat process: monotone spillovers, displacement, Afghan pressure, draws, free riding."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from scosim.data.constants import ECONOMIES, LISTED
+from scosim.security.model import SecuritySystem, simulate
+from scosim.security.params import CHANNELS, SecurityParams
+from scosim.security.threat import draw_incidents, expected_incidents, row_normalise
+
+SYS = SecuritySystem()
+N, C = len(ECONOMIES), len(CHANNELS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), who=st.integers(0, N - 2), ch=st.integers(0, C - 1),
+       bump=st.floats(0.01, 1.0))
+def test_raising_one_states_effort_never_lowers_anyones_security(seed, who, ch, bump):
+    rng = np.random.default_rng(seed)
+    state = SYS.baseline_state(2)
+    e = rng.random((2, N, C))
+    e2 = e.copy()
+    e2[:, who, ch] = np.minimum(e2[:, who, ch] + bump, 1.0)
+    s1, s2 = SYS.security(state, e), SYS.security(state, e2)
+    assert np.all(s2 >= s1 - 1e-12)
+    inst = rng.uniform(0.5, 3.0, size=2)
+    lam1 = SYS.expected_incidents(state, e, inst)
+    lam2 = SYS.expected_incidents(state, e2, inst)
+    assert np.all(lam2 <= lam1 + 1e-9)
+    # ... and it strictly helps its neighbours when it has some (a real spillover).
+    nb = np.flatnonzero(SYS.partners[:, who] > 0)
+    if nb.size and e2[0, who, ch] > e[0, who, ch] + 1e-6:
+        assert np.all(s2[0, nb] > s1[0, nb])
+
+
+def test_baseline_rates_are_the_calibrated_gti_means():
+    state = SYS.baseline_state(1)
+    lam = SYS.expected_incidents(state, state.efforts, np.ones(1))
+    np.testing.assert_allclose(lam[0], SYS.cal.base_rate, rtol=1e-12)
+
+
+def test_hardening_displaces_part_of_the_pressure_to_neighbours():
+    p = SYS.params
+    base = SYS.cal.base_rate
+    S0 = np.broadcast_to(SYS.S0, (1, N))
+    pak = ECONOMIES.index("PAK")
+    h = np.zeros((1, N))
+    h[0, pak] = 0.5
+    kw = dict(beta=p.beta, afghan_spill=p.afghan_spill, displacement=p.displacement,
+              beta_defence=p.beta_defence)
+    lam0 = expected_incidents(base, S0, SYS.S0, np.ones(1), SYS.afg, SYS.Wn, **kw)
+    lam1 = expected_incidents(base, S0, SYS.S0, np.ones(1), SYS.afg, SYS.Wn, hardening=h, **kw)
+    avoided = base[pak] * (1 - math.exp(-p.beta_defence * 0.5))
+    assert lam1[0, pak] == pytest.approx(base[pak] - avoided)
+    nbrs = np.flatnonzero(SYS.cal.contiguity[pak])
+    assert np.all(lam1[0, nbrs] > lam0[0, nbrs])
+    others = np.setdiff1d(np.arange(N), np.append(nbrs, pak))
+    np.testing.assert_allclose(lam1[0, others], lam0[0, others])
+    # Enders and Sandler: a share theta moves, the rest is removed.
+    assert math.fsum(lam1[0] - lam0[0]) == pytest.approx(-(1 - p.displacement) * avoided)
+
+
+def test_afghan_instability_raises_rates_of_afghanistan_and_its_neighbours_only():
+    state = SYS.baseline_state(1)
+    lam1 = SYS.expected_incidents(state, state.efforts, np.array([1.0]))[0]
+    lam2 = SYS.expected_incidents(state, state.efforts, np.array([2.0]))[0]
+    afg_nbrs = set(np.flatnonzero(SYS.cal.contiguity[SYS.afg])) | {SYS.afg}
+    for i in range(N):
+        if i in afg_nbrs:
+            assert lam2[i] > lam1[i], ECONOMIES[i]
+        else:
+            assert lam2[i] == pytest.approx(lam1[i]), ECONOMIES[i]
+    assert lam2[SYS.afg] == pytest.approx(2 * lam1[SYS.afg])
+
+
+def test_negative_binomial_draws_have_the_calibrated_mean_and_variance():
+    lam = np.full((4000, 2), 50.0)
+    alpha = np.array([0.0, 0.3])
+    x = draw_incidents(lam, alpha, np.random.default_rng(11))
+    m, v = x.mean(axis=0), x.var(axis=0, ddof=1)
+    assert m == pytest.approx([50, 50], rel=0.03)
+    # Poisson variance = mean; NB variance = mu + alpha mu^2 = 800.
+    assert v[0] == pytest.approx(50, rel=0.1)
+    assert v[1] == pytest.approx(50 + 0.3 * 2500, rel=0.1)
+
+
+def test_per_run_generators_make_runs_independent_of_batch_size():
+    keep = {c: "keep_effort" for c in LISTED}
+    a = simulate(SYS, [2025, 2026], keep, 1.5, 3, seed=5)
+    b = simulate(SYS, [2025, 2026], keep, 1.5, 7, seed=5)
+    np.testing.assert_array_equal(a["incidents"], b["incidents"][:3])
+
+
+def test_row_normalise_keeps_isolated_rows_zero():
+    w = row_normalise(np.array([[0, 2.0], [0, 0]]))
+    assert w.tolist() == [[0, 1.0], [0, 0]]
+
+
+def test_free_riding_everywhere_raises_incidents_over_conditional_cooperation():
+    """Paired runs (seed 2026, 200 runs, 5 years): one-sided 99 % t-interval of the difference."""
+    years = list(range(2025, 2030))
+    runs = 200
+    free = simulate(SYS, years, {c: "free_riding" for c in LISTED}, 1.0, runs, seed=2026)
+    coop = simulate(SYS, years, {c: "conditional_cooperation" for c in LISTED}, 1.0, runs,
+                    seed=2026)
+    d = free["incidents"].sum(axis=(1, 2)) - coop["incidents"].sum(axis=(1, 2))
+    se = d.std(ddof=1) / math.sqrt(runs)
+    lower = d.mean() - stats.t.ppf(0.99, runs - 1) * se
+    assert lower > 0, (d.mean(), se)
+
+
+def test_params_reject_out_of_range_values():
+    with pytest.raises(ValueError, match="displacement"):
+        SecurityParams(displacement=1.5)
+    with pytest.raises(ValueError, match="k_channel"):
+        SecurityParams(k_channel=(0.1, 0.2))
