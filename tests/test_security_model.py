@@ -73,12 +73,15 @@ def test_cost_multiplier_rises_with_insecurity_and_stays_in_bounds():
 
 
 def test_afghan_instability_raises_edge_costs_through_afghanistan():
-    st = SYS.baseline_state(1)
+    st = SYS.baseline_state(200)
     _, calm = SYS.step(st, st.efforts, 1.0, np.random.default_rng(1))
     _, hot = SYS.step(st, st.efforts, 3.0, np.random.default_rng(1))
     a = IDX["AFG"]
-    assert hot["cost_multiplier"][0, a] > calm["cost_multiplier"][0, a]
-    assert hot["cost_multiplier"][0, IDX["BLR"]] == calm["cost_multiplier"][0, IDX["BLR"]]
+    # Perceived insecurity follows observed incidents: compare means over 200 runs.
+    assert hot["cost_multiplier"][:, a].mean() > calm["cost_multiplier"][:, a].mean() + 0.01
+    assert np.all(calm["cost_multiplier"] >= 1) and np.all(hot["cost_multiplier"] <= 1.3)
+    # Belarus has no incidents and no Afghan border: its edges are unaffected.
+    np.testing.assert_array_equal(hot["cost_multiplier"][:, IDX["BLR"]], 1.0)
 
 
 def test_trust_rises_with_joint_effort_and_falls_with_a_partners_shortfall():

@@ -121,3 +121,12 @@ def test_params_reject_out_of_range_values():
         SecurityParams(displacement=1.5)
     with pytest.raises(ValueError, match="k_channel"):
         SecurityParams(k_channel=(0.1, 0.2))
+
+
+def test_default_afghan_spill_is_consistent_with_gti_history():
+    from scosim.security.validation import afghan_spill_estimate
+
+    est, se = afghan_spill_estimate(SYS.cal)
+    assert se > 0
+    assert abs(SecurityParams().afghan_spill - est) < 2 * se
+    assert 0 <= SecurityParams().afghan_spill <= 1

@@ -46,9 +46,9 @@ INDICATORS: tuple[str, ...] = (
 )
 
 
-def insecurity_index(expected: np.ndarray, half: float) -> np.ndarray:
-    """Insecurity in [0, 1): ``lam / (lam + half)`` of expected incidents ``lam`` ``(R, N)``."""
-    lam = np.maximum(np.asarray(expected, dtype=float), 0.0)
+def insecurity_index(incidents: np.ndarray, half: float) -> np.ndarray:
+    """Insecurity in [0, 1): ``x / (x + half)`` of incidents a year ``x`` ``(R, N)``."""
+    lam = np.maximum(np.asarray(incidents, dtype=float), 0.0)
     return lam / (lam + half)
 
 
@@ -91,6 +91,11 @@ class SecurityState:
         efforts: ``(R, N, C)`` efforts of that year.
         rats: ``(R, C)`` RATS pooling level per channel.
         pool_mask: ``(R, N)`` bool RATS participants.
+        insecurity: ``(R, N)`` perceived insecurity: an exponentially weighted average
+            of :func:`insecurity_index` of observed incidents (weight
+            ``params.insecurity_weight`` on the latest year), starting from the baseline
+            rates. Shippers and insurers price what they observe, so the edge-cost
+            mark-up follows this, not the unobservable expected rate.
         trust_change: ``(R, N, N)`` trust change of that year (zeros at the start).
     """
 
@@ -98,6 +103,7 @@ class SecurityState:
     efforts: np.ndarray
     rats: np.ndarray
     pool_mask: np.ndarray
+    insecurity: np.ndarray
     trust_change: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
 
     @property
@@ -141,7 +147,9 @@ class SecuritySystem:
         e = np.broadcast_to(self.e0[None, :, None], (n_runs, self.cal.n, len(CHANNELS))).copy()
         rats = np.broadcast_to(np.asarray(self.params.rats_baseline), (n_runs, len(CHANNELS)))
         mask = np.broadcast_to(self.cal.members, (n_runs, self.cal.n)).copy()
-        return SecurityState(year, e, rats.copy(), mask,
+        insec = np.broadcast_to(insecurity_index(self.cal.base_rate, self.params.incidents_half),
+                                (n_runs, self.cal.n)).copy()
+        return SecurityState(year, e, rats.copy(), mask, insec,
                              np.zeros((n_runs, self.cal.n, self.cal.n)))
 
     def _security(self, efforts: np.ndarray, rats: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -215,7 +223,8 @@ class SecuritySystem:
                          k_pool_drug=p.k_pool_drug,
                          rats_drug=state.rats[:, BORDER], pool_mask=self.cal.members)
         spend_share = np.einsum("rnc,c->rn", e, self.unit_cost)
-        insec = insecurity_index(lam, p.incidents_half)
+        w = p.insecurity_weight
+        insec = (1 - w) * state.insecurity + w * insecurity_index(incidents, p.incidents_half)
         ind = {
             "incidents": incidents.astype(float),
             "expected_incidents": lam,
@@ -229,7 +238,7 @@ class SecuritySystem:
             "insecurity": insec,
             "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
         }
-        new = replace(state, year=state.year + 1, efforts=e,
+        new = replace(state, year=state.year + 1, efforts=e, insecurity=insec,
                       trust_change=trust_effect(e, self.partners, p.trust_up, p.trust_down))
         return new, ind
 

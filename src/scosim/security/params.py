@@ -45,7 +45,9 @@ class SecurityParams:
         displacement: Share of incidents avoided by unilateral hardening that move to
             neighbours (Enders and Sandler 1993: hardening displaces; ANCHORS.md).
         afghan_spill: Share of Afghanistan's extra incidents (above baseline instability)
-            that spill into its neighbours.
+            that spill into its neighbours. Default: the least-squares estimate from GTI
+            2012-2022 with a linear trend, 0.065 (standard error 0.17, so the data cannot
+            tell it from zero; :func:`scosim.security.validation.afghan_spill_estimate`).
         unit_cost: Cost of full effort per channel, share of GDP a year.
         k_seize: Semi-elasticity of a crossing's seizure hazard to joint border effort
             above baseline.
@@ -53,7 +55,9 @@ class SecurityParams:
             participants, times the anti-drug unit's level (0 today).
         supply_noise: Lognormal sd of the yearly Afghan opiate supply around its series.
         cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``).
-        incidents_half: Expected incidents a year at which insecurity is one half.
+        incidents_half: Incidents a year at which insecurity is one half.
+        insecurity_weight: Weight of the latest year's observed incidents in perceived
+            insecurity (exponential smoothing; 1 = last year only).
         trust_up, trust_down: Trust gained per year from joint effort, lost per unit of a
             partner's shortfall against one's own effort.
         sovereignty_cap: Cap on information-security sharing per state (seed 000, Zou:
@@ -69,13 +73,14 @@ class SecurityParams:
     beta: float = 2.0
     beta_defence: float = 1.0
     displacement: float = 0.5
-    afghan_spill: float = 0.2
+    afghan_spill: float = 0.065
     unit_cost: tuple[float, float, float] = (2e-4, 5e-4, 2e-4)
     k_seize: float = 1.5
     k_pool_drug: float = 0.5
     supply_noise: float = 0.15
     cost_markup: float = 0.3
     incidents_half: float = 250.0
+    insecurity_weight: float = 0.5
     trust_up: float = 0.02
     trust_down: float = 0.05
     sovereignty_cap: dict[str, float] = field(
@@ -92,7 +97,7 @@ class SecurityParams:
                      "supply_noise", "cost_markup", "trust_up", "trust_down"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("displacement", "afghan_spill"):
+        for name in ("displacement", "afghan_spill", "insecurity_weight"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.incidents_half <= 0:

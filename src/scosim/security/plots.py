@@ -97,7 +97,8 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
         ax.set_ylabel("tonnes heroin equivalent a year")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        if k == len(ROUTE_PATHS) - 1:
+            ax.legend(fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile")
     fig.tight_layout()

@@ -12,13 +12,17 @@ import math
 
 import numpy as np
 
+from scosim.security.calibration import SecurityCalibration
 from scosim.security.model import SecuritySystem, simulate
 from scosim.security.routes import NODE_ORDER, SUPPLY_INDEX
 
 __all__ = [
     "INTERCEPTION_ANCHORS",
+    "afghan_spill_estimate",
     "baseline_rows",
     "collapse_2023",
+    "demo_rows",
+    "instability_demo",
     "interception_rows",
     "markdown",
 ]
@@ -93,3 +97,72 @@ def markdown(rows: list[dict[str, object]], columns: list[str]) -> str:
         out.append("| " + " | ".join(
             _sig(r[c]) if isinstance(r[c], float) else str(r[c]) for c in columns) + " |")
     return "\n".join(out)
+
+
+#: The demonstration scenario of docs/security.md: Afghan instability rises linearly from
+#: its 2018-2022 level (1) in 2024 to 2.5 in 2034; members share information up to their
+#: sovereignty caps, everyone else matches partners' effort.
+DEMO_YEARS = tuple(range(2025, 2035))
+DEMO_INSTABILITY = {y: 1.0 + 1.5 * (y - 2024) / 10 for y in DEMO_YEARS}
+
+
+def instability_demo(system: SecuritySystem, n_runs: int = 200,
+                     seed: int = 2025) -> dict[str, dict[str, np.ndarray]]:
+    """Indicators ``(R, T, N)``: stable instability, rising without and with a RATS upgrade."""
+    from scosim.data.constants import MEMBERS
+    from scosim.security.proposal import RatsUpgradeProposal, rats_levels
+
+    rules = {c: ("sovereignty_capped" if c in MEMBERS else "conditional_cooperation")
+             for c in system.codes if c != "ROW"}
+    stable = simulate(system, list(DEMO_YEARS), rules, 1.0, n_runs, seed)
+    today = simulate(system, list(DEMO_YEARS), rules, DEMO_INSTABILITY, n_runs, seed)
+    prop = RatsUpgradeProposal(type="rats_upgrade", id="rats-universal-centre", year=2025,
+                               proposer="KAZ")
+    st = system.with_rats(system.baseline_state(n_runs, DEMO_YEARS[0] - 1),
+                          rats_levels(prop, system.params.rats_baseline))
+    up = simulate(system, list(DEMO_YEARS), rules, DEMO_INSTABILITY, n_runs, seed, state=st)
+    return {"stable, RATS today": stable, "rising, RATS today": today,
+            "rising, RATS upgraded": up}
+
+
+def demo_rows(variants: dict[str, dict[str, np.ndarray]], codes: tuple[str, ...],
+              year_index: int = -1) -> list[dict[str, object]]:
+    """Median [5th-95th percentile] of key indicators in one year, per variant."""
+    rows = []
+    spec = [("cost_multiplier", "AFG", "edge-cost multiplier, Afghanistan", "{:.3f}"),
+            ("cost_multiplier", "PAK", "edge-cost multiplier, Pakistan", "{:.3f}"),
+            ("incidents", "TJK", "incidents, Tajikistan", "{:.0f}"),
+            ("incidents", "UZB", "incidents, Uzbekistan", "{:.0f}"),
+            ("incidents", "TKM", "incidents, Turkmenistan", "{:.0f}"),
+            ("incidents", "PAK", "incidents, Pakistan", "{:.0f}"),
+            ("security_index", "TJK", "security index, Tajikistan", "{:.2f}"),
+            ("seizures_t", "TJK", "seizures, Tajikistan (t heroin eq.)", "{:.2f}"),
+            ("inflow_t", "RUS", "opiates reaching Russia (t heroin eq.)", "{:.0f}")]
+    for key, code, label, fmt in spec:
+        row: dict[str, object] = {"indicator": label}
+        for name, res in variants.items():
+            x = res[key][:, year_index, codes.index(code)]
+            lo, med, hi = np.percentile(x, [5, 50, 95])
+            row[name] = f"{fmt.format(med)} [{fmt.format(lo)}-{fmt.format(hi)}]"
+        rows.append(row)
+    return rows
+
+
+def afghan_spill_estimate(cal: SecurityCalibration) -> tuple[float, float]:
+    """Least-squares estimate (and standard error) of ``afghan_spill`` from GTI 2012-2022.
+
+    The model adds ``afghan_spill * (Afghan incidents above baseline)`` to the incidents of
+    Afghanistan's neighbours taken together, so the slope of the neighbours' yearly total on
+    Afghanistan's incidents, controlling for a linear trend, estimates it.
+    """
+    years = sorted(cal.gti_incidents)
+    afg = cal.index("AFG")
+    nbrs = np.flatnonzero(cal.contiguity[afg])
+    y = np.array([math.fsum(cal.gti_incidents[t][nbrs]) for t in years])
+    x = np.array([cal.gti_incidents[t][afg] for t in years])
+    X = np.column_stack([np.ones(len(years)), x, np.arange(len(years), dtype=float)])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    dof = len(years) - X.shape[1]
+    cov = (resid @ resid / dof) * np.linalg.inv(X.T @ X)
+    return float(beta[1]), float(math.sqrt(cov[1, 1]))
