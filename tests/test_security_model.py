@@ -158,11 +158,36 @@ def test_rats_upgrade_lowers_incidents_of_central_asian_members_under_instabilit
     rules = {c: "sovereignty_capped" for c in LISTED}
     inst = {y: 1 + 0.3 * (y - 2024) for y in years}
     a = simulate(SYS, years, rules, inst, 60, seed=8)
-    st = SYS.with_rats(SYS.baseline_state(60, 2024), rats_levels(_proposal(), (1.0, 0.0, 0.0)))
+    from scosim.security.proposal import adopt
+
+    st = adopt(SYS, _proposal(), SYS.baseline_state(60, 2024))
     b = simulate(SYS, years, rules, inst, 60, seed=8, state=st)
     ca = [IDX[c] for c in ("TJK", "UZB", "KAZ", "KGZ")]
     assert b["expected_incidents"][:, :, ca].sum() < a["expected_incidents"][:, :, ca].sum()
     assert np.all(b["seizures_t"][:, :, IDX["TJK"]] >= a["seizures_t"][:, :, IDX["TJK"]] - 1e-12)
+
+
+def test_adoption_sets_pooling_participants_and_contributions_in_chosen_runs():
+    from scosim.security.proposal import adopt
+
+    st = SYS.baseline_state(3)
+    p = _proposal(participants=["KAZ", "TJK", "KGZ"], contribution_share_gdp=1e-4)
+    up = adopt(SYS, p, st, runs=np.array([True, False, True]))
+    border = CHANNELS.index("border")
+    assert (up.rats[0, :, border] > 0).sum() == 3 and (up.rats[1, :, border] > 0).sum() == 0
+    # Members outside the subset keep pooling intelligence as today.
+    assert up.rats[0, IDX["CHN"], CHANNELS.index("intel")] == 1.0
+    _, ind = SYS.step(up, up.efforts, 1.0, np.random.default_rng(0))
+    _, ind0 = SYS.step(st, st.efforts, 1.0, np.random.default_rng(0))
+    d = ind["spending_share_gdp"] - ind0["spending_share_gdp"]
+    assert d[0, IDX["KAZ"]] == pytest.approx(1e-4) and d[0, IDX["CHN"]] == 0
+    np.testing.assert_allclose(d[1], 0.0)
+    # Pooling among three Central Asian states raises their security only in adopting runs.
+    s_up, s0 = SYS.security(up), SYS.security(st)
+    assert s_up[0, IDX["TJK"]] > s0[0, IDX["TJK"]]
+    assert s_up[1, IDX["TJK"]] == s0[1, IDX["TJK"]]
+    # China, not in the subset, keeps at least today's security.
+    assert s_up[0, IDX["CHN"]] >= s0[0, IDX["CHN"]]
 
 
 def test_plot_writes_a_png(tmp_path):

@@ -30,8 +30,8 @@ def _flows(rng, runs=3, rats=None):
     e = rng.random((runs, N))
     return route_flows(rng.uniform(0, 900, runs), SYS.hazard0, e, SYS.e0,
                        k_seize=SYS.params.k_seize, k_pool_drug=SYS.params.k_pool_drug,
-                       rats_drug=rng.uniform(0, 2, runs) if rats is None else rats,
-                       pool_mask=SYS.cal.members)
+                       rats_drug=(rng.uniform(0, 2, (runs, N)) * SYS.cal.members
+                                  if rats is None else rats))
 
 
 @settings(max_examples=40, deadline=None)
@@ -69,8 +69,7 @@ def test_more_border_effort_seizes_more_and_lets_less_through():
     e = np.tile(SYS.e0, (2, 1))
     e[1, IDX["TJK"]] = 1.0
     fl = route_flows(np.full(2, SUPPLY_BASE_T), SYS.hazard0, e, SYS.e0,
-                     k_seize=SYS.params.k_seize, k_pool_drug=0.0, rats_drug=np.zeros(2),
-                     pool_mask=SYS.cal.members)
+                     k_seize=SYS.params.k_seize, k_pool_drug=0.0, rats_drug=np.zeros(N))
     del rng
     assert fl.seized[1, IDX["TJK"]] > fl.seized[0, IDX["TJK"]]
     assert fl.inflow[1, IDX["RUS"]] < fl.inflow[0, IDX["RUS"]]
@@ -78,10 +77,10 @@ def test_more_border_effort_seizes_more_and_lets_less_through():
 
 def test_baseline_reproduces_unodc_seizures_where_calibrated():
     target = SYS.cal.seizure_mean_t()
-    zero = np.zeros(1)
+    zero = np.zeros(N)
     fl = route_flows(np.array([SUPPLY_BASE_T]), SYS.hazard0, SYS.e0[None, :], SYS.e0,
                      k_seize=SYS.params.k_seize, k_pool_drug=SYS.params.k_pool_drug,
-                     rats_drug=zero, pool_mask=SYS.cal.members)
+                     rats_drug=zero)
     for node in NODE_ORDER:
         if node == "TKM":  # not in the UNODC annex: imputed
             continue
@@ -95,8 +94,7 @@ def test_interception_shares_against_unodc_anchors():
     # Northern route: ANCHORS.md "only about 2 percent seized"; modelled route total.
     north = ("TJK", "KGZ", "UZB", "TKM", "KAZ")
     fl = route_flows(np.array([SUPPLY_BASE_T]), SYS.hazard0, SYS.e0[None, :], SYS.e0,
-                     k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(1),
-                     pool_mask=SYS.cal.members)
+                     k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(N))
     entering = sum(fl.departed[0, k] for k, e in enumerate(EDGES)
                    if e[0] == "AFG" and e[1] in north)
     seized = math.fsum(fl.seized[0, IDX[c]] for c in north)

@@ -21,7 +21,12 @@ from scosim.security.model import (
     trust_effect,
 )
 from scosim.security.params import CHANNELS, SecurityParams
-from scosim.security.proposal import RatsUpgradeProposal, expected_security_gain, rats_levels
+from scosim.security.proposal import (
+    RatsUpgradeProposal,
+    adopt,
+    expected_security_gain,
+    rats_levels,
+)
 from scosim.security.rules import EFFORT_RULES, EffortContext, register_cooperate_rules
 
 __all__ = [
@@ -31,6 +36,7 @@ __all__ = [
     "INDICATORS",
     "PREEMPTION",
     "WEAKEST_LINK",
+    "adopt",
     "EffortContext",
     "RatsUpgradeProposal",
     "SecurityCalibration",

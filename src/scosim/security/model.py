@@ -89,8 +89,9 @@ class SecurityState:
     Attributes:
         year: The last year stepped (or the base year).
         efforts: ``(R, N, C)`` efforts of that year.
-        rats: ``(R, C)`` RATS pooling level per channel.
-        pool_mask: ``(R, N)`` bool RATS participants.
+        rats: ``(R, N, C)`` RATS pooling level of each state per channel (0 = not pooling).
+        contribution: ``(R, N)`` yearly contribution to RATS, share of GDP (0 until an
+            upgrade with a contribution is adopted).
         insecurity: ``(R, N)`` perceived insecurity: an exponentially weighted average
             of :func:`insecurity_index` of observed incidents (weight
             ``params.insecurity_weight`` on the latest year), starting from the baseline
@@ -102,7 +103,7 @@ class SecurityState:
     year: int
     efforts: np.ndarray
     rats: np.ndarray
-    pool_mask: np.ndarray
+    contribution: np.ndarray
     insecurity: np.ndarray
     trust_change: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
 
@@ -138,30 +139,30 @@ class SecuritySystem:
         self.caps = np.array([p.sovereignty_cap.get(k, 1.0) for k in self.codes])
         self.unit_cost = np.asarray(p.unit_cost)
         state0 = self.baseline_state(1)
-        self.S0 = self._security(state0.efforts, state0.rats, state0.pool_mask)[0]
+        self.S0 = self._security(state0.efforts, state0.rats)[0]
         self.hazard0, self.hazard_notes = calibrate_hazards(c.seizure_mean_t())
 
     # ------------------------------------------------------------------ set-up
     def baseline_state(self, n_runs: int, year: int = 2024) -> SecurityState:
         """Baseline efforts (``params.baseline_effort``) and today's RATS, for ``n_runs`` runs."""
         e = np.broadcast_to(self.e0[None, :, None], (n_runs, self.cal.n, len(CHANNELS))).copy()
-        rats = np.broadcast_to(np.asarray(self.params.rats_baseline), (n_runs, len(CHANNELS)))
-        mask = np.broadcast_to(self.cal.members, (n_runs, self.cal.n)).copy()
+        rats = np.zeros((n_runs, self.cal.n, len(CHANNELS)))
+        rats[:, self.cal.members, :] = np.asarray(self.params.rats_baseline)
         insec = np.broadcast_to(insecurity_index(self.cal.base_rate, self.params.incidents_half),
                                 (n_runs, self.cal.n)).copy()
-        return SecurityState(year, e, rats.copy(), mask, insec,
+        return SecurityState(year, e, rats, np.zeros((n_runs, self.cal.n)), insec,
                              np.zeros((n_runs, self.cal.n, self.cal.n)))
 
-    def _security(self, efforts: np.ndarray, rats: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _security(self, efforts: np.ndarray, rats: np.ndarray) -> np.ndarray:
         p = self.params
-        z = protection(efforts, self.capacity_term, self.partners, mask, p.k_channel,
-                       p.k_pool, rats, p.spill)
+        z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
+                       p.spill)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:
         """Security index ``(R, N)`` with the state's RATS set-up and given (or its) efforts."""
         e = state.efforts if efforts is None else efforts
-        return self._security(e, state.rats, state.pool_mask)
+        return self._security(e, state.rats)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray,
@@ -221,8 +222,8 @@ class SecuritySystem:
         supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)
         fl = route_flows(supply, self.hazard0, e[:, :, BORDER], self.e0, k_seize=p.k_seize,
                          k_pool_drug=p.k_pool_drug,
-                         rats_drug=state.rats[:, BORDER], pool_mask=self.cal.members)
-        spend_share = np.einsum("rnc,c->rn", e, self.unit_cost)
+                         rats_drug=state.rats[:, :, BORDER])
+        spend_share = np.einsum("rnc,c->rn", e, self.unit_cost) + state.contribution
         w = p.insecurity_weight
         insec = (1 - w) * state.insecurity + w * insecurity_index(incidents, p.incidents_half)
         ind = {
@@ -250,15 +251,29 @@ class SecuritySystem:
 
     def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,
                   runs: np.ndarray | None = None,
-                  participants: np.ndarray | None = None) -> SecurityState:
-        """A state with RATS levels ``rats`` (``(C,)``) in the runs ``runs`` (default: all)."""
+                  participants: np.ndarray | None = None,
+                  contribution_share_gdp: float = 0.0) -> SecurityState:
+        """A state where ``participants`` pool at levels ``rats`` (``(C,)``) in ``runs``.
+
+        Non-participants keep their current levels (today's members keep pooling
+        intelligence), so a subset can upgrade (variable geometry).
+
+        Args:
+            state: The state to change (not modified).
+            rats: Pooling level per channel for the participants.
+            runs: ``(R,)`` bool, the runs where the change applies (default: all).
+            participants: ``(N,)`` bool, who takes part (default: the SCO members).
+            contribution_share_gdp: Yearly contribution of each participant, share of GDP.
+        """
         new_r = state.rats.copy()
-        mask = state.pool_mask.copy()
-        sel = np.ones(state.n_runs, bool) if runs is None else np.asarray(runs, bool)
-        new_r[sel] = np.asarray(rats, dtype=float)
-        if participants is not None:
-            mask[sel] = np.asarray(participants, dtype=bool)
-        return replace(state, rats=new_r, pool_mask=mask)
+        contrib = state.contribution.copy()
+        sel = np.flatnonzero(np.ones(state.n_runs, bool) if runs is None
+                             else np.asarray(runs, bool))
+        part = np.flatnonzero(self.cal.members if participants is None
+                              else np.asarray(participants, bool))
+        new_r[np.ix_(sel, part)] = np.asarray(rats, dtype=float)
+        contrib[np.ix_(sel, part)] = contribution_share_gdp
+        return replace(state, rats=new_r, contribution=contrib)
 
 
 def simulate(system: SecuritySystem, years: Sequence[int], rules: dict[str, EffortRule | str],

@@ -25,7 +25,7 @@ from scosim.scenario.schema import STRICT, Slug, State
 from scosim.security.model import SecurityState, SecuritySystem
 from scosim.security.params import CHANNELS
 
-__all__ = ["RatsUpgradeProposal", "expected_security_gain", "rats_levels"]
+__all__ = ["RatsUpgradeProposal", "adopt", "expected_security_gain", "rats_levels"]
 
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
 
@@ -67,6 +67,14 @@ def rats_levels(proposal: RatsUpgradeProposal, baseline: tuple[float, ...]) -> n
     return r
 
 
+def adopt(system: SecuritySystem, proposal: RatsUpgradeProposal, state: SecurityState,
+          runs: np.ndarray | None = None) -> SecurityState:
+    """The state with the upgrade in force in ``runs`` (default: all runs)."""
+    return system.with_rats(state, rats_levels(proposal, system.params.rats_baseline), runs=runs,
+                            participants=_participants(system, proposal),
+                            contribution_share_gdp=proposal.contribution_share_gdp)
+
+
 def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.ndarray:
     if proposal.participants == "members":
         return system.cal.members.copy()
@@ -86,14 +94,12 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
         ``incidents_avoided``: expected incidents avoided a year (>= 0 where the index
         rises); ``cost_share_gdp``: yearly contribution of each participant.
     """
-    part = _participants(system, proposal)
-    up = system.with_rats(state, rats_levels(proposal, system.params.rats_baseline),
-                          participants=np.broadcast_to(part, state.pool_mask.shape))
+    up = adopt(system, proposal, state)
     s0 = system.security(state)
     s1 = system.security(up)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
     lam0 = system.expected_incidents(state, state.efforts, inst)
     lam1 = system.expected_incidents(up, state.efforts, inst)
-    cost = np.where(part, proposal.contribution_share_gdp, 0.0)
+    cost = up.contribution - state.contribution
     return {"gain": s1 - s0, "incidents_avoided": lam0 - lam1,
-            "cost_share_gdp": np.broadcast_to(cost, s0.shape).copy()}
+            "cost_share_gdp": cost}

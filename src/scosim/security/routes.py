@@ -6,7 +6,7 @@ proportions (about 40 % Pakistan, 30 % Iran, 25 % Central Asia; ANCHORS.md) and 
 along a fixed set of crossings (edges). Each crossing into economy ``v`` seizes
 
 ``s = 1 - exp(-h)``, ``h = h0[v] * exp(k_seize * (joint border effort - baseline)
-+ k_pool_drug * rats_drug * m[v] * pooled border effort)``
++ k_pool_drug * rats_drug[v] * pooled border effort)``
 
 where the joint effort of a crossing ``u -> v`` is ``(e[u] + e[v]) / 2`` on the border
 channel and ``h0`` is calibrated so that baseline seizures equal the UNODC 2018-2022 mean
@@ -122,7 +122,7 @@ class RouteFlows:
 
 def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarray,
                 baseline_border: np.ndarray, *, k_seize: float, k_pool_drug: float,
-                rats_drug: np.ndarray, pool_mask: np.ndarray) -> RouteFlows:
+                rats_drug: np.ndarray) -> RouteFlows:
     """Propagate one year's supply along the routes.
 
     Args:
@@ -132,17 +132,18 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
         baseline_border: ``(N,)`` baseline border effort (where ``h = h0``).
         k_seize: Semi-elasticity of the hazard to joint border effort (SecurityParams).
         k_pool_drug: Semi-elasticity to pooled border effort times the anti-drug level.
-        rats_drug: ``(R,)`` RATS anti-drug pooling level (0 = no unit).
-        pool_mask: ``(N,)`` bool RATS participants.
+        rats_drug: ``(N,)`` or ``(R, N)`` anti-drug pooling level of each state (0 = not
+            pooling; nobody pools before a RATS anti-drug unit exists). The pooled effort
+            is the mean border effort of the poolers.
     """
     e = np.asarray(border_effort, dtype=float)
     r, n = e.shape
     idx = {c: k for k, c in enumerate(ECONOMIES)}
-    m = np.asarray(pool_mask, dtype=float)
-    cnt = max(m.sum(), 1.0)
+    lv = np.broadcast_to(np.asarray(rats_drug, dtype=float), (r, n))
+    m = (lv > 0).astype(float)
+    cnt = np.maximum(m.sum(axis=1), 1.0)
     pooled = (e * m).sum(axis=1) / cnt
-    extra_pool = k_pool_drug * np.asarray(rats_drug, dtype=float).reshape(r)[:, None] * (
-        m[None, :] * pooled[:, None])
+    extra_pool = k_pool_drug * lv * pooled[:, None]
 
     def share(u: int, v: int) -> np.ndarray:
         joint = 0.5 * (e[:, u] + e[:, v]) - 0.5 * (baseline_border[u] + baseline_border[v])
@@ -210,7 +211,7 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
     for node in NODE_ORDER:
         # Flows with the hazards found so far: this node's inflow is already final.
         fl = route_flows(np.array([supply_t]), h0, zeros, np.zeros(n), k_seize=0.0,
-                         k_pool_drug=0.0, rats_drug=np.zeros(1), pool_mask=np.zeros(n, bool))
+                         k_pool_drug=0.0, rats_drug=np.zeros(n))
         v = idx[node]
         t = target_t[v]
         if np.isnan(t):

@@ -44,31 +44,32 @@ def row_normalise(adj: np.ndarray) -> np.ndarray:
 
 
 def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
-               pool_mask: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
-               rats: np.ndarray, spill: float) -> np.ndarray:
+               rats: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
+               spill: float) -> np.ndarray:
     """Protection ``z`` of every economy, ``(R, N)``.
 
     Args:
         efforts: ``(R, N, C)`` efforts in [0, 1].
         capacity_term: ``(N,)`` or ``(R, N)`` national-capacity part of ``z``.
         W: ``(N, N)`` row-normalised partner/neighbour weights (zero diagonal).
-        pool_mask: ``(N,)`` bool RATS participants, or ``(R, N)`` per run.
+        rats: ``(R, N, C)`` RATS pooling level of each state per channel (0 = does not
+            pool). A pooling state gets ``k_pool * level * mean effort of the poolers``.
         k_channel: Own-effort return per channel.
         k_pool: Pooling return per channel.
-        rats: ``(R, C)`` RATS pooling level per run and channel.
         spill: Weight of others' efforts relative to one's own.
     """
     e = np.asarray(efforts, dtype=float)
     r, n, c = e.shape
     weights = np.eye(n) + spill * W
     z = np.broadcast_to(np.asarray(capacity_term, dtype=float), (r, n)).copy()
-    masks = np.broadcast_to(np.asarray(pool_mask, dtype=bool), (r, n))
+    levels = np.broadcast_to(np.asarray(rats, dtype=float), (r, n, c))
     for ch in range(c):
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
-        m = masks.astype(float)
+        lv = levels[:, :, ch]
+        m = (lv > 0).astype(float)
         cnt = np.maximum(m.sum(axis=1, keepdims=True), 1.0)
         pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / cnt
-        z += k_pool[ch] * rats[:, ch : ch + 1] * m * pooled
+        z += k_pool[ch] * lv * pooled
     return z
 
 

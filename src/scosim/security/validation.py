@@ -110,7 +110,7 @@ def instability_demo(system: SecuritySystem, n_runs: int = 200,
                      seed: int = 2025) -> dict[str, dict[str, np.ndarray]]:
     """Indicators ``(R, T, N)``: stable instability, rising without and with a RATS upgrade."""
     from scosim.data.constants import MEMBERS
-    from scosim.security.proposal import RatsUpgradeProposal, rats_levels
+    from scosim.security.proposal import RatsUpgradeProposal, adopt
 
     rules = {c: ("sovereignty_capped" if c in MEMBERS else "conditional_cooperation")
              for c in system.codes if c != "ROW"}
@@ -118,8 +118,7 @@ def instability_demo(system: SecuritySystem, n_runs: int = 200,
     today = simulate(system, list(DEMO_YEARS), rules, DEMO_INSTABILITY, n_runs, seed)
     prop = RatsUpgradeProposal(type="rats_upgrade", id="rats-universal-centre", year=2025,
                                proposer="KAZ")
-    st = system.with_rats(system.baseline_state(n_runs, DEMO_YEARS[0] - 1),
-                          rats_levels(prop, system.params.rats_baseline))
+    st = adopt(system, prop, system.baseline_state(n_runs, DEMO_YEARS[0] - 1))
     up = simulate(system, list(DEMO_YEARS), rules, DEMO_INSTABILITY, n_runs, seed, state=st)
     return {"stable, RATS today": stable, "rising, RATS today": today,
             "rising, RATS upgraded": up}
