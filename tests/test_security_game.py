@@ -75,3 +75,24 @@ def test_pooling_shares_members_mean_effort_with_members_only():
 def test_payoff_rejects_efforts_outside_unit_interval():
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         payoff(np.array([[1.5, 0.0]]), TWO, PREEMPTION)
+
+
+def test_calibrated_model_has_the_prisoners_dilemma_of_intelligence_sharing():
+    """Sandler's undersupply in the model: at a value of security of 0.15 % of GDP, no member
+    gains from sharing more intelligence alone, yet every member gains when all share more."""
+    from scosim.data.constants import ECONOMIES, MEMBERS
+    from scosim.security.model import SecuritySystem
+
+    sys_ = SecuritySystem()
+    st = sys_.baseline_state(1)
+    intel = 0
+    base = sys_.payoff(st, st.efforts, 0.0015)[0]
+    joint = st.efforts.copy()
+    joint[0, sys_.cal.members, intel] += 0.1
+    gain_joint = sys_.payoff(st, joint, 0.0015)[0] - base
+    for code in MEMBERS:
+        i = ECONOMIES.index(code)
+        alone = st.efforts.copy()
+        alone[0, i, intel] += 0.1
+        assert sys_.payoff(st, alone, 0.0015)[0, i] < base[i], code
+        assert gain_joint[i] > 0, code

@@ -175,6 +175,24 @@ class SecuritySystem:
                                   displacement=p.displacement, beta_defence=p.beta_defence,
                                   hardening=hardening)
 
+    def payoff(self, state: SecurityState, efforts: np.ndarray,
+               value_share_gdp: np.ndarray | float) -> np.ndarray:
+        """Each state's payoff ``(R, N)`` in shares of GDP: ``V * S(e) - spending(e)``.
+
+        This is :func:`scosim.security.game.payoff` with the model's technology: ``T`` the
+        detection curve, spillover weights over borders and co-membership, RATS pooling,
+        and costs out of GDP (``unit_cost``, plus any RATS contribution).
+
+        Args:
+            state: RATS set-up (levels, contributions).
+            efforts: ``(R, N, C)`` efforts.
+            value_share_gdp: Value of full security (``S = 1``) a year, share of GDP; scalar
+                or ``(N,)``. No published figure is used: it is the user's valuation.
+        """
+        spend = np.einsum("rnc,c->rn", np.asarray(efforts, dtype=float), self.unit_cost)
+        return (np.asarray(value_share_gdp) * self.security(state, efforts) - spend
+                - state.contribution)
+
     # ------------------------------------------------------------------ the step
     def step(self, state: SecurityState, efforts: np.ndarray, instability: np.ndarray | float,
              rng: Rng, *, supply_index: np.ndarray | float = 1.0,
