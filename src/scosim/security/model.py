@@ -165,12 +165,13 @@ class SecuritySystem:
         return self._security(e, state.rats)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
-                           instability: np.ndarray,
+                           instability: np.ndarray | float,
                            hardening: np.ndarray | None = None) -> np.ndarray:
-        """Expected incidents ``(R, N)`` for given efforts and Afghan instability ``(R,)``."""
+        """Expected incidents ``(R, N)`` for given efforts and instability (scalar or ``(R,)``)."""
         p = self.params
         S = self.security(state, efforts)
-        return expected_incidents(self.cal.base_rate, S, self.S0, instability, self.afg, self.Wn,
+        inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
+        return expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
                                   beta=p.beta, afghan_spill=p.afghan_spill,
                                   displacement=p.displacement, beta_defence=p.beta_defence,
                                   hardening=hardening)
