@@ -181,6 +181,8 @@ def test_adoption_sets_pooling_participants_and_contributions_in_chosen_runs():
     _, ind0 = SYS.step(st, st.efforts, 1.0, np.random.default_rng(0))
     d = ind["spending_share_gdp"] - ind0["spending_share_gdp"]
     assert d[0, IDX["KAZ"]] == pytest.approx(1e-4) and d[0, IDX["CHN"]] == 0
+    kaz_gdp = SYS.cal.gdp_usd[IDX["KAZ"]]
+    assert ind["rats_contribution_usd"][0, IDX["KAZ"]] == pytest.approx(1e-4 * kaz_gdp)
     np.testing.assert_allclose(d[1], 0.0)
     # Pooling among three Central Asian states raises their security only in adopting runs.
     s_up, s0 = SYS.security(up), SYS.security(st)

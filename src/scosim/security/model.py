@@ -42,7 +42,7 @@ BORDER = CHANNELS.index("border")
 INDICATORS: tuple[str, ...] = (
     "incidents", "expected_incidents", "seizures_t", "inflow_t", "throughflow_t",
     "security_index", "effort_intel", "effort_border", "effort_cyber", "spending_usd",
-    "spending_share_gdp", "insecurity", "cost_multiplier",
+    "spending_share_gdp", "rats_contribution_usd", "insecurity", "cost_multiplier",
 )
 
 
@@ -255,6 +255,7 @@ class SecuritySystem:
             **{f"effort_{ch}": e[:, :, k] for k, ch in enumerate(CHANNELS)},
             "spending_usd": spend_share * self.cal.gdp_usd[None, :],
             "spending_share_gdp": spend_share,
+            "rats_contribution_usd": state.contribution * self.cal.gdp_usd[None, :],
             "insecurity": insec,
             "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
         }
