@@ -181,3 +181,27 @@ def test_simulate_is_reproducible_and_batch_independent():
         np.testing.assert_array_equal(a[k], c[k])
         np.testing.assert_array_equal(a[k][:1], b[k])
     assert a["rounds"].shape == (3, 2)
+
+
+def test_baseline_failure_frequency_is_of_the_historical_order():
+    """Laeven & Valencia (2018): 151 systemic banking crises in 1970-2017, about 2 percent of
+    country-years; the calibrated baseline (no events) should be of that order."""
+    r = simulate(FS, list(range(2025, 2033)), 80, seed=11)
+    freq = r["failures"][:, :, :27].mean()
+    assert 0.01 <= freq <= 0.035
+
+
+def test_plot_banking_writes_png(tmp_path):
+    from matplotlib.image import imread
+
+    from scosim.finance.plots import plot_banking, wilson_interval
+
+    years = [2025, 2026, 2027]
+    res = {"none": simulate(FS, years, 6, seed=2), "union": simulate(
+        FS, years, 6, seed=2, levers=lambda y, R: _union(R))}
+    out = plot_banking(res, years, FS.codes, tmp_path / "b.png", title="t", group=MEMBERS)
+    img = imread(out)
+    assert img.shape[0] > 400 and img.shape[1] > 1500
+    lo, hi = wilson_interval(np.array([0, 5, 10]), 10)
+    assert lo[0] == pytest.approx(0.0, abs=1e-12) and hi[2] == pytest.approx(1.0)
+    assert lo[1] < 0.5 < hi[1]
