@@ -215,13 +215,17 @@ def _solve_defaulters(defaulted, zero, e, s, ybar, pi_h, alpha, beta):
         act = defaulted & ~zero
         m = eye[None] - beta * act[:, :, None] * np.swapaxes(pi_h, 1, 2)
         rhs = np.where(act, alpha * e - s, np.where(zero & defaulted, 0.0, ybar))
-        y = np.empty_like(rhs)
-        for r in range(R):
-            try:
-                y[r] = np.linalg.solve(m[r], rhs[r])
-            except np.linalg.LinAlgError:
-                ok[r] = False
-                y[r] = ybar[r]
+        try:
+            y = np.linalg.solve(m, rhs[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            # Some run's system is singular: solve run by run and flag it.
+            y = np.empty_like(rhs)
+            for r in range(R):
+                try:
+                    y[r] = np.linalg.solve(m[r], rhs[r])
+                except np.linalg.LinAlgError:
+                    ok[r] = False
+                    y[r] = ybar[r]
         neg = act & (y < 0)
         if not neg.any():
             break
