@@ -187,3 +187,38 @@ def test_insured_above_deposits(tables):
     _edit(tables / "banks.csv", {"iso3": "ARM"}, "insured_deposits_usd", "1e13")
     with pytest.raises(FinanceDataError, match="iso3=ARM.*insured_deposits_usd"):
         load_banking(tables)
+
+
+def test_exposures_are_the_maximum_entropy_solution():
+    """RAS optimality: log(L / seed) = u_i + v_j on every link (KKT conditions of
+    min KL(L || seed) under the margins), up to the tables' 6-digit rounding."""
+    import pandas as pd
+
+    trade = pd.read_csv(TABLES_DIR.parents[1] / "data" / "tables" / "trade.csv", index_col=0)
+    T = trade.to_numpy(float)
+    seed = T + T.T
+    np.fill_diagonal(seed, 0.0)
+    d = load_banking()
+    i, j = np.nonzero(d.L)
+    assert set(zip(i, j, strict=True)) == set(zip(*np.nonzero(seed), strict=True))
+    y = np.log(d.L[i, j] / seed[i, j])
+    n = len(d.codes)
+    X = np.zeros((len(i), 2 * n))
+    X[np.arange(len(i)), i] = 1.0
+    X[np.arange(len(i)), n + j] = 1.0
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    assert np.max(np.abs(X @ coef - y)) < 1e-4
+
+
+def test_build_cli_bad_raw_dir_exits_2(tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "build_finance.py"
+    spec = importlib.util.spec_from_file_location("build_finance", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    before = {f: (TABLES_DIR / f"{f}.csv").read_bytes() for f in TABLE_FILES}
+    assert mod.main(["--raw", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "raw file not found" in err and "Traceback" not in err
+    assert {f: (TABLES_DIR / f"{f}.csv").read_bytes() for f in TABLE_FILES} == before

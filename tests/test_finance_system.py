@@ -170,6 +170,12 @@ def test_spec_levers_match_components():
         "type": "banking_union", "id": "bu", "year": 2026, "proposer": "KAZ",
         "supervision": {}, "deposit_insurance": {}, "resolution": {}, "information": {}})
     assert full.depth() == pytest.approx(1.0) and u.depth() < full.depth()
+    from scosim.finance.spec import FinanceSettings
+
+    p = FinanceSettings.model_validate({"seniority": "external_senior", "alpha": 0.7}).params()
+    assert (p.seniority, p.alpha, p.kernel) == ("external_senior", 0.7, "clearing")
+    with pytest.raises(ValueError, match="alpha"):
+        FinanceSettings.model_validate({"alpha": 0.0})
 
 
 def test_simulate_is_reproducible_and_batch_independent():
