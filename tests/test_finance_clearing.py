@@ -240,3 +240,22 @@ def test_closed_cycle_without_outside_creditors_uses_greatest_point():
 def test_bad_input(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         clear(**kwargs)
+
+
+def test_iteration_method_on_anchor():
+    res = clear(E3, L3, method="iteration")
+    np.testing.assert_allclose(res.payments, [270 / 11, 290 / 11, 10.0], rtol=0, atol=1e-10)
+    assert res.default.tolist() == [True, True, False]
+    assert res.default_round[0] == 1 and res.default_round[1] >= 2
+
+
+@pytest.mark.parametrize("seniority", ["pari_passu", "external_senior"])
+@settings(max_examples=40, deadline=None)
+@given(net=networks(n_max=6))
+def test_both_methods_agree(net, seniority):
+    e, L, b = net
+    a = clear(e, L, b, seniority=seniority, alpha=0.8, beta=0.9)
+    it = clear(e, L, b, seniority=seniority, alpha=0.8, beta=0.9, method="iteration")
+    scale = max(1.0, float(np.max(np.r_[e, L.sum(1) + b])))
+    np.testing.assert_allclose(it.payments, a.payments, atol=1e-8 * scale)
+    assert (it.default == a.default).all()

@@ -211,3 +211,43 @@ def test_plot_banking_writes_png(tmp_path):
     lo, hi = wilson_interval(np.array([0, 5, 10]), 10)
     assert lo[0] == pytest.approx(0.0, abs=1e-12) and hi[2] == pytest.approx(1.0)
     assert lo[1] < 0.5 < hi[1]
+
+
+def test_information_exchange_alone_means_early_national_recapitalisation():
+    R = 8
+    g, S = _crisis(R)
+    gens = [np.random.default_rng(r) for r in range(R)]
+    _, ind = FS.step(FS.initial_state(R), g, S, _union(R, ("information",)), gens)
+    assert np.all(ind["resolutions"][:, RUS] == 1) and np.all(ind["failures"][:, RUS] == 0)
+    assert np.all(ind["bail_in"] == 0)  # no bail-in powers without a resolution authority
+    assert np.all(ind["fiscal_cost"][:, RUS] > 0)
+
+
+def test_mutual_backstop_shares_by_gdp():
+    R = 4
+    g, S = _crisis(R)
+    gens = lambda: [np.random.default_rng(r) for r in range(R)]  # noqa: E731
+    nat = _union(R, ("deposit_insurance",), backstop="national")
+    mut = _union(R, ("deposit_insurance",), backstop="mutual")
+    _, a = FS.step(FS.initial_state(R), g, S, nat, gens())
+    _, b = FS.step(FS.initial_state(R), g, S, mut, gens())
+    member = np.isin(FS.codes, MEMBERS)
+    # Same total treasury money; under "mutual" the insured shortfall is spread by GDP.
+    np.testing.assert_allclose(a["fiscal_cost"].sum(1), b["fiscal_cost"].sum(1), rtol=1e-12)
+    recap = FS.params.recap_ratio * FS.data.assets[RUS]
+    shortfall = a["fiscal_cost"][:, RUS] - recap
+    w = FS.data.gdp * member / (FS.data.gdp * member).sum()
+    expect = shortfall[:, None] * w[None, :]
+    expect[:, RUS] += recap
+    np.testing.assert_allclose(b["fiscal_cost"], expect, rtol=1e-9, atol=1e-3)
+
+
+def test_debtrank_kernel_in_step():
+    R = 8
+    g, S = _crisis(R)
+    fs = FS.with_params(kernel="debtrank")
+    _, ind = fs.step(fs.initial_state(R), g, S, fs.levers(R),
+                     [np.random.default_rng(r) for r in range(R)])
+    assert ind["failures"][:, RUS].mean() > 0.9
+    assert np.all(ind["loss_contagion"] >= -1e-6)
+    assert np.all(ind["depositor_losses"][:, RUS] > 0)

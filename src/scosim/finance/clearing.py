@@ -245,6 +245,19 @@ def _picard(y0, e, s, ybar, pi_h, alpha, beta, tol):
     raise RuntimeError("clearing: fixed-point iteration did not converge")
 
 
+def _iterate(ybar, e, s, pi_h, alpha, beta, tol):
+    """Batched fixed-point iteration from the top; first iteration of each default."""
+    y = ybar.copy()
+    first = np.zeros(y.shape, dtype=np.int64)
+    for it in range(1, _PICARD_MAX + 1):
+        nxt = _phi(y, e, s, ybar, pi_h, alpha, beta, tol)
+        first = np.where((first == 0) & (nxt < ybar - tol), it, first)
+        if np.all(np.abs(nxt - y) <= tol):
+            return nxt, first
+        y = nxt
+    raise RuntimeError("clearing: fixed-point iteration did not converge")
+
+
 def clear(
     e: ArrayLike,
     L: ArrayLike,
@@ -255,8 +268,9 @@ def clear(
     beta: float = 1.0,
     haircut: ArrayLike | None = None,
     rtol: float = 1e-12,
+    method: Literal["fictitious_default", "iteration"] = "fictitious_default",
 ) -> ClearingResult:
-    """Greatest clearing vector by fictitious default, batched over runs.
+    """Greatest clearing vector, batched over runs.
 
     Args:
         e: External assets, ``>= 0``, (R, N) or (N,) for one run.
@@ -268,6 +282,11 @@ def clear(
         beta: Rogers-Veraart share of interbank receivables realised in default, in (0, 1].
         haircut: Share of each interbank payment frozen before it reaches the creditor.
         rtol: Solvency tolerance relative to the largest obligation of the run.
+        method: ``"fictitious_default"`` (exact, at most N rounds; ``default_round`` is the
+            round of the algorithm) or ``"iteration"`` (``y <- Phi(y)`` from ``y = ybar``
+            until it moves less than the tolerance; ``default_round`` is the first
+            iteration in which a bank pays less than in full). Both reach the greatest
+            fixed point.
 
     Returns:
         A :class:`ClearingResult`; with (N,) input every field drops the run axis.
@@ -289,7 +308,11 @@ def clear(
     default_round = np.zeros((R, N), dtype=np.int64)
     rounds = np.zeros(R, dtype=np.int64)
     solved = np.ones(R, dtype=bool)
-    for k in range(1, N + 1):
+    if method == "iteration":
+        y, default_round = _iterate(ybar, e_a, s, pi_h, alpha, beta, tol)
+    elif method != "fictitious_default":
+        raise ValueError(f"method must be 'fictitious_default' or 'iteration', got {method!r}")
+    for k in range(1, N + 1 if method == "fictitious_default" else 1):
         value = e_a + _inflow(pi_h, y) - s
         new = (value < ybar - tol) & ~defaulted
         if not new.any():
