@@ -222,3 +222,16 @@ def test_build_cli_bad_raw_dir_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "raw file not found" in err and "Traceback" not in err
     assert {f: (TABLES_DIR / f"{f}.csv").read_bytes() for f in TABLE_FILES} == before
+
+
+@needs_raw
+def test_published_aggregate_replaces_a_marginal():
+    from scosim.finance.build import build_tables
+
+    t = build_tables(RAW, aggregates={"RUS": 2.0e11})
+    ex = t["exposures"]
+    claims = ex.loc[ex["creditor"] == "RUS", "usd"].sum()
+    liab = ex.loc[ex["debtor"] == "RUS", "usd"].sum()
+    assert claims == pytest.approx(2.0e11, rel=1e-4)
+    assert liab == pytest.approx(2.0e11, rel=1e-4)
+    assert not (ex["debtor"] == ex["creditor"]).any()
