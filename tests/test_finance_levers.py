@@ -24,7 +24,8 @@ def test_asset_shocks_statistics():
     g = np.zeros((R, N))
     g[:, 0] = 0.1 * np.random.default_rng(5).standard_normal(R)
     fuel = np.array([0.0, 0.5, 0.0])
-    x, c = asset_shocks(g, fuel, np.random.default_rng(7), oil_sd=0.3, idio_sd=0.02)
+    x, c = asset_shocks(g, fuel, np.random.default_rng(7), oil_sd=0.3, idio_sd=0.02,
+                        commodity_beta=1.0)
     assert np.std(c) == pytest.approx(0.3, rel=0.03)
     # Non-exporter without GDP shock: only its own noise.
     assert np.std(x[:, 2]) == pytest.approx(0.02, rel=0.03)

@@ -7,12 +7,11 @@ Typical use::
     state = fs.initial_state(R=100)
     state, indicators = fs.step(state, gdp_shocks, fs.no_sanctions(100), fs.levers(100), rng)
 
-See ``docs/finance.md``.
+DebtRank is in :mod:`scosim.finance.debtrank`. See ``docs/finance.md``.
 """
 
 from scosim.finance.clearing import SENIORITY, ClearingResult, clear, clearing_map
 from scosim.finance.data import BankingData, FinanceDataError, load_banking
-from scosim.finance.debtrank import DebtRankResult, debtrank
 from scosim.finance.system import (
     INDICATORS,
     FinanceParams,
@@ -27,7 +26,6 @@ __all__ = [
     "SENIORITY",
     "BankingData",
     "ClearingResult",
-    "DebtRankResult",
     "FinanceDataError",
     "FinanceParams",
     "FinanceState",
@@ -35,7 +33,6 @@ __all__ = [
     "Levers",
     "clear",
     "clearing_map",
-    "debtrank",
     "load_banking",
     "step",
 ]

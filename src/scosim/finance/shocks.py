@@ -66,7 +66,7 @@ def asset_shocks(
     *,
     oil_sd: float,
     gdp_beta: float = 1.0,
-    commodity_beta: float = 1.0,
+    commodity_beta: float = 0.5,
     idio_sd: float = 0.01,
 ) -> tuple[FloatArray, FloatArray]:
     """Draw one year's asset shocks.
