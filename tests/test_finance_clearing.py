@@ -259,3 +259,14 @@ def test_both_methods_agree(net, seniority):
     scale = max(1.0, float(np.max(np.r_[e, L.sum(1) + b])))
     np.testing.assert_allclose(it.payments, a.payments, atol=1e-8 * scale)
     assert (it.default == a.default).all()
+
+
+def test_regression_zero_clamp_solved_from_below():
+    """Found by hypothesis: bank 3 looks negative only because bank 1 does; removing both
+    at once gave a fixed point below the greatest one, (0, 0, 6, 1.8)."""
+    e = np.array([0.0, 0.0, 5.0, 0.0])
+    L = np.array([[0, 0, 0, 0], [0, 0, 0, 1.0], [0, 0, 0, 6.0], [0, 0, 5.0, 0]])
+    b = np.array([0.0, 3.0, 0.0, 3.0])
+    res = clear(e, L, b, seniority="external_senior", alpha=0.6, beta=0.8)
+    # Bank 3 realises 0.8 * 6 - 3 = 1.8 > 0; bank 2 then holds 5 + 1.8 >= 6 and pays in full.
+    np.testing.assert_allclose(res.payments, [0.0, 0.0, 6.0, 1.8], atol=1e-12)

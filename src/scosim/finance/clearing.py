@@ -31,8 +31,8 @@ In both cases the network vector ``y`` solves ``y = Phi(y)`` with
 interbank receivables. ``Phi`` is monotone, so the greatest fixed point exists (Tarski) and
 the fictitious-default algorithm (Eisenberg & Noe 2001, sec. 3; Rogers & Veraart 2013,
 Algorithm 1) reaches it from ``y = ybar`` in at most ``N`` rounds; each round solves a
-linear complementarity problem for the defaulting set (Chandrasekaran's method, exact for
-the M-matrix ``I - beta Pi_DD^T``).
+linear complementarity problem for the defaulting set from below (Chandrasekaran's
+method, exact for the M-matrix ``I - beta Pi_DD^T``).
 """
 
 from __future__ import annotations
@@ -198,51 +198,49 @@ def _scale(e: FloatArray, ybar: FloatArray) -> FloatArray:
     return np.maximum(np.maximum(ybar, e).max(axis=1, initial=0.0), 1e-300)
 
 
-def _solve_defaulters(defaulted, zero, e, s, ybar, pi_h, alpha, beta):
-    """Payments when ``defaulted`` banks pay realisable value (LCP, Chandrasekaran).
+def _linear(act, e, s, fixed, pi_h, alpha, beta, ok):
+    """Solve ``y_i = alpha e_i + beta in_i(y) - s_i`` on ``act``, ``y = fixed`` elsewhere."""
+    R, N = e.shape
+    m = np.eye(N)[None] - beta * act[:, :, None] * np.swapaxes(pi_h, 1, 2)
+    rhs = np.where(act, alpha * e - s, fixed)
+    try:
+        return np.linalg.solve(m, rhs[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        # Some run's system is singular: solve run by run and flag it.
+        y = np.empty_like(rhs)
+        for r in range(R):
+            try:
+                y[r] = np.linalg.solve(m[r], rhs[r])
+            except np.linalg.LinAlgError:
+                ok[r] = False
+                y[r] = fixed[r]
+        return y
 
-    Banks outside ``defaulted`` pay ``ybar``; banks in ``zero`` pay 0; the others solve
-    ``y_i = alpha e_i + beta in_i(y) - s_i``. Negative solutions join ``zero`` and the
-    system is solved again (at most N times); for an M-matrix this gives the unique
-    solution of ``y_D = max(0, alpha e_D + beta in_D(y) - s_D)``.
+
+def _solve_defaulters(defaulted, e, s, ybar, pi_h, alpha, beta):
+    """Payments when ``defaulted`` banks pay their realisable value, ``>= 0``.
+
+    Solves ``y_D = max(0, alpha e_D + beta in_D(y) - s_D)`` with the others at ``ybar``, a
+    linear complementarity problem with the M-matrix ``I - beta Pi_DD^T``, from below
+    (Chandrasekaran's method): start with every defaulter paying 0, let those whose
+    realisable value is positive pay it (a linear solve), and repeat until no bank left at
+    0 could pay something. Payments only rise, so at most N solves; the solution is unique.
+    (Removing all negative entries of the unconstrained solution at once, from above, is
+    wrong: a bank can be negative only because another one is.)
     """
     R, N = e.shape
-    eye = np.eye(N)
-    zero = zero.copy()
     ok = np.ones(R, dtype=bool)
-    y = ybar.copy()
+    fixed = np.where(defaulted, 0.0, ybar)
+    y = fixed.copy()
+    pos = np.zeros((R, N), dtype=bool)
     for _ in range(N + 1):
-        act = defaulted & ~zero
-        m = eye[None] - beta * act[:, :, None] * np.swapaxes(pi_h, 1, 2)
-        rhs = np.where(act, alpha * e - s, np.where(zero & defaulted, 0.0, ybar))
-        try:
-            y = np.linalg.solve(m, rhs[..., None])[..., 0]
-        except np.linalg.LinAlgError:
-            # Some run's system is singular: solve run by run and flag it.
-            y = np.empty_like(rhs)
-            for r in range(R):
-                try:
-                    y[r] = np.linalg.solve(m[r], rhs[r])
-                except np.linalg.LinAlgError:
-                    ok[r] = False
-                    y[r] = ybar[r]
-        neg = act & (y < 0)
-        if not neg.any():
+        realisable = alpha * e + beta * _inflow(pi_h, y) - s
+        add = defaulted & ~pos & (realisable > 0)
+        if not add.any():
             break
-        zero |= neg
-    y = np.where(defaulted & zero, 0.0, y)
-    return np.clip(y, 0.0, ybar), zero, ok
-
-
-def _picard(y0, e, s, ybar, pi_h, alpha, beta, tol):
-    """Iterate ``Phi`` from ``y0 >= y*`` down to the greatest fixed point (one run)."""
-    y = y0
-    for _ in range(_PICARD_MAX):
-        nxt = _phi(y[None], e[None], s[None], ybar[None], pi_h[None], alpha, beta, tol)[0]
-        if np.max(np.abs(nxt - y), initial=0.0) <= tol:
-            return nxt
-        y = nxt
-    raise RuntimeError("clearing: fixed-point iteration did not converge")
+        pos |= add
+        y = _linear(pos, e, s, fixed, pi_h, alpha, beta, ok)
+    return np.clip(y, 0.0, ybar), ok
 
 
 def _iterate(ybar, e, s, pi_h, alpha, beta, tol):
@@ -304,7 +302,6 @@ def clear(
 
     y = ybar.copy()
     defaulted = np.zeros((R, N), dtype=bool)
-    zero = np.zeros((R, N), dtype=bool)
     default_round = np.zeros((R, N), dtype=np.int64)
     rounds = np.zeros(R, dtype=np.int64)
     solved = np.ones(R, dtype=bool)
@@ -320,14 +317,15 @@ def clear(
         defaulted |= new
         default_round[new] = k
         rounds[new.any(axis=1)] = k
-        y, zero, ok = _solve_defaulters(defaulted, zero, e_a, s, ybar, pi_h, alpha, beta)
+        y, ok = _solve_defaulters(defaulted, e_a, s, ybar, pi_h, alpha, beta)
         solved &= ok
 
     # Check the fixed point; fall back to iteration from the top where the linear
     # solve was singular (a closed defaulting cycle with no outside creditors).
     resid = np.abs(_phi(y, e_a, s, ybar, pi_h, alpha, beta, tol) - y).max(axis=1, initial=0.0)
     for r in np.flatnonzero(~solved | (resid > 1e3 * tol[:, 0])):
-        y[r] = _picard(ybar[r].copy(), e_a[r], s[r], ybar[r], pi_h[r], alpha, beta, tol[r, 0])
+        k = slice(r, r + 1)
+        y[r] = _iterate(ybar[k], e_a[k], s[k], pi_h[k], alpha, beta, tol[k])[0][0]
 
     inflow = _inflow(pi_h, y)
     full = e_a + inflow - s >= ybar - tol
