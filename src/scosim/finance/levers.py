@@ -1,0 +1,186 @@
+"""Banking-union levers as pure array functions (Karagulov, seed 000).
+
+Karagulov's essay in seed 000 proposes an SCO banking union in steps: a legal framework, a
+unified supervision mechanism, a deposit insurance scheme "funded by contributions from
+member banks or a central fund", a resolution body that can "intervene in bank failures"
+and "use public funds to recapitalize banks if necessary", and "a mechanism for exchanging
+information". Each component here is one function, batched over runs; ``participants``
+masks are (R, N) booleans, money is US$.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "backstop",
+    "fund_contributions",
+    "fund_payout",
+    "intervene",
+    "npl_flow",
+]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def npl_flow(
+    base_flow: ArrayLike,
+    asset_shock: ArrayLike,
+    *,
+    sensitivity: float,
+    supervised: ArrayLike,
+    supervision_effect: float,
+) -> FloatArray:
+    """New non-performing loans this year, as a share of loans.
+
+    ``(1 - effect * supervised) * (base + sensitivity * max(0, -x))``: bad years create bad
+    loans; single supervision slows their build-up (stricter underwriting and earlier
+    recognition across borders) by the share ``supervision_effect``.
+
+    Args:
+        base_flow: Calibrated yearly inflow of NPLs (R, N) or (N,).
+        asset_shock: Asset shock ``x`` (R, N); negative is bad.
+        sensitivity: New NPL share per unit of negative asset shock.
+        supervised: (R, N) booleans, economies under the single supervisor.
+        supervision_effect: Share of the build-up removed by single supervision, in [0, 1].
+
+    Returns:
+        New NPL share (R, N), in [0, 1].
+    """
+    if not 0.0 <= supervision_effect <= 1.0:
+        raise ValueError(f"supervision_effect {supervision_effect} must lie in [0, 1]")
+    x = np.asarray(asset_shock, float)
+    raw = np.asarray(base_flow, float) + sensitivity * np.maximum(0.0, -x)
+    factor = 1.0 - supervision_effect * np.asarray(supervised, bool)
+    return np.clip(factor * raw, 0.0, 1.0)
+
+
+def fund_contributions(insured: ArrayLike, participants: ArrayLike, bp: float) -> FloatArray:
+    """Ex-ante contributions to the deposit insurance fund (R, N).
+
+    ``bp`` basis points of the insured deposits of each participating banking system.
+    """
+    if bp < 0:
+        raise ValueError(f"contribution {bp} bp must be >= 0")
+    return np.where(np.asarray(participants, bool), bp * 1e-4 * np.asarray(insured, float), 0.0)
+
+
+def fund_payout(
+    fund: ArrayLike,
+    need: ArrayLike,
+    participants: ArrayLike,
+    *,
+    mutualisation: float = 1.0,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Pay ``need`` from the fund: own compartment first, then the pooled share of others.
+
+    The fund is held in national compartments (R, N); a participant's need is met from its
+    own compartment, then from the other compartments in proportion to their balances, up
+    to ``mutualisation`` times their balances (0 = national compartments only, 1 = one fully
+    pooled fund, as in the staged European Deposit Insurance Scheme proposal).
+
+    Args:
+        fund: Compartment balances (R, N), >= 0.
+        need: Amount each economy needs paid (R, N), >= 0.
+        participants: (R, N) booleans; non-participants get nothing and pay nothing.
+        mutualisation: Share of other compartments available, in [0, 1].
+
+    Returns:
+        ``(paid, fund_after, uncovered)``, each (R, N): what the fund paid for each economy,
+        the compartments after payment, and the need left for the fiscal backstop.
+    """
+    if not 0.0 <= mutualisation <= 1.0:
+        raise ValueError(f"mutualisation {mutualisation} must lie in [0, 1]")
+    p = np.asarray(participants, bool)
+    F = np.where(p, np.asarray(fund, float), 0.0)
+    need_a = np.maximum(np.asarray(need, float), 0.0)
+    own = np.where(p, np.minimum(F, need_a), 0.0)
+    F_after = F - own
+    rest = np.where(p, need_a - own, 0.0)
+    pool = mutualisation * F_after.sum(axis=1)  # (R,)
+    ask = rest.sum(axis=1)
+    scale = np.divide(np.minimum(pool, ask), ask, out=np.zeros_like(ask), where=ask > 0)
+    pooled = rest * scale[:, None]
+    drawn = pooled.sum(axis=1)
+    # Compartments give in proportion to their balances.
+    tot = F_after.sum(axis=1)
+    give = np.divide(F_after, tot[:, None], out=np.zeros_like(F_after), where=tot[:, None] > 0)
+    F_after = F_after - give * drawn[:, None]
+    paid = own + pooled
+    uncovered = need_a - paid
+    keep = np.where(p, 0.0, np.asarray(fund, float))  # non-participants' balances untouched
+    return paid, np.maximum(F_after, 0.0) + keep, uncovered
+
+
+def backstop(
+    uncovered: ArrayLike,
+    gdp: ArrayLike,
+    participants: ArrayLike,
+    mode: Literal["national", "mutual"] = "national",
+) -> FloatArray:
+    """Fiscal cost of the backstop by economy (R, N).
+
+    ``"national"``: each economy's treasury covers its own remaining need. ``"mutual"``: the
+    participants' remaining needs are shared in proportion to their GDP; non-participants
+    always pay their own.
+    """
+    u = np.asarray(uncovered, float)
+    p = np.asarray(participants, bool)
+    if mode == "national":
+        return u.copy()
+    if mode != "mutual":
+        raise ValueError(f"backstop mode must be 'national' or 'mutual', got {mode!r}")
+    w = np.where(p, np.asarray(gdp, float), 0.0)
+    tot = w.sum(axis=1, keepdims=True)
+    share = np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
+    pooled = np.where(p, u, 0.0).sum(axis=1, keepdims=True)
+    return np.where(p, 0.0, u) + share * pooled
+
+
+def intervene(
+    equity: ArrayLike,
+    assets: ArrayLike,
+    *,
+    resolution: ArrayLike,
+    information: ArrayLike,
+    trigger_info: float,
+    target_ratio: ArrayLike,
+    bail_in_capacity: ArrayLike,
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """Resolve distressed banking systems before their losses spread.
+
+    A system is caught before contagion when its equity (after its own losses, assuming
+    its debtors pay) is below ``trigger * assets``. The trigger is 0 (insolvency) unless
+    the economy shares information, when distress is seen earlier at ``trigger_info``.
+    Caught systems are brought back to ``target_ratio * assets``: with a resolution
+    authority, creditors are bailed in first (up to ``bail_in_capacity``); the rest is
+    public or fund money. With information exchange but no resolution authority, the
+    national authority recapitalises alone (no bail-in powers).
+
+    Args:
+        equity: Equity before contagion (R, N).
+        assets: Total assets (R, N) or (N,).
+        resolution: (R, N) booleans, under the resolution authority.
+        information: (R, N) booleans, in the information exchange.
+        trigger_info: Capital ratio that triggers early intervention with information.
+        target_ratio: Capital ratio restored by intervention (R, N) or (N,).
+        bail_in_capacity: Bail-inable liabilities (R, N), >= 0.
+
+    Returns:
+        ``(caught, bail_in, injection)``: which systems were handled (R, N), the creditor
+        losses imposed by bail-in and the capital injected from the fund or the treasury.
+    """
+    E = np.asarray(equity, float)
+    A = np.broadcast_to(np.asarray(assets, float), E.shape)
+    res = np.asarray(resolution, bool)
+    info = np.asarray(information, bool)
+    trig = np.where(info, trigger_info, 0.0)
+    caught = (res | info) & (E < trig * A)
+    gap = np.where(caught, np.maximum(0.0, np.asarray(target_ratio, float) * A - E), 0.0)
+    cap = np.maximum(np.asarray(bail_in_capacity, float), 0.0)
+    bail_in = np.where(caught & res, np.minimum(cap, gap), 0.0)
+    return caught, bail_in, gap - bail_in

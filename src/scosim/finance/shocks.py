@@ -1,0 +1,192 @@
+"""Yearly shocks to banks' asset values and the dollar channel of sanctions.
+
+Pure functions; random draws come from a ``numpy.random.Generator`` passed in, or from a
+sequence of generators, one per run (then run ``r`` gets the same numbers in any batch, as
+with :class:`scosim.model.rng.RunStreams`).
+
+Asset shock of economy ``i`` in a year (a fraction of external assets, negative = loss):
+
+    x_i = gdp_beta * g_i + commodity_beta * f_i * c + idio_sd * z_i
+
+with ``g`` the deviation of log GDP growth from trend (the model's GDP shocks), ``c`` the
+log change of the oil price (common to all economies, sd from the Energy Institute series),
+``f_i`` fuel exports as a share of GDP (WDI) and ``z`` independent standard normal draws.
+
+Sanctions on the dollar channel (``docs/finance.md``): sanctions by ``b`` on ``t`` with
+severity ``s`` freeze interbank payments between ``t`` and ``b`` (share ``s``) and the
+dollar-settled part of ``t``'s payments with third economies ``j`` (share
+``s * secondary * (1 - n[t, j])``, ``n`` the national-currency settlement share of the pair);
+they raise the cost of ``t``'s dollar-settled trade with third economies by
+``s * dollar_trade_cost * (1 - n[t, j])``. Trade settled in national currencies does not pass
+through correspondent accounts in the sanctioning currency, so it is not exposed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "asset_shocks",
+    "dollar_channel",
+    "draw_normals",
+    "sanctions_matrix",
+    "settlement_shares",
+]
+
+FloatArray = NDArray[np.float64]
+Rng = np.random.Generator | Sequence[np.random.Generator]
+
+
+def draw_normals(rng: Rng, R: int, shape: tuple[int, ...] = ()) -> FloatArray:
+    """Standard normal draws of shape ``(R, *shape)``.
+
+    Args:
+        rng: One generator for the batch, or one generator per run.
+        R: Number of runs.
+        shape: Shape of each run's draw.
+
+    Returns:
+        The draws.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng.standard_normal((R, *shape))
+    gens = list(rng)
+    if len(gens) != R:
+        raise ValueError(f"{len(gens)} generators given for {R} runs")
+    return np.stack([g.standard_normal(shape) for g in gens])
+
+
+def asset_shocks(
+    gdp_shocks: ArrayLike,
+    fuel_exports_gdp: ArrayLike,
+    rng: Rng,
+    *,
+    oil_sd: float,
+    gdp_beta: float = 1.0,
+    commodity_beta: float = 0.5,
+    idio_sd: float = 0.01,
+) -> tuple[FloatArray, FloatArray]:
+    """Draw one year's asset shocks.
+
+    Args:
+        gdp_shocks: Deviation of log GDP growth from trend (R, N).
+        fuel_exports_gdp: Fuel exports / GDP (N,) or (R, N).
+        rng: Generator(s); draws one oil shock per run, then N idiosyncratic shocks.
+        oil_sd: Standard deviation of the yearly log change of the oil price.
+        gdp_beta: Asset return per unit of GDP shock.
+        commodity_beta: Asset return per unit of (fuel exports / GDP x oil log change).
+        idio_sd: Standard deviation of the banking system's own shock.
+
+    Returns:
+        ``(x, c)``: asset shocks (R, N) and the oil price log change (R,).
+    """
+    g = np.asarray(gdp_shocks, float)
+    if g.ndim != 2:
+        raise ValueError(f"gdp_shocks must be (R, N), got shape {g.shape}")
+    R, N = g.shape
+    draws = draw_normals(rng, R, (N + 1,))
+    c = oil_sd * draws[:, 0]
+    z = draws[:, 1:]
+    f = np.broadcast_to(np.asarray(fuel_exports_gdp, float), (R, N))
+    x = gdp_beta * g + commodity_beta * f * c[:, None] + idio_sd * z
+    return x, c
+
+
+def sanctions_matrix(
+    events: Iterable[tuple[str, str, float]], codes: Sequence[str], R: int
+) -> FloatArray:
+    """Severity ``S[r, b, t]`` of sanctions imposed by ``b`` on ``t`` this year.
+
+    Args:
+        events: ``(target, by, severity)`` triples, severity in [0, 1].
+        codes: Economy codes in model order.
+        R: Number of runs.
+
+    Returns:
+        (R, N, N) severities; several events on one pair combine as independent freezes.
+    """
+    pos = {c: k for k, c in enumerate(codes)}
+    N = len(codes)
+    keep = np.ones((N, N))
+    for target, by, sev in events:
+        for name, c in (("target", target), ("by", by)):
+            if c not in pos:
+                raise ValueError(f"sanctions {name} {c!r} is not an economy of the model")
+        if not 0.0 <= sev <= 1.0:
+            raise ValueError(f"sanctions severity {sev} must lie in [0, 1]")
+        keep[pos[by], pos[target]] *= 1.0 - sev
+    return np.broadcast_to(1.0 - keep, (R, N, N)).copy()
+
+
+def settlement_shares(
+    base: ArrayLike, participants: ArrayLike, share: float | ArrayLike
+) -> FloatArray:
+    """National-currency settlement share of each pair's trade under a settlement lever.
+
+    Pairs of participants settle at least ``share`` of their mutual trade in national
+    currencies; other pairs keep ``base``.
+
+    Args:
+        base: Baseline shares (N, N) or (R, N, N), symmetric, in [0, 1].
+        participants: (R, N) booleans.
+        share: Target share for participant pairs, scalar or (R,).
+
+    Returns:
+        (R, N, N) shares.
+    """
+    p = np.asarray(participants, bool)
+    R, N = p.shape
+    b = np.broadcast_to(np.asarray(base, float), (R, N, N))
+    s = np.broadcast_to(np.asarray(share, float), (R,))
+    if (s < 0).any() or (s > 1).any():
+        raise ValueError("settlement share must lie in [0, 1]")
+    pair = p[:, :, None] & p[:, None, :]
+    out = np.where(pair, np.maximum(b, s[:, None, None]), b)
+    idx = np.arange(N)
+    out[:, idx, idx] = 1.0  # domestic trade is in the national currency
+    return out
+
+
+def dollar_channel(
+    severity: ArrayLike,
+    settlement: ArrayLike,
+    *,
+    secondary: float = 0.5,
+    dollar_trade_cost: float = 0.05,
+) -> tuple[FloatArray, FloatArray]:
+    """Frozen payments and trade-cost factors caused by sanctions this year.
+
+    Args:
+        severity: ``S[r, b, t]`` from :func:`sanctions_matrix` (R, N, N).
+        settlement: National-currency settlement shares ``n[r, i, j]`` (R, N, N) or (N, N).
+        secondary: Share of a sanctioned economy's dollar payments with third economies
+            that correspondent banks block (secondary-sanctions compliance).
+        dollar_trade_cost: Iceberg cost added to the target's dollar-settled trade with
+            third economies at severity 1.
+
+    Returns:
+        ``(haircut, trade_cost_factor)``: ``haircut[r, i, j]`` is the share of ``i``'s payment
+        to ``j`` that is frozen (R, N, N); ``trade_cost_factor[r, i, j] >= 1`` multiplies the
+        trade cost between ``i`` and ``j`` (R, N, N), symmetric.
+    """
+    S = np.asarray(severity, float)
+    R, N, _ = S.shape
+    n = np.broadcast_to(np.asarray(settlement, float), (R, N, N))
+    s_t = 1.0 - np.prod(1.0 - S, axis=1)  # overall severity on each target (R, N)
+    direct = 1.0 - (1.0 - S) * (1.0 - np.swapaxes(S, 1, 2))  # both directions of b <-> t
+    exposed = 1.0 - n
+    # Third-party payments to and from a target t, over its dollar-settled share.
+    to_t = secondary * s_t[:, None, :] * exposed
+    from_t = secondary * s_t[:, :, None] * exposed
+    haircut = 1.0 - (1.0 - direct) * (1.0 - to_t) * (1.0 - from_t)
+    idx = np.arange(N)
+    haircut[:, idx, idx] = 0.0
+    # Trade: the target's dollar-settled trade with anyone other than its sanctioners.
+    third = 1.0 - (S + np.swapaxes(S, 1, 2) > 0)
+    extra = dollar_trade_cost * (s_t[:, :, None] + s_t[:, None, :]) * exposed * third
+    factor = 1.0 + extra
+    factor[:, idx, idx] = 1.0
+    return np.clip(haircut, 0.0, 1.0), factor

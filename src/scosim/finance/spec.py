@@ -1,0 +1,214 @@
+"""Proposal specifications: an SCO banking union and national-currency settlement.
+
+Standalone pydantic models, in the style of ``scosim.scenario.schema`` (strict, no extra
+keys), ready to join the scenario's proposal union once the proposal-type plug-in protocol
+lands. :func:`levers_from` turns adopted specs into the :class:`~scosim.finance.system.Levers`
+of one year.
+
+Example (YAML)::
+
+    - type: banking_union
+      id: sco-banking-union
+      year: 2026
+      proposer: KAZ
+      participants: members
+      deposit_insurance: {contribution_bp: 10, backstop: mutual}
+      resolution: {bail_in_share: 0.5}
+      information: {}
+      supervision: {effect: 0.3}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+from pydantic import BaseModel, Field
+
+from scosim.data.constants import MEMBERS, OBSERVERS
+from scosim.finance.shocks import settlement_shares
+from scosim.finance.system import FinanceParams, Levers
+from scosim.scenario.schema import STRICT, Participants, Slug, State
+
+__all__ = [
+    "BankingUnionProposal",
+    "DepositInsurance",
+    "FinanceSettings",
+    "InformationExchange",
+    "Resolution",
+    "SettlementProposal",
+    "SingleSupervision",
+    "levers_from",
+    "participant_codes",
+]
+
+#: Sovereignty weight of each component in ``depth`` (what members give up; the legal
+#: framework itself is the base). Documented in docs/finance.md.
+DEPTH_WEIGHTS: dict[str, float] = {
+    "framework": 0.1,
+    "supervision": 0.35,
+    "deposit_insurance": 0.2,
+    "resolution": 0.25,
+    "information": 0.1,
+}
+
+
+class SingleSupervision(BaseModel):
+    """Unified supervision mechanism: slower build-up of bad loans."""
+
+    model_config = STRICT
+    effect: float = Field(0.3, ge=0, le=1, description="share of NPL build-up removed")
+
+
+class DepositInsurance(BaseModel):
+    """Deposit insurance fund financed ex ante by member banks."""
+
+    model_config = STRICT
+    contribution_bp: float = Field(10.0, ge=0, le=500, description="bp of insured deposits a year")
+    mutualisation: float = Field(1.0, ge=0, le=1, description="share of other compartments usable")
+    backstop: Literal["national", "mutual"] = "national"
+    fund_resolves: bool = Field(True, description="fund also finances resolution after bail-in")
+
+
+class Resolution(BaseModel):
+    """Resolution authority: bail-in and recapitalisation before losses spread."""
+
+    model_config = STRICT
+    bail_in_share: float = Field(0.5, ge=0, le=1, description="bail-inable share of other debt")
+
+
+class InformationExchange(BaseModel):
+    """Information sharing among supervisors: distress is seen, and met, earlier."""
+
+    model_config = STRICT
+    trigger: float = Field(0.03, ge=0, le=0.2, description="capital ratio triggering intervention")
+
+
+class BankingUnionProposal(BaseModel):
+    """SCO banking union (Karagulov, seed 000) with switchable components.
+
+    A component left out (``null``) is not part of the proposal.
+    """
+
+    model_config = STRICT
+    type: Literal["banking_union"]
+    id: Slug
+    year: int
+    proposer: State
+    participants: Participants = "members"
+    supervision: SingleSupervision | None = None
+    deposit_insurance: DepositInsurance | None = None
+    resolution: Resolution | None = None
+    information: InformationExchange | None = None
+
+    def components(self) -> tuple[str, ...]:
+        """Names of the components switched on."""
+        return tuple(c for c in ("supervision", "deposit_insurance", "resolution", "information")
+                     if getattr(self, c) is not None)
+
+    def depth(self) -> float:
+        """Sovereignty depth in [0, 1] for the vote's sovereignty cost."""
+        return DEPTH_WEIGHTS["framework"] + sum(DEPTH_WEIGHTS[c] for c in self.components())
+
+
+class SettlementProposal(BaseModel):
+    """Raise the share of mutual trade settled in national currencies (SCO roadmap, seed 000)."""
+
+    model_config = STRICT
+    type: Literal["national_currency_settlement"]
+    id: Slug
+    year: int
+    proposer: State
+    participants: Participants = "members"
+    share: float = Field(0.8, ge=0, le=1, description="national-currency share of mutual trade")
+    depth: float = Field(0.1, ge=0, le=1)
+
+
+class FinanceSettings(BaseModel):
+    """Scenario-level settings of the financial mechanism (see FinanceParams)."""
+
+    model_config = STRICT
+    kernel: Literal["clearing", "debtrank"] = "clearing"
+    seniority: Literal["pari_passu", "external_senior"] = "pari_passu"
+    alpha: float = Field(1.0, gt=0, le=1)
+    beta: float = Field(1.0, gt=0, le=1)
+    lgd: float = Field(0.45, ge=0, le=1)
+    cure_rate: float = Field(0.25, ge=0, le=1)
+    npl_sensitivity: float = Field(0.5, ge=0)
+    gdp_beta: float = Field(1.0, ge=0)
+    commodity_beta: float = Field(0.5, ge=0)
+    idio_sd: float = Field(0.01, ge=0)
+    roa_margin: float = Field(0.01, ge=0, le=0.2)
+    recap_ratio: float = Field(0.045, ge=0, le=0.5)
+    secondary: float = Field(0.5, ge=0, le=1)
+    dollar_trade_cost: float = Field(0.05, ge=0)
+
+    def params(self) -> FinanceParams:
+        """The kernel parameters."""
+        return FinanceParams(**self.model_dump())
+
+
+def participant_codes(participants: str | list[str]) -> tuple[str, ...]:
+    """Resolve ``members`` / ``members_and_observers`` / a list to codes."""
+    if participants == "members":
+        return MEMBERS
+    if participants == "members_and_observers":
+        return MEMBERS + OBSERVERS
+    return tuple(participants)
+
+
+def _mask(codes: Sequence[str], who: Sequence[str], R: int, active: ArrayLike | None):
+    m = np.isin(np.asarray(codes), list(who))
+    out = np.broadcast_to(m, (R, len(codes))).copy()
+    if active is not None:
+        out &= np.asarray(active, bool)
+    return out
+
+
+def levers_from(
+    codes: Sequence[str],
+    R: int,
+    base_settlement: ArrayLike,
+    union: BankingUnionProposal | None = None,
+    settlement: SettlementProposal | None = None,
+    union_active: ArrayLike | None = None,
+    settlement_active: ArrayLike | None = None,
+) -> Levers:
+    """Levers of one year from the adopted proposals.
+
+    Args:
+        codes: Economy codes in model order.
+        R: Number of runs.
+        base_settlement: Baseline national-currency settlement shares (N, N).
+        union: Adopted banking union, if any.
+        settlement: Adopted settlement proposal, if any.
+        union_active: (R, N) who takes part in the union in each run (after votes and
+            defections); default everyone named in the proposal.
+        settlement_active: (R, N) likewise for settlement.
+
+    Returns:
+        The :class:`Levers` to pass to :func:`scosim.finance.system.step`.
+    """
+    N = len(codes)
+    shares = np.broadcast_to(np.asarray(base_settlement, float), (R, N, N)).copy()
+    if settlement is not None:
+        p = _mask(codes, participant_codes(settlement.participants), R, settlement_active)
+        shares = settlement_shares(shares, p, settlement.share)
+    if union is None:
+        return Levers.none(R, N, shares[0]) if settlement is None else Levers(
+            *(np.zeros((R, N), bool) for _ in range(4)), settlement=shares)
+    p = _mask(codes, participant_codes(union.participants), R, union_active)
+    kw: dict[str, object] = {}
+    if union.supervision is not None:
+        kw["supervision_effect"] = union.supervision.effect
+    if union.deposit_insurance is not None:
+        d = union.deposit_insurance
+        kw.update(contribution_bp=d.contribution_bp, mutualisation=d.mutualisation,
+                  backstop=d.backstop, fund_resolves=d.fund_resolves)
+    if union.resolution is not None:
+        kw["bail_in_share"] = union.resolution.bail_in_share
+    if union.information is not None:
+        kw["trigger_info"] = union.information.trigger
+    return Levers.union(p, shares, union.components(), **kw)

@@ -1,0 +1,253 @@
+"""The yearly step: no shock no failure, money accounting, levers act where they should."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scosim.data.constants import MEMBERS
+from scosim.finance.ensemble import simulate
+from scosim.finance.shocks import sanctions_matrix
+from scosim.finance.spec import BankingUnionProposal, SettlementProposal, levers_from
+from scosim.finance.system import INDICATORS, FinanceSystem, Levers
+
+FS = FinanceSystem()
+N = FS.N
+RUS = FS.codes.index("RUS")
+
+
+def _quiet(fs: FinanceSystem) -> FinanceSystem:
+    return fs.with_params(idio_sd=0.0, oil_sd=0.0)
+
+
+def _union(R: int, components=("supervision", "deposit_insurance", "resolution",
+                                "information"), **kw) -> Levers:
+    part = np.broadcast_to(np.isin(FS.codes, MEMBERS), (R, N))
+    return Levers.union(part, FS.data.settlement, components, **kw)
+
+
+@pytest.mark.parametrize("kernel", ["clearing", "debtrank"])
+@pytest.mark.parametrize("union", [False, True])
+def test_no_shock_no_failure(kernel, union):
+    fs = _quiet(FS).with_params(kernel=kernel)
+    R = 2
+    state = fs.initial_state(R)
+    lev = _union(R) if union else fs.levers(R)
+    for _ in range(3):
+        state, ind = fs.step(state, np.zeros((R, N)), fs.no_sanctions(R), lev,
+                             np.random.default_rng(0))
+        assert set(ind) == set(INDICATORS)
+        assert all(v.shape == (R, N) for v in ind.values())
+        assert ind["failures"].sum() == 0 and ind["resolutions"].sum() == 0
+        assert ind["fiscal_cost"].sum() == 0 and ind["depositor_losses"].sum() == 0
+        assert ind["contagion_round"].sum() == 0
+    # Capital stays at the calibrated level (retained earnings above it are paid out).
+    np.testing.assert_allclose(state.capital, np.broadcast_to(FS.data.capital, (R, N)))
+    # NPLs stay put; under single supervision they decay geometrically towards
+    # (1 - effect) of the calibrated ratio: n_t = n (1 - e) + n e (1 - cure)^t.
+    n, c, eff = FS.data.npl, fs.params.cure_rate, 0.3
+    member = np.isin(FS.codes, MEMBERS) if union else np.zeros(N, bool)
+    expect = np.where(member, n * (1 - eff) + n * eff * (1 - c) ** 3, n)
+    np.testing.assert_allclose(state.npl, np.broadcast_to(expect, (R, N)), rtol=1e-12)
+
+
+def test_fund_accumulates_contributions_exactly():
+    fs = _quiet(FS)
+    R = 1
+    lev = _union(R, ("deposit_insurance",), contribution_bp=12.0)
+    state = fs.initial_state(R)
+    for _ in range(4):
+        state, ind = fs.step(state, np.zeros((R, N)), fs.no_sanctions(R), lev,
+                             np.random.default_rng(0))
+    member = np.isin(FS.codes, MEMBERS)
+    expected = np.where(member, 4 * 12e-4 * FS.data.insured, 0.0)
+    np.testing.assert_allclose(ind["fund_balance"][0], expected, rtol=1e-12)
+
+
+def _crisis(R=64, shock=-0.6, severity=1.0):
+    g = np.zeros((R, N))
+    g[:, RUS] = shock
+    S = sanctions_matrix([("RUS", "ROW", severity)], FS.codes, R)
+    return g, S
+
+
+def test_crisis_fails_without_union_and_money_adds_up():
+    fs = FS
+    R = 64
+    g, S = _crisis(R)
+    state = fs.initial_state(R)
+    new, ind = fs.step(state, g, S, fs.levers(R), [np.random.default_rng(r) for r in range(R)])
+    assert ind["failures"][:, RUS].mean() > 0.9
+    assert np.all(ind["loss_sanctions"][:, RUS] > 0)
+    # Without a fund, the treasury pays insured losses and recapitalises the failed system.
+    failed = ind["failures"][:, RUS] > 0
+    recap = fs.params.recap_ratio * fs.data.assets[RUS]
+    np.testing.assert_allclose(ind["fiscal_cost"][failed, RUS],
+                               ind["insured_payout"][failed, RUS] + recap, rtol=1e-12)
+    assert np.all(new.capital[failed, RUS] == pytest.approx(recap))
+    # Uninsured and insured depositors lose the same share.
+    dep, ins = fs.data.deposits[RUS], fs.data.insured[RUS]
+    np.testing.assert_allclose(ind["depositor_losses"][failed, RUS] / (dep - ins),
+                               ind["insured_payout"][failed, RUS] / ins, rtol=1e-12)
+
+
+def test_resolution_stops_the_failure_before_contagion():
+    R = 32
+    g, S = _crisis(R)
+    state = FS.initial_state(R)
+    gens = [np.random.default_rng(r) for r in range(R)]
+    _, ind = FS.step(state, g, S, _union(R, ("resolution",)), gens)
+    assert np.all(ind["resolutions"][:, RUS] == 1)
+    assert np.all(ind["failures"][:, RUS] == 0)
+    assert np.all(ind["bail_in"][:, RUS] > 0)
+    other = FS.data.external_liabilities[RUS] - FS.data.deposits[RUS]
+    assert np.all(ind["bail_in"][:, RUS] <= 0.5 * other + 1e-3)
+    assert np.all(ind["depositor_losses"][:, RUS] == 0)
+
+
+def test_fund_pays_before_the_treasury():
+    R = 16
+    g, S = _crisis(R)
+    fs = FS
+    lev = _union(R, ("deposit_insurance",), contribution_bp=50.0)
+    state = fs.initial_state(R)
+    # Ten quiet years fill the fund.
+    q = _quiet(fs)
+    for _ in range(10):
+        state, _ = q.step(state, np.zeros((R, N)), fs.no_sanctions(R), lev,
+                          np.random.default_rng(0))
+    before = state.fund.sum(axis=1)
+    new, ind = fs.step(state, g, S, lev, [np.random.default_rng(r) for r in range(R)])
+    failed = ind["failures"][:, RUS] > 0
+    assert failed.all()
+    contrib = 50e-4 * fs.data.insured[np.isin(fs.codes, MEMBERS)].sum()
+    spent = before + contrib - ind["fund_balance"].sum(axis=1)
+    np.testing.assert_allclose(spent, ind["fund_payout"].sum(axis=1), rtol=1e-9)
+    covered = np.minimum(ind["insured_payout"][:, RUS], before + contrib)
+    np.testing.assert_allclose(ind["fund_payout"][:, RUS], covered, rtol=1e-9)
+
+
+def test_settlement_share_shields_the_target():
+    R = 8
+    g, S = _crisis(R, shock=0.0)
+    codes = FS.codes
+    base = levers_from(codes, R, FS.data.settlement)
+    high = levers_from(codes, R, FS.data.settlement, settlement=SettlementProposal(
+        type="national_currency_settlement", id="ncs", year=2026, proposer="RUS", share=0.95))
+    gens = lambda: [np.random.default_rng(r) for r in range(R)]  # noqa: E731
+    s0, i0 = FS.step(FS.initial_state(R), g, S, base, gens())
+    s1, i1 = FS.step(FS.initial_state(R), g, S, high, gens())
+    assert np.all(i1["loss_sanctions"][:, RUS] < i0["loss_sanctions"][:, RUS])
+    kaz = codes.index("KAZ")
+    assert np.all(s1.trade_cost_factor[:, RUS, kaz] < s0.trade_cost_factor[:, RUS, kaz])
+    # Trade with a non-participant keeps its dollar exposure.
+    tur = codes.index("TUR")
+    np.testing.assert_allclose(s1.trade_cost_factor[:, RUS, tur], s0.trade_cost_factor[:, RUS, tur])
+
+
+def test_external_seniority_protects_depositors():
+    R = 16
+    g, S = _crisis(R, shock=-0.9)
+    gens = lambda: [np.random.default_rng(r) for r in range(R)]  # noqa: E731
+    pp = FS.with_params(seniority="pari_passu")
+    sen = FS.with_params(seniority="external_senior")
+    _, a = pp.step(pp.initial_state(R), g, S, pp.levers(R), gens())
+    _, b = sen.step(sen.initial_state(R), g, S, sen.levers(R), gens())
+    assert np.all(a["failures"][:, RUS] == 1) and np.all(b["failures"][:, RUS] == 1)
+    assert np.all(b["depositor_losses"][:, RUS] < a["depositor_losses"][:, RUS])
+
+
+def test_spec_levers_match_components():
+    u = BankingUnionProposal.model_validate({
+        "type": "banking_union", "id": "bu", "year": 2026, "proposer": "KAZ",
+        "participants": ["KAZ", "KGZ"], "deposit_insurance": {"contribution_bp": 20},
+    })
+    lev = levers_from(FS.codes, 2, FS.data.settlement, union=u)
+    assert u.components() == ("deposit_insurance",)
+    assert lev.deposit_insurance.sum() == 4 and lev.resolution.sum() == 0
+    assert lev.contribution_bp == 20.0
+    full = BankingUnionProposal.model_validate({
+        "type": "banking_union", "id": "bu", "year": 2026, "proposer": "KAZ",
+        "supervision": {}, "deposit_insurance": {}, "resolution": {}, "information": {}})
+    assert full.depth() == pytest.approx(1.0) and u.depth() < full.depth()
+    from scosim.finance.spec import FinanceSettings
+
+    p = FinanceSettings.model_validate({"seniority": "external_senior", "alpha": 0.7}).params()
+    assert (p.seniority, p.alpha, p.kernel) == ("external_senior", 0.7, "clearing")
+    with pytest.raises(ValueError, match="alpha"):
+        FinanceSettings.model_validate({"alpha": 0.0})
+
+
+def test_simulate_is_reproducible_and_batch_independent():
+    years = [2025, 2026]
+    a = simulate(FS, years, 3, seed=4)
+    b = simulate(FS, years, 1, seed=4)
+    c = simulate(FS, years, 3, seed=4)
+    for k in ("capital_ratio", "npl_ratio", "loss_credit"):
+        np.testing.assert_array_equal(a[k], c[k])
+        np.testing.assert_array_equal(a[k][:1], b[k])
+    assert a["rounds"].shape == (3, 2)
+
+
+def test_baseline_failure_frequency_is_of_the_historical_order():
+    """Laeven & Valencia (2018): 151 systemic banking crises in 1970-2017, about 2 percent of
+    country-years; the calibrated baseline (no events) should be of that order."""
+    r = simulate(FS, list(range(2025, 2033)), 80, seed=11)
+    freq = r["failures"][:, :, :27].mean()
+    assert 0.01 <= freq <= 0.035
+
+
+def test_plot_banking_writes_png(tmp_path):
+    from matplotlib.image import imread
+
+    from scosim.finance.plots import plot_banking, wilson_interval
+
+    years = [2025, 2026, 2027]
+    res = {"none": simulate(FS, years, 6, seed=2), "union": simulate(
+        FS, years, 6, seed=2, levers=lambda y, R: _union(R))}
+    out = plot_banking(res, years, FS.codes, tmp_path / "b.png", title="t", group=MEMBERS)
+    img = imread(out)
+    assert img.shape[0] > 400 and img.shape[1] > 1500
+    lo, hi = wilson_interval(np.array([0, 5, 10]), 10)
+    assert lo[0] == pytest.approx(0.0, abs=1e-12) and hi[2] == pytest.approx(1.0)
+    assert lo[1] < 0.5 < hi[1]
+
+
+def test_information_exchange_alone_means_early_national_recapitalisation():
+    R = 8
+    g, S = _crisis(R)
+    gens = [np.random.default_rng(r) for r in range(R)]
+    _, ind = FS.step(FS.initial_state(R), g, S, _union(R, ("information",)), gens)
+    assert np.all(ind["resolutions"][:, RUS] == 1) and np.all(ind["failures"][:, RUS] == 0)
+    assert np.all(ind["bail_in"] == 0)  # no bail-in powers without a resolution authority
+    assert np.all(ind["fiscal_cost"][:, RUS] > 0)
+
+
+def test_mutual_backstop_shares_by_gdp():
+    R = 4
+    g, S = _crisis(R)
+    gens = lambda: [np.random.default_rng(r) for r in range(R)]  # noqa: E731
+    nat = _union(R, ("deposit_insurance",), backstop="national")
+    mut = _union(R, ("deposit_insurance",), backstop="mutual")
+    _, a = FS.step(FS.initial_state(R), g, S, nat, gens())
+    _, b = FS.step(FS.initial_state(R), g, S, mut, gens())
+    member = np.isin(FS.codes, MEMBERS)
+    # Same total treasury money; under "mutual" the insured shortfall is spread by GDP.
+    np.testing.assert_allclose(a["fiscal_cost"].sum(1), b["fiscal_cost"].sum(1), rtol=1e-12)
+    recap = FS.params.recap_ratio * FS.data.assets[RUS]
+    shortfall = a["fiscal_cost"][:, RUS] - recap
+    w = FS.data.gdp * member / (FS.data.gdp * member).sum()
+    expect = shortfall[:, None] * w[None, :]
+    expect[:, RUS] += recap
+    np.testing.assert_allclose(b["fiscal_cost"], expect, rtol=1e-9, atol=1e-3)
+
+
+def test_debtrank_kernel_in_step():
+    R = 8
+    g, S = _crisis(R)
+    fs = FS.with_params(kernel="debtrank")
+    _, ind = fs.step(fs.initial_state(R), g, S, fs.levers(R),
+                     [np.random.default_rng(r) for r in range(R)])
+    assert ind["failures"][:, RUS].mean() > 0.9
+    assert np.all(ind["loss_contagion"] >= -1e-6)
+    assert np.all(ind["depositor_losses"][:, RUS] > 0)

@@ -1,0 +1,41 @@
+"""Rebuild (or check) the packaged banking tables of scosim.finance from the raw files.
+
+Usage: python tools/build_finance.py [--raw DIR] [--check]
+
+DIR defaults to $SCOSIM_RAW_DIR or ../shared/data/raw next to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scosim.data.build import RawDataError
+from scosim.data.cli import default_raw_dir
+from scosim.finance.build import check_tables, write_tables
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--raw", default=None, help="raw data directory")
+    ap.add_argument("--check", action="store_true", help="only compare with the packaged copy")
+    args = ap.parse_args(argv)
+    raw = args.raw or default_raw_dir()
+    try:
+        if args.check:
+            stale = check_tables(raw)
+            if stale:
+                print(f"out of date: {', '.join(stale)}")
+                return 1
+            print("banking tables are up to date")
+            return 0
+        out = write_tables(raw)
+    except RawDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote banking tables to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
