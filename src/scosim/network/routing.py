@@ -68,8 +68,10 @@ class FreightGraph:
         money: US$ per TEU on the arc at baseline, (A,).
         days: Days on the arc at baseline, (A,).
         edge_ids: Edge ids in table order (freight and energy), (E,).
-        edge_project: Project index of each edge, -1 for existing edges, (E,).
-        edge_economies: (E, N) True where the edge touches economy n.
+        edge_project: Project index of each edge, -1 for existing and closed edges, (E,).
+        edge_baseline_open: (E,) True for existing edges (closed and project edges False).
+        edge_economies: (E, N) True where the edge touches economy n (land edges, pipelines
+            and power lines; sea and Caspian lanes touch none).
         economies: Economy codes, (N,).
         centre_src, centre_dst: Source / sink vertex of each centre, (C,).
         centre_economy: Economy index of each centre, (C,).
@@ -78,6 +80,8 @@ class FreightGraph:
             destination import share); zero diagonal.
         value_per_teu: US$ value of a TEU used to express money ad valorem.
         vot_per_day: Ad valorem value of a day.
+        arc_edge_of: (tail, head) -> travel arcs between two vertices (several where edges
+            run in parallel); used to report which edges a route uses.
         max_t_hat: Cap on iceberg changes (also used when no route is left).
     """
 
@@ -91,6 +95,7 @@ class FreightGraph:
     edge_ids: tuple[str, ...] = field(repr=False)
     edge_project: IntArray = field(repr=False)
     edge_economies: BoolArray = field(repr=False)
+    edge_baseline_open: BoolArray = field(repr=False)
     economies: tuple[str, ...] = ()
     centre_src: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     centre_dst: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
@@ -98,6 +103,8 @@ class FreightGraph:
     centre_weight: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
     endpoint_money: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     endpoint_days: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    arc_edge_of: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict,
+                                                                repr=False)
     value_per_teu: float = 54500.0
     vot_per_day: float = 0.0135
     max_t_hat: float = 5.0
@@ -240,7 +247,11 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
     np.fill_diagonal(ep_d, 0.0)
     project_pos = {pid: k for k, pid in enumerate(tables.projects.index)}
     edge_econ = np.zeros((len(edges), len(economies)), dtype=bool)
-    for k, crossed in enumerate(edges["economies"]):
+    # Sea and Caspian lanes are international waters: ports touch an economy through their
+    # transfers, so a ship passing a port's sea vertex neither transits nor risks that economy.
+    for k, (crossed, mode) in enumerate(zip(edges["economies"], edges["mode"], strict=True)):
+        if mode in ("sea", "inland_water"):
+            continue
         for code in crossed:
             if code in eidx:
                 edge_econ[k, eidx[code]] = True
@@ -256,6 +267,7 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
         edge_project=np.array([project_pos.get(x, -1) if x else -1 for x in edges["project"]],
                               dtype=np.int64),
         edge_economies=edge_econ,
+        edge_baseline_open=(edges["status"] == "existing").to_numpy(),
         economies=tuple(economies),
         centre_src=np.array([index[f"{n}|src"] for n in centres.index], dtype=np.int64),
         centre_dst=np.array([index[f"{n}|dst"] for n in centres.index], dtype=np.int64),
@@ -263,10 +275,20 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
         centre_weight=weights / totals[c_econ],
         endpoint_money=ep_m,
         endpoint_days=ep_d,
+        arc_edge_of=_travel_arcs(tail, head, arc_edge),
         value_per_teu=float(p["value_per_teu_usd"]),
         vot_per_day=float(p["vot_per_day"]),
         max_t_hat=float(p["max_t_hat"]),
     )
+
+
+def _travel_arcs(tail: list[int], head: list[int], edge: list[int]
+                 ) -> dict[tuple[int, int], tuple[int, ...]]:
+    out: dict[tuple[int, int], tuple[int, ...]] = {}
+    for k, (t, h, e) in enumerate(zip(tail, head, edge, strict=True)):
+        if e >= 0:
+            out[(t, h)] = (*out.get((t, h), ()), k)
+    return out
 
 
 def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
@@ -279,14 +301,14 @@ def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
         money_mult: (R, E) or (E,) multipliers on each edge's money cost (default 1).
         time_mult: (R, E) or (E,) multipliers on each edge's travel time (default 1).
         edge_open: (R, E) or (E,) bool; a closed edge's arcs get weight ``inf``. Default: every
-            existing edge open and every project edge closed.
+            existing edge open, every project and closed edge closed.
 
     Returns:
         (R, A) weights; transfer and access arcs are never scaled.
     """
     n_edges = len(graph.edge_ids)
     if edge_open is None:
-        edge_open = graph.edge_project < 0
+        edge_open = graph.edge_baseline_open
     mm = np.atleast_2d(np.ones(n_edges) if money_mult is None else np.asarray(money_mult, float))
     tm = np.atleast_2d(np.ones(n_edges) if time_mult is None else np.asarray(time_mult, float))
     op = np.atleast_2d(np.asarray(edge_open, bool))
@@ -317,11 +339,13 @@ class Routes:
             diagonal.
         predecessors: (R, C, V) Dijkstra predecessor of each vertex from each centre source
             (-9999 where none); use :func:`route_edges` to read a path.
+        weights: (R, A) the arc weights the routes were computed with.
     """
 
     centre_cost: FloatArray
     cost: FloatArray
     predecessors: IntArray
+    weights: FloatArray
 
 
 def _collapse(graph: FreightGraph) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -364,7 +388,7 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
         centre_cost[r] = dist[:, graph.centre_dst]
         preds[r] = pred
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),
-                  predecessors=preds)
+                  predecessors=preds, weights=w)
 
 
 def economy_costs(graph: FreightGraph, centre_cost: ArrayLike) -> FloatArray:
@@ -427,23 +451,13 @@ def route_edges(graph: FreightGraph, routes: Routes, run: int, origin: int, dest
             return []
         vertices.append(v)
     vertices.reverse()
-    lookup = _arc_lookup(graph)
-    out = []
+    w = routes.weights[run] if routes.weights.shape[0] > 1 else routes.weights[0]
+    out: list[int] = []
     for u, x in zip(vertices[:-1], vertices[1:], strict=True):
-        e = lookup.get((u, x), -1)
-        if e >= 0:
-            out.append(e)
-    return out
-
-
-def _arc_lookup(graph: FreightGraph) -> dict[tuple[int, int], int]:
-    # Travel arcs between the same layer vertices come from one edge, except parallel edges
-    # (e.g. an upgraded line next to the old one); the lookup keeps the first, which is only
-    # used for reporting which edges a route uses.
-    out: dict[tuple[int, int], int] = {}
-    for t, h, e in zip(graph.tail.tolist(), graph.head.tolist(), graph.edge.tolist(),
-                       strict=True):
-        out.setdefault((t, h), e)
+        arcs = graph.arc_edge_of.get((u, x), ())
+        if arcs:
+            best = min(arcs, key=lambda k: w[k])  # the parallel edge the route really uses
+            out.append(int(graph.edge[best]))
     return out
 
 

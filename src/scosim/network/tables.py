@@ -38,7 +38,8 @@ QUALITIES: dict[str, tuple[str, ...]] = {
     "pipeline": ("na",),
     "power": ("na",),
 }
-STATUSES: tuple[str, ...] = ("existing", "project")
+#: ``closed``: the link exists but is closed to trade in the baseline (a scenario may open it).
+STATUSES: tuple[str, ...] = ("existing", "project", "closed")
 CARRIERS: tuple[str, ...] = ("freight", "gas", "power")
 
 #: Parameters every ``params.csv`` must define (see docs/network.md for each one).
@@ -251,8 +252,8 @@ def _edges(d: Path, nodes: pd.DataFrame, params: dict[str, float],
         if r["status"] == "project" and r["project"] not in project_ids:
             raise NetworkDataError(t, line, "project", f"unknown project {r['project']!r}; "
                                    f"allowed: {sorted(project_ids)}")
-        if r["status"] == "existing" and r["project"]:
-            raise NetworkDataError(t, line, "project", "set on an existing edge")
+        if r["status"] != "project" and r["project"]:
+            raise NetworkDataError(t, line, "project", f"set on a {r['status']!r} edge")
         ends = [nodes.loc[r[c], "economy"] for c in ("from_node", "to_node")]
         ends = [e for e in dict.fromkeys(ends) if e != SEA]
         listed = tuple(x for x in r["economies"].split(";") if x)

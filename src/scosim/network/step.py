@@ -1,0 +1,212 @@
+"""The yearly network step: projects, insecurity and sanctions in; ``t_hat`` and indicators out.
+
+:class:`CorridorNetwork` is set up once from the calibration and the network tables; its
+:meth:`CorridorNetwork.step` is batched over runs and pure given its inputs (no I/O, no
+randomness, no state changed), ready for a mechanism slot of the model:
+
+* inputs: instability (R, N) in [0, 1], active projects (R, P) bool, optional closed edges
+  (R, E) and per-economy sanction multipliers (R, N);
+* outputs: ``t_hat`` (R, N, N), iceberg trade-cost changes relative to the baseline network
+  (exactly 1 for the baseline), and a dict of (R, N) indicators.
+
+Congestion: capacitated project edges pay the BPR volume-delay factor on the trade assigned
+to them; loads are averaged over a few all-or-nothing passes (method of successive
+averages) and routes recomputed with the congestion priced in (docs/network.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.data.constants import ECONOMIES
+from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
+from scosim.network.projects import (
+    congestion_multiplier,
+    edge_flows,
+    edge_open_mask,
+    insecurity_multiplier,
+    pair_edge_use,
+    project_flows_mt,
+    project_mask,
+    sanction_multiplier,
+    transit_value,
+)
+from scosim.network.routing import (
+    FreightGraph,
+    arc_weights,
+    build_freight_graph,
+    least_cost_routes,
+    t_hat_from_costs,
+)
+from scosim.network.tables import NetworkTables, load_network
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class NetworkStep:
+    """Result of one network step.
+
+    Attributes:
+        t_hat: (R, N, N) iceberg cost change relative to the baseline network.
+        cost: (R, N, N) generalised cost (ad valorem fraction of a TEU's value).
+        indicators: (R, N) arrays: ``trade_cost_change`` (trade-weighted mean of t_hat - 1
+            over an economy's exports and imports), ``transit_trade_usd`` (trade crossing the
+            economy in transit), and the energy indicators of
+            :func:`scosim.network.energy.energy_indicators`.
+        project_flow_mt: (R, P) freight on each project, Mt a year (baseline trade value
+            converted with value and weight per TEU; averaged over the congestion passes).
+        congestion: (R, P) BPR factor applied to each project's edges.
+    """
+
+    t_hat: FloatArray
+    cost: FloatArray
+    indicators: dict[str, FloatArray]
+    project_flow_mt: FloatArray
+    congestion: FloatArray
+
+
+class CorridorNetwork:
+    """The transport and energy network of a scenario, set up once, stepped each year.
+
+    Args:
+        tables: Network tables (default: the packaged ones).
+        trade: (N, N) baseline trade flows in US$ (exporter x importer) used to load corridors
+            and weight indicators (default: the packaged calibration's trade matrix).
+        params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
+        economies: Economy codes; must match the tables' (default the 28 of scosim).
+        msa_iterations: Passes of the congestion assignment (1 = no re-routing).
+    """
+
+    def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
+                 params: dict[str, float] | None = None,
+                 economies: Sequence[str] = ECONOMIES, msa_iterations: int = 4):
+        self.msa_iterations = int(msa_iterations)
+        self.tables = tables if tables is not None else load_network()
+        if tuple(economies) != self.tables.economies:
+            raise ValueError("economies differ from the network tables' economies")
+        self.params = {**self.tables.params, **(params or {})}
+        self.graph: FreightGraph = build_freight_graph(self.tables, self.params)
+        self.links: EnergyLinks = energy_links(self.tables)
+        if trade is None:
+            from scosim.data import load_calibration
+
+            trade = load_calibration().trade_matrix()
+        self.trade = np.asarray(trade, float)
+        n = len(economies)
+        if self.trade.shape != (n, n):
+            raise ValueError(f"trade must be ({n}, {n}); got {self.trade.shape}")
+        base = least_cost_routes(self.graph, arc_weights(self.graph))
+        self.baseline_cost: FloatArray = base.cost[0]
+        cap = self.tables.projects["capacity"].to_numpy(float)
+        unit = self.tables.projects["capacity_unit"].to_numpy()
+        self._capacity_mt = np.where(unit == "Mt/yr", cap, np.inf)
+
+    @property
+    def project_ids(self) -> tuple[str, ...]:
+        """Project ids in the column order of (R, P) project arrays."""
+        return self.tables.project_ids
+
+    @property
+    def edge_ids(self) -> tuple[str, ...]:
+        """Edge ids in the column order of (R, E) edge arrays."""
+        return self.tables.edge_ids
+
+    def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_]):
+        routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open))
+        use = pair_edge_use(self.graph, routes)
+        flows = edge_flows(self.graph, use, self.trade)
+        loads = project_flows_mt(self.graph, flows, len(self.project_ids),
+                                 self.params["value_per_teu_usd"], self.params["tonnes_per_teu"])
+        return routes, use, loads
+
+    def _congestion(self, loads: FloatArray) -> FloatArray:
+        return congestion_multiplier(loads, np.broadcast_to(self._capacity_mt, loads.shape),
+                                     self.params["bpr_alpha"], self.params["bpr_beta"])
+
+    def _edge_factor(self, cong: FloatArray) -> FloatArray:
+        ep = self.graph.edge_project
+        return np.where(ep[None, :] >= 0, cong[:, np.maximum(ep, 0)], 1.0)
+
+    def step(self, instability: ArrayLike | None = None,
+             active_projects: ArrayLike | Sequence[str] = (),
+             closed_edges: ArrayLike | None = None,
+             sanctions: ArrayLike | None = None, congestion: bool = True) -> NetworkStep:
+        """One year of the network, batched over runs.
+
+        Args:
+            instability: (R, N) instability index in [0, 1] (default 0 everywhere).
+            active_projects: (R, P) bool of operating projects, or a list of project ids.
+            closed_edges: (R, E) bool edges closed (sanctions, conflict).
+            sanctions: (R, N) per-economy cost multipliers >= 1 for edges touching them.
+            congestion: Apply the BPR congestion pass to capacitated projects.
+
+        Returns:
+            :class:`NetworkStep`.
+        """
+        n = len(self.tables.economies)
+        act = project_mask(self.project_ids, list(active_projects)
+                           if isinstance(active_projects, tuple) else active_projects)
+        runs = act.shape[0]
+        for arr in (instability, closed_edges, sanctions):
+            if arr is not None:
+                runs = max(runs, np.atleast_2d(np.asarray(arr)).shape[0])
+        inst = np.zeros((runs, n)) if instability is None else np.broadcast_to(
+            np.atleast_2d(np.asarray(instability, float)), (runs, n))
+        act = np.broadcast_to(act, (runs, act.shape[1]))
+        edge_open = np.broadcast_to(edge_open_mask(self.graph, act, closed_edges),
+                                    (runs, len(self.edge_ids)))
+        mult = insecurity_multiplier(inst, self.graph.edge_economies,
+                                     self.params["insecurity_cost_factor"])
+        if sanctions is not None:
+            mult = mult * sanction_multiplier(np.broadcast_to(
+                np.atleast_2d(np.asarray(sanctions, float)), (runs, n)),
+                self.graph.edge_economies)
+        routes, use, proj_mt = self._assign(mult, edge_open)
+        cong = np.ones_like(proj_mt)
+        if congestion and np.any(np.isfinite(self._capacity_mt)[None, :] & act):
+            # Method of successive averages (Sheffi 1985): average the all-or-nothing loads
+            # of successive passes, price congestion on the average, re-route.
+            avg = proj_mt
+            for k in range(2, self.msa_iterations + 1):
+                cong = self._congestion(avg)
+                routes, use, loads = self._assign(mult * self._edge_factor(cong), edge_open)
+                avg = avg + (loads - avg) / k
+            cong = self._congestion(avg)
+            routes, use, _ = self._assign(mult * self._edge_factor(cong), edge_open)
+            proj_mt = avg
+        t_hat = t_hat_from_costs(routes.cost, self.baseline_cost, self.graph.max_t_hat)
+        indicators = {
+            "trade_cost_change": trade_weighted_change(t_hat, self.trade),
+            "transit_trade_usd": transit_value(self.graph, use, self.trade),
+        }
+        energy = delivered_flows(self.links, act, inst, edge_open)
+        indicators.update(energy_indicators(self.links, energy))
+        return NetworkStep(t_hat=t_hat, cost=routes.cost, indicators=indicators,
+                           project_flow_mt=proj_mt, congestion=cong)
+
+
+def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
+    """Trade-weighted mean of ``t_hat - 1`` over each economy's exports and imports (R, N).
+
+    Domestic sales are left out; weights are baseline flows. Sums use ``math.fsum`` order-free
+    accumulation over a fixed partner order, so results do not depend on BLAS.
+    """
+    import math
+
+    th = np.atleast_3d(np.asarray(t_hat, float))
+    x = np.asarray(trade, float).copy()
+    np.fill_diagonal(x, 0.0)
+    runs, n = th.shape[0], th.shape[1]
+    out = np.zeros((runs, n))
+    for i in range(n):
+        w = np.concatenate([x[i, :], x[:, i]])
+        total = math.fsum(w)
+        for r in range(runs):
+            ch = np.concatenate([th[r, i, :], th[r, :, i]]) - 1.0
+            out[r, i] = math.fsum(w * ch) / total if total > 0 else 0.0
+    return out
