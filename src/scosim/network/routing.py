@@ -293,7 +293,7 @@ def _travel_arcs(tail: list[int], head: list[int], edge: list[int]
 
 def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
                 time_mult: ArrayLike | None = None, edge_open: ArrayLike | None = None,
-                ) -> FloatArray:
+                edge_fee: ArrayLike | None = None) -> FloatArray:
     """Generalised arc weights (R, A) from per-edge multipliers.
 
     Args:
@@ -302,6 +302,8 @@ def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
         time_mult: (R, E) or (E,) multipliers on each edge's travel time (default 1).
         edge_open: (R, E) or (E,) bool; a closed edge's arcs get weight ``inf``. Default: every
             existing edge open, every project and closed edge closed.
+        edge_fee: (R, E) or (E,) US$ per TEU added to each traversal of an edge (e.g. a
+            corridor's transit fee), not scaled by the multipliers.
 
     Returns:
         (R, A) weights; transfer and access arcs are never scaled.
@@ -322,6 +324,12 @@ def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
     travel = graph.edge >= 0
     e = np.where(travel, graph.edge, 0)
     m = np.where(travel, mm[:, e], 1.0) * graph.money
+    if edge_fee is not None:
+        fee = np.atleast_2d(np.asarray(edge_fee, float))
+        if fee.shape[1] != n_edges or np.any(fee < 0) or not np.all(np.isfinite(fee)):
+            raise ValueError(f"edge_fee must be finite, >= 0 and (R, {n_edges})")
+        m = m + np.where(travel, fee[:, e], 0.0)
+        runs = max(runs, fee.shape[0])
     d = np.where(travel, tm[:, e], 1.0) * graph.days
     w = graph.generalized(m, d)
     closed = travel & ~op[:, e]

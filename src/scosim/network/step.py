@@ -9,9 +9,10 @@ randomness, no state changed), ready for a mechanism slot of the model:
 * outputs: ``t_hat`` (R, N, N), iceberg trade-cost changes relative to the baseline network
   (exactly 1 for the baseline), and a dict of (R, N) indicators.
 
-Congestion: capacitated project edges pay the BPR volume-delay factor on the trade assigned
-to them; loads are averaged over a few all-or-nothing passes (method of successive
-averages) and routes recomputed with the congestion priced in (docs/network.md).
+Congestion: edges with a freight capacity (Mt a year, edges.csv) pay the BPR volume-delay
+factor on the trade assigned to them; loads are averaged over a few all-or-nothing passes
+(method of successive averages) and routes recomputed with the congestion priced in; an
+approximation of the user equilibrium, documented in docs/network.md.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from scosim.network.projects import (
     edge_open_mask,
     insecurity_multiplier,
     pair_edge_use,
-    project_flows_mt,
     project_mask,
     sanction_multiplier,
     transit_value,
@@ -58,9 +58,10 @@ class NetworkStep:
             over an economy's exports and imports), ``transit_trade_usd`` (trade crossing the
             economy in transit), and the energy indicators of
             :func:`scosim.network.energy.energy_indicators`.
-        project_flow_mt: (R, P) freight on each project, Mt a year (baseline trade value
-            converted with value and weight per TEU; averaged over the congestion passes).
-        congestion: (R, P) BPR factor applied to each project's edges.
+        project_flow_mt: (R, P) freight on the busiest edge of each project, Mt a year
+            (baseline trade value converted with value and weight per TEU; averaged over the
+            congestion passes).
+        congestion: (R, P) largest BPR factor over each project's edges.
     """
 
     t_hat: FloatArray
@@ -84,7 +85,7 @@ class CorridorNetwork:
 
     def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
                  params: dict[str, float] | None = None,
-                 economies: Sequence[str] = ECONOMIES, msa_iterations: int = 4):
+                 economies: Sequence[str] = ECONOMIES, msa_iterations: int = 6):
         self.msa_iterations = int(msa_iterations)
         self.tables = tables if tables is not None else load_network()
         if tuple(economies) != self.tables.economies:
@@ -102,9 +103,10 @@ class CorridorNetwork:
             raise ValueError(f"trade must be ({n}, {n}); got {self.trade.shape}")
         base = least_cost_routes(self.graph, arc_weights(self.graph))
         self.baseline_cost: FloatArray = base.cost[0]
-        cap = self.tables.projects["capacity"].to_numpy(float)
-        unit = self.tables.projects["capacity_unit"].to_numpy()
-        self._capacity_mt = np.where(unit == "Mt/yr", cap, np.inf)
+        edges = self.tables.edges
+        cap = edges["capacity"].to_numpy(float)
+        freight_cap = (edges["capacity_unit"] == "Mt/yr").to_numpy() & np.isfinite(cap)
+        self._capacity_mt = np.where(freight_cap, cap, np.inf)
 
     @property
     def project_ids(self) -> tuple[str, ...]:
@@ -116,26 +118,43 @@ class CorridorNetwork:
         """Edge ids in the column order of (R, E) edge arrays."""
         return self.tables.edge_ids
 
-    def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_]):
-        routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open))
+    def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_],
+                fee: FloatArray | None):
+        """Route, then load each edge (Mt a year) with the trade its routes carry."""
+        routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open,
+                                                           fee))
         use = pair_edge_use(self.graph, routes)
-        flows = edge_flows(self.graph, use, self.trade)
-        loads = project_flows_mt(self.graph, flows, len(self.project_ids),
-                                 self.params["value_per_teu_usd"], self.params["tonnes_per_teu"])
+        loads = edge_flows(self.graph, use, self.trade) / self.params["value_per_teu_usd"] \
+            * self.params["tonnes_per_teu"] / 1e6
         return routes, use, loads
 
+    def _edge_fee(self, fee: FloatArray) -> FloatArray:
+        """Spread each project's fee (R, P) evenly over its edges (R, E)."""
+        ep = self.graph.edge_project
+        count = np.bincount(ep[ep >= 0], minlength=fee.shape[1]).astype(float)
+        per_edge = fee / np.maximum(count, 1.0)
+        return np.where(ep[None, :] >= 0, per_edge[:, np.maximum(ep, 0)], 0.0)
+
     def _congestion(self, loads: FloatArray) -> FloatArray:
+        """BPR factor per edge (R, E); edges without a freight capacity get 1."""
         return congestion_multiplier(loads, np.broadcast_to(self._capacity_mt, loads.shape),
                                      self.params["bpr_alpha"], self.params["bpr_beta"])
 
-    def _edge_factor(self, cong: FloatArray) -> FloatArray:
+    def _by_project(self, per_edge: FloatArray) -> FloatArray:
+        """Largest value over each project's edges (R, P)."""
         ep = self.graph.edge_project
-        return np.where(ep[None, :] >= 0, cong[:, np.maximum(ep, 0)], 1.0)
+        out = np.zeros((per_edge.shape[0], len(self.project_ids)))
+        for p in range(len(self.project_ids)):
+            cols = np.flatnonzero(ep == p)
+            if cols.size:
+                out[:, p] = per_edge[:, cols].max(axis=1)
+        return out
 
     def step(self, instability: ArrayLike | None = None,
              active_projects: ArrayLike | Sequence[str] = (),
              closed_edges: ArrayLike | None = None,
-             sanctions: ArrayLike | None = None, congestion: bool = True) -> NetworkStep:
+             sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
+             congestion: bool = True) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -143,6 +162,8 @@ class CorridorNetwork:
             active_projects: (R, P) bool of operating projects, or a list of project ids.
             closed_edges: (R, E) bool edges closed (sanctions, conflict).
             sanctions: (R, N) per-economy cost multipliers >= 1 for edges touching them.
+            transit_fee: (R, P) US$ per TEU charged for using a whole project route, spread
+                evenly over the project's edges (a partial use pays pro rata).
             congestion: Apply the BPR congestion pass to capacitated projects.
 
         Returns:
@@ -166,19 +187,21 @@ class CorridorNetwork:
             mult = mult * sanction_multiplier(np.broadcast_to(
                 np.atleast_2d(np.asarray(sanctions, float)), (runs, n)),
                 self.graph.edge_economies)
-        routes, use, proj_mt = self._assign(mult, edge_open)
-        cong = np.ones_like(proj_mt)
-        if congestion and np.any(np.isfinite(self._capacity_mt)[None, :] & act):
+        fee = None if transit_fee is None else self._edge_fee(
+            np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
+        routes, use, loads = self._assign(mult, edge_open, fee)
+        cong = np.ones_like(loads)
+        capped = np.isfinite(self._capacity_mt)[None, :] & edge_open
+        if congestion and self.msa_iterations > 1 and np.any(capped):
             # Method of successive averages (Sheffi 1985): average the all-or-nothing loads
             # of successive passes, price congestion on the average, re-route.
-            avg = proj_mt
+            avg = loads
             for k in range(2, self.msa_iterations + 1):
-                cong = self._congestion(avg)
-                routes, use, loads = self._assign(mult * self._edge_factor(cong), edge_open)
-                avg = avg + (loads - avg) / k
+                _, _, new = self._assign(mult * self._congestion(avg), edge_open, fee)
+                avg = avg + (new - avg) / k
             cong = self._congestion(avg)
-            routes, use, _ = self._assign(mult * self._edge_factor(cong), edge_open)
-            proj_mt = avg
+            routes, use, _ = self._assign(mult * cong, edge_open, fee)
+            loads = avg
         t_hat = t_hat_from_costs(routes.cost, self.baseline_cost, self.graph.max_t_hat)
         indicators = {
             "trade_cost_change": trade_weighted_change(t_hat, self.trade),
@@ -187,7 +210,8 @@ class CorridorNetwork:
         energy = delivered_flows(self.links, act, inst, edge_open)
         indicators.update(energy_indicators(self.links, energy))
         return NetworkStep(t_hat=t_hat, cost=routes.cost, indicators=indicators,
-                           project_flow_mt=proj_mt, congestion=cong)
+                           project_flow_mt=self._by_project(loads),
+                           congestion=self._by_project(cong))
 
 
 def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
