@@ -89,8 +89,8 @@ def loan_schedule(principal: ArrayLike, rate: float, tenor: int, grace: int, hor
     Interest only during ``grace`` years, then a level annuity over ``tenor - grace`` years.
 
     Returns:
-        ``(payments, outstanding)``: payment in year t and principal outstanding at the start
-        of year t (before that year's payment).
+        ``(payments, outstanding)``: payment at the end of year t and principal outstanding
+        at the start of year t.
     """
     p = np.atleast_1d(np.asarray(principal, float))
     if not 0 <= grace < tenor:
@@ -187,7 +187,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     horizon = pf.shape[1]
     alive = np.cumprod(np.concatenate([np.ones((runs, 1)), 1.0 - pf[:, :-1]], axis=1), axis=1)
     fail_at = alive * pf  # probability the project fails in year t
-    disc = (1.0 + discount_rate) ** -np.arange(horizon)
+    # Disbursement at the start of year 0; payments and losses at the end of each year.
+    disc = (1.0 + discount_rate) ** -(np.arange(horizon) + 1.0)
     p_fail = fail_at.sum(axis=1)
     lost = 1.0 - recovery
     bank_loss = np.zeros(runs)
