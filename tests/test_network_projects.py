@@ -167,3 +167,30 @@ def test_line_d_raises_china_imports_and_supplier_concentration():
     # 30 bcm more from Turkmenistan: China's concentration on Turkmenistan rises.
     assert ind["gas_supplier_hhi"][1, ix("CHN")] > ind["gas_supplier_hhi"][0, ix("CHN")]
     assert ind["gas_pipeline_imports_bcm"][1, ix("CHN")] == pytest.approx(61.343 + 30, abs=0.01)
+
+
+def test_plot_network_writes_png(net, tmp_path):
+    from scosim.network.plot import plot_network
+
+    out = net.step(active_projects=["TRANS_AFGHAN_RAIL"])
+    path = plot_network(net.tables, tmp_path / "map.png", highlight=["TRANS_AFGHAN_RAIL"],
+                        t_hat=out.t_hat[0], focus="UZB")
+    assert path.is_file() and path.stat().st_size > 50_000
+    base = plot_network(net.tables, tmp_path / "base.png")
+    assert base.is_file()
+
+
+def test_ge_check_instc_raises_india_russia_trade(net):
+    from scosim.data import load_calibration
+    from scosim.mechanisms.trade import solve_ge
+
+    cal = load_calibration()
+    x, tau = cal.trade_matrix(), cal.tariff_matrix()
+    flows = x * (1 + tau)
+    t_hat = net.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0]
+    ge = solve_ge(flows, sigma=5.0, tariffs=tau, cost_change=t_hat)
+    i, j = ix("IND"), ix("RUS")
+    # Gravity: a lower bilateral cost raises the flow, by about (1 - sigma) x dlog t_hat.
+    change = ge.flows[i, j] / flows[i, j] - 1
+    assert change > 0
+    assert change == pytest.approx(-4 * np.log(t_hat[i, j]), rel=0.5)
