@@ -194,3 +194,27 @@ def test_ge_check_instc_raises_india_russia_trade(net):
     change = ge.flows[i, j] / flows[i, j] - 1
     assert change > 0
     assert change == pytest.approx(-4 * np.log(t_hat[i, j]), rel=0.5)
+
+
+def test_tree_loads_match_path_tracing(net):
+    # Two implementations of the all-or-nothing assignment must agree exactly.
+    from scosim.network.projects import (
+        edge_flows,
+        edge_open_mask,
+        insecurity_multiplier,
+        pair_edge_use,
+        transit_value,
+        tree_loads,
+    )
+    from scosim.network.routing import arc_weights, least_cost_routes
+
+    g = net.graph
+    act = project_mask(net.project_ids, ["INSTC_CHABAHAR", "TRANS_AFGHAN_RAIL"])
+    inst = np.random.default_rng(3).random((2, 28)) * 0.5
+    mult = insecurity_multiplier(inst, g.edge_economies)
+    routes = least_cost_routes(g, arc_weights(g, mult, mult, edge_open_mask(g, act)))
+    use = pair_edge_use(g, routes)
+    value, transit = tree_loads(g, routes, net.trade)
+    np.testing.assert_allclose(value, edge_flows(g, use, net.trade), rtol=1e-12)
+    np.testing.assert_allclose(transit, transit_value(g, use, net.trade), rtol=1e-12)
+    assert transit.sum() > 0  # non-vacuous: some trade does transit

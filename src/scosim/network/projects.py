@@ -212,3 +212,76 @@ def project_flows_mt(graph: FreightGraph, edge_value: ArrayLike, n_projects: int
         if cols.size:
             out[:, p] = v[:, cols].max(axis=1)
     return out / value_per_teu * tonnes_per_teu / 1e6
+
+
+def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
+               ) -> tuple[FloatArray, FloatArray]:
+    """Edge loads and transit values from the shortest-path trees, without tracing paths.
+
+    Same results as :func:`edge_flows` and :func:`transit_value` (all-or-nothing
+    assignment), computed level by level on each centre's shortest-path tree: demands at the
+    sinks are pushed up the tree to get arc loads, and the set of economies touched on the way
+    is pushed down the tree.
+
+    Args:
+        graph: The freight graph.
+        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
+        trade: (N, N) or (R, N, N) trade flows in US$.
+
+    Returns:
+        ``(edge_value, transit)``: (R, E) trade value on each edge and (R, N) trade value
+        crossing each economy in transit.
+    """
+    t = np.asarray(trade, float)
+    runs, n_c, nv = routes.route_arc.shape
+    t = np.broadcast_to(t, (runs, *t.shape[-2:]))
+    n_e, n = len(graph.edge_ids), len(graph.economies)
+    edge_value = np.zeros((runs, n_e))
+    transit = np.zeros((runs, n))
+    ce = graph.centre_economy
+    arc_touch = np.zeros((len(graph.tail), n), bool)
+    travel = graph.edge >= 0
+    arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
+    for r in range(runs):
+        w = _pair_weights(graph, t[r])  # (C, C)
+        pred = routes.predecessors[r]  # (C, V), all centres' trees at once
+        arc = routes.route_arc[r]
+        depth = _depths(pred)
+        levels = int(depth.max())
+        # push demands up the trees
+        acc = np.zeros((n_c, nv))
+        acc[:, graph.centre_dst] += w
+        for level in range(levels, 0, -1):
+            c, v = np.nonzero(depth == level)
+            np.add.at(acc, (c, pred[c, v]), acc[c, v])
+        c, v = np.nonzero(arc >= 0)
+        arcs = arc[c, v]
+        on_edge = graph.edge[arcs] >= 0
+        np.add.at(edge_value[r], graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+        # push the touched economies down the trees
+        touched = np.zeros((n_c, nv, n), bool)
+        for level in range(1, levels + 1):
+            c, v = np.nonzero(depth == level)
+            touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
+        ends = touched[:, graph.centre_dst]  # (C origin, C destination, N)
+        ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
+        ends[:, np.arange(n_c), ce] = False  # nor is the importer
+        transit[r] = np.einsum("ab,abn->n", w, ends.astype(float))
+    return edge_value, transit
+
+
+def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Depth of each vertex in predecessor trees (..., V) (0 for roots and unreached ones).
+
+    Pointer jumping: log2(V) rounds of ``depth += depth[jump]; jump = jump[jump]``.
+    """
+    nv = pred.shape[-1]
+    flat = pred.reshape(-1, nv)
+    own = np.broadcast_to(np.arange(nv), flat.shape)
+    rows = np.arange(flat.shape[0])[:, None]
+    depth = (flat >= 0).astype(np.int64)
+    jump = np.where(flat >= 0, flat, own)
+    for _ in range(int(np.ceil(np.log2(max(nv, 2)))) + 1):
+        depth = depth + depth[rows, jump]
+        jump = jump[rows, jump]
+    return depth.reshape(pred.shape)

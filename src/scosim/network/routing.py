@@ -348,12 +348,16 @@ class Routes:
         predecessors: (R, C, V) Dijkstra predecessor of each vertex from each centre source
             (-9999 where none); use :func:`route_edges` to read a path.
         weights: (R, A) the arc weights the routes were computed with.
+        route_arc: (R, C, V) index of the arc each vertex is reached by on its least-cost path
+            from each centre (the cheapest of parallel arcs; -1 for the source and for
+            unreached vertices).
     """
 
     centre_cost: FloatArray
     cost: FloatArray
     predecessors: IntArray
     weights: FloatArray
+    route_arc: IntArray
 
 
 def _collapse(graph: FreightGraph) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -386,8 +390,16 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     n_c = len(graph.centre_src)
     centre_cost = np.empty((runs, n_c, n_c))
     preds = np.empty((runs, n_c, nv), dtype=np.int64)
+    route_arc = np.full((runs, n_c, nv), -1, dtype=np.int64)
+    group_of = np.empty(len(order), dtype=np.int64)
+    group_of[order] = np.cumsum(np.isin(np.arange(len(order)), starts)) - 1
+    keys = gt * nv + gh
     for r in range(runs):
         gw = np.minimum.reduceat(w[r, order], starts)
+        # the cheapest arc of each group (ties: the first in table order)
+        hit = w[r] == gw[group_of]
+        candidates = np.where(hit, np.arange(len(order)), len(order))
+        best = np.minimum.reduceat(candidates[order], starts)
         keep = np.isfinite(gw)
         # Explicit zeros are kept as arcs by csgraph when given in sparse form.
         mat = csr_array((gw[keep], (gt[keep], gh[keep])), shape=(nv, nv))
@@ -395,8 +407,12 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
                               return_predecessors=True)
         centre_cost[r] = dist[:, graph.centre_dst]
         preds[r] = pred
+        has = pred >= 0
+        pos = np.searchsorted(keys, pred * nv + np.arange(nv)[None, :])
+        pos = np.minimum(pos, len(keys) - 1)
+        route_arc[r] = np.where(has, best[pos], -1)
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),
-                  predecessors=preds, weights=w)
+                  predecessors=preds, weights=w, route_arc=route_arc)
 
 
 def economy_costs(graph: FreightGraph, centre_cost: ArrayLike) -> FloatArray:

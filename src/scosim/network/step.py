@@ -27,13 +27,11 @@ from scosim.data.constants import ECONOMIES
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
 from scosim.network.projects import (
     congestion_multiplier,
-    edge_flows,
     edge_open_mask,
     insecurity_multiplier,
-    pair_edge_use,
     project_mask,
     sanction_multiplier,
-    transit_value,
+    tree_loads,
 )
 from scosim.network.routing import (
     FreightGraph,
@@ -123,10 +121,9 @@ class CorridorNetwork:
         """Route, then load each edge (Mt a year) with the trade its routes carry."""
         routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open,
                                                            fee))
-        use = pair_edge_use(self.graph, routes)
-        loads = edge_flows(self.graph, use, self.trade) / self.params["value_per_teu_usd"] \
-            * self.params["tonnes_per_teu"] / 1e6
-        return routes, use, loads
+        value, transit = tree_loads(self.graph, routes, self.trade)
+        loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
+        return routes, transit, loads
 
     def _edge_fee(self, fee: FloatArray) -> FloatArray:
         """Spread each project's fee (R, P) evenly over its edges (R, E)."""
@@ -189,7 +186,7 @@ class CorridorNetwork:
                 self.graph.edge_economies)
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
-        routes, use, loads = self._assign(mult, edge_open, fee)
+        routes, transit, loads = self._assign(mult, edge_open, fee)
         cong = np.ones_like(loads)
         capped = np.isfinite(self._capacity_mt)[None, :] & edge_open
         if congestion and self.msa_iterations > 1 and np.any(capped):
@@ -200,12 +197,12 @@ class CorridorNetwork:
                 _, _, new = self._assign(mult * self._congestion(avg), edge_open, fee)
                 avg = avg + (new - avg) / k
             cong = self._congestion(avg)
-            routes, use, _ = self._assign(mult * cong, edge_open, fee)
+            routes, transit, _ = self._assign(mult * cong, edge_open, fee)
             loads = avg
         t_hat = t_hat_from_costs(routes.cost, self.baseline_cost, self.graph.max_t_hat)
         indicators = {
             "trade_cost_change": trade_weighted_change(t_hat, self.trade),
-            "transit_trade_usd": transit_value(self.graph, use, self.trade),
+            "transit_trade_usd": transit,
         }
         energy = delivered_flows(self.links, act, inst, edge_open)
         indicators.update(energy_indicators(self.links, energy))
