@@ -112,3 +112,24 @@ def test_bank_spec_defaults_and_validation():
         DevelopmentBankSpec(capital_rule="fixed", fixed_shares={"TUR": 1.0})
     with pytest.raises(ValidationError, match="grace_years"):
         DevelopmentBankSpec(tenor_years=5, grace_years=5)
+
+
+def test_project_km_and_who_pays_plot(tmp_path):
+    from scosim.data import ECONOMIES, MEMBERS, load_calibration
+    from scosim.network.plot import plot_who_pays
+    from scosim.network.projects import project_km_by_economy
+    from scosim.network.tables import load_network
+
+    km = project_km_by_economy(load_network(), "CKU_RAIL")
+    # ANCHORS: 213 km in China, 260 in Kyrgyzstan, 50 in Uzbekistan; the 1 km border link and
+    # the shared Jalal-Abad-Andijan section are split between the two economies they touch.
+    assert km[ECONOMIES.index("CHN")] == pytest.approx(213.5)
+    assert km[ECONOMIES.index("KGZ")] == pytest.approx(260.5 + 25)
+    assert km[ECONOMIES.index("UZB")] == pytest.approx(25)
+    cap = capital_shares(np.isin(ECONOMIES, MEMBERS), "gdp",
+                         gdp=load_calibration().vector("gdp_usd"))
+    pf = failure_probability(np.array([0.5]), 20)
+    outs = {m: finance_project([8e9], host_cost_shares(km), m, capital=cap, failure_prob=pf)
+            for m in ("budget", "bank_guaranteed", "bank_project")}
+    path = plot_who_pays(outs, ECONOMIES, tmp_path / "who.png", "CKU railway")
+    assert path.is_file() and path.stat().st_size > 20_000

@@ -5,7 +5,7 @@ Nodes sit at their coordinates, edges are coloured by mode and a corridor is hig
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from scosim.data.constants import NAMES  # noqa: E402
+from scosim.network.finance import FinanceOutcome  # noqa: E402
 from scosim.network.tables import NetworkTables  # noqa: E402
 
 MODE_STYLE: dict[str, tuple[str, str]] = {
@@ -129,6 +130,50 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     name = ", ".join(highlight) if highlight else "baseline"
     fig.suptitle(title or f"scosim transport and energy network: {name}\n"
                  "lines are schematic links between nodes, not alignments", fontsize=12)
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_who_pays(outcomes: Mapping[str, FinanceOutcome], economies: Sequence[str],
+                  path: str | Path, project: str, top: int = 8) -> Path:
+    """Bars of who pays and who bears the risk of one project under each financing mode.
+
+    Args:
+        outcomes: Financing mode -> :class:`scosim.network.finance.FinanceOutcome` of one run
+            (the first run of each is drawn), e.g. from ``finance_project`` for ``budget``,
+            ``bank_guaranteed`` and ``bank_project``.
+        economies: Economy codes in the column order of the outcomes.
+        path: PNG file to write.
+        project: Project name for the title.
+        top: Number of economies shown (largest payments or risks).
+
+    Returns:
+        The path written.
+    """
+    modes = list(outcomes)
+    paid = np.array([np.asarray(outcomes[m].paid)[0] for m in modes]) / 1e9
+    risk = np.array([np.asarray(outcomes[m].risk)[0] for m in modes]) / 1e9
+    show = np.argsort(-(paid.max(axis=0) + risk.max(axis=0)))[:top]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    y = np.arange(len(show))
+    h = 0.8 / len(modes)
+    for ax, values, label in ((axes[0], paid, "expected payments, US$ bn (present value)"),
+                              (axes[1], risk, "expected loss from a failure, US$ bn")):
+        for k, mode in enumerate(modes):
+            ax.barh(y + (k - (len(modes) - 1) / 2) * h, values[k, show], height=h,
+                    label=mode.replace("_", " "))
+        ax.set_xlabel(label)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
+    axes[0].invert_yaxis()
+    axes[0].set_title("who pays")
+    axes[1].set_title("who bears the risk")
+    axes[0].legend(title="financing", fontsize=8)
+    fig.suptitle(f"{project}: payments and risk by economy under budget and SCO Development "
+                 "Bank financing")
+    fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=110)
     plt.close(fig)

@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.routing import FreightGraph, Routes, route_edges
+from scosim.network.tables import NetworkTables
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -36,6 +37,27 @@ def project_mask(project_ids: Sequence[str], active: ArrayLike | Sequence[str]) 
     if mask.shape[1] != len(project_ids):
         raise ValueError(f"active projects must be (R, {len(project_ids)}); got {mask.shape}")
     return mask
+
+
+def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
+    """Length (km) of a project's edges in each economy (N,).
+
+    An edge is shared equally among the economies it touches. This is the default basis of
+    the hosts' cost shares (:func:`scosim.network.finance.host_cost_shares`).
+
+    Raises:
+        KeyError: If the project has no edges.
+    """
+    econ = tables.economies
+    edges = tables.edges[tables.edges["project"] == project]
+    if edges.empty:
+        raise KeyError(f"project {project!r} has no edges; known: {list(tables.project_ids)}")
+    km = np.zeros(len(econ))
+    for crossed, length in zip(edges["economies"], edges["length_km"], strict=True):
+        codes = [c for c in crossed if c in econ]
+        for c in codes:
+            km[econ.index(c)] += length / len(codes)
+    return km
 
 
 def project_operating(year: int, start_year: ArrayLike, construction_years: ArrayLike
