@@ -218,3 +218,9 @@ def test_tree_loads_match_path_tracing(net):
     np.testing.assert_allclose(value, edge_flows(g, use, net.trade), rtol=1e-12)
     np.testing.assert_allclose(transit, transit_value(g, use, net.trade), rtol=1e-12)
     assert transit.sum() > 0  # non-vacuous: some trade does transit
+
+
+def test_interested_economies(net):
+    instc = net.interested_economies("INSTC_CHABAHAR")
+    assert {"IND", "IRN", "RUS", "AZE"} <= set(instc) and "ROW" not in instc
+    assert net.interested_economies("TAPI") == ("IND", "PAK", "AFG", "TKM")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.data.constants import ECONOMIES
+from scosim.data.constants import ECONOMIES, ROW
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
 from scosim.network.projects import (
     congestion_multiplier,
@@ -115,6 +115,20 @@ class CorridorNetwork:
     def edge_ids(self) -> tuple[str, ...]:
         """Edge ids in the column order of (R, E) edge arrays."""
         return self.tables.edge_ids
+
+    def interested_economies(self, project: str, threshold: float = 1e-4) -> tuple[str, ...]:
+        """The hosts of a project plus every economy whose trade costs it lowers.
+
+        The default participants of a corridor proposal (``participants: interested``):
+        economies whose trade-weighted cost change is below ``-threshold`` when the project
+        operates (no insecurity, no congestion), in canonical order. Rest of World never
+        takes part.
+        """
+        hosts = set(self.tables.projects.loc[project, "host_economies"])
+        change = self.step(active_projects=[project], congestion=False).indicators[
+            "trade_cost_change"][0]
+        return tuple(c for k, c in enumerate(self.tables.economies)
+                     if c != ROW and (c in hosts or change[k] < -threshold))
 
     def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None):
