@@ -224,3 +224,20 @@ def test_interested_economies(net):
     instc = net.interested_economies("INSTC_CHABAHAR")
     assert {"IND", "IRN", "RUS", "AZE"} <= set(instc) and "ROW" not in instc
     assert net.interested_economies("TAPI") == ("IND", "PAK", "AFG", "TKM")
+
+
+def test_more_capacity_never_raises_costs():
+    small = CorridorNetwork()
+    big = CorridorNetwork()
+    big._capacity_mt = np.where(np.isfinite(big._capacity_mt), 4 * big._capacity_mt, np.inf)
+    huge = CorridorNetwork()
+    huge._capacity_mt = np.full_like(huge._capacity_mt, np.inf)
+    t = [n.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0] for n in (small, big, huge)]
+    assert np.all(t[1] <= t[0] + 1e-12) and np.all(t[2] <= t[1] + 1e-12)
+    assert t[1][ix("IND"), ix("RUS")] < t[0][ix("IND"), ix("RUS")]  # the constraint binds
+    # Without any capacity the step equals the uncapacitated step.
+    free = small.step(active_projects=["INSTC_CHABAHAR"], congestion=False).t_hat[0]
+    np.testing.assert_allclose(t[2], free, rtol=1e-13)
+    # Rationed corridor carries exactly its capacity on the binding edge.
+    out = small.step(active_projects=["INSTC_CHABAHAR"])
+    assert out.project_flow_mt[0, 0] == pytest.approx(10.0)

@@ -178,3 +178,43 @@ def plot_who_pays(outcomes: Mapping[str, FinanceOutcome], economies: Sequence[st
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, title: str,
+               label: str = "real income change, %", top: int = 12) -> Path:
+    """Per-economy gains with intervals across runs: median and 5th-95th percentile.
+
+    Args:
+        change: (R, N) changes as ratios minus one (e.g. ``welfare_change - 1``) per run.
+        economies: Economy codes (N,).
+        path: PNG file to write.
+        title: Figure title (say what varies across runs).
+        label: Axis label.
+        top: Number of economies shown (largest absolute median change).
+
+    Returns:
+        The path written.
+    """
+    c = 100.0 * np.atleast_2d(np.asarray(change, float))
+    med = np.median(c, axis=0)
+    lo, hi = np.percentile(c, [5, 95], axis=0)
+    show = np.argsort(-np.abs(med))[:top]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(show) + 1.8))
+    y = np.arange(len(show))
+    ax.barh(y, med[show], color=np.where(med[show] >= 0, "C2", "C3"), alpha=0.8,
+            label=f"median of {c.shape[0]} runs")
+    if c.shape[0] > 1:
+        ax.errorbar(med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
+                    ecolor="black", capsize=3, label="5th-95th percentile")
+    ax.set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(label)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

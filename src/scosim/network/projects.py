@@ -307,3 +307,32 @@ def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:
         depth = depth + depth[rows, jump]
         jump = jump[rows, jump]
     return depth.reshape(pred.shape)
+
+
+def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> FloatArray:
+    """Smallest edge value along each centre-to-centre least-cost route (R, C, C).
+
+    Args:
+        graph: The freight graph.
+        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
+        edge_value: (R, E) or (E,) values (e.g. capacity / load ratios); transfer and access
+            arcs count as 1.
+
+    Returns:
+        (R, C, C); 1 on the diagonal and where a route uses no edge with a value below 1.
+    """
+    runs, n_c, nv = routes.route_arc.shape
+    ev = np.broadcast_to(np.atleast_2d(np.asarray(edge_value, float)),
+                         (runs, len(graph.edge_ids)))
+    out = np.ones((runs, n_c, n_c))
+    travel = graph.edge >= 0
+    for r in range(runs):
+        arc_val = np.where(travel, ev[r][np.maximum(graph.edge, 0)], 1.0)
+        pred, arc = routes.predecessors[r], routes.route_arc[r]
+        depth = _depths(pred)
+        val = np.ones((n_c, nv))
+        for level in range(1, int(depth.max()) + 1):
+            c, v = np.nonzero(depth == level)
+            val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
+        out[r] = val[:, graph.centre_dst]
+    return out

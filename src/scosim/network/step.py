@@ -9,10 +9,12 @@ randomness, no state changed), ready for a mechanism slot of the model:
 * outputs: ``t_hat`` (R, N, N), iceberg trade-cost changes relative to the baseline network
   (exactly 1 for the baseline), and a dict of (R, N) indicators.
 
-Congestion: edges with a freight capacity (Mt a year, edges.csv) pay the BPR volume-delay
-factor on the trade assigned to them; loads are averaged over a few all-or-nothing passes
-(method of successive averages) and routes recomputed with the congestion priced in; an
-approximation of the user equilibrium, documented in docs/network.md.
+Capacity: edges with a freight capacity (Mt a year, edges.csv) carry at most their capacity
+and cost the BPR volume-delay factor of the load they carry. Loads come from an all-or-nothing
+assignment of baseline trade to least-cost routes; where demand exceeds capacity it is rationed
+in proportion (each pair sends the share capacity / demand through the corridor and the rest
+by its best route without the over-full edges), and the pair's cost is the share-weighted mean
+of the two routes' costs (docs/network.md).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from scosim.network.projects import (
     congestion_multiplier,
     edge_open_mask,
     insecurity_multiplier,
+    path_min,
     project_mask,
     sanction_multiplier,
     tree_loads,
@@ -37,6 +40,7 @@ from scosim.network.routing import (
     FreightGraph,
     arc_weights,
     build_freight_graph,
+    economy_costs,
     least_cost_routes,
     t_hat_from_costs,
 )
@@ -56,10 +60,10 @@ class NetworkStep:
             over an economy's exports and imports), ``transit_trade_usd`` (trade crossing the
             economy in transit), and the energy indicators of
             :func:`scosim.network.energy.energy_indicators`.
-        project_flow_mt: (R, P) freight on the busiest edge of each project, Mt a year
-            (baseline trade value converted with value and weight per TEU; averaged over the
-            congestion passes).
-        congestion: (R, P) largest BPR factor over each project's edges.
+        project_flow_mt: (R, P) freight carried on the busiest edge of each project, Mt a
+            year (baseline trade value converted with value and weight per TEU, at most the
+            capacity).
+        congestion: (R, P) largest BPR factor over each project's edges at the carried load.
     """
 
     t_hat: FloatArray
@@ -78,13 +82,11 @@ class CorridorNetwork:
             and weight indicators (default: the packaged calibration's trade matrix).
         params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
         economies: Economy codes; must match the tables' (default the 28 of scosim).
-        msa_iterations: Passes of the congestion assignment (1 = no re-routing).
     """
 
     def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
                  params: dict[str, float] | None = None,
-                 economies: Sequence[str] = ECONOMIES, msa_iterations: int = 6):
-        self.msa_iterations = int(msa_iterations)
+                 economies: Sequence[str] = ECONOMIES):
         self.tables = tables if tables is not None else load_network()
         if tuple(economies) != self.tables.economies:
             raise ValueError("economies differ from the network tables' economies")
@@ -175,7 +177,8 @@ class CorridorNetwork:
             sanctions: (R, N) per-economy cost multipliers >= 1 for edges touching them.
             transit_fee: (R, P) US$ per TEU charged for using a whole project route, spread
                 evenly over the project's edges (a partial use pays pro rata).
-            congestion: Apply the BPR congestion pass to capacitated projects.
+            congestion: Apply capacities (rationing and the BPR factor); False treats every
+                edge as uncapacitated.
 
         Returns:
             :class:`NetworkStep`.
@@ -201,26 +204,37 @@ class CorridorNetwork:
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
         routes, transit, loads = self._assign(mult, edge_open, fee)
-        cong = np.ones_like(loads)
-        capped = np.isfinite(self._capacity_mt)[None, :] & edge_open
-        if congestion and self.msa_iterations > 1 and np.any(capped):
-            # Method of successive averages (Sheffi 1985): average the all-or-nothing loads
-            # of successive passes, price congestion on the average, re-route.
-            avg = loads
-            for k in range(2, self.msa_iterations + 1):
-                _, _, new = self._assign(mult * self._congestion(avg), edge_open, fee)
-                avg = avg + (new - avg) / k
-            cong = self._congestion(avg)
-            routes, transit, _ = self._assign(mult * cong, edge_open, fee)
-            loads = avg
-        t_hat = t_hat_from_costs(routes.cost, self.baseline_cost, self.graph.max_t_hat)
+        cost = routes.cost
+        cap = np.broadcast_to(self._capacity_mt, loads.shape)
+        over = np.isfinite(cap) & (loads > cap) & edge_open
+        carried = np.minimum(loads, cap)
+        cong = self._congestion(carried)
+        if congestion and np.any(np.isfinite(cap) & edge_open & (loads > 0)):
+            # Capacitated edges run at most at capacity and cost the BPR factor of the load
+            # they carry. Where demand exceeds capacity it is rationed in proportion: a pair
+            # sends the share min(capacity / demand) along its route through the corridor and
+            # the rest along its best route without the over-full edges.
+            priced = mult * cong
+            routes, transit, _ = self._assign(priced, edge_open, fee)
+            cost = routes.cost
+            if np.any(over):
+                share = path_min(self.graph, routes,
+                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))
+                alt = least_cost_routes(self.graph, arc_weights(
+                    self.graph, priced, priced, edge_open & ~over, fee)).centre_cost
+                # Where nothing but the corridor connects a pair, it keeps the corridor.
+                alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
+                mixed = share * routes.centre_cost + (1.0 - share) * alt
+                cost = economy_costs(self.graph, mixed)
+            loads = carried
+        t_hat = t_hat_from_costs(cost, self.baseline_cost, self.graph.max_t_hat)
         indicators = {
             "trade_cost_change": trade_weighted_change(t_hat, self.trade),
             "transit_trade_usd": transit,
         }
         energy = delivered_flows(self.links, act, inst, edge_open)
         indicators.update(energy_indicators(self.links, energy))
-        return NetworkStep(t_hat=t_hat, cost=routes.cost, indicators=indicators,
+        return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
                            project_flow_mt=self._by_project(loads),
                            congestion=self._by_project(cong))
 
