@@ -221,21 +221,6 @@ def transit_value(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayL
     return out
 
 
-def project_flows_mt(graph: FreightGraph, edge_value: ArrayLike, n_projects: int,
-                     value_per_teu: float, tonnes_per_teu: float) -> FloatArray:
-    """Freight on each project (R, P) in Mt a year: the busiest of its edges.
-
-    Converts trade value to tonnes with an average value and weight per TEU.
-    """
-    v = np.atleast_2d(np.asarray(edge_value, float))
-    out = np.zeros((v.shape[0], n_projects))
-    for p in range(n_projects):
-        cols = np.flatnonzero(graph.edge_project == p)
-        if cols.size:
-            out[:, p] = v[:, cols].max(axis=1)
-    return out / value_per_teu * tonnes_per_teu / 1e6
-
-
 def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
                ) -> tuple[FloatArray, FloatArray]:
     """Edge loads and transit values from the shortest-path trees, without tracing paths.
