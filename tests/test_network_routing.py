@@ -161,3 +161,21 @@ def test_comcec_ordering_suez_cheapest_instc_sea_rail_fastest(graph):
     cheap, fast = cheapest_and_fastest(graph)
     assert "EGY_SUEZ|sea" in cheap and "IRN_BANDARABBAS|sea" not in cheap
     assert "IRN_BANDARABBAS|rail" in fast
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graphs(symmetric=False))
+def test_routing_matches_floyd_warshall(spec):
+    # A second algorithm on the plain node graph (parallel edges collapsed to their minimum).
+    from scipy.sparse.csgraph import floyd_warshall
+
+    n, edges = spec
+    g = small_graph(n, edges, symmetric=False)
+    dense = np.full((n, n), np.inf)
+    for a, b, w1, w2 in edges:
+        dense[a, b] = min(dense[a, b], w1)
+        dense[b, a] = min(dense[b, a], w2)
+    expected = floyd_warshall(np.where(np.isfinite(dense), dense, 0.0), directed=True)
+    got = least_cost_routes(g, arc_weights(g)).cost[0]
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
