@@ -241,3 +241,15 @@ def test_more_capacity_never_raises_costs():
     # Rationed corridor carries exactly its capacity on the binding edge.
     out = small.step(active_projects=["INSTC_CHABAHAR"])
     assert out.project_flow_mt[0, 0] == pytest.approx(10.0)
+
+
+def test_closing_iran_land_links_reroutes_india_russia_via_suez(net):
+    from scosim.network.projects import edges_touching
+
+    closed = edges_touching(net.graph, ["IRN"])
+    out = net.step(closed_edges=closed)
+    t = out.t_hat[0]
+    # India-Russia goes round by Suez: dearer, but it has a route (t_hat finite, below the cap).
+    assert 1.0 < t[ix("IND"), ix("RUS")] < net.graph.max_t_hat
+    # Iran itself is still reached by sea; its land neighbours lose their Iranian routes.
+    assert t[ix("IND"), ix("IRN")] >= 1.0 and t[ix("TKM"), ix("IRN")] > 1.0

@@ -321,3 +321,19 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
             val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
         out[r] = val[:, graph.centre_dst]
     return out
+
+
+def edges_touching(graph: FreightGraph, codes: Sequence[str]) -> BoolArray:
+    """(E,) True for edges touching any of the economies ``codes``.
+
+    Land edges, pipelines and power lines count; sea lanes touch no economy. Use it to close
+    a sanctioned economy's links (``CorridorNetwork.step(closed_edges=...)``).
+
+    Raises:
+        ValueError: On an unknown economy code.
+    """
+    unknown = [c for c in codes if c not in graph.economies]
+    if unknown:
+        raise ValueError(f"unknown economy code(s) {unknown}")
+    cols = [graph.economies.index(c) for c in codes]
+    return graph.edge_economies[:, cols].any(axis=1)
