@@ -208,7 +208,7 @@ class CorridorNetwork:
         cap = np.broadcast_to(self._capacity_mt, loads.shape)
         over = np.isfinite(cap) & (loads > cap) & edge_open
         carried = np.minimum(loads, cap)
-        cong = self._congestion(carried)
+        cong = self._congestion(carried) if congestion else np.ones_like(loads)
         if congestion and np.any(np.isfinite(cap) & edge_open & (loads > 0)):
             # Capacitated edges run at most at capacity and cost the BPR factor of the load
             # they carry. Where demand exceeds capacity it is rationed in proportion: a pair
