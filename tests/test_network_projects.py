@@ -115,6 +115,8 @@ def test_trade_weighted_change_identity():
     assert ch[0, 0] == pytest.approx(-0.1 * 1 / 7)
     assert ch[0, 1] == pytest.approx(-0.1 * 1 / 3)
     assert ch[0, 2] == 0.0
+    # one run given as a plain (N, N) matrix
+    np.testing.assert_array_equal(trade_weighted_change(t_hat[0], trade), ch)
 
 
 def test_energy_links_reproduce_ei_pipeline_imports():

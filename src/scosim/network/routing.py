@@ -30,6 +30,7 @@ scipy's Dijkstra (a graph of a few hundred vertices takes about a millisecond pe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -420,7 +421,8 @@ def economy_costs(graph: FreightGraph, centre_cost: ArrayLike) -> FloatArray:
 
     Sums run in a fixed order (one centre pair at a time), so results do not depend on BLAS.
     """
-    cc = np.atleast_3d(np.asarray(centre_cost, float))
+    cc = np.asarray(centre_cost, float)
+    cc = cc[None] if cc.ndim == 2 else cc
     n = len(graph.economies)
     out = np.zeros((cc.shape[0], n, n))
     ce, cw = graph.centre_economy, graph.centre_weight
@@ -496,8 +498,8 @@ def path_money_days(graph: FreightGraph, labels: Sequence[str]) -> tuple[float, 
         KeyError: If two consecutive vertices have no arc between them.
     """
     idx = [graph.vertex(x) for x in labels]
-    money = days = 0.0
-    parts_m, parts_d = [], []
+    parts_m: list[float] = []
+    parts_d: list[float] = []
     for a, b, la, lb in zip(idx[:-1], idx[1:], labels[:-1], labels[1:], strict=True):
         arcs = np.flatnonzero((graph.tail == a) & (graph.head == b))
         if arcs.size == 0:
@@ -505,7 +507,4 @@ def path_money_days(graph: FreightGraph, labels: Sequence[str]) -> tuple[float, 
         best = arcs[np.argmin(graph.generalized(graph.money[arcs], graph.days[arcs]))]
         parts_m.append(float(graph.money[best]))
         parts_d.append(float(graph.days[best]))
-    import math
-
-    money, days = math.fsum(parts_m), math.fsum(parts_d)
-    return money, days
+    return math.fsum(parts_m), math.fsum(parts_d)

@@ -19,6 +19,7 @@ of the two routes' costs (docs/network.md).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -245,9 +246,8 @@ def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
     Domestic sales are left out; weights are baseline flows. Sums use ``math.fsum`` order-free
     accumulation over a fixed partner order, so results do not depend on BLAS.
     """
-    import math
-
-    th = np.atleast_3d(np.asarray(t_hat, float))
+    th = np.asarray(t_hat, float)
+    th = th[None] if th.ndim == 2 else th
     x = np.asarray(trade, float).copy()
     np.fill_diagonal(x, 0.0)
     runs, n = th.shape[0], th.shape[1]
