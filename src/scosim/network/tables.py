@@ -305,11 +305,9 @@ def _borders(d: Path, economies: Sequence[str]) -> pd.DataFrame:
     f = f.drop(columns="_line").set_index("economy")
     # Economies without a published figure get the median of those with one (documented).
     med = f[cols].median()
-    rows = [
-        {**{c: float(med[c]) for c in cols}, "source": "median_of_listed"}
-        for _ in (code for code in ECONOMIES if code not in f.index)
-    ]
-    fill = pd.DataFrame(rows, index=[c for c in ECONOMIES if c not in f.index])
+    missing = [code for code in ECONOMIES if code not in f.index]
+    rows = [{**{c: float(med[c]) for c in cols}, "source": "median_of_listed"} for _ in missing]
+    fill = pd.DataFrame(rows, index=missing)
     out = pd.concat([f, fill]) if len(fill) else f
     out.index.name = "economy"
     return out.loc[list(ECONOMIES)]
