@@ -1,0 +1,168 @@
+"""Energy corridors: gas and power flows on pipeline and power-line links, and indicators.
+
+Baseline gas flows are the Energy Institute 2023 pipeline trade matrix (``energy_links.csv``,
+rebuilt by ``tools/build_network.py``). A project link (TAPI, line D, CASA-1000) carries its
+contracted flow once the project operates. Insecurity in an economy a link crosses (other than
+its own exporter and importer) lowers what is delivered:
+``delivered = flow x (1 - disruption x max transit instability)``; a closed edge on the route
+stops the link. Delivered project gas first replaces a consumer's LNG imports; any excess adds
+to its consumption (demand met that was not met before).
+
+Indicators per consumer (R, N):
+
+* ``gas_pipeline_imports_bcm``: delivered pipeline gas;
+* ``gas_import_dependence``: (consumption - production) / consumption, with the project
+  adjustment above (nan where the Review lists no consumption);
+* ``gas_supplier_hhi``: Herfindahl-Hirschman index (0-1) of import shares by supplier. Each
+  pipeline exporter is one supplier; other pipeline imports not on a modelled link count as
+  one supplier; LNG counts as fully diversified (its share enters the denominator but adds
+  nothing), because the raw files give LNG imports without origins;
+* ``power_imports_twh``: electricity delivered by the project power lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.network.tables import NetworkTables
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class EnergyLinks:
+    """Arrays of the energy links (build with :func:`energy_links`).
+
+    Attributes:
+        link_ids: (L,) link ids.
+        exporter, importer: (L,) economy indices.
+        is_gas: (L,) True for gas (bcm/yr), False for power (TWh/yr).
+        flow: (L,) baseline flow (existing) or contracted flow at full operation (project).
+        project: (L,) project index, -1 for existing links.
+        route: (L, E) bool, edges on each link's route.
+        transit: (L, N) bool, economies the route touches other than exporter and importer.
+        production, consumption, lng: (N,) gas balance in bcm (nan where not listed).
+        other_pipeline: (N,) pipeline imports in the Review not on a modelled link.
+    """
+
+    link_ids: tuple[str, ...]
+    exporter: NDArray[np.int64] = field(repr=False)
+    importer: NDArray[np.int64] = field(repr=False)
+    is_gas: BoolArray = field(repr=False)
+    flow: FloatArray = field(repr=False)
+    project: NDArray[np.int64] = field(repr=False)
+    route: BoolArray = field(repr=False)
+    transit: BoolArray = field(repr=False)
+    production: FloatArray = field(repr=False)
+    consumption: FloatArray = field(repr=False)
+    lng: FloatArray = field(repr=False)
+    other_pipeline: FloatArray = field(repr=False)
+
+
+def energy_links(tables: NetworkTables) -> EnergyLinks:
+    """Arrays of the energy links and gas balances of the tables."""
+    econ = {c: k for k, c in enumerate(tables.economies)}
+    links = tables.energy_links
+    edge_pos = {e: k for k, e in enumerate(tables.edges.index)}
+    pids = {p: k for k, p in enumerate(tables.projects.index)}
+    n_l, n_e, n = len(links), len(edge_pos), len(econ)
+    route = np.zeros((n_l, n_e), bool)
+    transit = np.zeros((n_l, n), bool)
+    for k, (_, row) in enumerate(links.iterrows()):
+        for e in row["edges"]:
+            route[k, edge_pos[e]] = True
+            for code in tables.edges.loc[e, "economies"]:
+                if code in econ and code not in (row["exporter"], row["importer"]):
+                    transit[k, econ[code]] = True
+    gb = tables.gas_balance.reindex(tables.economies)
+    exporter = np.array([econ[c] for c in links["exporter"]], np.int64)
+    importer = np.array([econ[c] for c in links["importer"]], np.int64)
+    is_gas = (links["carrier"] == "gas").to_numpy()
+    flow = links["flow"].to_numpy(float)
+    existing = (links["status"] == "existing").to_numpy() & is_gas
+    modelled = np.bincount(importer[existing], weights=flow[existing], minlength=n)
+    total_pipe = gb["pipeline_imports_bcm"].to_numpy(float)
+    other = np.where(np.isfinite(total_pipe), np.maximum(total_pipe - modelled, 0.0), 0.0)
+    return EnergyLinks(
+        link_ids=tuple(links.index),
+        exporter=exporter,
+        importer=importer,
+        is_gas=is_gas,
+        flow=flow,
+        project=np.array([pids.get(p, -1) if p else -1 for p in links["project"]], np.int64),
+        route=route,
+        transit=transit,
+        production=gb["production_bcm"].to_numpy(float),
+        consumption=gb["consumption_bcm"].to_numpy(float),
+        lng=gb["lng_imports_bcm"].to_numpy(float),
+        other_pipeline=other,
+    )
+
+
+def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
+                    instability: ArrayLike | None = None, edge_open: ArrayLike | None = None,
+                    disruption: float = 1.0) -> FloatArray:
+    """Delivered flow on each link (R, L).
+
+    Args:
+        links: Energy link arrays.
+        active_projects: (R, P) bool, projects operating.
+        instability: (R, N) in [0, 1]; default all 0.
+        edge_open: (R, E) bool; a link with a closed edge delivers nothing. Default all open.
+        disruption: Share of the flow lost at transit instability 1 (a modelling choice).
+    """
+    act = np.atleast_2d(np.asarray(active_projects, bool))
+    runs = act.shape[0]
+    on = np.where(links.project[None, :] >= 0, act[:, np.maximum(links.project, 0)], True)
+    flow = np.where(on, links.flow[None, :], 0.0)
+    if instability is not None:
+        s = np.atleast_2d(np.asarray(instability, float))
+        worst = np.max(np.where(links.transit[None], s[:, None, :], 0.0), axis=2)
+        flow = flow * np.clip(1.0 - disruption * worst, 0.0, 1.0)
+    if edge_open is not None:
+        op = np.atleast_2d(np.asarray(edge_open, bool))
+        blocked = np.any(links.route[None] & ~op[:, None, :], axis=2)
+        flow = np.where(blocked, 0.0, flow)
+    return np.broadcast_to(flow, (runs, flow.shape[-1])).copy()
+
+
+def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatArray]:
+    """Import dependence, supplier HHI and imports per economy (R, N) from delivered flows."""
+    f = np.atleast_2d(np.asarray(flows, float))
+    runs, n = f.shape[0], len(links.production)
+    gas = links.is_gas
+    baseline_gas = np.where(links.project < 0, links.flow, 0.0)
+    pipe = np.zeros((runs, n))
+    by_supplier = np.zeros((runs, n, n))  # importer x exporter
+    power = np.zeros((runs, n))
+    for k in range(len(links.link_ids)):
+        i, j = links.importer[k], links.exporter[k]
+        if gas[k]:
+            pipe[:, i] += f[:, k]
+            by_supplier[:, i, j] += f[:, k]
+        else:
+            power[:, i] += f[:, k]
+    base_pipe = np.bincount(links.importer[gas], weights=baseline_gas[gas], minlength=n)
+    extra = pipe - base_pipe[None, :]  # project gas and disruptions relative to the data
+    lng0 = np.nan_to_num(links.lng)
+    lng = np.maximum(lng0[None, :] - np.maximum(extra, 0.0), 0.0)
+    excess = np.maximum(extra - lng0[None, :], 0.0)
+    consumption = links.consumption[None, :] + excess + np.minimum(extra, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dependence = np.clip((consumption - links.production[None, :]) / consumption, 0.0, 1.0)
+    other = links.other_pipeline[None, :]
+    imports = pipe + other + lng
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = by_supplier / imports[:, :, None]
+        hhi = np.sum(shares**2, axis=2) + (other / imports) ** 2
+    hhi = np.where(imports > 0, hhi, np.nan)
+    return {
+        "gas_pipeline_imports_bcm": pipe + other,
+        "gas_import_dependence": dependence,
+        "gas_supplier_hhi": hhi,
+        "power_imports_twh": power,
+    }

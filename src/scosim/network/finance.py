@@ -1,0 +1,225 @@
+"""Financing corridor projects: national budgets or the SCO Development Bank.
+
+Pure array functions batched over runs ``R`` (``N`` economies, ``T`` years from the start of
+construction). Three financing modes are compared (docs/network.md, "Who pays, who bears
+the risk"):
+
+* ``budget``: the host economies pay the build cost up front, in their host shares; if the
+  project fails they lose the unrecovered investment.
+* ``bank_guaranteed``: the bank lends ``bank_share`` of the cost to the hosts; the hosts pay
+  the rest up front and repay the loan (an annuity after a grace period) from their budgets
+  whatever happens to the project (a sovereign guarantee). The hosts still bear the project
+  risk; the bank's shareholders bear none of it (sovereign default is not modelled).
+* ``bank_project``: as above, but the loan is repaid from the project's revenue and is
+  written off when the project fails (non-recourse project finance): the bank loses the
+  outstanding principal less recoveries, and its shareholders bear that loss in proportion to
+  their capital shares.
+
+"Paid" is the expected present value of what each economy pays; "risk" is its expected
+present-value loss from a project failure. Failures happen with an annual probability that
+rises with instability on the route (a named, documented parameter, not an estimate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+FloatArray = NDArray[np.float64]
+Financing = Literal["budget", "bank_guaranteed", "bank_project"]
+FINANCING_MODES: tuple[str, ...] = ("budget", "bank_guaranteed", "bank_project")
+CAPITAL_RULES: tuple[str, ...] = ("gdp", "equal", "fixed")
+
+
+def capital_shares(members: ArrayLike, rule: str = "gdp", gdp: ArrayLike | None = None,
+                   fixed: ArrayLike | None = None) -> FloatArray:
+    """Members' shares of the bank's capital (R, N); rows sum to 1, non-members 0.
+
+    Args:
+        members: (R, N) or (N,) bool membership.
+        rule: ``gdp`` (in proportion to GDP), ``equal`` or ``fixed``.
+        gdp: (N,) or (R, N) GDP, required for ``gdp``.
+        fixed: (N,) or (R, N) non-negative weights, required for ``fixed`` (rescaled over the
+            members).
+
+    Raises:
+        ValueError: On an unknown rule, a missing input, no member, or zero weights.
+    """
+    m = np.atleast_2d(np.asarray(members, bool))
+    if rule not in CAPITAL_RULES:
+        raise ValueError(f"unknown capital rule {rule!r}; allowed: {list(CAPITAL_RULES)}")
+    if rule == "gdp":
+        if gdp is None:
+            raise ValueError("rule 'gdp' needs gdp")
+        w = np.broadcast_to(np.asarray(gdp, float), m.shape)
+    elif rule == "fixed":
+        if fixed is None:
+            raise ValueError("rule 'fixed' needs fixed weights")
+        w = np.broadcast_to(np.asarray(fixed, float), m.shape)
+    else:
+        w = np.ones(m.shape)
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("capital weights must be finite and >= 0")
+    w = np.where(m, w, 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        raise ValueError("every run needs at least one member with a positive weight")
+    return w / total
+
+
+def annuity_payment(principal: ArrayLike, rate: float, years: int) -> FloatArray:
+    """Level annual payment repaying ``principal`` over ``years`` at ``rate``."""
+    p = np.asarray(principal, float)
+    if years < 1:
+        raise ValueError("years must be >= 1")
+    if rate < 0:
+        raise ValueError("rate must be >= 0")
+    if rate == 0:
+        return p / years
+    return p * rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+def loan_schedule(principal: ArrayLike, rate: float, tenor: int, grace: int, horizon: int,
+                  ) -> tuple[FloatArray, FloatArray]:
+    """Payments and outstanding principal (R, T) of a loan disbursed at t = 0.
+
+    Interest only during ``grace`` years, then a level annuity over ``tenor - grace`` years.
+
+    Returns:
+        ``(payments, outstanding)``: payment at the end of year t and principal outstanding
+        at the start of year t.
+    """
+    p = np.atleast_1d(np.asarray(principal, float))
+    if not 0 <= grace < tenor:
+        raise ValueError("need 0 <= grace < tenor")
+    pay = np.zeros((p.size, horizon))
+    out = np.zeros((p.size, horizon))
+    bal = p.copy()
+    level = annuity_payment(p, rate, tenor - grace)
+    for t in range(horizon):
+        out[:, t] = bal
+        if t < grace:
+            pay[:, t] = bal * rate
+        elif t < tenor:
+            pay[:, t] = level
+            bal = bal * (1.0 + rate) - level
+            bal = np.where(np.abs(bal) < 1e-9 * np.maximum(p, 1.0), 0.0, bal)
+    return pay, out
+
+
+def failure_probability(route_instability: ArrayLike, horizon: int, base: float = 0.01,
+                        sensitivity: float = 0.1) -> FloatArray:
+    """Annual failure probability (R, T): ``base + sensitivity x instability``, clipped to [0, 1].
+
+    Args:
+        route_instability: (R,) or (R, T) highest instability (0-1) on the project's route.
+        horizon: Number of years.
+        base: Annual failure probability of a secure project (modelling choice).
+        sensitivity: Extra annual probability at instability 1 (modelling choice).
+    """
+    s = np.asarray(route_instability, float)
+    s = np.broadcast_to(s[:, None] if s.ndim == 1 else s, (s.shape[0], horizon))
+    return np.clip(base + sensitivity * s, 0.0, 1.0)
+
+
+def draw_failure_year(prob: ArrayLike, rng: np.random.Generator) -> NDArray[np.int64]:
+    """First failure year per run (R,), -1 if none, from annual probabilities (R, T)."""
+    p = np.atleast_2d(np.asarray(prob, float))
+    fails = rng.random(p.shape) < p
+    first = np.argmax(fails, axis=1)
+    return np.where(fails.any(axis=1), first, -1).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class FinanceOutcome:
+    """Who pays and who bears the risk of one project (expected present values, US$).
+
+    Attributes:
+        paid: (R, N) payments by each economy (up-front share and loan service).
+        risk: (R, N) expected loss from a failure borne by each economy.
+        bank_loss: (R,) expected loss of the bank (already spread over ``risk`` by capital).
+    """
+
+    paid: FloatArray
+    risk: FloatArray
+    bank_loss: FloatArray
+
+
+def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
+                    capital: ArrayLike | None = None, bank_share: float = 0.7,
+                    rate: float = 0.04, tenor: int = 20, grace: int = 5, recovery: float = 0.4,
+                    failure_prob: ArrayLike | None = None, discount_rate: float = 0.04,
+                    ) -> FinanceOutcome:
+    """Expected payments and risk by economy for one project under one financing mode.
+
+    Args:
+        cost: (R,) build cost in US$ (disbursed at t = 0).
+        host_shares: (R, N) or (N,) shares of the hosts in the cost (rows sum to 1).
+        financing: ``budget``, ``bank_guaranteed`` or ``bank_project``.
+        capital: (R, N) bank capital shares (needed for ``bank_project``).
+        bank_share: Share of the cost lent by the bank.
+        rate: Lending rate.
+        tenor: Loan tenor in years (incl. grace).
+        grace: Interest-only years.
+        recovery: Share of the loss recovered after a failure.
+        failure_prob: (R, T) annual failure probabilities (default: none, T = tenor).
+        discount_rate: Rate for present values.
+
+    Returns:
+        :class:`FinanceOutcome`.
+    """
+    if financing not in FINANCING_MODES:
+        raise ValueError(f"unknown financing {financing!r}; allowed: {list(FINANCING_MODES)}")
+    if not 0 <= bank_share <= 1 or not 0 <= recovery <= 1:
+        raise ValueError("bank_share and recovery must be in [0, 1]")
+    c = np.atleast_1d(np.asarray(cost, float))
+    runs = c.size
+    hs = np.broadcast_to(np.atleast_2d(np.asarray(host_shares, float)), (runs, np.shape(
+        np.atleast_2d(host_shares))[1]))
+    if not np.allclose(hs.sum(axis=1), 1.0):
+        raise ValueError("host shares must sum to 1 in every run")
+    pf = np.zeros((runs, tenor)) if failure_prob is None else np.broadcast_to(
+        np.atleast_2d(np.asarray(failure_prob, float)), (runs, np.shape(
+            np.atleast_2d(failure_prob))[1]))
+    horizon = pf.shape[1]
+    alive = np.cumprod(np.concatenate([np.ones((runs, 1)), 1.0 - pf[:, :-1]], axis=1), axis=1)
+    fail_at = alive * pf  # probability the project fails in year t
+    # Disbursement at the start of year 0; payments and losses at the end of each year.
+    disc = (1.0 + discount_rate) ** -(np.arange(horizon) + 1.0)
+    p_fail = fail_at.sum(axis=1)
+    lost = 1.0 - recovery
+    bank_loss = np.zeros(runs)
+    if financing == "budget":
+        paid = c[:, None] * hs
+        risk = (c * p_fail * lost)[:, None] * hs
+        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+    loan = c * bank_share
+    pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
+    upfront = c * (1.0 - bank_share)
+    if financing == "bank_guaranteed":
+        service = (pay * disc).sum(axis=1)
+        paid = (upfront + service)[:, None] * hs
+        # The hosts repay whatever happens, so a failure costs them the whole investment.
+        risk = (c * p_fail * lost)[:, None] * hs
+        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+    if capital is None:
+        raise ValueError("bank_project financing needs the bank's capital shares")
+    cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
+    service = (alive * pay * disc).sum(axis=1)  # paid only while the project runs
+    paid = (upfront + service)[:, None] * hs
+    bank_loss = (fail_at * outstanding * disc).sum(axis=1) * lost
+    host_loss = upfront * p_fail * lost
+    risk = host_loss[:, None] * hs + bank_loss[:, None] * cap
+    return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+
+
+def host_cost_shares(edge_km_by_economy: ArrayLike) -> FloatArray:
+    """Host shares of a project's cost in proportion to its length in each territory (N,)."""
+    km = np.asarray(edge_km_by_economy, float)
+    total = km.sum(axis=-1, keepdims=True)
+    if np.any(total <= 0):
+        raise ValueError("the project has no length in any economy")
+    return km / total

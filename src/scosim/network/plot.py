@@ -1,0 +1,220 @@
+"""A map-like figure of the network and the trade-cost changes a corridor brings.
+
+Nodes sit at their coordinates, edges are coloured by mode and a corridor is highlighted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from scosim.data.constants import NAMES  # noqa: E402
+from scosim.network.finance import FinanceOutcome  # noqa: E402
+from scosim.network.tables import NetworkTables  # noqa: E402
+
+MODE_STYLE: dict[str, tuple[str, str]] = {
+    "road": ("#8c6d31", "road"),
+    "rail": ("#2b5d9b", "rail"),
+    "sea": ("#7fb3d5", "sea lane"),
+    "inland_water": ("#17becf", "Caspian Sea"),
+    "pipeline": ("#d62728", "gas pipeline"),
+    "power": ("#9467bd", "power line"),
+}
+HIGHLIGHT = "#ff7f0e"
+
+
+def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[str] = (),
+                 t_hat: np.ndarray | None = None, focus: str = "IND",
+                 title: str | None = None, extent: tuple[float, float, float, float] = (
+                     25.0, 125.0, 0.0, 62.0)) -> Path:
+    """Draw the network and, optionally, the trade-cost changes of a scenario.
+
+    Args:
+        tables: Network tables.
+        path: PNG file to write.
+        highlight: Project ids drawn thick in orange (their edges, built or not).
+        t_hat: (N, N) iceberg changes of one run (e.g. ``step.t_hat[0]``); adds a panel with
+            the changes of ``focus``'s trade costs with each partner, and colours each centre
+            by the change of its trade cost with ``focus`` (the larger fall of the two
+            directions).
+        focus: Economy whose bilateral changes are shown.
+        title: Figure title (default names the highlighted projects).
+        extent: (lon_min, lon_max, lat_min, lat_max) of the map.
+
+    Returns:
+        The path written.
+    """
+    nodes, edges = tables.nodes, tables.edges
+    econ = list(tables.economies)
+    with_panel = t_hat is not None
+    fig = plt.figure(figsize=(16 if with_panel else 11, 7.5))
+    ax = fig.add_axes((0.04, 0.08, 0.52 if with_panel else 0.9, 0.82))
+    for _, e in edges.iterrows():
+        a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
+        colour, _ = MODE_STYLE[e["mode"]]
+        is_hl = e["status"] == "project" and e["project"] in highlight
+        if e["status"] == "project" and not is_hl:
+            style = dict(color=colour, lw=1.0, ls=(0, (2, 2)), alpha=0.6, zorder=2)
+        elif e["status"] == "closed":
+            style = dict(color="grey", lw=1.0, ls=":", alpha=0.8, zorder=2)
+        elif is_hl:
+            style = dict(color=HIGHLIGHT, lw=4.0, alpha=0.95, zorder=4)
+        else:
+            style = dict(color=colour, lw=1.2 if e["mode"] != "sea" else 0.8, alpha=0.8,
+                         zorder=1 if e["mode"] == "sea" else 2)
+        ax.plot([a["lon"], b["lon"]], [a["lat"], b["lat"]], **style)
+    centres = nodes[nodes["kind"].isin(("centre", "gateway"))]
+    others = nodes[~nodes["kind"].isin(("centre", "gateway", "waypoint"))]
+    ax.scatter(others["lon"], others["lat"], s=8, color="black", zorder=5,
+               label="port, border crossing or junction")
+    colours = "white"
+    if with_panel and focus in econ:
+        k = econ.index(focus)
+        change = np.array([100.0 * (min(t_hat[k, econ.index(c)], t_hat[econ.index(c), k]) - 1)
+                           if c in econ else 0.0 for c in centres["economy"]])
+        lim = max(1e-9, float(np.abs(change).max()))
+        sc = ax.scatter(centres["lon"], centres["lat"], s=70, c=change, cmap="RdBu",
+                        vmin=-lim, vmax=lim, edgecolor="black", zorder=6)
+        cb = fig.colorbar(sc, cax=fig.add_axes((0.575, 0.15, 0.01, 0.68)))
+        cb.set_label(f"change in trade cost with {focus}, % (larger fall of the two directions)")
+    else:
+        ax.scatter(centres["lon"], centres["lat"], s=60, color=colours, edgecolor="black",
+                   zorder=6)
+    for _, r in centres.iterrows():
+        if extent[0] <= r["lon"] <= extent[1] and extent[2] <= r["lat"] <= extent[3]:
+            ax.annotate(r["economy"], (r["lon"], r["lat"]), xytext=(3, 3),
+                        textcoords="offset points", fontsize=7, zorder=7)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (extent[2] + extent[3]))))
+    ax.set_xlabel("longitude, degrees east")
+    ax.set_ylabel("latitude, degrees north")
+    ax.grid(alpha=0.2)
+    handles = [Line2D([], [], color=c, lw=2, label=lab) for c, lab in MODE_STYLE.values()]
+    handles += [
+        Line2D([], [], color="grey", lw=1.5, ls=(0, (2, 2)), label="other projects (not built)"),
+        Line2D([], [], color="grey", lw=1.5, ls=":", label="closed to trade"),
+    ]
+    if highlight:
+        handles.append(Line2D([], [], color=HIGHLIGHT, lw=4, label=", ".join(highlight)))
+    handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black",
+                          label="economic centre (straight lines between nodes)"))
+    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+    if with_panel and focus in econ:
+        k = econ.index(focus)
+        bx = fig.add_axes((0.76, 0.08, 0.22, 0.82))
+        exp = 100.0 * (t_hat[k, :] - 1.0)
+        imp = 100.0 * (t_hat[:, k] - 1.0)
+        moved = np.maximum(np.abs(exp), np.abs(imp)) > 1e-6
+        order = [j for j in np.argsort(np.minimum(exp, imp)) if j != k and moved[j]][:15]
+        if not order:
+            bx.text(0.5, 0.5, "no change in any\nbilateral trade cost", ha="center",
+                    va="center", transform=bx.transAxes)
+        y = np.arange(len(order))
+        bx.barh(y - 0.2, exp[order], height=0.4, color="C0", label=f"{focus} exports to")
+        bx.barh(y + 0.2, imp[order], height=0.4, color="C1", label=f"{focus} imports from")
+        bx.set_yticks(y, [NAMES.get(econ[j], econ[j]) for j in order], fontsize=8)
+        bx.set_ylim(max(len(order), 8) - 0.5, -0.5)  # keep bars thin when few partners move
+        bx.axvline(0, color="black", lw=0.8)
+        bx.set_xlabel("change in iceberg trade cost, %")
+        bx.set_title(f"{NAMES.get(focus, focus)}: largest trade-cost changes", fontsize=10)
+        bx.legend(fontsize=8, loc="lower left")
+        bx.grid(axis="x", alpha=0.3)
+    name = ", ".join(highlight) if highlight else "baseline"
+    fig.suptitle(title or f"scosim transport and energy network: {name}\n"
+                 "lines are schematic links between nodes, not alignments", fontsize=12)
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_who_pays(outcomes: Mapping[str, FinanceOutcome], economies: Sequence[str],
+                  path: str | Path, project: str, top: int = 8) -> Path:
+    """Bars of who pays and who bears the risk of one project under each financing mode.
+
+    Args:
+        outcomes: Financing mode -> :class:`scosim.network.finance.FinanceOutcome` of one run
+            (the first run of each is drawn), e.g. from ``finance_project`` for ``budget``,
+            ``bank_guaranteed`` and ``bank_project``.
+        economies: Economy codes in the column order of the outcomes.
+        path: PNG file to write.
+        project: Project name for the title.
+        top: Number of economies shown (largest payments or risks).
+
+    Returns:
+        The path written.
+    """
+    modes = list(outcomes)
+    paid = np.array([np.asarray(outcomes[m].paid)[0] for m in modes]) / 1e9
+    risk = np.array([np.asarray(outcomes[m].risk)[0] for m in modes]) / 1e9
+    show = np.argsort(-(paid.max(axis=0) + risk.max(axis=0)))[:top]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), sharey=True)
+    y = np.arange(len(show))
+    h = 0.8 / len(modes)
+    for ax, values, label in ((axes[0], paid, "expected payments, US$ bn (present value)"),
+                              (axes[1], risk, "expected loss from a failure, US$ bn")):
+        for k, mode in enumerate(modes):
+            ax.barh(y + (k - (len(modes) - 1) / 2) * h, values[k, show], height=h,
+                    label=mode.replace("_", " "))
+        ax.set_xlabel(label)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
+    axes[0].invert_yaxis()
+    axes[0].set_title("who pays")
+    axes[1].set_title("who bears the risk")
+    axes[0].legend(title="financing", fontsize=8)
+    fig.suptitle(f"{project}: payments and risk by economy under budget and SCO Development "
+                 "Bank financing")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, title: str,
+               label: str = "real income change, %", top: int = 12) -> Path:
+    """Per-economy gains with intervals across runs: median and 5th-95th percentile.
+
+    Args:
+        change: (R, N) changes as ratios minus one (e.g. ``welfare_change - 1``) per run.
+        economies: Economy codes (N,).
+        path: PNG file to write.
+        title: Figure title (say what varies across runs).
+        label: Axis label.
+        top: Number of economies shown (largest absolute median change).
+
+    Returns:
+        The path written.
+    """
+    c = 100.0 * np.atleast_2d(np.asarray(change, float))
+    med = np.median(c, axis=0)
+    lo, hi = np.percentile(c, [5, 95], axis=0)
+    show = np.argsort(-np.abs(med))[:top]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(show) + 1.8))
+    y = np.arange(len(show))
+    ax.barh(y, med[show], color=np.where(med[show] >= 0, "C2", "C3"), alpha=0.8,
+            label=f"median of {c.shape[0]} runs")
+    if c.shape[0] > 1:
+        ax.errorbar(med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
+                    ecolor="black", capsize=3, label="5th-95th percentile")
+    ax.set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(label)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

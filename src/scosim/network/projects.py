@@ -1,0 +1,339 @@
+"""Corridor projects, insecurity, sanctions and congestion as pure array functions.
+
+Conventions: ``R`` runs, ``N`` economies, ``E`` edges (table order of ``edges.csv``), ``P``
+projects (table order of ``projects.csv``). Every function is pure numpy; none reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.network.routing import FreightGraph, Routes, route_edges
+from scosim.network.tables import NetworkTables
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def project_mask(project_ids: Sequence[str], active: ArrayLike | Sequence[str]) -> BoolArray:
+    """(R, P) bool mask of active projects from a mask or a list of project ids.
+
+    Args:
+        project_ids: Project ids in table order.
+        active: (R, P) or (P,) bool, or a sequence of project ids (one run).
+
+    Raises:
+        ValueError: On an unknown project id or a wrong shape.
+    """
+    if isinstance(active, (list, tuple)) and all(isinstance(x, str) for x in active):
+        unknown = [x for x in active if x not in project_ids]
+        if unknown:
+            raise ValueError(f"unknown project(s) {unknown}; allowed: {list(project_ids)}")
+        return np.array([[p in active for p in project_ids]], dtype=bool)
+    mask = np.atleast_2d(np.asarray(active, dtype=bool))
+    if mask.shape[1] != len(project_ids):
+        raise ValueError(f"active projects must be (R, {len(project_ids)}); got {mask.shape}")
+    return mask
+
+
+def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
+    """Length (km) of a project's edges in each economy (N,).
+
+    An edge is shared equally among the economies it touches. This is the default basis of
+    the hosts' cost shares (:func:`scosim.network.finance.host_cost_shares`).
+
+    Raises:
+        KeyError: If the project has no edges.
+    """
+    econ = tables.economies
+    edges = tables.edges[tables.edges["project"] == project]
+    if edges.empty:
+        raise KeyError(f"project {project!r} has no edges; known: {list(tables.project_ids)}")
+    km = np.zeros(len(econ))
+    for crossed, length in zip(edges["economies"], edges["length_km"], strict=True):
+        codes = [c for c in crossed if c in econ]
+        for c in codes:
+            km[econ.index(c)] += length / len(codes)
+    return km
+
+
+def project_operating(year: int, start_year: ArrayLike, construction_years: ArrayLike
+                      ) -> BoolArray:
+    """True where a project started in ``start_year`` is operating in ``year``.
+
+    A project built over ``k`` years from year ``s`` operates from year ``s + k`` on; a start
+    year of ``-1`` (or any negative) means never started.
+    """
+    s = np.asarray(start_year, dtype=np.int64)
+    k = np.asarray(construction_years, dtype=np.int64)
+    return (s >= 0) & (year >= s + k)
+
+
+def edge_open_mask(graph: FreightGraph, active_projects: ArrayLike,
+                   closed_edges: ArrayLike | None = None,
+                   opened_edges: ArrayLike | None = None) -> BoolArray:
+    """(R, E) open edges: existing edges, plus edges of active projects, minus closed ones.
+
+    Args:
+        graph: The freight graph.
+        active_projects: (R, P) bool.
+        closed_edges: (R, E) or (E,) bool edges closed by sanctions or conflict.
+        opened_edges: (R, E) or (E,) bool edges opened although closed in the baseline
+            (e.g. the Attari-Wagah crossing).
+    """
+    act = np.atleast_2d(np.asarray(active_projects, bool))
+    ep = graph.edge_project
+    open_ = np.where(ep[None, :] >= 0, act[:, np.maximum(ep, 0)], graph.edge_baseline_open)
+    if opened_edges is not None:
+        open_ = open_ | np.atleast_2d(np.asarray(opened_edges, bool))
+    if closed_edges is not None:
+        open_ = open_ & ~np.atleast_2d(np.asarray(closed_edges, bool))
+    return open_
+
+
+def insecurity_multiplier(instability: ArrayLike, edge_economies: ArrayLike,
+                          factor: float = 1.0) -> FloatArray:
+    """Edge cost multipliers (R, E) from an instability index per economy.
+
+    ``m[r, e] = 1 + factor * max_{n touched by e} instability[r, n]``: an edge is as risky as
+    the most unstable economy it touches (escorts, insurance, delays). A modelling choice with
+    a named parameter (``insecurity_cost_factor`` in params.csv), not an estimate.
+
+    Args:
+        instability: (R, N) in [0, 1] (0 = secure).
+        edge_economies: (E, N) bool, economies each edge touches.
+        factor: Extra cost at instability 1, as a multiple of the secure cost.
+
+    Raises:
+        ValueError: If instability is outside [0, 1] or factor is negative.
+    """
+    s = np.atleast_2d(np.asarray(instability, float))
+    if np.any(~np.isfinite(s)) or np.any(s < 0) or np.any(s > 1):
+        raise ValueError("instability must be in [0, 1]")
+    if factor < 0:
+        raise ValueError("factor must be >= 0")
+    touch = np.asarray(edge_economies, bool)
+    worst = np.max(np.where(touch[None, :, :], s[:, None, :], 0.0), axis=2)
+    return 1.0 + factor * worst
+
+
+def sanction_multiplier(economy_multiplier: ArrayLike, edge_economies: ArrayLike
+                        ) -> FloatArray:
+    """Edge multipliers (R, E) from per-economy sanction multipliers (R, N) >= 1.
+
+    An edge takes the largest multiplier of the economies it touches (e.g. insurance and
+    payment frictions for routes through a sanctioned economy).
+    """
+    m = np.atleast_2d(np.asarray(economy_multiplier, float))
+    if np.any(~np.isfinite(m)) or np.any(m < 1):
+        raise ValueError("sanction multipliers must be finite and >= 1 (close edges instead)")
+    touch = np.asarray(edge_economies, bool)
+    return np.max(np.where(touch[None, :, :], m[:, None, :], 1.0), axis=2)
+
+
+def congestion_multiplier(flow: ArrayLike, capacity: ArrayLike, alpha: float = 0.15,
+                          beta: float = 4.0) -> FloatArray:
+    """Bureau of Public Roads (1964) volume-delay factor ``1 + alpha (flow/capacity)^beta``.
+
+    Applied to the time and money cost of a corridor's edges: at capacity a corridor costs
+    15 % more, at twice its capacity 3.4 times as much (defaults). Uncapacitated edges
+    (capacity ``nan`` or ``inf``) get 1.
+
+    Raises:
+        ValueError: On negative flows or non-positive capacities.
+    """
+    v = np.asarray(flow, float)
+    c = np.asarray(capacity, float)
+    if np.any(v < 0):
+        raise ValueError("flows must be >= 0")
+    if np.any(c <= 0):
+        raise ValueError("capacities must be > 0")
+    ratio = np.where(np.isfinite(c), v / np.where(np.isfinite(c), c, 1.0), 0.0)
+    return 1.0 + alpha * ratio**beta
+
+
+def pair_edge_use(graph: FreightGraph, routes: Routes) -> list[list[list[int]]]:
+    """Edge lists of every centre-to-centre least-cost route: ``use[r][a * C + b]``."""
+    n_c = len(graph.centre_src)
+    out = []
+    for r in range(routes.centre_cost.shape[0]):
+        out.append([route_edges(graph, routes, r, a, b) if a != b else []
+                    for a in range(n_c) for b in range(n_c)])
+    return out
+
+
+def _pair_weights(graph: FreightGraph, trade: FloatArray) -> FloatArray:
+    """Trade assigned to each centre pair: the economy pair's flow times both centre weights."""
+    ce, cw = graph.centre_economy, graph.centre_weight
+    w = trade[ce[:, None], ce[None, :]] * cw[:, None] * cw[None, :]
+    w[ce[:, None] == ce[None, :]] = 0.0
+    return w
+
+
+def edge_flows(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayLike,
+               ) -> FloatArray:
+    """Trade value (US$) on each edge (R, E): all-or-nothing assignment to least-cost routes.
+
+    Args:
+        graph: The freight graph.
+        use: Output of :func:`pair_edge_use`.
+        trade: (N, N) or (R, N, N) trade flows in US$ (exporter x importer).
+    """
+    t = np.asarray(trade, float)
+    runs = len(use)
+    t = np.broadcast_to(t, (runs, *t.shape[-2:]))
+    n_c = len(graph.centre_src)
+    out = np.zeros((runs, len(graph.edge_ids)))
+    for r in range(runs):
+        w = _pair_weights(graph, t[r]).ravel()
+        for k in range(n_c * n_c):
+            if w[k] > 0 and use[r][k]:
+                np.add.at(out[r], use[r][k], w[k])
+    return out
+
+
+def transit_value(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayLike
+                  ) -> FloatArray:
+    """Trade value (US$) crossing each economy in transit (R, N).
+
+    A pair's flow transits economy ``n`` when its route uses an edge touching ``n`` and ``n``
+    is neither the exporter nor the importer; the base for transit fees.
+    """
+    t = np.asarray(trade, float)
+    runs = len(use)
+    t = np.broadcast_to(t, (runs, *t.shape[-2:]))
+    n_c, n = len(graph.centre_src), len(graph.economies)
+    out = np.zeros((runs, n))
+    ce = graph.centre_economy
+    for r in range(runs):
+        w = _pair_weights(graph, t[r])
+        for a in range(n_c):
+            for b in range(n_c):
+                edges = use[r][a * n_c + b]
+                if w[a, b] <= 0 or not edges:
+                    continue
+                touched = graph.edge_economies[edges].any(axis=0)
+                touched[[ce[a], ce[b]]] = False
+                out[r, touched] += w[a, b]
+    return out
+
+
+def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
+               ) -> tuple[FloatArray, FloatArray]:
+    """Edge loads and transit values from the shortest-path trees, without tracing paths.
+
+    Same results as :func:`edge_flows` and :func:`transit_value` (all-or-nothing
+    assignment), computed level by level on each centre's shortest-path tree: demands at the
+    sinks are pushed up the tree to get arc loads, and the set of economies touched on the way
+    is pushed down the tree.
+
+    Args:
+        graph: The freight graph.
+        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
+        trade: (N, N) or (R, N, N) trade flows in US$.
+
+    Returns:
+        ``(edge_value, transit)``: (R, E) trade value on each edge and (R, N) trade value
+        crossing each economy in transit.
+    """
+    t = np.asarray(trade, float)
+    runs, n_c, nv = routes.route_arc.shape
+    t = np.broadcast_to(t, (runs, *t.shape[-2:]))
+    n_e, n = len(graph.edge_ids), len(graph.economies)
+    edge_value = np.zeros((runs, n_e))
+    transit = np.zeros((runs, n))
+    ce = graph.centre_economy
+    arc_touch = np.zeros((len(graph.tail), n), bool)
+    travel = graph.edge >= 0
+    arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
+    for r in range(runs):
+        w = _pair_weights(graph, t[r])  # (C, C)
+        pred = routes.predecessors[r]  # (C, V), all centres' trees at once
+        arc = routes.route_arc[r]
+        depth = _depths(pred)
+        levels = int(depth.max())
+        # push demands up the trees
+        acc = np.zeros((n_c, nv))
+        acc[:, graph.centre_dst] += w
+        for level in range(levels, 0, -1):
+            c, v = np.nonzero(depth == level)
+            np.add.at(acc, (c, pred[c, v]), acc[c, v])
+        c, v = np.nonzero(arc >= 0)
+        arcs = arc[c, v]
+        on_edge = graph.edge[arcs] >= 0
+        np.add.at(edge_value[r], graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+        # push the touched economies down the trees
+        touched = np.zeros((n_c, nv, n), bool)
+        for level in range(1, levels + 1):
+            c, v = np.nonzero(depth == level)
+            touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
+        ends = touched[:, graph.centre_dst]  # (C origin, C destination, N)
+        ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
+        ends[:, np.arange(n_c), ce] = False  # nor is the importer
+        transit[r] = np.einsum("ab,abn->n", w, ends.astype(float))
+    return edge_value, transit
+
+
+def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Depth of each vertex in predecessor trees (..., V) (0 for roots and unreached ones).
+
+    Pointer jumping: log2(V) rounds of ``depth += depth[jump]; jump = jump[jump]``.
+    """
+    nv = pred.shape[-1]
+    flat = pred.reshape(-1, nv)
+    own = np.broadcast_to(np.arange(nv), flat.shape)
+    rows = np.arange(flat.shape[0])[:, None]
+    depth = (flat >= 0).astype(np.int64)
+    jump = np.where(flat >= 0, flat, own)
+    for _ in range(int(np.ceil(np.log2(max(nv, 2)))) + 1):
+        depth = depth + depth[rows, jump]
+        jump = jump[rows, jump]
+    return depth.reshape(pred.shape)
+
+
+def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> FloatArray:
+    """Smallest edge value along each centre-to-centre least-cost route (R, C, C).
+
+    Args:
+        graph: The freight graph.
+        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
+        edge_value: (R, E) or (E,) values (e.g. capacity / load ratios); transfer and access
+            arcs count as 1.
+
+    Returns:
+        (R, C, C); 1 on the diagonal and where a route uses no edge with a value below 1.
+    """
+    runs, n_c, nv = routes.route_arc.shape
+    ev = np.broadcast_to(np.atleast_2d(np.asarray(edge_value, float)),
+                         (runs, len(graph.edge_ids)))
+    out = np.ones((runs, n_c, n_c))
+    travel = graph.edge >= 0
+    for r in range(runs):
+        arc_val = np.where(travel, ev[r][np.maximum(graph.edge, 0)], 1.0)
+        pred, arc = routes.predecessors[r], routes.route_arc[r]
+        depth = _depths(pred)
+        val = np.ones((n_c, nv))
+        for level in range(1, int(depth.max()) + 1):
+            c, v = np.nonzero(depth == level)
+            val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
+        out[r] = val[:, graph.centre_dst]
+    return out
+
+
+def edges_touching(graph: FreightGraph, codes: Sequence[str]) -> BoolArray:
+    """(E,) True for edges touching any of the economies ``codes``.
+
+    Land edges, pipelines and power lines count; sea lanes touch no economy. Use it to close
+    a sanctioned economy's links (``CorridorNetwork.step(closed_edges=...)``).
+
+    Raises:
+        ValueError: On an unknown economy code.
+    """
+    unknown = [c for c in codes if c not in graph.economies]
+    if unknown:
+        raise ValueError(f"unknown economy code(s) {unknown}")
+    cols = [graph.economies.index(c) for c in codes]
+    return graph.edge_economies[:, cols].any(axis=1)

@@ -1,0 +1,180 @@
+"""Parameter models of the corridor and SCO Development Bank proposal types.
+
+Standalone pydantic models (fields, validation, defaults, documentation) written so that the
+proposal-type plug-in protocol can wrap them without change: a scenario's proposal block
+``{type: corridor, project: INSTC_CHABAHAR, financing: bank_project, ...}`` validates into
+:class:`CorridorSpec`, a ``{type: development_bank, ...}`` block into
+:class:`DevelopmentBankSpec`. Every default is documented in docs/network.md.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scosim.data.constants import ECONOMIES, MEMBERS, ROW
+
+#: Economies that can take part (Rest of World never decides).
+_PARTIES = tuple(c for c in ECONOMIES if c != ROW)
+
+
+def _check_codes(codes: list[str], field: str) -> list[str]:
+    unknown = [c for c in codes if c not in _PARTIES]
+    if unknown:
+        raise ValueError(f"{field}: unknown economy code(s) {unknown}; allowed: {list(_PARTIES)}")
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{field}: duplicate economy codes")
+    return codes
+
+
+class CorridorSpec(BaseModel):
+    """A connectivity corridor proposal: build one project of ``projects.csv``.
+
+    Attributes:
+        type: Always ``"corridor"``.
+        project: A project id of the network tables (e.g. ``INSTC_CHABAHAR``, ``CKU_RAIL``,
+            ``TRANS_AFGHAN_RAIL``, ``TAPI``, ``CASA1000``, ``CAGP_LINE_D``).
+        start_year: Year construction starts; ``None`` = the year the proposal is adopted.
+        construction_years: Override of the table's construction time (years >= 1).
+        cost_case: ``central`` or ``high`` build cost of the table.
+        build_cost_usd_bn: Explicit build cost (overrides ``cost_case``).
+        financing: ``budget`` (hosts pay), ``bank_guaranteed`` (SCO Development Bank loan
+            repaid from budgets) or ``bank_project`` (loan repaid from the project, written
+            off if it fails).
+        bank_share: Share of the cost lent by the bank (bank financing only).
+        transit_fee_usd_per_teu: Fee a transit economy charges per TEU crossing it on the
+            corridor (revenue for transit states; a cost added to the corridor's edges).
+        participants: ``"interested"`` (the hosts plus every economy whose trade costs fall
+            when the project operates, decided at wiring time) or an explicit list.
+        decision_rule: Override of the scenario's decision rule for this proposal.
+        host_shares: Cost shares of the hosts; default in proportion to the project's length
+            in each host territory. Must sum to 1 and name only hosts.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["corridor"] = "corridor"
+    project: str
+    start_year: int | None = Field(default=None, ge=2000, le=2100)
+    construction_years: int | None = Field(default=None, ge=1, le=30)
+    cost_case: Literal["central", "high"] = "central"
+    build_cost_usd_bn: float | None = Field(default=None, gt=0)
+    financing: Literal["budget", "bank_guaranteed", "bank_project"] = "budget"
+    bank_share: float = Field(default=0.7, ge=0.0, le=1.0)
+    transit_fee_usd_per_teu: float = Field(default=0.0, ge=0.0, le=5000.0)
+    participants: Literal["interested"] | list[str] = "interested"
+    decision_rule: Literal["consensus", "qualified_majority", "variable_geometry"] | None = None
+    host_shares: dict[str, float] | None = None
+
+    @field_validator("project")
+    @classmethod
+    def _known_project(cls, value: str) -> str:
+        from scosim.network.tables import load_network
+
+        ids = load_network().project_ids
+        if value not in ids:
+            raise ValueError(f"unknown project {value!r}; allowed: {list(ids)}")
+        return value
+
+    @field_validator("participants")
+    @classmethod
+    def _participants(cls, value: Literal["interested"] | list[str]):
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("participants: an empty list; give codes or 'interested'")
+            _check_codes(value, "participants")
+        return value
+
+    @model_validator(mode="after")
+    def _hosts(self) -> CorridorSpec:
+        if self.host_shares is not None:
+            from scosim.network.tables import load_network
+
+            hosts = load_network().projects.loc[self.project, "host_economies"]
+            extra = [c for c in self.host_shares if c not in hosts]
+            if extra:
+                raise ValueError(f"host_shares: {extra} do not host {self.project} "
+                                 f"(hosts: {list(hosts)})")
+            if any(v < 0 for v in self.host_shares.values()):
+                raise ValueError("host_shares: shares must be >= 0")
+            if abs(sum(self.host_shares.values()) - 1.0) > 1e-6:
+                raise ValueError("host_shares: shares must sum to 1")
+        if self.financing == "budget" and "bank_share" in self.model_fields_set:
+            raise ValueError("bank_share is only used with bank financing")
+        return self
+
+
+class DevelopmentBankSpec(BaseModel):
+    """The SCO Development Bank proposal: members, capital and lending terms.
+
+    Attributes:
+        type: Always ``"development_bank"``.
+        members: ``"sco_members"`` (the ten full members) or a list of economy codes.
+        capital_usd_bn: Subscribed capital. Illustrative default (no figure has been
+            published for the bank the interested members agreed to set up in 2025).
+        capital_rule: Members' capital shares ``gdp``, ``equal`` or ``fixed``.
+        fixed_shares: Shares for ``fixed`` (sum to 1, members only).
+        paid_in_share: Paid-in share of the subscribed capital.
+        leverage: Maximum loans outstanding as a multiple of subscribed capital (a 1:1
+            gearing ratio is the conservative multilateral-bank norm).
+        lending_rate: Annual rate on loans.
+        tenor_years: Loan tenor incl. grace.
+        grace_years: Interest-only years.
+        recovery_rate: Share of a written-off loan recovered.
+        failure_base: Annual failure probability of a secure project.
+        failure_sensitivity: Extra annual failure probability at route instability 1.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["development_bank"] = "development_bank"
+    members: Literal["sco_members"] | list[str] = "sco_members"
+    capital_usd_bn: float = Field(default=10.0, gt=0)
+    capital_rule: Literal["gdp", "equal", "fixed"] = "gdp"
+    fixed_shares: dict[str, float] | None = None
+    paid_in_share: float = Field(default=0.2, gt=0.0, le=1.0)
+    leverage: float = Field(default=1.0, gt=0.0, le=5.0)
+    lending_rate: float = Field(default=0.04, ge=0.0, le=0.3)
+    tenor_years: int = Field(default=20, ge=1, le=50)
+    grace_years: int = Field(default=5, ge=0, le=15)
+    recovery_rate: float = Field(default=0.4, ge=0.0, le=1.0)
+    failure_base: float = Field(default=0.01, ge=0.0, le=1.0)
+    failure_sensitivity: float = Field(default=0.1, ge=0.0, le=1.0)
+
+    @field_validator("members")
+    @classmethod
+    def _members(cls, value: Literal["sco_members"] | list[str]):
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("members: an empty list")
+            _check_codes(value, "members")
+        return value
+
+    @property
+    def member_codes(self) -> tuple[str, ...]:
+        """The member economy codes."""
+        return MEMBERS if self.members == "sco_members" else tuple(self.members)
+
+    @model_validator(mode="after")
+    def _consistency(self) -> DevelopmentBankSpec:
+        if self.grace_years >= self.tenor_years:
+            raise ValueError("grace_years must be below tenor_years")
+        if self.capital_rule == "fixed":
+            if not self.fixed_shares:
+                raise ValueError("capital_rule 'fixed' needs fixed_shares")
+            extra = [c for c in self.fixed_shares if c not in self.member_codes]
+            if extra:
+                raise ValueError(f"fixed_shares: {extra} are not members")
+            if any(v < 0 for v in self.fixed_shares.values()):
+                raise ValueError("fixed_shares: shares must be >= 0")
+            if abs(sum(self.fixed_shares.values()) - 1.0) > 1e-6:
+                raise ValueError("fixed_shares: shares must sum to 1")
+        elif self.fixed_shares is not None:
+            raise ValueError("fixed_shares is only used with capital_rule 'fixed'")
+        return self
+
+    @property
+    def lending_limit_usd_bn(self) -> float:
+        """Maximum loans outstanding (capital x leverage)."""
+        return self.capital_usd_bn * self.leverage

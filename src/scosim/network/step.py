@@ -1,0 +1,261 @@
+"""The yearly network step: projects, insecurity and sanctions in; ``t_hat`` and indicators out.
+
+:class:`CorridorNetwork` is set up once from the calibration and the network tables; its
+:meth:`CorridorNetwork.step` is batched over runs and pure given its inputs (no I/O, no
+randomness, no state changed), ready for a mechanism slot of the model:
+
+* inputs: instability (R, N) in [0, 1], active projects (R, P) bool, optional closed edges
+  (R, E) and per-economy sanction multipliers (R, N);
+* outputs: ``t_hat`` (R, N, N), iceberg trade-cost changes relative to the baseline network
+  (exactly 1 for the baseline), and a dict of (R, N) indicators.
+
+Capacity: edges with a freight capacity (Mt a year, edges.csv) carry at most their capacity
+and cost the BPR volume-delay factor of the load they carry. Loads come from an all-or-nothing
+assignment of baseline trade to least-cost routes; where demand exceeds capacity it is rationed
+in proportion (each pair sends the share capacity / demand through the corridor and the rest
+by its best route without the over-full edges), and the pair's cost is the share-weighted mean
+of the two routes' costs (docs/network.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.data.constants import ECONOMIES, ROW
+from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
+from scosim.network.projects import (
+    congestion_multiplier,
+    edge_open_mask,
+    insecurity_multiplier,
+    path_min,
+    project_mask,
+    sanction_multiplier,
+    tree_loads,
+)
+from scosim.network.routing import (
+    FreightGraph,
+    arc_weights,
+    build_freight_graph,
+    economy_costs,
+    least_cost_routes,
+    t_hat_from_costs,
+)
+from scosim.network.tables import NetworkTables, load_network
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class NetworkStep:
+    """Result of one network step.
+
+    Attributes:
+        t_hat: (R, N, N) iceberg cost change relative to the baseline network.
+        cost: (R, N, N) generalised cost (ad valorem fraction of a TEU's value).
+        indicators: (R, N) arrays: ``trade_cost_change`` (trade-weighted mean of t_hat - 1
+            over an economy's exports and imports), ``transit_trade_usd`` (trade crossing the
+            economy in transit), and the energy indicators of
+            :func:`scosim.network.energy.energy_indicators`.
+        project_flow_mt: (R, P) freight carried on the busiest edge of each project, Mt a
+            year (baseline trade value converted with value and weight per TEU, at most the
+            capacity).
+        congestion: (R, P) largest BPR factor over each project's edges at the carried load.
+    """
+
+    t_hat: FloatArray
+    cost: FloatArray
+    indicators: dict[str, FloatArray]
+    project_flow_mt: FloatArray
+    congestion: FloatArray
+
+
+class CorridorNetwork:
+    """The transport and energy network of a scenario, set up once, stepped each year.
+
+    Args:
+        tables: Network tables (default: the packaged ones).
+        trade: (N, N) baseline trade flows in US$ (exporter x importer) used to load corridors
+            and weight indicators (default: the packaged calibration's trade matrix).
+        params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
+        economies: Economy codes; must match the tables' (default the 28 of scosim).
+    """
+
+    def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
+                 params: dict[str, float] | None = None,
+                 economies: Sequence[str] = ECONOMIES):
+        self.tables = tables if tables is not None else load_network()
+        if tuple(economies) != self.tables.economies:
+            raise ValueError("economies differ from the network tables' economies")
+        self.params = {**self.tables.params, **(params or {})}
+        self.graph: FreightGraph = build_freight_graph(self.tables, self.params)
+        self.links: EnergyLinks = energy_links(self.tables)
+        if trade is None:
+            from scosim.data import load_calibration
+
+            trade = load_calibration().trade_matrix()
+        self.trade = np.asarray(trade, float)
+        n = len(economies)
+        if self.trade.shape != (n, n):
+            raise ValueError(f"trade must be ({n}, {n}); got {self.trade.shape}")
+        base = least_cost_routes(self.graph, arc_weights(self.graph))
+        self.baseline_cost: FloatArray = base.cost[0]
+        edges = self.tables.edges
+        cap = edges["capacity"].to_numpy(float)
+        freight_cap = (edges["capacity_unit"] == "Mt/yr").to_numpy() & np.isfinite(cap)
+        self._capacity_mt = np.where(freight_cap, cap, np.inf)
+
+    @property
+    def project_ids(self) -> tuple[str, ...]:
+        """Project ids in the column order of (R, P) project arrays."""
+        return self.tables.project_ids
+
+    @property
+    def edge_ids(self) -> tuple[str, ...]:
+        """Edge ids in the column order of (R, E) edge arrays."""
+        return self.tables.edge_ids
+
+    def interested_economies(self, project: str, threshold: float = 1e-4) -> tuple[str, ...]:
+        """The hosts of a project plus every economy whose trade costs it lowers.
+
+        The default participants of a corridor proposal (``participants: interested``):
+        economies whose trade-weighted cost change is below ``-threshold`` when the project
+        operates (no insecurity, no congestion), in canonical order. Rest of World never
+        takes part.
+        """
+        hosts = set(self.tables.projects.loc[project, "host_economies"])
+        change = self.step(active_projects=[project], congestion=False).indicators[
+            "trade_cost_change"][0]
+        return tuple(c for k, c in enumerate(self.tables.economies)
+                     if c != ROW and (c in hosts or change[k] < -threshold))
+
+    def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_],
+                fee: FloatArray | None):
+        """Route, then load each edge (Mt a year) with the trade its routes carry."""
+        routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open,
+                                                           fee))
+        value, transit = tree_loads(self.graph, routes, self.trade)
+        loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
+        return routes, transit, loads
+
+    def _edge_fee(self, fee: FloatArray) -> FloatArray:
+        """Spread each project's fee (R, P) evenly over its edges (R, E)."""
+        ep = self.graph.edge_project
+        count = np.bincount(ep[ep >= 0], minlength=fee.shape[1]).astype(float)
+        per_edge = fee / np.maximum(count, 1.0)
+        return np.where(ep[None, :] >= 0, per_edge[:, np.maximum(ep, 0)], 0.0)
+
+    def _congestion(self, loads: FloatArray) -> FloatArray:
+        """BPR factor per edge (R, E); edges without a freight capacity get 1."""
+        return congestion_multiplier(loads, np.broadcast_to(self._capacity_mt, loads.shape),
+                                     self.params["bpr_alpha"], self.params["bpr_beta"])
+
+    def _by_project(self, per_edge: FloatArray) -> FloatArray:
+        """Largest value over each project's edges (R, P)."""
+        ep = self.graph.edge_project
+        out = np.zeros((per_edge.shape[0], len(self.project_ids)))
+        for p in range(len(self.project_ids)):
+            cols = np.flatnonzero(ep == p)
+            if cols.size:
+                out[:, p] = per_edge[:, cols].max(axis=1)
+        return out
+
+    def step(self, instability: ArrayLike | None = None,
+             active_projects: ArrayLike | Sequence[str] = (),
+             closed_edges: ArrayLike | None = None,
+             sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
+             congestion: bool = True) -> NetworkStep:
+        """One year of the network, batched over runs.
+
+        Args:
+            instability: (R, N) instability index in [0, 1] (default 0 everywhere).
+            active_projects: (R, P) bool of operating projects, or a list of project ids.
+            closed_edges: (R, E) bool edges closed (sanctions, conflict).
+            sanctions: (R, N) per-economy cost multipliers >= 1 for edges touching them.
+            transit_fee: (R, P) US$ per TEU charged for using a whole project route, spread
+                evenly over the project's edges (a partial use pays pro rata).
+            congestion: Apply capacities (rationing and the BPR factor); False treats every
+                edge as uncapacitated.
+
+        Returns:
+            :class:`NetworkStep`.
+        """
+        n = len(self.tables.economies)
+        act = project_mask(self.project_ids, list(active_projects)
+                           if isinstance(active_projects, tuple) else active_projects)
+        runs = act.shape[0]
+        for arr in (instability, closed_edges, sanctions):
+            if arr is not None:
+                runs = max(runs, np.atleast_2d(np.asarray(arr)).shape[0])
+        inst = np.zeros((runs, n)) if instability is None else np.broadcast_to(
+            np.atleast_2d(np.asarray(instability, float)), (runs, n))
+        act = np.broadcast_to(act, (runs, act.shape[1]))
+        edge_open = np.broadcast_to(edge_open_mask(self.graph, act, closed_edges),
+                                    (runs, len(self.edge_ids)))
+        mult = insecurity_multiplier(inst, self.graph.edge_economies,
+                                     self.params["insecurity_cost_factor"])
+        if sanctions is not None:
+            mult = mult * sanction_multiplier(np.broadcast_to(
+                np.atleast_2d(np.asarray(sanctions, float)), (runs, n)),
+                self.graph.edge_economies)
+        fee = None if transit_fee is None else self._edge_fee(
+            np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
+        routes, transit, loads = self._assign(mult, edge_open, fee)
+        cost = routes.cost
+        cap = np.broadcast_to(self._capacity_mt, loads.shape)
+        over = np.isfinite(cap) & (loads > cap) & edge_open
+        carried = np.minimum(loads, cap)
+        cong = self._congestion(carried) if congestion else np.ones_like(loads)
+        if congestion and np.any(np.isfinite(cap) & edge_open & (loads > 0)):
+            # Capacitated edges run at most at capacity and cost the BPR factor of the load
+            # they carry. Where demand exceeds capacity it is rationed in proportion: a pair
+            # sends the share min(capacity / demand) along its route through the corridor and
+            # the rest along its best route without the over-full edges.
+            priced = mult * cong
+            routes, transit, _ = self._assign(priced, edge_open, fee)
+            cost = routes.cost
+            if np.any(over):
+                share = path_min(self.graph, routes,
+                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))
+                alt = least_cost_routes(self.graph, arc_weights(
+                    self.graph, priced, priced, edge_open & ~over, fee)).centre_cost
+                # Where nothing but the corridor connects a pair, it keeps the corridor.
+                alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
+                mixed = share * routes.centre_cost + (1.0 - share) * alt
+                cost = economy_costs(self.graph, mixed)
+            loads = carried
+        t_hat = t_hat_from_costs(cost, self.baseline_cost, self.graph.max_t_hat)
+        indicators = {
+            "trade_cost_change": trade_weighted_change(t_hat, self.trade),
+            "transit_trade_usd": transit,
+        }
+        energy = delivered_flows(self.links, act, inst, edge_open)
+        indicators.update(energy_indicators(self.links, energy))
+        return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
+                           project_flow_mt=self._by_project(loads),
+                           congestion=self._by_project(cong))
+
+
+def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
+    """Trade-weighted mean of ``t_hat - 1`` over each economy's exports and imports (R, N).
+
+    Domestic sales are left out; weights are baseline flows. Sums use ``math.fsum`` order-free
+    accumulation over a fixed partner order, so results do not depend on BLAS.
+    """
+    th = np.asarray(t_hat, float)
+    th = th[None] if th.ndim == 2 else th
+    x = np.asarray(trade, float).copy()
+    np.fill_diagonal(x, 0.0)
+    runs, n = th.shape[0], th.shape[1]
+    out = np.zeros((runs, n))
+    for i in range(n):
+        w = np.concatenate([x[i, :], x[:, i]])
+        total = math.fsum(w)
+        for r in range(runs):
+            ch = np.concatenate([th[r, i, :], th[r, :, i]]) - 1.0
+            out[r, i] = math.fsum(w * ch) / total if total > 0 else 0.0
+    return out

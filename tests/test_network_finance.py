@@ -1,0 +1,135 @@
+"""SCO Development Bank finance functions and the corridor / bank proposal specs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from scosim.network.finance import (
+    annuity_payment,
+    capital_shares,
+    draw_failure_year,
+    failure_probability,
+    finance_project,
+    host_cost_shares,
+    loan_schedule,
+)
+from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
+
+
+def test_capital_shares_rules():
+    members = np.array([True, True, False, True])
+    gdp = np.array([10.0, 30.0, 50.0, 60.0])
+    np.testing.assert_allclose(capital_shares(members, "gdp", gdp=gdp), [[0.1, 0.3, 0, 0.6]])
+    np.testing.assert_allclose(capital_shares(members, "equal"), [[1 / 3, 1 / 3, 0, 1 / 3]])
+    with pytest.raises(ValueError, match="unknown capital rule"):
+        capital_shares(members, "population")
+    with pytest.raises(ValueError, match="at least one member"):
+        capital_shares(np.zeros(4, bool), "equal")
+
+
+def test_annuity_repays_principal_exactly():
+    pay, out = loan_schedule([100.0], rate=0.05, tenor=10, grace=2, horizon=12)
+    # interest only in the grace years, level payments after, nothing after the tenor
+    np.testing.assert_allclose(pay[0, :2], [5.0, 5.0])
+    assert np.ptp(pay[0, 2:10]) < 1e-9 and np.all(pay[0, 10:] == 0)
+    # present value of the payments at the loan rate equals the principal
+    disc = 1.05 ** -(np.arange(12) + 1.0)  # end-of-year payments
+    assert (pay[0] * disc).sum() == pytest.approx(100.0 * 1.0)
+    assert out[0, 10] == pytest.approx(0.0, abs=1e-9)
+    assert annuity_payment(120.0, 0.0, 12) == pytest.approx(10.0)
+
+
+def test_no_failure_bank_and_budget_cost_the_same_at_equal_rates():
+    hs = np.array([0.5, 0.5, 0.0])
+    budget = finance_project([1000.0], hs, "budget")
+    bank = finance_project([1000.0], hs, "bank_guaranteed", rate=0.04, discount_rate=0.04,
+                           tenor=20, grace=5)
+    np.testing.assert_allclose(budget.paid, bank.paid)
+    assert np.all(budget.risk == 0) and np.all(bank.risk == 0)
+
+
+def test_project_finance_shifts_risk_from_hosts_to_shareholders():
+    hs = np.array([1.0, 0.0, 0.0])  # economy 0 hosts the project
+    cap = np.array([[0.2, 0.5, 0.3]])  # economies 1 and 2 own most of the bank
+    pf = failure_probability(np.array([0.8]), horizon=20)
+    budget = finance_project([1000.0], hs, "budget", failure_prob=pf)
+    guaranteed = finance_project([1000.0], hs, "bank_guaranteed", capital=cap, failure_prob=pf)
+    project = finance_project([1000.0], hs, "bank_project", capital=cap, failure_prob=pf)
+    # Budget and guaranteed loans leave all the risk with the host.
+    assert budget.risk[0, 1:].sum() == 0 and guaranteed.risk[0, 1:].sum() == 0
+    # Project finance: shareholders 1 and 2 bear part of it in proportion to capital, the
+    # host bears less than under budget financing.
+    assert project.bank_loss[0] > 0
+    assert project.risk[0, 0] < budget.risk[0, 0]
+    assert project.risk[0, 1] / project.risk[0, 2] == pytest.approx(0.5 / 0.3)
+    # and the host pays less in expectation (repayments stop if the project fails)
+    assert project.paid[0, 0] < guaranteed.paid[0, 0]
+
+
+def test_failure_draws_match_probability():
+    rng = np.random.default_rng(42)
+    p = np.full((20000, 10), 0.05)
+    first = draw_failure_year(p, rng)
+    share = np.mean(first >= 0)
+    expected = 1 - 0.95**10
+    # binomial standard error about 0.0035
+    assert abs(share - expected) < 0.015
+    assert np.all(first < 10)
+
+
+def test_host_cost_shares():
+    np.testing.assert_allclose(host_cost_shares([213.0, 260.0, 50.0]),
+                               np.array([213, 260, 50]) / 523)
+    with pytest.raises(ValueError):
+        host_cost_shares([0.0, 0.0])
+
+
+def test_corridor_spec_defaults_and_validation():
+    spec = CorridorSpec(project="INSTC_CHABAHAR")
+    assert spec.financing == "budget" and spec.participants == "interested"
+    with pytest.raises(ValidationError, match="unknown project"):
+        CorridorSpec(project="SILK_ROAD")
+    with pytest.raises(ValidationError, match="do not host"):
+        CorridorSpec(project="CKU_RAIL", host_shares={"CHN": 0.5, "IND": 0.5})
+    with pytest.raises(ValidationError, match="sum to 1"):
+        CorridorSpec(project="CKU_RAIL", host_shares={"CHN": 0.5, "KGZ": 0.4})
+    with pytest.raises(ValidationError, match="bank_share"):
+        CorridorSpec(project="TAPI", bank_share=0.5)
+    with pytest.raises(ValidationError):
+        CorridorSpec(project="TAPI", participants=["XXX"])
+    with pytest.raises(ValidationError):
+        CorridorSpec(project="TAPI", unknown_field=1)
+
+
+def test_bank_spec_defaults_and_validation():
+    spec = DevelopmentBankSpec()
+    assert len(spec.member_codes) == 10 and spec.lending_limit_usd_bn == 10.0
+    with pytest.raises(ValidationError, match="fixed_shares"):
+        DevelopmentBankSpec(capital_rule="fixed")
+    with pytest.raises(ValidationError, match="not members"):
+        DevelopmentBankSpec(capital_rule="fixed", fixed_shares={"TUR": 1.0})
+    with pytest.raises(ValidationError, match="grace_years"):
+        DevelopmentBankSpec(tenor_years=5, grace_years=5)
+
+
+def test_project_km_and_who_pays_plot(tmp_path):
+    from scosim.data import ECONOMIES, MEMBERS, load_calibration
+    from scosim.network.plot import plot_who_pays
+    from scosim.network.projects import project_km_by_economy
+    from scosim.network.tables import load_network
+
+    km = project_km_by_economy(load_network(), "CKU_RAIL")
+    # ANCHORS: 213 km in China, 260 in Kyrgyzstan, 50 in Uzbekistan; the 1 km border link and
+    # the shared Jalal-Abad-Andijan section are split between the two economies they touch.
+    assert km[ECONOMIES.index("CHN")] == pytest.approx(213.5)
+    assert km[ECONOMIES.index("KGZ")] == pytest.approx(260.5 + 25)
+    assert km[ECONOMIES.index("UZB")] == pytest.approx(25)
+    cap = capital_shares(np.isin(ECONOMIES, MEMBERS), "gdp",
+                         gdp=load_calibration().vector("gdp_usd"))
+    pf = failure_probability(np.array([0.5]), 20)
+    outs = {m: finance_project([8e9], host_cost_shares(km), m, capital=cap, failure_prob=pf)
+            for m in ("budget", "bank_guaranteed", "bank_project")}
+    path = plot_who_pays(outs, ECONOMIES, tmp_path / "who.png", "CKU railway")
+    assert path.is_file() and path.stat().st_size > 20_000

@@ -1,0 +1,181 @@
+"""Routing kernels: properties on random small graphs, the packaged network and COMCEC 2017."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scosim.network.comcec import PUBLISHED, cheapest_and_fastest, comcec_comparison
+from scosim.network.routing import (
+    FreightGraph,
+    arc_weights,
+    build_freight_graph,
+    least_cost_routes,
+    t_hat_from_costs,
+)
+from scosim.network.tables import load_network
+
+
+def small_graph(n_nodes: int, edges: list[tuple[int, int, float, float]],
+                symmetric: bool = True, n_econ: int | None = None) -> FreightGraph:
+    """A graph of one layer per node plus a source and sink per node; node k is economy k.
+
+    Each edge (a, b, w_ab, w_ba) gives arcs a->b and b->a (w_ba ignored when symmetric).
+    """
+    n_econ = n_nodes if n_econ is None else n_econ
+    labels = []
+    for k in range(n_nodes):
+        labels += [f"N{k}|road", f"N{k}|src", f"N{k}|dst"]
+    tail, head, edge, money = [], [], [], []
+    for e, (a, b, w1, w2) in enumerate(edges):
+        tail += [3 * a, 3 * b]
+        head += [3 * b, 3 * a]
+        edge += [e, e]
+        money += [w1, w1 if symmetric else w2]
+    for k in range(n_nodes):  # access arcs, zero cost
+        tail += [3 * k + 1, 3 * k]
+        head += [3 * k, 3 * k + 2]
+        edge += [-1, -1]
+        money += [0.0, 0.0]
+    n_arcs = len(tail)
+    return FreightGraph(
+        vertex_labels=tuple(labels),
+        tail=np.array(tail), head=np.array(head), edge=np.array(edge),
+        kind=np.zeros(n_arcs, np.int64), money=np.array(money, float), days=np.zeros(n_arcs),
+        edge_ids=tuple(f"E{k}" for k in range(len(edges))),
+        edge_project=np.full(len(edges), -1),
+        edge_economies=np.zeros((len(edges), n_econ), bool),
+        edge_baseline_open=np.ones(len(edges), bool),
+        economies=tuple(f"C{k}" for k in range(n_econ)),
+        centre_src=3 * np.arange(n_econ) + 1, centre_dst=3 * np.arange(n_econ) + 2,
+        centre_economy=np.arange(n_econ), centre_weight=np.ones(n_econ),
+        endpoint_money=np.zeros((n_econ, n_econ)), endpoint_days=np.zeros((n_econ, n_econ)),
+        value_per_teu=1.0, vot_per_day=0.0,
+    )
+
+
+@st.composite
+def random_graphs(draw, symmetric: bool = True):
+    n = draw(st.integers(3, 7))
+    m = draw(st.integers(1, 14))
+    edges = []
+    for _ in range(m):
+        a = draw(st.integers(0, n - 1))
+        b = draw(st.integers(0, n - 1).filter(lambda x, a=a: x != a))
+        w1 = draw(st.floats(0.01, 10.0))
+        w2 = draw(st.floats(0.01, 10.0))
+        edges.append((a, b, w1, w2))
+    return n, edges
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(symmetric=False), st.data())
+def test_adding_an_edge_never_raises_and_removing_never_lowers_any_cost(spec, data):
+    n, edges = spec
+    g = small_graph(n, edges, symmetric=False)
+    k = data.draw(st.integers(0, len(edges) - 1))
+    with_k = np.ones(len(edges), bool)
+    without_k = with_k.copy()
+    without_k[k] = False
+    c_with = least_cost_routes(g, arc_weights(g, edge_open=with_k)).cost[0]
+    c_without = least_cost_routes(g, arc_weights(g, edge_open=without_k)).cost[0]
+    # Adding edge k (without -> with) never raises a cost; removing it never lowers one.
+    assert np.all(c_with <= c_without)
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs(symmetric=True))
+def test_symmetric_networks_give_symmetric_costs(spec):
+    n, edges = spec
+    g = small_graph(n, edges, symmetric=True)
+    c = least_cost_routes(g, arc_weights(g)).cost[0]
+    finite = np.isfinite(c)
+    assert np.array_equal(finite, finite.T)
+    np.testing.assert_allclose(c[finite], c.T[finite], rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(random_graphs(symmetric=False))
+def test_unchanged_network_gives_t_hat_exactly_one(spec):
+    n, edges = spec
+    g = small_graph(n, edges, symmetric=False)
+    base = least_cost_routes(g, arc_weights(g)).cost[0]
+    again = least_cost_routes(g, arc_weights(g, money_mult=np.ones((3, len(edges))))).cost
+    t_hat = t_hat_from_costs(again, base, max_t_hat=5.0)
+    assert np.all(t_hat == 1.0)
+
+
+def test_least_cost_matches_hand_computed_shortest_path():
+    # 0 -1- 1 -1- 2 and a direct 0-2 edge of 3: the two-hop route (2) wins.
+    g = small_graph(3, [(0, 1, 1.0, 1.0), (1, 2, 1.0, 1.0), (0, 2, 3.0, 3.0)])
+    c = least_cost_routes(g, arc_weights(g)).cost[0]
+    assert c[0, 2] == pytest.approx(2.0)
+    # Doubling the cost of edge 0-1 makes the direct edge (3) the best.
+    mult = np.array([2.0, 1.0, 1.0])
+    c2 = least_cost_routes(g, arc_weights(g, money_mult=mult)).cost[0]
+    assert c2[0, 2] == pytest.approx(3.0)
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return build_freight_graph(load_network())
+
+
+def test_packaged_baseline_has_finite_costs_and_t_hat_one(graph):
+    routes = least_cost_routes(graph, arc_weights(graph))
+    n = len(graph.economies)
+    off = ~np.eye(n, dtype=bool)
+    assert np.all(np.isfinite(routes.cost)) and np.all(routes.cost[0][off] > 0)
+    again = least_cost_routes(graph, arc_weights(graph, np.ones((2, len(graph.edge_ids)))))
+    assert np.all(t_hat_from_costs(again.cost, routes.cost[0]) == 1.0)
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.floats(1.0, 3.0), min_size=1, max_size=1), st.integers(0, 10**6))
+def test_packaged_network_costlier_edges_never_lower_costs(scale, seed):
+    g = build_freight_graph(load_network())
+    rng = np.random.default_rng(seed)
+    mult = 1.0 + (scale[0] - 1.0) * rng.random(len(g.edge_ids))
+    base = least_cost_routes(g, arc_weights(g)).cost[0]
+    higher = least_cost_routes(g, arc_weights(g, mult, mult)).cost[0]
+    assert np.all(higher >= base - 1e-12)
+    assert np.all(t_hat_from_costs(higher[None], base) >= 1.0)
+
+
+def test_comcec_days_and_costs_within_ten_percent(graph):
+    table = comcec_comparison(graph)
+    assert set(table.index) == set(PUBLISHED)
+    for route, (days, usd) in PUBLISHED.items():
+        assert abs(table.loc[route, "days"] / days - 1) <= 0.10, route
+        assert abs(table.loc[route, "usd"] / usd - 1) <= 0.10, route
+
+
+def test_comcec_ordering_suez_cheapest_instc_sea_rail_fastest(graph):
+    table = comcec_comparison(graph)
+    assert table["usd"].idxmin() == "suez"
+    assert table["days"].idxmin() == "instc_sea_rail"
+    # Over the whole network, not only the four routes: the cheapest path goes through Suez,
+    # the fastest through Bandar Abbas by rail.
+    cheap, fast = cheapest_and_fastest(graph)
+    assert "EGY_SUEZ|sea" in cheap and "IRN_BANDARABBAS|sea" not in cheap
+    assert "IRN_BANDARABBAS|rail" in fast
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graphs(symmetric=False))
+def test_routing_matches_floyd_warshall(spec):
+    # A second algorithm on the plain node graph (parallel edges collapsed to their minimum).
+    from scipy.sparse.csgraph import floyd_warshall
+
+    n, edges = spec
+    g = small_graph(n, edges, symmetric=False)
+    dense = np.full((n, n), np.inf)
+    for a, b, w1, w2 in edges:
+        dense[a, b] = min(dense[a, b], w1)
+        dense[b, a] = min(dense[b, a], w2)
+    expected = floyd_warshall(np.where(np.isfinite(dense), dense, 0.0), directed=True)
+    got = least_cost_routes(g, arc_weights(g)).cost[0]
+    np.fill_diagonal(expected, 0.0)
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
