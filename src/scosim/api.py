@@ -80,6 +80,7 @@ def compare_runs(
     executor: str = "local",
     workers: int | None = None,
     progress: bool = True,
+    year: int | None = None,
 ) -> tuple[Any, Path]:
     """Compare a policy with a baseline, run by run, and write a report.
 
@@ -100,13 +101,30 @@ def compare_runs(
         executor: Executor for scenarios that must be run.
         workers: Workers for that executor.
         progress: Show progress.
+        year: Year of the report's table and bar charts (default: the last
+            year, or the year of largest effect when none is left by then).
 
     Returns:
         ``(comparison, report directory)``.
     """
-    from scosim.compare import compare_results
+    from scosim.compare import PairingError, compare_results, largest_effect_year
     from scosim.report import write_report
+    from scosim.scenario.schema import INDICATOR_NAMES
 
+    for ind in indicators or []:
+        if ind not in INDICATOR_NAMES:
+            import difflib
+
+            close = difflib.get_close_matches(ind, INDICATOR_NAMES, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(INDICATOR_NAMES)}"
+            )
+    if policy == baseline:
+        raise PairingError(
+            f"policy and baseline are both {policy!r}: every difference would be zero. "
+            "Compare two different runs"
+        )
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
@@ -120,6 +138,17 @@ def compare_runs(
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )
+    shown = list(indicators or REPORT_INDICATORS)
+    years = sorted(int(y) for y in comp.summary["year"].unique())
+    if year is None:
+        year, why = largest_effect_year(comp.summary, shown[0])
+    elif year not in years:
+        raise ValueError(
+            f"--year {year} is not a year both runs simulated ({years[0]}-{years[-1]})"
+        )
+    else:
+        why = "chosen with --year"
+    comp.report_year, comp.report_year_note = year, why
     stamp = compact_stamp()
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
     report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name)
@@ -131,10 +160,12 @@ def compare_runs(
         policy_manifest=comp.policy_manifest,
         baseline_manifest=comp.baseline_manifest,
         # Percent changes read well in a table; money levels are in the Parquet summary.
-        indicators=indicators or list(REPORT_INDICATORS),
+        indicators=shown,
         units=UNITS,
+        year=year,
+        year_note=why,
     )
-    comp.table().to_csv(report_dir / "summary_final_year.csv", index=False)
+    comp.table(year).to_csv(report_dir / "summary_table.csv", index=False)
     comp.summary.to_parquet(report_dir / "summary.parquet", index=False)
     return comp, report_dir
 
@@ -155,17 +186,19 @@ def compare_cli(args: argparse.Namespace) -> int:
         executor=args.executor,
         workers=args.workers,
         progress=not args.quiet,
+        year=args.year,
     )
     shown = args.indicator or ["welfare_change_pct"]
     s = comp.summary
-    last = s[(s["year"] == s["year"].max()) & (s["indicator"].isin(shown))]
+    year = comp.report_year
+    rows = s[(s["year"] == year) & (s["indicator"].isin(shown))]
     from rich.console import Console
 
     print_summary(
-        last,
+        rows,
         console=Console(width=None if sys.stdout.isatty() else 160),
         title=f"{comp.policy_manifest['scenario']} minus {comp.baseline_manifest['scenario']}, "
-        f"{int(s['year'].max())} ({comp.policy_manifest['replications']} paired runs)",
+        f"{year}: {comp.report_year_note} ({comp.policy_manifest['replications']} paired runs)",
     )
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
@@ -472,6 +505,12 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("--level", type=float, default=0.90, help="interval level (default 0.90)")
     c.add_argument("--method", choices=("t", "bootstrap"), default="t", help="CI of the mean")
     c.add_argument("--indicator", action="append", help="indicator(s) to compare (repeatable)")
+    c.add_argument(
+        "--year",
+        type=int,
+        help="year of the table and bar charts (default: the last year, or the year of "
+        "largest effect when none is left by then)",
+    )
     c.add_argument("--out", default="results")
     c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     c.add_argument("--workers", type=int)
