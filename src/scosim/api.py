@@ -122,8 +122,8 @@ def compare_runs(
             )
     if policy == baseline:
         raise PairingError(
-            f"policy and baseline are both {policy!r}: every difference would be zero. "
-            "Compare two different runs"
+            f"policy and baseline are the same run ({policy!r}): every difference would be "
+            "zero. Compare two different runs"
         )
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):

@@ -132,9 +132,10 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
     """The year's bilateral trade flows of every run, as a tidy table.
 
     ``trade_flow_usd`` is the flow from exporter to importer in the year's GE
-    counterfactual, at the importer's tariff-inclusive prices, US$ of the base
-    year (the same basis as ``imports_usd``); ``trade_flow_change_pct`` is its
-    change from the base-year flow. Domestic sales (the diagonal) are left out.
+    counterfactual, valued before the importer's tariff (CIF), in US$ of the
+    base year: the same basis as ``imports_usd``, so an importer's flows add up
+    to its ``imports_usd``. ``trade_flow_change_pct`` is the change from the
+    base-year flow. Domestic sales (the diagonal) are left out.
 
     Args:
         model: A model just stepped through ``year``.
@@ -143,12 +144,17 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
     Returns:
         Columns ``run, year, exporter, importer, indicator, value``.
     """
-    flows = np.broadcast_to(np.asarray(model.ge.flows, dtype=float), (model.R, model.N, model.N))
-    base = np.broadcast_to(np.asarray(model.flows0, dtype=float), (model.N, model.N))
+    shape = (model.R, model.N, model.N)
+    cif = np.broadcast_to(np.asarray(model.ge.flows, dtype=float), shape) / (
+        1.0 + np.broadcast_to(np.asarray(model.tariffs, dtype=float), shape)
+    )
+    base = np.asarray(model.flows0, dtype=float) / (1.0 + np.asarray(model.tau0, dtype=float))
+    base = np.broadcast_to(base, shape)
     ex, im = np.nonzero(~np.eye(model.N, dtype=bool))
-    level = flows[:, ex, im]  # (R, pairs)
+    level = cif[:, ex, im]  # (R, pairs)
+    before = base[:, ex, im]
     with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(base[ex, im] > 0, (level / base[ex, im] - 1.0) * 100.0, np.nan)
+        change = np.where(before > 0, (level / before - 1.0) * 100.0, np.nan)
     values = np.stack([level, change], axis=1)  # (R, I, pairs)
     R, n_ind, n_pairs = values.shape
     codes = list(model.codes)
