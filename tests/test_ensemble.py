@@ -119,7 +119,7 @@ def test_compare_shipped_scenarios_writes_report_and_ci_shrinks_with_runs(tmp_pa
     assert comp.summary["interval"].iloc[0] == "90% CI of the mean (t)"
 
     # Summary table, plots and both reports.
-    table = pd.read_csv(report_dir / "summary_final_year.csv")
+    table = pd.read_csv(report_dir / "summary_table.csv")
     assert {"country", "indicator", "mean", "low", "high", "runs_low", "runs_high"} <= set(
         table.columns
     )

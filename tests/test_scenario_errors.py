@@ -51,6 +51,17 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
         "'HOOKS' is not callable", "tuple")),
     "duplicate_key": ("duplicate_key", 4, "seed", (
         "duplicate key 'seed'", "first written at line 2")),
+    # Expanded aliases are counted as they are read: the cap trips at line 8, long
+    # before the 387 million values the file describes are built.
+    "alias_bomb": ("alias_bomb", 8, "<syntax>", ("more than 100,000 values", "alias")),
+    "deep_nesting": ("deep_nesting", 2, "<syntax>", ("nesting deeper than 64 levels",)),
+    "rule_builtin": ("rule_builtin", 4, "parameters.rules.vote", (
+        "'math:sqrt' is a built-in function", "one context argument")),
+    "rule_signature": ("rule_signature", 4, "countries.KAZ.rules.vote", (
+        "'shutil:copyfile' takes (src, dst", "one context argument")),
+    "unknown_indicator": ("unknown_indicator", 4, "outputs.indicators[1]", (
+        "unknown indicator 'welfare_chnage_pct'", "did you mean 'welfare_change_pct'",
+        "trade_creation_usd")),
     # The error is in the parent file, so it is reported there, not in the child.
     "extends_child": ("extends_parent", 5, "parameters.growth.volatility_scale", (">= 0", "-1")),
 }

@@ -19,6 +19,7 @@ import pandas as pd
 
 from scosim.results import (
     compact_stamp,
+    remove_empty_dirs,
     resolve_run,
     unused_name,
     utc_now,
@@ -79,6 +80,7 @@ def compare_runs(
     executor: str = "local",
     workers: int | None = None,
     progress: bool = True,
+    year: int | None = None,
 ) -> tuple[Any, Path]:
     """Compare a policy with a baseline, run by run, and write a report.
 
@@ -99,13 +101,30 @@ def compare_runs(
         executor: Executor for scenarios that must be run.
         workers: Workers for that executor.
         progress: Show progress.
+        year: Year of the report's table and bar charts (default: the last
+            year, or the year of largest effect when none is left by then).
 
     Returns:
         ``(comparison, report directory)``.
     """
-    from scosim.compare import compare_results
+    from scosim.compare import PairingError, compare_results, largest_effect_year
     from scosim.report import write_report
+    from scosim.scenario.schema import INDICATOR_NAMES
 
+    for ind in indicators or []:
+        if ind not in INDICATOR_NAMES:
+            import difflib
+
+            close = difflib.get_close_matches(ind, INDICATOR_NAMES, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(INDICATOR_NAMES)}"
+            )
+    if policy == baseline:
+        raise PairingError(
+            f"policy and baseline are the same run ({policy!r}): every difference would be "
+            "zero. Compare two different runs"
+        )
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
@@ -119,6 +138,17 @@ def compare_runs(
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )
+    shown = list(indicators or REPORT_INDICATORS)
+    years = sorted(int(y) for y in comp.summary["year"].unique())
+    if year is None:
+        year, why = largest_effect_year(comp.summary, shown[0])
+    elif year not in years:
+        raise ValueError(
+            f"--year {year} is not a year both runs simulated ({years[0]}-{years[-1]})"
+        )
+    else:
+        why = "chosen with --year"
+    comp.report_year, comp.report_year_note = year, why
     stamp = compact_stamp()
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
     report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name)
@@ -130,10 +160,12 @@ def compare_runs(
         policy_manifest=comp.policy_manifest,
         baseline_manifest=comp.baseline_manifest,
         # Percent changes read well in a table; money levels are in the Parquet summary.
-        indicators=indicators or list(REPORT_INDICATORS),
+        indicators=shown,
         units=UNITS,
+        year=year,
+        year_note=why,
     )
-    comp.table().to_csv(report_dir / "summary_final_year.csv", index=False)
+    comp.table(year).to_csv(report_dir / "summary_table.csv", index=False)
     comp.summary.to_parquet(report_dir / "summary.parquet", index=False)
     return comp, report_dir
 
@@ -154,17 +186,19 @@ def compare_cli(args: argparse.Namespace) -> int:
         executor=args.executor,
         workers=args.workers,
         progress=not args.quiet,
+        year=args.year,
     )
     shown = args.indicator or ["welfare_change_pct"]
     s = comp.summary
-    last = s[(s["year"] == s["year"].max()) & (s["indicator"].isin(shown))]
+    year = comp.report_year
+    rows = s[(s["year"] == year) & (s["indicator"].isin(shown))]
     from rich.console import Console
 
     print_summary(
-        last,
+        rows,
         console=Console(width=None if sys.stdout.isatty() else 160),
         title=f"{comp.policy_manifest['scenario']} minus {comp.baseline_manifest['scenario']}, "
-        f"{int(s['year'].max())} ({comp.policy_manifest['replications']} paired runs)",
+        f"{year}: {comp.report_year_note} ({comp.policy_manifest['replications']} paired runs)",
     )
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
@@ -185,6 +219,79 @@ def parse_output(spec: str) -> Any:
             f"output {spec!r} is not INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035"
         )
     return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
+
+
+def check_sweep(
+    scenario_path: str,
+    params: dict[str, Any],
+    outputs: list[str],
+    *,
+    replications: int = 1,
+    n: int = 1,
+) -> Any:
+    """Check a sweep against the scenario schema before anything runs.
+
+    Every sweep bound (or grid value) is validated as an override of the
+    scenario, so it obeys the same ranges as a value written in the file;
+    every output names a recorded indicator, an economy and a simulated year.
+
+    Returns:
+        The loaded scenario.
+
+    Raises:
+        ScenarioError: One ``--param:N`` / ``--output:N`` line per problem.
+        ValueError: Non-positive replications or ``n``.
+    """
+    import difflib
+
+    from scosim.runner import check_replications
+    from scosim.scenario import ErrorItem, ScenarioError
+    from scosim.scenario.schema import ECONOMIES, INDICATOR_NAMES
+
+    sc = load_scenario(scenario_path)
+    years = sc.years.end - sc.years.start + 1
+    check_replications(replications, years, what="--replications (runs per point)")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"--n must be a whole number >= 1, got {n!r}")
+    errors: list[ErrorItem] = []
+    for i, (name, v) in enumerate(params.items(), start=1):
+        if name not in SWEEPABLE:
+            close = difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(ErrorItem("--param", i, name, (
+                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}")))
+            continue
+        for value in v:
+            try:
+                load_scenario(scenario_path, overrides={name: float(value)})
+            except ScenarioError as exc:
+                errors += [ErrorItem("--param", i, name, e.message)
+                           for e in exc.errors]
+    wanted = sc.outputs.indicators
+    for i, spec in enumerate(outputs, start=1):
+        m = _OUT.match(spec)
+        if not m:
+            errors.append(ErrorItem("--output", i, spec, (
+                "write INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035")))
+            continue
+        ind, code, year = m["ind"], m["c"], m["y"]
+        if ind not in INDICATOR_NAMES:
+            close = difflib.get_close_matches(ind, INDICATOR_NAMES, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(ErrorItem("--output", i, spec, (
+                f"unknown indicator {ind!r}{hint}; indicators: {', '.join(INDICATOR_NAMES)}")))
+        elif wanted != "all" and ind not in wanted:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
+        if code not in ECONOMIES:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"unknown country code {code!r}; allowed: {', '.join(ECONOMIES)}")))
+        if year is not None and int(year) not in sc.years:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"year {year} is outside the simulated years {sc.years.start}-{sc.years.end}")))
+    if errors:
+        raise ScenarioError(errors)
+    return sc
 
 
 def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
@@ -239,16 +346,13 @@ def sweep(
     Returns:
         The directory with ``design_outputs.parquet``, indices and plots.
     """
-    from scosim.experiments import sensitivity
-    from scosim.experiments import sweep as sw
     from scosim.experiments.sweep import ScenarioModelFn
 
-    sc = load_scenario(scenario_path)
-    for name in params:
-        if name not in SWEEPABLE:
-            raise ValueError(
-                f"parameter {name!r} cannot be swept; sweepable: {', '.join(SWEEPABLE)}"
-            )
+    if method not in ("grid", "lhs", "sobol", "morris"):
+        raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
+    if not outputs:
+        raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
+    sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n)
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
@@ -256,23 +360,57 @@ def sweep(
         # Same random streams at every point: differences come from the parameters.
         common_random_numbers=True,
     )
-    stamp = compact_stamp()
+    started = utc_now()
+    stamp = compact_stamp(started)
     sweeps = Path(out) / sc.name / "sweeps"
     target = sweeps / unused_name(sweeps, f"{stamp}-{method}-n{n}-s{seed}")
     tmp = target.with_name("." + target.name + ".partial")
+    created = [d for d in (Path(out), Path(out) / sc.name, sweeps) if not d.exists()]
     tmp.mkdir(parents=True)
-    kw = {"executor": executor, "workers": workers, "progress": progress}
-    meta: dict[str, Any] = {
-        "scenario": sc.name,
-        "scenario_file": scenario_path,
-        "method": method,
-        "n": n,
-        "seed": seed,
-        "params": {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in params.items()},
-        "outputs": outputs,
-        "replications_per_point": replications,
-        "started": utc_now(),
-    }
+    try:
+        _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
+            "executor": executor, "workers": workers, "progress": progress})
+        meta: dict[str, Any] = {
+            "scenario": sc.name,
+            "scenario_file": scenario_path,
+            "method": method,
+            "n": n,
+            "seed": seed,
+            "params": {k: list(v) if isinstance(v, list | tuple) else v
+                       for k, v in params.items()},
+            "outputs": outputs,
+            "replications_per_point": replications,
+            "started": started,
+            "finished": utc_now(),
+            "status": "complete",
+        }
+        write_json_atomic(tmp / "manifest.json", meta)
+        tmp.rename(target)
+    except BaseException:
+        # A failed or interrupted sweep keeps nothing: it cannot be resumed.
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        remove_empty_dirs(created)
+        raise
+    return target
+
+
+def _run_sweep(
+    sc: Any,
+    fn: Any,
+    params: dict[str, Any],
+    outputs: list[str],
+    method: str,
+    n: int,
+    seed: int,
+    batch_size: int,
+    tmp: Path,
+    kw: dict[str, Any],
+) -> None:
+    from scosim.experiments import sensitivity
+    from scosim.experiments import sweep as sw
+
     if method in ("grid", "lhs"):
         if method == "grid":
             grid_params = {
@@ -300,12 +438,6 @@ def sweep(
         for o in outputs:
             safe = re.sub(r"[^A-Za-z0-9_]+", "_", o)
             res.plot(output=o, path=tmp / f"{method}_{safe}.png")
-    else:
-        raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
-    meta["finished"] = utc_now()
-    write_json_atomic(tmp / "manifest.json", {**meta, "status": "complete"})
-    tmp.rename(target)
-    return target
 
 
 def _plot_sweep(
@@ -373,6 +505,12 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("--level", type=float, default=0.90, help="interval level (default 0.90)")
     c.add_argument("--method", choices=("t", "bootstrap"), default="t", help="CI of the mean")
     c.add_argument("--indicator", action="append", help="indicator(s) to compare (repeatable)")
+    c.add_argument(
+        "--year",
+        type=int,
+        help="year of the table and bar charts (default: the last year, or the year of "
+        "largest effect when none is left by then)",
+    )
     c.add_argument("--out", default="results")
     c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     c.add_argument("--workers", type=int)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from scosim import __version__
 
+EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 
@@ -32,11 +34,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario file (and its `extends` chain) without running it."""
     from scosim.scenario import load_scenario, scenario_hash
 
-    sc = load_scenario(args.scenario, overrides=_overrides(args))
+    no_import = getattr(args, "no_import", False)
+    sc = load_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
     print(
         f"{args.scenario}: valid scenario {sc.name!r} ({sc.years.start}-{sc.years.end}, "
         f"{sc.replications} replications, seed {sc.seed}, {len(sc.proposals)} proposals, "
         f"hash {scenario_hash(sc)[:12]})"
+        + ("; rule paths checked without importing them" if no_import else "")
     )
     return 0
 
@@ -60,6 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         plots=False if args.no_plots else None,
         resume=not args.no_resume,
         overrides=_overrides(args),
+        allow_large=args.allow_large,
     )
     m = res.manifest
     Console(stderr=True).print(
@@ -129,10 +134,22 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-plots", action="store_true", help="skip plots")
     r.add_argument("--no-resume", action="store_true", help="never resume an interrupted run")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
+    r.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="accept more than 100,000 replications (refused by default, with an estimate "
+        "of time and disk)",
+    )
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="check a scenario file without running it")
     v.add_argument("scenario")
+    v.add_argument(
+        "--no-import",
+        action="store_true",
+        help="check dotted rule paths from their source files without importing (running) "
+        "them; a scenario that names such rules runs their code when it is run",
+    )
     v.set_defaults(func=cmd_validate)
     for cmd in (r, v):
         cmd.add_argument(
@@ -170,7 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     from scosim.errors import USER_ERRORS
+    from scosim.experiments.executors import BatchError
 
+    warnings.showwarning = _show_warning
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
@@ -183,6 +202,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
         return _err(str(exc))
+    except OSError as exc:
+        # A read-only file system, a full disk, a missing mount: the user's to fix.
+        if os.environ.get("SCOSIM_DEBUG"):
+            raise
+        where = f": {exc.filename}" if exc.filename else ""
+        return _err(f"{exc.strerror or exc}{where}")
+    except BatchError as exc:
+        if os.environ.get("SCOSIM_DEBUG"):
+            raise
+        print(
+            f"scosim: error: {exc}\n(finished batches are kept; set SCOSIM_DEBUG=1 to see "
+            "the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"scosim: warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -235,6 +235,8 @@ class Comparison:
         baseline_manifest: Manifest of the baseline run.
         policy_dir: Where the policy results are, if read from disk.
         baseline_dir: Where the baseline results are, if read from disk.
+        report_year: Year a report tabulates (set by ``scosim compare``).
+        report_year_note: Why that year (the last, the largest effect, chosen).
     """
 
     diffs: pd.DataFrame
@@ -246,6 +248,8 @@ class Comparison:
     baseline_manifest: dict = field(default_factory=dict)
     policy_dir: Path | None = None
     baseline_dir: Path | None = None
+    report_year: int | None = None
+    report_year_note: str = ""
 
     def table(self, year: int | None = None) -> pd.DataFrame:
         """Summary and spread side by side for one year (default: the last year)."""
@@ -363,19 +367,84 @@ def compare_results(
         PairingError: Runs not complete, or seeds / replications differ.
         FileNotFoundError: A directory lacks a manifest or indicator files.
     """
+    if Path(policy_dir).resolve() == Path(baseline_dir).resolve():
+        raise PairingError(
+            f"policy and baseline are the same run ({policy_dir}): every difference would be "
+            "zero. Compare two different runs"
+        )
     pm, bm = read_manifest(policy_dir), read_manifest(baseline_dir)
     check_pairable(pm, bm)
-    comp = compare(
-        read_indicators(policy_dir, indicators),
-        read_indicators(baseline_dir, indicators),
-        by=by,
-        level=level,
-        method=method,
-        seed=seed,
-    )
+    _check_common_years(pm, bm)
+    pol = read_indicators(policy_dir, indicators)
+    base = read_indicators(baseline_dir, indicators)
+    if indicators:
+        _check_indicators(indicators, pol, base, policy_dir, baseline_dir)
+    comp = compare(pol, base, by=by, level=level, method=method, seed=seed)
+    if comp.diffs.empty:
+        raise PairingError(
+            "policy and baseline share no (year, country, indicator): nothing to compare"
+        )
     comp.policy_manifest, comp.baseline_manifest = pm, bm
     comp.policy_dir, comp.baseline_dir = Path(policy_dir), Path(baseline_dir)
     return comp
+
+
+def _check_common_years(pm: dict, bm: dict) -> None:
+    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
+    yp, yb = pm.get("years"), bm.get("years")
+    if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
+        return  # older manifests: the tables decide
+    if max(yp[0], yb[0]) > min(yp[1], yb[1]):
+        raise PairingError(
+            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
+            "year; compare runs whose years overlap"
+        )
+
+
+def _check_indicators(
+    wanted: Sequence[str],
+    pol: pd.DataFrame,
+    base: pd.DataFrame,
+    policy_dir: str | Path,
+    baseline_dir: str | Path,
+) -> None:
+    import difflib
+
+    for name, df, where in (("policy", pol, policy_dir), ("baseline", base, baseline_dir)):
+        have = {str(x) for x in df["indicator"].unique()}
+        missing = [w for w in wanted if w not in have]
+        if missing:
+            everything = sorted(
+                str(x) for x in read_indicators(where)["indicator"].unique()
+            )
+            close = difflib.get_close_matches(missing[0], everything, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PairingError(
+                f"the {name} run has no indicator {missing[0]!r}{hint}; it has "
+                f"{', '.join(everything)}"
+            )
+
+
+def largest_effect_year(summary: pd.DataFrame, indicator: str) -> tuple[int, str]:
+    """The year to report for ``indicator``: the last one, unless nothing is left by then.
+
+    A policy whose effect has vanished by the last year (a union that
+    dissolved) would read "0 to 0" everywhere; then the year with the largest
+    mean effect (in absolute value, over countries) is reported instead, as the
+    run plots do.
+
+    Returns:
+        ``(year, note)``, the note saying why this year.
+    """
+    d = summary[summary["indicator"] == indicator]
+    if d.empty:
+        d = summary
+    by_year = d.assign(a=d["mean"].abs()).groupby("year")["a"].max()
+    last = int(by_year.index.max())
+    if by_year.loc[last] > 1e-9 or not (by_year > 1e-9).any():
+        return last, "the last simulated year"
+    peak = int(by_year.idxmax())
+    return peak, f"the year of largest effect on {indicator}; none is left by {last}"
 
 
 # --------------------------------------------------------------------------- plots

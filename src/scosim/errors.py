@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from scosim.experiments.executors import ExecutorError
     from scosim.mechanisms.trade import GEConvergenceError, GESanityError
     from scosim.rules.registry import RuleError
     from scosim.scenario import ScenarioError
@@ -13,6 +14,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
         RuleError,
         GEConvergenceError,
         GESanityError,
+        ExecutorError,
         FileNotFoundError,
         FileExistsError,
         NotADirectoryError,

@@ -1,12 +1,15 @@
 """Plots of one run, read from its tables (never from a live model).
 
-Every plot has a title, units and labelled axes; where there are replications,
-bands show the 5th-95th percentile across runs and lines the median.
+Every plot has a title, units and labelled axes, and says which statistic it
+shows: where there are replications, bands show the 5th-95th percentile across
+runs; welfare lines and bars are means over runs (what ``scosim compare``
+reports), GDP lines medians.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -62,76 +65,112 @@ def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
+def _wrap(text: str, width: int = 80) -> str:
+    """Wrap each line of a title so it fits the figure instead of being cut off."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
+def _effect_year(wide: pd.DataFrame) -> tuple[int, str]:
+    """Last year, or the year of largest mean effect when nothing is left by then."""
+    by_year = wide.groupby(level="year").mean().abs().max(axis=1)
+    year = int(by_year.index.max())
+    if by_year.loc[year] > 1e-9 or not (by_year > 1e-9).any():
+        return year, f"in {year} (after any defections)"
+    peak = int(by_year.idxmax())
+    return peak, f"in {peak} (largest effect; none left by {year})"
+
+
 def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
-    """Who gains, who loses: final-year welfare change by economy with intervals."""
+    """Who gains, who loses: welfare change by economy in one year, over runs.
+
+    Bars are the mean over runs (the statistic ``scosim compare`` reports);
+    a diamond marks the median and whiskers the 5th-95th percentile. When a
+    union forms in only some runs the mean and median differ a lot, so the
+    share of runs in which each economy is in a customs union that year is
+    written beside its bar.
+    """
     wide = _wide(ind, "welfare_change_pct")
     # Numerical noise (~1e-14) is not an effect; show it as zero.
     wide = wide.where(wide.abs() > 1e-9, 0.0)
-    by_year = wide.abs().groupby(level="year").median().max(axis=1)
-    year = int(by_year.index.max())
-    when = f"in {year} (after any defections)"
-    if by_year.loc[year] == 0 and by_year.max() > 0:
-        # Nothing left in the last year (e.g. the union dissolved): show the
-        # year of the largest effect instead, and say so.
-        year = int(by_year.idxmax())
-        when = f"in {year} (largest effect; none left by {by_year.index.max()})"
+    year, when = _effect_year(wide)
     last = wide.xs(year, level="year")
     n_runs = last.shape[0]
+    mean = last.mean(axis=0)
     med = last.median(axis=0)
     lo = last.quantile(LOW / 100, axis=0)
     hi = last.quantile(HIGH / 100, axis=0)
-    order = med.sort_values().index
-    fig, ax = plt.subplots(figsize=(9, 8))
+    share = None
+    if "in_customs_union" in set(ind["indicator"].unique()):
+        share = _wide(ind, "in_customs_union").xs(year, level="year").mean(axis=0)
+    order = mean.sort_values().index
+    fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
     y = np.arange(len(order))
-    colors = ["C2" if med[c] > 0 else "C3" for c in order]
-    ax.barh(y, med[order], color=colors, alpha=0.8)
+    colors = ["C2" if mean[c] > 0 else "C3" for c in order]
+    ax.barh(y, mean[order], color=colors, alpha=0.8, label="mean over runs")
     if n_runs > 1:
         ax.errorbar(
             med[order],
             y,
-            xerr=[med[order] - lo[order], hi[order] - med[order]],
-            fmt="none",
+            xerr=[(med[order] - lo[order]).clip(lower=0), (hi[order] - med[order]).clip(lower=0)],
+            fmt="D",
+            color="k",
+            ms=3.5,
             ecolor="k",
             capsize=3,
             lw=1,
+            label=f"median, whiskers {LOW}th-{HIGH}th percentile",
         )
-    ax.set_yticks(y, order)
+    labels = list(order)
+    if share is not None:
+        labels = [f"{c}  ({share.get(c, 0.0):.0%})" for c in order]
+    ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("welfare change vs base-year policy, % of real expenditure")
-    ax.set_ylabel("economy (ROW = Rest of World)")
-    note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
-    ax.set_title(f"{title}: who gains, who loses {when}\n(green gain, red loss; {note})")
+    ax.set_ylabel(
+        "economy (in brackets: share of runs in a customs union that year)"
+        if share is not None else "economy (ROW = Rest of World)"
+    )
+    ax.set_title(_wrap(
+        f"{title}: who gains, who loses {when}\n"
+        f"bars: mean of {n_runs} runs (green gain, red loss)"
+        + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
+    ), fontsize=11)
+    ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
 def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
-    """Welfare change over time for the most affected economies, with bands."""
+    """Welfare change over time for the most affected economies: mean over runs, with bands."""
     wide = _wide(ind, "welfare_change_pct")
     n_runs = ind["run"].nunique()
-    final = wide.xs(wide.index.get_level_values("year").max(), level="year").median(axis=0)
-    codes = list(final.abs().sort_values(ascending=False).index[:8])
-    fig, ax = plt.subplots(figsize=(10, 6))
+    # Most affected: largest mean effect in any year (not only the last, which
+    # is zero everywhere once a union has dissolved).
+    effect = wide.groupby(level="year").mean().abs().max(axis=0)
+    codes = list(effect.sort_values(ascending=False).index[:8])
+    fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
     for k, code in enumerate(codes):
         s = wide[code].unstack("year")
         years = s.columns.to_numpy()
-        ax.plot(years, s.median(axis=0).to_numpy(), color=f"C{k}", label=code)
+        ax.plot(years, s.mean(axis=0).to_numpy(), color=f"C{k}", label=code)
         if n_runs > 1:
             lo, hi = np.percentile(s.to_numpy(), [LOW, HIGH], axis=0)
-            ax.fill_between(years, lo, hi, color=f"C{k}", alpha=0.15)
+            ax.fill_between(years, lo, hi, color=f"C{k}", alpha=0.12)
     ax.axhline(0, color="k", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
-    ax.set_ylabel("welfare change vs base-year policy, %")
-    ax.set_title(
-        f"{title}: welfare change of the eight most affected economies\n{_band_note(n_runs)}"
+    ax.set_ylabel("welfare change vs base-year policy, % of real expenditure")
+    note = (
+        f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
+        if n_runs > 1 else "single run (no uncertainty band)"
     )
-    ax.legend(ncol=4, fontsize=9)
+    ax.set_title(_wrap(
+        f"{title}: welfare change of the eight most affected economies\n{note}"
+    ), fontsize=11)
+    ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -139,23 +178,37 @@ def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
 
 def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
     """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+    from matplotlib.colors import BoundaryNorm
+
     union = _wide(ind, "in_customs_union").groupby(level="year").mean()
     member = _wide(ind, "member").groupby(level="year").mean()
     n_runs = ind["run"].nunique()
     codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
     fig, (ax, ax2) = plt.subplots(
-        1, 2, figsize=(14, 0.35 * len(codes) + 2.5), gridspec_kw={"width_ratios": [3, 2]}
+        1,
+        2,
+        figsize=(15, 0.4 * len(codes) + 3),
+        gridspec_kw={"width_ratios": [3, 2]},
+        layout="constrained",
     )
-    im = ax.imshow(
-        union[codes].T.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="none"
-    )
+    # Binned colours: a union in 3 % of runs must not look like none at all.
+    bounds = [0, 1e-9, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
+    cmap = plt.get_cmap("Blues", len(bounds) - 1)
+    norm = BoundaryNorm(bounds, cmap.N)
+    shares = union[codes].T.to_numpy()
+    im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
+    for (i, j), v in np.ndenumerate(shares):
+        if v > 0:
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                    color="white" if v >= 0.5 else "black")
     ax.set_yticks(range(len(codes)), codes)
     years = union.index.to_numpy()
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
     ax.set_xlabel("year")
     ax.set_ylabel("economy")
-    ax.set_title("share of runs in which the economy is in a customs union")
-    fig.colorbar(im, ax=ax, label="share of runs (0-1)")
+    ax.set_title("share of runs in which the economy is in a customs union", fontsize=10)
+    fig.colorbar(im, ax=ax, label="share of runs", ticks=[0, *bounds[2:]],
+                 format=lambda v, _: f"{v:.0%}")
     # Right panel: why. Count vetoes / no votes and defections per economy.
     counts = pd.DataFrame(index=codes)
     for kind in ("veto", "defection", "joined", "accession"):
@@ -174,14 +227,13 @@ def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: P
     if counts.shape[1]:
         counts.plot.barh(ax=ax2, width=0.8)
         ax2.invert_yaxis()
-        ax2.legend(fontsize=8)
+        ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
         ax2.text(0.5, 0.5, "no vetoes, defections or accessions", ha="center", va="center")
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
-    ax2.set_title("votes against, vetoes, defections, joins")
-    fig.suptitle(f"{title}: who was in what, and when ({n_runs} runs)")
-    fig.tight_layout()
+    ax2.set_title("votes against, vetoes, defections, joins", fontsize=10)
+    fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
@@ -264,10 +316,13 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
     ind = read_batches(run_dir / "indicators")
     events = read_batches(run_dir / "events")
-    out = [plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png")]
     names = set(ind["indicator"].unique())
-    welfare = ind[ind["indicator"] == "welfare_change_pct"]["value"]
-    if "welfare_change_pct" in names and np.abs(welfare.to_numpy()).max() > 1e-9:
+    out = []
+    # outputs.indicators may leave an indicator out: draw only what the run has.
+    if "gdp_usd" in names:
+        out.append(plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png"))
+    welfare = ind[ind["indicator"] == "welfare_change_pct"]["value"].to_numpy()
+    if "welfare_change_pct" in names and len(welfare) and np.abs(welfare).max() > 1e-9:
         out.append(plot_welfare_final(ind, title, plots_dir / "welfare_final_year.png"))
         out.append(plot_welfare_paths(ind, title, plots_dir / "welfare_paths.png"))
     if {"in_customs_union", "member"} <= names and (

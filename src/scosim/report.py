@@ -37,6 +37,7 @@ _PROVENANCE_FIELDS = (
     "started",
     "finished",
     "executor",
+    "overrides",
 )
 
 
@@ -102,11 +103,18 @@ def _html_table(df: pd.DataFrame) -> str:
 
 
 def _provenance(policy: Mapping, baseline: Mapping) -> pd.DataFrame:
+    from scosim.results import format_overrides
+
+    def value(m: Mapping, f: str) -> str:
+        if f == "overrides":
+            return format_overrides(m.get(f)) or "none"
+        return _fmt(m.get(f, "–"))
+
     return pd.DataFrame(
         {
             "field": list(_PROVENANCE_FIELDS),
-            "policy": [_fmt(policy.get(f, "–")) for f in _PROVENANCE_FIELDS],
-            "baseline": [_fmt(baseline.get(f, "–")) for f in _PROVENANCE_FIELDS],
+            "policy": [value(policy, f) for f in _PROVENANCE_FIELDS],
+            "baseline": [value(baseline, f) for f in _PROVENANCE_FIELDS],
         }
     )
 
@@ -145,6 +153,7 @@ def write_report(
     indicators: Sequence[str] | None = None,
     units: Mapping[str, str] | None = None,
     year: int | None = None,
+    year_note: str = "",
 ) -> Path:
     """Write ``report.md`` and ``report.html`` (plus ``plots/*.png``) to ``out_dir``.
 
@@ -157,6 +166,7 @@ def write_report(
         indicators: Indicators to report (default: all).
         units: Indicator name to units, for axis labels.
         year: Year of the summary table and bar charts (default: the last year).
+        year_note: Why that year, shown in the report (e.g. "the year of largest effect").
 
     Returns:
         Path of ``report.md``; ``report.html`` is written next to it.
@@ -205,8 +215,17 @@ def write_report(
     scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
     intro = (
         f"Policy **{scen_p}** compared with baseline **{scen_b}** over {n_runs} paired runs. "
-        f"Table: changes in {yr} (policy minus baseline)."
+        f"Table: changes in {yr}{f' ({year_note})' if year_note else ''}, policy minus baseline."
     )
+    from scosim.results import format_overrides
+
+    changed = [
+        f"the {role} run was changed with --set {format_overrides(m.get('overrides'))}"
+        for role, m in (("policy", pm), ("baseline", bm))
+        if m.get("overrides")
+    ]
+    if changed:
+        intro += " Note: " + "; ".join(changed) + "."
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
     method = _method_text(comp)

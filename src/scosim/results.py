@@ -12,7 +12,10 @@ Layout of one run of a scenario::
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed
 into place only when complete, so a crash never leaves a directory that looks
 finished; an interrupted run can be resumed from its finished batches.
-Existing runs are never overwritten.
+Existing runs are never overwritten. The process writing a partial directory
+holds a lock on its ``.lock`` file (released by the system when the process
+ends, however it ends), so a partial run is resumed only when nobody is
+writing it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +34,53 @@ import pandas as pd
 
 PARTIAL_PREFIX = ".partial-"
 MANIFEST = "manifest.json"
+LOCK = ".lock"
+
+
+class RunInProgress(RuntimeError):
+    """Another process is writing this partial run (it holds the run's lock)."""
+
+
+def _lock(path: Path) -> Any | None:
+    """Take the lock of a partial run directory; ``None`` if another process holds it."""
+    f = open(path / LOCK, "a+")  # noqa: SIM115 - held open for the run's lifetime
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks here
+        return f
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return None
+    f.seek(0)
+    f.truncate()
+    f.write(f"{os.getpid()}\n")
+    f.flush()
+    return f
+
+
+def is_locked(path: Path) -> bool:
+    """Whether a live process is writing the partial run at ``path``."""
+    if not (path / LOCK).exists():
+        return False
+    try:
+        f = _lock(path)
+    except OSError:
+        return False
+    if f is None:
+        return True
+    f.close()
+    return False
+
+
+def remove_empty_dirs(dirs: Iterable[Path]) -> None:
+    """Remove those of ``dirs`` that are empty, deepest first (left by a failed run)."""
+    for d in sorted((Path(x) for x in dirs), key=lambda p: len(p.parts), reverse=True):
+        try:
+            d.rmdir()
+        except OSError:
+            pass  # not empty, or already gone: keep it
 
 
 def utc_now() -> str:
@@ -93,12 +144,17 @@ class RunWriter:
         self.final = self.scenario_dir / run_id
         if self.final.exists():
             raise FileExistsError(f"{self.final} exists; results are never overwritten")
+        self.resumed = resume_dir is not None
         if resume_dir is not None:
             self.partial = resume_dir
+            self._lock = _lock(resume_dir)
+            if self._lock is None:
+                raise RunInProgress(f"{resume_dir} is being written by another process")
             self.manifest = json.loads((resume_dir / MANIFEST).read_text())
         else:
             self.partial = self.scenario_dir / f"{PARTIAL_PREFIX}{run_id}"
             self.partial.mkdir(parents=True, exist_ok=False)
+            self._lock = _lock(self.partial)
             (self.partial / "indicators").mkdir()
             (self.partial / "events").mkdir()
             self.manifest = {**manifest, "run_id": run_id, "status": "running", "batches": []}
@@ -113,11 +169,20 @@ class RunWriter:
         """Write a small text file (e.g. the resolved scenario) into the run."""
         (self.partial / name).write_text(text)
 
-    def write_batch(self, batch_id: int, indicators: pd.DataFrame, events: pd.DataFrame) -> None:
+    def write_batch(
+        self,
+        batch_id: int,
+        indicators: pd.DataFrame,
+        events: pd.DataFrame,
+        bilateral: pd.DataFrame | None = None,
+    ) -> None:
         """Write one batch's tables, then record it as done in the manifest."""
         name = f"batch-{batch_id:05d}.parquet"
         write_parquet_atomic(indicators, self.partial / "indicators" / name)
         write_parquet_atomic(events, self.partial / "events" / name)
+        if bilateral is not None:
+            (self.partial / "bilateral").mkdir(exist_ok=True)
+            write_parquet_atomic(bilateral, self.partial / "bilateral" / name)
         self.manifest["batches"] = sorted(self.done_batches | {batch_id})
         write_json_atomic(self.partial / MANIFEST, self.manifest)
 
@@ -136,16 +201,31 @@ class RunWriter:
         write_json_atomic(self.partial / MANIFEST, self.manifest)
         if self.final.exists():
             raise FileExistsError(f"{self.final} exists; results are never overwritten")
+        (self.partial / LOCK).unlink(missing_ok=True)
         os.rename(self.partial, self.final)
+        self.release()
         return self.final
+
+    def release(self) -> None:
+        """Let go of the run's lock (an interrupted run stays resumable)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def discard(self) -> None:
         """Remove the partial directory (used when a run fails before any batch)."""
+        self.release()
         shutil.rmtree(self.partial, ignore_errors=True)
 
 
-def find_resumable(root: Path, scenario_name: str, match: dict[str, Any]) -> Path | None:
-    """Find an interrupted run whose manifest matches ``match`` on every key."""
+def find_resumable(
+    root: Path, scenario_name: str, match: dict[str, Any], *, include_locked: bool = False
+) -> Path | None:
+    """Find an interrupted run whose manifest matches ``match`` on every key.
+
+    Partial runs another live process is writing are skipped unless
+    ``include_locked``.
+    """
     d = Path(root) / scenario_name
     if not d.is_dir():
         return None
@@ -154,7 +234,9 @@ def find_resumable(root: Path, scenario_name: str, match: dict[str, Any]) -> Pat
             m = json.loads((p / MANIFEST).read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if all(m.get(k) == v for k, v in match.items()):
+        if all(m.get(k) == v for k, v in match.items()) and (
+            include_locked or not is_locked(p)
+        ):
             return p
     return None
 
@@ -185,6 +267,21 @@ class Result:
         if "events" not in self._cache:
             self._cache["events"] = read_batches(self.path / "events")
         return self._cache["events"]
+
+    @property
+    def bilateral(self) -> pd.DataFrame:
+        """Bilateral flows (run, year, exporter, importer, indicator, value).
+
+        Written only when the scenario sets ``outputs.bilateral: true``.
+        """
+        if "bilateral" not in self._cache:
+            if not (self.path / "bilateral").is_dir():
+                raise FileNotFoundError(
+                    f"{self.path} has no bilateral tables; set outputs.bilateral: true "
+                    "in the scenario to write them"
+                )
+            self._cache["bilateral"] = read_batches(self.path / "bilateral")
+        return self._cache["bilateral"]
 
     @property
     def plots(self) -> list[Path]:
@@ -274,14 +371,18 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
         except (OSError, json.JSONDecodeError):
             continue
         partial = mf.parent.name.startswith(PARTIAL_PREFIX)
+        status = m.get("status", "?")
+        if partial:
+            status = "running" if is_locked(mf.parent) else "interrupted"
         rows.append(
             {
                 "scenario": m.get("scenario", mf.parent.parent.name),
                 "run_id": m.get("run_id", mf.parent.name),
-                "status": "interrupted" if partial else m.get("status", "?"),
+                "status": status,
                 "scenario_hash": str(m.get("scenario_hash", ""))[:12],
                 "seed": m.get("seed"),
                 "replications": m.get("replications"),
+                "overrides": format_overrides(m.get("overrides")),
                 "started": m.get("started", ""),
                 "finished": m.get("finished", ""),
                 "path": str(mf.parent),
@@ -294,6 +395,7 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
         "scenario_hash",
         "seed",
         "replications",
+        "overrides",
         "started",
         "finished",
         "path",
@@ -301,8 +403,18 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def format_overrides(overrides: Any) -> str:
+    """``{"a.b": 1}`` as ``a.b=1`` (comma-separated); empty when there are none."""
+    if not overrides or not isinstance(overrides, dict):
+        return ""
+    return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in overrides.items())
+
+
 def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
-    """Find a finished run by path, by run id, or by scenario name (latest run).
+    """Find a finished run by path, by run id, or by scenario name.
+
+    A scenario name picks its latest finished run made without ``--set``
+    overrides; if every run has overrides, the latest one, with a warning.
 
     Args:
         ref: A directory, a run id, or a scenario name.
@@ -317,11 +429,25 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
     cat = catalogue(root)
     done = cat[cat["status"] == "complete"]
     hit = done[done["run_id"] == str(ref)]
-    if hit.empty:
+    by_name = hit.empty
+    if by_name:
         hit = done[done["scenario"] == str(ref)].sort_values("started")
+        plain = hit[hit["overrides"] == ""]
+        if not plain.empty:
+            # A name means the scenario as written: prefer runs without --set overrides.
+            hit = plain
     if hit.empty:
         raise FileNotFoundError(
             f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
             "or a scenario name; `scosim list` shows what is there)"
         )
-    return Path(hit.iloc[-1]["path"])
+    row = hit.iloc[-1]
+    if by_name and row["overrides"]:
+        warnings.warn(
+            f"{str(ref)!r} names a scenario whose every finished run was changed with --set; "
+            f"using the latest, {row['run_id']}, run with {row['overrides']}. Give a run id "
+            "to choose, or run the scenario as written",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Path(row["path"])

@@ -15,15 +15,17 @@ import numpy as np
 import pandas as pd
 
 from scosim import __version__
-from scosim.experiments.executors import BatchOutput, BatchSpec, execute, make_batches
+from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.model.model import SCOModel
 from scosim.results import (
     PARTIAL_PREFIX,
     Result,
+    RunInProgress,
     RunWriter,
     compact_stamp,
     find_resumable,
     open_result,
+    remove_empty_dirs,
     unused_name,
     utc_now,
 )
@@ -32,6 +34,59 @@ from scosim.scenario import Scenario, load_scenario, scenario_hash
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
 DEFAULT_BATCH_SIZE = 250
+
+#: Most replications a run accepts unless ``allow_large`` (``--allow-large``) is given.
+MAX_REPLICATIONS = 100_000
+#: Cost of one replication-year of ``customs_union.yaml`` in a full ``scosim run``
+#: (README "Performance", 2-core machine) and its Parquet size on disk: used
+#: only for the estimate shown when a run is refused as too large.
+SECONDS_PER_REPLICATION_YEAR = 162e-6
+BYTES_PER_REPLICATION_YEAR = 1_700
+
+
+def _human_time(seconds: float) -> str:
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds / 60:,.1f} minutes"
+
+
+def _human_bytes(n: float) -> str:
+    for unit, size in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n / 1e6:,.1f} MB"
+
+
+def check_replications(
+    n: int, years: int, *, allow_large: bool = False, what: str = "replications"
+) -> None:
+    """Refuse a count of runs that is not positive, or too large without ``allow_large``.
+
+    Args:
+        n: Number of runs.
+        years: Simulated years per run (for the estimate).
+        allow_large: Accept counts above :data:`MAX_REPLICATIONS`.
+        what: How the count is called in the message.
+
+    Raises:
+        ValueError: With an estimate of time and disk when ``n`` is too large.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise ValueError(f"{what} must be a whole number >= 1, got {n!r}")
+    if n < 1:
+        raise ValueError(f"{what} must be >= 1, got {n}")
+    if n > MAX_REPLICATIONS and not allow_large:
+        rep_years = n * max(years, 1)
+        hours = _human_time(rep_years * SECONDS_PER_REPLICATION_YEAR)
+        raise ValueError(
+            f"{what} {n:,} is above the limit of {MAX_REPLICATIONS:,}: at about "
+            f"{SECONDS_PER_REPLICATION_YEAR * 1e6:.0f} us and "
+            f"{BYTES_PER_REPLICATION_YEAR / 1e3:.1f} kB per replication-year, {n:,} runs of "
+            f"{years} years would take about {hours}"
+            f" on one core and {_human_bytes(rep_years * BYTES_PER_REPLICATION_YEAR)} of disk. "
+            "Pass --allow-large (allow_large=True) to run it anyway"
+        )
 
 
 def tidy_indicators(model: SCOModel) -> pd.DataFrame:
@@ -69,6 +124,55 @@ def tidy_indicators(model: SCOModel) -> pd.DataFrame:
     )
 
 
+#: Indicators of the bilateral table (``outputs.bilateral: true``).
+BILATERAL_INDICATORS: tuple[str, ...] = ("trade_flow_usd", "trade_flow_change_pct")
+
+
+def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
+    """The year's bilateral trade flows of every run, as a tidy table.
+
+    ``trade_flow_usd`` is the flow from exporter to importer in the year's GE
+    counterfactual, valued before the importer's tariff (CIF), in US$ of the
+    base year: the same basis as ``imports_usd``, so an importer's flows add up
+    to its ``imports_usd``. ``trade_flow_change_pct`` is the change from the
+    base-year flow. Domestic sales (the diagonal) are left out.
+
+    Args:
+        model: A model just stepped through ``year``.
+        year: The year stepped.
+
+    Returns:
+        Columns ``run, year, exporter, importer, indicator, value``.
+    """
+    shape = (model.R, model.N, model.N)
+    cif = np.broadcast_to(np.asarray(model.ge.flows, dtype=float), shape) / (
+        1.0 + np.broadcast_to(np.asarray(model.tariffs, dtype=float), shape)
+    )
+    base = np.asarray(model.flows0, dtype=float) / (1.0 + np.asarray(model.tau0, dtype=float))
+    base = np.broadcast_to(base, shape)
+    ex, im = np.nonzero(~np.eye(model.N, dtype=bool))
+    level = cif[:, ex, im]  # (R, pairs)
+    before = base[:, ex, im]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(before > 0, (level / before - 1.0) * 100.0, np.nan)
+    values = np.stack([level, change], axis=1)  # (R, I, pairs)
+    R, n_ind, n_pairs = values.shape
+    codes = list(model.codes)
+    return pd.DataFrame(
+        {
+            "run": np.repeat(np.asarray(model.run_ids, dtype=np.int64), n_ind * n_pairs),
+            "year": np.full(R * n_ind * n_pairs, year, dtype=np.int64),
+            "exporter": pd.Categorical.from_codes(np.tile(ex, R * n_ind), categories=codes),
+            "importer": pd.Categorical.from_codes(np.tile(im, R * n_ind), categories=codes),
+            "indicator": pd.Categorical.from_codes(
+                np.tile(np.repeat(np.arange(n_ind), n_pairs), R),
+                categories=list(BILATERAL_INDICATORS),
+            ),
+            "value": values.reshape(-1),
+        }
+    )
+
+
 @lru_cache(maxsize=8)
 def _cached_scenario(path: str, overrides_key: str) -> Scenario:
     import json
@@ -91,8 +195,17 @@ def run_batch(spec: BatchSpec) -> BatchOutput:
     scenario = _cached_scenario(spec.scenario_path, json.dumps(spec.overrides, sort_keys=True))
     params = {k: np.asarray(v, dtype=float) for k, v in spec.params.items()}
     model = SCOModel(scenario, runs=spec.runs, params=params)
-    model.run_model()
-    out = BatchOutput(indicators=tidy_indicators(model), events=model.log.to_frame())
+    flows: list[pd.DataFrame] = []
+    while model.running:
+        year = model.year
+        model.step()
+        if scenario.outputs.bilateral:
+            flows.append(bilateral_flows(model, year))
+    out = BatchOutput(
+        indicators=tidy_indicators(model),
+        events=model.log.to_frame(),
+        bilateral=pd.concat(flows, ignore_index=True) if flows else None,
+    )
     del model
     # mesa's Model refers to itself (a reference cycle): free the batch's arrays now,
     # not whenever the cycle collector next runs, so memory stays one batch deep.
@@ -136,6 +249,7 @@ def run(
     plots: bool | None = None,
     resume: bool = True,
     overrides: dict[str, Any] | None = None,
+    allow_large: bool = False,
 ) -> Result:
     """Run a scenario's ensemble and write a new run directory.
 
@@ -153,11 +267,29 @@ def run(
         resume: Continue an interrupted run of the same resolved scenario, seed,
             replications and batch size instead of starting again.
         overrides: Dotted-path overrides (``{"parameters.trade.sigma": 4}``),
-            validated like the file; the run's ``scenario.yaml`` records the result.
+            validated like the file; the run's ``scenario.yaml`` records the
+            result and its manifest lists them under ``overrides``.
+        allow_large: Accept more than :data:`MAX_REPLICATIONS` replications.
 
     Returns:
         The finished :class:`Result`, reopened from its directory.
+
+    Raises:
+        ValueError: Bad replications, batch size, executor or scheduler; too
+            many replications without ``allow_large`` (the message estimates
+            time and disk). Nothing is written then.
     """
+    if replications is not None:
+        check_replications(replications, 1, allow_large=True)
+    if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1):
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(
+            f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
+        )
+    recorded = {str(k): v for k, v in (overrides or {}).items()}
     overrides = dict(overrides or {})
     if seed is not None:
         overrides["seed"] = int(seed)
@@ -177,9 +309,9 @@ def run(
         path = str(scenario)
         sc = load_scenario(path, overrides=overrides or None)
     digest = scenario_hash(sc)
+    n_years = sc.years.end - sc.years.start + 1
+    check_replications(sc.replications, n_years, allow_large=allow_large)
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
-    if bs < 1:
-        raise ValueError(f"batch_size must be >= 1, got {bs}")
     from scosim.data import load_calibration
 
     cal = load_calibration()
@@ -192,16 +324,6 @@ def run(
         "data_version": cal.version,
         "package_version": __version__,
     }
-    resume_dir = find_resumable(root, sc.name, match) if resume else None
-    started = utc_now()
-    if resume_dir is not None:
-        run_id = resume_dir.name.removeprefix(PARTIAL_PREFIX)
-    else:
-        run_id = unused_name(
-            root / sc.name,
-            _run_id(started, digest, sc.seed, sc.replications),
-            hidden=(PARTIAL_PREFIX,),
-        )
     manifest = {
         "scenario": sc.name,
         "scenario_file": path,
@@ -214,22 +336,30 @@ def run(
         "package_version": __version__,
         "data_version": cal.version,
         "data_base_year": int(cal.base_year),
-        "started": started,
+        "overrides": recorded,
     }
-    writer = RunWriter(root, sc.name, run_id, manifest, resume_dir=resume_dir)
-    writer.write_text("scenario.yaml", sc.resolved_yaml())
+    created = [d for d in (root, root / sc.name) if not d.exists()]
+    writer = _open_writer(root, sc, digest, match, manifest, resume, progress)
+    resume_dir = writer.partial if writer.resumed else None
+    try:
+        writer.write_text("scenario.yaml", sc.resolved_yaml())
+    except BaseException:
+        writer.discard()
+        remove_empty_dirs(created)
+        raise
     # Workers load the resolved scenario from the run directory, so every
     # executor runs exactly what the manifest's hash describes.
     resolved = str((writer.partial / "scenario.yaml").resolve())
-    batches = make_batches(sc.replications, bs)
-    specs = [
+    done = writer.done_batches
+    n_batches = -(-sc.replications // bs)
+    specs = (
         BatchSpec(scenario_path=resolved, overrides={}, runs=b, batch_id=i)
-        for i, b in enumerate(batches)
-        if i not in writer.done_batches
-    ]
+        for i, b in enumerate(iter_batches(sc.replications, bs))
+        if i not in done
+    )
 
     def on_result(spec: BatchSpec, outp: BatchOutput) -> None:
-        writer.write_batch(spec.batch_id, outp.indicators, outp.events)
+        writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
 
     previous = signal.getsignal(signal.SIGTERM)
     try:
@@ -247,10 +377,15 @@ def run(
             progress=progress,
             on_result=on_result,
             keep=False,
+            total=n_batches - len(done),
         )
     except BaseException:
         if not writer.done_batches:
+            # Nothing to resume: leave nothing behind, not even empty folders.
             writer.discard()
+            remove_empty_dirs(created)
+        else:
+            writer.release()
         raise
     finally:
         if previous is not None:
@@ -263,6 +398,57 @@ def run(
         files = [p.name for p in plot_run(writer.partial, writer.plots_dir, progress=progress)]
     final = writer.publish(plots=files, resumed=resume_dir is not None)
     return open_result(final)
+
+
+def _open_writer(
+    root: Path,
+    sc: Scenario,
+    digest: str,
+    match: dict[str, Any],
+    manifest: dict[str, Any],
+    resume: bool,
+    progress: bool,
+) -> RunWriter:
+    """Resume an interrupted run nobody is working on, or start a new one.
+
+    A partial run is locked by the process writing it, so a second identical
+    command started meanwhile starts its own run instead of taking over.
+    """
+    started = utc_now()
+    while resume:
+        resume_dir = find_resumable(root, sc.name, match)
+        if resume_dir is None:
+            break
+        try:
+            writer = RunWriter(root, sc.name, resume_dir.name.removeprefix(PARTIAL_PREFIX), {},
+                               resume_dir=resume_dir)
+        except RunInProgress:
+            continue  # taken by another process between the check and the lock
+        if progress:
+            import sys
+
+            print(f"scosim: resuming the interrupted run {resume_dir}", file=sys.stderr)
+        return writer
+    busy = find_resumable(root, sc.name, match, include_locked=True)
+    if busy is not None and progress:
+        import sys
+
+        print(
+            f"scosim: an identical run is in progress in {busy} (another process holds "
+            "its lock); starting a separate run",
+            file=sys.stderr,
+        )
+    for _ in range(100):
+        run_id = unused_name(
+            root / sc.name,
+            _run_id(started, digest, sc.seed, sc.replications),
+            hidden=(PARTIAL_PREFIX,),
+        )
+        try:
+            return RunWriter(root, sc.name, run_id, {**manifest, "started": started})
+        except FileExistsError:
+            continue  # another process took this name a moment ago
+    raise FileExistsError(f"no free run directory name under {root / sc.name}")
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:

@@ -18,7 +18,7 @@ import multiprocessing as mp
 import os
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -35,6 +35,9 @@ INDICATOR_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "va
 EVENT_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "detail")
 
 log = logging.getLogger(__name__)
+
+#: Seconds to wait for a remote Dask scheduler before giving up.
+DASK_CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,13 @@ class BatchOutput:
     Attributes:
         indicators: Columns ``run:int, year:int, country:str, indicator:str, value:float``.
         events: Columns ``run, year, type, country, detail``.
+        bilateral: Bilateral flows ``run, year, exporter, importer, indicator, value``
+            when the scenario asks for them (``outputs.bilateral``), else ``None``.
     """
 
     indicators: pd.DataFrame = field(default_factory=lambda: _empty(INDICATOR_COLUMNS))
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS))
+    bilateral: pd.DataFrame | None = None
 
     def validate(self) -> BatchOutput:
         """Raise ``ValueError`` if a table misses a required column; return self."""
@@ -110,6 +116,23 @@ class BatchError(RuntimeError):
         super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}")
 
 
+def iter_batches(n_runs: int, batch_size: int) -> Iterator[tuple[int, ...]]:
+    """Yield consecutive batches of run indices ``0 .. n_runs-1``, one at a time.
+
+    Lazy, so the number of batches costs nothing until they are run.
+
+    Raises:
+        ValueError: ``n_runs < 0`` or ``batch_size < 1``.
+    """
+    if n_runs < 0:
+        raise ValueError(f"n_runs must be >= 0, got {n_runs}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    return (
+        tuple(range(s, min(s + batch_size, n_runs))) for s in range(0, n_runs, batch_size)
+    )
+
+
 def make_batches(n_runs: int, batch_size: int) -> list[tuple[int, ...]]:
     """Split run indices ``0 .. n_runs-1`` into consecutive batches.
 
@@ -120,11 +143,7 @@ def make_batches(n_runs: int, batch_size: int) -> list[tuple[int, ...]]:
     Returns:
         A list of tuples of run indices, covering every run exactly once, in order.
     """
-    if n_runs < 0:
-        raise ValueError(f"n_runs must be >= 0, got {n_runs}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    return [tuple(range(s, min(s + batch_size, n_runs))) for s in range(0, n_runs, batch_size)]
+    return list(iter_batches(n_runs, batch_size))
 
 
 def _progress(enabled: bool, executor: str) -> Any:
@@ -155,7 +174,7 @@ def _progress(enabled: bool, executor: str) -> Any:
 
 
 def execute(
-    specs: Sequence[BatchSpec],
+    specs: Iterable[BatchSpec],
     fn: Callable[[BatchSpec], T],
     *,
     executor: ExecutorName | str = "local",
@@ -164,6 +183,7 @@ def execute(
     progress: bool = True,
     on_result: Callable[[BatchSpec, T], None] | None = None,
     keep: bool = True,
+    total: int | None = None,
 ) -> list[T]:
     """Run ``fn`` on every batch spec with the chosen executor.
 
@@ -173,7 +193,9 @@ def execute(
     batches in flight (at most two per worker are submitted at a time).
 
     Args:
-        specs: Batches to run; their ``batch_id`` values must be unique.
+        specs: Batches to run; their ``batch_id`` values must be unique. Any
+            iterable: specs are drawn from it only as workers free up, so a
+            generator of specs is never built up front.
         fn: Function run on each spec. For ``"process"`` and ``"dask"`` it must
             be picklable: a module-level function (or a ``functools.partial`` of
             one), because workers are started with *spawn* and import it by name.
@@ -188,6 +210,7 @@ def execute(
         on_result: Called in the calling process as ``on_result(spec, result)``
             for each completed batch.
         keep: Keep results and return them in spec order. ``False`` returns ``[]``.
+        total: Number of specs, for the progress bar, when ``specs`` has no length.
 
     Returns:
         Results in the order of ``specs`` (not completion order), or ``[]`` when
@@ -196,63 +219,80 @@ def execute(
     Raises:
         BatchError: A batch raised; the message names its ``batch_id`` and the
             original exception is chained. Pending batches are cancelled.
-        ValueError: Unknown executor name, or duplicated ``batch_id``.
+        ValueError: Unknown executor name, a scheduler without the Dask
+            executor, or duplicated ``batch_id``.
+        ExecutorError: The Dask scheduler cannot be reached.
 
     An exception raised by ``on_result`` itself (say, a full disk) is not a
     batch failure: it propagates unchanged, after pending batches are cancelled.
     """
-    specs = list(specs)
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    ids = [s.batch_id for s in specs]
-    if len(set(ids)) != len(ids):
-        raise ValueError("batch_id values must be unique within one execute() call")
+    if scheduler is not None and executor != "dask":
+        raise ValueError(
+            f"a Dask scheduler ({scheduler}) is only used with the dask executor; "
+            f"add --executor dask (executor is {executor!r})"
+        )
+    if total is None and hasattr(specs, "__len__"):
+        total = len(specs)  # type: ignore[arg-type]
+    seen: set[int] = set()
+
+    def numbered() -> Iterator[tuple[int, BatchSpec]]:
+        for i, spec in enumerate(specs):
+            if spec.batch_id in seen:
+                raise ValueError("batch_id values must be unique within one execute() call")
+            seen.add(spec.batch_id)
+            yield i, spec
+
     results: dict[int, T] = {}
 
-    def deliver(i: int, value: T) -> None:
+    def deliver(i: int, spec: BatchSpec, value: T) -> None:
         if on_result is not None:
-            on_result(specs[i], value)
+            on_result(spec, value)
         if keep:
             results[i] = value
 
     bar = _progress(progress, executor)
     with bar:
-        task = bar.add_task("run", total=len(specs))
+        task = bar.add_task("run", total=total)
 
         def advance() -> None:
             bar.advance(task)
 
-        if not specs:
-            pass
-        elif executor == "local":
-            _run_local(specs, fn, deliver, advance)
+        if executor == "local":
+            _run_local(numbered(), fn, deliver, advance)
         elif executor == "process":
-            _run_process(specs, fn, deliver, advance, workers)
+            _run_process(numbered(), fn, deliver, advance, workers)
         else:
-            _run_dask(specs, fn, deliver, advance, workers, scheduler)
-    return [results[i] for i in range(len(specs))] if keep else []
+            _run_dask(numbered(), fn, deliver, advance, workers, scheduler)
+    return [results[i] for i in range(len(results))] if keep else []
 
 
-_Deliver = Callable[[int, Any], None]
+class ExecutorError(RuntimeError):
+    """An executor cannot start (e.g. the Dask scheduler is unreachable)."""
+
+
+_Deliver = Callable[[int, BatchSpec, Any], None]
 _Advance = Callable[[], None]
+_Numbered = Iterator[tuple[int, BatchSpec]]
 
 
 def _run_local(
-    specs: list[BatchSpec], fn: Callable[[BatchSpec], Any], deliver: _Deliver, advance: _Advance
+    specs: _Numbered, fn: Callable[[BatchSpec], Any], deliver: _Deliver, advance: _Advance
 ) -> None:
-    for i, spec in enumerate(specs):
+    for i, spec in specs:
         try:
             value = fn(spec)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
             raise BatchError(spec.batch_id, exc) from exc
-        deliver(i, value)
+        deliver(i, spec, value)
         advance()
 
 
 def _windowed(
-    specs: list[BatchSpec],
+    specs: _Numbered,
     submit: Callable[[BatchSpec], Any],
     wait_first: Callable[[list[Any]], Iterable[Any]],
     result_of: Callable[[Any], Any],
@@ -266,21 +306,26 @@ def _windowed(
     The window bounds memory (finished results are dropped once delivered) while
     keeping every worker busy.
     """
-    queue = list(enumerate(specs))[::-1]
-    pending: dict[Any, int] = {}
+    pending: dict[Any, tuple[int, BatchSpec]] = {}
+    exhausted = False
     try:
-        while queue or pending:
-            while queue and len(pending) < window:
-                i, spec = queue.pop()
-                pending[submit(spec)] = i
+        while not exhausted or pending:
+            while not exhausted and len(pending) < window:
+                nxt = next(specs, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                pending[submit(nxt[1])] = nxt
+            if not pending:
+                break
             done = wait_first(list(pending))
             for fut in done:
-                i = pending.pop(fut)
+                i, spec = pending.pop(fut)
                 try:
                     value = result_of(fut)
                 except Exception as exc:
-                    raise BatchError(specs[i].batch_id, exc) from exc
-                deliver(i, value)
+                    raise BatchError(spec.batch_id, exc) from exc
+                deliver(i, spec, value)
                 advance()
     except BaseException:
         # Error or Ctrl-C: do not leave work queued behind us.
@@ -289,7 +334,7 @@ def _windowed(
 
 
 def _run_process(
-    specs: list[BatchSpec],
+    specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
     deliver: _Deliver,
     advance: _Advance,
@@ -331,7 +376,7 @@ def _run_process(
 
 
 def _run_dask(
-    specs: list[BatchSpec],
+    specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
     deliver: _Deliver,
     advance: _Advance,
@@ -351,7 +396,14 @@ def _run_dask(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExecutorError(
+                f"cannot reach the Dask scheduler at {scheduler!r} within "
+                f"{DASK_CONNECT_TIMEOUT:g} s ({type(exc).__name__}: {exc}); is it running "
+                "(`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
+            ) from None
     try:
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.

@@ -55,5 +55,9 @@ def format_path(loc: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            text = str(part)
+            # Quote keys that would not read as one word on one line (blank, control characters).
+            if not text or not text.isprintable() or text.strip() != text:
+                text = repr(text)
+            out += f".{text}" if out else text
     return out or "<root>"

@@ -47,6 +47,13 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
 
+#: Most values a scenario file may hold once aliases (``*name``) are expanded.
+#: Real scenarios hold a few hundred; the cap stops "billion laughs" files,
+#: whose few hundred bytes expand to billions of values, before they are built.
+MAX_NODES = 100_000
+#: Deepest nesting of mappings and lists allowed (real scenarios: about 6).
+MAX_DEPTH = 64
+
 
 # --------------------------------------------------------------------------- YAML
 
@@ -66,11 +73,53 @@ class _Doc:
         return ("<unknown>", None)
 
 
+def _check_size(text: str, file: str) -> ErrorItem | None:
+    """Reject alias bombs and deep nesting before anything is composed.
+
+    Walks the parser's event stream (PyYAML's scanner and parser are iterative;
+    its composer recurses, so 100,000 nested brackets would overflow the stack),
+    counting the values each anchored collection expands to.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[0, None]]  # [expanded size so far, anchor]
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([1, event.anchor])
+            if len(stack) - 1 > MAX_DEPTH:
+                return ErrorItem(file, line, "<syntax>", (
+                    f"nesting deeper than {MAX_DEPTH} levels of mappings and lists; "
+                    "a scenario needs fewer than 10"))
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            size, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            stack[-1][0] += size
+        elif isinstance(event, yaml.AliasEvent):
+            # An unknown alias is left for the composer to report.
+            stack[-1][0] += sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            stack[-1][0] += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        if sum(level[0] for level in stack) > MAX_NODES:
+            return ErrorItem(file, line, "<syntax>", (
+                f"the file expands to more than {MAX_NODES:,} values once aliases (*name) "
+                "are expanded; a scenario holds a few hundred (is this a YAML alias bomb?)"))
+    return None
+
+
 def _compose(text: str, file: str) -> tuple[_Doc | None, list[ErrorItem]]:
     """Parse ``text`` into a :class:`_Doc`; return errors instead of raising."""
     loader = yaml.SafeLoader(text)
     errors: list[ErrorItem] = []
     try:
+        too_big = _check_size(text, file)
+        if too_big is not None:
+            return None, [too_big]
         node = loader.get_single_node()
         if node is None:
             return None, [ErrorItem(file, 1, "<root>", (
@@ -547,7 +596,10 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
 
 
 def load_scenario(
-    path: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+    path: str | os.PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    import_rules: bool = True,
 ) -> Scenario:
     """Load, resolve and validate a scenario file.
 
@@ -557,6 +609,9 @@ def load_scenario(
             ``{"seed": 3, "parameters.trade.sigma": 4, "proposals[0].cet": "max"}``.
             Missing intermediate mappings are created; list items are addressed
             by index. Validated like the file (errors show ``<override>:N``).
+        import_rules: Import the modules named in dotted rule paths to check
+            them (this runs their code, as running a Python script does). With
+            ``False`` they are checked from their source files without importing.
 
     Returns:
         The validated :class:`Scenario`, with ``source`` set to ``path``.
@@ -575,7 +630,10 @@ def load_scenario(
         errors = _apply_overrides(doc, overrides)
         if errors:
             raise ScenarioError(errors)
-    return validate_data(doc, source=Path(file))
+    from scosim.rules.checks import importing_rules
+
+    with importing_rules(import_rules):
+        return validate_data(doc, source=Path(file))
 
 
 def _canonical(scenario: Scenario) -> str:

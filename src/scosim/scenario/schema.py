@@ -62,6 +62,7 @@ __all__ = [
     "Event",
     "Outputs",
     "Scenario",
+    "INDICATOR_NAMES",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -83,7 +84,6 @@ DEFAULT_RULES: dict[str, str] = {
 }
 
 _SLUG = re.compile(r"^[a-z0-9_-]+$")
-_INDICATOR = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 
 STRICT = ConfigDict(
     extra="forbid", strict=True, allow_inf_nan=False, frozen=False, validate_default=True
@@ -603,11 +603,39 @@ Event = Annotated[
 # --------------------------------------------------------------------------- outputs
 
 
+#: Indicators a run records, one value per run, year and economy (docs/model.md;
+#: ``scosim.model.phases.record_phase`` writes them and a test keeps the two equal).
+INDICATOR_NAMES: tuple[str, ...] = (
+    "gdp_usd",
+    "gdp_baseline_path_usd",
+    "welfare_change_pct",
+    "real_gdp_change_pct",
+    "member",
+    "in_customs_union",
+    "trust_received",
+    "exports_usd",
+    "imports_usd",
+    "exports_change_pct",
+    "imports_change_pct",
+    "intra_union_imports_usd",
+    "intra_union_share",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "tariff_revenue_before_usd",
+    "tariff_revenue_collected_usd",
+    "tariff_revenue_after_sharing_usd",
+    "terms_of_trade_change_pct",
+)
+
+
 def _check_indicator(value: str) -> str:
-    if not _INDICATOR.match(value):
+    if value not in INDICATOR_NAMES:
+        import difflib
+
+        close = difflib.get_close_matches(value, INDICATOR_NAMES, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(
-            f"{value!r} is not a valid indicator name (letters, digits, '_' or '.', "
-            "starting with a letter)"
+            f"unknown indicator {value!r}{hint}; indicators: {', '.join(INDICATOR_NAMES)}"
         )
     return value
 
@@ -813,12 +841,13 @@ def _known(iso3: str) -> None:
 
 def _rule_issues(loc: tuple[str | int, ...], rules: dict[str, str]) -> list[
         tuple[tuple[str | int, ...], str]]:
-    from scosim.rules.registry import RuleError, resolve_rule
+    from scosim.rules.checks import check_rule
+    from scosim.rules.registry import RuleError
 
     issues = []
     for hook, spec in rules.items():
         try:
-            resolve_rule(hook, spec)
+            check_rule(hook, spec)
         except RuleError as exc:
             issues.append(((*loc, hook), str(exc)))
     return issues
