@@ -20,6 +20,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+#: Console width below which ``data show`` folds value, source and method into one column.
+NARROW = 100
 #: Environment variable that points at the raw data directory.
 RAW_ENV = "SCOSIM_RAW_DIR"
 
@@ -94,21 +96,29 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
     # Field names and source ids are never cut: they are what a user types next. The long
     # method text folds instead, so the table stays readable on a narrow terminal.
     fields = [f for f in cal.countries.columns if f != "name"]
+    # Below NARROW columns the value, source and method share one folding column.
+    narrow = console.width < NARROW
     t.add_column("field", no_wrap=True, min_width=max(len(f) for f in fields))
-    t.add_column("value", no_wrap=True)
-    t.add_column("source", no_wrap=True)
-    t.add_column("method (year)", ratio=1, overflow="fold")
+    if narrow:
+        t.add_column("value | source | method (year)", overflow="fold")
+    else:
+        t.add_column("value", no_wrap=True)
+        t.add_column("source", no_wrap=True)
+        t.add_column("method (year)", ratio=1, overflow="fold")
     p = cal.provenance
     prov = p[(p["table"] == "countries") & (p["key"] == iso)].set_index("field")
     for field in fields:
+        cells = [_fmt(row[field]), "", ""]
         if field in prov.index:
             pr = prov.loc[field]
             year = "" if pr["year"] is pd.NA else f" ({pr['year']})"
-            t.add_row(field, _fmt(row[field]), str(pr["source_id"]), f"{pr['method']}{year}")
+            cells[1:] = [str(pr["source_id"]), f"{pr['method']}{year}"]
+        if narrow:
+            t.add_row(field, " | ".join(c for c in cells if c))
         else:
-            t.add_row(field, _fmt(row[field]), "", "")
+            t.add_row(field, *cells)
     console.print(t)
-    console.print(_partners_table(cal, iso, args.top))
+    console.print(_partners_table(cal, iso, args.top, narrow))
     if iso != "ROW" and not cal.agreement_spells.empty:
         console.print(_agreements_table(cal, iso))
     return 0
@@ -123,36 +133,29 @@ def _cell_source(cal: Any, table: str, key: str) -> tuple[str, str]:
     return str(last["source_id"]), str(last["method"])
 
 
-def _partners_table(cal: Any, iso: str, top: int) -> Table:
+def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table:
     """Top partners with each flow's and tariff's source (provenance per cell)."""
-    tp = Table(
-        title=f"{iso}: top trade partners (US$, CIF, {cal.base_year}; tariffs {iso} charges)"
-    )
-    for col, kw in (
-        ("partner", {"no_wrap": True}),
-        ("exports", {"no_wrap": True}),
-        ("source", {"no_wrap": True}),
-        ("imports", {"no_wrap": True}),
-        ("source", {"no_wrap": True}),
-        ("tariff", {"no_wrap": True}),
-        ("tariff method", {"overflow": "fold"}),
-    ):
-        tp.add_column(col, **kw)
+    title = f"{iso}: top trade partners (US$, CIF, {cal.base_year}; tariffs {iso} charges)"
+    tp = Table(title=title)
+    if narrow:
+        cols = ("partner", "exports (source)", "imports (source)", "tariff (method)")
+    else:
+        cols = ("partner", "exports", "source", "imports", "source", "tariff", "tariff method")
+    for col in cols:
+        folds = col.startswith("tariff") or narrow
+        tp.add_column(col, overflow="fold" if folds else "ellipsis", no_wrap=not folds)
     x = cal.trade
     turnover = (x.loc[iso] + x[iso]).drop(iso).sort_values(ascending=False).head(top)
     for j in turnover.index:
         xs, _ = _cell_source(cal, "trade", f"{iso}-{j}")
         ms, _ = _cell_source(cal, "trade", f"{j}-{iso}")
         _, tm = _cell_source(cal, "tariffs", f"{j}-{iso}")
-        tp.add_row(
-            str(j),
-            _fmt(float(x.loc[iso, j])),
-            xs,
-            _fmt(float(x.loc[j, iso])),
-            ms,
-            f"{100 * float(cal.tariffs.loc[j, iso]):.2f} %",
-            tm,
-        )
+        xv, mv = _fmt(float(x.loc[iso, j])), _fmt(float(x.loc[j, iso]))
+        rate = f"{100 * float(cal.tariffs.loc[j, iso]):.2f} %"
+        if narrow:
+            tp.add_row(str(j), f"{xv} ({xs})", f"{mv} ({ms})", f"{rate} ({tm})")
+        else:
+            tp.add_row(str(j), xv, xs, mv, ms, rate, tm)
     return tp
 
 
