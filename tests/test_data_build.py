@@ -60,8 +60,8 @@ def _dots(reporter: str, partner: str, flow: str, year: int) -> tuple[float, str
 
 def _tables_digest(path: Path) -> str:
     h = hashlib.sha256()
-    for p in sorted(path.iterdir()):
-        h.update(p.name.encode())
+    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+        h.update(str(p.relative_to(path)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -113,7 +113,9 @@ def test_ras_rejects_bad_input() -> None:
 
 @needs_raw
 def test_levels_match_raw_wdi_exactly() -> None:
-    c = load_calibration().countries
+    # Version 2019 keeps every WDI total; version 2023 replaces Afghanistan's (tested in
+    # test_data_trade2023.py).
+    c = load_calibration("2019").countries
     for iso in ("CHN", "KAZ", "TKM", "MDV", "ARE", "AFG"):
         assert c.loc[iso, "gdp_usd"] == _wdi(RAW_FILES["gdp"], iso, 2023)
         assert c.loc[iso, "population"] == _wdi(RAW_FILES["pop"], iso, 2023)
@@ -128,12 +130,13 @@ def test_levels_match_raw_wdi_exactly() -> None:
 
 @needs_raw
 def test_bilateral_flows_keep_the_dots_pattern() -> None:
-    """RAS preserves cross-ratios, so packaged flows must reproduce raw 2019 DOTS ratios.
+    """RAS preserves cross-ratios, so the flows of data version 2019 must reproduce raw
+    2019 DOTS ratios.
 
     Cells are built here independently from the raw file: importer-reported CIF where
     reported, else exporter FOB times the documented CIF/FOB factor.
     """
-    cal = load_calibration()
+    cal = load_calibration("2019")
     p = cal.provenance
     pat = p[(p["table"] == "trade") & (p["field"] == "pattern_2019")].set_index("key")["method"]
 
@@ -233,6 +236,42 @@ def test_rebuild_is_deterministic_and_check_passes(tmp_path: Path) -> None:
     assert rebuilt.version == load_calibration().version
 
 
+@needs_raw
+def test_check_tolerates_last_digit_noise_but_not_real_changes(tmp_path: Path) -> None:
+    """A last-digit difference (another libm) passes the check; a real change does not."""
+    out = tmp_path / "tables"
+    shutil.copytree(TABLES_DIR, out)
+    geo = out / "2023" / "geography.csv"
+    lines = geo.read_text().splitlines()
+    head = lines[0].split(",")
+    col = head.index("distw_km")
+    cells = lines[1].split(",")
+    value = float(cells[col])
+    cells[col] = repr(value * (1 + 4e-16))  # about one unit in the last place
+    assert cells[col] != lines[1].split(",")[col]
+    lines[1] = ",".join(cells)
+    geo.write_text("\n".join(lines) + "\n")
+    assert check_tables(RAW, out) == []
+    cells[col] = repr(value * 1.001)
+    lines[1] = ",".join(cells)
+    geo.write_text("\n".join(lines) + "\n")
+    diffs = check_tables(RAW, out)
+    assert len(diffs) == 1 and "2023/geography.csv" in diffs[0] and "distw_km" in diffs[0]
+
+
+def test_exact_sums_do_not_depend_on_order() -> None:
+    """The builders' sums (math.fsum) give the same bits in any order; numpy's may not."""
+    from scosim.data.raw import fdot, fsum_rows
+
+    rng = np.random.default_rng(11)
+    v = rng.lognormal(20, 3, 5000)
+    w = rng.uniform(0, 1, 5000)
+    perm = rng.permutation(5000)
+    assert fdot(v, w) == fdot(v[perm], w[perm])
+    m = rng.lognormal(20, 3, (3, 5000))
+    np.testing.assert_array_equal(fsum_rows(m), fsum_rows(m[:, perm]))
+
+
 def _raw_copy(tmp_path: Path) -> Path:
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -244,6 +283,10 @@ def _raw_copy(tmp_path: Path) -> Path:
 def _replace(raw: Path, fname: str, text: str) -> None:
     (raw / fname).unlink()
     (raw / fname).write_text(text, encoding="utf-8")
+
+
+def _drop_line(text: str, start: str) -> str:
+    return "\n".join(ln for ln in text.splitlines() if not ln.startswith(start)) + "\n"
 
 
 @needs_raw
@@ -267,6 +310,18 @@ def _replace(raw: Path, fname: str, text: str) -> None:
             lambda t: "\n".join(ln for ln in t.splitlines() if not ln.startswith("TKM,")),
             "absent",
         ),
+        (RAW_FILES["wits"], lambda t: t.replace("ARE,AFG,x,", "ARE,AFG,z,", 1), "line 2"),
+        (RAW_FILES["wits"], lambda t: t.replace("ARE,AFG,x,", "ARE,XXX,x,", 1), "XXX"),
+        (RAW_FILES["wits"], lambda t: t.replace("r,p,f,v,y", "r,p,f,value,y", 1), "missing col"),
+        (
+            RAW_FILES["wits"],
+            lambda t: t.replace("ARE,AFG,x,1842700408.205", "ARE,AFG,x,-5", 1),
+            "non-negative",
+        ),
+        (RAW_FILES["wits_mirror"], lambda t: _drop_line(t, "AFG,"), "no mirror total"),
+        (RAW_FILES["ahs"], lambda t: t[: len(t) // 2], "not valid JSON"),
+        (RAW_FILES["ahs"], lambda t: t.replace('"CHN": 6.15254505123204', '"CHN": -1'), "ARM.CHN"),
+        (RAW_FILES["ahs"], lambda t: t.replace('"IND": {', '"INX": {', 1), "importer IND absent"),
     ],
 )
 def test_corrupted_raw_file_raises_and_leaves_tables(
@@ -287,10 +342,36 @@ def test_corrupted_raw_file_raises_and_leaves_tables(
 
 
 @needs_raw
-def test_missing_raw_file_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("key", ["geo", "wits", "wits_mirror", "rta", "ahs"])
+def test_missing_raw_file_is_named(tmp_path: Path, key: str) -> None:
     raw = _raw_copy(tmp_path)
-    (raw / RAW_FILES["geo"]).unlink()
-    with pytest.raises(RawDataError, match=RAW_FILES["geo"]):
+    (raw / RAW_FILES[key]).unlink()
+    with pytest.raises(RawDataError, match=f"{RAW_FILES[key]}: raw file not found"):
+        build_tables(raw)
+
+
+@needs_raw
+def test_broken_workbook_is_named(tmp_path: Path) -> None:
+    raw = _raw_copy(tmp_path)
+    (raw / RAW_FILES["rta"]).unlink()
+    (raw / RAW_FILES["rta"]).write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(RawDataError, match=f"{RAW_FILES['rta']}: cannot be read"):
+        build_tables(raw)
+
+
+@needs_raw
+def test_workbook_without_entry_dates_is_named(tmp_path: Path) -> None:
+    import openpyxl
+
+    raw = _raw_copy(tmp_path)
+    wb = openpyxl.load_workbook(RAW / RAW_FILES["rta"])
+    ws = wb["AllRTAs"]
+    for cell in ws[1]:
+        if cell.value == "Date of Entry into Force (G)":
+            cell.value = "Entry (G)"
+    (raw / RAW_FILES["rta"]).unlink()
+    wb.save(raw / RAW_FILES["rta"])
+    with pytest.raises(RawDataError, match=r"lacks column\(s\) \['Date of Entry into Force"):
         build_tables(raw)
 
 
@@ -306,3 +387,26 @@ def test_row_geography_is_between_extremes() -> None:
     row_pairs = g[(g["exporter"] == ROW) ^ (g["importer"] == ROW)]
     assert row_pairs["distw_km"].between(listed["distw_km"].min(), 20_000).all()
     assert set(g["exporter"]) == set(ECONOMIES)
+
+
+@needs_raw
+@pytest.mark.parametrize("core", ["Prescott", "Sandybridge"])
+def test_geography_does_not_depend_on_the_blas_kernel(core: str) -> None:
+    """The ROW distance means used a BLAS dot product, whose last digit changed with the
+    OpenBLAS kernel (issue 9); with exact sums the table is the same under other kernels."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from scosim.data.build import build_tables, serialise\n"
+        "raw = Path(sys.argv[1])\n"
+        "files = serialise(build_tables(raw), raw)\n"
+        "sys.stdout.buffer.write(files['geography.csv'])\n"
+    )
+    env = {**os.environ, "OPENBLAS_CORETYPE": core}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(RAW)], env=env, capture_output=True, check=True
+    ).stdout
+    assert out == (TABLES_DIR / "2023" / "geography.csv").read_bytes()

@@ -26,8 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
-    console = Console(record=True, width=200)
+def _run(argv: list[str], width: int = 200) -> tuple[int, str]:
+    console = Console(record=True, width=width)
     args = _parser().parse_args(argv)
     code = args.func(args, console=console)
     return code, console.export_text()
@@ -35,8 +35,8 @@ def _run(argv: list[str]) -> tuple[int, str]:
 
 def _digest(path: Path) -> str:
     h = hashlib.sha256()
-    for p in sorted(path.iterdir()):
-        h.update(p.name.encode() + p.read_bytes())
+    for p in sorted(q for q in path.rglob("*") if q.is_file()):
+        h.update(str(p.relative_to(path)).encode() + p.read_bytes())
     return h.hexdigest()
 
 
@@ -50,6 +50,37 @@ def test_show_lists_figures_sources_and_partners() -> None:
     assert "CHN" in partners and "RUS" in partners
 
 
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_show_never_cuts_field_names_or_source_ids(width: int) -> None:
+    """On a narrow terminal the method text folds; names a user types next stay whole."""
+    from scosim.data import load_calibration
+
+    cal = load_calibration()
+    code, out = _run(["data", "show", "RUS"], width=width)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= width
+    words = set(out.replace("│", " ").replace("┃", " ").split())
+    for field in cal.countries.columns.drop("name"):
+        assert field in words, (width, field)
+    used = cal.provenance.loc[cal.provenance["key"] == "RUS", "source_id"]
+    for sid in set(used) & {"wdi_gdp", "wb_tariff", "sipri_milex", "wdi_fuel_exports"}:
+        assert sid in words, (width, sid)
+    assert "…" not in out
+
+
+def test_show_lists_cell_sources_and_agreements() -> None:
+    code, out = _run(["data", "show", "RUS", "--top", "4"])
+    assert code == 0
+    partners = out.split("top trade partners")[1].split("trade agreements")[0]
+    assert "CHN" in partners and "IND" in partners and "wits_2023" in partners
+    agreements = out.split("trade agreements in force in 2023")[1]
+    assert "909" in agreements and "BLR" in agreements and "Eurasian Economic Union" in agreements
+    code, out = _run(["data", "show", "RUS", "--data-version", "2019"])
+    assert code == 0 and "v2019" in out and "trade agreements" not in out
+    code, out = _run(["data", "show", "RUS", "--data-version", "2020"])
+    assert code == 2 and out.startswith("error:") and "2023, 2019" in out
+
+
 def test_show_unknown_economy_is_a_one_line_error() -> None:
     code, out = _run(["data", "show", "XYZ"])
     assert code == 2
@@ -61,6 +92,8 @@ def test_sources_table() -> None:
     code, out = _run(["data", "sources"])
     assert code == 0
     for sid in ("wdi_gdp", "imf_dots", "cepii_geodist", "heritage_2019", "eaeu_treaty"):
+        assert sid in out
+    for sid in ("wits_2023", "wits_mirror", "wto_rta", "wits_ahs", "ind_pak_suspension"):
         assert sid in out
 
 
@@ -79,5 +112,5 @@ def test_rebuild_check_passes_and_tool_wrapper(tmp_path: Path) -> None:
     assert rebuild_main(["--raw", str(RAW), "--out", str(tmp_path / "t")]) == 0
     assert _digest(tmp_path / "t") == _digest(TABLES_DIR)
     # A stale table is reported as a difference with exit code 1.
-    (tmp_path / "t" / "countries.csv").write_text("iso3\n")
+    (tmp_path / "t" / "2023" / "countries.csv").write_text("iso3\n")
     assert rebuild_main(["--raw", str(RAW), "--out", str(tmp_path / "t"), "--check"]) == 1

@@ -20,7 +20,7 @@ from scosim.data import (
     Calibration,
     load_calibration,
 )
-from scosim.data.calibration import TABLES_DIR
+from scosim.data.calibration import TABLES_DIR, VERSIONS
 
 METHOD_PREFIXES = ("reported", "imputed:", "fallback:", "derived:", "missing")
 
@@ -45,6 +45,8 @@ def test_codes_and_order(cal: Calibration) -> None:
 
 def test_loader_is_cached_and_frozen(cal: Calibration) -> None:
     assert load_calibration() is cal
+    assert load_calibration("2023") is cal and cal.data_version == "2023"
+    assert load_calibration("2019") is not cal
     with pytest.raises(dataclasses.FrozenInstanceError):
         cal.base_year = 1999  # type: ignore[misc]
     assert cal.base_year == 2023
@@ -54,23 +56,48 @@ def test_loader_is_cached_and_frozen(cal: Calibration) -> None:
     assert cal.trade.iloc[0, 0] > 0
 
 
-def test_manifest_hashes_match_files(cal: Calibration) -> None:
-    manifest = json.loads((TABLES_DIR / "manifest.json").read_text())
+@pytest.mark.parametrize("version", VERSIONS)
+def test_manifest_hashes_match_files(version: str) -> None:
+    cal = load_calibration(version)
+    folder = TABLES_DIR / version
+    manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["base_year"] == cal.base_year
+    assert manifest["data_version"] == version == cal.data_version
     digest = hashlib.sha256()
     for fname, expected in sorted(manifest["tables_sha256"].items()):
-        data = (TABLES_DIR / fname).read_bytes()
+        data = (folder / fname).read_bytes()
         assert hashlib.sha256(data).hexdigest() == expected, fname
         digest.update(fname.encode())
         digest.update(data)
     assert cal.version.endswith(digest.hexdigest()[:12])
+    assert f"-v{version}+" in cal.version
     assert "build_date" not in json.dumps(manifest)
-    total = sum(p.stat().st_size for p in TABLES_DIR.iterdir())
+    total = sum(p.stat().st_size for p in folder.iterdir())
     assert total < 1_000_000
 
 
-def test_trade_cells_non_negative_and_complete(cal: Calibration) -> None:
-    x = cal.trade_matrix()
+def test_version_selection_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCOSIM_DATA_VERSION", "2019")
+    assert load_calibration().data_version == "2019"
+    monkeypatch.setenv("SCOSIM_DATA_VERSION", "1999")
+    with pytest.raises(ValueError, match=r"SCOSIM_DATA_VERSION.*'1999'.*2023, 2019"):
+        load_calibration()
+    monkeypatch.delenv("SCOSIM_DATA_VERSION")
+    assert load_calibration().data_version == "2023"
+    with pytest.raises(ValueError, match="allowed: 2023, 2019"):
+        load_calibration("2020")
+    with pytest.raises(ValueError, match="composition=False needs version 2023"):
+        load_calibration("2019", composition=False)
+    flat = load_calibration("2023", composition=False)
+    assert not flat.composition and load_calibration().composition
+    # Same flows and MFN rates; only the split of each importer's rate across suppliers moves.
+    assert flat.trade.equals(load_calibration().trade)
+    assert not flat.tariffs.equals(load_calibration().tariffs)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_trade_cells_non_negative_and_complete(version: str) -> None:
+    x = load_calibration(version).trade_matrix()
     assert x.shape == (28, 28)
     assert np.isfinite(x).all()
     assert (x >= 0).all()
@@ -78,8 +105,10 @@ def test_trade_cells_non_negative_and_complete(cal: Calibration) -> None:
     assert (np.diag(x) > 0).all()
 
 
-def test_trade_margins_match_documented_definitions(cal: Calibration) -> None:
+@pytest.mark.parametrize("version", VERSIONS)
+def test_trade_margins_match_documented_definitions(version: str) -> None:
     """Row sums = domestic sales + CIF-valued exports; column sums = domestic + imports."""
+    cal = load_calibration(version)
     c = cal.countries
     x = cal.trade_matrix()
     k = len(LISTED)
@@ -109,7 +138,8 @@ def test_domestic_sales_floor(cal: Calibration) -> None:
     assert sorted(floored["key"]) == sorted(hubs)
 
 
-def test_tariff_matrix(cal: Calibration) -> None:
+def test_tariff_matrix_2019_is_mfn_with_eaeu_zero() -> None:
+    cal = load_calibration("2019")
     tau = cal.tariff_matrix()
     mfn = cal.countries["tariff_mfn"].to_numpy()
     assert np.isfinite(tau).all() and (tau >= 0).all() and (tau < 0.5).all()
@@ -123,6 +153,22 @@ def test_tariff_matrix(cal: Calibration) -> None:
             assert tau[idx[i], idx[j]] == expected, (i, j)
     c = cal.countries
     assert (c["tariff_applied"] <= c["tariff_mfn"] + 1e-12).all()
+
+
+def test_tariff_matrix_2023_bounds_and_mfn_mean(cal: Calibration) -> None:
+    """Each importer's import-weighted mean over non-preferential suppliers stays near MFN."""
+    tau = cal.tariff_matrix()
+    assert np.isfinite(tau).all() and (tau >= 0).all() and (np.diag(tau) == 0).all()
+    # Only the India-Pakistan suspension is prohibitive.
+    big = {(ECONOMIES[a], ECONOMIES[b]) for a, b in zip(*np.nonzero(tau > 0.5), strict=True)}
+    assert big == {("PAK", "IND"), ("IND", "PAK")}
+    flat = load_calibration(composition=False).tariffs
+    mfn = cal.countries["tariff_mfn"]
+    for j in ECONOMIES:
+        col = flat[j].drop(j)
+        # Without the composition adjustment every partner without an agreement pays MFN.
+        mfn_cells = col[np.isclose(col, mfn[j])]
+        assert len(mfn_cells) >= 1, j
 
 
 def test_every_country_figure_has_one_provenance_row(cal: Calibration) -> None:
@@ -146,8 +192,11 @@ def test_known_gaps_are_missing_not_zero(cal: Calibration) -> None:
     assert math.isnan(c.loc["TKM", "drug_seizures_kg"])  # UNODC has no Turkmenistan
     assert math.isnan(c.loc["UZB", "milex_usd"])  # SIPRI '...' for Uzbekistan
     assert cal.source_of("milex_usd", "UZB")["method"] == "missing"
-    tariff = cal.source_of("tariff_mfn", "IND")
+    tariff = load_calibration("2019").source_of("tariff_mfn", "IND")
     assert tariff["source_id"] == "heritage_2019" and tariff["method"].startswith("fallback:")
+    for iso in ("TKM", "AFG", "MNG", "MDV"):  # no better source in the raw data: named
+        assert cal.source_of("tariff_mfn", iso)["source_id"] == "heritage_2019", iso
+    assert cal.source_of("tariff_mfn", "IND")["source_id"] == "wits_ahs"
     assert cal.source_of("tariff_mfn", "ROW")["method"].startswith("imputed:")
 
 
@@ -158,8 +207,14 @@ def test_source_of_errors_name_what_is_allowed(cal: Calibration) -> None:
         cal.source_of("gdp_usd", "XXX")
     with pytest.raises(KeyError, match="unknown table"):
         cal.source_of("value", "KAZ-RUS", table="nope")
-    row = cal.source_of("value", "KAZ-RUS", table="trade")
+    row = load_calibration("2019").source_of("value", "KAZ-RUS", table="trade")
     assert row["source_id"] == "scosim_rule" and row["method"].startswith("derived:RAS")
+    row = cal.source_of("value", "KAZ-CHN", table="trade")
+    assert row["source_id"] == "wits_2023" and row["method"] == "reported:importer_cif"
+    row = cal.source_of("value", "KAZ-RUS", table="trade")  # Russia did not report in 2023
+    assert row["source_id"] == "wits_2023" and row["method"].startswith("fallback:exporter_fob")
+    assert cal.source_of("value", "BLR-RUS", table="trade")["source_id"] == "imf_dots"
+    assert cal.source_of("value", "PAK-IND", table="tariffs")["source_id"] == "ind_pak_suspension"
 
 
 def test_geography(cal: Calibration) -> None:

@@ -28,6 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "rules.md"
 SCENARIOS = ROOT / "scenarios"
 
+
+
+@pytest.fixture(autouse=True)
+def _data_version_2019(monkeypatch):
+    """The page's numbers are on calibration data version 2019 (docs/rules.md says so)."""
+    monkeypatch.setenv("SCOSIM_DATA_VERSION", "2019")
+
+
 BLOCK = re.compile(
     r"<!-- docs-test: (?P<kind>module|scenario) (?P<name>[\w.]+) -->\s*\n"
     r"```(?P<lang>\w+)\n(?P<body>.*?)^```",

@@ -1,14 +1,24 @@
 """Loader of the packaged calibration tables.
 
-Reads only the small CSV/JSON tables shipped inside the package (``scosim/data/tables``),
-so it works without the raw data. Rebuilding those tables is the job of
-:mod:`scosim.data.build`.
+Reads only the small CSV/JSON tables shipped inside the package
+(``scosim/data/tables/<data version>/``), so it works without the raw data. Rebuilding those
+tables is the job of :mod:`scosim.data.build`.
+
+Data versions (``load_calibration(version=...)``, or the environment variable
+``SCOSIM_DATA_VERSION`` for everything that loads the default calibration, e.g. a run):
+
+* ``"2023"`` (default): WITS 2023 bilateral flows, trade agreements in force, bilateral
+  tariffs with the composition adjustment (``composition=False`` selects the matrix
+  without it);
+* ``"2019"``: the earlier calibration, the 2019 DOTS pattern scaled to 2023 totals and the
+  importer's MFN rate on every partner (zero inside the EAEU).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +29,13 @@ import pandas as pd
 from scosim.data.constants import ECONOMIES
 
 TABLES_DIR = Path(__file__).with_name("tables")
+#: Data versions shipped, and the default.
+VERSIONS: tuple[str, ...] = ("2023", "2019")
+DEFAULT_VERSION = "2023"
+#: Environment variable selecting the data version of ``load_calibration()``.
+VERSION_ENV = "SCOSIM_DATA_VERSION"
+#: Years of the ``agreements`` long table (pair x year).
+AGREEMENT_YEARS = (1990, 2026)
 
 _COUNTRY_DTYPES = {
     "name": "string",
@@ -34,7 +51,8 @@ class Calibration:
 
     Attributes:
         base_year: Year of the levels (GDP, population, trade totals).
-        version: Data version, ``"<base_year>.<n>+<sha256 prefix of the tables>"``.
+        version: Full version string, ``"<base_year>.<n>-v<data version>+<sha256 prefix of
+            the tables>"`` (recorded in every run's manifest).
         countries: One row per economy (index ``iso3``, canonical order); see docs/data.md
             for every column and unit.
         trade: Exporter x importer matrix (index/columns in canonical order), US$, CIF,
@@ -46,6 +64,14 @@ class Calibration:
         sources: Sources table indexed by ``source_id``.
         provenance: Long table ``table, key, field, source_id, method, year``.
         manifest: Contents of ``manifest.json`` (hashes of the tables and raw files).
+        data_version: ``"2023"`` or ``"2019"`` (see the module docstring).
+        composition: Whether ``tariffs`` carries the composition adjustment (version 2023).
+        agreement_spells: Agreements between ordered pairs of the 27 as spells: ``exporter,
+            importer, rta_id, type (CU | FTA | PSA), from_date, to_date, name`` (version 2023;
+            empty for 2019).
+        agreements: The same, one row per ordered pair, year (1990-2026) and agreement in
+            force on 31 December of that year: ``exporter, importer, year, rta_id, type,
+            name``.
     """
 
     base_year: int
@@ -57,6 +83,10 @@ class Calibration:
     sources: pd.DataFrame = field(repr=False)
     provenance: pd.DataFrame = field(repr=False)
     manifest: dict[str, Any] = field(repr=False, compare=False)
+    data_version: str = DEFAULT_VERSION
+    composition: bool = True
+    agreement_spells: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    agreements: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def economies(self) -> tuple[str, ...]:
@@ -139,7 +169,9 @@ class Calibration:
         return pd.concat([row, src])
 
 
-def _read_tables(tables_dir: Path) -> Calibration:
+def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
+    from scosim.data.agreements import by_year
+
     missing = [
         n
         for n in ("countries", "trade", "tariffs", "geography", "sources", "provenance")
@@ -151,10 +183,19 @@ def _read_tables(tables_dir: Path) -> Calibration:
             "rebuild with `python tools/build_calibration.py`"
         )
     manifest = json.loads((tables_dir / "manifest.json").read_text())
+    data_version = str(manifest.get("data_version", "2019"))
     countries = pd.read_csv(tables_dir / "countries.csv", index_col="iso3", dtype=_COUNTRY_DTYPES)
     # Floats, not int64: products of US$ flows overflow 64-bit integers.
     trade = pd.read_csv(tables_dir / "trade.csv", index_col="exporter").astype(float)
-    tariffs = pd.read_csv(tables_dir / "tariffs.csv", index_col="exporter").astype(float)
+    tariff_file = "tariffs.csv"
+    if not composition:
+        tariff_file = "tariffs_flat.csv"
+        if not (tables_dir / tariff_file).is_file():
+            raise ValueError(
+                f"data version {data_version} has no tariff matrix without the composition "
+                "adjustment (composition=False needs version 2023)"
+            )
+    tariffs = pd.read_csv(tables_dir / tariff_file, index_col="exporter").astype(float)
     geography = pd.read_csv(tables_dir / "geography.csv")
     sources = pd.read_csv(
         tables_dir / "sources.csv", index_col="source_id", dtype=str, keep_default_na=False
@@ -165,6 +206,14 @@ def _read_tables(tables_dir: Path) -> Calibration:
         keep_default_na=False,
         na_values={"year": [""]},
     )
+    spells_cols = ["exporter", "importer", "rta_id", "type", "from_date", "to_date", "name"]
+    if (tables_dir / "agreements.csv").is_file():
+        spells = pd.read_csv(
+            tables_dir / "agreements.csv", dtype={"rta_id": int}, keep_default_na=False
+        )
+    else:
+        spells = pd.DataFrame({c: pd.Series(dtype=object) for c in spells_cols})
+    agreements = by_year(spells, *AGREEMENT_YEARS)
     order = list(ECONOMIES)
     for name, frame in (("countries", countries), ("trade", trade), ("tariffs", tariffs)):
         if list(frame.index) != order:
@@ -182,22 +231,66 @@ def _read_tables(tables_dir: Path) -> Calibration:
         sources=sources,
         provenance=provenance,
         manifest=manifest,
+        data_version=data_version,
+        composition=composition and data_version == "2023",
+        agreement_spells=spells,
+        agreements=agreements,
     )
 
 
-@functools.cache
-def load_calibration() -> Calibration:
+def resolve_version(version: str | None = None) -> str:
+    """The data version to load: ``version``, else ``$SCOSIM_DATA_VERSION``, else the default.
+
+    Raises:
+        ValueError: If the version is not one of :data:`VERSIONS` (naming where it came from).
+    """
+    where = "version"
+    if version is None:
+        env = os.environ.get(VERSION_ENV, "").strip()
+        version, where = (env, f"${VERSION_ENV}") if env else (DEFAULT_VERSION, "default")
+    version = str(version)
+    if version not in VERSIONS:
+        raise ValueError(
+            f"{where}: unknown calibration data version {version!r}; allowed: {', '.join(VERSIONS)}"
+        )
+    return version
+
+
+def load_calibration(version: str | None = None, *, composition: bool = True) -> Calibration:
     """Load the packaged calibration tables (cached; the result is shared, do not mutate).
 
+    Args:
+        version: Data version (``"2023"``, ``"2019"``); ``None`` reads
+            ``$SCOSIM_DATA_VERSION`` and falls back to ``"2023"``.
+        composition: Tariff matrix with the composition adjustment (default) or without it
+            (version 2023 only).
+
     Returns:
-        The :class:`Calibration` for the packaged base year.
+        The :class:`Calibration` of that data version.
 
     Raises:
         FileNotFoundError: If the packaged tables are missing.
+        ValueError: If the version is unknown.
     """
-    return _read_tables(TABLES_DIR)
+    return _load_cached(resolve_version(version), composition)
 
 
-def load_calibration_from(tables_dir: str | Path) -> Calibration:
-    """Load calibration tables from another directory (not cached), e.g. a test rebuild."""
-    return _read_tables(Path(tables_dir))
+@functools.cache
+def _load_cached(version: str, composition: bool) -> Calibration:
+    return _read_tables(TABLES_DIR / version, composition)
+
+
+#: ``load_calibration.cache_clear()`` empties the cache (the rebuild calls it).
+load_calibration.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]
+
+
+def load_calibration_from(tables_dir: str | Path, *, composition: bool = True) -> Calibration:
+    """Load calibration tables from another directory (not cached), e.g. a test rebuild.
+
+    ``tables_dir`` is either one version's directory or a rebuild target holding one
+    sub-directory per version (then the default version is loaded).
+    """
+    path = Path(tables_dir)
+    if not (path / "manifest.json").is_file() and (path / DEFAULT_VERSION).is_dir():
+        path = path / DEFAULT_VERSION
+    return _read_tables(path, composition)

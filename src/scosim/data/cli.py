@@ -13,12 +13,15 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+#: Console width below which ``data show`` folds value, source and method into one column.
+NARROW = 100
 #: Environment variable that points at the raw data directory.
 RAW_ENV = "SCOSIM_RAW_DIR"
 
@@ -30,6 +33,17 @@ def default_raw_dir() -> Path:
         return Path(env)
     repo = Path(__file__).resolve().parents[3]
     return (repo / ".." / "shared" / "data" / "raw").resolve()
+
+
+def _positive(text: str) -> int:
+    """Argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
 
 
 def _fmt(v: object) -> str:
@@ -52,12 +66,23 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
-def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
-    """Print one economy's figures with source ids and methods, plus top trade partners."""
+def _load(args: argparse.Namespace, console: Console) -> Any:
+    """The calibration of ``--data-version`` (None on an unknown version, message printed)."""
     from scosim.data.calibration import load_calibration
 
+    try:
+        return load_calibration(getattr(args, "data_version", None))
+    except ValueError as exc:
+        console.print(f"error: {exc}", markup=False, soft_wrap=True)
+        return None
+
+
+def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
+    """Print one economy's figures with source ids and methods, partners and agreements."""
     console = console or Console()
-    cal = load_calibration()
+    cal = _load(args, console)
+    if cal is None:
+        return 2
     iso = str(args.iso3).upper()
     if iso not in cal.countries.index:
         console.print(
@@ -68,39 +93,95 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
         return 2
     row = cal.countries.loc[iso]
     t = Table(title=f"{iso} - {row['name']} (base year {cal.base_year}, data {cal.version})")
-    for col in ("field", "value", "source", "method", "year"):
-        t.add_column(col)
+    # Field names and source ids are never cut: they are what a user types next. The long
+    # method text folds instead, so the table stays readable on a narrow terminal.
+    fields = [f for f in cal.countries.columns if f != "name"]
+    # Below NARROW columns the value, source and method share one folding column.
+    narrow = console.width < NARROW
+    t.add_column("field", no_wrap=True, min_width=max(len(f) for f in fields))
+    if narrow:
+        t.add_column("value | source | method (year)", overflow="fold")
+    else:
+        t.add_column("value", no_wrap=True)
+        t.add_column("source", no_wrap=True)
+        t.add_column("method (year)", ratio=1, overflow="fold")
     p = cal.provenance
     prov = p[(p["table"] == "countries") & (p["key"] == iso)].set_index("field")
-    for field in cal.countries.columns:
-        if field == "name":
-            continue
+    for field in fields:
+        cells = [_fmt(row[field]), "", ""]
         if field in prov.index:
             pr = prov.loc[field]
-            year = "" if pr["year"] is pd.NA else str(pr["year"])
-            t.add_row(field, _fmt(row[field]), str(pr["source_id"]), str(pr["method"]), year)
+            year = "" if pr["year"] is pd.NA else f" ({pr['year']})"
+            cells[1:] = [str(pr["source_id"]), f"{pr['method']}{year}"]
+        if narrow:
+            t.add_row(field, " | ".join(c for c in cells if c))
         else:
-            t.add_row(field, _fmt(row[field]), "", "", "")
+            t.add_row(field, *cells)
     console.print(t)
-    flows = cal.trade.drop(columns=iso).loc[iso].sort_values(ascending=False).head(args.top)
-    imports = cal.trade.drop(index=iso)[iso].sort_values(ascending=False).head(args.top)
-    tp = Table(title=f"{iso}: top trade partners (US$, CIF, {cal.base_year})")
-    for col in ("export market", "exports", "import source", "imports"):
-        tp.add_column(col)
-    for (j, xv), (i, mv) in zip(flows.items(), imports.items(), strict=False):
-        tp.add_row(str(j), _fmt(float(xv)), str(i), _fmt(float(mv)))
-    console.print(tp)
+    console.print(_partners_table(cal, iso, args.top, narrow))
+    if iso != "ROW" and not cal.agreement_spells.empty:
+        console.print(_agreements_table(cal, iso))
     return 0
+
+
+def _cell_source(cal: Any, table: str, key: str) -> tuple[str, str]:
+    p = cal.provenance
+    hit = p[(p["table"] == table) & (p["key"] == key) & (p["field"] == "value")]
+    if hit.empty:
+        return "", ""
+    last = hit.iloc[-1]
+    return str(last["source_id"]), str(last["method"])
+
+
+def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table:
+    """Top partners with each flow's and tariff's source (provenance per cell)."""
+    title = f"{iso}: top trade partners (US$, CIF, {cal.base_year}; tariffs {iso} charges)"
+    tp = Table(title=title)
+    if narrow:
+        cols = ("partner", "exports (source)", "imports (source)", "tariff (method)")
+    else:
+        cols = ("partner", "exports", "source", "imports", "source", "tariff", "tariff method")
+    for col in cols:
+        folds = col.startswith("tariff") or narrow
+        tp.add_column(col, overflow="fold" if folds else "ellipsis", no_wrap=not folds)
+    x = cal.trade
+    turnover = (x.loc[iso] + x[iso]).drop(iso).sort_values(ascending=False).head(top)
+    for j in turnover.index:
+        xs, _ = _cell_source(cal, "trade", f"{iso}-{j}")
+        ms, _ = _cell_source(cal, "trade", f"{j}-{iso}")
+        _, tm = _cell_source(cal, "tariffs", f"{j}-{iso}")
+        xv, mv = _fmt(float(x.loc[iso, j])), _fmt(float(x.loc[j, iso]))
+        rate = f"{100 * float(cal.tariffs.loc[j, iso]):.2f} %"
+        if narrow:
+            tp.add_row(str(j), f"{xv} ({xs})", f"{mv} ({ms})", f"{rate} ({tm})")
+        else:
+            tp.add_row(str(j), xv, xs, mv, ms, rate, tm)
+    return tp
+
+
+def _agreements_table(cal: Any, iso: str) -> Table:
+    """Agreements in force for ``iso`` in the base year (WTO RTA ids)."""
+    a = cal.agreements
+    sub = a[(a["exporter"] == iso) & (a["year"] == cal.base_year)]
+    ta = Table(title=f"{iso}: trade agreements in force in {cal.base_year} (WTO RTA database)")
+    ta.add_column("partner", no_wrap=True)
+    ta.add_column("type", no_wrap=True)
+    ta.add_column("RTA id", no_wrap=True)
+    ta.add_column("agreement", overflow="fold")
+    for _, r in sub.sort_values(["importer", "rta_id"]).iterrows():
+        ta.add_row(str(r["importer"]), str(r["type"]), str(r["rta_id"]), str(r["name"]))
+    return ta
 
 
 def cmd_sources(args: argparse.Namespace, console: Console | None = None) -> int:
     """Print the sources table."""
-    from scosim.data.calibration import load_calibration
-
     console = console or Console()
-    cal = load_calibration()
+    cal = _load(args, console)
+    if cal is None:
+        return 2
     t = Table(title=f"scosim calibration sources (data {cal.version})")
-    for col in ("source_id", "publisher", "dataset", "series", "vintage", "licence"):
+    t.add_column("source_id", no_wrap=True, min_width=max(len(str(i)) for i in cal.sources.index))
+    for col in ("publisher", "dataset", "series", "vintage", "licence"):
         t.add_column(col, overflow="fold")
     for sid, r in cal.sources.iterrows():
         t.add_row(str(sid), r["publisher"], r["dataset"], r["series"], r["vintage"], r["licence"])
@@ -145,10 +226,17 @@ def add_data_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
     sub = data.add_subparsers(dest="data_command", required=True)
     show = sub.add_parser("show", help="an economy's figures with sources, and top partners")
     show.add_argument("iso3", help="ISO3 code, e.g. KAZ (ROW for Rest of World)")
-    show.add_argument("--top", type=int, default=5, help="number of trade partners to list")
+    show.add_argument("--top", type=_positive, default=5, help="number of trade partners to list")
     show.set_defaults(func=cmd_show)
     src = sub.add_parser("sources", help="list the data sources")
     src.set_defaults(func=cmd_sources)
+    for p in (show, src):
+        p.add_argument(
+            "--data-version",
+            default=None,
+            help="calibration data version: 2023 (default) or 2019 "
+            "(default from $SCOSIM_DATA_VERSION)",
+        )
     reb = sub.add_parser("rebuild", help="rebuild the packaged tables from the raw files")
     reb.add_argument(
         "--raw",

@@ -1,0 +1,298 @@
+"""The ``agreements`` table: trade agreements in force, from the WTO RTA database.
+
+The packaged table holds one row per ordered pair of the 27 listed economies and agreement
+(a "spell"): the years in which the agreement covers goods and is in force for both
+parties, with its WTO RTA id, name and type. Per-party entry and exit dates come from the
+WTO "Specific Entry/Exit dates" column; blocs that are parties (EAEU, GCC, ASEAN) are
+expanded to their members with the members' own dates in the bloc's founding agreement.
+
+Year convention: an agreement is *in force in year y* if it is in force for both parties on
+31 December of y (so Kyrgyzstan, which joined the EAEU on 12 August 2015, is inside the
+union in 2015). See docs/data.md, "Trade agreements".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from scosim.data.constants import LISTED
+from scosim.data.raw import RAW_FILES, RawDataError, raw_path
+
+#: WTO party names (verbatim) of the 27 listed economies.
+WTO_NAMES: dict[str, str] = {
+    "Afghanistan": "AFG",
+    "Armenia": "ARM",
+    "Azerbaijan": "AZE",
+    "Bahrain, Kingdom of": "BHR",
+    "Belarus": "BLR",
+    "Cambodia": "KHM",
+    "China": "CHN",
+    "Egypt": "EGY",
+    "India": "IND",
+    "Iran": "IRN",
+    "Kazakhstan": "KAZ",
+    "Kuwait, the State of": "KWT",
+    "Kyrgyz Republic": "KGZ",
+    "Maldives": "MDV",
+    "Mongolia": "MNG",
+    "Myanmar": "MMR",
+    "Nepal": "NPL",
+    "Pakistan": "PAK",
+    "Qatar": "QAT",
+    "Russian Federation": "RUS",
+    "Saudi Arabia, Kingdom of": "SAU",
+    "Sri Lanka": "LKA",
+    "Tajikistan": "TJK",
+    "Turkmenistan": "TKM",
+    "Türkiye": "TUR",
+    "United Arab Emirates": "ARE",
+    "Uzbekistan": "UZB",
+}
+
+#: Blocs that appear as a party, and the RTA ids of their founding agreements (in the same
+#: file) from which their members and the members' entry/exit dates are read.
+BLOCS: dict[str, tuple[int, ...]] = {
+    "Eurasian Economic Union (EAEU)": (909,),
+    "Gulf Cooperation Council (GCC)": (316, 17),
+    "ASEAN Free Trade Area (AFTA)": (126, 1170),
+}
+
+#: Agreement type of each WTO "Type" value that covers goods (services-only EIAs are dropped).
+TYPE_OF: dict[str, str] = {
+    "CU": "CU",
+    "CU & EIA": "CU",
+    "FTA": "FTA",
+    "FTA & EIA": "FTA",
+    "PSA": "PSA",
+    "PSA & EIA": "PSA",
+}
+#: Depth order used when several agreements cover a pair (deepest first).
+DEPTH = {"CU": 0, "FTA": 1, "PSA": 2}
+
+COLUMNS = ["exporter", "importer", "rta_id", "type", "from_date", "to_date", "name"]
+_REQUIRED = [
+    "RTA ID",
+    "RTA Name",
+    "Coverage",
+    "Type",
+    "Date of Entry into Force (G)",
+    "Inactive Date",
+    "Current signatories",
+    "Original signatories",
+    "Specific Entry/Exit dates",
+]
+_DATE = r"\d{1,2}-[A-Za-z]{3}-\d{4}"
+_SPECIFIC = re.compile(rf"([^;()]+?)\s*\(\s*({_DATE})?\s*-\s*({_DATE})?\s*\)")
+
+Interval = tuple[dt.date, dt.date | None]
+
+
+def _date(value: object, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%d-%b-%Y").date()
+    except ValueError:
+        raise RawDataError(
+            f"{where}: unparsable date {value!r} (expected e.g. 20-Sep-2012)"
+        ) from None
+
+
+def read_rta_rows(raw_dir: Path) -> list[dict[str, object]]:
+    """Rows of sheet ``AllRTAs`` as dicts keyed by the header.
+
+    Raises:
+        RawDataError: If openpyxl is missing, the workbook cannot be read, or the sheet or a
+            required column is absent (naming the file).
+    """
+    path = raw_path(raw_dir, "rta")
+    fname = path.name
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise RawDataError(
+            f"{fname}: reading it needs openpyxl (pip install -e '.[build]')"
+        ) from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise RawDataError(f"{fname}: cannot be read as an Excel workbook ({exc})") from exc
+    try:
+        if "AllRTAs" not in wb.sheetnames:
+            raise RawDataError(f"{fname}: sheet 'AllRTAs' absent; found {wb.sheetnames}")
+        rows = list(wb["AllRTAs"].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows:
+        raise RawDataError(f"{fname}: sheet 'AllRTAs' is empty")
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise RawDataError(f"{fname}: sheet 'AllRTAs' lacks column(s) {missing}")
+    out = []
+    for n, r in enumerate(rows[1:], start=2):
+        d = dict(zip(header, r, strict=False))
+        d["_line"] = n
+        out.append(d)
+    return out
+
+
+def _parties(row: dict[str, object], fname: str) -> dict[str, Interval | None]:
+    """Party name -> (entry, exit) for one agreement; ``None`` when it has no goods EIF."""
+    where = f"{fname}: sheet AllRTAs row {row['_line']} (RTA {row['RTA ID']})"
+    eif = _date(row["Date of Entry into Force (G)"], where)
+    inactive = _date(row["Inactive Date"], where)
+    names: list[str] = []
+    for col in ("Original signatories", "Current signatories"):
+        for part in str(row[col] or "").split(";"):
+            if part.strip() and part.strip() not in names:
+                names.append(part.strip())
+    out: dict[str, Interval | None] = {}
+    for name in names:
+        out[name] = (eif, inactive) if eif is not None else None
+    for name, entry, exit_ in _SPECIFIC.findall(str(row["Specific Entry/Exit dates"] or "")):
+        name = name.strip()
+        start = _date(entry, where) if entry else eif
+        end = _date(exit_, where) if exit_ else inactive
+        if start is not None:
+            out[name] = (start, end)
+    return out
+
+
+def _bloc_members(rows: list[dict[str, object]], fname: str) -> dict[str, dict[str, Interval]]:
+    """Bloc -> {ISO3 of listed member: membership interval} from the founding agreements."""
+    by_id = {int(r["RTA ID"]): r for r in rows if isinstance(r["RTA ID"], int | float)}
+    out: dict[str, dict[str, Interval]] = {}
+    for bloc, ids in BLOCS.items():
+        members: dict[str, Interval] = {}
+        for rid in ids:
+            if rid not in by_id:
+                raise RawDataError(f"{fname}: founding agreement RTA {rid} of {bloc!r} absent")
+            for name, span in _parties(by_id[rid], fname).items():
+                iso = WTO_NAMES.get(name)
+                if iso is None or span is None:
+                    continue
+                if iso in members:  # successive founding agreements: keep the first entry
+                    start = min(members[iso][0], span[0])
+                    members[iso] = (start, span[1])
+                else:
+                    members[iso] = span
+        out[bloc] = members
+    return out
+
+
+def _overlap(a: Interval, b: Interval) -> Interval | None:
+    start = max(a[0], b[0])
+    ends = [e for e in (a[1], b[1]) if e is not None]
+    end = min(ends) if ends else None
+    if end is not None and end <= start:
+        return None
+    return start, end
+
+
+def build_agreements(raw_dir: Path) -> pd.DataFrame:
+    """Spells of goods agreements in force between ordered pairs of the 27 listed economies.
+
+    Returns:
+        Columns ``exporter, importer, rta_id, type (CU | FTA | PSA), from_date, to_date
+        (ISO dates; to_date empty if still in force), name``, sorted.
+
+    Raises:
+        RawDataError: If the workbook is missing or broken, or a date is unparsable.
+    """
+    fname = RAW_FILES["rta"]
+    rows = read_rta_rows(raw_dir)
+    blocs = _bloc_members(rows, fname)
+    recs = []
+    for row in rows:
+        kind = TYPE_OF.get(str(row["Type"] or "").strip())
+        if kind is None or "Goods" not in str(row["Coverage"] or ""):
+            continue
+        if "Interim Agreement" in str(row["RTA Name"]):
+            # EAEU-Iran's interim agreement (2019-2025) cut duties on a list of goods only.
+            kind = "PSA"
+        where = f"{fname}: sheet AllRTAs row {row['_line']}"
+        try:
+            rid = int(row["RTA ID"])  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            raise RawDataError(f"{where}: 'RTA ID' {row['RTA ID']!r} is not an integer") from None
+        # ISO3 -> (interval, party it belongs to): members of a bloc that is a party are
+        # covered vis-a-vis the other parties, not among themselves (EAEU-Viet Nam does not
+        # link Russia with Kazakhstan).
+        members: dict[str, tuple[Interval, str]] = {}
+        for name, span in _parties(row, fname).items():
+            if span is None:
+                continue
+            if name in blocs:
+                for iso, m_span in blocs[name].items():
+                    both = _overlap(span, m_span)
+                    if both is not None:
+                        members[iso] = (both, name)
+            elif name in WTO_NAMES:
+                members[WTO_NAMES[name]] = (span, name)
+        for i in LISTED:
+            for j in LISTED:
+                if i == j or i not in members or j not in members:
+                    continue
+                if members[i][1] == members[j][1]:
+                    continue
+                both = _overlap(members[i][0], members[j][0])
+                if both is None:
+                    continue
+                recs.append(
+                    (
+                        i,
+                        j,
+                        rid,
+                        kind,
+                        both[0].isoformat(),
+                        both[1].isoformat() if both[1] else "",
+                        " ".join(str(row["RTA Name"]).split()),
+                    )
+                )
+    df = pd.DataFrame(recs, columns=COLUMNS)
+    return df.sort_values(["exporter", "importer", "from_date", "rta_id"]).reset_index(drop=True)
+
+
+def in_force(spells: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The spells in force on 31 December of ``year`` (see the module docstring)."""
+    end = f"{year}-12-31"
+    to = spells["to_date"].fillna("").astype(str)
+    mask = (spells["from_date"].astype(str) <= end) & ((to == "") | (to > end))
+    return spells[mask]
+
+
+def by_year(spells: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Long table ``exporter, importer, year, rta_id, type, name`` for ``first..last``."""
+    parts = []
+    for year in range(first, last + 1):
+        sub = in_force(spells, year)
+        parts.append(
+            sub.assign(year=year)[["exporter", "importer", "year", "rta_id", "type", "name"]]
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def deepest(spells: pd.DataFrame, year: int) -> dict[tuple[str, str], tuple[str, int]]:
+    """``{(exporter, importer): (type, rta_id)}`` of the deepest agreement in force in ``year``.
+
+    Depth: customs union, then FTA, then partial scope; ties go to the lowest RTA id.
+    """
+    sub = in_force(spells, year)
+    out: dict[tuple[str, str], tuple[str, int]] = {}
+    for e, i, rid, kind in zip(
+        sub["exporter"], sub["importer"], sub["rta_id"], sub["type"], strict=True
+    ):
+        key = (str(e), str(i))
+        cand = (str(kind), int(rid))
+        if key not in out or (DEPTH[cand[0]], cand[1]) < (DEPTH[out[key][0]], out[key][1]):
+            out[key] = cand
+    return out

@@ -1,0 +1,452 @@
+"""Tariffs: the importers' MFN rates and the bilateral matrix ``tau[i, j]``.
+
+``tau[i, j]`` is the ad valorem tariff (fraction) importer ``j`` (column) applies to goods
+from exporter ``i`` (row), in the base year.
+
+Data version ``2023`` (default):
+
+1. the importer's MFN rate ``tariff_mfn`` (see :func:`country_tariffs_into`);
+2. the composition adjustment (switchable): fuels and minerals enter most importers near
+   duty-free, so the rate on exporter ``i`` scales with ``i``'s non-fuel export share,
+   normalised so that the import-weighted mean over all suppliers still equals the
+   importer's MFN rate: ``tau[i, j] = mfn_j (1 - f_i) / sum_k w_kj (1 - f_k)`` with ``f``
+   the WDI fuel-export share and ``w_kj`` the supplier shares of ``j``'s imports;
+3. agreements in force on 31 December of the base year (:mod:`scosim.data.agreements`):
+   zero inside customs unions and FTAs, ``(1 - PSA_PREFERENCE)`` times the rate inside
+   partial-scope schemes;
+4. India-Pakistan: the prohibitive equivalent :data:`PROHIBITIVE` both ways.
+
+Data version ``2019``: ``tariff_mfn`` of the importer on every partner, zero inside the
+EAEU (the earlier calibration).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scosim.data.agreements import deepest
+from scosim.data.constants import EAEU, ECONOMIES, LISTED, ROW
+from scosim.data.raw import (
+    BASE_YEAR,
+    HERITAGE_NAMES,
+    RAW_FILES,
+    Prov,
+    RawDataError,
+    fdot,
+    latest,
+    numeric,
+    raw_path,
+    read,
+    read_wdi,
+)
+
+#: Share of the MFN rate waived inside a partial-scope agreement (WTO type PSA: APTA, GSTP,
+#: ECO, PTN, SAPTA, India-Nepal, India-Afghanistan; and EAEU-Iran's interim agreement, which
+#: covered a list of goods only). A modelling assumption (no tariff-line data in the raw
+#: files); docs/data.md gives its effect.
+PSA_PREFERENCE = 0.25
+#: Tariff equivalent of the India-Pakistan trade suspension: India's 200 % duty on goods
+#: from Pakistan (February 2019); Pakistan suspended trade with India (August 2019), whose
+#: tariff equivalent is taken to be the same.
+PROHIBITIVE = 2.0
+PROHIBITIVE_PAIRS = (("PAK", "IND"), ("IND", "PAK"))
+#: Importers whose MFN rate the 2023 version takes from the WITS AHS excerpt.
+AHS_MFN = ("IND", "AZE", "BHR")
+#: Partners outside the 27 in the AHS excerpt used for an MFN rate (no agreement with any of
+#: the AHS importers that use them).
+AHS_OUTSIDE = ("USA", "DEU")
+
+
+def country_tariffs_into(
+    raw_dir: Path,
+    rec: dict[str, dict[str, object]],
+    prov: Prov,
+    version: str,
+    spells: pd.DataFrame | None = None,
+) -> None:
+    """Fill ``tariff_mfn`` and ``tariff_applied`` of every economy (with provenance).
+
+    Both versions: the latest WDI weighted means (series codes, not the swapped labels),
+    Heritage 2019 where the WDI file has none, ROW as an import-weighted mean of the
+    non-listed reporters. Version ``2023`` then corrects the importer's MFN rate
+    (``tariff_mfn``, the rate the tariff matrix and the CET rules use):
+
+    * EAEU members charge the EAEU common external tariff: Russia's MFN weighted mean
+      (Russia's schedule is the CET), instead of applied rates that average in duty-free
+      EAEU imports (Belarus and Armenia had Heritage applied rates);
+    * importers whose rate was a Heritage fallback and that the WITS AHS excerpt covers
+      (India, Azerbaijan, Bahrain) take the mean AHS rate on their partners outside the 27
+      (USA, Germany) where the excerpt has them, else on their partners among the 27 with no
+      agreement in force in the base year and a positive rate (a post-2018 applied MFN rate).
+
+    Args:
+        raw_dir: Raw data directory.
+        rec: Country records (modified in place).
+        prov: Provenance collector.
+        version: ``"2023"`` or ``"2019"``.
+        spells: Agreement spells (needed for version 2023).
+    """
+    imports = read_wdi(raw_dir, "imports")
+    overrides: dict[str, tuple[float, str, str, int | None]] = {}
+    fname = RAW_FILES["tariff"]
+    t = read(raw_dir, "tariff", ["country_code", "year", "series", "value"])
+    t = t.assign(value=numeric(t, "value", fname), year=numeric(t, "year", fname))
+    # The file's indicator_name labels are swapped; only the series code is trusted.
+    codes = {"tariff_applied": "TM.TAX.MRCH.WM.AR.ZS", "tariff_mfn": "TM.TAX.MRCH.WM.FN.ZS"}
+    tab: dict[str, dict[str, dict[int, float]]] = {f: {} for f in codes}
+    for f, code in codes.items():
+        sub = t[(t["series"] == code) & t["value"].notna()]
+        if sub.empty:
+            raise RawDataError(f"{fname}: series {code} absent")
+        for iso, yr, v in zip(sub["country_code"], sub["year"], sub["value"], strict=True):
+            tab[f].setdefault(str(iso), {})[int(yr)] = float(v) / 100.0
+    hfile = RAW_FILES["heritage"]
+    h = read(raw_dir, "heritage", ["Country Name", "Tariff Rate (%)"], encoding="latin-1")
+    h = h.assign(rate=numeric(h, "Tariff Rate (%)", hfile))
+    hmap = dict(zip(h["Country Name"].str.strip(), h["rate"], strict=True))
+    if version == "2023":
+        assert spells is not None
+        overrides = _mfn_2023(raw_dir, tab["tariff_mfn"], spells)
+    for iso in LISTED:
+        for f in codes:
+            if f == "tariff_mfn" and iso in overrides:
+                value, source, method, year = overrides[iso]
+                rec[iso][f] = value
+                prov.add("countries", iso, f, source, method, year)
+                continue
+            v, yr = latest(tab[f], iso, 2005, BASE_YEAR)
+            if not math.isnan(v):
+                rec[iso][f] = v
+                prov.add("countries", iso, f, "wb_tariff", f"reported:latest<= {BASE_YEAR}", yr)
+                continue
+            hv = hmap.get(HERITAGE_NAMES[iso], math.nan)
+            if math.isnan(hv):
+                raise RawDataError(
+                    f"{hfile}: no Tariff Rate (%) for {HERITAGE_NAMES[iso]!r} ({iso})"
+                )
+            rec[iso][f] = hv / 100.0
+            prov.add(
+                "countries",
+                iso,
+                f,
+                "heritage_2019",
+                "fallback:heritage_2019 trade-weighted tariff c.2017",
+                2017,
+            )
+    # Rest of World: import-weighted mean (WDI base-year imports) of the latest weighted-mean
+    # tariffs of the reporters in the same file that are not among the 27.
+    others = sorted(set(t["country_code"]) - set(LISTED))
+    for f in codes:
+        num = den = 0.0
+        for iso in others:
+            v, _ = latest(tab[f], iso, 2005, BASE_YEAR)
+            w, _ = latest(imports, iso, BASE_YEAR - 2, BASE_YEAR)
+            if not (math.isnan(v) or math.isnan(w)):
+                num += v * w
+                den += w
+        if den <= 0:
+            raise RawDataError(f"{fname}: no non-listed reporters to build the ROW tariff")
+        rec[ROW][f] = num / den
+        prov.add(
+            "countries",
+            ROW,
+            f,
+            "wb_tariff",
+            f"imputed:import-weighted mean of {len(others)} non-listed reporters",
+            BASE_YEAR,
+        )
+
+
+def _mfn_2023(
+    raw_dir: Path, wb_mfn: dict[str, dict[int, float]], spells: pd.DataFrame
+) -> dict[str, tuple[float, str, str, int | None]]:
+    """``{iso3: (rate, source_id, method, year)}`` replacing MFN rates in version 2023."""
+    out: dict[str, tuple[float, str, str, int | None]] = {}
+    cet, year = latest(wb_mfn, "RUS", 2005, BASE_YEAR)
+    if math.isnan(cet):
+        raise RawDataError(f"{RAW_FILES['tariff']}: no MFN weighted mean for RUS (EAEU CET)")
+    for iso in EAEU:
+        method = (
+            "reported:latest<= 2023 (RUS schedule = EAEU CET)"
+            if iso == "RUS"
+            else ("derived:EAEU common external tariff = RUS MFN weighted mean")
+        )
+        out[iso] = (cet, "wb_tariff", method, year)
+    ahs = read_ahs(raw_dir)
+    pref = deepest(spells, BASE_YEAR)
+    for iso in AHS_MFN:
+        rates = ahs.get(iso)
+        if not rates:
+            raise RawDataError(f"{RAW_FILES['ahs']}: importer {iso} absent")
+        outside = [rates[p] for p in AHS_OUTSIDE if p in rates]
+        if outside:
+            used = [p for p in AHS_OUTSIDE if p in rates]
+        else:
+            # Partners the excerpt itself shows duty-free have a preference the WTO file
+            # does not record (e.g. CIS-era bilateral FTAs); they are not MFN partners.
+            used = [p for p in LISTED if p in rates and (p, iso) not in pref and rates[p] > 0]
+        if not used:
+            raise RawDataError(f"{RAW_FILES['ahs']}: no non-preferential partner for {iso}")
+        value = math.fsum(rates[p] for p in used) / len(used) / 100.0
+        out[iso] = (
+            value,
+            "wits_ahs",
+            f"derived:mean AHS on {len(used)} partners without agreement ({' '.join(used)})",
+            BASE_YEAR,
+        )
+    return out
+
+
+def read_ahs(raw_dir: Path) -> dict[str, dict[str, float]]:
+    """WITS AHS excerpt as ``{importer: {exporter: percent}}`` (underscored keys dropped).
+
+    Raises:
+        RawDataError: If the file is not JSON, lacks ``reporters`` or holds a non-numeric
+            or negative rate (naming importer and exporter).
+    """
+    path = raw_path(raw_dir, "ahs")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RawDataError(f"{path.name}: not valid JSON ({exc})") from exc
+    reps = doc.get("reporters") if isinstance(doc, dict) else None
+    if not isinstance(reps, dict) or not reps:
+        raise RawDataError(f"{path.name}: object 'reporters' (importer -> exporter -> %) absent")
+    out: dict[str, dict[str, float]] = {}
+    for imp, row in reps.items():
+        if not isinstance(row, dict):
+            raise RawDataError(f"{path.name}: reporters.{imp} is not an object")
+        out[imp] = {}
+        for exp, v in row.items():
+            if exp.startswith("_"):
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float) or not v >= 0:
+                raise RawDataError(
+                    f"{path.name}: reporters.{imp}.{exp} must be a rate >= 0 (percent), got {v!r}"
+                )
+            out[imp][exp] = float(v)
+    return out
+
+
+def fuel_shares(countries: pd.DataFrame, raw_dir: Path, prov: Prov | None) -> np.ndarray:
+    """Fuel share of each economy's merchandise exports (fraction, canonical order).
+
+    ``fuel_exports_pct`` of the countries table; Turkmenistan's series ends in 2000, so its
+    latest value (2000) is used and named as a fallback.
+    """
+    f = countries["fuel_exports_pct"].to_numpy(dtype=float) / 100.0
+    if np.isnan(f).any():
+        tab = read_wdi(raw_dir, "fuel_exp")
+        for n, iso in enumerate(ECONOMIES):
+            if math.isnan(f[n]):
+                key = "WLD" if iso == ROW else iso
+                v, yr = latest(tab, key, 1990, BASE_YEAR)
+                if math.isnan(v):
+                    raise RawDataError(f"{RAW_FILES['fuel_exp']}: no fuel export share for {iso}")
+                f[n] = v / 100.0
+                if prov is not None:
+                    prov.add(
+                        "tariffs",
+                        f"{iso}-*",
+                        "fuel_share",
+                        "wdi_fuel_exports",
+                        f"fallback:latest available year {yr}",
+                        yr,
+                    )
+    return np.clip(f, 0.0, 1.0)
+
+
+def composition_factors(trade: pd.DataFrame, fuel: np.ndarray) -> np.ndarray:
+    """``(N, N)`` factors ``s[i, j] = (1 - f_i) / sum_k w_kj (1 - f_k)`` (diagonal 1).
+
+    ``w_kj`` are the supplier shares of importer ``j``'s imports (off-diagonal trade), so
+    that ``sum_i w_ij s[i, j] = 1`` for every importer: the adjustment moves the rate
+    between suppliers and leaves each importer's import-weighted mean rate unchanged.
+    """
+    x = trade.to_numpy(dtype=float).copy()
+    np.fill_diagonal(x, 0.0)
+    n = x.shape[0]
+    nonfuel = 1.0 - fuel
+    s = np.ones((n, n))
+    for j in range(n):
+        col = x[:, j]
+        mean = fdot(col, nonfuel) / math.fsum(col)
+        s[:, j] = nonfuel / mean
+    np.fill_diagonal(s, 1.0)
+    return s
+
+
+def tariffs_2019(countries: pd.DataFrame, prov: Prov) -> pd.DataFrame:
+    """Data version 2019: importer ``tariff_mfn`` on every partner, zero inside the EAEU."""
+    mfn = countries["tariff_mfn"].to_numpy(dtype=float)
+    n = len(ECONOMIES)
+    tau = np.tile(mfn, (n, 1))  # column j holds importer j's rate
+    np.fill_diagonal(tau, 0.0)
+    idx = {c: a for a, c in enumerate(ECONOMIES)}
+    for i in EAEU:
+        for j in EAEU:
+            tau[idx[i], idx[j]] = 0.0
+    for i in ECONOMIES:
+        for j in ECONOMIES:
+            if i == j:
+                method, src = "derived:zero (domestic)", "scosim_rule"
+            elif i in EAEU and j in EAEU:
+                method, src = "derived:zero inside EAEU customs union", "eaeu_treaty"
+            else:
+                method, src = "derived:importer tariff_mfn", "scosim_rule"
+            prov.add("tariffs", f"{i}-{j}", "value", src, method)
+    return _frame(tau)
+
+
+def _frame(tau: np.ndarray) -> pd.DataFrame:
+    df = pd.DataFrame(tau, index=list(ECONOMIES), columns=list(ECONOMIES))
+    df.index.name = "exporter"
+    return df
+
+
+def tariffs_2023(
+    countries: pd.DataFrame,
+    trade: pd.DataFrame,
+    spells: pd.DataFrame,
+    fuel: np.ndarray,
+    prov: Prov | None,
+    *,
+    composition: bool = True,
+) -> pd.DataFrame:
+    """Data version 2023: MFN x composition, agreements in force, India-Pakistan suspension.
+
+    Args:
+        countries: Countries table (``tariff_mfn`` of version 2023).
+        trade: Trade table of version 2023 (supplier shares of the composition adjustment).
+        spells: Agreement spells (:func:`scosim.data.agreements.build_agreements`).
+        fuel: Fuel-export shares (:func:`fuel_shares`).
+        prov: Provenance collector (``None``: record nothing).
+        composition: Apply the composition adjustment (default on).
+
+    Returns:
+        Exporter x importer tariffs (fractions).
+    """
+    mfn = countries["tariff_mfn"].to_numpy(dtype=float)
+    n = len(ECONOMIES)
+    s = composition_factors(trade, fuel) if composition else np.ones((n, n))
+    tau = mfn[None, :] * s
+    pref = deepest(spells, BASE_YEAR)
+    comp = " x composition (1-fuel share)/importer mean" if composition else ""
+    for a, i in enumerate(ECONOMIES):
+        for b, j in enumerate(ECONOMIES):
+            key = f"{i}-{j}"
+            if a == b:
+                tau[a, b] = 0.0
+                method, src = "derived:zero (domestic)", "scosim_rule"
+            elif (i, j) in PROHIBITIVE_PAIRS:
+                tau[a, b] = PROHIBITIVE
+                method = f"derived:prohibitive equivalent {PROHIBITIVE:g} (trade suspension)"
+                src = "ind_pak_suspension"
+            elif (i, j) in pref:
+                kind, rid = pref[(i, j)]
+                if kind == "PSA":
+                    tau[a, b] *= 1.0 - PSA_PREFERENCE
+                    method = f"derived:partial scope RTA {rid}: (1-{PSA_PREFERENCE:g}) x MFN{comp}"
+                else:
+                    tau[a, b] = 0.0
+                    method = f"derived:zero, {kind} RTA {rid} in force {BASE_YEAR}"
+                src = "wto_rta"
+            else:
+                method, src = f"derived:importer tariff_mfn{comp}", "scosim_rule"
+            if prov is not None:
+                prov.add("tariffs", key, "value", src, method, BASE_YEAR)
+    return _frame(tau)
+
+
+def tariff_revenue(trade: pd.DataFrame, tariffs: pd.DataFrame) -> float:
+    """Base-year tariff revenue ``sum_ij X_ij tau_ij`` (US$, flows at border prices)."""
+    x = trade.to_numpy(dtype=float)
+    t = tariffs.loc[trade.index, trade.columns].to_numpy(dtype=float)
+    return math.fsum((x * t).ravel())
+
+
+def ahs_comparison(tariffs: pd.DataFrame, ahs: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Built rates against the WITS AHS excerpt, one row per (importer, exporter) among the 27.
+
+    Returns:
+        Columns ``importer, exporter, built_pct, ahs_pct, diff_pp`` (built minus AHS).
+    """
+    recs = []
+    for imp in sorted(ahs):
+        if imp not in LISTED:
+            continue
+        for exp, v in sorted(ahs[imp].items()):
+            if exp in LISTED and exp != imp:
+                built = 100.0 * float(tariffs.loc[exp, imp])
+                recs.append((imp, exp, built, v, built - v))
+    return pd.DataFrame(recs, columns=["importer", "exporter", "built_pct", "ahs_pct", "diff_pp"])
+
+
+#: Threshold (percentage points) above which a disagreement with the AHS excerpt is listed
+#: with its reason in docs/data.md, and the tolerance of the agreement share.
+AHS_LIST_PP = 3.0
+AHS_TOLERANCE_PP = 1.5
+
+
+def ahs_disagreements(
+    tariffs: pd.DataFrame,
+    ahs: dict[str, dict[str, float]],
+    spells: pd.DataFrame,
+    fuel: pd.Series,
+) -> pd.DataFrame:
+    """Cells that differ from the AHS excerpt by more than :data:`AHS_LIST_PP`, with a reason.
+
+    Args:
+        tariffs: Built tariff matrix.
+        ahs: AHS excerpt (:func:`read_ahs`).
+        spells: Agreement spells.
+        fuel: Fuel-export share (fraction) by ISO3.
+
+    Returns:
+        The rows of :func:`ahs_comparison` beyond the threshold plus a ``reason`` column.
+    """
+    comp = ahs_comparison(tariffs, ahs)
+    big = comp[comp["diff_pp"].abs() > AHS_LIST_PP].copy()
+    pref = deepest(spells, BASE_YEAR)
+    reasons = []
+    for imp, exp, built, ref in zip(
+        big["importer"], big["exporter"], big["built_pct"], big["ahs_pct"], strict=True
+    ):
+        agreement = pref.get((exp, imp))
+        f = float(fuel[exp])
+        if (exp, imp) in PROHIBITIVE_PAIRS:
+            why = "India-Pakistan suspension: prohibitive equivalent; AHS records the schedule"
+        elif agreement is not None and agreement[0] != "PSA" and built == 0.0:
+            why = (
+                f"{agreement[0]} (RTA {agreement[1]}) in force: duties remain on sensitive "
+                "lists or during the phase-in"
+            )
+        elif ref == 0.0:
+            why = "duty-free in AHS; no agreement for this pair in the WTO file"
+        elif built > ref and ref < AHS_TOLERANCE_PP:
+            why = "unilateral preference (GSP/LDC) of the importer, not an RTA"
+        elif built < ref and f >= 0.4:
+            why = (
+                f"composition: fuel is {100 * f:.0f} % of the exporter's exports; AHS is a "
+                "simple average over tariff lines"
+            )
+        elif built > ref:
+            why = (
+                f"composition: non-fuel exporter ({100 * f:.0f} % fuel) rated above the "
+                "importer's mean; AHS simple average lower"
+            )
+        elif agreement is not None:
+            why = (
+                f"partial scope (RTA {agreement[1]}) and basis: trade-weighted MFN mean below "
+                "the AHS simple average"
+            )
+        else:
+            why = "basis: importer's trade-weighted MFN mean below the AHS simple average"
+        reasons.append(why)
+    big["reason"] = reasons
+    return big.reset_index(drop=True)

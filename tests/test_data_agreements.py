@@ -1,0 +1,258 @@
+"""Data version 2023: trade agreements in force and the bilateral tariff matrix."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data import EAEU, ECONOMIES, load_calibration
+from scosim.data.agreements import deepest, in_force
+from scosim.data.build import RAW_FILES
+from scosim.data.tariffs import (
+    AHS_LIST_PP,
+    AHS_TOLERANCE_PP,
+    PROHIBITIVE,
+    PSA_PREFERENCE,
+    ahs_comparison,
+    ahs_disagreements,
+    tariff_revenue,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / ".." / "shared" / "data" / "raw"
+DOC = ROOT / "docs" / "data.md"
+needs_raw = pytest.mark.skipif(
+    not (RAW / RAW_FILES["ahs"]).is_file(), reason=f"raw data directory {RAW} not available"
+)
+
+
+@pytest.fixture(scope="module")
+def cal():
+    return load_calibration("2023")
+
+
+def _types(cal, i: str, j: str, year: int) -> dict[int, str]:
+    a = cal.agreements
+    sub = a[(a["exporter"] == i) & (a["importer"] == j) & (a["year"] == year)]
+    return dict(zip(sub["rta_id"], sub["type"], strict=True))
+
+
+def _ahs() -> dict[str, dict[str, float]]:
+    return json.loads((RAW / RAW_FILES["ahs"]).read_text())["reporters"]
+
+
+def _fuel(cal) -> pd.Series:
+    """Fuel-export shares as the rebuild uses them (WDI; Turkmenistan's year 2000)."""
+    f = cal.countries["fuel_exports_pct"] / 100.0
+    with open(RAW / RAW_FILES["fuel_exp"], newline="") as fh:
+        tkm = {
+            int(r["Year"]): float(r["Value"])
+            for r in csv.DictReader(fh)
+            if r["Country Code"] == "TKM"
+        }
+    return f.fillna(tkm[max(tkm)] / 100.0)
+
+
+# ------------------------------------------------------------------ the agreements table
+
+
+def test_agreements_table_shape_and_symmetry(cal) -> None:
+    a = cal.agreements
+    assert set(a["type"]) == {"CU", "FTA", "PSA"}
+    assert not a.duplicated(["exporter", "importer", "year", "rta_id"]).any()
+    assert a["year"].between(1990, 2026).all()
+    # Agreements bind both parties: the table is symmetric in every year.
+    fwd = set(zip(a["exporter"], a["importer"], a["year"], a["rta_id"], strict=True))
+    assert fwd == {(j, i, y, r) for i, j, y, r in fwd}
+    assert not (a["exporter"] == a["importer"]).any()
+
+
+def test_eaeu_pairs_in_force_2023_not_before_2015(cal) -> None:
+    tau = cal.tariffs
+    for i, j in itertools.permutations(EAEU, 2):
+        assert _types(cal, i, j, 2023).get(909) == "CU", (i, j)
+        assert tau.loc[i, j] == 0.0
+        for year in (2005, 2009, 2014):
+            assert 909 not in _types(cal, i, j, year), (i, j, year)
+    # Before the EAEU (and before the 2010 customs union of Belarus, Kazakhstan and Russia),
+    # the WTO file records older CIS-era agreements for every EAEU pair (docs/data.md).
+    for i, j in itertools.permutations(EAEU, 2):
+        assert _types(cal, i, j, 2009), (i, j)
+    assert _types(cal, "RUS", "KAZ", 2009) == {
+        99: "FTA",
+        106: "CU",
+        579: "FTA",
+        832: "FTA",
+        857: "CU",
+    }
+
+
+def test_kyrgyzstan_russia_zero_from_accession(cal) -> None:
+    # Accession on 12 August 2015 (WTO per-party date); in force at the end of 2015.
+    assert 909 in _types(cal, "KGZ", "RUS", 2015) and 909 not in _types(cal, "KGZ", "RUS", 2014)
+    assert 922 in _types(cal, "RUS", "KGZ", 2015)
+    spells = cal.agreement_spells
+    row = spells[
+        (spells["exporter"] == "KGZ") & (spells["importer"] == "RUS") & (spells["rta_id"] == 909)
+    ]
+    assert row["from_date"].tolist() == ["2015-08-12"]
+    assert cal.tariffs.loc["KGZ", "RUS"] == 0.0 == cal.tariffs.loc["RUS", "KGZ"]
+
+
+def test_cis_fta_pairs_are_zero(cal) -> None:
+    assert _types(cal, "RUS", "UZB", 2023) == {861: "FTA"}
+    assert _types(cal, "KAZ", "TJK", 2023) == {762: "FTA"}
+    for i, j in (("RUS", "UZB"), ("UZB", "RUS"), ("KAZ", "TJK"), ("TJK", "KAZ")):
+        assert cal.tariffs.loc[i, j] == 0.0, (i, j)
+
+
+def test_china_pakistan_below_mfn_china_russia_at_mfn(cal) -> None:
+    flat = load_calibration("2023", composition=False).tariffs
+    mfn = cal.countries["tariff_mfn"]
+    assert deepest(cal.agreement_spells, 2023)[("CHN", "PAK")] == ("FTA", 153)
+    assert cal.tariffs.loc["CHN", "PAK"] < mfn["PAK"] and cal.tariffs.loc["PAK", "CHN"] < mfn["CHN"]
+    assert _types(cal, "CHN", "RUS", 2023) == {}
+    assert flat.loc["CHN", "RUS"] == mfn["RUS"] and flat.loc["RUS", "CHN"] == mfn["CHN"]
+
+
+def test_india_pakistan_prohibitive(cal) -> None:
+    assert PROHIBITIVE >= 1.0
+    assert cal.tariffs.loc["PAK", "IND"] == PROHIBITIVE == cal.tariffs.loc["IND", "PAK"]
+    assert cal.source_of("value", "PAK-IND", table="tariffs")["source_id"] == "ind_pak_suspension"
+    # SAFTA is in force for the pair; the suspension overrides it.
+    assert _types(cal, "PAK", "IND", 2023).get(188) == "FTA"
+
+
+def test_blocs_expand_with_member_dates(cal) -> None:
+    # ASEAN-India: Cambodia from 15 July 2011, Myanmar from 1 June 2010 (per-party dates).
+    assert 438 in _types(cal, "KHM", "IND", 2011) and 438 not in _types(cal, "KHM", "IND", 2010)
+    assert 438 in _types(cal, "MMR", "IND", 2010)
+    assert 42 in _types(cal, "CHN", "KHM", 2005)
+    # GCC customs union; EAEU-Iran: interim agreement (partial scope) until 2025, then FTA.
+    assert _types(cal, "QAT", "SAU", 2023).get(17) == "CU"
+    assert _types(cal, "IRN", "RUS", 2023) == {1028: "PSA"}
+    assert _types(cal, "IRN", "RUS", 2025) == {1316: "FTA"}
+    # A bloc's agreement with a third party does not link the bloc's own members.
+    assert 1149 not in _types(cal, "RUS", "KAZ", 2023)  # EAEU-Serbia
+
+
+def test_in_force_uses_the_31_december_rule(cal) -> None:
+    spells = cal.agreement_spells
+    tur_are = spells[(spells["exporter"] == "TUR") & (spells["importer"] == "ARE")]
+    assert tur_are["from_date"].tolist() == ["2023-09-01"]
+    assert len(in_force(tur_are, 2023)) == 1 and len(in_force(tur_are, 2022)) == 0
+
+
+# ---------------------------------------------------------------- tariffs and the excerpt
+
+
+@needs_raw
+def test_composition_adjustment_follows_fuel_shares(cal) -> None:
+    """The factor tau / tau_flat is (1 - f_i) / mean_j: ratios across suppliers follow fuel."""
+    f = _fuel(cal)
+    tau = cal.tariffs
+    flat = load_calibration("2023", composition=False).tariffs
+    for j, i, k in (("IND", "RUS", "CHN"), ("CHN", "SAU", "IND"), ("TUR", "KAZ", "CHN")):
+        ratio = (tau.loc[i, j] / flat.loc[i, j]) / (tau.loc[k, j] / flat.loc[k, j])
+        assert ratio == pytest.approx((1 - f[i]) / (1 - f[k]), rel=1e-9)
+    # Russia (mostly fuel) faces a lower rate in India than China does, before preferences.
+    assert (
+        tau.loc["RUS", "IND"] / flat.loc["RUS", "IND"]
+        < tau.loc["CHN", "IND"] / flat.loc["CHN", "IND"]
+    )
+    # Each importer's import-weighted mean rate is unchanged by the adjustment (MFN partners
+    # and preference partners alike are rescaled, so compare before preferences on ROW).
+    x = cal.trade
+    for j in ("CHN", "IND", "TUR", "KAZ"):
+        w = x[j].drop(j)
+        w = w / w.sum()
+        s = (1 - f.loc[w.index]) / float((w * (1 - f.loc[w.index])).sum())
+        assert (w * s).sum() == pytest.approx(1.0, rel=1e-12)
+        assert tau.loc["ROW", j] == pytest.approx(flat.loc["ROW", j] * s["ROW"], rel=1e-9)
+
+
+def test_psa_cells_are_a_documented_fraction_of_mfn(cal) -> None:
+    flat = load_calibration("2023", composition=False).tariffs
+    mfn = cal.countries["tariff_mfn"]
+    # India-Iran: GSTP (partial scope) only.
+    assert deepest(cal.agreement_spells, 2023)[("IRN", "IND")][0] == "PSA"
+    assert flat.loc["IRN", "IND"] == pytest.approx((1 - PSA_PREFERENCE) * mfn["IND"], rel=1e-12)
+
+
+def test_revenue_effect_of_the_composition_adjustment_is_documented(cal) -> None:
+    flat = load_calibration("2023", composition=False)
+    on, off = tariff_revenue(cal.trade, cal.tariffs), tariff_revenue(flat.trade, flat.tariffs)
+    assert cal.manifest["tariff_revenue_usd"] == {
+        "composition_adjusted": round(on),
+        "flat": round(off),
+    }
+    text = DOC.read_text(encoding="utf-8")
+    assert f"US${on / 1e9:,.1f} bn" in text and f"US${off / 1e9:,.1f} bn" in text
+    assert f"{100 * (on / off - 1):+.1f} %" in text
+
+
+@needs_raw
+def test_agreement_with_ahs_excerpt_is_documented(cal) -> None:
+    comp = ahs_comparison(cal.tariffs, _ahs())
+    share = float((comp["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean())
+    flat = ahs_comparison(load_calibration("2023", composition=False).tariffs, _ahs())
+    share_flat = float((flat["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean())
+    text = DOC.read_text(encoding="utf-8")
+    assert f"{len(comp)} cells" in text
+    assert f"{100 * share:.0f} % of cells" in text and f"{100 * share_flat:.0f} %" in text
+
+
+@needs_raw
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10 asks >= 80 % within 1.5 pp; the built matrix (trade-weighted MFN means, "
+    "composition-adjusted) does not reach it against AHS simple averages (docs/data.md)",
+)
+def test_agreement_with_ahs_excerpt_reaches_80_percent(cal) -> None:
+    comp = ahs_comparison(cal.tariffs, _ahs())
+    assert (comp["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean() >= 0.8
+
+
+@needs_raw
+def test_every_large_disagreement_is_listed_with_a_reason(cal) -> None:
+    big = ahs_disagreements(cal.tariffs, _ahs(), cal.agreement_spells, _fuel(cal))
+    assert len(big) > 0 and (big["diff_pp"].abs() > AHS_LIST_PP).all()
+    text = DOC.read_text(encoding="utf-8")
+    rows = {}
+    for m in re.finditer(
+        r"^\| (\w{3}) \| (\w{3}) \| ([\d.]+) \| ([\d.]+) \| (.+?) \|$", text, re.M
+    ):
+        rows[(m[1], m[2])] = (float(m[3]), float(m[4]), m[5].strip())
+    for imp, exp, built, ref, reason in zip(
+        big["importer"],
+        big["exporter"],
+        big["built_pct"],
+        big["ahs_pct"],
+        big["reason"],
+        strict=True,
+    ):
+        assert (imp, exp) in rows, f"docs/data.md does not list {imp} <- {exp}"
+        doc_built, doc_ref, doc_reason = rows[(imp, exp)]
+        assert doc_built == pytest.approx(built, abs=0.006) and doc_ref == pytest.approx(
+            ref, abs=0.006
+        )
+        assert doc_reason == reason
+    assert len(rows) == len(big)
+
+
+def test_mfn_vector_used_by_cet_rules(cal) -> None:
+    mfn = cal.vector("tariff_mfn")
+    assert mfn.shape == (len(ECONOMIES),) and np.isfinite(mfn).all() and (mfn > 0).all()
+    # One common external tariff for the five EAEU members.
+    assert len({cal.countries.loc[e, "tariff_mfn"] for e in EAEU}) == 1
+    assert math.isclose(
+        cal.countries.loc["BLR", "tariff_mfn"], cal.countries.loc["RUS", "tariff_mfn"]
+    )
