@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scosim.data.build import DEFAULT_VERSION
 from scosim.data.constants import ECONOMIES, LISTED
 from scosim.finance.data import TABLE_FILES, TABLES_DIR, FinanceDataError, load_banking
 
@@ -194,7 +195,8 @@ def test_exposures_are_the_maximum_entropy_solution():
     min KL(L || seed) under the margins), up to the tables' 6-digit rounding."""
     import pandas as pd
 
-    trade = pd.read_csv(TABLES_DIR.parents[1] / "data" / "tables" / "trade.csv", index_col=0)
+    trade_csv = TABLES_DIR.parents[1] / "data" / "tables" / DEFAULT_VERSION / "trade.csv"
+    trade = pd.read_csv(trade_csv, index_col=0)
     T = trade.to_numpy(float)
     seed = T + T.T
     np.fill_diagonal(seed, 0.0)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from scosim.data.build import RawDataError
 from scosim.data.cli import default_raw_dir
+from scosim.data.raw import RawDataError
 from scosim.finance.build import check_tables, write_tables
 
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scosim.data.build import RawDataError
+from scosim.data.raw import RawDataError
 from scosim.security.build import (
     build_security_tables,
     check_security_tables,

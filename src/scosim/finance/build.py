@@ -2,7 +2,8 @@
 
 Run ``python tools/build_finance.py [--raw DIR] [--check]``. The raw files are those of
 ``SOURCES.md`` section 6 (banking ratios), section 1 (GDP) and the fuel-export and
-energy-import series; bilateral trade comes from the packaged ``scosim/data/tables/trade.csv``
+energy-import series; bilateral trade comes from the packaged
+``scosim/data/tables/<default version>/trade.csv``
 and the oil price from the Energy Institute Statistical Review workbook.
 
 Every figure written gets a provenance row ``(table, key, field, source_id, method, year)``;
@@ -21,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scosim.data.build import RawDataError, ras
 from scosim.data.constants import ECONOMIES, LISTED, ROW
+from scosim.data.flows import ras
+from scosim.data.raw import RawDataError
 from scosim.finance.data import TABLE_FILES, TABLES_DIR
 
 #: Latest year of the ratios and of GDP (the data layer's base year).
@@ -76,7 +78,7 @@ SOURCES: list[tuple[str, str, str, str]] = [
     ("wdi_energy_imports", "World Bank WDI EG.IMP.CONS.ZS, net energy imports % energy use",
      _WDI, RAW_FILES["energy_imp"]),
     ("scosim_trade", "scosim packaged bilateral trade, base year (docs/data.md)",
-     "scosim/data/tables/trade.csv", "trade.csv"),
+     "scosim/data/tables/2023/trade.csv", "trade.csv"),
     ("ei_sr2024", "Energy Institute Statistical Review of World Energy 2024, crude oil prices "
      "1861-2023 (Brent dated from 1984), $ money of the day",
      "github.com/rajaeian-fatemeh/VisualCommunication@8b52f0a105047bf885cac625f7a8f918daef35b6",
@@ -185,7 +187,9 @@ def _oil_volatility(raw: Path) -> float:
 
 
 def _trade() -> np.ndarray:
-    path = Path(__file__).resolve().parents[1] / "data" / "tables" / "trade.csv"
+    from scosim.data.build import DEFAULT_VERSION  # the calibration the model runs on
+
+    path = Path(__file__).resolve().parents[1] / "data" / "tables" / DEFAULT_VERSION / "trade.csv"
     df = pd.read_csv(path, index_col=0)
     if list(df.index) != list(ECONOMIES) or list(df.columns) != list(ECONOMIES):
         raise FinanceBuildError(f"{path.name}: rows/columns are not the 28 economies in order")

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from scosim.data.build import (
+from scosim.data.constants import LISTED
+from scosim.data.raw import (
     SIPRI_NAMES,
     RawDataError,
-    _grid_latest,
-    _read_sheet_grid,
-    _read_wdi,
+    grid_latest,
+    read_sheet_grid,
+    read_wdi,
 )
-from scosim.data.constants import LISTED
 
 __all__ = [
     "GTI_YEARS",
@@ -157,12 +157,12 @@ def _gti(raw_dir: Path) -> tuple[str, str]:
 
 def _capacity(raw_dir: Path) -> str:
     _file(raw_dir, "sipri_gdp")
-    share = _read_sheet_grid(raw_dir, "sipri_gdp", "Country")
-    wdi = _read_wdi(raw_dir, "wdi_milex")
-    gdp = _read_wdi(raw_dir, "gdp")
+    share = read_sheet_grid(raw_dir, "sipri_gdp", "Country")
+    wdi = read_wdi(raw_dir, "wdi_milex")
+    gdp = read_wdi(raw_dir, "gdp")
     found: dict[str, tuple[float, int | None, str, str]] = {}
     for iso in LISTED:
-        s, ys = _grid_latest(share, SIPRI_NAMES.get(iso, ""), *MILEX_WINDOW)
+        s, ys = grid_latest(share, SIPRI_NAMES.get(iso, ""), *MILEX_WINDOW)
         if not math.isnan(s):
             found[iso] = (s, ys, "sipri_milex", "reported: latest 2019-2023")
             continue
