@@ -35,7 +35,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Hooks that exist. Extend with :func:`register_hook`, never by mutation.
-HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "apply", "cooperate")
+HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "consent", "apply", "cooperate")
 
 #: Entry-point group scanned for third-party rules (names "hook.name").
 ENTRY_POINT_GROUP = "scosim.rules"
