@@ -43,6 +43,13 @@ def _check(cls: Any, name: str) -> None:
         )
     if not cls.name:
         raise PluginError(f"proposal type {cls.__qualname__} has no `name`")
+    unknown = [a for a in vars(cls) if not a.startswith("_") and a not in _ALLOWED]
+    if unknown:
+        raise PluginError(
+            f"proposal type {cls.name!r} defines {', '.join(sorted(unknown))}, which the "
+            f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
+            "(prefix helpers with '_')"
+        )
     spec = cls.spec
     if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
         raise PluginError(
@@ -54,13 +61,6 @@ def _check(cls: Any, name: str) -> None:
         raise PluginError(
             f"proposal type {cls.name!r}: its spec's `type` field must be "
             f"Literal[{cls.name!r}], got {spec.model_fields['type'].annotation!r}"
-        )
-    unknown = [a for a in vars(cls) if not a.startswith("_") and a not in _ALLOWED]
-    if unknown:
-        raise PluginError(
-            f"proposal type {cls.name!r} defines {', '.join(sorted(unknown))}, which the "
-            f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
-            "(prefix helpers with '_')"
         )
 
 

@@ -353,7 +353,10 @@ class Weights(BaseModel):
     econ: float = Field(1.0, ge=0, description="weight on welfare gain (fraction of real income)")
     sovereignty: float = Field(0.002, ge=0, description="weight on sovereignty cost of depth")
     trust: float = Field(0.002, ge=0, description="weight on trust in the proposer")
-    dominance: float = Field(0.002, ge=0, description="weight on dominance concern")
+    dominance: float = Field(
+        0.5, ge=0,
+        description="weight on the relative-gains gap to the bloc's largest economy "
+        "(Powell's k: value of a point of relative loss per point of own gain)")
     security: float = Field(0.0, ge=0, description="weight on security gain")
 
 
@@ -434,7 +437,10 @@ class CouncilParams(BaseModel):
     ratification_lag: int = Field(1, ge=0)
     defection_years: int = Field(3, ge=1)
     exit_threshold: float = Field(0.0, gt=-1.0)
-    vote_noise: float = Field(0.002, ge=0)
+    vote_noise: float = Field(
+        0.25, ge=0,
+        description="sd of a vote's random shock as a fraction of the size of its score's "
+        "terms (sum of absolute weighted terms)")
     trust_gain: float = Field(0.02, ge=0)
     trust_loss: float = Field(0.1, ge=0)
     chair_order: ChairOrder = "alphabetical"
