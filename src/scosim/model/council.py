@@ -235,6 +235,7 @@ def _collect_votes(
             yes=votes[:, i],
             rule=agent.rule_names["vote"],
             sponsor=sponsors[:, i],
+            leader_share=info["leader_share"][:, i],
             utility=u[:, i] + noise[:, i],
             noise=noise[:, i],
             **{f"term_{n}": v[:, i] for n, v in td.items()},

@@ -226,7 +226,10 @@ class ProposalType:
         self.apply(policy, participants, np.ones(model.R), ones, terms)
         res = model.solve_policy(policy)
         gain = res.welfare_change / welfare_now(model) - 1.0
-        return Preview(gain=gain, terms=terms, info={"welfare_change": res.welfare_change})
+        info = {"welfare_change": res.welfare_change}
+        # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).
+        info.update({k: np.broadcast_to(v[:, None], gain.shape) for k, v in terms.items()})
+        return Preview(gain=gain, terms=terms, info=info)
 
     # ------------------------------------------------------------ the policy
     def apply(
