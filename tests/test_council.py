@@ -339,7 +339,9 @@ def test_vote_noise_is_scaled_to_the_score_it_perturbs(model_fixture):
     m = run_model(sc)
     votes = _events(m, "vote")
     d = [json.loads(x) for x in votes["detail"]]
-    size = np.array([sum(abs(v) for k, v in x.items() if k.startswith("contrib_")) for x in d])
+    size = np.array(
+        [sum(abs(v) for k, v in x.items() if k.startswith("contrib_")) for x in d]
+    )
     z = np.array([x["noise"] for x in d]) / size
     # Standardised by the size of the score's terms, the shock has sd vote_noise.
     assert z.std() == pytest.approx(0.25, rel=0.15) and abs(z.mean()) < 0.05
@@ -388,3 +390,12 @@ def test_default_decision_rule_comes_from_the_type_unless_the_scenario_sets_one(
     assert rules["cu"][0] == "consensus" and rules["fta"][0] == "interested_members"
     # Membership is all or nothing: variable geometry becomes a simple majority.
     assert rules["tkm"][0] == "qualified_majority" and rules["tkm"][1] > 0.5
+
+
+def test_vote_reasons_labels_say_who_was_committed_and_who_proposed():
+    from scosim.plots import _vote_label
+
+    assert _vote_label(1.0, {"always_yes"}, True).endswith(
+        "committed by rule always_yes: score not used")
+    assert "proposer" in _vote_label(1.0, {"utility_vote"}, True)
+    assert _vote_label(0.43, {"utility_vote"}, False) == "yes in 43%"

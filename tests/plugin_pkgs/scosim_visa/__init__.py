@@ -32,7 +32,9 @@ class VisaFreeProposal(ProposalSpec):
     depth: float = Field(0.2, ge=0, le=1, description="sovereignty cost (border control)")
 
 
-def visa_free_costs(cost_change: np.ndarray, participants: np.ndarray, cut: np.ndarray) -> np.ndarray:
+def visa_free_costs(
+    cost_change: np.ndarray, participants: np.ndarray, cut: np.ndarray
+) -> np.ndarray:
     """Pure kernel: trade-cost factors ``(R, N, N)`` with ``cut (R,)`` among participants."""
     pair = participants[:, :, None] & participants[:, None, :]
     n = cost_change.shape[-1]
