@@ -313,7 +313,8 @@ def test_proposer_votes_yes_in_every_run_of_the_consensus_scenario():
     # Under score_only_vote the sponsor scores its proposal like everyone else.
     m2 = run_model(load_scenario(path, overrides={"years.end": 2029,
                                                   "parameters.rules.vote": "score_only_vote"}))
-    d2 = [json.loads(d) for d in _events(m2, "vote").query("country == 'CHN' and year == 2026")["detail"]]
+    v2 = _events(m2, "vote").query("country == 'CHN' and year == 2026")
+    d2 = [json.loads(d) for d in v2["detail"]]
     assert all(d["yes"] == (d["utility"] >= 0) for d in d2)
 
 

@@ -191,3 +191,13 @@ def test_registration_rejects_a_broken_type():
 
     with pytest.raises(PluginError, match="previw"):
         register_type(Typo)
+
+
+def test_manifest_names_where_each_plugin_came_from(visa_plugin):
+    from scosim.plugins import plugin_origins
+
+    origins = plugin_origins(_visa_scenario())
+    assert origins["proposal_types"]["visa_free"].startswith("scosim_visa 0.1")
+    assert origins["mechanisms"] == {
+        "growth": "calibrated_growth (builtin)", "trade": "ge_trade (builtin)"}
+    assert origins["rules"]["vote:utility_vote"] == "builtin"

@@ -25,7 +25,7 @@ import importlib.metadata
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["PluginError", "Registry", "import_path"]
+__all__ = ["PluginError", "Registry", "import_path", "plugin_origins"]
 
 T = TypeVar("T")
 
@@ -179,3 +179,28 @@ class Registry(Generic[T]):
 
 def _qual(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
+    """Where every plug-in a scenario uses came from, for the run manifest.
+
+    Returns:
+        ``{"proposal_types": {name: origin}, "mechanisms": {slot: "name (origin)"},
+        "rules": {spec: origin}}``; an origin is ``builtin``, ``path ...`` or the
+        distribution and version that provided the entry point.
+    """
+    from scosim.model.slots import mechanism_origin
+    from scosim.proposals import type_origin
+    from scosim.rules.registry import rule_origin
+
+    types = {p.type: type_origin(p.type) for p in scenario.proposals}
+    mechs = {
+        slot: f"{name} ({mechanism_origin(name)})"
+        for slot, name in scenario.parameters.mechanisms.items()
+        if name is not None
+    }
+    specs = {(h, s) for h, s in scenario.parameters.rules.items()}
+    for ov in scenario.countries.values():
+        specs |= set(ov.rules.items())
+    rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s) for h, s in sorted(specs)}
+    return {"proposal_types": types, "mechanisms": mechs, "rules": rules}

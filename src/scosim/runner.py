@@ -17,6 +17,7 @@ import pandas as pd
 from scosim import __version__
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, make_batches
 from scosim.model.model import SCOModel
+from scosim.plugins import plugin_origins
 from scosim.results import (
     PARTIAL_PREFIX,
     Result,
@@ -215,6 +216,7 @@ def run(
         "data_version": cal.version,
         "data_base_year": int(cal.base_year),
         "started": started,
+        "plugins": plugin_origins(sc),
     }
     writer = RunWriter(root, sc.name, run_id, manifest, resume_dir=resume_dir)
     writer.write_text("scenario.yaml", sc.resolved_yaml())
