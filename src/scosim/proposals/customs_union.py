@@ -38,6 +38,7 @@ class CustomsUnionProposal(ProposalSpec):
     """Customs union (Karagulov, seed 000): free trade inside, common external tariff."""
 
     type: Literal["customs_union"]
+    proposer: State
     participants: Participants = "members"
     cet: Annotated[str | float, BeforeValidator(check_cet)] = "weighted_mean"
     revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
