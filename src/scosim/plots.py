@@ -254,7 +254,10 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
         neg += np.clip(v, None, 0)
     total = means.loc[order].sum(axis=1).to_numpy()
     ax.errorbar(
-        total, y, xerr=[total - lo[order].to_numpy(), hi[order].to_numpy() - total],
+        total, y,
+        # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
+        xerr=[np.clip(total - lo[order].to_numpy(), 0, None),
+              np.clip(hi[order].to_numpy() - total, 0, None)],
         fmt="k|", markersize=14, capsize=3, lw=1,
         label=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
     )
