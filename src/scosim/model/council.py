@@ -135,7 +135,8 @@ def table(
         willing = np.where(adopted[:, None], participants, invited)
         pv2 = arr.preview(model, willing)
         if arr.rule == "interested_members":
-            objectors = _objections(model, arr, year, pv2, voters & ~participants, willing)
+            outsiders = voters & ~participants & adopted[:, None]
+            objectors = _objections(model, arr, year, pv2, outsiders, willing)
             adopted &= ~objectors.any(axis=1)
             participants &= adopted[:, None]
         pv.gain = np.where(adopted[:, None], pv2.gain, pv.gain)
