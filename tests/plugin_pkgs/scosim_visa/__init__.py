@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from scosim.proposals import Preview, ProposalSpec, ProposalType
+from scosim.proposals import ProposalSpec, ProposalType
 from scosim.scenario.schema import Participants
 
 
@@ -60,7 +60,7 @@ class VisaFree(ProposalType):
         """The default GE preview, plus the cut shown to vote rules."""
         pv = super().preview(model, participants, terms)
         pv.info["cost_cut"] = np.full((model.R, model.N), self.proposal.cost_cut)
-        return Preview(gain=pv.gain, terms=pv.terms, scores=pv.scores, info=pv.info)
+        return pv
 
     @classmethod
     def record(cls, model, arrangements, policy):
