@@ -295,3 +295,108 @@ def test_chair_rotation_follows_each_runs_membership(model_fixture):
         c = chairs(m, year)
         assert m.codes[c[0]] == members0[(year - 2025) % len(members0)]
         assert m.codes[c[1]] == members1[(year - 2025) % len(members1)]
+
+
+# ------------------------------------------------------- the Council fit for the SCO
+def test_proposer_votes_yes_in_every_run_of_the_consensus_scenario():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "customs_union_consensus.yaml"
+    sc = load_scenario(path, overrides={"years.end": 2029})
+    m = run_model(sc)
+    votes = _events(m, "vote")
+    chn = votes[(votes["country"] == "CHN") & (votes["year"] == 2026)]
+    detail = [json.loads(d) for d in chn["detail"]]
+    assert len(chn) == sc.replications == m.R
+    assert all(d["yes"] and d["sponsor"] for d in detail)
+    # ... although its own score is not always positive: the commitment is the rule's.
+    # Under score_only_vote the sponsor scores its proposal like everyone else.
+    m2 = run_model(load_scenario(path, overrides={"years.end": 2029,
+                                                  "parameters.rules.vote": "score_only_vote"}))
+    v2 = _events(m2, "vote").query("country == 'CHN' and year == 2026")
+    d2 = [json.loads(d) for d in v2["detail"]]
+    assert all(d["yes"] == (d["utility"] >= 0) for d in d2)
+
+
+def test_dominance_term_differs_across_voters_and_is_the_gap_to_the_leader(model_fixture):
+    from scosim.mechanisms.voting import dominance_gap
+
+    gains = np.array([[0.02, 0.01, -0.01, 0.03]])
+    participants = np.array([[True, True, True, False]])
+    gdp = np.array([10.0, 5.0, 1.0, 20.0])  # index 3 is larger but not a participant
+    gap = dominance_gap(gains, participants, gdp)
+    assert np.allclose(gap, [[0.0, 0.01, 0.03, 0.0]])
+    # In the shipped consensus vote the term spreads across members.
+    m = run_model(_load(model_fixture))
+    votes = _events(m, "vote")
+    dom = votes.assign(d=[json.loads(x)["term_dominance"] for x in votes["detail"]])
+    per_run = dom.groupby("run")["d"]
+    assert (per_run.nunique() >= 5).all() and (per_run.std() > 1e-4).all()
+    assert (dom.loc[dom["country"] == "CHN", "d"] == 0).all()
+
+
+def test_vote_noise_is_scaled_to_the_score_it_perturbs(model_fixture):
+    sc = _load(model_fixture, replications=40, **{"parameters.council.vote_noise": 0.25})
+    m = run_model(sc)
+    votes = _events(m, "vote")
+    d = [json.loads(x) for x in votes["detail"]]
+    size = np.array(
+        [sum(abs(v) for k, v in x.items() if k.startswith("contrib_")) for x in d]
+    )
+    z = np.array([x["noise"] for x in d]) / size
+    # Standardised by the size of the score's terms, the shock has sd vote_noise.
+    assert z.std() == pytest.approx(0.25, rel=0.15) and abs(z.mean()) < 0.05
+
+
+def test_interested_members_let_the_willing_adopt_where_consensus_fails(model_fixture):
+    base = {
+        "parameters.rules.vote": "always_yes",
+        "parameters.rules.defect": "never_defect",
+        "countries.IND.rules.vote": "always_no",
+    }
+    cons = run_model(_load(model_fixture, **base, **{"parameters.council.decision_rule":
+                                                     "consensus"}))
+    assert not _union_share(cons).any() and len(_events(cons, "rejected")) == cons.R
+    im = run_model(_load(model_fixture, **base, **{"parameters.council.decision_rule":
+                                                   "interested_members"}))
+    ind = im.codes.index("IND")
+    willing = [im.codes.index(c) for c in MEMBERS if c != "IND"]
+    u = _union_share(im)[:, -1, :]
+    assert u[:, willing].all() and not u[:, ind].any()
+    consent = _events(im, "consent")
+    # India stays out (as from the BRI paragraph since 2018) but does not object:
+    # the willing's union costs it less than the consent rule's 0.1 % of income.
+    assert set(consent["country"]) == {"IND"}
+    assert all(json.loads(x)["consents"] for x in consent["detail"])
+    # A member that objects to the willing going ahead without it blocks them.
+    blocked = run_model(_load(model_fixture, **base, **{
+        "parameters.council.decision_rule": "interested_members",
+        "countries.IND.rules.consent": "never_consent"}))
+    assert not _union_share(blocked).any()
+    assert set(_events(blocked, "veto")["country"]) == {"IND"}
+
+
+def test_default_decision_rule_comes_from_the_type_unless_the_scenario_sets_one(model_fixture):
+    sc = _load(model_fixture)
+    data = sc.model_dump(exclude={"source"})
+    data["parameters"]["council"]["decision_rule"] = None
+    data["proposals"].append({"type": "free_trade_area", "id": "fta", "year": 2026,
+                              "participants": ["CHN", "KAZ"]})
+    data["proposals"].append({"type": "accession", "id": "tkm", "year": 2026,
+                              "applicant": "TKM", "decision_rule": "variable_geometry"})
+    from scosim.scenario import validate_data
+
+    m = SCOModel(validate_data(data), runs=[0])
+    rules = {a.pid: (a.rule, a.threshold) for a in m.arrangements}
+    assert rules["cu"][0] == "consensus" and rules["fta"][0] == "interested_members"
+    # Membership is all or nothing: variable geometry becomes a simple majority.
+    assert rules["tkm"][0] == "qualified_majority" and rules["tkm"][1] > 0.5
+
+
+def test_vote_reasons_labels_say_who_was_committed_and_who_proposed():
+    from scosim.plots import _vote_label
+
+    assert _vote_label(1.0, {"always_yes"}, True).endswith(
+        "committed by rule always_yes: score not used")
+    assert "proposer" in _vote_label(1.0, {"utility_vote"}, True)
+    assert _vote_label(0.43, {"utility_vote"}, False) == "yes in 43%"

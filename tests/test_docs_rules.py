@@ -120,7 +120,7 @@ def test_worked_example_kaz_vetoes_exactly_where_china_dominates_or_utility_says
     assert (kaz["year"] == 2026).all() and (kaz["rule"] == "kaz_rules:veto_china_dominance").all()
 
     # The rule, read back from the log: no where China's share > 0.5 or utility + noise < 0.
-    dominated = kaz["term_dominance"] > 0.5
+    dominated = kaz["leader_share"] > 0.5
     utility_no = kaz["utility"] < 0.0
     expected_no = set(kaz.index[dominated | utility_no])
     assert _runs_of(m, "veto", "KAZ") == expected_no
@@ -130,11 +130,12 @@ def test_worked_example_kaz_vetoes_exactly_where_china_dominates_or_utility_says
     assert _runs_of(m, "adopted") == set(range(m.R)) - expected_no
 
     # The numbers the page quotes.
-    assert kaz["term_dominance"].between(0.9967 - 5e-5, 0.9972 + 5e-5).all()
+    assert kaz["leader_share"].between(0.9967 - 5e-5, 0.9972 + 5e-5).all()
     assert kaz["term_econ"].between(-0.00041 - 5e-6, -0.00014 + 5e-6).all()
     assert np.allclose(kaz["term_sovereignty"], 0.6) and np.allclose(kaz["term_trust"], 0.2)
-    assert set(kaz.index[~utility_no]) == {2}  # utility_vote would say yes in run 2 only
-    assert kaz.loc[2, "utility"] == pytest.approx(0.0013, abs=5e-5)
+    assert not (~utility_no).any()  # utility_vote would say no in every run too
+    # The relative-gains gap to China differs by run and is what the page quotes.
+    assert kaz["term_dominance"].between(0.00121 - 5e-6, 0.00155 + 5e-6).all()
     assert len(expected_no) == 20 and not _runs_of(m, "adopted")
     in_union = np.stack(m.records["in_customs_union"], axis=1)
     assert not in_union.any()
@@ -148,12 +149,12 @@ def test_worked_example_kaz_vetoes_exactly_where_china_dominates_or_utility_says
 # (runs where KAZ's utility vote is yes, KAZ vetoes, runs adopted, China's share range).
 CAP = "kaz_rules:veto_china_dominance"
 TABLE = [
-    ("weighted_mean", "utility_vote", {2}, 19, {2}, (0.9967, 0.9972)),
-    ("weighted_mean", CAP, {2}, 20, set(), (0.9967, 0.9972)),
-    ("max", "utility_vote", 8, 12, 8, (0.893, 0.910)),
-    ("max", CAP, 8, 20, set(), (0.893, 0.910)),
-    (0.02, "utility_vote", {2, 10, 19}, 17, {2, 10, 19}, (0.0, 0.0)),
-    (0.02, CAP, {2, 10, 19}, 17, {2, 10, 19}, (0.0, 0.0)),
+    ("weighted_mean", "utility_vote", set(), 20, set(), (0.9967, 0.9972)),
+    ("weighted_mean", CAP, set(), 20, set(), (0.9967, 0.9972)),
+    ("max", "utility_vote", 11, 9, 11, (0.893, 0.910)),
+    ("max", CAP, 11, 20, set(), (0.893, 0.910)),
+    (0.02, "utility_vote", set(), 20, set(), (0.0, 0.0)),
+    (0.02, CAP, set(), 20, set(), (0.0, 0.0)),
 ]
 
 
@@ -175,10 +176,10 @@ def test_worked_example_table(docs_example, cet, kaz_rule, util_yes, n_veto, ado
         assert got_adopted == adopted
     assert len(vetoes) == n_veto
     lo, hi = dom
-    assert kaz["term_dominance"].between(lo - 5e-4, hi + 5e-4).all()
+    assert kaz["leader_share"].between(lo - 5e-4, hi + 5e-4).all()
     # Whatever the row, the veto runs are those the rule's definition gives.
     if kaz_rule == CAP:
-        assert vetoes == set(kaz.index[(kaz["term_dominance"] > 0.5) | (kaz["utility"] < 0)])
+        assert vetoes == set(kaz.index[(kaz["leader_share"] > 0.5) | (kaz["utility"] < 0)])
     else:
         assert vetoes == set(kaz.index[kaz["utility"] < 0])
     assert got_adopted == set(range(m.R)) - vetoes
@@ -200,14 +201,14 @@ def test_every_member_voting_on_utility_the_cap_changes_who_vetoes_not_the_outco
     docs_example,
 ):
     path = docs_example / "kaz_china_cap.yaml"
-    for kaz_rule, kaz_vetoes in ((CAP, 20), ("utility_vote", 19)):
+    for kaz_rule, kaz_vetoes in ((CAP, 20), ("utility_vote", 20)):
         _, m = _run(path, **{"parameters.rules.vote": "utility_vote",
                              "countries.KAZ.rules.vote": kaz_rule})
         assert not _runs_of(m, "adopted")
         assert len(_runs_of(m, "rejected")) == 20
         assert len(_runs_of(m, "veto", "KAZ")) == kaz_vetoes
         per_run = m.log.to_frame().query("type == 'veto'").groupby("run").size()
-        assert per_run.between(8, 10).all() and len(per_run) == 20
+        assert per_run.between(8, 9).all() and len(per_run) == 20
 
 
 def test_per_run_version_gives_the_same_votes(docs_example):

@@ -42,7 +42,7 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
     "unknown_rule": ("unknown_rule", 4, "parameters.rules.vote", (
         "unknown vote rule 'utility_vot'", "did you mean 'utility_vote'", "utility_vote")),
     "unknown_hook": ("unknown_hook", 4, "parameters.rules.fly", (
-        "unknown hook 'fly'", "vote, defect, propose, apply, cooperate")),
+        "unknown hook 'fly'", "vote, defect, propose, consent, apply, cooperate")),
     "rule_module": ("rule_module", 4, "countries.IND.rules.vote", (
         "module 'no_such_package_xyz.rules' not found",)),
     "rule_attribute": ("rule_attribute", 4, "countries.IND.rules.vote", (

@@ -63,7 +63,8 @@ def test_minimal_gets_defaults() -> None:
     assert s.parameters.trade.sigma == 5.0
     assert s.parameters.council.qualified_majority == pytest.approx(0.667)
     assert s.parameters.rules == {
-        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable"}
+        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable",
+        "consent": "consent_unless_harmed"}
     assert s.outputs.indicators == "all"
 
 
@@ -79,7 +80,7 @@ def test_full_fixture_uses_every_block() -> None:
     # Partial rules mapping keeps the defaults for the other hooks.
     assert s.rules_for("CHN") == {
         "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable",
-        "cooperate": "scosim.rules.builtin:utility_vote"}
+        "consent": "consent_unless_harmed", "cooperate": "scosim.rules.builtin:utility_vote"}
     assert s.weights_for("KAZ").sovereignty == 2.0
     assert s.weights_for("KAZ").trust == 0.002  # falls back to parameters.weights
     assert s.weights_for("CHN").security == 0.5

@@ -136,7 +136,8 @@ def test_direct_construction_validates_too() -> None:
         Scenario(name="BAD NAME")
     s = Scenario(name="ok", seed=5)
     assert s.rules_for("IND") == {
-        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable"}
+        "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable",
+        "consent": "consent_unless_harmed"}
 
 
 def test_events_reject_self_sanction_and_row_clash() -> None:

@@ -243,16 +243,33 @@ TERM_LABELS = {
     "econ": "expected welfare gain",
     "sovereignty": "sovereignty cost",
     "trust": "trust in the proposer",
-    "dominance": "fear of domination",
+    "dominance": "relative gains: how much more the largest member gains",
     "security": "security gain",
 }
+
+#: Vote rules that read the score (utility plus shock); any other rule commits the vote.
+SCORE_RULES = ("utility_vote", "score_only_vote")
+
+
+def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
+    """``yes in 43%``, plus who decided the vote when it was not the score."""
+    text = f"yes in {yes:.0%}"
+    committed = sorted(r for r in rules if r not in SCORE_RULES)
+    if committed:
+        text += f" - committed by rule {', '.join(committed)}: score not used"
+    elif sponsor:
+        text += " - proposer: votes for its own proposal"
+    return text
 
 
 def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
     """Why each state voted as it did: the weighted terms of its score at the first vote.
 
     Bars are the mean signed contributions over runs (they add up to the score
-    before the idiosyncratic shock); the label gives the share of runs voting yes.
+    before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
+    the score over runs. The label gives the share of runs voting yes and says
+    when the vote was not decided by the score: a rule that commits the state
+    (``always_yes``, ...) or the proposer supporting its own proposal.
     """
     votes = events[events["type"] == "vote"]
     if votes.empty:
@@ -265,11 +282,19 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
         return None
     detail["country"] = first["country"].to_numpy()
     terms = [t for t in TERM_LABELS if f"contrib_{t}" in detail and detail[f"contrib_{t}"].any()]
-    means = detail.groupby("country")[[f"contrib_{t}" for t in terms]].mean() * 100
+    cols = [f"contrib_{t}" for t in terms]
+    means = detail.groupby("country")[cols].mean() * 100
+    score = detail[cols].sum(axis=1) * 100
+    lo = score.groupby(detail["country"]).quantile(LOW / 100)
+    hi = score.groupby(detail["country"]).quantile(HIGH / 100)
     yes = detail.groupby("country")["yes"].mean()
+    rules = detail.groupby("country")["rule"].agg(lambda r: set(r)) if "rule" in detail else None
+    sponsor = (
+        detail.groupby("country")["sponsor"].any() if "sponsor" in detail else None
+    )
     order = means.sum(axis=1).sort_values().index
     n_runs = int(first["run"].nunique())
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 3.2))
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 3.4))
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
@@ -280,23 +305,37 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
     total = means.loc[order].sum(axis=1).to_numpy()
-    ax.plot(total, y, "k|", markersize=14, label="score before the random shock")
+    ax.errorbar(
+        total, y,
+        # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
+        xerr=[np.clip(total - lo[order].to_numpy(), 0, None),
+              np.clip(hi[order].to_numpy() - total, 0, None)],
+        fmt="k|", markersize=14, capsize=3, lw=1,
+        label=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
+    )
     for k, c in enumerate(order):
-        ax.text(max(pos.max(), 0) * 1.02 + 1e-6, k, f"yes in {yes[c]:.0%}", va="center", fontsize=9)
+        label = _vote_label(
+            yes[c],
+            rules[c] if rules is not None else set(),
+            bool(sponsor[c]) if sponsor is not None else False,
+        )
+        # Outside the axes, on the right: labels never cover the bars.
+        ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
+    ax.set_xlabel("contribution to the state's score, percentage points of real income")
     ax.set_ylabel("voting state")
     year = int(first["year"].iloc[0])
     ax.set_title(
         f"{title}: why states voted as they did on '{pid}' in {year}\n"
-        f"mean weighted terms over {n_runs} runs; a state votes yes when its score plus "
-        "a random shock is >= 0"
+        f"mean weighted terms over {n_runs} runs; a state voting on its score says yes "
+        "when score plus a random shock is >= 0",
+        fontsize=10,
     )
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 

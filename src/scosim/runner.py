@@ -17,6 +17,7 @@ import pandas as pd
 from scosim import __version__
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.model.model import SCOModel
+from scosim.plugins import plugin_origins
 from scosim.results import (
     PARTIAL_PREFIX,
     Result,
@@ -337,6 +338,7 @@ def run(
         "data_version": cal.version,
         "data_base_year": int(cal.base_year),
         "overrides": recorded,
+        "plugins": plugin_origins(sc),
     }
     created = [d for d in (root, root / sc.name) if not d.exists()]
     writer = _open_writer(root, sc, digest, match, manifest, resume, progress)

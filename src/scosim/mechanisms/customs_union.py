@@ -32,6 +32,7 @@ __all__ = [
     "SHARING_RULES",
     "bloc_summary",
     "cet_rate",
+    "fta_tariffs",
     "preview",
     "sharing_matrix",
     "union_indicators",
@@ -277,6 +278,38 @@ def union_tariffs(
     inside = (1.0 - ph3) * tau
     external = tau + ph3 * (c[:, np.newaxis, np.newaxis] - tau)
     out = np.where(imp_in & exp_in, inside, np.where(imp_in, external, tau))
+    idx = np.arange(n)
+    out[:, idx, idx] = 0.0
+    return out
+
+
+def fta_tariffs(base: ArrayLike, participants: ArrayLike, phase: ArrayLike = 1.0) -> FloatArray:
+    """Bilateral tariffs of a free-trade area: internal tariffs phased out, external kept.
+
+    Between two participants the tariff is ``(1 - p) * base``; every other
+    tariff is unchanged (members keep their own tariffs on outsiders). Tariffs
+    are levied by origin, so rules of origin are taken as perfectly enforced
+    (no trade deflection through the member with the lowest external tariff).
+    This is :func:`union_tariffs` without a common external tariff.
+
+    Args:
+        base: Baseline tariffs (N, N) or (R, N, N), importer on the column.
+        participants: (R, N) bool (a (N,) vector is one run).
+        phase: Scalar or (R,) in [0, 1].
+
+    Returns:
+        (R, N, N) tariffs.
+    """
+    p = _participants(participants)
+    n_runs, n = p.shape
+    tau = _runs_matrix(base, "base tariffs", n_runs, n)
+    if np.any(tau < 0):
+        raise ValueError("base tariffs must be >= 0 (fractions, 0.05 = 5 %)")
+    ph = _runs_scalar(phase, "phase", n_runs)
+    if np.any((ph < 0) | (ph > 1)):
+        raise ValueError(f"phase must be in [0, 1]; got {ph[(ph < 0) | (ph > 1)].tolist()}")
+    pair = p[:, :, np.newaxis] & p[:, np.newaxis, :]
+    out = np.where(pair, (1.0 - ph[:, np.newaxis, np.newaxis]) * tau, tau)
     idx = np.arange(n)
     out[:, idx, idx] = 0.0
     return out

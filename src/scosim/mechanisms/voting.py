@@ -4,7 +4,10 @@ Arrays carry a leading run axis ``R``; ``N`` is the number of economies.
 Definitions follow MODEL.md section 3:
 
 ``U[i] = a_econ * gain[i] + a_sec * security[i] - a_sov * depth
-+ a_trust * (trust[i, proposer] - TRUST_NEUTRAL) - a_dom * dominance[i] + noise``.
++ a_trust * (trust[i, proposer] - TRUST_NEUTRAL) - a_dom * dominance[i] + noise``,
+where ``dominance[i]`` is the relative-gains gap to the bloc's largest economy
+(:func:`dominance_gap`) and the noise is scaled to the size of the terms it
+perturbs (:func:`noise_scale`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 #: Trust level that neither helps nor hurts a proposal (trust lives in [0, 1]).
 TRUST_NEUTRAL = 0.5
 
-DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry")
+DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry", "interested_members")
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,9 @@ class UtilityTerms:
         econ: Expected welfare gain (fraction, 0.004 = +0.4 percent) from the GE preview.
         sovereignty: Sovereignty cost, the proposal's depth in [0, 1].
         trust: Trust in the proposer minus ``TRUST_NEUTRAL``.
-        dominance: Share of the bloc's gains captured by its largest economy
-            (zero for that economy itself).
+        dominance: Relative-gains gap: how much more the bloc's largest economy
+            gains than this state, in fractions of real income, floored at 0
+            (:func:`dominance_gap`; zero for that economy itself).
         security: Security gain (zero for proposals without a security component).
     """
 
@@ -49,7 +53,55 @@ class UtilityTerms:
         }
 
 
-def dominance_share(
+def dominance_gap(gains: np.ndarray, participants: np.ndarray, gdp: np.ndarray) -> np.ndarray:
+    """Relative-gains concern of each participant about the bloc's largest economy.
+
+    ``dominance[i] = max(0, gain[L] - gain[i])`` where ``L`` is the participant
+    with the largest GDP: how many percentage points of real income the leading
+    economy gains beyond state ``i`` (Grieco 1988; Powell 1991 writes a state's
+    utility as its absolute gain minus ``k`` times the gap to its rival's gain).
+    It is in the units of the economic term, so the weight ``a_dom`` reads as
+    Powell's ``k``: the value a state puts on a point of relative loss against a
+    point of own gain. It differs between voters (a state that loses while the
+    leader gains has the largest gap), is zero for the leader itself and for
+    non-participants, and zero when the voter gains at least as much as the leader.
+
+    Args:
+        gains: Welfare gain fractions, ``(R, N)``.
+        participants: Participation mask, ``(R, N)``.
+        gdp: GDP used to find the largest participant, ``(N,)`` or ``(R, N)``.
+
+    Returns:
+        ``(R, N)`` gaps (fractions of real income).
+    """
+    participants = np.asarray(participants, dtype=bool)
+    gdp_b = np.broadcast_to(gdp, participants.shape)
+    largest = np.argmax(np.where(participants, gdp_b, -np.inf), axis=-1)
+    lead = np.take_along_axis(gains, largest[:, None], axis=-1)
+    gap = np.clip(lead - gains, 0.0, None)
+    np.put_along_axis(gap, largest[:, None], 0.0, axis=-1)
+    return np.where(participants, gap, 0.0)
+
+
+def noise_scale(terms: UtilityTerms, weights: dict[str, np.ndarray]) -> np.ndarray:
+    """Size of the score a vote shock perturbs: the sum of absolute weighted terms, ``(R, N)``.
+
+    ``council.vote_noise`` is the standard deviation of the shock as a fraction
+    of this size, so a shock is as large, relative to the reasons for a vote, for
+    a state whose terms are a thousandth of its income as for one whose terms
+    are a tenth; a score far from zero relative to its own parts is rarely
+    flipped.
+    """
+    return (
+        np.abs(weights["econ"] * terms.econ)
+        + np.abs(weights["security"] * terms.security)
+        + np.abs(weights["sovereignty"] * terms.sovereignty)
+        + np.abs(weights["trust"] * terms.trust)
+        + np.abs(weights["dominance"] * terms.dominance)
+    )
+
+
+def leader_share(
     gains: np.ndarray, expenditure: np.ndarray, participants: np.ndarray, gdp: np.ndarray
 ) -> np.ndarray:
     """Share of the participants' total gain captured by the largest participant.
@@ -66,7 +118,9 @@ def dominance_share(
 
     Returns:
         ``(R, N)``: the largest participant's share for every other state, 0 for
-        the largest itself and for non-participants.
+        the largest itself and for non-participants. Shown to vote rules as
+        ``ctx.preview["leader_share"]`` (it is nearly the same number for every
+        small state, so it is not the Council's dominance term).
     """
     participants = np.asarray(participants, dtype=bool)
     usd = np.clip(gains, 0.0, None) * expenditure * participants
@@ -78,6 +132,10 @@ def dominance_share(
     out = np.broadcast_to(share, participants.shape).copy()
     np.put_along_axis(out, largest[:, None], 0.0, axis=-1)
     return np.where(participants, out, 0.0)
+
+
+#: The former name of :func:`leader_share`.
+dominance_share = leader_share
 
 
 def utility(terms: UtilityTerms, weights: dict[str, np.ndarray]) -> np.ndarray:
@@ -110,8 +168,10 @@ def decide(
         eligible: ``(R, N)`` bool, who votes (and would take part).
         rule: ``consensus`` (any eligible no blocks), ``qualified_majority``
             (adopted when the yes share of eligible voters reaches ``threshold``;
-            then everyone eligible takes part), or ``variable_geometry`` (the
-            willing go ahead if at least two say yes; only they take part).
+            then everyone eligible takes part), ``variable_geometry`` (the
+            willing go ahead if at least two say yes; only they take part), or
+            ``interested_members`` (as variable geometry here; the Council then
+            asks the others whether they object, see docs/model.md).
         threshold: Yes share needed under ``qualified_majority``.
 
     Returns:

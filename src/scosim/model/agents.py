@@ -99,6 +99,18 @@ class State(mesa.Agent):
         fn = self.rules["propose"]
         return as_decision(fn(ctx), ctx.n_runs, self.rule_names["propose"])
 
+    def consent(self, ctx: VoteContext) -> np.ndarray:
+        """Under ``interested_members``, whether this state (opted out) lets the willing go ahead.
+
+        Args:
+            ctx: A vote context whose ``terms["econ"]`` is the state's gain as an outsider.
+
+        Returns:
+            ``(R,)`` bool, True = does not object.
+        """
+        fn = self.rules["consent"]
+        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["consent"])
+
     def describe(self) -> dict[str, Any]:
         """A short summary for logs and debugging."""
         return {"iso3": self.iso3, "rules": self.rule_names, "weights": self.weights}

@@ -8,7 +8,6 @@ The order of a year's phases is written once, in :func:`scosim.model.phases.tick
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import mesa
@@ -19,7 +18,10 @@ from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
 from scosim.model.events import EventLog
+from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
+from scosim.model.slots import get_mechanism, plan
+from scosim.proposals import get_type
 
 #: Integer status codes used in the ``status`` array.
 STATUS_CODES: dict[str, int] = {"row": -1, "other": 0, "partner": 1, "observer": 2, "member": 3}
@@ -39,31 +41,6 @@ RIVAL_PAIRS: tuple[tuple[str, str], ...] = (
     ("AFG", "PAK"),
 )
 TRUST_RIVALS = 0.3
-
-
-@dataclass
-class Arrangement:
-    """A proposal's life over the batch: pending, adopted, in force, or failed.
-
-    Arrays are over runs (``(R,)``) or runs x economies (``(R, N)``).
-    """
-
-    proposal: Any
-    pid: str
-    kind: str
-    proposer: np.ndarray
-    adopted: np.ndarray
-    in_force: np.ndarray
-    entry_year: np.ndarray
-    participants: np.ndarray
-    proposed: np.ndarray
-    cet: np.ndarray
-    expected_gain: np.ndarray
-    bad_years: np.ndarray
-    phase: np.ndarray
-    last_vote_year: np.ndarray
-    last_yes_share: np.ndarray
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class SCOModel(mesa.Model):
@@ -110,7 +87,13 @@ class SCOModel(mesa.Model):
         self._init_parameters()
         self._init_state()
         self._init_agents()
-        self.arrangements = [self._new_arrangement(p) for p in scenario.proposals]
+        self.arrangements = [get_type(p.type)(self, p) for p in scenario.proposals]
+        self.mechanisms = [
+            (slot, get_mechanism(name)(self))
+            for slot, name in plan(dict(scenario.parameters.mechanisms))
+            if name is not None
+        ]
+        self.policy: PolicyState = build_policy(self)
         self.records: dict[str, list[np.ndarray]] = {}
 
     # ------------------------------------------------------------------ setup
@@ -160,11 +143,18 @@ class SCOModel(mesa.Model):
         # Draw every year's shocks up front: one call per run keeps runs independent
         # of batching and is far cheaper than a call per run per year.
         self.growth_z = RunStreams(self.scenario.seed, self.run_ids, "growth").normal((T, self.N))
-        n_prop = max(1, len(self.scenario.proposals))
-        # Vote noise: per proposal, per year (re-votes by later joiners), per economy.
-        self.council_z = RunStreams(self.scenario.seed, self.run_ids, "council").normal(
-            (n_prop, T, self.N)
-        )
+        self._council_z: dict[str, np.ndarray] = {}
+
+    def council_noise(self, pid: str, year: int) -> np.ndarray:
+        """Standard normal vote shocks of proposal ``pid`` in ``year``, ``(R, N)``.
+
+        One stream per proposal, keyed by its id (not its position in the
+        scenario), so adding a proposal leaves the others' draws unchanged.
+        """
+        if pid not in self._council_z:
+            streams = RunStreams(self.scenario.seed, self.run_ids, f"council:{pid}")
+            self._council_z[pid] = streams.normal((len(self.years), self.N))
+        return self._council_z[pid][:, self.year_index(year), :]
 
     def growth_parameters(self, year: int) -> tuple[np.ndarray, np.ndarray]:
         """Trend ``(N,)`` and volatility scale ``(R,)`` in ``year`` (year-indexed values).
@@ -245,26 +235,23 @@ class SCOModel(mesa.Model):
         if isinstance(ids, dict):
             ids.pop(self, None)
 
-    def _new_arrangement(self, proposal: Any) -> Arrangement:
-        R, N = self.R, self.N
-        proposer = getattr(proposal, "proposer", None)
-        return Arrangement(
-            proposal=proposal,
-            pid=proposal.id,
-            kind=proposal.type,
-            proposer=np.full(R, self.codes.index(proposer) if proposer else -1, dtype=np.int64),
-            adopted=np.zeros(R, dtype=bool),
-            in_force=np.zeros(R, dtype=bool),
-            entry_year=np.full(R, -1, dtype=np.int64),
-            participants=np.zeros((R, N), dtype=bool),
-            proposed=np.zeros((R, N), dtype=bool),
-            cet=np.zeros(R),
-            expected_gain=np.zeros((R, N)),
-            bad_years=np.zeros((R, N), dtype=np.int64),
-            phase=np.zeros(R),
-            last_vote_year=np.full(R, -1, dtype=np.int64),
-            last_yes_share=np.zeros(R),
-        )
+    def proposal_types(self) -> list[tuple[type, list[Any]]]:
+        """Proposal types whose indicators are recorded, with their arrangements.
+
+        Types of the scenario's proposals, plus built-in types flagged
+        ``record_always`` (so every results table has their columns), in a
+        fixed order: built-ins by name first, then the scenario's others.
+        """
+        from scosim.proposals import builtin_types
+
+        seen: dict[str, tuple[type, list[Any]]] = {}
+        for name in builtin_types():
+            cls = get_type(name)
+            if cls.record_always:
+                seen[name] = (cls, [])
+        for arr in self.arrangements:
+            seen.setdefault(arr.name, (type(arr), []))[1].append(arr)
+        return list(seen.values())
 
     # ---------------------------------------------------------------- helpers
     def tariffs_base(self) -> np.ndarray:
@@ -292,6 +279,19 @@ class SCOModel(mesa.Model):
             cost_change=self.cost_change,
             deficits=trade.deficits,
             revenue_sharing=revenue_sharing,
+        )
+
+    def solve_policy(self, policy: PolicyState) -> Any:
+        """GE counterfactual of a policy state (tariffs, trade costs, sharing) vs the base year."""
+        trade = self.scenario.parameters.trade
+        return solve_ge(
+            self.flows0,
+            sigma=self.sigma,
+            tariffs=self.tau0,
+            new_tariffs=policy.tariffs,
+            cost_change=policy.cost_change,
+            deficits=trade.deficits,
+            revenue_sharing=policy.sharing,
         )
 
     def is_member(self) -> np.ndarray:

@@ -18,8 +18,16 @@ def utility_vote(ctx: VoteContext) -> np.ndarray:
     """Vote yes when the weighted score plus the idiosyncratic shock is >= 0.
 
     The score is MODEL.md section 3's ``U = a_econ gain + a_sec security
-    - a_sov depth + a_trust (trust - 0.5) - a_dom dominance``.
+    - a_sov depth + a_trust (trust - 0.5) - a_dom dominance``. The proposer and
+    co-sponsors vote for their own proposal: a state does not table a proposal at
+    the summit to vote it down (use :func:`score_only_vote` to let them score it).
     """
+    return ctx.is_sponsor | (ctx.utility + ctx.noise >= 0.0)
+
+
+@rule("vote")
+def score_only_vote(ctx: VoteContext) -> np.ndarray:
+    """Like :func:`utility_vote`, but sponsors vote on their score like everyone else."""
     return ctx.utility + ctx.noise >= 0.0
 
 
@@ -45,10 +53,13 @@ def gains_only(ctx: VoteContext) -> np.ndarray:
 def no_dominant_partner(ctx: VoteContext) -> np.ndarray:
     """Utility vote, but never accept a bloc whose largest economy takes over half the gains.
 
+    The share is ``ctx.preview["leader_share"]`` (the largest participant's share
+    of the bloc's positive US$ gains).
+
     Seed 000 reports Central Asian caution towards a China-led free trade area;
     this rule writes that caution as a hard limit on top of :func:`utility_vote`.
     """
-    return utility_vote(ctx) & (ctx.terms["dominance"] <= 0.5)
+    return utility_vote(ctx) & (ctx.preview["leader_share"] <= 0.5)
 
 
 @rule("defect")
@@ -79,3 +90,30 @@ def retable_near_miss(ctx: ProposeContext) -> np.ndarray:
 def retable_every_two_years(ctx: ProposeContext) -> np.ndarray:
     """The chair tables a rejected proposal again every second year."""
     return ctx.eligible & (ctx.years_since_vote >= 2)
+
+
+#: A state that opted out objects to the willing going ahead only when their
+#: arrangement would cost it more than this fraction of real income (0.1 %).
+HARM_TOLERANCE = 0.001
+
+
+@rule("consent")
+def consent_unless_harmed(ctx: VoteContext) -> np.ndarray:
+    """Let the interested members go ahead unless it costs this state over 0.1 % of income.
+
+    ``ctx.terms["econ"]`` is the state's expected welfare gain from the willing's
+    arrangement without it (usually a small loss from trade diversion).
+    """
+    return ctx.terms["econ"] >= -HARM_TOLERANCE
+
+
+@rule("consent")
+def always_consent(ctx: VoteContext) -> np.ndarray:
+    """Never stand in the way of the interested members."""
+    return np.ones(ctx.n_runs, dtype=bool)
+
+
+@rule("consent")
+def never_consent(ctx: VoteContext) -> np.ndarray:
+    """Block any arrangement this state stays out of (India on the BRI paragraph)."""
+    return np.zeros(ctx.n_runs, dtype=bool)

@@ -40,6 +40,8 @@ class VoteContext:
         history: The batch's :class:`~scosim.model.events.EventLog` so far
             (``records()`` yields dicts with ``run``, ``year``, ``type``,
             ``country`` and details; ``count(type_, country)`` counts per run).
+        sponsor: ``(R,)`` bool, True where this state is the proposer or a
+            co-sponsor (None: no sponsor information, e.g. a consent question).
     """
 
     iso3: str
@@ -56,11 +58,19 @@ class VoteContext:
     trust: np.ndarray
     preview: dict[str, np.ndarray] = field(default_factory=dict)
     history: Any = None
+    sponsor: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
         """Number of runs in the batch."""
         return int(self.utility.shape[0])
+
+    @property
+    def is_sponsor(self) -> np.ndarray:
+        """``(R,)`` bool: this state proposed or co-sponsored the proposal (False if unknown)."""
+        if self.sponsor is None:
+            return np.zeros(self.n_runs, dtype=bool)
+        return np.broadcast_to(np.asarray(self.sponsor, dtype=bool), (self.n_runs,))
 
     def gain_of(self, iso3: str) -> np.ndarray:
         """Expected welfare gain of another economy, ``(R,)``."""

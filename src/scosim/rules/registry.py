@@ -30,12 +30,13 @@ __all__ = [
     "register_hook",
     "resolve_rule",
     "rule",
+    "rule_origin",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Hooks that exist. Extend with :func:`register_hook`, never by mutation.
-HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "apply", "cooperate")
+HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "consent", "apply", "cooperate")
 
 #: Entry-point group scanned for third-party rules (names "hook.name").
 ENTRY_POINT_GROUP = "scosim.rules"
@@ -228,3 +229,22 @@ def resolve_rule(hook: str, spec: str) -> Callable[..., Any]:
         "; or give a dotted path 'package.module:function'"
     )
     raise RuleError(f"unknown {hook} rule {spec!r}{guess}; registered {hook} rules: {names}{hint}")
+
+
+def rule_origin(hook: str, spec: str) -> str:
+    """Where the rule a scenario names came from (for the run manifest).
+
+    Returns ``builtin``, ``registered <module>``, ``path <spec>``, or the
+    distribution that provided the entry point.
+    """
+    fn = resolve_rule(hook, spec)
+    if ":" in spec:
+        return f"path {spec}"
+    if _REGISTRY[hook].get(spec) is fn:
+        builtin = fn.__module__ == "scosim.rules.builtin"
+        return "builtin" if builtin else f"registered {fn.__module__}"
+    ep = _entry_points(hook).get(spec)
+    dist = getattr(ep, "dist", None)
+    if dist is not None:
+        return f"{dist.metadata['Name']} {dist.version} (entry point {ep.value})"
+    return "unknown"

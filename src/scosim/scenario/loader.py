@@ -42,7 +42,13 @@ Origin = tuple[str, int | None]
 
 OVERRIDE_FILE = "<override>"
 _RESERVED = {"source": "it is set by the loader to the file read"}
-_PROPOSAL_TYPES = ("customs_union", "accession")
+
+
+def _proposal_types() -> list[str]:
+    from scosim.proposals import available_types
+
+    return available_types()
+
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
@@ -448,6 +454,10 @@ def _strip(tp: Any, cur: Any) -> Any:
     while True:
         origin = get_origin(tp)
         if origin is Annotated:
+            # A registry-dispatched field (proposals) says which model applies to cur.
+            for meta in get_args(tp)[1:]:
+                if hasattr(meta, "spec_for") and meta.spec_for(cur) is not None:
+                    return meta.spec_for(cur)
             tp = get_args(tp)[0]
             continue
         if origin in (Union, types.UnionType):
@@ -534,7 +544,7 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
         tags = re.sub(r"['\"]", "", str(ctx.get("expected_tags")))
         return f"unknown type {ctx.get('tag')!r}; allowed types: {tags}"
     if kind == "union_tag_not_found":
-        types_ = _PROPOSAL_TYPES if loc and loc[0] == "proposals" else _EVENT_TYPES
+        types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES
         return f"missing key 'type'; allowed types: {_join(types_)}"
     if kind == "keyword_or_list":
         return f"{err['msg']}, got {_describe(value)}"

@@ -21,15 +21,15 @@ import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     Tag,
+    WrapValidator,
     field_validator,
     model_validator,
 )
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
 
@@ -52,8 +52,7 @@ __all__ = [
     "GrowthParams",
     "CouncilParams",
     "Parameters",
-    "CustomsUnionProposal",
-    "AccessionProposal",
+    "DecisionRuleName",
     "Proposal",
     "BorderClashEvent",
     "SanctionsEvent",
@@ -81,6 +80,7 @@ DEFAULT_RULES: dict[str, str] = {
     "vote": "utility_vote",
     "defect": "threshold_defect",
     "propose": "never_retable",
+    "consent": "consent_unless_harmed",
 }
 
 _SLUG = re.compile(r"^[a-z0-9_-]+$")
@@ -353,7 +353,10 @@ class Weights(BaseModel):
     econ: float = Field(1.0, ge=0, description="weight on welfare gain (fraction of real income)")
     sovereignty: float = Field(0.002, ge=0, description="weight on sovereignty cost of depth")
     trust: float = Field(0.002, ge=0, description="weight on trust in the proposer")
-    dominance: float = Field(0.002, ge=0, description="weight on dominance concern")
+    dominance: float = Field(
+        0.5, ge=0,
+        description="weight on the relative-gains gap to the bloc's largest economy "
+        "(Powell's k: value of a point of relative loss per point of own gain)")
     security: float = Field(0.0, ge=0, description="weight on security gain")
 
 
@@ -412,6 +415,10 @@ class GrowthParams(BaseModel):
         return self
 
 
+#: Decision rules the Council knows (docs/model.md, "Decision rules").
+DecisionRuleName = Literal["consensus", "qualified_majority", "variable_geometry",
+                           "interested_members"]
+
 ChairOrder = _keyword_or_list(
     Literal["alphabetical"], StateList, "'alphabetical' or a list of member codes"
 )
@@ -421,12 +428,19 @@ class CouncilParams(BaseModel):
     """Council of Heads of State: decision rule, defection, trust."""
 
     model_config = STRICT
-    decision_rule: Literal["consensus", "qualified_majority", "variable_geometry"] = "consensus"
+    decision_rule: DecisionRuleName | None = Field(
+        None,
+        description="decision rule for every proposal; unset: each proposal type's default "
+        "(docs/model.md); a proposal's own decision_rule takes precedence",
+    )
     qualified_majority: float = Field(0.667, gt=0.5, le=1.0)
     ratification_lag: int = Field(1, ge=0)
     defection_years: int = Field(3, ge=1)
     exit_threshold: float = Field(0.0, gt=-1.0)
-    vote_noise: float = Field(0.002, ge=0)
+    vote_noise: float = Field(
+        0.25, ge=0,
+        description="sd of a vote's random shock as a fraction of the size of its score's "
+        "terms (sum of absolute weighted terms)")
     trust_gain: float = Field(0.02, ge=0)
     trust_loss: float = Field(0.1, ge=0)
     chair_order: ChairOrder = "alphabetical"
@@ -441,6 +455,33 @@ class Parameters(BaseModel):
     council: CouncilParams = Field(default_factory=CouncilParams)
     weights: Weights = Field(default_factory=Weights)
     rules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RULES))
+    mechanisms: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="mechanism filling each slot (growth, security, network, finance, trade); "
+        "null empties a slot; unnamed slots keep their default (docs/mechanisms.md)",
+    )
+
+    @field_validator("mechanisms", mode="after")
+    @classmethod
+    def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, get_mechanism
+        from scosim.plugins import PluginError
+
+        issues: list[tuple[tuple[str | int, ...], str]] = []
+        for slot, name in value.items():
+            if slot not in SLOTS:
+                issues.append(((slot,), f"unknown slot {slot!r}; slots are: {', '.join(SLOTS)}"))
+            elif name is not None:
+                try:
+                    mech = get_mechanism(name)
+                except PluginError as exc:
+                    issues.append(((slot,), str(exc)))
+                    continue
+                if mech.slot != slot:
+                    issues.append(((slot,), f"mechanism {name!r} fills slot {mech.slot!r}, "
+                                   f"not {slot!r}"))
+        _raise_issues(issues)
+        return {**DEFAULT_MECHANISMS, **value}
 
     @field_validator("rules", mode="after")
     @classmethod
@@ -454,7 +495,7 @@ class Parameters(BaseModel):
 CET_KEYWORDS = ("mean", "weighted_mean", "min", "max")
 
 
-def _check_cet(value: Any) -> Any:
+def check_cet(value: Any) -> Any:
     if isinstance(value, str):
         if value not in CET_KEYWORDS:
             raise ValueError(
@@ -480,70 +521,67 @@ Participants = _keyword_or_list(
 )
 
 
-class CustomsUnionProposal(BaseModel):
-    """Customs union (Karagulov, seed 000): free trade inside, common external tariff."""
+class _ProposalDispatch:
+    """Validates one entry of ``proposals`` with the schema of the type it names.
 
-    model_config = STRICT
-    type: Literal["customs_union"]
-    id: Slug
-    year: int = Field(description="year the proposal is tabled")
-    proposer: State
-    participants: Participants = "members"
-    cet: Annotated[str | float, BeforeValidator(_check_cet)] = "weighted_mean"
-    revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
-    fixed_shares: dict[State, float] | None = None
-    phase_in: YearValue | None = None
-    depth: float = Field(0.6, ge=0, le=1)
+    The ``type:`` value is looked up in the proposal-type registry (built-ins,
+    dotted paths ``package.module:Class``, the ``scosim.proposals`` entry-point
+    group), so a plug-in type validates like a built-in one, with the same
+    file:line errors. The loader asks :meth:`spec_for` which model applies at a
+    location (for "allowed keys" hints).
+    """
 
-    @model_validator(mode="after")
-    def _consistency(self) -> CustomsUnionProposal:
-        issues: list[tuple[tuple[str | int, ...], str]] = []
-        if self.revenue_sharing == "fixed" and self.fixed_shares is None:
-            issues.append((("fixed_shares",), (
-                "missing: revenue_sharing is 'fixed', so fixed_shares {country: share} "
-                "summing to 1 is required")))
-        if self.revenue_sharing != "fixed" and self.fixed_shares is not None:
-            issues.append((("fixed_shares",), (
-                f"only used when revenue_sharing is 'fixed' (it is {self.revenue_sharing!r}); "
-                "remove it or set revenue_sharing: fixed")))
-        if self.fixed_shares is not None:
-            for code, share in self.fixed_shares.items():
-                if not 0.0 <= share <= 1.0:
-                    issues.append((("fixed_shares", code), f"share {share:g} must be in [0, 1]"))
-            total = sum(self.fixed_shares.values())
-            if abs(total - 1.0) > 1e-6:
-                issues.append((("fixed_shares",), f"shares sum to {total:.6g}; they must sum to 1"))
-        if self.phase_in is not None:
-            issues += [(("phase_in",), m) for m in _yv_check(self.phase_in, lo=0.0, hi=1.0)]
-            pts = self.phase_in.points
-            for (y0, v0), (y1, v1) in zip(pts, pts[1:], strict=False):
-                if v1 < v0:
-                    issues.append((("phase_in", y1), (
-                        f"phase_in must be non-decreasing: {v1:g} in {y1} is below "
-                        f"{v0:g} in {y0}")))
-            early = [y for y in self.phase_in.years if y < self.year]
-            if early:
-                issues.append((("phase_in", early[0]), (
-                    f"phase-in year {early[0]} is before the proposal is tabled ({self.year})")))
-        _raise_issues(issues)
-        return self
+    def spec_for(self, data: Any) -> Any:
+        from scosim.plugins import PluginError
+        from scosim.proposals import get_type
 
+        if isinstance(data, BaseModel):
+            return type(data)
+        if not isinstance(data, Mapping) or not isinstance(data.get("type"), str):
+            return None
+        try:
+            return get_type(data["type"]).spec
+        except PluginError:
+            return None
 
-class AccessionProposal(BaseModel):
-    """An observer, partner or other economy applies to become a member."""
+    def __call__(self, value: Any, handler: Any) -> Any:
+        from scosim.plugins import PluginError
+        from scosim.proposals import ProposalSpec, available_types, get_type
 
-    model_config = STRICT
-    type: Literal["accession"]
-    id: Slug
-    year: int
-    applicant: State
-    proposer: State | None = None
+        if isinstance(value, ProposalSpec):
+            return value
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "model_type", "expected a mapping with a 'type' key, got {got}",
+                {"got": type(value).__name__})
+        if "type" not in value:
+            raise PydanticCustomError(
+                "union_tag_not_found", "missing key 'type'", {"discriminator": "'type'"})
+        name = value["type"]
+        if not isinstance(name, str):
+            raise PydanticCustomError(
+                "union_tag_invalid", "unknown type {tag}",
+                {"tag": repr(name), "expected_tags": ", ".join(available_types())})
+        try:
+            cls = get_type(name)
+        except PluginError as exc:
+            if ":" in name:
+                raise PydanticCustomError("value_error", "{error}", {"error": str(exc)}) from exc
+            raise PydanticCustomError(
+                "union_tag_invalid", "unknown type {tag}",
+                {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
+        if name != cls.name:
+            # Named by dotted path: register it under its own name and store that.
+            from scosim.proposals import register_type
+
+            register_type(cls)
+            value = {**value, "type": cls.name}
+        return cls.spec.model_validate(dict(value))
 
 
-Proposal = Annotated[
-    Union[CustomsUnionProposal, AccessionProposal],  # noqa: UP007
-    Field(discriminator="type"),
-]
+PROPOSAL_DISPATCH = _ProposalDispatch()
+#: One entry of ``proposals``: dispatched on ``type`` through the proposal-type registry.
+Proposal = Annotated[Any, WrapValidator(PROPOSAL_DISPATCH), PROPOSAL_DISPATCH]
 
 # --------------------------------------------------------------------------- events
 
@@ -729,27 +767,10 @@ class Scenario(BaseModel):
             if p.year not in yrs:
                 issues.append(((*loc, "year"), f"year {p.year} is outside the simulated "
                                f"years {span}"))
-            if isinstance(p, CustomsUnionProposal):
-                parts = self.participants_of(p)
-                if len(parts) < 2:
-                    issues.append(((*loc, "participants"),
-                                   f"a customs union needs at least 2 participants, got {parts}"))
-                if p.fixed_shares is not None:
-                    for code in p.fixed_shares:
-                        if code not in parts:
-                            issues.append(((*loc, "fixed_shares", code), (
-                                f"{code} is not a participant of {p.id!r}; participants: "
-                                f"{', '.join(parts)}")))
-                if p.phase_in is not None:
-                    for y in p.phase_in.years:
-                        if y not in yrs:
-                            issues.append(((*loc, "phase_in", y), f"phase-in year {y} is "
-                                           f"outside the simulated years {span}"))
-            elif isinstance(p, AccessionProposal):
-                if statuses[p.applicant] == "member":
-                    issues.append(((*loc, "applicant"), (
-                        f"{p.applicant} is already a member; the applicant must be an "
-                        f"observer, partner or other economy")))
+            # Type-specific checks against the whole scenario, through the registry.
+            from scosim.proposals import get_type
+
+            issues += [((*loc, *rel), msg) for rel, msg in get_type(p.type).check(p, self)]
 
         for i, e in enumerate(self.events):
             if e.year not in yrs:
@@ -797,8 +818,8 @@ class Scenario(BaseModel):
             return ov.exit_threshold
         return self.parameters.council.exit_threshold
 
-    def participants_of(self, proposal: CustomsUnionProposal | str) -> list[str]:
-        """Participant codes of a customs union proposal (object or id), canonical order.
+    def participants_of(self, proposal: Any) -> list[str]:
+        """Participant codes of a proposal with ``participants`` (object or id), canonical order.
 
         ``"members"`` and ``"members_and_observers"`` expand using :meth:`statuses`
         (so they follow status overrides).

@@ -1,0 +1,377 @@
+"""The Council, generic over proposal types.
+
+Table -> voters -> preview -> score -> vote -> decide -> adopt -> log.
+
+Nothing here knows a proposal type by name: everything type-specific is asked of
+the proposal object through the protocol of :mod:`scosim.proposals.base`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scosim.mechanisms.voting import (
+    TRUST_NEUTRAL,
+    UtilityTerms,
+    decide,
+    dominance_gap,
+    leader_share,
+    noise_scale,
+    utility,
+)
+from scosim.model.policy import build_policy
+from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
+from scosim.rules.context import ProposeContext, VoteContext
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+__all__ = ["SIGNS", "chair_of", "chairs", "council_phase", "table", "welfare_now"]
+
+#: Sign of each term in the score (MODEL.md section 3): costs and concerns subtract.
+SIGNS: dict[str, float] = {
+    "econ": 1.0,
+    "sovereignty": -1.0,
+    "trust": 1.0,
+    "dominance": -1.0,
+    "security": 1.0,
+}
+
+
+def chairs(model: SCOModel, year: int) -> np.ndarray:
+    """Index of the member chairing the Council in ``year``, per run, ``(R,)``.
+
+    The chair rotates every year over the members of each run (an accession in
+    some runs changes the rotation there only), in alphabetical order of codes or
+    in ``council.chair_order``.
+    """
+    order = model.scenario.parameters.council.chair_order
+    member = model.is_member()
+    patterns, inverse = np.unique(member, axis=0, return_inverse=True)
+    out = np.empty(model.R, dtype=np.int64)
+    for k, pattern in enumerate(patterns):
+        members = [c for c, m in zip(model.codes, pattern, strict=True) if m]
+        if not isinstance(order, str):
+            listed = [c for c in order if c in members]
+            members = listed + sorted(c for c in members if c not in listed)
+        else:
+            members = sorted(members)
+        out[inverse.ravel() == k] = model.codes.index(
+            members[(year - model.years[0]) % len(members)]
+        )
+    return out
+
+
+def chair_of(model: SCOModel, year: int) -> str:
+    """The chair in ``year`` of the first run of the batch (see :func:`chairs`)."""
+    return model.codes[int(chairs(model, year)[0])]
+
+
+def council_phase(model: SCOModel, year: int) -> None:
+    """Hold the year's summit: table proposals, vote, decide; outsiders may opt in.
+
+    Scheduled proposals are tabled in their year. Under an opt-in rule
+    (variable geometry, interested members) outsiders may join an arrangement in
+    force. A rejected proposal may be tabled again by the year's chair when the
+    chair's ``propose`` rule says so (and the type allows it); the chair is then
+    the proposer.
+    """
+    chair = chairs(model, year)
+    for c in np.unique(chair):
+        model.log.add(chair == c, year, "summit", model.codes[int(c)])
+    for arr in model.arrangements:
+        if arr.proposal.year == year:
+            table(model, arr, year)
+            continue
+        if arr.opt_in and arr.in_force.any():
+            _revote_outsiders(model, arr, year)
+        if arr.retable:
+            for c in np.unique(chair):
+                _maybe_retable(model, arr, year, int(c), chair == c)
+
+
+def welfare_now(model: SCOModel) -> np.ndarray:
+    """Welfare of this year's policy state before the summit decides, ``(R, N)``.
+
+    Solved once per year: this year's events (sanctions) may have moved trade
+    costs since last year's trade phase, and a preview must compare like with like.
+    """
+    if model.welfare_now_year != model.year:
+        model.welfare_now = model.solve_policy(build_policy(model)).welfare_change
+        model.welfare_now_year = model.year
+    return model.welfare_now
+
+
+def table(
+    model: SCOModel,
+    arr: ProposalType,
+    year: int,
+    *,
+    runs: np.ndarray | None = None,
+    proposer: int | None = None,
+) -> None:
+    """Preview, vote and decide ``arr`` in ``runs`` (default: every run where it can be tabled)."""
+    council = model.scenario.parameters.council
+    mask = arr.eligible_runs(model)
+    if runs is not None:
+        mask = mask & runs
+    invited = arr.invitees(model)
+    arr.proposed = invited
+    if proposer is not None:
+        arr.proposer = np.where(mask, proposer, arr.proposer)
+    arr.on_tabled(model, mask, year)
+    voters = arr.voters(model, invited) & mask[:, None]
+    pv = arr.preview(model, invited)
+    terms = _terms(model, arr, pv, invited)
+    votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
+    adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
+    objectors = np.zeros_like(voters)
+    if arr.rule in OPT_IN_RULES and adopted.any():
+        # The willing go ahead: terms and gains are those of the smaller group.
+        # Runs where it failed preview the full proposal (any non-empty set will
+        # do: their results are discarded below).
+        willing = np.where(adopted[:, None], participants, invited)
+        pv2 = arr.preview(model, willing)
+        if arr.rule == "interested_members":
+            outsiders = voters & ~participants & adopted[:, None]
+            objectors = _objections(model, arr, year, pv2, outsiders, willing)
+            adopted &= ~objectors.any(axis=1)
+            participants &= adopted[:, None]
+        pv.gain = np.where(adopted[:, None], pv2.gain, pv.gain)
+        for k, v in pv2.terms.items():
+            pv.terms[k] = np.where(adopted, v, pv.terms[k])
+    n_voters = np.maximum(voters.sum(axis=1), 1)
+    arr.last_vote_year = np.where(mask, year, arr.last_vote_year)
+    arr.last_yes_share = np.where(mask, (votes & voters).sum(axis=1) / n_voters, arr.last_yes_share)
+    arr.adopted = np.where(mask, adopted, arr.adopted)
+    arr.participants = np.where(mask[:, None], participants, arr.participants)
+    for k, v in pv.terms.items():
+        arr.terms[k] = np.where(mask, v, arr.terms.get(k, np.zeros(model.R)))
+    arr.expected_gain = np.where(
+        mask[:, None], np.where(participants, pv.gain, 0.0), arr.expected_gain
+    )
+    lag = council.ratification_lag if arr.ratification_lag is None else arr.ratification_lag
+    arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
+    _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
+                  objectors)
+
+
+def _terms(
+    model: SCOModel, arr: ProposalType, pv: Preview, participants: np.ndarray
+) -> UtilityTerms:
+    """The Council's default utility terms, overridden by the preview's ``scores``."""
+    depth = float(getattr(arr.proposal, "depth", 0.0))
+    proposer = arr.proposer
+    # Trust of every state in this run's proposer (none: neutral).
+    trust = np.take_along_axis(model.trust, np.maximum(proposer, 0)[:, None, None], axis=2)[..., 0]
+    trust = np.where(proposer[:, None] >= 0, trust - TRUST_NEUTRAL, 0.0)
+    defaults = {
+        "econ": pv.gain,
+        "sovereignty": np.full((model.R, model.N), depth),
+        "trust": trust,
+        "dominance": dominance_gap(pv.gain, participants, model.gdp0),
+        "security": np.zeros((model.R, model.N)),
+    }
+    defaults.update(pv.scores)
+    return UtilityTerms(**defaults)
+
+
+def _sponsors(model: SCOModel, arr: ProposalType) -> np.ndarray:
+    """``(R, N)`` bool: the proposer and co-sponsors of ``arr`` in each run."""
+    out = np.broadcast_to(arr.co_sponsors, (model.R, model.N)).copy()
+    has = arr.proposer >= 0
+    out[np.flatnonzero(has), arr.proposer[has]] = True
+    return out
+
+
+def _collect_votes(
+    model: SCOModel,
+    arr: ProposalType,
+    year: int,
+    terms: UtilityTerms,
+    voters: np.ndarray,
+    participants: np.ndarray,
+    pv: Preview,
+) -> np.ndarray:
+    """Ask every eligible state's vote rule; log each vote. Returns ``votes (R, N)``."""
+    u = utility(terms, model.weight_arrays)
+    scale = noise_scale(terms, model.weight_arrays)
+    z = model.council_noise(arr.pid, year)
+    noise = z * model.vote_noise[:, None] * scale
+    sponsors = _sponsors(model, arr)
+    votes = np.zeros((model.R, model.N), dtype=bool)
+    td = terms.as_dict()
+    info = {"leader_share": leader_share(pv.gain, model.expenditure0, participants, model.gdp0),
+            **pv.info}
+    for i, code in enumerate(model.codes):
+        if not voters[:, i].any():
+            continue
+        agent = model.agents_by_code[code]
+        ctx = VoteContext(
+            iso3=code,
+            index=i,
+            year=year,
+            proposal=arr.proposal,
+            codes=model.codes,
+            terms={n: v[:, i] for n, v in td.items()},
+            weights={t: agent.weights[t] for t in SIGNS},
+            utility=u[:, i],
+            noise=noise[:, i],
+            gains=pv.gain,
+            participants=participants,
+            trust=model.trust[:, i, :],
+            preview=info,
+            history=model.log,
+            sponsor=sponsors[:, i],
+        )
+        votes[:, i] = agent.vote(ctx) & voters[:, i]
+        model.log.add(
+            voters[:, i],
+            year,
+            "vote",
+            code,
+            arr.pid,
+            yes=votes[:, i],
+            rule=agent.rule_names["vote"],
+            sponsor=sponsors[:, i],
+            leader_share=info["leader_share"][:, i],
+            utility=u[:, i] + noise[:, i],
+            noise=noise[:, i],
+            **{f"term_{n}": v[:, i] for n, v in td.items()},
+            # Signed, weighted contributions: they add up to utility - noise.
+            **{
+                f"contrib_{n}": SIGNS[n] * model.weight_arrays[n][:, i] * v[:, i]
+                for n, v in td.items()
+            },
+        )
+    return votes
+
+
+def _objections(
+    model: SCOModel,
+    arr: ProposalType,
+    year: int,
+    pv: Preview,
+    outsiders: np.ndarray,
+    willing: np.ndarray,
+) -> np.ndarray:
+    """Under ``interested_members``: which opted-out voters object to the willing going ahead.
+
+    Each outsider's ``consent`` rule sees its expected gain from the willing's
+    arrangement without it (``ctx.terms["econ"]``); returns ``(R, N)`` bool objections.
+    """
+    objects = np.zeros((model.R, model.N), dtype=bool)
+    zeros = np.zeros(model.R)
+    for i, code in enumerate(model.codes):
+        if not outsiders[:, i].any():
+            continue
+        agent = model.agents_by_code[code]
+        ctx = VoteContext(
+            iso3=code,
+            index=i,
+            year=year,
+            proposal=arr.proposal,
+            codes=model.codes,
+            terms={"econ": pv.gain[:, i]},
+            weights={t: agent.weights[t] for t in SIGNS},
+            utility=pv.gain[:, i],
+            noise=zeros,
+            gains=pv.gain,
+            participants=willing,
+            trust=model.trust[:, i, :],
+            preview=pv.info,
+            history=model.log,
+        )
+        objects[:, i] = ~agent.consent(ctx) & outsiders[:, i]
+        model.log.add(outsiders[:, i], year, "consent", code, arr.pid,
+                      consents=~objects[:, i], gain_as_outsider=pv.gain[:, i],
+                      rule=agent.rule_names["consent"])
+    return objects
+
+
+def _log_decision(
+    model: SCOModel,
+    arr: ProposalType,
+    year: int,
+    votes: np.ndarray,
+    voters: np.ndarray,
+    adopted: np.ndarray,
+    terms: UtilityTerms,
+    runs: np.ndarray,
+    objectors: np.ndarray,
+) -> None:
+    """Log vetoes (consensus no votes; objections to the willing), adoption or rejection."""
+    td = terms.as_dict()
+    no = voters & ~votes
+    blocking = (no if arr.rule == "consensus" else np.zeros_like(no)) | objectors
+    for i, code in enumerate(model.codes):
+        if blocking[:, i].any():
+            # Every blocking state's reasons are logged, and the others trust it less.
+            model.log.add(
+                blocking[:, i],
+                year,
+                "veto",
+                code,
+                arr.pid,
+                **{f"term_{n}": v[:, i] for n, v in td.items()},
+            )
+            others = np.arange(model.N) != i
+            model.trust[:, others, i] = np.where(
+                blocking[:, i : i + 1],
+                np.clip(
+                    model.trust[:, others, i] - model.scenario.parameters.council.trust_loss, 0, 1
+                ),
+                model.trust[:, others, i],
+            )
+    model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1))
+    model.log.add(~adopted & runs, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
+
+
+def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
+    """Outsiders invited to an opt-in arrangement in force may join at the negotiated terms."""
+    outsiders = arr.proposed & ~arr.participants & arr.in_force[:, None]
+    if not outsiders.any():
+        return
+    # One preview with every outsider joining at once: each outsider judges its
+    # own gain from that enlarged group (cheaper than one solve per outsider).
+    # Runs where it is not in force preview the proposed set (discarded).
+    enlarged = np.where(arr.in_force[:, None], arr.participants | outsiders, arr.proposed)
+    pv = arr.preview(model, enlarged, terms=arr.terms)
+    terms = _terms(model, arr, pv, enlarged)
+    votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
+    joiners = votes & outsiders
+    if joiners.any():
+        arr.participants = arr.participants | joiners
+        arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)
+        for i, code in enumerate(model.codes):
+            model.log.add(joiners[:, i], year, "joined", code, arr.pid)
+
+
+def _maybe_retable(
+    model: SCOModel, arr: ProposalType, year: int, chair: int, runs: np.ndarray
+) -> None:
+    """The chair of ``runs`` may table a rejected proposal again (its ``propose`` rule)."""
+    eligible = (arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force & runs
+    if not eligible.any():
+        return
+    agent = model.agents_by_code[model.codes[chair]]
+    ctx = ProposeContext(
+        iso3=agent.iso3,
+        index=agent.index,
+        year=year,
+        proposal=arr.proposal,
+        codes=model.codes,
+        eligible=eligible,
+        years_since_vote=np.where(arr.last_vote_year >= 0, year - arr.last_vote_year, -1),
+        last_yes_share=arr.last_yes_share,
+        trust=model.trust[:, agent.index, :],
+        history=model.log,
+    )
+    again = agent.propose(ctx) & eligible
+    if again.any():
+        model.log.add(
+            again, year, "retabled", agent.iso3, arr.pid, rule=agent.rule_names["propose"]
+        )
+        table(model, arr, year, runs=again, proposer=agent.index)

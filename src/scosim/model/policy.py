@@ -1,0 +1,114 @@
+"""The year's policy state: what mechanisms read and proposals write.
+
+A :class:`PolicyState` is rebuilt every time it is needed from the baseline (the
+calibration's bilateral tariffs ``tau0``, this year's trade costs after events)
+plus the arrangements in force, in the scenario's order. It is a fresh copy each
+time, never mutated in place behind anyone's back, so "the policy without this
+arrangement" (what a Council preview compares against) is one call:
+:func:`build_policy` with ``exclude=``.
+
+Mechanism slots (security, network, finance, ...) receive the year's state
+after implementation and may write to it (e.g. multiply ``cost_change`` or set
+a lever); the trade GE reads it last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+__all__ = ["PolicyState", "build_policy"]
+
+
+@dataclass
+class PolicyState:
+    """Levers of one year over a batch of runs (leading axis ``R``).
+
+    Attributes:
+        tariffs: ``(R, N, N)`` ad valorem tariffs, exporter on the row, importer
+            on the column (the calibration's ``tariffs`` matrix as baseline).
+        cost_change: ``(R, N, N)`` iceberg trade-cost factors relative to the base
+            year (1 = unchanged): sanctions, corridors, insecurity.
+        sharing: ``(R, N, N)`` column-stochastic tariff-revenue sharing matrix, or
+            None when every economy keeps what it collects.
+        bloc: ``(R, N)`` bool, participants of the preferential trade bloc used
+            for union accounting (intra-bloc trade, creation, diversion): the
+            first bloc-forming arrangement in force in each run.
+        levers: Further named levers, each an array with a leading run axis
+            (security and finance parameters); a mechanism documents those it reads.
+    """
+
+    tariffs: np.ndarray
+    cost_change: np.ndarray
+    sharing: np.ndarray | None = None
+    bloc: np.ndarray | None = None
+    levers: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs ``R``."""
+        return int(self.tariffs.shape[0])
+
+    @property
+    def n(self) -> int:
+        """Number of economies ``N``."""
+        return int(self.tariffs.shape[-1])
+
+    def copy(self) -> PolicyState:
+        """A deep copy (arrays copied)."""
+        return PolicyState(
+            tariffs=self.tariffs.copy(),
+            cost_change=self.cost_change.copy(),
+            sharing=None if self.sharing is None else self.sharing.copy(),
+            bloc=None if self.bloc is None else self.bloc.copy(),
+            levers={k: v.copy() for k, v in self.levers.items()},
+        )
+
+    def set_tariffs(self, new: np.ndarray, active: np.ndarray) -> None:
+        """Take ``new`` tariffs ``(R, N, N)`` in the runs where ``active`` ``(R,)``."""
+        self.tariffs = np.where(active[:, None, None], new, self.tariffs)
+
+    def share_revenue(self, matrix: np.ndarray, active: np.ndarray) -> None:
+        """Compose a sharing matrix ``(R, N, N)`` on top of those already in force.
+
+        Runs where ``active`` is False keep their sharing (identity there). Later
+        arrangements apply on top of earlier ones: ``S = M_k @ ... @ M_1``.
+        """
+        m = np.where(active[:, None, None], matrix, np.eye(self.n))
+        self.sharing = m if self.sharing is None else m @ self.sharing
+
+    def claim_bloc(self, participants: np.ndarray, active: np.ndarray) -> None:
+        """Make ``participants`` the accounting bloc in active runs that have none yet."""
+        if self.bloc is None:
+            self.bloc = np.zeros((self.n_runs, self.n), dtype=bool)
+        first = active & ~self.bloc.any(axis=1)
+        self.bloc = np.where(first[:, None], participants & active[:, None], self.bloc)
+
+    def bloc_or_none(self) -> np.ndarray:
+        """The accounting bloc, all False where no bloc is in force."""
+        if self.bloc is None:
+            return np.zeros((self.n_runs, self.n), dtype=bool)
+        return self.bloc
+
+
+def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
+    """This year's policy state: baseline plus every arrangement in force.
+
+    Args:
+        model: The model (reads ``tau0``, ``cost_change`` and ``arrangements``).
+        exclude: An arrangement to leave out (the policy "without it").
+
+    Returns:
+        A fresh :class:`PolicyState`.
+    """
+    policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
+    for arr in model.arrangements:
+        if arr is exclude or not arr.in_force.any():
+            continue
+        arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
+    return policy

@@ -1,0 +1,131 @@
+"""Yearly mechanisms as plug-ins, filling a fixed, documented order of slots.
+
+A year runs ``events -> council -> implement -> [slots] -> compliance -> record``
+(:func:`scosim.model.phases.tick`); the slots run in the order of :data:`SLOTS`.
+A scenario chooses which implementation fills each slot
+(``parameters.mechanisms: {slot: name}``); an empty slot does nothing. A
+mechanism is a subclass of :class:`Mechanism`: set up once from the calibration
+and scenario, then one batched :meth:`Mechanism.step` a year reading and writing
+the year's :class:`~scosim.model.policy.PolicyState`, then its indicators. Its
+array work belongs in pure kernels (``scosim.mechanisms``, ``scosim.security``,
+...); the class only wires them. Random draws come from the slot's own stream
+(:meth:`Mechanism.streams`, keyed by the slot name), so filling one slot leaves
+every other slot's draws unchanged. See docs/mechanisms.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from scosim.model.rng import RunStreams
+from scosim.plugins import PluginError, Registry
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = [
+    "DEFAULT_MECHANISMS",
+    "ENTRY_POINT_GROUP",
+    "SLOTS",
+    "Mechanism",
+    "available_mechanisms",
+    "get_mechanism",
+    "mechanism_origin",
+    "register_mechanism",
+]
+
+#: The slots, in the order they run each year, between ``implement`` and ``compliance``.
+#: ``growth`` moves the baseline GDP path; ``security``, ``network`` and ``finance``
+#: write trade costs and levers into the policy state; ``trade`` solves the GE last,
+#: reading the state everything before it wrote.
+SLOTS: tuple[str, ...] = ("growth", "security", "network", "finance", "trade")
+
+#: What fills each slot unless the scenario says otherwise (None = empty).
+DEFAULT_MECHANISMS: dict[str, str | None] = {
+    "growth": "calibrated_growth",
+    "security": None,
+    "network": None,
+    "finance": None,
+    "trade": "ge_trade",
+}
+
+#: Entry-point group scanned for third-party mechanisms.
+ENTRY_POINT_GROUP = "scosim.mechanisms"
+
+
+class Mechanism:
+    """Base class of a yearly mechanism (one instance per model, over all runs).
+
+    Class attributes:
+        name: The name scenarios use in ``parameters.mechanisms``.
+        slot: The slot it fills (one of :data:`SLOTS`).
+        indicators: ``{name: unit}`` it records every year (each ``(R, N)``).
+
+    Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
+    """
+
+    name: ClassVar[str] = ""
+    slot: ClassVar[str] = ""
+    indicators: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, model: SCOModel) -> None:
+        self.setup(model)
+
+    def streams(self, model: SCOModel) -> RunStreams:
+        """Per-run random generators keyed by (seed, run, slot name)."""
+        return RunStreams(model.scenario.seed, model.run_ids, self.slot)
+
+    def setup(self, model: SCOModel) -> None:
+        """Read what the mechanism needs from ``model.cal`` and ``model.scenario``."""
+
+    def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        """Advance one year for every run; read and write ``policy`` (and model state)."""
+
+    def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
+        """This year's indicators, each ``(R, N)``; names as declared in ``indicators``."""
+        return {}
+
+
+def _check(cls: Any, name: str) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, Mechanism)):
+        raise PluginError(f"mechanism {name!r} must be a subclass of scosim.model.slots.Mechanism")
+    if cls.slot not in SLOTS:
+        raise PluginError(
+            f"mechanism {cls.name or name!r} fills slot {cls.slot!r}; slots are: {', '.join(SLOTS)}"
+        )
+    if not cls.name:
+        raise PluginError(f"mechanism {cls.__qualname__} has no `name`")
+
+
+_REGISTRY: Registry[type[Mechanism]] = Registry(
+    "mechanism", ENTRY_POINT_GROUP, _check, "scosim.model.builtin_mechanisms"
+)
+
+
+def register_mechanism(cls: type[Mechanism]) -> type[Mechanism]:
+    """Class decorator registering a mechanism under ``cls.name``."""
+    return _REGISTRY.register(cls.name, cls)
+
+
+def get_mechanism(name: str) -> type[Mechanism]:
+    """The mechanism a scenario names (registered name, dotted path or entry point)."""
+    return _REGISTRY.get(name)
+
+
+def available_mechanisms() -> list[str]:
+    """Names of the known mechanisms."""
+    return _REGISTRY.available()
+
+
+def mechanism_origin(name: str) -> str:
+    """Where a mechanism came from (``builtin``, a path, or a distribution)."""
+    return _REGISTRY.origin(name)
+
+
+def plan(choice: dict[str, str | None]) -> list[tuple[str, str | None]]:
+    """The slots in order with the mechanism filling each (for docs and manifests)."""
+    filled = {**DEFAULT_MECHANISMS, **choice}
+    return [(slot, filled.get(slot)) for slot in SLOTS]

@@ -1,0 +1,206 @@
+"""One registry helper for everything a user can plug in: proposal types and mechanisms.
+
+A plug-in is found by the name a scenario gives, in three places, in order:
+
+1. the in-process registry (built-ins and classes registered with ``register``),
+2. a dotted import path ``"package.module:Attr"``,
+3. installed packages exposing the registry's entry-point group
+   (``scosim.proposals`` for proposal types, ``scosim.mechanisms`` for mechanisms),
+   under the name the scenario uses.
+
+Every resolved plug-in carries its *origin* (``builtin``, ``path``, or the
+distribution and version that provided the entry point), which goes into the
+run's manifest. A plug-in class is checked when it is registered (OpenFisca
+habit): a missing attribute or a name already taken by another class is an error,
+so results never depend on which of two clashing plug-ins was imported last.
+Decision rules have their own registry (:mod:`scosim.rules.registry`, the
+``scosim.rules`` group) with the same three places and the same origins.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.metadata
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+__all__ = ["PluginError", "Registry", "import_path", "plugin_origins"]
+
+T = TypeVar("T")
+
+
+class PluginError(ValueError):
+    """A plug-in that cannot be found, loaded or accepted."""
+
+
+def import_path(spec: str, what: str = "plug-in") -> Any:
+    """Import ``"package.module:Attr"`` (``Attr`` may be dotted) and return the object.
+
+    Args:
+        spec: The dotted path.
+        what: Word used in error messages (``"proposal type"``, ``"mechanism"``).
+
+    Raises:
+        PluginError: With what is wrong and how to write the path.
+    """
+    module_name, _, attr_path = spec.partition(":")
+    if not module_name or not attr_path:
+        raise PluginError(f"bad {what} path {spec!r}: write it as 'package.module:Name'")
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if module_name == missing or module_name.startswith(missing + "."):
+            raise PluginError(
+                f"bad {what} path {spec!r}: module {module_name!r} not found "
+                "(is it installed or on PYTHONPATH?)"
+            ) from exc
+        raise PluginError(
+            f"bad {what} path {spec!r}: importing {module_name!r} failed: {exc}"
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - any import-time failure is the user's module
+        raise PluginError(
+            f"bad {what} path {spec!r}: importing {module_name!r} failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    for part in attr_path.split("."):
+        if not hasattr(obj, part):
+            raise PluginError(
+                f"bad {what} path {spec!r}: {getattr(obj, '__name__', obj)!r} has no "
+                f"attribute {part!r}"
+            )
+        obj = getattr(obj, part)
+    return obj
+
+
+def _dist_origin(ep: importlib.metadata.EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return f"entry point {ep.value}"
+    return f"{dist.metadata['Name']} {dist.version} (entry point {ep.value})"
+
+
+class Registry(Generic[T]):
+    """Named plug-ins of one kind, with dotted paths and an entry-point group.
+
+    Args:
+        what: What the plug-ins are, for messages (``"proposal type"``).
+        group: Entry-point group scanned for third-party plug-ins.
+        check: Called on every object before it is accepted; raises
+            :class:`PluginError` with what is wrong.
+        builtins: Module imported on first use that registers the built-ins.
+    """
+
+    def __init__(
+        self, what: str, group: str, check: Callable[[Any, str], None], builtins: str
+    ) -> None:
+        self.what = what
+        self.group = group
+        self._check = check
+        self._builtins = builtins
+        self._loaded = False
+        self._items: dict[str, T] = {}
+        self._origins: dict[str, str] = {}
+
+    def _load_builtins(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            importlib.import_module(self._builtins)
+
+    def register(self, name: str, obj: T, origin: str = "builtin") -> T:
+        """Accept ``obj`` under ``name`` after checking it.
+
+        Registering the same object again is harmless; another object under a
+        taken name is an error.
+        """
+        if not name.isidentifier():
+            raise PluginError(f"{self.what} name {name!r} must be a Python identifier")
+        self._check(obj, name)
+        existing = self._items.get(name)
+        if existing is not None and _qual(existing) != _qual(obj):
+            raise PluginError(
+                f"{self.what} {name!r} is already registered by {_qual(existing)}; "
+                f"pick another name for {_qual(obj)}"
+            )
+        self._items[name] = obj
+        self._origins.setdefault(name, origin)
+        return obj
+
+    def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
+        return {ep.name: ep for ep in importlib.metadata.entry_points(group=self.group)}
+
+    def available(self) -> list[str]:
+        """Registered names plus installed entry-point names, sorted."""
+        self._load_builtins()
+        return sorted(set(self._items) | set(self._entry_points()))
+
+    def get(self, spec: str) -> T:
+        """The plug-in a scenario names: registered name, dotted path or entry point.
+
+        Raises:
+            PluginError: Saying what is available when nothing matches.
+        """
+        self._load_builtins()
+        if not isinstance(spec, str) or not spec:
+            raise PluginError(f"a {self.what} must be named by a non-empty string, got {spec!r}")
+        if spec in self._items:
+            return self._items[spec]
+        if ":" in spec:
+            obj = import_path(spec, self.what)
+            self._check(obj, spec)
+            self._items[spec] = obj
+            self._origins[spec] = f"path {spec}"
+            return obj
+        eps = self._entry_points()
+        if spec in eps:
+            try:
+                obj = eps[spec].load()
+            except Exception as exc:  # noqa: BLE001 - report any plug-in failure plainly
+                raise PluginError(
+                    f"{self.what} {spec!r} from entry point {eps[spec].value!r} failed to load: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            return self.register(spec, obj, _dist_origin(eps[spec]))
+        avail = self.available()
+        close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise PluginError(
+            f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
+            f"(or a dotted path 'package.module:Name', or a package exposing the "
+            f"{self.group!r} entry-point group)"
+        )
+
+    def origin(self, name: str) -> str:
+        """Where the plug-in registered as ``name`` came from (for the run manifest)."""
+        self.get(name)
+        return self._origins[name]
+
+
+def _qual(obj: Any) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
+    """Where every plug-in a scenario uses came from, for the run manifest.
+
+    Returns:
+        ``{"proposal_types": {name: origin}, "mechanisms": {slot: "name (origin)"},
+        "rules": {spec: origin}}``; an origin is ``builtin``, ``path ...`` or the
+        distribution and version that provided the entry point.
+    """
+    from scosim.model.slots import mechanism_origin
+    from scosim.proposals import type_origin
+    from scosim.rules.registry import rule_origin
+
+    types = {p.type: type_origin(p.type) for p in scenario.proposals}
+    mechs = {
+        slot: f"{name} ({mechanism_origin(name)})"
+        for slot, name in scenario.parameters.mechanisms.items()
+        if name is not None
+    }
+    specs = {(h, s) for h, s in scenario.parameters.rules.items()}
+    for ov in scenario.countries.values():
+        specs |= set(ov.rules.items())
+    rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s) for h, s in sorted(specs)}
+    return {"proposal_types": types, "mechanisms": mechs, "rules": rules}

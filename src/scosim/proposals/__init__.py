@@ -1,0 +1,100 @@
+"""Proposal types: one module per kind of proposal, registered by name.
+
+Built-ins: ``customs_union``, ``free_trade_area``, ``accession``. A third-party
+package adds a type through the entry-point group ``scosim.proposals`` (entry
+name = the ``type:`` value), or a scenario names one by dotted path
+(``type: "mypkg.visa:VisaFree"``). See docs/proposals.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scosim.plugins import PluginError, Registry
+from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalSpec, ProposalType
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "OPT_IN_RULES",
+    "Preview",
+    "ProposalSpec",
+    "ProposalType",
+    "available_types",
+    "builtin_types",
+    "get_type",
+    "register_type",
+    "type_origin",
+]
+
+#: Entry-point group scanned for third-party proposal types.
+ENTRY_POINT_GROUP = "scosim.proposals"
+
+_METHODS = (
+    "check", "decision_rule", "eligible_runs", "invitees", "voters", "on_tabled", "negotiate",
+    "preview", "apply", "phase_at", "enter_into_force", "admit_member", "gain_if_member", "record",
+)
+
+
+def _check(cls: Any, name: str) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, ProposalType)):
+        raise PluginError(
+            f"proposal type {name!r} must be a subclass of scosim.proposals.ProposalType, "
+            f"got {cls!r}"
+        )
+    if not cls.name:
+        raise PluginError(f"proposal type {cls.__qualname__} has no `name`")
+    unknown = [a for a in vars(cls) if not a.startswith("_") and a not in _ALLOWED]
+    if unknown:
+        raise PluginError(
+            f"proposal type {cls.name!r} defines {', '.join(sorted(unknown))}, which the "
+            f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
+            "(prefix helpers with '_')"
+        )
+    spec = cls.spec
+    if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
+        raise PluginError(
+            f"proposal type {cls.name!r}: `spec` must be a subclass of "
+            "scosim.proposals.ProposalSpec with a field `type: Literal[name]`"
+        )
+    literal = getattr(spec.model_fields["type"].annotation, "__args__", ())
+    if tuple(literal) != (cls.name,):
+        raise PluginError(
+            f"proposal type {cls.name!r}: its spec's `type` field must be "
+            f"Literal[{cls.name!r}], got {spec.model_fields['type'].annotation!r}"
+        )
+
+
+_ALLOWED = {
+    *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
+    "retable", "indicators", "record_always",
+}
+
+_REGISTRY: Registry[type[ProposalType]] = Registry(
+    "proposal type", ENTRY_POINT_GROUP, _check, "scosim.proposals.builtin"
+)
+
+
+def register_type(cls: type[ProposalType]) -> type[ProposalType]:
+    """Class decorator registering a proposal type under ``cls.name``."""
+    return _REGISTRY.register(cls.name, cls)
+
+
+def get_type(name: str) -> type[ProposalType]:
+    """The proposal type a scenario's ``type:`` names (name, dotted path or entry point)."""
+    return _REGISTRY.get(name)
+
+
+def available_types() -> list[str]:
+    """Names of the known proposal types (registered and installed)."""
+    return _REGISTRY.available()
+
+
+def builtin_types() -> list[str]:
+    """Names of the proposal types shipped with scosim, sorted."""
+    _REGISTRY._load_builtins()
+    return sorted(n for n, o in _REGISTRY._origins.items() if o == "builtin")
+
+
+def type_origin(name: str) -> str:
+    """Where a proposal type came from (``builtin``, a path, or a distribution)."""
+    return _REGISTRY.origin(name)

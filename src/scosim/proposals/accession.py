@@ -1,0 +1,133 @@
+"""Accession: an observer, partner or other economy applies to become a member.
+
+Members other than the applicant vote. Membership is all or nothing, so the
+opt-in rules do not apply: asked for variable geometry, the Council decides by
+simple majority; asked for ``interested_members``, by consensus. Default
+decision rule: consensus (SCO Charter art. 13 and the 2010 Regulation on
+admission: new members are admitted by a decision of the Council of Heads of
+State, by consensus). An adopted accession takes effect at the next year's
+summit; the new member joins the arrangements open to all members
+(:meth:`ProposalType.admit_member`). A rejected application is not re-tabled by
+the chair: an applicant re-applies with a new proposal entry.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from typing_extensions import override
+
+from scosim.mechanisms.voting import TRUST_NEUTRAL
+from scosim.proposals import register_type
+from scosim.proposals.base import Preview, ProposalSpec, ProposalType
+from scosim.scenario.schema import State
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+
+class AccessionProposal(ProposalSpec):
+    """An observer, partner or other economy applies to become a member."""
+
+    type: Literal["accession"]
+    applicant: State
+
+
+@register_type
+class Accession(ProposalType):
+    """Membership of the SCO for ``applicant``."""
+
+    name = "accession"
+    spec = AccessionProposal
+    default_decision_rule = "consensus"
+    ratification_lag = 1
+    exit_allowed = False
+    retable = False
+
+    @override
+    @classmethod
+    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+        if scenario.statuses()[proposal.applicant] == "member":
+            return [(("applicant",), (
+                f"{proposal.applicant} is already a member; the applicant must be an "
+                "observer, partner or other economy"))]
+        return []
+
+    def __init__(self, model: SCOModel, proposal: Any) -> None:
+        super().__init__(model, proposal)
+        self.applicant = model.codes.index(proposal.applicant)
+
+    @override
+    def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
+        if requested == "variable_geometry":
+            # Membership is all or nothing: variable geometry falls back to a majority.
+            return "qualified_majority", 0.5 + 1e-9
+        if requested == "interested_members":
+            return "consensus", threshold
+        return requested, threshold
+
+    @override
+    def eligible_runs(self, model: SCOModel) -> np.ndarray:
+        from scosim.model.model import STATUS_CODES
+
+        return model.status[:, self.applicant] != STATUS_CODES["member"]
+
+    @override
+    def invitees(self, model: SCOModel) -> np.ndarray:
+        out = model.is_member().copy()
+        out[:, self.applicant] = True
+        return out
+
+    @override
+    def voters(self, model: SCOModel, invited: np.ndarray) -> np.ndarray:
+        out = invited & model.is_member()
+        out[:, self.applicant] = False
+        return out
+
+    @override
+    def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
+        model.log.add(runs, year, "application", model.codes[self.applicant], self.pid)
+
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        """Each economy's expected gain from the applicant joining.
+
+        A new member joins the arrangements open to all members (with their
+        terms and obligations), so the gain is that of the first such
+        arrangement in force enlarged by the applicant
+        (:meth:`ProposalType.gain_if_member`). Without one, membership has no
+        trade effect in the model and the gain is 0. The trust term is trust in
+        the applicant; no sovereignty or dominance term.
+        """
+        gain = np.zeros((model.R, model.N))
+        for other in model.arrangements:
+            g = other.gain_if_member(model, self.applicant)
+            if g is not None:
+                gain = g
+                break
+        zeros = np.zeros((model.R, model.N))
+        return Preview(
+            gain=gain,
+            scores={
+                "sovereignty": zeros,
+                "trust": model.trust[:, :, self.applicant] - TRUST_NEUTRAL,
+                "dominance": zeros,
+                "security": zeros,
+            },
+        )
+
+    @override
+    def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
+        from scosim.model.model import STATUS_CODES
+
+        app = self.applicant
+        model.status[starting, app] = STATUS_CODES["member"]
+        model.log.add(starting, year, "accession", model.codes[app], self.pid)
+        for other in model.arrangements:
+            other.admit_member(model, starting, app, year)
+        self.in_force |= starting

@@ -1,0 +1,314 @@
+"""The proposal-type protocol.
+
+What the generic Council, implementation, compliance and recording code asks
+of every kind of proposal.
+
+A proposal type is a subclass of :class:`ProposalType`. The class declares its
+scenario schema (``spec``, a pydantic model whose ``type`` field is
+``Literal[name]``) and its behaviour; one instance is made per proposal in a
+scenario and carries that proposal's life over the batch (tabled, adopted, in
+force, left, dissolved), every array with a leading run axis ``R``.
+
+The generic code in :mod:`scosim.model.council` and :mod:`scosim.model.phases`
+calls, in this order in a year:
+
+* council: :meth:`eligible_runs`, :meth:`invitees`, :meth:`voters`,
+  :meth:`on_tabled`, :meth:`preview` (which calls :meth:`negotiate` and
+  :meth:`apply` on a copy of the policy state), :meth:`decision_rule`;
+* implement: :meth:`enter_into_force`, :meth:`phase_at`, and on other
+  arrangements :meth:`admit_member` when a state accedes;
+* every consumer of the policy state: :meth:`apply`;
+* compliance (when ``exit_allowed``): the generic stay-or-leave loop;
+* record: :meth:`record` (a classmethod over all instances of the type).
+
+Every method has a default, so a new type writes only what differs. Nothing
+here, nor in the generic code, branches on a type's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from scosim.scenario.schema import STRICT, DecisionRuleName, Slug, State, StateList
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = ["OPT_IN_RULES", "Preview", "ProposalSpec", "ProposalType"]
+
+#: Decision rules under which participation is opt-in: those who said no (or were
+#: not there) may join an arrangement in force at a later summit.
+OPT_IN_RULES: tuple[str, ...] = ("variable_geometry", "interested_members")
+
+
+class ProposalSpec(BaseModel):
+    """Fields every proposal has in a scenario (subclass it for a new type).
+
+    A subclass adds ``type: Literal["<name>"]`` and its own fields; the
+    scenario's ``proposals`` list is dispatched on ``type`` through the registry.
+    """
+
+    model_config = STRICT
+    type: str
+    id: Slug
+    year: int = Field(description="year the proposal is tabled")
+    proposer: State | None = None
+    co_sponsors: StateList = Field(
+        default_factory=list, description="states sponsoring the proposal with the proposer"
+    )
+    decision_rule: DecisionRuleName | None = Field(
+        None,
+        description="decision rule for this proposal; default: parameters.council."
+        "decision_rule if set, else the type's default",
+    )
+
+
+@dataclass
+class Preview:
+    """What a proposal would bring if adopted among given participants, over runs.
+
+    Attributes:
+        gain: ``(R, N)`` expected welfare gain of every economy (fraction) against
+            this year's policy state without the proposal.
+        terms: Negotiated terms per run, each ``(R,)`` (e.g. the CET); stored at
+            adoption and passed back to :meth:`ProposalType.apply`.
+        scores: Overrides of the Council's utility terms, each ``(R, N)``
+            (``sovereignty``, ``trust``, ``dominance``, ``security``); terms not
+            given take the Council's defaults (see docs/model.md).
+        info: Further ``(R, N)`` indicators shown to vote rules as ``ctx.preview``.
+    """
+
+    gain: np.ndarray
+    terms: dict[str, np.ndarray] = field(default_factory=dict)
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    info: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class ProposalType:
+    """Base class of a proposal type; one instance per proposal of a scenario.
+
+    Class attributes (checked when the type is registered):
+        name: The ``type:`` value in scenarios.
+        spec: The pydantic schema (a :class:`ProposalSpec` subclass).
+        default_decision_rule: Used when neither the proposal nor
+            ``parameters.council.decision_rule`` names one.
+        ratification_lag: Years from adoption to entry into force; None takes
+            ``parameters.council.ratification_lag``.
+        exit_allowed: Participants judge realised gains yearly and may leave.
+        retable: The chair may table the proposal again after a rejection.
+        indicators: ``{name: unit}`` recorded every year by :meth:`record`.
+        record_always: Record the indicators even when no proposal of the type
+            is in the scenario (built-ins: every results table has the same columns).
+
+    Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
+        proposal, pid, proposer, adopted, in_force, entry_year, participants,
+        proposed, expected_gain, bad_years, phase, last_vote_year,
+        last_yes_share, terms (negotiated terms by name, each ``(R,)``),
+        rule and threshold (the decision rule in force for this proposal).
+    """
+
+    name: ClassVar[str] = ""
+    spec: ClassVar[type[ProposalSpec]] = ProposalSpec
+    default_decision_rule: ClassVar[str] = "consensus"
+    ratification_lag: ClassVar[int | None] = None
+    exit_allowed: ClassVar[bool] = True
+    retable: ClassVar[bool] = True
+    indicators: ClassVar[dict[str, str]] = {}
+    record_always: ClassVar[bool] = False
+
+    def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
+        R, N = model.R, model.N
+        self.proposal = proposal
+        self.pid = proposal.id
+        proposer = proposal.proposer
+        self.proposer = np.full(R, model.codes.index(proposer) if proposer else -1, dtype=np.int64)
+        self.co_sponsors = np.zeros(N, dtype=bool)
+        for c in proposal.co_sponsors:
+            self.co_sponsors[model.codes.index(c)] = True
+        self.adopted = np.zeros(R, dtype=bool)
+        self.in_force = np.zeros(R, dtype=bool)
+        self.entry_year = np.full(R, -1, dtype=np.int64)
+        self.participants = np.zeros((R, N), dtype=bool)
+        self.proposed = np.zeros((R, N), dtype=bool)
+        self.expected_gain = np.zeros((R, N))
+        self.bad_years = np.zeros((R, N), dtype=np.int64)
+        self.phase = np.zeros(R)
+        self.last_vote_year = np.full(R, -1, dtype=np.int64)
+        self.last_yes_share = np.zeros(R)
+        self.terms: dict[str, np.ndarray] = {}
+        council = model.scenario.parameters.council
+        requested = proposal.decision_rule or council.decision_rule or self.default_decision_rule
+        self.rule, self.threshold = self.decision_rule(requested, council.qualified_majority)
+
+    # ------------------------------------------------------------ validation
+    @classmethod
+    def check(
+        cls, proposal: ProposalSpec, scenario: Any
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """Cross-field checks against the whole scenario (default: none).
+
+        Returns:
+            ``(location relative to the proposal, message)`` pairs.
+        """
+        return []
+
+    def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
+        """The rule and qualified-majority threshold this type applies when asked for ``requested``.
+
+        Default: the requested rule as it is.
+        """
+        return requested, threshold
+
+    @property
+    def opt_in(self) -> bool:
+        """Whether participation is opt-in (outsiders may join later)."""
+        return self.rule in OPT_IN_RULES
+
+    # --------------------------------------------------------------- council
+    def eligible_runs(self, model: SCOModel) -> np.ndarray:
+        """Runs where the proposal can be tabled now, ``(R,)`` (default: all)."""
+        return np.ones(model.R, dtype=bool)
+
+    def invitees(self, model: SCOModel) -> np.ndarray:
+        """Who is invited to take part, ``(R, N)``, read when the proposal is tabled.
+
+        Default: the spec's ``participants`` (``members``,
+        ``members_and_observers`` or a list of codes) with statuses as they are
+        in each run now, so a state that acceded earlier is invited too;
+        members when the spec has no ``participants``.
+        """
+        from scosim.model.model import STATUS_CODES
+
+        parts = getattr(self.proposal, "participants", "members")
+        if parts == "members":
+            return model.is_member().copy()
+        if parts == "members_and_observers":
+            return model.status >= STATUS_CODES["observer"]
+        listed = np.zeros(model.N, dtype=bool)
+        listed[[model.codes.index(c) for c in parts]] = True
+        return np.broadcast_to(listed, (model.R, model.N)).copy()
+
+    def voters(self, model: SCOModel, invited: np.ndarray) -> np.ndarray:
+        """Who votes, ``(R, N)`` (default: the invitees)."""
+        return invited.copy()
+
+    def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
+        """Called when tabled in ``runs`` (log type-specific events; default: nothing)."""
+
+    def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:
+        """Terms the participants would agree, each ``(R,)`` (default: none)."""
+        return {}
+
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        """Expected gains if adopted among ``participants`` ``(R, N)``, fully in force.
+
+        Default: the policy state without this proposal, :meth:`apply` the
+        proposal on a copy (terms from :meth:`negotiate` unless given: joiners
+        accept the negotiated terms), one GE solve for every run; gains are
+        relative to this year's policy state before the summit decides.
+        """
+        from scosim.model.council import welfare_now
+        from scosim.model.policy import build_policy
+
+        terms = self.negotiate(model, participants) if terms is None else terms
+        policy = build_policy(model, exclude=self)
+        ones = np.ones(model.R, dtype=bool)
+        self.apply(policy, participants, np.ones(model.R), ones, terms)
+        res = model.solve_policy(policy)
+        gain = res.welfare_change / welfare_now(model) - 1.0
+        info = {"welfare_change": res.welfare_change}
+        # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).
+        info.update({k: np.broadcast_to(v[:, None], gain.shape) for k, v in terms.items()})
+        return Preview(gain=gain, terms=terms, info=info)
+
+    # ------------------------------------------------------------ the policy
+    def apply(
+        self,
+        policy: PolicyState,
+        participants: np.ndarray,
+        phase: np.ndarray,
+        active: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        """Write what the arrangement changes into ``policy`` in the ``active`` runs.
+
+        Args:
+            policy: The policy state being built (a copy; write to it).
+            participants: ``(R, N)`` participants (non-empty in every run).
+            phase: ``(R,)`` phase-in fraction in [0, 1].
+            active: ``(R,)`` runs where it applies.
+            terms: Negotiated terms (default: those stored at adoption).
+        """
+
+    def participants_in_force(self) -> np.ndarray:
+        """Participants where in force, else the proposed set (never empty: kernels refuse it)."""
+        return np.where(self.in_force[:, None], self.participants, self.proposed)
+
+    # ------------------------------------------------------------- implement
+    def phase_at(self, year: int) -> float:
+        """Phase-in fraction in ``year`` (the spec's ``phase_in``, else 1)."""
+        phase_in = getattr(self.proposal, "phase_in", None)
+        return 1.0 if phase_in is None else float(phase_in.at(year))
+
+    def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
+        """Enter into force in ``starting`` runs (default: log ``in_force`` per participant)."""
+        self.in_force |= starting
+        for i, code in enumerate(model.codes):
+            model.log.add(starting & self.participants[:, i], year, "in_force", code, self.pid)
+
+    def open_to_members(self) -> bool:
+        """Whether every member is invited (``participants: members`` or with observers)."""
+        return getattr(self.proposal, "participants", None) in ("members", "members_and_observers")
+
+    def admit_member(self, model: SCOModel, runs: np.ndarray, member: int, year: int) -> None:
+        """A state became a member in ``runs``: member-wide arrangements take it in.
+
+        Default: arrangements open to all members (in force or adopted and
+        pending) count it among the invited; unless participation is opt-in, it
+        joins with their terms and obligations at once.
+        """
+        if not self.open_to_members():
+            return
+        pending = self.adopted & ~self.in_force & (self.entry_year >= year)
+        joining = runs & (self.in_force | pending) & ~self.participants[:, member]
+        if not joining.any():
+            return
+        self.proposed[joining, member] = True
+        if self.opt_in:
+            # Opt-in arrangements only invite the new member; it may join at a later summit.
+            return
+        self.participants[joining, member] = True
+        model.log.add(joining, year, "joined", model.codes[member], self.pid)
+
+    def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
+        """Expected gains ``(R, N)`` if ``member`` joined as a new SCO member, or None.
+
+        Default: for an arrangement open to all members, in force and not
+        opt-in, a preview of it enlarged by the new member at the negotiated
+        terms; zero in runs where it is not in force.
+        """
+        if self.opt_in or not self.open_to_members() or not self.in_force.any():
+            return None
+        joining = self.participants.copy()
+        joining[:, member] = True
+        enlarged = np.where(self.in_force[:, None], joining, self.proposed)
+        g = self.preview(model, enlarged, terms=self.terms).gain
+        return np.where(self.in_force[:, None], g, 0.0)
+
+    # ---------------------------------------------------------------- record
+    @classmethod
+    def record(
+        cls, model: SCOModel, arrangements: list[ProposalType], policy: PolicyState
+    ) -> dict[str, np.ndarray]:
+        """This year's indicators of the type, each ``(R, N)`` (default: none)."""
+        return {}

@@ -1,0 +1,80 @@
+"""Free-trade area: zero tariffs among participants, each keeps its own external tariffs.
+
+Seed 000 discusses a China-backed SCO free-trade area and the Central Asian
+members' caution towards it. Unlike a customs union there is no common external
+tariff and no revenue pooling. Default decision rule: ``interested_members``
+(the SCO's practice on economic projects: the members that want to go ahead do,
+if the others do not object; see docs/model.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+from typing_extensions import override
+
+from scosim.mechanisms import customs_union as cu
+from scosim.proposals import register_type
+from scosim.proposals.base import ProposalSpec, ProposalType
+from scosim.proposals.customs_union import scenario_issues, spec_issues
+from scosim.scenario.schema import Issues, Participants, YearValue
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+
+class FreeTradeAreaProposal(ProposalSpec):
+    """Free-trade area: internal tariffs phased out, external tariffs kept."""
+
+    type: Literal["free_trade_area"]
+    participants: Participants = "members"
+    phase_in: YearValue | None = None
+    depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
+
+    @model_validator(mode="after")
+    def _consistency(self) -> FreeTradeAreaProposal:
+        issues = spec_issues(self)
+        if issues:
+            raise Issues(issues)
+        return self
+
+
+@register_type
+class FreeTradeArea(ProposalType):
+    """Zero internal tariffs; indicator ``in_free_trade_area``; forms the accounting bloc."""
+
+    name = "free_trade_area"
+    spec = FreeTradeAreaProposal
+    default_decision_rule = "interested_members"
+    indicators = {"in_free_trade_area": "share of runs"}
+    record_always = True
+
+    @override
+    @classmethod
+    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+        return scenario_issues(proposal, scenario, "free-trade area")
+
+    @override
+    def apply(
+        self,
+        policy: PolicyState,
+        participants: np.ndarray,
+        phase: np.ndarray,
+        active: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        policy.set_tariffs(cu.fta_tariffs(policy.tariffs, participants, phase), active)
+        policy.claim_bloc(participants, active)
+
+    @override
+    @classmethod
+    def record(
+        cls, model: SCOModel, arrangements: list[ProposalType], policy: PolicyState
+    ) -> dict[str, np.ndarray]:
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"in_free_trade_area": inside.astype(float)}

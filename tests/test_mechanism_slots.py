@@ -1,0 +1,51 @@
+"""Mechanism slots: a mechanism plugs in by dotted path, runs before trade, changes results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scosim.model.slots import SLOTS, plan
+from scosim.runner import run_model
+from scosim.scenario import ScenarioError, validate_data
+
+
+def _scenario(**mechanisms):
+    return validate_data({
+        "name": "slots", "years": {"start": 2025, "end": 2027}, "replications": 3,
+        "parameters": {"mechanisms": mechanisms},
+    })
+
+
+def test_default_plan_lists_every_slot_in_order():
+    assert SLOTS == ("growth", "security", "network", "finance", "trade")
+    assert plan({}) == [("growth", "calibrated_growth"), ("security", None), ("network", None),
+                        ("finance", None), ("trade", "ge_trade")]
+
+
+def test_a_security_mechanism_writes_the_policy_state_before_trade_reads_it():
+    base = run_model(_scenario())
+    m = run_model(_scenario(security="plugin_pkgs.toy_security:ToyInsecurity"))
+    afg = m.codes.index("AFG")
+    w = np.stack(m.records["welfare_change_pct"], axis=1)
+    w0 = np.stack(base.records["welfare_change_pct"], axis=1)
+    # Higher trade costs lower Afghanistan's welfare in the same year's trade solve.
+    assert (w[:, :, afg] < w0[:, :, afg] - 0.01).all()
+    rise = np.stack(m.records["insecurity_rise"], axis=1)[:, 0, afg]
+    assert ((rise >= 0.1) & (rise <= 0.3)).all() and np.unique(rise).size == 3
+    # Bigger rise, bigger loss: the draw per run reaches the GE.
+    loss = (w0 - w)[:, 0, afg]
+    assert np.array_equal(np.argsort(rise), np.argsort(loss))
+    # The slot's stream is its own: growth draws are the baseline's.
+    assert np.array_equal(m.growth_z, base.growth_z)
+    path = "gdp_baseline_path_usd"
+    assert np.array_equal(np.stack(m.records[path]), np.stack(base.records[path]))
+
+
+def test_a_wrong_slot_or_an_unknown_mechanism_is_an_error():
+    with pytest.raises(ScenarioError, match="fills slot 'security', not 'finance'"):
+        _scenario(finance="plugin_pkgs.toy_security:ToyInsecurity")
+    with pytest.raises(ScenarioError, match="unknown slot 'weather'"):
+        _scenario(weather="ge_trade")
+    with pytest.raises(ScenarioError, match="unknown mechanism 'ge_trad'.*did you mean 'ge_trade'"):
+        _scenario(trade="ge_trad")

@@ -1,0 +1,222 @@
+"""Proposal types as plug-ins: a third-party type installed through the entry-point
+group, the guard against type-name branches, and the contract every type passes.
+
+The visa-free package (tests/plugin_pkgs/scosim_visa) is the worked example of
+docs/proposals.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scosim
+from scosim.proposals import available_types, builtin_types, get_type, type_origin
+from scosim.proposals.contract import check_batch_consistency, check_policy_contract
+from scosim.runner import run_model
+from scosim.scenario import ScenarioError, validate_data
+
+TESTS = Path(__file__).resolve().parent
+SRC = TESTS.parent / "src" / "scosim"
+CENTRAL_ASIA = ["KAZ", "KGZ", "TJK", "UZB"]
+
+
+@pytest.fixture
+def visa_plugin(tmp_path, monkeypatch):
+    """Install tests/plugin_pkgs/scosim_visa as a distribution with an entry point.
+
+    A ``.dist-info`` folder (METADATA + entry_points.txt) on ``sys.path`` is what
+    pip leaves in site-packages; ``importlib.metadata`` then finds the entry point.
+    """
+    dist = tmp_path / "scosim_visa-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scosim_visa\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[scosim.proposals]\nvisa_free = scosim_visa:VisaFree\n")
+    monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    sys.modules.pop("scosim_visa", None)
+
+
+def _visa_scenario(**council):
+    data = {
+        "name": "visa",
+        "years": {"start": 2025, "end": 2029},
+        "seed": 7,
+        "replications": 3,
+        "parameters": {"council": council},
+        "proposals": [
+            {
+                "type": "visa_free",
+                "id": "ca_visa",
+                "year": 2026,
+                "proposer": "KAZ",
+                "participants": CENTRAL_ASIA,
+                "cost_cut": 0.05,
+            }
+        ],
+    }
+    return validate_data(data)
+
+
+def test_plugin_type_validates_is_voted_enters_into_force_and_changes_welfare(visa_plugin):
+    sc = _visa_scenario()
+    assert type(sc.proposals[0]).__name__ == "VisaFreeProposal"
+    assert "visa_free" in available_types() and "visa_free" not in builtin_types()
+    assert "scosim_visa 0.1" in type_origin("visa_free")
+    m = run_model(sc)
+    ev = m.log.to_frame()
+    votes = ev[(ev["type"] == "vote") & (ev["proposal"] == "ca_visa")]
+    assert set(votes["country"]) == set(CENTRAL_ASIA)
+    # The type's default decision rule applies (no council rule in this scenario).
+    assert m.arrangements[0].rule == "interested_members"
+    assert set(ev.loc[ev["type"] == "adopted", "run"]) == {0, 1, 2}
+    in_force = ev[ev["type"] == "in_force"]
+    assert set(in_force["year"]) == {2027}
+    visa = np.stack(m.records["visa_free"], axis=1)  # (R, T, N)
+    idx = [m.codes.index(c) for c in CENTRAL_ASIA]
+    assert not visa[:, :2].any() and visa[:, 2:, idx].all()
+    # Lower trade costs among the four raise each one's welfare against the baseline.
+    base = run_model(validate_data({**sc.model_dump(exclude={"source"}), "proposals": []}))
+    w = np.stack(m.records["welfare_change_pct"], axis=1)[:, -1, idx]
+    w0 = np.stack(base.records["welfare_change_pct"], axis=1)[:, -1, idx]
+    assert (w > w0 + 1e-3).all()
+
+
+def test_plugin_type_error_messages(visa_plugin):
+    with pytest.raises(ScenarioError, match="cost_cut"):
+        validate_data({"name": "bad", "proposals": [
+            {"type": "visa_free", "id": "v", "year": 2026, "cost_cut": 1.5}]})
+    with pytest.raises(ScenarioError, match="unknown key 'cots_cut'.*did you mean 'cost_cut'"):
+        validate_data({"name": "bad", "proposals": [
+            {"type": "visa_free", "id": "v", "year": 2026, "cots_cut": 0.1}]})
+
+
+def test_uninstalled_type_is_reported_with_the_known_types():
+    with pytest.raises(ScenarioError) as err:
+        validate_data({"name": "bad", "proposals": [{"type": "visa_fre", "id": "v", "year": 2026}]})
+    msg = str(err.value)
+    assert "unknown type 'visa_fre'" in msg and "customs_union" in msg and "accession" in msg
+
+
+def test_plugin_type_passes_the_contract(visa_plugin):
+    sc = _visa_scenario(decision_rule="consensus")
+    check_policy_contract(sc)
+    check_batch_consistency(sc, runs=[0, 1, 2])
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    ["customs_union.yaml", "customs_union_central_asia.yaml", "customs_union_shocks.yaml"],
+)
+def test_builtin_types_pass_the_contract(scenario):
+    sc = scosim.load_scenario(
+        TESTS.parent / "scenarios" / scenario, overrides={"years.end": 2029}
+    )
+    check_policy_contract(sc)
+    check_batch_consistency(sc, runs=[0, 1, 2])
+
+
+def test_free_trade_area_keeps_external_tariffs_and_forms_among_the_interested():
+    sc = validate_data({
+        "name": "fta", "years": {"start": 2025, "end": 2027}, "replications": 2,
+        "parameters": {"rules": {"vote": "always_yes"}},
+        "proposals": [{"type": "free_trade_area", "id": "fta", "year": 2025,
+                       "proposer": "CHN", "participants": ["CHN", "KAZ", "UZB"]}],
+    })
+    m = run_model(sc)
+    assert m.arrangements[0].rule == "interested_members"
+    idx = [m.codes.index(c) for c in ("CHN", "KAZ", "UZB")]
+    out = [i for i in range(m.N) if i not in idx]
+    t = m.tariffs
+    assert np.allclose(t[:, idx][:, :, idx], 0.0)
+    # Members keep their own tariffs on outsiders, outsiders keep theirs.
+    assert np.array_equal(t[:, out][:, :, idx], np.broadcast_to(m.tau0, t.shape)[:, out][:, :, idx])
+    assert np.array_equal(t[:, :, out], np.broadcast_to(m.tau0, t.shape)[:, :, out])
+    fta = np.stack(m.records["in_free_trade_area"], axis=1)[:, -1]
+    assert fta[:, idx].all() and not fta[:, out].any()
+
+
+# ------------------------------------------------------------- the guard
+GENERIC = [
+    SRC / "model" / "council.py",
+    SRC / "model" / "phases.py",
+    SRC / "model" / "policy.py",
+    SRC / "model" / "model.py",
+    SRC / "proposals" / "base.py",
+]
+
+
+@pytest.mark.parametrize("path", GENERIC, ids=lambda p: p.name)
+def test_generic_code_never_names_a_proposal_type(path):
+    names = set(builtin_types())
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            assert node.value not in names, f"{path.name}:{node.lineno} names {node.value!r}"
+        if isinstance(node, ast.ImportFrom) and node.module:
+            assert not any(node.module.endswith(f".{n}") for n in names), (
+                f"{path.name}:{node.lineno} imports a type's module {node.module}"
+            )
+        if isinstance(node, ast.Attribute) and node.attr == "kind":
+            pytest.fail(f"{path.name}:{node.lineno} reads '.kind' (branch on a type)")
+
+
+def test_the_guard_catches_a_branch(tmp_path):
+    bad = "def f(arr):\n    if arr.name == 'customs_union':\n        return 1\n"
+    tree = ast.parse(bad)
+    assert any(isinstance(n, ast.Constant) and n.value in builtin_types() for n in ast.walk(tree))
+
+
+def test_registration_rejects_a_broken_type():
+    from scosim.plugins import PluginError
+    from scosim.proposals import ProposalType, register_type
+
+    class NoSpec(ProposalType):
+        name = "no_spec"
+
+    with pytest.raises(PluginError, match="spec"):
+        register_type(NoSpec)
+
+    class Typo(ProposalType):
+        name = "typo"
+        spec = get_type("accession").spec
+
+        def previw(self, model, participants):  # a typo of preview
+            return None
+
+    with pytest.raises(PluginError, match="previw"):
+        register_type(Typo)
+
+
+def test_manifest_names_where_each_plugin_came_from(visa_plugin):
+    from scosim.plugins import plugin_origins
+
+    origins = plugin_origins(_visa_scenario())
+    assert origins["proposal_types"]["visa_free"].startswith("scosim_visa 0.1")
+    assert origins["mechanisms"] == {
+        "growth": "calibrated_growth (builtin)", "trade": "ge_trade (builtin)"}
+    assert origins["rules"]["vote:utility_vote"] == "builtin"
+
+
+def test_the_how_to_shows_the_tested_package():
+    """docs/proposals.md's worked example is the package this file installs and runs."""
+    import re
+
+    doc = (TESTS.parent / "docs" / "proposals.md").read_text()
+    section = doc.split("## 3. Worked example", 1)[1].split("## 4.", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    source = {
+        line.split("#")[0].strip()
+        for line in (TESTS / "plugin_pkgs" / "scosim_visa" / "__init__.py").read_text().splitlines()
+    }
+    for line in code.splitlines():
+        text = line.split("#")[0].strip()
+        if not text or text == "..." or text.startswith("def visa_free_costs"):
+            continue
+        assert text in source, f"docs/proposals.md shows {text!r}, not in the package"
+    assert 'visa_free = "scosim_visa:VisaFree"' in section
