@@ -82,11 +82,15 @@ def test_output_indicators_of_only_typos_fail_validation_not_the_run(tmp_path, c
 
 
 def test_indicator_names_are_exactly_what_the_model_records():
-    from scosim.scenario.schema import INDICATOR_NAMES
+    from scosim.proposals import builtin_types, get_type
+    from scosim.scenario.schema import INDICATOR_NAMES, indicator_names
 
     sc = scosim.load_scenario(SMALL_CU)
     model = scosim.run_model(sc, runs=[0])
-    assert set(model.records) == set(INDICATOR_NAMES)
+    always = {i for t in builtin_types() if get_type(t).record_always
+              for i in get_type(t).indicators}
+    assert set(model.records) == set(INDICATOR_NAMES) | always
+    assert set(model.records) <= set(indicator_names())
 
 
 def test_a_subset_of_indicators_runs_and_plots_what_it_has(tmp_path):

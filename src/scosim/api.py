@@ -109,16 +109,17 @@ def compare_runs(
     """
     from scosim.compare import PairingError, compare_results, largest_effect_year
     from scosim.report import write_report
-    from scosim.scenario.schema import INDICATOR_NAMES
+    from scosim.scenario.schema import indicator_names
 
+    known = indicator_names()
     for ind in indicators or []:
-        if ind not in INDICATOR_NAMES:
+        if ind not in known:
             import difflib
 
-            close = difflib.get_close_matches(ind, INDICATOR_NAMES, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(ind, known, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(INDICATOR_NAMES)}"
+                f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(known)}"
             )
     if policy == baseline:
         raise PairingError(
@@ -246,7 +247,7 @@ def check_sweep(
 
     from scosim.runner import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
-    from scosim.scenario.schema import ECONOMIES, INDICATOR_NAMES
+    from scosim.scenario.schema import ECONOMIES, indicator_names
 
     sc = load_scenario(scenario_path)
     years = sc.years.end - sc.years.start + 1
@@ -275,11 +276,11 @@ def check_sweep(
                 "write INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035")))
             continue
         ind, code, year = m["ind"], m["c"], m["y"]
-        if ind not in INDICATOR_NAMES:
-            close = difflib.get_close_matches(ind, INDICATOR_NAMES, n=1, cutoff=0.6)
+        if ind not in indicator_names():
+            close = difflib.get_close_matches(ind, indicator_names(), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
-                f"unknown indicator {ind!r}{hint}; indicators: {', '.join(INDICATOR_NAMES)}")))
+                f"unknown indicator {ind!r}{hint}; indicators: {', '.join(indicator_names())}")))
         elif wanted != "all" and ind not in wanted:
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))

@@ -62,6 +62,7 @@ __all__ = [
     "Outputs",
     "Scenario",
     "INDICATOR_NAMES",
+    "indicator_names",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -641,8 +642,9 @@ Event = Annotated[
 # --------------------------------------------------------------------------- outputs
 
 
-#: Indicators a run records, one value per run, year and economy (docs/model.md;
+#: Indicators the model itself records, one value per run, year and economy (docs/model.md;
 #: ``scosim.model.phases.record_phase`` writes them and a test keeps the two equal).
+#: Proposal types and mechanisms declare theirs; :func:`indicator_names` adds them.
 INDICATOR_NAMES: tuple[str, ...] = (
     "gdp_usd",
     "gdp_baseline_path_usd",
@@ -666,15 +668,31 @@ INDICATOR_NAMES: tuple[str, ...] = (
 )
 
 
+def indicator_names() -> tuple[str, ...]:
+    """Every indicator a run can record.
+
+    The model's own first, then those that the known proposal types and mechanisms
+    (built-in, registered or installed) declare.
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
+    names = dict.fromkeys(INDICATOR_NAMES)
+    for t in available_types():
+        names.update(dict.fromkeys(get_type(t).indicators))
+    for m in available_mechanisms():
+        names.update(dict.fromkeys(get_mechanism(m).indicators))
+    return tuple(names)
+
+
 def _check_indicator(value: str) -> str:
-    if value not in INDICATOR_NAMES:
+    known = indicator_names()
+    if value not in known:
         import difflib
 
-        close = difflib.get_close_matches(value, INDICATOR_NAMES, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(
-            f"unknown indicator {value!r}{hint}; indicators: {', '.join(INDICATOR_NAMES)}"
-        )
+        raise ValueError(f"unknown indicator {value!r}{hint}; indicators: {', '.join(known)}")
     return value
 
 
