@@ -7,6 +7,7 @@ bands show the 5th-95th percentile across runs and lines the median.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -62,8 +63,19 @@ def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
-    """Who gains, who loses: final-year welfare change by economy with intervals."""
+def who_gains_data(ind: pd.DataFrame) -> tuple[pd.DataFrame, int, str, int]:
+    """Data of the who-gains figure: final-year welfare change by economy.
+
+    Shared by the PNG plot and the browser explorer, so both show the same numbers.
+
+    Args:
+        ind: Tidy indicator table of a run.
+
+    Returns:
+        ``(table, year, when, n_runs)``: ``table`` has index economy and columns
+        ``median``, ``low`` and ``high`` (5th and 95th percentiles across runs),
+        sorted by median; ``year`` is the year shown and ``when`` says why it was chosen.
+    """
     wide = _wide(ind, "welfare_change_pct")
     # Numerical noise (~1e-14) is not an effect; show it as zero.
     wide = wide.where(wide.abs() > 1e-9, 0.0)
@@ -76,11 +88,23 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
         year = int(by_year.idxmax())
         when = f"in {year} (largest effect; none left by {by_year.index.max()})"
     last = wide.xs(year, level="year")
-    n_runs = last.shape[0]
-    med = last.median(axis=0)
-    lo = last.quantile(LOW / 100, axis=0)
-    hi = last.quantile(HIGH / 100, axis=0)
-    order = med.sort_values().index
+    table = pd.DataFrame(
+        {
+            "median": last.median(axis=0),
+            "low": last.quantile(LOW / 100, axis=0),
+            "high": last.quantile(HIGH / 100, axis=0),
+        }
+    ).sort_values("median", kind="stable")
+    table.index = table.index.astype(str)
+    table.index.name = "country"
+    return table, year, when, int(last.shape[0])
+
+
+def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
+    """Who gains, who loses: final-year welfare change by economy with intervals."""
+    table, _, when, n_runs = who_gains_data(ind)
+    med, lo, hi = table["median"], table["low"], table["high"]
+    order = table.index
     fig, ax = plt.subplots(figsize=(9, 8))
     y = np.arange(len(order))
     colors = ["C2" if med[c] > 0 else "C3" for c in order]
@@ -137,26 +161,24 @@ def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
-    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Data of the membership figure (shared by the PNG plot and the explorer).
+
+    Args:
+        ind: Tidy indicator table of a run.
+        events: Its event log.
+
+    Returns:
+        ``(union, counts)``: ``union`` is the share of runs (0-1) in which each
+        economy (column) is in a customs union, by year (index), for the economies
+        ever in a union or in the SCO; ``counts`` has those economies as index and
+        the mean number per run of votes against, vetoes, defections, joins and
+        accessions as columns (only kinds that occur).
+    """
     union = _wide(ind, "in_customs_union").groupby(level="year").mean()
     member = _wide(ind, "member").groupby(level="year").mean()
     n_runs = ind["run"].nunique()
     codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
-    fig, (ax, ax2) = plt.subplots(
-        1, 2, figsize=(14, 0.35 * len(codes) + 2.5), gridspec_kw={"width_ratios": [3, 2]}
-    )
-    im = ax.imshow(
-        union[codes].T.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="none"
-    )
-    ax.set_yticks(range(len(codes)), codes)
-    years = union.index.to_numpy()
-    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
-    ax.set_xlabel("year")
-    ax.set_ylabel("economy")
-    ax.set_title("share of runs in which the economy is in a customs union")
-    fig.colorbar(im, ax=ax, label="share of runs (0-1)")
-    # Right panel: why. Count vetoes / no votes and defections per economy.
     counts = pd.DataFrame(index=codes)
     for kind in ("veto", "defection", "joined", "accession"):
         sel = events[events["type"] == kind]
@@ -171,6 +193,28 @@ def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: P
         # Under consensus every vote against is a veto: show it once.
         counts = counts.drop(columns="no vote")
     counts = counts.loc[:, (counts > 0).any(axis=0)]
+    return union[codes], counts
+
+
+def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
+    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+    union, counts = membership_data(ind, events)
+    codes = list(union.columns)
+    n_runs = ind["run"].nunique()
+    fig, (ax, ax2) = plt.subplots(
+        1, 2, figsize=(14, 0.35 * len(codes) + 2.5), gridspec_kw={"width_ratios": [3, 2]}
+    )
+    im = ax.imshow(
+        union[codes].T.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="none"
+    )
+    ax.set_yticks(range(len(codes)), codes)
+    years = union.index.to_numpy()
+    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
+    ax.set_xlabel("year")
+    ax.set_ylabel("economy")
+    ax.set_title("share of runs in which the economy is in a customs union")
+    fig.colorbar(im, ax=ax, label="share of runs (0-1)")
+    # Right panel: why. Vetoes / no votes and defections per economy.
     if counts.shape[1]:
         counts.plot.barh(ax=ax2, width=0.8)
         ax2.invert_yaxis()
@@ -196,11 +240,31 @@ TERM_LABELS = {
 }
 
 
-def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
-    """Why each state voted as it did: the weighted terms of its score at the first vote.
+@dataclass
+class VoteReasons:
+    """Why states voted as they did at the first vote (data of the vote-reasons figure).
 
-    Bars are the mean signed contributions over runs (they add up to the score
-    before the idiosyncratic shock); the label gives the share of runs voting yes.
+    Attributes:
+        contributions: Mean weighted terms of each state's score over runs, in
+            percentage points of real expenditure; index states (sorted by total),
+            columns the terms of :data:`TERM_LABELS` that are non-zero.
+        yes_share: Share of runs in which each state voted yes.
+        proposal: Id of the proposal voted on.
+        year: Year of the vote.
+        n_runs: Runs averaged over.
+    """
+
+    contributions: pd.DataFrame
+    yes_share: pd.Series
+    proposal: str
+    year: int
+    n_runs: int
+
+
+def vote_reasons_data(events: pd.DataFrame) -> VoteReasons | None:
+    """The weighted terms of each state's score at the first vote, mean over runs.
+
+    Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
     """
     votes = events[events["type"] == "vote"]
     if votes.empty:
@@ -214,20 +278,39 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
     detail["country"] = first["country"].to_numpy()
     terms = [t for t in TERM_LABELS if f"contrib_{t}" in detail and detail[f"contrib_{t}"].any()]
     means = detail.groupby("country")[[f"contrib_{t}" for t in terms]].mean() * 100
-    yes = detail.groupby("country")["yes"].mean()
+    means.columns = terms
     order = means.sum(axis=1).sort_values().index
-    n_runs = int(first["run"].nunique())
+    return VoteReasons(
+        contributions=means.loc[order],
+        yes_share=detail.groupby("country")["yes"].mean().loc[order],
+        proposal=str(pid),
+        year=int(first["year"].iloc[0]),
+        n_runs=int(first["run"].nunique()),
+    )
+
+
+def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
+    """Why each state voted as it did: the weighted terms of its score at the first vote.
+
+    Bars are the mean signed contributions over runs (they add up to the score
+    before the idiosyncratic shock); the label gives the share of runs voting yes.
+    """
+    data = vote_reasons_data(events)
+    if data is None:
+        return None
+    means, yes = data.contributions, data.yes_share
+    order = means.index
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 3.2))
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
-    for k, t in enumerate(terms):
-        v = means.loc[order, f"contrib_{t}"].to_numpy()
+    for k, t in enumerate(means.columns):
+        v = means[t].to_numpy()
         left = np.where(v >= 0, pos, neg)
         ax.barh(y, v, left=left, color=f"C{k}", label=TERM_LABELS[t])
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
-    total = means.loc[order].sum(axis=1).to_numpy()
+    total = means.sum(axis=1).to_numpy()
     ax.plot(total, y, "k|", markersize=14, label="score before the random shock")
     for k, c in enumerate(order):
         ax.text(max(pos.max(), 0) * 1.02 + 1e-6, k, f"yes in {yes[c]:.0%}", va="center", fontsize=9)
@@ -235,10 +318,9 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
     ax.set_ylabel("voting state")
-    year = int(first["year"].iloc[0])
     ax.set_title(
-        f"{title}: why states voted as they did on '{pid}' in {year}\n"
-        f"mean weighted terms over {n_runs} runs; a state votes yes when its score plus "
+        f"{title}: why states voted as they did on '{data.proposal}' in {data.year}\n"
+        f"mean weighted terms over {data.n_runs} runs; a state votes yes when its score plus "
         "a random shock is >= 0"
     )
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
