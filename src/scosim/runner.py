@@ -6,7 +6,7 @@ import gc
 import os
 import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,7 @@ def run(
     plots: bool | None = None,
     resume: bool = True,
     overrides: dict[str, Any] | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Run a scenario's ensemble and write a new run directory.
 
@@ -154,6 +155,9 @@ def run(
             replications and batch size instead of starting again.
         overrides: Dotted-path overrides (``{"parameters.trade.sigma": 4}``),
             validated like the file; the run's ``scenario.yaml`` records the result.
+        on_batch: Called as ``on_batch(done, total)`` (batches) once before the first
+            batch and after each one is written, e.g. to drive a progress bar in
+            another front end (the browser explorer); it does not change results.
 
     Returns:
         The finished :class:`Result`, reopened from its directory.
@@ -230,6 +234,11 @@ def run(
 
     def on_result(spec: BatchSpec, outp: BatchOutput) -> None:
         writer.write_batch(spec.batch_id, outp.indicators, outp.events)
+        if on_batch is not None:
+            on_batch(len(writer.done_batches), len(batches))
+
+    if on_batch is not None:
+        on_batch(len(writer.done_batches), len(batches))
 
     previous = signal.getsignal(signal.SIGTERM)
     try:
