@@ -35,6 +35,9 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from scosim.results import read_batches  # noqa: E402
 
+# Selenium must use the installed chromedriver, never look for or fetch another one.
+os.environ.setdefault("SE_OFFLINE", "true")
+
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "docs" / "img" / "explorer.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

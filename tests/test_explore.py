@@ -1,0 +1,192 @@
+"""The explorer without a browser: schema-driven forms, overrides, commands, the page's logic."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import pandas as pd
+import pytest
+from pydantic import BaseModel, ConfigDict, Field
+
+from scosim.cli import main
+from scosim.explore.forms import (
+    changed_overrides,
+    format_set,
+    proposal_types,
+    scenario_schema,
+    schema_fields,
+)
+from scosim.explore.session import View, explorer_batch_size, run_command, run_view
+from scosim.results import read_batches
+from scosim.scenario import ScenarioError, load_scenario, parse_overrides
+from scosim.scenario.schema import CouncilParams, CustomsUnionProposal, Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+CU = "scenarios/customs_union.yaml"
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the scenarios, used with relative paths like a user's checkout."""
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _data(sc: Scenario) -> dict:
+    return sc.model_dump(mode="python", exclude={"source", "extends"})
+
+
+def test_fields_come_from_the_schema(workdir: Path) -> None:
+    sc = load_scenario(CU)
+    fields = {f.path: f for f in schema_fields(scenario_schema(), _data(sc))}
+    # Every field of the council block, with the choices its Literal allows.
+    council = [p for p in fields if p.startswith("parameters.council.")]
+    assert sorted(p.rsplit(".", 1)[1] for p in council) == sorted(CouncilParams.model_fields)
+    rule = fields["parameters.council.decision_rule"]
+    assert rule.kind == "choice"
+    assert set(rule.choices) == set(CouncilParams.model_fields["decision_rule"].annotation.__args__)
+    # The proposal's fields follow its type's model (minus the fixed discriminator).
+    mine = {p.split(".", 1)[1] for p in fields if p.startswith("proposals[0].")}
+    assert mine == set(CustomsUnionProposal.model_fields) - {"type"}
+    assert fields["proposals[0].revenue_sharing"].value == sc.proposals[0].revenue_sharing
+    assert fields["parameters.trade.sigma"].kind == "float"
+    assert fields["parameters.trade.sigma"].value == sc.parameters.trade.sigma
+    assert fields["years.start"].kind == "int"
+    assert fields["proposals[0].phase_in"].kind == "yaml"  # number or {year: number}
+
+
+class _Toy(BaseModel):
+    """A proposal type the explorer has never heard of."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["toy_treaty"]
+    id: str
+    year: int
+    intensity: float = Field(0.5, ge=0, le=1, description="how binding the treaty is")
+    mode: Literal["soft", "hard"] = "soft"
+
+
+class _Doc(BaseModel):
+    proposals: list[
+        Annotated[Union[CustomsUnionProposal, _Toy], Field(discriminator="type")]  # noqa: UP007
+    ] = []
+
+
+def test_a_new_proposal_type_gets_a_form_without_code_changes() -> None:
+    schema = _Doc.model_json_schema()
+    types = proposal_types(schema)
+    assert set(types) == {"customs_union", "toy_treaty"}
+    desc, params = types["toy_treaty"]
+    assert "never heard of" in desc
+    by_name = {p.name: p for p in params}
+    assert by_name["intensity"].constraints == ">= 0, <= 1"
+    assert by_name["intensity"].description == "how binding the treaty is"
+    assert by_name["year"].required and not by_name["intensity"].required
+    data = {"proposals": [{"type": "toy_treaty", "id": "t", "year": 2030, "intensity": 0.2,
+                           "mode": "hard"}]}  # fmt: skip
+    fields = {f.path: f for f in schema_fields(schema, data, roots=("proposals",))}
+    assert set(fields) == {"proposals[0].id", "proposals[0].year", "proposals[0].intensity",
+                           "proposals[0].mode"}  # fmt: skip
+    assert fields["proposals[0].intensity"].kind == "float"
+    assert fields["proposals[0].intensity"].value == 0.2
+    assert fields["proposals[0].mode"].choices == ("soft", "hard")
+
+
+@pytest.mark.parametrize(
+    "value", [4.5, 3, "max", [1, 2], {2027: 0.5, 2029: 1.0}, True, 1e-5, "members"]
+)
+def test_override_text_parses_back_as_the_cli_reads_it(value: object) -> None:
+    assert parse_overrides([format_set("a.b", value)]) == {"a.b": value}
+
+
+def test_only_changed_values_become_overrides(workdir: Path) -> None:
+    sc = load_scenario(CU)
+    fields = schema_fields(scenario_schema(), _data(sc))
+    values = {f.path: f.value for f in fields}
+    assert changed_overrides(fields, values) == {}
+    values["parameters.trade.sigma"] = 4.0
+    values["proposals[0].revenue_sharing"] = "gdp"
+    over = changed_overrides(fields, values)
+    assert over == {"parameters.trade.sigma": 4.0, "proposals[0].revenue_sharing": "gdp"}
+    loaded = View(CU, over).load()
+    assert loaded.parameters.trade.sigma == 4.0
+    assert loaded.proposals[0].revenue_sharing == "gdp"
+
+
+def test_validation_message_is_the_clis(workdir: Path, capsys: pytest.CaptureFixture) -> None:
+    view = View(CU, {"parameters.trade.sigma": 0.5, "proposals[0].cet": "median"})
+    with pytest.raises(ScenarioError) as err:
+        view.load()
+    args = ["validate", CU]
+    for path, value in view.overrides.items():
+        args += ["--set", format_set(path, value)]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == f"scosim: error: {err.value}"
+    assert "parameters.trade.sigma" in str(err.value) and "proposals[0].cet" in str(err.value)
+
+
+def test_run_reports_progress_batch_by_batch(workdir: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    view = View(CU, replications=23, out="results")
+    res = run_view(view, lambda done, total: calls.append((done, total)))
+    bs = explorer_batch_size(23)
+    total = -(-23 // bs)
+    assert total > 1
+    assert calls == [(k, total) for k in range(total + 1)]
+    assert res.manifest["replications"] == 23 and res.manifest["batch_size"] == bs
+
+
+def test_reproduce_command_gives_identical_numbers(workdir: Path, capsys) -> None:
+    view = View(CU, {"parameters.council.vote_noise": 0.01, "proposals[0].cet": "max"},
+                seed=7, replications=12, out="results")  # fmt: skip
+    res = run_view(view)
+    argv = shlex.split(run_command(view, view.load()))
+    assert argv[:3] == ["scosim", "run", CU]
+    assert main(argv[1:] + ["--quiet", "--no-plots"]) == 0
+    cli_dir = Path(capsys.readouterr().out.split("results: ", 1)[1].split()[0])
+    assert cli_dir != res.path
+    cli_manifest = json.loads((cli_dir / "manifest.json").read_text())
+    assert cli_manifest["scenario_hash"] == res.manifest["scenario_hash"]
+    for table in ("indicators", "events"):
+        pd.testing.assert_frame_equal(read_batches(res.path / table), read_batches(cli_dir / table))
+
+
+def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) -> None:
+    """The Streamlit script itself, driven in process (no browser)."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    at.number_input(key="customs_union--replications").set_value(5).run()
+    at.selectbox(key="customs_union--parameters.council.decision_rule").set_value(
+        "qualified_majority").run()  # fmt: skip
+    at.button(key="run").click().run()
+    assert not at.exception
+    command = next(c.value for c in at.code if c.value.startswith("scosim run"))
+    assert "--set parameters.council.decision_rule=qualified_majority" in command
+    assert "--replications 5" in command
+    text = " ".join(m.value for m in at.markdown)
+    assert "5 replications" in text and "hash " in text
+    run_id = text.split("· run ", 1)[1].split("`", 1)[0]
+    manifest = json.loads((workdir / "results" / "customs_union" / run_id / "manifest.json")
+                          .read_text())  # fmt: skip
+    assert manifest["replications"] == 5
+    # An invalid value: the run button is disabled and the CLI's message is shown.
+    at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()
+    assert at.button(key="run").disabled
+    assert any("parameters.trade.sigma: 0.5 is out of range" in c.value for c in at.code)
+
+
+def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture) -> None:
+    (workdir / "bad.yaml").write_text("name: bad\nreplications: 0\n")
+    assert main(["explore", "bad.yaml"]) == 2
+    assert "bad.yaml:2: replications" in capsys.readouterr().err
+    assert main(["explore", "--scenarios", "nowhere"]) == 2
+    assert "no scenario files" in capsys.readouterr().err
