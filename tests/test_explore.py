@@ -190,3 +190,35 @@ def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture)
     assert "bad.yaml:2: replications" in capsys.readouterr().err
     assert main(["explore", "--scenarios", "nowhere"]) == 2
     assert "no scenario files" in capsys.readouterr().err
+
+
+def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    at.number_input(key="customs_union--replications").set_value(4).run()
+    at.number_input(key="customs_union--parameters.trade.sigma").set_value(4.0).run()
+    assert at.selectbox(key="baseline").value == "scenarios/baseline.yaml"
+    at.button(key="compare").click().run()
+    assert not at.exception
+    lines = next(c.value for c in at.code if c.value.count("\n") == 2).splitlines()
+    assert lines[0].startswith("scosim run scenarios/customs_union.yaml --seed 20250101")
+    assert "--set parameters.trade.sigma=4.0" in lines[0]
+    base = "scosim run scenarios/baseline.yaml --seed 20250101 --replications 4"
+    assert lines[1].startswith(base)
+    assert lines[2].startswith("scosim compare customs_union baseline")
+    reports = sorted((workdir / "results" / "compare").iterdir())
+    assert len(reports) == 1
+    page = pd.read_parquet(reports[0] / "summary.parquet")
+    # The same three commands, in a fresh results root, give the same paired intervals.
+    for line in lines:
+        argv = shlex.split(line.replace("--out results", "--out again"))
+        quiet = ["--quiet"] if argv[1] == "compare" else ["--quiet", "--no-plots"]
+        assert main(argv[1:] + quiet) == 0
+    capsys.readouterr()
+    (again,) = sorted((workdir / "again" / "compare").iterdir())
+    pd.testing.assert_frame_equal(page, pd.read_parquet(again / "summary.parquet"))
