@@ -222,3 +222,66 @@ def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     capsys.readouterr()
     (again,) = sorted((workdir / "again" / "compare").iterdir())
     pd.testing.assert_frame_equal(page, pd.read_parquet(again / "summary.parquet"))
+
+
+def test_page_adds_a_proposal_of_any_type_and_the_command_reproduces_it(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": "scenarios/baseline.yaml", "scenarios_dir": "scenarios", "out": "results"}))
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    assert not at.exception
+    at.number_input(key="baseline--replications").set_value(3).run()
+    at.button(key="add-baseline-accession").click().run()
+    assert not at.exception
+    # The template lacks the applicant: the page says so, in the CLI's words, and blocks the run.
+    shown = "\n".join(c.value for c in at.code)
+    template = "proposals=[{type: accession, id: new_accession_0, year: 2026}]"
+    capsys.readouterr()
+    assert main(["validate", "scenarios/baseline.yaml", "--set", template]) == 2
+    cli = capsys.readouterr().err.split("scosim: error: ", 1)[1].strip()
+    assert "proposals[0].applicant: required key 'applicant' is missing" in cli
+    assert cli in shown
+    assert at.button(key="run").disabled
+    at.text_input(key="baseline--proposals[0].applicant").set_value("TUR").run()
+    assert at.button(key="run").disabled is False
+    at.button(key="run").click().run()
+    assert not at.exception
+    command = next(c.value for c in at.code if c.value.startswith("scosim run"))
+    argv = shlex.split(command)
+    assert "proposals[0].applicant=TUR" in argv
+    page_dir = sorted((workdir / "results" / "baseline").iterdir())[-1]
+    events = read_batches(page_dir / "events")
+    assert (events["proposal"] == "new_accession_0").any()  # the added proposal was voted on
+    assert main(argv[1:] + ["--quiet", "--no-plots"]) == 0
+    cli_dir = Path(capsys.readouterr().out.split("results: ", 1)[1].split()[0])
+    for table in ("indicators", "events"):
+        pd.testing.assert_frame_equal(read_batches(page_dir / table), read_batches(cli_dir / table))
+
+
+def test_scheduler_goes_to_dask_like_the_cli(workdir: Path, monkeypatch) -> None:
+    from scosim.cli import build_parser
+    from scosim.explore import session
+    from scosim.explore.server import explore_config, streamlit_command
+
+    args = build_parser().parse_args(["explore", CU, "--port", "8777"])
+    cfg = explore_config(args)
+    assert cfg["executor"] == "local" and cfg["scheduler"] is None
+    assert cfg["scenarios_dir"] == "scenarios"
+    cmd = streamlit_command(args)
+    assert cmd[cmd.index("--server.port") + 1] == "8777"
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--browser.gatherUsageStats") + 1] == "false"
+    args = build_parser().parse_args(["explore", CU, "--scheduler", "tcp://10.0.0.1:8786"])
+    cfg = explore_config(args)
+    assert cfg["executor"] == "dask" and cfg["scheduler"] == "tcp://10.0.0.1:8786"
+    # The page hands executor and scheduler to scosim.run, and the command repeats them.
+    seen: dict = {}
+    monkeypatch.setattr("scosim.runner.run", lambda *a, **kw: seen.update(kw))
+    view = View(CU, executor=cfg["executor"], scheduler=cfg["scheduler"], replications=2)
+    session.run_view(view)
+    assert seen["executor"] == "dask" and seen["scheduler"] == "tcp://10.0.0.1:8786"
+    command = run_command(view, view.load())
+    assert command.endswith("--executor dask --scheduler tcp://10.0.0.1:8786")

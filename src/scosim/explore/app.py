@@ -24,6 +24,7 @@ from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
     parse_value,
+    proposal_template,
     proposal_types,
     scenario_schema,
     schema_fields,
@@ -231,10 +232,16 @@ def main() -> None:
         )
     data = sc0.model_dump(mode="python", exclude={"source", "extends"})
     schema = scenario_schema()
-    fields = schema_fields(schema, data)
+    # Proposals added on the page: the whole list becomes one override (first, so
+    # the edits of single fields below apply on top of it).
+    added = st.session_state.get(f"added::{stem}", [])
+    listed = [*data["proposals"], *added]
+    fields = schema_fields(schema, {**data, "proposals": listed})
     with st.expander("Scenario parameters (generated from the scenario schema)", expanded=True):
-        values, yaml_errors = _form(fields, data, stem)
-    view = View(scenario, changed_overrides(fields, values), int(seed), int(reps), cfg["out"],
+        values, yaml_errors = _form(fields, {**data, "proposals": listed}, stem)
+    overrides = {"proposals": listed} if added else {}
+    overrides.update(changed_overrides(fields, values))
+    view = View(scenario, overrides, int(seed), int(reps), cfg["out"],
                 cfg["executor"], cfg["workers"], cfg["scheduler"])
     sc, message = None, "\n".join(yaml_errors)
     if not message:
@@ -249,6 +256,15 @@ def main() -> None:
             st.markdown(f"**{tag}**: {desc}")
             rows = [{**p.__dict__, "default": to_yaml_text(p.default)} for p in params]
             st.dataframe(pd.DataFrame(rows), hide_index=True)
+            if st.button(f"Add a {tag} proposal to this scenario", key=f"add-{stem}-{tag}"):
+                new = proposal_template(schema, tag, len(listed), sc0.years.start + 1)
+                st.session_state[f"added::{stem}"] = [*added, new]
+                st.rerun()
+        if added and st.button("Remove the proposals added here", key=f"remove-{stem}"):
+            for f in fields:  # their widgets would otherwise keep the old values
+                st.session_state.pop(_key(stem, f.path), None)
+            st.session_state.pop(f"added::{stem}", None)
+            st.rerun()
     with st.sidebar:
         run_clicked = st.button("Run ensemble", disabled=sc is None, type="primary", key="run")
         others = [s for s in scenarios if s != scenario]

@@ -29,6 +29,7 @@ __all__ = [
     "changed_overrides",
     "format_set",
     "parse_value",
+    "proposal_template",
     "proposal_types",
     "scenario_schema",
     "schema_fields",
@@ -247,6 +248,32 @@ def proposal_types(schema: dict[str, Any]) -> dict[str, tuple[str, list[ParamDoc
                 )
             )
         out[tag] = (sub.get("description", ""), params)
+    return out
+
+
+def proposal_template(schema: dict[str, Any], tag: str, index: int, year: int) -> dict[str, Any]:
+    """A new proposal of type ``tag``: its type, an id and a year; other keys left to the user.
+
+    Required keys without a value are left out on purpose: validation then names
+    each of them (``required key 'proposer' is missing``), as for a YAML file.
+
+    Args:
+        schema: JSON schema of a scenario.
+        tag: Proposal type (a key of :func:`proposal_types`).
+        index: Position the proposal will take (makes the id unique).
+        year: Year to table it.
+    """
+    defs = schema.get("$defs", {})
+    node = _resolve((schema.get("properties") or {}).get("proposals", {}), defs)
+    variants = _variants(node.get("items") or {}, defs)
+    if tag not in variants:
+        raise KeyError(f"unknown proposal type {tag!r}; types: {', '.join(sorted(variants))}")
+    props = variants[tag].get("properties") or {}
+    out: dict[str, Any] = {"type": tag}
+    if "id" in props:
+        out["id"] = f"new_{tag}_{index}"
+    if "year" in props:
+        out["year"] = year
     return out
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 APP = Path(__file__).with_name("app.py")
 
@@ -44,13 +45,32 @@ def serve(args: argparse.Namespace) -> int:
         ScenarioError: The scenario given does not validate.
         FileNotFoundError: No scenario file given and none in ``--scenarios``.
     """
-    from scosim.explore.session import list_scenarios
-
     missing = [m for m in ("streamlit", "plotly") if importlib.util.find_spec(m) is None]
     if missing:
         raise ExploreUnavailable(
             f"the explorer needs {' and '.join(missing)}: pip install 'scosim[explore]'"
         )
+    config = explore_config(args)
+    env = {**os.environ, "SCOSIM_EXPLORE": json.dumps(config)}
+    cmd = streamlit_command(args)
+    print(f"scosim explore: serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, cmd, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def explore_config(args: argparse.Namespace) -> dict[str, Any]:
+    """Check the arguments and turn them into the page's settings.
+
+    ``--scheduler`` implies the Dask executor (any other executor would ignore it).
+
+    Raises:
+        ScenarioError: The scenario given does not validate.
+        FileNotFoundError: No scenario file given and none in ``--scenarios``.
+    """
+    from scosim.explore.session import list_scenarios
+
     scenarios_dir = args.scenarios
     if args.scenario:
         from scosim.scenario import load_scenario
@@ -64,7 +84,7 @@ def serve(args: argparse.Namespace) -> int:
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
         )
     executor = "dask" if args.scheduler and args.executor == "local" else args.executor
-    config = {
+    return {
         "scenario": args.scenario,
         "scenarios_dir": scenarios_dir,
         "out": args.out,
@@ -72,13 +92,6 @@ def serve(args: argparse.Namespace) -> int:
         "workers": args.workers,
         "scheduler": args.scheduler,
     }
-    env = {**os.environ, "SCOSIM_EXPLORE": json.dumps(config)}
-    cmd = streamlit_command(args)
-    print(f"scosim explore: serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(sys.executable, cmd, env)
-    return 0  # pragma: no cover - execve does not return
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
