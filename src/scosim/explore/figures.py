@@ -159,6 +159,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars = go.Figure()
     for kind in counts.columns:
         bars.add_bar(x=counts[kind], y=list(counts.index), orientation="h", name=kind)
+    bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
     _layout(
@@ -214,9 +215,11 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     )
     fig.update_yaxes(title="economy", type="category")
     n = int(t["n_runs"].max())
+    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
+    note = " (no difference in any run: the policy changed nothing)" if nothing else ""
     return _layout(
         fig,
-        f"Who gains, who loses against the baseline in {year}<br><sup>bar: mean of {n} paired "
-        f"runs (common random numbers); whiskers: {label}</sup>",
+        f"Who gains, who loses against the baseline in {year}{note}<br><sup>bar: mean of {n} "
+        f"paired runs (common random numbers); whiskers: {label}</sup>",
         height=max(420, 22 * len(t) + 160),
     )
