@@ -285,3 +285,24 @@ def test_scheduler_goes_to_dask_like_the_cli(workdir: Path, monkeypatch) -> None
     assert seen["executor"] == "dask" and seen["scheduler"] == "tcp://10.0.0.1:8786"
     command = run_command(view, view.load())
     assert command.endswith("--executor dask --scheduler tcp://10.0.0.1:8786")
+
+
+def test_who_gains_figure_shows_medians_and_percentiles_of_the_runs(workdir: Path) -> None:
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import who_gains_figure
+
+    res = run_view(View(CU, replications=9, out="results"))
+    bar = who_gains_figure(res).data[0]
+    ind = res.indicators
+    w = ind[ind["indicator"] == "welfare_change_pct"]
+    last = w[w["year"] == w["year"].max()].pivot(index="run", columns="country", values="value")
+    for k, country in enumerate(bar.y):
+        runs = last[country].to_numpy()
+        runs = runs * (abs(runs) > 1e-9)
+        med = float(pd.Series(runs).median())
+        assert bar.x[k] == pytest.approx(med, abs=1e-12)
+        assert bar.x[k] + bar.error_x.array[k] == pytest.approx(pd.Series(runs).quantile(0.95))
+        assert bar.x[k] - bar.error_x.arrayminus[k] == pytest.approx(
+            pd.Series(runs).quantile(0.05))
+    assert list(bar.x) == sorted(bar.x)  # losers at the bottom, winners at the top
+    assert "5th-95th percentile of 9 runs" in who_gains_figure(res).layout.title.text
