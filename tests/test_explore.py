@@ -131,14 +131,23 @@ def test_validation_message_is_the_clis(workdir: Path, capsys: pytest.CaptureFix
 
 
 def test_run_reports_progress_batch_by_batch(workdir: Path) -> None:
+    from scosim.runner import run
+
     calls: list[tuple[int, int]] = []
-    view = View(CU, replications=23, out="results")
-    res = run_view(view, lambda done, total: calls.append((done, total)))
-    bs = explorer_batch_size(23)
-    total = -(-23 // bs)
-    assert total > 1
-    assert calls == [(k, total) for k in range(total + 1)]
-    assert res.manifest["replications"] == 23 and res.manifest["batch_size"] == bs
+    res = run(CU, replications=5, batch_size=2, out="results", progress=False, plots=False,
+              on_batch=lambda done, total: calls.append((done, total)))  # fmt: skip
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert res.manifest["batches"] == [0, 1, 2]
+
+
+def test_explorer_batches_are_few_and_never_above_the_default() -> None:
+    from scosim.runner import DEFAULT_BATCH_SIZE
+
+    for r in (1, 7, 50, 51, 120, 250, 1000, 5000):
+        bs = explorer_batch_size(r)
+        assert 1 <= bs <= min(r, DEFAULT_BATCH_SIZE)
+        assert bs == r or bs >= 50
+        assert -(-r // bs) <= max(5, -(-r // DEFAULT_BATCH_SIZE))
 
 
 def test_reproduce_command_gives_identical_numbers(workdir: Path, capsys) -> None:

@@ -89,14 +89,17 @@ def list_scenarios(directory: str | os.PathLike[str]) -> list[str]:
 
 
 def explorer_batch_size(replications: int) -> int:
-    """Runs per batch: about ten batches so the progress bar moves, never above the default.
+    """Runs per batch: about five batches so the progress bar moves, at least 50 runs each.
 
-    Results do not depend on the batch size (random streams are keyed by run,
-    not batch); the command line repeats it anyway so a reader sees the same run.
+    Smaller batches cost time (the kernels are vectorised over the runs of a
+    batch: 200 runs took about 1.5 times as long in batches of 20 as in one
+    batch, and 1.2 times in batches of 50). Results do not depend on the batch
+    size, since random streams are keyed by run, not batch. The command line
+    repeats the size anyway so a reader sees the same run.
     """
     from scosim.runner import DEFAULT_BATCH_SIZE
 
-    return int(min(DEFAULT_BATCH_SIZE, replications, max(10, math.ceil(replications / 10))))
+    return int(min(DEFAULT_BATCH_SIZE, replications, max(50, math.ceil(replications / 5))))
 
 
 def _executor_args(view: View) -> list[str]:
