@@ -201,6 +201,18 @@ def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture)
     assert "no scenario files" in capsys.readouterr().err
 
 
+def test_explore_without_its_extra_says_what_to_install(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "streamlit" else real(name)
+    )
+    assert main(["explore", CU]) == 2
+    err = capsys.readouterr().err
+    assert "needs streamlit" in err and "pip install 'scosim[explore]'" in err
+
+
 def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     workdir: Path, monkeypatch, capsys
 ) -> None:
