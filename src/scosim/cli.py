@@ -112,6 +112,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return sweep_cli(args)
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """Serve the interactive explorer in the browser (optional extra ``explore``)."""
+    from scosim.explore.server import ExploreUnavailable, serve
+
+    try:
+        return serve(args)
+    except ExploreUnavailable as exc:
+        return _err(str(exc))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``scosim`` argument parser."""
     p = argparse.ArgumentParser(
@@ -163,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--out", default="results")
     ls.set_defaults(func=cmd_list)
 
+    ex = sub.add_parser("explore", help="explore scenarios in the browser (needs scosim[explore])")
+    _explore_arguments(ex)
+    ex.set_defaults(func=cmd_explore)
+
     try:
         from scosim.data.cli import add_data_parser
     except ImportError:  # pragma: no cover - data CLI is part of the package
@@ -177,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_experiment_parsers(sub)
     return p
+
+
+def _explore_arguments(p: argparse.ArgumentParser) -> None:
+    # Options live with the explorer; its module imports nothing heavy at start-up.
+    from scosim.explore.server import add_arguments
+
+    add_arguments(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

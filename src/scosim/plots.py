@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -80,6 +81,46 @@ def _effect_year(wide: pd.DataFrame) -> tuple[int, str]:
     return peak, f"in {peak} (largest effect; none left by {year})"
 
 
+def who_gains_data(ind: pd.DataFrame) -> tuple[pd.DataFrame, int, str, int]:
+    """Data of the who-gains figure: welfare change by economy in one year, over runs.
+
+    Shared by the PNG plot and the browser explorer, so both show the same numbers.
+
+    Args:
+        ind: Tidy indicator table of a run.
+
+    Returns:
+        ``(table, year, when, n_runs)``: ``table`` has index economy and columns
+        ``mean``, ``median``, ``low`` and ``high`` (5th and 95th percentiles across
+        runs) and ``in_union`` (share of runs in a customs union that year, NaN when
+        the run does not record it), sorted by mean; ``year`` is the year shown
+        (the last, or the year of largest effect when nothing is left by then) and
+        ``when`` says which.
+    """
+    wide = _wide(ind, "welfare_change_pct")
+    # Numerical noise (~1e-14) is not an effect; show it as zero.
+    wide = wide.where(wide.abs() > 1e-9, 0.0)
+    year, when = _effect_year(wide)
+    last = wide.xs(year, level="year")
+    table = pd.DataFrame(
+        {
+            "mean": last.mean(axis=0),
+            "median": last.median(axis=0),
+            "low": last.quantile(LOW / 100, axis=0),
+            "high": last.quantile(HIGH / 100, axis=0),
+        }
+    )
+    if "in_customs_union" in set(ind["indicator"].unique()):
+        share = _wide(ind, "in_customs_union").xs(year, level="year").mean(axis=0)
+        table["in_union"] = share.reindex(table.index).fillna(0.0)
+    else:
+        table["in_union"] = np.nan
+    table = table.sort_values("mean", kind="stable")
+    table.index = table.index.astype(str)
+    table.index.name = "country"
+    return table, year, when, int(last.shape[0])
+
+
 def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
@@ -89,20 +130,10 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     share of runs in which each economy is in a customs union that year is
     written beside its bar.
     """
-    wide = _wide(ind, "welfare_change_pct")
-    # Numerical noise (~1e-14) is not an effect; show it as zero.
-    wide = wide.where(wide.abs() > 1e-9, 0.0)
-    year, when = _effect_year(wide)
-    last = wide.xs(year, level="year")
-    n_runs = last.shape[0]
-    mean = last.mean(axis=0)
-    med = last.median(axis=0)
-    lo = last.quantile(LOW / 100, axis=0)
-    hi = last.quantile(HIGH / 100, axis=0)
-    share = None
-    if "in_customs_union" in set(ind["indicator"].unique()):
-        share = _wide(ind, "in_customs_union").xs(year, level="year").mean(axis=0)
-    order = mean.sort_values().index
+    table, _, when, n_runs = who_gains_data(ind)
+    mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
+    share = None if table["in_union"].isna().all() else table["in_union"]
+    order = table.index
     fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
     y = np.arange(len(order))
     colors = ["C2" if mean[c] > 0 else "C3" for c in order]
@@ -176,14 +207,48 @@ def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
-    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
-    from matplotlib.colors import BoundaryNorm
+def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Data of the membership figure (shared by the PNG plot and the explorer).
 
+    Args:
+        ind: Tidy indicator table of a run.
+        events: Its event log.
+
+    Returns:
+        ``(union, counts)``: ``union`` is the share of runs (0-1) in which each
+        economy (column) is in a customs union, by year (index), for the economies
+        ever in a union or in the SCO; ``counts`` has those economies as index and
+        the mean number per run of votes against, vetoes, defections, joins and
+        accessions as columns (only kinds that occur).
+    """
     union = _wide(ind, "in_customs_union").groupby(level="year").mean()
     member = _wide(ind, "member").groupby(level="year").mean()
     n_runs = ind["run"].nunique()
     codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
+    counts = pd.DataFrame(index=codes)
+    for kind in ("veto", "defection", "joined", "accession"):
+        sel = events[events["type"] == kind]
+        counts[kind] = sel.groupby("country").size().reindex(codes).fillna(0) / max(n_runs, 1)
+    no_votes = events[events["type"] == "vote"]
+    if not no_votes.empty:
+        yes = no_votes["detail"].map(lambda d: json.loads(d).get("yes", True))
+        counts["no vote"] = no_votes[~yes.astype(bool)].groupby("country").size().reindex(
+            codes
+        ).fillna(0) / max(n_runs, 1)
+    if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
+        # Under consensus every vote against is a veto: show it once.
+        counts = counts.drop(columns="no vote")
+    counts = counts.loc[:, (counts > 0).any(axis=0)]
+    return union[codes], counts
+
+
+def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
+    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+    from matplotlib.colors import BoundaryNorm
+
+    union, counts = membership_data(ind, events)
+    codes = list(union.columns)
+    n_runs = ind["run"].nunique()
     fig, (ax, ax2) = plt.subplots(
         1,
         2,
@@ -209,21 +274,7 @@ def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: P
     ax.set_title("share of runs in which the economy is in a customs union", fontsize=10)
     fig.colorbar(im, ax=ax, label="share of runs", ticks=[0, *bounds[2:]],
                  format=lambda v, _: f"{v:.0%}")
-    # Right panel: why. Count vetoes / no votes and defections per economy.
-    counts = pd.DataFrame(index=codes)
-    for kind in ("veto", "defection", "joined", "accession"):
-        sel = events[events["type"] == kind]
-        counts[kind] = sel.groupby("country").size().reindex(codes).fillna(0) / max(n_runs, 1)
-    no_votes = events[events["type"] == "vote"]
-    if not no_votes.empty:
-        yes = no_votes["detail"].map(lambda d: json.loads(d).get("yes", True))
-        counts["no vote"] = no_votes[~yes.astype(bool)].groupby("country").size().reindex(
-            codes
-        ).fillna(0) / max(n_runs, 1)
-    if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
-        # Under consensus every vote against is a veto: show it once.
-        counts = counts.drop(columns="no vote")
-    counts = counts.loc[:, (counts > 0).any(axis=0)]
+    # Right panel: why (vetoes, votes against, defections, joins per run).
     if counts.shape[1]:
         counts.plot.barh(ax=ax2, width=0.8)
         ax2.invert_yaxis()
@@ -262,14 +313,40 @@ def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
     return text
 
 
-def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
-    """Why each state voted as it did: the weighted terms of its score at the first vote.
+@dataclass
+class VoteReasons:
+    """Why states voted as they did at the first vote (data of the vote-reasons figure).
 
-    Bars are the mean signed contributions over runs (they add up to the score
-    before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
-    the score over runs. The label gives the share of runs voting yes and says
-    when the vote was not decided by the score: a rule that commits the state
-    (``always_yes``, ...) or the proposer supporting its own proposal.
+    Attributes:
+        contributions: Mean weighted terms of each state's score over runs, in
+            percentage points of real expenditure; index states (sorted by total),
+            columns the terms of :data:`TERM_LABELS` that are non-zero.
+        score_low: 5th percentile of the score (sum of terms) over runs, per state.
+        score_high: 95th percentile of the score over runs, per state.
+        yes_share: Share of runs in which each state voted yes.
+        rules: The vote rules each state used (a rule other than the score rules
+            commits the vote).
+        sponsor: Whether each state proposed or co-sponsored the proposal.
+        proposal: Id of the proposal voted on.
+        year: Year of the vote.
+        n_runs: Runs averaged over.
+    """
+
+    contributions: pd.DataFrame
+    score_low: pd.Series
+    score_high: pd.Series
+    yes_share: pd.Series
+    rules: pd.Series
+    sponsor: pd.Series
+    proposal: str
+    year: int
+    n_runs: int
+
+
+def vote_reasons_data(events: pd.DataFrame) -> VoteReasons | None:
+    """The weighted terms of each state's score at the first vote, over runs.
+
+    Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
     """
     votes = events[events["type"] == "vote"]
     if votes.empty:
@@ -284,22 +361,48 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
     terms = [t for t in TERM_LABELS if f"contrib_{t}" in detail and detail[f"contrib_{t}"].any()]
     cols = [f"contrib_{t}" for t in terms]
     means = detail.groupby("country")[cols].mean() * 100
-    score = detail[cols].sum(axis=1) * 100
-    lo = score.groupby(detail["country"]).quantile(LOW / 100)
-    hi = score.groupby(detail["country"]).quantile(HIGH / 100)
-    yes = detail.groupby("country")["yes"].mean()
-    rules = detail.groupby("country")["rule"].agg(lambda r: set(r)) if "rule" in detail else None
-    sponsor = (
-        detail.groupby("country")["sponsor"].any() if "sponsor" in detail else None
-    )
+    means.columns = terms
+    score = (detail[cols].sum(axis=1) * 100).groupby(detail["country"])
     order = means.sum(axis=1).sort_values().index
-    n_runs = int(first["run"].nunique())
+    by = detail.groupby("country")
+    rules = (by["rule"].agg(lambda r: set(r)) if "rule" in detail
+             else pd.Series([set()] * len(order), index=order))
+    sponsor = (by["sponsor"].any() if "sponsor" in detail
+               else pd.Series(False, index=order))
+    return VoteReasons(
+        contributions=means.loc[order],
+        score_low=score.quantile(LOW / 100).loc[order],
+        score_high=score.quantile(HIGH / 100).loc[order],
+        yes_share=by["yes"].mean().loc[order],
+        rules=rules.loc[order],
+        sponsor=sponsor.loc[order].astype(bool),
+        proposal=str(pid),
+        year=int(first["year"].iloc[0]),
+        n_runs=int(first["run"].nunique()),
+    )
+
+
+def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
+    """Why each state voted as it did: the weighted terms of its score at the first vote.
+
+    Bars are the mean signed contributions over runs (they add up to the score
+    before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
+    the score over runs. The label gives the share of runs voting yes and says
+    when the vote was not decided by the score: a rule that commits the state
+    (``always_yes``, ...) or the proposer supporting its own proposal.
+    """
+    data = vote_reasons_data(events)
+    if data is None:
+        return None
+    means, order, terms = data.contributions, data.contributions.index, list(data.contributions)
+    lo, hi, yes = data.score_low, data.score_high, data.yes_share
+    pid, n_runs = data.proposal, data.n_runs
     fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 3.4))
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
     for k, t in enumerate(terms):
-        v = means.loc[order, f"contrib_{t}"].to_numpy()
+        v = means.loc[order, t].to_numpy()
         left = np.where(v >= 0, pos, neg)
         ax.barh(y, v, left=left, color=f"C{k}", label=TERM_LABELS[t])
         pos += np.clip(v, 0, None)
@@ -314,18 +417,14 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
         label=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
     )
     for k, c in enumerate(order):
-        label = _vote_label(
-            yes[c],
-            rules[c] if rules is not None else set(),
-            bool(sponsor[c]) if sponsor is not None else False,
-        )
+        label = _vote_label(yes[c], data.rules[c], bool(data.sponsor[c]))
         # Outside the axes, on the right: labels never cover the bars.
         ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("contribution to the state's score, percentage points of real income")
     ax.set_ylabel("voting state")
-    year = int(first["year"].iloc[0])
+    year = data.year
     ax.set_title(
         f"{title}: why states voted as they did on '{pid}' in {year}\n"
         f"mean weighted terms over {n_runs} runs; a state voting on its score says yes "

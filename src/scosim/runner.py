@@ -6,7 +6,7 @@ import gc
 import os
 import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -251,6 +251,7 @@ def run(
     resume: bool = True,
     overrides: dict[str, Any] | None = None,
     allow_large: bool = False,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Run a scenario's ensemble and write a new run directory.
 
@@ -271,6 +272,9 @@ def run(
             validated like the file; the run's ``scenario.yaml`` records the
             result and its manifest lists them under ``overrides``.
         allow_large: Accept more than :data:`MAX_REPLICATIONS` replications.
+        on_batch: Called as ``on_batch(done, total)`` (batches) once before the first
+            batch and after each one is written, e.g. to drive a progress bar in
+            another front end (the browser explorer); it does not change results.
 
     Returns:
         The finished :class:`Result`, reopened from its directory.
@@ -362,6 +366,11 @@ def run(
 
     def on_result(spec: BatchSpec, outp: BatchOutput) -> None:
         writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
+        if on_batch is not None:
+            on_batch(len(writer.done_batches), n_batches)
+
+    if on_batch is not None:
+        on_batch(len(writer.done_batches), n_batches)
 
     previous = signal.getsignal(signal.SIGTERM)
     try:

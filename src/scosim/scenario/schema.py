@@ -545,6 +545,28 @@ class _ProposalDispatch:
         except PluginError:
             return None
 
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        """JSON schema: one entry per known proposal type, discriminated on ``type``.
+
+        Built from the registry at the time of asking, so forms generated from the
+        scenario schema (the browser explorer) list plug-in types too.
+        """
+        from scosim.plugins import PluginError
+        from scosim.proposals import available_types, get_type
+
+        refs: dict[str, Any] = {}
+        for name in available_types():
+            try:
+                spec = get_type(name).spec
+            except PluginError:  # an installed plug-in that fails to load is not offered
+                continue
+            refs[name] = handler(spec.__pydantic_core_schema__)
+        mapping = {n: r["$ref"] for n, r in refs.items() if "$ref" in r}
+        disc: dict[str, Any] = {"propertyName": "type"}
+        if len(mapping) == len(refs):
+            disc["mapping"] = mapping
+        return {"oneOf": list(refs.values()), "discriminator": disc}
+
     def __call__(self, value: Any, handler: Any) -> Any:
         from scosim.plugins import PluginError
         from scosim.proposals import ProposalSpec, available_types, get_type

@@ -1,0 +1,313 @@
+"""The explorer page (a Streamlit script; ``scosim explore`` serves it).
+
+Streamlit runs this file top to bottom on every interaction. Its settings come
+from the environment variable ``SCOSIM_EXPLORE`` (JSON written by
+:func:`scosim.explore.server.serve`). The page holds no model logic: forms come
+from :mod:`scosim.explore.forms`, runs and comparisons from
+:mod:`scosim.explore.session`, figures from :mod:`scosim.explore.figures`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from scosim.errors import USER_ERRORS
+from scosim.explore import figures
+from scosim.explore.forms import (
+    FieldSpec,
+    changed_overrides,
+    parse_value,
+    proposal_template,
+    proposal_types,
+    scenario_schema,
+    schema_fields,
+    to_yaml_text,
+)
+from scosim.explore.session import (
+    View,
+    compare_command,
+    compare_view,
+    list_scenarios,
+    provenance,
+    run_command,
+    run_view,
+)
+from scosim.results import open_result
+from scosim.scenario import ScenarioError
+
+CONFIG_ENV = "SCOSIM_EXPLORE"
+
+
+def _config() -> dict[str, Any]:
+    cfg = {"scenario": None, "scenarios_dir": "scenarios", "out": "results", "executor": "local",
+           "workers": None, "scheduler": None}
+    cfg.update(json.loads(os.environ.get(CONFIG_ENV, "{}")))
+    return cfg
+
+
+def _key(stem: str, path: str) -> str:
+    # Streamlit turns a key into the CSS class st-key-<key> (other characters become '-').
+    return f"{stem}--{path}"
+
+
+def _step(value: float) -> float:
+    if not value:
+        return 0.01
+    return float(10 ** (math.floor(math.log10(abs(value))) - 1))
+
+
+def _widget(f: FieldSpec, stem: str) -> tuple[Any, str | None]:
+    """Draw one field; return (parsed value, YAML error message or None)."""
+    key, help_ = _key(stem, f.path), f.help or None
+    if f.kind == "int" and isinstance(f.value, int):
+        return st.number_input(f.label, value=f.value, step=1, key=key, help=help_), None
+    if f.kind == "float" and isinstance(f.value, int | float):
+        v = float(f.value)
+        return st.number_input(
+            f.label, value=v, step=_step(v), format="%g", key=key, help=help_
+        ), None
+    if f.kind == "bool" and isinstance(f.value, bool):
+        return st.checkbox(f.label, value=f.value, key=key, help=help_), None
+    if f.kind == "choice" and f.value in f.choices:
+        return st.selectbox(
+            f.label, f.choices, index=f.choices.index(f.value), key=key, help=help_
+        ), None
+    if f.kind == "text" and isinstance(f.value, str):
+        return st.text_input(f.label, value=f.value, key=key, help=help_), None
+    text = st.text_input(
+        f"{f.label} (YAML)", value=to_yaml_text(f.value), key=key,
+        help=(help_ or "") + " Written as YAML, like a --set value.",
+    )
+    try:
+        return parse_value(f, text), None
+    except ScenarioError as exc:
+        return f.value, str(exc)
+
+
+def _section_title(section: str, data: dict[str, Any]) -> str:
+    if section.startswith("proposals["):
+        i = int(section[len("proposals["):].split("]")[0])
+        p = data["proposals"][i]
+        return f"{section}: {p.get('type')} '{p.get('id', '')}'"
+    return section
+
+
+def _form(fields: list[FieldSpec], data: dict[str, Any], stem: str) -> tuple[dict, list[str]]:
+    values: dict[str, Any] = {}
+    yaml_errors: list[str] = []
+    sections: dict[str, list[FieldSpec]] = {}
+    for f in fields:
+        sections.setdefault(f.section, []).append(f)
+    for section, fs in sections.items():
+        st.markdown(f"**{_section_title(section, data)}**")
+        cols = st.columns(4)
+        for k, f in enumerate(fs):
+            with cols[k % 4]:
+                values[f.path], err = _widget(f, stem)
+                if err:
+                    yaml_errors.append(err)
+    return values, yaml_errors
+
+
+def _show_invalid(message: str) -> None:
+    with st.container(key="validation"):
+        st.error("The scenario is not valid. Same check and message as `scosim validate`:")
+        st.code(message, language=None)
+
+
+def _progress(label: str) -> Any:
+    bar = st.progress(0.0, text=f"{label}: starting")
+
+    def update(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"{label}: batch {done} of {total}")
+
+    return update
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _run_figures(path: str) -> dict[str, Any]:
+    res = open_result(path)
+    return {
+        "who_gains": figures.who_gains_figure(res),
+        "vote_reasons": figures.vote_reasons_figure(res),
+        "membership": figures.membership_figures(res),
+        "events": figures.events_table(res),
+    }
+
+
+def _exports(stem: str, yaml_text: str, command: str, key: str) -> None:
+    st.markdown("Reproduce this view from a terminal (same numbers):")
+    with st.container(key=f"command-{key}"):
+        st.code(command, language="bash")
+    st.download_button(
+        "Export the scenario YAML", yaml_text, file_name=f"{stem}.yaml", mime="text/yaml",
+        key=f"download-{key}",
+    )
+
+
+def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
+    res = open_result(info["path"])
+    st.subheader(f"Result: {res.manifest['scenario']}")
+    if info["view"] != current:
+        st.warning("The form has changed since this run: press Run to update the result.")
+    with st.container(key="provenance-run"):
+        st.markdown(f"`{provenance(res.manifest)}`")
+    _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
+    figs = _run_figures(str(res.path))
+    if figs["who_gains"] is not None:
+        with st.container(key="fig-who-gains"):
+            st.plotly_chart(figs["who_gains"], key="who-gains-chart")
+    else:
+        st.info("No welfare change in this run: nothing gains or loses against the base year.")
+    if figs["vote_reasons"] is not None:
+        st.plotly_chart(figs["vote_reasons"], key="vote-reasons-chart")
+    if figs["membership"] is not None:
+        left, right = st.columns([3, 2])
+        with left:
+            st.plotly_chart(figs["membership"][0], key="membership-chart")
+        with right:
+            st.plotly_chart(figs["membership"][1], key="membership-events-chart")
+    if not figs["events"].empty:
+        st.markdown("Events per run, by year (votes, vetoes, incidents, ...):")
+        st.dataframe(figs["events"])
+
+
+def _show_compare(info: dict[str, Any]) -> None:
+    from scosim.compare import compare_results
+
+    comp = compare_results(info["policy"], info["baseline"])
+    pm, bm = comp.policy_manifest, comp.baseline_manifest
+    st.subheader(f"Comparison: {pm['scenario']} minus {bm['scenario']}")
+    with st.container(key="provenance-compare"):
+        st.markdown(f"policy: `{provenance(pm)}`")
+        st.markdown(f"baseline: `{provenance(bm)}`")
+    st.markdown(f"Report written to `{info['report']}`.")
+    _exports(pm["scenario"], open_result(info["policy"]).scenario_yaml, info["command"], "cmp")
+    fig = figures.compare_figure(comp)
+    if fig is not None:
+        st.plotly_chart(fig, key="compare-chart")
+    t = comp.table()
+    st.dataframe(t[t["indicator"] == "welfare_change_pct"].reset_index(drop=True))
+
+
+def main() -> None:
+    """Draw the page."""
+    cfg = _config()
+    st.set_page_config(page_title="scosim explorer", layout="wide")
+    st.title("scosim explorer")
+    scenarios = list_scenarios(cfg["scenarios_dir"])
+    if cfg["scenario"] and cfg["scenario"] not in scenarios:
+        scenarios.insert(0, cfg["scenario"])
+    if not scenarios:
+        st.error(f"No scenario files (*.yaml) in {cfg['scenarios_dir']}/.")
+        return
+    default = scenarios.index(cfg["scenario"]) if cfg["scenario"] else 0
+    base = View("", out=cfg["out"], executor=cfg["executor"], workers=cfg["workers"],
+                scheduler=cfg["scheduler"])
+    with st.sidebar:
+        scenario = st.selectbox("Scenario", scenarios, index=default, key="scenario")
+        stem = Path(scenario).stem
+    view = base.with_scenario(scenario)
+    try:
+        sc0 = view.load()
+    except ScenarioError as exc:
+        _show_invalid(str(exc))
+        return
+    st.caption(sc0.description)
+    # Results go above the form (filled in at the end of the script): after a run
+    # the reader sees them first.
+    results_area = st.container()
+    with st.sidebar:
+        seed = st.number_input("Seed", value=sc0.seed, min_value=0, step=1, key=_key(stem, "seed"))
+        reps = st.number_input(
+            "Replications", value=sc0.replications, min_value=1, step=1,
+            key=_key(stem, "replications"),
+        )
+    data = sc0.model_dump(mode="python", exclude={"source", "extends"})
+    schema = scenario_schema()
+    # Proposals added on the page: the whole list becomes one override (first, so
+    # the edits of single fields below apply on top of it).
+    added = st.session_state.get(f"added::{stem}", [])
+    listed = [*data["proposals"], *added]
+    fields = schema_fields(schema, {**data, "proposals": listed})
+    with st.expander("Scenario parameters (generated from the scenario schema)", expanded=True):
+        values, yaml_errors = _form(fields, {**data, "proposals": listed}, stem)
+    overrides = {"proposals": listed} if added else {}
+    overrides.update(changed_overrides(fields, values))
+    view = View(scenario, overrides, int(seed), int(reps), cfg["out"],
+                cfg["executor"], cfg["workers"], cfg["scheduler"])
+    sc, message = None, "\n".join(yaml_errors)
+    if not message:
+        try:
+            sc = view.load()
+        except ScenarioError as exc:
+            message = str(exc)
+    if message:
+        _show_invalid(message)
+    with st.expander("Proposal types and their parameters (from the scenario schema)"):
+        for tag, (desc, params) in proposal_types(schema).items():
+            st.markdown(f"**{tag}**: {desc}")
+            rows = [{**p.__dict__, "default": to_yaml_text(p.default)} for p in params]
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
+            if st.button(f"Add a {tag} proposal to this scenario", key=f"add-{stem}-{tag}"):
+                new = proposal_template(schema, tag, len(listed), sc0.years.start + 1)
+                st.session_state[f"added::{stem}"] = [*added, new]
+                st.rerun()
+        if added and st.button("Remove the proposals added here", key=f"remove-{stem}"):
+            for f in fields:  # their widgets would otherwise keep the old values
+                st.session_state.pop(_key(stem, f.path), None)
+            st.session_state.pop(f"added::{stem}", None)
+            st.rerun()
+    with st.sidebar:
+        run_clicked = st.button("Run ensemble", disabled=sc is None, type="primary", key="run")
+        others = [s for s in scenarios if s != scenario]
+        baseline = next((s for s in others if Path(s).stem == "baseline"), None)
+        base_choice = st.selectbox(
+            "Baseline for comparison", others,
+            index=others.index(baseline) if baseline in others else 0, key="baseline",
+        ) if others else None
+        cmp_clicked = st.button(
+            "Compare with baseline (common random numbers)",
+            disabled=sc is None or base_choice is None, key="compare",
+        )
+        where = cfg["scheduler"] or "this computer"
+        st.caption(f"executor: {cfg['executor']} ({where}); results under {cfg['out']}/")
+    state = {"scenario": scenario, "overrides": view.all_overrides()}
+    with results_area:
+        try:
+            if run_clicked and sc is not None:
+                res = run_view(view, _progress(f"running {sc.replications} replications"))
+                st.session_state.pop("last_compare", None)
+                st.session_state["last_run"] = {
+                    "path": str(res.path), "command": run_command(view, sc), "view": state,
+                }
+            if cmp_clicked and sc is not None and base_choice is not None:
+                _compare(view, base.with_scenario(base_choice), sc, state)
+        except USER_ERRORS as exc:  # the CLI's one-line errors, not a traceback
+            st.error(f"scosim: error: {exc}")
+        if "last_compare" in st.session_state:
+            _show_compare(st.session_state["last_compare"])
+        if "last_run" in st.session_state:
+            _show_run(st.session_state["last_run"], state)
+
+
+def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
+    bars = {w: _progress(f"{w}: {sc.replications} replications") for w in ("policy", "baseline")}
+    _, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t))
+    st.session_state["last_compare"] = {
+        "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
+        "command": compare_command(view, bview, sc, bres.manifest["scenario"]),
+    }
+    st.session_state["last_run"] = {
+        "path": str(pres.path), "command": run_command(view, sc), "view": state,
+    }
+
+
+main()

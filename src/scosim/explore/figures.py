@@ -1,0 +1,239 @@
+"""Interactive (plotly) versions of the run and comparison figures.
+
+Every number comes from the functions the PNG plots and reports use
+(:func:`scosim.plots.who_gains_data`, :func:`scosim.plots.membership_data`,
+:func:`scosim.plots.vote_reasons_data`, :meth:`scosim.compare.Comparison.table`);
+this module only draws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from scosim.plots import HIGH, LOW, TERM_LABELS, membership_data, vote_reasons_data, who_gains_data
+from scosim.results import Result
+
+__all__ = [
+    "compare_figure",
+    "events_table",
+    "membership_figures",
+    "vote_reasons_figure",
+    "who_gains_figure",
+]
+
+GAIN, LOSS = "#2ca02c", "#d62728"
+WELFARE_AXIS = "welfare change vs base-year policy, % of real expenditure"
+
+
+def _go() -> Any:
+    import plotly.graph_objects as go
+
+    return go
+
+
+def _layout(fig: Any, title: str, height: int) -> Any:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        height=height,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        template="plotly_white",
+    )
+    return fig
+
+
+def who_gains_figure(result: Result) -> Any | None:
+    """Who gains, who loses: final-year welfare change by economy, 5th-95th percentile whiskers.
+
+    Returns ``None`` when the run records no welfare change (nothing to show).
+    """
+    ind = result.indicators
+    if not (ind["indicator"] == "welfare_change_pct").any():
+        return None
+    table, _, when, n_runs = who_gains_data(ind)
+    go = _go()
+    # The same statistics as the PNG (scosim.plots.plot_welfare_final): bars are the
+    # mean over runs, as scosim compare reports; diamonds the median with whiskers.
+    colors = [GAIN if v > 0 else LOSS for v in table["mean"]]
+    fig = go.Figure(
+        go.Bar(
+            x=table["mean"],
+            y=table.index,
+            orientation="h",
+            marker_color=colors,
+            name="mean over runs",
+            hovertemplate="%{y}: mean %{x:.3f}%<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["median"],
+            y=table.index,
+            mode="markers",
+            marker={"symbol": "diamond", "color": "black", "size": 6},
+            name=f"median, {LOW}th-{HIGH}th percentile",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (table["high"] - table["median"]).clip(lower=0).to_numpy(),
+                "arrayminus": (table["median"] - table["low"]).clip(lower=0).to_numpy(),
+                "visible": n_runs > 1,
+                "color": "black",
+            },
+            customdata=table[["low", "high"]].to_numpy(),
+            hovertemplate="%{y}: median %{x:.3f}%<br>"
+            f"{LOW}th-{HIGH}th percentile: " + "%{customdata[0]:.3f}% to %{customdata[1]:.3f}%"
+            "<extra></extra>",
+        )
+    )
+    note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
+    fig.update_xaxes(title=WELFARE_AXIS, zeroline=True, zerolinecolor="black")
+    fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
+    return _layout(
+        fig,
+        f"Who gains, who loses {when}<br><sup>bar: mean; diamond: median; green gain, red loss; "
+        f"{note}</sup>",
+        height=max(420, 22 * len(table) + 160),
+    )
+
+
+def vote_reasons_figure(result: Result) -> Any | None:
+    """Why states voted as they did at the first vote: stacked weighted terms of the score."""
+    data = vote_reasons_data(result.events)
+    if data is None:
+        return None
+    go = _go()
+    fig = go.Figure()
+    states = list(data.contributions.index)
+    for term in data.contributions.columns:
+        fig.add_bar(
+            x=data.contributions[term], y=states, orientation="h", name=TERM_LABELS[term]
+        )
+    total = data.contributions.sum(axis=1)
+    fig.add_scatter(
+        x=total,
+        y=states,
+        mode="markers",
+        marker={"symbol": "line-ns-open", "size": 16, "color": "black"},
+        name="score before the random shock",
+        customdata=data.yes_share.to_numpy(),
+        hovertemplate="%{y}: score %{x:.3f}, yes in %{customdata:.0%} of runs<extra></extra>",
+    )
+    fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(
+        title="contribution to the state's score, percentage points of real expenditure",
+        zeroline=True,
+        zerolinecolor="black",
+    )
+    fig.update_yaxes(
+        title="voting state",
+        type="category",
+        ticktext=[f"{s} (yes {data.yes_share[s]:.0%})" for s in states],
+        tickvals=states,
+    )
+    return _layout(
+        fig,
+        f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "
+        f"terms over {data.n_runs} runs; a state votes yes when its score plus a random shock "
+        "is >= 0</sup>",
+        height=max(420, 26 * len(states) + 220),
+    )
+
+
+def membership_figures(result: Result) -> tuple[Any, Any] | None:
+    """Membership over time (share of runs in a customs union) and the events behind it."""
+    ind, events = result.indicators, result.events
+    names = set(ind["indicator"].unique())
+    if not {"in_customs_union", "member"} <= names:
+        return None
+    union, counts = membership_data(ind, events)
+    n_runs = int(ind["run"].nunique())
+    go = _go()
+    heat = go.Figure(
+        go.Heatmap(
+            z=union.T.to_numpy(),
+            x=[str(y) for y in union.index],
+            y=list(union.columns),
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            colorbar={"title": "share of runs"},
+            hovertemplate="%{y} in %{x}: in a customs union in %{z:.0%} of runs<extra></extra>",
+        )
+    )
+    heat.update_xaxes(title="year", type="category")
+    heat.update_yaxes(title="economy", autorange="reversed", type="category")
+    _layout(
+        heat,
+        f"Membership over time: share of {n_runs} runs in which each economy is in a "
+        "customs union",
+        height=max(380, 20 * union.shape[1] + 160),
+    )
+    bars = go.Figure()
+    for kind in counts.columns:
+        bars.add_bar(x=counts[kind], y=list(counts.index), orientation="h", name=kind)
+    bars.update_layout(showlegend=True, legend={"title": "event"})
+    bars.update_xaxes(title="events per run (mean over runs)")
+    bars.update_yaxes(title="economy", autorange="reversed", type="category")
+    _layout(
+        bars,
+        "Votes against, vetoes, defections, joins" if counts.shape[1] else
+        "No votes against, vetoes, defections or accessions",
+        height=max(380, 20 * len(counts) + 160),
+    )
+    return heat, bars
+
+
+def events_table(result: Result) -> pd.DataFrame:
+    """Events per run by year and type (votes, vetoes, incidents, ...), for a table."""
+    ev = result.events
+    if ev.empty:
+        return pd.DataFrame()
+    n_runs = max(int(result.manifest["replications"]), 1)
+    t = ev.groupby(["year", "type"], observed=True).size().unstack("type", fill_value=0)
+    return (t / n_runs).round(3)
+
+
+def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:
+    """Policy minus baseline in the last year, by economy, with the paired interval."""
+    t = comparison.table()
+    t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
+    if t.empty:
+        return None
+    go = _go()
+    label = str(comparison.summary["interval"].iloc[0])
+    year = int(comparison.summary["year"].max())
+    fig = go.Figure(
+        go.Bar(
+            x=t["mean"],
+            y=t["country"].astype(str),
+            orientation="h",
+            marker_color=[GAIN if v >= 0 else LOSS for v in t["mean"]],
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (t["high"] - t["mean"]).to_numpy(),
+                "arrayminus": (t["mean"] - t["low"]).to_numpy(),
+                "color": "black",
+            },
+            customdata=t[["low", "high", "share_positive"]].to_numpy(),
+            hovertemplate="%{y}: mean %{x:.4f}<br>" + label + ": %{customdata[0]:.4f} to "
+            "%{customdata[1]:.4f}<br>runs with a gain: %{customdata[2]:.0%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title=f"{indicator}, policy minus baseline (percentage points)",
+        zeroline=True,
+        zerolinecolor="black",
+    )
+    fig.update_yaxes(title="economy", type="category")
+    n = int(t["n_runs"].max())
+    nothing = not (t[["mean", "low", "high"]].abs().to_numpy() > 0).any()
+    note = " (no difference in any run: the policy changed nothing)" if nothing else ""
+    return _layout(
+        fig,
+        f"Who gains, who loses against the baseline in {year}{note}<br><sup>bar: mean of {n} "
+        f"paired runs (common random numbers); whiskers: {label}</sup>",
+        height=max(420, 22 * len(t) + 160),
+    )

@@ -1,0 +1,332 @@
+"""The explorer without a browser: schema-driven forms, overrides, commands, the page's logic."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import pandas as pd
+import pytest
+from pydantic import BaseModel, ConfigDict, Field
+
+from scosim.cli import main
+from scosim.explore.forms import (
+    changed_overrides,
+    format_set,
+    proposal_types,
+    scenario_schema,
+    schema_fields,
+)
+from scosim.explore.session import View, explorer_batch_size, run_command, run_view
+from scosim.proposals.customs_union import CustomsUnionProposal
+from scosim.results import read_batches
+from scosim.scenario import ScenarioError, load_scenario, parse_overrides
+from scosim.scenario.schema import CouncilParams, Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+CU = "scenarios/customs_union.yaml"
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the scenarios, used with relative paths like a user's checkout."""
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _data(sc: Scenario) -> dict:
+    return sc.model_dump(mode="python", exclude={"source", "extends"})
+
+
+def test_fields_come_from_the_schema(workdir: Path) -> None:
+    sc = load_scenario(CU)
+    fields = {f.path: f for f in schema_fields(scenario_schema(), _data(sc))}
+    # Every field of the council block, with the choices its Literal allows.
+    council = [p for p in fields if p.startswith("parameters.council.")]
+    assert sorted(p.rsplit(".", 1)[1] for p in council) == sorted(CouncilParams.model_fields)
+    rule = fields["parameters.council.decision_rule"]
+    assert rule.kind == "choice"
+    allowed = CouncilParams.model_fields["decision_rule"].annotation  # Literal[...] | None
+    assert set(rule.choices) == {*allowed.__args__[0].__args__, None}
+    # The proposal's fields follow its type's model (minus the fixed discriminator).
+    mine = {p.split(".", 1)[1] for p in fields if p.startswith("proposals[0].")}
+    assert mine == set(CustomsUnionProposal.model_fields) - {"type"}
+    assert fields["proposals[0].revenue_sharing"].value == sc.proposals[0].revenue_sharing
+    assert fields["parameters.trade.sigma"].kind == "float"
+    assert fields["parameters.trade.sigma"].value == sc.parameters.trade.sigma
+    assert fields["years.start"].kind == "int"
+    assert fields["proposals[0].phase_in"].kind == "yaml"  # number or {year: number}
+
+
+class _Toy(BaseModel):
+    """A proposal type the explorer has never heard of."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["toy_treaty"]
+    id: str
+    year: int
+    intensity: float = Field(0.5, ge=0, le=1, description="how binding the treaty is")
+    mode: Literal["soft", "hard"] = "soft"
+
+
+class _Doc(BaseModel):
+    proposals: list[
+        Annotated[Union[CustomsUnionProposal, _Toy], Field(discriminator="type")]  # noqa: UP007
+    ] = []
+
+
+def test_a_new_proposal_type_gets_a_form_without_code_changes() -> None:
+    schema = _Doc.model_json_schema()
+    types = proposal_types(schema)
+    assert set(types) == {"customs_union", "toy_treaty"}
+    desc, params = types["toy_treaty"]
+    assert "never heard of" in desc
+    by_name = {p.name: p for p in params}
+    assert by_name["intensity"].constraints == ">= 0, <= 1"
+    assert by_name["intensity"].description == "how binding the treaty is"
+    assert by_name["year"].required and not by_name["intensity"].required
+    data = {"proposals": [{"type": "toy_treaty", "id": "t", "year": 2030, "intensity": 0.2,
+                           "mode": "hard"}]}  # fmt: skip
+    fields = {f.path: f for f in schema_fields(schema, data, roots=("proposals",))}
+    assert set(fields) == {"proposals[0].id", "proposals[0].year", "proposals[0].intensity",
+                           "proposals[0].mode"}  # fmt: skip
+    assert fields["proposals[0].intensity"].kind == "float"
+    assert fields["proposals[0].intensity"].value == 0.2
+    assert fields["proposals[0].mode"].choices == ("soft", "hard")
+
+
+@pytest.mark.parametrize(
+    "value", [4.5, 3, "max", [1, 2], {2027: 0.5, 2029: 1.0}, True, 1e-5, "members"]
+)
+def test_override_text_parses_back_as_the_cli_reads_it(value: object) -> None:
+    assert parse_overrides([format_set("a.b", value)]) == {"a.b": value}
+
+
+def test_only_changed_values_become_overrides(workdir: Path) -> None:
+    sc = load_scenario(CU)
+    fields = schema_fields(scenario_schema(), _data(sc))
+    values = {f.path: f.value for f in fields}
+    assert changed_overrides(fields, values) == {}
+    values["parameters.trade.sigma"] = 4.0
+    values["proposals[0].revenue_sharing"] = "gdp"
+    over = changed_overrides(fields, values)
+    assert over == {"parameters.trade.sigma": 4.0, "proposals[0].revenue_sharing": "gdp"}
+    loaded = View(CU, over).load()
+    assert loaded.parameters.trade.sigma == 4.0
+    assert loaded.proposals[0].revenue_sharing == "gdp"
+
+
+def test_validation_message_is_the_clis(workdir: Path, capsys: pytest.CaptureFixture) -> None:
+    view = View(CU, {"parameters.trade.sigma": 0.5, "proposals[0].cet": "median"})
+    with pytest.raises(ScenarioError) as err:
+        view.load()
+    args = ["validate", CU]
+    for path, value in view.overrides.items():
+        args += ["--set", format_set(path, value)]
+    assert main(args) == 2
+    assert capsys.readouterr().err.strip() == f"scosim: error: {err.value}"
+    assert "parameters.trade.sigma" in str(err.value) and "proposals[0].cet" in str(err.value)
+
+
+def test_run_reports_progress_batch_by_batch(workdir: Path) -> None:
+    from scosim.runner import run
+
+    calls: list[tuple[int, int]] = []
+    res = run(CU, replications=5, batch_size=2, out="results", progress=False, plots=False,
+              on_batch=lambda done, total: calls.append((done, total)))  # fmt: skip
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert res.manifest["batches"] == [0, 1, 2]
+
+
+def test_explorer_batches_are_few_and_never_above_the_default() -> None:
+    from scosim.runner import DEFAULT_BATCH_SIZE
+
+    for r in (1, 7, 50, 51, 120, 250, 1000, 5000):
+        bs = explorer_batch_size(r)
+        assert 1 <= bs <= min(r, DEFAULT_BATCH_SIZE)
+        assert bs == r or bs >= 50
+        assert -(-r // bs) <= max(5, -(-r // DEFAULT_BATCH_SIZE))
+
+
+def test_reproduce_command_gives_identical_numbers(workdir: Path, capsys) -> None:
+    view = View(CU, {"parameters.council.vote_noise": 0.01, "proposals[0].cet": "max"},
+                seed=7, replications=12, out="results")  # fmt: skip
+    res = run_view(view)
+    argv = shlex.split(run_command(view, view.load()))
+    assert argv[:3] == ["scosim", "run", CU]
+    assert main(argv[1:] + ["--quiet", "--no-plots"]) == 0
+    cli_dir = Path(capsys.readouterr().out.split("results: ", 1)[1].split()[0])
+    assert cli_dir != res.path
+    cli_manifest = json.loads((cli_dir / "manifest.json").read_text())
+    assert cli_manifest["scenario_hash"] == res.manifest["scenario_hash"]
+    for table in ("indicators", "events"):
+        pd.testing.assert_frame_equal(read_batches(res.path / table), read_batches(cli_dir / table))
+
+
+def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) -> None:
+    """The Streamlit script itself, driven in process (no browser)."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    at.number_input(key="customs_union--replications").set_value(5).run()
+    at.selectbox(key="customs_union--parameters.council.decision_rule").set_value(
+        "qualified_majority").run()  # fmt: skip
+    at.button(key="run").click().run()
+    assert not at.exception
+    command = next(c.value for c in at.code if c.value.startswith("scosim run"))
+    assert "--set parameters.council.decision_rule=qualified_majority" in command
+    assert "--replications 5" in command
+    text = " ".join(m.value for m in at.markdown)
+    assert "5 replications" in text and "hash " in text
+    run_id = text.split("· run ", 1)[1].split("`", 1)[0]
+    manifest = json.loads((workdir / "results" / "customs_union" / run_id / "manifest.json")
+                          .read_text())  # fmt: skip
+    assert manifest["replications"] == 5
+    # An invalid value: the run button is disabled and the CLI's message is shown.
+    at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()
+    assert at.button(key="run").disabled
+    assert any("parameters.trade.sigma: 0.5 is out of range" in c.value for c in at.code)
+
+
+def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture) -> None:
+    (workdir / "bad.yaml").write_text("name: bad\nreplications: 0\n")
+    assert main(["explore", "bad.yaml"]) == 2
+    assert "bad.yaml:2: replications" in capsys.readouterr().err
+    assert main(["explore", "--scenarios", "nowhere"]) == 2
+    assert "no scenario files" in capsys.readouterr().err
+
+
+def test_explore_without_its_extra_says_what_to_install(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "streamlit" else real(name)
+    )
+    assert main(["explore", CU]) == 2
+    err = capsys.readouterr().err
+    assert "needs streamlit" in err and "pip install 'scosim[explore]'" in err
+
+
+def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    at.number_input(key="customs_union--replications").set_value(4).run()
+    at.number_input(key="customs_union--parameters.trade.sigma").set_value(4.0).run()
+    assert at.selectbox(key="baseline").value == "scenarios/baseline.yaml"
+    at.button(key="compare").click().run()
+    assert not at.exception
+    lines = next(c.value for c in at.code if c.value.count("\n") == 2).splitlines()
+    assert lines[0].startswith("scosim run scenarios/customs_union.yaml --seed 20250101")
+    assert "--set parameters.trade.sigma=4.0" in lines[0]
+    base = "scosim run scenarios/baseline.yaml --seed 20250101 --replications 4"
+    assert lines[1].startswith(base)
+    assert lines[2].startswith("scosim compare customs_union baseline")
+    reports = sorted((workdir / "results" / "compare").iterdir())
+    assert len(reports) == 1
+    page = pd.read_parquet(reports[0] / "summary.parquet")
+    # The same three commands, in a fresh results root, give the same paired intervals.
+    for line in lines:
+        argv = shlex.split(line.replace("--out results", "--out again"))
+        quiet = ["--quiet"] if argv[1] == "compare" else ["--quiet", "--no-plots"]
+        assert main(argv[1:] + quiet) == 0
+    capsys.readouterr()
+    (again,) = sorted((workdir / "again" / "compare").iterdir())
+    pd.testing.assert_frame_equal(page, pd.read_parquet(again / "summary.parquet"))
+
+
+def test_page_adds_a_proposal_of_any_type_and_the_command_reproduces_it(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": "scenarios/baseline.yaml", "scenarios_dir": "scenarios", "out": "results"}))
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    assert not at.exception
+    at.number_input(key="baseline--replications").set_value(3).run()
+    at.button(key="add-baseline-accession").click().run()
+    assert not at.exception
+    # The template lacks the applicant: the page says so, in the CLI's words, and blocks the run.
+    shown = "\n".join(c.value for c in at.code)
+    template = "proposals=[{type: accession, id: new_accession_0, year: 2026}]"
+    capsys.readouterr()
+    assert main(["validate", "scenarios/baseline.yaml", "--set", template]) == 2
+    cli = capsys.readouterr().err.split("scosim: error: ", 1)[1].strip()
+    assert "proposals[0].applicant: required key 'applicant' is missing" in cli
+    assert cli in shown
+    assert at.button(key="run").disabled
+    at.text_input(key="baseline--proposals[0].applicant").set_value("TUR").run()
+    assert at.button(key="run").disabled is False
+    at.button(key="run").click().run()
+    assert not at.exception
+    command = next(c.value for c in at.code if c.value.startswith("scosim run"))
+    argv = shlex.split(command)
+    assert "proposals[0].applicant=TUR" in argv
+    page_dir = sorted((workdir / "results" / "baseline").iterdir())[-1]
+    events = read_batches(page_dir / "events")
+    assert (events["proposal"] == "new_accession_0").any()  # the added proposal was voted on
+    assert main(argv[1:] + ["--quiet", "--no-plots"]) == 0
+    cli_dir = Path(capsys.readouterr().out.split("results: ", 1)[1].split()[0])
+    for table in ("indicators", "events"):
+        pd.testing.assert_frame_equal(read_batches(page_dir / table), read_batches(cli_dir / table))
+
+
+def test_scheduler_goes_to_dask_like_the_cli(workdir: Path, monkeypatch) -> None:
+    from scosim.cli import build_parser
+    from scosim.explore import session
+    from scosim.explore.server import explore_config, streamlit_command
+
+    args = build_parser().parse_args(["explore", CU, "--port", "8777"])
+    cfg = explore_config(args)
+    assert cfg["executor"] == "local" and cfg["scheduler"] is None
+    assert cfg["scenarios_dir"] == "scenarios"
+    cmd = streamlit_command(args)
+    assert cmd[cmd.index("--server.port") + 1] == "8777"
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+    assert cmd[cmd.index("--browser.gatherUsageStats") + 1] == "false"
+    args = build_parser().parse_args(["explore", CU, "--scheduler", "tcp://10.0.0.1:8786"])
+    cfg = explore_config(args)
+    assert cfg["executor"] == "dask" and cfg["scheduler"] == "tcp://10.0.0.1:8786"
+    # The page hands executor and scheduler to scosim.run, and the command repeats them.
+    seen: dict = {}
+    monkeypatch.setattr("scosim.runner.run", lambda *a, **kw: seen.update(kw))
+    view = View(CU, executor=cfg["executor"], scheduler=cfg["scheduler"], replications=2)
+    session.run_view(view)
+    assert seen["executor"] == "dask" and seen["scheduler"] == "tcp://10.0.0.1:8786"
+    command = run_command(view, view.load())
+    assert command.endswith("--executor dask --scheduler tcp://10.0.0.1:8786")
+
+
+def test_who_gains_figure_shows_means_medians_and_percentiles_of_the_runs(workdir: Path) -> None:
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import who_gains_figure
+
+    res = run_view(View(CU, replications=9, out="results"))
+    bar, med_marks = who_gains_figure(res).data[:2]
+    ind = res.indicators
+    w = ind[ind["indicator"] == "welfare_change_pct"]
+    last = w[w["year"] == w["year"].max()].pivot(index="run", columns="country", values="value")
+    assert list(bar.y) == list(med_marks.y)
+    for k, country in enumerate(bar.y):
+        runs = pd.Series(last[country].to_numpy())
+        runs = runs * (runs.abs() > 1e-9)
+        assert bar.x[k] == pytest.approx(runs.mean(), abs=1e-12)
+        assert med_marks.x[k] == pytest.approx(runs.median(), abs=1e-12)
+        assert med_marks.x[k] + med_marks.error_x.array[k] == pytest.approx(runs.quantile(0.95))
+        assert med_marks.x[k] - med_marks.error_x.arrayminus[k] == pytest.approx(
+            runs.quantile(0.05))
+    assert list(bar.x) == sorted(bar.x)  # losers at the bottom, winners at the top
+    assert "5th-95th percentile of 9 runs" in who_gains_figure(res).layout.title.text

@@ -1,0 +1,221 @@
+"""The explorer in a real browser: headless Chromium from the distribution, driven by Selenium.
+
+Starts ``scosim explore`` on a free port in a subprocess, picks a scenario,
+changes a parameter, runs, and checks the who-gains figure, the provenance
+line, the reproduce command (run through the CLI, it gives identical numbers)
+and the validation message (identical to ``scosim validate``). Saves the
+screenshot the README shows. Every wait is bounded; the server is stopped in
+``finally`` whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit", reason="the explorer needs the 'explore' extra")
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the 'test' extra")
+
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from scosim.results import read_batches  # noqa: E402
+
+# Selenium must use the installed chromedriver, never look for or fetch another one.
+os.environ.setdefault("SE_OFFLINE", "true")
+
+REPO = Path(__file__).resolve().parents[1]
+SCREENSHOT = REPO / "docs" / "img" / "explorer.png"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+WAIT = 90  # seconds, for any one thing to appear
+REPLICATIONS = 6
+
+
+def _chromium_or_skip() -> tuple[str, str]:
+    if CHROMIUM and CHROMEDRIVER:
+        return CHROMIUM, CHROMEDRIVER
+    why = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{why}; .ci/run installs them, so CI must run this test")
+    pytest.skip(why)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(proc: subprocess.Popen, port: int, log: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"scosim explore exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"scosim explore did not answer within {WAIT} s:\n{log.read_text()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server's process group: SIGTERM, then SIGKILL after 10 s."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+def _driver(chromium: str, chromedriver: str, profile: Path):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1500,1900",
+    ):
+        opts.add_argument(flag)
+    drv = webdriver.Chrome(options=opts, service=Service(chromedriver))
+    drv.set_page_load_timeout(WAIT)
+    return drv
+
+
+def _set_number(drv, key: str, value: str) -> None:
+    box = WebDriverWait(drv, WAIT).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, f".st-key-{key} input"))
+    )
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(value, Keys.ENTER)
+    WebDriverWait(drv, WAIT).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f".st-key-{key} input").get_attribute("value")
+        == value
+    )
+
+
+def _idle(drv) -> None:
+    """Wait until Streamlit has finished rerunning the script."""
+    time.sleep(0.5)
+    WebDriverWait(drv, WAIT).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']")
+    )
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scosim.cli", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_explorer_in_chromium(tmp_path: Path) -> None:
+    chromium, chromedriver = _chromium_or_skip()
+    # Work in a copy, with relative paths: the page (and the screenshot) shows
+    # scenarios/... and results/, never a path of the machine.
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scosim.cli", "explore", "--scenarios", "scenarios",
+             "--port", str(port), "--out", "results"],
+            cwd=tmp_path, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped as a whole
+        )  # fmt: skip
+    drv = None
+    try:
+        _wait_healthy(proc, port, log)
+        drv = _driver(chromium, chromedriver, tmp_path / "chrome-profile")
+        drv.get(f"http://127.0.0.1:{port}/")
+        wait = WebDriverWait(drv, WAIT)
+
+        # Choose a scenario (the list opens on the first file, baseline.yaml).
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-scenario input"))).click()
+        wait.until(
+            EC.element_to_be_clickable(
+                (By.XPATH, "//*[@role='option'][normalize-space(.)='scenarios/customs_union.yaml']")
+            )
+        ).click()
+        wait.until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-customs_union--parameters-trade-sigma input")))
+        _idle(drv)
+        # Few replications (quick) and one parameter changed: the trade elasticity.
+        _set_number(drv, "customs_union--replications", str(REPLICATIONS))
+        _idle(drv)
+        _set_number(drv, "customs_union--parameters-trade-sigma", "4.5")
+        _idle(drv)
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-run button"))).click()
+
+        # The who-gains figure and the provenance line appear.
+        wait.until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-fig-who-gains .js-plotly-plot")))
+        wait.until(lambda d: "Who gains, who loses" in d.find_element(
+            By.CSS_SELECTOR, ".st-key-fig-who-gains").text)
+        prov = wait.until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-provenance-run"))).text
+        assert "customs_union" in prov and f"{REPLICATIONS} replications" in prov
+        assert "seed 20250101" in prov and "hash " in prov and "data " in prov
+        _idle(drv)
+        drv.execute_script("window.scrollTo(0, 0)")
+        time.sleep(1.0)  # let plotly finish its transition before the picture
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        drv.save_screenshot(str(SCREENSHOT))
+
+        # The command shown reproduces the numbers through the CLI.
+        command = drv.find_element(By.CSS_SELECTOR, ".st-key-command-run code").text.strip()
+        argv = shlex.split(command)
+        assert argv[:2] == ["scosim", "run"] and "parameters.trade.sigma=4.5" in argv
+        run_id = prov.rsplit("run ", 1)[1].strip()
+        page_run = tmp_path / "results" / "customs_union" / run_id
+        done = _cli(argv[1:], tmp_path)
+        assert done.returncode == 0, done.stderr
+        cli_run = Path(tmp_path / done.stdout.split("results: ", 1)[1].split()[0])
+        assert cli_run != page_run
+        for table in ("indicators", "events"):
+            pd.testing.assert_frame_equal(
+                read_batches(page_run / table), read_batches(cli_run / table)
+            )
+
+        # An invalid value shows the CLI's validation message and blocks the run.
+        _set_number(drv, "customs_union--parameters-trade-sigma", "0.5")
+        block = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".st-key-validation")))
+        cli = _cli(["validate", "scenarios/customs_union.yaml", "--set",
+                    "parameters.trade.sigma=0.5"], tmp_path)  # fmt: skip
+        assert cli.returncode == 2
+        expected = cli.stderr.strip().removeprefix("scosim: error: ")
+        assert expected and expected in block.text
+        assert drv.find_element(By.CSS_SELECTOR, ".st-key-run button").get_attribute("disabled")
+    finally:
+        if drv is not None:
+            drv.quit()
+        _stop(proc)
+    assert proc.poll() is not None
