@@ -13,10 +13,36 @@ Rules are extended with ``@scosim.rule("vote")``.
 
 __version__ = "0.1.0"
 
-from scosim.results import Result, catalogue, open_result  # noqa: E402
-from scosim.rules.registry import rule  # noqa: E402
-from scosim.runner import run, run_model  # noqa: E402
-from scosim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+# The public names are imported on first use (PEP 562), so that `scosim --version`,
+# `validate` and `list` do not pay for mesa, pandas and scipy at start-up.
+_LAZY = {
+    "Result": "scosim.results",
+    "catalogue": "scosim.results",
+    "open_result": "scosim.results",
+    "rule": "scosim.rules.registry",
+    "run": "scosim.runner",
+    "run_model": "scosim.runner",
+    "Scenario": "scosim.scenario",
+    "ScenarioError": "scosim.scenario",
+    "load_scenario": "scosim.scenario",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its module the first time it is asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scosim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Result",

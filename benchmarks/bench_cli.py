@@ -1,0 +1,129 @@
+"""Benchmark what users run: the ``scosim`` command as a whole process.
+
+Each case is one command line, run as a child process with its output thrown away.
+Measured per run: wall seconds, user + system CPU seconds, and the peak resident set
+size of the largest single process (the kernel's own ``ru_maxrss`` from ``wait4``,
+which covers the command and the worker processes it waited for). Unlike
+``tracemalloc`` this sees Arrow's buffers, matplotlib and the interpreter itself.
+
+The cases run interleaved, round by round (A B C A B C ...), so a drift in the
+machine's speed hits every case alike; medians and min-max are reported, and ratios
+against the first case are formed round by round.
+
+Run:  .venv/bin/python benchmarks/bench_cli.py [--rounds 3] [--sizes 1000,10000]
+                                               [--out benchmarks/results/bench_cli.json]
+
+Cases (``--sizes`` sets the replications of the ``run`` cases):
+    version        ``scosim --version`` (start-up cost)
+    validate       ``scosim validate scenarios/customs_union.yaml``
+    run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
+                   results written to a temporary directory removed after each run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from machine import machine  # benchmarks/machine.py (script directory)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "customs_union.yaml"
+OUT = ROOT / "benchmarks" / "results" / "bench_cli.json"
+
+
+def _scosim() -> list[str]:
+    """The console script next to this interpreter (the project's venv), else ``-m``."""
+    exe = Path(sys.executable).with_name("scosim")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "scosim.cli"]
+
+
+def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
+    """Run ``cmd`` once; return wall, cpu and peak RSS (MiB) from the kernel's accounting."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
+    return {
+        "wall_s": wall,
+        "cpu_s": ru.ru_utime + ru.ru_stime,
+        "peak_rss_mib": ru.ru_maxrss / 1024.0,  # Linux reports KiB
+    }
+
+
+def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
+    """Command lines by case name; run cases write into ``workdir/out``."""
+    base = _scosim()
+    out: dict[str, list[str]] = {
+        "version": [*base, "--version"],
+        "validate": [*base, "validate", str(SCENARIO)],
+    }
+    for n in sizes:
+        out[f"run-{n}"] = [*base, "run", str(SCENARIO), "--replications", str(n),
+                           "--out", str(workdir / "out"), "--quiet"]
+    return out
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    """Median, min and max of a list of measurements."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the cases interleaved and write a JSON record."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3, help="counted rounds (after one warm-up)")
+    ap.add_argument("--sizes", default="1000,10000", help="replications of the run cases")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
+    try:
+        cmds = cases(sizes, work)
+        raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
+        for rnd in range(args.rounds + 1):
+            for name, cmd in cmds.items():
+                m = measure(cmd, ROOT)
+                shutil.rmtree(work / "out", ignore_errors=True)
+                if rnd:  # round 0 is the warm-up
+                    raw[name].append(m)
+                print(f"round {rnd} {name}: {m['wall_s']:.2f} s wall, "
+                      f"{m['peak_rss_mib']:.0f} MiB peak", file=sys.stderr, flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    first = next(iter(cmds))
+    result: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "cases": {}}
+    for name, runs in raw.items():
+        result["cases"][name] = {
+            "command": " ".join(Path(c).name if i == 0 else c
+                                for i, c in enumerate(cmds[name])).replace(str(ROOT) + "/", ""),
+            **{k: summarise([r[k] for r in runs]) for k in ("wall_s", "cpu_s", "peak_rss_mib")},
+            f"wall_ratio_to_{first}": summarise(
+                [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
+        }
+    for name, c in result["cases"].items():
+        print(f"{name:>12}: wall {c['wall_s']['median']:.2f} s "
+              f"[{c['wall_s']['min']:.2f}-{c['wall_s']['max']:.2f}], "
+              f"peak RSS {c['peak_rss_mib']['median']:.0f} MiB "
+              f"[{c['peak_rss_mib']['min']:.0f}-{c['peak_rss_mib']['max']:.0f}]")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
