@@ -365,7 +365,10 @@ def run(
     )
 
     def on_result(spec: BatchSpec, outp: BatchOutput) -> None:
-        writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
+        if outp.bilateral is None:
+            writer.write_batch(spec.batch_id, outp.indicators, outp.events)
+        else:
+            writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
         if on_batch is not None:
             on_batch(len(writer.done_batches), n_batches)
 
