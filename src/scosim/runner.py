@@ -30,7 +30,7 @@ from scosim.results import (
     unused_name,
     utc_now,
 )
-from scosim.scenario import Scenario, load_scenario, scenario_hash
+from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
@@ -309,7 +309,15 @@ def run(
             with tempfile.TemporaryDirectory() as td:
                 tmp = Path(td) / "scenario.yaml"
                 tmp.write_text(scenario.resolved_yaml())
-                sc = load_scenario(tmp, overrides=overrides)
+                try:
+                    sc = load_scenario(tmp, overrides=overrides)
+                except ScenarioError as exc:
+                    # Name the scenario, not a temporary file that no longer exists.
+                    raise ScenarioError([
+                        e._replace(file=f"{path} (resolved)", line=None)
+                        if e.file == str(tmp) else e
+                        for e in exc.errors
+                    ]) from None
     else:
         path = str(scenario)
         sc = load_scenario(path, overrides=overrides or None)
