@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 
@@ -63,6 +64,7 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     fig.axes[0].legend(fontsize=8, loc="upper left")
     cols = max(len(focus), 3) * 2
     ax = fig.add_subplot(gs[1, 0:cols // 3])
