@@ -470,4 +470,9 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
+    from scosim.security.plots import plot_security_run
+
+    sec = plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")
+    if sec is not None:
+        out.append(sec)
     return out

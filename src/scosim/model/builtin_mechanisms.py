@@ -1,6 +1,7 @@
 """Built-in mechanisms: the GDP path (slot ``growth``) and the GE trade solve (``trade``).
 
-Registered by name when the mechanism registry is first used.
+Registered by name when the mechanism registry is first used, with the other
+built-in mechanisms (``security``: :mod:`scosim.security.mechanism`).
 """
 
 from __future__ import annotations
@@ -79,7 +80,10 @@ class GETrade(Mechanism):
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         model.tariffs = policy.tariffs
         model.ge = model.solve_policy(policy)
-        model.welfare = model.ge.welfare_change
+        # Costs out of income written by earlier slots (e.g. security spending above
+        # its baseline, share of GDP): real income left for other uses falls by them.
+        cost = policy.levers.get("welfare_cost_share")
+        model.welfare = model.ge.welfare_change * (1.0 - cost if cost is not None else 1.0)
         model.real_gdp_change = model.ge.real_gdp_change
 
     @override
@@ -99,3 +103,7 @@ class GETrade(Mechanism):
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
         return out
+
+
+# Registered with the built-ins (imported last: it subclasses Mechanism).
+import scosim.security.mechanism  # noqa: E402, F401

@@ -62,3 +62,8 @@ class RunStreams:
     def poisson(self, lam: np.ndarray) -> np.ndarray:
         """Poisson draws with per-run rates ``lam`` of shape ``(R, ...)``."""
         return np.stack([g.poisson(lam[k]) for k, g in enumerate(self._gens)])
+
+    @property
+    def generators(self) -> list[np.random.Generator]:
+        """The per-run generators, in run order (for kernels that take one per run)."""
+        return list(self._gens)

@@ -117,3 +117,10 @@ def always_consent(ctx: VoteContext) -> np.ndarray:
 def never_consent(ctx: VoteContext) -> np.ndarray:
     """Block any arrangement this state stays out of (India on the BRI paragraph)."""
     return np.zeros(ctx.n_runs, dtype=bool)
+
+
+# Effort rules of the security mechanism (docs/security.md section 5): the
+# ``cooperate`` hook returns efforts (R, C) in [0, 1], not booleans.
+from scosim.security.rules import register_cooperate_rules  # noqa: E402
+
+register_cooperate_rules()

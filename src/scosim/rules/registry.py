@@ -241,7 +241,7 @@ def rule_origin(hook: str, spec: str) -> str:
     if ":" in spec:
         return f"path {spec}"
     if _REGISTRY[hook].get(spec) is fn:
-        builtin = fn.__module__ == "scosim.rules.builtin"
+        builtin = fn.__module__ in ("scosim.rules.builtin", "scosim.security.rules")
         return "builtin" if builtin else f"registered {fn.__module__}"
     ep = _entry_points(hook).get(spec)
     dist = getattr(ep, "dist", None)

@@ -51,6 +51,7 @@ __all__ = [
     "TradeParams",
     "GrowthParams",
     "CouncilParams",
+    "SecurityScenarioParams",
     "Parameters",
     "DecisionRuleName",
     "Proposal",
@@ -416,6 +417,28 @@ class GrowthParams(BaseModel):
         return self
 
 
+class SecurityScenarioParams(BaseModel):
+    """Inputs of the security mechanism (used when ``mechanisms.security`` is filled).
+
+    Both are a number or a year-indexed mapping ``{year: value}`` (docs/security.md).
+    """
+
+    model_config = STRICT
+    instability: YearValue = Field(
+        YearValue(1.0), description="Afghanistan instability index, 1 = 2018-2022 conditions, "
+        "in [0, 10]")
+    opiate_supply: YearValue = Field(
+        YearValue(1.0), description="Afghan opiate supply relative to 2018-2022, in [0, 10] "
+        "(after the 2022 ban: 333 / 6200 = 0.054)")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SecurityScenarioParams:
+        issues = [(("instability",), m) for m in _yv_check(self.instability, lo=0.0, hi=10.0)]
+        issues += [(("opiate_supply",), m) for m in _yv_check(self.opiate_supply, lo=0.0, hi=10.0)]
+        _raise_issues(issues)
+        return self
+
+
 #: Decision rules the Council knows (docs/model.md, "Decision rules").
 DecisionRuleName = Literal["consensus", "qualified_majority", "variable_geometry",
                            "interested_members"]
@@ -456,6 +479,7 @@ class Parameters(BaseModel):
     council: CouncilParams = Field(default_factory=CouncilParams)
     weights: Weights = Field(default_factory=Weights)
     rules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RULES))
+    security: SecurityScenarioParams = Field(default_factory=SecurityScenarioParams)
     mechanisms: dict[str, str | None] = Field(
         default_factory=dict,
         description="mechanism filling each slot (growth, security, network, finance, trade); "
@@ -773,16 +797,19 @@ class Scenario(BaseModel):
         for code, ov in self.countries.items():
             issues += _rule_issues(("countries", code, "rules"), ov.rules)
 
-        for name in ("rate", "volatility_scale"):
-            yv: YearValue = getattr(self.parameters.growth, name)
+        year_indexed = [("growth", n, getattr(self.parameters.growth, n))
+                        for n in ("rate", "volatility_scale")]
+        year_indexed += [("security", n, getattr(self.parameters.security, n))
+                         for n in ("instability", "opiate_supply")]
+        for block, name, yv in year_indexed:
             if not yv.is_constant:
                 if yv.years[0] > yrs.start:
-                    issues.append((("parameters", "growth", name, yv.years[0]), (
+                    issues.append((("parameters", block, name, yv.years[0]), (
                         f"first year {yv.years[0]} is after years.start {yrs.start}; a "
                         "year-indexed parameter must give a value for the first year")))
                 for y in yv.years:
                     if y not in yrs:
-                        issues.append((("parameters", "growth", name, y),
+                        issues.append((("parameters", block, name, y),
                                        f"year {y} is outside the simulated years {span}"))
 
         chair = self.parameters.council.chair_order

@@ -15,10 +15,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 
-__all__ = ["ROUTE_PATHS", "plot_security"]
+__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "plot_security", "plot_security_run"]
 
 LOW, HIGH = 5, 95
 #: Node sequences drawn for each route (upstream first).
@@ -63,6 +64,7 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     fig.axes[0].legend(fontsize=8, loc="upper left")
     cols = max(len(focus), 3) * 2
     ax = fig.add_subplot(gs[1, 0:cols // 3])
@@ -105,3 +107,31 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+#: Indicators a run must have for :func:`plot_security_run`.
+RUN_INDICATORS: tuple[str, ...] = ("incidents", "inflow_t", "seizures_t")
+
+
+def plot_security_run(ind: object, title: str, path: Path) -> Path | None:
+    """:func:`plot_security` from a run's tidy indicator table (run, year, country, value).
+
+    Returns None when the run has no security indicators (the slot was empty).
+    """
+    import pandas as pd
+
+    assert isinstance(ind, pd.DataFrame)
+    names = set(ind["indicator"].unique())
+    if not set(RUN_INDICATORS) <= names:
+        return None
+    arrays: dict[str, np.ndarray] = {}
+    years: list[int] = []
+    for name in RUN_INDICATORS:
+        df = ind[ind["indicator"] == name]
+        wide = df.pivot_table(index=["run", "year"], columns="country", values="value",
+                              observed=True)
+        wide = wide.reindex(columns=list(ECONOMIES))
+        runs = wide.index.get_level_values("run").unique()
+        years = sorted(wide.index.get_level_values("year").unique())
+        arrays[name] = wide.to_numpy(dtype=float).reshape(len(runs), len(years), len(ECONOMIES))
+    return plot_security({"this scenario": arrays}, years, path, title=title)

@@ -1,4 +1,4 @@
-"""The RATS-upgrade proposal type and each state's expected security gain from it.
+"""The RATS-upgrade proposal: its spec, pooling levels and each state's expected security gain.
 
 Seed 000 (Kaskarbayeva; Novikov) reports proposals to turn RATS into a Universal Centre
 for Countering Challenges and Threats with an Information Security Centre, an Anti-Drug
@@ -10,8 +10,8 @@ no anti-drug unit, no information-security centre):
 * ``border``: ``1`` if the ``anti_drug`` unit is in (pooled anti-drug border work);
 * ``cyber``: ``1`` if the ``information_security`` unit is in.
 
-This spec is standalone for now; it is meant to join the scenario's ``Proposal`` union
-once the proposal-type plug-in protocol lands (issue 11).
+The spec joins the scenario's proposals through the proposal-type registry
+(:mod:`scosim.security.rats_type` holds the type; docs/proposals.md the protocol).
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
-from scosim.scenario.schema import STRICT, Slug, State
+from scosim.proposals.base import ProposalSpec
+from scosim.scenario.schema import State
 from scosim.security.model import SecurityState, SecuritySystem
 from scosim.security.params import CHANNELS
 
@@ -30,13 +31,10 @@ __all__ = ["RatsUpgradeProposal", "adopt", "expected_security_gain", "rats_level
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
 
 
-class RatsUpgradeProposal(BaseModel):
+class RatsUpgradeProposal(ProposalSpec):
     """Upgrade RATS to a universal centre with new units (seed 000)."""
 
-    model_config = STRICT
     type: Literal["rats_upgrade"]
-    id: Slug
-    year: int = Field(description="year the proposal is tabled")
     proposer: State
     participants: Literal["members"] | list[State] = "members"
     units: list[Unit] = Field(
@@ -83,18 +81,36 @@ def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.n
 
 def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal,
                            state: SecurityState,
-                           instability: np.ndarray | float = 1.0) -> dict[str, np.ndarray]:
+                           instability: np.ndarray | float = 1.0,
+                           participants: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each state's expected security gain from adopting the proposal, ``(R, N)`` arrays.
 
     Compares the year ahead with and without the upgrade at the state's current efforts
     (no draws: expected values). The ``security`` vote term is ``gain`` below.
+
+    Args:
+        system: The calibrated block.
+        proposal: The upgrade.
+        state: The state now (RATS levels, contributions, last efforts).
+        instability: Afghanistan instability, scalar or ``(R,)``.
+        participants: ``(R, N)`` who takes part in each run (default: the proposal's own
+            ``participants`` in every run); others keep their levels.
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
         ``incidents_avoided``: expected incidents avoided a year (>= 0 where the index
         rises); ``cost_share_gdp``: yearly contribution of each participant.
     """
-    up = adopt(system, proposal, state)
+    if participants is None:
+        up = adopt(system, proposal, state)
+    else:
+        part = np.asarray(participants, dtype=bool)[:, :, None]
+        levels = rats_levels(proposal, system.params.rats_baseline)
+        up = SecurityState(
+            state.year, state.efforts,
+            np.where(part, np.maximum(state.rats, levels[None, None, :]), state.rats),
+            np.where(part[:, :, 0], proposal.contribution_share_gdp, state.contribution),
+            state.insecurity, state.trust_change)
     s0 = system.security(state)
     s1 = system.security(up)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))

@@ -1,0 +1,185 @@
+"""The ``security`` mechanism: wires :class:`SecuritySystem` into the model's security slot.
+
+Each year, for every run of the batch at once:
+
+1. RATS pooling levels and contributions are read from the policy state
+   (``levers["rats_pooling"]`` ``(R, N, C)`` and ``levers["rats_contribution"]``
+   ``(R, N)``, share of GDP, written by a ``rats_upgrade`` in force); without them,
+   today's RATS (members pool intelligence, no contribution beyond today's).
+2. Every state chooses its efforts through its ``cooperate`` rule (the rule registry;
+   per country from the scenario's ``rules``; default ``conditional_cooperation``).
+3. The threat process and the drug routes are stepped with the slot's own stream
+   (incidents) and a second named stream (opiate supply noise, shared by policy variants),
+   under ``parameters.security.instability`` and ``parameters.security.opiate_supply``.
+4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] (perceived insecurity, for the
+   network mechanism's edge costs) and ``levers["insecurity_base"]`` (its value at the
+   2018-2022 rates, which the base-year trade data already reflect);
+   ``levers["welfare_cost_share"]`` ``(R, N)`` (security spending above the baseline
+   spending, share of GDP; the trade mechanism takes it out of welfare); and, when no
+   network mechanism fills its slot, ``policy.cost_change`` times the change of the
+   edge-cost multiplier at both ends of every bilateral pair. Trust moves with the
+   year's efforts (:func:`scosim.security.model.trust_effect`).
+
+docs/security.md section 11 has the details and the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from typing_extensions import override
+
+from scosim.data.constants import ECONOMIES
+from scosim.model.rng import RunStreams
+from scosim.model.slots import Mechanism, register_mechanism
+from scosim.rules.registry import resolve_rule
+from scosim.security.model import SecurityState, SecuritySystem, edge_cost_multiplier
+from scosim.security.params import SecurityParams
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = ["DEFAULT_COOPERATE", "SecurityMechanism", "baseline_levers", "security_state"]
+
+#: Effort rule of a state whose scenario names no ``cooperate`` rule.
+DEFAULT_COOPERATE = "conditional_cooperation"
+
+_SYSTEM: dict[str, SecuritySystem] = {}
+
+
+def _system() -> SecuritySystem:
+    # The shipped tables and default parameters are the same for every model: build once.
+    if "default" not in _SYSTEM:
+        _SYSTEM["default"] = SecuritySystem(params=SecurityParams())
+    return _SYSTEM["default"]
+
+
+def baseline_levers(n_runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Today's RATS pooling levels ``(R, N, C)`` and contributions ``(R, N)`` (zeros)."""
+    sys_ = _system()
+    st = sys_.baseline_state(n_runs)
+    return st.rats, st.contribution
+
+
+def _instability(model: SCOModel, year: int) -> float:
+    return float(model.scenario.parameters.security.instability.at(year))
+
+
+def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, float]:
+    """The block, its current state and this year's instability, for previews.
+
+    From the security mechanism when the slot is filled (its state after last year);
+    otherwise the calibrated baseline state of the batch.
+    """
+    for slot, mech in model.mechanisms:
+        if slot == "security" and isinstance(mech, SecurityMechanism):
+            return mech.system, mech.state, _instability(model, model.year)
+    sys_ = _system()
+    return sys_, sys_.baseline_state(model.R), _instability(model, model.year)
+
+
+@register_mechanism
+class SecurityMechanism(Mechanism):
+    """Security cooperation, terrorism and drug routes (docs/security.md)."""
+
+    name = "security"
+    slot = "security"
+    indicators = {
+        "incidents": "terrorist incidents a year (GTI definition)",
+        "expected_incidents": "expected terrorist incidents a year",
+        "seizures_t": "t heroin equivalent a year",
+        "inflow_t": "t heroin equivalent a year reaching the border",
+        "throughflow_t": "t heroin equivalent a year moving on",
+        "security_index": "0-1, share of threats neutralised",
+        "effort_intel": "0-1",
+        "effort_border": "0-1",
+        "effort_cyber": "0-1",
+        "spending_usd": "US$ a year (efforts and RATS contribution)",
+        "spending_share_gdp": "share of GDP",
+        "rats_contribution_usd": "US$ a year",
+        "insecurity": "0-1",
+        "cost_multiplier": "factor on transport-edge costs (>= 1)",
+        "trade_cost_factor_security": "mean factor on the economy's bilateral trade costs",
+    }
+
+    @override
+    def setup(self, model: SCOModel) -> None:
+        if tuple(model.codes) != ECONOMIES:
+            raise ValueError("the security mechanism needs the canonical economy order")
+        self.system = _system()
+        self.state = self.system.baseline_state(model.R, year=model.years[0] - 1)
+        self.rng = self.streams(model).generators
+        # Supply noise on its own stream: identical across policy variants although
+        # incident draws consume a varying count of numbers.
+        self.supply_rng = RunStreams(model.scenario.seed, model.run_ids,
+                                     "security_supply").generators
+        p = self.system.params
+        st0 = self.state
+        # Baseline spending and multipliers: the base-year data already carry them.
+        self.spend0 = np.einsum("rnc,c->rn", st0.efforts, np.asarray(p.unit_cost))
+        self.mult0 = edge_cost_multiplier(st0.insecurity, p.cost_markup)
+        self.insecurity0 = st0.insecurity.copy()
+        self.network_filled = model.scenario.parameters.mechanisms.get("network") is not None
+        rules: dict[str, Any] = {}
+        for code in model.codes[:-1]:  # Rest of World takes no decisions
+            agent = model.agents_by_code[code]
+            spec = agent.rule_names.get("cooperate", DEFAULT_COOPERATE)
+            rules[code] = agent.rules.get("cooperate") or resolve_rule("cooperate", spec)
+        self.rules = rules
+        self.last: dict[str, np.ndarray] | None = None
+        self.out: dict[str, np.ndarray] = {}
+
+    @override
+    def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        rats = policy.levers.get("rats_pooling")
+        contrib = policy.levers.get("rats_contribution")
+        base_rats, base_contrib = baseline_levers(model.R)
+        self.state = replace(
+            self.state,
+            rats=base_rats if rats is None else rats,
+            contribution=base_contrib if contrib is None else contrib,
+        )
+        efforts = self.system.choose_efforts(self.state, self.rules, self.last)
+        sup = float(model.scenario.parameters.security.opiate_supply.at(year))
+        self.state, ind = self.system.step(self.state, efforts, _instability(model, year),
+                                           self.rng, supply_index=sup,
+                                           supply_rng=self.supply_rng)
+        self.last = ind
+        # Trust: joint work builds it, a partner's shortfall erodes it.
+        model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
+        np.einsum("rii->ri", model.trust)[...] = 1.0
+        policy.levers["insecurity"] = self.state.insecurity.copy()
+        policy.levers["insecurity_base"] = self.insecurity0.copy()
+        extra = ind["spending_share_gdp"] - self.spend0
+        policy.levers["welfare_cost_share"] = (
+            policy.levers.get("welfare_cost_share", np.zeros((model.R, model.N))) + extra)
+        factor = np.ones((model.R, model.N, model.N))
+        if not self.network_filled:
+            factor = pair_cost_factor(ind["cost_multiplier"], self.mult0)
+            policy.cost_change = policy.cost_change * factor
+        off = ~np.eye(model.N, dtype=bool)
+        self.out = {**ind, "trade_cost_factor_security":
+                    (factor * off).sum(axis=2) / (model.N - 1)}
+
+    @override
+    def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
+        return {k: np.asarray(self.out[k], dtype=float) for k in self.indicators}
+
+
+def pair_cost_factor(multiplier: np.ndarray, multiplier0: np.ndarray) -> np.ndarray:
+    """Bilateral trade-cost factor ``(R, N, N)`` from edge-cost multipliers ``(R, N)``.
+
+    Without a transport network the route of a shipment is unknown; it is taken to
+    cross its exporter and its importer, so the pair's iceberg cost is multiplied by
+    the change of the multiplier at both ends, ``m[i] / m0[i] * m[j] / m0[j]``
+    (:func:`scosim.security.model.edge_cost_multiplier`; ``m0`` at the 2018-2022
+    rates, which the base-year trade data already reflect). Domestic sales are untouched.
+    """
+    ratio = np.asarray(multiplier, dtype=float) / np.asarray(multiplier0, dtype=float)
+    f = ratio[:, :, None] * ratio[:, None, :]
+    n = f.shape[-1]
+    return np.where(np.eye(n, dtype=bool)[None], 1.0, f)
+

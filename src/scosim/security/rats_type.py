@@ -1,0 +1,87 @@
+"""The ``rats_upgrade`` proposal type on the proposal protocol (docs/proposals.md).
+
+* Decided by consensus by default: RATS is an SCO body, set up and changed by the
+  Council of Heads of State by consensus (SCO Charter art. 10 and 16; seed 004).
+* Preview: each participant's contribution is its economic term (a cost out of
+  income, ``-contribution_share_gdp``); ``Preview.scores["security"]`` is each
+  state's change of the security index from :func:`expected_security_gain`, at the
+  security state of the year (the security mechanism's, or the calibrated baseline
+  when the slot is empty). No GE solve: the upgrade changes no tariff or trade cost
+  directly (through lower insecurity it may, in later years, via the mechanism).
+* Apply: writes the RATS pooling levels ``levers["rats_pooling"]`` ``(R, N, C)`` and
+  the contributions ``levers["rats_contribution"]`` ``(R, N)`` (share of GDP) read by
+  the security mechanism, phased in with the proposal's phase.
+* No exit: leaving RATS means leaving the SCO, which accession/defection of trade
+  arrangements does not model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from scosim.proposals import Preview, ProposalType, register_type
+from scosim.security.mechanism import baseline_levers, security_state
+from scosim.security.proposal import RatsUpgradeProposal, expected_security_gain, rats_levels
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = ["RatsUpgrade"]
+
+
+@register_type
+class RatsUpgrade(ProposalType):
+    """Upgrade RATS to a universal centre with anti-drug and information-security units."""
+
+    name = "rats_upgrade"
+    spec = RatsUpgradeProposal
+    default_decision_rule = "consensus"
+    exit_allowed = False
+    indicators: ClassVar[dict[str, str]] = {"rats_upgraded": "1 if in the upgraded RATS"}
+
+    def preview(self, model: SCOModel, participants: np.ndarray,
+                terms: dict[str, np.ndarray] | None = None) -> Preview:
+        """Security gain (vote term ``security``) and contribution cost (``econ``)."""
+        system, state, inst = security_state(model)
+        part = np.asarray(participants, dtype=bool)
+        eg = expected_security_gain(system, self.proposal, state, inst, participants=part)
+        cost = np.where(part, eg["cost_share_gdp"], 0.0)
+        return Preview(
+            gain=-cost,
+            terms={} if terms is None else dict(terms),
+            scores={"security": eg["gain"]},
+            info={"incidents_avoided": eg["incidents_avoided"], "contribution_share_gdp": cost},
+        )
+
+    def apply(self, policy: PolicyState, participants: np.ndarray, phase: np.ndarray,
+              active: np.ndarray, terms: dict[str, np.ndarray] | None = None) -> None:
+        """Raise the participants' pooling levels and contributions in the active runs."""
+        r = policy.n_runs
+        base_rats, base_contrib = baseline_levers(r)
+        rats = policy.levers.get("rats_pooling", base_rats)
+        contrib = policy.levers.get("rats_contribution", base_contrib)
+        levels = rats_levels(self.proposal, tuple(_baseline()))
+        ph = np.asarray(phase, dtype=float)[:, None, None]
+        target = np.maximum(rats, levels[None, None, :])
+        on = (np.asarray(participants, bool) & np.asarray(active, bool)[:, None])
+        policy.levers["rats_pooling"] = np.where(on[:, :, None], rats + ph * (target - rats), rats)
+        policy.levers["rats_contribution"] = np.where(
+            on, contrib + ph[:, :, 0] * self.proposal.contribution_share_gdp, contrib)
+
+    @classmethod
+    def record(cls, model: SCOModel, arrangements: list[ProposalType],
+               policy: PolicyState) -> dict[str, np.ndarray]:
+        """``rats_upgraded``: 1 for participants of an upgrade in force."""
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"rats_upgraded": inside.astype(float)}
+
+
+def _baseline() -> np.ndarray:
+    from scosim.security.mechanism import _system
+
+    return np.asarray(_system().params.rats_baseline, dtype=float)
