@@ -330,3 +330,21 @@ def test_who_gains_figure_shows_means_medians_and_percentiles_of_the_runs(workdi
             runs.quantile(0.05))
     assert list(bar.x) == sorted(bar.x)  # losers at the bottom, winners at the top
     assert "5th-95th percentile of 9 runs" in who_gains_figure(res).layout.title.text
+
+
+def test_page_shows_the_figures_of_the_mechanisms_a_run_uses(workdir: Path, monkeypatch) -> None:
+    """A scenario with the security slot filled: its incidents figure is on the page."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    sec = "scenarios/afghan_instability.yaml"
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": sec, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    assert not at.exception
+    at.number_input(key="afghan_instability--replications").set_value(2).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    (run_dir,) = sorted((workdir / "results" / "afghan_instability").iterdir())
+    images = sorted((run_dir / "plots").glob("*.png"))
+    assert [p.name for p in images] == ["security_incidents_routes.png"]
+    assert len(at.get("image")) == len(images)

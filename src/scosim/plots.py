@@ -470,9 +470,29 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
+    return out + plot_mechanism_figures(ind, title, plots_dir)
+
+
+def plot_mechanism_figures(ind: pd.DataFrame, title: str, plots_dir: Path) -> list[Path]:
+    """Figures of the mechanisms a run used (security, network, finance).
+
+    Each mechanism's plot function returns ``None`` when the run did not record its
+    indicators (its slot was empty), so only the run's own mechanisms are drawn.
+    """
     from scosim.security.plots import plot_security_run
 
-    sec = plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")
-    if sec is not None:
-        out.append(sec)
-    return out
+    drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]
+    return [p for p in drawn if p is not None]
+
+
+def mechanism_figures(run_dir: Path) -> list[Path]:
+    """Draw and return the mechanism figures of a finished run.
+
+    For front ends that run without plots (the browser explorer): the files are the
+    ones ``scosim run`` writes, in the run's ``plots/`` directory.
+    """
+    plots_dir = run_dir / "plots"
+    manifest = json.loads((run_dir / MANIFEST).read_text())
+    plots_dir.mkdir(exist_ok=True)
+    title = f"{manifest['scenario']} (seed {manifest['seed']})"
+    return plot_mechanism_figures(read_batches(run_dir / "indicators"), title, plots_dir)

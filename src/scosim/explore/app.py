@@ -39,6 +39,7 @@ from scosim.explore.session import (
     run_command,
     run_view,
 )
+from scosim.plots import mechanism_figures
 from scosim.results import open_result
 from scosim.scenario import ScenarioError
 
@@ -177,6 +178,11 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     if not figs["events"].empty:
         st.markdown("Events per run, by year (votes, vetoes, incidents, ...):")
         st.dataframe(figs["events"])
+    # Mechanisms in the run's slots (security, network, finance) draw their own figures:
+    # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
+    for k, image in enumerate(mechanism_figures(res.path)):
+        with st.container(key=f"fig-mechanism-{k}"):
+            st.image(str(image), caption=image.stem.replace("_", " "))
 
 
 def _show_compare(info: dict[str, Any]) -> None:
