@@ -371,4 +371,9 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
+    if "network_trade_cost_change_pct" in names:
+        # Runs with the network slot filled: map, gains and who pays (docs/network.md).
+        from scosim.network.runplots import plot_network_run
+
+        out.extend(plot_network_run(run_dir, plots_dir, ind, events, title))
     return out

@@ -99,3 +99,7 @@ class GETrade(Mechanism):
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
         return out
+
+
+# The corridor network (slot ``network``) lives with its kernels in scosim.network.
+import scosim.network.mechanism  # noqa: E402, F401
