@@ -164,11 +164,11 @@ class Corridor(ProposalType):
         pf = failure_probability(route, _BANK["tenor"], _BANK["failure_base"],
                                  _BANK["failure_sensitivity"])
         capital = capital_shares(model.is_member(), "gdp", gdp=model.gdp)
+        share = p.core.bank_share if p.financing != "budget" else 0.0
         return finance_project(np.full(model.R, self.cost_usd), self.host_shares, p.financing,
-                               capital=capital, bank_share=self.proposal.core.bank_share
-                               if p.financing != "budget" else 0.0, rate=_BANK["rate"], tenor=_BANK["tenor"],
-                               grace=_BANK["grace"], recovery=_BANK["recovery"],
-                               failure_prob=pf, discount_rate=DISCOUNT_RATE)
+                               capital=capital, bank_share=share, rate=_BANK["rate"],
+                               tenor=_BANK["tenor"], grace=_BANK["grace"],
+                               recovery=_BANK["recovery"], failure_prob=pf, discount_rate=DISCOUNT_RATE)
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,

@@ -1,5 +1,6 @@
-"""The ``corridor_network`` mechanism (slot ``network``): corridors, insecurity and route
-sanctions turned into trade-cost changes each year.
+"""The ``corridor_network`` mechanism (slot ``network``): corridors and routes to trade costs.
+
+Each year corridors in operation, route insecurity and route sanctions become trade-cost changes.
 
 Wiring only; the array work is :meth:`scosim.network.step.CorridorNetwork.step`.
 

@@ -79,7 +79,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
             continue
         e = pe.loc[pe["length_km"].idxmax()]
         a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
-        ax.annotate(f"{project}: {text}", (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"])),
+        mid = (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]))
+        ax.annotate(f"{project}: {text}", mid,
                     xytext=(8, -12), textcoords="offset points", fontsize=8, zorder=8,
                     color="black", bbox=dict(boxstyle="round", fc="white", ec=HIGHLIGHT))
     centres = nodes[nodes["kind"].isin(("centre", "gateway"))]

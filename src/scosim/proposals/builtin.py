@@ -1,6 +1,7 @@
-"""Registers the built-in proposal types (imported by the registry on first use)."""
+"""Registers the built-in proposal types (imported by the registry on first use).
 
+Corridors live with the network kernels (scosim.network.corridor; docs/network.md).
+"""
+
+import scosim.network.corridor  # noqa: F401
 from scosim.proposals import accession, customs_union, free_trade_area  # noqa: F401
-
-# Corridors live with the network kernels (docs/network.md).
-import scosim.network.corridor  # noqa: E402, F401, I001

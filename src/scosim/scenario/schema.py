@@ -480,8 +480,9 @@ class Parameters(BaseModel):
         try:
             return NetworkParams.model_validate(value if value is not None else {})
         except ValidationError as exc:
+            errs = exc.errors()
             raise Issues(
-                [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in exc.errors()]
+                [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in errs]
             ) from None
 
     @field_validator("mechanisms", mode="after")
