@@ -168,7 +168,8 @@ class Corridor(ProposalType):
         return finance_project(np.full(model.R, self.cost_usd), self.host_shares, p.financing,
                                capital=capital, bank_share=share, rate=_BANK["rate"],
                                tenor=_BANK["tenor"], grace=_BANK["grace"],
-                               recovery=_BANK["recovery"], failure_prob=pf, discount_rate=DISCOUNT_RATE)
+                               recovery=_BANK["recovery"], failure_prob=pf,
+                               discount_rate=DISCOUNT_RATE)
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,
