@@ -125,3 +125,17 @@ def test_bad_network_scenario_input(tmp_path, body, needle):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert needle in r.stderr and "bad.yaml:" in r.stderr
+
+
+def test_instc_reexamination_figures_in_docs():
+    """docs/network.md: without Pakistani transit (proxy) INSTC lowers India-Afghanistan costs."""
+    net = CorridorNetwork()
+    sanc = np.ones((1, 28))
+    sanc[0, ECONOMIES.index("PAK")] = 3.0
+    base = net.step(sanctions=sanc)
+    proj = net.step(sanctions=sanc, active_projects=["INSTC_CHABAHAR"])
+    fall = 100 * (1 - proj.cost[0, IND, AFG] / base.cost[0, IND, AFG])
+    text = " ".join((ROOT / "docs" / "network.md").read_text().split())
+    assert f"lowers the India-Afghanistan generalised cost (not `t_hat`) by {fall:.2f} percent" in text
+    plain = net.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0]
+    assert plain[IND, AFG] == 1.0 and plain[IND, ECONOMIES.index("UZB")] == 1.0
