@@ -88,13 +88,15 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
         net.tables, plots_dir / "network_map.png", highlight=[p.project for p in corridors],
         t_hat=step.t_hat[0], focus=focus, flows=flows,
         title=f"{title}: {names} in {year}\nright: {NAMES.get(focus, focus)}'s trade-cost "
-              "changes vs the network without corridors (median instability of the runs); "
+              "changes vs the baseline network (no corridor, no instability);\n"
+              "projects, instability and sanctions of the run (median instability over runs); "
               "lines are schematic links"))
     if "welfare_change_pct" in set(ind["indicator"].unique()):
         _, w = _final(ind, "welfare_change_pct")
         out.append(plot_gains(
             w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
-            title=f"{title}\nreal income change from trade in {year}, before corridor costs\n"
+            title=f"{title}\nreal income change in {year} vs no corridor, instability or route "
+                  "sanction (all of the run's together), before corridor costs\n"
                   f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over the "
                   "trade elasticity)"))
     if "corridor_paid_usd" in set(ind["indicator"].unique()):
