@@ -140,3 +140,14 @@ def test_instc_reexamination_figures_in_docs():
     assert f"{lead} {fall:.2f} percent" in text
     plain = net.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0]
     assert plain[IND, AFG] == 1.0 and plain[IND, ECONOMIES.index("UZB")] == 1.0
+
+
+def test_run_writes_network_plots(tmp_path):
+    from scosim.cli import main
+
+    code = main(["run", str(SCEN / "corridor_instc.yaml"), "--out", str(tmp_path), "--quiet",
+                 "--replications", "2", "--set", "years.end=2032"])
+    assert code == 0
+    plots = {p.name: p for p in tmp_path.rglob("*.png")}
+    for name in ("network_map.png", "network_gains.png", "network_who_pays.png"):
+        assert name in plots and plots[name].stat().st_size > 10_000

@@ -95,8 +95,8 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
         _, w = _final(ind, "welfare_change_pct")
         out.append(plot_gains(
             w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
-            title=f"{title}\nreal income change in {year} vs no corridor, instability or route "
-                  "sanction (all of the run's together), before corridor costs\n"
+            title=f"{title}\nreal income change in {year} vs no corridor, no instability and\n"
+                  "no route sanction (the run's together), before corridor costs\n"
                   f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over the "
                   "trade elasticity)"))
     if "corridor_paid_usd" in set(ind["indicator"].unique()):
