@@ -59,7 +59,6 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
     """Write the network run plots (none when the run has no network indicators)."""
     if MARKER not in set(ind["indicator"].unique()):
         return []
-    from scosim.network.mechanism import CachedNetwork  # noqa: F401 - same set-up as the slot
     from scosim.network.step import CorridorNetwork
     from scosim.scenario.loader import load_scenario
 
