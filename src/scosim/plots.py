@@ -470,18 +470,26 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
-    return out + plot_mechanism_figures(ind, title, plots_dir)
+    return out + plot_mechanism_figures(run_dir, ind, events, title, plots_dir)
 
 
-def plot_mechanism_figures(ind: pd.DataFrame, title: str, plots_dir: Path) -> list[Path]:
+def plot_mechanism_figures(
+    run_dir: Path, ind: pd.DataFrame, events: pd.DataFrame, title: str, plots_dir: Path
+) -> list[Path]:
     """Figures of the mechanisms a run used (security, network, finance).
 
-    Each mechanism's plot function returns ``None`` when the run did not record its
-    indicators (its slot was empty), so only the run's own mechanisms are drawn.
+    Each is drawn only when the run recorded its mechanism's indicators (its slot
+    was filled), so only the run's own mechanisms are drawn.
     """
     from scosim.security.plots import plot_security_run
 
+    names = set(ind["indicator"].unique())
     drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]
+    if "network_trade_cost_change_pct" in names:
+        # Runs with the network slot filled: map, gains and who pays (docs/network.md).
+        from scosim.network.runplots import plot_network_run
+
+        drawn.extend(plot_network_run(run_dir, plots_dir, ind, events, title))
     return [p for p in drawn if p is not None]
 
 
@@ -495,4 +503,5 @@ def mechanism_figures(run_dir: Path) -> list[Path]:
     manifest = json.loads((run_dir / MANIFEST).read_text())
     plots_dir.mkdir(exist_ok=True)
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    return plot_mechanism_figures(read_batches(run_dir / "indicators"), title, plots_dir)
+    ind = read_batches(run_dir / "indicators")
+    return plot_mechanism_figures(run_dir, ind, read_batches(run_dir / "events"), title, plots_dir)

@@ -106,4 +106,6 @@ class GETrade(Mechanism):
 
 
 # Registered with the built-ins (imported last: it subclasses Mechanism).
+# The corridor network (slot ``network``) lives with its kernels in scosim.network.
+import scosim.network.mechanism  # noqa: E402, F401
 import scosim.security.mechanism  # noqa: E402, F401

@@ -33,7 +33,8 @@ HIGHLIGHT = "#ff7f0e"
 def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[str] = (),
                  t_hat: np.ndarray | None = None, focus: str = "IND",
                  title: str | None = None, extent: tuple[float, float, float, float] = (
-                     25.0, 125.0, 0.0, 62.0)) -> Path:
+                     25.0, 125.0, 0.0, 62.0),
+                 flows: Mapping[str, str] | None = None) -> Path:
     """Draw the network and, optionally, the trade-cost changes of a scenario.
 
     Args:
@@ -47,6 +48,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         focus: Economy whose bilateral changes are shown.
         title: Figure title (default names the highlighted projects).
         extent: (lon_min, lon_max, lat_min, lat_max) of the map.
+        flows: Project id -> label of what it carries (e.g. ``"4.2 Mt/yr"``), written next
+            to the project's longest edge.
 
     Returns:
         The path written.
@@ -70,6 +73,16 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
             style = dict(color=colour, lw=1.2 if e["mode"] != "sea" else 0.8, alpha=0.8,
                          zorder=1 if e["mode"] == "sea" else 2)
         ax.plot([a["lon"], b["lon"]], [a["lat"], b["lat"]], **style)
+    for project, text in (flows or {}).items():
+        pe = edges[edges["project"] == project]
+        if pe.empty:
+            continue
+        e = pe.loc[pe["length_km"].idxmax()]
+        a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
+        mid = (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]))
+        ax.annotate(f"{project}: {text}", mid,
+                    xytext=(8, -12), textcoords="offset points", fontsize=8, zorder=8,
+                    color="black", bbox=dict(boxstyle="round", fc="white", ec=HIGHLIGHT))
     centres = nodes[nodes["kind"].isin(("centre", "gateway"))]
     others = nodes[~nodes["kind"].isin(("centre", "gateway", "waypoint"))]
     ax.scatter(others["lon"], others["lat"], s=8, color="black", zorder=5,

@@ -485,6 +485,29 @@ class Parameters(BaseModel):
         description="mechanism filling each slot (growth, security, network, finance, trade); "
         "null empties a slot; unnamed slots keep their default (docs/mechanisms.md)",
     )
+    network: Any = Field(
+        default_factory=dict,
+        description="settings of the network mechanism (instability, closures, sanctions on "
+        "routes); docs/network.md",
+    )
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _network(cls, value: Any) -> Any:
+        # Imported here: the network package is heavy and imports this module.
+        from pydantic import ValidationError
+
+        from scosim.network.params import NetworkParams
+
+        if isinstance(value, NetworkParams):
+            return value
+        try:
+            return NetworkParams.model_validate(value if value is not None else {})
+        except ValidationError as exc:
+            errs = exc.errors()
+            raise Issues(
+                [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in errs]
+            ) from None
 
     @field_validator("mechanisms", mode="after")
     @classmethod

@@ -1,0 +1,264 @@
+"""The ``corridor`` proposal type: build one project of the network tables.
+
+A corridor proposal names a project of ``projects.csv`` (INSTC + Chabahar, the
+China-Kyrgyzstan-Uzbekistan railway, the Trans-Afghan railway, TAPI, CASA-1000, line D), its
+financing and transit fee. The interested economies (the hosts plus every economy whose trade
+costs fall with it) decide by ``interested_members`` unless the scenario says otherwise. Once
+in force, construction starts (in the entry year or the spec's ``start_year``) and the project
+operates ``construction_years`` later: :meth:`Corridor.apply` writes its first operating year
+and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism (slot
+``network``) turns them into trade-cost changes. docs/network.md explains the preview (GE gain
+minus the annualised cost share plus transit fees) and the financing terms.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+from typing_extensions import override
+
+from scosim.network.finance import capital_shares, failure_probability, finance_project
+from scosim.network.mechanism import (
+    LEVER_FEE,
+    LEVER_OPERATING,
+    network_inputs,
+    shared_network,
+)
+from scosim.network.projects import project_km_by_economy
+from scosim.network.specs import CorridorSpec
+from scosim.proposals import register_type
+from scosim.proposals.base import Preview, ProposalSpec, ProposalType
+from scosim.scenario.schema import Issues
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+#: Bank terms used by corridor financing until a ``development_bank`` proposal sets them:
+#: the defaults of :class:`scosim.network.specs.DevelopmentBankSpec` (docs/network.md).
+_BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base": 0.01,
+         "failure_sensitivity": 0.1}
+#: Discount rate of present values and of the annualised cost in previews.
+DISCOUNT_RATE = 0.04
+
+_CORRIDOR_FIELDS = ("project", "start_year", "construction_years", "cost_case",
+                    "build_cost_usd_bn", "financing", "bank_share", "transit_fee_usd_per_teu",
+                    "participants", "host_shares")
+
+
+class CorridorProposal(ProposalSpec):
+    """A corridor proposal in a scenario (fields of :class:`CorridorSpec`)."""
+
+    type: Literal["corridor"]
+    project: str
+    start_year: int | None = Field(None, ge=2000, le=2100)
+    construction_years: int | None = Field(None, ge=1, le=30)
+    cost_case: Literal["central", "high"] = "central"
+    build_cost_usd_bn: float | None = Field(None, gt=0)
+    financing: Literal["budget", "bank_guaranteed", "bank_project"] = "budget"
+    bank_share: float | None = Field(
+        None, ge=0.0, le=1.0, description="share lent by the bank (bank financing; default 0.7)")
+    transit_fee_usd_per_teu: float = Field(0.0, ge=0.0, le=5000.0)
+    participants: Literal["interested"] | list[str] = "interested"
+    host_shares: dict[str, float] | None = None
+    depth: float = Field(0.1, ge=0, le=1, description="sovereignty cost of a transit route")
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        from scosim.network.tables import load_network
+
+        ids = load_network().project_ids
+        if value not in ids:
+            import difflib
+
+            close = difflib.get_close_matches(value, ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown project {value!r}{hint}; allowed: {list(ids)}")
+        return value
+
+    @model_validator(mode="after")
+    def _core(self) -> CorridorProposal:
+        # The core spec holds the cross-field checks (host shares, bank share).
+        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
+        try:
+            CorridorSpec(**data)
+        except ValueError as exc:
+            errs = getattr(exc, "errors", None)
+            if callable(errs):
+                raise Issues([(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+                              for e in errs()]) from None
+            raise Issues([((), str(exc))]) from None
+        return self
+
+    @property
+    def core(self) -> CorridorSpec:
+        """The equivalent :class:`CorridorSpec`."""
+        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
+        return CorridorSpec(**data)
+
+
+@register_type
+class Corridor(ProposalType):
+    """Build a corridor project; the ``corridor_network`` mechanism prices it each year."""
+
+    name = "corridor"
+    spec = CorridorProposal
+    default_decision_rule = "interested_members"
+    # Infrastructure is sunk: participants do not leave a built corridor.
+    exit_allowed = False
+    indicators = {
+        "corridor_operating": "1 if the economy hosts an operating corridor project",
+        "corridor_paid_usd": "US$, expected present value paid for adopted corridors",
+        "corridor_risk_usd": "US$, expected present-value loss borne if a corridor fails",
+    }
+    record_always = False
+
+    @override
+    @classmethod
+    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+        mech = dict(scenario.parameters.mechanisms).get("network")
+        if mech is None:
+            return [(("type",), "a corridor needs the network slot filled: "
+                     "parameters.mechanisms: {network: corridor_network}")]
+        return []
+
+    def __init__(self, model: SCOModel, proposal: CorridorProposal) -> None:
+        super().__init__(model, proposal)
+        self.net = shared_network(model)
+        tables = self.net.net.tables
+        row = tables.projects.loc[proposal.project]
+        self.p_index = self.net.net.project_ids.index(proposal.project)
+        self.hosts = np.array([c in row["host_economies"] for c in model.codes])
+        self.years_to_build = int(proposal.construction_years or row["construction_years"])
+        cost = proposal.build_cost_usd_bn or float(
+            row["build_cost_high_usd_bn"] if proposal.cost_case == "high"
+            else row["build_cost_usd_bn"])
+        self.cost_usd = cost * 1e9
+        if proposal.host_shares:
+            hs = np.array([proposal.host_shares.get(c, 0.0) for c in model.codes])
+        else:
+            km = project_km_by_economy(tables, proposal.project)
+            hs = km / km.sum()
+        self.host_shares = hs
+        self.paid = np.zeros((model.R, model.N))
+        self.risk = np.zeros((model.R, model.N))
+
+    # ------------------------------------------------------------------ council
+    @override
+    def invitees(self, model: SCOModel) -> np.ndarray:
+        parts = self.proposal.participants
+        if parts == "interested":
+            codes = set(self.net.net.interested_economies(self.proposal.project))
+            listed = np.array([c in codes for c in model.codes]) | self.hosts
+        else:
+            listed = np.array([c in parts for c in model.codes])
+        return np.broadcast_to(listed, (model.R, model.N)).copy()
+
+    def _finance(self, model: SCOModel, instability: np.ndarray) -> Any:
+        """Expected payments and risk (R, N) under the proposal's financing."""
+        p = self.proposal
+        route = (instability * (self.host_shares > 0)).max(axis=1)
+        pf = failure_probability(route, _BANK["tenor"], _BANK["failure_base"],
+                                 _BANK["failure_sensitivity"])
+        capital = capital_shares(model.is_member(), "gdp", gdp=model.gdp)
+        share = p.core.bank_share if p.financing != "budget" else 0.0
+        return finance_project(np.full(model.R, self.cost_usd), self.host_shares, p.financing,
+                               capital=capital, bank_share=share, rate=_BANK["rate"],
+                               tenor=_BANK["tenor"], grace=_BANK["grace"],
+                               recovery=_BANK["recovery"], failure_prob=pf,
+                               discount_rate=DISCOUNT_RATE)
+
+    @override
+    def preview(self, model: SCOModel, participants: np.ndarray,
+                terms: dict[str, np.ndarray] | None = None) -> Preview:
+        """GE gain of the project once operating, minus the annualised cost share, plus fees.
+
+        Both GE solves start from this year's policy state without the proposal; the network
+        is stepped with and without the project (other corridors in force as they are, the
+        year's instability), so the gain is the project's own.
+        """
+        from scosim.model.policy import build_policy
+
+        policy = build_policy(model, exclude=self)
+        inp = network_inputs(model, policy, model.year)
+        without = self.net.step(inp["instability"], inp["active"], inp["fee"],
+                                inp["sanctions"], inp["closed"])
+        act = inp["active"].copy()
+        act[:, self.p_index] = True
+        fee = inp["fee"].copy()
+        fee[:, self.p_index] = self.proposal.transit_fee_usd_per_teu
+        with_p = self.net.step(inp["instability"], act, fee, inp["sanctions"], inp["closed"])
+        base = policy.cost_change
+        w0 = model.solve_policy(_with_costs(policy, base * without.t_hat)).welfare_change
+        w1 = model.solve_policy(_with_costs(policy, base * with_p.t_hat)).welfare_change
+        ge_gain = w1 / w0 - 1.0
+        fin = self._finance(model, inp["instability"])
+        gdp = np.maximum(model.gdp, 1.0)
+        cost_share = (fin.paid + fin.risk) * DISCOUNT_RATE / gdp
+        params = self.net.net.params
+        teu = with_p.project_flow_mt[:, self.p_index] * 1e6 / params["tonnes_per_teu"]
+        fees = (teu * self.proposal.transit_fee_usd_per_teu)[:, None] * self.host_shares / gdp
+        gain = ge_gain - cost_share + fees
+        info = {"ge_gain": ge_gain, "cost_share_of_gdp": cost_share,
+                "transit_fees_share_of_gdp": fees}
+        return Preview(gain=gain, terms={}, info=info)
+
+    # ------------------------------------------------------------------ policy
+    @override
+    def apply(self, policy: PolicyState, participants: np.ndarray, phase: np.ndarray,
+              active: np.ndarray, terms: dict[str, np.ndarray] | None = None) -> None:
+        R = policy.n_runs
+        P = len(self.net.net.project_ids)
+        ops = policy.levers.get(LEVER_OPERATING, np.full((R, P), -1, dtype=np.int64)).copy()
+        fee = policy.levers.get(LEVER_FEE, np.zeros((R, P))).copy()
+        start = self.proposal.start_year
+        begin = np.full(R, start) if start is not None else np.maximum(self.entry_year, 0)
+        first = begin + self.years_to_build
+        # Two proposals of one project: the earlier operating year counts.
+        cur = ops[:, self.p_index]
+        new = np.where(cur >= 0, np.minimum(cur, first), first)
+        ops[:, self.p_index] = np.where(active, new, cur)
+        fee[:, self.p_index] = np.where(active, self.proposal.transit_fee_usd_per_teu,
+                                        fee[:, self.p_index])
+        policy.levers[LEVER_OPERATING] = ops
+        policy.levers[LEVER_FEE] = fee
+
+    @override
+    def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
+        super().enter_into_force(model, starting, year)
+        from scosim.model.policy import build_policy
+
+        inst = network_inputs(model, build_policy(model, exclude=self), year)["instability"]
+        fin = self._finance(model, inst)
+        self.paid = np.where(starting[:, None], fin.paid, self.paid)
+        self.risk = np.where(starting[:, None], fin.risk, self.risk)
+        for i, code in enumerate(model.codes):
+            model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
+
+    # ------------------------------------------------------------------ record
+    @override
+    @classmethod
+    def record(cls, model: SCOModel, arrangements: list[ProposalType],
+               policy: PolicyState) -> dict[str, np.ndarray]:
+        operating = np.zeros((model.R, model.N), bool)
+        paid = np.zeros((model.R, model.N))
+        risk = np.zeros((model.R, model.N))
+        ops = policy.levers.get(LEVER_OPERATING)
+        for arr in arrangements:
+            assert isinstance(arr, Corridor)
+            if ops is not None:
+                on = (ops[:, arr.p_index] >= 0) & (model.year >= ops[:, arr.p_index])
+                operating |= on[:, None] & arr.hosts[None, :]
+            paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
+            risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
+        return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
+                "corridor_risk_usd": risk}
+
+
+def _with_costs(policy: PolicyState, cost_change: np.ndarray) -> PolicyState:
+    out = policy.copy()
+    out.cost_change = cost_change
+    return out

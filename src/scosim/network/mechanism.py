@@ -1,0 +1,182 @@
+"""The ``corridor_network`` mechanism (slot ``network``): corridors and routes to trade costs.
+
+Each year corridors in operation, route insecurity and route sanctions become trade-cost changes.
+
+Wiring only; the array work is :meth:`scosim.network.step.CorridorNetwork.step`.
+
+Levers read from the policy state (docs/network.md, "Running corridors in a scenario"):
+
+* ``policy.levers["corridor_operating_year"]`` (R, P) int: first year each project operates,
+  -1 where it is not built; written by ``corridor`` proposals in their ``apply``.
+* ``policy.levers["corridor_transit_fee"]`` (R, P) float: US$ per TEU on each project route.
+* ``policy.levers["insecurity"]`` (R, N) in [0, 1]: instability per economy, written by a
+  security mechanism if one fills the ``security`` slot; otherwise the scenario series
+  ``parameters.network.instability`` is used.
+
+Writes: ``policy.cost_change *= t_hat`` (R, N, N). Route sanctions and closures come from
+``parameters.network`` (``sanctions`` and ``closures``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from typing_extensions import override
+
+from scosim.model.slots import Mechanism, register_mechanism
+from scosim.network.step import CorridorNetwork, NetworkStep
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+#: Lever names (documented contract with proposal types and the security slot).
+LEVER_OPERATING = "corridor_operating_year"
+LEVER_FEE = "corridor_transit_fee"
+LEVER_INSECURITY = "insecurity"
+
+#: Energy indicators recorded (name in the core -> reported name).
+_ENERGY = {
+    "gas_import_dependence": "gas_import_dependence",
+    "gas_supplier_hhi": "gas_supplier_hhi",
+    "gas_pipeline_imports_bcm": "gas_pipeline_imports_bcm",
+    "power_imports_twh": "power_imports_twh",
+}
+
+
+def network_params(model: SCOModel):
+    """The scenario's ``parameters.network`` (a :class:`~scosim.network.params.NetworkParams`)."""
+    from scosim.network.params import NetworkParams
+
+    p = getattr(model.scenario.parameters, "network", None)
+    return p if isinstance(p, NetworkParams) else NetworkParams.model_validate(p or {})
+
+
+def scenario_instability(model: SCOModel, year: int) -> np.ndarray:
+    """(R, N) instability of the scenario series ``parameters.network.instability``."""
+    inst = np.zeros(model.N)
+    for code, series in network_params(model).instability.items():
+        inst[model.codes.index(code)] = series.at(year)
+    return np.broadcast_to(inst, (model.R, model.N)).copy()
+
+
+class CachedNetwork:
+    """A :class:`CorridorNetwork` whose steps are cached per distinct run input.
+
+    ``step`` is deterministic in its inputs, so runs with identical projects, instability,
+    fees, sanctions and closures share one solve; run r alone equals row r of a batch.
+    """
+
+    def __init__(self, model: SCOModel) -> None:
+        params = network_params(model)
+        over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
+        self.net = CorridorNetwork(trade=model.trade_cif0, params=over,
+                                   economies=tuple(model.codes))
+        self.congestion = params.congestion
+        self._cache: dict[bytes, NetworkStep] = {}
+
+    def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
+             sanctions: np.ndarray, closed: np.ndarray) -> NetworkStep:
+        """Batched step (R runs) assembled from cached single-run steps."""
+        rows = []
+        for r in range(active.shape[0]):
+            parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r])
+            key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
+                                    closed_edges=closed[r][None], sanctions=sanctions[r][None],
+                                    transit_fee=fee[r][None], congestion=self.congestion)
+                if len(self._cache) > 512:
+                    self._cache.clear()
+                self._cache[key] = hit
+            rows.append(hit)
+        return NetworkStep(
+            t_hat=np.concatenate([h.t_hat for h in rows]),
+            cost=np.concatenate([h.cost for h in rows]),
+            indicators={k: np.concatenate([h.indicators[k] for h in rows])
+                        for k in rows[0].indicators},
+            project_flow_mt=np.concatenate([h.project_flow_mt for h in rows]),
+            congestion=np.concatenate([h.congestion for h in rows]),
+        )
+
+
+def shared_network(model: SCOModel) -> CachedNetwork:
+    """The model's cached network (one per model, shared by the mechanism and proposals)."""
+    net = getattr(model, "_corridor_network", None)
+    if net is None:
+        net = CachedNetwork(model)
+        model._corridor_network = net
+    return net
+
+
+def network_inputs(model: SCOModel, policy: PolicyState, year: int,
+                   exclude: str | None = None) -> dict[str, np.ndarray]:
+    """The (R, ...) inputs of the year's network step from the policy state and scenario."""
+    cn = shared_network(model)
+    R, P, E = model.R, len(cn.net.project_ids), len(cn.net.edge_ids)
+    ops = policy.levers.get(LEVER_OPERATING)
+    active = np.zeros((R, P), bool) if ops is None else (ops >= 0) & (year >= ops)
+    fee = policy.levers.get(LEVER_FEE, np.zeros((R, P)))
+    inst = policy.levers.get(LEVER_INSECURITY)
+    inst = scenario_instability(model, year) if inst is None else np.clip(
+        np.broadcast_to(np.asarray(inst, float), (R, model.N)), 0.0, 1.0)
+    params = network_params(model)
+    sanc = np.ones(model.N)
+    for s in params.sanctions:
+        if s.year <= year and (s.until is None or year <= s.until):
+            k = model.codes.index(s.target)
+            sanc[k] = max(sanc[k], s.multiplier)
+    closed = np.zeros(E, bool)
+    for c in params.closures:
+        if c.year <= year and (c.until is None or year <= c.until):
+            closed[cn.net.edge_ids.index(c.edge)] = True
+    return {"instability": inst, "active": active, "fee": np.asarray(fee, float),
+            "sanctions": np.broadcast_to(sanc, (R, model.N)),
+            "closed": np.broadcast_to(closed, (R, E))}
+
+
+@register_mechanism
+class CorridorNetworkMechanism(Mechanism):
+    """Corridor projects, route insecurity and route sanctions -> ``policy.cost_change``."""
+
+    name = "corridor_network"
+    slot = "network"
+    indicators = {
+        "network_trade_cost_change_pct": "percent (trade-weighted, vs the baseline network)",
+        "transit_trade_usd": "US$ (trade crossing the economy in transit)",
+        "route_instability": "index 0-1 (the instability the network used)",
+        **{v: "see docs/network.md" for v in _ENERGY.values()},
+    }
+
+    @override
+    def setup(self, model: SCOModel) -> None:
+        self.net = shared_network(model)
+        self.last: NetworkStep | None = None
+        self.inputs: dict[str, np.ndarray] = {}
+
+    @override
+    def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        self.inputs = network_inputs(model, policy, year)
+        i = self.inputs
+        self.last = self.net.step(i["instability"], i["active"], i["fee"], i["sanctions"],
+                                  i["closed"])
+        policy.cost_change = policy.cost_change * self.last.t_hat
+        # The year's network output for proposal types and run plots (not a lever in votes).
+        model.network_step = self.last
+
+    @override
+    def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
+        if self.last is None:
+            return {}
+        ind = self.last.indicators
+        out = {
+            "network_trade_cost_change_pct": ind["trade_cost_change"] * 100.0,
+            "transit_trade_usd": ind["transit_trade_usd"],
+            "route_instability": np.asarray(self.inputs["instability"], float),
+        }
+        for k, v in _ENERGY.items():
+            if k in ind:
+                out[v] = np.nan_to_num(np.asarray(ind[k], float))
+        return out

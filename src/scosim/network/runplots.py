@@ -1,0 +1,135 @@
+"""Run-level plots of a scenario whose ``network`` slot is filled (called by scosim.plots).
+
+Three figures from a run's results:
+
+* ``network_map.png``: the network with the corridors adopted in most runs highlighted, what
+  they carry (Mt a year, or their energy capacity) and the trade-cost changes of the first
+  corridor's proposer with each partner in the last year. The changes are recomputed with
+  :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
+  recorded ``route_instability``): the network is deterministic, so this equals the run's own.
+* ``network_gains.png``: real income change per economy in the last year, median and
+  5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``).
+* ``network_who_pays.png``: expected present value each economy pays for the adopted
+  corridors and the expected loss it bears if they fail (median and 5th-95th percentile).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
+from scosim.network.plot import plot_gains, plot_network  # noqa: E402
+
+#: The indicator that says the network slot ran.
+MARKER = "network_trade_cost_change_pct"
+
+
+def _final(ind: pd.DataFrame, name: str) -> tuple[int, np.ndarray]:
+    """(year, (R, N) values) of an indicator in the last year, economies in canonical order."""
+    d = ind[ind["indicator"] == name]
+    year = int(d["year"].max())
+    wide = d[d["year"] == year].pivot_table(index="run", columns="country", values="value",
+                                            observed=True)
+    wide = wide.reindex(columns=list(ECONOMIES)).fillna(0.0)
+    return year, wide.to_numpy(float)
+
+
+def _corridors(scenario, events: pd.DataFrame) -> list:
+    """Corridor proposals adopted in at least half of the runs."""
+    runs = max(1, events["run"].nunique()) if not events.empty else 1
+    out = []
+    for p in scenario.proposals:
+        if p.type != "corridor":
+            continue
+        adopted = events[(events["type"] == "adopted") & (events["proposal"] == p.id)]
+        if adopted["run"].nunique() * 2 >= runs:
+            out.append(p)
+    return out
+
+
+def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: pd.DataFrame,
+                     title: str) -> list[Path]:
+    """Write the network run plots (none when the run has no network indicators)."""
+    if MARKER not in set(ind["indicator"].unique()):
+        return []
+    from scosim.network.step import CorridorNetwork
+    from scosim.scenario.loader import load_scenario
+
+    scenario = load_scenario(run_dir / "scenario.yaml")
+    corridors = _corridors(scenario, events)
+    out: list[Path] = []
+    year, inst = _final(ind, "route_instability")
+    params = scenario.parameters.network
+    over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
+    net = CorridorNetwork(params=over)
+    ops = ind[(ind["indicator"] == "corridor_operating") & (ind["year"] == year)]
+    operating = [p.project for p in corridors] if not ops.empty and ops["value"].max() > 0 else []
+    step = net.step(instability=np.median(inst, axis=0)[None], active_projects=operating,
+                    congestion=params.congestion)
+    flows = {}
+    for p in corridors:
+        k = net.project_ids.index(p.project)
+        row = net.tables.projects.loc[p.project]
+        if row["capacity_unit"] == "Mt/yr":
+            flows[p.project] = f"{step.project_flow_mt[0, k]:.1f} Mt/yr carried in {year}"
+        else:
+            flows[p.project] = f"capacity {row['capacity']:g} {row['capacity_unit']}"
+    focus = next((p.proposer for p in corridors if p.proposer), "IND")
+    names = ", ".join(p.project for p in corridors) or "no corridor adopted"
+    out.append(plot_network(
+        net.tables, plots_dir / "network_map.png", highlight=[p.project for p in corridors],
+        t_hat=step.t_hat[0], focus=focus, flows=flows,
+        title=f"{title}: {names} in {year}\nright: {NAMES.get(focus, focus)}'s trade-cost "
+              "changes vs the baseline network (no corridor, no instability);\n"
+              "projects, instability and sanctions of the run (median instability over runs); "
+              "lines are schematic links"))
+    if "welfare_change_pct" in set(ind["indicator"].unique()):
+        _, w = _final(ind, "welfare_change_pct")
+        out.append(plot_gains(
+            w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
+            title=f"{title}\nreal income change in {year} vs no corridor, no instability and\n"
+                  "no route sanction (the run's together), before corridor costs\n"
+                  f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over the "
+                  "trade elasticity)"))
+    if "corridor_paid_usd" in set(ind["indicator"].unique()):
+        out.append(_who_pays(ind, plots_dir / "network_who_pays.png", title, names))
+    return out
+
+
+def _who_pays(ind: pd.DataFrame, path: Path, title: str, names: str, top: int = 8) -> Path:
+    year, paid = _final(ind, "corridor_paid_usd")
+    _, risk = _final(ind, "corridor_risk_usd")
+    paid, risk = paid / 1e9, risk / 1e9
+    med_p, med_r = np.median(paid, axis=0), np.median(risk, axis=0)
+    show = [j for j in np.argsort(-(med_p + med_r))[:top] if med_p[j] + med_r[j] > 0]
+    fig, ax = plt.subplots(figsize=(9, 0.5 * max(len(show), 2) + 2))
+    y = np.arange(len(show))
+    for k, (vals, med, lab, col) in enumerate((
+            (paid, med_p, "expected payments (present value)", "C0"),
+            (risk, med_r, "expected loss if the project fails", "C3"))):
+        lo, hi = np.percentile(vals, [5, 95], axis=0)
+        yy = y + (k - 0.5) * 0.4
+        ax.barh(yy, med[show], height=0.4, color=col, label=lab)
+        if vals.shape[0] > 1:
+            ax.errorbar(med[show], yy, xerr=[med[show] - lo[show], hi[show] - med[show]],
+                        fmt="none", ecolor="black", capsize=3)
+    if not show:
+        ax.text(0.5, 0.5, "no corridor adopted", ha="center", transform=ax.transAxes)
+    ax.set_yticks(y, [NAMES.get(ECONOMIES[j], ECONOMIES[j]) for j in show])
+    ax.invert_yaxis()
+    ax.set_xlabel("US$ bn, present value at 4 percent (bars: median over runs; "
+                  "whiskers: 5th-95th percentile)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"{title}: who pays for {names} (adopted by {year})", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,153 @@
+"""The network wired into the model: corridor proposals, the corridor_network slot, scenarios."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.data.constants import ECONOMIES
+from scosim.network.step import CorridorNetwork
+from scosim.proposals.contract import check_batch_consistency, check_policy_contract
+from scosim.runner import run_model
+from scosim.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCEN = ROOT / "scenarios"
+CORRIDOR_SCENARIOS = ["corridor_instc", "corridor_cku", "corridor_trans_afghan_low",
+                      "corridor_trans_afghan_high", "corridor_energy"]
+IND, RUS, AFG = (ECONOMIES.index(c) for c in ("IND", "RUS", "AFG"))
+
+
+def _short(name: str, end: int = 2033, **over):
+    """A shipped scenario cut to fewer years (the project operates from 2032)."""
+    return load_scenario(SCEN / f"{name}.yaml", {"years.end": end, **over})
+
+
+@pytest.mark.parametrize("name", CORRIDOR_SCENARIOS)
+def test_shipped_corridor_scenarios_validate(name):
+    sc = load_scenario(SCEN / f"{name}.yaml")
+    assert sc.parameters.mechanisms["network"] == "corridor_network"
+    assert any(p.type == "corridor" for p in sc.proposals)
+
+
+@pytest.fixture(scope="module")
+def instc():
+    return run_model(_short("corridor_instc"), runs=[0, 1])
+
+
+def test_slot_t_hat_equals_the_core(instc):
+    model = instc
+    core = CorridorNetwork(trade=model.trade_cif0).step(active_projects=["INSTC_CHABAHAR"])
+    assert np.array_equal(model.network_step.t_hat, np.broadcast_to(core.t_hat, (2, 28, 28)))
+    # and the policy state the trade solve read carries it
+    assert np.allclose(model.policy.cost_change, model.cost_change * core.t_hat)
+
+
+def test_instc_lowers_india_russia_costs_and_changes_trade(instc):
+    model = instc
+    assert model.network_step.t_hat[0, IND, RUS] < 0.999
+    assert model.network_step.t_hat[0, RUS, IND] < 0.999
+    # India's exports to Russia rise against the same year without the corridor.
+    from scosim.model.policy import build_policy
+
+    policy = build_policy(model)
+    without = model.solve_policy(policy)
+    assert np.all(model.ge.flows[:, IND, RUS] > without.flows[:, IND, RUS] * 1.001)
+    rec = np.stack(model.records["network_trade_cost_change_pct"], axis=1)
+    assert np.all(rec[:, -1, RUS] < 0) and np.all(rec[:, 0, :] == 0)  # nothing before it operates
+
+
+def test_corridor_operates_after_construction(instc):
+    op = np.stack(instc.records["corridor_operating"], axis=1)  # (R, T, N)
+    years = instc.years
+    iran = ECONOMIES.index("IRN")
+    # adopted 2026, in force 2027, five years to build: operating from 2032
+    assert [y for y, v in zip(years, op[0, :, iran], strict=True) if v] == [2032, 2033]
+    paid = np.stack(instc.records["corridor_paid_usd"], axis=1)
+    assert paid[0, -1, iran] > 4e9 and paid[0, -1].sum() == pytest.approx(paid[0, -1, iran])
+
+
+def test_instability_series_and_the_insecurity_lever():
+    """The scenario series raises Afghan costs; a security lever takes precedence."""
+    from scosim.model.policy import build_policy
+    from scosim.network.mechanism import network_inputs
+
+    low = run_model(_short("corridor_trans_afghan_low", end=2026), runs=[0])
+    high = run_model(_short("corridor_trans_afghan_high", end=2026), runs=[0])
+    assert high.network_step.t_hat[0, AFG, IND] > low.network_step.t_hat[0, AFG, IND] > 1.0
+    policy = build_policy(low)
+    assert network_inputs(low, policy, 2026)["instability"][0, AFG] == pytest.approx(0.2)
+    policy.levers["insecurity"] = np.full((1, 28), 0.3)
+    assert np.all(network_inputs(low, policy, 2026)["instability"] == 0.3)
+
+
+def test_route_sanction_raises_costs():
+    base = run_model(_short("corridor_cku", end=2026), runs=[0])
+    sanc = run_model(_short("corridor_cku", end=2026, **{
+        "parameters.network.sanctions": [{"target": "IRN", "year": 2025, "multiplier": 2.0}]}),
+        runs=[0])
+    assert np.all(base.network_step.t_hat == 1.0)
+    iran = ECONOMIES.index("IRN")
+    assert sanc.network_step.t_hat[0, IND, iran] > 1.01
+    assert np.all(sanc.network_step.t_hat >= 1.0)
+
+
+def test_contract_kit():
+    sc = _short("corridor_trans_afghan_high", end=2033)
+    check_policy_contract(sc, runs=[0, 1])
+    check_batch_consistency(sc, runs=[0, 2])
+
+
+def test_corridor_without_network_slot_is_an_error(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text(f"extends: {SCEN / 'corridor_cku.yaml'}\nname: x\n"
+                 "parameters:\n  mechanisms: {network: null}\n")
+    r = subprocess.run([sys.executable, "-m", "scosim.cli", "validate", str(f)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "network slot" in r.stderr and "proposals[0]" in r.stderr
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("parameters:\n  network:\n    instability: {AFG: 1.5}\n", "must stay in [0, 1]"),
+    ("parameters:\n  network:\n    closures: [{edge: NOPE, year: 2030}]\n", "unknown edge"),
+    ("proposals:\n  - {type: corridor, id: c, year: 2026, project: INSTC}\n",
+     "unknown project 'INSTC'"),
+])
+def test_bad_network_scenario_input(tmp_path, body, needle):
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"extends: {SCEN / 'corridor_cku.yaml'}\nname: x\n{body}")
+    r = subprocess.run([sys.executable, "-m", "scosim.cli", "validate", str(f)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert needle in r.stderr and "bad.yaml:" in r.stderr
+
+
+def test_instc_reexamination_figures_in_docs():
+    """docs/network.md: without Pakistani transit (proxy) INSTC lowers India-Afghanistan costs."""
+    net = CorridorNetwork()
+    sanc = np.ones((1, 28))
+    sanc[0, ECONOMIES.index("PAK")] = 3.0
+    base = net.step(sanctions=sanc)
+    proj = net.step(sanctions=sanc, active_projects=["INSTC_CHABAHAR"])
+    fall = 100 * (1 - proj.cost[0, IND, AFG] / base.cost[0, IND, AFG])
+    text = " ".join((ROOT / "docs" / "network.md").read_text().split())
+    lead = "lowers the India-Afghanistan generalised cost (not `t_hat`) by"
+    assert f"{lead} {fall:.2f} percent" in text
+    plain = net.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0]
+    assert plain[IND, AFG] == 1.0 and plain[IND, ECONOMIES.index("UZB")] == 1.0
+
+
+def test_run_writes_network_plots(tmp_path):
+    from scosim.cli import main
+
+    code = main(["run", str(SCEN / "corridor_instc.yaml"), "--out", str(tmp_path), "--quiet",
+                 "--replications", "2", "--set", "years.end=2032"])
+    assert code == 0
+    plots = {p.name: p for p in tmp_path.rglob("*.png")}
+    for name in ("network_map.png", "network_gains.png", "network_who_pays.png"):
+        assert name in plots and plots[name].stat().st_size > 10_000
