@@ -371,4 +371,10 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
+    if "bank_failures" in names:  # the finance slot was filled (docs/finance.md)
+        from scosim.finance.plots import plot_finance_run
+
+        banking = plot_finance_run(ind, title, plots_dir / "banking.png")
+        if banking is not None:
+            out.append(banking)
     return out

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 class CalibratedGrowth(Mechanism):
     """Baseline GDP path: log growth = trend + volatility * shock (nominal US$).
 
-    Shocks are the model's ``growth`` stream, drawn for every year at set-up.
+    Shocks are the model's ``growth`` stream, drawn for every year at set-up;
+    the year's draw ``vol * scale * z`` is added to ``model.gdp_shock`` (read by
+    the finance slot).
     """
 
     name = "calibrated_growth"
@@ -33,7 +35,9 @@ class CalibratedGrowth(Mechanism):
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         z = model.growth_z[:, model.year_index(year), :]
         trend, scale = model.growth_parameters(year)
-        model.gdp *= np.exp(trend + model.vol * scale[:, None] * z)
+        shock = model.vol * scale[:, None] * z
+        model.gdp_shock = model.gdp_shock + shock
+        model.gdp *= np.exp(trend + shock)
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
@@ -99,3 +103,7 @@ class GETrade(Mechanism):
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
         return out
+
+
+# Mechanisms shipped in their own packages register on import.
+from scosim.finance import mechanism as _finance_mechanism  # noqa: E402, F401

@@ -598,7 +598,13 @@ class BorderClashEvent(BaseModel):
 
 
 class SanctionsEvent(BaseModel):
-    """Iceberg trade cost rise (fraction) on ``target``'s trade with ``by``."""
+    """Sanctions by ``by`` on ``target`` in one year.
+
+    ``trade_cost``: iceberg trade cost rise (fraction) on the pair's trade.
+    ``severity``: share of payments between the pair frozen, in [0, 1]; read by the
+    finance slot (dollar channel, docs/finance.md), which also raises the cost of the
+    target's dollar-settled trade with third economies; ignored when it is empty.
+    """
 
     model_config = STRICT
     type: Literal["sanctions"]
@@ -606,6 +612,9 @@ class SanctionsEvent(BaseModel):
     target: State
     by: Code = "ROW"
     trade_cost: float = Field(0.1, ge=0)
+    severity: float = Field(
+        1.0, ge=0, le=1,
+        description="share of payments between target and sanctioner frozen (finance slot)")
 
     @model_validator(mode="after")
     def _distinct(self) -> SanctionsEvent:
