@@ -161,6 +161,20 @@ def test_preview_has_a_finance_term():
     assert (arr.expected_gain[:, rus] > 0).all()
 
 
+def test_settlement_preview_sees_the_dollar_channel():
+    """Tabled in the sanctions year, 80 percent settlement promises Kazakhstan a gain."""
+    sc = load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
+        "replications": 2, "years.end": 2026, "proposals[0].year": 2026})
+    m = run_model(sc)
+    arr = m.arrangements[0]
+    kaz, rus = m.codes.index("KAZ"), m.codes.index("RUS")
+    assert (arr.expected_gain[:, kaz] > 0).all() and (arr.expected_gain[:, rus] > 0).all()
+    # and nothing when there are no sanctions that year (tabled 2025)
+    m0 = run_model(load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
+        "replications": 2, "years.end": 2026}))
+    assert not m0.arrangements[0].expected_gain.any()
+
+
 @pytest.mark.parametrize(("fixture", "line", "path", "words"), [
     ("bad_target", 6, "events[0].target", ("unknown country code 'RUZ'",)),
     ("bad_severity", 9, "events[0].severity", ("1.5", "<= 1")),
@@ -175,3 +189,24 @@ def test_bad_inputs_name_file_and_line(fixture, line, path, words):
     assert f"{given}:{line}: {path}: " in str(err), str(err)
     for w in words:
         assert w in str(err)
+
+
+def test_run_writes_banking_plot_and_cli_errors(tmp_path, capsys):
+    """`scosim run` draws banking.png when the finance slot is filled; bad input exits 2."""
+    from scosim.cli import main
+
+    sc = SCENARIOS / "finance_crisis_union.yaml"
+    code = main(["run", str(sc), "--out", str(tmp_path), "--quiet", "--replications", "3",
+                 "--set", "years.end=2027"])
+    assert code == 0
+    pngs = list(tmp_path.glob("finance_crisis_union/*/plots/banking.png"))
+    assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
+    # without the finance slot there is no banking plot
+    code = main(["run", str(sc), "--out", str(tmp_path / "off"), "--quiet", "--replications",
+                 "2", "--set", "years.end=2026", "--set", "parameters.mechanisms.finance=null"])
+    assert code == 0
+    assert not list((tmp_path / "off").glob("*/*/plots/banking.png"))
+    capsys.readouterr()
+    assert main(["validate", str(BAD / "bad_severity.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "bad_severity.yaml:9: events[0].severity" in err and "Traceback" not in err

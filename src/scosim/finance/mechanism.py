@@ -28,7 +28,7 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.finance.proposals import COMPONENTS
-from scosim.finance.shocks import sanctions_matrix
+from scosim.finance.shocks import dollar_channel, sanctions_matrix
 from scosim.finance.system import FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.model.slots import Mechanism, register_mechanism
@@ -156,3 +156,15 @@ class BankingSystems(Mechanism):
             _, ind = self.fs.step(self.state, g, S, self.levers(pol, model.R), gens)
             out.append(ind["fiscal_cost"])
         return out[0] - out[1]
+
+    def trade_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray:
+        """Dollar-channel trade-cost factors ``(R, N, N)`` of this year's sanctions.
+
+        Under ``policy``'s settlement shares; what :meth:`step` multiplies into
+        ``policy.cost_change``.
+        """
+        S = self.sanctions(model, model.year)
+        _, factor = dollar_channel(S, self.levers(policy, model.R).settlement,
+                                   secondary=self.fs.params.secondary,
+                                   dollar_trade_cost=self.fs.params.dollar_trade_cost)
+        return factor

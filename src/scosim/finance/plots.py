@@ -105,6 +105,9 @@ def plot_banking(
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
     axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
+    if not any(np.any(res["fund_balance"]) for res in results.values()):
+        axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
+                     transform=axes[2].transAxes, ha="center", va="center", color="0.4")
     axes[2].set_title("Deposit insurance fund (median; band)")
     axes[2].set_ylabel(f"US$ billion at year end ({group_label})")
     for ax in axes[:3]:

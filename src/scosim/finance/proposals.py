@@ -157,9 +157,10 @@ class NationalCurrencySettlement(ProposalType):
 
     Writes ``finance.settlement_floor``; the finance slot settles each participant
     pair's trade at least at ``share`` in national currencies, which shields it from
-    the dollar channel of sanctions (trade costs and frozen payments). The preview is
-    the default GE preview (no trade effect unless costs change) and the sovereignty
-    cost is the spec's ``depth``.
+    the dollar channel of sanctions (trade costs and frozen payments). Preview: when
+    the finance slot is filled, the GE welfare gain of the lower dollar-channel trade
+    costs under this year's sanctions (two solves, with and without); otherwise 0. The
+    sovereignty cost is the spec's ``depth``.
     """
 
     name = "national_currency_settlement"
@@ -193,8 +194,21 @@ class NationalCurrencySettlement(ProposalType):
         participants: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
-        # apply() writes levers only, so the GE is unchanged: skip the solve.
-        return Preview(gain=np.zeros((model.R, model.N)), terms={})
+        from scosim.model.policy import build_policy
+
+        mech = _finance_mechanism(model)
+        gain = np.zeros((model.R, model.N))
+        if mech is not None and any(
+                e.type == "sanctions" and e.year == model.year for e in model.scenario.events):
+            without = build_policy(model, exclude=self)
+            with_ = without.copy()
+            self.apply(with_, participants, np.ones(model.R), np.ones(model.R, dtype=bool))
+            w = []
+            for pol in (without, with_):
+                pol.cost_change = pol.cost_change * mech.trade_cost_factor(model, pol)
+                w.append(model.solve_policy(pol).welfare_change)
+            gain = w[1] / w[0] - 1.0
+        return Preview(gain=gain, terms={})
 
     @override
     @classmethod
