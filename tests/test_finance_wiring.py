@@ -180,6 +180,7 @@ def test_settlement_preview_sees_the_dollar_channel():
     ("bad_severity", 9, "events[0].severity", ("1.5", "<= 1")),
     ("two_unions", 5, "proposals[1].type", ("only one banking_union", "bu_a")),
     ("bad_component", 8, "proposals[0].deposit_insurance.backstop", ("national, mutual",)),
+    ("bad_seniority", 6, "parameters.finance.seniority", ("pari_passu", "external_senior")),
 ])
 def test_bad_inputs_name_file_and_line(fixture, line, path, words):
     given = str(BAD / f"{fixture}.yaml")
@@ -210,3 +211,19 @@ def test_run_writes_banking_plot_and_cli_errors(tmp_path, capsys):
     assert main(["validate", str(BAD / "bad_severity.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bad_severity.yaml:9: events[0].severity" in err and "Traceback" not in err
+
+
+def test_finance_settings_reach_the_core():
+    """parameters.finance sets the kernel parameters; with default costs (alpha, beta < 1)
+    losses to default costs appear in the crisis, and none without them."""
+    o = {"replications": 2, "years.end": 2026}
+    plain = run_model(load_scenario(SCENARIOS / "finance_crisis.yaml", overrides=o))
+    costly = run_model(load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
+        **o, "parameters.finance": {"alpha": 0.5, "beta": 0.5, "seniority": "external_senior"}}))
+    mech = next(m for _, m in costly.mechanisms if isinstance(m, BankingSystems))
+    assert mech.fs.params.seniority == "external_senior" and mech.fs.params.alpha == 0.5
+    assert not _rec(plain, "loss_default_costs_usd").any()
+    rus, y26 = costly.codes.index("RUS"), costly.years.index(2026)
+    fails = _rec(costly, "bank_failures")[:, y26, rus] > 0
+    assert fails.any()
+    assert (_rec(costly, "loss_default_costs_usd")[:, y26, rus][fails] > 0).all()

@@ -84,7 +84,10 @@ class BankingSystems(Mechanism):
 
     @override
     def setup(self, model: SCOModel) -> None:
-        self.fs = FinanceSystem()
+        from scosim.finance.spec import FinanceSettings
+
+        settings = FinanceSettings.model_validate(model.scenario.parameters.finance)
+        self.fs = FinanceSystem(params=settings.params())
         if tuple(self.fs.codes) != tuple(model.codes):
             raise ValueError("finance tables and calibration list different economies: "
                              f"{self.fs.codes} vs {model.codes}")

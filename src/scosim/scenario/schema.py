@@ -462,6 +462,27 @@ class Parameters(BaseModel):
         "null empties a slot; unnamed slots keep their default (docs/mechanisms.md)",
     )
 
+    finance: dict[str, Any] = Field(
+        default_factory=dict,
+        description="settings of the finance slot's banking_systems (kernel, seniority, "
+        "alpha, beta, lgd, ...; scosim.finance.spec.FinanceSettings, docs/finance.md)",
+    )
+
+    @field_validator("finance", mode="after")
+    @classmethod
+    def _finance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from pydantic import ValidationError
+
+        from scosim.finance.spec import FinanceSettings
+
+        try:
+            checked = FinanceSettings.model_validate(value)
+            # Only what is written: scenarios without the block keep their hash.
+            return {k: getattr(checked, k) for k in value}
+        except ValidationError as exc:
+            _raise_issues([(tuple(e["loc"]), e["msg"]) for e in exc.errors()])
+        return value
+
     @field_validator("mechanisms", mode="after")
     @classmethod
     def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
