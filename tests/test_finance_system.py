@@ -169,7 +169,7 @@ def test_spec_levers_match_components():
     full = BankingUnionProposal.model_validate({
         "type": "banking_union", "id": "bu", "year": 2026, "proposer": "KAZ",
         "supervision": {}, "deposit_insurance": {}, "resolution": {}, "information": {}})
-    assert full.depth() == pytest.approx(1.0) and u.depth() < full.depth()
+    assert full.depth == pytest.approx(1.0) and u.depth < full.depth
     from scosim.finance.spec import FinanceSettings
 
     p = FinanceSettings.model_validate({"seniority": "external_senior", "alpha": 0.7}).params()

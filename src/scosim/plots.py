@@ -490,6 +490,10 @@ def plot_mechanism_figures(
         from scosim.network.runplots import plot_network_run
 
         drawn.extend(plot_network_run(run_dir, plots_dir, ind, events, title))
+    if "bank_failures" in names:  # the finance slot was filled (docs/finance.md)
+        from scosim.finance.plots import plot_finance_run
+
+        drawn.append(plot_finance_run(ind, title, plots_dir / "banking.png"))
     return [p for p in drawn if p is not None]
 
 

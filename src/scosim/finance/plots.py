@@ -105,6 +105,9 @@ def plot_banking(
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
     axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
+    if not any(np.any(res["fund_balance"]) for res in results.values()):
+        axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
+                     transform=axes[2].transAxes, ha="center", va="center", color="0.4")
     axes[2].set_title("Deposit insurance fund (median; band)")
     axes[2].set_ylabel(f"US$ billion at year end ({group_label})")
     for ax in axes[:3]:
@@ -127,3 +130,53 @@ def plot_banking(
     if not math.isfinite(float(n_runs)):  # pragma: no cover - defensive
         raise ValueError("no runs to plot")
     return out
+
+
+#: Recorded indicator (results table) -> the name :func:`plot_banking` reads.
+RUN_INDICATORS: dict[str, str] = {
+    "bank_failures": "failures",
+    "bank_resolutions": "resolutions",
+    "fiscal_cost_usd": "fiscal_cost",
+    "fund_balance_usd": "fund_balance",
+    "fund_payout_usd": "fund_payout",
+    "bail_in_usd": "bail_in",
+    "depositor_losses_usd": "depositor_losses",
+}
+
+
+def plot_finance_run(ind: object, title: str, path: str | Path) -> Path | None:
+    """Banking outcomes of one model run (``scosim run`` with the finance slot filled).
+
+    Args:
+        ind: The run's indicators, a long table with columns run, year, country,
+            indicator, value (a pandas DataFrame).
+        title: Figure title (scenario and seed).
+        path: PNG to write.
+
+    Returns:
+        The path written, or None when the run has no finance indicators.
+    """
+    import pandas as pd
+
+    df = ind if isinstance(ind, pd.DataFrame) else pd.DataFrame(ind)
+    have = set(df["indicator"].unique())
+    if not set(RUN_INDICATORS) <= have:
+        return None
+    runs = np.sort(df["run"].unique())
+    years = sorted(int(y) for y in df["year"].unique())
+    codes = list(dict.fromkeys(df[df["indicator"] == "bank_failures"]["country"].astype(str)))
+    arrays = {}
+    for name, key in RUN_INDICATORS.items():
+        sub = df[df["indicator"] == name]
+        wide = sub.pivot_table(index=["run", "year"], columns="country", values="value",
+                               observed=True)
+        wide = wide.reindex(columns=codes)
+        arrays[key] = wide.to_numpy(dtype=float).reshape(len(runs), len(years), len(codes))
+    group = None
+    if "member" in have:
+        first = df[(df["indicator"] == "member") & (df["year"] == years[0])
+                   & (df["run"] == runs[0]) & (df["value"] > 0)]
+        group = [c for c in codes if c in set(first["country"].astype(str))] or None
+    return plot_banking({"this scenario": arrays}, years, codes, path,
+                        title=f"{title}: banking systems",
+                        group=group, group_label="SCO members" if group else "all economies")

@@ -1,9 +1,9 @@
 """Proposal specifications: an SCO banking union and national-currency settlement.
 
-Standalone pydantic models, in the style of ``scosim.scenario.schema`` (strict, no extra
-keys), ready to join the scenario's proposal union once the proposal-type plug-in protocol
-lands. :func:`levers_from` turns adopted specs into the :class:`~scosim.finance.system.Levers`
-of one year.
+Pydantic models (strict, no extra keys) on the proposal-type protocol: the specs of the
+``banking_union`` and ``national_currency_settlement`` types (:mod:`scosim.finance.proposals`).
+:func:`levers_from` turns adopted specs into the :class:`~scosim.finance.system.Levers`
+of one year (the stand-alone ensemble uses it; the model reads the policy levers).
 
 Example (YAML)::
 
@@ -30,7 +30,8 @@ from pydantic import BaseModel, Field
 from scosim.data.constants import MEMBERS, OBSERVERS
 from scosim.finance.shocks import settlement_shares
 from scosim.finance.system import FinanceParams, Levers
-from scosim.scenario.schema import STRICT, Participants, Slug, State
+from scosim.proposals.base import ProposalSpec
+from scosim.scenario.schema import STRICT, Participants, State
 
 __all__ = [
     "BankingUnionProposal",
@@ -86,16 +87,13 @@ class InformationExchange(BaseModel):
     trigger: float = Field(0.03, ge=0, le=0.2, description="capital ratio triggering intervention")
 
 
-class BankingUnionProposal(BaseModel):
+class BankingUnionProposal(ProposalSpec):
     """SCO banking union (Karagulov, seed 000) with switchable components.
 
     A component left out (``null``) is not part of the proposal.
     """
 
-    model_config = STRICT
     type: Literal["banking_union"]
-    id: Slug
-    year: int
     proposer: State
     participants: Participants = "members"
     supervision: SingleSupervision | None = None
@@ -108,18 +106,16 @@ class BankingUnionProposal(BaseModel):
         return tuple(c for c in ("supervision", "deposit_insurance", "resolution", "information")
                      if getattr(self, c) is not None)
 
+    @property
     def depth(self) -> float:
-        """Sovereignty depth in [0, 1] for the vote's sovereignty cost."""
+        """Sovereignty depth in [0, 1] for the vote's sovereignty cost (from the components)."""
         return DEPTH_WEIGHTS["framework"] + sum(DEPTH_WEIGHTS[c] for c in self.components())
 
 
-class SettlementProposal(BaseModel):
+class SettlementProposal(ProposalSpec):
     """Raise the share of mutual trade settled in national currencies (SCO roadmap, seed 000)."""
 
-    model_config = STRICT
     type: Literal["national_currency_settlement"]
-    id: Slug
-    year: int
     proposer: State
     participants: Participants = "members"
     share: float = Field(0.8, ge=0, le=1, description="national-currency share of mutual trade")

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 class CalibratedGrowth(Mechanism):
     """Baseline GDP path: log growth = trend + volatility * shock (nominal US$).
 
-    Shocks are the model's ``growth`` stream, drawn for every year at set-up.
+    Shocks are the model's ``growth`` stream, drawn for every year at set-up;
+    the year's draw ``vol * scale * z`` is added to ``model.gdp_shock`` (read by
+    the finance slot).
     """
 
     name = "calibrated_growth"
@@ -34,7 +36,9 @@ class CalibratedGrowth(Mechanism):
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         z = model.growth_z[:, model.year_index(year), :]
         trend, scale = model.growth_parameters(year)
-        model.gdp *= np.exp(trend + model.vol * scale[:, None] * z)
+        shock = model.vol * scale[:, None] * z
+        model.gdp_shock = model.gdp_shock + shock
+        model.gdp *= np.exp(trend + shock)
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
@@ -109,3 +113,5 @@ class GETrade(Mechanism):
 # The corridor network (slot ``network``) lives with its kernels in scosim.network.
 import scosim.network.mechanism  # noqa: E402, F401
 import scosim.security.mechanism  # noqa: E402, F401
+# Mechanisms shipped in their own packages register on import.
+from scosim.finance import mechanism as _finance_mechanism  # noqa: E402, F401

@@ -182,6 +182,10 @@ class SCOModel(mesa.Model):
         self.welfare = np.ones((self.R, self.N))
         self.real_gdp_change = np.ones((self.R, self.N))
         self.cost_change = np.ones((self.R, self.N, self.N))
+        # This year's deviation of log GDP growth from trend, (R, N): the events
+        # phase resets it and adds log(1 + size) of GDP-shock events, the growth
+        # slot adds its draw (vol * scale * z); mechanisms (finance) read it.
+        self.gdp_shock = np.zeros((self.R, self.N))
         self.tariffs = np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
         self.trust = self._initial_trust()
         self.ge: Any = None

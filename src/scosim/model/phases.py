@@ -74,12 +74,14 @@ def tick(model: SCOModel, year: int) -> None:
 def events_phase(model: SCOModel, year: int) -> None:
     """Apply the scenario's events scheduled for ``year``."""
     council = model.scenario.parameters.council
+    model.gdp_shock = np.zeros((model.R, model.N))
     for ev in model.scenario.events:
         if ev.year != year:
             continue
         if ev.type == "gdp_shock":
             idx = [model.codes.index(c) for c in ev.countries]
             model.gdp[:, idx] *= 1.0 + ev.size
+            model.gdp_shock[:, idx] += np.log1p(ev.size)
             for c in ev.countries:
                 model.log.add(None, year, "gdp_shock", c, size=ev.size)
         elif ev.type in ("trust_shock", "border_clash"):
@@ -96,7 +98,8 @@ def events_phase(model: SCOModel, year: int) -> None:
             b = model.codes.index(ev.by)
             model.cost_change[:, t, b] *= 1.0 + ev.trade_cost
             model.cost_change[:, b, t] *= 1.0 + ev.trade_cost
-            model.log.add(None, year, "sanctions", ev.target, by=ev.by, trade_cost=ev.trade_cost)
+            model.log.add(None, year, "sanctions", ev.target, by=ev.by, trade_cost=ev.trade_cost,
+                          severity=ev.severity)
         else:  # pragma: no cover - the schema admits only the types above
             raise ValueError(f"unknown event type {ev.type!r}")
 

@@ -14,7 +14,9 @@ import numpy as np
 
 #: Mechanisms that own a stream. New mechanisms append here; the key of a stream
 #: is derived from the *name*, not the position, so order does not matter.
-MECHANISMS: tuple[str, ...] = ("growth", "trade", "council", "events", "security")
+MECHANISMS: tuple[str, ...] = (
+    "growth", "trade", "council", "events", "security", "finance",
+)
 
 
 def _name_key(name: str) -> int:

@@ -4,5 +4,6 @@ Corridors live with the network kernels (scosim.network.corridor; docs/network.m
 """
 
 import scosim.network.corridor  # noqa: F401
+from scosim.finance import proposals as _finance_proposals  # noqa: F401
 from scosim.proposals import accession, customs_union, free_trade_area  # noqa: F401
 from scosim.security import rats_type  # noqa: F401

@@ -509,6 +509,27 @@ class Parameters(BaseModel):
                 [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in errs]
             ) from None
 
+    finance: dict[str, Any] = Field(
+        default_factory=dict,
+        description="settings of the finance slot's banking_systems (kernel, seniority, "
+        "alpha, beta, lgd, ...; scosim.finance.spec.FinanceSettings, docs/finance.md)",
+    )
+
+    @field_validator("finance", mode="after")
+    @classmethod
+    def _finance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from pydantic import ValidationError
+
+        from scosim.finance.spec import FinanceSettings
+
+        try:
+            checked = FinanceSettings.model_validate(value)
+            # Only what is written: scenarios without the block keep their hash.
+            return {k: getattr(checked, k) for k in value}
+        except ValidationError as exc:
+            _raise_issues([(tuple(e["loc"]), e["msg"]) for e in exc.errors()])
+        return value
+
     @field_validator("mechanisms", mode="after")
     @classmethod
     def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
@@ -667,7 +688,13 @@ class BorderClashEvent(BaseModel):
 
 
 class SanctionsEvent(BaseModel):
-    """Iceberg trade cost rise (fraction) on ``target``'s trade with ``by``."""
+    """Sanctions by ``by`` on ``target`` in one year.
+
+    ``trade_cost``: iceberg trade cost rise (fraction) on the pair's trade.
+    ``severity``: share of payments between the pair frozen, in [0, 1]; read by the
+    finance slot (dollar channel, docs/finance.md), which also raises the cost of the
+    target's dollar-settled trade with third economies; ignored when it is empty.
+    """
 
     model_config = STRICT
     type: Literal["sanctions"]
@@ -675,6 +702,9 @@ class SanctionsEvent(BaseModel):
     target: State
     by: Code = "ROW"
     trade_cost: float = Field(0.1, ge=0)
+    severity: float = Field(
+        1.0, ge=0, le=1,
+        description="share of payments between target and sanctioner frozen (finance slot)")
 
     @model_validator(mode="after")
     def _distinct(self) -> SanctionsEvent:

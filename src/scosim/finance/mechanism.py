@@ -1,0 +1,173 @@
+"""The ``finance`` slot: banking systems, contagion and the dollar channel in the model.
+
+:class:`BankingSystems` wires the pure core (:func:`scosim.finance.system.step`) into
+the yearly tick (docs/mechanisms.md, docs/finance.md section 9). Each year, for every
+run at once, it
+
+1. takes the run's GDP shocks, ``model.gdp_shock`` (the growth slot's draw plus
+   ``log(1 + size)`` of the year's ``gdp_shock`` events);
+2. builds the sanctions severities from the year's ``sanctions`` events
+   (``severity``, default 1);
+3. reads the levers written by adopted ``banking_union`` and
+   ``national_currency_settlement`` proposals (:mod:`scosim.finance.proposals`);
+4. steps the core with draws from its own stream (``finance``, one generator per run,
+   so run ``r`` gets the same numbers in any batch);
+5. multiplies the dollar-channel trade-cost factor into ``policy.cost_change``, which
+   the trade slot reads next;
+6. records the indicators of :data:`FINANCE_INDICATORS` per economy and year.
+
+Fiscal cost is reported (US$ and percent of GDP) but is not subtracted from the trade
+welfare change (``welfare_change_pct`` is the GE's real income); see docs/finance.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from typing_extensions import override
+
+from scosim.finance.proposals import COMPONENTS
+from scosim.finance.shocks import dollar_channel, sanctions_matrix
+from scosim.finance.system import FinanceSystem, Levers
+from scosim.model.rng import stream
+from scosim.model.slots import Mechanism, register_mechanism
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = ["FINANCE_INDICATORS", "BankingSystems"]
+
+#: Recorded indicator -> (core indicator, unit). Money in base-year US$.
+FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
+    "bank_failures": ("failures", "1 if the banking system defaulted in clearing"),
+    "bank_resolutions": ("resolutions", "1 if resolved/recapitalised before contagion"),
+    "depositor_losses_usd": ("depositor_losses", "US$ (uninsured deposits lost)"),
+    "insured_payout_usd": ("insured_payout", "US$"),
+    "fund_payout_usd": ("fund_payout", "US$"),
+    "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
+    "fiscal_cost_usd": ("fiscal_cost", "US$ (treasury: backstop, interventions, recap)"),
+    "bail_in_usd": ("bail_in", "US$"),
+    "contagion_round": ("contagion_round", "round of default, 0 = none"),
+    "loss_credit_usd": ("loss_credit", "US$"),
+    "loss_sanctions_usd": ("loss_sanctions", "US$"),
+    "loss_contagion_usd": ("loss_contagion", "US$"),
+    "loss_default_costs_usd": ("loss_default_costs", "US$"),
+    "npl_ratio": ("npl_ratio", "fraction"),
+    "bank_capital_ratio": ("capital_ratio", "fraction"),
+}
+
+_DEFAULTS = Levers.none(1, 1)
+
+
+def _scalar(policy: PolicyState, name: str, default: float) -> float:
+    """A union parameter: the value of the runs where a union is in force (one per scenario)."""
+    v = policy.levers.get(f"finance.{name}")
+    if v is None:
+        return default
+    v = np.asarray(v, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(v[0]) if v.size else default
+
+
+@register_mechanism
+class BankingSystems(Mechanism):
+    """National banking systems with Eisenberg-Noe contagion (docs/finance.md)."""
+
+    name = "banking_systems"
+    slot = "finance"
+    indicators = {
+        **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
+        "fiscal_cost_pct_gdp": "percent of the year's GDP",
+    }
+
+    @override
+    def setup(self, model: SCOModel) -> None:
+        from scosim.finance.spec import FinanceSettings
+
+        settings = FinanceSettings.model_validate(model.scenario.parameters.finance)
+        self.fs = FinanceSystem(params=settings.params())
+        if tuple(self.fs.codes) != tuple(model.codes):
+            raise ValueError("finance tables and calibration list different economies: "
+                             f"{self.fs.codes} vs {model.codes}")
+        self.state = self.fs.initial_state(model.R)
+        seed = model.scenario.seed
+        self.gens = [stream(seed, int(r), self.slot) for r in model.run_ids]
+        self.last: dict[str, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ inputs
+    def sanctions(self, model: SCOModel, year: int) -> np.ndarray:
+        """Severities ``S[r, b, t]`` of the year's sanctions events, ``(R, N, N)``."""
+        evs = [(e.target, e.by, float(e.severity)) for e in model.scenario.events
+               if e.type == "sanctions" and e.year == year]
+        return sanctions_matrix(evs, model.codes, model.R)
+
+    def levers(self, policy: PolicyState, R: int) -> Levers:
+        """The year's :class:`Levers` from ``policy.levers`` (see scosim.finance.proposals)."""
+        N = self.fs.N
+        base = np.broadcast_to(self.fs.data.settlement, (R, N, N))
+        floor = policy.levers.get("finance.settlement_floor")
+        shares = base.copy() if floor is None else np.maximum(base, floor)
+        masks = {c: np.asarray(policy.levers.get(f"finance.{c}", np.zeros((R, N)))) > 0
+                 for c in COMPONENTS}
+        d = _DEFAULTS
+        return Levers(
+            **masks,
+            settlement=shares,
+            supervision_effect=_scalar(policy, "supervision_effect", d.supervision_effect),
+            contribution_bp=_scalar(policy, "contribution_bp", d.contribution_bp),
+            mutualisation=_scalar(policy, "mutualisation", d.mutualisation),
+            backstop="mutual" if _scalar(policy, "backstop_mutual", 0.0) > 0 else "national",
+            fund_resolves=_scalar(policy, "fund_resolves", 1.0) > 0,
+            bail_in_share=_scalar(policy, "bail_in_share", d.bail_in_share),
+            trigger_info=_scalar(policy, "trigger", d.trigger_info),
+        )
+
+    # -------------------------------------------------------------------- year
+    @override
+    def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        g = np.asarray(model.gdp_shock, dtype=float)
+        S = self.sanctions(model, year)
+        lev = self.levers(policy, model.R)
+        self.state, self.last = self.fs.step(self.state, g, S, lev, self.gens)
+        policy.cost_change = policy.cost_change * self.state.trade_cost_factor
+
+    @override
+    def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
+        out = {k: np.asarray(self.last[src], dtype=float).copy()
+               for k, (src, _) in FINANCE_INDICATORS.items()}
+        out["fiscal_cost_pct_gdp"] = 100.0 * out["fiscal_cost_usd"] / model.gdp
+        return out
+
+    # ------------------------------------------------------------- for votes
+    def fiscal_saving(self, model: SCOModel, without: PolicyState,
+                      with_: PolicyState) -> np.ndarray:
+        """Treasury money a change of levers would save this year, ``(R, N)`` US$.
+
+        One step of the core from the current state with what the summit knows of the
+        year: its sanctions and its GDP-shock events (``model.gdp_shock`` before the growth
+        slot adds its draw), once under each policy, with the same draws from a separate
+        stream (``finance:preview:<year>``, so the mechanism's own draws are untouched).
+        """
+        S = self.sanctions(model, model.year)
+        g = np.asarray(model.gdp_shock, dtype=float)
+        out = []
+        for pol in (without, with_):
+            gens = [stream(model.scenario.seed, int(r), f"finance:preview:{model.year}")
+                    for r in model.run_ids]
+            _, ind = self.fs.step(self.state, g, S, self.levers(pol, model.R), gens)
+            out.append(ind["fiscal_cost"])
+        return out[0] - out[1]
+
+    def trade_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray:
+        """Dollar-channel trade-cost factors ``(R, N, N)`` of this year's sanctions.
+
+        Under ``policy``'s settlement shares; what :meth:`step` multiplies into
+        ``policy.cost_change``.
+        """
+        S = self.sanctions(model, model.year)
+        _, factor = dollar_channel(S, self.levers(policy, model.R).settlement,
+                                   secondary=self.fs.params.secondary,
+                                   dollar_trade_cost=self.fs.params.dollar_trade_cost)
+        return factor

@@ -1,0 +1,221 @@
+"""The banking union and national-currency settlement as proposal types (issue #15).
+
+Both only write levers into the year's policy state; the ``finance`` slot
+(:class:`scosim.finance.mechanism.BankingSystems`) reads them the same year.
+Lever names (each with a leading run axis, documented in docs/finance.md):
+
+* ``finance.supervision``, ``finance.deposit_insurance``, ``finance.resolution``,
+  ``finance.information``: ``(R, N)`` 1.0 where the economy takes part in that
+  component of a banking union in force, else 0.0;
+* ``finance.supervision_effect``, ``finance.contribution_bp``, ``finance.mutualisation``,
+  ``finance.backstop_mutual``, ``finance.fund_resolves``, ``finance.bail_in_share``,
+  ``finance.trigger``: ``(R,)`` the union's parameters (NaN where none is in force);
+* ``finance.settlement_floor``: ``(R, N, N)`` the national-currency settlement
+  share each pair settles at least (0 where no settlement arrangement binds it).
+
+Votes: the sovereignty cost is the proposal's ``depth`` (a banking union's from its
+components, ``BankingUnionProposal.depth``); the economic term of a banking union is
+the treasury money it is expected to save this year given the year's known events,
+as a fraction of GDP
+(:meth:`BankingSystems.fiscal_saving`), when the finance slot is filled, else 0.
+Neither type lets participants leave in the compliance phase: its effects are not in
+the trade welfare that phase judges.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from typing_extensions import override
+
+from scosim.finance.spec import BankingUnionProposal, SettlementProposal
+from scosim.proposals import register_type
+from scosim.proposals.base import Preview, ProposalType
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+
+__all__ = ["COMPONENTS", "UNION_PARAMETERS", "BankingUnion", "NationalCurrencySettlement"]
+
+#: Banking-union components, each an ``(R, N)`` lever ``finance.<component>``.
+COMPONENTS: tuple[str, ...] = ("supervision", "deposit_insurance", "resolution", "information")
+#: Union parameters, each an ``(R,)`` lever ``finance.<name>``.
+UNION_PARAMETERS: tuple[str, ...] = (
+    "supervision_effect", "contribution_bp", "mutualisation", "backstop_mutual",
+    "fund_resolves", "bail_in_share", "trigger",
+)
+
+Issue = tuple[tuple[str | int, ...], str]
+
+
+def _union_values(p: BankingUnionProposal) -> dict[str, float]:
+    """The union's parameters (NaN for a component it leaves out)."""
+    nan = float("nan")
+    d, s, r, i = p.deposit_insurance, p.supervision, p.resolution, p.information
+    return {
+        "supervision_effect": s.effect if s else nan,
+        "contribution_bp": d.contribution_bp if d else nan,
+        "mutualisation": d.mutualisation if d else nan,
+        "backstop_mutual": float(d.backstop == "mutual") if d else nan,
+        "fund_resolves": float(d.fund_resolves) if d else nan,
+        "bail_in_share": r.bail_in_share if r else nan,
+        "trigger": i.trigger if i else nan,
+    }
+
+
+def _finance_mechanism(model: SCOModel) -> Any:
+    for slot, mech in model.mechanisms:
+        if slot == "finance" and hasattr(mech, "fiscal_saving"):
+            return mech
+    return None
+
+
+@register_type
+class BankingUnion(ProposalType):
+    """SCO banking union with switchable components (Karagulov, seed 000)."""
+
+    name = "banking_union"
+    spec = BankingUnionProposal
+    # Supervision and resolution transfer national authority: the Council's consensus
+    # (SCO Charter art. 16), as for a customs union.
+    default_decision_rule = "consensus"
+    exit_allowed = False
+    indicators = {"in_banking_union": "share of runs"}
+
+    @override
+    @classmethod
+    def check(cls, proposal: Any, scenario: Any) -> list[Issue]:
+        # The union's parameters are one value per run: two different unions in one
+        # scenario would need per-run parameters in the kernels.
+        others = [p.id for p in scenario.proposals if p.type == cls.name]
+        if len(others) > 1 and others[0] != proposal.id:
+            return [(("type",), f"only one banking_union per scenario (first: {others[0]!r}); "
+                     "compare alternatives in separate scenarios with extends:")]
+        if not proposal.components():
+            return [(("type",), "a banking union needs at least one component: supervision, "
+                     "deposit_insurance, resolution or information")]
+        return []
+
+    @override
+    def apply(
+        self,
+        policy: PolicyState,
+        participants: np.ndarray,
+        phase: np.ndarray,
+        active: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        R, N = participants.shape
+        on = participants & active[:, None]
+        chosen = self.proposal.components()
+        for c in COMPONENTS:
+            key = f"finance.{c}"
+            old = policy.levers.get(key, np.zeros((R, N)))
+            new = on if c in chosen else np.zeros_like(on)
+            policy.levers[key] = np.maximum(old, new.astype(float))
+        for name, value in _union_values(self.proposal).items():
+            key = f"finance.{name}"
+            old = policy.levers.get(key, np.full(R, np.nan))
+            policy.levers[key] = np.where(active, value, old)
+
+    @override
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        # No trade effect: the economic term is the expected treasury saving (share of GDP).
+        from scosim.model.policy import build_policy
+
+        mech = _finance_mechanism(model)
+        gain = np.zeros((model.R, model.N))
+        if mech is not None:
+            without = build_policy(model, exclude=self)
+            with_ = without.copy()
+            self.apply(with_, participants, np.ones(model.R), np.ones(model.R, dtype=bool))
+            saving = mech.fiscal_saving(model, without, with_)
+            gain = saving / model.gdp
+        return Preview(gain=gain, terms={}, info={"fiscal_saving_share_gdp": gain.copy()})
+
+    @override
+    @classmethod
+    def record(
+        cls, model: SCOModel, arrangements: list[ProposalType], policy: PolicyState
+    ) -> dict[str, np.ndarray]:
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"in_banking_union": inside.astype(float)}
+
+
+@register_type
+class NationalCurrencySettlement(ProposalType):
+    """Raise the national-currency share of mutual settlements (SCO roadmap, seed 000).
+
+    Writes ``finance.settlement_floor``; the finance slot settles each participant
+    pair's trade at least at ``share`` in national currencies, which shields it from
+    the dollar channel of sanctions (trade costs and frozen payments). Preview: when
+    the finance slot is filled, the GE welfare gain of the lower dollar-channel trade
+    costs under this year's sanctions (two solves, with and without); otherwise 0. The
+    sovereignty cost is the spec's ``depth``.
+    """
+
+    name = "national_currency_settlement"
+    spec = SettlementProposal
+    # The SCO's practice on economic projects: the interested members go ahead.
+    default_decision_rule = "interested_members"
+    exit_allowed = False
+    indicators = {"in_settlement_arrangement": "share of runs"}
+
+    @override
+    def apply(
+        self,
+        policy: PolicyState,
+        participants: np.ndarray,
+        phase: np.ndarray,
+        active: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> None:
+        R, N = participants.shape
+        on = participants & active[:, None]
+        pair = on[:, :, None] & on[:, None, :]
+        share = self.proposal.share * np.asarray(phase, dtype=float)
+        old = policy.levers.get("finance.settlement_floor", np.zeros((R, N, N)))
+        policy.levers["finance.settlement_floor"] = np.where(
+            pair, np.maximum(old, share[:, None, None]), old)
+
+    @override
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        from scosim.model.policy import build_policy
+
+        mech = _finance_mechanism(model)
+        gain = np.zeros((model.R, model.N))
+        if mech is not None and any(
+                e.type == "sanctions" and e.year == model.year for e in model.scenario.events):
+            without = build_policy(model, exclude=self)
+            with_ = without.copy()
+            self.apply(with_, participants, np.ones(model.R), np.ones(model.R, dtype=bool))
+            w = []
+            for pol in (without, with_):
+                pol.cost_change = pol.cost_change * mech.trade_cost_factor(model, pol)
+                w.append(model.solve_policy(pol).welfare_change)
+            gain = w[1] / w[0] - 1.0
+        return Preview(gain=gain, terms={})
+
+    @override
+    @classmethod
+    def record(
+        cls, model: SCOModel, arrangements: list[ProposalType], policy: PolicyState
+    ) -> dict[str, np.ndarray]:
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"in_settlement_arrangement": inside.astype(float)}

@@ -1,0 +1,229 @@
+"""The finance slot in the model: banking systems, banking union, settlement (issue #15)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from scosim.finance.mechanism import FINANCE_INDICATORS, BankingSystems
+from scosim.finance.shocks import dollar_channel
+from scosim.proposals.contract import check_batch_consistency, check_policy_contract
+from scosim.runner import run_model
+from scosim.scenario import ScenarioError, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+BAD = Path(__file__).parent / "fixtures" / "scenarios" / "finance"
+MEMBERS = ["CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR"]
+CRISIS = ("finance_crisis", "finance_crisis_union", "finance_crisis_settlement")
+
+
+def _rec(model, name):
+    return np.stack(model.records[name], axis=1)  # (R, T, N)
+
+
+@pytest.fixture(scope="module")
+def crisis_pair():
+    """The crisis with and without the union, 40 runs each, same seed (common draws)."""
+    o = {"replications": 40}
+    base = run_model(load_scenario(SCENARIOS / "finance_crisis.yaml", overrides=o))
+    union = run_model(load_scenario(SCENARIOS / "finance_crisis_union.yaml", overrides=o))
+    return base, union
+
+
+@pytest.mark.parametrize("name", CRISIS)
+def test_crisis_scenarios_validate_and_run(name):
+    m = run_model(load_scenario(SCENARIOS / f"{name}.yaml", overrides={"replications": 2}))
+    for ind in FINANCE_INDICATORS:
+        arr = _rec(m, ind)
+        assert arr.shape == (2, len(m.years), m.N) and np.isfinite(arr).all(), ind
+    assert (_rec(m, "fund_balance_usd") >= 0).all()
+
+
+def test_contract_kit():
+    sc = load_scenario(SCENARIOS / "finance_crisis_union.yaml", overrides={"replications": 3})
+    check_policy_contract(sc, runs=[0, 1, 2])
+    check_batch_consistency(sc, runs=[0, 1, 2])
+    sc2 = load_scenario(SCENARIOS / "finance_crisis_settlement.yaml")
+    check_batch_consistency(sc2, runs=[1, 4])
+
+
+def test_no_shock_nothing_fails():
+    """No GDP volatility, no events: the calibrated systems stay solvent (docs/finance.md s.3)."""
+    sc = load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
+        "replications": 5, "events": [], "parameters.growth.volatility_scale": 0.0})
+    m = run_model(sc)
+    assert not _rec(m, "bank_failures").any()
+    assert (_rec(m, "fiscal_cost_usd") == 0).all()
+    assert (_rec(m, "contagion_round") == 0).all()
+
+
+def test_gdp_shock_reaches_the_banks():
+    """model.gdp_shock = growth draw + log(1 + size) of the year's GDP-shock events."""
+    sc = load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
+        "replications": 3, "parameters.growth.volatility_scale": 0.0})
+    m = run_model(sc, runs=[0, 1, 2])
+    # after the last year (2030, no event) the shock is zero again
+    assert np.allclose(m.gdp_shock, 0.0)
+    rus = m.codes.index("RUS")
+    y26 = m.years.index(2026)
+    # Russia fails in 2026 in every run: a 34 percent fall plus full sanctions
+    assert _rec(m, "bank_failures")[:, y26, rus].all()
+
+
+def test_dollar_channel_enters_trade_costs():
+    """The trade solve sees the dollar channel: Russia's trade with Kazakhstan gets dearer,
+    less so when members settle 80 percent in national currencies."""
+    out = {}
+    for name in ("finance_crisis", "finance_crisis_settlement"):
+        sc = load_scenario(SCENARIOS / f"{name}.yaml", overrides={
+            "replications": 1, "years.end": 2026})
+        m = run_model(sc)
+        out[name] = m
+    rus, kaz = (out["finance_crisis"].codes.index(c) for c in ("RUS", "KAZ"))
+    f0 = out["finance_crisis"].policy.cost_change[0, rus, kaz]
+    f1 = out["finance_crisis_settlement"].policy.cost_change[0, rus, kaz]
+    # expected from the core's formula: 1 + cost * (s_RUS + s_KAZ) * (1 - n)
+    mech = next(m for _, m in out["finance_crisis"].mechanisms if isinstance(m, BankingSystems))
+    cost = mech.fs.params.dollar_trade_cost
+    assert f0 == pytest.approx(1.0 + cost * 1.0, rel=1e-12)
+    assert f1 == pytest.approx(1.0 + cost * (1.0 - 0.8), rel=1e-12)
+    # the sanctioner pair keeps the event's own trade cost only (no dollar factor on top)
+    row = out["finance_crisis"].codes.index("ROW")
+    assert out["finance_crisis"].policy.cost_change[0, rus, row] == pytest.approx(1.2)
+    # and the kernel agrees with what the model wrote (an identity, not a copy)
+    N = out["finance_crisis"].N
+    S = np.zeros((1, N, N))
+    S[0, row, rus] = 1.0
+    _, factor = dollar_channel(S, mech.fs.data.settlement, dollar_trade_cost=cost)
+    assert factor[0, rus, kaz] == pytest.approx(f0)
+
+
+def test_union_lowers_failures_and_fiscal_cost(crisis_pair):
+    """Paired over 40 runs with common draws: fewer member failures and lower fiscal cost.
+
+    Statistics: a one-sided exact sign test on runs where the two differ (failures,
+    2026-2030 over members) and a one-sided Wilcoxon signed-rank test on the paired
+    fiscal cost; both at the 1 percent level.
+    """
+    base, union = crisis_pair
+    idx = [base.codes.index(c) for c in MEMBERS]
+    yrs = slice(base.years.index(2026), None)
+    f0 = _rec(base, "bank_failures")[:, yrs, idx].sum(axis=(1, 2))
+    f1 = _rec(union, "bank_failures")[:, yrs, idx].sum(axis=(1, 2))
+    worse, better = int((f1 > f0).sum()), int((f1 < f0).sum())
+    assert better > worse
+    assert stats.binomtest(better, better + worse, 0.5, alternative="greater").pvalue < 0.01
+    c0 = _rec(base, "fiscal_cost_usd")[:, yrs, idx].sum(axis=(1, 2))
+    c1 = _rec(union, "fiscal_cost_usd")[:, yrs, idx].sum(axis=(1, 2))
+    assert stats.wilcoxon(c1, c0, alternative="less").pvalue < 0.01
+    # Russia fails in 2026 in most runs without the union; the union resolves it first
+    rus, y26 = base.codes.index("RUS"), base.years.index(2026)
+    assert _rec(base, "bank_failures")[:, y26, rus].mean() > 0.5
+    assert _rec(union, "bank_resolutions")[:, y26, rus].mean() > 0.5
+    # the fund is built up only in the union, by its participants
+    fund = _rec(union, "fund_balance_usd")
+    assert (fund[:, -1, idx].sum(axis=1) > 0).all()
+    assert not _rec(base, "fund_balance_usd").any()
+    outside = [i for i, c in enumerate(union.codes) if c not in MEMBERS]
+    assert not fund[:, :, outside].any()
+
+
+def test_union_fund_accounting(crisis_pair):
+    """Fund identity: balance(t) = balance(t-1) + contributions - payouts (members, each year)."""
+    _, union = crisis_pair
+    mech = next(m for _, m in union.mechanisms if isinstance(m, BankingSystems))
+    idx = [union.codes.index(c) for c in MEMBERS]
+    ins = mech.fs.data.insured[idx]
+    fund = _rec(union, "fund_balance_usd")[:, :, idx].sum(axis=2)
+    paid = _rec(union, "fund_payout_usd")[:, :, idx].sum(axis=2)
+    member_in = _rec(union, "in_banking_union")[:, :, idx]
+    contrib = (member_in * 10e-4 * ins).sum(axis=2)
+    prev = np.concatenate([np.zeros((fund.shape[0], 1)), fund[:, :-1]], axis=1)
+    scale = max(math.fsum(ins), 1.0)
+    assert np.allclose(fund, prev + contrib - paid, rtol=0, atol=1e-9 * scale)
+
+
+def test_preview_has_a_finance_term():
+    """The union's vote term is the expected fiscal saving: positive for Russia in the crisis."""
+    sc = load_scenario(SCENARIOS / "finance_crisis_union.yaml", overrides={
+        "replications": 3, "years.end": 2026, "proposals[0].year": 2026})
+    m = run_model(sc)
+    ev = m.log.to_frame()
+    assert (ev["type"] == "vote").any()
+    arr = m.arrangements[0]
+    # Russia's expected gain is its saving / GDP, positive: the 2026 sanctions are known
+    rus = m.codes.index("RUS")
+    assert (arr.expected_gain[:, rus] > 0).all()
+
+
+def test_settlement_preview_sees_the_dollar_channel():
+    """Tabled in the sanctions year, 80 percent settlement promises Kazakhstan a gain."""
+    sc = load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
+        "replications": 2, "years.end": 2026, "proposals[0].year": 2026})
+    m = run_model(sc)
+    arr = m.arrangements[0]
+    kaz, rus = m.codes.index("KAZ"), m.codes.index("RUS")
+    assert (arr.expected_gain[:, kaz] > 0).all() and (arr.expected_gain[:, rus] > 0).all()
+    # and nothing when there are no sanctions that year (tabled 2025)
+    m0 = run_model(load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
+        "replications": 2, "years.end": 2026}))
+    assert not m0.arrangements[0].expected_gain.any()
+
+
+@pytest.mark.parametrize(("fixture", "line", "path", "words"), [
+    ("bad_target", 6, "events[0].target", ("unknown country code 'RUZ'",)),
+    ("bad_severity", 9, "events[0].severity", ("1.5", "<= 1")),
+    ("two_unions", 5, "proposals[1].type", ("only one banking_union", "bu_a")),
+    ("bad_component", 8, "proposals[0].deposit_insurance.backstop", ("national, mutual",)),
+    ("bad_seniority", 6, "parameters.finance.seniority", ("pari_passu", "external_senior")),
+])
+def test_bad_inputs_name_file_and_line(fixture, line, path, words):
+    given = str(BAD / f"{fixture}.yaml")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(given)
+    err = info.value
+    assert f"{given}:{line}: {path}: " in str(err), str(err)
+    for w in words:
+        assert w in str(err)
+
+
+def test_run_writes_banking_plot_and_cli_errors(tmp_path, capsys):
+    """`scosim run` draws banking.png when the finance slot is filled; bad input exits 2."""
+    from scosim.cli import main
+
+    sc = SCENARIOS / "finance_crisis_union.yaml"
+    code = main(["run", str(sc), "--out", str(tmp_path), "--quiet", "--replications", "3",
+                 "--set", "years.end=2027"])
+    assert code == 0
+    pngs = list(tmp_path.glob("finance_crisis_union/*/plots/banking.png"))
+    assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
+    # without the finance slot there is no banking plot
+    code = main(["run", str(sc), "--out", str(tmp_path / "off"), "--quiet", "--replications",
+                 "2", "--set", "years.end=2026", "--set", "parameters.mechanisms.finance=null"])
+    assert code == 0
+    assert not list((tmp_path / "off").glob("*/*/plots/banking.png"))
+    capsys.readouterr()
+    assert main(["validate", str(BAD / "bad_severity.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "bad_severity.yaml:9: events[0].severity" in err and "Traceback" not in err
+
+
+def test_finance_settings_reach_the_core():
+    """parameters.finance sets the kernel parameters; with default costs (alpha, beta < 1)
+    losses to default costs appear in the crisis, and none without them."""
+    o = {"replications": 2, "years.end": 2026}
+    plain = run_model(load_scenario(SCENARIOS / "finance_crisis.yaml", overrides=o))
+    costly = run_model(load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
+        **o, "parameters.finance": {"alpha": 0.5, "beta": 0.5, "seniority": "external_senior"}}))
+    mech = next(m for _, m in costly.mechanisms if isinstance(m, BankingSystems))
+    assert mech.fs.params.seniority == "external_senior" and mech.fs.params.alpha == 0.5
+    assert not _rec(plain, "loss_default_costs_usd").any()
+    rus, y26 = costly.codes.index("RUS"), costly.years.index(2026)
+    fails = _rec(costly, "bank_failures")[:, y26, rus] > 0
+    assert fails.any()
+    assert (_rec(costly, "loss_default_costs_usd")[:, y26, rus][fails] > 0).all()
