@@ -113,5 +113,6 @@ class GETrade(Mechanism):
 # The corridor network (slot ``network``) lives with its kernels in scosim.network.
 import scosim.network.mechanism  # noqa: E402, F401
 import scosim.security.mechanism  # noqa: E402, F401
+
 # Mechanisms shipped in their own packages register on import.
 from scosim.finance import mechanism as _finance_mechanism  # noqa: E402, F401
