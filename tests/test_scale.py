@@ -1,0 +1,100 @@
+"""Scale: plots read only what they need; start-up imports; GE solve cache (issue #16)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.plots import (
+    PLOTTED,
+    WideIndicators,
+    load_plot_data,
+    membership_data,
+    plot_run,
+    vote_reasons_data,
+    who_gains_data,
+)
+from scosim.results import indicator_names, read_batches, read_wide
+from scosim.runner import run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run of several batches, so per-batch reads must be merged across files."""
+    out = tmp_path_factory.mktemp("results")
+    res = run(REPO / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
+              batch_size=3, out=out, progress=False, plots=False)
+    assert len(res.manifest["batches"]) == 3
+    return res.path
+
+
+def test_wide_reads_equal_the_pivot_of_the_whole_table(small_run: Path) -> None:
+    tidy = read_batches(small_run / "indicators")
+    names = indicator_names(small_run / "indicators")
+    assert names == set(tidy["indicator"].unique())
+    for name in PLOTTED:
+        full = tidy[tidy["indicator"] == name].pivot_table(
+            index=["run", "year"], columns="country", values="value", observed=True)
+        wide = read_wide(small_run / "indicators", name)
+        pd.testing.assert_frame_equal(wide, full)
+    assert read_wide(small_run / "indicators", "no_such_indicator").empty
+
+
+def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) -> None:
+    """The figures' numbers do not change when plots read only what they need."""
+    tidy = read_batches(small_run / "indicators")
+    events = read_batches(small_run / "events")
+    wide = load_plot_data(small_run)
+    assert isinstance(wide, WideIndicators) and set(wide) == set(PLOTTED)
+    few = read_batches(small_run / "events", types=["vote", "veto", "defection", "joined",
+                                                    "accession"])
+    assert len(few) < len(events)  # the filter does drop other event types
+
+    before, after = who_gains_data(tidy), who_gains_data(wide)
+    pd.testing.assert_frame_equal(after[0], before[0])
+    assert after[1:] == before[1:]
+    assert before[3] == 7
+
+    union_b, counts_b = membership_data(tidy, events)
+    union_a, counts_a = membership_data(wide, few)
+    pd.testing.assert_frame_equal(union_a, union_b)
+    pd.testing.assert_frame_equal(counts_a, counts_b)
+
+    vb, va = vote_reasons_data(events), vote_reasons_data(few)
+    assert vb is not None and va is not None
+    for f in ("contributions", "score_low", "score_high", "yes_share", "rules", "sponsor"):
+        left, right = getattr(va, f), getattr(vb, f)
+        (pd.testing.assert_frame_equal if isinstance(left, pd.DataFrame)
+         else pd.testing.assert_series_equal)(left, right)
+    assert (va.proposal, va.year, va.n_runs) == (vb.proposal, vb.year, vb.n_runs)
+
+
+def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import scosim.plots as plots
+
+    asked: list[str] = []
+    real = plots.read_wide
+
+    def spy(d: Path, name: str) -> pd.DataFrame:
+        asked.append(name)
+        return real(d, name)
+
+    monkeypatch.setattr(plots, "read_wide", spy)
+
+    def no_full_read(*a: object, **k: object) -> pd.DataFrame:
+        assert k.get("types"), "plots read every event type"
+        return read_batches(*a, **k)
+
+    monkeypatch.setattr(plots, "read_batches", no_full_read)
+    files = plot_run(small_run, tmp_path)
+    assert sorted(asked) == sorted(PLOTTED)
+    assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
+    assert all(p.stat().st_size > 10_000 for p in files)
+    assert not math.isnan(float(np.nanmax(load_plot_data(small_run)["gdp_usd"].to_numpy())))
