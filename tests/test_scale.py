@@ -98,3 +98,50 @@ def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: P
     assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
     assert all(p.stat().st_size > 10_000 for p in files)
     assert not math.isnan(float(np.nanmax(load_plot_data(small_run)["gdp_usd"].to_numpy())))
+
+
+HEAVY = ("pandas", "mesa", "scipy", "matplotlib", "pyarrow")
+
+
+def _imported_by(argv: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Exit code of ``scosim <argv>`` in a fresh interpreter and the heavy packages it imported."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from scosim.cli import main\n"
+        "try:\n    rc = main(sys.argv[1:])\n"
+        "except SystemExit as e:\n    rc = e.code\n"
+        f"print(json.dumps([rc, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True,
+                         text=True, check=True, timeout=300)
+    rc, mods = json.loads(out.stdout.strip().splitlines()[-1])
+    return rc, set(mods)
+
+
+def test_version_and_list_import_no_heavy_package(tmp_path: Path) -> None:
+    assert _imported_by(["--version"], tmp_path) == (0, set())
+    assert _imported_by(["list", "--out", str(tmp_path)], tmp_path) == (0, set())
+
+
+def test_validate_imports_no_dataframe_or_model_package(tmp_path: Path) -> None:
+    rc, mods = _imported_by(["validate", str(REPO / "scenarios" / "customs_union.yaml")], tmp_path)
+    assert rc == 0
+    assert not mods & {"pandas", "mesa", "scipy"}
+    # A user error still exits 2 (the error classes are imported when needed).
+    rc, _ = _imported_by(["validate", str(tmp_path / "missing.yaml")], tmp_path)
+    assert rc == 2
+
+
+def test_list_still_shows_runs(small_run: Path, capsys: pytest.CaptureFixture) -> None:
+    from scosim.cli import main
+    from scosim.results import catalogue
+
+    root = small_run.parents[1]
+    assert main(["list", "--out", str(root)]) == 0
+    assert small_run.name[:20] in capsys.readouterr().out
+    cat = catalogue(root)
+    assert list(cat["run_id"]) == [small_run.name] and cat.loc[0, "replications"] == 7

@@ -28,9 +28,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where used: `scosim list` reads only manifests and must start fast.
 
 PARTIAL_PREFIX = ".partial-"
 MANIFEST = "manifest.json"
@@ -383,6 +386,7 @@ def read_wide(d: str | Path, indicator: str) -> pd.DataFrame:
     Returns:
         The wide table (empty when the run did not record ``indicator``).
     """
+    import pandas as pd
     import pyarrow.parquet as pq
 
     parts = []
@@ -431,6 +435,28 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
         One row per run: scenario, run_id, status, scenario_hash, seed,
         replications, started, finished, path.
     """
+    import pandas as pd
+
+    return pd.DataFrame(catalogue_rows(root), columns=list(CATALOGUE_COLUMNS))
+
+
+#: Columns of :func:`catalogue`.
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "run_id",
+    "status",
+    "scenario_hash",
+    "seed",
+    "replications",
+    "overrides",
+    "started",
+    "finished",
+    "path",
+)
+
+
+def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
+    """The rows of :func:`catalogue` as dicts (no pandas: ``scosim list`` uses this)."""
     rows = []
     for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
         try:
@@ -455,19 +481,7 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
                 "path": str(mf.parent),
             }
         )
-    cols = [
-        "scenario",
-        "run_id",
-        "status",
-        "scenario_hash",
-        "seed",
-        "replications",
-        "overrides",
-        "started",
-        "finished",
-        "path",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return rows
 
 
 def format_overrides(overrides: Any) -> str:
