@@ -145,3 +145,65 @@ def test_list_still_shows_runs(small_run: Path, capsys: pytest.CaptureFixture) -
     assert small_run.name[:20] in capsys.readouterr().out
     cat = catalogue(root)
     assert list(cat["run_id"]) == [small_run.name] and cat.loc[0, "replications"] == 7
+
+
+def test_ge_cache_gives_identical_tables_and_skips_solves(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping unchanged GE solves changes no number, and does skip (and partly re-solve)."""
+    from scosim.model import ge_cache
+    from scosim.model.builtin_mechanisms import GETrade
+    from scosim.runner import run_model
+    from scosim.scenario import load_scenario
+
+    scen = REPO / "scenarios" / "customs_union_variable_geometry.yaml"
+    partial = []
+    real = ge_cache.GESolveCache._store
+
+    def spy(self, inputs, result, n, r):  # noqa: ANN001, ANN202
+        partial.append(0 < n < r)
+        return real(self, inputs, result, n, r)
+
+    monkeypatch.setattr(ge_cache.GESolveCache, "_store", spy)
+    model = run_model(load_scenario(scen), runs=range(8))
+    cache = model._ge_cache
+    assert cache.total_reused > 0  # unchanged years were not solved again
+    assert any(partial)  # some years re-solved only the runs whose policy changed
+
+    tables = {}
+    for on in (True, False):
+        monkeypatch.setattr(GETrade, "cache_solves", on)
+        res = run(scen, replications=8, batch_size=4, out=tmp_path / str(on), progress=False,
+                  plots=False)
+        tables[on] = {t: read_batches(res.path / t) for t in ("indicators", "events")}
+    for t in ("indicators", "events"):
+        # Exact equality: the cache must be bit-identical, not merely close.
+        pd.testing.assert_frame_equal(tables[True][t], tables[False][t], check_exact=True)
+
+
+def test_ge_cache_re_solves_a_run_whose_input_changes_in_one_bit() -> None:
+    from scosim.mechanisms.trade import solve_ge
+    from scosim.model.ge_cache import GESolveCache
+
+    rng = np.random.default_rng(0)
+    n, r = 4, 3
+    flows = rng.uniform(1, 10, (n, n))
+    tau = np.full((r, n, n), 0.05)
+    calls: list[int] = []
+
+    def solver(sigma, tariffs):  # noqa: ANN001, ANN202
+        calls.append(len(sigma))
+        return solve_ge(flows, sigma=sigma, new_tariffs=tariffs, tariffs=np.zeros((n, n)))
+
+    cache = GESolveCache()
+    sigma = np.full(r, 5.0)
+    first = cache.solve(solver, sigma=sigma, tariffs=tau)
+    again = cache.solve(solver, sigma=sigma, tariffs=tau.copy())
+    assert calls == [3] and np.array_equal(again.welfare_change, first.welfare_change)
+    again.welfare_change[:] = 0.0  # a caller changing its copy does not change the cache
+    tau2 = tau.copy()
+    tau2[1, 0, 1] = np.nextafter(tau2[1, 0, 1], 1.0)
+    third = cache.solve(solver, sigma=sigma, tariffs=tau2)
+    assert calls == [3, 1]
+    direct = solve_ge(flows, sigma=sigma, new_tariffs=tau2, tariffs=np.zeros((n, n)))
+    for f in ("welfare_change", "flows", "price_change", "iterations"):
+        assert np.array_equal(getattr(third, f), getattr(direct, f)), f
