@@ -88,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="counted rounds (after one warm-up)")
     ap.add_argument("--sizes", default="1000,10000", help="replications of the run cases")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
+    load_before = list(os.getloadavg())
     try:
         cmds = cases(sizes, work)
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
@@ -105,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     first = next(iter(cmds))
-    result: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "cases": {}}
+    result: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "note": args.note,
+                              "load_before": load_before, "cases": {}}
     for name, runs in raw.items():
         result["cases"][name] = {
             "command": " ".join(Path(c).name if i == 0 else c
-                                for i, c in enumerate(cmds[name])).replace(str(ROOT) + "/", ""),
+                                for i, c in enumerate(cmds[name]))
+                       .replace(str(ROOT) + "/", "").replace(str(work), "<tmp>"),
             **{k: summarise([r[k] for r in runs]) for k in ("wall_s", "cpu_s", "peak_rss_mib")},
             f"wall_ratio_to_{first}": summarise(
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),

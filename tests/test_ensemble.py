@@ -168,12 +168,13 @@ def _track_models_and_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]
         log["order"].append(("run", spec.batch_id))
         return real_batch(spec)
 
-    def write_batch(self: RunWriter, batch_id: int, indicators: Any, events: Any) -> None:
+    def write_batch(self: RunWriter, batch_id: int, indicators: Any, events: Any,
+                    bilateral: Any = None) -> None:
         log["order"].append(("write", batch_id))
         log["runs_written"].append(sorted(indicators["run"].unique()))
         gc.collect()
         log["alive_at_write"].append(sum(r() is not None for r in log["models"]))
-        real_write(self, batch_id, indicators, events)
+        real_write(self, batch_id, indicators, events, bilateral)
 
     monkeypatch.setattr(runner, "SCOModel", Tracked)
     monkeypatch.setattr(runner, "run_batch", run_batch)

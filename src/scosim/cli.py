@@ -82,16 +82,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from scosim.results import catalogue
+    from scosim.results import CATALOGUE_COLUMNS, catalogue_rows
 
-    cat = catalogue(args.out)
-    if cat.empty:
+    rows = catalogue_rows(args.out)
+    if not rows:
         print(f"no runs under {args.out}/")
         return 0
     table = Table(title=f"runs under {args.out}/")
-    for col in cat.columns.drop(["started", "path"]):
-        table.add_column(col)
-    for _, row in cat.iterrows():
+    for col in CATALOGUE_COLUMNS:
+        if col not in ("started", "path"):
+            table.add_column(col)
+    for row in rows:
         table.add_row(*[str(row[c.header]) for c in table.columns])
     # Off a terminal rich assumes 80 columns; run ids are longer than that.
     Console(width=None if sys.stdout.isatty() else 200).print(table)
@@ -185,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_data_parser(sub)
 
     try:
-        from scosim.api import add_experiment_parsers
+        from scosim.cli_experiments import add_experiment_parsers
     except ImportError:  # pragma: no cover
         pass
     else:
@@ -207,9 +208,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
-    from scosim.errors import USER_ERRORS
-    from scosim.experiments.executors import BatchError
-
     warnings.showwarning = _show_warning
     try:
         return int(args.func(args) or 0)
@@ -219,7 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    except USER_ERRORS as exc:
+    # The error classes live in heavy modules: an except clause's expression is
+    # evaluated only when an exception reaches it, so a command that succeeds
+    # never imports them.
+    except _user_errors() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
         return _err(str(exc))
@@ -229,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         where = f": {exc.filename}" if exc.filename else ""
         return _err(f"{exc.strerror or exc}{where}")
-    except BatchError as exc:
+    except _batch_error() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
         print(
@@ -238,6 +239,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from scosim.errors import USER_ERRORS
+
+    return USER_ERRORS
+
+
+def _batch_error() -> type[BaseException]:
+    from scosim.experiments.executors import BatchError
+
+    return BatchError
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001

@@ -22,7 +22,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
-from scosim.results import MANIFEST, read_batches  # noqa: E402
+from scosim.results import MANIFEST, indicator_names, read_batches, read_wide  # noqa: E402
 
 LOW, HIGH = 5, 95
 
@@ -33,15 +33,45 @@ def _band_note(n_runs: int) -> str:
     return "single run (no uncertainty band)"
 
 
-def _wide(ind: pd.DataFrame, name: str) -> pd.DataFrame:
+class WideIndicators(dict):
+    """Indicators already in wide form: name -> table with rows (run, year), columns countries.
+
+    The data functions accept either this or the tidy indicator table. :func:`plot_run`
+    builds it one indicator and one batch at a time (:func:`scosim.results.read_wide`),
+    so plotting never holds every indicator of every run in tidy form.
+    """
+
+
+#: Indicators the run plots read.
+PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
+#: Event types the run plots read.
+PLOTTED_EVENTS = ("vote", "veto", "defection", "joined", "accession")
+
+
+def _wide(ind: pd.DataFrame | WideIndicators, name: str) -> pd.DataFrame:
+    if isinstance(ind, WideIndicators):
+        return ind[name]
     df = ind[ind["indicator"] == name]
     return df.pivot_table(index=["run", "year"], columns="country", values="value", observed=True)
+
+
+def _n_runs(ind: pd.DataFrame | WideIndicators) -> int:
+    if isinstance(ind, WideIndicators):
+        return max((int(w.index.get_level_values("run").nunique()) for w in ind.values()),
+                   default=0)
+    return int(ind["run"].nunique())
+
+
+def _has(ind: pd.DataFrame | WideIndicators, name: str) -> bool:
+    if isinstance(ind, WideIndicators):
+        return name in ind
+    return name in set(ind["indicator"].unique())
 
 
 def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     """Small multiples of GDP paths of the SCO members with uncertainty bands."""
     wide = _wide(ind, "gdp_usd") / 1e9
-    n_runs = ind["run"].nunique()
+    n_runs = _n_runs(ind)
     codes = [c for c in MEMBERS if c in wide.columns]
     fig, axes = plt.subplots(2, 5, figsize=(16, 6.5), sharex=True)
     for ax, code in zip(axes.flat, codes, strict=False):
@@ -87,7 +117,7 @@ def who_gains_data(ind: pd.DataFrame) -> tuple[pd.DataFrame, int, str, int]:
     Shared by the PNG plot and the browser explorer, so both show the same numbers.
 
     Args:
-        ind: Tidy indicator table of a run.
+        ind: Tidy indicator table of a run, or its :class:`WideIndicators`.
 
     Returns:
         ``(table, year, when, n_runs)``: ``table`` has index economy and columns
@@ -110,7 +140,7 @@ def who_gains_data(ind: pd.DataFrame) -> tuple[pd.DataFrame, int, str, int]:
             "high": last.quantile(HIGH / 100, axis=0),
         }
     )
-    if "in_customs_union" in set(ind["indicator"].unique()):
+    if _has(ind, "in_customs_union"):
         share = _wide(ind, "in_customs_union").xs(year, level="year").mean(axis=0)
         table["in_union"] = share.reindex(table.index).fillna(0.0)
     else:
@@ -176,7 +206,7 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
 def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     """Welfare change over time for the most affected economies: mean over runs, with bands."""
     wide = _wide(ind, "welfare_change_pct")
-    n_runs = ind["run"].nunique()
+    n_runs = _n_runs(ind)
     # Most affected: largest mean effect in any year (not only the last, which
     # is zero everywhere once a union has dissolved).
     effect = wide.groupby(level="year").mean().abs().max(axis=0)
@@ -211,7 +241,7 @@ def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFra
     """Data of the membership figure (shared by the PNG plot and the explorer).
 
     Args:
-        ind: Tidy indicator table of a run.
+        ind: Tidy indicator table of a run, or its :class:`WideIndicators`.
         events: Its event log.
 
     Returns:
@@ -223,7 +253,7 @@ def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFra
     """
     union = _wide(ind, "in_customs_union").groupby(level="year").mean()
     member = _wide(ind, "member").groupby(level="year").mean()
-    n_runs = ind["run"].nunique()
+    n_runs = _n_runs(ind)
     codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
     counts = pd.DataFrame(index=codes)
     for kind in ("veto", "defection", "joined", "accession"):
@@ -248,7 +278,7 @@ def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: P
 
     union, counts = membership_data(ind, events)
     codes = list(union.columns)
-    n_runs = ind["run"].nunique()
+    n_runs = _n_runs(ind)
     fig, (ax, ax2) = plt.subplots(
         1,
         2,
@@ -452,15 +482,16 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    ind = read_batches(run_dir / "indicators")
-    events = read_batches(run_dir / "events")
-    names = set(ind["indicator"].unique())
+    ind = load_plot_data(run_dir)
+    # Only the event types the plots use (a run of many replications has many events).
+    events = read_batches(run_dir / "events", types=PLOTTED_EVENTS)
+    names = set(ind)
     out = []
     # outputs.indicators may leave an indicator out: draw only what the run has.
     if "gdp_usd" in names:
         out.append(plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png"))
-    welfare = ind[ind["indicator"] == "welfare_change_pct"]["value"].to_numpy()
-    if "welfare_change_pct" in names and len(welfare) and np.abs(welfare).max() > 1e-9:
+    welfare = ind["welfare_change_pct"].to_numpy() if "welfare_change_pct" in names else None
+    if welfare is not None and welfare.size and np.nanmax(np.abs(welfare)) > 1e-9:
         out.append(plot_welfare_final(ind, title, plots_dir / "welfare_final_year.png"))
         out.append(plot_welfare_paths(ind, title, plots_dir / "welfare_paths.png"))
     if {"in_customs_union", "member"} <= names and (
@@ -470,20 +501,41 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
-    return out + plot_mechanism_figures(run_dir, ind, events, title, plots_dir)
+    return out + plot_mechanism_figures(run_dir, title, plots_dir)
 
 
-def plot_mechanism_figures(
-    run_dir: Path, ind: pd.DataFrame, events: pd.DataFrame, title: str, plots_dir: Path
-) -> list[Path]:
+def load_plot_data(run_dir: Path) -> WideIndicators:
+    """The plotted indicators of a run in wide form, read one indicator and batch at a time.
+
+    Args:
+        run_dir: A run directory.
+
+    Returns:
+        The plotted indicators (:data:`PLOTTED`) the run recorded.
+    """
+    d = Path(run_dir) / "indicators"
+    names = indicator_names(d)
+    return WideIndicators({n: read_wide(d, n) for n in PLOTTED if n in names})
+
+
+#: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
+_MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
+
+
+def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[Path]:
     """Figures of the mechanisms a run used (security, network, finance).
 
     Each is drawn only when the run recorded its mechanism's indicators (its slot
-    was filled), so only the run's own mechanisms are drawn.
+    was filled); runs without a mechanism slot read nothing more.
     """
+    d = Path(run_dir) / "indicators"
+    names = indicator_names(d)
+    if not names & set(_MECHANISM_MARKERS):
+        return []
+    ind = read_batches(d)
+    events = read_batches(Path(run_dir) / "events")
     from scosim.security.plots import plot_security_run
 
-    names = set(ind["indicator"].unique())
     drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]
     if "network_trade_cost_change_pct" in names:
         # Runs with the network slot filled: map, gains and who pays (docs/network.md).
@@ -503,9 +555,8 @@ def mechanism_figures(run_dir: Path) -> list[Path]:
     For front ends that run without plots (the browser explorer): the files are the
     ones ``scosim run`` writes, in the run's ``plots/`` directory.
     """
-    plots_dir = run_dir / "plots"
-    manifest = json.loads((run_dir / MANIFEST).read_text())
+    plots_dir = Path(run_dir) / "plots"
+    manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
     plots_dir.mkdir(exist_ok=True)
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    ind = read_batches(run_dir / "indicators")
-    return plot_mechanism_figures(run_dir, ind, read_batches(run_dir / "events"), title, plots_dir)
+    return plot_mechanism_figures(Path(run_dir), title, plots_dir)

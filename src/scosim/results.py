@@ -28,9 +28,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported where used: `scosim list` reads only manifests and must start fast.
 
 PARTIAL_PREFIX = ".partial-"
 MANIFEST = "manifest.json"
@@ -295,25 +298,49 @@ class Result:
 
     def indicator(self, name: str) -> pd.DataFrame:
         """One indicator as a wide table: rows (run, year), columns countries."""
-        df = self.indicators
-        df = df[df["indicator"] == name]
+        if "indicators" in self._cache:
+            df = self.indicators
+            df = df[df["indicator"] == name]
+        else:
+            # Read only this indicator rather than every indicator of every run.
+            df = read_batches(self.path / "indicators", indicators=[name])
         if df.empty:
-            known = sorted(self.indicators["indicator"].unique())
+            known = sorted(indicator_names(self.path / "indicators"))
             raise KeyError(f"no indicator {name!r}; this run has {', '.join(known)}")
         return df.pivot_table(index=["run", "year"], columns="country", values="value")
 
 
+def batch_files(d: str | Path) -> list[str]:
+    """The ``batch-*.parquet`` files of a run's table directory, in batch order.
+
+    A stray temporary file from an interrupted write (``batch-00003.parquet.tmp``)
+    is never taken for data.
+
+    Raises:
+        FileNotFoundError: There are none.
+    """
+    d = Path(d)
+    files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"no tables (batch-*.parquet) in {d}")
+    return files
+
+
 def read_batches(
-    d: str | Path, *, indicators: Sequence[str] | None = None, sort: bool = True
+    d: str | Path,
+    *,
+    indicators: Sequence[str] | None = None,
+    types: Sequence[str] | None = None,
+    columns: Sequence[str] | None = None,
+    sort: bool = True,
 ) -> pd.DataFrame:
     """Read a run's table from its batch files (``<run>/indicators`` or ``<run>/events``).
-
-    Only ``batch-*.parquet`` files are read: a stray temporary file from an
-    interrupted write (``batch-00003.parquet.tmp``) is never taken for data.
 
     Args:
         d: The table's directory.
         indicators: Keep only these indicators (read with a Parquet filter).
+        types: Keep only these event types (events tables; a Parquet filter).
+        columns: Read only these columns (default: all).
         sort: Order rows by run and year (stable), as a reader expects; off for
             callers that join on keys anyway.
 
@@ -322,16 +349,60 @@ def read_batches(
     """
     import pyarrow.dataset as ds
 
-    d = Path(d)
-    files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
-    if not files:
-        raise FileNotFoundError(f"no tables (batch-*.parquet) in {d}")
+    files = batch_files(d)
     flt = ds.field("indicator").isin(list(indicators)) if indicators else None
-    df = ds.dataset(files, format="parquet").to_table(filter=flt).to_pandas()
+    if types:
+        by_type = ds.field("type").isin(list(types))
+        flt = by_type if flt is None else flt & by_type
+    cols = list(columns) if columns is not None else None
+    df = ds.dataset(files, format="parquet").to_table(columns=cols, filter=flt).to_pandas()
     if sort:
         keys = [c for c in ("run", "year") if c in df.columns]
         df = df.sort_values(keys, kind="stable").reset_index(drop=True)
     return df
+
+
+def indicator_names(d: str | Path) -> set[str]:
+    """Names of the indicators a run recorded, reading only that column, file by file."""
+    import pyarrow.parquet as pq
+
+    names: set[str] = set()
+    for f in batch_files(d):
+        names.update(pq.read_table(f, columns=["indicator"]).column(0).unique().to_pylist())
+    return names
+
+
+def read_wide(d: str | Path, indicator: str) -> pd.DataFrame:
+    """One indicator as a wide table, rows ``(run, year)``, columns countries.
+
+    The same table as pivoting the whole tidy table, but read and pivoted one
+    batch file at a time with only the four columns it needs, so memory holds one
+    float per run, year and country instead of every indicator's tidy rows.
+
+    Args:
+        d: A run's ``indicators`` directory.
+        indicator: The indicator.
+
+    Returns:
+        The wide table (empty when the run did not record ``indicator``).
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    parts = []
+    for f in batch_files(d):
+        part = pq.read_table(
+            f, columns=["run", "year", "country", "value"],
+            filters=[("indicator", "==", indicator)],
+        ).to_pandas()
+        if len(part):
+            parts.append(part.pivot_table(
+                index=["run", "year"], columns="country", values="value", observed=True
+            ))
+    if not parts:
+        return pd.DataFrame()
+    wide = parts[0] if len(parts) == 1 else pd.concat(parts)
+    return wide.sort_index()
 
 
 def open_result(path: str | Path) -> Result:
@@ -364,6 +435,28 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
         One row per run: scenario, run_id, status, scenario_hash, seed,
         replications, started, finished, path.
     """
+    import pandas as pd
+
+    return pd.DataFrame(catalogue_rows(root), columns=list(CATALOGUE_COLUMNS))
+
+
+#: Columns of :func:`catalogue`.
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "run_id",
+    "status",
+    "scenario_hash",
+    "seed",
+    "replications",
+    "overrides",
+    "started",
+    "finished",
+    "path",
+)
+
+
+def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
+    """The rows of :func:`catalogue` as dicts (no pandas: ``scosim list`` uses this)."""
     rows = []
     for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
         try:
@@ -388,19 +481,7 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
                 "path": str(mf.parent),
             }
         )
-    cols = [
-        "scenario",
-        "run_id",
-        "status",
-        "scenario_hash",
-        "seed",
-        "replications",
-        "overrides",
-        "started",
-        "finished",
-        "path",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return rows
 
 
 def format_overrides(overrides: Any) -> str:

@@ -11,7 +11,9 @@ Typical use::
     load_calibration("2019")      # the 2019-pattern calibration, for comparison
 """
 
-from scosim.data.calibration import Calibration, load_calibration, load_calibration_from
+# The calibration loader (pandas) is imported on first use (PEP 562): the scenario
+# schema imports the economy lists from scosim.data.constants, which must not pull
+# pandas into `scosim validate` and `scosim --version`.
 from scosim.data.constants import (
     EAEU,
     ECONOMIES,
@@ -24,6 +26,29 @@ from scosim.data.constants import (
     ROW,
     STATUS,
 )
+
+_LAZY = {
+    "Calibration": "scosim.data.calibration",
+    "load_calibration": "scosim.data.calibration",
+    "load_calibration_from": "scosim.data.calibration",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a calibration name from its module the first time it is asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scosim.data' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "EAEU",

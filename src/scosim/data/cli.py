@@ -13,12 +13,14 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+# numpy, pandas and rich are imported where used: building the ``scosim`` parser
+# imports this module, and ``scosim --version`` must not pay for them.
 
 #: Console width below which ``data show`` folds value, source and method into one column.
 NARROW = 100
@@ -48,6 +50,9 @@ def _positive(text: str) -> int:
 
 def _fmt(v: object) -> str:
     """Human-readable cell: NaN/NA spelled out, large numbers in m / bn."""
+    import numpy as np
+    import pandas as pd
+
     if v is None or v is pd.NA:
         return "NA"
     if isinstance(v, bool | np.bool_):
@@ -79,6 +84,10 @@ def _load(args: argparse.Namespace, console: Console) -> Any:
 
 def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
     """Print one economy's figures with source ids and methods, partners and agreements."""
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
     console = console or Console()
     cal = _load(args, console)
     if cal is None:
@@ -135,6 +144,8 @@ def _cell_source(cal: Any, table: str, key: str) -> tuple[str, str]:
 
 def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table:
     """Top partners with each flow's and tariff's source (provenance per cell)."""
+    from rich.table import Table
+
     title = f"{iso}: top trade partners (US$, CIF, {cal.base_year}; tariffs {iso} charges)"
     tp = Table(title=title)
     if narrow:
@@ -161,6 +172,8 @@ def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table
 
 def _agreements_table(cal: Any, iso: str) -> Table:
     """Agreements in force for ``iso`` in the base year (WTO RTA ids)."""
+    from rich.table import Table
+
     a = cal.agreements
     sub = a[(a["exporter"] == iso) & (a["year"] == cal.base_year)]
     ta = Table(title=f"{iso}: trade agreements in force in {cal.base_year} (WTO RTA database)")
@@ -175,6 +188,9 @@ def _agreements_table(cal: Any, iso: str) -> Table:
 
 def cmd_sources(args: argparse.Namespace, console: Console | None = None) -> int:
     """Print the sources table."""
+    from rich.console import Console
+    from rich.table import Table
+
     console = console or Console()
     cal = _load(args, console)
     if cal is None:
@@ -191,6 +207,8 @@ def cmd_sources(args: argparse.Namespace, console: Console | None = None) -> int
 
 def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int:
     """Rebuild the packaged tables from the raw files, or only check them (``--check``)."""
+    from rich.console import Console
+
     from scosim.data.build import RawDataError, check_tables, write_tables
 
     console = console or Console()

@@ -12,6 +12,7 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
+from scosim.model.ge_cache import solve_cached
 from scosim.model.slots import Mechanism, register_mechanism
 
 if TYPE_CHECKING:
@@ -80,10 +81,14 @@ class GETrade(Mechanism):
         **{v: "see docs/customs_union.md" for v in REPORTED_TRADE_INDICATORS.values()},
     }
 
+    #: Reuse the previous year's solve for runs whose inputs did not change
+    #: (bit-identical results; see scosim.model.ge_cache). Off only to test that.
+    cache_solves: bool = True
+
     @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         model.tariffs = policy.tariffs
-        model.ge = model.solve_policy(policy)
+        model.ge = solve_cached(model, policy) if self.cache_solves else model.solve_policy(policy)
         # Costs out of income written by earlier slots (e.g. security spending above
         # its baseline, share of GDP): real income left for other uses falls by them.
         cost = policy.levers.get("welfare_cost_share")

@@ -1,0 +1,85 @@
+"""Parsers of ``scosim compare`` and ``scosim sweep``, without importing the library.
+
+Building the ``scosim`` parser must not import pandas, mesa or scipy (``scosim
+--version`` would pay for them), so the handlers import :mod:`scosim.api` only
+when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+#: Parameters that may vary across the runs of one batch (sweeps, sensitivity).
+SWEEPABLE: tuple[str, ...] = (
+    "parameters.trade.sigma",
+    "parameters.council.vote_noise",
+    "parameters.growth.volatility_scale",
+    "parameters.weights.econ",
+    "parameters.weights.sovereignty",
+    "parameters.weights.trust",
+    "parameters.weights.dominance",
+    "parameters.weights.security",
+)
+
+
+def _compare_cli(args: argparse.Namespace) -> int:
+    from scosim.api import compare_cli
+
+    return compare_cli(args)
+
+
+def _sweep_cli(args: argparse.Namespace) -> int:
+    from scosim.api import sweep_cli
+
+    return sweep_cli(args)
+
+
+def add_experiment_parsers(sub: Any) -> None:
+    """Register ``compare`` and ``sweep`` on the ``scosim`` parser."""
+    c = sub.add_parser(
+        "compare",
+        help="paired comparison of a policy with a baseline (runs, run ids, names or YAML files)",
+    )
+    c.add_argument("policy", help="policy: run directory, run id, scenario name or YAML file")
+    c.add_argument("baseline", help="baseline: run directory, run id, scenario name or YAML file")
+    c.add_argument("--replications", type=int, help="replications when a YAML file must be run")
+    c.add_argument("--seed", type=int, help="seed when a YAML file must be run")
+    c.add_argument("--level", type=float, default=0.90, help="interval level (default 0.90)")
+    c.add_argument("--method", choices=("t", "bootstrap"), default="t", help="CI of the mean")
+    c.add_argument("--indicator", action="append", help="indicator(s) to compare (repeatable)")
+    c.add_argument(
+        "--year",
+        type=int,
+        help="year of the table and bar charts (default: the last year, or the year of "
+        "largest effect when none is left by then)",
+    )
+    c.add_argument("--out", default="results")
+    c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    c.add_argument("--workers", type=int)
+    c.add_argument("--quiet", action="store_true")
+    c.set_defaults(func=_compare_cli)
+
+    s = sub.add_parser("sweep", help="parameter sweep or global sensitivity (Sobol, Morris)")
+    s.add_argument("scenario", help="scenario YAML")
+    s.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE),
+    )
+    s.add_argument(
+        "--output",
+        action="append",
+        required=True,
+        help="INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ (repeatable)",
+    )
+    s.add_argument("--replications", type=int, default=1, help="runs per point (averaged)")
+    s.add_argument("--method", choices=("grid", "lhs", "sobol", "morris"), default="lhs")
+    s.add_argument("--n", type=int, default=64, help="points / Sobol base sample / trajectories")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--out", default="results")
+    s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    s.add_argument("--workers", type=int)
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(func=_sweep_cli)

@@ -1,0 +1,209 @@
+"""Scale: plots read only what they need; start-up imports; GE solve cache (issue #16)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.plots import (
+    PLOTTED,
+    WideIndicators,
+    load_plot_data,
+    membership_data,
+    plot_run,
+    vote_reasons_data,
+    who_gains_data,
+)
+from scosim.results import indicator_names, read_batches, read_wide
+from scosim.runner import run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run of several batches, so per-batch reads must be merged across files."""
+    out = tmp_path_factory.mktemp("results")
+    res = run(REPO / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
+              batch_size=3, out=out, progress=False, plots=False)
+    assert len(res.manifest["batches"]) == 3
+    return res.path
+
+
+def test_wide_reads_equal_the_pivot_of_the_whole_table(small_run: Path) -> None:
+    tidy = read_batches(small_run / "indicators")
+    names = indicator_names(small_run / "indicators")
+    assert names == set(tidy["indicator"].unique())
+    for name in PLOTTED:
+        full = tidy[tidy["indicator"] == name].pivot_table(
+            index=["run", "year"], columns="country", values="value", observed=True)
+        wide = read_wide(small_run / "indicators", name)
+        pd.testing.assert_frame_equal(wide, full)
+    assert read_wide(small_run / "indicators", "no_such_indicator").empty
+
+
+def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) -> None:
+    """The figures' numbers do not change when plots read only what they need."""
+    tidy = read_batches(small_run / "indicators")
+    events = read_batches(small_run / "events")
+    wide = load_plot_data(small_run)
+    assert isinstance(wide, WideIndicators) and set(wide) == set(PLOTTED)
+    few = read_batches(small_run / "events", types=["vote", "veto", "defection", "joined",
+                                                    "accession"])
+    assert len(few) < len(events)  # the filter does drop other event types
+
+    before, after = who_gains_data(tidy), who_gains_data(wide)
+    pd.testing.assert_frame_equal(after[0], before[0])
+    assert after[1:] == before[1:]
+    assert before[3] == 7
+
+    union_b, counts_b = membership_data(tidy, events)
+    union_a, counts_a = membership_data(wide, few)
+    pd.testing.assert_frame_equal(union_a, union_b)
+    pd.testing.assert_frame_equal(counts_a, counts_b)
+
+    vb, va = vote_reasons_data(events), vote_reasons_data(few)
+    assert vb is not None and va is not None
+    for f in ("contributions", "score_low", "score_high", "yes_share", "rules", "sponsor"):
+        left, right = getattr(va, f), getattr(vb, f)
+        (pd.testing.assert_frame_equal if isinstance(left, pd.DataFrame)
+         else pd.testing.assert_series_equal)(left, right)
+    assert (va.proposal, va.year, va.n_runs) == (vb.proposal, vb.year, vb.n_runs)
+
+
+def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import scosim.plots as plots
+
+    asked: list[str] = []
+    real = plots.read_wide
+
+    def spy(d: Path, name: str) -> pd.DataFrame:
+        asked.append(name)
+        return real(d, name)
+
+    monkeypatch.setattr(plots, "read_wide", spy)
+
+    def no_full_read(*a: object, **k: object) -> pd.DataFrame:
+        assert k.get("types"), "plots read every event type"
+        return read_batches(*a, **k)
+
+    monkeypatch.setattr(plots, "read_batches", no_full_read)
+    files = plot_run(small_run, tmp_path)
+    assert sorted(asked) == sorted(PLOTTED)
+    assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
+    assert all(p.stat().st_size > 10_000 for p in files)
+    assert not math.isnan(float(np.nanmax(load_plot_data(small_run)["gdp_usd"].to_numpy())))
+
+
+HEAVY = ("pandas", "mesa", "scipy", "matplotlib", "pyarrow")
+
+
+def _imported_by(argv: list[str], cwd: Path) -> tuple[int, set[str]]:
+    """Exit code of ``scosim <argv>`` in a fresh interpreter and the heavy packages it imported."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from scosim.cli import main\n"
+        "try:\n    rc = main(sys.argv[1:])\n"
+        "except SystemExit as e:\n    rc = e.code\n"
+        f"print(json.dumps([rc, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True,
+                         text=True, check=True, timeout=300)
+    rc, mods = json.loads(out.stdout.strip().splitlines()[-1])
+    return rc, set(mods)
+
+
+def test_version_and_list_import_no_heavy_package(tmp_path: Path) -> None:
+    assert _imported_by(["--version"], tmp_path) == (0, set())
+    assert _imported_by(["list", "--out", str(tmp_path)], tmp_path) == (0, set())
+
+
+def test_validate_imports_no_dataframe_or_model_package(tmp_path: Path) -> None:
+    rc, mods = _imported_by(["validate", str(REPO / "scenarios" / "customs_union.yaml")], tmp_path)
+    assert rc == 0
+    assert not mods & {"pandas", "mesa", "scipy"}
+    # A user error still exits 2 (the error classes are imported when needed).
+    rc, _ = _imported_by(["validate", str(tmp_path / "missing.yaml")], tmp_path)
+    assert rc == 2
+
+
+def test_list_still_shows_runs(small_run: Path, capsys: pytest.CaptureFixture) -> None:
+    from scosim.cli import main
+    from scosim.results import catalogue
+
+    root = small_run.parents[1]
+    assert main(["list", "--out", str(root)]) == 0
+    assert small_run.name[:20] in capsys.readouterr().out
+    cat = catalogue(root)
+    assert list(cat["run_id"]) == [small_run.name] and cat.loc[0, "replications"] == 7
+
+
+def test_ge_cache_gives_identical_tables_and_skips_solves(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping unchanged GE solves changes no number, and does skip (and partly re-solve)."""
+    from scosim.model import ge_cache
+    from scosim.model.builtin_mechanisms import GETrade
+    from scosim.runner import run_model
+    from scosim.scenario import load_scenario
+
+    scen = REPO / "scenarios" / "customs_union_variable_geometry.yaml"
+    partial = []
+    real = ge_cache.GESolveCache._store
+
+    def spy(self, inputs, result, n, r):  # noqa: ANN001, ANN202
+        partial.append(0 < n < r)
+        return real(self, inputs, result, n, r)
+
+    monkeypatch.setattr(ge_cache.GESolveCache, "_store", spy)
+    model = run_model(load_scenario(scen), runs=range(8))
+    cache = model._ge_cache
+    assert cache.total_reused > 0  # unchanged years were not solved again
+    assert any(partial)  # some years re-solved only the runs whose policy changed
+
+    tables = {}
+    for on in (True, False):
+        monkeypatch.setattr(GETrade, "cache_solves", on)
+        res = run(scen, replications=8, batch_size=4, out=tmp_path / str(on), progress=False,
+                  plots=False)
+        tables[on] = {t: read_batches(res.path / t) for t in ("indicators", "events")}
+    for t in ("indicators", "events"):
+        # Exact equality: the cache must be bit-identical, not merely close.
+        pd.testing.assert_frame_equal(tables[True][t], tables[False][t], check_exact=True)
+
+
+def test_ge_cache_re_solves_a_run_whose_input_changes_in_one_bit() -> None:
+    from scosim.mechanisms.trade import solve_ge
+    from scosim.model.ge_cache import GESolveCache
+
+    rng = np.random.default_rng(0)
+    n, r = 4, 3
+    flows = rng.uniform(1, 10, (n, n))
+    tau = np.full((r, n, n), 0.05)
+    calls: list[int] = []
+
+    def solver(sigma, tariffs):  # noqa: ANN001, ANN202
+        calls.append(len(sigma))
+        return solve_ge(flows, sigma=sigma, new_tariffs=tariffs, tariffs=np.zeros((n, n)))
+
+    cache = GESolveCache()
+    sigma = np.full(r, 5.0)
+    first = cache.solve(solver, sigma=sigma, tariffs=tau)
+    again = cache.solve(solver, sigma=sigma, tariffs=tau.copy())
+    assert calls == [3] and np.array_equal(again.welfare_change, first.welfare_change)
+    again.welfare_change[:] = 0.0  # a caller changing its copy does not change the cache
+    tau2 = tau.copy()
+    tau2[1, 0, 1] = np.nextafter(tau2[1, 0, 1], 1.0)
+    third = cache.solve(solver, sigma=sigma, tariffs=tau2)
+    assert calls == [3, 1]
+    direct = solve_ge(flows, sigma=sigma, new_tariffs=tau2, tariffs=np.zeros((n, n)))
+    for f in ("welfare_change", "flows", "price_change", "iterations"):
+        assert np.array_equal(getattr(third, f), getattr(direct, f)), f
