@@ -194,6 +194,12 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
 
 def hindcast_cli(args: argparse.Namespace) -> int:
     """``scosim hindcast``: run, print the score table, write CSV and PNG."""
+    import sys
+
+    if args.replications < 1:
+        print(f"scosim: error: --replications must be >= 1, got {args.replications}",
+              file=sys.stderr)
+        return 2
     df = run_hindcast(args.replications, Path(args.dir) if args.dir else None)
     scores = score_table(df)
     out = Path(args.out)
