@@ -191,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_experiment_parsers(sub)
+
+    from scosim.hindcast import add_hindcast_parser
+
+    add_hindcast_parser(sub)
     return p
 
 

@@ -1,0 +1,127 @@
+"""SCO Development Bank: members subscribe capital by a rule and borrow from it.
+
+Proposed by China in 2010, stalled under consensus, agreed by the interested
+members in 2025 (docs/hindcasts.md). The bank changes no tariff, so its preview
+is not a GE solve: each participant's expected gain (fraction of its GDP) is
+
+    gain_i = lending_benefit_i - paid_in_i / GDP_i
+
+where ``paid_in_i = share_i * capital * paid_in_share`` (shares from
+:func:`scosim.network.finance.capital_shares` under ``capital_rule``) and the
+lending benefit is the interest saved on the bank's loans: loans of
+``leverage * capital`` are lent to participants in proportion to the inverse of
+their GDP share (smaller economies borrow more relative to size) at
+``lending_rate`` instead of ``market_rate``, over ``tenor_years``; the yearly
+saving is discounted over the tenor at ``market_rate``. The fields are those of
+:class:`scosim.network.specs.DevelopmentBankSpec` (the network's bank
+finance), plus ``depth`` and ``market_rate``. Default decision rule: consensus.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import Field
+from typing_extensions import override
+
+from scosim.network.finance import capital_shares
+from scosim.proposals import register_type
+from scosim.proposals.base import Preview, ProposalSpec, ProposalType
+from scosim.scenario.schema import Participants
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+
+class DevelopmentBankProposal(ProposalSpec):
+    """A development bank owned by its participants."""
+
+    type: Literal["development_bank"]
+    participants: Participants = "members"
+    capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn")
+    capital_rule: Literal["gdp", "equal"] = "gdp"
+    paid_in_share: float = Field(0.2, gt=0, le=1)
+    leverage: float = Field(1.0, gt=0, le=5)
+    lending_rate: float = Field(0.04, ge=0, le=0.3)
+    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate")
+    tenor_years: int = Field(20, ge=1, le=50)
+    depth: float = Field(0.15, ge=0, le=1, description="sovereignty cost")
+
+
+def bank_gain(
+    participants: np.ndarray,
+    gdp: np.ndarray,
+    *,
+    capital: float,
+    rule: str,
+    paid_in_share: float,
+    leverage: float,
+    lending_rate: float,
+    market_rate: float,
+    tenor: int,
+) -> np.ndarray:
+    """Expected gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
+
+    Args:
+        participants: ``(R, N)`` bool.
+        gdp: ``(N,)`` GDP, US$.
+        capital: Subscribed capital, US$.
+        rule: ``gdp`` or ``equal`` capital shares.
+        paid_in_share: Paid-in share of the subscribed capital.
+        leverage: Loans outstanding as a multiple of the subscribed capital.
+        lending_rate: The bank's annual rate on loans.
+        market_rate: The borrowers' alternative annual rate (and discount rate).
+        tenor: Years over which the interest saving accrues.
+    """
+    part = np.asarray(participants, bool)
+    out = np.zeros(part.shape)
+    ok = part.sum(axis=1) >= 1
+    if not ok.any():
+        return out
+    p = part[ok]
+    shares = capital_shares(p, rule, gdp=gdp)
+    paid = shares * capital * paid_in_share
+    inv = np.where(p, 1.0 / gdp, 0.0)
+    loans = leverage * capital * inv / inv.sum(axis=1, keepdims=True)
+    annuity = (1.0 - (1.0 + market_rate) ** -tenor) / market_rate if market_rate > 0 else tenor
+    saving = loans * (market_rate - lending_rate) * annuity
+    out[ok] = np.where(p, (saving - paid) / gdp, 0.0)
+    return out
+
+
+@register_type
+class DevelopmentBank(ProposalType):
+    """A development bank; no trade effect; gain = lending saving minus paid-in capital."""
+
+    name = "development_bank"
+    spec = DevelopmentBankProposal
+    default_decision_rule = "consensus"
+    exit_allowed = False
+    indicators = {"in_development_bank": "share of runs"}
+
+    @override
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        """Gain from :func:`bank_gain` (no GE solve)."""
+        p = self.proposal
+        gain = bank_gain(
+            participants, np.asarray(model.gdp0, float),
+            capital=p.capital_usd_bn * 1e9, rule=p.capital_rule, paid_in_share=p.paid_in_share,
+            leverage=p.leverage, lending_rate=p.lending_rate, market_rate=p.market_rate,
+            tenor=p.tenor_years,
+        )
+        return Preview(gain=gain, terms={} if terms is None else terms)
+
+    @override
+    @classmethod
+    def record(cls, model: SCOModel, arrangements: list[ProposalType], policy: object
+               ) -> dict[str, np.ndarray]:
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"in_development_bank": inside.astype(float)}
