@@ -126,6 +126,8 @@ def table(
     pv = arr.preview(model, invited)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
+    # Blocs that decide together (e.g. a customs union in force) vote as one.
+    votes = arr.together(model, votes, voters, year)
     adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
     objectors = np.zeros_like(voters)
     if arr.rule in OPT_IN_RULES and adopted.any():
@@ -341,7 +343,7 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     pv = arr.preview(model, enlarged, terms=arr.terms)
     terms = _terms(model, arr, pv, enlarged)
     votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
-    joiners = votes & outsiders
+    joiners = arr.together(model, votes & outsiders, outsiders, year)
     if joiners.any():
         arr.participants = arr.participants | joiners
         arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)
