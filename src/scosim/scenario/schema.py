@@ -390,6 +390,19 @@ class TradeParams(BaseModel):
     sigma_spread: float = Field(0.0, ge=0, description="half-width of uniform draw of sigma")
     deficits: Literal["level", "ratio"] = "level"
     baseline: Literal["actual", "fitted"] = "actual"
+    moving_baseline: bool = Field(
+        True,
+        description="re-base the year's trade pattern along the GDP path by RAS "
+        "(docs/customs_union.md); false: every year against the base year",
+    )
+    short_run_share: float = Field(
+        0.4, gt=0, le=1,
+        description="share of the long-run trade response reached in the year a tariff "
+        "change enters into force (1: at once)",
+    )
+    adjustment_years: int = Field(
+        8, ge=0, description="years until the full long-run response (0: at once)"
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> TradeParams:
