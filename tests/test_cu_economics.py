@@ -215,7 +215,8 @@ def _welfare_2030_2035(growth: dict) -> tuple[np.ndarray, np.ndarray]:
     m = _run({
         "name": "path", "years": {"start": 2025, "end": 2035}, "replications": 2,
         "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"},
-                       "trade": {"adjustment_years": 2}, "growth": growth},
+                       "trade": {"moving_baseline": True, "short_run_share": 0.4,
+                                 "adjustment_years": 2}, "growth": growth},
         "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
                        "participants": ["CHN", "PAK", "IND"]}],
     })

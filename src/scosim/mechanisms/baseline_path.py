@@ -71,13 +71,21 @@ def rebase_flows(
     rows = x.sum(axis=2) * g
     cols = x.sum(axis=1) * g
     cols *= (rows.sum(axis=1) / cols.sum(axis=1))[:, None]
+    # Runs stop at their own convergence, so a run's result does not depend on
+    # the other runs in the batch.
+    active = np.ones(n_runs, dtype=bool)
+    gap = np.inf
     for _ in range(max_iter):
-        x *= (rows / x.sum(axis=2))[:, :, None]
-        col_now = x.sum(axis=1)
-        x *= (cols / col_now)[:, None, :]
-        gap = np.max(np.abs(x.sum(axis=2) / rows - 1.0))
-        if gap < tol:
+        xa = x[active]
+        xa *= (rows[active] / xa.sum(axis=2))[:, :, None]
+        xa *= (cols[active] / xa.sum(axis=1))[:, None, :]
+        x[active] = xa
+        gaps = np.max(np.abs(xa.sum(axis=2) / rows[active] - 1.0), axis=1)
+        idx = np.flatnonzero(active)
+        active[idx[gaps < tol]] = False
+        if not active.any():
             return x
+        gap = float(np.max(gaps))
     raise ValueError(f"RAS did not converge in {max_iter} iterations (gap {gap:.3g})")
 
 

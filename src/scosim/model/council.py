@@ -126,9 +126,13 @@ def table(
     pv = arr.preview(model, invited)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
-    # Blocs that decide together (e.g. a customs union in force) vote as one.
-    votes = arr.together(model, votes, voters, year)
     adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
+    # Blocs that take part as one (e.g. a customs union in force) are in only if
+    # all their members are; each member's vote still counts in the Council.
+    combined = arr.together(model, participants, voters, year)
+    shrunk = (combined != participants).any(axis=1)
+    adopted &= ~shrunk | (combined.sum(axis=1) >= 2)
+    participants = combined & adopted[:, None]
     objectors = np.zeros_like(voters)
     if arr.rule in OPT_IN_RULES and adopted.any():
         # The willing go ahead: terms and gains are those of the smaller group.

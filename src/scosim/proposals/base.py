@@ -202,9 +202,11 @@ class ProposalType:
     def together(
         self, model: SCOModel, votes: np.ndarray, voters: np.ndarray, year: int
     ) -> np.ndarray:
-        """Votes ``(R, N)`` after groups that decide as one have combined theirs.
+        """Who takes part ``(R, N)`` once groups that take part as one have combined.
 
-        Default: every state decides for itself (``votes`` unchanged).
+        ``votes`` is the set that would take part (the yes votes, joiners);
+        ``voters`` who was asked. Default: every state decides for itself
+        (``votes`` unchanged).
         """
         return votes
 

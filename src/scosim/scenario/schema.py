@@ -391,17 +391,17 @@ class TradeParams(BaseModel):
     deficits: Literal["level", "ratio"] = "level"
     baseline: Literal["actual", "fitted"] = "actual"
     moving_baseline: bool = Field(
-        True,
+        False,
         description="re-base the year's trade pattern along the GDP path by RAS "
         "(docs/customs_union.md); false: every year against the base year",
     )
     short_run_share: float = Field(
-        0.4, gt=0, le=1,
+        1.0, gt=0, le=1,
         description="share of the long-run trade response reached in the year a tariff "
         "change enters into force (1: at once)",
     )
     adjustment_years: int = Field(
-        8, ge=0, description="years until the full long-run response (0: at once)"
+        0, ge=0, description="years until the full long-run response (0: at once)"
     )
 
     @model_validator(mode="after")
