@@ -678,6 +678,19 @@ INDICATOR_NAMES: tuple[str, ...] = (
     "tariff_revenue_collected_usd",
     "tariff_revenue_after_sharing_usd",
     "terms_of_trade_change_pct",
+    # Explained results of ge_trade (docs/customs_union.md).
+    "welfare_tariff_revenue_pct",
+    "welfare_terms_of_trade_pct",
+    "welfare_rest_pct",
+    "ev_usd",
+    "ev_members_usd",
+    "ev_outsiders_usd",
+    "ev_world_usd",
+    "union_external_tariff_before_pct",
+    "union_external_tariff_after_pct",
+    "art24_external_tariff_raised",
+    "outsiders_loss_exceeds_members_gain",
+    "trade_adjustment_share",
 )
 
 
