@@ -76,12 +76,16 @@ def test_everyone_yes_forms_union_next_year(model_fixture):
     members = [m.codes.index(c) for c in MEMBERS]
     assert not u[:, 0, :].any()  # tabled 2025, ratification lag 1
     assert u[:, 1:, :][:, :, members].all()
+    # Armenia takes part through the EAEU, which joins as a bloc (docs/customs_union.md).
+    members.append(m.codes.index("ARM"))
+    assert u[:, 1:, :][:, :, members].all()
     outsiders = [i for i in range(m.N) if i not in members]
     assert not u[:, :, outsiders].any()
 
 
 def test_variable_geometry_forms_among_supporters_only(model_fixture):
-    willing = ["CHN", "KAZ", "KGZ", "UZB"]
+    # Outside the EAEU, whose members take part only together (test_cu_economics.py).
+    willing = ["CHN", "PAK", "TJK", "UZB"]
     overrides = {
         "parameters.council.decision_rule": "variable_geometry",
         "parameters.rules.vote": "always_no",
@@ -116,13 +120,18 @@ def test_member_below_exit_threshold_defects_after_k_years(model_fixture):
     m = run_model(sc)
     d = _events(m, "defection")
     assert set(d["country"]) == {"BLR"}
-    # In force from 2026: bad years 2026 and 2027, so it leaves in 2027.
+    # In force from 2026: bad years 2026 and 2027, so it leaves in 2027 ...
     assert set(d["year"]) == {2026 + k - 1}
+    # ... and takes its EAEU partners out with it.
+    assert set(_events(m, "bloc_exit")["country"]) == {"ARM", "KAZ", "KGZ", "RUS"}
     u = _union_share(m)
-    blr = m.codes.index("BLR")
-    assert u[:, 2026 - 2025 + k - 1 :, blr].sum() == 0 and u[:, 1, blr].all()
+    # Inside in its last year (2027), outside from the next (docs/customs_union.md).
+    for code in ("BLR", "RUS", "KAZ"):
+        i = m.codes.index(code)
+        assert u[:, 2026 - 2025 + k :, i].sum() == 0 and u[:, 1 : 2026 - 2025 + k, i].all()
     # The others' trust in the defector fell.
     chn = m.codes.index("CHN")
+    blr = m.codes.index("BLR")
     assert (m.trust[:, chn, blr] < 0.7).all()
 
 

@@ -55,18 +55,28 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it():
     first_c = ev_c[(ev_c.type == "vote") & (ev_c.year == 2026)]
     first_v = ev_v[(ev_v.type == "vote") & (ev_v.year == 2026)]
     assert list(first_c["detail"]) == list(first_v["detail"])
-    # Consensus: any no is a veto, so the union forms only where all ten said yes.
-    yes = first_c["detail"].map(lambda d: json.loads(d)["yes"]).to_numpy().reshape(-1, 10)
+    # Voters: the ten members and Armenia, invited with its EAEU partners (the
+    # EAEU takes part as a bloc: docs/customs_union.md).
+    first_c = first_c.assign(yes=first_c["detail"].map(lambda d: json.loads(d)["yes"]))
+    table = first_c.pivot(index="run", columns="country", values="yes")
+    voters = [c for c in cons.codes if c in table.columns]
+    assert set(voters) == set(MEMBERS) | {"ARM"}
+    yes = table[voters].reindex(range(cons.R)).to_numpy(dtype=bool)
+    # Consensus: any no is a veto, so the union forms only where all said yes.
     unanimous = yes.all(axis=1)
     formed_c = _rec(cons, "in_customs_union").any(axis=(1, 2))
     assert np.array_equal(formed_c, unanimous)
-    assert set(ev_c[ev_c.type == "veto"]["country"]) <= set(MEMBERS)
-    # Variable geometry: wherever at least two said yes, a union forms among exactly them.
-    two_plus = yes.sum(axis=1) >= 2
+    assert set(ev_c[ev_c.type == "veto"]["country"]) <= set(MEMBERS) | {"ARM"}
+    # Variable geometry: the yes-sayers, with the EAEU in only if all five said
+    # yes; a union forms wherever that leaves at least two.
+    eaeu = [voters.index(c) for c in ("ARM", "BLR", "KAZ", "KGZ", "RUS")]
+    taking_part = yes.copy()
+    taking_part[:, eaeu] = yes[:, eaeu].all(axis=1)[:, None]
+    two_plus = taking_part.sum(axis=1) >= 2
     assert two_plus.any() and (two_plus != unanimous).any()
     adopted = np.zeros(vg.R, dtype=bool)
     adopted[ev_v[ev_v.type == "adopted"]["run"].to_numpy()] = True
     assert np.array_equal(adopted, two_plus)
     u = _rec(vg, "in_customs_union")[:, vg.years.index(2027), :]
-    idx = [vg.codes.index(c) for c in MEMBERS]
-    assert np.array_equal(u[two_plus][:, idx].astype(bool), yes[two_plus])
+    idx = [vg.codes.index(c) for c in voters]
+    assert np.array_equal(u[two_plus][:, idx].astype(bool), taking_part[two_plus])

@@ -35,6 +35,11 @@ REPORT_INDICATORS: tuple[str, ...] = (
     "welfare_change_pct",
     "real_gdp_change_pct",
     "terms_of_trade_change_pct",
+    # Explained results (docs/customs_union.md): the welfare change's terms and US$ EV.
+    "welfare_tariff_revenue_pct",
+    "welfare_terms_of_trade_pct",
+    "welfare_rest_pct",
+    "ev_usd",
 )
 
 UNITS = {
@@ -42,6 +47,13 @@ UNITS = {
     "real_gdp_change_pct": "percentage points",
     "terms_of_trade_change_pct": "percentage points",
     "gdp_usd": "US$",
+    "welfare_tariff_revenue_pct": "percentage points of real expenditure",
+    "welfare_terms_of_trade_pct": "percentage points of real expenditure",
+    "welfare_rest_pct": "percentage points of real expenditure",
+    "ev_usd": "US$ (current)",
+    "ev_members_usd": "US$ (current)",
+    "ev_outsiders_usd": "US$ (current)",
+    "ev_world_usd": "US$ (current)",
     "exports_usd": "US$ (base-year prices)",
     "imports_usd": "US$ (base-year prices)",
     "trade_creation_usd": "US$ (base-year prices)",

@@ -31,7 +31,10 @@ __all__ = [
     "CET_RULES",
     "SHARING_RULES",
     "bloc_summary",
+    "blocs_move_together",
     "cet_rate",
+    "customs_union_blocs",
+    "preference_pairs",
     "fta_tariffs",
     "preview",
     "sharing_matrix",
@@ -233,13 +236,17 @@ def union_tariffs(
     participants: ArrayLike,
     cet: ArrayLike,
     phase: ArrayLike = 1.0,
+    keep: ArrayLike | None = None,
 ) -> FloatArray:
     """Bilateral tariffs once a customs union is (partly) phased in.
 
     The phase-in is linear in the tariff *rate*: with phase ``p``,
 
-    * between two participants: ``(1 - p) * base``;
-    * participant ``j`` on non-participant ``i``: ``base + p * (cet - base)``;
+    * between two participants: ``(1 - p) * base`` (never above ``base``);
+    * participant ``j`` on non-participant ``i``: ``base + p * (cet - base)``,
+      except for pairs in ``keep`` (a preference in force that the union does
+      not replace), where it is ``min(base, base + p * (cet - base))``: the
+      union may lower that tariff but never raises it;
     * tariffs imposed by non-participants: ``base`` (unchanged);
     * the diagonal stays 0.
 
@@ -249,6 +256,8 @@ def union_tariffs(
         cet: Common external tariff, scalar or (R,), >= 0.
         phase: Share of the way from ``base`` to the full union, scalar or
             (R,), in [0, 1]; 0 = baseline, 1 = full union.
+        keep: Optional (N, N) or (R, N, N) bool, exporter x importer: pairs whose
+            existing preference a participating importer keeps (None: none).
 
     Returns:
         (R, N, N) tariffs.
@@ -277,6 +286,9 @@ def union_tariffs(
     ph3 = ph[:, np.newaxis, np.newaxis]
     inside = (1.0 - ph3) * tau
     external = tau + ph3 * (c[:, np.newaxis, np.newaxis] - tau)
+    if keep is not None:
+        k = np.broadcast_to(np.asarray(keep, dtype=bool), (n_runs, n, n))
+        external = np.where(k, np.minimum(tau, external), external)
     out = np.where(imp_in & exp_in, inside, np.where(imp_in, external, tau))
     idx = np.arange(n)
     out[:, idx, idx] = 0.0
@@ -312,6 +324,98 @@ def fta_tariffs(base: ArrayLike, participants: ArrayLike, phase: ArrayLike = 1.0
     out = np.where(pair, (1.0 - ph[:, np.newaxis, np.newaxis]) * tau, tau)
     idx = np.arange(n)
     out[:, idx, idx] = 0.0
+    return out
+
+
+# --------------------------------------------------------------------------
+# blocs and agreements in force
+# --------------------------------------------------------------------------
+
+
+def _in_force(spells: Any, year: int) -> Any:
+    """Rows of an agreement-spell table in force on 31 December of ``year``."""
+    end = f"{int(year)}-12-31"
+    to = spells["to_date"].fillna("").astype(str)
+    return spells[(spells["from_date"].astype(str) <= end) & ((to == "") | (to > end))]
+
+
+def customs_union_blocs(spells: Any, codes: Sequence[str], year: int) -> list[NDArray[np.int64]]:
+    """Existing customs unions among ``codes`` in force at the end of ``year``.
+
+    A bloc is a connected set of economies linked pairwise by agreements of
+    WTO type ``CU`` (or ``CU & EIA``) in force (2023: the EAEU of ARM, BLR, KAZ,
+    KGZ, RUS; the GCC of ARE, BHR, KWT, QAT, SAU, as far as they are among
+    ``codes``).
+
+    Args:
+        spells: Agreement spells with columns ``exporter, importer, type,
+            from_date, to_date`` (``Calibration.agreement_spells``).
+        codes: Economy codes in model order.
+        year: Year whose end the agreements must be in force at.
+
+    Returns:
+        Index arrays (model order) of blocs with at least two economies, sorted.
+    """
+    if spells is None or len(spells) == 0:
+        return []
+    idx = {c: k for k, c in enumerate(codes)}
+    rows = _in_force(spells, year)
+    rows = rows[rows["type"].astype(str).str.startswith("CU")]
+    parent = list(range(len(codes)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for e, m in zip(rows["exporter"], rows["importer"], strict=True):
+        if e in idx and m in idx:
+            parent[find(idx[e])] = find(idx[m])
+    groups: dict[int, list[int]] = {}
+    for k in range(len(codes)):
+        groups.setdefault(find(k), []).append(k)
+    return sorted(
+        (np.array(g, dtype=np.int64) for g in groups.values() if len(g) > 1),
+        key=lambda g: int(g[0]),
+    )
+
+
+def preference_pairs(spells: Any, codes: Sequence[str], year: int) -> BoolArray:
+    """``(N, N)`` bool, exporter x importer: an agreement in force at the end of ``year``."""
+    n = len(codes)
+    out = np.zeros((n, n), dtype=bool)
+    if spells is None or len(spells) == 0:
+        return out
+    idx = {c: k for k, c in enumerate(codes)}
+    rows = _in_force(spells, year)
+    for e, m in zip(rows["exporter"], rows["importer"], strict=True):
+        if e in idx and m in idx and e != m:
+            out[idx[e], idx[m]] = True
+    return out
+
+
+def blocs_move_together(
+    mask: ArrayLike, blocs: Sequence[NDArray[np.int64]], how: str
+) -> BoolArray:
+    """Combine the decisions of every bloc's members, ``(R, N)``.
+
+    Args:
+        mask: (R, N) bool decisions (a yes vote, joining, leaving).
+        blocs: Index arrays of blocs (:func:`customs_union_blocs`).
+        how: ``"all"``: a bloc is True only if every member is (a yes vote,
+            joining: one member's no keeps the whole bloc out); ``"any"``: one
+            member's True makes the whole bloc True (leaving: one member's exit
+            takes the bloc out).
+
+    Returns:
+        (R, N) bool with every bloc's members equal in each run.
+    """
+    out = np.array(_participants(mask), copy=True)
+    for g in blocs:
+        sub = out[:, g]
+        joint = sub.all(axis=1) if how == "all" else sub.any(axis=1)
+        out[:, g] = joint[:, None]
     return out
 
 

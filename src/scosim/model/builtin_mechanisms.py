@@ -6,12 +6,14 @@ built-in mechanisms (``security``: :mod:`scosim.security.mechanism`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
+from scosim.mechanisms import welfare_terms as wt
+from scosim.mechanisms.baseline_path import adjusted_tariffs, adjustment_share
 from scosim.model.ge_cache import solve_cached
 from scosim.model.slots import Mechanism, register_mechanism
 
@@ -64,12 +66,40 @@ REPORTED_TRADE_INDICATORS: dict[str, str] = {
 }
 
 
+#: Explained results (docs/customs_union.md, "Explained results").
+EXPLAINED_INDICATORS: dict[str, str] = {
+    "welfare_tariff_revenue_pct": "percent (term of welfare_change_pct)",
+    "welfare_terms_of_trade_pct": "percent (term of welfare_change_pct)",
+    "welfare_rest_pct": "percent (term of welfare_change_pct)",
+    "ev_usd": "US$ (current, the year's baseline)",
+    "ev_members_usd": "US$, total of the accounting bloc (same in every column)",
+    "ev_outsiders_usd": "US$, total of all others (same in every column)",
+    "ev_world_usd": "US$, world total (same in every column)",
+    "union_external_tariff_before_pct": "percent, base-year import weights",
+    "union_external_tariff_after_pct": "percent, base-year import weights",
+    "art24_external_tariff_raised": "1 if the bloc's average external tariff rose",
+    "outsiders_loss_exceeds_members_gain": "1 if outsiders lose more than members gain",
+    "trade_adjustment_share": "share of the long-run trade response reached",
+}
+
+
+def years_in_force(model: SCOModel, year: int) -> np.ndarray:
+    """``(R,)`` years since the first arrangement in force entered into force (-1: none)."""
+    first = np.full(model.R, np.iinfo(np.int64).max)
+    for arr in model.arrangements:
+        started = arr.in_force & (arr.entry_year >= 0)
+        first = np.where(started, np.minimum(first, arr.entry_year), first)
+    return np.where(first == np.iinfo(np.int64).max, -1, year - first)
+
+
 @register_mechanism
 class GETrade(Mechanism):
-    """Structural gravity GE counterfactual of the year's policy state against the base year.
+    """Structural gravity GE counterfactual of the year's policy state against the year's baseline.
 
     Reads ``policy.tariffs``, ``policy.cost_change`` and ``policy.sharing``; the
-    union accounting follows ``policy.bloc``.
+    union accounting follows ``policy.bloc``. The baseline is re-based along the
+    GDP path (``parameters.trade.moving_baseline``) and trade responds to tariff
+    changes gradually (``short_run_share``, ``adjustment_years``).
     """
 
     name = "ge_trade"
@@ -79,6 +109,7 @@ class GETrade(Mechanism):
         "welfare_change_pct": "percent",
         "real_gdp_change_pct": "percent",
         **{v: "see docs/customs_union.md" for v in REPORTED_TRADE_INDICATORS.values()},
+        **EXPLAINED_INDICATORS,
     }
 
     #: Reuse the previous year's solve for runs whose inputs did not change
@@ -87,8 +118,19 @@ class GETrade(Mechanism):
 
     @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        trade = model.scenario.parameters.trade
         model.tariffs = policy.tariffs
-        model.ge = solve_cached(model, policy) if self.cache_solves else model.solve_policy(policy)
+        self.share = adjustment_share(
+            years_in_force(model, year), trade.short_run_share, trade.adjustment_years
+        )
+        self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
+        self.flows = model.baseline_flows()
+        if self.cache_solves and not trade.moving_baseline and np.all(self.share == 1.0):
+            # The cache keys on the policy's tariffs with the base-year flows: valid only
+            # when neither the baseline moves nor tariffs are being phased towards policy.
+            model.ge = solve_cached(model, policy)
+        else:
+            model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs)
         # Costs out of income written by earlier slots (e.g. security spending above
         # its baseline, share of GDP): real income left for other uses falls by them.
         cost = policy.levers.get("welfare_cost_share")
@@ -97,21 +139,61 @@ class GETrade(Mechanism):
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
+        ge = model.ge
+        shape = (model.R, model.N, model.N)
         out = {
-            "gdp_usd": model.gdp * model.real_gdp_change,
+            # GDP in current US$: the path times the factory-gate price change (output
+            # volumes of the Armington economy do not respond to tariffs).
+            "gdp_usd": model.gdp * ge.price_change,
             "welfare_change_pct": (model.welfare - 1.0) * 100.0,
             "real_gdp_change_pct": (model.real_gdp_change - 1.0) * 100.0,
         }
+        bloc = policy.bloc_or_none()
         extra = cu.union_indicators(
-            np.broadcast_to(model.flows0, (model.R, model.N, model.N)),
-            model.ge,
-            policy.bloc_or_none(),
-            np.broadcast_to(model.tau0, (model.R, model.N, model.N)),
-            model.tariffs,
+            np.broadcast_to(self.flows, shape),
+            ge,
+            bloc,
+            np.broadcast_to(model.tau0, shape),
+            self.solved_tariffs,
         )
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
+        out.update(explained(model, ge, bloc, self.flows, self.solved_tariffs))
+        out["trade_adjustment_share"] = np.broadcast_to(self.share[:, None], (model.R, model.N))
         return out
+
+
+def explained(
+    model: SCOModel, ge: Any, bloc: np.ndarray, flows: np.ndarray, tariffs: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Welfare terms, US$ EV, group totals and the Art. XXIV check, each ``(R, N)``."""
+    R, N = model.R, model.N
+    terms = wt.decompose_welfare(ge)
+    ev = terms["total"] * np.asarray(ge.baseline_expenditure, dtype=float)
+    tot = wt.group_totals(ev, bloc)
+    weights = np.broadcast_to(flows / (1.0 + model.tau0), (R, N, N))
+    before = wt.average_external_tariff(np.broadcast_to(model.tau0, (R, N, N)), weights, bloc)
+    after = wt.average_external_tariff(tariffs, weights, bloc)
+    has = bloc.any(axis=1)
+    nan = np.full(R, np.nan)
+
+    def col(v: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(v[:, None], (R, N)).copy()
+
+    loss_flag = np.where(has, (-tot["others"] > tot["group"]).astype(float), nan)
+    return {
+        "welfare_tariff_revenue_pct": terms["tariff_revenue"] * 100.0,
+        "welfare_terms_of_trade_pct": terms["terms_of_trade"] * 100.0,
+        "welfare_rest_pct": terms["rest"] * 100.0,
+        "ev_usd": ev,
+        "ev_members_usd": col(np.where(has, tot["group"], nan)),
+        "ev_outsiders_usd": col(np.where(has, tot["others"], tot["world"])),
+        "ev_world_usd": col(tot["world"]),
+        "union_external_tariff_before_pct": col(before * 100.0),
+        "union_external_tariff_after_pct": col(after * 100.0),
+        "art24_external_tariff_raised": col(np.where(has, (after > before + 1e-12) * 1.0, nan)),
+        "outsiders_loss_exceeds_members_gain": col(loss_flag),
+    }
 
 
 # Registered with the built-ins (imported last: it subclasses Mechanism).

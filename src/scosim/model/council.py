@@ -127,6 +127,12 @@ def table(
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
     adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
+    # Blocs that take part as one (e.g. a customs union in force) are in only if
+    # all their members are; each member's vote still counts in the Council.
+    combined = arr.together(model, participants, voters, year)
+    shrunk = (combined != participants).any(axis=1)
+    adopted &= ~shrunk | (combined.sum(axis=1) >= 2)
+    participants = combined & adopted[:, None]
     objectors = np.zeros_like(voters)
     if arr.rule in OPT_IN_RULES and adopted.any():
         # The willing go ahead: terms and gains are those of the smaller group.
@@ -341,7 +347,7 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     pv = arr.preview(model, enlarged, terms=arr.terms)
     terms = _terms(model, arr, pv, enlarged)
     votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
-    joiners = votes & outsiders
+    joiners = arr.together(model, votes & outsiders, outsiders, year)
     if joiners.any():
         arr.participants = arr.participants | joiners
         arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from scosim.data import load_calibration
+from scosim.mechanisms.baseline_path import rebase_flows
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -263,7 +264,7 @@ class SCOModel(mesa.Model):
         return np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
 
     def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:
-        """GE counterfactual of ``new_tariffs`` (and this year's trade costs) vs the base year.
+        """GE counterfactual of ``new_tariffs`` and this year's trade costs vs its baseline.
 
         Args:
             new_tariffs: ``(R, N, N)`` ad valorem tariffs.
@@ -276,7 +277,7 @@ class SCOModel(mesa.Model):
         # (N, N) baselines broadcast inside solve_ge, which then computes the
         # baseline accounts once for the whole batch.
         return solve_ge(
-            self.flows0,
+            self.baseline_flows(),
             sigma=self.sigma,
             tariffs=self.tau0,
             new_tariffs=new_tariffs,
@@ -285,14 +286,31 @@ class SCOModel(mesa.Model):
             revenue_sharing=revenue_sharing,
         )
 
-    def solve_policy(self, policy: PolicyState) -> Any:
-        """GE counterfactual of a policy state (tariffs, trade costs, sharing) vs the base year."""
+    def baseline_flows(self) -> np.ndarray:
+        """This year's baseline trade pattern, ``(N, N)`` or ``(R, N, N)``.
+
+        With ``parameters.trade.moving_baseline`` the base-year flows re-based by
+        RAS to every economy's GDP on the current path
+        (:func:`scosim.mechanisms.baseline_path.rebase_flows`); else the base year's.
+        """
+        if not self.scenario.parameters.trade.moving_baseline:
+            return self.flows0
+        return rebase_flows(self.flows0, self.gdp / self.gdp0)
+
+    def solve_policy(self, policy: PolicyState, tariffs: np.ndarray | None = None) -> Any:
+        """GE counterfactual of a policy state against this year's baseline.
+
+        Args:
+            policy: Tariffs, trade costs and revenue sharing of the year.
+            tariffs: Tariffs to solve with instead of ``policy.tariffs`` (the
+                gradually adjusted ones of the trade mechanism).
+        """
         trade = self.scenario.parameters.trade
         return solve_ge(
-            self.flows0,
+            self.baseline_flows(),
             sigma=self.sigma,
             tariffs=self.tau0,
-            new_tariffs=policy.tariffs,
+            new_tariffs=policy.tariffs if tariffs is None else tariffs,
             cost_change=policy.cost_change,
             deficits=trade.deficits,
             revenue_sharing=policy.sharing,

@@ -113,6 +113,10 @@ def implement_phase(model: SCOModel, year: int) -> None:
             arr.enter_into_force(model, starting, year)
         arr.phase = np.where(arr.in_force, arr.phase_at(year), 0.0)
     model.policy = build_policy(model)
+    # One year, one state: the year's indicators describe the membership the
+    # year's trade is solved with (a defector is inside in its last year).
+    for arr in model.arrangements:
+        arr.year_participants = arr.participants & arr.in_force[:, None]
 
 
 # ---------------------------------------------------------------------- slots
@@ -162,6 +166,8 @@ def compliance_phase(model: SCOModel, year: int) -> None:
                 bad_years=arr.bad_years[:, i],
                 realised_gain=realised[:, i],
             )
+        # Blocs leave together (a bloc member's exit takes its partners out).
+        leaving = arr.together_leave(model, leaving, active, year)
         stay = active & ~leaving
         # Kept commitments build trust among those who stay; a defection costs the
         # defector the others' trust.
@@ -188,9 +194,9 @@ def record_phase(model: SCOModel, year: int) -> None:
     Core indicators first, then each proposal type's (types in the scenario and
     built-ins, which every results table carries), then each mechanism's.
     """
+    # Union accounting follows the participants the year's trade was solved
+    # with (defections take effect from the next year: docs/customs_union.md).
     policy = model.policy
-    # Union accounting follows the participants after this year's defections.
-    policy.bloc = build_policy(model).bloc
     ind: dict[str, np.ndarray] = {
         "member": model.is_member().astype(float),
         "trust_received": _trust_received(model),

@@ -141,6 +141,8 @@ class ProposalType:
         self.last_vote_year = np.full(R, -1, dtype=np.int64)
         self.last_yes_share = np.zeros(R)
         self.terms: dict[str, np.ndarray] = {}
+        # Participants the current year's trade is solved with (set by implement).
+        self.year_participants = np.zeros((R, N), dtype=bool)
         council = model.scenario.parameters.council
         requested = proposal.decision_rule or council.decision_rule or self.default_decision_rule
         self.rule, self.threshold = self.decision_rule(requested, council.qualified_majority)
@@ -196,6 +198,26 @@ class ProposalType:
     def voters(self, model: SCOModel, invited: np.ndarray) -> np.ndarray:
         """Who votes, ``(R, N)`` (default: the invitees)."""
         return invited.copy()
+
+    def together(
+        self, model: SCOModel, votes: np.ndarray, voters: np.ndarray, year: int
+    ) -> np.ndarray:
+        """Who takes part ``(R, N)`` once groups that take part as one have combined.
+
+        ``votes`` is the set that would take part (the yes votes, joiners);
+        ``voters`` who was asked. Default: every state decides for itself
+        (``votes`` unchanged).
+        """
+        return votes
+
+    def together_leave(
+        self, model: SCOModel, leaving: np.ndarray, active: np.ndarray, year: int
+    ) -> np.ndarray:
+        """Defections ``(R, N)`` after groups that leave as one have combined theirs.
+
+        Default: every participant leaves alone (``leaving`` unchanged).
+        """
+        return leaving
 
     def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
         """Called when tabled in ``runs`` (log type-specific events; default: nothing)."""

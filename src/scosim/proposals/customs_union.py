@@ -45,6 +45,11 @@ class CustomsUnionProposal(ProposalSpec):
     fixed_shares: dict[State, float] | None = None
     phase_in: YearValue | None = None
     depth: float = Field(0.6, ge=0, le=1)
+    replace_preferences: bool = Field(
+        False,
+        description="the CET replaces participants' preferences with non-participants "
+        "(False: a preference in force is kept where it is below the CET)",
+    )
 
     @model_validator(mode="after")
     def _consistency(self) -> CustomsUnionProposal:
@@ -107,9 +112,69 @@ def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
     return issues
 
 
+class BlocAware(ProposalType):
+    """Existing customs unions (EAEU, GCC) take part as blocs.
+
+    Rule (docs/customs_union.md, "Blocs and agreements in force"): a bloc is the
+    set of economies linked by a customs union in force in the calibration's base
+    year. When any member of a bloc is invited, the whole bloc is invited (its
+    trade policy is a bloc competence); the bloc says yes only if every member
+    does (its members' combined decision is unanimity: one no keeps the whole
+    bloc out); it joins later together, and when one member leaves the whole
+    bloc leaves. Each such extension and exit is logged.
+    """
+
+    def __init__(self, model: SCOModel, proposal: Any) -> None:
+        super().__init__(model, proposal)
+        cal = model.cal
+        spells = getattr(cal, "agreement_spells", None)
+        self.blocs = cu.customs_union_blocs(spells, model.codes, int(cal.base_year))
+        self.preferences = cu.preference_pairs(spells, model.codes, int(cal.base_year))
+
+    @override
+    def invitees(self, model: SCOModel) -> np.ndarray:
+        invited = super().invitees(model)
+        return cu.blocs_move_together(invited, self.blocs, "any")
+
+    @override
+    def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
+        asked = super().invitees(model)
+        for g in self.blocs:
+            partial = runs & asked[:, g].any(axis=1) & ~asked[:, g].all(axis=1)
+            for k in g:
+                model.log.add(partial & ~asked[:, k], year, "bloc_invited", model.codes[k],
+                              self.pid, bloc=" ".join(model.codes[j] for j in g))
+        if getattr(self.proposal, "replace_preferences", False):
+            # The CET would override preferences in force with non-participants.
+            p = cu.blocs_move_together(asked, self.blocs, "any")
+            broken = p[:, None, :] & ~p[:, :, None] & self.preferences[None]
+            for k, code in enumerate(model.codes):
+                hit = runs & broken[:, :, k].any(axis=1)
+                model.log.add(hit, year, "breaks_agreement", code, self.pid)
+
+    @override
+    def together(
+        self, model: SCOModel, votes: np.ndarray, voters: np.ndarray, year: int
+    ) -> np.ndarray:
+        # Bloc members that do not vote here do not block the others.
+        return cu.blocs_move_together(votes | ~voters, self.blocs, "all") & votes
+
+    @override
+    def together_leave(
+        self, model: SCOModel, leaving: np.ndarray, active: np.ndarray, year: int
+    ) -> np.ndarray:
+        out = cu.blocs_move_together(leaving, self.blocs, "any") & active
+        for k, code in enumerate(model.codes):
+            model.log.add(out[:, k] & ~leaving[:, k], year, "bloc_exit", code, self.pid)
+        return out
+
+
 @register_type
-class CustomsUnion(ProposalType):
+class CustomsUnion(BlocAware):
     """Zero tariffs among participants, a common external tariff, pooled revenue.
+
+    Existing customs unions take part as blocs and preferences in force with
+    non-participants are kept unless ``replace_preferences`` (see :class:`BlocAware`).
 
     Negotiated term: ``cet`` (R,), set by the spec's CET rule over the
     participants' MFN tariffs (``countries.tariff_mfn``) at the vote. Indicator:
@@ -142,7 +207,8 @@ class CustomsUnion(ProposalType):
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
         terms = self.terms if terms is None else terms
-        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase)
+        keep = None if self.proposal.replace_preferences else self.preferences
+        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep)
         policy.set_tariffs(new, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
@@ -182,5 +248,5 @@ class CustomsUnion(ProposalType):
     ) -> dict[str, np.ndarray]:
         in_union = np.zeros((model.R, model.N), dtype=bool)
         for arr in arrangements:
-            in_union |= arr.participants & arr.in_force[:, None]
+            in_union |= arr.year_participants
         return {"in_customs_union": in_union.astype(float)}

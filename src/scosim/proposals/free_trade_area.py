@@ -17,13 +17,14 @@ from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
 from scosim.proposals import register_type
-from scosim.proposals.base import ProposalSpec, ProposalType
-from scosim.proposals.customs_union import scenario_issues, spec_issues
+from scosim.proposals.base import ProposalSpec
+from scosim.proposals.customs_union import BlocAware, scenario_issues, spec_issues
 from scosim.scenario.schema import Issues, Participants, YearValue
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
+    from scosim.proposals.base import ProposalType
 
 
 class FreeTradeAreaProposal(ProposalSpec):
@@ -43,8 +44,12 @@ class FreeTradeAreaProposal(ProposalSpec):
 
 
 @register_type
-class FreeTradeArea(ProposalType):
-    """Zero internal tariffs; indicator ``in_free_trade_area``; forms the accounting bloc."""
+class FreeTradeArea(BlocAware):
+    """Zero internal tariffs; indicator ``in_free_trade_area``; forms the accounting bloc.
+
+    Existing customs unions take part as blocs (an EAEU or GCC free-trade
+    agreement is concluded by the union: see :class:`BlocAware`).
+    """
 
     name = "free_trade_area"
     spec = FreeTradeAreaProposal
@@ -76,5 +81,5 @@ class FreeTradeArea(ProposalType):
     ) -> dict[str, np.ndarray]:
         inside = np.zeros((model.R, model.N), dtype=bool)
         for arr in arrangements:
-            inside |= arr.participants & arr.in_force[:, None]
+            inside |= arr.year_participants
         return {"in_free_trade_area": inside.astype(float)}

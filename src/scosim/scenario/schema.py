@@ -391,6 +391,19 @@ class TradeParams(BaseModel):
     sigma_spread: float = Field(0.0, ge=0, description="half-width of uniform draw of sigma")
     deficits: Literal["level", "ratio"] = "level"
     baseline: Literal["actual", "fitted"] = "actual"
+    moving_baseline: bool = Field(
+        False,
+        description="re-base the year's trade pattern along the GDP path by RAS "
+        "(docs/customs_union.md); false: every year against the base year",
+    )
+    short_run_share: float = Field(
+        1.0, gt=0, le=1,
+        description="share of the long-run trade response reached in the year a tariff "
+        "change enters into force (1: at once)",
+    )
+    adjustment_years: int = Field(
+        0, ge=0, description="years until the full long-run response (0: at once)"
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> TradeParams:
@@ -764,6 +777,19 @@ INDICATOR_NAMES: tuple[str, ...] = (
     "tariff_revenue_collected_usd",
     "tariff_revenue_after_sharing_usd",
     "terms_of_trade_change_pct",
+    # Explained results of ge_trade (docs/customs_union.md).
+    "welfare_tariff_revenue_pct",
+    "welfare_terms_of_trade_pct",
+    "welfare_rest_pct",
+    "ev_usd",
+    "ev_members_usd",
+    "ev_outsiders_usd",
+    "ev_world_usd",
+    "union_external_tariff_before_pct",
+    "union_external_tariff_after_pct",
+    "art24_external_tariff_raised",
+    "outsiders_loss_exceeds_members_gain",
+    "trade_adjustment_share",
 )
 
 

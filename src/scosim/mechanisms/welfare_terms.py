@@ -1,0 +1,117 @@
+"""Explained results: welfare change split into its terms, US$ EV, group totals, Art. XXIV check.
+
+Pure array functions over a leading run axis ``R`` (docs/customs_union.md,
+"Explained results").
+
+Welfare is real expenditure, ``W_hat = E' / (E P_hat)``, with expenditure
+``E' = w_hat Y + R'_received + D'`` (output at factory-gate prices, tariff revenue
+after sharing, the deficit). Hence, exactly,
+
+``W_hat - 1 = (Y/E)(w_hat/P_hat - 1) + (R'/P_hat - R)/E + (D'/P_hat - D)/E``
+
+and the output term splits at the terms-of-trade change ``T`` (factory-gate
+price over the Laspeyres index of the import prices, the solver's
+``terms_of_trade_change``):
+
+* ``tariff_revenue``: ``(R'_received / P_hat - R) / E``, the real change in
+  tariff revenue received, as a share of base expenditure;
+* ``terms_of_trade``: ``(Y/E)(T - 1)``;
+* ``rest`` (efficiency and price index): ``(Y/E)(w_hat/P_hat - T) + (D'/P_hat - D)/E``,
+  i.e. what domestic buyers gain or lose because their consumer price index
+  moves differently from the import prices weighted at base shares (substitution
+  and the tariffs in the consumer price), plus the real value of a fixed deficit.
+
+The three terms are computed from the solver's accounts; their sum equals the
+solver's ``welfare_change - 1`` only if those accounts are consistent, which is
+what the tests check (to 1e-9).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["average_external_tariff", "decompose_welfare", "group_totals"]
+
+FloatArray = NDArray[np.float64]
+
+
+def decompose_welfare(result: Any) -> dict[str, FloatArray]:
+    """Split each economy's welfare change into tariff revenue, terms of trade and the rest.
+
+    Args:
+        result: A :class:`scosim.mechanisms.trade.GEResult` (or any object with
+            its fields), batch shape ``(R,)``.
+
+    Returns:
+        ``(R, N)`` fractions: ``total`` (``welfare_change - 1``),
+        ``tariff_revenue``, ``terms_of_trade``, ``rest``.
+    """
+    e = np.asarray(result.baseline_expenditure, dtype=float)
+    y = np.asarray(result.baseline_output, dtype=float)
+    r0 = np.asarray(result.baseline_tariff_revenue, dtype=float)
+    d0 = np.asarray(result.baseline_deficits, dtype=float)
+    p = np.asarray(result.price_index_change, dtype=float)
+    w = np.asarray(result.price_change, dtype=float)
+    r1 = np.asarray(result.tariff_revenue_received, dtype=float)
+    d1 = np.asarray(result.deficits, dtype=float)
+    tot = np.asarray(result.terms_of_trade_change, dtype=float)
+    share = y / e
+    return {
+        "total": np.asarray(result.welfare_change, dtype=float) - 1.0,
+        "tariff_revenue": (r1 / p - r0) / e,
+        "terms_of_trade": share * (tot - 1.0),
+        "rest": share * (w / p - tot) + (d1 / p - d0) / e,
+    }
+
+
+def group_totals(ev: ArrayLike, group: ArrayLike) -> dict[str, FloatArray]:
+    """EV totals of a group (e.g. union members), the others and the world, per run.
+
+    Sums are exact (``math.fsum``) in a fixed order, so they do not depend on
+    BLAS summation order.
+
+    Args:
+        ev: ``(R, N)`` equivalent variations.
+        group: ``(R, N)`` bool, the group (all False: nobody in it).
+
+    Returns:
+        ``(R,)`` arrays ``group``, ``others``, ``world`` (``group + others``).
+    """
+    v = np.asarray(ev, dtype=float)
+    g = np.asarray(group, dtype=bool)
+    ins = np.array([math.fsum(row[m]) for row, m in zip(v, g, strict=True)])
+    out = np.array([math.fsum(row[~m]) for row, m in zip(v, g, strict=True)])
+    world = np.array([math.fsum(row) for row in v])
+    return {"group": ins, "others": out, "world": world}
+
+
+def average_external_tariff(
+    tariffs: ArrayLike, weights: ArrayLike, group: ArrayLike
+) -> FloatArray:
+    """The group's average tariff on imports from outside it, per run (GATT Art. XXIV:5(a)).
+
+    Weighted by base-year imports (before tariffs) so that before and after use
+    the same weights, as the WTO's Understanding on Art. XXIV asks for the
+    assessment of duties before and after a customs union.
+
+    Args:
+        tariffs: ``(R, N, N)`` tariffs, exporter x importer.
+        weights: ``(N, N)`` or ``(R, N, N)`` base-year imports, exporter x importer.
+        group: ``(R, N)`` bool.
+
+    Returns:
+        ``(R,)`` trade-weighted mean tariff (fraction); NaN without a group or
+        without external imports.
+    """
+    t = np.asarray(tariffs, dtype=float)
+    w = np.broadcast_to(np.asarray(weights, dtype=float), t.shape)
+    g = np.asarray(group, dtype=bool)
+    mask = (~g[:, :, None]) & g[:, None, :]
+    num = np.array([math.fsum(x) for x in np.where(mask, t * w, 0.0).reshape(len(t), -1)])
+    den = np.array([math.fsum(x) for x in np.where(mask, w, 0.0).reshape(len(t), -1)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)

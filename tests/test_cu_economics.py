@@ -1,0 +1,233 @@
+"""Customs-union economics (issue 12): blocs and agreements, one year one state,
+explained results, a baseline that moves."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import scosim
+from scosim.data import load_calibration
+from scosim.mechanisms import customs_union as cu
+from scosim.mechanisms import welfare_terms as wt
+from scosim.mechanisms.baseline_path import adjustment_share, rebase_flows
+from scosim.mechanisms.trade import solve_ge
+from scosim.model.model import SCOModel
+from scosim.scenario.loader import validate_data
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+EAEU = ("ARM", "BLR", "KAZ", "KGZ", "RUS")
+
+
+def _run(doc: dict) -> SCOModel:
+    m = SCOModel(validate_data(doc))
+    m.run_model()
+    return m
+
+
+def _series(m: SCOModel, name: str) -> np.ndarray:
+    """(R, years, N) of a recorded indicator."""
+    return np.stack(m.records[name], axis=1)
+
+
+# ------------------------------------------------------------ blocs, agreements
+def test_blocs_from_the_2023_agreements_are_the_eaeu_and_the_gcc():
+    cal = load_calibration()
+    codes = list(cal.countries.index)
+    blocs = cu.customs_union_blocs(cal.agreement_spells, codes, int(cal.base_year))
+    names = sorted(tuple(sorted(codes[k] for k in g)) for g in blocs)
+    assert names == [("ARE", "BHR", "KWT", "QAT", "SAU"), tuple(sorted(EAEU))]
+
+
+def test_china_belarus_union_keeps_belarus_zero_on_russia_and_brings_the_eaeu():
+    m = _run({
+        "name": "chn_blr", "years": {"start": 2025, "end": 2028}, "replications": 2,
+        "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"}},
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+                       "participants": ["CHN", "BLR"], "cet": "max"}],
+    })
+    blr, rus = m.codes.index("BLR"), m.codes.index("RUS")
+    assert m.tau0[rus, blr] == 0.0 and m.tau0[blr, rus] == 0.0
+    assert np.all(m.tariffs[:, rus, blr] == 0.0) and np.all(m.tariffs[:, blr, rus] == 0.0)
+    inside = _series(m, "in_customs_union")[:, -1]
+    for code in EAEU:
+        assert inside[:, m.codes.index(code)].all(), code
+    ev = m.log.to_frame()
+    invited = set(ev.loc[ev["type"] == "bloc_invited", "country"])
+    assert invited == {"ARM", "KAZ", "KGZ", "RUS"}
+
+
+def test_a_bloc_member_saying_no_keeps_the_whole_bloc_out():
+    m = _run({
+        "name": "vg", "years": {"start": 2025, "end": 2027}, "replications": 1,
+        "parameters": {"council": {"decision_rule": "variable_geometry"},
+                       "rules": {"vote": "always_yes", "defect": "never_defect"}},
+        "countries": {"ARM": {"rules": {"vote": "always_no"}}},
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+                       "participants": ["CHN", "BLR", "KAZ", "UZB"]}],
+    })
+    inside = _series(m, "in_customs_union")[0, -1]
+    assert inside[m.codes.index("CHN")] and inside[m.codes.index("UZB")]
+    assert not any(inside[m.codes.index(c)] for c in EAEU)
+
+
+@pytest.mark.parametrize("scenario", ["customs_union_variable_geometry.yaml",
+                                      "customs_union_central_asia.yaml"])
+def test_an_eaeu_member_is_never_in_a_union_without_the_others(scenario):
+    sc = scosim.load_scenario(SCENARIOS / scenario, overrides={"replications": 6})
+    m = SCOModel(sc)
+    m.run_model()
+    inside = _series(m, "in_customs_union")
+    idx = [m.codes.index(c) for c in EAEU]
+    block = inside[:, :, idx]
+    assert np.all(block == block[:, :, :1])
+
+
+def test_union_keeps_preferences_with_outsiders_and_never_raises_inside():
+    rng = np.random.default_rng(3)
+    n = 6
+    base = rng.uniform(0.0, 0.2, (n, n))
+    np.fill_diagonal(base, 0.0)
+    base[0, 1] = 0.0  # a preference: member 1 charges outsider 0 nothing
+    keep = np.zeros((n, n), dtype=bool)
+    keep[0, 1] = True
+    p = np.array([False, True, True, True, False, False])
+    for phase in (0.3, 1.0):
+        t = cu.union_tariffs(base, p, 0.25, phase, keep=keep)[0]
+        assert t[0, 1] == 0.0
+        pair = p[:, None] & p[None, :]
+        assert np.all(t[pair] <= base[pair])
+        t2 = cu.union_tariffs(base, p, 0.25, phase)[0]
+        assert t2[0, 1] == pytest.approx(phase * 0.25)
+
+
+def test_replacing_preferences_is_logged_as_breaking_an_agreement():
+    doc = {
+        "name": "rep", "years": {"start": 2025, "end": 2026}, "replications": 1,
+        "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"}},
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+                       "participants": ["CHN", "PAK"], "replace_preferences": True}],
+    }
+    ev = _run(doc).log.to_frame()
+    broken = set(ev.loc[ev["type"] == "breaks_agreement", "country"])
+    # Pakistan has agreements in force with non-participants (SAFTA, ECO, ...).
+    assert "PAK" in broken
+    doc["proposals"][0]["replace_preferences"] = False
+    ev = _run(doc).log.to_frame()
+    assert not (ev["type"] == "breaks_agreement").any()
+
+
+# ------------------------------------------------------------ one year, one state
+def test_a_defector_is_inside_in_its_last_year_and_outside_from_the_next():
+    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={"replications": 4})
+    m = SCOModel(sc)
+    m.run_model()
+    inside = _series(m, "in_customs_union")
+    ev = m.log.to_frame()
+    d = ev[ev["type"] == "defection"]
+    assert len(d) > 0  # the shipped scenario has defections to check against
+    years = list(m.years)
+    for _, row in d.iterrows():
+        r, k, y = int(row["run"]), m.codes.index(row["country"]), years.index(int(row["year"]))
+        assert inside[r, y, k] == 1.0
+        if y + 1 < len(years):
+            assert inside[r, y + 1, k] == 0.0
+
+
+# ------------------------------------------------------------ explained results
+def _random_ge(seed: int, n: int = 5, runs: int = 3):
+    rng = np.random.default_rng(seed)
+    flows = rng.uniform(1.0, 10.0, (n, n)) + np.diag(rng.uniform(30, 60, n))
+    tau = rng.uniform(0.0, 0.15, (n, n))
+    np.fill_diagonal(tau, 0.0)
+    new = rng.uniform(0.0, 0.25, (runs, n, n))
+    for r in range(runs):
+        np.fill_diagonal(new[r], 0.0)
+    share = cu.sharing_matrix(rng.random((runs, n)) < 0.6, "collected")
+    return solve_ge(flows, sigma=4.0, tariffs=tau, new_tariffs=new, revenue_sharing=share)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_welfare_terms_add_up_to_the_solvers_welfare_change(seed):
+    res = _random_ge(seed)
+    t = wt.decompose_welfare(res)
+    total = res.welfare_change - 1.0
+    assert np.max(np.abs(t["tariff_revenue"] + t["terms_of_trade"] + t["rest"] - total)) < 1e-9
+    assert np.max(np.abs(t["total"])) > 1e-4  # a real change, not an empty check
+
+
+def test_model_welfare_terms_and_world_ev():
+    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml",
+                              overrides={"replications": 2, "years.end": 2030})
+    m = SCOModel(sc)
+    m.run_model()
+    w = _series(m, "welfare_change_pct")
+    parts = sum(_series(m, n) for n in ("welfare_tariff_revenue_pct",
+                                         "welfare_terms_of_trade_pct", "welfare_rest_pct"))
+    assert np.max(np.abs(parts - w)) < 1e-7  # percent: 1e-9 in fractions
+    ev = _series(m, "ev_usd")
+    world = _series(m, "ev_world_usd")[:, :, 0]
+    for r in range(ev.shape[0]):
+        for y in range(ev.shape[1]):
+            assert world[r, y] == math.fsum(ev[r, y])
+    members = _series(m, "ev_members_usd")[:, -1, 0]
+    outsiders = _series(m, "ev_outsiders_usd")[:, -1, 0]
+    assert np.allclose(members + outsiders, world[:, -1], rtol=1e-12, atol=1e-3)
+
+
+def test_fortress_union_raises_the_external_tariff_art24_flag():
+    rng = np.random.default_rng(0)
+    n = 4
+    tau = rng.uniform(0.02, 0.1, (n, n))
+    np.fill_diagonal(tau, 0.0)
+    flows = rng.uniform(1, 5, (n, n))
+    p = np.array([[True, True, False, False]])
+    after = cu.union_tariffs(tau, p, 0.2, 1.0)
+    before_avg = wt.average_external_tariff(tau[None], flows, p)[0]
+    after_avg = wt.average_external_tariff(after, flows, p)[0]
+    ext = [(2, 0), (3, 0), (2, 1), (3, 1)]
+    by_hand = sum(tau[i, j] * flows[i, j] for i, j in ext) / sum(flows[i, j] for i, j in ext)
+    assert before_avg == pytest.approx(by_hand, rel=1e-12)
+    assert after_avg == pytest.approx(0.2, rel=1e-12)
+
+
+# ------------------------------------------------------------ a baseline that moves
+def test_ras_keeps_gravity_odds_ratios_and_scales_uniform_growth():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(1, 10, (5, 5))
+    g = rng.uniform(0.8, 1.6, 5)
+    y = rebase_flows(x, g)[0]
+    assert np.allclose(y.sum(axis=1), x.sum(axis=1) * g, rtol=1e-10)
+    odds = lambda a: a[0, 1] * a[2, 3] / (a[0, 3] * a[2, 1])  # noqa: E731
+    assert odds(y) == pytest.approx(odds(x), rel=1e-10)
+    assert np.allclose(rebase_flows(x, np.full(5, 1.3))[0], 1.3 * x, rtol=1e-12)
+
+
+def test_adjustment_share_path():
+    a = adjustment_share(np.array([-1, 0, 4, 8, 12]), 0.4, 8)
+    assert a.tolist() == pytest.approx([0.0, 0.4, 0.7, 1.0, 1.0])
+
+
+def _welfare_2030_2035(growth: dict) -> tuple[np.ndarray, np.ndarray]:
+    m = _run({
+        "name": "path", "years": {"start": 2025, "end": 2035}, "replications": 2,
+        "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"},
+                       "trade": {"moving_baseline": True, "short_run_share": 0.4,
+                                 "adjustment_years": 2}, "growth": growth},
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+                       "participants": ["CHN", "PAK", "IND"]}],
+    })
+    w = _series(m, "welfare_change_pct")
+    years = list(m.years)
+    return w[:, years.index(2030)], w[:, years.index(2035)]
+
+
+def test_after_the_phase_in_welfare_moves_only_when_growth_differs():
+    same_a, same_b = _welfare_2030_2035({"mode": "fixed", "rate": 0.04, "volatility_scale": 0.0})
+    assert np.max(np.abs(same_a)) > 1e-3
+    assert np.allclose(same_a, same_b, rtol=1e-9, atol=1e-12)
+    diff_a, diff_b = _welfare_2030_2035({"mode": "calibrated", "volatility_scale": 0.0})
+    assert np.max(np.abs(diff_a - diff_b)) > 1e-4
