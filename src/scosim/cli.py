@@ -192,10 +192,20 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_experiment_parsers(sub)
 
-    from scosim.hindcast import add_hindcast_parser
-
-    add_hindcast_parser(sub)
+    # Declared here, imported when run: scosim.hindcast needs pandas (start-up stays light).
+    h = sub.add_parser("hindcast", help="score the Council against real SCO decisions")
+    h.add_argument("--replications", type=int, default=10)
+    h.add_argument("--dir", default=None, help="directory of hindcast scenarios")
+    h.add_argument("--out", default="results/hindcast")
+    h.set_defaults(func=cmd_hindcast)
     return p
+
+
+def cmd_hindcast(args: argparse.Namespace) -> int:
+    """Run the hindcast records and score the Council (docs/hindcasts.md)."""
+    from scosim.hindcast import hindcast_cli
+
+    return int(hindcast_cli(args) or 0)
 
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:

@@ -215,15 +215,6 @@ def hindcast_cli(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_hindcast_parser(sub: Any) -> None:
-    """Register the ``hindcast`` subcommand."""
-    p = sub.add_parser("hindcast", help="score the Council against real SCO decisions")
-    p.add_argument("--replications", type=int, default=10)
-    p.add_argument("--dir", default=None, help="directory of hindcast scenarios")
-    p.add_argument("--out", default="results/hindcast")
-    p.set_defaults(func=hindcast_cli)
-
-
 def calibrate(grid: dict[str, list[float]], replications: int = 4,
               directory: Path | None = None) -> pd.DataFrame:
     """Grid search on the training records (<= TRAIN_END); held-out Brier reported beside.

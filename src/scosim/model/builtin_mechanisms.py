@@ -6,6 +6,7 @@ built-in mechanisms (``security``: :mod:`scosim.security.mechanism`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -125,10 +126,10 @@ class GETrade(Mechanism):
         )
         self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
         self.flows = model.baseline_flows()
-        if self.cache_solves and not trade.moving_baseline and np.all(self.share == 1.0):
-            # The cache keys on the policy's tariffs with the base-year flows: valid only
-            # when neither the baseline moves nor tariffs are being phased towards policy.
-            model.ge = solve_cached(model, policy)
+        if self.cache_solves and not trade.moving_baseline:
+            # The cache solves against the base-year flows: valid while the baseline
+            # does not move; it keys on the tariffs actually solved with.
+            model.ge = solve_cached(model, replace(policy, tariffs=self.solved_tariffs))
         else:
             model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs)
         # Costs out of income written by earlier slots (e.g. security spending above
