@@ -20,12 +20,30 @@ indicator are in ``docs/customs_union.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.mechanisms._cu_checks import (
+    _country,
+    _participants,
+    _require_nonempty,
+    _runs_matrix,
+    _runs_scalar,
+    _runs_vector,
+)
+from scosim.mechanisms.blocs import (
+    blocs_move_together,
+    customs_union_blocs,
+    preference_pairs,
+)
 from scosim.mechanisms.trade import GEResult, solve_ge
+from scosim.mechanisms.union_accounts import (
+    _cif,
+    bloc_summary,
+    union_indicators,
+)
 
 __all__ = [
     "CET_RULES",
@@ -53,96 +71,6 @@ _SHARE_SUM_TOL = 1e-6
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-
-class GEResultLike(Protocol):
-    """The fields of ``scosim.mechanisms.trade.GEResult`` that this module reads."""
-
-    flows: FloatArray
-    welfare_change: FloatArray
-    real_gdp_change: FloatArray
-    terms_of_trade_change: FloatArray
-    tariff_revenue: FloatArray
-    tariff_revenue_received: FloatArray
-
-
-# --------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------
-
-
-def _participants(participants: ArrayLike) -> BoolArray:
-    """Return participants as a (R, N) bool array; a (N,) vector is one run."""
-    p = np.asarray(participants)
-    if p.ndim == 1:
-        p = p[np.newaxis, :]
-    if p.ndim != 2 or p.shape[1] == 0:
-        raise ValueError(
-            f"participants must be a (R, N) boolean array (or (N,) for one run); "
-            f"got shape {np.shape(participants)}"
-        )
-    if p.dtype == np.bool_:
-        return p
-    if np.issubdtype(p.dtype, np.integer) and np.all((p == 0) | (p == 1)):
-        return p.astype(bool)
-    raise ValueError(
-        f"participants must be boolean (True = in the union) or 0/1 integers; got dtype {p.dtype}"
-    )
-
-
-def _runs_vector(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
-    """Broadcast a (N,) or (R, N) country vector to (R, N) floats, checked finite."""
-    a = np.asarray(x, dtype=float)
-    if a.shape == (n,):
-        a = np.broadcast_to(a, (n_runs, n))
-    elif a.shape != (n_runs, n):
-        raise ValueError(
-            f"{name} must have shape ({n},) or ({n_runs}, {n}) to match participants; got {a.shape}"
-        )
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite; got NaN or inf")
-    return a
-
-
-def _runs_matrix(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
-    """Broadcast a (N, N) or (R, N, N) matrix to (R, N, N) floats, checked finite."""
-    a = np.asarray(x, dtype=float)
-    if a.shape == (n, n):
-        a = np.broadcast_to(a, (n_runs, n, n))
-    elif a.shape != (n_runs, n, n):
-        raise ValueError(
-            f"{name} must have shape ({n}, {n}) or ({n_runs}, {n}, {n}) to match "
-            f"participants; got {a.shape}"
-        )
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite; got NaN or inf")
-    return a
-
-
-def _runs_scalar(x: ArrayLike, name: str, n_runs: int) -> FloatArray:
-    """Broadcast a scalar or (R,) value to (R,) floats, checked finite."""
-    a = np.asarray(x, dtype=float)
-    if a.ndim == 0:
-        a = np.full(n_runs, float(a))
-    elif a.shape != (n_runs,):
-        raise ValueError(f"{name} must be a scalar or have shape ({n_runs},); got {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite; got NaN or inf")
-    return a
-
-
-def _require_nonempty(p: BoolArray) -> None:
-    empty = np.flatnonzero(~p.any(axis=1))
-    if empty.size:
-        raise ValueError(
-            f"participant set is empty in run(s) {empty.tolist()}: a customs union needs "
-            f"at least one participant (skip those runs; there is no union to preview)"
-        )
-
-
-def _country(k: int, names: Sequence[str] | None) -> str:
-    return f"{names[k]} (index {k})" if names is not None else f"index {k}"
-
 
 # --------------------------------------------------------------------------
 # common external tariff
@@ -328,98 +256,6 @@ def fta_tariffs(base: ArrayLike, participants: ArrayLike, phase: ArrayLike = 1.0
 
 
 # --------------------------------------------------------------------------
-# blocs and agreements in force
-# --------------------------------------------------------------------------
-
-
-def _in_force(spells: Any, year: int) -> Any:
-    """Rows of an agreement-spell table in force on 31 December of ``year``."""
-    end = f"{int(year)}-12-31"
-    to = spells["to_date"].fillna("").astype(str)
-    return spells[(spells["from_date"].astype(str) <= end) & ((to == "") | (to > end))]
-
-
-def customs_union_blocs(spells: Any, codes: Sequence[str], year: int) -> list[NDArray[np.int64]]:
-    """Existing customs unions among ``codes`` in force at the end of ``year``.
-
-    A bloc is a connected set of economies linked pairwise by agreements of
-    WTO type ``CU`` (or ``CU & EIA``) in force (2023: the EAEU of ARM, BLR, KAZ,
-    KGZ, RUS; the GCC of ARE, BHR, KWT, QAT, SAU, as far as they are among
-    ``codes``).
-
-    Args:
-        spells: Agreement spells with columns ``exporter, importer, type,
-            from_date, to_date`` (``Calibration.agreement_spells``).
-        codes: Economy codes in model order.
-        year: Year whose end the agreements must be in force at.
-
-    Returns:
-        Index arrays (model order) of blocs with at least two economies, sorted.
-    """
-    if spells is None or len(spells) == 0:
-        return []
-    idx = {c: k for k, c in enumerate(codes)}
-    rows = _in_force(spells, year)
-    rows = rows[rows["type"].astype(str).str.startswith("CU")]
-    parent = list(range(len(codes)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for e, m in zip(rows["exporter"], rows["importer"], strict=True):
-        if e in idx and m in idx:
-            parent[find(idx[e])] = find(idx[m])
-    groups: dict[int, list[int]] = {}
-    for k in range(len(codes)):
-        groups.setdefault(find(k), []).append(k)
-    return sorted(
-        (np.array(g, dtype=np.int64) for g in groups.values() if len(g) > 1),
-        key=lambda g: int(g[0]),
-    )
-
-
-def preference_pairs(spells: Any, codes: Sequence[str], year: int) -> BoolArray:
-    """``(N, N)`` bool, exporter x importer: an agreement in force at the end of ``year``."""
-    n = len(codes)
-    out = np.zeros((n, n), dtype=bool)
-    if spells is None or len(spells) == 0:
-        return out
-    idx = {c: k for k, c in enumerate(codes)}
-    rows = _in_force(spells, year)
-    for e, m in zip(rows["exporter"], rows["importer"], strict=True):
-        if e in idx and m in idx and e != m:
-            out[idx[e], idx[m]] = True
-    return out
-
-
-def blocs_move_together(
-    mask: ArrayLike, blocs: Sequence[NDArray[np.int64]], how: str
-) -> BoolArray:
-    """Combine the decisions of every bloc's members, ``(R, N)``.
-
-    Args:
-        mask: (R, N) bool decisions (a yes vote, joining, leaving).
-        blocs: Index arrays of blocs (:func:`customs_union_blocs`).
-        how: ``"all"``: a bloc is True only if every member is (a yes vote,
-            joining: one member's no keeps the whole bloc out); ``"any"``: one
-            member's True makes the whole bloc True (leaving: one member's exit
-            takes the bloc out).
-
-    Returns:
-        (R, N) bool with every bloc's members equal in each run.
-    """
-    out = np.array(_participants(mask), copy=True)
-    for g in blocs:
-        sub = out[:, g]
-        joint = sub.all(axis=1) if how == "all" else sub.any(axis=1)
-        out[:, g] = joint[:, None]
-    return out
-
-
-# --------------------------------------------------------------------------
 # revenue sharing
 # --------------------------------------------------------------------------
 
@@ -552,149 +388,6 @@ def sharing_matrix(
     )
     pooled = shares[:, :, np.newaxis] * p[:, np.newaxis, :]  # S[j, k] = s[j] if k in union
     return np.where(p[:, np.newaxis, :], pooled, eye)
-
-
-# --------------------------------------------------------------------------
-# indicators
-# --------------------------------------------------------------------------
-
-
-def _offdiag(x: FloatArray) -> FloatArray:
-    out = np.array(x, dtype=float, copy=True)
-    idx = np.arange(out.shape[-1])
-    out[..., idx, idx] = 0.0
-    return out
-
-
-def _pct_change(new: FloatArray, old: FloatArray) -> FloatArray:
-    """100 * (new / old - 1), NaN where the old value is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(old != 0, (new / np.where(old != 0, old, 1.0) - 1.0) * 100.0, np.nan)
-
-
-def _cif(flows: FloatArray, tariffs: FloatArray) -> FloatArray:
-    """Bilateral trade at values before tariffs (CIF), domestic sales zeroed."""
-    return _offdiag(flows / (1.0 + tariffs))
-
-
-def bloc_summary(
-    flows: ArrayLike, tariffs: ArrayLike, participants: ArrayLike
-) -> dict[str, FloatArray]:
-    """Bloc-level trade of the union's participants, per run.
-
-    Args:
-        flows: (N, N) or (R, N, N) flows at tariff-inclusive prices.
-        tariffs: (N, N) or (R, N, N) tariffs under which ``flows`` were observed.
-        participants: (R, N) bool.
-
-    Returns:
-        Dict of (R,) arrays, all at values before tariffs (CIF):
-        ``intra_union_trade`` (sum of flows between distinct participants),
-        ``participants_exports``, ``participants_imports`` (to and from
-        anywhere but themselves), and ``intra_union_share`` =
-        2 * intra_union_trade / (participants_exports + participants_imports),
-        the intra-regional trade share of UNCTAD / ADB (each intra-union flow
-        counts once as an export and once as an import); NaN if the
-        participants do not trade.
-    """
-    p = _participants(participants)
-    n_runs, n = p.shape
-    cif = _cif(_runs_matrix(flows, "flows", n_runs, n), _runs_matrix(tariffs, "tariffs", n_runs, n))
-    pair = p[:, :, np.newaxis] & p[:, np.newaxis, :]
-    intra = np.sum(np.where(pair, cif, 0.0), axis=(1, 2))
-    exports = np.sum(np.where(p, cif.sum(axis=2), 0.0), axis=1)
-    imports = np.sum(np.where(p, cif.sum(axis=1), 0.0), axis=1)
-    denom = exports + imports
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(denom > 0, 2.0 * intra / np.where(denom > 0, denom, 1.0), np.nan)
-    return {
-        "intra_union_trade": intra,
-        "participants_exports": exports,
-        "participants_imports": imports,
-        "intra_union_share": share,
-    }
-
-
-def union_indicators(
-    base_flows: ArrayLike,
-    result: GEResultLike,
-    participants: ArrayLike,
-    base_tariffs: ArrayLike,
-    new_tariffs: ArrayLike,
-) -> dict[str, FloatArray]:
-    """Per-country indicators of a customs-union counterfactual.
-
-    Trade values are at prices before tariffs (CIF): a flow at
-    tariff-inclusive prices ``X[i, j]`` is ``X[i, j] / (1 + tau[i, j])``;
-    domestic sales are excluded. Values are in the GE solver's numeraire.
-    Indicators defined only for participants (``intra_union_imports``,
-    ``intra_union_share``, ``trade_creation``, ``trade_diversion``) are NaN
-    for non-participants. Percent changes are NaN where the base value is 0.
-
-    Args:
-        base_flows: (N, N) or (R, N, N) baseline flows (tariff-inclusive).
-        result: Result of ``solve_ge`` for the union (flows, welfare, revenue).
-        participants: (R, N) bool.
-        base_tariffs: (N, N) or (R, N, N) tariffs of the baseline.
-        new_tariffs: (N, N) or (R, N, N) tariffs under the union.
-
-    Returns:
-        Dict of (R, N) arrays: ``welfare_change_pct``, ``real_gdp_change_pct``,
-        ``terms_of_trade_change_pct``, ``exports``, ``imports``,
-        ``exports_before``, ``imports_before``, ``exports_change_pct``,
-        ``imports_change_pct``, ``intra_union_imports``, ``intra_union_share``,
-        ``trade_creation``, ``trade_diversion``, ``tariff_revenue_before``,
-        ``tariff_revenue_collected``, ``tariff_revenue_after_sharing``.
-        See ``docs/customs_union.md`` for the formulas.
-    """
-    p = _participants(participants)
-    n_runs, n = p.shape
-    x0 = _runs_matrix(base_flows, "base_flows", n_runs, n)
-    t0 = _runs_matrix(base_tariffs, "base_tariffs", n_runs, n)
-    t1 = _runs_matrix(new_tariffs, "new_tariffs", n_runs, n)
-    x1 = _runs_matrix(result.flows, "result.flows", n_runs, n)
-
-    cif0 = _cif(x0, t0)
-    cif1 = _cif(x1, t1)
-    exp_in = p[:, :, np.newaxis]
-    nan = np.full((n_runs, n), np.nan)
-
-    def participants_only(v: FloatArray) -> FloatArray:
-        return np.where(p, v, nan)
-
-    imports0, imports1 = cif0.sum(axis=1), cif1.sum(axis=1)
-    exports0, exports1 = cif0.sum(axis=2), cif1.sum(axis=2)
-    from_members0 = np.sum(np.where(exp_in, cif0, 0.0), axis=1)
-    from_members1 = np.sum(np.where(exp_in, cif1, 0.0), axis=1)
-    from_outside0 = imports0 - from_members0
-    from_outside1 = imports1 - from_members1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        intra_share = np.where(
-            imports1 > 0, from_members1 / np.where(imports1 > 0, imports1, 1.0), np.nan
-        )
-
-    def vec(name: str) -> FloatArray:
-        return _runs_vector(getattr(result, name), f"result.{name}", n_runs, n)
-
-    revenue_before = np.sum(t0 / (1.0 + t0) * x0, axis=1)
-    return {
-        "welfare_change_pct": (vec("welfare_change") - 1.0) * 100.0,
-        "real_gdp_change_pct": (vec("real_gdp_change") - 1.0) * 100.0,
-        "terms_of_trade_change_pct": (vec("terms_of_trade_change") - 1.0) * 100.0,
-        "exports": exports1,
-        "imports": imports1,
-        "exports_before": exports0,
-        "imports_before": imports0,
-        "exports_change_pct": _pct_change(exports1, exports0),
-        "imports_change_pct": _pct_change(imports1, imports0),
-        "intra_union_imports": participants_only(from_members1),
-        "intra_union_share": participants_only(intra_share),
-        "trade_creation": participants_only(from_members1 - from_members0),
-        "trade_diversion": participants_only(from_outside0 - from_outside1),
-        "tariff_revenue_before": revenue_before,
-        "tariff_revenue_collected": vec("tariff_revenue"),
-        "tariff_revenue_after_sharing": vec("tariff_revenue_received"),
-    }
 
 
 # --------------------------------------------------------------------------
