@@ -4,6 +4,7 @@ Re-exports :mod:`scosim.mechanisms.trade` (GE solver) and
 :mod:`scosim.mechanisms.gravity` (PPML) so that ``scosim.trade.solve_ge`` works.
 """
 
+from scosim.mechanisms.fitted import FittedBaseline, fitted_baseline
 from scosim.mechanisms.gravity import (
     PPMLResult,
     TradeCostEstimate,
@@ -13,12 +14,10 @@ from scosim.mechanisms.gravity import (
     ppml,
 )
 from scosim.mechanisms.trade import (
-    FittedBaseline,
     GEConvergenceError,
     GEResult,
     GESanityError,
     baseline_accounts,
-    fitted_baseline,
     iceberg_from_cost_index,
     solve_ge,
     tariff_inclusive_flows,

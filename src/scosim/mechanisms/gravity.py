@@ -317,7 +317,7 @@ class TradeCostEstimate:
     Attributes:
         result: the PPML estimates.
         costs: ``t^(1-sigma) = exp(X b)`` (exporter x importer DataFrame), the input of
-            :func:`scosim.mechanisms.trade.fitted_baseline`.
+            :func:`scosim.mechanisms.fitted.fitted_baseline`.
         frame: the long estimation table.
     """
 

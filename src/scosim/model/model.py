@@ -368,8 +368,8 @@ def fitted_flows(cal: Any, flows: np.ndarray) -> np.ndarray:
     Returns:
         Fitted flows ``(N, N)``.
     """
+    from scosim.mechanisms.fitted import fitted_baseline
     from scosim.mechanisms.gravity import estimate_trade_costs
-    from scosim.mechanisms.trade import fitted_baseline
 
     key = str(cal.version)
     if key not in _FITTED:

@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scosim.mechanisms.fitted import fitted_baseline
 from scosim.mechanisms.gravity import cost_index
-from scosim.mechanisms.trade import fitted_baseline, iceberg_from_cost_index, solve_ge
+from scosim.mechanisms.trade import iceberg_from_cost_index, solve_ge
 
 REGRESSORS = ["lndist", "contiguity", "common_language", "pta", "international"]
 #: Published figures (gegravity 0.3 documentation; tests/fixtures/gegravity/README.md).
