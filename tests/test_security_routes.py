@@ -169,3 +169,14 @@ def test_retention_and_edge_tables_are_consistent():
     assert all(0 <= v <= 1 for v in RETAIN.values())
     for a, b, s, _, _ in EDGES:
         assert a in NODE_ORDER and (b in NODE_ORDER or b == "ROW") and 0 < s <= 1
+
+
+def test_shares_of_regional_seizures_are_within_a_factor_of_three_of_unodcs():
+    from scosim.security.validation import seizure_share_rows
+
+    rows = seizure_share_rows(SYS)
+    for r in rows[:-1]:
+        ratio = r["model_share"] / r["data_share"]
+        assert 1 / 3 < ratio < 3, r
+    total = rows[-1]
+    assert 0.3 < total["model_t"] / total["data_t"] < 1.5
