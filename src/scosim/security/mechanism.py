@@ -11,9 +11,15 @@ Each year, for every run of the batch at once:
 3. The threat process and the drug routes are stepped with the slot's own stream
    (incidents) and a second named stream (opiate supply noise, shared by policy variants),
    under ``parameters.security.instability`` and ``parameters.security.opiate_supply``.
-4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] (perceived insecurity, for the
-   network mechanism's edge costs) and ``levers["insecurity_base"]`` (its value at the
-   2018-2022 rates, which the base-year trade data already reflect);
+   Freight corridors in operation this year (``levers["corridor_operating_year"]``,
+   written by ``corridor`` proposals when they enter into force, read the same way as
+   the network mechanism reads it, so there is no lag) raise the trafficking weight of
+   the crossings they serve (:func:`scosim.security.routes.corridor_crossings`).
+4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] for the network mechanism's edge
+   costs: without a network, perceived insecurity; with the network slot filled, the
+   rise of expected insecurity above its 2018-2022 level (the network prices its
+   instability index against base-year costs, so 0 must mean 2018-2022 conditions), and
+   ``levers["insecurity_base"]`` (perceived insecurity at the 2018-2022 rates);
    ``levers["welfare_cost_share"]`` ``(R, N)`` (security spending above the baseline
    spending, share of GDP; the trade mechanism takes it out of welfare); and, when no
    network mechanism fills its slot, ``policy.cost_change`` times the change of the
@@ -35,8 +41,14 @@ from scosim.data.constants import ECONOMIES
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.rules.registry import resolve_rule
-from scosim.security.model import SecurityState, SecuritySystem, edge_cost_multiplier
+from scosim.security.model import (
+    SecurityState,
+    SecuritySystem,
+    edge_cost_multiplier,
+    insecurity_index,
+)
 from scosim.security.params import SecurityParams
+from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -103,6 +115,11 @@ class SecurityMechanism(Mechanism):
         "insecurity": "0-1",
         "cost_multiplier": "factor on transport-edge costs (>= 1)",
         "trade_cost_factor_security": "mean factor on the economy's bilateral trade costs",
+        "insecurity_rise": "0-1, expected insecurity above its 2018-2022 level (may be < 0)",
+        "corridor_crossings": "count of the economy's trafficking crossings served by a "
+                              "freight corridor in operation",
+        "route_cost_to_pakistan_pct": "generalised cost of shipping to Pakistan, percent of "
+                                      "cargo value (recorded when the network slot is filled)",
     }
 
     @override
@@ -123,6 +140,8 @@ class SecurityMechanism(Mechanism):
         self.mult0 = edge_cost_multiplier(st0.insecurity, p.cost_markup)
         self.insecurity0 = st0.insecurity.copy()
         self.network_filled = model.scenario.parameters.mechanisms.get("network") is not None
+        self.iota0 = insecurity_index(self.system.cal.base_rate[None, :], p.incidents_half)
+        self.hosts = _freight_hosts(model) if self.network_filled else None
         rules: dict[str, Any] = {}
         for code in model.codes[:-1]:  # Rest of World takes no decisions
             agent = model.agents_by_code[code]
@@ -132,8 +151,17 @@ class SecurityMechanism(Mechanism):
         self.last: dict[str, np.ndarray] | None = None
         self.out: dict[str, np.ndarray] = {}
 
+    def _served(self, model: SCOModel, policy: PolicyState, year: int) -> np.ndarray | None:
+        """Trafficking crossings served by a freight corridor operating in ``year``."""
+        ops = policy.levers.get("corridor_operating_year")
+        if ops is None or self.hosts is None:
+            return None
+        operating = (np.asarray(ops) >= 0) & (year >= np.asarray(ops))
+        return corridor_crossings(self.hosts, operating, tuple(model.codes))
+
     @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
+        p = self.system.params
         rats = policy.levers.get("rats_pooling")
         contrib = policy.levers.get("rats_contribution")
         base_rats, base_contrib = baseline_levers(model.R)
@@ -144,14 +172,20 @@ class SecurityMechanism(Mechanism):
         )
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
+        served = self._served(model, policy, year)
         self.state, ind = self.system.step(self.state, efforts, _instability(model, year),
                                            self.rng, supply_index=sup,
-                                           supply_rng=self.supply_rng)
+                                           supply_rng=self.supply_rng, corridor_edges=served)
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
         np.einsum("rii->ri", model.trust)[...] = 1.0
-        policy.levers["insecurity"] = self.state.insecurity.copy()
+        rise = insecurity_index(ind["expected_incidents"], p.incidents_half) - self.iota0
+        # The network prices its index against base-year costs (0 = today's conditions)
+        # and clips it at 0, so it gets the rise of the *expected* rate: a clipped rise of
+        # noisy observed counts would raise costs on average even when nothing changes.
+        policy.levers["insecurity"] = (np.clip(rise, 0.0, 1.0) if self.network_filled
+                                       else self.state.insecurity.copy())
         policy.levers["insecurity_base"] = self.insecurity0.copy()
         extra = ind["spending_share_gdp"] - self.spend0
         policy.levers["welfare_cost_share"] = (
@@ -161,12 +195,44 @@ class SecurityMechanism(Mechanism):
             factor = pair_cost_factor(ind["cost_multiplier"], self.mult0)
             policy.cost_change = policy.cost_change * factor
         off = ~np.eye(model.N, dtype=bool)
+        count = np.zeros((model.R, model.N))
+        if served is not None:
+            for k, (a, b, _, _, _) in enumerate(EDGES):
+                if b != "ROW":
+                    for c in (a, b):
+                        count[:, model.codes.index(c)] += served[:, k]
         self.out = {**ind, "trade_cost_factor_security":
-                    (factor * off).sum(axis=2) / (model.N - 1)}
+                    (factor * off).sum(axis=2) / (model.N - 1),
+                    "insecurity_rise": rise, "corridor_crossings": count}
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
-        return {k: np.asarray(self.out[k], dtype=float) for k in self.indicators}
+        out = {k: np.asarray(self.out[k], dtype=float) for k in self.indicators
+               if k in self.out}
+        # The network stepped after this slot in the same year: its routes are this year's.
+        net = getattr(model, "network_step", None) if self.network_filled else None
+        if net is not None:
+            pak = model.codes.index("PAK")
+            out["route_cost_to_pakistan_pct"] = np.asarray(net.cost[:, :, pak], float) * 100.0
+        return out
+
+
+def _freight_hosts(model: SCOModel) -> np.ndarray:
+    """``(P, N)`` bool: economies crossed by each freight project of the network tables.
+
+    Rows follow the network's project order (the ``P`` axis of
+    ``levers["corridor_operating_year"]``); gas and power projects are all False.
+    """
+    from scosim.network.mechanism import shared_network
+
+    net = shared_network(model).net
+    proj = net.tables.projects
+    out = np.zeros((len(net.project_ids), model.N), dtype=bool)
+    for k, pid in enumerate(net.project_ids):
+        if proj.loc[pid, "carrier"] in CORRIDOR_CARRIERS:
+            hosts = set(proj.loc[pid, "host_economies"])
+            out[k] = [c in hosts for c in model.codes]
+    return out
 
 
 def pair_cost_factor(multiplier: np.ndarray, multiplier0: np.ndarray) -> np.ndarray:

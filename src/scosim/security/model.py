@@ -198,6 +198,7 @@ class SecuritySystem:
     def step(self, state: SecurityState, efforts: np.ndarray, instability: np.ndarray | float,
              rng: Rng, *, supply_index: np.ndarray | float = 1.0,
              hardening: np.ndarray | None = None, supply_rng: Rng | None = None,
+             corridor_edges: np.ndarray | None = None,
              ) -> tuple[SecurityState, dict[str, np.ndarray]]:
         """Advance one year.
 
@@ -211,6 +212,9 @@ class SecuritySystem:
             supply_rng: Generator(s) for the supply noise; default ``rng``. A separate
                 stream keeps supply draws identical across policy variants (common random
                 numbers) although incident draws consume a varying count of numbers.
+            corridor_edges: ``(R, E)`` bool, trafficking crossings served by a freight
+                corridor in operation (:func:`scosim.security.routes.corridor_crossings`);
+                their weight in the route split rises by ``params.corridor_route_uplift``.
 
         Returns:
             The new state and the indicators (:data:`INDICATORS`, each ``(R, N)``).
@@ -239,9 +243,11 @@ class SecuritySystem:
         incidents = draw_incidents(lam, self.cal.overdispersion, gens)
         noise = np.array([g.standard_normal() for g in sgens]) * p.supply_noise
         supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)
+        weight = None if corridor_edges is None else (
+            1.0 + p.corridor_route_uplift * np.asarray(corridor_edges, dtype=float))
         fl = route_flows(supply, self.hazard0, e[:, :, BORDER], self.e0, k_seize=p.k_seize,
                          k_pool_drug=p.k_pool_drug,
-                         rats_drug=state.rats[:, :, BORDER])
+                         rats_drug=state.rats[:, :, BORDER], edge_weight=weight)
         spend_share = np.einsum("rnc,c->rn", e, self.unit_cost) + state.contribution
         w = p.insecurity_weight
         insec = (1 - w) * state.insecurity + w * insecurity_index(incidents, p.incidents_half)

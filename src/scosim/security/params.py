@@ -54,6 +54,12 @@ class SecurityParams:
         k_pool_drug: Semi-elasticity of the hazard to pooled border effort of RATS
             participants, times the anti-drug unit's level (0 today).
         supply_noise: Lognormal sd of the yearly Afghan opiate supply around its series.
+        corridor_route_uplift: Relative rise of the weight of a trafficking crossing served
+            by a freight corridor in operation (``routes.corridor_crossings``): the crossing's
+            share of its origin's onward flow is ``share * (1 + uplift)``, renormalised over
+            the origin's crossings. A modelling choice (0.5); the direction follows UNODC's
+            "Misuse of Licit Trade for Opiate Trafficking in Western and Central Asia"
+            (2012): traffickers hide opiates in the legal cargo that new links carry.
         cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``).
         incidents_half: Incidents a year at which insecurity is one half.
         insecurity_weight: Weight of the latest year's observed incidents in perceived
@@ -78,6 +84,7 @@ class SecurityParams:
     k_seize: float = 1.5
     k_pool_drug: float = 0.5
     supply_noise: float = 0.15
+    corridor_route_uplift: float = 0.5
     cost_markup: float = 0.3
     incidents_half: float = 250.0
     insecurity_weight: float = 0.5
@@ -94,7 +101,8 @@ class SecurityParams:
             if len(v) != len(CHANNELS) or min(v) < 0:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
-                     "supply_noise", "cost_markup", "trust_up", "trust_down"):
+                     "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
+                     "trust_down"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         for name in ("displacement", "afghan_spill", "insecurity_weight"):

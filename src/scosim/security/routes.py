@@ -25,13 +25,16 @@ import numpy as np
 from scosim.data.constants import ECONOMIES
 
 __all__ = [
+    "CORRIDOR_CARRIERS",
     "EDGES",
+    "INTERCEPTION_ANCHORS",
     "NODE_ORDER",
     "RETAIN",
     "SUPPLY_BASE_T",
     "SUPPLY_INDEX",
     "RouteFlows",
     "calibrate_hazards",
+    "corridor_crossings",
     "route_flows",
 ]
 
@@ -79,6 +82,13 @@ RETAIN: dict[str, float] = {"AFG": 0.0, "PAK": 0.10, "IRN": 0.30, "TUR": 0.05, "
                             "RUS": 0.90, "BLR": 0.20}
 #: Upper bound of a calibrated baseline seizure share.
 S_MAX = 0.9
+#: UNODC interception shares (share of what enters the country that it seizes) quoted in
+#: ANCHORS.md. The baseline seizure share of these crossings is set to them; the others are
+#: calibrated on the UNODC 2018-2022 seizures (:func:`calibrate_hazards`, docs/security.md).
+INTERCEPTION_ANCHORS: dict[str, float] = {"IRN": 0.20, "PAK": 0.17}
+#: Carriers of network projects that carry freight, hence cargo in which opiates can hide
+#: (gas pipelines and power lines do not).
+CORRIDOR_CARRIERS: tuple[str, ...] = ("freight",)
 
 
 def _check_tables() -> None:
@@ -122,7 +132,7 @@ class RouteFlows:
 
 def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarray,
                 baseline_border: np.ndarray, *, k_seize: float, k_pool_drug: float,
-                rats_drug: np.ndarray) -> RouteFlows:
+                rats_drug: np.ndarray, edge_weight: np.ndarray | None = None) -> RouteFlows:
     """Propagate one year's supply along the routes.
 
     Args:
@@ -135,9 +145,27 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
         rats_drug: ``(N,)`` or ``(R, N)`` anti-drug pooling level of each state (0 = not
             pooling; nobody pools before a RATS anti-drug unit exists). The pooled effort
             is the mean border effort of the poolers.
+        edge_weight: ``(R, E)`` or ``(E,)`` weights >= 0 on the shares of :data:`EDGES`
+            (default 1): an origin's onward flow is split in proportion to
+            ``share * weight``, so raising one crossing's weight moves flow onto it from
+            the origin's other crossings (a corridor in operation, :func:`corridor_crossings`).
     """
     e = np.asarray(border_effort, dtype=float)
     r, n = e.shape
+    ne = len(EDGES)
+    frac0 = np.array([ed[2] for ed in EDGES])
+    w = np.ones((r, ne)) if edge_weight is None else np.broadcast_to(
+        np.asarray(edge_weight, dtype=float), (r, ne))
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("edge_weight must be finite and >= 0")
+    origin = np.array([NODE_ORDER.index(ed[0]) for ed in EDGES])
+    raw = frac0[None, :] * w
+    tot = np.zeros((r, len(NODE_ORDER)))
+    for k in range(ne):  # fixed-order sums: no BLAS
+        tot[:, origin[k]] += raw[:, k]
+    # An origin whose weights are all zero keeps the table's split.
+    frac = np.where(tot[:, origin] > 0, raw / np.where(tot[:, origin] > 0, tot[:, origin], 1.0),
+                    frac0[None, :])
     idx = {c: k for k, c in enumerate(ECONOMIES)}
     lv = np.broadcast_to(np.asarray(rats_drug, dtype=float), (r, n))
     m = (lv > 0).astype(float)
@@ -153,7 +181,6 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
     seized = np.zeros((r, n))
     retained = np.zeros((r, n))
     through = np.zeros((r, n))
-    ne = len(EDGES)
     dep = np.zeros((r, ne))
     sz = np.zeros((r, ne))
     arr = np.zeros((r, ne))
@@ -170,11 +197,11 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
         retained[:, u] = RETAIN[node] * got
         onward = got - retained[:, u]
         through[:, u] = onward
-        for k, (src, dst, frac, _, _) in enumerate(EDGES):
+        for k, (src, dst, _, _, _) in enumerate(EDGES):
             if src != node:
                 continue
             v = idx[dst]
-            dep[:, k] = frac * onward
+            dep[:, k] = frac[:, k] * onward
             sh[:, k] = 0.0 if dst == "ROW" else share(u, v)
             sz[:, k] = sh[:, k] * dep[:, k]
             arr[:, k] = dep[:, k] - sz[:, k]
@@ -186,22 +213,37 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
 
 
 def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
-                      s_max: float = S_MAX) -> tuple[np.ndarray, dict[str, str]]:
-    """Baseline hazards ``h0`` reproducing seizures ``target_t`` at baseline efforts.
+                      s_max: float = S_MAX,
+                      anchors: dict[str, float] | None = None,
+                      ) -> tuple[np.ndarray, dict[str, str]]:
+    """Baseline hazards ``h0`` of the crossings into each route economy.
 
-    Nodes are calibrated upstream first, so each node's inflow is known when its share
-    is set: ``s = target / inflow`` clipped to ``[0, s_max]``. A node without data gets
-    the median share of the Northern-route transit states (TJK, KGZ, UZB, KAZ)
-    calibrated before it.
+    Nodes are set upstream first, so each node's inflow is known when its share is set:
+
+    * where UNODC publishes an interception share (``anchors``, default
+      :data:`INTERCEPTION_ANCHORS`: Iran 20 %, Pakistan 17 %), the share is that figure;
+    * elsewhere ``s = target / inflow`` (the UNODC 2018-2022 mean seizures), clipped to
+      ``[0, s_max]``;
+    * a node without data gets the median share of the Northern-route transit states
+      (TJK, KGZ, UZB, KAZ) set before it.
+
+    Anchoring Iran instead of fitting its seizures is a choice (docs/security.md section 4):
+    Iran's seizures, 26 % of the whole modelled supply, would need 64 % of what enters Iran
+    to be seized, three times UNODC's figure, and would starve the Balkan route downstream.
 
     Args:
         target_t: ``(N,)`` mean seizures (tonnes heroin equivalent), NaN = no data.
         supply_t: Baseline supply.
-        s_max: Upper bound of a baseline share.
+        s_max: Upper bound of a share calibrated on seizures.
+        anchors: ``{iso3: share}`` set directly; ``{}`` calibrates every node on seizures.
 
     Returns:
         ``(N,)`` hazards (0 off the routes) and ``{iso3: note}`` on how each was set.
     """
+    anchors = INTERCEPTION_ANCHORS if anchors is None else anchors
+    for code, a in anchors.items():
+        if code not in NODE_ORDER or not 0 <= a < 1:
+            raise ValueError(f"anchor {code}={a}: need a route economy and a share in [0, 1)")
     n = len(ECONOMIES)
     idx = {c: k for k, c in enumerate(ECONOMIES)}
     h0 = np.zeros(n)
@@ -214,6 +256,12 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
                          k_pool_drug=0.0, rats_drug=np.zeros(n))
         v = idx[node]
         t = target_t[v]
+        if node in anchors:
+            s = float(anchors[node])
+            shares[node] = s
+            h0[v] = -np.log1p(-s)
+            notes[node] = f"anchored: UNODC interception share {s:.2f} (ANCHORS.md)"
+            continue
         if np.isnan(t):
             # Imputed in order, so that downstream nodes are calibrated on final inflows.
             north = sorted(shares[c] for c in ("TJK", "KGZ", "UZB", "KAZ") if c in shares)
@@ -228,3 +276,32 @@ def calibrate_hazards(target_t: np.ndarray, supply_t: float = SUPPLY_BASE_T,
         clip = " (clipped)" if s == s_max else ""
         notes[node] = f"calibrated: UNODC mean {t:.3g} t / modelled inflow{clip}"
     return h0, notes
+
+
+def corridor_crossings(hosts: np.ndarray, operating: np.ndarray,
+                       codes: tuple[str, ...] = ECONOMIES) -> np.ndarray:
+    """Trafficking crossings served by a corridor in operation, ``(R, E)`` bool.
+
+    A crossing ``u -> v`` of :data:`EDGES` is served when one operating project hosts both
+    ``u`` and ``v``: its legal cargo crosses that border (the Trans-Afghan railway, hosted by
+    Uzbekistan, Afghanistan and Pakistan, serves AFG -> UZB and AFG -> PAK). Exits to the
+    Rest of World are never served.
+
+    Args:
+        hosts: ``(P, N)`` bool, the economies each freight project crosses.
+        operating: ``(R, P)`` bool, projects in operation this year.
+        codes: Economy codes of the ``N`` axis.
+    """
+    h = np.asarray(hosts, dtype=bool)
+    op = np.atleast_2d(np.asarray(operating, dtype=bool))
+    if h.ndim != 2 or h.shape[1] != len(codes) or op.shape[1] != h.shape[0]:
+        raise ValueError(f"hosts must be (P, {len(codes)}) and operating (R, P); "
+                         f"got {h.shape} and {op.shape}")
+    idx = {c: k for k, c in enumerate(codes)}
+    out = np.zeros((op.shape[0], len(EDGES)), dtype=bool)
+    for k, (a, b, _, _, _) in enumerate(EDGES):
+        if b == "ROW":
+            continue
+        both = h[:, idx[a]] & h[:, idx[b]]
+        out[:, k] = (op & both[None, :]).any(axis=1)
+    return out

@@ -14,7 +14,13 @@ import numpy as np
 
 from scosim.security.calibration import SecurityCalibration
 from scosim.security.model import SecuritySystem, simulate
-from scosim.security.routes import NODE_ORDER, SUPPLY_INDEX
+from scosim.security.routes import (
+    INTERCEPTION_ANCHORS,
+    NODE_ORDER,
+    SUPPLY_BASE_T,
+    SUPPLY_INDEX,
+    route_flows,
+)
 
 __all__ = [
     "INTERCEPTION_ANCHORS",
@@ -25,10 +31,9 @@ __all__ = [
     "instability_demo",
     "interception_rows",
     "markdown",
+    "seizure_share_rows",
 ]
 
-#: UNODC interception shares quoted in ANCHORS.md (share of what enters the country).
-INTERCEPTION_ANCHORS: dict[str, float] = {"IRN": 0.20, "PAK": 0.17}
 
 INCIDENT_ECONOMIES = ("AFG", "PAK", "IND", "MMR", "EGY", "TUR", "RUS", "IRN", "TJK", "UZB")
 SEIZURE_ECONOMIES = ("AFG", "PAK", "IRN", "TUR", "AZE", "TJK", "KGZ", "UZB", "KAZ", "RUS")
@@ -78,6 +83,32 @@ def interception_rows(system: SecuritySystem) -> list[dict[str, object]]:
         s = -math.expm1(-h0[system.codes.index(c)])
         rows.append({"economy": c, "share": s, "anchor": INTERCEPTION_ANCHORS.get(c, math.nan),
                      "note": system.hazard_notes.get(c, "")})
+    return rows
+
+
+def seizure_share_rows(system: SecuritySystem) -> list[dict[str, object]]:
+    """Each route economy's share of the route economies' seizures: model (baseline) and data.
+
+    Model shares are from the baseline flows at supply ``SUPPLY_BASE_T`` (no noise);
+    data shares from the UNODC 2018-2022 means, over the economies that report (all but
+    Turkmenistan).
+    """
+    n = system.cal.n
+    fl = route_flows(np.array([SUPPLY_BASE_T]), system.hazard0, system.e0[None, :], system.e0,
+                     k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(n))
+    data = system.cal.seizure_mean_t()
+    idx = [system.codes.index(c) for c in NODE_ORDER]
+    rep = [i for i in idx if not math.isnan(data[i])]
+    tot_m = math.fsum(fl.seized[0, i] for i in rep)
+    tot_d = math.fsum(data[i] for i in rep)
+    rows = []
+    for c, i in zip(NODE_ORDER, idx, strict=True):
+        if math.isnan(data[i]):
+            continue
+        rows.append({"economy": c, "model_t": float(fl.seized[0, i]), "data_t": float(data[i]),
+                     "model_share": fl.seized[0, i] / tot_m, "data_share": data[i] / tot_d})
+    rows.append({"economy": "all", "model_t": tot_m, "data_t": tot_d, "model_share": 1.0,
+                 "data_share": 1.0})
     return rows
 
 

@@ -1,0 +1,112 @@
+"""Security and corridor network together: the afghan_corridor scenarios (docs/security.md 12)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.runner import run_model
+from scosim.scenario import load_scenario
+from scosim.security.coupling import exit_share
+from scosim.security.params import SecurityParams
+from scosim.security.routes import EDGES
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+RUNS = [0, 1, 2]
+
+
+def _run(name: str, **overrides):
+    model = run_model(load_scenario(SCENARIOS / f"{name}.yaml", overrides=overrides or None),
+                      runs=RUNS)
+    rec = {k: np.stack(v, axis=1) for k, v in model.records.items()}
+    return model, rec
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {name: _run(name) for name in
+            ("afghan_corridor_stable", "afghan_corridor", "afghan_corridor_rats")}
+
+
+def test_the_network_prices_the_rise_of_expected_insecurity(runs):
+    for _model, rec in runs.values():
+        # What the network used is what the security slot wrote, clipped at 0.
+        np.testing.assert_allclose(rec["route_instability"],
+                                   np.clip(rec["insecurity_rise"], 0.0, 1.0), atol=1e-12)
+        assert np.isnan(rec["insecurity_rise"]).sum() == 0
+    model, rising = runs["afghan_corridor"]
+    _, stable = runs["afghan_corridor_stable"]
+    afg = model.codes.index("AFG")
+    years = list(model.years)
+    # 2018-2022 conditions mean no extra risk on Afghan edges; instability 2.5 a clear one.
+    assert np.all(stable["route_instability"][:, :, afg] == 0.0)
+    assert np.all(rising["route_instability"][:, years.index(2035), afg] > 0.1)
+
+
+def test_rising_instability_raises_corridor_costs_and_the_railway_lowers_them(runs):
+    model, rising = runs["afghan_corridor"]
+    _, stable = runs["afghan_corridor_stable"]
+    uzb = model.codes.index("UZB")
+    years = list(model.years)
+    cost_r = rising["route_cost_to_pakistan_pct"][:, :, uzb]
+    cost_s = stable["route_cost_to_pakistan_pct"][:, :, uzb]
+    late = slice(years.index(2028), None)
+    assert np.all(cost_r[:, late] > cost_s[:, late])
+    # The railway opens in 2033 (agreed 2026, six years of construction): costs drop.
+    t33 = years.index(2033)
+    assert np.all(cost_s[:, t33] < cost_s[:, t33 - 1] - 1.0)
+    assert np.all(cost_r[:, t33] < cost_r[:, t33 - 1] - 1.0)
+
+
+def test_rats_upgrade_is_agreed_in_every_run_and_lowers_pakistans_risk(runs):
+    model, rats = runs["afghan_corridor_rats"]
+    _, rising = runs["afghan_corridor"]
+    ev = model.log.to_frame()
+    adopted = ev[(ev["type"] == "adopted") & (ev["proposal"] == "rats-universal-centre")]
+    assert sorted(adopted["run"].unique()) == RUNS
+    pak = model.codes.index("PAK")
+    t = list(model.years).index(2035)
+    assert np.all(rats["insecurity_rise"][:, t, pak] < rising["insecurity_rise"][:, t, pak])
+    assert np.all(rats["expected_incidents"][:, t, pak]
+                  < rising["expected_incidents"][:, t, pak])
+
+
+def test_traffickers_use_the_railways_crossings_from_its_first_year(runs):
+    model, rec = runs["afghan_corridor"]
+    codes = list(model.codes)
+    years = list(model.years)
+    # No lag: the crossings are served in exactly the years the corridor type reports the
+    # railway operating (the security slot runs before the network in the same year).
+    served = rec["corridor_crossings"]
+    operating = rec["corridor_operating"]
+    for c, n in (("AFG", 2), ("PAK", 1), ("UZB", 1), ("TJK", 0), ("IRN", 0)):
+        np.testing.assert_array_equal(served[:, :, codes.index(c)],
+                                      n * operating[:, :, codes.index("AFG")])
+    assert operating[:, years.index(2032), codes.index("AFG")].max() == 0
+    assert operating[:, years.index(2033), codes.index("AFG")].min() == 1
+    # Pakistan's share of Afghan exports: 0.40 before; 0.40 x 1.5 over the reweighted total
+    # after (AFG -> PAK and AFG -> UZB are served), computed here from the edge table.
+    up = SecurityParams().corridor_route_uplift
+    afg_out = {b: s for a, b, s, _, _ in EDGES if a == "AFG"}
+    total = sum(s * (1 + up * (b in ("PAK", "UZB"))) for b, s in afg_out.items())
+    share = exit_share(rec, codes, "PAK")
+    np.testing.assert_allclose(share[:, years.index(2032)], afg_out["PAK"])
+    np.testing.assert_allclose(share[:, years.index(2033)], afg_out["PAK"] * (1 + up) / total)
+
+
+def test_report_tables_and_figure_from_the_runs(runs, tmp_path):
+    from scosim.security.coupling import difference_rows, plot_coupling, summary_rows
+
+    model, _ = runs["afghan_corridor"]
+    years, codes = list(model.years), list(model.codes)
+    variants = {name: rec for name, (_, rec) in runs.items()}
+    rows = summary_rows(variants, years, codes, 2035)
+    assert len(rows) > 10 and all(set(r) == {"indicator", *variants} for r in rows)
+    diff = difference_rows(runs["afghan_corridor_rats"][1], runs["afghan_corridor"][1], years,
+                           codes, 2035)
+    pak = next(r for r in diff if r["indicator"] == "instability index on Pakistani edges")
+    assert pak["difference, median [5-95 %]"].startswith("-0.0")
+    png = plot_coupling(variants, years, codes, tmp_path / "c.png", opening=2033)
+    assert png.stat().st_size > 10_000
