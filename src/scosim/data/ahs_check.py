@@ -267,9 +267,9 @@ def ahs_report(
     )
     big = ahs_disagreements(tariffs, flat, mfn, ahs, spells)
     lines = [
-        f"Cells: {len(lit)} cells (importers {', '.join(sorted(set(lit['importer'])))} against "
-        "their partners among the 27). Share within "
-        f"{AHS_TOLERANCE_PP:g} percentage points:",
+        f"The excerpt has {len(lit)} cells (importers "
+        f"{', '.join(sorted(set(lit['importer'])))} against their partners among the 27). "
+        f"Share of cells within {AHS_TOLERANCE_PP:g} percentage points:",
         "",
         "| view | cells | within 1.5 pp |",
         "|---|---|---|",
