@@ -15,16 +15,20 @@ import pytest
 
 from scosim.data import EAEU, ECONOMIES, load_calibration
 from scosim.data.agreements import deepest, in_force
-from scosim.data.build import RAW_FILES
-from scosim.data.tariffs import (
+from scosim.data.ahs_check import (
     AHS_LIST_PP,
+    AHS_TARGET_SHARE,
     AHS_TOLERANCE_PP,
-    PROHIBITIVE,
-    PSA_PREFERENCE,
+    ahs_ceiling,
     ahs_comparison,
     ahs_disagreements,
-    tariff_revenue,
+    ahs_levels,
+    ahs_like_for_like,
+    ahs_report,
+    share_within,
 )
+from scosim.data.build import RAW_FILES
+from scosim.data.tariffs import PROHIBITIVE, PSA_PREFERENCE, tariff_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / ".." / "shared" / "data" / "raw"
@@ -75,30 +79,52 @@ def test_agreements_table_shape_and_symmetry(cal) -> None:
     assert not (a["exporter"] == a["importer"]).any()
 
 
-def test_eaeu_pairs_in_force_2023_not_before_2015(cal) -> None:
+def test_eaeu_customs_union_not_before_2010_tariffs_zero_through_ftas(cal) -> None:
+    """Issue 10 asks "EAEU pairs zero in 2023 and positive before 2010". The WTO file says the
+    pairs were already duty-free before 2010 through FTAs, so what is tested is the kind: no
+    customs union before 2010 (Belarus-Kazakhstan-Russia from 2010, the EAEU from 2015,
+    Armenia and Kyrgyzstan by accession in 2015), FTAs before (docs/data.md)."""
     tau = cal.tariffs
+    trio = {"BLR", "KAZ", "RUS"}
     for i, j in itertools.permutations(EAEU, 2):
         assert _types(cal, i, j, 2023).get(909) == "CU", (i, j)
         assert tau.loc[i, j] == 0.0
-        for year in (2005, 2009, 2014):
-            assert 909 not in _types(cal, i, j, year), (i, j, year)
-    # Before the EAEU (and before the 2010 customs union of Belarus, Kazakhstan and Russia),
-    # the WTO file records older CIS-era agreements for every EAEU pair (docs/data.md).
-    for i, j in itertools.permutations(EAEU, 2):
-        assert _types(cal, i, j, 2009), (i, j)
+        for year in range(1994, 2010):
+            assert "CU" not in _types(cal, i, j, year).values(), (i, j, year)
+        # Zero tariff before 2010 through FTAs in force (the literal "positive" is not true).
+        assert set(_types(cal, i, j, 2009).values()) == {"FTA"}, (i, j)
+        for year in range(2010, 2015):
+            types = _types(cal, i, j, year)
+            assert 909 not in types
+            if {i, j} <= trio:
+                assert types.get(857) == "CU", (i, j, year)
+            else:  # Armenia and Kyrgyzstan: FTAs only until their accession in 2015
+                assert "CU" not in types.values(), (i, j, year)
+    # Russia-Kazakhstan in 2009: the 1994 CIS FTA, the EurAsEC (no common external tariff),
+    # the Common Economic Zone, their 1993 bilateral FTA and the 1997 treaty that became the
+    # 2010 customs union, all as FTAs.
     assert _types(cal, "RUS", "KAZ", 2009) == {
         99: "FTA",
-        106: "CU",
+        106: "FTA",
         579: "FTA",
         832: "FTA",
-        857: "CU",
+        857: "FTA",
     }
+    spells = cal.agreement_spells
+    rk = spells[
+        (spells["exporter"] == "RUS") & (spells["importer"] == "KAZ") & (spells["rta_id"] == 857)
+    ]
+    assert rk[["type", "from_date", "to_date"]].values.tolist() == [
+        ["FTA", "1997-12-03", "2010-01-01"],
+        ["CU", "2010-01-01", "2015-01-01"],
+    ]
 
 
 def test_kyrgyzstan_russia_zero_from_accession(cal) -> None:
     # Accession on 12 August 2015 (WTO per-party date); in force at the end of 2015.
     assert 909 in _types(cal, "KGZ", "RUS", 2015) and 909 not in _types(cal, "KGZ", "RUS", 2014)
-    assert 922 in _types(cal, "RUS", "KGZ", 2015)
+    assert _types(cal, "KGZ", "RUS", 2015).get(922) == "CU"
+    assert "CU" not in _types(cal, "KGZ", "RUS", 2014).values()
     spells = cal.agreement_spells
     row = spells[
         (spells["exporter"] == "KGZ") & (spells["importer"] == "RUS") & (spells["rta_id"] == 909)
@@ -108,10 +134,34 @@ def test_kyrgyzstan_russia_zero_from_accession(cal) -> None:
 
 
 def test_cis_fta_pairs_are_zero(cal) -> None:
-    assert _types(cal, "RUS", "UZB", 2023) == {861: "FTA"}
+    # Russia-Uzbekistan: 1993 bilateral FTA and the 1994 CIS FTA (Uzbekistan is outside the
+    # 2011 treaty in the WTO file); Kazakhstan-Tajikistan: the 2011 CIS FTA.
+    assert _types(cal, "RUS", "UZB", 2023) == {99: "FTA", 861: "FTA"}
     assert _types(cal, "KAZ", "TJK", 2023) == {762: "FTA"}
     for i, j in (("RUS", "UZB"), ("UZB", "RUS"), ("KAZ", "TJK"), ("TJK", "KAZ")):
         assert cal.tariffs.loc[i, j] == 0.0, (i, j)
+        assert cal.source_of("value", f"{i}-{j}", table="tariffs")["source_id"] == "wto_rta"
+
+
+def test_1994_cis_fta_is_replaced_only_between_parties_of_the_2011_treaty(cal) -> None:
+    """RTA 762 replaced RTA 99 between its own parties; with Azerbaijan, Uzbekistan and
+    Turkmenistan (outside 762) the 1994 agreement stays in force."""
+    for i, j in (("AZE", "BLR"), ("AZE", "TJK"), ("ARM", "UZB"), ("BLR", "UZB"), ("UZB", "TJK")):
+        assert _types(cal, i, j, 2023) == {99: "FTA"}, (i, j)
+        assert cal.tariffs.loc[i, j] == 0.0 == cal.tariffs.loc[j, i]
+    spells = cal.agreement_spells
+
+    def span(i: str, j: str, rid: int) -> list[list[str]]:
+        sub = spells[
+            (spells["exporter"] == i) & (spells["importer"] == j) & (spells["rta_id"] == rid)
+        ]
+        return sub[["from_date", "to_date"]].values.tolist()
+
+    # Between two parties of 762, RTA 99 ends when 762 binds both (the later entry): for
+    # Kyrgyzstan-Russia on Kyrgyzstan's entry (13 December 2013), not on Russia's (2012).
+    assert span("KGZ", "RUS", 99) == [["1995-12-28", "2013-12-13"]]
+    assert span("KGZ", "RUS", 762) == [["2013-12-13", ""]]
+    assert span("ARM", "BLR", 99) == [["1994-12-30", "2012-10-17"]]
 
 
 def test_china_pakistan_below_mfn_china_russia_at_mfn(cal) -> None:
@@ -199,31 +249,99 @@ def test_revenue_effect_of_the_composition_adjustment_is_documented(cal) -> None
     assert f"{100 * (on / off - 1):+.1f} %" in text
 
 
+def _flat():
+    return load_calibration("2023", composition=False).tariffs
+
+
 @needs_raw
-def test_agreement_with_ahs_excerpt_is_documented(cal) -> None:
+def test_ahs_check_section_of_docs_is_the_computed_report(cal) -> None:
+    report = ahs_report(
+        cal.tariffs, _flat(), cal.countries["tariff_mfn"], _ahs(), cal.agreement_spells
+    )
+    assert report in DOC.read_text(encoding="utf-8")
+
+
+@needs_raw
+def test_every_ahs_duty_free_cell_is_zero_in_the_built_matrix(cal) -> None:
+    """The kind check of the agreement layer: what AHS shows duty-free (EAEU, GCC, the CIS
+    FTAs, including Armenia-Uzbekistan and Azerbaijan-Belarus/-Tajikistan through the 1994
+    CIS FTA) has an agreement in force and a zero tariff."""
     comp = ahs_comparison(cal.tariffs, _ahs())
-    share = float((comp["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean())
-    flat = ahs_comparison(load_calibration("2023", composition=False).tariffs, _ahs())
-    share_flat = float((flat["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean())
-    text = DOC.read_text(encoding="utf-8")
-    assert f"{len(comp)} cells" in text
-    assert f"{100 * share:.0f} % of cells" in text and f"{100 * share_flat:.0f} %" in text
+    zero = comp[comp["ahs_pct"] == 0.0]
+    assert len(zero) >= 25
+    pref = deepest(cal.agreement_spells, 2023)
+    for imp, exp in zip(zero["importer"], zero["exporter"], strict=True):
+        assert (exp, imp) in pref and cal.tariffs.loc[exp, imp] == 0.0, (imp, exp)
+
+
+@needs_raw
+def test_like_for_like_view_is_the_preference_structure_on_a_leave_one_out_level(cal) -> None:
+    ahs = _ahs()
+    mfn = cal.countries["tariff_mfn"]
+    view = ahs_like_for_like(_flat(), mfn, ahs, cal.agreement_spells)
+    v = view.set_index(["importer", "exporter"])
+    assert v.loc[("TUR", "CHN"), "view_pct"] == pytest.approx(v.loc[("TUR", "CHN"), "level_pct"])
+    assert v.loc[("ARM", "RUS"), "view_pct"] == 0.0  # EAEU
+    assert v.loc[("LKA", "IRN"), "view_pct"] == pytest.approx(
+        (1 - PSA_PREFERENCE) * v.loc[("LKA", "IRN"), "level_pct"]
+    )
+    assert v.loc[("IND", "PAK"), "group"] == "suspension"
+    # Leave one out: a cell's own AHS value does not move its level, but moves the others'.
+    changed = json.loads(json.dumps(ahs))
+    changed["LKA"]["RUS"] = 95.0
+    before = ahs_levels(ahs, cal.agreement_spells)
+    after = ahs_levels(changed, cal.agreement_spells)
+    assert after[("LKA", "RUS")] == before[("LKA", "RUS")]
+    assert any(after[k] != before[k] for k in after if k[0] == "LKA" and k[1] != "RUS")
+    # The level is a median of AHS values on partners without an agreement.
+    lka = [
+        x
+        for e, x in ahs["LKA"].items()
+        if e in ECONOMIES
+        and e not in ("RUS", "LKA")
+        and (e, "LKA") not in deepest(cal.agreement_spells, 2023)
+    ]
+    assert before[("LKA", "RUS")] == pytest.approx(float(np.median(lka)))
+
+
+@needs_raw
+def test_ceiling_of_one_rate_per_importer_is_below_the_target(cal) -> None:
+    """Why 80 % is out of reach: even a rate per importer fitted to the excerpt itself, with
+    every preferential cell counted as matched, leaves too many partners outside 1.5 pp."""
+    ahs = _ahs()
+    ceiling = ahs_ceiling(ahs, cal.agreement_spells)
+    # Brute force over a fine grid of levels, independently of the window search.
+    pref = deepest(cal.agreement_spells, 2023)
+    hit = total = 0
+    for imp, row in ahs.items():
+        cells = [(e, x) for e, x in row.items() if e in ECONOMIES and e != imp]
+        free = [x for e, x in cells if (e, imp) not in pref]
+        grid = np.arange(0.0, 30.0, 0.005)
+        best = max(sum(abs(x - lv) <= AHS_TOLERANCE_PP + 1e-9 for x in free) for lv in grid)
+        hit += len(cells) - len(free) + best
+        total += len(cells)
+    assert ceiling == pytest.approx(hit / total)
+    assert ceiling < AHS_TARGET_SHARE
 
 
 @needs_raw
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 10 asks >= 80 % within 1.5 pp; the built matrix (trade-weighted MFN means, "
-    "composition-adjusted) does not reach it against AHS simple averages (docs/data.md)",
+    reason="issue 10 asks >= 80 % within 1.5 pp; on the like-for-like basis the built matrix "
+    "reaches about 60 %, and no matrix with one non-preferential rate per importer can reach "
+    "80 % (ceiling 79 %: AHS simple averages vary with each partner's line mix; docs/data.md)",
 )
 def test_agreement_with_ahs_excerpt_reaches_80_percent(cal) -> None:
-    comp = ahs_comparison(cal.tariffs, _ahs())
-    assert (comp["diff_pp"].abs() <= AHS_TOLERANCE_PP).mean() >= 0.8
+    view = ahs_like_for_like(_flat(), cal.countries["tariff_mfn"], _ahs(), cal.agreement_spells)
+    view = view[view["group"] != "suspension"]
+    assert share_within(view["diff_pp"]) >= AHS_TARGET_SHARE
 
 
 @needs_raw
 def test_every_large_disagreement_is_listed_with_a_reason(cal) -> None:
-    big = ahs_disagreements(cal.tariffs, _ahs(), cal.agreement_spells, _fuel(cal))
+    big = ahs_disagreements(
+        cal.tariffs, _flat(), cal.countries["tariff_mfn"], _ahs(), cal.agreement_spells
+    )
     assert len(big) > 0 and (big["diff_pp"].abs() > AHS_LIST_PP).all()
     text = DOC.read_text(encoding="utf-8")
     rows = {}
@@ -246,6 +364,8 @@ def test_every_large_disagreement_is_listed_with_a_reason(cal) -> None:
         )
         assert doc_reason == reason
     assert len(rows) == len(big)
+    # No cell is left unexplained as "no agreement" any more (the CIS FTA fix).
+    assert not big["reason"].str.startswith("duty-free in AHS").any()
 
 
 def test_mfn_vector_used_by_cet_rules(cal) -> None:

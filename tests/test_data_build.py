@@ -375,6 +375,25 @@ def test_workbook_without_entry_dates_is_named(tmp_path: Path) -> None:
         build_tables(raw)
 
 
+@needs_raw
+def test_workbook_without_the_2011_cis_fta_is_named(tmp_path: Path) -> None:
+    """The CIS supersession rule needs RTA 99 and 762; a workbook without one is an error."""
+    import openpyxl
+
+    raw = _raw_copy(tmp_path)
+    wb = openpyxl.load_workbook(RAW / RAW_FILES["rta"])
+    ws = wb["AllRTAs"]
+    header = [c.value for c in ws[1]]
+    col = header.index("RTA ID") + 1
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == 762]
+    assert len(rows) == 1
+    ws.delete_rows(rows[0])
+    (raw / RAW_FILES["rta"]).unlink()
+    wb.save(raw / RAW_FILES["rta"])
+    with pytest.raises(RawDataError, match=rf"{RAW_FILES['rta']}: .*RTA id\(s\) \[762\]"):
+        build_tables(raw)
+
+
 def test_missing_raw_dir(tmp_path: Path) -> None:
     with pytest.raises(RawDataError, match="not found"):
         build_tables(tmp_path / "nowhere")

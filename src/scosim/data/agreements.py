@@ -61,6 +61,25 @@ BLOCS: dict[str, tuple[int, ...]] = {
     "ASEAN Free Trade Area (AFTA)": (126, 1170),
 }
 
+#: Agreements superseded by a later one *only between the parties of the later one*:
+#: ``{old RTA id: successor RTA id}``. The 2011 CIS FTA (RTA 762) replaced the 1994 CIS FTA
+#: (RTA 99) in relations between its own parties; the 1994 agreement stays in force between
+#: a party of the 2011 treaty and a CIS state outside it (Azerbaijan, Uzbekistan,
+#: Turkmenistan). The WTO file records the replacement as each 762 party's exit from RTA 99
+#: (the exit date equals the party's 762 entry date), which, read literally, would end the
+#: 1994 agreement with every partner. An exit date that does not equal the party's entry
+#: into the successor is a real exit.
+SUPERSEDED_BY: dict[int, int] = {99: 762}
+
+#: Agreements the WTO file types as customs unions that had no common external tariff for
+#: part of their life: ``{RTA id: first day as a customs union}`` (``None``: never). Before
+#: that day they are typed FTA (zero internal duties, national external tariffs). RTA 857
+#: (Russia-Belarus-Kazakhstan, WTO entry into force 3 December 1997) applied the common
+#: external tariff of the Customs Union Commission from 1 January 2010; the Eurasian
+#: Economic Community (RTA 106, 1997-2014) never applied one to all its members (Kyrgyzstan
+#: and Tajikistan kept national tariffs). docs/data.md, "Trade agreements".
+CU_FROM: dict[int, dt.date | None] = {857: dt.date(2010, 1, 1), 106: None}
+
 #: Agreement type of each WTO "Type" value that covers goods (services-only EIAs are dropped).
 TYPE_OF: dict[str, str] = {
     "CU": "CU",
@@ -198,6 +217,68 @@ def _overlap(a: Interval, b: Interval) -> Interval | None:
     return start, end
 
 
+def _pair_end(
+    rid: int,
+    i: str,
+    j: str,
+    both: Interval,
+    exits: dict[int, dict[str, Interval]],
+) -> dt.date | None:
+    """End of agreement ``rid`` between ``i`` and ``j`` (see :data:`SUPERSEDED_BY`)."""
+    succ = SUPERSEDED_BY.get(rid)
+    if succ is None:
+        return both[1]
+    own, new = exits[rid], exits[succ]
+    ends = []
+    for k in (i, j):
+        end = own[k][1]
+        superseded = end is not None and k in new and new[k][0] == end
+        if end is not None and not superseded:
+            ends.append(end)  # a real exit of this party
+    if i in new and j in new:
+        # Replaced between the two once the successor binds both.
+        start = _overlap(new[i], new[j])
+        if start is not None:
+            ends.append(start[0])
+    return min(ends) if ends else None
+
+
+def _typed(
+    rid: int, kind: str, start: dt.date, end: dt.date | None
+) -> list[tuple[str, dt.date, dt.date | None]]:
+    """Split a spell where :data:`CU_FROM` dates the customs union later than the WTO."""
+    if kind != "CU" or rid not in CU_FROM:
+        return [(kind, start, end)]
+    cu = CU_FROM[rid]
+    if cu is None or (end is not None and end <= cu):
+        return [("FTA", start, end)]
+    if cu <= start:
+        return [("CU", start, end)]
+    return [("FTA", start, cu), ("CU", cu, end)]
+
+
+def _listed_parties(
+    row: dict[str, object], fname: str, blocs: dict[str, dict[str, Interval]]
+) -> dict[str, tuple[Interval, str]]:
+    """ISO3 -> (interval, party it belongs to) of the listed economies in one agreement.
+
+    Members of a bloc that is a party are covered vis-a-vis the other parties, not among
+    themselves (EAEU-Viet Nam does not link Russia with Kazakhstan).
+    """
+    members: dict[str, tuple[Interval, str]] = {}
+    for name, span in _parties(row, fname).items():
+        if span is None:
+            continue
+        if name in blocs:
+            for iso, m_span in blocs[name].items():
+                both = _overlap(span, m_span)
+                if both is not None:
+                    members[iso] = (both, name)
+        elif name in WTO_NAMES:
+            members[WTO_NAMES[name]] = (span, name)
+    return members
+
+
 def build_agreements(raw_dir: Path) -> pd.DataFrame:
     """Spells of goods agreements in force between ordered pairs of the 27 listed economies.
 
@@ -211,6 +292,17 @@ def build_agreements(raw_dir: Path) -> pd.DataFrame:
     fname = RAW_FILES["rta"]
     rows = read_rta_rows(raw_dir)
     blocs = _bloc_members(rows, fname)
+    # Per-party intervals of the agreements in SUPERSEDED_BY (old and successor).
+    linked = set(SUPERSEDED_BY) | set(SUPERSEDED_BY.values())
+    exits: dict[int, dict[str, Interval]] = {}
+    for row in rows:
+        if isinstance(row["RTA ID"], int | float) and int(row["RTA ID"]) in linked:
+            exits[int(row["RTA ID"])] = {
+                iso: span for iso, (span, _) in _listed_parties(row, fname, blocs).items()
+            }
+    missing = sorted(linked - set(exits))
+    if missing:
+        raise RawDataError(f"{fname}: sheet AllRTAs lacks RTA id(s) {missing}")
     recs = []
     for row in rows:
         kind = TYPE_OF.get(str(row["Type"] or "").strip())
@@ -224,20 +316,7 @@ def build_agreements(raw_dir: Path) -> pd.DataFrame:
             rid = int(row["RTA ID"])  # type: ignore[call-overload]
         except (TypeError, ValueError):
             raise RawDataError(f"{where}: 'RTA ID' {row['RTA ID']!r} is not an integer") from None
-        # ISO3 -> (interval, party it belongs to): members of a bloc that is a party are
-        # covered vis-a-vis the other parties, not among themselves (EAEU-Viet Nam does not
-        # link Russia with Kazakhstan).
-        members: dict[str, tuple[Interval, str]] = {}
-        for name, span in _parties(row, fname).items():
-            if span is None:
-                continue
-            if name in blocs:
-                for iso, m_span in blocs[name].items():
-                    both = _overlap(span, m_span)
-                    if both is not None:
-                        members[iso] = (both, name)
-            elif name in WTO_NAMES:
-                members[WTO_NAMES[name]] = (span, name)
+        members = _listed_parties(row, fname, blocs)
         for i in LISTED:
             for j in LISTED:
                 if i == j or i not in members or j not in members:
@@ -245,19 +324,26 @@ def build_agreements(raw_dir: Path) -> pd.DataFrame:
                 if members[i][1] == members[j][1]:
                     continue
                 both = _overlap(members[i][0], members[j][0])
+                if rid in SUPERSEDED_BY:
+                    # Overlap of the entries only; the end follows the supersession rule.
+                    start = max(members[i][0][0], members[j][0][0])
+                    both = (start, _pair_end(rid, i, j, (start, None), exits))
+                    if both[1] is not None and both[1] <= start:
+                        both = None
                 if both is None:
                     continue
-                recs.append(
-                    (
-                        i,
-                        j,
-                        rid,
-                        kind,
-                        both[0].isoformat(),
-                        both[1].isoformat() if both[1] else "",
-                        " ".join(str(row["RTA Name"]).split()),
+                for k, start, end in _typed(rid, kind, both[0], both[1]):
+                    recs.append(
+                        (
+                            i,
+                            j,
+                            rid,
+                            k,
+                            start.isoformat(),
+                            end.isoformat() if end else "",
+                            " ".join(str(row["RTA Name"]).split()),
+                        )
                     )
-                )
     df = pd.DataFrame(recs, columns=COLUMNS)
     return df.sort_values(["exporter", "importer", "from_date", "rta_id"]).reset_index(drop=True)
 

@@ -187,8 +187,9 @@ def _mfn_2023(
         if outside:
             used = [p for p in AHS_OUTSIDE if p in rates]
         else:
-            # Partners the excerpt itself shows duty-free have a preference the WTO file
-            # does not record (e.g. CIS-era bilateral FTAs); they are not MFN partners.
+            # A partner the excerpt shows duty-free without an agreement in the WTO file
+            # would hold an unrecorded preference, not an MFN rate (none since the 1994 CIS
+            # FTA is kept with states outside the 2011 treaty: agreements.SUPERSEDED_BY).
             used = [p for p in LISTED if p in rates and (p, iso) not in pref and rates[p] > 0]
         if not used:
             raise RawDataError(f"{RAW_FILES['ahs']}: no non-preferential partner for {iso}")
@@ -368,85 +369,3 @@ def tariff_revenue(trade: pd.DataFrame, tariffs: pd.DataFrame) -> float:
     x = trade.to_numpy(dtype=float)
     t = tariffs.loc[trade.index, trade.columns].to_numpy(dtype=float)
     return math.fsum((x * t).ravel())
-
-
-def ahs_comparison(tariffs: pd.DataFrame, ahs: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Built rates against the WITS AHS excerpt, one row per (importer, exporter) among the 27.
-
-    Returns:
-        Columns ``importer, exporter, built_pct, ahs_pct, diff_pp`` (built minus AHS).
-    """
-    recs = []
-    for imp in sorted(ahs):
-        if imp not in LISTED:
-            continue
-        for exp, v in sorted(ahs[imp].items()):
-            if exp in LISTED and exp != imp:
-                built = 100.0 * float(tariffs.loc[exp, imp])
-                recs.append((imp, exp, built, v, built - v))
-    return pd.DataFrame(recs, columns=["importer", "exporter", "built_pct", "ahs_pct", "diff_pp"])
-
-
-#: Threshold (percentage points) above which a disagreement with the AHS excerpt is listed
-#: with its reason in docs/data.md, and the tolerance of the agreement share.
-AHS_LIST_PP = 3.0
-AHS_TOLERANCE_PP = 1.5
-
-
-def ahs_disagreements(
-    tariffs: pd.DataFrame,
-    ahs: dict[str, dict[str, float]],
-    spells: pd.DataFrame,
-    fuel: pd.Series,
-) -> pd.DataFrame:
-    """Cells that differ from the AHS excerpt by more than :data:`AHS_LIST_PP`, with a reason.
-
-    Args:
-        tariffs: Built tariff matrix.
-        ahs: AHS excerpt (:func:`read_ahs`).
-        spells: Agreement spells.
-        fuel: Fuel-export share (fraction) by ISO3.
-
-    Returns:
-        The rows of :func:`ahs_comparison` beyond the threshold plus a ``reason`` column.
-    """
-    comp = ahs_comparison(tariffs, ahs)
-    big = comp[comp["diff_pp"].abs() > AHS_LIST_PP].copy()
-    pref = deepest(spells, BASE_YEAR)
-    reasons = []
-    for imp, exp, built, ref in zip(
-        big["importer"], big["exporter"], big["built_pct"], big["ahs_pct"], strict=True
-    ):
-        agreement = pref.get((exp, imp))
-        f = float(fuel[exp])
-        if (exp, imp) in PROHIBITIVE_PAIRS:
-            why = "India-Pakistan suspension: prohibitive equivalent; AHS records the schedule"
-        elif agreement is not None and agreement[0] != "PSA" and built == 0.0:
-            why = (
-                f"{agreement[0]} (RTA {agreement[1]}) in force: duties remain on sensitive "
-                "lists or during the phase-in"
-            )
-        elif ref == 0.0:
-            why = "duty-free in AHS; no agreement for this pair in the WTO file"
-        elif built > ref and ref < AHS_TOLERANCE_PP:
-            why = "unilateral preference (GSP/LDC) of the importer, not an RTA"
-        elif built < ref and f >= 0.4:
-            why = (
-                f"composition: fuel is {100 * f:.0f} % of the exporter's exports; AHS is a "
-                "simple average over tariff lines"
-            )
-        elif built > ref:
-            why = (
-                f"composition: non-fuel exporter ({100 * f:.0f} % fuel) rated above the "
-                "importer's mean; AHS simple average lower"
-            )
-        elif agreement is not None:
-            why = (
-                f"partial scope (RTA {agreement[1]}) and basis: trade-weighted MFN mean below "
-                "the AHS simple average"
-            )
-        else:
-            why = "basis: importer's trade-weighted MFN mean below the AHS simple average"
-        reasons.append(why)
-    big["reason"] = reasons
-    return big.reset_index(drop=True)
