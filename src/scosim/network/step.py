@@ -83,16 +83,18 @@ class CorridorNetwork:
             and weight indicators (default: the packaged calibration's trade matrix).
         params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
         economies: Economy codes; must match the tables' (default the 28 of scosim).
+        year: Transit restrictions in force in this year apply (``from_year <= year``);
+            None applies every row of ``transit_restrictions.csv``.
     """
 
     def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
                  params: dict[str, float] | None = None,
-                 economies: Sequence[str] = ECONOMIES):
+                 economies: Sequence[str] = ECONOMIES, year: int | None = None):
         self.tables = tables if tables is not None else load_network()
         if tuple(economies) != self.tables.economies:
             raise ValueError("economies differ from the network tables' economies")
         self.params = {**self.tables.params, **(params or {})}
-        self.graph: FreightGraph = build_freight_graph(self.tables, self.params)
+        self.graph: FreightGraph = build_freight_graph(self.tables, self.params, year)
         self.links: EnergyLinks = energy_links(self.tables)
         if trade is None:
             from scosim.data import load_calibration
@@ -134,10 +136,10 @@ class CorridorNetwork:
                      if c != ROW and (c in hosts or change[k] < -threshold))
 
     def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_],
-                fee: FloatArray | None):
+                fee: FloatArray | None, act: NDArray[np.bool_] | None = None):
         """Route, then load each edge (Mt a year) with the trade its routes carry."""
         routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open,
-                                                           fee))
+                                                           fee, act))
         value, transit = tree_loads(self.graph, routes, self.trade)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
@@ -204,7 +206,7 @@ class CorridorNetwork:
                 self.graph.edge_economies)
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
-        routes, transit, loads = self._assign(mult, edge_open, fee)
+        routes, transit, loads = self._assign(mult, edge_open, fee, act)
         cost = routes.cost
         cap = np.broadcast_to(self._capacity_mt, loads.shape)
         over = np.isfinite(cap) & (loads > cap) & edge_open
@@ -216,13 +218,13 @@ class CorridorNetwork:
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
-            routes, transit, _ = self._assign(priced, edge_open, fee)
+            routes, transit, _ = self._assign(priced, edge_open, fee, act)
             cost = routes.cost
             if np.any(over):
                 share = path_min(self.graph, routes,
                                  np.where(over, cap / np.where(over, loads, 1.0), 1.0))
                 alt = least_cost_routes(self.graph, arc_weights(
-                    self.graph, priced, priced, edge_open & ~over, fee)).centre_cost
+                    self.graph, priced, priced, edge_open & ~over, fee, act)).centre_cost
                 # Where nothing but the corridor connects a pair, it keeps the corridor.
                 alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
                 mixed = share * routes.centre_cost + (1.0 - share) * alt
