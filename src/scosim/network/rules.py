@@ -40,8 +40,11 @@ YEAR_RANGE: tuple[int, int] = (1900, 2100)
 
 
 def read_restrictions(d: Path, economies: Sequence[str] = ECONOMIES) -> pd.DataFrame:
-    """Read ``transit_restrictions.csv`` (columns ``restriction_id, origin, destination,
-    transit, from_year, source, note``); index ``restriction_id``, ``_line`` kept."""
+    """Read and check ``transit_restrictions.csv``.
+
+    Columns ``restriction_id, origin, destination, transit, from_year, source, note``; the
+    frame is indexed by ``restriction_id`` and keeps ``_line``.
+    """
     t = "transit_restrictions"
     f = _read(d / "transit_restrictions.csv", t, ["restriction_id", "origin", "destination",
                                                   "transit", "from_year", "source"])
@@ -80,8 +83,10 @@ def read_restrictions(d: Path, economies: Sequence[str] = ECONOMIES) -> pd.DataF
 
 def read_measures(d: Path, nodes: pd.DataFrame, edges: pd.DataFrame,
                   project_ids: set[str]) -> pd.DataFrame:
-    """Read ``project_measures.csv`` (columns ``measure_id, project, kind, target,
-    money_factor, time_factor, source, note``); index ``measure_id``, ``_line`` kept.
+    """Read and check ``project_measures.csv``.
+
+    Columns ``measure_id, project, kind, target, money_factor, time_factor, source, note``; the
+    frame is indexed by ``measure_id`` and keeps ``_line``.
 
     ``kind``: ``port_handling`` (target a port node: its port fee and dwell) or ``border``
     (target a port node: the customs share paid at its sea-land transfers; or a crossing
