@@ -190,3 +190,28 @@ def test_comcec_is_per_teu_not_per_forty_foot_container(net):
     per_feu = [table.loc[r, "usd"] / (usd / 2.0) for r, (_, usd) in PUBLISHED.items()]
     assert all(abs(x - 1) <= 0.10 for x in per_teu)
     assert all(abs(x - 1) > 0.5 for x in per_feu)
+
+
+def test_transit_states_vote_by_their_own_score():
+    """corridor_instc_transit_vote.yaml: under utility_vote the transit states, whose gains and
+    fee income exceed the sovereignty cost, vote yes; Pakistan (no gain, low trust in India)
+    votes no and stays out; the project is adopted by the willing."""
+    import json
+    from pathlib import Path
+
+    from scosim.runner import run_model
+    from scosim.scenario.loader import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "corridor_instc_transit_vote.yaml"
+    model = run_model(load_scenario(path, {"years.end": 2026}), runs=[0, 1])
+    ev = model.log.to_frame()
+    votes = ev[(ev["type"] == "vote") & (ev["proposal"] == "instc")]
+    detail = {(r.run, r.country): json.loads(r.detail) for r in votes.itertuples()}
+    assert all(d["rule"] == "utility_vote" for d in detail.values())
+    for run in (0, 1):
+        for code in ("IRN", "AZE", "TKM"):
+            d = detail[(run, code)]
+            assert d["yes"] and d["term_econ"] > -d["contrib_sovereignty"] > 0
+        assert not detail[(run, "PAK")]["yes"]
+    adopted = ev[(ev["type"] == "adopted") & (ev["proposal"] == "instc")]
+    assert sorted(adopted["run"]) == [0, 1]

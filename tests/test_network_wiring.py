@@ -17,8 +17,8 @@ from scosim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
-CORRIDOR_SCENARIOS = ["corridor_instc", "corridor_cku", "corridor_trans_afghan_low",
-                      "corridor_trans_afghan_high", "corridor_energy"]
+CORRIDOR_SCENARIOS = ["corridor_instc", "corridor_instc_transit_vote", "corridor_cku",
+                      "corridor_trans_afghan_low", "corridor_trans_afghan_high", "corridor_energy"]
 IND, RUS, AFG = (ECONOMIES.index(c) for c in ("IND", "RUS", "AFG"))
 
 
