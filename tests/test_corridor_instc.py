@@ -4,6 +4,7 @@ India's trade with Iran, Russia and Central Asia (issue #13, docs/network.md).""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,7 +198,6 @@ def test_transit_states_vote_by_their_own_score():
     fee income exceed the sovereignty cost, vote yes; Pakistan (no gain, low trust in India)
     votes no and stays out; the project is adopted by the willing."""
     import json
-    from pathlib import Path
 
     from scosim.runner import run_model
     from scosim.scenario.loader import load_scenario
@@ -215,3 +215,34 @@ def test_transit_states_vote_by_their_own_score():
         assert not detail[(run, "PAK")]["yes"]
     adopted = ev[(ev["type"] == "adopted") & (ev["proposal"] == "instc")]
     assert sorted(adopted["run"]) == [0, 1]
+
+
+def test_lifting_a_restriction_lowers_only_its_pair(net):
+    """Pakistan opening transit to Indian exports to Afghanistan (T01) lowers that pair's cost
+    against the restricted baseline, and no other; unknown ids are rejected."""
+    step = net.step(lifted=["T01"])
+    afg = ECONOMIES.index("AFG")
+    moved = np.argwhere(step.t_hat[0] != 1.0)
+    assert [tuple(x) for x in moved] == [(IND, afg)]
+    assert step.t_hat[0, IND, afg] < 0.99
+    with pytest.raises(ValueError, match="unknown transit restriction"):
+        net.step(lifted=["T99"])
+
+
+def test_scenario_transit_opening_from_a_year(tmp_path):
+    from scosim.runner import run_model
+    from scosim.scenario.loader import load_scenario
+
+    scen = tmp_path / "open.yaml"
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+    scen.write_text(f"extends: {base}\nname: open\nyears: {{start: 2025, end: 2027}}\n"
+                    "parameters:\n  mechanisms: {network: corridor_network}\n"
+                    "  network:\n    transit_opened: [{restriction: T01, year: 2027}]\n")
+    model = run_model(load_scenario(scen), runs=[0])
+    rec = np.stack(model.records["network_trade_cost_change_pct"], axis=1)[0]  # (T, N)
+    assert np.all(rec[:2] == 0.0)  # restricted until 2026: the baseline network
+    assert rec[2, IND] < 0.0 and rec[2, ECONOMIES.index("AFG")] < 0.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(scen.read_text().replace("T01", "T1"))
+    with pytest.raises(Exception, match="unknown transit restriction 'T1'"):
+        load_scenario(bad)

@@ -55,6 +55,8 @@ def test_corridor_figures_in_docs_match_model(net):
         "India-Russia would fall": f"{100 * (1 - free[i, r]):.1f} percent",
         "the largest fall of any pair is": pct(instc.min()),
         "Pakistan-Uzbekistan costs by": pct(afghan[p, u]),
+        "exports cross to Afghanistan) lowers India-Afghanistan costs by":
+            pct(net.step(lifted=["T01"]).t_hat[0, i, a]),
     }
     for lead, figure in quoted.items():
         assert f"{lead} {figure}" in text, (lead, figure)

@@ -115,6 +115,10 @@ def test_corridor_without_network_slot_is_an_error(tmp_path):
 @pytest.mark.parametrize("body,needle", [
     ("parameters:\n  network:\n    instability: {AFG: 1.5}\n", "must stay in [0, 1]"),
     ("parameters:\n  network:\n    closures: [{edge: NOPE, year: 2030}]\n", "unknown edge"),
+    ("parameters:\n  network:\n    transit_opened: [{restriction: T1, year: 2030}]\n",
+     "unknown transit restriction 'T1'"),
+    ("parameters:\n  network:\n    transit_opened: [{restriction: T01, year: 2030, "
+     "until: 2029}]\n", "is before year"),
     ("proposals:\n  - {type: corridor, id: c, year: 2026, project: INSTC}\n",
      "unknown project 'INSTC'"),
 ])
