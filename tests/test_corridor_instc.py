@@ -225,6 +225,10 @@ def test_lifting_a_restriction_lowers_only_its_pair(net):
     moved = np.argwhere(step.t_hat[0] != 1.0)
     assert [tuple(x) for x in moved] == [(IND, afg)]
     assert step.t_hat[0, IND, afg] < 0.99
+    # Once Pakistan opens, the INSTC adds nothing for this pair (docs/network.md).
+    both = net.step(lifted=["T01"], active_projects=["INSTC_CHABAHAR"]).t_hat[0]
+    assert both[IND, afg] == pytest.approx(step.t_hat[0, IND, afg], abs=1e-12)
+    assert both[IND, ECONOMIES.index("UZB")] < 0.99
     with pytest.raises(ValueError, match="unknown transit restriction"):
         net.step(lifted=["T99"])
 
