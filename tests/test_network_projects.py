@@ -251,7 +251,12 @@ def test_closing_iran_land_links_reroutes_india_russia_via_suez(net):
     closed = edges_touching(net.graph, ["IRN"])
     out = net.step(closed_edges=closed)
     t = out.t_hat[0]
-    # India-Russia goes round by Suez: dearer, but it has a route (t_hat finite, below the cap).
-    assert 1.0 < t[ix("IND"), ix("RUS")] < net.graph.max_t_hat
+    # India-Central Asia loses its route through Iran (Pakistan is barred to Indian goods) and
+    # goes round by Suez and Russia: dearer, but it has a route (finite, below the cap).
+    assert 1.0 < t[ix("IND"), ix("UZB")] < net.graph.max_t_hat
+    # With the INSTC built, India-Russia uses it; closing Iran sends it back round by Suez.
+    built = net.step(active_projects=["INSTC_CHABAHAR"]).t_hat[0]
+    cut = net.step(active_projects=["INSTC_CHABAHAR"], closed_edges=closed).t_hat[0]
+    assert built[ix("IND"), ix("RUS")] < cut[ix("IND"), ix("RUS")] < net.graph.max_t_hat
     # Iran itself is still reached by sea; its land neighbours lose their Iranian routes.
     assert t[ix("IND"), ix("IRN")] >= 1.0 and t[ix("TKM"), ix("IRN")] > 1.0

@@ -111,3 +111,47 @@ def test_build_script_check_passes():
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_network.py"), "--check"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _append(path: Path, row: str) -> int:
+    text = path.read_text().rstrip("\n") + "\n" + row + "\n"
+    path.write_text(text)
+    return len(text.rstrip("\n").split("\n"))
+
+
+@pytest.mark.parametrize(("row", "field", "needle"), [
+    ("T99,IND,XYZ,PAK,2011,aptta_2010,", "destination", "unknown economy 'XYZ'"),
+    ("T99,IND,MNG,IND,2011,aptta_2010,", "transit", "an end of the pair"),
+    ("T99,IND,MNG,PAK,soon,aptta_2010,", "from_year", "'soon' is not a number"),
+    ("T99,IND,MNG,PAK,2011.5,aptta_2010,", "from_year", "a whole year"),
+    ("T99,IND,AFG,PAK,2011,aptta_2010,", "transit", "duplicates line 2"),
+    ("T99,IND,MNG,PAK,2011,nowhere,", "source", "unknown source id 'nowhere'"),
+    # Belarus is reached only through Russia: barring Russia leaves India no path to it.
+    ("T99,IND,BLR,RUS,2011,aptta_2010,", "transit", "no freight path from IND to BLR"),
+])
+def test_bad_transit_restriction_names_table_line_field(tables_copy, row, field, needle):
+    line = _append(tables_copy / "transit_restrictions.csv", row)
+    with pytest.raises(NetworkDataError) as err:
+        read_network(tables_copy)
+    assert (err.value.table, err.value.line, err.value.field) == (
+        "transit_restrictions", line, field)
+    assert needle in str(err.value) and f"transit_restrictions.csv line {line}" in str(err.value)
+
+
+@pytest.mark.parametrize(("row", "field", "needle"), [
+    ("M99,INSTC_CHABAHAR,border,IRN_NOWHERE,0.9,0.9,wto_wtr_2015,", "target", "unknown target"),
+    ("M99,INSTC_CHABAHAR,border,IRN_TEHRAN,0.9,0.9,wto_wtr_2015,", "target", "is not a port"),
+    ("M99,INSTC_CHABAHAR,border,E001,0.9,0.9,wto_wtr_2015,", "target", "crosses no border"),
+    ("M99,INSTC_CHABAHAR,port_handling,E151,0.9,0.9,wto_wtr_2015,", "target", "a port node_id"),
+    ("M99,INSTC_CHABAHAR,border,E151,1.5,0.9,wto_wtr_2015,", "money_factor", "1.5 > 1"),
+    ("M99,INSTC_CHABAHAR,border,E151,0.9,-1,wto_wtr_2015,", "time_factor", "negative"),
+    ("M99,NO_SUCH,border,E151,0.9,0.9,wto_wtr_2015,", "project", "unknown project"),
+    ("M99,INSTC_CHABAHAR,tunnel,E151,0.9,0.9,wto_wtr_2015,", "kind", "unknown kind"),
+])
+def test_bad_project_measure_names_table_line_field(tables_copy, row, field, needle):
+    line = _append(tables_copy / "project_measures.csv", row)
+    with pytest.raises(NetworkDataError) as err:
+        read_network(tables_copy)
+    assert (err.value.table, err.value.line, err.value.field) == ("project_measures", line, field)
+    assert needle in str(err.value)
+

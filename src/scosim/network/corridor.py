@@ -185,12 +185,13 @@ class Corridor(ProposalType):
         policy = build_policy(model, exclude=self)
         inp = network_inputs(model, policy, model.year)
         without = self.net.step(inp["instability"], inp["active"], inp["fee"],
-                                inp["sanctions"], inp["closed"])
+                                inp["sanctions"], inp["closed"], inp["lifted"])
         act = inp["active"].copy()
         act[:, self.p_index] = True
         fee = inp["fee"].copy()
         fee[:, self.p_index] = self.proposal.transit_fee_usd_per_teu
-        with_p = self.net.step(inp["instability"], act, fee, inp["sanctions"], inp["closed"])
+        with_p = self.net.step(inp["instability"], act, fee, inp["sanctions"], inp["closed"],
+                               inp["lifted"])
         base = policy.cost_change
         w0 = model.solve_policy(_with_costs(policy, base * without.t_hat)).welfare_change
         w1 = model.solve_policy(_with_costs(policy, base * with_p.t_hat)).welfare_change

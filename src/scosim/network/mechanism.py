@@ -77,17 +77,24 @@ class CachedNetwork:
         self._cache: dict[bytes, NetworkStep] = {}
 
     def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
-             sanctions: np.ndarray, closed: np.ndarray) -> NetworkStep:
-        """Batched step (R runs) assembled from cached single-run steps."""
+             sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = ()
+             ) -> NetworkStep:
+        """Batched step (R runs) assembled from cached single-run steps.
+
+        ``lifted``: transit restrictions lifted this year (the same for every run).
+        """
         rows = []
+        lifted = tuple(sorted(lifted))
         for r in range(active.shape[0]):
             parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r])
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
+            key += ("|" + ",".join(lifted)).encode()
             hit = self._cache.get(key)
             if hit is None:
                 hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
                                     closed_edges=closed[r][None], sanctions=sanctions[r][None],
-                                    transit_fee=fee[r][None], congestion=self.congestion)
+                                    transit_fee=fee[r][None], congestion=self.congestion,
+                                    lifted=lifted)
                 if len(self._cache) > 512:
                     self._cache.clear()
                 self._cache[key] = hit
@@ -132,9 +139,11 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     for c in params.closures:
         if c.year <= year and (c.until is None or year <= c.until):
             closed[cn.net.edge_ids.index(c.edge)] = True
+    lifted = tuple(o.restriction for o in params.transit_opened
+                   if o.year <= year and (o.until is None or year <= o.until))
     return {"instability": inst, "active": active, "fee": np.asarray(fee, float),
             "sanctions": np.broadcast_to(sanc, (R, model.N)),
-            "closed": np.broadcast_to(closed, (R, E))}
+            "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted}
 
 
 @register_mechanism
@@ -161,7 +170,7 @@ class CorridorNetworkMechanism(Mechanism):
         self.inputs = network_inputs(model, policy, year)
         i = self.inputs
         self.last = self.net.step(i["instability"], i["active"], i["fee"], i["sanctions"],
-                                  i["closed"])
+                                  i["closed"], i["lifted"])
         policy.cost_change = policy.cost_change * self.last.t_hat
         # The year's network output for proposal types and run plots (not a lever in votes).
         model.network_step = self.last

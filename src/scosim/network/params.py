@@ -44,6 +44,27 @@ class EdgeClosure(BaseModel):
         return value
 
 
+class TransitOpening(BaseModel):
+    """A transit restriction (``transit_restrictions.csv``) lifted from ``year`` to ``until``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    restriction: str
+    year: int
+    until: int | None = None
+
+    @field_validator("restriction")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from scosim.network.tables import load_network
+
+        rows = load_network().transit_restrictions
+        if value not in rows.index:
+            listed = ", ".join(f"{k} ({r.origin}-{r.destination} via {r.transit})"
+                               for k, r in rows.iterrows())
+            raise ValueError(f"unknown transit restriction {value!r}; allowed: {listed}")
+        return value
+
+
 class RouteSanction(BaseModel):
     """Every edge touching ``target`` costs ``multiplier`` times more from ``year`` to ``until``."""
 
@@ -71,6 +92,9 @@ class NetworkParams(BaseModel):
         vot_per_day: Value of time, ad valorem per day (Hummels and Schaur 2013: 0.006 to
             0.021); None keeps ``params.csv``'s 0.0135.
         congestion: Apply corridor capacities (rationing and the BPR volume-delay factor).
+        transit_opened: Transit restrictions lifted in given years (e.g. Pakistan letting
+            Indian goods cross to Afghanistan: ``{restriction: T01, year: 2028}``); costs are
+            measured against the baseline network with every restriction.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -79,6 +103,7 @@ class NetworkParams(BaseModel):
     sanctions: list[RouteSanction] = Field(default_factory=list)
     vot_per_day: float | None = Field(None, gt=0.0, le=0.1)
     congestion: bool = True
+    transit_opened: list[TransitOpening] = Field(default_factory=list)
 
     @field_validator("instability")
     @classmethod
@@ -94,7 +119,7 @@ class NetworkParams(BaseModel):
 
     @model_validator(mode="after")
     def _years(self) -> NetworkParams:
-        for item in [*self.closures, *self.sanctions]:
+        for item in [*self.closures, *self.sanctions, *self.transit_opened]:
             if item.until is not None and item.until < item.year:
                 raise ValueError(f"until ({item.until}) is before year ({item.year})")
         return self

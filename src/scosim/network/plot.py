@@ -83,6 +83,21 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         ax.annotate(f"{project}: {text}", mid,
                     xytext=(8, -12), textcoords="offset points", fontsize=8, zorder=8,
                     color="black", bbox=dict(boxstyle="round", fc="white", ec=HIGHLIGHT))
+    # Where a highlighted project upgrades ports or border procedures (project_measures.csv).
+    measures = tables.measures
+    spots = []
+    if highlight and not measures.empty:
+        for target in measures.loc[measures["project"].isin(highlight), "target"]:
+            if target in nodes.index:
+                spots.append((nodes.loc[target, "lon"], nodes.loc[target, "lat"]))
+            elif target in tables.edges.index:
+                e = tables.edges.loc[target]
+                a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
+                spots.append((0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"])))
+    if spots:
+        xs, ys = zip(*spots, strict=True)
+        ax.scatter(xs, ys, s=60, marker="D", facecolor="none", edgecolor=HIGHLIGHT, lw=1.5,
+                   zorder=7)
     centres = nodes[nodes["kind"].isin(("centre", "gateway"))]
     others = nodes[~nodes["kind"].isin(("centre", "gateway", "waypoint"))]
     ax.scatter(others["lon"], others["lat"], s=8, color="black", zorder=5,
@@ -117,6 +132,9 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     ]
     if highlight:
         handles.append(Line2D([], [], color=HIGHLIGHT, lw=4, label=", ".join(highlight)))
+    if spots:
+        handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec=HIGHLIGHT, mew=1.5,
+                              label="port or crossing the project upgrades"))
     handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black",
                           label="economic centre (straight lines between nodes)"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)

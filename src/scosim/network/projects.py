@@ -240,7 +240,10 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         crossing each economy in transit.
     """
     t = np.asarray(trade, float)
-    runs, n_c, nv = routes.route_arc.shape
+    runs, n_t, nv = routes.route_arc.shape
+    n_c = len(graph.centre_src)
+    tree_of = graph.trees()[2]
+    dst = np.broadcast_to(graph.centre_dst[None, :], tree_of.shape)
     t = np.broadcast_to(t, (runs, *t.shape[-2:]))
     n_e, n = len(graph.edge_ids), len(graph.economies)
     edge_value = np.zeros((runs, n_e))
@@ -251,13 +254,13 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
     arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
     for r in range(runs):
         w = _pair_weights(graph, t[r])  # (C, C)
-        pred = routes.predecessors[r]  # (C, V), all centres' trees at once
+        pred = routes.predecessors[r]  # (T, V), all trees at once
         arc = routes.route_arc[r]
         depth = _depths(pred)
         levels = int(depth.max())
         # push demands up the trees
-        acc = np.zeros((n_c, nv))
-        acc[:, graph.centre_dst] += w
+        acc = np.zeros((n_t, nv))
+        np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
         for level in range(levels, 0, -1):
             c, v = np.nonzero(depth == level)
             np.add.at(acc, (c, pred[c, v]), acc[c, v])
@@ -266,11 +269,11 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         on_edge = graph.edge[arcs] >= 0
         np.add.at(edge_value[r], graph.edge[arcs[on_edge]], acc[c, v][on_edge])
         # push the touched economies down the trees
-        touched = np.zeros((n_c, nv, n), bool)
+        touched = np.zeros((n_t, nv, n), bool)
         for level in range(1, levels + 1):
             c, v = np.nonzero(depth == level)
             touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
-        ends = touched[:, graph.centre_dst]  # (C origin, C destination, N)
+        ends = touched[tree_of, dst]  # (C origin, C destination, N)
         ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
         ends[:, np.arange(n_c), ce] = False  # nor is the importer
         transit[r] = np.einsum("ab,abn->n", w, ends.astype(float))
@@ -306,7 +309,10 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
     Returns:
         (R, C, C); 1 on the diagonal and where a route uses no edge with a value below 1.
     """
-    runs, n_c, nv = routes.route_arc.shape
+    runs, n_t, nv = routes.route_arc.shape
+    n_c = len(graph.centre_src)
+    tree_of = graph.trees()[2]
+    dst = np.broadcast_to(graph.centre_dst[None, :], tree_of.shape)
     ev = np.broadcast_to(np.atleast_2d(np.asarray(edge_value, float)),
                          (runs, len(graph.edge_ids)))
     out = np.ones((runs, n_c, n_c))
@@ -315,11 +321,11 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
         arc_val = np.where(travel, ev[r][np.maximum(graph.edge, 0)], 1.0)
         pred, arc = routes.predecessors[r], routes.route_arc[r]
         depth = _depths(pred)
-        val = np.ones((n_c, nv))
+        val = np.ones((n_t, nv))
         for level in range(1, int(depth.max()) + 1):
             c, v = np.nonzero(depth == level)
             val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
-        out[r] = val[:, graph.centre_dst]
+        out[r] = val[tree_of, dst]
     return out
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -84,6 +84,11 @@ class FreightGraph:
         arc_edge_of: (tail, head) -> travel arcs between two vertices (several where edges
             run in parallel); used to report which edges a route uses.
         max_t_hat: Cap on iceberg changes (also used when no route is left).
+        tree_centre, tree_set, tree_of, barred_arcs: Shortest-path trees honouring transit
+            bans (:func:`scosim.network.rules.transit_trees`); None: one tree per centre.
+        measure_arc, measure_project, measure_money, measure_days: (K,) arcs whose money and
+            days a project's measures change while it operates
+            (:func:`scosim.network.rules.measure_arrays`).
     """
 
     vertex_labels: tuple[str, ...] = field(repr=False)
@@ -109,6 +114,24 @@ class FreightGraph:
     value_per_teu: float = 54500.0
     vot_per_day: float = 0.0135
     max_t_hat: float = 5.0
+    tree_centre: IntArray | None = field(default=None, repr=False)
+    tree_set: IntArray | None = field(default=None, repr=False)
+    tree_of: IntArray | None = field(default=None, repr=False)
+    barred_arcs: BoolArray | None = field(default=None, repr=False)
+    measure_arc: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    measure_project: IntArray = field(default_factory=lambda: np.zeros(0, np.int64),
+                                      repr=False)
+    measure_money: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+    measure_days: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+
+    def trees(self) -> tuple[IntArray, IntArray, IntArray, BoolArray]:
+        """``(tree_centre, tree_set, tree_of, barred_arcs)``; one tree per centre if unset."""
+        if self.tree_of is not None:
+            return self.tree_centre, self.tree_set, self.tree_of, self.barred_arcs
+        n_c = len(self.centre_src)
+        ident = np.arange(n_c, dtype=np.int64)
+        return (ident, np.zeros(n_c, np.int64), np.tile(ident[:, None], (1, n_c)),
+                np.zeros((1, len(self.tail)), bool))
 
     @property
     def n_vertices(self) -> int:
@@ -135,13 +158,15 @@ def _rate(p: dict[str, float], mode: str, quality: str) -> float:
 
 
 def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None = None,
-                        ) -> FreightGraph:
+                        year: int | None = None) -> FreightGraph:
     """Expand the network tables into the directed freight graph.
 
     Args:
         tables: Validated tables (:func:`scosim.network.tables.load_network`).
         params: Parameter values overriding ``tables.params`` (e.g. a scenario's
             ``vot_per_day`` or a calibration trial); missing names keep the table value.
+        year: Apply the transit restrictions in force in this year (``from_year <= year``);
+            None applies every row of ``transit_restrictions.csv``.
 
     Returns:
         The :class:`FreightGraph` (project edges included; switch them with masks).
@@ -177,13 +202,23 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
     money: list[float] = []
     days: list[float] = []
 
-    def add(a: str, b: str, m: float, d: float, k: int, e: int = -1) -> None:
+    # Components a project measure can scale (rules.py): port fee and dwell, border share.
+    port_part: list[tuple[float, float]] = []
+    border_part: list[tuple[float, float]] = []
+    arc_node: list[str] = []
+
+    def add(a: str, b: str, m: float, d: float, k: int, e: int = -1,
+            port: tuple[float, float] = (0.0, 0.0),
+            border: tuple[float, float] = (0.0, 0.0)) -> None:
         tail.append(index[a])
         head.append(index[b])
         money.append(m)
         days.append(d)
         kind.append(k)
         arc_edge.append(e)
+        port_part.append(port)
+        border_part.append(border)
+        arc_node.append(a.split("|")[0] if k != TRAVEL else "")
 
     edge_pos = {eid: k for k, eid in enumerate(edges.index)}
     econ_of = nodes["economy"].to_dict()
@@ -197,13 +232,15 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
             base_d += p["gauge_days"]
         a, b = e["from_node"], e["to_node"]
         for u, v in ((a, b), (b, a)):
-            m, d = base_m, base_d
+            bm, bd = 0.0, 0.0
             eu, ev = econ_of[u], econ_of[v]
-            if eu != ev and SEA not in (eu, ev):
+            # Ships cross no land border: customs are paid at the ports' transfers.
+            if eu != ev and SEA not in (eu, ev) and mode not in ("sea", "inland_water"):
                 iu, iv = eidx[eu], eidx[ev]
-                m += share * (exp_usd[iu] + imp_usd[iv])
-                d += share * (exp_days[iu] + imp_days[iv])
-            add(f"{u}|{layer}", f"{v}|{layer}", m, d, TRAVEL, edge_pos[eid])
+                bm = share * (exp_usd[iu] + imp_usd[iv])
+                bd = share * (exp_days[iu] + imp_days[iv])
+            add(f"{u}|{layer}", f"{v}|{layer}", base_m + bm, base_d + bd, TRAVEL,
+                edge_pos[eid], border=(bm, bd))
 
     for n, present in layers.items():
         econ = econ_of[n]
@@ -212,6 +249,7 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
         ex_d = share * exp_days[k] if k >= 0 else 0.0
         im_m = share * imp_usd[k] if k >= 0 else 0.0
         im_d = share * imp_days[k] if k >= 0 else 0.0
+        port = (p["port_fee_usd"], p["port_days"])
         land = [m for m in present if m not in _WATER]
         water = [m for m in present if m in _WATER]
         for m1 in present:
@@ -219,13 +257,14 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
                 if m1 == m2:
                     continue
                 if m1 in _WATER and m2 in _WATER:
-                    add(f"{n}|{m1}", f"{n}|{m2}", p["port_fee_usd"], p["port_days"], TRANSFER)
+                    add(f"{n}|{m1}", f"{n}|{m2}", p["port_fee_usd"], p["port_days"], TRANSFER,
+                        port=port)
                 elif m1 in _WATER:  # unloading: port plus import customs share
                     add(f"{n}|{m1}", f"{n}|{m2}", p["port_fee_usd"] + im_m,
-                        p["port_days"] + im_d, TRANSFER)
+                        p["port_days"] + im_d, TRANSFER, port=port, border=(im_m, im_d))
                 elif m2 in _WATER:  # loading: port plus export customs share
                     add(f"{n}|{m1}", f"{n}|{m2}", p["port_fee_usd"] + ex_m,
-                        p["port_days"] + ex_d, TRANSFER)
+                        p["port_days"] + ex_d, TRANSFER, port=port, border=(ex_m, ex_d))
                 else:
                     add(f"{n}|{m1}", f"{n}|{m2}", p["intermodal_fee_usd"],
                         p["intermodal_days"], TRANSFER)
@@ -234,9 +273,9 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
             add(f"{n}|{m}", f"{n}|dst", 0.0, 0.0, ACCESS)
         for m in water:
             add(f"{n}|src", f"{n}|{m}", p["port_fee_usd"] + ex_m, p["port_days"] + ex_d,
-                ACCESS)
+                ACCESS, port=port, border=(ex_m, ex_d))
             add(f"{n}|{m}", f"{n}|dst", p["port_fee_usd"] + im_m, p["port_days"] + im_d,
-                ACCESS)
+                ACCESS, port=port, border=(im_m, im_d))
 
     centres = nodes[nodes["kind"].isin(("centre", "gateway")) & nodes["economy"].isin(economies)]
     c_econ = np.array([eidx[c] for c in centres["economy"]], dtype=np.int64)
@@ -256,7 +295,7 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
         for code in crossed:
             if code in eidx:
                 edge_econ[k, eidx[code]] = True
-    return FreightGraph(
+    graph = FreightGraph(
         vertex_labels=tuple(labels),
         tail=np.asarray(tail, np.int64),
         head=np.asarray(head, np.int64),
@@ -281,6 +320,23 @@ def build_freight_graph(tables: NetworkTables, params: dict[str, float] | None =
         vot_per_day=float(p["vot_per_day"]),
         max_t_hat=float(p["max_t_hat"]),
     )
+    from scosim.network.rules import barred_pairs, measure_arrays, transit_trees
+
+    # An arc touches an economy through its edge (land edges) or its node (transfers).
+    arc_econ = np.zeros((len(tail), len(economies)), bool)
+    travel = np.asarray(arc_edge) >= 0
+    arc_econ[travel] = edge_econ[np.asarray(arc_edge)[travel]]
+    for k, n in enumerate(arc_node):
+        if n and econ_of[n] in eidx:
+            arc_econ[k, eidx[econ_of[n]]] = True
+    trees = transit_trees(c_econ, barred_pairs(tables.transit_restrictions, economies, year),
+                          arc_econ)
+    marc, mproj, mm, md = measure_arrays(tables.measures, tuple(tables.projects.index),
+                                         tuple(edges.index), arc_edge, arc_node, money, days,
+                                         port_part, border_part)
+    return replace(graph, tree_centre=trees[0], tree_set=trees[1], tree_of=trees[2],
+                   barred_arcs=trees[3], measure_arc=marc, measure_project=mproj,
+                   measure_money=mm, measure_days=md)
 
 
 def _travel_arcs(tail: list[int], head: list[int], edge: list[int]
@@ -294,7 +350,8 @@ def _travel_arcs(tail: list[int], head: list[int], edge: list[int]
 
 def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
                 time_mult: ArrayLike | None = None, edge_open: ArrayLike | None = None,
-                edge_fee: ArrayLike | None = None) -> FloatArray:
+                edge_fee: ArrayLike | None = None, active_projects: ArrayLike | None = None,
+                ) -> FloatArray:
     """Generalised arc weights (R, A) from per-edge multipliers.
 
     Args:
@@ -305,6 +362,9 @@ def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
             existing edge open, every project and closed edge closed.
         edge_fee: (R, E) or (E,) US$ per TEU added to each traversal of an edge (e.g. a
             corridor's transit fee), not scaled by the multipliers.
+        active_projects: (R, P) or (P,) bool: operating projects whose measures (port
+            handling, border procedures) replace the money and days of the arcs they change
+            (the cheapest where several projects change one arc). Default: none.
 
     Returns:
         (R, A) weights; transfer and access arcs are never scaled.
@@ -324,14 +384,27 @@ def arc_weights(graph: FreightGraph, money_mult: ArrayLike | None = None,
         raise ValueError("edge cost multipliers must be finite and >= 0; close an edge instead")
     travel = graph.edge >= 0
     e = np.where(travel, graph.edge, 0)
-    m = np.where(travel, mm[:, e], 1.0) * graph.money
+    base_m, base_d = graph.money[None, :], graph.days[None, :]
+    if active_projects is not None and graph.measure_arc.size:
+        act = np.atleast_2d(np.asarray(active_projects, bool))
+        on = act[:, graph.measure_project]  # (R', K)
+        base_m = np.broadcast_to(base_m, (act.shape[0], base_m.shape[1])).copy()
+        base_d = np.broadcast_to(base_d, base_m.shape).copy()
+        rows = np.arange(act.shape[0])[:, None]
+        cols = np.broadcast_to(graph.measure_arc[None, :], on.shape)
+        np.minimum.at(base_m, (np.broadcast_to(rows, on.shape), cols),
+                      np.where(on, graph.measure_money[None, :], np.inf))
+        np.minimum.at(base_d, (np.broadcast_to(rows, on.shape), cols),
+                      np.where(on, graph.measure_days[None, :], np.inf))
+        runs = max(runs, act.shape[0])
+    m = np.where(travel, mm[:, e], 1.0) * base_m
     if edge_fee is not None:
         fee = np.atleast_2d(np.asarray(edge_fee, float))
         if fee.shape[1] != n_edges or np.any(fee < 0) or not np.all(np.isfinite(fee)):
             raise ValueError(f"edge_fee must be finite, >= 0 and (R, {n_edges})")
         m = m + np.where(travel, fee[:, e], 0.0)
         runs = max(runs, fee.shape[0])
-    d = np.where(travel, tm[:, e], 1.0) * graph.days
+    d = np.where(travel, tm[:, e], 1.0) * base_d
     w = graph.generalized(m, d)
     closed = travel & ~op[:, e]
     w = np.where(closed, np.inf, w)
@@ -346,12 +419,13 @@ class Routes:
         centre_cost: (R, C, C) generalised cost between centres (inf: no route).
         cost: (R, N, N) generalised cost between economies incl. the endpoint charges; zero
             diagonal.
-        predecessors: (R, C, V) Dijkstra predecessor of each vertex from each centre source
-            (-9999 where none); use :func:`route_edges` to read a path.
+        predecessors: (R, T, V) Dijkstra predecessor of each vertex in each shortest-path
+            tree (-9999 where none); tree ``graph.trees()[2][a, b]`` holds the route of centre
+            pair (a, b) (one tree per centre unless transit bans add some); use
+            :func:`route_edges` to read a path.
         weights: (R, A) the arc weights the routes were computed with.
-        route_arc: (R, C, V) index of the arc each vertex is reached by on its least-cost path
-            from each centre (the cheapest of parallel arcs; -1 for the source and for
-            unreached vertices).
+        route_arc: (R, T, V) index of the arc each vertex is reached by in each tree (the
+            cheapest of parallel arcs; -1 for the root and for unreached vertices).
     """
 
     centre_cost: FloatArray
@@ -389,29 +463,40 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     order, starts, gt, gh = _collapse(graph)
     runs, nv = w.shape[0], graph.n_vertices
     n_c = len(graph.centre_src)
+    tree_centre, tree_set, tree_of, barred = graph.trees()
+    n_t = len(tree_centre)
     centre_cost = np.empty((runs, n_c, n_c))
-    preds = np.empty((runs, n_c, nv), dtype=np.int64)
-    route_arc = np.full((runs, n_c, nv), -1, dtype=np.int64)
+    preds = np.empty((runs, n_t, nv), dtype=np.int64)
+    route_arc = np.full((runs, n_t, nv), -1, dtype=np.int64)
     group_of = np.empty(len(order), dtype=np.int64)
     group_of[order] = np.cumsum(np.isin(np.arange(len(order)), starts)) - 1
     keys = gt * nv + gh
+    dst_of = graph.centre_dst[None, :]
     for r in range(runs):
-        gw = np.minimum.reduceat(w[r, order], starts)
-        # the cheapest arc of each group (ties: the first in table order)
-        hit = w[r] == gw[group_of]
-        candidates = np.where(hit, np.arange(len(order)), len(order))
-        best = np.minimum.reduceat(candidates[order], starts)
-        keep = np.isfinite(gw)
-        # Explicit zeros are kept as arcs by csgraph when given in sparse form.
-        mat = csr_array((gw[keep], (gt[keep], gh[keep])), shape=(nv, nv))
-        dist, pred = dijkstra(mat, directed=True, indices=graph.centre_src,
-                              return_predecessors=True)
-        centre_cost[r] = dist[:, graph.centre_dst]
-        preds[r] = pred
-        has = pred >= 0
-        pos = np.searchsorted(keys, pred * nv + np.arange(nv)[None, :])
-        pos = np.minimum(pos, len(keys) - 1)
-        route_arc[r] = np.where(has, best[pos], -1)
+        dist = np.empty((n_t, nv))
+        for s in range(barred.shape[0]):
+            trees = np.flatnonzero(tree_set == s)
+            if trees.size == 0:
+                continue
+            # A transit ban routes its pairs on the graph without the banned economies' arcs.
+            ws = np.where(barred[s], np.inf, w[r]) if s else w[r]
+            gw = np.minimum.reduceat(ws[order], starts)
+            # the cheapest arc of each group (ties: the first in table order)
+            hit = ws == gw[group_of]
+            candidates = np.where(hit, np.arange(len(order)), len(order))
+            best = np.minimum.reduceat(candidates[order], starts)
+            keep = np.isfinite(gw)
+            # Explicit zeros are kept as arcs by csgraph when given in sparse form.
+            mat = csr_array((gw[keep], (gt[keep], gh[keep])), shape=(nv, nv))
+            d_s, pred = dijkstra(mat, directed=True, indices=graph.centre_src[tree_centre[trees]],
+                                 return_predecessors=True)
+            dist[trees] = d_s
+            preds[r, trees] = pred
+            has = pred >= 0
+            pos = np.searchsorted(keys, pred * nv + np.arange(nv)[None, :])
+            pos = np.minimum(pos, len(keys) - 1)
+            route_arc[r, trees] = np.where(has, best[pos], -1)
+        centre_cost[r] = dist[tree_of, dst_of]
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),
                   predecessors=preds, weights=w, route_arc=route_arc)
 
@@ -467,7 +552,8 @@ def route_edges(graph: FreightGraph, routes: Routes, run: int, origin: int, dest
     Returns:
         Edge indices of the travel arcs; empty if there is no route.
     """
-    pred = routes.predecessors[run, origin]
+    tree = int(graph.trees()[2][origin, destination])
+    pred = routes.predecessors[run, tree]
     v = int(graph.centre_dst[destination])
     src = int(graph.centre_src[origin])
     vertices = [v]
@@ -478,6 +564,8 @@ def route_edges(graph: FreightGraph, routes: Routes, run: int, origin: int, dest
         vertices.append(v)
     vertices.reverse()
     w = routes.weights[run] if routes.weights.shape[0] > 1 else routes.weights[0]
+    barred = graph.trees()[3][int(graph.trees()[1][tree])]
+    w = np.where(barred, np.inf, w)
     out: list[int] = []
     for u, x in zip(vertices[:-1], vertices[1:], strict=True):
         arcs = graph.arc_edge_of.get((u, x), ())

@@ -71,8 +71,10 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
     net = CorridorNetwork(params=over)
     ops = ind[(ind["indicator"] == "corridor_operating") & (ind["year"] == year)]
     operating = [p.project for p in corridors] if not ops.empty and ops["value"].max() > 0 else []
+    lifted = [o.restriction for o in params.transit_opened
+              if o.year <= year and (o.until is None or year <= o.until)]
     step = net.step(instability=np.median(inst, axis=0)[None], active_projects=operating,
-                    congestion=params.congestion)
+                    congestion=params.congestion, lifted=lifted)
     flows = {}
     for p in corridors:
         k = net.project_ids.index(p.project)

@@ -19,6 +19,7 @@ of the two routes' costs (docs/network.md).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,16 +84,20 @@ class CorridorNetwork:
             and weight indicators (default: the packaged calibration's trade matrix).
         params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
         economies: Economy codes; must match the tables' (default the 28 of scosim).
+        year: Transit restrictions in force in this year apply (``from_year <= year``);
+            None applies every row of ``transit_restrictions.csv``.
     """
 
     def __init__(self, tables: NetworkTables | None = None, trade: ArrayLike | None = None,
                  params: dict[str, float] | None = None,
-                 economies: Sequence[str] = ECONOMIES):
+                 economies: Sequence[str] = ECONOMIES, year: int | None = None):
         self.tables = tables if tables is not None else load_network()
         if tuple(economies) != self.tables.economies:
             raise ValueError("economies differ from the network tables' economies")
         self.params = {**self.tables.params, **(params or {})}
-        self.graph: FreightGraph = build_freight_graph(self.tables, self.params)
+        self.graph: FreightGraph = build_freight_graph(self.tables, self.params, year)
+        self._year = year
+        self._open_graphs: dict[frozenset[str], FreightGraph] = {}
         self.links: EnergyLinks = energy_links(self.tables)
         if trade is None:
             from scosim.data import load_calibration
@@ -108,6 +113,28 @@ class CorridorNetwork:
         cap = edges["capacity"].to_numpy(float)
         freight_cap = (edges["capacity_unit"] == "Mt/yr").to_numpy() & np.isfinite(cap)
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
+
+    def graph_for(self, lifted: Sequence[str] = ()) -> FreightGraph:
+        """The freight graph with the transit restrictions ``lifted`` (ids) taken out.
+
+        Built once per distinct set and cached; the baseline costs stay those of the full
+        restrictions, so lifting one lowers the costs of its pair through ``t_hat``.
+
+        Raises:
+            ValueError: On an unknown restriction id.
+        """
+        ids = frozenset(lifted)
+        if not ids:
+            return self.graph
+        known = self.tables.transit_restrictions.index
+        unknown = sorted(ids - set(known))
+        if unknown:
+            raise ValueError(f"unknown transit restriction(s) {unknown}; allowed: {list(known)}")
+        if ids not in self._open_graphs:
+            rows = self.tables.transit_restrictions.drop(index=sorted(ids))
+            tables = dataclasses.replace(self.tables, transit_restrictions=rows)
+            self._open_graphs[ids] = build_freight_graph(tables, self.params, self._year)
+        return self._open_graphs[ids]
 
     @property
     def project_ids(self) -> tuple[str, ...]:
@@ -133,12 +160,11 @@ class CorridorNetwork:
         return tuple(c for k, c in enumerate(self.tables.economies)
                      if c != ROW and (c in hosts or change[k] < -threshold))
 
-    def _assign(self, mult: FloatArray, edge_open: NDArray[np.bool_],
-                fee: FloatArray | None):
+    def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
+                fee: FloatArray | None, act: NDArray[np.bool_] | None = None):
         """Route, then load each edge (Mt a year) with the trade its routes carry."""
-        routes = least_cost_routes(self.graph, arc_weights(self.graph, mult, mult, edge_open,
-                                                           fee))
-        value, transit = tree_loads(self.graph, routes, self.trade)
+        routes = least_cost_routes(graph, arc_weights(graph, mult, mult, edge_open, fee, act))
+        value, transit = tree_loads(graph, routes, self.trade)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
 
@@ -168,7 +194,7 @@ class CorridorNetwork:
              active_projects: ArrayLike | Sequence[str] = (),
              closed_edges: ArrayLike | None = None,
              sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
-             congestion: bool = True) -> NetworkStep:
+             congestion: bool = True, lifted: Sequence[str] = ()) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -180,6 +206,8 @@ class CorridorNetwork:
                 evenly over the project's edges (a partial use pays pro rata).
             congestion: Apply capacities (rationing and the BPR factor); False treats every
                 edge as uncapacitated.
+            lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
+                the same for every run).
 
         Returns:
             :class:`NetworkStep`.
@@ -204,7 +232,8 @@ class CorridorNetwork:
                 self.graph.edge_economies)
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
-        routes, transit, loads = self._assign(mult, edge_open, fee)
+        graph = self.graph_for(lifted)
+        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act)
         cost = routes.cost
         cap = np.broadcast_to(self._capacity_mt, loads.shape)
         over = np.isfinite(cap) & (loads > cap) & edge_open
@@ -216,13 +245,13 @@ class CorridorNetwork:
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
-            routes, transit, _ = self._assign(priced, edge_open, fee)
+            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act)
             cost = routes.cost
             if np.any(over):
-                share = path_min(self.graph, routes,
+                share = path_min(graph, routes,
                                  np.where(over, cap / np.where(over, loads, 1.0), 1.0))
-                alt = least_cost_routes(self.graph, arc_weights(
-                    self.graph, priced, priced, edge_open & ~over, fee)).centre_cost
+                alt = least_cost_routes(graph, arc_weights(
+                    graph, priced, priced, edge_open & ~over, fee, act)).centre_cost
                 # Where nothing but the corridor connects a pair, it keeps the corridor.
                 alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
                 mixed = share * routes.centre_cost + (1.0 - share) * alt

@@ -97,6 +97,11 @@ class NetworkTables:
         gas_balance: Gas production, consumption and imports per economy (bcm, 2023).
         sources: Source table, index ``source_id``.
         economies: The economies the tables were validated for.
+        transit_restrictions: Transit bans per ordered pair, index ``restriction_id``:
+            ``origin, destination, transit, from_year, source, note``
+            (:mod:`scosim.network.rules`).
+        measures: Project facilitation measures, index ``measure_id``: ``project, kind,
+            target, money_factor, time_factor, source, note`` (:mod:`scosim.network.rules`).
     """
 
     nodes: pd.DataFrame = field(repr=False)
@@ -109,6 +114,8 @@ class NetworkTables:
     gas_balance: pd.DataFrame = field(repr=False)
     sources: pd.DataFrame = field(repr=False)
     economies: tuple[str, ...] = ECONOMIES
+    transit_restrictions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    measures: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def edge_ids(self) -> tuple[str, ...]:
@@ -418,7 +425,8 @@ def read_network(tables_dir: str | Path, economies: Sequence[str] = ECONOMIES) -
 
     Args:
         tables_dir: Directory with ``nodes.csv, edges.csv, borders.csv, projects.csv,
-            params.csv, energy_links.csv, gas_balance.csv, sources.csv``.
+            params.csv, energy_links.csv, gas_balance.csv, transit_restrictions.csv,
+            project_measures.csv, sources.csv``.
         economies: Economies that must have a centre and a path to each other.
 
     Raises:
@@ -435,9 +443,16 @@ def read_network(tables_dir: str | Path, economies: Sequence[str] = ECONOMIES) -
     edges = _edges(d, nodes, params, pids)
     borders = _borders(d, economies)
     links, gas = _energy(d, edges, pids)
+    from scosim.network.rules import check_restricted_paths, read_measures, read_restrictions
+
+    restrictions = read_restrictions(d, economies)
+    measures = read_measures(d, nodes, edges, pids)
     _check_sources({"nodes": nodes, "edges": edges, "params": params_table,
-                    "energy_links": links, "projects": projects, "gas_balance": gas}, sources)
+                    "energy_links": links, "projects": projects, "gas_balance": gas,
+                    "transit_restrictions": restrictions, "project_measures": measures},
+                   sources)
     _check_paths(nodes, edges, economies)
+    check_restricted_paths(nodes, edges, restrictions)
     return NetworkTables(
         nodes=nodes.drop(columns="_line"),
         edges=edges.drop(columns="_line"),
@@ -449,6 +464,8 @@ def read_network(tables_dir: str | Path, economies: Sequence[str] = ECONOMIES) -
         gas_balance=gas,
         sources=sources,
         economies=tuple(economies),
+        transit_restrictions=restrictions.drop(columns="_line"),
+        measures=measures.drop(columns="_line"),
     )
 
 
