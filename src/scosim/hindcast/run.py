@@ -73,19 +73,24 @@ def without_union(cal: Any, members: tuple[str, ...] = EAEU,
                   pre_union: dict[str, float] | None = None) -> Any:
     """The calibration of a world without a customs union among ``members``.
 
-    Each member applies its MFN tariff (``countries.tariff_mfn``; for members in
-    ``pre_union``, that pre-union rate) to the other members' goods, and the
-    pre-union rate to every other exporter too. Trade flows are today's (priced
-    at those tariffs): a first-order approximation of the pre-union equilibrium
-    (docs/hindcasts.md). Needs the flat tariff matrix (``composition=False``),
-    whose external tariffs are the MFN rates the union's common tariff reproduces.
+    The members keep free trade among themselves (the CIS free-trade agreement
+    and the bilateral agreements before it, which a member leaving the union
+    would fall back on), and each member in ``pre_union`` (default: those whose
+    tariff rose to the common tariff) applies its pre-union MFN rate instead of
+    the common tariff: every tariff it charges is scaled by ``pre / MFN``, so a
+    preference keeps its relative margin and a zero stays zero. Trade flows are
+    today's, priced at those tariffs: a first-order approximation of the
+    pre-union equilibrium (docs/hindcasts.md). Use the flat tariff matrix
+    (``composition=False``), whose external tariffs are the MFN rates the
+    union's common tariff reproduces.
     """
     pre = dict(EAEU_PRE_UNION_MFN if pre_union is None else pre_union)
+    unknown = sorted(set(pre) - set(members))
+    if unknown:
+        raise ValueError(f"pre_union names {unknown}, which are not members {members}")
     t = cal.tariffs.copy()
-    for j in members:
-        rate = pre.get(j, float(cal.countries.loc[j, "tariff_mfn"]))
-        col = [i for i in t.index if i != j and (i in members or j in pre)]
-        t.loc[col, j] = rate
+    for j, rate in pre.items():
+        t[j] = t[j] * (rate / float(cal.countries.loc[j, "tariff_mfn"]))
     return dataclasses.replace(cal, tariffs=t)
 
 
