@@ -83,14 +83,18 @@ def test_without_union_restores_pre_union_tariffs() -> None:
     t0, t1 = cal.tariffs, cf.tariffs
     for i in EAEU:
         for j in EAEU:
-            if i != j:
-                assert t0.loc[i, j] == 0.0  # the union in the data
-                expect = EAEU_PRE_UNION_MFN.get(j, cal.countries.loc[j, "tariff_mfn"])
-                assert t1.loc[i, j] == pytest.approx(expect)
-    # Kazakhstan's tariff on China back to its pre-union rate; Russia's and China's unchanged.
-    assert t1.loc["CHN", "KAZ"] == pytest.approx(0.0475) != t0.loc["CHN", "KAZ"]
-    assert t1.loc["CHN", "RUS"] == t0.loc["CHN", "RUS"]
-    assert (t1.loc["RUS", "CHN"] == t0.loc["RUS", "CHN"]) and t0 is not t1
+            assert t1.loc[i, j] == t0.loc[i, j] == 0.0  # free trade inside either way (CIS FTA)
+    for j, pre in EAEU_PRE_UNION_MFN.items():
+        cet = cal.countries.loc[j, "tariff_mfn"]
+        assert t0.loc["CHN", j] == pytest.approx(cet)  # the common tariff in the data
+        assert t1.loc["CHN", j] == pytest.approx(pre)  # back to the pre-union rate
+        # A preference keeps its margin: scaled by the same factor.
+        assert t1.loc["IRN", j] == pytest.approx(t0.loc["IRN", j] * pre / cet)
+    # Russia's tariffs and everyone else's are untouched.
+    others = [c for c in t0.columns if c not in EAEU_PRE_UNION_MFN]
+    assert (t1[others] == t0[others]).all().all()
+    with pytest.raises(ValueError, match="not members"):
+        without_union(cal, pre_union={"CHN": 0.01})
 
 
 def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:
