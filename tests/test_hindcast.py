@@ -160,3 +160,23 @@ def test_bank_gain_identity() -> None:
     g2 = bank_gain(part, gdp, capital=10.0, rule="gdp", paid_in_share=0.2, leverage=1.0,
                    lending_rate=0.02, market_rate=0.07, tenor=10)
     assert g2[0, 1] > g[0, 1] and g2[0, 1] > g2[0, 0]
+
+
+def test_trust_received_measures_the_veto_in_the_sensitivity_setting() -> None:
+    # docs/hindcasts.md reads each member's veto off trust_received in the vote
+    # year: a veto lowers every other economy's trust in the vetoer by trust_loss.
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(HC / "veto_sensitivity.yaml", overrides={"replications": 2})
+    m = SCOModel(sc)
+    off = ~np.eye(m.N, dtype=bool)
+    before = (m.trust * off).sum(axis=1) / (m.N - 1)
+    m.run_model()
+    after = np.asarray(m.records["trust_received"][m.years.index(2026)])
+    veto = np.zeros((m.R, m.N))
+    for e in m.log.records():
+        if e["type"] == "veto" and e["year"] == 2026:
+            veto[e["run"] - int(m.run_ids[0]), m.codes.index(e["country"])] = 1.0
+    assert veto.sum() > 0
+    loss = sc.parameters.council.trust_loss
+    assert np.allclose(before - after, loss * veto, atol=1e-12)
