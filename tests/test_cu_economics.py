@@ -122,7 +122,9 @@ def test_replacing_preferences_is_logged_as_breaking_an_agreement():
 
 # ------------------------------------------------------------ one year, one state
 def test_a_defector_is_inside_in_its_last_year_and_outside_from_the_next():
-    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={"replications": 4})
+    # Exit at any realised loss (threshold 0), so that the scenario has defections to check.
+    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 4, "parameters.council.exit_threshold": 0.0})
     m = SCOModel(sc)
     m.run_model()
     inside = _series(m, "in_customs_union")

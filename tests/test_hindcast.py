@@ -1,4 +1,4 @@
-"""Hindcasts: scoring functions, a small hindcast, the declaration and bank types."""
+"""Hindcasts: scoring, a small hindcast, EAEU exits, the application, declaration, bank types."""
 
 from __future__ import annotations
 
@@ -8,10 +8,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scosim.hindcast import RECORDS, Record, brier, log_loss, run_hindcast, score_table
+from scosim.data import load_calibration
+from scosim.hindcast import (
+    EAEU,
+    RECORDS,
+    Record,
+    brier,
+    log_loss,
+    run_exits,
+    run_hindcast,
+    score_table,
+    without_union,
+)
+from scosim.hindcast.records import EAEU_PRE_UNION_MFN
 from scosim.proposals.contract import check_batch_consistency, check_policy_contract
 from scosim.proposals.development_bank import bank_gain
 from scosim.scenario import load_scenario
+from scosim.scenario.errors import ScenarioError
 
 HC = Path(__file__).resolve().parents[1] / "scenarios" / "hindcasts"
 
@@ -34,9 +47,11 @@ def test_every_record_has_a_scenario() -> None:
 
 def test_small_hindcast_scores() -> None:
     recs = (Record("partners_2022", 2022, 1), Record("ftz_2004", 2004, 0),
-            Record("bri_2018_consensus", 2018, 0, {"IND": 0}))
+            Record("bri_2018_consensus", 2018, 0, {"IND": 0}),
+            Record("apply_tkm_2021", 2021, 0, kind="application"))
     df = run_hindcast(2, HC, recs)
-    assert len(df) == 4 and df["p"].between(0, 1).all()
+    assert len(df) == 5 and df["p"].between(0, 1).all()
+    assert set(df["kind"]) == {"adoption", "vote", "application"}
     assert all(len(d) == 2 for d in df["draws"])
     scores = score_table(df, n_boot=20)
     allrows = scores[scores["sample"] == "all"].set_index("forecast")
@@ -46,6 +61,83 @@ def test_small_hindcast_scores() -> None:
     assert allrows.loc["always_adopted", "brier"] == pytest.approx(1 - y.mean())
     c = allrows.loc["council"]
     assert c["brier_lo"] <= c["brier"] + 1e-12 and c["brier"] <= c["brier_hi"] + 1e-12
+    assert c["log_loss_lo"] <= c["log_loss"] + 1e-12 <= c["log_loss_hi"] + 2e-12
+    # Per-kind rows partition the items.
+    kinds = scores[scores["sample"].str.startswith("all:") & (scores["forecast"] == "council")]
+    assert kinds["n_items"].sum() == len(df)
+
+
+def test_bootstrap_interval_widens_with_disagreeing_runs() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"item": ["a", "b"], "kind": "adoption", "year": 2020, "observed": [1, 0],
+                       "draws": [np.array([1.0, 0.0] * 10), np.zeros(20)], "sample": "held_out"})
+    df["p"] = [d.mean() for d in df["draws"]]
+    c = score_table(df, n_boot=100).set_index(["sample", "forecast"]).loc[("held_out", "council")]
+    assert c["brier_lo"] < c["brier"] < c["brier_hi"]  # runs disagree on item a
+
+
+def test_without_union_restores_pre_union_tariffs() -> None:
+    cal = load_calibration("2023", composition=False)
+    cf = without_union(cal)
+    t0, t1 = cal.tariffs, cf.tariffs
+    for i in EAEU:
+        for j in EAEU:
+            assert t1.loc[i, j] == t0.loc[i, j] == 0.0  # free trade inside either way (CIS FTA)
+    for j, pre in EAEU_PRE_UNION_MFN.items():
+        cet = cal.countries.loc[j, "tariff_mfn"]
+        assert t0.loc["CHN", j] == pytest.approx(cet)  # the common tariff in the data
+        assert t1.loc["CHN", j] == pytest.approx(pre)  # back to the pre-union rate
+        # A preference keeps its margin: scaled by the same factor.
+        assert t1.loc["IRN", j] == pytest.approx(t0.loc["IRN", j] * pre / cet)
+    # Russia's tariffs and everyone else's are untouched.
+    others = [c for c in t0.columns if c not in EAEU_PRE_UNION_MFN]
+    assert (t1[others] == t0[others]).all().all()
+    with pytest.raises(ValueError, match="not members"):
+        without_union(cal, pre_union={"CHN": 0.01})
+
+
+def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:
+    rec = next(r for r in RECORDS if r.kind == "exits")
+    # Leaving at any realised loss: the union's losers leave after k = 3 bad years
+    # (the tension the record poses: studies found losses, nobody left).
+    left = run_exits(rec, HC, 2, {"parameters.council.exit_threshold": 0.0})
+    assert sum(v.sum() for v in left.values()) > 0
+    first = min(y for (_, y), v in left.items() if v.any())
+    assert first == 2015 + 3 - 1
+    # The shipped (fitted) threshold: nobody leaves in the training years.
+    left = run_exits(rec, HC, 2)
+    assert all(v.sum() == 0 for (_, y), v in left.items() if y <= 2019)
+    assert set(left) == {(c, y) for c in EAEU for y in range(2015, 2026)}
+
+
+def test_application_is_the_applicants_own_choice() -> None:
+    base = {"replications": 4}
+    sc = load_scenario(HC / "apply_mng_2010.yaml", overrides=base)
+    from scosim.model.model import SCOModel
+
+    def applied(sc):
+        m = SCOModel(sc)
+        m.run_model()
+        votes = [e for e in m.log.records() if e["type"] == "vote"]
+        assert {e["country"] for e in votes} == {"MNG"}  # members do not vote
+        return np.asarray(m.arrangements[0].adopted)
+
+    # Non-alignment (a documented commitment) outweighs Mongolia's trust in the members...
+    assert not applied(sc).any()
+    # ... without it, an observer that trusts the members (0.6 > neutral) applies.
+    sc2 = load_scenario(HC / "apply_mng_2010.yaml", overrides={
+        **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
+                               "applicant": "MNG"}]})
+    assert applied(sc2).all()
+    with pytest.raises(ScenarioError, match="commitments"):
+        load_scenario(HC / "apply_mng_2010.yaml", overrides={
+            **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
+                                   "applicant": "MNG", "commitments": {"MNG": 2.0}}]})
+    with pytest.raises(ScenarioError, match="already a member"):
+        load_scenario(HC / "apply_mng_2010.yaml", overrides={
+            **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
+                                   "applicant": "KAZ"}]})
 
 
 def test_declaration_passes_contract() -> None:
@@ -68,3 +160,23 @@ def test_bank_gain_identity() -> None:
     g2 = bank_gain(part, gdp, capital=10.0, rule="gdp", paid_in_share=0.2, leverage=1.0,
                    lending_rate=0.02, market_rate=0.07, tenor=10)
     assert g2[0, 1] > g[0, 1] and g2[0, 1] > g2[0, 0]
+
+
+def test_trust_received_measures_the_veto_in_the_sensitivity_setting() -> None:
+    # docs/hindcasts.md reads each member's veto off trust_received in the vote
+    # year: a veto lowers every other economy's trust in the vetoer by trust_loss.
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(HC / "veto_sensitivity.yaml", overrides={"replications": 2})
+    m = SCOModel(sc)
+    off = ~np.eye(m.N, dtype=bool)
+    before = (m.trust * off).sum(axis=1) / (m.N - 1)
+    m.run_model()
+    after = np.asarray(m.records["trust_received"][m.years.index(2026)])
+    veto = np.zeros((m.R, m.N))
+    for e in m.log.records():
+        if e["type"] == "veto" and e["year"] == 2026:
+            veto[e["run"] - int(m.run_ids[0]), m.codes.index(e["country"])] = 1.0
+    assert veto.sum() > 0
+    loss = sc.parameters.council.trust_loss
+    assert np.allclose(before - after, loss * veto, atol=1e-12)

@@ -1,7 +1,7 @@
 """Proposal types: one module per kind of proposal, registered by name.
 
-Built-ins: ``customs_union``, ``free_trade_area``, ``accession``, ``declaration``,
-``development_bank``. A third-party
+Built-ins: ``customs_union``, ``free_trade_area``, ``accession``, ``application``,
+``declaration``, ``development_bank``. A third-party
 package adds a type through the entry-point group ``scosim.proposals`` (entry
 name = the ``type:`` value), or a scenario names one by dotted path
 (``type: "mypkg.visa:VisaFree"``). See docs/proposals.md.

@@ -8,6 +8,7 @@ import scosim.network.corridor  # noqa: F401
 from scosim.finance import proposals as _finance_proposals  # noqa: F401
 from scosim.proposals import (  # noqa: F401
     accession,
+    application,
     customs_union,
     declaration,
     development_bank,

@@ -1,0 +1,43 @@
+"""Hindcasts: the Council against real SCO decisions, scored (``scosim hindcast``).
+
+Each record is a scenario under ``scenarios/hindcasts/`` and the observed
+outcome (:mod:`scosim.hindcast.records`; sources in docs/hindcasts.md). Each is
+run over replications (:mod:`scosim.hindcast.run`); the predicted probability
+of an item is the share of runs in which it happened. Scores
+(:mod:`scosim.hindcast.scoring`): Brier score and log-loss against the naive
+forecasts p = 0 and p = 1, with bootstrap intervals over replications, on the
+training years (<= 2019) and the held-out years (> 2019). The CLI and plot:
+:mod:`scosim.hindcast.report`.
+"""
+
+from __future__ import annotations
+
+from scosim.hindcast.records import EAEU, RECORDS, TRAIN_END, Record, records_of
+from scosim.hindcast.report import hindcast_cli, plot_hindcast
+from scosim.hindcast.run import (
+    calibrate,
+    run_exits,
+    run_hindcast,
+    run_record,
+    without_union,
+)
+from scosim.hindcast.scoring import EPS, brier, log_loss, score_table
+
+__all__ = [
+    "EAEU",
+    "EPS",
+    "RECORDS",
+    "TRAIN_END",
+    "Record",
+    "brier",
+    "calibrate",
+    "hindcast_cli",
+    "log_loss",
+    "plot_hindcast",
+    "records_of",
+    "run_exits",
+    "run_hindcast",
+    "run_record",
+    "score_table",
+    "without_union",
+]

@@ -1,0 +1,106 @@
+"""``scosim hindcast``: the score table, the items table and the plot."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scosim.hindcast.records import TRAIN_END
+from scosim.hindcast.run import run_hindcast
+from scosim.hindcast.scoring import score_table
+
+__all__ = ["hindcast_cli", "plot_hindcast"]
+
+_LABELS = {"council": "Council",
+           "consensus_always_fails": "p = 0\n(never adopted /\nnever happens)",
+           "always_adopted": "p = 1\n(always)"}
+
+
+def _bars(ax: object, s: pd.DataFrame, col: str, ylabel: str, title: str) -> None:
+    vals = s[col].to_numpy(float)
+    lo = s[f"{col}_lo"].fillna(s[col]).to_numpy(float)
+    hi = s[f"{col}_hi"].fillna(s[col]).to_numpy(float)
+    x = np.arange(len(s))
+    ax.bar(x, vals, yerr=np.vstack([vals - lo, hi - vals]), capsize=6,
+           color=["tab:green", "grey", "lightgrey"][: len(s)], edgecolor="k")
+    for xi, v in zip(x, vals, strict=True):
+        ax.text(xi, v, f"{v:.3f}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(x, [_LABELS.get(f, f) for f in s["forecast"]], fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+
+
+def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
+    """Predicted probability vs outcome by kind of item; held-out Brier and log-loss.
+
+    Left: each item's predicted probability (the share of runs) and the record,
+    items grouped by kind (per-year items of the same record are summarised by
+    their mean). Right: the held-out Brier score and log-loss of the Council and
+    the naive forecasts, with 90 % bootstrap intervals over replications.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(14, 9))
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.6, 1])
+    a1 = fig.add_subplot(grid[:, 0])
+    # Compact the per-year series (FTZ, applications, exits) into one row each
+    # per sample, so every row of the chart is readable.
+    d = df.copy()
+    d["group"] = d["item"].str.replace(r"_(19|20)\d\d$", "", regex=True)
+    d.loc[d["kind"] == "exit", "group"] = d["item"].str.replace(r":\d{4}$", "", regex=True)
+    g = (d.groupby(["kind", "group", "sample"], sort=False)
+         .agg(p=("p", "mean"), observed=("observed", "mean"), n=("p", "size"),
+              y0=("year", "min"), y1=("year", "max"))
+         .reset_index())
+    g["label"] = [f"{r.group} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
+                  for r in g.itertuples()]
+    ypos = np.arange(len(g))
+    colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
+    a1.scatter(g["p"], ypos, c=colors, s=40, zorder=3)
+    a1.scatter(g["observed"], ypos, marker="x", c="k", s=40, zorder=4)
+    a1.set_yticks(ypos, g["label"], fontsize=7)
+    a1.set_xlim(-0.05, 1.05)
+    a1.invert_yaxis()
+    a1.set_xlabel("probability (share of runs): adopted / applied / voted yes / left the EAEU")
+    a1.set_title("Predicted (dots; blue: up to 2019, orange: held out) vs record (x)\n"
+                 "rows with (n): mean over n yearly items", fontsize=10)
+    a1.grid(axis="x", alpha=0.3)
+    held = scores[scores["sample"] == "held_out"]
+    _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
+          f"Held-out years (> {TRAIN_END}), {int(held['n_items'].iloc[0])} items\n"
+          "90 % bootstrap interval over replications")
+    _bars(fig.add_subplot(grid[1, 1]), held, "log_loss",
+          "log-loss (nats; p clipped to [0.01, 0.99])", "Held-out log-loss")
+    fig.suptitle("scosim Council hindcast against SCO decisions 2004-2025", fontsize=13)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def hindcast_cli(args: argparse.Namespace) -> int:
+    """``scosim hindcast``: run, print the score table, write CSV and PNG."""
+    if args.replications < 1:
+        print(f"scosim: error: --replications must be >= 1, got {args.replications}",
+              file=sys.stderr)
+        return 2
+    df = run_hindcast(args.replications, Path(args.dir) if args.dir else None)
+    scores = score_table(df)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    df.drop(columns="draws").to_csv(out / "hindcast_items.csv", index=False)
+    scores.to_csv(out / "hindcast_scores.csv", index=False)
+    plot_hindcast(df, scores, out / "hindcast.png")
+    with pd.option_context("display.width", 160, "display.max_columns", 20,
+                           "display.max_rows", 500):
+        print(df.drop(columns="draws").to_string(index=False))
+        print()
+        print(scores.round(4).to_string(index=False))
+    print(f"\nwritten: {out / 'hindcast_scores.csv'}, {out / 'hindcast.png'}")
+    return 0

@@ -1,0 +1,174 @@
+"""Running the hindcast records: one batch of replications per record.
+
+Each record's scenario is run on the data version closest to its year (2019
+for years up to 2019, else 2023). The predicted probability of an item is the
+share of runs in which the event happened (adopted, applied, voted yes, left).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim.hindcast.records import (
+    EAEU,
+    EAEU_PRE_UNION_MFN,
+    RECORDS,
+    TRAIN_END,
+    Record,
+)
+from scosim.hindcast.scoring import brier, log_loss
+
+__all__ = [
+    "calibrate",
+    "default_dir",
+    "run_exits",
+    "run_hindcast",
+    "run_record",
+    "without_union",
+]
+
+
+def default_dir() -> Path:
+    """The shipped hindcast scenarios (``scenarios/hindcasts/``)."""
+    return Path(__file__).resolve().parents[3] / "scenarios" / "hindcasts"
+
+
+def _model(rec: Record, directory: Path, replications: int,
+           overrides: dict[str, Any] | None, calibration: Any = None) -> Any:
+    from scosim.data import load_calibration
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    ov = {"replications": replications, **(overrides or {})}
+    scenario = load_scenario(directory / f"{rec.name}.yaml", overrides=ov)
+    cal = calibration or load_calibration("2019" if rec.year <= TRAIN_END else "2023")
+    model = SCOModel(scenario, calibration=cal)
+    model.run_model()
+    return model
+
+
+def run_record(rec: Record, directory: Path, replications: int,
+               overrides: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Run one adoption or application record; ``(adopted (R,), {member: voted yes (R,)})``."""
+    model = _model(rec, directory, replications, overrides)
+    arr = model.arrangements[0]
+    adopted = np.asarray(arr.adopted, bool).copy()
+    votes: dict[str, np.ndarray] = {}
+    for code in rec.votes:
+        yes = np.full(model.R, np.nan)
+        for ev in model.log.records():
+            if ev["type"] == "vote" and ev["country"] == code and ev["proposal"] == rec.name:
+                yes[ev["run"] - int(model.run_ids[0])] = float(ev["yes"])
+        votes[code] = yes
+    return adopted, votes
+
+
+def without_union(cal: Any, members: tuple[str, ...] = EAEU,
+                  pre_union: dict[str, float] | None = None) -> Any:
+    """The calibration of a world without a customs union among ``members``.
+
+    The members keep free trade among themselves (the CIS free-trade agreement
+    and the bilateral agreements before it, which a member leaving the union
+    would fall back on), and each member in ``pre_union`` (default: those whose
+    tariff rose to the common tariff) applies its pre-union MFN rate instead of
+    the common tariff: every tariff it charges is scaled by ``pre / MFN``, so a
+    preference keeps its relative margin and a zero stays zero. Trade flows are
+    today's, priced at those tariffs: a first-order approximation of the
+    pre-union equilibrium (docs/hindcasts.md). Use the flat tariff matrix
+    (``composition=False``), whose external tariffs are the MFN rates the
+    union's common tariff reproduces.
+    """
+    pre = dict(EAEU_PRE_UNION_MFN if pre_union is None else pre_union)
+    unknown = sorted(set(pre) - set(members))
+    if unknown:
+        raise ValueError(f"pre_union names {unknown}, which are not members {members}")
+    t = cal.tariffs.copy()
+    for j, rate in pre.items():
+        t[j] = t[j] * (rate / float(cal.countries.loc[j, "tariff_mfn"]))
+    return dataclasses.replace(cal, tariffs=t)
+
+
+def run_exits(rec: Record, directory: Path, replications: int,
+              overrides: dict[str, Any] | None = None) -> dict[tuple[str, int], np.ndarray]:
+    """Run an ``exits`` record: ``{(member, year): left that year (R,)}``.
+
+    The union's scenario runs on the 2023 data (the only version with the
+    agreements table that makes the EAEU a bloc) against the counterfactual of
+    :func:`without_union`. A member "leaves" in a year when it defects or its
+    bloc leaves with a defector (``defection`` / ``bloc_exit`` events).
+    """
+    from scosim.data import load_calibration
+
+    cal = without_union(load_calibration("2023", composition=False))
+    model = _model(rec, directory, replications, overrides, calibration=cal)
+    r0 = int(model.run_ids[0])
+    years = range(rec.year, (rec.end or rec.year) + 1)
+    out = {(c, y): np.zeros(model.R) for c in EAEU for y in years}
+    for ev in model.log.records():
+        if ev["type"] in ("defection", "bloc_exit") and ev["proposal"] == rec.name:
+            out[(ev["country"], int(ev["year"]))][ev["run"] - r0] = 1.0
+    return out
+
+
+def run_hindcast(replications: int = 10, directory: Path | None = None,
+                 records: tuple[Record, ...] = RECORDS,
+                 overrides: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run every record; one row per scored item with the per-run outcomes in ``draws``.
+
+    Columns: ``item, kind (adoption | vote | application | exit), year,
+    observed, draws, p, sample (train | held_out)``.
+    """
+    directory = directory or default_dir()
+    rows = []
+    for rec in records:
+        if rec.kind == "exits":
+            for (code, year), left in run_exits(rec, directory, replications, overrides).items():
+                rows.append({"item": f"{rec.name}:{code}:{year}", "kind": "exit", "year": year,
+                             "observed": 0, "draws": left})
+            continue
+        adopted, votes = run_record(rec, directory, replications, overrides)
+        rows.append({"item": rec.name, "kind": rec.kind, "year": rec.year,
+                     "observed": rec.adopted, "draws": adopted.astype(float)})
+        for code, yes in votes.items():
+            rows.append({"item": f"{rec.name}:{code}", "kind": "vote", "year": rec.year,
+                         "observed": rec.votes[code], "draws": yes[np.isfinite(yes)]})
+    df = pd.DataFrame(rows)
+    df["p"] = [float(np.mean(d)) if len(d) else np.nan for d in df["draws"]]
+    df["sample"] = np.where(df["year"] <= TRAIN_END, "train", "held_out")
+    return df
+
+
+def calibrate(grid: dict[str, list[float]], replications: int = 4,
+              directory: Path | None = None,
+              records: tuple[Record, ...] = RECORDS) -> pd.DataFrame:
+    """Grid search on the training items (<= TRAIN_END); held-out scores reported beside.
+
+    Args:
+        grid: Dotted scenario paths (``parameters.council.vote_noise``) to candidate values.
+        replications: Runs per record and grid point.
+        directory: Hindcast scenarios (default: the shipped ones).
+        records: The records to score (default: all).
+
+    Returns:
+        One row per grid point: the values, train and held-out Brier and log-loss,
+        sorted by training Brier.
+    """
+    keys = list(grid)
+    rows = []
+    for values in itertools.product(*(grid[k] for k in keys)):
+        ov = dict(zip(keys, values, strict=True))
+        df = run_hindcast(replications, directory, records, overrides=ov)
+        row: dict[str, Any] = dict(ov)
+        for sample in ("train", "held_out"):
+            sub = df[(df["sample"] == sample) & df["p"].notna()]
+            y = sub["observed"].to_numpy(float)
+            row[f"brier_{sample}"] = brier(sub["p"].to_numpy(float), y)
+            row[f"log_loss_{sample}"] = log_loss(sub["p"].to_numpy(float), y)
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("brier_train", kind="stable").reset_index(drop=True)

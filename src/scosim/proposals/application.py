@@ -1,0 +1,135 @@
+"""Application: an observer, partner or other economy decides whether to apply for membership.
+
+The record of SCO enlargement holds decisions *not* to apply as well as
+applications: Mongolia (observer since 2004) and Turkmenistan never applied,
+India, Pakistan, Iran and Belarus did (docs/hindcasts.md). This type asks the
+prospective applicant alone, by its own vote rule, whether it applies; the
+Council's members do not vote (they decide later, on an ``accession``).
+
+The applicant's score has the Council's terms (docs/model.md):
+
+* ``econ``: its expected gain from membership, i.e. from joining the
+  arrangements open to all members (:meth:`ProposalType.gain_if_member`, as in
+  :mod:`scosim.proposals.accession`); 0 without one.
+* ``sovereignty``: ``depth`` (the commitments of membership: the Charter, the
+  RATS counter-terrorism structure, joint exercises) plus the cost of a
+  standing foreign-policy commitment that membership would breach, listed in
+  ``commitments`` (country: cost). Two are documented: Turkmenistan's
+  permanent neutrality (UN General Assembly resolution 50/80 A, 12 December
+  1995; Constitution of Turkmenistan, art. 1), and Mongolia's policy of not
+  joining military-political groupings (Concept of Foreign Policy of Mongolia,
+  2011, with the "third neighbour" balancing between its two neighbours).
+* ``trust``: the applicant's mean trust in the current members, minus neutral.
+* ``dominance``: 0 (no bloc's gains to compare).
+
+The applicant applies when its vote is yes; "adopted" here means "applied".
+Nothing is implemented (statuses do not change) and nobody can leave.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import Field
+from typing_extensions import override
+
+from scosim.mechanisms.voting import TRUST_NEUTRAL
+from scosim.proposals import register_type
+from scosim.proposals.base import Preview, ProposalSpec, ProposalType
+from scosim.scenario.schema import State
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+
+
+class ApplicationProposal(ProposalSpec):
+    """An economy's decision whether to apply for SCO membership."""
+
+    type: Literal["application"]
+    applicant: State
+    depth: float = Field(0.02, ge=0, le=1, description="sovereignty cost of membership")
+    commitments: dict[State, float] = Field(
+        default_factory=dict,
+        description="extra sovereignty cost (0-1) of a standing commitment membership would "
+        "breach (e.g. permanent neutrality), per country",
+    )
+
+
+@register_type
+class Application(ProposalType):
+    """The applicant alone decides whether to apply (consensus of one)."""
+
+    name = "application"
+    spec = ApplicationProposal
+    default_decision_rule = "consensus"
+    ratification_lag = 0
+    exit_allowed = False
+    retable = False
+
+    @override
+    @classmethod
+    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+        issues: list[tuple[tuple[str | int, ...], str]] = []
+        if scenario.statuses()[proposal.applicant] == "member":
+            issues.append((("applicant",), (
+                f"{proposal.applicant} is already a member; the applicant must be an "
+                "observer, partner or other economy")))
+        for code, cost in proposal.commitments.items():
+            if not 0.0 <= cost <= 1.0:
+                issues.append((("commitments", code), f"cost {cost:g} must be in [0, 1]"))
+        return issues
+
+    def __init__(self, model: SCOModel, proposal: Any) -> None:
+        super().__init__(model, proposal)
+        self.applicant = model.codes.index(proposal.applicant)
+
+    @override
+    def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
+        # One voter: whatever the Council's rule, the applicant's yes decides.
+        return "consensus", threshold
+
+    @override
+    def eligible_runs(self, model: SCOModel) -> np.ndarray:
+        from scosim.model.model import STATUS_CODES
+
+        return model.status[:, self.applicant] != STATUS_CODES["member"]
+
+    @override
+    def invitees(self, model: SCOModel) -> np.ndarray:
+        out = np.zeros((model.R, model.N), dtype=bool)
+        out[:, self.applicant] = True
+        return out
+
+    @override
+    def preview(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+    ) -> Preview:
+        """The applicant's terms (module docstring); other economies' terms are 0."""
+        app = self.applicant
+        gain = np.zeros((model.R, model.N))
+        for other in model.arrangements:
+            g = other.gain_if_member(model, app)
+            if g is not None:
+                gain = g
+                break
+        member = model.is_member()
+        n_members = np.maximum(member.sum(axis=1), 1)
+        trust_in_members = (model.trust[:, app, :] * member).sum(axis=1) / n_members
+        sov = np.zeros((model.R, model.N))
+        sov[:, app] = self.proposal.depth + self.proposal.commitments.get(model.codes[app], 0.0)
+        trust = np.zeros((model.R, model.N))
+        trust[:, app] = trust_in_members - TRUST_NEUTRAL
+        zeros = np.zeros((model.R, model.N))
+        return Preview(
+            gain=gain,
+            terms={} if terms is None else terms,
+            scores={"sovereignty": sov, "trust": trust, "dominance": zeros, "security": zeros},
+        )
+
+    @override
+    def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
+        model.log.add(runs, year, "considers_applying", model.codes[self.applicant], self.pid)
