@@ -292,7 +292,11 @@ def test_lazy_entry_is_imported_only_when_used_and_checked_against_its_declarati
 
 
 def test_lean_single_run_gives_the_numbers_of_the_same_run_in_a_batch() -> None:
-    """run_one(r) equals run r of a batched model: same draws, same indicators, same events."""
+    """run_one(r) equals run r of a batched model: same draws, same indicators, same events.
+
+    Indicators agree to a relative 1e-12 (sums over the batch axis may round the last
+    digit differently); the runs differ from each other by far more (checked below).
+    """
     from scosim.runner import run_model
     from scosim.scenario import load_scenario
     from scosim.single import SingleRunner
@@ -307,7 +311,9 @@ def test_lean_single_run_gives_the_numbers_of_the_same_run_in_a_batch() -> None:
         for name, rows in batch.records.items():
             want = np.stack(rows, axis=0)[:, r, :]
             assert res.indicators[name].shape == want.shape
-            np.testing.assert_array_equal(res.indicators[name], want, err_msg=name)
+            # A sum over the batch axis may round its last digit differently from R = 1.
+            np.testing.assert_allclose(res.indicators[name], want, rtol=1e-12, atol=0,
+                                       err_msg=name)
         ev_b = batch.log.to_frame()
         ev_b = ev_b[ev_b["run"] == r]
         ev_1 = res.model.log.to_frame()
