@@ -113,11 +113,12 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                     f"{_mmm(a['ratio_solve_ge'], '{:.0f}', unit='x')}",
                     f"at least {a['aim_ratio_pipeline']:.0f}x"])
         b = ge["b_batched_vs_loop"]
-        out.append([f"{b['problem'].split(',')[0]} GE solves (N = 28) batched in one call, "
-                    "against one by one", f"{1e3 * b['batched_s']:.0f} ms against "
+        n_solves = int(b["problem"].split()[0])
+        out.append([f"{n_solves:,} GE solves (N = 28) batched in one call, against one by one",
+                    f"{1e3 * b['batched_s']:.0f} ms against "
                     f"{1e3 * b['one_by_one_s']:.0f} ms: **{b['speedup']:.1f}x** (medians of "
                     f"interleaved rounds; max welfare difference {b['max_abs_welfare_diff']:.0e})",
-                    ""])
+                    "none set"])
         note("bench_ge.json", ge, ge.get("command", "python benchmarks/bench_ge.py"))
     par = _load("bench_parallel.json", results)
     if par:
