@@ -10,14 +10,22 @@ The cases run interleaved, round by round (A B C A B C ...), so a drift in the
 machine's speed hits every case alike; medians and min-max are reported, and ratios
 against the first case are formed round by round.
 
-Run:  .venv/bin/python benchmarks/bench_cli.py [--rounds 3] [--sizes 1000,10000]
-                                               [--out benchmarks/results/bench_cli.json]
+Run (the two records the README table reads):
+    .venv/bin/python benchmarks/bench_cli.py --sizes "" --rounds 10 \
+        --out benchmarks/results/bench_startup.json
+    .venv/bin/python benchmarks/bench_cli.py --rounds 3 --sizes 1000,10000 \
+        --out benchmarks/results/bench_cli.json
 
-Cases (``--sizes`` sets the replications of the ``run`` cases):
+Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up only):
     version        ``scosim --version`` (start-up cost)
     validate       ``scosim validate scenarios/customs_union.yaml``
+    list           ``scosim list`` (an empty results root)
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
+
+Children run with Python's bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` is
+removed from their environment) and the warm-up round writes them, as an installed
+package has them: otherwise every start-up would include compiling scosim's sources.
 """
 
 from __future__ import annotations
@@ -47,20 +55,39 @@ def _scosim() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "scosim.cli"]
 
 
+TIME = Path("/usr/bin/time")
+
+
 def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
-    """Run ``cmd`` once; return wall, cpu and peak RSS (MiB) from the kernel's accounting."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
+    """Run ``cmd`` once; return wall, cpu and peak RSS (MiB) from the kernel's accounting.
+
+    With GNU time installed the command runs under ``/usr/bin/time`` (a small process),
+    whose ``%M`` is the peak resident size of the command and the workers it waited for.
+    Without it, ``os.wait4`` gives the same figure, but a child's peak then starts from
+    this script's own resident size at fork (Linux), so this script imports nothing heavy.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ([str(TIME), "-f", "%M %U %S", "-o", tf.name, *cmd] if TIME.exists()
+                else cmd)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(full, cwd=cwd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=env)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{err[-2000:]}")
+        if TIME.exists():
+            kib, user, sys_ = tf.read().split()[-3:]
+            return {"wall_s": wall, "cpu_s": float(user) + float(sys_),
+                    "peak_rss_mib": int(kib) / 1024.0, "rss_source": "/usr/bin/time %M"}
     return {
         "wall_s": wall,
         "cpu_s": ru.ru_utime + ru.ru_stime,
         "peak_rss_mib": ru.ru_maxrss / 1024.0,  # Linux reports KiB
+        "rss_source": "wait4 ru_maxrss",
     }
 
 
@@ -70,6 +97,7 @@ def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {
         "version": [*base, "--version"],
         "validate": [*base, "validate", str(SCENARIO)],
+        "list": [*base, "list", "--out", str(workdir / "empty")],
     }
     for n in sizes:
         out[f"run-{n}"] = [*base, "run", str(SCENARIO), "--replications", str(n),
@@ -93,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
     load_before = list(os.getloadavg())
+    (work / "empty").mkdir()
     try:
         cmds = cases(sizes, work)
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
@@ -108,13 +137,15 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     first = next(iter(cmds))
     result: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "note": args.note,
-                              "load_before": load_before, "cases": {}}
+                              "load_before": load_before, "load_after": list(os.getloadavg()),
+                              "cases": {}}
     for name, runs in raw.items():
         result["cases"][name] = {
             "command": " ".join(Path(c).name if i == 0 else c
                                 for i, c in enumerate(cmds[name]))
                        .replace(str(ROOT) + "/", "").replace(str(work), "<tmp>"),
             **{k: summarise([r[k] for r in runs]) for k in ("wall_s", "cpu_s", "peak_rss_mib")},
+            "rss_source": runs[0]["rss_source"],
             f"wall_ratio_to_{first}": summarise(
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
         }

@@ -7,11 +7,6 @@ import platform
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-import scosim
-
 
 def machine() -> dict[str, Any]:
     """Describe the machine and the numeric stack.
@@ -19,7 +14,15 @@ def machine() -> dict[str, Any]:
     Returns:
         CPU model (from /proc/cpuinfo), cores, Python, numpy, BLAS (threadpoolctl
         if installed, else numpy's build configuration), load average and date.
+        numpy and pandas are imported here, not at module level, so that a benchmark
+        launching child processes stays small until it has measured them (a child's
+        ``ru_maxrss`` starts from its parent's resident size at fork on Linux).
     """
+    import numpy as np
+    import pandas as pd
+
+    import scosim
+
     info: dict[str, Any] = {
         "date_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),

@@ -15,6 +15,13 @@ habit): a missing attribute or a name already taken by another class is an error
 so results never depend on which of two clashing plug-ins was imported last.
 Decision rules have their own registry (:mod:`scosim.rules.registry`, the
 ``scosim.rules`` group) with the same three places and the same origins.
+
+Built-ins whose implementation is heavy (pandas, scipy, network tables) are
+registered *lazily* (:meth:`Registry.register_lazy`): the registry knows their name,
+where they live and a few declared attributes (a proposal type's spec path, a
+mechanism's slot), and imports the implementing module only when the plug-in is
+used. Validating a scenario therefore reads light spec modules only; the declared
+attributes are checked against the class when it loads.
 """
 
 from __future__ import annotations
@@ -102,6 +109,7 @@ class Registry(Generic[T]):
         self._loaded = False
         self._items: dict[str, T] = {}
         self._origins: dict[str, str] = {}
+        self._lazy: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def _load_builtins(self) -> None:
         if not self._loaded:
@@ -118,6 +126,13 @@ class Registry(Generic[T]):
             raise PluginError(f"{self.what} name {name!r} must be a Python identifier")
         self._check(obj, name)
         existing = self._items.get(name)
+        if existing is None and name in self._lazy:
+            target = self._lazy[name][0].replace(":", ".")
+            if target != _qual(obj):
+                raise PluginError(
+                    f"{self.what} {name!r} is already registered by {target}; "
+                    f"pick another name for {_qual(obj)}"
+                )
         if existing is not None and _qual(existing) != _qual(obj):
             raise PluginError(
                 f"{self.what} {name!r} is already registered by {_qual(existing)}; "
@@ -127,13 +142,67 @@ class Registry(Generic[T]):
         self._origins.setdefault(name, origin)
         return obj
 
+    def register_lazy(self, name: str, target: str, **declared: Any) -> None:
+        """Know ``name`` now, import ``target`` (``"package.module:Attr"``) on first use.
+
+        Args:
+            name: The name scenarios use.
+            target: Dotted path of the implementing object.
+            **declared: Attributes known without importing it (see :meth:`declared`);
+                each must equal the loaded object's attribute of the same name, except
+                ``*_path`` entries, which name a light module holding that attribute.
+        """
+        if not name.isidentifier():
+            raise PluginError(f"{self.what} name {name!r} must be a Python identifier")
+        existing = self._items.get(name)
+        if (existing is not None and _qual(existing) != target.replace(":", ".")) or (
+            name in self._lazy and self._lazy[name][0] != target
+        ):
+            raise PluginError(f"{self.what} {name!r} is already registered")
+        # Already imported (its module registered it): still check it on first use.
+        self._lazy[name] = (target, declared)
+        self._origins.setdefault(name, "builtin")
+
+    def _load_lazy(self, name: str) -> T:
+        target, declared = self._lazy[name]
+        obj = import_path(target, self.what)
+        for key, want in declared.items():
+            if key.endswith("_path"):
+                key, want = key.removesuffix("_path"), import_path(want, self.what)
+            have = getattr(obj, key, None)
+            if have is not want and have != want:
+                raise PluginError(
+                    f"{self.what} {name!r}: {target} has {key}={have!r} but was registered "
+                    f"with {key}={want!r}"
+                )
+        # Importing the module usually registers it (decorator); accept it either way.
+        self.register(name, obj, self._origins.get(name, "builtin"))
+        del self._lazy[name]
+        return obj
+
+    def declared(self, name: str, key: str) -> Any:
+        """An attribute of the plug-in ``name``, without importing it when it was declared.
+
+        ``key`` is looked up among the attributes given to :meth:`register_lazy`
+        (``key`` itself, or ``key + "_path"``, a dotted path to a light object); a
+        plug-in already loaded, or one declared without it, is loaded and asked.
+        """
+        self._load_builtins()
+        if name in self._lazy and name not in self._items:
+            declared = self._lazy[name][1]
+            if key in declared:
+                return declared[key]
+            if key + "_path" in declared:
+                return import_path(declared[key + "_path"], self.what)
+        return getattr(self.get(name), key)
+
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
         return {ep.name: ep for ep in importlib.metadata.entry_points(group=self.group)}
 
     def available(self) -> list[str]:
         """Registered names plus installed entry-point names, sorted."""
         self._load_builtins()
-        return sorted(set(self._items) | set(self._entry_points()))
+        return sorted(set(self._items) | set(self._lazy) | set(self._entry_points()))
 
     def get(self, spec: str) -> T:
         """The plug-in a scenario names: registered name, dotted path or entry point.
@@ -145,7 +214,11 @@ class Registry(Generic[T]):
         if not isinstance(spec, str) or not spec:
             raise PluginError(f"a {self.what} must be named by a non-empty string, got {spec!r}")
         if spec in self._items:
+            if spec in self._lazy:  # loaded by importing another plug-in's module
+                return self._load_lazy(spec)
             return self._items[spec]
+        if spec in self._lazy:
+            return self._load_lazy(spec)
         if ":" in spec:
             obj = import_path(spec, self.what)
             self._check(obj, spec)

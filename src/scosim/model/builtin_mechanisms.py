@@ -16,7 +16,7 @@ from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms import welfare_terms as wt
 from scosim.mechanisms.baseline_path import adjusted_tariffs, adjustment_share
 from scosim.model.ge_cache import solve_cached
-from scosim.model.slots import Mechanism, register_mechanism
+from scosim.model.slots import _REGISTRY, Mechanism, register_mechanism
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -197,10 +197,13 @@ def explained(
     }
 
 
-# Registered with the built-ins (imported last: it subclasses Mechanism).
-# The corridor network (slot ``network``) lives with its kernels in scosim.network.
-import scosim.network.mechanism  # noqa: E402, F401
-import scosim.security.mechanism  # noqa: E402, F401
-
-# Mechanisms shipped in their own packages register on import.
-from scosim.finance import mechanism as _finance_mechanism  # noqa: E402, F401
+# The security, network and finance mechanisms live with their kernels, which import
+# pandas, scipy and the network tables: registered lazily (name, slot) and imported
+# when a scenario uses them, so that validating a scenario stays light.
+_LAZY = {
+    "security": ("scosim.security.mechanism:SecurityMechanism", "security"),
+    "corridor_network": ("scosim.network.mechanism:CorridorNetworkMechanism", "network"),
+    "banking_systems": ("scosim.finance.mechanism:BankingSystems", "finance"),
+}
+for _name, (_target, _slot) in _LAZY.items():
+    _REGISTRY.register_lazy(_name, _target, slot=_slot)

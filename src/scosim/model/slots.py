@@ -34,6 +34,7 @@ __all__ = [
     "available_mechanisms",
     "get_mechanism",
     "mechanism_origin",
+    "mechanism_slot",
     "register_mechanism",
 ]
 
@@ -118,6 +119,11 @@ def get_mechanism(name: str) -> type[Mechanism]:
 def available_mechanisms() -> list[str]:
     """Names of the known mechanisms."""
     return _REGISTRY.available()
+
+
+def mechanism_slot(name: str) -> str:
+    """The slot a mechanism fills, without importing a lazily registered built-in."""
+    return str(_REGISTRY.declared(name, "slot"))
 
 
 def mechanism_origin(name: str) -> str:

@@ -9,21 +9,51 @@ Typical use::
     out.indicators["gas_supplier_hhi"]            # (R, N)
 
 See docs/network.md for the tables, the calibration and the economics.
+
+The names below are imported on first use (PEP 562): importing a light submodule
+(``scosim.network.specs``, ``scosim.network.params``) for scenario validation must not
+pull in pandas and scipy through the routing and tables modules.
 """
 
-from scosim.network.finance import (
-    FinanceOutcome,
-    annuity_payment,
-    capital_shares,
-    draw_failure_year,
-    failure_probability,
-    finance_project,
-    host_cost_shares,
-    loan_schedule,
-)
-from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
-from scosim.network.step import CorridorNetwork, NetworkStep, trade_weighted_change
-from scosim.network.tables import NetworkDataError, NetworkTables, load_network, read_network
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scosim.network.finance import (
+        FinanceOutcome,
+        annuity_payment,
+        capital_shares,
+        draw_failure_year,
+        failure_probability,
+        finance_project,
+        host_cost_shares,
+        loan_schedule,
+    )
+    from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
+    from scosim.network.step import CorridorNetwork, NetworkStep, trade_weighted_change
+    from scosim.network.tables import NetworkDataError, NetworkTables, load_network, read_network
+
+_EXPORTS = {
+    "CorridorNetwork": "step",
+    "CorridorSpec": "specs",
+    "DevelopmentBankSpec": "specs",
+    "FinanceOutcome": "finance",
+    "NetworkDataError": "tables",
+    "NetworkStep": "step",
+    "NetworkTables": "tables",
+    "annuity_payment": "finance",
+    "capital_shares": "finance",
+    "draw_failure_year": "finance",
+    "failure_probability": "finance",
+    "finance_project": "finance",
+    "host_cost_shares": "finance",
+    "load_network": "tables",
+    "loan_schedule": "finance",
+    "read_network": "tables",
+    "trade_weighted_change": "step",
+}
 
 __all__ = [
     "CorridorNetwork",
@@ -44,3 +74,15 @@ __all__ = [
     "read_network",
     "trade_weighted_change",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

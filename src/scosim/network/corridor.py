@@ -13,10 +13,9 @@ minus the annualised cost share plus transit fees) and the financing terms.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
 from typing_extensions import override
 
 from scosim.network.finance import capital_shares, failure_probability, finance_project
@@ -27,10 +26,9 @@ from scosim.network.mechanism import (
     shared_network,
 )
 from scosim.network.projects import project_km_by_economy
-from scosim.network.specs import CorridorSpec
+from scosim.network.specs import CorridorProposal
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalSpec, ProposalType
-from scosim.scenario.schema import Issues
+from scosim.proposals.base import Preview, ProposalType
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -42,63 +40,6 @@ _BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base":
          "failure_sensitivity": 0.1}
 #: Discount rate of present values and of the annualised cost in previews.
 DISCOUNT_RATE = 0.04
-
-_CORRIDOR_FIELDS = ("project", "start_year", "construction_years", "cost_case",
-                    "build_cost_usd_bn", "financing", "bank_share", "transit_fee_usd_per_teu",
-                    "participants", "host_shares")
-
-
-class CorridorProposal(ProposalSpec):
-    """A corridor proposal in a scenario (fields of :class:`CorridorSpec`)."""
-
-    type: Literal["corridor"]
-    project: str
-    start_year: int | None = Field(None, ge=2000, le=2100)
-    construction_years: int | None = Field(None, ge=1, le=30)
-    cost_case: Literal["central", "high"] = "central"
-    build_cost_usd_bn: float | None = Field(None, gt=0)
-    financing: Literal["budget", "bank_guaranteed", "bank_project"] = "budget"
-    bank_share: float | None = Field(
-        None, ge=0.0, le=1.0, description="share lent by the bank (bank financing; default 0.7)")
-    transit_fee_usd_per_teu: float = Field(0.0, ge=0.0, le=5000.0)
-    participants: Literal["interested"] | list[str] = "interested"
-    host_shares: dict[str, float] | None = None
-    depth: float = Field(0.1, ge=0, le=1, description="sovereignty cost of a transit route")
-
-    @field_validator("project")
-    @classmethod
-    def _project(cls, value: str) -> str:
-        from scosim.network.tables import load_network
-
-        ids = load_network().project_ids
-        if value not in ids:
-            import difflib
-
-            close = difflib.get_close_matches(value, ids, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"unknown project {value!r}{hint}; allowed: {list(ids)}")
-        return value
-
-    @model_validator(mode="after")
-    def _core(self) -> CorridorProposal:
-        # The core spec holds the cross-field checks (host shares, bank share).
-        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
-        try:
-            CorridorSpec(**data)
-        except ValueError as exc:
-            errs = getattr(exc, "errors", None)
-            if callable(errs):
-                raise Issues([(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-                              for e in errs()]) from None
-            raise Issues([((), str(exc))]) from None
-        return self
-
-    @property
-    def core(self) -> CorridorSpec:
-        """The equivalent :class:`CorridorSpec`."""
-        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
-        return CorridorSpec(**data)
-
 
 @register_type
 class Corridor(ProposalType):

@@ -9,11 +9,16 @@ proposal-type plug-in protocol can wrap them without change: a scenario's propos
 
 from __future__ import annotations
 
+import csv
+import functools
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scosim.data.constants import ECONOMIES, MEMBERS, ROW
+from scosim.proposals.base import ProposalSpec
+from scosim.scenario.schema import Issues
 
 #: Economies that can take part (Rest of World never decides).
 _PARTIES = tuple(c for c in ECONOMIES if c != ROW)
@@ -178,3 +183,72 @@ class DevelopmentBankSpec(BaseModel):
     def lending_limit_usd_bn(self) -> float:
         """Maximum loans outstanding (capital x leverage)."""
         return self.capital_usd_bn * self.leverage
+
+
+@functools.cache
+def project_ids() -> tuple[str, ...]:
+    """Ids of the packaged ``projects.csv``, in table order, read without pandas.
+
+    Validation needs only the id column; :func:`scosim.network.tables.load_network` reads
+    and checks the whole table when a run starts (a test keeps the two equal).
+    """
+    path = Path(__file__).with_name("tables") / "projects.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return tuple(row["project_id"] for row in csv.DictReader(fh) if row.get("project_id"))
+
+
+# The corridor proposal type's scenario spec lives here, apart from its heavy implementation
+# (scosim.network.corridor), so that validating a scenario imports no pandas or scipy.
+_CORRIDOR_FIELDS = ("project", "start_year", "construction_years", "cost_case",
+                    "build_cost_usd_bn", "financing", "bank_share", "transit_fee_usd_per_teu",
+                    "participants", "host_shares")
+
+
+class CorridorProposal(ProposalSpec):
+    """A corridor proposal in a scenario (fields of :class:`CorridorSpec`)."""
+
+    type: Literal["corridor"]
+    project: str
+    start_year: int | None = Field(None, ge=2000, le=2100)
+    construction_years: int | None = Field(None, ge=1, le=30)
+    cost_case: Literal["central", "high"] = "central"
+    build_cost_usd_bn: float | None = Field(None, gt=0)
+    financing: Literal["budget", "bank_guaranteed", "bank_project"] = "budget"
+    bank_share: float | None = Field(
+        None, ge=0.0, le=1.0, description="share lent by the bank (bank financing; default 0.7)")
+    transit_fee_usd_per_teu: float = Field(0.0, ge=0.0, le=5000.0)
+    participants: Literal["interested"] | list[str] = "interested"
+    host_shares: dict[str, float] | None = None
+    depth: float = Field(0.1, ge=0, le=1, description="sovereignty cost of a transit route")
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, value: str) -> str:
+        ids = project_ids()
+        if value not in ids:
+            import difflib
+
+            close = difflib.get_close_matches(value, ids, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown project {value!r}{hint}; allowed: {list(ids)}")
+        return value
+
+    @model_validator(mode="after")
+    def _core(self) -> CorridorProposal:
+        # The core spec holds the cross-field checks (host shares, bank share).
+        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
+        try:
+            CorridorSpec(**data)
+        except ValueError as exc:
+            errs = getattr(exc, "errors", None)
+            if callable(errs):
+                raise Issues([(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
+                              for e in errs()]) from None
+            raise Issues([((), str(exc))]) from None
+        return self
+
+    @property
+    def core(self) -> CorridorSpec:
+        """The equivalent :class:`CorridorSpec`."""
+        data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
+        return CorridorSpec(**data)

@@ -25,6 +25,7 @@ __all__ = [
     "get_type",
     "register_type",
     "type_origin",
+    "type_spec",
 ]
 
 #: Entry-point group scanned for third-party proposal types.
@@ -83,6 +84,16 @@ def register_type(cls: type[ProposalType]) -> type[ProposalType]:
 def get_type(name: str) -> type[ProposalType]:
     """The proposal type a scenario's ``type:`` names (name, dotted path or entry point)."""
     return _REGISTRY.get(name)
+
+
+def type_spec(name: str) -> type[ProposalSpec]:
+    """The scenario spec of a proposal type, without importing a lazily registered one.
+
+    Validation needs only the fields: built-in types with heavy implementations
+    declare their spec's light module (:mod:`scosim.proposals.builtin`), so checking a
+    scenario does not import pandas or scipy. Other types are loaded and asked.
+    """
+    return _REGISTRY.declared(name, "spec")
 
 
 def available_types() -> list[str]:

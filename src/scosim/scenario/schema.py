@@ -546,7 +546,7 @@ class Parameters(BaseModel):
     @field_validator("mechanisms", mode="after")
     @classmethod
     def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, get_mechanism
+        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, mechanism_slot
         from scosim.plugins import PluginError
 
         issues: list[tuple[tuple[str | int, ...], str]] = []
@@ -555,12 +555,13 @@ class Parameters(BaseModel):
                 issues.append(((slot,), f"unknown slot {slot!r}; slots are: {', '.join(SLOTS)}"))
             elif name is not None:
                 try:
-                    mech = get_mechanism(name)
+                    # Declared slot: validation does not import a heavy built-in.
+                    fills = mechanism_slot(name)
                 except PluginError as exc:
                     issues.append(((slot,), str(exc)))
                     continue
-                if mech.slot != slot:
-                    issues.append(((slot,), f"mechanism {name!r} fills slot {mech.slot!r}, "
+                if fills != slot:
+                    issues.append(((slot,), f"mechanism {name!r} fills slot {fills!r}, "
                                    f"not {slot!r}"))
         _raise_issues(issues)
         return {**DEFAULT_MECHANISMS, **value}
@@ -615,14 +616,14 @@ class _ProposalDispatch:
 
     def spec_for(self, data: Any) -> Any:
         from scosim.plugins import PluginError
-        from scosim.proposals import get_type
+        from scosim.proposals import type_spec
 
         if isinstance(data, BaseModel):
             return type(data)
         if not isinstance(data, Mapping) or not isinstance(data.get("type"), str):
             return None
         try:
-            return get_type(data["type"]).spec
+            return type_spec(data["type"])
         except PluginError:
             return None
 
@@ -633,12 +634,12 @@ class _ProposalDispatch:
         scenario schema (the browser explorer) list plug-in types too.
         """
         from scosim.plugins import PluginError
-        from scosim.proposals import available_types, get_type
+        from scosim.proposals import available_types, type_spec
 
         refs: dict[str, Any] = {}
         for name in available_types():
             try:
-                spec = get_type(name).spec
+                spec = type_spec(name)
             except PluginError:  # an installed plug-in that fails to load is not offered
                 continue
             refs[name] = handler(spec.__pydantic_core_schema__)
@@ -650,7 +651,7 @@ class _ProposalDispatch:
 
     def __call__(self, value: Any, handler: Any) -> Any:
         from scosim.plugins import PluginError
-        from scosim.proposals import ProposalSpec, available_types, get_type
+        from scosim.proposals import ProposalSpec, available_types, get_type, type_spec
 
         if isinstance(value, ProposalSpec):
             return value
@@ -666,6 +667,17 @@ class _ProposalDispatch:
             raise PydanticCustomError(
                 "union_tag_invalid", "unknown type {tag}",
                 {"tag": repr(name), "expected_tags": ", ".join(available_types())})
+        if ":" not in name:
+            # A registered or installed name: its spec is enough (heavy built-ins are
+            # registered lazily with a light spec module; scosim.proposals.builtin).
+            try:
+                spec = type_spec(name)
+            except PluginError as exc:
+                raise PydanticCustomError(
+                    "union_tag_invalid", "unknown type {tag}",
+                    {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
+            if getattr(spec.model_fields["type"].annotation, "__args__", ()) == (name,):
+                return spec.model_validate(dict(value))
         try:
             cls = get_type(name)
         except PluginError as exc:

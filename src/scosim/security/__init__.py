@@ -1,43 +1,84 @@
 """Security cooperation (MODEL.md section 5): RATS, terrorism, drug routes, information security.
 
 Pure, run-batched kernels plus a small :class:`SecuritySystem` holding the calibrated
-set-up. See docs/security.md. Not yet wired into the model's phases: that waits for the
-mechanism plug-in protocol (issue 11).
+set-up, and the ``security_cooperation`` mechanism (slot ``security``). See docs/security.md.
+
+The names below are imported on first use (PEP 562), so that scenario validation loads
+only the light modules it needs (:mod:`scosim.security.params`).
 """
 
-from scosim.security.calibration import (
-    SecurityCalibration,
-    SecurityTableError,
-    load_security_calibration,
-)
-from scosim.security.game import HERO, PREEMPTION, WEAKEST_LINK, Technology, payoff, pure_nash
-from scosim.security.model import (
-    INDICATORS,
-    SecurityState,
-    SecuritySystem,
-    edge_cost_multiplier,
-    insecurity_index,
-    simulate,
-    trust_effect,
-)
-from scosim.security.params import CHANNELS, SecurityParams
-from scosim.security.proposal import (
-    RatsUpgradeProposal,
-    adopt,
-    expected_security_gain,
-    rats_levels,
-)
-from scosim.security.rules import EFFORT_RULES, EffortContext, register_cooperate_rules
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scosim.security.calibration import (
+        SecurityCalibration,
+        SecurityTableError,
+        load_security_calibration,
+    )
+    from scosim.security.game import (
+        HERO,
+        PREEMPTION,
+        WEAKEST_LINK,
+        Technology,
+        payoff,
+        pure_nash,
+    )
+    from scosim.security.model import (
+        INDICATORS,
+        SecurityState,
+        SecuritySystem,
+        edge_cost_multiplier,
+        insecurity_index,
+        simulate,
+        trust_effect,
+    )
+    from scosim.security.params import CHANNELS, SecurityParams
+    from scosim.security.proposal import (
+        RatsUpgradeProposal,
+        adopt,
+        expected_security_gain,
+        rats_levels,
+    )
+    from scosim.security.rules import EFFORT_RULES, EffortContext, register_cooperate_rules
+
+_EXPORTS = {
+    "CHANNELS": "params",
+    "EFFORT_RULES": "rules",
+    "HERO": "game",
+    "INDICATORS": "model",
+    "PREEMPTION": "game",
+    "WEAKEST_LINK": "game",
+    "adopt": "proposal",
+    "EffortContext": "rules",
+    "RatsUpgradeProposal": "proposal",
+    "SecurityCalibration": "calibration",
+    "SecurityParams": "params",
+    "SecurityState": "model",
+    "SecuritySystem": "model",
+    "SecurityTableError": "calibration",
+    "Technology": "game",
+    "edge_cost_multiplier": "model",
+    "expected_security_gain": "proposal",
+    "insecurity_index": "model",
+    "load_security_calibration": "calibration",
+    "payoff": "game",
+    "pure_nash": "game",
+    "rats_levels": "proposal",
+    "register_cooperate_rules": "rules",
+    "simulate": "model",
+    "trust_effect": "model",
+}
 
 __all__ = [
     "CHANNELS",
     "EFFORT_RULES",
+    "EffortContext",
     "HERO",
     "INDICATORS",
     "PREEMPTION",
-    "WEAKEST_LINK",
-    "adopt",
-    "EffortContext",
     "RatsUpgradeProposal",
     "SecurityCalibration",
     "SecurityParams",
@@ -45,6 +86,8 @@ __all__ = [
     "SecuritySystem",
     "SecurityTableError",
     "Technology",
+    "WEAKEST_LINK",
+    "adopt",
     "edge_cost_multiplier",
     "expected_security_gain",
     "insecurity_index",
@@ -56,3 +99,15 @@ __all__ = [
     "simulate",
     "trust_effect",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

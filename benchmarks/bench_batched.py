@@ -1,0 +1,138 @@
+"""Batched ensemble against the lean one-by-one path, interleaved round by round.
+
+Both sides run the same model (``scenarios/customs_union.yaml``) in this one process:
+
+* batched: one ``SCOModel`` over ``--batch-size`` consecutive runs, stepped
+  (``scosim.runner.run_model``); per-run time = batch time / batch size;
+* lean single: :class:`scosim.single.SingleRunner` (calibration loaded once, one
+  model of one run built and stepped, records kept as arrays; no batch planning,
+  tidy tables or writes per run).
+
+Round ``i`` times one batch and then ``--singles`` single runs taken from that batch's
+runs, so a slow phase of a shared machine hits both sides. The ratio is formed per
+round (median single-run time of the round / batched per-run time of the round) and
+reported as median [min-max] over rounds. Every timed single run is checked to give
+the same indicators as the same run in the batch (within a relative 1e-12: a sum over
+the batch axis may round its last digit differently from R = 1; the record names any
+indicator that is not bit-identical). Table conversion and writing are
+outside the timed regions on both sides.
+
+Run:  .venv/bin/python benchmarks/bench_batched.py [--rounds 4] [--batch-size 250]
+                                                   [--singles 8]
+Writes ``benchmarks/results/bench_batched.json`` (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from machine import machine  # benchmarks/machine.py (script directory)
+
+from scosim.data import load_calibration
+from scosim.model.model import SCOModel
+from scosim.scenario import load_scenario
+from scosim.single import SingleRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "customs_union.yaml"
+OUT = ROOT / "benchmarks" / "results" / "bench_batched.json"
+AIM = 30.0
+#: Largest relative difference accepted between a single run and the same run in a batch.
+RTOL = 1e-12
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    """Median, min and max."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time the two sides interleaved and write the JSON record."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--batch-size", type=int, default=250)
+    ap.add_argument("--singles", type=int, default=8, help="single runs timed per round")
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--note", default="")
+    args = ap.parse_args(argv)
+    sc = load_scenario(SCENARIO)
+    cal = load_calibration()
+    one = SingleRunner(sc, cal)
+    # Warm-up of both paths (first-call caches, imports).
+    one.run(0)
+    SCOModel(sc, runs=range(4), calibration=cal).run_model()
+    load_before = list(os.getloadavg())
+    batched, single_med, ratios, checked = [], [], [], 0
+    max_rel, inexact = 0.0, set()
+    for i in range(args.rounds):
+        runs = list(range(i * args.batch_size, (i + 1) * args.batch_size))
+        t0 = time.perf_counter()
+        model = SCOModel(sc, runs=runs, calibration=cal)
+        model.run_model()
+        per_run_b = (time.perf_counter() - t0) / args.batch_size
+        step = max(1, args.batch_size // args.singles)
+        times = []
+        for r in runs[::step][: args.singles]:
+            t0 = time.perf_counter()
+            res = one.run(r)
+            times.append(time.perf_counter() - t0)
+            col = r - runs[0]
+            for name, rows in model.records.items():
+                a, b = res.indicators[name], np.stack(rows)[:, col, :]
+                if np.array_equal(a, b, equal_nan=True):
+                    continue
+                # Sums over a batch axis may round differently from R = 1 (last digit).
+                if not np.allclose(a, b, rtol=RTOL, atol=0.0, equal_nan=True):
+                    raise SystemExit(f"run {r}: {name} differs between batch and single")
+                rel = np.abs(a - b) / np.maximum(np.abs(b), np.finfo(float).tiny)
+                max_rel = max(max_rel, float(np.nanmax(rel)))
+                inexact.add(name)
+            checked += 1
+        del model
+        batched.append(per_run_b)
+        single_med.append(statistics.median(times))
+        ratios.append(single_med[-1] / per_run_b)
+        print(f"round {i}: batched {1e3 * per_run_b:.1f} ms/run, single "
+              f"{1e3 * single_med[-1]:.0f} ms/run, ratio {ratios[-1]:.1f}", file=sys.stderr,
+              flush=True)
+    years = sc.years.end - sc.years.start + 1
+    out: dict[str, Any] = {
+        "machine": machine(),
+        "note": args.note,
+        "load_before": load_before,
+        "load_after": list(os.getloadavg()),
+        "scenario": str(SCENARIO.relative_to(ROOT)),
+        "years": years,
+        "rounds": args.rounds,
+        "batch_size": args.batch_size,
+        "singles_per_round": args.singles,
+        "command": "python benchmarks/bench_batched.py "
+                   f"--rounds {args.rounds} --batch-size {args.batch_size} "
+                   f"--singles {args.singles}",
+        "batched_ms_per_run": summarise([1e3 * t for t in batched]),
+        "single_ms_per_run": summarise([1e3 * t for t in single_med]),
+        "ratio": summarise(ratios),
+        "aim": AIM,
+        "single_runs_identical_to_batch": checked,
+        "identity_note": f"every indicator equal within relative {RTOL:g}; not bit-identical: "
+                         f"{sorted(inexact) or 'none'} (max relative difference {max_rel:.1e})",
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2) + "\n")
+    r = out["ratio"]
+    print(f"batched vs lean single: {r['median']:.1f}x [{r['min']:.1f}-{r['max']:.1f}] "
+          f"(aim {AIM:.0f}x); wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
