@@ -76,11 +76,15 @@ def rebase_flows(
     active = np.ones(n_runs, dtype=bool)
     gap = np.inf
     for _ in range(max_iter):
-        xa = x[active]
-        xa *= (rows[active] / xa.sum(axis=2))[:, :, None]
-        xa *= (cols[active] / xa.sum(axis=1))[:, None, :]
-        x[active] = xa
-        gaps = np.max(np.abs(xa.sum(axis=2) / rows[active] - 1.0), axis=1)
+        # While every run is active, scale in place (same arithmetic, no copies).
+        every = bool(active.all())
+        xa = x if every else x[active]
+        ra = rows if every else rows[active]
+        xa *= (ra / xa.sum(axis=2))[:, :, None]
+        xa *= ((cols if every else cols[active]) / xa.sum(axis=1))[:, None, :]
+        if not every:
+            x[active] = xa
+        gaps = np.max(np.abs(xa.sum(axis=2) / ra - 1.0), axis=1)
         idx = np.flatnonzero(active)
         active[idx[gaps < tol]] = False
         if not active.any():

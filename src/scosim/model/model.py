@@ -295,7 +295,14 @@ class SCOModel(mesa.Model):
         """
         if not self.scenario.parameters.trade.moving_baseline:
             return self.flows0
-        return rebase_flows(self.flows0, self.gdp / self.gdp0)
+        # Previews and the trade solve ask for the same year's pattern: re-base once per GDP path.
+        cached = getattr(self, "_rebased", None)
+        if cached is not None and np.array_equal(cached[0], self.gdp):
+            return cached[1]
+        flows = rebase_flows(self.flows0, self.gdp / self.gdp0)
+        flows.flags.writeable = False
+        self._rebased = (self.gdp.copy(), flows)
+        return flows
 
     def solve_policy(self, policy: PolicyState, tariffs: np.ndarray | None = None) -> Any:
         """GE counterfactual of a policy state against this year's baseline.
