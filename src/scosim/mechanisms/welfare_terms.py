@@ -111,7 +111,11 @@ def average_external_tariff(
     w = np.broadcast_to(np.asarray(weights, dtype=float), t.shape)
     g = np.asarray(group, dtype=bool)
     mask = (~g[:, :, None]) & g[:, None, :]
-    num = np.array([math.fsum(x) for x in np.where(mask, t * w, 0.0).reshape(len(t), -1)])
-    den = np.array([math.fsum(x) for x in np.where(mask, w, 0.0).reshape(len(t), -1)])
+    # fsum is correctly rounded, so summing only the masked cells gives the same result as
+    # summing the zero-filled matrix, with a quarter of the work.
+    flat = mask.reshape(len(t), -1)
+    tw, wf = (t * w).reshape(len(t), -1), w.reshape(len(t), -1)
+    num = np.array([math.fsum(x[m]) for x, m in zip(tw, flat, strict=True)])
+    den = np.array([math.fsum(x[m]) for x, m in zip(wf, flat, strict=True)])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
