@@ -12,8 +12,10 @@ from scosim.data import load_calibration
 from scosim.hindcast import (
     EAEU,
     RECORDS,
+    TRAIN_END,
     Record,
     brier,
+    calibrate,
     log_loss,
     run_exits,
     run_hindcast,
@@ -180,3 +182,21 @@ def test_trust_received_measures_the_veto_in_the_sensitivity_setting() -> None:
     assert veto.sum() > 0
     loss = sc.parameters.council.trust_loss
     assert np.allclose(before - after, loss * veto, atol=1e-12)
+
+
+def test_calibrate_on_training_records_only() -> None:
+    """A training-only grid has no held-out score, and the record tells the weights apart.
+
+    On the BRI paragraph (2018) Russia, Kazakhstan and Pakistan voted yes and India
+    no. The declaration gains no one anything and costs sovereignty, so without
+    the trust weight (trust in the proposer, China) every member votes no; with
+    it the members who trust China say yes: the grid must rank trust 0 below.
+    """
+    recs = tuple(r for r in RECORDS if r.name == "bri_2018_consensus")
+    assert recs and all(r.year <= TRAIN_END for r in recs)
+    grid = {"parameters.weights.trust": [0.0, 0.0005]}
+    out = calibrate(grid, replications=2, records=recs)
+    assert len(out) == 2 and out["brier_held_out"].isna().all()
+    assert list(out["brier_train"]) == sorted(out["brier_train"])
+    assert out.loc[0, "parameters.weights.trust"] == 0.0005
+    assert out.loc[0, "brier_train"] < 0.1 < out.loc[1, "brier_train"]

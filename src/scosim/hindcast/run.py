@@ -156,8 +156,9 @@ def calibrate(grid: dict[str, list[float]], replications: int = 4,
         records: The records to score (default: all).
 
     Returns:
-        One row per grid point: the values, train and held-out Brier and log-loss,
-        sorted by training Brier.
+        One row per grid point: the values, train and held-out Brier and log-loss
+        (NaN for a sample without items, e.g. when ``records`` are training
+        records only), sorted by training Brier.
     """
     keys = list(grid)
     rows = []
@@ -167,6 +168,9 @@ def calibrate(grid: dict[str, list[float]], replications: int = 4,
         row: dict[str, Any] = dict(ov)
         for sample in ("train", "held_out"):
             sub = df[(df["sample"] == sample) & df["p"].notna()]
+            if sub.empty:  # e.g. training records only: no held-out score
+                row[f"brier_{sample}"] = row[f"log_loss_{sample}"] = float("nan")
+                continue
             y = sub["observed"].to_numpy(float)
             row[f"brier_{sample}"] = brier(sub["p"].to_numpy(float), y)
             row[f"log_loss_{sample}"] = log_loss(sub["p"].to_numpy(float), y)
