@@ -11,7 +11,6 @@ import pytest
 
 from scosim.plots import (
     PLOTTED,
-    WideIndicators,
     load_plot_data,
     membership_data,
     plot_run,
@@ -20,6 +19,7 @@ from scosim.plots import (
 )
 from scosim.results import indicator_names, read_batches, read_wide
 from scosim.runner import run
+from scosim.runstats import RunStats
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,27 +46,25 @@ def test_wide_reads_equal_the_pivot_of_the_whole_table(small_run: Path) -> None:
     assert read_wide(small_run / "indicators", "no_such_indicator").empty
 
 
-def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) -> None:
-    """The figures' numbers do not change when plots read only what they need."""
+def test_plot_data_merged_by_batch_equal_the_full_tables(small_run: Path) -> None:
+    """The figures' numbers do not change when statistics are merged batch by batch."""
     tidy = read_batches(small_run / "indicators")
     events = read_batches(small_run / "events")
-    wide = load_plot_data(small_run)
-    assert isinstance(wide, WideIndicators) and set(wide) == set(PLOTTED)
-    few = read_batches(small_run / "events", types=["vote", "veto", "defection", "joined",
-                                                    "accession"])
-    assert len(few) < len(events)  # the filter does drop other event types
+    st = load_plot_data(small_run)
+    assert isinstance(st, RunStats) and set(st.indicators) == set(PLOTTED)
+    assert st.runs == 7
 
-    before, after = who_gains_data(tidy), who_gains_data(wide)
-    pd.testing.assert_frame_equal(after[0], before[0])
+    before, after = who_gains_data(tidy), who_gains_data(st)
+    pd.testing.assert_frame_equal(after[0], before[0], rtol=1e-12)
     assert after[1:] == before[1:]
     assert before[3] == 7
 
     union_b, counts_b = membership_data(tidy, events)
-    union_a, counts_a = membership_data(wide, few)
+    union_a, counts_a = membership_data(st)
     pd.testing.assert_frame_equal(union_a, union_b)
     pd.testing.assert_frame_equal(counts_a, counts_b)
 
-    vb, va = vote_reasons_data(events), vote_reasons_data(few)
+    vb, va = vote_reasons_data(events), vote_reasons_data(st)
     assert vb is not None and va is not None
     for f in ("contributions", "score_low", "score_high", "yes_share", "rules", "sponsor"):
         left, right = getattr(va, f), getattr(vb, f)
@@ -77,27 +75,22 @@ def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) ->
 
 def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import scosim.plots as plots
+    import pyarrow.parquet as pq
 
-    asked: list[str] = []
-    real = plots.read_wide
+    asked: list[object] = []
+    real = pq.read_table
 
-    def spy(d: Path, name: str) -> pd.DataFrame:
-        asked.append(name)
-        return real(d, name)
+    def spy(*a: object, **k: object) -> object:
+        if k.get("columns") != ["indicator"]:  # listing the names recorded reads one column
+            asked.append(k.get("filters"))
+        return real(*a, **k)
 
-    monkeypatch.setattr(plots, "read_wide", spy)
-
-    def no_full_read(*a: object, **k: object) -> pd.DataFrame:
-        assert k.get("types"), "plots read every event type"
-        return read_batches(*a, **k)
-
-    monkeypatch.setattr(plots, "read_batches", no_full_read)
+    monkeypatch.setattr(pq, "read_table", spy)
     files = plot_run(small_run, tmp_path)
-    assert sorted(asked) == sorted(PLOTTED)
+    # Every read is filtered: the plotted indicators, the plotted event types.
+    assert asked and all(f is not None for f in asked)
     assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
     assert all(p.stat().st_size > 10_000 for p in files)
-    assert not math.isnan(float(np.nanmax(load_plot_data(small_run)["gdp_usd"].to_numpy())))
 
 
 HEAVY = ("pandas", "mesa", "scipy", "matplotlib", "pyarrow")
