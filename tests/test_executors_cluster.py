@@ -61,13 +61,17 @@ def test_workers_in_other_directories_give_the_local_numbers(
     assert all(Path(c) != client_dir for c in worker_cwds.values())
     scen = _scenario_here(client_dir)
 
-    ref = run(scen, out="local", progress=False, plots=False, batch_size=6)
+    ref = run(scen, out="local", progress=False, plots=False, batch_size=2)
     res = run(scen, out="results", executor="dask", scheduler=cl.scheduler_address,
               batch_size=2, progress=False, plots=False)
     assert res.path.resolve().is_relative_to(client_dir / "results")
     assert res.manifest["batches"] == [0, 1, 2]
     pd.testing.assert_frame_equal(res.indicators, ref.indicators, check_exact=True)
     pd.testing.assert_frame_equal(res.events, ref.events, check_exact=True)
+    # The files themselves are byte for byte those of the local executor.
+    for table in ("indicators", "events"):
+        for f in sorted((ref.path / table).glob("batch-*.parquet")):
+            assert (res.path / table / f.name).read_bytes() == f.read_bytes(), f
     assert str(res.indicators["year"].dtype) == "int16"
     assert str(res.indicators["run"].dtype) == "int32"
     # Nothing landed in the workers' own directories: they wrote into the run.

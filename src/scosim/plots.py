@@ -441,11 +441,17 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
     return path
 
 
+#: The run's summary table (written with the plots, from the same statistics).
+SUMMARY_FILE = "summary.csv"
+
+
 def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[Path]:
     """Write every plot that fits a run's content.
 
     The plotted statistics are merged batch file by batch file
     (:class:`scosim.runstats.RunStats`), so memory does not grow with the runs.
+    The same statistics are written as the run's summary table
+    (``summary.csv``: mean, 5th/50th/95th percentile per indicator, year and economy).
 
     Args:
         run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
@@ -458,6 +464,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
     st = load_plot_data(run_dir)
+    st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     names = set(st.indicators)
     out = []
     # outputs.indicators may leave an indicator out: draw only what the run has.

@@ -14,6 +14,8 @@ Batch files are written by whoever computed the batch (this process, a worker
 process or a Dask worker), never shipped back to the client; keys are narrow
 (``run`` int32, ``year`` int16; economies and indicators dictionary-encoded).
         plots/*.png
+        summary.csv                     with plots: mean and percentiles per indicator,
+                                        year and economy (the plotted statistics)
 
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed
 into place only when complete, so a crash never leaves a directory that looks

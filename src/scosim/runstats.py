@@ -314,6 +314,28 @@ class RunStats:
         """A quantile over runs of an indicator: rows years, columns economies."""
         return self.indicators[name].quantile(q)
 
+    def table(self) -> pd.DataFrame:
+        """Tidy summary: one row per indicator, year and economy.
+
+        Columns ``indicator, year, country, n_runs, mean, p05, median, p95``:
+        the numbers the plots draw (quantiles within the bound of this module).
+        """
+        parts = []
+        for name, st in self.indicators.items():
+            cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
+            qs = st.sketch.quantiles([0.05, 0.5, 0.95])
+            for k, label in enumerate(("p05", "median", "p95")):
+                cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
+            long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
+            long.insert(0, "indicator", name)
+            parts.append(long)
+        if not parts:
+            return pd.DataFrame(columns=["indicator", "year", "country", "n_runs", "mean",
+                                         "p05", "median", "p95"])
+        out = pd.concat(parts, ignore_index=True)
+        out["n_runs"] = out["n_runs"].astype("int64")
+        return out[out["n_runs"] > 0].reset_index(drop=True)
+
 
 class _FirstVote:
     """Accumulates the first vote's score terms per voting state."""
