@@ -82,3 +82,22 @@ def test_new_economy_in_a_later_batch_keeps_earlier_cells() -> None:
     m = st.mean("x")
     assert m.loc[2030, "A"] == 4.0 and m.loc[2030, "B"] == 5.0
     assert st.quantile("x", 0.0).loc[2030, "A"] == pytest.approx(3.0, rel=ALPHA * (1 + 1e-9))
+
+
+def test_small_cells_are_exact_and_large_ones_switch_to_the_bounded_sketch() -> None:
+    from scosim.runstats import EXACT_RUNS
+
+    rng = np.random.default_rng(3)
+    qs = [0.05, 0.5, 0.95]
+    for n, exact in ((EXACT_RUNS, True), (EXACT_RUNS + 1, False)):
+        x = rng.lognormal(0, 1, n)
+        st = IndicatorStats(["A"])
+        for part in np.array_split(x, 5):
+            st.add(np.full(part.size, 2030), np.zeros(part.size, dtype=int), part)
+        got = np.array([st.quantile(q).iloc[0, 0] for q in qs])
+        want = np.percentile(x, np.array(qs) * 100)
+        if exact:
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+        else:
+            assert not np.allclose(got, want, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(got, want, rtol=ALPHA * 1.0001)

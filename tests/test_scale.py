@@ -207,3 +207,32 @@ def test_ge_cache_re_solves_a_run_whose_input_changes_in_one_bit() -> None:
     direct = solve_ge(flows, sigma=sigma, new_tariffs=tau2, tariffs=np.zeros((n, n)))
     for f in ("welfare_change", "flows", "price_change", "iterations"):
         assert np.array_equal(getattr(third, f), getattr(direct, f)), f
+
+
+def test_summary_csv_matches_the_plots_and_exact_statistics(small_run: Path,
+                                                            tmp_path: Path) -> None:
+    """summary.csv holds the plotted numbers; means exact, percentiles within the bound."""
+    from scosim.runstats import ALPHA, ZERO
+
+    plot_run(small_run, tmp_path)
+    summary = pd.read_csv(small_run / "summary.csv")
+    assert set(summary["indicator"]) == set(PLOTTED)
+    table, year, _, n_runs = who_gains_data(load_plot_data(small_run))
+    w = summary[(summary["indicator"] == "welfare_change_pct") & (summary["year"] == year)]
+    w = w.set_index("country").loc[table.index]
+    assert (w["n_runs"] == n_runs).all()
+    # Printed to 6 significant digits: the same numbers as the figure's bars and diamonds.
+    np.testing.assert_allclose(w["mean"], table["mean"], rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(w["median"], table["median"], rtol=1e-5, atol=1e-9)
+
+    tidy = read_batches(small_run / "indicators", indicators=["gdp_usd"])
+    for (yr, cty), grp in tidy.groupby(["year", "country"], observed=True):
+        x = np.sort(grp["value"].to_numpy())
+        row = summary[(summary["indicator"] == "gdp_usd") & (summary["year"] == yr)
+                      & (summary["country"] == cty)].iloc[0]
+        assert row["mean"] == pytest.approx(x.mean(), rel=1e-5)
+        for q, col in ((0.05, "p05"), (0.5, "median"), (0.95, "p95")):
+            k = int(np.floor((x.size - 1) * q))
+            bound = ALPHA * max(abs(x[k]), abs(x[min(k + 1, x.size - 1)])) + ZERO
+            # csv rounding to 6 significant digits adds up to 5e-6 relative
+            assert abs(row[col] - np.percentile(x, q * 100)) <= bound + 5e-6 * abs(row[col])

@@ -17,6 +17,10 @@ kept as summaries that merge exactly across batches:
   summary of a run does not depend on how runs were batched or in which order
   batches finished.
 
+While no cell has more than :data:`EXACT_RUNS` runs, the values are kept as
+well and quantiles are exact (what :func:`numpy.percentile` gives); beyond
+that the sketch answers, in memory that no longer grows.
+
 **Error bound.** Bins keep order, so the ``k``-th smallest value of a cell is
 in the bin where the cumulative count passes ``k``; the bin's representative
 value ``2 gamma^i / (gamma + 1)`` is within ``ALPHA`` (relative) of every value
@@ -46,6 +50,9 @@ _LOG_GAMMA = math.log(_GAMMA)
 #: Shifts bin indices of positive values above zero (|x| from 1e-9 to 1e308 fits).
 _OFFSET = 1 << 23
 _SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
+#: Cells of at most this many runs keep their values and give exact quantiles
+#: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
+EXACT_RUNS = 2000
 #: First year a cell can hold (years are stored as offsets from it).
 YEAR0 = 1900
 _YEARS = 400
@@ -137,6 +144,8 @@ class IndicatorStats:
         self.total = np.zeros(shape)
         self._comp = np.zeros(shape)  # Neumaier compensation of ``total``
         self.sketch = Sketch(_YEARS * len(self.countries))
+        # (cell, value) pairs while no cell has more than EXACT_RUNS values.
+        self._held: list[tuple[np.ndarray, np.ndarray]] | None = []
 
     def add(self, year: np.ndarray, country: np.ndarray, value: np.ndarray) -> None:
         """Add one batch: aligned arrays of years, country codes (ints) and values."""
@@ -154,6 +163,33 @@ class IndicatorStats:
                                (self.total - s) + part, (part - s) + self.total)
         self.total = s
         self.sketch.add(cell, np.asarray(value, dtype=float))
+        if self._held is not None:
+            self._held.append((cell[ok], np.asarray(value, dtype=float)[ok]))
+            if self.count.max() > EXACT_RUNS:
+                self._held = None  # from here on the sketch, in bounded memory
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
+        if self._held is None:
+            return self.sketch.quantiles(qs)
+        out = np.full((self.count.size, len(qs)), np.nan)
+        if not self._held:
+            return out
+        cells = np.concatenate([c for c, _ in self._held])
+        vals = np.concatenate([v for _, v in self._held])
+        vals = np.where(np.abs(vals) <= ZERO, 0.0, vals)  # as the sketch: noise is zero
+        order = np.lexsort((vals, cells))
+        vals = vals[order]
+        n = np.bincount(cells, minlength=self.count.size)
+        start = np.concatenate([[0], np.cumsum(n)[:-1]])
+        has = np.flatnonzero(n)
+        for j, q in enumerate(qs):
+            h = (n[has] - 1) * float(q)
+            lo = np.floor(h).astype(np.int64)
+            hi = np.minimum(lo + 1, n[has] - 1)
+            a, b = vals[start[has] + lo], vals[start[has] + hi]
+            out[has, j] = a + (h - lo) * (b - a)
+        return out
 
     def _frame(self, data: np.ndarray) -> pd.DataFrame:
         used_t = np.flatnonzero(self.count.any(axis=1))
@@ -172,7 +208,7 @@ class IndicatorStats:
 
     def quantile(self, q: float) -> pd.DataFrame:
         """The ``q`` quantile over runs (within the module's error bound)."""
-        qv = self.sketch.quantiles([q])[:, 0].reshape(self.count.shape)
+        qv = self.quantiles([q])[:, 0].reshape(self.count.shape)
         return self._frame(qv)
 
 
@@ -233,6 +269,11 @@ class RunStats:
         t, c = np.divmod(cell, n_old)
         new.sketch.codes = (t * (n_old + 1) + c) * _SPAN + (old.sketch.codes - cell * _SPAN)
         new.sketch.counts = old.sketch.counts.copy()
+        if old._held is None:
+            new._held = None
+        else:
+            new._held = [(np.divmod(c, n_old)[0] * (n_old + 1) + np.divmod(c, n_old)[1], v)
+                         for c, v in old._held]
         self.indicators[name] = new
         return new
 
@@ -323,7 +364,7 @@ class RunStats:
         parts = []
         for name, st in self.indicators.items():
             cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
-            qs = st.sketch.quantiles([0.05, 0.5, 0.95])
+            qs = st.quantiles([0.05, 0.5, 0.95])
             for k, label in enumerate(("p05", "median", "p95")):
                 cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
             long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
