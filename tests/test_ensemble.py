@@ -28,7 +28,7 @@ from scosim.api import compare_runs
 from scosim.compare import compare_results
 from scosim.experiments.executors import BatchSpec
 from scosim.model.model import SCOModel
-from scosim.results import RunWriter, catalogue, open_result
+from scosim.results import catalogue, open_result
 from scosim.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,23 +162,23 @@ def _track_models_and_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]
             super().__init__(*args, **kwargs)
             log["models"].append(weakref.ref(self))
 
-    real_batch, real_write = runner.run_batch, RunWriter.write_batch
+    real_batch, real_write = runner.run_batch, runner.write_batch_parts
 
     def run_batch(spec: BatchSpec) -> Any:
         log["order"].append(("run", spec.batch_id))
         return real_batch(spec)
 
-    def write_batch(self: RunWriter, batch_id: int, indicators: Any, events: Any,
-                    bilateral: Any = None) -> None:
+    def write_parts(location: str, batch_id: int, tables: dict[str, Any]) -> Any:
+        # Called by the process that ran the batch (here: this one), after the model.
         log["order"].append(("write", batch_id))
-        log["runs_written"].append(sorted(indicators["run"].unique()))
+        log["runs_written"].append(sorted(tables["indicators"]["run"].unique()))
         gc.collect()
         log["alive_at_write"].append(sum(r() is not None for r in log["models"]))
-        real_write(self, batch_id, indicators, events, bilateral)
+        return real_write(location, batch_id, tables)
 
     monkeypatch.setattr(runner, "SCOModel", Tracked)
     monkeypatch.setattr(runner, "run_batch", run_batch)
-    monkeypatch.setattr(RunWriter, "write_batch", write_batch)
+    monkeypatch.setattr(runner, "write_batch_parts", write_parts)
     return log
 
 

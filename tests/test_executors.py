@@ -60,6 +60,13 @@ def identity_runs(spec: BatchSpec) -> tuple[int, ...]:
     return spec.runs
 
 
+def blas_threads_env(spec: BatchSpec) -> str | None:
+    """The BLAS thread setting a worker process started with."""
+    import os
+
+    return os.environ.get("OPENBLAS_NUM_THREADS")
+
+
 def specs_for(n_runs: int, batch_size: int, seed: int = 7) -> list[BatchSpec]:
     return [
         BatchSpec("toy.yaml", {"seed": seed}, runs, {}, b)
@@ -270,3 +277,17 @@ def test_scenario_batches_identical_under_local_process_dask():
     for ex in ("process", "dask"):
         pd.testing.assert_frame_equal(concat(outs["local"]), concat(outs[ex]))
     assert sorted(concat(outs["local"])["run"].unique()) == [0, 1, 2, 3]
+
+
+def test_pool_workers_start_with_one_blas_thread_and_the_caller_env_is_restored(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    out = execute(specs_for(4, 1), blas_threads_env, executor="process", workers=2,
+                  progress=False)
+    assert out == ["1"] * 4
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    # A setting the user made is left alone.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    assert execute(specs_for(2, 1), blas_threads_env, executor="process", workers=2,
+                   progress=False) == ["3", "3"]

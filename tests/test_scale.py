@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 
 from scosim.plots import (
     PLOTTED,
-    WideIndicators,
     load_plot_data,
     membership_data,
     plot_run,
@@ -20,6 +18,7 @@ from scosim.plots import (
 )
 from scosim.results import indicator_names, read_batches, read_wide
 from scosim.runner import run
+from scosim.runstats import RunStats
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,27 +45,25 @@ def test_wide_reads_equal_the_pivot_of_the_whole_table(small_run: Path) -> None:
     assert read_wide(small_run / "indicators", "no_such_indicator").empty
 
 
-def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) -> None:
-    """The figures' numbers do not change when plots read only what they need."""
+def test_plot_data_merged_by_batch_equal_the_full_tables(small_run: Path) -> None:
+    """The figures' numbers do not change when statistics are merged batch by batch."""
     tidy = read_batches(small_run / "indicators")
     events = read_batches(small_run / "events")
-    wide = load_plot_data(small_run)
-    assert isinstance(wide, WideIndicators) and set(wide) == set(PLOTTED)
-    few = read_batches(small_run / "events", types=["vote", "veto", "defection", "joined",
-                                                    "accession"])
-    assert len(few) < len(events)  # the filter does drop other event types
+    st = load_plot_data(small_run)
+    assert isinstance(st, RunStats) and set(st.indicators) == set(PLOTTED)
+    assert st.runs == 7
 
-    before, after = who_gains_data(tidy), who_gains_data(wide)
-    pd.testing.assert_frame_equal(after[0], before[0])
+    before, after = who_gains_data(tidy), who_gains_data(st)
+    pd.testing.assert_frame_equal(after[0], before[0], rtol=1e-12)
     assert after[1:] == before[1:]
     assert before[3] == 7
 
     union_b, counts_b = membership_data(tidy, events)
-    union_a, counts_a = membership_data(wide, few)
+    union_a, counts_a = membership_data(st)
     pd.testing.assert_frame_equal(union_a, union_b)
     pd.testing.assert_frame_equal(counts_a, counts_b)
 
-    vb, va = vote_reasons_data(events), vote_reasons_data(few)
+    vb, va = vote_reasons_data(events), vote_reasons_data(st)
     assert vb is not None and va is not None
     for f in ("contributions", "score_low", "score_high", "yes_share", "rules", "sponsor"):
         left, right = getattr(va, f), getattr(vb, f)
@@ -77,27 +74,22 @@ def test_plot_data_from_filtered_reads_equal_the_full_tables(small_run: Path) ->
 
 def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import scosim.plots as plots
+    import pyarrow.parquet as pq
 
-    asked: list[str] = []
-    real = plots.read_wide
+    asked: list[object] = []
+    real = pq.read_table
 
-    def spy(d: Path, name: str) -> pd.DataFrame:
-        asked.append(name)
-        return real(d, name)
+    def spy(*a: object, **k: object) -> object:
+        if k.get("columns") != ["indicator"]:  # listing the names recorded reads one column
+            asked.append(k.get("filters"))
+        return real(*a, **k)
 
-    monkeypatch.setattr(plots, "read_wide", spy)
-
-    def no_full_read(*a: object, **k: object) -> pd.DataFrame:
-        assert k.get("types"), "plots read every event type"
-        return read_batches(*a, **k)
-
-    monkeypatch.setattr(plots, "read_batches", no_full_read)
+    monkeypatch.setattr(pq, "read_table", spy)
     files = plot_run(small_run, tmp_path)
-    assert sorted(asked) == sorted(PLOTTED)
+    # Every read is filtered: the plotted indicators, the plotted event types.
+    assert asked and all(f is not None for f in asked)
     assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
     assert all(p.stat().st_size > 10_000 for p in files)
-    assert not math.isnan(float(np.nanmax(load_plot_data(small_run)["gdp_usd"].to_numpy())))
 
 
 HEAVY = ("pandas", "mesa", "scipy", "matplotlib", "pyarrow")
@@ -323,3 +315,32 @@ def test_lean_single_run_gives_the_numbers_of_the_same_run_in_a_batch() -> None:
             ev_b.sort_values(cols, kind="stable").reset_index(drop=True), check_categorical=False)
     # Runs differ from each other (the comparison above can fail).
     assert not np.array_equal(one.run(0).indicators["gdp_usd"], one.run(1).indicators["gdp_usd"])
+
+
+def test_summary_csv_matches_the_plots_and_exact_statistics(small_run: Path,
+                                                            tmp_path: Path) -> None:
+    """summary.csv holds the plotted numbers; means exact, percentiles within the bound."""
+    from scosim.runstats import ALPHA, ZERO
+
+    plot_run(small_run, tmp_path)
+    summary = pd.read_csv(small_run / "summary.csv")
+    assert set(summary["indicator"]) == set(PLOTTED)
+    table, year, _, n_runs = who_gains_data(load_plot_data(small_run))
+    w = summary[(summary["indicator"] == "welfare_change_pct") & (summary["year"] == year)]
+    w = w.set_index("country").loc[table.index]
+    assert (w["n_runs"] == n_runs).all()
+    # Printed to 6 significant digits: the same numbers as the figure's bars and diamonds.
+    np.testing.assert_allclose(w["mean"], table["mean"], rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(w["median"], table["median"], rtol=1e-5, atol=1e-9)
+
+    tidy = read_batches(small_run / "indicators", indicators=["gdp_usd"])
+    for (yr, cty), grp in tidy.groupby(["year", "country"], observed=True):
+        x = np.sort(grp["value"].to_numpy())
+        row = summary[(summary["indicator"] == "gdp_usd") & (summary["year"] == yr)
+                      & (summary["country"] == cty)].iloc[0]
+        assert row["mean"] == pytest.approx(x.mean(), rel=1e-5)
+        for q, col in ((0.05, "p05"), (0.5, "median"), (0.95, "p95")):
+            k = int(np.floor((x.size - 1) * q))
+            bound = ALPHA * max(abs(x[k]), abs(x[min(k + 1, x.size - 1)])) + ZERO
+            # csv rounding to 6 significant digits adds up to 5e-6 relative
+            assert abs(row[col] - np.percentile(x, q * 100)) <= bound + 5e-6 * abs(row[col])

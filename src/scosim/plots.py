@@ -22,7 +22,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
-from scosim.results import MANIFEST, indicator_names, read_batches, read_wide  # noqa: E402
+from scosim.results import MANIFEST, indicator_names, read_batches  # noqa: E402
+from scosim.runstats import YEAR0, RunStats  # noqa: E402
 
 LOW, HIGH = 5, 95
 
@@ -33,55 +34,36 @@ def _band_note(n_runs: int) -> str:
     return "single run (no uncertainty band)"
 
 
-class WideIndicators(dict):
-    """Indicators already in wide form: name -> table with rows (run, year), columns countries.
-
-    The data functions accept either this or the tidy indicator table. :func:`plot_run`
-    builds it one indicator and one batch at a time (:func:`scosim.results.read_wide`),
-    so plotting never holds every indicator of every run in tidy form.
-    """
-
-
 #: Indicators the run plots read.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
 #: Event types the run plots read.
 PLOTTED_EVENTS = ("vote", "veto", "defection", "joined", "accession")
 
-
-def _wide(ind: pd.DataFrame | WideIndicators, name: str) -> pd.DataFrame:
-    if isinstance(ind, WideIndicators):
-        return ind[name]
-    df = ind[ind["indicator"] == name]
-    return df.pivot_table(index=["run", "year"], columns="country", values="value", observed=True)
+#: What the data functions accept: the tidy tables of a run, or their statistics.
+Data = pd.DataFrame | RunStats
 
 
-def _n_runs(ind: pd.DataFrame | WideIndicators) -> int:
-    if isinstance(ind, WideIndicators):
-        return max((int(w.index.get_level_values("run").nunique()) for w in ind.values()),
-                   default=0)
-    return int(ind["run"].nunique())
+def _stats(ind: Data, events: pd.DataFrame | None = None) -> RunStats:
+    """Statistics over runs (:class:`RunStats`) of tidy tables, or the ones given."""
+    if isinstance(ind, RunStats):
+        return ind
+    return RunStats.from_frames(ind, events)
 
 
-def _has(ind: pd.DataFrame | WideIndicators, name: str) -> bool:
-    if isinstance(ind, WideIndicators):
-        return name in ind
-    return name in set(ind["indicator"].unique())
-
-
-def plot_gdp_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
+def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     """Small multiples of GDP paths of the SCO members with uncertainty bands."""
-    wide = _wide(ind, "gdp_usd") / 1e9
-    n_runs = _n_runs(ind)
-    codes = [c for c in MEMBERS if c in wide.columns]
+    st = _stats(ind)
+    median = st.quantile("gdp_usd", 0.5) / 1e9
+    low, high = st.quantile("gdp_usd", LOW / 100) / 1e9, st.quantile("gdp_usd", HIGH / 100) / 1e9
+    n_runs = st.runs
+    codes = [c for c in MEMBERS if c in median.columns]
     fig, axes = plt.subplots(2, 5, figsize=(16, 6.5), sharex=True)
     for ax, code in zip(axes.flat, codes, strict=False):
-        s = wide[code].unstack("year")
-        years = s.columns.to_numpy()
-        med = s.median(axis=0).to_numpy()
-        ax.plot(years, med, color="C0")
+        years = median.index.to_numpy()
+        ax.plot(years, median[code].to_numpy(), color="C0")
         if n_runs > 1:
-            lo, hi = np.percentile(s.to_numpy(), [LOW, HIGH], axis=0)
-            ax.fill_between(years, lo, hi, color="C0", alpha=0.25)
+            ax.fill_between(years, low[code].to_numpy(), high[code].to_numpy(),
+                            color="C0", alpha=0.25)
         ax.set_title(code)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         ax.set_xlabel("year")
@@ -101,9 +83,9 @@ def _wrap(text: str, width: int = 80) -> str:
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
-def _effect_year(wide: pd.DataFrame) -> tuple[int, str]:
+def _effect_year(mean: pd.DataFrame) -> tuple[int, str]:
     """Last year, or the year of largest mean effect when nothing is left by then."""
-    by_year = wide.groupby(level="year").mean().abs().max(axis=1)
+    by_year = mean.abs().max(axis=1)
     year = int(by_year.index.max())
     if by_year.loc[year] > 1e-9 or not (by_year > 1e-9).any():
         return year, f"in {year} (after any defections)"
@@ -111,47 +93,49 @@ def _effect_year(wide: pd.DataFrame) -> tuple[int, str]:
     return peak, f"in {peak} (largest effect; none left by {year})"
 
 
-def who_gains_data(ind: pd.DataFrame) -> tuple[pd.DataFrame, int, str, int]:
+def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
     """Data of the who-gains figure: welfare change by economy in one year, over runs.
 
     Shared by the PNG plot and the browser explorer, so both show the same numbers.
 
     Args:
-        ind: Tidy indicator table of a run, or its :class:`WideIndicators`.
+        ind: Tidy indicator table of a run, or its :class:`RunStats`.
 
     Returns:
         ``(table, year, when, n_runs)``: ``table`` has index economy and columns
         ``mean``, ``median``, ``low`` and ``high`` (5th and 95th percentiles across
-        runs) and ``in_union`` (share of runs in a customs union that year, NaN when
-        the run does not record it), sorted by mean; ``year`` is the year shown
-        (the last, or the year of largest effect when nothing is left by then) and
-        ``when`` says which.
+        runs, within the bound of :mod:`scosim.runstats`) and ``in_union`` (share of
+        runs in a customs union that year, NaN when the run does not record it),
+        sorted by mean; ``year`` is the year shown (the last, or the year of
+        largest effect when nothing is left by then) and ``when`` says which.
     """
-    wide = _wide(ind, "welfare_change_pct")
+    st = _stats(ind)
+    name = "welfare_change_pct"
+    mean = st.mean(name)
     # Numerical noise (~1e-14) is not an effect; show it as zero.
-    wide = wide.where(wide.abs() > 1e-9, 0.0)
-    year, when = _effect_year(wide)
-    last = wide.xs(year, level="year")
+    mean = mean.where(mean.abs() > 1e-9, 0.0)
+    year, when = _effect_year(mean)
     table = pd.DataFrame(
         {
-            "mean": last.mean(axis=0),
-            "median": last.median(axis=0),
-            "low": last.quantile(LOW / 100, axis=0),
-            "high": last.quantile(HIGH / 100, axis=0),
+            "mean": mean.loc[year],
+            "median": st.quantile(name, 0.5).loc[year],
+            "low": st.quantile(name, LOW / 100).loc[year],
+            "high": st.quantile(name, HIGH / 100).loc[year],
         }
     )
-    if _has(ind, "in_customs_union"):
-        share = _wide(ind, "in_customs_union").xs(year, level="year").mean(axis=0)
+    if st.has("in_customs_union"):
+        share = st.mean("in_customs_union").loc[year]
         table["in_union"] = share.reindex(table.index).fillna(0.0)
     else:
         table["in_union"] = np.nan
     table = table.sort_values("mean", kind="stable")
     table.index = table.index.astype(str)
     table.index.name = "country"
-    return table, year, when, int(last.shape[0])
+    stats = st.indicators[name]
+    return table, year, when, int(stats.count[year - YEAR0].max())
 
 
-def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
+def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
     Bars are the mean over runs (the statistic ``scosim compare`` reports);
@@ -203,22 +187,24 @@ def plot_welfare_final(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
+def plot_welfare_paths(ind: Data, title: str, path: Path) -> Path:
     """Welfare change over time for the most affected economies: mean over runs, with bands."""
-    wide = _wide(ind, "welfare_change_pct")
-    n_runs = _n_runs(ind)
+    st = _stats(ind)
+    name = "welfare_change_pct"
+    mean = st.mean(name)
+    low, high = st.quantile(name, LOW / 100), st.quantile(name, HIGH / 100)
+    n_runs = st.runs
     # Most affected: largest mean effect in any year (not only the last, which
     # is zero everywhere once a union has dissolved).
-    effect = wide.groupby(level="year").mean().abs().max(axis=0)
+    effect = mean.abs().max(axis=0)
     codes = list(effect.sort_values(ascending=False).index[:8])
     fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
+    years = mean.index.to_numpy()
     for k, code in enumerate(codes):
-        s = wide[code].unstack("year")
-        years = s.columns.to_numpy()
-        ax.plot(years, s.mean(axis=0).to_numpy(), color=f"C{k}", label=code)
+        ax.plot(years, mean[code].to_numpy(), color=f"C{k}", label=code)
         if n_runs > 1:
-            lo, hi = np.percentile(s.to_numpy(), [LOW, HIGH], axis=0)
-            ax.fill_between(years, lo, hi, color=f"C{k}", alpha=0.12)
+            ax.fill_between(years, low[code].to_numpy(), high[code].to_numpy(),
+                            color=f"C{k}", alpha=0.12)
     ax.axhline(0, color="k", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
@@ -237,12 +223,15 @@ def plot_welfare_paths(ind: pd.DataFrame, title: str, path: Path) -> Path:
     return path
 
 
-def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def membership_data(
+    ind: Data, events: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Data of the membership figure (shared by the PNG plot and the explorer).
 
     Args:
-        ind: Tidy indicator table of a run, or its :class:`WideIndicators`.
-        events: Its event log.
+        ind: Tidy indicator table of a run, or its :class:`RunStats` (then
+            ``events`` is not needed: the statistics include them).
+        events: Its event log, with ``ind`` a table.
 
     Returns:
         ``(union, counts)``: ``union`` is the share of runs (0-1) in which each
@@ -251,20 +240,16 @@ def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFra
         the mean number per run of votes against, vetoes, defections, joins and
         accessions as columns (only kinds that occur).
     """
-    union = _wide(ind, "in_customs_union").groupby(level="year").mean()
-    member = _wide(ind, "member").groupby(level="year").mean()
-    n_runs = _n_runs(ind)
+    st = _stats(ind, events)
+    union = st.mean("in_customs_union")
+    member = st.mean("member")
+    n_runs = max(st.runs, 1)
     codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
     counts = pd.DataFrame(index=codes)
     for kind in ("veto", "defection", "joined", "accession"):
-        sel = events[events["type"] == kind]
-        counts[kind] = sel.groupby("country").size().reindex(codes).fillna(0) / max(n_runs, 1)
-    no_votes = events[events["type"] == "vote"]
-    if not no_votes.empty:
-        yes = no_votes["detail"].map(lambda d: json.loads(d).get("yes", True))
-        counts["no vote"] = no_votes[~yes.astype(bool)].groupby("country").size().reindex(
-            codes
-        ).fillna(0) / max(n_runs, 1)
+        counts[kind] = [st.event_counts.get((kind, c), 0) / n_runs for c in codes]
+    if st.votes:
+        counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
     if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
         # Under consensus every vote against is a veto: show it once.
         counts = counts.drop(columns="no vote")
@@ -272,13 +257,14 @@ def membership_data(ind: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFra
     return union[codes], counts
 
 
-def plot_membership(ind: pd.DataFrame, events: pd.DataFrame, title: str, path: Path) -> Path:
+def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path) -> Path:
     """Timeline of who was in the customs union and SCO, and when (share of runs)."""
     from matplotlib.colors import BoundaryNorm
 
-    union, counts = membership_data(ind, events)
+    st = _stats(ind, events)
+    union, counts = membership_data(st)
     codes = list(union.columns)
-    n_runs = _n_runs(ind)
+    n_runs = st.runs
     fig, (ax, ax2) = plt.subplots(
         1,
         2,
@@ -373,46 +359,32 @@ class VoteReasons:
     n_runs: int
 
 
-def vote_reasons_data(events: pd.DataFrame) -> VoteReasons | None:
+def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
     """The weighted terms of each state's score at the first vote, over runs.
 
     Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
     """
-    votes = events[events["type"] == "vote"]
-    if votes.empty:
+    st = events if isinstance(events, RunStats) else RunStats.from_frames(None, events)
+    first = st.first_vote
+    data = None if first is None else first.reasons(list(TERM_LABELS))
+    if first is None or data is None:
         return None
-    first = votes[votes["year"] == votes["year"].min()]
-    pid = first["proposal"].iloc[0]
-    first = first[first["proposal"] == pid]
-    detail = pd.DataFrame([json.loads(d) for d in first["detail"]], index=first.index)
-    if not any(c.startswith("contrib_") for c in detail.columns):
-        return None
-    detail["country"] = first["country"].to_numpy()
-    terms = [t for t in TERM_LABELS if f"contrib_{t}" in detail and detail[f"contrib_{t}"].any()]
-    cols = [f"contrib_{t}" for t in terms]
-    means = detail.groupby("country")[cols].mean() * 100
-    means.columns = terms
-    score = (detail[cols].sum(axis=1) * 100).groupby(detail["country"])
+    means = data["means"]
     order = means.sum(axis=1).sort_values().index
-    by = detail.groupby("country")
-    rules = (by["rule"].agg(lambda r: set(r)) if "rule" in detail
-             else pd.Series([set()] * len(order), index=order))
-    sponsor = (by["sponsor"].any() if "sponsor" in detail
-               else pd.Series(False, index=order))
     return VoteReasons(
         contributions=means.loc[order],
-        score_low=score.quantile(LOW / 100).loc[order],
-        score_high=score.quantile(HIGH / 100).loc[order],
-        yes_share=by["yes"].mean().loc[order],
-        rules=rules.loc[order],
-        sponsor=sponsor.loc[order].astype(bool),
-        proposal=str(pid),
-        year=int(first["year"].iloc[0]),
-        n_runs=int(first["run"].nunique()),
+        score_low=data["low"].loc[order],
+        score_high=data["high"].loc[order],
+        yes_share=data["yes"].loc[order],
+        rules=data["rules"].loc[order],
+        sponsor=data["sponsor"].loc[order].astype(bool),
+        proposal=first.proposal,
+        year=first.year,
+        n_runs=first.runs,
     )
 
 
-def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | None:
+def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -> Path | None:
     """Why each state voted as it did: the weighted terms of its score at the first vote.
 
     Bars are the mean signed contributions over runs (they add up to the score
@@ -469,8 +441,17 @@ def plot_vote_reasons(events: pd.DataFrame, title: str, path: Path) -> Path | No
     return path
 
 
+#: The run's summary table (written with the plots, from the same statistics).
+SUMMARY_FILE = "summary.csv"
+
+
 def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[Path]:
     """Write every plot that fits a run's content.
+
+    The plotted statistics are merged batch file by batch file
+    (:class:`scosim.runstats.RunStats`), so memory does not grow with the runs.
+    The same statistics are written as the run's summary table
+    (``summary.csv``: mean, 5th/50th/95th percentile per indicator, year and economy).
 
     Args:
         run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
@@ -482,40 +463,45 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    ind = load_plot_data(run_dir)
-    # Only the event types the plots use (a run of many replications has many events).
-    events = read_batches(run_dir / "events", types=PLOTTED_EVENTS)
-    names = set(ind)
+    st = load_plot_data(run_dir)
+    st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
+    names = set(st.indicators)
     out = []
     # outputs.indicators may leave an indicator out: draw only what the run has.
     if "gdp_usd" in names:
-        out.append(plot_gdp_paths(ind, title, plots_dir / "gdp_paths.png"))
-    welfare = ind["welfare_change_pct"].to_numpy() if "welfare_change_pct" in names else None
-    if welfare is not None and welfare.size and np.nanmax(np.abs(welfare)) > 1e-9:
-        out.append(plot_welfare_final(ind, title, plots_dir / "welfare_final_year.png"))
-        out.append(plot_welfare_paths(ind, title, plots_dir / "welfare_paths.png"))
-    if {"in_customs_union", "member"} <= names and (
-        not events[events["type"].isin(["vote", "accession"])].empty
+        out.append(plot_gdp_paths(st, title, plots_dir / "gdp_paths.png"))
+    if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
+        out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
+        out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))
+    if {"in_customs_union", "member"} <= names and any(
+        kind in ("vote", "accession") for kind, _ in st.event_counts
     ):
-        out.append(plot_membership(ind, events, title, plots_dir / "membership_timeline.png"))
-    reasons = plot_vote_reasons(events, title, plots_dir / "vote_reasons.png")
+        out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
+    reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
     return out + plot_mechanism_figures(run_dir, title, plots_dir)
 
 
-def load_plot_data(run_dir: Path) -> WideIndicators:
-    """The plotted indicators of a run in wide form, read one indicator and batch at a time.
+def _any_nonzero(st: RunStats, name: str) -> bool:
+    """Whether any value of an indicator is beyond numerical noise (|x| > 1e-9)."""
+    ext = np.concatenate([st.quantile(name, 0.0).to_numpy(), st.quantile(name, 1.0).to_numpy()])
+    return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
+
+
+def load_plot_data(run_dir: Path) -> RunStats:
+    """Statistics over runs of the plotted indicators and events of a run.
+
+    Read one batch file at a time and merged, so memory holds summaries (per
+    year and economy), never every run.
 
     Args:
         run_dir: A run directory.
 
     Returns:
-        The plotted indicators (:data:`PLOTTED`) the run recorded.
+        The :class:`RunStats` of :data:`PLOTTED` and :data:`PLOTTED_EVENTS`.
     """
-    d = Path(run_dir) / "indicators"
-    names = indicator_names(d)
-    return WideIndicators({n: read_wide(d, n) for n in PLOTTED if n in names})
+    return RunStats.from_run(run_dir, indicators=PLOTTED, event_types=PLOTTED_EVENTS)
 
 
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.

@@ -7,7 +7,15 @@ Layout of one run of a scenario::
         scenario.yaml                   the resolved scenario (loads on its own)
         indicators/batch-00000.parquet  tidy: run, year, country, indicator, value
         events/batch-00000.parquet      run, year, type, country, proposal, detail
+        bilateral/batch-00000.parquet   with outputs.bilateral: run, year, exporter,
+                                        importer, indicator, value
+
+Batch files are written by whoever computed the batch (this process, a worker
+process or a Dask worker), never shipped back to the client; keys are narrow
+(``run`` int32, ``year`` int16; economies and indicators dictionary-encoded).
         plots/*.png
+        summary.csv                     with plots: mean and percentiles per indicator,
+                                        year and economy (the plotted statistics)
 
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed
 into place only when complete, so a crash never leaves a directory that looks
@@ -122,6 +130,74 @@ def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def is_url(location: str) -> bool:
+    """Whether an output location is an fsspec URL (``s3://...``) rather than a local path."""
+    return "://" in location and not location.startswith("file://")
+
+
+#: Narrow key dtypes of the stored tables: a year fits int16, a run index int32
+#: (up to 2.1 billion runs). Categorical columns are stored dictionary-encoded.
+KEY_DTYPES = {"run": "int32", "year": "int16"}
+
+
+def compact(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with narrow key dtypes (:data:`KEY_DTYPES`), for storage."""
+    cast = {c: t for c, t in KEY_DTYPES.items() if c in df.columns and str(df[c].dtype) != t}
+    return df.astype(cast) if cast else df
+
+
+def write_table(df: pd.DataFrame, location: str, table: str, batch_id: int) -> str:
+    """Write one batch's table into a run's output location; return its relative name.
+
+    Called by whoever computed the batch (a worker process, a Dask worker on
+    another machine): ``location`` is the run directory, a local path (shared by
+    every worker on a cluster) or any fsspec URL (``s3://bucket/run``). A local
+    file is written through a temporary name and renamed, so a crash never leaves
+    a half-written part; object stores publish an object whole.
+    """
+    name = f"{table}/batch-{batch_id:05d}.parquet"
+    df = compact(df)
+    if is_url(location):
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(location)
+        fs.makedirs(f"{root}/{table}", exist_ok=True)
+        with fs.open(f"{root}/{name}", "wb") as f:
+            df.to_parquet(f, index=False)
+    else:
+        path = Path(location.removeprefix("file://")) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_parquet_atomic(df, path)
+    return name
+
+
+@dataclass(frozen=True)
+class BatchManifest:
+    """What a worker returns after writing a batch itself: names and row counts, no data.
+
+    Attributes:
+        batch_id: The batch.
+        files: Table name -> file written, relative to the run directory.
+        rows: Table name -> rows written.
+    """
+
+    batch_id: int
+    files: dict[str, str]
+    rows: dict[str, int]
+
+
+def write_batch_parts(
+    location: str, batch_id: int, tables: dict[str, pd.DataFrame | None]
+) -> BatchManifest:
+    """Write a batch's tables (``None`` ones skipped) and return its manifest."""
+    files, rows = {}, {}
+    for table, df in tables.items():
+        if df is not None:
+            files[table] = write_table(df, location, table, batch_id)
+            rows[table] = len(df)
+    return BatchManifest(batch_id=batch_id, files=files, rows=rows)
+
+
 class RunWriter:
     """Writes one run batch by batch into a partial directory, then publishes it.
 
@@ -179,14 +255,15 @@ class RunWriter:
         events: pd.DataFrame,
         bilateral: pd.DataFrame | None = None,
     ) -> None:
-        """Write one batch's tables, then record it as done in the manifest."""
-        name = f"batch-{batch_id:05d}.parquet"
-        write_parquet_atomic(indicators, self.partial / "indicators" / name)
-        write_parquet_atomic(events, self.partial / "events" / name)
-        if bilateral is not None:
-            (self.partial / "bilateral").mkdir(exist_ok=True)
-            write_parquet_atomic(bilateral, self.partial / "bilateral" / name)
-        self.manifest["batches"] = sorted(self.done_batches | {batch_id})
+        """Write one batch's tables here, then record it as done in the manifest."""
+        self.record_batch(write_batch_parts(
+            str(self.partial), batch_id,
+            {"indicators": indicators, "events": events, "bilateral": bilateral},
+        ))
+
+    def record_batch(self, done: BatchManifest) -> None:
+        """Record a batch a worker has written into this run as done."""
+        self.manifest["batches"] = sorted(self.done_batches | {done.batch_id})
         write_json_atomic(self.partial / MANIFEST, self.manifest)
 
     @property

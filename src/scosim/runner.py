@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import tempfile
@@ -20,6 +19,7 @@ from scosim.model.model import SCOModel
 from scosim.plugins import plugin_origins
 from scosim.results import (
     PARTIAL_PREFIX,
+    BatchManifest,
     Result,
     RunInProgress,
     RunWriter,
@@ -29,6 +29,7 @@ from scosim.results import (
     remove_empty_dirs,
     unused_name,
     utc_now,
+    write_batch_parts,
 )
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 
@@ -97,7 +98,7 @@ def tidy_indicators(model: SCOModel) -> pd.DataFrame:
         model: A model that has been stepped.
 
     Returns:
-        Columns ``run`` (int64), ``year`` (int64), ``country`` (category),
+        Columns ``run`` (int32), ``year`` (int16), ``country`` (category),
         ``indicator`` (category), ``value`` (float64), sorted by run, year.
     """
     wanted = model.scenario.outputs.indicators
@@ -109,8 +110,8 @@ def tidy_indicators(model: SCOModel) -> pd.DataFrame:
     # Shape (indicator, run, year, country) flattened once: no Python loop over rows.
     data = np.stack([np.stack(model.records[n], axis=1) for n in names])  # (I, R, T, N)
     data = data.transpose(1, 2, 0, 3)  # (R, T, I, N)
-    years = np.asarray(model.years[:T], dtype=np.int64)
-    run = np.repeat(model.run_ids, T * len(names) * N)
+    years = np.asarray(model.years[:T], dtype=np.int16)
+    run = np.repeat(np.asarray(model.run_ids, dtype=np.int32), T * len(names) * N)
     year = np.tile(np.repeat(years, len(names) * N), R)
     ind = np.tile(np.repeat(np.arange(len(names)), N), R * T)
     cty = np.tile(np.arange(N), R * T * len(names))
@@ -161,8 +162,8 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
     codes = list(model.codes)
     return pd.DataFrame(
         {
-            "run": np.repeat(np.asarray(model.run_ids, dtype=np.int64), n_ind * n_pairs),
-            "year": np.full(R * n_ind * n_pairs, year, dtype=np.int64),
+            "run": np.repeat(np.asarray(model.run_ids, dtype=np.int32), n_ind * n_pairs),
+            "year": np.full(R * n_ind * n_pairs, year, dtype=np.int16),
             "exporter": pd.Categorical.from_codes(np.tile(ex, R * n_ind), categories=codes),
             "importer": pd.Categorical.from_codes(np.tile(im, R * n_ind), categories=codes),
             "indicator": pd.Categorical.from_codes(
@@ -182,18 +183,88 @@ def _cached_scenario(path: str, overrides_key: str) -> Scenario:
     return load_scenario(path, overrides=overrides or None)
 
 
-def run_batch(spec: BatchSpec) -> BatchOutput:
+@lru_cache(maxsize=4)
+def _scenario_from_text(text: str) -> Scenario:
+    """Validate a resolved scenario shipped as text (workers need no copy of the file)."""
+    with tempfile.TemporaryDirectory() as td:
+        path = Path(td) / "scenario.yaml"
+        path.write_text(text)
+        return load_scenario(path)
+
+
+class VersionMismatch(RuntimeError):
+    """A worker runs another scosim or data version than the client: never mix them."""
+
+
+def versions() -> dict[str, str]:
+    """This process's package and calibration data versions (checked by workers)."""
+    from scosim.data import load_calibration
+
+    return {"package": __version__, "data": str(load_calibration().version)}
+
+
+def check_versions(expected: Mapping[str, str]) -> None:
+    """Refuse to run a batch when this process's versions differ from the client's.
+
+    Raises:
+        VersionMismatch: Naming both versions and the host.
+    """
+    if not expected:
+        return
+    mine = versions()
+    wrong = {k: (v, mine.get(k)) for k, v in expected.items() if mine.get(k) != v}
+    if wrong:
+        import socket
+
+        said = "; ".join(f"{k} version {got!r} here, {want!r} on the client"
+                         for k, (want, got) in wrong.items())
+        raise VersionMismatch(
+            f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: {said}. "
+            "Install the same scosim (and data) on every worker as on the client"
+        )
+
+
+_BLAS_LIMITED = False
+
+
+def _one_blas_thread() -> None:
+    """Keep BLAS to one thread in a worker process (workers, not threads, are the parallelism)."""
+    global _BLAS_LIMITED
+    if _BLAS_LIMITED:
+        return
+    _BLAS_LIMITED = True
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # the env vars set before the workers started do it
+        return
+    threadpool_limits(1)
+
+
+def run_batch(spec: BatchSpec) -> BatchOutput | BatchManifest:
     """Run one batch of runs of a scenario (module-level: workers import it by name).
 
     Args:
-        spec: The batch: scenario path, overrides, run indices, per-run params.
+        spec: The batch: the resolved scenario (text, or a path), overrides, run
+            indices, per-run params; with ``spec.out`` the run's output location.
 
     Returns:
-        The batch's tidy indicators and events.
+        With ``spec.out``: the tables are written there by this process and only
+        a small :class:`BatchManifest` is returned. Without: the batch's tidy
+        indicators, events and bilateral flows.
+
+    Raises:
+        VersionMismatch: ``spec.versions`` differ from this process's.
     """
     import json
 
-    scenario = _cached_scenario(spec.scenario_path, json.dumps(spec.overrides, sort_keys=True))
+    check_versions(spec.versions)
+    if spec.out:
+        _one_blas_thread()
+    if spec.scenario_yaml:
+        scenario = _scenario_from_text(spec.scenario_yaml)
+    else:
+        scenario = _cached_scenario(spec.scenario_path,
+                                    json.dumps(spec.overrides, sort_keys=True))
     params = {k: np.asarray(v, dtype=float) for k, v in spec.params.items()}
     model = SCOModel(scenario, runs=spec.runs, params=params)
     flows: list[pd.DataFrame] = []
@@ -207,11 +278,16 @@ def run_batch(spec: BatchSpec) -> BatchOutput:
         events=model.log.to_frame(),
         bilateral=pd.concat(flows, ignore_index=True) if flows else None,
     )
+    # mesa's Model refers to itself (a reference cycle): drop the batch's arrays now
+    # by emptying the model, not by a full garbage collection per batch; the small
+    # cycle left is collected whenever the collector next runs.
+    vars(model).clear()
     del model
-    # mesa's Model refers to itself (a reference cycle): free the batch's arrays now,
-    # not whenever the cycle collector next runs, so memory stays one batch deep.
-    gc.collect()
-    return out
+    if not spec.out:
+        return out
+    return write_batch_parts(spec.out, spec.batch_id, {
+        "indicators": out.indicators, "events": out.events, "bilateral": out.bilateral,
+    })
 
 
 def run_model(
@@ -361,21 +437,26 @@ def run(
         writer.discard()
         remove_empty_dirs(created)
         raise
-    # Workers load the resolved scenario from the run directory, so every
-    # executor runs exactly what the manifest's hash describes.
-    resolved = str((writer.partial / "scenario.yaml").resolve())
+    # Tasks carry the resolved scenario itself (what the manifest's hash describes),
+    # so workers need no copy of any file; they write their tables straight into the
+    # run directory (an absolute path: workers may run in another directory) and
+    # refuse to run with another package or data version than this process.
+    resolved_text = (writer.partial / "scenario.yaml").read_text()
+    location = str(writer.partial.resolve())
+    expected = {"package": __version__, "data": str(cal.version)}
     done = writer.done_batches
     n_batches = -(-sc.replications // bs)
     specs = (
-        BatchSpec(scenario_path=resolved, overrides={}, runs=b, batch_id=i)
+        BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,
+                  scenario_yaml=resolved_text, out=location, versions=expected)
         for i, b in enumerate(iter_batches(sc.replications, bs))
         if i not in done
     )
 
-    def on_result(spec: BatchSpec, outp: BatchOutput) -> None:
-        if outp.bilateral is None:
-            writer.write_batch(spec.batch_id, outp.indicators, outp.events)
-        else:
+    def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
+        if isinstance(outp, BatchManifest):
+            writer.record_batch(outp)
+        else:  # a run_batch replaced by a caller (tests) may return tables
             writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
         if on_batch is not None:
             on_batch(len(writer.done_batches), n_batches)

@@ -13,6 +13,7 @@ not depend on the executor: the model keys its random streams by
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -38,6 +39,19 @@ log = logging.getLogger(__name__)
 
 #: Seconds to wait for a remote Dask scheduler before giving up.
 DASK_CONNECT_TIMEOUT = 10.0
+#: Times Dask runs a batch again after it failed (e.g. its worker died). Results
+#: do not depend on where a batch runs, and a retried batch overwrites its files.
+DASK_RETRIES = 2
+#: Environment variables that keep BLAS/OpenMP to one thread in worker processes:
+#: with several workers, workers are the parallelism (and results never depend on
+#: BLAS threads). Read by the BLAS library when a worker imports numpy.
+ONE_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,14 @@ class BatchSpec:
             ``runs`` (``params[name][k]`` is the value for run ``runs[k]``).
         batch_id: Position of this batch in the experiment; names output files
             (``batch-00007.parquet``) and errors.
+        scenario_yaml: The resolved scenario as YAML text; when given it is used
+            instead of ``scenario_path``, so a worker on another machine needs no
+            copy of the file (a few kB per task).
+        out: Output location of the run (absolute path or fsspec URL): when
+            given, the worker writes the batch's tables there itself and returns
+            only a small manifest.
+        versions: The client's ``{"package": ..., "data": ...}`` versions; a
+            worker with others refuses the batch.
     """
 
     scenario_path: str
@@ -62,6 +84,9 @@ class BatchSpec:
     runs: tuple[int, ...] = ()
     params: dict[str, tuple[float, ...]] = field(default_factory=dict)
     batch_id: int = 0
+    scenario_yaml: str = ""
+    out: str = ""
+    versions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Check that parameter columns are aligned with runs."""
@@ -333,6 +358,18 @@ def _windowed(
         raise
 
 
+@contextlib.contextmanager
+def _one_thread_env(enabled: bool) -> Iterator[None]:
+    """Set :data:`ONE_THREAD_ENV` (where not set by the user) while workers are spawned."""
+    added = {k: v for k, v in ONE_THREAD_ENV.items() if k not in os.environ} if enabled else {}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+
+
 def _run_process(
     specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
@@ -345,17 +382,19 @@ def _run_process(
     # threads or open files (fork with threads can deadlock).
     pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
     ok = False
+    # Workers are spawned as tasks are submitted: they inherit the environment then.
     try:
-        _windowed(
-            specs,
-            submit=lambda spec: pool.submit(fn, spec),
-            wait_first=lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED).done,
-            result_of=lambda f: f.result(),
-            cancel=lambda fs: [f.cancel() for f in fs],
-            deliver=deliver,
-            advance=advance,
-            window=2 * n,
-        )
+        with _one_thread_env(n > 1):
+            _windowed(
+                specs,
+                submit=lambda spec: pool.submit(fn, spec),
+                wait_first=lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED).done,
+                result_of=lambda f: f.result(),
+                cancel=lambda fs: [f.cancel() for f in fs],
+                deliver=deliver,
+                advance=advance,
+                window=2 * n,
+            )
         ok = True
     finally:
         if ok:
@@ -412,7 +451,8 @@ def _run_dask(
         _windowed(
             specs,
             submit=lambda spec: client.submit(
-                fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False
+                fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False,
+                retries=DASK_RETRIES,
             ),
             wait_first=lambda fs: wait(fs, return_when="FIRST_COMPLETED").done,
             result_of=lambda f: f.result(),

@@ -1,0 +1,457 @@
+"""Statistics over runs, merged batch by batch, in memory that does not grow with runs.
+
+Plots and the run summary need, for each year and economy, the mean over runs,
+the median and the 5th/95th percentiles, and shares of runs. Holding every
+run's value would take memory in proportion to the replications (100,000 runs
+of 16 years and 20 economies are 32 million floats per indicator), so they are
+kept as summaries that merge exactly across batches:
+
+- **count, sum** per cell: means. Sums are compensated (Neumaier) across
+  batches, so a mean agrees with the mean of all values to about 1e-15
+  relative; shares of runs (means of 0/1 indicators) are exact.
+- **a log-binned histogram** per cell (the bins of DDSketch, Masson, Rim and Lee
+  2019, "DDSketch: a fast and fully-mergeable quantile sketch with
+  relative-error guarantees", PVLDB 12(12)): a value ``x`` with ``|x| > ZERO``
+  counts in bin ``ceil(log|x| / log gamma)`` with ``gamma = (1 + ALPHA) / (1 - ALPHA)``,
+  signed by ``x``; ``|x| <= ZERO`` counts as zero. Merging adds counts, so the
+  summary of a run does not depend on how runs were batched or in which order
+  batches finished.
+
+While no cell has more than :data:`EXACT_RUNS` runs, the values are kept as
+well and quantiles are exact (what :func:`numpy.percentile` gives); beyond
+that the sketch answers, in memory that no longer grows.
+
+**Error bound.** Bins keep order, so the ``k``-th smallest value of a cell is
+in the bin where the cumulative count passes ``k``; the bin's representative
+value ``2 gamma^i / (gamma + 1)`` is within ``ALPHA`` (relative) of every value
+in the bin. Quantiles interpolate linearly between neighbouring order
+statistics like :func:`numpy.percentile` (its default), so an estimated
+quantile ``q_hat`` differs from the exact one ``q`` by at most
+``ALPHA * max(|x_(k)|, |x_(k+1)|) + ZERO``, where ``x_(k), x_(k+1)`` are the two
+order statistics interpolated. With ``ALPHA = 1e-3`` that is 0.1 % of the
+value: invisible in a plot; a number printed to three significant figures may
+differ in its last digit. (A finer ``ALPHA`` costs memory: a cell holds up to
+``log(max/min) / (2 ALPHA)`` bins, so 1e-4 let 10,000 runs take 90 MB more.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Relative accuracy of quantiles (see the module docstring for the bound).
+ALPHA = 1e-3
+#: Values with ``|x| <= ZERO`` count as zero (plots treat them as numerical noise).
+ZERO = 1e-9
+_GAMMA = (1.0 + ALPHA) / (1.0 - ALPHA)
+_LOG_GAMMA = math.log(_GAMMA)
+#: Shifts bin indices of positive values above zero (|x| from 1e-9 to 1e308 fits).
+_OFFSET = 1 << 23
+_SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
+#: Cells of at most this many runs keep their values and give exact quantiles
+#: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
+EXACT_RUNS = 2000
+#: First year a cell can hold (years are stored as offsets from it).
+YEAR0 = 1900
+_YEARS = 400
+
+
+def bin_keys(x: np.ndarray) -> np.ndarray:
+    """Signed bin keys of values; increasing in the value (0 for ``|x| <= ZERO``)."""
+    a = np.abs(x)
+    k = np.zeros(x.shape, dtype=np.int64)
+    big = a > ZERO
+    k[big] = np.ceil(np.log(a[big]) / _LOG_GAMMA).astype(np.int64) + _OFFSET
+    return np.where(x < 0, -k, k)
+
+
+def bin_values(keys: np.ndarray) -> np.ndarray:
+    """The representative value of each bin key (within ``ALPHA`` of its values)."""
+    i = (np.abs(keys) - _OFFSET).astype(float)
+    v = 2.0 * np.exp(i * _LOG_GAMMA) / (_GAMMA + 1.0)
+    return np.where(keys == 0, 0.0, np.sign(keys) * v)
+
+
+class Sketch:
+    """Mergeable quantile summaries of many cells at once (sparse bin counts).
+
+    Args:
+        n_cells: Number of cells (cell ids are ``0 .. n_cells - 1``).
+    """
+
+    def __init__(self, n_cells: int) -> None:
+        self.n_cells = n_cells
+        self.codes = np.empty(0, dtype=np.int64)  # cell * _SPAN + key + _SPAN // 2, sorted
+        self.counts = np.empty(0, dtype=np.int64)
+
+    def add(self, cells: np.ndarray, values: np.ndarray) -> None:
+        """Count ``values`` (NaN skipped) into ``cells``."""
+        ok = ~np.isnan(values)
+        codes = cells[ok].astype(np.int64) * _SPAN + bin_keys(values[ok]) + _SPAN // 2
+        self._merge(codes, np.ones(codes.size, dtype=np.int64))
+
+    def merge(self, other: Sketch) -> None:
+        """Add another sketch's counts (same cells) into this one."""
+        self._merge(other.codes, other.counts)
+
+    def _merge(self, codes: np.ndarray, counts: np.ndarray) -> None:
+        allc = np.concatenate([self.codes, codes])
+        uniq, inv = np.unique(allc, return_inverse=True)
+        self.codes = uniq
+        self.counts = np.bincount(
+            inv, weights=np.concatenate([self.counts, counts]), minlength=uniq.size
+        ).astype(np.int64)
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Quantiles of every cell, interpolated like :func:`numpy.percentile`.
+
+        Returns:
+            ``(n_cells, len(qs))``; NaN for empty cells.
+        """
+        out = np.full((self.n_cells, len(qs)), np.nan)
+        if not self.codes.size:
+            return out
+        cell = self.codes // _SPAN
+        keys = self.codes - cell * _SPAN - _SPAN // 2
+        vals = bin_values(keys)
+        cum = np.cumsum(self.counts)
+        n = np.bincount(cell, weights=self.counts, minlength=self.n_cells).astype(np.int64)
+        before = np.concatenate([[0], np.cumsum(n)[:-1]])
+        has = np.flatnonzero(n)
+        for j, q in enumerate(qs):
+            h = (n[has] - 1) * float(q)
+            lo = np.floor(h).astype(np.int64)
+            hi = np.minimum(lo + 1, n[has] - 1)
+            x_lo = vals[np.searchsorted(cum, before[has] + lo, side="right")]
+            x_hi = vals[np.searchsorted(cum, before[has] + hi, side="right")]
+            out[has, j] = x_lo + (h - lo) * (x_hi - x_lo)
+        return out
+
+
+class IndicatorStats:
+    """Count, compensated sum and quantile sketch per (year, economy) of one indicator.
+
+    Args:
+        countries: The economies (categories of the ``country`` column).
+    """
+
+    def __init__(self, countries: Sequence[str]) -> None:
+        self.countries = list(countries)
+        shape = (_YEARS, len(self.countries))
+        self.count = np.zeros(shape, dtype=np.int64)
+        self.total = np.zeros(shape)
+        self._comp = np.zeros(shape)  # Neumaier compensation of ``total``
+        self.sketch = Sketch(_YEARS * len(self.countries))
+        # (cell, value) pairs while no cell has more than EXACT_RUNS values.
+        self._held: list[tuple[np.ndarray, np.ndarray]] | None = []
+
+    def add(self, year: np.ndarray, country: np.ndarray, value: np.ndarray) -> None:
+        """Add one batch: aligned arrays of years, country codes (ints) and values."""
+        t = np.asarray(year, dtype=np.int64) - YEAR0
+        if t.size and (t.min() < 0 or t.max() >= _YEARS):
+            raise ValueError(f"years must be in {YEAR0}..{YEAR0 + _YEARS - 1}")
+        cell = t * len(self.countries) + np.asarray(country, dtype=np.int64)
+        ok = ~np.isnan(value)
+        size = self.count.size
+        self.count += np.bincount(cell[ok], minlength=size).reshape(self.count.shape)
+        part = np.bincount(cell[ok], weights=value[ok], minlength=size).reshape(self.total.shape)
+        s = self.total + part
+        # Neumaier: keep what the addition rounded away, whichever operand is larger.
+        self._comp += np.where(np.abs(self.total) >= np.abs(part),
+                               (self.total - s) + part, (part - s) + self.total)
+        self.total = s
+        self.sketch.add(cell, np.asarray(value, dtype=float))
+        if self._held is not None:
+            self._held.append((cell[ok], np.asarray(value, dtype=float)[ok]))
+            if self.count.max() > EXACT_RUNS:
+                self._held = None  # from here on the sketch, in bounded memory
+
+    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
+        if self._held is None:
+            return self.sketch.quantiles(qs)
+        out = np.full((self.count.size, len(qs)), np.nan)
+        if not self._held:
+            return out
+        cells = np.concatenate([c for c, _ in self._held])
+        vals = np.concatenate([v for _, v in self._held])
+        vals = np.where(np.abs(vals) <= ZERO, 0.0, vals)  # as the sketch: noise is zero
+        order = np.lexsort((vals, cells))
+        vals = vals[order]
+        n = np.bincount(cells, minlength=self.count.size)
+        start = np.concatenate([[0], np.cumsum(n)[:-1]])
+        has = np.flatnonzero(n)
+        for j, q in enumerate(qs):
+            h = (n[has] - 1) * float(q)
+            lo = np.floor(h).astype(np.int64)
+            hi = np.minimum(lo + 1, n[has] - 1)
+            a, b = vals[start[has] + lo], vals[start[has] + hi]
+            out[has, j] = a + (h - lo) * (b - a)
+        return out
+
+    def _frame(self, data: np.ndarray) -> pd.DataFrame:
+        used_t = np.flatnonzero(self.count.any(axis=1))
+        used_c = np.flatnonzero(self.count.any(axis=0))
+        df = pd.DataFrame(
+            data[np.ix_(used_t, used_c)],
+            index=pd.Index(used_t + YEAR0, name="year"),
+            columns=pd.Index([self.countries[c] for c in used_c], name="country"),
+        )
+        return df
+
+    def mean(self) -> pd.DataFrame:
+        """Mean over runs: rows years, columns economies."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self._frame((self.total + self._comp) / self.count)
+
+    def quantile(self, q: float) -> pd.DataFrame:
+        """The ``q`` quantile over runs (within the module's error bound)."""
+        qv = self.quantiles([q])[:, 0].reshape(self.count.shape)
+        return self._frame(qv)
+
+
+#: Vote fields whose means the vote-reasons figure shows.
+CONTRIB_PREFIX = "contrib_"
+
+
+class RunStats:
+    """Statistics over runs of the indicators and events that plots and summaries show.
+
+    Build it with :meth:`from_run` (reads a run's batch files one at a time) or
+    :meth:`from_frames` (from tables in memory, e.g. the explorer's); both give
+    the same numbers for the same runs.
+    """
+
+    def __init__(self) -> None:
+        self.indicators: dict[str, IndicatorStats] = {}
+        self.runs = 0
+        self.event_counts: dict[tuple[str, str], int] = {}
+        self.no_votes: dict[str, int] = {}
+        self.votes = 0
+        self.first_vote: _FirstVote | None = None
+
+    # ----------------------------------------------------------------- building
+    def add_indicators(self, df: pd.DataFrame) -> None:
+        """Add a batch's tidy indicator rows (its runs must be new to these statistics)."""
+        if df.empty:
+            return
+        self.runs += int(pd.unique(df["run"]).size)
+        country = df["country"]
+        if not isinstance(country.dtype, pd.CategoricalDtype):
+            country = country.astype("category")
+        cats = [str(c) for c in country.cat.categories]
+        for name, part in df.groupby("indicator", observed=True, sort=False):
+            st = self.indicators.get(str(name))
+            if st is None:
+                st = self.indicators[str(name)] = IndicatorStats(cats)
+            codes = country.loc[part.index]
+            if [str(c) for c in codes.cat.categories] != st.countries:
+                idx = {c: i for i, c in enumerate(st.countries)}
+                missing = sorted(set(map(str, codes.cat.categories)) - set(idx))
+                for c in missing:  # economies first seen in a later batch
+                    idx[c] = len(st.countries)
+                    st = self._widen(str(name), c)
+                ccodes = np.array([idx[str(c)] for c in codes])
+            else:
+                ccodes = codes.cat.codes.to_numpy()
+            st.add(part["year"].to_numpy(), ccodes, part["value"].to_numpy(dtype=float))
+
+    def _widen(self, name: str, country: str) -> IndicatorStats:
+        # Rare (batches of one run family share categories): rebuild with one more column.
+        old = self.indicators[name]
+        new = IndicatorStats([*old.countries, country])
+        n_old = len(old.countries)
+        for attr in ("count", "total", "_comp"):
+            getattr(new, attr)[:, :n_old] = getattr(old, attr)
+        cell = old.sketch.codes // _SPAN
+        t, c = np.divmod(cell, n_old)
+        new.sketch.codes = (t * (n_old + 1) + c) * _SPAN + (old.sketch.codes - cell * _SPAN)
+        new.sketch.counts = old.sketch.counts.copy()
+        if old._held is None:
+            new._held = None
+        else:
+            new._held = [(np.divmod(c, n_old)[0] * (n_old + 1) + np.divmod(c, n_old)[1], v)
+                         for c, v in old._held]
+        self.indicators[name] = new
+        return new
+
+    def add_events(self, events: pd.DataFrame) -> None:
+        """Add a batch's events (any types; those the figures do not use are ignored)."""
+        for (kind, cty), n in events.groupby(["type", "country"], sort=False).size().items():
+            self.event_counts[(str(kind), str(cty))] = (
+                self.event_counts.get((str(kind), str(cty)), 0) + int(n))
+        votes = events[events["type"] == "vote"]
+        if votes.empty:
+            return
+        self.votes += len(votes)
+        details = _details(votes)
+        yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
+        if yes is not None:
+            for cty, n in votes.loc[~yes.to_numpy(), "country"].value_counts().items():
+                self.no_votes[str(cty)] = self.no_votes.get(str(cty), 0) + int(n)
+        year = int(votes["year"].min())
+        if self.first_vote is not None and year > self.first_vote.year:
+            return
+        first = votes[votes["year"] == year]
+        if self.first_vote is None or year < self.first_vote.year:
+            self.first_vote = _FirstVote(year, str(first["proposal"].iloc[0]))
+        first = first[first["proposal"] == self.first_vote.proposal]
+        self.first_vote.add(first, details.loc[first.index])
+
+    @classmethod
+    def from_frames(cls, ind: pd.DataFrame | None, events: pd.DataFrame | None = None) -> RunStats:
+        """Statistics of whole tables in memory (sorted by run, as read back)."""
+        st = cls()
+        if ind is not None:
+            st.add_indicators(ind)
+        if events is not None:
+            st.add_events(events)
+        return st
+
+    @classmethod
+    def from_run(
+        cls,
+        run_dir: str | Path,
+        indicators: Iterable[str] | None = None,
+        event_types: Iterable[str] | None = None,
+    ) -> RunStats:
+        """Read a run's batch files one at a time and merge their statistics.
+
+        Args:
+            run_dir: The run directory.
+            indicators: Indicators to summarise (default: all).
+            event_types: Event types to read (default: none; ``[]`` reads none).
+        """
+        import pyarrow.parquet as pq
+
+        from scosim.results import batch_files
+
+        st = cls()
+        d = Path(run_dir)
+        wanted = list(indicators) if indicators is not None else None
+        flt = [("indicator", "in", wanted)] if wanted else None
+        for f in batch_files(d / "indicators"):
+            st.add_indicators(pq.read_table(
+                f, columns=["run", "year", "country", "indicator", "value"], filters=flt
+            ).to_pandas())
+        types = list(event_types or [])
+        if types and (d / "events").is_dir():
+            for f in batch_files(d / "events"):
+                st.add_events(pq.read_table(f, filters=[("type", "in", types)]).to_pandas())
+        return st
+
+    # ----------------------------------------------------------------- reading
+    def has(self, name: str) -> bool:
+        """Whether the indicator was recorded."""
+        return name in self.indicators
+
+    def mean(self, name: str) -> pd.DataFrame:
+        """Mean over runs of an indicator: rows years, columns economies."""
+        return self.indicators[name].mean()
+
+    def quantile(self, name: str, q: float) -> pd.DataFrame:
+        """A quantile over runs of an indicator: rows years, columns economies."""
+        return self.indicators[name].quantile(q)
+
+    def table(self) -> pd.DataFrame:
+        """Tidy summary: one row per indicator, year and economy.
+
+        Columns ``indicator, year, country, n_runs, mean, p05, median, p95``:
+        the numbers the plots draw (quantiles within the bound of this module).
+        """
+        parts = []
+        for name, st in self.indicators.items():
+            cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
+            qs = st.quantiles([0.05, 0.5, 0.95])
+            for k, label in enumerate(("p05", "median", "p95")):
+                cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
+            long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
+            long.insert(0, "indicator", name)
+            parts.append(long)
+        if not parts:
+            return pd.DataFrame(columns=["indicator", "year", "country", "n_runs", "mean",
+                                         "p05", "median", "p95"])
+        out = pd.concat(parts, ignore_index=True)
+        out["n_runs"] = out["n_runs"].astype("int64")
+        return out[out["n_runs"] > 0].reset_index(drop=True)
+
+
+class _FirstVote:
+    """Accumulates the first vote's score terms per voting state."""
+
+    def __init__(self, year: int, proposal: str) -> None:
+        self.year = year
+        self.proposal = proposal
+        self.states: list[str] = []
+        self.sums: dict[str, dict[str, float]] = {}
+        self.n: dict[str, int] = {}
+        self.yes: dict[str, int] = {}
+        self.rules: dict[str, set[str]] = {}
+        self.sponsor: dict[str, bool] = {}
+        self.any_term: dict[str, bool] = {}
+        self.runs = 0
+        self.has_terms = False
+        self._state_scores: dict[str, IndicatorStats] = {}
+
+    def add(self, rows: pd.DataFrame, details: pd.DataFrame) -> None:
+        self.runs += int(rows["run"].nunique())
+        cols = [c for c in details.columns if c.startswith(CONTRIB_PREFIX)]
+        self.has_terms = self.has_terms or bool(cols)
+        for cty, idx in rows.groupby("country", sort=False).groups.items():
+            c = str(cty)
+            d = details.loc[idx]
+            if c not in self.n:
+                self.states.append(c)
+                self.n[c], self.yes[c], self.rules[c], self.sponsor[c] = 0, 0, set(), False
+                self.sums[c] = {}
+                self._state_scores[c] = IndicatorStats(["score"])
+            self.n[c] += len(d)
+            for col in cols:
+                v = d[col].to_numpy(dtype=float)
+                self.sums[c][col] = self.sums[c].get(col, 0.0) + math.fsum(v)
+                self.any_term[col] = self.any_term.get(col, False) or bool(np.any(v))
+            if "yes" in d:
+                self.yes[c] += int(d["yes"].astype(bool).sum())
+            if "rule" in d:
+                self.rules[c] |= set(d["rule"].dropna().astype(str))
+            if "sponsor" in d:
+                self.sponsor[c] = self.sponsor[c] or bool(d["sponsor"].astype(bool).any())
+            if cols:
+                score = d[cols].to_numpy(dtype=float).sum(axis=1) * 100
+                self._state_scores[c].add(
+                    np.full(score.size, self.year), np.zeros(score.size), score)
+
+
+    def reasons(self, terms: Sequence[str]) -> dict[str, object] | None:
+        """Means of the non-zero score terms (x 100), score percentiles, yes shares."""
+        if not self.has_terms:
+            return None
+        used = [t for t in terms if self.any_term.get(CONTRIB_PREFIX + t, False)]
+        means = pd.DataFrame(
+            {t: [self.sums[c].get(CONTRIB_PREFIX + t, 0.0) / self.n[c] * 100
+                 for c in self.states] for t in used},
+            index=pd.Index(self.states, name="country"),
+        )
+        low = pd.Series({c: float(self._state_scores[c].quantile(0.05).iloc[0, 0])
+                         for c in self.states})
+        high = pd.Series({c: float(self._state_scores[c].quantile(0.95).iloc[0, 0])
+                          for c in self.states})
+        return {
+            "means": means,
+            "low": low,
+            "high": high,
+            "yes": pd.Series({c: self.yes[c] / self.n[c] for c in self.states}),
+            "rules": pd.Series({c: self.rules[c] for c in self.states}),
+            "sponsor": pd.Series({c: self.sponsor[c] for c in self.states}, dtype=bool),
+        }
+
+
+def _details(rows: pd.DataFrame) -> pd.DataFrame:
+    """The per-row detail fields of events as columns (from the JSON ``detail`` text)."""
+    import json
+
+    return pd.DataFrame([json.loads(d) for d in rows["detail"]], index=rows.index)

@@ -1,0 +1,103 @@
+"""Streaming statistics over runs (scosim.runstats): exact merging, bounded quantile error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.runstats import ALPHA, ZERO, IndicatorStats, RunStats, Sketch
+
+
+def _tidy(values: np.ndarray, years: list[int], countries: list[str], run0: int = 0
+          ) -> pd.DataFrame:
+    """Tidy rows (run, year, country, indicator, value) of an (R, T, N) array."""
+    R, T, N = values.shape
+    return pd.DataFrame({
+        "run": np.repeat(np.arange(run0, run0 + R), T * N),
+        "year": np.tile(np.repeat(years, N), R),
+        "country": pd.Categorical.from_codes(np.tile(np.arange(N), R * T), categories=countries),
+        "indicator": pd.Categorical(["x"] * (R * T * N)),
+        "value": values.reshape(-1),
+    })
+
+
+@pytest.mark.parametrize("dist", ["lognormal", "normal", "mixed_sign_zero"])
+def test_quantiles_within_the_stated_bound_of_exact_ones(dist: str) -> None:
+    rng = np.random.default_rng(7)
+    n = 3001
+    x = {
+        "lognormal": rng.lognormal(20, 1.5, n),
+        "normal": rng.normal(0.3, 2.0, n),
+        "mixed_sign_zero": np.where(rng.random(n) < 0.3, 0.0, rng.standard_t(3, n)),
+    }[dist]
+    sk = Sketch(1)
+    for part in np.array_split(x, 7):  # merged from unequal batches
+        sk.add(np.zeros(part.size, dtype=np.int64), part)
+    qs = [0.0, 0.05, 0.25, 0.5, 0.95, 1.0]
+    est = sk.quantiles(qs)[0]
+    xs = np.sort(x)
+    for q, e in zip(qs, est, strict=True):
+        exact = np.percentile(x, q * 100)
+        h = (n - 1) * q
+        k = int(np.floor(h))
+        bound = ALPHA * max(abs(xs[k]), abs(xs[min(k + 1, n - 1)])) * (1 + 1e-9) + ZERO
+        assert abs(e - exact) <= bound, (q, e, exact, bound)
+    # The bound is not vacuous: the estimates are not exact in general.
+    assert dist == "mixed_sign_zero" or not np.allclose(est, np.percentile(x, np.array(qs) * 100),
+                                                        rtol=1e-9, atol=0)
+
+
+def test_merging_is_independent_of_batching_and_order() -> None:
+    rng = np.random.default_rng(1)
+    vals = rng.normal(5, 3, (40, 3, 4))
+    years, ctys = [2030, 2031, 2032], ["A", "B", "C", "D"]
+    whole = RunStats.from_frames(_tidy(vals, years, ctys))
+    pieces = RunStats()
+    for s in (slice(30, 40), slice(0, 13), slice(13, 30)):  # out of order, unequal
+        pieces.add_indicators(_tidy(vals[s], years, ctys, run0=s.start))
+    assert whole.runs == pieces.runs == 40
+    a, b = whole.indicators["x"], pieces.indicators["x"]
+    assert np.array_equal(a.sketch.codes, b.sketch.codes)
+    assert np.array_equal(a.sketch.counts, b.sketch.counts)
+    exact = pd.DataFrame(vals.mean(axis=0), index=pd.Index(years, name="year"),
+                         columns=pd.Index(ctys, name="country"))
+    pd.testing.assert_frame_equal(pieces.mean("x"), exact, rtol=1e-14, atol=0)
+    pd.testing.assert_frame_equal(whole.mean("x"), exact, rtol=1e-14, atol=0)
+
+
+def test_shares_of_runs_are_exact_and_nan_is_skipped() -> None:
+    st = IndicatorStats(["A"])
+    v = np.array([1.0, 0.0, 1.0, np.nan, 1.0])
+    st.add(np.full(5, 2030), np.zeros(5, dtype=int), v)
+    assert st.mean().iloc[0, 0] == 0.75
+    assert st.count.sum() == 4
+    assert st.quantile(0.5).iloc[0, 0] == pytest.approx(1.0, rel=ALPHA * (1 + 1e-9))
+
+
+def test_new_economy_in_a_later_batch_keeps_earlier_cells() -> None:
+    st = RunStats()
+    st.add_indicators(_tidy(np.full((2, 1, 1), 3.0), [2030], ["A"]))
+    st.add_indicators(_tidy(np.full((2, 1, 2), 5.0), [2030], ["A", "B"], run0=2))
+    m = st.mean("x")
+    assert m.loc[2030, "A"] == 4.0 and m.loc[2030, "B"] == 5.0
+    assert st.quantile("x", 0.0).loc[2030, "A"] == pytest.approx(3.0, rel=ALPHA * (1 + 1e-9))
+
+
+def test_small_cells_are_exact_and_large_ones_switch_to_the_bounded_sketch() -> None:
+    from scosim.runstats import EXACT_RUNS
+
+    rng = np.random.default_rng(3)
+    qs = [0.05, 0.5, 0.95]
+    for n, exact in ((EXACT_RUNS, True), (EXACT_RUNS + 1, False)):
+        x = rng.lognormal(0, 1, n)
+        st = IndicatorStats(["A"])
+        for part in np.array_split(x, 5):
+            st.add(np.full(part.size, 2030), np.zeros(part.size, dtype=int), part)
+        got = np.array([st.quantile(q).iloc[0, 0] for q in qs])
+        want = np.percentile(x, np.array(qs) * 100)
+        if exact:
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+        else:
+            assert not np.allclose(got, want, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(got, want, rtol=ALPHA * 1.0001)
