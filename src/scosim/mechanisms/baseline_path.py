@@ -75,20 +75,25 @@ def rebase_flows(
     # the other runs in the batch.
     active = np.ones(n_runs, dtype=bool)
     gap = np.inf
+    # Row sums of the active runs: the convergence check's sums are the next step's.
+    rs = x.sum(axis=2)
     for _ in range(max_iter):
         # While every run is active, scale in place (same arithmetic, no copies).
         every = bool(active.all())
         xa = x if every else x[active]
         ra = rows if every else rows[active]
-        xa *= (ra / xa.sum(axis=2))[:, :, None]
+        xa *= (ra / rs)[:, :, None]
         xa *= ((cols if every else cols[active]) / xa.sum(axis=1))[:, None, :]
         if not every:
             x[active] = xa
-        gaps = np.max(np.abs(xa.sum(axis=2) / ra - 1.0), axis=1)
+        rs = xa.sum(axis=2)
+        gaps = np.max(np.abs(rs / ra - 1.0), axis=1)
         idx = np.flatnonzero(active)
-        active[idx[gaps < tol]] = False
+        done = gaps < tol
+        active[idx[done]] = False
         if not active.any():
             return x
+        rs = rs[~done]
         gap = float(np.max(gaps))
     raise ValueError(f"RAS did not converge in {max_iter} iterations (gap {gap:.3g})")
 
