@@ -170,7 +170,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
         labels = [f"{c}  ({share.get(c, 0.0):.0%})" for c in order]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("welfare change vs base-year policy, % of real expenditure")
+    ax.set_xlabel("welfare change vs the same year without the policy, % of real expenditure")
     ax.set_ylabel(
         "economy (in brackets: share of runs in a customs union that year)"
         if share is not None else "economy (ROW = Rest of World)"
@@ -208,7 +208,7 @@ def plot_welfare_paths(ind: Data, title: str, path: Path) -> Path:
     ax.axhline(0, color="k", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
-    ax.set_ylabel("welfare change vs base-year policy, % of real expenditure")
+    ax.set_ylabel("welfare change, % of real expenditure\n(vs the same year without the policy)")
     note = (
         f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
         if n_runs > 1 else "single run (no uncertainty band)"

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 GAIN, LOSS = "#2ca02c", "#d62728"
-WELFARE_AXIS = "welfare change vs base-year policy, % of real expenditure"
+WELFARE_AXIS = "welfare change vs the same year without the policy, % of real expenditure"
 
 
 def _go() -> Any:
