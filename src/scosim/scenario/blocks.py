@@ -1,0 +1,434 @@
+"""Scenario blocks: years, parameters, events and outputs (parts of :class:`Scenario`).
+
+Re-exported by :mod:`scosim.scenario.schema`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from scosim.scenario.values import (
+    DEFAULT_RULES,
+    STRICT,
+    Code,
+    CodeList,
+    Issues,
+    State,
+    StateList,
+    YearValue,
+    _keyword_or_list,
+    _raise_issues,
+    _yv_check,
+)
+
+# --------------------------------------------------------------------------- blocks
+
+
+class Years(BaseModel):
+    """Simulated calendar years, both ends included."""
+
+    model_config = STRICT
+    start: int = Field(2025, ge=1950, le=2200, description="first simulated year")
+    end: int = Field(2035, ge=1950, le=2200, description="last simulated year (inclusive)")
+
+    @model_validator(mode="after")
+    def _order(self) -> Years:
+        if self.end < self.start:
+            raise Issues([(("end",), f"end {self.end} is before start {self.start}; "
+                                    "end must be >= start")])
+        if self.end - self.start + 1 > 100:
+            raise Issues([(("end",), f"{self.end - self.start + 1} years; at most 100 allowed")])
+        return self
+
+    def range(self) -> range:
+        """``range(start, end + 1)``."""
+        return range(self.start, self.end + 1)
+
+    def __contains__(self, year: object) -> bool:
+        return isinstance(year, int) and self.start <= year <= self.end
+
+
+class Weights(BaseModel):
+    """Scoring weights of a state's utility (see MODEL.md section 3)."""
+
+    model_config = STRICT
+    econ: float = Field(1.0, ge=0, description="weight on welfare gain (fraction of real income)")
+    sovereignty: float = Field(0.002, ge=0, description="weight on sovereignty cost of depth")
+    trust: float = Field(0.002, ge=0, description="weight on trust in the proposer")
+    dominance: float = Field(
+        0.5, ge=0,
+        description="weight on the relative-gains gap to the bloc's largest economy "
+        "(Powell's k: value of a point of relative loss per point of own gain)")
+    security: float = Field(0.0, ge=0, description="weight on security gain")
+
+
+class CountryWeights(BaseModel):
+    """Per-country weights; any left out fall back to ``parameters.weights``."""
+
+    model_config = STRICT
+    econ: float | None = Field(None, ge=0)
+    sovereignty: float | None = Field(None, ge=0)
+    trust: float | None = Field(None, ge=0)
+    dominance: float | None = Field(None, ge=0)
+    security: float | None = Field(None, ge=0)
+
+
+class CountryOverride(BaseModel):
+    """Per-economy overrides under ``countries.<ISO3>``."""
+
+    model_config = STRICT
+    status: Literal["member", "observer", "partner", "other"] | None = None
+    weights: CountryWeights = Field(default_factory=CountryWeights)
+    rules: dict[str, str] = Field(default_factory=dict)
+    exit_threshold: float | None = None
+
+
+class TradeParams(BaseModel):
+    """Structural gravity settings."""
+
+    model_config = STRICT
+    sigma: float = Field(5.0, gt=1, description="elasticity of substitution")
+    sigma_spread: float = Field(0.0, ge=0, description="half-width of uniform draw of sigma")
+    deficits: Literal["level", "ratio"] = "level"
+    baseline: Literal["actual", "fitted"] = "actual"
+    moving_baseline: bool = Field(
+        False,
+        description="re-base the year's trade pattern along the GDP path by RAS "
+        "(docs/customs_union.md); false: every year against the base year",
+    )
+    short_run_share: float = Field(
+        1.0, gt=0, le=1,
+        description="share of the long-run trade response reached in the year a tariff "
+        "change enters into force (1: at once)",
+    )
+    adjustment_years: int = Field(
+        0, ge=0, description="years until the full long-run response (0: at once)"
+    )
+
+    @model_validator(mode="after")
+    def _spread(self) -> TradeParams:
+        if self.sigma - self.sigma_spread <= 1:
+            raise Issues([(("sigma_spread",), (
+                f"sigma - sigma_spread = {self.sigma - self.sigma_spread:g} must stay > 1 "
+                f"(sigma is {self.sigma:g}); use sigma_spread < {self.sigma - 1:g}"))])
+        return self
+
+
+class GrowthParams(BaseModel):
+    """GDP growth process."""
+
+    model_config = STRICT
+    mode: Literal["calibrated", "fixed"] = "calibrated"
+    rate: YearValue = Field(YearValue(0.03), description="growth rate when mode=fixed")
+    volatility_scale: YearValue = Field(YearValue(1.0), description="multiplies calibrated sd")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> GrowthParams:
+        issues = [(("rate",), m) for m in _yv_check(self.rate, lo=-1.0, lo_open=True)]
+        issues += [(("volatility_scale",), m) for m in _yv_check(self.volatility_scale, lo=0.0)]
+        _raise_issues(issues)
+        return self
+
+
+class SecurityScenarioParams(BaseModel):
+    """Inputs of the security mechanism (used when ``mechanisms.security`` is filled).
+
+    Both are a number or a year-indexed mapping ``{year: value}`` (docs/security.md).
+    """
+
+    model_config = STRICT
+    instability: YearValue = Field(
+        YearValue(1.0), description="Afghanistan instability index, 1 = 2018-2022 conditions, "
+        "in [0, 10]")
+    opiate_supply: YearValue = Field(
+        YearValue(1.0), description="Afghan opiate supply relative to 2018-2022, in [0, 10] "
+        "(after the 2022 ban: 333 / 6200 = 0.054)")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> SecurityScenarioParams:
+        issues = [(("instability",), m) for m in _yv_check(self.instability, lo=0.0, hi=10.0)]
+        issues += [(("opiate_supply",), m) for m in _yv_check(self.opiate_supply, lo=0.0, hi=10.0)]
+        _raise_issues(issues)
+        return self
+
+
+#: Decision rules the Council knows (docs/model.md, "Decision rules").
+DecisionRuleName = Literal["consensus", "qualified_majority", "variable_geometry",
+                           "interested_members"]
+
+ChairOrder = _keyword_or_list(
+    Literal["alphabetical"], StateList, "'alphabetical' or a list of member codes"
+)
+
+
+class CouncilParams(BaseModel):
+    """Council of Heads of State: decision rule, defection, trust."""
+
+    model_config = STRICT
+    decision_rule: DecisionRuleName | None = Field(
+        None,
+        description="decision rule for every proposal; unset: each proposal type's default "
+        "(docs/model.md); a proposal's own decision_rule takes precedence",
+    )
+    qualified_majority: float = Field(0.667, gt=0.5, le=1.0)
+    ratification_lag: int = Field(1, ge=0)
+    defection_years: int = Field(3, ge=1)
+    exit_threshold: float = Field(0.0, gt=-1.0)
+    vote_noise: float = Field(
+        0.25, ge=0,
+        description="sd of a vote's random shock as a fraction of the size of its score's "
+        "terms (sum of absolute weighted terms)")
+    trust_gain: float = Field(0.02, ge=0)
+    trust_loss: float = Field(0.1, ge=0)
+    chair_order: ChairOrder = "alphabetical"
+
+
+class Parameters(BaseModel):
+    """Model parameters."""
+
+    model_config = STRICT
+    trade: TradeParams = Field(default_factory=TradeParams)
+    growth: GrowthParams = Field(default_factory=GrowthParams)
+    council: CouncilParams = Field(default_factory=CouncilParams)
+    weights: Weights = Field(default_factory=Weights)
+    rules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RULES))
+    security: SecurityScenarioParams = Field(default_factory=SecurityScenarioParams)
+    mechanisms: dict[str, str | None] = Field(
+        default_factory=dict,
+        description="mechanism filling each slot (growth, security, network, finance, trade); "
+        "null empties a slot; unnamed slots keep their default (docs/mechanisms.md)",
+    )
+    network: Any = Field(
+        default_factory=dict,
+        description="settings of the network mechanism (instability, closures, sanctions on "
+        "routes); docs/network.md",
+    )
+
+    @field_validator("network", mode="before")
+    @classmethod
+    def _network(cls, value: Any) -> Any:
+        # Imported here: the network package is heavy and imports this module.
+        from pydantic import ValidationError
+
+        from scosim.network.params import NetworkParams
+
+        if isinstance(value, NetworkParams):
+            return value
+        try:
+            return NetworkParams.model_validate(value if value is not None else {})
+        except ValidationError as exc:
+            errs = exc.errors()
+            raise Issues(
+                [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in errs]
+            ) from None
+
+    finance: dict[str, Any] = Field(
+        default_factory=dict,
+        description="settings of the finance slot's banking_systems (kernel, seniority, "
+        "alpha, beta, lgd, ...; scosim.finance.spec.FinanceSettings, docs/finance.md)",
+    )
+
+    @field_validator("finance", mode="after")
+    @classmethod
+    def _finance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from pydantic import ValidationError
+
+        from scosim.finance.spec import FinanceSettings
+
+        try:
+            checked = FinanceSettings.model_validate(value)
+            # Only what is written: scenarios without the block keep their hash.
+            return {k: getattr(checked, k) for k in value}
+        except ValidationError as exc:
+            _raise_issues([(tuple(e["loc"]), e["msg"]) for e in exc.errors()])
+        return value
+
+    @field_validator("mechanisms", mode="after")
+    @classmethod
+    def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, mechanism_slot
+        from scosim.plugins import PluginError
+
+        issues: list[tuple[tuple[str | int, ...], str]] = []
+        for slot, name in value.items():
+            if slot not in SLOTS:
+                issues.append(((slot,), f"unknown slot {slot!r}; slots are: {', '.join(SLOTS)}"))
+            elif name is not None:
+                try:
+                    # Declared slot: validation does not import a heavy built-in.
+                    fills = mechanism_slot(name)
+                except PluginError as exc:
+                    issues.append(((slot,), str(exc)))
+                    continue
+                if fills != slot:
+                    issues.append(((slot,), f"mechanism {name!r} fills slot {fills!r}, "
+                                   f"not {slot!r}"))
+        _raise_issues(issues)
+        return {**DEFAULT_MECHANISMS, **value}
+
+    @field_validator("rules", mode="after")
+    @classmethod
+    def _default_rules(cls, value: dict[str, str]) -> dict[str, str]:
+        # A partial mapping keeps the defaults for hooks it does not name.
+        return {**DEFAULT_RULES, **value}
+
+
+
+# --------------------------------------------------------------------------- events
+
+
+class BorderClashEvent(BaseModel):
+    """Armed clash on a border: trust falls, trade costs rise on the pair."""
+
+    model_config = STRICT
+    type: Literal["border_clash"]
+    year: int
+    countries: Annotated[StateList, Field(min_length=2)]
+    severity: float = Field(1.0, ge=0)
+
+
+class SanctionsEvent(BaseModel):
+    """Sanctions by ``by`` on ``target`` in one year.
+
+    ``trade_cost``: iceberg trade cost rise (fraction) on the pair's trade.
+    ``severity``: share of payments between the pair frozen, in [0, 1]; read by the
+    finance slot (dollar channel, docs/finance.md), which also raises the cost of the
+    target's dollar-settled trade with third economies; ignored when it is empty.
+    """
+
+    model_config = STRICT
+    type: Literal["sanctions"]
+    year: int
+    target: State
+    by: Code = "ROW"
+    trade_cost: float = Field(0.1, ge=0)
+    severity: float = Field(
+        1.0, ge=0, le=1,
+        description="share of payments between target and sanctioner frozen (finance slot)")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SanctionsEvent:
+        if self.target == self.by:
+            raise Issues([(("by",), f"a country cannot sanction itself ({self.by})")])
+        return self
+
+
+class GdpShockEvent(BaseModel):
+    """One-off proportional GDP shock (-0.05 = 5 percent loss)."""
+
+    model_config = STRICT
+    type: Literal["gdp_shock"]
+    year: int
+    countries: Annotated[CodeList, Field(min_length=1)]
+    size: float = Field(gt=-1.0)
+
+
+class TrustShockEvent(BaseModel):
+    """Shift in mutual trust among ``countries`` (added to the trust matrix)."""
+
+    model_config = STRICT
+    type: Literal["trust_shock"]
+    year: int
+    countries: Annotated[StateList, Field(min_length=1)]
+    size: float = Field(ge=-1.0, le=1.0)
+
+
+Event = Annotated[
+    Union[BorderClashEvent, SanctionsEvent, GdpShockEvent, TrustShockEvent],  # noqa: UP007
+    Field(discriminator="type"),
+]
+
+# --------------------------------------------------------------------------- outputs
+
+
+#: Indicators the model itself records, one value per run, year and economy (docs/model.md;
+#: ``scosim.model.phases.record_phase`` writes them and a test keeps the two equal).
+#: Proposal types and mechanisms declare theirs; :func:`indicator_names` adds them.
+INDICATOR_NAMES: tuple[str, ...] = (
+    "gdp_usd",
+    "gdp_baseline_path_usd",
+    "welfare_change_pct",
+    "real_gdp_change_pct",
+    "member",
+    "in_customs_union",
+    "trust_received",
+    "exports_usd",
+    "imports_usd",
+    "exports_change_pct",
+    "imports_change_pct",
+    "intra_union_imports_usd",
+    "intra_union_share",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "tariff_revenue_before_usd",
+    "tariff_revenue_collected_usd",
+    "tariff_revenue_after_sharing_usd",
+    "terms_of_trade_change_pct",
+    # Explained results of ge_trade (docs/customs_union.md).
+    "welfare_tariff_revenue_pct",
+    "welfare_terms_of_trade_pct",
+    "welfare_rest_pct",
+    "ev_usd",
+    "ev_members_usd",
+    "ev_outsiders_usd",
+    "ev_world_usd",
+    "union_external_tariff_before_pct",
+    "union_external_tariff_after_pct",
+    "art24_external_tariff_raised",
+    "outsiders_loss_exceeds_members_gain",
+    "trade_adjustment_share",
+)
+
+
+def indicator_names() -> tuple[str, ...]:
+    """Every indicator a run can record.
+
+    The model's own first, then those that the known proposal types and mechanisms
+    (built-in, registered or installed) declare.
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
+    names = dict.fromkeys(INDICATOR_NAMES)
+    for t in available_types():
+        names.update(dict.fromkeys(get_type(t).indicators))
+    for m in available_mechanisms():
+        names.update(dict.fromkeys(get_mechanism(m).indicators))
+    return tuple(names)
+
+
+def _check_indicator(value: str) -> str:
+    known = indicator_names()
+    if value not in known:
+        import difflib
+
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown indicator {value!r}{hint}; indicators: {', '.join(known)}")
+    return value
+
+
+Indicators = _keyword_or_list(
+    Literal["all"],
+    Annotated[list[Annotated[str, AfterValidator(_check_indicator)]], Field(min_length=1)],
+    "'all' or a list of indicator names",
+)
+
+
+class Outputs(BaseModel):
+    """What a run writes."""
+
+    model_config = STRICT
+    indicators: Indicators = "all"
+    plots: bool = True
+    bilateral: bool = False
+
+

@@ -1,0 +1,279 @@
+"""Building blocks of the scenario schema: constants, economy codes and slugs, year values.
+
+Re-exported by :mod:`scosim.scenario.schema`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Union
+
+import numpy as np
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Discriminator,
+    Tag,
+)
+from pydantic_core import core_schema
+
+from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
+
+# --------------------------------------------------------------------------- constants
+
+# The economies and their statuses are the data layer's (one list for the project).
+STATUSES: tuple[str, ...] = ("member", "observer", "partner", "other")
+DEFAULT_STATUSES: dict[str, str] = {
+    **{c: "member" for c in MEMBERS},
+    **{c: "observer" for c in OBSERVERS},
+    **{c: "partner" for c in PARTNERS},
+    **{c: "other" for c in OTHERS},
+    "ROW": "row",
+}
+#: Rule used for each hook unless a scenario says otherwise.
+DEFAULT_RULES: dict[str, str] = {
+    "vote": "utility_vote",
+    "defect": "threshold_defect",
+    "propose": "never_retable",
+    "consent": "consent_unless_harmed",
+}
+
+_SLUG = re.compile(r"^[a-z0-9_-]+$")
+
+STRICT = ConfigDict(
+    extra="forbid", strict=True, allow_inf_nan=False, frozen=False, validate_default=True
+)
+
+
+class Issues(ValueError):
+    """Several problems found by one cross-field validator.
+
+    Attributes:
+        issues: ``(relative location, message)`` pairs; the location is relative
+            to the model whose validator raised.
+    """
+
+    def __init__(self, issues: list[tuple[tuple[str | int, ...], str]]) -> None:
+        self.issues = issues
+        super().__init__(
+            "; ".join(f"{'.'.join(map(str, loc)) or '<root>'}: {msg}" for loc, msg in issues)
+        )
+
+
+def _raise_issues(issues: list[tuple[tuple[str | int, ...], str]]) -> None:
+    if issues:
+        raise Issues(issues)
+
+
+# --------------------------------------------------------------------------- small types
+
+
+def _check_code(value: str, *, allow_row: bool) -> str:
+    allowed = ECONOMIES if allow_row else ECONOMIES[:-1]
+    if value not in allowed:
+        if value == "ROW":
+            raise ValueError("ROW (Rest of World) is not allowed here; use one of the 27 economies")
+        raise ValueError(
+            f"unknown country code {value!r}; allowed: {', '.join(allowed)}"
+        )
+    return value
+
+
+def _code_validator(allow_row: bool) -> AfterValidator:
+    return AfterValidator(lambda v: _check_code(v, allow_row=allow_row))
+
+
+#: Any of the 28 codes, ROW included.
+Code = Annotated[str, _code_validator(True)]
+#: One of the 27 real economies (no ROW).
+State = Annotated[str, _code_validator(False)]
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid name: use lowercase letters, digits, '_' and '-' only"
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+
+
+def _unique(value: list[str]) -> list[str]:
+    dupes = sorted({v for v in value if value.count(v) > 1})
+    if dupes:
+        raise ValueError(f"duplicate entries {', '.join(dupes)}; list each country once")
+    return value
+
+
+StateList = Annotated[list[State], AfterValidator(_unique)]
+CodeList = Annotated[list[Code], AfterValidator(_unique)]
+
+
+def _kind_tag(keyword_tag: str) -> Any:
+    # Callable discriminator: a string goes to the keyword branch, a list to the
+    # list branch. Tags start with "__" so the loader drops them from paths.
+    def tag(value: Any) -> str | None:
+        if isinstance(value, str):
+            return keyword_tag
+        if isinstance(value, list):
+            return "__list__"
+        return None
+
+    return tag
+
+
+def _keyword_or_list(keywords: Any, items: Any, what: str) -> Any:
+    return Annotated[
+        Union[  # noqa: UP007 - Annotated members need the explicit Union
+            Annotated[keywords, Tag("__keyword__")],
+            Annotated[items, Tag("__list__")],
+        ],
+        Discriminator(
+            _kind_tag("__keyword__"),
+            custom_error_type="keyword_or_list",
+            custom_error_message=f"expected {what}",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- YearValue
+
+
+class YearValue:
+    """A number, or a step function of the calendar year.
+
+    Written in YAML either as a number (constant) or as a mapping
+    ``{year: number}``. ``at(year)`` is the value of the latest key ``<= year``;
+    before the first key it is ``0.0`` (so a phase-in is off until its first
+    year). Year-indexed *parameters* are validated to start at or before the
+    scenario's first year, so for them the "before" case never arises.
+
+    Used for: ``proposals[*].phase_in``, ``parameters.growth.rate`` and
+    ``parameters.growth.volatility_scale``.
+    """
+
+    __slots__ = ("_years", "_vals", "_constant")
+
+    def __init__(self, value: float | int | Mapping[int, float | int] | YearValue) -> None:
+        if isinstance(value, YearValue):
+            self._constant, self._years, self._vals = value._constant, value._years, value._vals
+            return
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number or a mapping {{year: number}}, got {value!r}")
+        if isinstance(value, int | float):
+            if not math.isfinite(value):
+                raise ValueError(f"expected a finite number, got {value!r}")
+            self._constant: float | None = float(value)
+            self._years: tuple[int, ...] = ()
+            self._vals: tuple[float, ...] = ()
+            return
+        if isinstance(value, Mapping):
+            if not value:
+                raise ValueError("empty mapping; give at least one {year: number} entry")
+            items: list[tuple[int, float]] = []
+            for k, v in value.items():
+                # Digit strings are accepted so JSON round trips (keys become strings) load.
+                if isinstance(k, str) and k.isdigit():
+                    k = int(k)
+                if isinstance(k, bool) or not isinstance(k, int):
+                    raise ValueError(f"year key {k!r} is not an integer year")
+                if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+                    raise ValueError(f"value for year {k} must be a finite number, got {v!r}")
+                items.append((k, float(v)))
+            items.sort()
+            self._constant = None
+            self._years = tuple(k for k, _ in items)
+            self._vals = tuple(v for _, v in items)
+            return
+        raise ValueError(
+            f"expected a number or a mapping {{year: number}}, got {type(value).__name__} {value!r}"
+        )
+
+    @property
+    def is_constant(self) -> bool:
+        """True when written as a single number."""
+        return self._constant is not None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Keys of the mapping, sorted (empty for a constant)."""
+        return self._years
+
+    @property
+    def points(self) -> tuple[tuple[int, float], ...]:
+        """``(year, value)`` pairs, sorted by year (empty for a constant)."""
+        return tuple(zip(self._years, self._vals, strict=True))
+
+    def all_values(self) -> tuple[float, ...]:
+        """Every number written (the constant, or the mapping's values)."""
+        return (self._constant,) if self._constant is not None else self._vals
+
+    def at(self, year: int) -> float:
+        """Value in ``year``: latest key ``<= year``, ``0.0`` before the first key."""
+        if self._constant is not None:
+            return self._constant
+        i = bisect.bisect_right(self._years, year) - 1
+        return self._vals[i] if i >= 0 else 0.0
+
+    def values(self, years: Iterable[int] | np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`at`: float array with one value per year."""
+        y = np.asarray(list(years) if not isinstance(years, np.ndarray) else years)
+        if self._constant is not None:
+            return np.full(y.shape, self._constant, dtype=float)
+        table = np.concatenate(([0.0], np.asarray(self._vals, dtype=float)))
+        idx = np.searchsorted(np.asarray(self._years), y, side="right")
+        return table[idx]
+
+    def to_data(self) -> float | dict[int, float]:
+        """Plain data as written in YAML (number or ``{year: number}``)."""
+        if self._constant is not None:
+            return self._constant
+        return dict(zip(self._years, self._vals, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, YearValue):
+            return self.to_data() == other.to_data()
+        if isinstance(other, int | float) and not isinstance(other, bool):
+            return self._constant == float(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._constant, self._years, self._vals))
+
+    def __repr__(self) -> str:
+        return f"YearValue({self.to_data()!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda v: v.to_data(), when_used="always"
+            ),
+            json_schema_input_schema=core_schema.union_schema(
+                [core_schema.float_schema(), core_schema.dict_schema(
+                    core_schema.int_schema(), core_schema.float_schema())]
+            ),
+        )
+
+
+def _yv_check(
+    yv: YearValue, lo: float | None = None, hi: float | None = None, lo_open: bool = False
+) -> list[str]:
+    bad = []
+    for v in yv.all_values():
+        if lo is not None and (v <= lo if lo_open else v < lo):
+            bad.append(v)
+        elif hi is not None and v > hi:
+            bad.append(v)
+    if not bad:
+        return []
+    rng = f"{'>' if lo_open else '>='} {lo:g}" if hi is None else f"in [{lo:g}, {hi:g}]"
+    return [f"every value must be {rng}, got {', '.join(f'{b:g}' for b in bad)}"]
+
+
