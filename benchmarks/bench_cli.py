@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3, help="counted rounds (after one warm-up)")
     ap.add_argument("--sizes", default="1000,10000", help="replications of the run cases")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="uncounted rounds first (0 for a single long case, e.g. 100000)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
     args = ap.parse_args(argv)
@@ -125,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cmds = cases(sizes, work)
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
-        for rnd in range(args.rounds + 1):
+        for rnd in range(1 - args.warmup, args.rounds + 1):
             for name, cmd in cmds.items():
                 m = measure(cmd, ROOT)
                 shutil.rmtree(work / "out", ignore_errors=True)
-                if rnd:  # round 0 is the warm-up
+                if rnd > 0:  # rounds up to 0 are the warm-up
                     raw[name].append(m)
                 print(f"round {rnd} {name}: {m['wall_s']:.2f} s wall, "
                       f"{m['peak_rss_mib']:.0f} MiB peak", file=sys.stderr, flush=True)

@@ -12,10 +12,13 @@ Cases run interleaved round by round (a drift of a shared machine hits all alike
 Per round:
 
     efficiency(executor) = T(local) / (2 * T(executor, 2 workers))
+    scaling(executor)    = T(executor, 1 worker) / (2 * T(executor, 2 workers))
     overhead per task    = (T(executor, 1 worker) - T(local)) / number of batches
 
 reported as median [min-max] over rounds. Efficiency 1 means two workers halve the
-local time; the overhead is what shipping a batch to a worker and its results back
+local time; scaling is the usual strong-scaling efficiency of the executor itself (one
+worker against two, both with one BLAS thread per worker, while the local process may use
+more); the overhead is what shipping a batch to a worker and its results back
 costs beyond computing it (pool or cluster start-up included, spread over the tasks).
 Needs as many free cores as workers: on a loaded machine the efficiency measures the
 load, not the executor.
@@ -110,10 +113,14 @@ def main(argv: list[str] | None = None) -> int:
         one, two = times[f"{ex}-1"], times[f"{ex}-2"]
         result[f"{ex}_efficiency"] = summarise(
             [lo / (2 * t2) for lo, t2 in zip(local, two, strict=True)])
+        result[f"{ex}_scaling"] = summarise(
+            [t1 / (2 * t2) for t1, t2 in zip(one, two, strict=True)])
         result[f"{ex}_overhead_per_task_s"] = summarise(
             [(t1 - lo) / n_batches for lo, t1 in zip(local, one, strict=True)])
         e, o = result[f"{ex}_efficiency"], result[f"{ex}_overhead_per_task_s"]
+        sc = result[f"{ex}_scaling"]
         print(f"{ex}: efficiency {e['median']:.2f} [{e['min']:.2f}-{e['max']:.2f}], "
+              f"scaling {sc['median']:.2f} [{sc['min']:.2f}-{sc['max']:.2f}], "
               f"overhead {o['median']:.2f} s/task [{o['min']:.2f}-{o['max']:.2f}]")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

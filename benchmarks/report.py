@@ -5,6 +5,8 @@ Every figure in the table comes from one of these files, written by one command 
     bench_startup.json   python benchmarks/bench_cli.py --sizes "" --rounds 10
                              --out benchmarks/results/bench_startup.json
     bench_cli.json       python benchmarks/bench_cli.py --rounds 3 --sizes 1000,10000
+    bench_cli_large.json python benchmarks/bench_cli.py --warmup 0 --rounds 1 --sizes 100000
+                             --out benchmarks/results/bench_cli_large.json (optional)
     bench_batched.json   python benchmarks/bench_batched.py
     bench_ge.json        python benchmarks/bench_ge.py
     bench_parallel.json  python benchmarks/bench_parallel.py
@@ -84,12 +86,25 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                              for n in sizes)
             wall = " / ".join(_mmm(runs[f"run-{n}"]["wall_s"], "{:.1f}", unit=" s")
                               for n in sizes)
+            large = _load("bench_cli_large.json", results)
+            big = {k: v for k, v in (large or {}).get("cases", {}).items()
+                   if k.startswith("run-")}
+            for k, v in sorted(big.items(), key=lambda kv: int(kv[0].split("-")[1])):
+                label += f" / {int(k.split('-')[1]):,}"
+                rss += " / " + _mmm(v["peak_rss_mib"], "{:.0f}", unit=" MiB")
+                wall += " / " + _mmm(v["wall_s"], "{:.1f}", unit=" s")
             out.append([f"peak resident memory of `scosim run customs_union.yaml` with plots, "
                         f"{label} replications (whole process and its workers)",
                         f"**{rss}**; wall {wall}",
                         "under 1 GiB at 10,000; the same peak at 100,000"])
             note("bench_cli.json", cli, "python benchmarks/bench_cli.py --rounds "
                  f"{cli['rounds']} --sizes {','.join(str(n) for n in sizes)}")
+            if big:
+                note("bench_cli_large.json", large,
+                     "python benchmarks/bench_cli.py --warmup 0 --rounds "
+                     f"{large['rounds']} --sizes "
+                     + ",".join(k.split("-")[1] for k in big)
+                     + " --out benchmarks/results/bench_cli_large.json")
     bb = _load("bench_batched.json", results)
     if bb:
         out.append([f"batched ensemble (`{bb['scenario']}`, {bb['years']} years, batches of "
@@ -124,10 +139,13 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
     if par:
         cells = []
         for ex in ("process", "dask"):
-            cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**, overhead "
+            scaling = (f"; one worker against two: **{_mmm(par[f'{ex}_scaling'])}**"
+                       if f"{ex}_scaling" in par else "")
+            cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}, overhead "
                          f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task")
         out.append([f"two-worker parallel efficiency, {par['replications']:,} replications in "
-                    f"{par['tasks']} tasks (local time / (2 x two-worker time))",
+                    f"{par['tasks']} tasks (local time / (2 x two-worker time); and the "
+                    "executor's own scaling, one-worker time / (2 x two-worker time))",
                     "; ".join(cells), f"at least {par['aim_efficiency']:.1f} on a quiet machine"])
         note("bench_parallel.json", par, par["command"])
     return out, prov
