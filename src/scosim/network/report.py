@@ -69,13 +69,16 @@ def bilateral_report(model, proposer: str = "IND",
 def main(argv: list[str]) -> int:
     """Run a scenario and print the proposer's bilateral changes in its last year."""
     from scosim.runner import run_model
+    from scosim.scenario import parse_overrides
     from scosim.scenario.loader import load_scenario
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenario", type=Path)
     parser.add_argument("--proposer", default="IND")
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a scenario value, as in `scosim run --set`")
     args = parser.parse_args(argv)
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, overrides=parse_overrides(args.set) or None)
     model = run_model(scenario)
     table = bilateral_report(model, args.proposer)
     print(f"{scenario.name}: seed {scenario.seed}, {model.R} runs, year {model.years[-1]}"
