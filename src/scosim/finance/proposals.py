@@ -134,8 +134,7 @@ class BankingUnion(ProposalType):
         gain = np.zeros((model.R, model.N))
         if mech is not None:
             without = build_policy(model, exclude=self)
-            with_ = without.copy()
-            self.apply(with_, participants, np.ones(model.R), np.ones(model.R, dtype=bool))
+            with_ = self.policy_if_adopted(model, participants, without=without)
             saving = mech.fiscal_saving(model, without, with_)
             gain = saving / model.gdp
         return Preview(gain=gain, terms={}, info={"fiscal_saving_share_gdp": gain.copy()})
@@ -201,8 +200,7 @@ class NationalCurrencySettlement(ProposalType):
         if mech is not None and any(
                 e.type == "sanctions" and e.year == model.year for e in model.scenario.events):
             without = build_policy(model, exclude=self)
-            with_ = without.copy()
-            self.apply(with_, participants, np.ones(model.R), np.ones(model.R, dtype=bool))
+            with_ = self.policy_if_adopted(model, participants, without=without)
             w = []
             for pol in (without, with_):
                 pol.cost_change = pol.cost_change * mech.trade_cost_factor(model, pol)

@@ -240,18 +240,32 @@ class ProposalType:
         relative to this year's policy state before the summit decides.
         """
         from scosim.model.council import welfare_now
-        from scosim.model.policy import build_policy
 
         terms = self.negotiate(model, participants) if terms is None else terms
-        policy = build_policy(model, exclude=self)
-        ones = np.ones(model.R, dtype=bool)
-        self.apply(policy, participants, np.ones(model.R), ones, terms)
-        res = model.solve_policy(policy)
+        res = model.solve_policy(self.policy_if_adopted(model, participants, terms))
         gain = res.welfare_change / welfare_now(model) - 1.0
         info = {"welfare_change": res.welfare_change}
         # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).
         info.update({k: np.broadcast_to(v[:, None], gain.shape) for k, v in terms.items()})
         return Preview(gain=gain, terms=terms, info=info)
+
+    def policy_if_adopted(
+        self,
+        model: SCOModel,
+        participants: np.ndarray,
+        terms: dict[str, np.ndarray] | None = None,
+        without: PolicyState | None = None,
+    ) -> PolicyState:
+        """This year's policy state with the proposal fully in force among ``participants``.
+
+        Built on ``without`` (copied) when given, else on the policy state of every other
+        arrangement (:func:`scosim.model.policy.build_policy` excluding this one).
+        """
+        from scosim.model.policy import build_policy
+
+        policy = build_policy(model, exclude=self) if without is None else without.copy()
+        self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool), terms)
+        return policy
 
     # ------------------------------------------------------------ the policy
     def apply(
