@@ -16,9 +16,9 @@ __version__ = "0.1.0"
 # The public names are imported on first use (PEP 562), so that `scosim --version`,
 # `validate` and `list` do not pay for mesa, pandas and scipy at start-up.
 _LAZY = {
-    "Result": "scosim.results",
-    "catalogue": "scosim.results",
-    "open_result": "scosim.results",
+    "Result": "scosim.result_tables",
+    "catalogue": "scosim.run_catalogue",
+    "open_result": "scosim.result_tables",
     "rule": "scosim.rules.registry",
     "run": "scosim.runner",
     "run_model": "scosim.runner",

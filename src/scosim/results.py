@@ -1,5 +1,8 @@
 """Writing and reading results: run directories, manifests, the run catalogue.
 
+Reading runs back is in :mod:`scosim.result_tables`, the run catalogue in
+:mod:`scosim.run_catalogue` (both names importable from here).
+
 Layout of one run of a scenario::
 
     results/<scenario>/<run_id>/
@@ -31,9 +34,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -321,291 +323,23 @@ def find_resumable(
     return None
 
 
-@dataclass
-class Result:
-    """A finished run, reopened from its directory.
-
-    Attributes:
-        path: The run directory.
-        manifest: Its manifest.
-    """
-
-    path: Path
-    manifest: dict[str, Any]
-    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-
-    @property
-    def indicators(self) -> pd.DataFrame:
-        """Tidy indicator table (run, year, country, indicator, value)."""
-        if "indicators" not in self._cache:
-            self._cache["indicators"] = read_batches(self.path / "indicators")
-        return self._cache["indicators"]
-
-    @property
-    def events(self) -> pd.DataFrame:
-        """Event log (run, year, type, country, proposal, detail)."""
-        if "events" not in self._cache:
-            self._cache["events"] = read_batches(self.path / "events")
-        return self._cache["events"]
-
-    @property
-    def bilateral(self) -> pd.DataFrame:
-        """Bilateral flows (run, year, exporter, importer, indicator, value).
-
-        Written only when the scenario sets ``outputs.bilateral: true``.
-        """
-        if "bilateral" not in self._cache:
-            if not (self.path / "bilateral").is_dir():
-                raise FileNotFoundError(
-                    f"{self.path} has no bilateral tables; set outputs.bilateral: true "
-                    "in the scenario to write them"
-                )
-            self._cache["bilateral"] = read_batches(self.path / "bilateral")
-        return self._cache["bilateral"]
-
-    @property
-    def plots(self) -> list[Path]:
-        """PNG plots written for this run."""
-        return sorted((self.path / "plots").glob("*.png"))
-
-    @property
-    def scenario_yaml(self) -> str:
-        """The resolved scenario as YAML text."""
-        return (self.path / "scenario.yaml").read_text()
-
-    def indicator(self, name: str) -> pd.DataFrame:
-        """One indicator as a wide table: rows (run, year), columns countries."""
-        if "indicators" in self._cache:
-            df = self.indicators
-            df = df[df["indicator"] == name]
-        else:
-            # Read only this indicator rather than every indicator of every run.
-            df = read_batches(self.path / "indicators", indicators=[name])
-        if df.empty:
-            known = sorted(indicator_names(self.path / "indicators"))
-            raise KeyError(f"no indicator {name!r}; this run has {', '.join(known)}")
-        return df.pivot_table(index=["run", "year"], columns="country", values="value")
+#: Reading and catalogue names, defined in their own modules and importable from here.
+_MOVED = {
+    **dict.fromkeys(
+        ("Result", "batch_files", "read_batches", "indicator_names", "read_wide", "open_result"),
+        "scosim.result_tables",
+    ),
+    **dict.fromkeys(
+        ("catalogue", "catalogue_rows", "CATALOGUE_COLUMNS", "format_overrides", "resolve_run"),
+        "scosim.run_catalogue",
+    ),
+}
 
 
-def batch_files(d: str | Path) -> list[str]:
-    """The ``batch-*.parquet`` files of a run's table directory, in batch order.
+def __getattr__(name: str) -> Any:
+    # Lazy (PEP 562): those modules import this one, so a plain import would be circular.
+    if name in _MOVED:
+        import importlib
 
-    A stray temporary file from an interrupted write (``batch-00003.parquet.tmp``)
-    is never taken for data.
-
-    Raises:
-        FileNotFoundError: There are none.
-    """
-    d = Path(d)
-    files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
-    if not files:
-        raise FileNotFoundError(f"no tables (batch-*.parquet) in {d}")
-    return files
-
-
-def read_batches(
-    d: str | Path,
-    *,
-    indicators: Sequence[str] | None = None,
-    types: Sequence[str] | None = None,
-    columns: Sequence[str] | None = None,
-    sort: bool = True,
-) -> pd.DataFrame:
-    """Read a run's table from its batch files (``<run>/indicators`` or ``<run>/events``).
-
-    Args:
-        d: The table's directory.
-        indicators: Keep only these indicators (read with a Parquet filter).
-        types: Keep only these event types (events tables; a Parquet filter).
-        columns: Read only these columns (default: all).
-        sort: Order rows by run and year (stable), as a reader expects; off for
-            callers that join on keys anyway.
-
-    Returns:
-        The concatenated table.
-    """
-    import pyarrow.dataset as ds
-
-    files = batch_files(d)
-    flt = ds.field("indicator").isin(list(indicators)) if indicators else None
-    if types:
-        by_type = ds.field("type").isin(list(types))
-        flt = by_type if flt is None else flt & by_type
-    cols = list(columns) if columns is not None else None
-    df = ds.dataset(files, format="parquet").to_table(columns=cols, filter=flt).to_pandas()
-    if sort:
-        keys = [c for c in ("run", "year") if c in df.columns]
-        df = df.sort_values(keys, kind="stable").reset_index(drop=True)
-    return df
-
-
-def indicator_names(d: str | Path) -> set[str]:
-    """Names of the indicators a run recorded, reading only that column, file by file."""
-    import pyarrow.parquet as pq
-
-    names: set[str] = set()
-    for f in batch_files(d):
-        names.update(pq.read_table(f, columns=["indicator"]).column(0).unique().to_pylist())
-    return names
-
-
-def read_wide(d: str | Path, indicator: str) -> pd.DataFrame:
-    """One indicator as a wide table, rows ``(run, year)``, columns countries.
-
-    The same table as pivoting the whole tidy table, but read and pivoted one
-    batch file at a time with only the four columns it needs, so memory holds one
-    float per run, year and country instead of every indicator's tidy rows.
-
-    Args:
-        d: A run's ``indicators`` directory.
-        indicator: The indicator.
-
-    Returns:
-        The wide table (empty when the run did not record ``indicator``).
-    """
-    import pandas as pd
-    import pyarrow.parquet as pq
-
-    parts = []
-    for f in batch_files(d):
-        part = pq.read_table(
-            f, columns=["run", "year", "country", "value"],
-            filters=[("indicator", "==", indicator)],
-        ).to_pandas()
-        if len(part):
-            parts.append(part.pivot_table(
-                index=["run", "year"], columns="country", values="value", observed=True
-            ))
-    if not parts:
-        return pd.DataFrame()
-    wide = parts[0] if len(parts) == 1 else pd.concat(parts)
-    return wide.sort_index()
-
-
-def open_result(path: str | Path) -> Result:
-    """Reopen a finished run from its directory.
-
-    Args:
-        path: A run directory (``results/<scenario>/<run_id>``).
-
-    Returns:
-        The :class:`Result`.
-
-    Raises:
-        FileNotFoundError: No manifest there.
-        ValueError: The run is not complete.
-    """
-    p = Path(path)
-    mf = p / MANIFEST
-    if not mf.is_file():
-        raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})")
-    manifest = json.loads(mf.read_text())
-    if manifest.get("status") != "complete":
-        raise ValueError(f"{p} is not complete (status {manifest.get('status')!r})")
-    return Result(path=p, manifest=manifest)
-
-
-def catalogue(root: str | Path = "results") -> pd.DataFrame:
-    """Every run under ``root``: finished ones and interrupted (resumable) ones.
-
-    Returns:
-        One row per run: scenario, run_id, status, scenario_hash, seed,
-        replications, started, finished, path.
-    """
-    import pandas as pd
-
-    return pd.DataFrame(catalogue_rows(root), columns=list(CATALOGUE_COLUMNS))
-
-
-#: Columns of :func:`catalogue`.
-CATALOGUE_COLUMNS: tuple[str, ...] = (
-    "scenario",
-    "run_id",
-    "status",
-    "scenario_hash",
-    "seed",
-    "replications",
-    "overrides",
-    "started",
-    "finished",
-    "path",
-)
-
-
-def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
-    """The rows of :func:`catalogue` as dicts (no pandas: ``scosim list`` uses this)."""
-    rows = []
-    for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
-        try:
-            m = json.loads(mf.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        partial = mf.parent.name.startswith(PARTIAL_PREFIX)
-        status = m.get("status", "?")
-        if partial:
-            status = "running" if is_locked(mf.parent) else "interrupted"
-        rows.append(
-            {
-                "scenario": m.get("scenario", mf.parent.parent.name),
-                "run_id": m.get("run_id", mf.parent.name),
-                "status": status,
-                "scenario_hash": str(m.get("scenario_hash", ""))[:12],
-                "seed": m.get("seed"),
-                "replications": m.get("replications"),
-                "overrides": format_overrides(m.get("overrides")),
-                "started": m.get("started", ""),
-                "finished": m.get("finished", ""),
-                "path": str(mf.parent),
-            }
-        )
-    return rows
-
-
-def format_overrides(overrides: Any) -> str:
-    """``{"a.b": 1}`` as ``a.b=1`` (comma-separated); empty when there are none."""
-    if not overrides or not isinstance(overrides, dict):
-        return ""
-    return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in overrides.items())
-
-
-def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
-    """Find a finished run by path, by run id, or by scenario name.
-
-    A scenario name picks its latest finished run made without ``--set``
-    overrides; if every run has overrides, the latest one, with a warning.
-
-    Args:
-        ref: A directory, a run id, or a scenario name.
-        root: Results root.
-
-    Returns:
-        The run directory.
-    """
-    p = Path(ref)
-    if (p / MANIFEST).is_file():
-        return p
-    cat = catalogue(root)
-    done = cat[cat["status"] == "complete"]
-    hit = done[done["run_id"] == str(ref)]
-    by_name = hit.empty
-    if by_name:
-        hit = done[done["scenario"] == str(ref)].sort_values("started")
-        plain = hit[hit["overrides"] == ""]
-        if not plain.empty:
-            # A name means the scenario as written: prefer runs without --set overrides.
-            hit = plain
-    if hit.empty:
-        raise FileNotFoundError(
-            f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
-            "or a scenario name; `scosim list` shows what is there)"
-        )
-    row = hit.iloc[-1]
-    if by_name and row["overrides"]:
-        warnings.warn(
-            f"{str(ref)!r} names a scenario whose every finished run was changed with --set; "
-            f"using the latest, {row['run_id']}, run with {row['overrides']}. Give a run id "
-            "to choose, or run the scenario as written",
-            UserWarning,
-            stacklevel=2,
-        )
-    return Path(row["path"])
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

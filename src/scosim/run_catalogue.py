@@ -1,0 +1,123 @@
+"""The run catalogue: every run under a results root, and finding one by name or id.
+
+Split from :mod:`scosim.results`; every name here is also importable from there.
+No pandas at import: ``scosim list`` uses :func:`catalogue_rows` and must start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scosim.results import MANIFEST, PARTIAL_PREFIX, is_locked
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def catalogue(root: str | Path = "results") -> pd.DataFrame:
+    """Every run under ``root``: finished ones and interrupted (resumable) ones.
+
+    Returns:
+        One row per run: scenario, run_id, status, scenario_hash, seed,
+        replications, started, finished, path.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(catalogue_rows(root), columns=list(CATALOGUE_COLUMNS))
+
+
+#: Columns of :func:`catalogue`.
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "run_id",
+    "status",
+    "scenario_hash",
+    "seed",
+    "replications",
+    "overrides",
+    "started",
+    "finished",
+    "path",
+)
+
+
+def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
+    """The rows of :func:`catalogue` as dicts (no pandas: ``scosim list`` uses this)."""
+    rows = []
+    for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
+        try:
+            m = json.loads(mf.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        partial = mf.parent.name.startswith(PARTIAL_PREFIX)
+        status = m.get("status", "?")
+        if partial:
+            status = "running" if is_locked(mf.parent) else "interrupted"
+        rows.append(
+            {
+                "scenario": m.get("scenario", mf.parent.parent.name),
+                "run_id": m.get("run_id", mf.parent.name),
+                "status": status,
+                "scenario_hash": str(m.get("scenario_hash", ""))[:12],
+                "seed": m.get("seed"),
+                "replications": m.get("replications"),
+                "overrides": format_overrides(m.get("overrides")),
+                "started": m.get("started", ""),
+                "finished": m.get("finished", ""),
+                "path": str(mf.parent),
+            }
+        )
+    return rows
+
+
+def format_overrides(overrides: Any) -> str:
+    """``{"a.b": 1}`` as ``a.b=1`` (comma-separated); empty when there are none."""
+    if not overrides or not isinstance(overrides, dict):
+        return ""
+    return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in overrides.items())
+
+
+def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
+    """Find a finished run by path, by run id, or by scenario name.
+
+    A scenario name picks its latest finished run made without ``--set``
+    overrides; if every run has overrides, the latest one, with a warning.
+
+    Args:
+        ref: A directory, a run id, or a scenario name.
+        root: Results root.
+
+    Returns:
+        The run directory.
+    """
+    p = Path(ref)
+    if (p / MANIFEST).is_file():
+        return p
+    cat = catalogue(root)
+    done = cat[cat["status"] == "complete"]
+    hit = done[done["run_id"] == str(ref)]
+    by_name = hit.empty
+    if by_name:
+        hit = done[done["scenario"] == str(ref)].sort_values("started")
+        plain = hit[hit["overrides"] == ""]
+        if not plain.empty:
+            # A name means the scenario as written: prefer runs without --set overrides.
+            hit = plain
+    if hit.empty:
+        raise FileNotFoundError(
+            f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
+            "or a scenario name; `scosim list` shows what is there)"
+        )
+    row = hit.iloc[-1]
+    if by_name and row["overrides"]:
+        warnings.warn(
+            f"{str(ref)!r} names a scenario whose every finished run was changed with --set; "
+            f"using the latest, {row['run_id']}, run with {row['overrides']}. Give a run id "
+            "to choose, or run the scenario as written",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Path(row["path"])
