@@ -172,12 +172,51 @@ def test_model_welfare_terms_and_world_ev():
     assert np.max(np.abs(parts - w)) < 1e-7  # percent: 1e-9 in fractions
     ev = _series(m, "ev_usd")
     world = _series(m, "ev_world_usd")[:, :, 0]
+    # the world total is the fixed-order sum of every economy's EV: within a few ulps of
+    # the exact sum of the same numbers (math.fsum)
     for r in range(ev.shape[0]):
         for y in range(ev.shape[1]):
-            assert world[r, y] == math.fsum(ev[r, y])
+            bound = 8 * np.finfo(float).eps * math.fsum(np.abs(ev[r, y]))
+            assert abs(world[r, y] - math.fsum(ev[r, y])) <= bound
     members = _series(m, "ev_members_usd")[:, -1, 0]
     outsiders = _series(m, "ev_outsiders_usd")[:, -1, 0]
     assert np.allclose(members + outsiders, world[:, -1], rtol=1e-12, atol=1e-3)
+
+
+def test_fixed_order_sum_is_close_to_exact_and_independent_of_the_batch():
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 28, 784):
+        # wide magnitudes and cancellation, where a careless order loses digits
+        x = rng.normal(size=(40, n)) * 10.0 ** rng.integers(-6, 7, (40, n))
+        s = wt.fixed_order_sum(x)
+        exact = np.array([math.fsum(row) for row in x])
+        bound = 2 * np.ceil(np.log2(max(n, 2))) * np.finfo(float).eps * np.abs(x).sum(axis=1)
+        assert np.all(np.abs(s - exact) <= bound)
+        # a row's sum does not depend on which other rows share the batch
+        assert np.array_equal(wt.fixed_order_sum(x[5:9]), s[5:9])
+        assert np.array_equal(wt.fixed_order_sum(x[3]), s[3])
+    assert wt.fixed_order_sum(np.zeros((2, 0))).tolist() == [0.0, 0.0]
+
+
+def test_ras_newton_matches_plain_ras_sweeps():
+    from scosim.mechanisms import baseline_path as bp
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, (12, 12)) * (rng.random((12, 12)) < 0.8)
+    x[np.arange(12), (np.arange(12) + 1) % 12] += 1.0  # positive row and column sums
+    g = rng.uniform(0.7, 3.0, (6, 12))
+    y = bp.rebase_flows(x, g)
+    rows = x.sum(axis=1) * g
+    cols = x.sum(axis=0) * g
+    cols *= (rows.sum(axis=1) / cols.sum(axis=1))[:, None]
+    ref = np.broadcast_to(x, y.shape).copy()
+    bp._ras(ref, rows, cols, np.arange(6), 1e-13, 5000)
+    assert np.allclose(y.sum(axis=2), rows, rtol=1e-12)
+    assert np.allclose(y.sum(axis=1), cols, rtol=1e-12)
+    assert np.array_equal(y == 0, np.broadcast_to(x == 0, y.shape))  # RAS keeps zeros
+    assert np.allclose(y, ref, rtol=1e-9, atol=0)
+    # each run converges on its own: a sub-batch gives the same bits
+    assert np.array_equal(bp.rebase_flows(x, g[2:4]), y[2:4])
 
 
 def test_fortress_union_raises_the_external_tariff_art24_flag():

@@ -32,6 +32,12 @@ __all__ = ["adjusted_tariffs", "adjustment_share", "rebase_flows"]
 FloatArray = NDArray[np.float64]
 
 
+#: Largest change of a log scale factor in one Newton step (a factor of e), a safeguard.
+_MAX_LOG_STEP = 2.0
+#: Newton steps before the runs still apart fall back to plain RAS sweeps.
+_MAX_NEWTON = 30
+
+
 def rebase_flows(
     flows: ArrayLike, growth: ArrayLike, *, tol: float = 1e-13, max_iter: int = 1000
 ) -> FloatArray:
@@ -40,21 +46,31 @@ def rebase_flows(
     Row targets are ``rowsum_i * g_i`` (sales grow with the exporter's real
     GDP); column targets ``colsum_j * g_j``, rescaled so both sum to the same
     world total (trade balances scale with the world, not one side). With equal
-    growth everywhere the result is exactly ``g * flows``.
+    growth everywhere the result is ``g * flows``.
+
+    The RAS matrix ``x_ij = a_i b_j x0_ij`` is found by Newton's method on the
+    log scale factors (the row and column sum conditions are linear in
+    ``x`` and the step is solved through the ``N x N`` Schur complement on the
+    column factors, the last one pinned: ``a t, b / t`` is the same matrix). It
+    converges quadratically, in about five steps where alternating RAS sweeps
+    (Stone 1961) take 100-150 to reach ``tol``; runs that Newton does not bring
+    within ``tol`` in ``_MAX_NEWTON`` steps finish with RAS sweeps. Both
+    approach the same unique matrix. The linear solves use LAPACK, so results
+    agree across machines to about 1e-15, not bit for bit (as the GE solve).
 
     Args:
         flows: (N, N) or (R, N, N) base-year flows, all entries >= 0, positive
             row and column sums.
         growth: (N,) or (R, N) real GDP relative to the base year, > 0.
         tol: Largest relative gap of a row or column sum to its target.
-        max_iter: Iteration limit.
+        max_iter: Iteration limit of the RAS sweeps.
 
     Returns:
         (R, N, N) re-based flows.
 
     Raises:
         ValueError: Bad shapes, negative flows, non-positive growth, or no
-            convergence within ``max_iter``.
+            convergence.
     """
     g = np.asarray(growth, dtype=float)
     if g.ndim == 1:
@@ -71,30 +87,83 @@ def rebase_flows(
     rows = x.sum(axis=2) * g
     cols = x.sum(axis=1) * g
     cols *= (rows.sum(axis=1) / cols.sum(axis=1))[:, None]
-    # Runs stop at their own convergence, so a run's result does not depend on
-    # the other runs in the batch.
-    active = np.ones(n_runs, dtype=bool)
+    left = _newton(x, rows, cols, tol)
+    if left.size:
+        _ras(x, rows, cols, left, tol, max_iter)
+    return x
+
+
+def _gaps(rs: FloatArray, cs: FloatArray, rows: FloatArray, cols: FloatArray) -> FloatArray:
+    return np.maximum(np.max(np.abs(rs / rows - 1.0), axis=1),
+                      np.max(np.abs(cs / cols - 1.0), axis=1))
+
+
+def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> NDArray[np.intp]:
+    """Newton steps on the log scale factors, in place; the runs not converged.
+
+    Each run stops at its own convergence, so a run's result does not depend on
+    the other runs in the batch.
+    """
+    n_runs, n = rows.shape
+    active = np.arange(n_runs)
+    xa = x
+    diag = np.arange(n)
+    for _ in range(_MAX_NEWTON):
+        rs, cs = xa.sum(axis=2), xa.sum(axis=1)
+        ra, ca = rows[active], cols[active]
+        done = _gaps(rs, cs, ra, ca) < tol
+        if done.any():
+            if xa is not x:
+                x[active[done]] = xa[done]
+            keep = ~done
+            active, xa, rs, cs, ra, ca = (
+                active[keep], xa[keep], rs[keep], cs[keep], ra[keep], ca[keep])
+            if active.size == 0:
+                break
+        # log(rs) + du + (x/rs) dv = log(ra) and log(cs) + (x'/cs) du + dv = log(ca),
+        # linearised; eliminating du leaves (I - A B) dv = lc - A lr with A = x'/cs and
+        # B = x/rs both row-stochastic: singular along dv = 1, so the last dv is pinned.
+        lr, lc = np.log(ra / rs), np.log(ca / cs)
+        a = np.swapaxes(xa, 1, 2) / cs[:, :, None]
+        b = xa / rs[:, :, None]
+        s = -np.matmul(a, b)
+        s[:, diag, diag] += 1.0
+        rhs = lc - np.matmul(a, lr[:, :, None])[:, :, 0]
+        dv = np.zeros_like(lr)
+        try:
+            dv[:, :-1] = np.linalg.solve(s[:, :-1, :-1], rhs[:, :-1, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            break  # a degenerate pattern (disconnected blocks): RAS sweeps handle it
+        du = lr - np.matmul(b, dv[:, :, None])[:, :, 0]
+        big = np.maximum(np.abs(du).max(axis=1), np.abs(dv).max(axis=1))
+        damp = np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))[:, None]
+        xa *= np.exp(damp * du)[:, :, None]
+        xa *= np.exp(damp * dv)[:, None, :]
+    if active.size and xa is not x:
+        x[active] = xa
+    return active
+
+
+def _ras(x: FloatArray, rows: FloatArray, cols: FloatArray, runs: NDArray[np.intp],
+         tol: float, max_iter: int) -> None:
+    """Alternating RAS sweeps on ``runs``, in place, each stopping at its own convergence."""
+    xa = x[runs]
+    ra_all, ca_all = rows[runs], cols[runs]
+    active = np.ones(runs.size, dtype=bool)
     gap = np.inf
-    # Row sums of the active runs: the convergence check's sums are the next step's.
-    rs = x.sum(axis=2)
     for _ in range(max_iter):
-        # While every run is active, scale in place (same arithmetic, no copies).
-        every = bool(active.all())
-        xa = x if every else x[active]
-        ra = rows if every else rows[active]
-        xa *= (ra / rs)[:, :, None]
-        xa *= ((cols if every else cols[active]) / xa.sum(axis=1))[:, None, :]
-        if not every:
-            x[active] = xa
-        rs = xa.sum(axis=2)
-        gaps = np.max(np.abs(rs / ra - 1.0), axis=1)
+        xs = xa[active]
+        ra, ca = ra_all[active], ca_all[active]
+        xs *= (ra / xs.sum(axis=2))[:, :, None]
+        xs *= (ca / xs.sum(axis=1))[:, None, :]
+        xa[active] = xs
+        gaps = _gaps(xs.sum(axis=2), xs.sum(axis=1), ra, ca)
         idx = np.flatnonzero(active)
-        done = gaps < tol
-        active[idx[done]] = False
-        if not active.any():
-            return x
-        rs = rs[~done]
+        active[idx[gaps < tol]] = False
         gap = float(np.max(gaps))
+        if not active.any():
+            x[runs] = xa
+            return
     raise ValueError(f"RAS did not converge in {max_iter} iterations (gap {gap:.3g})")
 
 
