@@ -195,3 +195,14 @@ def test_docs_list_every_declared_field_and_executors_share_the_keys():
         rows = [ln for ln in section.splitlines() if ln.startswith("|") and f"`{name}`" in ln]
         assert any(f"| {f.kind} |" in ln for ln in rows), f"docs/model.md lacks {name} ({f.kind})"
     assert tuple(EVENT_COLUMNS) == KEY_COLUMNS
+
+
+def test_legacy_expansion_types_every_kind_like_the_log():
+    log = EventLog(np.arange(5))
+    _log_some(log, np.random.default_rng(8))
+    new = log.to_frame()
+    old = expand_legacy_detail(_legacy(log))
+    assert set(old.columns) == {*KEY_COLUMNS, "yes", "utility", "rule", "sponsor", "n_no",
+                                "change", "with_"}
+    for col in old.columns:
+        pd.testing.assert_series_equal(old[col], new[col], check_names=False, obj=col)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from scosim.mechanisms.voting import UtilityTerms
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Key columns of every event row, in this order; no detail field may take these names.
 KEY_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "proposal")
@@ -40,15 +42,17 @@ KINDS: tuple[str, ...] = ("float", "int", "bool", "str", "codes")
 
 
 def _str_dtype() -> Any:
+    import pandas as pd
+
     # pandas 3's "str" (what the key columns get); pandas 2's "str" is object, whose
     # all-missing column would be written with Arrow type null, so use StringDtype.
     return "str" if int(pd.__version__.split(".")[0]) >= 3 else pd.StringDtype()
 
 
-_DTYPES: dict[str, Any] = {
-    "float": "float64", "int": "Int64", "bool": "boolean", "str": _str_dtype(),
-    "codes": _str_dtype(),
-}
+def _dtype(kind: str) -> Any:
+    # pandas is imported only when a table is built: declaring fields (proposal
+    # types do it at import) must not pull it into `scosim validate`.
+    return {"float": "float64", "int": "Int64", "bool": "boolean"}.get(kind) or _str_dtype()
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ class EventField:
     @property
     def dtype(self) -> Any:
         """The pandas dtype of the field's column."""
-        return _DTYPES[self.kind]
+        return _dtype(self.kind)
 
 
 _TERMS = tuple(f.name for f in fields(UtilityTerms))
@@ -283,6 +287,8 @@ class EventLog:
         the table does not depend on how runs were batched. The columns and their
         dtypes depend only on the declared fields, never on which events occurred.
         """
+        import pandas as pd
+
         chunks = self._chunks
         sizes = np.array([c["idx"].size for c in chunks], dtype=np.int64)
         n = int(sizes.sum())
@@ -311,6 +317,8 @@ def _all_str(value: Any) -> bool:
 def _column(f: EventField, name: str, chunks: list[dict[str, Any]], bounds: np.ndarray,
             n: int) -> Any:
     """One detail field over all rows of ``chunks``, null where a chunk lacks it."""
+    import pandas as pd
+
     have = [(k, c["detail"][name]) for k, c in enumerate(chunks) if name in c["detail"]]
     if f.kind == "float":
         out = np.full(n, np.nan)
@@ -353,6 +361,8 @@ def expand_legacy_detail(df: pd.DataFrame, fields: Mapping[str, EventField] | No
     Returns:
         The table without ``detail``, with one column per detail key.
     """
+    import pandas as pd
+
     if LEGACY_DETAIL not in df.columns:
         return df
     declared = CORE_FIELDS if fields is None else fields
