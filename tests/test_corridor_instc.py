@@ -197,8 +197,6 @@ def test_transit_states_vote_by_their_own_score():
     """corridor_instc_transit_vote.yaml: under utility_vote the transit states, whose gains and
     fee income exceed the sovereignty cost, vote yes; Pakistan (no gain, low trust in India)
     votes no and stays out; the project is adopted by the willing."""
-    import json
-
     from scosim.runner import run_model
     from scosim.scenario.loader import load_scenario
 
@@ -206,13 +204,13 @@ def test_transit_states_vote_by_their_own_score():
     model = run_model(load_scenario(path, {"years.end": 2026}), runs=[0, 1])
     ev = model.log.to_frame()
     votes = ev[(ev["type"] == "vote") & (ev["proposal"] == "instc")]
-    detail = {(r.run, r.country): json.loads(r.detail) for r in votes.itertuples()}
-    assert all(d["rule"] == "utility_vote" for d in detail.values())
+    detail = votes.set_index(["run", "country"])
+    assert (detail["rule"] == "utility_vote").all()
     for run in (0, 1):
         for code in ("IRN", "AZE", "TKM"):
-            d = detail[(run, code)]
+            d = detail.loc[(run, code)]
             assert d["yes"] and d["term_econ"] > -d["contrib_sovereignty"] > 0
-        assert not detail[(run, "PAK")]["yes"]
+        assert not detail.loc[(run, "PAK"), "yes"]
     adopted = ev[(ev["type"] == "adopted") & (ev["proposal"] == "instc")]
     assert sorted(adopted["run"]) == [0, 1]
 

@@ -36,10 +36,10 @@ def toy_batch(spec: BatchSpec) -> BatchOutput:
         for t, y in enumerate(YEARS):
             for c, country in enumerate(COUNTRIES):
                 rows.append((run, y, country, "gdp", float(level[t, c])))
-        events.append((run, YEARS[-1], "vote", "CHN", f"run {run}"))
+        events.append((run, YEARS[-1], "vote", "CHN", f"p{run}"))
     return BatchOutput(
         indicators=pd.DataFrame(rows, columns=["run", "year", "country", "indicator", "value"]),
-        events=pd.DataFrame(events, columns=["run", "year", "type", "country", "detail"]),
+        events=pd.DataFrame(events, columns=["run", "year", "type", "country", "proposal"]),
     )
 
 

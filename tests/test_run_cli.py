@@ -45,8 +45,9 @@ def test_run_writes_manifest_tables_and_plots(tmp_path, model_fixture, capsys):
     assert (run_dir / "plots" / "gdp_paths.png").stat().st_size > 10_000
     # Votes were cast: the plot of why each state voted as it did is there.
     assert (run_dir / "plots" / "vote_reasons.png").stat().st_size > 10_000
-    vote = json.loads(ev[ev["type"] == "vote"]["detail"].iloc[0])
-    contrib = sum(v for k, v in vote.items() if k.startswith("contrib_"))
+    # Details are typed columns, read across batch files as one table.
+    vote = ev[ev["type"] == "vote"].iloc[0]
+    contrib = sum(vote[k] for k in ev.columns if k.startswith("contrib_"))
     assert abs(contrib + vote["noise"] - vote["utility"]) < 1e-12
     # The resolved scenario in the run directory loads on its own and hashes the same.
     again = scosim.load_scenario(run_dir / "scenario.yaml")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -52,9 +51,8 @@ def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
     ev = model.log.to_frame()
     votes = ev[(ev["type"] == "vote") & (ev["proposal"] == "rats-universal-centre")]
     assert len(votes) == 3 * 10  # the ten members vote in every run
-    details = [json.loads(d) if isinstance(d, str) else d for d in votes["detail"]]
-    sec = np.array([d["term_security"] for d in details])
-    contrib = np.array([d["contrib_security"] for d in details])
+    sec = votes["term_security"].to_numpy(dtype=float)
+    contrib = votes["contrib_security"].to_numpy(dtype=float)
     assert (sec > 0).all() and (contrib > 0).all()
     # Pooling adds detection: a member gains more than the upgrade's cost in index points.
     assert sec.min() > 0.01

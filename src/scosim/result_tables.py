@@ -40,7 +40,11 @@ class Result:
 
     @property
     def events(self) -> pd.DataFrame:
-        """Event log (run, year, type, country, proposal, detail)."""
+        """Event log: run, year, type, country, proposal, one typed column per detail field.
+
+        Runs written before typed detail columns have JSON ``detail`` text instead;
+        :func:`scosim.model.events.expand_legacy_detail` converts such a table.
+        """
         if "events" not in self._cache:
             self._cache["events"] = read_batches(self.path / "events")
         return self._cache["events"]

@@ -9,7 +9,10 @@ Layout of one run of a scenario::
         manifest.json                   what ran, with which data and code, when
         scenario.yaml                   the resolved scenario (loads on its own)
         indicators/batch-00000.parquet  tidy: run, year, country, indicator, value
-        events/batch-00000.parquet      run, year, type, country, proposal, detail
+        events/batch-00000.parquet      run, year, type, country, proposal, then one
+                                        typed column per declared detail field
+                                        (null where an event lacks it; the same
+                                        columns in every batch: scosim.model.events)
         bilateral/batch-00000.parquet   with outputs.bilateral: run, year, exporter,
                                         importer, indicator, value
 

@@ -415,11 +415,12 @@ class _FirstVote:
                 self.sums[c][col] = self.sums[c].get(col, 0.0) + math.fsum(v)
                 self.any_term[col] = self.any_term.get(col, False) or bool(np.any(v))
             if "yes" in d:
-                self.yes[c] += int(d["yes"].astype(bool).sum())
+                self.yes[c] += int(d["yes"].fillna(True).astype(bool).sum())
             if "rule" in d:
                 self.rules[c] |= set(d["rule"].dropna().astype(str))
             if "sponsor" in d:
-                self.sponsor[c] = self.sponsor[c] or bool(d["sponsor"].astype(bool).any())
+                sponsor = d["sponsor"].fillna(False).astype(bool)
+                self.sponsor[c] = self.sponsor[c] or bool(sponsor.any())
             if cols:
                 score = d[cols].to_numpy(dtype=float).sum(axis=1) * 100
                 self._state_scores[c].add(
@@ -451,7 +452,14 @@ class _FirstVote:
 
 
 def _details(rows: pd.DataFrame) -> pd.DataFrame:
-    """The per-row detail fields of events as columns (from the JSON ``detail`` text)."""
-    import json
+    """The detail fields these events carry, as columns (all-null ones dropped).
 
-    return pd.DataFrame([json.loads(d) for d in rows["detail"]], index=rows.index)
+    Events tables have one typed column per declared field, null where an event
+    does not carry it; a run written before that layout has JSON ``detail`` text,
+    expanded here (:func:`scosim.model.events.expand_legacy_detail`).
+    """
+    from scosim.model.events import KEY_COLUMNS, expand_legacy_detail
+
+    d = expand_legacy_detail(rows)
+    d = d.drop(columns=[c for c in KEY_COLUMNS if c in d.columns])
+    return d.loc[:, d.notna().any().to_numpy()]

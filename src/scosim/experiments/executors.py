@@ -32,8 +32,9 @@ EXECUTORS: tuple[str, ...] = ("local", "process", "dask")
 
 #: Columns of the tidy indicator table (one row per run, year, country, indicator).
 INDICATOR_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "value")
-#: Columns of the event log.
-EVENT_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "detail")
+#: Key columns of the event log (each event's detail fields follow as typed columns,
+#: one per declared field: :mod:`scosim.model.events`).
+EVENT_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "proposal")
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,8 @@ class BatchOutput:
 
     Attributes:
         indicators: Columns ``run:int, year:int, country:str, indicator:str, value:float``.
-        events: Columns ``run, year, type, country, detail``.
+        events: Columns ``run, year, type, country, proposal``, then one typed
+            column per declared detail field (:mod:`scosim.model.events`).
         bilateral: Bilateral flows ``run, year, exporter, importer, indicator, value``
             when the scenario asks for them (``outputs.bilateral``), else ``None``.
     """

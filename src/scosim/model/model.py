@@ -88,12 +88,18 @@ class SCOModel(mesa.Model):
         self._init_parameters()
         self._init_state()
         self._init_agents()
-        self.arrangements = [get_type(p.type)(self, p) for p in scenario.proposals]
-        self.mechanisms = [
-            (slot, get_mechanism(name)(self))
+        types = [get_type(p.type) for p in scenario.proposals]
+        mechanisms = [
+            (slot, get_mechanism(name))
             for slot, name in plan(dict(scenario.parameters.mechanisms))
             if name is not None
         ]
+        # The events table's columns follow from the scenario alone (core fields and
+        # those its proposal types and mechanisms declare), so every batch has them.
+        for cls in [*types, *(m for _, m in mechanisms)]:
+            self.log.declare(cls.event_fields, cls.name)
+        self.arrangements = [t(self, p) for t, p in zip(types, scenario.proposals, strict=True)]
+        self.mechanisms = [(slot, m(self)) for slot, m in mechanisms]
         self.policy: PolicyState = build_policy(self)
         self.records: dict[str, list[np.ndarray]] = {}
 

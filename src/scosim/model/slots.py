@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from scosim.model.events import EventField
 from scosim.model.rng import RunStreams
 from scosim.plugins import PluginError, Registry
 
@@ -64,6 +65,8 @@ class Mechanism:
         name: The name scenarios use in ``parameters.mechanisms``.
         slot: The slot it fills (one of :data:`SLOTS`).
         indicators: ``{name: unit}`` it records every year (each ``(R, N)``).
+        event_fields: Detail fields of the events it logs (``model.log.add``),
+            ``{name: EventField}`` (:mod:`scosim.model.events`).
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -71,6 +74,7 @@ class Mechanism:
     name: ClassVar[str] = ""
     slot: ClassVar[str] = ""
     indicators: ClassVar[dict[str, str]] = {}
+    event_fields: ClassVar[dict[str, EventField]] = {}
 
     def __init__(self, model: SCOModel) -> None:
         self.setup(model)

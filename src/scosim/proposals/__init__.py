@@ -68,7 +68,7 @@ def _check(cls: Any, name: str) -> None:
 
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
-    "retable", "indicators", "record_always",
+    "retable", "indicators", "record_always", "event_fields",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

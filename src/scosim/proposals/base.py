@@ -36,6 +36,7 @@ from pydantic import BaseModel, Field
 from scosim.scenario.schema import STRICT, DecisionRuleName, Slug, State, StateList
 
 if TYPE_CHECKING:
+    from scosim.model.events import EventField
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
@@ -104,6 +105,9 @@ class ProposalType:
         indicators: ``{name: unit}`` recorded every year by :meth:`record`.
         record_always: Record the indicators even when no proposal of the type
             is in the scenario (built-ins: every results table has the same columns).
+        event_fields: Detail fields of the events the type logs beyond the core
+            ones, ``{name: EventField}`` (:mod:`scosim.model.events`); each becomes
+            a typed column of the run's events table.
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -120,6 +124,7 @@ class ProposalType:
     retable: ClassVar[bool] = True
     indicators: ClassVar[dict[str, str]] = {}
     record_always: ClassVar[bool] = False
+    event_fields: ClassVar[dict[str, EventField]] = {}
 
     def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
         R, N = model.R, model.N

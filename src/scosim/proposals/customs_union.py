@@ -16,6 +16,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
+from scosim.model.events import EventField
 from scosim.proposals import register_type
 from scosim.proposals.base import ProposalSpec, ProposalType
 from scosim.scenario.schema import (
@@ -123,6 +124,10 @@ class BlocAware(ProposalType):
     bloc out); it joins later together, and when one member leaves the whole
     bloc leaves. Each such extension and exit is logged.
     """
+
+    event_fields = {
+        "bloc": EventField("str", "bloc_invited: the bloc's members, space-separated"),
+    }
 
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)

@@ -39,7 +39,8 @@ class VoteContext:
         preview: Further preview indicators, each ``(R, N)`` (see docs).
         history: The batch's :class:`~scosim.model.events.EventLog` so far
             (``records()`` yields dicts with ``run``, ``year``, ``type``,
-            ``country`` and details; ``count(type_, country)`` counts per run).
+            ``country``, ``proposal`` and the event's detail fields;
+            ``count(type_, country)`` counts per run).
         sponsor: ``(R,)`` bool, True where this state is the proposer or a
             co-sponsor (None: no sponsor information, e.g. a consent question).
     """
