@@ -164,6 +164,8 @@ def compare_results(
 
     def load(only: Sequence[str] | None) -> pd.DataFrame:
         keep = wanted if only is None else [i for i in only if wanted is None or i in wanted]
+        if keep == []:  # none of those compared: an empty filter would read everything
+            keep = ["\x00none"]
         return cmp.paired_differences(
             read_indicators(p_loc, keep), read_indicators(b_loc, keep), by=by
         )
@@ -264,15 +266,20 @@ def _plan(pol: _Side, base: _Side, by: list[str]) -> tuple[list[dict[str, set[in
     return groups, unmatched
 
 
-def _group_of(df: pd.DataFrame, groups: list[dict[str, set[int] | None]]) -> np.ndarray:
-    """Group index of every row of a batch (-1: in no group)."""
-    ind = df["indicator"]
-    if not isinstance(ind.dtype, pd.CategoricalDtype):
-        ind = ind.astype("category")
-    cats = [str(c) for c in ind.cat.categories]
-    years = df["year"].to_numpy()
-    if not len(df):
+def _group_of(table: Any, groups: list[dict[str, set[int] | None]]) -> np.ndarray:
+    """Group index of every row of a batch (an Arrow table; -1: in no group)."""
+    if not table.num_rows:
         return np.empty(0, dtype=np.int64)
+    ind = table.column("indicator").combine_chunks()
+    if hasattr(ind, "dictionary"):
+        cats = [str(c) for c in ind.dictionary.to_pylist()]
+        codes = ind.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    else:  # plain strings
+        values = ind.to_pylist()
+        cats = sorted({str(v) for v in values if v is not None})
+        pos0 = {c: i for i, c in enumerate(cats)}
+        codes = np.array([pos0.get(str(v), -1) if v is not None else -1 for v in values])
+    years = table.column("year").to_numpy().astype(np.int64)
     y0 = int(years.min())
     lut = np.full((len(cats) + 1, int(years.max()) - y0 + 1), -1, dtype=np.int64)
     pos = {c: i for i, c in enumerate(cats)}
@@ -286,8 +293,8 @@ def _group_of(df: pd.DataFrame, groups: list[dict[str, set[int] | None]]) -> np.
                 for y in ys:
                     if 0 <= y - y0 < lut.shape[1]:
                         lut[pos[name], y - y0] = g
-    # Category code -1 (a missing indicator) reads the last row, which is all -1.
-    return lut[ind.cat.codes.to_numpy(), years - y0]
+    # Code -1 (a missing indicator) reads the last row, which is all -1.
+    return lut[codes, years - y0]
 
 
 def _group_tables(
@@ -299,8 +306,10 @@ def _group_tables(
         (only,) = groups
         names = sorted(only)
         yield (
-            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files]),
-            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files]),
+            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files],
+                      ignore_index=True),
+            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files],
+                      ignore_index=True),
         )
         return
     for g in range(len(groups)):
@@ -310,9 +319,11 @@ def _group_tables(
 
 def _spill(side: _Side, groups: list[dict[str, set[int] | None]], out: Path) -> None:
     """Split a run's rows by group into ``out/<group>/<batch>.parquet``, one batch at a time."""
+    import pyarrow.parquet as pq
+
     for k, f in enumerate(side.files):
-        df = read_table(f, list(cmp.READ_COLUMNS)).to_pandas()
-        g = _group_of(df, groups)
+        table = read_table(f, list(cmp.READ_COLUMNS)).unify_dictionaries()
+        g = _group_of(table, groups)
         order = np.argsort(g, kind="stable")  # keeps each group's rows in file order
         bounds = np.searchsorted(g[order], np.arange(len(groups) + 1))
         for j in range(len(groups)):
@@ -320,16 +331,21 @@ def _spill(side: _Side, groups: list[dict[str, set[int] | None]], out: Path) -> 
             if rows.size:
                 d = out / f"{j:05d}"
                 d.mkdir(parents=True, exist_ok=True)
-                df.iloc[rows].to_parquet(d / f"{k:05d}.parquet", index=False)
-        del df, g, order
+                # Uncompressed: read back once, moments later, from local disk.
+                pq.write_table(table.take(rows), d / f"{k:05d}.parquet", compression="none")
+        del table, g, order
 
 
 def _read_spilled(d: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     cols = list(cmp.READ_COLUMNS)
     files = sorted(d.glob("*.parquet")) if d.is_dir() else []
     if not files:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    parts = [pq.read_table(f) for f in files]
+    return pa.concat_tables(parts, promote_options="permissive").to_pandas()
 
 
 def _summaries_by_group(
@@ -347,6 +363,10 @@ def _summaries_by_group(
             _spill(base, groups, tmp / "baseline")
         summaries, spreads, sizes, paired = [], [], [], 0
         for p_df, b_df in _group_tables(pol, base, groups, tmp):
+            if p_df.empty or b_df.empty:
+                # Years of an indicator only one run simulated: nothing pairs.
+                unmatched += len(p_df) + len(b_df)
+                continue
             cmp._check_tables(p_df, b_df, by)
             diffs, n_un = cmp._pair(p_df, b_df, by)
             del p_df, b_df
@@ -390,6 +410,8 @@ def _bootstrap_pass(
     counts = {int(n): cmp._bootstrap_counts(int(n), n_boot, rng) for n in every if n >= 2}
     out = []
     for p_df, b_df in _group_tables(pol, base, groups, tmp):
+        if p_df.empty or b_df.empty:
+            continue
         diffs, _ = cmp._pair(p_df, b_df, by)
         if not diffs.empty:
             out.append(cmp.summarise(
