@@ -203,7 +203,8 @@ class Result:
             df = df[df["indicator"] == name]
         else:
             # Read only this indicator rather than every indicator of every run.
-            df = read_batches(self.table_dir("indicators"), indicators=[name])
+            df = read_batches(self.table_dir("indicators"), indicators=[name],
+                              columns=["run", "year", "country", "value"])
         if df.empty:
             known = sorted(indicator_names(self.table_dir("indicators")))
             raise KeyError(f"no indicator {name!r}; this run has {', '.join(known)}")
