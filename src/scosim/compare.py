@@ -18,13 +18,19 @@ luck. Summaries are over the ``R`` paired differences:
   possible world to another.
 
 Every summary carries an ``interval`` column naming which of these it holds.
+
+**Memory.** :func:`compare_results` never holds the two runs' whole tables:
+keys are independent (every statistic is per year, economy and indicator), so
+it pairs and summarises one group of indicators at a time, at most
+:data:`CHUNK_ROWS` rows of each run (runs larger than that are first split into
+those groups in one pass over their batch files, in a temporary directory). The
+numbers are those of pairing the whole tables at once.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +54,15 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "level",
     "interval",
 )
+
+
+#: Rows of each run :func:`compare_results` pairs at once (a group of indicators,
+#: or of one indicator's years). Pairing (an outer join) and summarising take some
+#: 300 MB per million rows; 500,000 kept ``compare_results`` of two 2,000-run
+#: customs-union runs under 500 MiB peak RSS, whatever the replications.
+CHUNK_ROWS = 500_000
+#: Columns a comparison reads (never an event detail, never anything else).
+READ_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "value")
 
 
 class PairingError(ValueError):
@@ -89,6 +104,18 @@ def paired_differences(
             tables do not hold the same run indices.
     """
     by = list(by)
+    _check_tables(policy, baseline, by)
+    _check_runs(
+        {int(r) for r in policy["run"].unique()}, {int(r) for r in baseline["run"].unique()}
+    )
+    out, unmatched = _pair(policy, baseline, by)
+    if unmatched:
+        warnings.warn(_unmatched_message(unmatched), stacklevel=2)
+    return out
+
+
+def _check_tables(policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]) -> None:
+    """Both tables have the key columns and report each (run, keys) once."""
     cols = ["run", *by, "value"]
     for name, df in (("policy", policy), ("baseline", baseline)):
         missing = [c for c in cols if c not in df.columns]
@@ -101,8 +128,9 @@ def paired_differences(
                 f"{name} table has {int(dup.sum())} duplicated (run, {', '.join(by)}) rows, "
                 f"e.g. {first}; each run must report each key once"
             )
-    runs_p = {int(r) for r in policy["run"].unique()}
-    runs_b = {int(r) for r in baseline["run"].unique()}
+
+
+def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
     if runs_p != runs_b:
         only_p, only_b = sorted(runs_p - runs_b)[:5], sorted(runs_b - runs_p)[:5]
         raise PairingError(
@@ -111,16 +139,26 @@ def paired_differences(
             f"Only in policy: {only_p}{'...' if len(runs_p - runs_b) > 5 else ''}; "
             f"only in baseline: {only_b}{'...' if len(runs_b - runs_p) > 5 else ''}"
         )
+
+
+def _unmatched_message(n: int) -> str:
+    return (
+        f"{n} rows have keys present in only one of policy/baseline "
+        "(e.g. an indicator only one scenario reports); they are left out of the comparison"
+    )
+
+
+def _pair(
+    policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]
+) -> tuple[pd.DataFrame, int]:
+    """Join on (run, keys): paired rows sorted by keys then run, and how many had no pair."""
+    cols = ["run", *by, "value"]
     merged = policy[cols].merge(
         baseline[cols], on=["run", *by], how="outer", suffixes=("_p", "_b"), indicator=True
     )
     unmatched = merged["_merge"] != "both"
-    if unmatched.any():
-        warnings.warn(
-            f"{int(unmatched.sum())} rows have keys present in only one of policy/baseline "
-            "(e.g. an indicator only one scenario reports); they are left out of the comparison",
-            stacklevel=2,
-        )
+    n_unmatched = int(unmatched.sum())
+    if n_unmatched:
         merged = merged[~unmatched]
     out = pd.DataFrame(
         {
@@ -131,18 +169,21 @@ def paired_differences(
         }
     )
     out["diff"] = out["policy"] - out["baseline"]
-    return out.sort_values([*by, "run"], kind="stable").reset_index(drop=True)
+    return out.sort_values([*by, "run"], kind="stable").reset_index(drop=True), n_unmatched
 
 
-def _bootstrap_means(v: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` resamples of ``n`` runs as a multinomial count matrix (n_boot x n)."""
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
+
+
+def _bootstrap_means(v: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Bootstrap means of each row of ``v`` (G x n): resample counts times values.
 
     A multinomial count matrix (B x n) turns B resamples of all G rows into one
     matrix product, instead of G*B Python-level resamples.
     """
-    n = v.shape[1]
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(float)
-    return v @ counts.T / n
+    return v @ counts.T / v.shape[1]
 
 
 def summarise(
@@ -152,6 +193,7 @@ def summarise(
     method: Method | str = "t",
     seed: int = 0,
     n_boot: int = 2000,
+    _counts: Callable[[int], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Summarise paired differences per key: mean, interval, runs, share above zero.
 
@@ -164,6 +206,9 @@ def summarise(
             *run-level* differences); see the module docstring.
         seed: Seed of the bootstrap resampling (``method="bootstrap"`` only).
         n_boot: Bootstrap resamples.
+        _counts: Bootstrap count matrix for a number of runs (internal: lets
+            :func:`compare_results` summarise key groups one at a time with the
+            resamples one call over all keys would draw).
 
     Returns:
         One row per key with columns ``*keys, n_runs, mean, sd, low, high,
@@ -197,6 +242,7 @@ def summarise(
             low, high = np.nanquantile(v, [alpha, 1 - alpha], axis=1)
     else:
         rng = np.random.default_rng(seed)
+        draw = _counts or (lambda size: _bootstrap_counts(size, n_boot, rng))
         low, high = np.full(len(v), np.nan), np.full(len(v), np.nan)
         # Rows share a resampling scheme per run count; ragged rows are compacted.
         for size in np.unique(n):
@@ -204,7 +250,7 @@ def summarise(
                 continue
             rows = np.flatnonzero(n == size)
             block = np.stack([r[~np.isnan(r)] for r in v[rows]])
-            boot = _bootstrap_means(block, n_boot, rng)
+            boot = _bootstrap_means(block, draw(int(size)))
             low[rows], high[rows] = np.quantile(boot, [alpha, 1 - alpha], axis=1)
     out = wide.index.to_frame(index=False)
     out["n_runs"] = n
@@ -225,6 +271,9 @@ class Comparison:
 
     Attributes:
         diffs: Run-level paired differences (see :func:`paired_differences`).
+            A comparison read from disk (:func:`compare_results`) does not hold
+            them: they are read and paired on first access, every indicator of
+            every run, in memory that grows with the replications.
         summary: Confidence interval of the mean difference per key
             (``method`` "t" or "bootstrap").
         spread: Central ``level`` share of run-level differences per key
@@ -239,7 +288,8 @@ class Comparison:
         report_year_note: Why that year (the last, the largest effect, chosen).
     """
 
-    diffs: pd.DataFrame
+    # repr and == leave it out: it may be unread (see the property below the class).
+    diffs: pd.DataFrame | None = field(repr=False, compare=False)
     summary: pd.DataFrame
     spread: pd.DataFrame
     level: float
@@ -250,6 +300,31 @@ class Comparison:
     baseline_dir: Path | None = None
     report_year: int | None = None
     report_year_note: str = ""
+    #: Reads the run-level differences on demand (indicators or None for all).
+    load_diffs: Callable[[Sequence[str] | None], pd.DataFrame] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _diffs: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    def subset(self, indicators: Sequence[str]) -> Comparison:
+        """The comparison of only these indicators (run-level differences still lazy)."""
+        keep = list(indicators)
+        held = self._diffs
+        loader = self.load_diffs
+        return Comparison(
+            diffs=None if held is None else held[held["indicator"].isin(keep)],
+            summary=self.summary[self.summary["indicator"].isin(keep)],
+            spread=self.spread[self.spread["indicator"].isin(keep)],
+            level=self.level,
+            method=self.method,
+            policy_manifest=self.policy_manifest,
+            baseline_manifest=self.baseline_manifest,
+            policy_dir=self.policy_dir,
+            baseline_dir=self.baseline_dir,
+            report_year=self.report_year,
+            report_year_note=self.report_year_note,
+            load_diffs=None if loader is None else (lambda _=None: loader(keep)),
+        )
 
     def table(self, year: int | None = None) -> pd.DataFrame:
         """Summary and spread side by side for one year (default: the last year)."""
@@ -263,6 +338,23 @@ class Comparison:
             on=keys,
         )
         return t.reset_index(drop=True)
+
+
+def _get_diffs(self: Comparison) -> pd.DataFrame:
+    if self._diffs is None and self.load_diffs is not None:
+        self._diffs = self.load_diffs(None)
+    if self._diffs is None:
+        raise AttributeError("this comparison holds no run-level differences")
+    return self._diffs
+
+
+def _set_diffs(self: Comparison, value: pd.DataFrame | None) -> None:
+    self._diffs = value
+
+
+# After the dataclass is built, so that ``Comparison(diffs=...)`` goes through the setter
+# and the field stays the constructor's first argument.
+Comparison.diffs = property(_get_diffs, _set_diffs)  # type: ignore[assignment]
 
 
 def compare(
@@ -290,139 +382,20 @@ def compare(
     )
 
 
-def read_manifest(run_dir: str | Path) -> dict:
-    """Read ``manifest.json`` of a results directory, with an error that says what is wrong."""
-    path = Path(run_dir) / "manifest.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} not found: {run_dir} is not a results directory "
-            "(expected results/<scenario>/<run_id>/manifest.json)"
-        )
-    return json.loads(path.read_text(encoding="utf-8"))
+#: Reading runs from disk lives in :mod:`scosim.compare_read`; importable from here.
+_FROM_DISK = (
+    "check_pairable", "compare_results", "read_indicators", "read_manifest",
+    "_check_common_years",
+)
 
 
-def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read the tidy indicator table of a results directory (all batch files)."""
-    from scosim.results import read_batches
+def __getattr__(name: str) -> Any:
+    # Lazy (PEP 562): scosim.compare_read imports this module.
+    if name in _FROM_DISK:
+        from scosim import compare_read
 
-    # Unsorted: pairing joins on keys, and sorting millions of rows is wasted work.
-    return read_batches(Path(run_dir) / "indicators", indicators=indicators, sort=False)
-
-
-def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
-    """Raise :class:`PairingError` unless two runs can be compared run by run.
-
-    Pairing needs the same seed (run r then shares its random numbers in both)
-    and the same number of replications, and both runs finished.
-    """
-    for name, m in (("policy", policy_manifest), ("baseline", baseline_manifest)):
-        if m.get("status") != "complete":
-            raise PairingError(
-                f"the {name} run has status {m.get('status')!r}, not 'complete': "
-                "finish (resume) it before comparing"
-            )
-    for key in ("seed", "replications"):
-        p, b = policy_manifest.get(key), baseline_manifest.get(key)
-        if p != b:
-            raise PairingError(
-                f"policy and baseline have different {key} ({p} vs {b}). Runs are paired by "
-                "index with common random numbers: run r of both must use the same seed and "
-                "the same replications, so the difference is the policy and not noise. "
-                f"Re-run the policy with {key}={b} (or the baseline with {key}={p})."
-            )
-    if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
-        warnings.warn(
-            "policy and baseline used different data versions "
-            f"({policy_manifest.get('data_version')} vs {baseline_manifest.get('data_version')}); "
-            "differences mix the policy with the data change",
-            stacklevel=3,
-        )
-
-
-def compare_results(
-    policy_dir: str | Path,
-    baseline_dir: str | Path,
-    *,
-    by: Sequence[str] = KEYS,
-    level: float = 0.90,
-    method: Method | str = "t",
-    seed: int = 0,
-    indicators: Sequence[str] | None = None,
-) -> Comparison:
-    """Compare two results directories (``results/<scenario>/<run_id>``) run by run.
-
-    Args:
-        policy_dir: Results of the policy scenario.
-        baseline_dir: Results of the baseline scenario.
-        by: Keys besides ``run`` (default year, country, indicator).
-        level: Interval level, e.g. 0.90.
-        method: CI of the mean: ``"t"`` or ``"bootstrap"``.
-        seed: Bootstrap seed.
-        indicators: Only these indicators (default: all).
-
-    Returns:
-        A :class:`Comparison` holding both manifests.
-
-    Raises:
-        PairingError: Runs not complete, or seeds / replications differ.
-        FileNotFoundError: A directory lacks a manifest or indicator files.
-    """
-    if Path(policy_dir).resolve() == Path(baseline_dir).resolve():
-        raise PairingError(
-            f"policy and baseline are the same run ({policy_dir}): every difference would be "
-            "zero. Compare two different runs"
-        )
-    pm, bm = read_manifest(policy_dir), read_manifest(baseline_dir)
-    check_pairable(pm, bm)
-    _check_common_years(pm, bm)
-    pol = read_indicators(policy_dir, indicators)
-    base = read_indicators(baseline_dir, indicators)
-    if indicators:
-        _check_indicators(indicators, pol, base, policy_dir, baseline_dir)
-    comp = compare(pol, base, by=by, level=level, method=method, seed=seed)
-    if comp.diffs.empty:
-        raise PairingError(
-            "policy and baseline share no (year, country, indicator): nothing to compare"
-        )
-    comp.policy_manifest, comp.baseline_manifest = pm, bm
-    comp.policy_dir, comp.baseline_dir = Path(policy_dir), Path(baseline_dir)
-    return comp
-
-
-def _check_common_years(pm: dict, bm: dict) -> None:
-    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
-    yp, yb = pm.get("years"), bm.get("years")
-    if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
-        return  # older manifests: the tables decide
-    if max(yp[0], yb[0]) > min(yp[1], yb[1]):
-        raise PairingError(
-            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
-            "year; compare runs whose years overlap"
-        )
-
-
-def _check_indicators(
-    wanted: Sequence[str],
-    pol: pd.DataFrame,
-    base: pd.DataFrame,
-    policy_dir: str | Path,
-    baseline_dir: str | Path,
-) -> None:
-    import difflib
-
-    for name, df, where in (("policy", pol, policy_dir), ("baseline", base, baseline_dir)):
-        have = {str(x) for x in df["indicator"].unique()}
-        missing = [w for w in wanted if w not in have]
-        if missing:
-            everything = sorted(
-                str(x) for x in read_indicators(where)["indicator"].unique()
-            )
-            close = difflib.get_close_matches(missing[0], everything, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise PairingError(
-                f"the {name} run has no indicator {missing[0]!r}{hint}; it has "
-                f"{', '.join(everything)}"
-            )
+        return getattr(compare_read, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def largest_effect_year(summary: pd.DataFrame, indicator: str) -> tuple[int, str]:

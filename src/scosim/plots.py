@@ -506,6 +506,23 @@ def load_plot_data(run_dir: Path) -> RunStats:
 
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
 _MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
+_IND_COLUMNS = ("run", "year", "country", "indicator", "value")
+#: Indicators the network run figures draw (scosim.network.runplots).
+_NETWORK_DRAWN = ("network_trade_cost_change_pct", "route_instability", "corridor_operating",
+                  "welfare_change_pct", "corridor_paid_usd", "corridor_risk_usd")
+
+
+def _mechanism_indicators(names: set[str]) -> list[str]:
+    """Indicators the mechanism figures of a run with these indicators read."""
+    from scosim.finance.plots import RUN_INDICATORS as FINANCE
+    from scosim.security.plots import RUN_INDICATORS as SECURITY
+
+    out = list(SECURITY)
+    if "network_trade_cost_change_pct" in names:
+        out += _NETWORK_DRAWN
+    if "bank_failures" in names:
+        out += [*FINANCE, "member"]
+    return list(dict.fromkeys(out))
 
 
 def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[Path]:
@@ -518,8 +535,13 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[P
     names = indicator_names(d)
     if not names & set(_MECHANISM_MARKERS):
         return []
-    ind = read_batches(d)
-    events = read_batches(Path(run_dir) / "events")
+    # Only what the figures draw: their indicators, and the adoptions' key columns.
+    wanted = [n for n in _mechanism_indicators(names) if n in names]
+    ind = read_batches(d, indicators=wanted, columns=list(_IND_COLUMNS))
+    events = None
+    if "network_trade_cost_change_pct" in names:
+        events = read_batches(Path(run_dir) / "events", types=["adopted"],
+                              columns=["run", "year", "type", "country", "proposal"])
     from scosim.security.plots import plot_security_run
 
     drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]

@@ -181,13 +181,8 @@ def write_report(
     comp = comparison
     if indicators is not None:
         keep = set(indicators)
-        comp = Comparison(
-            diffs=comparison.diffs[comparison.diffs["indicator"].isin(keep)],
-            summary=comparison.summary[comparison.summary["indicator"].isin(keep)],
-            spread=comparison.spread[comparison.spread["indicator"].isin(keep)],
-            level=comparison.level,
-            method=comparison.method,
-        )
+        # Summaries only: the run-level differences stay unread (they may be large).
+        comp = comparison.subset(sorted(keep))
     inds = sorted(comp.summary["indicator"].unique())
     yr = int(comp.summary["year"].max()) if year is None else year
     table = summary_table(comp, year=yr)

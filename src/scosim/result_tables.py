@@ -2,6 +2,11 @@
 
 Split from :mod:`scosim.results` (which writes runs); every name here is also
 importable from there.
+
+Every reader takes a local path or an fsspec URL (``memory://run``,
+``file:///data/run``, ``s3://bucket/run`` with s3fs installed): a run written to
+an object store is read back where it lies. Readers read only the columns,
+indicators and event types they are asked for.
 """
 
 from __future__ import annotations
@@ -18,35 +23,151 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def _is_url(location: str | Path) -> bool:
+    """Whether ``location`` is an fsspec URL (any ``scheme://``), not a plain path."""
+    return isinstance(location, str) and "://" in location
+
+
+def _fs(location: str) -> tuple[Any, str]:
+    """The fsspec filesystem of a URL and the path on it."""
+    import fsspec
+
+    return fsspec.core.url_to_fs(location)
+
+
+def _join(location: str | Path, *parts: str) -> str | Path:
+    """``location / part / ...`` for a local path (a Path) or a URL (a string)."""
+    if _is_url(location):
+        return "/".join([str(location).rstrip("/"), *parts])
+    return Path(location).joinpath(*parts)
+
+
+def _isdir(location: str | Path) -> bool:
+    if _is_url(location):
+        fs, path = _fs(str(location))
+        return bool(fs.isdir(path))
+    return Path(location).is_dir()
+
+
+def _read_text(location: str | Path) -> str:
+    """A small text file's content, from a path or URL."""
+    if _is_url(location):
+        fs, path = _fs(str(location))
+        with fs.open(path, "rb") as f:
+            return f.read().decode("utf-8")
+    return Path(location).read_text(encoding="utf-8")
+
+
+def read_json(location: str | Path) -> Any:
+    """A JSON file (a run's manifest) from a path or URL.
+
+    Raises:
+        FileNotFoundError: No such file.
+    """
+    return json.loads(_read_text(location))
+
+
+def read_table(
+    file: str,
+    columns: Sequence[str] | None = None,
+    *,
+    indicators: Sequence[str] | None = None,
+    types: Sequence[str] | None = None,
+) -> Any:
+    """One batch file as an Arrow table: only ``columns``, rows of ``indicators``/``types``.
+
+    The row filter is applied after reading on the dictionary codes of the
+    ``indicator`` / ``type`` column, which is several times faster than a Parquet
+    filter expression on a dictionary column (whose string comparison cost more
+    than reading the whole file) and reads the file once.
+
+    Args:
+        file: A batch file (a path or an fsspec URL, as :func:`batch_files` gives).
+        columns: Columns to return (default: all).
+        indicators: Keep only rows of these indicators.
+        types: Keep only events of these types.
+    """
+    import pyarrow.parquet as pq
+
+    wanted = {"indicator": indicators, "type": types}
+    need = None
+    if columns is not None:
+        need = list(dict.fromkeys([*columns, *(k for k, v in wanted.items() if v)]))
+    if _is_url(file):
+        fs, path = _fs(file)
+        table = pq.read_table(path, columns=need, filesystem=fs)
+    else:
+        table = pq.read_table(file, columns=need)
+    for col, keep in wanted.items():
+        if keep:
+            table = table.filter(_isin(table.column(col), keep))
+    if columns is not None and list(table.column_names) != list(columns):
+        table = table.select(list(columns))
+    return table
+
+
+def _isin(col: Any, keep: Sequence[str]) -> Any:
+    """Boolean mask of ``col`` (dictionary or plain strings) being in ``keep``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep_set = {str(k) for k in keep}
+    masks = []
+    for chunk in col.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            hit = np.array([str(v) in keep_set for v in chunk.dictionary.to_pylist()], dtype=bool)
+            idx = chunk.indices.to_numpy(zero_copy_only=False)
+            m = hit[idx] if hit.size else np.zeros(len(chunk), dtype=bool)
+            if chunk.null_count:
+                m &= chunk.is_valid().to_numpy(zero_copy_only=False)
+            masks.append(pa.array(m))
+        else:
+            masks.append(pc.fill_null(pc.is_in(chunk, pa.array(sorted(keep_set))), False))
+    return pa.chunked_array(masks, type=pa.bool_())
+
+
 @dataclass
 class Result:
     """A finished run, reopened from its directory.
 
     Attributes:
-        path: The run directory.
+        path: The run directory (a Path), or its fsspec URL (a string).
         manifest: Its manifest.
     """
 
-    path: Path
+    path: Path | str
     manifest: dict[str, Any]
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: Derived summaries front ends keep per result (e.g. the explorer's statistics).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def table_dir(self, table: str) -> str | Path:
+        """Where one of the run's tables is (``indicators``, ``events``, ``bilateral``)."""
+        return _join(self.path, table)
 
     @property
     def indicators(self) -> pd.DataFrame:
-        """Tidy indicator table (run, year, country, indicator, value)."""
+        """The whole tidy indicator table (run, year, country, indicator, value).
+
+        Every indicator of every run: memory grows with the replications. Prefer
+        :meth:`indicator` or :func:`read_batches` with ``indicators=``/``columns=``
+        for large runs; nothing inside scosim reads this on large data.
+        """
         if "indicators" not in self._cache:
-            self._cache["indicators"] = read_batches(self.path / "indicators")
+            self._cache["indicators"] = read_batches(self.table_dir("indicators"))
         return self._cache["indicators"]
 
     @property
     def events(self) -> pd.DataFrame:
-        """Event log: run, year, type, country, proposal, one typed column per detail field.
+        """The whole event log: run, year, type, country, proposal, one typed column per detail.
 
-        Runs written before typed detail columns have JSON ``detail`` text instead;
+        Every event of every run; see :attr:`indicators` about memory. Runs written
+        before typed detail columns have JSON ``detail`` text instead;
         :func:`scosim.model.events.expand_legacy_detail` converts such a table.
         """
         if "events" not in self._cache:
-            self._cache["events"] = read_batches(self.path / "events")
+            self._cache["events"] = read_batches(self.table_dir("events"))
         return self._cache["events"]
 
     @property
@@ -56,23 +177,26 @@ class Result:
         Written only when the scenario sets ``outputs.bilateral: true``.
         """
         if "bilateral" not in self._cache:
-            if not (self.path / "bilateral").is_dir():
+            if not _isdir(self.table_dir("bilateral")):
                 raise FileNotFoundError(
                     f"{self.path} has no bilateral tables; set outputs.bilateral: true "
                     "in the scenario to write them"
                 )
-            self._cache["bilateral"] = read_batches(self.path / "bilateral")
+            self._cache["bilateral"] = read_batches(self.table_dir("bilateral"))
         return self._cache["bilateral"]
 
     @property
-    def plots(self) -> list[Path]:
-        """PNG plots written for this run."""
-        return sorted((self.path / "plots").glob("*.png"))
+    def plots(self) -> list[Path] | list[str]:
+        """PNG plots written for this run (URLs for a run read from a URL)."""
+        if _is_url(self.path):
+            fs, path = _fs(str(self.path))
+            return sorted(fs.unstrip_protocol(p) for p in fs.glob(f"{path}/plots/*.png"))
+        return sorted((Path(self.path) / "plots").glob("*.png"))
 
     @property
     def scenario_yaml(self) -> str:
         """The resolved scenario as YAML text."""
-        return (self.path / "scenario.yaml").read_text()
+        return _read_text(_join(self.path, "scenario.yaml"))
 
     def indicator(self, name: str) -> pd.DataFrame:
         """One indicator as a wide table: rows (run, year), columns countries."""
@@ -81,9 +205,10 @@ class Result:
             df = df[df["indicator"] == name]
         else:
             # Read only this indicator rather than every indicator of every run.
-            df = read_batches(self.path / "indicators", indicators=[name])
+            df = read_batches(self.table_dir("indicators"), indicators=[name],
+                              columns=["run", "year", "country", "value"])
         if df.empty:
-            known = sorted(indicator_names(self.path / "indicators"))
+            known = sorted(indicator_names(self.table_dir("indicators")))
             raise KeyError(f"no indicator {name!r}; this run has {', '.join(known)}")
         return df.pivot_table(index=["run", "year"], columns="country", values="value")
 
@@ -94,11 +219,20 @@ def batch_files(d: str | Path) -> list[str]:
     A stray temporary file from an interrupted write (``batch-00003.parquet.tmp``)
     is never taken for data.
 
+    Args:
+        d: The directory, a local path or an fsspec URL; files of a URL are
+            returned as URLs of the same scheme.
+
     Raises:
         FileNotFoundError: There are none.
     """
-    d = Path(d)
-    files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
+    if _is_url(d):
+        fs, path = _fs(str(d))
+        found = fs.glob(f"{path.rstrip('/')}/batch-*.parquet") if fs.isdir(path) else []
+        files = sorted(fs.unstrip_protocol(f) for f in found if f.endswith(".parquet"))
+    else:
+        d = Path(d)
+        files = sorted(str(f) for f in d.glob("batch-*.parquet")) if d.is_dir() else []
     if not files:
         raise FileNotFoundError(f"no tables (batch-*.parquet) in {d}")
     return files
@@ -115,9 +249,10 @@ def read_batches(
     """Read a run's table from its batch files (``<run>/indicators`` or ``<run>/events``).
 
     Args:
-        d: The table's directory.
-        indicators: Keep only these indicators (read with a Parquet filter).
-        types: Keep only these event types (events tables; a Parquet filter).
+        d: The table's directory (a local path or an fsspec URL).
+        indicators: Keep only these indicators (filtered file by file, so the
+            other indicators' rows are never held together).
+        types: Keep only these event types (events tables).
         columns: Read only these columns (default: all).
         sort: Order rows by run and year (stable), as a reader expects; off for
             callers that join on keys anyway.
@@ -125,15 +260,13 @@ def read_batches(
     Returns:
         The concatenated table.
     """
-    import pyarrow.dataset as ds
+    import pyarrow as pa
 
-    files = batch_files(d)
-    flt = ds.field("indicator").isin(list(indicators)) if indicators else None
-    if types:
-        by_type = ds.field("type").isin(list(types))
-        flt = by_type if flt is None else flt & by_type
-    cols = list(columns) if columns is not None else None
-    df = ds.dataset(files, format="parquet").to_table(columns=cols, filter=flt).to_pandas()
+    parts = [
+        read_table(f, columns, indicators=indicators, types=types) for f in batch_files(d)
+    ]
+    # Files may carry different dictionaries (each batch its own categories).
+    df = pa.concat_tables(parts, promote_options="permissive").to_pandas()
     if sort:
         keys = [c for c in ("run", "year") if c in df.columns]
         df = df.sort_values(keys, kind="stable").reset_index(drop=True)
@@ -141,12 +274,15 @@ def read_batches(
 
 
 def indicator_names(d: str | Path) -> set[str]:
-    """Names of the indicators a run recorded, reading only that column, file by file."""
-    import pyarrow.parquet as pq
+    """Names of the indicators a run recorded, reading only that column, file by file.
 
+    Args:
+        d: A run's ``indicators`` directory (a local path or an fsspec URL).
+    """
     names: set[str] = set()
     for f in batch_files(d):
-        names.update(pq.read_table(f, columns=["indicator"]).column(0).unique().to_pylist())
+        col = read_table(f, ["indicator"]).column(0)
+        names.update(str(x) for x in col.unique().to_pylist() if x is not None)
     return names
 
 
@@ -158,20 +294,18 @@ def read_wide(d: str | Path, indicator: str) -> pd.DataFrame:
     float per run, year and country instead of every indicator's tidy rows.
 
     Args:
-        d: A run's ``indicators`` directory.
+        d: A run's ``indicators`` directory (a local path or an fsspec URL).
         indicator: The indicator.
 
     Returns:
         The wide table (empty when the run did not record ``indicator``).
     """
     import pandas as pd
-    import pyarrow.parquet as pq
 
     parts = []
     for f in batch_files(d):
-        part = pq.read_table(
-            f, columns=["run", "year", "country", "value"],
-            filters=[("indicator", "==", indicator)],
+        part = read_table(
+            f, ["run", "year", "country", "value"], indicators=[indicator]
         ).to_pandas()
         if len(part):
             parts.append(part.pivot_table(
@@ -187,20 +321,22 @@ def open_result(path: str | Path) -> Result:
     """Reopen a finished run from its directory.
 
     Args:
-        path: A run directory (``results/<scenario>/<run_id>``).
+        path: A run directory (``results/<scenario>/<run_id>``), or its fsspec
+            URL (``memory://...``, ``file:///...``, ``s3://bucket/...``).
 
     Returns:
-        The :class:`Result`.
+        The :class:`Result` (its ``path`` a Path for a local directory, the URL
+        string otherwise).
 
     Raises:
         FileNotFoundError: No manifest there.
         ValueError: The run is not complete.
     """
-    p = Path(path)
-    mf = p / MANIFEST
-    if not mf.is_file():
-        raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})")
-    manifest = json.loads(mf.read_text())
+    p: str | Path = str(path).rstrip("/") if _is_url(path) else Path(path)
+    try:
+        manifest = read_json(_join(p, MANIFEST))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})") from None
     if manifest.get("status") != "complete":
         raise ValueError(f"{p} is not complete (status {manifest.get('status')!r})")
     return Result(path=p, manifest=manifest)

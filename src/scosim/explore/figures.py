@@ -4,6 +4,11 @@ Every number comes from the functions the PNG plots and reports use
 (:func:`scosim.plots.who_gains_data`, :func:`scosim.plots.membership_data`,
 :func:`scosim.plots.vote_reasons_data`, :meth:`scosim.compare.Comparison.table`);
 this module only draws.
+
+The figures read a run through the same streaming statistics as ``scosim run``'s
+plots (:func:`scosim.plots.load_plot_data`: the plotted indicators and event
+types only, merged batch file by batch file), never the whole tables, so a page
+showing a 100,000-run result holds summaries, not runs.
 """
 
 from __future__ import annotations
@@ -12,7 +17,15 @@ from typing import Any
 
 import pandas as pd
 
-from scosim.plots import HIGH, LOW, TERM_LABELS, membership_data, vote_reasons_data, who_gains_data
+from scosim.plots import (
+    HIGH,
+    LOW,
+    TERM_LABELS,
+    load_plot_data,
+    membership_data,
+    vote_reasons_data,
+    who_gains_data,
+)
 from scosim.results import Result
 
 __all__ = [
@@ -43,15 +56,25 @@ def _layout(fig: Any, title: str, height: int) -> Any:
     return fig
 
 
+def run_stats(result: Result) -> Any:
+    """The run's :class:`~scosim.runstats.RunStats` of the plotted indicators and events.
+
+    Read once per result (batch file by batch file) and kept with it.
+    """
+    if "plot_stats" not in result.memo:
+        result.memo["plot_stats"] = load_plot_data(result.path)
+    return result.memo["plot_stats"]
+
+
 def who_gains_figure(result: Result) -> Any | None:
     """Who gains, who loses: final-year welfare change by economy, 5th-95th percentile whiskers.
 
     Returns ``None`` when the run records no welfare change (nothing to show).
     """
-    ind = result.indicators
-    if not (ind["indicator"] == "welfare_change_pct").any():
+    st = run_stats(result)
+    if not st.has("welfare_change_pct"):
         return None
-    table, _, when, n_runs = who_gains_data(ind)
+    table, _, when, n_runs = who_gains_data(st)
     go = _go()
     # The same statistics as the PNG (scosim.plots.plot_welfare_final): bars are the
     # mean over runs, as scosim compare reports; diamonds the median with whiskers.
@@ -100,7 +123,7 @@ def who_gains_figure(result: Result) -> Any | None:
 
 def vote_reasons_figure(result: Result) -> Any | None:
     """Why states voted as they did at the first vote: stacked weighted terms of the score."""
-    data = vote_reasons_data(result.events)
+    data = vote_reasons_data(run_stats(result))
     if data is None:
         return None
     go = _go()
@@ -143,12 +166,11 @@ def vote_reasons_figure(result: Result) -> Any | None:
 
 def membership_figures(result: Result) -> tuple[Any, Any] | None:
     """Membership over time (share of runs in a customs union) and the events behind it."""
-    ind, events = result.indicators, result.events
-    names = set(ind["indicator"].unique())
-    if not {"in_customs_union", "member"} <= names:
+    st = run_stats(result)
+    if not (st.has("in_customs_union") and st.has("member")):
         return None
-    union, counts = membership_data(ind, events)
-    n_runs = int(ind["run"].nunique())
+    union, counts = membership_data(st)
+    n_runs = st.runs
     go = _go()
     heat = go.Figure(
         go.Heatmap(
@@ -186,12 +208,27 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
 
 
 def events_table(result: Result) -> pd.DataFrame:
-    """Events per run by year and type (votes, vetoes, incidents, ...), for a table."""
-    ev = result.events
-    if ev.empty:
+    """Events per run by year and type (votes, vetoes, incidents, ...), for a table.
+
+    Counted batch file by batch file from the year and type columns only.
+    """
+    from scosim.result_tables import batch_files, read_table
+
+    try:
+        files = batch_files(result.table_dir("events"))
+    except FileNotFoundError:
+        return pd.DataFrame()
+    counts: pd.Series | None = None
+    for f in files:
+        part = read_table(f, ["year", "type"]).to_pandas()
+        part["type"] = part["type"].astype(str)
+        n = part.groupby(["year", "type"]).size()
+        counts = n if counts is None else counts.add(n, fill_value=0)
+    if counts is None or counts.empty:
         return pd.DataFrame()
     n_runs = max(int(result.manifest["replications"]), 1)
-    t = ev.groupby(["year", "type"], observed=True).size().unstack("type", fill_value=0)
+    t = counts.astype("int64").unstack("type", fill_value=0)
+    t.columns.name = "type"
     return (t / n_runs).round(3)
 
 

@@ -1,0 +1,475 @@
+"""Comparing two finished runs from their batch files, one group of indicators at a time.
+
+:func:`compare_results` pairs a policy run with its baseline key by key
+(``year, country, indicator``). Every statistic of :mod:`scosim.compare` is
+computed per key, so the keys can be taken in groups: each group's rows of both
+runs are read, paired and summarised, then let go. A group holds at most
+:data:`~scosim.compare.CHUNK_ROWS` rows of each run (whole indicators, or the
+years of one indicator when a single indicator is larger), so memory does not
+grow with the replications. Runs that fit in one group are read directly; larger
+ones are first split by group in one pass over their batch files (into Parquet
+files in a temporary directory, removed afterwards), so no batch file is read
+more than once per run. The numbers are those of pairing the two whole tables
+at once (:func:`scosim.compare.compare` on both tables), which the tests check.
+
+Runs may lie in local directories or at fsspec URLs (``memory://``, ``s3://``).
+Importable from :mod:`scosim.compare`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim import compare as cmp
+from scosim.compare import KEYS, Comparison, Method, PairingError
+from scosim.result_tables import _is_url, _join, batch_files, read_json, read_table
+
+__all__ = [
+    "check_pairable",
+    "compare_results",
+    "read_indicators",
+    "read_manifest",
+]
+
+
+def read_manifest(run_dir: str | Path) -> dict:
+    """Read ``manifest.json`` of a results directory, with an error that says what is wrong."""
+    path = _join(run_dir, "manifest.json")
+    try:
+        return read_json(path)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise FileNotFoundError(
+            f"{path} not found: {run_dir} is not a results directory "
+            "(expected results/<scenario>/<run_id>/manifest.json)"
+        ) from None
+
+
+def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read the tidy indicator table of a results directory (every batch file).
+
+    Memory grows with the replications: :func:`compare_results` does not use it.
+    """
+    from scosim.result_tables import read_batches
+
+    # Unsorted: pairing joins on keys, and sorting millions of rows is wasted work.
+    return read_batches(
+        _join(run_dir, "indicators"), indicators=indicators, columns=list(cmp.READ_COLUMNS),
+        sort=False,
+    )
+
+
+def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
+    """Raise :class:`PairingError` unless two runs can be compared run by run.
+
+    Pairing needs the same seed (run r then shares its random numbers in both)
+    and the same number of replications, and both runs finished.
+    """
+    for name, m in (("policy", policy_manifest), ("baseline", baseline_manifest)):
+        if m.get("status") != "complete":
+            raise PairingError(
+                f"the {name} run has status {m.get('status')!r}, not 'complete': "
+                "finish (resume) it before comparing"
+            )
+    for key in ("seed", "replications"):
+        p, b = policy_manifest.get(key), baseline_manifest.get(key)
+        if p != b:
+            raise PairingError(
+                f"policy and baseline have different {key} ({p} vs {b}). Runs are paired by "
+                "index with common random numbers: run r of both must use the same seed and "
+                "the same replications, so the difference is the policy and not noise. "
+                f"Re-run the policy with {key}={b} (or the baseline with {key}={p})."
+            )
+    if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
+        warnings.warn(
+            "policy and baseline used different data versions "
+            f"({policy_manifest.get('data_version')} vs {baseline_manifest.get('data_version')}); "
+            "differences mix the policy with the data change",
+            stacklevel=3,
+        )
+
+
+def _same_run(a: str | Path, b: str | Path) -> bool:
+    if _is_url(a) or _is_url(b):
+        return str(a).rstrip("/") == str(b).rstrip("/")
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def compare_results(
+    policy_dir: str | Path,
+    baseline_dir: str | Path,
+    *,
+    by: Sequence[str] = KEYS,
+    level: float = 0.90,
+    method: Method | str = "t",
+    seed: int = 0,
+    indicators: Sequence[str] | None = None,
+) -> Comparison:
+    """Compare two results directories (``results/<scenario>/<run_id>``) run by run.
+
+    Reads only the indicator tables' key and value columns, one group of keys
+    at a time (see the module docstring); the run-level differences are not
+    kept (``Comparison.diffs`` reads them again on first use).
+
+    Args:
+        policy_dir: Results of the policy scenario (a path or an fsspec URL).
+        baseline_dir: Results of the baseline scenario.
+        by: Keys besides ``run`` (default year, country, indicator).
+        level: Interval level, e.g. 0.90.
+        method: CI of the mean: ``"t"`` or ``"bootstrap"``.
+        seed: Bootstrap seed.
+        indicators: Only these indicators (default: all).
+
+    Returns:
+        A :class:`Comparison` holding both manifests.
+
+    Raises:
+        PairingError: Runs not complete, or seeds / replications differ.
+        FileNotFoundError: A directory lacks a manifest or indicator files.
+    """
+    if _same_run(policy_dir, baseline_dir):
+        raise PairingError(
+            f"policy and baseline are the same run ({policy_dir}): every difference would be "
+            "zero. Compare two different runs"
+        )
+    if method not in ("t", "bootstrap"):
+        raise ValueError(
+            f"method {method!r}: the comparison's summary is a CI of the mean ('t' or "
+            "'bootstrap'); the percentile spread of runs is always computed as `spread`"
+        )
+    pm, bm = read_manifest(policy_dir), read_manifest(baseline_dir)
+    check_pairable(pm, bm)
+    _check_common_years(pm, bm)
+    wanted = list(indicators) if indicators else None
+    by = list(by)
+    pol = _Side.scan(_join(policy_dir, "indicators"), wanted)
+    base = _Side.scan(_join(baseline_dir, "indicators"), wanted)
+    if wanted:
+        _check_indicators(wanted, pol, base)
+    cmp._check_runs(pol.runs, base.runs)
+    if "indicator" not in by:
+        # Keys that cut across indicators cannot be grouped by indicator: pair whole tables.
+        summary, spread = _summaries_whole(pol, base, by, level, method, seed)
+    else:
+        summary, spread = _summaries_by_group(pol, base, by, level, method, seed)
+    p_loc = policy_dir if _is_url(policy_dir) else Path(policy_dir)
+    b_loc = baseline_dir if _is_url(baseline_dir) else Path(baseline_dir)
+
+    def load(only: Sequence[str] | None) -> pd.DataFrame:
+        keep = wanted if only is None else [i for i in only if wanted is None or i in wanted]
+        if keep == []:  # none of those compared: an empty filter would read everything
+            keep = ["\x00none"]
+        return cmp.paired_differences(
+            read_indicators(p_loc, keep), read_indicators(b_loc, keep), by=by
+        )
+
+    return Comparison(
+        diffs=None,
+        summary=summary,
+        spread=spread,
+        level=level,
+        method=method,
+        policy_manifest=pm,
+        baseline_manifest=bm,
+        policy_dir=p_loc,  # type: ignore[arg-type]
+        baseline_dir=b_loc,  # type: ignore[arg-type]
+        load_diffs=load,
+    )
+
+
+# ------------------------------------------------------------------ reading by group
+
+
+@dataclass
+class _Side:
+    """One run's indicator files and what a cheap first pass learnt of them.
+
+    Attributes:
+        files: Its batch files.
+        wanted: The indicators asked for (None: all).
+        names: Every indicator the run recorded.
+        rows: Rows per (indicator, year), of the wanted indicators.
+        runs: Run indices of the wanted indicators' rows.
+    """
+
+    files: list[str]
+    wanted: list[str] | None
+    names: set[str] = field(default_factory=set)
+    rows: dict[tuple[str, int], int] = field(default_factory=dict)
+    runs: set[int] = field(default_factory=set)
+
+    @classmethod
+    def scan(cls, d: str | Path, wanted: list[str] | None) -> _Side:
+        """Read the run, year and indicator columns only, a file at a time."""
+        side = cls(batch_files(d), wanted)
+        for f in side.files:
+            df = read_table(f, ["run", "year", "indicator"]).to_pandas()
+            side.names.update(str(x) for x in pd.unique(df["indicator"].dropna()))
+            if wanted is not None:
+                df = df[df["indicator"].isin(wanted)]
+            side.runs.update(int(r) for r in pd.unique(df["run"]))
+            counts = df.groupby(["indicator", "year"], observed=True).size()
+            for (name, year), n in counts.items():
+                key = (str(name), int(year))
+                side.rows[key] = side.rows.get(key, 0) + int(n)
+        return side
+
+    def indicator_rows(self, name: str) -> int:
+        return sum(n for (i, _), n in self.rows.items() if i == name)
+
+
+def _plan(pol: _Side, base: _Side, by: list[str]) -> tuple[list[dict[str, set[int] | None]], int]:
+    """Groups of keys of at most CHUNK_ROWS rows per run, and rows with no counterpart.
+
+    A group maps indicator -> its years in the group (None: all years).
+    Indicators only one run recorded cannot pair: their rows are counted as
+    unmatched (as a whole-table join leaves them out).
+    """
+    p_names = {i for i, _ in pol.rows}
+    b_names = {i for i, _ in base.rows}
+    unmatched = sum(pol.indicator_rows(i) for i in p_names - b_names)
+    unmatched += sum(base.indicator_rows(i) for i in b_names - p_names)
+    units: list[tuple[str, set[int] | None, int]] = []
+    for name in sorted(p_names & b_names):
+        size = max(pol.indicator_rows(name), base.indicator_rows(name))
+        years = sorted({y for i, y in (*pol.rows, *base.rows) if i == name})
+        if size <= cmp.CHUNK_ROWS or "year" not in by:
+            units.append((name, None, size))
+            continue
+        # One indicator larger than a group: split it by year (a key, so pairs stay whole).
+        part: set[int] = set()
+        part_size = 0
+        for y in years:
+            n = max(pol.rows.get((name, y), 0), base.rows.get((name, y), 0))
+            if part and part_size + n > cmp.CHUNK_ROWS:
+                units.append((name, part, part_size))
+                part, part_size = set(), 0
+            part.add(y)
+            part_size += n
+        if part:
+            units.append((name, part, part_size))
+    groups: list[dict[str, set[int] | None]] = []
+    size = 0
+    for name, years, n in units:
+        if not groups or size + n > cmp.CHUNK_ROWS or name in groups[-1]:
+            groups.append({})
+            size = 0
+        groups[-1][name] = years
+        size += n
+    return groups, unmatched
+
+
+def _group_of(table: Any, groups: list[dict[str, set[int] | None]]) -> np.ndarray:
+    """Group index of every row of a batch (an Arrow table; -1: in no group)."""
+    if not table.num_rows:
+        return np.empty(0, dtype=np.int64)
+    ind = table.column("indicator").combine_chunks()
+    if hasattr(ind, "dictionary"):
+        cats = [str(c) for c in ind.dictionary.to_pylist()]
+        codes = ind.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    else:  # plain strings
+        values = ind.to_pylist()
+        cats = sorted({str(v) for v in values if v is not None})
+        pos0 = {c: i for i, c in enumerate(cats)}
+        codes = np.array([pos0.get(str(v), -1) if v is not None else -1 for v in values])
+    years = table.column("year").to_numpy().astype(np.int64)
+    y0 = int(years.min())
+    lut = np.full((len(cats) + 1, int(years.max()) - y0 + 1), -1, dtype=np.int64)
+    pos = {c: i for i, c in enumerate(cats)}
+    for g, members in enumerate(groups):
+        for name, ys in members.items():
+            if name not in pos:
+                continue
+            if ys is None:
+                lut[pos[name], :] = g
+            else:
+                for y in ys:
+                    if 0 <= y - y0 < lut.shape[1]:
+                        lut[pos[name], y - y0] = g
+    # Code -1 (a missing indicator) reads the last row, which is all -1.
+    return lut[codes, years - y0]
+
+
+def _group_tables(
+    pol: _Side, base: _Side, groups: list[dict[str, set[int] | None]], tmp: Path | None
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each group's rows of both runs (read directly when there is one group)."""
+    cols = list(cmp.READ_COLUMNS)
+    if tmp is None:
+        (only,) = groups
+        names = sorted(only)
+        yield (
+            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files],
+                      ignore_index=True),
+            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files],
+                      ignore_index=True),
+        )
+        return
+    for g in range(len(groups)):
+        yield (_read_spilled(tmp / "policy" / f"{g:05d}"),
+               _read_spilled(tmp / "baseline" / f"{g:05d}"))
+
+
+def _spill(side: _Side, groups: list[dict[str, set[int] | None]], out: Path) -> None:
+    """Split a run's rows by group into ``out/<group>/<batch>.parquet``, one batch at a time."""
+    import pyarrow.parquet as pq
+
+    for k, f in enumerate(side.files):
+        table = read_table(f, list(cmp.READ_COLUMNS)).unify_dictionaries()
+        g = _group_of(table, groups)
+        order = np.argsort(g, kind="stable")  # keeps each group's rows in file order
+        bounds = np.searchsorted(g[order], np.arange(len(groups) + 1))
+        for j in range(len(groups)):
+            rows = order[bounds[j]:bounds[j + 1]]
+            if rows.size:
+                d = out / f"{j:05d}"
+                d.mkdir(parents=True, exist_ok=True)
+                # Uncompressed: read back once, moments later, from local disk.
+                pq.write_table(table.take(rows), d / f"{k:05d}.parquet", compression="none")
+        del table, g, order
+
+
+def _read_spilled(d: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = list(cmp.READ_COLUMNS)
+    files = sorted(d.glob("*.parquet")) if d.is_dir() else []
+    if not files:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+    parts = [pq.read_table(f) for f in files]
+    return pa.concat_tables(parts, promote_options="permissive").to_pandas()
+
+
+def _summaries_by_group(
+    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary and spread, pairing and summarising one group of keys at a time."""
+    groups, unmatched = _plan(pol, base, by)
+    if not groups:
+        _nothing()
+    with tempfile.TemporaryDirectory(prefix="scosim-compare-") as tmpdir:
+        tmp = None
+        if len(groups) > 1:
+            tmp = Path(tmpdir)
+            _spill(pol, groups, tmp / "policy")
+            _spill(base, groups, tmp / "baseline")
+        summaries, spreads, sizes, paired = [], [], [], 0
+        for p_df, b_df in _group_tables(pol, base, groups, tmp):
+            if p_df.empty or b_df.empty:
+                # Years of an indicator only one run simulated: nothing pairs.
+                unmatched += len(p_df) + len(b_df)
+                continue
+            cmp._check_tables(p_df, b_df, by)
+            diffs, n_un = cmp._pair(p_df, b_df, by)
+            del p_df, b_df
+            unmatched += n_un
+            paired += len(diffs)
+            if diffs.empty:
+                continue
+            spread = cmp.summarise(diffs, level=level, method="percentile", seed=seed)
+            spreads.append(spread)
+            sizes.append(spread["n_runs"].to_numpy())
+            if method == "t":
+                summaries.append(cmp.summarise(diffs, level=level, method="t", seed=seed))
+        if not paired:
+            _nothing()
+        if method == "bootstrap":
+            summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
+    if unmatched:
+        warnings.warn(cmp._unmatched_message(unmatched), stacklevel=3)
+    return _ordered(summaries, by), _ordered(spreads, by)
+
+
+def _bootstrap_pass(
+    pol: _Side,
+    base: _Side,
+    groups: list[dict[str, set[int] | None]],
+    tmp: Path | None,
+    by: list[str],
+    level: float,
+    seed: int,
+    sizes: list[np.ndarray],
+) -> list[pd.DataFrame]:
+    """Bootstrap summaries per group, drawing the resamples one pass over all keys would.
+
+    :func:`~scosim.compare.summarise` draws one count matrix per distinct number
+    of runs, in increasing order, from one generator; they are drawn here in that
+    order for the sizes of every group, then each group uses the ones it needs.
+    """
+    rng = np.random.default_rng(seed)
+    n_boot = 2000
+    every = np.unique(np.concatenate(sizes)) if sizes else np.empty(0, dtype=int)
+    counts = {int(n): cmp._bootstrap_counts(int(n), n_boot, rng) for n in every if n >= 2}
+    out = []
+    for p_df, b_df in _group_tables(pol, base, groups, tmp):
+        if p_df.empty or b_df.empty:
+            continue
+        diffs, _ = cmp._pair(p_df, b_df, by)
+        if not diffs.empty:
+            out.append(cmp.summarise(
+                diffs, level=level, method="bootstrap", seed=seed, n_boot=n_boot,
+                _counts=counts.__getitem__,
+            ))
+    return out
+
+
+def _summaries_whole(
+    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cols = list(cmp.READ_COLUMNS)
+    names = pol.wanted
+    p_df = pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files])
+    b_df = pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files])
+    diffs = cmp.paired_differences(p_df, b_df, by=by)
+    if diffs.empty:
+        _nothing()
+    return (cmp.summarise(diffs, level=level, method=method, seed=seed),
+            cmp.summarise(diffs, level=level, method="percentile", seed=seed))
+
+
+def _ordered(parts: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
+    """Groups' summaries as one table, in the order of one summary over all keys."""
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return out.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def _nothing() -> Any:
+    raise PairingError(
+        "policy and baseline share no (year, country, indicator): nothing to compare"
+    )
+
+
+def _check_common_years(pm: dict, bm: dict) -> None:
+    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
+    yp, yb = pm.get("years"), bm.get("years")
+    if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
+        return  # older manifests: the tables decide
+    if max(yp[0], yb[0]) > min(yp[1], yb[1]):
+        raise PairingError(
+            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
+            "year; compare runs whose years overlap"
+        )
+
+
+def _check_indicators(wanted: Sequence[str], pol: _Side, base: _Side) -> None:
+    import difflib
+
+    for name, side in (("policy", pol), ("baseline", base)):
+        have = {i for i, _ in side.rows}
+        missing = [w for w in wanted if w not in have]
+        if missing:
+            everything = sorted(side.names)
+            close = difflib.get_close_matches(missing[0], everything, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PairingError(
+                f"the {name} run has no indicator {missing[0]!r}{hint}; it has "
+                f"{', '.join(everything)}"
+            )

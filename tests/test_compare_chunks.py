@@ -1,0 +1,178 @@
+"""compare_results reads by group of keys, yet gives the numbers of pairing the whole tables.
+
+The reference is the whole-table computation the command used before: read both
+runs' complete indicator tables and pair them at once (``compare`` on the two
+tables). The grouped path must match it exactly for the t interval and the
+percentile spread (each key's statistics use only that key's runs), and to
+rounding for the bootstrap (the same resamples; only the matrix product's
+blocking may differ).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim import compare as cmp
+from scosim import compare_read
+from scosim.compare import compare, compare_results
+from scosim.result_tables import read_batches
+
+COUNTRIES = ("CHN", "IND", "KAZ", "RUS", "UZB")
+YEARS = tuple(range(2025, 2031))
+INDICATORS = ("welfare", "exports", "gdp", "member")
+
+
+def tidy(rng: np.random.Generator, n_runs: int, indicator: str, shift: float) -> pd.DataFrame:
+    r, t, c = np.meshgrid(np.arange(n_runs), np.arange(len(YEARS)), np.arange(len(COUNTRIES)),
+                          indexing="ij")
+    return pd.DataFrame({
+        "run": r.ravel().astype("int32"),
+        "year": np.asarray(YEARS, dtype="int16")[t.ravel()],
+        "country": np.asarray(COUNTRIES)[c.ravel()],
+        "indicator": indicator,
+        "value": shift + rng.normal(size=r.size),
+    })
+
+
+def write_run(path, df: pd.DataFrame, *, batch_size: int, scenario: str):
+    (path / "indicators").mkdir(parents=True)
+    runs = sorted(df["run"].unique())
+    for b, start in enumerate(range(0, len(runs), batch_size)):
+        part = df[df["run"].isin(runs[start:start + batch_size])].copy()
+        # As the runner writes: categorical keys, categories differing between batches.
+        part["country"] = pd.Categorical(part["country"],
+                                         categories=sorted(set(part["country"]), reverse=b % 2))
+        part["indicator"] = part["indicator"].astype("category")
+        part.to_parquet(path / "indicators" / f"batch-{b:05d}.parquet", index=False)
+    (path / "manifest.json").write_text(json.dumps({
+        "scenario": scenario, "seed": 7, "replications": len(runs), "status": "complete",
+        "data_version": "x", "years": [YEARS[0], YEARS[-1]],
+    }))
+    return path
+
+
+@pytest.fixture
+def runs(tmp_path):
+    """Policy and baseline with awkward content: an indicator only the policy records,
+    a country the baseline lacks in some runs, NaN values, different batch sizes."""
+    rng = np.random.default_rng(3)
+    n = 40
+    pol = pd.concat([tidy(rng, n, i, 0.3 * k) for k, i in enumerate(INDICATORS)]
+                    + [tidy(rng, n, "policy_only", 1.0)], ignore_index=True)
+    base = pd.concat([tidy(rng, n, i, 0.0) for i in INDICATORS], ignore_index=True)
+    base = base[~((base["country"] == "UZB") & (base["run"] % 3 == 0)
+                  & (base["indicator"] == "gdp"))]
+    pol.loc[(pol["indicator"] == "exports") & (pol["run"] == 5), "value"] = np.nan
+    # Shuffle rows: pairing must not rely on file order.
+    pol = pol.sample(frac=1, random_state=1).reset_index(drop=True)
+    p = write_run(tmp_path / "p", pol, batch_size=16, scenario="cu")
+    b = write_run(tmp_path / "b", base, batch_size=10, scenario="baseline")
+    return p, b
+
+
+def whole_table(p, b, method: str, indicators=None):
+    """The reference: both whole tables in memory, paired at once."""
+    pol = read_batches(p / "indicators", indicators=indicators, sort=False)
+    base = read_batches(b / "indicators", indicators=indicators, sort=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ref = compare(pol, base, method=method, seed=11)
+    return ref, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("chunk_rows", [10**9, 1_500, 700, 300])
+@pytest.mark.parametrize("method", ["t", "bootstrap"])
+def test_grouped_comparison_equals_the_whole_table_one(runs, monkeypatch, chunk_rows, method):
+    # 10**9: one group read directly; 1,500: several indicators a group, spilled;
+    # 700 and 300: one indicator split by years (each indicator has 40 x 6 x 5 = 1,200 rows).
+    p, b = runs
+    ref, ref_warnings = whole_table(p, b, method)
+    monkeypatch.setattr(cmp, "CHUNK_ROWS", chunk_rows)
+    held = []
+    real_pair = cmp._pair
+
+    def spy(pol, base, by):
+        held.append((len(pol), len(base), set(pol["indicator"].astype(str))))
+        return real_pair(pol, base, by)
+
+    monkeypatch.setattr(cmp, "_pair", spy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = compare_results(p, b, method=method, seed=11)
+    # The same warning about rows without a counterpart, with the same count.
+    assert [m for m in map(str, (w.message for w in caught)) if "only one" in m] == \
+        [m for m in ref_warnings if "only one" in m]
+    spread_ref, summary_ref = ref.spread, ref.summary
+    pd.testing.assert_frame_equal(got.spread, spread_ref)
+    if method == "t":
+        pd.testing.assert_frame_equal(got.summary, summary_ref)
+    else:
+        pd.testing.assert_frame_equal(got.summary, summary_ref, rtol=1e-12, atol=1e-12)
+    # Never more than a group's rows at once, and more than one group when asked.
+    # (The bootstrap pairs each group twice: once for the sizes, once to resample.)
+    assert max(max(a, c) for a, c, _ in held) <= max(chunk_rows, 1)
+    groups = len(held) // (2 if method == "bootstrap" else 1)
+    if chunk_rows < 10**9:
+        assert groups >= (1_200 * 4 + chunk_rows - 1) // chunk_rows
+    else:
+        assert groups == 1
+
+
+def test_the_run_level_differences_are_read_only_when_asked(runs, monkeypatch):
+    p, b = runs
+    calls = []
+    real = compare_read.read_indicators
+    monkeypatch.setattr(compare_read, "read_indicators",
+                        lambda *a, **k: calls.append(a) or real(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = compare_results(p, b)
+        assert calls == []  # the summary never needed the whole tables
+        ref, _ = whole_table(p, b, "t")
+        pd.testing.assert_frame_equal(got.diffs, ref.diffs)
+        sub = got.subset(["gdp"])
+    assert set(sub.summary["indicator"]) == {"gdp"}
+    assert set(sub.diffs["indicator"]) == {"gdp"}
+    assert "diffs" not in repr(got)
+
+
+def test_compare_reads_only_key_and_value_columns(runs, monkeypatch):
+    p, b = runs
+    (p / "events").mkdir()
+    seen = []
+    real = compare_read.read_table
+
+    def spy(f, columns=None, **kw):
+        seen.append((str(f), None if columns is None else tuple(columns), kw.get("indicators")))
+        return real(f, columns, **kw)
+
+    monkeypatch.setattr(compare_read, "read_table", spy)
+    monkeypatch.setattr(cmp, "CHUNK_ROWS", 10**9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compare_results(p, b, indicators=["gdp", "member"])
+    assert seen and all(c is not None and set(c) <= set(cmp.READ_COLUMNS) for _, c, _ in seen)
+    assert all("/indicators/" in f for f, _, _ in seen)
+    # The value column is read only with the indicator filter.
+    assert all(ind == ["gdp", "member"] for _, c, ind in seen if "value" in c)
+
+
+def test_a_real_ensemble_compares_as_the_whole_tables(tmp_path, monkeypatch):
+    from scosim.api import run
+
+    kw = {"replications": 6, "seed": 5, "out": tmp_path, "progress": False}
+    pol = run("scenarios/customs_union.yaml", **kw).path
+    base = run("scenarios/baseline.yaml", **kw).path
+    monkeypatch.setattr(cmp, "CHUNK_ROWS", 2_000)  # several groups, spilled
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = compare_results(pol, base)
+        ref, _ = whole_table(pol, base, "t")
+    pd.testing.assert_frame_equal(got.summary, ref.summary)
+    pd.testing.assert_frame_equal(got.spread, ref.spread)
+    assert (got.summary["indicator"] == "welfare_change_pct").any()

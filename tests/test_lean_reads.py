@@ -1,0 +1,74 @@
+"""The explorer and the mechanism figures read only the indicators and columns they draw."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data.constants import ECONOMIES
+from scosim.result_tables import open_result
+
+
+def write_run(path, *, runs: int = 6, batch: int = 4):
+    """A finished security run: the security figure's indicators, plus one it does not draw."""
+    rng = np.random.default_rng(0)
+    for d in ("indicators", "events"):
+        (path / d).mkdir(parents=True)
+    names = ("incidents", "inflow_t", "seizures_t", "security_index", "gdp_usd")
+    for b, start in enumerate(range(0, runs, batch)):
+        rr = range(start, min(start + batch, runs))
+        rows = [(r, y, c, i, float(rng.poisson(3)))
+                for r in rr for y in (2025, 2026, 2027) for c in ECONOMIES for i in names]
+        pd.DataFrame(rows, columns=["run", "year", "country", "indicator", "value"]).astype(
+            {"country": "category", "indicator": "category"}
+        ).to_parquet(path / "indicators" / f"batch-{b:05d}.parquet", index=False)
+        ev = pd.DataFrame({
+            "run": [r for r in rr for _ in range(3)],
+            "year": [y for _ in rr for y in (2025, 2026, 2026)],
+            "type": [t for _ in rr for t in ("incident", "incident", "vote")],
+            "country": "TJK", "proposal": "p",
+            "detail": "{}",
+        })
+        ev.to_parquet(path / "events" / f"batch-{b:05d}.parquet", index=False)
+    (path / "manifest.json").write_text(json.dumps(
+        {"scenario": "sec", "seed": 1, "replications": runs, "status": "complete"}))
+    return path
+
+
+def test_mechanism_figures_read_only_their_indicators_and_key_columns(tmp_path, monkeypatch):
+    import scosim.plots as plots
+
+    run = write_run(tmp_path / "run")
+    calls = []
+    real = plots.read_batches
+
+    def spy(d, **kw):
+        calls.append((str(d), kw))
+        return real(d, **kw)
+
+    monkeypatch.setattr(plots, "read_batches", spy)
+    (tmp_path / "plots").mkdir()
+    drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "plots")
+    assert [p.name for p in drawn] == ["security_incidents_routes.png"]
+    (d, kw), = calls  # no network slot: no events read at all
+    assert d.endswith("indicators")
+    assert set(kw["indicators"]) == {"incidents", "inflow_t", "seizures_t"}
+    assert kw["columns"] == ["run", "year", "country", "indicator", "value"]
+
+
+def test_explorer_events_table_counts_as_the_whole_log(tmp_path):
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import events_table
+
+    res = open_result(write_run(tmp_path / "run"))
+    got = events_table(res)
+    ev = res.events  # the whole log, as the table was computed before
+    ref = ev.groupby(["year", "type"], observed=True).size().unstack("type", fill_value=0) / 6
+    ref.columns = ref.columns.astype(str)
+    ref.columns.name = "type"
+    pd.testing.assert_frame_equal(got, ref.round(3), check_index_type=False)
+    assert got.loc[2026, "incident"] == 1.0 and got.loc[2026, "vote"] == 1.0
+    assert got.loc[2025, "vote"] == 0.0
