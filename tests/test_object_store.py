@@ -312,3 +312,25 @@ def test_a_missing_bucket_is_a_clean_error(s3, tmp_path, monkeypatch, capsys):
     err = _user_error(capsys, code)
     assert "cannot write a run there" in err
     assert list(tmp_path.iterdir()) == [] and not s3.exists("no-such-bucket")
+
+
+def test_compare_and_sweep_refuse_an_object_store_root():
+    import scosim.api as api
+
+    with pytest.raises(ValueError, match="--out s3://b/r: scosim compare reads and writes a local"):
+        api.compare_runs("a", "b", out="s3://b/r")
+    with pytest.raises(ValueError, match="--out s3://b/r: scosim sweep"):
+        api.sweep(str(SMALL_BASE), {"parameters.trade.sigma": (3.0, 5.0)}, ["gdp_usd:KAZ"],
+                  out="s3://b/r")
+
+
+def test_the_cli_prints_the_runs_url_and_its_plots(mem, capsys):
+    from scosim.store_runs import store_catalogue_rows
+
+    fs, root = mem
+    assert main(["run", str(SMALL_BASE), "--out", root, "--replications", "4", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    (row,) = store_catalogue_rows(root)
+    assert f"results: {row['path']}" in out
+    assert f"plot: {row['path']}/plots/gdp_paths.png" in out
+    assert fs.exists(f"{_path(row['path'])}/plots/gdp_paths.png")

@@ -33,7 +33,7 @@ from scosim.results import (
     write_batch_parts,
 )
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
-from scosim.store_runs import StoreRunWriter
+from scosim.store_runs import StoreRunWriter, open_store_writer
 
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
@@ -447,8 +447,12 @@ def run(
     writer: RunWriter | StoreRunWriter
     if store:
         created: list[Path] = []
-        writer = _open_store_writer(str(out), fs, store_root, sc, digest, match, manifest,
-                                    resume, progress)
+        started = utc_now()
+        writer = open_store_writer(
+            str(out), fs, store_root, sc.name,
+            _run_id(started, digest, sc.seed, sc.replications),
+            match, {**manifest, "started": started}, resume=resume, progress=progress,
+        )
     else:
         created = [d for d in (root, root / sc.name) if not d.exists()]
         writer = _open_writer(root, sc, digest, match, manifest, resume, progress)
@@ -594,61 +598,6 @@ def _open_writer(
         except FileExistsError:
             continue  # another process took this name a moment ago
     raise FileExistsError(f"no free run directory name under {root / sc.name}")
-
-
-def _open_store_writer(
-    out: str,
-    fs: Any,
-    root: str,
-    sc: Scenario,
-    digest: str,
-    match: dict[str, Any],
-    manifest: dict[str, Any],
-    resume: bool,
-    progress: bool,
-) -> StoreRunWriter:
-    """Resume an unfinished run in an object store whose lease is free, or start one.
-
-    Without locks, a run is taken over through its lease (:mod:`scosim.store_runs`):
-    only a run whose writer released its lease or stopped renewing it is resumed.
-    """
-    import sys
-
-    from scosim.store_runs import StoreRunWriter, find_resumable_store
-
-    started = utc_now()
-    try:
-        if resume:
-            for path in find_resumable_store(fs, root, sc.name, match):
-                try:
-                    writer = StoreRunWriter(fs, root, sc.name, path.rsplit("/", 1)[-1], {},
-                                            resume_path=path)
-                except RunInProgress:
-                    continue  # another process resumed it a moment ago
-                if progress:
-                    print(f"scosim: resuming the interrupted run {writer.url}", file=sys.stderr)
-                return writer
-            busy = find_resumable_store(fs, root, sc.name, match, include_live=True)
-            if busy and progress:
-                print(
-                    f"scosim: an identical run is in progress in {fs.unstrip_protocol(busy[0])} "
-                    "(its writer's lease is live); starting a separate run",
-                    file=sys.stderr,
-                )
-        base = _run_id(started, digest, sc.seed, sc.replications)
-        for n in range(1, 101):
-            run_id = base if n == 1 else f"{base}-{n}"
-            try:
-                return StoreRunWriter(fs, root, sc.name, run_id, {**manifest, "started": started})
-            except FileExistsError:
-                continue  # taken (by another process a moment ago)
-    except (FileExistsError, RunInProgress):
-        raise
-    except OSError as exc:
-        # A missing bucket, no credentials, no network: name the option.
-        raise OSError(f"--out {out}: cannot write a run there ({type(exc).__name__}: "
-                      f"{exc})") from None
-    raise FileExistsError(f"no free run name under {out}/{sc.name}")
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:

@@ -454,3 +454,66 @@ def store_catalogue_rows(out: str) -> list[dict[str, Any]]:
                 "path": fs.unstrip_protocol(path),
             })
     return rows
+
+
+def open_store_writer(
+    out: str,
+    fs: Any,
+    root: str,
+    scenario_name: str,
+    run_id: str,
+    match: dict[str, Any],
+    manifest: dict[str, Any],
+    *,
+    resume: bool = True,
+    progress: bool = True,
+) -> StoreRunWriter:
+    """Resume an unfinished run whose lease is free, or start a new one.
+
+    Args:
+        out: The results root URL as given (for messages).
+        fs: Its file system.
+        root: Its path on ``fs``.
+        scenario_name: The scenario.
+        run_id: The new run's id (``-2``, ``-3`` ... appended while taken).
+        match: Manifest fields an unfinished run must have to be resumed.
+        manifest: A new run's manifest fields (with ``started``).
+        resume: Look for an unfinished run to resume first.
+        progress: Say on stderr what was resumed or left alone.
+
+    Raises:
+        OSError: The store cannot be written (a missing bucket, no credentials,
+            no network); the message names ``--out``.
+    """
+    import sys
+
+    try:
+        if resume:
+            for path in find_resumable_store(fs, root, scenario_name, match):
+                try:
+                    writer = StoreRunWriter(fs, root, scenario_name, path.rsplit("/", 1)[-1],
+                                            {}, resume_path=path)
+                except RunInProgress:
+                    continue  # another process resumed it a moment ago
+                if progress:
+                    print(f"scosim: resuming the interrupted run {writer.url}", file=sys.stderr)
+                return writer
+            busy = find_resumable_store(fs, root, scenario_name, match, include_live=True)
+            if busy and progress:
+                print(
+                    f"scosim: an identical run is in progress in {fs.unstrip_protocol(busy[0])} "
+                    "(its writer's lease is live); starting a separate run",
+                    file=sys.stderr,
+                )
+        for n in range(1, 101):
+            name = run_id if n == 1 else f"{run_id}-{n}"
+            try:
+                return StoreRunWriter(fs, root, scenario_name, name, manifest)
+            except FileExistsError:
+                continue  # taken (by another process a moment ago)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        raise OSError(f"--out {out}: cannot write a run there ({type(exc).__name__}: "
+                      f"{exc})") from None
+    raise FileExistsError(f"no free run name under {out}/{scenario_name}")
