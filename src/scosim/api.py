@@ -21,6 +21,7 @@ import pandas as pd
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
 from scosim.results import (
     compact_stamp,
+    is_url,
     remove_empty_dirs,
     resolve_run,
     unused_name,
@@ -62,6 +63,15 @@ UNITS = {
     "tariff_revenue_after_sharing_usd": "US$ (base-year prices)",
     "in_customs_union": "share of runs",
 }
+
+
+def _local_out(out: str | Path, command: str) -> None:
+    """Refuse an object-store URL where only ``scosim run`` writes to one."""
+    if is_url(str(out)):
+        raise ValueError(
+            f"--out {out}: scosim {command} reads and writes a local results directory; "
+            "object-store URLs are taken by scosim run only"
+        )
 
 
 # ------------------------------------------------------------------ compare
@@ -128,6 +138,7 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
+    _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
@@ -351,6 +362,7 @@ def sweep(
     """
     from scosim.experiments.sweep import ScenarioModelFn
 
+    _local_out(out, "sweep")
     if method not in ("grid", "lhs", "sobol", "morris"):
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:

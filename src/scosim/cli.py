@@ -72,7 +72,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"replications{' (resumed)' if m.get('resumed') else ''}"
     )
     print(f"results: {res.path}")
-    for p in res.plots:
+    if isinstance(res.path, str):  # a run in an object store (--out s3://...)
+        plots = [f"{res.path}/plots/{name}" for name in m.get("plots", [])]
+    else:
+        plots = res.plots
+    for p in plots:
         print(f"  plot: {p}")
     return 0
 
@@ -84,7 +88,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from scosim.results import CATALOGUE_COLUMNS, catalogue_rows
 
-    rows = catalogue_rows(args.out)
+    if "://" in args.out and not args.out.startswith("file://"):
+        from scosim.store_runs import store_catalogue_rows
+
+        rows = store_catalogue_rows(args.out)
+    else:
+        rows = catalogue_rows(args.out)
     if not rows:
         print(f"no runs under {args.out}/")
         return 0
@@ -137,7 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("scenario", help="scenario YAML file")
     r.add_argument("--seed", type=int, help="override the scenario's seed")
     r.add_argument("--replications", type=int, help="override the number of replications")
-    r.add_argument("--out", default="results", help="results root (default: results)")
+    r.add_argument(
+        "--out",
+        default="results",
+        help="results root: a directory, or an fsspec URL such as s3://bucket/results "
+        "(needs s3fs; workers write there directly) (default: results)",
+    )
     r.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     r.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
     r.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
@@ -171,7 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     ls = sub.add_parser("list", help="list runs under results/")
-    ls.add_argument("--out", default="results")
+    ls.add_argument("--out", default="results",
+                    help="results root: a directory or an fsspec URL (default: results)")
     ls.set_defaults(func=cmd_list)
 
     ex = sub.add_parser("explore", help="explore scenarios in the browser (needs scosim[explore])")

@@ -26,7 +26,9 @@ process or a Dask worker), never shipped back to the client; keys are narrow
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed
 into place only when complete, so a crash never leaves a directory that looks
 finished; an interrupted run can be resumed from its finished batches.
-Existing runs are never overwritten. The process writing a partial directory
+Existing runs are never overwritten. (An object store has no rename and no
+locks: runs written there, ``--out s3://...``, are published by their manifest
+instead, see :mod:`scosim.store_runs`.) The process writing a partial directory
 holds a lock on its ``.lock`` file (released by the system when the process
 ends, however it ends), so a partial run is resumed only when nobody is
 writing it.
@@ -248,6 +250,14 @@ class RunWriter:
     def done_batches(self) -> set[int]:
         """Batch ids already written (for resuming)."""
         return set(self.manifest.get("batches", []))
+
+    @property
+    def location(self) -> str:
+        """Where workers write the batch tables: the partial directory, absolute.
+
+        Absolute because workers may run in another directory.
+        """
+        return str(self.partial.resolve())
 
     def write_text(self, name: str, text: str) -> None:
         """Write a small text file (e.g. the resolved scenario) into the run."""

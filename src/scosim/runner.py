@@ -25,6 +25,7 @@ from scosim.results import (
     RunWriter,
     compact_stamp,
     find_resumable,
+    is_url,
     open_result,
     remove_empty_dirs,
     unused_name,
@@ -32,6 +33,7 @@ from scosim.results import (
     write_batch_parts,
 )
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
+from scosim.store_runs import StoreRunWriter, open_store_writer
 
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
@@ -328,6 +330,7 @@ def run(
     overrides: dict[str, Any] | None = None,
     allow_large: bool = False,
     on_batch: Callable[[int, int], None] | None = None,
+    retries: int | None = None,
 ) -> Result:
     """Run a scenario's ensemble and write a new run directory.
 
@@ -335,7 +338,10 @@ def run(
         scenario: A :class:`Scenario` or the path of a scenario YAML.
         seed: Override the scenario's seed.
         replications: Override the number of replications.
-        out: Results root; the run goes to ``<out>/<scenario name>/<run id>/``.
+        out: Results root; the run goes to ``<out>/<scenario name>/<run id>/``. A
+            local directory, or any fsspec URL (``s3://bucket/results``) whose
+            backend is installed: the run is then written in place in the object
+            store and committed by its manifest (:mod:`scosim.store_runs`).
         executor: ``local`` (one process, batched), ``process`` or ``dask``.
         workers: Worker processes for ``process`` / a local Dask cluster.
         scheduler: Dask scheduler address (default: a LocalCluster).
@@ -351,14 +357,19 @@ def run(
         on_batch: Called as ``on_batch(done, total)`` (batches) once before the first
             batch and after each one is written, e.g. to drive a progress bar in
             another front end (the browser explorer); it does not change results.
+        retries: Times the process pool runs a batch again after its worker
+            process died or it raised a transient error (default
+            :data:`~scosim.experiments.executors.PROCESS_RETRIES`).
 
     Returns:
-        The finished :class:`Result`, reopened from its directory.
+        The finished :class:`Result`, reopened from its directory. For a URL
+        ``out``, its ``path`` is the run's URL (reopened with :func:`open_result`
+        when that reads URLs, else carrying the manifest only).
 
     Raises:
-        ValueError: Bad replications, batch size, executor or scheduler; too
-            many replications without ``allow_large`` (the message estimates
-            time and disk). Nothing is written then.
+        ValueError: Bad replications, batch size, executor, scheduler or
+            ``out`` URL; too many replications without ``allow_large`` (the
+            message estimates time and disk). Nothing is written then.
     """
     if replications is not None:
         check_replications(replications, 1, allow_large=True)
@@ -370,6 +381,11 @@ def run(
         raise ValueError(
             f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
         )
+    store = is_url(str(out))
+    if store:
+        from scosim.store_runs import open_store
+
+        fs, store_root = open_store(str(out), executor)  # checked before anything is written
     recorded = {str(k): v for k, v in (overrides or {}).items()}
     overrides = dict(overrides or {})
     if seed is not None:
@@ -404,7 +420,7 @@ def run(
     from scosim.data import load_calibration
 
     cal = load_calibration()
-    root = Path(out)
+    root = Path(str(out).removeprefix("file://"))
     match = {
         "scenario_hash": digest,
         "seed": sc.seed,
@@ -428,21 +444,30 @@ def run(
         "overrides": recorded,
         "plugins": plugin_origins(sc),
     }
-    created = [d for d in (root, root / sc.name) if not d.exists()]
-    writer = _open_writer(root, sc, digest, match, manifest, resume, progress)
-    resume_dir = writer.partial if writer.resumed else None
+    writer: RunWriter | StoreRunWriter
+    if store:
+        created: list[Path] = []
+        started = utc_now()
+        writer = open_store_writer(
+            str(out), fs, store_root, sc.name,
+            _run_id(started, digest, sc.seed, sc.replications),
+            match, {**manifest, "started": started}, resume=resume, progress=progress,
+        )
+    else:
+        created = [d for d in (root, root / sc.name) if not d.exists()]
+        writer = _open_writer(root, sc, digest, match, manifest, resume, progress)
+    resolved_text = sc.resolved_yaml()
     try:
-        writer.write_text("scenario.yaml", sc.resolved_yaml())
+        writer.write_text("scenario.yaml", resolved_text)
     except BaseException:
         writer.discard()
         remove_empty_dirs(created)
         raise
     # Tasks carry the resolved scenario itself (what the manifest's hash describes),
     # so workers need no copy of any file; they write their tables straight into the
-    # run directory (an absolute path: workers may run in another directory) and
-    # refuse to run with another package or data version than this process.
-    resolved_text = (writer.partial / "scenario.yaml").read_text()
-    location = str(writer.partial.resolve())
+    # run directory (an absolute path or a URL: workers may run in another directory
+    # or on another machine) and refuse to run with another package or data version.
+    location = writer.location
     expected = {"package": __version__, "data": str(cal.version)}
     done = writer.done_batches
     n_batches = -(-sc.replications // bs)
@@ -481,6 +506,7 @@ def run(
             on_result=on_result,
             keep=False,
             total=n_batches - len(done),
+            retries=retries,
         )
     except BaseException:
         if not writer.done_batches:
@@ -498,9 +524,29 @@ def run(
     if want_plots:
         from scosim.plots import plot_run
 
-        files = [p.name for p in plot_run(writer.partial, writer.plots_dir, progress=progress)]
-    final = writer.publish(plots=files, resumed=resume_dir is not None)
+        try:
+            if isinstance(writer, StoreRunWriter):
+                # Plots are drawn from a local copy of the tables, then uploaded.
+                files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress))
+            else:
+                files = [p.name for p in
+                         plot_run(writer.partial, writer.plots_dir, progress=progress)]
+        except BaseException:
+            writer.release()  # every batch is done: the same command resumes and plots
+            raise
+    final = writer.publish(plots=files, resumed=writer.resumed)
+    if isinstance(writer, StoreRunWriter):
+        return _store_result(final, writer.manifest)
     return open_result(final)
+
+
+def _store_result(url: str, manifest: dict[str, Any]) -> Result:
+    """The finished run in an object store, reopened from its URL where readers take URLs."""
+    try:
+        return open_result(url)
+    except (FileNotFoundError, TypeError, NotADirectoryError):
+        # A reader of local directories only: the run's URL and its manifest.
+        return Result(path=url, manifest=dict(manifest))  # type: ignore[arg-type]
 
 
 def _open_writer(

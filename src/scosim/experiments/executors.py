@@ -12,6 +12,7 @@ not depend on the executor: the model keys its random streams by
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
 import contextlib
 import logging
@@ -20,6 +21,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -211,6 +213,7 @@ def execute(
     on_result: Callable[[BatchSpec, T], None] | None = None,
     keep: bool = True,
     total: int | None = None,
+    retries: int | None = None,
 ) -> list[T]:
     """Run ``fn`` on every batch spec with the chosen executor.
 
@@ -238,6 +241,9 @@ def execute(
             for each completed batch.
         keep: Keep results and return them in spec order. ``False`` returns ``[]``.
         total: Number of specs, for the progress bar, when ``specs`` has no length.
+        retries: For ``"process"``: times a batch is run again after its worker
+            process died or it raised a transient error (default
+            :data:`PROCESS_RETRIES`); see :func:`is_transient`.
 
     Returns:
         Results in the order of ``specs`` (not completion order), or ``[]`` when
@@ -260,6 +266,8 @@ def execute(
             f"a Dask scheduler ({scheduler}) is only used with the dask executor; "
             f"add --executor dask (executor is {executor!r})"
         )
+    if retries is not None and (isinstance(retries, bool) or retries < 0):
+        raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
     if total is None and hasattr(specs, "__len__"):
         total = len(specs)  # type: ignore[arg-type]
     seen: set[int] = set()
@@ -289,7 +297,8 @@ def execute(
         if executor == "local":
             _run_local(numbered(), fn, deliver, advance)
         elif executor == "process":
-            _run_process(numbered(), fn, deliver, advance, workers)
+            _run_process(numbered(), fn, deliver, advance, workers,
+                         PROCESS_RETRIES if retries is None else retries)
         else:
             _run_dask(numbered(), fn, deliver, advance, workers, scheduler)
     return [results[i] for i in range(len(results))] if keep else []
@@ -372,48 +381,177 @@ def _one_thread_env(enabled: bool) -> Iterator[None]:
             os.environ.pop(k, None)
 
 
+#: Times the process pool runs a batch again after its worker process died or it
+#: raised a transient error (as Dask does, :data:`DASK_RETRIES`). Results do not
+#: depend on where or how often a batch runs, and a retried batch overwrites its files.
+PROCESS_RETRIES = 2
+
+#: Errors of the operating system that say something about the file or the
+#: model's input, not a passing condition: never retried.
+_LASTING_OS_ERRORS = (
+    FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError, NotADirectoryError,
+)
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running a batch died (killed, out of memory, a crash)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a batch's failure may pass when it is run again.
+
+    Transient: its worker process died (the pool broke), a dropped connection, a
+    time-out, another operating-system error (e.g. writing to an object store).
+    Not transient, and never retried: every other exception (a bug in the
+    model, bad data, a bad scenario) and a missing file or permission.
+    """
+    if isinstance(exc, BrokenProcessPool | WorkerDied):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, _LASTING_OS_ERRORS)
+
+
+def _new_pool(n: int) -> cf.ProcessPoolExecutor:
+    # spawn: same behaviour on Linux, macOS and Windows, and no forked copies of
+    # threads or open files (fork with threads can deadlock).
+    return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+
+
+def _exit_codes(pool: cf.ProcessPoolExecutor) -> list[int]:
+    procs = getattr(pool, "_processes", None) or {}
+    return sorted({p.exitcode for p in procs.values() if p.exitcode not in (None, 0)})
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor, wait: bool) -> None:
+    """Shut a pool down; without ``wait``, stop its worker processes at once."""
+    if wait:
+        pool.shutdown(wait=True)
+        return
+    # On error or KeyboardInterrupt do not wait for running batches: drop the
+    # queue and stop our own worker processes.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(timeout=5)
+        if p.is_alive():  # still starting up or ignoring SIGTERM under load
+            p.kill()
+            p.join(timeout=5)
+
+
 def _run_process(
     specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
     deliver: _Deliver,
     advance: _Advance,
     workers: int | None,
+    retries: int = PROCESS_RETRIES,
 ) -> None:
+    """Run batches on a process pool, retrying failed ones up to ``retries`` times each.
+
+    Retried: a batch whose worker died or that failed transiently (:func:`is_transient`).
+
+    When a worker process dies the whole pool breaks and every batch in flight
+    fails with it. Those batches are run again on a fresh pool one at a time, so
+    that the batch that kills its worker is found: only a batch whose worker
+    dies while it runs alone counts a failed attempt (a batch that fails with it
+    in company is not blamed for another's crash), and it keeps running alone
+    until it finishes. A deterministic error fails the batch at once, naming it.
+    """
     n = workers or os.cpu_count() or 1
-    # spawn: same behaviour on Linux, macOS and Windows, and no forked copies of
-    # threads or open files (fork with threads can deadlock).
-    pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+    again: collections.deque[tuple[int, BatchSpec]] = collections.deque()
+    failures: dict[int, int] = {}
+    suspects: set[int] = set()  # in flight when a worker died: rerun alone
+    exhausted = False
+
+    def charge(spec: BatchSpec, exc: BaseException) -> None:
+        failures[spec.batch_id] = failures.get(spec.batch_id, 0) + 1
+        attempts = failures[spec.batch_id]
+        if attempts > retries:
+            if isinstance(exc, WorkerDied):
+                exc = WorkerDied(
+                    f"{exc}; it died on each of {attempts} attempts (retries={retries}): the "
+                    "batch itself kills its process (out of memory? a crash in compiled code?)"
+                )
+            raise BatchError(spec.batch_id, exc) from exc
+        log.warning("batch %d failed (%s: %s); running it again (attempt %d of %d)",
+                    spec.batch_id, type(exc).__name__, exc, attempts + 1, retries + 1)
+
+    def next_spec() -> tuple[int, BatchSpec] | None:
+        nonlocal exhausted
+        # Batches to run again first, suspects before the others.
+        for k, item in enumerate(again):
+            if item[1].batch_id in suspects:
+                del again[k]
+                return item
+        if again:
+            return again.popleft()
+        if exhausted:
+            return None
+        item = next(specs, None)
+        exhausted = item is None
+        return item
+
+    pool = _new_pool(n)
     ok = False
-    # Workers are spawned as tasks are submitted: they inherit the environment then.
     try:
+        # Workers are spawned as tasks are submitted: they inherit the environment then.
         with _one_thread_env(n > 1):
-            _windowed(
-                specs,
-                submit=lambda spec: pool.submit(fn, spec),
-                wait_first=lambda fs: cf.wait(fs, return_when=cf.FIRST_COMPLETED).done,
-                result_of=lambda f: f.result(),
-                cancel=lambda fs: [f.cancel() for f in fs],
-                deliver=deliver,
-                advance=advance,
-                window=2 * n,
-            )
+            pending: dict[cf.Future[Any], tuple[int, BatchSpec]] = {}
+            while True:
+                # One batch at a time while a crash is being traced to its batch.
+                window = 1 if suspects else 2 * n
+                while len(pending) < window:
+                    item = next_spec()
+                    if item is None:
+                        break
+                    pending[pool.submit(fn, item[1])] = item
+                if not pending:
+                    break
+                done = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED).done
+                broken = any(isinstance(f.exception(), BrokenProcessPool)
+                             for f in done)
+                if broken:
+                    # Every batch in flight failed with the pool: wait for all of them.
+                    done = cf.wait(list(pending)).done
+                lost: list[tuple[int, BatchSpec]] = []
+                for fut in sorted(done, key=lambda f: pending[f][0]):
+                    i, spec = pending.pop(fut)
+                    exc = fut.exception()
+                    if exc is None:
+                        suspects.discard(spec.batch_id)
+                        deliver(i, spec, fut.result())
+                        advance()
+                    elif isinstance(exc, BrokenProcessPool):
+                        lost.append((i, spec))
+                    elif is_transient(exc):
+                        charge(spec, exc)
+                        again.append((i, spec))
+                    else:
+                        raise BatchError(spec.batch_id, exc) from exc
+                if lost:
+                    codes = _exit_codes(pool)
+                    _stop_pool(pool, wait=False)
+                    pool = _new_pool(n)
+                    died = WorkerDied(
+                        "its worker process died"
+                        + (f" (exit code {', '.join(map(str, codes))})" if codes else "")
+                    )
+                    if len(lost) == 1:
+                        # Alone: this batch killed its worker. It stays alone until it
+                        # finishes, so that no other batch is lost with it again.
+                        charge(lost[0][1], died)
+                        suspects.add(lost[0][1].batch_id)
+                    else:
+                        suspects.update(spec.batch_id for _, spec in lost)
+                        log.warning("a worker process died with batches %s in flight; running "
+                                    "them again one at a time",
+                                    ", ".join(str(s.batch_id) for _, s in lost))
+                    again.extendleft(reversed(lost))
         ok = True
     finally:
-        if ok:
-            pool.shutdown(wait=True)
-        else:
-            # On error or KeyboardInterrupt do not wait for running batches:
-            # drop the queue and stop our own worker processes.
-            procs = list(getattr(pool, "_processes", {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for p in procs:
-                if p.is_alive():
-                    p.terminate()
-            for p in procs:
-                p.join(timeout=5)
-                if p.is_alive():  # still starting up or ignoring SIGTERM under load
-                    p.kill()
-                    p.join(timeout=5)
+        _stop_pool(pool, wait=ok)
 
 
 def _run_dask(
