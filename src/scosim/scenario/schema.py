@@ -384,9 +384,9 @@ class Scenario(BaseModel):
                 issues.append(((*loc, "year"), f"year {p.year} is outside the simulated "
                                f"years {span}"))
             # Type-specific checks against the whole scenario, through the registry.
-            from scosim.proposals import get_type
+            from scosim.proposals import type_check
 
-            issues += [((*loc, *rel), msg) for rel, msg in get_type(p.type).check(p, self)]
+            issues += [((*loc, *rel), msg) for rel, msg in type_check(p.type)(p, self)]
 
         for i, e in enumerate(self.events):
             if e.year not in yrs:
