@@ -25,6 +25,7 @@ from scosim.scenario.schema import (
     YearValue,
     _yv_check,
     check_cet,
+    empty_list,
 )
 
 __all__ = [
@@ -65,7 +66,7 @@ class ProposalSpec(BaseModel):
     year: int = Field(description="year the proposal is tabled")
     proposer: State | None = None
     co_sponsors: StateList = Field(
-        default_factory=list, description="states sponsoring the proposal with the proposer"
+        default_factory=empty_list, description="states sponsoring the proposal with the proposer"
     )
     decision_rule: DecisionRuleName | None = Field(
         None,

@@ -146,6 +146,9 @@ from scosim.scenario.values import (
 from scosim.scenario.values import (
     _yv_check as _yv_check,
 )
+from scosim.scenario.values import (
+    empty_list as empty_list,
+)
 
 __all__ = [
     "ECONOMIES",
@@ -322,8 +325,8 @@ class Scenario(BaseModel):
     replications: int = Field(1, ge=1)
     countries: dict[Code, CountryOverride] = Field(default_factory=dict)
     parameters: Parameters = Field(default_factory=Parameters)
-    proposals: list[Proposal] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
+    proposals: list[Proposal] = Field(default_factory=empty_list)
+    events: list[Event] = Field(default_factory=empty_list)
     outputs: Outputs = Field(default_factory=Outputs)
     source: Path | None = Field(None, exclude=True, description="file loaded (not hashed)")
 

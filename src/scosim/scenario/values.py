@@ -54,6 +54,16 @@ STRICT = ConfigDict(
 )
 
 
+def empty_list() -> list[Any]:
+    """A new empty list, as a field's ``default_factory``.
+
+    Use it instead of ``list``: pydantic reads each factory's signature when it builds
+    a model, and reading a builtin's signature parses its text form (about 1.5 ms
+    each time, on every start-up).
+    """
+    return []
+
+
 class Issues(ValueError):
     """Several problems found by one cross-field validator.
 
