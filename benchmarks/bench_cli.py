@@ -20,6 +20,8 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
     version        ``scosim --version`` (start-up cost)
     validate       ``scosim validate scenarios/customs_union.yaml``
     list           ``scosim list`` (an empty results root)
+                   (these three also record ``import_ms``: the total of ``python -X
+                   importtime``'s top-level imports, run right after each timed run)
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
 
@@ -105,6 +107,31 @@ def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
     return out
 
 
+#: Cases whose imports are also timed with ``python -X importtime`` (start-up cases).
+STARTUP = ("version", "validate", "list")
+
+
+def import_ms(cmd: list[str], cwd: Path) -> float:
+    """Total import time (ms) of a command, from ``python -X importtime``.
+
+    The sum of the cumulative times of the top-level imports (including those a
+    command makes lazily while it works): how much of start-up is importing. It is
+    measured in wall time inside the process, so it too grows with the machine's
+    load; compare it between commits measured on the same machine at the same load.
+    """
+    args = cmd[1:] if Path(cmd[0]).name == "scosim" else cmd[3:]  # [exe] or [py, -m, mod]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "scosim.cli", *args],
+                          cwd=cwd, capture_output=True, text=True, env=env)
+    total = 0
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line.split("|", 2)
+            if cumulative.strip().isdigit() and not name[1:].startswith(" "):
+                total += int(cumulative)  # a top-level import (no indentation)
+    return total / 1000.0
+
+
 def summarise(values: list[float]) -> dict[str, float]:
     """Median, min and max of a list of measurements."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
@@ -130,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         for rnd in range(1 - args.warmup, args.rounds + 1):
             for name, cmd in cmds.items():
                 m = measure(cmd, ROOT)
+                if name in STARTUP:
+                    m["import_ms"] = import_ms(cmd, ROOT)
                 shutil.rmtree(work / "out", ignore_errors=True)
                 if rnd > 0:  # rounds up to 0 are the warm-up
                     raw[name].append(m)
@@ -146,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             "command": " ".join(Path(c).name if i == 0 else c
                                 for i, c in enumerate(cmds[name]))
                        .replace(str(ROOT) + "/", "").replace(str(work), "<tmp>"),
-            **{k: summarise([r[k] for r in runs]) for k in ("wall_s", "cpu_s", "peak_rss_mib")},
+            **{k: summarise([r[k] for r in runs])
+               for k in ("wall_s", "cpu_s", "peak_rss_mib", "import_ms") if k in runs[0]},
             "rss_source": runs[0]["rss_source"],
             f"wall_ratio_to_{first}": summarise(
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
@@ -155,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:>12}: wall {c['wall_s']['median']:.2f} s "
               f"[{c['wall_s']['min']:.2f}-{c['wall_s']['max']:.2f}], "
               f"peak RSS {c['peak_rss_mib']['median']:.0f} MiB "
-              f"[{c['peak_rss_mib']['min']:.0f}-{c['peak_rss_mib']['max']:.0f}]")
+              f"[{c['peak_rss_mib']['min']:.0f}-{c['peak_rss_mib']['max']:.0f}]"
+              + (f", imports {c['import_ms']['median']:.0f} ms "
+                 f"[{c['import_ms']['min']:.0f}-{c['import_ms']['max']:.0f}]"
+                 if "import_ms" in c else ""))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")

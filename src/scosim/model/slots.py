@@ -17,15 +17,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
-from scosim.model.events import EventField
-from scosim.model.rng import RunStreams
 from scosim.plugins import PluginError, Registry
 
+# numpy and the run streams are imported where used: validating a scenario reads the
+# slot names from here without them.
 if TYPE_CHECKING:
+    import numpy as np
+
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
+    from scosim.model.events import EventField
+    from scosim.model.rng import RunStreams
 
 __all__ = [
     "DEFAULT_MECHANISMS",
@@ -81,6 +83,8 @@ class Mechanism:
 
     def streams(self, model: SCOModel) -> RunStreams:
         """Per-run random generators keyed by (seed, run, slot name)."""
+        from scosim.model.rng import RunStreams
+
         return RunStreams(model.scenario.seed, model.run_ids, self.slot)
 
     def setup(self, model: SCOModel) -> None:

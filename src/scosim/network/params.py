@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scosim.data.constants import ECONOMIES, ROW
-from scosim.scenario.schema import YearValue
+from scosim.scenario.schema import YearValue, empty_list
 
 _STATES = tuple(c for c in ECONOMIES if c != ROW)
 
@@ -99,11 +99,11 @@ class NetworkParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     instability: dict[str, YearValue] = Field(default_factory=dict)
-    closures: list[EdgeClosure] = Field(default_factory=list)
-    sanctions: list[RouteSanction] = Field(default_factory=list)
+    closures: list[EdgeClosure] = Field(default_factory=empty_list)
+    sanctions: list[RouteSanction] = Field(default_factory=empty_list)
     vot_per_day: float | None = Field(None, gt=0.0, le=0.1)
     congestion: bool = True
-    transit_opened: list[TransitOpening] = Field(default_factory=list)
+    transit_opened: list[TransitOpening] = Field(default_factory=empty_list)
 
     @field_validator("instability")
     @classmethod

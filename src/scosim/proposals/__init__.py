@@ -9,10 +9,19 @@ name = the ``type:`` value), or a scenario names one by dotted path
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scosim._lazy import lazy_exports
 from scosim.plugins import PluginError, Registry
-from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalSpec, ProposalType
+from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
+
+if TYPE_CHECKING:
+    from scosim.proposals.base import Preview, ProposalType
+
+# The behaviour half imports numpy: loaded on first use, so validation stays light.
+__getattr__, __dir__ = lazy_exports(
+    __name__, {"Preview": "base", "ProposalType": "base"}, globals()
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -24,6 +33,7 @@ __all__ = [
     "builtin_types",
     "get_type",
     "register_type",
+    "type_check",
     "type_origin",
     "type_spec",
 ]
@@ -38,6 +48,8 @@ _METHODS = (
 
 
 def _check(cls: Any, name: str) -> None:
+    from scosim.proposals.base import ProposalType
+
     if not (isinstance(cls, type) and issubclass(cls, ProposalType)):
         raise PluginError(
             f"proposal type {name!r} must be a subclass of scosim.proposals.ProposalType, "
@@ -94,6 +106,15 @@ def type_spec(name: str) -> type[ProposalSpec]:
     scenario does not import pandas or scipy. Other types are loaded and asked.
     """
     return _REGISTRY.declared(name, "spec")
+
+
+def type_check(name: str) -> Any:
+    """A proposal type's ``check(proposal, scenario)``, without importing a lazy built-in.
+
+    Built-in types declare their checks' light module (:mod:`scosim.proposals.builtin`);
+    other types are loaded and asked.
+    """
+    return _REGISTRY.declared(name, "check")
 
 
 def available_types() -> list[str]:

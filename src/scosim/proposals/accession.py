@@ -13,25 +13,18 @@ the chair: an applicant re-applies with a new proposal entry.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalSpec, ProposalType
-from scosim.scenario.schema import State
+from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.specs import AccessionProposal, check_accession
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
-
-
-class AccessionProposal(ProposalSpec):
-    """An observer, partner or other economy applies to become a member."""
-
-    type: Literal["accession"]
-    applicant: State
 
 
 @register_type
@@ -45,14 +38,7 @@ class Accession(ProposalType):
     exit_allowed = False
     retable = False
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-        if scenario.statuses()[proposal.applicant] == "member":
-            return [(("applicant",), (
-                f"{proposal.applicant} is already a member; the applicant must be an "
-                "observer, partner or other economy"))]
-        return []
+    check = staticmethod(check_accession)
 
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)

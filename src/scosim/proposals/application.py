@@ -28,32 +28,18 @@ Nothing is implemented (statuses do not change) and nobody can leave.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field
 from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalSpec, ProposalType
-from scosim.scenario.schema import State
+from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.specs import ApplicationProposal, check_application
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
-
-
-class ApplicationProposal(ProposalSpec):
-    """An economy's decision whether to apply for SCO membership."""
-
-    type: Literal["application"]
-    applicant: State
-    depth: float = Field(0.02, ge=0, le=1, description="sovereignty cost of membership")
-    commitments: dict[State, float] = Field(
-        default_factory=dict,
-        description="extra sovereignty cost (0-1) of a standing commitment membership would "
-        "breach (e.g. permanent neutrality), per country",
-    )
 
 
 @register_type
@@ -67,18 +53,7 @@ class Application(ProposalType):
     exit_allowed = False
     retable = False
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-        issues: list[tuple[tuple[str | int, ...], str]] = []
-        if scenario.statuses()[proposal.applicant] == "member":
-            issues.append((("applicant",), (
-                f"{proposal.applicant} is already a member; the applicant must be an "
-                "observer, partner or other economy")))
-        for code, cost in proposal.commitments.items():
-            if not 0.0 <= cost <= 1.0:
-                issues.append((("commitments", code), f"cost {cost:g} must be in [0, 1]"))
-        return issues
+    check = staticmethod(check_application)
 
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)

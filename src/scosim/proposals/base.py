@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, Field
 
-from scosim.scenario.schema import STRICT, DecisionRuleName, Slug, State, StateList
+# The scenario-facing half (no numpy) lives in a light module that validation imports.
+from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
 
 if TYPE_CHECKING:
     from scosim.model.events import EventField
@@ -41,33 +41,6 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 __all__ = ["OPT_IN_RULES", "Preview", "ProposalSpec", "ProposalType"]
-
-#: Decision rules under which participation is opt-in: those who said no (or were
-#: not there) may join an arrangement in force at a later summit.
-OPT_IN_RULES: tuple[str, ...] = ("variable_geometry", "interested_members")
-
-
-class ProposalSpec(BaseModel):
-    """Fields every proposal has in a scenario (subclass it for a new type).
-
-    A subclass adds ``type: Literal["<name>"]`` and its own fields; the
-    scenario's ``proposals`` list is dispatched on ``type`` through the registry.
-    """
-
-    model_config = STRICT
-    type: str
-    id: Slug
-    year: int = Field(description="year the proposal is tabled")
-    proposer: State | None = None
-    co_sponsors: StateList = Field(
-        default_factory=list, description="states sponsoring the proposal with the proposer"
-    )
-    decision_rule: DecisionRuleName | None = Field(
-        None,
-        description="decision rule for this proposal; default: parameters.council."
-        "decision_rule if set, else the type's default",
-    )
-
 
 @dataclass
 class Preview:

@@ -1,24 +1,32 @@
 """Registers the built-in proposal types (imported by the registry on first use).
 
-The trade types are light and register on import. Corridors, RATS upgrades and the
+Every built-in is registered lazily, with the path of its scenario spec in a light
+module: validating a scenario then imports neither numpy nor the kernels. The trade
+types' specs and scenario checks live in :mod:`scosim.proposals.specs` (their
+implementations import numpy and the trade kernels); corridors, RATS upgrades and the
 finance types live with their mechanisms' kernels (scosim.network.corridor,
 scosim.security.rats_type, scosim.finance.proposals), which import pandas, scipy and
-the network tables: they are registered lazily, with the path of their scenario spec
-(a light module), so validating a scenario never imports them.
+the network tables. The registry checks each declared path against the class when
+the class loads.
 """
 
-from scosim.proposals import (  # noqa: F401
-    _REGISTRY,
-    accession,
-    application,
-    customs_union,
-    declaration,
-    development_bank,
-    free_trade_area,
-)
+from scosim.proposals import _REGISTRY
+
+_SPECS = "scosim.proposals.specs"
 
 #: name -> (implementation, its scenario spec in a light module).
 LAZY: dict[str, tuple[str, str]] = {
+    "customs_union": ("scosim.proposals.customs_union:CustomsUnion",
+                      f"{_SPECS}:CustomsUnionProposal"),
+    "free_trade_area": ("scosim.proposals.free_trade_area:FreeTradeArea",
+                        f"{_SPECS}:FreeTradeAreaProposal"),
+    "accession": ("scosim.proposals.accession:Accession", f"{_SPECS}:AccessionProposal"),
+    "application": ("scosim.proposals.application:Application",
+                    f"{_SPECS}:ApplicationProposal"),
+    "declaration": ("scosim.proposals.declaration:Declaration",
+                    f"{_SPECS}:DeclarationProposal"),
+    "development_bank": ("scosim.proposals.development_bank:DevelopmentBank",
+                         f"{_SPECS}:DevelopmentBankProposal"),
     "corridor": ("scosim.network.corridor:Corridor", "scosim.network.specs:CorridorProposal"),
     "rats_upgrade": (
         "scosim.security.rats_type:RatsUpgrade",
@@ -34,5 +42,17 @@ LAZY: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Scenario checks of the trade types, declared so that validation needs no import of
+#: the implementation (each class's ``check`` is the same function).
+CHECKS: dict[str, str] = {
+    "customs_union": f"{_SPECS}:check_customs_union",
+    "free_trade_area": f"{_SPECS}:check_free_trade_area",
+    "accession": f"{_SPECS}:check_accession",
+    "application": f"{_SPECS}:check_application",
+    "declaration": f"{_SPECS}:no_checks",
+    "development_bank": f"{_SPECS}:no_checks",
+}
+
 for _name, (_target, _spec) in LAZY.items():
-    _REGISTRY.register_lazy(_name, _target, spec_path=_spec)
+    _extra = {"check_path": CHECKS[_name]} if _name in CHECKS else {}
+    _REGISTRY.register_lazy(_name, _target, spec_path=_spec, **_extra)

@@ -9,23 +9,20 @@ tariff binds every participant's trade policy).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BeforeValidator, Field, model_validator
 from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
 from scosim.model.events import EventField
 from scosim.proposals import register_type
-from scosim.proposals.base import ProposalSpec, ProposalType
-from scosim.scenario.schema import (
-    Issues,
-    Participants,
-    State,
-    YearValue,
-    _yv_check,
-    check_cet,
+from scosim.proposals.base import ProposalType
+from scosim.proposals.specs import (  # noqa: F401 - re-exported
+    CustomsUnionProposal,
+    check_customs_union,
+    scenario_issues,
+    spec_issues,
 )
 
 if TYPE_CHECKING:
@@ -33,84 +30,6 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 Issue = tuple[tuple[str | int, ...], str]
-
-
-class CustomsUnionProposal(ProposalSpec):
-    """Customs union (Karagulov, seed 000): free trade inside, common external tariff."""
-
-    type: Literal["customs_union"]
-    proposer: State
-    participants: Participants = "members"
-    cet: Annotated[str | float, BeforeValidator(check_cet)] = "weighted_mean"
-    revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
-    fixed_shares: dict[State, float] | None = None
-    phase_in: YearValue | None = None
-    depth: float = Field(0.6, ge=0, le=1)
-    replace_preferences: bool = Field(
-        False,
-        description="the CET replaces participants' preferences with non-participants "
-        "(False: a preference in force is kept where it is below the CET)",
-    )
-
-    @model_validator(mode="after")
-    def _consistency(self) -> CustomsUnionProposal:
-        issues = spec_issues(self)
-        if issues:
-            raise Issues(issues)
-        return self
-
-
-def spec_issues(p: Any) -> list[Issue]:
-    """Checks of a union-like spec that need no scenario (sharing, phase-in)."""
-    issues: list[Issue] = []
-    sharing = getattr(p, "revenue_sharing", "collected")
-    if sharing == "fixed" and p.fixed_shares is None:
-        issues.append((("fixed_shares",), (
-            "missing: revenue_sharing is 'fixed', so fixed_shares {country: share} "
-            "summing to 1 is required")))
-    if sharing != "fixed" and getattr(p, "fixed_shares", None) is not None:
-        issues.append((("fixed_shares",), (
-            f"only used when revenue_sharing is 'fixed' (it is {sharing!r}); "
-            "remove it or set revenue_sharing: fixed")))
-    if getattr(p, "fixed_shares", None) is not None:
-        for code, share in p.fixed_shares.items():
-            if not 0.0 <= share <= 1.0:
-                issues.append((("fixed_shares", code), f"share {share:g} must be in [0, 1]"))
-        total = sum(p.fixed_shares.values())
-        if abs(total - 1.0) > 1e-6:
-            issues.append((("fixed_shares",), f"shares sum to {total:.6g}; they must sum to 1"))
-    if p.phase_in is not None:
-        issues += [(("phase_in",), m) for m in _yv_check(p.phase_in, lo=0.0, hi=1.0)]
-        pts = p.phase_in.points
-        for (y0, v0), (y1, v1) in zip(pts, pts[1:], strict=False):
-            if v1 < v0:
-                issues.append((("phase_in", y1), (
-                    f"phase_in must be non-decreasing: {v1:g} in {y1} is below "
-                    f"{v0:g} in {y0}")))
-        early = [y for y in p.phase_in.years if y < p.year]
-        if early:
-            issues.append((("phase_in", early[0]), (
-                f"phase-in year {early[0]} is before the proposal is tabled ({p.year})")))
-    return issues
-
-
-def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
-    """Checks of a union-like spec against the scenario (participants, years)."""
-    issues: list[Issue] = []
-    parts = scenario.participants_of(p)
-    if len(parts) < 2:
-        issues.append((("participants",), f"a {what} needs at least 2 participants, got {parts}"))
-    for code in getattr(p, "fixed_shares", None) or {}:
-        if code not in parts:
-            issues.append((("fixed_shares", code), (
-                f"{code} is not a participant of {p.id!r}; participants: {', '.join(parts)}")))
-    if p.phase_in is not None:
-        yrs = scenario.years
-        for y in p.phase_in.years:
-            if y not in yrs:
-                issues.append((("phase_in", y), f"phase-in year {y} is outside the simulated "
-                               f"years {yrs.start}-{yrs.end}"))
-    return issues
 
 
 class BlocAware(ProposalType):
@@ -193,10 +112,7 @@ class CustomsUnion(BlocAware):
     indicators = {"in_customs_union": "share of runs"}
     record_always = True
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[Issue]:
-        return scenario_issues(proposal, scenario, "customs union")
+    check = staticmethod(check_customs_union)
 
     @override
     def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:

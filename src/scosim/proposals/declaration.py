@@ -10,26 +10,17 @@ consensus (SCO Charter art. 16). Nothing is implemented and nobody can leave.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field
 from typing_extensions import override
 
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalSpec, ProposalType
-from scosim.scenario.schema import Participants
+from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.specs import DeclarationProposal, no_checks
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
-
-
-class DeclarationProposal(ProposalSpec):
-    """A statement adopted at a summit (endorsement, partner status, ...)."""
-
-    type: Literal["declaration"]
-    participants: Participants = "members"
-    depth: float = Field(0.05, ge=0, le=1, description="sovereignty cost of the commitment")
 
 
 @register_type
@@ -38,6 +29,7 @@ class Declaration(ProposalType):
 
     name = "declaration"
     spec = DeclarationProposal
+    check = staticmethod(no_checks)
     default_decision_rule = "consensus"
     ratification_lag = 0
     exit_allowed = False

@@ -19,34 +19,18 @@ finance), plus ``depth`` and ``market_rate``. Default decision rule: consensus.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field
 from typing_extensions import override
 
 from scosim.network.finance import capital_shares
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalSpec, ProposalType
-from scosim.scenario.schema import Participants
+from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.specs import DevelopmentBankProposal, no_checks
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
-
-
-class DevelopmentBankProposal(ProposalSpec):
-    """A development bank owned by its participants."""
-
-    type: Literal["development_bank"]
-    participants: Participants = "members"
-    capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn")
-    capital_rule: Literal["gdp", "equal"] = "gdp"
-    paid_in_share: float = Field(0.2, gt=0, le=1)
-    leverage: float = Field(1.0, gt=0, le=5)
-    lending_rate: float = Field(0.04, ge=0, le=0.3)
-    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate")
-    tenor_years: int = Field(20, ge=1, le=50)
-    depth: float = Field(0.15, ge=0, le=1, description="sovereignty cost")
 
 
 def bank_gain(
@@ -96,6 +80,7 @@ class DevelopmentBank(ProposalType):
 
     name = "development_bank"
     spec = DevelopmentBankProposal
+    check = staticmethod(no_checks)
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}

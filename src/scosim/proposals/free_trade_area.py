@@ -9,38 +9,20 @@ if the others do not object; see docs/model.md).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field, model_validator
 from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
 from scosim.proposals import register_type
-from scosim.proposals.base import ProposalSpec
-from scosim.proposals.customs_union import BlocAware, scenario_issues, spec_issues
-from scosim.scenario.schema import Issues, Participants, YearValue
+from scosim.proposals.customs_union import BlocAware
+from scosim.proposals.specs import FreeTradeAreaProposal, check_free_trade_area
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
     from scosim.proposals.base import ProposalType
-
-
-class FreeTradeAreaProposal(ProposalSpec):
-    """Free-trade area: internal tariffs phased out, external tariffs kept."""
-
-    type: Literal["free_trade_area"]
-    participants: Participants = "members"
-    phase_in: YearValue | None = None
-    depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
-
-    @model_validator(mode="after")
-    def _consistency(self) -> FreeTradeAreaProposal:
-        issues = spec_issues(self)
-        if issues:
-            raise Issues(issues)
-        return self
 
 
 @register_type
@@ -57,10 +39,7 @@ class FreeTradeArea(BlocAware):
     indicators = {"in_free_trade_area": "share of runs"}
     record_always = True
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-        return scenario_issues(proposal, scenario, "free-trade area")
+    check = staticmethod(check_free_trade_area)
 
     @override
     def apply(

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 __all__ = [
+    "BUILTIN_RULES",
     "ENTRY_POINT_GROUP",
     "HOOKS",
     "RuleError",
@@ -37,6 +38,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Hooks that exist. Extend with :func:`register_hook`, never by mutation.
 HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "consent", "apply", "cooperate")
+
+#: Names of the built-in rules per hook, known without importing them (their module
+#: imports numpy): validation accepts these names as they are, and a test keeps this
+#: table equal to what :mod:`scosim.rules.builtin` registers.
+BUILTIN_RULES: dict[str, tuple[str, ...]] = {
+    "vote": ("utility_vote", "score_only_vote", "always_yes", "always_no", "gains_only",
+             "no_dominant_partner"),
+    "defect": ("threshold_defect", "never_defect"),
+    "propose": ("never_retable", "retable_near_miss", "retable_every_two_years"),
+    "consent": ("consent_unless_harmed", "always_consent", "never_consent"),
+    "cooperate": ("conditional_cooperation", "free_riding", "sovereignty_capped",
+                  "keep_effort"),
+}
 
 #: Entry-point group scanned for third-party rules (names "hook.name").
 ENTRY_POINT_GROUP = "scosim.rules"

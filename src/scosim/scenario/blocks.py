@@ -239,6 +239,9 @@ class Parameters(BaseModel):
     @field_validator("finance", mode="after")
     @classmethod
     def _finance(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            # Nothing written, nothing to check: the finance package imports numpy.
+            return value
         from pydantic import ValidationError
 
         from scosim.finance.spec import FinanceSettings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = ["ErrorItem", "ScenarioError", "format_path"]
 
@@ -61,3 +61,20 @@ def format_path(loc: tuple[str | int, ...]) -> str:
                 text = repr(text)
             out += f".{text}" if out else text
     return out or "<root>"
+
+
+def _describe(value: Any) -> str:
+    """A value as an error message shows it (``number 3``, ``a mapping``, ...)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"number {value!r}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"

@@ -19,39 +19,43 @@ Pipeline (nothing is built until every step passes):
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import os
-import re
-import types
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from scosim.scenario.errors import ErrorItem, ScenarioError, format_path
-from scosim.scenario.schema import Issues, Scenario
+from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
+from scosim.scenario.errors import ErrorItem, ScenarioError, _describe, format_path
+from scosim.scenario.messages import _RESERVED, _translate
+from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
+from scosim.scenario.schema import Scenario
 
-__all__ = ["load_scenario", "parse_overrides", "scenario_hash", "validate_data"]
+# Split for size: overrides in scosim.scenario.overrides, pydantic errors turned into
+# file:line messages in scosim.scenario.messages; names are re-exported here.
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "OVERRIDE_FILE",
+    "Loc",
+    "Origin",
+    "load_scenario",
+    "parse_overrides",
+    "scenario_hash",
+    "validate_data",
+]
 
-Loc = tuple[Any, ...]
-Origin = tuple[str, int | None]
-
-OVERRIDE_FILE = "<override>"
-_RESERVED = {"source": "it is set by the loader to the file read"}
-
-
-def _proposal_types() -> list[str]:
-    from scosim.proposals import available_types
-
-    return available_types()
+#: libyaml's loader, if PyYAML was built with it (see :func:`_compose`).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+#: Characters the pure-Python reader refuses (libyaml accepts some of them).
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
-_EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
 
 #: Most values a scenario file may hold once aliases (``*name``) are expanded.
 #: Real scenarios hold a few hundred; the cap stops "billion laughs" files,
@@ -64,22 +68,7 @@ MAX_DEPTH = 64
 # --------------------------------------------------------------------------- YAML
 
 
-class _Doc:
-    """Plain data from one or more files, with where each value was written."""
-
-    def __init__(self, data: Any, origins: dict[Loc, Origin]) -> None:
-        self.data = data
-        self.origins = origins
-
-    def origin(self, loc: Loc) -> Origin:
-        """Origin of ``loc`` or of its nearest ancestor that has one."""
-        for i in range(len(loc), -1, -1):
-            if loc[:i] in self.origins:
-                return self.origins[loc[:i]]
-        return ("<unknown>", None)
-
-
-def _check_size(text: str, file: str) -> ErrorItem | None:
+def _check_size(text: str, file: str, loader_cls: Any = yaml.SafeLoader) -> ErrorItem | None:
     """Reject alias bombs and deep nesting before anything is composed.
 
     Walks the parser's event stream (PyYAML's scanner and parser are iterative;
@@ -88,7 +77,7 @@ def _check_size(text: str, file: str) -> ErrorItem | None:
     """
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = [[0, None]]  # [expanded size so far, anchor]
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader_cls):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append([1, event.anchor])
@@ -119,11 +108,31 @@ def _check_size(text: str, file: str) -> ErrorItem | None:
 
 
 def _compose(text: str, file: str) -> tuple[_Doc | None, list[ErrorItem]]:
-    """Parse ``text`` into a :class:`_Doc`; return errors instead of raising."""
-    loader = yaml.SafeLoader(text)
+    """Parse ``text`` into a :class:`_Doc`; return errors instead of raising.
+
+    libyaml's parser (when PyYAML has it) reads a scenario some 40 times faster than
+    the pure-Python one, which matters to ``scosim validate``'s start-up. Its error
+    messages differ, so a file it rejects, or one holding characters that the
+    pure-Python reader refuses, is read again by the pure-Python parser, whose
+    messages are the ones users see. Both resolve scalars and build the data here
+    alike (same marks, same constructor).
+    """
+    if _FAST_LOADER is not None and not _NON_PRINTABLE.search(text):
+        try:
+            return _compose_with(_FAST_LOADER, text, file, report=False)
+        except yaml.YAMLError:
+            pass
+    return _compose_with(yaml.SafeLoader, text, file, report=True)
+
+
+def _compose_with(
+    loader_cls: Any, text: str, file: str, *, report: bool
+) -> tuple[_Doc | None, list[ErrorItem]]:
+    """:func:`_compose` with one loader; YAML errors are items if ``report``, else raised."""
+    loader = loader_cls(text)
     errors: list[ErrorItem] = []
     try:
-        too_big = _check_size(text, file)
+        too_big = _check_size(text, file, loader_cls)
         if too_big is not None:
             return None, [too_big]
         node = loader.get_single_node()
@@ -133,6 +142,8 @@ def _compose(text: str, file: str) -> tuple[_Doc | None, list[ErrorItem]]:
         origins: dict[Loc, Origin] = {}
         data = _build(loader, node, (), file, origins, errors)
     except yaml.MarkedYAMLError as exc:
+        if not report:
+            raise
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         context = exc.context or ""
@@ -143,6 +154,8 @@ def _compose(text: str, file: str) -> tuple[_Doc | None, list[ErrorItem]]:
         what = ": ".join(s for s in (context, exc.problem) if s)
         return None, [ErrorItem(file, line, "<syntax>", f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
+        if not report:
+            raise
         return None, [ErrorItem(file, None, "<syntax>", f"YAML error: {exc}")]
     finally:
         loader.dispose()
@@ -272,306 +285,6 @@ def _merge(base: _Doc, child: _Doc, loc: Loc) -> None:
             base.origins.update(
                 {k: v for k, v in child.origins.items() if k[: len(sub)] == sub}
             )
-
-
-def _get(data: Any, loc: Loc) -> Any:
-    for part in loc:
-        data = data[part]
-    return data
-
-
-def _purge(origins: dict[Loc, Origin], loc: Loc) -> None:
-    for k in [k for k in origins if k[: len(loc)] == loc]:
-        del origins[k]
-
-
-# --------------------------------------------------------------------------- overrides
-
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _parse_dotted(path: str) -> Loc | None:
-    """``"proposals[0].cet"`` or ``"proposals.0.cet"`` -> ``("proposals", 0, "cet")``."""
-    if not isinstance(path, str) or not path or path.startswith(".") or path.endswith("."):
-        return None
-    out: list[Any] = []
-    pos = 0
-    while pos < len(path):
-        if path[pos] == "." and out:
-            pos += 1
-        m = _SEGMENT.match(path, pos)
-        if m is None:
-            return None
-        name, index = m.groups()
-        if index is not None:
-            out.append(int(index))
-        elif name.isdigit():
-            out.append(int(name))
-        else:
-            out.append(name)
-        pos = m.end()
-    return tuple(out)
-
-
-def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]:
-    errors: list[ErrorItem] = []
-    for n, (key, value) in enumerate(overrides.items(), start=1):
-        loc = _parse_dotted(key)
-        if loc is None or not loc or not isinstance(loc[0], str):
-            errors.append(ErrorItem(OVERRIDE_FILE, n, str(key), (
-                "bad override path; write dotted keys like 'parameters.trade.sigma' "
-                "or 'proposals[0].year'")))
-            continue
-        if loc[0] == "extends":
-            errors.append(ErrorItem(OVERRIDE_FILE, n, key, (
-                "extends cannot be overridden: it is resolved before overrides apply")))
-            continue
-        node: Any = doc.data
-        ok = True
-        for depth, part in enumerate(loc[:-1]):
-            if isinstance(node, dict):
-                if part not in node or node[part] is None:
-                    node[part] = {}
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int):
-                if not 0 <= part < len(node):
-                    errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[: depth + 1]), (
-                        f"index {part} out of range: the list has {len(node)} items")))
-                    ok = False
-                    break
-                node = node[part]
-            else:
-                errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[: depth + 1]), (
-                    f"cannot go into {_describe(node)}: it is not a mapping or list")))
-                ok = False
-                break
-        if not ok:
-            continue
-        last = loc[-1]
-        if isinstance(node, list):
-            if not isinstance(last, int) or not 0 <= last < len(node):
-                errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc), (
-                    f"index {last!r} out of range: the list has {len(node)} items")))
-                continue
-        elif not isinstance(node, dict):
-            errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[:-1]), (
-                f"cannot set a key inside {_describe(node)}")))
-            continue
-        node[last] = copy.deepcopy(value)
-        _purge(doc.origins, loc)
-        doc.origins[loc] = (OVERRIDE_FILE, n)
-    return errors
-
-
-def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Parse ``["seed=3", "parameters.trade.sigma=4"]`` (e.g. from a CLI).
-
-    Values are parsed as YAML (safely), so ``4`` is a number, ``[CHN, RUS]`` a
-    list and ``true`` a boolean; quote a string that looks like something else.
-
-    Raises:
-        ScenarioError: For an item without ``=`` or a value that is not valid YAML.
-    """
-    out: dict[str, Any] = {}
-    errors: list[ErrorItem] = []
-    for n, item in enumerate(items, start=1):
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            errors.append(ErrorItem(OVERRIDE_FILE, n, item, "write overrides as dotted.path=value"))
-            continue
-        try:
-            out[key.strip()] = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            errors.append(
-                ErrorItem(OVERRIDE_FILE, n, key.strip(), f"value is not valid YAML: {exc}")
-            )
-    if errors:
-        raise ScenarioError(errors)
-    return out
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"number {value!r}"
-    if isinstance(value, str):
-        return f"string {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
-
-
-_KIND = {
-    "int": "an integer",
-    "float": "a number",
-    "bool": "true or false",
-    "string": "a string",
-    "dict": "a mapping",
-    "list": "a list",
-    "model": "a mapping",
-    "model_attributes": "a mapping",
-    "literal": "one of the listed values",
-    "is_instance_of": "a path",
-}
-
-
-def _clean_loc(loc: Loc, data: Any) -> tuple[Loc, bool]:
-    """Drop union tags from a pydantic location; flag dict-key errors."""
-    out: list[Any] = []
-    cur: Any = data
-    is_key = False
-    for el in loc:
-        if isinstance(el, str) and el.startswith("__"):
-            continue
-        if el == "[key]":
-            is_key = True
-            continue
-        if isinstance(cur, dict):
-            if el in cur:
-                cur = cur[el]
-            elif isinstance(el, str) and cur.get("type") == el:
-                continue  # discriminated-union tag, not a key
-            else:
-                cur = None
-        elif isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
-            cur = cur[el]
-        else:
-            cur = None
-        out.append(el)
-    return tuple(out), is_key
-
-
-def _strip(tp: Any, cur: Any) -> Any:
-    """Unwrap Annotated/Optional/Union to the type that applies to ``cur``."""
-    while True:
-        origin = get_origin(tp)
-        if origin is Annotated:
-            # A registry-dispatched field (proposals) says which model applies to cur.
-            for meta in get_args(tp)[1:]:
-                if hasattr(meta, "spec_for") and meta.spec_for(cur) is not None:
-                    return meta.spec_for(cur)
-            tp = get_args(tp)[0]
-            continue
-        if origin in (Union, types.UnionType):
-            args = [_strip(a, None) for a in get_args(tp) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            if isinstance(cur, dict) and "type" in cur:
-                for m in models:
-                    if cur["type"] in get_args(_strip(m.model_fields["type"].annotation, None)):
-                        return m
-            if isinstance(cur, list):
-                lists = [a for a in args if get_origin(a) is list]
-                if lists:
-                    return lists[0]
-            if len(models) == 1:
-                return models[0]
-            return None
-        return tp
-
-
-def _model_at(loc: Loc, data: Any) -> type[BaseModel] | None:
-    tp: Any = Scenario
-    cur: Any = data
-    for el in loc:
-        tp = _strip(tp, cur)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            field = tp.model_fields.get(el)
-            if field is None:
-                return None
-            tp = field.annotation
-        elif get_origin(tp) is list:
-            tp = get_args(tp)[0]
-        elif get_origin(tp) is dict:
-            tp = get_args(tp)[1]
-        else:
-            return None
-        try:
-            cur = cur[el]
-        except (KeyError, IndexError, TypeError):
-            cur = None
-    tp = _strip(tp, cur)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-def _join(words: Any) -> str:
-    return ", ".join(str(w) for w in words)
-
-
-def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    value = err.get("input")
-    last = loc[-1] if loc else "<root>"
-    if kind == "missing":
-        return f"required key {last!r} is missing"
-    if kind == "extra_forbidden":
-        model = _model_at(loc[:-1], data)
-        allowed = [k for k in (model.model_fields if model else {}) if k != "source"]
-        if last in _RESERVED:
-            return f"{last!r} cannot be written in a scenario: {_RESERVED[last]}"
-        close = difflib.get_close_matches(str(last), allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown key {last!r}{hint}; allowed keys: {_join(allowed)}"
-    if kind == "value_error":
-        exc = ctx.get("error")
-        return str(exc) if exc is not None else err["msg"]
-    if kind == "literal_error":
-        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"{value!r} is not one of {_join(options)}{hint}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        op, bound = {
-            "greater_than": (">", ctx.get("gt")),
-            "greater_than_equal": (">=", ctx.get("ge")),
-            "less_than": ("<", ctx.get("lt")),
-            "less_than_equal": ("<=", ctx.get("le")),
-        }[kind]
-        return f"{value!r} is out of range: must be {op} {bound}"
-    if kind in ("too_short", "too_long"):
-        n = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-        word = "at least" if kind == "too_short" else "at most"
-        return f"needs {word} {n} item(s), got {ctx.get('actual_length')}"
-    if kind == "union_tag_invalid":
-        tags = re.sub(r"['\"]", "", str(ctx.get("expected_tags")))
-        return f"unknown type {ctx.get('tag')!r}; allowed types: {tags}"
-    if kind == "union_tag_not_found":
-        types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES
-        return f"missing key 'type'; allowed types: {_join(types_)}"
-    if kind == "keyword_or_list":
-        return f"{err['msg']}, got {_describe(value)}"
-    if kind == "finite_number":
-        return f"expected a finite number, got {value!r}"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
-        base = kind.rsplit("_", 1)[0]
-        want = _KIND.get(base, base.replace("_", " "))
-        return f"expected {want}, got {_describe(value)}"
-    return f"{err['msg']} (got {_describe(value)})"
-
-
-def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
-    out: list[ErrorItem] = []
-    for err in exc.errors():
-        ctx = err.get("ctx") or {}
-        inner = ctx.get("error")
-        if err["type"] == "value_error" and isinstance(inner, Issues):
-            for rel, msg in inner.issues:
-                loc, _ = _clean_loc((*err["loc"], *rel), doc.data)
-                out.append(ErrorItem(*doc.origin(loc), format_path(loc), msg))
-            continue
-        loc, _ = _clean_loc(err["loc"], doc.data)
-        if err["type"] == "union_tag_invalid":
-            loc = (*loc, "type")  # point at the line where the bad type is written
-        out.append(ErrorItem(*doc.origin(loc), format_path(loc), _message(err, loc, doc.data)))
-    return out
 
 
 def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<data>") -> Scenario:

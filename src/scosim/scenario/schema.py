@@ -146,6 +146,9 @@ from scosim.scenario.values import (
 from scosim.scenario.values import (
     _yv_check as _yv_check,
 )
+from scosim.scenario.values import (
+    empty_list as empty_list,
+)
 
 __all__ = [
     "ECONOMIES",
@@ -322,8 +325,8 @@ class Scenario(BaseModel):
     replications: int = Field(1, ge=1)
     countries: dict[Code, CountryOverride] = Field(default_factory=dict)
     parameters: Parameters = Field(default_factory=Parameters)
-    proposals: list[Proposal] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
+    proposals: list[Proposal] = Field(default_factory=empty_list)
+    events: list[Event] = Field(default_factory=empty_list)
     outputs: Outputs = Field(default_factory=Outputs)
     source: Path | None = Field(None, exclude=True, description="file loaded (not hashed)")
 
@@ -384,9 +387,9 @@ class Scenario(BaseModel):
                 issues.append(((*loc, "year"), f"year {p.year} is outside the simulated "
                                f"years {span}"))
             # Type-specific checks against the whole scenario, through the registry.
-            from scosim.proposals import get_type
+            from scosim.proposals import type_check
 
-            issues += [((*loc, *rel), msg) for rel, msg in get_type(p.type).check(p, self)]
+            issues += [((*loc, *rel), msg) for rel, msg in type_check(p.type)(p, self)]
 
         for i, e in enumerate(self.events):
             if e.year not in yrs:

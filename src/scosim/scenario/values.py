@@ -9,9 +9,8 @@ import bisect
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
-import numpy as np
 from pydantic import (
     AfterValidator,
     ConfigDict,
@@ -21,6 +20,9 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
+
+if TYPE_CHECKING:  # numpy is imported where used: `scosim validate` never needs it
+    import numpy as np
 
 # --------------------------------------------------------------------------- constants
 
@@ -43,9 +45,23 @@ DEFAULT_RULES: dict[str, str] = {
 
 _SLUG = re.compile(r"^[a-z0-9_-]+$")
 
+# defer_build: a model's validator is built when first used, not at import. The
+# scenario's validator embeds its sub-models' schemas, so building each of them as
+# well at import (some 40 models, most never validated alone) is wasted start-up.
 STRICT = ConfigDict(
-    extra="forbid", strict=True, allow_inf_nan=False, frozen=False, validate_default=True
+    extra="forbid", strict=True, allow_inf_nan=False, frozen=False, validate_default=True,
+    defer_build=True,
 )
+
+
+def empty_list() -> list[Any]:
+    """A new empty list, as a field's ``default_factory``.
+
+    Use it instead of ``list``: pydantic reads each factory's signature when it builds
+    a model, and reading a builtin's signature parses its text form (about 1.5 ms
+    each time, on every start-up).
+    """
+    return []
 
 
 class Issues(ValueError):
@@ -222,6 +238,8 @@ class YearValue:
 
     def values(self, years: Iterable[int] | np.ndarray) -> np.ndarray:
         """Vectorised :meth:`at`: float array with one value per year."""
+        import numpy as np
+
         y = np.asarray(list(years) if not isinstance(years, np.ndarray) else years)
         if self._constant is not None:
             return np.full(y.shape, self._constant, dtype=float)

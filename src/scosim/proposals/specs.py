@@ -1,0 +1,250 @@
+"""Scenario specs of the built-in proposal types, without their behaviour.
+
+What validating a scenario needs of a proposal type: its pydantic spec and its
+checks against the whole scenario. Kept apart from the types' array code (numpy and
+the trade kernels) so that ``scosim validate`` imports neither; each type's module
+re-exports its spec, and :mod:`scosim.proposals.builtin` registers the types lazily
+with the paths of these objects, which the registry checks against the classes
+when they load.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
+
+from scosim.scenario.schema import (
+    STRICT,
+    DecisionRuleName,
+    Issues,
+    Participants,
+    Slug,
+    State,
+    StateList,
+    YearValue,
+    _yv_check,
+    check_cet,
+    empty_list,
+)
+
+__all__ = [
+    "OPT_IN_RULES",
+    "AccessionProposal",
+    "ApplicationProposal",
+    "CustomsUnionProposal",
+    "DeclarationProposal",
+    "DevelopmentBankProposal",
+    "FreeTradeAreaProposal",
+    "ProposalSpec",
+    "check_accession",
+    "check_application",
+    "check_customs_union",
+    "check_free_trade_area",
+    "no_checks",
+    "scenario_issues",
+    "spec_issues",
+]
+
+Issue = tuple[tuple[str | int, ...], str]
+
+#: Decision rules under which participation is opt-in: those who said no (or were
+#: not there) may join an arrangement in force at a later summit.
+OPT_IN_RULES: tuple[str, ...] = ("variable_geometry", "interested_members")
+
+
+class ProposalSpec(BaseModel):
+    """Fields every proposal has in a scenario (subclass it for a new type).
+
+    A subclass adds ``type: Literal["<name>"]`` and its own fields; the
+    scenario's ``proposals`` list is dispatched on ``type`` through the registry.
+    """
+
+    model_config = STRICT
+    type: str
+    id: Slug
+    year: int = Field(description="year the proposal is tabled")
+    proposer: State | None = None
+    co_sponsors: StateList = Field(
+        default_factory=empty_list, description="states sponsoring the proposal with the proposer"
+    )
+    decision_rule: DecisionRuleName | None = Field(
+        None,
+        description="decision rule for this proposal; default: parameters.council."
+        "decision_rule if set, else the type's default",
+    )
+
+
+class CustomsUnionProposal(ProposalSpec):
+    """Customs union (Karagulov, seed 000): free trade inside, common external tariff."""
+
+    type: Literal["customs_union"]
+    proposer: State
+    participants: Participants = "members"
+    cet: Annotated[str | float, BeforeValidator(check_cet)] = "weighted_mean"
+    revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
+    fixed_shares: dict[State, float] | None = None
+    phase_in: YearValue | None = None
+    depth: float = Field(0.6, ge=0, le=1)
+    replace_preferences: bool = Field(
+        False,
+        description="the CET replaces participants' preferences with non-participants "
+        "(False: a preference in force is kept where it is below the CET)",
+    )
+
+    @model_validator(mode="after")
+    def _consistency(self) -> CustomsUnionProposal:
+        issues = spec_issues(self)
+        if issues:
+            raise Issues(issues)
+        return self
+
+
+def spec_issues(p: Any) -> list[Issue]:
+    """Checks of a union-like spec that need no scenario (sharing, phase-in)."""
+    issues: list[Issue] = []
+    sharing = getattr(p, "revenue_sharing", "collected")
+    if sharing == "fixed" and p.fixed_shares is None:
+        issues.append((("fixed_shares",), (
+            "missing: revenue_sharing is 'fixed', so fixed_shares {country: share} "
+            "summing to 1 is required")))
+    if sharing != "fixed" and getattr(p, "fixed_shares", None) is not None:
+        issues.append((("fixed_shares",), (
+            f"only used when revenue_sharing is 'fixed' (it is {sharing!r}); "
+            "remove it or set revenue_sharing: fixed")))
+    if getattr(p, "fixed_shares", None) is not None:
+        for code, share in p.fixed_shares.items():
+            if not 0.0 <= share <= 1.0:
+                issues.append((("fixed_shares", code), f"share {share:g} must be in [0, 1]"))
+        total = sum(p.fixed_shares.values())
+        if abs(total - 1.0) > 1e-6:
+            issues.append((("fixed_shares",), f"shares sum to {total:.6g}; they must sum to 1"))
+    if p.phase_in is not None:
+        issues += [(("phase_in",), m) for m in _yv_check(p.phase_in, lo=0.0, hi=1.0)]
+        pts = p.phase_in.points
+        for (y0, v0), (y1, v1) in zip(pts, pts[1:], strict=False):
+            if v1 < v0:
+                issues.append((("phase_in", y1), (
+                    f"phase_in must be non-decreasing: {v1:g} in {y1} is below "
+                    f"{v0:g} in {y0}")))
+        early = [y for y in p.phase_in.years if y < p.year]
+        if early:
+            issues.append((("phase_in", early[0]), (
+                f"phase-in year {early[0]} is before the proposal is tabled ({p.year})")))
+    return issues
+
+
+def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
+    """Checks of a union-like spec against the scenario (participants, years)."""
+    issues: list[Issue] = []
+    parts = scenario.participants_of(p)
+    if len(parts) < 2:
+        issues.append((("participants",), f"a {what} needs at least 2 participants, got {parts}"))
+    for code in getattr(p, "fixed_shares", None) or {}:
+        if code not in parts:
+            issues.append((("fixed_shares", code), (
+                f"{code} is not a participant of {p.id!r}; participants: {', '.join(parts)}")))
+    if p.phase_in is not None:
+        yrs = scenario.years
+        for y in p.phase_in.years:
+            if y not in yrs:
+                issues.append((("phase_in", y), f"phase-in year {y} is outside the simulated "
+                               f"years {yrs.start}-{yrs.end}"))
+    return issues
+
+
+class FreeTradeAreaProposal(ProposalSpec):
+    """Free-trade area: internal tariffs phased out, external tariffs kept."""
+
+    type: Literal["free_trade_area"]
+    participants: Participants = "members"
+    phase_in: YearValue | None = None
+    depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
+
+    @model_validator(mode="after")
+    def _consistency(self) -> FreeTradeAreaProposal:
+        issues = spec_issues(self)
+        if issues:
+            raise Issues(issues)
+        return self
+
+
+class AccessionProposal(ProposalSpec):
+    """An observer, partner or other economy applies to become a member."""
+
+    type: Literal["accession"]
+    applicant: State
+
+
+class ApplicationProposal(ProposalSpec):
+    """An economy's decision whether to apply for SCO membership."""
+
+    type: Literal["application"]
+    applicant: State
+    depth: float = Field(0.02, ge=0, le=1, description="sovereignty cost of membership")
+    commitments: dict[State, float] = Field(
+        default_factory=dict,
+        description="extra sovereignty cost (0-1) of a standing commitment membership would "
+        "breach (e.g. permanent neutrality), per country",
+    )
+
+
+class DeclarationProposal(ProposalSpec):
+    """A statement adopted at a summit (endorsement, partner status, ...)."""
+
+    type: Literal["declaration"]
+    participants: Participants = "members"
+    depth: float = Field(0.05, ge=0, le=1, description="sovereignty cost of the commitment")
+
+
+class DevelopmentBankProposal(ProposalSpec):
+    """A development bank owned by its participants."""
+
+    type: Literal["development_bank"]
+    participants: Participants = "members"
+    capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn")
+    capital_rule: Literal["gdp", "equal"] = "gdp"
+    paid_in_share: float = Field(0.2, gt=0, le=1)
+    leverage: float = Field(1.0, gt=0, le=5)
+    lending_rate: float = Field(0.04, ge=0, le=0.3)
+    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate")
+    tenor_years: int = Field(20, ge=1, le=50)
+    depth: float = Field(0.15, ge=0, le=1, description="sovereignty cost")
+
+
+# --------------------------------------------------------------------------- checks
+# Each is a type's ``check`` (a staticmethod on the class): cross-field checks of
+# one proposal against the whole scenario, as ``(location in the proposal, message)``.
+
+
+def no_checks(proposal: Any, scenario: Any) -> list[Issue]:
+    """No checks beyond the spec's own (declaration, development bank)."""
+    return []
+
+
+def check_customs_union(proposal: Any, scenario: Any) -> list[Issue]:
+    """Participants, revenue shares and phase-in years of a customs union."""
+    return scenario_issues(proposal, scenario, "customs union")
+
+
+def check_free_trade_area(proposal: Any, scenario: Any) -> list[Issue]:
+    """Participants and phase-in years of a free-trade area."""
+    return scenario_issues(proposal, scenario, "free-trade area")
+
+
+def check_accession(proposal: Any, scenario: Any) -> list[Issue]:
+    """The applicant must not already be a member."""
+    if scenario.statuses()[proposal.applicant] == "member":
+        return [(("applicant",), (
+            f"{proposal.applicant} is already a member; the applicant must be an "
+            "observer, partner or other economy"))]
+    return []
+
+
+def check_application(proposal: Any, scenario: Any) -> list[Issue]:
+    """The applicant must not be a member; commitment costs lie in [0, 1]."""
+    issues = check_accession(proposal, scenario)
+    for code, cost in proposal.commitments.items():
+        if not 0.0 <= cost <= 1.0:
+            issues.append((("commitments", code), f"cost {cost:g} must be in [0, 1]"))
+    return issues

@@ -1,0 +1,38 @@
+"""Plain data read from scenario files, with the file and line of every value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Loc", "Origin"]
+
+#: Location of a value: keys and list indices from the top of the document.
+Loc = tuple[Any, ...]
+#: Where a value was written: ``(file, 1-based line or None)``.
+Origin = tuple[str, int | None]
+
+
+class _Doc:
+    """Plain data from one or more files, with where each value was written."""
+
+    def __init__(self, data: Any, origins: dict[Loc, Origin]) -> None:
+        self.data = data
+        self.origins = origins
+
+    def origin(self, loc: Loc) -> Origin:
+        """Origin of ``loc`` or of its nearest ancestor that has one."""
+        for i in range(len(loc), -1, -1):
+            if loc[:i] in self.origins:
+                return self.origins[loc[:i]]
+        return ("<unknown>", None)
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _purge(origins: dict[Loc, Origin], loc: Loc) -> None:
+    for k in [k for k in origins if k[: len(loc)] == loc]:
+        del origins[k]

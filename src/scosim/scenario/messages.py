@@ -1,0 +1,196 @@
+"""Pydantic validation errors as ``file:line: dotted.path: message`` items.
+
+Each pydantic error becomes one :class:`~scosim.scenario.errors.ErrorItem` at the
+line where the offending value was written, with a message that says what is
+allowed (close matches suggested for unknown keys and values).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from scosim.scenario.errors import ErrorItem, _describe, format_path
+from scosim.scenario.schema import Issues, Scenario
+
+if TYPE_CHECKING:
+    from scosim.scenario.doc import Loc, _Doc
+
+#: Keys a scenario may not write, and why.
+_RESERVED = {"source": "it is set by the loader to the file read"}
+_EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
+
+
+def _proposal_types() -> list[str]:
+    from scosim.proposals import available_types
+
+    return available_types()
+
+_KIND = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "string": "a string",
+    "dict": "a mapping",
+    "list": "a list",
+    "model": "a mapping",
+    "model_attributes": "a mapping",
+    "literal": "one of the listed values",
+    "is_instance_of": "a path",
+}
+
+
+def _clean_loc(loc: Loc, data: Any) -> tuple[Loc, bool]:
+    """Drop union tags from a pydantic location; flag dict-key errors."""
+    out: list[Any] = []
+    cur: Any = data
+    is_key = False
+    for el in loc:
+        if isinstance(el, str) and el.startswith("__"):
+            continue
+        if el == "[key]":
+            is_key = True
+            continue
+        if isinstance(cur, dict):
+            if el in cur:
+                cur = cur[el]
+            elif isinstance(el, str) and cur.get("type") == el:
+                continue  # discriminated-union tag, not a key
+            else:
+                cur = None
+        elif isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
+            cur = cur[el]
+        else:
+            cur = None
+        out.append(el)
+    return tuple(out), is_key
+
+
+def _strip(tp: Any, cur: Any) -> Any:
+    """Unwrap Annotated/Optional/Union to the type that applies to ``cur``."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            # A registry-dispatched field (proposals) says which model applies to cur.
+            for meta in get_args(tp)[1:]:
+                if hasattr(meta, "spec_for") and meta.spec_for(cur) is not None:
+                    return meta.spec_for(cur)
+            tp = get_args(tp)[0]
+            continue
+        if origin in (Union, types.UnionType):
+            args = [_strip(a, None) for a in get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            if isinstance(cur, dict) and "type" in cur:
+                for m in models:
+                    if cur["type"] in get_args(_strip(m.model_fields["type"].annotation, None)):
+                        return m
+            if isinstance(cur, list):
+                lists = [a for a in args if get_origin(a) is list]
+                if lists:
+                    return lists[0]
+            if len(models) == 1:
+                return models[0]
+            return None
+        return tp
+
+
+def _model_at(loc: Loc, data: Any) -> type[BaseModel] | None:
+    tp: Any = Scenario
+    cur: Any = data
+    for el in loc:
+        tp = _strip(tp, cur)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(el)
+            if field is None:
+                return None
+            tp = field.annotation
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        else:
+            return None
+        try:
+            cur = cur[el]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    tp = _strip(tp, cur)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _join(words: Any) -> str:
+    return ", ".join(str(w) for w in words)
+
+
+def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    last = loc[-1] if loc else "<root>"
+    if kind == "missing":
+        return f"required key {last!r} is missing"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1], data)
+        allowed = [k for k in (model.model_fields if model else {}) if k != "source"]
+        if last in _RESERVED:
+            return f"{last!r} cannot be written in a scenario: {_RESERVED[last]}"
+        close = difflib.get_close_matches(str(last), allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown key {last!r}{hint}; allowed keys: {_join(allowed)}"
+    if kind == "value_error":
+        exc = ctx.get("error")
+        return str(exc) if exc is not None else err["msg"]
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{value!r} is not one of {_join(options)}{hint}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        op, bound = {
+            "greater_than": (">", ctx.get("gt")),
+            "greater_than_equal": (">=", ctx.get("ge")),
+            "less_than": ("<", ctx.get("lt")),
+            "less_than_equal": ("<=", ctx.get("le")),
+        }[kind]
+        return f"{value!r} is out of range: must be {op} {bound}"
+    if kind in ("too_short", "too_long"):
+        n = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        return f"needs {word} {n} item(s), got {ctx.get('actual_length')}"
+    if kind == "union_tag_invalid":
+        tags = re.sub(r"['\"]", "", str(ctx.get("expected_tags")))
+        return f"unknown type {ctx.get('tag')!r}; allowed types: {tags}"
+    if kind == "union_tag_not_found":
+        types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES
+        return f"missing key 'type'; allowed types: {_join(types_)}"
+    if kind == "keyword_or_list":
+        return f"{err['msg']}, got {_describe(value)}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {value!r}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        base = kind.rsplit("_", 1)[0]
+        want = _KIND.get(base, base.replace("_", " "))
+        return f"expected {want}, got {_describe(value)}"
+    return f"{err['msg']} (got {_describe(value)})"
+
+
+def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
+    out: list[ErrorItem] = []
+    for err in exc.errors():
+        ctx = err.get("ctx") or {}
+        inner = ctx.get("error")
+        if err["type"] == "value_error" and isinstance(inner, Issues):
+            for rel, msg in inner.issues:
+                loc, _ = _clean_loc((*err["loc"], *rel), doc.data)
+                out.append(ErrorItem(*doc.origin(loc), format_path(loc), msg))
+            continue
+        loc, _ = _clean_loc(err["loc"], doc.data)
+        if err["type"] == "union_tag_invalid":
+            loc = (*loc, "type")  # point at the line where the bad type is written
+        out.append(ErrorItem(*doc.origin(loc), format_path(loc), _message(err, loc, doc.data)))
+    return out

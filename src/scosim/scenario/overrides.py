@@ -1,0 +1,126 @@
+"""Dotted-path overrides of a scenario (``--set parameters.trade.sigma=4``).
+
+Applied after ``extends:`` is resolved; each is shown in errors as file
+``<override>`` with its 1-based position as the line.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from scosim.scenario.doc import _purge
+from scosim.scenario.errors import ErrorItem, ScenarioError, _describe, format_path
+
+if TYPE_CHECKING:
+    from scosim.scenario.doc import Loc, _Doc
+
+__all__ = ["OVERRIDE_FILE", "parse_overrides"]
+
+OVERRIDE_FILE = "<override>"
+
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _parse_dotted(path: str) -> Loc | None:
+    """``"proposals[0].cet"`` or ``"proposals.0.cet"`` -> ``("proposals", 0, "cet")``."""
+    if not isinstance(path, str) or not path or path.startswith(".") or path.endswith("."):
+        return None
+    out: list[Any] = []
+    pos = 0
+    while pos < len(path):
+        if path[pos] == "." and out:
+            pos += 1
+        m = _SEGMENT.match(path, pos)
+        if m is None:
+            return None
+        name, index = m.groups()
+        if index is not None:
+            out.append(int(index))
+        elif name.isdigit():
+            out.append(int(name))
+        else:
+            out.append(name)
+        pos = m.end()
+    return tuple(out)
+
+
+def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]:
+    errors: list[ErrorItem] = []
+    for n, (key, value) in enumerate(overrides.items(), start=1):
+        loc = _parse_dotted(key)
+        if loc is None or not loc or not isinstance(loc[0], str):
+            errors.append(ErrorItem(OVERRIDE_FILE, n, str(key), (
+                "bad override path; write dotted keys like 'parameters.trade.sigma' "
+                "or 'proposals[0].year'")))
+            continue
+        if loc[0] == "extends":
+            errors.append(ErrorItem(OVERRIDE_FILE, n, key, (
+                "extends cannot be overridden: it is resolved before overrides apply")))
+            continue
+        node: Any = doc.data
+        ok = True
+        for depth, part in enumerate(loc[:-1]):
+            if isinstance(node, dict):
+                if part not in node or node[part] is None:
+                    node[part] = {}
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int):
+                if not 0 <= part < len(node):
+                    errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[: depth + 1]), (
+                        f"index {part} out of range: the list has {len(node)} items")))
+                    ok = False
+                    break
+                node = node[part]
+            else:
+                errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[: depth + 1]), (
+                    f"cannot go into {_describe(node)}: it is not a mapping or list")))
+                ok = False
+                break
+        if not ok:
+            continue
+        last = loc[-1]
+        if isinstance(node, list):
+            if not isinstance(last, int) or not 0 <= last < len(node):
+                errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc), (
+                    f"index {last!r} out of range: the list has {len(node)} items")))
+                continue
+        elif not isinstance(node, dict):
+            errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[:-1]), (
+                f"cannot set a key inside {_describe(node)}")))
+            continue
+        node[last] = copy.deepcopy(value)
+        _purge(doc.origins, loc)
+        doc.origins[loc] = (OVERRIDE_FILE, n)
+    return errors
+
+
+def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Parse ``["seed=3", "parameters.trade.sigma=4"]`` (e.g. from a CLI).
+
+    Values are parsed as YAML (safely), so ``4`` is a number, ``[CHN, RUS]`` a
+    list and ``true`` a boolean; quote a string that looks like something else.
+
+    Raises:
+        ScenarioError: For an item without ``=`` or a value that is not valid YAML.
+    """
+    out: dict[str, Any] = {}
+    errors: list[ErrorItem] = []
+    for n, item in enumerate(items, start=1):
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            errors.append(ErrorItem(OVERRIDE_FILE, n, item, "write overrides as dotted.path=value"))
+            continue
+        try:
+            out[key.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            errors.append(
+                ErrorItem(OVERRIDE_FILE, n, key.strip(), f"value is not valid YAML: {exc}")
+            )
+    if errors:
+        raise ScenarioError(errors)
+    return out

@@ -1,0 +1,139 @@
+"""Start-up: what `scosim validate` imports, and the light paths it relies on.
+
+No wall-clock asserts (the machine is shared): the benchmark
+``benchmarks/bench_cli.py --sizes ""`` measures the time; these tests keep the
+import graph and the declared shortcuts honest.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+HEAVY = ("numpy", "pandas", "scipy", "mesa", "pyarrow", "matplotlib")
+
+
+def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
+    code = (
+        "import json, sys\n"
+        "from scosim.cli import main\n"
+        f"rc = main({argv!r})\n"
+        "print(json.dumps([rc, sorted(sys.modules)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    rc, mods = json.loads(out.strip().splitlines()[-1])
+    return rc, {m.split(".")[0] for m in mods}
+
+
+@pytest.mark.parametrize("scenario", ["scenarios/customs_union.yaml",
+                                      "scenarios/customs_union_consensus.yaml"])
+def test_validate_imports_no_numpy_pandas_scipy_mesa(scenario):
+    rc, tops = _modules_after(["validate", scenario])
+    assert rc == 0
+    assert not tops & set(HEAVY), f"validate imported {sorted(tops & set(HEAVY))}"
+    # The child really loaded and validated the scenario.
+    assert "yaml" in tops and "pydantic" in tops
+
+
+def test_version_imports_neither_pydantic_nor_numpy():
+    code = ("import sys\nfrom scosim.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    tops = {m.split(".")[0] for m in out.split()}
+    assert not tops & {*HEAVY, "pydantic", "yaml"}
+
+
+def test_builtin_rule_names_match_the_registry():
+    """Validation accepts BUILTIN_RULES without importing them: the table must be true."""
+    from scosim.rules import registry
+
+    registry._load_builtins()
+    loaded = {
+        hook: sorted(n for n in registry._REGISTRY[hook]
+                     if registry.rule_origin(hook, n) == "builtin")
+        for hook in registry._REGISTRY
+    }
+    declared = {hook: sorted(names) for hook, names in registry.BUILTIN_RULES.items()}
+    assert declared == {h: names for h, names in loaded.items() if names}
+
+
+def test_declared_specs_and_checks_are_the_classes_own():
+    """Each lazily registered built-in type's declared spec and check are its class's."""
+    from scosim.plugins import import_path
+    from scosim.proposals import builtin, get_type, type_check, type_spec
+
+    for name, (_target, spec_path) in builtin.LAZY.items():
+        declared_spec, declared_check = type_spec(name), None
+        if name in builtin.CHECKS:
+            declared_check = type_check(name)
+            assert declared_check is import_path(builtin.CHECKS[name])
+        cls = get_type(name)  # loads the class; the registry compares the declarations
+        assert cls.spec is declared_spec is import_path(spec_path)
+        if declared_check is not None:
+            assert cls.check is declared_check
+
+
+def test_a_wrong_declared_check_is_refused():
+    from scosim.plugins import PluginError
+    from scosim.proposals import _REGISTRY
+
+    _REGISTRY._load_builtins()
+    _REGISTRY.register_lazy(
+        "startup_test_type", "scosim.proposals.declaration:Declaration",
+        spec_path="scosim.proposals.specs:DeclarationProposal",
+        check_path="scosim.proposals.specs:check_accession",
+    )
+    try:
+        with pytest.raises(PluginError, match="check="):
+            _REGISTRY.get("startup_test_type")
+    finally:
+        _REGISTRY._lazy.pop("startup_test_type", None)
+        _REGISTRY._origins.pop("startup_test_type", None)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_libyaml_and_pure_python_read_scenarios_alike(path):
+    """The fast (libyaml) path yields the same data and line of every value."""
+    from scosim.scenario import loader
+
+    if loader._FAST_LOADER is None:
+        pytest.skip("PyYAML built without libyaml")
+    text = path.read_text(encoding="utf-8")
+    fast, fast_err = loader._compose_with(loader._FAST_LOADER, text, path.name, report=False)
+    slow, slow_err = loader._compose_with(yaml.SafeLoader, text, path.name, report=True)
+    assert fast_err == slow_err == []
+    assert fast.data == slow.data
+    assert fast.origins == slow.origins
+
+
+@pytest.mark.parametrize("text", [
+    "name: x\nyears: [2025, 2030\n",          # unclosed bracket
+    "name: x\n  bad: indent\n",               # bad indentation
+    "name: !!python/object:os.system x\n",    # unsafe tag
+    "name: x\n\x07bell: 1\n",                 # a character only libyaml accepts
+])
+def test_syntax_errors_are_reported_by_the_pure_python_parser(text):
+    """A file libyaml rejects is re-read by the pure-Python parser for its message."""
+    from scosim.scenario import loader
+
+    def outcome(fn, *args, **kwargs):
+        try:
+            doc, errors = fn(*args, **kwargs)
+        except yaml.YAMLError as exc:  # raised before parsing, as it always was
+            return type(exc), str(exc)
+        return doc, errors
+
+    got = outcome(loader._compose, text, "f.yaml")
+    want = outcome(loader._compose_with, yaml.SafeLoader, text, "f.yaml", report=True)
+    assert got == want
+    assert got[0] is None or isinstance(got[0], type)
