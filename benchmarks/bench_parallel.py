@@ -14,6 +14,7 @@ Per round:
     efficiency(executor) = T(local) / (2 * T(executor, 2 workers))
     scaling(executor)    = T(executor, 1 worker) / (2 * T(executor, 2 workers))
     overhead per task    = (T(executor, 1 worker) - T(local)) / number of batches
+    CPU(case)            = user + system CPU of this process and its workers
 
 reported as median [min-max] over rounds. Efficiency 1 means two workers halve the
 local time; scaling is the usual strong-scaling efficiency of the executor itself (one
@@ -21,8 +22,9 @@ worker against two, both with one BLAS thread per worker, while the local proces
 more); the overhead is what shipping a batch to a worker and its results back
 costs beyond computing it (pool or cluster start-up included, spread over the tasks).
 Needs as many free cores as workers: on a loaded machine the efficiency measures the
-load, not the executor. Two measures hold up better under load: the ratio
-T(dask, 2 workers) / T(process, 2 workers) within a round, and the cost of tiny tasks
+load, not the executor. Three measures hold up better under load: the ratio
+T(dask, 2 workers) / T(process, 2 workers) within a round, the CPU each case used
+(against local's: what the executor adds in work), and the cost of tiny tasks
 (``--tiny N``): per executor with two workers, ``execute()`` of 2 and of N tasks that
 do nothing, interleaved, giving
 
@@ -44,6 +46,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -102,6 +105,19 @@ def tiny_tasks(n: int, rounds: int) -> dict[str, Any]:
     return out
 
 
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (the workers).
+
+    Workers (pool processes, Dask worker processes) are children of this process
+    and are waited for when the executor shuts down, so the difference around a
+    case is all the CPU the case used: a measure of work that, unlike wall time,
+    does not grow with other jobs' load on a shared machine.
+    """
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                 resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def summarise(values: list[float]) -> dict[str, float]:
     """Median, min and max."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
@@ -131,20 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-par-"))
     load_before = list(os.getloadavg())
     times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
     try:
         run(SCENARIO, replications=4, batch_size=2, out=work / "warm", progress=False,
             plots=False)
         for rnd in range(args.rounds):
             for name, (executor, workers) in cases.items():
                 out = work / name
+                c0 = cpu_seconds()
                 t0 = time.perf_counter()
                 run(SCENARIO, replications=args.replications, batch_size=args.batch_size,
                     executor=executor, workers=workers, out=out, progress=False, plots=False,
                     resume=False)
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(cpu_seconds() - c0)
                 shutil.rmtree(out, ignore_errors=True)
-                print(f"round {rnd} {name}: {times[name][-1]:.2f} s", file=sys.stderr,
-                      flush=True)
+                print(f"round {rnd} {name}: {times[name][-1]:.2f} s, CPU {cpu[name][-1]:.2f} s",
+                      file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result: dict[str, Any] = {
@@ -161,12 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         "batch_size": args.batch_size,
         "tasks": n_batches,
         "seconds": {k: summarise(v) for k, v in times.items()},
+        "cpu_seconds": {k: summarise(v) for k, v in cpu.items()},
         "aim_efficiency": AIM,
     }
 
-    def ratios(key: str, num: str, den: str, f: Any) -> None:
-        if num in times and den in times:
-            result[key] = summarise([f(a, b) for a, b in zip(times[num], times[den],
+    def ratios(key: str, num: str, den: str, f: Any, table: dict = times) -> None:
+        if num in table and den in table:
+            result[key] = summarise([f(a, b) for a, b in zip(table[num], table[den],
                                                                strict=True)])
             r = result[key]
             print(f"{key}: {r['median']:.3f} [{r['min']:.3f}-{r['max']:.3f}]")
@@ -178,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                lambda t1, lo: (t1 - lo) / n_batches)
     # Within a round both ran under the same load: robust on a shared machine.
     ratios("dask_over_process_2_workers", "dask-2", "process-2", lambda d, p: d / p)
+    ratios("dask_over_process_2_workers_cpu", "dask-2", "process-2", lambda d, p: d / p, cpu)
+    ratios("dask_2_workers_cpu_over_local", "dask-2", "local", lambda d, lo: d / lo, cpu)
+    ratios("process_2_workers_cpu_over_local", "process-2", "local", lambda p, lo: p / lo, cpu)
     if args.tiny:
         result["tiny_tasks"] = tiny_tasks(args.tiny, args.rounds)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -448,6 +448,23 @@ def _environ_restored() -> Iterator[None]:
                 os.environ[k] = v
 
 
+def _warn_malloc_trim(client: Any) -> None:
+    """Warn when a cluster's workers run with ``MALLOC_TRIM_THRESHOLD_`` set (slow batches)."""
+    try:
+        found = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    except Exception:  # a worker leaving meanwhile: the check is advice, not a requirement
+        return
+    trimmed = sorted(addr for addr, value in found.items() if value is not None)
+    if trimmed:
+        log.warning(
+            "%d of %d Dask workers run with MALLOC_TRIM_THRESHOLD_=%s (Dask's default), "
+            "which makes each batch about 25 %% slower (every large temporary array is "
+            "mapped afresh); set distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ "
+            "to null in the workers' Dask configuration (docs/experiments.md)",
+            len(trimmed), len(found), found[trimmed[0]],
+        )
+
+
 def _run_dask(
     specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
@@ -492,6 +509,7 @@ def _run_dask_inner(
                 "(`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
             ) from None
     try:
+        _warn_malloc_trim(client)  # a few ms; our own LocalCluster passes it
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.
         slots = max(1, sum(client.nthreads().values()))
