@@ -422,10 +422,16 @@ def _run_process(
 #: about 25 % more CPU per batch. A batch bounds the model's memory, so glibc's
 #: default (what the local and process executors get) is kept. The statistical
 #: profiler (a thread sampling the task's stack every 10 ms) only feeds the
-#: dashboard, which is off.
+#: dashboard, which is off; so do the system monitor and the event-loop tick
+#: (blocked-loop warnings), and a memory check each second is plenty for tasks
+#: of seconds. With Dask's defaults an idle two-worker cluster took 7 % of a core
+#: (client 3.9 %, each worker 1.7 %); with these 2 %.
 LOCAL_DASK_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.admin.system-monitor.interval": "2s",
 }
 
 
