@@ -14,6 +14,7 @@ Per round:
     efficiency(executor) = T(local) / (2 * T(executor, 2 workers))
     scaling(executor)    = T(executor, 1 worker) / (2 * T(executor, 2 workers))
     overhead per task    = (T(executor, 1 worker) - T(local)) / number of batches
+    CPU(case)            = user + system CPU of this process and its workers
 
 reported as median [min-max] over rounds. Efficiency 1 means two workers halve the
 local time; scaling is the usual strong-scaling efficiency of the executor itself (one
@@ -21,11 +22,23 @@ worker against two, both with one BLAS thread per worker, while the local proces
 more); the overhead is what shipping a batch to a worker and its results back
 costs beyond computing it (pool or cluster start-up included, spread over the tasks).
 Needs as many free cores as workers: on a loaded machine the efficiency measures the
-load, not the executor.
+load, not the executor. Three measures hold up better under load: the ratio
+T(dask, 2 workers) / T(process, 2 workers) within a round, the CPU each case used
+(against local's: what the executor adds in work), and the cost of tiny tasks
+(``--tiny N``): per executor with two workers, ``execute()`` of 2 and of N tasks that
+do nothing, interleaved, giving
+
+    start-up         = T(2 tasks)                    (pool or cluster up and down)
+    per-task cost    = (T(N tasks) - T(2 tasks)) / (N - 2)
+
+(two tasks, not one, so that both workers of a process pool, which starts them on
+demand, are started in both).
 
 Run:  .venv/bin/python benchmarks/bench_parallel.py [--rounds 3] [--replications 1000]
-                                                    [--batch-size 125]
-Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``).
+          [--batch-size 125] [--cases process-2,dask-2] [--tiny 64]
+Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``). The README record:
+``python benchmarks/bench_parallel.py --rounds 2 --replications 4000 --batch-size 250
+--tiny 64`` on a quiet machine.
 """
 
 from __future__ import annotations
@@ -33,6 +46,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -43,6 +57,7 @@ from typing import Any
 
 from machine import machine  # benchmarks/machine.py (script directory)
 
+from scosim.experiments import BatchSpec, execute
 from scosim.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +74,50 @@ CASES: dict[str, tuple[str, int | None]] = {
 }
 
 
+def noop(spec: BatchSpec) -> int:
+    """A task that does nothing (module level: pool workers import it by name)."""
+    return spec.batch_id
+
+
+def tiny_tasks(n: int, rounds: int) -> dict[str, Any]:
+    """Start-up and per-task cost of each executor with two workers, from no-op tasks."""
+    times: dict[str, list[float]] = {f"{ex}-{k}": [] for ex in ("process", "dask")
+                                     for k in (2, n)}
+    for rnd in range(rounds):
+        for name in times:
+            ex, k = name.split("-")
+            specs = [BatchSpec("", runs=(i,), batch_id=i) for i in range(int(k))]
+            t0 = time.perf_counter()
+            execute(specs, noop, executor=ex, workers=2, progress=False, keep=False)
+            times[name].append(time.perf_counter() - t0)
+            print(f"tiny round {rnd} {name}: {times[name][-1]:.2f} s", file=sys.stderr,
+                  flush=True)
+    out: dict[str, Any] = {"tasks": n, "seconds": {k: summarise(v) for k, v in times.items()}}
+    for ex in ("process", "dask"):
+        two, many = times[f"{ex}-2"], times[f"{ex}-{n}"]
+        out[f"{ex}_startup_s"] = summarise(two)
+        out[f"{ex}_per_task_s"] = summarise(
+            [(t - t2) / (n - 2) for t2, t in zip(two, many, strict=True)])
+        st, pt = out[f"{ex}_startup_s"], out[f"{ex}_per_task_s"]
+        print(f"{ex} tiny tasks: start-up {st['median']:.2f} s [{st['min']:.2f}-{st['max']:.2f}],"
+              f" per task {pt['median'] * 1e3:.1f} ms [{pt['min'] * 1e3:.1f}-"
+              f"{pt['max'] * 1e3:.1f}]")
+    return out
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of its finished children (the workers).
+
+    Workers (pool processes, Dask worker processes) are children of this process
+    and are waited for when the executor shuts down, so the difference around a
+    case is all the CPU the case used: a measure of work that, unlike wall time,
+    does not grow with other jobs' load on a shared machine.
+    """
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                 resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def summarise(values: list[float]) -> dict[str, float]:
     """Median, min and max."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
@@ -73,55 +132,77 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=125)
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="")
+    ap.add_argument("--cases", default=",".join(CASES),
+                    help=f"comma-separated subset of {', '.join(CASES)} (default: all)")
+    ap.add_argument("--tiny", type=int, default=0, metavar="N",
+                    help="also time 2 and N no-op tasks per executor (two workers)")
     args = ap.parse_args(argv)
+    cases = {k: CASES[k] for k in args.cases.split(",") if k}
+    unknown = set(args.cases.split(",")) - set(CASES) - {""}
+    if unknown or not cases:
+        ap.error(f"--cases: unknown {sorted(unknown)}; choose from {', '.join(CASES)}")
+    if 0 < args.tiny < 4 or args.tiny < 0:
+        ap.error("--tiny needs at least 4 tasks (or 0 to skip)")
     n_batches = -(-args.replications // args.batch_size)
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-par-"))
     load_before = list(os.getloadavg())
-    times: dict[str, list[float]] = {k: [] for k in CASES}
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    cpu: dict[str, list[float]] = {k: [] for k in cases}
     try:
         run(SCENARIO, replications=4, batch_size=2, out=work / "warm", progress=False,
             plots=False)
         for rnd in range(args.rounds):
-            for name, (executor, workers) in CASES.items():
+            for name, (executor, workers) in cases.items():
                 out = work / name
+                c0 = cpu_seconds()
                 t0 = time.perf_counter()
                 run(SCENARIO, replications=args.replications, batch_size=args.batch_size,
                     executor=executor, workers=workers, out=out, progress=False, plots=False,
                     resume=False)
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(cpu_seconds() - c0)
                 shutil.rmtree(out, ignore_errors=True)
-                print(f"round {rnd} {name}: {times[name][-1]:.2f} s", file=sys.stderr,
-                      flush=True)
+                print(f"round {rnd} {name}: {times[name][-1]:.2f} s, CPU {cpu[name][-1]:.2f} s",
+                      file=sys.stderr, flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    local = times["local"]
     result: dict[str, Any] = {
         "machine": machine(),
         "note": args.note,
         "load_before": load_before,
         "load_after": list(os.getloadavg()),
         "command": f"python benchmarks/bench_parallel.py --rounds {args.rounds} "
-                   f"--replications {args.replications} --batch-size {args.batch_size}",
+                   f"--replications {args.replications} --batch-size {args.batch_size}"
+                   + (f" --cases {args.cases}" if len(cases) < len(CASES) else "")
+                   + (f" --tiny {args.tiny}" if args.tiny else ""),
         "scenario": str(SCENARIO.relative_to(ROOT)),
         "replications": args.replications,
         "batch_size": args.batch_size,
         "tasks": n_batches,
         "seconds": {k: summarise(v) for k, v in times.items()},
+        "cpu_seconds": {k: summarise(v) for k, v in cpu.items()},
         "aim_efficiency": AIM,
     }
+
+    def ratios(key: str, num: str, den: str, f: Any, table: dict = times) -> None:
+        if num in table and den in table:
+            result[key] = summarise([f(a, b) for a, b in zip(table[num], table[den],
+                                                               strict=True)])
+            r = result[key]
+            print(f"{key}: {r['median']:.3f} [{r['min']:.3f}-{r['max']:.3f}]")
+
     for ex in ("process", "dask"):
-        one, two = times[f"{ex}-1"], times[f"{ex}-2"]
-        result[f"{ex}_efficiency"] = summarise(
-            [lo / (2 * t2) for lo, t2 in zip(local, two, strict=True)])
-        result[f"{ex}_scaling"] = summarise(
-            [t1 / (2 * t2) for t1, t2 in zip(one, two, strict=True)])
-        result[f"{ex}_overhead_per_task_s"] = summarise(
-            [(t1 - lo) / n_batches for lo, t1 in zip(local, one, strict=True)])
-        e, o = result[f"{ex}_efficiency"], result[f"{ex}_overhead_per_task_s"]
-        sc = result[f"{ex}_scaling"]
-        print(f"{ex}: efficiency {e['median']:.2f} [{e['min']:.2f}-{e['max']:.2f}], "
-              f"scaling {sc['median']:.2f} [{sc['min']:.2f}-{sc['max']:.2f}], "
-              f"overhead {o['median']:.2f} s/task [{o['min']:.2f}-{o['max']:.2f}]")
+        ratios(f"{ex}_efficiency", "local", f"{ex}-2", lambda lo, t2: lo / (2 * t2))
+        ratios(f"{ex}_scaling", f"{ex}-1", f"{ex}-2", lambda t1, t2: t1 / (2 * t2))
+        ratios(f"{ex}_overhead_per_task_s", f"{ex}-1", "local",
+               lambda t1, lo: (t1 - lo) / n_batches)
+    # Within a round both ran under the same load: robust on a shared machine.
+    ratios("dask_over_process_2_workers", "dask-2", "process-2", lambda d, p: d / p)
+    ratios("dask_over_process_2_workers_cpu", "dask-2", "process-2", lambda d, p: d / p, cpu)
+    ratios("dask_2_workers_cpu_over_local", "dask-2", "local", lambda d, lo: d / lo, cpu)
+    ratios("process_2_workers_cpu_over_local", "process-2", "local", lambda p, lo: p / lo, cpu)
+    if args.tiny:
+        result["tiny_tasks"] = tiny_tasks(args.tiny, args.rounds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")

@@ -141,8 +141,12 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
         for ex in ("process", "dask"):
             scaling = (f"; one worker against two: **{_mmm(par[f'{ex}_scaling'])}**"
                        if f"{ex}_scaling" in par else "")
+            tiny = par.get("tiny_tasks")
+            dispatch = (f"; start-up and shut-down {_mmm(tiny[f'{ex}_startup_s'], unit=' s')},"
+                        f" {_mmm(tiny[f'{ex}_per_task_s'], '{:.1f}', 1e3, ' ms')} per no-op"
+                        " task" if tiny else "")
             cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}, overhead "
-                         f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task")
+                         f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task{dispatch}")
         out.append([f"two-worker parallel efficiency, {par['replications']:,} replications in "
                     f"{par['tasks']} tasks (local time / (2 x two-worker time); and the "
                     "executor's own scaling, one-worker time / (2 x two-worker time))",
