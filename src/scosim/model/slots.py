@@ -24,9 +24,9 @@ from scosim.plugins import PluginError, Registry
 if TYPE_CHECKING:
     import numpy as np
 
+    from scosim.model.events import EventField
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
-    from scosim.model.events import EventField
     from scosim.model.rng import RunStreams
 
 __all__ = [
