@@ -56,21 +56,30 @@ def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
         status = m.get("status", "?")
         if partial:
             status = "running" if is_locked(mf.parent) else "interrupted"
-        rows.append(
-            {
-                "scenario": m.get("scenario", mf.parent.parent.name),
-                "run_id": m.get("run_id", mf.parent.name),
-                "status": status,
-                "scenario_hash": str(m.get("scenario_hash", ""))[:12],
-                "seed": m.get("seed"),
-                "replications": m.get("replications"),
-                "overrides": format_overrides(m.get("overrides")),
-                "started": m.get("started", ""),
-                "finished": m.get("finished", ""),
-                "path": str(mf.parent),
-            }
-        )
+        rows.append(catalogue_row(
+            m, scenario=mf.parent.parent.name, run_id=mf.parent.name, status=status,
+            path=str(mf.parent),
+        ))
     return rows
+
+
+def catalogue_row(
+    manifest: dict[str, Any], *, scenario: str, run_id: str, status: str, path: str
+) -> dict[str, Any]:
+    """One row of :func:`catalogue` from a run's manifest (names from its location as fallback)."""
+    m = manifest
+    return {
+        "scenario": m.get("scenario", scenario),
+        "run_id": m.get("run_id", run_id),
+        "status": status,
+        "scenario_hash": str(m.get("scenario_hash", ""))[:12],
+        "seed": m.get("seed"),
+        "replications": m.get("replications"),
+        "overrides": format_overrides(m.get("overrides")),
+        "started": m.get("started", ""),
+        "finished": m.get("finished", ""),
+        "path": path,
+    }
 
 
 def format_overrides(overrides: Any) -> str:

@@ -427,7 +427,7 @@ def store_catalogue_rows(out: str) -> list[dict[str, Any]]:
     marker); an unfinished one is ``running`` while its writer's lease is live,
     else ``interrupted`` (resumable).
     """
-    from scosim.run_catalogue import format_overrides
+    from scosim.run_catalogue import catalogue_row
 
     fs, root = open_store(out)
     rows = []
@@ -441,18 +441,10 @@ def store_catalogue_rows(out: str) -> list[dict[str, Any]]:
             status = m.get("status", "?")
             if status == "running":
                 status = "running" if lease_state(fs, path) == "live" else "interrupted"
-            rows.append({
-                "scenario": m.get("scenario", sdir.rsplit("/", 1)[-1]),
-                "run_id": m.get("run_id", path.rsplit("/", 1)[-1]),
-                "status": status,
-                "scenario_hash": str(m.get("scenario_hash", ""))[:12],
-                "seed": m.get("seed"),
-                "replications": m.get("replications"),
-                "overrides": format_overrides(m.get("overrides")),
-                "started": m.get("started", ""),
-                "finished": m.get("finished", ""),
-                "path": fs.unstrip_protocol(path),
-            })
+            rows.append(catalogue_row(
+                m, scenario=sdir.rsplit("/", 1)[-1], run_id=path.rsplit("/", 1)[-1],
+                status=status, path=fs.unstrip_protocol(path),
+            ))
     return rows
 
 
