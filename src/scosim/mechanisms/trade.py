@@ -223,7 +223,6 @@ class _Problem:
 @dataclass
 class _State:
     wpow: FloatArray
-    m: FloatArray  # pin / (1 + tau'): factory-gate sales per unit of expenditure
     den: FloatArray
     a: FloatArray
     kappa: FloatArray
@@ -253,15 +252,14 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
     wpow = np.exp(p.one_minus_sigma * u)
     # P_hat^(1-sigma), (B,N) over importers; batched matmul beats einsum here
     den = (wpow[:, None, :] @ p.a_base)[:, 0, :]
-    # m = pi' / (1 + tau') built in two passes over (B,N,N); pi' itself is formed
-    # only where needed (_pin), which keeps this hot loop lean.
-    m = p.ab_inv * wpow[:, :, None]
-    m /= den[:, None, :]
+    # With m = pi'/(1+tau') = ab_inv wpow_i / den_j, every sum over m is a
+    # matrix-vector product with ab_inv: no (B,N,N) array is built here (the
+    # Jacobian builds m, _sales_shares).
     if p.inv_new is None:
         a = np.zeros_like(den)
     else:
         # revenue share of expenditure: sum_i pi' tau'/(1+tau') = 1 - sum_i pi'/(1+tau')
-        a = 1.0 - m.sum(axis=1)
+        a = 1.0 - (wpow[:, None, :] @ p.ab_inv)[:, 0, :] / den
     s_out = w * p.y
     if p.ratio:
         wh = w * p.h
@@ -278,7 +276,7 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
         n = u.shape[1]
         lhs = np.eye(n)[None] - p.share * a[:, None, :]
         e_new = np.linalg.solve(lhs, base[:, :, None])[:, :, 0]
-    f = (m @ e_new[:, :, None])[:, :, 0]
+    f = wpow * (p.ab_inv @ (e_new / den)[:, :, None])[:, :, 0]
     valid = np.all(e_new > 0, axis=1) & np.all(np.isfinite(f), axis=1) & np.all(f > 0, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         resid = f / s_out - 1.0
@@ -287,7 +285,14 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
         norm = np.log(s_out.sum(axis=1) / p.y.sum(axis=1))
     else:
         norm = u[:, p.numeraire].copy()
-    return _State(wpow, m, den, a, kappa, e_new, f, s_out, resid, gap, norm, valid)
+    return _State(wpow, den, a, kappa, e_new, f, s_out, resid, gap, norm, valid)
+
+
+def _sales_shares(p: _Problem, st: _State) -> FloatArray:
+    """``m = pi' / (1 + tau')`` (B,N,N): factory-gate sales per unit of expenditure."""
+    m = p.ab_inv * st.wpow[:, :, None]
+    m /= st.den[:, None, :]
+    return m
 
 
 def _pin(p: _Problem, st: _State) -> FloatArray:
@@ -311,7 +316,7 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
     b, n = u.shape
     oms = p.one_minus_sigma[:, :, None]
     w = np.exp(u)
-    m = st.m  # (B,N,N) i,j: sales per unit of j's expenditure
+    m = _sales_shares(p, st)  # (B,N,N) i,j: sales per unit of j's expenditure
     eye = np.eye(n)[None]
     if p.ratio:
         wh = w * p.h
@@ -459,7 +464,7 @@ def _subset_state(st: _State, idx: NDArray[np.intp]) -> _State:
     return _State(*(getattr(st, f)[idx] for f in _STATE_FIELDS))
 
 
-_STATE_FIELDS = ("wpow", "m", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "gap",
+_STATE_FIELDS = ("wpow", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "gap",
                  "norm",
                  "valid")
 
@@ -614,7 +619,8 @@ def solve_ge(
     log_t = None
     if tau_new_in is not None:
         log_t = np.log1p(tau_new_in) - (0.0 if tau_in is None else np.log1p(tau_in))
-    if d_in is not None:
+    # unchanged costs (all 1, the model's default) add nothing: skip a log over every cell
+    if d_in is not None and not (d_in == 1.0).all():
         log_t = np.log(d_in) if log_t is None else log_t + np.log(d_in)
 
     bsz = int(np.prod(batch)) if batch else 1
@@ -660,7 +666,7 @@ def solve_ge(
         p_hat = st.den ** (1.0 / oms)
         flows_new = _pin(prob, st) * st.e_new[:, None, :]
         collected = st.a * st.e_new
-        received = collected if shf is None else np.einsum("bjk,bk->bj", shf, collected)
+        received = collected.copy() if shf is None else np.einsum("bjk,bk->bj", shf, collected)
         e_hat = st.e_new / ef
         welfare = e_hat / p_hat
         real_gdp = w / p_hat
@@ -689,8 +695,10 @@ def solve_ge(
                                     f"{hit[:10].tolist()}")
 
     def out(arr: FloatArray, trailing: int) -> FloatArray:
-        arr = np.array(arr, dtype=np.float64)
-        arr[~ok] = np.nan
+        # Every array passed here is freshly computed: mask in place, no copy.
+        arr = np.asarray(arr, dtype=np.float64)
+        if not ok.all():
+            arr[~ok] = np.nan
         return arr.reshape(batch + arr.shape[1:1 + trailing] if trailing else batch)
 
     return GEResult(
