@@ -198,6 +198,22 @@ def test_fixed_order_sum_is_close_to_exact_and_independent_of_the_batch():
     assert wt.fixed_order_sum(np.zeros((2, 0))).tolist() == [0.0, 0.0]
 
 
+def test_fixed_order_sum_is_the_pairwise_sum_of_the_zero_padded_row():
+    # The documented order, written out: pad with zeros to a power of two, halve.
+    def padded(row: np.ndarray) -> float:
+        width = 1 << (len(row) - 1).bit_length()
+        a = np.concatenate([row, np.zeros(width - len(row))])
+        while len(a) > 1:
+            a = a[: len(a) // 2] + a[len(a) // 2:]
+        return float(a[0])
+
+    rng = np.random.default_rng(11)
+    for n in (3, 5, 28, 100, 784, 1025):
+        x = rng.normal(size=(6, n)) * 10.0 ** rng.integers(-8, 9, (6, n))
+        got = wt.fixed_order_sum(x)
+        assert [padded(row) for row in x] == got.tolist()
+
+
 def test_ras_newton_matches_plain_ras_sweeps():
     from scosim.mechanisms import baseline_path as bp
 
@@ -217,6 +233,18 @@ def test_ras_newton_matches_plain_ras_sweeps():
     assert np.allclose(y, ref, rtol=1e-9, atol=0)
     # each run converges on its own: a sub-batch gives the same bits
     assert np.array_equal(bp.rebase_flows(x, g[2:4]), y[2:4])
+    # started from last year's matrices of the same runs (as the model does): the
+    # same matrices, and still each run's own
+    last = bp.rebase_flows(x, g / rng.uniform(1.0, 1.5, g.shape))
+    warm = bp.rebase_flows(x, g, start=last)
+    assert np.allclose(warm, y, rtol=1e-12, atol=0)
+    assert np.array_equal(bp.rebase_flows(x, g[2:4], start=last[2:4]), warm[2:4])
+    with pytest.raises(ValueError, match="start must be"):
+        bp.rebase_flows(x, g, start=last[:2])
+    bad = last.copy()
+    bad[0, x == 0] = 1.0
+    with pytest.raises(ValueError, match="positive exactly where flows are"):
+        bp.rebase_flows(x, g, start=bad)
 
 
 def test_fortress_union_raises_the_external_tariff_art24_flag():

@@ -320,6 +320,20 @@ def test_union_indicators_by_hand():
     assert all(v.shape == (1, 3) for v in ind.values())
 
 
+def test_union_indicators_shared_and_per_run_inputs_give_the_same_bits():
+    # A shared (N, N) baseline is worked on once; per-run copies must give the same numbers.
+    res = _fake_result()
+    two = SimpleNamespace(**{k: np.concatenate([v, v]) for k, v in vars(res).items()})
+    p2 = np.concatenate([HAND_P, HAND_P])
+    shared = union_indicators(HAND_X0, two, p2, HAND_T0, HAND_T1)
+    per_run = union_indicators(np.stack([HAND_X0] * 2), two, p2, np.stack([HAND_T0] * 2),
+                               np.stack([HAND_T1] * 2))
+    for name, v in shared.items():
+        np.testing.assert_array_equal(v, per_run[name], err_msg=name)
+    with pytest.raises(ValueError, match="base_tariffs must be finite"):
+        union_indicators(HAND_X0, two, p2, np.where(np.eye(3) > 0, np.nan, HAND_T0), HAND_T1)
+
+
 def test_bloc_summary_by_hand():
     before = bloc_summary(HAND_X0, HAND_T0, HAND_P)
     after = bloc_summary(HAND_X1, HAND_T1, HAND_P)

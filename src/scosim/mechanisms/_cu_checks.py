@@ -47,16 +47,15 @@ def _runs_vector(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
 def _runs_matrix(x: ArrayLike, name: str, n_runs: int, n: int) -> FloatArray:
     """Broadcast a (N, N) or (R, N, N) matrix to (R, N, N) floats, checked finite."""
     a = np.asarray(x, dtype=float)
-    if a.shape == (n, n):
-        a = np.broadcast_to(a, (n_runs, n, n))
-    elif a.shape != (n_runs, n, n):
+    if a.shape not in ((n, n), (n_runs, n, n)):
         raise ValueError(
             f"{name} must have shape ({n}, {n}) or ({n_runs}, {n}, {n}) to match "
             f"participants; got {a.shape}"
         )
+    # checked on its own shape: a shared (N, N) matrix once, not once per run
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite; got NaN or inf")
-    return a
+    return np.broadcast_to(a, (n_runs, n, n))
 
 
 def _runs_scalar(x: ArrayLike, name: str, n_runs: int) -> FloatArray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -39,7 +40,14 @@ def _pct_change(new: FloatArray, old: FloatArray) -> FloatArray:
 
 def _cif(flows: FloatArray, tariffs: FloatArray) -> FloatArray:
     """Bilateral trade at values before tariffs (CIF), domestic sales zeroed."""
-    return _offdiag(flows / (1.0 + tariffs))
+    return _offdiag(flows / _own(tariffs, lambda t: 1.0 + t))
+
+
+def _own(a: FloatArray, fn: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    """``fn(a)`` on a broadcast array's own data (a shared (N, N) matrix once, not per run)."""
+    if a.ndim == 3 and a.strides[0] == 0:
+        return fn(a[0])
+    return fn(a)
 
 
 def bloc_summary(
@@ -141,7 +149,7 @@ def union_indicators(
     def vec(name: str) -> FloatArray:
         return _runs_vector(getattr(result, name), f"result.{name}", n_runs, n)
 
-    revenue_before = np.sum(t0 / (1.0 + t0) * x0, axis=1)
+    revenue_before = np.sum(_own(t0, lambda t: t / (1.0 + t)) * x0, axis=1)
     return {
         "welfare_change_pct": (vec("welfare_change") - 1.0) * 100.0,
         "real_gdp_change_pct": (vec("real_gdp_change") - 1.0) * 100.0,

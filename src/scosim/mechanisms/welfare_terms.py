@@ -28,12 +28,15 @@ what the tests check (to 1e-9).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["average_external_tariff", "decompose_welfare", "group_totals"]
+__all__ = [
+    "average_external_tariff", "average_external_tariffs", "decompose_welfare", "group_totals",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -85,9 +88,16 @@ def fixed_order_sum(x: ArrayLike) -> FloatArray:
     """
     a = np.asarray(x, dtype=float)
     n = a.shape[-1]
-    width = 1 << max(n - 1, 0).bit_length()
+    if n == 0:
+        return np.zeros(a.shape[:-1])
+    width = 1 << (n - 1).bit_length()
     if width != n:
-        a = np.concatenate([a, np.zeros((*a.shape[:-1], width - n))], axis=-1)
+        # The first halving against implicit zero padding: element k meets k + width/2
+        # when that exists and stays as it is otherwise (x + 0 = x), no padded copy.
+        width //= 2
+        head = a[..., :width].copy()
+        head[..., : n - width] += a[..., width:]
+        a = head
     while width > 1:
         width //= 2
         a = a[..., :width] + a[..., width:]
@@ -133,13 +143,36 @@ def average_external_tariff(
         ``(R,)`` trade-weighted mean tariff (fraction); NaN without a group or
         without external imports.
     """
-    t = np.asarray(tariffs, dtype=float)
-    w = np.broadcast_to(np.asarray(weights, dtype=float), t.shape)
+    return average_external_tariffs([tariffs], weights, group)[0]
+
+
+def average_external_tariffs(
+    tariffs: Sequence[ArrayLike], weights: ArrayLike, group: ArrayLike
+) -> list[FloatArray]:
+    """:func:`average_external_tariff` of several tariff matrices with the same weights.
+
+    The weights' external sum is formed once (before and after a union share it).
+
+    Args:
+        tariffs: ``(R, N, N)`` tariff matrices (a shared ``(N, N)`` broadcast is fine).
+        weights: ``(N, N)`` or ``(R, N, N)`` base-year imports, exporter x importer.
+        group: ``(R, N)`` bool.
+
+    Returns:
+        One ``(R,)`` array per tariff matrix, as :func:`average_external_tariff`.
+    """
     g = np.asarray(group, dtype=bool)
-    mask = (~g[:, :, None]) & g[:, None, :]
-    flat = mask.reshape(len(t), -1)
-    tw, wf = (t * w).reshape(len(t), -1), w.reshape(len(t), -1)
-    num = fixed_order_sum(np.where(flat, tw, 0.0))
-    den = fixed_order_sum(np.where(flat, wf, 0.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    n_runs = len(g)
+    mask = ((~g[:, :, None]) & g[:, None, :]).reshape(n_runs, -1)
+    shape = (n_runs, g.shape[1], g.shape[1])
+    w = np.broadcast_to(np.asarray(weights, dtype=float), shape)
+    wf = np.where(mask, w.reshape(n_runs, -1), 0.0)
+    den = fixed_order_sum(wf)
+    out = []
+    for tariff in tariffs:
+        t = np.broadcast_to(np.asarray(tariff, dtype=float), shape).reshape(n_runs, -1)
+        # wf is zero off the mask, so t * wf is the masked product (t is finite)
+        num = fixed_order_sum(t * wf)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out.append(np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan))
+    return out

@@ -141,7 +141,6 @@ class GETrade(Mechanism):
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         ge = model.ge
-        shape = (model.R, model.N, model.N)
         out = {
             # GDP in current US$: the path times the factory-gate price change (output
             # volumes of the Armington economy do not respond to tariffs).
@@ -150,13 +149,8 @@ class GETrade(Mechanism):
             "real_gdp_change_pct": (model.real_gdp_change - 1.0) * 100.0,
         }
         bloc = policy.bloc_or_none()
-        extra = cu.union_indicators(
-            np.broadcast_to(self.flows, shape),
-            ge,
-            bloc,
-            np.broadcast_to(model.tau0, shape),
-            self.solved_tariffs,
-        )
+        # (N, N) inputs go in unbroadcast: union_indicators works on a shared matrix once
+        extra = cu.union_indicators(self.flows, ge, bloc, model.tau0, self.solved_tariffs)
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
         out.update(explained(model, ge, bloc, self.flows, self.solved_tariffs))
@@ -172,9 +166,8 @@ def explained(
     terms = wt.decompose_welfare(ge)
     ev = terms["total"] * np.asarray(ge.baseline_expenditure, dtype=float)
     tot = wt.group_totals(ev, bloc)
-    weights = np.broadcast_to(flows / (1.0 + model.tau0), (R, N, N))
-    before = wt.average_external_tariff(np.broadcast_to(model.tau0, (R, N, N)), weights, bloc)
-    after = wt.average_external_tariff(tariffs, weights, bloc)
+    before, after = wt.average_external_tariffs(
+        [model.tau0, tariffs], flows / (1.0 + model.tau0), bloc)
     has = bloc.any(axis=1)
     nan = np.full(R, np.nan)
 
