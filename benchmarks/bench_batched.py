@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from machine import machine  # benchmarks/machine.py (script directory)
 
+from scosim._malloc import keep_freed_memory
 from scosim.data import load_calibration
 from scosim.model.model import SCOModel
 from scosim.scenario import load_scenario
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="")
     args = ap.parse_args(argv)
+    # As scosim.runner.run_batch does in every process that runs batches.
+    keep_freed_memory()
     sc = load_scenario(SCENARIO)
     cal = load_calibration()
     one = SingleRunner(sc, cal)

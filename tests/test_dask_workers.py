@@ -49,28 +49,3 @@ def test_a_malloc_setting_the_user_made_is_passed_on(monkeypatch: pytest.MonkeyP
                     progress=False)
     assert got["env"]["MALLOC_TRIM_THRESHOLD_"] == "1000000"
     assert os.environ["MALLOC_TRIM_THRESHOLD_"] == "1000000"
-
-
-def test_an_external_cluster_with_dasks_malloc_default_is_named_in_a_warning(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from distributed import LocalCluster
-
-    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
-    # Someone else's cluster, started with Dask's defaults.
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        with caplog.at_level("WARNING", logger="scosim.experiments.executors"):
-            execute([BatchSpec("", runs=(0,))], worker_settings, executor="dask",
-                    scheduler=cluster.scheduler_address, progress=False)
-    [record] = [r for r in caplog.records if "MALLOC_TRIM_THRESHOLD_" in r.getMessage()]
-    assert "1 of 1 Dask workers run with MALLOC_TRIM_THRESHOLD_=65536" in record.getMessage()
-    caplog.clear()
-    # That cluster's nanny wrote Dask's default into this process's environment (as
-    # nannies do); a user's own setting would be passed on, so take it out again.
-    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
-    # execute()'s own cluster does not have it: no warning.
-    with caplog.at_level("WARNING", logger="scosim.experiments.executors"):
-        execute([BatchSpec("", runs=(0,))], worker_settings, executor="dask", workers=1,
-                progress=False)
-    assert not [r for r in caplog.records if "MALLOC_TRIM_THRESHOLD_" in r.getMessage()]

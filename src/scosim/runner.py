@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scosim import __version__
+from scosim._malloc import keep_freed_memory
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.model.model import SCOModel
 from scosim.plugins import plugin_origins
@@ -260,6 +261,7 @@ def run_batch(spec: BatchSpec) -> BatchOutput | BatchManifest:
     import json
 
     check_versions(spec.versions)
+    keep_freed_memory()  # every process that runs batches: reuse pages (scosim._malloc)
     if spec.out:
         _one_blas_thread()
     if spec.scenario_yaml:

@@ -556,11 +556,10 @@ def _run_process(
 
 #: Dask settings for the ``LocalCluster`` that :func:`execute` starts itself.
 #: ``MALLOC_TRIM_THRESHOLD_: None`` drops Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``
-#: from the workers' environment: setting it turns off glibc's adaptive mmap
-#: threshold, so every temporary array above 128 kB is mapped and unmapped afresh.
-#: Measured on a batch of 250 runs of customs_union.yaml: 13x the page faults and
-#: about 25 % more CPU per batch. A batch bounds the model's memory, so glibc's
-#: default (what the local and process executors get) is kept. The statistical
+#: from the workers' environment (it turns off glibc's adaptive mmap threshold, so
+#: every temporary array above 128 kB would be mapped afresh); every process that
+#: runs a batch sets glibc's thresholds itself anyway (:mod:`scosim._malloc`), which
+#: also covers workers of clusters started elsewhere. The statistical
 #: profiler (a thread sampling the task's stack every 10 ms) only feeds the
 #: dashboard, which is off; so do the system monitor and the event-loop tick
 #: (blocked-loop warnings), and a memory check each second is plenty for tasks
@@ -592,23 +591,6 @@ def _environ_restored() -> Iterator[None]:
         for k, v in saved.items():
             if os.environ.get(k) != v:
                 os.environ[k] = v
-
-
-def _warn_malloc_trim(client: Any) -> None:
-    """Warn when a cluster's workers run with ``MALLOC_TRIM_THRESHOLD_`` set (slow batches)."""
-    try:
-        found = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
-    except Exception:  # a worker leaving meanwhile: the check is advice, not a requirement
-        return
-    trimmed = sorted(addr for addr, value in found.items() if value is not None)
-    if trimmed:
-        log.warning(
-            "%d of %d Dask workers run with MALLOC_TRIM_THRESHOLD_=%s (Dask's default), "
-            "which makes each batch about 25 %% slower (every large temporary array is "
-            "mapped afresh); set distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_ "
-            "to null in the workers' Dask configuration (docs/experiments.md)",
-            len(trimmed), len(found), found[trimmed[0]],
-        )
 
 
 def _run_dask(
@@ -655,7 +637,6 @@ def _run_dask_inner(
                 "(`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
             ) from None
     try:
-        _warn_malloc_trim(client)  # a few ms; our own LocalCluster passes it
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.
         slots = max(1, sum(client.nthreads().values()))
