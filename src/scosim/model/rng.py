@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,6 +20,7 @@ MECHANISMS: tuple[str, ...] = (
 )
 
 
+@lru_cache(maxsize=64)
 def _name_key(name: str) -> int:
     # A stable 32-bit integer from the name: Python's hash() is salted per process.
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "little")
