@@ -30,8 +30,7 @@ import yaml
 from pydantic import ValidationError
 
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
-from scosim.scenario.errors import ErrorItem, ScenarioError, _describe, format_path
-from scosim.scenario.messages import _RESERVED, _translate
+from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
 from scosim.scenario.schema import Scenario
 
@@ -312,6 +311,9 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
     try:
         return Scenario.model_validate({**doc.data, "source": source})
     except ValidationError as exc:
+        # Imported on failure only: turning pydantic's errors into file:line messages.
+        from scosim.scenario.messages import _translate
+
         raise ScenarioError(_translate(exc, doc)) from None
 
 
