@@ -32,14 +32,16 @@ def _overrides(args: argparse.Namespace) -> dict | None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario file (and its `extends` chain) without running it."""
-    from scosim.scenario import load_scenario, scenario_hash
+    from scosim.scenario import check_scenario
 
     no_import = getattr(args, "no_import", False)
-    sc = load_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
+    # Accepts and refuses exactly what `run` does (load_scenario); most valid scenarios
+    # are checked without importing pydantic (scosim.scenario.quick).
+    sc = check_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
     print(
-        f"{args.scenario}: valid scenario {sc.name!r} ({sc.years.start}-{sc.years.end}, "
-        f"{sc.replications} replications, seed {sc.seed}, {len(sc.proposals)} proposals, "
-        f"hash {scenario_hash(sc)[:12]})"
+        f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"
+        f"{sc['years']['end']}, {sc['replications']} replications, seed {sc['seed']}, "
+        f"{len(sc['proposals'])} proposals, hash {sc['hash'][:12]})"
         + ("; rule paths checked without importing them" if no_import else "")
     )
     return 0
