@@ -203,3 +203,70 @@ def test_a_second_proposal_with_the_same_id_is_left_to_the_schema():
     data["proposals"].append(copy.deepcopy(data["proposals"][0]))
     assert quick_dump(copy.deepcopy(data)) is None
     assert "duplicate proposal id" in _schema_dump(data)
+
+
+def _bounds(field: Any) -> tuple[Any, bool, Any, bool]:
+    lo = hi = None
+    lo_open = hi_open = False
+    for m in field.metadata:
+        for attr, is_lo, is_open in (("gt", True, True), ("ge", True, False),
+                                     ("lt", False, True), ("le", False, False)):
+            if getattr(m, attr, None) is not None:
+                if is_lo:
+                    lo, lo_open = getattr(m, attr), is_open
+                else:
+                    hi, hi_open = getattr(m, attr), is_open
+    return lo, lo_open, hi, hi_open
+
+
+def _literals(tp: Any) -> set[Any]:
+    """Values a type allows as literals (Optional, Annotated and unions looked into)."""
+    from typing import Literal, get_args, get_origin
+
+    if tp is type(None):
+        return {None}
+    if get_origin(tp) is Literal:
+        return set(get_args(tp))
+    out: set[Any] = set()
+    for arg in get_args(tp):
+        out |= _literals(arg)
+    return out
+
+
+def test_field_tables_mirror_the_schema():
+    """Same fields, bounds and literal choices (narrower is safe), same custom validators.
+
+    A new field or validator in the schema fails here until quick.py is updated.
+    """
+    from scosim.proposals.specs import CustomsUnionProposal
+    from scosim.scenario import blocks, quick
+    from scosim.scenario.schema import Scenario
+
+    tables = [
+        (quick._YEARS, blocks.Years, {"_order"}),
+        (quick._WEIGHTS, blocks.Weights, set()),
+        (quick._TRADE, blocks.TradeParams, {"_spread"}),
+        (quick._GROWTH, blocks.GrowthParams, {"_ranges"}),
+        (quick._COUNCIL, blocks.CouncilParams, set()),
+        (quick._SECURITY, blocks.SecurityScenarioParams, {"_ranges"}),
+        (quick._OUTPUTS, blocks.Outputs, set()),
+        (quick._CU, CustomsUnionProposal, {"_consistency"}),
+    ]
+    for table, model, validators in tables:
+        decorators = model.__pydantic_decorators__
+        assert set(decorators.model_validators) == validators, model.__name__
+        assert not decorators.field_validators, model.__name__
+        if model is not CustomsUnionProposal:
+            assert set(table) == set(model.model_fields), model.__name__
+        for name, spec in table.items():
+            field = model.model_fields[name]
+            if spec[0] in (quick._I, quick._F) and field.annotation in (int, float):
+                assert spec[0] == field.annotation.__name__, (model.__name__, name)
+                assert tuple(spec[2:]) == _bounds(field), (model.__name__, name)
+            elif spec[0] == quick._L:
+                assert set(spec[2]) <= _literals(field.annotation), (model.__name__, name)
+    assert set(quick._CU) | {"type", "id", "proposer", "co_sponsors", "participants", "cet",
+                             "phase_in", "fixed_shares"} == set(CustomsUnionProposal.model_fields)
+    assert set(Scenario.__pydantic_decorators__.model_validators) == {"_cross_checks"}
+    assert set(blocks.Parameters.__pydantic_decorators__.field_validators) == {
+        "_network", "_finance", "_mechanisms", "_default_rules"}
