@@ -138,7 +138,7 @@ def test_accepted_documents_exist():
     assert {"customs_union.yaml", "baseline.yaml", "customs_union_consensus.yaml"} <= names
 
 
-@pytest.mark.parametrize(("name", "data"), ACCEPTED[:4], ids=[n for n, _ in ACCEPTED[:4]])
+@pytest.mark.parametrize(("name", "data"), ACCEPTED, ids=[n for n, _ in ACCEPTED])
 def test_mutations_agree_with_the_schema(name, data):
     """Every value replaced by odd ones, keys added and removed: never accepts wrongly."""
     accepted = refused = 0
@@ -160,7 +160,7 @@ def test_mutations_agree_with_the_schema(name, data):
             _agree(removed)
             _agree(_set(data, (*loc[:-1], f"{loc[-1]}_x"), 1))
     # Both branches ran: some mutations stay valid, most are refused.
-    assert accepted > 10 and refused > accepted
+    assert accepted > 0 and refused > accepted
 
 
 @pytest.mark.parametrize("changes", [
