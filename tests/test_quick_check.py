@@ -270,3 +270,22 @@ def test_field_tables_mirror_the_schema():
     assert set(Scenario.__pydantic_decorators__.model_validators) == {"_cross_checks"}
     assert set(blocks.Parameters.__pydantic_decorators__.field_validators) == {
         "_network", "_finance", "_mechanisms", "_default_rules"}
+
+
+@pytest.mark.parametrize("overrides", [
+    {"seed": 3, "proposals[0].cet": 0.05},
+    {"parameters.trade.sigma": 0.5},
+    {"proposals[0].phase_in": {2027: 0.5, 2028: 0.2}},
+    {"proposals[3].year": 2030},
+])
+def test_overrides_validate_as_run_loads_them(overrides, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    file = "scenarios/customs_union.yaml"
+    try:
+        want = scenario_hash(load_scenario(file, overrides=overrides))
+    except ScenarioError as exc:
+        with pytest.raises(ScenarioError) as got:
+            check_scenario(file, overrides=overrides)
+        assert str(got.value) == str(exc)
+    else:
+        assert check_scenario(file, overrides=overrides)["hash"] == want
