@@ -20,7 +20,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 HEAVY = ("numpy", "pandas", "scipy", "mesa", "pyarrow", "matplotlib")
 
 
-def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
+def _modules_after(argv: list[str], *, full: bool = False) -> tuple[int, set[str]]:
     code = (
         "import json, sys\n"
         "from scosim.cli import main\n"
@@ -30,17 +30,41 @@ def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     rc, mods = json.loads(out.strip().splitlines()[-1])
-    return rc, {m.split(".")[0] for m in mods}
+    return rc, set(mods) if full else {m.split(".")[0] for m in mods}
 
 
 @pytest.mark.parametrize("scenario", ["scenarios/customs_union.yaml",
                                       "scenarios/customs_union_consensus.yaml"])
-def test_validate_imports_no_numpy_pandas_scipy_mesa(scenario):
-    rc, tops = _modules_after(["validate", scenario])
+def test_validate_imports_neither_pydantic_nor_the_explorer(scenario):
+    """A scenario the quick check covers is validated without pydantic or entry points."""
+    rc, mods = _modules_after(["validate", scenario], full=True)
+    tops = {m.split(".")[0] for m in mods}
+    assert rc == 0
+    assert not tops & {*HEAVY, "pydantic", "pydantic_core", "rich"}, sorted(tops)
+    assert "importlib.metadata" not in mods
+    assert not {m for m in mods if m.startswith("scosim.explore")}
+    # The child really read the file and ran the check.
+    assert "yaml" in tops and "scosim.scenario.quick" in mods
+
+
+@pytest.mark.parametrize("scenario", ["scenarios/customs_union_shocks.yaml"])
+def test_validate_outside_the_quick_check_imports_no_numpy_pandas_scipy_mesa(scenario):
+    rc, mods = _modules_after(["validate", scenario], full=True)
+    tops = {m.split(".")[0] for m in mods}
     assert rc == 0
     assert not tops & set(HEAVY), f"validate imported {sorted(tops & set(HEAVY))}"
-    # The child really loaded and validated the scenario.
-    assert "yaml" in tops and "pydantic" in tops
+    assert not {m for m in mods if m.startswith("scosim.explore")}
+    # The schema validated it.
+    assert "pydantic" in tops
+
+
+def test_list_of_an_empty_root_imports_neither_rich_nor_pydantic(tmp_path):
+    rc, mods = _modules_after(["list", "--out", str(tmp_path / "none")], full=True)
+    tops = {m.split(".")[0] for m in mods}
+    assert rc == 0
+    assert not tops & {*HEAVY, "pydantic", "rich"}, sorted(tops)
+    assert "importlib.metadata" not in mods
+    assert not {m for m in mods if m.startswith("scosim.explore")}
 
 
 def test_version_imports_neither_pydantic_nor_numpy():

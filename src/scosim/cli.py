@@ -32,14 +32,16 @@ def _overrides(args: argparse.Namespace) -> dict | None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a scenario file (and its `extends` chain) without running it."""
-    from scosim.scenario import load_scenario, scenario_hash
+    from scosim.scenario import check_scenario
 
     no_import = getattr(args, "no_import", False)
-    sc = load_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
+    # Accepts and refuses exactly what `run` does (load_scenario); most valid scenarios
+    # are checked without importing pydantic (scosim.scenario.quick).
+    sc = check_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
     print(
-        f"{args.scenario}: valid scenario {sc.name!r} ({sc.years.start}-{sc.years.end}, "
-        f"{sc.replications} replications, seed {sc.seed}, {len(sc.proposals)} proposals, "
-        f"hash {scenario_hash(sc)[:12]})"
+        f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"
+        f"{sc['years']['end']}, {sc['replications']} replications, seed {sc['seed']}, "
+        f"{len(sc['proposals'])} proposals, hash {sc['hash'][:12]})"
         + ("; rule paths checked without importing them" if no_import else "")
     )
     return 0
@@ -83,9 +85,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List runs found under the results directory."""
-    from rich.console import Console
-    from rich.table import Table
-
     from scosim.results import CATALOGUE_COLUMNS, catalogue_rows
 
     if "://" in args.out and not args.out.startswith("file://"):
@@ -97,6 +96,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no runs under {args.out}/")
         return 0
+    # rich is imported only for a table to draw (it is most of the command's start-up).
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"runs under {args.out}/")
     for col in CATALOGUE_COLUMNS:
         if col not in ("started", "path"):
@@ -224,10 +227,20 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
-    # Options live with the explorer; its module imports nothing heavy at start-up.
-    from scosim.explore.server import add_arguments
-
-    add_arguments(p)
+    # Declared here, not in scosim.explore: validate and list never import the explorer.
+    p.add_argument("scenario", nargs="?", help="scenario YAML to open first (optional)")
+    p.add_argument(
+        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--out", default="results", help="results root (default: results)")
+    p.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    p.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
+    p.add_argument(
+        "--scheduler", help="Dask scheduler address (implies --executor dask), as for scosim run"
+    )
+    p.add_argument("--open", action="store_true", help="open a browser window")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import importlib.metadata
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 __all__ = ["PluginError", "Registry", "import_path", "plugin_origins"]
 
@@ -197,6 +199,10 @@ class Registry(Generic[T]):
         return getattr(self.get(name), key)
 
     def _entry_points(self) -> dict[str, importlib.metadata.EntryPoint]:
+        # Imported here: only a name that is neither registered nor a dotted path
+        # (or a listing of what is available) needs the installed distributions.
+        import importlib.metadata
+
         return {ep.name: ep for ep in importlib.metadata.entry_points(group=self.group)}
 
     def available(self) -> list[str]:

@@ -92,20 +92,3 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         "workers": args.workers,
         "scheduler": args.scheduler,
     }
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Options of ``scosim explore``."""
-    p.add_argument("scenario", nargs="?", help="scenario YAML to open first (optional)")
-    p.add_argument(
-        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
-    p.add_argument("--out", default="results", help="results root (default: results)")
-    p.add_argument("--executor", choices=("local", "process", "dask"), default="local")
-    p.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
-    p.add_argument(
-        "--scheduler", help="Dask scheduler address (implies --executor dask), as for scosim run"
-    )
-    p.add_argument("--open", action="store_true", help="open a browser window")

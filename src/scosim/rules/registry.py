@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import importlib.metadata
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import importlib.metadata
 
 __all__ = [
     "BUILTIN_RULES",
@@ -132,6 +134,10 @@ def _load_builtins() -> None:
 
 
 def _entry_points(hook: str) -> dict[str, importlib.metadata.EntryPoint]:
+    # Imported here: scanning installed distributions costs start-up time, and a
+    # scenario naming only built-in or registered rules never needs it.
+    import importlib.metadata
+
     found: dict[str, importlib.metadata.EntryPoint] = {}
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         ep_hook, _, ep_name = ep.name.partition(".")

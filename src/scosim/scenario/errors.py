@@ -6,6 +6,9 @@ from typing import Any, NamedTuple
 
 __all__ = ["ErrorItem", "ScenarioError", "format_path"]
 
+#: Keys a scenario may not write, and why.
+_RESERVED = {"source": "it is set by the loader to the file read"}
+
 
 class ErrorItem(NamedTuple):
     """One problem in a scenario.

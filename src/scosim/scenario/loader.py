@@ -24,16 +24,16 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import ValidationError
 
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
-from scosim.scenario.errors import ErrorItem, ScenarioError, _describe, format_path
-from scosim.scenario.messages import _RESERVED, _translate
+from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
-from scosim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from scosim.scenario.schema import Scenario
 
 # Split for size: overrides in scosim.scenario.overrides, pydantic errors turned into
 # file:line messages in scosim.scenario.messages; names are re-exported here.
@@ -43,6 +43,7 @@ __all__ = [
     "OVERRIDE_FILE",
     "Loc",
     "Origin",
+    "check_scenario",
     "load_scenario",
     "parse_overrides",
     "scenario_hash",
@@ -309,9 +310,17 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
                 f"{key!r} cannot be written in a scenario: {why}")))
     if errors:
         raise ScenarioError(errors)
+    # Imported here: `scosim validate` accepts most scenarios without pydantic (quick.py).
+    from pydantic import ValidationError
+
+    from scosim.scenario.schema import Scenario
+
     try:
         return Scenario.model_validate({**doc.data, "source": source})
     except ValidationError as exc:
+        # Imported on failure only: turning pydantic's errors into file:line messages.
+        from scosim.scenario.messages import _translate
+
         raise ScenarioError(_translate(exc, doc)) from None
 
 
@@ -343,6 +352,15 @@ def load_scenario(
         ScenarioError: Listing every problem found (a ``ValueError``).
     """
     file = os.fspath(path)
+    doc = _resolve(file, overrides)
+    from scosim.rules.checks import importing_rules
+
+    with importing_rules(import_rules):
+        return validate_data(doc, source=Path(file))
+
+
+def _resolve(file: str, overrides: Mapping[str, Any] | None) -> _Doc:
+    """The file's data with ``extends`` merged and ``overrides`` applied (not validated)."""
     doc, errors = _load_chain(Path(file), file, [], None)
     if doc is None:
         raise ScenarioError(errors)
@@ -353,15 +371,55 @@ def load_scenario(
         errors = _apply_overrides(doc, overrides)
         if errors:
             raise ScenarioError(errors)
-    from scosim.rules.checks import importing_rules
-
-    with importing_rules(import_rules):
-        return validate_data(doc, source=Path(file))
+    return doc
 
 
-def _canonical(scenario: Scenario) -> str:
-    data = scenario.model_dump(mode="json", exclude={"extends", "source"})
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def check_scenario(
+    path: str | os.PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    import_rules: bool = True,
+    quick: bool = True,
+) -> dict[str, Any]:
+    """Validate a scenario file as :func:`load_scenario` does; return its resolved data.
+
+    What ``scosim validate`` runs. A scenario within the part of the schema that
+    :mod:`scosim.scenario.quick` covers is accepted without pydantic; any other,
+    and every invalid one, is validated by :func:`load_scenario`'s schema, so what
+    is accepted, what is refused and every message are the same.
+
+    Args:
+        path: YAML file, as for :func:`load_scenario`.
+        overrides: Dotted-path assignments, as for :func:`load_scenario`.
+        import_rules: As for :func:`load_scenario`.
+        quick: Try the pydantic-free check first (``False``: the schema only).
+
+    Returns:
+        ``Scenario.model_dump(mode="json")`` of the validated scenario (no ``source``),
+        with ``"hash"`` added: :func:`scenario_hash` of it.
+
+    Raises:
+        ScenarioError: Listing every problem found.
+    """
+    file = os.fspath(path)
+    doc = _resolve(file, overrides)
+    from scosim.scenario.quick import quick_dump
+
+    data = quick_dump(doc.data) if quick else None
+    if data is None:
+        from scosim.rules.checks import importing_rules
+
+        with importing_rules(import_rules):
+            scenario = validate_data(doc, source=Path(file))
+        data = scenario.model_dump(mode="json", exclude={"source"})
+    return {**data, "hash": _hash_data(data)}
+
+
+def _hash_data(data: Mapping[str, Any]) -> str:
+    """sha256 of a dumped scenario's canonical JSON (``extends`` and ``source`` left out)."""
+    kept = {k: v for k, v in data.items() if k not in ("extends", "source")}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -371,4 +429,4 @@ def scenario_hash(scenario: Scenario) -> str:
     same scenario hash the same; defaults are included, so writing a default
     explicitly does not change the hash.
     """
-    return hashlib.sha256(_canonical(scenario).encode("utf-8")).hexdigest()
+    return _hash_data(scenario.model_dump(mode="json", exclude={"extends", "source"}))

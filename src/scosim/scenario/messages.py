@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from scosim.scenario.errors import ErrorItem, _describe, format_path
+from scosim.scenario.errors import _RESERVED, ErrorItem, _describe, format_path
 from scosim.scenario.schema import Issues, Scenario
 
 if TYPE_CHECKING:
     from scosim.scenario.doc import Loc, _Doc
 
-#: Keys a scenario may not write, and why.
-_RESERVED = {"source": "it is set by the loader to the file read"}
 _EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
 
 
