@@ -124,6 +124,14 @@ def summarise(values: list[float]) -> dict[str, float]:
             "n": len(values)}
 
 
+def _shown(path: Path) -> str:
+    """A path as the command line shows it: relative to the repository when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the cases interleaved and write the JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         "command": f"python benchmarks/bench_parallel.py --rounds {args.rounds} "
                    f"--replications {args.replications} --batch-size {args.batch_size}"
                    + (f" --cases {args.cases}" if len(cases) < len(CASES) else "")
-                   + (f" --tiny {args.tiny}" if args.tiny else ""),
+                   + (f" --tiny {args.tiny}" if args.tiny else "")
+                   + (f" --out {_shown(args.out)}" if args.out.resolve() != OUT.resolve() else ""),
         "scenario": str(SCENARIO.relative_to(ROOT)),
         "replications": args.replications,
         "batch_size": args.batch_size,

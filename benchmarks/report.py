@@ -10,6 +10,8 @@ Every figure in the table comes from one of these files, written by one command 
     bench_batched.json   python benchmarks/bench_batched.py
     bench_ge.json        python benchmarks/bench_ge.py
     bench_parallel.json  python benchmarks/bench_parallel.py
+    bench_parallel_large.json  python benchmarks/bench_parallel.py --rounds 1
+                             --replications 16000 --out ... (optional)
 
 Run:  python benchmarks/report.py            print the block
       python benchmarks/report.py --write    replace it in README.md (between the markers)
@@ -135,8 +137,10 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                     f"interleaved rounds; max welfare difference {b['max_abs_welfare_diff']:.0e})",
                     "none set"])
         note("bench_ge.json", ge, ge.get("command", "python benchmarks/bench_ge.py"))
-    par = _load("bench_parallel.json", results)
-    if par:
+    for name in ("bench_parallel.json", "bench_parallel_large.json"):
+        par = _load(name, results)
+        if not par:
+            continue
         cells = []
         for ex in ("process", "dask"):
             scaling = (f"; one worker against two: **{_mmm(par[f'{ex}_scaling'])}**"
@@ -147,11 +151,12 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                         " task" if tiny else "")
             cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}, overhead "
                          f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task{dispatch}")
+        rounds = ", one round" if "--rounds 1 " in par["command"] else ""
         out.append([f"two-worker parallel efficiency, {par['replications']:,} replications in "
-                    f"{par['tasks']} tasks (local time / (2 x two-worker time); and the "
+                    f"{par['tasks']} tasks{rounds} (local time / (2 x two-worker time); and the "
                     "executor's own scaling, one-worker time / (2 x two-worker time))",
                     "; ".join(cells), f"at least {par['aim_efficiency']:.1f} on a quiet machine"])
-        note("bench_parallel.json", par, par["command"])
+        note(name, par, par["command"])
     return out, prov
 
 
