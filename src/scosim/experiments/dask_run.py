@@ -57,6 +57,7 @@ def _environ_restored() -> Iterator[None]:
                 os.environ[k] = v
 
 
+@_environ_restored()  # a fresh context per call (contextmanager objects are decorators)
 def run_dask(
     specs: _Numbered,
     fn: Callable[[BatchSpec], Any],
@@ -70,18 +71,6 @@ def run_dask(
     A LocalCluster of ``workers`` processes, or the cluster at ``scheduler``; see
     :func:`scosim.experiments.executors.execute`.
     """
-    with _environ_restored():
-        _run_dask_inner(specs, fn, deliver, advance, workers, scheduler)
-
-
-def _run_dask_inner(
-    specs: _Numbered,
-    fn: Callable[[BatchSpec], Any],
-    deliver: _Deliver,
-    advance: _Advance,
-    workers: int | None,
-    scheduler: str | None,
-) -> None:
     import dask
     from distributed import Client, LocalCluster, wait
 
