@@ -507,19 +507,17 @@ def load_plot_data(run_dir: Path) -> RunStats:
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
 _MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
 _IND_COLUMNS = ("run", "year", "country", "indicator", "value")
-#: Indicators the network run figures draw (scosim.network.runplots).
-_NETWORK_DRAWN = ("network_trade_cost_change_pct", "route_instability", "corridor_operating",
-                  "welfare_change_pct", "corridor_paid_usd", "corridor_risk_usd")
 
 
 def _mechanism_indicators(names: set[str]) -> list[str]:
     """Indicators the mechanism figures of a run with these indicators read."""
     from scosim.finance.plots import RUN_INDICATORS as FINANCE
+    from scosim.network.runplots import RUN_INDICATORS as NETWORK
     from scosim.security.plots import RUN_INDICATORS as SECURITY
 
     out = list(SECURITY)
     if "network_trade_cost_change_pct" in names:
-        out += _NETWORK_DRAWN
+        out += NETWORK
     if "bank_failures" in names:
         out += [*FINANCE, "member"]
     return list(dict.fromkeys(out))

@@ -29,6 +29,11 @@ from scosim.network.plot import plot_gains, plot_network  # noqa: E402
 
 #: The indicator that says the network slot ran.
 MARKER = "network_trade_cost_change_pct"
+#: Indicators these figures draw (scosim.plots reads only these from a run).
+RUN_INDICATORS: tuple[str, ...] = (
+    MARKER, "route_instability", "corridor_operating", "welfare_change_pct",
+    "corridor_paid_usd", "corridor_risk_usd",
+)
 
 
 def _final(ind: pd.DataFrame, name: str) -> tuple[int, np.ndarray]:
