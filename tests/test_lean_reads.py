@@ -72,3 +72,20 @@ def test_explorer_events_table_counts_as_the_whole_log(tmp_path):
     pd.testing.assert_frame_equal(got, ref.round(3), check_index_type=False)
     assert got.loc[2026, "incident"] == 1.0 and got.loc[2026, "vote"] == 1.0
     assert got.loc[2025, "vote"] == 0.0
+
+
+def test_corridors_drawn_are_those_adopted_in_half_of_all_runs():
+    # The figures read only the adoptions, so the share must count every run of the
+    # run directory, not just those that adopted something.
+    from types import SimpleNamespace
+
+    from scosim.network.runplots import _corridors
+
+    sc = SimpleNamespace(proposals=[SimpleNamespace(type="corridor", id="a"),
+                                    SimpleNamespace(type="corridor", id="b"),
+                                    SimpleNamespace(type="customs_union", id="c")])
+    adopted = pd.DataFrame({"run": [0, 1, 0, 2, 3], "year": 2026, "type": "adopted",
+                            "country": "IND", "proposal": ["a", "a", "b", "c", "c"]})
+    assert [p.id for p in _corridors(sc, adopted, runs=4)] == ["a"]   # a: 2 of 4, b: 1 of 4
+    assert [p.id for p in _corridors(sc, adopted, runs=5)] == []      # a: 2 of 5
+    assert [p.id for p in _corridors(sc, adopted, runs=2)] == ["a", "b"]

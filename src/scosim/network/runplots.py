@@ -46,9 +46,13 @@ def _final(ind: pd.DataFrame, name: str) -> tuple[int, np.ndarray]:
     return year, wide.to_numpy(float)
 
 
-def _corridors(scenario, events: pd.DataFrame) -> list:
-    """Corridor proposals adopted in at least half of the runs."""
-    runs = max(1, events["run"].nunique()) if not events.empty else 1
+def _corridors(scenario, events: pd.DataFrame, runs: int) -> list:
+    """Corridor proposals adopted in at least half of the ``runs`` runs.
+
+    ``runs`` counts every run (from the indicators): the events read are the
+    adoptions only, so they do not see the runs that adopted nothing.
+    """
+    runs = max(1, runs)
     out = []
     for p in scenario.proposals:
         if p.type != "corridor":
@@ -68,7 +72,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
     from scosim.scenario.loader import load_scenario
 
     scenario = load_scenario(run_dir / "scenario.yaml")
-    corridors = _corridors(scenario, events)
+    corridors = _corridors(scenario, events, int(ind["run"].nunique()))
     out: list[Path] = []
     year, inst = _final(ind, "route_instability")
     params = scenario.parameters.network
