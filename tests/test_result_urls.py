@@ -119,3 +119,18 @@ def test_compare_results_reads_runs_at_urls(tmp_path):
         pd.testing.assert_frame_equal(got.diffs, ref.diffs)
     finally:
         fs.rm(base.removeprefix("memory://"), recursive=True)
+
+
+def test_a_file_url_is_the_local_directory_for_list_compare_and_sweep(tmp_path, capsys):
+    # file:// names a local directory wherever results are written or listed: a
+    # relative "file:" directory must never appear.
+    from scosim.api import _local_out
+    from scosim.cli import main
+
+    write_run(tmp_path / "res" / "s" / "20260101T000000-aaaaaaaa-s1-r5", seed=1)
+    url = f"file://{tmp_path / 'res'}"
+    assert main(["list", "--out", url]) == 0
+    assert "20260101T000000-aaaaaaaa-s1-r5" in capsys.readouterr().out
+    assert _local_out(url, "compare") == tmp_path / "res"
+    with pytest.raises(ValueError, match="object-store URLs are taken by scosim run only"):
+        _local_out("s3://bucket/res", "sweep")

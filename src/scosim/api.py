@@ -22,6 +22,7 @@ from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E4
 from scosim.results import (
     compact_stamp,
     is_url,
+    local_path,
     remove_empty_dirs,
     resolve_run,
     unused_name,
@@ -65,13 +66,14 @@ UNITS = {
 }
 
 
-def _local_out(out: str | Path, command: str) -> None:
-    """Refuse an object-store URL where only ``scosim run`` writes to one."""
+def _local_out(out: str | Path, command: str) -> Path:
+    """``out`` as a local path; an object-store URL is refused (only ``scosim run`` takes one)."""
     if is_url(str(out)):
         raise ValueError(
             f"--out {out}: scosim {command} reads and writes a local results directory; "
             "object-store URLs are taken by scosim run only"
         )
+    return local_path(out)
 
 
 # ------------------------------------------------------------------ compare
@@ -138,7 +140,7 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
-    _local_out(out, "compare")
+    out = _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
@@ -362,7 +364,7 @@ def sweep(
     """
     from scosim.experiments.sweep import ScenarioModelFn
 
-    _local_out(out, "sweep")
+    out = _local_out(out, "sweep")
     if method not in ("grid", "lhs", "sobol", "morris"):
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:

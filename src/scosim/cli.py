@@ -85,14 +85,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """List runs found under the results directory."""
-    from scosim.results import CATALOGUE_COLUMNS, catalogue_rows
+    from scosim.results import CATALOGUE_COLUMNS, catalogue_rows, is_url, local_path
 
-    if "://" in args.out and not args.out.startswith("file://"):
+    if is_url(args.out):
         from scosim.store_runs import store_catalogue_rows
 
         rows = store_catalogue_rows(args.out)
     else:
-        rows = catalogue_rows(args.out)
+        rows = catalogue_rows(local_path(args.out))
     if not rows:
         print(f"no runs under {args.out}/")
         return 0

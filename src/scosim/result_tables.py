@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 
 def _is_url(location: str | Path) -> bool:
-    """Whether ``location`` is an fsspec URL (any ``scheme://``), not a plain path."""
+    """Whether ``location`` is read through fsspec (any ``scheme://``, ``file://`` too).
+
+    Readers take ``file://`` through fsspec like any URL; where a location is
+    *written* (:func:`scosim.results.is_url`), ``file://`` means a local directory.
+    """
     return isinstance(location, str) and "://" in location
 
 

@@ -142,6 +142,11 @@ def is_url(location: str) -> bool:
     return "://" in location and not location.startswith("file://")
 
 
+def local_path(location: str | Path) -> Path:
+    """A local output location as a path (``file:///data/r`` is ``/data/r``)."""
+    return Path(str(location).removeprefix("file://"))
+
+
 #: Narrow key dtypes of the stored tables: a year fits int16, a run index int32
 #: (up to 2.1 billion runs). Categorical columns are stored dictionary-encoded.
 KEY_DTYPES = {"run": "int32", "year": "int16"}

@@ -27,6 +27,7 @@ from scosim.results import (
     compact_stamp,
     find_resumable,
     is_url,
+    local_path,
     open_result,
     remove_empty_dirs,
     unused_name,
@@ -422,7 +423,7 @@ def run(
     from scosim.data import load_calibration
 
     cal = load_calibration()
-    root = Path(str(out).removeprefix("file://"))
+    root = local_path(out)
     match = {
         "scenario_hash": digest,
         "seed": sc.seed,
