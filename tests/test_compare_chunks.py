@@ -101,6 +101,14 @@ def test_grouped_comparison_equals_the_whole_table_one(runs, monkeypatch, chunk_
         return real_pair(pol, base, by)
 
     monkeypatch.setattr(cmp, "_pair", spy)
+    reads = []
+    real_read = compare_read.read_table
+
+    def read_spy(f, columns=None, **kw):
+        reads.append((str(f), tuple(columns or ())))
+        return real_read(f, columns, **kw)
+
+    monkeypatch.setattr(compare_read, "read_table", read_spy)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         got = compare_results(p, b, method=method, seed=11)
@@ -113,10 +121,16 @@ def test_grouped_comparison_equals_the_whole_table_one(runs, monkeypatch, chunk_
         pd.testing.assert_frame_equal(got.summary, summary_ref)
     else:
         pd.testing.assert_frame_equal(got.summary, summary_ref, rtol=1e-12, atol=1e-12)
+    # Every batch file's values are read once, whatever the method and the groups
+    # (the bootstrap's second pass over several groups reads the spilled files).
+    files = sorted(str(f) for d in (p, b) for f in (d / "indicators").glob("batch-*.parquet"))
+    assert sorted(f for f, cols in reads if "value" in cols) == files
     # Never more than a group's rows at once, and more than one group when asked.
-    # (The bootstrap pairs each group twice: once for the sizes, once to resample.)
+    # (The bootstrap pairs each of several groups twice: once for the sizes, once to
+    # resample; one group is paired once.)
     assert max(max(a, c) for a, c, _ in held) <= max(chunk_rows, 1)
-    groups = len(held) // (2 if method == "bootstrap" else 1)
+    twice = method == "bootstrap" and chunk_rows < 10**9
+    groups = len(held) // (2 if twice else 1)
     if chunk_rows < 10**9:
         assert groups >= (1_200 * 4 + chunk_rows - 1) // chunk_rows
     else:
@@ -176,3 +190,38 @@ def test_a_real_ensemble_compares_as_the_whole_tables(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(got.summary, ref.summary)
     pd.testing.assert_frame_equal(got.spread, ref.spread)
     assert (got.summary["indicator"] == "welfare_change_pct").any()
+
+
+def test_plain_string_keys_group_as_categorical_ones(tmp_path, monkeypatch):
+    # Batch files written with plain-string keys (not categorical) take the other branch
+    # of the row-to-group lookup; the numbers must not change.
+    rng = np.random.default_rng(4)
+    pol = pd.concat([tidy(rng, 12, i, 0.5) for i in INDICATORS], ignore_index=True)
+    base = pd.concat([tidy(rng, 12, i, 0.0) for i in INDICATORS], ignore_index=True)
+    for name, df in (("p", pol), ("b", base)):
+        (tmp_path / name / "indicators").mkdir(parents=True)
+        for k, start in enumerate(range(0, 12, 5)):
+            part = df[df["run"].between(start, start + 4)]
+            part.to_parquet(tmp_path / name / "indicators" / f"batch-{k:05d}.parquet",
+                            index=False)
+        (tmp_path / name / "manifest.json").write_text(json.dumps({
+            "scenario": name, "seed": 7, "replications": 12, "status": "complete",
+            "data_version": "x", "years": [YEARS[0], YEARS[-1]],
+        }))
+    p, b = tmp_path / "p", tmp_path / "b"
+    ref, _ = whole_table(p, b, "t")
+    monkeypatch.setattr(cmp, "CHUNK_ROWS", 400)  # several groups, spilled
+    got = compare_results(p, b, seed=11)
+    pd.testing.assert_frame_equal(got.summary, ref.summary)
+    pd.testing.assert_frame_equal(got.spread, ref.spread)
+
+
+def test_a_group_read_directly_keeps_categorical_keys(runs):
+    # Batches carry different categories: concatenated in Arrow, the keys stay categorical
+    # (pd.concat of the per-file frames would make them plain strings).
+    p, _ = runs
+    files = [str(f) for f in sorted((p / "indicators").glob("batch-*.parquet"))]
+    df = compare_read._read_files(files, ["gdp", "member"])
+    assert isinstance(df["country"].dtype, pd.CategoricalDtype)
+    assert isinstance(df["indicator"].dtype, pd.CategoricalDtype)
+    assert set(df["indicator"].astype(str)) == {"gdp", "member"}

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scosim.experiments.executors import INDICATOR_COLUMNS
+
 KEYS: tuple[str, ...] = ("year", "country", "indicator")
 Method = Literal["t", "bootstrap", "percentile"]
 METHODS: tuple[str, ...] = ("t", "bootstrap", "percentile")
@@ -61,8 +63,9 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 #: 300 MB per million rows; 500,000 kept ``compare_results`` of two 2,000-run
 #: customs-union runs under 500 MiB peak RSS, whatever the replications.
 CHUNK_ROWS = 500_000
-#: Columns a comparison reads (never an event detail, never anything else).
-READ_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "value")
+#: Columns a comparison reads (never an event detail, never anything else): the
+#: tidy indicator table's columns.
+READ_COLUMNS: tuple[str, ...] = INDICATOR_COLUMNS
 
 
 class PairingError(ValueError):
@@ -357,6 +360,15 @@ def _set_diffs(self: Comparison, value: pd.DataFrame | None) -> None:
 Comparison.diffs = property(_get_diffs, _set_diffs)  # type: ignore[assignment]
 
 
+def _check_method(method: str) -> None:
+    """Refuse a comparison method other than a CI of the mean (``"t"``, ``"bootstrap"``)."""
+    if method not in ("t", "bootstrap"):
+        raise ValueError(
+            f"method {method!r}: the comparison's summary is a CI of the mean ('t' or "
+            "'bootstrap'); the percentile spread of runs is always computed as `spread`"
+        )
+
+
 def compare(
     policy: pd.DataFrame,
     baseline: pd.DataFrame,
@@ -367,11 +379,7 @@ def compare(
     seed: int = 0,
 ) -> Comparison:
     """Paired comparison of two in-memory indicator tables (see :func:`compare_results`)."""
-    if method not in ("t", "bootstrap"):
-        raise ValueError(
-            f"method {method!r}: the comparison's summary is a CI of the mean ('t' or "
-            "'bootstrap'); the percentile spread of runs is always computed as `spread`"
-        )
+    _check_method(method)
     diffs = paired_differences(policy, baseline, by=by)
     return Comparison(
         diffs=diffs,

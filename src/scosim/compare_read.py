@@ -9,7 +9,8 @@ years of one indicator when a single indicator is larger), so memory does not
 grow with the replications. Runs that fit in one group are read directly; larger
 ones are first split by group in one pass over their batch files (into Parquet
 files in a temporary directory, removed afterwards), so no batch file is read
-more than once per run. The numbers are those of pairing the two whole tables
+more than once per run, whatever the method (besides a first pass over its key
+columns to plan the groups). The numbers are those of pairing the two whole tables
 at once (:func:`scosim.compare.compare` on both tables), which the tests check.
 
 Runs may lie in local directories or at fsspec URLs (``memory://``, ``s3://``).
@@ -139,11 +140,7 @@ def compare_results(
             f"policy and baseline are the same run ({policy_dir}): every difference would be "
             "zero. Compare two different runs"
         )
-    if method not in ("t", "bootstrap"):
-        raise ValueError(
-            f"method {method!r}: the comparison's summary is a CI of the mean ('t' or "
-            "'bootstrap'); the percentile spread of runs is always computed as `spread`"
-        )
+    cmp._check_method(method)
     pm, bm = read_manifest(policy_dir), read_manifest(baseline_dir)
     check_pairable(pm, bm)
     _check_common_years(pm, bm)
@@ -271,14 +268,12 @@ def _group_of(table: Any, groups: list[dict[str, set[int] | None]]) -> np.ndarra
     if not table.num_rows:
         return np.empty(0, dtype=np.int64)
     ind = table.column("indicator").combine_chunks()
-    if hasattr(ind, "dictionary"):
-        cats = [str(c) for c in ind.dictionary.to_pylist()]
-        codes = ind.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    else:  # plain strings
-        values = ind.to_pylist()
-        cats = sorted({str(v) for v in values if v is not None})
-        pos0 = {c: i for i, c in enumerate(cats)}
-        codes = np.array([pos0.get(str(v), -1) if v is not None else -1 for v in values])
+    if not hasattr(ind, "dictionary"):  # plain strings: encode them (in Arrow, not per row)
+        import pyarrow.compute as pc
+
+        ind = pc.dictionary_encode(ind)
+    cats = [str(c) for c in ind.dictionary.to_pylist()]
+    codes = ind.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     years = table.column("year").to_numpy().astype(np.int64)
     y0 = int(years.min())
     lut = np.full((len(cats) + 1, int(years.max()) - y0 + 1), -1, dtype=np.int64)
@@ -301,20 +296,27 @@ def _group_tables(
     pol: _Side, base: _Side, groups: list[dict[str, set[int] | None]], tmp: Path | None
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Each group's rows of both runs (read directly when there is one group)."""
-    cols = list(cmp.READ_COLUMNS)
     if tmp is None:
         (only,) = groups
         names = sorted(only)
-        yield (
-            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files],
-                      ignore_index=True),
-            pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files],
-                      ignore_index=True),
-        )
+        yield _read_files(pol.files, names), _read_files(base.files, names)
         return
     for g in range(len(groups)):
         yield (_read_spilled(tmp / "policy" / f"{g:05d}"),
                _read_spilled(tmp / "baseline" / f"{g:05d}"))
+
+
+def _read_files(files: list[str], indicators: list[str] | None) -> pd.DataFrame:
+    """The key and value columns of ``indicators``' rows of batch files, as one table.
+
+    Concatenated in Arrow (as :func:`scosim.result_tables.read_batches`): the
+    batches' categories differ, and ``pd.concat`` would turn the categorical
+    ``country``/``indicator`` into plain strings, several times the memory.
+    """
+    import pyarrow as pa
+
+    parts = [read_table(f, list(cmp.READ_COLUMNS), indicators=indicators) for f in files]
+    return pa.concat_tables(parts, promote_options="permissive").to_pandas()
 
 
 def _spill(side: _Side, groups: list[dict[str, set[int] | None]], out: Path) -> None:
@@ -351,7 +353,13 @@ def _read_spilled(d: Path) -> pd.DataFrame:
 def _summaries_by_group(
     pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Summary and spread, pairing and summarising one group of keys at a time."""
+    """Summary and spread, pairing and summarising one group of keys at a time.
+
+    With one group (read directly) the bootstrap summary is the whole-table
+    call's, taken in the same pass; with several, its resamples depend on every
+    group's run counts, so the groups are summarised in a second pass over the
+    spilled files (never the batch files).
+    """
     groups, unmatched = _plan(pol, base, by)
     if not groups:
         _nothing()
@@ -377,11 +385,13 @@ def _summaries_by_group(
             spread = cmp.summarise(diffs, level=level, method="percentile", seed=seed)
             spreads.append(spread)
             sizes.append(spread["n_runs"].to_numpy())
-            if method == "t":
-                summaries.append(cmp.summarise(diffs, level=level, method="t", seed=seed))
+            if method == "t" or tmp is None:
+                # One group: its keys are all the keys, so a bootstrap draws what the
+                # whole-table call draws (one count matrix per run count, in order).
+                summaries.append(cmp.summarise(diffs, level=level, method=method, seed=seed))
         if not paired:
             _nothing()
-        if method == "bootstrap":
+        if method == "bootstrap" and tmp is not None:
             summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
     if unmatched:
         warnings.warn(cmp._unmatched_message(unmatched), stacklevel=3)
@@ -424,10 +434,8 @@ def _bootstrap_pass(
 def _summaries_whole(
     pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cols = list(cmp.READ_COLUMNS)
-    names = pol.wanted
-    p_df = pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in pol.files])
-    b_df = pd.concat([read_table(f, cols, indicators=names).to_pandas() for f in base.files])
+    p_df = _read_files(pol.files, pol.wanted)
+    b_df = _read_files(base.files, base.wanted)
     diffs = cmp.paired_differences(p_df, b_df, by=by)
     if diffs.empty:
         _nothing()
