@@ -126,6 +126,8 @@ class GETrade(Mechanism):
         )
         self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
         self.flows = model.baseline_flows()
+        if trade.moving_baseline:
+            model.rebase_start = self.flows  # next year's re-basing starts from this year's
         if self.cache_solves and not trade.moving_baseline:
             # The cache solves against the base-year flows: valid while the baseline
             # does not move; it keys on the tariffs actually solved with.

@@ -305,16 +305,14 @@ class SCOModel(mesa.Model):
         cached = getattr(self, "_rebased", None)
         if cached is not None and np.array_equal(cached[0], self.gdp):
             return cached[1]
-        # Start from the last pattern of an earlier year (the year-end one): a year's
-        # growth moves the RAS factors little, so Newton needs fewer steps; the same
-        # matrix within rebase_flows' tolerance. Never from one of this year's
-        # patterns, so whether a preview ran this year does not change the result.
-        if cached is not None and cached[2] < self.year:
-            self._rebase_start = cached[1]
+        # Newton starts from the pattern the trade step solved with last year (set by
+        # GETrade.step, once a year for every run): a year's growth moves the RAS
+        # factors little, so it needs fewer steps, and whatever previews ran this year
+        # the start is the same (the same matrix within rebase_flows' tolerance).
         flows = rebase_flows(self.flows0, self.gdp / self.gdp0,
-                             start=getattr(self, "_rebase_start", None))
+                             start=getattr(self, "rebase_start", None))
         flows.flags.writeable = False
-        self._rebased = (self.gdp.copy(), flows, self.year)
+        self._rebased = (self.gdp.copy(), flows)
         return flows
 
     def solve_policy(self, policy: PolicyState, tariffs: np.ndarray | None = None) -> Any:
