@@ -196,6 +196,8 @@ def test_fixed_order_sum_is_close_to_exact_and_independent_of_the_batch():
         assert np.array_equal(wt.fixed_order_sum(x[5:9]), s[5:9])
         assert np.array_equal(wt.fixed_order_sum(x[3]), s[3])
     assert wt.fixed_order_sum(np.zeros((2, 0))).tolist() == [0.0, 0.0]
+    one = np.ones((3, 1))
+    assert not np.shares_memory(wt.fixed_order_sum(one), one)  # a result, not a view
 
 
 def test_fixed_order_sum_is_the_pairwise_sum_of_the_zero_padded_row():

@@ -19,9 +19,7 @@ glibc's defaults. Other C libraries (musl, macOS) are left alone.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
-import platform
 
 __all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_memory"]
 
@@ -49,18 +47,22 @@ def keep_freed_memory() -> bool:
     _applied = False
     if os.environ.get("SCOSIM_MALLOC", "").strip().lower() == "default":
         return False
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"; unset elsewhere
+    except (ValueError, OSError, AttributeError):
+        glibc = None
+    if not glibc or not glibc.startswith("glibc"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process already uses
     except (OSError, AttributeError):
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     # mallopt returns 1 on success; setting the mmap threshold also ends glibc's
-    # dynamic adjustment, so the trim threshold set next stays as set.
+    # dynamic adjustment, so the trim threshold set next stays as set. If the first
+    # is refused (a 32-bit glibc caps it lower), leave the trim threshold alone too.
     ok = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
-    ok = mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1 and ok
+    ok = ok and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
     _applied = ok
     return ok

@@ -101,7 +101,7 @@ def fixed_order_sum(x: ArrayLike) -> FloatArray:
     while width > 1:
         width //= 2
         a = a[..., :width] + a[..., width:]
-    return a[..., 0]
+    return a[..., 0].copy()  # never a view of the caller's array (n = 1)
 
 
 def group_totals(ev: ArrayLike, group: ArrayLike) -> dict[str, FloatArray]:
