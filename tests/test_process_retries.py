@@ -146,3 +146,34 @@ def test_a_run_whose_worker_dies_completes_with_the_same_tables(tmp_path, monkey
         b = read_batches(crashed.path / table)
         pd.testing.assert_frame_equal(a, b)
         assert len(a) > 0
+
+
+def test_a_pool_that_broke_before_a_submit_is_replaced_and_the_batch_run(monkeypatch):
+    # A worker can die between two waits; the next pool.submit then raises
+    # BrokenProcessPool itself instead of returning a future.
+    from concurrent.futures.process import BrokenProcessPool
+
+    import scosim.experiments.executors as ex
+
+    real_new_pool = ex._new_pool
+    pools: list[object] = []
+
+    class RefusesFirstSubmit:
+        def __init__(self, n: int) -> None:
+            self.pool = real_new_pool(n)
+            self.refuse = not pools  # only the first pool is broken
+            pools.append(self)
+
+        def submit(self, *a, **k):
+            if self.refuse:
+                raise BrokenProcessPool("a child process terminated abruptly")
+            return self.pool.submit(*a, **k)
+
+        def __getattr__(self, name):
+            return getattr(self.pool, name)
+
+    monkeypatch.setattr(ex, "_new_pool", RefusesFirstSubmit)
+    specs = [BatchSpec("", runs=b, batch_id=i) for i, b in enumerate(make_batches(6, 2))]
+    got = execute(specs, draws, executor="process", workers=2, progress=False)
+    assert got == [draws(s) for s in specs]
+    assert len(pools) == 2

@@ -507,7 +507,16 @@ def _run_process(
                     item = next_spec()
                     if item is None:
                         break
-                    pending[pool.submit(fn, item[1])] = item
+                    try:
+                        pending[pool.submit(fn, item[1])] = item
+                    except BrokenProcessPool:
+                        # A worker died since the last wait: the pool refuses new work
+                        # (this batch never ran, so it is not charged).
+                        again.appendleft(item)
+                        if pending:
+                            break  # the batches in flight report the break below
+                        _stop_pool(pool, wait=False)
+                        pool = _new_pool(n)
                 if not pending:
                     break
                 done = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED).done
