@@ -182,6 +182,22 @@ def test_old_runs_with_json_details_read_into_the_same_columns(model_fixture):
     assert expand_legacy_detail(new) is new
 
 
+def test_result_events_of_an_old_run_come_back_in_todays_layout(model_fixture, tmp_path):
+    from scosim.result_tables import open_result
+
+    m = run_model(load_scenario(model_fixture("small_cu.yaml"), overrides={"replications": 2}))
+    (tmp_path / "events").mkdir()
+    _legacy(m.log).to_parquet(tmp_path / "events" / "batch-00000.parquet", index=False)
+    (tmp_path / "manifest.json").write_text(json.dumps({"scenario": "s", "seed": 1,
+                                                        "status": "complete"}))
+    ev = open_result(tmp_path).events
+    assert "detail" not in ev.columns
+    votes = ev[ev["type"] == "vote"].reset_index(drop=True)
+    now = m.log.to_frame()
+    now = now[now["type"] == "vote"].reset_index(drop=True)
+    pd.testing.assert_series_equal(votes["utility"], now["utility"], check_names=False)
+
+
 def test_docs_list_every_declared_field_and_executors_share_the_keys():
     from pathlib import Path
 

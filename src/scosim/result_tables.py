@@ -167,11 +167,14 @@ class Result:
         """The whole event log: run, year, type, country, proposal, one typed column per detail.
 
         Every event of every run; see :attr:`indicators` about memory. Runs written
-        before typed detail columns have JSON ``detail`` text instead;
-        :func:`scosim.model.events.expand_legacy_detail` converts such a table.
+        before typed detail columns (JSON ``detail`` text) come back in the same
+        layout (:func:`scosim.model.events.expand_legacy_detail`).
         """
         if "events" not in self._cache:
-            self._cache["events"] = read_batches(self.table_dir("events"))
+            from scosim.model.events import expand_legacy_detail
+
+            self._cache["events"] = expand_legacy_detail(
+                read_batches(self.table_dir("events")))
         return self._cache["events"]
 
     @property
