@@ -334,3 +334,81 @@ def test_the_cli_prints_the_runs_url_and_its_plots(mem, capsys):
     assert f"results: {row['path']}" in out
     assert f"plot: {row['path']}/plots/gdp_paths.png" in out
     assert fs.exists(f"{_path(row['path'])}/plots/gdp_paths.png")
+
+
+def test_discard_leaves_a_run_another_process_took_over_alone(mem, monkeypatch):
+    import scosim.store_runs as store
+
+    fs, root = mem
+    base = _path(root)
+    first = store.StoreRunWriter(fs, base, "sc", "r1", {"scenario": "sc"})
+    monkeypatch.setattr(store, "LEASE_TIMEOUT", 0.0)  # the first writer stalled: counts as dead
+    second = store.StoreRunWriter(fs, base, "sc", "r1", {}, resume_path=first.path)
+    monkeypatch.undo()
+    try:
+        # The stalled writer fails before any batch without having noticed the takeover.
+        first.discard()
+        assert _manifest(fs, first.path)["status"] == "running"  # the run is still there
+        assert [p.rsplit("/", 1)[-1] for p in store._leases(fs, first.path)] == [
+            "00000.json", "00001.json"]
+        assert store.lease_state(fs, first.path) == "live"  # second's lease, untouched
+        second.publish()
+        assert _manifest(fs, first.path)["status"] == "complete"
+    finally:
+        second.release()
+
+
+def test_a_failed_set_up_leaves_no_lease_behind(mem, monkeypatch):
+    import scosim.store_runs as store
+    from scosim.results import RunInProgress
+
+    fs, root = mem
+    base = _path(root)
+
+    # A new run whose first manifest cannot be written: its run id stays free.
+    def no_manifest(self):
+        raise OSError("store went away")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(store.StoreRunWriter, "_write_manifest", no_manifest)
+        with pytest.raises(OSError, match="store went away"):
+            store.StoreRunWriter(fs, base, "sc", "r1", {})
+    assert not fs.exists(f"{base}/sc/r1")
+    writer = store.StoreRunWriter(fs, base, "sc", "r1", {})  # not FileExistsError
+    writer.release()
+
+    # A resume that finds no readable manifest takes its new lease back.
+    path = f"{base}/sc/r2"
+    lease = {"owner": "gone", "released": True, "renewed_unix": time.time()}
+    fs.pipe_file(f"{path}/_lease/00000.json", json.dumps(lease).encode())
+    fs.pipe_file(f"{path}/manifest.json", b"{not json")
+    with pytest.raises(RunInProgress, match="no readable manifest"):
+        store.StoreRunWriter(fs, base, "sc", "r2", {}, resume_path=path)
+    assert [p.rsplit("/", 1)[-1] for p in store._leases(fs, path)] == ["00000.json"]
+    assert store.lease_state(fs, path) == "released"
+
+
+@pytest.mark.parametrize("where", ["local", "s3"])
+@pytest.mark.parametrize("content", [b"", b'{"owner": "other", "renew'])
+def test_an_unreadable_lease_ages_by_its_modification_time(request, tmp_path, where, content):
+    import fsspec
+
+    import scosim.store_runs as store
+
+    if where == "s3":
+        fs = request.getfixturevalue("s3")
+        base = f"scosim-test/unreadable-{time.monotonic_ns()}"
+    else:
+        fs, base = fsspec.core.url_to_fs(f"file://{tmp_path}/results")
+    path = f"{base}/sc/r1"
+    fs.makedirs(f"{path}/_lease", exist_ok=True)  # a local fs does not make them itself
+    fs.pipe_file(f"{path}/manifest.json", json.dumps({"status": "running"}).encode())
+    # A lease being written (created empty first) or a half-written one: its
+    # writer is alive, so the run is neither expired nor resumable.
+    fs.pipe_file(f"{path}/_lease/00000.json", content)
+    assert store.lease_state(fs, path) == "live"
+    assert store.find_resumable_store(fs, base, "sc", {}) == []
+    assert store.find_resumable_store(fs, base, "sc", {}, include_live=True) == [path]
+    # Not rewritten for longer than the timeout: abandoned after all.
+    later = time.time() + store.LEASE_TIMEOUT + 5
+    assert store.lease_state(fs, path, now=later) == "expired"

@@ -20,14 +20,15 @@ have neither rename nor locks, so a run there is published differently:
   lease every :data:`LEASE_RENEW` seconds (a background thread) and marks it
   released when it stops on an error or Ctrl-C. A run whose newest lease is
   released, or was not renewed for :data:`LEASE_TIMEOUT` seconds (its process
-  was killed), can be resumed: the resumer creates the next lease number with an
-  exclusive (conditional) write, so of two processes resuming the same run at
-  once exactly one wins, and a writer that finds a newer lease than its own
-  stops before it writes another manifest. Exclusive writes need a store that
-  supports them (S3 and moto via s3fs, fsspec's memory and local file systems);
-  on a store without them the check is best effort (exists, then write). Lease
-  times come from the writers' clocks, which must agree to well within
-  :data:`LEASE_TIMEOUT`.
+  was killed), can be resumed (a lease that cannot be read, e.g. one being
+  written, ages by its object's modification time instead): the resumer creates
+  the next lease number with an exclusive (conditional) write, so of two
+  processes resuming the same run at once exactly one wins, and a writer that
+  finds a newer lease than its own stops before it writes another manifest.
+  Exclusive writes need a store that supports them (S3 and moto via s3fs,
+  fsspec's memory and local file systems); on a store without them the check is
+  best effort (exists, then write). Lease times come from the writers' clocks,
+  which must agree to well within :data:`LEASE_TIMEOUT`.
 * A new run claims its directory with an exclusive write of its first lease,
   so two runs never share a directory and an existing run is never overwritten.
 
@@ -170,8 +171,23 @@ def lease_state(fs: Any, run_path: str, now: float | None = None) -> str:
     lease = _read_json(fs, leases[-1]) or {}
     if lease.get("released"):
         return "released"
-    renewed = float(lease.get("renewed_unix", 0.0))
+    renewed = lease.get("renewed_unix")
+    if not isinstance(renewed, (int, float)) or isinstance(renewed, bool):
+        # Unreadable (a failed GET, or a local lease being written: ``open(..., "xb")``
+        # creates it empty first): its age is the object's modification time, and a
+        # lease whose age cannot be told either counts as live (never taken over on a guess).
+        renewed = _modified_unix(fs, leases[-1])
+        if renewed is None:
+            return "live"
     return "live" if (now or time.time()) - renewed < LEASE_TIMEOUT else "expired"
+
+
+def _modified_unix(fs: Any, path: str) -> float | None:
+    """When ``path`` was last written (Unix seconds), or None when the store cannot say."""
+    try:
+        return float(fs.modified(path).timestamp())
+    except (OSError, NotImplementedError, ValueError, TypeError, AttributeError, KeyError):
+        return None
 
 
 class StoreRunWriter:
@@ -216,19 +232,29 @@ class StoreRunWriter:
             self._lease = f"{self.path}/{LEASE_DIR}/{number:05d}.json"
             if not _write_exclusive(fs, self._lease, self._lease_bytes()):
                 raise RunInProgress(f"{self.url} was taken over by another process")
-            found = _read_json(fs, f"{self.path}/{MANIFEST}")
-            if found is None:
-                raise RunInProgress(f"{self.url} has no readable manifest")
-            self.manifest = found
         else:
             self._lease = f"{self.path}/{LEASE_DIR}/00000.json"
             # The exclusive write of the first lease claims the directory.
             fs.invalidate_cache(self.path)
             if fs.exists(self.path) or not _write_exclusive(fs, self._lease, self._lease_bytes()):
                 raise FileExistsError(f"{self.url} exists; results are never overwritten")
-            self.manifest = {**manifest, "run_id": run_id, "status": "running", "batches": []}
-            self._write_manifest()
-        self._start_renewing()
+        # The lease is ours from here: a set-up that fails takes it back (a new run's
+        # whole directory), so no lease is left to block or look live.
+        try:
+            if self.resumed:
+                found = _read_json(fs, f"{self.path}/{MANIFEST}")
+                if found is None:
+                    raise RunInProgress(f"{self.url} has no readable manifest")
+                self.manifest = found
+            else:
+                self.manifest = {**manifest, "run_id": run_id, "status": "running",
+                                 "batches": []}
+                self._write_manifest()
+            self._start_renewing()
+        except BaseException:
+            self._stop_renewing()
+            self._remove(self._lease if self.resumed else self.path)
+            raise
 
     # ------------------------------------------------------------------ lease
     @property
@@ -376,14 +402,28 @@ class StoreRunWriter:
                 pass  # it expires after LEASE_TIMEOUT instead
 
     def discard(self) -> None:
-        """Remove everything of this run (used when a run fails before any batch)."""
+        """Remove everything of this run (used when a run fails before any batch).
+
+        A resumed run keeps its earlier batches, and a run whose lease was lost (this
+        writer stalled past :data:`LEASE_TIMEOUT` and another process took it over)
+        belongs to that process: both are only released.
+        """
         self._stop_renewing()
-        if self.resumed:
-            self.release()  # earlier batches of a resumed run stay
+        if not self.resumed and not self._lost.is_set():
+            try:
+                self._check_lease()  # sets _lost when a newer lease is found
+            except RunInProgress:
+                pass
+        if self.resumed or self._lost.is_set():
+            self.release()
             return
+        self._remove(self.path)
+
+    def _remove(self, path: str) -> None:
+        """Remove ``path`` (recursively), best effort."""
         try:
-            self.fs.rm(self.path, recursive=True)
-        except FileNotFoundError:
+            self.fs.rm(path, recursive=True)
+        except OSError:
             pass
 
 
