@@ -18,3 +18,27 @@ def model_fixture():
         return FIXTURES / "model" / name
 
     return get
+
+
+@pytest.fixture
+def count_batches(monkeypatch):
+    """Patch ``runner.run_batch`` to record batch ids, optionally Ctrl-C on call k.
+
+    ``count_batches(fail_on_call=None)`` returns the list the ids are appended to.
+    """
+    import scosim.runner as runner
+
+    def patch(fail_on_call=None):
+        calls = []
+        real = runner.run_batch
+
+        def counted(spec):
+            calls.append(spec.batch_id)
+            if fail_on_call is not None and len(calls) == fail_on_call:
+                raise KeyboardInterrupt
+            return real(spec)
+
+        monkeypatch.setattr(runner, "run_batch", counted)
+        return calls
+
+    return patch

@@ -76,7 +76,7 @@ def test_reference_run_is_a_meaningful_ensemble(reference):
     [("local", 2), ("local", 4), ("process", 2)],
 )
 def test_batching_and_process_pool_give_identical_tables_and_events(
-    reference, tmp_path, executor, batch_size
+    reference, tmp_path, executor, batch_size,
 ):
     path, ref = reference
     res = _run(path, tmp_path, executor=executor, workers=2, batch_size=batch_size)
@@ -234,31 +234,18 @@ def test_peak_memory_is_one_batch_whatever_the_replications(traced_peaks):
 
 
 # ----------------------------------------------------------------------- interruption and resume
-def _count_batches(monkeypatch: pytest.MonkeyPatch, fail_on_call: int | None = None) -> list[int]:
-    """Patch ``runner.run_batch`` to record batch ids and optionally Ctrl-C on call k."""
-    calls: list[int] = []
-    real = runner.run_batch
-
-    def counted(spec: BatchSpec) -> Any:
-        calls.append(spec.batch_id)
-        if fail_on_call is not None and len(calls) == fail_on_call:
-            raise KeyboardInterrupt
-        return real(spec)
-
-    monkeypatch.setattr(runner, "run_batch", counted)
-    return calls
-
-
 def _partial_dirs(root: Path, scenario: str) -> list[Path]:
     return sorted((root / scenario).glob(".partial-*"))
 
 
-def test_interrupted_ensemble_resumes_only_missing_batches(tmp_path, model_fixture, monkeypatch):
+def test_interrupted_ensemble_resumes_only_missing_batches(
+    tmp_path, model_fixture, monkeypatch, count_batches,
+):
     path = model_fixture("small_base.yaml")  # 6 replications -> batches 0, 1, 2 of size 2
     out = tmp_path / "resumed"
 
     # 1st attempt: Ctrl-C while batch 1 runs; batch 0 is on disk.
-    calls = _count_batches(monkeypatch, fail_on_call=2)
+    calls = count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         _run(path, out, batch_size=2)
     assert calls == [0, 1]
@@ -273,7 +260,7 @@ def test_interrupted_ensemble_resumes_only_missing_batches(tmp_path, model_fixtu
     first_write = (partial / "indicators" / "batch-00000.parquet").stat().st_mtime_ns
 
     # 2nd attempt: interrupted again, on its 2nd batch: only batch 1 gets written.
-    calls = _count_batches(monkeypatch, fail_on_call=2)
+    calls = count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         _run(path, out, batch_size=2)
     assert calls == [1, 2]  # batch 0 was not recomputed
@@ -281,7 +268,7 @@ def test_interrupted_ensemble_resumes_only_missing_batches(tmp_path, model_fixtu
     assert json.loads((partial / "manifest.json").read_text())["batches"] == [0, 1]
 
     # 3rd attempt: only batch 2 is left.
-    calls = _count_batches(monkeypatch)
+    calls = count_batches()
     res = _run(path, out, batch_size=2)
     assert calls == [2]
     assert res.manifest["resumed"] is True and res.manifest["status"] == "complete"
@@ -292,7 +279,7 @@ def test_interrupted_ensemble_resumes_only_missing_batches(tmp_path, model_fixtu
     assert (res.path / "indicators" / "batch-00000.parquet").stat().st_mtime_ns == first_write
 
     # Identical to an uninterrupted ensemble.
-    calls = _count_batches(monkeypatch)
+    calls = count_batches()
     full = _run(path, tmp_path / "straight", batch_size=2)
     assert calls == [0, 1, 2]
     assert full.manifest["resumed"] is False
@@ -301,22 +288,22 @@ def test_interrupted_ensemble_resumes_only_missing_batches(tmp_path, model_fixtu
 
 
 def test_interrupted_run_is_not_resumed_by_a_different_ensemble(
-    tmp_path, model_fixture, monkeypatch
+    tmp_path, model_fixture, monkeypatch, count_batches,
 ):
     path = model_fixture("small_base.yaml")
-    calls = _count_batches(monkeypatch, fail_on_call=2)
+    calls = count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         _run(path, tmp_path, batch_size=2)
     (partial,) = _partial_dirs(tmp_path, "small_base")
     # Another seed (or batch size) is another ensemble: its batches are not
     # interchangeable with the interrupted one's, so everything runs afresh.
     for kw in ({"seed": 8}, {"batch_size": 3}):
-        calls = _count_batches(monkeypatch)
+        calls = count_batches()
         res = _run(path, tmp_path, **{"batch_size": 2, **kw})
         assert calls == list(range(-(-6 // kw.get("batch_size", 2))))
         assert not res.manifest.get("resumed")
     # The interrupted run is still there, still resumable.
     assert _partial_dirs(tmp_path, "small_base") == [partial]
-    calls = _count_batches(monkeypatch)
+    calls = count_batches()
     assert _run(path, tmp_path, batch_size=2).manifest["resumed"] is True
     assert calls == [1, 2]

@@ -198,19 +198,13 @@ def test_batches_are_drawn_lazily(tmp_path):
 # ------------------------------------------------------------------ collisions, cleanup
 
 
-def test_a_partial_run_held_by_a_live_process_is_not_resumed(tmp_path, monkeypatch, capsys):
+def test_a_partial_run_held_by_a_live_process_is_not_resumed(
+    tmp_path, monkeypatch, capsys, count_batches,
+):
     import scosim.runner as runner
 
     real = runner.run_batch
-    calls = {"n": 0}
-
-    def flaky(spec):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(spec)
-
-    monkeypatch.setattr(runner, "run_batch", flaky)
+    count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         run(SMALL_BASE, out=tmp_path, progress=False, plots=False, batch_size=2)
     monkeypatch.setattr(runner, "run_batch", real)
@@ -307,7 +301,7 @@ def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path, capsys, monkeypat
     ],
 )
 def test_sweep_bounds_are_checked_against_the_schema_before_running(
-    tmp_path, capsys, monkeypatch, param, message
+    tmp_path, capsys, monkeypatch, param, message,
 ):
     import scosim.runner as runner
 

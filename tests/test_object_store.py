@@ -6,8 +6,8 @@ their own batch tables there as they would to a bucket on a cluster. A few
 checks of leases and bad URLs use fsspec's ``memory://`` store (this process
 only), which needs no server.
 
-Tables are read back with pyarrow through fsspec directly: reading runs from a
-URL with ``open_result`` is another module's work.
+Tables are read back with pyarrow through fsspec directly, so that these tests
+do not depend on the readers (tests/test_result_urls.py checks those on URLs).
 """
 
 from __future__ import annotations
@@ -102,29 +102,15 @@ def test_a_run_to_s3_with_worker_processes_equals_the_local_run(s3, tmp_path):
     assert s3.cat_file(f"{path}/plots/gdp_paths.png")[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def _interrupt_after_first_batch(monkeypatch) -> None:
-    import scosim.runner as runner
-
-    real = runner.run_batch
-    calls = {"n": 0}
-
-    def flaky(spec):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(spec)
-
-    monkeypatch.setattr(runner, "run_batch", flaky)
-
-
-def test_an_interrupted_s3_run_is_never_taken_for_complete_and_resumes(s3, tmp_path,
-                                                                      monkeypatch, capsys):
+def test_an_interrupted_s3_run_is_never_taken_for_complete_and_resumes(
+    s3, tmp_path, monkeypatch, capsys, count_batches,
+):
     import scosim.runner as runner
     from scosim.store_runs import lease_state, store_catalogue_rows
 
     root = "s3://scosim-test/interrupted"
     real = runner.run_batch
-    _interrupt_after_first_batch(monkeypatch)
+    count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         runner.run(SMALL_BASE, out=root, plots=False, **KW)
     (row,) = store_catalogue_rows(root)
@@ -160,13 +146,14 @@ def test_an_interrupted_s3_run_is_never_taken_for_complete_and_resumes(s3, tmp_p
             assert s3.cat_file(f"{path}/{name}") == (whole.path / name).read_bytes()
 
 
-def test_a_live_lease_is_left_alone_and_an_expired_one_is_taken_over(mem, monkeypatch,
-                                                                     capsys):
+def test_a_live_lease_is_left_alone_and_an_expired_one_is_taken_over(
+    mem, monkeypatch, capsys, count_batches,
+):
     import scosim.runner as runner
     import scosim.store_runs as store
 
     fs, root = mem
-    _interrupt_after_first_batch(monkeypatch)
+    count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         runner.run(SMALL_BASE, out=root, plots=False, **KW)
     monkeypatch.undo()
@@ -252,8 +239,9 @@ def test_an_existing_run_is_never_overwritten(mem, monkeypatch):
     assert fs.cat_file(f"{base}/small_base/fixed/manifest.json") == b'{"status": "complete"}'
 
 
-def test_a_run_that_fails_before_any_batch_leaves_nothing_in_the_store(mem, monkeypatch,
-                                                                      capsys):
+def test_a_run_that_fails_before_any_batch_leaves_nothing_in_the_store(
+    mem, monkeypatch, capsys,
+):
     import scosim.runner as runner
 
     fs, root = mem
@@ -284,8 +272,9 @@ def _user_error(capsys, code: int) -> str:
         ("memory://results", "process", "worker processes of --executor process cannot"),
     ],
 )
-def test_bad_out_urls_are_clean_errors_and_write_nothing(tmp_path, monkeypatch, capsys, url,
-                                                         executor, said):
+def test_bad_out_urls_are_clean_errors_and_write_nothing(
+    tmp_path, monkeypatch, capsys, url, executor, said,
+):
     monkeypatch.chdir(tmp_path)
     code = main(["run", str(SMALL_BASE), "--out", url, "--executor", executor, "--quiet"])
     err = _user_error(capsys, code)

@@ -85,19 +85,13 @@ def test_batch_size_and_executor_do_not_change_numbers(tmp_path, model_fixture):
     assert ea.equals(eb)
 
 
-def test_interrupted_run_is_not_listed_complete_and_resumes(tmp_path, model_fixture, monkeypatch):
+def test_interrupted_run_is_not_listed_complete_and_resumes(
+    tmp_path, model_fixture, monkeypatch, count_batches,
+):
     import scosim.runner as runner
 
-    calls = {"n": 0}
     real = runner.run_batch
-
-    def flaky(spec):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real(spec)
-
-    monkeypatch.setattr(runner, "run_batch", flaky)
+    count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, batch_size=2)
     cat = catalogue(tmp_path)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -292,6 +292,14 @@ class RunWriter:
         d = self.partial / "plots"
         d.mkdir(exist_ok=True)
         return d
+
+    def make_plots(self, plot: Callable[[Path, Path], list[Path]]) -> list[str]:
+        """Draw plots into the run (``plot(run_dir, plots_dir)``); their file names.
+
+        The same call as :meth:`scosim.store_runs.StoreRunWriter.make_plots`,
+        which draws from a local copy and uploads.
+        """
+        return [p.name for p in plot(self.partial, self.plots_dir)]
 
     def publish(self, **fields: Any) -> Path:
         """Mark the run complete and move it into place atomically."""

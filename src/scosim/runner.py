@@ -35,7 +35,7 @@ from scosim.results import (
     write_batch_parts,
 )
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
-from scosim.store_runs import StoreRunWriter, open_store_writer
+from scosim.store_runs import StoreRunWriter, open_store, open_store_writer
 
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
@@ -365,9 +365,8 @@ def run(
             :data:`~scosim.experiments.executors.PROCESS_RETRIES`).
 
     Returns:
-        The finished :class:`Result`, reopened from its directory. For a URL
-        ``out``, its ``path`` is the run's URL (reopened with :func:`open_result`
-        when that reads URLs, else carrying the manifest only).
+        The finished :class:`Result`, reopened from its directory (for a URL
+        ``out``, from the run's URL).
 
     Raises:
         ValueError: Bad replications, batch size, executor, scheduler or
@@ -386,8 +385,6 @@ def run(
         )
     store = is_url(str(out))
     if store:
-        from scosim.store_runs import open_store
-
         fs, store_root = open_store(str(out), executor)  # checked before anything is written
     recorded = {str(k): v for k, v in (overrides or {}).items()}
     overrides = dict(overrides or {})
@@ -528,28 +525,13 @@ def run(
         from scosim.plots import plot_run
 
         try:
-            if isinstance(writer, StoreRunWriter):
-                # Plots are drawn from a local copy of the tables, then uploaded.
-                files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress))
-            else:
-                files = [p.name for p in
-                         plot_run(writer.partial, writer.plots_dir, progress=progress)]
+            # In an object store, drawn from a local copy of the tables, then uploaded.
+            files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress))
         except BaseException:
             writer.release()  # every batch is done: the same command resumes and plots
             raise
     final = writer.publish(plots=files, resumed=writer.resumed)
-    if isinstance(writer, StoreRunWriter):
-        return _store_result(final, writer.manifest)
-    return open_result(final)
-
-
-def _store_result(url: str, manifest: dict[str, Any]) -> Result:
-    """The finished run in an object store, reopened from its URL where readers take URLs."""
-    try:
-        return open_result(url)
-    except (FileNotFoundError, TypeError, NotADirectoryError):
-        # A reader of local directories only: the run's URL and its manifest.
-        return Result(path=url, manifest=dict(manifest))  # type: ignore[arg-type]
+    return open_result(final)  # a local directory or the run's URL: readers take both
 
 
 def _open_writer(
