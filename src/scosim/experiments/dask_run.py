@@ -1,9 +1,9 @@
 """The Dask executor of :func:`scosim.experiments.executors.execute`.
 
-Imported only when ``executor="dask"`` is used, so that the other executors do
-not pay for importing Dask. Settings that tests or users adjust
-(``DASK_CONNECT_TIMEOUT``, ``DASK_RETRIES``) stay in
-:mod:`scosim.experiments.executors` and are read from there at call time.
+Its own module to keep ``executors.py`` to the process and local executors and
+their shared windowing; Dask itself is imported inside :func:`run_dask` only.
+Settings that tests or users adjust (``DASK_CONNECT_TIMEOUT``, ``DASK_RETRIES``)
+stay in :mod:`scosim.experiments.executors` and are read from there at call time.
 """
 
 from __future__ import annotations

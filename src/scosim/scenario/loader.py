@@ -352,7 +352,11 @@ def load_scenario(
         ScenarioError: Listing every problem found (a ``ValueError``).
     """
     file = os.fspath(path)
-    doc = _resolve(file, overrides)
+    return _validate(_resolve(file, overrides), file, import_rules)
+
+
+def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
+    """The schema's validation of a resolved document (rule paths imported if asked)."""
     from scosim.rules.checks import importing_rules
 
     with importing_rules(import_rules):
@@ -407,10 +411,7 @@ def check_scenario(
 
     data = quick_dump(doc.data) if quick else None
     if data is None:
-        from scosim.rules.checks import importing_rules
-
-        with importing_rules(import_rules):
-            scenario = validate_data(doc, source=Path(file))
+        scenario = _validate(doc, file, import_rules)
         data = scenario.model_dump(mode="json", exclude={"source"})
     return {**data, "hash": _hash_data(data)}
 
