@@ -22,6 +22,8 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
+from scosim.experiments.executors import INDICATOR_COLUMNS  # noqa: E402
+from scosim.model.events import KEY_COLUMNS  # noqa: E402
 from scosim.results import MANIFEST, indicator_names, read_batches  # noqa: E402
 from scosim.runstats import YEAR0, RunStats  # noqa: E402
 
@@ -506,7 +508,6 @@ def load_plot_data(run_dir: Path) -> RunStats:
 
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
 _MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
-_IND_COLUMNS = ("run", "year", "country", "indicator", "value")
 
 
 def _mechanism_indicators(names: set[str]) -> list[str]:
@@ -535,11 +536,11 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[P
         return []
     # Only what the figures draw: their indicators, and the adoptions' key columns.
     wanted = [n for n in _mechanism_indicators(names) if n in names]
-    ind = read_batches(d, indicators=wanted, columns=list(_IND_COLUMNS))
+    ind = read_batches(d, indicators=wanted, columns=list(INDICATOR_COLUMNS))
     events = None
     if "network_trade_cost_change_pct" in names:
         events = read_batches(Path(run_dir) / "events", types=["adopted"],
-                              columns=["run", "year", "type", "country", "proposal"])
+                              columns=list(KEY_COLUMNS))
     from scosim.security.plots import plot_security_run
 
     drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]

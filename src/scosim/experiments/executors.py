@@ -26,6 +26,8 @@ from typing import Any, Literal, TypeVar
 
 import pandas as pd
 
+from scosim.model.events import KEY_COLUMNS
+
 T = TypeVar("T")
 
 ExecutorName = Literal["local", "process", "dask"]
@@ -35,7 +37,7 @@ EXECUTORS: tuple[str, ...] = ("local", "process", "dask")
 INDICATOR_COLUMNS: tuple[str, ...] = ("run", "year", "country", "indicator", "value")
 #: Key columns of the event log (each event's detail fields follow as typed columns,
 #: one per declared field: :mod:`scosim.model.events`).
-EVENT_COLUMNS: tuple[str, ...] = ("run", "year", "type", "country", "proposal")
+EVENT_COLUMNS: tuple[str, ...] = KEY_COLUMNS
 
 log = logging.getLogger(__name__)
 
