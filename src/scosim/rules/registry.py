@@ -44,6 +44,13 @@ HOOKS: tuple[str, ...] = ("vote", "defect", "propose", "consent", "apply", "coop
 #: Names of the built-in rules per hook, known without importing them (their module
 #: imports numpy): validation accepts these names as they are, and a test keeps this
 #: table equal to what :mod:`scosim.rules.builtin` registers.
+#: Rule used for each hook unless a scenario says otherwise.
+DEFAULT_RULES: dict[str, str] = {
+    "vote": "utility_vote",
+    "defect": "threshold_defect",
+    "propose": "never_retable",
+    "consent": "consent_unless_harmed",
+}
 BUILTIN_RULES: dict[str, tuple[str, ...]] = {
     "vote": ("utility_vote", "score_only_vote", "always_yes", "always_no", "gains_only",
              "no_dominant_partner"),

@@ -23,7 +23,8 @@ import re
 from typing import Any
 
 from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS
-from scosim.rules.registry import BUILTIN_RULES
+from scosim.model.slots import DEFAULT_MECHANISMS
+from scosim.rules.registry import BUILTIN_RULES, DEFAULT_RULES
 
 __all__ = ["quick_dump"]
 
@@ -85,19 +86,6 @@ _OUTPUTS = {
     "plots": (_B, True),
     "bilateral": (_B, False),
 }
-_DEFAULT_RULES = {
-    "vote": "utility_vote",
-    "defect": "threshold_defect",
-    "propose": "never_retable",
-    "consent": "consent_unless_harmed",
-}
-# Blocks accepted only when not written: their defaults as the schema dumps them.
-_DEFAULT_MECHANISMS = {
-    "growth": "calibrated_growth", "security": None, "network": None, "finance": None,
-    "trade": "ge_trade",
-}
-
-
 def _default_network() -> dict[str, Any]:
     return {"closures": [], "congestion": True, "instability": {}, "sanctions": [],
             "transit_opened": [], "vot_per_day": None}
@@ -239,7 +227,7 @@ def _parameters(data: Any) -> dict[str, Any]:
     rules = data.get("rules", {})
     if type(rules) is not dict:
         raise _Unsure
-    rules = {**_DEFAULT_RULES, **rules}
+    rules = {**DEFAULT_RULES, **rules}
     for hook, name in rules.items():
         # Built-in names are accepted by the schema without importing anything.
         if type(hook) is not str or type(name) is not str or name not in BUILTIN_RULES.get(
@@ -252,7 +240,7 @@ def _parameters(data: Any) -> dict[str, Any]:
         "weights": _block(_WEIGHTS, data.get("weights", {})),
         "rules": rules,
         "security": _block(_SECURITY, data.get("security", {})),
-        "mechanisms": dict(_DEFAULT_MECHANISMS),
+        "mechanisms": dict(DEFAULT_MECHANISMS),  # accepted only when not written
         "network": _default_network(),
         "finance": {},
     }

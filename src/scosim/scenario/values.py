@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
+from scosim.rules.registry import DEFAULT_RULES as DEFAULT_RULES
 
 if TYPE_CHECKING:  # numpy is imported where used: `scosim validate` never needs it
     import numpy as np
@@ -34,13 +35,6 @@ DEFAULT_STATUSES: dict[str, str] = {
     **{c: "partner" for c in PARTNERS},
     **{c: "other" for c in OTHERS},
     "ROW": "row",
-}
-#: Rule used for each hook unless a scenario says otherwise.
-DEFAULT_RULES: dict[str, str] = {
-    "vote": "utility_vote",
-    "defect": "threshold_defect",
-    "propose": "never_retable",
-    "consent": "consent_unless_harmed",
 }
 
 _SLUG = re.compile(r"^[a-z0-9_-]+$")
