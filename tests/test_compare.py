@@ -107,6 +107,43 @@ def test_paired_differences_pairs_by_run_and_keys():
     np.testing.assert_allclose(d["diff"], d["policy"] - d["baseline"])
 
 
+def _merge_pair(policy: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Reference pairing: a pandas outer merge, then the documented sort."""
+    by = ["year", "country", "indicator"]
+    m = policy.merge(baseline, on=["run", *by], how="outer", suffixes=("_p", "_b"),
+                     indicator=True)
+    n_unmatched = int((m["_merge"] != "both").sum())
+    m = m[m["_merge"] == "both"]
+    out = pd.DataFrame({"run": m["run"].to_numpy(), **{k: m[k].to_numpy() for k in by},
+                        "policy": m["value_p"].to_numpy(dtype=float),
+                        "baseline": m["value_b"].to_numpy(dtype=float)})
+    out["diff"] = out["policy"] - out["baseline"]
+    return out.sort_values([*by, "run"], kind="stable").reset_index(drop=True), n_unmatched
+
+
+@pytest.mark.parametrize("categorical", ["both", "policy", "none"])
+def test_pairing_equals_an_outer_merge(categorical):
+    from scosim.compare import _pair
+
+    pol, base = synthetic_pair(7, 3)
+    # Keys only one side has, both ways; rows in different orders.
+    pol = pd.concat([pol, pol.head(5).assign(indicator="only_policy")], ignore_index=True)
+    base = pd.concat([base[base["country"] != "KAZ"],
+                      base[base["country"] == "CHN"].head(3).assign(country="ZZZ")],
+                     ignore_index=True)
+    pol, base = pol.sample(frac=1, random_state=2), base.sample(frac=1, random_state=3)
+    if categorical in ("both", "policy"):
+        # Categories in order of appearance, different on each side (as Arrow reads them).
+        pol = pol.astype({"country": "category", "indicator": "category"})
+        pol["country"] = pol["country"].cat.reorder_categories(["RUS", "CHN", "KAZ", "IND"])
+    if categorical == "both":
+        base = base.astype({"country": "category", "indicator": "category"})
+    got, n_got = _pair(pol, base, ["year", "country", "indicator"])
+    want, n_want = _merge_pair(pol, base)
+    assert n_got == n_want == 5 + 7 * 4 + 3  # policy-only rows, KAZ (7 runs x 4 years), ZZZ
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+
+
 def test_common_random_numbers_cancel_in_the_difference():
     # Noise sd 10 in levels, but the paired difference only has sd 1.
     pol, base = synthetic_pair(400, 1, spread=1.0)

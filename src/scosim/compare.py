@@ -118,19 +118,25 @@ def paired_differences(
 
 
 def _check_tables(policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]) -> None:
-    """Both tables have the key columns and report each (run, keys) once."""
+    """Both tables have the key and value columns (duplicated keys: :func:`_pair` refuses)."""
     cols = ["run", *by, "value"]
     for name, df in (("policy", policy), ("baseline", baseline)):
         missing = [c for c in cols if c not in df.columns]
         if missing:
             raise PairingError(f"{name} table is missing columns {missing}; needs {cols}")
-        dup = df.duplicated(["run", *by])
-        if dup.any():
-            first = df.loc[dup, ["run", *by]].iloc[0].to_dict()
-            raise PairingError(
-                f"{name} table has {int(dup.sum())} duplicated (run, {', '.join(by)}) rows, "
-                f"e.g. {first}; each run must report each key once"
-            )
+
+
+def _refuse_duplicates(name: str, df: pd.DataFrame, by: list[str], order: np.ndarray,
+                       sorted_codes: np.ndarray) -> None:
+    """Raise if a (run, keys) appears twice: equal neighbours among the sorted codes."""
+    again = np.flatnonzero(sorted_codes[1:] == sorted_codes[:-1]) + 1
+    if again.size:
+        # The stable sort keeps equal keys in row order: the later ones are the repeats.
+        first = df.iloc[int(order[again].min())][["run", *by]].to_dict()
+        raise PairingError(
+            f"{name} table has {again.size} duplicated (run, {', '.join(by)}) rows, "
+            f"e.g. {first}; each run must report each key once"
+        )
 
 
 def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
@@ -154,25 +160,91 @@ def _unmatched_message(n: int) -> str:
 def _pair(
     policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]
 ) -> tuple[pd.DataFrame, int]:
-    """Join on (run, keys): paired rows sorted by keys then run, and how many had no pair."""
-    cols = ["run", *by, "value"]
-    merged = policy[cols].merge(
-        baseline[cols], on=["run", *by], how="outer", suffixes=("_p", "_b"), indicator=True
-    )
-    unmatched = merged["_merge"] != "both"
-    n_unmatched = int(unmatched.sum())
-    if n_unmatched:
-        merged = merged[~unmatched]
-    out = pd.DataFrame(
-        {
-            "run": merged["run"].to_numpy(),
-            **{k: merged[k].to_numpy() for k in by},
-            "policy": merged["value_p"].to_numpy(dtype=float),
-            "baseline": merged["value_b"].to_numpy(dtype=float),
-        }
-    )
+    """Join on (run, keys): paired rows sorted by keys then run, and how many had no pair.
+
+    Each row gets one integer per (keys, run), numbered in the sort order of the
+    two sides' values together; the pairs are the integers both sides hold, taken
+    in increasing order, the order of ``sort_values([*by, "run"])``. No join and no
+    sort of the table: several times faster than a pandas outer merge on four key
+    columns, with the same result.
+
+    Raises:
+        PairingError: A side reports a (run, keys) more than once.
+    """
+    cols = [*by, "run"]
+    p_code = np.zeros(len(policy), dtype=np.int64)
+    b_code = np.zeros(len(baseline), dtype=np.int64)
+    levels: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column: (sorted values, p codes)
+    size = 1
+    for c in cols:
+        cp, cb, uniques = _sorted_codes(policy[c], baseline[c])
+        size *= max(len(uniques), 1)
+        if size >= 2**62:  # years x economies x indicators x runs: far below
+            raise PairingError(f"too many distinct (keys, run) to pair at column {c!r}")
+        p_code = p_code * len(uniques) + cp
+        b_code = b_code * len(uniques) + cb
+        levels[c] = (uniques, cp)
+    # Sort both sides' codes (stable: repeats stay in row order), refuse repeats, and
+    # find each policy code among the baseline's: the hits come out in key order.
+    p_order = np.argsort(p_code, kind="stable")
+    b_order = np.argsort(b_code, kind="stable")
+    p_sorted, b_sorted = p_code[p_order], b_code[b_order]
+    _refuse_duplicates("policy", policy, by, p_order, p_sorted)
+    _refuse_duplicates("baseline", baseline, by, b_order, b_sorted)
+    at = np.minimum(np.searchsorted(b_sorted, p_sorted), max(len(b_sorted) - 1, 0))
+    hit = (b_sorted[at] == p_sorted) if len(b_sorted) else np.zeros(len(p_sorted), bool)
+    ip, ib = p_order[hit], b_order[at[hit]]
+    out = pd.DataFrame({c: _column(policy[c], *levels[c], ip) for c in ["run", *by]})
+    out["policy"] = policy["value"].to_numpy(dtype=float)[ip]
+    out["baseline"] = baseline["value"].to_numpy(dtype=float)[ib]
     out["diff"] = out["policy"] - out["baseline"]
-    return out.sort_values([*by, "run"], kind="stable").reset_index(drop=True), n_unmatched
+    return out, len(policy) + len(baseline) - 2 * len(ip)
+
+
+def _sorted_codes(p: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of both sides' values in the sorted order of their union, and that union.
+
+    Categorical columns go through their (few) categories, not their millions of rows.
+    """
+    if isinstance(p.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
+        cats_p = np.asarray(p.cat.categories, dtype=object)
+        cats_b = np.asarray(b.cat.categories, dtype=object)
+        uniques = np.array(sorted(set(cats_p) | set(cats_b)), dtype=object)
+        codes = []
+        for s, cats in ((p, cats_p), (b, cats_b)):
+            raw = s.cat.codes.to_numpy()
+            if (raw < 0).any():
+                raise PairingError(f"key column {s.name!r} has missing values")
+            lut = np.searchsorted(uniques, cats) if len(cats) else np.zeros(0, dtype=np.intp)
+            codes.append(lut[raw].astype(np.int64))
+        return codes[0], codes[1], uniques
+    vp, vb = p.to_numpy(), b.to_numpy()
+    both = (np.concatenate([vp, vb]) if vp.dtype == vb.dtype and vp.dtype != object
+            else np.concatenate([vp.astype(object), vb.astype(object)]))
+    codes, uniques = pd.factorize(both, sort=True)
+    if (codes < 0).any():
+        raise PairingError(f"key column {p.name!r} has missing values")
+    return codes[: len(vp)].astype(np.int64), codes[len(vp):].astype(np.int64), uniques
+
+
+def _column(s: pd.Series, uniques: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> Any:
+    """The paired rows' values of a policy key column, as a merge would give them.
+
+    Categorical keys come back as strings (what ``to_numpy`` of a merged column
+    gives), built in Arrow from the few categories instead of from a million
+    Python strings.
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.to_numpy()[rows]
+    # The dtype pandas gives Python strings: str (Arrow-backed) in pandas 3, object before.
+    inferred = pd.Series(uniques[:1]).dtype
+    if inferred == np.dtype(object):
+        return uniques[codes[rows]]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    taken = pc.take(pa.array(list(uniques), pa.string()), pa.array(codes[rows]))
+    return pd.array(taken, dtype=inferred)
 
 
 def _bootstrap_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -397,12 +469,19 @@ _FROM_DISK = (
 )
 
 
+_PLOTS = ("plot_difference_over_time", "plot_final_year")
+
+
 def __getattr__(name: str) -> Any:
-    # Lazy (PEP 562): scosim.compare_read imports this module.
+    # Lazy (PEP 562): scosim.compare_read imports this module; the plots need matplotlib.
     if name in _FROM_DISK:
         from scosim import compare_read
 
         return getattr(compare_read, name)
+    if name in _PLOTS:
+        from scosim import compare_plots
+
+        return getattr(compare_plots, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -426,139 +505,3 @@ def largest_effect_year(summary: pd.DataFrame, indicator: str) -> tuple[int, str
         return last, "the last simulated year"
     peak = int(by_year.idxmax())
     return peak, f"the year of largest effect on {indicator}; none is left by {last}"
-
-
-# --------------------------------------------------------------------------- plots
-
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig: Any, path: str | Path | None) -> Any:
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-    return fig
-
-
-def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    d = summary[summary["indicator"] == indicator]
-    if d.empty:
-        have = sorted(summary["indicator"].unique())[:10]
-        raise ValueError(f"indicator {indicator!r} not in the summary; have e.g. {have}")
-    return d
-
-
-def plot_difference_over_time(
-    summary: pd.DataFrame,
-    indicator: str,
-    *,
-    spread: pd.DataFrame | None = None,
-    units: str | None = None,
-    countries: Sequence[str] | None = None,
-    ncols: int = 4,
-    path: str | Path | None = None,
-) -> Any:
-    """Small multiples, one per country: mean difference over years with its interval band.
-
-    Args:
-        summary: Output of :func:`summarise` (keys year, country, indicator).
-        indicator: Indicator to plot.
-        spread: Optional percentile summary (``method="percentile"``), drawn as a
-            lighter outer band: where the run-level outcomes fall.
-        units: Units of the indicator, for the axis label.
-        countries: Countries to show (default: all in the summary).
-        ncols: Panels per row.
-        path: Save the figure there (PNG) if given.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    plt = _plt()
-    d = _one_indicator(summary, indicator)
-    cs = list(countries) if countries is not None else sorted(d["country"].unique())
-    nrows = -(-len(cs) // ncols)
-    ncols = min(ncols, len(cs))
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(3.2 * ncols, 2.3 * nrows + 1.2),
-        sharex=True,
-        squeeze=False,
-        layout="constrained",  # room for the suptitle and the legend below
-    )
-    from matplotlib.ticker import MaxNLocator
-
-    label = str(d["interval"].iloc[0])
-    sp = _one_indicator(spread, indicator) if spread is not None else None
-    for ax, c in zip(axes.flat, cs, strict=False):
-        if sp is not None:
-            f = sp[sp["country"] == c].sort_values("year")
-            ax.fill_between(
-                f["year"], f["low"], f["high"], color="tab:blue", alpha=0.12,
-                label=str(sp["interval"].iloc[0]),
-            )  # fmt: skip
-        e = d[d["country"] == c].sort_values("year")
-        ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
-        ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
-        ax.axhline(0, color="black", lw=0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(str(c), fontsize=10)
-        ax.set_xlabel("year", fontsize=8)
-        ax.tick_params(labelsize=8)
-    for ax in list(axes.flat)[len(cs) :]:
-        ax.set_visible(False)
-    # One shared y label: repeated on every panel it overlaps its neighbours.
-    fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
-    n = int(d["n_runs"].max())
-    fig.suptitle(
-        f"{indicator}: policy minus baseline, by country\n"
-        f"line: mean of {n} paired runs; band: {label}"
-        + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
-    )
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
-    return _save(fig, path)
-
-
-def plot_final_year(
-    summary: pd.DataFrame,
-    indicator: str,
-    *,
-    year: int | None = None,
-    units: str | None = None,
-    path: str | Path | None = None,
-) -> Any:
-    """Who gains, who loses: mean difference per country in one year, with interval whiskers.
-
-    Args:
-        summary: Output of :func:`summarise`.
-        indicator: Indicator to plot.
-        year: Year to show (default: the last year).
-        units: Units of the indicator, for the axis label.
-        path: Save the figure there (PNG) if given.
-
-    Returns:
-        The matplotlib Figure.
-    """
-    plt = _plt()
-    d = _one_indicator(summary, indicator)
-    year = int(d["year"].max()) if year is None else year
-    d = d[d["year"] == year].sort_values("mean")
-    fig, ax = plt.subplots(figsize=(7, 0.32 * len(d) + 1.6))
-    colors = np.where(d["mean"] >= 0, "tab:green", "tab:red")
-    err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
-    ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
-    ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel(f"change in {indicator}, policy minus baseline ({units or 'indicator units'})")
-    ax.set_ylabel("country")
-    label = str(d["interval"].iloc[0]) if len(d) else ""
-    ax.set_title(f"Who gains, who loses: {indicator} in {year}\nbars: mean; whiskers: {label}")
-    fig.tight_layout()
-    return _save(fig, path)

@@ -7,7 +7,7 @@ runs are read, paired and summarised, then let go. A group holds at most
 :data:`~scosim.compare.CHUNK_ROWS` rows of each run (whole indicators, or the
 years of one indicator when a single indicator is larger), so memory does not
 grow with the replications. Runs that fit in one group are read directly; larger
-ones are first split by group in one pass over their batch files (into Parquet
+ones are first split by group in one pass over their batch files (into Arrow IPC
 files in a temporary directory, removed afterwards), so no batch file is read
 more than once per run, whatever the method (besides a first pass over its key
 columns to plan the groups). The numbers are those of pairing the two whole tables
@@ -320,33 +320,41 @@ def _read_files(files: list[str], indicators: list[str] | None) -> pd.DataFrame:
 
 
 def _spill(side: _Side, groups: list[dict[str, set[int] | None]], out: Path) -> None:
-    """Split a run's rows by group into ``out/<group>/<batch>.parquet``, one batch at a time."""
-    import pyarrow.parquet as pq
+    """Split a run's rows by group into ``out/<group>/<batch>.arrow``, one batch at a time."""
+    from pyarrow import feather
 
     for k, f in enumerate(side.files):
         table = read_table(f, list(cmp.READ_COLUMNS)).unify_dictionaries()
         g = _group_of(table, groups)
-        order = np.argsort(g, kind="stable")  # keeps each group's rows in file order
+        # Stable (each group's rows keep file order); int16 lets numpy radix-sort them.
+        order = np.argsort(g.astype(np.int16) if len(groups) < 2**15 else g, kind="stable")
         bounds = np.searchsorted(g[order], np.arange(len(groups) + 1))
+        # One gather of the whole file in group order; each group is then a zero-copy slice
+        # (a take per group re-reads the dictionaries each time, 8 of 11 s at 2,000 runs).
+        table = table.take(order)
         for j in range(len(groups)):
-            rows = order[bounds[j]:bounds[j + 1]]
-            if rows.size:
+            lo, hi = int(bounds[j]), int(bounds[j + 1])
+            if hi > lo:
                 d = out / f"{j:05d}"
                 d.mkdir(parents=True, exist_ok=True)
-                # Uncompressed: read back once, moments later, from local disk.
-                pq.write_table(table.take(rows), d / f"{k:05d}.parquet", compression="none")
+                # Arrow IPC, uncompressed: read back once, moments later, from local disk;
+                # no Parquet encoding (it took 4 of 7 s at 2,000 runs).
+                feather.write_feather(table.slice(lo, hi - lo), d / f"{k:05d}.arrow",
+                                      compression="uncompressed")
         del table, g, order
 
 
 def _read_spilled(d: Path) -> pd.DataFrame:
     import pyarrow as pa
-    import pyarrow.parquet as pq
+    from pyarrow import feather
 
     cols = list(cmp.READ_COLUMNS)
-    files = sorted(d.glob("*.parquet")) if d.is_dir() else []
+    files = sorted(d.glob("*.arrow")) if d.is_dir() else []
     if not files:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
-    parts = [pq.read_table(f) for f in files]
+    # Not memory-mapped: the temporary directory is removed right after (Windows
+    # cannot remove a mapped file).
+    parts = [feather.read_table(f, memory_map=False) for f in files]
     return pa.concat_tables(parts, promote_options="permissive").to_pandas()
 
 

@@ -1,0 +1,154 @@
+"""Figures of a comparison: differences over time by economy, and who gains in one year.
+
+Importable from :mod:`scosim.compare` as before; split out to keep matplotlib out
+of the statistics module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: str | Path | None, *, tight: bool = True) -> Any:
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A figure with a layout engine is laid out already; "tight" would draw it twice.
+        fig.savefig(path, dpi=110, bbox_inches="tight" if tight else None)
+    return fig
+
+
+def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    d = summary[summary["indicator"] == indicator]
+    if d.empty:
+        have = sorted(summary["indicator"].unique())[:10]
+        raise ValueError(f"indicator {indicator!r} not in the summary; have e.g. {have}")
+    return d
+
+
+def plot_difference_over_time(
+    summary: pd.DataFrame,
+    indicator: str,
+    *,
+    spread: pd.DataFrame | None = None,
+    units: str | None = None,
+    countries: Sequence[str] | None = None,
+    ncols: int = 4,
+    path: str | Path | None = None,
+) -> Any:
+    """Small multiples, one per country: mean difference over years with its interval band.
+
+    Args:
+        summary: Output of :func:`summarise` (keys year, country, indicator).
+        indicator: Indicator to plot.
+        spread: Optional percentile summary (``method="percentile"``), drawn as a
+            lighter outer band: where the run-level outcomes fall.
+        units: Units of the indicator, for the axis label.
+        countries: Countries to show (default: all in the summary).
+        ncols: Panels per row.
+        path: Save the figure there (PNG) if given.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    plt = _plt()
+    d = _one_indicator(summary, indicator)
+    cs = list(countries) if countries is not None else sorted(d["country"].unique())
+    nrows = -(-len(cs) // ncols)
+    ncols = min(ncols, len(cs))
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(3.2 * ncols, 2.3 * nrows + 1.2),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",  # room for the suptitle and the legend below
+    )
+    from matplotlib.ticker import MaxNLocator
+
+    label = str(d["interval"].iloc[0])
+    sp = _one_indicator(spread, indicator) if spread is not None else None
+    for ax, c in zip(axes.flat, cs, strict=False):
+        if sp is not None:
+            f = sp[sp["country"] == c].sort_values("year")
+            ax.fill_between(
+                f["year"], f["low"], f["high"], color="tab:blue", alpha=0.12,
+                label=str(sp["interval"].iloc[0]),
+            )  # fmt: skip
+        e = d[d["country"] == c].sort_values("year")
+        ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
+        ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(str(c), fontsize=10)
+        ax.tick_params(labelsize=8)
+    for ax in list(axes.flat)[len(cs) :]:
+        ax.set_visible(False)
+    # The lowest panel of each column carries the years (sharex shows them on the
+    # last row only, which may be empty in some columns).
+    for col in range(ncols):
+        shown = [ax for ax in axes[:, col] if ax.get_visible()]
+        if shown:
+            shown[-1].xaxis.set_tick_params(labelbottom=True)
+            shown[-1].set_xlabel("year", fontsize=8)
+    # One shared y label: repeated on every panel it overlaps its neighbours.
+    fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
+    n = int(d["n_runs"].max())
+    fig.suptitle(
+        f"{indicator}: policy minus baseline, by country\n"
+        f"line: mean of {n} paired runs; band: {label}"
+        + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
+    )
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
+    return _save(fig, path, tight=False)
+
+
+def plot_final_year(
+    summary: pd.DataFrame,
+    indicator: str,
+    *,
+    year: int | None = None,
+    units: str | None = None,
+    path: str | Path | None = None,
+) -> Any:
+    """Who gains, who loses: mean difference per country in one year, with interval whiskers.
+
+    Args:
+        summary: Output of :func:`summarise`.
+        indicator: Indicator to plot.
+        year: Year to show (default: the last year).
+        units: Units of the indicator, for the axis label.
+        path: Save the figure there (PNG) if given.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    plt = _plt()
+    d = _one_indicator(summary, indicator)
+    year = int(d["year"].max()) if year is None else year
+    d = d[d["year"] == year].sort_values("mean")
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(d) + 1.6))
+    colors = np.where(d["mean"] >= 0, "tab:green", "tab:red")
+    err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
+    ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel(f"change in {indicator}, policy minus baseline ({units or 'indicator units'})")
+    ax.set_ylabel("country")
+    label = str(d["interval"].iloc[0]) if len(d) else ""
+    ax.set_title(f"Who gains, who loses: {indicator} in {year}\nbars: mean; whiskers: {label}")
+    fig.tight_layout()
+    return _save(fig, path)
