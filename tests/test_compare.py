@@ -138,10 +138,23 @@ def test_pairing_equals_an_outer_merge(categorical):
         pol["country"] = pol["country"].cat.reorder_categories(["RUS", "CHN", "KAZ", "IND"])
     if categorical == "both":
         base = base.astype({"country": "category", "indicator": "category"})
-    got, n_got = _pair(pol, base, ["year", "country", "indicator"])
+    keys = ["year", "country", "indicator"]
+    got, n_got, layout = _pair(pol, base, keys)
     want, n_want = _merge_pair(pol, base)
     assert n_got == n_want == 5 + 7 * 4 + 3  # policy-only rows, KAZ (7 runs x 4 years), ZZZ
     pd.testing.assert_frame_equal(got, want, check_exact=True)
+    # The keys x runs table from the layout is the unstack's, with a run missing for a key.
+    from scosim.compare import _wide
+
+    part = got.drop(index=[3, 40]).reset_index(drop=True)
+    keep = np.ones(len(got), bool)
+    keep[[3, 40]] = False
+    sub = type(layout)(layout.key[keep], layout.run[keep])
+    for frame, lay in ((got, layout), (part, sub)):
+        index, v = _wide(frame, keys, lay)
+        wide = frame.set_index([*keys, "run"])["diff"].unstack("run")
+        pd.testing.assert_frame_equal(index, wide.index.to_frame(index=False), check_exact=True)
+        np.testing.assert_array_equal(v, wide.to_numpy(dtype=float))
 
 
 def test_common_random_numbers_cancel_in_the_difference():

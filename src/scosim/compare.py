@@ -111,7 +111,7 @@ def paired_differences(
     _check_runs(
         {int(r) for r in policy["run"].unique()}, {int(r) for r in baseline["run"].unique()}
     )
-    out, unmatched = _pair(policy, baseline, by)
+    out, unmatched, _ = _pair(policy, baseline, by)
     if unmatched:
         warnings.warn(_unmatched_message(unmatched), stacklevel=2)
     return out
@@ -159,8 +159,10 @@ def _unmatched_message(n: int) -> str:
 
 def _pair(
     policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]
-) -> tuple[pd.DataFrame, int]:
-    """Join on (run, keys): paired rows sorted by keys then run, and how many had no pair.
+) -> tuple[pd.DataFrame, int, _Layout]:
+    """Join on (run, keys): paired rows sorted by keys then run, unpaired count, layout.
+
+    The layout says where each row goes in the keys x runs table (:func:`summarise`).
 
     Each row gets one integer per (keys, run), numbered in the sort order of the
     two sides' values together; the pairs are the integers both sides hold, taken
@@ -198,7 +200,39 @@ def _pair(
     out["policy"] = policy["value"].to_numpy(dtype=float)[ip]
     out["baseline"] = baseline["value"].to_numpy(dtype=float)[ib]
     out["diff"] = out["policy"] - out["baseline"]
-    return out, len(policy) + len(baseline) - 2 * len(ip)
+    # run is the last digit of the code: the rest numbers the key, in key order
+    n_runs = max(len(levels["run"][0]), 1)
+    codes = p_sorted[hit]
+    return out, len(policy) + len(baseline) - 2 * len(ip), _Layout(codes // n_runs,
+                                                                     codes % n_runs)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where :func:`_pair`'s rows go in the keys x runs table: one code per row each."""
+
+    key: np.ndarray  # nondecreasing: rows are sorted by keys
+    run: np.ndarray
+
+
+def _wide(diffs: pd.DataFrame, keys: list[str],
+          layout: _Layout | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Keys table and differences as keys x runs (NaN where a run lacks a key).
+
+    What ``set_index([*keys, "run"])["diff"].unstack("run")`` gives, keys and runs in
+    sorted order. With the layout of :func:`_pair`'s output the rows are placed by
+    their codes instead (the unstack was three quarters of summarising).
+    """
+    if layout is None or len(diffs) == 0:
+        wide = diffs.set_index([*keys, "run"])["diff"].unstack("run")
+        return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
+    new = np.ones(len(diffs), dtype=bool)
+    new[1:] = layout.key[1:] != layout.key[:-1]
+    starts = np.flatnonzero(new)
+    _, col = np.unique(layout.run, return_inverse=True)  # only runs that have a row
+    v = np.full((len(starts), int(col.max()) + 1), np.nan)
+    v[np.cumsum(new) - 1, col] = diffs["diff"].to_numpy(dtype=float)
+    return diffs[keys].iloc[starts].reset_index(drop=True), v
 
 
 def _sorted_codes(p: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -269,6 +303,7 @@ def summarise(
     seed: int = 0,
     n_boot: int = 2000,
     _counts: Callable[[int], np.ndarray] | None = None,
+    _layout: _Layout | None = None,
 ) -> pd.DataFrame:
     """Summarise paired differences per key: mean, interval, runs, share above zero.
 
@@ -284,6 +319,7 @@ def summarise(
         _counts: Bootstrap count matrix for a number of runs (internal: lets
             :func:`compare_results` summarise key groups one at a time with the
             resamples one call over all keys would draw).
+        _layout: Row layout of ``diffs`` as :func:`_pair` returned it (internal).
 
     Returns:
         One row per key with columns ``*keys, n_runs, mean, sd, low, high,
@@ -297,8 +333,7 @@ def summarise(
     keys = [c for c in diffs.columns if c not in ("run", "policy", "baseline", "diff")]
     if not keys:
         raise ValueError("diffs has no key columns besides run/policy/baseline/diff")
-    wide = diffs.set_index([*keys, "run"])["diff"].unstack("run")
-    v = wide.to_numpy(dtype=float)  # G keys x R runs, NaN where a run lacks a key
+    index, v = _wide(diffs, keys, _layout)  # G keys x R runs, NaN where a run lacks a key
     n = np.sum(~np.isnan(v), axis=1)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -312,9 +347,16 @@ def summarise(
         low, high = mean - half, mean + half
     elif method == "percentile":
         # Keys with no run (indicators defined only for participants) give NaN, quietly.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = np.nanquantile(v, [alpha, 1 - alpha], axis=1)
+        # Rows without a missing run take np.quantile (the same numbers: nanquantile
+        # drops the NaNs of each row and calls it), vectorised, 15x faster.
+        full = ~np.isnan(v).any(axis=1)
+        low, high = np.full(len(v), np.nan), np.full(len(v), np.nan)
+        if full.any():
+            low[full], high[full] = np.quantile(v[full], [alpha, 1 - alpha], axis=1)
+        if not full.all():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                low[~full], high[~full] = np.nanquantile(v[~full], [alpha, 1 - alpha], axis=1)
     else:
         rng = np.random.default_rng(seed)
         draw = _counts or (lambda size: _bootstrap_counts(size, n_boot, rng))
@@ -327,7 +369,7 @@ def summarise(
             block = np.stack([r[~np.isnan(r)] for r in v[rows]])
             boot = _bootstrap_means(block, draw(int(size)))
             low[rows], high[rows] = np.quantile(boot, [alpha, 1 - alpha], axis=1)
-    out = wide.index.to_frame(index=False)
+    out = index
     out["n_runs"] = n
     out["mean"] = mean
     out["sd"] = sd

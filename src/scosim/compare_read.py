@@ -384,19 +384,21 @@ def _summaries_by_group(
                 unmatched += len(p_df) + len(b_df)
                 continue
             cmp._check_tables(p_df, b_df, by)
-            diffs, n_un = cmp._pair(p_df, b_df, by)
+            diffs, n_un, layout = cmp._pair(p_df, b_df, by)
             del p_df, b_df
             unmatched += n_un
             paired += len(diffs)
             if diffs.empty:
                 continue
-            spread = cmp.summarise(diffs, level=level, method="percentile", seed=seed)
+            spread = cmp.summarise(diffs, level=level, method="percentile", seed=seed,
+                                   _layout=layout)
             spreads.append(spread)
             sizes.append(spread["n_runs"].to_numpy())
             if method == "t" or tmp is None:
                 # One group: its keys are all the keys, so a bootstrap draws what the
                 # whole-table call draws (one count matrix per run count, in order).
-                summaries.append(cmp.summarise(diffs, level=level, method=method, seed=seed))
+                summaries.append(cmp.summarise(diffs, level=level, method=method, seed=seed,
+                                               _layout=layout))
         if not paired:
             _nothing()
         if method == "bootstrap" and tmp is not None:
@@ -430,11 +432,11 @@ def _bootstrap_pass(
     for p_df, b_df in _group_tables(pol, base, groups, tmp):
         if p_df.empty or b_df.empty:
             continue
-        diffs, _ = cmp._pair(p_df, b_df, by)
+        diffs, _, layout = cmp._pair(p_df, b_df, by)
         if not diffs.empty:
             out.append(cmp.summarise(
                 diffs, level=level, method="bootstrap", seed=seed, n_boot=n_boot,
-                _counts=counts.__getitem__,
+                _counts=counts.__getitem__, _layout=layout,
             ))
     return out
 
