@@ -43,6 +43,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.mechanisms.linsolve import solve_each
+
 __all__ = [
     "SENIORITY",
     "ClearingResult",
@@ -200,21 +202,14 @@ def _scale(e: FloatArray, ybar: FloatArray) -> FloatArray:
 
 def _linear(act, e, s, fixed, pi_h, alpha, beta, ok):
     """Solve ``y_i = alpha e_i + beta in_i(y) - s_i`` on ``act``, ``y = fixed`` elsewhere."""
-    R, N = e.shape
-    m = np.eye(N)[None] - beta * act[:, :, None] * np.swapaxes(pi_h, 1, 2)
+    m = np.eye(e.shape[1])[None] - beta * act[:, :, None] * np.swapaxes(pi_h, 1, 2)
     rhs = np.where(act, alpha * e - s, fixed)
-    try:
-        return np.linalg.solve(m, rhs[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        # Some run's system is singular: solve run by run and flag it.
-        y = np.empty_like(rhs)
-        for r in range(R):
-            try:
-                y[r] = np.linalg.solve(m[r], rhs[r])
-            except np.linalg.LinAlgError:
-                ok[r] = False
-                y[r] = fixed[r]
-        return y
+    # A run whose system is singular is flagged and keeps ``fixed``.
+    y, singular = solve_each(m, rhs[..., None])
+    y = y[..., 0]
+    ok[singular] = False
+    y[singular] = fixed[singular]
+    return y
 
 
 def _solve_defaulters(defaulted, e, s, ybar, pi_h, alpha, beta):

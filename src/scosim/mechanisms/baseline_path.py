@@ -27,6 +27,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.mechanisms.linsolve import solve_each
+
 __all__ = ["adjusted_tariffs", "adjustment_share", "rebase_flows"]
 
 FloatArray = NDArray[np.float64]
@@ -134,6 +136,7 @@ def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> ND
     active = np.arange(n_runs)
     xa = x
     diag = np.arange(n)
+    swept: list[NDArray[np.intp]] = []  # runs whose Newton system was singular
     for _ in range(_MAX_NEWTON):
         rs, cs = xa.sum(axis=2), xa.sum(axis=1)
         ra, ca = rows[active], cols[active]
@@ -159,10 +162,18 @@ def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> ND
         s[:, diag, diag] += 1.0
         rhs = lc - np.matmul(xt, lr[:, :, None])[:, :, 0] / cs
         dv = np.zeros_like(lr)
-        try:
-            dv[:, :-1] = np.linalg.solve(s[:, :-1, :-1], rhs[:, :-1, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            break  # a degenerate pattern (disconnected blocks): RAS sweeps handle it
+        part, singular = solve_each(s[:, :-1, :-1], rhs[:, :-1, None])
+        dv[:, :-1] = part[:, :, 0]
+        if singular.any():
+            # A degenerate pattern (disconnected blocks): RAS sweeps finish those runs
+            # alone; the others go on with Newton, as they would in any other batch.
+            x[active[singular]] = xa[singular]
+            swept.append(active[singular])
+            keep = ~singular
+            active, xa, ra, lr, dv, b = (
+                active[keep], xa[keep], ra[keep], lr[keep], dv[keep], b[keep])
+            if active.size == 0:
+                break
         du = lr - np.matmul(b, dv[:, :, None])[:, :, 0]
         big = np.maximum(np.abs(du).max(axis=1), np.abs(dv).max(axis=1))
         damp = np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))[:, None]
@@ -170,7 +181,7 @@ def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> ND
         xa *= np.exp(damp * dv)[:, None, :]
     if active.size and xa is not x:
         x[active] = xa
-    return active
+    return np.sort(np.concatenate([active, *swept]))
 
 
 def _ras(x: FloatArray, rows: FloatArray, cols: FloatArray, runs: NDArray[np.intp],

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scosim.mechanisms.linsolve import solve_each
+
 FloatArray = NDArray[np.float64]
 
 # Newton safeguards: a step never moves a log price by more than this, and a
@@ -223,12 +225,12 @@ def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray
         jac = _jacobian(sub, u_act, st)
         rhs = st.gap.copy()
         rhs[np.arange(len(active)), sub.drop_row] = st.norm
-        try:
-            step = -np.linalg.solve(jac, rhs[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            # a singular element (degenerate input): least squares keeps the batch going
-            step = -np.stack([np.linalg.lstsq(j, r, rcond=None)[0]
-                              for j, r in zip(jac, rhs, strict=True)])
+        step, singular = solve_each(jac, rhs[:, :, None])
+        step = -step[:, :, 0]
+        # a singular element (degenerate input) steps by least squares; the others keep
+        # the bits they would have alone (a run's numbers never depend on its batch)
+        for k in np.flatnonzero(singular):
+            step[k] = -np.linalg.lstsq(jac[k], rhs[k], rcond=None)[0]
         step = np.where(np.isfinite(step), step, 0.0)
         big = np.abs(step).max(axis=1, keepdims=True)
         step *= np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))
