@@ -42,3 +42,37 @@ def test_report_follows_the_records(tmp_path: Path) -> None:
     assert "bench_ge.json" not in text  # only records present are reported
     new = report.replace_block("a\n" + report.START + "\nold\n" + report.END + "\nb", text)
     assert new == "a\n" + text + "\nb"
+
+
+def test_readme_machines_table_equals_the_report_of_the_committed_records() -> None:
+    report = _report()
+    readme = (REPO / "README.md").read_text()
+    block = report.current_block(readme, report.MACHINES_START, report.MACHINES_END)
+    assert block, "README.md lacks the generated machines block"
+    assert block == report.render_machines(REPO / "benchmarks" / "results"), (
+        "README machines table differs from the records: run python benchmarks/report.py "
+        "--write")
+
+
+def test_machines_table_sets_each_folder_beside_the_main_records(tmp_path: Path) -> None:
+    """A subfolder of records is a column of its own, with its machine and provenance."""
+    report = _report()
+    src = json.loads((REPO / "benchmarks" / "results" / "bench_batched.json").read_text())
+    (tmp_path / "bench_batched.json").write_text(json.dumps(src))
+    other = dict(src, ratio={"median": 12.5, "min": 12.0, "max": 13.0, "n": 2},
+                 machine=dict(src["machine"], cpu_model="Test CPU", date_utc="2030-01-02T03:04"),
+                 command=src["command"] + " --out benchmarks/results/box/bench_batched.json")
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "bench_batched.json").write_text(json.dumps(other))
+    (tmp_path / "empty").mkdir()  # a folder without records is not a machine
+    text = report.render_machines(tmp_path)
+    header = next(line for line in text.splitlines() if line.startswith("| measure"))
+    assert header.count("|") == 4  # measure, main records, box/
+    assert "Test CPU, 2030-01-02 (`box/`)" in header
+    row = next(line for line in text.splitlines() if line.startswith("| batched"))
+    main_ratio = f"{src['ratio']['median']:.1f}x"
+    assert row.index(main_ratio) < row.index("12.5x [12.0-13.0]")
+    assert "`python benchmarks/bench_batched.py --rounds" in text
+    prov = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(prov) == 1 and "--out" not in prov[0]  # the folder's rule says where
+    assert "empty" not in text
