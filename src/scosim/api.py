@@ -8,9 +8,11 @@ handlers of ``scosim compare`` and ``scosim sweep``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,7 @@ def compare_runs(
     workers: int | None = None,
     progress: bool = True,
     year: int | None = None,
+    plot_workers: int | None = None,
 ) -> tuple[Any, Path]:
     """Compare a policy with a baseline, run by run, and write a report.
 
@@ -117,6 +120,8 @@ def compare_runs(
         progress: Show progress.
         year: Year of the report's table and bar charts (default: the last
             year, or the year of largest effect when none is left by then).
+        plot_workers: Processes drawing the report's figures, this one included
+            (default: the usable CPUs, at most 4; :func:`scosim.compare_plots.draw_all`).
 
     Returns:
         ``(comparison, report directory)``.
@@ -125,6 +130,8 @@ def compare_runs(
     from scosim.report import write_report
     from scosim.scenario.schema import indicator_names
 
+    if plot_workers is not None and plot_workers < 1:
+        raise ValueError(f"--plot-workers must be at least 1, got {plot_workers}")
     known = indicator_names()
     for ind in indicators or []:
         if ind not in known:
@@ -169,21 +176,38 @@ def compare_runs(
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
     report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name)
     report_dir.mkdir(parents=True)
-    write_report(
-        comp,
-        report_dir,
-        title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
-        policy_manifest=comp.policy_manifest,
-        baseline_manifest=comp.baseline_manifest,
-        # Percent changes read well in a table; money levels are in the Parquet summary.
-        indicators=shown,
-        units=UNITS,
-        year=year,
-        year_note=why,
-    )
+    with _figure_progress(progress) as on_figure:
+        write_report(
+            comp,
+            report_dir,
+            title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
+            policy_manifest=comp.policy_manifest,
+            baseline_manifest=comp.baseline_manifest,
+            # Percent changes read well in a table; money levels are in the Parquet summary.
+            indicators=shown,
+            units=UNITS,
+            year=year,
+            year_note=why,
+            plot_workers=plot_workers,
+            on_figure=on_figure,
+        )
     comp.table(year).to_csv(report_dir / "summary_table.csv", index=False)
     comp.summary.to_parquet(report_dir / "summary.parquet", index=False)
     return comp, report_dir
+
+
+@contextlib.contextmanager
+def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar of the report's figures (drawn on a terminal only)."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("[bold]report figures"), BarColumn(), MofNCompleteColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("figures", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def compare_cli(args: argparse.Namespace) -> int:
@@ -203,6 +227,7 @@ def compare_cli(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=not args.quiet,
         year=args.year,
+        plot_workers=args.plot_workers,
     )
     shown = args.indicator or ["welfare_change_pct"]
     s = comp.summary

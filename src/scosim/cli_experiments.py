@@ -57,6 +57,13 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("--out", default="results")
     c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     c.add_argument("--workers", type=int)
+    c.add_argument(
+        "--plot-workers",
+        type=int,
+        help="processes drawing the report's figures, this one included (default: the "
+        "usable CPUs, at most 4); 1 draws them all here, with less memory (each other "
+        "process holds about 200 MiB)",
+    )
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(func=_compare_cli)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.compare import (
-    SUMMARY_COLUMNS,
-    Comparison,
-    interval_label,
-    plot_difference_over_time,
-    plot_final_year,
-)
+from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
+from scosim.compare_plots import FigureJob, draw_all
 
 _PROVENANCE_FIELDS = (
     "scenario",
@@ -154,6 +149,8 @@ def write_report(
     units: Mapping[str, str] | None = None,
     year: int | None = None,
     year_note: str = "",
+    plot_workers: int | None = None,
+    on_figure: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write ``report.md`` and ``report.html`` (plus ``plots/*.png``) to ``out_dir``.
 
@@ -167,6 +164,9 @@ def write_report(
         units: Indicator name to units, for axis labels.
         year: Year of the summary table and bar charts (default: the last year).
         year_note: Why that year, shown in the report (e.g. "the year of largest effect").
+        plot_workers: Processes that draw the figures (default: the usable CPUs, at most
+            4; 1 draws them in this process). The files are the same either way.
+        on_figure: Called as ``on_figure(done, total)`` after each figure is drawn.
 
     Returns:
         Path of ``report.md``; ``report.html`` is written next to it.
@@ -188,24 +188,24 @@ def write_report(
     table = summary_table(comp, year=yr)
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
 
-    # Plots: files for Markdown, base64 for HTML.
-    import matplotlib.pyplot as plt
-
+    # Plots: files for Markdown, base64 for HTML. Drawn in worker processes, the
+    # slow over-time small multiples first; each job carries its indicator's rows only.
     figures: list[tuple[str, str]] = []  # (caption, relative path)
+    over_time: list[FigureJob] = []
+    final_year: list[FigureJob] = []
+    by_ind = dict(tuple(comp.summary.groupby("indicator", observed=True, sort=False)))
+    spread = (dict(tuple(comp.spread.groupby("indicator", observed=True, sort=False)))
+              if comp.spread is not None else None)
     for ind in inds:
-        for kind, func, kwargs in (
-            ("over_time", plot_difference_over_time, {"spread": comp.spread}),
-            ("final_year", plot_final_year, {"year": yr}),
-        ):
-            rel = f"plots/{_slug(ind)}_{kind}.png"
-            fig = func(comp.summary, ind, units=units.get(ind), path=out / rel, **kwargs)
-            plt.close(fig)
-            cap = (
-                f"{ind}: difference over time by country"
-                if kind == "over_time"
-                else f"{ind}: who gains, who loses in {yr}"
-            )
-            figures.append((cap, rel))
+        rel_t, rel_y = (f"plots/{_slug(ind)}_{kind}.png" for kind in ("over_time", "final_year"))
+        over_time.append(("plot_difference_over_time", by_ind[ind], ind, {
+            "spread": None if spread is None else spread[ind],
+            "units": units.get(ind), "path": out / rel_t}))
+        final_year.append(("plot_final_year", by_ind[ind], ind, {
+            "year": yr, "units": units.get(ind), "path": out / rel_y}))
+        figures += [(f"{ind}: difference over time by country", rel_t),
+                    (f"{ind}: who gains, who loses in {yr}", rel_y)]
+    draw_all(over_time + final_year, workers=plot_workers, on_done=on_figure)
 
     scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
     intro = (
