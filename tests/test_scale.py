@@ -218,7 +218,7 @@ def test_validating_heavy_types_and_mechanisms_imports_no_dataframe_package(
 
 def test_lazy_declarations_match_the_loaded_classes() -> None:
     """What the registries declare without importing equals what the classes say."""
-    from scosim.model import builtin_mechanisms
+    from scosim.model import mechanism_names
     from scosim.model.slots import get_mechanism, mechanism_slot
     from scosim.proposals import builtin, get_type, type_spec
 
@@ -231,16 +231,18 @@ def test_lazy_declarations_match_the_loaded_classes() -> None:
     for name in builtin.LAZY:
         spec = type_spec(name)
         assert get_type(name).spec is spec and get_type(name).name == name
-    for name, (_, slot) in builtin_mechanisms._LAZY.items():
+    for name, (_, slot) in mechanism_names.LAZY.items():
         assert mechanism_slot(name) == slot == get_mechanism(name).slot
         assert get_mechanism(name).name == name
 
 
 def test_corridor_project_ids_without_pandas_equal_the_network_tables() -> None:
-    from scosim.network.specs import project_ids
+    from scosim.network.specs import project_hosts, project_ids
     from scosim.network.tables import load_network
 
-    assert project_ids() == load_network().project_ids and len(project_ids()) >= 6
+    net = load_network()
+    assert project_ids() == net.project_ids and len(project_ids()) >= 6
+    assert project_hosts() == dict(net.projects["host_economies"])
 
 
 def _registry() -> object:

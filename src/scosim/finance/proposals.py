@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from typing_extensions import override
 
-from scosim.finance.spec import BankingUnionProposal, SettlementProposal
+from scosim.finance.spec import BankingUnionProposal, SettlementProposal, check_banking_union
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.specs import no_checks
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -84,19 +85,7 @@ class BankingUnion(ProposalType):
     exit_allowed = False
     indicators = {"in_banking_union": "share of runs"}
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[Issue]:
-        # The union's parameters are one value per run: two different unions in one
-        # scenario would need per-run parameters in the kernels.
-        others = [p.id for p in scenario.proposals if p.type == cls.name]
-        if len(others) > 1 and others[0] != proposal.id:
-            return [(("type",), f"only one banking_union per scenario (first: {others[0]!r}); "
-                     "compare alternatives in separate scenarios with extends:")]
-        if not proposal.components():
-            return [(("type",), "a banking union needs at least one component: supervision, "
-                     "deposit_insurance, resolution or information")]
-        return []
+    check = staticmethod(check_banking_union)  # light: validation declares it
 
     @override
     def apply(
@@ -164,6 +153,7 @@ class NationalCurrencySettlement(ProposalType):
 
     name = "national_currency_settlement"
     spec = SettlementProposal
+    check = staticmethod(no_checks)  # declared to validation (proposals/builtin)
     # The SCO's practice on economic projects: the interested members go ahead.
     default_decision_rule = "interested_members"
     exit_allowed = False

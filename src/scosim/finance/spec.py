@@ -21,17 +21,21 @@ Example (YAML)::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from numpy.typing import ArrayLike
 from pydantic import BaseModel, Field
 
 from scosim.data.constants import MEMBERS, OBSERVERS
-from scosim.finance.shocks import settlement_shares
-from scosim.finance.system import FinanceParams, Levers
-from scosim.proposals.base import ProposalSpec
+from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import STRICT, Participants, State
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from scosim.finance.system import FinanceParams, Levers
+
+# numpy and the kernels are imported by the functions that use them: validating a
+# scenario reads these specs (the proposal-type registry) and stays light.
 
 __all__ = [
     "BankingUnionProposal",
@@ -41,6 +45,7 @@ __all__ = [
     "Resolution",
     "SettlementProposal",
     "SingleSupervision",
+    "check_banking_union",
     "levers_from",
     "participant_codes",
 ]
@@ -143,7 +148,23 @@ class FinanceSettings(BaseModel):
 
     def params(self) -> FinanceParams:
         """The kernel parameters."""
+        from scosim.finance.system import FinanceParams
+
         return FinanceParams(**self.model_dump())
+
+
+def check_banking_union(proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """One banking union per scenario, with at least one component (the type's check)."""
+    # The union's parameters are one value per run: two different unions in one
+    # scenario would need per-run parameters in the kernels.
+    others = [p.id for p in scenario.proposals if p.type == "banking_union"]
+    if len(others) > 1 and others[0] != proposal.id:
+        return [(("type",), f"only one banking_union per scenario (first: {others[0]!r}); "
+                 "compare alternatives in separate scenarios with extends:")]
+    if not proposal.components():
+        return [(("type",), "a banking union needs at least one component: supervision, "
+                 "deposit_insurance, resolution or information")]
+    return []
 
 
 def participant_codes(participants: str | list[str]) -> tuple[str, ...]:
@@ -156,6 +177,8 @@ def participant_codes(participants: str | list[str]) -> tuple[str, ...]:
 
 
 def _mask(codes: Sequence[str], who: Sequence[str], R: int, active: ArrayLike | None):
+    import numpy as np
+
     m = np.isin(np.asarray(codes), list(who))
     out = np.broadcast_to(m, (R, len(codes))).copy()
     if active is not None:
@@ -187,6 +210,11 @@ def levers_from(
     Returns:
         The :class:`Levers` to pass to :func:`scosim.finance.system.step`.
     """
+    import numpy as np
+
+    from scosim.finance.shocks import settlement_shares
+    from scosim.finance.system import Levers
+
     N = len(codes)
     shares = np.broadcast_to(np.asarray(base_settlement, float), (R, N, N)).copy()
     if settlement is not None:

@@ -1,7 +1,8 @@
 """Built-in mechanisms: the GDP path (slot ``growth``) and the GE trade solve (``trade``).
 
-Registered by name when the mechanism registry is first used, with the other
-built-in mechanisms (``security``: :mod:`scosim.security.mechanism`).
+Known to the registry by name and slot before this module is imported
+(:mod:`scosim.model.mechanism_names`, with the other built-in mechanisms), so that
+validating a scenario does not import numpy.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms import welfare_terms as wt
 from scosim.mechanisms.baseline_path import adjusted_tariffs, adjustment_share
 from scosim.model.ge_cache import solve_cached
-from scosim.model.slots import _REGISTRY, Mechanism, register_mechanism
+from scosim.model.slots import Mechanism, register_mechanism
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -190,15 +191,3 @@ def explained(
         "art24_external_tariff_raised": col(np.where(has, (after > before + 1e-12) * 1.0, nan)),
         "outsiders_loss_exceeds_members_gain": col(loss_flag),
     }
-
-
-# The security, network and finance mechanisms live with their kernels, which import
-# pandas, scipy and the network tables: registered lazily (name, slot) and imported
-# when a scenario uses them, so that validating a scenario stays light.
-_LAZY = {
-    "security": ("scosim.security.mechanism:SecurityMechanism", "security"),
-    "corridor_network": ("scosim.network.mechanism:CorridorNetworkMechanism", "network"),
-    "banking_systems": ("scosim.finance.mechanism:BankingSystems", "finance"),
-}
-for _name, (_target, _slot) in _LAZY.items():
-    _REGISTRY.register_lazy(_name, _target, slot=_slot)

@@ -110,7 +110,7 @@ def _check(cls: Any, name: str) -> None:
 
 
 _REGISTRY: Registry[type[Mechanism]] = Registry(
-    "mechanism", ENTRY_POINT_GROUP, _check, "scosim.model.builtin_mechanisms"
+    "mechanism", ENTRY_POINT_GROUP, _check, "scosim.model.mechanism_names"
 )
 
 

@@ -26,7 +26,7 @@ from scosim.network.mechanism import (
     shared_network,
 )
 from scosim.network.projects import project_km_by_economy
-from scosim.network.specs import CorridorProposal
+from scosim.network.specs import CorridorProposal, check_corridor
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
 
@@ -57,14 +57,7 @@ class Corridor(ProposalType):
     }
     record_always = False
 
-    @override
-    @classmethod
-    def check(cls, proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-        mech = dict(scenario.parameters.mechanisms).get("network")
-        if mech is None:
-            return [(("type",), "a corridor needs the network slot filled: "
-                     "parameters.mechanisms: {network: corridor_network}")]
-        return []
+    check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)
 
     def __init__(self, model: SCOModel, proposal: CorridorProposal) -> None:
         super().__init__(model, proposal)

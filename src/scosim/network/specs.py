@@ -12,12 +12,12 @@ from __future__ import annotations
 import csv
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scosim.data.constants import ECONOMIES, MEMBERS, ROW
-from scosim.proposals.base import ProposalSpec
+from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import Issues
 
 #: Economies that can take part (Rest of World never decides).
@@ -75,9 +75,7 @@ class CorridorSpec(BaseModel):
     @field_validator("project")
     @classmethod
     def _known_project(cls, value: str) -> str:
-        from scosim.network.tables import load_network
-
-        ids = load_network().project_ids
+        ids = project_ids()  # without pandas: validating a scenario stays light
         if value not in ids:
             raise ValueError(f"unknown project {value!r}; allowed: {list(ids)}")
         return value
@@ -94,9 +92,7 @@ class CorridorSpec(BaseModel):
     @model_validator(mode="after")
     def _hosts(self) -> CorridorSpec:
         if self.host_shares is not None:
-            from scosim.network.tables import load_network
-
-            hosts = load_network().projects.loc[self.project, "host_economies"]
+            hosts = project_hosts()[self.project]
             extra = [c for c in self.host_shares if c not in hosts]
             if extra:
                 raise ValueError(f"host_shares: {extra} do not host {self.project} "
@@ -186,15 +182,21 @@ class DevelopmentBankSpec(BaseModel):
 
 
 @functools.cache
-def project_ids() -> tuple[str, ...]:
-    """Ids of the packaged ``projects.csv``, in table order, read without pandas.
+def project_hosts() -> dict[str, tuple[str, ...]]:
+    """Host economies of each project of the packaged ``projects.csv``, read without pandas.
 
-    Validation needs only the id column; :func:`scosim.network.tables.load_network` reads
-    and checks the whole table when a run starts (a test keeps the two equal).
+    Validation needs only the id and host columns; :func:`scosim.network.tables.load_network`
+    reads and checks the whole table when a run starts (a test keeps the two equal).
     """
     path = Path(__file__).with_name("tables") / "projects.csv"
     with path.open(newline="", encoding="utf-8") as fh:
-        return tuple(row["project_id"] for row in csv.DictReader(fh) if row.get("project_id"))
+        return {row["project_id"]: tuple(row["host_economies"].split(";"))
+                for row in csv.DictReader(fh) if row.get("project_id")}
+
+
+def project_ids() -> tuple[str, ...]:
+    """Ids of the packaged ``projects.csv``, in table order (:func:`project_hosts`)."""
+    return tuple(project_hosts())
 
 
 # The corridor proposal type's scenario spec lives here, apart from its heavy implementation
@@ -252,3 +254,11 @@ class CorridorProposal(ProposalSpec):
         """The equivalent :class:`CorridorSpec`."""
         data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
         return CorridorSpec(**data)
+
+
+def check_corridor(proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """A corridor needs the network slot filled (the corridor type's scenario check)."""
+    if dict(scenario.parameters.mechanisms).get("network") is None:
+        return [(("type",), "a corridor needs the network slot filled: "
+                 "parameters.mechanisms: {network: corridor_network}")]
+    return []

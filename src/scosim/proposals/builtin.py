@@ -30,7 +30,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "corridor": ("scosim.network.corridor:Corridor", "scosim.network.specs:CorridorProposal"),
     "rats_upgrade": (
         "scosim.security.rats_type:RatsUpgrade",
-        "scosim.security.proposal:RatsUpgradeProposal",
+        "scosim.security.spec:RatsUpgradeProposal",
     ),
     "banking_union": (
         "scosim.finance.proposals:BankingUnion",
@@ -42,7 +42,7 @@ LAZY: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Scenario checks of the trade types, declared so that validation needs no import of
+#: Scenario checks of every built-in type, declared so that validation needs no import of
 #: the implementation (each class's ``check`` is the same function).
 CHECKS: dict[str, str] = {
     "customs_union": f"{_SPECS}:check_customs_union",
@@ -51,8 +51,11 @@ CHECKS: dict[str, str] = {
     "application": f"{_SPECS}:check_application",
     "declaration": f"{_SPECS}:no_checks",
     "development_bank": f"{_SPECS}:no_checks",
+    "corridor": "scosim.network.specs:check_corridor",
+    "rats_upgrade": f"{_SPECS}:no_checks",
+    "banking_union": "scosim.finance.spec:check_banking_union",
+    "national_currency_settlement": f"{_SPECS}:no_checks",
 }
 
 for _name, (_target, _spec) in LAZY.items():
-    _extra = {"check_path": CHECKS[_name]} if _name in CHECKS else {}
-    _REGISTRY.register_lazy(_name, _target, spec_path=_spec, **_extra)
+    _REGISTRY.register_lazy(_name, _target, spec_path=_spec, check_path=CHECKS[_name])

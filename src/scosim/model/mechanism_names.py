@@ -1,0 +1,21 @@
+"""Registers the built-in mechanisms by name and slot (imported by the registry on first use).
+
+Every built-in is registered lazily: validating a scenario asks only for a mechanism's
+slot, so it imports neither numpy nor a kernel. The growth and trade mechanisms live in
+:mod:`scosim.model.builtin_mechanisms`; security, the corridor network and the banking
+systems with their kernels, which import pandas, scipy and the network tables. The
+registry checks each declared slot against the class when the class loads.
+"""
+
+from scosim.model.slots import _REGISTRY
+
+#: name -> (implementation, the slot it fills).
+LAZY: dict[str, tuple[str, str]] = {
+    "calibrated_growth": ("scosim.model.builtin_mechanisms:CalibratedGrowth", "growth"),
+    "ge_trade": ("scosim.model.builtin_mechanisms:GETrade", "trade"),
+    "security": ("scosim.security.mechanism:SecurityMechanism", "security"),
+    "corridor_network": ("scosim.network.mechanism:CorridorNetworkMechanism", "network"),
+    "banking_systems": ("scosim.finance.mechanism:BankingSystems", "finance"),
+}
+for _name, (_target, _slot) in LAZY.items():
+    _REGISTRY.register_lazy(_name, _target, slot=_slot)

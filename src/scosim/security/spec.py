@@ -1,0 +1,39 @@
+"""The scenario spec of the RATS-upgrade proposal (no numpy: validation reads it).
+
+The upgrade itself (pooling levels, each state's expected security gain) is in
+:mod:`scosim.security.proposal`; the type in :mod:`scosim.security.rats_type`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from scosim.proposals.specs import ProposalSpec
+from scosim.scenario.schema import State
+
+__all__ = ["RatsUpgradeProposal", "Unit"]
+
+Unit = Literal["anti_drug", "information_security", "organized_crime"]
+
+
+class RatsUpgradeProposal(ProposalSpec):
+    """Upgrade RATS to a universal centre with new units (seed 000)."""
+
+    type: Literal["rats_upgrade"]
+    proposer: State
+    participants: Literal["members"] | list[State] = "members"
+    units: list[Unit] = Field(
+        default_factory=lambda: ["anti_drug", "information_security", "organized_crime"])
+    intel_gain: float = Field(0.5, ge=0, le=5, description="added intelligence pooling level")
+    contribution_share_gdp: float = Field(
+        5e-5, ge=0, le=0.01, description="yearly contribution to the centre, share of GDP")
+    depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost of the pooling")
+
+    @field_validator("units")
+    @classmethod
+    def _distinct(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"units must be distinct, got {v}")
+        return v
