@@ -100,7 +100,9 @@ def plot_difference_over_time(
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
         ax.axhline(0, color="black", lw=0.6)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(str(c), fontsize=10)
+        # y given: matplotlib's automatic title placement (which clears top tick labels,
+        # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
+        ax.set_title(str(c), fontsize=10, y=1.0)
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(cs) :]:
         ax.set_visible(False)
