@@ -45,13 +45,16 @@ def test_figures_from_workers_equal_figures_drawn_here(comparison, tmp_path):
     assert md[0].split("_Generated")[0] == md[1].split("_Generated")[0]
 
 
-def test_every_worker_draws_and_this_process_draws_too(comparison, tmp_path):
+def test_the_pool_draws_and_this_process_draws_too(comparison, tmp_path):
     s = comparison.summary
     jobs = [("plot_final_year", s[s["indicator"] == ind], ind,
              {"path": tmp_path / f"{ind}{k}.png"})
             for k in range(2) for ind in ("welfare", "exports", "gdp")]
     drawn_by = draw_all(jobs, workers=3)
-    assert len(set(drawn_by)) == 3 and os.getpid() in drawn_by  # two workers and this one
+    # This process drew, and so did the pool: each helper thread hands it a figure first
+    # (which of the pool's processes draws it is the pool's choice).
+    assert os.getpid() in drawn_by and len(set(drawn_by)) >= 2
+    assert sum(pid != os.getpid() for pid in drawn_by) >= 2
     assert all((tmp_path / f"{ind}{k}.png").is_file()
                for k in range(2) for ind in ("welfare", "exports", "gdp"))
     assert set(draw_all(jobs[:3], workers=3)) == {os.getpid()}  # too few to start workers

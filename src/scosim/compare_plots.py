@@ -197,7 +197,7 @@ def draw_all(
 ) -> list[int]:
     """Draw figures in this process and up to ``workers - 1`` others.
 
-    This process draws too, so ``workers`` processes draw in all (default: the
+    This process draws too, so up to ``workers`` processes draw in all (default: the
     usable CPUs, at most :data:`MAX_FIGURE_WORKERS`). A figure is drawn the same
     way in a worker as here, so the files are byte for byte the same. Fewer than
     :data:`MIN_PARALLEL_FIGURES` figures, or one worker, are drawn here only.
@@ -246,8 +246,8 @@ def draw_all(
     pool = cf.ProcessPoolExecutor(max_workers=n - 1, mp_context=mp.get_context("spawn"))
 
     def feed(first: tuple[int, FigureJob]) -> None:
-        # One figure in flight per worker; the first is taken before this process
-        # starts drawing, so that every worker draws at least one.
+        # One figure in flight per helper thread; the first is taken before this
+        # process starts drawing, so that the pool has work from its start.
         item: tuple[int, FigureJob] | None = first
         try:
             while item is not None:
