@@ -8,8 +8,8 @@ round by round, each case compares them as a whole command:
                  and up to three others (the usable CPUs, at most 4)
     one-process  the same with ``--plot-workers 1``: every figure drawn in this process
     before       with ``--before-src DIR``: the same command run from another source tree
-                 (``PYTHONPATH=DIR``, e.g. ``git worktree add /tmp/before <commit>`` and
-                 ``--before-src /tmp/before/src``), to time a change against the code
+                 (``PYTHONPATH=DIR``, e.g. ``git worktree add ../before <commit>`` and
+                 ``--before-src ../before/src``), to time a change against the code
                  before it
 
 Measured per run: wall seconds and the peak of the resident memory summed over the

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from typing import Any
 
 __all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_memory", "release_freed_memory"]
 
@@ -32,6 +33,20 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 _applied: bool | None = None
+
+
+def _glibc_function(name: str) -> Any:
+    """A function of glibc, the C library this process already uses; None elsewhere."""
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"; unset elsewhere
+    except (ValueError, OSError, AttributeError):
+        glibc = None
+    if not glibc or not glibc.startswith("glibc"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None
 
 
 def keep_freed_memory() -> bool:
@@ -47,15 +62,8 @@ def keep_freed_memory() -> bool:
     _applied = False
     if os.environ.get("SCOSIM_MALLOC", "").strip().lower() == "default":
         return False
-    try:
-        glibc = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"; unset elsewhere
-    except (ValueError, OSError, AttributeError):
-        glibc = None
-    if not glibc or not glibc.startswith("glibc"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt  # the C library this process already uses
-    except (OSError, AttributeError):
+    mallopt = _glibc_function("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
@@ -79,12 +87,6 @@ def release_freed_memory() -> None:
 
     if "pyarrow" in sys.modules:  # never import Arrow just to release it
         sys.modules["pyarrow"].default_memory_pool().release_unused()
-    try:
-        glibc = os.confstr("CS_GNU_LIBC_VERSION")
-    except (ValueError, OSError, AttributeError):
-        glibc = None
-    if glibc and glibc.startswith("glibc"):
-        try:
-            ctypes.CDLL(None).malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
+    malloc_trim = _glibc_function("malloc_trim")
+    if malloc_trim is not None:
+        malloc_trim(0)

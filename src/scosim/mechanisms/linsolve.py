@@ -34,7 +34,7 @@ def solve_each(
         return np.linalg.solve(a, b), singular
     except np.linalg.LinAlgError:
         pass
-    x = np.full(np.broadcast_shapes(b.shape), np.nan)
+    x = np.full(b.shape, np.nan)
     for k in range(a.shape[0]):
         try:
             x[k] = np.linalg.solve(a[k], b[k])
