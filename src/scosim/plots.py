@@ -68,11 +68,17 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
                             color="C0", alpha=0.25)
         ax.set_title(code, y=1.0)  # fixed: automatic placement is slow (compare_plots)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
-        ax.set_xlabel("year")
         ax.set_ylabel("GDP, US$ billion")
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
+    # sharex shows years on the bottom row only: label the lowest visible panel of
+    # each column there, with its tick labels (a bottom panel may be empty).
+    for col in range(axes.shape[1]):
+        shown = [ax for ax in axes[:, col] if ax.get_visible()]
+        if shown:
+            shown[-1].xaxis.set_tick_params(labelbottom=True)
+            shown[-1].set_xlabel("year")
     fig.suptitle(f"{title}: GDP of SCO members (current US$ billion)\n{_band_note(n_runs)}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
