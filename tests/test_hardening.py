@@ -436,6 +436,33 @@ def test_compare_unknown_indicator_and_no_common_years_are_clean_errors(tmp_path
     assert not (tmp_path / "compare").exists()
 
 
+def test_compare_that_fails_while_writing_its_report_leaves_nothing(tmp_path, monkeypatch,
+                                                                    capsys):
+    import scosim.report as report
+
+    a = _results(tmp_path, "a", np.ones((4, 3)), (2025, 2026, 2027))
+    b = _results(tmp_path, "b", np.zeros((4, 3)), (2025, 2026, 2027))
+    real = report.draw_all
+
+    def disk_full_after_one_figure(jobs, *args, **kwargs):
+        real(jobs[:1], *args, **kwargs)  # one figure is on disk when the disk fills
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "compare"))
+
+    monkeypatch.setattr(report, "draw_all", disk_full_after_one_figure)
+    err = _user_error(capsys, main(["compare", str(a), str(b), "--out", str(tmp_path),
+                                    "--quiet"]))
+    assert "No space left on device" in err
+    assert not (tmp_path / "compare").exists()
+    # With earlier reports there, they stay and the failed one is gone.
+    monkeypatch.setattr(report, "draw_all", real)
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path), "--quiet"]) == 0
+    (kept,) = (tmp_path / "compare").iterdir()
+    monkeypatch.setattr(report, "draw_all", disk_full_after_one_figure)
+    _user_error(capsys, main(["compare", str(a), str(b), "--out", str(tmp_path), "--quiet"]))
+    assert list((tmp_path / "compare").iterdir()) == [kept]
+    assert sorted(p.name for p in (kept / "plots").iterdir())  # the kept one is whole
+
+
 def test_compare_reports_the_largest_effect_year_when_the_effect_is_gone(tmp_path, capsys):
     # A union that formed in 2026 and dissolved by 2027: the last year shows nothing.
     effect = np.tile([0.0, 0.3, 0.0], (6, 1)) + np.linspace(0, 0.01, 6)[:, None] * [0, 1, 0]

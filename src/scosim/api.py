@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ import pandas as pd
 # The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
 from scosim.results import (
+    PARTIAL_PREFIX,
     compact_stamp,
     is_url,
     local_path,
@@ -174,25 +176,38 @@ def compare_runs(
     comp.report_year, comp.report_year_note = year, why
     stamp = compact_stamp()
     name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
-    report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name)
-    report_dir.mkdir(parents=True)
-    with _figure_progress(progress) as on_figure:
-        write_report(
-            comp,
-            report_dir,
-            title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
-            policy_manifest=comp.policy_manifest,
-            baseline_manifest=comp.baseline_manifest,
-            # Percent changes read well in a table; money levels are in the Parquet summary.
-            indicators=shown,
-            units=UNITS,
-            year=year,
-            year_note=why,
-            plot_workers=plot_workers,
-            on_figure=on_figure,
-        )
-    comp.table(year).to_csv(report_dir / "summary_table.csv", index=False)
-    comp.summary.to_parquet(report_dir / "summary.parquet", index=False)
+    report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name,
+                                                     hidden=(PARTIAL_PREFIX,))
+    # Written under a hidden name and renamed once complete, as runs are: a compare
+    # that fails or is interrupted while writing (a full disk, Ctrl-C) leaves no half
+    # report.
+    work = report_dir.with_name(f"{PARTIAL_PREFIX}{report_dir.name}")
+    work.mkdir(parents=True)
+    try:
+        with _figure_progress(progress) as on_figure:
+            write_report(
+                comp,
+                work,
+                title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
+                policy_manifest=comp.policy_manifest,
+                baseline_manifest=comp.baseline_manifest,
+                # Percent changes read well in a table; money levels are in the Parquet
+                # summary.
+                indicators=shown,
+                units=UNITS,
+                year=year,
+                year_note=why,
+                plot_workers=plot_workers,
+                on_figure=on_figure,
+            )
+        comp.table(year).to_csv(work / "summary_table.csv", index=False)
+        comp.summary.to_parquet(work / "summary.parquet", index=False)
+        work.rename(report_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            report_dir.parent.rmdir()  # only if empty: "compare/" made for this report
+        raise
     return comp, report_dir
 
 
