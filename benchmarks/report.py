@@ -105,7 +105,8 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                 rss += " / " + _mmm(v["peak_rss_mib"], "{:.0f}", unit=" MiB")
                 wall += " / " + _mmm(v["wall_s"], "{:.1f}", unit=" s")
             out.append([f"peak resident memory of `scosim run customs_union.yaml` with plots, "
-                        f"{label} replications (whole process and its workers)",
+                        f"{label} replications (one process: the default local executor; "
+                        "the kernel's peak resident size, `ru_maxrss`)",
                         f"**{rss}**; wall {wall}",
                         "under 1 GiB at 10,000; the same peak at 100,000"])
             note("bench_cli.json", cli, "python benchmarks/bench_cli.py --rounds "
