@@ -66,6 +66,34 @@ def test_merging_is_independent_of_batching_and_order() -> None:
     pd.testing.assert_frame_equal(whole.mean("x"), exact, rtol=1e-14, atol=0)
 
 
+def test_sketch_merges_held_back_give_the_counts_of_merging_every_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import scosim.runstats as runstats
+
+    rng = np.random.default_rng(3)
+    batches = [(rng.integers(0, 50, 400), rng.lognormal(0, 2, 400)) for _ in range(30)]
+    eager = Sketch(50)
+    for cells, vals in batches:
+        eager.add(cells, vals)
+        _ = eager.codes  # reading merges: one merge per batch, as before batching merges
+    # A small threshold makes the held-back merges happen mid-stream, several times.
+    monkeypatch.setattr(runstats, "_MIN_PENDING", 500)
+    lazy = Sketch(50)
+    merges = 0
+    for cells, vals in batches:
+        held = len(lazy._pending)
+        lazy.add(cells, vals)
+        merges += len(lazy._pending) < held + 1
+        assert lazy._pending_size <= max(lazy._codes.size, 500) + 400  # memory bounded
+    assert merges >= 3
+    assert np.array_equal(lazy.codes, eager.codes)
+    assert np.array_equal(lazy.counts, eager.counts)
+    assert lazy.counts.sum() == 30 * 400
+    np.testing.assert_array_equal(lazy.quantiles([0.05, 0.5, 0.95]),
+                                  eager.quantiles([0.05, 0.5, 0.95]))
+
+
 def test_shares_of_runs_are_exact_and_nan_is_skipped() -> None:
     st = IndicatorStats(["A"])
     v = np.array([1.0, 0.0, 1.0, np.nan, 1.0])
