@@ -453,7 +453,8 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
 SUMMARY_FILE = "summary.csv"
 
 
-def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[Path]:
+def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
+             stats: RunStats | None = None) -> list[Path]:
     """Write every plot that fits a run's content.
 
     The plotted statistics are merged batch file by batch file
@@ -465,13 +466,15 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False) -> list[
         run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
         plots_dir: Where PNG files go.
         progress: Unused for now; plotting is quick.
+        stats: The run's statistics of :data:`PLOTTED` and :data:`PLOTTED_EVENTS` when
+            already gathered (:mod:`scosim.stats_feed`); default: read from the run.
 
     Returns:
         The files written.
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = f"{manifest['scenario']} (seed {manifest['seed']})"
-    st = load_plot_data(run_dir)
+    st = load_plot_data(run_dir) if stats is None else stats
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     names = set(st.indicators)
     out = []

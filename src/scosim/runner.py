@@ -35,6 +35,7 @@ from scosim.results import (
     write_batch_parts,
 )
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
+from scosim.stats_feed import feed_for_run, listen, offer_tables
 from scosim.store_runs import StoreRunWriter, open_store, open_store_writer
 
 #: Default number of runs stepped together in one batch. Large enough that the
@@ -283,6 +284,8 @@ def run_batch(spec: BatchSpec) -> BatchOutput | BatchManifest:
         events=model.log.to_frame(),
         bilateral=pd.concat(flows, ignore_index=True) if flows else None,
     )
+    if spec.out:  # the run's plot statistics, when it runs in this very process
+        offer_tables(spec.out, spec.batch_id, out.indicators, out.events)
     # mesa's Model refers to itself (a reference cycle): drop the batch's arrays now
     # by emptying the model, not by a full garbage collection per batch; the small
     # cycle left is collected whenever the collector next runs.
@@ -478,11 +481,17 @@ def run(
         if i not in done
     )
 
+    want_plots = sc.outputs.plots if plots is None else plots
+    # Plot statistics gathered as batches finish (a run directory on this machine).
+    feed = feed_for_run(location, n_batches, done) if want_plots else None
+
     def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
         if isinstance(outp, BatchManifest):
             writer.record_batch(outp)
         else:  # a run_batch replaced by a caller (tests) may return tables
             writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
+        if feed is not None:
+            feed.written(spec.batch_id)
         if on_batch is not None:
             on_batch(len(writer.done_batches), n_batches)
 
@@ -517,16 +526,18 @@ def run(
             writer.release()
         raise
     finally:
+        listen(location, None)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-    want_plots = sc.outputs.plots if plots is None else plots
     files: list[str] = []
     if want_plots:
         from scosim.plots import plot_run
 
         try:
+            stats = feed.result() if feed is not None else None
             # In an object store, drawn from a local copy of the tables, then uploaded.
-            files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress))
+            files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress,
+                                                             stats=stats))
         except BaseException:
             writer.release()  # every batch is done: the same command resumes and plots
             raise

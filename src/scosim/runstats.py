@@ -366,30 +366,38 @@ class RunStats:
             indicators: Indicators to summarise (default: all).
             event_types: Event types to read (default: none; ``[]`` reads none).
         """
-        import pyarrow.parquet as pq
-
         from scosim.results import batch_files
 
         st = cls()
         d = Path(run_dir)
         wanted = list(indicators) if indicators is not None else None
-        flt = [("indicator", "in", wanted)] if wanted else None
         for f in batch_files(d / "indicators"):
-            st.add_indicators(pq.read_table(
-                f, columns=["run", "year", "country", "indicator", "value"], filters=flt
-            ).to_pandas())
+            st.add_indicator_file(f, wanted)
         types = list(event_types or [])
         if types and (d / "events").is_dir():
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            wanted_types = pa.array(types)
             for f in batch_files(d / "events"):
-                # Read whole and filtered here: event files are small, and a read with
-                # ``filters`` goes through pyarrow.dataset, 2-4x slower for them.
-                ev = pq.read_table(f)
-                st.add_events(ev.filter(pc.is_in(ev["type"], wanted_types)).to_pandas())
+                st.add_event_file(f, types)
         return st
+
+    def add_indicator_file(self, path: Path, indicators: Sequence[str] | None = None) -> None:
+        """Add one batch file of indicators (only ``indicators``; default all)."""
+        import pyarrow.parquet as pq
+
+        flt = [("indicator", "in", list(indicators))] if indicators else None
+        self.add_indicators(pq.read_table(
+            path, columns=["run", "year", "country", "indicator", "value"], filters=flt
+        ).to_pandas())
+
+    def add_event_file(self, path: Path, event_types: Sequence[str]) -> None:
+        """Add one batch file of events, those of ``event_types`` only."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        # Read whole and filtered here: event files are small, and a read with
+        # ``filters`` goes through pyarrow.dataset, 2-4x slower for them.
+        ev = pq.read_table(path)
+        self.add_events(ev.filter(pc.is_in(ev["type"], pa.array(list(event_types)))).to_pandas())
 
     # ----------------------------------------------------------------- reading
     def has(self, name: str) -> bool:

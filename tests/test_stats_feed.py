@@ -1,0 +1,88 @@
+"""Plot statistics gathered while a run goes (scosim.stats_feed) equal those read afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import scosim.stats_feed as stats_feed
+from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data
+from scosim.runner import run
+from scosim.runstats import RunStats
+from scosim.stats_feed import StatsFeed
+
+REPO = Path(__file__).resolve().parents[1]
+# Votes each year under variable geometry: the first vote's terms, yes shares and rules.
+SCENARIO = REPO / "scenarios" / "customs_union_variable_geometry.yaml"
+TERMS = ["econ", "security", "sovereignty", "trust", "dominance"]
+
+
+def assert_same_stats(a: RunStats, b: RunStats) -> None:
+    """Bit for bit: the summary table, event counts and the first vote's reasons."""
+    pd.testing.assert_frame_equal(a.table(), b.table(), check_exact=True)
+    assert (a.runs, a.event_counts, a.no_votes, a.votes) == (
+        b.runs, b.event_counts, b.no_votes, b.votes)
+    assert a.first_vote is not None and b.first_vote is not None
+    assert (a.first_vote.year, a.first_vote.proposal, a.first_vote.states) == (
+        b.first_vote.year, b.first_vote.proposal, b.first_vote.states)
+    ra, rb = a.first_vote.reasons(TERMS), b.first_vote.reasons(TERMS)
+    assert ra is not None and rb is not None
+    for k in ra:
+        if isinstance(ra[k], pd.DataFrame):
+            pd.testing.assert_frame_equal(ra[k], rb[k], check_exact=True)
+        else:
+            pd.testing.assert_series_equal(ra[k], rb[k], check_exact=True)
+
+
+@pytest.fixture
+def feeds(monkeypatch: pytest.MonkeyPatch) -> list[StatsFeed]:
+    """The feeds runs make, kept after the run."""
+    made: list[StatsFeed] = []
+    real = stats_feed.feed_for_run
+
+    def keep(*a: object, **k: object) -> StatsFeed | None:
+        feed = real(*a, **k)
+        made.append(feed)
+        return feed
+
+    monkeypatch.setattr("scosim.runner.feed_for_run", keep)
+    return made
+
+
+@pytest.mark.parametrize("executor", ["local", "process"])
+def test_a_run_gathers_the_statistics_its_files_give(tmp_path, feeds, executor) -> None:
+    res = run(SCENARIO, replications=12, batch_size=3, out=tmp_path, progress=False,
+              executor=executor, workers=None if executor == "local" else 2)
+    (feed,) = feeds
+    assert_same_stats(feed.stats, load_plot_data(res.path))
+    # In this process no batch is read back; from worker processes every one is.
+    assert feed.read_back == (0 if executor == "local" else 4)
+    assert (res.path / "summary.csv").exists() and (res.path / "plots").is_dir()
+    assert not stats_feed._feeds  # no feed left listening
+
+
+def test_batches_out_of_turn_wait_or_are_read_back_in_batch_order(tmp_path) -> None:
+    res = run(SCENARIO, replications=15, batch_size=3, out=tmp_path, progress=False,
+              plots=False)
+    whole = RunStats.from_run(res.path, PLOTTED, PLOTTED_EVENTS)
+    ind = pd.read_parquet(res.path / "indicators")
+    feed = StatsFeed(res.path, 5, {1}, PLOTTED, PLOTTED_EVENTS)  # batch 1 from an earlier go
+
+    def tables(b: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        name = f"batch-{b:05d}.parquet"
+        return (pd.read_parquet(res.path / "indicators" / name),
+                pd.read_parquet(res.path / "events" / name))
+
+    feed.written(4)  # finished first, waits: batch 0 comes first
+    assert feed.next == 0
+    feed.tables(3, *tables(3))  # out of turn: ignored, read from its file later
+    feed.tables(0, *tables(0))  # in turn: taken from memory, then 1 (on disk) is read
+    assert feed.next == 2 and feed.read_back == 1
+    feed.written(0)  # its files, after its tables: nothing more to do
+    assert feed.next == 2 and feed.read_back == 1
+    stats = feed.result()  # 2 and 3 never reported: read now, then 4
+    assert feed.read_back == 4
+    assert stats.runs == ind["run"].nunique() == 15
+    assert_same_stats(stats, whole)
