@@ -24,6 +24,8 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
                    importtime``'s top-level imports, run right after each timed run)
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
+    before-run-N   with ``--before-src DIR``: the same command from another source tree
+                   (``PYTHONPATH=DIR``), to time a change against the code before it
 
 Children run with Python's bytecode caches allowed (``PYTHONDONTWRITEBYTECODE`` is
 removed from their environment) and the warm-up round writes them, as an installed
@@ -60,7 +62,7 @@ def _scosim() -> list[str]:
 TIME = Path("/usr/bin/time")
 
 
-def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
+def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> dict[str, float]:
     """Run ``cmd`` once; return wall, cpu and peak RSS (MiB) from the kernel's accounting.
 
     With GNU time installed the command runs under ``/usr/bin/time`` (a small process),
@@ -69,6 +71,8 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
     this script's own resident size at fork (Linux), so this script imports nothing heavy.
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath  # another source tree's scosim (--before-src)
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ([str(TIME), "-f", "%M %U %S", "-o", tf.name, *cmd] if TIME.exists()
                 else cmd)
@@ -146,17 +150,26 @@ def main(argv: list[str] | None = None) -> int:
                     help="uncounted rounds first (0 for a single long case, e.g. 100000)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
+    ap.add_argument("--before-src", type=Path,
+                    help="also time each run case from this source tree (its src/ folder, "
+                         "e.g. of `git worktree add ../before <commit>`) as before-run-N")
     args = ap.parse_args(argv)
+    if args.before_src and not (args.before_src / "scosim" / "__init__.py").is_file():
+        ap.error(f"--before-src {args.before_src}: no scosim package there")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
     load_before = list(os.getloadavg())
     (work / "empty").mkdir()
     try:
         cmds = cases(sizes, work)
+        if args.before_src:
+            for n in sizes:
+                cmds[f"before-run-{n}"] = cmds[f"run-{n}"]
+        before = str(args.before_src.resolve()) if args.before_src else ""
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
         for rnd in range(1 - args.warmup, args.rounds + 1):
             for name, cmd in cmds.items():
-                m = measure(cmd, ROOT)
+                m = measure(cmd, ROOT, before if name.startswith("before-") else "")
                 if name in STARTUP:
                     m["import_ms"] = import_ms(cmd, ROOT)
                 shutil.rmtree(work / "out", ignore_errors=True)
@@ -181,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             f"wall_ratio_to_{first}": summarise(
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
         }
+    for n in sizes if args.before_src else []:
+        now, old = raw[f"run-{n}"], raw[f"before-run-{n}"]
+        result["cases"][f"before-run-{n}"]["wall_ratio_to_now"] = summarise(
+            [b["wall_s"] / a["wall_s"] for a, b in zip(now, old, strict=True)])
+        result["before_src"] = "<tree of the code before>"
     for name, c in result["cases"].items():
         print(f"{name:>12}: wall {c['wall_s']['median']:.2f} s "
               f"[{c['wall_s']['min']:.2f}-{c['wall_s']['max']:.2f}], "
