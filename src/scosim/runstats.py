@@ -56,7 +56,7 @@ _SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
 #: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
 EXACT_RUNS = 2000
 #: Codes a sketch holds back before its first merge (a few MB; see ``Sketch._push``).
-_MIN_PENDING = 1 << 20
+_MIN_PENDING = 1 << 18
 #: First year a cell can hold (years are stored as offsets from it).
 YEAR0 = 1900
 _YEARS = 400
@@ -119,7 +119,9 @@ class Sketch:
         """Count ``values`` (NaN skipped) into ``cells``."""
         ok = ~np.isnan(values)
         codes = cells[ok].astype(np.int64) * _SPAN + bin_keys(values[ok]) + _SPAN // 2
-        self._push(codes, np.ones(codes.size, dtype=np.int64))
+        # A batch's own repeats are counted at once (0/1 indicators: one bin a cell).
+        codes, counts = np.unique(codes, return_counts=True)
+        self._push(codes, counts.astype(np.int64))
 
     def merge(self, other: Sketch) -> None:
         """Add another sketch's counts (same cells) into this one."""
