@@ -99,21 +99,11 @@ class Sketch:
         self._compact()
         return self._codes
 
-    @codes.setter
-    def codes(self, value: np.ndarray) -> None:
-        self._compact()
-        self._codes = value
-
     @property
     def counts(self) -> np.ndarray:
         """Values counted in each bin of :attr:`codes`."""
         self._compact()
         return self._counts
-
-    @counts.setter
-    def counts(self, value: np.ndarray) -> None:
-        self._compact()
-        self._counts = value
 
     def add(self, cells: np.ndarray, values: np.ndarray) -> None:
         """Count ``values`` (NaN skipped) into ``cells``."""
@@ -311,8 +301,8 @@ class RunStats:
             getattr(new, attr)[:, :n_old] = getattr(old, attr)
         cell = old.sketch.codes // _SPAN
         t, c = np.divmod(cell, n_old)
-        new.sketch.codes = (t * (n_old + 1) + c) * _SPAN + (old.sketch.codes - cell * _SPAN)
-        new.sketch.counts = old.sketch.counts.copy()
+        new.sketch._codes = (t * (n_old + 1) + c) * _SPAN + (old.sketch.codes - cell * _SPAN)
+        new.sketch._counts = old.sketch.counts.copy()
         if old._held is None:
             new._held = None
         else:
@@ -477,8 +467,8 @@ class _FirstVote:
                 self.sums[c] = {}
                 self._state_scores[c] = IndicatorStats(["score"])
             self.n[c] += sel.size
-            if contrib is not None:
-                part = contrib[sel]
+            part = contrib[sel] if contrib is not None else None
+            if part is not None:
                 for j, col in enumerate(cols):
                     v = part[:, j]
                     self.sums[c][col] = self.sums[c].get(col, 0.0) + math.fsum(v)
@@ -489,8 +479,8 @@ class _FirstVote:
                 self.rules[c] |= {str(r) for r in rule[sel] if not pd.isna(r)}
             if sponsor is not None:
                 self.sponsor[c] = self.sponsor[c] or bool(sponsor[sel].any())
-            if contrib is not None:
-                score = contrib[sel].sum(axis=1) * 100
+            if part is not None:
+                score = part.sum(axis=1) * 100
                 self._state_scores[c].add(
                     np.full(score.size, self.year), np.zeros(score.size), score)
 
