@@ -11,7 +11,14 @@ Both sides run the same model (``scenarios/customs_union.yaml``) in this one pro
 Round ``i`` times one batch and then ``--singles`` single runs taken from that batch's
 runs, so a slow phase of a shared machine hits both sides. The ratio is formed per
 round (median single-run time of the round / batched per-run time of the round) and
-reported as median [min-max] over rounds. Every timed single run is checked to give
+reported as median [min-max] over rounds.
+
+Where the time goes: on both sides the GE solves (``solve_ge``, yearly solves and the
+Council's previews) and the RAS re-basing of the baseline (``rebase_flows``) are timed
+by wrappers at their call sites in the model, and the rest of the step (Council,
+policy, indicators, set-up) is the remainder. The record gives each part's time per
+run on both sides and its own ratio: the ratio of the rest is the ceiling that solvers
+costing nothing would leave. Every timed single run is checked to give
 the same indicators as the same run in the batch (within a relative 1e-12: a sum over
 the batch axis may round its last digit differently from R = 1; the record names any
 indicator that is not bit-identical). Table conversion and writing are
@@ -30,6 +37,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +65,58 @@ def summarise(values: list[float]) -> dict[str, float]:
             "n": len(values)}
 
 
+#: Solver parts timed at their call sites: (module, attribute, part).
+PARTS = (("scosim.model.model", "solve_ge", "ge_solve"),
+         ("scosim.model.ge_cache", "solve_ge", "ge_solve"),
+         ("scosim.mechanisms.customs_union", "solve_ge", "ge_solve"),
+         ("scosim.model.model", "rebase_flows", "ras_rebase"))
+
+
+@contextmanager
+def timed_parts() -> Iterator[dict[str, float]]:
+    """Seconds spent in each solver part while the block runs (outermost calls only)."""
+    import importlib
+
+    acc = {part: 0.0 for _, _, part in PARTS}
+    calls = dict.fromkeys(acc, 0)
+    depth = [0]
+
+    def wrap(fn: Callable[..., Any], part: str) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            depth[0] += 1
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    acc[part] += time.perf_counter() - t0
+                    calls[part] += 1
+        return timed
+
+    saved = []
+    for mod_name, attr, part in PARTS:
+        mod = importlib.import_module(mod_name)
+        saved.append((mod, attr, getattr(mod, attr)))
+        setattr(mod, attr, wrap(getattr(mod, attr), part))
+    try:
+        yield acc
+    finally:
+        for mod, attr, fn in saved:
+            setattr(mod, attr, fn)
+    # A call site renamed or moved would silently time nothing.
+    missing = [p for p, c in calls.items() if c == 0]
+    if missing:
+        raise SystemExit(f"no calls timed for {missing}: update PARTS to the model's call sites")
+
+
+def breakdown(total: float, parts: dict[str, float], n_runs: int) -> dict[str, float]:
+    """Milliseconds per run of each part and of the rest."""
+    out = {k: 1e3 * v / n_runs for k, v in parts.items()}
+    out["rest"] = 1e3 * total / n_runs - sum(out.values())
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time the two sides interleaved and write the JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,19 +136,28 @@ def main(argv: list[str] | None = None) -> int:
     SCOModel(sc, runs=range(4), calibration=cal).run_model()
     load_before = list(os.getloadavg())
     batched, single_med, ratios, checked = [], [], [], 0
+    parts_b: list[dict[str, float]] = []
+    parts_s: list[dict[str, float]] = []
     max_rel, inexact = 0.0, set()
     for i in range(args.rounds):
         runs = list(range(i * args.batch_size, (i + 1) * args.batch_size))
-        t0 = time.perf_counter()
-        model = SCOModel(sc, runs=runs, calibration=cal)
-        model.run_model()
-        per_run_b = (time.perf_counter() - t0) / args.batch_size
+        with timed_parts() as acc:
+            t0 = time.perf_counter()
+            model = SCOModel(sc, runs=runs, calibration=cal)
+            model.run_model()
+            total = time.perf_counter() - t0
+        per_run_b = total / args.batch_size
+        parts_b.append(breakdown(total, acc, args.batch_size))
         step = max(1, args.batch_size // args.singles)
         times = []
+        single_parts = []
         for r in runs[::step][: args.singles]:
-            t0 = time.perf_counter()
-            res = one.run(r)
-            times.append(time.perf_counter() - t0)
+            with timed_parts() as acc:
+                t0 = time.perf_counter()
+                res = one.run(r)
+                total = time.perf_counter() - t0
+            times.append(total)
+            single_parts.append(breakdown(total, acc, 1))
             col = r - runs[0]
             for name, rows in model.records.items():
                 a, b = res.indicators[name], np.stack(rows)[:, col, :]
@@ -103,11 +173,21 @@ def main(argv: list[str] | None = None) -> int:
         del model
         batched.append(per_run_b)
         single_med.append(statistics.median(times))
+        parts_s.append({k: statistics.median(p[k] for p in single_parts)
+                        for k in single_parts[0]})
         ratios.append(single_med[-1] / per_run_b)
         print(f"round {i}: batched {1e3 * per_run_b:.1f} ms/run, single "
               f"{1e3 * single_med[-1]:.0f} ms/run, ratio {ratios[-1]:.1f}", file=sys.stderr,
               flush=True)
     years = sc.years.end - sc.years.start + 1
+    where = {
+        part: {
+            "batched_ms_per_run": summarise([p[part] for p in parts_b]),
+            "single_ms_per_run": summarise([p[part] for p in parts_s]),
+            "ratio": summarise([s[part] / b[part] for s, b in zip(parts_s, parts_b, strict=True)]),
+        }
+        for part in parts_b[0]
+    }
     out: dict[str, Any] = {
         "machine": machine(),
         "note": args.note,
@@ -125,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
         "single_ms_per_run": summarise([1e3 * t for t in single_med]),
         "ratio": summarise(ratios),
         "aim": AIM,
+        "where_the_time_goes": where,
+        "where_note": "ge_solve: solve_ge (yearly solves and Council previews); ras_rebase: "
+                      "rebase_flows (the moving baseline); rest: everything else of the step. "
+                      "Each part's ratio is single / batched per run within a round; the "
+                      "ratio of the rest is what solvers costing nothing would leave.",
         "single_runs_identical_to_batch": checked,
         "identity_note": f"every indicator equal within relative {RTOL:g}; not bit-identical: "
                          f"{sorted(inexact) or 'none'} (max relative difference {max_rel:.1e})",
@@ -132,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     r = out["ratio"]
+    for part, v in where.items():
+        print(f"  {part}: {v['batched_ms_per_run']['median']:.2f} ms batched, "
+              f"{v['single_ms_per_run']['median']:.1f} ms single, "
+              f"{v['ratio']['median']:.1f}x [{v['ratio']['min']:.1f}-{v['ratio']['max']:.1f}]")
     print(f"batched vs lean single: {r['median']:.1f}x [{r['min']:.1f}-{r['max']:.1f}] "
           f"(aim {AIM:.0f}x); wrote {args.out}")
     return 0

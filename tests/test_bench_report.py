@@ -76,3 +76,60 @@ def test_machines_table_sets_each_folder_beside_the_main_records(tmp_path: Path)
     prov = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(prov) == 1 and "--out" not in prov[0]  # the folder's rule says where
     assert "empty" not in text
+
+
+def test_batched_breakdown_times_each_solver_part_and_restores_the_model() -> None:
+    """bench_batched's parts are timed at the model's real call sites, and put back after."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_batched", REPO / "benchmarks" /
+                                                      "bench_batched.py")
+        assert spec and spec.loader
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    import time
+
+    import scosim.model.model as mm
+    from scosim.data import load_calibration
+    from scosim.scenario import load_scenario
+
+    originals = {(m, a): getattr(importlib.import_module(m), a) for m, a, _ in bench.PARTS}
+    sc = load_scenario(REPO / "scenarios" / "customs_union.yaml")
+    with bench.timed_parts() as acc:
+        t0 = time.perf_counter()
+        mm.SCOModel(sc, runs=[0, 1], calibration=load_calibration()).run_model()
+        total = time.perf_counter() - t0
+    assert all(v > 0 for v in acc.values()), acc
+    parts = bench.breakdown(total, acc, 2)
+    assert parts["rest"] > 0
+    assert abs(sum(parts.values()) - 1e3 * total / 2) < 1e-9
+    for (m, a), fn in originals.items():
+        assert getattr(importlib.import_module(m), a) is fn
+    # A call site that times nothing is an error, not a zero in the record.
+    try:
+        with bench.timed_parts():
+            pass
+    except SystemExit as exc:
+        assert "no calls timed" in str(exc)
+    else:
+        raise AssertionError("an empty block should be refused")
+
+
+def test_report_shows_the_batched_breakdown_when_recorded(tmp_path: Path) -> None:
+    report = _report()
+    src = json.loads((REPO / "benchmarks" / "results" / "bench_batched.json").read_text())
+    one = {"median": 2.0, "min": 1.0, "max": 3.0, "n": 3}
+    src["where_the_time_goes"] = {
+        "ge_solve": {"batched_ms_per_run": one, "single_ms_per_run": one, "ratio": one},
+        "rest": {"batched_ms_per_run": one, "single_ms_per_run": one,
+                 "ratio": {"median": 28.5, "min": 20.0, "max": 40.0, "n": 3}}}
+    (tmp_path / "bench_batched.json").write_text(json.dumps(src))
+    text = report.render(tmp_path)
+    assert "GE solves 2.00 against 2.0 ms" in text
+    assert "the rest of the step 2.00 against 2.0 ms, 28.5x [20.0-40.0]" in text
+    assert report.headlines(tmp_path)[
+        "batched: the rest of the step alone (GE and RAS excluded)"] == "28.5x [20.0-40.0]"
