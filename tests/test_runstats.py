@@ -129,3 +129,25 @@ def test_small_cells_are_exact_and_large_ones_switch_to_the_bounded_sketch() -> 
         else:
             assert not np.allclose(got, want, rtol=1e-12, atol=0)
             np.testing.assert_allclose(got, want, rtol=ALPHA * 1.0001)
+
+
+@pytest.mark.parametrize("n", [300, 10000])  # exact quantiles; the sketch from batch one
+def test_quantiles_asked_between_batches_see_every_later_batch(n: int) -> None:
+    """Quantiles are kept between calls, and a batch added after a call is never missed."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(0.0, 2.0, (n, 2))
+    asked, fresh = IndicatorStats(["A", "B"]), IndicatorStats(["A", "B"])
+    qs = [0.05, 0.5, 0.95]
+    before = None
+    for part in np.array_split(x, 4):
+        years = np.full(part.size, 2030)
+        country = np.tile([0, 1], len(part))
+        for st in (asked, fresh):
+            st.add(years, country, part.ravel())
+        got = asked.quantiles(qs)  # asked after every batch, as a run's plots might
+        assert before is None or not np.array_equal(got, before, equal_nan=True)
+        before = got
+    assert np.array_equal(asked.quantiles(qs), fresh.quantiles(qs), equal_nan=True)
+    want = np.percentile(x, np.array(qs) * 100, axis=0).T
+    used = np.flatnonzero(asked.count.ravel())
+    np.testing.assert_allclose(asked.quantiles(qs)[used], want, rtol=ALPHA * 1.0001)

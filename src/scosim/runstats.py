@@ -92,6 +92,9 @@ class Sketch:
         # Counts added since the last merge, merged in bulk (see _push).
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
         self._pending_size = 0
+        # What quantiles() derives from the bins, kept until the next add: a run's plots
+        # and summary ask the same sketch for several quantiles, one call each.
+        self._ranks: tuple[np.ndarray, ...] | None = None
 
     @property
     def codes(self) -> np.ndarray:
@@ -125,6 +128,7 @@ class Sketch:
         # does not depend on when merges happen.
         self._pending.append((codes, counts))
         self._pending_size += codes.size
+        self._ranks = None
         if self._pending_size > max(self._codes.size, _MIN_PENDING):
             self._compact()
 
@@ -147,13 +151,13 @@ class Sketch:
         out = np.full((self.n_cells, len(qs)), np.nan)
         if not self.codes.size:
             return out
-        cell = self.codes // _SPAN
-        keys = self.codes - cell * _SPAN - _SPAN // 2
-        vals = bin_values(keys)
-        cum = np.cumsum(self.counts)
-        n = np.bincount(cell, weights=self.counts, minlength=self.n_cells).astype(np.int64)
-        before = np.concatenate([[0], np.cumsum(n)[:-1]])
-        has = np.flatnonzero(n)
+        if self._ranks is None:
+            cell = self.codes // _SPAN
+            keys = self.codes - cell * _SPAN - _SPAN // 2
+            n = np.bincount(cell, weights=self.counts, minlength=self.n_cells).astype(np.int64)
+            self._ranks = (bin_values(keys), np.cumsum(self.counts), n,
+                           np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
+        vals, cum, n, before, has = self._ranks
         for j, q in enumerate(qs):
             h = (n[has] - 1) * float(q)
             lo = np.floor(h).astype(np.int64)
@@ -180,6 +184,8 @@ class IndicatorStats:
         self.sketch = Sketch(_YEARS * len(self.countries))
         # (cell, value) pairs while no cell has more than EXACT_RUNS values.
         self._held: list[tuple[np.ndarray, np.ndarray]] | None = []
+        # The held values sorted within cells, kept until the next add (see Sketch._ranks).
+        self._sorted: tuple[np.ndarray, ...] | None = None
 
     def add(self, year: np.ndarray, country: np.ndarray, value: np.ndarray) -> None:
         """Add one batch: aligned arrays of years, country codes (ints) and values."""
@@ -197,6 +203,7 @@ class IndicatorStats:
                                (self.total - s) + part, (part - s) + self.total)
         self.total = s
         self.sketch.add(cell, np.asarray(value, dtype=float))
+        self._sorted = None
         if self._held is not None:
             self._held.append((cell[ok], np.asarray(value, dtype=float)[ok]))
             if self.count.max() > EXACT_RUNS:
@@ -209,14 +216,14 @@ class IndicatorStats:
         out = np.full((self.count.size, len(qs)), np.nan)
         if not self._held:
             return out
-        cells = np.concatenate([c for c, _ in self._held])
-        vals = np.concatenate([v for _, v in self._held])
-        vals = np.where(np.abs(vals) <= ZERO, 0.0, vals)  # as the sketch: noise is zero
-        order = np.lexsort((vals, cells))
-        vals = vals[order]
-        n = np.bincount(cells, minlength=self.count.size)
-        start = np.concatenate([[0], np.cumsum(n)[:-1]])
-        has = np.flatnonzero(n)
+        if self._sorted is None:
+            cells = np.concatenate([c for c, _ in self._held])
+            vals = np.concatenate([v for _, v in self._held])
+            vals = np.where(np.abs(vals) <= ZERO, 0.0, vals)  # as the sketch: noise is zero
+            vals = vals[np.lexsort((vals, cells))]
+            n = np.bincount(cells, minlength=self.count.size)
+            self._sorted = (vals, n, np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
+        vals, n, start, has = self._sorted
         for j, q in enumerate(qs):
             h = (n[has] - 1) * float(q)
             lo = np.floor(h).astype(np.int64)
