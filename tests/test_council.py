@@ -295,6 +295,9 @@ def test_chair_rotation_follows_each_runs_membership(model_fixture):
     m = SCOModel(sc, runs=[0, 1])
     m.step()  # 2025: TKM is admitted ...
     m.step()  # ... and a member from 2026, in both runs
+    both = sorted(c for c in m.codes if m.is_member()[0, m.codes.index(c)])
+    for year in range(2025, 2037):  # the same members in every run (the common case)
+        assert [m.codes[i] for i in chairs(m, year)] == [both[(year - 2025) % len(both)]] * 2
     m.status[1, m.codes.index("TKM")] = 0  # run 1 is made to differ
     members0 = sorted(c for c in m.codes if m.is_member()[0, m.codes.index(c)])
     members1 = sorted(c for c in m.codes if m.is_member()[1, m.codes.index(c)])

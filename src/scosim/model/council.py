@@ -49,7 +49,12 @@ def chairs(model: SCOModel, year: int) -> np.ndarray:
     """
     order = model.scenario.parameters.council.chair_order
     member = model.is_member()
-    patterns, inverse = np.unique(member, axis=0, return_inverse=True)
+    if (member == member[:1]).all():
+        # Most years every run has the same members; np.unique over rows sorts them
+        # (2 ms a year at 250 runs).
+        patterns, inverse = member[:1], np.zeros(len(member), dtype=np.intp)
+    else:
+        patterns, inverse = np.unique(member, axis=0, return_inverse=True)
     out = np.empty(model.R, dtype=np.int64)
     for k, pattern in enumerate(patterns):
         members = [c for c, m in zip(model.codes, pattern, strict=True) if m]
