@@ -19,9 +19,11 @@ from __future__ import annotations
 import functools
 import json
 import os
+import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -282,6 +284,41 @@ def _load_cached(version: str, composition: bool) -> Calibration:
 
 #: ``load_calibration.cache_clear()`` empties the cache (the rebuild calls it).
 load_calibration.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]
+
+
+_T = TypeVar("_T")
+#: Values derived from a calibration, per calibration object (see :func:`derived`).
+_DERIVED: dict[int, dict[Hashable, Any]] = {}
+
+
+def derived(cal: Calibration, key: Hashable, compute: Callable[[], _T]) -> _T:
+    """``compute()``, done once per calibration object and ``key``.
+
+    For what every model of a scenario derives from the calibration alone (agreement
+    blocs, the trade and tariff matrices of its economies): built once, not once per
+    model, so a model of one run does not pay what a model of many runs pays once. The
+    calibration's frames are read-only by contract, so the value stays valid for the
+    object's lifetime; it is dropped with the object. Callers get the same object each
+    time and must not change it (return read-only arrays from ``compute``).
+
+    Args:
+        cal: The calibration the value is derived from.
+        key: What is derived, with every other input it depends on (hashable).
+        compute: Builds the value from ``cal`` and the inputs named in ``key``.
+    """
+    memo = _DERIVED.get(id(cal))
+    if memo is None:
+        memo = _DERIVED[id(cal)] = {}
+        weakref.finalize(cal, _DERIVED.pop, id(cal), None)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    """``a``, made read-only (for values kept by :func:`derived`)."""
+    a.flags.writeable = False
+    return a
 
 
 def load_calibration_from(tables_dir: str | Path, *, composition: bool = True) -> Calibration:

@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from scosim.data import load_calibration
+from scosim.data.calibration import derived, read_only
 from scosim.mechanisms.baseline_path import rebase_flows
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
@@ -109,8 +110,8 @@ class SCOModel(mesa.Model):
         self.gdp0 = c["gdp_usd"].to_numpy(dtype=float)
         self.population = c["population"].to_numpy(dtype=float)
         self.mfn = c["tariff_mfn"].to_numpy(dtype=float)
-        trade = self.cal.trade.loc[list(self.codes), list(self.codes)].to_numpy(dtype=float)
-        self.tau0 = self.cal.tariffs.loc[list(self.codes), list(self.codes)].to_numpy(dtype=float)
+        trade, self.tau0 = (a.copy() for a in derived(
+            self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs))
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
@@ -126,6 +127,12 @@ class SCOModel(mesa.Model):
         self.expenditure0 = self.flows0.sum(axis=0)
         self.trend = c["gdp_growth_trend"].to_numpy(dtype=float)
         self.vol = c["gdp_growth_sd"].to_numpy(dtype=float)
+
+    def _trade_and_tariffs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The calibration's trade (CIF) and tariff matrices of this model's economies."""
+        codes = list(self.codes)
+        return (read_only(self.cal.trade.loc[codes, codes].to_numpy(dtype=float)),
+                read_only(self.cal.tariffs.loc[codes, codes].to_numpy(dtype=float)))
 
     def _param(self, name: str, default: float) -> np.ndarray:
         """Per-run value of a parameter: a sweep array if given, else the scenario's."""

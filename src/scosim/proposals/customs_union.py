@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from typing_extensions import override
 
+from scosim.data.calibration import derived
 from scosim.mechanisms import customs_union as cu
 from scosim.model.events import EventField
 from scosim.proposals import register_type
@@ -52,8 +53,19 @@ class BlocAware(ProposalType):
         super().__init__(model, proposal)
         cal = model.cal
         spells = getattr(cal, "agreement_spells", None)
-        self.blocs = cu.customs_union_blocs(spells, model.codes, int(cal.base_year))
-        self.preferences = cu.preference_pairs(spells, model.codes, int(cal.base_year))
+        codes, year = tuple(model.codes), int(cal.base_year)
+
+        def blocs() -> tuple[list[np.ndarray], np.ndarray]:
+            groups = cu.customs_union_blocs(spells, codes, year)
+            for g in groups:
+                g.flags.writeable = False
+            pairs = cu.preference_pairs(spells, codes, year)
+            pairs.flags.writeable = False
+            return groups, pairs
+
+        # The same for every model of these economies: found once per calibration.
+        groups, self.preferences = derived(cal, ("customs_union_blocs", codes, year), blocs)
+        self.blocs = list(groups)
 
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
