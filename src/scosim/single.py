@@ -4,10 +4,11 @@ The batched runner steps many runs at once (a leading run axis R). To say how mu
 batching gains, it must be compared with the best way of running replications one at a
 time, not with the batch machinery called with R = 1 (batch planning, tidy tables,
 Parquet writes and manifests per run). :func:`run_one` is that path: the calibration is
-loaded once and passed in, one model of a single run is built and stepped, and its
-records come back as plain arrays. Its numbers are those of the same run inside a
-batch (every random draw is keyed by seed, run and stream, not by batch), which
-``tests/test_scale.py`` checks.
+loaded once and passed in (what models derive from it alone, such as agreement blocs and
+the trade matrix, is built once per calibration: :func:`scosim.data.calibration.derived`),
+one model of a single run is built and stepped, and its records come back as plain
+arrays. Its numbers are those of the same run inside a batch (every random draw is keyed
+by seed, run and stream, not by batch), which ``tests/test_scale.py`` checks.
 
 Typical use::
 
