@@ -58,3 +58,17 @@ def test_models_share_blocs_and_matrices_and_cannot_change_them() -> None:
     assert b.tau0[0, 1] != a.tau0[0, 1]
     with pytest.raises(ValueError, match="read-only"):
         ua.preferences[0, 1] = True
+
+
+def test_corridor_models_share_one_network_per_value_of_time() -> None:
+    from scosim.network.mechanism import shared_network
+
+    path = ROOT / "scenarios" / "corridor_instc.yaml"
+    cal = load_calibration()
+    a, b = (SCOModel(load_scenario(path), runs=[r], calibration=cal) for r in (0, 1))
+    assert shared_network(a).net is shared_network(b).net  # built once
+    assert shared_network(a) is not shared_network(b)  # each model keeps its own step cache
+    slow = SCOModel(load_scenario(path, overrides={"parameters.network.vot_per_day": 0.02}),
+                    runs=[0], calibration=cal)
+    assert shared_network(slow).net is not shared_network(a).net
+    assert shared_network(slow).net.params["vot_per_day"] == 0.02

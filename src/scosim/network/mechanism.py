@@ -19,11 +19,13 @@ Writes: ``policy.cost_change *= t_hat`` (R, N, N). Route sanctions and closures 
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 import numpy as np
 from typing_extensions import override
 
+from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.step import CorridorNetwork, NetworkStep
 
@@ -71,8 +73,15 @@ class CachedNetwork:
     def __init__(self, model: SCOModel) -> None:
         params = network_params(model)
         over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
-        self.net = CorridorNetwork(trade=model.trade_cif0, params=over,
-                                   economies=tuple(model.codes))
+        trade = np.array(model.trade_cif0, dtype=float)
+        codes = tuple(model.codes)
+        # Building the freight graph and its baseline routes takes 0.1 s and depends on
+        # none of the runs: one network per calibration, trade matrix and value of time,
+        # shared by every model (its steps are pure; only graph memos are added to it).
+        key = ("corridor_network", codes, params.vot_per_day,
+               hashlib.sha256(trade.tobytes()).hexdigest())
+        self.net = derived(model.cal, key, lambda: CorridorNetwork(
+            trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
         self._cache: dict[bytes, NetworkStep] = {}
 
