@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from typing_extensions import override
 
-from scosim.data.calibration import derived
+from scosim.data.calibration import derived, read_only
 from scosim.mechanisms import customs_union as cu
 from scosim.model.events import EventField
 from scosim.proposals import register_type
@@ -56,12 +56,8 @@ class BlocAware(ProposalType):
         codes, year = tuple(model.codes), int(cal.base_year)
 
         def blocs() -> tuple[list[np.ndarray], np.ndarray]:
-            groups = cu.customs_union_blocs(spells, codes, year)
-            for g in groups:
-                g.flags.writeable = False
-            pairs = cu.preference_pairs(spells, codes, year)
-            pairs.flags.writeable = False
-            return groups, pairs
+            return ([read_only(g) for g in cu.customs_union_blocs(spells, codes, year)],
+                    read_only(cu.preference_pairs(spells, codes, year)))
 
         # The same for every model of these economies: found once per calibration.
         groups, self.preferences = derived(cal, ("customs_union_blocs", codes, year), blocs)
