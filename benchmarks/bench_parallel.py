@@ -7,6 +7,14 @@ worker pool or the Dask LocalCluster:
     local       one process, batched (the reference)
     process-1   process executor, 1 worker      process-2   2 workers
     dask-1      Dask LocalCluster, 1 worker     dask-2      2 workers
+    dask-2-running  2 workers of a cluster already running (``--scheduler``)
+
+The first four start and stop their workers within the timed run, as
+``--executor process`` and ``--executor dask`` do. ``dask-2-running`` is the cluster
+use (``scosim run ... --executor dask --scheduler tcp://...``): one two-worker
+LocalCluster is started before the rounds and warmed by a small run, so its workers
+have imported the model when a timed run starts, as those of a long-lived cluster
+have. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
 
 Cases run interleaved round by round (a drift of a shared machine hits all alike).
 Per round:
@@ -71,7 +79,10 @@ CASES: dict[str, tuple[str, int | None]] = {
     "process-2": ("process", 2),
     "dask-1": ("dask", 1),
     "dask-2": ("dask", 2),
+    "dask-2-running": ("dask", 2),
 }
+#: Cases run on the cluster started before the rounds.
+RUNNING = ("dask-2-running",)
 
 
 def noop(spec: BatchSpec) -> int:
@@ -79,21 +90,31 @@ def noop(spec: BatchSpec) -> int:
     return spec.batch_id
 
 
-def tiny_tasks(n: int, rounds: int) -> dict[str, Any]:
-    """Start-up and per-task cost of each executor with two workers, from no-op tasks."""
-    times: dict[str, list[float]] = {f"{ex}-{k}": [] for ex in ("process", "dask")
-                                     for k in (2, n)}
+def tiny_tasks(n: int, rounds: int, running: bool = False) -> dict[str, Any]:
+    """Start-up and per-task cost of each executor with two workers, from no-op tasks.
+
+    With ``running`` also ``running``: connecting to a two-worker cluster that is
+    already up (started before the timing, stopped after) and dispatching tasks to it.
+    """
+    kinds = ("process", "dask") + (("running",) if running else ())
+    times: dict[str, list[float]] = {f"{ex}-{k}": [] for ex in kinds for k in (2, n)}
     for rnd in range(rounds):
         for name in times:
             ex, k = name.split("-")
             specs = [BatchSpec("", runs=(i,), batch_id=i) for i in range(int(k))]
-            t0 = time.perf_counter()
-            execute(specs, noop, executor=ex, workers=2, progress=False, keep=False)
-            times[name].append(time.perf_counter() - t0)
+            on = RunningCluster() if ex == "running" else None
+            try:
+                t0 = time.perf_counter()
+                execute(specs, noop, executor="dask" if on else ex, workers=2,
+                        scheduler=on.address if on else None, progress=False, keep=False)
+                times[name].append(time.perf_counter() - t0)
+            finally:
+                if on is not None:
+                    on.close()
             print(f"tiny round {rnd} {name}: {times[name][-1]:.2f} s", file=sys.stderr,
                   flush=True)
     out: dict[str, Any] = {"tasks": n, "seconds": {k: summarise(v) for k, v in times.items()}}
-    for ex in ("process", "dask"):
+    for ex in kinds:
         two, many = times[f"{ex}-2"], times[f"{ex}-{n}"]
         out[f"{ex}_startup_s"] = summarise(two)
         out[f"{ex}_per_task_s"] = summarise(
@@ -103,6 +124,51 @@ def tiny_tasks(n: int, rounds: int) -> dict[str, Any]:
               f" per task {pt['median'] * 1e3:.1f} ms [{pt['min'] * 1e3:.1f}-"
               f"{pt['max'] * 1e3:.1f}]")
     return out
+
+
+def worker_cpu() -> float:
+    """User + system CPU of the calling process (run on each Dask worker)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
+class RunningCluster:
+    """A two-worker LocalCluster started once, with the settings ``execute`` uses."""
+
+    def __init__(self) -> None:
+        import dask
+        from distributed import Client, LocalCluster
+
+        from scosim.experiments.dask_run import LOCAL_DASK_CONFIG
+
+        with dask.config.set(LOCAL_DASK_CONFIG):
+            self.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=40)
+        self.address = self.cluster.scheduler_address
+        self.client = Client(self.address)
+
+    def cpu(self) -> float:
+        """CPU seconds used so far by the cluster's workers."""
+        return sum(self.client.run(worker_cpu).values())
+
+    def close(self) -> None:
+        """Stop the client and the cluster."""
+        self.client.close()
+        self.cluster.close()
+
+
+def started(work: Path) -> RunningCluster:
+    """A running two-worker cluster whose workers have run a small batch (model imported)."""
+    cluster = RunningCluster()
+    try:
+        run(SCENARIO, replications=4, batch_size=2, out=work / "warm-running",
+            executor="dask", scheduler=cluster.address, progress=False, plots=False,
+            resume=False)
+    except BaseException:
+        cluster.close()
+        raise
+    shutil.rmtree(work / "warm-running", ignore_errors=True)
+    return cluster
 
 
 def cpu_seconds() -> float:
@@ -156,22 +222,32 @@ def main(argv: list[str] | None = None) -> int:
     load_before = list(os.getloadavg())
     times: dict[str, list[float]] = {k: [] for k in cases}
     cpu: dict[str, list[float]] = {k: [] for k in cases}
+    tiny = None
     try:
         run(SCENARIO, replications=4, batch_size=2, out=work / "warm", progress=False,
             plots=False)
         for rnd in range(args.rounds):
             for name, (executor, workers) in cases.items():
                 out = work / name
-                c0 = cpu_seconds()
-                t0 = time.perf_counter()
-                run(SCENARIO, replications=args.replications, batch_size=args.batch_size,
-                    executor=executor, workers=workers, out=out, progress=False, plots=False,
-                    resume=False)
-                times[name].append(time.perf_counter() - t0)
-                cpu[name].append(cpu_seconds() - c0)
+                # A running cluster exists only during its case: idle workers would
+                # otherwise take CPU from the other cases.
+                on = started(work) if name in RUNNING else None
+                try:
+                    c0 = cpu_seconds() + (on.cpu() if on else 0.0)
+                    t0 = time.perf_counter()
+                    run(SCENARIO, replications=args.replications, batch_size=args.batch_size,
+                        executor=executor, workers=workers, out=out, progress=False,
+                        plots=False, resume=False, scheduler=on.address if on else None)
+                    times[name].append(time.perf_counter() - t0)
+                    cpu[name].append(cpu_seconds() + (on.cpu() if on else 0.0) - c0)
+                finally:
+                    if on is not None:
+                        on.close()
                 shutil.rmtree(out, ignore_errors=True)
                 print(f"round {rnd} {name}: {times[name][-1]:.2f} s, CPU {cpu[name][-1]:.2f} s",
                       file=sys.stderr, flush=True)
+        if args.tiny:
+            tiny = tiny_tasks(args.tiny, args.rounds, running=any(c in RUNNING for c in cases))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result: dict[str, Any] = {
@@ -205,13 +281,15 @@ def main(argv: list[str] | None = None) -> int:
         ratios(f"{ex}_scaling", f"{ex}-1", f"{ex}-2", lambda t1, t2: t1 / (2 * t2))
         ratios(f"{ex}_overhead_per_task_s", f"{ex}-1", "local",
                lambda t1, lo: (t1 - lo) / n_batches)
+    ratios("dask_running_efficiency", "local", "dask-2-running", lambda lo, t2: lo / (2 * t2))
+    ratios("dask_running_cpu_over_local", "dask-2-running", "local", lambda d, lo: d / lo, cpu)
     # Within a round both ran under the same load: robust on a shared machine.
     ratios("dask_over_process_2_workers", "dask-2", "process-2", lambda d, p: d / p)
     ratios("dask_over_process_2_workers_cpu", "dask-2", "process-2", lambda d, p: d / p, cpu)
     ratios("dask_2_workers_cpu_over_local", "dask-2", "local", lambda d, lo: d / lo, cpu)
     ratios("process_2_workers_cpu_over_local", "process-2", "local", lambda p, lo: p / lo, cpu)
-    if args.tiny:
-        result["tiny_tasks"] = tiny_tasks(args.tiny, args.rounds)
+    if tiny is not None:
+        result["tiny_tasks"] = tiny
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {args.out}")

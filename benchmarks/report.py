@@ -161,6 +161,14 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                         " task" if tiny else "")
             cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}, overhead "
                          f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task{dispatch}")
+        if "dask_running_efficiency" in par:
+            tiny = par.get("tiny_tasks") or {}
+            dispatch = ("; connecting and 2 no-op tasks "
+                        f"{_mmm(tiny['running_startup_s'], unit=' s')},"
+                        f" {_mmm(tiny['running_per_task_s'], '{:.1f}', 1e3, ' ms')} per no-op"
+                        " task" if "running_startup_s" in tiny else "")
+            cells.append("dask on a cluster already running (`--scheduler`, workers warm): "
+                         f"**{_mmm(par['dask_running_efficiency'])}**{dispatch}")
         rounds = ", one round" if "--rounds 1 " in par["command"] else ""
         out.append([f"two-worker parallel efficiency, {par['replications']:,} replications in "
                     f"{par['tasks']} tasks{rounds} (local time / (2 x two-worker time); and the "
@@ -238,6 +246,9 @@ def headlines(results: Path) -> dict[str, str]:
         out[f"two-worker efficiency, {par['replications']:,} replications: process; Dask"] = (
             f"{_mmm(par['process_efficiency'])}; {_mmm(par['dask_efficiency'])} "
             f"(local run {local:.1f} s)")
+        if "dask_running_efficiency" in par:
+            out[f"two-worker efficiency, {par['replications']:,} replications: Dask on a "
+                "cluster already running"] = _mmm(par["dask_running_efficiency"])
     return out
 
 

@@ -133,3 +133,25 @@ def test_report_shows_the_batched_breakdown_when_recorded(tmp_path: Path) -> Non
     assert "the rest of the step 2.00 against 2.0 ms, 28.5x [20.0-40.0]" in text
     assert report.headlines(tmp_path)[
         "batched: the rest of the step alone (GE and RAS excluded)"] == "28.5x [20.0-40.0]"
+
+
+def test_report_shows_the_running_cluster_case_when_recorded(tmp_path: Path) -> None:
+    """A parallel record with the running-cluster case gets its own cell and headline."""
+    report = _report()
+    src = json.loads((REPO / "benchmarks" / "results" / "bench_parallel.json").read_text())
+    src.pop("dask_running_efficiency", None)
+    (tmp_path / "bench_parallel.json").write_text(json.dumps(src))
+    assert "cluster already running" not in report.render(tmp_path)
+    src["dask_running_efficiency"] = {"median": 0.93, "min": 0.91, "max": 0.95, "n": 2}
+    src.setdefault("tiny_tasks", {}).update({
+        "running_startup_s": {"median": 0.08, "min": 0.06, "max": 0.1, "n": 2},
+        "running_per_task_s": {"median": 0.0105, "min": 0.009, "max": 0.012, "n": 2}})
+    (tmp_path / "bench_parallel.json").write_text(json.dumps(src))
+    text = report.render(tmp_path)
+    assert ("dask on a cluster already running (`--scheduler`, workers warm): "
+            "**0.93 [0.91-0.95]**; connecting and 2 no-op tasks 0.08 s [0.06-0.10], "
+            "10.5 ms [9.0-12.0] per no-op task") in text
+    heads = report.headlines(tmp_path)
+    key = (f"two-worker efficiency, {src['replications']:,} replications: Dask on a cluster "
+           "already running")
+    assert heads[key] == "0.93 [0.91-0.95]"
