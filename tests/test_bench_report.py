@@ -155,3 +155,45 @@ def test_report_shows_the_running_cluster_case_when_recorded(tmp_path: Path) -> 
     key = (f"two-worker efficiency, {src['replications']:,} replications: Dask on a cluster "
            "already running")
     assert heads[key] == "0.93 [0.91-0.95]"
+
+
+def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) -> None:
+    """The running-cluster case runs on a cluster started outside its timing and counts the
+    CPU of that cluster's workers (not only the client's), and the cluster is gone after."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("bench_parallel", REPO / "benchmarks" /
+                                                      "bench_parallel.py")
+        assert spec and spec.loader
+        bench = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(bench)
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    cluster = bench.RunningCluster()
+    try:
+        before = cluster.cpu()
+        cluster.client.submit(sum, range(10**7)).result()
+        assert cluster.cpu() > before + 0.05  # a task's CPU shows on the workers
+        address = cluster.address
+    finally:
+        cluster.close()
+    from distributed import Client
+
+    try:  # closed: nothing left listening at its address
+        Client(address, timeout=1).close()
+    except (OSError, TimeoutError):
+        pass
+    else:
+        raise AssertionError("the cluster is still up after close()")
+    out = tmp_path / "rec.json"
+    assert bench.main(["--rounds", "1", "--replications", "8", "--batch-size", "4",
+                       "--cases", "local,dask-2-running", "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    assert set(rec["seconds"]) == {"local", "dask-2-running"}
+    assert rec["dask_running_efficiency"]["n"] == 1
+    # The batches ran on the workers: the case's CPU is the workers' as well as the client's
+    # (about twice the local run's here; the client's alone is about a quarter of it).
+    assert rec["cpu_seconds"]["dask-2-running"]["median"] > 0.6 * rec["cpu_seconds"]["local"][
+        "median"]
