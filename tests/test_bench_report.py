@@ -19,6 +19,21 @@ def _report():
     return mod
 
 
+def _bench(name: str):
+    """A benchmark script as a module (its own imports, e.g. ``machine``, resolved)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+        assert spec and spec.loader
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    return mod
+
+
 def test_readme_table_equals_the_report_of_the_committed_records() -> None:
     report = _report()
     readme = (REPO / "README.md").read_text()
@@ -80,17 +95,7 @@ def test_machines_table_sets_each_folder_beside_the_main_records(tmp_path: Path)
 
 def test_batched_breakdown_times_each_solver_part_and_restores_the_model() -> None:
     """bench_batched's parts are timed at the model's real call sites, and put back after."""
-    import sys
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_batched", REPO / "benchmarks" /
-                                                      "bench_batched.py")
-        assert spec and spec.loader
-        bench = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bench)
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    bench = _bench("bench_batched")
     import time
 
     import scosim.model.model as mm
@@ -160,17 +165,7 @@ def test_report_shows_the_running_cluster_case_when_recorded(tmp_path: Path) -> 
 def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) -> None:
     """The running-cluster case runs on a cluster started outside its timing and counts the
     CPU of that cluster's workers (not only the client's), and the cluster is gone after."""
-    import sys
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_parallel", REPO / "benchmarks" /
-                                                      "bench_parallel.py")
-        assert spec and spec.loader
-        bench = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bench)
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    bench = _bench("bench_parallel")
     cluster = bench.RunningCluster()
     try:
         before = cluster.cpu()
