@@ -151,3 +151,20 @@ def test_quantiles_asked_between_batches_see_every_later_batch(n: int) -> None:
     want = np.percentile(x, np.array(qs) * 100, axis=0).T
     used = np.flatnonzero(asked.count.ravel())
     np.testing.assert_allclose(asked.quantiles(qs)[used], want, rtol=ALPHA * 1.0001)
+
+
+def test_batches_with_other_country_categories_land_in_the_right_columns() -> None:
+    """A batch whose categories come in another order, or add an economy, is added by name."""
+    rng = np.random.default_rng(3)
+    vals = rng.normal(2, 1, (6, 2, 3))
+    years = [2030, 2031]
+    first = _tidy(vals[:3, :, :2], years, ["A", "B"])
+    # Same economies named in another order, plus C: values keyed by name, not position.
+    later = _tidy(vals[3:, :, [1, 0, 2]], years, ["B", "A", "C"], run0=3)
+    st = RunStats()
+    st.add_indicators(first)
+    st.add_indicators(later)
+    mean = st.mean("x")
+    assert list(mean.columns) == ["A", "B", "C"]
+    np.testing.assert_allclose(mean[["A", "B"]].to_numpy(), vals[:, :, :2].mean(axis=0))
+    np.testing.assert_allclose(mean["C"].to_numpy(), vals[3:, :, 2].mean(axis=0))

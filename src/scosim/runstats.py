@@ -300,7 +300,7 @@ class RunStats:
                 for c in missing:  # economies first seen in a later batch
                     idx[c] = len(st.countries)
                     st = self._widen(str(name), c)
-                ccodes = np.array([idx[cats[k]] for k in ccodes], dtype=np.int64)
+                ccodes = np.array([idx[c] for c in cats], dtype=np.int64)[ccodes]
             st.add(years[pos], ccodes, values[pos])
 
     def _widen(self, name: str, country: str) -> IndicatorStats:
