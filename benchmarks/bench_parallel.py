@@ -11,10 +11,11 @@ worker pool or the Dask LocalCluster:
 
 The first four start and stop their workers within the timed run, as
 ``--executor process`` and ``--executor dask`` do. ``dask-2-running`` is the cluster
-use (``scosim run ... --executor dask --scheduler tcp://...``): one two-worker
-LocalCluster is started before the rounds and warmed by a small run, so its workers
-have imported the model when a timed run starts, as those of a long-lived cluster
-have. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
+use (``scosim run ... --executor dask --scheduler tcp://...``): in each round a
+two-worker LocalCluster (the one ``--executor dask`` starts) is started before the
+timing and warmed by a small run, so its workers have imported the model when the
+timed run starts, as those of a long-lived cluster have; it is stopped after its
+case. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
 
 Cases run interleaved round by round (a drift of a shared machine hits all alike).
 Per round:
@@ -81,7 +82,7 @@ CASES: dict[str, tuple[str, int | None]] = {
     "dask-2": ("dask", 2),
     "dask-2-running": ("dask", 2),
 }
-#: Cases run on the cluster started before the rounds.
+#: Cases run on a cluster started (and warmed) before their timing.
 RUNNING = ("dask-2-running",)
 
 
@@ -136,14 +137,11 @@ class RunningCluster:
     """A two-worker LocalCluster started once, with the settings ``execute`` uses."""
 
     def __init__(self) -> None:
-        import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
-        from scosim.experiments.dask_run import LOCAL_DASK_CONFIG
+        from scosim.experiments.dask_run import local_cluster
 
-        with dask.config.set(LOCAL_DASK_CONFIG):
-            self.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=40)
+        self.cluster = local_cluster(2)
         self.address = self.cluster.scheduler_address
         self.client = Client(self.address)
 

@@ -10,15 +10,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _report():
-    spec = importlib.util.spec_from_file_location("bench_report", REPO / "benchmarks" /
-                                                  "report.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def _bench(name: str):
     """A benchmark script as a module (its own imports, e.g. ``machine``, resolved)."""
     import sys
@@ -32,6 +23,10 @@ def _bench(name: str):
     finally:
         sys.path.remove(str(REPO / "benchmarks"))
     return mod
+
+
+def _report():
+    return _bench("report")
 
 
 def test_readme_table_equals_the_report_of_the_committed_records() -> None:

@@ -57,6 +57,25 @@ def _environ_restored() -> Iterator[None]:
                 os.environ[k] = v
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``LocalCluster`` of ``workers`` single-threaded processes with :data:`LOCAL_DASK_CONFIG`.
+
+    The cluster ``execute(executor="dask")`` starts when given no scheduler (and the
+    one the parallel benchmark keeps running for its ``dask-2-running`` case).
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_DASK_CONFIG):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,  # the model is numpy-bound; processes give parallelism
+            processes=True,
+            dashboard_address=None,  # no port to clash with another run's dashboard
+            silence_logs=logging.ERROR,
+        )
+
+
 @_environ_restored()  # a fresh context per call (contextmanager objects are decorators)
 def run_dask(
     specs: _Numbered,
@@ -71,19 +90,11 @@ def run_dask(
     A LocalCluster of ``workers`` processes, or the cluster at ``scheduler``; see
     :func:`scosim.experiments.executors.execute`.
     """
-    import dask
-    from distributed import Client, LocalCluster, wait
+    from distributed import Client, wait
 
     cluster = None
     if scheduler is None:
-        with dask.config.set(LOCAL_DASK_CONFIG):
-            cluster = LocalCluster(
-                n_workers=workers or 2,
-                threads_per_worker=1,  # the model is numpy-bound; processes give parallelism
-                processes=True,
-                dashboard_address=None,  # no port to clash with another run's dashboard
-                silence_logs=logging.ERROR,
-            )
+        cluster = local_cluster(workers or 2)
         client = Client(cluster)
     else:
         try:
