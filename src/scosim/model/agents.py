@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import mesa
 import numpy as np
 
+from scosim._mesa import load_mesa
 from scosim.rules.context import DefectContext, ProposeContext, VoteContext, as_decision
 from scosim.rules.registry import resolve_rule
+
+mesa = load_mesa()  # mesa without its unused submodules' imports (see scosim._mesa)
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel

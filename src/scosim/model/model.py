@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import mesa
 import numpy as np
 
+from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms.baseline_path import rebase_flows
@@ -24,6 +24,8 @@ from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
 from scosim.model.slots import get_mechanism, plan
 from scosim.proposals import get_type
+
+mesa = load_mesa()  # mesa without its unused submodules' imports (see scosim._mesa)
 
 #: Integer status codes used in the ``status`` array.
 STATUS_CODES: dict[str, int] = {"row": -1, "other": 0, "partner": 1, "observer": 2, "member": 3}

@@ -1,0 +1,105 @@
+"""mesa's unused submodules are deferred (scosim._mesa), and still work when used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scosim._mesa import _deferred
+
+ROOT = Path(__file__).resolve().parents[1]
+#: What mesa's experimental, space and discrete_space modules import and scosim does not.
+UNUSED = ("scipy.spatial", "networkx")
+
+
+def _child(code: str, cwd: Path = ROOT) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=cwd, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_a_cli_run_loads_neither_scipy_spatial_nor_networkx(tmp_path):
+    """A whole `scosim run` (with plots) never executes the deferred submodules."""
+    got = _child(
+        "import json, sys\n"
+        "from scosim.cli import main\n"
+        f"rc = main(['run', {str(ROOT / 'scenarios/customs_union.yaml')!r}, "
+        f"'--replications', '3', '--out', {str(tmp_path)!r}, '--quiet'])\n"
+        "import mesa\n"
+        "print(json.dumps({'rc': rc, 'loaded': [m for m in sys.modules if m in "
+        f"{UNUSED!r}], 'space_run': 'MultiGrid' in mesa.space.__dict__}}))\n",
+        cwd=tmp_path,
+    )
+    assert got["rc"] == 0
+    assert got["loaded"] == []
+    assert not got["space_run"]  # the module object is there, its code has not run
+
+
+def test_the_deferred_submodules_work_when_used():
+    """First use runs the real module into the same object; imports from it work."""
+    got = _child(
+        "import json, sys\n"
+        "import scosim.model.model\n"
+        "import mesa\n"
+        "before = 'networkx' in sys.modules\n"
+        "grid = mesa.space.MultiGrid\n"
+        "from mesa.space import MultiGrid\n"
+        "from mesa.experimental.continuous_space import ContinuousSpace\n"
+        "from mesa.discrete_space import OrthogonalMooreGrid\n"
+        "print(json.dumps({'before': before, 'same': grid is MultiGrid,\n"
+        "  'module': sys.modules['mesa.space'] is mesa.space,\n"
+        "  'after': 'networkx' in sys.modules and 'scipy.spatial' in sys.modules,\n"
+        "  'devs': hasattr(mesa.experimental, 'devs'),\n"
+        "  'grid': OrthogonalMooreGrid.__module__, 'cs': ContinuousSpace.__name__}))\n"
+    )
+    assert got == {"before": False, "same": True, "module": True, "after": True,
+                   "devs": True, "grid": "mesa.discrete_space.grid",
+                   "cs": "ContinuousSpace"}
+
+
+def test_mesa_imported_first_is_left_alone():
+    """A plug-in that imports mesa before scosim gets mesa's usual, eager import."""
+    got = _child(
+        "import json, sys, mesa\n"
+        "import scosim.model.model as m\n"
+        "print(json.dumps({'same': m.mesa is mesa,\n"
+        "  'space_run': 'MultiGrid' in sys.modules['mesa.space'].__dict__}))\n"
+    )
+    assert got == {"same": True, "space_run": True}
+
+
+def test_a_deferred_module_runs_once_on_first_use_and_retries_after_a_failure(tmp_path):
+    """The hook runs the code once; a failing first run leaves it to run again."""
+    import importlib.machinery
+
+    (tmp_path / "scosim_probe_mod.py").write_text(
+        "import builtins\n"
+        "builtins.scosim_probe_runs = getattr(builtins, 'scosim_probe_runs', 0) + 1\n"
+        "if builtins.scosim_probe_runs == 1:\n"
+        "    raise RuntimeError('first run fails')\n"
+        "VALUE = 42\n"
+    )
+    import builtins
+
+    spec = importlib.machinery.PathFinder.find_spec("scosim_probe_mod", [str(tmp_path)])
+    assert spec is not None
+    module = _deferred(spec)
+    try:
+        assert getattr(builtins, "scosim_probe_runs", 0) == 0
+        assert module.__name__ == "scosim_probe_mod"  # set from the spec: no run
+        assert getattr(builtins, "scosim_probe_runs", 0) == 0
+        with pytest.raises(RuntimeError, match="first run fails"):
+            _ = module.VALUE
+        assert module.VALUE == 42
+        assert module.VALUE == 42
+        assert builtins.scosim_probe_runs == 2
+        with pytest.raises(AttributeError, match="no attribute 'MISSING'"):
+            _ = module.MISSING
+        assert builtins.scosim_probe_runs == 2
+    finally:
+        if hasattr(builtins, "scosim_probe_runs"):
+            del builtins.scosim_probe_runs
