@@ -159,8 +159,10 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
             dispatch = (f"; start-up and shut-down {_mmm(tiny[f'{ex}_startup_s'], unit=' s')},"
                         f" {_mmm(tiny[f'{ex}_per_task_s'], '{:.1f}', 1e3, ' ms')} per no-op"
                         " task" if tiny else "")
-            cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}, overhead "
-                         f"{_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per task{dispatch}")
+            overhead = (f", overhead {_mmm(par[f'{ex}_overhead_per_task_s'], unit=' s')} per "
+                        "task" if f"{ex}_overhead_per_task_s" in par else "")  # needs 1 worker
+            cells.append(f"{ex}: **{_mmm(par[f'{ex}_efficiency'])}**{scaling}{overhead}"
+                         f"{dispatch}")
         if "dask_running_efficiency" in par:
             tiny = par.get("tiny_tasks") or {}
             dispatch = ("; connecting and 2 no-op tasks "
@@ -249,6 +251,17 @@ def headlines(results: Path) -> dict[str, str]:
         if "dask_running_efficiency" in par:
             out[f"two-worker efficiency, {par['replications']:,} replications: Dask on a "
                 "cluster already running"] = _mmm(par["dask_running_efficiency"])
+        tiny = par.get("tiny_tasks") or {}
+        if "dask_startup_s" in tiny:
+            out["start-up and shut-down with 2 no-op tasks: process pool; Dask LocalCluster"] = (
+                f"{_mmm(tiny['process_startup_s'], unit=' s')}; "
+                f"{_mmm(tiny['dask_startup_s'], unit=' s')}")
+    large = _load("bench_parallel_large.json", results)
+    if large:
+        local = large["seconds"]["local"]["median"]
+        out[f"two-worker efficiency, {large['replications']:,} replications: process; Dask"] = (
+            f"{_mmm(large['process_efficiency'])}; {_mmm(large['dask_efficiency'])} "
+            f"(local run {local:.1f} s)")
     return out
 
 

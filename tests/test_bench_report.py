@@ -157,6 +157,27 @@ def test_report_shows_the_running_cluster_case_when_recorded(tmp_path: Path) -> 
     assert heads[key] == "0.93 [0.91-0.95]"
 
 
+def test_report_takes_a_parallel_record_without_one_worker_cases(tmp_path: Path) -> None:
+    """A large record of two-worker cases only: no overhead cell, and a headline of its own."""
+    report = _report()
+    src = json.loads((REPO / "benchmarks" / "results" / "bench_parallel.json").read_text())
+    for key in [k for k in src if k.endswith(("_scaling", "_overhead_per_task_s"))]:
+        del src[key]
+    src.pop("tiny_tasks", None)
+    src.update(replications=16000, tasks=64,
+               process_efficiency={"median": 0.95, "min": 0.87, "max": 1.03, "n": 2},
+               dask_efficiency={"median": 0.84, "min": 0.82, "max": 0.86, "n": 2})
+    (tmp_path / "bench_parallel_large.json").write_text(json.dumps(src))
+    text = report.render(tmp_path)
+    row = next(line for line in text.splitlines() if "16,000 replications in 64" in line)
+    assert "process: **0.95 [0.87-1.03]**; dask: **0.84 [0.82-0.86]**" in row
+    assert "overhead" not in row and "one worker against two" not in row
+    heads = report.headlines(tmp_path)
+    local = src["seconds"]["local"]["median"]
+    assert heads["two-worker efficiency, 16,000 replications: process; Dask"] == (
+        f"0.95 [0.87-1.03]; 0.84 [0.82-0.86] (local run {local:.1f} s)")
+
+
 def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) -> None:
     """The running-cluster case runs on a cluster started outside its timing and counts the
     CPU of that cluster's workers (not only the client's), and the cluster is gone after."""
