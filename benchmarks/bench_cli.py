@@ -15,6 +15,9 @@ Run (the two records the README table reads):
         --out benchmarks/results/bench_startup.json
     .venv/bin/python benchmarks/bench_cli.py --rounds 3 --sizes 1000,10000 \
         --out benchmarks/results/bench_cli.json
+and the import of the model with and without the deferred mesa modules (README prose):
+    .venv/bin/python benchmarks/bench_cli.py --sizes "" --rounds 10 \
+        --cases import-model,import-model-eager --out benchmarks/results/<machine>/bench_import.json
 
 Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up only):
     version        ``scosim --version`` (start-up cost)
@@ -22,6 +25,10 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
     list           ``scosim list`` (an empty results root)
                    (these three also record ``import_ms``: the total of ``python -X
                    importtime``'s top-level imports, run right after each timed run)
+    import-model   ``python -c "import scosim.runner"``: what every worker process
+                   imports before its first batch
+    import-model-eager  the same after ``import mesa``, which then runs the mesa modules
+                   scosim defers (``scosim._mesa``): the import as it was before them
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
     before-run-N   with ``--before-src DIR``: the same command from another source tree
@@ -37,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -104,6 +112,8 @@ def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
         "version": [*base, "--version"],
         "validate": [*base, "validate", str(SCENARIO)],
         "list": [*base, "list", "--out", str(workdir / "empty")],
+        "import-model": [sys.executable, "-c", "import scosim.runner"],
+        "import-model-eager": [sys.executable, "-c", "import mesa, scosim.runner"],
     }
     for n in sizes:
         out[f"run-{n}"] = [*base, "run", str(SCENARIO), "--replications", str(n),
@@ -150,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="uncounted rounds first (0 for a single long case, e.g. 100000)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
+    ap.add_argument("--cases", default="",
+                    help="comma-separated case names to run (default: all), e.g. "
+                         "import-model,import-model-eager")
     ap.add_argument("--before-src", type=Path,
                     help="also time each run case from this source tree (its src/ folder, "
                          "e.g. of `git worktree add ../before <commit>`) as before-run-N")
@@ -165,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.before_src:
             for n in sizes:
                 cmds[f"before-run-{n}"] = cmds[f"run-{n}"]
+        if args.cases:
+            wanted = [c for c in args.cases.split(",") if c]
+            unknown = sorted(set(wanted) - set(cmds))
+            if unknown:
+                ap.error(f"--cases: unknown {', '.join(unknown)}; choose from "
+                         f"{', '.join(cmds)}")
+            cmds = {k: v for k, v in cmds.items() if k in wanted}
         before = str(args.before_src.resolve()) if args.before_src else ""
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
         for rnd in range(1 - args.warmup, args.rounds + 1):
@@ -185,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                               "cases": {}}
     for name, runs in raw.items():
         result["cases"][name] = {
-            "command": " ".join(Path(c).name if i == 0 else c
+            "command": " ".join(Path(c).name if i == 0 else shlex.quote(c)
                                 for i, c in enumerate(cmds[name]))
                        .replace(str(ROOT) + "/", "").replace(str(work), "<tmp>"),
             **{k: summarise([r[k] for r in runs])

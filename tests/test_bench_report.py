@@ -208,3 +208,22 @@ def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) 
     # (about twice the local run's here; the client's alone is about a quarter of it).
     assert rec["cpu_seconds"]["dask-2-running"]["median"] > 0.6 * rec["cpu_seconds"]["local"][
         "median"]
+
+
+def test_cli_benchmark_runs_only_the_cases_asked_for(tmp_path: Path, capsys) -> None:
+    """``--cases`` picks cases by name (the import pair the README cites) and refuses others."""
+    import pytest
+
+    bench = _bench("bench_cli")
+    with pytest.raises(SystemExit):
+        bench.main(["--sizes", "", "--cases", "import-model,nope", "--out",
+                    str(tmp_path / "x.json")])
+    assert "unknown nope" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+    out = tmp_path / "imports.json"
+    assert bench.main(["--sizes", "", "--rounds", "1", "--warmup", "0", "--cases",
+                       "import-model-eager,import-model", "--out", str(out)]) == 0
+    cases = json.loads(out.read_text())["cases"]
+    assert list(cases) == ["import-model", "import-model-eager"]  # the script's order
+    assert cases["import-model-eager"]["command"].endswith("-c 'import mesa, scosim.runner'")
+    assert cases["import-model"]["peak_rss_mib"]["median"] > 50  # a real interpreter ran
