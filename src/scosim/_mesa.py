@@ -7,7 +7,7 @@ run`` and by every worker process of a parallel run, although scosim uses only
 ``mesa.Model`` and ``mesa.Agent``. :func:`load_mesa` registers those submodules as
 *deferred* modules before mesa is imported: each is a real module object made from
 its own spec (``__spec__``, ``__path__``, ``__file__`` set), whose code runs into that
-same object, under the import lock, on the first access to a name it does not yet
+same object, under a lock of its own, on the first access to a name it does not yet
 have (a module ``__getattr__``, PEP 562). Code that uses ``mesa.space.MultiGrid`` or
 imports from ``mesa.experimental`` gets the real module, the same object, loaded then.
 
@@ -27,7 +27,7 @@ from typing import Any
 #: mesa submodules that mesa's ``__init__`` imports and scosim does not use.
 DEFERRED = ("mesa.experimental", "mesa.space", "mesa.discrete_space")
 
-_lock = threading.RLock()
+_lock = threading.RLock()  # load_mesa's registration
 
 
 def _deferred(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
@@ -35,21 +35,19 @@ def _deferred(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     loader = spec.loader
     assert loader is not None  # checked by the caller
+    lock = threading.RLock()  # one per module: running one never waits on another's
 
     def __getattr__(name: str) -> Any:
-        with _lock:
+        with lock:
             if module.__dict__.get("__getattr__") is __getattr__:
                 # Run the module's code into this very object, as the import system
                 # does; drop this hook first so lookups during execution are plain.
                 del module.__dict__["__getattr__"]
-                spec._initializing = True  # type: ignore[attr-defined]
                 try:
                     loader.exec_module(module)
                 except BaseException:
                     module.__dict__["__getattr__"] = __getattr__  # try again next time
                     raise
-                finally:
-                    spec._initializing = False  # type: ignore[attr-defined]
         try:
             return module.__dict__[name]
         except KeyError:
