@@ -103,3 +103,41 @@ def test_a_deferred_module_runs_once_on_first_use_and_retries_after_a_failure(tm
     finally:
         if hasattr(builtins, "scosim_probe_runs"):
             del builtins.scosim_probe_runs
+
+
+def test_threads_touching_a_deferred_module_at_once_wait_for_one_run(tmp_path):
+    """A second thread waits for the first run to finish instead of seeing half a module."""
+    import importlib.machinery
+    import threading
+
+    (tmp_path / "scosim_slow_mod.py").write_text(
+        "import builtins, time\n"
+        "builtins.scosim_slow_runs = getattr(builtins, 'scosim_slow_runs', 0) + 1\n"
+        "time.sleep(0.3)\n"
+        "VALUE = 7\n"
+    )
+    import builtins
+
+    spec = importlib.machinery.PathFinder.find_spec("scosim_slow_mod", [str(tmp_path)])
+    module = _deferred(spec)
+    got: list[object] = []
+    barrier = threading.Barrier(3)
+
+    def touch() -> None:
+        barrier.wait()
+        try:
+            got.append(module.VALUE)
+        except AttributeError as exc:  # what a half-run module would give
+            got.append(exc)
+
+    threads = [threading.Thread(target=touch) for _ in range(3)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [7, 7, 7]
+        assert builtins.scosim_slow_runs == 1
+    finally:
+        if hasattr(builtins, "scosim_slow_runs"):
+            del builtins.scosim_slow_runs

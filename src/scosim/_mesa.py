@@ -35,19 +35,24 @@ def _deferred(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
     module = importlib.util.module_from_spec(spec)
     loader = spec.loader
     assert loader is not None  # checked by the caller
-    lock = threading.RLock()  # one per module: running one never waits on another's
+    # One lock per module (running one never waits on another's); re-entrant, so the
+    # module's own lookups while it runs get plain answers, while other threads wait.
+    lock = threading.RLock()
+    running = False
 
     def __getattr__(name: str) -> Any:
+        nonlocal running
         with lock:
-            if module.__dict__.get("__getattr__") is __getattr__:
+            if not running and module.__dict__.get("__getattr__") is __getattr__:
                 # Run the module's code into this very object, as the import system
-                # does; drop this hook first so lookups during execution are plain.
-                del module.__dict__["__getattr__"]
+                # does; the hook goes once it has run (a failed run is tried again).
+                running = True
                 try:
                     loader.exec_module(module)
-                except BaseException:
-                    module.__dict__["__getattr__"] = __getattr__  # try again next time
-                    raise
+                finally:
+                    running = False
+                if module.__dict__.get("__getattr__") is __getattr__:
+                    del module.__dict__["__getattr__"]
         try:
             return module.__dict__[name]
         except KeyError:
