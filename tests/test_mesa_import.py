@@ -141,3 +141,31 @@ def test_threads_touching_a_deferred_module_at_once_wait_for_one_run(tmp_path):
     finally:
         if hasattr(builtins, "scosim_slow_runs"):
             del builtins.scosim_slow_runs
+
+
+def test_mesa_logging_names_the_same_modules_and_classes_without_walking_the_stack():
+    """mesa's loggers get the names mesa's own frame walk gives, with no frame walk."""
+    got = _child(
+        "import inspect, json, logging\n"
+        "def refuse(*a, **k):\n"
+        "    raise AssertionError('frame walk')\n"
+        "inspect.stack = inspect.getouterframes = refuse\n"
+        "import scosim.model.model\n"
+        "import mesa\n"
+        "records = []\n"
+        "class Keep(logging.Handler):\n"
+        "    def emit(self, record):\n"
+        "        records.append((record.name, record.getMessage()))\n"
+        "log = logging.getLogger('MESA')\n"
+        "log.setLevel(logging.DEBUG)\n"
+        "log.addHandler(Keep())\n"
+        "mesa.Model(seed=3)\n"
+        "print(json.dumps({'logger': mesa.model._mesa_logger.name, 'records': records,\n"
+        "                  'bound': mesa.mesa_logging is __import__('sys').modules[\n"
+        "                      'mesa.mesa_logging']}))\n"
+    )
+    assert got["logger"] == "MESA.mesa.model"
+    assert got["bound"]
+    names = {name for name, _ in got["records"]}
+    assert "MESA.mesa.model" in names
+    assert any(msg.startswith("calling Model.__init__ with ") for _, msg in got["records"])
