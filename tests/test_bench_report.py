@@ -178,7 +178,8 @@ def test_report_takes_a_parallel_record_without_one_worker_cases(tmp_path: Path)
         f"0.95 [0.87-1.03]; 0.84 [0.82-0.86] (local run {local:.1f} s)")
 
 
-def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) -> None:
+def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path,
+                                                               monkeypatch) -> None:
     """The running-cluster case runs on a cluster started outside its timing and counts the
     CPU of that cluster's workers (not only the client's), and the cluster is gone after."""
     bench = _bench("bench_parallel")
@@ -198,16 +199,27 @@ def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path) 
         pass
     else:
         raise AssertionError("the cluster is still up after close()")
+    # What the workers' CPU counter read around the timed run (a comparison with the local
+    # run's CPU would depend on how heavy this test process is: its collector's work).
+    readings: list[float] = []
+    real_cpu = bench.RunningCluster.cpu
+
+    def recorded_cpu(self) -> float:
+        readings.append(real_cpu(self))
+        return readings[-1]
+
+    monkeypatch.setattr(bench.RunningCluster, "cpu", recorded_cpu)
     out = tmp_path / "rec.json"
     assert bench.main(["--rounds", "1", "--replications", "8", "--batch-size", "4",
                        "--cases", "local,dask-2-running", "--out", str(out)]) == 0
     rec = json.loads(out.read_text())
     assert set(rec["seconds"]) == {"local", "dask-2-running"}
     assert rec["dask_running_efficiency"]["n"] == 1
-    # The batches ran on the workers: the case's CPU is the workers' as well as the client's
-    # (about twice the local run's here; the client's alone is about a quarter of it).
-    assert rec["cpu_seconds"]["dask-2-running"]["median"] > 0.6 * rec["cpu_seconds"]["local"][
-        "median"]
+    # The batches ran on the workers, and the case's CPU includes what they used.
+    assert len(readings) == 2
+    on_workers = readings[1] - readings[0]
+    assert on_workers > 0.05
+    assert rec["cpu_seconds"]["dask-2-running"]["median"] >= on_workers
 
 
 def test_cli_benchmark_runs_only_the_cases_asked_for(tmp_path: Path, capsys) -> None:
