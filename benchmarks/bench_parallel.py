@@ -13,9 +13,9 @@ The first four start and stop their workers within the timed run, as
 ``--executor process`` and ``--executor dask`` do. ``dask-2-running`` is the cluster
 use (``scosim run ... --executor dask --scheduler tcp://...``): in each round a
 two-worker LocalCluster (the one ``--executor dask`` starts) is started before the
-timing and warmed by a small run, so its workers have imported the model when the
-timed run starts, as those of a long-lived cluster have; it is stopped after its
-case. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
+timing and warmed by a small run and by one replication on every worker, so its
+workers have imported and set up the model when the timed run starts, as those of a
+long-lived cluster have; it is stopped after its case. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
 
 Cases run interleaved round by round (a drift of a shared machine hits all alike).
 Per round:
@@ -68,6 +68,7 @@ from machine import machine  # benchmarks/machine.py (script directory)
 
 from scosim.experiments import BatchSpec, execute
 from scosim.runner import run
+from scosim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "customs_union.yaml"
@@ -155,13 +156,27 @@ class RunningCluster:
         self.cluster.close()
 
 
+def warm_worker(scenario_yaml: str) -> int:
+    """Run one replication in this process without writing (model imported and set up)."""
+    from scosim.runner import run_batch
+
+    run_batch(BatchSpec(scenario_path="", runs=(0,), scenario_yaml=scenario_yaml))
+    return os.getpid()
+
+
 def started(work: Path) -> RunningCluster:
-    """A running two-worker cluster whose workers have run a small batch (model imported)."""
+    """A running two-worker cluster whose workers have each run a replication.
+
+    A small run through the client warms the client's side; the scheduler may give all
+    of its batches to one worker, so every worker also runs one replication itself
+    (``Client.run``), as the workers of a long-lived cluster have done before.
+    """
     cluster = RunningCluster()
     try:
         run(SCENARIO, replications=4, batch_size=2, out=work / "warm-running",
             executor="dask", scheduler=cluster.address, progress=False, plots=False,
             resume=False)
+        cluster.client.run(warm_worker, load_scenario(SCENARIO).resolved_yaml())
     except BaseException:
         cluster.close()
         raise

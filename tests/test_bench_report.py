@@ -178,13 +178,22 @@ def test_report_takes_a_parallel_record_without_one_worker_cases(tmp_path: Path)
         f"0.95 [0.87-1.03]; 0.84 [0.82-0.86] (local run {local:.1f} s)")
 
 
+def _has_model() -> bool:
+    import sys
+
+    return "scosim.model.model" in sys.modules
+
+
 def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path,
                                                                monkeypatch) -> None:
     """The running-cluster case runs on a cluster started outside its timing and counts the
     CPU of that cluster's workers (not only the client's), and the cluster is gone after."""
     bench = _bench("bench_parallel")
-    cluster = bench.RunningCluster()
+    cluster = bench.started(tmp_path)
     try:
+        # every worker has run a replication itself: the model is imported everywhere
+        assert set(cluster.client.run(_has_model).values()) == {True}
+        assert len(cluster.client.run(_has_model)) == 2
         before = cluster.cpu()
         cluster.client.submit(sum, range(10**7)).result()
         assert cluster.cpu() > before + 0.05  # a task's CPU shows on the workers
