@@ -15,7 +15,8 @@ use (``scosim run ... --executor dask --scheduler tcp://...``): in each round a
 two-worker LocalCluster (the one ``--executor dask`` starts) is started before the
 timing and warmed by a small run and by one replication on every worker, so its
 workers have imported and set up the model when the timed run starts, as those of a
-long-lived cluster have; it is stopped after its case. Its CPU adds the workers' own (``resource.getrusage`` on each worker).
+long-lived cluster have; it is stopped after its case. Its CPU adds the workers' own
+(``resource.getrusage`` on each worker).
 
 Cases run interleaved round by round (a drift of a shared machine hits all alike).
 Per round:
