@@ -242,12 +242,14 @@ def headlines(results: Path) -> dict[str, str]:
     if ge and "ratio_pipeline" in ge.get("a_vs_gegravity", {}):
         out["GE counterfactual against gegravity 0.3"] = _mmm(
             ge["a_vs_gegravity"]["ratio_pipeline"], "{:.0f}", unit="x")
+    def efficiency(rec: dict) -> None:
+        out[f"two-worker efficiency, {rec['replications']:,} replications: process; Dask"] = (
+            f"{_mmm(rec['process_efficiency'])}; {_mmm(rec['dask_efficiency'])} "
+            f"(local run {rec['seconds']['local']['median']:.1f} s)")
+
     par = _load("bench_parallel.json", results)
     if par:
-        local = par["seconds"]["local"]["median"]
-        out[f"two-worker efficiency, {par['replications']:,} replications: process; Dask"] = (
-            f"{_mmm(par['process_efficiency'])}; {_mmm(par['dask_efficiency'])} "
-            f"(local run {local:.1f} s)")
+        efficiency(par)
         if "dask_running_efficiency" in par:
             out[f"two-worker efficiency, {par['replications']:,} replications: Dask on a "
                 "cluster already running"] = _mmm(par["dask_running_efficiency"])
@@ -258,10 +260,7 @@ def headlines(results: Path) -> dict[str, str]:
                 f"{_mmm(tiny['dask_startup_s'], unit=' s')}")
     large = _load("bench_parallel_large.json", results)
     if large:
-        local = large["seconds"]["local"]["median"]
-        out[f"two-worker efficiency, {large['replications']:,} replications: process; Dask"] = (
-            f"{_mmm(large['process_efficiency'])}; {_mmm(large['dask_efficiency'])} "
-            f"(local run {local:.1f} s)")
+        efficiency(large)
     return out
 
 
