@@ -61,6 +61,25 @@ def test_the_deferred_submodules_work_when_used():
                    "cs": "ContinuousSpace"}
 
 
+def test_dir_of_a_deferred_submodule_lists_what_the_eager_module_has():
+    """dir() (tab completion, help) runs the module first, and leaves no hook behind."""
+    code = (
+        "import json, sys\n"
+        "{first}\n"
+        "import mesa\n"
+        "names = {{m: dir(sys.modules[m]) for m in ('mesa.space', 'mesa.experimental',\n"
+        "                                          'mesa.discrete_space')}}\n"
+        "print(json.dumps({{'names': names,\n"
+        "  'loaded': 'networkx' in sys.modules and 'scipy.spatial' in sys.modules}}))\n"
+    )
+    deferred = _child(code.format(first="import scosim.model.model"))
+    eager = _child(code.format(first="import mesa"))
+    assert "MultiGrid" in eager["names"]["mesa.space"]
+    for name, listed in eager["names"].items():
+        assert deferred["names"][name] == listed, name
+    assert deferred["loaded"] and eager["loaded"]
+
+
 def test_mesa_imported_first_is_left_alone():
     """A plug-in that imports mesa before scosim gets mesa's usual, eager import."""
     got = _child(

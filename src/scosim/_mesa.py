@@ -8,7 +8,8 @@ run`` and by every worker process of a parallel run, although scosim uses only
 *deferred* modules before mesa is imported: each is a real module object made from
 its own spec (``__spec__``, ``__path__``, ``__file__`` set), whose code runs into that
 same object, under a lock of its own, on the first access to a name it does not yet
-have (a module ``__getattr__``, PEP 562). Code that uses ``mesa.space.MultiGrid`` or
+have (a module ``__getattr__``, PEP 562), or on ``dir()`` of it (a module ``__dir__``,
+as tab completion and ``help`` use). Code that uses ``mesa.space.MultiGrid`` or
 imports from ``mesa.experimental`` gets the real module, the same object, loaded then.
 
 ``mesa.model`` also names its logger and the class its ``__init__`` logging decorator
@@ -38,7 +39,7 @@ _lock = threading.RLock()  # load_mesa's registration
 
 
 def _deferred(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-    """A module made from ``spec`` whose code runs on the first missing-name lookup."""
+    """A module made from ``spec`` whose code runs on the first missing-name lookup or ``dir()``."""
     module = importlib.util.module_from_spec(spec)
     loader = spec.loader
     assert loader is not None  # checked by the caller
@@ -47,26 +48,36 @@ def _deferred(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
     lock = threading.RLock()
     running = False
 
-    def __getattr__(name: str) -> Any:
+    def run() -> None:
         nonlocal running
         with lock:
             if not running and module.__dict__.get("__getattr__") is __getattr__:
                 # Run the module's code into this very object, as the import system
-                # does; the hook goes once it has run (a failed run is tried again).
+                # does; the hooks go once it has run (a failed run is tried again).
                 running = True
                 try:
                     loader.exec_module(module)
                 finally:
                     running = False
-                if module.__dict__.get("__getattr__") is __getattr__:
-                    del module.__dict__["__getattr__"]
+                for hook, fn in (("__getattr__", __getattr__), ("__dir__", __dir__)):
+                    if module.__dict__.get(hook) is fn:
+                        del module.__dict__[hook]
+
+    def __getattr__(name: str) -> Any:
+        run()
         try:
             return module.__dict__[name]
         except KeyError:
             raise AttributeError(
                 f"module {module.__name__!r} has no attribute {name!r}") from None
 
+    def __dir__() -> list[str]:
+        # dir() (tab completion, help) reads no missing name: it must run the code too.
+        run()
+        return sorted(module.__dict__)
+
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    module.__dir__ = __dir__  # type: ignore[method-assign]
     return module
 
 
