@@ -248,3 +248,30 @@ def test_cli_benchmark_runs_only_the_cases_asked_for(tmp_path: Path, capsys) -> 
     assert list(cases) == ["import-model", "import-model-eager"]  # the script's order
     assert cases["import-model-eager"]["command"].endswith("-c 'import mesa, scosim.runner'")
     assert cases["import-model"]["peak_rss_mib"]["median"] > 50  # a real interpreter ran
+
+
+def test_linalg_benchmark_times_real_solves_and_products_per_matrix(tmp_path: Path) -> None:
+    """Per-matrix costs of both sizes, the ratio formed per round, and a kernel in a child."""
+    import pytest
+
+    bench = _bench("bench_linalg")
+    with pytest.raises(SystemExit):
+        bench.main(["--rounds", "0", "--out", str(tmp_path / "no.json")])
+    assert not (tmp_path / "no.json").exists()
+    out = tmp_path / "linalg.json"
+    assert bench.main(["--rounds", "2", "--batch", "8", "--calls", "3",
+                       "--coretypes", "Prescott", "--out", str(out)]) == 0
+    record = json.loads(out.read_text())
+    assert record["command"].endswith("--coretypes Prescott --out " + str(out))
+    for figures in (record["default"], record["by_coretype"]["Prescott"]):
+        assert sorted(figures) == ["27", "28"]
+        for f in figures.values():
+            assert f["max_residual"] < 1e-9  # the systems were really solved
+            assert f["solve_us_per_matrix"]["n"] == 2
+            assert 0 < f["solve_us_per_matrix"]["min"] <= f["solve_us_per_matrix"]["max"]
+            assert f["matmul_us_per_matrix"]["min"] > 0
+            ratio = f["solve_over_matmul"]
+            # per-round ratios lie between the extreme quotients of the two timings
+            lo = f["solve_us_per_matrix"]["min"] / f["matmul_us_per_matrix"]["max"]
+            hi = f["solve_us_per_matrix"]["max"] / f["matmul_us_per_matrix"]["min"]
+            assert lo * (1 - 1e-12) <= ratio["min"] <= ratio["max"] <= hi * (1 + 1e-12)
