@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from machine import machine  # benchmarks/machine.py (script directory)
+from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
 from scosim._malloc import keep_freed_memory
 from scosim.data import load_calibration
@@ -58,11 +58,6 @@ AIM = 30.0
 #: Largest relative difference accepted between a single run and the same run in a batch.
 RTOL = 1e-12
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 #: Solver parts timed at their call sites: (module, attribute, part).

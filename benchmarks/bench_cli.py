@@ -46,7 +46,6 @@ import json
 import os
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,7 +53,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from machine import machine  # benchmarks/machine.py (script directory)
+from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "customs_union.yaml"
@@ -145,10 +144,6 @@ def import_ms(cmd: list[str], cwd: Path) -> float:
                 total += int(cumulative)  # a top-level import (no indentation)
     return total / 1000.0
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max of a list of measurements."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 def main(argv: list[str] | None = None) -> int:

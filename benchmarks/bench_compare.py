@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from machine import machine  # benchmarks/machine.py (script directory)
+from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "bench_compare.json"
@@ -82,11 +81,6 @@ def _figures(report_root: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted((report / "plots").glob("*.png"))}
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 def main(argv: list[str] | None = None) -> int:

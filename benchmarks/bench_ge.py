@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from machine import machine as machine_info  # benchmarks/machine.py (script directory)
+from machine import summarise
 
 from scosim.trade import solve_ge
 from scosim.validation.gegravity import SIGMA, run_gegravity, run_scosim
@@ -135,11 +136,6 @@ def bench_gegravity(rounds: int, inner: int) -> dict:
         "scosim_iterations": int(res.iterations),
     }
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 def n28_problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:

@@ -25,24 +25,18 @@ import argparse
 import json
 import os
 import shlex
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from machine import machine  # benchmarks/machine.py (script directory)
+from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "bench_linalg.json"
 SIZES = (27, 28)
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 def measure(rounds: int, batch: int, calls: int) -> dict[str, Any]:

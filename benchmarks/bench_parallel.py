@@ -58,14 +58,13 @@ import json
 import os
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from machine import machine  # benchmarks/machine.py (script directory)
+from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
 from scosim.experiments import BatchSpec, execute
 from scosim.runner import run
@@ -197,11 +196,6 @@ def cpu_seconds() -> float:
                                                  resource.RUSAGE_CHILDREN))
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
-
-def summarise(values: list[float]) -> dict[str, float]:
-    """Median, min and max."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "n": len(values)}
 
 
 def _shown(path: Path) -> str:

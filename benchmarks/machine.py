@@ -1,9 +1,11 @@
-"""Machine and numeric-stack details recorded with every benchmark result."""
+"""Machine and numeric-stack details recorded with every benchmark result, and the
+summary of a measure over rounds that every benchmark reports."""
 
 from __future__ import annotations
 
 import os
 import platform
+import statistics
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,3 +69,9 @@ def machine() -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - informational only
             info["blas"] = {"source": "unavailable", "error": repr(exc)}
     return info
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    """Median, min, max and count of one measure over rounds (what every record reports)."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "n": len(values)}
