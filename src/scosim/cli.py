@@ -80,6 +80,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         plots = res.plots
     for p in plots:
         print(f"  plot: {p}")
+    headline = res.headline if plots else None  # summary.txt is written with the plots
+    if headline:
+        print()
+        print(headline, end="")
     return 0
 
 

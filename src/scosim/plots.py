@@ -460,7 +460,9 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     The plotted statistics are merged batch file by batch file
     (:class:`scosim.runstats.RunStats`), so memory does not grow with the runs.
     The same statistics are written as the run's summary table
-    (``summary.csv``: mean, 5th/50th/95th percentile per indicator, year and economy).
+    (``summary.csv``: mean, 5th/50th/95th percentile per indicator, year and economy)
+    and, when the policy moves welfare, as the short answer ``scosim run`` prints
+    (``summary.txt``, :mod:`scosim.run_headline`).
 
     Args:
         run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
@@ -481,7 +483,12 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     # outputs.indicators may leave an indicator out: draw only what the run has.
     if "gdp_usd" in names:
         out.append(plot_gdp_paths(st, title, plots_dir / "gdp_paths.png"))
-    if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
+    moved = "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct")
+    if "welfare_change_pct" in names and (moved or st.votes):
+        from scosim.run_headline import write_headline  # it imports this module
+
+        write_headline(st, title, Path(run_dir))  # summary.txt: what `scosim run` prints
+    if moved:
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))
     if {"in_customs_union", "member"} <= names and any(

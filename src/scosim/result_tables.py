@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scosim.results import MANIFEST
+from scosim.results import HEADLINE_FILE, MANIFEST
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,6 +199,18 @@ class Result:
             fs, path = _fs(str(self.path))
             return sorted(fs.unstrip_protocol(p) for p in fs.glob(f"{path}/plots/*.png"))
         return sorted((Path(self.path) / "plots").glob("*.png"))
+
+    @property
+    def headline(self) -> str | None:
+        """Who gains, who loses, who votes against: what ``scosim run`` printed.
+
+        The run's ``summary.txt`` (:mod:`scosim.run_headline`); None for a run
+        made without plots, or whose policy moves no economy's welfare.
+        """
+        try:
+            return _read_text(_join(self.path, HEADLINE_FILE))
+        except FileNotFoundError:
+            return None
 
     @property
     def scenario_yaml(self) -> str:

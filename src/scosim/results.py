@@ -22,6 +22,9 @@ process or a Dask worker), never shipped back to the client; keys are narrow
         plots/*.png
         summary.csv                     with plots: mean and percentiles per indicator,
                                         year and economy (the plotted statistics)
+        summary.txt                     with plots, when the policy moves welfare: who
+                                        gains, who loses, who votes against
+                                        (scosim.run_headline; what `scosim run` prints)
 
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed
 into place only when complete, so a crash never leaves a directory that looks
@@ -52,6 +55,8 @@ if TYPE_CHECKING:
 
 PARTIAL_PREFIX = ".partial-"
 MANIFEST = "manifest.json"
+#: The answer `scosim run` prints, kept in the run (:mod:`scosim.run_headline`).
+HEADLINE_FILE = "summary.txt"
 LOCK = ".lock"
 
 

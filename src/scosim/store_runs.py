@@ -347,7 +347,8 @@ class StoreRunWriter:
 
         Args:
             plot: ``plot(run_dir, plots_dir)`` draws into ``plots_dir`` (and may
-                write ``summary.csv`` into ``run_dir``); returns the files.
+                write ``summary.csv`` and ``summary.txt`` into ``run_dir``); returns
+                the files.
 
         Returns:
             The names of the plots uploaded (under ``plots/``).
@@ -369,7 +370,7 @@ class StoreRunWriter:
             files = plot(stage, stage / "plots")
             for p in files:
                 self.fs.put_file(str(p), f"{self.path}/plots/{p.name}")
-            for extra in sorted(stage.glob("*.csv")):
+            for extra in sorted([*stage.glob("*.csv"), *stage.glob("*.txt")]):
                 self.fs.put_file(str(extra), f"{self.path}/{extra.name}")
             return [p.name for p in files]
 

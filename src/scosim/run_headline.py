@@ -1,0 +1,169 @@
+"""The short answer a run prints: who gains, who loses, who votes against.
+
+``scosim run`` ends by printing a small table and writes the same text into the
+run as ``summary.txt``. It is drawn from the statistics the plots and
+``summary.csv`` are drawn from (:class:`scosim.runstats.RunStats`), so it
+cannot disagree with them:
+
+* the welfare columns are those of ``plots/welfare_final_year.png``: the same
+  year (the last, or the year of largest effect when nothing is left by then),
+  the mean over runs and the 5th-95th percentile across runs
+  (:func:`scosim.plots.who_gains_data`);
+* the vote columns count the events ``plots/membership_timeline.png`` counts:
+  votes against as a share of the state's votes (a proposal may come to a vote
+  again in a later year, so a state can vote several times in a run), vetoes and
+  defections as a mean number a run.
+
+Rows are the economies the proposal concerns (SCO members that year, economies in
+a customs union in any run, and every state that voted), then the largest gains
+and losses among the others, which is where a union's trade diversion shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from scosim.data.constants import NAMES
+from scosim.plots import HIGH, LOW, who_gains_data
+from scosim.results import HEADLINE_FILE
+from scosim.runstats import ZERO, RunStats
+
+__all__ = ["HEADLINE_FILE", "headline_table", "headline_text", "write_headline"]
+
+#: Largest gains and largest losses listed among economies the proposal does not concern.
+OTHERS = 3
+#: Vote columns, when they occur: the share of a state's votes that were against
+#: (percent), and vetoes and defections as a mean number a run.
+VOTE_COLUMNS = ("voted no", "vetoes", "left")
+
+
+def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
+    """Rows of the answer: the economies concerned, then the most affected others.
+
+    Args:
+        st: A run's statistics with ``welfare_change_pct`` (and, when recorded,
+            ``member``, ``in_customs_union`` and the vote events).
+
+    Returns:
+        ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
+        economy concerned, sorted by mean welfare change (largest first), with
+        columns ``mean``, ``low``, ``high`` (percent; 5th and 95th percentile
+        across runs), ``in_union`` (share of runs in a customs union that year,
+        NaN when not recorded) and
+        the vote columns of :data:`VOTE_COLUMNS` that occur.
+        ``others`` has the same welfare columns for at most :data:`OTHERS`
+        largest gains and :data:`OTHERS` largest losses among the other economies.
+        ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
+    """
+    table, year, when, n_runs = who_gains_data(st)
+    table = table.sort_values("mean", ascending=False, kind="stable")
+    runs = max(st.runs, 1)
+    voted = {c for (kind, c) in st.event_counts if kind == "vote"}
+    member = (st.mean("member").loc[year] if st.has("member")
+              else pd.Series(0.0, index=table.index))
+    in_union = table["in_union"].fillna(0.0)
+    concerned = [c for c in table.index
+                 if c in voted or member.get(c, 0.0) > 0 or in_union[c] > 0]
+    rows = table.loc[concerned, ["mean", "low", "high", "in_union"]].copy()
+    cast = [st.event_counts.get(("vote", c), 0) for c in concerned]
+    against = [st.no_votes.get(c, 0) for c in concerned]
+    vetoes = [st.event_counts.get(("veto", c), 0) for c in concerned]
+    # Under consensus every vote against is a veto: show it once, as vetoes.
+    if any(against) and against != vetoes:
+        rows["voted no"] = [100.0 * a / n if n else float("nan") for a, n in zip(against, cast,
+                                                                              strict=True)]
+    for heading, counts in (("vetoes", vetoes),
+                            ("left", [st.event_counts.get(("defection", c), 0)
+                                      for c in concerned])):
+        if any(counts):
+            rows[heading] = [n / runs for n in counts]
+    rest = table.drop(index=concerned)[["mean", "low", "high"]]
+    gains = rest[rest["mean"] > 0].head(OTHERS)
+    losses = rest[rest["mean"] < 0].tail(OTHERS)
+    return rows, pd.concat([gains, losses]), year, when, n_runs
+
+
+def _pct(value: float) -> str:
+    # Two decimals, as the README's figures; no sign on what rounds to zero.
+    text = f"{value:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
+
+
+def _name(code: str) -> str:
+    return f"{code} {NAMES.get(code, '')}".strip()
+
+
+def headline_text(st: RunStats, title: str) -> str:
+    """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
+
+    When no economy's welfare moved in any run (a proposal rejected everywhere),
+    the welfare columns are left out and the votes are the answer.
+
+    Args:
+        st: The run's statistics.
+        title: Scenario name and seed, as in the plots' titles.
+
+    Returns:
+        Lines ending in a newline, about 100 characters wide at most.
+    """
+    rows, others, year, when, n_runs = headline_table(st)
+    has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
+    votes = [h for h in VOTE_COLUMNS if h in rows]
+    welfare = pd.concat([rows[["mean", "low", "high"]], others])
+    moved = bool((welfare.abs() > ZERO).to_numpy().any())
+    if not moved and votes:  # the votes are the answer: most votes against first
+        rows = rows.sort_values(votes, ascending=False, kind="stable")
+    width = max([len(_name(c)) for c in [*rows.index, *others.index]] + [8])
+    num = max(len(_pct(v)) for v in welfare.to_numpy().ravel())
+    band = f"{LOW}-{HIGH} % of runs"
+
+    def line(code: str, r: pd.Series, extra: bool) -> str:
+        text = f"  {_name(code):<{width}}"
+        if moved:
+            span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
+            text += f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
+        if extra and has_union:
+            text += f"  {100 * r['in_union']:>6.0f} %" if pd.notna(r["in_union"]) else " " * 10
+        if extra:
+            text += "".join(f"  {r[h]:>6.0f} %" if h == "voted no" else f"  {r[h]:>8.2f}"
+                            for h in votes)
+        return text.rstrip()
+
+    head = f"  {'economy':<{width}}"
+    if moved:
+        head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}"
+    head += "  in union" if has_union else ""
+    head += "".join(f"  {h:>8}" for h in votes)
+    if moved:
+        out = [f"Who gains, who loses: {title}",
+               f"welfare change {when}, percent of that year's baseline:",
+               f"mean over {n_runs} runs and the {LOW}th-{HIGH}th percentile across runs"]
+    else:
+        out = [f"Who votes against: {title}",
+               f"no economy's welfare moved in any of {n_runs} runs"]
+    out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
+    if moved and len(others):
+        out += ["  other economies, largest gains and losses:",
+                *[line(c, r, False) for c, r in others.iterrows()]]
+    notes = []
+    if has_union:
+        notes.append(f"in union: share of runs in a customs union in {year}")
+    if "voted no" in votes:
+        notes.append("voted no: share of the state's votes")
+    if counted := [h for h in votes if h != "voted no"]:
+        notes.append(f"{' and '.join(counted)}: mean number a run")
+    if not votes and st.votes:
+        notes.append("no state voted against in any run")
+    if notes:
+        out.append("; ".join(notes) + ".")
+    out.append("Every indicator, year and economy: summary.csv; figures: plots/.")
+    return "\n".join(out) + "\n"
+
+
+def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
+    """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`."""
+    path = Path(run_dir) / HEADLINE_FILE
+    path.write_text(headline_text(st, title), encoding="utf-8")
+    return path

@@ -1,0 +1,130 @@
+"""The answer `scosim run` prints (scosim.run_headline), against the run's own tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.cli import main
+from scosim.plots import load_plot_data
+from scosim.result_tables import open_result
+from scosim.results import read_batches
+from scosim.run_headline import OTHERS, headline_table, headline_text
+from scosim.runner import run
+from scosim.runstats import RunStats
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def geometry_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Variable geometry: some states vote no year after year, a union of two forms."""
+    out = tmp_path_factory.mktemp("results")
+    res = run(REPO / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
+              batch_size=3, out=out, progress=False, plots=False)
+    return Path(res.path)
+
+
+def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
+    """Welfare, union shares and votes computed afresh from every run's rows."""
+    ind = read_batches(geometry_run / "indicators")
+    ev = read_batches(geometry_run / "events")
+    rows, others, year, when, n_runs = headline_table(load_plot_data(geometry_run))
+    assert n_runs == 7 and year == int(ind["year"].max()) and str(year) in when
+
+    def wide(name: str) -> pd.DataFrame:
+        d = ind[(ind["indicator"] == name) & (ind["year"] == year)]
+        return d.pivot_table(index="run", columns="country", values="value", observed=True)
+
+    w, union, member = wide("welfare_change_pct"), wide("in_customs_union"), wide("member")
+    votes = ev[ev["type"] == "vote"]
+    voted = set(votes["country"].astype(str))
+    concerned = {c for c in w.columns
+                 if c in voted or member[c].mean() > 0 or union[c].mean() > 0}
+    assert set(rows.index) == concerned
+    assert list(rows["mean"]) == sorted(rows["mean"], reverse=True)
+    for c in rows.index:
+        assert rows.loc[c, "mean"] == pytest.approx(w[c].mean(), rel=1e-12, abs=1e-15)
+        low, high = np.percentile(w[c], [5, 95])
+        assert rows.loc[c, "low"] == pytest.approx(low, rel=1e-12, abs=1e-15)
+        assert rows.loc[c, "high"] == pytest.approx(high, rel=1e-12, abs=1e-15)
+        assert rows.loc[c, "in_union"] == pytest.approx(union[c].mean())
+    # Votes against as a share of each state's own votes (states vote every year here).
+    mine = votes[votes["country"].astype(str) == "IND"]
+    assert len(mine) > 7  # more votes than runs: a share of runs would be wrong
+    assert rows.loc["IND", "voted no"] == pytest.approx(100 * (~mine["yes"]).mean())
+    assert rows.loc["PAK", "voted no"] == 0.0
+    # The others: the largest gains and losses among economies not concerned.
+    rest = w.mean().drop(index=list(concerned))
+    assert set(others.index) == (set(rest[rest > 0].nlargest(OTHERS).index)
+                                 | set(rest[rest < 0].nsmallest(OTHERS).index))
+
+
+def _synthetic(welfare: float) -> RunStats:
+    """Four runs; CHN and KAZ vote, KAZ always against (a veto), MNG is outside."""
+    rows = []
+    for run_id in range(4):
+        for country, value in (("CHN", welfare * (1 + run_id)), ("KAZ", -welfare),
+                               ("MNG", -2 * welfare), ("NPL", welfare / 2)):
+            rows += [(run_id, 2030, country, "welfare_change_pct", value),
+                     (run_id, 2030, country, "member", float(country in ("CHN", "KAZ"))),
+                     (run_id, 2030, country, "in_customs_union", 0.0)]
+    ind = pd.DataFrame(rows, columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame(
+        [(r, 2026, "vote", c, "cu", c == "CHN") for r in range(4) for c in ("CHN", "KAZ")]
+        + [(r, 2026, "veto", "KAZ", "cu", None) for r in range(4)],
+        columns=["run", "year", "type", "country", "proposal", "yes"])
+    return RunStats.from_frames(ind, ev)
+
+
+def test_a_rejected_proposal_is_answered_by_its_vetoes() -> None:
+    text = headline_text(_synthetic(0.0), "t (seed 1)")
+    assert text.startswith("Who votes against: t (seed 1)\n")
+    assert "no economy's welfare moved in any of 4 runs" in text
+    assert "mean" not in text.splitlines()[2]  # no welfare columns
+    # Under consensus every vote against is a veto: one column, vetoes a run.
+    assert "voted no" not in text
+    assert re.search(r"KAZ Kazakhstan +1\.00\n", text)
+    assert re.search(r"CHN China +0\.00\n", text)
+    assert "MNG" not in text  # outside, and nothing moved
+
+
+def test_welfare_columns_are_rounded_means_and_percentiles() -> None:
+    text = headline_text(_synthetic(0.5), "t (seed 1)")
+    assert text.startswith("Who gains, who loses: t (seed 1)\n")
+    # CHN's mean over runs is 0.5 * (1 + 2 + 3 + 4) / 4 = 1.25; its 5th percentile
+    # interpolates 0.5 and 1.0 at 0.15: 0.575, printed +0.57 (half to even in binary).
+    chn = next(line for line in text.splitlines() if "CHN China" in line)
+    assert chn.split()[2:6] == ["+1.25", f"{np.percentile([.5, 1, 1.5, 2], 5):+.2f}", "to",
+                                f"{np.percentile([.5, 1, 1.5, 2], 95):+.2f}"]
+    assert "other economies, largest gains and losses:" in text
+    assert re.search(r"NPL Nepal +\+0\.25", text) and re.search(r"MNG Mongolia +-1\.00", text)
+
+
+def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, capsys) -> None:
+    assert main(["run", str(model_fixture("small_cu.yaml")), "--out", str(tmp_path),
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
+    kept = (run_dir / "summary.txt").read_text()
+    assert out.endswith("\n\n" + kept)
+    assert open_result(run_dir).headline == kept
+    # Vetoes a run, from the event log itself.
+    ev = read_batches(run_dir / "events")
+    vetoes = ev[ev["type"] == "veto"]["country"].astype(str).value_counts() / 6
+    for code, share in vetoes.items():
+        assert re.search(rf"\n  {code} .* {share:.2f}\n", kept), code
+
+
+def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture,
+                                                  capsys) -> None:
+    assert main(["run", str(model_fixture("small_cu.yaml")), "--out", str(tmp_path),
+                 "--quiet", "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
+    assert not (run_dir / "summary.txt").exists() and open_result(run_dir).headline is None
+    assert "Who" not in out
