@@ -138,8 +138,9 @@ def headline_text(st: RunStats, title: str) -> str:
     head += "".join(f"  {h:>8}" for h in votes)
     if moved:
         out = [f"Who gains, who loses: {title}",
-               f"welfare change {when}, percent of that year's baseline:",
-               f"mean over {n_runs} runs and the {LOW}th-{HIGH}th percentile across runs"]
+               f"welfare change {when} against the same year without the policy,",
+               f"percent of real expenditure: mean over {n_runs} runs and the "
+               f"{LOW}th-{HIGH}th percentile across runs"]
     else:
         out = [f"Who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
