@@ -128,3 +128,13 @@ def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture
     run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
     assert not (run_dir / "summary.txt").exists() and open_result(run_dir).headline is None
     assert "Who" not in out
+
+
+def test_a_run_in_an_object_store_keeps_the_same_answer(tmp_path: Path, model_fixture) -> None:
+    """summary.txt is uploaded with the plots (fsspec's in-memory store stands for s3)."""
+    path = model_fixture("small_cu.yaml")
+    local = run(path, out=tmp_path, progress=False)
+    remote = run(path, out=f"memory://headline-{tmp_path.name}/results", progress=False)
+    assert isinstance(remote.path, str) and remote.path.startswith("memory://")
+    assert remote.headline is not None
+    assert remote.headline == (Path(local.path) / "summary.txt").read_text()
