@@ -138,3 +138,31 @@ def test_a_run_in_an_object_store_keeps_the_same_answer(tmp_path: Path, model_fi
     assert isinstance(remote.path, str) and remote.path.startswith("memory://")
     assert remote.headline is not None
     assert remote.headline == (Path(local.path) / "summary.txt").read_text()
+
+
+def test_show_prints_a_run_s_answer_or_works_it_out(tmp_path: Path, model_fixture,
+                                                    capsys) -> None:
+    """`scosim show`: the kept file; for a run without plots the same text from its tables."""
+    path = str(model_fixture("small_cu.yaml"))
+    out = str(tmp_path / "results")
+    assert main(["run", path, "--out", out, "--quiet"]) == 0
+    plotted = Path(capsys.readouterr().out.split("results: ")[1].splitlines()[0].strip())
+    assert main(["show", str(plotted)]) == 0
+    assert capsys.readouterr().out == f"run: {plotted}\n\n" + (plotted / "summary.txt").read_text()
+    assert main(["run", path, "--out", out, "--quiet", "--no-plots"]) == 0
+    bare = Path(capsys.readouterr().out.split("results: ")[1].splitlines()[0].strip())
+    assert not (bare / "summary.txt").exists()
+    assert main(["show", "small_cu", "--out", out]) == 0  # by name: the latest run, bare
+    shown = capsys.readouterr().out
+    assert shown == f"run: {bare}\n\n" + (plotted / "summary.txt").read_text()
+    assert main(["show", "no_such_run", "--out", out]) == 2
+    assert "no finished run 'no_such_run'" in capsys.readouterr().err
+
+
+def test_show_says_when_there_is_nothing_to_answer(tmp_path: Path, model_fixture,
+                                                   capsys) -> None:
+    assert main(["run", str(model_fixture("small_base.yaml")), "--out", str(tmp_path),
+                 "--quiet", "--no-plots"]) == 0
+    run_dir = capsys.readouterr().out.split("results: ")[1].splitlines()[0].strip()
+    assert main(["show", run_dir]) == 0
+    assert "no economy's welfare moved and no state voted" in capsys.readouterr().out

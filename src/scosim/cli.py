@@ -87,6 +87,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    """Print a finished run's answer: who gains, who loses, who votes against."""
+    from scosim.result_tables import _is_url, open_result
+    from scosim.run_catalogue import resolve_run
+
+    run_dir = args.run if _is_url(args.run) else resolve_run(args.run, args.out)
+    text = open_result(run_dir).headline
+    if text is None:  # no summary.txt: work it out (this imports the plotting code)
+        from scosim.run_headline import headline_of_run
+
+        text = headline_of_run(run_dir)
+    print(f"run: {run_dir}")
+    if text is None:
+        print("no economy's welfare moved and no state voted in this run: nothing to show "
+              "beyond its tables (summary.csv, `scosim compare`)")
+        return 0
+    print()
+    print(text, end="")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """List runs found under the results directory."""
     from scosim.results import CATALOGUE_COLUMNS, catalogue_rows, is_url, local_path
@@ -195,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--out", default="results",
                     help="results root: a directory or an fsspec URL (default: results)")
     ls.set_defaults(func=cmd_list)
+
+    sh = sub.add_parser("show", help="who gains, who loses, who votes against in a finished run")
+    sh.add_argument("run", help="a run directory, a run id, a scenario name (its latest run) "
+                    "or a run's URL")
+    sh.add_argument("--out", default="results", help="results root (default: results)")
+    sh.set_defaults(func=cmd_show)
 
     ex = sub.add_parser("explore", help="explore scenarios in the browser (needs scosim[explore])")
     _explore_arguments(ex)

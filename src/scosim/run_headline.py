@@ -26,11 +26,13 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.data.constants import NAMES
-from scosim.plots import HIGH, LOW, who_gains_data
+from scosim.plots import HIGH, LOW, load_plot_data, who_gains_data
+from scosim.result_tables import _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
 
-__all__ = ["HEADLINE_FILE", "headline_table", "headline_text", "write_headline"]
+__all__ = ["HEADLINE_FILE", "headline_of_run", "headline_table", "headline_text",
+           "write_headline"]
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
@@ -168,3 +170,28 @@ def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
     path = Path(run_dir) / HEADLINE_FILE
     path.write_text(headline_text(st, title), encoding="utf-8")
     return path
+
+
+def headline_of_run(run: str | Path) -> str | None:
+    """A finished run's answer: its ``summary.txt``, else worked out from its tables.
+
+    Runs made with ``--no-plots``, or before ``summary.txt`` existed, have no file;
+    for a local run the answer is then computed from its batch files, the way the
+    plots would read them (memory does not grow with the runs).
+
+    Args:
+        run: A run directory or a run's URL.
+
+    Returns:
+        The text, or None when the run records no welfare change and no vote.
+    """
+    res = open_result(run)
+    if res.headline is not None or _is_url(res.path):
+        return res.headline
+    st = load_plot_data(Path(res.path))
+    if not st.has("welfare_change_pct"):
+        return None
+    table = who_gains_data(st)[0]
+    if not st.votes and not (table[["mean", "low", "high"]].abs() > ZERO).to_numpy().any():
+        return None
+    return headline_text(st, f"{res.manifest['scenario']} (seed {res.manifest['seed']})")
