@@ -166,3 +166,22 @@ def test_show_says_when_there_is_nothing_to_answer(tmp_path: Path, model_fixture
     run_dir = capsys.readouterr().out.split("results: ")[1].splitlines()[0].strip()
     assert main(["show", run_dir]) == 0
     assert "no economy's welfare moved and no state voted" in capsys.readouterr().out
+
+
+def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
+    """Majority rule: KAZ votes no (no veto); IND is a member that never voted."""
+    ind = pd.DataFrame(
+        [(r, 2030, c, name, v) for r in range(2)
+         for c in ("CHN", "KAZ", "IND")
+         for name, v in (("welfare_change_pct", 0.1 * (r + 1)), ("member", 1.0))],
+        columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame([(r, 2026, "vote", c, "cu", c == "CHN") for r in range(2)
+                       for c in ("CHN", "KAZ")],
+                      columns=["run", "year", "type", "country", "proposal", "yes"])
+    st = RunStats.from_frames(ind, ev)
+    rows = headline_table(st)[0]
+    assert rows.loc["KAZ", "voted no"] == 100.0 and rows.loc["CHN", "voted no"] == 0.0
+    assert np.isnan(rows.loc["IND", "voted no"]) and "vetoes" not in rows
+    lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()[4:7]}
+    assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
+    assert "nan" not in lines["IND"] and lines["IND"].endswith("+0.20")

@@ -15,7 +15,7 @@ cannot disagree with them:
   defections as a mean number a run.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
-a customs union in any run, and every state that voted), then the largest gains
+a customs union that year in any run, and every state that voted), then the largest gains
 and losses among the others, which is where a union's trade diversion shows.
 """
 
@@ -129,7 +129,8 @@ def headline_text(st: RunStats, title: str) -> str:
         if extra and has_union:
             text += f"  {100 * r['in_union']:>6.0f} %" if pd.notna(r["in_union"]) else " " * 10
         if extra:
-            text += "".join(f"  {r[h]:>6.0f} %" if h == "voted no" else f"  {r[h]:>8.2f}"
+            text += "".join(" " * 10 if pd.isna(r[h])  # a state that did not vote
+                            else f"  {r[h]:>6.0f} %" if h == "voted no" else f"  {r[h]:>8.2f}"
                             for h in votes)
         return text.rstrip()
 
