@@ -19,6 +19,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+@pytest.fixture(scope="session")
+def geometry_run(tmp_path_factory):
+    """customs_union_variable_geometry.yaml, 7 runs in 3 batches, no plots.
+
+    Several batch files, so per-batch reads must be merged across files; states
+    vote no year after year and a union of two forms.
+    """
+    from scosim.runner import run
+
+    out = tmp_path_factory.mktemp("results")
+    res = run(ROOT / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
+              batch_size=3, out=out, progress=False, plots=False)
+    assert len(res.manifest["batches"]) == 3
+    return Path(res.path)
+
+
 @pytest.fixture
 def model_fixture():
     """Path of a YAML fixture under tests/fixtures/model/."""

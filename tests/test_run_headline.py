@@ -17,17 +17,6 @@ from scosim.run_headline import OTHERS, headline_table, headline_text
 from scosim.runner import run
 from scosim.runstats import RunStats
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def geometry_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Variable geometry: some states vote no year after year, a union of two forms."""
-    out = tmp_path_factory.mktemp("results")
-    res = run(REPO / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
-              batch_size=3, out=out, progress=False, plots=False)
-    return Path(res.path)
-
 
 def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
     """Welfare, union shares and votes computed afresh from every run's rows."""

@@ -23,33 +23,23 @@ from scosim.runstats import RunStats
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run of several batches, so per-batch reads must be merged across files."""
-    out = tmp_path_factory.mktemp("results")
-    res = run(REPO / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
-              batch_size=3, out=out, progress=False, plots=False)
-    assert len(res.manifest["batches"]) == 3
-    return res.path
-
-
-def test_wide_reads_equal_the_pivot_of_the_whole_table(small_run: Path) -> None:
-    tidy = read_batches(small_run / "indicators")
-    names = indicator_names(small_run / "indicators")
+def test_wide_reads_equal_the_pivot_of_the_whole_table(geometry_run: Path) -> None:
+    tidy = read_batches(geometry_run / "indicators")
+    names = indicator_names(geometry_run / "indicators")
     assert names == set(tidy["indicator"].unique())
     for name in PLOTTED:
         full = tidy[tidy["indicator"] == name].pivot_table(
             index=["run", "year"], columns="country", values="value", observed=True)
-        wide = read_wide(small_run / "indicators", name)
+        wide = read_wide(geometry_run / "indicators", name)
         pd.testing.assert_frame_equal(wide, full)
-    assert read_wide(small_run / "indicators", "no_such_indicator").empty
+    assert read_wide(geometry_run / "indicators", "no_such_indicator").empty
 
 
-def test_plot_data_merged_by_batch_equal_the_full_tables(small_run: Path) -> None:
+def test_plot_data_merged_by_batch_equal_the_full_tables(geometry_run: Path) -> None:
     """The figures' numbers do not change when statistics are merged batch by batch."""
-    tidy = read_batches(small_run / "indicators")
-    events = read_batches(small_run / "events")
-    st = load_plot_data(small_run)
+    tidy = read_batches(geometry_run / "indicators")
+    events = read_batches(geometry_run / "events")
+    st = load_plot_data(geometry_run)
     assert isinstance(st, RunStats) and set(st.indicators) == set(PLOTTED)
     assert st.runs == 7
 
@@ -72,7 +62,7 @@ def test_plot_data_merged_by_batch_equal_the_full_tables(small_run: Path) -> Non
     assert (va.proposal, va.year, va.n_runs) == (vb.proposal, vb.year, vb.n_runs)
 
 
-def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: Path,
+def test_plot_run_reads_only_the_plotted_indicators(geometry_run: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import pyarrow.parquet as pq
 
@@ -87,7 +77,7 @@ def test_plot_run_reads_only_the_plotted_indicators(small_run: Path, tmp_path: P
         return real(*a, **k)
 
     monkeypatch.setattr(pq, "read_table", spy)
-    files = plot_run(small_run, tmp_path)
+    files = plot_run(geometry_run, tmp_path)
     # Every read of the (large) indicator files is filtered to the plotted indicators.
     assert asked and all(f is not None for f in asked)
     assert {p.name for p in files} >= {"gdp_paths.png", "welfare_final_year.png"}
@@ -130,15 +120,15 @@ def test_validate_imports_no_dataframe_or_model_package(tmp_path: Path) -> None:
     assert rc == 2
 
 
-def test_list_still_shows_runs(small_run: Path, capsys: pytest.CaptureFixture) -> None:
+def test_list_still_shows_runs(geometry_run: Path, capsys: pytest.CaptureFixture) -> None:
     from scosim.cli import main
     from scosim.results import catalogue
 
-    root = small_run.parents[1]
+    root = geometry_run.parents[1]
     assert main(["list", "--out", str(root)]) == 0
-    assert small_run.name[:20] in capsys.readouterr().out
+    assert geometry_run.name[:20] in capsys.readouterr().out
     cat = catalogue(root)
-    assert list(cat["run_id"]) == [small_run.name] and cat.loc[0, "replications"] == 7
+    assert list(cat["run_id"]) == [geometry_run.name] and cat.loc[0, "replications"] == 7
 
 
 def test_ge_cache_gives_identical_tables_and_skips_solves(tmp_path: Path,
@@ -325,15 +315,15 @@ def test_lean_single_run_gives_the_numbers_of_the_same_run_in_a_batch() -> None:
     assert not np.array_equal(one.run(0).indicators["gdp_usd"], one.run(1).indicators["gdp_usd"])
 
 
-def test_summary_csv_matches_the_plots_and_exact_statistics(small_run: Path,
+def test_summary_csv_matches_the_plots_and_exact_statistics(geometry_run: Path,
                                                             tmp_path: Path) -> None:
     """summary.csv holds the plotted numbers; means exact, percentiles within the bound."""
     from scosim.runstats import ALPHA, ZERO
 
-    plot_run(small_run, tmp_path)
-    summary = pd.read_csv(small_run / "summary.csv")
+    plot_run(geometry_run, tmp_path)
+    summary = pd.read_csv(geometry_run / "summary.csv")
     assert set(summary["indicator"]) == set(PLOTTED)
-    table, year, _, n_runs = who_gains_data(load_plot_data(small_run))
+    table, year, _, n_runs = who_gains_data(load_plot_data(geometry_run))
     w = summary[(summary["indicator"] == "welfare_change_pct") & (summary["year"] == year)]
     w = w.set_index("country").loc[table.index]
     assert (w["n_runs"] == n_runs).all()
@@ -341,7 +331,7 @@ def test_summary_csv_matches_the_plots_and_exact_statistics(small_run: Path,
     np.testing.assert_allclose(w["mean"], table["mean"], rtol=1e-5, atol=1e-9)
     np.testing.assert_allclose(w["median"], table["median"], rtol=1e-5, atol=1e-9)
 
-    tidy = read_batches(small_run / "indicators", indicators=["gdp_usd"])
+    tidy = read_batches(geometry_run / "indicators", indicators=["gdp_usd"])
     for (yr, cty), grp in tidy.groupby(["year", "country"], observed=True):
         x = np.sort(grp["value"].to_numpy())
         row = summary[(summary["indicator"] == "gdp_usd") & (summary["year"] == yr)
