@@ -189,6 +189,12 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     manifest = json.loads((workdir / "results" / "customs_union" / run_id / "manifest.json")
                           .read_text())  # fmt: skip
     assert manifest["replications"] == 5
+    # The answer `scosim run` prints (worked out from the run's tables: no plots here).
+    from scosim.run_headline import headline_of_run
+
+    shown = [c.value for c in at.code if c.value.startswith("Who ")]
+    assert shown == [headline_of_run(workdir / "results" / "customs_union" / run_id).rstrip()]
+    assert "Who gains, who loses: customs_union (seed " in shown[0]
     # An invalid value: the run button is disabled and the CLI's message is shown.
     at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()
     assert at.button(key="run").disabled

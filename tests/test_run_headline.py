@@ -13,7 +13,13 @@ from scosim.cli import main
 from scosim.plots import load_plot_data
 from scosim.result_tables import open_result
 from scosim.results import read_batches
-from scosim.run_headline import OTHERS, headline_table, headline_text
+from scosim.run_headline import (
+    FROM_TABLES,
+    OTHERS,
+    WITH_PLOTS,
+    headline_table,
+    headline_text,
+)
 from scosim.runner import run
 from scosim.runstats import RunStats
 
@@ -143,7 +149,9 @@ def test_show_prints_a_run_s_answer_or_works_it_out(tmp_path: Path, model_fixtur
     assert not (bare / "summary.txt").exists()
     assert main(["show", "small_cu", "--out", out]) == 0  # by name: the latest run, bare
     shown = capsys.readouterr().out
-    assert shown == f"run: {bare}\n\n" + (plotted / "summary.txt").read_text()
+    kept = (plotted / "summary.txt").read_text()
+    assert kept.endswith(WITH_PLOTS + "\n") and shown.endswith(FROM_TABLES + "\n")
+    assert shown.replace(FROM_TABLES, WITH_PLOTS) == f"run: {bare}\n\n" + kept
     assert main(["show", "no_such_run", "--out", out]) == 2
     assert "no finished run 'no_such_run'" in capsys.readouterr().err
 

@@ -97,7 +97,13 @@ def _name(code: str) -> str:
     return f"{code} {NAMES.get(code, '')}".strip()
 
 
-def headline_text(st: RunStats, title: str) -> str:
+#: The last line of the answer a run with plots keeps (``summary.txt``).
+WITH_PLOTS = "Every indicator, year and economy: summary.csv; figures: plots/."
+#: The last line when the answer is worked out for a run made without plots.
+FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
+
+
+def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -106,6 +112,7 @@ def headline_text(st: RunStats, title: str) -> str:
     Args:
         st: The run's statistics.
         title: Scenario name and seed, as in the plots' titles.
+        footer: The last line: where the rest of the numbers are.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -162,7 +169,7 @@ def headline_text(st: RunStats, title: str) -> str:
         notes.append("no state voted against in any run")
     if notes:
         out.append("; ".join(notes) + ".")
-    out.append("Every indicator, year and economy: summary.csv; figures: plots/.")
+    out.append(footer)
     return "\n".join(out) + "\n"
 
 
@@ -195,4 +202,5 @@ def headline_of_run(run: str | Path) -> str | None:
     table = who_gains_data(st)[0]
     if not st.votes and not (table[["mean", "low", "high"]].abs() > ZERO).to_numpy().any():
         return None
-    return headline_text(st, f"{res.manifest['scenario']} (seed {res.manifest['seed']})")
+    return headline_text(st, f"{res.manifest['scenario']} (seed {res.manifest['seed']})",
+                         FROM_TABLES)

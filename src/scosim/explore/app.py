@@ -41,6 +41,7 @@ from scosim.explore.session import (
 )
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
+from scosim.run_headline import headline_of_run
 from scosim.scenario import ScenarioError
 
 CONFIG_ENV = "SCOSIM_EXPLORE"
@@ -161,6 +162,10 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     with st.container(key="provenance-run"):
         st.markdown(f"`{provenance(res.manifest)}`")
     _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
+    headline = headline_of_run(res.path)  # what `scosim run` prints and `scosim show` shows
+    if headline is not None:
+        with st.container(key="headline-run"):
+            st.code(headline, language=None)
     figs = _run_figures(str(res.path))
     if figs["who_gains"] is not None:
         with st.container(key="fig-who-gains"):
