@@ -17,6 +17,7 @@ from scosim.run_headline import (
     FROM_TABLES,
     OTHERS,
     WITH_PLOTS,
+    headline_of_run,
     headline_table,
     headline_text,
 )
@@ -133,6 +134,9 @@ def test_a_run_in_an_object_store_keeps_the_same_answer(tmp_path: Path, model_fi
     assert isinstance(remote.path, str) and remote.path.startswith("memory://")
     assert remote.headline is not None
     assert remote.headline == (Path(local.path) / "summary.txt").read_text()
+    bare = run(path, out=f"memory://headline-{tmp_path.name}/bare", progress=False, plots=False)
+    with pytest.raises(FileNotFoundError, match="has no summary.txt"):
+        headline_of_run(bare.path)
 
 
 def test_show_prints_a_run_s_answer_or_works_it_out(tmp_path: Path, model_fixture,

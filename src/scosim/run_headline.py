@@ -192,10 +192,17 @@ def headline_of_run(run: str | Path) -> str | None:
 
     Returns:
         The text, or None when the run records no welfare change and no vote.
+
+    Raises:
+        FileNotFoundError: A run in an object store without ``summary.txt``.
     """
     res = open_result(run)
-    if res.headline is not None or _is_url(res.path):
+    if res.headline is not None:
         return res.headline
+    if _is_url(res.path):  # the tables would have to be downloaded first
+        raise FileNotFoundError(
+            f"{res.path} has no {HEADLINE_FILE} (it was made without plots); the answer is "
+            "worked out from tables only for a run on this machine")
     st = load_plot_data(Path(res.path))
     if not st.has("welfare_change_pct"):
         return None
