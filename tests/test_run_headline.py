@@ -186,3 +186,21 @@ def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
     lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()[4:7]}
     assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
     assert "nan" not in lines["IND"] and lines["IND"].endswith("+0.20")
+
+
+def test_votes_a_rule_committed_are_called_so() -> None:
+    """As the vote figure does: a rule that ignores the score decided the vote."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", 0.1) for r in range(2)
+                        for c in ("CHN", "KAZ")],
+                       columns=["run", "year", "country", "indicator", "value"])
+
+    def votes(kaz_rule: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(r, 2026, "vote", c, "cu", True, kaz_rule if c == "KAZ" else "utility_vote")
+             for r in range(2) for c in ("CHN", "KAZ")],
+            columns=["run", "year", "type", "country", "proposal", "yes", "rule"])
+
+    text = headline_text(RunStats.from_frames(ind, votes("always_yes")), "t")
+    assert "Votes in 2026 were committed (KAZ by rule always_yes):\n" in text
+    assert "committed" not in headline_text(RunStats.from_frames(ind, votes("score_only_vote")),
+                                            "t")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.data.constants import NAMES
-from scosim.plots import HIGH, LOW, load_plot_data, who_gains_data
+from scosim.plots import HIGH, LOW, SCORE_RULES, load_plot_data, who_gains_data
 from scosim.result_tables import _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
@@ -169,8 +169,27 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         notes.append("no state voted against in any run")
     if notes:
         out.append("; ".join(notes) + ".")
+    if committed := _committed(st):
+        out.append(committed)
     out.append(footer)
     return "\n".join(out) + "\n"
+
+
+def _committed(st: RunStats) -> str | None:
+    """Who voted by a rule that ignores the score at the first vote (as the vote figure says)."""
+    first = st.first_vote
+    if first is None:
+        return None
+    by_rule: dict[str, list[str]] = {}
+    for c in first.states:
+        for rule in sorted(first.rules[c] - set(SCORE_RULES)):
+            by_rule.setdefault(rule, []).append(c)
+    if not by_rule:
+        return None
+    parts = [f"{'every state' if len(cs) == len(first.states) else ', '.join(cs)} by rule {r}"
+             for r, cs in by_rule.items()]
+    return (f"Votes in {first.year} were committed ({'; '.join(parts)}):\n"
+            "the scenario decided them, not the states' scores.")
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
