@@ -49,6 +49,7 @@ def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
         assert rows.loc[c, "low"] == pytest.approx(low, rel=1e-12, abs=1e-15)
         assert rows.loc[c, "high"] == pytest.approx(high, rel=1e-12, abs=1e-15)
         assert rows.loc[c, "in_union"] == pytest.approx(union[c].mean())
+        assert rows.loc[c, "gains"] == pytest.approx((w[c] > 1e-9).mean())
     # Votes against as a share of each state's own votes (states vote every year here).
     mine = votes[votes["country"].astype(str) == "IND"]
     assert len(mine) > 7  # more votes than runs: a share of runs would be wrong
@@ -95,8 +96,10 @@ def test_welfare_columns_are_rounded_means_and_percentiles() -> None:
     # CHN's mean over runs is 0.5 * (1 + 2 + 3 + 4) / 4 = 1.25; its 5th percentile
     # interpolates 0.5 and 1.0 at 0.15: 0.575, printed +0.57 (half to even in binary).
     chn = next(line for line in text.splitlines() if "CHN China" in line)
-    assert chn.split()[2:6] == ["+1.25", f"{np.percentile([.5, 1, 1.5, 2], 5):+.2f}", "to",
-                                f"{np.percentile([.5, 1, 1.5, 2], 95):+.2f}"]
+    assert chn.split()[2:8] == ["+1.25", f"{np.percentile([.5, 1, 1.5, 2], 5):+.2f}", "to",
+                                f"{np.percentile([.5, 1, 1.5, 2], 95):+.2f}", "100", "%"]
+    kaz = next(line for line in text.splitlines() if "KAZ Kazakhstan" in line)
+    assert kaz.split()[2:8] == ["-0.50", "-0.50", "to", "-0.50", "0", "%"]  # gains in no run
     assert "other economies, largest gains and losses:" in text
     assert re.search(r"NPL Nepal +\+0\.25", text) and re.search(r"MNG Mongolia +-1\.00", text)
 
@@ -185,7 +188,8 @@ def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
     assert np.isnan(rows.loc["IND", "voted no"]) and "vetoes" not in rows
     lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()[4:7]}
     assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
-    assert "nan" not in lines["IND"] and lines["IND"].endswith("+0.20")
+    assert "nan" not in lines["IND"] and lines["IND"].split()[-2:] == ["100", "%"]  # gains
+    assert len(lines["IND"].split()) == len(lines["KAZ"].split()) - 2  # no share of votes
 
 
 def test_votes_a_rule_committed_are_called_so() -> None:

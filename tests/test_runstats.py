@@ -103,6 +103,25 @@ def test_shares_of_runs_are_exact_and_nan_is_skipped() -> None:
     assert st.quantile(0.5).iloc[0, 0] == pytest.approx(1.0, rel=ALPHA * (1 + 1e-9))
 
 
+@pytest.mark.parametrize("n", [300, 5000])  # values held, and the sketch alone
+def test_share_of_runs_above_zero_is_exact_at_any_size(n: int) -> None:
+    """Signs survive binning: the share of runs with a gain is exact, noise counts as zero."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(0.1, 1.0, (n, 2, 3))
+    x[: n // 10, 0, 0] = ZERO / 2  # numerical noise, not a gain
+    x[n // 10: n // 5, 0, 1] = -ZERO / 2
+    x[n // 5, 1, 2] = np.nan
+    st = RunStats()
+    for k, part in enumerate(np.array_split(x, 7)):
+        st.add_indicators(_tidy(part, [2030, 2031], ["A", "B", "C"],
+                                run0=sum(len(p) for p in np.array_split(x, 7)[:k])))
+    got = st.share_positive("x")
+    for t, year in enumerate((2030, 2031)):
+        for c, code in enumerate("ABC"):
+            v = x[:, t, c][~np.isnan(x[:, t, c])]
+            assert got.loc[year, code] == np.mean(v > ZERO), (year, code)
+
+
 def test_new_economy_in_a_later_batch_keeps_earlier_cells() -> None:
     st = RunStats()
     st.add_indicators(_tidy(np.full((2, 1, 1), 3.0), [2030], ["A"]))

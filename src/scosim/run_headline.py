@@ -8,7 +8,9 @@ cannot disagree with them:
 * the welfare columns are those of ``plots/welfare_final_year.png``: the same
   year (the last, or the year of largest effect when nothing is left by then),
   the mean over runs and the 5th-95th percentile across runs
-  (:func:`scosim.plots.who_gains_data`);
+  (:func:`scosim.plots.who_gains_data`), and the share of runs with a gain
+  (exact at any size: :meth:`scosim.runstats.RunStats.share_positive`), the
+  "share > 0" of ``scosim compare``;
 * the vote columns count the events ``plots/membership_timeline.png`` counts:
   votes against as a share of the state's votes (a proposal may come to a vote
   again in a later year, so a state can vote several times in a run), vetoes and
@@ -21,6 +23,7 @@ and losses among the others, which is where a union's trade diversion shows.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -52,8 +55,8 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
         economy concerned, sorted by mean welfare change (largest first), with
         columns ``mean``, ``low``, ``high`` (percent; 5th and 95th percentile
-        across runs), ``in_union`` (share of runs in a customs union that year,
-        NaN when not recorded) and
+        across runs), ``gains`` (share of runs with a gain, 0-1), ``in_union``
+        (share of runs in a customs union that year, NaN when not recorded) and
         the vote columns of :data:`VOTE_COLUMNS` that occur.
         ``others`` has the same welfare columns for at most :data:`OTHERS`
         largest gains and :data:`OTHERS` largest losses among the other economies.
@@ -61,6 +64,7 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
     """
     table, year, when, n_runs = who_gains_data(st)
     table = table.sort_values("mean", ascending=False, kind="stable")
+    table["gains"] = st.share_positive("welfare_change_pct").loc[year].reindex(table.index)
     runs = max(st.runs, 1)
     voted = {c for (kind, c) in st.event_counts if kind == "vote"}
     member = (st.mean("member").loc[year] if st.has("member")
@@ -68,7 +72,7 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
     in_union = table["in_union"].fillna(0.0)
     concerned = [c for c in table.index
                  if c in voted or member.get(c, 0.0) > 0 or in_union[c] > 0]
-    rows = table.loc[concerned, ["mean", "low", "high", "in_union"]].copy()
+    rows = table.loc[concerned, ["mean", "low", "high", "gains", "in_union"]].copy()
     cast = [st.event_counts.get(("vote", c), 0) for c in concerned]
     against = [st.no_votes.get(c, 0) for c in concerned]
     vetoes = [st.event_counts.get(("veto", c), 0) for c in concerned]
@@ -81,7 +85,7 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
                                       for c in concerned])):
         if any(counts):
             rows[heading] = [n / runs for n in counts]
-    rest = table.drop(index=concerned)[["mean", "low", "high"]]
+    rest = table.drop(index=concerned)[["mean", "low", "high", "gains"]]
     gains = rest[rest["mean"] > 0].head(OTHERS)
     losses = rest[rest["mean"] < 0].tail(OTHERS)
     return rows, pd.concat([gains, losses]), year, when, n_runs
@@ -120,7 +124,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     rows, others, year, when, n_runs = headline_table(st)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
     votes = [h for h in VOTE_COLUMNS if h in rows]
-    welfare = pd.concat([rows[["mean", "low", "high"]], others])
+    welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
     if not moved and votes:  # the votes are the answer: most votes against first
         rows = rows.sort_values(votes, ascending=False, kind="stable")
@@ -132,7 +136,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         text = f"  {_name(code):<{width}}"
         if moved:
             span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
-            text += f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
+            text += (f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
+                     f"  {100 * r['gains']:>6.0f} %")
         if extra and has_union:
             text += f"  {100 * r['in_union']:>6.0f} %" if pd.notna(r["in_union"]) else " " * 10
         if extra:
@@ -143,7 +148,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
 
     head = f"  {'economy':<{width}}"
     if moved:
-        head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}"
+        head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}"
     head += "  in union" if has_union else ""
     head += "".join(f"  {h:>8}" for h in votes)
     if moved:
@@ -158,7 +163,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     if moved and len(others):
         out += ["  other economies, largest gains and losses:",
                 *[line(c, r, False) for c, r in others.iterrows()]]
-    notes = []
+    notes = ["gains: share of runs with a gain"] if moved else []
     if has_union:
         notes.append(f"in union: share of runs in a customs union in {year}")
     if "voted no" in votes:
@@ -168,7 +173,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     if not votes and st.votes:
         notes.append("no state voted against in any run")
     if notes:
-        out.append("; ".join(notes) + ".")
+        out.append(textwrap.fill("; ".join(notes) + ".", width=95))
     if committed := _committed(st):
         out.append(committed)
     out.append(footer)

@@ -252,6 +252,20 @@ class IndicatorStats:
         qv = self.quantiles([q])[:, 0].reshape(self.count.shape)
         return self._frame(qv)
 
+    def share_positive(self) -> pd.DataFrame:
+        """Share of runs with a value above :data:`ZERO`: rows years, columns economies.
+
+        Exact at any number of runs: bin keys carry the value's sign, and values
+        within :data:`ZERO` of zero count as zero, as everywhere in this module.
+        """
+        codes, counts = self.sketch.codes, self.sketch.counts
+        cell = codes // _SPAN
+        positive = codes - cell * _SPAN - _SPAN // 2 > 0
+        above = np.bincount(cell[positive], weights=counts[positive],
+                            minlength=self.count.size).reshape(self.count.shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self._frame(above / self.count)
+
 
 #: Vote fields whose means the vote-reasons figure shows.
 CONTRIB_PREFIX = "contrib_"
@@ -414,6 +428,10 @@ class RunStats:
     def quantile(self, name: str, q: float) -> pd.DataFrame:
         """A quantile over runs of an indicator: rows years, columns economies."""
         return self.indicators[name].quantile(q)
+
+    def share_positive(self, name: str) -> pd.DataFrame:
+        """Share of runs in which an indicator is above zero (beyond numerical noise)."""
+        return self.indicators[name].share_positive()
 
     def table(self) -> pd.DataFrame:
         """Tidy summary: one row per indicator, year and economy.
