@@ -61,11 +61,11 @@ def test_a_run_gathers_the_statistics_its_files_give(tmp_path, feeds, executor) 
     assert feed.read_back == (0 if executor == "local" else 4)
     assert (res.path / "summary.csv").exists() and (res.path / "plots").is_dir()
     # The printed answer too: the same text from the statistics read back afterwards.
+    from scosim.plots import run_title
     from scosim.run_headline import headline_text
 
-    title = f"{res.manifest['scenario']} (seed {res.manifest['seed']})"
     assert (res.path / "summary.txt").read_text() == headline_text(load_plot_data(res.path),
-                                                                   title)
+                                                                   run_title(res.manifest))
     assert not stats_feed._feeds  # no feed left listening
 
 

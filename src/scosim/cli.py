@@ -93,11 +93,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     from scosim.run_catalogue import resolve_run
 
     run_dir = args.run if _is_url(args.run) else resolve_run(args.run, args.out)
-    text = open_result(run_dir).headline
+    res = open_result(run_dir)
+    text = res.headline
     if text is None:  # no summary.txt: work it out (this imports the plotting code)
-        from scosim.run_headline import headline_of_run
+        from scosim.run_headline import worked_out_headline
 
-        text = headline_of_run(run_dir)
+        text = worked_out_headline(res)
     print(f"run: {run_dir}")
     if text is None:
         print("no economy's welfare moved and no state voted in this run: nothing to show "

@@ -453,6 +453,11 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
 SUMMARY_FILE = "summary.csv"
 
 
+def run_title(manifest: dict) -> str:
+    """Scenario name and seed: the title of a run's figures and of its printed answer."""
+    return f"{manifest['scenario']} (seed {manifest['seed']})"
+
+
 def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
              stats: RunStats | None = None) -> list[Path]:
     """Write every plot that fits a run's content.
@@ -475,7 +480,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         The files written.
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
-    title = f"{manifest['scenario']} (seed {manifest['seed']})"
+    title = run_title(manifest)
     st = load_plot_data(run_dir) if stats is None else stats
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     names = set(st.indicators)
@@ -483,12 +488,11 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     # outputs.indicators may leave an indicator out: draw only what the run has.
     if "gdp_usd" in names:
         out.append(plot_gdp_paths(st, title, plots_dir / "gdp_paths.png"))
-    moved = "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct")
-    if "welfare_change_pct" in names and (moved or st.votes):
-        from scosim.run_headline import write_headline  # it imports this module
+    from scosim.run_headline import has_answer, write_headline  # it imports this module
 
+    if has_answer(st):
         write_headline(st, title, Path(run_dir))  # summary.txt: what `scosim run` prints
-    if moved:
+    if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))
     if {"in_customs_union", "member"} <= names and any(
@@ -581,5 +585,5 @@ def mechanism_figures(run_dir: Path) -> list[Path]:
     plots_dir = Path(run_dir) / "plots"
     manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
     plots_dir.mkdir(exist_ok=True)
-    title = f"{manifest['scenario']} (seed {manifest['seed']})"
+    title = run_title(manifest)
     return plot_mechanism_figures(Path(run_dir), title, plots_dir)

@@ -29,19 +29,33 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.data.constants import NAMES
-from scosim.plots import HIGH, LOW, SCORE_RULES, load_plot_data, who_gains_data
-from scosim.result_tables import _is_url, open_result
+from scosim.plots import (
+    HIGH,
+    LOW,
+    SCORE_RULES,
+    _any_nonzero,
+    load_plot_data,
+    run_title,
+    who_gains_data,
+)
+from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
 
-__all__ = ["HEADLINE_FILE", "headline_of_run", "headline_table", "headline_text",
-           "write_headline"]
+__all__ = ["HEADLINE_FILE", "has_answer", "headline_of_run", "headline_table",
+           "headline_text", "worked_out_headline", "write_headline"]
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
 #: Vote columns, when they occur: the share of a state's votes that were against
 #: (percent), and vetoes and defections as a mean number a run.
 VOTE_COLUMNS = ("voted no", "vetoes", "left")
+
+
+def has_answer(st: RunStats) -> bool:
+    """Whether a run has an answer to print: welfare moved (its figure is drawn) or votes."""
+    return st.has("welfare_change_pct") and (
+        bool(st.votes) or _any_nonzero(st, "welfare_change_pct"))
 
 
 def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
@@ -205,11 +219,7 @@ def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
 
 
 def headline_of_run(run: str | Path) -> str | None:
-    """A finished run's answer: its ``summary.txt``, else worked out from its tables.
-
-    Runs made with ``--no-plots``, or before ``summary.txt`` existed, have no file;
-    for a local run the answer is then computed from its batch files, the way the
-    plots would read them (memory does not grow with the runs).
+    """A finished run's answer: its ``summary.txt``, else :func:`worked_out_headline`.
 
     Args:
         run: A run directory or a run's URL.
@@ -221,17 +231,32 @@ def headline_of_run(run: str | Path) -> str | None:
         FileNotFoundError: A run in an object store without ``summary.txt``.
     """
     res = open_result(run)
-    if res.headline is not None:
-        return res.headline
-    if _is_url(res.path):  # the tables would have to be downloaded first
+    text = res.headline
+    return text if text is not None else worked_out_headline(res)
+
+
+def worked_out_headline(res: Result) -> str | None:
+    """The answer of a run that has no ``summary.txt``, from its batch files.
+
+    Runs made with ``--no-plots``, or before ``summary.txt`` existed, have no file;
+    for a local run the answer is computed from its batch files, the way the plots
+    would read them (memory does not grow with the runs). Its last line says so.
+
+    Args:
+        res: The run.
+
+    Returns:
+        The text, or None when the run records no welfare change and no vote.
+
+    Raises:
+        FileNotFoundError: A run in an object store (its tables would have to be
+            downloaded first).
+    """
+    if _is_url(res.path):
         raise FileNotFoundError(
             f"{res.path} has no {HEADLINE_FILE} (it was made without plots); the answer is "
             "worked out from tables only for a run on this machine")
     st = load_plot_data(Path(res.path))
-    if not st.has("welfare_change_pct"):
+    if not has_answer(st):
         return None
-    table = who_gains_data(st)[0]
-    if not st.votes and not (table[["mean", "low", "high"]].abs() > ZERO).to_numpy().any():
-        return None
-    return headline_text(st, f"{res.manifest['scenario']} (seed {res.manifest['seed']})",
-                         FROM_TABLES)
+    return headline_text(st, run_title(res.manifest), FROM_TABLES)
