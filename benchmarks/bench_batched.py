@@ -59,7 +59,6 @@ AIM = 30.0
 RTOL = 1e-12
 
 
-
 #: Solver parts timed at their call sites: (module, attribute, part).
 PARTS = (("scosim.model.model", "solve_ge", "ge_solve"),
          ("scosim.model.ge_cache", "solve_ge", "ge_solve"),

@@ -145,7 +145,6 @@ def import_ms(cmd: list[str], cwd: Path) -> float:
     return total / 1000.0
 
 
-
 def main(argv: list[str] | None = None) -> int:
     """Run the cases interleaved and write a JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -82,7 +82,6 @@ def _figures(report_root: Path) -> dict[str, str]:
             for p in sorted((report / "plots").glob("*.png"))}
 
 
-
 def main(argv: list[str] | None = None) -> int:
     """Make the two runs, time the cases interleaved and write the JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

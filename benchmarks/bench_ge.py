@@ -137,7 +137,6 @@ def bench_gegravity(rounds: int, inner: int) -> dict:
     }
 
 
-
 def n28_problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, str]:
     try:
         from scosim.data.calibration import load_calibration

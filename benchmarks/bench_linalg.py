@@ -38,7 +38,6 @@ OUT = ROOT / "benchmarks" / "results" / "bench_linalg.json"
 SIZES = (27, 28)
 
 
-
 def measure(rounds: int, batch: int, calls: int) -> dict[str, Any]:
     """Microseconds per matrix of a stacked solve and a stacked product, for each size.
 

@@ -197,7 +197,6 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-
 def _shown(path: Path) -> str:
     """A path as the command line shows it: relative to the repository when inside it."""
     try:
