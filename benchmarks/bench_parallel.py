@@ -2,15 +2,22 @@
 
 Each case is one full ``scosim.run(...)`` of ``scenarios/customs_union.yaml`` (results
 written to a temporary directory, no plots), timed whole, including starting the
-worker pool or the Dask LocalCluster:
+worker pool or the Dask LocalCluster; with ``--cli`` it is instead the command a user
+types, ``scosim run ... --no-plots``, in a new process, so the interpreter's start and
+the client's imports are timed too (the local case pays them as well):
 
     local       one process, batched (the reference)
     process-1   process executor, 1 worker      process-2   2 workers
     dask-1      Dask LocalCluster, 1 worker     dask-2      2 workers
+    process-2-spawn, dask-2-spawn   2 workers spawned (``SCOSIM_START_METHOD=spawn``)
     dask-2-running  2 workers of a cluster already running (``--scheduler``)
 
-The first four start and stop their workers within the timed run, as
-``--executor process`` and ``--executor dask`` do. ``dask-2-running`` is the cluster
+All but the last start and stop their workers within the timed run, as
+``--executor process`` and ``--executor dask`` do. On Linux two workers start from a
+fork server that has imported the model (:mod:`scosim.worker_start`); each case starts
+its own server within its timing and stops it after, so no case finds one warm. The
+``-spawn`` cases start their workers as every case did before the fork server, in the
+same rounds: the change's own record. ``dask-2-running`` is the cluster
 use (``scosim run ... --executor dask --scheduler tcp://...``): in each round a
 two-worker LocalCluster (the one ``--executor dask`` starts) is started before the
 timing and warmed by a small run and by one replication on every worker, so its
@@ -45,7 +52,7 @@ do nothing, interleaved, giving
 demand, are started in both).
 
 Run:  .venv/bin/python benchmarks/bench_parallel.py [--rounds 3] [--replications 1000]
-          [--batch-size 125] [--cases process-2,dask-2] [--tiny 64]
+          [--batch-size 125] [--cases process-2,dask-2] [--cli] [--tiny 64]
 Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``). The README record:
 ``python benchmarks/bench_parallel.py --rounds 2 --replications 4000 --batch-size 250
 --tiny 64`` on a quiet machine.
@@ -54,18 +61,22 @@ Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``). The README rec
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from machine import machine, summarise  # benchmarks/machine.py (script directory)
 
+from scosim import worker_start
 from scosim.experiments import BatchSpec, execute
 from scosim.runner import run
 from scosim.scenario import load_scenario
@@ -79,10 +90,16 @@ CASES: dict[str, tuple[str, int | None]] = {
     "local": ("local", None),
     "process-1": ("process", 1),
     "process-2": ("process", 2),
+    "process-2-spawn": ("process", 2),
     "dask-1": ("dask", 1),
     "dask-2": ("dask", 2),
+    "dask-2-spawn": ("dask", 2),
     "dask-2-running": ("dask", 2),
 }
+#: Cases whose workers are spawned (``SCOSIM_START_METHOD=spawn``), as before the fork
+#: server; the others start as ``scosim run`` starts them here (on Linux two or more
+#: workers fork from a fork server started within the timed run).
+SPAWNED = ("process-2-spawn", "dask-2-spawn")
 #: Cases run on a cluster started (and warmed) before their timing.
 RUNNING = ("dask-2-running",)
 
@@ -98,21 +115,22 @@ def tiny_tasks(n: int, rounds: int, running: bool = False) -> dict[str, Any]:
     With ``running`` also ``running``: connecting to a two-worker cluster that is
     already up (started before the timing, stopped after) and dispatching tasks to it.
     """
-    kinds = ("process", "dask") + (("running",) if running else ())
+    kinds = ("process", "dask", "process_spawn", "dask_spawn") + (("running",) if running else ())
     times: dict[str, list[float]] = {f"{ex}-{k}": [] for ex in kinds for k in (2, n)}
     for rnd in range(rounds):
         for name in times:
             ex, k = name.split("-")
             specs = [BatchSpec("", runs=(i,), batch_id=i) for i in range(int(k))]
-            on = RunningCluster() if ex == "running" else None
-            try:
-                t0 = time.perf_counter()
-                execute(specs, noop, executor="dask" if on else ex, workers=2,
-                        scheduler=on.address if on else None, progress=False, keep=False)
-                times[name].append(time.perf_counter() - t0)
-            finally:
-                if on is not None:
-                    on.close()
+            with start_method(ex.endswith("_spawn")):
+                on = RunningCluster() if ex == "running" else None
+                try:
+                    t0 = time.perf_counter()
+                    execute(specs, noop, executor="dask" if on else ex.split("_")[0], workers=2,
+                            scheduler=on.address if on else None, progress=False, keep=False)
+                    times[name].append(time.perf_counter() - t0)
+                finally:
+                    if on is not None:
+                        on.close()
             print(f"tiny round {rnd} {name}: {times[name][-1]:.2f} s", file=sys.stderr,
                   flush=True)
     out: dict[str, Any] = {"tasks": n, "seconds": {k: summarise(v) for k, v in times.items()}}
@@ -184,11 +202,48 @@ def started(work: Path) -> RunningCluster:
     return cluster
 
 
+@contextlib.contextmanager
+def start_method(spawned: bool) -> Iterator[None]:
+    """Workers spawned, or the default start; no fork server is left running after it.
+
+    Every case starts its own fork server inside its timing, as a ``scosim run`` does,
+    and stops it after: its CPU (and its workers', which it waits for) then counts in
+    ``RUSAGE_CHILDREN``, and the next case gains nothing from a server already warm.
+    """
+    saved = os.environ.get(worker_start.START_METHOD_ENV)
+    if spawned:
+        os.environ[worker_start.START_METHOD_ENV] = "spawn"
+    try:
+        yield
+    finally:
+        worker_start.stop()
+        if saved is None:
+            os.environ.pop(worker_start.START_METHOD_ENV, None)
+        else:
+            os.environ[worker_start.START_METHOD_ENV] = saved
+
+
+def run_cli(replications: int, batch_size: int, executor: str, workers: int | None,
+            out: Path, scheduler: str | None) -> None:
+    """One ``scosim run`` command in a new process, as a user types it (without plots)."""
+    cmd = [sys.executable, "-m", "scosim.cli", "run", str(SCENARIO), "--replications",
+           str(replications), "--batch-size", str(batch_size), "--executor", executor,
+           "--out", str(out), "--no-plots", "--quiet", "--no-resume"]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
+    if scheduler is not None:
+        cmd += ["--scheduler", scheduler]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+
+
 def cpu_seconds() -> float:
     """User + system CPU of this process and of its finished children (the workers).
 
-    Workers (pool processes, Dask worker processes) are children of this process
-    and are waited for when the executor shuts down, so the difference around a
+    Workers (pool processes, Dask worker processes) are children of this process,
+    or of the fork server that is, and are waited for when the executor shuts down
+    (the fork server when :func:`start_method` stops it), so the difference around a
     case is all the CPU the case used: a measure of work that, unlike wall time,
     does not grow with other jobs' load on a shared machine.
     """
@@ -215,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", default="")
     ap.add_argument("--cases", default=",".join(CASES),
                     help=f"comma-separated subset of {', '.join(CASES)} (default: all)")
+    ap.add_argument("--cli", action="store_true",
+                    help="run every case as the command users run, `scosim run ... --no-plots`, "
+                    "in a new process (its start-up and imports timed too)")
     ap.add_argument("--tiny", type=int, default=0, metavar="N",
                     help="also time 2 and N no-op tasks per executor (two workers)")
     args = ap.parse_args(argv)
@@ -238,18 +296,27 @@ def main(argv: list[str] | None = None) -> int:
                 out = work / name
                 # A running cluster exists only during its case: idle workers would
                 # otherwise take CPU from the other cases.
-                on = started(work) if name in RUNNING else None
-                try:
-                    c0 = cpu_seconds() + (on.cpu() if on else 0.0)
-                    t0 = time.perf_counter()
-                    run(SCENARIO, replications=args.replications, batch_size=args.batch_size,
-                        executor=executor, workers=workers, out=out, progress=False,
-                        plots=False, resume=False, scheduler=on.address if on else None)
-                    times[name].append(time.perf_counter() - t0)
-                    cpu[name].append(cpu_seconds() + (on.cpu() if on else 0.0) - c0)
-                finally:
-                    if on is not None:
-                        on.close()
+                with start_method(name in SPAWNED):
+                    on = started(work) if name in RUNNING else None
+                    try:
+                        c0 = cpu_seconds() + (on.cpu() if on else 0.0)
+                        t0 = time.perf_counter()
+                        if args.cli:
+                            run_cli(args.replications, args.batch_size, executor, workers,
+                                    out, on.address if on else None)
+                        else:
+                            run(SCENARIO, replications=args.replications,
+                                batch_size=args.batch_size, executor=executor,
+                                workers=workers, out=out, progress=False, plots=False,
+                                resume=False, scheduler=on.address if on else None)
+                        times[name].append(time.perf_counter() - t0)
+                        if on is not None:  # its workers' CPU, asked while they run
+                            cpu[name].append(cpu_seconds() + on.cpu() - c0)
+                    finally:
+                        if on is not None:
+                            on.close()
+                if on is None:  # a stopped fork server has counted its workers' CPU
+                    cpu[name].append(cpu_seconds() - c0)
                 shutil.rmtree(out, ignore_errors=True)
                 print(f"round {rnd} {name}: {times[name][-1]:.2f} s, CPU {cpu[name][-1]:.2f} s",
                       file=sys.stderr, flush=True)
@@ -265,9 +332,12 @@ def main(argv: list[str] | None = None) -> int:
         "command": f"python benchmarks/bench_parallel.py --rounds {args.rounds} "
                    f"--replications {args.replications} --batch-size {args.batch_size}"
                    + (f" --cases {args.cases}" if len(cases) < len(CASES) else "")
+                   + (" --cli" if args.cli else "")
                    + (f" --tiny {args.tiny}" if args.tiny else "")
                    + (f" --out {_shown(args.out)}" if args.out.resolve() != OUT.resolve() else ""),
         "scenario": str(SCENARIO.relative_to(ROOT)),
+        "how": "each case a `scosim run` command in a new process" if args.cli
+               else "each case a scosim.run() call in this process",
         "replications": args.replications,
         "batch_size": args.batch_size,
         "tasks": n_batches,
@@ -291,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     ratios("dask_running_efficiency", "local", "dask-2-running", lambda lo, t2: lo / (2 * t2))
     ratios("dask_running_cpu_over_local", "dask-2-running", "local", lambda d, lo: d / lo, cpu)
     # Within a round both ran under the same load: robust on a shared machine.
+    for ex in ("process", "dask"):
+        # The fork server's gain: spawned over forked workers' time, within a round.
+        ratios(f"{ex}_spawn_over_forkserver", f"{ex}-2-spawn", f"{ex}-2", lambda a, b: a / b)
+        ratios(f"{ex}_spawn_efficiency", "local", f"{ex}-2-spawn", lambda lo, t2: lo / (2 * t2))
     ratios("dask_over_process_2_workers", "dask-2", "process-2", lambda d, p: d / p)
     ratios("dask_over_process_2_workers_cpu", "dask-2", "process-2", lambda d, p: d / p, cpu)
     ratios("dask_2_workers_cpu_over_local", "dask-2", "local", lambda d, lo: d / lo, cpu)

@@ -284,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     warnings.showwarning = _show_warning
     try:
+        _start_workers_early(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print(
@@ -313,6 +314,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+
+
+def _start_workers_early(args: argparse.Namespace) -> None:
+    """Let local worker processes start importing the model while this process sets up.
+
+    Only for commands that start two or more workers on this machine (process pool or
+    a Dask LocalCluster); see :mod:`scosim.experiments.worker_start`.
+    """
+    executor = getattr(args, "executor", "local")
+    if executor == "local" or args.func is cmd_explore:  # the explorer runs elsewhere
+        return
+    from scosim import worker_start
+
+    worker_start.start_early(executor, getattr(args, "workers", None),
+                             getattr(args, "scheduler", None))
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim import __version__
+from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.model.model import SCOModel
@@ -386,6 +386,8 @@ def run(
         raise ValueError(
             f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
         )
+    # Workers start importing the model while the scenario is read and the run planned.
+    worker_start.start_early(executor, workers, scheduler)
     store = is_url(str(out))
     if store:
         fs, store_root = open_store(str(out), executor)  # checked before anything is written

@@ -66,7 +66,10 @@ def local_cluster(workers: int) -> Any:
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(LOCAL_DASK_CONFIG):
+    from scosim import worker_start
+
+    start = {"distributed.worker.multiprocessing-method": worker_start.method(workers, dask=True)}
+    with dask.config.set({**LOCAL_DASK_CONFIG, **start}):
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,  # the model is numpy-bound; processes give parallelism

@@ -16,7 +16,6 @@ import collections
 import concurrent.futures as cf
 import contextlib
 import logging
-import multiprocessing as mp
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +25,9 @@ from typing import Any, Literal, TypeVar
 
 import pandas as pd
 
+from scosim import worker_start
 from scosim.model.events import KEY_COLUMNS
+from scosim.worker_start import ONE_THREAD_ENV
 
 T = TypeVar("T")
 
@@ -46,16 +47,6 @@ DASK_CONNECT_TIMEOUT = 10.0
 #: Times Dask runs a batch again after it failed (e.g. its worker died). Results
 #: do not depend on where a batch runs, and a retried batch overwrites its files.
 DASK_RETRIES = 2
-#: Environment variables that keep BLAS/OpenMP to one thread in worker processes:
-#: with several workers, workers are the parallelism (and results never depend on
-#: BLAS threads). Read by the BLAS library when a worker imports numpy.
-ONE_THREAD_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "VECLIB_MAXIMUM_THREADS": "1",
-    "NUMEXPR_NUM_THREADS": "1",
-}
 
 
 @dataclass(frozen=True)
@@ -414,9 +405,9 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def _new_pool(n: int) -> cf.ProcessPoolExecutor:
-    # spawn: same behaviour on Linux, macOS and Windows, and no forked copies of
-    # threads or open files (fork with threads can deadlock).
-    return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+    # Never a fork of this process (fork with threads can deadlock): spawned, or forked
+    # by the single-threaded fork server that has imported the model (worker_start).
+    return cf.ProcessPoolExecutor(max_workers=n, mp_context=worker_start.context(n))
 
 
 def _exit_codes(pool: cf.ProcessPoolExecutor) -> list[int]:
