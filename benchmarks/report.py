@@ -12,6 +12,8 @@ Every figure in the table comes from one of these files, written by one command 
     bench_parallel.json  python benchmarks/bench_parallel.py
     bench_parallel_large.json  python benchmarks/bench_parallel.py --rounds 1
                              --replications 16000 --out ... (optional)
+    bench_parallel_cli.json  python benchmarks/bench_parallel.py --cli ... --out ...
+                             (optional: each case a `scosim run` command)
 
 Records of the same commands on other machines go in a subfolder each
 (``benchmarks/results/<machine>/``, written with ``--out``). A second block sets each
@@ -147,7 +149,7 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                     f"interleaved rounds; max welfare difference {b['max_abs_welfare_diff']:.0e})",
                     "none set"])
         note("bench_ge.json", ge, ge.get("command", "python benchmarks/bench_ge.py"))
-    for name in ("bench_parallel.json", "bench_parallel_large.json"):
+    for name in ("bench_parallel.json", "bench_parallel_large.json", "bench_parallel_cli.json"):
         par = _load(name, results)
         if not par:
             continue
@@ -171,13 +173,33 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                         " task" if "running_startup_s" in tiny else "")
             cells.append("dask on a cluster already running (`--scheduler`, workers warm): "
                          f"**{_mmm(par['dask_running_efficiency'])}**{dispatch}")
+        spawned = _spawned(par)
+        if spawned:
+            cells.append(spawned)
         rounds = ", one round" if "--rounds 1 " in par["command"] else ""
+        how = (", each a `scosim run ... --no-plots` command in a new process"
+               if "--cli" in par["command"] else "")
         out.append([f"two-worker parallel efficiency, {par['replications']:,} replications in "
-                    f"{par['tasks']} tasks{rounds} (local time / (2 x two-worker time); and the "
-                    "executor's own scaling, one-worker time / (2 x two-worker time))",
+                    f"{par['tasks']} tasks{rounds}{how} (local time / (2 x two-worker time); and "
+                    "the executor's own scaling, one-worker time / (2 x two-worker time))",
                     "; ".join(cells), f"at least {par['aim_efficiency']:.1f} on a quiet machine"])
         note(name, par, par["command"])
     return out, prov
+
+
+def _spawned(par: dict) -> str:
+    """The record's spawned-worker cases (the code before the fork server), if it has them."""
+    if "process_spawn_over_forkserver" not in par:
+        return ""
+    tiny = par.get("tiny_tasks") or {}
+    start = (f"; start-up and shut-down {_mmm(tiny['process_spawn_startup_s'], unit=' s')} and "
+             f"{_mmm(tiny['dask_spawn_startup_s'], unit=' s')}"
+             if "process_spawn_startup_s" in tiny else "")
+    return ("workers spawned instead of forked from the fork server (as before it, same "
+            f"rounds): efficiency process {_mmm(par['process_spawn_efficiency'])}, dask "
+            f"{_mmm(par['dask_spawn_efficiency'])}; spawned over forked time, process "
+            f"{_mmm(par['process_spawn_over_forkserver'])}, dask "
+            f"{_mmm(par['dask_spawn_over_forkserver'])}{start}")
 
 
 #: Names of the parts of a step in ``bench_batched``'s breakdown.
@@ -243,9 +265,14 @@ def headlines(results: Path) -> dict[str, str]:
         out["GE counterfactual against gegravity 0.3"] = _mmm(
             ge["a_vs_gegravity"]["ratio_pipeline"], "{:.0f}", unit="x")
     def efficiency(rec: dict) -> None:
-        out[f"two-worker efficiency, {rec['replications']:,} replications: process; Dask"] = (
-            f"{_mmm(rec['process_efficiency'])}; {_mmm(rec['dask_efficiency'])} "
-            f"(local run {rec['seconds']['local']['median']:.1f} s)")
+        how = " as `scosim run` commands" if "--cli" in rec["command"] else ""
+        spawned = (f"; with workers spawned, as before the fork server, in the same rounds: "
+                   f"{_mmm(rec['process_spawn_efficiency'])}; "
+                   f"{_mmm(rec['dask_spawn_efficiency'])}"
+                   if "process_spawn_efficiency" in rec else "")
+        out[f"two-worker efficiency, {rec['replications']:,} replications{how}: process; "
+            "Dask"] = (f"{_mmm(rec['process_efficiency'])}; {_mmm(rec['dask_efficiency'])} "
+                       f"(local run {rec['seconds']['local']['median']:.1f} s){spawned}")
 
     par = _load("bench_parallel.json", results)
     if par:
@@ -261,6 +288,9 @@ def headlines(results: Path) -> dict[str, str]:
     large = _load("bench_parallel_large.json", results)
     if large:
         efficiency(large)
+    cli = _load("bench_parallel_cli.json", results)
+    if cli:
+        efficiency(cli)
     return out
 
 
