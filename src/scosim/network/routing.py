@@ -36,8 +36,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import dijkstra
 
 from scosim.network.tables import FREIGHT_MODES, SEA, NetworkTables
 
@@ -455,6 +453,10 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     Returns:
         :class:`Routes` with economy costs ``cost[r, i, j]``.
     """
+    # Imported here: runs without a corridor never route (scipy.sparse is 0.1-0.3 s to import).
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
     w = np.atleast_2d(np.asarray(weights, float))
     if w.shape[1] != len(graph.tail):
         raise ValueError(f"weights must have {len(graph.tail)} arcs; got {w.shape}")
