@@ -188,3 +188,18 @@ def test_the_fork_server_runs_no_threads_of_its_own(fresh: None) -> None:
     tasks = Path(f"/proc/{server}/task")
     names = [(t / "comm").read_text().strip() for t in tasks.iterdir()]
     assert len([n for n in names if n != "jemalloc_bg_thd"]) == 1, names
+
+
+@linux_only
+def test_a_local_cluster_leaves_the_environment_as_it_was(fresh: None) -> None:
+    # Dask's nannies write their pre-spawn variables into this process's environment;
+    # left there, every later pool would be spawned (the environment differs from the
+    # fork server's) and every later child would inherit them.
+    pytest.importorskip("distributed")
+    from scosim.experiments.dask_run import local_cluster
+
+    before = dict(os.environ)
+    cluster = local_cluster(2)
+    cluster.close()
+    assert dict(os.environ) == before
+    assert worker_start.method(2, dask=True) == "forkserver"

@@ -69,7 +69,10 @@ def local_cluster(workers: int) -> Any:
     from scosim import worker_start
 
     start = {"distributed.worker.multiprocessing-method": worker_start.method(workers, dask=True)}
-    with dask.config.set({**LOCAL_DASK_CONFIG, **start}):
+    # The nannies write their pre-spawn variables (and PYTHONHASHSEED) into this process's
+    # environment; left there, the next workers would not be started from the fork server
+    # (its environment would differ) and every later child process would inherit them.
+    with dask.config.set({**LOCAL_DASK_CONFIG, **start}), _environ_restored():
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,  # the model is numpy-bound; processes give parallelism
