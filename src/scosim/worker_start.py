@@ -26,10 +26,12 @@ they are on macOS and Windows, for a single worker, and with
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing as mp
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
@@ -55,8 +57,10 @@ PRELOAD = ("scosim._worker_preload",)
 DASK_PRELOAD = ("distributed", "distributed.nanny", "distributed.worker")
 
 _lock = threading.Lock()
-#: The environment (and preload) the fork server was started with by this module; None: not started.
+#: The environment the fork server was started with by this module; None: not started.
 _started_env: dict[str, str] | None = None
+#: The modules it was started with.
+_preload: list[str] = []
 
 
 class StartMethodError(ValueError):
@@ -88,12 +92,28 @@ def start_method() -> str:
     return want
 
 
-def _server_env(one_thread_env: dict[str, str]) -> dict[str, str]:
-    """The environment a worker should see: the client's plus the one-thread variables it lacks."""
+def _server_env() -> dict[str, str]:
+    """The environment a worker should see: this process's, with the one-thread variables."""
     env = dict(os.environ)
-    for k, v in one_thread_env.items():
+    for k, v in ONE_THREAD_ENV.items():
         env.setdefault(k, v)
     return env
+
+
+@contextlib.contextmanager
+def _one_thread_vars() -> Iterator[None]:
+    """Add the one-thread variables this process lacks while the server starts.
+
+    Only adds and then removes keys: another thread reading the environment meanwhile
+    never sees one of its variables missing.
+    """
+    added = {k: v for k, v in ONE_THREAD_ENV.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
 
 
 def local_workers(executor: str, workers: int | None, scheduler: str | None = None) -> int:
@@ -130,26 +150,29 @@ def start_early(executor: str = "process", workers: int | None = None,
 
 
 def _start(*, dask: bool) -> bool:
-    """Start our fork server (or restart it if it died); False if another's is running."""
-    global _started_env
+    """Whether workers can start from our fork server now; starts it (or restarts it if it died).
+
+    False when another's server is running (its environment is unknown) or when this
+    process's environment has changed since ours started.
+    """
+    global _started_env, _preload
     with _lock:
-        if _started_env is not None:
-            return _ensure_running()
-        if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
-            return False  # someone else's server, with an environment we do not know
-        env = _server_env(ONE_THREAD_ENV)
-        saved = dict(os.environ)
-        os.environ.update(env)  # the server inherits the environment it is started with
-        try:
-            forkserver.set_forkserver_preload(list(PRELOAD) + (list(DASK_PRELOAD) if dask else []))
-            forkserver.ensure_running()
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-        _started_env = env
-        # Wait for it at exit: its workers' CPU and memory then count as this
-        # process's children's (time -v, getrusage), and no server outlives its client.
-        atexit.register(stop)
+        if _started_env is None:
+            if getattr(forkserver._forkserver, "_forkserver_pid", None) is not None:
+                return False  # someone else's server, with an environment we do not know
+            _preload = list(PRELOAD) + (list(DASK_PRELOAD) if dask else [])
+            atexit.unregister(stop)  # once, however often it is stopped and started
+            atexit.register(stop)
+        elif _started_env != _server_env():
+            return False
+        # The server inherits the environment it is started with. Dask replaces the preload
+        # list when it asks for a fork server; ours is set again for a restart.
+        with _one_thread_vars():
+            forkserver.set_forkserver_preload(_preload)
+            forkserver.ensure_running()  # does nothing while it runs
+        # Wait for it at exit (atexit above): its workers' CPU and memory then count as
+        # this process's children's (time -v, getrusage), and no server outlives its client.
+        _started_env = _server_env()
         return True
 
 
@@ -167,19 +190,6 @@ def stop() -> None:
         _started_env = None
 
 
-def _ensure_running() -> bool:
-    """Restart our server if it died (with the environment it had), else nothing."""
-    assert _started_env is not None
-    saved = dict(os.environ)
-    os.environ.update(_started_env)
-    try:
-        forkserver.ensure_running()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return True
-
-
 def context(workers: int, *, dask: bool = False) -> BaseContext:
     """The multiprocessing context for ``workers`` worker processes about to start.
 
@@ -194,6 +204,4 @@ def method(workers: int, *, dask: bool = False) -> str:
     """The start method's name for ``workers`` worker processes (see :func:`context`)."""
     if workers < 2 or start_method() != "forkserver" or not _start(dask=dask):
         return "spawn"
-    if _started_env != _server_env(ONE_THREAD_ENV):
-        return "spawn"  # the environment changed since the server started
     return "forkserver"
