@@ -101,11 +101,11 @@ def _server_env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _one_thread_vars() -> Iterator[None]:
-    """Add the one-thread variables this process lacks while the server starts.
+def one_thread_vars() -> Iterator[None]:
+    """Add the one-thread variables this process lacks while workers (or the server) start.
 
     Only adds and then removes keys: another thread reading the environment meanwhile
-    never sees one of its variables missing.
+    never sees one of its variables missing. Variables the user set are kept.
     """
     added = {k: v for k, v in ONE_THREAD_ENV.items() if k not in os.environ}
     os.environ.update(added)
@@ -167,7 +167,7 @@ def _start(*, dask: bool) -> bool:
             return False
         # The server inherits the environment it is started with. Dask replaces the preload
         # list when it asks for a fork server; ours is set again for a restart.
-        with _one_thread_vars():
+        with one_thread_vars():
             forkserver.set_forkserver_preload(_preload)
             forkserver.ensure_running()  # does nothing while it runs
         # Wait for it at exit (atexit above): its workers' CPU and memory then count as

@@ -27,7 +27,6 @@ import pandas as pd
 
 from scosim import worker_start
 from scosim.model.events import KEY_COLUMNS
-from scosim.worker_start import ONE_THREAD_ENV
 
 T = TypeVar("T")
 
@@ -363,18 +362,6 @@ def _windowed(
         raise
 
 
-@contextlib.contextmanager
-def _one_thread_env(enabled: bool) -> Iterator[None]:
-    """Set :data:`ONE_THREAD_ENV` (where not set by the user) while workers are spawned."""
-    added = {k: v for k, v in ONE_THREAD_ENV.items() if k not in os.environ} if enabled else {}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for k in added:
-            os.environ.pop(k, None)
-
-
 #: Times the process pool runs a batch again after its worker process died or it
 #: raised a transient error (as Dask does, :data:`DASK_RETRIES`). Results do not
 #: depend on where or how often a batch runs, and a retried batch overwrites its files.
@@ -491,7 +478,7 @@ def _run_process(
     ok = False
     try:
         # Workers are spawned as tasks are submitted: they inherit the environment then.
-        with _one_thread_env(n > 1):
+        with worker_start.one_thread_vars() if n > 1 else contextlib.nullcontext():
             pending: dict[cf.Future[Any], tuple[int, BatchSpec]] = {}
             while True:
                 # One batch at a time while a crash is being traced to its batch.
