@@ -2,10 +2,9 @@
 
 It does once, in the server, what every worker's first batch would otherwise do for
 itself, about a second of CPU each: import the model and the built-in proposal types
-and mechanisms (the corridors' routing brings in scipy.sparse), and read the
-calibration tables of the data version in use. Workers forked afterwards share the
-result. Nothing here changes what a batch computes: a worker that finds a module or
-table not loaded here loads it itself.
+and mechanisms, and read the calibration tables of the data version in use. Workers
+forked afterwards share the result. Nothing here changes what a batch computes: a
+worker that finds a module or table not loaded here loads it itself.
 """
 
 from __future__ import annotations
