@@ -320,7 +320,7 @@ def _start_workers_early(args: argparse.Namespace) -> None:
     """Let local worker processes start importing the model while this process sets up.
 
     Only for commands that start two or more workers on this machine (process pool or
-    a Dask LocalCluster); see :mod:`scosim.experiments.worker_start`.
+    a Dask LocalCluster); see :mod:`scosim.worker_start`.
     """
     executor = getattr(args, "executor", "local")
     if executor == "local" or args.func is cmd_explore:  # the explorer runs elsewhere

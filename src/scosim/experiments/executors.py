@@ -393,7 +393,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def _new_pool(n: int) -> cf.ProcessPoolExecutor:
     # Never a fork of this process (fork with threads can deadlock): spawned, or forked
-    # by the single-threaded fork server that has imported the model (worker_start).
+    # by a fork server without threads of its own that has loaded the model (worker_start).
     return cf.ProcessPoolExecutor(max_workers=n, mp_context=worker_start.context(n))
 
 
