@@ -232,8 +232,8 @@ def render(results: Path = RESULTS) -> str:
 
 
 #: The records :func:`headlines` reads.
-HEADLINE_RECORDS = ("bench_startup.json", "bench_cli.json", "bench_batched.json",
-                    "bench_ge.json", "bench_parallel.json")
+HEADLINE_RECORDS = ("bench_startup.json", "bench_cli.json", "bench_cli_large.json",
+                    "bench_batched.json", "bench_ge.json", "bench_parallel.json")
 
 
 def headlines(results: Path) -> dict[str, str]:
@@ -248,6 +248,12 @@ def headlines(results: Path) -> dict[str, str]:
     if cli and "run-10000" in cli.get("cases", {}):
         r = cli["cases"]["run-10000"]
         out["`scosim run` with plots, 10,000 replications: peak memory; wall"] = (
+            f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
+            f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
+    large = _load("bench_cli_large.json", results)
+    if large and "run-100000" in large.get("cases", {}):
+        r = large["cases"]["run-100000"]
+        out["`scosim run` with plots, 100,000 replications: peak memory; wall"] = (
             f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
             f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
     bb = _load("bench_batched.json", results)
