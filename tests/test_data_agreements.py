@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from scosim.data import EAEU, ECONOMIES, load_calibration
-from scosim.data.agreements import deepest, in_force
+from scosim.data.agreements import by_year, deepest, in_force
 from scosim.data.ahs_check import (
     AHS_LIST_PP,
     AHS_TARGET_SHARE,
@@ -199,6 +199,33 @@ def test_in_force_uses_the_31_december_rule(cal) -> None:
     tur_are = spells[(spells["exporter"] == "TUR") & (spells["importer"] == "ARE")]
     assert tur_are["from_date"].tolist() == ["2023-09-01"]
     assert len(in_force(tur_are, 2023)) == 1 and len(in_force(tur_are, 2022)) == 0
+
+
+def _by_year_one_year_at_a_time(spells: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """The definition: :func:`in_force` on 31 December of every year, concatenated."""
+    cols = ["exporter", "importer", "year", "rta_id", "type", "name"]
+    return pd.concat([in_force(spells, y).assign(year=y)[cols] for y in range(first, last + 1)],
+                     ignore_index=True)
+
+
+def test_by_year_is_in_force_year_by_year(cal) -> None:
+    """The long table (computed from each spell's years) equals the year-by-year definition."""
+    spells = cal.agreement_spells
+    edge = pd.DataFrame({  # ends on 31 December, ends on 1 January, within one year, open
+        "exporter": ["AAA", "BBB", "CCC", "DDD", "EEE"],
+        "importer": ["ZZZ"] * 5,
+        "rta_id": [1, 2, 3, 4, 5],
+        "type": ["FTA", "CU", "PSA", "FTA", "CU"],
+        "from_date": ["2001-01-01", "2001-12-31", "2005-03-01", "2010-06-30", "1980-01-01"],
+        "to_date": ["2003-12-31", "2004-01-01", "2005-09-01", "", "1985-01-01"],
+        "name": ["a", "b", "c", "d", "e"],
+    })
+    for table in (spells, edge, pd.concat([edge, spells], ignore_index=True), spells.iloc[:0]):
+        for first, last in ((1990, 2026), (2001, 2004), (2005, 2005), (1950, 1960)):
+            pd.testing.assert_frame_equal(by_year(table, first, last),
+                                          _by_year_one_year_at_a_time(table, first, last))
+    assert set(by_year(edge, 2000, 2012).groupby("rta_id")["year"].apply(tuple).items()) == {
+        (1, (2001, 2002)), (2, (2001, 2002, 2003)), (4, (2010, 2011, 2012))}
 
 
 # ---------------------------------------------------------------- tariffs and the excerpt
