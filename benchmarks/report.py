@@ -244,18 +244,13 @@ def headlines(results: Path) -> dict[str, str]:
         c = st["cases"]
         out["start-up, `validate` (wall)"] = (_mmm(c["validate"]["wall_s"], unit=" s")
                                               if "validate" in c else "")
-    cli = _load("bench_cli.json", results)
-    if cli and "run-10000" in cli.get("cases", {}):
-        r = cli["cases"]["run-10000"]
-        out["`scosim run` with plots, 10,000 replications: peak memory; wall"] = (
-            f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
-            f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
-    large = _load("bench_cli_large.json", results)
-    if large and "run-100000" in large.get("cases", {}):
-        r = large["cases"]["run-100000"]
-        out["`scosim run` with plots, 100,000 replications: peak memory; wall"] = (
-            f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
-            f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
+    for record, size in (("bench_cli.json", 10_000), ("bench_cli_large.json", 100_000)):
+        cli = _load(record, results)
+        r = (cli or {}).get("cases", {}).get(f"run-{size}")
+        if r:
+            out[f"`scosim run` with plots, {size:,} replications: peak memory; wall"] = (
+                f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
+                f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
     bb = _load("bench_batched.json", results)
     if bb:
         out["batched against the lean one-by-one path"] = (
