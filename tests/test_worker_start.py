@@ -203,3 +203,38 @@ def test_a_local_cluster_leaves_the_environment_as_it_was(fresh: None) -> None:
     cluster.close()
     assert dict(os.environ) == before
     assert worker_start.method(2, dask=True) == "forkserver"
+
+
+@linux_only
+@pytest.mark.parametrize("with_model", [True, False])
+def test_the_fork_server_leaves_without_tearing_down(fresh: None,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path, with_model: bool) -> None:
+    # Its teardown only delayed the client, which waits for it to exit. A handler
+    # registered before the model's preload runs at the teardown, so it must not run;
+    # without the model's preload (the control) it does.
+    mark = tmp_path / "teardown-ran"
+    monkeypatch.setenv("SCOSIM_TEST_EXIT_MARK", str(mark))
+    # the server imports its preload from its own sys.path, which the environment sets
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get(
+        "PYTHONPATH")])))
+    preload = ("_exit_mark", *worker_start.PRELOAD) if with_model else ("_exit_mark",)
+    monkeypatch.setattr(worker_start, "PRELOAD", preload)
+    got = _workers("process", 2)
+    assert {ppid for ppid, *_ in got} == {_server_pid()}
+    assert all(pre for *_, pre in got) == with_model
+    worker_start.stop()
+    assert mark.exists() != with_model
+
+
+def test_importing_the_preload_elsewhere_keeps_the_normal_exit() -> None:
+    # Only the fork server itself may leave early: any other importer (a user, a test)
+    # keeps its own exit handlers.
+    code = ("import atexit, scosim._worker_preload as w\n"
+            "atexit.register(print, 'handler ran')\n"
+            "print('server pid', w.SERVER_PID)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["server pid None", "handler ran"]
