@@ -11,6 +11,7 @@ the client's imports are timed too (the local case pays them as well):
     dask-1      Dask LocalCluster, 1 worker     dask-2      2 workers
     process-2-spawn, dask-2-spawn   2 workers spawned (``SCOSIM_START_METHOD=spawn``)
     dask-2-running  2 workers of a cluster already running (``--scheduler``)
+    local-pair  two local runs at the same time, in two processes (no executor)
 
 All but the last start and stop their workers within the timed run, as
 ``--executor process`` and ``--executor dask`` do. On Linux two workers start from a
@@ -24,6 +25,17 @@ timing and warmed by a small run and by one replication on every worker, so its
 workers have imported and set up the model when the timed run starts, as those of a
 long-lived cluster have; it is stopped after its case. Its CPU adds the workers' own
 (``resource.getrusage`` on each worker).
+
+``local-pair`` measures the machine, not an executor: two independent local runs,
+each in its own process with one BLAS thread (as a worker has), started together
+once both have imported the model and made a warm-up run (or, with ``--cli``, two
+``scosim run`` commands started together); its time is until both are done. Two
+cores that each ran as fast as one alone would finish the pair in the local time, so
+
+    ceiling = T(local) / T(local-pair)
+
+is the two-process efficiency the machine itself allows (shared caches, memory
+bandwidth, a virtual machine's vCPUs); no executor can exceed it.
 
 Cases run interleaved round by round (a drift of a shared machine hits all alike).
 Per round:
@@ -95,6 +107,7 @@ CASES: dict[str, tuple[str, int | None]] = {
     "dask-2": ("dask", 2),
     "dask-2-spawn": ("dask", 2),
     "dask-2-running": ("dask", 2),
+    "local-pair": ("local", None),
 }
 #: Cases whose workers are spawned (``SCOSIM_START_METHOD=spawn``), as before the fork
 #: server; the others start as ``scosim run`` starts them here (on Linux two or more
@@ -102,6 +115,27 @@ CASES: dict[str, tuple[str, int | None]] = {
 SPAWNED = ("process-2-spawn", "dask-2-spawn")
 #: Cases run on a cluster started (and warmed) before their timing.
 RUNNING = ("dask-2-running",)
+#: The case of two independent local runs at once (the machine's ceiling).
+PAIR = "local-pair"
+
+#: A child of the ``local-pair`` case (in-process mode): imports the model, makes a
+#: warm-up run, says so, waits for "go", times one run and prints its seconds and CPU.
+PAIR_CHILD = """
+import resource, sys, time
+from pathlib import Path
+from scosim.runner import run
+scenario, reps, batch, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+run(scenario, replications=4, batch_size=2, out=out / "warm", progress=False, plots=False)
+print("ready", flush=True)
+sys.stdin.readline()
+def cpu():
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+t0, c0 = time.perf_counter(), cpu()
+run(scenario, replications=reps, batch_size=batch, out=out / "run", progress=False,
+    plots=False, resume=False)
+print(time.perf_counter() - t0, cpu() - c0, flush=True)
+"""
 
 
 def noop(spec: BatchSpec) -> int:
@@ -238,6 +272,48 @@ def run_cli(replications: int, batch_size: int, executor: str, workers: int | No
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
 
 
+def run_pair(replications: int, batch_size: int, out: Path,
+             cli: bool) -> tuple[float, float | None]:
+    """Two local runs at once in two processes: seconds until both are done, and CPU.
+
+    With ``cli`` two ``scosim run`` commands started together (their start-up
+    included, as in the ``--cli`` local case; CPU None: counted as a finished
+    child's); else two warmed processes told to start at the same moment (as the
+    in-process local case, whose process is warm), with the CPU of their timed runs.
+    """
+    env = {**os.environ, **worker_start.ONE_THREAD_ENV}
+    if cli:
+        cmds = [[sys.executable, "-m", "scosim.cli", "run", str(SCENARIO), "--replications",
+                 str(replications), "--batch-size", str(batch_size), "--out",
+                 str(out / str(i)), "--no-plots", "--quiet", "--no-resume"] for i in (0, 1)]
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for c in cmds]
+        errs = [p.communicate()[1] for p in procs]
+        took, used = time.perf_counter() - t0, None
+    else:
+        procs = [subprocess.Popen(
+            [sys.executable, "-c", PAIR_CHILD, str(SCENARIO), str(replications),
+             str(batch_size), str(out / str(i))], env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in (0, 1)]
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "ready", \
+                p.communicate()[1]
+        t0 = time.perf_counter()
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        done = [p.communicate() for p in procs]
+        took = time.perf_counter() - t0
+        errs = [err for _, err in done]
+        used = sum(float(o.split()[1]) for o, _ in done if not any(p.returncode for p in procs))
+    for p, err in zip(procs, errs, strict=True):
+        if p.returncode:
+            raise RuntimeError(f"a run of the local pair failed ({p.returncode}):\n{err}")
+    return took, used
+
+
 def cpu_seconds() -> float:
     """User + system CPU of this process and of its finished children (the workers).
 
@@ -301,7 +377,11 @@ def main(argv: list[str] | None = None) -> int:
                     try:
                         c0 = cpu_seconds() + (on.cpu() if on else 0.0)
                         t0 = time.perf_counter()
-                        if args.cli:
+                        if name == PAIR:
+                            took, pair_cpu = run_pair(args.replications, args.batch_size,
+                                                      out, args.cli)
+                            times[name].append(took)
+                        elif args.cli:
                             run_cli(args.replications, args.batch_size, executor, workers,
                                     out, on.address if on else None)
                         else:
@@ -309,13 +389,16 @@ def main(argv: list[str] | None = None) -> int:
                                 batch_size=args.batch_size, executor=executor,
                                 workers=workers, out=out, progress=False, plots=False,
                                 resume=False, scheduler=on.address if on else None)
-                        times[name].append(time.perf_counter() - t0)
+                        if name != PAIR:
+                            times[name].append(time.perf_counter() - t0)
                         if on is not None:  # its workers' CPU, asked while they run
                             cpu[name].append(cpu_seconds() + on.cpu() - c0)
                     finally:
                         if on is not None:
                             on.close()
-                if on is None:  # a stopped fork server has counted its workers' CPU
+                if name == PAIR and pair_cpu is not None:  # the timed runs' own CPU
+                    cpu[name].append(pair_cpu)
+                elif on is None:  # a stopped fork server has counted its workers' CPU
                     cpu[name].append(cpu_seconds() - c0)
                 shutil.rmtree(out, ignore_errors=True)
                 print(f"round {rnd} {name}: {times[name][-1]:.2f} s, CPU {cpu[name][-1]:.2f} s",
@@ -358,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         ratios(f"{ex}_scaling", f"{ex}-1", f"{ex}-2", lambda t1, t2: t1 / (2 * t2))
         ratios(f"{ex}_overhead_per_task_s", f"{ex}-1", "local",
                lambda t1, lo: (t1 - lo) / n_batches)
+    # The machine's own two-process efficiency, and each executor's share of it.
+    ratios("ceiling", "local", PAIR, lambda lo, pr: lo / pr)
+    for ex in ("process", "dask"):
+        ratios(f"{ex}_efficiency_over_ceiling", f"{ex}-2", PAIR, lambda t2, pr: pr / (2 * t2))
     ratios("dask_running_efficiency", "local", "dask-2-running", lambda lo, t2: lo / (2 * t2))
     ratios("dask_running_cpu_over_local", "dask-2-running", "local", lambda d, lo: d / lo, cpu)
     # Within a round both ran under the same load: robust on a shared machine.

@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -275,3 +277,18 @@ def test_linalg_benchmark_times_real_solves_and_products_per_matrix(tmp_path: Pa
             lo = f["solve_us_per_matrix"]["min"] / f["matmul_us_per_matrix"]["max"]
             hi = f["solve_us_per_matrix"]["max"] / f["matmul_us_per_matrix"]["min"]
             assert lo * (1 - 1e-12) <= ratio["min"] <= ratio["max"] <= hi * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("cli", [False, True])
+def test_local_pair_runs_two_whole_runs_and_reports_failures(tmp_path: Path, cli: bool) -> None:
+    """The machine's ceiling case: two local runs at once, both complete, a failure raised."""
+    bench = _bench("bench_parallel")
+    took, cpu = bench.run_pair(6, 3, tmp_path / "ok", cli)
+    assert took > 0
+    assert (cpu is None) == cli and (cli or cpu > 0)
+    for i in ("0", "1"):
+        manifests = list((tmp_path / "ok" / i).rglob("manifest.json"))
+        # one finished run each (the in-process children also made their warm-up run)
+        assert len(manifests) == (1 if cli else 2), manifests
+    with pytest.raises(RuntimeError, match="local pair failed"):
+        bench.run_pair(0, 3, tmp_path / "bad", cli)
