@@ -176,6 +176,8 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
         spawned = _spawned(par)
         if spawned:
             cells.append(spawned)
+        if "ceiling" in par:
+            cells.append(_ceiling(par))
         rounds = ", one round" if "--rounds 1 " in par["command"] else ""
         how = (", each a `scosim run ... --no-plots` command in a new process"
                if "--cli" in par["command"] else "")
@@ -185,6 +187,14 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                     "; ".join(cells), f"at least {par['aim_efficiency']:.1f} on a quiet machine"])
         note(name, par, par["command"])
     return out, prov
+
+
+def _ceiling(par: dict) -> str:
+    """The machine's own two-process efficiency and each executor's share of it."""
+    shares = "; ".join(f"{ex} {_mmm(par[f'{ex}_efficiency_over_ceiling'])}"
+                       for ex in ("process", "dask") if f"{ex}_efficiency_over_ceiling" in par)
+    return ("the machine's ceiling (two local runs at once, local time / their time): "
+            f"**{_mmm(par['ceiling'])}**" + (f", efficiency over it: {shares}" if shares else ""))
 
 
 def _spawned(par: dict) -> str:
@@ -271,9 +281,12 @@ def headlines(results: Path) -> dict[str, str]:
                    f"{_mmm(rec['process_spawn_efficiency'])}; "
                    f"{_mmm(rec['dask_spawn_efficiency'])}"
                    if "process_spawn_efficiency" in rec else "")
+        ceiling = (f"; the machine's ceiling (two local runs at once): {_mmm(rec['ceiling'])}"
+                   if "ceiling" in rec else "")
         out[f"two-worker efficiency, {rec['replications']:,} replications{how}: process; "
             "Dask"] = (f"{_mmm(rec['process_efficiency'])}; {_mmm(rec['dask_efficiency'])} "
-                       f"(local run {rec['seconds']['local']['median']:.1f} s){spawned}")
+                       f"(local run {rec['seconds']['local']['median']:.1f} s){spawned}"
+                       f"{ceiling}")
 
     par = _load("bench_parallel.json", results)
     if par:

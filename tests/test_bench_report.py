@@ -292,3 +292,22 @@ def test_local_pair_runs_two_whole_runs_and_reports_failures(tmp_path: Path, cli
         assert len(manifests) == (1 if cli else 2), manifests
     with pytest.raises(RuntimeError, match="local pair failed"):
         bench.run_pair(0, 3, tmp_path / "bad", cli)
+
+
+def test_report_shows_the_machines_ceiling_when_recorded(tmp_path: Path) -> None:
+    """A parallel record with the local-pair case states the machine's ceiling beside it."""
+    report = _report()
+    src = json.loads((REPO / "benchmarks" / "results" / "bench_parallel.json").read_text())
+    for key in ("ceiling", "process_efficiency_over_ceiling", "dask_efficiency_over_ceiling"):
+        src.pop(key, None)
+    (tmp_path / "bench_parallel.json").write_text(json.dumps(src))
+    assert "ceiling" not in report.render(tmp_path)
+    src.update(ceiling={"median": 0.86, "min": 0.84, "max": 0.88, "n": 3},
+               process_efficiency_over_ceiling={"median": 0.95, "min": 0.9, "max": 0.97, "n": 3},
+               dask_efficiency_over_ceiling={"median": 0.84, "min": 0.8, "max": 0.85, "n": 3})
+    (tmp_path / "bench_parallel.json").write_text(json.dumps(src))
+    assert ("the machine's ceiling (two local runs at once, local time / their time): "
+            "**0.86 [0.84-0.88]**, efficiency over it: process 0.95 [0.90-0.97]; "
+            "dask 0.84 [0.80-0.85]") in report.render(tmp_path)
+    head = report.headlines(tmp_path)["two-worker efficiency, 4,000 replications: process; Dask"]
+    assert head.endswith("; the machine's ceiling (two local runs at once): 0.86 [0.84-0.88]")
