@@ -163,6 +163,31 @@ def test_cost_index_matrix(sample, fit):
         cost_index(sample.iloc[1:], fit.coefficients)
 
 
+def test_cost_index_is_the_pivoted_table_in_any_row_order(sample, fit) -> None:
+    # The definition, by pandas: the long table pivoted to exporter x importer.
+    lin = sample[list(fit.coefficients.index)].to_numpy(float) @ fit.coefficients.to_numpy()
+    want = (sample.assign(c=np.exp(lin)).pivot(index="exporter", columns="importer", values="c")
+            .sort_index().sort_index(axis=1))
+    shuffled = sample.sample(frac=1.0, random_state=3)
+    got = cost_index(shuffled, fit.coefficients)
+    np.testing.assert_array_equal(got.to_numpy(), want.to_numpy())
+    assert list(got.index) == list(want.index) == list(got.columns)
+    assert (got.index.name, got.columns.name) == ("exporter", "importer")
+    # laid out as the pivot's values are, so sums over them keep their order, bit for bit
+    assert got.to_numpy().flags.c_contiguous == want.to_numpy().flags.c_contiguous
+    # an order that leaves countries out keeps only their pairs, in that order
+    some = ["JPN", "CAN", "USA"]
+    np.testing.assert_array_equal(cost_index(shuffled, fit.coefficients, order=some).to_numpy(),
+                                  want.loc[some, some].to_numpy())
+
+
+def test_cost_index_refuses_repeated_pairs_and_names(sample, fit) -> None:
+    with pytest.raises(ValueError, match="pair more than once"):
+        cost_index(pd.concat([sample, sample.iloc[:1]]), fit.coefficients)
+    with pytest.raises(ValueError, match="more than once"):
+        cost_index(sample, fit.coefficients, order=["CAN", "JPN", "CAN"])
+
+
 # noise-free data fit perfectly, which statsmodels flags as "perfect prediction"
 @pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 def test_gravity_frame_and_estimate_trade_costs_on_synthetic_matrix():

@@ -250,16 +250,29 @@ def cost_index(
     if missing:
         raise ValueError(f"df is missing regressor columns {missing}")
     lin = df[list(coef.index)].to_numpy(np.float64) @ coef.to_numpy() + constant
-    long = pd.DataFrame({"e": df[exporter].to_numpy(), "i": df[importer].to_numpy(),
-                         "c": np.exp(lin)})
-    mat = long.pivot(index="e", columns="i", values="c")
-    names = sorted(set(mat.index) | set(mat.columns)) if order is None else list(order)
-    mat = mat.reindex(index=names, columns=names)
-    if mat.isna().to_numpy().any():
+    exp_, imp_ = df[exporter].to_numpy(), df[importer].to_numpy()
+    names = sorted(set(exp_) | set(imp_)) if order is None else list(order)
+    if len(set(names)) < len(names):
+        raise ValueError("order names a country more than once")
+    # Rows and columns by position in ``names`` (pairs of countries outside it are left
+    # out): one pass over the table, where a pandas pivot took ten times as long.
+    idx = pd.Index(names)
+    ei, ii = idx.get_indexer(exp_), idx.get_indexer(imp_)
+    keep = (ei >= 0) & (ii >= 0)
+    n = len(names)
+    cell = ei[keep] * n + ii[keep]
+    if np.unique(cell).size < cell.size:
+        raise ValueError("df has an exporter-importer pair more than once; a cost matrix "
+                         "takes one row per pair")
+    flat = np.full(n * n, np.nan)
+    flat[cell] = np.exp(lin[keep])
+    if np.isnan(flat).any():
         raise ValueError("df must contain every exporter-importer pair (incl. domestic) of "
                          f"the {len(names)} countries to build a square cost matrix")
-    mat.index.name, mat.columns.name = "exporter", "importer"
-    return mat
+    # The frame wraps the row-major matrix (copy=False): its values come back row-major,
+    # as a pivot's do, so code that sums them keeps the same order, bit for bit.
+    return pd.DataFrame(flat.reshape(n, n), index=pd.Index(names, name="exporter"),
+                        columns=pd.Index(names, name="importer"), copy=False)
 
 
 def gravity_frame(

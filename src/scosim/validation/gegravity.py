@@ -122,19 +122,25 @@ def run_scosim(
     beta = dict(PUBLISHED["beta"] if beta is None else beta)
     names = sorted(data.exporter.unique())
     costs = cost_index(data, beta, order=names).to_numpy()
-    # The counterfactual changes a few cells: its cost ratio is exp(dX b) on
-    # those pairs, with no second cost matrix built from the whole table.
+    # Positions of each row's exporter and importer in ``names``, found once.
+    idx = pd.Index(names)
+    ei, ii = idx.get_indexer(data.exporter), idx.get_indexer(data.importer)
+    # The counterfactual changes a few cells: its cost ratio is exp(dX b) on the
+    # rows it changes and 1 elsewhere, with no second cost matrix built.
     regs = list(beta)
-    dxb = (canada_japan_pta(data)[regs].to_numpy(float) - data[regs].to_numpy(float)) @ np.array(
+    x0 = data[regs].to_numpy(float)
+    cf = canada_japan_pta(data)
+    changed = (cf[regs].to_numpy(float) != x0).any(axis=1)
+    dxb = (cf[regs].to_numpy(float)[changed] - x0[changed]) @ np.array(
         [beta[r] for r in regs], dtype=float
     )
     ratio = np.ones_like(costs)
-    ratio[
-        pd.Categorical(data.exporter, categories=names).codes,
-        pd.Categorical(data.importer, categories=names).codes,
-    ] = np.exp(dxb)
-    y = data.groupby("exporter").Y.first().reindex(names).to_numpy(float)
-    e = data.groupby("importer").E.first().reindex(names).to_numpy(float)
+    ratio[ei[changed], ii[changed]] = np.exp(dxb)
+    # Output and expenditure: each economy's first row as exporter and as importer.
+    y, e = np.full(len(names), np.nan), np.full(len(names), np.nan)
+    for vec, codes, col in ((y, ei, "Y"), (e, ii, "E")):
+        found, first = np.unique(codes, return_index=True)
+        vec[found[found >= 0]] = data[col].to_numpy(float)[first[found >= 0]]
     fb = fitted_baseline(costs, y, e, reference=names.index(REFERENCE))
     d_hat = iceberg_from_cost_index(ratio, sigma)
     res = solve_ge(fb.flows, sigma=sigma, cost_change=d_hat, deficits="ratio")
