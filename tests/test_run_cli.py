@@ -182,3 +182,23 @@ def test_unused_name_skips_taken_and_hidden_names(tmp_path):
     (tmp_path / f"{PARTIAL_PREFIX}r-2").mkdir()
     assert unused_name(tmp_path, "r") == "r-2"
     assert unused_name(tmp_path, "r", hidden=(PARTIAL_PREFIX,)) == "r-3"
+
+
+def test_console_script_exits_with_mains_code_after_freezing_the_collector(monkeypatch):
+    # The interpreter's last collection walked every object a run left (0.15-0.25 s);
+    # the console script freezes them first, and still exits with main's code.
+    import gc
+    from importlib.metadata import entry_points
+
+    from scosim import cli
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "scosim"]
+    assert script.value == "scosim.cli:console"
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    for argv, code in ((["scosim", "validate", "no/such.yaml"], 2), (["scosim", "list"], 0)):
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit) as done:
+            cli.console()
+        assert done.value.code == code
+    assert frozen == [True, True]
