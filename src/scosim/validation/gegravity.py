@@ -129,9 +129,9 @@ def run_scosim(
     # rows it changes and 1 elsewhere, with no second cost matrix built.
     regs = list(beta)
     x0 = data[regs].to_numpy(float)
-    cf = canada_japan_pta(data)
-    changed = (cf[regs].to_numpy(float) != x0).any(axis=1)
-    dxb = (cf[regs].to_numpy(float)[changed] - x0[changed]) @ np.array(
+    x1 = canada_japan_pta(data)[regs].to_numpy(float)
+    changed = (x1 != x0).any(axis=1)
+    dxb = (x1[changed] - x0[changed]) @ np.array(
         [beta[r] for r in regs], dtype=float
     )
     ratio = np.ones_like(costs)
