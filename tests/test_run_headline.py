@@ -208,3 +208,22 @@ def test_votes_a_rule_committed_are_called_so() -> None:
     assert "Votes in 2026 were committed (KAZ by rule always_yes):\n" in text
     assert "committed" not in headline_text(RunStats.from_frames(ind, votes("score_only_vote")),
                                             "t")
+
+
+def test_nothing_moved_and_no_vote_against_prints_no_empty_table() -> None:
+    """Agreed projects with no trade effect (the energy corridors): no list of bare names."""
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(3) for c in ("CHN", "KAZ")
+                        for name, v in (("welfare_change_pct", 0.0), ("member", 1.0),
+                                        ("in_customs_union", 0.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame([(r, 2026, "vote", c, "tapi", True, "always_yes") for r in range(3)
+                       for c in ("CHN", "KAZ")],
+                      columns=["run", "year", "type", "country", "proposal", "yes", "rule"])
+    text = headline_text(RunStats.from_frames(ind, ev), "t (seed 1)")
+    lines = text.splitlines()
+    assert lines[:2] == ["Who gains, who loses, who votes against: t (seed 1)",
+                         "no economy's welfare moved in any of 3 runs"]
+    assert not [line for line in lines if line.split()[:1] == ["economy"]]  # no table head
+    assert "CHN China" not in text and "KAZ Kazakhstan" not in text
+    assert "no state voted against in any run." in text
+    assert lines[-1] == WITH_PLOTS and "indicators/" in WITH_PLOTS

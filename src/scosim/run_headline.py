@@ -116,7 +116,8 @@ def _name(code: str) -> str:
 
 
 #: The last line of the answer a run with plots keeps (``summary.txt``).
-WITH_PLOTS = "Every indicator, year and economy: summary.csv; figures: plots/."
+WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator of every run: "
+              "indicators/.")
 #: The last line when the answer is worked out for a run made without plots.
 FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
 
@@ -170,10 +171,15 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
                f"welfare change {when} against the same year without the policy,",
                f"percent of real expenditure: mean over {n_runs} runs and the "
                f"{LOW}th-{HIGH}th percentile across runs"]
-    else:
+    elif votes:
         out = [f"Who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
-    out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
+    else:
+        out = [f"Who gains, who loses, who votes against: {title}",
+               f"no economy's welfare moved in any of {n_runs} runs"]
+    # A table with no column (nothing moved, no vote against, no union) would list names only.
+    if moved or votes or has_union:
+        out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
     if moved and len(others):
         out += ["  other economies, largest gains and losses:",
                 *[line(c, r, False) for c, r in others.iterrows()]]
