@@ -187,6 +187,8 @@ def test_mutations_agree_with_the_schema(name, data):
     {("proposals", 0, "proposer"): "ROW"},
     {("proposals", 0, "co_sponsors"): ["RUS", "RUS"]},
     {("outputs", "indicators"): ["gdp_usd"]},
+    {("outputs", "summary"): "all"},
+    {("outputs", "summary"): "everything"},
     {("countries",): {"CHN": {"status": "observer"}}},
     {("events",): [{"type": "gdp_shock", "year": 2030, "countries": ["CHN"], "size": -0.1}]},
 ])

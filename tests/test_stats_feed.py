@@ -92,3 +92,29 @@ def test_batches_out_of_turn_wait_or_are_read_back_in_batch_order(tmp_path) -> N
     assert feed.read_back == 4
     assert stats.runs == ind["run"].nunique() == 15
     assert_same_stats(stats, whole)
+
+
+def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> None:
+    """outputs.summary: all -> summary.csv holds every indicator, with the tables' means."""
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(SCENARIO)
+    assert sc.outputs.summary == "plotted"  # the default: the plotted indicators only
+    plotted = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "p", progress=False)
+    assert set(pd.read_csv(plotted.path / "summary.csv").indicator) == set(PLOTTED)
+    res = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "a", progress=False,
+              overrides={"outputs.summary": "all"})
+    summary = pd.read_csv(res.path / "summary.csv")
+    ind = res.indicators
+    assert set(summary.indicator) == set(ind.indicator.astype(str)) > set(PLOTTED)
+    # The means are those of the raw rows (to the six digits summary.csv keeps).
+    raw = (ind.assign(indicator=ind.indicator.astype(str), country=ind.country.astype(str),
+                      year=ind.year.astype("int64"))
+           .groupby(["indicator", "year", "country"])["value"].mean())
+    got = summary.set_index(["indicator", "year", "country"])["mean"]
+    pd.testing.assert_series_equal(got.sort_index(), raw.loc[got.index].sort_index(),
+                                   check_names=False, rtol=1e-5, atol=1e-9)
+    # Read back from the files afterwards (a replot, `scosim show`): the same statistics.
+    (feed,) = feeds[1:]
+    pd.testing.assert_frame_equal(feed.stats.table(), load_plot_data(res.path).table(),
+                                  check_exact=True)

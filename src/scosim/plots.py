@@ -511,19 +511,32 @@ def _any_nonzero(st: RunStats, name: str) -> bool:
     return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
 
 
+def summarised(summary: str) -> tuple[str, ...] | None:
+    """The indicators a run's statistics gather for ``outputs.summary`` (None: all)."""
+    return None if summary == "all" else PLOTTED
+
+
 def load_plot_data(run_dir: Path) -> RunStats:
     """Statistics over runs of the plotted indicators and events of a run.
 
     Read one batch file at a time and merged, so memory holds summaries (per
-    year and economy), never every run.
+    year and economy), never every run. With ``outputs.summary: all`` in the
+    run's scenario, every indicator (for ``summary.csv``).
 
     Args:
         run_dir: A run directory.
 
     Returns:
-        The :class:`RunStats` of :data:`PLOTTED` and :data:`PLOTTED_EVENTS`.
+        The :class:`RunStats` of :data:`PLOTTED` (or every indicator) and
+        :data:`PLOTTED_EVENTS`.
     """
-    return RunStats.from_run(run_dir, indicators=PLOTTED, event_types=PLOTTED_EVENTS)
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    outputs = (yaml.safe_load(saved.read_text()) or {}).get("outputs") if saved.exists() else None
+    summary = (outputs or {}).get("summary", "plotted")
+    return RunStats.from_run(run_dir, indicators=summarised(summary),
+                             event_types=PLOTTED_EVENTS)
 
 
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.

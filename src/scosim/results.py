@@ -21,7 +21,8 @@ process or a Dask worker), never shipped back to the client; keys are narrow
 (``run`` int32, ``year`` int16; economies and indicators dictionary-encoded).
         plots/*.png
         summary.csv                     with plots: mean and percentiles per indicator,
-                                        year and economy (the plotted statistics)
+                                        year and economy (the plotted statistics; every
+                                        indicator with outputs.summary: all)
         summary.txt                     with plots, when the policy moves welfare: who
                                         gains, who loses, who votes against
                                         (scosim.run_headline; what `scosim run` prints)

@@ -36,15 +36,15 @@ class StatsFeed:
         run_dir: The run's (partial) directory, where batch files are written.
         n_batches: Batches of the run (ids ``0 .. n_batches - 1``).
         written: Batches already on disk (a resumed run's earlier ones).
-        indicators: Indicators to summarise.
+        indicators: Indicators to summarise (None: every indicator).
         event_types: Event types to summarise.
     """
 
     def __init__(self, run_dir: Path, n_batches: int, written: set[int],
-                 indicators: Sequence[str], event_types: Sequence[str]) -> None:
+                 indicators: Sequence[str] | None, event_types: Sequence[str]) -> None:
         self.run_dir = Path(run_dir)
         self.n_batches = n_batches
-        self.indicators = list(indicators)
+        self.indicators = None if indicators is None else list(indicators)
         self.event_types = list(event_types)
         self.stats = RunStats()
         self.next = 0  # the batch to add next
@@ -55,8 +55,8 @@ class StatsFeed:
         """A batch's tables, as computed in this process (before they are written)."""
         if batch_id != self.next:
             return  # out of turn: read from its file when its turn comes
-        self.stats.add_indicators(
-            indicators[indicators["indicator"].isin(self.indicators)])
+        self.stats.add_indicators(indicators if self.indicators is None else
+                                  indicators[indicators["indicator"].isin(self.indicators)])
         if "type" in events.columns:
             self.stats.add_events(events[events["type"].isin(self.event_types)])
         self.next += 1
@@ -108,17 +108,21 @@ def offer_tables(location: str, batch_id: int, indicators: pd.DataFrame,
         feed.tables(batch_id, indicators, events)
 
 
-def feed_for_run(location: str, n_batches: int, done: set[int]) -> StatsFeed | None:
+def feed_for_run(location: str, n_batches: int, done: set[int],
+                 summary: str = "plotted") -> StatsFeed | None:
     """A listening feed of the plot statistics of a run written to ``location``.
 
-    None for a run in an object store: its plots are drawn from a local copy of the
-    tables (:meth:`scosim.store_runs.StoreRunWriter.make_plots`).
+    ``summary`` is the scenario's ``outputs.summary``: ``"all"`` gathers every
+    indicator (for ``summary.csv``), ``"plotted"`` the plotted ones. None for a run in
+    an object store: its plots are drawn from a local copy of the tables
+    (:meth:`scosim.store_runs.StoreRunWriter.make_plots`).
     """
-    from scosim.plots import PLOTTED, PLOTTED_EVENTS
+    from scosim.plots import PLOTTED_EVENTS, summarised
     from scosim.results import is_url
 
     if is_url(location):
         return None
-    feed = StatsFeed(Path(location), n_batches, set(done), PLOTTED, PLOTTED_EVENTS)
+    feed = StatsFeed(Path(location), n_batches, set(done), summarised(summary),
+                     PLOTTED_EVENTS)
     listen(location, feed)
     return feed

@@ -433,5 +433,8 @@ class Outputs(BaseModel):
     indicators: Indicators = "all"
     plots: bool = True
     bilateral: bool = False
+    #: What ``summary.csv`` (written with the plots) summarises: the plotted
+    #: indicators, or every indicator the run writes (more time and memory).
+    summary: Literal["plotted", "all"] = "plotted"
 
 

@@ -85,6 +85,7 @@ _OUTPUTS = {
     "indicators": (_L, "all", ("all",)),
     "plots": (_B, True),
     "bilateral": (_B, False),
+    "summary": (_L, "plotted", ("plotted", "all")),
 }
 def _default_network() -> dict[str, Any]:
     return {"closures": [], "congestion": True, "instability": {}, "sanctions": [],
