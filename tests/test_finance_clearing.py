@@ -94,8 +94,11 @@ def _brute_force_fixed_points(e, L, b, seniority, alpha, beta):
             continue
         phi = clearing_map(y, e, L, b, seniority=seniority, alpha=alpha, beta=beta)
         # Absolute tolerance only: numpy's default rtol (1e-5) once accepted a bank
-        # paying 6e-5 more than its assets of 7 as a "fixed point".
-        if np.all(y >= -1e-9) and np.allclose(phi, y, rtol=0.0, atol=1e-8 * scale):
+        # paying 6e-5 more than its assets of 7 as a "fixed point". And a tight one: a
+        # status guess solves its system to rounding, so a true fixed point's residual is
+        # about 1e-15 of the scale, while 1e-8 of it once accepted a bank paying in full
+        # a debt of 1.2e-7 with 6e-8 of assets (the second @example).
+        if np.all(y >= -1e-9) and np.allclose(phi, y, rtol=0.0, atol=1e-12 * scale):
             points.append(y)
     return points
 
@@ -107,6 +110,10 @@ def _brute_force_fixed_points(e, L, b, seniority, alpha, beta):
 # Found by hypothesis: bank 1 owes 7 outside and 6.1e-5 to bank 0 with assets of 7.
 @example(net=(np.array([0.0, 7.0]), np.array([[0.0, 0.0], [2.0**-14, 0.0]]),
               np.array([0.0, 7.0])))
+# Found by hypothesis: bank 0 owes 2^-23 to bank 1 and has nothing but what bank 1 pays it.
+@example(net=(np.array([0.0, 2.0, 6.0]),
+              np.array([[0.0, 2.0**-23, 0.0], [1.0, 0.0, 1.0], [0.0, 6.0, 0.0]]),
+              np.array([0.0, 8.0, 0.0])))
 def test_greatest_fixed_point_against_brute_force(net, seniority, costs):
     e, L, b = net
     alpha, beta = costs
