@@ -227,3 +227,33 @@ def test_nothing_moved_and_no_vote_against_prints_no_empty_table() -> None:
     assert "CHN China" not in text and "KAZ Kazakhstan" not in text
     assert "no state voted against in any run." in text
     assert lines[-1] == WITH_PLOTS and "indicators/" in WITH_PLOTS
+
+
+def test_votes_on_several_proposals_are_shared_out_per_proposal() -> None:
+    """KAZ votes against one proposal and for the other: 100 % and 0 %, not 50 %."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", 0.1) for r in range(2)
+                        for c in ("CHN", "KAZ", "IND")],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame(
+        [(r, 2026, "vote", c, "cu", c != "KAZ") for r in range(2) for c in ("CHN", "KAZ")]
+        + [(r, 2027, "vote", c, "tkm_accession", True) for r in range(2)
+           for c in ("CHN", "KAZ", "IND")],
+        columns=["run", "year", "type", "country", "proposal", "yes"])
+    st = RunStats.from_frames(ind, ev)
+    assert st.votes_by[("cu", "KAZ")] == 2 and st.no_votes_by[("cu", "KAZ")] == 2
+    assert ("tkm_accession", "KAZ") not in st.no_votes_by and st.no_votes["KAZ"] == 2
+    rows = headline_table(st)[0]
+    assert "voted no" not in rows
+    assert rows.loc["KAZ", "no: cu"] == 100.0 and rows.loc["KAZ", "no: tkm_accession"] == 0.0
+    assert np.isnan(rows.loc["IND", "no: cu"])  # IND did not vote on the union
+    text = headline_text(st, "t")
+    head = next(line for line in text.splitlines() if line.split()[:1] == ["economy"])
+    kaz = next(line for line in text.splitlines() if "KAZ Kazakhstan" in line)
+    ind_ = next(line for line in text.splitlines() if "IND India" in line)
+    # Columns line up under their headings, blanks where a state did not vote.
+    assert kaz.endswith("100 %                0 %") and head.endswith("no: tkm_accession")
+    assert len(kaz) == len(head) and len(ind_) == len(head)
+    assert "no: share of the state's votes on that proposal" in text
+    # One proposal: the single column as before.
+    one = RunStats.from_frames(ind, ev[ev["proposal"] == "cu"])
+    assert list(headline_table(one)[0].filter(like="no").columns) == ["voted no"]

@@ -22,8 +22,8 @@ TERMS = ["econ", "security", "sovereignty", "trust", "dominance"]
 def assert_same_stats(a: RunStats, b: RunStats) -> None:
     """Bit for bit: the summary table, event counts and the first vote's reasons."""
     pd.testing.assert_frame_equal(a.table(), b.table(), check_exact=True)
-    assert (a.runs, a.event_counts, a.no_votes, a.votes) == (
-        b.runs, b.event_counts, b.no_votes, b.votes)
+    assert (a.runs, a.event_counts, a.no_votes, a.votes, a.votes_by, a.no_votes_by) == (
+        b.runs, b.event_counts, b.no_votes, b.votes, b.votes_by, b.no_votes_by)
     assert a.first_vote is not None and b.first_vote is not None
     assert (a.first_vote.year, a.first_vote.proposal, a.first_vote.states) == (
         b.first_vote.year, b.first_vote.proposal, b.first_vote.states)

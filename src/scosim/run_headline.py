@@ -48,8 +48,21 @@ __all__ = ["HEADLINE_FILE", "has_answer", "headline_of_run", "headline_table",
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
 #: Vote columns, when they occur: the share of a state's votes that were against
-#: (percent), and vetoes and defections as a mean number a run.
+#: (percent), and vetoes and defections as a mean number a run. When a run votes on
+#: several proposals, the share is given per proposal, in columns ``no: <proposal>``.
 VOTE_COLUMNS = ("voted no", "vetoes", "left")
+#: The prefix of a per-proposal share of votes against.
+NO_ON = "no: "
+
+
+def _vote_columns(rows: pd.DataFrame) -> list[str]:
+    """The vote columns ``rows`` has, in the order they are printed."""
+    per = [h for h in rows.columns if str(h).startswith(NO_ON)]
+    return [h for h in ("voted no", *per, "vetoes", "left") if h in rows]
+
+
+def _is_share(heading: str) -> bool:
+    return heading == "voted no" or heading.startswith(NO_ON)
 
 
 def has_answer(st: RunStats) -> bool:
@@ -71,7 +84,8 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         columns ``mean``, ``low``, ``high`` (percent; 5th and 95th percentile
         across runs), ``gains`` (share of runs with a gain, 0-1), ``in_union``
         (share of runs in a customs union that year, NaN when not recorded) and
-        the vote columns of :data:`VOTE_COLUMNS` that occur.
+        the vote columns of :data:`VOTE_COLUMNS` that occur (``no: <proposal>``
+        columns instead of ``voted no`` when the runs voted on several proposals).
         ``others`` has the same welfare columns for at most :data:`OTHERS`
         largest gains and :data:`OTHERS` largest losses among the other economies.
         ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
@@ -92,8 +106,14 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
     vetoes = [st.event_counts.get(("veto", c), 0) for c in concerned]
     # Under consensus every vote against is a veto: show it once, as vetoes.
     if any(against) and against != vetoes:
-        rows["voted no"] = [100.0 * a / n if n else float("nan") for a, n in zip(against, cast,
-                                                                              strict=True)]
+        proposals = sorted({p for p, _ in st.votes_by})
+        # Several proposals: a share over all of a state's votes would mix them.
+        shares = ([(f"{NO_ON}{p}", [st.votes_by.get((p, c), 0) for c in concerned],
+                    [st.no_votes_by.get((p, c), 0) for c in concerned]) for p in proposals]
+                  if len(proposals) > 1 else [("voted no", cast, against)])
+        for heading, n_cast, n_no in shares:
+            rows[heading] = [100.0 * a / n if n else float("nan")
+                             for a, n in zip(n_no, n_cast, strict=True)]
     for heading, counts in (("vetoes", vetoes),
                             ("left", [st.event_counts.get(("defection", c), 0)
                                       for c in concerned])):
@@ -138,7 +158,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     """
     rows, others, year, when, n_runs = headline_table(st)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
-    votes = [h for h in VOTE_COLUMNS if h in rows]
+    votes = _vote_columns(rows)
+    wide = {h: max(8, len(h)) for h in votes}
     welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
     if not moved and votes:  # the votes are the answer: most votes against first
@@ -156,16 +177,16 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         if extra and has_union:
             text += f"  {100 * r['in_union']:>6.0f} %" if pd.notna(r["in_union"]) else " " * 10
         if extra:
-            text += "".join(" " * 10 if pd.isna(r[h])  # a state that did not vote
-                            else f"  {r[h]:>6.0f} %" if h == "voted no" else f"  {r[h]:>8.2f}"
-                            for h in votes)
+            text += "".join(" " * (wide[h] + 2) if pd.isna(r[h])  # a state that did not vote
+                            else f"  {r[h]:>{wide[h] - 2}.0f} %" if _is_share(h)
+                            else f"  {r[h]:>{wide[h]}.2f}" for h in votes)
         return text.rstrip()
 
     head = f"  {'economy':<{width}}"
     if moved:
         head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}"
     head += "  in union" if has_union else ""
-    head += "".join(f"  {h:>8}" for h in votes)
+    head += "".join(f"  {h:>{wide[h]}}" for h in votes)
     if moved:
         out = [f"Who gains, who loses: {title}",
                f"welfare change {when} against the same year without the policy,",
@@ -188,7 +209,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         notes.append(f"in union: share of runs in a customs union in {year}")
     if "voted no" in votes:
         notes.append("voted no: share of the state's votes")
-    if counted := [h for h in votes if h != "voted no"]:
+    if [h for h in votes if h.startswith(NO_ON)]:
+        notes.append("no: share of the state's votes on that proposal")
+    if counted := [h for h in votes if not _is_share(h)]:
         notes.append(f"{' and '.join(counted)}: mean number a run")
     if not votes and st.votes:
         notes.append("no state voted against in any run")

@@ -284,6 +284,10 @@ class RunStats:
         self.runs = 0
         self.event_counts: dict[tuple[str, str], int] = {}
         self.no_votes: dict[str, int] = {}
+        #: Votes cast and votes against per (proposal, country): a run may vote on
+        #: several proposals, and a state's share of votes against is per proposal.
+        self.votes_by: dict[tuple[str, str], int] = {}
+        self.no_votes_by: dict[tuple[str, str], int] = {}
         self.votes = 0
         self.first_vote: _FirstVote | None = None
 
@@ -347,9 +351,18 @@ class RunStats:
         self.votes += len(votes)
         details = _details(votes)
         yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
+        for key, n in votes.groupby(["proposal", "country"], sort=False, observed=True,
+                                    dropna=False).size().items():
+            k = (str(key[0]), str(key[1]))
+            self.votes_by[k] = self.votes_by.get(k, 0) + int(n)
         if yes is not None:
-            for cty, n in votes.loc[~yes.to_numpy(), "country"].value_counts().items():
+            against = votes.loc[~yes.to_numpy()]
+            for cty, n in against["country"].value_counts().items():
                 self.no_votes[str(cty)] = self.no_votes.get(str(cty), 0) + int(n)
+            for key, n in against.groupby(["proposal", "country"], sort=False, observed=True,
+                                          dropna=False).size().items():
+                k = (str(key[0]), str(key[1]))
+                self.no_votes_by[k] = self.no_votes_by.get(k, 0) + int(n)
         year = int(votes["year"].min())
         if self.first_vote is not None and year > self.first_vote.year:
             return
