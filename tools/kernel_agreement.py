@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scosim.results import open_result
+
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {
     "as the machine is": {},
@@ -35,9 +37,9 @@ VARIANTS = {
 
 
 def _indicators(run_root: Path) -> pd.DataFrame:
+    """The indicator table of the one run under ``run_root`` (as ``Result.indicators``)."""
     run = next(p for p in run_root.glob("*/*") if (p / "manifest.json").is_file())
-    files = sorted((run / "indicators").glob("*.parquet"))
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return open_result(run).indicators
 
 
 def main(argv: list[str] | None = None) -> int:
