@@ -342,3 +342,22 @@ def test_summary_csv_matches_the_plots_and_exact_statistics(geometry_run: Path,
             bound = ALPHA * max(abs(x[k]), abs(x[min(k + 1, x.size - 1)])) + ZERO
             # csv rounding to 6 significant digits adds up to 5e-6 relative
             assert abs(row[col] - np.percentile(x, q * 100)) <= bound + 5e-6 * abs(row[col])
+
+
+def test_membership_figure_lists_every_state_that_voted(geometry_run: Path) -> None:
+    """A voter outside the SCO and outside any union (an EAEU member invited with its
+    bloc) gets a row, so the figure's votes against agree with the run's answer table."""
+    st = load_plot_data(geometry_run)
+    union, counts = membership_data(st)
+    voters = {c for _, c in st.votes_by}
+    assert voters <= set(union.columns) and voters <= set(counts.index)
+    member = st.mean("member")
+    outside = [c for c in voters
+               if not (union[c] > 0).any() and not (member[c] > 0).any()]
+    assert outside, "the scenario should have a voter outside the SCO and every union"
+    if "no vote" in counts:
+        for c in voters:
+            assert counts.loc[c, "no vote"] == st.no_votes.get(c, 0) / st.runs
+    else:  # under consensus every vote against is a veto, shown once
+        for c in voters:
+            assert counts.loc[c, "veto"] == st.event_counts.get(("veto", c), 0) / st.runs

@@ -244,17 +244,22 @@ def membership_data(
     Returns:
         ``(union, counts)``: ``union`` is the share of runs (0-1) in which each
         economy (column) is in a customs union, by year (index), for the economies
-        ever in a union or in the SCO; ``counts`` has those economies as index and
-        the mean number per run of votes against, vetoes, defections, joins and
-        accessions as columns (only kinds that occur).
+        ever in a union or in the SCO, or that voted or had one of the events
+        counted (an EAEU member outside the SCO is invited to a union, and votes,
+        with its bloc); ``counts`` has those economies as index and the mean
+        number per run of votes against, vetoes, defections, joins and accessions
+        as columns (only kinds that occur).
     """
     st = _stats(ind, events)
     union = st.mean("in_customs_union")
     member = st.mean("member")
     n_runs = max(st.runs, 1)
-    codes = [c for c in union.columns if (union[c] > 0).any() or (member[c] > 0).any()]
+    kinds = ("veto", "defection", "joined", "accession")
+    acted = {c for _, c in st.votes_by} | {c for k, c in st.event_counts if k in kinds}
+    codes = [c for c in union.columns
+             if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
     counts = pd.DataFrame(index=codes)
-    for kind in ("veto", "defection", "joined", "accession"):
+    for kind in kinds:
         counts[kind] = [st.event_counts.get((kind, c), 0) / n_runs for c in codes]
     if st.votes:
         counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
@@ -295,7 +300,8 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
     ax.set_xlabel("year")
     ax.set_ylabel("economy")
-    ax.set_title("share of runs in which the economy is in a customs union", fontsize=10)
+    ax.set_title("share of runs in which the economy is in a customs union adopted in the run\n"
+                 "(blocs in force before it, such as the EAEU, are not counted)", fontsize=10)
     fig.colorbar(im, ax=ax, label="share of runs", ticks=[0, *bounds[2:]],
                  format=lambda v, _: f"{v:.0%}")
     # Right panel: why (vetoes, votes against, defections, joins per run).

@@ -189,7 +189,8 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     _layout(
         heat,
         f"Membership over time: share of {n_runs} runs in which each economy is in a "
-        "customs union",
+        "customs union adopted in the run (blocs in force before it, such as the EAEU, "
+        "are not counted)",
         height=max(380, 20 * union.shape[1] + 160),
     )
     bars = go.Figure()
