@@ -438,7 +438,7 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
         ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("contribution to the state's score, percentage points of real income")
+    ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
     ax.set_ylabel("voting state")
     year = data.year
     ax.set_title(
