@@ -361,3 +361,20 @@ def test_membership_figure_lists_every_state_that_voted(geometry_run: Path) -> N
     else:  # under consensus every vote against is a veto, shown once
         for c in voters:
             assert counts.loc[c, "veto"] == st.event_counts.get(("veto", c), 0) / st.runs
+
+
+def test_repeated_votes_are_said_when_a_state_votes_more_than_once_a_run(
+        geometry_run: Path) -> None:
+    """Under variable geometry outsiders vote again every year; one vote a run is not flagged."""
+    from scosim.plots import repeated_votes
+
+    st = load_plot_data(geometry_run)
+    assert repeated_votes(st)  # yearly re-votes of the outsiders
+    once = RunStats()
+    once.runs = 4
+    # Four votes of one state on two proposals in four runs: one a run, not repeated.
+    once.votes_by = {("a", "KAZ"): 2, ("b", "KAZ"): 2, ("a", "CHN"): 4}
+    assert not repeated_votes(once)
+    once.votes_by[("b", "CHN")] = 1  # CHN: five votes in four runs
+    assert repeated_votes(once)
+    assert not repeated_votes(RunStats())

@@ -270,6 +270,22 @@ def membership_data(
     return union[codes], counts
 
 
+#: Said under the membership figure's events panel when a state votes more than once a run.
+REPEATED_VOTES_NOTE = ("a state can vote several times a run: outsiders of a union in force "
+                       "vote again every year, and a re-tabled proposal is voted on again")
+
+
+def repeated_votes(st: RunStats) -> bool:
+    """Whether some state cast more than one vote per run on average (all proposals together).
+
+    Then "votes against per run" above 1 is not an error, and the figures say why.
+    """
+    per_state: dict[str, int] = {}
+    for (_, country), n in st.votes_by.items():
+        per_state[country] = per_state.get(country, 0) + n
+    return bool(per_state) and max(per_state.values()) > st.runs
+
+
 def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path) -> Path:
     """Timeline of who was in the customs union and SCO, and when (share of runs)."""
     from matplotlib.colors import BoundaryNorm
@@ -313,7 +329,10 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         ax2.text(0.5, 0.5, "no vetoes, defections or accessions", ha="center", va="center")
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
-    ax2.set_title("votes against, vetoes, defections, joins", fontsize=10)
+    panel = "votes against, vetoes, defections, joins"
+    if repeated_votes(st):
+        panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
+    ax2.set_title(panel, fontsize=10)
     fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -20,9 +20,11 @@ import pandas as pd
 from scosim.plots import (
     HIGH,
     LOW,
+    REPEATED_VOTES_NOTE,
     TERM_LABELS,
     load_plot_data,
     membership_data,
+    repeated_votes,
     vote_reasons_data,
     who_gains_data,
 )
@@ -199,10 +201,13 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
+    panel = ("Votes against, vetoes, defections, joins" if counts.shape[1] else
+             "No votes against, vetoes, defections or accessions")
+    if repeated_votes(st):
+        panel += f" ({REPEATED_VOTES_NOTE})"
     _layout(
         bars,
-        "Votes against, vetoes, defections, joins" if counts.shape[1] else
-        "No votes against, vetoes, defections or accessions",
+        panel,
         height=max(380, 20 * len(counts) + 160),
     )
     return heat, bars
