@@ -12,6 +12,26 @@ settings.register_profile("fixed", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
+
+def _no_constants_from_loaded_modules() -> None:
+    """Keep Hypothesis from drawing constants out of whichever project modules are loaded.
+
+    Hypothesis (6.131 and later) mixes into its draws constants it finds in the local
+    modules in ``sys.modules`` at the time. scosim imports much lazily, so that set,
+    and with it a derandomized test's examples, depended on the tests that ran before
+    (tests/test_hypothesis_order.py). There is no setting for it; the internal hook is
+    replaced only if it is there, and that test fails if the dependence comes back.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        none = providers.Constants()
+        providers._get_local_constants = lambda: none
+
+
+if settings().derandomize:
+    _no_constants_from_loaded_modules()
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
