@@ -372,9 +372,10 @@ def test_repeated_votes_are_said_when_a_state_votes_more_than_once_a_run(
     assert repeated_votes(st)  # yearly re-votes of the outsiders
     once = RunStats()
     once.runs = 4
-    # Four votes of one state on two proposals in four runs: one a run, not repeated.
-    once.votes_by = {("a", "KAZ"): 2, ("b", "KAZ"): 2, ("a", "CHN"): 4}
+    # At most one vote a run on each proposal: not repeated, even where a state
+    # votes on two proposals (CHN: eight votes in four runs).
+    once.votes_by = {("a", "KAZ"): 2, ("b", "KAZ"): 2, ("a", "CHN"): 4, ("b", "CHN"): 4}
     assert not repeated_votes(once)
-    once.votes_by[("b", "CHN")] = 1  # CHN: five votes in four runs
+    once.votes_by[("a", "KAZ")] = 5  # KAZ: five votes on "a" in four runs
     assert repeated_votes(once)
     assert not repeated_votes(RunStats())

@@ -270,20 +270,21 @@ def membership_data(
     return union[codes], counts
 
 
-#: Said under the membership figure's events panel when a state votes more than once a run.
-REPEATED_VOTES_NOTE = ("a state can vote several times a run: outsiders of a union in force "
-                       "vote again every year, and a re-tabled proposal is voted on again")
+#: Said under the membership figure's events panel when a state votes on one proposal
+#: more than once a run.
+REPEATED_VOTES_NOTE = ("a state can vote on a proposal several times a run: outsiders of a "
+                       "union in force vote again every year, and a re-tabled proposal is "
+                       "voted on again")
 
 
 def repeated_votes(st: RunStats) -> bool:
-    """Whether some state cast more than one vote per run on average (all proposals together).
+    """Whether some state voted on one proposal more than once per run on average.
 
-    Then "votes against per run" above 1 is not an error, and the figures say why.
+    Then "votes against per run" above 1 is not an error, and the figures say why
+    (votes on several proposals are not counted here: the run's answer gives them a
+    column each).
     """
-    per_state: dict[str, int] = {}
-    for (_, country), n in st.votes_by.items():
-        per_state[country] = per_state.get(country, 0) + n
-    return bool(per_state) and max(per_state.values()) > st.runs
+    return any(n > st.runs for n in st.votes_by.values())
 
 
 def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path) -> Path:
@@ -326,11 +327,13 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         ax2.invert_yaxis()
         ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
-        ax2.text(0.5, 0.5, "no vetoes, defections or accessions", ha="center", va="center")
+        ax2.text(0.5, 0.5, "no votes against, vetoes, defections or joins in any run",
+                 ha="center", va="center")
+        ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
     panel = "votes against, vetoes, defections, joins"
-    if repeated_votes(st):
+    if counts.shape[1] and repeated_votes(st):
         panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
     ax2.set_title(panel, fontsize=10)
     fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))

@@ -203,7 +203,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
     panel = ("Votes against, vetoes, defections, joins" if counts.shape[1] else
              "No votes against, vetoes, defections or accessions")
-    if repeated_votes(st):
+    if counts.shape[1] and repeated_votes(st):
         panel += f" ({REPEATED_VOTES_NOTE})"
     _layout(
         bars,
