@@ -19,6 +19,7 @@ matplotlib.use("Agg")  # files only; no display needed (CI, servers)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
@@ -188,7 +189,13 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
         f"bars: mean of {n_runs} runs (green gain, red loss)"
         + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
     ), fontsize=11)
-    ax.legend(loc="lower right", fontsize=8)
+    # One legend entry per bar colour: a single patch would take the first bar's colour.
+    handles, names = ax.get_legend_handles_labels()
+    keep = [(h, n) for h, n in zip(handles, names, strict=True) if n != "mean over runs"]
+    bars = [Patch(color="C2", alpha=0.8), Patch(color="C3", alpha=0.8)]
+    ax.legend([*bars, *(h for h, _ in keep)],
+              ["mean over runs: gain", "mean over runs: loss", *(n for _, n in keep)],
+              loc="lower right", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -319,8 +326,10 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     ax.set_ylabel("economy")
     ax.set_title("share of runs in which the economy is in a customs union adopted in the run\n"
                  "(blocs in force before it, such as the EAEU, are not counted)", fontsize=10)
-    fig.colorbar(im, ax=ax, label="share of runs", ticks=[0, *bounds[2:]],
-                 format=lambda v, _: f"{v:.0%}")
+    # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
+    # the bin below 5 % does not look unlabelled.
+    cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
+    cbar.set_ticklabels(["0%", ">0%", *(f"{v:.0%}" for v in bounds[2:])])
     # Right panel: why (vetoes, votes against, defections, joins per run).
     if counts.shape[1]:
         counts.plot.barh(ax=ax2, width=0.8)

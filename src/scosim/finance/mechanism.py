@@ -17,7 +17,7 @@ run at once, it
 6. records the indicators of :data:`FINANCE_INDICATORS` per economy and year.
 
 Fiscal cost is reported (US$ and percent of GDP) but is not subtracted from the trade
-welfare change (``welfare_change_pct`` is the GE's real income); see docs/finance.md.
+welfare change (``welfare_change_pct`` is the GE's real expenditure); see docs/finance.md.
 """
 
 from __future__ import annotations

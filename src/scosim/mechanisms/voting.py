@@ -31,7 +31,7 @@ class UtilityTerms:
         sovereignty: Sovereignty cost, the proposal's depth in [0, 1].
         trust: Trust in the proposer minus ``TRUST_NEUTRAL``.
         dominance: Relative-gains gap: how much more the bloc's largest economy
-            gains than this state, in fractions of real income, floored at 0
+            gains than this state, in fractions of real expenditure, floored at 0
             (:func:`dominance_gap`; zero for that economy itself).
         security: Security gain (zero for proposals without a security component).
     """
@@ -57,7 +57,7 @@ def dominance_gap(gains: np.ndarray, participants: np.ndarray, gdp: np.ndarray) 
     """Relative-gains concern of each participant about the bloc's largest economy.
 
     ``dominance[i] = max(0, gain[L] - gain[i])`` where ``L`` is the participant
-    with the largest GDP: how many percentage points of real income the leading
+    with the largest GDP: how many percentage points of real expenditure the leading
     economy gains beyond state ``i`` (Grieco 1988; Powell 1991 writes a state's
     utility as its absolute gain minus ``k`` times the gap to its rival's gain).
     It is in the units of the economic term, so the weight ``a_dom`` reads as
@@ -72,7 +72,7 @@ def dominance_gap(gains: np.ndarray, participants: np.ndarray, gdp: np.ndarray) 
         gdp: GDP used to find the largest participant, ``(N,)`` or ``(R, N)``.
 
     Returns:
-        ``(R, N)`` gaps (fractions of real income).
+        ``(R, N)`` gaps (fractions of real expenditure).
     """
     participants = np.asarray(participants, dtype=bool)
     gdp_b = np.broadcast_to(gdp, participants.shape)

@@ -136,7 +136,7 @@ class GETrade(Mechanism):
         else:
             model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs)
         # Costs out of income written by earlier slots (e.g. security spending above
-        # its baseline, share of GDP): real income left for other uses falls by them.
+        # its baseline, share of GDP): real expenditure left for other uses falls by them.
         cost = policy.levers.get("welfare_cost_share")
         model.welfare = model.ge.welfare_change * (1.0 - cost if cost is not None else 1.0)
         model.real_gdp_change = model.ge.real_gdp_change

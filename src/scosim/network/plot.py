@@ -212,7 +212,7 @@ def plot_who_pays(outcomes: Mapping[str, FinanceOutcome], economies: Sequence[st
 
 
 def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, title: str,
-               label: str = "real income change, %", top: int = 12) -> Path:
+               label: str = "welfare change (real expenditure), %", top: int = 12) -> Path:
     """Per-economy gains with intervals across runs: median and 5th-95th percentile.
 
     Args:

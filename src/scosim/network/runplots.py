@@ -7,7 +7,7 @@ Three figures from a run's results:
   corridor's proposer with each partner in the last year. The changes are recomputed with
   :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
   recorded ``route_instability``): the network is deterministic, so this equals the run's own.
-* ``network_gains.png``: real income change per economy in the last year, median and
+* ``network_gains.png``: welfare change (real expenditure) per economy in the last year, median and
   5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``).
 * ``network_who_pays.png``: expected present value each economy pays for the adopted
   corridors and the expected loss it bears if they fail (median and 5th-95th percentile).
@@ -105,8 +105,9 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
         _, w = _final(ind, "welfare_change_pct")
         out.append(plot_gains(
             w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
-            title=f"{title}\nreal income change in {year} vs no corridor, no instability and\n"
-                  "no route sanction (the run's together), before corridor costs\n"
+            title=f"{title}\nwelfare change (real expenditure) in {year} vs no corridor, "
+                  "no instability and\nno route sanction (the run's together), "
+                  "before corridor costs\n"
                   f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over the "
                   "trade elasticity)"))
     if "corridor_paid_usd" in set(ind["indicator"].unique()):

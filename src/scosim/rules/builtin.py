@@ -93,7 +93,7 @@ def retable_every_two_years(ctx: ProposeContext) -> np.ndarray:
 
 
 #: A state that opted out objects to the willing going ahead only when their
-#: arrangement would cost it more than this fraction of real income (0.1 %).
+#: arrangement would cost it more than this fraction of real expenditure (0.1 %).
 HARM_TOLERANCE = 0.001
 
 

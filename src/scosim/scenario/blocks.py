@@ -60,7 +60,8 @@ class Weights(BaseModel):
     """Scoring weights of a state's utility (see MODEL.md section 3)."""
 
     model_config = STRICT
-    econ: float = Field(1.0, ge=0, description="weight on welfare gain (fraction of real income)")
+    econ: float = Field(1.0, ge=0,
+                        description="weight on welfare gain (fraction of real expenditure)")
     sovereignty: float = Field(0.002, ge=0, description="weight on sovereignty cost of depth")
     trust: float = Field(0.002, ge=0, description="weight on trust in the proposer")
     dominance: float = Field(

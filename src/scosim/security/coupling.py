@@ -45,7 +45,7 @@ ROWS: tuple[tuple[str, str, str, str], ...] = (
      "{:.2f}"),
     *[("network_trade_cost_change_pct", c, f"trade-weighted trade-cost change, {NAMES[c]}, %",
        "{:.3f}") for c in ("AFG", "PAK", *CENTRAL_ASIA)],
-    *[("welfare_change_pct", c, f"real income change, {NAMES[c]}, %", "{:.3f}")
+    *[("welfare_change_pct", c, f"welfare change (real expenditure), {NAMES[c]}, %", "{:.3f}")
       for c in ("AFG", "PAK", *CENTRAL_ASIA)],
     ("incidents", "CA", "terrorist incidents, five Central Asian states", "{:.0f}"),
     ("incidents", "TJK", "terrorist incidents, Tajikistan", "{:.0f}"),

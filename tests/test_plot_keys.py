@@ -1,0 +1,51 @@
+"""Keys of the run figures say what their colours mean (legend entries and colour bars)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.colors as mcolors
+import pytest
+
+from scosim import plots
+from scosim.plots import load_plot_data
+
+
+@pytest.fixture
+def kept_figures(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Figures the plot functions would close, kept open for inspection."""
+    kept: list = []
+    close = plots.plt.close
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    yield kept
+    for fig in kept:
+        close(fig)
+
+
+def test_welfare_bars_have_one_key_per_colour(geometry_run: Path, tmp_path: Path,
+                                              kept_figures: list) -> None:
+    """The key shows a green "gain" and a red "loss" patch in the colours of the bars
+    (a single patch took the colour of whichever bar came first)."""
+    st = load_plot_data(geometry_run)
+    plots.plot_welfare_final(st, "t", tmp_path / "w.png")
+    ax = kept_figures[-1].axes[0]
+    bar_colours = {mcolors.to_hex(p.get_facecolor()) for p in ax.patches}
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[:2] == ["mean over runs: gain", "mean over runs: loss"]
+    keys = [mcolors.to_hex(h.get_facecolor()) for h in legend.legend_handles[:2]]
+    assert keys == [mcolors.to_hex("C2"), mcolors.to_hex("C3")]
+    assert bar_colours <= set(keys), "every bar's colour is in the key"
+    assert len(bar_colours) == 2, "the fixture run has both gainers and losers"
+    assert any("percentile" in t for t in texts[2:]), "the whisker entry is kept"
+
+
+def test_membership_colour_bar_labels_every_bin_edge(geometry_run: Path, tmp_path: Path,
+                                                     kept_figures: list) -> None:
+    """The bin between none and 5 % of runs is labelled at both ends."""
+    st = load_plot_data(geometry_run)
+    plots.plot_membership(st, None, "t", tmp_path / "m.png")
+    fig = kept_figures[-1]
+    cbar_ax = next(a for a in fig.axes if a.get_ylabel() == "share of runs")
+    labels = [t.get_text() for t in cbar_ax.get_yticklabels()]
+    assert labels == ["0%", ">0%", "5%", "25%", "50%", "75%", "95%", "100%"]
