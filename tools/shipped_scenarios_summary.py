@@ -56,8 +56,13 @@ def _explained(res, year: int, countries: list[str]) -> dict[str, object]:
         return round(float(res.indicator(name).xs(year, level="year").iloc[:, 0].median()), 3)
 
     flag = res.indicator("outsiders_loss_exceeds_members_gain").xs(year, level="year").iloc[:, 0]
+    w = res.indicator("welfare_change_pct").xs(year, level="year").median()
+    outside = w.drop([c for c in w.index if c in MEMBERS or c == "ARM"]).sort_values()
     return {
         "welfare": _welfare(res, year, countries),
+        "outsiders_most_lost_median": {c: round(float(v), 3) for c, v in outside[:4].items()},
+        "outsiders_most_gained_median": {c: round(float(v), 3)
+                                         for c, v in outside[::-1][:3].items()},
         "terms": {
             t: _median(res, f"welfare_{t}_pct", year, countries)
             for t in ("tariff_revenue", "terms_of_trade", "rest")

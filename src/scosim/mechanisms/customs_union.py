@@ -165,15 +165,18 @@ def union_tariffs(
     cet: ArrayLike,
     phase: ArrayLike = 1.0,
     keep: ArrayLike | None = None,
+    factors: ArrayLike | None = None,
 ) -> FloatArray:
     """Bilateral tariffs once a customs union is (partly) phased in.
 
     The phase-in is linear in the tariff *rate*: with phase ``p``,
 
     * between two participants: ``(1 - p) * base`` (never above ``base``);
-    * participant ``j`` on non-participant ``i``: ``base + p * (cet - base)``,
-      except for pairs in ``keep`` (a preference in force that the union does
-      not replace), where it is ``min(base, base + p * (cet - base))``: the
+    * participant ``j`` on non-participant ``i``: ``base + p * (cet k_i - base)``,
+      with ``k_i`` the schedule's factor for exporter ``i`` (``factors``; 1 when not
+      given, :mod:`scosim.mechanisms.cet_schedule`), except for pairs in ``keep``
+      (a preference in force that the union does not replace), where it is
+      ``min(base, base + p * (cet k_i - base))``: the
       union may lower that tariff but never raises it;
     * tariffs imposed by non-participants: ``base`` (unchanged);
     * the diagonal stays 0.
@@ -186,6 +189,9 @@ def union_tariffs(
             (R,), in [0, 1]; 0 = baseline, 1 = full union.
         keep: Optional (N, N) or (R, N, N) bool, exporter x importer: pairs whose
             existing preference a participating importer keeps (None: none).
+        factors: Optional (N,) or (R, N) exporter factors of the CET schedule, >= 0:
+            the union charges outside exporter ``i`` ``cet * factors[i]`` (None: the
+            CET on every outsider).
 
     Returns:
         (R, N, N) tariffs.
@@ -209,11 +215,17 @@ def union_tariffs(
     if np.any((ph < 0) | (ph > 1)):
         raise ValueError(f"phase must be in [0, 1]; got {ph[(ph < 0) | (ph > 1)].tolist()}")
 
+    target = c[:, np.newaxis, np.newaxis]
+    if factors is not None:
+        k = _runs_vector(factors, "factors", n_runs, n)
+        if np.any(k < 0):
+            raise ValueError("CET factors must be >= 0")
+        target = target * k[:, :, np.newaxis]  # exporter i on the row
     exp_in = p[:, :, np.newaxis]  # exporter i in union
     imp_in = p[:, np.newaxis, :]  # importer j in union
     ph3 = ph[:, np.newaxis, np.newaxis]
     inside = (1.0 - ph3) * tau
-    external = tau + ph3 * (c[:, np.newaxis, np.newaxis] - tau)
+    external = tau + ph3 * (target - tau)
     if keep is not None:
         k = np.broadcast_to(np.asarray(keep, dtype=bool), (n_runs, n, n))
         external = np.where(k, np.minimum(tau, external), external)
@@ -412,6 +424,7 @@ def preview(
     phase: ArrayLike = 1.0,
     allow_departed: bool = False,
     names: Sequence[str] | None = None,
+    cet_factors: ArrayLike | None = None,
     **solver_options: Any,
 ) -> tuple[GEResult, dict[str, FloatArray]]:
     """Build the union's tariffs and sharing matrix, solve the GE once, report.
@@ -439,6 +452,8 @@ def preview(
         phase: Phase-in of the tariff rates, scalar or (R,), see :func:`union_tariffs`.
         allow_departed: See :func:`sharing_matrix`.
         names: Optional economy codes for error messages.
+        cet_factors: Exporter factors of the CET schedule, see :func:`union_tariffs`
+            (None: the CET on every outsider).
         **solver_options: Further keyword arguments for ``solve_ge``.
 
     Returns:
@@ -451,7 +466,7 @@ def preview(
     if imports is None:
         imports = _cif(x0, t0).sum(axis=1)
     cet = cet_rate(mfn, imports, p, cet_rule)
-    t1 = union_tariffs(t0, p, cet, phase)
+    t1 = union_tariffs(t0, p, cet, phase, factors=cet_factors)
     share = sharing_matrix(
         p,
         sharing_rule,

@@ -16,6 +16,7 @@ from typing_extensions import override
 
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms import customs_union as cu
+from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
 from scosim.model.events import EventField
 from scosim.proposals import register_type
 from scosim.proposals.base import ProposalType
@@ -137,10 +138,22 @@ class CustomsUnion(BlocAware):
     ) -> None:
         terms = self.terms if terms is None else terms
         keep = None if self.proposal.replace_preferences else self.preferences
-        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep)
+        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep,
+                               factors=self._cet_factors(participants))
         policy.set_tariffs(new, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
+
+    def _cet_factors(self, participants: np.ndarray) -> np.ndarray | None:
+        """What the CET schedule charges each outside exporter, as a multiple of the CET.
+
+        The base tariffs carry the composition adjustment (fuel and minerals near
+        duty-free), so the CET does too (:mod:`scosim.mechanisms.cet_schedule`); flat
+        base tariffs (``composition=False``, data version 2019) keep a flat CET.
+        """
+        if self._composition is None:
+            return None
+        return cet_factors(participants, *self._composition)
 
     def _sharing(self, participants: np.ndarray) -> np.ndarray:
         p = self.proposal
@@ -162,6 +175,13 @@ class CustomsUnion(BlocAware):
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)
         self.terms = {"cet": np.zeros(model.R)}
+        cal = model.cal
+        self._composition: tuple[np.ndarray, ...] | None = None
+        if getattr(cal, "composition", False):
+            # The same for every model of this calibration: worked out once.
+            self._composition = derived(cal, ("cet_composition",), lambda: tuple(
+                read_only(a) for a in composition_weights(
+                    cal.trade_matrix(), cal.vector("fuel_exports_pct") / 100.0)))
         # Base-year vectors the sharing rules read (kept so apply() needs no model).
         self._model_vectors = {
             "codes": list(model.codes),
