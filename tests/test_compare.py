@@ -432,3 +432,25 @@ def test_print_summary_renders_a_table():
     print_summary(summarise(d), console=console, max_rows=2)
     out = console.export_text()
     assert "90% CI of the mean (t)" in out and "1 more rows not shown" in out
+
+
+def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison, tmp_path):
+    """An indicator in US$ reads "US$ bn" in the report's table, its values divided by
+    1e9 (summary_table.csv keeps US$); other units are left as they are."""
+    from scosim.indicator_display import display
+    from scosim.report import summary_table
+
+    units = {"exports": "US$ (base-year prices)", "welfare": "% change"}
+    table = summary_table(comparison, units=units)
+    raw = comparison.table(None).set_index(["country", "indicator"])
+    assert set(table["indicator"]) == {"exports", "welfare"}
+    for _, row in table.iterrows():
+        r = raw.loc[(row["country"], row["indicator"])]
+        div = 1e9 if row["indicator"] == "exports" else 1.0
+        assert row["unit"] == ("US$ bn (base-year prices)" if div > 1 else "% change")
+        assert row["mean change"] == f"{r['mean'] / div:.4g}"
+    md = write_report(comparison, tmp_path / "r", title="T", units=units).read_text()
+    assert "US$ bn (base-year prices)" in md
+    assert display("ev_usd", "US$ (current)") == (
+        "equivalent variation (ev_usd)", "US$ bn (current)", 1e9)
+    assert display("made_up", None) == ("made_up", None, 1.0)

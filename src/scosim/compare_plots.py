@@ -38,6 +38,13 @@ def _save(fig: Any, path: str | Path | None, *, tight: bool = True) -> Any:
     return fig
 
 
+def _wrap(text: str, width: int) -> str:
+    """Long titles and labels on several lines (a figure is 7 inches wide)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
     d = summary[summary["indicator"] == indicator]
     if d.empty:
@@ -54,6 +61,7 @@ def plot_difference_over_time(
     units: str | None = None,
     countries: Sequence[str] | None = None,
     ncols: int = 4,
+    title: str | None = None,
     path: str | Path | None = None,
 ) -> Any:
     """Small multiples, one per country: mean difference over years with its interval band.
@@ -66,6 +74,7 @@ def plot_difference_over_time(
         units: Units of the indicator, for the axis label.
         countries: Countries to show (default: all in the summary).
         ncols: Panels per row.
+        title: What the indicator is, for the title (default: its code).
         path: Save the figure there (PNG) if given.
 
     Returns:
@@ -117,7 +126,7 @@ def plot_difference_over_time(
     fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
     n = int(d["n_runs"].max())
     fig.suptitle(
-        f"{indicator}: policy minus baseline, by country\n"
+        f"{title or indicator}: policy minus baseline, by country\n"
         f"line: mean of {n} paired runs; band: {label}"
         + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
     )
@@ -132,6 +141,7 @@ def plot_final_year(
     *,
     year: int | None = None,
     units: str | None = None,
+    title: str | None = None,
     path: str | Path | None = None,
 ) -> Any:
     """Who gains, who loses: mean difference per country in one year, with interval whiskers.
@@ -141,6 +151,7 @@ def plot_final_year(
         indicator: Indicator to plot.
         year: Year to show (default: the last year).
         units: Units of the indicator, for the axis label.
+        title: What the indicator is, for the title and axis (default: its code).
         path: Save the figure there (PNG) if given.
 
     Returns:
@@ -155,10 +166,12 @@ def plot_final_year(
     err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
     ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel(f"change in {indicator}, policy minus baseline ({units or 'indicator units'})")
+    ax.set_xlabel(_wrap(f"change in {title or indicator}, policy minus baseline "
+                        f"({units or 'indicator units'})", 70))
     ax.set_ylabel("country")
     label = str(d["interval"].iloc[0]) if len(d) else ""
-    ax.set_title(f"Who gains, who loses: {indicator} in {year}\nbars: mean; whiskers: {label}")
+    ax.set_title(_wrap(f"Who gains, who loses: {title or indicator} in {year}", 60)
+                 + f"\nbars: mean; whiskers: {label}")
     fig.tight_layout()
     return _save(fig, path)
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
 from scosim.compare_plots import FigureJob, draw_all
+from scosim.indicator_display import display
 
 _PROVENANCE_FIELDS = (
     "scenario",
@@ -47,26 +48,34 @@ def _slug(s: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(s)).strip("_") or "x"
 
 
-def summary_table(comparison: Comparison, *, year: int | None = None) -> pd.DataFrame:
+def summary_table(comparison: Comparison, *, year: int | None = None,
+                  units: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Plain-language summary for one year (default: the last): one row per country and indicator.
 
-    Columns: country, indicator, mean change, "<level> CI of the mean",
-    "<level> of runs between", share of runs above baseline, runs.
+    Columns: country, indicator, unit, mean change, "<level> CI of the mean",
+    "<level> of runs between", share of runs above baseline, runs. Amounts in US$ are
+    shown in US$ bn (:func:`scosim.indicator_display.display`); ``summary_table.csv``
+    keeps every indicator's own units.
     """
     t = comparison.table(year)
     lvl = comparison.level
     ci = interval_label(comparison.method, lvl)
     spread = interval_label("percentile", lvl)
+    inds = t["indicator"] if "indicator" in t else pd.Series("", index=t.index)
+    shown = {i: display(str(i), (units or {}).get(str(i))) for i in inds.unique()}
+    div = inds.map(lambda i: shown[i][2]).to_numpy(dtype=float)
+
+    def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
+        return [f"{_fmt(a)} to {_fmt(b)}" for a, b in zip(lo / div, hi / div, strict=True)]
+
     out = pd.DataFrame(
         {
             "country": t["country"] if "country" in t else "",
-            "indicator": t["indicator"] if "indicator" in t else "",
-            "mean change": t["mean"].map(_fmt),
-            ci: [f"{_fmt(lo)} to {_fmt(hi)}" for lo, hi in zip(t["low"], t["high"], strict=True)],
-            spread: [
-                f"{_fmt(lo)} to {_fmt(hi)}"
-                for lo, hi in zip(t["runs_low"], t["runs_high"], strict=True)
-            ],
+            "indicator": inds,
+            "unit": inds.map(lambda i: shown[i][1] or ""),
+            "mean change": (t["mean"] / div).map(_fmt),
+            ci: pairs(t["low"], t["high"]),
+            spread: pairs(t["runs_low"], t["runs_high"]),
             "share of runs above baseline": t["share_positive"].map(lambda s: f"{s:.0%}"),
             "runs": t["n_runs"].astype(int),
         }
@@ -75,6 +84,16 @@ def summary_table(comparison: Comparison, *, year: int | None = None) -> pd.Data
     out["_mean"] = t["mean"].to_numpy()
     out = out.sort_values(["indicator", "_mean"], ascending=[True, False], na_position="last")
     return out.drop(columns="_mean").reset_index(drop=True)
+
+
+def _scaled(summary: pd.DataFrame, divisor: float) -> pd.DataFrame:
+    """Summary rows with their mean and intervals divided by ``divisor`` (US$ to US$ bn)."""
+    if divisor == 1.0:
+        return summary
+    out = summary.copy()
+    cols = [c for c in ("mean", "low", "high", "runs_low", "runs_high") if c in out]
+    out[cols] = out[cols] / divisor
+    return out
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -185,7 +204,7 @@ def write_report(
         comp = comparison.subset(sorted(keep))
     inds = sorted(comp.summary["indicator"].unique())
     yr = int(comp.summary["year"].max()) if year is None else year
-    table = summary_table(comp, year=yr)
+    table = summary_table(comp, year=yr, units=units)
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
 
     # Plots: files for Markdown, base64 for HTML. Drawn in worker processes, the
@@ -198,11 +217,12 @@ def write_report(
               if comp.spread is not None else None)
     for ind in inds:
         rel_t, rel_y = (f"plots/{_slug(ind)}_{kind}.png" for kind in ("over_time", "final_year"))
-        over_time.append(("plot_difference_over_time", by_ind[ind], ind, {
-            "spread": None if spread is None else spread[ind],
-            "units": units.get(ind), "path": out / rel_t}))
-        final_year.append(("plot_final_year", by_ind[ind], ind, {
-            "year": yr, "units": units.get(ind), "path": out / rel_y}))
+        name, unit, div = display(ind, units.get(ind))
+        over_time.append(("plot_difference_over_time", _scaled(by_ind[ind], div), ind, {
+            "spread": None if spread is None else _scaled(spread[ind], div),
+            "units": unit, "title": name, "path": out / rel_t}))
+        final_year.append(("plot_final_year", _scaled(by_ind[ind], div), ind, {
+            "year": yr, "units": unit, "title": name, "path": out / rel_y}))
         figures += [(f"{ind}: difference over time by country", rel_t),
                     (f"{ind}: who gains, who loses in {yr}", rel_y)]
     draw_all(over_time + final_year, workers=plot_workers, on_done=on_figure)
