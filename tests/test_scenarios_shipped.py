@@ -81,3 +81,24 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it():
     u = _rec(vg, "in_customs_union")[:, vg.years.index(2027), :]
     idx = [vg.codes.index(c) for c in voters]
     assert np.array_equal(u[two_plus][:, idx].astype(bool), taking_part[two_plus])
+
+
+def test_free_trade_area_keeps_members_tariffs_on_outsiders_and_the_union_does_not():
+    """The free-trade area is the customs union without a common external tariff: its
+    members' tariffs on outsiders stay at the baseline (so its Art. XXIV measure does not
+    move) and outsiders lose less than under the union, with the same draws."""
+    over = {"replications": 4, "parameters.rules.defect": "never_defect"}
+    fta = run_model(load_scenario(SCENARIOS / "free_trade_area.yaml", overrides=over))
+    cu = run_model(load_scenario(SCENARIOS / "customs_union.yaml", overrides=over))
+    inside = np.isin(fta.codes, [*MEMBERS, "ARM"])  # Armenia comes with its EAEU bloc
+    out_in = np.ix_(~inside, inside)
+    assert np.array_equal(fta.tariffs[:, ~inside][:, :, inside],
+                          np.broadcast_to(fta.tau0[out_in], (4, *fta.tau0[out_in].shape)))
+    assert not np.array_equal(cu.tariffs[:, ~inside][:, :, inside],
+                              np.broadcast_to(cu.tau0[out_in], (4, *cu.tau0[out_in].shape)))
+    assert np.all(fta.tariffs[:, inside][:, :, inside] == 0.0)
+    before = _rec(fta, "union_external_tariff_before_pct")[:, -1, 0]
+    after = _rec(fta, "union_external_tariff_after_pct")[:, -1, 0]
+    np.testing.assert_allclose(after, before, rtol=1e-12)
+    lost = {m: _rec(m, "ev_outsiders_usd")[:, -1, 0] for m in (fta, cu)}
+    assert np.all(lost[fta] < 0) and np.all(lost[cu] < lost[fta])

@@ -85,7 +85,7 @@ def _share(events, kind: str, n: int) -> dict[str, float]:
 
 
 def main() -> None:
-    """Run the four scenarios the README discusses and print a JSON summary."""
+    """Run the scenarios the README discusses and print a JSON summary."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--replications", type=int, default=200)
     n = ap.parse_args().replications
@@ -106,6 +106,10 @@ def main() -> None:
         out[name]["first_exit_year_median"] = (
             float(left.groupby("run")["year"].min().median()) if len(left) else None
         )
+    res = run("free_trade_area", **stay)
+    out["free_trade_area"] = {"full_phase_in_2035_all_stay": _explained(res, 2035, watch)}
+    res = run("free_trade_area")
+    out["free_trade_area"]["left_by_end"] = _share(res.events, "defection", n)
     res = run("customs_union_consensus")
     vetoed = res.events[res.events["type"] == "veto"]["run"].nunique()
     out["customs_union_consensus"] = {
