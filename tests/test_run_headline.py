@@ -257,3 +257,25 @@ def test_votes_on_several_proposals_are_shared_out_per_proposal() -> None:
     # One proposal: the single column as before.
     one = RunStats.from_frames(ind, ev[ev["proposal"] == "cu"])
     assert list(headline_table(one)[0].filter(like="no").columns) == ["voted no"]
+
+
+def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) -> None:
+    """With an exit threshold of 0 the EAEU's losers defect and Russia, which gains, is
+    taken out with its bloc: the answer's "left" and the membership figure count it."""
+    from scosim.plots import BLOC_EXIT, membership_data
+    from scosim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_scenario(root / "scenarios" / "customs_union.yaml", overrides={
+        "replications": 4, "parameters.council.exit_threshold": 0.0})
+    res = run(sc, out=tmp_path, progress=False, plots=False)
+    ev = res.events
+    dragged = ev[(ev["type"] == "bloc_exit") & (ev["country"] == "RUS")]["run"].nunique()
+    assert dragged == 4
+    assert ev[(ev["type"] == "defection") & (ev["country"] == "RUS")].empty
+    st = load_plot_data(Path(res.path))
+    rows = headline_table(st)[0]
+    assert rows.loc["RUS", "left"] == 1.0
+    assert rows.loc["RUS", "in_union"] == 0.0
+    _, counts = membership_data(st)
+    assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "defection"] == 0.0

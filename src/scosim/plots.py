@@ -40,7 +40,7 @@ def _band_note(n_runs: int) -> str:
 #: Indicators the run plots read.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
 #: Event types the run plots read.
-PLOTTED_EVENTS = ("vote", "veto", "defection", "joined", "accession")
+PLOTTED_EVENTS = ("vote", "veto", "defection", "bloc_exit", "joined", "accession")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats
@@ -254,20 +254,22 @@ def membership_data(
         ever in a union or in the SCO, or that voted or had one of the events
         counted (an EAEU member outside the SCO is invited to a union, and votes,
         with its bloc); ``counts`` has those economies as index and the mean
-        number per run of votes against, vetoes, defections, joins and accessions
-        as columns (only kinds that occur).
+        number per run of votes against, vetoes, defections, exits with a bloc
+        (``"left with its bloc"``: a bloc member that did not defect itself), joins and
+        accessions as columns (only kinds that occur).
     """
     st = _stats(ind, events)
     union = st.mean("in_customs_union")
     member = st.mean("member")
     n_runs = max(st.runs, 1)
-    kinds = ("veto", "defection", "joined", "accession")
+    kinds = ("veto", "defection", "bloc_exit", "joined", "accession")
     acted = {c for _, c in st.votes_by} | {c for k, c in st.event_counts if k in kinds}
     codes = [c for c in union.columns
              if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
     counts = pd.DataFrame(index=codes)
     for kind in kinds:
-        counts[kind] = [st.event_counts.get((kind, c), 0) / n_runs for c in codes]
+        counts[BLOC_EXIT if kind == "bloc_exit" else kind] = [
+            st.event_counts.get((kind, c), 0) / n_runs for c in codes]
     if st.votes:
         counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
     if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
@@ -276,6 +278,9 @@ def membership_data(
     counts = counts.loc[:, (counts > 0).any(axis=0)]
     return union[codes], counts
 
+
+#: How the membership figure names a ``bloc_exit`` event.
+BLOC_EXIT = "left with its bloc"
 
 #: Said under the membership figure's events panel when a state votes on one proposal
 #: more than once a run.
@@ -336,12 +341,12 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         ax2.invert_yaxis()
         ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
-        ax2.text(0.5, 0.5, "no votes against, vetoes, defections or joins in any run",
+        ax2.text(0.5, 0.5, "no votes against, vetoes, exits or joins in any run",
                  ha="center", va="center")
         ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
-    panel = "votes against, vetoes, defections, joins"
+    panel = "votes against, vetoes, exits (own or with a bloc), joins"
     if counts.shape[1] and repeated_votes(st):
         panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
     ax2.set_title(panel, fontsize=10)

@@ -14,7 +14,7 @@ cannot disagree with them:
 * the vote columns count the events ``plots/membership_timeline.png`` counts:
   votes against as a share of the state's votes (a proposal may come to a vote
   again in a later year, so a state can vote several times in a run), vetoes and
-  defections as a mean number a run.
+  exits ("left": defections and exits with a bloc) as a mean number a run.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
@@ -48,7 +48,7 @@ __all__ = ["HEADLINE_FILE", "has_answer", "headline_of_run", "headline_table",
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
 #: Vote columns, when they occur: the share of a state's votes that were against
-#: (percent), and vetoes and defections as a mean number a run. When a run votes on
+#: (percent), and vetoes and exits (own or with a bloc) as a mean number a run. When a run votes on
 #: several proposals, the share is given per proposal, in columns ``no: <proposal>``.
 VOTE_COLUMNS = ("voted no", "vetoes", "left")
 #: The prefix of a per-proposal share of votes against.
@@ -115,7 +115,9 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
             rows[heading] = [100.0 * a / n if n else float("nan")
                              for a, n in zip(n_no, n_cast, strict=True)]
     for heading, counts in (("vetoes", vetoes),
+                            # A state that leaves with its bloc has left, too.
                             ("left", [st.event_counts.get(("defection", c), 0)
+                                      + st.event_counts.get(("bloc_exit", c), 0)
                                       for c in concerned])):
         if any(counts):
             rows[heading] = [n / runs for n in counts]
@@ -212,7 +214,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     if [h for h in votes if h.startswith(NO_ON)]:
         notes.append("no: share of the state's votes on that proposal")
     if counted := [h for h in votes if not _is_share(h)]:
-        notes.append(f"{' and '.join(counted)}: mean number a run")
+        notes.append(f"{' and '.join(counted)}: mean number a run"
+                     + (" (on its own or with its bloc)" if "left" in counted else ""))
     if not votes and st.votes:
         notes.append("no state voted against in any run")
     if notes:

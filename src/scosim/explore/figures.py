@@ -201,8 +201,8 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
-    panel = ("Votes against, vetoes, defections, joins" if counts.shape[1] else
-             "No votes against, vetoes, defections or accessions")
+    panel = ("Votes against, vetoes, exits (own or with a bloc), joins" if counts.shape[1] else
+             "No votes against, vetoes, exits or joins")
     if counts.shape[1] and repeated_votes(st):
         panel += f" ({REPEATED_VOTES_NOTE})"
     _layout(
