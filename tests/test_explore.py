@@ -354,3 +354,15 @@ def test_page_shows_the_figures_of_the_mechanisms_a_run_uses(workdir: Path, monk
     images = sorted((run_dir / "plots").glob("*.png"))
     assert [p.name for p in images] == ["security_incidents_routes.png"]
     assert len(at.get("image")) == len(images)
+
+
+def test_who_gains_figure_keys_both_bar_colours(workdir: Path) -> None:
+    """As in the PNG: a green "gain" and a red "loss" key, and the bars in those colours."""
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import GAIN, LOSS, who_gains_figure
+
+    fig = who_gains_figure(run_view(View(CU, replications=3, out="results")))
+    bar = fig.data[0]
+    keys = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
+    assert keys["mean over runs: gain"] == GAIN and keys["mean over runs: loss"] == LOSS
+    assert set(bar.marker.color) == {GAIN, LOSS} and bar.showlegend is False

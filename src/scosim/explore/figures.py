@@ -88,6 +88,7 @@ def who_gains_figure(result: Result) -> Any | None:
             orientation="h",
             marker_color=colors,
             name="mean over runs",
+            showlegend=False,  # one key per colour below
             hovertemplate="%{y}: mean %{x:.3f}%<extra></extra>",
         )
     )
@@ -112,6 +113,10 @@ def who_gains_figure(result: Result) -> Any | None:
             "<extra></extra>",
         )
     )
+    # Keys only (no data): the bars take one colour per sign, as in the PNG.
+    for colour, what in ((GAIN, "gain"), (LOSS, "loss")):
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
+                             name=f"mean over runs: {what}", hoverinfo="skip"))
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
     fig.update_xaxes(title=WELFARE_AXIS, zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
