@@ -148,7 +148,7 @@ def build_tables(
     out: dict[str, pd.DataFrame] = {"countries": countries}
     if version == "2023":
         out["trade"] = trade_2023(raw, countries, agg, prov)
-        fuel = fuel_shares(countries, raw, prov)
+        fuel = fuel_shares(countries)
         out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov)
         out["tariffs_flat"] = tariffs_2023(
             countries, out["trade"], spells, fuel, None, composition=False

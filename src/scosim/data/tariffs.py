@@ -37,7 +37,6 @@ from scosim.data.raw import (
     RAW_FILES,
     Prov,
     RawDataError,
-    fdot,
     latest,
     numeric,
     raw_path,
@@ -234,31 +233,19 @@ def read_ahs(raw_dir: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def fuel_shares(countries: pd.DataFrame, raw_dir: Path, prov: Prov | None) -> np.ndarray:
+def fuel_shares(countries: pd.DataFrame) -> np.ndarray:
     """Fuel share of each economy's merchandise exports (fraction, canonical order).
 
-    ``fuel_exports_pct`` of the countries table; Turkmenistan's series ends in 2000, so its
-    latest value (2000) is used and named as a fallback.
+    ``fuel_exports_pct`` of the countries table, which already holds Turkmenistan's
+    latest value (2000, named a fallback there: :mod:`scosim.data.countries`).
+
+    Raises:
+        RawDataError: An economy has no fuel share.
     """
     f = countries["fuel_exports_pct"].to_numpy(dtype=float) / 100.0
     if np.isnan(f).any():
-        tab = read_wdi(raw_dir, "fuel_exp")
-        for n, iso in enumerate(ECONOMIES):
-            if math.isnan(f[n]):
-                key = "WLD" if iso == ROW else iso
-                v, yr = latest(tab, key, 1990, BASE_YEAR)
-                if math.isnan(v):
-                    raise RawDataError(f"{RAW_FILES['fuel_exp']}: no fuel export share for {iso}")
-                f[n] = v / 100.0
-                if prov is not None:
-                    prov.add(
-                        "tariffs",
-                        f"{iso}-*",
-                        "fuel_share",
-                        "wdi_fuel_exports",
-                        f"fallback:latest available year {yr}",
-                        yr,
-                    )
+        missing = [iso for iso, v in zip(ECONOMIES, f, strict=True) if math.isnan(v)]
+        raise RawDataError(f"{RAW_FILES['fuel_exp']}: no fuel export share for {missing}")
     return np.clip(f, 0.0, 1.0)
 
 
@@ -268,16 +255,13 @@ def composition_factors(trade: pd.DataFrame, fuel: np.ndarray) -> np.ndarray:
     ``w_kj`` are the supplier shares of importer ``j``'s imports (off-diagonal trade), so
     that ``sum_i w_ij s[i, j] = 1`` for every importer: the adjustment moves the rate
     between suppliers and leaves each importer's import-weighted mean rate unchanged.
+    The normalisers are those a customs union's external tariff schedule uses
+    (:func:`scosim.mechanisms.cet_schedule.composition_weights`).
     """
-    x = trade.to_numpy(dtype=float).copy()
-    np.fill_diagonal(x, 0.0)
-    n = x.shape[0]
-    nonfuel = 1.0 - fuel
-    s = np.ones((n, n))
-    for j in range(n):
-        col = x[:, j]
-        mean = fdot(col, nonfuel) / math.fsum(col)
-        s[:, j] = nonfuel / mean
+    from scosim.mechanisms.cet_schedule import composition_weights
+
+    _, norm, nonfuel = composition_weights(trade.to_numpy(dtype=float), fuel)
+    s = nonfuel[:, None] / norm[None, :]
     np.fill_diagonal(s, 1.0)
     return s
 
