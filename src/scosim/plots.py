@@ -281,6 +281,10 @@ def membership_data(
 
 #: How the membership figure names a ``bloc_exit`` event.
 BLOC_EXIT = "left with its bloc"
+#: Title of the membership figure's events panel (the PNG and the explorer), and what
+#: it says when there is nothing to count.
+EVENTS_PANEL = "votes against, vetoes, exits (own or with a bloc), joins"
+NO_EVENTS = "no votes against, vetoes, exits or joins in any run"
 
 #: Said under the membership figure's events panel when a state votes on one proposal
 #: more than once a run.
@@ -341,12 +345,11 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         ax2.invert_yaxis()
         ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     else:
-        ax2.text(0.5, 0.5, "no votes against, vetoes, exits or joins in any run",
-                 ha="center", va="center")
+        ax2.text(0.5, 0.5, NO_EVENTS, ha="center", va="center")
         ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
-    panel = "votes against, vetoes, exits (own or with a bloc), joins"
+    panel = EVENTS_PANEL
     if counts.shape[1] and repeated_votes(st):
         panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
     ax2.set_title(panel, fontsize=10)

@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from scosim.plots import (
+    EVENTS_PANEL,
     HIGH,
     LOW,
+    NO_EVENTS,
     REPEATED_VOTES_NOTE,
     TERM_LABELS,
     load_plot_data,
@@ -206,8 +208,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
-    panel = ("Votes against, vetoes, exits (own or with a bloc), joins" if counts.shape[1] else
-             "No votes against, vetoes, exits or joins")
+    panel = (EVENTS_PANEL if counts.shape[1] else NO_EVENTS).capitalize()
     if counts.shape[1] and repeated_votes(st):
         panel += f" ({REPEATED_VOTES_NOTE})"
     _layout(
