@@ -434,6 +434,35 @@ def test_print_summary_renders_a_table():
     assert "90% CI of the mean (t)" in out and "1 more rows not shown" in out
 
 
+def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():
+    """``scosim compare`` prints the same units as the report: a unit column, US$ in
+    billions (the value divided by 1e9), percent changes as they are."""
+    rng = np.random.default_rng(4)
+    d = pd.DataFrame({
+        "run": np.tile(np.arange(30), 2),
+        "country": "CHN",
+        "indicator": np.repeat(["ev_usd", "welfare_change_pct"], 30),
+        "diff": np.concatenate([rng.normal(7.6e10, 1e10, 30), rng.normal(0.16, 0.02, 30)]),
+    })
+    s = summarise(d, level=0.90)
+    units = {"ev_usd": "US$ (current)", "welfare_change_pct": "percentage points"}
+    console = Console(record=True, width=200)
+    print_summary(s, console=console, units=units)
+    out = console.export_text()
+    ev = s[s["indicator"] == "ev_usd"].iloc[0]
+    pct = s[s["indicator"] == "welfare_change_pct"].iloc[0]
+    ev_line = next(line for line in out.splitlines() if "ev_usd" in line)
+    pct_line = next(line for line in out.splitlines() if "welfare_change_pct" in line)
+    assert "US$ bn (current)" in ev_line and f"{ev['mean'] / 1e9:.4g}" in ev_line
+    assert "e+10" not in out
+    assert "percentage points" in pct_line and f"{pct['mean']:.4g}" in pct_line
+    # without units the table is as before: raw values, no unit column
+    plain = Console(record=True, width=200)
+    print_summary(s, console=plain)
+    plain_out = plain.export_text()
+    assert "US$ bn" not in plain_out and f"{ev['mean']:.4g}" in plain_out
+
+
 def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison, tmp_path):
     """An indicator in US$ reads "US$ bn" in the report's table, its values divided by
     1e9 (summary_table.csv keeps US$); other units are left as they are."""

@@ -255,6 +255,7 @@ def compare_cli(args: argparse.Namespace) -> int:
         console=Console(width=None if sys.stdout.isatty() else 160),
         title=f"{comp.policy_manifest['scenario']} minus {comp.baseline_manifest['scenario']}, "
         f"{year}: {comp.report_year_note} ({comp.policy_manifest['replications']} paired runs)",
+        units=UNITS,
     )
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")

@@ -298,6 +298,7 @@ def print_summary(
     title: str | None = None,
     max_rows: int = 60,
     console: Any | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> None:
     """Print a summary (from :func:`scosim.compare.summarise`) as a rich table.
 
@@ -306,6 +307,9 @@ def print_summary(
         title: Table title (default names the interval).
         max_rows: Rows shown before truncating (a note says how many were left out).
         console: A ``rich.console.Console`` (default: a new one on stdout).
+        units: Indicator name to units. When given (and the summary has an
+            ``indicator`` column), a unit column follows it and amounts in US$ are
+            shown in US$ bn, as in the comparison report's table.
     """
     from rich.console import Console
     from rich.table import Table
@@ -314,17 +318,28 @@ def print_summary(
     keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
     label = str(summary["interval"].iloc[0]) if len(summary) else "interval"
     table = Table(title=title or f"Policy minus baseline ({label})")
+    with_units = units is not None and "indicator" in keys
     for k in keys:
         table.add_column(k)
+        if with_units and k == "indicator":
+            table.add_column("unit")
     for c in ("mean", label, "share > 0", "runs"):
         table.add_column(c, justify="right")
     for r in summary.head(max_rows).to_dict("records"):
+        unit, div = None, 1.0
+        if with_units:
+            _, unit, div = display(str(r["indicator"]), units.get(str(r["indicator"])))
         colour = "green" if r["mean"] > 0 else "red" if r["mean"] < 0 else ""
-        mean = f"[{colour}]{_fmt(r['mean'])}[/]" if colour else _fmt(r["mean"])
+        mean = f"[{colour}]{_fmt(r['mean'] / div)}[/]" if colour else _fmt(r["mean"] / div)
+        cells = []
+        for k in keys:
+            cells.append(str(r[k]))
+            if with_units and k == "indicator":
+                cells.append(unit or "")
         table.add_row(
-            *[str(r[k]) for k in keys],
+            *cells,
             mean,
-            f"{_fmt(r['low'])} to {_fmt(r['high'])}",
+            f"{_fmt(r['low'] / div)} to {_fmt(r['high'] / div)}",
             f"{r['share_positive']:.0%}" if r["share_positive"] == r["share_positive"] else "–",
             str(r["n_runs"]),
         )
