@@ -186,7 +186,8 @@ def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
     rows = headline_table(st)[0]
     assert rows.loc["KAZ", "voted no"] == 100.0 and rows.loc["CHN", "voted no"] == 0.0
     assert np.isnan(rows.loc["IND", "voted no"]) and "vetoes" not in rows
-    lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()[4:7]}
+    lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()
+             if line.split()[:1] in (["KAZ"], ["CHN"], ["IND"])}
     assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
     assert "nan" not in lines["IND"] and lines["IND"].split()[-2:] == ["100", "%"]  # gains
     assert len(lines["IND"].split()) == len(lines["KAZ"].split()) - 2  # no share of votes
@@ -274,8 +275,50 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     assert dragged == 4
     assert ev[(ev["type"] == "defection") & (ev["country"] == "RUS")].empty
     st = load_plot_data(Path(res.path))
-    rows = headline_table(st)[0]
+    rows, _, year, _, _ = headline_table(st)
     assert rows.loc["RUS", "left"] == 1.0
-    assert rows.loc["RUS", "in_union"] == 0.0
+    ind = res.indicators
+    in_cu = ind[(ind["indicator"] == "in_customs_union") & (ind["year"] == year)
+                & (ind["country"] == "RUS")]["value"]
+    assert rows.loc["RUS", "in_union"] == pytest.approx(in_cu.mean())
     _, counts = membership_data(st)
     assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "defection"] == 0.0
+
+
+def test_the_answer_says_in_how_many_runs_each_proposal_was_adopted(geometry_run: Path) -> None:
+    """The outcome line counts the runs with an ``adopted`` event in the raw events table."""
+    ev = read_batches(geometry_run / "events")
+    st = load_plot_data(geometry_run)
+    text = headline_text(st, "t")
+    for pid in sorted(set(ev.loc[ev["type"] == "vote", "proposal"].astype(str))):
+        n = ev[(ev["type"] == "adopted") & (ev["proposal"].astype(str) == pid)]["run"].nunique()
+        assert st.adopted_runs.get(pid, 0) == n
+        runs = st.runs
+        want = ("rejected in every run" if n == 0 else "adopted in every run" if n == runs
+                else f"adopted in {100 * n / runs:.0f} % of runs")
+        assert f"proposal {pid}: {want}\n" in text
+
+
+def test_outcome_share_and_rejection_from_synthetic_events() -> None:
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", 0.1 * (r < 3)) for r in range(4)
+                        for c in ("CHN", "KAZ")],
+                       columns=["run", "year", "country", "indicator", "value"])
+    votes = [(r, 2026, "vote", c, "cu", True) for r in range(4) for c in ("CHN", "KAZ")]
+    adopted = [(r, 2026, "adopted", "", "cu", None) for r in range(3)]
+    cols = ["run", "year", "type", "country", "proposal", "yes"]
+    three = headline_text(RunStats.from_frames(ind, pd.DataFrame(votes + adopted, columns=cols)),
+                          "t")
+    assert "proposal cu: adopted in 75 % of runs\n" in three
+    none = headline_text(RunStats.from_frames(ind, pd.DataFrame(votes, columns=cols)), "t")
+    assert "proposal cu: rejected in every run\n" in none
+
+
+def test_a_run_changed_with_set_says_so_in_its_title() -> None:
+    from scosim.plots import run_title
+
+    base = {"scenario": "customs_union_consensus", "seed": 1}
+    assert run_title(base) == "customs_union_consensus (seed 1)"
+    assert run_title({**base, "overrides": {}}) == "customs_union_consensus (seed 1)"
+    changed = {**base, "overrides": {"parameters.council.decision_rule": "qualified_majority"}}
+    assert run_title(changed) == ("customs_union_consensus (seed 1; --set "
+                                  "parameters.council.decision_rule=qualified_majority)")

@@ -40,7 +40,7 @@ def _band_note(n_runs: int) -> str:
 #: Indicators the run plots read.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
 #: Event types the run plots read.
-PLOTTED_EVENTS = ("vote", "veto", "defection", "bloc_exit", "joined", "accession")
+PLOTTED_EVENTS = ("vote", "veto", "defection", "bloc_exit", "joined", "accession", "adopted")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats
@@ -499,8 +499,13 @@ SUMMARY_FILE = "summary.csv"
 
 
 def run_title(manifest: dict) -> str:
-    """Scenario name and seed: the title of a run's figures and of its printed answer."""
-    return f"{manifest['scenario']} (seed {manifest['seed']})"
+    """Scenario name, seed and ``--set`` overrides: the title of a run's figures and answer.
+
+    A run changed with ``--set`` says so wherever it is shown, so that its figures are
+    not read as those of the scenario file.
+    """
+    sets = "".join(f"; --set {k}={v}" for k, v in (manifest.get("overrides") or {}).items())
+    return f"{manifest['scenario']} (seed {manifest['seed']}{sets})"
 
 
 def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,

@@ -189,6 +189,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}"
     head += "  in union" if has_union else ""
     head += "".join(f"  {h:>{wide[h]}}" for h in votes)
+    outcome = _outcome(st, n_runs)
     if moved:
         out = [f"Who gains, who loses: {title}",
                f"welfare change {when} against the same year without the policy,",
@@ -200,6 +201,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     else:
         out = [f"Who gains, who loses, who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
+    out += outcome
     # A table with no column (nothing moved, no vote against, no union) would list names only.
     if moved or votes or has_union:
         out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
@@ -224,6 +226,20 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         out.append(committed)
     out.append(footer)
     return "\n".join(out) + "\n"
+
+
+def _outcome(st: RunStats, n_runs: int) -> list[str]:
+    """One line per proposal voted on: the share of runs in which it was adopted."""
+    proposals = sorted({p for p, _ in st.votes_by} | set(st.adopted_runs))
+    runs = max(n_runs, 1)
+    lines = []
+    for pid in proposals:
+        n = st.adopted_runs.get(pid, 0)
+        verdict = ("rejected in every run" if n == 0
+                   else "adopted in every run" if n == runs
+                   else f"adopted in {100 * n / runs:.0f} % of runs")
+        lines.append(f"proposal {pid}: {verdict}")
+    return lines
 
 
 def _committed(st: RunStats) -> str | None:

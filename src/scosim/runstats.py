@@ -289,6 +289,8 @@ class RunStats:
         self.votes_by: dict[tuple[str, str], int] = {}
         self.no_votes_by: dict[tuple[str, str], int] = {}
         self.votes = 0
+        #: Runs in which each proposal was adopted (an ``adopted`` event: once a run).
+        self.adopted_runs: dict[str, int] = {}
         self.first_vote: _FirstVote | None = None
 
     # ----------------------------------------------------------------- building
@@ -345,6 +347,11 @@ class RunStats:
         for (kind, cty), n in events.groupby(["type", "country"], sort=False).size().items():
             self.event_counts[(str(kind), str(cty))] = (
                 self.event_counts.get((str(kind), str(cty)), 0) + int(n))
+        adopted = events[events["type"] == "adopted"]
+        if not adopted.empty:
+            for pid, n in adopted.groupby("proposal", sort=False, observed=True)["run"].nunique(
+                    ).items():
+                self.adopted_runs[str(pid)] = self.adopted_runs.get(str(pid), 0) + int(n)
         votes = events[events["type"] == "vote"]
         if votes.empty:
             return
