@@ -17,6 +17,7 @@ from typing_extensions import override
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
+from scosim.mechanisms.suspensions import hold_suspended, suspended_pairs
 from scosim.model.events import EventField
 from scosim.proposals import register_type
 from scosim.proposals.base import ProposalType
@@ -63,6 +64,18 @@ class BlocAware(ProposalType):
         # The same for every model of these economies: found once per calibration.
         groups, self.preferences = derived(cal, ("customs_union_blocs", codes, year), blocs)
         self.blocs = list(groups)
+        self.suspended = derived(cal, ("suspended_pairs", codes), lambda: read_only(
+            suspended_pairs(cal.provenance, codes)))
+
+    def keep_suspensions(self, new: np.ndarray, old: np.ndarray,
+                         participants: np.ndarray) -> np.ndarray:
+        """``new`` with the trade suspensions the arrangement does not end held at ``old``.
+
+        A participant's suspension of an outsider always stays; one between two
+        participants only with ``suspensions: kept`` (:mod:`scosim.mechanisms.suspensions`).
+        """
+        kept = getattr(self.proposal, "suspensions", "lifted") == "kept"
+        return hold_suspended(new, old, participants, self.suspended, internal=kept)
 
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
@@ -140,7 +153,7 @@ class CustomsUnion(BlocAware):
         keep = None if self.proposal.replace_preferences else self.preferences
         new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep,
                                factors=self._cet_factors(participants))
-        policy.set_tariffs(new, active)
+        policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
 

@@ -50,7 +50,8 @@ class FreeTradeArea(BlocAware):
         active: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
-        policy.set_tariffs(cu.fta_tariffs(policy.tariffs, participants, phase), active)
+        new = cu.fta_tariffs(policy.tariffs, participants, phase)
+        policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
         policy.claim_bloc(participants, active)
 
     @override

@@ -91,6 +91,13 @@ class CustomsUnionProposal(ProposalSpec):
         description="the CET replaces participants' preferences with non-participants "
         "(False: a preference in force is kept where it is below the CET)",
     )
+    suspensions: Literal["lifted", "kept"] = Field(
+        "lifted",
+        description="a trade suspension between two participants (India-Pakistan in the "
+        "2023 data): 'lifted' = the zero internal tariff ends it; 'kept' = it stays, as it "
+        "overrides SAFTA in the base year (GATT Art. XXI). A participant's suspension of "
+        "an outsider stays in both cases",
+    )
 
     @model_validator(mode="after")
     def _consistency(self) -> CustomsUnionProposal:
@@ -160,6 +167,13 @@ class FreeTradeAreaProposal(ProposalSpec):
     participants: Participants = "members"
     phase_in: YearValue | None = None
     depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
+    suspensions: Literal["lifted", "kept"] = Field(
+        "lifted",
+        description="a trade suspension between two participants (India-Pakistan in the "
+        "2023 data): 'lifted' = the zero internal tariff ends it; 'kept' = it stays, as it "
+        "overrides SAFTA in the base year (GATT Art. XXI). A participant's suspension of "
+        "an outsider stays in both cases",
+    )
 
     @model_validator(mode="after")
     def _consistency(self) -> FreeTradeAreaProposal:

@@ -97,6 +97,7 @@ _CU = {
     "revenue_sharing": (_L, "collected", ("collected", "gdp", "imports", "population")),
     "depth": (_F, 0.6, 0, False, 1, False),
     "replace_preferences": (_B, False),
+    "suspensions": (_L, "lifted", ("lifted", "kept")),
 }
 _CET_KEYWORDS = ("mean", "weighted_mean", "min", "max")
 

@@ -1,0 +1,95 @@
+"""Bilateral trade suspensions inside a customs union or free-trade area.
+
+The 2023 base tariffs carry India's and Pakistan's suspension of their bilateral trade
+(India's 200 % duty of February 2019, Pakistan's suspension of August 2019) as a
+prohibitive tariff equivalent that overrides SAFTA, the free-trade agreement in force
+between them (docs/data.md). Whether a new arrangement between the two would end the
+suspension is a political question the data cannot answer, so a proposal says which it
+assumes (``suspensions`` on ``customs_union`` and ``free_trade_area``):
+
+* ``lifted`` (the default): the arrangement's zero internal tariff replaces the
+  suspension, as for any other tariff between participants;
+* ``kept``: the tariff between two suspended participants stays what it was, as SAFTA
+  left it (a security measure under GATT Art. XXI, which a regional agreement does not
+  override).
+
+A participant's suspension of trade with an economy outside the arrangement is kept in
+both cases: a common external tariff harmonises duties, not a ban (a union of China and
+Pakistan does not open Pakistan to Indian goods at the CET).
+
+A suspended pair is read from the calibration's provenance (the tariff cells whose
+method names a trade suspension), so a data version that records none (2019) has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+__all__ = ["SUSPENSION_METHOD", "hold_suspended", "suspended_pairs"]
+
+#: Text in the provenance ``method`` of a tariff cell set by a trade suspension
+#: (written by :func:`scosim.data.tariffs.tariffs_2023`).
+SUSPENSION_METHOD = "(trade suspension)"
+
+
+def suspended_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[np.bool_]:
+    """Exporter x importer pairs whose base tariff is a trade suspension.
+
+    Args:
+        provenance: The calibration's long provenance table (``table, key, field,
+            source_id, method, year``); tariff cells have ``table == "tariffs"`` and key
+            ``"EXPORTER-IMPORTER"``.
+        codes: The model's economies, in order.
+
+    Returns:
+        (N, N) bool, exporter on the row, importer on the column.
+    """
+    idx = {c: k for k, c in enumerate(codes)}
+    out = np.zeros((len(codes), len(codes)), dtype=bool)
+    rows = provenance[(provenance["table"] == "tariffs")
+                      & provenance["method"].astype(str).str.contains(SUSPENSION_METHOD,
+                                                                      regex=False)]
+    for key in rows["key"].astype(str):
+        exporter, _, importer = key.partition("-")
+        if exporter in idx and importer in idx:
+            out[idx[exporter], idx[importer]] = True
+    return out
+
+
+def hold_suspended(
+    new: NDArray[np.float64],
+    old: NDArray[np.float64],
+    participants: NDArray[np.bool_],
+    suspended: NDArray[np.bool_],
+    *,
+    internal: bool,
+) -> NDArray[np.float64]:
+    """``new`` tariffs with the suspended pairs the arrangement does not end set back to ``old``.
+
+    Args:
+        new: (R, N, N) tariffs the arrangement would set, exporter x importer.
+        old: (R, N, N) tariffs before it (the year's policy state).
+        participants: (R, N) bool.
+        suspended: (N, N) bool pairs (:func:`suspended_pairs`).
+        internal: Also keep suspensions between two participants (``suspensions:
+            kept``); a participating importer's suspension of an outsider is always kept.
+
+    Returns:
+        (R, N, N) tariffs: ``old`` on every suspended pair whose importer participates
+        (and whose exporter does not, unless ``internal``), ``new`` elsewhere.
+    """
+    p = np.asarray(participants, dtype=bool)
+    if p.ndim == 1:
+        p = p[None, :]
+    importer_in = p[:, None, :]
+    exporter_in = p[:, :, None]
+    hold = importer_in & suspended[None]
+    if not internal:
+        hold &= ~exporter_in
+    if not hold.any():
+        return new
+    return np.where(hold, old, new)
