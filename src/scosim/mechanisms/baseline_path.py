@@ -1,10 +1,11 @@
-"""A baseline that moves: the trade pattern re-based along the real GDP path, gradual adjustment.
+"""A baseline that moves: the trade pattern re-based along the GDP path, gradual adjustment.
 
 Pure array functions batched over a leading run axis ``R`` (docs/customs_union.md,
 "A baseline that moves").
 
 * :func:`rebase_flows`: the year's baseline trade matrix. Every economy's sales
-  (row sums) and expenditure (column sums) grow with its real GDP; the matrix is
+  (row sums) and expenditure (column sums) grow with its GDP (the model's path
+  in current US$, docs/model.md); the matrix is
   found by RAS (biproportional scaling, Stone 1961) from the base-year flows.
   RAS multiplies row ``i`` by ``a_i`` and column ``j`` by ``b_j``, so it keeps
   every ratio ``X_ij X_kl / (X_il X_kj)``: in structural gravity those ratios
@@ -50,7 +51,7 @@ def rebase_flows(
 ) -> FloatArray:
     """Base-year flows re-based to new outputs and expenditures by RAS.
 
-    Row targets are ``rowsum_i * g_i`` (sales grow with the exporter's real
+    Row targets are ``rowsum_i * g_i`` (sales grow with the exporter's
     GDP); column targets ``colsum_j * g_j``, rescaled so both sum to the same
     world total (trade balances scale with the world, not one side). With equal
     growth everywhere the result is ``g * flows``.
@@ -74,7 +75,7 @@ def rebase_flows(
     Args:
         flows: (N, N) or (R, N, N) base-year flows, all entries >= 0, positive
             row and column sums.
-        growth: (N,) or (R, N) real GDP relative to the base year, > 0.
+        growth: (N,) or (R, N) GDP relative to the base year, > 0.
         start: (R, N, N) flows to start from, ``diag(a) flows diag(b)`` for some
             positive ``a``, ``b`` (zero exactly where ``flows`` is zero); default
             ``flows``.
