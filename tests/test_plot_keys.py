@@ -49,3 +49,25 @@ def test_membership_colour_bar_labels_every_bin_edge(geometry_run: Path, tmp_pat
     cbar_ax = next(a for a in fig.axes if a.get_ylabel() == "share of runs")
     labels = [t.get_text() for t in cbar_ax.get_yticklabels()]
     assert labels == ["0%", ">0%", "5%", "25%", "50%", "75%", "95%", "100%"]
+
+
+def test_welfare_labels_give_the_union_share_only_where_there_is_one(
+        geometry_run: Path, tmp_path: Path, kept_figures: list) -> None:
+    """An economy in a union in some runs reads "(in union 71%)", with the share the
+    answer's table gives; an economy never in one carries its code alone (a "(0%)" on
+    every outsider read like a share of runs with a gain)."""
+    from scosim.run_headline import headline_table
+
+    st = load_plot_data(geometry_run)
+    plots.plot_welfare_final(st, "t", tmp_path / "w.png")
+    ax = kept_figures[-1].axes[0]
+    labels = {t.get_text().split()[0]: t.get_text() for t in ax.get_yticklabels()}
+    rows = headline_table(st)[0]
+    inside = rows.index[rows["in_union"] > 0]
+    assert len(inside) >= 2
+    for code, text in labels.items():
+        if code in inside:
+            assert text == f"{code}  (in union {rows.loc[code, 'in_union']:.0%})"
+        else:
+            assert text == code
+    assert "in union" in ax.get_ylabel()

@@ -176,12 +176,15 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
         )
     labels = list(order)
     if share is not None:
-        labels = [f"{c}  ({share.get(c, 0.0):.0%})" for c in order]
+        # Only economies that were in a union in some run carry the share: a "(0%)" on
+        # every outsider read like a share of runs with a gain.
+        labels = [f"{c}  (in union {share[c]:.0%})" if share.get(c, 0.0) > 0 else c
+                  for c in order]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel("welfare change vs the same year without the policy, % of real expenditure")
     ax.set_ylabel(
-        "economy (in brackets: share of runs in a customs union that year)"
+        "economy (in union: share of runs in a customs union that year; ROW = Rest of World)"
         if share is not None else "economy (ROW = Rest of World)"
     )
     ax.set_title(_wrap(
