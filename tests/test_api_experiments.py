@@ -124,3 +124,23 @@ def test_sweep_points_share_their_random_numbers(tmp_path, model_fixture):
     )
     table = pd.read_parquet(target / "design_outputs.parquet")
     assert table["gdp_baseline_path_usd:CHN"].nunique() == 1
+
+
+def test_sweep_says_which_seed_is_the_design_s_and_which_the_runs(tmp_path, model_fixture,
+                                                                   capsys):
+    """``--seed`` seeds the design; the runs use the scenario's seed, and both are said."""
+    import json
+
+    from scosim.scenario import load_scenario
+
+    path = model_fixture("small_cu.yaml")
+    code = main(["sweep", str(path), "--param", "parameters.trade.sigma=4:6", "--n", "2",
+                 "--seed", "3", "--output", "welfare_change_pct:KAZ", "--out", str(tmp_path),
+                 "--quiet"])
+    assert code == 0
+    out = capsys.readouterr().out
+    scenario_seed = load_scenario(path).seed
+    assert scenario_seed != 3
+    assert f"design seed 3; runs with the scenario's seed {scenario_seed}" in out
+    meta = json.loads(next(tmp_path.rglob("manifest.json")).read_text())
+    assert meta["seed"] == 3 and meta["scenario_seed"] == scenario_seed

@@ -433,7 +433,9 @@ def sweep(
             "scenario_file": scenario_path,
             "method": method,
             "n": n,
+            # The design's seed (points, bootstrap); the runs use the scenario's.
             "seed": seed,
+            "scenario_seed": sc.seed,
             "params": {k: list(v) if isinstance(v, list | tuple) else v
                        for k, v in params.items()},
             "outputs": outputs,
@@ -546,5 +548,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
     )
     if (target / "indices.csv").is_file():
         print(pd.read_csv(target / "indices.csv").to_string(index=False))
-    print(f"sweep: {target}")
+    meta = json.loads((target / "manifest.json").read_text())
+    print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
+          f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
     return 0
