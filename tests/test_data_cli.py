@@ -68,7 +68,7 @@ def test_show_never_cuts_field_names_or_source_ids(width: int) -> None:
     assert "…" not in out
 
 
-def test_show_lists_cell_sources_and_agreements() -> None:
+def test_show_lists_cell_sources_and_agreements(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = _run(["data", "show", "RUS", "--top", "4"])
     assert code == 0
     partners = out.split("top trade partners")[1].split("trade agreements")[0]
@@ -78,14 +78,17 @@ def test_show_lists_cell_sources_and_agreements() -> None:
     code, out = _run(["data", "show", "RUS", "--data-version", "2019"])
     assert code == 0 and "v2019" in out and "trade agreements" not in out
     code, out = _run(["data", "show", "RUS", "--data-version", "2020"])
-    assert code == 2 and out.startswith("error:") and "2023, 2019" in out
+    err = capsys.readouterr().err
+    assert code == 2 and not out and err.startswith("scosim: error:") and "2023, 2019" in err
 
 
-def test_show_unknown_economy_is_a_one_line_error() -> None:
+def test_show_unknown_economy_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """On stderr, as every scosim command's errors, with what is allowed."""
     code, out = _run(["data", "show", "XYZ"])
-    assert code == 2
-    assert out.strip().startswith("error: unknown economy 'XYZ'")
-    assert "Traceback" not in out and len(out.strip().splitlines()) <= 2
+    err = capsys.readouterr().err
+    assert code == 2 and not out
+    assert err.startswith("scosim: error: unknown economy 'XYZ'; allowed: CHN RUS")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_sources_table() -> None:
@@ -97,11 +100,13 @@ def test_sources_table() -> None:
         assert sid in out
 
 
-def test_rebuild_bad_raw_dir_returns_2_and_keeps_tables(tmp_path: Path) -> None:
+def test_rebuild_bad_raw_dir_returns_2_and_keeps_tables(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = _digest(TABLES_DIR)
     code, out = _run(["data", "rebuild", "--raw", str(tmp_path / "absent")])
-    assert code == 2
-    assert out.startswith("error:") and "not found" in out
+    err = capsys.readouterr().err
+    assert code == 2 and not out
+    assert err.startswith("scosim: error:") and "not found" in err
     assert _digest(TABLES_DIR) == before
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,11 @@ def _fmt(v: object) -> str:
     return str(v)
 
 
+def _error(message: str) -> None:
+    """A user error, as every scosim command reports one: on stderr, one line, no traceback."""
+    print(f"scosim: error: {message}", file=sys.stderr)
+
+
 def _load(args: argparse.Namespace, console: Console) -> Any:
     """The calibration of ``--data-version`` (None on an unknown version, message printed)."""
     from scosim.data.calibration import load_calibration
@@ -78,7 +84,7 @@ def _load(args: argparse.Namespace, console: Console) -> Any:
     try:
         return load_calibration(getattr(args, "data_version", None))
     except ValueError as exc:
-        console.print(f"error: {exc}", markup=False, soft_wrap=True)
+        _error(str(exc))
         return None
 
 
@@ -94,11 +100,7 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
         return 2
     iso = str(args.iso3).upper()
     if iso not in cal.countries.index:
-        console.print(
-            f"error: unknown economy {iso!r}; allowed: {' '.join(cal.economies)}",
-            markup=False,
-            soft_wrap=True,
-        )
+        _error(f"unknown economy {iso!r}; allowed: {' '.join(cal.economies)}")
         return 2
     row = cal.countries.loc[iso]
     t = Table(title=f"{iso} - {row['name']} (base year {cal.base_year}, data {cal.version})")
@@ -225,10 +227,10 @@ def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int
             return 0
         target = write_tables(raw, out)
     except RawDataError as exc:
-        console.print(f"error: {exc}", markup=False, soft_wrap=True)
+        _error(str(exc))
         return 2
     except OSError as exc:
-        console.print(f"error: cannot write tables: {exc}", markup=False, soft_wrap=True)
+        _error(f"cannot write tables: {exc}")
         return 2
     console.print(f"calibration tables written to {target}", markup=False, soft_wrap=True)
     return 0
