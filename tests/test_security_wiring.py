@@ -102,3 +102,31 @@ def test_bad_instability_series_gives_file_line_error(tmp_path: Path) -> None:
     msgs = {(e.line, e.path): e.message for e in info.value.errors}
     assert any("after years.start 2025" in m for m in msgs.values())
     assert (7, "parameters.security.instability[2040]") in msgs
+
+
+def test_trade_costs_follow_the_expected_rate_not_the_noise_of_observed_counts() -> None:
+    """Without a network the trade-cost factor is priced at the expected incident rate:
+    an economy whose rate does not move keeps its trade costs in every run, so noise in
+    its observed counts gives no welfare change. (Priced at the concave index of noisy
+    observed counts, Myanmar's factor averaged 0.96 and its welfare rose 1.7 % in
+    ``afghan_instability.yaml``, where only Afghanistan's instability moves.)"""
+    from scosim.security.model import edge_cost_multiplier, insecurity_index
+
+    sc = load_scenario(SCENARIOS / "afghan_instability.yaml")
+    model = run_model(sc, runs=range(40))
+    rec = _records(model)
+    mech = next(m for _, m in model.mechanisms if hasattr(m, "mult0"))
+    p = mech.system.params
+    last = {k: v[:, -1] for k, v in rec.items()}
+    # The identity: the recorded factor is the pair factor of the expected rate's multiplier.
+    mult = edge_cost_multiplier(insecurity_index(last["expected_incidents"], p.incidents_half),
+                                p.cost_markup)
+    f = pair_cost_factor(mult, mech.mult0)
+    n = model.N
+    off = ~np.eye(n, dtype=bool)
+    np.testing.assert_allclose(last["trade_cost_factor_security"],
+                               (f * off).sum(axis=2) / (n - 1), rtol=1e-12)
+    mmr = model.codes.index("MMR")
+    assert np.std(last["incidents"][:, mmr]) > 10  # its observed counts are noisy
+    assert abs(last["trade_cost_factor_security"][:, mmr].mean() - 1.0) < 0.005
+    assert abs(last["welfare_change_pct"][:, mmr].mean()) < 0.2

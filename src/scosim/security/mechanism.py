@@ -192,7 +192,13 @@ class SecurityMechanism(Mechanism):
             policy.levers.get("welfare_cost_share", np.zeros((model.R, model.N))) + extra)
         factor = np.ones((model.R, model.N, model.N))
         if not self.network_filled:
-            factor = pair_cost_factor(ind["cost_multiplier"], self.mult0)
+            # Priced at the expected rate, as the network prices it (above): the index is
+            # concave in incidents, so noisy observed counts would lower trade costs on
+            # average when nothing changes (Myanmar's factor averaged 0.96 with a constant
+            # expected rate, a spurious 1.7 % welfare gain).
+            expected = edge_cost_multiplier(
+                insecurity_index(ind["expected_incidents"], p.incidents_half), p.cost_markup)
+            factor = pair_cost_factor(expected, self.mult0)
             policy.cost_change = policy.cost_change * factor
         off = ~np.eye(model.N, dtype=bool)
         count = np.zeros((model.R, model.N))
