@@ -53,6 +53,16 @@ Issue = tuple[tuple[str | int, ...], str]
 OPT_IN_RULES: tuple[str, ...] = ("variable_geometry", "interested_members")
 
 
+#: Whether a union or free-trade area ends a trade suspension between two participants
+#: (:mod:`scosim.mechanisms.suspensions`).
+Suspensions = Annotated[Literal["lifted", "kept"], Field(
+    description="a trade suspension between two participants (India-Pakistan in the "
+    "2023 data): 'lifted' = the zero internal tariff ends it; 'kept' = it stays, as it "
+    "overrides SAFTA in the base year (GATT Art. XXI). A participant's suspension of "
+    "an outsider stays in both cases",
+)]
+
+
 class ProposalSpec(BaseModel):
     """Fields every proposal has in a scenario (subclass it for a new type).
 
@@ -91,13 +101,7 @@ class CustomsUnionProposal(ProposalSpec):
         description="the CET replaces participants' preferences with non-participants "
         "(False: a preference in force is kept where it is below the CET)",
     )
-    suspensions: Literal["lifted", "kept"] = Field(
-        "lifted",
-        description="a trade suspension between two participants (India-Pakistan in the "
-        "2023 data): 'lifted' = the zero internal tariff ends it; 'kept' = it stays, as it "
-        "overrides SAFTA in the base year (GATT Art. XXI). A participant's suspension of "
-        "an outsider stays in both cases",
-    )
+    suspensions: Suspensions = "lifted"
 
     @model_validator(mode="after")
     def _consistency(self) -> CustomsUnionProposal:
@@ -167,13 +171,7 @@ class FreeTradeAreaProposal(ProposalSpec):
     participants: Participants = "members"
     phase_in: YearValue | None = None
     depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
-    suspensions: Literal["lifted", "kept"] = Field(
-        "lifted",
-        description="a trade suspension between two participants (India-Pakistan in the "
-        "2023 data): 'lifted' = the zero internal tariff ends it; 'kept' = it stays, as it "
-        "overrides SAFTA in the base year (GATT Art. XXI). A participant's suspension of "
-        "an outsider stays in both cases",
-    )
+    suspensions: Suspensions = "lifted"
 
     @model_validator(mode="after")
     def _consistency(self) -> FreeTradeAreaProposal:
