@@ -85,11 +85,14 @@ def hold_suspended(
     p = np.asarray(participants, dtype=bool)
     if p.ndim == 1:
         p = p[None, :]
-    importer_in = p[:, None, :]
-    exporter_in = p[:, :, None]
-    hold = importer_in & suspended[None]
-    if not internal:
-        hold &= ~exporter_in
-    if not hold.any():
-        return new
-    return np.where(hold, old, new)
+    out = new
+    # A few pairs (two in the 2023 data): cell by cell, not an (R, N, N) mask every year.
+    for exporter, importer in np.argwhere(suspended):
+        hold = p[:, importer] if internal else p[:, importer] & ~p[:, exporter]
+        if hold.any():
+            if out is new:
+                out = np.array(new, dtype=float, copy=True)
+            rows = np.flatnonzero(hold)
+            out[rows, exporter, importer] = np.broadcast_to(
+                old, out.shape)[rows, exporter, importer]
+    return out
