@@ -75,10 +75,12 @@ def runs(tmp_path):
     return p, b
 
 
-def whole_table(p, b, method: str, indicators=None):
-    """The reference: both whole tables in memory, paired at once."""
+def whole_table(p, b, method: str, indicators=None, own=()):
+    """The reference: both whole tables in memory, paired at once (``own``: the baseline's
+    values of these indicators taken as zero, as compare_results takes a no-policy EV)."""
     pol = read_batches(p / "indicators", indicators=indicators, sort=False)
     base = read_batches(b / "indicators", indicators=indicators, sort=False)
+    base.loc[base["indicator"].isin(own), "value"] = 0.0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ref = compare(pol, base, method=method, seed=11)
@@ -186,10 +188,13 @@ def test_a_real_ensemble_compares_as_the_whole_tables(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = compare_results(pol, base)
-        ref, _ = whole_table(pol, base, "t")
+        ref, _ = whole_table(pol, base, "t", own=got.own_baseline)
     pd.testing.assert_frame_equal(got.summary, ref.summary)
     pd.testing.assert_frame_equal(got.spread, ref.spread)
     assert (got.summary["indicator"] == "welfare_change_pct").any()
+    # The baseline has no trade policy: its EV is zero and the members' EV is compared.
+    assert got.own_baseline == compare_read.OWN_BASELINE
+    assert (got.summary.loc[got.summary["indicator"] == "ev_members_usd", "n_runs"] > 0).any()
 
 
 def test_plain_string_keys_group_as_categorical_ones(tmp_path, monkeypatch):

@@ -30,7 +30,7 @@ numbers are those of pairing the whole tables at once.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -113,7 +113,8 @@ def paired_differences(
     )
     out, unmatched, _ = _pair(policy, baseline, by)
     if unmatched:
-        warnings.warn(_unmatched_message(unmatched), stacklevel=2)
+        warnings.warn(_unmatched_message(unmatched, _unpaired(policy, baseline, out)),
+                      stacklevel=2)
     return out
 
 
@@ -150,11 +151,38 @@ def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
         )
 
 
-def _unmatched_message(n: int) -> str:
+def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
+    """The warning for ``n`` unpaired rows, naming their indicators (name: why unpaired)."""
+    names = [f"{k} ({v})" for k, v in sorted(which.items())]
+    if len(names) > 8:
+        names = [*names[:8], f"and {len(names) - 8} more"]
     return (
-        f"{n} rows have keys present in only one of policy/baseline "
-        "(e.g. an indicator only one scenario reports); they are left out of the comparison"
+        f"{n} rows have keys present in only one of policy/baseline and are left out of the "
+        f"comparison: {', '.join(names) or 'indicators not known'}"
     )
+
+
+def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,
+              paired: pd.DataFrame) -> dict[str, str]:
+    """Indicators with rows left unpaired, and why: absent from one run, or some keys only."""
+    if "indicator" not in paired:
+        return {}
+
+    def count(df: pd.DataFrame) -> pd.Series:
+        vc = df["indicator"].value_counts()  # on the categories when categorical
+        vc.index = vc.index.astype(str)
+        return vc[vc > 0]
+
+    p, b, both = count(policy), count(baseline), count(paired)
+    out: dict[str, str] = {}
+    for name in sorted(set(p.index) | set(b.index)):
+        if name not in b.index:
+            out[name] = "only the policy run records it"
+        elif name not in p.index:
+            out[name] = "only the baseline run records it"
+        elif p[name] + b[name] > 2 * both.get(name, 0):
+            out[name] = "some years or economies in one run only"
+    return out
 
 
 def _pair(
@@ -403,6 +431,7 @@ class Comparison:
         baseline_dir: Where the baseline results are, if read from disk.
         report_year: Year a report tabulates (set by ``scosim compare``).
         report_year_note: Why that year (the last, the largest effect, chosen).
+        own_baseline: Indicators whose differences are the policy run's own values.
     """
 
     # repr and == leave it out: it may be unread (see the property below the class).
@@ -421,6 +450,9 @@ class Comparison:
     load_diffs: Callable[[Sequence[str] | None], pd.DataFrame] | None = field(
         default=None, repr=False, compare=False
     )
+    #: Indicators compared by the policy run's own values: the baseline run's are zero
+    #: by construction (see :data:`scosim.compare_read.OWN_BASELINE`).
+    own_baseline: tuple[str, ...] = ()
     _diffs: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def subset(self, indicators: Sequence[str]) -> Comparison:
@@ -440,6 +472,7 @@ class Comparison:
             baseline_dir=self.baseline_dir,
             report_year=self.report_year,
             report_year_note=self.report_year_note,
+            own_baseline=tuple(i for i in self.own_baseline if i in keep),
             load_diffs=None if loader is None else (lambda _=None: loader(keep)),
         )
 

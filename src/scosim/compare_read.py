@@ -34,10 +34,12 @@ from scosim.compare import KEYS, Comparison, Method, PairingError
 from scosim.result_tables import _is_url, _join, batch_files, read_json, read_table
 
 __all__ = [
+    "OWN_BASELINE",
     "check_pairable",
     "compare_results",
     "read_indicators",
     "read_manifest",
+    "zero_by_construction",
 ]
 
 
@@ -65,6 +67,47 @@ def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None
         _join(run_dir, "indicators"), indicators=indicators, columns=list(cmp.READ_COLUMNS),
         sort=False,
     )
+
+
+#: Indicators a run measures against the year's baseline inside itself: the equivalent
+#: variation of the year's policy state (docs/customs_union.md). In a run with no trade
+#: policy they are zero by construction (the GE solve of no change), and the bloc totals
+#: NaN (there is no bloc); policy minus such a baseline is the policy run's own value.
+OWN_BASELINE: tuple[str, ...] = ("ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd")
+#: A baseline whose every ``ev_usd`` lies within this of zero (US$) has no trade policy:
+#: its recorded EV is solver rounding (below 0.1 US$ in the shipped baseline), a policy's
+#: is billions.
+ZERO_EV_USD = 1e3
+
+
+def zero_by_construction(files: Sequence[str]) -> tuple[str, ...]:
+    """The :data:`OWN_BASELINE` indicators that are zero by construction in this run.
+
+    All of them when the run recorded ``ev_usd`` and every value lies within
+    :data:`ZERO_EV_USD` of zero (NaN aside); none otherwise (a policy as the
+    baseline, or a run that did not record ``ev_usd``).
+    """
+    seen = False
+    for f in files:
+        v = read_table(f, ["value"], indicators=["ev_usd"]).column("value").to_numpy(
+            zero_copy_only=False)
+        v = v[~np.isnan(v)]
+        if v.size and np.abs(v).max() > ZERO_EV_USD:
+            return ()
+        seen = seen or bool(v.size)
+    return OWN_BASELINE if seen else ()
+
+
+def _as_zero(baseline: pd.DataFrame, own: Sequence[str]) -> pd.DataFrame:
+    """The baseline's rows of ``own`` indicators with their value zero (by construction)."""
+    if not own or baseline.empty:
+        return baseline
+    rows = baseline["indicator"].isin(own).to_numpy()
+    if not rows.any():
+        return baseline
+    out = baseline.copy()
+    out.loc[rows, "value"] = 0.0
+    return out
 
 
 def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
@@ -117,7 +160,11 @@ def compare_results(
 
     Reads only the indicator tables' key and value columns, one group of keys
     at a time (see the module docstring); the run-level differences are not
-    kept (``Comparison.diffs`` reads them again on first use).
+    kept (``Comparison.diffs`` reads them again on first use). When the baseline
+    has no trade policy (:func:`zero_by_construction`), its equivalent variations
+    (:data:`OWN_BASELINE`) are taken as zero, their value by construction: the
+    comparison shows the policy run's own, the bloc totals included, which the
+    baseline records as NaN (it has no bloc). ``Comparison.own_baseline`` names them.
 
     Args:
         policy_dir: Results of the policy scenario (a path or an fsspec URL).
@@ -151,6 +198,9 @@ def compare_results(
     if wanted:
         _check_indicators(wanted, pol, base)
     cmp._check_runs(pol.runs, base.runs)
+    compared = {n for n, _ in base.rows}
+    if compared & set(OWN_BASELINE):  # else no need to read the baseline's EV
+        base.own = tuple(i for i in zero_by_construction(base.files) if i in compared)
     if "indicator" not in by:
         # Keys that cut across indicators cannot be grouped by indicator: pair whole tables.
         summary, spread = _summaries_whole(pol, base, by, level, method, seed)
@@ -164,7 +214,8 @@ def compare_results(
         if keep == []:  # none of those compared: an empty filter would read everything
             keep = ["\x00none"]
         return cmp.paired_differences(
-            read_indicators(p_loc, keep), read_indicators(b_loc, keep), by=by
+            read_indicators(p_loc, keep), _as_zero(read_indicators(b_loc, keep), base.own),
+            by=by,
         )
 
     return Comparison(
@@ -178,6 +229,7 @@ def compare_results(
         policy_dir=p_loc,  # type: ignore[arg-type]
         baseline_dir=b_loc,  # type: ignore[arg-type]
         load_diffs=load,
+        own_baseline=base.own,
     )
 
 
@@ -194,6 +246,7 @@ class _Side:
         names: Every indicator the run recorded.
         rows: Rows per (indicator, year), of the wanted indicators.
         runs: Run indices of the wanted indicators' rows.
+        own: Indicators whose values are taken as zero (the baseline's EV, by construction).
     """
 
     files: list[str]
@@ -201,6 +254,7 @@ class _Side:
     names: set[str] = field(default_factory=set)
     rows: dict[tuple[str, int], int] = field(default_factory=dict)
     runs: set[int] = field(default_factory=set)
+    own: tuple[str, ...] = ()
 
     @classmethod
     def scan(cls, d: str | Path, wanted: list[str] | None) -> _Side:
@@ -222,17 +276,21 @@ class _Side:
         return sum(n for (i, _), n in self.rows.items() if i == name)
 
 
-def _plan(pol: _Side, base: _Side, by: list[str]) -> tuple[list[dict[str, set[int] | None]], int]:
+def _plan(pol: _Side, base: _Side, by: list[str],
+          which: dict[str, str]) -> tuple[list[dict[str, set[int] | None]], int]:
     """Groups of keys of at most CHUNK_ROWS rows per run, and rows with no counterpart.
 
     A group maps indicator -> its years in the group (None: all years).
     Indicators only one run recorded cannot pair: their rows are counted as
-    unmatched (as a whole-table join leaves them out).
+    unmatched (as a whole-table join leaves them out), and named in ``which``
+    (indicator: why unpaired).
     """
     p_names = {i for i, _ in pol.rows}
     b_names = {i for i, _ in base.rows}
     unmatched = sum(pol.indicator_rows(i) for i in p_names - b_names)
     unmatched += sum(base.indicator_rows(i) for i in b_names - p_names)
+    which.update(dict.fromkeys(p_names - b_names, "only the policy run records it"))
+    which.update(dict.fromkeys(b_names - p_names, "only the baseline run records it"))
     units: list[tuple[str, set[int] | None, int]] = []
     for name in sorted(p_names & b_names):
         size = max(pol.indicator_rows(name), base.indicator_rows(name))
@@ -299,11 +357,11 @@ def _group_tables(
     if tmp is None:
         (only,) = groups
         names = sorted(only)
-        yield _read_files(pol.files, names), _read_files(base.files, names)
+        yield _read_files(pol.files, names), _as_zero(_read_files(base.files, names), base.own)
         return
     for g in range(len(groups)):
         yield (_read_spilled(tmp / "policy" / f"{g:05d}"),
-               _read_spilled(tmp / "baseline" / f"{g:05d}"))
+               _as_zero(_read_spilled(tmp / "baseline" / f"{g:05d}"), base.own))
 
 
 def _read_files(files: list[str], indicators: list[str] | None) -> pd.DataFrame:
@@ -368,7 +426,8 @@ def _summaries_by_group(
     group's run counts, so the groups are summarised in a second pass over the
     spilled files (never the batch files).
     """
-    groups, unmatched = _plan(pol, base, by)
+    which: dict[str, str] = {}
+    groups, unmatched = _plan(pol, base, by, which)
     if not groups:
         _nothing()
     with tempfile.TemporaryDirectory(prefix="scosim-compare-") as tmpdir:
@@ -382,9 +441,14 @@ def _summaries_by_group(
             if p_df.empty or b_df.empty:
                 # Years of an indicator only one run simulated: nothing pairs.
                 unmatched += len(p_df) + len(b_df)
+                which.update(dict.fromkeys(
+                    (str(i) for i in pd.unique(pd.concat([p_df, b_df])["indicator"])),
+                    "some years in one run only"))
                 continue
             cmp._check_tables(p_df, b_df, by)
             diffs, n_un, layout = cmp._pair(p_df, b_df, by)
+            if n_un:
+                which.update(cmp._unpaired(p_df, b_df, diffs))
             del p_df, b_df
             unmatched += n_un
             paired += len(diffs)
@@ -404,7 +468,7 @@ def _summaries_by_group(
         if method == "bootstrap" and tmp is not None:
             summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
     if unmatched:
-        warnings.warn(cmp._unmatched_message(unmatched), stacklevel=3)
+        warnings.warn(cmp._unmatched_message(unmatched, which), stacklevel=3)
     return _ordered(summaries, by), _ordered(spreads, by)
 
 
@@ -445,7 +509,7 @@ def _summaries_whole(
     pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     p_df = _read_files(pol.files, pol.wanted)
-    b_df = _read_files(base.files, base.wanted)
+    b_df = _as_zero(_read_files(base.files, base.wanted), base.own)
     diffs = cmp.paired_differences(p_df, b_df, by=by)
     if diffs.empty:
         _nothing()
