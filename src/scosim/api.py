@@ -48,25 +48,29 @@ REPORT_INDICATORS: tuple[str, ...] = (
     "ev_usd",
 )
 
+#: Units of indicators whose declaration does not give one (the model declares units
+#: where it defines indicators: ``indicators = {name: unit}`` of each proposal type and
+#: mechanism, read by :func:`scosim.indicator_display.resolve_units`). A fallback only:
+#: these record none, or only a pointer to the docs (docs/model.md, docs/network.md).
 UNITS = {
-    "welfare_change_pct": "percentage points of real expenditure",
-    "real_gdp_change_pct": "percentage points",
-    "terms_of_trade_change_pct": "percentage points",
-    "gdp_usd": "US$",
-    "welfare_tariff_revenue_pct": "percentage points of real expenditure",
-    "welfare_terms_of_trade_pct": "percentage points of real expenditure",
-    "welfare_rest_pct": "percentage points of real expenditure",
-    "ev_usd": "US$ (current)",
-    "ev_members_usd": "US$ (current)",
-    "ev_outsiders_usd": "US$ (current)",
-    "ev_world_usd": "US$ (current)",
+    "member": "share of runs",
+    "trust_received": "index 0-1, mean trust of the other economies",
     "exports_usd": "US$ (base-year prices)",
     "imports_usd": "US$ (base-year prices)",
+    "exports_change_pct": "percent, against the base year",
+    "imports_change_pct": "percent, against the base year",
+    "intra_union_imports_usd": "US$ (base-year prices)",
+    "intra_union_share": "fraction of imports",
     "trade_creation_usd": "US$ (base-year prices)",
     "trade_diversion_usd": "US$ (base-year prices)",
+    "tariff_revenue_before_usd": "US$ (base-year prices)",
     "tariff_revenue_collected_usd": "US$ (base-year prices)",
     "tariff_revenue_after_sharing_usd": "US$ (base-year prices)",
-    "in_customs_union": "share of runs",
+    "terms_of_trade_change_pct": "percent",
+    "gas_import_dependence": "fraction of gas consumption imported",
+    "gas_supplier_hhi": "index 0-1 (Herfindahl-Hirschman, import shares)",
+    "gas_pipeline_imports_bcm": "bcm a year",
+    "power_imports_twh": "TWh a year",
 }
 
 

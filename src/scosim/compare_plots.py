@@ -45,6 +45,34 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+def _compared(scenarios: tuple[str, str] | None) -> str:
+    """``"customs_union minus baseline"`` (``"policy minus baseline"`` when not named)."""
+    return f"{scenarios[0]} minus {scenarios[1]}" if scenarios else "policy minus baseline"
+
+
+def _runs(n: int, seed: int | None) -> str:
+    return f"{n} paired runs" + (f" (seed {seed})" if seed is not None else "")
+
+
+#: Bar colours of a change that is good news, bad news, or neither (colour-blind safe
+#: enough: green and red differ in lightness too; neutral is the plots' blue).
+GOOD, BAD, NEUTRAL_COLOUR = "tab:green", "tab:red", "tab:blue"
+
+
+def _bar_key(indicator: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """Colours of a rise and a fall of ``indicator``, and the legend's (colour, label)s."""
+    from scosim.indicator_display import BETTER, WELFARE, WORSE, direction
+
+    way = direction(indicator)
+    if indicator in WELFARE:
+        return GOOD, BAD, [(GOOD, "gain"), (BAD, "loss")]
+    if way == BETTER:
+        return GOOD, BAD, [(GOOD, "rise (better)"), (BAD, "fall (worse)")]
+    if way == WORSE:
+        return BAD, GOOD, [(BAD, "rise (worse)"), (GOOD, "fall (better)")]
+    return NEUTRAL_COLOUR, NEUTRAL_COLOUR, [(NEUTRAL_COLOUR, "change (neither better nor worse)")]
+
+
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
     d = summary[summary["indicator"] == indicator]
     if d.empty:
@@ -62,9 +90,14 @@ def plot_difference_over_time(
     countries: Sequence[str] | None = None,
     ncols: int = 4,
     title: str | None = None,
+    scenarios: tuple[str, str] | None = None,
+    seed: int | None = None,
     path: str | Path | None = None,
 ) -> Any:
     """Small multiples, one per country: mean difference over years with its interval band.
+
+    An indicator shown once for all economies (a world or bloc total, country
+    ``"world"`` etc.) is one panel.
 
     Args:
         summary: Output of :func:`summarise` (keys year, country, indicator).
@@ -75,6 +108,8 @@ def plot_difference_over_time(
         countries: Countries to show (default: all in the summary).
         ncols: Panels per row.
         title: What the indicator is, for the title (default: its code).
+        scenarios: ``(policy, baseline)`` scenario names, for the title.
+        seed: Seed of the paired runs, for the subtitle.
         path: Save the figure there (PNG) if given.
 
     Returns:
@@ -85,10 +120,12 @@ def plot_difference_over_time(
     cs = list(countries) if countries is not None else sorted(d["country"].unique())
     nrows = -(-len(cs) // ncols)
     ncols = min(ncols, len(cs))
+    # One panel (a world or bloc total) is drawn at the width of a page, not of a panel.
+    size = (7.0, 4.8) if len(cs) == 1 else (3.2 * ncols, 2.3 * nrows + 1.2)
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(3.2 * ncols, 2.3 * nrows + 1.2),
+        figsize=size,
         sharex=True,
         squeeze=False,
         layout="constrained",  # room for the suptitle and the legend below
@@ -125,13 +162,21 @@ def plot_difference_over_time(
     # One shared y label: repeated on every panel it overlaps its neighbours.
     fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
     n = int(d["n_runs"].max())
+    from scosim.indicator_display import direction
+
+    width = max(70, 28 * ncols)  # characters a line of the title holds
+    where = "by country" if len(cs) > 1 else str(cs[0])
     fig.suptitle(
-        f"{title or indicator}: policy minus baseline, by country\n"
-        f"line: mean of {n} paired runs; band: {label}"
-        + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
+        _wrap(f"{title or indicator}, {where}", width) + "\n"
+        + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
+        + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
+                + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
+                width),
+        fontsize=12,
     )
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(3, max(ncols, 2)),
+               frameon=False)
     return _save(fig, path, tight=False)
 
 
@@ -142,9 +187,17 @@ def plot_final_year(
     year: int | None = None,
     units: str | None = None,
     title: str | None = None,
+    scenarios: tuple[str, str] | None = None,
+    seed: int | None = None,
     path: str | Path | None = None,
 ) -> Any:
-    """Who gains, who loses: mean difference per country in one year, with interval whiskers.
+    """Mean difference per country in one year, with interval whiskers.
+
+    Bars are coloured by what the change means (:data:`scosim.indicator_display.DIRECTION`):
+    good news green, bad news red (a rise of incidents is red), one neutral colour for an
+    indicator that is neither; a key says which. Only welfare indicators
+    (:data:`~scosim.indicator_display.WELFARE`) are titled "Who gains, who loses"; others
+    "Change in <indicator>".
 
     Args:
         summary: Output of :func:`summarise`.
@@ -152,27 +205,40 @@ def plot_final_year(
         year: Year to show (default: the last year).
         units: Units of the indicator, for the axis label.
         title: What the indicator is, for the title and axis (default: its code).
+        scenarios: ``(policy, baseline)`` scenario names, for the title.
+        seed: Seed of the paired runs, for the subtitle.
         path: Save the figure there (PNG) if given.
 
     Returns:
         The matplotlib Figure.
     """
+    from matplotlib.patches import Patch
+
+    from scosim.indicator_display import WELFARE
+
     plt = _plt()
     d = _one_indicator(summary, indicator)
     year = int(d["year"].max()) if year is None else year
     d = d[d["year"] == year].sort_values("mean")
-    fig, ax = plt.subplots(figsize=(7, 0.32 * len(d) + 1.6))
-    colors = np.where(d["mean"] >= 0, "tab:green", "tab:red")
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(d) + 2.2))
+    rise, fall, key = _bar_key(indicator)
+    colors = np.where(d["mean"] >= 0, rise, fall)
     err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
     ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel(_wrap(f"change in {title or indicator}, policy minus baseline "
-                        f"({units or 'indicator units'})", 70))
-    ax.set_ylabel("country")
+    what = title or indicator
+    ax.set_xlabel(_wrap(f"change, policy minus baseline: {units or 'indicator units'}", 70))
+    ax.set_ylabel("country" if len(d) > 1 else "")
     label = str(d["interval"].iloc[0]) if len(d) else ""
-    ax.set_title(_wrap(f"Who gains, who loses: {title or indicator} in {year}", 60)
-                 + f"\nbars: mean; whiskers: {label}")
-    fig.tight_layout()
+    n = int(d["n_runs"].max()) if len(d) else 0
+    head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
+            else f"Change in {what}, {year}")
+    ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n" + _wrap(
+        f"bars: mean of {_runs(n, seed)}; whiskers: {label}", 80), fontsize=11)
+    # The key goes below the axes: among 28 bars no corner of the axes is free.
+    fig.legend(handles=[Patch(facecolor=c, label=t) for c, t in key], loc="lower center",
+               ncol=len(key), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
     return _save(fig, path)
 
 

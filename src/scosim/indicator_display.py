@@ -1,16 +1,28 @@
-"""How indicators are named and scaled where people read them (comparison reports).
+"""How indicators are named, scaled and read where people read them (comparison reports).
 
 The tables and files keep the indicator codes and their own units (US$, percent); a
-report's table and figures show a plain name beside the code, and amounts in US$ in
-billions, so that a reader does not count the digits of ``5.187e+10``.
+report's table and figures show a plain name beside the code, amounts in US$ in
+billions (so that a reader does not count the digits of ``5.187e+10``), and each
+change coloured by whether it is good or bad news for the economy (:data:`DIRECTION`).
+Units come from where the model declares them: each proposal type and mechanism lists
+``indicators = {name: unit}`` (:func:`declared_units`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
 #: Plain names of the model's indicators (the code is shown beside them).
 NAMES: dict[str, str] = {
+    # the model and its GE trade mechanism
+    "gdp_usd": "GDP",
+    "gdp_baseline_path_usd": "GDP on the baseline growth path",
     "welfare_change_pct": "welfare change",
     "real_gdp_change_pct": "real GDP change",
+    "member": "SCO membership",
+    "trust_received": "trust received",
     "terms_of_trade_change_pct": "terms-of-trade change",
     "welfare_tariff_revenue_pct": "welfare: tariff revenue term",
     "welfare_terms_of_trade_pct": "welfare: terms-of-trade term",
@@ -19,22 +31,230 @@ NAMES: dict[str, str] = {
     "ev_members_usd": "equivalent variation of the members together",
     "ev_outsiders_usd": "equivalent variation of the outsiders together",
     "ev_world_usd": "equivalent variation of the world",
-    "gdp_usd": "GDP",
     "exports_usd": "exports",
     "imports_usd": "imports",
+    "exports_change_pct": "exports change",
+    "imports_change_pct": "imports change",
+    "intra_union_imports_usd": "imports from union partners",
+    "intra_union_share": "share of imports from union partners",
     "trade_creation_usd": "trade creation",
     "trade_diversion_usd": "trade diversion",
+    "tariff_revenue_before_usd": "tariff revenue in the base year",
     "tariff_revenue_collected_usd": "tariff revenue collected",
     "tariff_revenue_after_sharing_usd": "tariff revenue after sharing",
+    "union_external_tariff_before_pct": "union's external tariff before",
+    "union_external_tariff_after_pct": "union's external tariff after",
+    "art24_external_tariff_raised": "external tariff raised (GATT Art. XXIV)",
+    "outsiders_loss_exceeds_members_gain": "outsiders lose more than members gain",
+    "trade_adjustment_share": "share of the trade response reached",
+    # proposal types
     "in_customs_union": "in a customs union",
+    "in_free_trade_area": "in a free trade area",
+    "in_banking_union": "in the banking union",
+    "in_development_bank": "in the development bank",
+    "in_settlement_arrangement": "in the settlement arrangement",
+    "corridor_operating": "hosts an operating corridor",
+    "corridor_paid_usd": "paid for corridors",
+    "corridor_risk_usd": "corridor failure risk borne",
+    "rats_upgraded": "in the upgraded RATS",
+    # finance
+    "bank_failures": "bank failures",
+    "bank_resolutions": "bank resolutions",
+    "depositor_losses_usd": "depositor losses",
+    "insured_payout_usd": "deposit insurance payout",
+    "fund_payout_usd": "resolution fund payout",
+    "fund_balance_usd": "resolution fund balance",
+    "fiscal_cost_usd": "fiscal cost of banking crises",
+    "fiscal_cost_pct_gdp": "fiscal cost of banking crises, share of GDP",
+    "bail_in_usd": "bail-in",
+    "contagion_round": "contagion round of default",
+    "loss_credit_usd": "bank losses: credit",
+    "loss_sanctions_usd": "bank losses: sanctions",
+    "loss_contagion_usd": "bank losses: contagion",
+    "loss_default_costs_usd": "bank losses: default costs",
+    "npl_ratio": "non-performing loan ratio",
+    "bank_capital_ratio": "bank capital ratio",
+    # network
+    "network_trade_cost_change_pct": "trade-cost change from the network",
+    "transit_trade_usd": "transit trade",
+    "route_instability": "route instability",
+    "gas_import_dependence": "gas import dependence",
+    "gas_supplier_hhi": "gas supplier concentration",
+    "gas_pipeline_imports_bcm": "pipeline gas imports",
+    "power_imports_twh": "power imports",
+    # security
+    "incidents": "terrorist incidents",
+    "expected_incidents": "expected terrorist incidents",
+    "seizures_t": "opiate seizures",
+    "inflow_t": "opiate inflow",
+    "throughflow_t": "opiate throughflow",
+    "security_index": "security index",
+    "effort_intel": "intelligence effort",
+    "effort_border": "border effort",
+    "effort_cyber": "cyber effort",
+    "spending_usd": "security spending",
+    "spending_share_gdp": "security spending, share of GDP",
+    "rats_contribution_usd": "RATS contribution",
+    "insecurity": "insecurity",
+    "cost_multiplier": "transport cost multiplier from insecurity",
+    "trade_cost_factor_security": "trade-cost factor from insecurity",
+    "insecurity_rise": "rise in insecurity",
+    "corridor_crossings": "trafficking crossings on freight corridors",
+    "route_cost_to_pakistan_pct": "route cost to Pakistan",
 }
+
+Direction = Literal["higher is better", "higher is worse", "neutral"]
+BETTER: Direction = "higher is better"
+WORSE: Direction = "higher is worse"
+NEUTRAL: Direction = "neutral"
+
+#: Whether a rise is good or bad news for the economy: a comparison's figures colour
+#: changes by it. Neutral: a state (membership), an input (efforts, spending), a
+#: transfer (payouts) or a change whose sign says nothing by itself (seizures rise with
+#: both trafficking and policing).
+DIRECTION: dict[str, Direction] = {
+    "gdp_usd": BETTER,
+    "gdp_baseline_path_usd": BETTER,
+    "welfare_change_pct": BETTER,
+    "real_gdp_change_pct": BETTER,
+    "member": NEUTRAL,
+    "trust_received": BETTER,
+    "terms_of_trade_change_pct": BETTER,
+    "welfare_tariff_revenue_pct": BETTER,
+    "welfare_terms_of_trade_pct": BETTER,
+    "welfare_rest_pct": BETTER,
+    "ev_usd": BETTER,
+    "ev_members_usd": BETTER,
+    "ev_outsiders_usd": BETTER,
+    "ev_world_usd": BETTER,
+    "exports_usd": BETTER,
+    "imports_usd": BETTER,
+    "exports_change_pct": BETTER,
+    "imports_change_pct": BETTER,
+    "intra_union_imports_usd": NEUTRAL,
+    "intra_union_share": NEUTRAL,
+    "trade_creation_usd": BETTER,
+    "trade_diversion_usd": WORSE,
+    "tariff_revenue_before_usd": NEUTRAL,
+    "tariff_revenue_collected_usd": NEUTRAL,
+    "tariff_revenue_after_sharing_usd": NEUTRAL,
+    "union_external_tariff_before_pct": WORSE,
+    "union_external_tariff_after_pct": WORSE,
+    "art24_external_tariff_raised": WORSE,
+    "outsiders_loss_exceeds_members_gain": WORSE,
+    "trade_adjustment_share": NEUTRAL,
+    "in_customs_union": NEUTRAL,
+    "in_free_trade_area": NEUTRAL,
+    "in_banking_union": NEUTRAL,
+    "in_development_bank": NEUTRAL,
+    "in_settlement_arrangement": NEUTRAL,
+    "corridor_operating": NEUTRAL,
+    "corridor_paid_usd": WORSE,
+    "corridor_risk_usd": WORSE,
+    "rats_upgraded": NEUTRAL,
+    "bank_failures": WORSE,
+    "bank_resolutions": NEUTRAL,
+    "depositor_losses_usd": WORSE,
+    "insured_payout_usd": NEUTRAL,
+    "fund_payout_usd": NEUTRAL,
+    "fund_balance_usd": NEUTRAL,
+    "fiscal_cost_usd": WORSE,
+    "fiscal_cost_pct_gdp": WORSE,
+    "bail_in_usd": WORSE,
+    "contagion_round": NEUTRAL,
+    "loss_credit_usd": WORSE,
+    "loss_sanctions_usd": WORSE,
+    "loss_contagion_usd": WORSE,
+    "loss_default_costs_usd": WORSE,
+    "npl_ratio": WORSE,
+    "bank_capital_ratio": BETTER,
+    "network_trade_cost_change_pct": WORSE,
+    "transit_trade_usd": BETTER,
+    "route_instability": WORSE,
+    "gas_import_dependence": WORSE,
+    "gas_supplier_hhi": WORSE,
+    "gas_pipeline_imports_bcm": NEUTRAL,
+    "power_imports_twh": NEUTRAL,
+    "incidents": WORSE,
+    "expected_incidents": WORSE,
+    "seizures_t": NEUTRAL,
+    "inflow_t": WORSE,
+    "throughflow_t": WORSE,
+    "security_index": BETTER,
+    "effort_intel": NEUTRAL,
+    "effort_border": NEUTRAL,
+    "effort_cyber": NEUTRAL,
+    "spending_usd": NEUTRAL,
+    "spending_share_gdp": NEUTRAL,
+    "rats_contribution_usd": NEUTRAL,
+    "insecurity": WORSE,
+    "cost_multiplier": WORSE,
+    "trade_cost_factor_security": WORSE,
+    "insecurity_rise": WORSE,
+    "corridor_crossings": NEUTRAL,
+    "route_cost_to_pakistan_pct": WORSE,
+}
+
+#: Indicators whose change is a gain or a loss to the economy (welfare and its
+#: money measure): only their figures say "who gains, who loses".
+WELFARE: frozenset[str] = frozenset({
+    "welfare_change_pct", "welfare_tariff_revenue_pct", "welfare_terms_of_trade_pct",
+    "welfare_rest_pct", "ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
+})
 
 #: Amounts in US$ are shown in billions.
 US_BN = 1e9
 
+# A declared unit that only points to the docs ("see docs/network.md") says nothing.
+_POINTER = re.compile(r"^see\b", re.IGNORECASE)
+# "percent", "percent of the year's GDP", "percent (term of ...)"; not "percentage ...".
+_PERCENT = re.compile(r"^percent\b")
+# Where a value is stored, not what it measures; the report shows such indicators once.
+_STORAGE_NOTE = " (same in every column)"
+
+
+def direction(indicator: str) -> Direction:
+    """Whether a rise of ``indicator`` is good news (:data:`DIRECTION`; unknown: neutral)."""
+    return DIRECTION.get(indicator, NEUTRAL)
+
+
+def declared_units() -> dict[str, str]:
+    """Units the known proposal types and mechanisms declare for their indicators.
+
+    Built-in, registered and installed plug-ins alike (the indicators of
+    :func:`scosim.scenario.schema.indicator_names`); a unit that only points to the
+    docs is left out. The first declaration of an indicator wins.
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
+    out: dict[str, str] = {}
+    declared = [get_type(t).indicators for t in available_types()]
+    declared += [get_mechanism(m).indicators for m in available_mechanisms()]
+    for table in declared:
+        for name, unit in table.items():
+            if unit and not _POINTER.match(unit):
+                out.setdefault(name, unit)
+    return out
+
+
+def resolve_units(
+    indicators: Iterable[str], fallback: Mapping[str, str] | None = None
+) -> dict[str, str | None]:
+    """Each indicator's units: as the model declares them, else ``fallback``'s, else None.
+
+    Args:
+        indicators: Indicator codes.
+        fallback: Units of indicators the model does not declare (or declares only by
+            a pointer to the docs), e.g. :data:`scosim.api.UNITS`.
+    """
+    declared = declared_units()
+    fb = fallback or {}
+    return {str(i): declared.get(str(i), fb.get(str(i))) for i in indicators}
+
 
 def display(indicator: str, units: str | None) -> tuple[str, str | None, float]:
-    """How to show an indicator: its title, its displayed units and the divisor.
+    """How to show the change of an indicator: its title, units of the change, divisor.
 
     Args:
         indicator: Indicator code (e.g. ``"ev_usd"``).
@@ -43,10 +263,17 @@ def display(indicator: str, units: str | None) -> tuple[str, str | None, float]:
     Returns:
         ``(title, units, divisor)``: title ``"equivalent variation (ev_usd)"`` (the code
         alone when it has no plain name); units in US$ become ``"US$ bn ..."`` with
-        divisor 1e9; other units are kept, divisor 1.
+        divisor 1e9; a difference of percentages is in percentage points
+        (``"percent of GDP"`` becomes ``"percentage points of GDP"``); other units
+        are kept, divisor 1.
     """
     name = NAMES.get(indicator)
     title = f"{name} ({indicator})" if name else indicator
+    if units is not None:
+        units = units.replace(_STORAGE_NOTE, "")
+        if _PERCENT.match(units):
+            units = "percentage points" + units[len("percent"):]
     if units is not None and units.startswith("US$"):
         return title, "US$ bn" + units[len("US$"):], US_BN
     return title, units, 1.0
+

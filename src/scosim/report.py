@@ -21,7 +21,7 @@ import pandas as pd
 
 from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
 from scosim.compare_plots import FigureJob, draw_all
-from scosim.indicator_display import display
+from scosim.indicator_display import display, resolve_units
 
 _PROVENANCE_FIELDS = (
     "scenario",
@@ -44,6 +44,11 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def _share(x: float) -> str:
+    """A share as a percentage; NaN (no run had a value) as an en dash, not "nan%"."""
+    return "–" if x != x else f"{x:.0%}"
+
+
 def _slug(s: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(s)).strip("_") or "x"
 
@@ -53,16 +58,18 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     """Plain-language summary for one year (default: the last): one row per country and indicator.
 
     Columns: country, indicator, unit, mean change, "<level> CI of the mean",
-    "<level> of runs between", share of runs above baseline, runs. Amounts in US$ are
-    shown in US$ bn (:func:`scosim.indicator_display.display`); ``summary_table.csv``
-    keeps every indicator's own units.
+    "<level> of runs between", share of runs above baseline, runs. Units are those the
+    model declares, else ``units``'s (:func:`scosim.indicator_display.resolve_units`);
+    amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
+    ``summary_table.csv`` keeps every indicator's own units.
     """
     t = comparison.table(year)
     lvl = comparison.level
     ci = interval_label(comparison.method, lvl)
     spread = interval_label("percentile", lvl)
     inds = t["indicator"] if "indicator" in t else pd.Series("", index=t.index)
-    shown = {i: display(str(i), (units or {}).get(str(i))) for i in inds.unique()}
+    unit_of = resolve_units((str(i) for i in inds.unique()), units)
+    shown = {i: display(str(i), unit_of[str(i)]) for i in inds.unique()}
     div = inds.map(lambda i: shown[i][2]).to_numpy(dtype=float)
 
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
@@ -76,7 +83,7 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
             "mean change": (t["mean"] / div).map(_fmt),
             ci: pairs(t["low"], t["high"]),
             spread: pairs(t["runs_low"], t["runs_high"]),
-            "share of runs above baseline": t["share_positive"].map(lambda s: f"{s:.0%}"),
+            "share of runs above baseline": t["share_positive"].map(_share),
             "runs": t["n_runs"].astype(int),
         }
     )
@@ -153,8 +160,35 @@ def _method_text(comparison: Comparison) -> list[str]:
         "worlds; more runs do not narrow it.",
         "**Share of runs above baseline** counts runs where the policy value exceeds the "
         "baseline value. Whether higher is better depends on the indicator (more trade, "
-        "fewer incidents).",
+        "fewer incidents): the figures colour a change green when it is good news for the "
+        "economy, red when it is bad news, and blue when the indicator is neither (a "
+        "membership, an effort, a transfer). Only welfare figures speak of gains and losses.",
     ]
+
+
+def _notes(comp: Comparison, inds: Sequence[str]) -> list[str]:
+    """What a reader needs to know of the EV compared."""
+    out = []
+    ev = [i for i in inds if i.startswith("ev_")]
+    own = [i for i in ev if i in comp.own_baseline]
+    if own:
+        out.append(
+            f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
+            "against that year's baseline without the policy. The baseline run has no trade "
+            "policy, so its EV is zero by construction (it records solver rounding, under "
+            "US$ 1,000, and no bloc total, having no bloc): the changes shown are the policy "
+            "run's own EV. A bloc total counts only the runs in which the bloc existed that "
+            "year (**runs** column)."
+        )
+    elif ev:
+        out.append(
+            f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
+            "against that year's baseline without the policy. The baseline run has a trade "
+            "policy of its own, so the changes are the policy run's EV minus the baseline "
+            "run's; a bloc total that only one of the runs has cannot be differenced and "
+            "shows – with 0 runs."
+        )
+    return out
 
 
 def write_report(
@@ -180,7 +214,9 @@ def write_report(
         policy_manifest: Provenance of the policy run (default: the comparison's).
         baseline_manifest: Provenance of the baseline run (default: the comparison's).
         indicators: Indicators to report (default: all).
-        units: Indicator name to units, for axis labels.
+        units: Units of indicators the model does not declare (it declares most: each
+            proposal type and mechanism lists its indicators' units), e.g.
+            :data:`scosim.api.UNITS`; see :func:`scosim.indicator_display.resolve_units`.
         year: Year of the summary table and bar charts (default: the last year).
         year_note: Why that year, shown in the report (e.g. "the year of largest effect").
         plot_workers: Processes that draw the figures (default: the usable CPUs, at most
@@ -196,41 +232,49 @@ def write_report(
     pm = dict(policy_manifest if policy_manifest is not None else comparison.policy_manifest)
     bm = dict(baseline_manifest if baseline_manifest is not None else comparison.baseline_manifest)
     units = dict(units or {})
+    scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
 
     comp = comparison
     if indicators is not None:
         keep = set(indicators)
         # Summaries only: the run-level differences stay unread (they may be large).
         comp = comparison.subset(sorted(keep))
-    inds = sorted(comp.summary["indicator"].unique())
+    inds = sorted(str(i) for i in comp.summary["indicator"].unique())
     yr = int(comp.summary["year"].max()) if year is None else year
     table = summary_table(comp, year=yr, units=units)
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
+    unit_of = resolve_units(inds, units)
+    from scosim.indicator_display import WELFARE
 
     # Plots: files for Markdown, base64 for HTML. Drawn in worker processes, the
     # slow over-time small multiples first; each job carries its indicator's rows only.
     figures: list[tuple[str, str]] = []  # (caption, relative path)
     over_time: list[FigureJob] = []
     final_year: list[FigureJob] = []
-    by_ind = dict(tuple(comp.summary.groupby("indicator", observed=True, sort=False)))
-    spread = (dict(tuple(comp.spread.groupby("indicator", observed=True, sort=False)))
+    by_ind = {str(k): v for k, v in comp.summary.groupby("indicator", observed=True, sort=False)}
+    spread = ({str(k): v for k, v in comp.spread.groupby("indicator", observed=True, sort=False)}
               if comp.spread is not None else None)
+    titles = {"scenarios": (scen_p, scen_b), "seed": pm.get("seed")}
     for ind in inds:
         rel_t, rel_y = (f"plots/{_slug(ind)}_{kind}.png" for kind in ("over_time", "final_year"))
-        name, unit, div = display(ind, units.get(ind))
-        over_time.append(("plot_difference_over_time", _scaled(by_ind[ind], div), ind, {
+        name, unit, div = display(ind, unit_of[ind])
+        rows = _scaled(by_ind[ind], div)
+        over_time.append(("plot_difference_over_time", rows, ind, {
             "spread": None if spread is None else _scaled(spread[ind], div),
-            "units": unit, "title": name, "path": out / rel_t}))
-        final_year.append(("plot_final_year", _scaled(by_ind[ind], div), ind, {
-            "year": yr, "units": unit, "title": name, "path": out / rel_y}))
-        figures += [(f"{ind}: difference over time by country", rel_t),
-                    (f"{ind}: who gains, who loses in {yr}", rel_y)]
+            "units": unit, "title": name, "path": out / rel_t, **titles}))
+        final_year.append(("plot_final_year", rows, ind, {
+            "year": yr, "units": unit, "title": name, "path": out / rel_y, **titles}))
+        where = "by country"
+        figures += [(f"{ind}: difference over time, {where}", rel_t),
+                    (f"{ind}: who gains, who loses in {yr}" if ind in WELFARE
+                     else f"{ind}: change in {yr}, {where}", rel_y)]
     draw_all(over_time + final_year, workers=plot_workers, on_done=on_figure)
 
-    scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
     intro = (
-        f"Policy **{scen_p}** compared with baseline **{scen_b}** over {n_runs} paired runs. "
-        f"Table: changes in {yr}{f' ({year_note})' if year_note else ''}, policy minus baseline."
+        f"Policy **{scen_p}** compared with baseline **{scen_b}** over {n_runs} paired runs"
+        + (f" (seed {pm['seed']})" if pm.get("seed") is not None else "") + ". "
+        f"Table: changes in {yr}{f' ({year_note})' if year_note else ''}, policy minus baseline, "
+        "largest first within each indicator."
     )
     from scosim.results import format_overrides
 
@@ -243,7 +287,7 @@ def write_report(
         intro += " Note: " + "; ".join(changed) + "."
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
-    method = _method_text(comp)
+    method = _method_text(comp) + _notes(comp, inds)
 
     md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "", "## Method", ""]
     md += [p + "\n" for p in method]
@@ -307,9 +351,10 @@ def print_summary(
         title: Table title (default names the interval).
         max_rows: Rows shown before truncating (a note says how many were left out).
         console: A ``rich.console.Console`` (default: a new one on stdout).
-        units: Indicator name to units. When given (and the summary has an
-            ``indicator`` column), a unit column follows it and amounts in US$ are
-            shown in US$ bn, as in the comparison report's table.
+        units: Units of indicators the model does not declare. When given (and the
+            summary has an ``indicator`` column), a unit column follows it, with the
+            units the model declares else these (:func:`resolve_units`), and amounts
+            in US$ are shown in US$ bn, as in the comparison report's table.
     """
     from rich.console import Console
     from rich.table import Table
@@ -325,11 +370,13 @@ def print_summary(
             table.add_column("unit")
     for c in ("mean", label, "share > 0", "runs"):
         table.add_column(c, justify="right")
+    unit_of = (resolve_units((str(i) for i in summary["indicator"].unique()), units)
+               if with_units else {})
     for r in summary.head(max_rows).to_dict("records"):
         unit, div = None, 1.0
         if with_units:
-            _, unit, div = display(str(r["indicator"]), units.get(str(r["indicator"])))
-        colour = "green" if r["mean"] > 0 else "red" if r["mean"] < 0 else ""
+            _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
+        colour = _news(r)
         mean = f"[{colour}]{_fmt(r['mean'] / div)}[/]" if colour else _fmt(r["mean"] / div)
         cells = []
         for k in keys:
@@ -346,3 +393,18 @@ def print_summary(
     console.print(table)
     if len(summary) > max_rows:
         console.print(f"[dim]{len(summary) - max_rows} more rows not shown[/]")
+
+
+def _news(row: Mapping[str, Any]) -> str:
+    """Colour of a mean change in the terminal: green good news, red bad, none if neither.
+
+    By the indicator's :data:`~scosim.indicator_display.DIRECTION` (more incidents are
+    red); a summary without an indicator column is coloured by sign, as before.
+    """
+    from scosim.indicator_display import BETTER, WORSE, direction
+
+    sign = 1 if row["mean"] > 0 else -1 if row["mean"] < 0 else 0
+    if "indicator" in row:
+        way = direction(str(row["indicator"]))
+        sign *= 1 if way == BETTER else -1 if way == WORSE else 0
+    return {1: "green", -1: "red"}.get(sign, "")

@@ -1,0 +1,176 @@
+"""What a comparison shows a reader: units, good or bad news, totals once, titles, cut tables."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from scosim import report  # noqa: E402
+from scosim.api import UNITS  # noqa: E402
+from scosim.compare import compare_results  # noqa: E402
+from scosim.compare_plots import plot_difference_over_time, plot_final_year  # noqa: E402
+from scosim.indicator_display import (  # noqa: E402
+    DIRECTION,
+    NAMES,
+    WELFARE,
+    display,
+    resolve_units,
+)
+from scosim.scenario.schema import indicator_names  # noqa: E402
+from test_compare import synthetic_pair, write_run  # tests/ is on sys.path
+
+
+def test_every_indicator_a_run_records_has_a_name_a_direction_and_a_unit():
+    """Every indicator the model, its proposal types and mechanisms record (the shipped
+    scenarios record all 80 of them) reads with a plain name, a unit and a direction."""
+    known = indicator_names()
+    units = resolve_units(known, UNITS)
+    missing = {
+        "name": [i for i in known if i not in NAMES],
+        "direction": [i for i in known if i not in DIRECTION],
+        "unit": [i for i in known if not units[i] or units[i].startswith("see ")],
+    }
+    assert missing == {"name": [], "direction": [], "unit": []}
+    assert set(DIRECTION) <= set(known) and set(NAMES) <= set(known), "no stale entries"
+    assert set(DIRECTION.values()) == {"higher is better", "higher is worse", "neutral"}
+    assert WELFARE <= {i for i, d in DIRECTION.items() if d == "higher is better"}
+
+
+def test_units_are_those_the_model_declares_and_the_table_only_a_fallback():
+    from scosim.model.slots import get_mechanism
+
+    declared = get_mechanism("security").indicators
+    units = resolve_units(["incidents", "route_cost_to_pakistan_pct", "exports_usd"],
+                          {"incidents": "wrong", "exports_usd": "US$ (base-year prices)"})
+    assert units["incidents"] == declared["incidents"]  # the declaration wins
+    assert units["route_cost_to_pakistan_pct"] == declared["route_cost_to_pakistan_pct"]
+    # ge_trade declares exports only by a pointer to the docs: the fallback is used.
+    assert units["exports_usd"] == "US$ (base-year prices)"
+    assert resolve_units(["made_up"]) == {"made_up": None}
+
+
+def test_a_difference_of_percentages_is_in_percentage_points():
+    assert display("fiscal_cost_pct_gdp", "percent of the year's GDP")[1] == (
+        "percentage points of the year's GDP")
+    assert display("welfare_change_pct", "percent")[1] == "percentage points"
+    assert display("x", "percentage points")[1] == "percentage points"  # not twice
+    assert display("ev_world_usd", "US$, world total (same in every column)")[1:] == (
+        "US$ bn, world total", 1e9)
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def _runs(tmp_path, names: dict[str, float]):
+    """A policy/baseline pair of results directories with these indicators (effect each)."""
+    pols, bases = [], []
+    for k, (name, effect) in enumerate(names.items()):
+        pol, base = synthetic_pair(30, seed=10 + k, effect=effect)
+        pols.append(pol.assign(indicator=name))
+        bases.append(base.assign(indicator=name))
+    return (write_run(tmp_path / "p", pd.concat(pols), scenario="pol_scn", seed=7),
+            write_run(tmp_path / "b", pd.concat(bases), scenario="base_scn", seed=7))
+
+
+@pytest.fixture
+def security(tmp_path):
+    """incidents: CHN, KAZ, RUS rise, IND falls (synthetic_pair's signs)."""
+    return compare_results(*_runs(tmp_path, {"incidents": 0.5, "welfare_change_pct": 0.5,
+                                             "in_customs_union": 0.5}))
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _record_jobs(monkeypatch) -> list:
+    """The figure jobs a report draws (drawn here, as they would be)."""
+    jobs: list = []
+    real = report.draw_all
+
+    def record(js, **kw):
+        jobs.extend(js)
+        return real(js, workers=1)
+
+    monkeypatch.setattr(report, "draw_all", record)
+    return jobs
+
+
+def _bar_colours(fig) -> dict[str, str]:
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    return {c: mcolors.to_hex(p.get_facecolor()) for c, p in zip(labels, ax.patches,
+                                                                 strict=True)}
+
+
+def test_more_incidents_are_red_and_not_called_a_gain(security):
+    kw = {"scenarios": ("pol_scn", "base_scn"), "seed": 7, "title": "terrorist incidents"}
+    fig = plot_final_year(security.summary, "incidents", **kw)
+    title = fig.axes[0].get_title()
+    assert title.startswith("Change in terrorist incidents, 2028")
+    assert "gain" not in title.lower()
+    assert "pol_scn minus base_scn" in title and "30 paired runs (seed 7)" in title
+    colours = _bar_colours(fig)
+    red, green = mcolors.to_hex("tab:red"), mcolors.to_hex("tab:green")
+    assert colours["CHN"] == red and colours["IND"] == green  # CHN's incidents rise
+    keys = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert keys == ["rise (worse)", "fall (better)"]
+    plt.close(fig)
+
+    fig = plot_final_year(security.summary, "welfare_change_pct", **kw)
+    assert fig.axes[0].get_title().startswith("Who gains, who loses in 2028")
+    assert _bar_colours(fig)["CHN"] == green and _bar_colours(fig)["IND"] == red
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["gain", "loss"]
+    plt.close(fig)
+
+    fig = plot_final_year(security.summary, "in_customs_union", **kw)
+    assert len(set(_bar_colours(fig).values())) == 1  # neutral: one colour
+    assert "Who gains" not in fig.axes[0].get_title()
+    plt.close(fig)
+
+
+def test_over_time_title_names_the_scenarios_the_runs_and_the_seed(security):
+    fig = plot_difference_over_time(security.summary, "incidents",
+                                    scenarios=("pol_scn", "base_scn"), seed=7)
+    text = fig._suptitle.get_text()
+    assert "pol_scn minus base_scn" in text and "30 paired runs (seed 7)" in text
+    assert "higher is worse" in text
+    plt.close(fig)
+
+
+def test_report_figures_carry_units_titles_and_directions(security, tmp_path, monkeypatch):
+    jobs = _record_jobs(monkeypatch)
+    md = report.write_report(security, tmp_path / "r", title="T", units=UNITS).read_text()
+    by = {(name, ind): kw for name, _, ind, kw in jobs}
+    kw = by[("plot_final_year", "incidents")]
+    assert kw["units"] == "terrorist incidents a year (GTI definition)"
+    assert kw["scenarios"] == ("pol_scn", "base_scn") and kw["seed"] == 7
+    assert "incidents: change in 2028, by country" in md
+    assert "welfare_change_pct: who gains, who loses in 2028" in md
+    assert "| terrorist incidents a year (GTI definition) |" in md
+    assert "(seed 7)" in md
+
+
+def test_terminal_colours_more_incidents_red_and_more_welfare_green():
+    from scosim.report import _news
+
+    assert _news({"indicator": "incidents", "mean": 3.0}) == "red"
+    assert _news({"indicator": "incidents", "mean": -3.0}) == "green"
+    assert _news({"indicator": "welfare_change_pct", "mean": 0.2}) == "green"
+    assert _news({"indicator": "in_customs_union", "mean": 0.2}) == ""
+
+
+def test_the_report_says_why_ev_is_the_policy_runs_own_or_cannot_be_shown(tmp_path):
+    from test_compare_ev import _ev_runs
+
+    for baseline_ev, says in ((0.07, "policy run's own EV"), (5e9, "cannot be differenced")):
+        p, b, _ = _ev_runs(tmp_path / str(baseline_ev), baseline_ev=baseline_ev)
+        md = report.write_report(compare_results(p, b), tmp_path / f"r{baseline_ev}",
+                                 title="T", plot_workers=1).read_text()
+        assert says in md
+
