@@ -10,6 +10,7 @@ import matplotlib.colors as mcolors  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from rich.console import Console  # noqa: E402
 
 from scosim import report  # noqa: E402
 from scosim.api import UNITS  # noqa: E402
@@ -19,11 +20,13 @@ from scosim.indicator_display import (  # noqa: E402
     DIRECTION,
     NAMES,
     WELFARE,
+    aggregate_indicators,
     display,
+    one_row_each,
     resolve_units,
 )
 from scosim.scenario.schema import indicator_names  # noqa: E402
-from test_compare import synthetic_pair, write_run  # tests/ is on sys.path
+from test_compare import COUNTRIES, YEARS, synthetic_pair, write_run  # tests/ is on sys.path
 
 
 def test_every_indicator_a_run_records_has_a_name_a_direction_and_a_unit():
@@ -67,11 +70,15 @@ def test_a_difference_of_percentages_is_in_percentage_points():
 # ----------------------------------------------------------------------------- fixtures
 
 
-def _runs(tmp_path, names: dict[str, float]):
-    """A policy/baseline pair of results directories with these indicators (effect each)."""
+def _runs(tmp_path, names: dict[str, float], *, aggregate=()):
+    """A policy/baseline pair of results directories with these indicators (effect each);
+    ``aggregate`` ones hold one value for every economy (as ev_world_usd does)."""
     pols, bases = [], []
     for k, (name, effect) in enumerate(names.items()):
         pol, base = synthetic_pair(30, seed=10 + k, effect=effect)
+        if name in aggregate:
+            for df in (pol, base):
+                df["value"] = df.groupby(["run", "year"])["value"].transform("first")
         pols.append(pol.assign(indicator=name))
         bases.append(base.assign(indicator=name))
     return (write_run(tmp_path / "p", pd.concat(pols), scenario="pol_scn", seed=7),
@@ -154,6 +161,50 @@ def test_report_figures_carry_units_titles_and_directions(security, tmp_path, mo
     assert "welfare_change_pct: who gains, who loses in 2028" in md
     assert "| terrorist incidents a year (GTI definition) |" in md
     assert "(seed 7)" in md
+
+
+# ----------------------------------------------------------------------------- totals once
+
+
+def test_world_totals_are_one_row_one_bar_and_one_panel(tmp_path, monkeypatch):
+    comp = compare_results(*_runs(tmp_path, {"ev_world_usd": 0.5, "incidents": 0.5},
+                                  aggregate=("ev_world_usd",)))
+    assert aggregate_indicators(comp.summary) == {"ev_world_usd": "world"}
+    table = report.summary_table(comp, units=UNITS)
+    world = table[table["indicator"] == "ev_world_usd"]
+    assert list(world["country"]) == ["world"]
+    assert (table["indicator"] == "incidents").sum() == len(COUNTRIES)
+    jobs = _record_jobs(monkeypatch)
+    report.write_report(comp, tmp_path / "r", title="T")
+    for name, rows, ind, _ in jobs:
+        want = {"world"} if ind == "ev_world_usd" else set(COUNTRIES)
+        assert set(rows["country"]) == want, (name, ind)
+        assert len(rows) == len(want) * len(YEARS)
+    fig = plot_final_year(one_row_each(comp.summary, {"ev_world_usd": "world"}),
+                          "ev_world_usd")
+    assert len(fig.axes[0].patches) == 1
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- terminal
+
+
+def test_terminal_rows_put_the_largest_change_first_and_say_what_was_cut(tmp_path):
+    comp = compare_results(*_runs(tmp_path, {"incidents": 0.5, "ev_world_usd": 0.3},
+                                  aggregate=("ev_world_usd",)))
+    rows = report.terminal_rows(comp, 2028, ["incidents", "ev_world_usd"])
+    inc = rows[rows["indicator"] == "incidents"]
+    assert list(inc["mean"]) == sorted(inc["mean"], reverse=True)
+    assert list(rows["indicator"])[-1] == "ev_world_usd"  # the order asked for
+    assert list(rows.loc[rows["indicator"] == "ev_world_usd", "country"]) == ["world"]
+    console = Console(record=True, width=250)
+    report.print_summary(rows, console=console, units=UNITS, max_rows=2,
+                         full_table="out/report.md")
+    out = console.export_text()
+    cut = list(inc["country"])[2:]
+    assert f"3 more rows not shown: incidents: {', '.join(cut)}; ev_world_usd: world" in out
+    assert "Full table: out/report.md" in out
+    assert "terrorist incidents a year" in out  # the declared unit
 
 
 def test_terminal_colours_more_incidents_red_and_more_welfare_green():

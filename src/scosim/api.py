@@ -231,7 +231,7 @@ def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | Non
 
 def compare_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim compare``."""
-    from scosim.report import print_summary
+    from scosim.report import print_summary, terminal_rows
 
     comp, report_dir = compare_runs(
         args.policy,
@@ -249,17 +249,17 @@ def compare_cli(args: argparse.Namespace) -> int:
         plot_workers=args.plot_workers,
     )
     shown = args.indicator or ["welfare_change_pct"]
-    s = comp.summary
     year = comp.report_year
-    rows = s[(s["year"] == year) & (s["indicator"].isin(shown))]
     from rich.console import Console
 
+    pm = comp.policy_manifest
     print_summary(
-        rows,
+        terminal_rows(comp, year, shown),
         console=Console(width=None if sys.stdout.isatty() else 160),
-        title=f"{comp.policy_manifest['scenario']} minus {comp.baseline_manifest['scenario']}, "
-        f"{year}: {comp.report_year_note} ({comp.policy_manifest['replications']} paired runs)",
+        title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
+        f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
         units=UNITS,
+        full_table=str(report_dir / "report.md"),
     )
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 #: Plain names of the model's indicators (the code is shown beside them).
 NAMES: dict[str, str] = {
@@ -202,6 +202,18 @@ WELFARE: frozenset[str] = frozenset({
     "welfare_rest_pct", "ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
 })
 
+#: What an indicator recorded with the same value in every economy's column stands
+#: for, shown in place of a country (default ``"all"``).
+AGGREGATE_LABELS: dict[str, str] = {
+    "ev_world_usd": "world",
+    "ev_members_usd": "bloc members",
+    "ev_outsiders_usd": "outsiders",
+    "union_external_tariff_before_pct": "bloc",
+    "union_external_tariff_after_pct": "bloc",
+    "art24_external_tariff_raised": "bloc",
+    "outsiders_loss_exceeds_members_gain": "bloc",
+}
+
 #: Amounts in US$ are shown in billions.
 US_BN = 1e9
 
@@ -277,3 +289,45 @@ def display(indicator: str, units: str | None) -> tuple[str, str | None, float]:
         return title, "US$ bn" + units[len("US$"):], US_BN
     return title, units, 1.0
 
+
+def aggregate_indicators(summary: Any) -> dict[str, str]:
+    """Indicators whose change is one value for all economies, each with what it stands for.
+
+    An indicator recorded with the same value in every economy's column (a world or
+    bloc total, e.g. ``ev_world_usd``) summarises to identical rows: in every year,
+    every economy's statistics are equal (NaN equal to NaN). Those are shown once.
+
+    Args:
+        summary: A comparison summary (keys year, country, indicator; its statistics).
+
+    Returns:
+        ``{indicator: label}``, the label from :data:`AGGREGATE_LABELS` (default ``"all"``).
+    """
+    if "country" not in summary or summary["country"].nunique() < 2:
+        return {}
+    stats = [c for c in ("n_runs", "mean", "sd", "low", "high", "share_positive")
+             if c in summary]
+    keys = ["indicator", *(["year"] if "year" in summary else [])]
+    distinct = summary.groupby(keys, observed=True)[stats].nunique(dropna=False)
+    same = (distinct <= 1).all(axis=1).groupby(level="indicator", observed=True).all()
+    return {str(i): AGGREGATE_LABELS.get(str(i), "all") for i in same[same].index}
+
+
+def one_row_each(frame: Any, aggregates: Mapping[str, str]) -> Any:
+    """``frame`` with each aggregate indicator's rows once per year, its label as country.
+
+    Args:
+        frame: Rows with ``country`` and ``indicator`` columns (a summary or its table).
+        aggregates: From :func:`aggregate_indicators`.
+    """
+    if not aggregates or "country" not in frame:
+        return frame
+    inds = frame["indicator"].astype(str)
+    agg = inds.isin(list(aggregates)).to_numpy()
+    keys = [c for c in ("year", "indicator") if c in frame]
+    first = ~frame[keys].assign(indicator=inds).duplicated().to_numpy()
+    out = frame[~agg | first].copy()
+    is_agg = out["indicator"].astype(str).isin(list(aggregates))
+    out["country"] = out["country"].astype(str)
+    out.loc[is_agg, "country"] = out.loc[is_agg, "indicator"].astype(str).map(aggregates)
+    return out

@@ -21,7 +21,12 @@ import pandas as pd
 
 from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
 from scosim.compare_plots import FigureJob, draw_all
-from scosim.indicator_display import display, resolve_units
+from scosim.indicator_display import (
+    aggregate_indicators,
+    display,
+    one_row_each,
+    resolve_units,
+)
 
 _PROVENANCE_FIELDS = (
     "scenario",
@@ -61,9 +66,10 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     "<level> of runs between", share of runs above baseline, runs. Units are those the
     model declares, else ``units``'s (:func:`scosim.indicator_display.resolve_units`);
     amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
-    ``summary_table.csv`` keeps every indicator's own units.
+    ``summary_table.csv`` keeps every indicator's own units. A world or bloc total
+    (the same in every economy's column) is one row, its country the group's name.
     """
-    t = comparison.table(year)
+    t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
     lvl = comparison.level
     ci = interval_label(comparison.method, lvl)
     spread = interval_label("percentile", lvl)
@@ -166,9 +172,16 @@ def _method_text(comparison: Comparison) -> list[str]:
     ]
 
 
-def _notes(comp: Comparison, inds: Sequence[str]) -> list[str]:
-    """What a reader needs to know of the EV compared."""
+def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> list[str]:
+    """What a reader needs to know of world and bloc totals and of the EV compared."""
     out = []
+    shown = {i: aggs[i] for i in inds if i in aggs}
+    if shown:
+        out.append(
+            "**World and bloc totals** (" + ", ".join(f"{i}: {v}" for i, v in shown.items())
+            + ") are one value for all economies, recorded in every economy's column: the "
+            "table and figures show each once, under the group's name."
+        )
     ev = [i for i in inds if i.startswith("ev_")]
     own = [i for i in ev if i in comp.own_baseline]
     if own:
@@ -244,6 +257,7 @@ def write_report(
     table = summary_table(comp, year=yr, units=units)
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
     unit_of = resolve_units(inds, units)
+    aggs = aggregate_indicators(comp.summary)
     from scosim.indicator_display import WELFARE
 
     # Plots: files for Markdown, base64 for HTML. Drawn in worker processes, the
@@ -258,13 +272,15 @@ def write_report(
     for ind in inds:
         rel_t, rel_y = (f"plots/{_slug(ind)}_{kind}.png" for kind in ("over_time", "final_year"))
         name, unit, div = display(ind, unit_of[ind])
-        rows = _scaled(by_ind[ind], div)
+        # A world or bloc total is one panel and one bar, not 28 identical ones.
+        rows = _scaled(one_row_each(by_ind[ind], aggs), div)
         over_time.append(("plot_difference_over_time", rows, ind, {
-            "spread": None if spread is None else _scaled(spread[ind], div),
+            "spread": None if spread is None else _scaled(one_row_each(spread[ind], aggs), div),
             "units": unit, "title": name, "path": out / rel_t, **titles}))
         final_year.append(("plot_final_year", rows, ind, {
             "year": yr, "units": unit, "title": name, "path": out / rel_y, **titles}))
-        where = "by country"
+        where = ("by country" if ind not in aggs
+                 else "all economies together" if aggs[ind] == "all" else f"the {aggs[ind]}")
         figures += [(f"{ind}: difference over time, {where}", rel_t),
                     (f"{ind}: who gains, who loses in {yr}" if ind in WELFARE
                      else f"{ind}: change in {yr}, {where}", rel_y)]
@@ -287,7 +303,7 @@ def write_report(
         intro += " Note: " + "; ".join(changed) + "."
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
-    method = _method_text(comp) + _notes(comp, inds)
+    method = _method_text(comp) + _notes(comp, inds, aggs)
 
     md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "", "## Method", ""]
     md += [p + "\n" for p in method]
@@ -343,18 +359,21 @@ def print_summary(
     max_rows: int = 60,
     console: Any | None = None,
     units: Mapping[str, str] | None = None,
+    full_table: str | None = None,
 ) -> None:
     """Print a summary (from :func:`scosim.compare.summarise`) as a rich table.
 
     Args:
         summary: Summary table; key columns are shown, then mean, interval, share.
         title: Table title (default names the interval).
-        max_rows: Rows shown before truncating (a note says how many were left out).
+        max_rows: Rows shown before truncating; a note then names the rows left out
+            (per indicator, their countries) and where the full table is.
         console: A ``rich.console.Console`` (default: a new one on stdout).
         units: Units of indicators the model does not declare. When given (and the
             summary has an ``indicator`` column), a unit column follows it, with the
             units the model declares else these (:func:`resolve_units`), and amounts
             in US$ are shown in US$ bn, as in the comparison report's table.
+        full_table: Where the whole table is (e.g. a report.md), for that note.
     """
     from rich.console import Console
     from rich.table import Table
@@ -392,7 +411,8 @@ def print_summary(
         )
     console.print(table)
     if len(summary) > max_rows:
-        console.print(f"[dim]{len(summary) - max_rows} more rows not shown[/]")
+        console.print(f"[dim]{_left_out(summary.iloc[max_rows:], full_table)}[/]",
+                      highlight=False)
 
 
 def _news(row: Mapping[str, Any]) -> str:
@@ -408,3 +428,29 @@ def _news(row: Mapping[str, Any]) -> str:
         way = direction(str(row["indicator"]))
         sign *= 1 if way == BETTER else -1 if way == WORSE else 0
     return {1: "green", -1: "red"}.get(sign, "")
+
+
+def _left_out(rest: pd.DataFrame, full_table: str | None) -> str:
+    """``"12 more rows not shown: incidents: UZB, TKM; ... Full table: report.md"``."""
+    text = f"{len(rest)} more rows not shown"
+    if "indicator" in rest and "country" in rest:
+        parts = [f"{ind}: {', '.join(str(c) for c in g['country'])}"
+                 for ind, g in rest.groupby("indicator", observed=True, sort=False)]
+        text += ": " + "; ".join(parts)
+    return text + (f". Full table: {full_table}" if full_table else "")
+
+
+def terminal_rows(comparison: Comparison, year: int, indicators: Sequence[str]) -> pd.DataFrame:
+    """Summary rows ``scosim compare`` prints: one year, those indicators, as the report has them.
+
+    Within each indicator (in the order given) the largest mean change comes first, as
+    in the report's table; a world or bloc total is one row under the group's name.
+    """
+    s = comparison.summary
+    rows = s[(s["year"] == year) & s["indicator"].isin(list(indicators))]
+    rows = one_row_each(rows, aggregate_indicators(s[s["indicator"].isin(list(indicators))]))
+    order = {str(i): k for k, i in enumerate(indicators)}
+    rows = rows.assign(_ind=rows["indicator"].astype(str).map(order), _mean=rows["mean"])
+    rows = rows.sort_values(["_ind", "_mean"], ascending=[True, False], na_position="last",
+                            kind="stable")
+    return rows.drop(columns=["_ind", "_mean"]).reset_index(drop=True)
