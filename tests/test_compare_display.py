@@ -225,3 +225,13 @@ def test_the_report_says_why_ev_is_the_policy_runs_own_or_cannot_be_shown(tmp_pa
                                  title="T", plot_workers=1).read_text()
         assert says in md
 
+
+
+def test_a_figure_with_no_paired_run_says_so(security):
+    s = security.summary.copy()
+    s.loc[s["indicator"] == "incidents", ["mean", "low", "high"]] = float("nan")
+    for plot in (plot_final_year, plot_difference_over_time):
+        fig = plot(s, "incidents")
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert any("no run has a value in both scenarios" in t for t in texts), plot
+        plt.close(fig)

@@ -73,6 +73,16 @@ def _bar_key(indicator: str) -> tuple[str, str, list[tuple[str, str]]]:
     return NEUTRAL_COLOUR, NEUTRAL_COLOUR, [(NEUTRAL_COLOUR, "change (neither better nor worse)")]
 
 
+#: Said on a figure with nothing to draw: every difference is NaN.
+NO_PAIRS = ("no run has a value in both scenarios\n"
+            "(e.g. a bloc's figure against a baseline without the bloc)")
+
+
+def _say_empty(ax: Any) -> None:
+    ax.text(0.5, 0.5, NO_PAIRS, ha="center", va="center", transform=ax.transAxes,
+            fontsize=9, color="0.3")
+
+
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
     d = summary[summary["indicator"] == indicator]
     if d.empty:
@@ -145,6 +155,8 @@ def plot_difference_over_time(
         ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
         ax.axhline(0, color="black", lw=0.6)
+        if not e["mean"].notna().any():
+            _say_empty(ax)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         # y given: matplotlib's automatic title placement (which clears top tick labels,
         # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
@@ -226,6 +238,8 @@ def plot_final_year(
     err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
     ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
     ax.axvline(0, color="black", lw=0.6)
+    if not d["mean"].notna().any():
+        _say_empty(ax)
     what = title or indicator
     ax.set_xlabel(_wrap(f"change, policy minus baseline: {units or 'indicator units'}", 70))
     ax.set_ylabel("country" if len(d) > 1 else "")

@@ -182,6 +182,12 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> li
             + ") are one value for all economies, recorded in every economy's column: the "
             "table and figures show each once, under the group's name."
         )
+    if not (comp.summary["n_runs"] > 0).all():
+        out.append(
+            "**– with 0 runs**: no run has a value in both scenarios there, e.g. a bloc's "
+            "figure (its external tariff, its members' total) against a baseline without "
+            "the bloc, or an economy outside it; there is no difference to show."
+        )
     ev = [i for i in inds if i.startswith("ev_")]
     own = [i for i in ev if i in comp.own_baseline]
     if own:
