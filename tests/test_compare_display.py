@@ -49,12 +49,12 @@ def test_units_are_those_the_model_declares_and_the_table_only_a_fallback():
     from scosim.model.slots import get_mechanism
 
     declared = get_mechanism("security").indicators
-    units = resolve_units(["incidents", "route_cost_to_pakistan_pct", "exports_usd"],
-                          {"incidents": "wrong", "exports_usd": "US$ (base-year prices)"})
+    units = resolve_units(["incidents", "route_cost_to_pakistan_pct", "exports_usd", "member"],
+                          {"incidents": "wrong", "exports_usd": "wrong", "member": "share"})
     assert units["incidents"] == declared["incidents"]  # the declaration wins
     assert units["route_cost_to_pakistan_pct"] == declared["route_cost_to_pakistan_pct"]
-    # ge_trade declares exports only by a pointer to the docs: the fallback is used.
-    assert units["exports_usd"] == "US$ (base-year prices)"
+    assert units["exports_usd"] == get_mechanism("ge_trade").indicators["exports_usd"]
+    assert units["member"] == "share"  # declared by no one: the fallback is used
     assert resolve_units(["made_up"]) == {"made_up": None}
 
 

@@ -51,7 +51,7 @@ class CalibratedGrowth(Mechanism):
 
 
 #: Indicators taken from the union accounting (docs/customs_union.md), renamed so
-#: that money values say their unit (US$, base-year prices).
+#: that money values say their unit (US$; TRADE_UNITS below).
 REPORTED_TRADE_INDICATORS: dict[str, str] = {
     "exports": "exports_usd",
     "imports": "imports_usd",
@@ -66,6 +66,26 @@ REPORTED_TRADE_INDICATORS: dict[str, str] = {
     "tariff_revenue_after_sharing": "tariff_revenue_after_sharing_usd",
     "terms_of_trade_change_pct": "terms_of_trade_change_pct",
 }
+
+
+#: Units of the reported trade indicators (definitions: docs/customs_union.md, "Union
+#: accounting"): values before tariffs against the year's baseline flows.
+_VALUE = "US$ (the year's baseline prices, before tariffs)"
+TRADE_UNITS: dict[str, str] = {
+    "exports_usd": _VALUE,
+    "imports_usd": _VALUE,
+    "exports_change_pct": "percent, against the year's baseline",
+    "imports_change_pct": "percent, against the year's baseline",
+    "intra_union_imports_usd": _VALUE,
+    "intra_union_share": "fraction of imports",
+    "trade_creation_usd": _VALUE,
+    "trade_diversion_usd": _VALUE,
+    "tariff_revenue_before_usd": _VALUE,
+    "tariff_revenue_collected_usd": _VALUE,
+    "tariff_revenue_after_sharing_usd": _VALUE,
+    "terms_of_trade_change_pct": "percent",
+}
+assert set(TRADE_UNITS) == set(REPORTED_TRADE_INDICATORS.values())
 
 
 #: Explained results (docs/customs_union.md, "Explained results").
@@ -108,9 +128,9 @@ class GETrade(Mechanism):
     slot = "trade"
     indicators = {
         "gdp_usd": "US$",
-        "welfare_change_pct": "percent",
-        "real_gdp_change_pct": "percent",
-        **{v: "see docs/customs_union.md" for v in REPORTED_TRADE_INDICATORS.values()},
+        "welfare_change_pct": "percent of the year's baseline real expenditure",
+        "real_gdp_change_pct": "percent of the year's baseline real GDP",
+        **TRADE_UNITS,
         **EXPLAINED_INDICATORS,
     }
 
