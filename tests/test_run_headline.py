@@ -322,3 +322,6 @@ def test_a_run_changed_with_set_says_so_in_its_title() -> None:
     changed = {**base, "overrides": {"parameters.council.decision_rule": "qualified_majority"}}
     assert run_title(changed) == ("customs_union_consensus (seed 1; --set "
                                   "parameters.council.decision_rule=qualified_majority)")
+    # the explorer passes seed and replications as overrides: said once, not as --set
+    assert run_title({**changed, "overrides": {**changed["overrides"], "seed": 1,
+                                               "replications": 6}}) == run_title(changed)

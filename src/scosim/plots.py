@@ -507,7 +507,9 @@ def run_title(manifest: dict) -> str:
     A run changed with ``--set`` says so wherever it is shown, so that its figures are
     not read as those of the scenario file.
     """
-    sets = "".join(f"; --set {k}={v}" for k, v in (manifest.get("overrides") or {}).items())
+    # Seed and replications are said elsewhere (the seed here, the run count in the text).
+    sets = "".join(f"; --set {k}={v}" for k, v in (manifest.get("overrides") or {}).items()
+                   if k not in ("seed", "replications"))
     return f"{manifest['scenario']} (seed {manifest['seed']}{sets})"
 
 
