@@ -57,8 +57,8 @@ def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
     assert rows.loc["PAK", "voted no"] == 0.0
     # The others: the largest gains and losses among economies not concerned.
     rest = w.mean().drop(index=list(concerned))
-    assert set(others.index) == (set(rest[rest > 0].nlargest(OTHERS).index)
-                                 | set(rest[rest < 0].nsmallest(OTHERS).index))
+    assert set(others.index) == (set(rest[rest >= 0.005].nlargest(OTHERS).index)
+                                 | set(rest[rest <= -0.005].nsmallest(OTHERS).index))
 
 
 def _synthetic(welfare: float) -> RunStats:
@@ -325,3 +325,16 @@ def test_a_run_changed_with_set_says_so_in_its_title() -> None:
     # the explorer passes seed and replications as overrides: said once, not as --set
     assert run_title({**changed, "overrides": {**changed["overrides"], "seed": 1,
                                                "replications": 6}}) == run_title(changed)
+
+
+def test_others_that_print_as_zero_are_not_listed_as_largest_gains() -> None:
+    """An outsider whose mean rounds to 0.00 is not among "the largest gains and losses"
+    (the corridor scenarios listed Cambodia and Bahrain at 0.00)."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", v) for r in range(3)
+                        for c, v in (("CHN", 0.2), ("KHM", 0.003), ("BHR", -0.004),
+                                     ("NPL", 0.02))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame([(r, 2026, "vote", "CHN", "p", True) for r in range(3)],
+                      columns=["run", "year", "type", "country", "proposal", "yes"])
+    _, others, *_ = headline_table(RunStats.from_frames(ind, ev))
+    assert list(others.index) == ["NPL"]

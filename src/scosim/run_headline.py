@@ -47,6 +47,8 @@ __all__ = ["HEADLINE_FILE", "has_answer", "headline_of_run", "headline_table",
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
+#: Smallest mean welfare change (percent) listed among them: what prints as +-0.01.
+SHOWN = 0.005
 #: Vote columns, when they occur: the share of a state's votes that were against
 #: (percent), and vetoes and exits (own or with a bloc) as a mean number a run. When a run votes on
 #: several proposals, the share is given per proposal, in columns ``no: <proposal>``.
@@ -122,8 +124,9 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         if any(counts):
             rows[heading] = [n / runs for n in counts]
     rest = table.drop(index=concerned)[["mean", "low", "high", "gains"]]
-    gains = rest[rest["mean"] > 0].head(OTHERS)
-    losses = rest[rest["mean"] < 0].tail(OTHERS)
+    # A gain or loss that prints as 0.00 is not one of the largest: leave it out.
+    gains = rest[rest["mean"] >= SHOWN].head(OTHERS)
+    losses = rest[rest["mean"] <= -SHOWN].tail(OTHERS)
     return rows, pd.concat([gains, losses]), year, when, n_runs
 
 
