@@ -13,7 +13,12 @@ from scipy import stats
 from scosim.data.constants import ECONOMIES, LISTED
 from scosim.security.model import SecuritySystem, simulate
 from scosim.security.params import CHANNELS, SecurityParams
-from scosim.security.threat import draw_incidents, expected_incidents, row_normalise
+from scosim.security.threat import (
+    draw_incidents,
+    expected_incidents,
+    poisson_quantile,
+    row_normalise,
+)
 
 SYS = SecuritySystem()
 N, C = len(ECONOMIES), len(CHANNELS)
@@ -89,6 +94,37 @@ def test_negative_binomial_draws_have_the_calibrated_mean_and_variance():
     # Poisson variance = mean; NB variance = mu + alpha mu^2 = 800.
     assert v[0] == pytest.approx(50, rel=0.1)
     assert v[1] == pytest.approx(50 + 0.3 * 2500, rel=0.1)
+
+
+def test_poisson_quantile_is_the_smallest_count_whose_cdf_reaches_u():
+    """Against scipy's Poisson cdf: P(X <= k) >= u > P(X <= k - 1), rates from 0 to 5,000."""
+    from scipy.stats import poisson
+
+    rng = np.random.default_rng(3)
+    u = rng.random(5000)
+    mu = np.concatenate([[0.0, 1e-9], rng.gamma(0.3, 300.0, 4998)])
+    k = poisson_quantile(u, mu)
+    assert k.dtype == np.int64 and k[0] == 0
+    assert np.all(poisson.cdf(k, mu) >= u)
+    assert np.all((k == 0) | (poisson.cdf(k - 1, mu) < u))
+
+
+def test_a_changed_rate_moves_only_its_own_count_and_in_its_direction():
+    """Common random numbers: a variant whose rate differs in one economy draws exactly the
+    same counts elsewhere in the run, this year and the next, and a higher rate never gives
+    fewer incidents (numpy's Poisson sampler drew a rate-dependent count of numbers, so
+    one changed rate shifted every later draw of the run)."""
+    alpha = np.array([0.0, 0.4, 0.2])
+    lam = np.tile([30.0, 300.0, 5.0], (200, 1))
+    up = lam.copy()
+    up[:, 1] *= 1.2
+    gens = lambda: [np.random.default_rng([9, r]) for r in range(200)]  # noqa: E731
+    ga, gb = gens(), gens()
+    for _year in range(2):
+        a, b = draw_incidents(lam, alpha, ga), draw_incidents(up, alpha, gb)
+        np.testing.assert_array_equal(a[:, [0, 2]], b[:, [0, 2]])
+        assert np.all(b[:, 1] >= a[:, 1])
+        assert 0.1 < (b[:, 1] - a[:, 1]).mean() / a[:, 1].mean() < 0.3
 
 
 def test_per_run_generators_make_runs_independent_of_batch_size():

@@ -241,7 +241,7 @@ def plot_coupling(variants: dict[str, dict[str, np.ndarray]], years: list[int],
     ax.axhline(0, color="black", linewidth=0.8)
     ax.legend(fontsize=8, loc="lower left")
     ax.set_xticks(range(len(econ)), econ)
-    ax.set_title(f"Real income change in {year} (welfare_change_pct,\nnet of extra security "
+    ax.set_title(f"Real expenditure change in {year} (welfare_change_pct,\nnet of extra security "
                  "spending)", fontsize=10)
     ax.set_ylabel("% change")
     ax.grid(alpha=0.3, axis="y")
