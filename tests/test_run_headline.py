@@ -338,3 +338,16 @@ def test_others_that_print_as_zero_are_not_listed_as_largest_gains() -> None:
                       columns=["run", "year", "type", "country", "proposal", "yes"])
     _, others, *_ = headline_table(RunStats.from_frames(ind, ev))
     assert list(others.index) == ["NPL"]
+
+
+def test_a_run_without_a_proposal_says_what_the_policy_is() -> None:
+    """A security scenario moves welfare with no proposal: the answer says what "the
+    policy" then means; a run that voted does not carry the note."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", v) for r in range(3)
+                        for c, v in (("AFG", -1.0), ("TJK", -0.4))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    text = " ".join(headline_text(RunStats.from_frames(ind), "t").split())  # notes are wrapped
+    assert "no proposal was voted on: 'the policy' is what the scenario's mechanisms" in text
+    ev = pd.DataFrame([(r, 2026, "vote", "AFG", "p", True) for r in range(3)],
+                      columns=["run", "year", "type", "country", "proposal", "yes"])
+    assert "no proposal was voted on" not in headline_text(RunStats.from_frames(ind, ev), "t")

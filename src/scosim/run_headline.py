@@ -223,6 +223,10 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
                      + (" (on its own or with its bloc)" if "left" in counted else ""))
     if not votes and st.votes:
         notes.append("no state voted against in any run")
+    if moved and not st.votes and not st.adopted_runs:
+        # "The policy" would read as a proposal; here there is none.
+        notes.append("no proposal was voted on: 'the policy' is what the scenario's "
+                     "mechanisms change (trade costs, spending) against the base year's")
     if notes:
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
     if committed := _committed(st):
