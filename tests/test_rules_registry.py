@@ -124,3 +124,32 @@ def test_per_run_rules_keep_their_identity_for_the_duplicate_check(monkeypatch):
     rule("vote", name="per_run_identity_test")(a)
     with pytest.raises(RuleError, match="already registered"):
         rule("vote", name="per_run_identity_test")(b)
+
+
+def test_no_dominant_partner_votes_no_where_the_leader_takes_over_half(tmp_path) -> None:
+    """The README's example rule runs on a batch of runs and says no exactly where the
+    vote detail's leader_share is above 0.5 (it crashed on any batch of more than one run:
+    the preview is (R, N), the rule compared it whole)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from scosim.runner import run
+    from scosim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_scenario(root / "scenarios" / "customs_union_consensus.yaml", overrides={
+        "replications": 5, "countries": {"KAZ": {"rules": {"vote": "no_dominant_partner"}},
+                                         "PAK": {"rules": {"vote": "no_dominant_partner"}}}})
+    res = run(sc, out=tmp_path, progress=False, plots=False)
+    votes = res.events[res.events["type"] == "vote"]
+    for code in ("KAZ", "PAK"):
+        mine = votes[votes["country"] == code]
+        assert len(mine) == 5
+        over = mine["leader_share"].to_numpy(dtype=float) > 0.5
+        yes = mine["yes"].to_numpy(dtype=bool)
+        assert not np.any(yes & over)
+    pak = votes[votes["country"] == "PAK"]
+    # Pakistan gains in the union; it says no only where China takes over half the gains.
+    assert np.array_equal(pak["yes"].to_numpy(dtype=bool),
+                          pak["leader_share"].to_numpy(dtype=float) <= 0.5)

@@ -59,7 +59,7 @@ def no_dominant_partner(ctx: VoteContext) -> np.ndarray:
     Seed 000 reports Central Asian caution towards a China-led free trade area;
     this rule writes that caution as a hard limit on top of :func:`utility_vote`.
     """
-    return utility_vote(ctx) & (ctx.preview["leader_share"] <= 0.5)
+    return utility_vote(ctx) & (ctx.preview["leader_share"][:, ctx.index] <= 0.5)
 
 
 @rule("defect")
