@@ -209,6 +209,9 @@ def test_votes_a_rule_committed_are_called_so() -> None:
     assert "Votes in 2026 were committed (KAZ by rule always_yes):\n" in text
     assert "committed" not in headline_text(RunStats.from_frames(ind, votes("score_only_vote")),
                                             "t")
+    # a user's rule may read the score: it is not called committed
+    assert "committed" not in headline_text(
+        RunStats.from_frames(ind, votes("mypkg.rules:cautious_vote")), "t")
 
 
 def test_nothing_moved_and_no_vote_against_prints_no_empty_table() -> None:

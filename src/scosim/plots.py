@@ -370,16 +370,27 @@ TERM_LABELS = {
     "security": "security gain",
 }
 
-#: Vote rules that read the score (utility plus shock); any other rule commits the vote.
+#: Vote rules that read the score (utility plus shock).
 SCORE_RULES = ("utility_vote", "score_only_vote")
+#: Vote rules that ignore the state's score: the scenario commits the vote. Any other
+#: rule (built in, such as gains_only, or a user's) may read the score in its own way.
+COMMITTED_RULES = ("always_yes", "always_no")
+
+
+def _rule_name(rule: str) -> str:
+    """``always_yes`` for ``always_yes`` and ``scosim.rules.builtin:always_yes``."""
+    return rule.rsplit(":", 1)[-1] if rule.startswith("scosim.rules.builtin:") else rule
 
 
 def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
     """``yes in 43%``, plus who decided the vote when it was not the score."""
     text = f"yes in {yes:.0%}"
-    committed = sorted(r for r in rules if r not in SCORE_RULES)
+    committed = sorted(r for r in rules if _rule_name(r) in COMMITTED_RULES)
+    own = sorted(r for r in rules if r not in SCORE_RULES and r not in committed)
     if committed:
         text += f" - committed by rule {', '.join(committed)}: score not used"
+    elif own:
+        text += f" - by rule {', '.join(own)}"
     elif sponsor:
         text += " - proposer: votes for its own proposal"
     return text

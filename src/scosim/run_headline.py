@@ -30,10 +30,11 @@ import pandas as pd
 
 from scosim.data.constants import NAMES
 from scosim.plots import (
+    COMMITTED_RULES,
     HIGH,
     LOW,
-    SCORE_RULES,
     _any_nonzero,
+    _rule_name,
     load_plot_data,
     run_title,
     who_gains_data,
@@ -256,7 +257,7 @@ def _committed(st: RunStats) -> str | None:
         return None
     by_rule: dict[str, list[str]] = {}
     for c in first.states:
-        for rule in sorted(first.rules[c] - set(SCORE_RULES)):
+        for rule in sorted(r for r in first.rules[c] if _rule_name(r) in COMMITTED_RULES):
             by_rule.setdefault(rule, []).append(c)
     if not by_rule:
         return None
