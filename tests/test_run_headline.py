@@ -127,6 +127,11 @@ def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture
     run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
     assert not (run_dir / "summary.txt").exists() and open_result(run_dir).headline is None
     assert "Who" not in out
+    # but it says how to get the answer, with a command that works
+    hint = f"who gains, who loses, who votes against: scosim show {run_dir}"
+    assert hint in out
+    assert main(["show", str(run_dir)]) == 0
+    assert FROM_TABLES in capsys.readouterr().out  # the answer, worked out from the tables
 
 
 def test_a_run_in_an_object_store_keeps_the_same_answer(tmp_path: Path, model_fixture) -> None:

@@ -85,6 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if headline:
         print()
         print(headline, end="")
+    elif not plots:
+        # Without plots no answer is written; say how to get it rather than end silently.
+        print(f"who gains, who loses, who votes against: scosim show {res.path}")
     return 0
 
 
