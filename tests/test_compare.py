@@ -486,3 +486,22 @@ def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison
     assert display("ev_usd", "US$ (current)") == (
         "equivalent variation (ev_usd)", "US$ bn (current)", 1e9)
     assert display("made_up", None) == ("made_up", None, 1.0)
+
+
+def test_terminal_table_leaves_out_rows_no_paired_run_changed():
+    """28 economies per indicator, most unchanged: the changed rows are not cut off."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for c in range(28):
+        for r in range(10):
+            moved = c in (3, 17)
+            rows.append((r, f"C{c:02d}", "power_imports_twh",
+                         rng.normal(4.2, 0.3) if moved else 0.0))
+    d = pd.DataFrame(rows, columns=["run", "country", "indicator", "diff"])
+    console = Console(record=True, width=200)
+    print_summary(summarise(d), console=console, max_rows=5)
+    out = console.export_text()
+    assert "C03" in out and "C17" in out
+    assert "C00" not in out
+    assert "26 rows without a change in any paired run not shown" in out
+    assert "more rows not shown" not in out

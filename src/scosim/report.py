@@ -397,6 +397,10 @@ def print_summary(
         table.add_column(c, justify="right")
     unit_of = (resolve_units((str(i) for i in summary["indicator"].unique()), units)
                if with_units else {})
+    # Rows where no paired run changed at all would push the changes off the table.
+    still = ((summary["mean"] == 0) & (summary["low"] == 0) & (summary["high"] == 0)).to_numpy()
+    n_still = int(still.sum())
+    summary = summary[~still]
     for r in summary.head(max_rows).to_dict("records"):
         unit, div = None, 1.0
         if with_units:
@@ -416,6 +420,9 @@ def print_summary(
             str(r["n_runs"]),
         )
     console.print(table)
+    if n_still:
+        console.print(f"[dim]{n_still} rows without a change in any paired run not shown[/]",
+                      highlight=False)
     if len(summary) > max_rows:
         console.print(f"[dim]{_left_out(summary.iloc[max_rows:], full_table)}[/]",
                       highlight=False)
