@@ -71,3 +71,21 @@ def test_welfare_labels_give_the_union_share_only_where_there_is_one(
         else:
             assert text == code
     assert "in union" in ax.get_ylabel()
+
+
+def test_welfare_labels_say_nothing_of_unions_when_there_is_none(tmp_path: Path,
+                                                                 kept_figures: list) -> None:
+    """A corridor or security run records in_customs_union as 0 everywhere: the axis
+    does not talk about customs unions."""
+    import pandas as pd
+
+    from scosim.runstats import RunStats
+
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(3) for c in ("AFG", "UZB")
+                        for name, v in (("welfare_change_pct", -0.2 if c == "AFG" else 0.1),
+                                        ("in_customs_union", 0.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    plots.plot_welfare_final(RunStats.from_frames(ind), "t", tmp_path / "w.png")
+    ax = kept_figures[-1].axes[0]
+    assert "union" not in ax.get_ylabel()
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["AFG", "UZB"]

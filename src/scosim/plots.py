@@ -155,7 +155,8 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
     """
     table, _, when, n_runs = who_gains_data(ind)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
-    share = None if table["in_union"].isna().all() else table["in_union"]
+    # No economy in a union in any run (corridor, security scenarios): no union labels.
+    share = None if not (table["in_union"].fillna(0.0) > 0).any() else table["in_union"]
     order = table.index
     fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
     y = np.arange(len(order))
@@ -198,7 +199,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
     bars = [Patch(color="C2", alpha=0.8), Patch(color="C3", alpha=0.8)]
     ax.legend([*bars, *(h for h, _ in keep)],
               ["mean over runs: gain", "mean over runs: loss", *(n for _, n in keep)],
-              loc="lower right", fontsize=8)
+              loc="best", fontsize=8, framealpha=0.9)  # "best": off the bars where it can
     ax.grid(axis="x", alpha=0.3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
