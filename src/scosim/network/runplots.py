@@ -125,7 +125,7 @@ def _who_pays(ind: pd.DataFrame, path: Path, title: str, names: str, top: int = 
     y = np.arange(len(show))
     for k, (vals, med, lab, col) in enumerate((
             (paid, med_p, "expected payments (present value)", "C0"),
-            (risk, med_r, "expected loss if the project fails", "C3"))):
+            (risk, med_r, "expected loss from project failure (probability-weighted)", "C3"))):
         lo, hi = np.percentile(vals, [5, 95], axis=0)
         yy = y + (k - 0.5) * 0.4
         ax.barh(yy, med[show], height=0.4, color=col, label=lab)
