@@ -200,3 +200,27 @@ def test_calibrate_on_training_records_only() -> None:
     assert list(out["brier_train"]) == sorted(out["brier_train"])
     assert out.loc[0, "parameters.weights.trust"] == 0.0005
     assert out.loc[0, "brier_train"] < 0.1 < out.loc[1, "brier_train"]
+
+
+def test_the_hindcast_figure_shows_each_item_of_a_compacted_series(tmp_path, monkeypatch):
+    """partners_2021 (predicted 0, a miss) and partners_2022 (predicted 1) share a row; a
+    small dot marks each, so the miss is not hidden in a mean of 0.5."""
+    from scosim.hindcast import report
+
+    recs = (Record("partners_2021", 2021, 1), Record("partners_2022", 2022, 1),
+            Record("ftz_2004", 2004, 0))
+    df = run_hindcast(2, HC, recs)
+    p = df.set_index("item")["p"]
+    assert p["partners_2021"] != p["partners_2022"]
+    kept: list = []
+    monkeypatch.setattr("matplotlib.pyplot.close", kept.append)
+    report.plot_hindcast(df, score_table(df, n_boot=5), tmp_path / "h.png")
+    ax = kept[-1].axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    row = labels.index("partners 2021-2022 (2)")
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    on_row = sorted(x for x, y in points if y == row)
+    # each item, the row's mean and the record (x at 1)
+    a, b = p["partners_2021"], p["partners_2022"]
+    for x in (a, b, (a + b) / 2):
+        assert any(abs(x - v) < 1e-12 for v in on_row)

@@ -55,14 +55,22 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     d = df.copy()
     d["group"] = d["item"].str.replace(r"_(19|20)\d\d$", "", regex=True)
     d.loc[d["kind"] == "exit", "group"] = d["item"].str.replace(r":\d{4}$", "", regex=True)
-    g = (d.groupby(["kind", "group", "sample"], sort=False)
-         .agg(p=("p", "mean"), observed=("observed", "mean"), n=("p", "size"),
-              y0=("year", "min"), y1=("year", "max"))
+    # Items of a series with different outcomes stay apart: a mean of a 0 and a 1 would
+    # draw a miss as a half-right dot.
+    g = (d.groupby(["kind", "group", "sample", "observed"], sort=False)
+         .agg(p=("p", "mean"), n=("p", "size"), y0=("year", "min"), y1=("year", "max"))
          .reset_index())
     g["label"] = [f"{r.group} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
                   for r in g.itertuples()]
     ypos = np.arange(len(g))
     colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
+    # Each yearly item as a small dot on its row: the mean alone would draw a 0 and a 1
+    # (a miss and a hit) as one half-right dot.
+    row = d.merge(g.reset_index()[["kind", "group", "sample", "observed", "index"]],
+                  on=["kind", "group", "sample", "observed"])
+    many = row.groupby("index")["p"].transform("size") > 1
+    a1.scatter(row.loc[many, "p"], row.loc[many, "index"], s=10, zorder=2, alpha=0.6,
+               c=np.where(row.loc[many, "sample"] == "train", "tab:blue", "tab:orange"))
     a1.scatter(g["p"], ypos, c=colors, s=40, zorder=3)
     a1.scatter(g["observed"], ypos, marker="x", c="k", s=40, zorder=4)
     a1.set_yticks(ypos, g["label"], fontsize=7)
@@ -70,7 +78,8 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     a1.invert_yaxis()
     a1.set_xlabel("probability (share of runs): adopted / applied / voted yes / left the EAEU")
     a1.set_title("Predicted (dots; blue: up to 2019, orange: held out) vs record (x)\n"
-                 "rows with (n): mean over n yearly items", fontsize=10)
+                 "rows with (n): mean over n yearly items with the same record (large dot), "
+                 "each item (small dots)", fontsize=10)
     a1.grid(axis="x", alpha=0.3)
     held = scores[scores["sample"] == "held_out"]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
