@@ -22,6 +22,7 @@ import pandas as pd
 from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.indicator_display import (
+    WELFARE,
     aggregate_indicators,
     display,
     one_row_each,
@@ -264,7 +265,6 @@ def write_report(
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
     unit_of = resolve_units(inds, units)
     aggs = aggregate_indicators(comp.summary)
-    from scosim.indicator_display import WELFARE
 
     # Plots: files for Markdown, base64 for HTML. Drawn in worker processes, the
     # slow over-time small multiples first; each job carries its indicator's rows only.
@@ -416,7 +416,7 @@ def print_summary(
             *cells,
             mean,
             f"{_fmt(r['low'] / div)} to {_fmt(r['high'] / div)}",
-            f"{r['share_positive']:.0%}" if r["share_positive"] == r["share_positive"] else "–",
+            _share(r["share_positive"]),
             str(r["n_runs"]),
         )
     console.print(table)
