@@ -235,3 +235,17 @@ def test_a_figure_with_no_paired_run_says_so(security):
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
         assert any("no run has a value in both scenarios" in t for t in texts), plot
         plt.close(fig)
+
+
+def test_an_indicator_no_run_changed_is_not_taken_for_a_total():
+    """Every economy's change of incidents is 0 (identical rows): still per economy, not
+    one row "all"; a declared total all 0 stays a total."""
+    import pandas as pd
+
+    rows = [(2030, c, ind, 5, 0.0, 0.0, 0.0, 0.0, 0.0) for c in ("AFG", "PAK", "TJK")
+            for ind in ("incidents", "ev_world_usd")]
+    summary = pd.DataFrame(rows, columns=["year", "country", "indicator", "n_runs", "mean",
+                                          "sd", "low", "high", "share_positive"])
+    assert aggregate_indicators(summary) == {"ev_world_usd": "world"}
+    moved = summary.assign(mean=0.3, low=0.1, high=0.5)
+    assert aggregate_indicators(moved) == {"ev_world_usd": "world", "incidents": "all"}

@@ -310,7 +310,12 @@ def aggregate_indicators(summary: Any) -> dict[str, str]:
     keys = ["indicator", *(["year"] if "year" in summary else [])]
     distinct = summary.groupby(keys, observed=True)[stats].nunique(dropna=False)
     same = (distinct <= 1).all(axis=1).groupby(level="indicator", observed=True).all()
-    return {str(i): AGGREGATE_LABELS.get(str(i), "all") for i in same[same].index}
+    # An economy-level indicator that no run changed anywhere is also "the same in every
+    # column"; only a declared total (AGGREGATE_LABELS) is taken as one when it is all 0.
+    moved = (summary[["mean", "low", "high"]].fillna(0.0) != 0).any(axis=1)
+    changed = set(summary.loc[moved.to_numpy(), "indicator"].astype(str))
+    return {str(i): AGGREGATE_LABELS.get(str(i), "all") for i in same[same].index
+            if str(i) in AGGREGATE_LABELS or str(i) in changed}
 
 
 def one_row_each(frame: Any, aggregates: Mapping[str, str]) -> Any:
