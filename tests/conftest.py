@@ -41,15 +41,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 @pytest.fixture(scope="session")
 def geometry_run(tmp_path_factory):
-    """customs_union_variable_geometry.yaml, 7 runs in 3 batches, no plots.
+    """customs_union_variable_geometry.yaml with Pakistan committed (vg_union_forms.yaml),
+    7 runs in 3 batches, no plots.
 
     Several batch files, so per-batch reads must be merged across files; states
-    vote no year after year and a union of two forms.
+    vote no year after year and a union of two forms (as scored, Pakistan would
+    withdraw from a union with China alone, and nothing would form).
     """
     from scosim.runner import run
 
     out = tmp_path_factory.mktemp("results")
-    res = run(ROOT / "scenarios" / "customs_union_variable_geometry.yaml", replications=7,
+    res = run(FIXTURES / "model" / "vg_union_forms.yaml", replications=7,
               batch_size=3, out=out, progress=False, plots=False)
     assert len(res.manifest["batches"]) == 3
     return Path(res.path)

@@ -359,3 +359,28 @@ def test_a_run_without_a_proposal_says_what_the_policy_is() -> None:
     ev = pd.DataFrame([(r, 2026, "vote", "AFG", "p", True) for r in range(3)],
                       columns=["run", "year", "type", "country", "proposal", "yes"])
     assert "no proposal was voted on" not in headline_text(RunStats.from_frames(ind, ev), "t")
+
+
+def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: Path) -> None:
+    """Under variable geometry Pakistan says yes to the ten-member union and then
+    withdraws from the union with China alone: the answer and the vote-reasons figure
+    count the withdrawals from the events, not as votes against."""
+    from scosim.plots import vote_reasons_data
+
+    res = run(Path(__file__).resolve().parents[1] / "scenarios"
+              / "customs_union_variable_geometry.yaml", replications=6, out=tmp_path,
+              progress=False, plots=False)
+    st = load_plot_data(Path(res.path))
+    ev = read_batches(Path(res.path) / "events")
+    gone = ev[ev["type"] == "withdrew"]["country"].astype(str).value_counts()
+    assert "PAK" in gone.index
+    rows, *_ = headline_table(st)
+    for c in rows.index:
+        assert rows.loc[c, "withdrew"] == pytest.approx(gone.get(c, 0) / 6)
+    assert rows.loc["PAK", "voted no"] == 0.0
+    text = " ".join(headline_text(st, "t").split())
+    assert "withdrew: mean number a run the state voted yes to the whole proposal" in text
+    reasons = vote_reasons_data(st)
+    assert reasons is not None
+    assert reasons.withdrew["PAK"] == pytest.approx(gone["PAK"] / 6)
+    assert reasons.yes_share["PAK"] == 1.0

@@ -139,7 +139,7 @@ def test_ge_cache_gives_identical_tables_and_skips_solves(tmp_path: Path,
     from scosim.runner import run_model
     from scosim.scenario import load_scenario
 
-    scen = REPO / "scenarios" / "customs_union_variable_geometry.yaml"
+    scen = REPO / "tests" / "fixtures" / "model" / "vg_union_forms.yaml"  # a union forms
     partial = []
     real = ge_cache.GESolveCache._store
 

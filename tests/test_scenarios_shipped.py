@@ -69,18 +69,56 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it():
     assert np.array_equal(formed_c, unanimous)
     assert set(ev_c[ev_c.type == "veto"]["country"]) <= set(MEMBERS) | {"ARM"}
     # Variable geometry: the yes-sayers, with the EAEU in only if all five said
-    # yes; a union forms wherever that leaves at least two.
+    # yes, then less those who withdrew from that smaller group; a union forms
+    # wherever at least two are left.
     eaeu = [voters.index(c) for c in ("ARM", "BLR", "KAZ", "KGZ", "RUS")]
     taking_part = yes.copy()
     taking_part[:, eaeu] = yes[:, eaeu].all(axis=1)[:, None]
-    two_plus = taking_part.sum(axis=1) >= 2
-    assert two_plus.any() and (two_plus != unanimous).any()
+    assert ((taking_part.sum(axis=1) >= 2) != unanimous).any()
+    withdrew = np.zeros_like(taking_part)
+    for run, code in ev_v[ev_v.type == "withdrew"][["run", "country"]].itertuples(index=False):
+        withdrew[run, voters.index(code)] = True
+    # Only a state taking part can withdraw; Pakistan, whose yes is to the end of its
+    # suspension with India, withdraws wherever it is left with China alone.
+    assert not (withdrew & ~taking_part).any()
+    pak, chn = voters.index("PAK"), voters.index("CHN")
+    alone = taking_part[:, pak] & (taking_part.sum(axis=1) == 2) & taking_part[:, chn]
+    assert alone.any() and withdrew[alone, pak].all()
+    final = taking_part & ~withdrew
+    two_plus = final.sum(axis=1) >= 2
     adopted = np.zeros(vg.R, dtype=bool)
     adopted[ev_v[ev_v.type == "adopted"]["run"].to_numpy()] = True
     assert np.array_equal(adopted, two_plus)
     u = _rec(vg, "in_customs_union")[:, vg.years.index(2027), :]
     idx = [vg.codes.index(c) for c in voters]
-    assert np.array_equal(u[two_plus][:, idx].astype(bool), taking_part[two_plus])
+    assert np.array_equal(u[two_plus][:, idx].astype(bool), final[two_plus])
+    assert not u[~two_plus].any()
+
+
+def test_a_withdrawal_is_the_vote_the_state_gives_the_smaller_group_as_tabled():
+    """Under variable geometry Pakistan's withdrawal from a union with China alone is
+    the no it gives when exactly that union is tabled (same seed, same proposal id:
+    same noise; same negotiated CET, trust and dominance terms)."""
+    overrides = {"replications": 24}
+    vg = run_model(load_scenario(SCENARIOS / "customs_union_variable_geometry.yaml",
+                                 overrides=overrides))
+    pair = run_model(load_scenario(SCENARIOS / "customs_union_consensus.yaml", overrides={
+        **overrides, "proposals.0.participants": ["CHN", "PAK"]}))
+    ev_v, ev_p = vg.log.to_frame(), pair.log.to_frame()
+    first = ev_v[(ev_v.type == "vote") & (ev_v.year == 2026)]
+    said_yes = first.pivot(index="run", columns="country", values="yes").reindex(
+        range(vg.R)).fillna(False).astype(bool)
+    # Runs where the willing were exactly China and Pakistan (no EAEU: not all five).
+    others = [c for c in said_yes.columns if c not in ("CHN", "PAK")]
+    eaeu_in = said_yes[["ARM", "BLR", "KAZ", "KGZ", "RUS"]].all(axis=1)
+    pair_runs = said_yes["CHN"] & said_yes["PAK"] & ~(
+        said_yes[[c for c in others if c not in ("ARM", "BLR", "KAZ", "KGZ", "RUS")]].any(
+            axis=1) | eaeu_in)
+    assert pair_runs.sum() >= 10
+    pak_p = ev_p[(ev_p.type == "vote") & (ev_p.country == "PAK")].set_index("run")["yes"]
+    withdrew = set(ev_v[(ev_v.type == "withdrew") & (ev_v.country == "PAK")]["run"])
+    for run in np.flatnonzero(pair_runs.to_numpy()):
+        assert (run in withdrew) == (not bool(pak_p[run])), run
 
 
 def test_free_trade_area_keeps_members_tariffs_on_outsiders_and_the_union_does_not():

@@ -14,8 +14,9 @@ from scosim.runstats import RunStats
 from scosim.stats_feed import StatsFeed
 
 REPO = Path(__file__).resolve().parents[1]
-# Votes each year under variable geometry: the first vote's terms, yes shares and rules.
-SCENARIO = REPO / "scenarios" / "customs_union_variable_geometry.yaml"
+# Votes each year under variable geometry (a union forms, outsiders vote again): the
+# first vote's terms, yes shares and rules.
+SCENARIO = REPO / "tests" / "fixtures" / "model" / "vg_union_forms.yaml"
 TERMS = ["econ", "security", "sovereignty", "trust", "dominance"]
 
 

@@ -143,6 +143,8 @@ def main() -> None:
     out["customs_union_variable_geometry"] = {
         "share_union_forms": round(formed / n, 3),
         "in_force_share_by_member": _share(ev, "in_force", n),
+        # A yes to the ten-member union, then out of the willing's smaller group.
+        "withdrew_share_by_member": _share(ev, "withdrew", n),
         "welfare_2035": _welfare(res, 2035, ["CHN", "PAK", "IND"]),
     }
     res = run("customs_union_central_asia")

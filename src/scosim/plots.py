@@ -40,7 +40,8 @@ def _band_note(n_runs: int) -> str:
 #: Indicators the run plots read.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
 #: Event types the run plots read.
-PLOTTED_EVENTS = ("vote", "veto", "defection", "bloc_exit", "joined", "accession", "adopted")
+PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
+                  "adopted")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats
@@ -258,7 +259,8 @@ def membership_data(
         ever in a union or in the SCO, or that voted or had one of the events
         counted (an EAEU member outside the SCO is invited to a union, and votes,
         with its bloc); ``counts`` has those economies as index and the mean
-        number per run of votes against, vetoes, defections, exits with a bloc
+        number per run of votes against, vetoes, withdrawals from the willing's
+        group after a yes, defections, exits with a bloc
         (``"left with its bloc"``: a bloc member that did not defect itself), joins and
         accessions as columns (only kinds that occur).
     """
@@ -266,7 +268,7 @@ def membership_data(
     union = st.mean("in_customs_union")
     member = st.mean("member")
     n_runs = max(st.runs, 1)
-    kinds = ("veto", "defection", "bloc_exit", "joined", "accession")
+    kinds = ("veto", "withdrew", "defection", "bloc_exit", "joined", "accession")
     acted = {c for _, c in st.votes_by} | {c for k, c in st.event_counts if k in kinds}
     codes = [c for c in union.columns
              if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
@@ -287,8 +289,8 @@ def membership_data(
 BLOC_EXIT = "left with its bloc"
 #: Title of the membership figure's events panel (the PNG and the explorer), and what
 #: it says when there is nothing to count.
-EVENTS_PANEL = "votes against, vetoes, exits (own or with a bloc), joins"
-NO_EVENTS = "no votes against, vetoes, exits or joins in any run"
+EVENTS_PANEL = "votes against, vetoes, withdrawals, exits (own or with a bloc), joins"
+NO_EVENTS = "no votes against, vetoes, withdrawals, exits or joins in any run"
 
 #: Said under the membership figure's events panel when a state votes on one proposal
 #: more than once a run.
@@ -414,6 +416,8 @@ class VoteReasons:
         proposal: Id of the proposal voted on.
         year: Year of the vote.
         n_runs: Runs averaged over.
+        withdrew: Share of runs in which each state, having said yes, withdrew from
+            the smaller group the willing would form (opt-in rules).
     """
 
     contributions: pd.DataFrame
@@ -425,6 +429,7 @@ class VoteReasons:
     proposal: str
     year: int
     n_runs: int
+    withdrew: pd.Series | None = None
 
 
 def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
@@ -449,6 +454,8 @@ def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
         proposal=first.proposal,
         year=first.year,
         n_runs=first.runs,
+        withdrew=pd.Series({c: st.withdrew_by.get((first.year, first.proposal, c), 0)
+                            / max(first.runs, 1) for c in order}),
     )
 
 
@@ -459,7 +466,9 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
     before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
     the score over runs. The label gives the share of runs voting yes and says
     when the vote was not decided by the score: a rule that commits the state
-    (``always_yes``, ...) or the proposer supporting its own proposal.
+    (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
+    opt-in rule, the share of runs in which the state then withdrew from the smaller
+    group the willing would form (the terms shown are those of the whole proposal).
     """
     data = vote_reasons_data(events)
     if data is None:
@@ -488,6 +497,8 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
     )
     for k, c in enumerate(order):
         label = _vote_label(yes[c], data.rules[c], bool(data.sponsor[c]))
+        if data.withdrew is not None and data.withdrew[c] > 0:
+            label += f"; withdrew in {data.withdrew[c]:.0%}"
         # Outside the axes, on the right: labels never cover the bars.
         ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)

@@ -53,7 +53,7 @@ SHOWN = 0.005
 #: Vote columns, when they occur: the share of a state's votes that were against
 #: (percent), and vetoes and exits (own or with a bloc) as a mean number a run. When a run votes on
 #: several proposals, the share is given per proposal, in columns ``no: <proposal>``.
-VOTE_COLUMNS = ("voted no", "vetoes", "left")
+VOTE_COLUMNS = ("voted no", "vetoes", "withdrew", "left")
 #: The prefix of a per-proposal share of votes against.
 NO_ON = "no: "
 
@@ -61,7 +61,7 @@ NO_ON = "no: "
 def _vote_columns(rows: pd.DataFrame) -> list[str]:
     """The vote columns ``rows`` has, in the order they are printed."""
     per = [h for h in rows.columns if str(h).startswith(NO_ON)]
-    return [h for h in ("voted no", *per, "vetoes", "left") if h in rows]
+    return [h for h in ("voted no", *per, "vetoes", "withdrew", "left") if h in rows]
 
 
 def _is_share(heading: str) -> bool:
@@ -118,6 +118,9 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
             rows[heading] = [100.0 * a / n if n else float("nan")
                              for a, n in zip(n_no, n_cast, strict=True)]
     for heading, counts in (("vetoes", vetoes),
+                            # A yes to the full proposal, then out of the willing's group.
+                            ("withdrew", [st.event_counts.get(("withdrew", c), 0)
+                                          for c in concerned]),
                             # A state that leaves with its bloc has left, too.
                             ("left", [st.event_counts.get(("defection", c), 0)
                                       + st.event_counts.get(("bloc_exit", c), 0)
@@ -219,9 +222,13 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         notes.append("voted no: share of the state's votes")
     if [h for h in votes if h.startswith(NO_ON)]:
         notes.append("no: share of the state's votes on that proposal")
-    if counted := [h for h in votes if not _is_share(h)]:
+    if counted := [h for h in votes if not _is_share(h) and h != "withdrew"]:
         notes.append(f"{' and '.join(counted)}: mean number a run"
                      + (" (on its own or with its bloc)" if "left" in counted else ""))
+    if "withdrew" in votes:
+        notes.append("withdrew: mean number a run the state voted yes to the whole proposal, "
+                     "then left the smaller group the willing would form (its score for that "
+                     "group was below zero)")
     if not votes and st.votes:
         notes.append("no state voted against in any run")
     if moved and not st.votes and not st.adopted_runs:

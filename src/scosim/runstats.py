@@ -291,6 +291,9 @@ class RunStats:
         self.votes = 0
         #: Runs in which each proposal was adopted (an ``adopted`` event: once a run).
         self.adopted_runs: dict[str, int] = {}
+        #: Runs in which a state withdrew from the willing's group after a yes, per
+        #: (year, proposal, country): at most once a run each.
+        self.withdrew_by: dict[tuple[int, str, str], int] = {}
         self.first_vote: _FirstVote | None = None
 
     # ----------------------------------------------------------------- building
@@ -352,6 +355,11 @@ class RunStats:
             for pid, n in adopted.groupby("proposal", sort=False, observed=True)["run"].nunique(
                     ).items():
                 self.adopted_runs[str(pid)] = self.adopted_runs.get(str(pid), 0) + int(n)
+        withdrew = events[events["type"] == "withdrew"]
+        for (yr, pid, cty), n in withdrew.groupby(["year", "proposal", "country"], sort=False,
+                                                  observed=True).size().items():
+            key = (int(yr), str(pid), str(cty))
+            self.withdrew_by[key] = self.withdrew_by.get(key, 0) + int(n)
         votes = events[events["type"] == "vote"]
         if votes.empty:
             return

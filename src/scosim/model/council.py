@@ -140,11 +140,11 @@ def table(
     participants = combined & adopted[:, None]
     objectors = np.zeros_like(voters)
     if arr.rule in OPT_IN_RULES and adopted.any():
-        # The willing go ahead: terms and gains are those of the smaller group.
-        # Runs where it failed preview the full proposal (any non-empty set will
-        # do: their results are discarded below).
+        # The willing go ahead only in a group each of them still wants: terms and
+        # gains are those of the smaller group.
+        participants, adopted, pv2 = _confirm_willing(
+            model, arr, year, participants, adopted, voters, invited)
         willing = np.where(adopted[:, None], participants, invited)
-        pv2 = arr.preview(model, willing)
         if arr.rule == "interested_members":
             outsiders = voters & ~participants & adopted[:, None]
             objectors = _objections(model, arr, year, pv2, outsiders, willing)
@@ -205,8 +205,12 @@ def _collect_votes(
     voters: np.ndarray,
     participants: np.ndarray,
     pv: Preview,
+    event: str | None = "vote",
 ) -> np.ndarray:
-    """Ask every eligible state's vote rule; log each vote. Returns ``votes (R, N)``."""
+    """Ask every eligible state's vote rule; log each as ``event`` (None: not logged).
+
+    Returns ``votes (R, N)``.
+    """
     u = utility(terms, model.weight_arrays)
     scale = noise_scale(terms, model.weight_arrays)
     z = model.council_noise(arr.pid, year)
@@ -238,10 +242,12 @@ def _collect_votes(
             sponsor=sponsors[:, i],
         )
         votes[:, i] = agent.vote(ctx) & voters[:, i]
+        if event is None:
+            continue
         model.log.add(
             voters[:, i],
             year,
-            "vote",
+            event,
             code,
             arr.pid,
             yes=votes[:, i],
@@ -258,6 +264,57 @@ def _collect_votes(
             },
         )
     return votes
+
+
+def _confirm_willing(
+    model: SCOModel,
+    arr: ProposalType,
+    year: int,
+    participants: np.ndarray,
+    adopted: np.ndarray,
+    voters: np.ndarray,
+    invited: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, Preview]:
+    """Under an opt-in rule: the willing confirm, on the smaller group's terms, that they take part.
+
+    A yes was given to the proposal as tabled (every invitee in). The willing are
+    often a much smaller group, with other terms and other gains: a state may gain
+    from the full union and lose in the one its yes would form. Each round previews
+    the group, asks its members their ``vote`` rule again (same noise: the same
+    state's view of the same proposal in the same year), and lets those who now say
+    no withdraw (a ``withdrew`` event with the terms); a group that takes part as one
+    (a bloc) withdraws together. Rounds repeat until nobody withdraws, so every
+    participant wants the group it ends up in (internal stability), or until fewer
+    than two are left and the proposal fails. At most ``N`` rounds: each removes one.
+
+    Returns:
+        ``(participants (R, N), adopted (R,), preview of the final group)``; the
+        preview's entries in runs where the proposal failed are meaningless.
+    """
+    willing = participants & adopted[:, None]
+    for _ in range(model.N):
+        # Runs where it failed preview the full proposal (any non-empty set will
+        # do: their results are discarded).
+        group = np.where(adopted[:, None], willing, invited)
+        pv = arr.preview(model, group)
+        terms = _terms(model, arr, pv, group)
+        stay = _collect_votes(model, arr, year, terms, willing, group, pv, event=None)
+        leaving = willing & ~stay
+        if not leaving.any():
+            break
+        kept = arr.together(model, willing & stay, voters, year)
+        leaving = willing & ~kept
+        td = terms.as_dict()
+        for i, code in enumerate(model.codes):
+            if leaving[:, i].any():
+                model.log.add(leaving[:, i], year, "withdrew", code, arr.pid,
+                              **{f"term_{n}": v[:, i] for n, v in td.items()})
+        willing = kept
+        adopted = adopted & (willing.sum(axis=1) >= 2)
+        willing &= adopted[:, None]
+        if not adopted.any():
+            break
+    return willing, adopted, pv
 
 
 def _objections(

@@ -98,7 +98,7 @@ _CORE: dict[str, EventField] = {
                                "economy"),
     "utility": EventField("float", "vote: score including noise"),
     "noise": EventField("float", "vote: the score's random shock"),
-    **{f"term_{t}": EventField("float", f"vote/veto: raw {t} term") for t in _TERMS},
+    **{f"term_{t}": EventField("float", f"vote/veto/withdrew: raw {t} term") for t in _TERMS},
     **{f"contrib_{t}": EventField("float", f"vote: signed, weighted {t} term (the contributions "
                                   "add up to utility - noise)") for t in _TERMS},
     "consents": EventField("bool", "consent: an outsider lets the willing go ahead"),
