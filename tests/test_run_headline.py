@@ -379,7 +379,7 @@ def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: P
         assert rows.loc[c, "withdrew"] == pytest.approx(gone.get(c, 0) / 6)
     assert rows.loc["PAK", "voted no"] == 0.0
     text = " ".join(headline_text(st, "t").split())
-    assert "withdrew: mean number a run the state voted yes to the whole proposal" in text
+    assert "withdrew: mean number a run the state voted yes, then said no when asked" in text
     reasons = vote_reasons_data(st)
     assert reasons is not None
     assert reasons.withdrew["PAK"] == pytest.approx(gone["PAK"] / 6)

@@ -140,3 +140,25 @@ def test_free_trade_area_keeps_members_tariffs_on_outsiders_and_the_union_does_n
     np.testing.assert_allclose(after, before, rtol=1e-12)
     lost = {m: _rec(m, "ev_outsiders_usd")[:, -1, 0] for m in (fta, cu)}
     assert np.all(lost[fta] < 0) and np.all(lost[cu] < lost[fta])
+
+
+def test_an_outsider_joins_only_the_union_it_would_actually_enlarge():
+    """Outsiders of a union in force vote on joining all at once; one whose yes rests on
+    the others joining too confirms on the union it would enlarge alone, and withdraws
+    when it would not gain there (Tajikistan, next to a China-Pakistan union)."""
+    sc = load_scenario(Path(__file__).parent / "fixtures" / "model" / "vg_union_forms.yaml",
+                       overrides={"replications": 60})
+    m = run_model(sc)
+    ev = m.log.to_frame()
+    later = ev[ev.year > 2026]
+    yes = later[(later.type == "vote") & later["yes"].fillna(False).astype(bool)]
+    joined = set(map(tuple, later[later.type == "joined"][["run", "year", "country"]].values))
+    gone = set(map(tuple, later[later.type == "withdrew"][["run", "year", "country"]].values))
+    assert gone, "no outsider said yes and then withdrew: the test would test nothing"
+    alone = yes[~yes["country"].isin(["ARM", "BLR", "KAZ", "KGZ", "RUS"])]  # not a bloc
+    for key in map(tuple, alone[["run", "year", "country"]].values):
+        # every yes of a state deciding alone either joins or is withdrawn, never both
+        assert (key in joined) != (key in gone), key
+    inside = _rec(m, "in_customs_union")
+    for run, year, code in gone:
+        assert not inside[run, m.years.index(year), m.codes.index(code)]

@@ -226,9 +226,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
         notes.append(f"{' and '.join(counted)}: mean number a run"
                      + (" (on its own or with its bloc)" if "left" in counted else ""))
     if "withdrew" in votes:
-        notes.append("withdrew: mean number a run the state voted yes to the whole proposal, "
-                     "then left the smaller group the willing would form (its score for that "
-                     "group was below zero)")
+        notes.append("withdrew: mean number a run the state voted yes, then said no when asked "
+                     "about the smaller group its yes would form (the willing without the "
+                     "others, or a union joined by fewer outsiders)")
     if not votes and st.votes:
         notes.append("no state voted against in any run")
     if moved and not st.votes and not st.adopted_runs:

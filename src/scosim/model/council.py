@@ -142,8 +142,9 @@ def table(
     if arr.rule in OPT_IN_RULES and adopted.any():
         # The willing go ahead only in a group each of them still wants: terms and
         # gains are those of the smaller group.
-        participants, adopted, pv2 = _confirm_willing(
-            model, arr, year, participants, adopted, voters, invited)
+        participants, pv2 = _confirm(model, arr, year, np.zeros_like(participants),
+                                     participants, voters, invited, min_size=2)
+        adopted &= participants.any(axis=1)
         willing = np.where(adopted[:, None], participants, invited)
         if arr.rule == "interested_members":
             outsiders = voters & ~participants & adopted[:, None]
@@ -266,55 +267,67 @@ def _collect_votes(
     return votes
 
 
-def _confirm_willing(
+def _confirm(
     model: SCOModel,
     arr: ProposalType,
     year: int,
-    participants: np.ndarray,
-    adopted: np.ndarray,
-    voters: np.ndarray,
-    invited: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, Preview]:
-    """Under an opt-in rule: the willing confirm, on the smaller group's terms, that they take part.
+    fixed: np.ndarray,
+    candidates: np.ndarray,
+    asked: np.ndarray,
+    fallback: np.ndarray,
+    *,
+    min_size: int = 0,
+    terms: dict[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, Preview]:
+    """Candidates who said yes to a larger group confirm that they want the group they form.
 
-    A yes was given to the proposal as tabled (every invitee in). The willing are
-    often a much smaller group, with other terms and other gains: a state may gain
-    from the full union and lose in the one its yes would form. Each round previews
-    the group, asks its members their ``vote`` rule again (same noise: the same
-    state's view of the same proposal in the same year), and lets those who now say
-    no withdraw (a ``withdrew`` event with the terms); a group that takes part as one
-    (a bloc) withdraws together. Rounds repeat until nobody withdraws, so every
-    participant wants the group it ends up in (internal stability), or until fewer
-    than two are left and the proposal fails. At most ``N`` rounds: each removes one.
+    A yes is given to a group larger than the one that results (the proposal as
+    tabled, with every invitee in; or every outsider joining a union at once). Each
+    round previews ``fixed | candidates``, asks the candidates their ``vote`` rule
+    again on that group's terms (same noise: the same state's view of the same
+    proposal in the same year), and lets those who now say no withdraw (a
+    ``withdrew`` event with the terms; a bloc withdraws as one). Rounds repeat until
+    nobody withdraws, so every candidate left wants the group it ends up in
+    (internal stability), or until fewer than ``min_size`` are left in a run (then
+    none is). At most ``N`` rounds: each removes at least one in some run.
+
+    Args:
+        model: The model.
+        arr: The proposal.
+        year: The summit's year.
+        fixed: ``(R, N)`` who is in whatever the candidates do (participants of a
+            union in force; nobody for a new proposal).
+        candidates: ``(R, N)`` who said yes.
+        asked: ``(R, N)`` who was asked (for :meth:`ProposalType.together`).
+        fallback: ``(R, N)`` a non-empty group to preview in runs with no group
+            (their results are discarded).
+        min_size: Fewest states the group needs (``fixed`` included).
+        terms: Terms to preview at (joiners accept the negotiated ones); default
+            negotiated for the group.
 
     Returns:
-        ``(participants (R, N), adopted (R,), preview of the final group)``; the
-        preview's entries in runs where the proposal failed are meaningless.
+        ``(candidates left (R, N), preview of the final group)``.
     """
-    willing = participants & adopted[:, None]
+    cand = candidates.copy()
     for _ in range(model.N):
-        # Runs where it failed preview the full proposal (any non-empty set will
-        # do: their results are discarded).
-        group = np.where(adopted[:, None], willing, invited)
-        pv = arr.preview(model, group)
-        terms = _terms(model, arr, pv, group)
-        stay = _collect_votes(model, arr, year, terms, willing, group, pv, event=None)
-        leaving = willing & ~stay
-        if not leaving.any():
+        alive = (fixed | cand).sum(axis=1) >= max(min_size, 1)
+        group = np.where(alive[:, None], fixed | cand, fallback)
+        pv = arr.preview(model, group, terms=terms)
+        scores = _terms(model, arr, pv, group)
+        stay = _collect_votes(model, arr, year, scores, cand, group, pv, event=None)
+        if not (cand & ~stay).any():
             break
-        kept = arr.together(model, willing & stay, voters, year)
-        leaving = willing & ~kept
-        td = terms.as_dict()
+        kept = arr.together(model, cand & stay, asked, year)
+        leaving = cand & ~kept
+        td = scores.as_dict()
         for i, code in enumerate(model.codes):
             if leaving[:, i].any():
                 model.log.add(leaving[:, i], year, "withdrew", code, arr.pid,
                               **{f"term_{n}": v[:, i] for n, v in td.items()})
-        willing = kept
-        adopted = adopted & (willing.sum(axis=1) >= 2)
-        willing &= adopted[:, None]
-        if not adopted.any():
+        cand = kept & ((fixed | kept).sum(axis=1) >= min_size)[:, None]
+        if not cand.any():
             break
-    return willing, adopted, pv
+    return cand, pv
 
 
 def _objections(
@@ -410,6 +423,12 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     terms = _terms(model, arr, pv, enlarged)
     votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
     joiners = arr.together(model, votes & outsiders, outsiders, year)
+    if joiners.any() and (joiners != outsiders).any():
+        # Not every outsider joins: those who did confirm on the union they would
+        # actually enlarge (as the willing do when a proposal is adopted).
+        fixed = arr.participants & arr.in_force[:, None]
+        joiners, pv = _confirm(model, arr, year, fixed, joiners, outsiders, enlarged,
+                               terms=arr.terms)
     if joiners.any():
         arr.participants = arr.participants | joiners
         arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)
