@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -566,9 +567,10 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     # outputs.indicators may leave an indicator out: draw only what the run has.
     if "gdp_usd" in names:
         out.append(plot_gdp_paths(st, title, plots_dir / "gdp_paths.png"))
+    from scosim.mechanism_answer import run_headline_indicators
     from scosim.run_headline import has_answer, write_headline  # it imports this module
 
-    if has_answer(st):
+    if has_answer(st, run_headline_indicators(run_dir)):
         write_headline(st, title, Path(run_dir))  # summary.txt: what `scosim run` prints
     if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
@@ -589,9 +591,13 @@ def _any_nonzero(st: RunStats, name: str) -> bool:
     return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
 
 
-def summarised(summary: str) -> tuple[str, ...] | None:
-    """The indicators a run's statistics gather for ``outputs.summary`` (None: all)."""
-    return None if summary == "all" else PLOTTED
+def summarised(summary: str, headline: Iterable[str] = ()) -> tuple[str, ...] | None:
+    """The indicators a run's statistics gather for ``outputs.summary`` (None: all).
+
+    ``headline``: the indicators the run's mechanisms name for its answer
+    (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case.
+    """
+    return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *headline]))
 
 
 def load_plot_data(run_dir: Path) -> RunStats:
@@ -613,7 +619,10 @@ def load_plot_data(run_dir: Path) -> RunStats:
     saved = Path(run_dir) / "scenario.yaml"
     outputs = (yaml.safe_load(saved.read_text()) or {}).get("outputs") if saved.exists() else None
     summary = (outputs or {}).get("summary", "plotted")
-    return RunStats.from_run(run_dir, indicators=summarised(summary),
+    from scosim.mechanism_answer import run_headline_indicators
+
+    return RunStats.from_run(run_dir, indicators=summarised(summary,
+                                                            run_headline_indicators(run_dir)),
                              event_types=PLOTTED_EVENTS)
 
 

@@ -24,7 +24,8 @@ process or a Dask worker), never shipped back to the client; keys are narrow
                                         year and economy (the plotted statistics; every
                                         indicator with outputs.summary: all)
         summary.txt                     with plots, when the policy moves welfare: who
-                                        gains, who loses, who votes against
+                                        gains, who loses, who votes against, after what
+                                        the filled slots' mechanisms record
                                         (scosim.run_headline; what `scosim run` prints)
 
 A run is written into a hidden ``.partial-<run_id>`` directory and renamed

@@ -24,11 +24,18 @@ and losses among the others, which is where a union's trade diversion shows.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from scosim.data.constants import NAMES
+from scosim.mechanism_answer import (
+    HeadlineIndicator,
+    has_mechanism_answer,
+    mechanism_lines,
+    run_headline_indicators,
+)
 from scosim.plots import (
     COMMITTED_RULES,
     HIGH,
@@ -68,8 +75,15 @@ def _is_share(heading: str) -> bool:
     return heading == "voted no" or heading.startswith(NO_ON)
 
 
-def has_answer(st: RunStats) -> bool:
-    """Whether a run has an answer to print: welfare moved (its figure is drawn) or votes."""
+def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> bool:
+    """Whether a run has an answer to print.
+
+    Welfare moved (its figure is drawn), states voted, or a filled slot's mechanism
+    recorded the indicators it names for the answer (``mechanisms``, from
+    :func:`scosim.mechanism_answer.run_headline_indicators`).
+    """
+    if mechanisms and has_mechanism_answer(st, mechanisms):
+        return True
     return st.has("welfare_change_pct") and (
         bool(st.votes) or _any_nonzero(st, "welfare_change_pct"))
 
@@ -151,20 +165,30 @@ WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator o
 FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
 
 
-def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
+def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
+                  mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
-    the welfare columns are left out and the votes are the answer.
+    the welfare columns are left out and the votes are the answer. When a filled
+    slot's mechanism names indicators for the answer (``Mechanism.headline``, e.g. bank
+    failures and fiscal cost), they come first: they are what such a scenario asks.
 
     Args:
         st: The run's statistics.
         title: Scenario name and seed, as in the plots' titles.
         footer: The last line: where the rest of the numbers are.
+        mechanisms: The headline indicators of the run's mechanisms
+            (:func:`scosim.mechanism_answer.run_headline_indicators`); none by default.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
     """
+    first = mechanism_lines(st, mechanisms or {})
+    if first:
+        first = [f"What the scenario's mechanisms record: {title}", *first, ""]
+    if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
+        return "\n".join([*first, footer]) + "\n"
     rows, others, year, when, n_runs = headline_table(st)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
     votes = _vote_columns(rows)
@@ -208,7 +232,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS) -> str:
     else:
         out = [f"Who gains, who loses, who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
-    out += outcome
+    out = first + out + outcome
     # A table with no column (nothing moved, no vote against, no union) would list names only.
     if moved or votes or has_union:
         out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
@@ -275,9 +299,13 @@ def _committed(st: RunStats) -> str | None:
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
-    """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`."""
+    """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`.
+
+    With the headline indicators of the mechanisms the run's scenario filled.
+    """
     path = Path(run_dir) / HEADLINE_FILE
-    path.write_text(headline_text(st, title), encoding="utf-8")
+    path.write_text(headline_text(st, title, mechanisms=run_headline_indicators(run_dir)),
+                    encoding="utf-8")
     return path
 
 
@@ -320,6 +348,7 @@ def worked_out_headline(res: Result) -> str | None:
             f"{res.path} has no {HEADLINE_FILE} (it was made without plots); the answer is "
             "worked out from tables only for a run on this machine")
     st = load_plot_data(Path(res.path))
-    if not has_answer(st):
+    declared = run_headline_indicators(res.path)
+    if not has_answer(st, declared):
         return None
-    return headline_text(st, run_title(res.manifest), FROM_TABLES)
+    return headline_text(st, run_title(res.manifest), FROM_TABLES, declared)

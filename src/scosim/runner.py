@@ -485,8 +485,8 @@ def run(
 
     want_plots = sc.outputs.plots if plots is None else plots
     # Plot statistics gathered as batches finish (a run directory on this machine).
-    feed = (feed_for_run(location, n_batches, done, sc.outputs.summary) if want_plots
-            else None)
+    feed = (feed_for_run(location, n_batches, done, sc.outputs.summary,
+                         sc.parameters.mechanisms) if want_plots else None)
 
     def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
         if isinstance(outp, BatchManifest):

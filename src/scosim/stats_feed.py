@@ -16,7 +16,7 @@ name, and one whose tables arrive out of turn is read from its file in turn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,20 +109,25 @@ def offer_tables(location: str, batch_id: int, indicators: pd.DataFrame,
 
 
 def feed_for_run(location: str, n_batches: int, done: set[int],
-                 summary: str = "plotted") -> StatsFeed | None:
+                 summary: str = "plotted",
+                 mechanisms: Mapping[str, str | None] | None = None) -> StatsFeed | None:
     """A listening feed of the plot statistics of a run written to ``location``.
 
     ``summary`` is the scenario's ``outputs.summary``: ``"all"`` gathers every
-    indicator (for ``summary.csv``), ``"plotted"`` the plotted ones. None for a run in
+    indicator (for ``summary.csv``), ``"plotted"`` the plotted ones and those the
+    filled slots' ``mechanisms`` (``{slot: name}``) name for the run's answer
+    (:mod:`scosim.mechanism_answer`). None for a run in
     an object store: its plots are drawn from a local copy of the tables
     (:meth:`scosim.store_runs.StoreRunWriter.make_plots`).
     """
+    from scosim.mechanism_answer import declared_headline
     from scosim.plots import PLOTTED_EVENTS, summarised
     from scosim.results import is_url
 
     if is_url(location):
         return None
-    feed = StatsFeed(Path(location), n_batches, set(done), summarised(summary),
-                     PLOTTED_EVENTS)
+    filled = {s: m for s, m in (mechanisms or {}).items() if m}
+    feed = StatsFeed(Path(location), n_batches, set(done),
+                     summarised(summary, declared_headline(filled)), PLOTTED_EVENTS)
     listen(location, feed)
     return feed

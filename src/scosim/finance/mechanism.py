@@ -81,6 +81,14 @@ class BankingSystems(Mechanism):
         **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
         "fiscal_cost_pct_gdp": "percent of the year's GDP",
     }
+    # What a finance scenario asks (docs/finance.md section 9): do banks fail, are they
+    # resolved instead, and who pays: treasuries or bailed-in creditors.
+    headline = {
+        "bank_failures": "share",
+        "bank_resolutions": "share",
+        "fiscal_cost_usd": "total",
+        "bail_in_usd": "total",
+    }
 
     @override
     def setup(self, model: SCOModel) -> None:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MECHANISMS",
     "ENTRY_POINT_GROUP",
+    "HEADLINE_KINDS",
     "SLOTS",
     "Mechanism",
     "available_mechanisms",
@@ -56,6 +57,9 @@ DEFAULT_MECHANISMS: dict[str, str | None] = {
     "trade": "ge_trade",
 }
 
+#: How a headline indicator is summarised in the run's answer (``Mechanism.headline``).
+HEADLINE_KINDS: tuple[str, ...] = ("share", "total")
+
 #: Entry-point group scanned for third-party mechanisms.
 ENTRY_POINT_GROUP = "scosim.mechanisms"
 
@@ -69,6 +73,12 @@ class Mechanism:
         indicators: ``{name: unit}`` it records every year (each ``(R, N)``).
         event_fields: Detail fields of the events it logs (``model.log.add``),
             ``{name: EventField}`` (:mod:`scosim.model.events`).
+        headline: Indicators of ``indicators`` that answer what the mechanism is for,
+            named in the run's answer (``summary.txt``, what ``scosim run`` prints)
+            whenever its slot is filled: ``{name: "share"}`` for an indicator that is
+            1 when something happens (the share of runs in which it did),
+            ``{name: "total"}`` for a flow (its mean, and its mean total over the
+            years); see :mod:`scosim.mechanism_answer`.
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -77,6 +87,7 @@ class Mechanism:
     slot: ClassVar[str] = ""
     indicators: ClassVar[dict[str, str]] = {}
     event_fields: ClassVar[dict[str, EventField]] = {}
+    headline: ClassVar[dict[str, str]] = {}
 
     def __init__(self, model: SCOModel) -> None:
         self.setup(model)
@@ -107,6 +118,14 @@ def _check(cls: Any, name: str) -> None:
         )
     if not cls.name:
         raise PluginError(f"mechanism {cls.__qualname__} has no `name`")
+    for ind, kind in cls.headline.items():
+        # Checked at registration: a misspelt name would otherwise vanish from the answer.
+        if ind not in cls.indicators:
+            raise PluginError(f"mechanism {cls.name!r}: headline indicator {ind!r} is not one "
+                              f"of its indicators ({', '.join(sorted(cls.indicators))})")
+        if kind not in HEADLINE_KINDS:
+            raise PluginError(f"mechanism {cls.name!r}: headline indicator {ind!r} has kind "
+                              f"{kind!r}; kinds are: {', '.join(HEADLINE_KINDS)}")
 
 
 _REGISTRY: Registry[type[Mechanism]] = Registry(

@@ -1,0 +1,215 @@
+"""What a run's mechanisms answer: the lines their headline indicators add to the answer.
+
+A yearly mechanism (docs/mechanisms.md) names in ``Mechanism.headline`` the indicators
+that answer what it is for (the finance slot's ``banking_systems``: bank failures,
+resolutions, fiscal cost, bail-in). When its slot is filled, the run's answer
+(``summary.txt``, what ``scosim run`` prints, :mod:`scosim.run_headline`) opens with
+them, so a banking-crisis scenario is not answered by trade welfare alone. Nothing
+here knows a particular mechanism: what is shown, and how, comes from the declaration.
+
+Each indicator is read from the run's statistics (:class:`scosim.runstats.RunStats`,
+the numbers ``summary.csv`` holds) in the year it is largest (the sum over economies of
+its mean, or of its share of runs, is highest):
+
+* ``share`` (1 when something happens, e.g. a banking system fails): per economy, the
+  share of runs in which it happened that year, and the mean number of such years a run
+  over the whole period;
+* ``total`` (a flow, e.g. a fiscal cost in US$): per economy, the mean over runs that
+  year with the 5th-95th percentile across runs, and the mean total over the period
+  (a sum of yearly means, so exact); then the SCO members together (means only: a
+  percentile of a sum is not a sum of percentiles).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scosim.data.constants import NAMES
+from scosim.indicator_display import NAMES as INDICATOR_NAMES
+from scosim.indicator_display import display
+from scosim.runstats import ZERO, RunStats
+
+__all__ = ["HeadlineIndicator", "declared_headline", "filled_mechanisms",
+           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators"]
+
+#: Economies listed per indicator, largest first; the rest are counted.
+ROWS = 5
+LOW, HIGH = 5, 95
+
+
+@dataclass(frozen=True)
+class HeadlineIndicator:
+    """An indicator a filled slot's mechanism names in the run's answer."""
+
+    kind: str  #: ``share`` or ``total`` (``scosim.model.slots.HEADLINE_KINDS``)
+    unit: str | None  #: as the mechanism declares it
+    slot: str
+    mechanism: str
+
+
+def filled_mechanisms(run_dir: str | Path) -> dict[str, str]:
+    """``{slot: mechanism}`` of the slots a run filled, from its resolved ``scenario.yaml``."""
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    if not saved.exists():
+        return {}
+    params = (yaml.safe_load(saved.read_text()) or {}).get("parameters") or {}
+    return {str(slot): str(name) for slot, name in (params.get("mechanisms") or {}).items()
+            if name}
+
+
+def declared_headline(mechanisms: Mapping[str, str]) -> dict[str, HeadlineIndicator]:
+    """The headline indicators the mechanisms filling ``{slot: name}`` declare, in slot order.
+
+    A mechanism that cannot be found any more (a plug-in since uninstalled) adds nothing:
+    the answer of an old run is still shown, with what can be read.
+    """
+    from scosim.model.slots import SLOTS, get_mechanism
+    from scosim.plugins import PluginError
+
+    out: dict[str, HeadlineIndicator] = {}
+    for slot in sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS)):
+        try:
+            cls = get_mechanism(mechanisms[slot])
+        except (PluginError, ImportError):
+            continue
+        for name, kind in cls.headline.items():
+            out.setdefault(name, HeadlineIndicator(kind, cls.indicators.get(name), slot,
+                                                   cls.name))
+    return out
+
+
+def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:
+    """:func:`declared_headline` of the mechanisms a run filled."""
+    return declared_headline(filled_mechanisms(run_dir))
+
+
+def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> bool:
+    """Whether the run recorded any declared headline indicator (its slot ran)."""
+    return any(st.has(name) for name in declared)
+
+
+def _num(value: float) -> str:
+    # Three significant figures at most, no exponent: amounts are read, not copied.
+    if abs(value) < ZERO:
+        return "0"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.1g}"
+
+
+def _name(code: str) -> str:
+    return f"{code} {NAMES.get(code, '')}".strip()
+
+
+def _members(st: RunStats) -> list[str]:
+    if not st.has("member"):
+        return []
+    m = st.mean("member")
+    return [str(c) for c in m.columns if float(m[c].max()) > 0]
+
+
+def _title(name: str, unit: str | None) -> tuple[str, str | None, float]:
+    title, units, divisor = display(name, unit)
+    return (title if name in INDICATOR_NAMES else name), units, divisor
+
+
+def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
+    share = st.share_positive(name).fillna(0.0)
+    if not (share.to_numpy() > 0).any():
+        return [f"  {title}: in no run and no year"]
+    year = int(share.sum(axis=1).idxmax())
+    per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
+    span = f"{int(share.index.min())}-{int(share.index.max())}"
+    rows = share.columns[(share > 0).any(axis=0).to_numpy()]
+    members = set(_members(st))
+    # SCO members first: the answer is about them; the others are counted after.
+    order = sorted(rows, key=lambda c: (c not in members, -share.loc[year, c], -per_run[c],
+                                        str(c)))
+    out = [f"  {title}: share of runs, most in {year}"]
+    if members and not members & set(map(str, rows)):
+        out.append("    no SCO member in any run or year; other economies:")
+    out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
+    out += [f"    {_name(str(c)):<{width}}  {100 * share.loc[year, c]:>4.0f} %  "
+            f"{per_run[c]:>34.2f}" for c in order[:ROWS]]
+    return out + _more(order)
+
+
+def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
+                 width: int) -> list[str]:
+    mean = st.mean(name).fillna(0.0) / divisor
+    if not (mean.abs().to_numpy() > ZERO).any():
+        return [f"  {title}: 0 in every run and year"]
+    year = int(mean.abs().sum(axis=1).idxmax())
+    low = st.quantile(name, LOW / 100).loc[year] / divisor
+    high = st.quantile(name, HIGH / 100).loc[year] / divisor
+    total = mean.sum(axis=0)
+    span = f"{int(mean.index.min())}-{int(mean.index.max())}"
+    rows = mean.columns[(mean.abs() > ZERO).any(axis=0).to_numpy()]
+    members = _members(st)
+    order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
+                                        -abs(total[c]), str(c)))
+    band = f"{LOW}-{HIGH} % of runs"
+    head = f"{title}, largest in {year}{'; ' + units if units else ''}"
+    out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
+           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}  "
+           f"{span + ', mean total':>20}"]
+    for c in order[:ROWS]:
+        spread = f"{_num(low[c])} to {_num(high[c])}"
+        out.append(f"    {_name(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
+                   f"{spread:>20}  {_num(total[c]):>20}")
+    out += _more(order)
+    members = [c for c in members if c in mean.columns]
+    if len(members) > 1:
+        together = "SCO members together"
+        out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "
+                   f"{'':>20}  {_num(total[members].sum()):>20}")
+    return out
+
+
+def _more(order: list) -> list[str]:
+    rest = order[ROWS:]
+    if not rest:
+        return []
+    return [f"    and {len(rest)} more: {' '.join(str(c) for c in rest)}"]
+
+
+def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> list[str]:
+    """The answer's lines for the declared headline indicators the run recorded.
+
+    Args:
+        st: The run's statistics (they must hold the declared indicators: see
+            :func:`scosim.plots.summarised`).
+        declared: :func:`declared_headline` of the run's mechanisms.
+
+    Returns:
+        One block per mechanism (a heading, then each of its indicators), or ``[]``
+        when the run recorded none of them.
+    """
+    recorded = [n for n in declared if st.has(n)]
+    if not recorded:
+        return []
+    codes = {str(c) for n in recorded for c in st.mean(n).columns}
+    width = max(len(_name(c)) for c in [*codes, "SCO members together"])
+    out: list[str] = []
+    for (slot, mech), names in _by_mechanism(declared, recorded).items():
+        out.append(f"{mech} (the {slot} slot), {st.runs} runs:")
+        for n in names:
+            h = declared[n]
+            title, units, divisor = _title(n, h.unit)
+            out += (_share_lines(st, n, title, width) if h.kind == "share"
+                    else _total_lines(st, n, title, units, divisor, width))
+    return out
+
+
+def _by_mechanism(declared: Mapping[str, HeadlineIndicator],
+                  recorded: list[str]) -> dict[tuple[str, str], list[str]]:
+    out: dict[tuple[str, str], list[str]] = {}
+    for n in recorded:
+        out.setdefault((declared[n].slot, declared[n].mechanism), []).append(n)
+    return out
+

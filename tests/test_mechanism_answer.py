@@ -1,0 +1,110 @@
+"""The run's answer names what a filled slot's mechanism declares (scosim.mechanism_answer)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.cli import main
+from scosim.mechanism_answer import HeadlineIndicator, mechanism_lines, run_headline_indicators
+from scosim.model.slots import Mechanism, register_mechanism
+from scosim.plugins import PluginError
+from scosim.results import read_batches
+from scosim.run_headline import headline_text
+from scosim.runstats import RunStats
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+MEMBERS = ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
+
+
+def _run(tmp_path: Path, capsys, *extra: str) -> tuple[str, Path]:
+    assert main(["run", str(SCENARIOS / "finance_crisis.yaml"), "--out", str(tmp_path),
+                 "--quiet", "--replications", "6", "--set", "years.end=2027", *extra]) == 0
+    out = capsys.readouterr().out
+    return out, Path(out.split("results: ")[1].splitlines()[0].strip())
+
+
+@pytest.mark.parametrize("summary", ["all", "plotted"])
+def test_finance_run_answers_with_failures_and_fiscal_cost(tmp_path, capsys, summary):
+    """The answer opens with the finance slot's indicators, computed from the raw rows,
+    whether or not summary.csv keeps every indicator."""
+    out, run_dir = _run(tmp_path, capsys, "--set", f"outputs.summary={summary}")
+    text = (run_dir / "summary.txt").read_text()
+    assert out.endswith(text) and text.index("bank failures") < text.index("Who gains")
+    ind = read_batches(run_dir / "indicators")
+    ind = ind.assign(country=ind["country"].astype(str), indicator=ind["indicator"].astype(str))
+
+    def wide(name: str, year: int) -> pd.DataFrame:
+        d = ind[(ind["indicator"] == name) & (ind["year"] == year)]
+        return d.pivot_table(index="run", columns="country", values="value")
+
+    fails = wide("bank_failures", 2026)
+    share = round(100 * fails["RUS"].gt(0).mean())
+    assert re.search(rf"RUS Russian Federation +{share} %", text), text
+    # Members' fiscal cost over the whole period: mean over runs of the total, US$ bn.
+    cost = ind[(ind["indicator"] == "fiscal_cost_usd") & ind["country"].isin(MEMBERS)]
+    total = cost.groupby("run")["value"].sum().mean() / 1e9
+    line = next(x for x in text.splitlines() if x.strip().startswith("SCO members together"))
+    assert float(line.split()[-1].replace(",", "")) == pytest.approx(total, rel=5e-3)
+    assert "bail-in (bail_in_usd): 0 in every run and year" in text
+    # scosim show works it out the same way for a run without summary.txt
+    (run_dir / "summary.txt").unlink()
+    capsys.readouterr()
+    assert main(["show", str(run_dir)]) == 0
+    assert "bank failures (bank_failures): share of runs, most in 2026" in capsys.readouterr().out
+
+
+def test_without_the_slot_there_is_no_mechanism_block(tmp_path, capsys):
+    _, run_dir = _run(tmp_path, capsys, "--set", "parameters.mechanisms.finance=null")
+    assert run_headline_indicators(run_dir) == {}
+    assert "mechanisms record" not in (run_dir / "summary.txt").read_text()
+
+
+def _stats() -> RunStats:
+    rows = []
+    for r in range(4):
+        for year in (2030, 2031):
+            hit = float(year == 2031 and r < 3)
+            rows += [(r, year, "KAZ", "member", 1.0), (r, year, "MNG", "member", 0.0),
+                     (r, year, "KAZ", "outage", hit), (r, year, "MNG", "outage", 0.0),
+                     (r, year, "KAZ", "cost_usd", 2e9 * (r + 1) * (year - 2029)),
+                     (r, year, "MNG", "cost_usd", 0.0)]
+    return RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+
+
+def test_lines_are_generic_over_declared_indicators():
+    """Any indicator a mechanism declares is summarised by its kind, not by its name."""
+    declared = {"outage": HeadlineIndicator("share", "1 if it happened", "network", "grid"),
+                "cost_usd": HeadlineIndicator("total", "US$", "network", "grid")}
+    lines = mechanism_lines(_stats(), declared)
+    assert lines[0] == "grid (the network slot), 4 runs:"
+    assert "  outage: share of runs, most in 2031" in lines
+    kaz = [x for x in lines if x.strip().startswith("KAZ")]
+    assert kaz[0].split()[2:] == ["75", "%", "0.75"]
+    # cost, US$ bn: 2031 is 4, 8, 12, 16 (mean 10), 2030 half that; 2030-31 total 10 + 5
+    low, high = np.percentile([4, 8, 12, 16], [5, 95])
+    assert kaz[1].split()[2:] == ["10", f"{low:.3g}", "to", f"{high:.3g}", "15"]
+    text = headline_text(_stats(), "t (seed 1)", mechanisms=declared)
+    assert text.startswith("What the scenario's mechanisms record: t (seed 1)\ngrid ")
+
+
+def test_a_headline_indicator_must_be_declared():
+    class Bad(Mechanism):
+        name, slot = "bad_headline", "network"
+        indicators = {"x": "US$"}
+        headline = {"y": "total"}
+
+    with pytest.raises(PluginError, match="headline indicator 'y' is not one of its"):
+        register_mechanism(Bad)
+
+    class Kind(Bad):
+        name = "bad_kind"
+        headline = {"x": "median"}
+
+    with pytest.raises(PluginError, match="kinds are: share, total"):
+        register_mechanism(Kind)
