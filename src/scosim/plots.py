@@ -28,6 +28,7 @@ from scosim.experiments.executors import INDICATOR_COLUMNS  # noqa: E402
 from scosim.model.events import KEY_COLUMNS  # noqa: E402
 from scosim.results import MANIFEST, indicator_names, read_batches  # noqa: E402
 from scosim.runstats import YEAR0, RunStats  # noqa: E402
+from scosim.vote_stats import VOTES_FILE  # noqa: E402
 
 LOW, HIGH = 5, 95
 
@@ -562,6 +563,9 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     title = run_title(manifest)
     st = load_plot_data(run_dir) if stats is None else stats
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
+    if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
+        st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,
+                                     float_format="%.6g")
     names = set(st.indicators)
     out = []
     # outputs.indicators may leave an indicator out: draw only what the run has.

@@ -23,6 +23,9 @@ process or a Dask worker), never shipped back to the client; keys are narrow
         summary.csv                     with plots: mean and percentiles per indicator,
                                         year and economy (the plotted statistics; every
                                         indicator with outputs.summary: all)
+        votes.csv                       with plots, when states voted: mean terms of their
+                                        scores per proposal, year and state
+                                        (scosim.vote_stats)
         summary.txt                     with plots, when the policy moves welfare: who
                                         gains, who loses, who votes against, after what
                                         the filled slots' mechanisms record

@@ -43,6 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
+
 #: Relative accuracy of quantiles (see the module docstring for the bound).
 ALPHA = 1e-3
 #: Values with ``|x| <= ZERO`` count as zero (plots treat them as numerical noise).
@@ -267,8 +269,6 @@ class IndicatorStats:
             return self._frame(above / self.count)
 
 
-#: Vote fields whose means the vote-reasons figure shows.
-CONTRIB_PREFIX = "contrib_"
 
 
 class RunStats:
@@ -295,6 +295,8 @@ class RunStats:
         #: (year, proposal, country): at most once a run each.
         self.withdrew_by: dict[tuple[int, str, str], int] = {}
         self.first_vote: _FirstVote | None = None
+        #: The score terms of every vote, by proposal, year and state (``votes.csv``).
+        self.vote_terms = VoteTerms()
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
@@ -365,6 +367,7 @@ class RunStats:
             return
         self.votes += len(votes)
         details = _details(votes)
+        self.vote_terms.add(votes, details)
         yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
         for key, n in votes.groupby(["proposal", "country"], sort=False, observed=True,
                                     dropna=False).size().items():

@@ -1,0 +1,99 @@
+"""Why states voted as they did, at every vote: mean terms of their scores over runs.
+
+Each ``vote`` event records the weighted terms of the voting state's score
+(``contrib_econ``, ``contrib_sovereignty``, ...: they add up to the score before the
+random shock; docs/model.md, event log) and how it voted. ``plots/vote_reasons.png``
+draws them for the first vote only; :class:`VoteTerms` keeps their sums for every
+(proposal, year, state), batch by batch, so that the run's ``votes.csv`` gives the
+reasons of every vote without reading every event again (memory grows with the
+votes held, never with the runs).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CONTRIB_PREFIX", "VOTES_FILE", "VoteTerms"]
+
+#: Vote fields holding a weighted term of the score.
+CONTRIB_PREFIX = "contrib_"
+#: The run's table of vote reasons (written with the plots and ``summary.csv``).
+VOTES_FILE = "votes.csv"
+#: Terms in the order the vote-reasons figure lists them; others follow, by name.
+ORDER = ("econ", "sovereignty", "trust", "dominance", "security")
+
+Key = tuple[str, int, str]
+
+
+class VoteTerms:
+    """Sums over runs of each vote's score terms, by proposal, year and voting state."""
+
+    def __init__(self) -> None:
+        self.n: dict[Key, int] = {}
+        self.yes: dict[Key, int] = {}
+        #: Per key and term: (sum of the term, number of votes that carry it).
+        self.sums: dict[Key, dict[str, tuple[float, int]]] = {}
+        self.rules: dict[Key, set[str]] = {}
+        self.terms: list[str] = []
+
+    def add(self, votes: pd.DataFrame, details: pd.DataFrame) -> None:
+        """Add a batch's vote events and their detail columns (same index)."""
+        cols = [c for c in details.columns if c.startswith(CONTRIB_PREFIX)]
+        for c in cols:
+            if c[len(CONTRIB_PREFIX):] not in self.terms:
+                self.terms.append(c[len(CONTRIB_PREFIX):])
+        keys = list(zip(votes["proposal"].astype(str), votes["year"].astype(int),
+                        votes["country"].astype(str), strict=True))
+        yes = (details["yes"].fillna(True).astype(bool).to_numpy() if "yes" in details
+               else None)
+        rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
+        values = {c: details[c].to_numpy(dtype=float) for c in cols}
+        groups: dict[Key, list[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(k, []).append(i)
+        for k, rows in groups.items():
+            self.n[k] = self.n.get(k, 0) + len(rows)
+            if yes is not None:
+                self.yes[k] = self.yes.get(k, 0) + int(yes[rows].sum())
+            if rule is not None:
+                self.rules.setdefault(k, set()).update(
+                    str(r) for r in rule[rows] if isinstance(r, str))
+            sums = self.sums.setdefault(k, {})
+            for c in cols:
+                v = values[c][rows]
+                v = v[~(v != v)]  # a vote without this term (NaN) is not a zero
+                total, count = sums.get(c, (0.0, 0))
+                sums[c] = (total + math.fsum(v), count + v.size)
+
+    def table(self) -> pd.DataFrame:
+        """One row per proposal, year and voting state, in the order votes were met.
+
+        Columns: ``proposal, year, country, votes`` (votes cast over all runs),
+        ``yes_share``, ``score_pp`` (mean of the terms' sum) and ``contrib_<term>_pp``
+        per term (mean over the votes that carry it), both in percentage points of
+        real expenditure, as in ``plots/vote_reasons.png``; ``rules`` (the vote rules
+        used, space-separated: a rule that ignores the score commits the vote).
+        """
+        import pandas as pd
+
+        terms = [t for t in ORDER if t in self.terms] + sorted(
+            t for t in self.terms if t not in ORDER)
+        rows = []
+        for k, n in self.n.items():
+            sums = self.sums.get(k, {})
+            means = {t: (100.0 * sums[CONTRIB_PREFIX + t][0] / sums[CONTRIB_PREFIX + t][1]
+                         if sums.get(CONTRIB_PREFIX + t, (0.0, 0))[1] else float("nan"))
+                     for t in terms}
+            score = math.fsum(v for v in means.values() if v == v) if terms else float("nan")
+            rows.append({"proposal": k[0], "year": k[1], "country": k[2], "votes": n,
+                         "yes_share": self.yes[k] / n if k in self.yes else float("nan"),
+                         "score_pp": score,
+                         **{f"{CONTRIB_PREFIX}{t}_pp": means[t] for t in terms},
+                         "rules": " ".join(sorted(self.rules.get(k, set())))})
+        cols = ["proposal", "year", "country", "votes", "yes_share", "score_pp",
+                *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules"]
+        return pd.DataFrame(rows, columns=cols)
