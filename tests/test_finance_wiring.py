@@ -181,6 +181,11 @@ def test_settlement_preview_sees_the_dollar_channel():
     ("two_unions", 5, "proposals[1].type", ("only one banking_union", "bu_a")),
     ("bad_component", 8, "proposals[0].deposit_insurance.backstop", ("national, mutual",)),
     ("bad_seniority", 6, "parameters.finance.seniority", ("pari_passu", "external_senior")),
+    # The settings block is a free-form mapping checked by FinanceSettings: its errors
+    # read like every other block's (did you mean, allowed keys, the bound).
+    ("bad_setting_key", 6, "parameters.finance.alpah",
+     ("unknown key 'alpah' (did you mean 'alpha'?)", "allowed keys: kernel, seniority")),
+    ("bad_setting_range", 6, "parameters.finance.lgd", ("2 is out of range: must be <= 1",)),
 ])
 def test_bad_inputs_name_file_and_line(fixture, line, path, words):
     given = str(BAD / f"{fixture}.yaml")

@@ -252,7 +252,10 @@ class Parameters(BaseModel):
             # Only what is written: scenarios without the block keep their hash.
             return {k: getattr(checked, k) for k in value}
         except ValidationError as exc:
-            _raise_issues([(tuple(e["loc"]), e["msg"]) for e in exc.errors()])
+            from scosim.scenario.messages import block_message
+
+            _raise_issues([(tuple(e["loc"]), block_message(e, FinanceSettings))
+                           for e in exc.errors()])
         return value
 
     @field_validator("mechanisms", mode="after")

@@ -177,6 +177,23 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
     return f"{err['msg']} (got {_describe(value)})"
 
 
+def block_message(err: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """The message of an error found in a free-form block checked by its own ``model``.
+
+    A block typed ``dict`` in the scenario (e.g. ``parameters.finance``, checked by
+    ``FinanceSettings``) is invisible to the walk that lists allowed keys; here the
+    model is given, so a misspelt key gets the same "did you mean" and allowed keys as
+    anywhere else, and a bad value the same wording.
+    """
+    loc = tuple(err["loc"])
+    if err["type"] == "extra_forbidden" and len(loc) == 1:
+        allowed = list(model.model_fields)
+        close = difflib.get_close_matches(str(loc[0]), allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown key {loc[0]!r}{hint}; allowed keys: {_join(allowed)}"
+    return _message(err, loc, None)
+
+
 def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
     out: list[ErrorItem] = []
     for err in exc.errors():
