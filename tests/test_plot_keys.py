@@ -89,3 +89,19 @@ def test_welfare_labels_say_nothing_of_unions_when_there_is_none(tmp_path: Path,
     ax = kept_figures[-1].axes[0]
     assert "union" not in ax.get_ylabel()
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["AFG", "UZB"]
+
+
+def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, capsys) -> None:
+    """A banking union adopted by every state leaves the customs-union timeline with
+    nothing to draw: it is not drawn. A vote with votes against still gets it."""
+    from scosim.cli import main
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    assert main(["run", str(root / "finance_crisis_union.yaml"), "--out", str(tmp_path),
+                 "--quiet", "--replications", "3", "--set", "years.end=2026"]) == 0
+    drawn = next(tmp_path.glob("finance_crisis_union/*/plots"))
+    assert (drawn / "vote_reasons.png").exists()
+    assert not (drawn / "membership_timeline.png").exists()
+    assert main(["run", str(root / "customs_union_variable_geometry.yaml"), "--out",
+                 str(tmp_path), "--quiet", "--replications", "3"]) == 0
+    assert list(tmp_path.glob("customs_union_variable_geometry/*/plots/membership_timeline.png"))

@@ -581,12 +581,23 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))
     if {"in_customs_union", "member"} <= names and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
-    ):
+    ) and _membership_moved(st):
         out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
     reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
     return out + plot_mechanism_figures(run_dir, title, plots_dir)
+
+
+def _membership_moved(st: RunStats) -> bool:
+    """Whether the membership figure has anything to draw.
+
+    A vote on another arrangement (a banking union, a settlement agreement) adopted
+    by everyone leaves both of its panels empty: no customs union, no vote against,
+    veto, exit or join. Such a figure was blank and read as "nothing happened".
+    """
+    union, counts = membership_data(st)
+    return bool((union.to_numpy() > 0).any()) or bool(counts.shape[1])
 
 
 def _any_nonzero(st: RunStats, name: str) -> bool:
