@@ -251,3 +251,34 @@ def test_debtrank_kernel_in_step():
     assert ind["failures"][:, RUS].mean() > 0.9
     assert np.all(ind["loss_contagion"] >= -1e-6)
     assert np.all(ind["depositor_losses"][:, RUS] > 0)
+
+
+
+def _drawn(monkeypatch, res, years, path):
+    """The figure plot_banking draws, kept open (it would close it)."""
+    import matplotlib.pyplot as plt
+
+    from scosim.finance import plots as fplots
+
+    kept: list = []
+    with monkeypatch.context() as m:
+        m.setattr(fplots.plt, "close", kept.append)
+        fplots.plot_banking(res, years, FS.codes, path, title="t", group=MEMBERS)
+    title, key = kept[0]._suptitle.get_text(), kept[0].legends[0]
+    labels = (key.get_title().get_text(), [t.get_text() for t in key.get_texts()])
+    plt.close(kept[0])
+    return title, labels
+
+
+def test_plot_banking_of_one_run_names_no_variants(tmp_path, monkeypatch):
+    """A run's own banking figure has one variant: its title and key do not speak of
+    variants (they did: '40 runs per variant', 'colour = variant', 'this scenario: ...')."""
+    years = [2025, 2026]
+    one = {"this scenario": simulate(FS, years, 4, seed=2, levers=lambda y, R: _union(R))}
+    title, (key, labels) = _drawn(monkeypatch, one, years, tmp_path / "b.png")
+    assert "variant" not in title and "4 runs;" in title
+    assert "variant" not in key and set(labels) == {"failure", "resolved before contagion"}
+    two = {**one, "other": one["this scenario"]}
+    title, (key, labels) = _drawn(monkeypatch, two, years, tmp_path / "c.png")
+    assert "4 runs per variant" in title and key.startswith("colour = variant")
+    assert "this scenario: failure" in labels

@@ -72,6 +72,8 @@ def plot_banking(
     n_runs = 0
     k_var = len(results)
     width = 0.8 / max(k_var, 1)
+    # A run's own figure has one variant: a key of "variants" would name one that is not there.
+    one = k_var == 1
     for k, (label, res) in enumerate(results.items()):
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
@@ -82,11 +84,13 @@ def plot_banking(
         lo, hi = wilson_interval(fail.sum(axis=0), n_runs)
         ax = axes[0]
         ax.errorbar(yrs + dx, 100 * share, yerr=[100 * (share - lo), 100 * (hi - share)],
-                    color=colour, marker="o", ms=4, capsize=3, label=f"{label}: failure")
+                    color=colour, marker="o", ms=4, capsize=3,
+                    label="failure" if one else f"{label}: failure")
         resolved = res["resolutions"][:, :, idx].sum(axis=2) > 0
         if resolved.any():
             ax.plot(yrs + dx, 100 * resolved.mean(axis=0), color=colour, ls="--", marker="o",
-                    mfc="white", ms=4, label=f"{label}: resolved before contagion")
+                    mfc="white", ms=4, label="resolved before contagion" if one
+                    else f"{label}: resolved before contagion")
         cost = res["fiscal_cost"][:, :, idx].sum(axis=2) / 1e9
         axes[1].plot(yrs + dx, cost.mean(axis=0), color=colour, marker="o", ms=3)
         lo, hi = np.percentile(cost, [LOW, HIGH], axis=0)
@@ -120,8 +124,9 @@ def plot_banking(
     axes[3].grid(alpha=0.3, axis="y")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8,
-               title="colour = variant (the same in every panel)", title_fontsize=8)
-    fig.suptitle(f"{title}\n{n_runs} runs per variant; "
+               title=("first panel: share of runs with a failure, or a resolution" if one
+                      else "colour = variant (the same in every panel)"), title_fontsize=8)
+    fig.suptitle(f"{title}\n{n_runs} runs{'' if one else ' per variant'}; "
                  f"the fund's payouts are part of its balance, not of the fiscal cost")
     fig.tight_layout(rect=(0, 0.13, 1, 1))
     out = Path(path)
