@@ -182,6 +182,56 @@ def test_plot_network_writes_png(net, tmp_path):
     assert base.is_file()
 
 
+def _kept_map(monkeypatch, net, tmp_path, projects, focus):
+    """Draw the map and return its figure (kept open instead of closed)."""
+    from scosim.network import plot
+
+    kept = []
+    monkeypatch.setattr(plot.plt, "close", kept.append)
+    out = net.step(active_projects=projects)
+    plot.plot_network(net.tables, tmp_path / "map.png", highlight=projects,
+                      t_hat=out.t_hat[0], focus=focus)
+    return kept[-1]
+
+
+def test_plot_network_gives_each_highlighted_project_its_own_colour_and_key(
+        net, tmp_path, monkeypatch):
+    """Two projects on one map (TAPI and CASA-1000 in corridor_energy.yaml) were drawn in
+    the same orange under one key entry "TAPI, CASA1000": a reader could not tell which
+    line was which."""
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from scosim.network.plot import MODE_STYLE
+
+    fig = _kept_map(monkeypatch, net, tmp_path, ["TAPI", "CASA1000"], "TKM")
+    try:
+        ax = fig.axes[0]
+        thick = {mcolors.to_hex(ln.get_color()) for ln in ax.lines if ln.get_linewidth() == 4.0}
+        assert len(thick) == 2, "one line colour per project"
+        taken = {mcolors.to_hex(c) for c, _ in MODE_STYLE.values()}
+        taken.add(mcolors.to_hex("grey"))
+        assert not thick & taken, "a project's colour is neither a mode's nor closed edges'"
+        keys = {t.get_text(): mcolors.to_hex(h.get_color())
+                for t, h in zip(ax.get_legend().get_texts(),
+                                ax.get_legend().legend_handles, strict=True)}
+        assert {keys["TAPI"], keys["CASA1000"]} == thick
+        # Energy projects move no freight cost: no colour scale of +-1e-9 %, no empty key.
+        assert len(fig.axes) == 2 and fig.axes[1].get_legend() is None
+    finally:
+        plt.close(fig)
+    # The side panel's bars do not take a project's colour (India's imports were orange,
+    # like the INSTC line beside them).
+    fig = _kept_map(monkeypatch, net, tmp_path, ["INSTC_CHABAHAR"], "IND")
+    try:
+        line = {mcolors.to_hex(ln.get_color()) for ln in fig.axes[0].lines
+                if ln.get_linewidth() == 4.0}
+        bars = {mcolors.to_hex(b.get_facecolor()) for b in fig.axes[-1].patches}
+        assert len(bars) == 2 and not bars & line
+    finally:
+        plt.close(fig)
+
+
 def test_ge_check_instc_raises_india_russia_trade(net):
     from scosim.data import load_calibration
     from scosim.mechanisms.trade import solve_ge

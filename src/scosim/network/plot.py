@@ -28,6 +28,16 @@ MODE_STYLE: dict[str, tuple[str, str]] = {
     "power": ("#9467bd", "power line"),
 }
 HIGHLIGHT = "#ff7f0e"
+#: One colour per highlighted project, in order: none is a mode's colour, the grey of closed
+#: edges or the greys of the side panel's bars, so two projects never share a line colour.
+HIGHLIGHTS = (HIGHLIGHT, "#2ca02c", "#e377c2", "#bcbd22", "#000000")
+#: Bars of the side panel: neutral greys, so they do not read as a mode or a project.
+PANEL_EXPORTS, PANEL_IMPORTS = "#4d4d4d", "#b3b3b3"
+
+
+def highlight_colours(highlight: Sequence[str]) -> dict[str, str]:
+    """Line colour of each highlighted project (distinct for up to five, then repeating)."""
+    return {p: HIGHLIGHTS[k % len(HIGHLIGHTS)] for k, p in enumerate(dict.fromkeys(highlight))}
 
 
 def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[str] = (),
@@ -40,7 +50,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     Args:
         tables: Network tables.
         path: PNG file to write.
-        highlight: Project ids drawn thick in orange (their edges, built or not).
+        highlight: Project ids drawn thick, each in its own colour (their edges, built or
+            not), with one key entry each.
         t_hat: (N, N) iceberg changes of one run (e.g. ``step.t_hat[0]``); adds a panel with
             the changes of ``focus``'s trade costs with each partner, and colours each centre
             by the change of its trade cost with ``focus`` (the larger fall of the two
@@ -57,6 +68,7 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     nodes, edges = tables.nodes, tables.edges
     econ = list(tables.economies)
     with_panel = t_hat is not None
+    hl_colour = highlight_colours(highlight)
     fig = plt.figure(figsize=(16 if with_panel else 11, 7.5))
     ax = fig.add_axes((0.04, 0.08, 0.52 if with_panel else 0.9, 0.82))
     for _, e in edges.iterrows():
@@ -68,7 +80,7 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         elif e["status"] == "closed":
             style = dict(color="grey", lw=1.0, ls=":", alpha=0.8, zorder=2)
         elif is_hl:
-            style = dict(color=HIGHLIGHT, lw=4.0, alpha=0.95, zorder=4)
+            style = dict(color=hl_colour[e["project"]], lw=4.0, alpha=0.95, zorder=4)
         else:
             style = dict(color=colour, lw=1.2 if e["mode"] != "sea" else 0.8, alpha=0.8,
                          zorder=1 if e["mode"] == "sea" else 2)
@@ -82,37 +94,43 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         mid = (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]))
         ax.annotate(f"{project}: {text}", mid,
                     xytext=(8, -12), textcoords="offset points", fontsize=8, zorder=8,
-                    color="black", bbox=dict(boxstyle="round", fc="white", ec=HIGHLIGHT))
+                    color="black", bbox=dict(boxstyle="round", fc="white",
+                                             ec=hl_colour.get(project, HIGHLIGHT)))
     # Where a highlighted project upgrades ports or border procedures (project_measures.csv).
     measures = tables.measures
-    spots = []
+    spots: list[tuple[float, float, str]] = []
     if highlight and not measures.empty:
-        for target in measures.loc[measures["project"].isin(highlight), "target"]:
+        chosen = measures[measures["project"].isin(highlight)]
+        for project, target in zip(chosen["project"], chosen["target"], strict=True):
             if target in nodes.index:
-                spots.append((nodes.loc[target, "lon"], nodes.loc[target, "lat"]))
+                spots.append((nodes.loc[target, "lon"], nodes.loc[target, "lat"],
+                              hl_colour[project]))
             elif target in tables.edges.index:
                 e = tables.edges.loc[target]
                 a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
-                spots.append((0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"])))
+                spots.append((0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]),
+                              hl_colour[project]))
     if spots:
-        xs, ys = zip(*spots, strict=True)
-        ax.scatter(xs, ys, s=60, marker="D", facecolor="none", edgecolor=HIGHLIGHT, lw=1.5,
+        xs, ys, cs = zip(*spots, strict=True)
+        ax.scatter(xs, ys, s=60, marker="D", facecolor="none", edgecolors=list(cs), lw=1.5,
                    zorder=7)
     centres = nodes[nodes["kind"].isin(("centre", "gateway"))]
     others = nodes[~nodes["kind"].isin(("centre", "gateway", "waypoint"))]
     ax.scatter(others["lon"], others["lat"], s=8, color="black", zorder=5,
                label="port, border crossing or junction")
-    colours = "white"
+    colours, lim = "white", 0.0
     if with_panel and focus in econ:
         k = econ.index(focus)
         change = np.array([100.0 * (min(t_hat[k, econ.index(c)], t_hat[econ.index(c), k]) - 1)
                            if c in econ else 0.0 for c in centres["economy"]])
-        lim = max(1e-9, float(np.abs(change).max()))
+        lim = float(np.abs(change).max())
+    if with_panel and focus in econ and lim > 1e-6:
         sc = ax.scatter(centres["lon"], centres["lat"], s=70, c=change, cmap="RdBu",
                         vmin=-lim, vmax=lim, edgecolor="black", zorder=6)
         cb = fig.colorbar(sc, cax=fig.add_axes((0.575, 0.15, 0.01, 0.68)))
         cb.set_label(f"change in trade cost with {focus}, % (larger fall of the two directions)")
     else:
+        # Nothing moved (e.g. energy projects only): no colour scale of +-1e-9 percent.
         ax.scatter(centres["lon"], centres["lat"], s=60, color=colours, edgecolor="black",
                    zorder=6)
     for _, r in centres.iterrows():
@@ -127,14 +145,14 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     ax.grid(alpha=0.2)
     handles = [Line2D([], [], color=c, lw=2, label=lab) for c, lab in MODE_STYLE.values()]
     handles += [
-        Line2D([], [], color="grey", lw=1.5, ls=(0, (2, 2)), label="other projects (not built)"),
+        Line2D([], [], color="grey", lw=1.5, ls=(0, (2, 2)),
+               label="other projects, not built (dashed, in their mode's colour)"),
         Line2D([], [], color="grey", lw=1.5, ls=":", label="closed to trade"),
     ]
-    if highlight:
-        handles.append(Line2D([], [], color=HIGHLIGHT, lw=4, label=", ".join(highlight)))
+    handles += [Line2D([], [], color=c, lw=4, label=p) for p, c in hl_colour.items()]
     if spots:
-        handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec=HIGHLIGHT, mew=1.5,
-                              label="port or crossing the project upgrades"))
+        handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec="black", mew=1.5,
+                              label="port or crossing a project upgrades (its colour)"))
     handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black",
                           label="economic centre (straight lines between nodes)"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
@@ -149,14 +167,17 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
             bx.text(0.5, 0.5, "no change in any\nbilateral trade cost", ha="center",
                     va="center", transform=bx.transAxes)
         y = np.arange(len(order))
-        bx.barh(y - 0.2, exp[order], height=0.4, color="C0", label=f"{focus} exports to")
-        bx.barh(y + 0.2, imp[order], height=0.4, color="C1", label=f"{focus} imports from")
+        bx.barh(y - 0.2, exp[order], height=0.4, color=PANEL_EXPORTS,
+                label=f"{focus} exports to")
+        bx.barh(y + 0.2, imp[order], height=0.4, color=PANEL_IMPORTS,
+                label=f"{focus} imports from")
         bx.set_yticks(y, [NAMES.get(econ[j], econ[j]) for j in order], fontsize=8)
         bx.set_ylim(max(len(order), 8) - 0.5, -0.5)  # keep bars thin when few partners move
         bx.axvline(0, color="black", lw=0.8)
         bx.set_xlabel("change in iceberg trade cost, %")
         bx.set_title(f"{NAMES.get(focus, focus)}: largest trade-cost changes", fontsize=10)
-        bx.legend(fontsize=8, loc="lower left")
+        if order:  # an empty panel has no bars to key
+            bx.legend(fontsize=8, loc="lower left")
         bx.grid(axis="x", alpha=0.3)
     name = ", ".join(highlight) if highlight else "baseline"
     fig.suptitle(title or f"scosim transport and energy network: {name}\n"
