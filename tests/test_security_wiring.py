@@ -77,10 +77,17 @@ def test_free_riding_raises_incidents_over_conditional_cooperation() -> None:
 
 def test_pair_cost_factor_is_one_at_baseline_and_domestic() -> None:
     m0 = np.array([[1.2, 1.0, 1.1]])
-    f = pair_cost_factor(m0, m0)
+    cost = np.array([[0.0, 0.25, 0.4], [0.25, 0.0, np.inf], [0.4, np.inf, 0.0]])
+    f = pair_cost_factor(m0, m0, cost)
     assert np.array_equal(f, np.ones((1, 3, 3)))
-    f = pair_cost_factor(np.array([[1.32, 1.0, 1.1]]), m0)
-    assert f[0, 0, 0] == 1.0 and math.isclose(f[0, 0, 1], 1.1) and math.isclose(f[0, 2, 0], 1.1)
+    f = pair_cost_factor(np.array([[1.32, 1.0, 1.1]]), m0, cost)
+    # Economy 0's edges cost 10 % more: a pair whose transport costs a quarter of the
+    # cargo's value costs 0.1 x 0.25 / 1.25 = 2 % more, not 10 %.
+    assert f[0, 0, 0] == 1.0 and math.isclose(f[0, 0, 1], 1.02)
+    assert math.isclose(f[0, 2, 0], 1.0 + 0.1 * 0.4 / 1.4)
+    assert np.array_equal(f[0, 1:, 1:], np.ones((2, 2)))  # neither end moved
+    f = pair_cost_factor(np.array([[1.2, 1.1, 1.1]]), m0, cost)
+    assert math.isclose(f[0, 1, 2], 1.1), "no route (inf): the whole cost is transport"
 
 
 def test_bad_instability_series_gives_file_line_error(tmp_path: Path) -> None:
@@ -121,7 +128,7 @@ def test_trade_costs_follow_the_expected_rate_not_the_noise_of_observed_counts()
     # The identity: the recorded factor is the pair factor of the expected rate's multiplier.
     mult = edge_cost_multiplier(insecurity_index(last["expected_incidents"], p.incidents_half),
                                 p.cost_markup)
-    f = pair_cost_factor(mult, mech.mult0)
+    f = pair_cost_factor(mult, mech.mult0, mech.transport_cost)
     n = model.N
     off = ~np.eye(n, dtype=bool)
     np.testing.assert_allclose(last["trade_cost_factor_security"],
@@ -130,3 +137,37 @@ def test_trade_costs_follow_the_expected_rate_not_the_noise_of_observed_counts()
     assert np.std(last["incidents"][:, mmr]) > 10  # its observed counts are noisy
     assert abs(last["trade_cost_factor_security"][:, mmr].mean() - 1.0) < 0.005
     assert abs(last["welfare_change_pct"][:, mmr].mean()) < 0.2
+
+
+def test_insecurity_prices_freight_not_the_cargo_without_a_network() -> None:
+    """Without a network, insecurity multiplies a pair's transport cost, a share
+    ``c / (1 + c)`` of its iceberg cost (``c`` from the network tables), not the whole
+    iceberg cost. Multiplying the whole cost raised China's trade costs with every
+    partner by about 1 % on eight incidents a year of Afghan spillover (its trade fell
+    3-4 %, Mongolia's welfare 0.9 %)."""
+    from scosim.network.step import CorridorNetwork
+    from scosim.security.model import edge_cost_multiplier, insecurity_index
+
+    sc = load_scenario(SCENARIOS / "afghan_instability.yaml", overrides=SHORT)
+    model = run_model(sc, runs=[0, 1])
+    last = {k: v[:, -1] for k, v in _records(model).items()}
+    mech = next(m for _, m in model.mechanisms if hasattr(m, "mult0"))
+    p = mech.system.params
+    mult = edge_cost_multiplier(insecurity_index(last["expected_incidents"], p.incidents_half),
+                                p.cost_markup)
+    ratio = mult / mech.mult0
+    g = ratio[:, :, None] * ratio[:, None, :]
+    cost = CorridorNetwork().baseline_cost
+    n = model.N
+    off = ~np.eye(n, dtype=bool)
+    chn = model.codes.index("CHN")
+    assert (ratio[:, chn] > 1.001).all(), "Afghan spillover raises China's expected rate"
+    # The recorded factor is the change of the transport cost, partner by partner.
+    expect = 1.0 + (g - 1.0) * cost / (1.0 + cost)
+    np.testing.assert_allclose(last["trade_cost_factor_security"],
+                               (expect * off).sum(axis=2) / (n - 1), rtol=1e-12)
+    # So China's factor rises by less than its multiplier: freight is a fraction of value.
+    share = (cost / (1.0 + cost))[chn][off[chn]].max()
+    rise = last["trade_cost_factor_security"][:, chn] - 1.0
+    assert (rise <= share * ((g[:, chn] - 1.0) * off[chn]).max(axis=1) + 1e-12).all()
+    assert (rise < 0.5 * (ratio[:, chn] - 1.0)).all()

@@ -23,7 +23,8 @@ Each year, for every run of the batch at once:
    ``levers["welfare_cost_share"]`` ``(R, N)`` (security spending above the baseline
    spending, share of GDP; the trade mechanism takes it out of welfare); and, when no
    network mechanism fills its slot, ``policy.cost_change`` times the change of the
-   edge-cost multiplier at both ends of every bilateral pair. Trust moves with the
+   pair's transport cost, priced with the edge-cost multiplier at both ends of every
+   bilateral pair (:func:`pair_cost_factor`). Trust moves with the
    year's efforts (:func:`scosim.security.model.trust_effect`).
 
 docs/security.md section 11 has the details and the reasons.
@@ -142,6 +143,9 @@ class SecurityMechanism(Mechanism):
         self.network_filled = model.scenario.parameters.mechanisms.get("network") is not None
         self.iota0 = insecurity_index(self.system.cal.base_rate[None, :], p.incidents_half)
         self.hosts = _freight_hosts(model) if self.network_filled else None
+        # Without the network slot the pair factor still needs each pair's transport cost
+        # (the share of the iceberg cost insecurity acts on): the network tables' baseline.
+        self.transport_cost = None if self.network_filled else _transport_cost(model)
         rules: dict[str, Any] = {}
         for code in model.codes[:-1]:  # Rest of World takes no decisions
             agent = model.agents_by_code[code]
@@ -198,7 +202,7 @@ class SecurityMechanism(Mechanism):
             # expected rate, a spurious 1.7 % welfare gain).
             expected = edge_cost_multiplier(
                 insecurity_index(ind["expected_incidents"], p.incidents_half), p.cost_markup)
-            factor = pair_cost_factor(expected, self.mult0)
+            factor = pair_cost_factor(expected, self.mult0, self.transport_cost)
             policy.cost_change = policy.cost_change * factor
         off = ~np.eye(model.N, dtype=bool)
         count = np.zeros((model.R, model.N))
@@ -241,17 +245,42 @@ def _freight_hosts(model: SCOModel) -> np.ndarray:
     return out
 
 
-def pair_cost_factor(multiplier: np.ndarray, multiplier0: np.ndarray) -> np.ndarray:
+def _transport_cost(model: SCOModel) -> np.ndarray:
+    """``(N, N)`` baseline generalised transport cost of each pair, share of cargo value."""
+    from scosim.network.mechanism import shared_network
+
+    return np.asarray(shared_network(model).net.baseline_cost, dtype=float)
+
+
+def pair_cost_factor(multiplier: np.ndarray, multiplier0: np.ndarray,
+                     transport_cost: np.ndarray) -> np.ndarray:
     """Bilateral trade-cost factor ``(R, N, N)`` from edge-cost multipliers ``(R, N)``.
 
-    Without a transport network the route of a shipment is unknown; it is taken to
-    cross its exporter and its importer, so the pair's iceberg cost is multiplied by
-    the change of the multiplier at both ends, ``m[i] / m0[i] * m[j] / m0[j]``
-    (:func:`scosim.security.model.edge_cost_multiplier`; ``m0`` at the 2018-2022
-    rates, which the base-year trade data already reflect). Domestic sales are untouched.
+    Without a transport network in the run the route of a shipment is unknown; it is
+    taken to cross its exporter and its importer, so the pair's *transport* cost is
+    multiplied by the change of the multiplier at both ends, ``g = m[i] / m0[i] * m[j] /
+    m0[j]`` (:func:`scosim.security.model.edge_cost_multiplier`, a multiplier of transport
+    costs; ``m0`` at the 2018-2022 rates, which the base-year trade data already reflect).
+    The iceberg cost is ``1 + c`` with ``c`` the pair's transport cost, a share of cargo
+    value, so it changes by ``(1 + g c) / (1 + c) = 1 + (g - 1) c / (1 + c)``, the
+    network's own rule (:func:`scosim.network.routing.t_hat_from_costs`). Multiplying the
+    whole iceberg cost by ``g`` would raise the cargo's value along with its freight:
+    China's trade with every partner, the Rest of World's sea trade too, fell 3-4 % on
+    eight incidents a year from Afghan spillover. Domestic sales are untouched.
+
+    Args:
+        multiplier: ``(R, N)`` edge-cost multipliers of the year.
+        multiplier0: ``(R, N)`` or ``(N,)`` multipliers at the 2018-2022 rates.
+        transport_cost: ``(N, N)`` baseline generalised transport cost of each pair,
+            share of cargo value (``CorridorNetwork.baseline_cost``; inf = no route,
+            taken as a share of 1).
     """
     ratio = np.asarray(multiplier, dtype=float) / np.asarray(multiplier0, dtype=float)
-    f = ratio[:, :, None] * ratio[:, None, :]
+    g = ratio[:, :, None] * ratio[:, None, :]
+    c = np.asarray(transport_cost, dtype=float)
+    with np.errstate(invalid="ignore"):
+        share = np.where(np.isfinite(c), c / (1.0 + c), 1.0)
+    f = 1.0 + (g - 1.0) * share[None]
     n = f.shape[-1]
     return np.where(np.eye(n, dtype=bool)[None], 1.0, f)
 
