@@ -310,3 +310,39 @@ def test_closing_iran_land_links_reroutes_india_russia_via_suez(net):
     assert built[ix("IND"), ix("RUS")] < cut[ix("IND"), ix("RUS")] < net.graph.max_t_hat
     # Iran itself is still reached by sea; its land neighbours lose their Iranian routes.
     assert t[ix("IND"), ix("IRN")] >= 1.0 and t[ix("TKM"), ix("IRN")] > 1.0
+
+
+def test_plot_gains_keys_each_bar_colour_and_keeps_the_key_off_the_bars(tmp_path, monkeypatch):
+    """Gains and losses get one key entry each in their bar colours (a single entry took the
+    first bar's colour), and the key covers no bar: at "lower right" it sat on the losses
+    that end at 0 (Myanmar's bar in afghan_corridor.yaml's figure)."""
+    import matplotlib.colors as mcolors
+    import matplotlib.pyplot as plt
+
+    from scosim.data.constants import ECONOMIES
+    from scosim.network import plot
+
+    kept = []
+    monkeypatch.setattr(plot.plt, "close", kept.append)
+    rng = np.random.default_rng(3)
+    n = len(ECONOMIES)
+    for centre in (np.linspace(-0.004, 0.003, n), np.linspace(-0.004, -0.003, n)):
+        change = centre + 0.0002 * rng.standard_normal((20, n))
+        plot.plot_gains(change, ECONOMIES, tmp_path / "g.png", title="t")
+        fig = kept[-1]
+        try:
+            ax = fig.axes[0]
+            legend = ax.get_legend()
+            bars = {mcolors.to_hex(p.get_facecolor()) for p in ax.patches}
+            keyed = {t.get_text(): mcolors.to_hex(h.get_facecolor())
+                     for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+                     if t.get_text().startswith("median")}
+            assert set(keyed.values()) == bars, "every bar colour keyed, and only those"
+            if len(bars) == 2:
+                assert keyed == {"median of 20 runs: gain": mcolors.to_hex("C2"),
+                                 "median of 20 runs: loss": mcolors.to_hex("C3")}
+            fig.canvas.draw()
+            box = legend.get_window_extent()
+            assert not any(box.overlaps(p.get_window_extent()) for p in ax.patches)
+        finally:
+            plt.close(fig)

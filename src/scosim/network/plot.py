@@ -14,6 +14,7 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from scosim.data.constants import NAMES  # noqa: E402
 from scosim.network.finance import FinanceOutcome  # noqa: E402
@@ -253,20 +254,28 @@ def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, t
     show = np.argsort(-np.abs(med))[:top]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(show) + 1.8))
     y = np.arange(len(show))
-    ax.barh(y, med[show], color=np.where(med[show] >= 0, "C2", "C3"), alpha=0.8,
-            label=f"median of {c.shape[0]} runs")
+    gain = med[show] >= 0
+    ax.barh(y, med[show], color=np.where(gain, "C2", "C3"), alpha=0.8)
+    # One key entry per bar colour present: a single entry took the first bar's colour.
+    handles = [Patch(color=col, alpha=0.8, label=f"median of {c.shape[0]} runs: {word}")
+               for col, word, present in (("C2", "gain", gain.any()),
+                                          ("C3", "loss", (~gain).any())) if present]
     if c.shape[0] > 1:
-        ax.errorbar(med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
-                    ecolor="black", capsize=3, label="5th-95th percentile")
+        handles.append(ax.errorbar(
+            med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
+            ecolor="black", capsize=3, label="5th-95th percentile"))
     ax.set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(label)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    # Below the axes: inside, "lower right" sat on the losses that end at 0, and with
+    # twelve long bars no corner is free.
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+              ncol=len(handles), frameon=False)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     out = Path(path)
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return out

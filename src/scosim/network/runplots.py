@@ -105,11 +105,11 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
         _, w = _final(ind, "welfare_change_pct")
         out.append(plot_gains(
             w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
-            title=f"{title}\nwelfare change (real expenditure) in {year} vs no corridor, "
-                  "no instability and\nno route sanction (the run's together), "
+            title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
+                  "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over the "
-                  "trade elasticity)"))
+                  f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over runs, "
+                  "which draw\nthe trade elasticity and growth)"))
     if "corridor_paid_usd" in set(ind["indicator"].unique()):
         out.append(_who_pays(ind, plots_dir / "network_who_pays.png", title, names))
     return out
