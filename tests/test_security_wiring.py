@@ -171,3 +171,23 @@ def test_insecurity_prices_freight_not_the_cargo_without_a_network() -> None:
     rise = last["trade_cost_factor_security"][:, chn] - 1.0
     assert (rise <= share * ((g[:, chn] - 1.0) * off[chn]).max(axis=1) + 1e-12).all()
     assert (rise < 0.5 * (ratio[:, chn] - 1.0)).all()
+
+
+def test_bad_rats_participants_name_the_field_not_pydantic_branches(tmp_path: Path) -> None:
+    """A bad code or a bare string in ``participants`` gives one error at the field (it gave
+    two, at ``participants.literal['members']`` and ``participants.list[function-after[
+    <lambda>(), str]][1]``, pydantic's union branches)."""
+    base = ("name: s\nyears: {start: 2025, end: 2030}\nparameters:\n"
+            "  mechanisms: {security: security}\nproposals:\n"
+            "  - {type: rats_upgrade, id: r, year: 2026, proposer: KAZ, participants: %s}\n")
+    for value, path, words in (("[KAZ, XXX]", "proposals[0].participants[1]",
+                                ("unknown country code 'XXX'", "allowed: CHN")),
+                               ("KAZ", "proposals[0].participants", ("'KAZ'", "members"))):
+        (tmp_path / "s.yaml").write_text(base % value)
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(tmp_path / "s.yaml")
+        (item,) = info.value.errors
+        assert item.path == path and item.line == 6
+        assert all(w in item.message for w in words), item.message
+    (tmp_path / "s.yaml").write_text(base % "[KAZ, TJK]")
+    assert load_scenario(tmp_path / "s.yaml").proposals[0].participants == ["KAZ", "TJK"]

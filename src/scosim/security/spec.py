@@ -12,10 +12,15 @@ from pydantic import Field, field_validator
 
 from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import State
+from scosim.scenario.values import StateList, _keyword_or_list
 
 __all__ = ["RatsUpgradeProposal", "Unit"]
 
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
+# Tagged like the other proposals' participants, so an error names the field, not pydantic's
+# union branches ("participants.list[function-after[<lambda>(), str]]").
+RatsParticipants = _keyword_or_list(Literal["members"], StateList,
+                                    "'members' or a list of country codes")
 
 
 class RatsUpgradeProposal(ProposalSpec):
@@ -23,7 +28,7 @@ class RatsUpgradeProposal(ProposalSpec):
 
     type: Literal["rats_upgrade"]
     proposer: State
-    participants: Literal["members"] | list[State] = "members"
+    participants: RatsParticipants = "members"
     units: list[Unit] = Field(
         default_factory=lambda: ["anti_drug", "information_security", "organized_crime"])
     intel_gain: float = Field(0.5, ge=0, le=5, description="added intelligence pooling level")
