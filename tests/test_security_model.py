@@ -197,3 +197,33 @@ def test_plot_writes_a_png(tmp_path):
     res = simulate(SYS, years, {}, 1.0, 5, seed=1)
     out = plot_security({"baseline": res}, years, tmp_path / "s.png")
     assert out.stat().st_size > 10_000
+
+
+def test_plot_draws_an_identical_variant_dashed_without_a_second_band(tmp_path, monkeypatch):
+    """Afghanistan is outside RATS, so its incidents with and without the upgrade are the
+    same: the later variant's line hid the earlier one and their two bands blended into a
+    colour the key does not show. It is drawn dashed over the first, with no band, and the
+    key says what dashed means."""
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+
+    from scosim.security import plots
+
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    years = [2025, 2026, 2027]
+    res = simulate(SYS, years, {}, 1.0, 5, seed=1)
+    other = {k: v + 1.0 for k, v in res.items()}  # differs everywhere
+    plot_security({"today": res, "other": other, "upgraded": dict(res)}, years,
+                  tmp_path / "s.png", focus=("AFG",))
+    fig = kept[-1]
+    try:
+        ax = fig.axes[0]
+        styles = [ln.get_linestyle() for ln in ax.lines]
+        assert styles[:2] == ["-", "-"] and styles[2] == "--"
+        assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2
+        texts = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert texts[:3] == ["today", "other", "upgraded"]
+        assert any(t.startswith("dashed") for t in texts[3:])
+    finally:
+        plt.close(fig)

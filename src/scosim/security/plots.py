@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
@@ -49,14 +50,12 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
     fig = plt.figure(figsize=(15, 8.5))
     gs = fig.add_gridspec(2, max(len(focus), 3) * 2)
     width = max(len(focus), 3) * 2 // len(focus)
+    twins = False
     for k, code in enumerate(focus):
         ax = fig.add_subplot(gs[0, k * width:(k + 1) * width])
         i = ECONOMIES.index(code)
-        for c, (label, res) in enumerate(variants.items()):
-            x = res["incidents"][:, :, i]
-            lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
-            ax.plot(years, med, color=f"C{c}", label=label)
-            ax.fill_between(years, lo, hi, color=f"C{c}", alpha=0.2)
+        twins |= _median_bands(ax, years, {label: res["incidents"][:, :, i]
+                                           for label, res in variants.items()})
         ax.set_title(NAMES[code], fontsize=10)
         ax.set_xlabel("year")
         if k == 0:
@@ -65,15 +64,11 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    fig.axes[0].legend(fontsize=8, loc="upper left")
     cols = max(len(focus), 3) * 2
     ax = fig.add_subplot(gs[1, 0:cols // 3])
     a = ECONOMIES.index("AFG")
-    for c, (label, res) in enumerate(variants.items()):
-        x = res["inflow_t"][:, :, a]
-        lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
-        ax.plot(years, med, color=f"C{c}", label=label)
-        ax.fill_between(years, lo, hi, color=f"C{c}", alpha=0.2)
+    twins |= _median_bands(ax, years, {label: res["inflow_t"][:, :, a]
+                                       for label, res in variants.items()})
     ax.set_title("Afghan opiate supply", fontsize=10)
     ax.set_xlabel("year")
     ax.set_ylabel("tonnes heroin equivalent a year")
@@ -100,13 +95,47 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         if k == len(ROUTE_PATHS) - 1:
-            ax.legend(fontsize=7, loc="upper right")
+            # Colours are in the figure's key; this one keys the two kinds of marker (six
+            # entries covered Iran's whiskers).
+            ax.legend(handles=[
+                Line2D([], [], color="0.3", marker="o", label="reaching the border"),
+                Line2D([], [], color="0.3", marker="s", mfc="none", ls="--", label="seized"),
+            ], fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile")
-    fig.tight_layout()
+    # One key for the line panels, above them: in Afghanistan's panel it covered the data.
+    handles = [Line2D([], [], color=f"C{c}", label=label) for c, label in enumerate(variants)]
+    if twins:
+        handles.append(Line2D([], [], color="0.3", ls=(0, (3, 3)), lw=2.0,
+                              label="dashed: identical to a variant drawn under it"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.935),
+               ncol=len(handles), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.93))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]) -> bool:
+    """Median line and 5th-95th percentile band of each variant's ``(R, T)`` series.
+
+    A variant identical to one drawn before it (Afghanistan's or Turkmenistan's incidents
+    with and without a RATS upgrade: both are outside RATS) is drawn dashed over it, with no
+    band of its own: otherwise its line was hidden under the later one and the two bands
+    blended into a colour the key does not show. Returns whether any was.
+    """
+    drawn: list[np.ndarray] = []
+    twins = False
+    for c, (label, x) in enumerate(series.items()):
+        lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
+        if any(np.array_equal(x, y) for y in drawn):
+            ax.plot(years, med, color=f"C{c}", ls=(0, (3, 3)), lw=2.0, label=label)
+            twins = True
+        else:
+            ax.plot(years, med, color=f"C{c}", label=label)
+            ax.fill_between(years, lo, hi, color=f"C{c}", alpha=0.2)
+        drawn.append(x)
+    return twins
 
 
 #: Indicators a run must have for :func:`plot_security_run`.
