@@ -153,3 +153,22 @@ def test_run_writes_network_plots(tmp_path):
     plots = {p.name: p for p in tmp_path.rglob("*.png")}
     for name in ("network_map.png", "network_gains.png", "network_who_pays.png"):
         assert name in plots and plots[name].stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["corridor_instc.yaml", "--proposer", "XXX"], ("--proposer 'XXX'", "allowed: CHN")),
+    (["afghan_instability.yaml"], ("network slot is empty", "corridor_network")),
+    (["corridor_instc.yaml", "--set", "proposals[0].project=NOPE"], ("unknown project 'NOPE'",)),
+])
+def test_report_tool_reports_bad_input_without_a_traceback(args, words, capsys):
+    """A bad proposer, a scenario without the network slot or a bad scenario value end in
+    one "error:" line and exit status 2 (they raised ValueError, AttributeError and
+    ScenarioError)."""
+    from scosim.network.report import main
+
+    scen = Path(__file__).resolve().parents[1] / "scenarios"
+    with pytest.raises(SystemExit) as info:
+        main([str(scen / args[0]), *args[1:]])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and all(w in err for w in words), err

@@ -110,3 +110,17 @@ def test_report_tables_and_figure_from_the_runs(runs, tmp_path):
     assert pak["difference, median [5-95 %]"].startswith("-0.0")
     png = plot_coupling(variants, years, codes, tmp_path / "c.png", opening=2033)
     assert png.stat().st_size > 10_000
+
+
+def test_coupling_tool_reports_a_wrong_run_directory_without_a_traceback(tmp_path, capsys):
+    """A directory that is not a finished afghan_corridor run ends in one "error:" line
+    naming it and what is wanted, and exit status 2 (it raised FileNotFoundError)."""
+    from scosim.security.coupling import main
+
+    missing = tmp_path / "no_run"
+    with pytest.raises(SystemExit) as info:
+        main([str(missing), str(missing), str(missing), "--png", str(tmp_path / "x.png")])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and str(missing) in err and "afghan_corridor_stable" in err
+    assert "Traceback" not in err

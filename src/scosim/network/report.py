@@ -77,8 +77,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--proposer", default="IND")
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                         help="override a scenario value, as in `scosim run --set`")
+    from scosim.scenario import ScenarioError
+
     args = parser.parse_args(argv)
-    scenario = load_scenario(args.scenario, overrides=parse_overrides(args.set) or None)
+    # User errors end in one "error:" line and exit 2, as in `scosim`, not a traceback.
+    if args.proposer not in ECONOMIES[:-1]:
+        parser.error(f"--proposer {args.proposer!r} is not an economy code; allowed: "
+                     f"{', '.join(ECONOMIES[:-1])}")
+    try:
+        scenario = load_scenario(args.scenario, overrides=parse_overrides(args.set) or None)
+    except (ScenarioError, ValueError, OSError) as exc:
+        parser.error(str(exc))
+    if scenario.parameters.mechanisms.get("network") is None:
+        parser.error(f"{args.scenario}: the network slot is empty; the report needs "
+                     "parameters.mechanisms.network (corridor_network), as in the "
+                     "scenarios/corridor_*.yaml files")
     model = run_model(scenario)
     table = bilateral_report(model, args.proposer)
     print(f"{scenario.name}: seed {scenario.seed}, {model.R} runs, year {model.years[-1]}"

@@ -266,11 +266,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--png", type=Path, default=Path("afghan_corridor.png"))
     a = ap.parse_args(argv)
     labels = ("stable instability", "rising instability", "rising, RATS upgraded")
-    loaded = [load_run(p) for p in (a.stable, a.rising, a.rats)]
+    # A wrong directory ends in one "error:" line and exit 2, not a traceback.
+    try:
+        loaded = [load_run(p) for p in (a.stable, a.rising, a.rats)]
+    except (ValueError, OSError) as exc:
+        ap.error(f"{exc}; give the run directories of afghan_corridor_stable, afghan_corridor "
+                 "and afghan_corridor_rats (results/<scenario>/<run>)")
     years, codes = loaded[0][0], loaded[0][1]
     for y, c, _ in loaded[1:]:
         if y != years or c != codes:
-            raise ValueError("the three runs must cover the same years and economies")
+            ap.error("the three runs must cover the same years and economies")
+    if a.year is not None and a.year not in years:
+        ap.error(f"--year {a.year} is not simulated; the runs cover {years[0]}-{years[-1]}")
     variants = {name: res for name, (_, _, res) in zip(labels, loaded, strict=True)}
     year = years[-1] if a.year is None else a.year
     op = variants[labels[1]]["corridor_operating"][:, :, codes.index("AFG")]
