@@ -228,6 +228,11 @@ def test_plot_network_gives_each_highlighted_project_its_own_colour_and_key(
                 if ln.get_linewidth() == 4.0}
         bars = {mcolors.to_hex(b.get_facecolor()) for b in fig.axes[-1].patches}
         assert len(bars) == 2 and not bars & line
+        # Centres whose cost with India falls are blue, as "better" (red is "worse").
+        centres = max(fig.axes[0].collections, key=lambda c: c.get_array() is not None)
+        change, colours = centres.get_array(), centres.get_facecolors()
+        fell = change < -0.5
+        assert fell.any() and (colours[fell, 2] > colours[fell, 0]).all()
     finally:
         plt.close(fig)
 

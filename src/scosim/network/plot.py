@@ -126,10 +126,13 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                            if c in econ else 0.0 for c in centres["economy"]])
         lim = float(np.abs(change).max())
     if with_panel and focus in econ and lim > 1e-6:
-        sc = ax.scatter(centres["lon"], centres["lat"], s=70, c=change, cmap="RdBu",
+        # Blue for a fall, red for a rise: red is "worse" in every other figure (the
+        # comparison's "rise (worse)"), and Pakistan's 2 % fall with Uzbekistan read as a loss.
+        sc = ax.scatter(centres["lon"], centres["lat"], s=70, c=change, cmap="RdBu_r",
                         vmin=-lim, vmax=lim, edgecolor="black", zorder=6)
         cb = fig.colorbar(sc, cax=fig.add_axes((0.575, 0.15, 0.01, 0.68)))
-        cb.set_label(f"change in trade cost with {focus}, % (larger fall of the two directions)")
+        cb.set_label(f"change in trade cost with {focus}, %\n(larger fall of the two "
+                     "directions; blue: cheaper, red: dearer)")
     else:
         # Nothing moved (e.g. energy projects only): no colour scale of +-1e-9 percent.
         ax.scatter(centres["lon"], centres["lat"], s=60, color=colours, edgecolor="black",
