@@ -351,3 +351,27 @@ def test_plot_gains_keys_each_bar_colour_and_keeps_the_key_off_the_bars(tmp_path
             assert not any(box.overlaps(p.get_window_extent()) for p in ax.patches)
         finally:
             plt.close(fig)
+
+
+def test_plot_network_panel_title_sits_below_a_three_line_figure_title(net, tmp_path, monkeypatch):
+    """The run map has a three-line title; the side panel's title sat on its last line and
+    read as part of it ("... lines are schematic links Uzbekistan: largest ...")."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network import plot
+
+    kept = []
+    monkeypatch.setattr(plot.plt, "close", kept.append)
+    out = net.step(active_projects=["TRANS_AFGHAN_RAIL"])
+    plot.plot_network(net.tables, tmp_path / "map.png", highlight=["TRANS_AFGHAN_RAIL"],
+                      t_hat=out.t_hat[0], focus="UZB",
+                      title="run: TRANS_AFGHAN_RAIL in 2035\nsecond line\nthird line")
+    fig = kept[-1]
+    try:
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        top = fig._suptitle.get_window_extent(r)
+        panel = fig.axes[-1].title.get_window_extent(r)
+        assert panel.y1 < top.y0
+    finally:
+        plt.close(fig)
