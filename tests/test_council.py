@@ -402,7 +402,7 @@ def test_default_decision_rule_comes_from_the_type_unless_the_scenario_sets_one(
 
 
 def test_vote_reasons_labels_say_who_was_committed_and_who_proposed():
-    from scosim.plots import _vote_label
+    from scosim.plot_votes import _vote_label
 
     assert _vote_label(1.0, {"always_yes"}, True).endswith(
         "committed by rule always_yes: score not used")

@@ -365,7 +365,7 @@ def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: P
     """Under variable geometry Pakistan says yes to the ten-member union and then
     withdraws from the union with China alone: the answer and the vote-reasons figure
     count the withdrawals from the events, not as votes against."""
-    from scosim.plots import vote_reasons_data
+    from scosim.plot_votes import vote_reasons_data
 
     res = run(Path(__file__).resolve().parents[1] / "scenarios"
               / "customs_union_variable_geometry.yaml", replications=6, out=tmp_path,

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
-from scosim.plots import load_plot_data, vote_reasons_data
+from scosim.plot_votes import vote_reasons_data
+from scosim.plots import load_plot_data
 from scosim.results import read_batches
 from scosim.vote_stats import VOTES_FILE
 

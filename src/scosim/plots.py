@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -26,11 +25,10 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from scosim.data.constants import MEMBERS  # noqa: E402
 from scosim.experiments.executors import INDICATOR_COLUMNS  # noqa: E402
 from scosim.model.events import KEY_COLUMNS  # noqa: E402
+from scosim.plot_votes import plot_vote_reasons  # noqa: E402
 from scosim.results import MANIFEST, indicator_names, read_batches  # noqa: E402
-from scosim.runstats import YEAR0, RunStats  # noqa: E402
+from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
 from scosim.vote_stats import VOTES_FILE  # noqa: E402
-
-LOW, HIGH = 5, 95
 
 
 def _band_note(n_runs: int) -> str:
@@ -363,161 +361,6 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     ax2.set_title(panel, fontsize=10)
     fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))
     fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-TERM_LABELS = {
-    "econ": "expected welfare gain",
-    "sovereignty": "sovereignty cost",
-    "trust": "trust in the proposer",
-    "dominance": "relative gains: how much more the largest member gains",
-    "security": "security gain",
-}
-
-#: Vote rules that read the score (utility plus shock).
-SCORE_RULES = ("utility_vote", "score_only_vote")
-#: Vote rules that ignore the state's score: the scenario commits the vote. Any other
-#: rule (built in, such as gains_only, or a user's) may read the score in its own way.
-COMMITTED_RULES = ("always_yes", "always_no")
-
-
-def _rule_name(rule: str) -> str:
-    """``always_yes`` for ``always_yes`` and ``scosim.rules.builtin:always_yes``."""
-    return rule.rsplit(":", 1)[-1] if rule.startswith("scosim.rules.builtin:") else rule
-
-
-def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
-    """``yes in 43%``, plus who decided the vote when it was not the score."""
-    text = f"yes in {yes:.0%}"
-    committed = sorted(r for r in rules if _rule_name(r) in COMMITTED_RULES)
-    own = sorted(r for r in rules if r not in SCORE_RULES and r not in committed)
-    if committed:
-        text += f" - committed by rule {', '.join(committed)}: score not used"
-    elif own:
-        text += f" - by rule {', '.join(own)}"
-    elif sponsor:
-        text += " - proposer: votes for its own proposal"
-    return text
-
-
-@dataclass
-class VoteReasons:
-    """Why states voted as they did at the first vote (data of the vote-reasons figure).
-
-    Attributes:
-        contributions: Mean weighted terms of each state's score over runs, in
-            percentage points of real expenditure; index states (sorted by total),
-            columns the terms of :data:`TERM_LABELS` that are non-zero.
-        score_low: 5th percentile of the score (sum of terms) over runs, per state.
-        score_high: 95th percentile of the score over runs, per state.
-        yes_share: Share of runs in which each state voted yes.
-        rules: The vote rules each state used (a rule other than the score rules
-            commits the vote).
-        sponsor: Whether each state proposed or co-sponsored the proposal.
-        proposal: Id of the proposal voted on.
-        year: Year of the vote.
-        n_runs: Runs averaged over.
-        withdrew: Share of runs in which each state, having said yes, withdrew from
-            the smaller group the willing would form (opt-in rules).
-    """
-
-    contributions: pd.DataFrame
-    score_low: pd.Series
-    score_high: pd.Series
-    yes_share: pd.Series
-    rules: pd.Series
-    sponsor: pd.Series
-    proposal: str
-    year: int
-    n_runs: int
-    withdrew: pd.Series | None = None
-
-
-def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
-    """The weighted terms of each state's score at the first vote, over runs.
-
-    Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
-    """
-    st = events if isinstance(events, RunStats) else RunStats.from_frames(None, events)
-    first = st.first_vote
-    data = None if first is None else first.reasons(list(TERM_LABELS))
-    if first is None or data is None:
-        return None
-    means = data["means"]
-    order = means.sum(axis=1).sort_values().index
-    return VoteReasons(
-        contributions=means.loc[order],
-        score_low=data["low"].loc[order],
-        score_high=data["high"].loc[order],
-        yes_share=data["yes"].loc[order],
-        rules=data["rules"].loc[order],
-        sponsor=data["sponsor"].loc[order].astype(bool),
-        proposal=first.proposal,
-        year=first.year,
-        n_runs=first.runs,
-        withdrew=pd.Series({c: st.withdrew_by.get((first.year, first.proposal, c), 0)
-                            / max(first.runs, 1) for c in order}),
-    )
-
-
-def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -> Path | None:
-    """Why each state voted as it did: the weighted terms of its score at the first vote.
-
-    Bars are the mean signed contributions over runs (they add up to the score
-    before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
-    the score over runs. The label gives the share of runs voting yes and says
-    when the vote was not decided by the score: a rule that commits the state
-    (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
-    opt-in rule, the share of runs in which the state then withdrew from the smaller
-    group the willing would form (the terms shown are those of the whole proposal).
-    """
-    data = vote_reasons_data(events)
-    if data is None:
-        return None
-    means, order, terms = data.contributions, data.contributions.index, list(data.contributions)
-    lo, hi, yes = data.score_low, data.score_high, data.yes_share
-    pid, n_runs = data.proposal, data.n_runs
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 3.4))
-    y = np.arange(len(order))
-    pos = np.zeros(len(order))
-    neg = np.zeros(len(order))
-    for k, t in enumerate(terms):
-        v = means.loc[order, t].to_numpy()
-        left = np.where(v >= 0, pos, neg)
-        ax.barh(y, v, left=left, color=f"C{k}", label=TERM_LABELS[t])
-        pos += np.clip(v, 0, None)
-        neg += np.clip(v, None, 0)
-    total = means.loc[order].sum(axis=1).to_numpy()
-    ax.errorbar(
-        total, y,
-        # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
-        xerr=[np.clip(total - lo[order].to_numpy(), 0, None),
-              np.clip(hi[order].to_numpy() - total, 0, None)],
-        fmt="k|", markersize=14, capsize=3, lw=1,
-        label=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
-    )
-    for k, c in enumerate(order):
-        label = _vote_label(yes[c], data.rules[c], bool(data.sponsor[c]))
-        if data.withdrew is not None and data.withdrew[c] > 0:
-            label += f"; withdrew in {data.withdrew[c]:.0%}"
-        # Outside the axes, on the right: labels never cover the bars.
-        ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
-    ax.set_yticks(y, order)
-    ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
-    ax.set_ylabel("voting state")
-    year = data.year
-    ax.set_title(
-        f"{title}: why states voted as they did on '{pid}' in {year}\n"
-        f"mean weighted terms over {n_runs} runs; a state voting on its score says yes "
-        "when score plus a random shock is >= 0",
-        fontsize=10,
-    )
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
-    ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 

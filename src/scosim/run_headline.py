@@ -36,12 +36,11 @@ from scosim.mechanism_answer import (
     mechanism_lines,
     run_headline_indicators,
 )
+from scosim.plot_votes import COMMITTED_RULES, _rule_name
 from scosim.plots import (
-    COMMITTED_RULES,
     HIGH,
     LOW,
     _any_nonzero,
-    _rule_name,
     load_plot_data,
     run_title,
     who_gains_data,

@@ -61,6 +61,8 @@ EXACT_RUNS = 2000
 _MIN_PENDING = 1 << 18
 #: First year a cell can hold (years are stored as offsets from it).
 YEAR0 = 1900
+#: Percentiles of the bands every figure and answer shows (5th-95th across runs).
+LOW, HIGH = 5, 95
 _YEARS = 400
 
 

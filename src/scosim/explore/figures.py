@@ -2,7 +2,7 @@
 
 Every number comes from the functions the PNG plots and reports use
 (:func:`scosim.plots.who_gains_data`, :func:`scosim.plots.membership_data`,
-:func:`scosim.plots.vote_reasons_data`, :meth:`scosim.compare.Comparison.table`);
+:func:`scosim.plot_votes.vote_reasons_data`, :meth:`scosim.compare.Comparison.table`);
 this module only draws.
 
 The figures read a run through the same streaming statistics as ``scosim run``'s
@@ -17,17 +17,16 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.plot_votes import TERM_LABELS, vote_reasons_data
 from scosim.plots import (
     EVENTS_PANEL,
     HIGH,
     LOW,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
-    TERM_LABELS,
     load_plot_data,
     membership_data,
     repeated_votes,
-    vote_reasons_data,
     who_gains_data,
 )
 from scosim.results import Result
