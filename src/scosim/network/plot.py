@@ -171,6 +171,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         if not order:
             bx.text(0.5, 0.5, "no change in any\nbilateral trade cost", ha="center",
                     va="center", transform=bx.transAxes)
+            # An empty 0-centred scale would read as a measured zero (as elsewhere).
+            bx.set_xticks([])
         y = np.arange(len(order))
         bx.barh(y - 0.2, exp[order], height=0.4, color=PANEL_EXPORTS,
                 label=f"{focus} exports to")
@@ -178,7 +180,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                 label=f"{focus} imports from")
         bx.set_yticks(y, [NAMES.get(econ[j], econ[j]) for j in order], fontsize=8)
         bx.set_ylim(max(len(order), 8) - 0.5, -0.5)  # keep bars thin when few partners move
-        bx.axvline(0, color="black", lw=0.8)
+        if order:
+            bx.axvline(0, color="black", lw=0.8)
         bx.set_xlabel("change in iceberg trade cost, %")
         bx.set_title(f"{NAMES.get(focus, focus)}: largest trade-cost changes", fontsize=10)
         if order:  # an empty panel has no bars to key
