@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scosim.plot_votes import vote_reasons_data
 from scosim.plots import (
     PLOTTED,
     load_plot_data,
     membership_data,
     plot_run,
-    vote_reasons_data,
     who_gains_data,
 )
 from scosim.results import indicator_names, read_batches, read_wide
