@@ -121,6 +121,13 @@ def test_corridor_without_network_slot_is_an_error(tmp_path):
      "until: 2029}]\n", "is before year"),
     ("proposals:\n  - {type: corridor, id: c, year: 2026, project: INSTC}\n",
      "unknown project 'INSTC'"),
+    # The block's own model names the allowed keys, nested ones too (pydantic's raw text
+    # said "Extra inputs are not permitted"), and a bound is said as one.
+    ("parameters:\n  network: {vot_per_dy: 0.01}\n",
+     "unknown key 'vot_per_dy' (did you mean 'vot_per_day'?); allowed keys: instability,"),
+    ("parameters:\n  network:\n    closures: [{edge: E001, yaer: 2030}]\n",
+     "unknown key 'yaer' (did you mean 'year'?); allowed keys: edge, year, until"),
+    ("parameters:\n  network: {vot_per_day: 0.5}\n", "0.5 is out of range: must be <= 0.1"),
 ])
 def test_bad_network_scenario_input(tmp_path, body, needle):
     f = tmp_path / "bad.yaml"

@@ -226,10 +226,11 @@ class Parameters(BaseModel):
         try:
             return NetworkParams.model_validate(value if value is not None else {})
         except ValidationError as exc:
-            errs = exc.errors()
-            raise Issues(
-                [(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, ")) for e in errs]
-            ) from None
+            from scosim.scenario.messages import block_message
+
+            # As for parameters.finance: the block's own model names allowed keys.
+            raise Issues([(tuple(e["loc"]), block_message(e, NetworkParams).removeprefix(
+                "Value error, ")) for e in exc.errors()]) from None
 
     finance: dict[str, Any] = Field(
         default_factory=dict,

@@ -186,12 +186,37 @@ def block_message(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     anywhere else, and a bad value the same wording.
     """
     loc = tuple(err["loc"])
-    if err["type"] == "extra_forbidden" and len(loc) == 1:
-        allowed = list(model.model_fields)
-        close = difflib.get_close_matches(str(loc[0]), allowed, n=1, cutoff=0.6)
+    owner = _block_model_at(model, loc[:-1]) if err["type"] == "extra_forbidden" else None
+    if owner is not None:
+        allowed = list(owner.model_fields)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown key {loc[0]!r}{hint}; allowed keys: {_join(allowed)}"
+        return f"unknown key {loc[-1]!r}{hint}; allowed keys: {_join(allowed)}"
     return _message(err, loc, None)
+
+
+def _block_model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that holds the mapping at ``loc`` inside ``model`` (None if not one).
+
+    Follows field names through nested models and the items of lists of models
+    (``closures[0]`` of ``NetworkParams`` is an ``EdgeClosure``).
+    """
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: its type is the list's item type, taken below
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return None
+        current = field.annotation
+        while get_origin(current) in (list, tuple, Union, types.UnionType):
+            models = [a for a in get_args(current)
+                      if isinstance(a, type) and issubclass(a, BaseModel)]
+            inner = [a for a in get_args(current) if get_origin(a) in (list, tuple)]
+            current = models[0] if models else inner[0] if inner else None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
