@@ -143,7 +143,8 @@ def table(
         # The willing go ahead only in a group each of them still wants: terms and
         # gains are those of the smaller group.
         participants, pv2 = _confirm(model, arr, year, np.zeros_like(participants),
-                                     participants, voters, invited, min_size=2)
+                                     participants, voters, invited, min_size=2,
+                                     asked_about=(invited, pv))
         adopted &= participants.any(axis=1)
         willing = np.where(adopted[:, None], participants, invited)
         if arr.rule == "interested_members":
@@ -278,6 +279,7 @@ def _confirm(
     *,
     min_size: int = 0,
     terms: dict[str, np.ndarray] | None = None,
+    asked_about: tuple[np.ndarray, Preview] | None = None,
 ) -> tuple[np.ndarray, Preview]:
     """Candidates who said yes to a larger group confirm that they want the group they form.
 
@@ -304,6 +306,8 @@ def _confirm(
         min_size: Fewest states the group needs (``fixed`` included).
         terms: Terms to preview at (joiners accept the negotiated ones); default
             negotiated for the group.
+        asked_about: The group the candidates said yes to and its preview: where the
+            first round's group is that group in every run, the yes stands (no solve).
 
     Returns:
         ``(candidates left (R, N), preview of the final group)``.
@@ -312,6 +316,9 @@ def _confirm(
     for _ in range(model.N):
         alive = (fixed | cand).sum(axis=1) >= max(min_size, 1)
         group = np.where(alive[:, None], fixed | cand, fallback)
+        if asked_about is not None and np.array_equal(group, asked_about[0]):
+            return cand, asked_about[1]  # everyone asked said yes to this very group
+        asked_about = None
         pv = arr.preview(model, group, terms=terms)
         scores = _terms(model, arr, pv, group)
         stay = _collect_votes(model, arr, year, scores, cand, group, pv, event=None)
@@ -423,12 +430,12 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     terms = _terms(model, arr, pv, enlarged)
     votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
     joiners = arr.together(model, votes & outsiders, outsiders, year)
-    if joiners.any() and (joiners != outsiders).any():
-        # Not every outsider joins: those who did confirm on the union they would
-        # actually enlarge (as the willing do when a proposal is adopted).
+    if joiners.any():
+        # Those who said yes confirm on the union they would actually enlarge (as the
+        # willing do when a proposal is adopted): no solve where every outsider joins.
         fixed = arr.participants & arr.in_force[:, None]
         joiners, pv = _confirm(model, arr, year, fixed, joiners, outsiders, enlarged,
-                               terms=arr.terms)
+                               terms=arr.terms, asked_about=(enlarged, pv))
     if joiners.any():
         arr.participants = arr.participants | joiners
         arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)
