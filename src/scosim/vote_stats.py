@@ -46,16 +46,18 @@ class VoteTerms:
         for c in cols:
             if c[len(CONTRIB_PREFIX):] not in self.terms:
                 self.terms.append(c[len(CONTRIB_PREFIX):])
-        keys = list(zip(votes["proposal"].astype(str), votes["year"].astype(int),
-                        votes["country"].astype(str), strict=True))
         yes = (details["yes"].fillna(True).astype(bool).to_numpy() if "yes" in details
                else None)
         rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
         values = {c: details[c].to_numpy(dtype=float) for c in cols}
-        groups: dict[Key, list[int]] = {}
-        for i, k in enumerate(keys):
-            groups.setdefault(k, []).append(i)
-        for k, rows in groups.items():
+        # Positions of each (proposal, year, state), in the order met: one pass in pandas,
+        # then a loop over the few hundred groups, not the votes of every run.
+        keyed = votes.assign(proposal=votes["proposal"].astype(str),
+                             country=votes["country"].astype(str),
+                             year=votes["year"].astype(int))
+        groups = keyed.groupby(["proposal", "year", "country"], sort=False).indices
+        for key, rows in sorted(groups.items(), key=lambda kv: kv[1][0]):
+            k: Key = (str(key[0]), int(key[1]), str(key[2]))
             self.n[k] = self.n.get(k, 0) + len(rows)
             if yes is not None:
                 self.yes[k] = self.yes.get(k, 0) + int(yes[rows].sum())
