@@ -30,14 +30,13 @@ from pathlib import Path
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display
-from scosim.runstats import ZERO, RunStats
+from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
-__all__ = ["HeadlineIndicator", "declared_headline", "filled_mechanisms",
+__all__ = ["HeadlineIndicator", "declared_headline", "economy_label", "filled_mechanisms",
            "has_mechanism_answer", "mechanism_lines", "run_headline_indicators"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
-LOW, HIGH = 5, 95
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,8 @@ def _num(value: float) -> str:
     return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.1g}"
 
 
-def _name(code: str) -> str:
+def economy_label(code: str) -> str:
+    """``KAZ Kazakhstan``: the code and name of an economy, as the run's answer lists them."""
     return f"{code} {NAMES.get(code, '')}".strip()
 
 
@@ -134,7 +134,7 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     if members and not members & set(map(str, rows)):
         out.append("    no SCO member in any run or year; other economies:")
     out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
-    out += [f"    {_name(str(c)):<{width}}  {100 * share.loc[year, c]:>4.0f} %  "
+    out += [f"    {economy_label(str(c)):<{width}}  {100 * share.loc[year, c]:>4.0f} %  "
             f"{per_run[c]:>34.2f}" for c in order[:ROWS]]
     return out + _more(order)
 
@@ -160,7 +160,7 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
            f"{span + ', mean total':>20}"]
     for c in order[:ROWS]:
         spread = f"{_num(low[c])} to {_num(high[c])}"
-        out.append(f"    {_name(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
+        out.append(f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
                    f"{spread:>20}  {_num(total[c]):>20}")
     out += _more(order)
     members = [c for c in members if c in mean.columns]
@@ -194,7 +194,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
     if not recorded:
         return []
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
-    width = max(len(_name(c)) for c in [*codes, "SCO members together"])
+    width = max(len(economy_label(c)) for c in [*codes, "SCO members together"])
     out: list[str] = []
     for (slot, mech), names in _by_mechanism(declared, recorded).items():
         out.append(f"{mech} (the {slot} slot), {st.runs} runs:")

@@ -417,8 +417,9 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     from scosim.mechanism_answer import run_headline_indicators
     from scosim.run_headline import has_answer, write_headline  # it imports this module
 
-    if has_answer(st, run_headline_indicators(run_dir)):
-        write_headline(st, title, Path(run_dir))  # summary.txt: what `scosim run` prints
+    declared = run_headline_indicators(run_dir)  # read once: the answer's two steps use it
+    if has_answer(st, declared):
+        write_headline(st, title, Path(run_dir), declared)  # summary.txt: `scosim run` prints
     if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))

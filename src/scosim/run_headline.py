@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from scosim.data.constants import NAMES
 from scosim.mechanism_answer import (
     HeadlineIndicator,
+    economy_label,
     has_mechanism_answer,
     mechanism_lines,
     run_headline_indicators,
@@ -153,10 +153,6 @@ def _pct(value: float) -> str:
     return "0.00" if text in ("+0.00", "-0.00") else text
 
 
-def _name(code: str) -> str:
-    return f"{code} {NAMES.get(code, '')}".strip()
-
-
 #: The last line of the answer a run with plots keeps (``summary.txt``).
 WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator of every run: "
               "indicators/.")
@@ -196,12 +192,12 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
     if not moved and votes:  # the votes are the answer: most votes against first
         rows = rows.sort_values(votes, ascending=False, kind="stable")
-    width = max([len(_name(c)) for c in [*rows.index, *others.index]] + [8])
+    width = max([len(economy_label(c)) for c in [*rows.index, *others.index]] + [8])
     num = max(len(_pct(v)) for v in welfare.to_numpy().ravel())
     band = f"{LOW}-{HIGH} % of runs"
 
     def line(code: str, r: pd.Series, extra: bool) -> str:
-        text = f"  {_name(code):<{width}}"
+        text = f"  {economy_label(code):<{width}}"
         if moved:
             span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
             text += (f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
@@ -297,14 +293,17 @@ def _committed(st: RunStats) -> str | None:
             "the scenario decided them, not the states' scores.")
 
 
-def write_headline(st: RunStats, title: str, run_dir: Path) -> Path:
+def write_headline(st: RunStats, title: str, run_dir: Path,
+                   mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> Path:
     """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`.
 
-    With the headline indicators of the mechanisms the run's scenario filled.
+    With the headline indicators of the mechanisms the run's scenario filled
+    (``mechanisms``, read from the run when not given).
     """
     path = Path(run_dir) / HEADLINE_FILE
-    path.write_text(headline_text(st, title, mechanisms=run_headline_indicators(run_dir)),
-                    encoding="utf-8")
+    if mechanisms is None:
+        mechanisms = run_headline_indicators(run_dir)
+    path.write_text(headline_text(st, title, mechanisms=mechanisms), encoding="utf-8")
     return path
 
 
