@@ -17,9 +17,12 @@ kept as summaries that merge exactly across batches:
   summary of a run does not depend on how runs were batched or in which order
   batches finished.
 
-While no cell has more than :data:`EXACT_RUNS` runs, the values are kept as
-well and quantiles are exact (what :func:`numpy.percentile` gives); beyond
-that the sketch answers, in memory that no longer grows.
+While no cell has more than :data:`EXACT_RUNS` runs, and all indicators
+summarised together hold no more than :data:`EXACT_VALUES` values, the values
+are kept and quantiles are exact (what :func:`numpy.percentile` gives); beyond
+that the sketch answers, in memory that no longer grows. Which of the two
+answers depends only on the runs and indicators summarised, never on batching
+or order (the values held only grow, and the sketch's counts are integers).
 
 **Error bound.** Bins keep order, so the ``k``-th smallest value of a cell is
 in the bin where the cumulative count passes ``k``; the bin's representative
@@ -57,6 +60,11 @@ _SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
 #: Cells of at most this many runs keep their values and give exact quantiles
 #: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
 EXACT_RUNS = 2000
+#: Values all indicators of one :class:`RunStats` may hold for exact quantiles (12
+#: bytes each: about 200 MB). A summary of every indicator (``outputs.summary: all``,
+#: 61 indicators in the corridor and security scenarios) held 600 MB at 2,000 runs;
+#: beyond this, every indicator of it answers from the sketch.
+EXACT_VALUES = 1 << 24
 #: Codes a sketch holds back before its first merge (a few MB; see ``Sketch._push``).
 _MIN_PENDING = 1 << 18
 #: First year a cell can hold (years are stored as offsets from it).
@@ -185,9 +193,14 @@ class IndicatorStats:
         self.count = np.zeros(shape, dtype=np.int64)
         self.total = np.zeros(shape)
         self._comp = np.zeros(shape)  # Neumaier compensation of ``total``
-        self.sketch = Sketch(_YEARS * len(self.countries))
-        # (cell, value) pairs while no cell has more than EXACT_RUNS values.
+        # Filled only once the held values are dropped (see :attr:`sketch`): holding both
+        # doubled the memory of the exact phase, the peak of a run of 2,000 or more.
+        self._sketch = Sketch(_YEARS * len(self.countries))
+        # (cell, value) pairs while no cell has more than EXACT_RUNS values; cells as
+        # int32 (a cell id is below _YEARS times the economies), NaN left out.
         self._held: list[tuple[np.ndarray, np.ndarray]] | None = []
+        #: Number of values held (0 once the sketch answers).
+        self.held_values = 0
         # The held values sorted within cells, kept until the next add (see Sketch._ranks).
         self._sorted: tuple[np.ndarray, ...] | None = None
 
@@ -206,17 +219,45 @@ class IndicatorStats:
         self._comp += np.where(np.abs(self.total) >= np.abs(part),
                                (self.total - s) + part, (part - s) + self.total)
         self.total = s
-        self.sketch.add(cell, np.asarray(value, dtype=float))
         self._sorted = None
-        if self._held is not None:
-            self._held.append((cell[ok], np.asarray(value, dtype=float)[ok]))
-            if self.count.max() > EXACT_RUNS:
-                self._held = None  # from here on the sketch, in bounded memory
+        if self._held is None:
+            self._sketch.add(cell, np.asarray(value, dtype=float))
+            return
+        self._held.append((cell[ok].astype(np.int32), np.asarray(value, dtype=float)[ok]))
+        self.held_values += int(ok.sum())
+        if self.count.max() > EXACT_RUNS:
+            self.drop_held()
+
+    def drop_held(self) -> None:
+        """Answer from the sketch from now on, in bounded memory (no-op if already).
+
+        The sketch's counts are integers, so filling it now, batch by batch, gives the
+        bins that filling it all along gave.
+        """
+        if self._held is None:
+            return
+        for c, v in self._held:
+            self._sketch.add(c, v)
+        self._held, self._sorted, self.held_values = None, None, 0
+
+    @property
+    def sketch(self) -> Sketch:
+        """The quantile sketch of every value added.
+
+        While the values are held (exact phase) it is built from them on each call,
+        and not kept.
+        """
+        if self._held is None:
+            return self._sketch
+        sk = Sketch(self.count.size)
+        for c, v in self._held:
+            sk.add(c, v)
+        return sk
 
     def quantiles(self, qs: Sequence[float]) -> np.ndarray:
         """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
         if self._held is None:
-            return self.sketch.quantiles(qs)
+            return self._sketch.quantiles(qs)
         out = np.full((self.count.size, len(qs)), np.nan)
         if not self._held:
             return out
@@ -262,11 +303,17 @@ class IndicatorStats:
         Exact at any number of runs: bin keys carry the value's sign, and values
         within :data:`ZERO` of zero count as zero, as everywhere in this module.
         """
-        codes, counts = self.sketch.codes, self.sketch.counts
-        cell = codes // _SPAN
-        positive = codes - cell * _SPAN - _SPAN // 2 > 0
-        above = np.bincount(cell[positive], weights=counts[positive],
-                            minlength=self.count.size).reshape(self.count.shape)
+        if self._held is not None:
+            # A held value's bin key is positive exactly when the value is above ZERO.
+            pos = [c[v > ZERO] for c, v in self._held]
+            cells = np.concatenate(pos) if pos else np.empty(0, dtype=np.int32)
+            above = np.bincount(cells, minlength=self.count.size).reshape(self.count.shape)
+        else:
+            codes, counts = self._sketch.codes, self._sketch.counts
+            cell = codes // _SPAN
+            positive = codes - cell * _SPAN - _SPAN // 2 > 0
+            above = np.bincount(cell[positive], weights=counts[positive],
+                                minlength=self.count.size).reshape(self.count.shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             return self._frame(above / self.count)
 
@@ -329,6 +376,9 @@ class RunStats:
                     st = self._widen(str(name), c)
                 ccodes = np.array([idx[c] for c in cats], dtype=np.int64)[ccodes]
             st.add(years[pos], ccodes, values[pos])
+        if sum(s.held_values for s in self.indicators.values()) > EXACT_VALUES:
+            for s in self.indicators.values():
+                s.drop_held()
 
     def _widen(self, name: str, country: str) -> IndicatorStats:
         # Rare (batches of one run family share categories): rebuild with one more column.
@@ -337,15 +387,19 @@ class RunStats:
         n_old = len(old.countries)
         for attr in ("count", "total", "_comp"):
             getattr(new, attr)[:, :n_old] = getattr(old, attr)
-        cell = old.sketch.codes // _SPAN
-        t, c = np.divmod(cell, n_old)
-        new.sketch._codes = (t * (n_old + 1) + c) * _SPAN + (old.sketch.codes - cell * _SPAN)
-        new.sketch._counts = old.sketch.counts.copy()
         if old._held is None:
+            codes = old._sketch.codes
+            cell = codes // _SPAN
+            t, c = np.divmod(cell, n_old)
+            new._sketch._codes = (t * (n_old + 1) + c) * _SPAN + (codes - cell * _SPAN)
+            new._sketch._counts = old._sketch.counts.copy()
             new._held = None
         else:
-            new._held = [(np.divmod(c, n_old)[0] * (n_old + 1) + np.divmod(c, n_old)[1], v)
-                         for c, v in old._held]
+            new._held = []
+            for cells, v in old._held:
+                t, c = np.divmod(cells.astype(np.int64), n_old)
+                new._held.append(((t * (n_old + 1) + c).astype(np.int32), v))
+            new.held_values = old.held_values
         self.indicators[name] = new
         return new
 
