@@ -39,24 +39,33 @@ def write_run(path, *, runs: int = 6, batch: int = 4):
 
 
 def test_mechanism_figures_read_only_their_indicators_and_key_columns(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
     import scosim.plots as plots
 
     run = write_run(tmp_path / "run")
     calls = []
-    real = plots.read_batches
+    real = pq.read_table
 
-    def spy(d, **kw):
-        calls.append((str(d), kw))
-        return real(d, **kw)
+    def spy(path, **kw):
+        calls.append((str(path), kw))
+        return real(path, **kw)
 
-    monkeypatch.setattr(plots, "read_batches", spy)
+    monkeypatch.setattr(pq, "read_table", spy)
     (tmp_path / "plots").mkdir()
     drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "plots")
     assert [p.name for p in drawn] == ["security_incidents_routes.png"]
-    (d, kw), = calls  # no network slot: no events read at all
-    assert d.endswith("indicators")
-    assert set(kw["indicators"]) == {"incidents", "inflow_t", "seizures_t"}
-    assert kw["columns"] == ["run", "year", "country", "indicator", "value"]
+    # one read of values per batch file, one at a time (the others read the names of
+    # the indicators recorded); no network slot: no events read at all
+    assert all("/indicators/" in p for p, _ in calls)
+    calls = [(p, kw) for p, kw in calls if "filters" in kw]
+    assert [p.rsplit("/", 2)[-2:] for p, _ in calls] == [
+        ["indicators", "batch-00000.parquet"], ["indicators", "batch-00001.parquet"]]
+    for _, kw in calls:
+        assert kw["columns"] == ["run", "year", "country", "indicator", "value"]
+        (col, op, names), = kw["filters"]
+        assert (col, op) == ("indicator", "in")
+        assert set(names) == {"incidents", "inflow_t", "seizures_t"}
 
 
 def test_explorer_events_table_counts_as_the_whole_log(tmp_path):
@@ -80,12 +89,19 @@ def test_corridors_drawn_are_those_adopted_in_half_of_all_runs():
     from types import SimpleNamespace
 
     from scosim.network.runplots import _corridors
+    from scosim.runstats import RunStats
 
     sc = SimpleNamespace(proposals=[SimpleNamespace(type="corridor", id="a"),
                                     SimpleNamespace(type="corridor", id="b"),
                                     SimpleNamespace(type="customs_union", id="c")])
     adopted = pd.DataFrame({"run": [0, 1, 0, 2, 3], "year": 2026, "type": "adopted",
                             "country": "IND", "proposal": ["a", "a", "b", "c", "c"]})
-    assert [p.id for p in _corridors(sc, adopted, runs=4)] == ["a"]   # a: 2 of 4, b: 1 of 4
-    assert [p.id for p in _corridors(sc, adopted, runs=5)] == []      # a: 2 of 5
-    assert [p.id for p in _corridors(sc, adopted, runs=2)] == ["a", "b"]
+
+    def stats(runs: int) -> RunStats:
+        ind = pd.DataFrame({"run": range(runs), "year": 2026, "country": "IND",
+                            "indicator": "x", "value": 1.0})
+        return RunStats.from_frames(ind, adopted)
+
+    assert [p.id for p in _corridors(sc, stats(4))] == ["a"]   # a: 2 of 4, b: 1 of 4
+    assert [p.id for p in _corridors(sc, stats(5))] == []      # a: 2 of 5
+    assert [p.id for p in _corridors(sc, stats(2))] == ["a", "b"]

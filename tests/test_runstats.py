@@ -69,7 +69,7 @@ def test_merging_is_independent_of_batching_and_order() -> None:
 def test_sketch_merges_held_back_give_the_counts_of_merging_every_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import scosim.runstats as runstats
+    import scosim.sketch as sketch
 
     rng = np.random.default_rng(3)
     batches = [(rng.integers(0, 50, 400), rng.lognormal(0, 2, 400)) for _ in range(30)]
@@ -78,7 +78,7 @@ def test_sketch_merges_held_back_give_the_counts_of_merging_every_batch(
         eager.add(cells, vals)
         _ = eager.codes  # reading merges: one merge per batch, as before batching merges
     # A small threshold makes the held-back merges happen mid-stream, several times.
-    monkeypatch.setattr(runstats, "_MIN_PENDING", 500)
+    monkeypatch.setattr(sketch, "_MIN_PENDING", 500)
     lazy = Sketch(50)
     merges = 0
     for cells, vals in batches:

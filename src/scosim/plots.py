@@ -23,10 +23,8 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
-from scosim.experiments.executors import INDICATOR_COLUMNS  # noqa: E402
-from scosim.model.events import KEY_COLUMNS  # noqa: E402
 from scosim.plot_votes import plot_vote_reasons  # noqa: E402
-from scosim.results import MANIFEST, indicator_names, read_batches  # noqa: E402
+from scosim.results import MANIFEST, indicator_names  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
 from scosim.vote_stats import VOTES_FILE  # noqa: E402
 
@@ -507,31 +505,48 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[P
     """Figures of the mechanisms a run used (security, network, finance).
 
     Each is drawn only when the run recorded its mechanism's indicators (its slot
-    was filled); runs without a mechanism slot read nothing more.
+    was filled); runs without a mechanism slot read nothing more. The batch files are
+    read one at a time into statistics over runs (:class:`RunStats` for the security
+    and network figures, :class:`scosim.finance.run_summary.BankingStream` for the
+    banking one), so memory does not grow with the replications.
     """
+    import pyarrow.parquet as pq
+
+    from scosim.finance.run_summary import RUN_INDICATORS as FINANCE
+    from scosim.finance.run_summary import BankingStream
+    from scosim.results import batch_files
+
     d = Path(run_dir) / "indicators"
     names = indicator_names(d)
     if not names & set(_MECHANISM_MARKERS):
         return []
-    # Only what the figures draw: their indicators, and the adoptions' key columns.
+    # Only what the figures draw: their indicators, and the adoptions.
     wanted = [n for n in _mechanism_indicators(names) if n in names]
-    ind = read_batches(d, indicators=wanted, columns=list(INDICATOR_COLUMNS))
-    events = None
-    if "network_trade_cost_change_pct" in names:
-        events = read_batches(Path(run_dir) / "events", types=["adopted"],
-                              columns=list(KEY_COLUMNS))
+    banking = "bank_failures" in names
+    summarised = [n for n in wanted if n not in FINANCE and n != "member"]
+    st, stream = RunStats(), BankingStream()
+    for f in batch_files(d):
+        df = pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
+                           filters=[("indicator", "in", wanted)]).to_pandas()
+        st.add_indicators(df[df["indicator"].isin(summarised)])
+        if banking:
+            stream.add(df)
+        del df
+    if "network_trade_cost_change_pct" in names and (Path(run_dir) / "events").is_dir():
+        for f in batch_files(Path(run_dir) / "events"):
+            st.add_event_file(f, ["adopted"])
     from scosim.security.plots import plot_security_run
 
-    drawn = [plot_security_run(ind, title, plots_dir / "security_incidents_routes.png")]
+    drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png")]
     if "network_trade_cost_change_pct" in names:
         # Runs with the network slot filled: map, gains and who pays (docs/network.md).
         from scosim.network.runplots import plot_network_run
 
-        drawn.extend(plot_network_run(run_dir, plots_dir, ind, events, title))
-    if "bank_failures" in names:  # the finance slot was filled (docs/finance.md)
+        drawn.extend(plot_network_run(run_dir, plots_dir, st, title))
+    if banking:  # the finance slot was filled (docs/finance.md)
         from scosim.finance.plots import plot_finance_run
 
-        drawn.append(plot_finance_run(ind, title, plots_dir / "banking.png"))
+        drawn.append(plot_finance_run(stream, title, plots_dir / "banking.png"))
     return [p for p in drawn if p is not None]
 
 

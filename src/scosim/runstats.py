@@ -46,17 +46,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
-#: Relative accuracy of quantiles (see the module docstring for the bound).
-ALPHA = 1e-3
-#: Values with ``|x| <= ZERO`` count as zero (plots treat them as numerical noise).
-ZERO = 1e-9
-_GAMMA = (1.0 + ALPHA) / (1.0 - ALPHA)
-_LOG_GAMMA = math.log(_GAMMA)
-#: Shifts bin indices of positive values above zero (|x| from 1e-9 to 1e308 fits).
-_OFFSET = 1 << 23
-_SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
+__all__ = ["ALPHA", "EXACT_RUNS", "EXACT_VALUES", "HIGH", "LOW", "ZERO", "IndicatorStats",
+           "RunStats", "Sketch", "bin_keys", "bin_values", "run_percentiles"]
+
 #: Cells of at most this many runs keep their values and give exact quantiles
 #: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
 EXACT_RUNS = 2000
@@ -65,119 +60,11 @@ EXACT_RUNS = 2000
 #: 61 indicators in the corridor and security scenarios) held 600 MB at 2,000 runs;
 #: beyond this, every indicator of it answers from the sketch.
 EXACT_VALUES = 1 << 24
-#: Codes a sketch holds back before its first merge (a few MB; see ``Sketch._push``).
-_MIN_PENDING = 1 << 18
 #: First year a cell can hold (years are stored as offsets from it).
 YEAR0 = 1900
 #: Percentiles of the bands every figure and answer shows (5th-95th across runs).
 LOW, HIGH = 5, 95
 _YEARS = 400
-
-
-def bin_keys(x: np.ndarray) -> np.ndarray:
-    """Signed bin keys of values; increasing in the value (0 for ``|x| <= ZERO``)."""
-    a = np.abs(x)
-    k = np.zeros(x.shape, dtype=np.int64)
-    big = a > ZERO
-    k[big] = np.ceil(np.log(a[big]) / _LOG_GAMMA).astype(np.int64) + _OFFSET
-    return np.where(x < 0, -k, k)
-
-
-def bin_values(keys: np.ndarray) -> np.ndarray:
-    """The representative value of each bin key (within ``ALPHA`` of its values)."""
-    i = (np.abs(keys) - _OFFSET).astype(float)
-    v = 2.0 * np.exp(i * _LOG_GAMMA) / (_GAMMA + 1.0)
-    return np.where(keys == 0, 0.0, np.sign(keys) * v)
-
-
-class Sketch:
-    """Mergeable quantile summaries of many cells at once (sparse bin counts).
-
-    Args:
-        n_cells: Number of cells (cell ids are ``0 .. n_cells - 1``).
-    """
-
-    def __init__(self, n_cells: int) -> None:
-        self.n_cells = n_cells
-        self._codes = np.empty(0, dtype=np.int64)  # cell * _SPAN + key + _SPAN // 2, sorted
-        self._counts = np.empty(0, dtype=np.int64)
-        # Counts added since the last merge, merged in bulk (see _push).
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._pending_size = 0
-        # What quantiles() derives from the bins, kept until the next add: a run's plots
-        # and summary ask the same sketch for several quantiles, one call each.
-        self._ranks: tuple[np.ndarray, ...] | None = None
-
-    @property
-    def codes(self) -> np.ndarray:
-        """Sorted unique codes ``cell * _SPAN + key + _SPAN // 2`` of the non-empty bins."""
-        self._compact()
-        return self._codes
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Values counted in each bin of :attr:`codes`."""
-        self._compact()
-        return self._counts
-
-    def add(self, cells: np.ndarray, values: np.ndarray) -> None:
-        """Count ``values`` (NaN skipped) into ``cells``."""
-        ok = ~np.isnan(values)
-        codes = cells[ok].astype(np.int64) * _SPAN + bin_keys(values[ok]) + _SPAN // 2
-        # A batch's own repeats are counted at once (0/1 indicators: one bin a cell).
-        codes, counts = np.unique(codes, return_counts=True)
-        self._push(codes, counts.astype(np.int64))
-
-    def merge(self, other: Sketch) -> None:
-        """Add another sketch's counts (same cells) into this one."""
-        self._push(other.codes, other.counts)
-
-    def _push(self, codes: np.ndarray, counts: np.ndarray) -> None:
-        # Merging re-sorts every bin held; done per batch, that cost grew with the runs
-        # (2 s of 14 at 10,000 replications). Held back until the pending codes outnumber
-        # the merged ones, each code is sorted a bounded number of times, and memory stays
-        # within twice the merged sketch plus one batch. Counts are integers: the result
-        # does not depend on when merges happen.
-        self._pending.append((codes, counts))
-        self._pending_size += codes.size
-        self._ranks = None
-        if self._pending_size > max(self._codes.size, _MIN_PENDING):
-            self._compact()
-
-    def _compact(self) -> None:
-        if not self._pending:
-            return
-        allc = np.concatenate([self._codes, *(c for c, _ in self._pending)])
-        allw = np.concatenate([self._counts, *(w for _, w in self._pending)])
-        uniq, inv = np.unique(allc, return_inverse=True)
-        self._codes = uniq
-        self._counts = np.bincount(inv, weights=allw, minlength=uniq.size).astype(np.int64)
-        self._pending, self._pending_size = [], 0
-
-    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
-        """Quantiles of every cell, interpolated like :func:`numpy.percentile`.
-
-        Returns:
-            ``(n_cells, len(qs))``; NaN for empty cells.
-        """
-        out = np.full((self.n_cells, len(qs)), np.nan)
-        if not self.codes.size:
-            return out
-        if self._ranks is None:
-            cell = self.codes // _SPAN
-            keys = self.codes - cell * _SPAN - _SPAN // 2
-            n = np.bincount(cell, weights=self.counts, minlength=self.n_cells).astype(np.int64)
-            self._ranks = (bin_values(keys), np.cumsum(self.counts), n,
-                           np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
-        vals, cum, n, before, has = self._ranks
-        for j, q in enumerate(qs):
-            h = (n[has] - 1) * float(q)
-            lo = np.floor(h).astype(np.int64)
-            hi = np.minimum(lo + 1, n[has] - 1)
-            x_lo = vals[np.searchsorted(cum, before[has] + lo, side="right")]
-            x_hi = vals[np.searchsorted(cum, before[has] + hi, side="right")]
-            out[has, j] = x_lo + (h - lo) * (x_hi - x_lo)
-        return out
 
 
 class IndicatorStats:
@@ -541,6 +428,18 @@ class RunStats:
         out = pd.concat(parts, ignore_index=True)
         out["n_runs"] = out["n_runs"].astype("int64")
         return out[out["n_runs"] > 0].reset_index(drop=True)
+
+
+def run_percentiles(st: RunStats, name: str, economies: Sequence[str],
+                    percentiles: Sequence[float]) -> np.ndarray:
+    """Percentiles over runs of an indicator, ``(P, T, N)``: years in order, given economies.
+
+    What a figure draws from a run's statistics instead of every run's values (NaN for an
+    economy the indicator never recorded).
+    """
+    out = [st.quantile(name, p / 100.0).reindex(columns=list(economies)).to_numpy(float)
+           for p in percentiles]
+    return np.stack(out)
 
 
 class _FirstVote:

@@ -14,16 +14,16 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
-__all__ = ["PAYERS", "plot_banking", "wilson_interval"]
-
-LOW, HIGH = 5, 95
-#: Who bears the cost of failures and resolutions (indicator, label).
-PAYERS: tuple[tuple[str, str], ...] = (
-    ("fiscal_cost", "treasuries"),
-    ("fund_payout", "deposit insurance fund"),
-    ("bail_in", "bailed-in creditors"),
-    ("depositor_losses", "uninsured depositors"),
+from scosim.finance.run_summary import (  # noqa: E402
+    PAYERS,
+    RUN_INDICATORS,
+    BankingStream,
+    BankingSummary,
 )
+from scosim.finance.run_summary import summarise as summarise_banking  # noqa: E402
+
+__all__ = ["PAYERS", "RUN_INDICATORS", "plot_banking", "plot_banking_summaries",
+           "plot_finance_run", "wilson_interval"]
 
 
 def wilson_interval(k: NDArray[np.float64], n: int, z: float = 1.96) -> tuple[NDArray, NDArray]:
@@ -67,49 +67,61 @@ def plot_banking(
         The path written.
     """
     idx = [list(codes).index(c) for c in (group or codes)]
+    summaries = {label: summarise_banking(res, idx) for label, res in results.items()}
+    return plot_banking_summaries(summaries, years, path, title=title, group_label=group_label)
+
+
+def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Sequence[int],
+                           path: str | Path, *, title: str,
+                           group_label: str = "SCO members") -> Path:
+    """:func:`plot_banking` from each variant's statistics over runs.
+
+    Args:
+        summaries: Variant label -> :class:`BankingSummary` (from
+            :func:`scosim.finance.run_summary.summarise` or a :class:`BankingStream`).
+        years: The T years.
+        path: PNG to write.
+        title: First line of the figure title.
+        group_label: How the group summed in each panel is named on the axes.
+
+    Returns:
+        The path written.
+    """
     yrs = np.asarray(years)
     fig, axes = plt.subplots(1, 4, figsize=(19, 5.2))
     n_runs = 0
-    k_var = len(results)
+    k_var = len(summaries)
     width = 0.8 / max(k_var, 1)
     # A run's own figure has one variant: a key of "variants" would name one that is not there.
     one = k_var == 1
-    for k, (label, res) in enumerate(results.items()):
+    for k, (label, sm) in enumerate(summaries.items()):
         colour = f"C{k}"
         # Nudge variants sideways so that overlapping lines stay visible.
         dx = (k - (k_var - 1) / 2) * 0.06
-        fail = res["failures"][:, :, idx].sum(axis=2) > 0  # (R, T)
-        n_runs = fail.shape[0]
-        share = fail.mean(axis=0)
-        lo, hi = wilson_interval(fail.sum(axis=0), n_runs)
+        n_runs = sm.n_runs
+        share = sm.failed / n_runs
+        lo, hi = wilson_interval(sm.failed, n_runs)
         ax = axes[0]
         ax.errorbar(yrs + dx, 100 * share, yerr=[100 * (share - lo), 100 * (hi - share)],
                     color=colour, marker="o", ms=4, capsize=3,
                     label="failure" if one else f"{label}: failure")
-        resolved = res["resolutions"][:, :, idx].sum(axis=2) > 0
-        if resolved.any():
-            ax.plot(yrs + dx, 100 * resolved.mean(axis=0), color=colour, ls="--", marker="o",
+        if sm.resolved.any():
+            ax.plot(yrs + dx, 100 * sm.resolved / n_runs, color=colour, ls="--", marker="o",
                     mfc="white", ms=4, label="resolved before contagion" if one
                     else f"{label}: resolved before contagion")
-        cost = res["fiscal_cost"][:, :, idx].sum(axis=2) / 1e9
-        axes[1].plot(yrs + dx, cost.mean(axis=0), color=colour, marker="o", ms=3)
-        lo, hi = np.percentile(cost, [LOW, HIGH], axis=0)
-        axes[1].fill_between(yrs, lo, hi, color=colour, alpha=0.15, linewidth=0)
-        fund = res["fund_balance"][:, :, idx].sum(axis=2) / 1e9
-        axes[2].plot(yrs + dx, np.median(fund, axis=0), color=colour, marker="o", ms=3)
-        lo, hi = np.percentile(fund, [LOW, HIGH], axis=0)
-        axes[2].fill_between(yrs, lo, hi, color=colour, alpha=0.15, linewidth=0)
-        for p, (name, _) in enumerate(PAYERS):
-            tot = res[name][:, :, idx].sum(axis=(1, 2)) / 1e9
-            lo, hi = np.percentile(tot, [LOW, HIGH])
-            m = tot.mean()
+        axes[1].plot(yrs + dx, sm.cost_mean, color=colour, marker="o", ms=3)
+        axes[1].fill_between(yrs, *sm.cost_band, color=colour, alpha=0.15, linewidth=0)
+        axes[2].plot(yrs + dx, sm.fund_median, color=colour, marker="o", ms=3)
+        axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
+        for p in range(len(PAYERS)):
+            m, (lo_p, hi_p) = sm.payer_mean[p], sm.payer_band[:, p]
             axes[3].bar(p + (k - (k_var - 1) / 2) * width, m, width, color=colour,
-                        yerr=[[m - min(lo, m)], [max(hi, m) - m]], capsize=3)
+                        yerr=[[m - min(lo_p, m)], [max(hi_p, m) - m]], capsize=3)
     axes[0].set_title("Runs with a banking-system failure or resolution")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
     axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
-    if not any(np.any(res["fund_balance"]) for res in results.values()):
+    if not any(sm.fund_any for sm in summaries.values()):
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
                      transform=axes[2].transAxes, ha="center", va="center", color="0.4")
     axes[2].set_title("Deposit insurance fund (median; band)")
@@ -137,51 +149,20 @@ def plot_banking(
     return out
 
 
-#: Recorded indicator (results table) -> the name :func:`plot_banking` reads.
-RUN_INDICATORS: dict[str, str] = {
-    "bank_failures": "failures",
-    "bank_resolutions": "resolutions",
-    "fiscal_cost_usd": "fiscal_cost",
-    "fund_balance_usd": "fund_balance",
-    "fund_payout_usd": "fund_payout",
-    "bail_in_usd": "bail_in",
-    "depositor_losses_usd": "depositor_losses",
-}
-
-
-def plot_finance_run(ind: object, title: str, path: str | Path) -> Path | None:
+def plot_finance_run(stream: BankingStream, title: str, path: str | Path) -> Path | None:
     """Banking outcomes of one model run (``scosim run`` with the finance slot filled).
 
     Args:
-        ind: The run's indicators, a long table with columns run, year, country,
-            indicator, value (a pandas DataFrame).
+        stream: The run's batches, added in batch order (:class:`BankingStream`).
         title: Figure title (scenario and seed).
         path: PNG to write.
 
     Returns:
         The path written, or None when the run has no finance indicators.
     """
-    import pandas as pd
-
-    df = ind if isinstance(ind, pd.DataFrame) else pd.DataFrame(ind)
-    have = set(df["indicator"].unique())
-    if not set(RUN_INDICATORS) <= have:
+    summary = stream.summary()
+    if summary is None:
         return None
-    runs = np.sort(df["run"].unique())
-    years = sorted(int(y) for y in df["year"].unique())
-    codes = list(dict.fromkeys(df[df["indicator"] == "bank_failures"]["country"].astype(str)))
-    arrays = {}
-    for name, key in RUN_INDICATORS.items():
-        sub = df[df["indicator"] == name]
-        wide = sub.pivot_table(index=["run", "year"], columns="country", values="value",
-                               observed=True)
-        wide = wide.reindex(columns=codes)
-        arrays[key] = wide.to_numpy(dtype=float).reshape(len(runs), len(years), len(codes))
-    group = None
-    if "member" in have:
-        first = df[(df["indicator"] == "member") & (df["year"] == years[0])
-                   & (df["run"] == runs[0]) & (df["value"] > 0)]
-        group = [c for c in codes if c in set(first["country"].astype(str))] or None
-    return plot_banking({"this scenario": arrays}, years, codes, path,
-                        title=f"{title}: banking systems",
-                        group=group, group_label="SCO members" if group else "all economies")
+    return plot_banking_summaries({"this scenario": summary}, stream.years, path,
+                                  title=f"{title}: banking systems",
+                                  group_label="SCO members" if stream.group else "all economies")

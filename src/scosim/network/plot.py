@@ -256,18 +256,40 @@ def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, t
         The path written.
     """
     c = 100.0 * np.atleast_2d(np.asarray(change, float))
-    med = np.median(c, axis=0)
-    lo, hi = np.percentile(c, [5, 95], axis=0)
+    lo, med, hi = np.percentile(c, [5, 50, 95], axis=0)
+    return plot_gains_bands(np.stack([lo, med, hi]), c.shape[0], economies, path, title,
+                            label=label, top=top)
+
+
+def plot_gains_bands(bands: np.ndarray, n_runs: int, economies: Sequence[str],
+                     path: str | Path, title: str,
+                     label: str = "welfare change (real expenditure), %",
+                     top: int = 12) -> Path:
+    """:func:`plot_gains` from percentiles over runs.
+
+    Args:
+        bands: ``(3, N)`` 5th, 50th and 95th percentile over runs, in percent.
+        n_runs: Runs they are taken over (said in the key).
+        economies: Economy codes (N,).
+        path: PNG file to write.
+        title: Figure title (say what varies across runs).
+        label: Axis label.
+        top: Number of economies shown (largest absolute median change).
+
+    Returns:
+        The path written.
+    """
+    lo, med, hi = np.asarray(bands, dtype=float)
     show = np.argsort(-np.abs(med))[:top]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(show) + 1.8))
     y = np.arange(len(show))
     gain = med[show] >= 0
     ax.barh(y, med[show], color=np.where(gain, "C2", "C3"), alpha=0.8)
     # One key entry per bar colour present: a single entry took the first bar's colour.
-    handles = [Patch(color=col, alpha=0.8, label=f"median of {c.shape[0]} runs: {word}")
+    handles = [Patch(color=col, alpha=0.8, label=f"median of {n_runs} runs: {word}")
                for col, word, present in (("C2", "gain", gain.any()),
                                           ("C3", "loss", (~gain).any())) if present]
-    if c.shape[0] > 1:
+    if n_runs > 1:
         handles.append(ax.errorbar(
             med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
             ecolor="black", capsize=3, label="5th-95th percentile"))

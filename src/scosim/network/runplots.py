@@ -22,10 +22,10 @@ import matplotlib
 matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
-from scosim.network.plot import plot_gains, plot_network  # noqa: E402
+from scosim.network.plot import plot_gains_bands, plot_network  # noqa: E402
+from scosim.runstats import RunStats, run_percentiles  # noqa: E402
 
 #: The indicator that says the network slot ran.
 MARKER = "network_trade_cost_change_pct"
@@ -36,53 +36,51 @@ RUN_INDICATORS: tuple[str, ...] = (
 )
 
 
-def _final(ind: pd.DataFrame, name: str) -> tuple[int, np.ndarray]:
-    """(year, (R, N) values) of an indicator in the last year, economies in canonical order."""
-    d = ind[ind["indicator"] == name]
-    year = int(d["year"].max())
-    wide = d[d["year"] == year].pivot_table(index="run", columns="country", values="value",
-                                            observed=True)
-    wide = wide.reindex(columns=list(ECONOMIES)).fillna(0.0)
-    return year, wide.to_numpy(float)
+def _final(st: RunStats, name: str) -> tuple[int, np.ndarray]:
+    """(year, (3, N) 5th/50th/95th percentile over runs) of an indicator in its last year.
 
-
-def _corridors(scenario, events: pd.DataFrame, runs: int) -> list:
-    """Corridor proposals adopted in at least half of the ``runs`` runs.
-
-    ``runs`` counts every run (from the indicators): the events read are the
-    adoptions only, so they do not see the runs that adopted nothing.
+    Economies in canonical order; one the indicator never recorded counts as 0.
     """
-    runs = max(1, runs)
-    out = []
-    for p in scenario.proposals:
-        if p.type != "corridor":
-            continue
-        adopted = events[(events["type"] == "adopted") & (events["proposal"] == p.id)]
-        if adopted["run"].nunique() * 2 >= runs:
-            out.append(p)
-    return out
+    year = int(st.mean(name).index.max())
+    bands = run_percentiles(st, name, ECONOMIES, (5, 50, 95))[:, -1, :]
+    return year, np.nan_to_num(bands, nan=0.0)
 
 
-def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: pd.DataFrame,
-                     title: str) -> list[Path]:
-    """Write the network run plots (none when the run has no network indicators)."""
-    if MARKER not in set(ind["indicator"].unique()):
+def _corridors(scenario, st: RunStats) -> list:
+    """Corridor proposals adopted in at least half of the run's runs."""
+    runs = max(1, st.runs)
+    return [p for p in scenario.proposals
+            if p.type == "corridor" and st.adopted_runs.get(p.id, 0) * 2 >= runs]
+
+
+def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -> list[Path]:
+    """Write the network run plots (none when the run has no network indicators).
+
+    Args:
+        run_dir: The run directory (its ``scenario.yaml``).
+        plots_dir: Where the PNG files go.
+        st: The run's statistics of :data:`RUN_INDICATORS` and its ``adopted`` events.
+        title: Figure title (scenario and seed).
+    """
+    if not st.has(MARKER):
         return []
     from scosim.network.step import CorridorNetwork
     from scosim.scenario.loader import load_scenario
 
     scenario = load_scenario(run_dir / "scenario.yaml")
-    corridors = _corridors(scenario, events, int(ind["run"].nunique()))
+    corridors = _corridors(scenario, st)
     out: list[Path] = []
-    year, inst = _final(ind, "route_instability")
+    year, inst = _final(st, "route_instability")
     params = scenario.parameters.network
     over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
     net = CorridorNetwork(params=over)
-    ops = ind[(ind["indicator"] == "corridor_operating") & (ind["year"] == year)]
-    operating = [p.project for p in corridors] if not ops.empty and ops["value"].max() > 0 else []
+    ops = (st.share_positive("corridor_operating").loc[year]
+           if st.has("corridor_operating") else None)
+    operating = ([p.project for p in corridors]
+                 if ops is not None and bool((ops > 0).any()) else [])
     lifted = [o.restriction for o in params.transit_opened
               if o.year <= year and (o.until is None or year <= o.until)]
-    step = net.step(instability=np.median(inst, axis=0)[None], active_projects=operating,
+    step = net.step(instability=inst[1][None], active_projects=operating,
                     congestion=params.congestion, lifted=lifted)
     flows = {}
     for p in corridors:
@@ -101,35 +99,35 @@ def plot_network_run(run_dir: Path, plots_dir: Path, ind: pd.DataFrame, events: 
               "changes vs the baseline network (no corridor, no instability);\n"
               "projects, instability and sanctions of the run (median instability over runs); "
               "lines are schematic links"))
-    if "welfare_change_pct" in set(ind["indicator"].unique()):
-        _, w = _final(ind, "welfare_change_pct")
-        out.append(plot_gains(
-            w / 100.0, ECONOMIES, plots_dir / "network_gains.png",
+    if st.has("welfare_change_pct"):
+        _, w = _final(st, "welfare_change_pct")
+        out.append(plot_gains_bands(
+            w, st.runs, ECONOMIES, plots_dir / "network_gains.png",
             title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(median of {w.shape[0]} runs; whiskers: 5th-95th percentile over runs, "
+                  f"(median of {st.runs} runs; whiskers: 5th-95th percentile over runs, "
                   "which draw\nthe trade elasticity and growth)"))
-    if "corridor_paid_usd" in set(ind["indicator"].unique()):
-        out.append(_who_pays(ind, plots_dir / "network_who_pays.png", title, names))
+    if st.has("corridor_paid_usd"):
+        out.append(_who_pays(st, plots_dir / "network_who_pays.png", title, names))
     return out
 
 
-def _who_pays(ind: pd.DataFrame, path: Path, title: str, names: str, top: int = 8) -> Path:
-    year, paid = _final(ind, "corridor_paid_usd")
-    _, risk = _final(ind, "corridor_risk_usd")
-    paid, risk = paid / 1e9, risk / 1e9
-    med_p, med_r = np.median(paid, axis=0), np.median(risk, axis=0)
+def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) -> Path:
+    year, paid = _final(st, "corridor_paid_usd")
+    _, risk = _final(st, "corridor_risk_usd")
+    paid, risk = paid / 1e9, risk / 1e9  # (3, N): 5th, 50th, 95th percentile
+    med_p, med_r = paid[1], risk[1]
     show = [j for j in np.argsort(-(med_p + med_r))[:top] if med_p[j] + med_r[j] > 0]
     fig, ax = plt.subplots(figsize=(9, 0.5 * max(len(show), 2) + 2))
     y = np.arange(len(show))
-    for k, (vals, med, lab, col) in enumerate((
-            (paid, med_p, "expected payments (present value)", "C0"),
-            (risk, med_r, "expected loss from project failure (probability-weighted)", "C3"))):
-        lo, hi = np.percentile(vals, [5, 95], axis=0)
+    for k, (vals, lab, col) in enumerate((
+            (paid, "expected payments (present value)", "C0"),
+            (risk, "expected loss from project failure (probability-weighted)", "C3"))):
+        lo, med, hi = vals
         yy = y + (k - 0.5) * 0.4
         ax.barh(yy, med[show], height=0.4, color=col, label=lab)
-        if vals.shape[0] > 1:
+        if st.runs > 1:
             ax.errorbar(med[show], yy, xerr=[med[show] - lo[show], hi[show] - med[show]],
                         fmt="none", ecolor="black", capsize=3)
     if not show:

@@ -19,10 +19,11 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
+from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
 
-__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "plot_security", "plot_security_run"]
+__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "plot_security", "plot_security_bands",
+           "plot_security_run"]
 
-LOW, HIGH = 5, 95
 #: Node sequences drawn for each route (upstream first).
 ROUTE_PATHS: dict[str, tuple[str, ...]] = {
     "Northern route": ("TJK", "UZB", "TKM", "KGZ", "KAZ", "RUS"),
@@ -45,8 +46,33 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
     Returns:
         ``path``.
     """
-    years = np.asarray(list(years))
     n_runs = next(iter(variants.values()))["incidents"].shape[0]
+    # Percentiles over runs first: the drawing needs nothing else (and a run's own
+    # figure gets them from streaming statistics, scosim.runstats).
+    bands = {label: {k: np.percentile(np.asarray(v, dtype=float), [LOW, 50, HIGH], axis=0)
+                     for k, v in res.items()} for label, res in variants.items()}
+    return plot_security_bands(bands, years, path, n_runs=n_runs, focus=focus, title=title)
+
+
+def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int],
+                        path: Path, *, n_runs: int,
+                        focus: Sequence[str] = ("AFG", "PAK", "IRN", "TJK", "UZB", "TKM"),
+                        title: str = "Security block") -> Path:
+    """:func:`plot_security` from percentiles over runs.
+
+    Args:
+        variants: ``{label: indicators}``; each indicator is ``(3, T, N)``: the
+            5th, 50th and 95th percentile over runs.
+        years: The ``T`` years.
+        path: PNG file to write.
+        n_runs: Runs the percentiles are taken over (said in the title).
+        focus: Economies whose incidents are drawn (one small panel each).
+        title: Figure title prefix.
+
+    Returns:
+        ``path``.
+    """
+    years = np.asarray(list(years))
     fig = plt.figure(figsize=(15, 8.5))
     gs = fig.add_gridspec(2, max(len(focus), 3) * 2)
     width = max(len(focus), 3) * 2 // len(focus)
@@ -83,8 +109,7 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
             off = (c - (nv - 1) / 2) * 0.15
             for key, fmt, lab in (("inflow_t", "o-", "reaching the border"),
                                   ("seizures_t", "s--", "seized")):
-                flow = res[key][:, -1, :][:, idx]
-                lo, med, hi = np.percentile(flow, [LOW, 50, HIGH], axis=0)
+                lo, med, hi = res[key][:, -1, idx]
                 ax.errorbar(xs + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=f"C{c}",
                             capsize=3, label=f"{label}: {lab}",
                             mfc="none" if key == "seizures_t" else None)
@@ -117,17 +142,18 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
 
 
 def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]) -> bool:
-    """Median line and 5th-95th percentile band of each variant's ``(R, T)`` series.
+    """Median line and 5th-95th percentile band of each variant's ``(3, T)`` percentiles.
 
-    A variant identical to one drawn before it (Afghanistan's or Turkmenistan's incidents
-    with and without a RATS upgrade: both are outside RATS) is drawn dashed over it, with no
-    band of its own: otherwise its line was hidden under the later one and the two bands
-    blended into a colour the key does not show. Returns whether any was.
+    A variant whose percentiles equal those of one drawn before it (Afghanistan's or
+    Turkmenistan's incidents with and without a RATS upgrade: both are outside RATS) is
+    drawn dashed over it, with no band of its own: otherwise its line was hidden under
+    the later one and the two bands blended into a colour the key does not show.
+    Returns whether any was.
     """
     drawn: list[np.ndarray] = []
     twins = False
     for c, (label, x) in enumerate(series.items()):
-        lo, med, hi = np.percentile(x, [LOW, 50, HIGH], axis=0)
+        lo, med, hi = x
         if any(np.array_equal(x, y) for y in drawn):
             ax.plot(years, med, color=f"C{c}", ls=(0, (3, 3)), lw=2.0, label=label)
             twins = True
@@ -142,25 +168,15 @@ def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]
 RUN_INDICATORS: tuple[str, ...] = ("incidents", "inflow_t", "seizures_t")
 
 
-def plot_security_run(ind: object, title: str, path: Path) -> Path | None:
-    """:func:`plot_security` from a run's tidy indicator table (run, year, country, value).
+def plot_security_run(st: RunStats, title: str, path: Path) -> Path | None:
+    """:func:`plot_security` from a run's statistics over runs (:class:`RunStats`).
 
     Returns None when the run has no security indicators (the slot was empty).
     """
-    import pandas as pd
-
-    assert isinstance(ind, pd.DataFrame)
-    names = set(ind["indicator"].unique())
-    if not set(RUN_INDICATORS) <= names:
+    if not all(st.has(name) for name in RUN_INDICATORS):
         return None
-    arrays: dict[str, np.ndarray] = {}
-    years: list[int] = []
-    for name in RUN_INDICATORS:
-        df = ind[ind["indicator"] == name]
-        wide = df.pivot_table(index=["run", "year"], columns="country", values="value",
-                              observed=True)
-        wide = wide.reindex(columns=list(ECONOMIES))
-        runs = wide.index.get_level_values("run").unique()
-        years = sorted(wide.index.get_level_values("year").unique())
-        arrays[name] = wide.to_numpy(dtype=float).reshape(len(runs), len(years), len(ECONOMIES))
-    return plot_security({"this scenario": arrays}, years, path, title=title)
+    bands = {name: run_percentiles(st, name, ECONOMIES, (LOW, 50, HIGH))
+             for name in RUN_INDICATORS}
+    years = [int(y) for y in st.mean(RUN_INDICATORS[0]).index]
+    return plot_security_bands({"this scenario": bands}, years, path, n_runs=st.runs,
+                               title=title)

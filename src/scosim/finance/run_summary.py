@@ -1,0 +1,197 @@
+"""What the banking figure draws, summarised over runs batch by batch in bounded memory.
+
+:func:`scosim.finance.plots.plot_banking` draws, for a group of economies, the share of
+runs with a banking-system failure (and with a resolution) per year, the fiscal cost per
+year (mean and 5th-95th percentile over runs), the deposit insurance fund (median and
+band) and who paid over the whole period (mean and band). Each is a statistic over runs
+of a per-run sum over the group, so a run contributes a few numbers: :class:`BankingStream`
+takes them batch by batch (counts, and :class:`scosim.runstats.IndicatorStats` for means
+and percentiles), and the figure of a run of 100,000 replications needs no more memory
+than one of 1,000. :func:`summarise` gives the same summary from ``(R, T, N)`` arrays in
+memory (the finance ensemble's, for comparisons of variants).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from scosim.runstats import HIGH, LOW, YEAR0, IndicatorStats
+
+__all__ = ["PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary", "summarise"]
+
+#: Who bears the cost of failures and resolutions (indicator, label).
+PAYERS: tuple[tuple[str, str], ...] = (
+    ("fiscal_cost", "treasuries"),
+    ("fund_payout", "deposit insurance fund"),
+    ("bail_in", "bailed-in creditors"),
+    ("depositor_losses", "uninsured depositors"),
+)
+
+#: Recorded indicator (results table) -> the name :func:`summarise` reads.
+RUN_INDICATORS: dict[str, str] = {
+    "bank_failures": "failures",
+    "bank_resolutions": "resolutions",
+    "fiscal_cost_usd": "fiscal_cost",
+    "fund_balance_usd": "fund_balance",
+    "fund_payout_usd": "fund_payout",
+    "bail_in_usd": "bail_in",
+    "depositor_losses_usd": "depositor_losses",
+}
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class BankingSummary:
+    """The banking figure's statistics of one variant (money in US$ billion).
+
+    Attributes:
+        n_runs: Runs summarised.
+        failed: ``(T,)`` runs with a failure in the group, per year.
+        resolved: ``(T,)`` runs with a resolution before contagion, per year.
+        cost_mean: ``(T,)`` mean fiscal cost a year.
+        cost_band: ``(2, T)`` its 5th and 95th percentile over runs.
+        fund_median: ``(T,)`` median deposit insurance fund at year end.
+        fund_band: ``(2, T)`` its 5th and 95th percentile.
+        fund_any: Whether any run had a fund balance other than zero.
+        payer_mean: ``(P,)`` mean total over the period of each of :data:`PAYERS`.
+        payer_band: ``(2, P)`` their 5th and 95th percentile.
+    """
+
+    n_runs: int
+    failed: FloatArray
+    resolved: FloatArray
+    cost_mean: FloatArray
+    cost_band: FloatArray
+    fund_median: FloatArray
+    fund_band: FloatArray
+    fund_any: bool
+    payer_mean: FloatArray
+    payer_band: FloatArray
+
+
+def _per_run(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> dict[str, FloatArray]:
+    """Per-run sums over the group: ``(R, T)`` a year, ``(R, P)`` over the period."""
+    def group(key: str) -> FloatArray:
+        return np.asarray(arrays[key], dtype=float)[:, :, idx].sum(axis=2)
+
+    return {
+        "failed": group("failures") > 0,
+        "resolved": group("resolutions") > 0,
+        "cost": group("fiscal_cost") / 1e9,
+        "fund": group("fund_balance") / 1e9,
+        "payers": np.stack([group(name).sum(axis=1) / 1e9 for name, _ in PAYERS], axis=1),
+    }
+
+
+def summarise(arrays: Mapping[str, FloatArray], idx: Sequence[int]) -> BankingSummary:
+    """The summary of ``(R, T, N)`` arrays in memory (percentiles as :func:`numpy.percentile`).
+
+    Args:
+        arrays: ``failures, resolutions, fiscal_cost, fund_balance`` and the payers'
+            indicators, each ``(R, T, N)``.
+        idx: Positions of the group's economies on the last axis.
+    """
+    r = _per_run(arrays, idx)
+    cost, fund, payers = r["cost"], r["fund"], r["payers"]
+    return BankingSummary(
+        n_runs=int(cost.shape[0]),
+        failed=r["failed"].sum(axis=0).astype(float),
+        resolved=r["resolved"].sum(axis=0).astype(float),
+        cost_mean=cost.mean(axis=0),
+        cost_band=np.percentile(cost, [LOW, HIGH], axis=0),
+        fund_median=np.median(fund, axis=0),
+        fund_band=np.percentile(fund, [LOW, HIGH], axis=0),
+        fund_any=bool(np.any(np.asarray(arrays["fund_balance"]))),
+        payer_mean=payers.mean(axis=0),
+        payer_band=np.percentile(payers, [LOW, HIGH], axis=0),
+    )
+
+
+class BankingStream:
+    """:class:`BankingSummary` of a run's indicator tables, added batch by batch.
+
+    The group is the SCO members of the first run's first year (all economies when the
+    run recorded no membership), read from the first batch added: batches are added in
+    batch order, and the first holds run 0.
+    """
+
+    def __init__(self) -> None:
+        self.codes: list[str] | None = None
+        self.years: list[int] = []
+        self.group: list[str] | None = None
+        self.n_runs = 0
+        self._failed: FloatArray | None = None
+        self._resolved: FloatArray | None = None
+        self._fund_any = False
+        self._cost = IndicatorStats(["all"])
+        self._fund = IndicatorStats(["all"])
+        self._payers = IndicatorStats([name for name, _ in PAYERS])
+
+    def add(self, df: pd.DataFrame) -> None:
+        """Add one batch's tidy rows (run, year, country, indicator, value)."""
+        df = df[df["indicator"].isin([*RUN_INDICATORS, "member"])]
+        if df.empty or not (set(RUN_INDICATORS) <= set(df["indicator"].unique())):
+            return
+        if self.codes is None:
+            fail = df[df["indicator"] == "bank_failures"]
+            self.codes = list(dict.fromkeys(fail["country"].astype(str)))
+            self.years = sorted(int(y) for y in fail["year"].unique())
+            mem = df[(df["indicator"] == "member") & (df["year"] == self.years[0])
+                     & (df["run"] == df["run"].min()) & (df["value"] > 0)]
+            members = set(mem["country"].astype(str))
+            self.group = [c for c in self.codes if c in members] or None
+        runs = np.sort(df["run"].unique())
+        arrays = {}
+        for name, key in RUN_INDICATORS.items():
+            wide = df[df["indicator"] == name].pivot_table(
+                index=["run", "year"], columns="country", values="value", observed=True)
+            wide = wide.reindex(columns=self.codes)
+            arrays[key] = wide.to_numpy(dtype=float).reshape(len(runs), len(self.years),
+                                                             len(self.codes))
+        idx = [self.codes.index(c) for c in (self.group or self.codes)]
+        r = _per_run(arrays, idx)
+        n, t = r["cost"].shape
+        self.n_runs += n
+        failed, resolved = r["failed"].sum(axis=0), r["resolved"].sum(axis=0)
+        self._failed = failed if self._failed is None else self._failed + failed
+        self._resolved = resolved if self._resolved is None else self._resolved + resolved
+        self._fund_any = self._fund_any or bool(np.any(arrays["fund_balance"]))
+        years = np.tile(np.asarray(self.years), n)
+        zeros = np.zeros(n * t, dtype=np.int64)
+        self._cost.add(years, zeros, r["cost"].reshape(-1))
+        self._fund.add(years, zeros, r["fund"].reshape(-1))
+        p = len(PAYERS)
+        self._payers.add(np.full(n * p, self.years[-1]), np.tile(np.arange(p), n),
+                         r["payers"].reshape(-1))
+
+    def summary(self) -> BankingSummary | None:
+        """The summary of every batch added (None if none had the finance indicators)."""
+        if self._failed is None:
+            return None
+        qs = [LOW / 100.0, HIGH / 100.0]
+        cost_q = self._cost.quantiles(qs)  # (cells, 2): cells are year offsets
+        fund_q = self._fund.quantiles([LOW / 100.0, 0.5, HIGH / 100.0])
+        cells = self._cost.count.shape[1]
+        rows = (np.asarray(self.years) - YEAR0) * cells  # cell ids of the years, column 0
+        last = (self.years[-1] - YEAR0) * len(PAYERS) + np.arange(len(PAYERS))
+        pay_q = self._payers.quantiles(qs)
+        pay_mean = (self._payers.mean().loc[self.years[-1]]
+                    .reindex([name for name, _ in PAYERS]).to_numpy(float))
+        return BankingSummary(
+            n_runs=self.n_runs,
+            failed=self._failed.astype(float),
+            resolved=self._resolved.astype(float),
+            cost_mean=self._cost.mean()["all"].reindex(self.years).to_numpy(float),
+            cost_band=cost_q[rows].T,
+            fund_median=fund_q[rows, 1],
+            fund_band=fund_q[rows][:, [0, 2]].T,
+            fund_any=self._fund_any,
+            payer_mean=pay_mean,
+            payer_band=pay_q[last].T,
+        )
