@@ -31,6 +31,7 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
                    scosim defers (``scosim._mesa``): the import as it was before them
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
+                   (``--scenario`` runs another, e.g. one that summarises every indicator)
     before-run-N   with ``--before-src DIR``: the same command from another source tree
                    (``PYTHONPATH=DIR``), to time a change against the code before it
 
@@ -104,8 +105,8 @@ def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> dict[str, float]
     }
 
 
-def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
-    """Command lines by case name; run cases write into ``workdir/out``."""
+def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO) -> dict[str, list[str]]:
+    """Command lines by case name; run cases (of ``scenario``) write into ``workdir/out``."""
     base = _scosim()
     out: dict[str, list[str]] = {
         "version": [*base, "--version"],
@@ -115,7 +116,7 @@ def cases(sizes: list[int], workdir: Path) -> dict[str, list[str]]:
         "import-model-eager": [sys.executable, "-c", "import mesa, scosim.runner"],
     }
     for n in sizes:
-        out[f"run-{n}"] = [*base, "run", str(SCENARIO), "--replications", str(n),
+        out[f"run-{n}"] = [*base, "run", str(scenario), "--replications", str(n),
                            "--out", str(workdir / "out"), "--quiet"]
     return out
 
@@ -153,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=1,
                     help="uncounted rounds first (0 for a single long case, e.g. 100000)")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--scenario", type=Path, default=SCENARIO,
+                    help="scenario of the run cases (default scenarios/customs_union.yaml)")
     ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
     ap.add_argument("--cases", default="",
                     help="comma-separated case names to run (default: all), e.g. "
@@ -168,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = list(os.getloadavg())
     (work / "empty").mkdir()
     try:
-        cmds = cases(sizes, work)
+        cmds = cases(sizes, work, args.scenario.resolve())
         if args.before_src:
             for n in sizes:
                 cmds[f"before-run-{n}"] = cmds[f"run-{n}"]
@@ -195,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     first = next(iter(cmds))
     result: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "note": args.note,
+                              "scenario": str(args.scenario.resolve().relative_to(ROOT))
+                              if args.scenario.resolve().is_relative_to(ROOT)
+                              else str(args.scenario),
                               "load_before": load_before, "load_after": list(os.getloadavg()),
                               "cases": {}}
     for name, runs in raw.items():

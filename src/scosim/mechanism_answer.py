@@ -33,7 +33,8 @@ from scosim.indicator_display import display
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 __all__ = ["HeadlineIndicator", "declared_headline", "economy_label", "filled_mechanisms",
-           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators"]
+           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators",
+           "run_welfare_versus", "welfare_versus"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
@@ -80,6 +81,46 @@ def declared_headline(mechanisms: Mapping[str, str]) -> dict[str, HeadlineIndica
             out.setdefault(name, HeadlineIndicator(kind, cls.indicators.get(name), slot,
                                                    cls.name))
     return out
+
+
+def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True) -> str:
+    """What welfare changes are measured against, with what filled slots add to trade costs.
+
+    ``"without the policy"``, followed by each filling mechanism's
+    ``Mechanism.welfare_versus`` (e.g. "without the policy or the trade costs of
+    insecurity above its 2018-2022 level"): the GE counterfactual takes every change to
+    tariffs and trade costs of the year together, the mechanisms' as well as the
+    proposals'. Without proposals (``policy`` false) the mechanisms' changes alone.
+    """
+    from scosim.model.slots import SLOTS, get_mechanism
+    from scosim.plugins import PluginError
+
+    parts = []
+    for slot in sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS)):
+        try:
+            phrase = get_mechanism(mechanisms[slot]).welfare_versus
+        except (PluginError, ImportError):
+            continue
+        if phrase:
+            parts.append(phrase)
+    if policy:
+        parts.insert(0, "the policy")
+    if not parts:
+        return "without the policy"
+    if len(parts) == 1:
+        return f"without {parts[0]}"
+    return f"without {', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def run_welfare_versus(run_dir: str | Path) -> str:
+    """:func:`welfare_versus` of the mechanisms a run filled (and whether it had proposals)."""
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    if not saved.exists():  # a run without its scenario: no slot filled that we know of
+        return welfare_versus({})
+    proposals = (yaml.safe_load(saved.read_text()) or {}).get("proposals")
+    return welfare_versus(filled_mechanisms(run_dir), policy=bool(proposals))
 
 
 def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:

@@ -143,14 +143,16 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
     return table, year, when, int(stats.count[year - YEAR0].max())
 
 
-def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
+def plot_welfare_final(ind: Data, title: str, path: Path,
+                       versus: str = "without the policy") -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
     Bars are the mean over runs (the statistic ``scosim compare`` reports);
     a diamond marks the median and whiskers the 5th-95th percentile. When a
     union forms in only some runs the mean and median differ a lot, so the
     share of runs in which each economy is in a customs union that year is
-    written beside its bar.
+    written beside its bar. ``versus`` says what welfare is measured against, after
+    "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`).
     """
     table, _, when, n_runs = who_gains_data(ind)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
@@ -182,7 +184,8 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
                   for c in order]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("welfare change vs the same year without the policy, % of real expenditure")
+    ax.set_xlabel(_wrap(f"welfare change vs the same year {versus}, % of real expenditure",
+                        90))
     ax.set_ylabel(
         "economy (in union: share of runs in a customs union that year; ROW = Rest of World)"
         if share is not None else "economy (ROW = Rest of World)"
@@ -205,8 +208,12 @@ def plot_welfare_final(ind: Data, title: str, path: Path) -> Path:
     return path
 
 
-def plot_welfare_paths(ind: Data, title: str, path: Path) -> Path:
-    """Welfare change over time for the most affected economies: mean over runs, with bands."""
+def plot_welfare_paths(ind: Data, title: str, path: Path,
+                       versus: str = "without the policy") -> Path:
+    """Welfare change over time for the most affected economies: mean over runs, with bands.
+
+    ``versus`` as in :func:`plot_welfare_final`.
+    """
     st = _stats(ind)
     name = "welfare_change_pct"
     mean = st.mean(name)
@@ -226,7 +233,8 @@ def plot_welfare_paths(ind: Data, title: str, path: Path) -> Path:
     ax.axhline(0, color="k", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
-    ax.set_ylabel("welfare change, % of real expenditure\n(vs the same year without the policy)")
+    ax.set_ylabel(_wrap(f"welfare change, % of real expenditure (vs the same year {versus})",
+                        60))
     note = (
         f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
         if n_runs > 1 else "single run (no uncertainty band)"
@@ -419,8 +427,11 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     if has_answer(st, declared):
         write_headline(st, title, Path(run_dir), declared)  # summary.txt: `scosim run` prints
     if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
-        out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png"))
-        out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png"))
+        from scosim.mechanism_answer import run_welfare_versus
+
+        versus = run_welfare_versus(run_dir)
+        out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus))
+        out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus))
     if {"in_customs_union", "member"} <= names and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):

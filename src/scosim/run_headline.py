@@ -35,6 +35,7 @@ from scosim.mechanism_answer import (
     has_mechanism_answer,
     mechanism_lines,
     run_headline_indicators,
+    run_welfare_versus,
 )
 from scosim.plot_votes import COMMITTED_RULES, _rule_name
 from scosim.plots import (
@@ -161,7 +162,8 @@ FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
 
 
 def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
-                  mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> str:
+                  mechanisms: Mapping[str, HeadlineIndicator] | None = None,
+                  versus: str = "without the policy") -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -175,6 +177,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         footer: The last line: where the rest of the numbers are.
         mechanisms: The headline indicators of the run's mechanisms
             (:func:`scosim.mechanism_answer.run_headline_indicators`); none by default.
+        versus: What welfare is measured against, after "the same year"
+            (:func:`scosim.mechanism_answer.run_welfare_versus`).
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -218,7 +222,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     outcome = _outcome(st, n_runs)
     if moved:
         out = [f"Who gains, who loses: {title}",
-               f"welfare change {when} against the same year without the policy,",
+               *textwrap.wrap(f"welfare change {when} against the same year {versus},",
+                              92),
                f"percent of real expenditure: mean over {n_runs} runs and the "
                f"{LOW}th-{HIGH}th percentile across runs"]
     elif votes:
@@ -303,7 +308,8 @@ def write_headline(st: RunStats, title: str, run_dir: Path,
     path = Path(run_dir) / HEADLINE_FILE
     if mechanisms is None:
         mechanisms = run_headline_indicators(run_dir)
-    path.write_text(headline_text(st, title, mechanisms=mechanisms), encoding="utf-8")
+    text = headline_text(st, title, mechanisms=mechanisms, versus=run_welfare_versus(run_dir))
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -349,4 +355,5 @@ def worked_out_headline(res: Result) -> str | None:
     declared = run_headline_indicators(res.path)
     if not has_answer(st, declared):
         return None
-    return headline_text(st, run_title(res.manifest), FROM_TABLES, declared)
+    return headline_text(st, run_title(res.manifest), FROM_TABLES, declared,
+                         versus=run_welfare_versus(res.path))

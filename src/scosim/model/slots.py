@@ -79,6 +79,11 @@ class Mechanism:
             1 when something happens (the share of runs in which it did),
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
             years); see :mod:`scosim.mechanism_answer`.
+        welfare_versus: What the mechanism changes in the trade costs that the welfare
+            change is measured against, as a phrase completing "the same year without
+            the policy, ..." (e.g. "the trade costs of insecurity"); empty when it
+            changes none. The run's answer and welfare figures name it, so a loss
+            that comes from, say, rising instability is not read as the policy's.
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -88,6 +93,7 @@ class Mechanism:
     indicators: ClassVar[dict[str, str]] = {}
     event_fields: ClassVar[dict[str, EventField]] = {}
     headline: ClassVar[dict[str, str]] = {}
+    welfare_versus: ClassVar[str] = ""
 
     def __init__(self, model: SCOModel) -> None:
         self.setup(model)

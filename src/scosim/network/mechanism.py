@@ -161,6 +161,8 @@ class CorridorNetworkMechanism(Mechanism):
 
     name = "corridor_network"
     slot = "network"
+    welfare_versus = ("the transport network's changes (corridors, route insecurity, "
+                      "sanctions and closures)")
     indicators = {
         "network_trade_cost_change_pct": "percent (trade-weighted, vs the baseline network)",
         "transit_trade_usd": "US$ (trade crossing the economy in transit)",

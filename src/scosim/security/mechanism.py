@@ -100,6 +100,7 @@ class SecurityMechanism(Mechanism):
 
     name = "security"
     slot = "security"
+    welfare_versus = "the trade costs of insecurity above its 2018-2022 level"
     indicators = {
         "incidents": "terrorist incidents a year (GTI definition)",
         "expected_incidents": "expected terrorist incidents a year",

@@ -1,0 +1,70 @@
+"""The run's answer and welfare figures say what welfare is measured against.
+
+The GE counterfactual of a year takes every change to tariffs and trade costs together:
+a proposal's, and those a filled mechanism slot makes (insecurity, the corridor
+network). A run of rising Afghan instability with no proposal at all used to print
+"welfare change ... against the same year without the policy" over its losses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scosim.cli import main
+from scosim.mechanism_answer import welfare_versus
+from scosim.model.slots import Mechanism
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _run(tmp_path: Path, capsys, scenario: str, end: int) -> tuple[str, Path]:
+    assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path), "--quiet",
+                 "--replications", "4", "--set", f"years.end={end}"]) == 0
+    out = capsys.readouterr().out
+    return out, Path(out.split("results: ")[1].splitlines()[0].strip())
+
+
+def _heading(text: str) -> str:
+    lines = text.splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith("welfare change"))
+    end = next(i for i in range(start, len(lines)) if lines[i].endswith(","))
+    return " ".join(lines[start:end + 1])
+
+
+def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
+    assert welfare_versus({}) == "without the policy"
+    assert welfare_versus({"growth": "calibrated_growth", "trade": "ge_trade"}) == \
+        "without the policy"
+    sec = welfare_versus({"security": "security"})
+    assert sec == "without the policy or the trade costs of insecurity above its 2018-2022 level"
+    assert welfare_versus({"security": "security"}, policy=False) == \
+        "without the trade costs of insecurity above its 2018-2022 level"
+    both = welfare_versus({"network": "corridor_network", "security": "security"})
+    assert both.startswith("without the policy, the trade costs of insecurity")
+    assert both.endswith(" or the transport network's changes (corridors, route insecurity, "
+                         "sanctions and closures)")
+    assert Mechanism.welfare_versus == ""  # a plug-in that changes no trade cost adds nothing
+
+
+def test_an_instability_run_without_proposals_names_insecurity(tmp_path, capsys) -> None:
+    out, run_dir = _run(tmp_path, capsys, "afghan_instability.yaml", 2035)
+    text = (run_dir / "summary.txt").read_text()
+    assert "Who gains, who loses" in text  # welfare moved, with no proposal tabled
+    heading = _heading(text)
+    assert "without the trade costs of insecurity above its 2018-2022 level" in heading
+    assert "the policy" not in heading
+    # worked out from the tables (a run without summary.txt) the same way
+    (run_dir / "summary.txt").unlink()
+    capsys.readouterr()
+    assert main(["show", str(run_dir)]) == 0
+    assert _heading(capsys.readouterr().out) == heading
+
+
+@pytest.mark.parametrize("scenario", ["customs_union.yaml"])
+def test_a_trade_policy_run_is_measured_without_the_policy(tmp_path, capsys, scenario) -> None:
+    _, run_dir = _run(tmp_path, capsys, scenario, 2029)
+    assert _heading((run_dir / "summary.txt").read_text()) == (
+        "welfare change in 2029 (after any defections) against the same year without the "
+        "policy,")
