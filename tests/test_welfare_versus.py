@@ -48,18 +48,40 @@ def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
     assert Mechanism.welfare_versus == ""  # a plug-in that changes no trade cost adds nothing
 
 
-def test_an_instability_run_without_proposals_names_insecurity(tmp_path, capsys) -> None:
-    out, run_dir = _run(tmp_path, capsys, "afghan_instability.yaml", 2035)
-    text = (run_dir / "summary.txt").read_text()
+@pytest.fixture(scope="module")
+def instability_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four runs of rising Afghan instability, no proposal (plots and summary.txt)."""
+    out = tmp_path_factory.mktemp("instability")
+    assert main(["run", str(SCENARIOS / "afghan_instability.yaml"), "--out", str(out),
+                 "--quiet", "--replications", "4"]) == 0
+    run_dir, = (out / "afghan_instability").iterdir()
+    return run_dir
+
+
+def test_an_instability_run_without_proposals_names_insecurity(instability_run, capsys):
+    text = (instability_run / "summary.txt").read_text()
     assert "Who gains, who loses" in text  # welfare moved, with no proposal tabled
     heading = _heading(text)
     assert "without the trade costs of insecurity above its 2018-2022 level" in heading
     assert "the policy" not in heading
     # worked out from the tables (a run without summary.txt) the same way
-    (run_dir / "summary.txt").unlink()
-    capsys.readouterr()
-    assert main(["show", str(run_dir)]) == 0
-    assert _heading(capsys.readouterr().out) == heading
+    saved = (instability_run / "summary.txt").read_text()
+    (instability_run / "summary.txt").unlink()
+    try:
+        capsys.readouterr()
+        assert main(["show", str(instability_run)]) == 0
+        assert _heading(capsys.readouterr().out) == heading
+    finally:
+        (instability_run / "summary.txt").write_text(saved)
+
+
+def test_the_explorer_axis_says_it_too(instability_run) -> None:
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import who_gains_figure
+    from scosim.result_tables import open_result
+
+    fig = who_gains_figure(open_result(instability_run))
+    assert "without the trade costs of insecurity" in fig.layout.xaxis.title.text
 
 
 @pytest.mark.parametrize("scenario", ["customs_union.yaml"])

@@ -13,6 +13,7 @@ showing a 100,000-run result holds summaries, not runs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -69,6 +70,16 @@ def run_stats(result: Result) -> Any:
     return result.memo["plot_stats"]
 
 
+def welfare_axis(result: Result) -> str:
+    """The welfare axis title: what the change is measured against (as the PNG says)."""
+    from scosim.mechanism_answer import run_welfare_versus
+
+    versus = run_welfare_versus(result.path) if Path(str(result.path)).is_dir() else None
+    if versus is None or versus == "without the policy":
+        return WELFARE_AXIS
+    return f"welfare change vs the same year {versus},<br>% of real expenditure"
+
+
 def who_gains_figure(result: Result) -> Any | None:
     """Who gains, who loses: final-year welfare change by economy, 5th-95th percentile whiskers.
 
@@ -119,7 +130,7 @@ def who_gains_figure(result: Result) -> Any | None:
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
                              name=f"mean over runs: {what}", hoverinfo="skip"))
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
-    fig.update_xaxes(title=WELFARE_AXIS, zeroline=True, zerolinecolor="black")
+    fig.update_xaxes(title=welfare_axis(result), zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
     return _layout(
         fig,
