@@ -16,6 +16,7 @@ from scosim.hindcast import (
     Record,
     brier,
     calibrate,
+    era_tariffs,
     log_loss,
     run_exits,
     run_hindcast,
@@ -97,6 +98,47 @@ def test_without_union_restores_pre_union_tariffs() -> None:
     assert (t1[others] == t0[others]).all().all()
     with pytest.raises(ValueError, match="not members"):
         without_union(cal, pre_union={"CHN": 0.01})
+
+
+def test_era_tariffs_rebuild_the_bundled_matrix_and_date_the_agreements() -> None:
+    from scosim.data.tariffs import PROHIBITIVE, PSA_PREFERENCE
+
+    cal = load_calibration("2023", composition=False)
+    # The base year's agreements give back the bundled flat matrix (its rule, not a copy).
+    np.testing.assert_allclose(era_tariffs(cal, 2023).to_numpy(), cal.tariffs.to_numpy(),
+                               rtol=0, atol=1e-12)
+    early, late = era_tariffs(cal, 2017), era_tariffs(cal, 2019)
+    rus = cal.countries.loc["RUS", "tariff_mfn"]
+    # EAEU-Iran interim agreement (WTO RTA 1028) in force 27 October 2019: MFN before.
+    assert early.loc["IRN", "RUS"] == pytest.approx(rus)
+    assert late.loc["IRN", "RUS"] == pytest.approx(rus * (1 - PSA_PREFERENCE))
+    # The India-Pakistan suspension dates from 2019.
+    assert early.loc["PAK", "IND"] < 0.5 and late.loc["PAK", "IND"] == PROHIBITIVE
+    # Kyrgyzstan inside the union from 12 August 2015 (in force on 31 December).
+    assert era_tariffs(cal, 2015).loc["ARM", "KGZ"] == 0.0
+    assert early.loc["CHN", "KAZ"] == pytest.approx(cal.tariffs.loc["CHN", "KAZ"])
+
+
+def test_eaeu_exits_judge_each_year_on_the_tariffs_of_its_era(monkeypatch) -> None:
+    import scosim.hindcast.run as hr
+
+    seen: list[float] = []
+    real = hr._model
+
+    def spy(rec, directory, replications, overrides, calibration=None):  # noqa: ANN001, ANN202
+        seen.append(float(calibration.tariffs.loc["IRN", "RUS"]))
+        return real(rec, directory, replications, overrides, calibration)
+
+    monkeypatch.setattr(hr, "_model", spy)
+    rec = next(r for r in RECORDS if r.kind == "exits")
+    left = run_exits(rec, HC, 1)
+    assert set(left) == {(c, y) for c in EAEU for y in range(2015, 2026)}
+    rus = load_calibration("2023").countries.loc["RUS", "tariff_mfn"]
+    # One run per set of agreements: 2015-2018, 2019-2021, 2022, 2023-2024, 2025; the
+    # first without the EAEU-Iran preference, 2025 with the FTA (RTA 1316) that replaced it.
+    assert len(seen) == 5
+    assert seen[0] == pytest.approx(rus) and seen[-1] == 0.0
+    assert seen[1] == pytest.approx(rus * 0.75)
 
 
 def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:

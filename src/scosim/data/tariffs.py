@@ -54,6 +54,8 @@ PSA_PREFERENCE = 0.25
 #: tariff equivalent is taken to be the same.
 PROHIBITIVE = 2.0
 PROHIBITIVE_PAIRS = (("PAK", "IND"), ("IND", "PAK"))
+#: First year the suspension is in force on 31 December (both measures date from 2019).
+PROHIBITIVE_FROM = 2019
 #: Importers whose MFN rate the 2023 version takes from the WITS AHS excerpt.
 AHS_MFN = ("IND", "AZE", "BHR")
 #: Partners outside the 27 in the AHS excerpt used for an MFN rate (no agreement with any of
@@ -177,7 +179,7 @@ def _mfn_2023(
         )
         out[iso] = (cet, "wb_tariff", method, year)
     ahs = read_ahs(raw_dir)
-    pref = deepest(spells, BASE_YEAR)
+    pref = deepest(spells, year)
     for iso in AHS_MFN:
         rates = ahs.get(iso)
         if not rates:
@@ -302,6 +304,7 @@ def tariffs_2023(
     prov: Prov | None,
     *,
     composition: bool = True,
+    year: int = BASE_YEAR,
 ) -> pd.DataFrame:
     """Data version 2023: MFN x composition, agreements in force, India-Pakistan suspension.
 
@@ -312,6 +315,9 @@ def tariffs_2023(
         fuel: Fuel-export shares (:func:`fuel_shares`).
         prov: Provenance collector (``None``: record nothing).
         composition: Apply the composition adjustment (default on).
+        year: Year whose agreements (in force on 31 December) and India-Pakistan suspension
+            (from :data:`PROHIBITIVE_FROM`) apply; default the base year. Other years keep
+            the base year's MFN rates and trade (the hindcast's tariffs of an era).
 
     Returns:
         Exporter x importer tariffs (fractions).
@@ -320,7 +326,7 @@ def tariffs_2023(
     n = len(ECONOMIES)
     s = composition_factors(trade, fuel) if composition else np.ones((n, n))
     tau = mfn[None, :] * s
-    pref = deepest(spells, BASE_YEAR)
+    pref = deepest(spells, year)
     comp = " x composition (1-fuel share)/importer mean" if composition else ""
     for a, i in enumerate(ECONOMIES):
         for b, j in enumerate(ECONOMIES):
@@ -328,7 +334,7 @@ def tariffs_2023(
             if a == b:
                 tau[a, b] = 0.0
                 method, src = "derived:zero (domestic)", "scosim_rule"
-            elif (i, j) in PROHIBITIVE_PAIRS:
+            elif (i, j) in PROHIBITIVE_PAIRS and year >= PROHIBITIVE_FROM:
                 tau[a, b] = PROHIBITIVE
                 method = f"derived:prohibitive equivalent {PROHIBITIVE:g} (trade suspension)"
                 src = "ind_pak_suspension"
@@ -339,12 +345,12 @@ def tariffs_2023(
                     method = f"derived:partial scope RTA {rid}: (1-{PSA_PREFERENCE:g}) x MFN{comp}"
                 else:
                     tau[a, b] = 0.0
-                    method = f"derived:zero, {kind} RTA {rid} in force {BASE_YEAR}"
+                    method = f"derived:zero, {kind} RTA {rid} in force {year}"
                 src = "wto_rta"
             else:
                 method, src = f"derived:importer tariff_mfn{comp}", "scosim_rule"
             if prov is not None:
-                prov.add("tariffs", key, "value", src, method, BASE_YEAR)
+                prov.add("tariffs", key, "value", src, method, year)
     return _frame(tau)
 
 

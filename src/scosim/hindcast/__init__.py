@@ -16,6 +16,7 @@ from scosim.hindcast.records import EAEU, RECORDS, TRAIN_END, Record, records_of
 from scosim.hindcast.report import hindcast_cli, plot_hindcast
 from scosim.hindcast.run import (
     calibrate,
+    era_tariffs,
     run_exits,
     run_hindcast,
     run_record,
@@ -31,6 +32,7 @@ __all__ = [
     "Record",
     "brier",
     "calibrate",
+    "era_tariffs",
     "hindcast_cli",
     "log_loss",
     "plot_hindcast",

@@ -27,6 +27,7 @@ from scosim.hindcast.scoring import brier, log_loss
 __all__ = [
     "calibrate",
     "default_dir",
+    "era_tariffs",
     "run_exits",
     "run_hindcast",
     "run_record",
@@ -94,26 +95,60 @@ def without_union(cal: Any, members: tuple[str, ...] = EAEU,
     return dataclasses.replace(cal, tariffs=t)
 
 
+def era_tariffs(cal: Any, year: int) -> pd.DataFrame:
+    """The flat tariff matrix of ``cal`` with the agreements in force in ``year``.
+
+    The bundled MFN rates (``countries.tariff_mfn``) on every partner, zero inside
+    the customs unions and FTAs and the partial-scope preference inside the PSAs
+    in force on 31 December of ``year`` (the WTO RTA table's per-party dates,
+    ``cal.agreement_spells``), and the India-Pakistan suspension from 2019: the
+    rule of the bundled flat matrix (:func:`scosim.data.tariffs.tariffs_2023`
+    with ``composition=False``), which it reproduces for the base year.
+    """
+    from scosim.data.tariffs import tariffs_2023
+
+    if cal.agreement_spells.empty:
+        raise ValueError(f"data version {cal.data_version} has no agreements table")
+    no_fuel = np.zeros(len(cal.tariffs))  # read only by the composition adjustment
+    return tariffs_2023(cal.countries, cal.trade, cal.agreement_spells, no_fuel, None,
+                        composition=False, year=year)
+
+
 def run_exits(rec: Record, directory: Path, replications: int,
               overrides: dict[str, Any] | None = None) -> dict[tuple[str, int], np.ndarray]:
     """Run an ``exits`` record: ``{(member, year): left that year (R,)}``.
 
     The union's scenario runs on the 2023 data (the only version with the
     agreements table that makes the EAEU a bloc) against the counterfactual of
-    :func:`without_union`. A member "leaves" in a year when it defects or its
-    bloc leaves with a defector (``defection`` / ``bloc_exit`` events).
+    :func:`without_union`. Each year is judged on the tariffs of its era: the
+    items of year ``y`` come from a run (from the record's first year, same
+    seed) whose base tariffs are :func:`era_tariffs` of ``y``; years with the
+    same agreements in force share one run (2015-2018: before the EAEU-Iran
+    interim agreement and the India-Pakistan suspension of 2019). A member
+    "leaves" in a year when it defects or its bloc leaves with a defector
+    (``defection`` / ``bloc_exit`` events).
     """
     from scosim.data import load_calibration
 
-    cal = without_union(load_calibration("2023", composition=False))
-    model = _model(rec, directory, replications, overrides, calibration=cal)
-    r0 = int(model.run_ids[0])
+    base = load_calibration("2023", composition=False)
     years = range(rec.year, (rec.end or rec.year) + 1)
-    out = {(c, y): np.zeros(model.R) for c in EAEU for y in years}
-    for ev in model.log.records():
-        if ev["type"] in ("defection", "bloc_exit") and ev["proposal"] == rec.name:
-            out[(ev["country"], int(ev["year"]))][ev["run"] - r0] = 1.0
-    return out
+    eras: dict[bytes, tuple[pd.DataFrame, list[int]]] = {}
+    for y in years:
+        t = era_tariffs(base, y)
+        if np.allclose(t.to_numpy(), base.tariffs.to_numpy(), rtol=0.0, atol=1e-12):
+            t = base.tariffs  # the bundled matrix itself (they differ by its CSV rounding)
+        eras.setdefault(t.to_numpy().tobytes(), (t, []))[1].append(y)
+    out: dict[tuple[str, int], np.ndarray] = {}
+    for tariffs, era_years in eras.values():
+        cal = without_union(dataclasses.replace(base, tariffs=tariffs))
+        model = _model(rec, directory, replications, overrides, calibration=cal)
+        r0 = int(model.run_ids[0])
+        out.update({(c, y): np.zeros(model.R) for c in EAEU for y in era_years})
+        for ev in model.log.records():
+            if (ev["type"] in ("defection", "bloc_exit") and ev["proposal"] == rec.name
+                    and int(ev["year"]) in era_years):
+                out[(ev["country"], int(ev["year"]))][ev["run"] - r0] = 1.0
+    return {(c, y): out[(c, y)] for c in EAEU for y in years}
 
 
 def run_hindcast(replications: int = 10, directory: Path | None = None,
