@@ -178,6 +178,11 @@ def test_application_is_the_applicants_own_choice() -> None:
         load_scenario(HC / "apply_mng_2010.yaml", overrides={
             **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
                                    "applicant": "MNG", "commitments": {"MNG": 2.0}}]})
+    # Another economy's commitment would be silently ignored (only the applicant votes).
+    with pytest.raises(ScenarioError, match=r"commitments\.TKM.*TKM is not the applicant"):
+        load_scenario(HC / "apply_mng_2010.yaml", overrides={
+            **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
+                                   "applicant": "MNG", "commitments": {"TKM": 1.0}}]})
     with pytest.raises(ScenarioError, match="already a member"):
         load_scenario(HC / "apply_mng_2010.yaml", overrides={
             **base, "proposals": [{"id": "a", "year": 2010, "type": "application",

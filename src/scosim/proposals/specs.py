@@ -197,7 +197,8 @@ class ApplicationProposal(ProposalSpec):
     commitments: dict[State, float] = Field(
         default_factory=dict,
         description="extra sovereignty cost (0-1) of a standing commitment membership would "
-        "breach (e.g. permanent neutrality), per country",
+        "breach (e.g. permanent neutrality), keyed by the applicant's code (only the "
+        "applicant votes, so no other key is allowed)",
     )
 
 
@@ -257,6 +258,11 @@ def check_application(proposal: Any, scenario: Any) -> list[Issue]:
     """The applicant must not be a member; commitment costs lie in [0, 1]."""
     issues = check_accession(proposal, scenario)
     for code, cost in proposal.commitments.items():
-        if not 0.0 <= cost <= 1.0:
+        if code != proposal.applicant:
+            # Only the applicant votes, on its own commitments: another's would be ignored.
+            issues.append((("commitments", code), (
+                f"{code} is not the applicant; only the applicant's commitment is read "
+                f"(write it under {proposal.applicant}, or table an application by {code})")))
+        elif not 0.0 <= cost <= 1.0:
             issues.append((("commitments", code), f"cost {cost:g} must be in [0, 1]"))
     return issues
