@@ -195,6 +195,19 @@ def test_declaration_passes_contract() -> None:
     check_batch_consistency(sc, runs=[0, 1, 2])
 
 
+@pytest.mark.parametrize(("kind", "what"), [("declaration", "declaration"),
+                                             ("development_bank", "development bank")])
+def test_a_declaration_or_bank_of_one_state_is_refused(kind: str, what: str) -> None:
+    # One participant voted it through alone ("adopted in every run"): no summit
+    # declaration, no bank shared among owners.
+    prop = {"id": "solo", "year": 2025, "type": kind, "proposer": "CHN",
+            "participants": ["CHN"]}
+    with pytest.raises(ScenarioError, match=rf"participants.*a {what} needs at least 2"):
+        load_scenario(HC / "bank_2025.yaml", overrides={"proposals": [prop]})
+    load_scenario(HC / "bank_2025.yaml",
+                  overrides={"proposals": [{**prop, "participants": ["CHN", "RUS"]}]})
+
+
 def test_bank_gain_identity() -> None:
     gdp = np.array([4.0, 1.0, 5.0])
     part = np.array([[True, True, False]])

@@ -17,7 +17,7 @@ from typing_extensions import override
 
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import DeclarationProposal, no_checks
+from scosim.proposals.specs import DeclarationProposal, check_declaration
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -29,7 +29,7 @@ class Declaration(ProposalType):
 
     name = "declaration"
     spec = DeclarationProposal
-    check = staticmethod(no_checks)
+    check = staticmethod(check_declaration)
     default_decision_rule = "consensus"
     ratification_lag = 0
     exit_allowed = False

@@ -27,7 +27,7 @@ from typing_extensions import override
 from scosim.network.finance import capital_shares
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import DevelopmentBankProposal, no_checks
+from scosim.proposals.specs import DevelopmentBankProposal, check_development_bank
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -80,7 +80,7 @@ class DevelopmentBank(ProposalType):
 
     name = "development_bank"
     spec = DevelopmentBankProposal
-    check = staticmethod(no_checks)
+    check = staticmethod(check_development_bank)
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}

@@ -40,6 +40,8 @@ __all__ = [
     "check_accession",
     "check_application",
     "check_customs_union",
+    "check_declaration",
+    "check_development_bank",
     "check_free_trade_area",
     "no_checks",
     "scenario_issues",
@@ -231,8 +233,25 @@ class DevelopmentBankProposal(ProposalSpec):
 
 
 def no_checks(proposal: Any, scenario: Any) -> list[Issue]:
-    """No checks beyond the spec's own (declaration, development bank)."""
+    """No checks beyond the spec's own."""
     return []
+
+
+def _at_least_two(proposal: Any, scenario: Any, what: str) -> list[Issue]:
+    parts = scenario.participants_of(proposal)
+    if len(parts) < 2:
+        return [(("participants",), f"a {what} needs at least 2 participants, got {parts}")]
+    return []
+
+
+def check_declaration(proposal: Any, scenario: Any) -> list[Issue]:
+    """A summit declaration is made by at least two states."""
+    return _at_least_two(proposal, scenario, "declaration")
+
+
+def check_development_bank(proposal: Any, scenario: Any) -> list[Issue]:
+    """A development bank is owned by at least two states (capital shares, loans among them)."""
+    return _at_least_two(proposal, scenario, "development bank")
 
 
 def check_customs_union(proposal: Any, scenario: Any) -> list[Issue]:
