@@ -20,7 +20,7 @@ from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.base import Preview, ProposalType, membership_gain
 from scosim.proposals.specs import AccessionProposal, check_accession
 
 if TYPE_CHECKING:
@@ -84,18 +84,12 @@ class Accession(ProposalType):
         """Each economy's expected gain from the applicant joining.
 
         A new member joins the arrangements open to all members (with their
-        terms and obligations), so the gain is that of the first such
-        arrangement in force enlarged by the applicant
-        (:meth:`ProposalType.gain_if_member`). Without one, membership has no
-        trade effect in the model and the gain is 0. The trust term is trust in
-        the applicant; no sovereignty or dominance term.
+        terms and obligations), so the gain is the sum over those in force of
+        each enlarged by the applicant (:func:`membership_gain`). Without one,
+        membership has no trade effect in the model and the gain is 0. The trust
+        term is trust in the applicant; no sovereignty or dominance term.
         """
-        gain = np.zeros((model.R, model.N))
-        for other in model.arrangements:
-            g = other.gain_if_member(model, self.applicant)
-            if g is not None:
-                gain = g
-                break
+        gain = membership_gain(model, self.applicant)
         zeros = np.zeros((model.R, model.N))
         return Preview(
             gain=gain,

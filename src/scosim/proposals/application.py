@@ -9,7 +9,8 @@ Council's members do not vote (they decide later, on an ``accession``).
 The applicant's score has the Council's terms (docs/model.md):
 
 * ``econ``: its expected gain from membership, i.e. from joining the
-  arrangements open to all members (:meth:`ProposalType.gain_if_member`, as in
+  arrangements open to all members, summed over them
+  (:func:`scosim.proposals.base.membership_gain`, as in
   :mod:`scosim.proposals.accession`); 0 without one.
 * ``sovereignty``: ``depth`` (the commitments of membership: the Charter, the
   RATS counter-terrorism structure, joint exercises) plus the cost of a
@@ -35,7 +36,7 @@ from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.proposals import register_type
-from scosim.proposals.base import Preview, ProposalType
+from scosim.proposals.base import Preview, ProposalType, membership_gain
 from scosim.proposals.specs import ApplicationProposal, check_application
 
 if TYPE_CHECKING:
@@ -85,12 +86,7 @@ class Application(ProposalType):
     ) -> Preview:
         """The applicant's terms (module docstring); other economies' terms are 0."""
         app = self.applicant
-        gain = np.zeros((model.R, model.N))
-        for other in model.arrangements:
-            g = other.gain_if_member(model, app)
-            if g is not None:
-                gain = g
-                break
+        gain = membership_gain(model, app)
         member = model.is_member()
         n_members = np.maximum(member.sum(axis=1), 1)
         trust_in_members = (model.trust[:, app, :] * member).sum(axis=1) / n_members

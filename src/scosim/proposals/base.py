@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
-__all__ = ["OPT_IN_RULES", "Preview", "ProposalSpec", "ProposalType"]
+__all__ = ["OPT_IN_RULES", "Preview", "ProposalSpec", "ProposalType", "membership_gain"]
 
 @dataclass
 class Preview:
@@ -326,3 +326,20 @@ class ProposalType:
     ) -> dict[str, np.ndarray]:
         """This year's indicators of the type, each ``(R, N)`` (default: none)."""
         return {}
+
+
+def membership_gain(model: SCOModel, member: int) -> np.ndarray:
+    """Expected gains ``(R, N)`` if ``member`` became an SCO member: what it would join.
+
+    The sum over every arrangement of :meth:`ProposalType.gain_if_member` (those open to
+    all members, in force and not opt-in; zeros without one). Each is previewed against
+    this year's policy state, so the sum leaves out how two enlargements interact in
+    general equilibrium (a first-order approximation); it does not depend on the order
+    of the arrangements in the scenario.
+    """
+    gain = np.zeros((model.R, model.N))
+    for arr in model.arrangements:
+        g = arr.gain_if_member(model, member)
+        if g is not None:
+            gain = gain + g
+    return gain
