@@ -40,3 +40,24 @@ def test_accession_gain_counts_every_arrangement_whatever_their_order() -> None:
     # Both count: neither order's terms equal the FTA's alone.
     fta_only = _accession_econ_terms(FTA)
     assert any(a[c] != pytest.approx(fta_only[c], rel=1e-6, abs=1e-12) for c in a)
+
+
+def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> None:
+    from scosim.data import load_calibration
+    from scosim.proposals.development_bank import bank_gain
+
+    terms = _accession_econ_terms(BANK)
+    cal = load_calibration()
+    codes = list(cal.countries.index)
+    members = [c for c in codes if cal.countries.loc[c, "sco_status"] == "member"]
+    part = np.array([[c in members for c in codes]])
+    joined = part | np.array([[c == "MNG" for c in codes]])
+    kw = {"capital": 10e9, "rule": "gdp", "paid_in_share": 0.2, "leverage": 1.0,
+          "lending_rate": 0.04, "market_rate": 0.07, "tenor": 20}  # the spec's defaults
+    gdp = cal.vector("gdp_usd")
+    change = bank_gain(joined, gdp, **kw)[0] - bank_gain(part, gdp, **kw)[0]
+    for c in members:
+        assert terms[c] == pytest.approx(change[codes.index(c)], rel=1e-9, abs=1e-15)
+    # Mongolia takes a share of the loans from the members that borrow most: they lose
+    # (the whole bank's gain, several % of GDP for them, was counted before).
+    assert terms["KGZ"] < 0 and terms["TJK"] < 0

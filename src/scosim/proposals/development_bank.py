@@ -93,14 +93,32 @@ class DevelopmentBank(ProposalType):
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
         """Gain from :func:`bank_gain` (no GE solve)."""
+        return Preview(gain=self._gain(model, participants), terms={} if terms is None else terms)
+
+    def _gain(self, model: SCOModel, participants: np.ndarray) -> np.ndarray:
         p = self.proposal
-        gain = bank_gain(
+        return bank_gain(
             participants, np.asarray(model.gdp0, float),
             capital=p.capital_usd_bn * 1e9, rule=p.capital_rule, paid_in_share=p.paid_in_share,
             leverage=p.leverage, lending_rate=p.lending_rate, market_rate=p.market_rate,
             tenor=p.tenor_years,
         )
-        return Preview(gain=gain, terms={} if terms is None else terms)
+
+    @override
+    def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
+        """The change in every gain if ``member`` joined the bank in force.
+
+        :meth:`preview` measures the bank against no bank; a new member changes an
+        existing bank's capital shares and loans, so the gain from its joining is
+        the bank's gain with it minus the bank's gain without it (the default
+        would count the whole bank as the accession's gain).
+        """
+        if self.opt_in or not self.open_to_members() or not self.in_force.any():
+            return None
+        joining = self.participants.copy()
+        joining[:, member] = True
+        g = self._gain(model, joining) - self._gain(model, self.participants)
+        return np.where(self.in_force[:, None], g, 0.0)
 
     @override
     @classmethod
