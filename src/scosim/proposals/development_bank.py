@@ -15,6 +15,12 @@ their GDP share (smaller economies borrow more relative to size) at
 saving is discounted over the tenor at ``market_rate``. The fields are those of
 :class:`scosim.network.specs.DevelopmentBankSpec` (the network's bank
 finance), plus ``depth`` and ``market_rate``. Default decision rule: consensus.
+
+Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
+inverse-GDP allocation is unsourced and lends the smallest members several times
+more than any development bank would relative to their GDP; the paid-in capital
+is counted as spent; the gain is a present value over the tenor, not a yearly
+one; nothing happens after adoption (no tariff, trade cost or finance lever).
 """
 
 from __future__ import annotations
