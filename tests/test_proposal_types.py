@@ -61,3 +61,17 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     # Mongolia takes a share of the loans from the members that borrow most: they lose
     # (the whole bank's gain, several % of GDP for them, was counted before).
     assert terms["KGZ"] < 0 and terms["TJK"] < 0
+
+
+def test_a_bank_lending_above_the_market_rate_costs_only_the_paid_in_capital() -> None:
+    from scosim.proposals.development_bank import bank_gain
+
+    gdp = np.array([4.0, 1.0])
+    part = np.array([[True, True]])
+    kw = {"capital": 10.0, "rule": "gdp", "paid_in_share": 0.2, "leverage": 1.0, "tenor": 10}
+    at_market = bank_gain(part, gdp, lending_rate=0.05, market_rate=0.05, **kw)
+    dear = bank_gain(part, gdp, lending_rate=0.10, market_rate=0.05, **kw)
+    # Nobody borrows at 10 % with 5 % on offer elsewhere: the borrowers lose no interest
+    # (they lost 5 points a year on the bank's loans before), only the paid-in capital.
+    np.testing.assert_allclose(dear, at_market, rtol=1e-12)
+    assert np.all(dear < 0)

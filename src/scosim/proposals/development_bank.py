@@ -60,7 +60,8 @@ def bank_gain(
         rule: ``gdp`` or ``equal`` capital shares.
         paid_in_share: Paid-in share of the subscribed capital.
         leverage: Loans outstanding as a multiple of the subscribed capital.
-        lending_rate: The bank's annual rate on loans.
+        lending_rate: The bank's annual rate on loans (above ``market_rate`` nobody
+            borrows: the saving is 0).
         market_rate: The borrowers' alternative annual rate (and discount rate).
         tenor: Years over which the interest saving accrues.
     """
@@ -75,7 +76,8 @@ def bank_gain(
     inv = np.where(p, 1.0 / gdp, 0.0)
     loans = leverage * capital * inv / inv.sum(axis=1, keepdims=True)
     annuity = (1.0 - (1.0 + market_rate) ** -tenor) / market_rate if market_rate > 0 else tenor
-    saving = loans * (market_rate - lending_rate) * annuity
+    # A participant does not borrow above its alternative rate: no saving, but no loss.
+    saving = loans * max(market_rate - lending_rate, 0.0) * annuity
     out[ok] = np.where(p, (saving - paid) / gdp, 0.0)
     return out
 
