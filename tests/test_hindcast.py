@@ -189,6 +189,22 @@ def test_application_is_the_applicants_own_choice() -> None:
                                    "applicant": "KAZ"}]})
 
 
+def test_an_applicant_that_does_not_apply_vetoes_nobody() -> None:
+    """Its no is a rejection, logged as such; no veto event, and nobody trusts it less."""
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(HC / "apply_mng_2010.yaml", overrides={"replications": 4})
+    m = SCOModel(sc)
+    mng = m.codes.index("MNG")
+    before = m.trust[:, :, mng].copy()
+    m.run_model()
+    events = list(m.log.records())
+    assert not np.asarray(m.arrangements[0].adopted).any()  # Mongolia stays out (above)
+    assert [e for e in events if e["type"] == "veto"] == []
+    assert len([e for e in events if e["type"] == "rejected"]) == 4
+    np.testing.assert_array_equal(m.trust[:, :, mng], before)
+
+
 def test_declaration_passes_contract() -> None:
     sc = load_scenario(HC / "partners_2022.yaml", overrides={"replications": 3})
     check_policy_contract(sc)

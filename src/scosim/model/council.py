@@ -390,10 +390,16 @@ def _log_decision(
     runs: np.ndarray,
     objectors: np.ndarray,
 ) -> None:
-    """Log vetoes (consensus no votes; objections to the willing), adoption or rejection."""
+    """Log vetoes (consensus no votes; objections to the willing), adoption or rejection.
+
+    A sole voter's no (an applicant that does not apply) blocks nobody else: it is a
+    rejection, not a veto, and costs it no trust.
+    """
     td = terms.as_dict()
     no = voters & ~votes
-    blocking = (no if arr.rule == "consensus" else np.zeros_like(no)) | objectors
+    others_voted = voters.sum(axis=1, keepdims=True) > 1
+    blocking = ((no & others_voted) if arr.rule == "consensus" else np.zeros_like(no)) \
+        | objectors
     for i, code in enumerate(model.codes):
         if blocking[:, i].any():
             # Every blocking state's reasons are logged, and the others trust it less.
