@@ -89,6 +89,15 @@ def test_loader_reports_bad_values_with_file_line_and_field(tmp_path):
     shutil.copy(TABLES_DIR / "capacity.csv", p)
     with pytest.raises(SecurityTableError, match=r"borders.csv: line 2, field 'iso_b'"):
         load_security_calibration(tmp_path)
+    shutil.copy(TABLES_DIR / "borders.csv", tmp_path / "borders.csv")
+    ab = tmp_path / "afghan_borders.csv"
+    ab.write_text(ab.read_text() + "KAZ,100,cia_factbook\n")
+    with pytest.raises(SecurityTableError,
+                       match=r"afghan_borders.csv: line 8, field 'iso3': KAZ has no land border"):
+        load_security_calibration(tmp_path)
+    ab.write_text("iso3,border_km,source\nPAK,2670,cia_factbook\n")
+    with pytest.raises(SecurityTableError, match=r"afghan_borders.csv: no border length for AFG"):
+        load_security_calibration(tmp_path)
     (tmp_path / "threat.csv").unlink()
     with pytest.raises(SecurityTableError, match="threat.csv: table not found"):
         load_security_calibration(tmp_path)

@@ -166,3 +166,42 @@ def test_default_afghan_spill_is_consistent_with_gti_history():
     assert se > 0
     assert abs(SecurityParams().afghan_spill - est) < 2 * se
     assert 0 <= SecurityParams().afghan_spill <= 1
+
+
+#: Afghanistan's land borders, km, as printed in CIA, The World Factbook (online edition
+#: 2021), Afghanistan, Geography, "Land boundaries": total 5,987 km.
+FACTBOOK_AFG_KM = {"CHN": 91, "IRN": 921, "PAK": 2670, "TJK": 1357, "TKM": 804, "UZB": 144}
+
+
+def test_afghan_border_table_holds_the_factbook_lengths():
+    import csv
+
+    from scosim.security.calibration import TABLES_DIR
+
+    with (TABLES_DIR / "afghan_borders.csv").open(newline="") as fh:
+        rows = {r["iso3"]: float(r["border_km"]) for r in csv.DictReader(fh)}
+    assert rows == FACTBOOK_AFG_KM
+    assert math.fsum(rows.values()) == 5987.0  # the Factbook's total
+    nbrs = {ECONOMIES[i] for i in np.flatnonzero(SYS.cal.contiguity[SYS.afg])}
+    assert nbrs == set(rows)  # the same neighbours as CEPII contiguity
+
+
+def test_afghan_spillover_is_shared_by_border_length():
+    """Rates rise by ``afghan_spill * B[AFG] * (I - 1) * km / 5,987`` in each neighbour."""
+    state = SYS.baseline_state(1)
+    lam1 = SYS.expected_incidents(state, state.efforts, np.array([1.0]))[0]
+    lam2 = SYS.expected_incidents(state, state.efforts, np.array([2.0]))[0]
+    total = SYS.params.afghan_spill * SYS.cal.base_rate[SYS.afg]
+    rise = {c: lam2[ECONOMIES.index(c)] - lam1[ECONOMIES.index(c)] for c in FACTBOOK_AFG_KM}
+    assert math.fsum(rise.values()) == pytest.approx(total)  # the share is unchanged
+    for c, km in FACTBOOK_AFG_KM.items():
+        assert rise[c] == pytest.approx(total * km / 5987.0), c
+    assert rise["CHN"] < rise["UZB"] < rise["TKM"] < rise["IRN"] < rise["TJK"] < rise["PAK"]
+
+
+def test_equal_shares_reproduce_the_total_spillover_estimate():
+    from scosim.security.validation import afghan_spill_estimate, afghan_spill_weighting_fit
+
+    fit = afghan_spill_weighting_fit(SYS.cal)
+    assert fit["equal"]["s"] == pytest.approx(afghan_spill_estimate(SYS.cal)[0], rel=1e-9)
+    assert set(fit["slopes"]) == set(FACTBOOK_AFG_KM)

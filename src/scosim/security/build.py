@@ -30,6 +30,7 @@ from scosim.data.raw import (
 )
 
 __all__ = [
+    "AFGHAN_BORDER_KM",
     "GTI_YEARS",
     "SEIZURE_YEARS",
     "SIG_DIGITS",
@@ -73,11 +74,21 @@ SOURCES = [
     ("unodc_wdr2024", "UNODC World Drug Report 2024, statistical annex, drug seizures 2018-2022",
      RAW["unodc"]),
     ("cepii_geodist", "CEPII GeoDist (Mayer and Zignago 2011), contiguity", RAW["cepii"]),
+    ("cia_factbook", "CIA, The World Factbook (online edition, 2021), Afghanistan, Geography, "
+     "'Land boundaries': total 5,987 km", ""),
     ("scosim_rule", "scosim derivation rule (docs/security.md)", ""),
 ]
 
 # The key's keys are written in this order; derived tables are small enough to hold.
-TABLE_NAMES = ("threat", "gti_history", "capacity", "seizures", "borders", "sources")
+TABLE_NAMES = ("threat", "gti_history", "capacity", "seizures", "borders", "afghan_borders",
+               "sources")
+
+#: Afghanistan's land borders, km: CIA, The World Factbook, "Afghanistan", Geography, "Land
+#: boundaries" (online edition 2021: total 5,987 km; editions before about 2016 gave 5,529 km
+#: with Pakistan 2,430). Not in the raw folder (a short published list, typed in here);
+#: they weight Afghan spillover by border length (docs/security.md section 4).
+AFGHAN_BORDER_KM = {"PAK": 2670.0, "TJK": 1357.0, "IRN": 921.0, "TKM": 804.0, "UZB": 144.0,
+                    "CHN": 91.0}
 
 
 def _fmt(x: float) -> str:
@@ -232,6 +243,20 @@ def _borders(raw_dir: Path) -> str:
     return _csv(["iso_a", "iso_b", "source"], rows)
 
 
+def _afghan_borders(borders_csv: str) -> str:
+    """Afghanistan's border lengths, checked against the CEPII neighbours of ``borders_csv``."""
+    rows = list(csv.reader(io.StringIO(borders_csv)))[1:]
+    nbrs = {b if a == "AFG" else a for a, b, _ in rows if "AFG" in (a, b)}
+    if nbrs != set(AFGHAN_BORDER_KM):
+        raise RawDataError(
+            f"{RAW['cepii']}: Afghanistan's contiguous economies {sorted(nbrs)} differ from "
+            f"those with a Factbook border length {sorted(AFGHAN_BORDER_KM)}")
+    order = {c: k for k, c in enumerate(LISTED)}
+    return _csv(["iso3", "border_km", "source"],
+                [[c, AFGHAN_BORDER_KM[c], "cia_factbook"]
+                 for c in sorted(AFGHAN_BORDER_KM, key=order.__getitem__)])
+
+
 def build_security_tables(raw_dir: Path) -> dict[str, str]:
     """Derive every security table from the raw folder.
 
@@ -246,12 +271,14 @@ def build_security_tables(raw_dir: Path) -> dict[str, str]:
     """
     raw_dir = Path(raw_dir)
     threat, hist = _gti(raw_dir)
+    borders = _borders(raw_dir)
     return {
         "threat": threat,
         "gti_history": hist,
         "capacity": _capacity(raw_dir),
         "seizures": _seizures(raw_dir),
-        "borders": _borders(raw_dir),
+        "borders": borders,
+        "afghan_borders": _afghan_borders(borders),
         "sources": _csv(["source_id", "citation", "raw_file"], [list(s) for s in SOURCES]),
     }
 

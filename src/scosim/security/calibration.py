@@ -75,6 +75,8 @@ class SecurityCalibration:
         members: ``(N,)`` bool, SCO members (the RATS participants at baseline).
         seizures_t: ``{year: (N,) heroin-equivalent tonnes seized}``, NaN where not reported.
         gti_incidents: ``{year: (N,) incidents}`` 2012-2022, NaN where not in GTI.
+        afghan_border_km: ``(N,)`` length of each economy's land border with Afghanistan, km
+            (CIA World Factbook; 0 for non-neighbours).
         sources: Per-field ``(N,)`` arrays of source ids (docs/security.md lists them).
     """
 
@@ -87,6 +89,7 @@ class SecurityCalibration:
     members: np.ndarray
     seizures_t: dict[int, np.ndarray]
     gti_incidents: dict[int, np.ndarray]
+    afghan_border_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
     sources: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -164,9 +167,24 @@ def load_security_calibration(tables_dir: Path | None = None) -> SecurityCalibra
         y = int(_num(p, line, r, "year", lo=1990, hi=2100))
         gti.setdefault(y, np.full(n, np.nan))[i] = _num(p, line, r, "incidents")
 
+    afg = ECONOMIES.index("AFG")
+    border_km = np.zeros(n)
+    p = d / "afghan_borders.csv"
+    for line, r in _rows(p, ["iso3", "border_km", "source"]):
+        i = _iso(p, line, r)
+        if not contig[afg, i]:
+            raise SecurityTableError(
+                f"{p.name}: line {line}, field 'iso3': {ECONOMIES[i]} has no land border with "
+                f"AFG in borders.csv")
+        border_km[i] = _num(p, line, r, "border_km", lo=1.0, hi=1e5)
+    missing = [ECONOMIES[j] for j in np.flatnonzero(contig[afg]) if border_km[j] == 0]
+    if missing:
+        raise SecurityTableError(f"{p.name}: no border length for AFG neighbour(s) {missing}")
+
     members = np.array([c in MEMBERS for c in ECONOMIES])
     return SecurityCalibration(
         codes=ECONOMIES, base_rate=rate, overdispersion=alpha, milex_share=milex, gdp_usd=gdp,
         contiguity=contig, members=members, seizures_t=seiz, gti_incidents=gti,
+        afghan_border_km=border_km,
         sources={"base_rate": src_rate, "milex_share": src_milex},
     )

@@ -132,6 +132,9 @@ class SecuritySystem:
         n = c.n
         self.afg = c.index("AFG")
         self.Wn = row_normalise(c.contiguity)
+        # Afghan spillover shared by border length (Pakistan 45 %, China 1.5 %), not equally
+        # (docs/security.md section 4): more border, more crossings for militants.
+        self.afghan_spill_weights = c.afghan_border_km / c.afghan_border_km.sum()
         both = c.members[:, None] & c.members[None, :]
         self.partners = row_normalise((c.contiguity | both) & ~np.eye(n, dtype=bool))
         self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
@@ -174,7 +177,7 @@ class SecuritySystem:
         return expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
                                   beta=p.beta, afghan_spill=p.afghan_spill,
                                   displacement=p.displacement, beta_defence=p.beta_defence,
-                                  hardening=hardening)
+                                  hardening=hardening, spill_weights=self.afghan_spill_weights)
 
     def payoff(self, state: SecurityState, efforts: np.ndarray,
                value_share_gdp: np.ndarray | float) -> np.ndarray:
@@ -239,7 +242,7 @@ class SecuritySystem:
         lam = expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
                                  beta=p.beta, afghan_spill=p.afghan_spill,
                                  displacement=p.displacement, beta_defence=p.beta_defence,
-                                 hardening=hardening)
+                                 hardening=hardening, spill_weights=self.afghan_spill_weights)
         incidents = draw_incidents(lam, self.cal.overdispersion, gens)
         noise = np.array([g.standard_normal() for g in sgens]) * p.supply_noise
         supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)

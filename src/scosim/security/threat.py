@@ -7,8 +7,8 @@
 * Expected incidents of economy ``i`` (GTI calibration ``B``):
   ``lam[i] = max(0, B[i] * a[i] + X[i] + D[i]) * exp(-beta * (S[i] - S0[i]))`` with
   ``a = I`` for Afghanistan (its instability index, 1 = 2018-2022 conditions) and 1
-  elsewhere; ``X[i] = afghan_spill * B[AFG] * (I - 1) * Wn[AFG, i]`` (pressure pushed
-  over Afghanistan's borders); displacement
+  elsewhere; ``X[i] = afghan_spill * B[AFG] * (I - 1) * w[i]`` (pressure pushed over
+  Afghanistan's borders, shared by border length ``w``, summing to 1); displacement
   ``D[i] = theta * sum_j Wn[j, i] * B[j] * (1 - exp(-beta_defence * h[j]))`` where ``h`` is
   unilateral defensive hardening (Enders and Sandler: hardening moves attacks to
   neighbours rather than removing them), and ``B[j] * exp(-beta_defence h[j])`` replaces
@@ -82,7 +82,8 @@ def security_index(z: np.ndarray) -> np.ndarray:
 def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instability: np.ndarray,
                        afg: int, Wn: np.ndarray, *, beta: float, afghan_spill: float,
                        displacement: float, beta_defence: float,
-                       hardening: np.ndarray | None = None) -> np.ndarray:
+                       hardening: np.ndarray | None = None,
+                       spill_weights: np.ndarray | None = None) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
     Args:
@@ -97,6 +98,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         displacement: Share of incidents avoided by hardening that move to neighbours.
         beta_defence: Semi-elasticity of own incidents to hardening.
         hardening: ``(R, N)`` unilateral defensive hardening (log change), default 0.
+        spill_weights: ``(N,)`` each neighbour's share of the Afghan spillover (sum 1);
+            default ``Wn[afg]``, equal shares. The model passes border-length shares.
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
@@ -105,7 +108,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         raise ValueError("instability index must be >= 0")
     pressure = np.broadcast_to(base, (r, n)).copy()
     pressure[:, afg] = base[afg] * inst
-    pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * Wn[afg][None, :]
+    w = Wn[afg] if spill_weights is None else np.asarray(spill_weights, dtype=float)
+    pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
     if hardening is not None:
         kept = base[None, :] * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
         avoided = base[None, :] - kept

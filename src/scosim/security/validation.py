@@ -25,6 +25,7 @@ from scosim.security.routes import (
 __all__ = [
     "INTERCEPTION_ANCHORS",
     "afghan_spill_estimate",
+    "afghan_spill_weighting_fit",
     "baseline_rows",
     "collapse_2023",
     "demo_rows",
@@ -196,3 +197,37 @@ def afghan_spill_estimate(cal: SecurityCalibration) -> tuple[float, float]:
     dof = len(years) - X.shape[1]
     cov = (resid @ resid / dof) * np.linalg.inv(X.T @ X)
     return float(beta[1]), float(math.sqrt(cov[1, 1]))
+
+
+def afghan_spill_weighting_fit(cal: SecurityCalibration) -> dict[str, dict[str, float]]:
+    """Which split of the Afghan spillover over the neighbours fits GTI 2012-2022 better.
+
+    Each neighbour's yearly incidents, net of its own constant and linear trend, are fitted
+    by ``s * w[c] * (Afghan incidents, net of constant and trend)`` with one common ``s``
+    (least squares pooled over the neighbours), for equal shares ``w = 1/6`` and for shares by
+    border length. With equal shares ``s`` is :func:`afghan_spill_estimate` exactly (the
+    pooled normal equation is the regression of the neighbours' total).
+
+    Returns:
+        ``{"equal" | "border": {"s", "ssr"}}`` (common slope, pooled residual sum of squares)
+        and ``{"slopes": {iso3: slope}}``, each neighbour's own unrestricted slope.
+    """
+    years = sorted(cal.gti_incidents)
+    afg = cal.index("AFG")
+    nbrs = np.flatnonzero(cal.contiguity[afg])
+    t = np.arange(len(years), dtype=float)
+    Z = np.column_stack([np.ones(len(years)), t])
+    M = np.eye(len(years)) - Z @ np.linalg.pinv(Z)  # residual maker: constant and trend out
+    x = M @ np.array([cal.gti_incidents[y][afg] for y in years])
+    ys = {int(i): M @ np.nan_to_num(np.array([cal.gti_incidents[y][i] for y in years]))
+          for i in nbrs}
+    km = cal.afghan_border_km[nbrs]
+    out: dict[str, dict[str, float]] = {}
+    for name, w in (("equal", np.full(len(nbrs), 1.0 / len(nbrs))), ("border", km / km.sum())):
+        num = math.fsum(float(wk * (x @ ys[int(i)])) for wk, i in zip(w, nbrs, strict=True))
+        s = num / (float(x @ x) * math.fsum(float(v) ** 2 for v in w))
+        ssr = math.fsum(float(((ys[int(i)] - s * wk * x) ** 2).sum())
+                        for wk, i in zip(w, nbrs, strict=True))
+        out[name] = {"s": s, "ssr": ssr}
+    out["slopes"] = {cal.codes[int(i)]: float(x @ ys[int(i)] / (x @ x)) for i in nbrs}
+    return out
