@@ -227,3 +227,43 @@ def test_plot_draws_an_identical_variant_dashed_without_a_second_band(tmp_path, 
         assert any(t.startswith("dashed") for t in texts[3:])
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("members_rule", ["conditional_cooperation", "sovereignty_capped"])
+def test_a_run_without_policy_keeps_the_baseline_efforts(members_rule):
+    """The calibrated baseline is the rules' fixed point: no first-year jump in effort."""
+    rules = {c: (members_rule if c in MEMBERS else "conditional_cooperation")
+             for c in LISTED}
+    res = simulate(SYS, [2025, 2026, 2027], rules, 1.0, 2, seed=7)
+    for ch in CHANNELS:
+        e = res[f"effort_{ch}"]
+        np.testing.assert_array_equal(e, np.broadcast_to(SYS.e0, e.shape), err_msg=ch)
+
+
+def test_a_model_run_without_policy_keeps_the_baseline_efforts():
+    from pathlib import Path
+
+    from scosim.runner import run_model
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
+                       / "afghan_instability.yaml",
+                       overrides={"years.end": 2026, "parameters.security.instability": 1.0})
+    model = run_model(sc, runs=[0])
+    e = np.stack(model.records["effort_intel"], axis=1)[0]  # (T, N)
+    np.testing.assert_allclose(e[:, :-1], np.broadcast_to(SYS.e0[:-1], e[:, :-1].shape))
+
+
+def test_conditional_cooperation_follows_partners_proportional_changes():
+    last = np.broadcast_to(SYS.e0[None, :, None], (1, N, C)).copy()
+    i, j = IDX["TKM"], IDX["AFG"]  # Turkmenistan (0.1) sees Afghanistan (0.2) halve its effort
+    last[0, j, :] *= 0.5
+    ctx = EffortContext("TKM", i, 2026, ECONOMIES, last, SYS.partners[i], 1.0, None, SYS.e0)
+    w = SYS.partners[i] * (SYS.e0 > 0)
+    want = SYS.e0[i] * (1.0 - 0.5 * w[j] / w.sum())
+    np.testing.assert_allclose(conditional_cooperation(ctx), np.full((1, C), want))
+    assert want < SYS.e0[i]
+    # Partners at double their baseline: one's own effort doubles, but never above 1.
+    ctx = EffortContext("KAZ", IDX["KAZ"], 2026, ECONOMIES, np.minimum(2 * last, 1.0),
+                        SYS.partners[IDX["KAZ"]], 1.0, None, SYS.e0)
+    assert np.all(conditional_cooperation(ctx) <= 1.0)

@@ -276,7 +276,7 @@ class SecuritySystem:
                        indicators: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """This year's efforts ``(R, N, C)`` from each state's rule (others keep theirs)."""
         return apply_effort_rules(state.efforts, rules, self.partners, self.caps, self.codes,
-                                  state.year + 1, indicators)
+                                  state.year + 1, indicators, baseline=self.e0)
 
     def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,
                   runs: np.ndarray | None = None,

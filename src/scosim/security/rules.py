@@ -4,8 +4,9 @@ Each rule is a pure function of an :class:`EffortContext` (one state, all runs a
 returning that state's efforts ``(R, C)`` in [0, 1] over the channels of
 :data:`scosim.security.params.CHANNELS`. Built-ins:
 
-* ``conditional_cooperation``: match partners' last effort (weighted mean over
-  partners: RATS co-members and neighbours), channel by channel;
+* ``conditional_cooperation``: move one's effort in proportion to the partners' last
+  effort relative to their baseline (weighted mean over partners: RATS co-members and
+  neighbours), channel by channel, so the baseline profile is the rule's fixed point;
 * ``free_riding``: contribute nothing, enjoy the others' spillovers;
 * ``sovereignty_capped``: conditional cooperation, but information-security sharing never
   above the state's sovereignty cap (seed 000, Zou Zhengxin: cyber-sovereignty concerns
@@ -53,6 +54,8 @@ class EffortContext:
         partners: ``(N,)`` weights of this state's partners (sum 1, or all 0 if none).
         sovereignty_cap: This state's cap on information-security sharing, in [0, 1].
         indicators: Last year's indicators (``(R, N)`` arrays), possibly empty.
+        baseline: ``(N,)`` or ``(N, C)`` baseline efforts (the calibration's
+            ``params.baseline_effort``), or ``None`` when the caller gives none.
     """
 
     iso3: str
@@ -63,6 +66,7 @@ class EffortContext:
     partners: np.ndarray
     sovereignty_cap: float = 1.0
     indicators: dict[str, np.ndarray] | None = None
+    baseline: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
@@ -71,10 +75,32 @@ class EffortContext:
 
 
 def conditional_cooperation(ctx: EffortContext) -> np.ndarray:
-    """Match the partners' weighted mean effort of last year, per channel."""
+    """Scale one's baseline effort by the partners' mean effort relative to theirs, per channel.
+
+    ``e[i] = min(1, e0[i] * sum_j p[i, j] e[j] / e0[j])`` over partners with ``e0[j] > 0``
+    (weights renormalised over them). States cooperate at different customary levels
+    (members, observers, others: ``params.baseline_effort``); a conditional cooperator keeps
+    its own level while its partners keep theirs and follows their proportional changes
+    (a partner halving its effort lowers one's own by that partner's weight times a half).
+    So the calibrated baseline is the rule's fixed point: a run without policy does not
+    drift. Matching partners' *levels* instead (what the context gives when it carries no
+    ``baseline``) pulls every state to one consensus effort, about 0.44 with the default
+    calibration, in the first simulated year: members fell from 0.5, Turkmenistan rose
+    from 0.1, with no policy at all.
+    """
     if not ctx.partners.any():
         return ctx.last[:, ctx.index, :].copy()
-    return np.einsum("j,rjc->rc", ctx.partners, ctx.last)
+    if ctx.baseline is None:
+        return np.einsum("j,rjc->rc", ctx.partners, ctx.last)
+    n, c = ctx.last.shape[1], ctx.last.shape[2]
+    e0 = np.broadcast_to(np.asarray(ctx.baseline, dtype=float).reshape(n, -1), (n, c))
+    w = np.where(e0 > 0, ctx.partners[:, None], 0.0)  # (N, C): partners with a baseline
+    tot = w.sum(axis=0)
+    if not np.all(tot > 0):
+        return ctx.last[:, ctx.index, :].copy()
+    ratio = np.divide(ctx.last, e0[None], out=np.zeros_like(ctx.last), where=e0[None] > 0)
+    rel = np.einsum("jc,rjc->rc", w, ratio) / tot[None]
+    return np.minimum(e0[ctx.index][None, :] * rel, 1.0)
 
 
 def free_riding(ctx: EffortContext) -> np.ndarray:
@@ -107,7 +133,8 @@ EFFORT_RULES: dict[str, EffortRule] = {
 
 def apply_effort_rules(last: np.ndarray, rules: dict[str, EffortRule | str],
                        partners: np.ndarray, caps: np.ndarray, codes: tuple[str, ...],
-                       year: int, indicators: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                       year: int, indicators: dict[str, np.ndarray] | None = None,
+                       baseline: np.ndarray | None = None) -> np.ndarray:
     """Everyone's new efforts ``(R, N, C)``: each named state's rule, others keep theirs.
 
     Args:
@@ -118,6 +145,7 @@ def apply_effort_rules(last: np.ndarray, rules: dict[str, EffortRule | str],
         codes: Economy codes in array order.
         year: Year chosen for.
         indicators: Last year's indicators, passed to the rules.
+        baseline: ``(N,)`` baseline efforts, passed to the rules (``EffortContext.baseline``).
 
     Raises:
         ValueError: Unknown rule name, unknown code, or a rule returning a wrong shape or
@@ -133,7 +161,8 @@ def apply_effort_rules(last: np.ndarray, rules: dict[str, EffortRule | str],
                                  f"{', '.join(sorted(EFFORT_RULES))}")
             fn = EFFORT_RULES[fn]
         i = codes.index(iso)
-        ctx = EffortContext(iso, i, year, codes, last, partners[i], float(caps[i]), indicators)
+        ctx = EffortContext(iso, i, year, codes, last, partners[i], float(caps[i]), indicators,
+                            baseline)
         e = np.asarray(fn(ctx), dtype=float)
         if e.shape != (last.shape[0], last.shape[2]):
             raise ValueError(f"effort rule for {iso} returned shape {e.shape}, "
