@@ -75,19 +75,71 @@ def test_free_riding_raises_incidents_over_conditional_cooperation() -> None:
     assert lower > 0
 
 
+def _pricing(cost: np.ndarray, exp: float = 0.4, imp: float = 0.3, both: float = 0.0):
+    from scosim.security.mechanism import RouteRiskPricing
+
+    n = cost.shape[0]
+    full = np.full((n, n), 1.0)
+    return RouteRiskPricing(cost, exp * full, imp * full, both * full, 1.0)
+
+
 def test_pair_cost_factor_is_one_at_baseline_and_domestic() -> None:
-    m0 = np.array([[1.2, 1.0, 1.1]])
     cost = np.array([[0.0, 0.25, 0.4], [0.25, 0.0, np.inf], [0.4, np.inf, 0.0]])
-    f = pair_cost_factor(m0, m0, cost)
-    assert np.array_equal(f, np.ones((1, 3, 3)))
-    f = pair_cost_factor(np.array([[1.32, 1.0, 1.1]]), m0, cost)
-    # Economy 0's edges cost 10 % more: a pair whose transport costs a quarter of the
+    pr = _pricing(cost)
+    assert np.array_equal(pair_cost_factor(np.zeros((1, 3)), pr), np.ones((1, 3, 3)))
+    f = pair_cost_factor(np.array([[0.25, 0.0, 0.0]]), pr)
+    # Economy 0's insecurity rises 0.25 and 40 % of its exports' route cost is on its own
+    # edges: transport costs 10 % more, so a pair whose transport costs a quarter of the
     # cargo's value costs 0.1 x 0.25 / 1.25 = 2 % more, not 10 %.
     assert f[0, 0, 0] == 1.0 and math.isclose(f[0, 0, 1], 1.02)
-    assert math.isclose(f[0, 2, 0], 1.0 + 0.1 * 0.4 / 1.4)
+    assert math.isclose(f[0, 2, 0], 1.0 + 0.25 * 0.3 * 0.4 / 1.4)  # importer's share 0.3
     assert np.array_equal(f[0, 1:, 1:], np.ones((2, 2)))  # neither end moved
-    f = pair_cost_factor(np.array([[1.2, 1.1, 1.1]]), m0, cost)
-    assert math.isclose(f[0, 1, 2], 1.1), "no route (inf): the whole cost is transport"
+    f = pair_cost_factor(np.array([[0.0, 0.25, 0.25]]), _pricing(cost, both=0.2))
+    # No route (inf): the whole cost is transport; an edge touching both ends is charged
+    # once, at the higher of the two (the network's max rule).
+    assert math.isclose(f[0, 1, 2], 1.0 + 0.25 * (0.4 + 0.3 - 0.2))
+
+
+def _no_network_model():
+    sc = load_scenario(SCENARIOS / "afghan_instability.yaml",
+                       overrides={"years.end": 2025, "parameters.security.instability": 1.0})
+    return run_model(sc, runs=[0])
+
+
+def test_one_insecurity_scale_with_and_without_the_network() -> None:
+    """The same insecurity rise gives the same pair cost change whether the network prices
+    it (edges x ``1 + insecurity_cost_factor x max instability``) or the security slot does
+    without a network, for pairs whose ends alone are shocked while their route stands
+    (border links and longer routes); where the network re-routes around the risk its cost
+    is lower, never higher. Until 2026-12-03 the slot without a network scaled the whole
+    route cost by ``(1 + 0.3 iota) / (1 + 0.3 iota0)`` at each end: with the rises below,
+    AFG -> PAK rose 0.66 % where the network's rise is 0.56 %, KAZ -> KGZ 0.51 % against
+    0.25 %, CHN -> KAZ 0.68 % against 1.31 %."""
+    from scosim.network.mechanism import shared_network
+    from scosim.security.mechanism import route_risk_pricing
+    from scosim.security.params import SecurityParams
+
+    model = _no_network_model()
+    net = shared_network(model).net
+    pr = route_risk_pricing(model)
+    assert pr.factor == net.params["insecurity_cost_factor"] == SecurityParams().cost_markup
+    codes, n = model.codes, model.N
+    for a, b in (("AFG", "PAK"), ("AFG", "TJK"), ("KAZ", "KGZ"), ("UZB", "AFG"),
+                 ("CHN", "KAZ"), ("IRN", "TUR")):
+        i, j = codes.index(a), codes.index(b)
+        rise = np.zeros((1, n))
+        rise[0, i], rise[0, j] = 0.1, 0.05
+        net_t = net.step(rise).t_hat[0]
+        own = pair_cost_factor(rise, pr)[0]
+        assert own[i, j] > 1.0
+        np.testing.assert_allclose([own[i, j], own[j, i]], [net_t[i, j], net_t[j, i]],
+                                   rtol=1e-9, err_msg=f"{a}-{b}")
+    for c in ("AFG", "PAK", "CHN", "KAZ"):
+        k = codes.index(c)
+        rise = np.zeros((1, n))
+        rise[0, k] = 0.3
+        net_t, own = net.step(rise).t_hat[0], pair_cost_factor(rise, pr)[0]
+        assert (own[k] >= net_t[k] - 1e-9).all() and (own[:, k] >= net_t[:, k] - 1e-9).all()
 
 
 def test_bad_instability_series_gives_file_line_error(tmp_path: Path) -> None:
@@ -117,18 +169,17 @@ def test_trade_costs_follow_the_expected_rate_not_the_noise_of_observed_counts()
     its observed counts gives no welfare change. (Priced at the concave index of noisy
     observed counts, Myanmar's factor averaged 0.96 and its welfare rose 1.7 % in
     ``afghan_instability.yaml``, where only Afghanistan's instability moves.)"""
-    from scosim.security.model import edge_cost_multiplier, insecurity_index
+    from scosim.security.model import insecurity_index
 
     sc = load_scenario(SCENARIOS / "afghan_instability.yaml")
     model = run_model(sc, runs=range(40))
     rec = _records(model)
-    mech = next(m for _, m in model.mechanisms if hasattr(m, "mult0"))
+    mech = next(m for _, m in model.mechanisms if hasattr(m, "pricing"))
     p = mech.system.params
     last = {k: v[:, -1] for k, v in rec.items()}
-    # The identity: the recorded factor is the pair factor of the expected rate's multiplier.
-    mult = edge_cost_multiplier(insecurity_index(last["expected_incidents"], p.incidents_half),
-                                p.cost_markup)
-    f = pair_cost_factor(mult, mech.mult0, mech.transport_cost)
+    # The identity: the recorded factor is the pair factor of the expected rate's rise.
+    rise = insecurity_index(last["expected_incidents"], p.incidents_half) - mech.iota0
+    f = pair_cost_factor(rise, mech.pricing)
     n = model.N
     off = ~np.eye(n, dtype=bool)
     np.testing.assert_allclose(last["trade_cost_factor_security"],
@@ -146,32 +197,32 @@ def test_insecurity_prices_freight_not_the_cargo_without_a_network() -> None:
     partner by about 1 % on eight incidents a year of Afghan spillover (its trade fell
     3-4 %, Mongolia's welfare 0.9 %). Checked on Pakistan, which takes the largest share of
     the spillover (border length: 45 %)."""
-    from scosim.network.step import CorridorNetwork
-    from scosim.security.model import edge_cost_multiplier, insecurity_index
+    from scosim.security.model import insecurity_index
 
     sc = load_scenario(SCENARIOS / "afghan_instability.yaml", overrides=SHORT)
     model = run_model(sc, runs=[0, 1])
     last = {k: v[:, -1] for k, v in _records(model).items()}
-    mech = next(m for _, m in model.mechanisms if hasattr(m, "mult0"))
+    mech = next(m for _, m in model.mechanisms if hasattr(m, "pricing"))
     p = mech.system.params
-    mult = edge_cost_multiplier(insecurity_index(last["expected_incidents"], p.incidents_half),
-                                p.cost_markup)
-    ratio = mult / mech.mult0
-    g = ratio[:, :, None] * ratio[:, None, :]
-    cost = CorridorNetwork().baseline_cost
+    r = insecurity_index(last["expected_incidents"], p.incidents_half) - mech.iota0
+    pr = mech.pricing
+    g = 1.0 + pr.factor * (r[:, :, None] * pr.share_exp + r[:, None, :] * pr.share_imp
+                           - np.minimum(r[:, :, None], r[:, None, :]) * pr.share_both)
+    cost = pr.transport_cost
     n = model.N
     off = ~np.eye(n, dtype=bool)
     pak = model.codes.index("PAK")
-    assert (ratio[:, pak] > 1.001).all(), "Afghan spillover raises Pakistan's expected rate"
+    assert (r[:, pak] > 1e-3).all(), "Afghan spillover raises Pakistan's expected rate"
     # The recorded factor is the change of the transport cost, partner by partner.
     expect = 1.0 + (g - 1.0) * cost / (1.0 + cost)
     np.testing.assert_allclose(last["trade_cost_factor_security"],
                                (expect * off).sum(axis=2) / (n - 1), rtol=1e-12)
-    # So Pakistan's factor rises by less than its multiplier: freight is a fraction of value.
+    # So Pakistan's factor rises by less than its transport cost: freight is a fraction of
+    # the cargo's value.
     share = (cost / (1.0 + cost))[pak][off[pak]].max()
     rise = last["trade_cost_factor_security"][:, pak] - 1.0
+    assert (rise > 0).all()
     assert (rise <= share * ((g[:, pak] - 1.0) * off[pak]).max(axis=1) + 1e-12).all()
-    assert (rise < 0.5 * (ratio[:, pak] - 1.0)).all()
 
 
 def test_bad_rats_participants_name_the_field_not_pydantic_branches(tmp_path: Path) -> None:

@@ -23,8 +23,9 @@ Each year, for every run of the batch at once:
    ``levers["welfare_cost_share"]`` ``(R, N)`` (security spending above the baseline
    spending, share of GDP; the trade mechanism takes it out of welfare); and, when no
    network mechanism fills its slot, ``policy.cost_change`` times the change of the
-   pair's transport cost, priced with the edge-cost multiplier at both ends of every
-   bilateral pair (:func:`pair_cost_factor`). Trust moves with the
+   pair's transport cost that the network itself would give for the insecurity rise at the
+   pair's two ends on its baseline route (one scale, the network's
+   ``insecurity_cost_factor``; :func:`pair_cost_factor`). Trust moves with the
    year's efforts (:func:`scosim.security.model.trust_effect`).
 
 docs/security.md section 11 has the details and the reasons.
@@ -32,7 +33,7 @@ docs/security.md section 11 has the details and the reasons.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,7 +46,6 @@ from scosim.rules.registry import resolve_rule
 from scosim.security.model import (
     SecurityState,
     SecuritySystem,
-    edge_cost_multiplier,
     insecurity_index,
 )
 from scosim.security.params import SecurityParams
@@ -55,7 +55,15 @@ if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
-__all__ = ["DEFAULT_COOPERATE", "SecurityMechanism", "baseline_levers", "security_state"]
+__all__ = [
+    "DEFAULT_COOPERATE",
+    "RouteRiskPricing",
+    "SecurityMechanism",
+    "baseline_levers",
+    "pair_cost_factor",
+    "route_risk_pricing",
+    "security_state",
+]
 
 #: Effort rule of a state whose scenario names no ``cooperate`` rule.
 DEFAULT_COOPERATE = "conditional_cooperation"
@@ -139,14 +147,13 @@ class SecurityMechanism(Mechanism):
         st0 = self.state
         # Baseline spending and multipliers: the base-year data already carry them.
         self.spend0 = np.einsum("rnc,c->rn", st0.efforts, np.asarray(p.unit_cost))
-        self.mult0 = edge_cost_multiplier(st0.insecurity, p.cost_markup)
         self.insecurity0 = st0.insecurity.copy()
         self.network_filled = model.scenario.parameters.mechanisms.get("network") is not None
         self.iota0 = insecurity_index(self.system.cal.base_rate[None, :], p.incidents_half)
         self.hosts = _freight_hosts(model) if self.network_filled else None
         # Without the network slot the pair factor still needs each pair's transport cost
         # (the share of the iceberg cost insecurity acts on): the network tables' baseline.
-        self.transport_cost = None if self.network_filled else _transport_cost(model)
+        self.pricing = None if self.network_filled else route_risk_pricing(model)
         rules: dict[str, Any] = {}
         for code in model.codes[:-1]:  # Rest of World takes no decisions
             agent = model.agents_by_code[code]
@@ -201,9 +208,7 @@ class SecurityMechanism(Mechanism):
             # concave in incidents, so noisy observed counts would lower trade costs on
             # average when nothing changes (Myanmar's factor averaged 0.96 with a constant
             # expected rate, a spurious 1.7 % welfare gain).
-            expected = edge_cost_multiplier(
-                insecurity_index(ind["expected_incidents"], p.incidents_half), p.cost_markup)
-            factor = pair_cost_factor(expected, self.mult0, self.transport_cost)
+            factor = pair_cost_factor(rise, self.pricing)
             policy.cost_change = policy.cost_change * factor
         off = ~np.eye(model.N, dtype=bool)
         count = np.zeros((model.R, model.N))
@@ -246,42 +251,98 @@ def _freight_hosts(model: SCOModel) -> np.ndarray:
     return out
 
 
-def _transport_cost(model: SCOModel) -> np.ndarray:
-    """``(N, N)`` baseline generalised transport cost of each pair, share of cargo value."""
+@dataclass(frozen=True)
+class RouteRiskPricing:
+    """How a pair's transport cost responds to insecurity at its two ends, from the network.
+
+    Attributes:
+        transport_cost: ``(N, N)`` baseline generalised transport cost of each pair, share
+            of cargo value (``CorridorNetwork.baseline_cost``; inf = no route).
+        share_exp: ``(N, N)`` share of pair ``(i, j)``'s transport cost on edges touching
+            the exporter ``i`` (the edges the network marks up when ``i`` is insecure).
+        share_imp: ``(N, N)`` the same for edges touching the importer ``j``.
+        share_both: ``(N, N)`` share on edges touching both ends (a border link).
+        factor: The network's ``insecurity_cost_factor``: an edge costs ``1 + factor x
+            instability`` times its base-year cost (docs/network.md).
+    """
+
+    transport_cost: np.ndarray
+    share_exp: np.ndarray
+    share_imp: np.ndarray
+    share_both: np.ndarray
+    factor: float
+
+
+def route_risk_pricing(model: SCOModel, step: float = 1e-4) -> RouteRiskPricing:
+    """The network's response of every pair's cost to each end's insecurity, at baseline.
+
+    One network step with economy ``k`` alone at instability ``step`` (one run per ``k``)
+    gives the share of each route's cost on edges touching ``k``; one more with both ends of
+    every pair of bordering economies gives the share on their common edges. The network's
+    edge costs are linear in the multiplier on a given route, so these shares reproduce its
+    pricing exactly while routes do not change (docs/security.md section 11).
+    """
     from scosim.network.mechanism import shared_network
 
-    return np.asarray(shared_network(model).net.baseline_cost, dtype=float)
+    net = shared_network(model).net
+    c0 = np.asarray(net.baseline_cost, dtype=float)
+    f = float(net.params["insecurity_cost_factor"])
+    n = c0.shape[0]
+    ok = np.isfinite(c0) & (c0 > 0)
+    den = np.where(ok, c0, 1.0) * step * max(f, 1e-12)
+
+    def share(cost: np.ndarray) -> np.ndarray:
+        return np.where(ok, (cost - c0) / den, 0.0)
+
+    one = net.step(np.eye(n) * step).cost  # (k, i, j)
+    share_exp = np.stack([share(one[i])[i] for i in range(n)])
+    share_imp = np.stack([share(one[j])[:, j] for j in range(n)], axis=1)
+    touch = np.asarray(net.graph.edge_economies, bool)
+    pairs = sorted({(int(a), int(b)) for row in touch for a in np.flatnonzero(row)
+                    for b in np.flatnonzero(row) if a < b})
+    share_both = np.zeros((n, n))
+    if pairs:
+        shock = np.zeros((len(pairs), n))
+        for k, (a, b) in enumerate(pairs):
+            shock[k, [a, b]] = step
+        both = net.step(shock).cost
+        for k, (a, b) in enumerate(pairs):
+            joint = share(both[k])
+            share_both[a, b] = share_exp[a, b] + share_imp[a, b] - joint[a, b]
+            share_both[b, a] = share_exp[b, a] + share_imp[b, a] - joint[b, a]
+    clean = [np.clip(np.round(x, 9), 0.0, 1.0) for x in (share_exp, share_imp, share_both)]
+    return RouteRiskPricing(c0, *clean, f)
 
 
-def pair_cost_factor(multiplier: np.ndarray, multiplier0: np.ndarray,
-                     transport_cost: np.ndarray) -> np.ndarray:
-    """Bilateral trade-cost factor ``(R, N, N)`` from edge-cost multipliers ``(R, N)``.
+def pair_cost_factor(rise: np.ndarray, pricing: RouteRiskPricing) -> np.ndarray:
+    """Bilateral trade-cost factor ``(R, N, N)`` from each economy's insecurity rise ``(R, N)``.
 
-    Without a transport network in the run the route of a shipment is unknown; it is
-    taken to cross its exporter and its importer, so the pair's *transport* cost is
-    multiplied by the change of the multiplier at both ends, ``g = m[i] / m0[i] * m[j] /
-    m0[j]`` (:func:`scosim.security.model.edge_cost_multiplier`, a multiplier of transport
-    costs; ``m0`` at the 2018-2022 rates, which the base-year trade data already reflect).
-    The iceberg cost is ``1 + c`` with ``c`` the pair's transport cost, a share of cargo
-    value, so it changes by ``(1 + g c) / (1 + c) = 1 + (g - 1) c / (1 + c)``, the
-    network's own rule (:func:`scosim.network.routing.t_hat_from_costs`). Multiplying the
-    whole iceberg cost by ``g`` would raise the cargo's value along with its freight:
-    China's trade with every partner, the Rest of World's sea trade too, fell 3-4 % on
-    eight incidents a year from Afghan spillover. Domestic sales are untouched.
+    One scale with the network (docs/security.md section 11): the network multiplies an
+    edge's cost by ``1 + factor x max instability of the economies it touches``
+    (:func:`scosim.network.projects.insecurity_multiplier`). Without a network in the run
+    the route is the network tables' baseline least-cost route and only its two ends are
+    priced, so the pair's transport cost ``c`` changes by ``g = 1 + factor x (s_exp r_i +
+    s_imp r_j - s_both min(r_i, r_j))``, with ``r`` the rise of insecurity above its
+    2018-2022 level and ``s`` the route's cost shares on edges touching the exporter, the
+    importer and both (:func:`route_risk_pricing`): exactly the network's change for rises
+    at the ends while the route stands. Falls (``r < 0``) are priced by the same rule (the
+    network clips its index at 0). The iceberg cost ``1 + c`` then changes by ``(1 + g c) /
+    (1 + c) = 1 + (g - 1) c / (1 + c)``, the network's rule
+    (:func:`scosim.network.routing.t_hat_from_costs`): insecurity raises freight, not the
+    cargo's value. Where no route exists (``c`` inf) the whole cost is transport.
+    Domestic sales are untouched.
 
     Args:
-        multiplier: ``(R, N)`` edge-cost multipliers of the year.
-        multiplier0: ``(R, N)`` or ``(N,)`` multipliers at the 2018-2022 rates.
-        transport_cost: ``(N, N)`` baseline generalised transport cost of each pair,
-            share of cargo value (``CorridorNetwork.baseline_cost``; inf = no route,
-            taken as a share of 1).
+        rise: ``(R, N)`` insecurity rise above the 2018-2022 level (may be < 0).
+        pricing: The network's cost shares and scale (:func:`route_risk_pricing`).
     """
-    ratio = np.asarray(multiplier, dtype=float) / np.asarray(multiplier0, dtype=float)
-    g = ratio[:, :, None] * ratio[:, None, :]
-    c = np.asarray(transport_cost, dtype=float)
+    r = np.asarray(rise, dtype=float)
+    ri, rj = r[:, :, None], r[:, None, :]
+    g = 1.0 + pricing.factor * (ri * pricing.share_exp[None] + rj * pricing.share_imp[None]
+                                - np.minimum(ri, rj) * pricing.share_both[None])
+    c = pricing.transport_cost
     with np.errstate(invalid="ignore"):
         share = np.where(np.isfinite(c), c / (1.0 + c), 1.0)
     f = 1.0 + (g - 1.0) * share[None]
     n = f.shape[-1]
     return np.where(np.eye(n, dtype=bool)[None], 1.0, f)
-

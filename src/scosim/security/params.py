@@ -60,7 +60,9 @@ class SecurityParams:
             the origin's crossings. A modelling choice (0.5); the direction follows UNODC's
             "Misuse of Licit Trade for Opiate Trafficking in Western and Central Asia"
             (2012): traffickers hide opiates in the legal cargo that new links carry.
-        cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``).
+        cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``), for
+            the ``cost_multiplier`` indicator: the network's ``insecurity_cost_factor``
+            (``network/tables/params.csv``, 1), so both speak of one scale (a test pins it).
         incidents_half: Incidents a year at which insecurity is one half.
         insecurity_weight: Weight of the latest year's observed incidents in perceived
             insecurity (exponential smoothing; 1 = last year only).
@@ -85,7 +87,7 @@ class SecurityParams:
     k_pool_drug: float = 0.5
     supply_noise: float = 0.15
     corridor_route_uplift: float = 0.5
-    cost_markup: float = 0.3
+    cost_markup: float = 1.0
     incidents_half: float = 250.0
     insecurity_weight: float = 0.5
     trust_up: float = 0.02
