@@ -142,6 +142,20 @@ def test_one_insecurity_scale_with_and_without_the_network() -> None:
         assert (own[k] >= net_t[k] - 1e-9).all() and (own[:, k] >= net_t[:, k] - 1e-9).all()
 
 
+def test_route_risk_pricing_is_computed_once_and_shared_read_only() -> None:
+    """Every model of a calibration shares one pricing (it cost 0.4 s a model), unchanged."""
+    from scosim.security.mechanism import route_risk_pricing
+
+    a, b = _no_network_model(), _no_network_model()
+    pa, pb = (dict(m.mechanisms)["security"].pricing for m in (a, b))
+    assert pa is pb
+    fresh = route_risk_pricing(a)
+    for name in ("transport_cost", "share_exp", "share_imp", "share_both"):
+        arr = getattr(pa, name)
+        assert not arr.flags.writeable
+        np.testing.assert_array_equal(arr, getattr(fresh, name))
+
+
 def test_bad_instability_series_gives_file_line_error(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(
         "name: s\nyears: {start: 2025, end: 2030}\nparameters:\n"
