@@ -384,3 +384,24 @@ def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: P
     assert reasons is not None
     assert reasons.withdrew["PAK"] == pytest.approx(gone["PAK"] / 6)
     assert reasons.yes_share["PAK"] == 1.0
+
+
+def test_a_free_trade_area_shows_who_is_in_it(tmp_path: Path) -> None:
+    """The answer's membership column and the membership figure follow the run's
+    arrangement: a free-trade area records ``in_free_trade_area``, not a customs union
+    (an FTA run used to show no membership at all)."""
+    res = run(Path(__file__).resolve().parents[1] / "scenarios" / "free_trade_area.yaml",
+              replications=4, out=tmp_path, progress=False, plots=True,
+              overrides={"parameters.council.decision_rule": "variable_geometry"})
+    run_dir = Path(res.path)
+    text = (run_dir / "summary.txt").read_text()
+    ind = read_batches(run_dir / "indicators")
+    fta = ind[(ind["indicator"] == "in_free_trade_area") & (ind["year"] == 2035)]
+    share = fta.assign(country=fta["country"].astype(str)).groupby("country")["value"].mean()
+    assert share["CHN"] == 1.0 and share["TKM"] == 0.0  # members in every run, others out
+    head = next(x for x in text.splitlines() if x.strip().startswith("economy"))
+    assert "in FTA" in head and "in union" not in head
+    line = next(x for x in text.splitlines() if x.strip().startswith("CHN China"))
+    assert re.search(r"\s100 %", line)
+    assert "in FTA: share of runs in a free-trade area in 2035" in " ".join(text.split())
+    assert (run_dir / "plots" / "membership_timeline.png").exists()

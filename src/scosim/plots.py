@@ -36,7 +36,13 @@ def _band_note(n_runs: int) -> str:
 
 
 #: Indicators the run plots read.
-PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "member")
+PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "in_free_trade_area", "member")
+#: Trade arrangements whose membership the run's answer and figures show: (indicator,
+#: column heading, what the arrangement is), in this order of preference.
+MEMBERSHIP: tuple[tuple[str, str, str], ...] = (
+    ("in_customs_union", "in union", "a customs union"),
+    ("in_free_trade_area", "in FTA", "a free-trade area"),
+)
 #: Event types the run plots read.
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
                   "adopted")
@@ -86,6 +92,19 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     return path
 
 
+def membership_of(st: RunStats) -> tuple[str, str, str]:
+    """The arrangement whose membership a run shows (an entry of :data:`MEMBERSHIP`).
+
+    The first that had anyone in it in some run, else the first recorded (a customs
+    union by default).
+    """
+    recorded = [m for m in MEMBERSHIP if st.has(m[0])]
+    for m in recorded:
+        if (st.mean(m[0]).to_numpy() > 0).any():
+            return m
+    return recorded[0] if recorded else MEMBERSHIP[0]
+
+
 def _wrap(text: str, width: int = 80) -> str:
     """Wrap each line of a title so it fits the figure instead of being cut off."""
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
@@ -131,8 +150,9 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
             "high": st.quantile(name, HIGH / 100).loc[year],
         }
     )
-    if st.has("in_customs_union"):
-        share = st.mean("in_customs_union").loc[year]
+    inside = membership_of(st)[0]
+    if st.has(inside):
+        share = st.mean(inside).loc[year]
         table["in_union"] = share.reindex(table.index).fillna(0.0)
     else:
         table["in_union"] = np.nan
@@ -154,7 +174,9 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     written beside its bar. ``versus`` says what welfare is measured against, after
     "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`).
     """
-    table, _, when, n_runs = who_gains_data(ind)
+    st = _stats(ind)
+    table, _, when, n_runs = who_gains_data(st)
+    _, short, what = membership_of(st)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
     # No economy in a union in any run (corridor, security scenarios): no union labels.
     share = None if not (table["in_union"].fillna(0.0) > 0).any() else table["in_union"]
@@ -180,14 +202,14 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     if share is not None:
         # Only economies that were in a union in some run carry the share: a "(0%)" on
         # every outsider read like a share of runs with a gain.
-        labels = [f"{c}  (in union {share[c]:.0%})" if share.get(c, 0.0) > 0 else c
+        labels = [f"{c}  ({short} {share[c]:.0%})" if share.get(c, 0.0) > 0 else c
                   for c in order]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel(_wrap(f"welfare change vs the same year {versus}, % of real expenditure",
                         90))
     ax.set_ylabel(
-        "economy (in union: share of runs in a customs union that year; ROW = Rest of World)"
+        f"economy ({short}: share of runs in {what} that year; ROW = Rest of World)"
         if share is not None else "economy (ROW = Rest of World)"
     )
     ax.set_title(_wrap(
@@ -271,7 +293,7 @@ def membership_data(
         accessions as columns (only kinds that occur).
     """
     st = _stats(ind, events)
-    union = st.mean("in_customs_union")
+    union = st.mean(membership_of(st)[0])
     member = st.mean("member")
     n_runs = max(st.runs, 1)
     kinds = ("veto", "withdrew", "defection", "bloc_exit", "joined", "accession")
@@ -345,8 +367,9 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
     ax.set_xlabel("year")
     ax.set_ylabel("economy")
-    ax.set_title("share of runs in which the economy is in a customs union adopted in the run\n"
-                 "(blocs in force before it, such as the EAEU, are not counted)", fontsize=10)
+    ax.set_title(f"share of runs in which the economy is in {membership_of(st)[2]} adopted in "
+                 "the run\n(blocs in force before it, such as the EAEU, are not counted)",
+                 fontsize=10)
     # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
     # the bin below 5 % does not look unlabelled.
     cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
@@ -432,7 +455,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         versus = run_welfare_versus(run_dir)
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus))
-    if {"in_customs_union", "member"} <= names and any(
+    if "member" in names and any(m[0] in names for m in MEMBERSHIP) and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):
         out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))

@@ -43,6 +43,7 @@ from scosim.plots import (
     LOW,
     _any_nonzero,
     load_plot_data,
+    membership_of,
     run_title,
     who_gains_data,
 )
@@ -100,7 +101,8 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         economy concerned, sorted by mean welfare change (largest first), with
         columns ``mean``, ``low``, ``high`` (percent; 5th and 95th percentile
         across runs), ``gains`` (share of runs with a gain, 0-1), ``in_union``
-        (share of runs in a customs union that year, NaN when not recorded) and
+        (share of runs in the run's customs union or free-trade area that year,
+        :func:`scosim.plots.membership_of`; NaN when not recorded) and
         the vote columns of :data:`VOTE_COLUMNS` that occur (``no: <proposal>``
         columns instead of ``voted no`` when the runs voted on several proposals).
         ``others`` has the same welfare columns for at most :data:`OTHERS`
@@ -190,6 +192,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         return "\n".join([*first, footer]) + "\n"
     rows, others, year, when, n_runs = headline_table(st)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
+    _, short, what = membership_of(st)
     votes = _vote_columns(rows)
     wide = {h: max(8, len(h)) for h in votes}
     welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
@@ -217,7 +220,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     head = f"  {'economy':<{width}}"
     if moved:
         head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}"
-    head += "  in union" if has_union else ""
+    head += f"  {short:>8}" if has_union else ""
     head += "".join(f"  {h:>{wide[h]}}" for h in votes)
     outcome = _outcome(st, n_runs)
     if moved:
@@ -241,7 +244,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                 *[line(c, r, False) for c, r in others.iterrows()]]
     notes = ["gains: share of runs with a gain"] if moved else []
     if has_union:
-        notes.append(f"in union: share of runs in a customs union in {year}")
+        notes.append(f"{short}: share of runs in {what} in {year}")
     if "voted no" in votes:
         notes.append("voted no: share of the state's votes")
     if [h for h in votes if h.startswith(NO_ON)]:

@@ -23,10 +23,12 @@ from scosim.plots import (
     EVENTS_PANEL,
     HIGH,
     LOW,
+    MEMBERSHIP,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
     load_plot_data,
     membership_data,
+    membership_of,
     repeated_votes,
     who_gains_data,
 )
@@ -184,10 +186,14 @@ def vote_reasons_figure(result: Result) -> Any | None:
 
 
 def membership_figures(result: Result) -> tuple[Any, Any] | None:
-    """Membership over time (share of runs in a customs union) and the events behind it."""
+    """Membership over time (share of runs in the run's customs union or free-trade area).
+
+    With the events behind it.
+    """
     st = run_stats(result)
-    if not (st.has("in_customs_union") and st.has("member")):
+    if not (any(st.has(m[0]) for m in MEMBERSHIP) and st.has("member")):
         return None
+    what = membership_of(st)[2]
     union, counts = membership_data(st)
     n_runs = st.runs
     go = _go()
@@ -200,15 +206,15 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
             zmax=1,
             colorscale="Blues",
             colorbar={"title": "share of runs"},
-            hovertemplate="%{y} in %{x}: in a customs union in %{z:.0%} of runs<extra></extra>",
+            hovertemplate="%{y} in %{x}: in " + what + " in %{z:.0%} of runs<extra></extra>",
         )
     )
     heat.update_xaxes(title="year", type="category")
     heat.update_yaxes(title="economy", autorange="reversed", type="category")
     _layout(
         heat,
-        f"Membership over time: share of {n_runs} runs in which each economy is in a "
-        "customs union adopted in the run (blocs in force before it, such as the EAEU, "
+        f"Membership over time: share of {n_runs} runs in which each economy is in "
+        f"{what} adopted in the run (blocs in force before it, such as the EAEU, "
         "are not counted)",
         height=max(380, 20 * union.shape[1] + 160),
     )
