@@ -68,6 +68,36 @@ def test_mechanism_figures_read_only_their_indicators_and_key_columns(tmp_path, 
         assert set(names) == {"incidents", "inflow_t", "seizures_t"}
 
 
+def test_mechanism_figures_use_the_run_statistics_they_are_given(tmp_path, monkeypatch):
+    """With every indicator summarised (outputs.summary: all) the run's statistics hold
+    the figures' indicators: nothing is read again, and the figure is the same."""
+    import matplotlib.image as mpimg
+    import pyarrow.parquet as pq
+
+    import scosim.plots as plots
+    from scosim.runstats import RunStats
+
+    run = write_run(tmp_path / "run")
+    (tmp_path / "read").mkdir()
+    (tmp_path / "given").mkdir()
+    plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "read")
+    st = RunStats.from_run(run, event_types=["adopted"])
+    calls = []
+    real = pq.read_table
+
+    def spy(path, **kw):
+        calls.append(kw)
+        return real(path, **kw)
+
+    monkeypatch.setattr(pq, "read_table", spy)
+    drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "given", st)
+    assert [p.name for p in drawn] == ["security_incidents_routes.png"]
+    assert not [kw for kw in calls if "filters" in kw]  # no batch file read for values
+    name = "security_incidents_routes.png"
+    assert (mpimg.imread(tmp_path / "read" / name) == mpimg.imread(tmp_path / "given" / name)
+            ).all()
+
+
 def test_explorer_events_table_counts_as_the_whole_log(tmp_path):
     pytest.importorskip("plotly")
     from scosim.explore.figures import events_table

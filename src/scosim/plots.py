@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
 from scosim.plot_votes import plot_vote_reasons  # noqa: E402
-from scosim.results import MANIFEST, indicator_names  # noqa: E402
+from scosim.results import MANIFEST  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
 from scosim.vote_stats import VOTES_FILE  # noqa: E402
 
@@ -462,7 +462,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png")
     if reasons is not None:
         out.append(reasons)
-    return out + plot_mechanism_figures(run_dir, title, plots_dir)
+    return out + plot_mechanism_figures(run_dir, title, plots_dir, st)
 
 
 def _membership_moved(st: RunStats) -> bool:
@@ -517,81 +517,5 @@ def load_plot_data(run_dir: Path) -> RunStats:
                              event_types=PLOTTED_EVENTS)
 
 
-#: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
-_MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
-
-
-def _mechanism_indicators(names: set[str]) -> list[str]:
-    """Indicators the mechanism figures of a run with these indicators read."""
-    from scosim.finance.plots import RUN_INDICATORS as FINANCE
-    from scosim.network.runplots import RUN_INDICATORS as NETWORK
-    from scosim.security.plots import RUN_INDICATORS as SECURITY
-
-    out = list(SECURITY)
-    if "network_trade_cost_change_pct" in names:
-        out += NETWORK
-    if "bank_failures" in names:
-        out += [*FINANCE, "member"]
-    return list(dict.fromkeys(out))
-
-
-def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path) -> list[Path]:
-    """Figures of the mechanisms a run used (security, network, finance).
-
-    Each is drawn only when the run recorded its mechanism's indicators (its slot
-    was filled); runs without a mechanism slot read nothing more. The batch files are
-    read one at a time into statistics over runs (:class:`RunStats` for the security
-    and network figures, :class:`scosim.finance.run_summary.BankingStream` for the
-    banking one), so memory does not grow with the replications.
-    """
-    import pyarrow.parquet as pq
-
-    from scosim.finance.run_summary import RUN_INDICATORS as FINANCE
-    from scosim.finance.run_summary import BankingStream
-    from scosim.results import batch_files
-
-    d = Path(run_dir) / "indicators"
-    names = indicator_names(d)
-    if not names & set(_MECHANISM_MARKERS):
-        return []
-    # Only what the figures draw: their indicators, and the adoptions.
-    wanted = [n for n in _mechanism_indicators(names) if n in names]
-    banking = "bank_failures" in names
-    summarised = [n for n in wanted if n not in FINANCE and n != "member"]
-    st, stream = RunStats(), BankingStream()
-    for f in batch_files(d):
-        df = pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
-                           filters=[("indicator", "in", wanted)]).to_pandas()
-        st.add_indicators(df[df["indicator"].isin(summarised)])
-        if banking:
-            stream.add(df)
-        del df
-    if "network_trade_cost_change_pct" in names and (Path(run_dir) / "events").is_dir():
-        for f in batch_files(Path(run_dir) / "events"):
-            st.add_event_file(f, ["adopted"])
-    from scosim.security.plots import plot_security_run
-
-    drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png")]
-    if "network_trade_cost_change_pct" in names:
-        # Runs with the network slot filled: map, gains and who pays (docs/network.md).
-        from scosim.network.runplots import plot_network_run
-
-        drawn.extend(plot_network_run(run_dir, plots_dir, st, title))
-    if banking:  # the finance slot was filled (docs/finance.md)
-        from scosim.finance.plots import plot_finance_run
-
-        drawn.append(plot_finance_run(stream, title, plots_dir / "banking.png"))
-    return [p for p in drawn if p is not None]
-
-
-def mechanism_figures(run_dir: Path) -> list[Path]:
-    """Draw and return the mechanism figures of a finished run.
-
-    For front ends that run without plots (the browser explorer): the files are the
-    ones ``scosim run`` writes, in the run's ``plots/`` directory.
-    """
-    plots_dir = Path(run_dir) / "plots"
-    manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
-    plots_dir.mkdir(exist_ok=True)
-    title = run_title(manifest)
-    return plot_mechanism_figures(Path(run_dir), title, plots_dir)
+# The mechanisms' figures live in their own module (it imports this one's run_title).
+from scosim.mechanism_plots import mechanism_figures, plot_mechanism_figures  # noqa: E402,F401
