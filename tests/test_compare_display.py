@@ -249,3 +249,82 @@ def test_an_indicator_no_run_changed_is_not_taken_for_a_total():
     assert aggregate_indicators(summary) == {"ev_world_usd": "world"}
     moved = summary.assign(mean=0.3, low=0.1, high=0.5)
     assert aggregate_indicators(moved) == {"ev_world_usd": "world", "incidents": "all"}
+
+
+# ----------------------------------------------------------------------------- unchanged
+
+
+def _membership(tmp_path, *, moved=("CHN", "RUS"), also_changed_in=None):
+    """in_customs_union: ``moved`` economies join in 2027 (policy only); the others never
+    differ. ``also_changed_in``: (economy, year) whose difference is 1 that year only."""
+    pol, base = synthetic_pair(12, seed=3, effect=0.0)
+    for df in (pol, base):
+        df["value"] = 0.0
+    pol.loc[pol["country"].isin(moved) & (pol["year"] >= 2027), "value"] = 1.0
+    if also_changed_in is not None:
+        c, y = also_changed_in
+        pol.loc[(pol["country"] == c) & (pol["year"] == y), "value"] = 1.0
+    pol, base = pol.assign(indicator="in_customs_union"), base.assign(indicator="in_customs_union")
+    return compare_results(write_run(tmp_path / "p", pol, scenario="pol_scn", seed=7),
+                           write_run(tmp_path / "b", base, scenario="base_scn", seed=7))
+
+
+def _panels(fig) -> list[str]:
+    return [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
+
+
+def test_economies_no_run_changed_are_named_not_drawn_as_empty_panels(tmp_path):
+    """Outsiders never join the union in either run: no flat-zero panels or zero bars for
+    them; the figures name them (the known defect: 17 empty panels of 28)."""
+    comp = _membership(tmp_path)
+    fig = plot_difference_over_time(comp.summary, "in_customs_union", spread=comp.spread,
+                                    scenarios=("pol_scn", "base_scn"), seed=7)
+    assert _panels(fig) == ["CHN", "RUS"]
+    title = " ".join(fig._suptitle.get_text().split())  # wrapped
+    assert "no difference in any of the 12 paired runs in any year 2025-2028: IND, KAZ" in title
+    plt.close(fig)
+    fig = plot_final_year(comp.summary, "in_customs_union")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN", "RUS"]
+    assert len(fig.axes[0].patches) == 2
+    notes = [" ".join(t.get_text().split()) for t in fig.texts]
+    assert any("no difference in any of the 12 paired runs in 2028: IND, KAZ" in t
+               for t in notes), notes
+    plt.close(fig)
+
+
+def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_year(tmp_path):
+    """KAZ differs in 2026 only: its panel stays (a change over time); the 2028 bar chart
+    leaves it out and names it, as the report's 2028 table does."""
+    comp = _membership(tmp_path, also_changed_in=("KAZ", 2026))
+    fig = plot_difference_over_time(comp.summary, "in_customs_union")
+    assert _panels(fig) == ["CHN", "KAZ", "RUS"]
+    plt.close(fig)
+    fig = plot_final_year(comp.summary, "in_customs_union", year=2028)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN", "RUS"]
+    assert any("in 2028: IND, KAZ" in t.get_text() for t in fig.texts)
+    plt.close(fig)
+    fig = plot_final_year(comp.summary, "in_customs_union", year=2026)
+    assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["KAZ"]
+    plt.close(fig)
+
+
+def test_no_difference_anywhere_is_one_sentence_not_empty_panels(tmp_path):
+    comp = _membership(tmp_path, moved=())
+    for plot in (plot_difference_over_time, plot_final_year):
+        fig = plot(comp.summary, "in_customs_union")
+        texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+        assert any(t.startswith("No difference in any of the 12 paired runs") for t in texts)
+        assert not any(ax.patches or ax.lines for ax in fig.axes), plot
+        plt.close(fig)
+
+
+def test_the_report_table_names_unchanged_rows_instead_of_listing_zeros(tmp_path):
+    comp = _membership(tmp_path)
+    md = report.write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "in_customs" in line]
+    assert [r.split(" | ")[0] for r in rows] == ["| CHN", "| RUS"]
+    assert ("**Not in the table**, no difference in any of the 12 paired runs in 2028: "
+            "in_customs_union: IND, KAZ.") in md
+    assert report.unchanged_economies(comp) == {"in_customs_union": ["IND", "KAZ"]}
+    # the CSV keeps every row
+    assert len(report.summary_table(comp)) == len(COUNTRIES)

@@ -560,6 +560,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def no_change(rows: pd.DataFrame) -> np.ndarray:
+    """Rows (of a summary or its :meth:`Comparison.table`) where no paired run changed.
+
+    True where at least one run is paired and every paired difference is exactly 0:
+    the mean and the interval of the mean are 0 (with two or more runs the interval
+    is 0 only if the differences' sd is), or the mean of a single run is 0. Rows
+    without a pair (NaN) are not "no change": there is nothing to compare.
+
+    Args:
+        rows: Columns ``n_runs``, ``mean``, ``low`` and ``high``.
+
+    Returns:
+        One bool per row.
+    """
+    n = rows["n_runs"].to_numpy()
+    mean, low, high = (rows[c].to_numpy(dtype=float) for c in ("mean", "low", "high"))
+    return (n > 0) & (mean == 0) & (((low == 0) & (high == 0)) | (n == 1))
+
+
 def largest_effect_year(summary: pd.DataFrame, indicator: str) -> tuple[int, str]:
     """The year to report for ``indicator``: the last one, unless nothing is left by then.
 

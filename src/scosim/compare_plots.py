@@ -78,9 +78,54 @@ NO_PAIRS = ("no run has a value in both scenarios\n"
             "(e.g. a bloc's figure against a baseline without the bloc)")
 
 
-def _say_empty(ax: Any) -> None:
-    ax.text(0.5, 0.5, NO_PAIRS, ha="center", va="center", transform=ax.transAxes,
-            fontsize=9, color="0.3")
+def _left_out(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Economies with nothing to draw: no paired run changed, or no run is paired.
+
+    Args:
+        rows: One indicator's summary rows (any years).
+
+    Returns:
+        ``(unchanged, unpaired)``: economies whose difference is 0 in every paired run
+        of every year given (years without a pair aside), and economies without a pair
+        in any of those years.
+    """
+    from scosim.compare import no_change
+
+    still = pd.Series(no_change(rows), index=rows.index)
+    unpaired = rows["mean"].isna()
+    nothing = (still | unpaired).groupby(rows["country"].astype(str), sort=True).all()
+    none_paired = unpaired.groupby(rows["country"].astype(str), sort=True).all()
+    return ([str(c) for c in nothing.index[nothing & ~none_paired]],
+            [str(c) for c in none_paired.index[none_paired]])
+
+
+def _left_out_note(unchanged: Sequence[str], unpaired: Sequence[str], n: int,
+                   when: str) -> str:
+    """``"Not shown, no difference in any of the 40 paired runs in any year: AFG, ARE"``."""
+    parts = []
+    if unchanged:
+        parts.append(f"Not shown, no difference in any of the {n} paired runs {when}: "
+                     f"{', '.join(unchanged)}"
+                     + (f" ({len(unchanged)} economies)" if len(unchanged) > 3 else ""))
+    if unpaired:
+        parts.append(f"Not shown, no run has a value in both scenarios {when}: "
+                     f"{', '.join(unpaired)}")
+    return ". ".join(parts)
+
+
+def _nothing_to_draw(fig: Any, ax: Any, unchanged: Sequence[str], unpaired: Sequence[str],
+                     n: int, when: str) -> None:
+    """One message in place of panels or bars: every economy is unchanged or unpaired."""
+    ax.set_axis_off()
+    if unchanged and not unpaired:
+        said = (f"No difference in any of the {n} paired runs {when},\n"
+                "for any economy: both scenarios give the same values.")
+    elif unpaired and not unchanged:
+        said = NO_PAIRS
+    else:
+        said = _wrap(_left_out_note(unchanged, unpaired, n, when), 70)
+    ax.text(0.5, 0.5, said, ha="center", va="center", transform=ax.transAxes,
+            fontsize=10, color="0.2")
 
 
 def _one_indicator(summary: pd.DataFrame, indicator: str) -> pd.DataFrame:
@@ -127,7 +172,23 @@ def plot_difference_over_time(
     """
     plt = _plt()
     d = _one_indicator(summary, indicator)
-    cs = list(countries) if countries is not None else sorted(d["country"].unique())
+    asked = list(countries) if countries is not None else sorted(d["country"].unique())
+    d = d[d["country"].astype(str).isin([str(c) for c in asked])]
+    # An economy no paired run changed in any year would be an empty panel (a flat
+    # line at 0): it is named below the panels instead.
+    unchanged, unpaired = _left_out(d)
+    cs = [c for c in asked if str(c) not in {*unchanged, *unpaired}]
+    n = int(d["n_runs"].max()) if len(d) else 0
+    when = f"in any year {int(d['year'].min())}-{int(d['year'].max())}" if len(d) else ""
+    from scosim.indicator_display import direction
+
+    if not cs:
+        fig, ax = plt.subplots(figsize=(7.0, 3.4), layout="constrained")
+        _nothing_to_draw(fig, ax, unchanged, unpaired, n, when)
+        fig.suptitle(_wrap(f"{title or indicator}", 70) + "\n" + _wrap(
+            f"{_compared(scenarios)} ({direction(indicator)}), {_runs(n, seed)}", 70),
+            fontsize=12)
+        return _save(fig, path, tight=False)
     nrows = -(-len(cs) // ncols)
     ncols = min(ncols, len(cs))
     # One panel (a world or bloc total) is drawn at the width of a page, not of a panel.
@@ -155,8 +216,6 @@ def plot_difference_over_time(
         ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
         ax.axhline(0, color="black", lw=0.6)
-        if not e["mean"].notna().any():
-            _say_empty(ax)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         # y given: matplotlib's automatic title placement (which clears top tick labels,
         # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
@@ -173,9 +232,6 @@ def plot_difference_over_time(
             shown[-1].set_xlabel("year", fontsize=8)
     # One shared y label: repeated on every panel it overlaps its neighbours.
     fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
-    n = int(d["n_runs"].max())
-    from scosim.indicator_display import direction
-
     width = max(70, 28 * ncols)  # characters a line of the title holds
     where = "by country" if len(cs) > 1 else str(cs[0])
     fig.suptitle(
@@ -183,7 +239,10 @@ def plot_difference_over_time(
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
         + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
-                width),
+                width)
+        # Below the title, not the panels: the legend holds the bottom of the figure.
+        + (f"\n{_wrap(note, width)}" if (note := _left_out_note(unchanged, unpaired, n, when))
+           else ""),
         fontsize=12,
     )
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -231,28 +290,40 @@ def plot_final_year(
     plt = _plt()
     d = _one_indicator(summary, indicator)
     year = int(d["year"].max()) if year is None else year
-    d = d[d["year"] == year].sort_values("mean")
-    fig, ax = plt.subplots(figsize=(7, 0.32 * len(d) + 2.2))
+    d = d[d["year"] == year]
+    label = str(d["interval"].iloc[0]) if len(d) else ""
+    n = int(d["n_runs"].max()) if len(d) else 0
+    # A bar of 0 for an economy no paired run changed says nothing a list cannot: it is
+    # named below the key (the report's table leaves the same rows out).
+    unchanged, unpaired = _left_out(d)
+    d = d[~d["country"].astype(str).isin({*unchanged, *unpaired})].sort_values("mean")
+    note = _wrap(_left_out_note(unchanged, unpaired, n, f"in {year}"), 100) if len(d) else ""
+    note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
+    fig, ax = plt.subplots(figsize=(7, 0.32 * max(len(d), 3) + 2.2 + note_h))
     rise, fall, key = _bar_key(indicator)
-    colors = np.where(d["mean"] >= 0, rise, fall)
-    err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
-    ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
-    ax.axvline(0, color="black", lw=0.6)
-    if not d["mean"].notna().any():
-        _say_empty(ax)
+    if len(d):
+        colors = np.where(d["mean"] >= 0, rise, fall)
+        err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
+        ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
+        ax.axvline(0, color="black", lw=0.6)
+    else:
+        _nothing_to_draw(fig, ax, unchanged, unpaired, n, f"in {year}")
     what = title or indicator
     ax.set_xlabel(_wrap(f"change, policy minus baseline: {units or 'indicator units'}", 70))
     ax.set_ylabel("country" if len(d) > 1 else "")
-    label = str(d["interval"].iloc[0]) if len(d) else ""
-    n = int(d["n_runs"].max()) if len(d) else 0
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"Change in {what}, {year}")
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n" + _wrap(
         f"bars: mean of {_runs(n, seed)}; whiskers: {label}", 80), fontsize=11)
-    # The key goes below the axes: among 28 bars no corner of the axes is free.
-    fig.legend(handles=[Patch(facecolor=c, label=t) for c, t in key], loc="lower center",
-               ncol=len(key), fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
+    h = fig.get_figheight()
+    if note:
+        fig.text(0.5, 0.05 / h, note, ha="center", va="bottom", fontsize=8, color="0.25")
+    if len(d):
+        # The key goes below the axes: among 28 bars no corner of the axes is free.
+        fig.legend(handles=[Patch(facecolor=c, label=t) for c, t in key], loc="lower center",
+                   bbox_to_anchor=(0.5, note_h / h), ncol=len(key), fontsize=9,
+                   frameon=False)
+    fig.tight_layout(rect=(0, (0.35 + note_h) / h, 1, 1))
     return _save(fig, path)
 
 

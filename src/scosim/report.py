@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label
+from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label, no_change
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.indicator_display import (
     WELFARE,
@@ -59,8 +59,22 @@ def _slug(s: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(s)).strip("_") or "x"
 
 
+def unchanged_economies(comparison: Comparison, year: int | None = None) -> dict[str, list[str]]:
+    """Per indicator, the economies no paired run changed in ``year`` (default: the last).
+
+    A world or bloc total counts once, under its group's name, as in the table.
+    """
+    t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
+    if "country" not in t or "indicator" not in t:
+        return {}
+    still = t[no_change(t)]
+    return {str(i): sorted(str(c) for c in g["country"])
+            for i, g in still.groupby(still["indicator"].astype(str), sort=True)}
+
+
 def summary_table(comparison: Comparison, *, year: int | None = None,
-                  units: Mapping[str, str] | None = None) -> pd.DataFrame:
+                  units: Mapping[str, str] | None = None,
+                  leave_out_unchanged: bool = False) -> pd.DataFrame:
     """Plain-language summary for one year (default: the last): one row per country and indicator.
 
     Columns: country, indicator, unit, mean change, "<level> CI of the mean",
@@ -69,8 +83,12 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
     ``summary_table.csv`` keeps every indicator's own units. A world or bloc total
     (the same in every economy's column) is one row, its country the group's name.
+    With ``leave_out_unchanged``, rows where no paired run changed are left out
+    (:func:`unchanged_economies` names them).
     """
     t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
+    if leave_out_unchanged:
+        t = t[~no_change(t)]
     lvl = comparison.level
     ci = interval_label(comparison.method, lvl)
     spread = interval_label("percentile", lvl)
@@ -211,6 +229,21 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> li
     return out
 
 
+def _unchanged_text(still: Mapping[str, Sequence[str]], year: int, n_runs: int,
+                    shown: Mapping[str, int]) -> str:
+    """The line under the report's table naming the rows it leaves out.
+
+    ``shown`` counts each indicator's rows left in the table: none left reads "every
+    economy" rather than 28 codes.
+    """
+    if not still:
+        return ""
+    said = [f"{i}: {'every economy' if not shown.get(i) and len(cs) > 1 else ', '.join(cs)}"
+            for i, cs in still.items()]
+    return (f"**Not in the table**, no difference in any of the {n_runs} paired runs in "
+            f"{year}: " + "; ".join(said) + ".")
+
+
 def write_report(
     comparison: Comparison,
     out_dir: str | Path,
@@ -261,7 +294,10 @@ def write_report(
         comp = comparison.subset(sorted(keep))
     inds = sorted(str(i) for i in comp.summary["indicator"].unique())
     yr = int(comp.summary["year"].max()) if year is None else year
-    table = summary_table(comp, year=yr, units=units)
+    # Rows no paired run changed (outsiders' membership of a union...) are named, not
+    # tabulated as "0 | 0 to 0", as in the figures and the terminal.
+    table = summary_table(comp, year=yr, units=units, leave_out_unchanged=True)
+    still = unchanged_economies(comp, yr)
     n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
     unit_of = resolve_units(inds, units)
     aggs = aggregate_indicators(comp.summary)
@@ -311,7 +347,10 @@ def write_report(
     prov = _provenance(pm, bm)
     method = _method_text(comp) + _notes(comp, inds, aggs)
 
-    md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "", "## Method", ""]
+    left_out = _unchanged_text(still, yr, n_runs,
+                               table["indicator"].astype(str).value_counts().to_dict())
+    md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "",
+          *([left_out, ""] if left_out else []), "## Method", ""]
     md += [p + "\n" for p in method]
     md += ["## Plots", ""]
     md += [f"![{cap}]({rel})\n" for cap, rel in figures]
@@ -341,6 +380,7 @@ def write_report(
         para(intro),
         "<h2>Summary</h2>",
         _html_table(table),
+        *([para(left_out)] if left_out else []),
         "<h2>Method</h2>",
         *[para(p) for p in method],
         "<h2>Plots</h2>",
@@ -398,7 +438,7 @@ def print_summary(
     unit_of = (resolve_units((str(i) for i in summary["indicator"].unique()), units)
                if with_units else {})
     # Rows where no paired run changed at all would push the changes off the table.
-    still = ((summary["mean"] == 0) & (summary["low"] == 0) & (summary["high"] == 0)).to_numpy()
+    still = no_change(summary)
     n_still = int(still.sum())
     summary = summary[~still]
     for r in summary.head(max_rows).to_dict("records"):
