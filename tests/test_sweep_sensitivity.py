@@ -278,8 +278,9 @@ def test_sensitivity_plots_have_titles_labels_and_files(tmp_path):
     sob = sobol_analysis(ishigami, PI_BOUNDS, n=256, seed=0, progress=False)
     fig = sob.plot(path=tmp_path / "sobol.png")
     ax = fig.axes[0]
-    assert "Sobol" in ax.get_title() and "CI" in ax.get_title()
-    assert ax.get_xlabel() and "variance" in ax.get_ylabel()
+    head = fig._suptitle.get_text()
+    assert "Sobol" in head and "confidence interval" in head and ax.get_title()
+    assert "variance" in ax.get_xlabel() and ax.get_ylabel()
     assert (tmp_path / "sobol.png").stat().st_size > 1000
     plt.close(fig)
 
@@ -289,3 +290,74 @@ def test_sensitivity_plots_have_titles_labels_and_files(tmp_path):
     assert all(a.get_title() and a.get_xlabel() and a.get_ylabel() for a in fig.axes)
     assert (tmp_path / "morris.png").stat().st_size > 1000
     plt.close(fig)
+
+
+def policy_like(params):
+    """A model over the sweep's dotted parameter names (module level: picklable)."""
+    s, v, w = (params[k] for k in ("parameters.trade.sigma",
+                                   "parameters.growth.volatility_scale",
+                                   "parameters.weights.econ"))
+    return {"welfare_change_pct:KAZ": 0.01 * s + 0.02 * v * s + 0 * w,
+            "gdp_usd:CHN": 3.4e13 * (1 + 0.001 * v)}
+
+
+POLICY_BOUNDS = {"parameters.trade.sigma": (3.0, 8.0),
+                 "parameters.growth.volatility_scale": (0.0, 2.0),
+                 "parameters.weights.econ": (0.0, 2.0)}
+
+
+def _drawn_texts(fig) -> list:
+    """The texts a reader sees: titles, labels, tick labels in view, notes, legends."""
+    texts = [fig._suptitle, *fig.texts]
+    for lg in fig.legends:
+        texts += lg.get_texts()
+    for ax in fig.axes:
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        if ax.get_legend() is not None:
+            texts += ax.get_legend().get_texts()
+        for ticks, (lo, hi), at in ((ax.get_xticklabels(), ax.get_xlim(), 0),
+                                    (ax.get_yticklabels(), ax.get_ylim(), 1)):
+            lo, hi = min(lo, hi), max(lo, hi)
+            texts += [t for t in ticks if lo <= t.get_position()[at] <= hi]
+    seen = {id(t): t for t in texts if t is not None}  # the suptitle is in fig.texts too
+    return [t for t in seen.values() if t.get_visible() and t.get_text().strip()]
+
+
+def _overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of texts of a figure that overlap, and texts that leave the canvas."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    box = fig.bbox
+    ext = [(t.get_text(), t.get_window_extent(r)) for t in _drawn_texts(fig)]
+    bad = [(a, "canvas") for a, e in ext
+           if e.x0 < box.x0 - 1 or e.x1 > box.x1 + 1 or e.y0 < box.y0 - 1 or e.y1 > box.y1 + 1]
+    for i, (a, ea) in enumerate(ext):
+        bad += [(a, b) for b, eb in ext[i + 1:] if ea.overlaps(eb)]
+    return bad
+
+
+def test_sensitivity_figures_state_runs_ranges_and_have_no_overlapping_text(tmp_path):
+    """The sweep's figures as a reader gets them: nothing overlaps or is cut (the Morris
+    panels' titles ran into each other and its x labels too), the title says how many
+    model evaluations and what was run, the labels give each parameter's range."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = {"welfare_change_pct:KAZ": "welfare change (welfare_change_pct) of KAZ in "
+              "2035, percent of the year's baseline real expenditure"}
+    context = "customs_union (seed 20250101, the same at every point), 1 replication(s) a point"
+    mor = morris_analysis(policy_like, POLICY_BOUNDS, trajectories=6, seed=0, progress=False)
+    sob = sobol_analysis(policy_like, POLICY_BOUNDS, n=16, seed=0, progress=False)
+    for res, runs in ((mor, 6 * 4), (sob, 16 * 5)):
+        for out in ("welfare_change_pct:KAZ", "gdp_usd:CHN"):
+            fig = res.plot(output=out, path=tmp_path / f"{res.method}.png", context=context,
+                           labels=labels)
+            assert _overlaps(fig) == [], (res.method, out)
+            head = fig._suptitle.get_text()
+            assert f"{runs} model evaluations" in " ".join(head.split()), head
+            assert "customs_union (seed 20250101" in head and "95%" in head
+            ticks = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
+            assert "trade.sigma, 3 to 8" in ticks, ticks
+            plt.close(fig)

@@ -487,9 +487,27 @@ def _run_sweep(
             )
         res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
         res.indices.to_csv(tmp / "indices.csv", index=False)
+        context = (f"{sc.name} (seed {sc.seed}, the same at every point), "
+                   f"{fn.replications} replication(s) a point")
+        labels = {o: output_label(o, sc) for o in outputs}
         for o in outputs:
             safe = re.sub(r"[^A-Za-z0-9_]+", "_", o)
-            res.plot(output=o, path=tmp / f"{method}_{safe}.png")
+            res.plot(output=o, path=tmp / f"{method}_{safe}.png", context=context,
+                     labels=labels)
+
+
+def output_label(spec: str, sc: Any) -> str:
+    """``"welfare change (welfare_change_pct) of KAZ in 2035, percent"``: a sweep output."""
+    from scosim.indicator_display import NAMES, resolve_units
+
+    m = _OUT.match(spec)
+    if not m:
+        return spec
+    ind = m["ind"]
+    year = m["y"] or sc.years.end
+    name = f"{NAMES[ind]} ({ind})" if ind in NAMES else ind
+    unit = resolve_units([ind], UNITS)[ind]
+    return f"{name} of {m['c']} in {year}" + (f", {unit}" if unit else "")
 
 
 def _plot_sweep(

@@ -53,11 +53,22 @@ class SensitivityResult:
     conf_level: float
     second_order: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def plot(self, output: str | None = None, path: str | Path | None = None) -> Any:
-        """Bar chart of the indices with confidence whiskers (see plot_sobol/plot_morris)."""
-        if self.method == "sobol":
-            return plot_sobol(self.indices, output=output, path=path, conf_level=self.conf_level)
-        return plot_morris(self.indices, output=output, path=path, conf_level=self.conf_level)
+    def plot(self, output: str | None = None, path: str | Path | None = None, *,
+             context: str = "", labels: Mapping[str, str] | None = None) -> Any:
+        """Bar chart of the indices with confidence whiskers (see plot_sobol/plot_morris).
+
+        The title states the number of model evaluations and the labels the ranges.
+
+        Args:
+            output: One output (default: all).
+            path: Save the figure there (PNG) if given.
+            context: What was run (scenario, replications a point...), for the title.
+            labels: Plain description of each output (default: its name).
+        """
+        plot = plot_sobol if self.method == "sobol" else plot_morris
+        bounds = dict(zip(self.problem["names"], self.problem["bounds"], strict=True))
+        return plot(self.indices, output=output, path=path, conf_level=self.conf_level,
+                    runs=len(self.samples), bounds=bounds, context=context, labels=labels)
 
 
 def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict:
@@ -306,8 +317,48 @@ def _finish(fig: Any, path: str | Path | None) -> Any:
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120, bbox_inches="tight")
+        fig.savefig(path, dpi=120)
     return fig
+
+
+def _param_label(name: str, bounds: Mapping[str, Sequence[float]] | None) -> str:
+    """``"trade.sigma, 3 to 8"``: the dotted name without ``parameters.``, and its range."""
+    short = name.removeprefix("parameters.")
+    if bounds is None or name not in bounds:
+        return short
+    lo, hi = bounds[name]
+    return f"{short}, {lo:g} to {hi:g}"
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _near_points(d: pd.DataFrame) -> dict[tuple[float, float], list[str]]:
+    """Parameters at (nearly) the same (mu*, sigma), named once: one label, not a pile.
+
+    Points within 2 % of the axes' spans of the first of a group join it.
+    """
+    span_x = max(float(d["mu_star"].max() - d["mu_star"].min()), 1e-300)
+    span_y = max(float(d["sigma"].max() - d["sigma"].min()), 1e-300)
+    groups: dict[tuple[float, float], list[str]] = {}
+    for _, r in d.sort_values(["mu_star", "sigma"]).iterrows():
+        x, y = float(r["mu_star"]), float(r["sigma"])
+        name = str(r["parameter"]).removeprefix("parameters.")
+        near = next((k for k in groups if abs(k[0] - x) <= 0.02 * span_x
+                     and abs(k[1] - y) <= 0.02 * span_y), None)
+        groups.setdefault(near or (x, y), []).append(name)
+    return groups
+
+
+def _head(what: str, runs: int | None, context: str, conf_level: float,
+          extra: str = "") -> str:
+    """The figure's title: what, on which runs, and what the whiskers are."""
+    ran = f"{runs} model evaluations" if runs else ""
+    return "\n".join([what, _wrap(", ".join(x for x in (context, ran) if x), 110),
+                      f"whiskers: {conf_level:.0%} bootstrap confidence interval{extra}"])
 
 
 def plot_sobol(
@@ -316,14 +367,25 @@ def plot_sobol(
     output: str | None = None,
     path: str | Path | None = None,
     conf_level: float = 0.95,
+    runs: int | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    context: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
-    """Grouped bars of first-order (S1) and total (ST) Sobol indices with CI whiskers.
+    """First-order (S1) and total (ST) Sobol indices, horizontal bars with CI whiskers.
+
+    One panel per output; parameters are labelled with their ranges. An output
+    whose indices are NaN (it does not vary over the design) says so in its panel.
 
     Args:
         indices: ``SensitivityResult.indices`` of a Sobol analysis.
         output: One output to plot (default: one panel per output).
         path: Save the figure there (PNG) if given.
-        conf_level: Level of the whiskers, for the caption.
+        conf_level: Level of the whiskers, for the title.
+        runs: Model evaluations the indices come from, for the title.
+        bounds: Parameter ranges, for the labels.
+        context: What was run (scenario, replications...), for the title.
+        labels: Plain description of each output (default: its name).
 
     Returns:
         The matplotlib Figure.
@@ -334,25 +396,29 @@ def plot_sobol(
     import matplotlib.pyplot as plt
 
     outs = _panels(indices, output)
-    fig, axes = plt.subplots(
-        1,
-        len(outs),
-        figsize=(max(5.0, 1.2 * indices["parameter"].nunique()) * len(outs), 4),
-        squeeze=False,
-    )
-    for ax, out in zip(axes[0], outs, strict=True):
+    n_par = indices["parameter"].nunique()
+    fig, axes = plt.subplots(len(outs), 1, figsize=(8.0, (0.6 * n_par + 1.7) * len(outs) + 1.6),
+                             squeeze=False, layout="constrained")
+    for ax, out in zip(axes[:, 0], outs, strict=True):
         d = indices[indices["output"] == out]
-        pos = np.arange(len(d))
-        w = 0.38
-        ax.bar(pos - w / 2, d["S1"], w, yerr=d["S1_conf"], capsize=3, label="first order S1")
-        ax.bar(pos + w / 2, d["ST"], w, yerr=d["ST_conf"], capsize=3, label="total ST")
-        ax.set_xticks(pos, d["parameter"], rotation=30, ha="right")
-        ax.axhline(0, color="black", lw=0.6)
-        ax.set_xlabel("parameter")
-        ax.set_ylabel("Sobol index (share of output variance)")
-        ax.set_title(f"Sobol indices of {out!r}\nwhiskers: {conf_level:.0%} bootstrap CI")
-        ax.legend(frameon=False)
-    fig.tight_layout()
+        pos = np.arange(len(d))[::-1]  # the first parameter on top
+        h = 0.38
+        ax.barh(pos + h / 2, d["S1"], h, xerr=d["S1_conf"], capsize=3, color="tab:blue",
+                label="first order S1 (the parameter alone)")
+        ax.barh(pos - h / 2, d["ST"], h, xerr=d["ST_conf"], capsize=3, color="tab:orange",
+                label="total ST (with its interactions)")
+        ax.set_yticks(pos, [_param_label(str(p), bounds) for p in d["parameter"]])
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_xlabel("Sobol index: share of the output's variance over the ranges")
+        ax.set_ylabel("parameter, range")
+        ax.set_title(_wrap((labels or {}).get(out, out), 65), fontsize=10)
+        if d[["S1", "ST"]].isna().all().all():
+            ax.text(0.5, 0.5, "the output does not vary over the design:\n"
+                    "no variance to apportion, indices undefined", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=9, color="0.3")
+    fig.suptitle(_head("Sobol sensitivity indices", runs, context, conf_level), fontsize=11)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=2, frameon=False, fontsize=9)
     return _finish(fig, path)
 
 
@@ -362,6 +428,10 @@ def plot_morris(
     output: str | None = None,
     path: str | Path | None = None,
     conf_level: float = 0.95,
+    runs: int | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    context: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
     """Morris screening: bars of mu* with CI whiskers, and sigma against mu*.
 
@@ -369,7 +439,11 @@ def plot_morris(
         indices: ``SensitivityResult.indices`` of a Morris analysis.
         output: One output to plot (default: one row of panels per output).
         path: Save the figure there (PNG) if given.
-        conf_level: Level of the whiskers, for the caption.
+        conf_level: Level of the whiskers, for the title.
+        runs: Model evaluations the indices come from, for the title.
+        bounds: Parameter ranges, for the labels.
+        context: What was run (scenario, replications...), for the title.
+        labels: Plain description of each output (default: its name).
 
     Returns:
         The matplotlib Figure.
@@ -380,18 +454,26 @@ def plot_morris(
     import matplotlib.pyplot as plt
 
     outs = _panels(indices, output)
-    fig, axes = plt.subplots(len(outs), 2, figsize=(10, 3.8 * len(outs)), squeeze=False)
+    n_par = indices["parameter"].nunique()
+    fig, axes = plt.subplots(len(outs), 2, figsize=(11.0, (0.5 * n_par + 2.6) * len(outs) + 1.4),
+                             squeeze=False, layout="constrained")
     for (ax_bar, ax_sc), out in zip(axes, outs, strict=True):
         d = indices[indices["output"] == out].sort_values("mu_star", ascending=True)
-        ax_bar.barh(d["parameter"], d["mu_star"], xerr=d["mu_star_conf"], capsize=3)
-        ax_bar.set_xlabel(f"mu* (mean |elementary effect|, {out} per normalised range)")
-        ax_bar.set_ylabel("parameter")
-        ax_bar.set_title(f"Morris mu* of {out!r}\nwhiskers: {conf_level:.0%} bootstrap CI")
+        name = (labels or {}).get(out, out)
+        ax_bar.barh([_param_label(str(p), bounds) for p in d["parameter"]], d["mu_star"],
+                    xerr=d["mu_star_conf"], capsize=3)
+        ax_bar.set_xlabel("mu*: mean |elementary effect|\n(output units per full range)")
+        ax_bar.set_ylabel("parameter, range")
+        ax_bar.set_title(_wrap(name, 60) + "\nimportance (mu*)", fontsize=10)
         ax_sc.scatter(d["mu_star"], d["sigma"])
-        for _, r in d.iterrows():
-            ax_sc.annotate(str(r["parameter"]), (r["mu_star"], r["sigma"]), fontsize=8)
-        ax_sc.set_xlabel("mu* (mean |elementary effect|)")
-        ax_sc.set_ylabel("sigma (sd of elementary effects)")
-        ax_sc.set_title(f"{out!r}: non-linearity / interactions (sigma) vs importance (mu*)")
-    fig.tight_layout()
+        for (x, y), names in _near_points(d).items():
+            ax_sc.annotate("\n".join(names), (x, y), xytext=(4, 4),
+                           textcoords="offset points", fontsize=8, va="bottom")
+        ax_sc.margins(x=0.25, y=0.2)  # room for the names beside the points
+        ax_sc.set_xlabel("mu* (output units per full range)")
+        ax_sc.set_ylabel("sigma: sd of the elementary effects")
+        ax_sc.set_title("the same output:\nnon-linearity or interactions (sigma) against mu*",
+                        fontsize=10)
+    fig.suptitle(_head("Morris elementary effects", runs, context, conf_level,
+                       " of mu*"), fontsize=11)
     return _finish(fig, path)
