@@ -361,3 +361,19 @@ def test_sensitivity_figures_state_runs_ranges_and_have_no_overlapping_text(tmp_
             ticks = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
             assert "trade.sigma, 3 to 8" in ticks, ticks
             plt.close(fig)
+
+
+@pytest.mark.parametrize("n", [10, 100, 1, 0])
+def test_sobol_refuses_a_base_sample_that_is_not_a_power_of_two(n):
+    """SALib's Sobol' sample needs n = 2^k; scipy only warned and the run went on."""
+    calls = []
+
+    def counted(params):
+        calls.append(1)
+        return linear(params)
+
+    with pytest.raises(ValueError, match="power of two >= 2") as info:
+        sobol_analysis(counted, {"a": (0, 1), "b": (0, 1), "c": (0, 1)}, n=n, progress=False)
+    assert not calls  # nothing ran
+    if n == 10:
+        assert "e.g. 8 or 16" in str(info.value)

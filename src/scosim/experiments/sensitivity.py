@@ -174,6 +174,13 @@ def sobol_analysis(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2 or n & (n - 1):
+        # SALib samples the first n points of a scrambled Sobol' sequence; its balance
+        # (the estimators' convergence) needs n = 2^k, and scipy only warns.
+        lo = 1 << max(int(n).bit_length() - 1, 1) if isinstance(n, int) and n > 0 else 2
+        raise ValueError(
+            f"the Sobol' base sample n (--n of scosim sweep) must be a power of two >= 2, "
+            f"got {n!r}: e.g. {lo} or {2 * lo} (the sequence's balance needs it)")
     problem = _problem(bounds)
     x = sobol_sample.sample(problem, n, calc_second_order=calc_second_order, seed=seed)
     samples = _evaluate_sample(
