@@ -144,3 +144,25 @@ def test_sweep_says_which_seed_is_the_design_s_and_which_the_runs(tmp_path, mode
     assert f"design seed 3; runs with the scenario's seed {scenario_seed}" in out
     meta = json.loads(next(tmp_path.rglob("manifest.json")).read_text())
     assert meta["seed"] == 3 and meta["scenario_seed"] == scenario_seed
+
+
+def test_sweep_refuses_a_parameter_given_twice_and_a_sobol_n_off_two_s_powers(
+        tmp_path, model_fixture, capsys):
+    """The second range of a repeated --param used to replace the first silently; a Sobol
+    --n of 10 ran with a warning. Both: one line each, exit 2, nothing written."""
+    path = str(model_fixture("small_cu.yaml"))
+    out = ["--output", "welfare_change_pct:KAZ", "--out", str(tmp_path / "r"), "--quiet"]
+    code = main(["sweep", path, "--method", "sobol", "--n", "4",
+                 "--param", "parameters.trade.sigma=3:8",
+                 "--param", "parameters.trade.sigma=4:5", *out])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert ("--param:2: parameters.trade.sigma: given again (first as --param:1); "
+            "give each parameter once") in err
+    assert "Traceback" not in err
+    code = main(["sweep", path, "--method", "sobol", "--n", "10",
+                 "--param", "parameters.trade.sigma=3:8", *out])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "must be a power of two >= 2, got 10: e.g. 8 or 16" in err
+    assert not (tmp_path / "r").exists()

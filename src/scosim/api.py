@@ -536,7 +536,16 @@ def _plot_sweep(
 
 def sweep_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim sweep``."""
-    params = dict(_parse_param(p) for p in args.param)
+    parsed = [_parse_param(p) for p in args.param]
+    params = dict(parsed)
+    if len(params) < len(parsed):
+        # dict() would keep the last range silently and sweep something else than asked.
+        first: dict[str, int] = {}
+        twice = [f"--param:{i}: {name}: given again (first as --param:{first[name]}); "
+                 "give each parameter once"
+                 for i, (name, _) in enumerate(parsed, start=1)
+                 if first.setdefault(name, i) != i]
+        raise ValueError("\n".join(twice))
     if not params:
         raise ValueError("give at least one --param NAME=LOW:HIGH")
     if args.method != "grid":
