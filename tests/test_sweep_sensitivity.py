@@ -377,3 +377,30 @@ def test_sobol_refuses_a_base_sample_that_is_not_a_power_of_two(n):
     assert not calls  # nothing ran
     if n == 10:
         assert "e.g. 8 or 16" in str(info.value)
+
+
+def constant_and_linear(params):
+    """``flat`` is 1 everywhere (a membership no parameter moves); ``y`` is linear."""
+    return {"flat": np.ones(len(params["a"])), "y": linear(params)["y"]}
+
+
+def test_sobol_indices_of_an_output_that_never_varies_are_undefined_not_zero():
+    """0/0: SALib reported S1 = ST = 0 with a 0 interval ('no parameter matters'),
+    as for a parameter that truly does nothing. NaN, and the figure says why."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bounds = {"a": (0, 1), "b": (0, 1), "c": (0, 1)}
+    res = sobol_analysis(constant_and_linear, bounds, n=64, seed=1, progress=False,
+                         calc_second_order=True)
+    flat = res.indices[res.indices["output"] == "flat"]
+    assert flat[["S1", "S1_conf", "ST", "ST_conf"]].isna().all().all()
+    assert res.second_order.loc[res.second_order["output"] == "flat", "S2"].isna().all()
+    y = res.indices[res.indices["output"] == "y"].set_index("parameter")
+    assert y.loc["c", "ST"] == pytest.approx(0.0, abs=1e-12)  # an inert parameter: 0
+    assert y.loc["a", "ST"] > 0.5
+    fig = res.plot(output="flat")
+    assert any("indices undefined" in t.get_text() for t in fig.axes[0].texts)
+    plt.close(fig)

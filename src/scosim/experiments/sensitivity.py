@@ -133,6 +133,12 @@ def _evaluate_sample(
     )
 
 
+def _undefined_sobol(d: int) -> dict[str, np.ndarray]:
+    """Sobol indices of an output that does not vary: all NaN."""
+    one, two = np.full(d, np.nan), np.full((d, d), np.nan)
+    return {"S1": one, "S1_conf": one, "ST": one, "ST_conf": one, "S2": two, "S2_conf": two}
+
+
 def sobol_analysis(
     model_fn: ModelFn,
     bounds: Mapping[str, tuple[float, float]],
@@ -169,7 +175,8 @@ def sobol_analysis(
         progress: Show a progress bar on a terminal.
 
     Returns:
-        A :class:`SensitivityResult` with ``method="sobol"``.
+        A :class:`SensitivityResult` with ``method="sobol"``. An output that is the
+        same at every sample point has no variance to apportion: its indices are NaN.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -189,14 +196,20 @@ def sobol_analysis(
     rows, rows2 = [], []
     names = problem["names"]
     for k, out in enumerate(_outputs(samples, names, outputs)):
-        si = sobol_analyze.analyze(
-            problem,
-            _checked_y(samples, out),
-            calc_second_order=calc_second_order,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            seed=_salib_seed(seed, k),
-        )
+        y = _checked_y(samples, out)
+        if np.ptp(y) == 0:
+            # No variance to apportion: every index is 0/0. SALib reports 0 ("no
+            # parameter matters"), which reads as a finding; undefined is the truth.
+            si = _undefined_sobol(len(names))
+        else:
+            si = sobol_analyze.analyze(
+                problem,
+                y,
+                calc_second_order=calc_second_order,
+                num_resamples=num_resamples,
+                conf_level=conf_level,
+                seed=_salib_seed(seed, k),
+            )
         for i, p in enumerate(names):
             rows.append(
                 {
