@@ -166,3 +166,29 @@ def test_sweep_refuses_a_parameter_given_twice_and_a_sobol_n_off_two_s_powers(
     err = capsys.readouterr().err
     assert "must be a power of two >= 2, got 10: e.g. 8 or 16" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_sweep_prints_what_the_indices_are_and_how_many_runs_they_rest_on(
+        tmp_path, model_fixture, capsys):
+    """The printed Sobol table said neither the interval's level nor the runs, in six
+    decimals; now a header says both and the indices have three (as indices.csv keeps
+    them in full)."""
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--method", "sobol",
+                 "--n", "4", "--replications", "2",
+                 "--param", "parameters.trade.sigma=3:8",
+                 "--param", "parameters.weights.econ=0:2",
+                 "--output", "welfare_change_pct:KAZ", "--output", "member:KAZ",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert ("Sobol indices (base sample n = 4; 16 points x 2 replication(s) = 32 model "
+            "runs); S1_conf, ST_conf: half-widths of 95% bootstrap confidence intervals") in out
+    idx = pd.read_csv(next(tmp_path.rglob("indices.csv")))
+    row = idx[(idx["output"] == "welfare_change_pct:KAZ")
+              & (idx["parameter"] == "parameters.trade.sigma")].iloc[0]
+    line = next(x for x in out.splitlines()
+                if "parameters.trade.sigma" in x and "welfare_change_pct:KAZ" in x)
+    assert line.split()[2:] == [f"{row[c]:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")]
+    # membership of the SCO does not move: no variance, no indices
+    assert idx.loc[idx["output"] == "member:KAZ", "S1"].isna().all()
+    assert "undefined: the output is the same at every point" in out

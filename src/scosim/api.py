@@ -534,6 +534,33 @@ def _plot_sweep(
     plt.close(fig)
 
 
+def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:
+    """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
+
+    Sobol indices are shares of variance: three decimals are more than their
+    intervals support at any affordable n. Morris effects are in output units:
+    four significant digits. NaN (an output that never varies) reads "undefined".
+    """
+    reps = meta["replications_per_point"]
+    runs = f"{points} points x {reps} replication(s) = {points * reps} model runs"
+    if meta["method"] == "sobol":
+        head = (f"Sobol indices (base sample n = {meta['n']}; {runs}); S1_conf, ST_conf: "
+                "half-widths of 95% bootstrap confidence intervals")
+        cols = {c: "{:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")}
+    else:
+        head = (f"Morris elementary effects ({meta['n']} trajectories; {runs}); in output "
+                "units per full range of the parameter; mu_star_conf: half-width of the "
+                "95% bootstrap confidence interval of mu_star")
+        cols = {c: "{:.4g}" for c in ("mu", "mu_star", "mu_star_conf", "sigma")}
+    shown = indices.copy()
+    for c, f in cols.items():
+        shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
+    text = head + "\n" + shown.to_string(index=False)
+    if (shown[list(cols)] == "undefined").any().any():
+        text += "\nundefined: the output is the same at every point (no variance to apportion)"
+    return text
+
+
 def sweep_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim sweep``."""
     parsed = [_parse_param(p) for p in args.param]
@@ -565,9 +592,11 @@ def sweep_cli(args: argparse.Namespace) -> int:
         replications=args.replications,
         progress=not args.quiet,
     )
-    if (target / "indices.csv").is_file():
-        print(pd.read_csv(target / "indices.csv").to_string(index=False))
     meta = json.loads((target / "manifest.json").read_text())
+    if (target / "indices.csv").is_file():
+        print(indices_text(pd.read_csv(target / "indices.csv"), meta,
+                           points=len(pd.read_parquet(target / "design_outputs.parquet",
+                                                      columns=[next(iter(params))]))))
     print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
           f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
     return 0
