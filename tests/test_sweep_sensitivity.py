@@ -404,3 +404,33 @@ def test_sobol_indices_of_an_output_that_never_varies_are_undefined_not_zero():
     fig = res.plot(output="flat")
     assert any("indices undefined" in t.get_text() for t in fig.axes[0].texts)
     plt.close(fig)
+
+
+def test_sweep_figure_names_what_ran_and_keeps_money_readable(tmp_path):
+    """The grid/LHS figure (drawn by scosim sweep): its title was cut at both edges,
+    China's GDP read 3.4695 under a '1e13' and outputs had no year or unit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scosim.experiments.sweep import plot_sweep
+
+    design = latin_hypercube({k: POLICY_BOUNDS[k] for k in list(POLICY_BOUNDS)[:2]}, 12, 1)
+    table = evaluate(policy_like, design.assign(**{"parameters.weights.econ": 1.0}),
+                     progress=False)
+    labels = {"gdp_usd:CHN": "GDP (gdp_usd) of CHN in 2035, US$"}
+    context = "customs_union (seed 20250101, the same at every point), 1 replication(s) a point"
+    fig = plot_sweep(table, list(design.columns), ["welfare_change_pct:KAZ", "gdp_usd:CHN"],
+                     path=tmp_path / "sweep.png", context=context, labels=labels)
+    assert _overlaps(fig) == []
+    head = " ".join(fig._suptitle.get_text().split())
+    assert "trade.sigma, growth.volatility_scale" in head
+    assert f"{context}, 12 points" in head
+    gdp = fig.axes[2]
+    assert " ".join(gdp.get_ylabel().split()) == "GDP (gdp_usd) of CHN in 2035, US$ (trillions)"
+    lo, hi = gdp.get_ylim()
+    assert 30 < lo < hi < 40  # 3.4e13 US$ in trillions
+    assert not gdp.yaxis.get_offset_text().get_text()
+    assert (tmp_path / "sweep.png").stat().st_size > 1000
+    plt.close(fig)

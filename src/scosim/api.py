@@ -474,7 +474,9 @@ def _run_sweep(
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
         table.to_parquet(tmp / "design_outputs.parquet", index=False)
-        _plot_sweep(table, list(params), outputs, tmp / "sweep.png", sc.name)
+        figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
+                              context=_sweep_context(sc, fn),
+                              labels={o: output_label(o, sc) for o in outputs})]
     elif method in ("sobol", "morris"):
         bounds = {k: tuple(v) for k, v in params.items()}
         if method == "sobol":
@@ -487,13 +489,21 @@ def _run_sweep(
             )
         res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
         res.indices.to_csv(tmp / "indices.csv", index=False)
-        context = (f"{sc.name} (seed {sc.seed}, the same at every point), "
-                   f"{fn.replications} replication(s) a point")
+        context = _sweep_context(sc, fn)
         labels = {o: output_label(o, sc) for o in outputs}
-        for o in outputs:
-            safe = re.sub(r"[^A-Za-z0-9_]+", "_", o)
-            res.plot(output=o, path=tmp / f"{method}_{safe}.png", context=context,
-                     labels=labels)
+        safe = {o: re.sub(r"[^A-Za-z0-9_]+", "_", o) for o in outputs}
+        figs = [res.plot(output=o, path=tmp / f"{method}_{safe[o]}.png", context=context,
+                         labels=labels) for o in outputs]
+    import matplotlib.pyplot as plt
+
+    for fig in figs:
+        plt.close(fig)
+
+
+def _sweep_context(sc: Any, fn: Any) -> str:
+    """What a sweep's figures say was run: the scenario, its seed, the replications."""
+    return (f"{sc.name} (seed {sc.seed}, the same at every point), "
+            f"{fn.replications} replication(s) a point")
 
 
 def output_label(spec: str, sc: Any) -> str:
@@ -508,30 +518,6 @@ def output_label(spec: str, sc: Any) -> str:
     name = f"{NAMES[ind]} ({ind})" if ind in NAMES else ind
     unit = resolve_units([ind], UNITS)[ind]
     return f"{name} of {m['c']} in {year}" + (f", {unit}" if unit else "")
-
-
-def _plot_sweep(
-    table: pd.DataFrame, params: list[str], outputs: list[str], path: Path, title: str
-) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(
-        len(outputs), len(params), figsize=(4.5 * len(params), 3.5 * len(outputs)), squeeze=False
-    )
-    for i, o in enumerate(outputs):
-        for j, p in enumerate(params):
-            ax = axes[i][j]
-            ax.scatter(table[p], table[o], s=10, alpha=0.6)
-            ax.set_xlabel(p.split(".")[-1] + f" ({p})")
-            ax.set_ylabel(o)
-            ax.grid(alpha=0.3)
-    fig.suptitle(f"{title}: sweep of {', '.join(params)} ({len(table)} points)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:

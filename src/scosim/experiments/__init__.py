@@ -29,6 +29,7 @@ from scosim.experiments.sweep import (
     evaluate,
     grid,
     latin_hypercube,
+    plot_sweep,
 )
 
 __all__ = [
@@ -49,5 +50,6 @@ __all__ = [
     "morris_analysis",
     "plot_morris",
     "plot_sobol",
+    "plot_sweep",
     "sobol_analysis",
 ]

@@ -18,6 +18,7 @@ import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -344,3 +345,59 @@ class ScenarioModelFn:
             name: outcome.from_model(model).reshape(n_points, r).mean(axis=1)
             for name, outcome in self.outcomes.items()
         }
+
+
+def plot_sweep(
+    table: pd.DataFrame,
+    params: Sequence[str],
+    outputs: Sequence[str],
+    *,
+    path: str | Path | None = None,
+    context: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> Any:
+    """Each output against each parameter over the design's points (a grid or LHS sweep).
+
+    Args:
+        table: The design with one column per output (:func:`evaluate`'s result).
+        params: Parameter columns (x axes).
+        outputs: Output columns (y axes).
+        path: Save the figure there (PNG) if given.
+        context: What was run (scenario, seed, replications a point), for the title.
+        labels: Plain description of each output, with its unit (default: its name).
+
+    Returns:
+        The matplotlib Figure.
+    """
+    import textwrap
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(outputs), len(params), squeeze=False, layout="constrained",
+                             figsize=(max(4.8 * len(params), 7.0), 3.4 * len(outputs) + 1.2))
+    for i, o in enumerate(outputs):
+        # Large amounts (US$) in thousands of millions or millions of millions, said in
+        # the label: not 3.4695 under a "1e13" the eye misses.
+        top = float(np.nanmax(np.abs(table[o]))) if len(table) else 0.0
+        div, said = next(((d, w) for d, w in ((1e12, "trillions"), (1e9, "billions"),
+                                              (1e6, "millions")) if top >= d), (1.0, ""))
+        for j, p in enumerate(params):
+            ax = axes[i][j]
+            ax.scatter(table[p], table[o] / div, s=12, alpha=0.7)
+            ax.set_xlabel(str(p).removeprefix("parameters."), fontsize=9)
+            ax.ticklabel_format(axis="y", useOffset=False, style="plain")
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3)
+        label = (labels or {}).get(o, o) + (f" ({said})" if said else "")
+        axes[i][0].set_ylabel("\n".join(textwrap.wrap(label, 34)), fontsize=9)
+    head = [f"Sweep of {', '.join(str(p).removeprefix('parameters.') for p in params)}",
+            *textwrap.wrap(", ".join(x for x in (context, f"{len(table)} points") if x),
+                           int(11 * fig.get_figwidth()))]
+    fig.suptitle("\n".join(head), fontsize=11)
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110)
+    return fig
