@@ -27,7 +27,7 @@ from scosim.compare import (  # noqa: E402
     plot_final_year,
     summarise,
 )
-from scosim.report import print_summary, write_report  # noqa: E402
+from scosim.report import decimals, print_summary, write_report  # noqa: E402
 
 COUNTRIES = ("CHN", "IND", "KAZ", "RUS")
 YEARS = (2025, 2026, 2027, 2028)
@@ -456,14 +456,17 @@ def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():
     pct_line = next(line for line in out.splitlines() if "welfare_change_pct" in line)
     # ev_usd's units are ge_trade's declaration (the table given is only a fallback)
     assert "US$ bn (current, the year's baseline)" in ev_line
-    assert f"{ev['mean'] / 1e9:.4g}" in ev_line
+    d = decimals(ev["low"] / 1e9, ev["high"] / 1e9)  # to the precision of the CI
+    assert d is not None and f"{ev['mean'] / 1e9:.{d}f}" in ev_line
     assert "e+10" not in out
-    assert "percentage points" in pct_line and f"{pct['mean']:.4g}" in pct_line
+    d = decimals(pct["low"], pct["high"])
+    assert "percentage points" in pct_line and f"{pct['mean']:.{d}f}" in pct_line
     # without units the table is as before: raw values, no unit column
     plain = Console(record=True, width=200)
     print_summary(s, console=plain)
     plain_out = plain.export_text()
-    assert "US$ bn" not in plain_out and f"{ev['mean']:.4g}" in plain_out
+    d = decimals(ev["low"], ev["high"])
+    assert "US$ bn" not in plain_out and f"{ev['mean']:.{d}f}" in plain_out
 
 
 def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison, tmp_path):
@@ -480,7 +483,9 @@ def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison
         r = raw.loc[(row["country"], row["indicator"])]
         div = 1e9 if row["indicator"] == "exports" else 1.0
         assert row["unit"] == ("US$ bn (base-year prices)" if div > 1 else "% change")
-        assert row["mean change"] == f"{r['mean'] / div:.4g}"
+        # to the precision of its CI: within a tenth of the half-width, not further
+        half = (r["high"] - r["low"]) / 2 / div
+        assert abs(float(row["mean change"]) - r["mean"] / div) <= half / 10
     md = write_report(comparison, tmp_path / "r", title="T", units=units).read_text()
     assert "US$ bn (base-year prices)" in md
     assert display("ev_usd", "US$ (current)") == (
@@ -505,3 +510,31 @@ def test_terminal_table_leaves_out_rows_no_paired_run_changed():
     assert "C00" not in out
     assert "26 rows without a change in any paired run not shown" in out
     assert "more rows not shown" not in out
+
+
+def test_tables_round_each_change_to_the_precision_its_interval_supports():
+    """'0.0002263 | -0.00853 to 0.008983' gave four digits of noise: a row's numbers now
+    have the decimals of two significant digits of its CI's half-width."""
+    from scosim.report import _fixed
+
+    assert decimals(-0.00853, 0.008983) == 4
+    assert [_fixed(x, 4) for x in (0.0002263, -0.00853, 0.008983)] == [
+        "0.0002", "-0.0085", "0.0090"]
+    assert decimals(2.259, 2.818) == 2 and _fixed(2.539, 2) == "2.54"
+    assert decimals(73.73, 78.37) == 1 and _fixed(76.05, 1) == "76.0"
+    assert decimals(-120.0, 480.0) == 0 and _fixed(181.7, 0) == "182"
+    assert decimals(1.0, 1.0) is None and _fixed(1.0, None) == "1"  # no interval: 4 digits
+    assert _fixed(-0.00001, 3) == "0.000"  # no "-0.000"
+    assert _fixed(2.138e-10, 12) == "2.14e-10"
+    # in the terminal, as printed by scosim compare
+    d = pd.DataFrame({"run": np.arange(40), "country": "RUS",
+                      "indicator": "welfare_change_pct",
+                      "diff": np.random.default_rng(2).normal(0.0002, 0.03, 40)})
+    s = summarise(d, level=0.90)
+    console = Console(record=True, width=200)
+    print_summary(s, console=console)
+    line = next(x for x in console.export_text().splitlines() if "RUS" in x)
+    r = s.iloc[0]
+    k = decimals(r["low"], r["high"])
+    assert k == 1 - int(np.floor(np.log10((r["high"] - r["low"]) / 2)))
+    assert f"{r['low']:.{k}f} to {r['high']:.{k}f}" in line

@@ -50,6 +50,31 @@ def _fmt(x: Any) -> str:
     return str(x)
 
 
+def decimals(low: float, high: float) -> int | None:
+    """Decimals that show a change as precisely as its interval supports, no more.
+
+    Two significant digits of the interval's half-width (``0.0088`` -> 4 decimals,
+    ``2.3`` -> 1): a mean of 0.0002263 with an interval of -0.00853 to 0.008983 reads
+    0.0002 (-0.0085 to 0.0090). None when the interval is empty or unknown (one run,
+    every run alike): then :func:`_fmt`'s four significant digits.
+    """
+    half = (high - low) / 2
+    if not math.isfinite(half) or half <= 0:
+        return None
+    return min(max(1 - math.floor(math.log10(half)), 0), 12)
+
+
+def _fixed(x: float, places: int | None) -> str:
+    """``x`` with ``places`` decimals (:func:`decimals`), "-0.00" as "0.00", NaN as "–"."""
+    if places is None or x != x:
+        return _fmt(x)
+    if places > 6 and x != 0:
+        # A tiny amount (US$ 0.2 in US$ bn) in powers of ten, to the same precision.
+        return f"{x:.{max(places + math.floor(math.log10(abs(x))), 0)}e}"
+    text = f"{x:.{places}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def _share(x: float) -> str:
     """A share as a percentage; NaN (no run had a value) as an en dash, not "nan%"."""
     return "–" if x != x else f"{x:.0%}"
@@ -97,15 +122,20 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     shown = {i: display(str(i), unit_of[str(i)]) for i in inds.unique()}
     div = inds.map(lambda i: shown[i][2]).to_numpy(dtype=float)
 
+    # Every number of a row to the precision its CI of the mean supports.
+    places = [decimals(a, b) for a, b in zip(t["low"] / div, t["high"] / div, strict=True)]
+
     def pairs(lo: pd.Series, hi: pd.Series) -> list[str]:
-        return [f"{_fmt(a)} to {_fmt(b)}" for a, b in zip(lo / div, hi / div, strict=True)]
+        return [f"{_fixed(a, d)} to {_fixed(b, d)}"
+                for a, b, d in zip(lo / div, hi / div, places, strict=True)]
 
     out = pd.DataFrame(
         {
             "country": t["country"] if "country" in t else "",
             "indicator": inds,
             "unit": inds.map(lambda i: shown[i][1] or ""),
-            "mean change": (t["mean"] / div).map(_fmt),
+            "mean change": [_fixed(m, d) for m, d in zip(t["mean"] / div, places,
+                                                           strict=True)],
             ci: pairs(t["low"], t["high"]),
             spread: pairs(t["runs_low"], t["runs_high"]),
             "share of runs above baseline": t["share_positive"].map(_share),
@@ -446,7 +476,9 @@ def print_summary(
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
         colour = _news(r)
-        mean = f"[{colour}]{_fmt(r['mean'] / div)}[/]" if colour else _fmt(r["mean"] / div)
+        d = decimals(r["low"] / div, r["high"] / div)
+        mean = _fixed(r["mean"] / div, d)
+        mean = f"[{colour}]{mean}[/]" if colour else mean
         cells = []
         for k in keys:
             cells.append(str(r[k]))
@@ -455,7 +487,7 @@ def print_summary(
         table.add_row(
             *cells,
             mean,
-            f"{_fmt(r['low'] / div)} to {_fmt(r['high'] / div)}",
+            f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}",
             _share(r["share_positive"]),
             str(r["n_runs"]),
         )
