@@ -328,3 +328,20 @@ def test_the_report_table_names_unchanged_rows_instead_of_listing_zeros(tmp_path
     assert report.unchanged_economies(comp) == {"in_customs_union": ["IND", "KAZ"]}
     # the CSV keeps every row
     assert len(report.summary_table(comp)) == len(COUNTRIES)
+
+
+def test_when_most_economies_are_unchanged_the_note_says_every_other_one(tmp_path):
+    """One economy moved of four (a crisis in Russia): the figures and the report say
+    'every other economy (3)' instead of listing 27 codes."""
+    comp = _membership(tmp_path, moved=("RUS",))
+    fig = plot_difference_over_time(comp.summary, "in_customs_union")
+    assert _panels(fig) == ["RUS"]
+    assert ("no difference in any of the 12 paired runs in any year 2025-2028: every other "
+            "economy (3)") in " ".join(fig._suptitle.get_text().split())
+    plt.close(fig)
+    fig = plot_final_year(comp.summary, "in_customs_union")
+    assert any("in 2028: every other economy (3)" in " ".join(t.get_text().split())
+               for t in fig.texts)
+    plt.close(fig)
+    md = report.write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
+    assert "in_customs_union: every economy not in the table (3)." in md

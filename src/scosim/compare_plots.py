@@ -100,10 +100,17 @@ def _left_out(rows: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 def _left_out_note(unchanged: Sequence[str], unpaired: Sequence[str], n: int,
-                   when: str) -> str:
-    """``"Not shown, no difference in any of the 40 paired runs in any year: AFG, ARE"``."""
+                   when: str, shown: int = 0) -> str:
+    """``"Not shown, no difference in any of the 40 paired runs in any year: AFG, ARE"``.
+
+    With ``shown`` economies drawn, fewer than those left out and none unpaired, the
+    note says "every other economy (27)": the figure names the few it draws.
+    """
     parts = []
-    if unchanged:
+    if unchanged and not unpaired and 0 < shown < len(unchanged):
+        parts.append(f"Not shown, no difference in any of the {n} paired runs {when}: "
+                     f"every other economy ({len(unchanged)})")
+    elif unchanged:
         parts.append(f"Not shown, no difference in any of the {n} paired runs {when}: "
                      f"{', '.join(unchanged)}"
                      + (f" ({len(unchanged)} economies)" if len(unchanged) > 3 else ""))
@@ -233,6 +240,7 @@ def plot_difference_over_time(
     # One shared y label: repeated on every panel it overlaps its neighbours.
     fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
     width = max(70, 28 * ncols)  # characters a line of the title holds
+    note = _left_out_note(unchanged, unpaired, n, when, len(cs))
     where = "by country" if len(cs) > 1 else str(cs[0])
     fig.suptitle(
         _wrap(f"{title or indicator}, {where}", width) + "\n"
@@ -241,8 +249,7 @@ def plot_difference_over_time(
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
                 width)
         # Below the title, not the panels: the legend holds the bottom of the figure.
-        + (f"\n{_wrap(note, width)}" if (note := _left_out_note(unchanged, unpaired, n, when))
-           else ""),
+        + (f"\n{_wrap(note, width)}" if note else ""),
         fontsize=12,
     )
     handles, labels = axes.flat[0].get_legend_handles_labels()
@@ -297,7 +304,8 @@ def plot_final_year(
     # named below the key (the report's table leaves the same rows out).
     unchanged, unpaired = _left_out(d)
     d = d[~d["country"].astype(str).isin({*unchanged, *unpaired})].sort_values("mean")
-    note = _wrap(_left_out_note(unchanged, unpaired, n, f"in {year}"), 100) if len(d) else ""
+    note = (_wrap(_left_out_note(unchanged, unpaired, n, f"in {year}", len(d)), 100)
+            if len(d) else "")
     note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
     fig, ax = plt.subplots(figsize=(7, 0.32 * max(len(d), 3) + 2.2 + note_h))
     rise, fall, key = _bar_key(indicator)

@@ -264,12 +264,20 @@ def _unchanged_text(still: Mapping[str, Sequence[str]], year: int, n_runs: int,
     """The line under the report's table naming the rows it leaves out.
 
     ``shown`` counts each indicator's rows left in the table: none left reads "every
-    economy" rather than 28 codes.
+    economy", fewer than those left out "every economy not in the table (27)", rather
+    than 27 codes.
     """
     if not still:
         return ""
-    said = [f"{i}: {'every economy' if not shown.get(i) and len(cs) > 1 else ', '.join(cs)}"
-            for i, cs in still.items()]
+
+    def which(i: str, cs: Sequence[str]) -> str:
+        if not shown.get(i) and len(cs) > 1:
+            return "every economy"
+        if 0 < shown.get(i, 0) < len(cs):
+            return f"every economy not in the table ({len(cs)})"
+        return ", ".join(cs)
+
+    said = [f"{i}: {which(i, cs)}" for i, cs in still.items()]
     return (f"**Not in the table**, no difference in any of the {n_runs} paired runs in "
             f"{year}: " + "; ".join(said) + ".")
 
