@@ -192,3 +192,14 @@ def test_sweep_prints_what_the_indices_are_and_how_many_runs_they_rest_on(
     # membership of the SCO does not move: no variance, no indices
     assert idx.loc[idx["output"] == "member:KAZ", "S1"].isna().all()
     assert "undefined: the output is the same at every point" in out
+
+
+def test_sweep_names_the_seed_when_it_is_negative(tmp_path, model_fixture, capsys):
+    """numpy said only 'expected non-negative integer', naming no option."""
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--method", "lhs", "--n", "2",
+                 "--seed", "-1", "--param", "parameters.trade.sigma=3:8",
+                 "--output", "welfare_change_pct:KAZ", "--out", str(tmp_path / "r"), "--quiet"])
+    assert code == 2
+    assert "--seed (the design's seed) must be a whole number >= 0, got -1" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "r").exists()

@@ -277,6 +277,7 @@ def check_sweep(
     *,
     replications: int = 1,
     n: int = 1,
+    seed: int = 0,
 ) -> Any:
     """Check a sweep against the scenario schema before anything runs.
 
@@ -289,7 +290,7 @@ def check_sweep(
 
     Raises:
         ScenarioError: One ``--param:N`` / ``--output:N`` line per problem.
-        ValueError: Non-positive replications or ``n``.
+        ValueError: Non-positive replications or ``n``, a negative design seed.
     """
     import difflib
 
@@ -302,6 +303,9 @@ def check_sweep(
     check_replications(replications, years, what="--replications (runs per point)")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"--n must be a whole number >= 1, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        # numpy's own message ("expected non-negative integer") names no option.
+        raise ValueError(f"--seed (the design's seed) must be a whole number >= 0, got {seed!r}")
     errors: list[ErrorItem] = []
     for i, (name, v) in enumerate(params.items(), start=1):
         if name not in SWEEPABLE:
@@ -402,7 +406,8 @@ def sweep(
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:
         raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
-    sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n)
+    sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
+                     seed=seed)
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
