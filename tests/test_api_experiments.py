@@ -203,3 +203,15 @@ def test_sweep_names_the_seed_when_it_is_negative(tmp_path, model_fixture, capsy
     assert "--seed (the design's seed) must be a whole number >= 0, got -1" in (
         capsys.readouterr().err)
     assert not (tmp_path / "r").exists()
+
+
+def test_compare_says_a_scenario_file_is_missing_not_that_no_run_is_finished(
+        tmp_path, model_fixture, capsys):
+    missing = str(tmp_path / "nope.yaml")
+    code = main(["compare", str(model_fixture("small_cu.yaml")), missing,
+                 "--replications", "2", "--out", str(tmp_path / "r"), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"baseline scenario file {missing} not found" in err
+    assert "no finished run" not in err
+    assert not (tmp_path / "r").exists()  # checked before the policy is run

@@ -141,6 +141,12 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
+    for role, ref in (("policy", policy), ("baseline", baseline)):
+        if ref.endswith((".yaml", ".yml")) and not Path(ref).is_file():
+            # Not "no finished run 'x.yaml'": the file is what is missing.
+            raise FileNotFoundError(
+                f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
+                "give a scenario YAML file, a scenario name, a run id or a run directory")
     out = _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
     if _is_scenario_file(policy):
