@@ -215,3 +215,18 @@ def test_compare_says_a_scenario_file_is_missing_not_that_no_run_is_finished(
     assert f"baseline scenario file {missing} not found" in err
     assert "no finished run" not in err
     assert not (tmp_path / "r").exists()  # checked before the policy is run
+
+
+def test_grid_sweep_takes_n_values_of_a_range(tmp_path, model_fixture):
+    """--method grid with LOW:HIGH used 5 values whatever --n said."""
+    path = str(model_fixture("small_cu.yaml"))
+    base = ["sweep", path, "--method", "grid", "--param", "parameters.trade.sigma=3:8",
+            "--output", "welfare_change_pct:KAZ", "--quiet"]
+    assert main([*base, "--n", "3", "--out", str(tmp_path / "a")]) == 0
+    assert main([*base, "--out", str(tmp_path / "b")]) == 0
+    three = pd.read_parquet(next((tmp_path / "a").rglob("design_outputs.parquet")))
+    five = pd.read_parquet(next((tmp_path / "b").rglob("design_outputs.parquet")))
+    assert three["parameters.trade.sigma"].tolist() == [3.0, 5.5, 8.0]
+    assert five["parameters.trade.sigma"].tolist() == [3.0, 4.25, 5.5, 6.75, 8.0]
+    meta = json.loads(next((tmp_path / "a").rglob("manifest.json")).read_text())
+    assert meta["n"] == 3

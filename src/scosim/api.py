@@ -377,7 +377,7 @@ def sweep(
     outputs: list[str],
     *,
     method: str = "lhs",
-    n: int = 64,
+    n: int | None = None,
     seed: int = 0,
     out: str | Path = "results",
     executor: str = "local",
@@ -393,7 +393,9 @@ def sweep(
         params: Name -> ``(low, high)`` (lhs, sobol, morris) or list of values (grid).
         outputs: Output specs ``INDICATOR:COUNTRY[:YEAR]`` (default year: the last).
         method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
-        n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris).
+        n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris),
+            default 64; for grid, the values of each ``(low, high)`` range, evenly
+            spaced, default 5 (a list of values is used as given).
         seed: Seed of the design.
         out: Results root; writes ``<out>/<scenario>/sweeps/<id>/``.
         executor: ``local``, ``process`` or ``dask``.
@@ -412,6 +414,8 @@ def sweep(
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:
         raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
+    if n is None:
+        n = 5 if method == "grid" else 64
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
                      seed=seed)
     fn = ScenarioModelFn(
@@ -477,7 +481,7 @@ def _run_sweep(
     if method in ("grid", "lhs"):
         if method == "grid":
             grid_params = {
-                k: (list(v) if isinstance(v, list) else list(np.linspace(*v, 5)))
+                k: (list(v) if isinstance(v, list) else list(np.linspace(*v, n)))
                 for k, v in params.items()
             }
             design = sw.grid(grid_params)

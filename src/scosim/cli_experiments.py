@@ -83,7 +83,10 @@ def add_experiment_parsers(sub: Any) -> None:
     )
     s.add_argument("--replications", type=int, default=1, help="runs per point (averaged)")
     s.add_argument("--method", choices=("grid", "lhs", "sobol", "morris"), default="lhs")
-    s.add_argument("--n", type=int, default=64, help="points / Sobol base sample / trajectories")
+    s.add_argument("--n", type=int, default=None,
+                   help="lhs: points; sobol: base sample, a power of two; morris: "
+                   "trajectories (default 64 each); grid: values of each LOW:HIGH range "
+                   "(default 5)")
     s.add_argument("--seed", type=int, default=0,
                    help="seed of the design (sample points, bootstrap); the runs use the "
                    "scenario's seed at every point")
