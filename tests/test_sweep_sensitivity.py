@@ -434,3 +434,11 @@ def test_sweep_figure_names_what_ran_and_keeps_money_readable(tmp_path):
     assert not gdp.yaxis.get_offset_text().get_text()
     assert (tmp_path / "sweep.png").stat().st_size > 1000
     plt.close(fig)
+
+
+@pytest.mark.parametrize("trajectories", [1, 0])
+def test_morris_refuses_fewer_than_two_trajectories(trajectories):
+    """One trajectory gave sigma = NaN and a mu* interval of 2e-17 (a spread of one)."""
+    with pytest.raises(ValueError, match="at least 2 trajectories"):
+        morris_analysis(linear, {"a": (0, 1), "b": (0, 1), "c": (0, 1)},
+                        trajectories=trajectories, progress=False)

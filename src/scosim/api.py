@@ -557,7 +557,7 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     for c, f in cols.items():
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
     text = head + "\n" + shown.to_string(index=False)
-    if (shown[list(cols)] == "undefined").any().any():
+    if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
         text += "\nundefined: the output is the same at every point (no variance to apportion)"
     return text
 

@@ -286,6 +286,12 @@ def morris_analysis(
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int | np.integer) or (
+            trajectories < 2):
+        # sigma and the bootstrap interval of mu* are spreads over the trajectories.
+        raise ValueError(
+            f"Morris needs at least 2 trajectories (--n of scosim sweep), got {trajectories!r}:"
+            " sigma and the interval of mu* are spreads over them")
     problem = _problem(bounds)
     x = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
     samples = _evaluate_sample(
