@@ -345,3 +345,18 @@ def test_when_most_economies_are_unchanged_the_note_says_every_other_one(tmp_pat
     plt.close(fig)
     md = report.write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
     assert "in_customs_union: every economy not in the table (3)." in md
+
+
+def test_an_over_time_figure_s_long_unit_stays_on_the_page(tmp_path):
+    """One panel left (the rest unchanged) and a long declared unit: the shared y label
+    ran off the top and bottom of the figure."""
+    from test_sweep_sensitivity import _overlaps
+
+    comp = _membership(tmp_path, moved=("RUS",))
+    unit = "percentage points of the year's baseline real expenditure (long unit)"
+    over_time = plot_difference_over_time(comp.summary, "in_customs_union", units=unit,
+                                          spread=comp.spread)
+    final_year = plot_final_year(comp.summary, "in_customs_union", units=unit)
+    for fig in (over_time, final_year):
+        assert _overlaps(fig) == []
+        plt.close(fig)

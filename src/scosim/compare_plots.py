@@ -238,7 +238,9 @@ def plot_difference_over_time(
             shown[-1].xaxis.set_tick_params(labelbottom=True)
             shown[-1].set_xlabel("year", fontsize=8)
     # One shared y label: repeated on every panel it overlaps its neighbours.
-    fig.supylabel(f"policy − baseline ({units or 'indicator units'})", fontsize=10)
+    # Wrapped to the figure's height: a long unit on one panel ran off both ends.
+    fig.supylabel(_wrap(f"policy − baseline ({units or 'indicator units'})",
+                        int(10 * size[1])), fontsize=10)
     width = max(70, 28 * ncols)  # characters a line of the title holds
     note = _left_out_note(unchanged, unpaired, n, when, len(cs))
     where = "by country" if len(cs) > 1 else str(cs[0])
