@@ -360,3 +360,25 @@ def test_an_over_time_figure_s_long_unit_stays_on_the_page(tmp_path):
     for fig in (over_time, final_year):
         assert _overlaps(fig) == []
         plt.close(fig)
+
+
+def test_the_report_names_rows_without_a_pair_and_counts_the_runs_compared(tmp_path):
+    """Trade creation against a baseline without the bloc (NaN there): 4 rows of
+    '– | – to – | 0' and an introduction 'over 0 paired runs' when no indicator shown
+    had a pair; now one line names them and the runs are the manifests'."""
+    pol, base = synthetic_pair(12, seed=3, effect=0.5)
+    base["value"] = float("nan")
+    p = write_run(tmp_path / "p", pol.assign(indicator="trade_creation_usd"),
+                  scenario="pol_scn", seed=7)
+    b = write_run(tmp_path / "b", base.assign(indicator="trade_creation_usd"),
+                  scenario="base_scn", seed=7)
+    comp = compare_results(p, b)
+    md = report.write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
+    assert "over 12 paired runs" in md
+    assert not [x for x in md.splitlines() if x.startswith("| ") and "trade_creation" in x]
+    assert ("**Not in the table**, no run has a value in both scenarios in 2028 (e.g. a "
+            "bloc's figure against a baseline without the bloc): trade_creation_usd: "
+            "every economy.") in md
+    assert "– with 0 runs" not in md
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert "no run has a value in both scenarios in 2028" in html

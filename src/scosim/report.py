@@ -84,22 +84,28 @@ def _slug(s: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in str(s)).strip("_") or "x"
 
 
-def unchanged_economies(comparison: Comparison, year: int | None = None) -> dict[str, list[str]]:
+def unchanged_economies(comparison: Comparison, year: int | None = None, *,
+                        unpaired: bool = False) -> dict[str, list[str]]:
     """Per indicator, the economies no paired run changed in ``year`` (default: the last).
 
     A world or bloc total counts once, under its group's name, as in the table.
+
+    Args:
+        comparison: The comparison.
+        year: The year of the table.
+        unpaired: Instead, the economies no run has a value for in both scenarios.
     """
     t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
     if "country" not in t or "indicator" not in t:
         return {}
-    still = t[no_change(t)]
+    still = t[(t["n_runs"] == 0).to_numpy() if unpaired else no_change(t)]
     return {str(i): sorted(str(c) for c in g["country"])
             for i, g in still.groupby(still["indicator"].astype(str), sort=True)}
 
 
 def summary_table(comparison: Comparison, *, year: int | None = None,
                   units: Mapping[str, str] | None = None,
-                  leave_out_unchanged: bool = False) -> pd.DataFrame:
+                  leave_out: bool = False) -> pd.DataFrame:
     """Plain-language summary for one year (default: the last): one row per country and indicator.
 
     Columns: country, indicator, unit, mean change, "<level> CI of the mean",
@@ -108,12 +114,12 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     amounts in US$ are shown in US$ bn (:func:`scosim.indicator_display.display`);
     ``summary_table.csv`` keeps every indicator's own units. A world or bloc total
     (the same in every economy's column) is one row, its country the group's name.
-    With ``leave_out_unchanged``, rows where no paired run changed are left out
-    (:func:`unchanged_economies` names them).
+    With ``leave_out``, rows where no paired run changed, and rows without a paired
+    run, are left out (:func:`unchanged_economies` names them).
     """
     t = one_row_each(comparison.table(year), aggregate_indicators(comparison.summary))
-    if leave_out_unchanged:
-        t = t[~no_change(t)]
+    if leave_out:
+        t = t[~no_change(t) & (t["n_runs"] > 0).to_numpy()]
     lvl = comparison.level
     ci = interval_label(comparison.method, lvl)
     spread = interval_label("percentile", lvl)
@@ -221,8 +227,12 @@ def _method_text(comparison: Comparison) -> list[str]:
     ]
 
 
-def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> list[str]:
-    """What a reader needs to know of world and bloc totals and of the EV compared."""
+def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
+           empty_rows: bool = True) -> list[str]:
+    """What a reader needs to know of world and bloc totals and of the EV compared.
+
+    ``empty_rows``: whether the table shows rows without a paired run ("– with 0 runs").
+    """
     out = []
     shown = {i: aggs[i] for i in inds if i in aggs}
     if shown:
@@ -231,7 +241,7 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> li
             + ") are one value for all economies, recorded in every economy's column: the "
             "table and figures show each once, under the group's name."
         )
-    if not (comp.summary["n_runs"] > 0).all():
+    if empty_rows and not (comp.summary["n_runs"] > 0).all():
         out.append(
             "**– with 0 runs**: no run has a value in both scenarios there, e.g. a bloc's "
             "figure (its external tariff, its members' total) against a baseline without "
@@ -259,27 +269,31 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str]) -> li
     return out
 
 
-def _unchanged_text(still: Mapping[str, Sequence[str]], year: int, n_runs: int,
-                    shown: Mapping[str, int]) -> str:
-    """The line under the report's table naming the rows it leaves out.
+def _unchanged_text(still: Mapping[str, Sequence[str]], unpaired: Mapping[str, Sequence[str]],
+                    year: int, n_runs: int, shown: Mapping[str, int]) -> str:
+    """The lines under the report's table naming the rows it leaves out.
 
-    ``shown`` counts each indicator's rows left in the table: none left reads "every
-    economy", fewer than those left out "every economy not in the table (27)", rather
-    than 27 codes.
+    ``shown`` counts each indicator's rows left in the table: none left (and none of
+    the other kind) reads "every economy", fewer than those left out "every economy not
+    in the table (27)", rather than 27 codes.
     """
-    if not still:
-        return ""
-
-    def which(i: str, cs: Sequence[str]) -> str:
-        if not shown.get(i) and len(cs) > 1:
+    def which(i: str, cs: Sequence[str], other: Mapping[str, Sequence[str]]) -> str:
+        if not shown.get(i) and not other.get(i) and len(cs) > 1:
             return "every economy"
-        if 0 < shown.get(i, 0) < len(cs):
+        if 0 < shown.get(i, 0) < len(cs) and not other.get(i):
             return f"every economy not in the table ({len(cs)})"
         return ", ".join(cs)
 
-    said = [f"{i}: {which(i, cs)}" for i, cs in still.items()]
-    return (f"**Not in the table**, no difference in any of the {n_runs} paired runs in "
-            f"{year}: " + "; ".join(said) + ".")
+    lines = []
+    for rows, other, why in (
+            (still, unpaired, f"no difference in any of the {n_runs} paired runs in {year}"),
+            (unpaired, still, f"no run has a value in both scenarios in {year} (e.g. a "
+                              "bloc's figure against a baseline without the bloc)")):
+        if rows:
+            lines.append(f"**Not in the table**, {why}: "
+                         + "; ".join(f"{i}: {which(i, cs, other)}" for i, cs in rows.items())
+                         + ".")
+    return "\n\n".join(lines)
 
 
 def write_report(
@@ -334,9 +348,13 @@ def write_report(
     yr = int(comp.summary["year"].max()) if year is None else year
     # Rows no paired run changed (outsiders' membership of a union...) are named, not
     # tabulated as "0 | 0 to 0", as in the figures and the terminal.
-    table = summary_table(comp, year=yr, units=units, leave_out_unchanged=True)
+    table = summary_table(comp, year=yr, units=units, leave_out=True)
     still = unchanged_economies(comp, yr)
-    n_runs = int(comp.summary["n_runs"].max()) if len(comp.summary) else 0
+    unpaired = unchanged_economies(comp, yr, unpaired=True)
+    # The runs compared, as the manifests say: the summary's largest count is 0 when no
+    # indicator shown has a pair ("over 0 paired runs").
+    n_runs = int(pm.get("replications") or (comp.summary["n_runs"].max()
+                                            if len(comp.summary) else 0))
     unit_of = resolve_units(inds, units)
     aggs = aggregate_indicators(comp.summary)
 
@@ -383,9 +401,10 @@ def write_report(
         intro += " Note: " + "; ".join(changed) + "."
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
-    method = _method_text(comp) + _notes(comp, inds, aggs)
+    method = _method_text(comp) + _notes(comp, inds, aggs,
+                                         empty_rows=bool((table["runs"] == 0).any()))
 
-    left_out = _unchanged_text(still, yr, n_runs,
+    left_out = _unchanged_text(still, unpaired, yr, n_runs,
                                table["indicator"].astype(str).value_counts().to_dict())
     md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "",
           *([left_out, ""] if left_out else []), "## Method", ""]
@@ -418,7 +437,7 @@ def write_report(
         para(intro),
         "<h2>Summary</h2>",
         _html_table(table),
-        *([para(left_out)] if left_out else []),
+        *[para(x) for x in left_out.split("\n\n") if x],
         "<h2>Method</h2>",
         *[para(p) for p in method],
         "<h2>Plots</h2>",
