@@ -382,3 +382,16 @@ def test_the_report_names_rows_without_a_pair_and_counts_the_runs_compared(tmp_p
     assert "– with 0 runs" not in md
     html = (tmp_path / "r" / "report.html").read_text()
     assert "no run has a value in both scenarios in 2028" in html
+
+
+def test_terminal_leaves_out_rows_without_a_pair_and_says_how_many(tmp_path):
+    pol, base = synthetic_pair(12, seed=3, effect=0.5)
+    base.loc[base["country"] != "CHN", "value"] = float("nan")
+    comp = compare_results(write_run(tmp_path / "p", pol.assign(indicator="incidents"), seed=7),
+                           write_run(tmp_path / "b", base.assign(indicator="incidents"), seed=7))
+    console = Console(record=True, width=250)
+    report.print_summary(report.terminal_rows(comp, 2028, ["incidents"]), console=console,
+                         units=UNITS)
+    out = console.export_text()
+    assert "CHN" in out and "IND" not in out and "– to –" not in out
+    assert "3 rows without a paired run (no value in both scenarios) not shown" in out

@@ -497,7 +497,10 @@ def print_summary(
     # Rows where no paired run changed at all would push the changes off the table.
     still = no_change(summary)
     n_still = int(still.sum())
-    summary = summary[~still]
+    # Nor rows without a paired run ("– to –", 0 runs), as the report's table.
+    unpaired = (summary["n_runs"] == 0).to_numpy()
+    n_unpaired = int(unpaired.sum())
+    summary = summary[~still & ~unpaired]
     for r in summary.head(max_rows).to_dict("records"):
         unit, div = None, 1.0
         if with_units:
@@ -519,6 +522,9 @@ def print_summary(
             str(r["n_runs"]),
         )
     console.print(table)
+    if n_unpaired:
+        console.print(f"[dim]{n_unpaired} rows without a paired run (no value in both "
+                      "scenarios) not shown[/]", highlight=False)
     if n_still:
         console.print(f"[dim]{n_still} rows without a change in any paired run not shown[/]",
                       highlight=False)
