@@ -230,10 +230,15 @@ def test_the_report_says_why_ev_is_the_policy_runs_own_or_cannot_be_shown(tmp_pa
 def test_a_figure_with_no_paired_run_says_so(security):
     s = security.summary.copy()
     s.loc[s["indicator"] == "incidents", ["mean", "low", "high"]] = float("nan")
+    s.loc[s["indicator"] == "incidents", "n_runs"] = 0
     for plot in (plot_final_year, plot_difference_over_time):
-        fig = plot(s, "incidents")
+        fig = plot(s, "incidents", seed=7)
         texts = [t.get_text() for ax in fig.axes for t in ax.texts]
         assert any("no run has a value in both scenarios" in t for t in texts), plot
+        titles = " ".join([fig._suptitle.get_text() if fig._suptitle else "",
+                           *(ax.get_title() for ax in fig.axes)])
+        assert "no paired run (seed 7)" in titles and "0 paired runs" not in titles
+        assert "bars: mean" not in titles
         plt.close(fig)
 
 

@@ -51,7 +51,8 @@ def _compared(scenarios: tuple[str, str] | None) -> str:
 
 
 def _runs(n: int, seed: int | None) -> str:
-    return f"{n} paired runs" + (f" (seed {seed})" if seed is not None else "")
+    return (f"{n} paired runs" if n else "no paired run") + (
+        f" (seed {seed})" if seed is not None else "")
 
 
 #: Bar colours of a change that is good news, bad news, or neither (colour-blind safe
@@ -323,8 +324,9 @@ def plot_final_year(
     ax.set_ylabel("country" if len(d) > 1 else "")
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"Change in {what}, {year}")
-    ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n" + _wrap(
-        f"bars: mean of {_runs(n, seed)}; whiskers: {label}", 80), fontsize=11)
+    drawn = f"bars: mean of {_runs(n, seed)}; whiskers: {label}" if len(d) else _runs(n, seed)
+    ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
+                 + _wrap(drawn, 80), fontsize=11)
     h = fig.get_figheight()
     if note:
         fig.text(0.5, 0.05 / h, note, ha="center", va="bottom", fontsize=8, color="0.25")
