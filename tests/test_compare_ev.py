@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from scosim.compare import compare_results
+from scosim.report import write_report
 from test_compare import synthetic_pair, write_run  # tests/ is on sys.path (rootdir)
 
 
@@ -79,3 +80,34 @@ def test_members_ev_against_a_policy_baseline_is_not_made_up(tmp_path):
     assert (members["n_runs"] == 0).all()
 
 
+
+
+def test_trade_creation_against_a_baseline_without_policy_is_the_policy_runs_own(tmp_path):
+    """Creation and diversion are V' - V inside a run, for the union's participants;
+    a baseline without trade policy records none (NaN), so the comparison had no pair
+    and showed nothing of Viner's two numbers. Now: the policy run's own, where it has
+    them; against a baseline with a policy of its own, nothing is made up."""
+    for baseline_ev, paired in ((0.07, True), (5e9, False)):
+        pol, base = synthetic_pair(20, seed=6, effect=2e9)
+        pol.loc[~pol["country"].isin(["CHN", "RUS"]), "value"] = np.nan  # participants
+        tc_p = pol.assign(indicator="trade_creation_usd")
+        p = write_run(tmp_path / f"p{paired}", pd.concat(
+            [tc_p, base.assign(indicator="ev_usd", value=3e9)]), scenario="union")
+        b = write_run(tmp_path / f"b{paired}", pd.concat(
+            [base.assign(indicator="trade_creation_usd", value=np.nan),
+             base.assign(indicator="ev_usd", value=baseline_ev)]), scenario="baseline")
+        comp = compare_results(p, b)
+        got = comp.summary[comp.summary["indicator"] == "trade_creation_usd"].set_index(
+            ["year", "country"])
+        if paired:
+            assert "trade_creation_usd" in comp.own_baseline
+            own = tc_p.groupby(["year", "country"])["value"].mean()
+            chn = got.xs("CHN", level="country")
+            assert np.allclose(chn["mean"], own.xs("CHN", level="country"))
+            assert (chn["n_runs"] == 20).all()
+            assert (got.xs("IND", level="country")["n_runs"] == 0).all()  # not in the union
+            md = write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
+            assert "**Trade creation and diversion** (trade_creation_usd)" in md
+        else:
+            assert comp.own_baseline == ()
+            assert (got["n_runs"] == 0).all()

@@ -70,10 +70,13 @@ def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None
 
 
 #: Indicators a run measures against the year's baseline inside itself: the equivalent
-#: variation of the year's policy state (docs/customs_union.md). In a run with no trade
-#: policy they are zero by construction (the GE solve of no change), and the bloc totals
-#: NaN (there is no bloc); policy minus such a baseline is the policy run's own value.
-OWN_BASELINE: tuple[str, ...] = ("ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd")
+#: variation of the year's policy state, and the trade it creates and diverts
+#: (docs/customs_union.md: V' against V of the same year). In a run with no trade policy
+#: they are zero by construction (the GE solve of no change), recorded as 0 (EV) or NaN
+#: (the bloc totals, creation and diversion: there is no bloc); policy minus such a
+#: baseline is the policy run's own value.
+OWN_BASELINE: tuple[str, ...] = ("ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
+                                 "trade_creation_usd", "trade_diversion_usd")
 #: A baseline whose every ``ev_usd`` lies within this of zero (US$) has no trade policy:
 #: its recorded EV is solver rounding (below 0.1 US$ in the shipped baseline), a policy's
 #: is billions.
@@ -161,10 +164,11 @@ def compare_results(
     Reads only the indicator tables' key and value columns, one group of keys
     at a time (see the module docstring); the run-level differences are not
     kept (``Comparison.diffs`` reads them again on first use). When the baseline
-    has no trade policy (:func:`zero_by_construction`), its equivalent variations
-    (:data:`OWN_BASELINE`) are taken as zero, their value by construction: the
-    comparison shows the policy run's own, the bloc totals included, which the
-    baseline records as NaN (it has no bloc). ``Comparison.own_baseline`` names them.
+    has no trade policy (:func:`zero_by_construction`), its equivalent variations,
+    trade creation and diversion (:data:`OWN_BASELINE`) are taken as zero, their value
+    by construction: the comparison shows the policy run's own, the bloc totals and
+    the participants' creation and diversion included, which the baseline records as
+    NaN (it has no bloc). ``Comparison.own_baseline`` names them.
 
     Args:
         policy_dir: Results of the policy scenario (a path or an fsspec URL).

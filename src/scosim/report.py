@@ -258,6 +258,17 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "run's own EV. A bloc total counts only the runs in which the bloc existed that "
             "year (**runs** column)."
         )
+    vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")
+                and i in comp.own_baseline]
+    if vinerian:
+        out.append(
+            f"**Trade creation and diversion** ({', '.join(vinerian)}) are measured inside "
+            "each run, for the union's participants, against that year's trade without the "
+            "policy. The baseline run has no trade policy, so they are zero there by "
+            "construction (it records none, having no union): the changes shown are the "
+            "policy run's own, over the runs in which the economy was in the union that "
+            "year (**runs** column)."
+        )
     elif ev:
         out.append(
             f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
