@@ -230,3 +230,20 @@ def test_grid_sweep_takes_n_values_of_a_range(tmp_path, model_fixture):
     assert five["parameters.trade.sigma"].tolist() == [3.0, 4.25, 5.5, 6.75, 8.0]
     meta = json.loads(next((tmp_path / "a").rglob("manifest.json")).read_text())
     assert meta["n"] == 3
+
+
+def test_an_indicator_begun_is_the_one_suggested(tmp_path, model_fixture, capsys):
+    """'welfare' suggested 'welfare_rest_pct' (difflib's nearest spelling), not the welfare
+    change a reader means; the first indicator it begins is suggested now."""
+    code = main(["compare", str(model_fixture("small_cu.yaml")),
+                 str(model_fixture("small_base.yaml")), "--indicator", "welfare",
+                 "--replications", "2", "--out", str(tmp_path / "r"), "--quiet"])
+    assert code == 2
+    assert "--indicator 'welfare' is unknown (did you mean 'welfare_change_pct'?)" in (
+        capsys.readouterr().err)
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--param",
+                 "parameters.trade.sigma=3:8", "--output", "incident:KAZ",
+                 "--out", str(tmp_path / "r"), "--quiet"])
+    assert code == 2
+    assert "unknown indicator 'incident' (did you mean 'incidents'?)" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,22 @@ def _is_scenario_file(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
 
 
+def _closest_indicator(name: str, known: Sequence[str]) -> str | None:
+    """The indicator meant by an unknown ``name``, for a did-you-mean.
+
+    The first one ``name`` begins (``welfare`` -> ``welfare_change_pct``, not difflib's
+    ``welfare_rest_pct``), else the closest spelling, else None.
+    """
+    import difflib
+
+    begun = [k for k in known
+             if k.startswith(f"{name}_") or (len(name) > 3 and k.startswith(name))]
+    if begun:
+        return begun[0]
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def compare_runs(
     policy: str,
     baseline: str,
@@ -129,10 +145,8 @@ def compare_runs(
     known = indicator_names()
     for ind in indicators or []:
         if ind not in known:
-            import difflib
-
-            close = difflib.get_close_matches(ind, known, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = _closest_indicator(ind, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise ValueError(
                 f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(known)}"
             )
@@ -335,8 +349,8 @@ def check_sweep(
             continue
         ind, code, year = m["ind"], m["c"], m["y"]
         if ind not in indicator_names():
-            close = difflib.get_close_matches(ind, indicator_names(), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = _closest_indicator(ind, indicator_names())
+            hint = f" (did you mean {close!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
                 f"unknown indicator {ind!r}{hint}; indicators: {', '.join(indicator_names())}")))
         elif wanted != "all" and ind not in wanted:
