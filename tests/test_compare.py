@@ -319,6 +319,13 @@ def test_compare_results_explains_why_runs_cannot_be_paired(tmp_path):
     p_rep = write_run(tmp_path / "p_rep", pol, replications=20)
     with pytest.raises(PairingError, match="different replications"):
         compare_results(p_rep, b)
+    # both at once, as the options to re-run with (one at a time sent users back twice)
+    p_both = write_run(tmp_path / "p_both", pol, seed=43, replications=20, scenario="cu")
+    with pytest.raises(PairingError, match=(
+            r"different seed \(43 vs 20250601\) and replications \(20 vs 10\).*"
+            r"Re-run the policy \(cu\) with --seed 20250601 --replications 10 "
+            r"\(or the baseline \(s\) with --seed 43 --replications 20\)")):
+        compare_results(p_both, b)
     p_run = write_run(tmp_path / "p_run", pol, status="running")
     with pytest.raises(PairingError, match="'running'.*resume"):
         compare_results(p_run, b)

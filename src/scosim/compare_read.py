@@ -125,15 +125,25 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
                 f"the {name} run has status {m.get('status')!r}, not 'complete': "
                 "finish (resume) it before comparing"
             )
-    for key in ("seed", "replications"):
-        p, b = policy_manifest.get(key), baseline_manifest.get(key)
-        if p != b:
-            raise PairingError(
-                f"policy and baseline have different {key} ({p} vs {b}). Runs are paired by "
-                "index with common random numbers: run r of both must use the same seed and "
-                "the same replications, so the difference is the policy and not noise. "
-                f"Re-run the policy with {key}={b} (or the baseline with {key}={p})."
-            )
+    # Every difference at once, said as the options to re-run with: one at a time sent
+    # the user back a second time when both differed.
+    differ = [k for k in ("seed", "replications")
+              if policy_manifest.get(k) != baseline_manifest.get(k)]
+    if differ:
+        def options(m: dict) -> str:
+            return " ".join(f"--{k} {m.get(k)}" for k in differ)
+
+        said = " and ".join(f"{k} ({policy_manifest.get(k)} vs {baseline_manifest.get(k)})"
+                            for k in differ)
+        name_p = policy_manifest.get("scenario", "the policy")
+        name_b = baseline_manifest.get("scenario", "the baseline")
+        raise PairingError(
+            f"policy and baseline have different {said}. Runs are paired by "
+            "index with common random numbers: run r of both must use the same seed and "
+            "the same replications, so the difference is the policy and not noise. "
+            f"Re-run the policy ({name_p}) with {options(baseline_manifest)} (or the "
+            f"baseline ({name_b}) with {options(policy_manifest)})."
+        )
     if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
         warnings.warn(
             "policy and baseline used different data versions "
