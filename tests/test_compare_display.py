@@ -400,3 +400,23 @@ def test_terminal_leaves_out_rows_without_a_pair_and_says_how_many(tmp_path):
     out = console.export_text()
     assert "CHN" in out and "IND" not in out and "– to –" not in out
     assert "3 rows without a paired run (no value in both scenarios) not shown" in out
+
+
+def test_year_ticks_of_the_over_time_panels_do_not_run_together():
+    """Nine years under 4 panels a row (trade creation from 2027): a tick a year and the
+    labels overlapped."""
+    import numpy as np
+
+    from test_sweep_sensitivity import _overlaps
+
+    rng = np.random.default_rng(1)
+    rows = [(y, c, "trade_creation_usd", 40, m, 1.0, m - 0.1, m + 0.1, 1.0, "t", 0.9,
+             "90% CI of the mean (t)")
+            for c in ("ARM", "BLR", "CHN", "IND", "IRN", "KAZ", "KGZ", "PAK", "RUS")
+            for y, m in zip(range(2027, 2036), np.cumsum(rng.uniform(0, 10, 9)), strict=True)]
+    s = pd.DataFrame(rows, columns=["year", "country", "indicator", "n_runs", "mean", "sd",
+                                    "low", "high", "share_positive", "method", "level",
+                                    "interval"])
+    fig = plot_difference_over_time(s, "trade_creation_usd", units="US$ bn")
+    assert _overlaps(fig) == []
+    plt.close(fig)

@@ -224,7 +224,8 @@ def plot_difference_over_time(
         ax.fill_between(e["year"], e["low"], e["high"], color="tab:blue", alpha=0.35, label=label)
         ax.plot(e["year"], e["mean"], color="tab:blue", lw=1.6, label="mean difference")
         ax.axhline(0, color="black", lw=0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        # At most 5 year ticks: a tick a year (9 years, 4 panels a row) ran together.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         # y given: matplotlib's automatic title placement (which clears top tick labels,
         # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
         ax.set_title(str(c), fontsize=10, y=1.0)
