@@ -9,8 +9,8 @@ tidy DataFrames, one row per (parameter, output).
 - **Sobol** (variance-based): ``S1`` is the share of output variance due to a
   parameter alone; ``ST`` adds all its interactions. ``*_conf`` are half-widths
   of bootstrap confidence intervals at ``conf_level``. Cost: ``n * (D + 2)``
-  evaluations (``n * (2D + 2)`` with second-order indices); ``n`` should be a
-  power of two (Sobol' sequence).
+  evaluations (``n * (2D + 2)`` with second-order indices); ``n`` must be a
+  power of two (Sobol' sequence), another is refused.
 - **Morris** (elementary effects, a cheap screening): ``mu_star`` is the mean
   absolute effect of moving a parameter by one grid step (in units of output
   per unit of the parameter's *normalised* range), ``sigma`` the spread of the
@@ -160,7 +160,8 @@ def sobol_analysis(
     Args:
         model_fn: Vectorised model ``dict[name, array] -> dict[output, array]``.
         bounds: Parameter name to ``(low, high)``; parameters are uniform on it.
-        n: Base sample size (a power of two); the model runs ``n * (D + 2)``
+        n: Base sample size, a power of two >= 2 (else ValueError, before anything
+            runs); the model runs ``n * (D + 2)``
             times, or ``n * (2D + 2)`` with second-order indices.
         outputs: Outputs to analyse (default: all the model returns).
         calc_second_order: Also estimate pairwise interaction indices ``S2``.
