@@ -266,7 +266,7 @@ def morris_analysis(
     Args:
         model_fn: Vectorised model ``dict[name, array] -> dict[output, array]``.
         bounds: Parameter name to ``(low, high)``.
-        trajectories: Number of Morris trajectories; the model runs
+        trajectories: Number of Morris trajectories, >= 2; the model runs
             ``trajectories * (D + 1)`` times.
         num_levels: Grid levels per parameter (even; 4 is the usual choice).
         outputs: Outputs to analyse (default: all the model returns).
