@@ -111,3 +111,47 @@ def test_trade_creation_against_a_baseline_without_policy_is_the_policy_runs_own
         else:
             assert comp.own_baseline == ()
             assert (got["n_runs"] == 0).all()
+
+
+def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_path):
+    """A union put to the vote and vetoed against the baseline: both runs' EV is solver
+    rounding (cents); the policy's was shown as a change of 9e-12 US$ bn in every
+    economy. Both are zero by construction: no difference, said once."""
+    from rich.console import Console
+
+    from scosim.report import print_summary, terminal_rows
+
+    pol, base = synthetic_pair(20, seed=7, effect=0.0)
+    rng = np.random.default_rng(0)
+    p = write_run(tmp_path / "p", pol.assign(indicator="ev_usd",
+                                             value=rng.normal(0, 0.01, len(pol))),
+                  scenario="union_vetoed")
+    b = write_run(tmp_path / "b", base.assign(indicator="ev_usd", value=0.07),
+                  scenario="baseline")
+    comp = compare_results(p, b)
+    assert comp.own_policy == ("ev_usd",)
+    ev = comp.summary[comp.summary["indicator"] == "ev_usd"]
+    assert (ev["mean"] == 0).all() and (ev["n_runs"] == 20).all()
+    md = write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
+    assert "Neither run has a trade policy in force" in md
+    assert "ev_usd: every economy" in md
+    console = Console(record=True, width=200)
+    print_summary(terminal_rows(comp, 2028, ["ev_usd"]), console=console, title="pol minus base")
+    out = console.export_text()
+    assert "┏" not in out and "pol minus base" in out  # no empty frame
+    assert "4 rows without a change in any paired run not shown" in out
+    # split into groups (runs larger than CHUNK_ROWS), and read again on demand: the same
+    import scosim.compare as cmp
+
+    real = cmp.CHUNK_ROWS
+    try:
+        cmp.CHUNK_ROWS = 50
+        chunked = compare_results(p, b)
+    finally:
+        cmp.CHUNK_ROWS = real
+    pd.testing.assert_frame_equal(chunked.summary, comp.summary)
+    assert (comp.diffs["diff"] == 0).all()
+    # a policy with a trade policy keeps its own EV
+    p2 = write_run(tmp_path / "p2", pol.assign(indicator="ev_usd", value=2e9), scenario="u")
+    comp2 = compare_results(p2, b)
+    assert comp2.own_policy == () and (comp2.summary["mean"] == 2e9).all()

@@ -432,6 +432,8 @@ class Comparison:
         report_year: Year a report tabulates (set by ``scosim compare``).
         report_year_note: Why that year (the last, the largest effect, chosen).
         own_baseline: Indicators whose differences are the policy run's own values.
+        own_policy: Those of them zero by construction in the policy run too (neither run
+            has a trade policy): every difference is 0.
     """
 
     # repr and == leave it out: it may be unread (see the property below the class).
@@ -453,6 +455,7 @@ class Comparison:
     #: Indicators compared by the policy run's own values: the baseline run's are zero
     #: by construction (see :data:`scosim.compare_read.OWN_BASELINE`).
     own_baseline: tuple[str, ...] = ()
+    own_policy: tuple[str, ...] = ()
     _diffs: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def subset(self, indicators: Sequence[str]) -> Comparison:
@@ -473,6 +476,7 @@ class Comparison:
             report_year=self.report_year,
             report_year_note=self.report_year_note,
             own_baseline=tuple(i for i in self.own_baseline if i in keep),
+            own_policy=tuple(i for i in self.own_policy if i in keep),
             load_diffs=None if loader is None else (lambda _=None: loader(keep)),
         )
 

@@ -101,14 +101,14 @@ def zero_by_construction(files: Sequence[str]) -> tuple[str, ...]:
     return OWN_BASELINE if seen else ()
 
 
-def _as_zero(baseline: pd.DataFrame, own: Sequence[str]) -> pd.DataFrame:
-    """The baseline's rows of ``own`` indicators with their value zero (by construction)."""
-    if not own or baseline.empty:
-        return baseline
-    rows = baseline["indicator"].isin(own).to_numpy()
+def _as_zero(run: pd.DataFrame, own: Sequence[str]) -> pd.DataFrame:
+    """A run's rows of ``own`` indicators with their value zero (by construction)."""
+    if not own or run.empty:
+        return run
+    rows = run["indicator"].isin(own).to_numpy()
     if not rows.any():
-        return baseline
-    out = baseline.copy()
+        return run
+    out = run.copy()
     out.loc[rows, "value"] = 0.0
     return out
 
@@ -178,7 +178,9 @@ def compare_results(
     trade creation and diversion (:data:`OWN_BASELINE`) are taken as zero, their value
     by construction: the comparison shows the policy run's own, the bloc totals and
     the participants' creation and diversion included, which the baseline records as
-    NaN (it has no bloc). ``Comparison.own_baseline`` names them.
+    NaN (it has no bloc). ``Comparison.own_baseline`` names them. When the policy run
+    has no trade policy either (a union vetoed), they are zero in both
+    (``Comparison.own_policy``): no difference, not solver rounding of a few cents.
 
     Args:
         policy_dir: Results of the policy scenario (a path or an fsspec URL).
@@ -215,6 +217,11 @@ def compare_results(
     compared = {n for n, _ in base.rows}
     if compared & set(OWN_BASELINE):  # else no need to read the baseline's EV
         base.own = tuple(i for i in zero_by_construction(base.files) if i in compared)
+    if base.own:
+        # A policy run without trade policy either (a union put to the vote and vetoed):
+        # its EV is zero by construction too, not solver rounding of US$ 0.01 shown as a
+        # change in every economy.
+        pol.own = tuple(i for i in zero_by_construction(pol.files) if i in base.own)
     if "indicator" not in by:
         # Keys that cut across indicators cannot be grouped by indicator: pair whole tables.
         summary, spread = _summaries_whole(pol, base, by, level, method, seed)
@@ -228,7 +235,8 @@ def compare_results(
         if keep == []:  # none of those compared: an empty filter would read everything
             keep = ["\x00none"]
         return cmp.paired_differences(
-            read_indicators(p_loc, keep), _as_zero(read_indicators(b_loc, keep), base.own),
+            _as_zero(read_indicators(p_loc, keep), pol.own),
+            _as_zero(read_indicators(b_loc, keep), base.own),
             by=by,
         )
 
@@ -244,6 +252,7 @@ def compare_results(
         baseline_dir=b_loc,  # type: ignore[arg-type]
         load_diffs=load,
         own_baseline=base.own,
+        own_policy=pol.own,
     )
 
 
@@ -260,7 +269,8 @@ class _Side:
         names: Every indicator the run recorded.
         rows: Rows per (indicator, year), of the wanted indicators.
         runs: Run indices of the wanted indicators' rows.
-        own: Indicators whose values are taken as zero (the baseline's EV, by construction).
+        own: Indicators whose values are taken as zero (a run's EV without trade policy,
+            by construction).
     """
 
     files: list[str]
@@ -371,10 +381,11 @@ def _group_tables(
     if tmp is None:
         (only,) = groups
         names = sorted(only)
-        yield _read_files(pol.files, names), _as_zero(_read_files(base.files, names), base.own)
+        yield (_as_zero(_read_files(pol.files, names), pol.own),
+               _as_zero(_read_files(base.files, names), base.own))
         return
     for g in range(len(groups)):
-        yield (_read_spilled(tmp / "policy" / f"{g:05d}"),
+        yield (_as_zero(_read_spilled(tmp / "policy" / f"{g:05d}"), pol.own),
                _as_zero(_read_spilled(tmp / "baseline" / f"{g:05d}"), base.own))
 
 
@@ -522,7 +533,7 @@ def _bootstrap_pass(
 def _summaries_whole(
     pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    p_df = _read_files(pol.files, pol.wanted)
+    p_df = _as_zero(_read_files(pol.files, pol.wanted), pol.own)
     b_df = _as_zero(_read_files(base.files, base.wanted), base.own)
     diffs = cmp.paired_differences(p_df, b_df, by=by)
     if diffs.empty:

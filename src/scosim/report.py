@@ -249,7 +249,14 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
         )
     ev = [i for i in inds if i.startswith("ev_")]
     own = [i for i in ev if i in comp.own_baseline]
-    if own:
+    if own and all(i in comp.own_policy for i in own):
+        out.append(
+            f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
+            "against that year's baseline without the policy. Neither run has a trade "
+            "policy in force (each records only solver rounding, under US$ 1,000): it is "
+            "zero in both by construction, and no difference is shown."
+        )
+    elif own:
         out.append(
             f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
             "against that year's baseline without the policy. The baseline run has no trade "
@@ -532,7 +539,10 @@ def print_summary(
             _share(r["share_positive"]),
             str(r["n_runs"]),
         )
-    console.print(table)
+    if len(summary) or not (n_still or n_unpaired):
+        console.print(table)
+    else:  # an empty table's frame says nothing: the title, then why nothing is in it
+        console.print(table.title, highlight=False)
     if n_unpaired:
         console.print(f"[dim]{n_unpaired} rows without a paired run (no value in both "
                       "scenarios) not shown[/]", highlight=False)
