@@ -247,3 +247,20 @@ def test_an_indicator_begun_is_the_one_suggested(tmp_path, model_fixture, capsys
     assert code == 2
     assert "unknown indicator 'incident' (did you mean 'incidents'?)" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_compare_refuses_replications_it_would_ignore(tmp_path, model_fixture, capsys):
+    """`scosim compare <run> <run> --replications 200` compared the runs' own 4 and said
+    nothing of the 200 asked for."""
+    path = str(model_fixture("small_cu.yaml"))
+    assert main(["compare", path, str(model_fixture("small_base.yaml")),
+                 "--replications", "2", "--out", str(tmp_path), "--quiet"]) == 0
+    capsys.readouterr()
+    reports = set((tmp_path / "compare").iterdir())
+    code = main(["compare", "small_cu", "small_base", "--replications", "200",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert ("--replications 200: only a policy given as a scenario YAML file is run with "
+            "them; 'small_cu' is a finished run") in err
+    assert set((tmp_path / "compare").iterdir()) == reports  # nothing new written

@@ -155,6 +155,15 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
+    if (replications is not None or seed is not None) and not _is_scenario_file(policy):
+        # Only a policy YAML file is run with them (the baseline then with its manifest's):
+        # ignored, they would let a reader think the comparison had other runs.
+        given = " and ".join(f"--{k} {v}" for k, v in (("replications", replications),
+                                                         ("seed", seed)) if v is not None)
+        raise ValueError(
+            f"{given}: only a policy given as a scenario YAML file is run with them; "
+            f"{policy!r} is a finished run, compared with its own seed and replications "
+            "(the baseline must match them). Leave them out, or give the policy's YAML file")
     for role, ref in (("policy", policy), ("baseline", baseline)):
         if ref.endswith((".yaml", ".yml")) and not Path(ref).is_file():
             # Not "no finished run 'x.yaml'": the file is what is missing.
