@@ -1,0 +1,373 @@
+"""Parameter sweeps of a scenario: ``scosim sweep`` and :func:`sweep` (re-exported by scosim.api).
+
+Connects the sampling and analysis of :mod:`scosim.experiments` (grid, Latin hypercube,
+Sobol and Morris designs with SALib) to the model runner, and holds the command's handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
+from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
+from scosim.results import (
+    compact_stamp,
+    remove_empty_dirs,
+    unused_name,
+    utc_now,
+    write_json_atomic,
+)
+from scosim.scenario import load_scenario
+
+_OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
+
+
+def parse_output(spec: str) -> Any:
+    """``indicator:COUNTRY[:YEAR]`` -> an :class:`~scosim.experiments.sweep.Outcome`."""
+    from scosim.experiments.sweep import Outcome
+
+    m = _OUT.match(spec)
+    if not m:
+        raise ValueError(
+            f"output {spec!r} is not INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035"
+        )
+    return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
+
+
+def check_sweep(
+    scenario_path: str,
+    params: dict[str, Any],
+    outputs: list[str],
+    *,
+    replications: int = 1,
+    n: int = 1,
+    seed: int = 0,
+) -> Any:
+    """Check a sweep against the scenario schema before anything runs.
+
+    Every sweep bound (or grid value) is validated as an override of the
+    scenario, so it obeys the same ranges as a value written in the file;
+    every output names a recorded indicator, an economy and a simulated year.
+
+    Returns:
+        The loaded scenario.
+
+    Raises:
+        ScenarioError: One ``--param:N`` / ``--output:N`` line per problem.
+        ValueError: Non-positive replications or ``n``, a negative design seed.
+    """
+    import difflib
+
+    from scosim.runner import check_replications
+    from scosim.scenario import ErrorItem, ScenarioError
+    from scosim.scenario.schema import ECONOMIES, indicator_names
+
+    sc = load_scenario(scenario_path)
+    years = sc.years.end - sc.years.start + 1
+    check_replications(replications, years, what="--replications (runs per point)")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"--n must be a whole number >= 1, got {n!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        # numpy's own message ("expected non-negative integer") names no option.
+        raise ValueError(f"--seed (the design's seed) must be a whole number >= 0, got {seed!r}")
+    errors: list[ErrorItem] = []
+    for i, (name, v) in enumerate(params.items(), start=1):
+        if name not in SWEEPABLE:
+            close = difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(ErrorItem("--param", i, name, (
+                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}")))
+            continue
+        for value in v:
+            try:
+                load_scenario(scenario_path, overrides={name: float(value)})
+            except ScenarioError as exc:
+                errors += [ErrorItem("--param", i, name, e.message)
+                           for e in exc.errors]
+    wanted = sc.outputs.indicators
+    for i, spec in enumerate(outputs, start=1):
+        m = _OUT.match(spec)
+        if not m:
+            errors.append(ErrorItem("--output", i, spec, (
+                "write INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035")))
+            continue
+        ind, code, year = m["ind"], m["c"], m["y"]
+        if ind not in indicator_names():
+            from scosim.api import _closest_indicator  # api re-exports this module
+
+            close = _closest_indicator(ind, indicator_names())
+            hint = f" (did you mean {close!r}?)" if close else ""
+            errors.append(ErrorItem("--output", i, spec, (
+                f"unknown indicator {ind!r}{hint}; indicators: {', '.join(indicator_names())}")))
+        elif wanted != "all" and ind not in wanted:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
+        if code not in ECONOMIES:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"unknown country code {code!r}; allowed: {', '.join(ECONOMIES)}")))
+        if year is not None and int(year) not in sc.years:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"year {year} is outside the simulated years {sc.years.start}-{sc.years.end}")))
+    if errors:
+        raise ScenarioError(errors)
+    return sc
+
+
+def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
+    """``name=lo:hi`` (a range) or ``name=a,b,c`` (grid values)."""
+    if "=" not in text:
+        raise ValueError(f"--param {text!r}: write NAME=LOW:HIGH or NAME=V1,V2,...")
+    name, spec = text.split("=", 1)
+    try:
+        if ":" in spec:
+            lo, hi = (float(x) for x in spec.split(":"))
+            if not lo < hi:
+                raise ValueError
+            return name, (lo, hi)
+        return name, [float(x) for x in spec.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"--param {text!r}: LOW:HIGH needs two numbers with LOW < HIGH; a grid needs numbers"
+        ) from None
+
+
+def sweep(
+    scenario_path: str,
+    params: dict[str, Any],
+    outputs: list[str],
+    *,
+    method: str = "lhs",
+    n: int | None = None,
+    seed: int = 0,
+    out: str | Path = "results",
+    executor: str = "local",
+    workers: int | None = None,
+    batch_size: int = 256,
+    replications: int = 1,
+    progress: bool = True,
+) -> Path:
+    """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
+
+    Args:
+        scenario_path: Scenario YAML.
+        params: Name -> ``(low, high)`` (lhs, sobol, morris) or list of values (grid).
+        outputs: Output specs ``INDICATOR:COUNTRY[:YEAR]`` (default year: the last).
+        method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
+        n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris),
+            default 64; for grid, the values of each ``(low, high)`` range, evenly
+            spaced, default 5 (a list of values is used as given).
+        seed: Seed of the design.
+        out: Results root; writes ``<out>/<scenario>/sweeps/<id>/``.
+        executor: ``local``, ``process`` or ``dask``.
+        workers: Workers.
+        batch_size: Points per batch.
+        replications: Runs per design point (outputs are averaged over them).
+        progress: Show progress.
+
+    Returns:
+        The directory with ``design_outputs.parquet``, indices and plots.
+    """
+    from scosim.api import _local_out  # api re-exports this module
+    from scosim.experiments.sweep import ScenarioModelFn
+
+    out = _local_out(out, "sweep")
+    if method not in ("grid", "lhs", "sobol", "morris"):
+        raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
+    if not outputs:
+        raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
+    if n is None:
+        n = 5 if method == "grid" else 64
+    sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
+                     seed=seed)
+    fn = ScenarioModelFn(
+        str(Path(scenario_path).resolve()),
+        {o: parse_output(o) for o in outputs},
+        replications=replications,
+        # Same random streams at every point: differences come from the parameters.
+        common_random_numbers=True,
+    )
+    started = utc_now()
+    stamp = compact_stamp(started)
+    sweeps = Path(out) / sc.name / "sweeps"
+    target = sweeps / unused_name(sweeps, f"{stamp}-{method}-n{n}-s{seed}")
+    tmp = target.with_name("." + target.name + ".partial")
+    created = [d for d in (Path(out), Path(out) / sc.name, sweeps) if not d.exists()]
+    tmp.mkdir(parents=True)
+    try:
+        _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
+            "executor": executor, "workers": workers, "progress": progress})
+        meta: dict[str, Any] = {
+            "scenario": sc.name,
+            "scenario_file": scenario_path,
+            "method": method,
+            "n": n,
+            # The design's seed (points, bootstrap); the runs use the scenario's.
+            "seed": seed,
+            "scenario_seed": sc.seed,
+            "params": {k: list(v) if isinstance(v, list | tuple) else v
+                       for k, v in params.items()},
+            "outputs": outputs,
+            "replications_per_point": replications,
+            "started": started,
+            "finished": utc_now(),
+            "status": "complete",
+        }
+        write_json_atomic(tmp / "manifest.json", meta)
+        tmp.rename(target)
+    except BaseException:
+        # A failed or interrupted sweep keeps nothing: it cannot be resumed.
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        remove_empty_dirs(created)
+        raise
+    return target
+
+
+def _run_sweep(
+    sc: Any,
+    fn: Any,
+    params: dict[str, Any],
+    outputs: list[str],
+    method: str,
+    n: int,
+    seed: int,
+    batch_size: int,
+    tmp: Path,
+    kw: dict[str, Any],
+) -> None:
+    from scosim.experiments import sensitivity
+    from scosim.experiments import sweep as sw
+
+    if method in ("grid", "lhs"):
+        if method == "grid":
+            grid_params = {
+                k: (list(v) if isinstance(v, list) else list(np.linspace(*v, n)))
+                for k, v in params.items()
+            }
+            design = sw.grid(grid_params)
+        else:
+            design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
+        table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
+        table.to_parquet(tmp / "design_outputs.parquet", index=False)
+        figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
+                              context=_sweep_context(sc, fn),
+                              labels={o: output_label(o, sc) for o in outputs})]
+    elif method in ("sobol", "morris"):
+        bounds = {k: tuple(v) for k, v in params.items()}
+        if method == "sobol":
+            res = sensitivity.sobol_analysis(
+                fn, bounds, n=n, seed=seed, batch_size=batch_size, **kw
+            )
+        else:
+            res = sensitivity.morris_analysis(
+                fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
+            )
+        res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
+        res.indices.to_csv(tmp / "indices.csv", index=False)
+        context = _sweep_context(sc, fn)
+        labels = {o: output_label(o, sc) for o in outputs}
+        safe = {o: re.sub(r"[^A-Za-z0-9_]+", "_", o) for o in outputs}
+        figs = [res.plot(output=o, path=tmp / f"{method}_{safe[o]}.png", context=context,
+                         labels=labels) for o in outputs]
+    import matplotlib.pyplot as plt
+
+    for fig in figs:
+        plt.close(fig)
+
+
+def _sweep_context(sc: Any, fn: Any) -> str:
+    """What a sweep's figures say was run: the scenario, its seed, the replications."""
+    return (f"{sc.name} (seed {sc.seed}, the same at every point), "
+            f"{fn.replications} replication(s) a point")
+
+
+def output_label(spec: str, sc: Any) -> str:
+    """``"welfare change (welfare_change_pct) of KAZ in 2035, percent"``: a sweep output."""
+    from scosim.indicator_display import NAMES, resolve_units
+
+    m = _OUT.match(spec)
+    if not m:
+        return spec
+    ind = m["ind"]
+    year = m["y"] or sc.years.end
+    name = f"{NAMES[ind]} ({ind})" if ind in NAMES else ind
+    from scosim.api import UNITS  # api re-exports this module
+
+    unit = resolve_units([ind], UNITS)[ind]
+    return f"{name} of {m['c']} in {year}" + (f", {unit}" if unit else "")
+
+
+def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:
+    """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
+
+    Sobol indices are shares of variance: three decimals are more than their
+    intervals support at any affordable n. Morris effects are in output units:
+    four significant digits. NaN (an output that never varies) reads "undefined".
+    """
+    reps = meta["replications_per_point"]
+    runs = f"{points} points x {reps} replication(s) = {points * reps} model runs"
+    if meta["method"] == "sobol":
+        head = (f"Sobol indices (base sample n = {meta['n']}; {runs}); S1_conf, ST_conf: "
+                "half-widths of 95% bootstrap confidence intervals")
+        cols = {c: "{:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")}
+    else:
+        head = (f"Morris elementary effects ({meta['n']} trajectories; {runs}); in output "
+                "units per full range of the parameter; mu_star_conf: half-width of the "
+                "95% bootstrap confidence interval of mu_star")
+        cols = {c: "{:.4g}" for c in ("mu", "mu_star", "mu_star_conf", "sigma")}
+    shown = indices.copy()
+    for c, f in cols.items():
+        shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
+    text = head + "\n" + shown.to_string(index=False)
+    if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
+        text += "\nundefined: the output is the same at every point (no variance to apportion)"
+    return text
+
+
+def sweep_cli(args: argparse.Namespace) -> int:
+    """Handler of ``scosim sweep``."""
+    parsed = [_parse_param(p) for p in args.param]
+    params = dict(parsed)
+    if len(params) < len(parsed):
+        # dict() would keep the last range silently and sweep something else than asked.
+        first: dict[str, int] = {}
+        twice = [f"--param:{i}: {name}: given again (first as --param:{first[name]}); "
+                 "give each parameter once"
+                 for i, (name, _) in enumerate(parsed, start=1)
+                 if first.setdefault(name, i) != i]
+        raise ValueError("\n".join(twice))
+    if not params:
+        raise ValueError("give at least one --param NAME=LOW:HIGH")
+    if args.method != "grid":
+        for name, v in params.items():
+            if isinstance(v, list):
+                raise ValueError(f"--param {name}: method {args.method} needs a range LOW:HIGH")
+    target = sweep(
+        args.scenario,
+        params,
+        args.output,
+        method=args.method,
+        n=args.n,
+        seed=args.seed,
+        out=args.out,
+        executor=args.executor,
+        workers=args.workers,
+        replications=args.replications,
+        progress=not args.quiet,
+    )
+    meta = json.loads((target / "manifest.json").read_text())
+    if (target / "indices.csv").is_file():
+        print(indices_text(pd.read_csv(target / "indices.csv"), meta,
+                           points=len(pd.read_parquet(target / "design_outputs.parquet",
+                                                      columns=[next(iter(params))]))))
+    print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
+          f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
+    return 0
