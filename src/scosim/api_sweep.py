@@ -328,7 +328,8 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
     text = head + "\n" + shown.to_string(index=False)
     if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
-        text += "\nundefined: the output is the same at every point (no variance to apportion)"
+        text += ("\nundefined: the output is the same at every point, within numerical noise "
+                 "(no variance to apportion)")
     return text
 
 

@@ -133,6 +133,20 @@ def _evaluate_sample(
     )
 
 
+#: Spread of an output, relative to its size (at least 1), below which it does not vary:
+#: the model's rounding (1e-14 in a welfare change no policy moves), as scosim.runstats
+#: treats values within 1e-9 of zero. Sobol indices of such noise read like a finding (a
+#: parameter "explaining" all of it), and which parameter they credit depends on the CPU's
+#: BLAS kernel.
+NOISE = 1e-9
+
+
+def _no_variance(y: np.ndarray) -> bool:
+    """Whether an output is the same at every point, within numerical noise (:data:`NOISE`)."""
+    y = np.asarray(y, dtype=float)
+    return bool(np.ptp(y) <= NOISE * max(1.0, float(np.max(np.abs(y)))))
+
+
 def _undefined_sobol(d: int) -> dict[str, np.ndarray]:
     """Sobol indices of an output that does not vary: all NaN."""
     one, two = np.full(d, np.nan), np.full((d, d), np.nan)
@@ -177,7 +191,8 @@ def sobol_analysis(
 
     Returns:
         A :class:`SensitivityResult` with ``method="sobol"``. An output that is the
-        same at every sample point has no variance to apportion: its indices are NaN.
+        same at every sample point, within numerical noise (:data:`NOISE`), has no
+        variance to apportion: its indices are NaN.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -198,7 +213,7 @@ def sobol_analysis(
     names = problem["names"]
     for k, out in enumerate(_outputs(samples, names, outputs)):
         y = _checked_y(samples, out)
-        if np.ptp(y) == 0:
+        if _no_variance(y):
             # No variance to apportion: every index is 0/0. SALib reports 0 ("no
             # parameter matters"), which reads as a finding; undefined is the truth.
             si = _undefined_sobol(len(names))
