@@ -87,6 +87,27 @@ def test_plugin_type_validates_is_voted_enters_into_force_and_changes_welfare(vi
     assert (w > w0 + 1e-3).all()
 
 
+def test_a_plugin_type_s_membership_is_in_the_run_s_answer(visa_plugin, tmp_path):
+    """A type that declares ``membership`` gets the answer's column and the timeline."""
+    import yaml
+
+    from scosim.runner import run
+
+    sc = _visa_scenario()
+    path = tmp_path / "visa.yaml"
+    path.write_text(yaml.safe_dump(sc.model_dump(mode="json", exclude={"source"},
+                                                 exclude_none=True)))
+    res = run(path, out=tmp_path / "r", progress=False)
+    text = (Path(res.path) / "summary.txt").read_text()
+    head = next(x for x in text.splitlines() if x.strip().startswith("economy"))
+    assert "in visa" in head and "in union" not in head
+    for code in CENTRAL_ASIA:
+        line = next(x for x in text.splitlines() if x.strip().startswith(code + " "))
+        assert line.rstrip().endswith("100 %"), line
+    assert "in visa: share of runs in a visa-free regime in 2029" in " ".join(text.split())
+    assert (Path(res.path) / "plots" / "membership_timeline.png").exists()
+
+
 def test_plugin_type_error_messages(visa_plugin):
     with pytest.raises(ScenarioError, match="cost_cut"):
         validate_data({"name": "bad", "proposals": [
@@ -221,3 +242,32 @@ def test_the_how_to_shows_the_tested_package():
             continue
         assert text in source, f"docs/proposals.md shows {text!r}, not in the package"
     assert 'visa_free = "scosim_visa:VisaFree"' in section
+
+
+def test_a_type_declares_the_membership_the_answer_shows() -> None:
+    """``membership``: checked at registration, and offered to the run's answer in order
+    (built-ins first: the customs union before the free-trade area)."""
+    from scosim.plots import membership_kinds
+    from scosim.plugins import PluginError
+    from scosim.proposals import ProposalType, register_type
+    from scosim.proposals.base import ProposalSpec
+
+    kinds = membership_kinds()
+    assert kinds[:2] == (("in_customs_union", "in union", "a customs union"),
+                         ("in_free_trade_area", "in FTA", "a free-trade area"))
+
+    def make(name: str, membership: object) -> type:
+        from typing import Literal
+
+        spec = type(f"{name}_spec", (ProposalSpec,), {
+            "__annotations__": {"type": Literal[name]}, "type": name})
+        return type(name, (ProposalType,), {
+            "name": name, "spec": spec, "indicators": {"inside": "share of runs"},
+            "membership": membership})
+
+    with pytest.raises(PluginError, match="membership indicator 'elsewhere' is not one of"):
+        register_type(make("bad_member_a", ("elsewhere", "in it", "a thing")))
+    with pytest.raises(PluginError, match="longer than 8 characters"):
+        register_type(make("bad_member_b", ("inside", "inside the regime", "a regime")))
+    with pytest.raises(PluginError, match="three non-empty strings"):
+        register_type(make("bad_member_c", ("inside", "in it")))

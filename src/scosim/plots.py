@@ -35,14 +35,9 @@ def _band_note(n_runs: int) -> str:
     return "single run (no uncertainty band)"
 
 
-#: Indicators the run plots read.
-PLOTTED = ("gdp_usd", "welfare_change_pct", "in_customs_union", "in_free_trade_area", "member")
-#: Trade arrangements whose membership the run's answer and figures show: (indicator,
-#: column heading, what the arrangement is), in this order of preference.
-MEMBERSHIP: tuple[tuple[str, str, str], ...] = (
-    ("in_customs_union", "in union", "a customs union"),
-    ("in_free_trade_area", "in FTA", "a free-trade area"),
-)
+#: Indicators the run plots read, besides the membership indicators the proposal types
+#: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
+PLOTTED = ("gdp_usd", "welfare_change_pct", "member")
 #: Event types the run plots read.
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
                   "adopted")
@@ -92,17 +87,40 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     return path
 
 
+def membership_kinds() -> tuple[tuple[str, str, str], ...]:
+    """``(indicator, heading, what)`` of every known proposal type that declares one.
+
+    ``ProposalType.membership``: the built-in types by name (the customs union before the
+    free-trade area), then the other registered or installed ones (a plug-in that fails
+    to load is left out, as its run's other figures are still drawn).
+    """
+    from scosim.plugins import PluginError
+    from scosim.proposals import available_types, builtin_types, get_type
+
+    builtin = builtin_types()
+    out: list[tuple[str, str, str]] = []
+    for name in [*builtin, *sorted(set(available_types()) - set(builtin))]:
+        try:
+            m = get_type(name).membership
+        except (PluginError, ImportError):
+            continue
+        if m is not None and m not in out:
+            out.append(m)
+    return tuple(out)
+
+
 def membership_of(st: RunStats) -> tuple[str, str, str]:
-    """The arrangement whose membership a run shows (an entry of :data:`MEMBERSHIP`).
+    """The arrangement whose membership a run shows (one of :func:`membership_kinds`).
 
     The first that had anyone in it in some run, else the first recorded (a customs
     union by default).
     """
-    recorded = [m for m in MEMBERSHIP if st.has(m[0])]
+    kinds = membership_kinds()
+    recorded = [m for m in kinds if st.has(m[0])]
     for m in recorded:
         if (st.mean(m[0]).to_numpy() > 0).any():
             return m
-    return recorded[0] if recorded else MEMBERSHIP[0]
+    return recorded[0] if recorded else kinds[0]
 
 
 def _wrap(text: str, width: int = 80) -> str:
@@ -455,7 +473,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         versus = run_welfare_versus(run_dir)
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus))
-    if "member" in names and any(m[0] in names for m in MEMBERSHIP) and any(
+    if "member" in names and any(m[0] in names for m in membership_kinds()) and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):
         out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
@@ -488,7 +506,9 @@ def summarised(summary: str, headline: Iterable[str] = ()) -> tuple[str, ...] | 
     ``headline``: the indicators the run's mechanisms name for its answer
     (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case.
     """
-    return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *headline]))
+    memberships = [m[0] for m in membership_kinds()]
+    return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
+                                                              *headline]))
 
 
 def load_plot_data(run_dir: Path) -> RunStats:

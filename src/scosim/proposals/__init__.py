@@ -64,6 +64,7 @@ def _check(cls: Any, name: str) -> None:
             f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
             "(prefix helpers with '_')"
         )
+    _check_membership(cls)
     spec = cls.spec
     if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
         raise PluginError(
@@ -78,9 +79,24 @@ def _check(cls: Any, name: str) -> None:
         )
 
 
+def _check_membership(cls: Any) -> None:
+    m = cls.membership
+    if m is None:
+        return
+    if not (isinstance(m, tuple) and len(m) == 3 and all(isinstance(x, str) and x for x in m)):
+        raise PluginError(f"proposal type {cls.name!r}: `membership` must be a tuple "
+                          f"(indicator, heading, what) of three non-empty strings, got {m!r}")
+    if m[0] not in cls.indicators:
+        raise PluginError(f"proposal type {cls.name!r}: membership indicator {m[0]!r} is not "
+                          f"one of its indicators ({', '.join(sorted(cls.indicators)) or 'none'})")
+    if len(m[1]) > 8:
+        raise PluginError(f"proposal type {cls.name!r}: membership heading {m[1]!r} is longer "
+                          "than 8 characters (the column of the run's answer)")
+
+
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
-    "retable", "indicators", "record_always", "event_fields",
+    "retable", "indicators", "record_always", "event_fields", "membership",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

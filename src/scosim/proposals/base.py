@@ -81,6 +81,11 @@ class ProposalType:
         event_fields: Detail fields of the events the type logs beyond the core
             ones, ``{name: EventField}`` (:mod:`scosim.model.events`); each becomes
             a typed column of the run's events table.
+        membership: ``(indicator, heading, what)`` when one of ``indicators`` is 1 for
+            the economies inside the arrangement: the run's answer gives the share of
+            runs each economy is in it under ``heading`` (at most 8 characters, e.g.
+            ``"in union"``) and the membership figure calls it ``what`` (e.g. ``"a
+            customs union"``); :func:`scosim.plots.membership_kinds`. None: not shown.
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -98,6 +103,7 @@ class ProposalType:
     indicators: ClassVar[dict[str, str]] = {}
     record_always: ClassVar[bool] = False
     event_fields: ClassVar[dict[str, EventField]] = {}
+    membership: ClassVar[tuple[str, str, str] | None] = None
 
     def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
         R, N = model.R, model.N

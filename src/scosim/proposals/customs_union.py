@@ -133,6 +133,7 @@ class CustomsUnion(BlocAware):
     default_decision_rule = "consensus"
     indicators = {"in_customs_union": "share of runs"}
     record_always = True
+    membership = ("in_customs_union", "in union", "a customs union")
 
     check = staticmethod(check_customs_union)
 

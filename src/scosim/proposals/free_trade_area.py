@@ -38,6 +38,7 @@ class FreeTradeArea(BlocAware):
     default_decision_rule = "interested_members"
     indicators = {"in_free_trade_area": "share of runs"}
     record_always = True
+    membership = ("in_free_trade_area", "in FTA", "a free-trade area")
 
     check = staticmethod(check_free_trade_area)
 

@@ -49,6 +49,8 @@ class VisaFree(ProposalType):
     spec = VisaFreeProposal
     default_decision_rule = "interested_members"
     indicators = {"visa_free": "share of runs"}
+    # The run's answer shows who is in it ("in visa": share of runs), as for a union.
+    membership = ("visa_free", "in visa", "a visa-free regime")
 
     def apply(self, policy, participants, phase, active, terms=None):
         """Lower trade costs among participants (phase-in scales the cut)."""
