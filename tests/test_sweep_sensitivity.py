@@ -229,8 +229,11 @@ def test_sobol_on_a_process_pool_equals_local_and_is_seeded():
 
 
 def test_sobol_rejects_non_finite_outputs_and_unknown_outputs():
-    with pytest.raises(ValueError, match="not finite"):
+    with pytest.raises(ValueError, match="not finite") as err:
         sobol_analysis(with_nan, {"a": (0, 1), "b": (0, 1)}, n=64, progress=False)
+    # says why an indicator can be NaN and what to do
+    assert "economy outside the union" in str(err.value)
+    assert "choose an output defined at every point" in str(err.value)
     with pytest.raises(ValueError, match="not returned"):
         sobol_analysis(
             linear, {"a": (0, 1), "b": (0, 1), "c": (0, 1)}, n=64, outputs=["w"], progress=False
@@ -442,3 +445,34 @@ def test_morris_refuses_fewer_than_two_trajectories(trajectories):
     with pytest.raises(ValueError, match="at least 2 trajectories"):
         morris_analysis(linear, {"a": (0, 1), "b": (0, 1), "c": (0, 1)},
                         trajectories=trajectories, progress=False)
+
+
+def test_an_output_without_a_value_is_nan_not_zero_and_says_so(tmp_path):
+    """A union's accounts where no union formed have no value: the sweep's outcome is NaN
+    (a sum over economies gave 0, a mean a RuntimeWarning), and the figure says so."""
+    import warnings
+
+    from scosim.experiments.sweep import Outcome, plot_sweep
+
+    ind = pd.DataFrame({"run": [0, 0, 1, 1], "year": 2030, "country": ["A", "B", "A", "B"],
+                        "indicator": "x", "value": [np.nan, np.nan, 1.0, np.nan]})
+    from types import SimpleNamespace
+
+    model = SimpleNamespace(records={"x": [np.array([[np.nan, np.nan], [1.0, np.nan]])]},
+                            years=[2030], codes=("A", "B"))
+    for how in ("sum", "mean"):
+        got = Outcome("x", how=how).per_run(ind)
+        assert np.isnan(got.loc[0]) and got.loc[1] == 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            fm = Outcome("x", how=how).from_model(model)
+        assert np.isnan(fm[0]) and fm[1] == 1.0
+    table = pd.DataFrame({"parameters.trade.sigma": [3.0, 4.0, 5.0], "out": np.nan,
+                          "half": [1.0, np.nan, 2.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fig = plot_sweep(table, ["parameters.trade.sigma"], ["out", "half"],
+                         path=tmp_path / "s.png")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("no value at any point" in t for t in texts)
+    assert any("1 of 3 points without a value" in ax.get_title() for ax in fig.axes)

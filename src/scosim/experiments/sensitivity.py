@@ -105,7 +105,10 @@ def _checked_y(samples: pd.DataFrame, out: str) -> np.ndarray:
     if bad.any():
         raise ValueError(
             f"output {out!r} is not finite at {int(bad.sum())} of {len(y)} sample points "
-            f"(first at row {int(np.flatnonzero(bad)[0])}); SALib needs finite outputs"
+            f"(first at row {int(np.flatnonzero(bad)[0])}); SALib needs finite outputs. An "
+            "indicator has no value (NaN) where it is not defined: a union's accounts "
+            "(ev_members_usd, trade_creation_usd, ...) for an economy outside the union or "
+            "at points where none formed; choose an output defined at every point"
         )
     return y
 

@@ -251,7 +251,9 @@ class Outcome:
         d = d[d["year"] == year]
         if self.countries is not None:
             d = d[d["country"].astype(str).isin(self.countries)]
-        return d.groupby("run", observed=True)["value"].agg(self.how)
+        g = d.groupby("run", observed=True)["value"]
+        # NaN where the indicator has no value in the run (min_count: not a sum of 0).
+        return g.sum(min_count=1) if self.how == "sum" else g.mean()
 
     def from_model(self, model: Any) -> np.ndarray:
         """The outcome of every run of a stepped model, by position, ``(R,)``."""
@@ -262,7 +264,13 @@ class Outcome:
         vals = np.asarray(model.records[self.indicator][t], dtype=float)
         if self.countries is not None:
             vals = vals[:, [model.codes.index(c) for c in self.countries]]
-        return np.nansum(vals, axis=1) if self.how == "sum" else np.nanmean(vals, axis=1)
+        # np.nansum and np.nanmean, but NaN (not 0, nor a warning) for a run in which
+        # the indicator has no value for any of the economies (a union's accounts where
+        # no union formed); the same bits elsewhere (NaN counted as 0, as numpy does).
+        have = (~np.isnan(vals)).sum(axis=1)
+        total = np.where(np.isnan(vals), 0.0, vals).sum(axis=1)
+        out = total if self.how == "sum" else total / np.maximum(have, 1)
+        return np.where(have > 0, out, np.nan)
 
 
 @dataclass(frozen=True)
@@ -381,7 +389,9 @@ def plot_sweep(
     for i, o in enumerate(outputs):
         # Large amounts (US$) in thousands of millions or millions of millions, said in
         # the label: not 3.4695 under a "1e13" the eye misses.
-        top = float(np.nanmax(np.abs(table[o]))) if len(table) else 0.0
+        vals = table[o].to_numpy(dtype=float)
+        defined = ~np.isnan(vals)
+        top = float(np.max(np.abs(vals[defined]))) if defined.any() else 0.0
         div, said = next(((d, w) for d, w in ((1e12, "trillions"), (1e9, "billions"),
                                               (1e6, "millions")) if top >= d), (1.0, ""))
         for j, p in enumerate(params):
@@ -391,6 +401,15 @@ def plot_sweep(
             ax.ticklabel_format(axis="y", useOffset=False, style="plain")
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
+            if not defined.any():  # a union's accounts where no union formed, say
+                ax.text(0.5, 0.5, "no value at any point\n(the indicator is not defined "
+                        "there)", ha="center", va="center", transform=ax.transAxes,
+                        fontsize=9, color="0.4")
+                ax.set_xticks([])  # an empty scale would read as measured values
+                ax.set_yticks([])
+            elif not defined.all():
+                ax.set_title(f"{int((~defined).sum())} of {len(vals)} points without a "
+                             "value (not drawn)", fontsize=8, color="0.4")
         label = (labels or {}).get(o, o) + (f" ({said})" if said else "")
         axes[i][0].set_ylabel("\n".join(textwrap.wrap(label, 34)), fontsize=9)
     head = [f"Sweep of {', '.join(str(p).removeprefix('parameters.') for p in params)}",
