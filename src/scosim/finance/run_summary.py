@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scosim.runstats import HIGH, LOW, YEAR0, IndicatorStats
+from scosim.runstats import HIGH, LOW, IndicatorStats
 
 __all__ = ["PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary", "summarise"]
 
@@ -174,24 +174,27 @@ class BankingStream:
         """The summary of every batch added (None if none had the finance indicators)."""
         if self._failed is None:
             return None
-        qs = [LOW / 100.0, HIGH / 100.0]
-        cost_q = self._cost.quantiles(qs)  # (cells, 2): cells are year offsets
-        fund_q = self._fund.quantiles([LOW / 100.0, 0.5, HIGH / 100.0])
-        cells = self._cost.count.shape[1]
-        rows = (np.asarray(self.years) - YEAR0) * cells  # cell ids of the years, column 0
-        last = (self.years[-1] - YEAR0) * len(PAYERS) + np.arange(len(PAYERS))
-        pay_q = self._payers.quantiles(qs)
-        pay_mean = (self._payers.mean().loc[self.years[-1]]
-                    .reindex([name for name, _ in PAYERS]).to_numpy(float))
+        years, last = self.years, self.years[-1]
+        payers = [name for name, _ in PAYERS]
+
+        def at(stats: IndicatorStats, q: float | None) -> pd.DataFrame:
+            # Mean (q None) or quantile over runs: rows years, columns the cells' names.
+            return stats.mean() if q is None else stats.quantile(q)
+
+        def band(stats: IndicatorStats) -> FloatArray:
+            return np.stack([at(stats, q / 100.0)["all"].reindex(years).to_numpy(float)
+                             for q in (LOW, HIGH)])
+
         return BankingSummary(
             n_runs=self.n_runs,
             failed=self._failed.astype(float),
             resolved=self._resolved.astype(float),
-            cost_mean=self._cost.mean()["all"].reindex(self.years).to_numpy(float),
-            cost_band=cost_q[rows].T,
-            fund_median=fund_q[rows, 1],
-            fund_band=fund_q[rows][:, [0, 2]].T,
+            cost_mean=at(self._cost, None)["all"].reindex(years).to_numpy(float),
+            cost_band=band(self._cost),
+            fund_median=at(self._fund, 0.5)["all"].reindex(years).to_numpy(float),
+            fund_band=band(self._fund),
             fund_any=self._fund_any,
-            payer_mean=pay_mean,
-            payer_band=pay_q[last].T,
+            payer_mean=at(self._payers, None).loc[last].reindex(payers).to_numpy(float),
+            payer_band=np.stack([at(self._payers, q / 100.0).loc[last].reindex(payers)
+                                 .to_numpy(float) for q in (LOW, HIGH)]),
         )
