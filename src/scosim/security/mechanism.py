@@ -315,9 +315,10 @@ def route_risk_pricing(model: SCOModel, step: float = 1e-4) -> RouteRiskPricing:
     def share(cost: np.ndarray) -> np.ndarray:
         return np.where(ok, (cost - c0) / den, 0.0)
 
-    one = net.step(np.eye(n) * step).cost  # (k, i, j)
-    share_exp = np.stack([share(one[i])[i] for i in range(n)])
-    share_imp = np.stack([share(one[j])[:, j] for j in range(n)], axis=1)
+    one = net.step(np.eye(n) * step).cost  # (k, i, j): economy k alone insecure
+    ar = np.arange(n)
+    share_exp = share(one[ar, ar, :])  # row i of the step where i is insecure
+    share_imp = share(one[ar, :, ar].T)  # column j of the step where j is insecure
     touch = np.asarray(net.graph.edge_economies, bool)
     pairs = sorted({(int(a), int(b)) for row in touch for a in np.flatnonzero(row)
                     for b in np.flatnonzero(row) if a < b})
