@@ -85,13 +85,31 @@ def test_sketch_merges_held_back_give_the_counts_of_merging_every_batch(
         held = len(lazy._pending)
         lazy.add(cells, vals)
         merges += len(lazy._pending) < held + 1
-        assert lazy._pending_size <= max(lazy._codes.size, 500) + 400  # memory bounded
+        # Memory bounded: what is held back stays within an eighth of the bins.
+        assert lazy._pending_size <= max(lazy._codes.size // 8, 500) + 400
     assert merges >= 3
     assert np.array_equal(lazy.codes, eager.codes)
     assert np.array_equal(lazy.counts, eager.counts)
+    # Both against the bins counted at once from every value, outside the sketch's merges.
+    cells = np.concatenate([c for c, _ in batches]).astype(np.int64)
+    keys = sketch.bin_keys(np.concatenate([v for _, v in batches]))
+    codes, counts = np.unique(cells * sketch._SPAN + keys + sketch._SPAN // 2,
+                              return_counts=True)
+    assert np.array_equal(lazy.codes, codes)
+    assert np.array_equal(lazy.counts, counts)
     assert lazy.counts.sum() == 30 * 400
     np.testing.assert_array_equal(lazy.quantiles([0.05, 0.5, 0.95]),
                                   eager.quantiles([0.05, 0.5, 0.95]))
+
+
+def test_counts_read_before_a_merge_are_not_changed_by_it() -> None:
+    sk = Sketch(3)
+    sk.add(np.array([0, 1, 2]), np.array([1.0, 2.0, 3.0]))
+    before = sk.counts
+    kept = before.copy()
+    sk.add(np.array([0, 1]), np.array([1.0, 5.0]))  # one bin seen, one new
+    assert sk.counts.sum() == 5
+    assert np.array_equal(before, kept)
 
 
 def test_shares_of_runs_are_exact_and_nan_is_skipped() -> None:
