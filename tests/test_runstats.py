@@ -275,3 +275,27 @@ def test_held_values_give_the_sketch_and_shares_the_sketch_would() -> None:
     assert np.array_equal(h.sketch.codes, s.sketch.codes)
     assert np.array_equal(h.sketch.counts, s.sketch.counts)
     pd.testing.assert_frame_equal(h.share_positive(), s.share_positive())
+
+
+@pytest.mark.parametrize("runs", [50, 2500])  # values held (exact), and the sketch
+def test_one_summary_at_a_time_keeps_what_its_quantiles_derive(runs: int) -> None:
+    rng = np.random.default_rng(11)
+    years, ctys = [2024, 2025], ["CHN", "KAZ", "RUS"]
+    frames = []
+    for k in range(4):
+        df = _tidy(rng.lognormal(k, 1.0, (runs, 2, 3)), years, ctys)
+        df["indicator"] = pd.Categorical([f"x{k}"] * len(df))
+        frames.append(df)
+    st = RunStats.from_frames(pd.concat(frames, ignore_index=True))
+    first = st.table()
+
+    def derived() -> int:
+        return sum((s._sorted is not None) + (s._sketch._ranks is not None)
+                   for s in st.indicators.values())
+
+    # Derived arrays are as large as the summary: kept for every indicator they doubled
+    # a run's memory after the run; one is enough for quantiles asked in a row.
+    assert derived() == 1
+    again = st.table()  # the dropped ones are derived again: same numbers
+    pd.testing.assert_frame_equal(again, first)
+    assert derived() == 1

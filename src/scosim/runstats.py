@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values
+from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
 __all__ = ["ALPHA", "EXACT_RUNS", "EXACT_VALUES", "HIGH", "LOW", "ZERO", "IndicatorStats",
@@ -89,7 +89,8 @@ class IndicatorStats:
         self._held: list[tuple[np.ndarray, np.ndarray]] | None = []
         #: Number of values held (0 once the sketch answers).
         self.held_values = 0
-        # The held values sorted within cells, kept until the next add (see Sketch._ranks).
+        # The held values sorted within cells, kept until the next add or until another
+        # summary's quantiles are asked (scosim.sketch.keep_derived).
         self._sorted: tuple[np.ndarray, ...] | None = None
 
     def add(self, year: np.ndarray, country: np.ndarray, value: np.ndarray) -> None:
@@ -142,6 +143,10 @@ class IndicatorStats:
             sk.add(c, v)
         return sk
 
+    def drop_derived(self) -> None:
+        """Forget the sorted copy of the held values (recomputed when asked)."""
+        self._sorted = None
+
     def quantiles(self, qs: Sequence[float]) -> np.ndarray:
         """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
         if self._held is None:
@@ -149,14 +154,17 @@ class IndicatorStats:
         out = np.full((self.count.size, len(qs)), np.nan)
         if not self._held:
             return out
-        if self._sorted is None:
+        srt = self._sorted
+        if srt is None:
             cells = np.concatenate([c for c, _ in self._held])
             vals = np.concatenate([v for _, v in self._held])
             vals = np.where(np.abs(vals) <= ZERO, 0.0, vals)  # as the sketch: noise is zero
             vals = vals[np.lexsort((vals, cells))]
             n = np.bincount(cells, minlength=self.count.size)
-            self._sorted = (vals, n, np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
-        vals, n, start, has = self._sorted
+            srt = (vals, n, np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
+            self._sorted = srt
+            keep_derived(self)  # one summary's sorted copy at a time (see keep_derived)
+        vals, n, start, has = srt
         for j, q in enumerate(qs):
             h = (n[has] - 1) * float(q)
             lo = np.floor(h).astype(np.int64)

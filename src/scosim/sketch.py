@@ -10,11 +10,12 @@ statistics use it: :mod:`scosim.runstats`.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["ALPHA", "ZERO", "Sketch", "bin_keys", "bin_values"]
+__all__ = ["ALPHA", "ZERO", "Sketch", "bin_keys", "bin_values", "keep_derived"]
 
 #: Relative accuracy of quantiles (see scosim.runstats for the bound).
 ALPHA = 1e-3
@@ -27,6 +28,28 @@ _OFFSET = 1 << 23
 _SPAN = 1 << 26  # room for signed keys in one int64 code per (cell, key)
 #: Codes a sketch holds back at least before a merge (0.5 MB; see ``Sketch._push``).
 _MIN_PENDING = 1 << 15
+
+
+#: The one summary whose derived arrays are kept between calls (see keep_derived).
+_kept: weakref.ref[object] | None = None
+
+
+def keep_derived(owner: object) -> None:
+    """Keep ``owner``'s derived arrays, dropping those of the summary kept before it.
+
+    What quantiles are read from (bin values and cumulative counts, or sorted values)
+    is as large as the summary itself. Plots and the run summary ask one summary for
+    several quantiles in a row, so keeping one at a time serves them; kept for every
+    indicator of a summary of all 61, they doubled its memory after a run.
+
+    Args:
+        owner: An object with a ``drop_derived()`` method.
+    """
+    global _kept
+    prev = _kept() if _kept is not None else None
+    if prev is not None and prev is not owner:
+        prev.drop_derived()  # type: ignore[attr-defined]
+    _kept = weakref.ref(owner)
 
 
 def bin_keys(x: np.ndarray) -> np.ndarray:
@@ -126,6 +149,10 @@ class Sketch:
             counts = np.insert(counts, at[fresh], add[fresh])
         self._counts = counts
 
+    def drop_derived(self) -> None:
+        """Forget what :meth:`quantiles` derived from the bins (recomputed when asked)."""
+        self._ranks = None
+
     def quantiles(self, qs: Sequence[float]) -> np.ndarray:
         """Quantiles of every cell, interpolated like :func:`numpy.percentile`.
 
@@ -135,13 +162,16 @@ class Sketch:
         out = np.full((self.n_cells, len(qs)), np.nan)
         if not self.codes.size:
             return out
-        if self._ranks is None:
+        ranks = self._ranks
+        if ranks is None:
             cell = self.codes // _SPAN
             keys = self.codes - cell * _SPAN - _SPAN // 2
             n = np.bincount(cell, weights=self.counts, minlength=self.n_cells).astype(np.int64)
-            self._ranks = (bin_values(keys), np.cumsum(self.counts), n,
-                           np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
-        vals, cum, n, before, has = self._ranks
+            ranks = (bin_values(keys), np.cumsum(self.counts), n,
+                     np.concatenate([[0], np.cumsum(n)[:-1]]), np.flatnonzero(n))
+            self._ranks = ranks
+            keep_derived(self)
+        vals, cum, n, before, has = ranks
         for j, q in enumerate(qs):
             h = (n[has] - 1) * float(q)
             lo = np.floor(h).astype(np.int64)
