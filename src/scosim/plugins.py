@@ -8,7 +8,7 @@ A plug-in is found by the name a scenario gives, in three places, in order:
    (``scosim.proposals`` for proposal types, ``scosim.mechanisms`` for mechanisms),
    under the name the scenario uses.
 
-Every resolved plug-in carries its *origin* (``builtin``, ``path``, or the
+Every resolved plug-in carries its *origin* (``builtin``, ``path``, ``module`` or the
 distribution and version that provided the entry point), which goes into the
 run's manifest. A plug-in class is checked when it is registered (OpenFisca
 habit): a missing attribute or a name already taken by another class is an error,
@@ -127,6 +127,11 @@ class Registry(Generic[T]):
         if not name.isidentifier():
             raise PluginError(f"{self.what} name {name!r} must be a Python identifier")
         self._check(obj, name)
+        if name not in self._origins:
+            # Named first by a dotted path, then registered under its own name (the
+            # scenario schema stores that name): its origin is still the path.
+            origin = next((o for k, o in self._origins.items()
+                           if ":" in k and self._items.get(k) is obj), origin)
         existing = self._items.get(name)
         if existing is None and name in self._lazy:
             target = self._lazy[name][0].replace(":", ".")
@@ -265,7 +270,8 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
 
     Returns:
         ``{"proposal_types": {name: origin}, "mechanisms": {slot: "name (origin)"},
-        "rules": {spec: origin}}``; an origin is ``builtin``, ``path ...`` or the
+        "rules": {spec: origin}}``; an origin is ``builtin``, ``path ...``,
+        ``module ...`` (a class registered by a module the user imported) or the
         distribution and version that provided the entry point.
     """
     from scosim.model.slots import mechanism_origin

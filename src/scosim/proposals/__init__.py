@@ -105,8 +105,15 @@ _REGISTRY: Registry[type[ProposalType]] = Registry(
 
 
 def register_type(cls: type[ProposalType]) -> type[ProposalType]:
-    """Class decorator registering a proposal type under ``cls.name``."""
-    return _REGISTRY.register(cls.name, cls)
+    """Class decorator registering a proposal type under ``cls.name``.
+
+    Its origin (the run manifest's) is ``builtin`` for scosim's own types, else
+    ``module <name>`` of the module defining it (a type first named by dotted path
+    keeps ``path ...``).
+    """
+    module = str(getattr(cls, "__module__", ""))
+    own = module == "scosim" or module.startswith("scosim.")
+    return _REGISTRY.register(cls.name, cls, "builtin" if own else f"module {module}")
 
 
 def get_type(name: str) -> type[ProposalType]:
