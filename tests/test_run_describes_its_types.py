@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from scosim.cli import main
 
 CENTRAL_ASIA = ["KAZ", "KGZ", "TJK", "UZB"]
 
@@ -101,10 +104,96 @@ def plugin_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_dir
 
 
-def test_the_manifest_records_the_type_s_path(plugin_run: Path) -> None:
+def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: Path) -> None:
     plugins = json.loads((plugin_run / "manifest.json").read_text())["plugins"]
     # Named by dotted path: that is where it came from (it was recorded as 'builtin').
     assert plugins["proposal_types"] == {"visa_lift": "path visaplug_e2e:VisaLift"}
+    assert plugins["declared"]["proposal_types"] == {"visa_lift": {
+        "indicators": {"visa_lift": "share of runs"},
+        "membership": ["visa_lift", "in visa", "a visa-free regime"]}}
+
+
+def test_a_fresh_process_without_the_plugin_shows_its_membership(
+    plugin_run: Path, tmp_path: Path
+) -> None:
+    """``scosim show``, re-drawn plots and the explorer, where the plug-in cannot be
+    imported, show the column and panel the original process would have."""
+    proc = _python(f"""
+        import importlib.util
+        from pathlib import Path
+
+        assert importlib.util.find_spec("visaplug_e2e") is None  # not importable here
+        from scosim.cli import main
+
+        main(["show", {str(plugin_run)!r}])
+        from scosim.plots import plot_run
+
+        run = Path({str(plugin_run)!r})
+        plots = Path({str(tmp_path / 'plots')!r})
+        plots.mkdir()
+        print("DRAWN", sorted(p.name for p in plot_run(run, plots)))
+        from scosim.explore.figures import membership_figures
+        from scosim.result_tables import open_result
+
+        figs = membership_figures(open_result(run))
+        print("EXPLORER", figs[0].layout.title.text if figs else None)
+        """, tmp_path, None)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy"))
+    assert "in visa" in head and "in union" not in head
+    for code in CENTRAL_ASIA:
+        line = next(x for x in out.splitlines() if x.strip().startswith(code + " "))
+        assert line.rstrip().endswith("100 %"), line
+    assert "in visa: share of runs in a visa-free regime in 2028" in " ".join(out.split())
+    assert "membership_timeline.png" in out.split("DRAWN", 1)[1].splitlines()[0]
+    assert (tmp_path / "plots" / "membership_timeline.png").is_file()
+    assert "in visa" in (plugin_run / "summary.txt").read_text()
+    assert "is in a visa-free regime" in out.split("EXPLORER", 1)[1]
+
+
+def test_an_old_run_without_the_record_still_shows_what_is_known(
+    plugin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run made before the manifest recorded its types: the registry's (here none)."""
+    from scosim.plots import run_memberships
+
+    old = tmp_path / "old"
+    shutil.copytree(plugin_run, old, ignore=shutil.ignore_patterns("summary.*", "plots"))
+    manifest = json.loads((old / "manifest.json").read_text())
+    del manifest["plugins"]["declared"]
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    assert run_memberships(old) == {}
+    assert main(["show", str(old)]) == 0
+    out = capsys.readouterr().out
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy"))
+    assert "in visa" not in head and "+0." in out  # the welfare answer is still there
+
+
+def test_a_malformed_record_is_one_clear_error(
+    plugin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad"
+    shutil.copytree(plugin_run, bad, ignore=shutil.ignore_patterns("summary.*", "plots"))
+    manifest = json.loads((bad / "manifest.json").read_text())
+    manifest["plugins"]["declared"]["proposal_types"]["visa_lift"]["membership"] = ["visa_lift"]
+    (bad / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["show", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad / 'manifest.json'}: plugins.declared.proposal_types.visa_lift.membership" in err
+    assert "[indicator, heading, what]" in err and "Traceback" not in err
+
+
+def test_a_run_s_record_comes_before_the_registry() -> None:
+    """For a type the run records, its record is used (the run as it was made); other
+    recorded types follow the built-ins by name."""
+    from scosim.plots import membership_kinds
+
+    kinds = membership_kinds({"customs_union": ("in_customs_union", "in CU", "a union"),
+                              "zz_regime": ("in_zz", "in zz", "a zz regime")})
+    assert kinds[0] == ("in_customs_union", "in CU", "a union")
+    assert ("in_customs_union", "in union", "a customs union") not in kinds
+    assert kinds[-1] == ("in_zz", "in zz", "a zz regime")
 
 
 def test_a_class_registered_by_a_user_module_is_not_builtin() -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import matplotlib
@@ -87,35 +88,81 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     return path
 
 
-def membership_kinds() -> tuple[tuple[str, str, str], ...]:
+#: ``(indicator, heading, what)``: a proposal type's ``ProposalType.membership``.
+Membership = tuple[str, str, str]
+
+#: The memberships a run's manifest records (:func:`run_memberships`), by the statistics
+#: read from that run (:func:`load_plot_data`): a process that cannot import a plug-in
+#: type named by dotted path still shows its membership. Weak: kept as long as the stats.
+_RUN_MEMBERSHIPS: weakref.WeakKeyDictionary[RunStats, dict[str, Membership | None]] = (
+    weakref.WeakKeyDictionary())
+
+
+def membership_kinds(
+    recorded: Mapping[str, Membership | None] | None = None,
+) -> tuple[Membership, ...]:
     """``(indicator, heading, what)`` of every known proposal type that declares one.
 
     ``ProposalType.membership``: the built-in types by name (the customs union before the
-    free-trade area), then the other registered or installed ones (a plug-in that fails
-    to load is left out, as its run's other figures are still drawn).
+    free-trade area), then the others by name: registered or installed ones (a plug-in
+    that fails to load is left out, as its run's other figures are still drawn) and
+    those a run records.
+
+    Args:
+        recorded: ``{type name: membership or None}`` a run's manifest records
+            (:func:`run_memberships`); for those types the record is used, not the
+            registry, so the run is shown as it was made.
     """
     from scosim.plugins import PluginError
     from scosim.proposals import available_types, builtin_types, get_type
 
+    recorded = recorded or {}
     builtin = builtin_types()
-    out: list[tuple[str, str, str]] = []
-    for name in [*builtin, *sorted(set(available_types()) - set(builtin))]:
-        try:
-            m = get_type(name).membership
-        except (PluginError, ImportError):
-            continue
+    others = sorted((set(available_types()) | set(recorded)) - set(builtin))
+    out: list[Membership] = []
+    for name in [*builtin, *others]:
+        if name in recorded:
+            m = recorded[name]
+        else:
+            try:
+                m = get_type(name).membership
+            except (PluginError, ImportError):
+                continue
         if m is not None and m not in out:
             out.append(m)
     return tuple(out)
 
 
-def membership_of(st: RunStats) -> tuple[str, str, str]:
-    """The arrangement whose membership a run shows (one of :func:`membership_kinds`).
+def run_memberships(run_dir: str | Path) -> dict[str, Membership | None]:
+    """``{type name: membership or None}`` of the proposal types a run's manifest records.
+
+    Empty for a run made before the manifest recorded them (or without a manifest):
+    then only the types this process knows are shown.
+
+    Raises:
+        scosim.plugins.PluginError: A malformed record (names the file and field).
+    """
+    from scosim.plugins import recorded_types
+
+    path = Path(run_dir) / MANIFEST
+    if not path.is_file():
+        return {}
+    manifest = json.loads(path.read_text())
+    return {name: rec["membership"] for name, rec in recorded_types(manifest, str(path)).items()}
+
+
+def membership_kinds_of(st: RunStats) -> tuple[Membership, ...]:
+    """:func:`membership_kinds` with what the run ``st`` was read from records."""
+    return membership_kinds(_RUN_MEMBERSHIPS.get(st))
+
+
+def membership_of(st: RunStats) -> Membership:
+    """The arrangement whose membership a run shows (one of :func:`membership_kinds_of`).
 
     The first that had anyone in it in some run, else the first recorded (a customs
     union by default).
     """
-    kinds = membership_kinds()
+    kinds = membership_kinds_of(st)
     recorded = [m for m in kinds if st.has(m[0])]
     for m in recorded:
         if (st.mean(m[0]).to_numpy() > 0).any():
@@ -451,7 +498,11 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     """
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = run_title(manifest)
-    st = load_plot_data(run_dir) if stats is None else stats
+    if stats is None:
+        st = load_plot_data(run_dir)
+    else:  # gathered while the run ran: still show it as its manifest records it
+        st = stats
+        _RUN_MEMBERSHIPS.setdefault(st, run_memberships(run_dir))
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
         st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,
@@ -473,7 +524,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         versus = run_welfare_versus(run_dir)
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus))
-    if "member" in names and any(m[0] in names for m in membership_kinds()) and any(
+    if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):
         out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
@@ -500,13 +551,15 @@ def _any_nonzero(st: RunStats, name: str) -> bool:
     return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
 
 
-def summarised(summary: str, headline: Iterable[str] = ()) -> tuple[str, ...] | None:
+def summarised(summary: str, headline: Iterable[str] = (),
+               kinds: Iterable[Membership] | None = None) -> tuple[str, ...] | None:
     """The indicators a run's statistics gather for ``outputs.summary`` (None: all).
 
     ``headline``: the indicators the run's mechanisms name for its answer
-    (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case.
+    (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case;
+    ``kinds``: the memberships the run may show (default: :func:`membership_kinds`).
     """
-    memberships = [m[0] for m in membership_kinds()]
+    memberships = [m[0] for m in (membership_kinds() if kinds is None else kinds)]
     return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
                                                               *headline]))
 
@@ -522,8 +575,9 @@ def load_plot_data(run_dir: Path) -> RunStats:
         run_dir: A run directory.
 
     Returns:
-        The :class:`RunStats` of :data:`PLOTTED` (or every indicator) and
-        :data:`PLOTTED_EVENTS`.
+        The :class:`RunStats` of :data:`PLOTTED` (or every indicator), the membership
+        indicators (those the run's manifest records too: :func:`membership_kinds_of`
+        knows them) and :data:`PLOTTED_EVENTS`.
     """
     import yaml
 
@@ -532,9 +586,12 @@ def load_plot_data(run_dir: Path) -> RunStats:
     summary = (outputs or {}).get("summary", "plotted")
     from scosim.mechanism_answer import run_headline_indicators
 
-    return RunStats.from_run(run_dir, indicators=summarised(summary,
-                                                            run_headline_indicators(run_dir)),
-                             event_types=PLOTTED_EVENTS)
+    recorded = run_memberships(run_dir)
+    st = RunStats.from_run(run_dir, indicators=summarised(
+        summary, run_headline_indicators(run_dir), membership_kinds(recorded)),
+        event_types=PLOTTED_EVENTS)
+    _RUN_MEMBERSHIPS[st] = recorded
+    return st
 
 
 # The mechanisms' figures live in their own module (it imports this one's run_title).

@@ -10,9 +10,11 @@ A plug-in is found by the name a scenario gives, in three places, in order:
 
 Every resolved plug-in carries its *origin* (``builtin``, ``path``, ``module`` or the
 distribution and version that provided the entry point), which goes into the
-run's manifest. A plug-in class is checked when it is registered (OpenFisca
-habit): a missing attribute or a name already taken by another class is an error,
-so results never depend on which of two clashing plug-ins was imported last.
+run's manifest, with what each proposal type declares for the run's readers
+(:func:`declared_types`): a process that cannot import a type still reads the run.
+A plug-in class is checked when it is registered (OpenFisca habit): a missing
+attribute or a name already taken by another class is an error, so results never
+depend on which of two clashing plug-ins was imported last.
 Decision rules have their own registry (:mod:`scosim.rules.registry`, the
 ``scosim.rules`` group) with the same three places and the same origins.
 
@@ -34,7 +36,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     import importlib.metadata
 
-__all__ = ["PluginError", "Registry", "import_path", "plugin_origins"]
+__all__ = ["PluginError", "Registry", "declared_types", "import_path", "plugin_origins",
+           "recorded_types"]
 
 T = TypeVar("T")
 
@@ -266,13 +269,15 @@ def _qual(obj: Any) -> str:
 
 
 def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
-    """Where every plug-in a scenario uses came from, for the run manifest.
+    """Where every plug-in a scenario uses came from, and what its types declare (manifest).
 
     Returns:
         ``{"proposal_types": {name: origin}, "mechanisms": {slot: "name (origin)"},
-        "rules": {spec: origin}}``; an origin is ``builtin``, ``path ...``,
-        ``module ...`` (a class registered by a module the user imported) or the
-        distribution and version that provided the entry point.
+        "rules": {spec: origin}, "declared": {"proposal_types": ...}}``; an origin is
+        ``builtin``, ``path ...``, ``module ...`` (a class registered by a module the
+        user imported) or the distribution and version that provided the entry point;
+        ``declared`` is what the run's readers need of each type
+        (:func:`declared_types`).
     """
     from scosim.model.slots import mechanism_origin
     from scosim.proposals import type_origin
@@ -288,4 +293,75 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
     for ov in scenario.countries.values():
         specs |= set(ov.rules.items())
     rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s) for h, s in sorted(specs)}
-    return {"proposal_types": types, "mechanisms": mechs, "rules": rules}
+    return {"proposal_types": types, "mechanisms": mechs, "rules": rules,
+            "declared": {"proposal_types": declared_types(scenario)}}
+
+
+def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
+    """What each proposal type a scenario uses declares for the readers of its run.
+
+    Recorded in the run manifest (``plugins.declared.proposal_types``), so a process
+    that cannot import the type (a plug-in named by dotted path, a run moved to
+    another machine) still shows its membership (:func:`scosim.plots.membership_kinds`).
+
+    Returns:
+        ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
+        what] or None}}`` (``ProposalType.indicators`` and ``.membership``).
+    """
+    from scosim.proposals import get_type
+
+    out: dict[str, dict[str, Any]] = {}
+    for p in scenario.proposals:
+        cls = get_type(p.type)
+        m = cls.membership
+        out[p.type] = {"indicators": dict(cls.indicators),
+                       "membership": None if m is None else list(m)}
+    return out
+
+
+def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
+    """The proposal types' declarations a run's manifest records (:func:`declared_types`).
+
+    Args:
+        manifest: The run's parsed ``manifest.json``.
+        where: The manifest's path, for messages.
+
+    Returns:
+        ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
+        what) or None}}``; empty for a run made before the record existed.
+
+    Raises:
+        PluginError: A record that is not what :func:`declared_types` writes, naming
+            the file, the field and what is allowed.
+    """
+    plugins = manifest.get("plugins") if isinstance(manifest, dict) else None
+    declared = plugins.get("declared") if isinstance(plugins, dict) else None
+    types = declared.get("proposal_types") if isinstance(declared, dict) else None
+    if types is None:
+        return {}
+    field = "plugins.declared.proposal_types"
+    if not isinstance(types, dict):
+        raise PluginError(f"{where}: {field} must be a mapping of proposal type names, "
+                          f"got {types!r}")
+    out: dict[str, dict[str, Any]] = {}
+    for name, rec in types.items():
+        at = f"{where}: {field}.{name}"
+        if not isinstance(rec, dict):
+            raise PluginError(f"{at} must be a mapping with 'indicators' and 'membership', "
+                              f"got {rec!r}")
+        units = rec.get("indicators") or {}
+        if not (isinstance(units, dict) and all(
+                isinstance(k, str) and (v is None or isinstance(v, str))
+                for k, v in units.items())):
+            raise PluginError(f"{at}.indicators must map indicator names to units (text or "
+                              f"null), got {units!r}")
+        m = rec.get("membership")
+        if m is not None and not (isinstance(m, list | tuple) and len(m) == 3
+                                  and all(isinstance(x, str) and x for x in m)
+                                  and len(m[1]) <= 8):
+            raise PluginError(f"{at}.membership must be null or [indicator, heading, what]: "
+                              f"three non-empty strings, the heading at most 8 characters; "
+                              f"got {m!r}")
+        out[str(name)] = {"indicators": dict(units),
+                          "membership": None if m is None else tuple(m)}
+    return out

@@ -27,7 +27,7 @@ from scosim.plots import (
     REPEATED_VOTES_NOTE,
     load_plot_data,
     membership_data,
-    membership_kinds,
+    membership_kinds_of,
     membership_of,
     repeated_votes,
     who_gains_data,
@@ -191,7 +191,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     With the events behind it.
     """
     st = run_stats(result)
-    if not (any(st.has(m[0]) for m in membership_kinds()) and st.has("member")):
+    if not (any(st.has(m[0]) for m in membership_kinds_of(st)) and st.has("member")):
         return None
     what = membership_of(st)[2]
     union, counts = membership_data(st)
