@@ -1,9 +1,10 @@
-"""A run directory describes the proposal types it used: read back without their code.
+"""A run directory describes the plug-ins it used: read back without their code.
 
-A plug-in type named in a scenario by dotted path is known only to the process that
-loaded the scenario. The run's manifest records what each type declares
-(``plugins.declared.proposal_types``: indicators and membership), so a fresh process
-without the plug-in (the run moved to another machine) still shows who was in it:
+A plug-in proposal type or mechanism named in a scenario by dotted path is known only
+to the process that loaded the scenario. The run's manifest records what each declares
+(``plugins.declared``: a type's indicators and membership, a mechanism's indicators,
+headline and ``welfare_versus``), so a fresh process without the plug-in (the run moved
+to another machine) still shows who was in it and what the mechanism answers:
 ``scosim show``, the re-drawn figures and the explorer.
 """
 
@@ -28,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from scosim.model.slots import Mechanism
 from scosim.proposals import ProposalSpec, ProposalType
 
 
@@ -59,6 +61,19 @@ class VisaLift(ProposalType):
         for arr in arrangements:
             inside |= arr.participants & arr.in_force[:, None]
         return {"visa_lift": inside.astype(float)}
+
+
+class Closures(Mechanism):
+    name = "border_closures"
+    slot = "security"
+    indicators = {"border_closed": "1 if closed", "closure_cost_usd": "US$"}
+    headline = {"border_closed": "share", "closure_cost_usd": "total"}
+    welfare_versus = "the trade costs of border closures"
+
+    def record(self, model, policy):
+        closed = np.zeros((model.R, model.N))
+        closed[:, model.codes.index("AFG")] = 1.0
+        return {"border_closed": closed, "closure_cost_usd": closed * 2e8}
 '''
 
 SCENARIO = f"""
@@ -68,6 +83,7 @@ seed: 3
 replications: 2
 parameters:
   council: {{decision_rule: null}}
+  mechanisms: {{security: "visaplug_e2e:Closures"}}
 proposals:
   - type: "visaplug_e2e:VisaLift"
     id: ca_visa
@@ -111,6 +127,11 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
     assert plugins["declared"]["proposal_types"] == {"visa_lift": {
         "indicators": {"visa_lift": "share of runs"},
         "membership": ["visa_lift", "in visa", "a visa-free regime"]}}
+    assert plugins["declared"]["mechanisms"]["security"] == {
+        "name": "border_closures",
+        "indicators": {"border_closed": "1 if closed", "closure_cost_usd": "US$"},
+        "headline": {"border_closed": "share", "closure_cost_usd": "total"},
+        "welfare_versus": "the trade costs of border closures"}
 
 
 def test_a_fresh_process_without_the_plugin_shows_its_membership(
@@ -140,12 +161,17 @@ def test_a_fresh_process_without_the_plugin_shows_its_membership(
         """, tmp_path, None)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    head = next(x for x in out.splitlines() if x.strip().startswith("economy"))
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy") and "gains" in x)
     assert "in visa" in head and "in union" not in head
     for code in CENTRAL_ASIA:
         line = next(x for x in out.splitlines() if x.strip().startswith(code + " "))
         assert line.rstrip().endswith("100 %"), line
-    assert "in visa: share of runs in a visa-free regime in 2028" in " ".join(out.split())
+    flat = " ".join(out.split())
+    assert "in visa: share of runs in a visa-free regime in 2028" in flat
+    # The plug-in mechanism's answer and what welfare is measured against.
+    assert "border_closures (the security slot)" in out
+    assert "border_closed: share of runs" in out and "closure_cost_usd" in out
+    assert "without the policy or the trade costs of border closures" in flat
     assert "membership_timeline.png" in out.split("DRAWN", 1)[1].splitlines()[0]
     assert (tmp_path / "plots" / "membership_timeline.png").is_file()
     assert "in visa" in (plugin_run / "summary.txt").read_text()
@@ -166,22 +192,29 @@ def test_an_old_run_without_the_record_still_shows_what_is_known(
     assert run_memberships(old) == {}
     assert main(["show", str(old)]) == 0
     out = capsys.readouterr().out
-    head = next(x for x in out.splitlines() if x.strip().startswith("economy"))
+    head = next(x for x in out.splitlines() if x.strip().startswith("economy") and "gains" in x)
     assert "in visa" not in head and "+0." in out  # the welfare answer is still there
+    assert "border_closures" not in out  # nothing here knows the mechanism
 
 
+@pytest.mark.parametrize(("section", "name", "key", "value", "said"), [
+    ("proposal_types", "visa_lift", "membership", ["visa_lift"], "[indicator, heading, what]"),
+    ("mechanisms", "security", "headline", {"gone": "share"}, "some of its indicators"),
+    ("mechanisms", "security", "indicators", ["border_closed"], "map indicator names"),
+])
 def test_a_malformed_record_is_one_clear_error(
-    plugin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    plugin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    section: str, name: str, key: str, value: object, said: str,
 ) -> None:
     bad = tmp_path / "bad"
     shutil.copytree(plugin_run, bad, ignore=shutil.ignore_patterns("summary.*", "plots"))
     manifest = json.loads((bad / "manifest.json").read_text())
-    manifest["plugins"]["declared"]["proposal_types"]["visa_lift"]["membership"] = ["visa_lift"]
+    manifest["plugins"]["declared"][section][name][key] = value
     (bad / "manifest.json").write_text(json.dumps(manifest))
     assert main(["show", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert f"{bad / 'manifest.json'}: plugins.declared.proposal_types.visa_lift.membership" in err
-    assert "[indicator, heading, what]" in err and "Traceback" not in err
+    assert f"{bad / 'manifest.json'}: plugins.declared.{section}.{name}.{key}" in err
+    assert said in err and "Traceback" not in err
 
 
 def test_a_run_s_record_comes_before_the_registry() -> None:

@@ -26,6 +26,7 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
@@ -62,28 +63,56 @@ def filled_mechanisms(run_dir: str | Path) -> dict[str, str]:
             if name}
 
 
-def declared_headline(mechanisms: Mapping[str, str]) -> dict[str, HeadlineIndicator]:
+def declared_headline(
+    mechanisms: Mapping[str, str], recorded: Mapping[str, Mapping[str, Any]] | None = None,
+) -> dict[str, HeadlineIndicator]:
     """The headline indicators the mechanisms filling ``{slot: name}`` declare, in slot order.
 
-    A mechanism that cannot be found any more (a plug-in since uninstalled) adds nothing:
-    the answer of an old run is still shown, with what can be read.
+    ``recorded``: what the run's manifest records each slot's mechanism declares
+    (:func:`scosim.plugins.read_declarations`), used before the registry, so a
+    mechanism this process cannot import (a plug-in named by dotted path, a run from
+    another machine) still answers. A mechanism neither recorded nor found (a plug-in
+    since uninstalled) adds nothing: the answer of an old run is still shown, with what
+    can be read.
     """
-    from scosim.model.slots import SLOTS, get_mechanism
-    from scosim.plugins import PluginError
-
     out: dict[str, HeadlineIndicator] = {}
-    for slot in sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS)):
-        try:
-            cls = get_mechanism(mechanisms[slot])
-        except (PluginError, ImportError):
+    for slot in _slot_order(mechanisms):
+        decl = _declaration(slot, mechanisms[slot], recorded)
+        if decl is None:
             continue
-        for name, kind in cls.headline.items():
-            out.setdefault(name, HeadlineIndicator(kind, cls.indicators.get(name), slot,
-                                                   cls.name))
+        for name, kind in decl["headline"].items():
+            out.setdefault(name, HeadlineIndicator(kind, decl["indicators"].get(name), slot,
+                                                   decl["name"]))
     return out
 
 
-def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True) -> str:
+def _slot_order(mechanisms: Mapping[str, str]) -> list[str]:
+    from scosim.model.slots import SLOTS
+
+    return sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS))
+
+
+def _declaration(slot: str, name: str,
+                 recorded: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Any] | None:
+    """What the mechanism ``name`` in ``slot`` declares (None when nothing knows it).
+
+    The run's record when it has the slot, else the class the registry finds.
+    """
+    if recorded and slot in recorded:
+        return recorded[slot]
+    from scosim.model.slots import get_mechanism
+    from scosim.plugins import PluginError
+
+    try:
+        cls = get_mechanism(name)
+    except (PluginError, ImportError):
+        return None
+    return {"name": cls.name, "indicators": cls.indicators, "headline": cls.headline,
+            "welfare_versus": cls.welfare_versus}
+
+
+def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True,
+                   recorded: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """What welfare changes are measured against, with what filled slots add to trade costs.
 
     ``"without the policy"``, followed by each filling mechanism's
@@ -91,18 +120,13 @@ def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True) -> str:
     insecurity above its 2018-2022 level"): the GE counterfactual takes every change to
     tariffs and trade costs of the year together, the mechanisms' as well as the
     proposals'. Without proposals (``policy`` false) the mechanisms' changes alone.
+    ``recorded``: the run's record of its mechanisms, as for :func:`declared_headline`.
     """
-    from scosim.model.slots import SLOTS, get_mechanism
-    from scosim.plugins import PluginError
-
     parts = []
-    for slot in sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS)):
-        try:
-            phrase = get_mechanism(mechanisms[slot]).welfare_versus
-        except (PluginError, ImportError):
-            continue
-        if phrase:
-            parts.append(phrase)
+    for slot in _slot_order(mechanisms):
+        decl = _declaration(slot, mechanisms[slot], recorded)
+        if decl is not None and decl["welfare_versus"]:
+            parts.append(decl["welfare_versus"])
     if policy:
         parts.insert(0, "the policy")
     if not parts:
@@ -116,16 +140,22 @@ def run_welfare_versus(run_dir: str | Path) -> str:
     """:func:`welfare_versus` of the mechanisms a run filled (and whether it had proposals)."""
     import yaml
 
+    from scosim.plugins import read_declarations
+
     saved = Path(run_dir) / "scenario.yaml"
     if not saved.exists():  # a run without its scenario: no slot filled that we know of
         return welfare_versus({})
     proposals = (yaml.safe_load(saved.read_text()) or {}).get("proposals")
-    return welfare_versus(filled_mechanisms(run_dir), policy=bool(proposals))
+    return welfare_versus(filled_mechanisms(run_dir), policy=bool(proposals),
+                          recorded=read_declarations(run_dir)["mechanisms"])
 
 
 def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:
-    """:func:`declared_headline` of the mechanisms a run filled."""
-    return declared_headline(filled_mechanisms(run_dir))
+    """:func:`declared_headline` of the mechanisms a run filled (its record first)."""
+    from scosim.plugins import read_declarations
+
+    return declared_headline(filled_mechanisms(run_dir),
+                             read_declarations(run_dir)["mechanisms"])
 
 
 def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> bool:

@@ -142,13 +142,10 @@ def run_memberships(run_dir: str | Path) -> dict[str, Membership | None]:
     Raises:
         scosim.plugins.PluginError: A malformed record (names the file and field).
     """
-    from scosim.plugins import recorded_types
+    from scosim.plugins import read_declarations
 
-    path = Path(run_dir) / MANIFEST
-    if not path.is_file():
-        return {}
-    manifest = json.loads(path.read_text())
-    return {name: rec["membership"] for name, rec in recorded_types(manifest, str(path)).items()}
+    types = read_declarations(run_dir)["proposal_types"]
+    return {name: rec["membership"] for name, rec in types.items()}
 
 
 def membership_kinds_of(st: RunStats) -> tuple[Membership, ...]:

@@ -10,8 +10,9 @@ A plug-in is found by the name a scenario gives, in three places, in order:
 
 Every resolved plug-in carries its *origin* (``builtin``, ``path``, ``module`` or the
 distribution and version that provided the entry point), which goes into the
-run's manifest, with what each proposal type declares for the run's readers
-(:func:`declared_types`): a process that cannot import a type still reads the run.
+run's manifest, with what each proposal type and mechanism declares for the run's
+readers (:func:`declared_types`, :func:`declared_mechanisms`): a process that cannot
+import a plug-in still reads the run (:func:`read_declarations`).
 A plug-in class is checked when it is registered (OpenFisca habit): a missing
 attribute or a name already taken by another class is an error, so results never
 depend on which of two clashing plug-ins was imported last.
@@ -30,14 +31,16 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import importlib.metadata
 
-__all__ = ["PluginError", "Registry", "declared_types", "import_path", "plugin_origins",
-           "recorded_types"]
+__all__ = ["PluginError", "Registry", "declared_mechanisms", "declared_types", "import_path",
+           "plugin_origins", "read_declarations", "recorded_mechanisms", "recorded_types"]
 
 T = TypeVar("T")
 
@@ -276,8 +279,8 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
         "rules": {spec: origin}, "declared": {"proposal_types": ...}}``; an origin is
         ``builtin``, ``path ...``, ``module ...`` (a class registered by a module the
         user imported) or the distribution and version that provided the entry point;
-        ``declared`` is what the run's readers need of each type
-        (:func:`declared_types`).
+        ``declared`` is what the run's readers need of each type and mechanism
+        (:func:`declared_types`, :func:`declared_mechanisms`).
     """
     from scosim.model.slots import mechanism_origin
     from scosim.proposals import type_origin
@@ -294,7 +297,8 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
         specs |= set(ov.rules.items())
     rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s) for h, s in sorted(specs)}
     return {"proposal_types": types, "mechanisms": mechs, "rules": rules,
-            "declared": {"proposal_types": declared_types(scenario)}}
+            "declared": {"proposal_types": declared_types(scenario),
+                         "mechanisms": declared_mechanisms(scenario)}}
 
 
 def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
@@ -319,6 +323,51 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
+    """What the mechanism filling each of a scenario's slots declares for its run's readers.
+
+    Recorded beside :func:`declared_types` (``plugins.declared.mechanisms``): the run's
+    answer names a mechanism's headline indicators and what its welfare changes are
+    measured against (:mod:`scosim.mechanism_answer`) without importing it.
+
+    Returns:
+        ``{slot: {"name": ..., "indicators": {name: unit}, "headline": {name: kind},
+        "welfare_versus": phrase}}`` (``Mechanism``'s attributes) for every filled slot.
+    """
+    from scosim.model.slots import get_mechanism
+
+    out: dict[str, dict[str, Any]] = {}
+    for slot, name in scenario.parameters.mechanisms.items():
+        if name is not None:
+            cls = get_mechanism(name)
+            out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
+                         "headline": dict(cls.headline), "welfare_versus": cls.welfare_versus}
+    return out
+
+
+def _recorded(manifest: Any, where: str, key: str) -> dict[str, Any]:
+    """``plugins.declared.<key>`` of a manifest, checked to be a mapping of mappings."""
+    plugins = manifest.get("plugins") if isinstance(manifest, dict) else None
+    declared = plugins.get("declared") if isinstance(plugins, dict) else None
+    section = declared.get(key) if isinstance(declared, dict) else None
+    if section is None:
+        return {}
+    field = f"plugins.declared.{key}"
+    if not (isinstance(section, dict) and all(isinstance(r, dict) for r in section.values())):
+        raise PluginError(f"{where}: {field} must map names to mappings of what each "
+                          f"declares, got {section!r}")
+    return section
+
+
+def _units(rec: dict[str, Any], at: str) -> dict[str, str | None]:
+    units = rec.get("indicators") or {}
+    if not (isinstance(units, dict) and all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in units.items())):
+        raise PluginError(f"{at}.indicators must map indicator names to units (text or "
+                          f"null), got {units!r}")
+    return dict(units)
+
+
 def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The proposal types' declarations a run's manifest records (:func:`declared_types`).
 
@@ -334,27 +383,9 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         PluginError: A record that is not what :func:`declared_types` writes, naming
             the file, the field and what is allowed.
     """
-    plugins = manifest.get("plugins") if isinstance(manifest, dict) else None
-    declared = plugins.get("declared") if isinstance(plugins, dict) else None
-    types = declared.get("proposal_types") if isinstance(declared, dict) else None
-    if types is None:
-        return {}
-    field = "plugins.declared.proposal_types"
-    if not isinstance(types, dict):
-        raise PluginError(f"{where}: {field} must be a mapping of proposal type names, "
-                          f"got {types!r}")
     out: dict[str, dict[str, Any]] = {}
-    for name, rec in types.items():
-        at = f"{where}: {field}.{name}"
-        if not isinstance(rec, dict):
-            raise PluginError(f"{at} must be a mapping with 'indicators' and 'membership', "
-                              f"got {rec!r}")
-        units = rec.get("indicators") or {}
-        if not (isinstance(units, dict) and all(
-                isinstance(k, str) and (v is None or isinstance(v, str))
-                for k, v in units.items())):
-            raise PluginError(f"{at}.indicators must map indicator names to units (text or "
-                              f"null), got {units!r}")
+    for name, rec in _recorded(manifest, where, "proposal_types").items():
+        at = f"{where}: plugins.declared.proposal_types.{name}"
         m = rec.get("membership")
         if m is not None and not (isinstance(m, list | tuple) and len(m) == 3
                                   and all(isinstance(x, str) and x for x in m)
@@ -362,6 +393,55 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
             raise PluginError(f"{at}.membership must be null or [indicator, heading, what]: "
                               f"three non-empty strings, the heading at most 8 characters; "
                               f"got {m!r}")
-        out[str(name)] = {"indicators": dict(units),
+        out[str(name)] = {"indicators": _units(rec, at),
                           "membership": None if m is None else tuple(m)}
     return out
+
+
+def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
+    """The mechanisms' declarations a run's manifest records (:func:`declared_mechanisms`).
+
+    Returns:
+        ``{slot: {"name", "indicators", "headline", "welfare_versus"}}``; empty for a run
+        made before the record existed.
+
+    Raises:
+        PluginError: A malformed record, naming the file, the field and what is allowed.
+    """
+    from scosim.model.slots import HEADLINE_KINDS
+
+    out: dict[str, dict[str, Any]] = {}
+    for slot, rec in _recorded(manifest, where, "mechanisms").items():
+        at = f"{where}: plugins.declared.mechanisms.{slot}"
+        name, versus = rec.get("name"), rec.get("welfare_versus", "")
+        if not (isinstance(name, str) and name):
+            raise PluginError(f"{at}.name must be the mechanism's name, got {name!r}")
+        units = _units(rec, at)
+        headline = rec.get("headline") or {}
+        if not (isinstance(headline, dict)
+                and all(k in units and v in HEADLINE_KINDS for k, v in headline.items())):
+            raise PluginError(f"{at}.headline must map some of its indicators to a kind "
+                              f"({', '.join(HEADLINE_KINDS)}), got {headline!r}")
+        if not isinstance(versus, str):
+            raise PluginError(f"{at}.welfare_versus must be text, got {versus!r}")
+        out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
+                          "welfare_versus": versus}
+    return out
+
+
+def read_declarations(run_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """What a run's manifest records its proposal types and mechanisms declare.
+
+    Returns:
+        ``{"proposal_types": recorded_types(...), "mechanisms": recorded_mechanisms(...)}``;
+        both empty for a run without a manifest or made before the record existed.
+
+    Raises:
+        PluginError: A malformed record (names the file and the field).
+    """
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        return {"proposal_types": {}, "mechanisms": {}}
+    manifest = json.loads(path.read_text())
+    return {"proposal_types": recorded_types(manifest, str(path)),
+            "mechanisms": recorded_mechanisms(manifest, str(path))}
