@@ -103,8 +103,9 @@ def _python(code: str, cwd: Path, pythonpath: Path | None) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def plugin_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run (no plots) of a scenario naming a plug-in type by dotted path, made in a
-    subprocess that had the plug-in on its path; this process never imports it."""
+    """A run (no plots) of a scenario naming plug-ins by dotted path, made in a
+    subprocess that had them on its path, its batches in two worker processes (which
+    know the type only from the resolved scenario); this process never imports them."""
     root = tmp_path_factory.mktemp("plugin_run")
     plug = root / "plug"
     plug.mkdir()
@@ -113,11 +114,22 @@ def plugin_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = _python(f"""
         from scosim.cli import main
         raise SystemExit(main(["run", "visa.yaml", "--out", {str(root / 'out')!r},
-                               "--no-plots", "--quiet"]))
+                               "--no-plots", "--quiet", "--executor", "process",
+                               "--workers", "2", "--batch-size", "1"]))
         """, root, plug)
     assert proc.returncode == 0, proc.stderr
     (run_dir,) = (root / "out" / "visa_by_path").iterdir()
     return run_dir
+
+
+def test_the_resolved_scenario_names_the_type_by_its_path(plugin_run: Path) -> None:
+    """What the worker processes ran (they found the type): not the type's bare name,
+    which only the process that imported the plug-in knows."""
+    import yaml
+
+    saved = yaml.safe_load((plugin_run / "scenario.yaml").read_text())
+    assert [p["type"] for p in saved["proposals"]] == ["visaplug_e2e:VisaLift"]
+    assert saved["parameters"]["mechanisms"]["security"] == "visaplug_e2e:Closures"
 
 
 def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: Path) -> None:

@@ -261,6 +261,16 @@ class Registry(Generic[T]):
             f"{self.group!r} entry-point group)"
         )
 
+    def reference(self, name: str) -> str:
+        """What finds the plug-in registered as ``name`` again in another process.
+
+        Its dotted path when a scenario named it by one (a worker process, or a later
+        run of the resolved scenario, has not imported it), else ``name``. Nothing is
+        imported.
+        """
+        origin = self._origins.get(name, "")
+        return origin.removeprefix("path ") if origin.startswith("path ") else name
+
     def origin(self, name: str) -> str:
         """Where the plug-in registered as ``name`` came from (for the run manifest)."""
         self.get(name)

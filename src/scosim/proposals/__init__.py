@@ -35,6 +35,7 @@ __all__ = [
     "register_type",
     "type_check",
     "type_origin",
+    "type_reference",
     "type_spec",
 ]
 
@@ -149,6 +150,15 @@ def builtin_types() -> list[str]:
     """Names of the proposal types shipped with scosim, sorted."""
     _REGISTRY._load_builtins()
     return sorted(n for n, o in _REGISTRY._origins.items() if o == "builtin")
+
+
+def type_reference(name: str) -> str:
+    """The ``type:`` a resolved scenario writes for the type registered as ``name``.
+
+    The dotted path it was named by, else ``name``
+    (:meth:`scosim.plugins.Registry.reference`).
+    """
+    return _REGISTRY.reference(name)
 
 
 def type_origin(name: str) -> str:

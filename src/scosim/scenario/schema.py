@@ -467,10 +467,19 @@ class Scenario(BaseModel):
         return self.years.range()
 
     def resolved_yaml(self) -> str:
-        """The resolved scenario as YAML (``extends`` and ``source`` dropped)."""
+        """The resolved scenario as YAML (``extends`` and ``source`` dropped).
+
+        A proposal type named by dotted path is written by that path, not by the name
+        it registered under: a worker process (or a later run of this text) finds it
+        only by the path.
+        """
         import yaml
 
+        from scosim.proposals import type_reference
+
         data = self.model_dump(mode="python", exclude={"extends"})
+        for p in data.get("proposals") or []:
+            p["type"] = type_reference(p["type"])
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
