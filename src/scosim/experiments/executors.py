@@ -133,7 +133,11 @@ class BatchError(RuntimeError):
 
     def __init__(self, batch_id: int, cause: BaseException) -> None:
         self.batch_id = batch_id
+        self._cause = cause
         super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}")
+
+    def __reduce__(self) -> tuple[type, tuple[int, BaseException]]:
+        return type(self), (self.batch_id, self._cause)
 
 
 def iter_batches(n_runs: int, batch_size: int) -> Iterator[tuple[int, ...]]:

@@ -54,6 +54,10 @@ class GEConvergenceError(RuntimeError):
         self.failed = failed
         self.residuals = residuals
 
+    def __reduce__(self) -> tuple[type, tuple[str, NDArray[np.intp], FloatArray]]:
+        # Raised in a worker process, it is pickled back with all three arguments.
+        return type(self), (str(self), self.failed, self.residuals)
+
 
 class GESanityError(RuntimeError):
     """A converged solution failed a sanity check (prices, flows or welfare)."""

@@ -67,6 +67,9 @@ class NetworkDataError(ValueError):
         where = f"{table}.csv" + (f" line {line}" if line is not None else "")
         super().__init__(f"{where}, field {field!r}: {problem}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, int | None, str, str]]:
+        return type(self), (self.table, self.line, self.field, self.problem)
+
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine, mean Earth radius) in km."""

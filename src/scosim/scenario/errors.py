@@ -50,6 +50,10 @@ class ScenarioError(ValueError):
         self.errors: list[ErrorItem] = unique
         super().__init__("\n".join(str(e) for e in unique))
 
+    def __reduce__(self) -> tuple[type, tuple[list[ErrorItem]]]:
+        # Pickled from a worker process: rebuilt from the items, not the message.
+        return type(self), (self.errors,)
+
 
 def format_path(loc: tuple[str | int, ...]) -> str:
     """Render a location tuple as ``a.b[0].c``; the empty tuple is ``<root>``."""

@@ -72,6 +72,9 @@ class Issues(ValueError):
             "; ".join(f"{'.'.join(map(str, loc)) or '<root>'}: {msg}" for loc, msg in issues)
         )
 
+    def __reduce__(self) -> tuple[type, tuple[list[tuple[tuple[str | int, ...], str]]]]:
+        return type(self), (self.issues,)
+
 
 def _raise_issues(issues: list[tuple[tuple[str | int, ...], str]]) -> None:
     if issues:
