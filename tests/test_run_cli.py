@@ -202,3 +202,18 @@ def test_console_script_exits_with_mains_code_after_freezing_the_collector(monke
             cli.console()
         assert done.value.code == code
     assert frozen == [True, True]
+
+
+def test_run_with_nothing_to_answer_says_so_as_show_does(tmp_path, capsys):
+    """A run with no proposal and no mechanism (baseline.yaml) has no answer: ``scosim run``
+    ends with the same sentence as ``scosim show`` instead of a list of plots alone."""
+    code = main(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--replications", "2",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    out = capsys.readouterr().out
+    run_dir = out.split("results: ")[1].splitlines()[0].strip()
+    assert out.rstrip().endswith("nothing to show beyond its tables (summary.csv, "
+                                 "`scosim compare`)")
+    assert main(["show", run_dir]) == 0
+    shown = capsys.readouterr().out
+    assert shown.splitlines()[-1] == out.rstrip().splitlines()[-1]

@@ -48,6 +48,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What ``scosim run`` and ``scosim show`` print for a run with no answer to give.
+NOTHING_TO_SHOW = (
+    "no economy's welfare moved and no state voted in this run: nothing to show beyond its "
+    "tables (summary.csv, `scosim compare`)"
+)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario's ensemble and write a new results directory."""
     from rich.console import Console
@@ -88,6 +95,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     elif not plots:
         # Without plots no answer is written; say how to get it rather than end silently.
         print(f"who gains, who loses, who votes against: scosim show {res.path}")
+    else:  # e.g. baseline.yaml: no proposal, no mechanism, nothing moved
+        print()
+        print(NOTHING_TO_SHOW)
     return 0
 
 
@@ -105,8 +115,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         text = worked_out_headline(res)
     print(f"run: {run_dir}")
     if text is None:
-        print("no economy's welfare moved and no state voted in this run: nothing to show "
-              "beyond its tables (summary.csv, `scosim compare`)")
+        print(NOTHING_TO_SHOW)
         return 0
     print()
     print(text, end="")
