@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{g['of_largest'].max():.2g} of its indicator's largest value")
         for name, r in worst.iterrows():
             print(f"    {name}: {r['diff']:.3g} (largest value {r['scale']:.3g})")
+        ev = g[g.index.str.startswith("ev_")]
+        if len(ev):  # the README quotes these in US$
+            name = ev["diff"].idxmax()
+            print(f"    equivalent variations: at most US${ev['diff'].max():.2g} ({name}); "
+                  f"largest value US${ev['scale'].max() / 1e9:.0f} bn")
     return 0
 
 
