@@ -3,8 +3,9 @@
 Every ``scosim`` command shown uses options its subcommand accepts (argument parsing
 only), every ``python tools/...``, ``python benchmarks/...`` and ``python -m scosim...``
 command names a script that exists and options it declares, every relative link reaches
-a file and heading that exist, every scenario path named exists, every shipped scenario
-is described in docs/scenarios.md, and that page lists every indicator the model records.
+a file and heading that exist, every scenario path named exists, every extra named in a
+``pip install`` command is declared, every shipped scenario is described in
+docs/scenarios.md, and that page lists every indicator the model records.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,14 @@ def test_scenarios_md_lists_every_indicator_the_model_records():
     listed = set(re.findall(r"`(\w+)`", paragraph))
     missing = [n for n in INDICATOR_NAMES if n not in listed]
     assert not missing, f"docs/scenarios.md, 'Indicator names', misses {missing}"
+
+
+def test_extras_named_in_pip_commands_are_declared():
+    extras = set(tomllib.loads(_text(ROOT / "pyproject.toml"))["project"]
+                 ["optional-dependencies"])
+    bad = []
+    for path in DOCS:
+        for group in re.findall(r"pip install[^\n`]*?\.\[([\w,-]+)\]", _text(path)):
+            bad += [f"{path.relative_to(ROOT).as_posix()}: extra '{e}' is not in pyproject.toml "
+                    f"({', '.join(sorted(extras))})" for e in group.split(",") if e not in extras]
+    assert not bad, "\n".join(bad)
