@@ -94,9 +94,12 @@ proposals:
 
 
 def _python(code: str, cwd: Path, pythonpath: Path | None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    if pythonpath is not None:
-        env["PYTHONPATH"] = str(pythonpath)
+    # The plug-in's directory is on the path or not; the scosim under test (an inherited
+    # PYTHONPATH, e.g. a source tree tested with another tree's environment) stays.
+    env = dict(os.environ)
+    paths = [str(pythonpath)] if pythonpath is not None else []
+    paths += [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                           text=True, cwd=cwd, env=env, timeout=600)
 
