@@ -19,6 +19,7 @@ tidy DataFrames, one row per (parameter, output).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,13 +81,16 @@ def _problem(bounds: Mapping[str, tuple[float, float]]) -> dict:
     }
 
 
-def _salib_seed(seed: int, tag: int) -> int:
-    """A non-zero seed for SALib's analyze step, derived from the user's seed.
+def _salib_seed(seed: int, output: str) -> int:
+    """A non-zero seed for SALib's analyze step, from the user's seed and the output.
 
-    ``SALib.analyze.sobol.analyze`` tests ``if seed:``, so seed 0 would silently
-    mean "unseeded" and make confidence intervals irreproducible.
+    Keyed by the output's name, not its position in ``outputs``, so an output's
+    confidence intervals do not change when other outputs are asked for with it or in
+    another order. ``SALib.analyze.sobol.analyze`` tests ``if seed:``, so seed 0 would
+    silently mean "unseeded" and make confidence intervals irreproducible.
     """
-    return int(np.random.SeedSequence([seed, tag]).generate_state(1)[0]) or 1
+    words = np.frombuffer(hashlib.sha256(output.encode()).digest(), dtype=np.uint32)
+    return int(np.random.SeedSequence([seed, *words.tolist()]).generate_state(1)[0]) or 1
 
 
 def _outputs(samples: pd.DataFrame, names: list[str], outputs: Sequence[str] | None) -> list[str]:
@@ -214,7 +218,7 @@ def sobol_analysis(
     )
     rows, rows2 = [], []
     names = problem["names"]
-    for k, out in enumerate(_outputs(samples, names, outputs)):
+    for out in _outputs(samples, names, outputs):
         y = _checked_y(samples, out)
         if _no_variance(y):
             # No variance to apportion: every index is 0/0. SALib reports 0 ("no
@@ -227,7 +231,7 @@ def sobol_analysis(
                 calc_second_order=calc_second_order,
                 num_resamples=num_resamples,
                 conf_level=conf_level,
-                seed=_salib_seed(seed, k),
+                seed=_salib_seed(seed, out),
             )
         for i, p in enumerate(names):
             rows.append(
@@ -318,7 +322,7 @@ def morris_analysis(
     )
     rows = []
     names = problem["names"]
-    for k, out in enumerate(_outputs(samples, names, outputs)):
+    for out in _outputs(samples, names, outputs):
         si = morris_analyze.analyze(
             problem,
             x,
@@ -327,7 +331,7 @@ def morris_analysis(
             conf_level=conf_level,
             scaled=scaled,
             num_levels=num_levels,
-            seed=_salib_seed(seed, k),
+            seed=_salib_seed(seed, out),
         )
         for i, p in enumerate(names):
             rows.append(
