@@ -217,3 +217,52 @@ def test_run_with_nothing_to_answer_says_so_as_show_does(tmp_path, capsys):
     assert main(["show", run_dir]) == 0
     shown = capsys.readouterr().out
     assert shown.splitlines()[-1] == out.rstrip().splitlines()[-1]
+
+
+#: Every command that takes --workers, with the arguments it needs to get that far.
+WORKER_COMMANDS = {
+    "run": ["run", "scenarios/baseline.yaml"],
+    "compare": ["compare", "scenarios/customs_union.yaml", "scenarios/baseline.yaml"],
+    "sweep": ["sweep", "scenarios/baseline.yaml", "--param", "parameters.trade.sigma=3:5",
+              "--output", "welfare_change_pct:KAZ"],
+    "explore": ["explore"],
+}
+
+
+@pytest.mark.parametrize("workers", ["0", "-1"])
+@pytest.mark.parametrize("command", sorted(WORKER_COMMANDS))
+def test_workers_below_one_are_refused_before_anything_is_written(tmp_path, capsys, command,
+                                                                  workers):
+    # --executor process --workers 0 used to start (run, compare: an error from the runner
+    # without the option's name; sweep: "max_workers must be greater than 0" from the pool).
+    argv = [*WORKER_COMMANDS[command], "--executor", "process", f"--workers={workers}",
+            "--out", str(tmp_path / "out")]
+    argv = [str(ROOT / a) if a.endswith(".yaml") else a for a in argv]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --workers: {workers} worker processes: give 1 or more" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_plot_workers_must_be_a_whole_number(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "a", "b", "--plot-workers", "two", "--out", str(tmp_path / "out")])
+    assert exc.value.code == 2
+    assert "argument --plot-workers: 'two' is not a whole number" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_repeated_indicator_is_refused_as_a_repeated_param_is(tmp_path, capsys):
+    policy, baseline = (str(ROOT / "scenarios" / f) for f in ("customs_union.yaml",
+                                                                "baseline.yaml"))
+    code = main(["compare", policy, baseline, "--indicator", "ev_usd", "--indicator",
+                 "welfare_change_pct", "--indicator", "ev_usd", "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert ("--indicator:3: ev_usd: given again (first as --indicator:1); give each "
+            "indicator once") in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()

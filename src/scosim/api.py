@@ -135,6 +135,14 @@ def compare_runs(
     if plot_workers is not None and plot_workers < 1:
         raise ValueError(f"--plot-workers must be at least 1, got {plot_workers}")
     known = indicator_names()
+    first: dict[str, int] = {}
+    twice = [f"--indicator:{i}: {ind}: given again (first as --indicator:{first[ind]}); "
+             "give each indicator once"
+             for i, ind in enumerate(indicators or [], start=1)
+             if first.setdefault(ind, i) != i]
+    if twice:
+        # As a repeated --param of `scosim sweep`: the report would tabulate it twice.
+        raise ValueError("\n".join(twice))
     for ind in indicators or []:
         if ind not in known:
             close = _closest_indicator(ind, known)

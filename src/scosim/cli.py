@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 from scosim import __version__
+from scosim.cli_experiments import worker_count
 
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
@@ -195,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(needs s3fs; workers write there directly) (default: results)",
     )
     r.add_argument("--executor", choices=("local", "process", "dask"), default="local")
-    r.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
+    r.add_argument("--workers", type=worker_count, help="worker processes (process / local Dask)")
     r.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     r.add_argument("--batch-size", type=int, help="runs stepped together (default 250)")
     r.add_argument("--no-plots", action="store_true", help="skip plots")
@@ -281,7 +282,7 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--executor", choices=("local", "process", "dask"), default="local")
-    p.add_argument("--workers", type=int, help="worker processes (process / local Dask)")
+    p.add_argument("--workers", type=worker_count, help="worker processes (process / local Dask)")
     p.add_argument(
         "--scheduler", help="Dask scheduler address (implies --executor dask), as for scosim run"
     )

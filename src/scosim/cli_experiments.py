@@ -23,6 +23,30 @@ SWEEPABLE: tuple[str, ...] = (
 )
 
 
+def worker_count(text: str) -> int:
+    """An ``argparse`` type for ``--workers``/``--plot-workers``: a whole number >= 1.
+
+    Refused at parsing, before a command reads or writes anything: a process pool of
+    0 or -1 workers has nothing to run the batches (``ProcessPoolExecutor`` raised
+    "max_workers must be greater than 0" from inside ``scosim sweep``).
+
+    Raises:
+        argparse.ArgumentTypeError: Not an integer, or below 1 (argparse names the
+            option, prints the usage and exits with status 2).
+    """
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number; give the number of worker processes, 1 or more"
+        ) from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"{n} worker processes: give 1 or more (leave the option out for the default)"
+        )
+    return n
+
+
 def _compare_cli(args: argparse.Namespace) -> int:
     from scosim.api import compare_cli
 
@@ -56,10 +80,11 @@ def add_experiment_parsers(sub: Any) -> None:
     )
     c.add_argument("--out", default="results")
     c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
-    c.add_argument("--workers", type=int)
+    c.add_argument("--workers", type=worker_count,
+                   help="worker processes when a YAML file must be run (process / local Dask)")
     c.add_argument(
         "--plot-workers",
-        type=int,
+        type=worker_count,
         help="processes drawing the report's figures, this one included (default: the "
         "usable CPUs, at most 4); 1 draws them all here, with less memory (each other "
         "process holds about 200 MiB)",
@@ -92,6 +117,7 @@ def add_experiment_parsers(sub: Any) -> None:
                    "scenario's seed at every point")
     s.add_argument("--out", default="results")
     s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
-    s.add_argument("--workers", type=int)
+    s.add_argument("--workers", type=worker_count,
+                   help="worker processes (process / local Dask)")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=_sweep_cli)
