@@ -146,12 +146,20 @@ def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:
     # Leaving at any realised loss: the union's losers leave after k = 3 bad years
     # (the tension the record poses: studies found losses, nobody left).
     left = run_exits(rec, HC, 2, {"parameters.council.exit_threshold": 0.0})
-    assert sum(v.sum() for v in left.values()) > 0
-    first = min(y for (_, y), v in left.items() if v.any())
+    assert sum(np.nansum(v) for v in left.values()) > 0
+    first = min(y for (_, y), v in left.items() if (v == 1).any())
     assert first == 2015 + 3 - 1
+    # After a member has left (the bloc rule takes every member out, so the union
+    # dissolves) its later items are not defined in that run: NaN, not a correct "stayed".
+    for c in EAEU:
+        for r in range(2):
+            out = min(y for y in range(2015, 2026) if left[(c, y)][r] == 1.0)
+            assert not np.isnan([left[(c, y)][r] for y in range(2015, out + 1)]).any()
+            assert np.isnan([left[(c, y)][r] for y in range(out + 1, 2026)]).all()
     # The shipped (fitted) threshold: nobody leaves in the training years.
     left = run_exits(rec, HC, 2)
-    assert all(v.sum() == 0 for (_, y), v in left.items() if y <= 2019)
+    assert all(np.nansum(v) == 0 and not np.isnan(v).any()
+               for (_, y), v in left.items() if y <= 2019)
     assert set(left) == {(c, y) for c in EAEU for y in range(2015, 2026)}
 
 
@@ -300,3 +308,33 @@ def test_the_hindcast_figure_shows_each_item_of_a_compacted_series(tmp_path, mon
     a, b = p["partners_2021"], p["partners_2022"]
     for x in (a, b, (a + b) / 2):
         assert any(abs(x - v) < 1e-12 for v in on_row)
+
+
+def test_exit_items_score_only_the_runs_the_member_could_leave_in(monkeypatch) -> None:
+    import scosim.hindcast.run as hr
+
+    rec = next(r for r in RECORDS if r.kind == "exits")
+    nan = np.nan
+    # Run 0: the union breaks up in 2020; run 1: nobody ever leaves.
+    fake = {(c, y): np.array([0.0, 0.0]) for c in EAEU for y in range(2015, 2026)}
+    for c in EAEU:
+        fake[(c, 2020)] = np.array([1.0, 0.0])
+        for y in range(2021, 2026):
+            fake[(c, y)] = np.array([nan, 0.0])
+    monkeypatch.setattr(hr, "run_exits", lambda *a, **k: fake)
+    df = run_hindcast(2, HC, (rec,))
+    p = df.set_index("item")["p"]
+    assert p["eaeu_2015:ARM:2020"] == 0.5
+    # Scored on run 1 alone: one run, which stayed (the old rule: 0 of 2 runs left).
+    assert p["eaeu_2015:ARM:2021"] == 0.0
+    assert [len(d) for d in df.set_index("item").loc[["eaeu_2015:ARM:2020",
+                                                       "eaeu_2015:ARM:2021"], "draws"]] == [2, 1]
+    # A year in which the union no longer exists in any run is not scored at all.
+    for c in EAEU:
+        for y in range(2021, 2026):
+            fake[(c, y)] = np.array([nan, nan])
+    df = run_hindcast(2, HC, (rec,))
+    assert df.loc[df["year"] > 2020, "p"].isna().all()
+    held = score_table(df).query("sample == 'held_out' and forecast == 'council'")
+    assert int(held["n_items"].iloc[0]) == len(EAEU)  # 2020's items only
+    assert held["brier"].iloc[0] == pytest.approx(0.25)

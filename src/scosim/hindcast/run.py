@@ -127,6 +127,12 @@ def run_exits(rec: Record, directory: Path, replications: int,
     interim agreement and the India-Pakistan suspension of 2019). A member
     "leaves" in a year when it defects or its bloc leaves with a defector
     (``defection`` / ``bloc_exit`` events).
+
+    An item is defined only for the runs in which the member is still in a union in
+    force at the start of its year: it is NaN in a run where the member left in an
+    earlier year, where the union dissolved earlier, or where it never came into
+    force. "Did not leave" a union that no longer exists is no correct forecast
+    of staying; counted as one, it flattered the rule after every break-up.
     """
     from scosim.data import load_calibration
 
@@ -143,11 +149,25 @@ def run_exits(rec: Record, directory: Path, replications: int,
         cal = without_union(dataclasses.replace(base, tariffs=tariffs))
         model = _model(rec, directory, replications, overrides, calibration=cal)
         r0 = int(model.run_ids[0])
-        out.update({(c, y): np.zeros(model.R) for c in EAEU for y in era_years})
+        # Year each member left in each run, and the year the union ended (inf: never);
+        # every year of this run counts, not only its era's: a break-up in 2020 ends
+        # the 2023 items of the same run.
+        never = np.full(model.R, np.inf)
+        left_in = {c: never.copy() for c in EAEU}
+        ended = never.copy()
+        ended[~np.asarray(model.arrangements[0].adopted, bool)] = -np.inf
         for ev in model.log.records():
-            if (ev["type"] in ("defection", "bloc_exit") and ev["proposal"] == rec.name
-                    and int(ev["year"]) in era_years):
-                out[(ev["country"], int(ev["year"]))][ev["run"] - r0] = 1.0
+            if ev["proposal"] != rec.name:
+                continue
+            r, y = ev["run"] - r0, float(ev["year"])
+            if ev["type"] in ("defection", "bloc_exit") and ev["country"] in left_in:
+                left_in[ev["country"]][r] = min(left_in[ev["country"]][r], y)
+            elif ev["type"] == "dissolved":
+                ended[r] = min(ended[r], y)
+        for c in EAEU:
+            for y in era_years:
+                there = (left_in[c] >= y) & (ended >= y)  # a member at the start of y
+                out[(c, y)] = np.where(there, (left_in[c] == y).astype(float), np.nan)
     return {(c, y): out[(c, y)] for c in EAEU for y in years}
 
 
@@ -164,8 +184,10 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
     for rec in records:
         if rec.kind == "exits":
             for (code, year), left in run_exits(rec, directory, replications, overrides).items():
+                # Runs in which the member was no longer in the union are not scored
+                # (NaN): p is the share of leaving among the runs it could leave in.
                 rows.append({"item": f"{rec.name}:{code}:{year}", "kind": "exit", "year": year,
-                             "observed": 0, "draws": left})
+                             "observed": 0, "draws": left[np.isfinite(left)]})
             continue
         adopted, votes = run_record(rec, directory, replications, overrides)
         rows.append({"item": rec.name, "kind": rec.kind, "year": rec.year,
