@@ -56,15 +56,29 @@ def write_run(path, df: pd.DataFrame, *, batch_size: int, scenario: str):
     return path
 
 
+def tidy01(rng: np.random.Generator, n_runs: int, indicator: str, share: float) -> pd.DataFrame:
+    """A 0/1 indicator (a membership): 1 in about ``share`` of the rows."""
+    df = tidy(rng, n_runs, indicator, 0.0)
+    df["value"] = (rng.random(len(df)) < share).astype(float)
+    return df
+
+
 @pytest.fixture
 def runs(tmp_path):
     """Policy and baseline with awkward content: an indicator only the policy records,
-    a country the baseline lacks in some runs, NaN values, different batch sizes."""
+    a country the baseline lacks in some runs, NaN values, different batch sizes; a 0/1
+    indicator (``in_union``) and one that is 0/1 but for one value in its last year
+    (``count``), both larger than the smallest groups (split by years)."""
     rng = np.random.default_rng(3)
     n = 40
     pol = pd.concat([tidy(rng, n, i, 0.3 * k) for k, i in enumerate(INDICATORS)]
-                    + [tidy(rng, n, "policy_only", 1.0)], ignore_index=True)
-    base = pd.concat([tidy(rng, n, i, 0.0) for i in INDICATORS], ignore_index=True)
+                    + [tidy(rng, n, "policy_only", 1.0), tidy01(rng, n, "in_union", 0.6),
+                       tidy01(rng, n, "count", 0.3)], ignore_index=True)
+    pol.loc[(pol["indicator"] == "count") & (pol["year"] == YEARS[-1])
+            & (pol["run"] == 7) & (pol["country"] == "KAZ"), "value"] = 2.0
+    base = pd.concat([tidy(rng, n, i, 0.0) for i in INDICATORS]
+                     + [tidy01(rng, n, "in_union", 0.3), tidy01(rng, n, "count", 0.3)],
+                     ignore_index=True)
     base = base[~((base["country"] == "UZB") & (base["run"] % 3 == 0)
                   & (base["indicator"] == "gdp"))]
     pol.loc[(pol["indicator"] == "exports") & (pol["run"] == 5), "value"] = np.nan
@@ -118,6 +132,11 @@ def test_grouped_comparison_equals_the_whole_table_one(runs, monkeypatch, chunk_
     assert [m for m in map(str, (w.message for w in caught)) if "only one" in m] == \
         [m for m in ref_warnings if "only one" in m]
     spread_ref, summary_ref = ref.spread, ref.summary
+    # The 0/1 indicator has Newcombe's interval in every year, whatever the groups; the
+    # one with a single 2 (in a group of its own when split by years) in none.
+    kind = got.summary.groupby("indicator", observed=True)["method"].unique()
+    assert list(kind["in_union"]) == ["newcombe"]
+    assert list(kind["count"]) == [method] and list(kind["welfare"]) == [method]
     pd.testing.assert_frame_equal(got.spread, spread_ref)
     if method == "t":
         pd.testing.assert_frame_equal(got.summary, summary_ref)

@@ -17,7 +17,13 @@ luck. Summaries are over the ``R`` paired differences:
   shrink with more runs: it describes how much the outcome varies from one
   possible world to another.
 
-Every summary carries an ``interval`` column naming which of these it holds.
+For an indicator that is 0 or 1 in every run of both scenarios (a membership,
+an adoption: a share of runs) ``"t"`` and ``"bootstrap"`` give instead
+Newcombe's paired score interval of the difference of the two shares
+(:mod:`scosim.compare_shares`; row ``method`` ``"newcombe"``): the t interval of
+-1/0/+1 differences can pass -1 or +1 and has zero width whenever every run agrees.
+
+Every summary row carries an ``interval`` column naming which interval it holds.
 
 **Memory.** :func:`compare_results` never holds the two runs' whole tables:
 keys are independent (every statistic is per year, economy and indicator), so
@@ -30,7 +36,7 @@ numbers are those of pairing the whole tables at once.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +45,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scosim.compare_pairs import (  # noqa: F401  (the pairing helpers, importable from here)
+    PairingError,
+    _check_runs,
+    _check_tables,
+    _Layout,
+    _pair,
+    _unmatched_message,
+    _unpaired,
+)
+from scosim.compare_shares import (
+    NEWCOMBE,
+    apply_share_intervals,
+    indicator_of,
+    pair_counts,
+    zero_one_flags,
+    zero_one_indicators,
+)
 from scosim.experiments.executors import INDICATOR_COLUMNS
 
 KEYS: tuple[str, ...] = ("year", "country", "indicator")
@@ -68,13 +91,11 @@ CHUNK_ROWS = 500_000
 READ_COLUMNS: tuple[str, ...] = INDICATOR_COLUMNS
 
 
-class PairingError(ValueError):
-    """Two result sets cannot be compared run by run."""
-
-
 def interval_label(method: str, level: float) -> str:
     """Plain-language name of an interval, e.g. ``"90% CI of the mean (t)"``."""
     pct = f"{level * 100:g}%"
+    if method == NEWCOMBE:
+        return f"{pct} CI of the mean (Newcombe, paired 0/1)"
     if method == "t":
         return f"{pct} CI of the mean (t)"
     if method == "bootstrap":
@@ -118,133 +139,8 @@ def paired_differences(
     return out
 
 
-def _check_tables(policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]) -> None:
-    """Both tables have the key and value columns (duplicated keys: :func:`_pair` refuses)."""
-    cols = ["run", *by, "value"]
-    for name, df in (("policy", policy), ("baseline", baseline)):
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise PairingError(f"{name} table is missing columns {missing}; needs {cols}")
-
-
-def _refuse_duplicates(name: str, df: pd.DataFrame, by: list[str], order: np.ndarray,
-                       sorted_codes: np.ndarray) -> None:
-    """Raise if a (run, keys) appears twice: equal neighbours among the sorted codes."""
-    again = np.flatnonzero(sorted_codes[1:] == sorted_codes[:-1]) + 1
-    if again.size:
-        # The stable sort keeps equal keys in row order: the later ones are the repeats.
-        first = df.iloc[int(order[again].min())][["run", *by]].to_dict()
-        raise PairingError(
-            f"{name} table has {again.size} duplicated (run, {', '.join(by)}) rows, "
-            f"e.g. {first}; each run must report each key once"
-        )
-
-
-def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
-    if runs_p != runs_b:
-        only_p, only_b = sorted(runs_p - runs_b)[:5], sorted(runs_b - runs_p)[:5]
-        raise PairingError(
-            "policy and baseline do not hold the same runs (runs are paired by index: run r "
-            "of both shares its random numbers). "
-            f"Only in policy: {only_p}{'...' if len(runs_p - runs_b) > 5 else ''}; "
-            f"only in baseline: {only_b}{'...' if len(runs_b - runs_p) > 5 else ''}"
-        )
-
-
-def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
-    """The warning for ``n`` unpaired rows, naming their indicators (name: why unpaired)."""
-    names = [f"{k} ({v})" for k, v in sorted(which.items())]
-    if len(names) > 8:
-        names = [*names[:8], f"and {len(names) - 8} more"]
-    return (
-        f"{n} rows have keys present in only one of policy/baseline and are left out of the "
-        f"comparison: {', '.join(names) or 'indicators not known'}"
-    )
-
-
-def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,
-              paired: pd.DataFrame) -> dict[str, str]:
-    """Indicators with rows left unpaired, and why: absent from one run, or some keys only."""
-    if "indicator" not in paired:
-        return {}
-
-    def count(df: pd.DataFrame) -> pd.Series:
-        vc = df["indicator"].value_counts()  # on the categories when categorical
-        vc.index = vc.index.astype(str)
-        return vc[vc > 0]
-
-    p, b, both = count(policy), count(baseline), count(paired)
-    out: dict[str, str] = {}
-    for name in sorted(set(p.index) | set(b.index)):
-        if name not in b.index:
-            out[name] = "only the policy run records it"
-        elif name not in p.index:
-            out[name] = "only the baseline run records it"
-        elif p[name] + b[name] > 2 * both.get(name, 0):
-            out[name] = "some years or economies in one run only"
-    return out
-
-
-def _pair(
-    policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]
-) -> tuple[pd.DataFrame, int, _Layout]:
-    """Join on (run, keys): paired rows sorted by keys then run, unpaired count, layout.
-
-    The layout says where each row goes in the keys x runs table (:func:`summarise`).
-
-    Each row gets one integer per (keys, run), numbered in the sort order of the
-    two sides' values together; the pairs are the integers both sides hold, taken
-    in increasing order, the order of ``sort_values([*by, "run"])``. No join and no
-    sort of the table: several times faster than a pandas outer merge on four key
-    columns, with the same result.
-
-    Raises:
-        PairingError: A side reports a (run, keys) more than once.
-    """
-    cols = [*by, "run"]
-    p_code = np.zeros(len(policy), dtype=np.int64)
-    b_code = np.zeros(len(baseline), dtype=np.int64)
-    levels: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column: (sorted values, p codes)
-    size = 1
-    for c in cols:
-        cp, cb, uniques = _sorted_codes(policy[c], baseline[c])
-        size *= max(len(uniques), 1)
-        if size >= 2**62:  # years x economies x indicators x runs: far below
-            raise PairingError(f"too many distinct (keys, run) to pair at column {c!r}")
-        p_code = p_code * len(uniques) + cp
-        b_code = b_code * len(uniques) + cb
-        levels[c] = (uniques, cp)
-    # Sort both sides' codes (stable: repeats stay in row order), refuse repeats, and
-    # find each policy code among the baseline's: the hits come out in key order.
-    p_order = np.argsort(p_code, kind="stable")
-    b_order = np.argsort(b_code, kind="stable")
-    p_sorted, b_sorted = p_code[p_order], b_code[b_order]
-    _refuse_duplicates("policy", policy, by, p_order, p_sorted)
-    _refuse_duplicates("baseline", baseline, by, b_order, b_sorted)
-    at = np.minimum(np.searchsorted(b_sorted, p_sorted), max(len(b_sorted) - 1, 0))
-    hit = (b_sorted[at] == p_sorted) if len(b_sorted) else np.zeros(len(p_sorted), bool)
-    ip, ib = p_order[hit], b_order[at[hit]]
-    out = pd.DataFrame({c: _column(policy[c], *levels[c], ip) for c in ["run", *by]})
-    out["policy"] = policy["value"].to_numpy(dtype=float)[ip]
-    out["baseline"] = baseline["value"].to_numpy(dtype=float)[ib]
-    out["diff"] = out["policy"] - out["baseline"]
-    # run is the last digit of the code: the rest numbers the key, in key order
-    n_runs = max(len(levels["run"][0]), 1)
-    codes = p_sorted[hit]
-    return out, len(policy) + len(baseline) - 2 * len(ip), _Layout(codes // n_runs,
-                                                                     codes % n_runs)
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where :func:`_pair`'s rows go in the keys x runs table: one code per row each."""
-
-    key: np.ndarray  # nondecreasing: rows are sorted by keys
-    run: np.ndarray
-
-
 def _wide(diffs: pd.DataFrame, keys: list[str],
-          layout: _Layout | None) -> tuple[pd.DataFrame, np.ndarray]:
+          layout: _Layout | None, col: str = "diff") -> tuple[pd.DataFrame, np.ndarray]:
     """Keys table and differences as keys x runs (NaN where a run lacks a key).
 
     What ``set_index([*keys, "run"])["diff"].unstack("run")`` gives, keys and runs in
@@ -252,61 +148,15 @@ def _wide(diffs: pd.DataFrame, keys: list[str],
     their codes instead (the unstack was three quarters of summarising).
     """
     if layout is None or len(diffs) == 0:
-        wide = diffs.set_index([*keys, "run"])["diff"].unstack("run")
+        wide = diffs.set_index([*keys, "run"])[col].unstack("run")
         return wide.index.to_frame(index=False), wide.to_numpy(dtype=float)
     new = np.ones(len(diffs), dtype=bool)
     new[1:] = layout.key[1:] != layout.key[:-1]
     starts = np.flatnonzero(new)
-    _, col = np.unique(layout.run, return_inverse=True)  # only runs that have a row
-    v = np.full((len(starts), int(col.max()) + 1), np.nan)
-    v[np.cumsum(new) - 1, col] = diffs["diff"].to_numpy(dtype=float)
+    _, at = np.unique(layout.run, return_inverse=True)  # only runs that have a row
+    v = np.full((len(starts), int(at.max()) + 1), np.nan)
+    v[np.cumsum(new) - 1, at] = diffs[col].to_numpy(dtype=float)
     return diffs[keys].iloc[starts].reset_index(drop=True), v
-
-
-def _sorted_codes(p: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of both sides' values in the sorted order of their union, and that union.
-
-    Categorical columns go through their (few) categories, not their millions of rows.
-    """
-    if isinstance(p.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
-        cats_p = np.asarray(p.cat.categories, dtype=object)
-        cats_b = np.asarray(b.cat.categories, dtype=object)
-        uniques = np.array(sorted(set(cats_p) | set(cats_b)), dtype=object)
-        codes = []
-        for s, cats in ((p, cats_p), (b, cats_b)):
-            raw = s.cat.codes.to_numpy()
-            if (raw < 0).any():
-                raise PairingError(f"key column {s.name!r} has missing values")
-            lut = np.searchsorted(uniques, cats) if len(cats) else np.zeros(0, dtype=np.intp)
-            codes.append(lut[raw].astype(np.int64))
-        return codes[0], codes[1], uniques
-    vp, vb = p.to_numpy(), b.to_numpy()
-    both = (np.concatenate([vp, vb]) if vp.dtype == vb.dtype and vp.dtype != object
-            else np.concatenate([vp.astype(object), vb.astype(object)]))
-    codes, uniques = pd.factorize(both, sort=True)
-    if (codes < 0).any():
-        raise PairingError(f"key column {p.name!r} has missing values")
-    return codes[: len(vp)].astype(np.int64), codes[len(vp):].astype(np.int64), uniques
-
-
-def _column(s: pd.Series, uniques: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> Any:
-    """The paired rows' values of a policy key column, as a merge would give them.
-
-    Categorical keys come back as strings (what ``to_numpy`` of a merged column
-    gives), built in Arrow from the few categories instead of from a million
-    Python strings.
-    """
-    if not isinstance(s.dtype, pd.CategoricalDtype):
-        return s.to_numpy()[rows]
-    # The dtype pandas gives Python strings: str (Arrow-backed) in pandas 3, object before.
-    inferred = pd.Series(uniques[:1]).dtype
-    if inferred == np.dtype(object):
-        return uniques[codes[rows]]
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    taken = pc.take(pa.array(list(uniques), pa.string()), pa.array(codes[rows]))
-    return pd.array(taken, dtype=inferred)
 
 
 def _bootstrap_counts(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -330,6 +180,7 @@ def summarise(
     method: Method | str = "t",
     seed: int = 0,
     n_boot: int = 2000,
+    binary: Collection[str] | None = None,
     _counts: Callable[[int], np.ndarray] | None = None,
     _layout: _Layout | None = None,
 ) -> pd.DataFrame:
@@ -344,6 +195,11 @@ def summarise(
             *run-level* differences); see the module docstring.
         seed: Seed of the bootstrap resampling (``method="bootstrap"`` only).
         n_boot: Bootstrap resamples.
+        binary: Indicators that are 0 or 1 in every run: with ``"t"`` or
+            ``"bootstrap"`` their rows get Newcombe's paired interval instead
+            (``method`` "newcombe"; :mod:`scosim.compare_shares`). Default: those
+            of ``diffs`` whose ``policy`` and ``baseline`` values are all 0 or 1
+            and take both values (none without those columns).
         _counts: Bootstrap count matrix for a number of runs (internal: lets
             :func:`compare_results` summarise key groups one at a time with the
             resamples one call over all keys would draw).
@@ -352,8 +208,9 @@ def summarise(
     Returns:
         One row per key with columns ``*keys, n_runs, mean, sd, low, high,
         share_positive, method, level, interval``. ``share_positive`` is the
-        share of runs whose difference is > 0; ``interval`` names what
-        ``low``/``high`` are. With one run, ``t`` and ``bootstrap`` give NaN bounds.
+        share of runs whose difference is > 0; ``method`` and ``interval`` name
+        what each row's ``low``/``high`` are. With one run, ``t`` and ``bootstrap``
+        give NaN bounds (Newcombe's interval is defined from one run).
     """
     if not 0 < level < 1:
         raise ValueError(f"level must be in (0, 1), got {level}")
@@ -407,7 +264,42 @@ def summarise(
     out["method"] = method
     out["level"] = level
     out["interval"] = label
+    if method != "percentile":
+        # Shares of runs, after the t or bootstrap bounds of every row: the bootstrap
+        # draws (so the other rows' bounds) do not depend on which rows they are.
+        if binary is None:
+            binary = _zero_one_in(diffs)
+        if binary:
+            counts = share_counts(diffs, _layout, candidates=binary, _index=index)
+            apply_share_intervals(out, counts, binary, level)
     return out
+
+
+def _zero_one_in(diffs: pd.DataFrame) -> set[str]:
+    """The 0/1 indicators of paired differences, from their policy and baseline values."""
+    if "policy" not in diffs or "baseline" not in diffs:
+        return set()
+    table = diffs if "indicator" in diffs else diffs.assign(indicator="")
+    return zero_one_indicators(zero_one_flags(table.rename(columns={"policy": "value"})),
+                               zero_one_flags(table.rename(columns={"baseline": "value"})))
+
+
+def share_counts(diffs: pd.DataFrame, layout: _Layout | None, *, candidates: Collection[str],
+                 _index: pd.DataFrame | None = None) -> np.ndarray:
+    """Runs at (1, 1), (1, 0), (0, 1), (0, 0) per key of ``diffs``, in summary order.
+
+    Only for keys of the ``candidates`` indicators (others: NaN), from the ``policy``
+    and ``baseline`` columns (:func:`scosim.compare_shares.pair_counts`).
+    """
+    keys = [c for c in diffs.columns if c not in ("run", "policy", "baseline", "diff")]
+    index = _index if _index is not None else _wide(diffs, keys, layout)[0]
+    out = np.full((len(index), 4), np.nan)
+    rows = np.isin(indicator_of(index), list(candidates))
+    if rows.any() and "policy" in diffs and "baseline" in diffs:
+        out[rows] = pair_counts(_wide(diffs, keys, layout, "policy")[1][rows],
+                                _wide(diffs, keys, layout, "baseline")[1][rows])
+    return out
+
 
 
 @dataclass
@@ -481,7 +373,11 @@ class Comparison:
         )
 
     def table(self, year: int | None = None) -> pd.DataFrame:
-        """Summary and spread side by side for one year (default: the last year)."""
+        """Summary and spread side by side for one year (default: the last year).
+
+        Columns: keys, ``n_runs, mean, low, high, share_positive, runs_low,
+        runs_high, sd, interval`` (``interval`` names each row's ``low``/``high``).
+        """
         s, p = self.summary, self.spread
         keys = [c for c in s.columns if c not in SUMMARY_COLUMNS]
         if "year" in keys:
@@ -491,6 +387,7 @@ class Comparison:
             p[[*keys, "low", "high"]].rename(columns={"low": "runs_low", "high": "runs_high"}),
             on=keys,
         )
+        t = t.merge(s[[*keys, "sd", "interval"]], on=keys)
         return t.reset_index(drop=True)
 
 
@@ -532,9 +429,13 @@ def compare(
     """Paired comparison of two in-memory indicator tables (see :func:`compare_results`)."""
     _check_method(method)
     diffs = paired_differences(policy, baseline, by=by)
+    # 0/1 indicators judged on every value of both tables, paired or not (as
+    # compare_results does from the batch files).
+    binary = (zero_one_indicators(zero_one_flags(policy), zero_one_flags(baseline))
+              if "indicator" in by else None)
     return Comparison(
         diffs=diffs,
-        summary=summarise(diffs, level=level, method=method, seed=seed),
+        summary=summarise(diffs, level=level, method=method, seed=seed, binary=binary),
         spread=summarise(diffs, level=level, method="percentile", seed=seed),
         level=level,
         method=method,
@@ -568,19 +469,25 @@ def no_change(rows: pd.DataFrame) -> np.ndarray:
     """Rows (of a summary or its :meth:`Comparison.table`) where no paired run changed.
 
     True where at least one run is paired and every paired difference is exactly 0:
-    the mean and the interval of the mean are 0 (with two or more runs the interval
-    is 0 only if the differences' sd is), or the mean of a single run is 0. Rows
-    without a pair (NaN) are not "no change": there is nothing to compare.
+    the mean and the differences' sd are 0, or the mean of a single run is 0.
+    Without an ``sd`` column, the mean and the interval are 0 (a t or bootstrap
+    interval is 0 only if the sd is; Newcombe's interval of 0/1 indicators is
+    never, so their rows need the ``sd``). Rows without a pair (NaN) are not "no
+    change": there is nothing to compare.
 
     Args:
-        rows: Columns ``n_runs``, ``mean``, ``low`` and ``high``.
+        rows: Columns ``n_runs``, ``mean`` and ``sd`` (or ``low`` and ``high``).
 
     Returns:
         One bool per row.
     """
     n = rows["n_runs"].to_numpy()
-    mean, low, high = (rows[c].to_numpy(dtype=float) for c in ("mean", "low", "high"))
-    return (n > 0) & (mean == 0) & (((low == 0) & (high == 0)) | (n == 1))
+    mean = rows["mean"].to_numpy(dtype=float)
+    if "sd" in rows:
+        same = rows["sd"].to_numpy(dtype=float) == 0
+    else:
+        same = (rows["low"].to_numpy(dtype=float) == 0) & (rows["high"].to_numpy(dtype=float) == 0)
+    return (n > 0) & (mean == 0) & (same | (n == 1))
 
 
 def largest_effect_year(summary: pd.DataFrame, indicator: str) -> tuple[int, str]:

@@ -31,6 +31,12 @@ import pandas as pd
 
 from scosim import compare as cmp
 from scosim.compare import KEYS, Comparison, Method, PairingError
+from scosim.compare_shares import (
+    apply_share_intervals,
+    combine_flags,
+    zero_one_flags,
+    zero_one_indicators,
+)
 from scosim.result_tables import _is_url, _join, batch_files, read_json, read_table
 
 __all__ = [
@@ -442,7 +448,7 @@ def _read_spilled(d: Path) -> pd.DataFrame:
 
 
 def _summaries_by_group(
-    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
+    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and spread, pairing and summarising one group of keys at a time.
 
@@ -450,6 +456,11 @@ def _summaries_by_group(
     call's, taken in the same pass; with several, its resamples depend on every
     group's run counts, so the groups are summarised in a second pass over the
     spilled files (never the batch files).
+
+    Indicators 0 or 1 in every run (:mod:`scosim.compare_shares`) are told apart on
+    all their rows, not group by group (an indicator split by years is one kind in
+    every group): each group keeps its keys' 2x2 counts of runs, and their rows get
+    Newcombe's interval once every group has been read.
     """
     which: dict[str, str] = {}
     groups, unmatched = _plan(pol, base, by, which)
@@ -462,7 +473,11 @@ def _summaries_by_group(
             _spill(pol, groups, tmp / "policy")
             _spill(base, groups, tmp / "baseline")
         summaries, spreads, sizes, paired = [], [], [], 0
+        flags: tuple[list[pd.DataFrame], list[pd.DataFrame]] = ([], [])
+        counts: list[np.ndarray] = []
         for p_df, b_df in _group_tables(pol, base, groups, tmp):
+            flags[0].append(zero_one_flags(p_df))
+            flags[1].append(zero_one_flags(b_df))
             if p_df.empty or b_df.empty:
                 # Years of an indicator only one run simulated: nothing pairs.
                 unmatched += len(p_df) + len(b_df)
@@ -483,17 +498,22 @@ def _summaries_by_group(
                                    _layout=layout)
             spreads.append(spread)
             sizes.append(spread["n_runs"].to_numpy())
+            counts.append(cmp.share_counts(diffs, layout, candidates=zero_one_indicators(
+                flags[0][-1], flags[1][-1], both_values=False)))
             if method == "t" or tmp is None:
                 # One group: its keys are all the keys, so a bootstrap draws what the
                 # whole-table call draws (one count matrix per run count, in order).
                 summaries.append(cmp.summarise(diffs, level=level, method=method, seed=seed,
-                                               _layout=layout))
+                                               binary=(), _layout=layout))
         if not paired:
             _nothing()
         if method == "bootstrap" and tmp is not None:
             summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
     if unmatched:
         warnings.warn(cmp._unmatched_message(unmatched, which), stacklevel=3)
+    binary = zero_one_indicators(combine_flags(flags[0]), combine_flags(flags[1]))
+    for summary, n in zip(summaries, counts, strict=True):
+        apply_share_intervals(summary, n, binary, level)
     return _ordered(summaries, by), _ordered(spreads, by)
 
 
@@ -525,7 +545,7 @@ def _bootstrap_pass(
         if not diffs.empty:
             out.append(cmp.summarise(
                 diffs, level=level, method="bootstrap", seed=seed, n_boot=n_boot,
-                _counts=counts.__getitem__, _layout=layout,
+                binary=(), _counts=counts.__getitem__, _layout=layout,
             ))
     return out
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from scosim.compare import SUMMARY_COLUMNS, Comparison, interval_label, no_change
 from scosim.compare_plots import FigureJob, draw_all
+from scosim.compare_shares import ci_heading, share_method_text
 from scosim.indicator_display import (
     WELFARE,
     aggregate_indicators,
@@ -121,7 +122,8 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     if leave_out:
         t = t[~no_change(t) & (t["n_runs"] > 0).to_numpy()]
     lvl = comparison.level
-    ci = interval_label(comparison.method, lvl)
+    ci = ci_heading(t["interval"] if "interval" in t else [],
+                    interval_label(comparison.method, lvl))
     spread = interval_label("percentile", lvl)
     inds = t["indicator"] if "indicator" in t else pd.Series("", index=t.index)
     unit_of = resolve_units((str(i) for i in inds.unique()), units)
@@ -224,6 +226,7 @@ def _method_text(comparison: Comparison) -> list[str]:
         "fewer incidents): the figures colour a change green when it is good news for the "
         "economy, red when it is bad news, and blue when the indicator is neither (a "
         "membership, an effort, a transfer). Only welfare figures speak of gains and losses.",
+        *share_method_text(comparison.summary, comparison.level),
     ]
 
 
@@ -501,7 +504,7 @@ def print_summary(
 
     console = console or Console()
     keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
-    label = str(summary["interval"].iloc[0]) if len(summary) else "interval"
+    label = ci_heading(summary["interval"], "interval")
     table = Table(title=title or f"Policy minus baseline ({label})")
     with_units = units is not None and "indicator" in keys
     for k in keys:

@@ -1,0 +1,190 @@
+"""Pairing a policy's rows with its baseline's, run by run, on the key columns.
+
+The helpers of :mod:`scosim.compare` (importable from there as before): checking
+two tidy tables, pairing them without a join or a sort (:func:`_pair`), and
+naming what could not be paired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+class PairingError(ValueError):
+    """Two result sets cannot be compared run by run."""
+
+
+def _check_tables(policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]) -> None:
+    """Both tables have the key and value columns (duplicated keys: :func:`_pair` refuses)."""
+    cols = ["run", *by, "value"]
+    for name, df in (("policy", policy), ("baseline", baseline)):
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise PairingError(f"{name} table is missing columns {missing}; needs {cols}")
+
+
+def _refuse_duplicates(name: str, df: pd.DataFrame, by: list[str], order: np.ndarray,
+                       sorted_codes: np.ndarray) -> None:
+    """Raise if a (run, keys) appears twice: equal neighbours among the sorted codes."""
+    again = np.flatnonzero(sorted_codes[1:] == sorted_codes[:-1]) + 1
+    if again.size:
+        # The stable sort keeps equal keys in row order: the later ones are the repeats.
+        first = df.iloc[int(order[again].min())][["run", *by]].to_dict()
+        raise PairingError(
+            f"{name} table has {again.size} duplicated (run, {', '.join(by)}) rows, "
+            f"e.g. {first}; each run must report each key once"
+        )
+
+
+def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
+    if runs_p != runs_b:
+        only_p, only_b = sorted(runs_p - runs_b)[:5], sorted(runs_b - runs_p)[:5]
+        raise PairingError(
+            "policy and baseline do not hold the same runs (runs are paired by index: run r "
+            "of both shares its random numbers). "
+            f"Only in policy: {only_p}{'...' if len(runs_p - runs_b) > 5 else ''}; "
+            f"only in baseline: {only_b}{'...' if len(runs_b - runs_p) > 5 else ''}"
+        )
+
+
+def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
+    """The warning for ``n`` unpaired rows, naming their indicators (name: why unpaired)."""
+    names = [f"{k} ({v})" for k, v in sorted(which.items())]
+    if len(names) > 8:
+        names = [*names[:8], f"and {len(names) - 8} more"]
+    return (
+        f"{n} rows have keys present in only one of policy/baseline and are left out of the "
+        f"comparison: {', '.join(names) or 'indicators not known'}"
+    )
+
+
+def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,
+              paired: pd.DataFrame) -> dict[str, str]:
+    """Indicators with rows left unpaired, and why: absent from one run, or some keys only."""
+    if "indicator" not in paired:
+        return {}
+
+    def count(df: pd.DataFrame) -> pd.Series:
+        vc = df["indicator"].value_counts()  # on the categories when categorical
+        vc.index = vc.index.astype(str)
+        return vc[vc > 0]
+
+    p, b, both = count(policy), count(baseline), count(paired)
+    out: dict[str, str] = {}
+    for name in sorted(set(p.index) | set(b.index)):
+        if name not in b.index:
+            out[name] = "only the policy run records it"
+        elif name not in p.index:
+            out[name] = "only the baseline run records it"
+        elif p[name] + b[name] > 2 * both.get(name, 0):
+            out[name] = "some years or economies in one run only"
+    return out
+
+
+def _pair(
+    policy: pd.DataFrame, baseline: pd.DataFrame, by: list[str]
+) -> tuple[pd.DataFrame, int, _Layout]:
+    """Join on (run, keys): paired rows sorted by keys then run, unpaired count, layout.
+
+    The layout says where each row goes in the keys x runs table (:func:`summarise`).
+
+    Each row gets one integer per (keys, run), numbered in the sort order of the
+    two sides' values together; the pairs are the integers both sides hold, taken
+    in increasing order, the order of ``sort_values([*by, "run"])``. No join and no
+    sort of the table: several times faster than a pandas outer merge on four key
+    columns, with the same result.
+
+    Raises:
+        PairingError: A side reports a (run, keys) more than once.
+    """
+    cols = [*by, "run"]
+    p_code = np.zeros(len(policy), dtype=np.int64)
+    b_code = np.zeros(len(baseline), dtype=np.int64)
+    levels: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # column: (sorted values, p codes)
+    size = 1
+    for c in cols:
+        cp, cb, uniques = _sorted_codes(policy[c], baseline[c])
+        size *= max(len(uniques), 1)
+        if size >= 2**62:  # years x economies x indicators x runs: far below
+            raise PairingError(f"too many distinct (keys, run) to pair at column {c!r}")
+        p_code = p_code * len(uniques) + cp
+        b_code = b_code * len(uniques) + cb
+        levels[c] = (uniques, cp)
+    # Sort both sides' codes (stable: repeats stay in row order), refuse repeats, and
+    # find each policy code among the baseline's: the hits come out in key order.
+    p_order = np.argsort(p_code, kind="stable")
+    b_order = np.argsort(b_code, kind="stable")
+    p_sorted, b_sorted = p_code[p_order], b_code[b_order]
+    _refuse_duplicates("policy", policy, by, p_order, p_sorted)
+    _refuse_duplicates("baseline", baseline, by, b_order, b_sorted)
+    at = np.minimum(np.searchsorted(b_sorted, p_sorted), max(len(b_sorted) - 1, 0))
+    hit = (b_sorted[at] == p_sorted) if len(b_sorted) else np.zeros(len(p_sorted), bool)
+    ip, ib = p_order[hit], b_order[at[hit]]
+    out = pd.DataFrame({c: _column(policy[c], *levels[c], ip) for c in ["run", *by]})
+    out["policy"] = policy["value"].to_numpy(dtype=float)[ip]
+    out["baseline"] = baseline["value"].to_numpy(dtype=float)[ib]
+    out["diff"] = out["policy"] - out["baseline"]
+    # run is the last digit of the code: the rest numbers the key, in key order
+    n_runs = max(len(levels["run"][0]), 1)
+    codes = p_sorted[hit]
+    return out, len(policy) + len(baseline) - 2 * len(ip), _Layout(codes // n_runs,
+                                                                     codes % n_runs)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where :func:`_pair`'s rows go in the keys x runs table: one code per row each."""
+
+    key: np.ndarray  # nondecreasing: rows are sorted by keys
+    run: np.ndarray
+
+
+def _sorted_codes(p: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of both sides' values in the sorted order of their union, and that union.
+
+    Categorical columns go through their (few) categories, not their millions of rows.
+    """
+    if isinstance(p.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
+        cats_p = np.asarray(p.cat.categories, dtype=object)
+        cats_b = np.asarray(b.cat.categories, dtype=object)
+        uniques = np.array(sorted(set(cats_p) | set(cats_b)), dtype=object)
+        codes = []
+        for s, cats in ((p, cats_p), (b, cats_b)):
+            raw = s.cat.codes.to_numpy()
+            if (raw < 0).any():
+                raise PairingError(f"key column {s.name!r} has missing values")
+            lut = np.searchsorted(uniques, cats) if len(cats) else np.zeros(0, dtype=np.intp)
+            codes.append(lut[raw].astype(np.int64))
+        return codes[0], codes[1], uniques
+    vp, vb = p.to_numpy(), b.to_numpy()
+    both = (np.concatenate([vp, vb]) if vp.dtype == vb.dtype and vp.dtype != object
+            else np.concatenate([vp.astype(object), vb.astype(object)]))
+    codes, uniques = pd.factorize(both, sort=True)
+    if (codes < 0).any():
+        raise PairingError(f"key column {p.name!r} has missing values")
+    return codes[: len(vp)].astype(np.int64), codes[len(vp):].astype(np.int64), uniques
+
+
+def _column(s: pd.Series, uniques: np.ndarray, codes: np.ndarray, rows: np.ndarray) -> Any:
+    """The paired rows' values of a policy key column, as a merge would give them.
+
+    Categorical keys come back as strings (what ``to_numpy`` of a merged column
+    gives), built in Arrow from the few categories instead of from a million
+    Python strings.
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        return s.to_numpy()[rows]
+    # The dtype pandas gives Python strings: str (Arrow-backed) in pandas 3, object before.
+    inferred = pd.Series(uniques[:1]).dtype
+    if inferred == np.dtype(object):
+        return uniques[codes[rows]]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    taken = pc.take(pa.array(list(uniques), pa.string()), pa.array(codes[rows]))
+    return pd.array(taken, dtype=inferred)
