@@ -195,3 +195,17 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
     md = write_report(comp, tmp_path, title="t", indicators=["in_customs_union"]).read_text()
     assert "90% CI of the mean (Newcombe, paired 0/1)" in md
     assert "**0/1 indicators** (in_customs_union)" in md and "Newcombe 1998" in md
+
+
+def test_the_explorers_compare_figure_names_its_own_indicators_interval():
+    pytest.importorskip("plotly")
+    from scosim.explore.figures import compare_figure
+
+    rng = np.random.default_rng(3)
+    p1, b1 = membership(rng.normal(size=6), rng.normal(size=6), "welfare_change_pct")
+    p2, b2 = membership(np.r_[np.ones(4), np.zeros(2)], np.zeros(6), "in_customs_union")
+    # The summary's first row is the membership's (sorted by indicator): not welfare's label.
+    comp = compare(pd.concat([p1, p2]), pd.concat([b1, b2]))
+    assert comp.summary["interval"].iloc[0].endswith("(Newcombe, paired 0/1)")
+    hover = compare_figure(comp).data[0].hovertemplate
+    assert "90% CI of the mean (t)" in hover and "Newcombe" not in hover

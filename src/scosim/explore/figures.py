@@ -267,7 +267,8 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     if t.empty:
         return None
     go = _go()
-    label = str(comparison.summary["interval"].iloc[0])
+    # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
+    label = str(t["interval"].iloc[0])
     year = int(comparison.summary["year"].max())
     fig = go.Figure(
         go.Bar(
