@@ -448,7 +448,7 @@ def _read_spilled(d: Path) -> pd.DataFrame:
 
 
 def _summaries_by_group(
-    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int,
+    pol: _Side, base: _Side, by: list[str], level: float, method: str, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and spread, pairing and summarising one group of keys at a time.
 
@@ -457,10 +457,9 @@ def _summaries_by_group(
     group's run counts, so the groups are summarised in a second pass over the
     spilled files (never the batch files).
 
-    Indicators 0 or 1 in every run (:mod:`scosim.compare_shares`) are told apart on
-    all their rows, not group by group (an indicator split by years is one kind in
-    every group): each group keeps its keys' 2x2 counts of runs, and their rows get
-    Newcombe's interval once every group has been read.
+    0/1 indicators (:mod:`scosim.compare_shares`) are told on all their rows, not per
+    group: each group keeps its keys' 2x2 counts of runs, and the rows of those
+    indicators get Newcombe's interval once every group has been read.
     """
     which: dict[str, str] = {}
     groups, unmatched = _plan(pol, base, by, which)
