@@ -247,14 +247,6 @@ def test_workers_below_one_are_refused_before_anything_is_written(tmp_path, caps
     assert not (tmp_path / "out").exists()
 
 
-def test_plot_workers_must_be_a_whole_number(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["compare", "a", "b", "--plot-workers", "two", "--out", str(tmp_path / "out")])
-    assert exc.value.code == 2
-    assert "argument --plot-workers: 'two' is not a whole number" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
-
-
 def test_repeated_indicator_is_refused_as_a_repeated_param_is(tmp_path, capsys):
     policy, baseline = (str(ROOT / "scenarios" / f) for f in ("customs_union.yaml",
                                                                 "baseline.yaml"))

@@ -24,7 +24,7 @@ SWEEPABLE: tuple[str, ...] = (
 
 
 def worker_count(text: str) -> int:
-    """An ``argparse`` type for ``--workers``/``--plot-workers``: a whole number >= 1.
+    """An ``argparse`` type for ``--workers``: a whole number >= 1.
 
     Refused at parsing, before a command reads or writes anything: a process pool of
     0 or -1 workers has nothing to run the batches (``ProcessPoolExecutor`` raised
@@ -84,7 +84,7 @@ def add_experiment_parsers(sub: Any) -> None:
                    help="worker processes when a YAML file must be run (process / local Dask)")
     c.add_argument(
         "--plot-workers",
-        type=worker_count,
+        type=int,
         help="processes drawing the report's figures, this one included (default: the "
         "usable CPUs, at most 4); 1 draws them all here, with less memory (each other "
         "process holds about 200 MiB)",
