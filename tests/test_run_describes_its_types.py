@@ -266,3 +266,37 @@ def test_a_class_registered_by_a_user_module_is_not_builtin() -> None:
     register_type(UserRegime)
     assert type_origin("user_regime_origin") == f"module {__name__}"
     assert "user_regime_origin" not in builtin_types()
+
+
+def test_a_fresh_process_without_the_plugin_compares_its_indicators(
+    plugin_run: Path, tmp_path: Path
+) -> None:
+    """``scosim compare`` of two runs of a plug-in, where it cannot be imported: its
+    indicators are known (from the runs' records, not refused as unknown) and shown
+    with their declared units."""
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "plug").mkdir()
+    (later / "plug" / "visaplug_e2e.py").write_text(PLUGIN)
+    (later / "visa.yaml").write_text(SCENARIO.replace("year: 2026", "year: 2028"))
+    made = _python("""
+        from scosim.cli import main
+        raise SystemExit(main(["run", "visa.yaml", "--out", "out", "--no-plots", "--quiet"]))
+        """, later, later / "plug")
+    assert made.returncode == 0, made.stderr
+    (base,) = (later / "out" / "visa_by_path").iterdir()
+    proc = _python(f"""
+        import importlib.util
+
+        assert importlib.util.find_spec("visaplug_e2e") is None  # not importable here
+        from scosim.cli import main
+
+        raise SystemExit(main(["compare", {str(plugin_run)!r}, {str(base)!r},
+                               "--indicator", "visa_lift", "--indicator", "closure_cost_usd",
+                               "--out", {str(tmp_path / 'cmp')!r}, "--plot-workers", "1"]))
+        """, tmp_path, None)
+    assert proc.returncode == 0, proc.stderr
+    report = next((tmp_path / "cmp" / "compare").iterdir()) / "report.md"
+    text = report.read_text()
+    assert "| KAZ | visa_lift | share of runs |" in text  # its declared unit, from the runs
+    assert "closure_cost_usd: every economy" in text  # no difference: listed as such

@@ -65,6 +65,42 @@ def _local_out(out: str | Path, command: str) -> Path:
 
 
 # ------------------------------------------------------------------ compare
+def _declared_units(runs: Sequence[str | Path | None], out: str | Path,
+                    scenario_files: Sequence[str] = ()) -> dict[str, str]:
+    """Indicators, with units, that the proposal types and mechanisms of runs declare.
+
+    A finished run's manifest records them (:func:`scosim.plugins.read_declarations`),
+    so a plug-in named by dotted path is known without its code (a run from another
+    machine). Loading ``scenario_files`` registers the plug-ins they name.
+
+    Args:
+        runs: Run ids or directories (None and runs that cannot be found are skipped:
+            they are reported where the run is resolved).
+        out: Results root the run ids are in.
+        scenario_files: Scenario files whose plug-ins to register (their indicators
+            are then the registry's, not returned here).
+    """
+    from scosim.plugins import read_declarations
+    from scosim.scenario import load_scenario
+    from scosim.scenario.errors import ScenarioError
+
+    for f in scenario_files:
+        with contextlib.suppress(ScenarioError):  # reported when the file is run
+            load_scenario(f)
+    units: dict[str, str] = {}
+    for ref in runs:
+        if ref is None:
+            continue
+        try:
+            run_dir = Path(ref) if Path(ref).is_dir() else resolve_run(str(ref), out)
+        except FileNotFoundError:
+            continue
+        for section in read_declarations(run_dir).values():
+            for rec in section.values():
+                units.update(rec["indicators"])
+    return units
+
+
 def _is_scenario_file(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
 
@@ -143,6 +179,12 @@ def compare_runs(
     if twice:
         # As a repeated --param of `scosim sweep`: the report would tabulate it twice.
         raise ValueError("\n".join(twice))
+    if any(ind not in known for ind in indicators or []):
+        # A plug-in named by dotted path is known here only through the runs compared.
+        files = [r for r in (policy, baseline) if _is_scenario_file(r)]
+        runs = [r for r in (policy, baseline) if r not in files]
+        declared = _declared_units(runs, _local_out(out, "compare"), scenario_files=files)
+        known = (*indicator_names(), *declared)  # the files' plug-ins are registered now
     for ind in indicators or []:
         if ind not in known:
             close = _closest_indicator(ind, known)
@@ -184,6 +226,9 @@ def compare_runs(
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )
+    # Units the runs' plug-ins declare (recorded in their manifests), where this process
+    # does not know them: after the model's declarations, before UNITS' fallbacks.
+    units = {**UNITS, **_declared_units([pol_dir, base_dir], out)}
     shown = list(indicators or REPORT_INDICATORS)
     years = sorted(int(y) for y in comp.summary["year"].unique())
     if year is None:
@@ -215,7 +260,7 @@ def compare_runs(
                 # Percent changes read well in a table; money levels are in the Parquet
                 # summary.
                 indicators=shown,
-                units=UNITS,
+                units=units,
                 year=year,
                 year_note=why,
                 plot_workers=plot_workers,
@@ -275,7 +320,7 @@ def compare_cli(args: argparse.Namespace) -> int:
         console=Console(width=None if sys.stdout.isatty() else 160),
         title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
         f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
-        units=UNITS,
+        units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], args.out)},
         full_table=str(report_dir / "report.md"),
     )
     print(f"report: {report_dir / 'report.html'}")
