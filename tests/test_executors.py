@@ -143,6 +143,17 @@ def test_empty_specs_and_bad_arguments():
         execute(dup, identity_runs)
 
 
+@pytest.mark.parametrize("executor", ["local", "process", "dask"])
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_workers_below_one_are_refused_in_the_api_as_on_the_command_line(
+    executor: str, workers: object
+) -> None:
+    # The command line refuses them at parsing; through the API the pool said
+    # "max_workers must be greater than 0" (or Dask started a cluster of none).
+    with pytest.raises(ValueError, match=r"workers must be a whole number >= 1"):
+        execute(specs_for(2, 1), identity_runs, executor=executor, workers=workers)
+
+
 def test_local_error_names_the_batch_and_chains_the_cause():
     with pytest.raises(BatchError, match="batch 2 failed: ValueError: boom") as info:
         execute(specs_for(10, 2), failing_batch)

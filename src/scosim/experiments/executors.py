@@ -247,8 +247,8 @@ def execute(
     Raises:
         BatchError: A batch raised; the message names its ``batch_id`` and the
             original exception is chained. Pending batches are cancelled.
-        ValueError: Unknown executor name, a scheduler without the Dask
-            executor, or duplicated ``batch_id``.
+        ValueError: Unknown executor name, ``workers`` below 1, a scheduler without
+            the Dask executor, or duplicated ``batch_id``.
         ExecutorError: The Dask scheduler cannot be reached.
 
     An exception raised by ``on_result`` itself (say, a full disk) is not a
@@ -261,6 +261,11 @@ def execute(
             f"a Dask scheduler ({scheduler}) is only used with the dask executor; "
             f"add --executor dask (executor is {executor!r})"
         )
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        # Not the pool's "max_workers must be greater than 0", nor Dask's own words.
+        raise ValueError(f"workers must be a whole number >= 1 (None: the default), "
+                         f"got {workers!r}")
     if retries is not None and (isinstance(retries, bool) or retries < 0):
         raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
     if total is None and hasattr(specs, "__len__"):
