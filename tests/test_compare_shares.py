@@ -197,6 +197,29 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
     assert "**0/1 indicators** (in_customs_union)" in md and "Newcombe 1998" in md
 
 
+def test_the_terminal_heading_names_only_the_intervals_of_the_rows_it_shows():
+    import io
+
+    from rich.console import Console
+
+    from scosim.report import print_summary
+
+    # A membership unchanged in every paired run (in the union in both for KAZ, out of it
+    # in both for MNG) is hidden; the rows shown are t intervals, and the heading says so.
+    rng = np.random.default_rng(5)
+    p1, b1 = membership(rng.normal(size=12), rng.normal(size=12), "welfare_change_pct")
+    p2, b2 = membership(np.ones(12), np.ones(12), "in_customs_union")
+    p3, b3 = (df.assign(country="MNG") for df in membership(np.zeros(12), np.zeros(12),
+                                                            "in_customs_union"))
+    comp = compare(pd.concat([p1, p2, p3]), pd.concat([b1, b2, b3]))
+    assert (comp.summary["method"] == NEWCOMBE).sum() == 2  # both 0/1 rows hold Newcombe's
+    out = io.StringIO()
+    print_summary(comp.summary, console=Console(file=out, width=200))
+    text = out.getvalue()
+    assert "Policy minus baseline (90% CI of the mean (t))" in text
+    assert "Newcombe" not in text and "2 rows without a change" in text
+
+
 def test_the_explorers_compare_figure_names_its_own_indicators_interval():
     pytest.importorskip("plotly")
     from scosim.explore.figures import compare_figure

@@ -504,7 +504,15 @@ def print_summary(
 
     console = console or Console()
     keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
-    label = ci_heading(summary["interval"], "interval")
+    # Rows where no paired run changed at all would push the changes off the table.
+    still = no_change(summary)
+    n_still = int(still.sum())
+    # Nor rows without a paired run ("– to –", 0 runs), as the report's table.
+    unpaired = (summary["n_runs"] == 0).to_numpy()
+    n_unpaired = int(unpaired.sum())
+    shown = summary[~still & ~unpaired]
+    # The heading names the intervals of the rows shown (a hidden row's kind is not news).
+    label = ci_heading((shown if len(shown) else summary)["interval"], "interval")
     table = Table(title=title or f"Policy minus baseline ({label})")
     with_units = units is not None and "indicator" in keys
     for k in keys:
@@ -515,13 +523,7 @@ def print_summary(
         table.add_column(c, justify="right")
     unit_of = (resolve_units((str(i) for i in summary["indicator"].unique()), units)
                if with_units else {})
-    # Rows where no paired run changed at all would push the changes off the table.
-    still = no_change(summary)
-    n_still = int(still.sum())
-    # Nor rows without a paired run ("– to –", 0 runs), as the report's table.
-    unpaired = (summary["n_runs"] == 0).to_numpy()
-    n_unpaired = int(unpaired.sum())
-    summary = summary[~still & ~unpaired]
+    summary = shown
     for r in summary.head(max_rows).to_dict("records"):
         unit, div = None, 1.0
         if with_units:
