@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -91,13 +90,6 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
 #: ``(indicator, heading, what)``: a proposal type's ``ProposalType.membership``.
 Membership = tuple[str, str, str]
 
-#: The memberships a run's manifest records (:func:`run_memberships`), by the statistics
-#: read from that run (:func:`load_plot_data`): a process that cannot import a plug-in
-#: type named by dotted path still shows its membership. Weak: kept as long as the stats.
-_RUN_MEMBERSHIPS: weakref.WeakKeyDictionary[RunStats, dict[str, Membership | None]] = (
-    weakref.WeakKeyDictionary())
-
-
 def membership_kinds(
     recorded: Mapping[str, Membership | None] | None = None,
 ) -> tuple[Membership, ...]:
@@ -149,8 +141,12 @@ def run_memberships(run_dir: str | Path) -> dict[str, Membership | None]:
 
 
 def membership_kinds_of(st: RunStats) -> tuple[Membership, ...]:
-    """:func:`membership_kinds` with what the run ``st`` was read from records."""
-    return membership_kinds(_RUN_MEMBERSHIPS.get(st))
+    """:func:`membership_kinds` with what the run ``st`` was read from records.
+
+    ``st.memberships`` (:func:`load_plot_data`, :func:`plot_run`): a process that
+    cannot import a plug-in type named by dotted path still shows its membership.
+    """
+    return membership_kinds(st.memberships)
 
 
 def membership_of(st: RunStats) -> Membership:
@@ -499,7 +495,8 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         st = load_plot_data(run_dir)
     else:  # gathered while the run ran: still show it as its manifest records it
         st = stats
-        _RUN_MEMBERSHIPS.setdefault(st, run_memberships(run_dir))
+        if st.memberships is None:
+            st.memberships = run_memberships(run_dir)
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
         st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,
@@ -587,7 +584,7 @@ def load_plot_data(run_dir: Path) -> RunStats:
     st = RunStats.from_run(run_dir, indicators=summarised(
         summary, run_headline_indicators(run_dir), membership_kinds(recorded)),
         event_types=PLOTTED_EVENTS)
-    _RUN_MEMBERSHIPS[st] = recorded
+    st.memberships = recorded
     return st
 
 

@@ -242,6 +242,10 @@ class RunStats:
         self.first_vote: _FirstVote | None = None
         #: The score terms of every vote, by proposal, year and state (``votes.csv``).
         self.vote_terms = VoteTerms()
+        #: ``{type name: (indicator, heading, what) or None}``: the memberships the run's
+        #: manifest records for its proposal types (:func:`scosim.plots.run_memberships`),
+        #: set by whoever read the run; None: not read (the registry's are shown).
+        self.memberships: dict[str, tuple[str, str, str] | None] | None = None
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
