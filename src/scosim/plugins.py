@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     import importlib.metadata
 
 __all__ = ["PluginError", "Registry", "declared_mechanisms", "declared_types", "import_path",
-           "plugin_origins", "read_declarations", "recorded_mechanisms", "recorded_types"]
+           "membership_problem", "plugin_origins", "read_declarations", "recorded_mechanisms",
+           "recorded_types"]
 
 T = TypeVar("T")
 
@@ -378,6 +379,24 @@ def _units(rec: dict[str, Any], at: str) -> dict[str, str | None]:
     return dict(units)
 
 
+def membership_problem(m: Any) -> str | None:
+    """What is wrong with a ``ProposalType.membership`` value (None: nothing).
+
+    One rule for a class when it is registered and for a run manifest's record of it:
+    None, or ``(indicator, heading, what)``, three non-empty strings, the heading at
+    most 8 characters (the column of the run's answer).
+    """
+    if m is None:
+        return None
+    if not (isinstance(m, list | tuple) and len(m) == 3
+            and all(isinstance(x, str) and x for x in m)):
+        return f"must be None or (indicator, heading, what), three non-empty strings; got {m!r}"
+    if len(m[1]) > 8:
+        return (f"heading {m[1]!r} is longer than 8 characters (the column of the run's "
+                "answer)")
+    return None
+
+
 def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The proposal types' declarations a run's manifest records (:func:`declared_types`).
 
@@ -397,12 +416,9 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     for name, rec in _recorded(manifest, where, "proposal_types").items():
         at = f"{where}: plugins.declared.proposal_types.{name}"
         m = rec.get("membership")
-        if m is not None and not (isinstance(m, list | tuple) and len(m) == 3
-                                  and all(isinstance(x, str) and x for x in m)
-                                  and len(m[1]) <= 8):
-            raise PluginError(f"{at}.membership must be null or [indicator, heading, what]: "
-                              f"three non-empty strings, the heading at most 8 characters; "
-                              f"got {m!r}")
+        problem = membership_problem(m)
+        if problem:
+            raise PluginError(f"{at}.membership (null or [indicator, heading, what]): {problem}")
         out[str(name)] = {"indicators": _units(rec, at),
                           "membership": None if m is None else tuple(m)}
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scosim._lazy import lazy_exports
-from scosim.plugins import PluginError, Registry
+from scosim.plugins import PluginError, Registry, membership_problem
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
 
 if TYPE_CHECKING:
@@ -82,17 +82,14 @@ def _check(cls: Any, name: str) -> None:
 
 def _check_membership(cls: Any) -> None:
     m = cls.membership
-    if m is None:
-        return
-    if not (isinstance(m, tuple) and len(m) == 3 and all(isinstance(x, str) and x for x in m)):
-        raise PluginError(f"proposal type {cls.name!r}: `membership` must be a tuple "
-                          f"(indicator, heading, what) of three non-empty strings, got {m!r}")
-    if m[0] not in cls.indicators:
+    # A tuple on the class (readers compare memberships as tuples); a manifest's is a list.
+    problem = (f"must be a tuple (indicator, heading, what), not a list: {m!r}"
+               if isinstance(m, list) else membership_problem(m))
+    if problem:
+        raise PluginError(f"proposal type {cls.name!r}: `membership` {problem}")
+    if m is not None and m[0] not in cls.indicators:
         raise PluginError(f"proposal type {cls.name!r}: membership indicator {m[0]!r} is not "
                           f"one of its indicators ({', '.join(sorted(cls.indicators)) or 'none'})")
-    if len(m[1]) > 8:
-        raise PluginError(f"proposal type {cls.name!r}: membership heading {m[1]!r} is longer "
-                          "than 8 characters (the column of the run's answer)")
 
 
 _ALLOWED = {
