@@ -270,7 +270,7 @@ def summarise(
         if binary is None:
             binary = _zero_one_in(diffs)
         if binary:
-            counts = share_counts(diffs, _layout, candidates=binary, _index=index)
+            counts = share_counts(diffs, _layout, candidates=binary)
             apply_share_intervals(out, counts, binary, level)
     return out
 
@@ -284,22 +284,22 @@ def _zero_one_in(diffs: pd.DataFrame) -> set[str]:
                                zero_one_flags(table.rename(columns={"baseline": "value"})))
 
 
-def share_counts(diffs: pd.DataFrame, layout: _Layout | None, *, candidates: Collection[str],
-                 _index: pd.DataFrame | None = None) -> np.ndarray:
+def share_counts(diffs: pd.DataFrame, layout: _Layout | None, *,
+                 candidates: Collection[str]) -> np.ndarray:
     """Runs at (1, 1), (1, 0), (0, 1), (0, 0) per key of ``diffs``, in summary order.
 
     Only for keys of the ``candidates`` indicators (others: NaN), from the ``policy``
     and ``baseline`` columns (:func:`scosim.compare_shares.pair_counts`).
     """
     keys = [c for c in diffs.columns if c not in ("run", "policy", "baseline", "diff")]
-    index = _index if _index is not None else _wide(diffs, keys, layout)[0]
+    if "policy" not in diffs or "baseline" not in diffs:
+        return np.full((len(_wide(diffs, keys, layout)[0]), 4), np.nan)
+    index, policy = _wide(diffs, keys, layout, "policy")
     out = np.full((len(index), 4), np.nan)
     rows = np.isin(indicator_of(index), list(candidates))
-    if rows.any() and "policy" in diffs and "baseline" in diffs:
-        out[rows] = pair_counts(_wide(diffs, keys, layout, "policy")[1][rows],
-                                _wide(diffs, keys, layout, "baseline")[1][rows])
+    if rows.any():
+        out[rows] = pair_counts(policy[rows], _wide(diffs, keys, layout, "baseline")[1][rows])
     return out
-
 
 
 @dataclass
