@@ -134,7 +134,13 @@ def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_p
     assert (ev["mean"] == 0).all() and (ev["n_runs"] == 20).all()
     md = write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
     assert "Neither run has a trade policy in force" in md
+    # ... and not, a paragraph later, that the baseline has one (it said both)
+    assert "has a trade policy of its own" not in md
+    assert md.count("**Equivalent variation**") == 1
     assert "ev_usd: every economy" in md
+    # an empty table is a sentence, not a header without rows
+    assert "No indicator differs in 2028 in any of the 20 paired runs." in md
+    assert "| country | indicator |" not in md
     console = Console(record=True, width=200)
     print_summary(terminal_rows(comp, 2028, ["ev_usd"]), console=console, title="pol minus base")
     out = console.export_text()
@@ -155,3 +161,29 @@ def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_p
     p2 = write_run(tmp_path / "p2", pol.assign(indicator="ev_usd", value=2e9), scenario="u")
     comp2 = compare_results(p2, b)
     assert comp2.own_policy == () and (comp2.summary["mean"] == 2e9).all()
+
+
+def test_a_comparison_says_what_became_of_the_proposals(tmp_path):
+    """A comparison with no difference is usually a proposal rejected in every run: the
+    report and the terminal say so, from the runs' votes and adoptions."""
+    from scosim.run_headline import compare_outcome
+
+    pol, base = synthetic_pair(20, seed=8, effect=0.0)
+    p = write_run(tmp_path / "p", pol.assign(indicator="welfare"), scenario="union")
+    b = write_run(tmp_path / "b", base.assign(indicator="welfare"), scenario="baseline")
+    votes = pd.DataFrame({"run": np.repeat(np.arange(20), 2), "year": 2026, "type": "vote",
+                          "country": np.tile(["CHN", "IND"], 20), "proposal": "cu"})
+    adopted = pd.DataFrame({"run": [1, 3, 3, 7, 11], "year": [2026, 2026, 2030, 2026, 2026],
+                            "type": "adopted", "country": None, "proposal": "cu"})
+    pd.concat([votes, adopted]).to_parquet(p / "events" / "batch-00000.parquet", index=False)
+    said = compare_outcome(p, b, 20)
+    # run 3 adopted it twice (re-tabled): four runs of twenty
+    assert said == ("Votes: in the policy runs, proposal cu: adopted in 20 % of runs; in the "
+                    "baseline runs, no proposal was voted on.")
+    md = write_report(compare_results(p, b), tmp_path / "r", title="T",
+                      plot_workers=1).read_text()
+    assert said in md
+    votes.to_parquet(b / "events" / "batch-00000.parquet", index=False)
+    assert "in the baseline runs, proposal cu: rejected in every run." in compare_outcome(p, b, 20)
+    # runs that voted on nothing: nothing said
+    assert compare_outcome(tmp_path / "p_none", None, 20) == ""

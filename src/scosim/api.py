@@ -12,6 +12,7 @@ import contextlib
 import json
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -323,6 +324,10 @@ def compare_cli(args: argparse.Namespace) -> int:
         units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], args.out)},
         full_table=str(report_dir / "report.md"),
     )
+    from scosim.run_headline import compare_outcome
+
+    if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
+        print(textwrap.fill(votes, width=95))
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
     return 0

@@ -268,6 +268,14 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "run's own EV. A bloc total counts only the runs in which the bloc existed that "
             "year (**runs** column)."
         )
+    elif ev:
+        out.append(
+            f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
+            "against that year's baseline without the policy. The baseline run has a trade "
+            "policy of its own, so the changes are the policy run's EV minus the baseline "
+            "run's; a bloc total that only one of the runs has cannot be differenced and "
+            "shows – with 0 runs."
+        )
     vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")
                 and i in comp.own_baseline]
     if vinerian:
@@ -278,14 +286,6 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "construction (it records none, having no union): the changes shown are the "
             "policy run's own, over the runs in which the economy was in the union that "
             "year (**runs** column)."
-        )
-    elif ev:
-        out.append(
-            f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run has a trade "
-            "policy of its own, so the changes are the policy run's EV minus the baseline "
-            "run's; a bloc total that only one of the runs has cannot be differenced and "
-            "shows – with 0 runs."
         )
     return out
 
@@ -420,6 +420,10 @@ def write_report(
     ]
     if changed:
         intro += " Note: " + "; ".join(changed) + "."
+    from scosim.run_headline import compare_outcome
+
+    if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, n_runs):
+        intro += " " + votes
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
     method = _method_text(comp) + _notes(comp, inds, aggs,
@@ -427,7 +431,10 @@ def write_report(
 
     left_out = _unchanged_text(still, unpaired, yr, n_runs,
                                table["indicator"].astype(str).value_counts().to_dict())
-    md = [f"# {title}", "", intro, "", "## Summary", "", _md_table(table), "",
+    # An empty table's header says nothing: say why it is empty instead.
+    none = f"No indicator differs in {yr} in any of the {n_runs} paired runs." if table.empty \
+        else ""
+    md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "",
           *([left_out, ""] if left_out else []), "## Method", ""]
     md += [p + "\n" for p in method]
     md += ["## Plots", ""]
@@ -457,7 +464,7 @@ def write_report(
         f"<h1>{html.escape(title)}</h1>",
         para(intro),
         "<h2>Summary</h2>",
-        _html_table(table),
+        para(none) if none else _html_table(table),
         *[para(x) for x in left_out.split("\n\n") if x],
         "<h2>Method</h2>",
         *[para(p) for p in method],
