@@ -80,9 +80,23 @@ def test_morris_on_the_model_ranks_an_inert_parameter_last(tmp_path, model_fixtu
         out=tmp_path,
         progress=False,
     )
-    idx = pd.read_csv(target / "indices.csv").set_index("parameter")
+    indices = pd.read_csv(target / "indices.csv")
+    idx = indices.set_index("parameter")
     assert idx.loc["parameters.weights.sovereignty", "mu_star"] == 0
     assert idx.loc["parameters.trade.sigma", "mu_star"] > 0
+    # ... and the terminal and the figure say it had no effect, rather than show nothing
+    from scosim.api_sweep import indices_text
+    from scosim.experiments.sensitivity import plot_morris
+
+    meta = json.loads((target / "manifest.json").read_text())
+    text = indices_text(indices, meta, points=12)
+    assert ("no effect at any point on any output: parameters.weights.sovereignty (" in text)
+    assert "trade.sigma" not in text.split("no effect")[1]
+    fig = plot_morris(indices)
+    bar, scatter = fig.axes[:2]
+    assert [t.get_text().strip() for t in bar.texts] == ["no effect at any point"]
+    # mu* and sigma cannot be negative: no negative tick beside 0
+    assert scatter.get_xlim()[0] == 0 and scatter.get_ylim()[0] == 0
 
 
 def test_sweep_rejects_parameters_that_cannot_vary(tmp_path, model_fixture, capsys):

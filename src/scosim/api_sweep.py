@@ -327,6 +327,16 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     for c, f in cols.items():
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
     text = head + "\n" + shown.to_string(index=False)
+    if meta["method"] == "morris":
+        # A parameter with no effect anywhere is news about the scenario, not the method
+        # (in a scenario whose votes a rule fixes, the vote weights move nothing).
+        inert = indices.groupby("parameter", sort=False)[["mu_star", "sigma"]].apply(
+            lambda d: bool((d == 0).all().all()))
+        if inert.any():
+            text += ("\nno effect at any point on any output: "
+                     + ", ".join(str(p) for p in inert[inert].index)
+                     + " (nothing it sets reaches these outputs in this scenario, e.g. votes "
+                     "fixed by a rule)")
     if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
         text += ("\nundefined: the output is the same at every point, within numerical noise "
                  "(no variance to apportion)")

@@ -514,11 +514,18 @@ def plot_morris(
         ax_bar.set_xlabel("mu*: mean |elementary effect|\n(output units per full range)")
         ax_bar.set_ylabel("parameter, range")
         ax_bar.set_title(_wrap(name, 60) + "\nimportance (mu*)", fontsize=10)
-        ax_sc.scatter(d["mu_star"], d["sigma"])
+        # An empty bar reads as a missing one: say the parameter moved nothing.
+        for k in np.flatnonzero(((d["mu_star"] == 0) & (d["sigma"] == 0)).to_numpy()):
+            ax_bar.text(0, k, "  no effect at any point", va="center", fontsize=8, color="0.35")
+        ax_sc.scatter(d["mu_star"], d["sigma"], clip_on=False, zorder=3)
         for (x, y), names in _near_points(d).items():
             ax_sc.annotate("\n".join(names), (x, y), xytext=(4, 4),
                            textcoords="offset points", fontsize=8, va="bottom")
         ax_sc.margins(x=0.25, y=0.2)  # room for the names beside the points
+        # mu* and sigma are never negative: the margin goes on the far side only (a
+        # negative tick beside 0 ran into it)
+        ax_sc.set_xlim(left=0)
+        ax_sc.set_ylim(bottom=0)
         ax_sc.set_xlabel("mu* (output units per full range)")
         ax_sc.set_ylabel("sigma: sd of the elementary effects")
         ax_sc.set_title("the same output:\nnon-linearity or interactions (sigma) against mu*",
