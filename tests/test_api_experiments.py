@@ -117,6 +117,17 @@ def test_sweep_rejects_parameters_that_cannot_vary(tmp_path, model_fixture, caps
     assert not list(tmp_path.rglob("*.parquet"))
 
 
+@pytest.mark.parametrize(("given", "meant"), [("sigma", "parameters.trade.sigma"),
+                                              ("weights.trust", "parameters.weights.trust"),
+                                              ("parameters.trade.sigam", "parameters.trade.sigma")])
+def test_a_parameter_named_by_its_last_part_gets_its_full_name(tmp_path, model_fixture,
+                                                                capsys, given, meant):
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--param", f"{given}=4:8",
+                 "--output", "welfare_change_pct:KAZ", "--out", str(tmp_path)])
+    assert code == 2
+    assert f"{given}: cannot be swept (did you mean {meant!r}?)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("bad", ["welfare:kaz", "welfare_change_pct", "x:KAZ:20"])
 def test_output_spec_errors_say_what_is_allowed(bad):
     with pytest.raises(ValueError, match="INDICATOR:COUNTRY"):

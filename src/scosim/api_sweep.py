@@ -80,7 +80,10 @@ def check_sweep(
     errors: list[ErrorItem] = []
     for i, (name, v) in enumerate(params.items(), start=1):
         if name not in SWEEPABLE:
-            close = difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6)
+            # "sigma" for parameters.trade.sigma: a last part naming one parameter is meant
+            ends = [p for p in SWEEPABLE if p.endswith("." + name.split(".")[-1])]
+            close = (ends if len(ends) == 1
+                     else difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6))
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}")))
