@@ -18,13 +18,15 @@ from typing import Any
 
 import pandas as pd
 
-from scosim.plot_votes import TERM_LABELS, vote_reasons_data
+from scosim.plot_votes import TERM_LABELS, VoteReasons, vote_reasons_data
+from scosim.plot_votes import _vote_label as vote_label  # the PNG's own wording
 from scosim.plots import (
     EVENTS_PANEL,
     HIGH,
     LOW,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
+    _membership_moved,
     load_plot_data,
     membership_data,
     membership_kinds_of,
@@ -53,10 +55,12 @@ def _go() -> Any:
 
 
 def _layout(fig: Any, title: str, height: int) -> Any:
+    # Room for every line of the title: a taller title ran into the plot below it.
+    lines = title.count("<br>") + 1
     fig.update_layout(
         title={"text": title, "font": {"size": 15}},
-        height=height,
-        margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        height=height + 20 * max(lines - 3, 0),
+        margin={"l": 70, "r": 20, "t": max(80, 34 + 26 * lines), "b": 60},
         template="plotly_white",
     )
     return fig
@@ -143,7 +147,13 @@ def who_gains_figure(result: Result) -> Any | None:
 
 
 def vote_reasons_figure(result: Result) -> Any | None:
-    """Why states voted as they did at the first vote: stacked weighted terms of the score."""
+    """Why states voted as they did at the first vote: stacked weighted terms of the score.
+
+    Each state is labelled as in the PNG (:func:`scosim.plot_votes.plot_vote_reasons`):
+    the share of runs voting yes, and who decided the vote when the score did not (a
+    rule that commits the state, the proposer backing its own proposal), so a state with
+    a negative score and a 100 % yes is not left unexplained.
+    """
     data = vote_reasons_data(run_stats(result))
     if data is None:
         return None
@@ -155,43 +165,69 @@ def vote_reasons_figure(result: Result) -> Any | None:
             x=data.contributions[term], y=states, orientation="h", name=TERM_LABELS[term]
         )
     total = data.contributions.sum(axis=1)
+    labels = [_state_vote_label(data, s) for s in states]
+    # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
     fig.add_scatter(
         x=total,
         y=states,
         mode="markers",
         marker={"symbol": "line-ns-open", "size": 16, "color": "black"},
-        name="score before the random shock",
-        customdata=data.yes_share.to_numpy(),
-        hovertemplate="%{y}: score %{x:.3f}, yes in %{customdata:.0%} of runs<extra></extra>",
+        name=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (data.score_high[states] - total).clip(lower=0).to_numpy(),
+            "arrayminus": (total - data.score_low[states]).clip(lower=0).to_numpy(),
+            "visible": data.n_runs > 1,
+            "color": "black",
+        },
+        customdata=labels,
+        hovertemplate="%{y}: score %{x:.3f}; %{customdata}<extra></extra>",
     )
+    # The labels go outside the axes on the right, as in the PNG: never over the bars.
+    for s, label in zip(states, labels, strict=True):
+        fig.add_annotation(x=1.01, xref="paper", xanchor="left", y=s, yref="y", text=label,
+                           showarrow=False, font={"size": 11})
     fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.2})
     fig.update_xaxes(
         title="contribution to the state's score, percentage points of real expenditure",
         zeroline=True,
         zerolinecolor="black",
     )
-    fig.update_yaxes(
-        title="voting state",
-        type="category",
-        ticktext=[f"{s} (yes {data.yes_share[s]:.0%})" for s in states],
-        tickvals=states,
-    )
-    return _layout(
+    fig.update_yaxes(title="voting state", type="category")
+    _layout(
         fig,
         f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "
-        f"terms over {data.n_runs} runs; a state votes yes when its score plus a random shock "
-        "is >= 0</sup>",
+        f"terms over {data.n_runs} runs; a state voting on its score says yes when score plus "
+        "a random shock is >= 0</sup>",
         height=max(420, 26 * len(states) + 220),
     )
+    fig.update_layout(margin={"r": 20 + 7 * max(len(x) for x in labels)})
+    return fig
+
+
+def _state_vote_label(data: VoteReasons, state: str) -> str:
+    """``yes in 100% - committed by rule always_yes: score not used``, as the PNG labels it."""
+    label = vote_label(float(data.yes_share[state]), data.rules[state], bool(data.sponsor[state]))
+    if data.withdrew is not None and data.withdrew[state] > 0:
+        label += f"; withdrew in {data.withdrew[state]:.0%}"
+    return label
 
 
 def membership_figures(result: Result) -> tuple[Any, Any] | None:
     """Membership over time (share of runs in the run's customs union or free-trade area).
 
-    With the events behind it.
+    With the events behind it. ``None`` when ``scosim run`` draws no membership figure
+    either (no vote or accession moved anyone).
     """
     st = run_stats(result)
     if not (any(st.has(m[0]) for m in membership_kinds_of(st)) and st.has("member")):
+        return None
+    # Drawn when `scosim run` draws membership_timeline.png (scosim.plots.plot_run): after a
+    # vote or an accession that moved someone. Otherwise both panels are blank (a baseline, a
+    # corridor) and read as "a customs union was proposed and nobody joined".
+    voted = any(kind in ("vote", "accession") for kind, _ in st.event_counts)
+    if not (voted and _membership_moved(st)):
         return None
     what = membership_of(st)[2]
     union, counts = membership_data(st)
@@ -211,11 +247,12 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     )
     heat.update_xaxes(title="year", type="category")
     heat.update_yaxes(title="economy", autorange="reversed", type="category")
+    # Two lines: the heatmap is half the page wide, and one line was cut at its edge.
     _layout(
         heat,
-        f"Membership over time: share of {n_runs} runs in which each economy is in "
-        f"{what} adopted in the run (blocs in force before it, such as the EAEU, "
-        "are not counted)",
+        f"Membership over time ({n_runs} runs)<br><sup>share of runs in which each economy "
+        f"is in {what} adopted in the run;<br>blocs in force before it, such as the EAEU, "
+        "are not counted</sup>",
         height=max(380, 20 * union.shape[1] + 160),
     )
     bars = go.Figure()
@@ -224,15 +261,25 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
-    panel = (EVENTS_PANEL if counts.shape[1] else NO_EVENTS).capitalize()
-    if counts.shape[1] and repeated_votes(st):
-        panel += f" ({REPEATED_VOTES_NOTE})"
-    _layout(
-        bars,
-        panel,
-        height=max(380, 20 * len(counts) + 160),
-    )
+    if counts.shape[1]:
+        note = f"<br><sup>{_wrap(REPEATED_VOTES_NOTE, 70)}</sup>" if repeated_votes(st) else ""
+        _layout(bars, f"Events per run<br><sup>{EVENTS_PANEL}</sup>{note}",
+                height=max(380, 20 * len(counts) + 160))
+    else:
+        # As the PNG: say that nothing happened, rather than draw empty axes.
+        bars.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                            text=_wrap(NO_EVENTS.capitalize(), 40), font={"size": 13})
+        bars.update_xaxes(visible=False)
+        bars.update_yaxes(visible=False)
+        _layout(bars, "Events per run", height=max(380, 20 * len(counts) + 160))
     return heat, bars
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break ``text`` into lines of at most ``width`` characters (plotly titles do not wrap)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width))
 
 
 def events_table(result: Result) -> pd.DataFrame:

@@ -1,0 +1,113 @@
+"""The explorer's figures say what the PNGs of the same run say (defects found in an audit).
+
+Each test runs a shipped scenario with a few replications and checks a figure of the
+page against the PNG's own wording or data (:mod:`scosim.plot_votes`, :mod:`scosim.plots`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("plotly", reason="the explorer needs the 'explore' extra")
+
+from scosim.explore.figures import membership_figures, vote_reasons_figure  # noqa: E402
+from scosim.explore.session import View, run_view  # noqa: E402
+from scosim.plot_votes import _vote_label, vote_reasons_data  # noqa: E402
+from scosim.plots import NO_EVENTS, load_plot_data  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+CU = "scenarios/customs_union.yaml"
+#: Characters of one title line that fit over a half-page figure (two columns on the page).
+HALF_PAGE_LINE = 90
+
+
+@pytest.fixture(scope="module")
+def cu_run(tmp_path_factory: pytest.TempPathFactory):
+    """customs_union.yaml, 4 runs: every state's vote is committed by rule always_yes."""
+    work = tmp_path_factory.mktemp("cu")
+    shutil.copytree(REPO / "scenarios", work / "scenarios")
+    return run_view(View(str(work / CU), replications=4, out=str(work / "results")))
+
+
+def _plain(text: str) -> list[str]:
+    """Lines of a plotly title without its markup."""
+    return [re.sub(r"<[^>]+>", "", line) for line in re.split(r"<br>", text)]
+
+
+def test_vote_figure_says_who_decided_the_vote_as_the_png_does(cu_run) -> None:
+    """A committed vote is labelled so: a negative score with 100 % yes is not a puzzle."""
+    fig = vote_reasons_figure(cu_run)
+    data = vote_reasons_data(load_plot_data(cu_run.path))
+    assert data is not None and fig is not None
+    expected = {s: _vote_label(float(data.yes_share[s]), data.rules[s], bool(data.sponsor[s]))
+                for s in data.contributions.index}
+    # Every state votes always_yes in this scenario; some have negative scores.
+    assert (data.contributions.sum(axis=1) < 0).any()
+    assert all("committed by rule always_yes" in v for v in expected.values())
+    shown = {a.y: a.text for a in fig.layout.annotations}
+    assert shown == expected
+    # The score's 5th-95th percentile over runs, as the PNG's whisker.
+    score = fig.data[-1]
+    total = data.contributions.sum(axis=1)
+    for k, s in enumerate(score.y):
+        assert score.x[k] + score.error_x.array[k] == pytest.approx(
+            max(float(data.score_high[s]), float(total[s])))
+        assert score.x[k] - score.error_x.arrayminus[k] == pytest.approx(
+            min(float(data.score_low[s]), float(total[s])))
+    assert "a state voting on its score says yes" in fig.layout.title.text
+
+
+def test_membership_titles_fit_their_half_of_the_page(cu_run) -> None:
+    """Both figures sit side by side: a title line longer than that was cut off."""
+    heat, bars = membership_figures(cu_run)
+    for fig in (heat, bars):
+        lines = _plain(fig.layout.title.text)
+        assert max(len(line) for line in lines) <= HALF_PAGE_LINE, lines
+    assert "adopted in the run" in heat.layout.title.text
+
+
+def test_empty_events_panel_says_so_instead_of_drawing_empty_axes(cu_run) -> None:
+    """No state voted against or left in any run: the panel says it in words, as the PNG."""
+    _, bars = membership_figures(cu_run)
+    assert len(bars.data) == 0
+    text = " ".join(_plain(" ".join(a.text for a in bars.layout.annotations)))
+    assert " ".join(text.split()) == NO_EVENTS.capitalize()
+    assert bars.layout.xaxis.visible is False and bars.layout.yaxis.visible is False
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "corridor_cku", "customs_union"])
+def test_membership_figure_is_drawn_when_scosim_run_draws_it(
+    scenario: str, tmp_path: Path
+) -> None:
+    """A baseline or a corridor has no union to show: the page drew a blank heatmap of it.
+
+    The reference is the PNG `scosim run` writes (plots/membership_timeline.png) for the
+    same scenario, seed and replications.
+    """
+    from scosim.runner import run
+
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    path = str(tmp_path / "scenarios" / f"{scenario}.yaml")
+    page = run_view(View(path, replications=3, out=str(tmp_path / "page")))
+    cli = run(path, out=str(tmp_path / "cli"), progress=False, plots=True,
+              overrides={"replications": 3})
+    png = (Path(cli.path) / "plots" / "membership_timeline.png").exists()
+    assert (membership_figures(page) is not None) == png
+    assert png == (scenario == "customs_union")
+
+
+def test_a_title_of_several_lines_gets_the_room_above_the_plot(cu_run) -> None:
+    """The events panel's title and note take five lines; the top margin grows with them."""
+    from scosim.explore.figures import _layout
+
+    go = pytest.importorskip("plotly.graph_objects")
+    one = _layout(go.Figure(), "one line", 400)
+    five = _layout(go.Figure(), "<br>".join(["a line"] * 5), 400)
+    assert one.layout.margin.t == 80
+    # About 22 px a line at these font sizes, plus the modebar above the title.
+    assert five.layout.margin.t >= 30 + 22 * 5
+    assert five.layout.height > one.layout.height
