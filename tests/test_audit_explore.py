@@ -111,3 +111,34 @@ def test_a_title_of_several_lines_gets_the_room_above_the_plot(cu_run) -> None:
     # About 22 px a line at these font sizes, plus the modebar above the title.
     assert five.layout.margin.t >= 30 + 22 * 5
     assert five.layout.height > one.layout.height
+
+
+def test_compare_figure_names_the_indicator_and_units_as_scosim_compare(tmp_path: Path) -> None:
+    """The page's axis said 'welfare_change_pct ... (percentage points)': points of what?
+
+    The reference is ``scosim compare``'s PNG label, built from the units the model declares
+    for the indicator (:func:`scosim.indicator_display.display`); US$ indicators in bn.
+    """
+    from scosim.api import UNITS
+    from scosim.compare import compare_results
+    from scosim.explore.figures import compare_figure
+    from scosim.indicator_display import display, resolve_units
+
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    out = str(tmp_path / "results")
+    pol = run_view(View(str(tmp_path / CU), replications=3, out=out))
+    base = run_view(View(str(tmp_path / "scenarios/baseline.yaml"), replications=3, out=out))
+    comp = compare_results(pol.path, base.path)
+    for indicator in ("welfare_change_pct", "ev_usd"):
+        name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
+        assert units  # the model declares both
+        fig = compare_figure(comp, indicator)
+        axis = " ".join(_plain(fig.layout.xaxis.title.text))
+        assert axis == f"{name}, policy minus baseline: {units}"
+        t = comp.table()
+        t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
+        assert list(fig.data[0].x) == pytest.approx(list(t["mean"] / div))
+    assert "of the year's baseline real expenditure" in " ".join(
+        _plain(compare_figure(comp).layout.xaxis.title.text))
+    keys = {t.name for t in compare_figure(comp).data if t.showlegend is not False}
+    assert keys == {"mean: gain", "mean: loss"}  # as the PNG keys a welfare indicator

@@ -308,35 +308,53 @@ def events_table(result: Result) -> pd.DataFrame:
 
 
 def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:
-    """Policy minus baseline in the last year, by economy, with the paired interval."""
+    """Policy minus baseline in the last year, by economy, with the paired interval.
+
+    Named and measured as ``scosim compare``'s PNG of the same indicator
+    (:func:`scosim.indicator_display.display`: "welfare change (welfare_change_pct)",
+    "percentage points of the year's baseline real expenditure"; US$ in bn).
+    """
+    from scosim.api import UNITS
+    from scosim.compare_plots import _bar_key
+    from scosim.indicator_display import display, resolve_units
+
     t = comparison.table()
     t = t[t["indicator"] == indicator].sort_values("mean", kind="stable")
     if t.empty:
         return None
     go = _go()
+    name, units, div = display(indicator, resolve_units([indicator], UNITS)[indicator])
+    # The PNG's colours and key: a rise of an indicator where more is worse is red.
+    rise, fall, key = _bar_key(indicator)
+    hexes = {"tab:green": GAIN, "tab:red": LOSS, "tab:blue": "#1f77b4"}
+    mean, low, high = (t[c].to_numpy() / div for c in ("mean", "low", "high"))
     # This indicator's interval: a 0/1 indicator's rows hold Newcombe's, others t's.
     label = str(t["interval"].iloc[0])
     year = int(comparison.summary["year"].max())
     fig = go.Figure(
         go.Bar(
-            x=t["mean"],
+            x=mean,
             y=t["country"].astype(str),
             orientation="h",
-            marker_color=[GAIN if v >= 0 else LOSS for v in t["mean"]],
+            marker_color=[hexes[rise] if v >= 0 else hexes[fall] for v in mean],
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": (t["high"] - t["mean"]).to_numpy(),
-                "arrayminus": (t["mean"] - t["low"]).to_numpy(),
+                "array": high - mean,
+                "arrayminus": mean - low,
                 "color": "black",
             },
-            customdata=t[["low", "high", "share_positive"]].to_numpy(),
+            customdata=list(zip(low, high, t["share_positive"], strict=True)),
             hovertemplate="%{y}: mean %{x:.4f}<br>" + label + ": %{customdata[0]:.4f} to "
-            "%{customdata[1]:.4f}<br>runs with a gain: %{customdata[2]:.0%}<extra></extra>",
+            "%{customdata[1]:.4f}<br>runs with a rise: %{customdata[2]:.0%}<extra></extra>",
+            showlegend=False,
         )
     )
+    for colour, what in key:
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=hexes[colour],
+                             name=f"mean: {what}", hoverinfo="skip"))
     fig.update_xaxes(
-        title=f"{indicator}, policy minus baseline (percentage points)",
+        title=f"{name}, policy minus baseline:<br>{units or 'indicator units'}",
         zeroline=True,
         zerolinecolor="black",
     )
