@@ -307,7 +307,7 @@ def _drop_line(text: str, start: str) -> str:
         ),
         (
             RAW_FILES["dots"],
-            lambda t: "\n".join(ln for ln in t.splitlines() if not ln.startswith("TKM,")),
+            lambda t: _drop_line(t, "TKM,"),
             "absent",
         ),
         (RAW_FILES["wits"], lambda t: t.replace("ARE,AFG,x,", "ARE,AFG,z,", 1), "line 2"),

@@ -229,6 +229,11 @@ def cmd_rebuild(args: argparse.Namespace, console: Console | None = None) -> int
     except RawDataError as exc:
         _error(str(exc))
         return 2
+    except ValueError as exc:
+        # A reader that let a parser's error through: still one line naming the directory
+        # (tools/build_calibration.py has no other handler, and printed a traceback).
+        _error(f"{raw}: the raw files could not be read ({type(exc).__name__}: {exc})")
+        return 2
     except OSError as exc:
         _error(f"cannot write tables: {exc}")
         return 2

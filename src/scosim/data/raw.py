@@ -125,9 +125,31 @@ def raw_path(raw_dir: Path, key: str) -> Path:
     return p
 
 
+def whole_csv(p: Path) -> Path:
+    """``p`` if it looks whole; :class:`RawDataError` naming it if empty or cut off.
+
+    Every raw CSV ends with a newline. A copy cut short ends in the middle of a line,
+    and pandas would read the last row's missing cells as missing figures: a figure
+    that may be missing (a fallback source, a partner without a record) would then be
+    dropped from the tables without a word.
+    """
+    size = p.stat().st_size
+    if size == 0:
+        raise RawDataError(f"{p.name}: the file is empty")
+    with p.open("rb") as fh:
+        fh.seek(size - 1)
+        if fh.read(1) not in (b"\n", b"\r"):
+            raise RawDataError(
+                f"{p.name}: does not end with a newline, so its last line may be cut off "
+                "(every raw CSV ends with one): copy the file again, or add the newline if "
+                "it was edited by hand"
+            )
+    return p
+
+
 def read(raw_dir: Path, key: str, required: Iterable[str], **kw: object) -> pd.DataFrame:
     """Read a raw CSV; :class:`RawDataError` naming the file if unparsable or short of columns."""
-    p = raw_path(raw_dir, key)
+    p = whole_csv(raw_path(raw_dir, key))
     try:
         df = pd.read_csv(p, **kw)  # type: ignore[arg-type]
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
@@ -185,10 +207,10 @@ def read_sheet_grid(raw_dir: Path, key: str, header_first: str | None) -> pd.Dat
 
     Returns a frame indexed by the first column (country label) with integer year columns.
     """
-    p = raw_path(raw_dir, key)
+    p = whole_csv(raw_path(raw_dir, key))
     try:
         grid = pd.read_csv(p, header=None, dtype=str, keep_default_na=False)
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
         raise RawDataError(f"{p.name}: cannot be parsed ({exc})") from exc
     header_row = None
     for r in range(min(len(grid), 20)):
