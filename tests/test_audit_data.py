@@ -106,3 +106,85 @@ def test_build_calibration_tool_reports_one_line_and_exits_2(
         assert message in done.stderr
     assert not (tmp_path / "out").exists()
     assert _digest(TABLES_DIR) == packaged
+
+
+def _show(argv: list[str], width: int = 250) -> str:
+    import argparse
+
+    from rich.console import Console
+
+    from scosim.data.cli import add_data_parser
+
+    parser = argparse.ArgumentParser(prog="scosim")
+    add_data_parser(parser.add_subparsers(dest="command", required=True))
+    console = Console(record=True, width=width)
+    args = parser.parse_args(argv)
+    assert args.func(args, console=console) == 0
+    return console.export_text()
+
+
+def _partner_rows(out: str) -> dict[str, list[str]]:
+    """Partner -> its cells in `data show`'s partners table (one line each at this width)."""
+    table = out.split("top trade partners")[1].split("trade agreements")[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip("│ ").split("│")]
+        if len(cells) == 7 and len(cells[0]) == 3 and cells[0].isupper():
+            rows[cells[0]] = cells
+    return rows
+
+
+@needs_raw
+def test_show_says_whether_a_flow_was_reported_or_mirrored_as_the_raw_file_has_it() -> None:
+    """`data show RUS` gave 'wits_2023' for China's report and for Russia's mirror alike.
+
+    Russia did not report to Comtrade for 2023: each of its imports is China's (or
+    India's...) export record x 1.06, each of its exports the partner's import record.
+    Checked cell by cell against wits2023_bilateral_sco27.csv.
+    """
+    import csv
+
+    with open(RAW / RAW_FILES["wits"], newline="") as fh:
+        recs = {(r["r"], r["p"], r["f"]): float(r["v"]) for r in csv.DictReader(fh)}
+    rows = _partner_rows(_show(["data", "show", "RUS", "--top", "8"]))
+    listed = [j for j in rows if j != "ROW" and ((j, "RUS", "m") in recs
+                                                 or ("RUS", j, "m") in recs)]
+    assert {"CHN", "IND", "TUR"} <= set(listed)
+    for j in listed:
+        _, _, xsrc, _, msrc, _, _ = rows[j]
+        # Russia's exports to j: j reported them as imports.
+        assert recs.get((j, "RUS", "m"), 0) > 0 and xsrc == "wits_2023: importer's report, CIF"
+        # Russia's imports from j: no Russian record, so j's exports x 1.06.
+        assert ("RUS", j, "m") not in recs and (j, "RUS", "x") in recs
+        assert msrc == "wits_2023: mirror: exporter's FOB report x 1.06"
+    assert rows["BLR"][2] == "imf_dots: imputed: DOTS 2019 x growth"
+    assert rows["ROW"][2] == "scosim_rule: residual: WDI total minus listed partners"
+
+
+def test_show_names_an_applied_rate_filed_as_mfn() -> None:
+    """Afghanistan's tariff_mfn is Heritage's applied rate; India's an AHS rate. Say so."""
+    def line(iso: str, field: str) -> str:
+        """The field's row with its folded continuation lines, as one string."""
+        lines = _show(["data", "show", iso], width=300).splitlines()
+        k = next(i for i, ln in enumerate(lines) if f"│ {field} " in ln)
+        row = [lines[k]]
+        for ln in lines[k + 1:]:
+            if not ln.startswith("│  "):  # the next field's row, or the table's end
+                break
+            row.append(ln)
+        return " ".join(" ".join(c.strip() for c in r.split("│")) for r in row)
+
+    assert "heritage_2019" in line("AFG", "tariff_mfn")
+    assert "an applied (trade-weighted) rate standing in for MFN" in line("AFG", "tariff_mfn")
+    assert "wits_ahs" in line("IND", "tariff_mfn")
+    assert "applied (AHS) rate" in line("IND", "tariff_mfn")
+    # A World Bank MFN series is an MFN rate; an applied column is an applied rate.
+    assert "wb_tariff" in line("CHN", "tariff_mfn") and "standing in" not in line(
+        "CHN", "tariff_mfn")
+    assert "standing in" not in line("AFG", "tariff_applied")
+
+
+def test_show_2019_names_the_dots_record_a_scaled_cell_came_from() -> None:
+    rows = _partner_rows(_show(["data", "show", "KAZ", "--data-version", "2019"]))
+    assert rows["CHN"][2].startswith("scosim_rule: RAS-scaled to WDI 2023 totals, from imf_dots "
+                                     "2019 ")

@@ -123,7 +123,9 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
         if field in prov.index:
             pr = prov.loc[field]
             year = "" if pr["year"] is pd.NA else f" ({pr['year']})"
-            cells[1:] = [str(pr["source_id"]), f"{pr['method']}{year}"]
+            note = KIND_NOTES.get((field, str(pr["source_id"])))
+            cells[1:] = [str(pr["source_id"]),
+                         f"{pr['method']}{year}" + (f"; kind: {note}" if note else "")]
         if narrow:
             t.add_row(field, " | ".join(c for c in cells if c))
         else:
@@ -135,13 +137,55 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
     return 0
 
 
-def _cell_source(cal: Any, table: str, key: str) -> tuple[str, str]:
+def _cell_source(cal: Any, table: str, key: str, field: str = "value") -> tuple[str, str]:
     p = cal.provenance
-    hit = p[(p["table"] == table) & (p["key"] == key) & (p["field"] == "value")]
+    hit = p[(p["table"] == table) & (p["key"] == key) & (p["field"] == field)]
     if hit.empty:
         return "", ""
     last = hit.iloc[-1]
     return str(last["source_id"]), str(last["method"])
+
+
+#: What kind of figure a trade cell is, by the start of its provenance method (docs/data.md,
+#: "trade"): a flow the importer reported is not the exporter's mirror record, nor an
+#: imputation. The source id alone (``wits_2023``) covers the first two.
+FLOW_KINDS: tuple[tuple[str, str], ...] = (
+    ("reported:importer_cif", "importer's report, CIF"),
+    ("fallback:exporter_fob", "mirror: exporter's FOB report x 1.06"),
+    ("imputed:no ", "imputed: DOTS 2019 x growth"),
+    ("imputed:zero", "no record: zero"),
+    ("derived:WDI", "residual: WDI total minus listed partners"),
+    ("derived:intra-ROW", "residual: WDI world imports"),
+    ("derived:RAS", "RAS-scaled to WDI 2023 totals"),
+)
+
+
+def _kind(method: str) -> str:
+    return next((kind for start, kind in FLOW_KINDS if method.startswith(start)), method)
+
+
+def flow_source(cal: Any, key: str) -> str:
+    """Source id and kind of the trade cell ``key`` (``"KAZ-CHN"``), for a reader.
+
+    ``wits_2023: importer's report, CIF`` or ``wits_2023: mirror: exporter's FOB report x
+    1.06``; a version-2019 cell adds the kind of the DOTS 2019 record it was scaled from.
+    """
+    sid, method = _cell_source(cal, "trade", key)
+    if not sid:
+        return ""
+    text = f"{sid}: {_kind(method)}"
+    psid, pmethod = _cell_source(cal, "trade", key, "pattern_2019")
+    if psid:
+        text += f", from {psid} 2019 {_kind(pmethod)}"
+    return text
+
+
+#: Figures of one kind stored in a column of another: said next to the value.
+KIND_NOTES: dict[tuple[str, str], str] = {
+    ("tariff_mfn", "heritage_2019"): "an applied (trade-weighted) rate standing in for MFN",
+    ("tariff_mfn", "wits_ahs"): "an applied (AHS) rate on partners without a preference, "
+    "standing in for MFN",
+}
 
 
 def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table:
@@ -155,13 +199,12 @@ def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table
     else:
         cols = ("partner", "exports", "source", "imports", "source", "tariff", "tariff method")
     for col in cols:
-        folds = col.startswith("tariff") or narrow
+        folds = col.startswith(("tariff", "source")) or narrow
         tp.add_column(col, overflow="fold" if folds else "ellipsis", no_wrap=not folds)
     x = cal.trade
     turnover = (x.loc[iso] + x[iso]).drop(iso).sort_values(ascending=False).head(top)
     for j in turnover.index:
-        xs, _ = _cell_source(cal, "trade", f"{iso}-{j}")
-        ms, _ = _cell_source(cal, "trade", f"{j}-{iso}")
+        xs, ms = flow_source(cal, f"{iso}-{j}"), flow_source(cal, f"{j}-{iso}")
         _, tm = _cell_source(cal, "tariffs", f"{j}-{iso}")
         xv, mv = _fmt(float(x.loc[iso, j])), _fmt(float(x.loc[j, iso]))
         rate = f"{100 * float(cal.tariffs.loc[j, iso]):.2f} %"
