@@ -188,3 +188,82 @@ def test_show_2019_names_the_dots_record_a_scaled_cell_came_from() -> None:
     rows = _partner_rows(_show(["data", "show", "KAZ", "--data-version", "2019"]))
     assert rows["CHN"][2].startswith("scosim_rule: RAS-scaled to WDI 2023 totals, from imf_dots "
                                      "2019 ")
+
+
+TOOLS_TABLES = {
+    "build_finance.py": REPO / "src" / "scosim" / "finance" / "tables",
+    "build_network.py": REPO / "src" / "scosim" / "network" / "tables",
+    "build_security.py": REPO / "src" / "scosim" / "security" / "tables",
+    "build_calibration.py": TABLES_DIR,
+}
+EI_PIPELINE = "ei_statistical_review_2024_sheet_gas_trade_pipeline.csv"
+
+
+def _full_copy(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for p in RAW.iterdir():
+        if p.is_file():
+            (raw / p.name).symlink_to(p.resolve())
+    return raw
+
+
+def _tool(tool: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "tools" / tool), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+@needs_raw
+@pytest.mark.parametrize("tool", sorted(TOOLS_TABLES))
+def test_every_build_tool_names_a_missing_raw_directory(tool: str, tmp_path: Path) -> None:
+    """build_network.py printed a FileNotFoundError traceback; none said how to point elsewhere."""
+    before = _digest(TOOLS_TABLES[tool])
+    for args in (["--raw", str(tmp_path / "nowhere")], ["--check", "--raw", str(tmp_path)]):
+        done = _tool(tool, *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        if "nowhere" in args[-1]:
+            assert "raw data directory not found (pass --raw DIR or set $SCOSIM_RAW_DIR)" \
+                in done.stderr
+        else:
+            assert "raw file not found in" in done.stderr
+    assert _digest(TOOLS_TABLES[tool]) == before
+
+
+@needs_raw
+@pytest.mark.parametrize(
+    ("tool", "fname", "corrupt", "message"),
+    [
+        # A traceback (pandas' EmptyDataError).
+        ("build_security.py", "gti2023_global_terrorism_index_2012_2022.csv", lambda d: b"",
+         "gti2023_global_terrorism_index_2012_2022.csv: the file is empty"),
+        # "out of date" with --check; without it, the cut rows imputed from peers, silently.
+        ("build_finance.py", "wdi_fb_ast_nper_zs.csv", lambda d: d[:3000],
+         "wdi_fb_ast_nper_zs.csv: does not end with a newline"),
+        # A traceback (KeyError in the pipeline matrix).
+        ("build_network.py", EI_PIPELINE, lambda d: d[:3000],
+         f"{EI_PIPELINE}: does not end with a newline"),
+        # Whole lines dropped: a traceback (KeyError: ('China', 'Turkmenistan')).
+        ("build_network.py", EI_PIPELINE,
+         lambda d: b"".join(d.splitlines(keepends=True)[:12]),
+         "lack a row, column or header the build needs (KeyError"),
+    ],
+)
+def test_build_tools_name_a_bad_raw_file_in_one_line(
+    tool: str, fname: str, corrupt, message: str, tmp_path: Path
+) -> None:
+    raw = _full_copy(tmp_path)
+    _put(raw, fname, corrupt((RAW / fname).read_bytes()))
+    before = _digest(TOOLS_TABLES[tool])
+    for extra in (["--check"], []):
+        done = _tool(tool, "--raw", str(raw), *extra)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+        assert message in done.stderr
+    assert _digest(TOOLS_TABLES[tool]) == before
+
+
+@needs_raw
+def test_security_check_says_the_tables_are_up_to_date() -> None:
+    done = _tool("build_security.py", "--check")
+    assert done.returncode == 0 and done.stdout.strip() == "security tables are up to date"

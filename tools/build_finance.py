@@ -2,7 +2,8 @@
 
 Usage: python tools/build_finance.py [--raw DIR] [--check]
 
-DIR defaults to $SCOSIM_RAW_DIR or ../shared/data/raw next to the repository.
+DIR defaults to $SCOSIM_RAW_DIR or ../shared/data/raw next to the repository. A missing,
+empty or cut-off raw file exits 2 with one line naming it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import argparse
 import sys
 
 from scosim.data.cli import default_raw_dir
-from scosim.data.raw import RawDataError
-from scosim.finance.build import check_tables, write_tables
+from scosim.data.raw import RawDataError, require_raw_files
+from scosim.finance.build import RAW_FILES, check_tables, write_tables
 
 
 def main(argv: list[str]) -> int:
@@ -22,6 +23,9 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     raw = args.raw or default_raw_dir()
     try:
+        # A cut-off WDI file otherwise read as missing figures: "out of date" with --check,
+        # silently imputed tables without it.
+        require_raw_files(raw, RAW_FILES.values())
         if args.check:
             stale = check_tables(raw)
             if stale:
@@ -32,6 +36,10 @@ def main(argv: list[str]) -> int:
         out = write_tables(raw)
     except RawDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a parser's error the build let through: name the directory
+        print(f"error: {raw}: the raw files could not be read ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
         return 2
     print(f"wrote banking tables to {out}")
     return 0

@@ -2,8 +2,9 @@
 
 Usage: python tools/build_security.py [--raw DIR] [--check]
 
---raw defaults to ../shared/data/raw relative to the repository root. --check exits 1
-(and writes nothing) when a shipped table differs from a fresh build.
+--raw defaults to $SCOSIM_RAW_DIR or ../shared/data/raw next to the repository. --check exits 1
+(and writes nothing) when a shipped table differs from a fresh build. A missing, empty or
+cut-off raw file exits 2 with one line naming it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from scosim.data.raw import RawDataError
+from scosim.data.cli import default_raw_dir
+from scosim.data.raw import RawDataError, require_raw_files
 from scosim.security.build import (
+    RAW,
     build_security_tables,
     check_security_tables,
     write_security_tables,
@@ -25,18 +28,26 @@ OUT = ROOT / "src" / "scosim" / "security" / "tables"
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--raw", type=Path, default=ROOT / ".." / "shared" / "data" / "raw")
+    ap.add_argument("--raw", type=Path, default=None)
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args(argv)
+    raw = a.raw or default_raw_dir()
     try:
-        tables = build_security_tables(a.raw)
+        require_raw_files(raw, RAW.values())
+        tables = build_security_tables(raw)
     except RawDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a parser's error the build let through: name the directory
+        print(f"error: {raw}: the raw files could not be read ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
         return 2
     if a.check:
         stale = check_security_tables(tables, OUT)
         for name in stale:
             print(f"stale: {name}.csv", file=sys.stderr)
+        if not stale:
+            print("security tables are up to date")  # as the other tools say it
         return 1 if stale else 0
     for p in write_security_tables(tables, OUT):
         print(f"wrote {p.relative_to(ROOT)}")

@@ -49,6 +49,7 @@ from scosim.data.raw import (
     PATTERN_YEAR,
     RAW_FILES,
     VERSION_PREFIX,
+    WHERE_RAW,
     Prov,
     RawDataError,
     raw_path,
@@ -138,7 +139,7 @@ def build_tables(
     _check_version(version)
     raw = Path(raw_dir)
     if not raw.is_dir():
-        raise RawDataError(f"{raw}: raw data directory not found")
+        raise RawDataError(f"{raw}: raw data directory not found ({WHERE_RAW})")
     prov = Prov()
     spells = build_agreements(raw)
     totals = mirror_totals(raw) if version == "2023" else None

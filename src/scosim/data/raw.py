@@ -147,6 +147,28 @@ def whole_csv(p: Path) -> Path:
     return p
 
 
+#: Said with a missing raw directory: how to point at another one.
+WHERE_RAW = "pass --raw DIR or set $SCOSIM_RAW_DIR"
+
+
+def require_raw_files(raw_dir: Path, names: Iterable[str]) -> None:
+    """Check, before a build reads anything, that each named raw file is there and whole.
+
+    For the builds that read the raw files with their own parsers (finance, security,
+    network tools): a missing directory or file, an empty or cut-off CSV is then one
+    :class:`RawDataError` naming it, not a parser's traceback or a silently wrong table.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise RawDataError(f"{raw_dir}: raw data directory not found ({WHERE_RAW})")
+    for name in names:
+        p = raw_dir / name
+        if not p.is_file():
+            raise RawDataError(f"{name}: raw file not found in {raw_dir}")
+        if p.suffix == ".csv":
+            whole_csv(p)
+
+
 def read(raw_dir: Path, key: str, required: Iterable[str], **kw: object) -> pd.DataFrame:
     """Read a raw CSV; :class:`RawDataError` naming the file if unparsable or short of columns."""
     p = whole_csv(raw_path(raw_dir, key))
