@@ -79,24 +79,44 @@ def test_empty_events_panel_says_so_instead_of_drawing_empty_axes(cu_run) -> Non
     assert bars.layout.xaxis.visible is False and bars.layout.yaxis.visible is False
 
 
+@pytest.fixture(scope="module")
+def page_and_cli(tmp_path_factory: pytest.TempPathFactory):
+    """(page run, `scosim run` directory with its PNGs) of three scenarios, 3 runs each."""
+    from scosim.runner import run
+
+    work = tmp_path_factory.mktemp("pair")
+    shutil.copytree(REPO / "scenarios", work / "scenarios")
+    out = {}
+    for scenario in ("baseline", "corridor_cku", "customs_union"):
+        path = str(work / "scenarios" / f"{scenario}.yaml")
+        page = run_view(View(path, replications=3, out=str(work / "page")))
+        cli = run(path, out=str(work / "cli"), progress=False, plots=True,
+                  overrides={"replications": 3})
+        out[scenario] = (page, Path(cli.path) / "plots")
+    return out
+
+
 @pytest.mark.parametrize("scenario", ["baseline", "corridor_cku", "customs_union"])
-def test_membership_figure_is_drawn_when_scosim_run_draws_it(
-    scenario: str, tmp_path: Path
-) -> None:
+def test_membership_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page_and_cli) -> None:
     """A baseline or a corridor has no union to show: the page drew a blank heatmap of it.
 
     The reference is the PNG `scosim run` writes (plots/membership_timeline.png) for the
     same scenario, seed and replications.
     """
-    from scosim.runner import run
-
-    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    path = str(tmp_path / "scenarios" / f"{scenario}.yaml")
-    page = run_view(View(path, replications=3, out=str(tmp_path / "page")))
-    cli = run(path, out=str(tmp_path / "cli"), progress=False, plots=True,
-              overrides={"replications": 3})
-    png = (Path(cli.path) / "plots" / "membership_timeline.png").exists()
+    page, plots = page_and_cli[scenario]
+    png = (plots / "membership_timeline.png").exists()
     assert (membership_figures(page) is not None) == png
+    assert png == (scenario == "customs_union")
+
+
+@pytest.mark.parametrize("scenario", ["corridor_cku", "customs_union"])
+def test_who_gains_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page_and_cli) -> None:
+    """corridor_cku moves no welfare (docs/scenarios.md): the page drew 28 zero bars."""
+    from scosim.explore.figures import who_gains_figure
+
+    page, plots = page_and_cli[scenario]
+    png = (plots / "welfare_final_year.png").exists()
+    assert (who_gains_figure(page) is not None) == png
     assert png == (scenario == "customs_union")
 
 

@@ -171,7 +171,8 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
         with st.container(key="fig-who-gains"):
             st.plotly_chart(figs["who_gains"], key="who-gains-chart")
     else:
-        st.info("No welfare change in this run: nothing gains or loses against the base year.")
+        st.info("No economy's welfare moved in any run (or the run records no welfare): "
+                "nothing gains or loses, so there is no who-gains figure.")
     if figs["vote_reasons"] is not None:
         st.plotly_chart(figs["vote_reasons"], key="vote-reasons-chart")
     if figs["membership"] is not None:

@@ -26,6 +26,7 @@ from scosim.plots import (
     LOW,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
+    _any_nonzero,
     _membership_moved,
     load_plot_data,
     membership_data,
@@ -89,10 +90,12 @@ def welfare_axis(result: Result) -> str:
 def who_gains_figure(result: Result) -> Any | None:
     """Who gains, who loses: final-year welfare change by economy, 5th-95th percentile whiskers.
 
-    Returns ``None`` when the run records no welfare change (nothing to show).
+    Returns ``None`` when the run records no welfare change, or none beyond numerical noise
+    in any run and year: ``scosim run`` then draws no welfare figure either, and a chart of
+    28 zero bars would only look like a result.
     """
     st = run_stats(result)
-    if not st.has("welfare_change_pct"):
+    if not (st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct")):
         return None
     table, _, when, n_runs = who_gains_data(st)
     go = _go()
