@@ -162,3 +162,28 @@ def test_compare_figure_names_the_indicator_and_units_as_scosim_compare(tmp_path
         _plain(compare_figure(comp).layout.xaxis.title.text))
     keys = {t.name for t in compare_figure(comp).data if t.showlegend is not False}
     assert keys == {"mean: gain", "mean: loss"}  # as the PNG keys a welfare indicator
+
+
+def test_compare_says_when_edits_apply_to_the_policy_only(tmp_path: Path, monkeypatch) -> None:
+    """sigma edited on the page reaches the policy run, not the baseline (its command has no
+    --set): the page said nothing, and the difference looked like the policy's alone."""
+    import json
+
+    testing = pytest.importorskip("streamlit.testing.v1")
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=180).run()
+    at.number_input(key="customs_union--replications").set_value(2).run()
+    at.button(key="compare").click().run()
+    assert not at.exception
+    assert not any("apply to the policy run only" in w.value for w in at.warning)
+    at.number_input(key="customs_union--parameters.trade.sigma").set_value(4.0).run()
+    at.button(key="compare").click().run()
+    assert not at.exception
+    (note,) = [w.value for w in at.warning if "apply to the policy run only" in w.value]
+    assert "parameters.trade.sigma" in note and "scenarios/baseline.yaml" in note
+    base_cmd = next(c.value for c in at.code if c.value.count("\n") == 2).splitlines()[1]
+    assert "--set" not in base_cmd  # what the note says

@@ -200,6 +200,14 @@ def _show_compare(info: dict[str, Any]) -> None:
     with st.container(key="provenance-compare"):
         st.markdown(f"policy: `{provenance(pm)}`")
         st.markdown(f"baseline: `{provenance(bm)}`")
+    if info.get("edits"):
+        # The difference then holds the edits' effect as well as the policy's.
+        with st.container(key="compare-edits"):
+            st.warning(
+                f"Your edits ({', '.join(info['edits'])}) apply to the policy run only: the "
+                f"baseline runs `{info['baseline_file']}` as written (its command below has no "
+                "`--set`), so the difference includes their effect, not the policy's alone."
+            )
     st.markdown(f"Report written to `{info['report']}`.")
     _exports(pm["scenario"], open_result(info["policy"]).scenario_yaml, info["command"], "cmp")
     fig = figures.compare_figure(comp)
@@ -316,6 +324,7 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
     st.session_state["last_compare"] = {
         "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
         "command": compare_command(view, bview, sc, bres.manifest["scenario"]),
+        "edits": list(view.overrides), "baseline_file": bview.scenario,
     }
     st.session_state["last_run"] = {
         "path": str(pres.path), "command": run_command(view, sc), "view": state,
