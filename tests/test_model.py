@@ -131,3 +131,20 @@ def test_fitted_baseline_keeps_margins_and_changes_the_answer(model_fixture):
     wa = _ind(actual, "welfare_change_pct")[0, -1]
     wf = _ind(fitted, "welfare_change_pct")[0, -1]
     assert not np.allclose(wa, wf)
+
+
+def test_fitted_baseline_keeps_the_margins_of_each_calibrations_tariffs():
+    """The fitted flows were cached by data version: a calibration of the same version
+    with other tariffs (the flat matrix the hindcasts use) got the first one's flows,
+    whose margins are another matrix's tariff-inclusive output and expenditure."""
+    from scosim.data import load_calibration
+    from scosim.model.model import fitted_flows
+
+    default, flat = load_calibration("2023"), load_calibration("2023", composition=False)
+    assert default.version == flat.version
+    for cal in (default, flat, default):
+        flows = cal.trade.to_numpy() * (1.0 + cal.tariffs.to_numpy())
+        got = fitted_flows(cal, flows)
+        assert np.allclose(got.sum(axis=1), flows.sum(axis=1), rtol=1e-9, atol=0)
+        assert np.allclose(got.sum(axis=0), flows.sum(axis=0), rtol=1e-9, atol=0)
+    assert not np.allclose(default.tariffs.to_numpy(), flat.tariffs.to_numpy())

@@ -378,11 +378,8 @@ class SCOModel(mesa.Model):
 WEIGHT_TERMS: tuple[str, ...] = ("econ", "sovereignty", "trust", "dominance", "security")
 
 
-_FITTED: dict[str, np.ndarray] = {}
-
-
 def fitted_flows(cal: Any, flows: np.ndarray) -> np.ndarray:
-    """Gravity-fitted baseline flows for a calibration (cached by data version).
+    """Gravity-fitted baseline flows for a calibration (once per calibration and flows).
 
     PPML with exporter and importer fixed effects on the calibration's trade
     matrix and geography gives trade costs ``exp(X b)``; multilateral resistances
@@ -398,12 +395,15 @@ def fitted_flows(cal: Any, flows: np.ndarray) -> np.ndarray:
     from scosim.mechanisms.fitted import fitted_baseline
     from scosim.mechanisms.gravity import estimate_trade_costs
 
-    key = str(cal.version)
-    if key not in _FITTED:
+    def fit() -> np.ndarray:
         est = estimate_trade_costs(cal.trade, cal.geography)
         costs = est.costs.loc[list(cal.trade.index), list(cal.trade.columns)].to_numpy()
-        _FITTED[key] = fitted_baseline(costs, flows.sum(axis=1), flows.sum(axis=0)).flows
-    return _FITTED[key].copy()
+        return read_only(fitted_baseline(costs, flows.sum(axis=1), flows.sum(axis=0)).flows)
+
+    # Per calibration object and flows: it was per data version, but a calibration of
+    # the same version may carry other tariffs (``composition=False``, a hindcast's era
+    # tariffs), hence other tariff-inclusive flows, whose margins are the ones kept.
+    return derived(cal, ("fitted_flows", np.ascontiguousarray(flows).tobytes()), fit).copy()
 
 
 def _at(value: Any, year: int) -> float:
