@@ -105,3 +105,30 @@ def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, caps
     assert main(["run", str(root / "customs_union_variable_geometry.yaml"), "--out",
                  str(tmp_path), "--quiet", "--replications", "3"]) == 0
     assert list(tmp_path.glob("customs_union_variable_geometry/*/plots/membership_timeline.png"))
+
+
+def test_membership_figure_without_any_union_says_so(tmp_path: Path, kept_figures: list) -> None:
+    """States vote on a corridor and join it, and no union forms in any run: the left
+    panel was an all-white customs-union map beside the votes, read as "a union was
+    proposed and nobody joined". It now says no economy was in one (PNG and page)."""
+    import shutil
+
+    from scosim.explore.figures import membership_figures
+    from scosim.result_tables import open_result
+    from scosim.runner import run
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "scenarios", tmp_path / "scenarios")
+    res = run(str(tmp_path / "scenarios" / "corridor_instc_transit_vote.yaml"),
+              out=str(tmp_path / "out"), progress=False, plots=True,
+              overrides={"replications": 2})
+    png = Path(res.path) / "plots" / "membership_timeline.png"
+    assert png.is_file()  # drawn: there are votes against and joins to show
+    st = load_plot_data(res.path)
+    plots.plot_membership(st, None, "t", tmp_path / "m.png")
+    left = kept_figures[-1].axes[0]
+    assert not left.axison and not left.images
+    assert [t.get_text() for t in left.texts] == [plots.no_membership_text("a customs union")]
+    assert not any(a.get_ylabel() == "share of runs" for a in kept_figures[-1].axes)
+    heat, _ = membership_figures(open_result(res.path))
+    assert not heat.data and "no economy was in a customs union" in heat.layout.annotations[0].text

@@ -381,8 +381,13 @@ NO_EVENTS = "no votes against, vetoes, withdrawals, exits or joins in any run"
 #: Said under the membership figure's events panel when a state votes on one proposal
 #: more than once a run.
 REPEATED_VOTES_NOTE = ("a state can vote on a proposal several times a run: outsiders of a "
-                       "union in force vote again every year, and a re-tabled proposal is "
-                       "voted on again")
+                       "union or project in force vote again every year, and a re-tabled "
+                       "proposal is voted on again")
+
+
+def no_membership_text(what: str) -> str:
+    """What the membership figure says in place of a map when nobody was in ``what``."""
+    return f"no economy was in {what} adopted in the run,\nin any run"
 
 
 def repeated_votes(st: RunStats) -> bool:
@@ -415,23 +420,30 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     cmap = plt.get_cmap("Blues", len(bounds) - 1)
     norm = BoundaryNorm(bounds, cmap.N)
     shares = union[codes].T.to_numpy()
-    im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
-    for (i, j), v in np.ndenumerate(shares):
-        if v > 0:
-            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if v >= 0.5 else "black")
-    ax.set_yticks(range(len(codes)), codes)
-    years = union.index.to_numpy()
-    ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
-    ax.set_xlabel("year")
-    ax.set_ylabel("economy")
-    ax.set_title(f"share of runs in which the economy is in {membership_of(st)[2]} adopted in "
+    what = membership_of(st)[2]
+    ax.set_title(f"share of runs in which the economy is in {what} adopted in "
                  "the run\n(blocs in force before it, such as the EAEU, are not counted)",
                  fontsize=10)
-    # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
-    # the bin below 5 % does not look unlabelled.
-    cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
-    cbar.set_ticklabels(["0%", ">0%", *(f"{v:.0%}" for v in bounds[2:])])
+    if not (shares > 0).any():
+        # A corridor's votes and joins, with no union anywhere: an all-white map read as
+        # "a union was proposed and nobody joined".
+        ax.text(0.5, 0.5, no_membership_text(what), ha="center", va="center")
+        ax.set_axis_off()
+    else:
+        im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
+        for (i, j), v in np.ndenumerate(shares):
+            if v > 0:
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                        color="white" if v >= 0.5 else "black")
+        ax.set_yticks(range(len(codes)), codes)
+        years = union.index.to_numpy()
+        ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
+        ax.set_xlabel("year")
+        ax.set_ylabel("economy")
+        # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
+        # the bin below 5 % does not look unlabelled.
+        cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
+        cbar.set_ticklabels(["0%", ">0%", *(f"{v:.0%}" for v in bounds[2:])])
     # Right panel: why (vetoes, votes against, defections, joins per run).
     if counts.shape[1]:
         counts.plot.barh(ax=ax2, width=0.8)

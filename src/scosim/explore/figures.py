@@ -32,6 +32,7 @@ from scosim.plots import (
     membership_data,
     membership_kinds_of,
     membership_of,
+    no_membership_text,
     repeated_votes,
     who_gains_data,
 )
@@ -250,6 +251,13 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     )
     heat.update_xaxes(title="year", type="category")
     heat.update_yaxes(title="economy", autorange="reversed", type="category")
+    if not (union.to_numpy() > 0).any():  # as the PNG: words, not an all-white map
+        heat = go.Figure()
+        heat.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                            text=no_membership_text(what).replace("\n", "<br>"),
+                            font={"size": 13})
+        heat.update_xaxes(visible=False)
+        heat.update_yaxes(visible=False)
     # Two lines: the heatmap is half the page wide, and one line was cut at its edge.
     _layout(
         heat,
