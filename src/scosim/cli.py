@@ -7,11 +7,14 @@ message and exits with status 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 from scosim import __version__
 from scosim.cli_experiments import worker_count
@@ -19,10 +22,12 @@ from scosim.cli_experiments import worker_count
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+#: 128 + SIGTERM, as a shell reports a process that signal ended.
+EXIT_TERMINATED = 143
 
 
-def _err(msg: str) -> int:
-    print(f"scosim: error: {msg}", file=sys.stderr)
+def _err(msg: str, exc: BaseException | None = None) -> int:
+    _say(f"error: {msg}", exc)
     return EXIT_USER_ERROR
 
 
@@ -310,37 +315,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     warnings.showwarning = _show_warning
+    previous = _stop_on_sigterm()
     try:
         _start_workers_early(args)
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print(
-            "scosim: interrupted; finished batches are kept and the same command resumes",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the
+        # shell reports a process the signal ended.
+        term = _is_terminated(exc)
+        _say("stopped by SIGTERM" if term else "interrupted", exc)
+        return EXIT_TERMINATED if term else EXIT_INTERRUPTED
     # The error classes live in heavy modules: an except clause's expression is
     # evaluated only when an exception reaches it, so a command that succeeds
     # never imports them.
     except _user_errors() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
-        return _err(str(exc))
+        return _err(_os_error_text(exc) if _has_errno(exc) else str(exc), exc)
     except OSError as exc:
         # A read-only file system, a full disk, a missing mount: the user's to fix.
         if os.environ.get("SCOSIM_DEBUG"):
             raise
-        where = f": {exc.filename}" if exc.filename else ""
-        return _err(f"{exc.strerror or exc}{where}")
+        return _err(_os_error_text(exc), exc)
     except _batch_error() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
-        print(
-            f"scosim: error: {exc}\n(finished batches are kept; set SCOSIM_DEBUG=1 to see "
-            "the traceback)",
-            file=sys.stderr,
-        )
+        cause = exc.__cause__
+        if _has_errno(cause) and cause.errno in _DISK_ERRNOS:
+            # The results could not be written (full disk, quota, read-only): the
+            # user's to fix, like any other unwritable results directory.
+            return _err(f"batch {exc.batch_id} could not be written: "
+                        f"{_os_error_text(cause)}", exc)
+        _say(f"error: {exc}", exc)
+        print("(set SCOSIM_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_FAILURE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+#: errno values of a results directory that cannot be written: the user's to fix.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _say(what: str, exc: BaseException | None) -> None:
+    """Print ``scosim: <what>``, then the notes the error carries (what a run left)."""
+    print(f"scosim: {what}", file=sys.stderr)
+    for note in getattr(exc, "__notes__", ()):
+        print(f"  {note}", file=sys.stderr)
+
+
+def _has_errno(exc: BaseException | None) -> bool:
+    return isinstance(exc, OSError) and exc.errno is not None
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``strerror: file`` of an OSError, naming the part of the path that is a file.
+
+    "[Errno 20] Not a directory: 'out/x/.partial-...'" does not say what to fix:
+    the first existing part of the path that is not a directory does.
+    """
+    text = exc.strerror or str(exc)
+    if exc.filename is None:
+        return text
+    text = f"{text}: {exc.filename}"
+    if exc.errno == errno.ENOTDIR:
+        path = Path(os.fsdecode(exc.filename))
+        for part in reversed(path.parents):
+            if part != Path(".") and part.exists() and not part.is_dir():
+                text += (f" ({part} is a file, not a directory: give a directory, "
+                         "or a path that does not exist yet)")
+                break
+    return text
+
+
+def _is_terminated(exc: BaseException) -> bool:
+    from scosim.errors import Terminated
+
+    return isinstance(exc, Terminated)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    from scosim.errors import Terminated
+
+    raise Terminated
+
+
+def _stop_on_sigterm() -> object:
+    """SIGTERM stops every command as Ctrl-C does (its cleanup runs); the old handler."""
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # main() called outside the main thread (tests, embedding)
+        return None
+    return previous
 
 
 def _start_workers_early(args: argparse.Namespace) -> None:

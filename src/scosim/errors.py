@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was sent SIGTERM (e.g. by a job scheduler or ``kill``).
+
+    Raised in the main thread by the CLI's SIGTERM handler, so a command stops as
+    on Ctrl-C: it cleans up what it leaves (a run keeps its finished batches and
+    stays resumable, a sweep removes its partial directory) instead of dying where
+    it stands. A ``KeyboardInterrupt`` so that every ``except KeyboardInterrupt``
+    cleanup path also runs for it.
+    """
+
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from scosim.experiments.executors import ExecutorError
@@ -31,6 +44,16 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-#: Exceptions the CLI turns into a one-line message and exit status 2. Set
-#: SCOSIM_DEBUG=1 to see the traceback instead.
-USER_ERRORS: tuple[type[BaseException], ...] = _user_errors()
+def __getattr__(name: str) -> Any:
+    # USER_ERRORS imports the modules that define those errors (numpy, the trade
+    # kernels): built on first use, so importing Terminated stays cheap.
+    if name == "USER_ERRORS":
+        value = _user_errors()
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: Exceptions the CLI turns into a one-line message and exit status 2 (built on first
+#: use, see ``__getattr__``). Set SCOSIM_DEBUG=1 to see the traceback instead.
+USER_ERRORS: tuple[type[BaseException], ...]

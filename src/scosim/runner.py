@@ -19,21 +19,17 @@ from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_b
 from scosim.model.model import SCOModel
 from scosim.plugins import plugin_origins
 from scosim.results import (
-    PARTIAL_PREFIX,
     BatchManifest,
     Result,
-    RunInProgress,
     RunWriter,
-    compact_stamp,
-    find_resumable,
     is_url,
     local_path,
     open_result,
-    remove_empty_dirs,
-    unused_name,
     utc_now,
     write_batch_parts,
 )
+from scosim.run_stop import open_writer, stop_on_sigterm, stopped
+from scosim.run_stop import run_id as _run_id  # the name tests patch
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 from scosim.stats_feed import feed_for_run, listen, offer_tables
 from scosim.store_runs import StoreRunWriter, open_store, open_store_writer
@@ -316,10 +312,6 @@ def run_model(
     return model
 
 
-def _run_id(started: str, digest: str, seed: int, replications: int) -> str:
-    return f"{compact_stamp(started)}-{digest[:8]}-s{seed}-r{replications}"
-
-
 def run(
     scenario: Scenario | str | os.PathLike[str],
     *,
@@ -449,65 +441,84 @@ def run(
         "overrides": recorded,
         "plugins": plugin_origins(sc),
     }
+    # SIGTERM (e.g. a job scheduler) stops like Ctrl-C, from before the run directory
+    # is opened: finished batches stay resumable and a run with none leaves nothing.
+    previous = stop_on_sigterm()
+    try:
+        return _write_run(sc, out, root, digest, match, manifest, resume, progress,
+                          plots, executor, workers, scheduler, retries, on_batch,
+                          fs_root=(fs, store_root) if store else None)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _write_run(
+    sc: Scenario,
+    out: str | os.PathLike[str],
+    root: Path,
+    digest: str,
+    match: dict[str, Any],
+    manifest: dict[str, Any],
+    resume: bool,
+    progress: bool,
+    plots: bool | None,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    retries: int | None,
+    on_batch: Callable[[int, int], None] | None,
+    fs_root: tuple[Any, str] | None,
+) -> Result:
+    """Open the run's directory, run its batches into it, draw its plots, publish it."""
+    bs = match["batch_size"]
+    n_batches = -(-sc.replications // bs)
     writer: RunWriter | StoreRunWriter
-    if store:
+    if fs_root is not None:
         created: list[Path] = []
         started = utc_now()
         writer = open_store_writer(
-            str(out), fs, store_root, sc.name,
+            str(out), fs_root[0], fs_root[1], sc.name,
             _run_id(started, digest, sc.seed, sc.replications),
             match, {**manifest, "started": started}, resume=resume, progress=progress,
         )
     else:
         created = [d for d in (root, root / sc.name) if not d.exists()]
-        writer = _open_writer(root, sc, digest, match, manifest, resume, progress)
-    resolved_text = sc.resolved_yaml()
-    try:
-        writer.write_text("scenario.yaml", resolved_text)
-    except BaseException:
-        writer.discard()
-        remove_empty_dirs(created)
-        raise
+        writer = open_writer(root, sc, digest, match, manifest, resume, progress)
     # Tasks carry the resolved scenario itself (what the manifest's hash describes),
     # so workers need no copy of any file; they write their tables straight into the
     # run directory (an absolute path or a URL: workers may run in another directory
     # or on another machine) and refuse to run with another package or data version.
     location = writer.location
-    expected = {"package": __version__, "data": str(cal.version)}
-    done = writer.done_batches
-    n_batches = -(-sc.replications // bs)
-    specs = (
-        BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,
-                  scenario_yaml=resolved_text, out=location, versions=expected)
-        for i, b in enumerate(iter_batches(sc.replications, bs))
-        if i not in done
-    )
-
     want_plots = sc.outputs.plots if plots is None else plots
-    # Plot statistics gathered as batches finish (a run directory on this machine).
-    feed = (feed_for_run(location, n_batches, done, sc.outputs.summary,
-                         sc.parameters.mechanisms) if want_plots else None)
+    feed = None
+    try:
+        resolved_text = sc.resolved_yaml()
+        writer.write_text("scenario.yaml", resolved_text)
+        expected = {"package": __version__, "data": str(manifest["data_version"])}
+        done = writer.done_batches
+        specs = (
+            BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,
+                      scenario_yaml=resolved_text, out=location, versions=expected)
+            for i, b in enumerate(iter_batches(sc.replications, bs))
+            if i not in done
+        )
+        # Plot statistics gathered as batches finish (a run directory on this machine).
+        feed = (feed_for_run(location, n_batches, done, sc.outputs.summary,
+                             sc.parameters.mechanisms) if want_plots else None)
 
-    def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
-        if isinstance(outp, BatchManifest):
-            writer.record_batch(outp)
-        else:  # a run_batch replaced by a caller (tests) may return tables
-            writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
-        if feed is not None:
-            feed.written(spec.batch_id)
+        def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
+            if isinstance(outp, BatchManifest):
+                writer.record_batch(outp)
+            else:  # a run_batch replaced by a caller (tests) may return tables
+                writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
+            if feed is not None:
+                feed.written(spec.batch_id)
+            if on_batch is not None:
+                on_batch(len(writer.done_batches), n_batches)
+
         if on_batch is not None:
             on_batch(len(writer.done_batches), n_batches)
-
-    if on_batch is not None:
-        on_batch(len(writer.done_batches), n_batches)
-
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        # SIGTERM (e.g. a job scheduler) stops like Ctrl-C: finished batches stay resumable.
-        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    except ValueError:  # not in the main thread
-        previous = None
-    try:
         execute(
             specs,
             run_batch,
@@ -520,18 +531,13 @@ def run(
             total=n_batches - len(done),
             retries=retries,
         )
-    except BaseException:
-        if not writer.done_batches:
-            # Nothing to resume: leave nothing behind, not even empty folders.
-            writer.discard()
-            remove_empty_dirs(created)
-        else:
-            writer.release()
+    except BaseException as exc:
+        # Whatever stopped it (Ctrl-C, SIGTERM, a failed batch, a full disk), from the
+        # moment the directory exists: one rule for what is left, said in the error.
+        stopped(writer, created, n_batches, exc)
         raise
     finally:
         listen(location, None)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
     files: list[str] = []
     if want_plots:
         from scosim.plots import plot_run
@@ -541,63 +547,8 @@ def run(
             # In an object store, drawn from a local copy of the tables, then uploaded.
             files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress,
                                                              stats=stats))
-        except BaseException:
-            writer.release()  # every batch is done: the same command resumes and plots
+        except BaseException as exc:
+            stopped(writer, created, n_batches, exc)  # every batch is done: resumable
             raise
     final = writer.publish(plots=files, resumed=writer.resumed)
     return open_result(final)  # a local directory or the run's URL: readers take both
-
-
-def _open_writer(
-    root: Path,
-    sc: Scenario,
-    digest: str,
-    match: dict[str, Any],
-    manifest: dict[str, Any],
-    resume: bool,
-    progress: bool,
-) -> RunWriter:
-    """Resume an interrupted run nobody is working on, or start a new one.
-
-    A partial run is locked by the process writing it, so a second identical
-    command started meanwhile starts its own run instead of taking over.
-    """
-    started = utc_now()
-    while resume:
-        resume_dir = find_resumable(root, sc.name, match)
-        if resume_dir is None:
-            break
-        try:
-            writer = RunWriter(root, sc.name, resume_dir.name.removeprefix(PARTIAL_PREFIX), {},
-                               resume_dir=resume_dir)
-        except RunInProgress:
-            continue  # taken by another process between the check and the lock
-        if progress:
-            import sys
-
-            print(f"scosim: resuming the interrupted run {resume_dir}", file=sys.stderr)
-        return writer
-    busy = find_resumable(root, sc.name, match, include_locked=True)
-    if busy is not None and progress:
-        import sys
-
-        print(
-            f"scosim: an identical run is in progress in {busy} (another process holds "
-            "its lock); starting a separate run",
-            file=sys.stderr,
-        )
-    for _ in range(100):
-        run_id = unused_name(
-            root / sc.name,
-            _run_id(started, digest, sc.seed, sc.replications),
-            hidden=(PARTIAL_PREFIX,),
-        )
-        try:
-            return RunWriter(root, sc.name, run_id, {**manifest, "started": started})
-        except FileExistsError:
-            continue  # another process took this name a moment ago
-    raise FileExistsError(f"no free run directory name under {root / sc.name}")
-
-
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt

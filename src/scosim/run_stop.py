@@ -1,0 +1,130 @@
+"""Opening a run's directory, and what a stopped run leaves there (:func:`scosim.runner.run`).
+
+Split from :mod:`scosim.runner` for size. One rule for a run stopped by anything
+(Ctrl-C, SIGTERM, a failed batch, a full disk) once its directory exists: with no
+finished batch nothing is left; otherwise the partial run is unlocked and the same
+command resumes it. The error says which, as a note the CLI prints.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scosim.errors import Terminated
+from scosim.results import (
+    PARTIAL_PREFIX,
+    RunInProgress,
+    RunWriter,
+    compact_stamp,
+    find_resumable,
+    remove_empty_dirs,
+    unused_name,
+    utc_now,
+)
+
+if TYPE_CHECKING:
+    from scosim.scenario import Scenario
+    from scosim.store_runs import StoreRunWriter
+
+__all__ = ["open_writer", "run_id", "stop_on_sigterm", "stopped"]
+
+
+def run_id(started: str, digest: str, seed: int, replications: int) -> str:
+    """A run's directory name: start time, scenario hash, seed, replications."""
+    return f"{compact_stamp(started)}-{digest[:8]}-s{seed}-r{replications}"
+
+
+def open_writer(
+    root: Path,
+    sc: Scenario,
+    digest: str,
+    match: dict[str, Any],
+    manifest: dict[str, Any],
+    resume: bool,
+    progress: bool,
+) -> RunWriter:
+    """Resume an interrupted run nobody is working on, or start a new one.
+
+    A partial run is locked by the process writing it, so a second identical
+    command started meanwhile starts its own run instead of taking over.
+    """
+    started = utc_now()
+    while resume:
+        resume_dir = find_resumable(root, sc.name, match)
+        if resume_dir is None:
+            break
+        try:
+            writer = RunWriter(root, sc.name, resume_dir.name.removeprefix(PARTIAL_PREFIX), {},
+                               resume_dir=resume_dir)
+        except RunInProgress:
+            continue  # taken by another process between the check and the lock
+        if progress:
+            import sys
+
+            print(f"scosim: resuming the interrupted run {resume_dir}", file=sys.stderr)
+        return writer
+    busy = find_resumable(root, sc.name, match, include_locked=True)
+    if busy is not None and progress:
+        import sys
+
+        print(
+            f"scosim: an identical run is in progress in {busy} (another process holds "
+            "its lock); starting a separate run",
+            file=sys.stderr,
+        )
+    for _ in range(100):
+        name = unused_name(
+            root / sc.name,
+            run_id(started, digest, sc.seed, sc.replications),
+            hidden=(PARTIAL_PREFIX,),
+        )
+        try:
+            return RunWriter(root, sc.name, name, {**manifest, "started": started})
+        except FileExistsError:
+            continue  # another process took this name a moment ago
+    raise FileExistsError(f"no free run directory name under {root / sc.name}")
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def stop_on_sigterm() -> Any:
+    """Make SIGTERM raise :class:`~scosim.errors.Terminated`; the previous handler.
+
+    ``None`` when the handler cannot be set (not in the main thread).
+    """
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not in the main thread
+        return None
+    return previous
+
+
+def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: int,
+             exc: BaseException) -> None:
+    """Leave a stopped run as the docs promise, and say in ``exc`` what was left.
+
+    No finished batch: nothing is kept (the partial directory, and the results
+    folders this run created, are removed). Otherwise the partial run is unlocked
+    and the same command resumes it. The sentence is added to ``exc`` as a note,
+    which the CLI prints after its one-line message.
+    """
+    done = len(writer.done_batches)
+    if not done:
+        writer.discard()
+        remove_empty_dirs(created)
+        note = "no batch had finished, so nothing was kept"
+    else:
+        writer.release()
+        where = getattr(writer, "partial", None) or writer.location
+        if done >= n_batches:
+            note = (f"all {n_batches} batches had finished and are kept in {where}; the same "
+                    "command finishes the run")
+        else:
+            note = (f"{done} of {n_batches} batches had finished and are kept in {where}; the "
+                    "same command resumes from them")
+    exc.add_note(note)
