@@ -213,6 +213,24 @@ def test_a_results_path_that_is_a_file_is_named(tmp_path, capsys, command):
 # ------------------------------------------------------------------ arguments
 
 
+@pytest.mark.parametrize(("level", "message"), [
+    ("90", "90 is not a fraction between 0 and 1 (exclusive) (for 90 % write 0.9)"),
+    ("1.5", "1.5 is not a fraction between 0 and 1 (exclusive); e.g. 0.90"),
+    ("0", "0 is not a fraction between 0 and 1"),
+    ("nan", "nan is not a fraction between 0 and 1"),
+    ("ninety", "'ninety' is not a number"),
+])
+def test_compare_level_is_checked_before_anything_runs(tmp_path, capsys, level, message):
+    """``--level 90`` was refused only after both scenarios had been run and written."""
+    out = tmp_path / "results"
+    with pytest.raises(SystemExit) as info:
+        main(["compare", str(SMALL_BASE), str(FIXTURES / "model" / "small_cu.yaml"),
+              "--out", str(out), "--quiet", "--level", level])
+    assert info.value.code == 2
+    assert f"argument --level: {message}" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_sigterm_handler_is_restored_after_main(tmp_path, capsys):
     before = signal.getsignal(signal.SIGTERM)
     main(["validate", str(SMALL_BASE)])

@@ -47,6 +47,30 @@ def worker_count(text: str) -> int:
     return n
 
 
+def interval_level(text: str) -> float:
+    """An ``argparse`` type for ``--level``: a fraction strictly between 0 and 1.
+
+    Refused at parsing: ``scosim compare`` of two YAML files runs both scenarios
+    before it computes an interval, so a level of 90 (meaning 90 %) or 1.5 was
+    refused only after both runs had been made and written.
+
+    Raises:
+        argparse.ArgumentTypeError: Not a number, or not in (0, 1).
+    """
+    try:
+        level = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number; give the interval level as a fraction, e.g. 0.90"
+        ) from None
+    if not 0.0 < level < 1.0:  # also refuses nan
+        hint = f" (for {level:g} % write {level / 100:g})" if 50.0 <= level < 100.0 else ""
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a fraction between 0 and 1 (exclusive){hint}; e.g. 0.90"
+        )
+    return level
+
+
 def _compare_cli(args: argparse.Namespace) -> int:
     from scosim.api import compare_cli
 
@@ -69,7 +93,8 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("baseline", help="baseline: run directory, run id, scenario name or YAML file")
     c.add_argument("--replications", type=int, help="replications when a YAML file must be run")
     c.add_argument("--seed", type=int, help="seed when a YAML file must be run")
-    c.add_argument("--level", type=float, default=0.90, help="interval level (default 0.90)")
+    c.add_argument("--level", type=interval_level, default=0.90,
+                   help="interval level, a fraction in (0, 1) (default 0.90)")
     c.add_argument("--method", choices=("t", "bootstrap"), default="t", help="CI of the mean")
     c.add_argument("--indicator", action="append", help="indicator(s) to compare (repeatable)")
     c.add_argument(
