@@ -235,3 +235,37 @@ def test_sigterm_handler_is_restored_after_main(tmp_path, capsys):
     before = signal.getsignal(signal.SIGTERM)
     main(["validate", str(SMALL_BASE)])
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+# ------------------------------------------------------------------ overrides given twice
+
+
+def test_the_same_override_path_twice_is_an_error(tmp_path, capsys):
+    """``--set seed=1 --set seed=2`` silently ran seed 2, as duplicate YAML keys would
+    keep the last, which the loader refuses; ``proposals[0].year`` and
+    ``proposals.0.year`` are the same path."""
+    code = main(["validate", str(SMALL_BASE), "--set", "seed=1", "--set", "replications=2",
+                 "--set", "seed=2", "--set", "proposals[0].year=2026",
+                 "--set", "proposals.0.year=2027"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines() == [
+        "scosim: error: <override>:3: seed: set again (first as override 1, 'seed=1'); "
+        "give each path once",
+        "<override>:5: proposals.0.year: set again (first as override 4, "
+        "'proposals[0].year=2026'); give each path once",
+    ]
+
+
+@pytest.mark.parametrize("option", ["seed", "replications"])
+def test_an_option_and_a_set_of_the_same_value_conflict(tmp_path, capsys, option):
+    """``--seed 3 --set seed=4`` ran seed 3 while the manifest and ``scosim list``
+    recorded the override seed=4."""
+    out = tmp_path / "results"
+    code = main(["run", str(SMALL_BASE), f"--{option}", "3", "--set", f"{option}=4",
+                 "--out", str(out), "--quiet", "--no-plots"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err == (f"scosim: error: {option} is given twice, as --{option} 3 and as "
+                   f"--set {option}=4; give one\n")
+    assert not out.exists()

@@ -384,6 +384,13 @@ def run(
     if store:
         fs, store_root = open_store(str(out), executor)  # checked before anything is written
     recorded = {str(k): v for k, v in (overrides or {}).items()}
+    for key, value in (("seed", seed), ("replications", replications)):
+        # Both given: one would be run and the other recorded in the manifest.
+        if value is not None and key in recorded:
+            raise ValueError(
+                f"{key} is given twice, as --{key} {value} and as --set {key}="
+                f"{recorded[key]}; give one"
+            )
     overrides = dict(overrides or {})
     if seed is not None:
         overrides["seed"] = int(seed)

@@ -106,15 +106,26 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     list and ``true`` a boolean; quote a string that looks like something else.
 
     Raises:
-        ScenarioError: For an item without ``=`` or a value that is not valid YAML.
+        ScenarioError: For an item without ``=``, a value that is not valid YAML, or a
+            path given twice.
     """
     out: dict[str, Any] = {}
     errors: list[ErrorItem] = []
+    first: dict[Any, int] = {}  # path (as parsed: proposals[0] is proposals.0) -> position
     for n, item in enumerate(items, start=1):
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             errors.append(ErrorItem(OVERRIDE_FILE, n, item, "write overrides as dotted.path=value"))
             continue
+        # The same path twice would silently keep the last value, as duplicate YAML keys
+        # would: refused like them.
+        path = _parse_dotted(key.strip()) or key.strip()
+        if path in first:
+            errors.append(ErrorItem(OVERRIDE_FILE, n, key.strip(), (
+                f"set again (first as override {first[path]}, "
+                f"{items[first[path] - 1]!r}); give each path once")))
+            continue
+        first[path] = n
         try:
             out[key.strip()] = yaml.safe_load(raw)
         except yaml.YAMLError as exc:
