@@ -269,3 +269,16 @@ def test_an_option_and_a_set_of_the_same_value_conflict(tmp_path, capsys, option
     assert err == (f"scosim: error: {option} is given twice, as --{option} 3 and as "
                    f"--set {option}=4; give one\n")
     assert not out.exists()
+
+
+def test_a_year_written_twice_in_a_year_value_is_an_error(tmp_path, capsys):
+    """``{2025: 0.03, "2025": 0.04}`` was accepted: the quoted key (allowed so that JSON
+    round trips load) named the same year, and one of the two values was dropped."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: twice\nparameters:\n  growth:\n"
+                    "    mode: fixed\n    rate: {2025: 0.03, '2025': 0.04}\n")
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err == (f"scosim: error: {path}:6: parameters.growth.rate: year 2025 is written "
+                   "twice, as 2025 and as '2025'; give each year once\n")

@@ -189,12 +189,17 @@ class YearValue:
             if not value:
                 raise ValueError("empty mapping; give at least one {year: number} entry")
             items: list[tuple[int, float]] = []
-            for k, v in value.items():
+            written: dict[int, Any] = {}
+            for key, v in value.items():
                 # Digit strings are accepted so JSON round trips (keys become strings) load.
-                if isinstance(k, str) and k.isdigit():
-                    k = int(k)
+                k = int(key) if isinstance(key, str) and key.isdigit() else key
                 if isinstance(k, bool) or not isinstance(k, int):
                     raise ValueError(f"year key {k!r} is not an integer year")
+                if k in written:
+                    # {2025: 0.03, "2025": 0.04} would silently keep one of the two.
+                    raise ValueError(f"year {k} is written twice, as {written[k]!r} and as "
+                                     f"{key!r}; give each year once")
+                written[k] = key
                 if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                     raise ValueError(f"value for year {k} must be a finite number, got {v!r}")
                 items.append((k, float(v)))
