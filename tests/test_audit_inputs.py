@@ -282,3 +282,20 @@ def test_a_year_written_twice_in_a_year_value_is_an_error(tmp_path, capsys):
     assert code == 2, err
     assert err == (f"scosim: error: {path}:6: parameters.growth.rate: year 2025 is written "
                    "twice, as 2025 and as '2025'; give each year once\n")
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_workers_without_a_parallel_executor_are_refused(tmp_path, capsys, command):
+    """``--workers 4`` with the default local executor was silently ignored: the run took
+    as long as without it (``--scheduler`` without Dask is refused the same way)."""
+    out = tmp_path / "results"
+    args = [command, str(SMALL_BASE), "--workers", "4", "--out", str(out), "--quiet"]
+    if command == "sweep":
+        args += ["--param", "parameters.trade.sigma=3:5", "--output", "gdp_usd:KAZ"]
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"scosim {command}: error: --workers 4 is used only with --executor process or dask "
+        "(the local executor runs every batch in this process); add --executor process\n")
+    assert not out.exists()

@@ -314,6 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    if getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local":
+        # Ignored otherwise: the run would take as long as without it (as --scheduler
+        # without Dask, refused by scosim.runner.run).
+        parser.exit(EXIT_USER_ERROR, (
+            f"scosim {args.command}: error: --workers {args.workers} is used only with "
+            "--executor process or dask (the local executor runs every batch in this "
+            "process); add --executor process\n"))
     warnings.showwarning = _show_warning
     previous = _stop_on_sigterm()
     try:
