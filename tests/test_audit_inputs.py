@@ -299,3 +299,38 @@ def test_workers_without_a_parallel_executor_are_refused(tmp_path, capsys, comma
         f"scosim {command}: error: --workers 4 is used only with --executor process or dask "
         "(the local executor runs every batch in this process); add --executor process\n")
     assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    """A finished run of ``small_base`` (no plots) under a module-wide results root."""
+    out = tmp_path_factory.mktemp("finished") / "results"
+    return run(SMALL_BASE, out=out, progress=False, plots=False).path
+
+
+def test_show_of_a_path_that_is_not_a_run_says_what_it_is(tmp_path, capsys, finished_run):
+    """A scenario's folder or a file was "no finished run 'results/x' under results/"."""
+    folder = finished_run.parent
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["show", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {folder} is a directory but not a run (it has no manifest.json); "
+        f"it holds 1 run(s), e.g. {finished_run}\n")
+    assert main(["show", str(afile)]) == 2
+    assert capsys.readouterr().err.startswith(f"scosim: error: {afile} is a file, not a run")
+
+
+def test_show_by_name_still_works_where_a_folder_has_that_name(capsys, finished_run,
+                                                              monkeypatch):
+    monkeypatch.chdir(finished_run.parent.parent)  # ./small_base is the scenario's folder
+    assert main(["show", "small_base", "--out", "."]) == 0
+    assert f"run: {Path('small_base') / finished_run.name}" in capsys.readouterr().out
+
+
+def test_list_of_a_file_is_an_error_not_an_empty_list(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["list", "--out", str(afile)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: --out {afile} is a file, not a results directory\n")
