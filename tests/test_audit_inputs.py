@@ -334,3 +334,18 @@ def test_list_of_a_file_is_an_error_not_an_empty_list(tmp_path, capsys):
     assert main(["list", "--out", str(afile)]) == 2
     assert capsys.readouterr().err == (
         f"scosim: error: --out {afile} is a file, not a results directory\n")
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_hindcast_dir_that_is_not_a_directory_is_named(tmp_path, capsys, kind):
+    """``--dir nodir`` was reported as "nodir/ftz_2004.yaml: file not found"."""
+    path = tmp_path / "records"
+    if kind == "file":
+        path.write_text("")
+    out = tmp_path / "hindcast"
+    assert main(["hindcast", "--dir", str(path), "--out", str(out)]) == 2
+    what = "is a file" if kind == "file" else "does not exist"
+    assert capsys.readouterr().err == (
+        f"scosim: error: --dir {path} {what}; give the directory of the hindcast scenarios "
+        "(default: the repository's scenarios/hindcasts)\n")
+    assert not out.exists()

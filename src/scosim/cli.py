@@ -300,6 +300,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """Run the hindcast records and score the Council (docs/hindcasts.md)."""
+    if args.dir is not None and not Path(args.dir).is_dir():
+        # Else the first record's file was reported missing, not the directory.
+        what = "is a file" if Path(args.dir).exists() else "does not exist"
+        return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
+                    "(default: the repository's scenarios/hindcasts)")
     from scosim.hindcast import hindcast_cli
 
     return int(hindcast_cli(args) or 0)
