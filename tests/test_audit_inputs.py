@@ -349,3 +349,24 @@ def test_hindcast_dir_that_is_not_a_directory_is_named(tmp_path, capsys, kind):
         f"scosim: error: --dir {path} {what}; give the directory of the hindcast scenarios "
         "(default: the repository's scenarios/hindcasts)\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("proposals[0].type", "custom_union",
+     "unknown type 'custom_union' (did you mean 'customs_union'?); allowed types: accession"),
+    ("proposals[0].type", "null", "expected a type name, got nothing (null); allowed types: "),
+    ("events[0].type", "sanction",
+     "unknown type 'sanction' (did you mean 'sanctions'?); allowed types: border_clash"),
+    ("events[0].type", "3", "expected a type name, got number 3; allowed types: border_clash"),
+])
+def test_a_misspelt_or_missing_type_name_gets_a_did_you_mean(tmp_path, capsys, where, value,
+                                                             message):
+    """``type: null`` was "unknown type 'None'", and a misspelt type had no did-you-mean
+    (misspelt keys and values everywhere else have one)."""
+    path = tmp_path / "typed.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: typed\n"
+                    "proposals: [{type: customs_union, id: cu, year: 2026, proposer: KAZ}]\n"
+                    "events: [{type: gdp_shock, year: 2026, countries: [KAZ], size: -0.1}]\n")
+    assert main(["validate", str(path), "--set", f"{where}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"scosim: error: <override>:1: {where}: {message}"), err

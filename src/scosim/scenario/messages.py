@@ -162,7 +162,12 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
         return f"needs {word} {n} item(s), got {ctx.get('actual_length')}"
     if kind == "union_tag_invalid":
         tags = re.sub(r"['\"]", "", str(ctx.get("expected_tags")))
-        return f"unknown type {ctx.get('tag')!r}; allowed types: {tags}"
+        tag = value.get("type") if isinstance(value, Mapping) else ctx.get("tag")
+        if not isinstance(tag, str):  # type: null, type: 3 were "unknown type 'None'"
+            return f"expected a type name, got {_describe(tag)}; allowed types: {tags}"
+        close = difflib.get_close_matches(tag, tags.split(", "), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown type {tag!r}{hint}; allowed types: {tags}"
     if kind == "union_tag_not_found":
         types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES
         return f"missing key 'type'; allowed types: {_join(types_)}"
