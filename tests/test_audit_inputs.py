@@ -370,3 +370,41 @@ def test_a_misspelt_or_missing_type_name_gets_a_did_you_mean(tmp_path, capsys, w
     assert main(["validate", str(path), "--set", f"{where}={value}"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"scosim: error: <override>:1: {where}: {message}"), err
+
+
+# ------------------------------------------------------------------ indicators a run never records
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+@pytest.mark.parametrize(("scenario", "overrides"), [
+    ("customs_union.yaml", {}),
+    ("customs_union.yaml", {"parameters.mechanisms.trade": None}),
+    ("finance_crisis_union.yaml", {"years.end": 2026}),
+    ("afghan_corridor_rats.yaml", {}),
+])
+def test_recorded_indicators_are_what_a_run_records(scenario, overrides):
+    """The check below is only as good as this: its set against a real model's records."""
+    from scosim.runner import run_model
+    from scosim.scenario import load_scenario
+    from scosim.scenario.blocks import recorded_indicators
+
+    sc = load_scenario(SCENARIOS / scenario, overrides={"replications": 1, **overrides})
+    assert recorded_indicators(sc) == set(run_model(sc).records)
+
+
+def test_an_indicator_the_scenario_never_records_is_refused_at_validation(tmp_path, capsys):
+    """``outputs.indicators: [bank_failures]`` without the finance slot was valid; every
+    batch of the run then failed ("no indicator selected", exit 1), and with another
+    name beside it the run silently lacked it."""
+    path = tmp_path / "ind.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: ind\n"
+                    "outputs: {indicators: [gdp_usd, bank_failures, corridor_operating]}\n")
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"scosim: error: {path}:3: outputs.indicators[1]: 'bank_failures' is not recorded in "
+        "this scenario: it comes from mechanism banking_systems (slot finance), which the "
+        "scenario does not use",
+        f"{path}:3: outputs.indicators[2]: 'corridor_operating' is not recorded in this "
+        "scenario: it comes from proposal type corridor, which the scenario does not use",
+    ]

@@ -413,6 +413,59 @@ def indicator_names() -> tuple[str, ...]:
     return tuple(names)
 
 
+#: Recorded by the model itself every year, whatever fills the slots
+#: (``scosim.model.phases.record_phase``); every other indicator is a proposal type's
+#: or a mechanism's.
+MODEL_INDICATORS: tuple[str, ...] = ("member", "trust_received")
+
+
+def recorded_indicators(scenario: Any) -> set[str]:
+    """Every indicator a run of ``scenario`` records (``outputs.indicators: all``).
+
+    The model's own, those of the built-in proposal types recorded in every run and
+    of the scenario's proposal types, and those of the mechanisms filling its slots
+    (``scosim.model.phases.record_phase``; tests compare with what a run records).
+    """
+    from scosim.model.slots import get_mechanism
+    from scosim.proposals import builtin_types, get_type
+
+    types = {n for n in builtin_types() if get_type(n).record_always}
+    types |= {p.type for p in scenario.proposals}
+    recorded = set(MODEL_INDICATORS)
+    for t in types:
+        recorded |= set(get_type(t).indicators)
+    for m in scenario.parameters.mechanisms.values():
+        if m is not None:
+            recorded |= set(get_mechanism(m).indicators)
+    return recorded
+
+
+def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """``outputs.indicators`` that a run of ``scenario`` would never record.
+
+    The schema accepted any known name; one the scenario does not record was then
+    missing from the results (or, when no name was left, every batch failed).
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
+    wanted = scenario.outputs.indicators
+    if wanted == "all":
+        return []
+    recorded = recorded_indicators(scenario)
+    issues = []
+    for i, name in enumerate(wanted):
+        if name in recorded:
+            continue
+        who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
+               if name in get_mechanism(m).indicators]
+        who += [f"proposal type {t}" for t in available_types() if name in get_type(t).indicators]
+        issues.append((("outputs", "indicators", i), (
+            f"{name!r} is not recorded in this scenario: it comes from {' or '.join(who)}, "
+            "which the scenario does not use")))
+    return issues
+
+
 def _check_indicator(value: str) -> str:
     known = indicator_names()
     if value not in known:

@@ -83,6 +83,7 @@ from scosim.scenario.blocks import (
 from scosim.scenario.blocks import (
     _check_indicator as _check_indicator,
 )
+from scosim.scenario.blocks import indicator_issues
 from scosim.scenario.blocks import (
     indicator_names as indicator_names,
 )
@@ -395,6 +396,7 @@ class Scenario(BaseModel):
             if e.year not in yrs:
                 issues.append((("events", i, "year"), f"year {e.year} is outside the "
                                f"simulated years {span}"))
+        issues += indicator_issues(self)
         _raise_issues(issues)
         return self
 
