@@ -408,3 +408,20 @@ def test_an_indicator_the_scenario_never_records_is_refused_at_validation(tmp_pa
         f"{path}:3: outputs.indicators[2]: 'corridor_operating' is not recorded in this "
         "scenario: it comes from proposal type corridor, which the scenario does not use",
     ]
+
+
+def test_a_number_yaml_reads_as_text_gets_a_hint(tmp_path, capsys):
+    """``1e9`` is text to YAML 1.1 (PyYAML): the message was "expected a number, got
+    string '1e9'", nonsense to a reader who wrote a number."""
+    path = tmp_path / "exp.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: exp\nparameters: {{trade: {{sigma: 4e0}}}}\n")
+    assert main(["validate", str(path), "--set", "seed=1e3",
+                 "--set", "parameters.council.vote_noise=2.5e3"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"scosim: error: {path}:3: parameters.trade.sigma: expected a number, got string '4e0' "
+        "(YAML reads 4e0 as text: an exponent needs a dot and a sign, e.g. 4.0e+0)",
+        "<override>:1: seed: expected an integer, got string '1e3' (YAML reads 1e3 as text: "
+        "write 1000)",
+        "<override>:2: parameters.council.vote_noise: expected a number, got string '2.5e3' "
+        "(YAML reads 2.5e3 as text: an exponent needs a dot and a sign, e.g. 2.5e+3)",
+    ]

@@ -8,6 +8,7 @@ allowed (close matches suggested for unknown keys and values).
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 from collections.abc import Mapping
@@ -178,8 +179,41 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
     if kind.endswith("_type") or kind.endswith("_parsing"):
         base = kind.rsplit("_", 1)[0]
         want = _KIND.get(base, base.replace("_", " "))
-        return f"expected {want}, got {_describe(value)}"
+        return f"expected {want}, got {_describe(value)}{_number_as_text(base, value)}"
     return f"{err['msg']} (got {_describe(value)})"
+
+
+#: Unquoted numbers YAML 1.1 (PyYAML) reads as text: an exponent without a dot or
+#: without a sign (``1e9``, ``1.5e3``), which YAML 1.2 and JSON read as numbers.
+_TEXT_NUMBER = re.compile(r"^[-+]?(\d[\d_]*)(\.\d*)?[eE][-+]?\d+$")
+
+
+def _number_as_text(want: str, value: Any) -> str:
+    """A hint when a number was expected and the text looks like one YAML did not read.
+
+    ``sigma: 1e-3`` or ``--set ...=1e9`` were "expected a number, got string '1e9'",
+    which reads as nonsense to anyone who has not met YAML 1.1's float rule.
+    """
+    if want not in ("float", "int") or not isinstance(value, str):
+        return ""
+    if not _TEXT_NUMBER.match(value.strip()):
+        return ""
+    number = float(value.replace("_", ""))
+    if not math.isfinite(number):
+        return ""
+    if want == "int" and number.is_integer():
+        return f" (YAML reads {value} as text: write {int(number)})"
+    return (f" (YAML reads {value} as text: an exponent needs a dot and a sign, e.g. "
+            f"{_yaml_float(number)})")
+
+
+def _yaml_float(number: float) -> str:
+    """``number`` as YAML 1.1 reads a float: ``1.0e+9``, ``2.5e-3``."""
+    mantissa, exponent = f"{number:e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}e{exponent[0]}{int(exponent[1:])}"
 
 
 def block_message(err: Mapping[str, Any], model: type[BaseModel]) -> str:
