@@ -425,3 +425,29 @@ def test_a_number_yaml_reads_as_text_gets_a_hint(tmp_path, capsys):
         "<override>:2: parameters.council.vote_noise: expected a number, got string '2.5e3' "
         "(YAML reads 2.5e3 as text: an exponent needs a dot and a sign, e.g. 2.5e+3)",
     ]
+
+
+def test_ctrl_c_while_plotting_keeps_every_batch_and_the_same_command_finishes(
+        tmp_path, capsys, monkeypatch):
+    import scosim.plots as plots
+
+    real = plots.plot_run
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "plot_run", interrupted)
+    out = tmp_path / "results"
+    args = ["run", str(SMALL_BASE), "--out", str(out), "--batch-size", "2", "--quiet"]
+    assert main(args) == EXIT_INTERRUPTED
+    (partial,) = _partials(out)
+    assert capsys.readouterr().err.splitlines() == [
+        "scosim: interrupted",
+        f"  all 3 batches had finished and are kept in {partial}; the same command finishes "
+        "the run",
+    ]
+    monkeypatch.setattr(plots, "plot_run", real)
+    assert main(args) == 0
+    assert "resuming the interrupted run" not in capsys.readouterr().err  # --quiet
+    assert not _partials(out)
+    assert list(catalogue(out)["status"]) == ["complete"]
