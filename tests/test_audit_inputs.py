@@ -451,3 +451,25 @@ def test_ctrl_c_while_plotting_keeps_every_batch_and_the_same_command_finishes(
     assert "resuming the interrupted run" not in capsys.readouterr().err  # --quiet
     assert not _partials(out)
     assert list(catalogue(out)["status"]) == ["complete"]
+
+
+@pytest.mark.parametrize(("where", "what"), [("proposals[0].type", "proposal type"),
+                                             ("parameters.mechanisms.trade", "mechanism")])
+def test_no_import_never_imports_a_dotted_type_or_mechanism(tmp_path, capsys, monkeypatch,
+                                                            where, what):
+    """``validate --no-import`` promises not to run a scenario's code; a proposal type or
+    mechanism named by dotted path was imported (its module's code ran) to be checked."""
+    (tmp_path / "audit_noimport_mod.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('ran')\n"
+        "class T:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: s\n"
+                    "proposals: [{type: customs_union, id: cu, year: 2026, proposer: KAZ}]\n")
+    code = main(["validate", "--no-import", str(path), "--set",
+                 f"{where}=audit_noimport_mod:T"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert not (tmp_path / "RAN").exists()
+    assert (f"{what} 'audit_noimport_mod:T' is a dotted path: checking it imports module "
+            "'audit_noimport_mod', which runs its code, and --no-import does not") in err

@@ -249,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-import",
         action="store_true",
         help="check dotted rule paths from their source files without importing (running) "
-        "them; a scenario that names such rules runs their code when it is run",
+        "them; a scenario that names such rules runs their code when it is run. A proposal "
+        "type or mechanism named by dotted path is refused: it cannot be checked unimported",
     )
     v.set_defaults(func=cmd_validate)
     for cmd in (r, v):

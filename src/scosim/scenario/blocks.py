@@ -27,6 +27,7 @@ from scosim.scenario.values import (
     _keyword_or_list,
     _raise_issues,
     _yv_check,
+    not_imported,
 )
 
 # --------------------------------------------------------------------------- blocks
@@ -270,6 +271,10 @@ class Parameters(BaseModel):
             if slot not in SLOTS:
                 issues.append(((slot,), f"unknown slot {slot!r}; slots are: {', '.join(SLOTS)}"))
             elif name is not None:
+                problem = not_imported("mechanism", name)
+                if problem:
+                    issues.append(((slot,), problem))
+                    continue
                 try:
                     # Declared slot: validation does not import a heavy built-in.
                     fills = mechanism_slot(name)

@@ -358,9 +358,14 @@ def load_scenario(
 def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
     """The schema's validation of a resolved document (rule paths imported if asked)."""
     from scosim.rules.checks import importing_rules
+    from scosim.scenario.values import IMPORT_CODE
 
-    with importing_rules(import_rules):
-        return validate_data(doc, source=Path(file))
+    token = IMPORT_CODE.set(bool(import_rules))
+    try:
+        with importing_rules(import_rules):
+            return validate_data(doc, source=Path(file))
+    finally:
+        IMPORT_CODE.reset(token)
 
 
 def _resolve(file: str, overrides: Mapping[str, Any] | None) -> _Doc:

@@ -150,6 +150,7 @@ from scosim.scenario.values import (
 from scosim.scenario.values import (
     empty_list as empty_list,
 )
+from scosim.scenario.values import not_imported
 
 __all__ = [
     "ECONOMIES",
@@ -279,6 +280,9 @@ class _ProposalDispatch:
             raise PydanticCustomError(
                 "union_tag_invalid", "unknown type {tag}",
                 {"tag": repr(name), "expected_tags": ", ".join(available_types())})
+        problem = not_imported("proposal type", name)
+        if problem:
+            raise PydanticCustomError("value_error", "{error}", {"error": problem})
         if ":" not in name:
             # A registered or installed name: its spec is enough (heavy built-ins are
             # registered lazily with a light spec module; scosim.proposals.builtin).

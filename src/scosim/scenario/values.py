@@ -6,6 +6,7 @@ Re-exported by :mod:`scosim.scenario.schema`.
 from __future__ import annotations
 
 import bisect
+import contextvars
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,29 @@ from scosim.rules.registry import DEFAULT_RULES as DEFAULT_RULES
 
 if TYPE_CHECKING:  # numpy is imported where used: `scosim validate` never needs it
     import numpy as np
+
+#: False while a scenario is validated with ``--no-import`` (``import_rules=False``).
+IMPORT_CODE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "scosim_scenario_import_code", default=True)
+
+
+def not_imported(what: str, path: str) -> str | None:
+    """Why ``path`` (a dotted ``package.module:Name``) cannot be checked under --no-import.
+
+    A proposal type or mechanism named by dotted path is checked by importing its module,
+    which runs its code: what ``--no-import`` promises not to do. Rules can be checked
+    from their source (a function's signature); a class's scenario fields cannot.
+
+    Returns:
+        The message, or ``None`` when importing is allowed or ``path`` is a plain name.
+    """
+    if IMPORT_CODE.get() or ":" not in path:
+        return None
+    module = path.split(":", 1)[0]
+    return (f"{what} {path!r} is a dotted path: checking it imports module {module!r}, which "
+            "runs its code, and --no-import does not; validate without --no-import to check "
+            "it (as running the scenario would)")
+
 
 # --------------------------------------------------------------------------- constants
 
