@@ -473,3 +473,17 @@ def test_no_import_never_imports_a_dotted_type_or_mechanism(tmp_path, capsys, mo
     assert not (tmp_path / "RAN").exists()
     assert (f"{what} 'audit_noimport_mod:T' is a dotted path: checking it imports module "
             "'audit_noimport_mod', which runs its code, and --no-import does not") in err
+
+
+def test_the_resume_hint_of_a_run_started_with_no_resume_drops_it(tmp_path, capsys,
+                                                                 count_batches):
+    """"the same command resumes" was false of a command given --no-resume."""
+    count_batches(fail_on_call=2)
+    out = tmp_path / "results"
+    code = main(["run", str(SMALL_BASE), "--out", str(out), "--batch-size", "2", "--quiet",
+                 "--no-resume"])
+    assert code == EXIT_INTERRUPTED
+    (partial,) = _partials(out)
+    assert capsys.readouterr().err.splitlines()[1] == (
+        f"  1 of 3 batches had finished and are kept in {partial}; the same command without "
+        "--no-resume resumes from them")

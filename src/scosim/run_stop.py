@@ -105,26 +105,27 @@ def stop_on_sigterm() -> Any:
 
 
 def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: int,
-             exc: BaseException) -> None:
+            exc: BaseException, *, resume: bool = True) -> None:
     """Leave a stopped run as the docs promise, and say in ``exc`` what was left.
 
     No finished batch: nothing is kept (the partial directory, and the results
     folders this run created, are removed). Otherwise the partial run is unlocked
-    and the same command resumes it. The sentence is added to ``exc`` as a note,
-    which the CLI prints after its one-line message.
+    and the same command resumes it (without ``--no-resume``, if it was given). The
+    sentence is added to ``exc`` as a note, which the CLI prints after its message.
     """
     done = len(writer.done_batches)
     if not done:
         writer.discard()
         remove_empty_dirs(created)
-        note = "no batch had finished, so nothing was kept"
+        exc.add_note("no batch had finished, so nothing was kept")
+        return
+    writer.release()
+    where = getattr(writer, "partial", None) or writer.location
+    command = "the same command" if resume else "the same command without --no-resume"
+    if done >= n_batches:
+        note = (f"all {n_batches} batches had finished and are kept in {where}; {command} "
+                "finishes the run")
     else:
-        writer.release()
-        where = getattr(writer, "partial", None) or writer.location
-        if done >= n_batches:
-            note = (f"all {n_batches} batches had finished and are kept in {where}; the same "
-                    "command finishes the run")
-        else:
-            note = (f"{done} of {n_batches} batches had finished and are kept in {where}; the "
-                    "same command resumes from them")
+        note = (f"{done} of {n_batches} batches had finished and are kept in {where}; "
+                f"{command} resumes from them")
     exc.add_note(note)

@@ -541,7 +541,7 @@ def _write_run(
     except BaseException as exc:
         # Whatever stopped it (Ctrl-C, SIGTERM, a failed batch, a full disk), from the
         # moment the directory exists: one rule for what is left, said in the error.
-        stopped(writer, created, n_batches, exc)
+        stopped(writer, created, n_batches, exc, resume=resume)
         raise
     finally:
         listen(location, None)
@@ -555,7 +555,8 @@ def _write_run(
             files = writer.make_plots(lambda d, p: plot_run(d, p, progress=progress,
                                                              stats=stats))
         except BaseException as exc:
-            stopped(writer, created, n_batches, exc)  # every batch is done: resumable
+            # Every batch is done: resumable.
+            stopped(writer, created, n_batches, exc, resume=resume)
             raise
     final = writer.publish(plots=files, resumed=writer.resumed)
     return open_result(final)  # a local directory or the run's URL: readers take both
