@@ -356,7 +356,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--executor process or dask (the local executor runs every batch in this "
             "process); add --executor process\n"))
     warnings.showwarning = _show_warning
-    previous = _stop_on_sigterm()
+    from scosim.errors import stop_on_sigterm
+
+    # SIGTERM stops every command as Ctrl-C does, so its clean-up runs.
+    previous = stop_on_sigterm()
     try:
         _start_workers_early(args)
         return int(args.func(args) or 0)
@@ -396,7 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 #: errno values of a results directory that cannot be written: the user's to fix.
-_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+_DISK_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS,
+                          errno.EACCES, errno.EPERM})
 
 
 def _say(what: str, exc: BaseException | None) -> None:
@@ -434,22 +438,6 @@ def _is_terminated(exc: BaseException) -> bool:
     from scosim.errors import Terminated
 
     return isinstance(exc, Terminated)
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    from scosim.errors import Terminated
-
-    raise Terminated
-
-
-def _stop_on_sigterm() -> object:
-    """SIGTERM stops every command as Ctrl-C does (its cleanup runs); the old handler."""
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # main() called outside the main thread (tests, embedding)
-        return None
-    return previous
 
 
 def _start_workers_early(args: argparse.Namespace) -> None:

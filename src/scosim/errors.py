@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Any
 
 
@@ -14,6 +15,23 @@ class Terminated(KeyboardInterrupt):
     it stands. A ``KeyboardInterrupt`` so that every ``except KeyboardInterrupt``
     cleanup path also runs for it.
     """
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def stop_on_sigterm() -> Any:
+    """Make SIGTERM raise :class:`Terminated` in the main thread; the previous handler.
+
+    ``None`` when the handler cannot be set (not in the main thread): nothing to restore.
+    """
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not in the main thread
+        return None
+    return previous
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

@@ -8,11 +8,9 @@ command resumes it. The error says which, as a note the CLI prints.
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scosim.errors import Terminated
 from scosim.results import (
     PARTIAL_PREFIX,
     RunInProgress,
@@ -28,7 +26,7 @@ if TYPE_CHECKING:
     from scosim.scenario import Scenario
     from scosim.store_runs import StoreRunWriter
 
-__all__ = ["open_writer", "run_id", "stop_on_sigterm", "stopped"]
+__all__ = ["open_writer", "run_id", "stopped"]
 
 
 def run_id(started: str, digest: str, seed: int, replications: int) -> str:
@@ -85,23 +83,6 @@ def open_writer(
         except FileExistsError:
             continue  # another process took this name a moment ago
     raise FileExistsError(f"no free run directory name under {root / sc.name}")
-
-
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated
-
-
-def stop_on_sigterm() -> Any:
-    """Make SIGTERM raise :class:`~scosim.errors.Terminated`; the previous handler.
-
-    ``None`` when the handler cannot be set (not in the main thread).
-    """
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        signal.signal(signal.SIGTERM, _raise_terminated)
-    except ValueError:  # not in the main thread
-        return None
-    return previous
 
 
 def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: int,

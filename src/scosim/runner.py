@@ -15,6 +15,7 @@ import pandas as pd
 
 from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
+from scosim.errors import stop_on_sigterm
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.model.model import SCOModel
 from scosim.plugins import plugin_origins
@@ -28,7 +29,7 @@ from scosim.results import (
     utc_now,
     write_batch_parts,
 )
-from scosim.run_stop import open_writer, stop_on_sigterm, stopped
+from scosim.run_stop import open_writer, stopped
 from scosim.run_stop import run_id as _run_id  # the name tests patch
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 from scosim.stats_feed import feed_for_run, listen, offer_tables
