@@ -487,3 +487,23 @@ def test_the_resume_hint_of_a_run_started_with_no_resume_drops_it(tmp_path, caps
     assert capsys.readouterr().err.splitlines()[1] == (
         f"  1 of 3 batches had finished and are kept in {partial}; the same command without "
         "--no-resume resumes from them")
+
+
+def test_network_settings_no_simulated_year_reaches_are_errors(tmp_path, capsys):
+    """A closure after the last simulated year, a sanction that ended before the first,
+    an instability key after the last: accepted, and they changed nothing (an event in
+    such a year is an error). One in force since before the first year is kept."""
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        f"extends: {SMALL_BASE}\nname: net\nparameters:\n  network:\n"
+        "    closures: [{edge: E201, year: 2030}]\n"
+        "    sanctions: [{target: RUS, year: 2020, until: 2022}, {target: IRN, year: 2020}]\n"
+        "    instability: {AFG: {2020: 0.5, 2031: 0.2}}\n")
+    assert main(["validate", str(path)]) == 2
+    span = "the simulated years 2025-2028, so it would change nothing"
+    assert capsys.readouterr().err.splitlines() == [
+        f"scosim: error: {path}:5: parameters.network.closures[0].year: year 2030 is after "
+        + span,
+        f"{path}:6: parameters.network.sanctions[0].until: until 2022 is before " + span,
+        f"{path}:7: parameters.network.instability.AFG[2031]: year 2031 is after " + span,
+    ]

@@ -400,6 +400,7 @@ class Scenario(BaseModel):
             if e.year not in yrs:
                 issues.append((("events", i, "year"), f"year {e.year} is outside the "
                                f"simulated years {span}"))
+        issues += _network_year_issues(self.parameters.network, yrs, span)
         issues += indicator_issues(self)
         _raise_issues(issues)
         return self
@@ -505,4 +506,30 @@ def _rule_issues(loc: tuple[str | int, ...], rules: dict[str, str]) -> list[
             check_rule(hook, spec)
         except RuleError as exc:
             issues.append(((*loc, hook), str(exc)))
+    return issues
+
+
+def _network_year_issues(network: Any, yrs: Any, span: str) -> list[tuple[Any, str]]:
+    """Settings of ``parameters.network`` that no simulated year reaches.
+
+    A closure, route sanction or transit opening wholly after (or, with ``until``, wholly
+    before) the simulated years, or an instability key after the last one, was accepted
+    and changed nothing. One that starts earlier and is still in force is kept: it is
+    in force from the first year (sanctions in place since 2022).
+    """
+    base = ("parameters", "network")
+    issues: list[tuple[Any, str]] = []
+    for field in ("closures", "sanctions", "transit_opened"):
+        for i, item in enumerate(getattr(network, field, ())):
+            if item.year > yrs.end:
+                issues.append(((*base, field, i, "year"), f"year {item.year} is after the "
+                               f"simulated years {span}, so it would change nothing"))
+            elif item.until is not None and item.until < yrs.start:
+                issues.append(((*base, field, i, "until"), f"until {item.until} is before the "
+                               f"simulated years {span}, so it would change nothing"))
+    for code, yv in getattr(network, "instability", {}).items():
+        for y in yv.years:
+            if y > yrs.end:
+                issues.append(((*base, "instability", code, y), f"year {y} is after the "
+                               f"simulated years {span}, so it would change nothing"))
     return issues
