@@ -507,3 +507,32 @@ def test_network_settings_no_simulated_year_reaches_are_errors(tmp_path, capsys)
         f"{path}:6: parameters.network.sanctions[0].until: until 2022 is before " + span,
         f"{path}:7: parameters.network.instability.AFG[2031]: year 2031 is after " + span,
     ]
+
+
+def test_a_key_overriding_a_merge_key_is_not_a_duplicate(tmp_path, capsys):
+    """docs/scenarios.md: "anchors/aliases and `<<` merge keys work". Overriding a merged
+    key, what merge keys are for, was refused as a duplicate key; the values must be
+    those PyYAML's own constructor gives, and a key written twice is still an error."""
+    import yaml
+
+    from scosim.scenario.loader import _compose
+
+    text = ("a: &a {econ: 1.0, trust: 0.001, security: 0.1}\n"
+            "b: &b {trust: 0.004, dominance: 0.3}\n"
+            "w:\n  <<: [*b, *a]\n  security: 0.2\n")
+    doc, errors = _compose(text, "m.yaml")
+    assert errors == []
+    assert doc.data == yaml.safe_load(text)
+    assert doc.data["w"]["security"] == 0.2  # the written key wins over the anchors'
+    assert doc.origins[("w", "security")] == ("m.yaml", 5)
+
+    path = tmp_path / "merge.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: merge\nparameters:\n"
+                    "  weights: &w {econ: 1.0, trust: 0.001}\n"
+                    "countries:\n  CHN:\n    weights:\n      <<: *w\n      trust: -1\n")
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (f"scosim: error: {path}:9: countries.CHN.weights.trust: "
+                                       "-1 is out of range: must be >= 0.0\n")
+    path.write_text(path.read_text().replace("trust: -1\n", "trust: 0.002\n      trust: 0.003\n"))
+    assert main(["validate", str(path)]) == 2
+    assert "duplicate key 'trust' (first written at line 9)" in capsys.readouterr().err

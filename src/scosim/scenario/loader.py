@@ -187,9 +187,12 @@ def _build(
             None, None, f"unsupported YAML tag {node.tag!r} (only plain YAML is read)",
             node.start_mark)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves "<<: *anchor" merge keys
+        # Keys written here, as opposed to those a "<<: *anchor" merge key brings in.
+        written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        loader.flatten_mapping(node)  # merged keys first, then the written ones
         out: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
+        merged: set[Any] = set()
         for knode, vnode in node.value:
             key = loader.construct_object(knode, deep=True)
             kline = knode.start_mark.line + 1
@@ -199,12 +202,16 @@ def _build(
                 errors.append(ErrorItem(file, kline, format_path(loc), (
                     f"mapping key must be a plain value, got {type(key).__name__}")))
                 continue
-            if key in out:
+            if key in out and key not in merged:
                 errors.append(ErrorItem(file, kline, format_path((*loc, key)), (
                     f"duplicate key {key!r} (first written at line {first_line[key]}); "
                     "YAML would silently keep only the last, so remove one")))
                 continue
+            # A key a merge brought in is overridden by a later one, as PyYAML's own
+            # constructor does (a written key overrides the anchor's): not a duplicate.
+            (merged.add if id(knode) not in written else merged.discard)(key)
             child = (*loc, key)
+            _purge(origins, child)
             origins[child] = (file, kline)
             first_line[key] = kline
             out[key] = _build(loader, vnode, child, file, origins, errors)
