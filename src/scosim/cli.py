@@ -348,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
-    if getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local":
+    if (getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local"
+            and not getattr(args, "scheduler", None)):  # explore: --scheduler implies Dask
         # Ignored otherwise: the run would take as long as without it (as --scheduler
         # without Dask, refused by scosim.runner.run).
         parser.exit(EXIT_USER_ERROR, (
