@@ -362,9 +362,11 @@ Event = Annotated[
 # --------------------------------------------------------------------------- outputs
 
 
-#: Indicators the model itself records, one value per run, year and economy (docs/model.md;
-#: ``scosim.model.phases.record_phase`` writes them and a test keeps the two equal).
-#: Proposal types and mechanisms declare theirs; :func:`indicator_names` adds them.
+#: The core indicators, one value per run, year and economy (docs/model.md): the model
+#: records ``member`` and ``trust_received`` itself (:data:`MODEL_INDICATORS`), the
+#: customs-union type ``in_customs_union``, the default growth and trade mechanisms the
+#: rest (:func:`recorded_indicators`). Other types and mechanisms declare theirs;
+#: :func:`indicator_names` adds them.
 INDICATOR_NAMES: tuple[str, ...] = (
     "gdp_usd",
     "gdp_baseline_path_usd",
