@@ -17,6 +17,12 @@ from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
 from scosim.errors import stop_on_sigterm
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
+from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.runner.versions)
+    VersionMismatch,
+    check_versions,
+    version_difference,
+    versions,
+)
 from scosim.model.model import SCOModel
 from scosim.plugins import plugin_origins
 from scosim.results import (
@@ -192,38 +198,6 @@ def _scenario_from_text(text: str) -> Scenario:
         path = Path(td) / "scenario.yaml"
         path.write_text(text)
         return load_scenario(path)
-
-
-class VersionMismatch(RuntimeError):
-    """A worker runs another scosim or data version than the client: never mix them."""
-
-
-def versions() -> dict[str, str]:
-    """This process's package and calibration data versions (checked by workers)."""
-    from scosim.data import load_calibration
-
-    return {"package": __version__, "data": str(load_calibration().version)}
-
-
-def check_versions(expected: Mapping[str, str]) -> None:
-    """Refuse to run a batch when this process's versions differ from the client's.
-
-    Raises:
-        VersionMismatch: Naming both versions and the host.
-    """
-    if not expected:
-        return
-    mine = versions()
-    wrong = {k: (v, mine.get(k)) for k, v in expected.items() if mine.get(k) != v}
-    if wrong:
-        import socket
-
-        said = "; ".join(f"{k} version {got!r} here, {want!r} on the client"
-                         for k, (want, got) in wrong.items())
-        raise VersionMismatch(
-            f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: {said}. "
-            "Install the same scosim (and data) on every worker as on the client"
-        )
 
 
 _BLAS_LIMITED = False
@@ -503,7 +477,7 @@ def _write_run(
     try:
         resolved_text = sc.resolved_yaml()
         writer.write_text("scenario.yaml", resolved_text)
-        expected = {"package": __version__, "data": str(manifest["data_version"])}
+        expected = versions()  # edited calibration tables included (never mixed in unseen)
         done = writer.done_batches
         specs = (
             BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,
