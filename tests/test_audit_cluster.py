@@ -10,16 +10,43 @@ would. Each test here failed on the code before its fix; the docstrings say how.
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import scosim
+from scosim.cli import main
+from scosim.experiments import executors as ex
+from scosim.experiments.executors import ExecutorError
 from scosim.runner import VersionMismatch, check_versions, versions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
 
 distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any, list[Path]]]:
+    """Two worker processes, each chdir'ed into its own empty directory."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cl, Client(cl) as client:
+        dirs = []
+        for i, addr in enumerate(sorted(client.scheduler_info()["workers"])):
+            d = tmp_path_factory.mktemp(f"audit-worker{i}")
+            client.run(os.chdir, str(d), workers=[addr])
+            dirs.append(d)
+        yield cl, client, dirs
 
 
 def _scenario_in(dest: Path) -> str:
@@ -65,3 +92,160 @@ def test_an_edited_calibration_table_changes_the_data_version(
     vmod._edited_in.cache_clear()
     monkeypatch.undo()
     assert versions() == clean
+
+
+def _package_copy(dest: Path, kind: str) -> Path:
+    """A copy of the installed package with another version or an edited table."""
+    root = dest / f"pkg-{kind}"
+    shutil.copytree(Path(scosim.__file__).parent, root / "scosim",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    if kind == "package":
+        init = root / "scosim" / "__init__.py"
+        init.write_text(init.read_text().replace(
+            f'__version__ = "{scosim.__version__}"', '__version__ = "0.0.0-other"'))
+    else:
+        tables = root / "scosim" / "data" / "tables"
+        shutil.rmtree(tables / "2023")
+        shutil.copytree(_edited_tables(dest) / "2023", tables / "2023")
+    return root
+
+
+@pytest.fixture(params=["package", "data"])
+def odd_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A cluster of one good worker and one ``dask worker`` importing an odd copy."""
+    from distributed import Client, LocalCluster
+
+    kind = request.param
+    pkg = _package_copy(tmp_path, kind)
+    wdir = tmp_path / "odd-worker"
+    wdir.mkdir()
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cl, Client(cl) as client:
+        env = {**os.environ, "PYTHONPATH": str(pkg)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", cl.scheduler_address,
+             "--nthreads", "1", "--no-nanny", "--no-dashboard"],
+            cwd=wdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            client.wait_for_workers(2, timeout=120)
+            yield kind, cl.scheduler_address
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_a_cluster_with_a_worker_of_another_version_is_refused_before_any_batch(
+    odd_cluster: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: Dask ran a refused batch again on another worker, so the run finished or
+    failed as the retries fell (a bumped version); a worker with an edited table was
+    not refused at all and its batches were mixed into the run."""
+    kind, address = odd_cluster
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    code = main(["run", scen, "--replications", "8", "--batch-size", "2", "--no-plots",
+                 "--quiet", "--executor", "dask", "--scheduler", address, "--out", "res"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "1 of the 2 workers" in err and "nothing was run" in err
+    said = ("package version '0.0.0-other' on the worker" if kind == "package"
+            else "edited: countries.csv")
+    assert said in err
+    assert not (tmp_path / "res").exists()
+
+
+class _Listener:
+    """A TCP port that accepts connections and then says nothing, or ``reply``."""
+
+    def __init__(self, reply: bytes = b"") -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.reply = reply
+        self.address = f"tcp://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            if self.reply:
+                conn.sendall(self.reply)
+
+    def close(self) -> None:
+        for c in [*self.conns, self.sock]:
+            c.close()
+
+
+def _run_bounded(args: list[str], limit: float) -> tuple[int | None, float]:
+    """``main(args)`` in a thread; its exit code (None if still running) and time taken."""
+    got: dict[str, int] = {}
+    t0 = time.monotonic()
+    thread = threading.Thread(target=lambda: got.setdefault("code", main(args)), daemon=True)
+    thread.start()
+    thread.join(limit)
+    return got.get("code"), time.monotonic() - t0
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        (b"", "something accepts connections there but says nothing"),
+        (b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" * 4,
+         "answers, but not as a Dask scheduler"),
+    ],
+    ids=["silent", "other-protocol"],
+)
+def test_an_address_where_no_scheduler_answers_is_a_bounded_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    reply: bytes, said: str,
+) -> None:
+    """Before: a silent listener (a web server, the dashboard's port) hung the run for
+    ever (Dask bounds the connection, not the handshake after it), and a listener of
+    another protocol ended in a traceback (MemoryError: 3 EiB for a frame)."""
+    monkeypatch.setattr(ex, "DASK_CONNECT_TIMEOUT", 2.0)
+    monkeypatch.chdir(tmp_path)
+    listener = _Listener(reply)
+    try:
+        code, took = _run_bounded(
+            ["run", _scenario_in(tmp_path), "--replications", "2", "--no-plots", "--quiet",
+             "--executor", "dask", "--scheduler", listener.address, "--out", "res"], 40.0)
+    finally:
+        listener.close()
+    err = capsys.readouterr().err
+    assert code == 2, (code, took, err)
+    assert took < 15.0
+    assert "Traceback" not in err and said in err and listener.address in err, err
+    assert not (tmp_path / "res").exists()
+
+
+def test_a_workers_address_given_as_the_scheduler_is_named(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: given a worker's address, the run waited for ever."""
+    _, client, _ = cluster
+    worker = sorted(client.scheduler_info()["workers"])[0]
+    monkeypatch.chdir(tmp_path)
+    code, _ = _run_bounded(
+        ["run", _scenario_in(tmp_path), "--replications", "2", "--no-plots", "--quiet",
+         "--executor", "dask", "--scheduler", worker, "--out", "res"], 60.0)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "answers as a Dask Worker, not a scheduler" in err and "Traceback" not in err
+    assert not (tmp_path / "res").exists()
+
+
+def test_the_probe_accepts_a_real_scheduler(cluster: Any) -> None:
+    from scosim.experiments.dask_run import probe_scheduler
+
+    cl, _, _ = cluster
+    probe_scheduler(cl.scheduler_address, 10.0)  # no error
+    with pytest.raises(ExecutorError, match="is not a Dask address"):
+        probe_scheduler("127.0.0.1:87x6", 2.0)

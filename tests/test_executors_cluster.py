@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from scosim.experiments.executors import BatchError, BatchSpec, execute
+from scosim.experiments.executors import BatchSpec, ExecutorError, execute
 from scosim.results import BatchManifest
-from scosim.runner import run, run_batch, versions
+from scosim.runner import VersionMismatch, run, run_batch, versions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "model"
 
@@ -99,7 +99,11 @@ def test_workers_write_the_batch_and_return_only_a_manifest(cluster: Any, tmp_pa
     # A worker with another package version refuses, naming both versions.
     other = BatchSpec("", {}, (0,), {}, 5, scenario_yaml=yaml, out=str(tmp_path / "run2"),
                       versions={**versions(), "package": "0.0.0-other"})
-    with pytest.raises(BatchError, match=r"refuses the batch: package version .* '0\.0\.0-other'"):
+    with pytest.raises(VersionMismatch,
+                       match=r"refuses the batch: package version .* '0\.0\.0-other'"):
+        client.submit(run_batch, other, pure=False).result()
+    # Through execute, the cluster is asked before any batch is sent: every worker named.
+    with pytest.raises(ExecutorError, match=r"2 of the 2 workers .* nothing was run"):
         execute([other], run_batch, executor="dask", scheduler=cl.scheduler_address,
                 progress=False)
     assert not (tmp_path / "run2").exists()

@@ -9,8 +9,10 @@ stay in :mod:`scosim.experiments.executors` and are read from there at call time
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -103,6 +105,10 @@ def run_dask(
         cluster = local_cluster(workers or 2)
         client = Client(cluster)
     else:
+        # Dask bounds the connection but not the handshake after it: an address where
+        # something else listens (a web server, the dashboard's port) hung for ever, and
+        # one that answered with other bytes failed deep inside Dask. Ask first, bounded.
+        probe_scheduler(scheduler, ex.DASK_CONNECT_TIMEOUT)
         try:
             client = Client(scheduler, timeout=ex.DASK_CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -112,6 +118,13 @@ def run_dask(
                 "(`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
             ) from None
     try:
+        if scheduler is not None:
+            first = next(specs, None)
+            if first is None:
+                return
+            specs = itertools.chain([first], specs)
+            if first[1].versions:
+                refuse_other_versions(client, scheduler, first[1].versions)
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.
         slots = max(1, sum(client.nthreads().values()))
@@ -133,3 +146,117 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def probe_scheduler(address: str, timeout: float) -> None:
+    """Check that a Dask scheduler answers at ``address``, all within about ``timeout`` s.
+
+    Connects as Dask does (handshake included) and asks the other end who it is, in a
+    thread of its own with its own event loop (so it works under a notebook's loop too).
+
+    Raises:
+        ExecutorError: Nothing answers in time, something answers that is not a Dask
+            scheduler (a worker, a web server, another protocol), or the address is
+            malformed. One line, naming the address and what to check.
+    """
+    import asyncio
+
+    from distributed.comm import connect, parse_address, parse_host_port
+    from distributed.security import Security
+
+    stage = ["connecting"]
+    got: dict[str, Any] = {}
+
+    async def reach(loc: str) -> None:
+        # Only whether anything accepts connections there (Dask's connect also waits
+        # for the handshake, so a silent listener would look unreachable). Retried like
+        # Dask's own connect: a scheduler may be a moment away from listening.
+        host, port = parse_host_port(loc)
+        while True:
+            try:
+                _, writer = await asyncio.open_connection(host, port)
+            except OSError as exc:
+                got["refused"] = exc  # the last reason, for the message
+                await asyncio.sleep(0.2)
+                continue
+            writer.close()
+            return
+
+    async def ask() -> Any:
+        scheme, loc = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            await reach(loc)
+            stage[0] = "answering"
+        comm = await connect(address, timeout=timeout,
+                             **Security().get_connection_args("client"))
+        stage[0] = "answering"
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def target() -> None:
+        try:
+            got["answer"] = asyncio.run(asyncio.wait_for(ask(), timeout))
+        except BaseException as exc:  # reported by the caller  # noqa: BLE001
+            got["error"] = exc
+
+    thread = threading.Thread(target=target, name="scosim-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)  # wait_for bounds it; this only guards against the loop
+    answer, error = got.get("answer"), got.get("error")
+    hint = "is it running (`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
+    if "answer" not in got and error is None or isinstance(error, TimeoutError):
+        if stage[0] == "connecting":
+            last = got.get("refused")
+            why = f"{type(last).__name__}: {last}" if last is not None else "time-out"
+            raise ex.ExecutorError(f"cannot reach the Dask scheduler at {address!r} within "
+                                   f"{timeout:g} s ({why}); {hint}")
+        raise ex.ExecutorError(
+            f"no Dask scheduler answered at {address!r} within {timeout:g} s: something "
+            "accepts connections there but says nothing (a web server? the dashboard's "
+            f"port, 8787?); {hint}")
+    if isinstance(error, ValueError) and stage[0] == "connecting":
+        raise ex.ExecutorError(f"--scheduler {address!r} is not a Dask address ({error}); "
+                               "it looks like tcp://host:8786")
+    if error is not None:
+        what = f"{type(error).__name__}: {str(error)[:200]}"
+        if stage[0] == "connecting":
+            raise ex.ExecutorError(
+                f"cannot reach the Dask scheduler at {address!r} within {timeout:g} s "
+                f"({what}); {hint}")
+        raise ex.ExecutorError(
+            f"{address!r} answers, but not as a Dask scheduler ({what}); {hint}")
+    kind = answer.get("type") if isinstance(answer, dict) else type(answer).__name__
+    if kind != "Scheduler":
+        raise ex.ExecutorError(
+            f"{address!r} answers as a Dask {kind}, not a scheduler: give the scheduler's "
+            "address (the one `dask scheduler` prints, and that workers were started with)")
+
+
+def refuse_other_versions(client: Any, scheduler: str, expected: dict[str, str]) -> None:
+    """Refuse a cluster any of whose workers runs another scosim or data version.
+
+    Each batch checks its worker's versions too (:func:`scosim.runner.check_versions`),
+    but Dask runs a refused batch again elsewhere: with one odd worker among good ones
+    the run then finished, or failed, as the retries happened to fall. Asking every
+    worker before the first batch makes the answer the same every time, and names them.
+
+    Raises:
+        ExecutorError: Naming each odd worker, what differs and what to do.
+    """
+    from scosim.experiments.versions import version_difference, versions
+
+    answers = client.run(versions, on_error="return")
+    odd = []
+    for addr, got in sorted(answers.items()):
+        if isinstance(got, BaseException):
+            odd.append(f"{addr}: cannot tell its versions ({type(got).__name__}: {got})")
+        elif version_difference(expected, got):
+            odd.append(f"{addr}: {version_difference(expected, got, 'on the worker')}")
+    if odd:
+        raise ex.ExecutorError(
+            f"{len(odd)} of the {len(answers)} workers of the Dask cluster at {scheduler} "
+            f"run other versions than this client (package {expected.get('package')!r}, "
+            f"data {expected.get('data')!r}), so nothing was run: " + " | ".join(odd))
