@@ -21,12 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import scosim
 from scosim.cli import main
 from scosim.experiments import executors as ex
 from scosim.experiments.executors import ExecutorError
+from scosim.experiments.sweep import Outcome, ScenarioModelFn, evaluate, grid
 from scosim.runner import VersionMismatch, check_versions, versions
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
@@ -54,6 +56,26 @@ def _scenario_in(dest: Path) -> str:
     for name in ("small_cu.yaml", "small_base.yaml"):
         shutil.copy(FIXTURES / name, dest / name)
     return "small_cu.yaml"
+
+
+@pytest.mark.parametrize("crn", [True, False], ids=["common-random-numbers", "distinct-runs"])
+def test_a_sweep_on_a_cluster_needs_no_copy_of_the_scenario(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crn: bool
+) -> None:
+    """Before: ScenarioModelFn sent the scenario's path, so every worker in another
+    directory (or on another machine) failed with 'file not found'."""
+    cl, _, dirs = cluster
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    fn = ScenarioModelFn(scen, {"w": Outcome("welfare_change_pct", how="sum")},
+                         replications=2, common_random_numbers=crn)
+    design = grid({"parameters.trade.sigma": [3.0, 5.0, 7.0]})
+    local = evaluate(fn, design, batch_size=1, progress=False)
+    remote = evaluate(fn, design, batch_size=1, executor="dask",
+                      scheduler=cl.scheduler_address, progress=False)
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+    assert local["w"].nunique() == 3  # sigma moves the outcome: the points really ran
+    assert all(not any(d.iterdir()) for d in dirs)
 
 
 def _edited_tables(dest: Path) -> Path:

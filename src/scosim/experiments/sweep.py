@@ -14,6 +14,7 @@ sweeps run in process, in a process pool or on Dask with the same code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -180,6 +181,11 @@ def evaluate(
         raise ValueError("the design has no points")
     design = design.reset_index(drop=True)
     specs = design_specs(design, batch_size=batch_size)
+    known = getattr(model_fn, "versions", None)  # the scenario model's (ScenarioModelFn)
+    if known:
+        # So that a cluster with a worker of another version is refused before any point
+        # runs (scosim.experiments.dask_run), as for scosim run.
+        specs = [dataclasses.replace(s, versions=dict(known)) for s in specs]
     parts = execute(
         specs,
         functools.partial(_run_points, model_fn),
@@ -296,6 +302,13 @@ class ScenarioModelFn:
             default ``scosim.runner.run_batch``.
         common_random_numbers: Every point uses runs ``0 .. replications - 1``
             (the model is stepped directly; ``batch_fn`` is not used).
+        scenario_yaml: The scenario with ``overrides`` applied, resolved as YAML text.
+            Filled in when the function is made (for the real model: no ``batch_fn``,
+            or common random numbers), so the file is read here, once, and workers on
+            other machines or in other directories need no copy of it or of the files
+            it ``extends``, as for ``scosim run``.
+        versions: This process's package and data versions (:func:`scosim.runner.versions`),
+            filled in with ``scenario_yaml``; a worker with others refuses the points.
     """
 
     scenario_path: str
@@ -304,8 +317,30 @@ class ScenarioModelFn:
     replications: int = 1
     batch_fn: Callable[[BatchSpec], BatchOutput] | None = None
     common_random_numbers: bool = False
+    scenario_yaml: str = ""
+    versions: Mapping[str, str] = field(default_factory=dict)
 
     needs_runs = True  # _run_points passes the design's point indices
+
+    def __post_init__(self) -> None:
+        """Resolve the scenario here for the real model (a worker may not reach the file)."""
+        if self.scenario_yaml or (self.batch_fn is not None and not self.common_random_numbers):
+            return
+        from scosim.experiments.versions import versions
+        from scosim.scenario import load_scenario
+
+        sc = load_scenario(self.scenario_path, overrides=dict(self.overrides) or None)
+        object.__setattr__(self, "scenario_yaml", sc.resolved_yaml())
+        if not self.versions:
+            object.__setattr__(self, "versions", versions())
+
+    def _scenario(self) -> Any:
+        """The scenario, in the process that runs the points (cached per process)."""
+        from scosim.experiments.versions import check_versions
+        from scosim.runner import _scenario_from_text
+
+        check_versions(self.versions)
+        return _scenario_from_text(self.scenario_yaml)
 
     def __call__(self, params: dict[str, np.ndarray], runs: np.ndarray) -> dict[str, np.ndarray]:
         """Run the points ``runs`` with parameter arrays ``params``; outcomes per point."""
@@ -323,6 +358,8 @@ class ScenarioModelFn:
                 n: tuple(np.repeat(np.asarray(v, float), r).tolist()) for n, v in params.items()
             },
             batch_id=int(runs[0]) if len(runs) else 0,
+            scenario_yaml=self.scenario_yaml,  # used instead of the path when given
+            versions=dict(self.versions),
         )
         batch_fn = self.batch_fn
         if batch_fn is None:
@@ -340,10 +377,9 @@ class ScenarioModelFn:
         # Runs repeat across points, so results are read by position from the
         # model's records rather than keyed by run in a tidy table.
         from scosim.runner import run_model
-        from scosim.scenario import load_scenario
 
         r = self.replications
-        sc = load_scenario(self.scenario_path, overrides=dict(self.overrides) or None)
+        sc = self._scenario()
         model = run_model(
             sc,
             runs=[j for _ in range(n_points) for j in range(r)],
