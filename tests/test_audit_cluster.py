@@ -58,6 +58,9 @@ def _scenario_in(dest: Path) -> str:
     return "small_cu.yaml"
 
 
+# ---------------------------------------------------------------------------- sweeps
+
+
 @pytest.mark.parametrize("crn", [True, False], ids=["common-random-numbers", "distinct-runs"])
 def test_a_sweep_on_a_cluster_needs_no_copy_of_the_scenario(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crn: bool
@@ -76,6 +79,9 @@ def test_a_sweep_on_a_cluster_needs_no_copy_of_the_scenario(
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     assert local["w"].nunique() == 3  # sigma moves the outcome: the points really ran
     assert all(not any(d.iterdir()) for d in dirs)
+
+
+# ---------------------------------------------------------------------------- versions
 
 
 def _edited_tables(dest: Path) -> Path:
@@ -178,6 +184,9 @@ def test_a_cluster_with_a_worker_of_another_version_is_refused_before_any_batch(
     assert not (tmp_path / "res").exists()
 
 
+# ---------------------------------------------------------------------------- addresses
+
+
 class _Listener:
     """A TCP port that accepts connections and then says nothing, or ``reply``."""
 
@@ -271,3 +280,44 @@ def test_the_probe_accepts_a_real_scheduler(cluster: Any) -> None:
     probe_scheduler(cl.scheduler_address, 10.0)  # no error
     with pytest.raises(ExecutorError, match="is not a Dask address"):
         probe_scheduler("127.0.0.1:87x6", 2.0)
+
+
+# ---------------------------------------------------------------------------- stores
+
+
+@pytest.mark.parametrize("creds", [False, True], ids=["no-credentials", "no-endpoint"])
+def test_an_object_store_that_cannot_be_reached_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    creds: bool,
+) -> None:
+    """Before: botocore's NoCredentialsError and EndpointConnectionError (not OSErrors)
+    went out of ``scosim run --out s3://...`` as tracebacks with exit status 1."""
+    s3fs = pytest.importorskip("s3fs")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+              "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookup
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    if creds:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    s3fs.S3FileSystem.clear_instance_cache()
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    try:
+        code = main(["run", scen, "--replications", "2", "--no-plots", "--quiet",
+                     "--out", "s3://bucket/results"])
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err, err
+    assert err.startswith("scosim: error: --out s3://bucket/results: cannot write a run there")
+    assert ("NoCredentialsError" if not creds else "EndpointConnectionError") in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small_base.yaml", "small_cu.yaml"]

@@ -75,6 +75,18 @@ ALLOWED = (
 )
 
 
+#: Packages whose exceptions say that a store cannot be reached or used (credentials, an
+#: endpoint, the network), not that scosim is wrong: botocore's NoCredentialsError and
+#: EndpointConnectionError, for one, are not OSErrors and went out as tracebacks.
+STORE_BACKENDS = ("botocore", "aiobotocore", "s3fs", "gcsfs", "google", "adlfs", "azure",
+                  "aiohttp", "fsspec")
+
+
+def is_store_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the store's (an OSError, or an error of a store back-end package)."""
+    return isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in STORE_BACKENDS
+
+
 def _protocol(url: str) -> str:
     return url.split("://", 1)[0]
 
@@ -546,7 +558,9 @@ def open_store_writer(
                 continue  # taken (by another process a moment ago)
     except FileExistsError:
         raise
-    except OSError as exc:
+    except Exception as exc:
+        if not is_store_error(exc):
+            raise
         raise OSError(f"--out {out}: cannot write a run there ({type(exc).__name__}: "
                       f"{exc})") from None
     raise FileExistsError(f"no free run name under {out}/{scenario_name}")
