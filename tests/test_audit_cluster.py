@@ -81,6 +81,34 @@ def test_a_sweep_on_a_cluster_needs_no_copy_of_the_scenario(
     assert all(not any(d.iterdir()) for d in dirs)
 
 
+def test_a_plugin_missing_on_the_workers_is_named_as_theirs(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the error named the worker's temporary copy of the scenario
+    (``/tmp/tmpab12cd/scenario.yaml:44: ...``), a file the user never saw."""
+    from scosim.experiments.executors import BatchError
+    from scosim.runner import run
+
+    cl, _, _ = cluster
+    (tmp_path / "audit_client_rules.py").write_text(
+        "from scosim.rules.builtin import utility_vote\n\n\n"
+        "def my_vote(*args, **kwargs):\n    return utility_vote(*args, **kwargs)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # the client has it, the workers do not
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    with (tmp_path / scen).open("a") as f:
+        f.write("parameters:\n  rules: {vote: audit_client_rules:my_vote}\n")
+    with pytest.raises(BatchError) as info:
+        run(scen, out="res", executor="dask", scheduler=cl.scheduler_address, replications=2,
+            progress=False, plots=False)
+    msg = str(info.value)
+    assert "the run's resolved scenario, as loaded on " in msg
+    assert "plug-ins must be importable on every worker" in msg
+    assert "module 'audit_client_rules' not found" in msg
+    assert "/tmp" not in msg.split("plug-ins")[0], msg  # no temporary file named
+    assert not (tmp_path / "res").exists()
+
+
 # ---------------------------------------------------------------------------- versions
 
 

@@ -193,11 +193,27 @@ def _cached_scenario(path: str, overrides_key: str) -> Scenario:
 
 @lru_cache(maxsize=4)
 def _scenario_from_text(text: str) -> Scenario:
-    """Validate a resolved scenario shipped as text (workers need no copy of the file)."""
+    """Validate a resolved scenario shipped as text (workers need no copy of the file).
+
+    The client validated the same text, so what fails here is this process's own
+    environment, mostly a plug-in (a rule, a mechanism) not importable on a worker: the
+    error names the host and process, not the temporary file it was read from.
+    """
     with tempfile.TemporaryDirectory() as td:
         path = Path(td) / "scenario.yaml"
         path.write_text(text)
-        return load_scenario(path)
+        try:
+            return load_scenario(path)
+        except ScenarioError as exc:
+            import socket
+
+            where = (f"the run's resolved scenario, as loaded on {socket.gethostname()} "
+                     f"(pid {os.getpid()}; plug-ins must be importable on every worker)")
+            raise ScenarioError([
+                e._replace(file=where if e.line is None else f"{where}, line {e.line}",
+                           line=None) if e.file == str(path) else e
+                for e in exc.errors
+            ]) from None
 
 
 _BLAS_LIMITED = False
