@@ -27,7 +27,7 @@ import pytest
 import scosim
 from scosim.cli import main
 from scosim.experiments import executors as ex
-from scosim.experiments.executors import ExecutorError
+from scosim.experiments.executors import BatchError, BatchSpec, ExecutorError, execute
 from scosim.experiments.sweep import Outcome, ScenarioModelFn, evaluate, grid
 from scosim.runner import VersionMismatch, check_versions, versions
 
@@ -86,7 +86,6 @@ def test_a_plugin_missing_on_the_workers_is_named_as_theirs(
 ) -> None:
     """Before: the error named the worker's temporary copy of the scenario
     (``/tmp/tmpab12cd/scenario.yaml:44: ...``), a file the user never saw."""
-    from scosim.experiments.executors import BatchError
     from scosim.runner import run
 
     cl, _, _ = cluster
@@ -107,6 +106,43 @@ def test_a_plugin_missing_on_the_workers_is_named_as_theirs(
     assert "module 'audit_client_rules' not found" in msg
     assert "/tmp" not in msg.split("plug-ins")[0], msg  # no temporary file named
     assert not (tmp_path / "res").exists()
+
+
+def _count_attempt(spec: BatchSpec) -> int:
+    """One line per attempt in the file ``spec.scenario_path``; the attempts so far."""
+    with open(spec.scenario_path, "a") as f:
+        f.write("attempt\n")
+    return len(Path(spec.scenario_path).read_text().splitlines())
+
+
+def fails_always(spec: BatchSpec) -> None:
+    """A batch with a bug: the same error every time (module level: workers import it)."""
+    _count_attempt(spec)
+    raise ValueError("a bug in the model")
+
+
+def fails_once(spec: BatchSpec) -> int:
+    """A batch whose first attempt loses its connection (module level: workers import it)."""
+    if _count_attempt(spec) == 1:
+        raise ConnectionResetError("connection reset by peer")
+    return spec.batch_id
+
+
+def test_dask_runs_again_only_a_batch_that_may_pass(cluster: Any, tmp_path: Path) -> None:
+    """Before: every error was retried DASK_RETRIES times, a bug in the model too (three
+    times its run time before the run stopped); docs promise retries for lost workers
+    and transient errors, as the process pool does."""
+    cl, _, _ = cluster
+    counter = tmp_path / "always.txt"
+    with pytest.raises(BatchError, match="batch 3 failed: ValueError: a bug in the model"):
+        execute([BatchSpec(str(counter), batch_id=3)], fails_always, executor="dask",
+                scheduler=cl.scheduler_address, progress=False)
+    assert counter.read_text().splitlines() == ["attempt"]
+    counter = tmp_path / "once.txt"
+    got = execute([BatchSpec(str(counter), batch_id=4)], fails_once, executor="dask",
+                  scheduler=cl.scheduler_address, progress=False)
+    assert got == [4]
+    assert len(counter.read_text().splitlines()) == 2
 
 
 # ---------------------------------------------------------------------------- versions

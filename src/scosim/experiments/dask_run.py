@@ -132,11 +132,11 @@ def run_dask(
         ex._windowed(
             specs,
             submit=lambda spec: client.submit(
-                fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False,
+                attempt, fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False,
                 retries=ex.DASK_RETRIES,
             ),
             wait_first=lambda fs: wait(fs, return_when="FIRST_COMPLETED").done,
-            result_of=lambda f: f.result(),
+            result_of=lambda f: _raise_lasting(f.result()),
             cancel=lambda fs: client.cancel(fs) if fs else None,
             deliver=deliver,
             advance=advance,
@@ -146,6 +146,46 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class LastingError:
+    """A batch's error that running it again would not change, returned as a value.
+
+    Dask runs a task that *raises* again up to ``retries`` times, whatever it raised.
+    """
+
+    def __init__(self, exc: Exception, where: str) -> None:
+        self.exc = exc
+        self.where = where  # the worker's traceback (not pickled with every exception)
+
+
+def attempt(fn: Callable[[BatchSpec], Any], spec: BatchSpec) -> Any:
+    """Run ``fn(spec)`` as a Dask task: only transient errors are raised (and retried).
+
+    Retried, as by the process pool: a transient error (:func:`~scosim.experiments.
+    executors.is_transient`: a dropped connection, a time-out, another I/O error) and a
+    worker of another version (the batch may land on a good one). A lost worker is
+    rescheduled by Dask itself. Any other error (the model, its data, a plug-in the
+    worker lacks) would fail the same way again: it is returned, and the run stops at once.
+    """
+    from scosim.experiments.versions import VersionMismatch
+
+    try:
+        return fn(spec)
+    except Exception as exc:
+        if ex.is_transient(exc) or isinstance(exc, VersionMismatch):
+            raise
+        import traceback
+
+        return LastingError(exc, "".join(traceback.format_tb(exc.__traceback__)))
+
+
+def _raise_lasting(value: Any) -> Any:
+    if isinstance(value, LastingError):
+        # The worker's frames, for SCOSIM_DEBUG=1: a returned exception carries none.
+        value.exc.add_note("traceback on the worker:\n" + value.where.rstrip())
+        raise value.exc
+    return value
 
 
 def probe_scheduler(address: str, timeout: float) -> None:
