@@ -346,6 +346,37 @@ def test_the_probe_accepts_a_real_scheduler(cluster: Any) -> None:
         probe_scheduler("127.0.0.1:87x6", 2.0)
 
 
+def test_losing_the_scheduler_mid_run_is_one_line_and_leaves_nothing_unfinished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: Dask's FuturesCancelledError ('scheduler-connection-lost') went out of
+    scosim run as a traceback, after the client had logged tracebacks of its own."""
+    from distributed import LocalCluster
+
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    # No workers: the batches wait on the scheduler until it stops under them.
+    cl = LocalCluster(n_workers=0, processes=True, dashboard_address=None)
+    timer = threading.Timer(3.0, cl.close)
+    timer.start()
+    try:
+        code, took = _run_bounded(
+            ["run", scen, "--replications", "4", "--batch-size", "2", "--no-plots", "--quiet",
+             "--executor", "dask", "--scheduler", cl.scheduler_address, "--out", "res"], 60.0)
+    finally:
+        timer.join()
+        cl.close()
+    err = capsys.readouterr().err
+    assert code == 2, (code, took, err)
+    warning, error = err.strip().splitlines()
+    assert warning == (f"scosim: warning: the Dask scheduler at {cl.scheduler_address} has no "
+                       "workers: the batches wait until some join (start them with `dask "
+                       f"worker {cl.scheduler_address}`)")
+    assert error.startswith("scosim: error: lost the connection to the Dask scheduler at ")
+    assert "Traceback" not in err
+    assert not (tmp_path / "res").exists()  # no batch had finished: nothing to resume
+
+
 # ---------------------------------------------------------------------------- stores
 
 

@@ -117,6 +117,11 @@ def run_dask(
                 f"{ex.DASK_CONNECT_TIMEOUT:g} s ({type(exc).__name__}: {exc}); is it running "
                 "(`dask scheduler`) and is the address right, e.g. tcp://host:8786?"
             ) from None
+    # Losing the scheduler is reported as one line (_lost_scheduler); Dask's client
+    # would log each failed reconnection with a traceback of its own before it.
+    client_log = logging.getLogger("distributed.client")
+    level = client_log.level
+    client_log.setLevel(logging.CRITICAL)
     try:
         if scheduler is not None:
             first = next(specs, None)
@@ -125,6 +130,15 @@ def run_dask(
             specs = itertools.chain([first], specs)
             if first[1].versions:
                 refuse_other_versions(client, scheduler, first[1].versions)
+            if not client.scheduler_info().get("workers"):
+                # Not an error: an adaptive cluster starts workers when tasks wait. But a
+                # run that waits in silence for workers nobody starts looks hung.
+                import warnings
+
+                warnings.warn(
+                    f"the Dask scheduler at {scheduler} has no workers: the batches wait "
+                    f"until some join (start them with `dask worker {scheduler}`)",
+                    stacklevel=2)
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.
         slots = max(1, sum(client.nthreads().values()))
@@ -135,8 +149,9 @@ def run_dask(
                 attempt, fn, spec, key=f"scosim-batch-{spec.batch_id}-{token}", pure=False,
                 retries=ex.DASK_RETRIES,
             ),
-            wait_first=lambda fs: wait(fs, return_when="FIRST_COMPLETED").done,
-            result_of=lambda f: _raise_lasting(f.result()),
+            wait_first=lambda fs: _lost_scheduler(
+                lambda: wait(fs, return_when="FIRST_COMPLETED").done, scheduler),
+            result_of=lambda f: _lost_scheduler(lambda: _raise_lasting(f.result()), scheduler),
             cancel=lambda fs: client.cancel(fs) if fs else None,
             deliver=deliver,
             advance=advance,
@@ -144,6 +159,7 @@ def run_dask(
         )
     finally:
         client.close()
+        client_log.setLevel(level)
         if cluster is not None:
             cluster.close()
 
@@ -178,6 +194,29 @@ def attempt(fn: Callable[[BatchSpec], Any], spec: BatchSpec) -> Any:
         import traceback
 
         return LastingError(exc, "".join(traceback.format_tb(exc.__traceback__)))
+
+
+def _lost_scheduler(call: Callable[[], Any], scheduler: str | None) -> Any:
+    """``call()``, with the loss of the scheduler as one :class:`ExecutorError`.
+
+    Not Dask's ``FuturesCancelledError`` traceback: every batch in flight is cancelled
+    when the client loses its scheduler.
+    """
+    import asyncio
+
+    from distributed.client import FuturesCancelledError
+
+    try:
+        return call()
+    except (FuturesCancelledError, asyncio.CancelledError) as exc:
+        if "scheduler-connection-lost" not in str(exc) and not isinstance(
+                exc, asyncio.CancelledError):
+            raise
+        where = f"at {scheduler}" if scheduler else "of the local cluster"
+        raise ex.ExecutorError(
+            f"lost the connection to the Dask scheduler {where} (stopped, or the network "
+            "dropped); the batches written so far are kept and the same command resumes "
+            "them once it runs again") from None
 
 
 def _raise_lasting(value: Any) -> Any:

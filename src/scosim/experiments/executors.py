@@ -361,6 +361,8 @@ def _windowed(
                 i, spec = pending.pop(fut)
                 try:
                     value = result_of(fut)
+                except ExecutorError:
+                    raise  # the executor failed (say, its scheduler is gone), not the batch
                 except Exception as exc:
                     raise BatchError(spec.batch_id, exc) from exc
                 deliver(i, spec, value)
