@@ -42,7 +42,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cl, Client(cl) as client:
+                      dashboard_address=":0") as cl, Client(cl) as client:
         dirs = []
         for i, addr in enumerate(sorted(client.scheduler_info()["workers"])):
             d = tmp_path_factory.mktemp(f"audit-worker{i}")
@@ -212,7 +212,7 @@ def odd_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tupl
     wdir = tmp_path / "odd-worker"
     wdir.mkdir()
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cl, Client(cl) as client:
+                      dashboard_address=":0") as cl, Client(cl) as client:
         env = {**os.environ, "PYTHONPATH": str(pkg)}
         proc = subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", cl.scheduler_address,
@@ -356,7 +356,7 @@ def test_losing_the_scheduler_mid_run_is_one_line_and_leaves_nothing_unfinished(
     monkeypatch.chdir(tmp_path)
     scen = _scenario_in(tmp_path)
     # No workers: the batches wait on the scheduler until it stops under them.
-    cl = LocalCluster(n_workers=0, processes=True, dashboard_address=None)
+    cl = LocalCluster(n_workers=0, processes=True, dashboard_address=":0")
     timer = threading.Timer(3.0, cl.close)
     timer.start()
     try:
