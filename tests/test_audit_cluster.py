@@ -10,6 +10,7 @@ would. Each test here failed on the code before its fix; the docstrings say how.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import socket
@@ -143,6 +144,36 @@ def test_dask_runs_again_only_a_batch_that_may_pass(cluster: Any, tmp_path: Path
                   scheduler=cl.scheduler_address, progress=False)
     assert got == [4]
     assert len(counter.read_text().splitlines()) == 2
+
+
+def test_batches_a_worker_wrote_where_this_machine_cannot_see_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: a worker on another machine without a shared file system wrote into the
+    run directory *on its own disk*, and the run was published as complete with no
+    tables at all (seen with a worker in its own mount namespace). The worker here
+    writes its batch into a directory of its own, as such a worker does."""
+    import scosim.runner as runner
+    from scosim.results import write_batch_parts
+
+    elsewhere = tmp_path / "worker-disk"
+    real = runner.run_batch
+
+    def its_own_disk(spec: BatchSpec) -> Any:
+        out = real(dataclasses.replace(spec, out=""))
+        where = str(elsewhere / Path(spec.out).relative_to(tmp_path))
+        return write_batch_parts(where, spec.batch_id, {"indicators": out.indicators,
+                                                        "events": out.events})
+
+    monkeypatch.setattr(runner, "run_batch", its_own_disk)
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", _scenario_in(tmp_path), "--replications", "2", "--no-plots",
+                 "--quiet", "--out", str(tmp_path / "res")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "batch 0 was written by a worker to " in err and "which this machine does not see" in err
+    assert "--out must be a file system mounted at the same path" in err
+    assert not (tmp_path / "res").exists()  # nothing recorded, nothing published
 
 
 # ---------------------------------------------------------------------------- versions

@@ -17,6 +17,7 @@ from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
 from scosim.errors import stop_on_sigterm
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
+from scosim.experiments.landed import check_landed
 from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.runner.versions)
     VersionMismatch,
     check_versions,
@@ -507,6 +508,8 @@ def _write_run(
 
         def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
             if isinstance(outp, BatchManifest):
+                if fs_root is None:  # a local --out: the files must be visible here
+                    check_landed(location, outp)
                 writer.record_batch(outp)
             else:  # a run_batch replaced by a caller (tests) may return tables
                 writer.write_batch(spec.batch_id, outp.indicators, outp.events, outp.bilateral)
