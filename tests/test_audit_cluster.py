@@ -447,3 +447,17 @@ def test_an_object_store_that_cannot_be_reached_is_one_line(
     assert err.startswith("scosim: error: --out s3://bucket/results: cannot write a run there")
     assert ("NoCredentialsError" if not creds else "EndpointConnectionError") in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small_base.yaml", "small_cu.yaml"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_local_out_that_cannot_be_created_names_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: '[Errno 2] No such file or directory: '/proc/scosim-out'', naming no option."""
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", _scenario_in(tmp_path), "--replications", "2", "--no-plots",
+                 "--quiet", "--out", "/proc/scosim-out"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.strip() == ("scosim: error: --out /proc/scosim-out: cannot write a run there "
+                           "(No such file or directory: /proc/scosim-out)")

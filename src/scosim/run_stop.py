@@ -8,6 +8,7 @@ command resumes it. The error says which, as a note the CLI prints.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,12 @@ def open_writer(
             return RunWriter(root, sc.name, name, {**manifest, "started": started})
         except FileExistsError:
             continue  # another process took this name a moment ago
+        except OSError as exc:
+            if exc.errno == errno.ENOTDIR:
+                raise  # the CLI names the part of the path that is a file
+            # same type (same exit status), saying it is --out
+            raise type(exc)(f"--out {root}: cannot write a run there "
+                            f"({exc.strerror or exc}: {exc.filename or root})") from None
     raise FileExistsError(f"no free run directory name under {root / sc.name}")
 
 
