@@ -176,6 +176,66 @@ def test_batches_a_worker_wrote_where_this_machine_cannot_see_are_refused(
     assert not (tmp_path / "res").exists()  # nothing recorded, nothing published
 
 
+def test_two_threads_loading_the_built_in_plugins_both_see_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the registry was marked loaded before its built-ins' module had run, so a
+    second thread (a Dask worker with two threads, first two batches) found it empty:
+    'unknown type 'customs_union'; allowed types: ..., customs_union, ...'."""
+    from scosim.plugins import Registry
+
+    (tmp_path / "audit_holder.py").write_text("REG = None\n")
+    (tmp_path / "audit_slow_builtins.py").write_text(
+        "import time\n\nimport audit_holder\n\ntime.sleep(0.5)  # a slow import\n"
+        "audit_holder.REG.register('thing', 42)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import audit_holder  # type: ignore[import-not-found]
+
+    reg: Registry[int] = Registry("thing", "scosim.audit-none", lambda obj, name: None,
+                                  "audit_slow_builtins")
+    monkeypatch.setattr(audit_holder, "REG", reg, raising=False)
+    got: dict[int, Any] = {}
+
+    def look(i: int) -> None:
+        try:
+            got[i] = reg.get("thing")
+        except Exception as exc:  # noqa: BLE001  (the failure is the point)
+            got[i] = exc
+
+    threads = [threading.Thread(target=look, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+        time.sleep(0.1)  # the second looks while the first is importing
+    for t in threads:
+        t.join(10)
+    assert got == {0: 42, 1: 42}
+
+
+@pytest.fixture
+def two_thread_worker() -> Iterator[str]:
+    """A fresh worker process with two threads: two batches load the model side by side."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                      dashboard_address=":0") as cl:
+        yield cl.scheduler_address
+
+
+def test_a_worker_with_two_threads_gives_the_local_numbers(
+    two_thread_worker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scosim.runner import run
+
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_in(tmp_path)
+    ref = run(scen, out="local", progress=False, plots=False, batch_size=1, replications=4)
+    res = run(scen, out="res", executor="dask", scheduler=two_thread_worker, batch_size=1,
+              replications=4, progress=False, plots=False)
+    for table in ("indicators", "events"):
+        for f in sorted((ref.path / table).glob("batch-*.parquet")):
+            assert (res.path / table / f.name).read_bytes() == f.read_bytes(), f
+
+
 # ---------------------------------------------------------------------------- versions
 
 

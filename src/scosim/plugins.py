@@ -32,6 +32,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -97,6 +98,15 @@ def _dist_origin(ep: importlib.metadata.EntryPoint) -> str:
     return f"{dist.metadata['Name']} {dist.version} (entry point {ep.value})"
 
 
+#: Held while built-in or lazily registered plug-ins are imported. A Dask worker with
+#: several threads runs batches side by side: without it a second thread saw the
+#: registry marked loaded but still empty ("unknown type 'customs_union'; allowed
+#: types: ..., customs_union, ...") or both deleted the same lazy entry (KeyError).
+#: One lock for every registry (and the rules'), so no two can wait on each other;
+#: re-entrant, as importing a plug-in's module may register or look up others.
+LOAD_LOCK = threading.RLock()
+
+
 class Registry(Generic[T]):
     """Named plug-ins of one kind, with dotted paths and an entry-point group.
 
@@ -116,14 +126,19 @@ class Registry(Generic[T]):
         self._check = check
         self._builtins = builtins
         self._loaded = False
+        self._ready = False  # the built-ins' import has finished (_loaded: it has begun)
         self._items: dict[str, T] = {}
         self._origins: dict[str, str] = {}
         self._lazy: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def _load_builtins(self) -> None:
-        if not self._loaded:
-            self._loaded = True
-            importlib.import_module(self._builtins)
+        if self._ready:
+            return
+        with LOAD_LOCK:  # another thread waits here until the import has finished
+            if not self._loaded:
+                self._loaded = True  # first: the import may come back here (same thread)
+                importlib.import_module(self._builtins)
+                self._ready = True
 
     def register(self, name: str, obj: T, origin: str = "builtin") -> T:
         """Accept ``obj`` under ``name`` after checking it.
@@ -178,6 +193,12 @@ class Registry(Generic[T]):
         self._origins.setdefault(name, "builtin")
 
     def _load_lazy(self, name: str) -> T:
+        with LOAD_LOCK:
+            if name not in self._lazy:  # loaded by another thread meanwhile
+                return self._items[name]
+            return self._load_lazy_locked(name)
+
+    def _load_lazy_locked(self, name: str) -> T:
         target, declared = self._lazy[name]
         obj = import_path(target, self.what)
         for key, want in declared.items():

@@ -66,6 +66,7 @@ ENTRY_POINT_GROUP = "scosim.rules"
 
 _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {h: {} for h in HOOKS}
 _builtins_loaded = False
+_builtins_ready = False
 
 
 class RuleError(ValueError):
@@ -133,11 +134,18 @@ def _qualname(fn: Any) -> str:
 
 def _load_builtins() -> None:
     # Imported lazily: builtin.py imports this module, and callers may resolve
-    # rules without ever importing scosim.rules themselves.
-    global _builtins_loaded
-    if not _builtins_loaded:
-        _builtins_loaded = True
-        importlib.import_module("scosim.rules.builtin")
+    # rules without ever importing scosim.rules themselves. Under the plug-ins' lock:
+    # another thread (a Dask worker's) waits until every built-in is registered.
+    global _builtins_loaded, _builtins_ready
+    if _builtins_ready:
+        return
+    from scosim.plugins import LOAD_LOCK
+
+    with LOAD_LOCK:
+        if not _builtins_loaded:
+            _builtins_loaded = True  # first: builtin.py imports this module
+            importlib.import_module("scosim.rules.builtin")
+            _builtins_ready = True
 
 
 def _entry_points(hook: str) -> dict[str, importlib.metadata.EntryPoint]:
