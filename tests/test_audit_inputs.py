@@ -536,3 +536,30 @@ def test_a_key_overriding_a_merge_key_is_not_a_duplicate(tmp_path, capsys):
     path.write_text(path.read_text().replace("trust: -1\n", "trust: 0.002\n      trust: 0.003\n"))
     assert main(["validate", str(path)]) == 2
     assert "duplicate key 'trust' (first written at line 9)" in capsys.readouterr().err
+
+
+def test_a_damaged_manifest_is_named_and_listed_and_an_interrupted_run_said_so(
+        tmp_path, capsys, finished_run):
+    """A manifest that is not JSON gave "Expecting property name ..." naming no file, and
+    scosim list dropped the run without a word; show of an interrupted run (a partial
+    directory) said "status 'running'" where list says "interrupted"."""
+    import json
+    import shutil
+
+    root = tmp_path / "results"
+    damaged = root / "small_base" / "damaged"
+    shutil.copytree(finished_run, damaged)
+    (damaged / "manifest.json").write_text('{"scenario": "small_base", ')
+    assert main(["show", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"scosim: error: {damaged / 'manifest.json'} is damaged: not JSON")
+    assert main(["list", "--out", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "damaged" in out and "manifest" in out
+    partial = root / "small_base" / f"{PARTIAL_PREFIX}interrupted"
+    shutil.copytree(finished_run, partial)
+    m = json.loads((partial / "manifest.json").read_text())
+    (partial / "manifest.json").write_text(json.dumps({**m, "status": "running"}))
+    assert main(["show", str(partial)]) == 2
+    assert "was interrupted, not a finished one: the command that started it resumes it" in (
+        capsys.readouterr().err)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scosim.results import HEADLINE_FILE, MANIFEST
+from scosim.results import HEADLINE_FILE, MANIFEST, PARTIAL_PREFIX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,8 +67,13 @@ def read_json(location: str | Path) -> Any:
 
     Raises:
         FileNotFoundError: No such file.
+        ValueError: The file is not JSON (a damaged manifest), naming it.
     """
-    return json.loads(_read_text(location))
+    try:
+        return json.loads(_read_text(location))
+    except json.JSONDecodeError as exc:  # its own message names no file
+        raise ValueError(f"{location} is damaged: not JSON ({exc.msg}, line {exc.lineno} "
+                         f"column {exc.colno})") from None
 
 
 def read_table(
@@ -357,6 +362,14 @@ def open_result(path: str | Path) -> Result:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})") from None
     if manifest.get("status") != "complete":
+        if isinstance(p, Path) and p.name.startswith(PARTIAL_PREFIX):
+            # As scosim list says: its manifest says "running" until it finishes.
+            from scosim.results import is_locked
+
+            if not is_locked(p):
+                raise ValueError(f"{p} is a run that was interrupted, not a finished one: "
+                                 "the command that started it resumes it")
+            raise ValueError(f"{p} is a run still in progress, not a finished one")
         raise ValueError(f"{p} is not complete (status {manifest.get('status')!r})")
     return Result(path=p, manifest=manifest)
 

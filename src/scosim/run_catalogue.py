@@ -50,11 +50,12 @@ def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
     for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
         try:
             m = json.loads(mf.read_text())
+            status = m.get("status", "?")
         except (OSError, json.JSONDecodeError):
-            continue
+            # Listed, not dropped: a run that vanished from the list was a puzzle.
+            m, status = {}, "damaged manifest"
         partial = mf.parent.name.startswith(PARTIAL_PREFIX)
-        status = m.get("status", "?")
-        if partial:
+        if partial and m:
             status = "running" if is_locked(mf.parent) else "interrupted"
         rows.append(catalogue_row(
             m, scenario=mf.parent.parent.name, run_id=mf.parent.name, status=status,
