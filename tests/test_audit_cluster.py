@@ -331,7 +331,9 @@ def test_a_cluster_with_a_worker_of_another_version_is_refused_before_any_batch(
                  "--quiet", "--executor", "dask", "--scheduler", address, "--out", "res"])
     err = capsys.readouterr().err
     assert code == 2, err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    # one line, and the note every stopped run gets (scosim.run_stop): nothing kept
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[1:] == ["  no batch had finished, so nothing was kept"], err
     assert "1 of the 2 workers" in err and "nothing was run" in err
     said = ("package version '0.0.0-other' on the worker" if kind == "package"
             else "edited: countries.csv")
@@ -459,7 +461,8 @@ def test_losing_the_scheduler_mid_run_is_one_line_and_leaves_nothing_unfinished(
         cl.close()
     err = capsys.readouterr().err
     assert code == 2, (code, took, err)
-    warning, error = err.strip().splitlines()
+    warning, error, *note = err.strip().splitlines()
+    assert note == ["  no batch had finished, so nothing was kept"]  # as every stopped run
     assert warning == (f"scosim: warning: the Dask scheduler at {cl.scheduler_address} has no "
                        "workers: the batches wait until some join (start them with `dask "
                        f"worker {cl.scheduler_address}`)")
