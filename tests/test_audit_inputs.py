@@ -561,5 +561,5 @@ def test_a_damaged_manifest_is_named_and_listed_and_an_interrupted_run_said_so(
     m = json.loads((partial / "manifest.json").read_text())
     (partial / "manifest.json").write_text(json.dumps({**m, "status": "running"}))
     assert main(["show", str(partial)]) == 2
-    assert "was interrupted, not a finished one: the command that started it resumes it" in (
-        capsys.readouterr().err)
+    assert "is not complete: the run was interrupted, and the command that started it " \
+        "resumes it" in capsys.readouterr().err

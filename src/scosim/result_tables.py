@@ -367,9 +367,9 @@ def open_result(path: str | Path) -> Result:
             from scosim.results import is_locked
 
             if not is_locked(p):
-                raise ValueError(f"{p} is a run that was interrupted, not a finished one: "
-                                 "the command that started it resumes it")
-            raise ValueError(f"{p} is a run still in progress, not a finished one")
+                raise ValueError(f"{p} is not complete: the run was interrupted, and the "
+                                 "command that started it resumes it")
+            raise ValueError(f"{p} is not complete: the run is still in progress")
         raise ValueError(f"{p} is not complete (status {manifest.get('status')!r})")
     return Result(path=p, manifest=manifest)
 
