@@ -563,3 +563,38 @@ def test_a_damaged_manifest_is_named_and_listed_and_an_interrupted_run_said_so(
     assert main(["show", str(partial)]) == 2
     assert "is not complete: the run was interrupted, and the command that started it " \
         "resumes it" in capsys.readouterr().err
+
+
+def test_proposals_whose_slot_is_empty_or_with_one_participant_are_refused(tmp_path):
+    """A banking union or a RATS upgrade with its mechanism slot empty was voted on and
+    changed nothing; a settlement 'between' Russia alone was adopted (a corridor without
+    its slot was already refused)."""
+    from scosim.scenario import ScenarioError, load_scenario
+
+    head = "name: s\nyears: {start: 2025, end: 2030}\n"
+    props = ("proposals:\n"
+             "  - {type: banking_union, id: bu, year: 2026, proposer: CHN, supervision: {}}\n"
+             "  - {type: rats_upgrade, id: r, year: 2026, proposer: CHN%s}\n"
+             "  - {type: national_currency_settlement, id: n, year: 2026, proposer: RUS,"
+             " participants: [RUS]}\n")
+    (tmp_path / "s.yaml").write_text(head + props % "")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "s.yaml")
+    said = {(e.path, e.line): e.message for e in info.value.errors}
+    assert set(said) == {("proposals[0].type", 4), ("proposals[1].type", 5),
+                         ("proposals[2].type", 6), ("proposals[2].participants", 6)}
+    assert said[("proposals[0].type", 4)].endswith(
+        "parameters.mechanisms: {finance: banking_systems}")
+    assert said[("proposals[1].type", 5)].startswith("a RATS upgrade needs the security slot")
+    assert said[("proposals[2].participants", 6)] == (
+        "a national-currency settlement needs at least 2 participants, got ['RUS']")
+    # with the slots filled, only the lone settlement is wrong (an upgrade without new
+    # units still pools intelligence: units: [] is allowed, tests/test_security_model.py)
+    slots = "parameters:\n  mechanisms: {security: security, finance: banking_systems}\n"
+    (tmp_path / "s.yaml").write_text(head + slots + props % ", units: []")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "s.yaml")
+    assert [e.path for e in info.value.errors] == ["proposals[2].participants"]
+    (tmp_path / "s.yaml").write_text(head + slots + (props % "").replace("[RUS]", "[RUS, CHN]"))
+    assert [p.type for p in load_scenario(tmp_path / "s.yaml").proposals] == [
+        "banking_union", "rats_upgrade", "national_currency_settlement"]

@@ -207,12 +207,12 @@ def test_run_writes_banking_plot_and_cli_errors(tmp_path, capsys):
     assert code == 0
     pngs = list(tmp_path.glob("finance_crisis_union/*/plots/banking.png"))
     assert len(pngs) == 1 and pngs[0].stat().st_size > 10_000
-    # without the finance slot there is no banking plot
+    # without the finance slot a banking union would decide nothing: refused, nothing written
     code = main(["run", str(sc), "--out", str(tmp_path / "off"), "--quiet", "--replications",
                  "2", "--set", "years.end=2026", "--set", "parameters.mechanisms.finance=null"])
-    assert code == 0
-    assert not list((tmp_path / "off").glob("*/*/plots/banking.png"))
-    capsys.readouterr()
+    assert code == 2
+    assert "a banking union needs the finance slot filled" in capsys.readouterr().err
+    assert not (tmp_path / "off").exists()
     assert main(["validate", str(BAD / "bad_severity.yaml")]) == 2
     err = capsys.readouterr().err
     assert "bad_severity.yaml:9: events[0].severity" in err and "Traceback" not in err

@@ -32,7 +32,7 @@ from typing_extensions import override
 from scosim.finance.spec import BankingUnionProposal, SettlementProposal, check_banking_union
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import no_checks
+from scosim.proposals.specs import check_settlement
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -153,7 +153,7 @@ class NationalCurrencySettlement(ProposalType):
 
     name = "national_currency_settlement"
     spec = SettlementProposal
-    check = staticmethod(no_checks)  # declared to validation (proposals/builtin)
+    check = staticmethod(check_settlement)  # declared to validation (proposals/builtin)
     # The SCO's practice on economic projects: the interested members go ahead.
     default_decision_rule = "interested_members"
     exit_allowed = False

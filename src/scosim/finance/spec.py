@@ -164,7 +164,10 @@ def check_banking_union(proposal: Any, scenario: Any) -> list[tuple[tuple[str | 
     if not proposal.components():
         return [(("type",), "a banking union needs at least one component: supervision, "
                  "deposit_insurance, resolution or information")]
-    return []
+    from scosim.proposals.specs import _at_least_two, needs_slot
+
+    return (needs_slot(scenario, "finance", "banking union", "banking_systems")
+            + _at_least_two(proposal, scenario, "banking union"))
 
 
 def participant_codes(participants: str | list[str]) -> tuple[str, ...]:

@@ -52,9 +52,9 @@ CHECKS: dict[str, str] = {
     "declaration": f"{_SPECS}:check_declaration",
     "development_bank": f"{_SPECS}:check_development_bank",
     "corridor": "scosim.network.specs:check_corridor",
-    "rats_upgrade": f"{_SPECS}:no_checks",
+    "rats_upgrade": f"{_SPECS}:check_rats_upgrade",
     "banking_union": "scosim.finance.spec:check_banking_union",
-    "national_currency_settlement": f"{_SPECS}:no_checks",
+    "national_currency_settlement": f"{_SPECS}:check_settlement",
 }
 
 for _name, (_target, _spec) in LAZY.items():

@@ -44,6 +44,9 @@ __all__ = [
     "check_development_bank",
     "check_free_trade_area",
     "no_checks",
+    "check_rats_upgrade",
+    "check_settlement",
+    "needs_slot",
     "scenario_issues",
     "spec_issues",
 ]
@@ -242,6 +245,31 @@ def _at_least_two(proposal: Any, scenario: Any, what: str) -> list[Issue]:
     if len(parts) < 2:
         return [(("participants",), f"a {what} needs at least 2 participants, got {parts}")]
     return []
+
+
+def needs_slot(scenario: Any, slot: str, what: str, fill: str) -> list[Issue]:
+    """The mechanism slot a type's decision acts through must be filled.
+
+    Without it the proposal is voted on and adopted, and nothing reads what it decides
+    (a settlement floor, a pooling level): the run reports no effect, for no reason a
+    reader could see.
+    """
+    if dict(scenario.parameters.mechanisms).get(slot) is None:
+        return [(("type",), f"a {what} needs the {slot} slot filled (nothing else reads "
+                 f"what it decides): parameters.mechanisms: {{{slot}: {fill}}}")]
+    return []
+
+
+def check_rats_upgrade(proposal: Any, scenario: Any) -> list[Issue]:
+    """A RATS upgrade acts through the security slot and pools among at least two states."""
+    return (needs_slot(scenario, "security", "RATS upgrade", "security")
+            + _at_least_two(proposal, scenario, "RATS upgrade"))
+
+
+def check_settlement(proposal: Any, scenario: Any) -> list[Issue]:
+    """A settlement arrangement acts through the finance slot, between at least two states."""
+    return (needs_slot(scenario, "finance", "national-currency settlement", "banking_systems")
+            + _at_least_two(proposal, scenario, "national-currency settlement"))
 
 
 def check_declaration(proposal: Any, scenario: Any) -> list[Issue]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from scosim.proposals import Preview, ProposalType, register_type
-from scosim.proposals.specs import no_checks
+from scosim.proposals.specs import check_rats_upgrade
 from scosim.security.mechanism import baseline_levers, security_state
 from scosim.security.proposal import RatsUpgradeProposal, expected_security_gain, rats_levels
 
@@ -39,7 +39,7 @@ class RatsUpgrade(ProposalType):
 
     name = "rats_upgrade"
     spec = RatsUpgradeProposal
-    check = staticmethod(no_checks)  # declared to validation (proposals/builtin)
+    check = staticmethod(check_rats_upgrade)  # declared to validation (proposals/builtin)
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators: ClassVar[dict[str, str]] = {"rats_upgraded": "1 if in the upgraded RATS"}
