@@ -294,3 +294,17 @@ def test_compare_refuses_replications_it_would_ignore(tmp_path, model_fixture, c
     assert ("--replications 200: only a policy given as a scenario YAML file is run with "
             "them; 'small_cu' is a finished run") in err
     assert set((tmp_path / "compare").iterdir()) == reports  # nothing new written
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("welfare_change_pct:KAZZ", "unknown country code 'KAZZ' (did you mean 'KAZ'?)"),
+    ("welfare_change_pct:kaz", "unknown country code 'kaz' (did you mean 'KAZ'?)"),
+    ("welfare_change_pct:KAZ:35", "year 35 is outside the simulated years"),
+])
+def test_sweep_output_errors_name_the_wrong_part(tmp_path, model_fixture, capsys, given, said):
+    """A code of four letters or in lower case, or a short year, was "write
+    INDICATOR:COUNTRY[:YEAR]": the shape was right, the code or year was not."""
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--param",
+                 "parameters.trade.sigma=4:8", "--output", given, "--out", str(tmp_path)])
+    assert code == 2
+    assert said in capsys.readouterr().err

@@ -27,6 +27,8 @@ from scosim.results import (
 from scosim.scenario import load_scenario
 
 _OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
+#: The same shape with any code and year, so that their errors say what is wrong with them.
+_OUT_LOOSE = re.compile(r"^(?P<ind>[A-Za-z_]+):(?P<c>[A-Za-z]+)(?::(?P<y>\d+))?$")
 
 
 def parse_output(spec: str) -> Any:
@@ -96,7 +98,7 @@ def check_sweep(
                            for e in exc.errors]
     wanted = sc.outputs.indicators
     for i, spec in enumerate(outputs, start=1):
-        m = _OUT.match(spec)
+        m = _OUT.match(spec) or _OUT_LOOSE.match(spec)
         if not m:
             errors.append(ErrorItem("--output", i, spec, (
                 "write INDICATOR:COUNTRY[:YEAR], e.g. welfare_change_pct:KAZ:2035")))
@@ -113,8 +115,11 @@ def check_sweep(
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
         if code not in ECONOMIES:
+            close = ([code.upper()] if code.upper() in ECONOMIES
+                     else difflib.get_close_matches(code.upper(), ECONOMIES, n=1))
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
-                f"unknown country code {code!r}; allowed: {', '.join(ECONOMIES)}")))
+                f"unknown country code {code!r}{hint}; allowed: {', '.join(ECONOMIES)}")))
         if year is not None and int(year) not in sc.years:
             errors.append(ErrorItem("--output", i, spec, (
                 f"year {year} is outside the simulated years {sc.years.start}-{sc.years.end}")))
