@@ -598,3 +598,20 @@ def test_proposals_whose_slot_is_empty_or_with_one_participant_are_refused(tmp_p
     (tmp_path / "s.yaml").write_text(head + slots + (props % "").replace("[RUS]", "[RUS, CHN]"))
     assert [p.type for p in load_scenario(tmp_path / "s.yaml").proposals] == [
         "banking_union", "rats_upgrade", "national_currency_settlement"]
+
+
+@pytest.mark.parametrize(("trade", "said"), [
+    ("{sigma: 1000}", "parameters.trade.sigma: 1000 is out of range: must be <= 50"),
+    ("{sigma: 49.5, sigma_spread: 1}", "sigma + sigma_spread = 50.5 must stay <= 50"),
+])
+def test_an_elasticity_the_solver_cannot_take_is_refused_at_validation(tmp_path, capsys,
+                                                                        trade, said):
+    """sigma: 1000 passed validation (also the quick check without pydantic) and failed
+    every batch, the GE solve not converging, with exit status 1. The cap, 50, is ten
+    times the literature's median trade elasticity."""
+    scen = tmp_path / "s.yaml"
+    scen.write_text(f"name: s\nyears: {{start: 2025, end: 2027}}\nparameters:\n  trade: {trade}\n")
+    assert main(["validate", str(scen)]) == 2
+    assert said in capsys.readouterr().err
+    scen.write_text("name: s\nyears: {start: 2025, end: 2027}\nparameters:\n  trade: {sigma: 50}\n")
+    assert main(["validate", str(scen)]) == 0

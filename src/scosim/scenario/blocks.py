@@ -97,7 +97,11 @@ class TradeParams(BaseModel):
     """Structural gravity settings."""
 
     model_config = STRICT
-    sigma: float = Field(5.0, gt=1, description="elasticity of substitution")
+    # The cap is σ - 1 = 49, ten times the median structural estimate of the trade
+    # elasticity (about 5: Head and Mayer 2014, Handbook of International Economics vol.
+    # 4, ch. 3); far beyond it the GE solve stops converging (σ = 1000), which failed every
+    # batch with exit status 1 instead of naming the value.
+    sigma: float = Field(5.0, gt=1, le=50, description="elasticity of substitution")
     sigma_spread: float = Field(0.0, ge=0, description="half-width of uniform draw of sigma")
     deficits: Literal["level", "ratio"] = "level"
     baseline: Literal["actual", "fitted"] = "actual"
@@ -121,6 +125,10 @@ class TradeParams(BaseModel):
             raise Issues([(("sigma_spread",), (
                 f"sigma - sigma_spread = {self.sigma - self.sigma_spread:g} must stay > 1 "
                 f"(sigma is {self.sigma:g}); use sigma_spread < {self.sigma - 1:g}"))])
+        if self.sigma + self.sigma_spread > 50:
+            raise Issues([(("sigma_spread",), (
+                f"sigma + sigma_spread = {self.sigma + self.sigma_spread:g} must stay <= 50 "
+                f"(sigma is {self.sigma:g}); use sigma_spread <= {50 - self.sigma:g}"))])
         return self
 
 

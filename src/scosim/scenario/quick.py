@@ -51,7 +51,7 @@ _WEIGHTS = {
     "security": (_F, 0.0, 0, False, None, False),
 }
 _TRADE = {
-    "sigma": (_F, 5.0, 1, True, None, False),
+    "sigma": (_F, 5.0, 1, True, 50, False),
     "sigma_spread": (_F, 0.0, 0, False, None, False),
     "deficits": (_L, "level", ("level", "ratio")),
     "baseline": (_L, "actual", ("actual", "fitted")),
@@ -224,7 +224,8 @@ def _parameters(data: Any) -> dict[str, Any]:
     if type(data) is not dict or not set(data) <= allowed:
         raise _Unsure
     trade = _block(_TRADE, data.get("trade", {}))
-    if trade["sigma"] - trade["sigma_spread"] <= 1:
+    low, high = (trade["sigma"] + d * trade["sigma_spread"] for d in (-1, 1))
+    if not 1 < low <= high <= 50:
         raise _Unsure
     rules = data.get("rules", {})
     if type(rules) is not dict:
