@@ -615,3 +615,26 @@ def test_an_elasticity_the_solver_cannot_take_is_refused_at_validation(tmp_path,
     assert said in capsys.readouterr().err
     scen.write_text("name: s\nyears: {start: 2025, end: 2027}\nparameters:\n  trade: {sigma: 50}\n")
     assert main(["validate", str(scen)]) == 0
+
+
+def test_sigterm_while_a_compare_draws_its_figures_leaves_nothing(tmp_path):
+    """The report's figures are drawn here and in a worker process; stopped once the
+    first figure is on disk, the worker went on drawing after the clean-up and left
+    compare/.partial-*/plots behind."""
+    import time
+
+    out = tmp_path / "results"
+    args = ["compare", str(FIXTURES / "model" / "small_cu.yaml"), str(SMALL_BASE),
+            "--replications", "4", "--plot-workers", "2", "--out", str(out), "--quiet"]
+    code = "import sys; from scosim.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list(out.glob(f"compare/{PARTIAL_PREFIX}*/plots/*.png")):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == EXIT_TERMINATED, err
+    time.sleep(3.0)  # a worker left drawing would have written its figure by now
+    assert not list(out.glob("compare/*")), list(out.rglob("*"))

@@ -450,7 +450,10 @@ def draw_all(
             t.join()
     except BaseException:
         queue.clear()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Wait for the figures in flight (one a worker): a worker still drawing after the
+        # caller cleaned up wrote its PNG into a directory the clean-up had removed,
+        # recreating the report's partial directory (Ctrl-C, SIGTERM).
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     if errors:
