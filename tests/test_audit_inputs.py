@@ -638,3 +638,23 @@ def test_sigterm_while_a_compare_draws_its_figures_leaves_nothing(tmp_path):
     assert proc.returncode == EXIT_TERMINATED, err
     time.sleep(3.0)  # a worker left drawing would have written its figure by now
     assert not list(out.glob("compare/*")), list(out.rglob("*"))
+
+
+@pytest.mark.parametrize(("start", "said"), [
+    (2024, "2024 is before the proposal is tabled: construction starts from 2026"),
+    (2040, "2040 is after the last simulated year: construction starts from 2026 (the "
+           "proposal's year) to 2035"),
+])
+def test_a_corridor_start_outside_what_the_run_can_hold_is_refused(tmp_path, capsys, start,
+                                                                   said):
+    """A start before the vote made the project operate years early; one after the
+    horizon was accepted and changed nothing."""
+    repo = Path(__file__).resolve().parents[1]
+    scen = tmp_path / "c.yaml"
+    scen.write_text(f"extends: {repo / 'scenarios' / 'corridor_cku.yaml'}\nname: c\n"
+                    "proposals:\n  - {type: corridor, id: cku, year: 2026, proposer: KGZ, "
+                    f"project: CKU_RAIL, start_year: {start}}}\n")
+    assert main(["validate", str(scen)]) == 2
+    assert said in capsys.readouterr().err
+    scen.write_text(scen.read_text().replace(f"start_year: {start}", "start_year: 2026"))
+    assert main(["validate", str(scen)]) == 0

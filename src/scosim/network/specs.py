@@ -257,8 +257,19 @@ class CorridorProposal(ProposalSpec):
 
 
 def check_corridor(proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-    """A corridor needs the network slot filled (the corridor type's scenario check)."""
+    """The corridor type's scenario check: the network slot, and a start the run can hold.
+
+    Construction cannot start before the proposal is tabled (the project would operate
+    years early), and a start after the last simulated year changes nothing in the run.
+    """
     if dict(scenario.parameters.mechanisms).get("network") is None:
         return [(("type",), "a corridor needs the network slot filled: "
                  "parameters.mechanisms: {network: corridor_network}")]
+    start, end = proposal.start_year, scenario.years.end
+    if start is not None and not proposal.year <= start <= end:
+        when = ("before the proposal is tabled" if start < proposal.year
+                else "after the last simulated year")
+        return [(("start_year",), (
+            f"{start} is {when}: construction starts from {proposal.year} (the proposal's "
+            f"year) to {end}, or leave start_year out to start in the year it is adopted"))]
     return []
