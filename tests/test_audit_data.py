@@ -17,6 +17,7 @@ import pytest
 
 from scosim.data.build import RAW_FILES, RawDataError, write_tables
 from scosim.data.calibration import TABLES_DIR
+from test_data_build import _raw_copy  # tests/ is on sys.path (rootdir)
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / ".." / "shared" / "data" / "raw"
@@ -32,14 +33,6 @@ def _digest(path: Path) -> str:
         if p.is_file():
             h.update(p.relative_to(path).as_posix().encode() + p.read_bytes())
     return h.hexdigest()
-
-
-def _raw_copy(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for fname in RAW_FILES.values():
-        (raw / fname).symlink_to((RAW / fname).resolve())
-    return raw
 
 
 def _put(raw: Path, fname: str, data: bytes) -> None:
