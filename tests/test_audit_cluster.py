@@ -277,6 +277,33 @@ def test_an_edited_calibration_table_changes_the_data_version(
     assert versions() == clean
 
 
+def test_a_run_on_edited_tables_records_them_in_its_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers' check named an edited table, but the run's own manifest (what scosim
+    list, compare and a resume read) kept the clean version string of the tables'
+    manifest.json: a run on other numbers looked like one on the packaged data."""
+    import json
+
+    import scosim.experiments.versions as vmod
+    from scosim.data import calibration, load_calibration
+    from scosim.runner import run
+
+    clean = versions()["data"]
+    monkeypatch.setattr(calibration, "TABLES_DIR", _edited_tables(tmp_path))
+    load_calibration.cache_clear()
+    try:
+        res = run(tmp_path / _scenario_in(tmp_path), out=tmp_path / "res", progress=False,
+                  plots=False, overrides={"replications": 2})
+        recorded = json.loads((Path(res.path) / "manifest.json").read_text())["data_version"]
+    finally:
+        monkeypatch.undo()
+        load_calibration.cache_clear()
+        vmod._edited_in.cache_clear()
+    assert recorded.startswith(clean + ", edited: countries.csv (sha256 ")
+    assert versions()["data"] == clean
+
+
 def _package_copy(dest: Path, kind: str) -> Path:
     """A copy of the installed package with another version or an edited table."""
     root = dest / f"pkg-{kind}"

@@ -416,13 +416,16 @@ def run(
     from scosim.data import load_calibration
 
     cal = load_calibration()
+    # As workers check it: a table edited since the build is named (recorded and matched
+    # on resume), not hidden behind the version string its manifest still carries.
+    data_version = versions()["data"]
     root = local_path(out)
     match = {
         "scenario_hash": digest,
         "seed": sc.seed,
         "replications": sc.replications,
         "batch_size": bs,
-        "data_version": cal.version,
+        "data_version": data_version,
         "package_version": __version__,
     }
     manifest = {
@@ -435,7 +438,7 @@ def run(
         "batch_size": bs,
         "executor": executor,
         "package_version": __version__,
-        "data_version": cal.version,
+        "data_version": data_version,
         "data_base_year": int(cal.base_year),
         "overrides": recorded,
         "plugins": plugin_origins(sc),
