@@ -658,3 +658,25 @@ def test_a_corridor_start_outside_what_the_run_can_hold_is_refused(tmp_path, cap
     assert said in capsys.readouterr().err
     scen.write_text(scen.read_text().replace(f"start_year: {start}", "start_year: 2026"))
     assert main(["validate", str(scen)]) == 0
+
+
+@pytest.mark.parametrize(("field", "path", "said"), [
+    ("participants: [KGZ, UZZ]", "proposals[0].participants[1]", "unknown country code 'UZZ'"),
+    ("participants: KGZ", "proposals[0].participants", "'KGZ' is not one of interested"),
+    ("host_shares: {KGZ: 0.5, UZB: 0.6}", "proposals[0].host_shares", "shares must sum to 1"),
+])
+def test_corridor_field_errors_are_one_each_at_the_field(tmp_path, field, path, said):
+    """A bad corridor participant gave two errors at pydantic's union branches
+    (participants.literal['interested'], participants.list[str]); a host-share error
+    pointed at the whole proposal."""
+    from scosim.scenario import ScenarioError, load_scenario
+
+    repo = Path(__file__).resolve().parents[1]
+    scen = tmp_path / "c.yaml"
+    scen.write_text(f"extends: {repo / 'scenarios' / 'corridor_cku.yaml'}\nname: c\n"
+                    "proposals:\n  - {type: corridor, id: cku, year: 2026, proposer: KGZ, "
+                    f"project: CKU_RAIL, {field}}}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scen)
+    (item,) = info.value.errors
+    assert (item.path, item.line) == (path, 4) and said in item.message, item

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from scosim.data.constants import ECONOMIES, MEMBERS, ROW
 from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import Issues
+from scosim.scenario.values import StateList, _keyword_or_list
 
 #: Economies that can take part (Rest of World never decides).
 _PARTIES = tuple(c for c in ECONOMIES if c != ROW)
@@ -206,6 +207,12 @@ _CORRIDOR_FIELDS = ("project", "start_year", "construction_years", "cost_case",
                     "participants", "host_shares")
 
 
+# Tagged, as the other proposals' participants: a bad value gets one error at the field,
+# not two at pydantic's union branches ("participants.literal['interested']", ".list[str]").
+CorridorParticipants = _keyword_or_list(Literal["interested"], StateList,
+                                        "'interested' or a list of country codes")
+
+
 class CorridorProposal(ProposalSpec):
     """A corridor proposal in a scenario (fields of :class:`CorridorSpec`)."""
 
@@ -219,7 +226,7 @@ class CorridorProposal(ProposalSpec):
     bank_share: float | None = Field(
         None, ge=0.0, le=1.0, description="share lent by the bank (bank financing; default 0.7)")
     transit_fee_usd_per_teu: float = Field(0.0, ge=0.0, le=5000.0)
-    participants: Literal["interested"] | list[str] = "interested"
+    participants: CorridorParticipants = "interested"
     host_shares: dict[str, float] | None = None
     depth: float = Field(0.1, ge=0, le=1, description="sovereignty cost of a transit route")
 
@@ -244,8 +251,8 @@ class CorridorProposal(ProposalSpec):
         except ValueError as exc:
             errs = getattr(exc, "errors", None)
             if callable(errs):
-                raise Issues([(tuple(e["loc"]), str(e["msg"]).removeprefix("Value error, "))
-                              for e in errs()]) from None
+                raise Issues([_at_field(tuple(e["loc"]), str(e["msg"]).removeprefix(
+                    "Value error, ")) for e in errs()]) from None
             raise Issues([((), str(exc))]) from None
         return self
 
@@ -254,6 +261,16 @@ class CorridorProposal(ProposalSpec):
         """The equivalent :class:`CorridorSpec`."""
         data = {k: getattr(self, k) for k in _CORRIDOR_FIELDS if getattr(self, k) is not None}
         return CorridorSpec(**data)
+
+
+def _at_field(loc: tuple[Any, ...], msg: str) -> tuple[tuple[Any, ...], str]:
+    """A cross-field error of the core spec ("host_shares: ...") located at its field."""
+    field, sep, rest = msg.partition(": ")
+    if not loc and sep and field in ("host_shares", "bank_share"):
+        return (field,), rest
+    if not loc and msg.startswith("bank_share "):
+        return ("bank_share",), msg
+    return loc, msg
 
 
 def check_corridor(proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
