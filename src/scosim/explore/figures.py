@@ -237,21 +237,22 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     union, counts = membership_data(st)
     n_runs = st.runs
     go = _go()
-    heat = go.Figure(
-        go.Heatmap(
-            z=union.T.to_numpy(),
-            x=[str(y) for y in union.index],
-            y=list(union.columns),
-            zmin=0,
-            zmax=1,
-            colorscale="Blues",
-            colorbar={"title": "share of runs"},
-            hovertemplate="%{y} in %{x}: in " + what + " in %{z:.0%} of runs<extra></extra>",
+    if (union.to_numpy() > 0).any():
+        heat = go.Figure(
+            go.Heatmap(
+                z=union.T.to_numpy(),
+                x=[str(y) for y in union.index],
+                y=list(union.columns),
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                colorbar={"title": "share of runs"},
+                hovertemplate="%{y} in %{x}: in " + what + " in %{z:.0%} of runs<extra></extra>",
+            )
         )
-    )
-    heat.update_xaxes(title="year", type="category")
-    heat.update_yaxes(title="economy", autorange="reversed", type="category")
-    if not (union.to_numpy() > 0).any():  # as the PNG: words, not an all-white map
+        heat.update_xaxes(title="year", type="category")
+        heat.update_yaxes(title="economy", autorange="reversed", type="category")
+    else:  # as the PNG: words, not an all-white map
         heat = go.Figure()
         heat.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                             text=no_membership_text(what).replace("\n", "<br>"),
