@@ -274,6 +274,54 @@ def test_scheduler_without_dask_is_refused(tmp_path, capsys):
     assert _nothing_under(out)
 
 
+def test_a_sweep_given_a_scheduler_without_dask_is_refused(tmp_path, capsys):
+    """As for scosim run: else the sweep would run here and the cluster sit idle."""
+    out = tmp_path / "r"
+    err = _user_error(capsys, main([
+        "sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5", "--output",
+        "gdp_usd:KAZ", "--scheduler", "tcp://h:8786", "--out", str(out), "--quiet"]))
+    assert err == ("scosim: error: --scheduler tcp://h:8786 is only used with the Dask "
+                   "executor; add --executor dask\n")
+    assert _nothing_under(out)
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "explore"])
+def test_workers_with_a_scheduler_are_refused(tmp_path, capsys, command):
+    """Before: --workers 4 was silently ignored; the cluster's own workers ran the batches."""
+    out = tmp_path / "r"
+    args = {"run": [str(SMALL_BASE)], "compare": [str(SMALL_CU), str(SMALL_BASE)],
+            "explore": [],
+            "sweep": [str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5",
+                      "--output", "gdp_usd:KAZ"]}[command]
+    with pytest.raises(SystemExit) as info:
+        main([command, *args, "--executor", "dask", "--workers", "4", "--scheduler",
+              "tcp://h:8786", "--out", str(out)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"scosim {command}: error: --workers 4 starts workers on this "
+                          "machine, but the batches run on the workers of the cluster at "
+                          "--scheduler tcp://h:8786; leave out --workers"), err
+    assert _nothing_under(out)
+
+
+@pytest.mark.parametrize("flags", [["--executor", "process"], ["--workers", "2"],
+                                   ["--executor", "dask", "--scheduler", "tcp://h:8786"]],
+                         ids=["executor", "workers", "scheduler"])
+def test_compare_of_finished_runs_refuses_options_that_run(tmp_path, capsys, flags):
+    """Comparing two finished runs runs nothing: the options were silently ignored."""
+    out = tmp_path / "r"
+    for scen in (SMALL_CU, SMALL_BASE):
+        assert main(["run", str(scen), "--replications", "2", "--out", str(out), "--quiet",
+                     "--no-plots"]) == 0
+    capsys.readouterr()
+    if flags == ["--workers", "2"]:
+        flags = ["--executor", "process", *flags]
+    err = _user_error(capsys, main(["compare", "small_cu", "small_base", "--out", str(out),
+                                    "--quiet", *flags]))
+    assert "nothing is run; 'small_cu' and 'small_base' are finished runs" in err, err
+    assert not (out / "compare").exists()
+
+
 def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
     import scosim.experiments.executors as ex

@@ -134,6 +134,7 @@ def compare_runs(
     indicators: list[str] | None = None,
     executor: str = "local",
     workers: int | None = None,
+    scheduler: str | None = None,
     progress: bool = True,
     year: int | None = None,
     plot_workers: int | None = None,
@@ -156,6 +157,7 @@ def compare_runs(
         indicators: Indicators to compare (default: all).
         executor: Executor for scenarios that must be run.
         workers: Workers for that executor.
+        scheduler: Dask scheduler address for that executor (default: a LocalCluster).
         progress: Show progress.
         year: Year of the report's table and bar charts (default: the last
             year, or the year of largest effect when none is left by then).
@@ -213,8 +215,18 @@ def compare_runs(
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
                 "give a scenario YAML file, a scenario name, a run id or a run directory")
+    if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and (
+            executor != "local" or workers is not None or scheduler is not None):
+        # Ignored, they would let a reader think something was run.
+        given = " ".join(f"--{k} {v}" for k, v in (
+            ("executor", None if executor == "local" else executor), ("workers", workers),
+            ("scheduler", scheduler)) if v is not None)
+        raise ValueError(
+            f"{given}: nothing is run; {policy!r} and {baseline!r} are finished runs. "
+            "Leave them out, or give a scenario YAML file to run")
     out = _local_out(out, "compare")
-    kw = {"out": out, "executor": executor, "workers": workers, "progress": progress}
+    kw = {"out": out, "executor": executor, "workers": workers, "scheduler": scheduler,
+          "progress": progress}
     if _is_scenario_file(policy):
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
     else:
@@ -307,6 +319,7 @@ def compare_cli(args: argparse.Namespace) -> int:
         indicators=args.indicator,
         executor=args.executor,
         workers=args.workers,
+        scheduler=args.scheduler,
         progress=not args.quiet,
         year=args.year,
         plot_workers=args.plot_workers,

@@ -157,6 +157,7 @@ def sweep(
     out: str | Path = "results",
     executor: str = "local",
     workers: int | None = None,
+    scheduler: str | None = None,
     batch_size: int = 256,
     replications: int = 1,
     progress: bool = True,
@@ -175,6 +176,8 @@ def sweep(
         out: Results root; writes ``<out>/<scenario>/sweeps/<id>/``.
         executor: ``local``, ``process`` or ``dask``.
         workers: Workers.
+        scheduler: Dask scheduler address (``executor="dask"`` only; default: a
+            LocalCluster of ``workers`` processes).
         batch_size: Points per batch.
         replications: Runs per design point (outputs are averaged over them).
         progress: Show progress.
@@ -190,6 +193,11 @@ def sweep(
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:
         raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
+    if scheduler is not None and executor != "dask":
+        # As scosim run: else the sweep would run here and the cluster would sit idle.
+        raise ValueError(
+            f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
+        )
     if n is None:
         n = 5 if method == "grid" else 64
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
@@ -210,7 +218,8 @@ def sweep(
     tmp.mkdir(parents=True)
     try:
         _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
-            "executor": executor, "workers": workers, "progress": progress})
+            "executor": executor, "workers": workers, "scheduler": scheduler,
+            "progress": progress})
         meta: dict[str, Any] = {
             "scenario": sc.name,
             "scenario_file": scenario_path,
@@ -379,6 +388,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
         out=args.out,
         executor=args.executor,
         workers=args.workers,
+        scheduler=args.scheduler,
         replications=args.replications,
         progress=not args.quiet,
     )

@@ -356,6 +356,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"scosim {args.command}: error: --workers {args.workers} is used only with "
             "--executor process or dask (the local executor runs every batch in this "
             "process); add --executor process\n"))
+    if getattr(args, "workers", None) is not None and getattr(args, "scheduler", None):
+        # The cluster at --scheduler has its own workers; none would be started here.
+        parser.exit(EXIT_USER_ERROR, (
+            f"scosim {args.command}: error: --workers {args.workers} starts workers on this "
+            f"machine, but the batches run on the workers of the cluster at --scheduler "
+            f"{args.scheduler}; leave out --workers (start workers with `dask worker "
+            f"{args.scheduler}`)\n"))
     warnings.showwarning = _show_warning
     from scosim.errors import stop_on_sigterm
 

@@ -107,6 +107,9 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     c.add_argument("--workers", type=worker_count,
                    help="worker processes when a YAML file must be run (process / local Dask)")
+    c.add_argument("--scheduler",
+                   help="Dask scheduler address when a YAML file must be run, with --executor "
+                   "dask (default: a LocalCluster)")
     c.add_argument(
         "--plot-workers",
         type=int,
@@ -144,5 +147,7 @@ def add_experiment_parsers(sub: Any) -> None:
     s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     s.add_argument("--workers", type=worker_count,
                    help="worker processes (process / local Dask)")
+    s.add_argument("--scheduler",
+                   help="Dask scheduler address, with --executor dask (default: a LocalCluster)")
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(func=_sweep_cli)
