@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -308,3 +309,56 @@ def test_sweep_output_errors_name_the_wrong_part(tmp_path, model_fixture, capsys
                  "parameters.trade.sigma=4:8", "--output", given, "--out", str(tmp_path)])
     assert code == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method,params,n", [
+    ("grid", {"a": (0.0, 1.0), "b": [1.0, 2.0, 3.0]}, 4),
+    ("lhs", {"a": (0.0, 1.0), "b": (1.0, 2.0)}, 7),
+    ("sobol", {"a": (0.0, 1.0), "b": (1.0, 2.0), "c": (0.0, 2.0)}, 8),
+    ("morris", {"a": (0.0, 1.0), "b": (1.0, 2.0), "c": (0.0, 2.0)}, 5),
+])
+def test_the_planned_points_are_the_designs_points(tmp_path, method, params, n):
+    """The count said (and limited) before a sweep starts is the count it runs."""
+    from scosim.api_sweep import design_points
+    from scosim.experiments import sensitivity
+    from scosim.experiments import sweep as sw
+
+    counted: list[int] = []
+
+    def model(p):
+        counted.append(len(next(iter(p.values()))))
+        return {"y": sum(p.values())}
+
+    if method in ("grid", "lhs"):
+        if method == "grid":
+            design = sw.grid({k: v if isinstance(v, list) else list(np.linspace(*v, n))
+                              for k, v in params.items()})
+        else:
+            design = sw.latin_hypercube(params, n, 0)
+        sw.evaluate(model, design, progress=False)
+    elif method == "sobol":
+        sensitivity.sobol_analysis(model, params, n=n, seed=0, progress=False)
+    else:
+        sensitivity.morris_analysis(model, params, trajectories=n, seed=0, progress=False)
+    assert sum(counted) == design_points(method, params, n)
+
+
+def test_a_sweep_says_its_size_first_and_refuses_a_huge_one(tmp_path, model_fixture, capsys,
+                                                             monkeypatch):
+    """A --n typo (655360 for 65536) was run for hours with no warning."""
+    import scosim.api_sweep as api_sweep
+
+    monkeypatch.setattr(api_sweep, "MAX_SWEEP_RUNS", 20)
+    args = ["sweep", str(model_fixture("small_base.yaml")), "--param",
+            "parameters.trade.sigma=3:5", "--param", "parameters.weights.econ=0:1",
+            "--method", "sobol", "--output", "gdp_usd:KAZ", "--out", str(tmp_path)]
+    assert main([*args, "--n", "8"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("scosim: error: sweep: 32 points x 1 replication(s) = 32 model runs of 4 "
+                   "years, under a minute on one core: above the limit of 20 model runs. "
+                   "Pass --allow-large (allow_large=True) to run it anyway\n")
+    assert not any(tmp_path.iterdir())
+    assert main([*args, "--n", "4"]) == 0
+    assert capsys.readouterr().err.startswith(
+        "sweep: 16 points x 1 replication(s) = 16 model runs of 4 years, under a minute")
+    assert main([*args, "--n", "8", "--allow-large", "--quiet"]) == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,34 @@ def check_sweep(
     return sc
 
 
+MAX_SWEEP_RUNS = 10_000_000
+"""Model runs (points x replications) a sweep runs without ``allow_large``."""
+
+
+def sweep_plan(points: int, replications: int, years: int) -> str:
+    """``"sweep: 1,280 points x 2 replications = 2,560 model runs of 11 years, about ..."``."""
+    from scosim.runner import SECONDS_PER_REPLICATION_YEAR, _human_time
+
+    runs = points * replications
+    seconds = runs * years * SECONDS_PER_REPLICATION_YEAR
+    took = "under a minute" if seconds < 60 else "about " + _human_time(seconds)
+    return (f"sweep: {points:,} points x {replications:,} replication(s) = {runs:,} model runs "
+            f"of {years} years, {took} on one core")
+
+
+def design_points(method: str, params: dict[str, Any], n: int) -> int:
+    """The number of points a sweep's design has, before it is drawn.
+
+    grid: the product of the value counts (``n`` for a range); lhs: ``n``; Sobol
+    (Saltelli, first and total order): ``n (D + 2)``; Morris: ``n (D + 1)``, for
+    ``D`` parameters.
+    """
+    d = len(params)
+    if method == "grid":
+        return int(np.prod([len(v) if isinstance(v, list) else n for v in params.values()]))
+    return {"lhs": n, "sobol": n * (d + 2), "morris": n * (d + 1)}[method]
+
+
 def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
     """``name=lo:hi`` (a range) or ``name=a,b,c`` (grid values)."""
     if "=" not in text:
@@ -161,6 +190,7 @@ def sweep(
     batch_size: int = 256,
     replications: int = 1,
     progress: bool = True,
+    allow_large: bool = False,
 ) -> Path:
     """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
 
@@ -181,6 +211,8 @@ def sweep(
         batch_size: Points per batch.
         replications: Runs per design point (outputs are averaged over them).
         progress: Show progress.
+        allow_large: Accept more than ``MAX_REPLICATIONS`` model runs in all (points
+            times replications), as ``scosim run --allow-large``.
 
     Returns:
         The directory with ``design_outputs.parquet``, indices and plots.
@@ -202,6 +234,14 @@ def sweep(
         n = 5 if method == "grid" else 64
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
                      seed=seed)
+    points = design_points(method, params, n)
+    plan = sweep_plan(points, replications, sc.years.end - sc.years.start + 1)
+    if points * replications > MAX_SWEEP_RUNS and not allow_large:
+        # A typo in --n (655360 for 65536) is said before hours of runs start.
+        raise ValueError(f"{plan}: above the limit of {MAX_SWEEP_RUNS:,} model runs. "
+                         "Pass --allow-large (allow_large=True) to run it anyway")
+    if progress:
+        print(plan, file=sys.stderr)
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
@@ -391,6 +431,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         replications=args.replications,
         progress=not args.quiet,
+        allow_large=args.allow_large,
     )
     meta = json.loads((target / "manifest.json").read_text())
     if (target / "indices.csv").is_file():

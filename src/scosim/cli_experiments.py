@@ -150,4 +150,6 @@ def add_experiment_parsers(sub: Any) -> None:
     s.add_argument("--scheduler",
                    help="Dask scheduler address, with --executor dask (default: a LocalCluster)")
     s.add_argument("--quiet", action="store_true")
+    s.add_argument("--allow-large", action="store_true",
+                   help="run more than 100,000 model runs in all (points x replications)")
     s.set_defaults(func=_sweep_cli)
