@@ -19,8 +19,11 @@ from scosim.errors import stop_on_sigterm
 from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
 from scosim.experiments.landed import check_landed
 from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.runner.versions)
+    PLUGINS,
     VersionMismatch,
+    check_plugins,
     check_versions,
+    plugin_versions,
     version_difference,
     versions,
 )
@@ -259,6 +262,7 @@ def run_batch(spec: BatchSpec) -> BatchOutput | BatchManifest:
     else:
         scenario = _cached_scenario(spec.scenario_path,
                                     json.dumps(spec.overrides, sort_keys=True))
+    check_plugins(spec.versions, scenario)
     params = {k: np.asarray(v, dtype=float) for k, v in spec.params.items()}
     model = SCOModel(scenario, runs=spec.runs, params=params)
     flows: list[pd.DataFrame] = []
@@ -428,6 +432,10 @@ def run(
         "data_version": data_version,
         "package_version": __version__,
     }
+    plugins = plugin_versions(sc)
+    if plugins:
+        # A plug-in edited between an interrupted run and its resumption would mix numbers.
+        match["plugin_versions"] = plugins
     manifest = {
         "scenario": sc.name,
         "scenario_file": path,
@@ -442,6 +450,7 @@ def run(
         "data_base_year": int(cal.base_year),
         "overrides": recorded,
         "plugins": plugin_origins(sc),
+        "plugin_versions": plugins,
     }
     # SIGTERM (e.g. a job scheduler) stops like Ctrl-C, from before the run directory
     # is opened: finished batches stay resumable and a run with none leaves nothing.
@@ -498,6 +507,8 @@ def _write_run(
         resolved_text = sc.resolved_yaml()
         writer.write_text("scenario.yaml", resolved_text)
         expected = versions()  # edited calibration tables included (never mixed in unseen)
+        if manifest["plugin_versions"]:
+            expected[PLUGINS] = manifest["plugin_versions"]
         done = writer.done_batches
         specs = (
             BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,

@@ -326,21 +326,27 @@ class ScenarioModelFn:
         """Resolve the scenario here for the real model (a worker may not reach the file)."""
         if self.scenario_yaml or (self.batch_fn is not None and not self.common_random_numbers):
             return
-        from scosim.experiments.versions import versions
+        from scosim.experiments.versions import PLUGINS, plugin_versions, versions
         from scosim.scenario import load_scenario
 
         sc = load_scenario(self.scenario_path, overrides=dict(self.overrides) or None)
         object.__setattr__(self, "scenario_yaml", sc.resolved_yaml())
         if not self.versions:
-            object.__setattr__(self, "versions", versions())
+            mine = versions()
+            plugins = plugin_versions(sc)
+            if plugins:
+                mine[PLUGINS] = plugins
+            object.__setattr__(self, "versions", mine)
 
     def _scenario(self) -> Any:
         """The scenario, in the process that runs the points (cached per process)."""
-        from scosim.experiments.versions import check_versions
+        from scosim.experiments.versions import check_plugins, check_versions
         from scosim.runner import _scenario_from_text
 
         check_versions(self.versions)
-        return _scenario_from_text(self.scenario_yaml)
+        sc = _scenario_from_text(self.scenario_yaml)
+        check_plugins(self.versions, sc)
+        return sc
 
     def __call__(self, params: dict[str, np.ndarray], runs: np.ndarray) -> dict[str, np.ndarray]:
         """Run the points ``runs`` with parameter arrays ``params``; outcomes per point."""

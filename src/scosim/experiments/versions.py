@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from scosim import __version__
 
@@ -68,6 +69,72 @@ def _edited_in(directory: str) -> str:
     return f", edited: {', '.join(edited)}" if edited else ""
 
 
+PLUGINS = "plugins"
+"""Key of the scenario's plug-in versions in a batch's versions (:func:`plugin_versions`)."""
+
+
+def plugin_versions(scenario: Any) -> str:
+    """The plug-ins a scenario uses that scosim does not ship, each with its code's hash.
+
+    ``""`` when it uses only built-in ones. Otherwise ``"<what>: <origin>, <module>
+    sha256 <prefix>; ..."``, sorted: the origin names an entry point's distribution
+    and version, and the hash of the module file that defines the plug-in catches what
+    a version does not (an editable install, or a module given by dotted path, edited
+    on one machine and not another).
+    """
+    from scosim.model.slots import get_mechanism, mechanism_origin
+    from scosim.proposals import get_type, type_origin
+    from scosim.rules.registry import resolve_rule, rule_origin
+
+    used: list[tuple[str, str, Any]] = [
+        (f"proposal type {p.type}", type_origin(p.type), get_type(p.type))
+        for p in scenario.proposals]
+    used += [(f"mechanism {name}", mechanism_origin(name), get_mechanism(name))
+             for name in scenario.parameters.mechanisms.values() if name is not None]
+    specs = set(scenario.parameters.rules.items())
+    for ov in scenario.countries.values():
+        specs |= set(ov.rules.items())
+    used += [(f"rule {hook}:{spec}", rule_origin(hook, spec), resolve_rule(hook, spec))
+             for hook, spec in specs]
+    return "; ".join(sorted({f"{what}: {origin}, {_module_hash(obj)}"
+                             for what, origin, obj in used if origin != "builtin"}))
+
+
+def _module_hash(obj: Any) -> str:
+    import hashlib
+    import sys
+
+    name = getattr(obj, "__module__", "?")
+    path = getattr(sys.modules.get(name), "__file__", None)
+    if not path:
+        return f"{name} (no file)"
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return f"{name} (unreadable)"
+    return f"{name} sha256 {digest}"
+
+
+def check_plugins(expected: Mapping[str, str], scenario: Any) -> None:
+    """Refuse a batch whose scenario's plug-ins differ here from the client's.
+
+    Raises:
+        VersionMismatch: Naming both and what to do.
+    """
+    want = expected.get(PLUGINS)
+    if want is None:
+        return
+    got = plugin_versions(scenario)
+    if got != want:
+        import socket
+
+        raise VersionMismatch(
+            f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: the "
+            f"scenario's plug-ins are {got or 'built in only'!r} here, {want!r} on the "
+            "client. To fix: install the same plug-in versions (and the same files of "
+            "plug-ins given by dotted path) on every worker as on the client")
+
+
 def check_versions(expected: Mapping[str, str]) -> None:
     """Refuse to run a batch when this process's versions differ from the client's.
 
@@ -93,7 +160,9 @@ def version_difference(
     Empty when the worker has every version the client names. ``here`` says where the
     worker's versions are (``"here"`` in the worker itself, ``"on the worker"`` elsewhere).
     """
-    wrong = {k: (v, worker.get(k)) for k, v in client.items() if worker.get(k) != v}
+    # The scenario's plug-ins are checked once it is loaded (check_plugins).
+    wrong = {k: (v, worker.get(k)) for k, v in client.items()
+             if k != PLUGINS and worker.get(k) != v}
     if not wrong:
         return ""
     said = "; ".join(f"{k} version {got!r} {here}, {want!r} on the client"
