@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from scosim.cli import EXIT_INTERRUPTED, EXIT_TERMINATED, main
@@ -115,7 +116,7 @@ def test_sigterm_stops_a_run_with_status_143_and_keeps_its_batches(tmp_path):
 
 
 def test_sigterm_stops_a_sweep_and_removes_its_partial_directory(tmp_path):
-    """docs/experiments.md: "A failed or interrupted sweep removes its partial directory".
+    """docs/experiments.md: a sweep stopped before any batch finished keeps nothing.
 
     SIGTERM used to end the process where it stood, leaving ``sweeps/.<id>.partial``.
     """
@@ -124,8 +125,28 @@ def test_sigterm_stops_a_sweep_and_removes_its_partial_directory(tmp_path):
             "--output", "gdp_usd:KAZ", "--n", "4", "--out", str(out), "--quiet"]
     proc = _sigterm_on_call("scosim.experiments.sweep:evaluate", 1, args, tmp_path)
     assert proc.returncode == EXIT_TERMINATED, proc.stderr
-    assert proc.stderr == "scosim: stopped by SIGTERM\n"
+    assert proc.stderr == ("scosim: stopped by SIGTERM\n"
+                           "  no batch had finished, so nothing was kept\n")
     assert not out.exists() or not any(out.rglob("*.partial"))
+
+
+def test_sigterm_in_the_middle_of_a_sweep_keeps_its_batches_to_resume(tmp_path):
+    """docs/experiments.md: a stopped sweep keeps its finished batches; the same command
+    resumes from them (it threw them all away)."""
+    out = tmp_path / "results"
+    args = ["sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5",
+            "--output", "gdp_usd:KAZ", "--n", "6", "--batch-size", "2", "--out", str(out),
+            "--quiet"]
+    proc = _sigterm_on_call("scosim.experiments.sweep:_run_points", 2, args, tmp_path)
+    assert proc.returncode == EXIT_TERMINATED, proc.stderr
+    [partial] = out.rglob(".*.partial")
+    assert proc.stderr == (f"scosim: stopped by SIGTERM\n  1 of 3 batches had finished "
+                           f"and are kept in {partial}; the same command resumes from them\n")
+    proc = subprocess.run([sys.executable, "-m", "scosim.cli", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert not list(out.rglob(".*.partial"))
+    assert len(pd.read_parquet(next(out.rglob("design_outputs.parquet")))) == 6
 
 
 def test_an_interrupted_sweep_does_not_claim_batches_were_kept(tmp_path, capsys,
@@ -140,7 +161,8 @@ def test_an_interrupted_sweep_does_not_claim_batches_were_kept(tmp_path, capsys,
     code = main(["sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5",
                  "--output", "gdp_usd:KAZ", "--n", "4", "--out", str(out), "--quiet"])
     assert code == EXIT_INTERRUPTED
-    assert capsys.readouterr().err == "scosim: interrupted\n"
+    assert capsys.readouterr().err == ("scosim: interrupted\n"
+                                       "  no batch had finished, so nothing was kept\n")
     assert not out.exists() or not any(out.rglob("*.partial"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ import pandas as pd
 # The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
 from scosim.results import (
+    LOCK,
     compact_stamp,
     remove_empty_dirs,
-    unused_name,
     utc_now,
     write_json_atomic,
 )
@@ -191,6 +192,7 @@ def sweep(
     replications: int = 1,
     progress: bool = True,
     allow_large: bool = False,
+    resume: bool = True,
 ) -> Path:
     """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
 
@@ -211,8 +213,11 @@ def sweep(
         batch_size: Points per batch.
         replications: Runs per design point (outputs are averaged over them).
         progress: Show progress.
-        allow_large: Accept more than ``MAX_REPLICATIONS`` model runs in all (points
-            times replications), as ``scosim run --allow-large``.
+        allow_large: Accept more than :data:`MAX_SWEEP_RUNS` model runs in all
+            (points times replications), as ``scosim run --allow-large``.
+        resume: Resume a stopped sweep of the same scenario, versions, design and
+            batching (its finished batches are kept in its partial directory), if
+            no other process is writing it.
 
     Returns:
         The directory with ``design_outputs.parquet``, indices and plots.
@@ -232,6 +237,8 @@ def sweep(
         )
     if n is None:
         n = 5 if method == "grid" else 64
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"--batch-size must be a whole number >= 1, got {batch_size!r}")
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
                      seed=seed)
     points = design_points(method, params, n)
@@ -249,17 +256,31 @@ def sweep(
         # Same random streams at every point: differences come from the parameters.
         common_random_numbers=True,
     )
+    from scosim.experiments.sweep_resume import (
+        KEY_FILE,
+        SweepCheckpoint,
+        final_name,
+        open_sweep_dir,
+        sweep_key,
+    )
+
     started = utc_now()
-    stamp = compact_stamp(started)
     sweeps = Path(out) / sc.name / "sweeps"
-    target = sweeps / unused_name(sweeps, f"{stamp}-{method}-n{n}-s{seed}")
-    tmp = target.with_name("." + target.name + ".partial")
     created = [d for d in (Path(out), Path(out) / sc.name, sweeps) if not d.exists()]
-    tmp.mkdir(parents=True)
+    # Everything that decides the numbers: a stopped sweep is resumed only by the same.
+    key = sweep_key(scenario=fn.scenario_yaml, versions=fn.versions, method=method, n=n,
+                    seed=seed, params=params, outputs=outputs, replications=replications,
+                    batch_size=batch_size)
+    tmp, lock, first = open_sweep_dir(
+        sweeps, f"{compact_stamp(started)}-{method}-n{n}-s{seed}", key, started=started,
+        resume=resume, progress=progress)
+    now, started = started, first or started
+    checkpoint = SweepCheckpoint(tmp)
+    n_batches = -(-points // batch_size)
     try:
         _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
             "executor": executor, "workers": workers, "scheduler": scheduler,
-            "progress": progress})
+            "progress": progress, "checkpoint": checkpoint})
         meta: dict[str, Any] = {
             "scenario": sc.name,
             "scenario_file": scenario_path,
@@ -276,14 +297,32 @@ def sweep(
             "finished": utc_now(),
             "status": "complete",
         }
+        if first is not None:
+            meta["resumed"] = now  # when the stopped sweep was taken up again
         write_json_atomic(tmp / "manifest.json", meta)
+        checkpoint.remove()
+        lock.close()
+        for name in (KEY_FILE, LOCK):
+            (tmp / name).unlink(missing_ok=True)
+        target = final_name(tmp)
         tmp.rename(target)
-    except BaseException:
-        # A failed or interrupted sweep keeps nothing: it cannot be resumed.
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        remove_empty_dirs(created)
+    except BaseException as exc:
+        lock.close()
+        kept = checkpoint.count()
+        if kept >= n_batches and not isinstance(exc, KeyboardInterrupt | OSError):
+            # Every point ran and the analysis or a figure failed: running the same
+            # command again would fail the same way, so nothing is kept (as before).
+            kept = 0
+        if not kept:
+            shutil.rmtree(tmp, ignore_errors=True)
+            remove_empty_dirs(created)
+            exc.add_note("no batch had finished, so nothing was kept")
+        elif kept >= n_batches:
+            exc.add_note(f"all {n_batches} batches had finished and are kept in {tmp}; the "
+                         "same command finishes the sweep without running them again")
+        else:
+            exc.add_note(f"{kept} of {n_batches} batches had finished and are kept in {tmp}; "
+                         "the same command resumes from them")
         raise
     return target
 
@@ -432,6 +471,8 @@ def sweep_cli(args: argparse.Namespace) -> int:
         replications=args.replications,
         progress=not args.quiet,
         allow_large=args.allow_large,
+        resume=not args.no_resume,
+        batch_size=args.batch_size,
     )
     meta = json.loads((target / "manifest.json").read_text())
     if (target / "indices.csv").is_file():

@@ -149,7 +149,12 @@ def add_experiment_parsers(sub: Any) -> None:
                    help="worker processes (process / local Dask)")
     s.add_argument("--scheduler",
                    help="Dask scheduler address, with --executor dask (default: a LocalCluster)")
+    s.add_argument("--batch-size", type=int, default=256,
+                   help="design points per batch, one executor task each (default 256)")
     s.add_argument("--quiet", action="store_true")
     s.add_argument("--allow-large", action="store_true",
-                   help="run more than 100,000 model runs in all (points x replications)")
+                   help="run more than 10,000,000 model runs in all (points x replications)")
+    s.add_argument("--no-resume", action="store_true",
+                   help="never resume a stopped sweep (its finished batches are kept until "
+                   "then)")
     s.set_defaults(func=_sweep_cli)

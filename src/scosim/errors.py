@@ -10,10 +10,10 @@ class Terminated(KeyboardInterrupt):
     """The process was sent SIGTERM (e.g. by a job scheduler or ``kill``).
 
     Raised in the main thread by the CLI's SIGTERM handler, so a command stops as
-    on Ctrl-C: it cleans up what it leaves (a run keeps its finished batches and
-    stays resumable, a sweep removes its partial directory) instead of dying where
-    it stands. A ``KeyboardInterrupt`` so that every ``except KeyboardInterrupt``
-    cleanup path also runs for it.
+    on Ctrl-C: it cleans up what it leaves (a run or a sweep keeps its finished
+    batches and stays resumable) instead of dying where it stands. A
+    ``KeyboardInterrupt`` so that every ``except KeyboardInterrupt`` cleanup path
+    also runs for it.
     """
 
 

@@ -126,6 +126,7 @@ def _evaluate_sample(
     workers: int | None,
     scheduler: str | None,
     progress: bool,
+    checkpoint: Any = None,
 ) -> pd.DataFrame:
     """Run a SALib sample through the sweep machinery (batches, executors)."""
     design = pd.DataFrame(x, columns=problem["names"])
@@ -137,6 +138,7 @@ def _evaluate_sample(
         workers=workers,
         scheduler=scheduler,
         progress=progress,
+        checkpoint=checkpoint,
     )
 
 
@@ -175,6 +177,7 @@ def sobol_analysis(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    checkpoint: Any = None,
 ) -> SensitivityResult:
     """Sobol indices of every output with respect to every parameter.
 
@@ -195,6 +198,8 @@ def sobol_analysis(
         workers: Worker count for ``"process"`` / a local Dask cluster.
         scheduler: Dask scheduler address, if any.
         progress: Show a progress bar on a terminal.
+        checkpoint: Finished batches kept for a resumed sweep (see
+            :func:`~scosim.experiments.sweep.evaluate`).
 
     Returns:
         A :class:`SensitivityResult` with ``method="sobol"``. An output that is the
@@ -214,7 +219,8 @@ def sobol_analysis(
     problem = _problem(bounds)
     x = sobol_sample.sample(problem, n, calc_second_order=calc_second_order, seed=seed)
     samples = _evaluate_sample(
-        model_fn, x, problem, batch_size, executor, workers, scheduler, progress
+        model_fn, x, problem, batch_size, executor, workers, scheduler, progress,
+        checkpoint,
     )
     rows, rows2 = [], []
     names = problem["names"]
@@ -282,6 +288,7 @@ def morris_analysis(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    checkpoint: Any = None,
 ) -> SensitivityResult:
     """Morris elementary-effects screening of every output.
 
@@ -302,6 +309,8 @@ def morris_analysis(
         workers: Worker count for ``"process"`` / a local Dask cluster.
         scheduler: Dask scheduler address, if any.
         progress: Show a progress bar on a terminal.
+        checkpoint: Finished batches kept for a resumed sweep (see
+            :func:`~scosim.experiments.sweep.evaluate`).
 
     Returns:
         A :class:`SensitivityResult` with ``method="morris"``.
@@ -318,7 +327,8 @@ def morris_analysis(
     problem = _problem(bounds)
     x = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
     samples = _evaluate_sample(
-        model_fn, x, problem, batch_size, executor, workers, scheduler, progress
+        model_fn, x, problem, batch_size, executor, workers, scheduler, progress,
+        checkpoint,
     )
     rows = []
     names = problem["names"]

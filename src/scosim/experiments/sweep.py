@@ -159,6 +159,7 @@ def evaluate(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    checkpoint: Any = None,
 ) -> pd.DataFrame:
     """Evaluate a vectorised model function over a design, batch by batch.
 
@@ -172,6 +173,9 @@ def evaluate(
         workers: Worker count for ``"process"`` / a local Dask cluster.
         scheduler: Dask scheduler address, if any.
         progress: Show a progress bar on a terminal.
+        checkpoint: Where finished batches are kept
+            (:class:`~scosim.experiments.sweep_resume.SweepCheckpoint`): the batches
+            it holds are not run again, and each new one is saved as it arrives.
 
     Returns:
         The design (reset to a 0..n-1 index) with one added column per output,
@@ -186,14 +190,20 @@ def evaluate(
         # So that a cluster with a worker of another version is refused before any point
         # runs (scosim.experiments.dask_run), as for scosim run.
         specs = [dataclasses.replace(s, versions=dict(known)) for s in specs]
-    parts = execute(
-        specs,
+    done = checkpoint.load() if checkpoint is not None else {}
+    todo = [s for s in specs if s.batch_id not in done]
+    new = execute(
+        todo,
         functools.partial(_run_points, model_fn),
         executor=executor,
         workers=workers,
         scheduler=scheduler,
         progress=progress,
-    )
+        on_result=None if checkpoint is None else (
+            lambda spec, part: checkpoint.save(spec.batch_id, part)),
+    ) if todo else []
+    by_id = {**done, **{s.batch_id: part for s, part in zip(todo, new, strict=True)}}
+    parts = [by_id[s.batch_id] for s in specs]
     names = list(parts[0])
     for spec, part in zip(specs, parts, strict=True):
         if list(part) != names:
