@@ -149,3 +149,28 @@ def test_a_sweep_given_a_scheduler_runs_on_that_cluster(
     assert len(stream.data) >= 1
     assert {t["worker"] for t in stream.data} <= set(dirs)
     assert all(not any(d.iterdir()) for d in dirs.values())
+
+
+def test_a_comparison_given_a_scheduler_runs_both_scenarios_on_that_cluster(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `scosim compare` had no --scheduler; its YAML files ran on a LocalCluster."""
+    from distributed import get_task_stream
+
+    from scosim.cli import main
+
+    cl, client, dirs = cluster
+    monkeypatch.chdir(tmp_path)
+    _scenario_here(tmp_path)
+    args = ["compare", "small_cu.yaml", "small_base.yaml", "--replications", "4", "--quiet",
+            "--indicator", "gdp_usd"]
+    assert main([*args, "--out", "local"]) == 0
+    with get_task_stream(client) as stream:
+        assert main([*args, "--out", "remote", "--executor", "dask",
+                     "--scheduler", cl.scheduler_address]) == 0
+    local = pd.read_parquet(_only(tmp_path / "local" / "compare", "*") / "summary.parquet")
+    remote = pd.read_parquet(_only(tmp_path / "remote" / "compare", "*") / "summary.parquet")
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+    assert len(stream.data) >= 2  # a batch of each scenario at least, run by the cluster
+    assert {t["worker"] for t in stream.data} <= set(dirs)
+    assert all(not any(d.iterdir()) for d in dirs.values())
