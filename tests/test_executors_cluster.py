@@ -117,13 +117,31 @@ def _only(root: Path, pattern: str) -> Path:
     return found
 
 
+def _here_and_on_the_cluster(cluster: Any, args: list[str], tmp_path: Path) -> int:
+    """``scosim ARGS`` with ``--out local``, then on the cluster with ``--out remote``.
+
+    Returns the number of tasks the cluster ran (its own record, so the command cannot
+    have run here), after checking they ran on its workers and left their directories
+    empty.
+    """
+    from distributed import get_task_stream
+
+    from scosim.cli import main
+
+    cl, client, dirs = cluster
+    assert main([*args, "--out", "local"]) == 0
+    with get_task_stream(client) as stream:
+        assert main([*args, "--out", "remote", "--executor", "dask",
+                     "--scheduler", cl.scheduler_address]) == 0
+    assert {t["worker"] for t in stream.data} <= set(dirs)
+    assert all(not any(d.iterdir()) for d in dirs.values())
+    return len(stream.data)
+
+
 def test_a_sweep_given_a_scheduler_runs_on_that_cluster(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before: `scosim sweep` had no --scheduler; a Sobol sweep could not use a cluster."""
-    from scosim.cli import main
-
-    cl, client, dirs = cluster
     monkeypatch.chdir(tmp_path)
     _scenario_here(tmp_path)
     # Committed members: the union forms, so sigma moves welfare (under the fixture's
@@ -132,45 +150,24 @@ def test_a_sweep_given_a_scheduler_runs_on_that_cluster(
         "extends: small_cu.yaml\nname: adopted\nparameters: {rules: {vote: always_yes}}\n")
     args = ["sweep", "adopted.yaml", "--param", "parameters.trade.sigma=3,5,7", "--method", "grid",
             "--output", "welfare_change_pct:PAK", "--replications", "2", "--quiet"]
-    assert main([*args, "--out", "local"]) == 0
-    from distributed import get_task_stream
-
-    # The cluster's own record of the tasks it ran: the sweep cannot have run here.
-    with get_task_stream(client) as stream:
-        assert main([*args, "--out", "remote", "--executor", "dask",
-                     "--scheduler", cl.scheduler_address]) == 0
-    local = pd.read_parquet(_only(tmp_path / "local" / "adopted" / "sweeps", "*")
-                            / "design_outputs.parquet")
-    remote = pd.read_parquet(_only(tmp_path / "remote" / "adopted" / "sweeps", "*")
-                             / "design_outputs.parquet")
+    assert _here_and_on_the_cluster(cluster, args, tmp_path) >= 1
+    local, remote = (pd.read_parquet(_only(tmp_path / where / "adopted" / "sweeps", "*")
+                                     / "design_outputs.parquet") for where in ("local", "remote"))
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     out = local["welfare_change_pct:PAK"]
     assert out.nunique() == 3 and (out.abs() > 1e-3).all()  # the points really ran
-    assert len(stream.data) >= 1
-    assert {t["worker"] for t in stream.data} <= set(dirs)
-    assert all(not any(d.iterdir()) for d in dirs.values())
 
 
 def test_a_comparison_given_a_scheduler_runs_both_scenarios_on_that_cluster(
     cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before: `scosim compare` had no --scheduler; its YAML files ran on a LocalCluster."""
-    from distributed import get_task_stream
-
-    from scosim.cli import main
-
-    cl, client, dirs = cluster
     monkeypatch.chdir(tmp_path)
     _scenario_here(tmp_path)
     args = ["compare", "small_cu.yaml", "small_base.yaml", "--replications", "4", "--quiet",
             "--indicator", "gdp_usd"]
-    assert main([*args, "--out", "local"]) == 0
-    with get_task_stream(client) as stream:
-        assert main([*args, "--out", "remote", "--executor", "dask",
-                     "--scheduler", cl.scheduler_address]) == 0
-    local = pd.read_parquet(_only(tmp_path / "local" / "compare", "*") / "summary.parquet")
-    remote = pd.read_parquet(_only(tmp_path / "remote" / "compare", "*") / "summary.parquet")
+    # A batch of each scenario at least, run by the cluster.
+    assert _here_and_on_the_cluster(cluster, args, tmp_path) >= 2
+    local, remote = (pd.read_parquet(_only(tmp_path / where / "compare", "*")
+                                     / "summary.parquet") for where in ("local", "remote"))
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
-    assert len(stream.data) >= 2  # a batch of each scenario at least, run by the cluster
-    assert {t["worker"] for t in stream.data} <= set(dirs)
-    assert all(not any(d.iterdir()) for d in dirs.values())
