@@ -143,7 +143,9 @@ def add_experiment_parsers(sub: Any) -> None:
     s.add_argument("--seed", type=int, default=0,
                    help="seed of the design (sample points, bootstrap); the runs use the "
                    "scenario's seed at every point")
-    s.add_argument("--out", default="results")
+    s.add_argument("--out", default="results",
+                   help="results root; the sweep is written to OUT/<scenario>/sweeps/ "
+                   "(default: results)")
     s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
     s.add_argument("--workers", type=worker_count,
                    help="worker processes (process / local Dask)")
@@ -151,10 +153,11 @@ def add_experiment_parsers(sub: Any) -> None:
                    help="Dask scheduler address, with --executor dask (default: a LocalCluster)")
     s.add_argument("--batch-size", type=int, default=256,
                    help="design points per batch, one executor task each (default 256)")
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--quiet", action="store_true",
+                   help="no progress bar, and no line saying the sweep's size")
     s.add_argument("--allow-large", action="store_true",
                    help="run more than 10,000,000 model runs in all (points x replications)")
     s.add_argument("--no-resume", action="store_true",
-                   help="never resume a stopped sweep (its finished batches are kept until "
-                   "then)")
+                   help="start afresh even where a stopped sweep of the same design could be "
+                   "resumed (that one is left as it is)")
     s.set_defaults(func=_sweep_cli)
