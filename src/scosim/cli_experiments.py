@@ -103,8 +103,11 @@ def add_experiment_parsers(sub: Any) -> None:
         help="year of the table and bar charts (default: the last year, or the year of "
         "largest effect when none is left by then)",
     )
-    c.add_argument("--out", default="results")
-    c.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    c.add_argument("--out", default="results",
+                   help="results root: where runs are looked up and YAML files run, and the "
+                   "report is written to OUT/compare/ (default: results)")
+    c.add_argument("--executor", choices=("local", "process", "dask"), default="local",
+                   help="executor when a YAML file must be run (default: local)")
     c.add_argument("--workers", type=worker_count,
                    help="worker processes when a YAML file must be run (process / local Dask)")
     c.add_argument("--scheduler",
@@ -117,7 +120,7 @@ def add_experiment_parsers(sub: Any) -> None:
         "usable CPUs, at most 4); 1 draws them all here, with less memory (each other "
         "process holds about 200 MiB)",
     )
-    c.add_argument("--quiet", action="store_true")
+    c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=_compare_cli)
 
     s = sub.add_parser("sweep", help="parameter sweep or global sensitivity (Sobol, Morris)")
