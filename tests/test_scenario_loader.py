@@ -185,6 +185,34 @@ def test_bad_override_paths(key: str, needle: str) -> None:
     assert needle in str(info.value)
 
 
+def test_a_list_item_is_named_by_its_id_as_by_its_index() -> None:
+    """Before: ``proposals.sco_cu.cet`` was "cannot go into a list"; only the index worked."""
+    by_id = load_scenario(SCENARIOS / "customs_union.yaml",
+                          {"proposals.sco_cu.cet": "max", "proposals.sco_cu.year": 2027})
+    by_index = load_scenario(SCENARIOS / "customs_union.yaml",
+                             {"proposals[0].cet": "max", "proposals.0.year": 2027})
+    assert by_id.proposals[0].cet == "max" and by_id.proposals[0].year == 2027
+    assert scenario_hash(by_id) == scenario_hash(by_index)
+    # An error in a value set by id points at the override and names the field by index.
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(SCENARIOS / "customs_union.yaml", {"proposals.sco_cu.cet": "fortress"})
+    assert str(info.value).startswith("<override>:1: proposals[0].cet: 'fortress' is not one")
+
+
+@pytest.mark.parametrize(("overrides", "said"), [
+    ({"proposals.sco_xx.cet": "max"},
+     "<override>:1: proposals.sco_xx: no item has id 'sco_xx'; ids: sco_cu (or give the "
+     "index 0)"),
+    ({"proposals.sco_cu.cet": "max", "proposals[0].cet": "min"},
+     "<override>:2: proposals[0].cet: sets proposals[0].cet again (first as override 1); "
+     "give each path once"),
+])
+def test_ids_that_name_no_item_or_an_item_twice_are_errors(overrides: dict, said: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(SCENARIOS / "customs_union.yaml", overrides)
+    assert str(info.value) == said
+
+
 def test_parse_overrides_reads_yaml_values() -> None:
     assert parse_overrides(["seed=3", "parameters.trade.sigma=4.5", "x=[CHN, RUS]", "y=on"]) == {
         "seed": 3, "parameters.trade.sigma": 4.5, "x": ["CHN", "RUS"], "y": True}

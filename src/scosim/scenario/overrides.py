@@ -49,8 +49,29 @@ def _parse_dotted(path: str) -> Loc | None:
     return tuple(out)
 
 
+def _item_with_id(items: list[Any], name: str) -> int | str:
+    """The index of the one item of ``items`` whose ``id`` is ``name``, or what is wrong.
+
+    Lets ``proposals.sco_cu.cet`` name a proposal by its id, as a reader of the
+    scenario would, instead of by its position.
+    """
+    ids = [it.get("id") if isinstance(it, dict) else None for it in items]
+    index = "the index 0" if len(items) == 1 else f"an index 0-{len(items) - 1}"
+    hits = [i for i, v in enumerate(ids) if v == name]
+    if len(hits) == 1:
+        return hits[0]
+    named = [str(v) for v in ids if v is not None]
+    if not named:
+        return (f"a list of {len(items)} item(s) without ids: give {index}"
+                if items else "an empty list: nothing to set")
+    if hits:
+        return f"{len(hits)} items have id {name!r}: give {index}"
+    return f"no item has id {name!r}; ids: {', '.join(named)} (or give {index})"
+
+
 def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]:
     errors: list[ErrorItem] = []
+    seen: dict[Loc, int] = {}
     for n, (key, value) in enumerate(overrides.items(), start=1):
         loc = _parse_dotted(key)
         if loc is None or not loc or not isinstance(loc[0], str):
@@ -64,7 +85,17 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
             continue
         node: Any = doc.data
         ok = True
+        resolved: list[Any] = []
         for depth, part in enumerate(loc[:-1]):
+            if isinstance(node, list) and isinstance(part, str):
+                found = _item_with_id(node, part)
+                if isinstance(found, str):
+                    errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc[: depth + 1]),
+                                            found))
+                    ok = False
+                    break
+                part = found
+            resolved.append(part)
             if isinstance(node, dict):
                 if part not in node or node[part] is None:
                     node[part] = {}
@@ -84,6 +115,20 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
         if not ok:
             continue
         last = loc[-1]
+        if isinstance(node, list) and isinstance(last, str):
+            found = _item_with_id(node, last)
+            if isinstance(found, str):
+                errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc), found))
+                continue
+            last = found
+        loc = (*resolved, last)
+        if loc in seen:
+            # proposals.0.cet and proposals.sco_cu.cet are one field: the last would win.
+            errors.append(ErrorItem(OVERRIDE_FILE, n, str(key), (
+                f"sets {format_path(loc)} again (first as override {seen[loc]}); give each "
+                "path once")))
+            continue
+        seen[loc] = n
         if isinstance(node, list):
             if not isinstance(last, int) or not 0 <= last < len(node):
                 errors.append(ErrorItem(OVERRIDE_FILE, n, format_path(loc), (
