@@ -411,9 +411,18 @@ def test_overrides_are_recorded_listed_and_not_taken_for_the_scenario(tmp_path, 
 # ------------------------------------------------------------------ bilateral tables
 
 
-def test_bilateral_tables_add_up_to_each_importers_imports(tmp_path):
+@pytest.mark.parametrize("adjustment", [
+    {},
+    # Trade still adjusting (as in baseline.yaml): the year is solved with tariffs
+    # between the base and the legal ones, and the flows are valued at those.
+    {"parameters.trade.short_run_share": 0.4, "parameters.trade.adjustment_years": 8},
+], ids=["full-response", "gradual-response"])
+def test_bilateral_tables_add_up_to_each_importers_imports(tmp_path, adjustment):
+    # Every member votes yes, so the union is in force from 2026 and flows move.
     sc = scosim.load_scenario(SMALL_CU, overrides={"outputs.bilateral": True,
-                                                   "outputs.plots": False})
+                                                   "outputs.plots": False,
+                                                   "parameters.rules.vote": "always_yes",
+                                                   **adjustment})
     res = run(sc, replications=2, out=tmp_path, progress=False)
     bil = res.bilateral
     assert list(bil.columns) == ["run", "year", "exporter", "importer", "indicator", "value"]
@@ -429,6 +438,8 @@ def test_bilateral_tables_add_up_to_each_importers_imports(tmp_path):
     np.testing.assert_allclose(joined["flows"], joined["imports"], rtol=1e-12)
     first = bil[(bil["year"] == 2025) & (bil["indicator"] == "trade_flow_change_pct")]
     assert np.nanmax(np.abs(first["value"])) < 1e-6  # nothing has changed in the first year
+    last = bil[(bil["year"] == 2028) & (bil["indicator"] == "trade_flow_change_pct")]
+    assert np.nanmax(np.abs(last["value"])) > 1.0  # the union moved flows by then
     plain = run(SMALL_CU, replications=2, out=tmp_path, progress=False, plots=False)
     with pytest.raises(FileNotFoundError, match="outputs.bilateral: true"):
         _ = plain.bilateral

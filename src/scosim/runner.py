@@ -148,8 +148,11 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
     ``trade_flow_usd`` is the flow from exporter to importer in the year's GE
     counterfactual, valued before the importer's tariff (CIF), in US$ of the
     base year: the same basis as ``imports_usd``, so an importer's flows add up
-    to its ``imports_usd``. ``trade_flow_change_pct`` is the change from the
-    base-year flow. Domestic sales (the diagonal) are left out.
+    to its ``imports_usd``. The tariff taken off is the one the year was solved
+    with (``model.tariffs_solved``: while trade still adjusts, between the base
+    and the legal tariffs), else the legal ``model.tariffs``.
+    ``trade_flow_change_pct`` is the change from the base-year flow. Domestic
+    sales (the diagonal) are left out.
 
     Args:
         model: A model just stepped through ``year``.
@@ -159,8 +162,10 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
         Columns ``run, year, exporter, importer, indicator, value``.
     """
     shape = (model.R, model.N, model.N)
+    solved = getattr(model, "tariffs_solved", None)
+    tariffs = model.tariffs if solved is None else solved
     cif = np.broadcast_to(np.asarray(model.ge.flows, dtype=float), shape) / (
-        1.0 + np.broadcast_to(np.asarray(model.tariffs, dtype=float), shape)
+        1.0 + np.broadcast_to(np.asarray(tariffs, dtype=float), shape)
     )
     base = np.asarray(model.flows0, dtype=float) / (1.0 + np.asarray(model.tau0, dtype=float))
     base = np.broadcast_to(base, shape)

@@ -146,6 +146,8 @@ class GETrade(Mechanism):
             years_in_force(model, year), trade.short_run_share, trade.adjustment_years
         )
         self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
+        # The flows of model.ge are priced at these, not at the legal model.tariffs.
+        model.tariffs_solved = self.solved_tariffs
         self.flows = model.baseline_flows()
         if trade.moving_baseline:
             model.rebase_start = self.flows  # next year's re-basing starts from this year's

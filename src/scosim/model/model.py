@@ -203,6 +203,9 @@ class SCOModel(mesa.Model):
         # slot adds its draw (vol * scale * z); mechanisms (finance) read it.
         self.gdp_shock = np.zeros((self.R, self.N))
         self.tariffs = np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
+        # Tariffs the year's GE was solved with, when the trade slot's mechanism says
+        # (ge_trade: between the base and the legal tariffs while trade adjusts).
+        self.tariffs_solved: np.ndarray | None = None
         self.trust = self._initial_trust()
         self.ge: Any = None
         self.welfare_now = np.ones((self.R, self.N))
