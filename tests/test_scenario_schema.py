@@ -145,3 +145,19 @@ def test_events_reject_self_sanction_and_row_clash() -> None:
         _scenario(events=[{"type": "sanctions", "year": 2027, "target": "RUS", "by": "RUS"}])
     with pytest.raises(ScenarioError, match="ROW .* not allowed"):
         _scenario(events=[{"type": "border_clash", "year": 2027, "countries": ["KGZ", "ROW"]}])
+
+
+@pytest.mark.parametrize(("shares", "hint"), [
+    ({"RUS": 60, "KAZ": 40}, True),
+    ({"RUS": 0.6, "KAZ": 0.3}, False),
+])
+def test_fixed_shares_in_percent_get_the_fractions_hint(shares: dict, hint: bool) -> None:
+    """The model's own check said "give fractions, not percent"; validation did not."""
+    data = {"name": "x", "years": {"start": 2025, "end": 2027}, "proposals": [{
+        "type": "customs_union", "id": "cu", "year": 2025, "proposer": "RUS",
+        "participants": ["RUS", "KAZ"], "revenue_sharing": "fixed", "fixed_shares": shares}]}
+    with pytest.raises(ScenarioError) as info:
+        validate_data(data)
+    said = [e.message for e in info.value.errors if str(e.path).endswith(".fixed_shares")]
+    assert len(said) == 1 and said[0].startswith("shares sum to ")
+    assert said[0].endswith("(give fractions, not percent)") is hint

@@ -134,7 +134,10 @@ def spec_issues(p: Any) -> list[Issue]:
                 issues.append((("fixed_shares", code), f"share {share:g} must be in [0, 1]"))
         total = sum(p.fixed_shares.values())
         if abs(total - 1.0) > 1e-6:
-            issues.append((("fixed_shares",), f"shares sum to {total:.6g}; they must sum to 1"))
+            # As the model's own check: 100 in all is percentages.
+            hint = " (give fractions, not percent)" if abs(total - 100.0) < 1e-3 else ""
+            issues.append((("fixed_shares",),
+                           f"shares sum to {total:.6g}; they must sum to 1{hint}"))
     if p.phase_in is not None:
         issues += [(("phase_in",), m) for m in _yv_check(p.phase_in, lo=0.0, hi=1.0)]
         pts = p.phase_in.points
