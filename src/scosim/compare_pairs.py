@@ -53,13 +53,22 @@ def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
 
 
 def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
-    """The warning for ``n`` unpaired rows, naming their indicators (name: why unpaired)."""
-    names = [f"{k} ({v})" for k, v in sorted(which.items())]
-    if len(names) > 8:
-        names = [*names[:8], f"and {len(names) - 8} more"]
+    """The warning for ``n`` unpaired rows, naming their indicators grouped by why.
+
+    One reason per group, not per name: a policy whose mechanism the baseline does not
+    run records ten indicators the baseline lacks, and the reason said ten times made
+    the warning a paragraph.
+    """
+    groups: dict[str, list[str]] = {}
+    for name, why in sorted(which.items()):
+        groups.setdefault(why, []).append(name)
+    parts = []
+    for why, names in groups.items():
+        shown = names if len(names) <= 8 else [*names[:8], f"and {len(names) - 8} more"]
+        parts.append(f"{why}: {', '.join(shown)}")
     return (
-        f"{n} rows have keys present in only one of policy/baseline and are left out of the "
-        f"comparison: {', '.join(names) or 'indicators not known'}"
+        f"{n:,} rows have keys present in only one of policy/baseline and are left out of "
+        f"the comparison; {'; '.join(parts) or 'indicators not known'}"
     )
 
 
@@ -78,9 +87,9 @@ def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,
     out: dict[str, str] = {}
     for name in sorted(set(p.index) | set(b.index)):
         if name not in b.index:
-            out[name] = "only the policy run records it"
+            out[name] = "only the policy run records"
         elif name not in p.index:
-            out[name] = "only the baseline run records it"
+            out[name] = "only the baseline run records"
         elif p[name] + b[name] > 2 * both.get(name, 0):
             out[name] = "some years or economies in one run only"
     return out

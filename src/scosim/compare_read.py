@@ -319,8 +319,8 @@ def _plan(pol: _Side, base: _Side, by: list[str],
     b_names = {i for i, _ in base.rows}
     unmatched = sum(pol.indicator_rows(i) for i in p_names - b_names)
     unmatched += sum(base.indicator_rows(i) for i in b_names - p_names)
-    which.update(dict.fromkeys(p_names - b_names, "only the policy run records it"))
-    which.update(dict.fromkeys(b_names - p_names, "only the baseline run records it"))
+    which.update(dict.fromkeys(p_names - b_names, "only the policy run records"))
+    which.update(dict.fromkeys(b_names - p_names, "only the baseline run records"))
     units: list[tuple[str, set[int] | None, int]] = []
     for name in sorted(p_names & b_names):
         size = max(pol.indicator_rows(name), base.indicator_rows(name))
