@@ -38,7 +38,7 @@ def cluster() -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cl, Client(cl) as client:
+                      dashboard_address=":0") as cl, Client(cl) as client:
         yield cl, client
 
 
