@@ -37,9 +37,13 @@ def test_accession_gain_counts_every_arrangement_whatever_their_order() -> None:
     b = _accession_econ_terms(BANK, FTA)
     assert a.keys() == b.keys() and len(a) == 10
     np.testing.assert_allclose([a[c] for c in a], [b[c] for c in a], rtol=1e-9, atol=1e-15)
-    # Both count: neither order's terms equal the FTA's alone.
-    fta_only = _accession_econ_terms(FTA)
+    # Both count, as the sum of each one's gain (membership_gain): "some term differs from
+    # the FTA's alone" let a wrong combination of the two through (e.g. the larger one).
+    fta_only, bank_only = _accession_econ_terms(FTA), _accession_econ_terms(BANK)
     assert any(a[c] != pytest.approx(fta_only[c], rel=1e-6, abs=1e-12) for c in a)
+    assert max(abs(bank_only[c]) for c in a) > 1e-3 and max(abs(fta_only[c]) for c in a) > 1e-5
+    np.testing.assert_allclose([a[c] for c in a], [fta_only[c] + bank_only[c] for c in a],
+                               rtol=1e-9, atol=1e-15)
 
 
 def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> None:
