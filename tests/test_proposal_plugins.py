@@ -124,8 +124,16 @@ def test_uninstalled_type_is_reported_with_the_known_types():
     assert "unknown type 'visa_fre'" in msg and "customs_union" in msg and "accession" in msg
 
 
+def _visa_runs_differ():
+    """The visa scenario with the trade elasticity drawn per run: with one elasticity every
+    run's preview is the same, and a type averaging its runs passed the batch check."""
+    data = _visa_scenario(decision_rule="consensus").model_dump(exclude={"source"})
+    data["parameters"]["trade"]["sigma_spread"] = 1.0
+    return validate_data(data)
+
+
 def test_plugin_type_passes_the_contract(visa_plugin):
-    sc = _visa_scenario(decision_rule="consensus")
+    sc = _visa_runs_differ()
     check_policy_contract(sc)
     check_batch_consistency(sc, runs=[0, 1, 2])
 
@@ -271,3 +279,28 @@ def test_a_type_declares_the_membership_the_answer_shows() -> None:
         register_type(make("bad_member_b", ("inside", "inside the regime", "a regime")))
     with pytest.raises(PluginError, match="three non-empty strings"):
         register_type(make("bad_member_c", ("inside", "in it")))
+
+
+def test_the_contract_kit_fails_a_type_that_breaks_the_contract(visa_plugin, monkeypatch):
+    """The kit passing every shipped type says nothing unless it can fail: a preview that
+    mixes the runs of a batch, or that changes the arrangement's state, is caught."""
+    sc = _visa_runs_differ()
+    visa = get_type("visa_free")  # the class the registry holds (loaded once a session)
+    good = visa.preview
+
+    def mixes_runs(self, model, participants, terms=None):
+        pv = good(self, model, participants, terms)
+        pv.gain = np.broadcast_to(pv.gain.mean(axis=0), pv.gain.shape).copy()
+        return pv
+
+    monkeypatch.setattr(visa, "preview", mixes_runs)
+    with pytest.raises(AssertionError, match=r"run \d: .* differs in a batch"):
+        check_batch_consistency(sc, runs=[0, 1, 2])
+
+    def changes_state(self, model, participants, terms=None):
+        self.in_force = np.zeros_like(self.in_force)
+        return good(self, model, participants, terms)
+
+    monkeypatch.setattr(visa, "preview", changes_state)
+    with pytest.raises(AssertionError, match="visa_free: preview changed its own in_force"):
+        check_policy_contract(sc)
