@@ -56,6 +56,18 @@ def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
     assert (sec > 0).all() and (contrib > 0).all()
     # Pooling adds detection: a member gains more than the upgrade's cost in index points.
     assert sec.min() > 0.01
+    # The score the rule saw is the signed contributions plus the shock, and the shock is
+    # vote_noise x the size of those contributions, this run's draw (the security term in
+    # it too: elsewhere the term is zero, so its sign in the score was never checked).
+    parts = votes[[c for c in votes.columns if c.startswith("contrib_")]].to_numpy(dtype=float)
+    assert parts.shape[1] == 5
+    np.testing.assert_allclose(parts.sum(axis=1) + votes["noise"].to_numpy(dtype=float),
+                               votes["utility"].to_numpy(dtype=float), rtol=0, atol=1e-12)
+    z = model.council_noise("rats-universal-centre", 2026)
+    run = votes["run"].to_numpy(dtype=int)
+    col = [model.codes.index(c) for c in votes["country"].astype(str)]
+    want = z[run, col] * sc.parameters.council.vote_noise * np.abs(parts).sum(axis=1)
+    np.testing.assert_allclose(votes["noise"].to_numpy(dtype=float), want, rtol=1e-12, atol=0)
 
 
 def test_free_riding_raises_incidents_over_conditional_cooperation() -> None:
