@@ -37,6 +37,17 @@ def test_decide_rules_on_known_votes():
     assert adopted[0] and part[0].tolist() == [True, False, True, False]
     with pytest.raises(ValueError, match="consensus"):
         decide(votes, eligible, "unanimity")
+    # At the threshold: two of three reach a two-thirds majority, and do not reach the
+    # default 0.667 (docs/model.md: yes share >= qualified_majority).
+    adopted, _ = decide(votes, eligible & [True, True, True, False], "qualified_majority",
+                        threshold=2 / 3)
+    assert adopted[0]
+    adopted, _ = decide(votes, eligible, "qualified_majority", threshold=0.667)
+    assert not adopted[0]
+    # Nobody eligible: nothing is adopted, under any rule.
+    for rule in ("consensus", "qualified_majority", "variable_geometry"):
+        adopted, part = decide(votes, np.zeros_like(eligible), rule)
+        assert not adopted[0] and not part.any(), rule
 
 
 def test_dominance_share_by_hand():
@@ -254,6 +265,10 @@ def test_bad_years_count_consecutively_and_reset():
     assert out.tolist() == [[1, 3, 0]]  # bad years add up; a good year resets
     out = update_bad_years(counter, realised, np.zeros(3), np.array([[False, True, True]]))
     assert out.tolist() == [[0, 3, 0]]  # outside the arrangement nothing counts
+    # A score exactly at the exit threshold is not a bad year ("below" it is).
+    out = update_bad_years(counter, np.array([[-0.01, 0.0, 0.02]]), np.array([-0.01, 0, 0]),
+                           active)
+    assert out.tolist() == [[0, 0, 0]]
 
 
 def test_accession_vote_weighs_joining_the_member_union(model_fixture):
