@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 from scosim.mechanisms.customs_union import (
     bloc_summary,
     cet_rate,
+    fta_tariffs,
     preview,
     sharing_matrix,
     union_indicators,
@@ -259,6 +260,34 @@ def test_sharing_fixed_errors():
         sharing_matrix(p, "fixed")
     with pytest.raises(ValueError, match=r"sums to zero over the participants in run\(s\) \[0\]"):
         sharing_matrix(p, "fixed", fixed_shares={5: 1.0}, allow_departed=True)
+    # Each check alone (a share that is negative but finite, or missing but not negative;
+    # a key that is a bool or a negative index) was let through by its neighbours' tests.
+    for bad in ({0: 1.2, 1: -0.2}, {0: float("nan"), 1: 1.0}):
+        with pytest.raises(ValueError, match="fixed_shares must be finite and >= 0"):
+            sharing_matrix(p, "fixed", fixed_shares=bad)
+    with pytest.raises(ValueError, match="keys must be integer indices or codes; got True"):
+        sharing_matrix(p, "fixed", fixed_shares={True: 1.0})
+    for k in (-1, 6):
+        with pytest.raises(ValueError, match=f"index {k} is out of range 0..5"):
+            sharing_matrix(p, "fixed", fixed_shares={k: 1.0})
+
+
+def test_fta_and_cet_input_checks_at_their_bounds():
+    base = np.array([[0.0, 0.1], [0.2, 0.0]])
+    p = np.array([True, True])
+    for bad in (-0.5, 1.5):
+        with pytest.raises(ValueError, match=r"phase must be in \[0, 1\]; got \[" + str(bad)):
+            fta_tariffs(base, p, bad)
+    np.testing.assert_array_equal(fta_tariffs(base, p, 0.0)[0], base)  # the bounds are allowed
+    np.testing.assert_array_equal(fta_tariffs(base, p, 1.0)[0], 0.0)
+    # A zero MFN tariff (Hong Kong's, Macao's) is a rate like any other.
+    assert cet_rate([0.0, 0.1], None, p, "mean")[0] == pytest.approx(0.05)
+    assert cet_rate([0.0, 0.1], None, p, "min")[0] == 0.0
+    # So is a zero CET factor: the union lets that exporter's goods in duty-free.
+    base3 = np.full((3, 3), 0.2) - 0.2 * np.eye(3)
+    out = union_tariffs(base3, [True, True, False], 0.1, 1.0, factors=[1.0, 1.0, 0.0])[0]
+    np.testing.assert_array_equal(out[2, :2], 0.0)
+    np.testing.assert_array_equal(out[:2, 2], 0.2)  # the outsider's own tariffs stay
 
 
 def test_sharing_other_errors():
