@@ -246,5 +246,12 @@ def test_scenario_transit_opening_from_a_year(tmp_path):
     assert rec[2, IND] < 0.0 and rec[2, ECONOMIES.index("AFG")] < 0.0
     bad = tmp_path / "bad.yaml"
     bad.write_text(scen.read_text().replace("T01", "T1"))
-    with pytest.raises(Exception, match="unknown transit restriction 'T1'"):
+    # The user's error, at its file, line and field, with what is allowed (any exception
+    # carrying the words passed before, a raw validation traceback among them).
+    from scosim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
         load_scenario(bad)
+    assert str(err.value).startswith(
+        f"{bad}:7: parameters.network.transit_opened[0].restriction: unknown transit "
+        "restriction 'T1'; allowed: T01 (IND-AFG via PAK), T02 (IND-KAZ via PAK),")
