@@ -427,3 +427,23 @@ def test_vote_reasons_labels_say_who_was_committed_and_who_proposed():
     own = _vote_label(0.5, {"mypkg.rules:cautious_vote"}, False)
     assert own == "yes in 50% - by rule mypkg.rules:cautious_vote"
     assert "committed" in _vote_label(0.0, {"scosim.rules.builtin:always_no"}, False)
+
+
+def test_chair_rotation_follows_a_listed_order(model_fixture):
+    """``council.chair_order`` as a list: the chair follows it, and a member it does not
+    name (an acceded state) chairs after the listed ones. Only the alphabetical default
+    had been run: the list was validated and never used."""
+    from scosim.model.model import STATUS_CODES
+    from scosim.model.phases import chairs
+
+    order = ["RUS", "CHN", "KAZ", "KGZ", "TJK", "UZB", "IND", "PAK", "IRN", "BLR"]
+    sc = _load(model_fixture, "small_base.yaml", **{"parameters.council.chair_order": order})
+    m = SCOModel(sc, runs=[0, 1])
+    m.status[1, m.codes.index("TKM")] = STATUS_CODES["member"]  # run 1 has an eleventh
+    for k, year in enumerate(range(2025, 2037)):
+        c = chairs(m, year)
+        assert [m.codes[c[0]], m.codes[c[1]]] == [order[k % 10], [*order, "TKM"][k % 11]]
+    # The summit is held by that chair.
+    ev = run_model(sc).log.to_frame()
+    summits = ev[(ev["type"] == "summit") & (ev["run"] == 0)]
+    assert list(summits["country"]) == order[:4]  # 2025-2028
