@@ -313,3 +313,27 @@ def test_after_the_phase_in_welfare_moves_only_when_growth_differs():
     assert np.allclose(same_a, same_b, rtol=1e-9, atol=1e-12)
     diff_a, diff_b = _welfare_2030_2035({"mode": "calibrated", "volatility_scale": 0.0})
     assert np.max(np.abs(diff_a - diff_b)) > 1e-4
+
+
+def test_a_preview_measures_gains_against_the_policy_in_force():
+    """Gains are relative to this year's policy state (docs: ProposalType.preview): with the
+    union in force, previewing the union as it is gains nobody anything, and an enlargement
+    gains what it adds. Measured against the no-policy state instead (the cached welfare
+    never refreshed), every later vote counted the union's own effect; no test saw it."""
+    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 2, "years.end": 2030, "parameters.rules.defect": "never_defect"})
+    m = SCOModel(sc)
+    m.run_model()
+    arr = m.arrangements[0]
+    inside = arr.participants & arr.in_force[:, None]
+    assert inside.sum(axis=1).min() == 11  # the ten members and Armenia, fully phased in
+    np.testing.assert_allclose(arr.preview(m, inside).gain, 0.0, rtol=0, atol=1e-12)
+    # Turkmenistan joining gains it something, and moves the members' welfare by far less,
+    # all told, than the union in force does (percent / 100: fractions).
+    enlarged = inside.copy()
+    tkm = m.codes.index("TKM")
+    enlarged[:, tkm] = True
+    gain = arr.preview(m, enlarged).gain
+    union = _series(m, "welfare_change_pct")[:, -1] / 100
+    assert np.all(np.abs(gain[:, tkm]) > 1e-3)
+    assert np.abs(gain[inside]).sum() < 0.1 * np.abs(union[inside]).sum()
