@@ -160,15 +160,17 @@ def test_fitted_baseline_keeps_the_margins_of_each_calibrations_tariffs():
     assert not np.allclose(default.tariffs.to_numpy(), flat.tariffs.to_numpy())
 
 
+@pytest.mark.parametrize("rule", ["variable_geometry", "interested_members"])
 def test_a_batch_with_the_union_in_some_runs_only_gives_each_run_its_own_numbers(
-        model_fixture):
+        model_fixture, rule):
     """Runs of one batch where the union forms next to runs where it does not: each run
     alone gives its own row (the batching test above has a union in every run, so a step
-    taken only when every run of the batch has the union in force passed it)."""
+    taken only when every run of the batch has the union in force, or asking an outsider's
+    consent only where it is outside in every run, passed it)."""
     from scosim.proposals.contract import check_batch_consistency
 
     sc = load_scenario(model_fixture("small_cu.yaml"), overrides={
-        "parameters.council.decision_rule": "variable_geometry",
+        "parameters.council.decision_rule": rule,
         "parameters.council.vote_noise": 1.0, "years.end": 2030})
     m = run_model(sc, runs=range(6))
     formed = _ind(m, "in_customs_union")[:, -1].any(axis=1)
