@@ -447,3 +447,19 @@ def test_chair_rotation_follows_a_listed_order(model_fixture):
     ev = run_model(sc).log.to_frame()
     summits = ev[(ev["type"] == "summit") & (ev["run"] == 0)]
     assert list(summits["country"]) == order[:4]  # 2025-2028
+
+
+def test_near_miss_rule_retables_only_where_most_voters_backed_it(model_fixture):
+    """``retable_near_miss`` (a built-in propose rule no test ran): two years on, the chair
+    tables the rejected union again in the runs where at least half the voters said yes,
+    and only there (a chair's decision in some runs tabled it in every run unseen)."""
+    m = run_model(_load(model_fixture, replications=12, **{
+        "parameters.rules.propose": "retable_near_miss", "parameters.council.vote_noise": 3.0}))
+    ev = m.log.to_frame()
+    share = ev[(ev["type"] == "vote") & (ev["year"] == 2025)].groupby("run")["yes"].mean()
+    backed = set(share.index[share >= 0.5])
+    assert backed and backed != set(range(m.R))  # runs of both kinds
+    re = _events(m, "retabled")
+    assert set(re["run"]) == backed and set(re["year"]) == {2027}
+    again = ev[(ev["type"] == "vote") & (ev["year"] == 2027)]
+    assert set(again["run"]) == backed
