@@ -170,6 +170,14 @@ def test_veto_event_carries_reason_terms(model_fixture):
     v = _events(m, "veto").iloc[0]
     terms = ["term_econ", "term_sovereignty", "term_trust", "term_dominance"]
     assert v[terms].notna().all()
+    # The reasons are the vetoing state's own: its vote's terms in that run, not another
+    # voter's (any state's terms passed the check above).
+    votes = _events(m, "vote")
+    own = votes[(votes["run"] == v["run"]) & (votes["country"] == "IND")].iloc[0]
+    assert v["country"] == "IND"
+    np.testing.assert_array_equal(v[terms].to_numpy(float), own[terms].to_numpy(float))
+    others = votes[(votes["run"] == v["run"]) & (votes["country"] != "IND")]
+    assert not (others[terms].to_numpy(float) == own[terms].to_numpy(float)).all(axis=1).any()
 
 
 def test_unknown_rule_name_fails_at_validation(model_fixture):
