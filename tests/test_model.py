@@ -176,3 +176,42 @@ def test_a_batch_with_the_union_in_some_runs_only_gives_each_run_its_own_numbers
     formed = _ind(m, "in_customs_union")[:, -1].any(axis=1)
     assert formed.any() and not formed.all()
     check_batch_consistency(sc, runs=list(range(6)))
+
+
+def test_each_scenario_event_moves_what_it_names(model_fixture):
+    """GDP shocks, trust shocks, border clashes and sanctions against the same runs without
+    them (common random numbers). Only their loading and logging were tested: a GDP shock
+    that raised GDP, a clash that raised trust or sanctions that cheapened one direction
+    of trade passed the suite."""
+    events = [
+        {"type": "gdp_shock", "year": 2026, "countries": ["RUS"], "size": -0.34},
+        {"type": "trust_shock", "year": 2026, "countries": ["IND", "CHN"], "size": 0.2},
+        {"type": "border_clash", "year": 2027, "countries": ["KGZ", "TJK"], "severity": 0.5},
+        {"type": "sanctions", "year": 2027, "target": "RUS", "by": "ROW", "trade_cost": 0.2},
+    ]
+    runs = {}
+    for name, ev in (("base", []), ("events", events)):
+        sc = load_scenario(model_fixture("small_base.yaml"),
+                           overrides={"replications": 2, "events": ev})
+        runs[name] = SCOModel(sc)
+        runs[name].run_model()
+    base, m = runs["base"], runs["events"]
+    i = m.codes.index
+    # A permanent level shift of Russia's GDP from 2026, nobody else's.
+    ratio = _ind(m, "gdp_baseline_path_usd") / _ind(base, "gdp_baseline_path_usd")
+    np.testing.assert_allclose(ratio[:, 1:, i("RUS")], 0.66, rtol=1e-12)
+    ratio[:, 1:, i("RUS")] = 1.0
+    np.testing.assert_array_equal(ratio, 1.0)
+    # Mutual trust: +0.2 between India and China, -trust_loss x severity after the clash.
+    want = np.zeros((m.N, m.N))
+    want[i("IND"), i("CHN")] = want[i("CHN"), i("IND")] = 0.2
+    loss = sc.parameters.council.trust_loss
+    want[i("KGZ"), i("TJK")] = want[i("TJK"), i("KGZ")] = -loss * 0.5
+    np.testing.assert_allclose(m.trust - base.trust, np.broadcast_to(want, m.trust.shape),
+                               rtol=0, atol=1e-12)
+    # Sanctions: Russia's trade with the Rest of World costs 20 % more both ways.
+    want = np.ones((m.N, m.N))
+    want[i("RUS"), i("ROW")] = want[i("ROW"), i("RUS")] = 1.2
+    np.testing.assert_allclose(m.cost_change, np.broadcast_to(want, m.cost_change.shape),
+                               rtol=1e-12)
+    np.testing.assert_array_equal(base.cost_change, 1.0)
