@@ -471,3 +471,23 @@ def test_near_miss_rule_retables_only_where_most_voters_backed_it(model_fixture)
     assert set(re["run"]) == backed and set(re["year"]) == {2027}
     again = ev[(ev["type"] == "vote") & (ev["year"] == 2027)]
     assert set(again["run"]) == backed
+
+
+def test_kept_commitments_build_trust_among_the_participants_only(model_fixture):
+    """Each year in force, trust between two participants that stay moves trust_gain of the
+    way to 1; nobody else's trust moves. No test looked at trust gained (a gain of the wrong
+    sign or size passed)."""
+    sc = _load(model_fixture, replications=2, **{"parameters.rules.vote": "always_yes",
+                                                  "parameters.rules.defect": "never_defect"})
+    m = SCOModel(sc)
+    start = m.trust.copy()
+    m.run_model()
+    inside = _union_share(m).astype(bool)  # (R, T, N)
+    p = inside[0, -1]
+    assert p.sum() == 11 and (inside[:, :, p].sum(axis=1) == 3).all()  # 2026-2028
+    g = sc.parameters.council.trust_gain
+    want = start.copy()
+    pair = p[:, None] & p[None, :] & ~np.eye(m.N, dtype=bool)
+    want[:, pair] = 1.0 - (1.0 - start[:, pair]) * (1.0 - g) ** 3
+    np.testing.assert_allclose(m.trust, want, rtol=0, atol=1e-12)
+    assert np.abs(m.trust - start).max() > 0.01
