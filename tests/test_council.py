@@ -37,8 +37,8 @@ def test_decide_rules_on_known_votes():
     assert adopted[0] and part[0].tolist() == [True, False, True, False]
     with pytest.raises(ValueError, match="consensus"):
         decide(votes, eligible, "unanimity")
-    # At the threshold: two of three reach a two-thirds majority, and do not reach the
-    # default 0.667 (docs/model.md: yes share >= qualified_majority).
+    # At the threshold: two of three reach a two-thirds majority (the scenario default,
+    # docs/model.md: yes share >= qualified_majority), and do not reach 0.667.
     adopted, _ = decide(votes, eligible & [True, True, True, False], "qualified_majority",
                         threshold=2 / 3)
     assert adopted[0]

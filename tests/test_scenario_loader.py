@@ -61,7 +61,7 @@ def test_minimal_gets_defaults() -> None:
     s = load_scenario(GOOD / "minimal.yaml")
     assert s.seed == 0 and s.replications == 1
     assert s.parameters.trade.sigma == 5.0
-    assert s.parameters.council.qualified_majority == pytest.approx(0.667)
+    assert s.parameters.council.qualified_majority == 2 / 3
     assert s.parameters.rules == {
         "vote": "utility_vote", "defect": "threshold_defect", "propose": "never_retable",
         "consent": "consent_unless_harmed"}

@@ -188,7 +188,8 @@ class CouncilParams(BaseModel):
         description="decision rule for every proposal; unset: each proposal type's default "
         "(docs/model.md); a proposal's own decision_rule takes precedence",
     )
-    qualified_majority: float = Field(0.667, gt=0.5, le=1.0)
+    # Two thirds exactly: 6 of 9 voters is a two-thirds majority (0.667 refused it).
+    qualified_majority: float = Field(2 / 3, gt=0.5, le=1.0)
     ratification_lag: int = Field(1, ge=0)
     defection_years: int = Field(3, ge=1)
     exit_threshold: float = Field(0.0, gt=-1.0)

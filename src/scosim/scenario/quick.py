@@ -62,7 +62,7 @@ _TRADE = {
 _DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry", "interested_members")
 _COUNCIL = {
     "decision_rule": (_L, None, (None, *_DECISION_RULES)),
-    "qualified_majority": (_F, 0.667, 0.5, True, 1.0, False),
+    "qualified_majority": (_F, 2 / 3, 0.5, True, 1.0, False),
     "ratification_lag": (_I, 1, 0, False, None, False),
     "defection_years": (_I, 3, 1, False, None, False),
     "exit_threshold": (_F, 0.0, -1.0, True, None, False),
