@@ -82,7 +82,7 @@ def test_failure_draws_match_probability():
 def test_host_cost_shares():
     np.testing.assert_allclose(host_cost_shares([213.0, 260.0, 50.0]),
                                np.array([213, 260, 50]) / 523)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no length in any economy"):
         host_cost_shares([0.0, 0.0])
 
 

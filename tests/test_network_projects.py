@@ -42,11 +42,11 @@ def test_insecurity_and_sanction_multipliers():
     m = insecurity_multiplier(s, touch, factor=2.0)
     # edge 1 touches economies 0 and 1: the worst instability counts; edge 2 touches none.
     np.testing.assert_allclose(m, [[1.0, 2.0, 1.0], [1.4, 1.4, 1.0]])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"instability must be in \[0, 1\]"):
         insecurity_multiplier([[1.5, 0, 0]], touch)
     sm = sanction_multiplier([[1.0, 3.0, 1.0]], touch)
     np.testing.assert_allclose(sm, [[1.0, 3.0, 1.0]])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="finite and >= 1"):
         sanction_multiplier([[0.5, 1, 1]], touch)
 
 
@@ -55,7 +55,7 @@ def test_congestion_is_bpr_and_monotone():
     np.testing.assert_allclose(c, [1.0, 1.0 + 0.15 / 16, 1.15, 1.0])
     grid = congestion_multiplier(np.linspace(0, 30, 31), np.full(31, 10.0))
     assert np.all(np.diff(grid) >= 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="capacities must be > 0"):
         congestion_multiplier([1.0], [0.0])
 
 

@@ -36,9 +36,12 @@ def test_year_value_constant() -> None:
     assert yv == 0.03 and yv == YearValue(0.03) and yv != YearValue({2025: 0.03})
 
 
-@pytest.mark.parametrize("bad", [{}, {"x": 1.0}, {2027: "a"}, "0.5", True, [1, 2], float("nan")])
-def test_year_value_rejects(bad: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "said"), [
+    ({}, "empty mapping"), ({"x": 1.0}, "not an integer year"),
+    ({2027: "a"}, "must be a finite number"), ("0.5", "got str"), (True, "got True"),
+    ([1, 2], "got list"), (float("nan"), "expected a finite number")])
+def test_year_value_rejects(bad: object, said: str) -> None:
+    with pytest.raises(ValueError, match=said):
         YearValue(bad)  # type: ignore[arg-type]
 
 

@@ -68,7 +68,7 @@ def test_cost_multiplier_rises_with_insecurity_and_stays_in_bounds():
     assert ins[0].tolist() == pytest.approx([0, 10 / 260, 0.5, 5000 / 5250])
     m = edge_cost_multiplier(ins, 0.3)
     assert np.all(np.diff(m[0]) > 0) and m.min() == 1.0 and m.max() < 1.3
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"insecurity must lie in \[0, 1\]"):
         edge_cost_multiplier(np.array([[1.5]]))
 
 
