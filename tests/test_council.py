@@ -491,3 +491,41 @@ def test_kept_commitments_build_trust_among_the_participants_only(model_fixture)
     want[:, pair] = 1.0 - (1.0 - start[:, pair]) * (1.0 - g) ** 3
     np.testing.assert_allclose(m.trust, want, rtol=0, atol=1e-12)
     assert np.abs(m.trust - start).max() > 0.01
+
+
+def test_trust_across_a_defection_follows_the_documented_rule(model_fixture):
+    """docs/model.md, Trust: each year in force, every pair of participants who both stay
+    gains ``trust_gain * (1 - trust)``; every staying participant's trust in a leaver falls
+    by ``trust_loss`` (floored at 0); nothing else moves. Belarus leaves in 2027 and takes
+    its EAEU partners out. No test checked trust exactly across a departure, so leavers
+    still counted as keeping the commitment (gaining trust in their last year) passed."""
+    sc = _load(model_fixture, replications=2, **{
+        "parameters.rules.vote": "always_yes",
+        "parameters.council.defection_years": 2,
+        "parameters.council.exit_threshold": -0.5,
+        "countries.BLR.exit_threshold": 1.0,
+    })
+    m = SCOModel(sc)
+    start = m.trust.copy()
+    m.run_model()
+    inside = _union_share(m).astype(bool)  # (R, T, N), T = 2025..2028
+    ev = m.log.to_frame()
+    out = ev[ev["type"].isin(["defection", "bloc_exit"])]
+    gain, loss = sc.parameters.council.trust_gain, sc.parameters.council.trust_loss
+    off = ~np.eye(m.N, dtype=bool)
+    for r in range(m.R):
+        want = start[r].copy()
+        left = set()
+        for t, year in enumerate(range(2025, 2029)):
+            part = inside[r, t]
+            gone = out[(out["run"] == r) & (out["year"] == year)]["country"]
+            leaving = np.isin(m.codes, list(gone))
+            assert not (leaving & ~part).any()
+            stay = part & ~leaving
+            both = stay[:, None] & stay[None, :] & off
+            want[both] += gain * (1.0 - want[both])
+            hit = stay[:, None] & leaving[None, :]
+            want[hit] = np.maximum(want[hit] - loss, 0.0)
+            left |= set(gone)
+        assert left == {"BLR", "ARM", "KAZ", "KGZ", "RUS"}  # the departure happened
+        np.testing.assert_allclose(m.trust[r], want, rtol=0, atol=1e-12)
