@@ -99,6 +99,12 @@ def test_route_sanction_raises_costs():
 def test_contract_kit():
     sc = _short("corridor_trans_afghan_high", end=2033)
     check_policy_contract(sc, runs=[0, 1])
+    # The batch check sees run-mixing in the preview only if the runs' previews differ: here
+    # they do (each run's GDP path, from baseline.yaml's growth volatility, and its sigma),
+    # asserted so that the check keeps its power (a preview averaging over the batch fails).
+    econ = [run_model(sc, runs=[r]).log.to_frame().query("type == 'vote'")
+            .set_index("country")["term_econ"] for r in (0, 2)]
+    assert (econ[0] - econ[1]).abs().max() > 1e-5
     check_batch_consistency(sc, runs=[0, 2])
 
 
