@@ -230,11 +230,9 @@ def sweep(
         raise ValueError(f"method {method!r} is not one of grid, lhs, sobol, morris")
     if not outputs:
         raise ValueError("give at least one --output INDICATOR:COUNTRY[:YEAR]")
-    if scheduler is not None and executor != "dask":
-        # As scosim run: else the sweep would run here and the cluster would sit idle.
-        raise ValueError(
-            f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
-        )
+    from scosim.experiments.executors import check_scheduler
+
+    check_scheduler(executor, scheduler)  # else the sweep would run here, the cluster idle
     if n is None:
         n = 5 if method == "grid" else 64
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -263,6 +261,7 @@ def sweep(
         open_sweep_dir,
         sweep_key,
     )
+    from scosim.run_stop import kept_note
 
     started = utc_now()
     sweeps = Path(out) / sc.name / "sweeps"
@@ -316,13 +315,8 @@ def sweep(
         if not kept:
             shutil.rmtree(tmp, ignore_errors=True)
             remove_empty_dirs(created)
-            exc.add_note("no batch had finished, so nothing was kept")
-        elif kept >= n_batches:
-            exc.add_note(f"all {n_batches} batches had finished and are kept in {tmp}; the "
-                         "same command finishes the sweep without running them again")
-        else:
-            exc.add_note(f"{kept} of {n_batches} batches had finished and are kept in {tmp}; "
-                         "the same command resumes from them")
+        exc.add_note(kept_note(kept, n_batches, tmp,
+                               finishes="finishes the sweep without running them again"))
         raise
     return target
 

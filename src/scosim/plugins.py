@@ -324,13 +324,19 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
         for slot, name in scenario.parameters.mechanisms.items()
         if name is not None
     }
-    specs = {(h, s) for h, s in scenario.parameters.rules.items()}
-    for ov in scenario.countries.values():
-        specs |= set(ov.rules.items())
-    rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s) for h, s in sorted(specs)}
+    rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s)
+             for h, s in rule_specs(scenario)}
     return {"proposal_types": types, "mechanisms": mechs, "rules": rules,
             "declared": {"proposal_types": declared_types(scenario),
                          "mechanisms": declared_mechanisms(scenario)}}
+
+
+def rule_specs(scenario: Any) -> list[tuple[str, str]]:
+    """Every ``(hook, rule)`` a scenario names, its own and its economies', sorted."""
+    specs = set(scenario.parameters.rules.items())
+    for ov in scenario.countries.values():
+        specs |= set(ov.rules.items())
+    return sorted(specs)
 
 
 def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from scosim.scenario import Scenario
     from scosim.store_runs import StoreRunWriter
 
-__all__ = ["open_writer", "run_id", "stopped"]
+__all__ = ["kept_note", "open_writer", "run_id", "stopped"]
 
 
 def run_id(started: str, digest: str, seed: int, replications: int) -> str:
@@ -105,15 +105,28 @@ def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: 
     if not done:
         writer.discard()
         remove_empty_dirs(created)
-        exc.add_note("no batch had finished, so nothing was kept")
-        return
-    writer.release()
+    else:
+        writer.release()
     where = getattr(writer, "partial", None) or writer.location
     command = "the same command" if resume else "the same command without --no-resume"
-    if done >= n_batches:
-        note = (f"all {n_batches} batches had finished and are kept in {where}; {command} "
-                "finishes the run")
-    else:
-        note = (f"{done} of {n_batches} batches had finished and are kept in {where}; "
-                f"{command} resumes from them")
-    exc.add_note(note)
+    exc.add_note(kept_note(done, n_batches, where, command=command,
+                           finishes="finishes the run"))
+
+
+def kept_note(done: int, total: int, where: object, *, finishes: str,
+              command: str = "the same command") -> str:
+    """What a stopped run or sweep kept, and what the same command does with it.
+
+    Args:
+        done: Batches finished (0: nothing was kept).
+        total: Batches in all.
+        where: The partial directory (or URL) that keeps them.
+        finishes: What the command does once every batch is done ("finishes the run").
+        command: How to call the command again.
+    """
+    if not done:
+        return "no batch had finished, so nothing was kept"
+    if done >= total:
+        return f"all {total} batches had finished and are kept in {where}; {command} {finishes}"
+    return (f"{done} of {total} batches had finished and are kept in {where}; "
+            f"{command} resumes from them")

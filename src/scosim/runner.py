@@ -16,7 +16,13 @@ import pandas as pd
 from scosim import __version__, worker_start
 from scosim._malloc import keep_freed_memory
 from scosim.errors import stop_on_sigterm
-from scosim.experiments.executors import BatchOutput, BatchSpec, execute, iter_batches
+from scosim.experiments.executors import (
+    BatchOutput,
+    BatchSpec,
+    check_scheduler,
+    execute,
+    iter_batches,
+)
 from scosim.experiments.landed import check_landed
 from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.runner.versions)
     PLUGINS,
@@ -24,6 +30,7 @@ from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.ru
     check_plugins,
     check_versions,
     plugin_versions,
+    scenario_versions,
     version_difference,
     versions,
 )
@@ -375,10 +382,7 @@ def run(
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
-    if scheduler is not None and executor != "dask":
-        raise ValueError(
-            f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
-        )
+    check_scheduler(executor, scheduler)
     # Workers start importing the model while the scenario is read and the run planned.
     worker_start.start_early(executor, workers, scheduler)
     store = is_url(str(out))
@@ -425,9 +429,12 @@ def run(
     from scosim.data import load_calibration
 
     cal = load_calibration()
-    # As workers check it: a table edited since the build is named (recorded and matched
-    # on resume), not hidden behind the version string its manifest still carries.
-    data_version = versions()["data"]
+    # What workers check: a table edited since the build is named (recorded and matched
+    # on resume), not hidden behind the version string its manifest still carries, and
+    # so is every plug-in scosim does not ship, by its code's hash.
+    expected = scenario_versions(sc)
+    data_version = expected["data"]
+    plugins = expected.get(PLUGINS, "")
     root = local_path(out)
     match = {
         "scenario_hash": digest,
@@ -437,7 +444,6 @@ def run(
         "data_version": data_version,
         "package_version": __version__,
     }
-    plugins = plugin_versions(sc)
     if plugins:
         # A plug-in edited between an interrupted run and its resumption would mix numbers.
         match["plugin_versions"] = plugins
@@ -463,7 +469,7 @@ def run(
     try:
         return _write_run(sc, out, root, digest, match, manifest, resume, progress,
                           plots, executor, workers, scheduler, retries, on_batch,
-                          fs_root=(fs, store_root) if store else None)
+                          fs_root=(fs, store_root) if store else None, expected=expected)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -485,6 +491,7 @@ def _write_run(
     retries: int | None,
     on_batch: Callable[[int, int], None] | None,
     fs_root: tuple[Any, str] | None,
+    expected: dict[str, str],
 ) -> Result:
     """Open the run's directory, run its batches into it, draw its plots, publish it."""
     bs = match["batch_size"]
@@ -511,9 +518,6 @@ def _write_run(
     try:
         resolved_text = sc.resolved_yaml()
         writer.write_text("scenario.yaml", resolved_text)
-        expected = versions()  # edited calibration tables included (never mixed in unseen)
-        if manifest["plugin_versions"]:
-            expected[PLUGINS] = manifest["plugin_versions"]
         done = writer.done_batches
         specs = (
             BatchSpec(scenario_path="", overrides={}, runs=b, batch_id=i,

@@ -197,6 +197,20 @@ def _progress(enabled: bool, executor: str) -> Any:
     )
 
 
+def check_scheduler(executor: str, scheduler: str | None) -> None:
+    """Refuse a scheduler address with any executor but Dask (it would sit idle).
+
+    Checked by every command before anything is written, and again by :func:`execute`.
+
+    Raises:
+        ValueError: Naming the address and the option to add.
+    """
+    if scheduler is not None and executor != "dask":
+        raise ValueError(
+            f"--scheduler {scheduler} is only used with the Dask executor; add --executor dask"
+        )
+
+
 def execute(
     specs: Iterable[BatchSpec],
     fn: Callable[[BatchSpec], T],
@@ -256,11 +270,7 @@ def execute(
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
-    if scheduler is not None and executor != "dask":
-        raise ValueError(
-            f"a Dask scheduler ({scheduler}) is only used with the dask executor; "
-            f"add --executor dask (executor is {executor!r})"
-        )
+    check_scheduler(executor, scheduler)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         # Not the pool's "max_workers must be greater than 0", nor Dask's own words.

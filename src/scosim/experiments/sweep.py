@@ -336,17 +336,13 @@ class ScenarioModelFn:
         """Resolve the scenario here for the real model (a worker may not reach the file)."""
         if self.scenario_yaml or (self.batch_fn is not None and not self.common_random_numbers):
             return
-        from scosim.experiments.versions import PLUGINS, plugin_versions, versions
+        from scosim.experiments.versions import scenario_versions
         from scosim.scenario import load_scenario
 
         sc = load_scenario(self.scenario_path, overrides=dict(self.overrides) or None)
         object.__setattr__(self, "scenario_yaml", sc.resolved_yaml())
         if not self.versions:
-            mine = versions()
-            plugins = plugin_versions(sc)
-            if plugins:
-                mine[PLUGINS] = plugins
-            object.__setattr__(self, "versions", mine)
+            object.__setattr__(self, "versions", scenario_versions(sc))
 
     def _scenario(self) -> Any:
         """The scenario, in the process that runs the points (cached per process)."""

@@ -83,6 +83,7 @@ def plugin_versions(scenario: Any) -> str:
     on one machine and not another).
     """
     from scosim.model.slots import get_mechanism, mechanism_origin
+    from scosim.plugins import rule_specs
     from scosim.proposals import get_type, type_origin
     from scosim.rules.registry import resolve_rule, rule_origin
 
@@ -91,13 +92,23 @@ def plugin_versions(scenario: Any) -> str:
         for p in scenario.proposals]
     used += [(f"mechanism {name}", mechanism_origin(name), get_mechanism(name))
              for name in scenario.parameters.mechanisms.values() if name is not None]
-    specs = set(scenario.parameters.rules.items())
-    for ov in scenario.countries.values():
-        specs |= set(ov.rules.items())
     used += [(f"rule {hook}:{spec}", rule_origin(hook, spec), resolve_rule(hook, spec))
-             for hook, spec in specs]
+             for hook, spec in rule_specs(scenario)]
     return "; ".join(sorted({f"{what}: {origin}, {_module_hash(obj)}"
                              for what, origin, obj in used if origin != "builtin"}))
+
+
+def scenario_versions(scenario: Any) -> dict[str, str]:
+    """What a worker must match to run this scenario's batches.
+
+    :func:`versions`, and the scenario's non-built-in plug-ins under :data:`PLUGINS`
+    when it uses any (:func:`plugin_versions`).
+    """
+    out = versions()
+    plugins = plugin_versions(scenario)
+    if plugins:
+        out[PLUGINS] = plugins
+    return out
 
 
 def _module_hash(obj: Any) -> str:
@@ -126,11 +137,8 @@ def check_plugins(expected: Mapping[str, str], scenario: Any) -> None:
         return
     got = plugin_versions(scenario)
     if got != want:
-        import socket
-
-        raise VersionMismatch(
-            f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: the "
-            f"scenario's plug-ins are {got or 'built in only'!r} here, {want!r} on the "
+        raise _refused(
+            f"the scenario's plug-ins are {got or 'built in only'!r} here, {want!r} on the "
             "client. To fix: install the same plug-in versions (and the same files of "
             "plug-ins given by dotted path) on every worker as on the client")
 
@@ -145,11 +153,15 @@ def check_versions(expected: Mapping[str, str]) -> None:
         return
     differs = version_difference(expected, versions())
     if differs:
-        import socket
+        raise _refused(differs)
 
-        raise VersionMismatch(
-            f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: {differs}"
-        )
+
+def _refused(why: str) -> VersionMismatch:
+    """A worker's refusal of a batch, naming its host and process."""
+    import socket
+
+    return VersionMismatch(
+        f"worker on {socket.gethostname()} (pid {os.getpid()}) refuses the batch: {why}")
 
 
 def version_difference(
