@@ -52,6 +52,11 @@ def _check_runs(runs_p: set[int], runs_b: set[int]) -> None:
         )
 
 
+#: Why an indicator is left out of a comparison (:func:`_unmatched_message` groups by these).
+POLICY_ONLY = "only the policy run records"
+BASELINE_ONLY = "only the baseline run records"
+
+
 def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
     """The warning for ``n`` unpaired rows, naming their indicators grouped by why.
 
@@ -87,9 +92,9 @@ def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,
     out: dict[str, str] = {}
     for name in sorted(set(p.index) | set(b.index)):
         if name not in b.index:
-            out[name] = "only the policy run records"
+            out[name] = POLICY_ONLY
         elif name not in p.index:
-            out[name] = "only the baseline run records"
+            out[name] = BASELINE_ONLY
         elif p[name] + b[name] > 2 * both.get(name, 0):
             out[name] = "some years or economies in one run only"
     return out

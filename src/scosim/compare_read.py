@@ -31,6 +31,7 @@ import pandas as pd
 
 from scosim import compare as cmp
 from scosim.compare import KEYS, Comparison, Method, PairingError
+from scosim.compare_pairs import BASELINE_ONLY, POLICY_ONLY
 from scosim.compare_shares import (
     apply_share_intervals,
     combine_flags,
@@ -319,8 +320,8 @@ def _plan(pol: _Side, base: _Side, by: list[str],
     b_names = {i for i, _ in base.rows}
     unmatched = sum(pol.indicator_rows(i) for i in p_names - b_names)
     unmatched += sum(base.indicator_rows(i) for i in b_names - p_names)
-    which.update(dict.fromkeys(p_names - b_names, "only the policy run records"))
-    which.update(dict.fromkeys(b_names - p_names, "only the baseline run records"))
+    which.update(dict.fromkeys(p_names - b_names, POLICY_ONLY))
+    which.update(dict.fromkeys(b_names - p_names, BASELINE_ONLY))
     units: list[tuple[str, set[int] | None, int]] = []
     for name in sorted(p_names & b_names):
         size = max(pol.indicator_rows(name), base.indicator_rows(name))
