@@ -302,3 +302,24 @@ def test_pool_workers_start_with_one_blas_thread_and_the_caller_env_is_restored(
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
     assert execute(specs_for(2, 1), blas_threads_env, executor="process", workers=2,
                    progress=False) == ["3", "3"]
+
+
+def test_the_local_cluster_does_not_want_port_8787(recwarn):
+    """Before: ``dashboard_address=None`` still bound Dask's default 8787, so a second run
+    (or any other cluster) warned "Port 8787 is already in use"."""
+    import socket
+
+    from scosim.experiments.dask_run import local_cluster
+
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))
+        held.listen()
+    except OSError:
+        pass  # already taken by something else: as good for this test
+    try:
+        with local_cluster(1) as cluster:
+            assert cluster.scheduler.http_server.port != 8787
+    finally:
+        held.close()
+    assert not [w for w in recwarn if "8787" in str(w.message)]

@@ -27,7 +27,8 @@ from scosim.experiments.executors import BatchSpec, _Advance, _Deliver, _Numbere
 #: runs a batch sets glibc's thresholds itself anyway (:mod:`scosim._malloc`), which
 #: also covers workers of clusters started elsewhere. The statistical
 #: profiler (a thread sampling the task's stack every 10 ms) only feeds the
-#: dashboard, which is off; so do the system monitor and the event-loop tick
+#: dashboard, which no one is shown (it sits on any free port); so do the system
+#: monitor and the event-loop tick
 #: (blocked-loop warnings), and a memory check each second is plenty for tasks
 #: of seconds. With Dask's defaults an idle two-worker cluster took 7 % of a core
 #: (client 3.9 %, each worker 1.7 %); with these 2 %.
@@ -79,7 +80,9 @@ def local_cluster(workers: int) -> Any:
             n_workers=workers,
             threads_per_worker=1,  # the model is numpy-bound; processes give parallelism
             processes=True,
-            dashboard_address=None,  # no port to clash with another run's dashboard
+            # Any free port: None still binds 8787, and a second run (or any other
+            # cluster) then warned "Port 8787 is already in use".
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
 
