@@ -120,6 +120,8 @@ def _only(root: Path, pattern: str) -> Path:
 def _here_and_on_the_cluster(cluster: Any, args: list[str], tmp_path: Path) -> int:
     """``scosim ARGS`` with ``--out local``, then on the cluster with ``--out remote``.
 
+    The second command is given ``--scheduler`` alone: it implies the Dask executor.
+
     Returns the number of tasks the cluster ran (its own record, so the command cannot
     have run here), after checking they ran on its workers and left their directories
     empty.
@@ -131,11 +133,23 @@ def _here_and_on_the_cluster(cluster: Any, args: list[str], tmp_path: Path) -> i
     cl, client, dirs = cluster
     assert main([*args, "--out", "local"]) == 0
     with get_task_stream(client) as stream:
-        assert main([*args, "--out", "remote", "--executor", "dask",
-                     "--scheduler", cl.scheduler_address]) == 0
+        assert main([*args, "--out", "remote", "--scheduler", cl.scheduler_address]) == 0
     assert {t["worker"] for t in stream.data} <= set(dirs)
     assert all(not any(d.iterdir()) for d in dirs.values())
     return len(stream.data)
+
+
+def test_a_run_given_only_a_scheduler_runs_on_that_cluster(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: `scosim run --scheduler ADDR` was refused until --executor dask was added."""
+    monkeypatch.chdir(tmp_path)
+    scen = _scenario_here(tmp_path)
+    args = ["run", scen, "--replications", "4", "--batch-size", "2", "--no-plots", "--quiet"]
+    assert _here_and_on_the_cluster(cluster, args, tmp_path) >= 2
+    local, remote = (pd.read_parquet(_only(tmp_path / where / "small_cu", "*") / "indicators")
+                     for where in ("local", "remote"))
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
 
 
 def test_a_sweep_given_a_scheduler_runs_on_that_cluster(

@@ -266,23 +266,48 @@ def test_read_only_results_are_a_clean_error(tmp_path, monkeypatch, capsys):
 # ------------------------------------------------------------------ executors
 
 
-def test_scheduler_without_dask_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "explore"])
+@pytest.mark.parametrize("executor", ["local", "process"])
+def test_a_scheduler_with_another_executor_named_is_refused(tmp_path, capsys, command,
+                                                            executor):
+    """--scheduler alone implies Dask; naming another executor would leave the cluster idle."""
     out = tmp_path / "r"
-    err = _user_error(capsys, main(["run", str(SMALL_BASE), "--scheduler", "tcp://h:8786",
-                                    "--out", str(out), "--quiet"]))
-    assert "only used with the Dask executor" in err and "--executor dask" in err
+    args = {"run": [str(SMALL_BASE)], "compare": [str(SMALL_CU), str(SMALL_BASE)],
+            "explore": [],
+            "sweep": [str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5",
+                      "--output", "gdp_usd:KAZ"]}[command]
+    with pytest.raises(SystemExit) as info:
+        main([command, *args, "--executor", executor, "--scheduler", "tcp://h:8786",
+              "--out", str(out), *([] if command == "explore" else ["--quiet"])])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (f"scosim {command}: error: --scheduler tcp://h:8786 runs the batches on "
+                   f"the Dask cluster there, but --executor {executor} would run them on this "
+                   "machine; leave out --executor (--scheduler implies dask)\n"), err
     assert _nothing_under(out)
 
 
-def test_a_sweep_given_a_scheduler_without_dask_is_refused(tmp_path, capsys):
-    """As for scosim run: else the sweep would run here and the cluster sit idle."""
-    out = tmp_path / "r"
-    err = _user_error(capsys, main([
-        "sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=3:5", "--output",
-        "gdp_usd:KAZ", "--scheduler", "tcp://h:8786", "--out", str(out), "--quiet"]))
-    assert err == ("scosim: error: --scheduler tcp://h:8786 is only used with the Dask "
-                   "executor; add --executor dask\n")
-    assert _nothing_under(out)
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "explore"])
+def test_the_executor_left_out_is_dask_with_a_scheduler_and_local_without(command):
+    from scosim.cli import _resolve_executor, build_parser
+
+    parser = build_parser()
+    args = {"run": ["x.yaml"], "compare": ["a.yaml", "b.yaml"], "explore": [],
+            "sweep": ["x.yaml", "--output", "gdp_usd:KAZ"]}[command]
+    for extra, expected in (([], "local"), (["--scheduler", "tcp://h:8786"], "dask"),
+                            (["--executor", "process"], "process")):
+        ns = parser.parse_args([command, *args, *extra])
+        assert ns.executor is None or extra[:1] == ["--executor"]
+        _resolve_executor(parser, ns)
+        assert ns.executor == expected, (command, extra)
+
+
+def test_the_api_still_refuses_a_scheduler_without_dask(tmp_path):
+    """scosim.run has no "left out": executor defaults to local there, so it must say so."""
+    with pytest.raises(ValueError, match=r"--scheduler tcp://h:8786 is only used with the "
+                       r"Dask executor; add --executor dask"):
+        run(SMALL_BASE, scheduler="tcp://h:8786", out=tmp_path / "r", progress=False)
+    assert _nothing_under(tmp_path / "r")
 
 
 @pytest.mark.parametrize("command", ["run", "sweep", "compare", "explore"])

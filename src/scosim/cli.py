@@ -228,9 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="results root: a directory, or an fsspec URL such as s3://bucket/results "
         "(needs s3fs; workers write there directly) (default: results)",
     )
-    r.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    r.add_argument("--executor", choices=("local", "process", "dask"),
+                   help="where the batches run (default: local, or dask with --scheduler)")
     r.add_argument("--workers", type=worker_count, help="worker processes (process / local Dask)")
-    r.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    r.add_argument("--scheduler",
+                   help="Dask scheduler address, tcp://host:8786 (implies --executor dask; "
+                   "without it --executor dask starts a LocalCluster)")
     r.add_argument("--batch-size", type=int, help="runs stepped together (default 250)")
     r.add_argument("--no-plots", action="store_true", help="skip plots")
     r.add_argument("--no-resume", action="store_true", help="never resume an interrupted run")
@@ -320,7 +323,8 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--out", default="results", help="results root (default: results)")
-    p.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    p.add_argument("--executor", choices=("local", "process", "dask"),
+                   help="where the batches run (default: local, or dask with --scheduler)")
     p.add_argument("--workers", type=worker_count, help="worker processes (process / local Dask)")
     p.add_argument(
         "--scheduler", help="Dask scheduler address (implies --executor dask), as for scosim run"
@@ -341,6 +345,23 @@ def console() -> None:
     sys.exit(code)
 
 
+def _resolve_executor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Fill in ``--executor`` when it was left out: Dask with ``--scheduler``, else local.
+
+    Every command that takes ``--scheduler`` treats it the same way. An executor named
+    together with ``--scheduler`` must be Dask: any other would run the batches here and
+    leave the cluster idle.
+    """
+    scheduler = getattr(args, "scheduler", None)
+    if args.executor is None:
+        args.executor = "dask" if scheduler else "local"
+    elif scheduler and args.executor != "dask":
+        parser.exit(EXIT_USER_ERROR, (
+            f"scosim {args.command}: error: --scheduler {scheduler} runs the batches on the "
+            f"Dask cluster there, but --executor {args.executor} would run them on this "
+            "machine; leave out --executor (--scheduler implies dask)\n"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``scosim`` command line with ``argv`` (default ``sys.argv[1:]``); the exit code."""
     parser = build_parser()
@@ -348,8 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
-    if (getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local"
-            and not getattr(args, "scheduler", None)):  # explore: --scheduler implies Dask
+    if hasattr(args, "executor"):
+        _resolve_executor(parser, args)
+    if getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local":
         # Ignored otherwise: the run would take as long as without it (as --scheduler
         # without Dask, refused by scosim.runner.run).
         parser.exit(EXIT_USER_ERROR, (

@@ -106,13 +106,14 @@ def add_experiment_parsers(sub: Any) -> None:
     c.add_argument("--out", default="results",
                    help="results root: where runs are looked up and YAML files run, and the "
                    "report is written to OUT/compare/ (default: results)")
-    c.add_argument("--executor", choices=("local", "process", "dask"), default="local",
-                   help="executor when a YAML file must be run (default: local)")
+    c.add_argument("--executor", choices=("local", "process", "dask"),
+                   help="executor when a YAML file must be run (default: local, or dask "
+                   "with --scheduler)")
     c.add_argument("--workers", type=worker_count,
                    help="worker processes when a YAML file must be run (process / local Dask)")
     c.add_argument("--scheduler",
-                   help="Dask scheduler address when a YAML file must be run, with --executor "
-                   "dask (default: a LocalCluster)")
+                   help="Dask scheduler address when a YAML file must be run (implies "
+                   "--executor dask; without it --executor dask starts a LocalCluster)")
     c.add_argument(
         "--plot-workers",
         type=int,
@@ -149,11 +150,13 @@ def add_experiment_parsers(sub: Any) -> None:
     s.add_argument("--out", default="results",
                    help="results root; the sweep is written to OUT/<scenario>/sweeps/ "
                    "(default: results)")
-    s.add_argument("--executor", choices=("local", "process", "dask"), default="local")
+    s.add_argument("--executor", choices=("local", "process", "dask"),
+                   help="where the batches run (default: local, or dask with --scheduler)")
     s.add_argument("--workers", type=worker_count,
                    help="worker processes (process / local Dask)")
     s.add_argument("--scheduler",
-                   help="Dask scheduler address, with --executor dask (default: a LocalCluster)")
+                   help="Dask scheduler address (implies --executor dask; without it "
+                   "--executor dask starts a LocalCluster)")
     s.add_argument("--batch-size", type=int, default=256,
                    help="design points per batch, one executor task each (default 256)")
     s.add_argument("--quiet", action="store_true",

@@ -83,7 +83,7 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         raise FileNotFoundError(
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
         )
-    executor = "dask" if args.scheduler and args.executor == "local" else args.executor
+    executor = args.executor or ("dask" if args.scheduler else "local")
     return {
         "scenario": args.scenario,
         "scenarios_dir": scenarios_dir,
