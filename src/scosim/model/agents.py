@@ -65,17 +65,24 @@ class State(mesa.Agent):
         """Current GDP path value (US$), per run."""
         return self.model.gdp[:, self.index]
 
-    def vote(self, ctx: VoteContext) -> np.ndarray:
-        """Vote on a proposal through this state's ``vote`` rule.
+    def vote(self, ctx: VoteContext, hook: str = "vote") -> np.ndarray:
+        """Vote on a proposal through this state's rule for ``hook``.
 
         Args:
             ctx: The documented vote context.
+            hook: ``"vote"``, or a hook whose rules take a vote context (``"apply"``):
+                the proposal type's ``vote_hook``. Without a rule for it, the
+                ``vote`` rule decides.
 
         Returns:
             ``(R,)`` bool, True = yes.
         """
-        fn = self.rules["vote"]
-        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["vote"])
+        hook = self.voting_hook(hook)
+        return as_decision(self.rules[hook](ctx), ctx.n_runs, self.rule_names[hook])
+
+    def voting_hook(self, hook: str) -> str:
+        """The hook whose rule decides a vote asked through ``hook`` (``hook`` or ``vote``)."""
+        return hook if hook in self.rules else "vote"
 
     def defect(self, ctx: DefectContext) -> np.ndarray:
         """Decide whether to leave an arrangement, through the ``defect`` rule.

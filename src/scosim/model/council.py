@@ -243,7 +243,7 @@ def _collect_votes(
             history=model.log,
             sponsor=sponsors[:, i],
         )
-        votes[:, i] = agent.vote(ctx) & voters[:, i]
+        votes[:, i] = agent.vote(ctx, arr.vote_hook) & voters[:, i]
         if event is None:
             continue
         model.log.add(
@@ -253,7 +253,7 @@ def _collect_votes(
             code,
             arr.pid,
             yes=votes[:, i],
-            rule=agent.rule_names["vote"],
+            rule=agent.rule_names[agent.voting_hook(arr.vote_hook)],
             sponsor=sponsors[:, i],
             leader_share=info["leader_share"][:, i],
             utility=u[:, i] + noise[:, i],

@@ -66,6 +66,7 @@ def _check(cls: Any, name: str) -> None:
             "(prefix helpers with '_')"
         )
     _check_membership(cls)
+    _check_vote_hook(cls)
     spec = cls.spec
     if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
         raise PluginError(
@@ -78,6 +79,17 @@ def _check(cls: Any, name: str) -> None:
             f"proposal type {cls.name!r}: its spec's `type` field must be "
             f"Literal[{cls.name!r}], got {spec.model_fields['type'].annotation!r}"
         )
+
+
+def _check_vote_hook(cls: Any) -> None:
+    from scosim.rules.registry import SHARED_RULES
+
+    # The voters' rules are called with a vote context: only hooks whose rules take one.
+    allowed = ["vote", *sorted(h for h, shared in SHARED_RULES.items() if shared == "vote")]
+    if cls.vote_hook not in allowed:
+        raise PluginError(f"proposal type {cls.name!r}: `vote_hook` {cls.vote_hook!r} is not "
+                          f"a hook whose rules take a vote context; allowed: "
+                          f"{', '.join(allowed)}")
 
 
 def _check_membership(cls: Any) -> None:
@@ -94,7 +106,7 @@ def _check_membership(cls: Any) -> None:
 
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
-    "retable", "indicators", "record_always", "event_fields", "membership",
+    "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

@@ -3,7 +3,8 @@
 The record of SCO enlargement holds decisions *not* to apply as well as
 applications: Mongolia (observer since 2004) and Turkmenistan never applied,
 India, Pakistan, Iran and Belarus did (docs/hindcasts.md). This type asks the
-prospective applicant alone, by its own vote rule, whether it applies; the
+prospective applicant alone, by its own ``apply`` rule (else its vote rule), whether
+it applies; the
 Council's members do not vote (they decide later, on an ``accession``).
 
 The applicant's score has the Council's terms (docs/model.md):
@@ -23,7 +24,9 @@ The applicant's score has the Council's terms (docs/model.md):
 * ``trust``: the applicant's mean trust in the current members, minus neutral.
 * ``dominance``: 0 (no bloc's gains to compare).
 
-The applicant applies when its vote is yes; "adopted" here means "applied".
+The applicant decides through its ``apply`` rule, or its ``vote`` rule when the
+scenario gives it none; it applies when that says yes ("adopted" here means
+"applied").
 Nothing is implemented (statuses do not change) and nobody can leave.
 """
 
@@ -53,6 +56,7 @@ class Application(ProposalType):
     ratification_lag = 0
     exit_allowed = False
     retable = False
+    vote_hook = "apply"
 
     check = staticmethod(check_application)
 

@@ -75,6 +75,9 @@ class ProposalType:
             ``parameters.council.ratification_lag``.
         exit_allowed: Participants judge realised gains yearly and may leave.
         retable: The chair may table the proposal again after a rejection.
+        vote_hook: The rule hook through which the voters decide: ``"vote"``, or
+            ``"apply"`` for an applicant deciding whether to apply (a state with no
+            rule for the hook decides by its ``vote`` rule).
         indicators: ``{name: unit}`` recorded every year by :meth:`record`.
         record_always: Record the indicators even when no proposal of the type
             is in the scenario (built-ins: every results table has the same columns).
@@ -100,6 +103,7 @@ class ProposalType:
     ratification_lag: ClassVar[int | None] = None
     exit_allowed: ClassVar[bool] = True
     retable: ClassVar[bool] = True
+    vote_hook: ClassVar[str] = "vote"
     indicators: ClassVar[dict[str, str]] = {}
     record_always: ClassVar[bool] = False
     event_fields: ClassVar[dict[str, EventField]] = {}

@@ -28,6 +28,7 @@ __all__ = [
     "BUILTIN_RULES",
     "ENTRY_POINT_GROUP",
     "HOOKS",
+    "SHARED_RULES",
     "RuleError",
     "available_rules",
     "register_hook",
@@ -60,6 +61,11 @@ BUILTIN_RULES: dict[str, tuple[str, ...]] = {
     "cooperate": ("conditional_cooperation", "free_riding", "sovereignty_capped",
                   "keep_effort"),
 }
+#: Hooks whose rules take another hook's context and may be any of its rules: an
+#: applicant decides whether to apply with a vote context, so every vote rule is also an
+#: apply rule (rules registered under ``apply`` itself come first).
+SHARED_RULES: dict[str, str] = {"apply": "vote"}
+BUILTIN_RULES["apply"] = BUILTIN_RULES["vote"]
 
 #: Entry-point group scanned for third-party rules (names "hook.name").
 ENTRY_POINT_GROUP = "scosim.rules"
@@ -169,7 +175,10 @@ def available_rules(hook: str) -> list[str]:
     """
     _load_builtins()
     _check_hook(hook)
-    return sorted(set(_REGISTRY[hook]) | set(_entry_points(hook)))
+    names = set(_REGISTRY[hook]) | set(_entry_points(hook))
+    if hook in SHARED_RULES:
+        names |= set(available_rules(SHARED_RULES[hook]))
+    return sorted(names)
 
 
 def _resolve_path(spec: str) -> Callable[..., Any]:
@@ -244,6 +253,8 @@ def resolve_rule(hook: str, spec: str) -> Callable[..., Any]:
     if spec in _REGISTRY[hook]:
         return _REGISTRY[hook][spec]
     eps = _entry_points(hook)
+    if hook in SHARED_RULES and spec not in eps and spec in available_rules(SHARED_RULES[hook]):
+        return resolve_rule(SHARED_RULES[hook], spec)
     if spec in eps:
         try:
             obj = eps[spec].load()
@@ -275,6 +286,8 @@ def rule_origin(hook: str, spec: str) -> str:
     fn = resolve_rule(hook, spec)
     if ":" in spec:
         return f"path {spec}"
+    if hook in SHARED_RULES and spec not in _REGISTRY[hook] and spec not in _entry_points(hook):
+        return rule_origin(SHARED_RULES[hook], spec)  # a vote rule deciding an application
     if _REGISTRY[hook].get(spec) is fn:
         builtin = fn.__module__ in ("scosim.rules.builtin", "scosim.security.rules")
         return "builtin" if builtin else f"registered {fn.__module__}"
