@@ -37,6 +37,9 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
     "duplicate_ids": ("duplicate_ids", 4, "proposals[1].id", (
         "duplicate proposal id 'cu'", "proposals[0].id")),
     "year_range": ("year_range", 4, "events[0].year", ("2031", "outside", "2025-2030")),
+    # Before: accepted, and the shock changed nothing (trust among one state).
+    "lone_trust_shock": ("lone_trust_shock", 4, "events[0].countries", (
+        "IND alone would change nothing", "list at least two states")),
     "phase_in": ("phase_in", 9, "proposals[0].phase_in[2028]", (
         "non-decreasing", "0.3 in 2028", "0.5 in 2027")),
     "unknown_rule": ("unknown_rule", 4, "parameters.rules.vote", (

@@ -104,7 +104,7 @@ def test_lists_replace_not_append(tmp_path: Path) -> None:
         "  - {type: gdp_shock, year: 2031, countries: [CHN], size: -0.1}\n")
     (tmp_path / "b.yaml").write_text(
         "extends: a.yaml\nname: b\nevents:\n"
-        "  - {type: trust_shock, year: 2029, countries: [IND], size: 0.1}\n")
+        "  - {type: trust_shock, year: 2029, countries: [IND, CHN], size: 0.1}\n")
     s = load_scenario(tmp_path / "b.yaml")
     assert [e.type for e in s.events] == ["trust_shock"]
 

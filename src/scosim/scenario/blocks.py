@@ -308,7 +308,11 @@ class Parameters(BaseModel):
 
 
 class BorderClashEvent(BaseModel):
-    """Armed clash on a border: trust falls, trade costs rise on the pair."""
+    """Armed clash on a border: trust among ``countries`` falls (trade costs do not move).
+
+    ``severity`` scales ``parameters.council.trust_loss``. For a clash that also raises
+    trade costs, add a ``sanctions`` event on the pair (docs/model.md, known gaps).
+    """
 
     model_config = STRICT
     type: Literal["border_clash"]
@@ -354,13 +358,27 @@ class GdpShockEvent(BaseModel):
 
 
 class TrustShockEvent(BaseModel):
-    """Shift in mutual trust among ``countries`` (added to the trust matrix)."""
+    """Shift in mutual trust among ``countries`` (added to the trust matrix).
+
+    Each listed state's trust in each other listed state moves by ``size``, so one
+    state alone would change nothing: at least two are required.
+    """
 
     model_config = STRICT
     type: Literal["trust_shock"]
     year: int
-    countries: Annotated[StateList, Field(min_length=1)]
+    countries: StateList
     size: float = Field(ge=-1.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _two_or_more(self) -> TrustShockEvent:
+        if len(self.countries) < 2:
+            raise Issues([(("countries",), (
+                f"a trust_shock moves the trust of each listed state in the others, so "
+                f"{' '.join(self.countries) + ' alone' if self.countries else 'an empty list'}"
+                " would change nothing: list at least "
+                "two states (to move the members' trust in one state, list it with them)"))])
+        return self
 
 
 Event = Annotated[
