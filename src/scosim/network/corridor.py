@@ -13,12 +13,17 @@ minus the annualised cost share plus transit fees) and the financing terms.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from typing_extensions import override
 
-from scosim.network.finance import capital_shares, failure_probability, finance_project
+from scosim.network.bank_link import lenders
+from scosim.network.finance import (
+    FinanceOutcome,
+    failure_probability,
+    finance_project,
+)
 from scosim.network.mechanism import (
     LEVER_FEE,
     LEVER_OPERATING,
@@ -91,19 +96,33 @@ class Corridor(ProposalType):
             listed = np.array([c in parts for c in model.codes])
         return np.broadcast_to(listed, (model.R, model.N)).copy()
 
-    def _finance(self, model: SCOModel, instability: np.ndarray) -> Any:
-        """Expected payments and risk (R, N) under the proposal's financing."""
+    def _finance(self, model: SCOModel, instability: np.ndarray) -> FinanceOutcome:
+        """Expected payments and risk (R, N) under the proposal's financing.
+
+        Bank loans are on the terms of a ``development_bank`` in force in the run, else
+        the default bank's (:mod:`scosim.network.bank_link`).
+        """
         p = self.proposal
         route = (instability * (self.host_shares > 0)).max(axis=1)
-        pf = failure_probability(route, _BANK["tenor"], _BANK["failure_base"],
-                                 _BANK["failure_sensitivity"])
-        capital = capital_shares(model.is_member(), "gdp", gdp=model.gdp)
         share = p.core.bank_share if p.financing != "budget" else 0.0
-        return finance_project(np.full(model.R, self.cost_usd), self.host_shares, p.financing,
-                               capital=capital, bank_share=share, rate=_BANK["rate"],
-                               tenor=_BANK["tenor"], grace=_BANK["grace"],
-                               recovery=_BANK["recovery"], failure_prob=pf,
-                               discount_rate=DISCOUNT_RATE)
+        out: FinanceOutcome | None = None
+        for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
+            pf = failure_probability(route, lender.tenor, _BANK["failure_base"],
+                                     _BANK["failure_sensitivity"])
+            fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
+                                  p.financing, capital=lender.capital, bank_share=share,
+                                  rate=lender.rate, tenor=lender.tenor, grace=_BANK["grace"],
+                                  recovery=_BANK["recovery"], failure_prob=pf,
+                                  discount_rate=DISCOUNT_RATE)
+            if out is None:  # the first lender's runs; the others' are filled in below
+                out = fin
+                continue
+            runs = lender.runs
+            out = FinanceOutcome(paid=np.where(runs[:, None], fin.paid, out.paid),
+                                 risk=np.where(runs[:, None], fin.risk, out.risk),
+                                 bank_loss=np.where(runs, fin.bank_loss, out.bank_loss))
+        assert out is not None  # lenders() covers every run
+        return out
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,

@@ -20,7 +20,9 @@ Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
 inverse-GDP allocation is unsourced and lends the smallest members several times
 more than any development bank would relative to their GDP; the paid-in capital
 is counted as spent; the gain is a present value over the tenor, not a yearly
-one; nothing happens after adoption (no tariff, trade cost or finance lever).
+one. After adoption it changes no tariff, trade cost or finance lever; corridors financed
+by the bank borrow on its terms in the runs where it is in force
+(:mod:`scosim.network.bank_link`), which its preview does not count.
 """
 
 from __future__ import annotations

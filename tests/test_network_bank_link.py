@@ -1,0 +1,92 @@
+"""Corridors borrow on the terms of the scenario's own Development Bank when it is in force.
+
+Before, a corridor financed by the SCO Development Bank used the default bank's terms
+(4 %, 20 years, capital by members' GDP) even in runs where the scenario's own
+``development_bank`` proposal, on other terms, was in force (docs/network.md, "Not done
+yet"). The checks rest on an identity of loan arithmetic: a loan repaid at the rate that
+discounts it has a present value equal to its principal, whatever its tenor, so hosts
+repaying a ``bank_guaranteed`` loan at 4 % (the discount rate) pay exactly the project's
+cost; a cheaper loan costs them less.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from scosim.model.model import SCOModel
+from scosim.network.bank_link import lenders
+from scosim.network.corridor import DISCOUNT_RATE
+from scosim.scenario import load_scenario
+
+INSTC = Path(__file__).resolve().parents[1] / "scenarios" / "corridor_instc.yaml"
+#: Members that own the narrow bank below; Iran hosts the corridor, Kyrgyzstan does neither.
+OWNERS = ["CHN", "RUS", "IND", "IRN"]
+
+
+def _model(bank: dict[str, Any] | None, financing: str = "bank_guaranteed",
+           run: bool = True) -> tuple[SCOModel, Any]:
+    props: list[dict[str, Any]] = [{"type": "corridor", "id": "instc", "year": 2026,
+                                    "proposer": "IND", "project": "INSTC_CHABAHAR",
+                                    "financing": financing}]
+    if bank is not None:
+        props.insert(0, {"type": "development_bank", "id": "bank", "year": 2025,
+                         "proposer": "CHN", **bank})
+    sc = load_scenario(INSTC, overrides={"replications": 2, "years": {"start": 2025,
+                                                                      "end": 2027},
+                                         "proposals": props})
+    m = SCOModel(sc)
+    if run:
+        m.run_model()
+    return m, next(a for a in m.arrangements if a.pid == "instc")
+
+
+def test_a_bank_on_the_default_terms_changes_nothing() -> None:
+    _, alone = _model(None, "bank_project")
+    _, with_bank = _model({}, "bank_project")  # 4 %, 20 years, capital by GDP, all members
+    np.testing.assert_array_equal(with_bank.paid, alone.paid)
+    np.testing.assert_array_equal(with_bank.risk, alone.risk)
+
+
+@pytest.mark.parametrize("tenor", [10, 20, 35])
+def test_hosts_pay_the_cost_when_the_bank_lends_at_the_discount_rate(tenor: int) -> None:
+    _, arr = _model({"lending_rate": DISCOUNT_RATE, "tenor_years": tenor})
+    np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd, rtol=1e-12)
+
+
+def test_a_cheaper_bank_loan_costs_the_hosts_less_and_a_dearer_one_more() -> None:
+    paid = {rate: _model({"lending_rate": rate})[1].paid.sum(axis=1)
+            for rate in (0.0, 0.02, 0.06)}
+    cost = _model(None)[1].cost_usd
+    assert (paid[0.0] < paid[0.02]).all() and (paid[0.02] < cost).all()
+    assert (paid[0.06] > cost).all()
+    # Only the loan's 70 % is cheaper: the hosts' up-front 30 % is paid in full.
+    assert (paid[0.0] > 0.3 * cost).all()
+
+
+def test_a_failed_project_loan_is_borne_by_the_banks_owners() -> None:
+    m, default = _model(None, "bank_project")
+    _, narrow = _model({"participants": OWNERS, "decision_rule": "interested_members"},
+                       "bank_project")
+    kgz, chn = m.codes.index("KGZ"), m.codes.index("CHN")
+    assert (default.risk[:, kgz] > 0).all()  # the default bank: every member owns a share
+    assert (narrow.risk[:, kgz] == 0).all()  # not an owner, not a host
+    assert (narrow.risk[:, chn] > default.risk[:, chn]).all()  # fewer owners, larger shares
+    # What the owners bear adds up to the same expected loss of the bank.
+    np.testing.assert_allclose(narrow.risk.sum(axis=1), default.risk.sum(axis=1), rtol=1e-12)
+
+
+def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
+    m, arr = _model({"lending_rate": 0.0}, run=False)
+    bank = next(a for a in m.arrangements if a.pid == "bank")
+    bank.participants[:] = m.is_member()
+    bank.in_force[:] = [True, False]
+    found = lenders(m, 0.04, 20)
+    assert [(lend.pid, lend.runs.tolist()) for lend in found] == [
+        ("bank", [True, False]), (None, [False, True])]
+    paid = arr._finance(m, np.zeros((m.R, m.N))).paid.sum(axis=1)
+    assert paid[0] < paid[1]
+    np.testing.assert_allclose(paid[1], arr.cost_usd, rtol=1e-12)  # the default, at 4 %
