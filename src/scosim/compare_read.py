@@ -38,7 +38,13 @@ from scosim.compare_shares import (
     zero_one_flags,
     zero_one_indicators,
 )
-from scosim.result_tables import _is_url, _join, batch_files, read_json, read_table
+from scosim.result_tables import (
+    _is_url,
+    _join,
+    batch_files,
+    read_manifest_json,
+    read_table,
+)
 
 __all__ = [
     "OWN_BASELINE",
@@ -54,7 +60,7 @@ def read_manifest(run_dir: str | Path) -> dict:
     """Read ``manifest.json`` of a results directory, with an error that says what is wrong."""
     path = _join(run_dir, "manifest.json")
     try:
-        return read_json(path)
+        return read_manifest_json(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise FileNotFoundError(
             f"{path} not found: {run_dir} is not a results directory "

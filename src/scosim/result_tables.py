@@ -76,6 +76,23 @@ def read_json(location: str | Path) -> Any:
                          f"column {exc.colno})") from None
 
 
+def read_manifest_json(location: str | Path) -> dict[str, Any]:
+    """A run's ``manifest.json`` from a path or URL: a JSON object, else a named error.
+
+    Valid JSON that is not an object (``[]``, ``null``: a file truncated or overwritten
+    by hand) ended ``scosim show``, ``list`` and ``compare`` in an AttributeError.
+
+    Raises:
+        FileNotFoundError: No such file.
+        ValueError: The file is not JSON, or not a JSON object, naming it.
+    """
+    data = read_json(location)
+    if not isinstance(data, dict):
+        raise ValueError(f"{location} is damaged: it holds {json.dumps(data)[:40]}, not a JSON "
+                         "object of the run's fields (restore it, or run the scenario again)")
+    return data
+
+
 def read_table(
     file: str,
     columns: Sequence[str] | None = None,
@@ -358,7 +375,7 @@ def open_result(path: str | Path) -> Result:
     """
     p: str | Path = str(path).rstrip("/") if _is_url(path) else Path(path)
     try:
-        manifest = read_json(_join(p, MANIFEST))
+        manifest = read_manifest_json(_join(p, MANIFEST))
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise FileNotFoundError(f"{p} is not a scosim run directory (no {MANIFEST})") from None
     if manifest.get("status") != "complete":

@@ -374,6 +374,8 @@ def find_resumable(
             m = json.loads((p / MANIFEST).read_text())
         except (OSError, json.JSONDecodeError):
             continue
+        if not isinstance(m, dict):  # damaged (``[]``, ``null``): nothing to resume
+            continue
         if all(m.get(k) == v for k, v in match.items()) and (
             include_locked or not is_locked(p)
         ):

@@ -50,8 +50,11 @@ def catalogue_rows(root: str | Path = "results") -> list[dict[str, Any]]:
     for mf in sorted(Path(root).glob(f"*/*/{MANIFEST}")):
         try:
             m = json.loads(mf.read_text())
-            status = m.get("status", "?")
         except (OSError, json.JSONDecodeError):
+            m = None
+        if isinstance(m, dict):
+            status = m.get("status", "?")
+        else:  # not JSON, or JSON that is not an object ([], null)
             # Listed, not dropped: a run that vanished from the list was a puzzle.
             m, status = {}, "damaged manifest"
         partial = mf.parent.name.startswith(PARTIAL_PREFIX)
