@@ -73,3 +73,39 @@ def test_a_partial_run_with_a_damaged_manifest_is_not_resumed_and_does_not_stop_
                  "--quiet", "--no-plots"]) == 0
     assert "resumed" not in capsys.readouterr().err
     assert (partial / "manifest.json").read_text() == "[]"  # left as it was
+
+
+# ------------------------------------------------------------------ compare runs nothing in vain
+
+
+def _year_file(tmp_path: Path, start: int, end: int) -> Path:
+    path = tmp_path / "later.yaml"
+    path.write_text(f"extends: {SMALL_BASE}\nname: later\nyears: {{start: {start}, end: {end}}}\n")
+    return path
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("missing baseline", "no finished run 'nope' under"),
+    ("other seed", "policy and baseline have different seed (3 vs 7)"),
+    ("no common year", "policy (2025-2028) and baseline (2031-2034) simulate no common year"),
+    ("year outside", "--year 2040 is not a year both runs simulated (2025-2028)"),
+])
+def test_compare_refuses_before_it_runs_a_scenario_file(tmp_path, capsys, finished_run, case,
+                                                        message):
+    """A policy YAML file was run (and its run left under --out) before the comparison
+    found the baseline missing, of another seed, of other years, or --year outside them."""
+    root = tmp_path / "results"
+    base = root / "small_base" / finished_run.name
+    shutil.copytree(finished_run, base)  # seed 7, 2 replications, 2025-2028
+    args = {
+        "missing baseline": [str(SMALL_CU), "nope", "--replications", "2"],
+        "other seed": [str(SMALL_CU), str(base), "--replications", "2", "--seed", "3"],
+        "no common year": [str(SMALL_CU), str(_year_file(tmp_path, 2031, 2034))],
+        "year outside": [str(SMALL_CU), str(SMALL_BASE), "--year", "2040"],
+    }[case]
+    before = _runs(root)
+    assert main(["compare", *args, "--out", str(root), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert _runs(root) == before
+    assert not (root / "compare").exists()

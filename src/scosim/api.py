@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shutil
 import sys
 import textwrap
@@ -102,6 +101,50 @@ def _declared_units(runs: Sequence[str | Path | None], out: str | Path,
     return units
 
 
+def _planned(ref: str, run_dir: str | Path | None, *, replications: int | None = None,
+             seed: int | None = None) -> dict[str, Any]:
+    """Years, seed and replications of one side of a comparison, before anything runs.
+
+    Args:
+        ref: The side as given (a scenario file when ``run_dir`` is None).
+        run_dir: The finished run it names, or None for a scenario file to run.
+        replications: ``--replications`` for a scenario file (else its own).
+        seed: ``--seed`` for a scenario file (else its own).
+    """
+    if run_dir is not None:
+        from scosim.compare_read import read_manifest
+
+        return read_manifest(run_dir)
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(ref)  # a bad file fails here, with the message run() would give
+    return {"scenario": sc.name, "years": [sc.years.start, sc.years.end], "file": True,
+            "seed": sc.seed if seed is None else seed,
+            "replications": sc.replications if replications is None else replications}
+
+
+def _check_planned(pol: dict[str, Any], base: dict[str, Any], year: int | None) -> None:
+    """Refuse, before a scenario file is run, a comparison that would fail once it had run.
+
+    The years must overlap (and hold ``--year``); a policy file must be run with the seed
+    and replications of a finished baseline (a baseline file takes the policy's).
+
+    Raises:
+        PairingError: Years that do not overlap, or seed / replications that differ.
+        ValueError: ``--year`` outside the common years.
+    """
+    from scosim.compare_read import _check_common_years, check_pairable
+
+    _check_common_years(pol, base)
+    if pol.get("file") and not base.get("file"):
+        check_pairable({**pol, "status": "complete"}, base)
+    yp, yb = pol.get("years"), base.get("years")
+    if year is not None and isinstance(yp, list) and isinstance(yb, list):
+        first, last = max(yp[0], yb[0]), min(yp[1], yb[1])
+        if not first <= year <= last:
+            raise ValueError(f"--year {year} is not a year both runs simulated ({first}-{last})")
+
+
 def _is_scenario_file(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
 
@@ -168,6 +211,7 @@ def compare_runs(
         ``(comparison, report directory)``.
     """
     from scosim.compare import PairingError, compare_results, largest_effect_year
+    from scosim.compare_read import read_manifest
     from scosim.report import write_report
     from scosim.scenario.schema import indicator_names
 
@@ -227,15 +271,17 @@ def compare_runs(
     out = _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "scheduler": scheduler,
           "progress": progress}
-    if _is_scenario_file(policy):
+    # Finished runs are found, and what will be paired is checked, before a YAML file
+    # is run: a baseline that did not exist or could not pair left the policy's run behind.
+    pol_dir = None if _is_scenario_file(policy) else resolve_run(policy, out)
+    base_dir = None if _is_scenario_file(baseline) else resolve_run(baseline, out)
+    _check_planned(_planned(policy, pol_dir, replications=replications, seed=seed),
+                   _planned(baseline, base_dir), year)
+    if pol_dir is None:
         pol_dir = run(policy, replications=replications, seed=seed, **kw).path
-    else:
-        pol_dir = resolve_run(policy, out)
-    pm = json.loads((pol_dir / "manifest.json").read_text())
-    if _is_scenario_file(baseline):
+    pm = read_manifest(pol_dir)
+    if base_dir is None:
         base_dir = run(baseline, replications=pm["replications"], seed=pm["seed"], **kw).path
-    else:
-        base_dir = resolve_run(baseline, out)
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )
