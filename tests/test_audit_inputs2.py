@@ -109,3 +109,58 @@ def test_compare_refuses_before_it_runs_a_scenario_file(tmp_path, capsys, finish
     assert message in err and "Traceback" not in err
     assert _runs(root) == before
     assert not (root / "compare").exists()
+
+
+# ------------------------------------------------------------------ explore's address
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """``os.execve`` replaced: a test that reached the server start fails, not hangs."""
+    import os
+
+    def execve(*args: object) -> None:
+        raise AssertionError("the server was started")
+
+    monkeypatch.setattr(os, "execve", execve)
+
+
+@pytest.mark.parametrize(("port", "said"), [
+    ("-1", "argument --port: -1 is not a port number: give 1-65535"),
+    ("99999", "argument --port: 99999 is not a port number: give 1-65535"),
+    ("0", "argument --port: 0 is not a port number: give 1-65535"),
+])
+def test_explore_refuses_a_port_number_out_of_range(capsys, no_server, port, said):
+    """``--port -1`` or ``99999`` started the server, which stopped on a traceback
+    ("OverflowError: bind(): port must be 0-65535")."""
+    pytest.importorskip("streamlit")
+    with pytest.raises(SystemExit) as info:
+        main(["explore", "--scenarios", str(FIXTURES / "model"), "--port", port])
+    assert info.value.code == 2
+    assert said in capsys.readouterr().err
+
+
+def test_explore_refuses_a_host_or_port_it_cannot_listen_on(tmp_path, capsys, no_server):
+    """An unknown --host ended in a traceback (socket.gaierror) from inside Streamlit; a
+    port in use was Streamlit's "Port N is not available", exit status 1; an --out that
+    is a file was found only when a run on the page failed."""
+    import socket
+
+    pytest.importorskip("streamlit")
+    pytest.importorskip("plotly")
+    scenarios = ["explore", "--scenarios", str(FIXTURES / "model")]
+    assert main([*scenarios, "--host", "no-such-host.invalid", "--port", "18781"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "scosim: error: --host no-such-host.invalid: not an address of this machine (")
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        assert main([*scenarios, "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: --host 127.0.0.1 --port {port}: in use by another program; give "
+        "another --port\n")
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main([*scenarios, "--out", str(afile)]) == 2
+    assert capsys.readouterr().err.startswith(f"scosim: error: --out {afile} is a file")

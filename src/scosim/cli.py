@@ -321,7 +321,7 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
         "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--port", type=_port_number, default=8501, help="port (default 8501)")
     p.add_argument("--out", default="results", help="results root (default: results)")
     p.add_argument("--executor", choices=("local", "process", "dask"),
                    help="where the batches run (default: local, or dask with --scheduler)")
@@ -330,6 +330,25 @@ def _explore_arguments(p: argparse.ArgumentParser) -> None:
         "--scheduler", help="Dask scheduler address (implies --executor dask), as for scosim run"
     )
     p.add_argument("--open", action="store_true", help="open a browser window")
+
+
+def _port_number(text: str) -> int:
+    """An ``argparse`` type for ``--port``: a TCP port, 1 to 65535.
+
+    Refused at parsing: the server was started with it and stopped on a traceback
+    ("bind(): port must be 0-65535"); port 0 would serve on a port the printed address
+    does not name.
+
+    Raises:
+        argparse.ArgumentTypeError: Not an integer, or outside 1-65535.
+    """
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number: give 1-65535")
+    return port
 
 
 def console() -> None:

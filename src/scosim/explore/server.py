@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import json
 import os
@@ -51,6 +52,7 @@ def serve(args: argparse.Namespace) -> int:
             f"the explorer needs {' and '.join(missing)}: pip install 'scosim[explore]'"
         )
     config = explore_config(args)
+    check_listen(args.host, args.port)
     env = {**os.environ, "SCOSIM_EXPLORE": json.dumps(config)}
     cmd = streamlit_command(args)
     print(f"scosim explore: serving on http://{args.host}:{args.port}/ (Ctrl-C stops)", flush=True)
@@ -58,6 +60,38 @@ def serve(args: argparse.Namespace) -> int:
     sys.stderr.flush()
     os.execve(sys.executable, cmd, env)
     return 0  # pragma: no cover - execve does not return
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse, before the server starts, an address this machine cannot listen on.
+
+    Streamlit reported an unknown host as a traceback (``gaierror``) and a port in
+    use with exit status 1. The test socket is closed at once (it never listened, so
+    the port is free again for the server).
+
+    Raises:
+        ValueError: ``host`` does not resolve, or ``(host, port)`` cannot be bound.
+    """
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ValueError(f"--host {host}: not an address of this machine "
+                         f"({getattr(exc, 'strerror', None) or exc}); e.g. 127.0.0.1 "
+                         "(this machine only) or 0.0.0.0 (every interface)") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        # As the server will: a port left in TIME_WAIT by a stopped explorer is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            why = ("in use by another program; give another --port"
+                   if exc.errno == errno.EADDRINUSE else
+                   f"cannot listen there ({exc.strerror or exc}); give an address of this "
+                   "machine, e.g. 127.0.0.1, or another --port")
+            raise ValueError(f"--host {host} --port {port}: {why}") from None
 
 
 def explore_config(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,6 +117,10 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         raise FileNotFoundError(
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
         )
+    if Path(args.out).is_file():
+        # Else the page came up and every run on it failed.
+        raise ValueError(f"--out {args.out} is a file, not a results directory; give a "
+                         "directory, or a path that does not exist yet")
     executor = args.executor or ("dask" if args.scheduler else "local")
     return {
         "scenario": args.scenario,
