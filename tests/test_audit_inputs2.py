@@ -164,3 +164,30 @@ def test_explore_refuses_a_host_or_port_it_cannot_listen_on(tmp_path, capsys, no
     afile.write_text("")
     assert main([*scenarios, "--out", str(afile)]) == 2
     assert capsys.readouterr().err.startswith(f"scosim: error: --out {afile} is a file")
+
+
+# ------------------------------------------------------------------ an empty --out
+
+
+@pytest.mark.parametrize("command", [
+    ["run", str(SMALL_BASE), "--replications", "2", "--quiet", "--no-plots"],
+    ["list"],
+    ["show", "small_base"],
+    ["compare", str(SMALL_CU), str(SMALL_BASE), "--quiet"],
+    ["sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=4:6", "--method", "lhs",
+     "--n", "2", "--output", "gdp_usd:KAZ", "--quiet"],
+    ["hindcast", "--replications", "1"],
+    ["explore", "--scenarios", str(FIXTURES / "model")],
+])
+def test_an_empty_out_is_refused_by_every_command(tmp_path, monkeypatch, capsys, no_server,
+                                                  command):
+    """``--out ""`` (a variable left unset) wrote a run into the current directory and
+    made ``scosim list`` say "no runs under /"."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--out", ""])
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"scosim {command[0]}: error: --out is empty; give a results directory (or leave "
+        "the option out for the default)\n")
+    assert list(tmp_path.iterdir()) == []

@@ -388,6 +388,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    if isinstance(getattr(args, "out", None), str) and not args.out.strip():
+        # `--out "$RESULTS"` with the variable unset: a run was written into the current
+        # directory, and `scosim list` looked under "/".
+        parser.exit(EXIT_USER_ERROR, (
+            f"scosim {args.command}: error: --out is empty; give a results directory (or "
+            "leave the option out for the default)\n"))
     if hasattr(args, "executor"):
         _resolve_executor(parser, args)
     if getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local":
