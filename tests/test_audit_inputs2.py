@@ -191,3 +191,21 @@ def test_an_empty_out_is_refused_by_every_command(tmp_path, monkeypatch, capsys,
         f"scosim {command[0]}: error: --out is empty; give a results directory (or leave "
         "the option out for the default)\n")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ numbers the model cannot take
+
+
+@pytest.mark.parametrize("value", ["1.5", "3"])
+def test_a_trust_gain_above_one_is_refused(tmp_path, capsys, value):
+    """``trust_gain: 3`` was accepted and moved trust out of [0, 1] (``trust + gain x
+    (1 - trust)`` overshoots): trust_received ran from -37 to 77 in a customs union run."""
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {SMALL_CU}\nname: s\nparameters:\n  council: {{trust_gain: "
+                    f"{value}}}\n")
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {path}:4: parameters.council.trust_gain: {value} is out of range: "
+        "must be <= 1.0\n")
+    path.write_text(path.read_text().replace(value, "1"))
+    assert main(["validate", str(path)]) == 0  # all of the gap closed in a year

@@ -197,7 +197,9 @@ class CouncilParams(BaseModel):
         0.25, ge=0,
         description="sd of a vote's random shock as a fraction of the size of its score's "
         "terms (sum of absolute weighted terms)")
-    trust_gain: float = Field(0.02, ge=0)
+    # A share of the gap to full trust closed in a year: above 1 it overshot (trust 3
+    # gave trust_received from -37 to 77, where trust lies in [0, 1]).
+    trust_gain: float = Field(0.02, ge=0, le=1)
     trust_loss: float = Field(0.1, ge=0)
     chair_order: ChairOrder = "alphabetical"
 

@@ -67,7 +67,7 @@ _COUNCIL = {
     "defection_years": (_I, 3, 1, False, None, False),
     "exit_threshold": (_F, 0.0, -1.0, True, None, False),
     "vote_noise": (_F, 0.25, 0, False, None, False),
-    "trust_gain": (_F, 0.02, 0, False, None, False),
+    "trust_gain": (_F, 0.02, 0, False, 1, False),
     "trust_loss": (_F, 0.1, 0, False, None, False),
     "chair_order": (_L, "alphabetical", ("alphabetical",)),
 }
