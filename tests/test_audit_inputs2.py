@@ -209,3 +209,28 @@ def test_a_trust_gain_above_one_is_refused(tmp_path, capsys, value):
         "must be <= 1.0\n")
     path.write_text(path.read_text().replace(value, "1"))
     assert main(["validate", str(path)]) == 0  # all of the gap closed in a year
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    ("parameters:\n  growth: {mode: fixed, rate: 3}\n",
+     "4: parameters.growth.rate: every value must be in (-1, 1] (a fraction a year: 0.03 "
+     "means 3 %), got 3"),
+    ("parameters:\n  growth: {mode: fixed, rate: {2025: 0.03, 2027: 500}}\n",
+     "4: parameters.growth.rate: every value must be in (-1, 1] (a fraction a year: 0.03 "
+     "means 3 %), got 500"),
+    ("events:\n  - {type: gdp_shock, year: 2026, countries: [KAZ], size: 5}\n",
+     "4: events[0].size: 5 is out of range: must be <= 1 (a doubling); size is a fraction: "
+     "0.05 means 5 %"),
+    ("events:\n  - {type: gdp_shock, year: 2026, countries: [KAZ], size: 1.0e+300}\n",
+     "4: events[0].size: 1e+300 is out of range: must be <= 1 (a doubling)"),
+])
+def test_a_growth_rate_or_gdp_shock_written_as_a_percentage_is_refused(tmp_path, capsys, body,
+                                                                       said):
+    """``rate: 3`` or a shock ``size: 5`` meant as percent ran at 300 % a year or a sixfold
+    GDP without a word; ``rate: 500`` or ``size: 1e300`` passed validation and the run
+    then failed, exit 1, on "growth factors must be finite and > 0"."""
+    path = tmp_path / "s.yaml"
+    path.write_text(f"extends: {SMALL_CU}\nname: s\n{body}")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"scosim: error: {path}:{said}") and err.count("\n") == 1

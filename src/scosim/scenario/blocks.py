@@ -142,7 +142,9 @@ class GrowthParams(BaseModel):
 
     @model_validator(mode="after")
     def _ranges(self) -> GrowthParams:
-        issues = [(("rate",), m) for m in _yv_check(self.rate, lo=-1.0, lo_open=True)]
+        # At most 100 % a year: `rate: 3` meant as 3 % ran at 300 % (and 500 overflowed).
+        issues = [(("rate",), m) for m in _yv_check(
+            self.rate, lo=-1.0, lo_open=True, hi=1.0, hint="a fraction a year: 0.03 means 3 %")]
         issues += [(("volatility_scale",), m) for m in _yv_check(self.volatility_scale, lo=0.0)]
         _raise_issues(issues)
         return self
@@ -357,6 +359,14 @@ class GdpShockEvent(BaseModel):
     year: int
     countries: Annotated[CodeList, Field(min_length=1)]
     size: float = Field(gt=-1.0)
+
+    @model_validator(mode="after")
+    def _at_most_doubling(self) -> GdpShockEvent:
+        # `size: 5` meant as 5 % was a sixfold GDP (and 1e300 overflowed the run).
+        if self.size > 1.0:
+            _raise_issues([(("size",), f"{self.size:g} is out of range: must be <= 1 (a "
+                            "doubling); size is a fraction: 0.05 means 5 %")])
+        return self
 
 
 class TrustShockEvent(BaseModel):

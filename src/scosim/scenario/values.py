@@ -307,7 +307,8 @@ class YearValue:
 
 
 def _yv_check(
-    yv: YearValue, lo: float | None = None, hi: float | None = None, lo_open: bool = False
+    yv: YearValue, lo: float | None = None, hi: float | None = None, lo_open: bool = False,
+    hint: str = "",
 ) -> list[str]:
     bad = []
     for v in yv.all_values():
@@ -317,7 +318,9 @@ def _yv_check(
             bad.append(v)
     if not bad:
         return []
-    rng = f"{'>' if lo_open else '>='} {lo:g}" if hi is None else f"in [{lo:g}, {hi:g}]"
-    return [f"every value must be {rng}, got {', '.join(f'{b:g}' for b in bad)}"]
+    rng = (f"{'>' if lo_open else '>='} {lo:g}" if hi is None
+           else f"in {'(' if lo_open else '['}{lo:g}, {hi:g}]")
+    hint = f" ({hint})" if hint else ""
+    return [f"every value must be {rng}{hint}, got {', '.join(f'{b:g}' for b in bad)}"]
 
 
