@@ -234,3 +234,29 @@ def test_a_growth_rate_or_gdp_shock_written_as_a_percentage_is_refused(tmp_path,
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"scosim: error: {path}:{said}") and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ compare of what is not a run
+
+
+def test_compare_of_a_folder_or_a_file_says_what_it_is(tmp_path, capsys, finished_run):
+    """``scosim show`` said what a scenario's folder or a stray file is; ``scosim compare``
+    said "no finished run 'results/x' under results/", and given the folder twice, "the
+    same run"."""
+    root = tmp_path / "results"
+    run_dir = root / "small_base" / finished_run.name
+    shutil.copytree(finished_run, run_dir)
+    folder = run_dir.parent
+    assert main(["compare", str(folder), str(run_dir), "--out", str(root), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {folder} is a directory but not a run (it has no manifest.json); "
+        f"it holds 1 run(s), e.g. {run_dir}\n")
+    assert main(["compare", str(tmp_path), str(tmp_path), "--out", str(root), "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"scosim: error: {tmp_path} is a directory but not a run")
+    afile = tmp_path / "notes.txt"
+    afile.write_text("")
+    assert main(["compare", str(run_dir), str(afile), "--out", str(root), "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"scosim: error: {afile} is a file, not a run directory")
+    assert not (root / "compare").exists()

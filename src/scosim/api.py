@@ -239,7 +239,8 @@ def compare_runs(
             raise ValueError(
                 f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(known)}"
             )
-    if policy == baseline:
+    if policy == baseline and _is_scenario_file(policy):
+        # A finished run given twice is refused once found (a folder is not a run).
         raise PairingError(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
@@ -275,6 +276,11 @@ def compare_runs(
     # is run: a baseline that did not exist or could not pair left the policy's run behind.
     pol_dir = None if _is_scenario_file(policy) else resolve_run(policy, out)
     base_dir = None if _is_scenario_file(baseline) else resolve_run(baseline, out)
+    if policy == baseline:
+        raise PairingError(
+            f"policy and baseline are the same run ({policy!r}): every difference would be "
+            "zero. Compare two different runs"
+        )
     _check_planned(_planned(policy, pol_dir, replications=replications, seed=seed),
                    _planned(baseline, base_dir), year)
     if pol_dir is None:

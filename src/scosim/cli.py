@@ -115,11 +115,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if _is_url(args.run):
         run_dir = args.run
     else:
-        try:
-            run_dir = resolve_run(args.run, args.out)
-        except FileNotFoundError:
-            _check_run_path(Path(args.run))  # an existing path: say what it is instead
-            raise
+        run_dir = resolve_run(args.run, args.out)
     res = open_result(run_dir)
     text = res.headline
     if text is None:  # no summary.txt: work it out (this imports the plotting code)
@@ -133,25 +129,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     print()
     print(text, end="")
     return 0
-
-
-def _check_run_path(path: Path) -> None:
-    """Refuse an existing path that is not a run, saying what it is (``scosim show``).
-
-    Called when ``path`` names no run in the catalogue either. Without it, a scenario's
-    folder or a stray file was reported as "no finished run 'results/x' under results/".
-
-    Raises:
-        ValueError: ``path`` exists and holds no ``manifest.json``.
-    """
-    if not path.exists() or (path / "manifest.json").is_file():
-        return  # a run, or a run id / scenario name for the catalogue
-    if not path.is_dir():
-        raise ValueError(f"{path} is a file, not a run directory; give a run directory, a "
-                         "run id or a scenario name (`scosim list` shows them)")
-    runs = sorted(p.name for p in path.iterdir() if (p / "manifest.json").is_file())
-    inside = (f"; it holds {len(runs)} run(s), e.g. {path / runs[-1]}" if runs else "")
-    raise ValueError(f"{path} is a directory but not a run (it has no manifest.json){inside}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

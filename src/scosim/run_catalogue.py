@@ -93,6 +93,27 @@ def format_overrides(overrides: Any) -> str:
     return ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in overrides.items())
 
 
+def _not_a_run(path: Path) -> None:
+    """Refuse an existing path that is not a run, saying what it is.
+
+    Called when ``path`` names no run in the catalogue either (a folder may share a
+    scenario's name). Without it, a scenario's folder or a stray file was reported as
+    "no finished run 'results/x' under results/" (and by compare, given twice, as
+    "the same run").
+
+    Raises:
+        ValueError: ``path`` exists and holds no ``manifest.json``.
+    """
+    if not path.exists() or (path / MANIFEST).is_file():
+        return  # a run, or a run id / scenario name for the catalogue
+    if not path.is_dir():
+        raise ValueError(f"{path} is a file, not a run directory; give a run directory, a "
+                         "run id or a scenario name (`scosim list` shows them)")
+    runs = sorted(p.name for p in path.iterdir() if (p / MANIFEST).is_file())
+    inside = (f"; it holds {len(runs)} run(s), e.g. {path / runs[-1]}" if runs else "")
+    raise ValueError(f"{path} is a directory but not a run (it has no {MANIFEST}){inside}")
+
+
 def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
     """Find a finished run by path, by run id, or by scenario name.
 
@@ -105,6 +126,10 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
 
     Returns:
         The run directory.
+
+    Raises:
+        FileNotFoundError: No such run.
+        ValueError: ``ref`` is an existing file or directory that is not a run.
     """
     p = Path(ref)
     if (p / MANIFEST).is_file():
@@ -120,6 +145,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
             # A name means the scenario as written: prefer runs without --set overrides.
             hit = plain
     if hit.empty:
+        _not_a_run(p)  # an existing path: say what it is instead
         raise FileNotFoundError(
             f"no finished run {str(ref)!r} under {root}/ (give a run directory, a run id "
             "or a scenario name; `scosim list` shows what is there)"
