@@ -260,3 +260,17 @@ def test_compare_of_a_folder_or_a_file_says_what_it_is(tmp_path, capsys, finishe
     assert capsys.readouterr().err.startswith(
         f"scosim: error: {afile} is a file, not a run directory")
     assert not (root / "compare").exists()
+
+
+def test_a_grid_of_one_value_per_range_is_refused(tmp_path, capsys):
+    """``--method grid --n 1`` with ``sigma=4:6`` ran sigma 4 alone: HIGH was dropped."""
+    out = tmp_path / "results"
+    code = main(["sweep", str(SMALL_BASE), "--param", "parameters.trade.sigma=4:6",
+                 "--method", "grid", "--n", "1", "--output", "gdp_usd:KAZ", "--out", str(out),
+                 "--quiet", "--replications", "1"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "scosim: error: --n 1: a grid takes n evenly spaced values from LOW to HIGH of "
+        "parameters.trade.sigma, so n must be 2 or more (1 would run LOW alone); to run one "
+        "value, write parameters.trade.sigma=VALUE\n")
+    assert not out.exists()

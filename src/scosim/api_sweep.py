@@ -239,6 +239,13 @@ def sweep(
         raise ValueError(f"--batch-size must be a whole number >= 1, got {batch_size!r}")
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
                      seed=seed)
+    ranges = [k for k, v in params.items() if not isinstance(v, list)]
+    if method == "grid" and n < 2 and ranges:
+        # np.linspace(LOW, HIGH, 1) is [LOW]: HIGH was dropped without a word.
+        raise ValueError(
+            f"--n {n}: a grid takes n evenly spaced values from LOW to HIGH of {ranges[0]}, "
+            "so n must be 2 or more (1 would run LOW alone); to run one value, write "
+            f"{ranges[0]}=VALUE")
     points = design_points(method, params, n)
     plan = sweep_plan(points, replications, sc.years.end - sc.years.start + 1)
     if points * replications > MAX_SWEEP_RUNS and not allow_large:
