@@ -274,3 +274,22 @@ def test_a_grid_of_one_value_per_range_is_refused(tmp_path, capsys):
         "parameters.trade.sigma, so n must be 2 or more (1 would run LOW alone); to run one "
         "value, write parameters.trade.sigma=VALUE\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/sub"])
+def test_hindcast_names_an_out_that_is_a_file_before_it_runs_the_records(
+        tmp_path, capsys, monkeypatch, out):
+    """``--out`` naming a file was found after every record had run (7 s at the default
+    10 replications), and said as "File exists: afile"."""
+    import scosim.hindcast.report as report
+
+    def records(*args: object) -> None:
+        raise AssertionError("the records were run")
+
+    monkeypatch.setattr(report, "run_hindcast", records)
+    (tmp_path / "afile").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert main(["hindcast", "--out", out]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: --out {out}: afile is a file, not a directory; give a directory, "
+        "or a path that does not exist yet\n")

@@ -286,6 +286,12 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         what = "is a file" if Path(args.dir).exists() else "does not exist"
         return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
                     "(default: the repository's scenarios/hindcasts)")
+    out = Path(args.out)
+    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        # Found before the records are run, not when their tables are written.
+        return _err(f"--out {args.out}: {blocked} is a file, not a directory; give a "
+                    "directory, or a path that does not exist yet")
     from scosim.hindcast import hindcast_cli
 
     return int(hindcast_cli(args) or 0)
