@@ -293,3 +293,49 @@ def test_hindcast_names_an_out_that_is_a_file_before_it_runs_the_records(
     assert capsys.readouterr().err == (
         f"scosim: error: --out {out}: afile is a file, not a directory; give a directory, "
         "or a path that does not exist yet\n")
+
+
+# ------------------------------------------------------------------ runs in an object store
+
+
+def test_show_of_a_url_whose_file_system_is_unknown_says_what_it_takes(capsys):
+    """``scosim show foo://x/y`` said only "Protocol not known: foo"."""
+    assert main(["show", "foo://x/y"]) == 2
+    assert capsys.readouterr().err == (
+        "scosim: error: foo://x/y: not a location scosim can read a run from (Protocol not "
+        "known: foo); give a run directory, a run id, a scenario name or a run's URL such "
+        "as s3://bucket/results/<scenario>/<run id>\n")
+
+
+@pytest.mark.parametrize("command", [["show", "s3://bucket/results/x/y"],
+                                     ["list", "--out", "s3://bucket/results"]])
+def test_show_and_list_of_an_object_store_that_cannot_be_reached_are_one_line(
+        tmp_path, monkeypatch, capsys, command):
+    """botocore's EndpointConnectionError (not an OSError) went out of ``show`` and
+    ``list`` as a traceback with exit status 1 (``run`` already said it in one line)."""
+    import socket
+
+    s3fs = pytest.importorskip("s3fs")
+    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookup
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    s3fs.S3FileSystem.clear_instance_cache()
+    try:
+        code = main(command)
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("scosim: error: the object store could not be used "
+                          "(EndpointConnectionError: Could not connect to the endpoint URL: "
+                          f"\"http://127.0.0.1:{port}/bucket")
+    assert err.count("\n") == 1

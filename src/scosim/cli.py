@@ -114,6 +114,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     if _is_url(args.run):
         run_dir = args.run
+        _check_run_url(run_dir)
     else:
         run_dir = resolve_run(args.run, args.out)
     res = open_result(run_dir)
@@ -129,6 +130,22 @@ def cmd_show(args: argparse.Namespace) -> int:
     print()
     print(text, end="")
     return 0
+
+
+def _check_run_url(url: str) -> None:
+    """Refuse a run URL whose file system is unknown or not installed, naming both.
+
+    Raises:
+        ValueError: fsspec cannot open ``url`` ("Protocol not known: foo" alone before).
+    """
+    import fsspec
+
+    try:
+        fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(f"{url}: not a location scosim can read a run from ({exc}); give a "
+                         "run directory, a run id, a scenario name or a run's URL such as "
+                         "s3://bucket/results/<scenario>/<run id>") from None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -431,6 +448,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"error: {exc}", exc)
         print("(set SCOSIM_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as exc:
+        # An object store that cannot be reached or used (credentials, endpoint, network):
+        # botocore's errors are not OSErrors, and `show`/`list` of an s3:// URL ended in
+        # their traceback (`run` says it as its own error).
+        if os.environ.get("SCOSIM_DEBUG") or not _is_store_error(exc):
+            raise
+        return _err(f"the object store could not be used ({type(exc).__name__}: {exc})", exc)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -497,6 +521,12 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from scosim.errors import USER_ERRORS
 
     return USER_ERRORS
+
+
+def _is_store_error(exc: BaseException) -> bool:
+    from scosim.store_runs import is_store_error
+
+    return is_store_error(exc)
 
 
 def _batch_error() -> type[BaseException]:
