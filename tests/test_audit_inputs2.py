@@ -339,3 +339,42 @@ def test_show_and_list_of_an_object_store_that_cannot_be_reached_are_one_line(
                           "(EndpointConnectionError: Could not connect to the endpoint URL: "
                           f"\"http://127.0.0.1:{port}/bucket")
     assert err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ files that never end
+
+
+def test_a_scenario_file_above_the_size_limit_is_refused_unread(tmp_path, capsys):
+    """A scenario file was read whole before any check: 16 MiB of NULs were read and
+    then reported as a YAML error."""
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.truncate(16 * 2**20 + 1)  # one byte above scosim.scenario.loader.MAX_BYTES
+    assert main(["validate", str(big)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {big}: <root>: more than 16 MiB: not a scenario file (scenarios are "
+        "a few kB of YAML); give a scenario YAML file\n")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_dev_zero_as_a_scenario_or_its_parent_does_not_eat_the_memory(tmp_path):
+    """``scosim validate /dev/zero`` (or a file that extends it) read until the kernel
+    killed it for memory. Run in a child limited to 2 GiB of address space, so that the
+    old behaviour fails this test (MemoryError) instead of the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: /dev/zero\nname: c\n")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    for scenario in ("/dev/zero", str(child)):
+        done = subprocess.run([sys.executable, "-m", "scosim.cli", "validate", scenario],
+                              capture_output=True, text=True, timeout=120, preexec_fn=limit)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == (
+            "scosim: error: /dev/zero: <root>: more than 16 MiB: not a scenario file "
+            "(scenarios are a few kB of YAML); give a scenario YAML file\n")

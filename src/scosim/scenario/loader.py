@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # Split for size: overrides in scosim.scenario.overrides, pydantic errors turned into
 # file:line messages in scosim.scenario.messages; names are re-exported here.
 __all__ = [
+    "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
     "OVERRIDE_FILE",
@@ -64,6 +65,10 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 MAX_NODES = 100_000
 #: Deepest nesting of mappings and lists allowed (real scenarios: about 6).
 MAX_DEPTH = 64
+#: Largest scenario file read, in bytes (real scenarios: a few kB). The read stops
+#: there: ``/dev/zero`` or an endless pipe given as a scenario was read until the
+#: machine ran out of memory.
+MAX_BYTES = 16 * 2**20
 
 
 # --------------------------------------------------------------------------- YAML
@@ -232,7 +237,13 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
     rfile, rline = ref if ref is not None else (file, None)
     rpath = "extends" if ref is not None else "<root>"
     try:
-        return path.read_text(encoding="utf-8"), []
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return None, [ErrorItem(file, None, "<root>", (
+                f"more than {MAX_BYTES // 2**20} MiB: not a scenario file (scenarios are a "
+                "few kB of YAML); give a scenario YAML file"))]
+        return data.decode("utf-8"), []
     except FileNotFoundError:
         return None, [ErrorItem(rfile, rline, rpath, (
             f"file not found: {file!r} (looked for {path.resolve()})"))]
