@@ -378,3 +378,21 @@ def test_dev_zero_as_a_scenario_or_its_parent_does_not_eat_the_memory(tmp_path):
         assert done.stderr == (
             "scosim: error: /dev/zero: <root>: more than 16 MiB: not a scenario file "
             "(scenarios are a few kB of YAML); give a scenario YAML file\n")
+
+
+@pytest.mark.parametrize(("text", "line", "column", "code"), [
+    (b"name: a\x00\n", 1, 8, "0000"),
+    (b"name: t\n# a \x07 in a comment\n", 2, 5, "0007"),
+    (b"\x00" * 50, 1, 1, "0000"),
+])
+def test_a_control_character_in_a_scenario_is_named_with_its_line(tmp_path, capsys, text, line,
+                                                                  column, code):
+    """A NUL or another control character in a scenario went out as a
+    ``yaml.reader.ReaderError`` traceback with exit status 1."""
+    path = tmp_path / "s.yaml"
+    path.write_bytes(text)
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {path}:{line}: <syntax>: character U+{code} at column {column} is not "
+        "allowed in YAML (of the control characters, only tab, line feed and carriage return "
+        "are); remove it\n")

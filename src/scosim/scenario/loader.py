@@ -135,7 +135,19 @@ def _compose_with(
     loader_cls: Any, text: str, file: str, *, report: bool
 ) -> tuple[_Doc | None, list[ErrorItem]]:
     """:func:`_compose` with one loader; YAML errors are items if ``report``, else raised."""
-    loader = loader_cls(text)
+    try:
+        # The reader checks every character as it is made: outside the try, a NUL or
+        # another control character in the file went out as a ReaderError traceback.
+        loader = loader_cls(text)
+    except yaml.reader.ReaderError as exc:
+        if not report:
+            raise
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return None, [ErrorItem(file, line, "<syntax>", (
+            f"character U+{ord(char):04X} at column {column} is not allowed in YAML (of the "
+            "control characters, only tab, line feed and carriage return are); remove it"))]
     errors: list[ErrorItem] = []
     try:
         too_big = _check_size(text, file, loader_cls)
