@@ -396,3 +396,26 @@ def test_a_control_character_in_a_scenario_is_named_with_its_line(tmp_path, caps
         f"scosim: error: {path}:{line}: <syntax>: character U+{code} at column {column} is not "
         "allowed in YAML (of the control characters, only tab, line feed and carriage return "
         "are); remove it\n")
+
+
+# ------------------------------------------------------------------ a sweep's size
+
+
+def test_a_grid_too_large_for_64_bit_integers_is_counted_and_refused(tmp_path, capsys):
+    """The grid's size was np.prod of int64: 100,000 values of four ranges were counted as
+    7,766,279,631,452,241,920 points, and 65,536 of four as 0, which passed the limit and
+    then built the grid until the kernel killed scosim for memory."""
+    from scosim.api_sweep import design_points
+
+    four = {f"p{i}": (0.0, 1.0) for i in range(4)}
+    assert design_points("grid", four, 65536) == 2**64
+    out = tmp_path / "results"
+    params = [a for name in ("parameters.trade.sigma=3:6", "parameters.council.vote_noise=0:1",
+                             "parameters.weights.econ=0:1", "parameters.weights.trust=0:1")
+              for a in ("--param", name)]
+    code = main(["sweep", str(SMALL_BASE), *params, "--method", "grid", "--n", "100000",
+                 "--output", "gdp_usd:KAZ", "--out", str(out), "--quiet"])
+    assert code == 2
+    assert capsys.readouterr().err.startswith(
+        "scosim: error: sweep: 100,000,000,000,000,000,000 points x 1 replication(s)")
+    assert not out.exists()

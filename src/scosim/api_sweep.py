@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import shutil
 import sys
@@ -154,7 +155,9 @@ def design_points(method: str, params: dict[str, Any], n: int) -> int:
     """
     d = len(params)
     if method == "grid":
-        return int(np.prod([len(v) if isinstance(v, list) else n for v in params.values()]))
+        # Python integers: np.prod wrapped around at 2**63 (65536 values of four ranges
+        # gave 0 points, under the limit, and the grid then filled the memory).
+        return math.prod(len(v) if isinstance(v, list) else n for v in params.values())
     return {"lhs": n, "sobol": n * (d + 2), "morris": n * (d + 1)}[method]
 
 
