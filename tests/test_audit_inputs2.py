@@ -419,3 +419,30 @@ def test_a_grid_too_large_for_64_bit_integers_is_counted_and_refused(tmp_path, c
     assert capsys.readouterr().err.startswith(
         "scosim: error: sweep: 100,000,000,000,000,000,000 points x 1 replication(s)")
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ recursion
+
+
+def test_a_long_extends_chain_is_an_error_not_a_recursion_error(tmp_path, capsys):
+    """1,500 files each extending the next ended in a RecursionError traceback; 64 load."""
+    for n, prefix in ((64, "ok"), (1500, "long")):
+        for i in range(n):
+            parent = f"extends: {prefix}{i + 1}.yaml\n" if i < n - 1 else ""
+            (tmp_path / f"{prefix}{i}.yaml").write_text(f"{parent}name: s{i}\n")
+    assert main(["validate", str(tmp_path / "ok0.yaml")]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(tmp_path / "long0.yaml")]) == 2
+    assert capsys.readouterr().err == (
+        f"scosim: error: {tmp_path / 'long63.yaml'}:1: extends: more than 64 files extend one "
+        f"another from {tmp_path / 'long0.yaml'} (real chains: 2 or 3); extend a file nearer "
+        "the baseline\n")
+
+
+def test_an_override_nested_thousands_deep_is_an_error_not_a_recursion_error(capsys):
+    """``--set description=[[[[...`` (5,000 brackets) ended in a RecursionError traceback:
+    the file loader caps nesting, the override parser did not."""
+    assert main(["validate", str(SMALL_BASE), "--set", "description=" + "[" * 5000]) == 2
+    assert capsys.readouterr().err == (
+        "scosim: error: <override>:1: description: value nests lists or mappings too deeply; "
+        "a scenario nests at most 64 levels\n")

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_EXTENDS",
     "MAX_NODES",
     "OVERRIDE_FILE",
     "Loc",
@@ -69,6 +70,8 @@ MAX_DEPTH = 64
 #: there: ``/dev/zero`` or an endless pipe given as a scenario was read until the
 #: machine ran out of memory.
 MAX_BYTES = 16 * 2**20
+#: Most files an ``extends`` chain may hold (shipped scenarios: 2 or 3).
+MAX_EXTENDS = 64
 
 
 # --------------------------------------------------------------------------- YAML
@@ -291,6 +294,11 @@ def _load_chain(
     if any(real == p for p, _ in here):
         chain = " -> ".join([f for _, f in here] + [pfile])
         return None, [ErrorItem(*ext_origin, "extends", f"extends cycle: {chain}")]
+    if len(here) >= MAX_EXTENDS:
+        # Each level is a recursion: 1,500 files ended in a RecursionError traceback.
+        return None, [ErrorItem(*ext_origin, "extends", (
+            f"more than {MAX_EXTENDS} files extend one another from {here[0][1]} (real "
+            "chains: 2 or 3); extend a file nearer the baseline"))]
     base, errors = _load_chain(ppath, pfile, here, ext_origin)
     if base is None:
         return None, errors

@@ -177,6 +177,12 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
             errors.append(
                 ErrorItem(OVERRIDE_FILE, n, key.strip(), f"value is not valid YAML: {exc}")
             )
+        except RecursionError:  # thousands of brackets: PyYAML recurses once per level
+            from scosim.scenario.loader import MAX_DEPTH
+
+            errors.append(ErrorItem(OVERRIDE_FILE, n, key.strip(), (
+                "value nests lists or mappings too deeply; a scenario nests at most "
+                f"{MAX_DEPTH} levels")))
     if errors:
         raise ScenarioError(errors)
     return out
