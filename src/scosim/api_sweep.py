@@ -70,6 +70,7 @@ def check_sweep(
     """
     import difflib
 
+    from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.runner import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
     from scosim.scenario.schema import ECONOMIES, indicator_names
@@ -84,14 +85,21 @@ def check_sweep(
         raise ValueError(f"--seed (the design's seed) must be a whole number >= 0, got {seed!r}")
     errors: list[ErrorItem] = []
     for i, (name, v) in enumerate(params.items(), start=1):
-        if name not in SWEEPABLE:
+        if name.startswith(PREFIX) and name not in SWEEPABLE:
+            # A proposal's field, which its type must read per run (ProposalType.sweepable).
+            problem = proposal_param_problem(sc, name)
+            if problem:
+                errors.append(ErrorItem("--param", i, name, problem))
+                continue
+        elif name not in SWEEPABLE:
             # "sigma" for parameters.trade.sigma: a last part naming one parameter is meant
             ends = [p for p in SWEEPABLE if p.endswith("." + name.split(".")[-1])]
             close = (ends if len(ends) == 1
                      else difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6))
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
-                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}")))
+                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, and "
+                "proposals.<id>.<field> for a field its type declares sweepable")))
             continue
         for value in v:
             try:

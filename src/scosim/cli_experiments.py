@@ -130,7 +130,8 @@ def add_experiment_parsers(sub: Any) -> None:
         "--param",
         action="append",
         default=[],
-        help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE),
+        help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE)
+        + ", or proposals.<id>.<field> for a field the proposal's type declares sweepable",
     )
     s.add_argument(
         "--output",

@@ -79,6 +79,22 @@ def _check(cls: Any, name: str) -> None:
             f"proposal type {cls.name!r}: its spec's `type` field must be "
             f"Literal[{cls.name!r}], got {spec.model_fields['type'].annotation!r}"
         )
+    _check_sweepable(cls)
+
+
+def _check_sweepable(cls: Any) -> None:
+    # A sweep hands the model floats: only a plain number field can take them.
+    s = cls.sweepable
+    if isinstance(s, str) or not isinstance(s, tuple):
+        raise PluginError(f"proposal type {cls.name!r}: `sweepable` must be a tuple of field "
+                          f"names, got {s!r}")
+    fields = cls.spec.model_fields
+    for f in s:
+        if f not in fields or fields[f].annotation not in (float, int):
+            numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
+            raise PluginError(f"proposal type {cls.name!r}: sweepable field {f!r} is not a "
+                              f"number field of its spec; number fields: "
+                              f"{', '.join(numeric) or 'none'}")
 
 
 def _check_vote_hook(cls: Any) -> None:
@@ -107,6 +123,7 @@ def _check_membership(cls: Any) -> None:
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
     "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
+    "sweepable",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

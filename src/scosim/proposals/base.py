@@ -89,6 +89,9 @@ class ProposalType:
             runs each economy is in it under ``heading`` (at most 8 characters, e.g.
             ``"in union"``) and the membership figure calls it ``what`` (e.g. ``"a
             customs union"``); :func:`scosim.plots.membership_kinds`. None: not shown.
+        sweepable: Numeric fields of ``spec`` that a sweep may vary across the runs of
+            a batch (``scosim sweep --param proposals.<id>.<field>=...``); the type
+            must read them through :meth:`value`, which gives each run its own value.
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -108,6 +111,7 @@ class ProposalType:
     record_always: ClassVar[bool] = False
     event_fields: ClassVar[dict[str, EventField]] = {}
     membership: ClassVar[tuple[str, str, str] | None] = None
+    sweepable: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
         R, N = model.R, model.N
@@ -134,6 +138,26 @@ class ProposalType:
         council = model.scenario.parameters.council
         requested = proposal.decision_rule or council.decision_rule or self.default_decision_rule
         self.rule, self.threshold = self.decision_rule(requested, council.qualified_majority)
+        from scosim.proposals.sweep import sweep_key
+
+        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's.
+        self._values = {f: model._param(sweep_key(self.pid, f), getattr(proposal, f))
+                        for f in self.sweepable}
+
+    def value(self, field: str) -> np.ndarray:
+        """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.
+
+        The sweep's value of each run when the field is swept
+        (``proposals.<id>.<field>``), else the scenario's value in every run.
+
+        Raises:
+            KeyError: ``field`` is not in :attr:`sweepable`.
+        """
+        try:
+            return self._values[field]
+        except KeyError:
+            raise KeyError(f"proposal type {self.name!r}: field {field!r} is not in its "
+                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None
 
     # ------------------------------------------------------------ validation
     @classmethod

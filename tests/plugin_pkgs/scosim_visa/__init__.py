@@ -51,10 +51,12 @@ class VisaFree(ProposalType):
     indicators = {"visa_free": "share of runs"}
     # The run's answer shows who is in it ("in visa": share of runs), as for a union.
     membership = ("visa_free", "in visa", "a visa-free regime")
+    # A sweep may vary the cut across runs (scosim sweep --param proposals.<id>.cost_cut=...).
+    sweepable = ("cost_cut",)
 
     def apply(self, policy, participants, phase, active, terms=None):
         """Lower trade costs among participants (phase-in scales the cut)."""
-        cut = self.proposal.cost_cut * np.asarray(phase, dtype=float)
+        cut = self.value("cost_cut") * np.asarray(phase, dtype=float)  # (R,): per run
         new = visa_free_costs(policy.cost_change, participants, cut)
         policy.cost_change = np.where(active[:, None, None], new, policy.cost_change)
 
