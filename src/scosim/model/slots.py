@@ -23,6 +23,7 @@ from scosim.plugins import PluginError, Registry
 # slot names from here without them.
 if TYPE_CHECKING:
     import numpy as np
+    from pydantic import BaseModel
 
     from scosim.model.events import EventField
     from scosim.model.model import SCOModel
@@ -40,6 +41,7 @@ __all__ = [
     "mechanism_origin",
     "mechanism_slot",
     "register_mechanism",
+    "settings_issues",
 ]
 
 #: The slots, in the order they run each year, between ``implement`` and ``compliance``.
@@ -79,6 +81,11 @@ class Mechanism:
             1 when something happens (the share of runs in which it did),
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
             years); see :mod:`scosim.mechanism_answer`.
+        settings_model: A pydantic model of the mechanism's settings, written in the
+            scenario under ``parameters.mechanism_settings.<name>`` and checked against
+            it when the scenario is validated (``extra="forbid"`` recommended, so a
+            misspelt key is an error); the instance gets the validated settings as
+            ``self.settings`` before :meth:`setup`. None: it takes no settings.
         welfare_versus: What the mechanism changes in the trade costs that the welfare
             change is measured against, as a phrase completing "the same year without
             the policy, ..." (e.g. "the trade costs of insecurity"); empty when it
@@ -94,8 +101,14 @@ class Mechanism:
     event_fields: ClassVar[dict[str, EventField]] = {}
     headline: ClassVar[dict[str, str]] = {}
     welfare_versus: ClassVar[str] = ""
+    settings_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, model: SCOModel) -> None:
+        written = dict(getattr(model.scenario.parameters, "mechanism_settings", {}))
+        model_cls = self.settings_model
+        # Checked when the scenario was validated; here only made into the model's object.
+        self.settings: Any = (None if model_cls is None
+                              else model_cls.model_validate(written.get(self.name, {})))
         self.setup(model)
 
     def streams(self, model: SCOModel) -> RunStreams:
@@ -162,6 +175,53 @@ def mechanism_slot(name: str) -> str:
 def mechanism_origin(name: str) -> str:
     """Where a mechanism came from (``builtin``, a path, or a distribution)."""
     return _REGISTRY.origin(name)
+
+
+def settings_issues(
+    mechanisms: dict[str, str | None], settings: dict[str, Any]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Problems of ``parameters.mechanism_settings`` against the mechanisms filling the slots.
+
+    Each key must be the ``name`` of a mechanism filling a slot, one that declares a
+    ``settings_model``, and its value must validate against that model.
+
+    Returns:
+        ``(location relative to parameters.mechanism_settings, message)`` pairs.
+    """
+    from pydantic import BaseModel, ValidationError
+
+    from scosim.scenario.messages import block_message
+    from scosim.scenario.values import not_imported
+
+    filling: dict[str, type[Mechanism]] = {}
+    for name in mechanisms.values():
+        if name is not None and not_imported("mechanism", name) is None:
+            try:
+                cls = get_mechanism(name)
+            except PluginError:
+                continue  # reported by parameters.mechanisms
+            filling[cls.name] = cls
+    issues: list[tuple[tuple[str | int, ...], str]] = []
+    for key, value in settings.items():
+        cls_or_none = filling.get(key)
+        if cls_or_none is None:
+            issues.append(((key,), f"no mechanism named {key!r} fills a slot; the scenario's "
+                           f"mechanisms: {', '.join(sorted(filling)) or 'none'}"))
+            continue
+        model = cls_or_none.settings_model
+        if model is None:
+            issues.append(((key,), f"mechanism {key!r} takes no settings here (it declares "
+                           "no settings_model)"))
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            issues.append(((key,), f"mechanism {key!r}: settings_model must be a pydantic "
+                           f"model class, got {model!r}"))
+            continue
+        try:
+            model.model_validate(value)
+        except ValidationError as exc:
+            issues += [((key, *e["loc"]), block_message(e, model)) for e in exc.errors()]
+    return issues
 
 
 def plan(choice: dict[str, str | None]) -> list[tuple[str, str | None]]:

@@ -11,7 +11,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -305,6 +308,29 @@ class Parameters(BaseModel):
     def _default_rules(cls, value: dict[str, str]) -> dict[str, str]:
         # A partial mapping keeps the defaults for hooks it does not name.
         return {**DEFAULT_RULES, **value}
+
+    mechanism_settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="settings of mechanisms that declare a settings_model, keyed by the "
+        "mechanism's name (docs/mechanisms.md)",
+    )
+
+    @model_validator(mode="after")
+    def _mechanism_settings(self) -> Parameters:
+        if self.mechanism_settings:
+            from scosim.model.slots import settings_issues
+
+            _raise_issues([(("mechanism_settings", *loc), msg) for loc, msg in
+                           settings_issues(self.mechanisms, self.mechanism_settings)])
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        out = handler(self)
+        # Left out when empty: scenarios without plug-in settings keep their hash.
+        if isinstance(out, dict) and not out.get("mechanism_settings"):
+            out.pop("mechanism_settings", None)
+        return out
 
 
 

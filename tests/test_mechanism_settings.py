@@ -1,0 +1,79 @@
+"""Settings of a plug-in mechanism, written in the scenario (``Mechanism.settings_model``).
+
+A mechanism declares a pydantic model of its settings; a scenario writes them under
+``parameters.mechanism_settings.<name>``; validation checks them with the scenario's
+``file:line`` and did-you-mean, and the mechanism reads them as ``self.settings``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.runner import run_model
+from scosim.scenario import ScenarioError, load_scenario, scenario_hash
+
+TESTS = Path(__file__).resolve().parent
+MECH = "toy_settings:AfghanCosts"
+
+
+@pytest.fixture
+def scenario_file(tmp_path, monkeypatch):
+    """A scenario filling the security slot with the toy mechanism, named by dotted path."""
+    monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs"))
+    path = tmp_path / "afg.yaml"
+    path.write_text(
+        "name: afg\nyears: {start: 2025, end: 2026}\nseed: 3\nreplications: 2\n"
+        f"parameters:\n  mechanisms: {{security: '{MECH}'}}\n"
+        "  mechanism_settings:\n    toy_afghan_costs: {rise: 0.3}\n"
+    )
+    yield str(path)
+    sys.modules.pop("toy_settings", None)
+
+
+def _afg_welfare(sc) -> np.ndarray:
+    model = run_model(sc)
+    return np.asarray(model.welfare)[:, list(model.codes).index("AFG")]
+
+
+def test_the_mechanism_reads_its_settings_from_the_scenario(scenario_file):
+    sc = load_scenario(scenario_file)
+    model = run_model(sc, runs=[0])
+    (mech,) = [m for slot, m in model.mechanisms if slot == "security"]
+    assert mech.settings.rise == 0.3
+    # Unwritten settings take the model's defaults.
+    bare = load_scenario(scenario_file, overrides={"parameters.mechanism_settings": {}})
+    (mech,) = [m for slot, m in run_model(bare, runs=[0]).mechanisms if slot == "security"]
+    assert mech.settings.rise == 0.1
+    # The setting moves the numbers: a larger rise in Afghanistan's costs, a larger loss.
+    assert np.all(_afg_welfare(sc) < _afg_welfare(bare))
+    assert np.all(_afg_welfare(bare) < 1.0)
+    assert scenario_hash(sc) != scenario_hash(bare)
+
+
+def test_a_scenario_without_settings_dumps_as_before(scenario_file):
+    bare = load_scenario(scenario_file, overrides={"parameters.mechanism_settings": {}})
+    assert "mechanism_settings" not in bare.model_dump(mode="json")["parameters"]
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("parameters.mechanism_settings.toy_afghan_costs.ris=0.2",
+     "parameters.mechanism_settings.toy_afghan_costs.ris: unknown key 'ris' "
+     "(did you mean 'rise'?); allowed keys: rise"),
+    ("parameters.mechanism_settings.toy_afghan_costs.rise=2.0",
+     "parameters.mechanism_settings.toy_afghan_costs.rise: 2.0 is out of range: must be <= 1"),
+    ("parameters.mechanism_settings.ge_trade.x=1",
+     "parameters.mechanism_settings.ge_trade: mechanism 'ge_trade' takes no settings here "
+     "(it declares no settings_model)"),
+    ("parameters.mechanism_settings.toy_afgan_costs.rise=0.2",
+     "parameters.mechanism_settings.toy_afgan_costs: no mechanism named 'toy_afgan_costs' "
+     "fills a slot; the scenario's mechanisms: calibrated_growth, ge_trade, toy_afghan_costs"),
+])
+def test_bad_settings_are_reported_where_they_are_written(scenario_file, override, message):
+    key, value = override.split("=")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario_file, overrides={key: float(value)})
+    assert message in str(err.value)
