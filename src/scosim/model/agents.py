@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim._mesa import load_mesa
-from scosim.rules.context import DefectContext, ProposeContext, VoteContext, as_decision
+from scosim.rules.context import (
+    DefectContext,
+    ProposeContext,
+    VoteContext,
+    as_decision,
+    call_rule,
+)
 from scosim.rules.registry import resolve_rule
 
 mesa = load_mesa()  # mesa without its unused submodules' imports (see scosim._mesa)
@@ -77,8 +83,7 @@ class State(mesa.Agent):
         Returns:
             ``(R,)`` bool, True = yes.
         """
-        hook = self.voting_hook(hook)
-        return as_decision(self.rules[hook](ctx), ctx.n_runs, self.rule_names[hook])
+        return self._decide(self.voting_hook(hook), ctx, ctx.n_runs)
 
     def voting_hook(self, hook: str) -> str:
         """The hook whose rule decides a vote asked through ``hook`` (``hook`` or ``vote``)."""
@@ -93,8 +98,7 @@ class State(mesa.Agent):
         Returns:
             ``(R,)`` bool, True = leave.
         """
-        fn = self.rules["defect"]
-        return as_decision(fn(ctx), ctx.realised.shape[0], self.rule_names["defect"])
+        return self._decide("defect", ctx, ctx.realised.shape[0])
 
     def propose(self, ctx: ProposeContext) -> np.ndarray:
         """As chair, decide whether to table a rejected proposal again (``propose`` rule).
@@ -105,8 +109,7 @@ class State(mesa.Agent):
         Returns:
             ``(R,)`` bool, True = table it again this year.
         """
-        fn = self.rules["propose"]
-        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["propose"])
+        return self._decide("propose", ctx, ctx.n_runs)
 
     def consent(self, ctx: VoteContext) -> np.ndarray:
         """Under ``interested_members``, whether this state (opted out) lets the willing go ahead.
@@ -117,8 +120,11 @@ class State(mesa.Agent):
         Returns:
             ``(R,)`` bool, True = does not object.
         """
-        fn = self.rules["consent"]
-        return as_decision(fn(ctx), ctx.n_runs, self.rule_names["consent"])
+        return self._decide("consent", ctx, ctx.n_runs)
+
+    def _decide(self, hook: str, ctx: Any, n_runs: int) -> np.ndarray:
+        name = self.rule_names[hook]
+        return as_decision(call_rule(self.rules[hook], ctx, hook, name, self.iso3), n_runs, name)
 
     def describe(self) -> dict[str, Any]:
         """A short summary for logs and debugging."""

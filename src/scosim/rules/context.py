@@ -194,6 +194,31 @@ def _slice_run(ctx: Any, r: int) -> Any:
     return replace(ctx, **changes)
 
 
+class RuleFailed(RuntimeError):
+    """A decision rule raised: names the rule, hook, state and year, and keeps the cause.
+
+    A plug-in rule's own bug (a ``KeyError`` in its code) otherwise reached the user as
+    ``batch 0 failed: KeyError: 'oops'``, naming nothing the scenario wrote.
+    """
+
+
+def call_rule(fn: Any, ctx: Any, hook: str, rule_name: str, iso3: str) -> Any:
+    """``fn(ctx)``, with an exception it raises re-raised as :class:`RuleFailed`.
+
+    ``MemoryError`` passes unchanged (the executors treat it as the machine's, not the
+    rule's); ``KeyboardInterrupt`` and SIGTERM's ``Terminated`` are not ``Exception``.
+    """
+    try:
+        return fn(ctx)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        year = getattr(ctx, "year", None)
+        when = f" in {year}" if year is not None else ""
+        raise RuleFailed(f"{hook} rule {rule_name!r} of {iso3}{when} raised "
+                         f"{type(exc).__name__}: {exc}") from exc
+
+
 def as_decision(result: Any, n_runs: int, rule_name: str) -> np.ndarray:
     """Coerce a rule's return value to ``(R,)`` bool, or explain what is wrong.
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scosim.rules.context import call_rule
 from scosim.security.params import CHANNELS
 
 __all__ = [
@@ -163,7 +164,8 @@ def apply_effort_rules(last: np.ndarray, rules: dict[str, EffortRule | str],
         i = codes.index(iso)
         ctx = EffortContext(iso, i, year, codes, last, partners[i], float(caps[i]), indicators,
                             baseline)
-        e = np.asarray(fn(ctx), dtype=float)
+        name = f"{getattr(fn, '__module__', '?')}:{getattr(fn, '__qualname__', fn)}"
+        e = np.asarray(call_rule(fn, ctx, "cooperate", name, iso), dtype=float)
         if e.shape != (last.shape[0], last.shape[2]):
             raise ValueError(f"effort rule for {iso} returned shape {e.shape}, "
                              f"expected {(last.shape[0], last.shape[2])}")

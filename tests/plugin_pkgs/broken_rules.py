@@ -1,0 +1,13 @@
+"""Rules with a bug of their own (tests/test_rule_failures.py)."""
+
+from __future__ import annotations
+
+
+def vote_with_a_bug(ctx):
+    """A vote rule that looks up a preview entry no proposal gives."""
+    return ctx.preview["no_such_entry"][:, ctx.index] > 0
+
+
+def effort_with_a_bug(ctx):
+    """A cooperate rule dividing by a string."""
+    return ctx.last / "two"
