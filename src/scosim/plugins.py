@@ -273,6 +273,15 @@ class Registry(Generic[T]):
                     f"{self.what} {spec!r} from entry point {eps[spec].value!r} failed to load: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
+            own = getattr(obj, "name", None)
+            if isinstance(own, str) and own and own != spec:
+                # Scenarios are resolved to the class's name, which worker processes then
+                # look up: under another entry-point name they would not find it.
+                raise PluginError(
+                    f"{self.what} {spec!r}: entry point {spec} = {eps[spec].value!r} (group "
+                    f"{self.group!r}) loads a class whose name is {own!r}; name the entry "
+                    f"point {own!r}, as scenarios write it"
+                )
             return self.register(spec, obj, _dist_origin(eps[spec]))
         avail = self.available()
         close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)

@@ -289,6 +289,11 @@ class _ProposalDispatch:
             try:
                 spec = type_spec(name)
             except PluginError as exc:
+                if name in available_types():
+                    # Installed but broken (its import fails, a misnamed entry point): say
+                    # why, not "unknown type 'x' (did you mean 'x'?)".
+                    raise PydanticCustomError("value_error", "{error}",
+                                              {"error": str(exc)}) from exc
                 raise PydanticCustomError(
                     "union_tag_invalid", "unknown type {tag}",
                     {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
