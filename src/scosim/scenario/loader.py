@@ -357,9 +357,10 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
         return Scenario.model_validate({**doc.data, "source": source})
     except ValidationError as exc:
         # Imported on failure only: turning pydantic's errors into file:line messages.
-        from scosim.scenario.messages import _translate
+        from scosim.scenario.messages import _translate, rule_errors_beside
 
-        raise ScenarioError(_translate(exc, doc)) from None
+        errors = _translate(exc, doc)
+        raise ScenarioError(errors + rule_errors_beside(doc, errors)) from None
 
 
 # --------------------------------------------------------------------------- public

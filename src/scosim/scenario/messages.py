@@ -273,3 +273,41 @@ def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
             loc = (*loc, "type")  # point at the line where the bad type is written
         out.append(ErrorItem(*doc.origin(loc), format_path(loc), _message(err, loc, doc.data)))
     return out
+
+
+def rule_errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]:
+    """Rule references' problems, checked although other fields failed.
+
+    The schema checks rule references after every field (a plug-in's hook is declared
+    when the mechanisms and proposal types are imported), and pydantic skips that check
+    when a field failed, so a misspelt rule was reported only once the rest was fixed.
+    Here the written references are checked directly. Hooks no module has declared are
+    left out: the plug-in that declares one may be what failed.
+
+    Returns:
+        The problems not already among ``reported``.
+    """
+    from scosim.rules import registry
+    from scosim.scenario.schema import _rule_issues
+
+    data = doc.data
+    places: list[tuple[tuple[str | int, ...], Any]] = []
+    params = data.get("parameters")
+    if isinstance(params, dict):
+        places.append((("parameters", "rules"), params.get("rules")))
+    countries = data.get("countries")
+    if isinstance(countries, dict):
+        places += [(("countries", code, "rules"), ov.get("rules"))
+                   for code, ov in countries.items() if isinstance(ov, dict)]
+    seen = {e.path for e in reported}
+    out: list[ErrorItem] = []
+    for loc, rules in places:
+        if not isinstance(rules, dict):
+            continue
+        known = {h: r for h, r in rules.items()
+                 if isinstance(r, str) and h in registry.HOOKS}
+        for iloc, msg in _rule_issues(loc, known):
+            path = format_path(iloc)
+            if path not in seen:
+                out.append(ErrorItem(*doc.origin(iloc), path, msg))
+    return out
