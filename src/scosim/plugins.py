@@ -33,16 +33,17 @@ import difflib
 import importlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import importlib.metadata
 
-__all__ = ["PluginError", "Registry", "declared_mechanisms", "declared_types", "import_path",
-           "membership_problem", "plugin_origins", "read_declarations", "recorded_mechanisms",
-           "recorded_types"]
+__all__ = ["PluginError", "Registry", "blame", "declared_mechanisms", "declared_types",
+           "import_path", "membership_problem", "plugin_origins", "read_declarations",
+           "recorded_mechanisms", "recorded_types"]
 
 T = TypeVar("T")
 
@@ -507,3 +508,20 @@ def read_declarations(run_dir: str | Path) -> dict[str, dict[str, dict[str, Any]
     manifest = json.loads(path.read_text())
     return {"proposal_types": recorded_types(manifest, str(path)),
             "mechanisms": recorded_mechanisms(manifest, str(path))}
+
+
+@contextmanager
+def blame(what: str) -> Iterator[None]:
+    """Name the plug-in call an exception came from, as a note (its type is kept).
+
+    A failed batch is reported as ``batch 0 failed: ValueError: ... (in mechanism
+    'x' (network slot), step of 2027)`` (:class:`scosim.experiments.executors.BatchError`
+    shows the notes): without it, an error in a plug-in's own code named nothing the
+    scenario wrote. Only the innermost call is named.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
+            exc.add_note(f"in {what}")
+        raise

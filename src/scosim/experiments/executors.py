@@ -134,7 +134,9 @@ class BatchError(RuntimeError):
     def __init__(self, batch_id: int, cause: BaseException) -> None:
         self.batch_id = batch_id
         self._cause = cause
-        super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}")
+        # Notes name the plug-in call that raised (scosim.plugins.blame).
+        notes = "".join(f" ({n})" for n in getattr(cause, "__notes__", ()))
+        super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}{notes}")
 
     def __reduce__(self) -> tuple[type, tuple[int, BaseException]]:
         return type(self), (self.batch_id, self._cause)

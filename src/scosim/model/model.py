@@ -8,7 +8,7 @@ The order of a year's phases is written once, in :func:`scosim.model.phases.tick
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,8 +22,12 @@ from scosim.model.agents import State
 from scosim.model.events import EventLog
 from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
-from scosim.model.slots import get_mechanism, plan
+from scosim.model.slots import Mechanism, get_mechanism, plan
+from scosim.plugins import blame
 from scosim.proposals import get_type
+
+if TYPE_CHECKING:
+    from scosim.proposals.base import ProposalType
 
 mesa = load_mesa()  # mesa without its unused submodules' imports (see scosim._mesa)
 
@@ -101,8 +105,14 @@ class SCOModel(mesa.Model):
         # those its proposal types and mechanisms declare), so every batch has them.
         for cls in [*types, *(m for _, m in mechanisms)]:
             self.log.declare(cls.event_fields, cls.name)
-        self.arrangements = [t(self, p) for t, p in zip(types, scenario.proposals, strict=True)]
-        self.mechanisms = [(slot, m(self)) for slot, m in mechanisms]
+        self.arrangements: list[ProposalType] = []
+        for t, p in zip(types, scenario.proposals, strict=True):
+            with blame(f"proposal type {t.name!r} (proposal {p.id!r}), set-up"):
+                self.arrangements.append(t(self, p))
+        self.mechanisms: list[tuple[str, Mechanism]] = []
+        for slot, m in mechanisms:
+            with blame(f"mechanism {m.name!r} ({slot} slot), set-up"):
+                self.mechanisms.append((slot, m(self)))
         self.policy: PolicyState = build_policy(self)
         self.records: dict[str, list[np.ndarray]] = {}
 

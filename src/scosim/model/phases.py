@@ -14,6 +14,7 @@ import numpy as np
 from scosim.mechanisms.voting import update_bad_years
 from scosim.model.council import chair_of, chairs, council_phase
 from scosim.model.policy import build_policy
+from scosim.plugins import blame
 from scosim.rules.context import DefectContext
 
 if TYPE_CHECKING:
@@ -122,8 +123,9 @@ def implement_phase(model: SCOModel, year: int) -> None:
 # ---------------------------------------------------------------------- slots
 def slots_phase(model: SCOModel, year: int) -> None:
     """Run the mechanism filling each slot, in slot order, on the year's policy state."""
-    for _slot, mech in model.mechanisms:
-        mech.step(model, model.policy, year)
+    for slot, mech in model.mechanisms:
+        with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}"):
+            mech.step(model, model.policy, year)
 
 
 # ----------------------------------------------------------------- compliance
@@ -202,9 +204,11 @@ def record_phase(model: SCOModel, year: int) -> None:
         "trust_received": _trust_received(model),
     }
     for cls, arrangements in model.proposal_types():
-        ind.update(cls.record(model, arrangements, policy))
-    for _slot, mech in model.mechanisms:
-        ind.update(mech.record(model, policy))
+        with blame(f"proposal type {cls.name!r}, record of {year}"):
+            ind.update(cls.record(model, arrangements, policy))
+    for slot, mech in model.mechanisms:
+        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
+            ind.update(mech.record(model, policy))
     for name, values in ind.items():
         model.record(name, values)
 

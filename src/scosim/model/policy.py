@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scosim.plugins import blame
+
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
@@ -110,5 +112,6 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     for arr in model.arrangements:
         if arr is exclude or not arr.in_force.any():
             continue
-        arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
+        with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply"):
+            arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
     return policy

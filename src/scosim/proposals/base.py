@@ -274,9 +274,12 @@ class ProposalType:
         arrangement (:func:`scosim.model.policy.build_policy` excluding this one).
         """
         from scosim.model.policy import build_policy
+        from scosim.plugins import blame
 
         policy = build_policy(model, exclude=self) if without is None else without.copy()
-        self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool), terms)
+        with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview"):
+            self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool),
+                       terms)
         return policy
 
     # ------------------------------------------------------------ the policy
