@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scosim.api import check_sweep
 from scosim.runner import run_model
 from scosim.scenario import ScenarioError, load_scenario, scenario_hash
 
@@ -77,3 +78,52 @@ def test_bad_settings_are_reported_where_they_are_written(scenario_file, overrid
     with pytest.raises(ScenarioError) as err:
         load_scenario(scenario_file, overrides={key: float(value)})
     assert message in str(err.value)
+
+
+KEY = "parameters.mechanism_settings.toy_afghan_costs.rise"
+
+
+def test_a_swept_setting_gives_each_run_the_numbers_of_its_override(scenario_file):
+    sc = load_scenario(scenario_file)
+    swept = run_model(sc, runs=[0, 1, 1], params={KEY: np.array([0.05, 0.05, 0.4])})
+    for row, (run, rise) in enumerate([(0, 0.05), (1, 0.05), (1, 0.4)]):
+        alone = run_model(load_scenario(scenario_file, overrides={KEY: rise}), runs=[run])
+        np.testing.assert_array_equal(np.asarray(swept.welfare)[row],
+                                      np.asarray(alone.welfare)[0])
+    afg = list(swept.codes).index("AFG")
+    assert swept.welfare[2, afg] < swept.welfare[1, afg]
+
+
+def test_check_sweep_accepts_a_declared_setting_and_checks_its_values(scenario_file):
+    check_sweep(scenario_file, {KEY: (0.0, 0.5)}, ["welfare_change_pct:AFG"])
+    with pytest.raises(ScenarioError) as err:
+        check_sweep(scenario_file, {KEY: (0.0, 1.5)}, ["welfare_change_pct:AFG"])
+    assert str(err.value) == f"--param:1: {KEY}: 1.5 is out of range: must be <= 1.0"
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("parameters.mechanism_settings.toy_afghan_cost.rise", "no mechanism named "
+     "'toy_afghan_cost' fills a slot; the scenario's mechanisms: calibrated_growth, ge_trade, "
+     "toy_afghan_costs"),
+    ("parameters.mechanism_settings.ge_trade.sigma", "setting 'sigma' of mechanism 'ge_trade' "
+     "cannot be swept: a sweep varies a value across the runs of one batch, and the mechanism "
+     "reads none of its settings per run (Mechanism.sweepable, docs/mechanisms.md)"),
+    ("parameters.mechanism_settings.toy_afghan_costs",
+     "write a mechanism's setting as parameters.mechanism_settings.<name>.<field>"),
+])
+def test_check_sweep_says_what_of_a_mechanism_may_be_swept(scenario_file, name, says):
+    with pytest.raises(ScenarioError) as err:
+        check_sweep(scenario_file, {name: (0.0, 0.5)}, ["welfare_change_pct:AFG"])
+    assert str(err.value) == f"--param:1: {name}: {says}"
+
+
+def test_sweepable_settings_are_checked_at_registration(scenario_file):
+    from toy_settings import AfghanCosts
+
+    from scosim.model.slots import _check
+    from scosim.plugins import PluginError
+
+    bad = type("Bad", (AfghanCosts,), {"sweepable": ("ris",)})
+    with pytest.raises(PluginError, match="sweepable setting 'ris' is not a number field of "
+                       "its settings_model; number fields: rise"):
+        _check(bad, "toy_afghan_costs")

@@ -70,6 +70,7 @@ def check_sweep(
     """
     import difflib
 
+    from scosim.model.slots import SETTING_PREFIX, setting_param_problem
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.runner import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
@@ -85,9 +86,11 @@ def check_sweep(
         raise ValueError(f"--seed (the design's seed) must be a whole number >= 0, got {seed!r}")
     errors: list[ErrorItem] = []
     for i, (name, v) in enumerate(params.items(), start=1):
-        if name.startswith(PREFIX) and name not in SWEEPABLE:
-            # A proposal's field, which its type must read per run (ProposalType.sweepable).
-            problem = proposal_param_problem(sc, name)
+        if (name.startswith((PREFIX, SETTING_PREFIX))) and name not in SWEEPABLE:
+            # A proposal's field or a mechanism's setting, which its type or mechanism
+            # must read per run (ProposalType.sweepable, Mechanism.sweepable).
+            problem = (setting_param_problem(sc, name) if name.startswith(SETTING_PREFIX)
+                       else proposal_param_problem(sc, name))
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
@@ -99,7 +102,8 @@ def check_sweep(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, and "
-                "proposals.<id>.<field> for a field its type declares sweepable")))
+                "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
+                "a field its type or mechanism declares sweepable")))
             continue
         for value in v:
             try:

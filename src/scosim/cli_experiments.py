@@ -131,7 +131,8 @@ def add_experiment_parsers(sub: Any) -> None:
         action="append",
         default=[],
         help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE)
-        + ", or proposals.<id>.<field> for a field the proposal's type declares sweepable",
+        + ", or proposals.<id>.<field> (parameters.mechanism_settings.<name>.<field>) for a "
+        "field the proposal's type (the mechanism) declares sweepable",
     )
     s.add_argument(
         "--output",

@@ -1,7 +1,7 @@
 """A toy mechanism with settings read from the scenario (tests/test_mechanism_settings.py).
 
 Afghanistan's trade costs rise by ``rise`` (a fraction) with everyone, in every run:
-``parameters.mechanism_settings.toy_afghan_costs: {rise: 0.3}``.
+``parameters.mechanism_settings.toy_afghan_costs: {rise: 0.3}``; a sweep may vary it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class AfghanCosts(Mechanism):
     name = "toy_afghan_costs"
     slot = "security"
     settings_model = AfghanCostSettings
+    sweepable = ("rise",)
 
     def setup(self, model):
         """Afghanistan's column in the (R, N, N) cost factors."""
@@ -32,8 +33,8 @@ class AfghanCosts(Mechanism):
 
     def step(self, model, policy, year):
         """Raise the costs of Afghanistan's exports and imports (not its own trade)."""
-        f = np.full(policy.n, 1.0 + self.settings.rise)
-        f[self.who] = 1.0
+        f = np.repeat(1.0 + self.value("rise")[:, None], policy.n, axis=1)  # (R, N): per run
+        f[:, self.who] = 1.0
         out = policy.cost_change.copy()
         out[:, self.who, :] *= f
         out[:, :, self.who] *= f

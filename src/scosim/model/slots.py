@@ -86,6 +86,9 @@ class Mechanism:
             it when the scenario is validated (``extra="forbid"`` recommended, so a
             misspelt key is an error); the instance gets the validated settings as
             ``self.settings`` before :meth:`setup`. None: it takes no settings.
+        sweepable: Number fields of ``settings_model`` a sweep may vary across the runs
+            of a batch (``--param parameters.mechanism_settings.<name>.<field>``); the
+            mechanism must read them through :meth:`value`, one value per run.
         welfare_versus: What the mechanism changes in the trade costs that the welfare
             change is measured against, as a phrase completing "the same year without
             the policy, ..." (e.g. "the trade costs of insecurity"); empty when it
@@ -102,6 +105,7 @@ class Mechanism:
     headline: ClassVar[dict[str, str]] = {}
     welfare_versus: ClassVar[str] = ""
     settings_model: ClassVar[type[BaseModel] | None] = None
+    sweepable: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, model: SCOModel) -> None:
         written = dict(getattr(model.scenario.parameters, "mechanism_settings", {}))
@@ -109,7 +113,25 @@ class Mechanism:
         # Checked when the scenario was validated; here only made into the model's object.
         self.settings: Any = (None if model_cls is None
                               else model_cls.model_validate(written.get(self.name, {})))
+        # A swept setting is an (R,) array of the sweep's values; otherwise the scenario's.
+        self._values = {f: model._param(setting_key(self.name, f), getattr(self.settings, f))
+                        for f in self.sweepable}
         self.setup(model)
+
+    def value(self, field: str) -> np.ndarray:
+        """Per-run value ``(R,)`` of a setting listed in :attr:`sweepable`.
+
+        The sweep's value of each run when the setting is swept
+        (``parameters.mechanism_settings.<name>.<field>``), else the scenario's.
+
+        Raises:
+            KeyError: ``field`` is not in :attr:`sweepable`.
+        """
+        try:
+            return self._values[field]
+        except KeyError:
+            raise KeyError(f"mechanism {self.name!r}: setting {field!r} is not in its "
+                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None
 
     def streams(self, model: SCOModel) -> RunStreams:
         """Per-run random generators keyed by (seed, run, slot name)."""
@@ -137,6 +159,14 @@ def _check(cls: Any, name: str) -> None:
         )
     if not cls.name:
         raise PluginError(f"mechanism {cls.__qualname__} has no `name`")
+    fields = cls.settings_model.model_fields if cls.settings_model is not None else {}
+    for f in cls.sweepable if isinstance(cls.sweepable, tuple) else [cls.sweepable]:
+        # A sweep hands the model floats: only a plain number setting can take them.
+        if f not in fields or fields[f].annotation not in (float, int):
+            numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
+            raise PluginError(f"mechanism {cls.name!r}: sweepable setting {f!r} is not a number "
+                              f"field of its settings_model; number fields: "
+                              f"{', '.join(numeric) or 'none'}")
     for ind, kind in cls.headline.items():
         # Checked at registration: a misspelt name would otherwise vanish from the answer.
         if ind not in cls.indicators:
@@ -222,6 +252,41 @@ def settings_issues(
         except ValidationError as exc:
             issues += [((key, *e["loc"]), block_message(e, model)) for e in exc.errors()]
     return issues
+
+
+#: Every swept mechanism setting starts with this.
+SETTING_PREFIX = "parameters.mechanism_settings."
+
+
+def setting_key(name: str, field: str) -> str:
+    """``parameters.mechanism_settings.<name>.<field>``: a swept setting's name."""
+    return f"{SETTING_PREFIX}{name}.{field}"
+
+
+def setting_param_problem(scenario: Any, param: str) -> str | None:
+    """What is wrong with sweeping the mechanism setting ``param``; None when it may be.
+
+    Args:
+        scenario: The loaded scenario.
+        param: A ``--param`` name starting with :data:`SETTING_PREFIX`.
+    """
+    parts = param.removeprefix(SETTING_PREFIX).split(".")
+    filling = {get_mechanism(n).name: get_mechanism(n)
+               for n in scenario.parameters.mechanisms.values() if n is not None}
+    if len(parts) != 2:
+        return "write a mechanism's setting as parameters.mechanism_settings.<name>.<field>"
+    name, field = parts
+    cls = filling.get(name)
+    if cls is None:
+        return (f"no mechanism named {name!r} fills a slot; the scenario's mechanisms: "
+                f"{', '.join(sorted(filling))}")
+    if field not in cls.sweepable:
+        allowed = ", ".join(setting_key(name, f) for f in cls.sweepable)
+        return (f"setting {field!r} of mechanism {name!r} cannot be swept: a sweep varies a "
+                "value across the runs of one batch, and the mechanism reads "
+                + (f"only these per run: {allowed}" if allowed else "none of its settings per run")
+                + " (Mechanism.sweepable, docs/mechanisms.md)")
+    return None
 
 
 def plan(choice: dict[str, str | None]) -> list[tuple[str, str | None]]:
