@@ -123,7 +123,11 @@ def test_sweepable_settings_are_checked_at_registration(scenario_file):
     from scosim.model.slots import _check
     from scosim.plugins import PluginError
 
-    bad = type("Bad", (AfghanCosts,), {"sweepable": ("ris",)})
-    with pytest.raises(PluginError, match="sweepable setting 'ris' is not a number field of "
-                       "its settings_model; number fields: rise"):
-        _check(bad, "toy_afghan_costs")
+    for attrs, says in [
+        ({"sweepable": ("ris",)}, "sweepable setting 'ris' is not a number field of its "
+         "settings_model; number fields: rise"),
+        ({"sweepable": "rise"}, "`sweepable` must be a tuple of setting names"),
+        ({"settings_model": dict}, "settings_model must be a pydantic model class"),
+    ]:
+        with pytest.raises(PluginError, match=says):
+            _check(type("Bad", (AfghanCosts,), attrs), "toy_afghan_costs")

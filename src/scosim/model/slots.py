@@ -159,8 +159,18 @@ def _check(cls: Any, name: str) -> None:
         )
     if not cls.name:
         raise PluginError(f"mechanism {cls.__qualname__} has no `name`")
-    fields = cls.settings_model.model_fields if cls.settings_model is not None else {}
-    for f in cls.sweepable if isinstance(cls.sweepable, tuple) else [cls.sweepable]:
+    sm = cls.settings_model
+    if sm is not None:
+        from pydantic import BaseModel
+
+        if not (isinstance(sm, type) and issubclass(sm, BaseModel)):
+            raise PluginError(f"mechanism {cls.name!r}: settings_model must be a pydantic "
+                              f"model class, got {sm!r}")
+    if not isinstance(cls.sweepable, tuple):
+        raise PluginError(f"mechanism {cls.name!r}: `sweepable` must be a tuple of setting "
+                          f"names, got {cls.sweepable!r}")
+    fields = sm.model_fields if sm is not None else {}
+    for f in cls.sweepable:
         # A sweep hands the model floats: only a plain number setting can take them.
         if f not in fields or fields[f].annotation not in (float, int):
             numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
@@ -218,7 +228,7 @@ def settings_issues(
     Returns:
         ``(location relative to parameters.mechanism_settings, message)`` pairs.
     """
-    from pydantic import BaseModel, ValidationError
+    from pydantic import ValidationError
 
     from scosim.scenario.messages import block_message
     from scosim.scenario.values import not_imported
@@ -242,10 +252,6 @@ def settings_issues(
         if model is None:
             issues.append(((key,), f"mechanism {key!r} takes no settings here (it declares "
                            "no settings_model)"))
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            issues.append(((key,), f"mechanism {key!r}: settings_model must be a pydantic "
-                           f"model class, got {model!r}"))
             continue
         try:
             model.model_validate(value)
