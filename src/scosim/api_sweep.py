@@ -472,7 +472,9 @@ def sweep_cli(args: argparse.Namespace) -> int:
     if args.method != "grid":
         for name, v in params.items():
             if isinstance(v, list):
-                raise ValueError(f"--param {name}: method {args.method} needs a range LOW:HIGH")
+                # lhs is the default: a list of values was most likely meant for a grid.
+                raise ValueError(f"--param {name}: method {args.method} needs a range "
+                                 "LOW:HIGH; a list of values V1,V2,... is for --method grid")
     target = sweep(
         args.scenario,
         params,
