@@ -25,14 +25,17 @@ from scosim.indicator_display import (  # noqa: E402
     one_row_each,
     resolve_units,
 )
-from scosim.scenario.schema import indicator_names  # noqa: E402
+from scosim.scenario.schema import INDICATOR_NAMES, indicator_names  # noqa: E402
 from test_compare import COUNTRIES, YEARS, synthetic_pair, write_run  # tests/ is on sys.path
 
 
 def test_every_indicator_a_run_records_has_a_name_a_direction_and_a_unit():
     """Every indicator the model, its proposal types and mechanisms record (the shipped
-    scenarios record all 80 of them) reads with a plain name, a unit and a direction."""
-    known = indicator_names()
+    scenarios record all 80 of them) reads with a plain name, a unit and a direction.
+
+    scosim's own: a plug-in installed beside it declares its units, and its names are
+    its own (the display falls back to them)."""
+    known = own_indicator_names()
     units = resolve_units(known, UNITS)
     missing = {
         "name": [i for i in known if i not in NAMES],
@@ -43,6 +46,17 @@ def test_every_indicator_a_run_records_has_a_name_a_direction_and_a_unit():
     assert set(DIRECTION) <= set(known) and set(NAMES) <= set(known), "no stale entries"
     assert set(DIRECTION.values()) == {"higher is better", "higher is worse", "neutral"}
     assert WELFARE <= {i for i, d in DIRECTION.items() if d == "higher is better"}
+
+
+def own_indicator_names() -> list[str]:
+    """The indicators of the model and of scosim's built-in types and mechanisms."""
+    from scosim.model.slots import available_mechanisms, get_mechanism, mechanism_origin
+    from scosim.proposals import builtin_types, get_type
+
+    mechs = [m for m in available_mechanisms() if mechanism_origin(m) == "builtin"]
+    plugins = [*(get_type(t) for t in builtin_types()), *(get_mechanism(m) for m in mechs)]
+    return [i for i in indicator_names()
+            if i in INDICATOR_NAMES or any(i in p.indicators for p in plugins)]
 
 
 def test_units_are_those_the_model_declares_and_the_table_only_a_fallback():

@@ -82,3 +82,17 @@ def test_entry_points_named_as_their_classes_still_work(tmp_path, monkeypatch):
     sc = validate_data(data)
     assert sc.proposals[0].type == "visa_free"
     assert sc.parameters.mechanisms["security"] == "toy_afghan_costs"
+
+
+def test_a_broken_installed_plugin_leaves_other_scenarios_valid(tmp_path, monkeypatch):
+    """A plug-in that fails to load, and that the scenario does not use, changes nothing.
+
+    Before, listing the indicators a run may write loaded every installed plug-in, so
+    any scenario with an ``outputs.indicators`` list was refused with its import error.
+    """
+    (tmp_path / "plugin_with_missing_dep.py").write_text("import a_dependency_not_installed\n")
+    _install(tmp_path, monkeypatch,
+             "[scosim.proposals]\nbroken_type = plugin_with_missing_dep:Broken\n"
+             "[scosim.mechanisms]\nbroken_mech = plugin_with_missing_dep:Broken\n")
+    data = {**_scenario(), "outputs": {"indicators": ["welfare_change_pct"]}}
+    assert validate_data(data).outputs.indicators == ["welfare_change_pct"]

@@ -475,13 +475,19 @@ def indicator_names() -> tuple[str, ...]:
     (built-in, registered or installed) declare.
     """
     from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.plugins import PluginError
     from scosim.proposals import available_types, get_type
 
     names = dict.fromkeys(INDICATOR_NAMES)
-    for t in available_types():
-        names.update(dict.fromkeys(get_type(t).indicators))
-    for m in available_mechanisms():
-        names.update(dict.fromkeys(get_mechanism(m).indicators))
+    for listed, get in ((available_types(), get_type), (available_mechanisms(), get_mechanism)):
+        for name in listed:
+            try:
+                names.update(dict.fromkeys(get(name).indicators))
+            except PluginError:
+                # An installed plug-in that fails to load offers no indicators; a scenario
+                # that uses it is told why where it names it. Before, every scenario
+                # with an outputs.indicators list was refused with that plug-in's error.
+                continue
     return tuple(names)
 
 
