@@ -31,7 +31,16 @@ def _install(tmp_path: Path, monkeypatch, entry_points: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _forget_modules():
+    """Leave no module and no registration behind: the registries are process-wide, and
+    a type registered here from 'plugdist' would keep that origin in later tests."""
+    from scosim.model.slots import _REGISTRY as MECHANISMS
+    from scosim.proposals import _REGISTRY as TYPES
+
     yield
+    for registry in (TYPES, MECHANISMS):
+        for name in [n for n, o in registry._origins.items() if o.startswith("plugdist ")]:
+            registry._items.pop(name, None)
+            registry._origins.pop(name, None)
     for m in ("scosim_visa", "toy_settings", "plugin_with_missing_dep"):
         sys.modules.pop(m, None)
 
