@@ -525,3 +525,20 @@ def blame(what: str) -> Iterator[None]:
         if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
             exc.add_note(f"in {what}")
         raise
+
+
+def not_sweepable(what: str, reader: str, noun: str, allowed: list[str], where: str) -> str:
+    """Why a sweep cannot vary ``what``: a plug-in reads per run only what it declares.
+
+    Args:
+        what: The setting or field named, e.g. ``"field 'x' of proposal 'cu' (type cu)"``.
+        reader: Who reads it, e.g. ``"its type"``.
+        noun: What it has, plural, e.g. ``"fields"``.
+        allowed: The sweep keys it does read per run.
+        where: The declaration and its documentation.
+    """
+    return (f"{what} cannot be swept: a sweep varies a value across the runs of one batch, "
+            f"and {reader} reads "
+            + (f"only these per run: {', '.join(allowed)}" if allowed
+               else f"none of its {noun} per run")
+            + f" ({where})")

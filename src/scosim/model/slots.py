@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scosim.plugins import PluginError, Registry
+from scosim.plugins import PluginError, Registry, not_sweepable
 
 # numpy and the run streams are imported where used: validating a scenario reads the
 # slot names from here without them.
@@ -287,11 +287,9 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
         return (f"no mechanism named {name!r} fills a slot; the scenario's mechanisms: "
                 f"{', '.join(sorted(filling))}")
     if field not in cls.sweepable:
-        allowed = ", ".join(setting_key(name, f) for f in cls.sweepable)
-        return (f"setting {field!r} of mechanism {name!r} cannot be swept: a sweep varies a "
-                "value across the runs of one batch, and the mechanism reads "
-                + (f"only these per run: {allowed}" if allowed else "none of its settings per run")
-                + " (Mechanism.sweepable, docs/mechanisms.md)")
+        return not_sweepable(f"setting {field!r} of mechanism {name!r}", "the mechanism",
+                             "settings", [setting_key(name, f) for f in cls.sweepable],
+                             "Mechanism.sweepable, docs/mechanisms.md")
     return None
 
 

@@ -60,11 +60,11 @@ def proposal_param_problem(scenario: Any, name: str) -> str | None:
         return f"no proposal has id {pid!r}; ids: {', '.join(ids) or '(none)'}"
     cls = get_type(proposal.type)
     if m["field"] not in cls.sweepable:
-        allowed = ", ".join(sweep_key(pid, f) for f in cls.sweepable)
-        return (f"field {m['field']!r} of proposal {pid!r} (type {cls.name}) cannot be swept: "
-                "a sweep varies a value across the runs of one batch, and its type reads "
-                + (f"only these per run: {allowed}" if allowed else "none of its fields per run")
-                + " (ProposalType.sweepable, docs/proposals.md)")
+        from scosim.plugins import not_sweepable
+
+        return not_sweepable(f"field {m['field']!r} of proposal {pid!r} (type {cls.name})",
+                             "its type", "fields", [sweep_key(pid, f) for f in cls.sweepable],
+                             "ProposalType.sweepable, docs/proposals.md")
     return None
 
 
