@@ -89,3 +89,20 @@ def count_batches(monkeypatch):
         return calls
 
     return patch
+
+
+@pytest.fixture
+def visa_plugin(tmp_path, monkeypatch):
+    """Install tests/plugin_pkgs/scosim_visa as a distribution with an entry point.
+
+    A ``.dist-info`` folder (METADATA + entry_points.txt) on ``sys.path`` is what
+    pip leaves in site-packages; ``importlib.metadata`` then finds the entry point.
+    """
+    dist = tmp_path / "scosim_visa-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scosim_visa\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[scosim.proposals]\nvisa_free = scosim_visa:VisaFree\n")
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "plugin_pkgs"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    sys.modules.pop("scosim_visa", None)

@@ -8,7 +8,6 @@ docs/proposals.md.
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,23 +22,6 @@ from scosim.scenario import ScenarioError, validate_data
 TESTS = Path(__file__).resolve().parent
 SRC = TESTS.parent / "src" / "scosim"
 CENTRAL_ASIA = ["KAZ", "KGZ", "TJK", "UZB"]
-
-
-@pytest.fixture
-def visa_plugin(tmp_path, monkeypatch):
-    """Install tests/plugin_pkgs/scosim_visa as a distribution with an entry point.
-
-    A ``.dist-info`` folder (METADATA + entry_points.txt) on ``sys.path`` is what
-    pip leaves in site-packages; ``importlib.metadata`` then finds the entry point.
-    """
-    dist = tmp_path / "scosim_visa-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scosim_visa\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[scosim.proposals]\nvisa_free = scosim_visa:VisaFree\n")
-    monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs"))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield
-    sys.modules.pop("scosim_visa", None)
 
 
 def _visa_scenario(**council):

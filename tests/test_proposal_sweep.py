@@ -23,14 +23,8 @@ KEY = "proposals.ca_visa.cost_cut"
 
 
 @pytest.fixture
-def visa_yaml(tmp_path, monkeypatch):
+def visa_yaml(tmp_path, visa_plugin):
     """The visa-free package installed through its entry point, and a scenario using it."""
-    dist = tmp_path / "scosim_visa-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scosim_visa\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[scosim.proposals]\nvisa_free = scosim_visa:VisaFree\n")
-    monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs"))
-    monkeypatch.syspath_prepend(str(tmp_path))
     path = tmp_path / "visa.yaml"
     path.write_text(yaml.safe_dump({
         "name": "visa", "years": {"start": 2025, "end": 2029}, "seed": 7, "replications": 2,
@@ -38,8 +32,7 @@ def visa_yaml(tmp_path, monkeypatch):
         "proposals": [{"type": "visa_free", "id": "ca_visa", "year": 2026, "proposer": "KAZ",
                        "participants": ["KAZ", "KGZ", "TJK", "UZB"], "cost_cut": 0.05}],
     }))
-    yield str(path)
-    sys.modules.pop("scosim_visa", None)
+    return str(path)
 
 
 def _welfare(model) -> np.ndarray:
