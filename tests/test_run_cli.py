@@ -142,7 +142,10 @@ def test_cli_version_list_and_validate(tmp_path, capsys):
     assert main(["list", "--out", str(tmp_path)]) == 0
     assert "no runs" in capsys.readouterr().out
     assert main(["validate", str(ROOT / "scenarios" / "customs_union.yaml")]) == 0
-    assert "valid scenario 'customs_union'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "valid scenario 'customs_union'" in out and " 1 proposal, " in out  # not "1 proposals"
+    assert main(["validate", str(ROOT / "scenarios" / "baseline.yaml")]) == 0
+    assert " 0 proposals, " in capsys.readouterr().out
 
 
 def test_missing_run_reference_is_a_clear_error(tmp_path, capsys):
