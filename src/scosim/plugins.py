@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
     import importlib.metadata
@@ -542,3 +542,61 @@ def not_sweepable(what: str, reader: str, noun: str, allowed: list[str], where: 
             + (f"only these per run: {', '.join(allowed)}" if allowed
                else f"none of its {noun} per run")
             + f" ({where})")
+
+
+def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str,
+                    model: str) -> None:
+    """Refuse a ``sweepable`` declaration that is not a tuple of number fields.
+
+    A sweep hands the plug-in floats, one per run: only a plain number field can take them.
+
+    Args:
+        what: The plug-in, e.g. ``"proposal type 'visa_free'"``.
+        sweepable: Its declared ``sweepable``.
+        fields: The pydantic fields the names must come from.
+        noun: ``"field"`` or ``"setting"``.
+        model: Where those fields are declared, e.g. ``"its spec"``.
+
+    Raises:
+        PluginError: Naming the number fields that may be swept.
+    """
+    if not isinstance(sweepable, tuple):
+        raise PluginError(f"{what}: `sweepable` must be a tuple of {noun} names, "
+                          f"got {sweepable!r}")
+    numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
+    for f in sweepable:
+        if f not in numeric:
+            raise PluginError(f"{what}: sweepable {noun} {f!r} is not a number field of "
+                              f"{model}; number fields: {', '.join(numeric) or 'none'}")
+
+
+class SweptValues:
+    """Per-run values of the fields a plug-in declares ``sweepable`` (types, mechanisms).
+
+    The subclass names what it is (``_kind``, e.g. ``"mechanism"``) and what its fields
+    are called (``_noun``), and fills ``_values`` with :meth:`_read_swept`.
+    """
+
+    sweepable: ClassVar[tuple[str, ...]] = ()
+    name: ClassVar[str] = ""
+    _kind: ClassVar[str] = ""
+    _noun: ClassVar[str] = ""
+    _values: dict[str, Any]
+
+    def _read_swept(self, model: Any, key: Callable[[str], str], source: Any) -> None:
+        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's.
+        self._values = {f: model._param(key(f), getattr(source, f)) for f in self.sweepable}
+
+    def value(self, field: str) -> Any:
+        """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.
+
+        The sweep's value of each run when the field is swept, else the scenario's.
+
+        Raises:
+            KeyError: ``field`` is not in :attr:`sweepable`.
+        """
+        try:
+            return self._values[field]
+        except KeyError:
+            raise KeyError(f"{self._kind} {self.name!r}: {self._noun} {field!r} is not in its "
+                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None

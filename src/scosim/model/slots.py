@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scosim.plugins import PluginError, Registry, not_sweepable
+from scosim.plugins import PluginError, Registry, SweptValues, check_sweepable, not_sweepable
 
 # numpy and the run streams are imported where used: validating a scenario reads the
 # slot names from here without them.
@@ -66,7 +66,7 @@ HEADLINE_KINDS: tuple[str, ...] = ("share", "total")
 ENTRY_POINT_GROUP = "scosim.mechanisms"
 
 
-class Mechanism:
+class Mechanism(SweptValues):
     """Base class of a yearly mechanism (one instance per model, over all runs).
 
     Class attributes:
@@ -106,6 +106,8 @@ class Mechanism:
     welfare_versus: ClassVar[str] = ""
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
+    _kind = "mechanism"
+    _noun = "setting"
 
     def __init__(self, model: SCOModel) -> None:
         written = dict(getattr(model.scenario.parameters, "mechanism_settings", {}))
@@ -113,25 +115,9 @@ class Mechanism:
         # Checked when the scenario was validated; here only made into the model's object.
         self.settings: Any = (None if model_cls is None
                               else model_cls.model_validate(written.get(self.name, {})))
-        # A swept setting is an (R,) array of the sweep's values; otherwise the scenario's.
-        self._values = {f: model._param(setting_key(self.name, f), getattr(self.settings, f))
-                        for f in self.sweepable}
+        # value(f): the sweep's (R,) values of a swept setting, else the scenario's.
+        self._read_swept(model, lambda f: setting_key(self.name, f), self.settings)
         self.setup(model)
-
-    def value(self, field: str) -> np.ndarray:
-        """Per-run value ``(R,)`` of a setting listed in :attr:`sweepable`.
-
-        The sweep's value of each run when the setting is swept
-        (``parameters.mechanism_settings.<name>.<field>``), else the scenario's.
-
-        Raises:
-            KeyError: ``field`` is not in :attr:`sweepable`.
-        """
-        try:
-            return self._values[field]
-        except KeyError:
-            raise KeyError(f"mechanism {self.name!r}: setting {field!r} is not in its "
-                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None
 
     def streams(self, model: SCOModel) -> RunStreams:
         """Per-run random generators keyed by (seed, run, slot name)."""
@@ -166,17 +152,8 @@ def _check(cls: Any, name: str) -> None:
         if not (isinstance(sm, type) and issubclass(sm, BaseModel)):
             raise PluginError(f"mechanism {cls.name!r}: settings_model must be a pydantic "
                               f"model class, got {sm!r}")
-    if not isinstance(cls.sweepable, tuple):
-        raise PluginError(f"mechanism {cls.name!r}: `sweepable` must be a tuple of setting "
-                          f"names, got {cls.sweepable!r}")
-    fields = sm.model_fields if sm is not None else {}
-    for f in cls.sweepable:
-        # A sweep hands the model floats: only a plain number setting can take them.
-        if f not in fields or fields[f].annotation not in (float, int):
-            numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
-            raise PluginError(f"mechanism {cls.name!r}: sweepable setting {f!r} is not a number "
-                              f"field of its settings_model; number fields: "
-                              f"{', '.join(numeric) or 'none'}")
+    check_sweepable(f"mechanism {cls.name!r}", cls.sweepable,
+                    sm.model_fields if sm is not None else {}, "setting", "its settings_model")
     for ind, kind in cls.headline.items():
         # Checked at registration: a misspelt name would otherwise vanish from the answer.
         if ind not in cls.indicators:

@@ -83,18 +83,10 @@ def _check(cls: Any, name: str) -> None:
 
 
 def _check_sweepable(cls: Any) -> None:
-    # A sweep hands the model floats: only a plain number field can take them.
-    s = cls.sweepable
-    if isinstance(s, str) or not isinstance(s, tuple):
-        raise PluginError(f"proposal type {cls.name!r}: `sweepable` must be a tuple of field "
-                          f"names, got {s!r}")
-    fields = cls.spec.model_fields
-    for f in s:
-        if f not in fields or fields[f].annotation not in (float, int):
-            numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
-            raise PluginError(f"proposal type {cls.name!r}: sweepable field {f!r} is not a "
-                              f"number field of its spec; number fields: "
-                              f"{', '.join(numeric) or 'none'}")
+    from scosim.plugins import check_sweepable
+
+    check_sweepable(f"proposal type {cls.name!r}", cls.sweepable, cls.spec.model_fields,
+                    "field", "its spec")
 
 
 def _check_vote_hook(cls: Any) -> None:

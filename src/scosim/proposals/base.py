@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from scosim.plugins import SweptValues
+
 # The scenario-facing half (no numpy) lives in a light module that validation imports.
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
 
@@ -63,7 +65,7 @@ class Preview:
     info: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class ProposalType:
+class ProposalType(SweptValues):
     """Base class of a proposal type; one instance per proposal of a scenario.
 
     Class attributes (checked when the type is registered):
@@ -112,6 +114,8 @@ class ProposalType:
     event_fields: ClassVar[dict[str, EventField]] = {}
     membership: ClassVar[tuple[str, str, str] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
+    _kind = "proposal type"
+    _noun = "field"
 
     def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
         R, N = model.R, model.N
@@ -140,24 +144,9 @@ class ProposalType:
         self.rule, self.threshold = self.decision_rule(requested, council.qualified_majority)
         from scosim.proposals.sweep import sweep_key
 
-        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's.
-        self._values = {f: model._param(sweep_key(self.pid, f), getattr(proposal, f))
-                        for f in self.sweepable}
-
-    def value(self, field: str) -> np.ndarray:
-        """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.
-
-        The sweep's value of each run when the field is swept
-        (``proposals.<id>.<field>``), else the scenario's value in every run.
-
-        Raises:
-            KeyError: ``field`` is not in :attr:`sweepable`.
-        """
-        try:
-            return self._values[field]
-        except KeyError:
-            raise KeyError(f"proposal type {self.name!r}: field {field!r} is not in its "
-                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None
+        # value(f): the sweep's (R,) values of a swept field (proposals.<id>.<field>), else
+        # the scenario's value in every run.
+        self._read_swept(model, lambda f: sweep_key(self.pid, f), proposal)
 
     # ------------------------------------------------------------ validation
     @classmethod
