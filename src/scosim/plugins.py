@@ -41,9 +41,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 if TYPE_CHECKING:
     import importlib.metadata
 
-__all__ = ["PluginError", "Registry", "blame", "declared_mechanisms", "declared_types",
-           "import_path", "membership_problem", "plugin_origins", "read_declarations",
-           "recorded_mechanisms", "recorded_types"]
+__all__ = ["PluginError", "Registry", "SweptValues", "blame", "check_sweepable",
+           "declared_mechanisms", "declared_types", "import_path", "membership_problem",
+           "not_sweepable", "plugin_origins", "read_declarations", "recorded_mechanisms",
+           "recorded_types", "rule_specs"]
 
 T = TypeVar("T")
 
