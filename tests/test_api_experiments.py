@@ -8,6 +8,7 @@ import pytest
 
 from scosim.api import compare_runs, parse_output, sweep
 from scosim.cli import main
+from scosim.scenario import load_scenario
 
 
 def test_compare_scenario_files_pairs_runs_and_writes_report(tmp_path, model_fixture, capsys):
@@ -191,6 +192,28 @@ def test_sweep_refuses_a_parameter_given_twice_and_a_sobol_n_off_two_s_powers(
     assert code == 2
     err = capsys.readouterr().err
     assert "must be a power of two >= 2, got 10: e.g. 8 or 16" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_sweep_refuses_a_grid_value_or_an_output_given_twice(tmp_path, model_fixture, capsys):
+    """A repeated grid value ran the point twice and a repeated output (the default year
+    is the last) wrote one column twice; both are typos for something else."""
+    path = str(model_fixture("small_cu.yaml"))
+    last = load_scenario(path).years.end
+    code = main(["sweep", path, "--method", "grid",
+                 "--param", "parameters.trade.sigma=4,5,4.0",
+                 "--output", "welfare_change_pct:KAZ",
+                 "--output", f"welfare_change_pct:kaz:{last}",
+                 "--output", f"welfare_change_pct:KAZ:{last - 1}",
+                 "--out", str(tmp_path / "r"), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert ("--param:1: parameters.trade.sigma: grid value(s) 4 given twice; "
+            "give each value once") in err
+    assert (f"--output:2: welfare_change_pct:kaz:{last}: the same output as --output 1 "
+            "(welfare_change_pct:KAZ); give each output once") in err
+    assert "--output:3" not in err  # another year is another output
+    assert "Traceback" not in err
     assert not (tmp_path / "r").exists()
 
 

@@ -128,6 +128,12 @@ def test_chair_order_must_list_members_once() -> None:
         _scenario(parameters={"council": {"chair_order": order[1:]}})
 
 
+def test_outputs_list_each_indicator_once() -> None:
+    _scenario(outputs={"indicators": ["gdp_usd", "welfare_change_pct"]})
+    with pytest.raises(ScenarioError, match=r"'gdp_usd' is listed twice \(items 0 and 2\)"):
+        _scenario(outputs={"indicators": ["gdp_usd", "welfare_change_pct", "gdp_usd"]})
+
+
 def test_fixed_shares_only_with_fixed_sharing() -> None:
     with pytest.raises(ScenarioError, match="only used when revenue_sharing is 'fixed'"):
         _scenario(proposals=[{"type": "customs_union", "id": "a", "year": 2026,

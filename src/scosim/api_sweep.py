@@ -105,6 +105,13 @@ def check_sweep(
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
                 "a field its type or mechanism declares sweepable")))
             continue
+        if isinstance(v, list):
+            repeated = sorted({float(x) for x in v if v.count(x) > 1})
+            if repeated:
+                # each grid point would run twice: a typo for another value
+                errors.append(ErrorItem("--param", i, name, (
+                    f"grid value(s) {', '.join(f'{x:g}' for x in repeated)} given twice; "
+                    "give each value once")))
         for value in v:
             try:
                 load_scenario(scenario_path, overrides={name: float(value)})
@@ -112,6 +119,7 @@ def check_sweep(
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]
     wanted = sc.outputs.indicators
+    seen: dict[tuple[str, str, int], int] = {}
     for i, spec in enumerate(outputs, start=1):
         m = _OUT.match(spec) or _OUT_LOOSE.match(spec)
         if not m:
@@ -138,6 +146,14 @@ def check_sweep(
         if year is not None and int(year) not in sc.years:
             errors.append(ErrorItem("--output", i, spec, (
                 f"year {year} is outside the simulated years {sc.years.start}-{sc.years.end}")))
+        # the same output twice (the default year is the last) would be one column twice
+        key = (ind, code.upper(), sc.years.end if year is None else int(year))
+        if key in seen:
+            errors.append(ErrorItem("--output", i, spec, (
+                f"the same output as --output {seen[key]} ({outputs[seen[key] - 1]}); "
+                "give each output once")))
+        else:
+            seen[key] = i
     if errors:
         raise ScenarioError(errors)
     return sc

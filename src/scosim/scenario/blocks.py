@@ -555,9 +555,21 @@ def _check_indicator(value: str) -> str:
     return value
 
 
+def _no_repeated_indicator(value: list[str]) -> list[str]:
+    # A repeat would write the same column twice and plot it twice: a typo for another.
+    seen: dict[str, int] = {}
+    for i, name in enumerate(value):
+        if name in seen:
+            raise ValueError(f"{name!r} is listed twice (items {seen[name]} and {i}); "
+                             "list each indicator once")
+        seen[name] = i
+    return value
+
+
 Indicators = _keyword_or_list(
     Literal["all"],
-    Annotated[list[Annotated[str, AfterValidator(_check_indicator)]], Field(min_length=1)],
+    Annotated[list[Annotated[str, AfterValidator(_check_indicator)]], Field(min_length=1),
+              AfterValidator(_no_repeated_indicator)],
     "'all' or a list of indicator names",
 )
 
