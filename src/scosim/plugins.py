@@ -549,7 +549,9 @@ def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str
                     model: str) -> None:
     """Refuse a ``sweepable`` declaration that is not a tuple of number fields.
 
-    A sweep hands the plug-in floats, one per run: only a plain number field can take them.
+    A sweep hands the plug-in floats, one per run: only a field that takes a number can
+    take them, a plain number or a number or a name (a customs union's ``cet``: a rule
+    name or a rate; a sweep sets the rate, as ``--set`` with a number does).
 
     Args:
         what: The plug-in, e.g. ``"proposal type 'visa_free'"``.
@@ -564,11 +566,23 @@ def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str
     if not isinstance(sweepable, tuple):
         raise PluginError(f"{what}: `sweepable` must be a tuple of {noun} names, "
                           f"got {sweepable!r}")
-    numeric = [n for n, fi in fields.items() if fi.annotation in (float, int)]
+    numeric = [n for n, fi in fields.items() if _takes_number(fi.annotation)]
     for f in sweepable:
         if f not in numeric:
             raise PluginError(f"{what}: sweepable {noun} {f!r} is not a number field of "
                               f"{model}; number fields: {', '.join(numeric) or 'none'}")
+
+
+def _takes_number(annotation: Any) -> bool:
+    """A number field, or one that takes a number or a name (``float | str``)."""
+    import types
+    import typing
+
+    if annotation in (float, int):
+        return True
+    args = typing.get_args(annotation)
+    return (typing.get_origin(annotation) in (typing.Union, types.UnionType)
+            and any(a in (float, int) for a in args) and all(a in (float, int, str) for a in args))
 
 
 class SweptValues:
@@ -585,13 +599,20 @@ class SweptValues:
     _values: dict[str, Any]
 
     def _read_swept(self, model: Any, key: Callable[[str], str], source: Any) -> None:
-        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's.
-        self._values = {f: model._param(key(f), getattr(source, f)) for f in self.sweepable}
+        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's, as
+        # an (R,) array, or as written when it is a name (a CET rule: no number to repeat).
+        self._values = {}
+        for f in self.sweepable:
+            given = getattr(source, f)
+            named = isinstance(given, str) and key(f) not in model.params
+            self._values[f] = given if named else model._param(key(f), given)
 
     def value(self, field: str) -> Any:
         """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.
 
-        The sweep's value of each run when the field is swept, else the scenario's.
+        The sweep's value of each run when the field is swept, else the scenario's; a field
+        that takes a number or a name gives the scenario's name (a ``str``) when it is not
+        swept and the scenario names one.
 
         Raises:
             KeyError: ``field`` is not in :attr:`sweepable`.

@@ -81,7 +81,7 @@ def cet_rate(
     mfn: ArrayLike,
     imports: ArrayLike | None,
     participants: ArrayLike,
-    rule: str | float,
+    rule: str | float | ArrayLike,
 ) -> FloatArray:
     """Common external tariff of the union in each run.
 
@@ -97,7 +97,8 @@ def cet_rate(
             A (N,) vector is treated as one run.
         rule: ``"mean"`` (simple mean of participants' MFN rates),
             ``"weighted_mean"`` (mean weighted by ``imports``), ``"min"``,
-            ``"max"``, or a number in [0, 1] used as the CET in every run.
+            ``"max"``, a number in [0, 1] used as the CET in every run, or an (R,)
+            array of such numbers, one per run (a swept CET).
 
     Returns:
         (R,) CET rate per run, as a fraction.
@@ -111,6 +112,14 @@ def cet_rate(
     """
     p = _participants(participants)
     n_runs, n = p.shape
+    if isinstance(rule, np.ndarray) and rule.ndim == 1:
+        # One rate per run (a sweep's values); the same checks as a single number.
+        rates = _runs_scalar(rule, "cet", n_runs)
+        if not np.all((rates >= 0.0) & (rates <= 1.0)):
+            raise ValueError(f"a numeric CET must be a fraction in [0, 1]; got "
+                             f"{rates[~((rates >= 0.0) & (rates <= 1.0))].tolist()}")
+        _require_nonempty(p)
+        return rates.astype(float, copy=True)
     if isinstance(rule, str):
         if rule not in CET_RULES:
             raise ValueError(

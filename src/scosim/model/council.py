@@ -175,14 +175,16 @@ def _terms(
     model: SCOModel, arr: ProposalType, pv: Preview, participants: np.ndarray
 ) -> UtilityTerms:
     """The Council's default utility terms, overridden by the preview's ``scores``."""
-    depth = float(getattr(arr.proposal, "depth", 0.0))
+    # A type that lists depth in `sweepable` has it per run (a sweep varies it by run).
+    depth = (arr.value("depth")[:, None] if "depth" in arr.sweepable
+             else float(getattr(arr.proposal, "depth", 0.0)))
     proposer = arr.proposer
     # Trust of every state in this run's proposer (none: neutral).
     trust = np.take_along_axis(model.trust, np.maximum(proposer, 0)[:, None, None], axis=2)[..., 0]
     trust = np.where(proposer[:, None] >= 0, trust - TRUST_NEUTRAL, 0.0)
     defaults = {
         "econ": pv.gain,
-        "sovereignty": np.full((model.R, model.N), depth),
+        "sovereignty": np.broadcast_to(np.asarray(depth, float), (model.R, model.N)).copy(),
         "trust": trust,
         "dominance": dominance_gap(pv.gain, participants, model.gdp0),
         "security": np.zeros((model.R, model.N)),

@@ -91,9 +91,11 @@ class ProposalType(SweptValues):
             runs each economy is in it under ``heading`` (at most 8 characters, e.g.
             ``"in union"``) and the membership figure calls it ``what`` (e.g. ``"a
             customs union"``); :func:`scosim.plots.membership_kinds`. None: not shown.
-        sweepable: Numeric fields of ``spec`` that a sweep may vary across the runs of
-            a batch (``scosim sweep --param proposals.<id>.<field>=...``); the type
-            must read them through :meth:`value`, which gives each run its own value.
+        sweepable: Numeric fields of ``spec`` (or fields taking a number or a name, e.g.
+            a customs union's ``cet``) that a sweep may vary across the runs of a batch
+            (``scosim sweep --param proposals.<id>.<field>=...``); the type must read
+            them through :meth:`value`, which gives each run its own value. The Council
+            reads a ``depth`` listed here per run as each vote's sovereignty cost.
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,

@@ -123,7 +123,10 @@ class CustomsUnion(BlocAware):
     non-participants are kept unless ``replace_preferences`` (see :class:`BlocAware`).
 
     Negotiated term: ``cet`` (R,), set by the spec's CET rule over the
-    participants' MFN tariffs (``countries.tariff_mfn``) at the vote. Indicator:
+    participants' MFN tariffs (``countries.tariff_mfn``) at the vote, or the spec's
+    rate. Sweepable: ``depth`` (the sovereignty cost in each vote, read by the
+    Council) and ``cet`` (a rate per run; a swept rate takes the place of the
+    scenario's rule or rate, as ``--set proposals.<id>.cet=<rate>`` does). Indicator:
     ``in_customs_union`` (1 for participants of any union in force). The union
     forms the accounting bloc of the trade indicators (first union in force).
     """
@@ -134,12 +137,14 @@ class CustomsUnion(BlocAware):
     indicators = {"in_customs_union": "share of runs"}
     record_always = True
     membership = ("in_customs_union", "in union", "a customs union")
+    sweepable = ("depth", "cet")
 
     check = staticmethod(check_customs_union)
 
     @override
     def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:
-        return {"cet": cu.cet_rate(model.mfn, model.imports0, participants, self.proposal.cet)}
+        # value("cet"): the rule's name as written, or a rate per run (the scenario's or swept).
+        return {"cet": cu.cet_rate(model.mfn, model.imports0, participants, self.value("cet"))}
 
     @override
     def apply(

@@ -30,7 +30,8 @@ class FreeTradeArea(BlocAware):
     """Zero internal tariffs; indicator ``in_free_trade_area``; forms the accounting bloc.
 
     Existing customs unions take part as blocs (an EAEU or GCC free-trade
-    agreement is concluded by the union: see :class:`BlocAware`).
+    agreement is concluded by the union: see :class:`BlocAware`). Sweepable:
+    ``depth`` (the sovereignty cost in each vote, read by the Council).
     """
 
     name = "free_trade_area"
@@ -39,6 +40,7 @@ class FreeTradeArea(BlocAware):
     indicators = {"in_free_trade_area": "share of runs"}
     record_always = True
     membership = ("in_free_trade_area", "in FTA", "a free-trade area")
+    sweepable = ("depth",)
 
     check = staticmethod(check_free_trade_area)
 
