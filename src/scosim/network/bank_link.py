@@ -4,10 +4,11 @@ A corridor financed by the SCO Development Bank (``bank_guaranteed`` or
 ``bank_project``) borrows on the bank's terms. Where the scenario's own
 ``development_bank`` proposal is in force in a run, those are its terms: its
 ``lending_rate`` and ``tenor_years``, and capital shares by its ``capital_rule``
-among its participants (who bear a ``bank_project`` loss). In runs with no such
-bank in force, the corridor uses the default terms of docs/network.md (4 %, 20
-years, capital in proportion to the members' GDP). With several banks in force in
-one run, the first in scenario order lends. The grace period, recovery rate and
+among its participants (who bear a ``bank_project`` loss); its ``lending_rate`` is
+read run by run (a sweep may vary it), one lender per rate. In runs with no such bank
+in force, the corridor uses the default terms of docs/network.md (4 %, 20 years,
+capital in proportion to the members' GDP). With several banks in force in one run,
+the first in scenario order lends. The grace period, recovery rate and
 failure probabilities are the corridor's own in both cases (docs/network.md).
 """
 
@@ -69,7 +70,12 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int) -> list[Le
         # Runs outside ``runs`` take no loan from this bank; any owner row keeps shares valid.
         owners[~runs] = True
         capital = capital_shares(owners, p.capital_rule, gdp=model.gdp)
-        out.append(Lender(runs, float(p.lending_rate), int(p.tenor_years), capital, arr.pid))
+        # The bank's rate in each run (swept or the scenario's): one lender per rate.
+        rates = (arr.value("lending_rate") if "lending_rate" in arr.sweepable
+                 else np.full(model.R, float(p.lending_rate)))
+        for rate in np.unique(rates[runs]):
+            out.append(Lender(runs & (rates == rate), float(rate), int(p.tenor_years), capital,
+                              arr.pid))
         left &= ~runs
     if left.any():
         capital = capital_shares(model.is_member(), "gdp", gdp=model.gdp)

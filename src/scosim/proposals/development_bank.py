@@ -45,15 +45,18 @@ def bank_gain(
     participants: np.ndarray,
     gdp: np.ndarray,
     *,
-    capital: float,
+    capital: float | np.ndarray,
     rule: str,
-    paid_in_share: float,
-    leverage: float,
-    lending_rate: float,
-    market_rate: float,
+    paid_in_share: float | np.ndarray,
+    leverage: float | np.ndarray,
+    lending_rate: float | np.ndarray,
+    market_rate: float | np.ndarray,
     tenor: int,
 ) -> np.ndarray:
     """Expected gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
+
+    Every number but ``tenor`` is a scalar or an ``(R,)`` array, one value per run (a
+    swept field).
 
     Args:
         participants: ``(R, N)`` bool.
@@ -73,20 +76,40 @@ def bank_gain(
     if not ok.any():
         return out
     p = part[ok]
+
+    def per_run(x: float | np.ndarray) -> np.ndarray:
+        # The runs with participants, as a column against the economies.
+        return np.broadcast_to(np.asarray(x, float), ok.shape)[ok][:, None]
+
+    capital_, market = per_run(capital), per_run(market_rate)
     shares = capital_shares(p, rule, gdp=gdp)
-    paid = shares * capital * paid_in_share
+    paid = shares * capital_ * per_run(paid_in_share)
     inv = np.where(p, 1.0 / gdp, 0.0)
-    loans = leverage * capital * inv / inv.sum(axis=1, keepdims=True)
-    annuity = (1.0 - (1.0 + market_rate) ** -tenor) / market_rate if market_rate > 0 else tenor
+    loans = per_run(leverage) * capital_ * inv / inv.sum(axis=1, keepdims=True)
+    # In Python floats, run by run: the same numbers whether or not a rate is swept.
+    annuity = np.array([[_annuity(float(m), tenor)] for m in market[:, 0]])
     # A participant does not borrow above its alternative rate: no saving, but no loss.
-    saving = loans * max(market_rate - lending_rate, 0.0) * annuity
+    saving = loans * np.maximum(market - per_run(lending_rate), 0.0) * annuity
     out[ok] = np.where(p, (saving - paid) / gdp, 0.0)
     return out
 
 
+def _annuity(rate: float, tenor: int) -> float:
+    """Present value of 1 a year over ``tenor`` years at ``rate`` (``tenor`` at 0)."""
+    return (1.0 - (1.0 + rate) ** -tenor) / rate if rate > 0 else tenor
+
+
 @register_type
 class DevelopmentBank(ProposalType):
-    """A development bank; no trade effect; gain = lending saving minus paid-in capital."""
+    """A development bank; no trade effect; gain = lending saving minus paid-in capital.
+
+    Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
+    (``capital_usd_bn``, ``paid_in_share``, ``leverage``, ``lending_rate``,
+    ``market_rate``), and ``depth`` (the sovereignty cost in each vote, read by the
+    Council). A swept ``lending_rate`` is also the rate corridors financed by the bank
+    borrow at in each run (:mod:`scosim.network.bank_link`). ``tenor_years`` is not:
+    it is a whole number, and a sweep's values are not.
+    """
 
     name = "development_bank"
     spec = DevelopmentBankProposal
@@ -94,6 +117,8 @@ class DevelopmentBank(ProposalType):
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}
+    sweepable = ("capital_usd_bn", "paid_in_share", "leverage", "lending_rate", "market_rate",
+                 "depth")
 
     @override
     def preview(
@@ -106,12 +131,12 @@ class DevelopmentBank(ProposalType):
         return Preview(gain=self._gain(model, participants), terms={} if terms is None else terms)
 
     def _gain(self, model: SCOModel, participants: np.ndarray) -> np.ndarray:
-        p = self.proposal
+        p, v = self.proposal, self.value
         return bank_gain(
             participants, np.asarray(model.gdp0, float),
-            capital=p.capital_usd_bn * 1e9, rule=p.capital_rule, paid_in_share=p.paid_in_share,
-            leverage=p.leverage, lending_rate=p.lending_rate, market_rate=p.market_rate,
-            tenor=p.tenor_years,
+            capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule,
+            paid_in_share=v("paid_in_share"), leverage=v("leverage"),
+            lending_rate=v("lending_rate"), market_rate=v("market_rate"), tenor=p.tenor_years,
         )
 
     @override
