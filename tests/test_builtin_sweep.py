@@ -68,6 +68,8 @@ def _same_run(swept: SCOModel, row: int, alone: SCOModel) -> None:
     ("hindcasts/bank_2025.yaml", f"{BANK}.paid_in_share", [0.05, 0.9]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.leverage", [0.5, 3.0]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.depth", [0.0, 1.0]),
+    ("hindcasts/apply_mng_2015.yaml", "proposals.apply_mng_2015.depth", [0.0, 1.0]),
+    ("hindcasts/bri_2022_consensus.yaml", "proposals.bri_2022_consensus.depth", [0.0, 1.0]),
 ])
 def test_a_swept_field_gives_each_run_the_numbers_of_its_override(scenario, key, values):
     runs = [0, 0, 1]

@@ -48,10 +48,14 @@ if TYPE_CHECKING:
 
 @register_type
 class Application(ProposalType):
-    """The applicant alone decides whether to apply (consensus of one)."""
+    """The applicant alone decides whether to apply (consensus of one).
+
+    Sweepable: ``depth``, the sovereignty cost of membership in the applicant's score.
+    """
 
     name = "application"
     spec = ApplicationProposal
+    sweepable = ("depth",)
     default_decision_rule = "consensus"
     ratification_lag = 0
     exit_allowed = False
@@ -95,7 +99,8 @@ class Application(ProposalType):
         n_members = np.maximum(member.sum(axis=1), 1)
         trust_in_members = (model.trust[:, app, :] * member).sum(axis=1) / n_members
         sov = np.zeros((model.R, model.N))
-        sov[:, app] = self.proposal.depth + self.proposal.commitments.get(model.codes[app], 0.0)
+        # value("depth"): this run's depth (a sweep may vary it); commitments are the scenario's.
+        sov[:, app] = self.value("depth") + self.proposal.commitments.get(model.codes[app], 0.0)
         trust = np.zeros((model.R, model.N))
         trust[:, app] = trust_in_members - TRUST_NEUTRAL
         zeros = np.zeros((model.R, model.N))

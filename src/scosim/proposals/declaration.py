@@ -25,10 +25,14 @@ if TYPE_CHECKING:
 
 @register_type
 class Declaration(ProposalType):
-    """A statement: zero expected gain, sovereignty cost ``depth``."""
+    """A statement: zero expected gain, sovereignty cost ``depth``.
+
+    Sweepable: ``depth`` (the Council reads it per run as each vote's sovereignty cost).
+    """
 
     name = "declaration"
     spec = DeclarationProposal
+    sweepable = ("depth",)
     check = staticmethod(check_declaration)
     default_decision_rule = "consensus"
     ratification_lag = 0
