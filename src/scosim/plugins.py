@@ -550,8 +550,8 @@ def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str
     """Refuse a ``sweepable`` declaration that is not a tuple of number fields.
 
     A sweep hands the plug-in floats, one per run: only a field that takes a number can
-    take them, a plain number or a number or a name (a customs union's ``cet``: a rule
-    name or a rate; a sweep sets the rate, as ``--set`` with a number does).
+    take them, a number field or one that takes a number or a name (a customs union's
+    ``cet``, a rule's name or a rate: a sweep sets the rate, as ``--set`` does).
 
     Args:
         what: The plug-in, e.g. ``"proposal type 'visa_free'"``.
