@@ -36,7 +36,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     import importlib.metadata
@@ -528,97 +528,5 @@ def blame(what: str) -> Iterator[None]:
         raise
 
 
-def not_sweepable(what: str, reader: str, noun: str, allowed: list[str], where: str) -> str:
-    """Why a sweep cannot vary ``what``: a plug-in reads per run only what it declares.
-
-    Args:
-        what: The setting or field named, e.g. ``"field 'x' of proposal 'cu' (type cu)"``.
-        reader: Who reads it, e.g. ``"its type"``.
-        noun: What it has, plural, e.g. ``"fields"``.
-        allowed: The sweep keys it does read per run.
-        where: The declaration and its documentation.
-    """
-    return (f"{what} cannot be swept: a sweep varies a value across the runs of one batch, "
-            f"and {reader} reads "
-            + (f"only these per run: {', '.join(allowed)}" if allowed
-               else f"none of its {noun} per run")
-            + f" ({where})")
-
-
-def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str,
-                    model: str) -> None:
-    """Refuse a ``sweepable`` declaration that is not a tuple of number fields.
-
-    A sweep hands the plug-in floats, one per run: only a field that takes a number can
-    take them, a number field or one that takes a number or a name (a customs union's
-    ``cet``, a rule's name or a rate: a sweep sets the rate, as ``--set`` does).
-
-    Args:
-        what: The plug-in, e.g. ``"proposal type 'visa_free'"``.
-        sweepable: Its declared ``sweepable``.
-        fields: The pydantic fields the names must come from.
-        noun: ``"field"`` or ``"setting"``.
-        model: Where those fields are declared, e.g. ``"its spec"``.
-
-    Raises:
-        PluginError: Naming the number fields that may be swept.
-    """
-    if not isinstance(sweepable, tuple):
-        raise PluginError(f"{what}: `sweepable` must be a tuple of {noun} names, "
-                          f"got {sweepable!r}")
-    numeric = [n for n, fi in fields.items() if _takes_number(fi.annotation)]
-    for f in sweepable:
-        if f not in numeric:
-            raise PluginError(f"{what}: sweepable {noun} {f!r} is not a number field of "
-                              f"{model}; number fields: {', '.join(numeric) or 'none'}")
-
-
-def _takes_number(annotation: Any) -> bool:
-    """A number field, or one that takes a number or a name (``float | str``)."""
-    import types
-    import typing
-
-    if annotation in (float, int):
-        return True
-    args = typing.get_args(annotation)
-    return (typing.get_origin(annotation) in (typing.Union, types.UnionType)
-            and any(a in (float, int) for a in args) and all(a in (float, int, str) for a in args))
-
-
-class SweptValues:
-    """Per-run values of the fields a plug-in declares ``sweepable`` (types, mechanisms).
-
-    The subclass names what it is (``_kind``, e.g. ``"mechanism"``) and what its fields
-    are called (``_noun``), and fills ``_values`` with :meth:`_read_swept`.
-    """
-
-    sweepable: ClassVar[tuple[str, ...]] = ()
-    name: ClassVar[str] = ""
-    _kind: ClassVar[str] = ""
-    _noun: ClassVar[str] = ""
-    _values: dict[str, Any]
-
-    def _read_swept(self, model: Any, key: Callable[[str], str], source: Any) -> None:
-        # A swept field is an (R,) array of the sweep's values; otherwise the scenario's, as
-        # an (R,) array, or as written when it is a name (a CET rule: no number to repeat).
-        self._values = {}
-        for f in self.sweepable:
-            given = getattr(source, f)
-            named = isinstance(given, str) and key(f) not in model.params
-            self._values[f] = given if named else model._param(key(f), given)
-
-    def value(self, field: str) -> Any:
-        """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.
-
-        The sweep's value of each run when the field is swept, else the scenario's; a field
-        that takes a number or a name gives the scenario's name (a ``str``) when it is not
-        swept and the scenario names one.
-
-        Raises:
-            KeyError: ``field`` is not in :attr:`sweepable`.
-        """
-        try:
-            return self._values[field]
-        except KeyError:
-            raise KeyError(f"{self._kind} {self.name!r}: {self._noun} {field!r} is not in its "
-                           f"`sweepable` ({', '.join(self.sweepable) or 'none'})") from None
+# The sweep helpers live in their own module; types and mechanisms import them from here.
+from scosim.sweepable import SweptValues, check_sweepable, not_sweepable  # noqa: E402
