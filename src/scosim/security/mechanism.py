@@ -5,7 +5,11 @@ Each year, for every run of the batch at once:
 1. RATS pooling levels and contributions are read from the policy state
    (``levers["rats_pooling"]`` ``(R, N, C)`` and ``levers["rats_contribution"]``
    ``(R, N)``, share of GDP, written by a ``rats_upgrade`` in force); without them,
-   today's RATS (members pool intelligence, no contribution beyond today's).
+   today's RATS (members pool intelligence, no contribution beyond today's). RATS
+   membership is SCO membership (RATS is a permanent body of the SCO, Charter art. 10):
+   the members of each run are read from the model's statuses every year, so a state
+   that accedes during a run pools at least at today's level from its accession on and
+   becomes a partner of the other members in that run.
 2. Every state chooses its efforts through its ``cooperate`` rule (the rule registry;
    per country from the scenario's ``rules``; default ``conditional_cooperation``).
 3. The threat process and the drug routes are stepped with the slot's own stream
@@ -78,10 +82,16 @@ def _system() -> SecuritySystem:
     return _SYSTEM["default"]
 
 
-def baseline_levers(n_runs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Today's RATS pooling levels ``(R, N, C)`` and contributions ``(R, N)`` (zeros)."""
+def baseline_levers(n_runs: int,
+                    members: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Today's RATS pooling levels ``(R, N, C)`` and contributions ``(R, N)`` (zeros).
+
+    Args:
+        n_runs: Number of runs ``R``.
+        members: ``(R, N)`` bool SCO members of each run (default: the calibration's).
+    """
     sys_ = _system()
-    st = sys_.baseline_state(n_runs)
+    st = sys_.baseline_state(n_runs, members=members)
     return st.rats, st.contribution
 
 
@@ -93,13 +103,14 @@ def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, floa
     """The block, its current state and this year's instability, for previews.
 
     From the security mechanism when the slot is filled (its state after last year);
-    otherwise the calibrated baseline state of the batch.
+    otherwise the calibrated baseline state of the batch with each run's members.
     """
     for slot, mech in model.mechanisms:
         if slot == "security" and isinstance(mech, SecurityMechanism):
             return mech.system, mech.state, _instability(model, model.year)
     sys_ = _system()
-    return sys_, sys_.baseline_state(model.R), _instability(model, model.year)
+    return (sys_, sys_.baseline_state(model.R, members=model.is_member()),
+            _instability(model, model.year))
 
 
 @register_mechanism
@@ -137,7 +148,8 @@ class SecurityMechanism(Mechanism):
         if tuple(model.codes) != ECONOMIES:
             raise ValueError("the security mechanism needs the canonical economy order")
         self.system = _system()
-        self.state = self.system.baseline_state(model.R, year=model.years[0] - 1)
+        self.state = self.system.baseline_state(model.R, year=model.years[0] - 1,
+                                                members=model.is_member())
         self.rng = self.streams(model).generators
         # Supply noise on its own stream: identical across policy variants although
         # incident draws consume a varying count of numbers.
@@ -176,11 +188,20 @@ class SecurityMechanism(Mechanism):
         p = self.system.params
         rats = policy.levers.get("rats_pooling")
         contrib = policy.levers.get("rats_contribution")
-        base_rats, base_contrib = baseline_levers(model.R)
+        # This year's members: a state that acceded (implement phase, before the slots)
+        # is a RATS member from its accession year on.
+        members = model.is_member()
+        base_rats, base_contrib = baseline_levers(model.R, members)
+        if rats is not None:
+            # An upgrade writes the levels of its participants and today's levels of the
+            # calibration's members; every member pools at least at today's level. The
+            # maximum leaves the calibration's members' levels as written.
+            rats = np.where(members[:, :, None], np.maximum(rats, base_rats), rats)
         self.state = replace(
             self.state,
             rats=base_rats if rats is None else rats,
             contribution=base_contrib if contrib is None else contrib,
+            members=members,
         )
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))

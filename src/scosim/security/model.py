@@ -98,6 +98,11 @@ class SecurityState:
             rates. Shippers and insurers price what they observe, so the edge-cost
             mark-up follows this, not the unobservable expected rate.
         trust_change: ``(R, N, N)`` trust change of that year (zeros at the start).
+        members: ``(R, N)`` bool, the SCO members of each run, or ``None`` for the
+            calibration's members in every run. Members are RATS co-members (partners of
+            one another, :meth:`SecuritySystem.partner_groups`); the security mechanism
+            sets it from the model's statuses each year, so a state that accedes during a
+            run becomes a partner of the members in that run from its accession on.
     """
 
     year: int
@@ -106,6 +111,7 @@ class SecurityState:
     contribution: np.ndarray
     insecurity: np.ndarray
     trust_change: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
+    members: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def n_runs(self) -> int:
@@ -129,14 +135,14 @@ class SecuritySystem:
         self.codes: tuple[str, ...] = c.codes
         if self.codes != ECONOMIES:
             raise ValueError("calibration codes must be the canonical ECONOMIES order")
-        n = c.n
         self.afg = c.index("AFG")
         self.Wn = row_normalise(c.contiguity)
         # Afghan spillover shared by border length (Pakistan 45 %, China 1.5 %), not equally
         # (docs/security.md section 4): more border, more crossings for militants.
         self.afghan_spill_weights = c.afghan_border_km / c.afghan_border_km.sum()
-        both = c.members[:, None] & c.members[None, :]
-        self.partners = row_normalise((c.contiguity | both) & ~np.eye(n, dtype=bool))
+        self.partners = self._partner_matrix(c.members)
+        # Partner matrices of other memberships (runs where a state acceded), by membership.
+        self._partner_cache: dict[bytes, np.ndarray] = {}
         self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
         self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
         self.caps = np.array([p.sovereignty_cap.get(k, 1.0) for k in self.codes])
@@ -146,26 +152,112 @@ class SecuritySystem:
         self.hazard0, self.hazard_notes = calibrate_hazards(c.seizure_mean_t())
 
     # ------------------------------------------------------------------ set-up
-    def baseline_state(self, n_runs: int, year: int = 2024) -> SecurityState:
-        """Baseline efforts (``params.baseline_effort``) and today's RATS, for ``n_runs`` runs."""
-        e = np.broadcast_to(self.e0[None, :, None], (n_runs, self.cal.n, len(CHANNELS))).copy()
-        rats = np.zeros((n_runs, self.cal.n, len(CHANNELS)))
-        rats[:, self.cal.members, :] = np.asarray(self.params.rats_baseline)
-        insec = np.broadcast_to(insecurity_index(self.cal.base_rate, self.params.incidents_half),
-                                (n_runs, self.cal.n)).copy()
-        return SecurityState(year, e, rats, np.zeros((n_runs, self.cal.n)), insec,
-                             np.zeros((n_runs, self.cal.n, self.cal.n)))
+    def baseline_state(self, n_runs: int, year: int = 2024,
+                       members: np.ndarray | None = None) -> SecurityState:
+        """Baseline efforts (``params.baseline_effort``) and today's RATS, for ``n_runs`` runs.
 
-    def _security(self, efforts: np.ndarray, rats: np.ndarray) -> np.ndarray:
+        Args:
+            n_runs: Number of runs ``R``.
+            year: The state's year (the year before the first one stepped).
+            members: ``(N,)`` or ``(R, N)`` bool, SCO members (default: the calibration's).
+                Every member pools at today's level ``params.rats_baseline``: RATS is a
+                permanent body of the SCO and its members are the SCO's members.
+        """
+        n = self.cal.n
+        e = np.broadcast_to(self.e0[None, :, None], (n_runs, n, len(CHANNELS))).copy()
+        rats = np.zeros((n_runs, n, len(CHANNELS)))
+        if members is None:
+            rats[:, self.cal.members, :] = np.asarray(self.params.rats_baseline)
+            state_members = None
+        else:
+            state_members = np.broadcast_to(np.asarray(members, dtype=bool), (n_runs, n)).copy()
+            rats[state_members] = np.asarray(self.params.rats_baseline)
+        insec = np.broadcast_to(insecurity_index(self.cal.base_rate, self.params.incidents_half),
+                                (n_runs, n)).copy()
+        return SecurityState(year, e, rats, np.zeros((n_runs, n)), insec,
+                             np.zeros((n_runs, n, n)), state_members)
+
+    # ------------------------------------------------------------ partners
+    def _partner_matrix(self, members: np.ndarray) -> np.ndarray:
+        """Row-normalised partner weights ``(N, N)``: land neighbours, and members among members."""
+        n = self.cal.n
+        both = members[:, None] & members[None, :]
+        return row_normalise((self.cal.contiguity | both) & ~np.eye(n, dtype=bool))
+
+    def members_of(self, state: SecurityState) -> np.ndarray:
+        """``(R, N)`` bool: the SCO members of each run (the calibration's where not given)."""
+        if state.members is None:
+            return np.broadcast_to(self.cal.members, (state.n_runs, self.cal.n))
+        return np.asarray(state.members, dtype=bool)
+
+    def partner_groups(self, members: np.ndarray | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Runs whose membership differs from the calibration's, grouped, with their partners.
+
+        The calibration's partner matrix :attr:`partners` holds for every other run. Runs
+        are grouped by membership so that an ensemble where one state accedes in some runs
+        computes two ``(N, N)`` matrices, not one per run, and the runs without accession
+        are computed exactly as in a batch without it.
+
+        Args:
+            members: ``(R, N)`` bool membership of each run, or ``None`` (the calibration's).
+
+        Returns:
+            ``[(runs, partners)]``: ``runs`` an index array of the runs sharing one
+            membership that differs from the calibration's, ``partners`` its ``(N, N)``
+            row-normalised weights (read-only, cached). Empty when no run differs.
+        """
+        if members is None:
+            return []
+        m = np.asarray(members, dtype=bool)
+        differ = np.flatnonzero((m != self.cal.members[None, :]).any(axis=1))
+        if differ.size == 0:
+            return []
+        patterns, inverse = np.unique(m[differ], axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        out = []
+        for g, row in enumerate(patterns):
+            key = row.tobytes()
+            w = self._partner_cache.get(key)
+            if w is None:
+                if len(self._partner_cache) >= 1024:  # bound the cache of a long session
+                    self._partner_cache.clear()
+                w = self._partner_matrix(row)
+                w.setflags(write=False)
+                self._partner_cache[key] = w
+            out.append((differ[inverse == g], w))
+        return out
+
+    def partners_of(self, state: SecurityState) -> np.ndarray:
+        """Partner weights of the state's runs, one matrix or one per run.
+
+        Returns:
+            :attr:`partners` ``(N, N)`` when every run has the calibration's membership,
+            else ``(R, N, N)`` (each row sums to 1, or 0 if the state has no partner).
+        """
+        groups = self.partner_groups(state.members)
+        if not groups:
+            return self.partners
+        out = np.broadcast_to(self.partners, (state.n_runs, self.cal.n, self.cal.n)).copy()
+        for runs, w in groups:
+            out[runs] = w
+        return out
+
+    def _security(self, efforts: np.ndarray, rats: np.ndarray,
+                  members: np.ndarray | None = None) -> np.ndarray:
         p = self.params
         z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
                        p.spill)
+        # Runs with another membership are recomputed with their own partners; the others
+        # keep the batch computation, so they match a batch where nobody accedes exactly.
+        for runs, w in self.partner_groups(members):
+            z[runs] = protection(np.asarray(efforts)[runs], self.capacity_term, w,
+                                 np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:
         """Security index ``(R, N)`` with the state's RATS set-up and given (or its) efforts."""
         e = state.efforts if efforts is None else efforts
-        return self._security(e, state.rats)
+        return self._security(e, state.rats, state.members)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,
@@ -268,15 +360,31 @@ class SecuritySystem:
             "insecurity": insec,
             "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
         }
+        trust = trust_effect(e, self.partners, p.trust_up, p.trust_down)
+        for runs, w in self.partner_groups(state.members):
+            trust[runs] = trust_effect(e[runs], w, p.trust_up, p.trust_down)
         new = replace(state, year=state.year + 1, efforts=e, insecurity=insec,
-                      trust_change=trust_effect(e, self.partners, p.trust_up, p.trust_down))
+                      trust_change=trust)
         return new, ind
 
     def choose_efforts(self, state: SecurityState, rules: dict[str, EffortRule | str],
                        indicators: dict[str, np.ndarray] | None = None) -> np.ndarray:
-        """This year's efforts ``(R, N, C)`` from each state's rule (others keep theirs)."""
-        return apply_effort_rules(state.efforts, rules, self.partners, self.caps, self.codes,
-                                  state.year + 1, indicators, baseline=self.e0)
+        """This year's efforts ``(R, N, C)`` from each state's rule (others keep theirs).
+
+        A rule sees one partner row ``(N,)`` (``EffortContext.partners``), so runs whose
+        membership differs from the calibration's are decided again, group by group, with
+        their own partners and their rows of the efforts and indicators.
+        """
+        new = apply_effort_rules(state.efforts, rules, self.partners, self.caps, self.codes,
+                                 state.year + 1, indicators, baseline=self.e0)
+        r = state.n_runs
+        for runs, w in self.partner_groups(state.members):
+            sub = None if indicators is None else {
+                k: (v[runs] if np.ndim(v) and np.shape(v)[0] == r else v)
+                for k, v in indicators.items()}
+            new[runs] = apply_effort_rules(state.efforts[runs], rules, w, self.caps, self.codes,
+                                           state.year + 1, sub, baseline=self.e0)
+        return new
 
     def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,
                   runs: np.ndarray | None = None,
@@ -291,17 +399,20 @@ class SecuritySystem:
             state: The state to change (not modified).
             rats: Pooling level per channel for the participants.
             runs: ``(R,)`` bool, the runs where the change applies (default: all).
-            participants: ``(N,)`` bool, who takes part (default: the SCO members).
+            participants: ``(N,)`` bool, who takes part (default: the SCO members of each
+                run, :meth:`members_of`, so a state that acceded takes part on the same
+                terms).
             contribution_share_gdp: Yearly contribution of each participant, share of GDP.
         """
         new_r = state.rats.copy()
         contrib = state.contribution.copy()
-        sel = np.flatnonzero(np.ones(state.n_runs, bool) if runs is None
-                             else np.asarray(runs, bool))
-        part = np.flatnonzero(self.cal.members if participants is None
-                              else np.asarray(participants, bool))
-        new_r[np.ix_(sel, part)] = np.asarray(rats, dtype=float)
-        contrib[np.ix_(sel, part)] = contribution_share_gdp
+        r, n = state.n_runs, self.cal.n
+        sel = np.ones(r, bool) if runs is None else np.asarray(runs, bool)
+        part = (self.members_of(state) if participants is None
+                else np.broadcast_to(np.asarray(participants, bool), (r, n)))
+        on = sel[:, None] & part
+        new_r[on] = np.asarray(rats, dtype=float)
+        contrib[on] = contribution_share_gdp
         return replace(state, rats=new_r, contribution=contrib)
 
 

@@ -46,9 +46,10 @@ def adopt(system: SecuritySystem, proposal: RatsUpgradeProposal, state: Security
                             contribution_share_gdp=proposal.contribution_share_gdp)
 
 
-def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.ndarray:
+def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.ndarray | None:
+    # "members": None lets with_rats take each run's members (a state that acceded included).
     if proposal.participants == "members":
-        return system.cal.members.copy()
+        return None
     return np.array([c in proposal.participants for c in system.codes])
 
 
