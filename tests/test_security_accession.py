@@ -23,6 +23,7 @@ from scosim.security.calibration import load_security_calibration
 from scosim.security.mechanism import SecurityMechanism
 from scosim.security.model import SecuritySystem
 from scosim.security.params import CHANNELS
+from scosim.security.proposal import RatsUpgradeProposal, adopt, expected_security_gain
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 AFG, KAZ, PAK = (ECONOMIES.index(c) for c in ("AFG", "KAZ", "PAK"))
@@ -227,3 +228,23 @@ def test_block_groups_runs_by_membership() -> None:
     up = sys_.with_rats(st, (1.5, 1.0, 1.0))
     np.testing.assert_array_equal(up.rats[[1, 3], AFG], [[1.5, 1.0, 1.0]] * 2)
     assert (up.rats[[0, 2], AFG] == 0).all()
+
+
+def test_upgrade_preview_sees_the_new_member_s_partners() -> None:
+    """The security gain a rats_upgrade preview shows after an accession (members in the
+    state) equals the gain in a calibration listing the new member from the start."""
+    sys_, other = SecuritySystem(), _with_afg_as_member()
+    members = np.broadcast_to(other.cal.members, (2, len(ECONOMIES))).copy()
+    st = sys_.baseline_state(2, members=members)
+    prop = RatsUpgradeProposal(type="rats_upgrade", id="rats-uc", year=2026, proposer="KAZ")
+    got = expected_security_gain(sys_, prop, st, 1.3, participants=members)
+    want = expected_security_gain(other, prop, replace(st, members=None), 1.3,
+                                  participants=members)
+    # The index gain and the cost; incidents avoided differ, since that calibration's
+    # 2018-2022 reference index S0 has Afghanistan pooling already.
+    for key in ("gain", "cost_share_gdp"):
+        np.testing.assert_allclose(got[key], want[key], rtol=0, atol=1e-12, err_msg=key)
+    assert (got["gain"][:, AFG] > 0).all() and (got["cost_share_gdp"][:, AFG] > 0).all()
+    # The same by adopt: a members-wide upgrade takes each run's members.
+    up = adopt(sys_, prop, st)
+    np.testing.assert_array_equal(up.rats[:, AFG], up.rats[:, KAZ])

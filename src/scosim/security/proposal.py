@@ -16,6 +16,8 @@ The spec joins the scenario's proposals through the proposal-type registry
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from scosim.security.model import SecurityState, SecuritySystem
@@ -80,11 +82,13 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     else:
         part = np.asarray(participants, dtype=bool)[:, :, None]
         levels = rats_levels(proposal, system.params.rats_baseline)
-        up = SecurityState(
-            state.year, state.efforts,
-            np.where(part, np.maximum(state.rats, levels[None, None, :]), state.rats),
-            np.where(part[:, :, 0], proposal.contribution_share_gdp, state.contribution),
-            state.insecurity, state.trust_change)
+        # replace keeps the state's members, so a state that acceded is previewed with its
+        # partners.
+        up = replace(
+            state,
+            rats=np.where(part, np.maximum(state.rats, levels[None, None, :]), state.rats),
+            contribution=np.where(part[:, :, 0], proposal.contribution_share_gdp,
+                                  state.contribution))
     s0 = system.security(state)
     s1 = system.security(up)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
