@@ -17,6 +17,7 @@ import pytest
 
 from scosim.data.constants import ECONOMIES
 from scosim.model.model import SCOModel
+from scosim.proposals.contract import check_batch_consistency
 from scosim.runner import run_model
 from scosim.scenario import load_scenario
 from scosim.security.calibration import load_security_calibration
@@ -248,3 +249,12 @@ def test_upgrade_preview_sees_the_new_member_s_partners() -> None:
     # The same by adopt: a members-wide upgrade takes each run's members.
     up = adopt(sys_, prop, st)
     np.testing.assert_array_equal(up.rats[:, AFG], up.rats[:, KAZ])
+
+
+def test_a_run_alone_equals_its_row_of_a_mixed_batch(mixed, tmp_path) -> None:
+    """The contract kit on the mixed scenario: runs 0 and 1 differ in whether Afghanistan
+    accedes, and each alone equals its row of the batch (records and events, exactly)."""
+    _, _, joined = mixed
+    assert joined[0] and not joined[1]  # the seed's outcome the runs below rely on
+    sc = _scenario(tmp_path, "afg_accession", ACCESSION.format(rule="variable_geometry"))
+    check_batch_consistency(sc, runs=[0, 1])
