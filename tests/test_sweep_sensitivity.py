@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # SALib and matplotlib are imported inside the tests that use them: process-pool
 # workers import this module to find `linear`, and those imports take seconds.
 import numpy as np
@@ -159,7 +161,6 @@ def test_outcome_errors_are_explicit():
 
 def test_morris_on_the_real_scenario_model_is_reproducible():
     # Integration with the scosim model: a tiny screening, twice, same numbers.
-    from pathlib import Path
 
     path = Path(__file__).parents[1] / "scenarios" / "customs_union.yaml"
     if not path.is_file():
@@ -437,6 +438,39 @@ def test_sweep_figure_names_what_ran_and_keeps_money_readable(tmp_path):
     assert 30 < lo < hi < 40  # 3.4e13 US$ in trillions
     assert not gdp.yaxis.get_offset_text().get_text()
     assert (tmp_path / "sweep.png").stat().st_size > 1000
+    plt.close(fig)
+
+
+def test_sweep_figure_says_what_each_swept_parameter_is(tmp_path):
+    """Its x axes read 'proposals.sco_cu.cet' and 'trade.sigma': names from the command
+    line, not what a policy reader can place. They now carry the field's description from
+    the scenario schema or the proposal type's spec."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scosim.api_sweep import param_label
+    from scosim.experiments.sweep import plot_sweep
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).parents[1] / "scenarios" / "customs_union.yaml")
+    assert param_label("parameters.trade.sigma", sc) == "trade.sigma: elasticity of substitution"
+    cet = param_label("proposals.sco_cu.cet", sc)
+    assert cet.startswith("cet of proposal sco_cu (customs_union): common external tariff")
+    assert "a fraction (0.05 = 5 %)" in cet
+    assert param_label("proposals.sco_cu.depth", sc) == (
+        "depth of proposal sco_cu (customs_union): sovereignty cost (tariff policy handed to "
+        "the union)")
+    assert param_label("proposals.nowhere.cet", sc) == "proposals.nowhere.cet"  # no such id
+    table = pd.DataFrame({"proposals.sco_cu.cet": [0.0, 0.1], "parameters.trade.sigma": [4, 6],
+                          "out": [1.0, 2.0]})
+    params = ["proposals.sco_cu.cet", "parameters.trade.sigma"]
+    fig = plot_sweep(table, params, ["out"], path=tmp_path / "sweep.png",
+                     param_labels={p: param_label(p, sc) for p in params})
+    assert " ".join(fig.axes[0].get_xlabel().split()) == cet
+    assert fig.axes[1].get_xlabel() == "trade.sigma: elasticity of substitution"
+    assert _overlaps(fig) == []
     plt.close(fig)
 
 

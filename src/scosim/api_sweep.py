@@ -387,7 +387,8 @@ def _run_sweep(
         table.to_parquet(tmp / "design_outputs.parquet", index=False)
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
-                              labels={o: output_label(o, sc) for o in outputs})]
+                              labels={o: output_label(o, sc) for o in outputs},
+                              param_labels={p: param_label(p, sc) for p in params})]
     elif method in ("sobol", "morris"):
         bounds = {k: tuple(v) for k, v in params.items()}
         if method == "sobol":
@@ -415,6 +416,39 @@ def _sweep_context(sc: Any, fn: Any) -> str:
     """What a sweep's figures say was run: the scenario, its seed, the replications."""
     return (f"{sc.name} (seed {sc.seed}, the same at every point), "
             f"{fn.replications} replication(s) a point")
+
+
+def param_label(name: str, sc: Any) -> str:
+    """``"trade.sigma: elasticity of substitution"``: a swept parameter, for a figure's axis.
+
+    The field's description in the scenario schema, the proposal type's spec
+    (``proposals.<id>.<field>``: ``"cet of proposal sco_cu (customs_union): ..."``) or
+    the mechanism's settings model; the bare name where none is written.
+    """
+    from scosim.model.slots import SETTING_PREFIX
+
+    parts = name.split(".")
+    try:
+        if name.startswith(SETTING_PREFIX + "."):
+            from scosim.model.slots import get_mechanism
+
+            mech, field = parts[-2], parts[-1]
+            model = get_mechanism(mech).settings_model
+            desc = model.model_fields[field].description if model is not None else None
+            head = f"{field} of mechanism {mech}"
+        elif parts[0] == "proposals" and len(parts) == 3:
+            prop = next(p for p in sc.proposals if p.id == parts[1])
+            desc = type(prop).model_fields[parts[2]].description
+            head = f"{parts[2]} of proposal {prop.id} ({prop.type})"
+        else:
+            node: Any = sc
+            for part in parts[:-1]:
+                node = getattr(node, part)
+            desc = type(node).model_fields[parts[-1]].description
+            head = name.removeprefix("parameters.")
+    except (AttributeError, KeyError, StopIteration):  # a plug-in's field we cannot read
+        return name.removeprefix("parameters.")
+    return f"{head}: {desc}" if desc else head
 
 
 def output_label(spec: str, sc: Any) -> str:

@@ -411,6 +411,7 @@ def plot_sweep(
     path: str | Path | None = None,
     context: str = "",
     labels: Mapping[str, str] | None = None,
+    param_labels: Mapping[str, str] | None = None,
 ) -> Any:
     """Each output against each parameter over the design's points (a grid or LHS sweep).
 
@@ -421,6 +422,8 @@ def plot_sweep(
         path: Save the figure there (PNG) if given.
         context: What was run (scenario, seed, replications a point), for the title.
         labels: Plain description of each output, with its unit (default: its name).
+        param_labels: Plain description of each parameter, for its axis (default: its
+            name without ``parameters.``).
 
     Returns:
         The matplotlib Figure.
@@ -445,7 +448,8 @@ def plot_sweep(
         for j, p in enumerate(params):
             ax = axes[i][j]
             ax.scatter(table[p], table[o] / div, s=12, alpha=0.7)
-            ax.set_xlabel(str(p).removeprefix("parameters."), fontsize=9)
+            xlabel = (param_labels or {}).get(p, str(p).removeprefix("parameters."))
+            ax.set_xlabel("\n".join(textwrap.wrap(xlabel, 60)), fontsize=9)
             ax.ticklabel_format(axis="y", useOffset=False, style="plain")
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)

@@ -96,11 +96,15 @@ class CustomsUnionProposal(ProposalSpec):
     type: Literal["customs_union"]
     proposer: State
     participants: Participants = "members"
-    cet: Annotated[str | float, BeforeValidator(check_cet)] = "weighted_mean"
+    cet: Annotated[str | float, BeforeValidator(check_cet)] = Field(
+        "weighted_mean",
+        description="common external tariff: a rule over the participants' MFN rates (mean, "
+        "weighted_mean, min, max) or a rate, a fraction (0.05 = 5 %)")
     revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
     fixed_shares: dict[State, float] | None = None
     phase_in: YearValue | None = None
-    depth: float = Field(0.6, ge=0, le=1)
+    depth: float = Field(0.6, ge=0, le=1,
+                         description="sovereignty cost (tariff policy handed to the union)")
     replace_preferences: bool = Field(
         False,
         description="the CET replaces participants' preferences with non-participants "
@@ -225,9 +229,9 @@ class DevelopmentBankProposal(ProposalSpec):
     participants: Participants = "members"
     capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn")
     capital_rule: Literal["gdp", "equal"] = "gdp"
-    paid_in_share: float = Field(0.2, gt=0, le=1)
-    leverage: float = Field(1.0, gt=0, le=5)
-    lending_rate: float = Field(0.04, ge=0, le=0.3)
+    paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in")
+    leverage: float = Field(1.0, gt=0, le=5, description="loans per unit of capital")
+    lending_rate: float = Field(0.04, ge=0, le=0.3, description="the bank's lending rate, a year")
     market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate")
     tenor_years: int = Field(20, ge=1, le=50)
     depth: float = Field(0.15, ge=0, le=1, description="sovereignty cost")
