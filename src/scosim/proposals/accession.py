@@ -7,8 +7,9 @@ decision rule: consensus (SCO Charter art. 13 and the 2010 Regulation on
 admission: new members are admitted by a decision of the Council of Heads of
 State, by consensus). An adopted accession takes effect at the next year's
 summit; the new member joins the arrangements open to all members
-(:meth:`ProposalType.admit_member`). A rejected application is not re-tabled by
-the chair: an applicant re-applies with a new proposal entry.
+(:meth:`ProposalType.admit_member`) and, with the security slot filled, RATS,
+which the vote weighs as its ``security`` term. A rejected application is not
+re-tabled by the chair: an applicant re-applies with a new proposal entry.
 """
 
 from __future__ import annotations
@@ -87,19 +88,39 @@ class Accession(ProposalType):
         terms and obligations), so the gain is the sum over those in force of
         each enlarged by the applicant (:func:`membership_gain`). Without one,
         membership has no trade effect in the model and the gain is 0. The trust
-        term is trust in the applicant; no sovereignty or dominance term.
+        term is trust in the applicant; no sovereignty or dominance term. With the
+        security slot filled, the new member would join RATS, so the security term
+        is each state's expected change of the security index
+        (:func:`scosim.security.proposal.accession_security_gain`); without it, 0.
         """
         gain = membership_gain(model, self.applicant)
         zeros = np.zeros((model.R, model.N))
+        security, info = self._security(model, zeros)
         return Preview(
             gain=gain,
             scores={
                 "sovereignty": zeros,
                 "trust": model.trust[:, :, self.applicant] - TRUST_NEUTRAL,
                 "dominance": zeros,
-                "security": zeros,
+                "security": security,
             },
+            info=info,
         )
+
+    def _security(
+        self, model: SCOModel, zeros: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The ``security`` term and ``incidents_avoided`` info, in the runs still deciding."""
+        if not any(slot == "security" for slot, _ in model.mechanisms):
+            return zeros, {}
+        # Imported here: the security tables load only for scenarios that fill the slot.
+        from scosim.security.mechanism import security_state
+        from scosim.security.proposal import accession_security_gain
+
+        system, state, inst = security_state(model)
+        eg = accession_security_gain(system, state, self.applicant, inst,
+                                     runs=self.eligible_runs(model))
+        return eg["gain"], {"incidents_avoided": eg["incidents_avoided"]}
 
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:

@@ -1,5 +1,9 @@
 """The RATS-upgrade proposal: its spec, pooling levels and each state's expected security gain.
 
+Also the expected security gain of an accession (:func:`accession_security_gain`): a new SCO
+member joins RATS (docs/security.md section 11), and the accession vote weighs that like an
+upgrade's gain.
+
 Seed 000 (Kaskarbayeva; Novikov) reports proposals to turn RATS into a Universal Centre
 for Countering Challenges and Threats with an Information Security Centre, an Anti-Drug
 Centre and a centre against organised crime as units. In the model the upgrade changes
@@ -24,7 +28,8 @@ from scosim.security.model import SecurityState, SecuritySystem
 from scosim.security.params import CHANNELS
 from scosim.security.spec import RatsUpgradeProposal, Unit  # light: validation reads it
 
-__all__ = ["RatsUpgradeProposal", "Unit", "adopt", "expected_security_gain", "rats_levels"]
+__all__ = ["RatsUpgradeProposal", "Unit", "accession_security_gain", "adopt",
+           "expected_security_gain", "rats_levels"]
 
 
 def rats_levels(proposal: RatsUpgradeProposal, baseline: tuple[float, ...]) -> np.ndarray:
@@ -97,3 +102,51 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     cost = up.contribution - state.contribution
     return {"gain": s1 - s0, "incidents_avoided": lam0 - lam1,
             "cost_share_gdp": cost}
+
+
+def accession_security_gain(system: SecuritySystem, state: SecurityState, applicant: int,
+                            instability: np.ndarray | float = 1.0,
+                            runs: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each state's expected security gain from ``applicant`` joining the SCO, ``(R, N)`` arrays.
+
+    A new member joins RATS (Charter art. 10 and 13): it pools at least at today's levels
+    ``params.rats_baseline`` and becomes a partner of every member, as the security
+    mechanism makes it from its accession year on. Like :func:`expected_security_gain`, this
+    compares the state with and without that change at the state's current efforts and
+    contributions (no draws: expected values); the members' own efforts and the applicant's
+    stay as they are. The ``security`` vote term of an accession is ``gain`` below. A
+    member-wide ``rats_upgrade`` in force would also take the new member in at its upgraded
+    levels and contribution (``ProposalType.admit_member``); that is left out here, as the
+    upgrade's own preview leaves out later accessions.
+
+    Args:
+        system: The calibrated block.
+        state: The state now; its members (:meth:`SecuritySystem.members_of`) are each
+            run's members, so a state that acceded earlier in the run counts.
+        applicant: Index of the applicant in the block's economies.
+        instability: Afghanistan instability, scalar or ``(R,)``.
+        runs: ``(R,)`` bool, the runs where the accession is decided (default: all); the
+            others get 0.
+
+    Returns:
+        ``gain``: change of the security index (index points, 0-1 scale);
+        ``incidents_avoided``: expected incidents avoided a year (< 0 where they rise).
+    """
+    r = state.n_runs
+    sel = np.ones(r, dtype=bool) if runs is None else np.asarray(runs, dtype=bool)
+    members = system.members_of(state).copy()
+    members[sel, applicant] = True
+    rats = state.rats.copy()
+    # The mechanism's rule for a member: at least today's levels (an upgrade's higher levels
+    # in force for it stay as written).
+    rats[sel, applicant] = np.maximum(rats[sel, applicant],
+                                      np.asarray(system.params.rats_baseline, dtype=float))
+    joined = replace(state, rats=rats, members=members)
+    inst = np.broadcast_to(np.asarray(instability, dtype=float), (r,))
+    gain = system.security(joined) - system.security(state)
+    avoided = (system.expected_incidents(state, state.efforts, inst)
+               - system.expected_incidents(joined, state.efforts, inst))
+    # Runs not deciding are unchanged in ``joined``; the mask makes their 0 exact whatever
+    # the grouping of runs by membership does to rounding.
+    return {"gain": np.where(sel[:, None], gain, 0.0),
+            "incidents_avoided": np.where(sel[:, None], avoided, 0.0)}
