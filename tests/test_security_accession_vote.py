@@ -1,0 +1,236 @@
+"""The accession vote sees RATS: the preview's ``security`` term (docs/security.md section 11).
+
+A new member joins RATS, so with the security slot filled each state's ``security`` term
+is its expected change of the security index if the applicant were a member. The checks
+against something outside the code path: the term equals the difference of two
+:class:`SecuritySystem` evaluations (the state as it is; the same state with Afghanistan
+listed among the calibration's members and pooling at today's level), it is what the run
+then realises when the accession passes and efforts stay put, the Council weighs it with
+``weights.security`` exactly like any other term (the vote events' ``contrib_*`` add up),
+and a run alone equals its row of a batch where the accession passes in some runs only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data.constants import ECONOMIES
+from scosim.model.model import SCOModel
+from scosim.proposals.contract import check_batch_consistency
+from scosim.runner import run_model
+from scosim.scenario import load_scenario
+from scosim.security.calibration import load_security_calibration
+from scosim.security.model import SecuritySystem
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+AFG = ECONOMIES.index("AFG")
+MEMBERS = load_security_calibration().members
+RUNS = list(range(12))
+# Security slot filled, constant instability; large vote noise under a simple majority so
+# that the accession passes in some runs and not in others.
+HEAD = f"""extends: {SCENARIOS / "afghan_instability.yaml"}
+years: {{start: 2025, end: 2027}}
+parameters:
+  security: {{instability: 1.3}}
+  council: {{vote_noise: 3.0}}
+"""
+# The same world without the security slot (the weight stays, so a zero term is a zero).
+NO_SLOT = f"""extends: {SCENARIOS / "baseline.yaml"}
+years: {{start: 2025, end: 2027}}
+parameters:
+  weights: {{security: 0.01}}
+"""
+ACCESSION = """proposals:
+  - type: accession
+    id: afg_accession
+    year: 2026
+    applicant: AFG
+    proposer: UZB
+    decision_rule: variable_geometry
+"""
+
+
+def _scenario(tmp_path: Path, name: str, head: str = HEAD, extra: str = ""):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(head + extra + f"name: {name}\n" + ACCESSION)
+    return load_scenario(path)
+
+
+def _votes(model: SCOModel) -> pd.DataFrame:
+    ev = model.log.to_frame()
+    out = ev[(ev["type"] == "vote") & (ev["proposal"] == "afg_accession")]
+    return out.sort_values(["run", "country"]).reset_index(drop=True)
+
+
+def _preview_2026(model: SCOModel):
+    """Step 2025, then preview the accession as the 2026 summit does."""
+    model.step()
+    arr = model.arrangements[0]
+    return arr.preview(model, arr.invitees(model))
+
+
+@pytest.fixture(scope="module")
+def stepped(tmp_path_factory):
+    """A batch stepped through 2025, its 2026 preview, and the security block's state."""
+    sc = _scenario(tmp_path_factory.mktemp("vote"), "afg_vote")
+    model = SCOModel(sc, runs=RUNS[:3])
+    pv = _preview_2026(model)
+    mech = next(m for slot, m in model.mechanisms if slot == "security")
+    return model, pv, mech.system, mech.state
+
+
+def test_security_term_is_the_index_with_the_applicant_minus_without(stepped) -> None:
+    _, pv, system, state = stepped
+    assert state.members is not None and not state.members[:, AFG].any()
+    rats = state.rats.copy()
+    rats[:, AFG] = np.asarray(system.params.rats_baseline)  # a member pools at today's level
+    # The block with Afghanistan among the calibration's members from the start.
+    listed = load_security_calibration()
+    listed = SecuritySystem(calibration=replace(listed, members=listed.members | (
+        np.arange(len(ECONOMIES)) == AFG)))
+    with_afg = listed.security(replace(state, rats=rats, members=None))
+    without = system.security(state)
+    np.testing.assert_allclose(pv.scores["security"], with_afg - without, rtol=0, atol=1e-12)
+    # The same through the run's own membership (the way the mechanism sees an accession).
+    members = state.members.copy()
+    members[:, AFG] = True
+    direct = system.security(replace(state, rats=rats, members=members)) - without
+    np.testing.assert_array_equal(pv.scores["security"], direct)
+
+
+def test_applicant_gains_members_lose_a_little_outsiders_nothing(stepped) -> None:
+    _, pv, _, _ = stepped
+    sec = pv.scores["security"]
+    assert (sec[:, AFG] > 0.05).all()
+    # Afghanistan's effort (0.2) lowers the mean pooled effort and each partner average.
+    assert ((sec[:, MEMBERS] < 0) & (sec[:, MEMBERS] > -0.02)).all()
+    others = ~MEMBERS & (np.arange(len(ECONOMIES)) != AFG)
+    assert (sec[:, others] == 0).all()
+    # Expected incidents avoided go with the index: Afghanistan's fall, Pakistan's rise.
+    avoided = pv.info["incidents_avoided"]
+    assert (avoided[:, AFG] > 0).all() and (avoided[:, ECONOMIES.index("PAK")] < 0).all()
+
+
+def test_term_is_what_the_run_realises_when_the_accession_passes(tmp_path) -> None:
+    """Efforts stay at their baseline here, so the preview's change of the index is the
+    change the run records from 2026 to 2027 where Afghanistan acceded (and 0 elsewhere)."""
+    model = SCOModel(_scenario(tmp_path, "afg_realised"), runs=RUNS)
+    pv = _preview_2026(model)
+    while model.running:
+        model.step()
+    joined = model.is_member()[:, AFG]
+    assert joined.any() and not joined.all(), joined
+    S = np.stack(model.records["security_index"], axis=1)  # (R, T, N)
+    change = S[:, 2] - S[:, 1]
+    np.testing.assert_allclose(change[joined], pv.scores["security"][joined], rtol=0,
+                               atol=1e-12)
+    assert (change[~joined] == 0).all()
+
+
+def test_term_is_zero_without_the_security_slot(tmp_path) -> None:
+    sc = _scenario(tmp_path, "afg_no_slot", head=NO_SLOT)
+    model = SCOModel(sc, runs=RUNS[:2])
+    assert not any(slot == "security" for slot, _ in model.mechanisms)
+    pv = _preview_2026(model)
+    assert (pv.scores["security"] == 0).all() and pv.info == {}
+    while model.running:
+        model.step()
+    votes = _votes(model)
+    assert len(votes) == 2 * int(MEMBERS.sum())
+    assert (votes["term_security"].to_numpy(dtype=float) == 0).all()
+    assert (votes["contrib_security"].to_numpy(dtype=float) == 0).all()
+
+
+def test_weight_scales_the_members_scores_by_weight_times_term(tmp_path) -> None:
+    """The score before the shock is the sum of the signed, weighted terms (``contrib_*``):
+    raising ``weights.security`` from 0.01 to 0.05 moves each member's score by exactly
+    0.04 x its security term, and nothing else in it."""
+    runs = RUNS[:4]
+    low = run_model(_scenario(tmp_path, "afg_w01"), runs=runs)
+    high = run_model(_scenario(tmp_path, "afg_w05",
+                               extra="  weights: {security: 0.05}\n"), runs=runs)
+    a, b = _votes(low), _votes(high)
+    assert len(a) == len(runs) * int(MEMBERS.sum())
+    pd.testing.assert_frame_equal(a[["run", "country"]], b[["run", "country"]])
+    term = a["term_security"].to_numpy(dtype=float)
+    np.testing.assert_array_equal(term, b["term_security"].to_numpy(dtype=float))
+    # The term the voters saw is the preview's, each member's own.
+    pv = _preview_2026(SCOModel(_scenario(tmp_path, "afg_w01"), runs=runs))
+    col = [ECONOMIES.index(c) for c in a["country"].astype(str)]
+    np.testing.assert_array_equal(term, pv.scores["security"][a["run"].to_numpy(int), col])
+    assert (term < 0).all()
+    for votes, w in ((a, 0.01), (b, 0.05)):
+        np.testing.assert_allclose(votes["contrib_security"].to_numpy(dtype=float), w * term,
+                                   rtol=1e-15, atol=0)
+    parts = [c for c in a.columns if c.startswith("contrib_")]
+    assert len(parts) == 5
+    for c in parts:
+        if c != "contrib_security":
+            np.testing.assert_array_equal(a[c].to_numpy(dtype=float), b[c].to_numpy(dtype=float))
+    score_a = a[parts].to_numpy(dtype=float).sum(axis=1)
+    score_b = b[parts].to_numpy(dtype=float).sum(axis=1)
+    np.testing.assert_allclose(score_b - score_a, 0.04 * term, rtol=0, atol=1e-15)
+    # And the score is what the vote rule saw, shock aside.
+    for votes in (a, b):
+        np.testing.assert_allclose(
+            votes[parts].to_numpy(dtype=float).sum(axis=1) + votes["noise"].to_numpy(float),
+            votes["utility"].to_numpy(dtype=float), rtol=0, atol=1e-12)
+
+
+def test_preview_of_a_batch_is_each_run_alone(tmp_path) -> None:
+    """Runs with different efforts (halved, kept, raised by half) give different terms, and
+    the batch preview equals, row by row, each run's preview alone."""
+    from scosim.security.mechanism import security_state
+
+    sc = _scenario(tmp_path, "afg_rows")
+    scale = {0: 0.5, 1: 1.0, 2: 1.5}
+
+    def preview(runs: list[int]):
+        model = SCOModel(sc, runs=runs)
+        model.step()
+        _, state, _ = security_state(model)
+        f = np.array([scale[r] for r in runs])[:, None, None]
+        state.efforts[...] = np.clip(state.efforts * f, 0.0, 1.0)
+        arr = model.arrangements[0]
+        return arr.preview(model, arr.invitees(model))
+
+    batch = preview([0, 1, 2])
+    sec = batch.scores["security"]
+    assert np.abs(sec[0] - sec[1]).max() > 1e-3 and np.abs(sec[2] - sec[1]).max() > 1e-3
+    for k in range(3):
+        alone = preview([k])
+        for key in alone.scores:
+            np.testing.assert_array_equal(alone.scores[key][0], batch.scores[key][k])
+        for key in alone.info:
+            np.testing.assert_array_equal(alone.info[key][0], batch.info[key][k])
+
+
+def test_a_run_alone_equals_its_row_of_a_mixed_batch(tmp_path) -> None:
+    """The contract kit where the accession passes in one run and not in the other."""
+    sc = _scenario(tmp_path, "afg_mixed")
+    model = run_model(sc, runs=RUNS)
+    joined = model.is_member()[:, AFG]
+    pair = [int(np.flatnonzero(joined)[0]), int(np.flatnonzero(~joined)[0])]
+    check_batch_consistency(sc, runs=pair)
+
+
+def test_runs_where_the_applicant_is_already_a_member_get_zero() -> None:
+    """Only the runs still deciding are previewed: where Afghanistan is already a member
+    (run 1) the term is 0, and run 0's equals a batch of run 0 alone."""
+    from scosim.security.proposal import accession_security_gain
+
+    system = SecuritySystem()
+    members = np.broadcast_to(MEMBERS, (2, len(ECONOMIES))).copy()
+    members[1, AFG] = True
+    state = system.baseline_state(2, members=members)
+    got = accession_security_gain(system, state, AFG, 1.3, runs=~members[:, AFG])
+    assert (got["gain"][1] == 0).all() and (got["incidents_avoided"][1] == 0).all()
+    alone = accession_security_gain(system, system.baseline_state(1, members=members[:1]),
+                                    AFG, 1.3)
+    np.testing.assert_array_equal(got["gain"][0], alone["gain"][0])
+    assert got["gain"][0, AFG] > 0
