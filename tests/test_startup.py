@@ -78,6 +78,19 @@ def test_version_imports_neither_pydantic_nor_numpy():
     assert not tops & {*HEAVY, "pydantic", "yaml"}
 
 
+def test_python_m_scosim_is_the_scosim_command(tmp_path):
+    """`python -m scosim` said "No module named scosim.__main__"."""
+    from scosim import __version__
+
+    run = subprocess.run([sys.executable, "-m", "scosim", "--version"], capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert (run.returncode, run.stdout.strip()) == (0, f"scosim {__version__}")
+    bad = subprocess.run([sys.executable, "-m", "scosim", "validate", "nowhere.yaml"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "nowhere.yaml" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_builtin_rule_names_match_the_registry():
     """Validation accepts BUILTIN_RULES without importing them: the table must be true."""
     from scosim.rules import registry
