@@ -106,3 +106,44 @@ def visa_plugin(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     yield
     sys.modules.pop("scosim_visa", None)
+
+
+@pytest.fixture
+def check_scaled_preview():
+    """Check that a proposal's preview of a batch is, row by row, each run's preview alone.
+
+    ``check(scenario)``: after the first year, runs 0, 1 and 2 have their security efforts
+    halved, kept and raised by half (so their security terms differ: asserted), and the
+    first proposal's preview of the batch must equal each run's own preview bit for bit
+    (gain, scores and info). The shipped scenarios' runs share one security state, so the
+    contract kit alone cannot see a preview that mixes runs.
+    """
+    import numpy as np
+
+    from scosim.model.model import SCOModel
+    from scosim.security.mechanism import security_state
+
+    scale = {0: 0.5, 1: 1.0, 2: 1.5}
+
+    def preview(sc, runs):
+        model = SCOModel(sc, runs=runs)
+        model.step()  # the state the next year's vote previews from
+        _, state, _ = security_state(model)
+        f = np.array([scale[r] for r in runs])[:, None, None]
+        state.efforts[...] = np.clip(state.efforts * f, 0.0, 1.0)
+        arr = model.arrangements[0]
+        return arr.preview(model, arr.invitees(model))
+
+    def check(sc) -> None:
+        batch = preview(sc, [0, 1, 2])
+        sec = batch.scores["security"]
+        assert np.abs(sec[0] - sec[1]).max() > 1e-3 and np.abs(sec[2] - sec[1]).max() > 1e-3
+        for k in range(3):
+            alone = preview(sc, [k])
+            np.testing.assert_array_equal(alone.gain[0], batch.gain[k])
+            for key in alone.scores:
+                np.testing.assert_array_equal(alone.scores[key][0], batch.scores[key][k])
+            for key in alone.info:
+                np.testing.assert_array_equal(alone.info[key][0], batch.info[key][k])
+
+    return check

@@ -182,32 +182,10 @@ def test_weight_scales_the_members_scores_by_weight_times_term(tmp_path) -> None
             votes["utility"].to_numpy(dtype=float), rtol=0, atol=1e-12)
 
 
-def test_preview_of_a_batch_is_each_run_alone(tmp_path) -> None:
+def test_preview_of_a_batch_is_each_run_alone(tmp_path, check_scaled_preview) -> None:
     """Runs with different efforts (halved, kept, raised by half) give different terms, and
     the batch preview equals, row by row, each run's preview alone."""
-    from scosim.security.mechanism import security_state
-
-    sc = _scenario(tmp_path, "afg_rows")
-    scale = {0: 0.5, 1: 1.0, 2: 1.5}
-
-    def preview(runs: list[int]):
-        model = SCOModel(sc, runs=runs)
-        model.step()
-        _, state, _ = security_state(model)
-        f = np.array([scale[r] for r in runs])[:, None, None]
-        state.efforts[...] = np.clip(state.efforts * f, 0.0, 1.0)
-        arr = model.arrangements[0]
-        return arr.preview(model, arr.invitees(model))
-
-    batch = preview([0, 1, 2])
-    sec = batch.scores["security"]
-    assert np.abs(sec[0] - sec[1]).max() > 1e-3 and np.abs(sec[2] - sec[1]).max() > 1e-3
-    for k in range(3):
-        alone = preview([k])
-        for key in alone.scores:
-            np.testing.assert_array_equal(alone.scores[key][0], batch.scores[key][k])
-        for key in alone.info:
-            np.testing.assert_array_equal(alone.info[key][0], batch.info[key][k])
+    check_scaled_preview(_scenario(tmp_path, "afg_rows"))
 
 
 def test_a_run_alone_equals_its_row_of_a_mixed_batch(tmp_path) -> None:

@@ -45,36 +45,12 @@ def test_security_mechanism_passes_the_contract_kit() -> None:
     check_policy_contract(sc, runs=[0, 1])
 
 
-def test_rats_preview_of_a_batch_is_each_run_alone() -> None:
+def test_rats_preview_of_a_batch_is_each_run_alone(check_scaled_preview) -> None:
     """check_batch_consistency above cannot see run-mixing in the RATS preview: its security
     gain depends on the security state only, which is the same in every run of the shipped
     scenario (the runs' votes are identical). Here the runs' efforts differ (halved, kept,
     raised by half), and the batch preview must give, row by row, each run's preview alone."""
-    from scosim.model.model import SCOModel
-    from scosim.security.mechanism import security_state
-
-    sc = load_scenario(SCENARIOS / "afghan_instability_rats.yaml", overrides=SHORT)
-    scale = {0: 0.5, 1: 1.0, 2: 1.5}
-
-    def preview(runs):
-        m = SCOModel(sc, runs=runs)
-        m.step()  # 2025: the state the 2026 vote previews from
-        _, state, _ = security_state(m)
-        f = np.array([scale[r] for r in runs])[:, None, None]
-        state.efforts[...] = np.clip(state.efforts * f, 0.0, 1.0)
-        arr = m.arrangements[0]
-        return arr.preview(m, arr.invitees(m))
-
-    batch = preview([0, 1, 2])
-    sec = batch.scores["security"]
-    assert np.abs(sec[0] - sec[1]).max() > 1e-3 and np.abs(sec[2] - sec[1]).max() > 1e-3
-    for k in range(3):
-        alone = preview([k])
-        np.testing.assert_array_equal(alone.gain[0], batch.gain[k])
-        for key in alone.scores:
-            np.testing.assert_array_equal(alone.scores[key][0], batch.scores[key][k])
-        for key in alone.info:
-            np.testing.assert_array_equal(alone.info[key][0], batch.info[key][k])
+    check_scaled_preview(load_scenario(SCENARIOS / "afghan_instability_rats.yaml", overrides=SHORT))
 
 
 def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
