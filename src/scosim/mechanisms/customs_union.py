@@ -112,29 +112,26 @@ def cet_rate(
     """
     p = _participants(participants)
     n_runs, n = p.shape
-    if isinstance(rule, np.ndarray) and rule.ndim == 1:
-        # One rate per run (a sweep's values); the same checks as a single number.
-        rates = _runs_scalar(rule, "cet", n_runs)
-        if not np.all((rates >= 0.0) & (rates <= 1.0)):
-            raise ValueError(f"a numeric CET must be a fraction in [0, 1]; got "
-                             f"{rates[~((rates >= 0.0) & (rates <= 1.0))].tolist()}")
-        _require_nonempty(p)
-        return rates.astype(float, copy=True)
     if isinstance(rule, str):
         if rule not in CET_RULES:
             raise ValueError(
                 f"unknown CET rule {rule!r}; allowed: {', '.join(CET_RULES)} or a number in [0, 1]"
             )
-    elif isinstance(rule, bool) or not isinstance(rule, (int, float, np.integer, np.floating)):
+    elif isinstance(rule, bool) or not (
+            isinstance(rule, (int, float, np.integer, np.floating))
+            or (isinstance(rule, np.ndarray) and rule.ndim == 1)):
         raise ValueError(
             f"CET rule must be one of {', '.join(CET_RULES)} or a number in [0, 1]; got {rule!r}"
         )
     else:
-        value = float(rule)
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"a numeric CET must be a fraction in [0, 1]; got {value}")
+        # A number, or one per run (a sweep's values): the same checks either way.
+        value = _runs_scalar(rule, "cet", n_runs)
+        bad = ~((value >= 0.0) & (value <= 1.0))
+        if bad.any():
+            shown = float(rule) if np.ndim(rule) == 0 else value[bad].tolist()
+            raise ValueError(f"a numeric CET must be a fraction in [0, 1]; got {shown}")
         _require_nonempty(p)
-        return np.full(n_runs, value)
+        return np.array(value, dtype=float)  # a copy: never the swept values themselves
 
     _require_nonempty(p)
     rates = _runs_vector(mfn, "mfn", n_runs, n)

@@ -86,8 +86,9 @@ def bank_gain(
     paid = shares * capital_ * per_run(paid_in_share)
     inv = np.where(p, 1.0 / gdp, 0.0)
     loans = per_run(leverage) * capital_ * inv / inv.sum(axis=1, keepdims=True)
-    # In Python floats, run by run: the same numbers whether or not a rate is swept.
-    annuity = np.array([[_annuity(float(m), tenor)] for m in market[:, 0]])
+    # In Python floats, once per distinct rate: the same numbers whether or not it is swept.
+    rates, which = np.unique(market[:, 0], return_inverse=True)
+    annuity = np.array([_annuity(float(m), tenor) for m in rates])[which.reshape(-1)][:, None]
     # A participant does not borrow above its alternative rate: no saving, but no loss.
     saving = loans * np.maximum(market - per_run(lending_rate), 0.0) * annuity
     out[ok] = np.where(p, (saving - paid) / gdp, 0.0)
