@@ -148,6 +148,25 @@ def test_cli_version_list_and_validate(tmp_path, capsys):
     assert " 0 proposals, " in capsys.readouterr().out
 
 
+def test_validate_refuses_the_data_version_run_refuses(tmp_path, monkeypatch, capsys):
+    """`validate` accepts and refuses what `run` does: $SCOSIM_DATA_VERSION included."""
+    path = str(ROOT / "scenarios" / "customs_union.yaml")
+    monkeypatch.setenv("SCOSIM_DATA_VERSION", "2019")
+    assert main(["validate", path]) == 0
+    assert "data version 2019)" in capsys.readouterr().out
+    monkeypatch.setenv("SCOSIM_DATA_VERSION", "1999")
+    said = {}
+    for argv in (["validate", path],
+                 ["run", path, "--replications", "2", "--no-plots", "--quiet",
+                  "--out", str(tmp_path / "r")]):
+        assert main(argv) == 2, argv
+        said[argv[0]] = capsys.readouterr().err.strip()
+    assert said["validate"] == said["run"], said
+    assert "$SCOSIM_DATA_VERSION" in said["run"] and "'1999'" in said["run"]
+    assert "2023, 2019" in said["run"]
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").rglob("*"))
+
+
 def test_missing_run_reference_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(FileNotFoundError, match="scosim list"):
         resolve_run("nothing_here", tmp_path)

@@ -45,11 +45,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     # Accepts and refuses exactly what `run` does (load_scenario); most valid scenarios
     # are checked without importing pydantic (scosim.scenario.quick).
     sc = check_scenario(args.scenario, overrides=_overrides(args), import_rules=not no_import)
+    # `run` loads the data version $SCOSIM_DATA_VERSION names: refuse what it would refuse.
+    from scosim.data.constants import resolve_version
+
+    data = resolve_version()
     n = len(sc["proposals"])
     print(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"
         f"{sc['years']['end']}, {sc['replications']} replications, seed {sc['seed']}, "
-        f"{n} proposal{'' if n == 1 else 's'}, hash {sc['hash'][:12]})"
+        f"{n} proposal{'' if n == 1 else 's'}, hash {sc['hash'][:12]}, data version {data})"
         + ("; rule paths checked without importing them" if no_import else "")
     )
     return 0

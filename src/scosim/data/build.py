@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.data.agreements import build_agreements
-from scosim.data.constants import ECONOMIES, MEMBERS
+from scosim.data.constants import DEFAULT_VERSION, ECONOMIES, MEMBERS, VERSIONS
 from scosim.data.countries import COUNTRY_COLUMNS, countries_frame, country_records
 from scosim.data.facts import MEMBERS_2021, seed_facts
 from scosim.data.flows import mirror_totals, ras, trade_2019, trade_2023
@@ -88,10 +88,6 @@ __all__ = [
     "write_tables",
 ]
 
-#: Data versions: ``2023`` (WITS 2023 flows, agreements, bilateral tariffs; default) and
-#: ``2019`` (the 2019 DOTS pattern scaled to 2023 totals, MFN tariffs with the EAEU only).
-VERSIONS: tuple[str, ...] = ("2023", "2019")
-DEFAULT_VERSION = "2023"
 #: Relative tolerance of :func:`check_tables` when bytes differ.
 CHECK_RTOL = 1e-12
 

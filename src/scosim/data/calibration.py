@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -28,14 +27,16 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from scosim.data.constants import ECONOMIES
+# The data versions and their resolution live with the codes (no pandas); re-exported here.
+from scosim.data.constants import (
+    DEFAULT_VERSION,
+    ECONOMIES,
+    VERSION_ENV,  # noqa: F401
+    VERSIONS,  # noqa: F401
+    resolve_version,
+)
 
 TABLES_DIR = Path(__file__).with_name("tables")
-#: Data versions shipped, and the default.
-VERSIONS: tuple[str, ...] = ("2023", "2019")
-DEFAULT_VERSION = "2023"
-#: Environment variable selecting the data version of ``load_calibration()``.
-VERSION_ENV = "SCOSIM_DATA_VERSION"
 #: Years of the ``agreements`` long table (pair x year).
 AGREEMENT_YEARS = (1990, 2026)
 
@@ -238,24 +239,6 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
         agreement_spells=spells,
         agreements=agreements,
     )
-
-
-def resolve_version(version: str | None = None) -> str:
-    """The data version to load: ``version``, else ``$SCOSIM_DATA_VERSION``, else the default.
-
-    Raises:
-        ValueError: If the version is not one of :data:`VERSIONS` (naming where it came from).
-    """
-    where = "version"
-    if version is None:
-        env = os.environ.get(VERSION_ENV, "").strip()
-        version, where = (env, f"${VERSION_ENV}") if env else (DEFAULT_VERSION, "default")
-    version = str(version)
-    if version not in VERSIONS:
-        raise ValueError(
-            f"{where}: unknown calibration data version {version!r}; allowed: {', '.join(VERSIONS)}"
-        )
-    return version
 
 
 def load_calibration(version: str | None = None, *, composition: bool = True) -> Calibration:

@@ -5,6 +5,38 @@ Kept free of pandas so that importing the codes is cheap.
 
 from __future__ import annotations
 
+import os
+
+#: Data versions shipped: ``2023`` (WITS 2023 flows, agreements, bilateral tariffs; the
+#: default) and ``2019`` (the 2019 DOTS pattern scaled to 2023 totals, MFN tariffs with the
+#: EAEU only).
+VERSIONS: tuple[str, ...] = ("2023", "2019")
+DEFAULT_VERSION = "2023"
+#: Environment variable selecting the data version of ``load_calibration()``.
+VERSION_ENV = "SCOSIM_DATA_VERSION"
+
+
+def resolve_version(version: str | None = None) -> str:
+    """The data version to load: ``version``, else ``$SCOSIM_DATA_VERSION``, else the default.
+
+    Here, not beside the loader, so that ``scosim validate`` refuses an unknown version
+    as ``scosim run`` does without importing pandas.
+
+    Raises:
+        ValueError: If the version is not one of :data:`VERSIONS` (naming where it came from).
+    """
+    where = "version"
+    if version is None:
+        env = os.environ.get(VERSION_ENV, "").strip()
+        version, where = (env, f"${VERSION_ENV}") if env else (DEFAULT_VERSION, "default")
+    version = str(version)
+    if version not in VERSIONS:
+        raise ValueError(
+            f"{where}: unknown calibration data version {version!r}; allowed: {', '.join(VERSIONS)}"
+        )
+    return version
+
+
 #: SCO member states (full members), in canonical order.
 MEMBERS: tuple[str, ...] = ("CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "KGZ", "TJK", "UZB", "BLR")
 #: SCO observer states.
