@@ -60,16 +60,18 @@ def rebase_flows(
     log scale factors (the row and column sum conditions are linear in
     ``x`` and the step is solved through the ``N x N`` Schur complement on the
     column factors, the last one pinned: ``a t, b / t`` is the same matrix). It
-    converges quadratically, in about five steps where alternating RAS sweeps
+    converges quadratically, in three to five steps where alternating RAS sweeps
     (Stone 1961) take 100-150 to reach ``tol``; runs that Newton does not bring
     within ``tol`` in ``_MAX_NEWTON`` steps finish with RAS sweeps. Both
     approach the same unique matrix. The linear solves use LAPACK, so results
     agree across machines to about 1e-15, not bit for bit (as the GE solve).
 
     ``start`` (a matrix of the same RAS family, e.g. the previous year's re-based
-    flows of the same runs) only changes where the iteration begins: a year's
-    growth moves the factors by a few percent, so Newton needs two or three
-    steps instead of five or six. The answer is the same unique matrix within
+    flows of the same runs) only changes where the iteration begins. It saves less
+    than one might expect: the yearly draws of nominal US$ growth move a run's largest
+    margin by about a third (median over runs, ``customs_union.yaml``), and Newton
+    takes 3.2 steps a year from the previous year's flows against 3.9 from the
+    base year's (250 runs, eleven years). The answer is the same unique matrix within
     ``tol``; a run's result depends on its own start only, never on the batch.
 
     Args:
