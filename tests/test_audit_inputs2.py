@@ -206,7 +206,7 @@ def test_a_trust_gain_above_one_is_refused(tmp_path, capsys, value):
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err == (
         f"scosim: error: {path}:4: parameters.council.trust_gain: {value} is out of range: "
-        "must be <= 1.0\n")
+        "must be <= 1.0 (allowed: 0 <= trust_gain <= 1)\n")
     path.write_text(path.read_text().replace(value, "1"))
     assert main(["validate", str(path)]) == 0  # all of the gap closed in a year
 

@@ -154,8 +154,8 @@ def test_a_sweep_point_gives_the_numbers_of_a_run_with_its_set(tmp_path):
 
 
 @pytest.mark.parametrize(("key", "value", "says"), [
-    (f"{CU}.depth", 1.5, "1.5 is out of range: must be <= 1.0"),
-    (f"{CU}.depth", -0.2, "-0.2 is out of range: must be >= 0.0"),
+    (f"{CU}.depth", 1.5, "1.5 is out of range: must be <= 1.0 (allowed: 0 <= depth <= 1)"),
+    (f"{CU}.depth", -0.2, "-0.2 is out of range: must be >= 0.0 (allowed: 0 <= depth <= 1)"),
     (f"{CU}.cet", 1.5, "1.5 is out of range: a number CET is a fraction in [0, 1] "
      "(0.05 means 5 percent)"),
 ])

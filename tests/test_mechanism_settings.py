@@ -98,7 +98,8 @@ def test_check_sweep_accepts_a_declared_setting_and_checks_its_values(scenario_f
     check_sweep(scenario_file, {KEY: (0.0, 0.5)}, ["welfare_change_pct:AFG"])
     with pytest.raises(ScenarioError) as err:
         check_sweep(scenario_file, {KEY: (0.0, 1.5)}, ["welfare_change_pct:AFG"])
-    assert str(err.value) == f"--param:1: {KEY}: 1.5 is out of range: must be <= 1.0"
+    assert str(err.value) == (f"--param:1: {KEY}: 1.5 is out of range: must be <= 1.0 "
+                              "(allowed: 0 <= rise <= 1)")
 
 
 @pytest.mark.parametrize(("name", "says"), [

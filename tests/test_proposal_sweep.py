@@ -55,7 +55,8 @@ def test_check_sweep_accepts_a_declared_field_and_checks_its_values(visa_yaml):
     check_sweep(visa_yaml, {KEY: (0.01, 0.09)}, ["welfare_change_pct:KAZ"])
     with pytest.raises(ScenarioError) as err:
         check_sweep(visa_yaml, {KEY: (0.01, 1.5)}, ["welfare_change_pct:KAZ"])
-    assert str(err.value) == f"--param:1: {KEY}: 1.5 is out of range: must be < 1.0"
+    assert str(err.value) == (f"--param:1: {KEY}: 1.5 is out of range: must be < 1.0 "
+                              "(allowed: 0 < cost_cut < 1)")
 
 
 @pytest.mark.parametrize(("name", "says"), [

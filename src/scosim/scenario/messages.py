@@ -126,7 +126,28 @@ def _join(words: Any) -> str:
     return ", ".join(str(w) for w in words)
 
 
-def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
+def _range_of(model: type[BaseModel] | None, name: Any) -> str:
+    """`` (allowed: 0 <= depth <= 1)`` for a field bounded on both sides, else ``""``.
+
+    An out-of-range value is refused by the one bound it broke; a field with two
+    bounds also gets the whole range, so a second try does not break the other.
+    """
+    field = model.model_fields.get(name) if model is not None and isinstance(name, str) else None
+    if field is None:
+        return ""
+    lo = hi = ""
+    for m in field.metadata:
+        for attr, op in (("gt", "<"), ("ge", "<=")):
+            if getattr(m, attr, None) is not None:
+                lo = f"{getattr(m, attr):g} {op} "
+        for attr, op in (("lt", "<"), ("le", "<=")):
+            if getattr(m, attr, None) is not None:
+                hi = f" {op} {getattr(m, attr):g}"
+    return f" (allowed: {lo}{name}{hi})" if lo and hi else ""
+
+
+def _message(err: Mapping[str, Any], loc: Loc, data: Any,
+             owner: type[BaseModel] | None = None) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
@@ -156,7 +177,9 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any) -> str:
             "less_than": ("<", ctx.get("lt")),
             "less_than_equal": ("<=", ctx.get("le")),
         }[kind]
-        return f"{value!r} is out of range: must be {op} {bound}"
+        if owner is None and data is not None:
+            owner = _model_at(loc[:-1], data)
+        return f"{value!r} is out of range: must be {op} {bound}{_range_of(owner, last)}"
     if kind in ("too_short", "too_long"):
         n = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         word = "at least" if kind == "too_short" else "at most"
@@ -231,7 +254,7 @@ def block_message(err: Mapping[str, Any], model: type[BaseModel]) -> str:
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown key {loc[-1]!r}{hint}; allowed keys: {_join(allowed)}"
-    return _message(err, loc, None)
+    return _message(err, loc, None, _block_model_at(model, loc[:-1]))
 
 
 def _block_model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
