@@ -88,6 +88,7 @@ class SweptValues:
     _kind: ClassVar[str] = ""
     _noun: ClassVar[str] = ""
     _values: dict[str, Any]
+    _swept: tuple[str, ...] = ()
 
     def _read_swept(self, model: Any, key: Callable[[str], str], source: Any) -> None:
         # A swept field is an (R,) array of the sweep's values; otherwise the scenario's, as
@@ -97,6 +98,16 @@ class SweptValues:
             given = getattr(source, f)
             named = isinstance(given, str) and key(f) not in model.params
             self._values[f] = given if named else model._param(key(f), given)
+        # Which of them this batch sweeps: decision rules are told (scosim.rules.swept).
+        self._swept = tuple(f for f in self.sweepable if key(f) in model.params)
+
+    def swept(self) -> dict[str, Any]:
+        """The fields this batch sweeps, each with its ``(R,)`` values (empty without a sweep).
+
+        Unlike :meth:`value`, a field that is not swept is left out: whoever reads the
+        scenario's object for it (a decision rule's ``ctx.proposal``) reads the right number.
+        """
+        return {f: self._values[f] for f in self._swept}
 
     def value(self, field: str) -> Any:
         """Per-run value ``(R,)`` of a field listed in :attr:`sweepable`.

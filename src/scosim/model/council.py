@@ -24,6 +24,7 @@ from scosim.mechanisms.voting import (
 from scosim.model.policy import build_policy
 from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
 from scosim.rules.context import ProposeContext, VoteContext
+from scosim.rules.swept import rule_proposal
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -224,6 +225,8 @@ def _collect_votes(
     td = terms.as_dict()
     info = {"leader_share": leader_share(pv.gain, model.expenditure0, participants, model.gdp0),
             **pv.info}
+    # During a sweep of the proposal's fields the rules read them per run (ctx.value).
+    proposal, swept = rule_proposal(arr)
     for i, code in enumerate(model.codes):
         if not voters[:, i].any():
             continue
@@ -232,7 +235,7 @@ def _collect_votes(
             iso3=code,
             index=i,
             year=year,
-            proposal=arr.proposal,
+            proposal=proposal,
             codes=model.codes,
             terms={n: v[:, i] for n, v in td.items()},
             weights={t: agent.weights[t] for t in SIGNS},
@@ -244,6 +247,7 @@ def _collect_votes(
             preview=info,
             history=model.log,
             sponsor=sponsors[:, i],
+            swept=swept,
         )
         votes[:, i] = agent.vote(ctx, arr.vote_hook) & voters[:, i]
         if event is None:
@@ -354,6 +358,7 @@ def _objections(
     """
     objects = np.zeros((model.R, model.N), dtype=bool)
     zeros = np.zeros(model.R)
+    proposal, swept = rule_proposal(arr)
     for i, code in enumerate(model.codes):
         if not outsiders[:, i].any():
             continue
@@ -362,7 +367,7 @@ def _objections(
             iso3=code,
             index=i,
             year=year,
-            proposal=arr.proposal,
+            proposal=proposal,
             codes=model.codes,
             terms={"econ": pv.gain[:, i]},
             weights={t: agent.weights[t] for t in SIGNS},
@@ -373,6 +378,7 @@ def _objections(
             trust=model.trust[:, i, :],
             preview=pv.info,
             history=model.log,
+            swept=swept,
         )
         objects[:, i] = ~agent.consent(ctx) & outsiders[:, i]
         model.log.add(outsiders[:, i], year, "consent", code, arr.pid,
@@ -459,17 +465,19 @@ def _maybe_retable(
     if not eligible.any():
         return
     agent = model.agents_by_code[model.codes[chair]]
+    proposal, swept = rule_proposal(arr)
     ctx = ProposeContext(
         iso3=agent.iso3,
         index=agent.index,
         year=year,
-        proposal=arr.proposal,
+        proposal=proposal,
         codes=model.codes,
         eligible=eligible,
         years_since_vote=np.where(arr.last_vote_year >= 0, year - arr.last_vote_year, -1),
         last_yes_share=arr.last_yes_share,
         trust=model.trust[:, agent.index, :],
         history=model.log,
+        swept=swept,
     )
     again = agent.propose(ctx) & eligible
     if again.any():

@@ -16,6 +16,7 @@ from scosim.model.council import chair_of, chairs, council_phase
 from scosim.model.policy import build_policy
 from scosim.plugins import blame
 from scosim.rules.context import DefectContext
+from scosim.rules.swept import rule_proposal
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -139,6 +140,8 @@ def compliance_phase(model: SCOModel, year: int) -> None:
         active = arr.participants & arr.in_force[:, None]
         arr.bad_years = update_bad_years(arr.bad_years, realised, model.exit_thresholds, active)
         leaving = np.zeros_like(active)
+        # During a sweep of the proposal's fields the rules read them per run (ctx.value).
+        proposal, swept = rule_proposal(arr)
         for i, code in enumerate(model.codes):
             if not active[:, i].any():
                 continue
@@ -147,7 +150,7 @@ def compliance_phase(model: SCOModel, year: int) -> None:
                 iso3=code,
                 index=i,
                 year=year,
-                proposal=arr.proposal,
+                proposal=proposal,
                 codes=model.codes,
                 realised=realised[:, i],
                 expected=arr.expected_gain[:, i],
@@ -157,6 +160,7 @@ def compliance_phase(model: SCOModel, year: int) -> None:
                 active=active[:, i],
                 trust=model.trust[:, i, :],
                 history=model.log,
+                swept=swept,
             )
             leaving[:, i] = agent.defect(ctx) & active[:, i]
             model.log.add(

@@ -4,6 +4,10 @@ Every array has a leading run axis ``R``: a rule decides for all runs of a
 batch at once and returns a boolean array of shape ``(R,)`` (or a single bool,
 which is broadcast to every run). A rule written for one run at a time can be
 registered with :func:`per_run` and is called once per run with scalar fields.
+
+A context about a proposal reads the proposal's number fields run by run with
+``ctx.value(field)``: a sweep may give every run its own value, which the scenario's
+object ``ctx.proposal`` cannot hold (:mod:`scosim.rules.swept`).
 """
 
 from __future__ import annotations
@@ -11,20 +15,56 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from scosim.rules.swept import proposal_value
+
+
+class _ProposalValues:
+    """``value(field)`` of the contexts that carry a proposal (and its ``swept`` values)."""
+
+    #: Name of one of the context's ``(R,)`` fields: an array over the batch, or a scalar
+    #: once :func:`per_run` has sliced the context to one run.
+    _run_field: ClassVar[str]
+    proposal: Any
+    swept: dict[str, np.ndarray]
+
+    def value(self, field: str) -> Any:
+        """A number field of the proposal, per run: the swept values or the scenario's.
+
+        Read a number of the proposal (``depth``, a customs union's ``cet``, a bank's
+        ``lending_rate``, ...) here rather than on ``proposal``: when the batch sweeps
+        the field, each run has its own value.
+
+        Args:
+            field: A number field of the proposal's spec.
+
+        Returns:
+            Float array ``(R,)``: the sweep's value of each run when the batch sweeps
+            the field, else the scenario's number in every run. In a :func:`per_run`
+            rule, that run's value (a numpy float).
+
+        Raises:
+            KeyError: ``field`` is not a number field of the proposal; the message lists
+                those that are.
+            ValueError: The scenario gives no number for it (a CET rule's name, or
+                nothing) and the batch does not sweep it.
+        """
+        return proposal_value(self.proposal, self.swept, field, getattr(self, self._run_field))
+
 
 @dataclass(frozen=True)
-class VoteContext:
+class VoteContext(_ProposalValues):
     """Context of one state's vote on one proposal.
 
     Attributes:
         iso3: The voting state's code.
         index: Its position in ``codes``.
         year: The year of the vote.
-        proposal: The proposal as written in the scenario (pydantic object).
+        proposal: The proposal as written in the scenario (pydantic object): a field
+            the batch sweeps holds the scenario's value here; read it with :meth:`value`.
         codes: Codes of all economies, in array order.
         terms: This state's utility terms, each ``(R,)``: ``econ`` (expected
             welfare gain, fraction), ``sovereignty`` (depth), ``trust`` (trust in
@@ -43,7 +83,12 @@ class VoteContext:
             ``count(type_, country)`` counts per run).
         sponsor: ``(R,)`` bool, True where this state is the proposer or a
             co-sponsor (None: no sponsor information, e.g. a consent question).
+        swept: The proposal's fields the batch sweeps, each ``(R,)`` (read-only; empty
+            without such a sweep). Read them, and every other number field, with
+            :meth:`value`.
     """
+
+    _run_field: ClassVar[str] = "utility"
 
     iso3: str
     index: int
@@ -60,6 +105,7 @@ class VoteContext:
     preview: dict[str, np.ndarray] = field(default_factory=dict)
     history: Any = None
     sponsor: np.ndarray | None = None
+    swept: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -79,7 +125,7 @@ class VoteContext:
 
 
 @dataclass(frozen=True)
-class DefectContext:
+class DefectContext(_ProposalValues):
     """Context of a participant's yearly stay-or-leave decision.
 
     Attributes:
@@ -97,7 +143,10 @@ class DefectContext:
         active: Whether it takes part in each run, ``(R,)`` bool.
         trust: Its trust in every economy, ``(R, N)``.
         history: The batch's event log so far (see ``VoteContext.history``).
+        swept: The proposal's swept fields, each ``(R,)`` (see ``VoteContext.swept``).
     """
+
+    _run_field: ClassVar[str] = "realised"
 
     iso3: str
     index: int
@@ -112,6 +161,7 @@ class DefectContext:
     active: np.ndarray
     trust: np.ndarray
     history: Any = None
+    swept: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -120,7 +170,7 @@ class DefectContext:
 
 
 @dataclass(frozen=True)
-class ProposeContext:
+class ProposeContext(_ProposalValues):
     """Context of the chair's decision to table a rejected proposal again.
 
     Attributes:
@@ -134,7 +184,10 @@ class ProposeContext:
         last_yes_share: Share of yes votes among eligible voters at the last vote, ``(R,)``.
         trust: The chair's trust in every economy, ``(R, N)``.
         history: The batch's event log so far (see ``VoteContext.history``).
+        swept: The proposal's swept fields, each ``(R,)`` (see ``VoteContext.swept``).
     """
+
+    _run_field: ClassVar[str] = "eligible"
 
     iso3: str
     index: int
@@ -146,6 +199,7 @@ class ProposeContext:
     last_yes_share: np.ndarray
     trust: np.ndarray
     history: Any = None
+    swept: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -158,7 +212,7 @@ def per_run(fn: Callable[[Any], bool]) -> Callable[[Any], np.ndarray]:
 
     The wrapped rule is called once per run with a context whose array fields
     are that run's slice (``(R,)`` fields become scalars, ``(R, N)`` become
-    ``(N,)``).
+    ``(N,)``, and so does what ``ctx.value(field)`` gives).
 
     Args:
         fn: A rule taking a single-run context and returning a bool.
