@@ -63,8 +63,10 @@ class VoteContext(_ProposalValues):
         iso3: The voting state's code.
         index: Its position in ``codes``.
         year: The year of the vote.
-        proposal: The proposal as written in the scenario (pydantic object): a field
-            the batch sweeps holds the scenario's value here; read it with :meth:`value`.
+        proposal: The proposal as written in the scenario (pydantic object). When the
+            batch sweeps some of its fields, a read-only view of it whose swept fields
+            raise :class:`~scosim.rules.swept.SweptFieldError`: read those with
+            :meth:`value`.
         codes: Codes of all economies, in array order.
         terms: This state's utility terms, each ``(R,)``: ``econ`` (expected
             welfare gain, fraction), ``sovereignty`` (depth), ``trust`` (trust in
@@ -132,7 +134,8 @@ class DefectContext(_ProposalValues):
         iso3: The participant's code.
         index: Its position in ``codes``.
         year: The current year.
-        proposal: The arrangement (scenario proposal object).
+        proposal: The arrangement (scenario proposal object; a read-only view of it
+            during a sweep of its fields, as in :class:`VoteContext`).
         codes: Codes of all economies.
         realised: Realised welfare gain this year against the base-year policy
             state, ``(R,)`` (fraction).
@@ -177,7 +180,8 @@ class ProposeContext(_ProposalValues):
         iso3: The chair's code (the chair rotates among members every year).
         index: Its position in ``codes``.
         year: The current year.
-        proposal: The rejected proposal (scenario proposal object).
+        proposal: The rejected proposal (scenario proposal object; a read-only view of
+            it during a sweep of its fields, as in :class:`VoteContext`).
         codes: Codes of all economies.
         eligible: Runs where the proposal was rejected and is not in force, ``(R,)``.
         years_since_vote: Years since its last vote, ``(R,)`` (-1 if never voted).
