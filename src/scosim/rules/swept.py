@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from scosim.plugins import PluginError
+from scosim.proposals.sweep import sweep_key
 
 __all__ = ["SweptFieldError", "SweptProposal", "number_fields", "proposal_value",
            "rule_proposal"]
@@ -41,9 +42,7 @@ class SweptFieldError(PluginError):
 
 
 def _key(proposal: Any, field: str) -> str:
-    # Imported here: scosim.proposals imports the rule contexts' modules in turn.
-    from scosim.proposals.sweep import sweep_key
-
+    """``proposals.<id>.<field>``: the name the sweep gives the field."""
     return sweep_key(str(getattr(proposal, "id", "?")), field)
 
 
