@@ -57,23 +57,34 @@ def check_sweepable(what: str, sweepable: Any, fields: dict[str, Any], noun: str
     if not isinstance(sweepable, tuple):
         raise PluginError(f"{what}: `sweepable` must be a tuple of {noun} names, "
                           f"got {sweepable!r}")
-    numeric = [n for n, fi in fields.items() if _takes_number(fi.annotation)]
+    numeric = [n for n, fi in fields.items() if takes_number(fi.annotation)]
     for f in sweepable:
         if f not in numeric:
             raise PluginError(f"{what}: sweepable {noun} {f!r} is not a number field of "
                               f"{model}; number fields: {', '.join(numeric) or 'none'}")
 
 
-def _takes_number(annotation: Any) -> bool:
-    """A number field, or one that takes a number or a name (``float | str``)."""
+def takes_number(annotation: Any, *, or_none: bool = False) -> bool:
+    """A number field, or one that takes a number or a name (``float | str``).
+
+    Args:
+        annotation: A pydantic field's annotation (``Annotated`` metadata is looked through).
+        or_none: Accept ``None`` in the union too (an unset number a rule may still read).
+    """
     import types
     import typing
 
+    def plain(a: Any) -> Any:
+        return typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a
+
+    annotation = plain(annotation)
     if annotation in (float, int):
         return True
-    args = typing.get_args(annotation)
-    return (typing.get_origin(annotation) in (typing.Union, types.UnionType)
-            and any(a in (float, int) for a in args) and all(a in (float, int, str) for a in args))
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    args = [plain(a) for a in typing.get_args(annotation)]
+    allowed = (float, int, str, type(None)) if or_none else (float, int, str)
+    return any(a in (float, int) for a in args) and all(a in allowed for a in args)
 
 
 class SweptValues:

@@ -12,8 +12,6 @@ Without such a sweep a rule gets the scenario's object itself (:func:`rule_propo
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from scosim.plugins import PluginError
 from scosim.proposals.sweep import sweep_key
+from scosim.sweepable import takes_number
 
 __all__ = ["SweptFieldError", "SweptProposal", "number_fields", "proposal_value",
            "rule_proposal"]
@@ -117,24 +116,6 @@ def _unwrap(proposal: Any) -> Any:
         if isinstance(proposal, SweptProposal) else proposal
 
 
-def _plain(annotation: Any) -> Any:
-    if typing.get_origin(annotation) is typing.Annotated:
-        return typing.get_args(annotation)[0]
-    return annotation
-
-
-def _is_number(annotation: Any) -> bool:
-    """``int``, ``float``, or a union of them with ``str`` (a name) or ``None`` (unset)."""
-    annotation = _plain(annotation)
-    if annotation in (int, float):
-        return True
-    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
-        return False
-    args = [_plain(a) for a in typing.get_args(annotation)]
-    return (any(a in (int, float) for a in args)
-            and all(a in (int, float, str, type(None)) for a in args))
-
-
 def number_fields(proposal: Any) -> list[str]:
     """Names of the number fields of ``proposal`` (a view: of the proposal it shows).
 
@@ -145,7 +126,7 @@ def number_fields(proposal: Any) -> list[str]:
     proposal = _unwrap(proposal)
     fields = getattr(type(proposal), "model_fields", None)
     if isinstance(fields, Mapping):
-        return [n for n, f in fields.items() if _is_number(f.annotation)]
+        return [n for n, f in fields.items() if takes_number(f.annotation, or_none=True)]
     return [n for n, v in getattr(proposal, "__dict__", {}).items()
             if isinstance(v, int | float) and not isinstance(v, bool)]
 
