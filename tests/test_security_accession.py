@@ -167,6 +167,53 @@ def test_expected_incidents_fall_for_the_new_member(mixed) -> None:
     np.testing.assert_array_equal(lam[~joined, last, AFG], lam[~joined, first, AFG])
 
 
+def test_new_member_takes_on_a_member_s_customary_effort(mixed) -> None:
+    """Conditional cooperation keeps everyone at the customary level (its fixed point), so
+    Afghanistan's efforts are 0.2 until it accedes and a member's 0.5 from then on, where it
+    acceded; nobody else moves, and its partners do not read the rise as a change of its
+    cooperation. Its spending rises by the unit costs times 0.3 (a cost of accession)."""
+    model, years, joined = mixed
+    params = _mechanism(model).system.params
+    entry = [model.years[k] for k, y in enumerate(years) if y["member"].any()][0]
+    rec = {k: np.stack(v, axis=1) for k, v in model.records.items()}  # (R, T, N)
+    efforts = np.stack([rec[f"effort_{ch}"] for ch in CHANNELS], axis=-1)  # (R, T, N, C)
+    after = np.asarray(model.years) >= entry
+    member_level = np.mean([params.baseline_effort[c]
+                            for c in np.asarray(ECONOMIES)[load_security_calibration().members]])
+    assert member_level == 0.5 and params.baseline_effort["AFG"] == 0.2
+    np.testing.assert_array_equal(efforts[joined][:, after, AFG], 0.5)
+    np.testing.assert_array_equal(efforts[joined][:, ~after, AFG], 0.2)
+    np.testing.assert_array_equal(efforts[~joined][:, :, AFG], 0.2)
+    others = np.arange(len(ECONOMIES)) != AFG
+    np.testing.assert_array_equal(efforts[joined][:, :, others], efforts[~joined][:1, :, others]
+                                  .repeat(int(joined.sum()), axis=0))
+    spend = rec["spending_share_gdp"][:, :, AFG]  # efforts' costs; no RATS contribution here
+    rise = spend[joined][:, after] - spend[~joined][:1, after]
+    np.testing.assert_allclose(rise, 0.3 * sum(params.unit_cost), rtol=1e-12, atol=0)
+
+
+def test_admit_scales_efforts_by_the_customary_levels() -> None:
+    """A state keeps its effort relative to its customary level, which becomes a member's:
+    0.3 (1.5 times its 0.2) becomes 0.75, 0.6 becomes 1 (the cap); runs and states whose
+    membership does not change keep theirs; a member from the start starts at 0.5."""
+    sys_ = SecuritySystem()
+    members = np.broadcast_to(sys_.cal.members, (3, len(ECONOMIES))).copy()
+    st = replace(sys_.baseline_state(3), members=members.copy())
+    st.efforts[:, AFG] = [[0.3, 0.6, 0.0]] * 3
+    members[[0, 2], AFG] = True
+    got = sys_.admit(st, members)
+    np.testing.assert_allclose(got.efforts[[0, 2], AFG], [[0.75, 1.0, 0.0]] * 2, rtol=1e-15)
+    np.testing.assert_array_equal(got.efforts[1], st.efforts[1])
+    np.testing.assert_array_equal(got.efforts[:, ~(np.arange(len(ECONOMIES)) == AFG)],
+                                  st.efforts[:, ~(np.arange(len(ECONOMIES)) == AFG)])
+    np.testing.assert_array_equal(got.members, members)
+    # Admitting again (membership unchanged) changes nothing.
+    np.testing.assert_array_equal(sys_.admit(got, members).efforts, got.efforts)
+    start = sys_.baseline_state(3, members=members)
+    np.testing.assert_array_equal(start.efforts[[0, 2], AFG], 0.5)
+    np.testing.assert_array_equal(start.efforts[1], sys_.baseline_state(1).efforts[0])
+
+
 def test_runs_without_accession_equal_a_scenario_without_it(mixed, tmp_path) -> None:
     model, _, joined = mixed
     plain = run_model(_scenario(tmp_path, "no_accession", ""), runs=RUNS)

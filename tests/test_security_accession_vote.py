@@ -93,27 +93,48 @@ def test_security_term_is_the_index_with_the_applicant_minus_without(stepped) ->
     listed = load_security_calibration()
     listed = SecuritySystem(calibration=replace(listed, members=listed.members | (
         np.arange(len(ECONOMIES)) == AFG)))
-    with_afg = listed.security(replace(state, rats=rats, members=None))
+    # A new member takes on a member's customary effort: Afghanistan's efforts scale by the
+    # members' mean baseline effort over its own (0.5 / 0.2 by default).
+    base = system.params.baseline_effort
+    scale = np.mean([base[c] for c, m in zip(ECONOMIES, MEMBERS, strict=True) if m]) / base["AFG"]
+    efforts = state.efforts.copy()
+    efforts[:, AFG] = np.minimum(efforts[:, AFG] * scale, 1.0)
+    assert scale == 2.5 and (efforts[:, AFG] > state.efforts[:, AFG]).all()
+    with_afg = listed.security(replace(state, rats=rats, members=None, efforts=efforts))
     without = system.security(state)
     np.testing.assert_allclose(pv.scores["security"], with_afg - without, rtol=0, atol=1e-12)
     # The same through the run's own membership (the way the mechanism sees an accession).
     members = state.members.copy()
     members[:, AFG] = True
-    direct = system.security(replace(state, rats=rats, members=members)) - without
-    np.testing.assert_array_equal(pv.scores["security"], direct)
+    direct = system.security(replace(state, rats=rats, members=members, efforts=efforts))
+    np.testing.assert_array_equal(pv.scores["security"], direct - without)
 
 
-def test_applicant_gains_members_lose_a_little_outsiders_nothing(stepped) -> None:
-    _, pv, _, _ = stepped
+def test_applicant_gains_members_and_its_neighbours_a_little(stepped) -> None:
+    _, pv, system, state = stepped
     sec = pv.scores["security"]
     assert (sec[:, AFG] > 0.05).all()
-    # Afghanistan's effort (0.2) lowers the mean pooled effort and each partner average.
-    assert ((sec[:, MEMBERS] < 0) & (sec[:, MEMBERS] > -0.02)).all()
-    others = ~MEMBERS & (np.arange(len(ECONOMIES)) != AFG)
-    assert (sec[:, others] == 0).all()
-    # Expected incidents avoided go with the index: Afghanistan's fall, Pakistan's rise.
+    # As a member Afghanistan cooperates at a member's level (0.5, was 0.2): a member whose
+    # partners include states below that level gains a little; Kyrgyzstan, whose partners
+    # are all members at 0.5 already, gains nothing.
+    assert ((sec[:, MEMBERS] >= 0) & (sec[:, MEMBERS] < 0.02)).all()
+    assert (sec[:, ECONOMIES.index("PAK")] > 0).all()
+    assert (sec[:, ECONOMIES.index("KGZ")] == 0).all()
+    # Outside the SCO, only Afghanistan's neighbours gain (Turkmenistan): more effort next door.
+    tkm = ECONOMIES.index("TKM")
+    others = ~MEMBERS & ~np.isin(np.arange(len(ECONOMIES)), [AFG, tkm])
+    assert (sec[:, others] == 0).all() and (sec[:, tkm] > 0).all()
+    # Expected incidents avoided go with the index: Afghanistan's and Pakistan's fall.
     avoided = pv.info["incidents_avoided"]
-    assert (avoided[:, AFG] > 0).all() and (avoided[:, ECONOMIES.index("PAK")] < 0).all()
+    assert (avoided[:, AFG] > 0).all() and (avoided[:, ECONOMIES.index("PAK")] > 0).all()
+    # Had Afghanistan kept its own customary effort (0.2), it would lower the members' mean
+    # pooled effort and partner averages: the members would lose (the term before a new
+    # member took on a member's effort).
+    rats, members = state.rats.copy(), state.members.copy()
+    rats[:, AFG] = np.asarray(system.params.rats_baseline)
+    members[:, AFG] = True
+    kept = system.security(replace(state, rats=rats, members=members)) - system.security(state)
+    assert ((kept[:, MEMBERS] < 0) & (kept[:, MEMBERS] > -0.02)).all()
 
 
 def test_term_is_what_the_run_realises_when_the_accession_passes(tmp_path) -> None:
@@ -163,7 +184,8 @@ def test_weight_scales_the_members_scores_by_weight_times_term(tmp_path) -> None
     pv = _preview_2026(SCOModel(_scenario(tmp_path, "afg_w01"), runs=runs))
     col = [ECONOMIES.index(c) for c in a["country"].astype(str)]
     np.testing.assert_array_equal(term, pv.scores["security"][a["run"].to_numpy(int), col])
-    assert (term < 0).all()
+    # Members gain a little (Kyrgyzstan and Belarus nothing: all their partners are members).
+    assert (term >= 0).all() and (term > 0).mean() > 0.5
     for votes, w in ((a, 0.01), (b, 0.05)):
         np.testing.assert_allclose(votes["contrib_security"].to_numpy(dtype=float), w * term,
                                    rtol=1e-15, atol=0)

@@ -8,8 +8,9 @@ Each year, for every run of the batch at once:
    today's RATS (members pool intelligence, no contribution beyond today's). RATS
    membership is SCO membership (RATS is a permanent body of the SCO, Charter art. 10):
    the members of each run are read from the model's statuses every year, so a state
-   that accedes during a run pools at least at today's level from its accession on and
-   becomes a partner of the other members in that run.
+   that accedes during a run pools at least at today's level from its accession on,
+   becomes a partner of the other members in that run, and takes on a member's customary
+   effort (:meth:`SecuritySystem.admit`).
 2. Every state chooses its efforts through its ``cooperate`` rule (the rule registry;
    per country from the scenario's ``rules``; default ``conditional_cooperation``).
 3. The threat process and the drug routes are stepped with the slot's own stream
@@ -197,11 +198,11 @@ class SecurityMechanism(Mechanism):
             # calibration's members; every member pools at least at today's level. The
             # maximum leaves the calibration's members' levels as written.
             rats = np.where(members[:, :, None], np.maximum(rats, base_rats), rats)
+        # A state that acceded this year takes on a member's customary effort (admit).
         self.state = replace(
-            self.state,
+            self.system.admit(self.state, members),
             rats=base_rats if rats is None else rats,
             contribution=base_contrib if contrib is None else contrib,
-            members=members,
         )
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))

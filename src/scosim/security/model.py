@@ -145,6 +145,9 @@ class SecuritySystem:
         self._partner_cache: dict[bytes, np.ndarray] = {}
         self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
         self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
+        # A member's customary effort, which a state that accedes takes on (section 11 of
+        # docs/security.md): the mean of today's members' (0.5 in the default calibration).
+        self.member_effort = float(self.e0[c.members].mean()) if c.members.any() else 0.0
         self.caps = np.array([p.sovereignty_cap.get(k, 1.0) for k in self.codes])
         self.unit_cost = np.asarray(p.unit_cost)
         state0 = self.baseline_state(1)
@@ -172,10 +175,55 @@ class SecuritySystem:
         else:
             state_members = np.broadcast_to(np.asarray(members, dtype=bool), (n_runs, n)).copy()
             rats[state_members] = np.asarray(self.params.rats_baseline)
+            # A state that is a member from the start cooperates at a member's level.
+            for runs, _ in self.partner_groups(state_members):
+                e[runs] = self.customary_effort(state_members[runs[0]])[:, None]
         insec = np.broadcast_to(insecurity_index(self.cal.base_rate, self.params.incidents_half),
                                 (n_runs, n)).copy()
         return SecurityState(year, e, rats, np.zeros((n_runs, n)), insec,
                              np.zeros((n_runs, n, n)), state_members)
+
+    # ------------------------------------------------------- customary effort
+    def customary_effort(self, members: np.ndarray | None) -> np.ndarray:
+        """``(N,)`` customary efforts (all channels) under one membership.
+
+        A state's customary effort is ``params.baseline_effort``, keyed on today's
+        statuses; a state that is a member here but not in the calibration has a member's,
+        :attr:`member_effort`, if that is higher: it takes part in the members' joint
+        exercises and operations (seed 000). ``None`` is the calibration's membership.
+        """
+        if members is None:
+            return self.e0
+        new = np.asarray(members, dtype=bool) & ~self.cal.members
+        return np.where(new, np.maximum(self.e0, self.member_effort), self.e0)
+
+    def admit(self, state: SecurityState, members: np.ndarray) -> SecurityState:
+        """``state`` with ``members`` ``(R, N)`` as its membership, new members' efforts raised.
+
+        A state that becomes a member keeps its effort relative to its customary level,
+        which becomes a member's: its efforts are scaled by ``new / old`` customary effort
+        (at most 1). So a conditional cooperator at its customary level moves to a
+        member's level in its accession year, and its partners, who compare each state's
+        effort with its customary level, see no change in its cooperation. Runs whose
+        membership is unchanged keep their efforts as they are (the same array when no
+        run changes).
+        """
+        m = np.broadcast_to(np.asarray(members, dtype=bool), (state.n_runs, self.cal.n))
+        before = self.members_of(state)
+        changed = np.flatnonzero((m != before).any(axis=1))
+        if changed.size == 0:
+            return replace(state, members=m.copy())
+        efforts = state.efforts.copy()
+        for r in changed:
+            old, new = self.customary_effort(before[r]), self.customary_effort(m[r])
+            moved = np.flatnonzero(new != old)
+            if moved.size:
+                scale = new[moved] / np.where(old[moved] > 0, old[moved], 1.0)
+                # From no customary effort at all, the new level itself.
+                raised = np.where(old[moved, None] > 0, efforts[r, moved] * scale[:, None],
+                                  new[moved, None])
+                efforts[r, moved] = np.minimum(raised, 1.0)
+        return replace(state, efforts=efforts, members=m.copy())
 
     # ------------------------------------------------------------ partners
     def _partner_matrix(self, members: np.ndarray) -> np.ndarray:
@@ -378,12 +426,15 @@ class SecuritySystem:
         new = apply_effort_rules(state.efforts, rules, self.partners, self.caps, self.codes,
                                  state.year + 1, indicators, baseline=self.e0)
         r = state.n_runs
+        members = self.members_of(state)
         for runs, w in self.partner_groups(state.members):
             sub = None if indicators is None else {
                 k: (v[runs] if np.ndim(v) and np.shape(v)[0] == r else v)
                 for k, v in indicators.items()}
+            # A new member's customary effort is a member's (customary_effort).
             new[runs] = apply_effort_rules(state.efforts[runs], rules, w, self.caps, self.codes,
-                                           state.year + 1, sub, baseline=self.e0)
+                                           state.year + 1, sub,
+                                           baseline=self.customary_effort(members[runs[0]]))
         return new
 
     def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,

@@ -111,10 +111,13 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
 
     A new member joins RATS (Charter art. 10 and 13): it pools at least at today's levels
     ``params.rats_baseline`` and becomes a partner of every member, as the security
-    mechanism makes it from its accession year on. Like :func:`expected_security_gain`, this
-    compares the state with and without that change at the state's current efforts and
-    contributions (no draws: expected values); the members' own efforts and the applicant's
-    stay as they are. The ``security`` vote term of an accession is ``gain`` below. A
+    mechanism makes it from its accession year on, and it takes on a member's customary
+    effort (:meth:`SecuritySystem.admit`: its efforts scaled by the ratio of a member's
+    customary effort to its own). Like :func:`expected_security_gain`, this compares the
+    state with and without that change at the state's current efforts and contributions
+    (no draws: expected values); the members' efforts stay as they are, and so would a
+    conditional cooperator's, since the applicant's effort relative to its customary level
+    does not change. The ``security`` vote term of an accession is ``gain`` below. A
     member-wide ``rats_upgrade`` in force would also take the new member in at its upgraded
     levels and contribution (``ProposalType.admit_member``); that is left out here, as the
     upgrade's own preview leaves out later accessions.
@@ -141,11 +144,12 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     # in force for it stay as written).
     rats[sel, applicant] = np.maximum(rats[sel, applicant],
                                       np.asarray(system.params.rats_baseline, dtype=float))
-    joined = replace(state, rats=rats, members=members)
+    # As the mechanism admits a new member: its efforts move to a member's customary level.
+    joined = replace(system.admit(state, members), rats=rats)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (r,))
     gain = system.security(joined) - system.security(state)
     avoided = (system.expected_incidents(state, state.efforts, inst)
-               - system.expected_incidents(joined, state.efforts, inst))
+               - system.expected_incidents(joined, joined.efforts, inst))
     # Runs not deciding are unchanged in ``joined``; the mask makes their 0 exact whatever
     # the grouping of runs by membership does to rounding.
     return {"gain": np.where(sel[:, None], gain, 0.0),
