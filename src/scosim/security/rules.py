@@ -55,8 +55,10 @@ class EffortContext:
         partners: ``(N,)`` weights of this state's partners (sum 1, or all 0 if none).
         sovereignty_cap: This state's cap on information-security sharing, in [0, 1].
         indicators: Last year's indicators (``(R, N)`` arrays), possibly empty.
-        baseline: ``(N,)`` or ``(N, C)`` baseline efforts (the calibration's
-            ``params.baseline_effort``), or ``None`` when the caller gives none.
+        baseline: ``(N,)`` or ``(N, C)`` customary efforts under the runs' membership
+            (``params.baseline_effort``; a member's level for a state that acceded,
+            :meth:`scosim.security.model.SecuritySystem.customary_effort`), or ``None``
+            when the caller gives none.
     """
 
     iso3: str
