@@ -163,7 +163,7 @@ def test_reading_a_swept_field_of_ctx_proposal_raises(rules, tmp_path, rule, key
     assert str(err.value) == (
         f"vote rule 'swept_rules:{rule}' of KAZ in 2026 raised SweptFieldError: "
         f"{key} is swept: each run has its own value; read ctx.value({field!r}), "
-        "an (R,) array")
+        "an (R,) array (in a per_run rule, the run's number)")
     assert isinstance(err.value.__cause__, SweptFieldError)
 
 
@@ -194,6 +194,10 @@ def test_the_view_refuses_what_would_hand_out_a_swept_value():
         view.depth = 0.1
     assert view.depth == cu.depth and view.phase_in is cu.phase_in
     assert "weighted_mean" not in repr(view)
+    # A rule that checks the proposal's type takes the same branch with and without a
+    # sweep; the view stays a view.
+    assert isinstance(view, type(cu)) and isinstance(view, SweptProposal)
+    assert type(view) is SweptProposal and not isinstance(view, dict)
 
 
 def test_a_per_run_rule_gets_each_run_s_value_as_a_number(rules, tmp_path):
@@ -250,7 +254,8 @@ def test_the_cli_sweep_stops_with_one_line_and_keeps_nothing(rules, tmp_path, ca
     assert ("scosim: error: batch 0 failed: RuleFailed: vote rule "
             "'swept_rules:reads_proposal_depth' of KAZ in 2026 raised SweptFieldError: "
             "proposals.sco_cu.depth is swept: each run has its own value; read "
-            "ctx.value('depth'), an (R,) array\n") in err
+            "ctx.value('depth'), an (R,) array (in a per_run rule, the run's number)\n"
+            ) in err
     assert "Traceback" not in err
     assert not out.exists()  # no partial sweep directory, nor the empty ones above it
     # As any other rule that raises: the same exit status, said the same way.

@@ -49,9 +49,10 @@ class SweptProposal:
     """Read-only view of a scenario's proposal for rules, during a sweep of its fields.
 
     Every attribute (``id``, ``type``, ``year``, ``participants``, the fields not swept,
-    methods) is the scenario object's own. A swept field, and what reads every field at
-    once (``model_dump()``, ``dict()``, ``model_copy()``, iteration), raise
-    :class:`SweptFieldError`: the object holds one value, the runs each have their own.
+    methods) is the scenario object's own, and ``isinstance`` sees the proposal's class.
+    A swept field, and what reads every field at once (``model_dump()``, ``dict()``,
+    ``model_copy()``, iteration), raise :class:`SweptFieldError`: the object holds one
+    value, the runs each have their own.
 
     Args:
         proposal: The scenario's proposal (a pydantic object).
@@ -64,6 +65,12 @@ class SweptProposal:
         object.__setattr__(self, "_proposal", proposal)
         object.__setattr__(self, "_swept", tuple(swept))
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: D105
+        # isinstance(ctx.proposal, CustomsUnionProposal) holds during a sweep as without
+        # one (isinstance falls back on __class__); type(view) is still the view.
+        return type(self._proposal)
+
     def __getattr__(self, name: str) -> Any:
         # Reached only for what the view lacks itself, so for everything of the proposal.
         if name in ("_proposal", "_swept"):
@@ -71,7 +78,8 @@ class SweptProposal:
         if name in self._swept:
             raise SweptFieldError(
                 f"{_key(self._proposal, name)} is swept: each run has its own value; "
-                f"read ctx.value({name!r}), an (R,) array")
+                f"read ctx.value({name!r}), an (R,) array (in a per_run rule, the run's "
+                f"number)")
         if name in _WHOLE:
             raise self._whole(f"{name}()" if name != "__dict__" else "vars()")
         if name.startswith("__") and name.endswith("__"):
@@ -85,7 +93,8 @@ class SweptProposal:
         verb = "is" if len(self._swept) == 1 else "are"
         return SweptFieldError(
             f"{keys} {verb} swept: {what} of ctx.proposal would give the scenario's value, "
-            f"not each run's; read a swept field with ctx.value(field), an (R,) array")
+            f"not each run's; read a swept field with ctx.value(field), an (R,) array (in a "
+            f"per_run rule, the run's number)")
 
     def __iter__(self) -> Iterator[Any]:
         # A pydantic model iterates over (field, value) pairs: dict(ctx.proposal).
