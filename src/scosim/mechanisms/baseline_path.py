@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.mechanisms.linsolve import solve_each
 
-__all__ = ["adjusted_tariffs", "adjustment_share", "rebase_flows"]
+__all__ = ["RASConvergenceError", "adjusted_tariffs", "adjustment_share", "rebase_flows"]
 
 FloatArray = NDArray[np.float64]
 
@@ -39,6 +39,24 @@ FloatArray = NDArray[np.float64]
 _MAX_LOG_STEP = 2.0
 #: Newton steps before the runs still apart fall back to plain RAS sweeps.
 _MAX_NEWTON = 30
+
+
+class RASConvergenceError(ValueError):
+    """The re-basing did not reach its tolerance for some runs.
+
+    Attributes:
+        runs: Positions (in the ``growth`` rows) of the runs that did not converge.
+        gap: The largest relative gap of a row or column sum to its target left.
+    """
+
+    def __init__(self, message: str, runs: NDArray[np.intp], gap: float) -> None:
+        super().__init__(message)
+        self.runs = runs
+        self.gap = gap
+
+    def __reduce__(self) -> tuple[type, tuple[str, NDArray[np.intp], float]]:
+        # Raised in a worker process, it is pickled back with all three arguments.
+        return type(self), (str(self), self.runs, self.gap)
 
 
 def rebase_flows(
@@ -88,8 +106,9 @@ def rebase_flows(
         (R, N, N) re-based flows.
 
     Raises:
-        ValueError: Bad shapes, negative flows, non-positive growth, or no
-            convergence.
+        ValueError: Bad shapes, negative flows or non-positive growth.
+        RASConvergenceError: No convergence (a ``ValueError``): growth paths so far apart
+            that the zero pattern of ``flows`` can hardly meet the targets.
     """
     g = np.asarray(growth, dtype=float)
     if g.ndim == 1:
@@ -207,7 +226,9 @@ def _ras(x: FloatArray, rows: FloatArray, cols: FloatArray, runs: NDArray[np.int
         if not active.any():
             x[runs] = xa
             return
-    raise ValueError(f"RAS did not converge in {max_iter} iterations (gap {gap:.3g})")
+    raise RASConvergenceError(
+        f"RAS did not converge in {max_iter} iterations (gap {gap:.3g})",
+        runs[np.flatnonzero(active)], gap)
 
 
 def adjustment_share(

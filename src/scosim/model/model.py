@@ -15,7 +15,7 @@ import numpy as np
 from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
-from scosim.mechanisms.baseline_path import rebase_flows
+from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -331,11 +331,27 @@ class SCOModel(mesa.Model):
         # GETrade.step, once a year for every run): a year's growth moves the RAS
         # factors little, so it needs fewer steps, and whatever previews ran this year
         # the start is the same (the same matrix within rebase_flows' tolerance).
-        flows = rebase_flows(self.flows0, self.gdp / self.gdp0,
-                             start=getattr(self, "rebase_start", None))
+        growth = self.gdp / self.gdp0
+        try:
+            flows = rebase_flows(self.flows0, growth, start=getattr(self, "rebase_start", None))
+        except RASConvergenceError as err:
+            raise ValueError(self._rebase_failure(err, growth)) from err
         flows.flags.writeable = False
         self._rebased = (self.gdp.copy(), flows)
         return flows
+
+    def _rebase_failure(self, err: RASConvergenceError, growth: np.ndarray) -> str:
+        """What to tell the user when the moving baseline cannot be re-based."""
+        k = int(err.runs[0])
+        g = growth[k]
+        lo, hi = int(np.argmin(g)), int(np.argmax(g))
+        more = f" (and {err.runs.size - 1} more)" if err.runs.size > 1 else ""
+        return (f"the moving baseline cannot re-base the {self.cal.base_year} trade pattern to "
+                f"the GDP path of run {int(self.run_ids[k])}{more} in {self.year}: GDP "
+                f"relative to {self.cal.base_year} runs from {g[lo]:.3g} ({self.codes[lo]}) to "
+                f"{g[hi]:.3g} ({self.codes[hi]}), and RAS leaves a gap of {err.gap:.2g} "
+                "(tolerance 1e-13); lower parameters.growth.volatility_scale, end the years "
+                "earlier, or set parameters.trade.moving_baseline: false")
 
     def solve_policy(self, policy: PolicyState, tariffs: np.ndarray | None = None) -> Any:
         """GE counterfactual of a policy state against this year's baseline.
