@@ -8,7 +8,8 @@ score before the idiosyncratic shock), read from the run's statistics
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -21,9 +22,10 @@ import pandas as pd  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
 
 __all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_LABELS", "VoteReasons",
-           "plot_vote_reasons", "vote_reasons_data"]
+           "plot_vote_reasons", "run_trust_terms", "vote_reasons_data"]
 
-#: Names of the score terms in the figure and the explorer.
+#: Names of the score terms in the figure and the explorer (the trust term's is the
+#: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
 TERM_LABELS = {
     "econ": "expected welfare gain",
     "sovereignty": "sovereignty cost",
@@ -77,6 +79,8 @@ class VoteReasons:
         n_runs: Runs averaged over.
         withdrew: Share of runs in which each state, having said yes, withdrew from
             the smaller group the willing would form (opt-in rules).
+        labels: The name of each term (:data:`TERM_LABELS`, with the trust term's as
+            the voted proposal's type declares it).
     """
 
     contributions: pd.DataFrame
@@ -89,12 +93,53 @@ class VoteReasons:
     year: int
     n_runs: int
     withdrew: pd.Series | None = None
+    labels: dict[str, str] = field(default_factory=lambda: dict(TERM_LABELS))
 
 
-def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
+def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
+    """What the trust term of each of a run's proposals measures: ``{proposal id: phrase}``.
+
+    From the run's saved scenario (each proposal's type) and its manifest's record of the
+    types (``ProposalType.trust_term``): an accession's voters weigh their trust in the
+    applicant, not in the proposer. A type the manifest does not record (a run made before
+    the record) takes the registry's, else the Council's default.
+
+    Raises:
+        scosim.plugins.PluginError: A malformed manifest record (names the file and field).
+    """
+    import yaml
+
+    from scosim.plugins import DEFAULT_TRUST_TERM, read_declarations
+
+    saved = Path(run_dir) / "scenario.yaml"
+    scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
+    proposals = (scenario.get("proposals") or []) if isinstance(scenario, dict) else []
+    recorded = read_declarations(run_dir)["proposal_types"]
+    out: dict[str, str] = {}
+    for p in proposals:
+        if not isinstance(p, dict) or "id" not in p:
+            continue
+        kind = str(p.get("type", ""))
+        term = recorded.get(kind, {}).get("trust_term")
+        if term is None:
+            from scosim.plugins import PluginError
+            from scosim.proposals import get_type
+
+            try:
+                term = get_type(kind).trust_term
+            except (PluginError, ImportError, KeyError):
+                term = DEFAULT_TRUST_TERM
+        out[str(p["id"])] = str(term)
+    return out
+
+
+def vote_reasons_data(events: pd.DataFrame | RunStats,
+                      trust_terms: Mapping[str, str] | None = None) -> VoteReasons | None:
     """The weighted terms of each state's score at the first vote, over runs.
 
     Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
+    ``trust_terms`` (:func:`run_trust_terms`) names the trust term of the voted proposal;
+    without it, or for a proposal it does not list, the Council's default.
     """
     st = events if isinstance(events, RunStats) else RunStats.from_frames(None, events)
     first = st.first_vote
@@ -115,10 +160,13 @@ def vote_reasons_data(events: pd.DataFrame | RunStats) -> VoteReasons | None:
         n_runs=first.runs,
         withdrew=pd.Series({c: st.withdrew_by.get((first.year, first.proposal, c), 0)
                             / max(first.runs, 1) for c in order}),
+        labels={**TERM_LABELS, "trust": (trust_terms or {}).get(first.proposal,
+                                                                TERM_LABELS["trust"])},
     )
 
 
-def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -> Path | None:
+def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
+                      trust_terms: Mapping[str, str] | None = None) -> Path | None:
     """Why each state voted as it did: the weighted terms of its score at the first vote.
 
     Bars are the mean signed contributions over runs (they add up to the score
@@ -128,8 +176,9 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
     (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
     opt-in rule, the share of runs in which the state then withdrew from the smaller
     group the willing would form (the terms shown are those of the whole proposal).
+    ``trust_terms``: as :func:`vote_reasons_data`'s.
     """
-    data = vote_reasons_data(events)
+    data = vote_reasons_data(events, trust_terms)
     if data is None:
         return None
     means, order, terms = data.contributions, data.contributions.index, list(data.contributions)
@@ -142,7 +191,7 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path) -
     for k, t in enumerate(terms):
         v = means.loc[order, t].to_numpy()
         left = np.where(v >= 0, pos, neg)
-        ax.barh(y, v, left=left, color=f"C{k}", label=TERM_LABELS[t])
+        ax.barh(y, v, left=left, color=f"C{k}", label=data.labels[t])
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
     total = means.loc[order].sum(axis=1).to_numpy()

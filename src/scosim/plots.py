@@ -23,7 +23,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
-from scosim.plot_votes import plot_vote_reasons  # noqa: E402
+from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
 from scosim.results import MANIFEST  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
 from scosim.vote_stats import VOTES_FILE  # noqa: E402
@@ -534,7 +534,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):
         out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
-    reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png")
+    reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png", run_trust_terms(run_dir))
     if reasons is not None:
         out.append(reasons)
     return out + plot_mechanism_figures(run_dir, title, plots_dir, st)

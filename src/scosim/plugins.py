@@ -359,7 +359,8 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
-        what] or None}}`` (``ProposalType.indicators`` and ``.membership``).
+        what] or None, "trust_term": what}}`` (``ProposalType.indicators``,
+        ``.membership`` and ``.trust_term``).
     """
     from scosim.proposals import get_type
 
@@ -368,7 +369,8 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
         cls = get_type(p.type)
         m = cls.membership
         out[p.type] = {"indicators": dict(cls.indicators),
-                       "membership": None if m is None else list(m)}
+                       "membership": None if m is None else list(m),
+                       "trust_term": cls.trust_term}
     return out
 
 
@@ -435,6 +437,17 @@ def membership_problem(m: Any) -> str | None:
     return None
 
 
+#: What the trust term of a vote measures unless its proposal type says otherwise.
+DEFAULT_TRUST_TERM = "trust in the proposer"
+
+
+def trust_term_problem(t: Any) -> str | None:
+    """What is wrong with a ``ProposalType.trust_term`` value (None: nothing)."""
+    if isinstance(t, str) and t.strip() and len(t) <= 60:
+        return None
+    return f"must be a non-empty phrase of at most 60 characters (a figure's legend); got {t!r}"
+
+
 def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The proposal types' declarations a run's manifest records (:func:`declared_types`).
 
@@ -444,7 +457,8 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
-        what) or None}}``; empty for a run made before the record existed.
+        what) or None, "trust_term": what or None}}``; empty for a run made before the
+        record existed (``trust_term`` None in a record made before it was recorded).
 
     Raises:
         PluginError: A record that is not what :func:`declared_types` writes, naming
@@ -457,8 +471,13 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         problem = membership_problem(m)
         if problem:
             raise PluginError(f"{at}.membership (null or [indicator, heading, what]): {problem}")
+        trust = rec.get("trust_term")
+        problem = None if trust is None else trust_term_problem(trust)
+        if problem:
+            raise PluginError(f"{at}.trust_term: {problem}")
         out[str(name)] = {"indicators": _units(rec, at),
-                          "membership": None if m is None else tuple(m)}
+                          "membership": None if m is None else tuple(m),
+                          "trust_term": trust}
     return out
 
 

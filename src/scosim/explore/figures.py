@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from scosim.plot_votes import TERM_LABELS, VoteReasons, vote_reasons_data
+from scosim.plot_votes import VoteReasons, run_trust_terms, vote_reasons_data
 from scosim.plot_votes import _vote_label as vote_label  # the PNG's own wording
 from scosim.plots import (
     EVENTS_PANEL,
@@ -158,7 +158,8 @@ def vote_reasons_figure(result: Result) -> Any | None:
     rule that commits the state, the proposer backing its own proposal), so a state with
     a negative score and a 100 % yes is not left unexplained.
     """
-    data = vote_reasons_data(run_stats(result))
+    trust = run_trust_terms(result.path) if Path(str(result.path)).is_dir() else None
+    data = vote_reasons_data(run_stats(result), trust)
     if data is None:
         return None
     go = _go()
@@ -166,7 +167,7 @@ def vote_reasons_figure(result: Result) -> Any | None:
     states = list(data.contributions.index)
     for term in data.contributions.columns:
         fig.add_bar(
-            x=data.contributions[term], y=states, orientation="h", name=TERM_LABELS[term]
+            x=data.contributions[term], y=states, orientation="h", name=data.labels[term]
         )
     total = data.contributions.sum(axis=1)
     labels = [_state_vote_label(data, s) for s in states]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scosim._lazy import lazy_exports
-from scosim.plugins import PluginError, Registry, membership_problem
+from scosim.plugins import PluginError, Registry, membership_problem, trust_term_problem
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
 
 if TYPE_CHECKING:
@@ -67,6 +67,9 @@ def _check(cls: Any, name: str) -> None:
         )
     _check_membership(cls)
     _check_vote_hook(cls)
+    problem = trust_term_problem(cls.trust_term)
+    if problem:
+        raise PluginError(f"proposal type {cls.name!r}: `trust_term` {problem}")
     spec = cls.spec
     if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
         raise PluginError(
@@ -115,7 +118,7 @@ def _check_membership(cls: Any) -> None:
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
     "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
-    "sweepable",
+    "sweepable", "trust_term",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

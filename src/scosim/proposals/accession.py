@@ -34,6 +34,7 @@ class Accession(ProposalType):
 
     name = "accession"
     spec = AccessionProposal
+    trust_term = "trust in the applicant"
     default_decision_rule = "consensus"
     ratification_lag = 1
     exit_allowed = False

@@ -55,6 +55,7 @@ class Application(ProposalType):
 
     name = "application"
     spec = ApplicationProposal
+    trust_term = "the applicant's trust in the members"
     sweepable = ("depth",)
     default_decision_rule = "consensus"
     ratification_lag = 0

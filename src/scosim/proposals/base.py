@@ -96,6 +96,9 @@ class ProposalType(SweptValues):
             (``scosim sweep --param proposals.<id>.<field>=...``); the type must read
             them through :meth:`value`, which gives each run its own value. The Council
             reads a ``depth`` listed here per run as each vote's sovereignty cost.
+        trust_term: What the ``trust`` term of its votes measures, for figures and the
+            explorer (``"trust in the proposer"``, the Council's default; a type whose
+            preview sets ``scores["trust"]`` to something else says what).
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -116,6 +119,7 @@ class ProposalType(SweptValues):
     event_fields: ClassVar[dict[str, EventField]] = {}
     membership: ClassVar[tuple[str, str, str] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
+    trust_term: ClassVar[str] = "trust in the proposer"
     _kind = "proposal type"
     _noun = "field"
 
