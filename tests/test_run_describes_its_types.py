@@ -45,6 +45,7 @@ class VisaLift(ProposalType):
     default_decision_rule = "interested_members"
     indicators = {"visa_lift": "share of runs"}
     membership = ("visa_lift", "in visa", "a visa-free regime")
+    trust_term = "trust in the visa's sponsor"
 
     def apply(self, policy, participants, phase, active, terms=None):
         pair = participants[:, :, None] & participants[:, None, :]
@@ -141,7 +142,13 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
     assert plugins["proposal_types"] == {"visa_lift": "path visaplug_e2e:VisaLift"}
     assert plugins["declared"]["proposal_types"] == {"visa_lift": {
         "indicators": {"visa_lift": "share of runs"},
-        "membership": ["visa_lift", "in visa", "a visa-free regime"]}}
+        "membership": ["visa_lift", "in visa", "a visa-free regime"],
+        "trust_term": "trust in the visa's sponsor"}}
+    # The vote-reasons figure names the type's trust term from that record, here where
+    # the type cannot be imported (the saved scenario names it by its path).
+    from scosim.plot_votes import run_trust_terms
+
+    assert run_trust_terms(plugin_run) == {"ca_visa": "trust in the visa's sponsor"}
     assert plugins["declared"]["mechanisms"]["security"] == {
         "name": "border_closures",
         "indicators": {"border_closed": "1 if closed", "closure_cost_usd": "US$"},

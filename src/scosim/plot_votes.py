@@ -107,6 +107,8 @@ def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
     Raises:
         scosim.plugins.PluginError: A malformed manifest record (names the file and field).
     """
+    import json
+
     import yaml
 
     from scosim.plugins import DEFAULT_TRUST_TERM, read_declarations
@@ -115,12 +117,19 @@ def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
     scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
     proposals = (scenario.get("proposals") or []) if isinstance(scenario, dict) else []
     recorded = read_declarations(run_dir)["proposal_types"]
+    # The saved scenario names a plug-in type by its dotted path; the record, by its name
+    # (the manifest's origins map one to the other: "path pkg.mod:Type").
+    manifest = Path(run_dir) / "manifest.json"
+    origins = (json.loads(manifest.read_text()).get("plugins") or {}).get(
+        "proposal_types") if manifest.is_file() else None
+    by_path = {str(o)[5:]: name for name, o in (origins or {}).items()
+               if isinstance(o, str) and o.startswith("path ")}
     out: dict[str, str] = {}
     for p in proposals:
         if not isinstance(p, dict) or "id" not in p:
             continue
         kind = str(p.get("type", ""))
-        term = recorded.get(kind, {}).get("trust_term")
+        term = recorded.get(by_path.get(kind, kind), {}).get("trust_term")
         if term is None:
             from scosim.plugins import PluginError
             from scosim.proposals import get_type
