@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from scosim.plugins import DEFAULT_TRUST_TERM  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
 
 __all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_LABELS", "VoteReasons",
@@ -29,7 +30,7 @@ __all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_LABELS", "VoteReasons",
 TERM_LABELS = {
     "econ": "expected welfare gain",
     "sovereignty": "sovereignty cost",
-    "trust": "trust in the proposer",
+    "trust": DEFAULT_TRUST_TERM,
     "dominance": "relative gains: how much more the largest member gains",
     "security": "security gain",
 }
@@ -111,17 +112,17 @@ def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
 
     import yaml
 
-    from scosim.plugins import DEFAULT_TRUST_TERM, read_declarations
+    from scosim.plugins import recorded_types
 
     saved = Path(run_dir) / "scenario.yaml"
     scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
     proposals = (scenario.get("proposals") or []) if isinstance(scenario, dict) else []
-    recorded = read_declarations(run_dir)["proposal_types"]
+    path = Path(run_dir) / "manifest.json"
+    manifest = json.loads(path.read_text()) if path.is_file() else {}
+    recorded = recorded_types(manifest, str(path))
     # The saved scenario names a plug-in type by its dotted path; the record, by its name
     # (the manifest's origins map one to the other: "path pkg.mod:Type").
-    manifest = Path(run_dir) / "manifest.json"
-    origins = (json.loads(manifest.read_text()).get("plugins") or {}).get(
-        "proposal_types") if manifest.is_file() else None
+    origins = (manifest.get("plugins") or {}).get("proposal_types")
     by_path = {str(o)[5:]: name for name, o in (origins or {}).items()
                if isinstance(o, str) and o.startswith("path ")}
     out: dict[str, str] = {}

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from scosim.plugins import SweptValues
+from scosim.plugins import DEFAULT_TRUST_TERM, SweptValues
 
 # The scenario-facing half (no numpy) lives in a light module that validation imports.
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
@@ -119,7 +119,7 @@ class ProposalType(SweptValues):
     event_fields: ClassVar[dict[str, EventField]] = {}
     membership: ClassVar[tuple[str, str, str] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
-    trust_term: ClassVar[str] = "trust in the proposer"
+    trust_term: ClassVar[str] = DEFAULT_TRUST_TERM
     _kind = "proposal type"
     _noun = "field"
 

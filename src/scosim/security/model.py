@@ -185,7 +185,7 @@ class SecuritySystem:
 
     # ------------------------------------------------------- customary effort
     def customary_effort(self, members: np.ndarray | None) -> np.ndarray:
-        """``(N,)`` customary efforts (all channels) under one membership.
+        """Customary efforts (all channels) under a membership ``(N,)`` or ``(R, N)``.
 
         A state's customary effort is ``params.baseline_effort``, keyed on today's
         statuses; a state that is a member here but not in the calibration has a member's,
@@ -209,20 +209,16 @@ class SecuritySystem:
         run changes).
         """
         m = np.broadcast_to(np.asarray(members, dtype=bool), (state.n_runs, self.cal.n))
-        before = self.members_of(state)
-        changed = np.flatnonzero((m != before).any(axis=1))
-        if changed.size == 0:
+        old = self.customary_effort(self.members_of(state))  # (R, N)
+        new = self.customary_effort(m)
+        moved = new != old
+        if not moved.any():
             return replace(state, members=m.copy())
-        efforts = state.efforts.copy()
-        for r in changed:
-            old, new = self.customary_effort(before[r]), self.customary_effort(m[r])
-            moved = np.flatnonzero(new != old)
-            if moved.size:
-                scale = new[moved] / np.where(old[moved] > 0, old[moved], 1.0)
-                # From no customary effort at all, the new level itself.
-                raised = np.where(old[moved, None] > 0, efforts[r, moved] * scale[:, None],
-                                  new[moved, None])
-                efforts[r, moved] = np.minimum(raised, 1.0)
+        scale = new / np.where(old > 0, old, 1.0)
+        # From no customary effort at all, the new level itself.
+        raised = np.where(old[:, :, None] > 0, state.efforts * scale[:, :, None],
+                          new[:, :, None])
+        efforts = np.where(moved[:, :, None], np.minimum(raised, 1.0), state.efforts)
         return replace(state, efforts=efforts, members=m.copy())
 
     # ------------------------------------------------------------ partners
