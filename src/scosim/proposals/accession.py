@@ -119,9 +119,39 @@ class Accession(ProposalType):
         from scosim.security.proposal import accession_security_gain
 
         system, state, inst = security_state(model)
-        eg = accession_security_gain(system, state, self.applicant, inst,
-                                     runs=self.eligible_runs(model))
+        pooling = self._levers_as_member(model).get("rats_pooling")
+        eg = accession_security_gain(
+            system, state, self.applicant, inst, runs=self.eligible_runs(model),
+            pooling=None if pooling is None else pooling[:, self.applicant])
         return eg["gain"], {"incidents_avoided": eg["incidents_avoided"]}
+
+    def _levers_as_member(self, model: SCOModel) -> dict[str, np.ndarray]:
+        """The policy levers of the entry year with the applicant inside, ``{name: array}``.
+
+        Built as ``build_policy`` builds a year's policy, from the arrangements in force
+        then (in force now, or adopted and entering by the entry year), at their phase of
+        that year, with the applicant among the participants of those that take a new
+        member in at once (:meth:`ProposalType.admit_member`: open to all members, not
+        opt-in). A member-wide ``rats_upgrade`` thus gives the applicant its upgraded
+        pooling levels, as the run will.
+        """
+        from scosim.model.policy import PolicyState
+
+        entry = model.year + self.ratification_lag
+        policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
+        for arr in model.arrangements:
+            if arr is self:
+                continue
+            due = (arr.entry_year >= 0) & (arr.entry_year <= entry)
+            active = arr.in_force | (arr.adopted & due)
+            if not active.any():
+                continue
+            part = np.where(active[:, None], arr.participants, arr.proposed)
+            if arr.open_to_members() and not arr.opt_in:
+                part[:, self.applicant] |= active
+            phase = np.where(active, arr.phase_at(entry), 0.0)
+            arr.apply(policy, part, phase, active)
+        return policy.levers
 
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:

@@ -106,7 +106,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
 
 def accession_security_gain(system: SecuritySystem, state: SecurityState, applicant: int,
                             instability: np.ndarray | float = 1.0,
-                            runs: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                            runs: np.ndarray | None = None,
+                            pooling: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each state's expected security gain from ``applicant`` joining the SCO, ``(R, N)`` arrays.
 
     A new member joins RATS (Charter art. 10 and 13): it pools at least at today's levels
@@ -118,9 +119,9 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     (no draws: expected values); the members' efforts stay as they are, and so would a
     conditional cooperator's, since the applicant's effort relative to its customary level
     does not change. The ``security`` vote term of an accession is ``gain`` below. A
-    member-wide ``rats_upgrade`` in force would also take the new member in at its upgraded
-    levels and contribution (``ProposalType.admit_member``); that is left out here, as the
-    upgrade's own preview leaves out later accessions.
+    member-wide ``rats_upgrade`` in force takes the new member in at its upgraded levels
+    (``ProposalType.admit_member``): the caller passes them as ``pooling``. (The upgrade's
+    own preview leaves out later accessions.)
 
     Args:
         system: The calibrated block.
@@ -130,6 +131,10 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
         instability: Afghanistan instability, scalar or ``(R,)``.
         runs: ``(R,)`` bool, the runs where the accession is decided (default: all); the
             others get 0.
+        pooling: ``(R, C)`` the applicant's RATS pooling levels in its entry year as the
+            arrangements in force would write them with it inside (the policy lever
+            ``rats_pooling``); default: its levels now. A member pools at least at
+            today's levels either way.
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
@@ -142,7 +147,8 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     rats = state.rats.copy()
     # The mechanism's rule for a member: at least today's levels (an upgrade's higher levels
     # in force for it stay as written).
-    rats[sel, applicant] = np.maximum(rats[sel, applicant],
+    own = rats[:, applicant] if pooling is None else np.asarray(pooling, dtype=float)
+    rats[sel, applicant] = np.maximum(own[sel],
                                       np.asarray(system.params.rats_baseline, dtype=float))
     # As the mechanism admits a new member: its efforts move to a member's customary level.
     joined = replace(system.admit(state, members), rats=rats)
