@@ -16,6 +16,7 @@ import numpy as np
 
 from scosim.data.constants import ECONOMIES
 from scosim.model.model import SCOModel
+from scosim.proposals.base import Preview
 from scosim.scenario import load_scenario
 from scosim.security.params import CHANNELS
 
@@ -29,9 +30,11 @@ name: {{name}}
 years: {{{{start: 2025, end: 2028}}}}
 parameters:
   security: {{{{instability: 1.3}}}}
+  trade: {{{{moving_baseline: false}}}}
   rules: {{{{vote: always_yes}}}}
 proposals:
-{{upgrade}}  - type: accession
+{{upgrade}}{{accession}}"""
+ACCESSION = """  - type: accession
     id: afg_accession
     year: 2027
     applicant: AFG
@@ -48,15 +51,15 @@ UPGRADE = """  - type: rats_upgrade
 """
 
 
-def _model(tmp_path: Path, name: str, upgrade: str) -> SCOModel:
+def _model(tmp_path: Path, name: str, upgrade: str, accession: str = ACCESSION) -> SCOModel:
     path = tmp_path / f"{name}.yaml"
-    path.write_text(TEXT.format(name=name, upgrade=upgrade))
+    path.write_text(TEXT.format(name=name, upgrade=upgrade, accession=accession))
     return SCOModel(load_scenario(path), runs=[0, 1, 2])
 
 
-def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, Preview]:
     """The 2027 preview's security term, the index change the run realises 2027->2028, and
-    the preview's economic term."""
+    the preview."""
     model.step()
     model.step()
     acc = next(a for a in model.arrangements if a.name == "accession")
@@ -65,16 +68,30 @@ def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
         model.step()
     assert model.is_member()[:, AFG].all()
     S = np.stack(model.records["security_index"], axis=1)  # (R, T, N)
-    return pv.scores["security"], S[:, 3] - S[:, 2], pv.gain
+    return pv.scores["security"], S[:, 3] - S[:, 2], pv
 
 
 def test_preview_sees_the_upgraded_levels_the_new_member_will_pool_at(tmp_path) -> None:
-    term, realised, econ = _preview_then_run(
-        _model(tmp_path, "up_members", UPGRADE.format(participants="members")))
+    upgrade = UPGRADE.format(participants="members")
+    term, realised, pv = _preview_then_run(_model(tmp_path, "up_members", upgrade))
     np.testing.assert_allclose(term, realised, rtol=0, atol=1e-12)
-    # The contribution it would pay (a share of its GDP) is the economic term's, its own.
-    np.testing.assert_array_equal(econ[:, AFG], -0.00005)
-    assert (np.delete(econ, AFG, axis=1) == 0).all()
+    # The economic term: the trade gain of the incidents the accession avoids, which is
+    # the GE welfare of 2028 with Afghanistan a member over the same year without the
+    # accession (the trade pattern does not move here), minus the contribution it would
+    # pay to the upgrade (a share of its own GDP).
+    alone = _model(tmp_path, "up_no_accession", upgrade, accession="")
+    while alone.running:
+        alone.step()
+    joined = _model(tmp_path, "up_members_again", upgrade)
+    while joined.running:
+        joined.step()
+    trade = pv.info["trade_gain"]
+    np.testing.assert_allclose(trade, joined.ge.welfare_change / alone.ge.welfare_change - 1,
+                               rtol=0, atol=1e-12)
+    assert (trade[:, AFG] > 0).all()
+    contribution = np.zeros_like(trade)
+    contribution[:, AFG] = 0.00005
+    np.testing.assert_array_equal(pv.gain, trade - contribution)
     # Pooling at the upgraded levels is worth more than at today's: compare the accession
     # without the upgrade, where the applicant pools at today's levels.
     plain, plain_realised, _ = _preview_then_run(_model(tmp_path, "no_upgrade", ""))

@@ -115,3 +115,16 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
         with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply"):
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
     return policy
+
+
+def preview_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
+    """:func:`build_policy` with the levers the slots would write now (for previews).
+
+    Each mechanism, in slot order, adds what :meth:`Mechanism.preview_levers` returns:
+    the levers its step would write this year at its current state.
+    """
+    policy = build_policy(model, exclude=exclude)
+    for slot, mech in model.mechanisms:
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview levers"):
+            policy.levers.update(mech.preview_levers(model))
+    return policy

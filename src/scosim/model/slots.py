@@ -135,6 +135,17 @@ class Mechanism(SweptValues):
         """This year's indicators, each ``(R, N)``; names as declared in ``indicators``."""
         return {}
 
+    def preview_levers(self, model: SCOModel) -> dict[str, np.ndarray]:
+        """Levers it would write this year at its current state, for previews (default none).
+
+        Previews run before the slots, on a policy state built from the arrangements
+        alone (:func:`scosim.model.policy.preview_policy`); a mechanism whose levers
+        another slot reads (the security slot's insecurity, read by the network's routes)
+        says here what it would write now, without drawing random numbers, so that a
+        preview prices what the year's step will price.
+        """
+        return {}
+
 
 def _check(cls: Any, name: str) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):

@@ -133,9 +133,9 @@ class Corridor(ProposalType):
         is stepped with and without the project (other corridors in force as they are, the
         year's instability), so the gain is the project's own.
         """
-        from scosim.model.policy import build_policy
+        from scosim.model.policy import preview_policy
 
-        policy = build_policy(model, exclude=self)
+        policy = preview_policy(model, exclude=self)
         inp = network_inputs(model, policy, model.year)
         without = self.net.step(inp["instability"], inp["active"], inp["fee"],
                                 inp["sanctions"], inp["closed"], inp["lifted"])
@@ -183,9 +183,11 @@ class Corridor(ProposalType):
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
         super().enter_into_force(model, starting, year)
-        from scosim.model.policy import build_policy
+        from scosim.model.policy import preview_policy
 
-        inst = network_inputs(model, build_policy(model, exclude=self), year)["instability"]
+        # The routes' instability as the year's network step will see it (the security
+        # slot's insecurity when it is filled; preview_policy).
+        inst = network_inputs(model, preview_policy(model, exclude=self), year)["instability"]
         fin = self._finance(model, inst)
         self.paid = np.where(starting[:, None], fin.paid, self.paid)
         self.risk = np.where(starting[:, None], fin.risk, self.risk)

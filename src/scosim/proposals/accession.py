@@ -92,11 +92,15 @@ class Accession(ProposalType):
         term is trust in the applicant; no sovereignty or dominance term. With the
         security slot filled, the new member would join RATS, so the security term
         is each state's expected change of the security index
-        (:func:`scosim.security.proposal.accession_security_gain`); without it, 0.
+        (:func:`scosim.security.proposal.accession_security_gain`), and the gain adds
+        the trade gain of the expected incidents that change brings, priced as the
+        mechanism prices insecurity into trade costs
+        (:func:`scosim.security.trade_gain.insecurity_trade_gain`,
+        ``info["trade_gain"]``); without the slot, both are 0.
         """
-        gain = membership_gain(model, self.applicant)
         zeros = np.zeros((model.R, model.N))
-        security, info = self._security(model, zeros)
+        security, trade, info = self._security(model, zeros)
+        gain = membership_gain(model, self.applicant) + trade
         return Preview(
             gain=gain,
             scores={
@@ -110,20 +114,30 @@ class Accession(ProposalType):
 
     def _security(
         self, model: SCOModel, zeros: np.ndarray
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The ``security`` term and ``incidents_avoided`` info, in the runs still deciding."""
-        if not any(slot == "security" for slot, _ in model.mechanisms):
-            return zeros, {}
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The ``security`` term, the trade gain of lower insecurity and the info.
+
+        All in the runs still deciding; zeros without the security slot.
+        """
+        mech = next((m for slot, m in model.mechanisms if slot == "security"), None)
+        if mech is None:
+            return zeros, zeros, {}
         # Imported here: the security tables load only for scenarios that fill the slot.
-        from scosim.security.mechanism import security_state
+        from scosim.security.mechanism import SecurityMechanism, security_state
         from scosim.security.proposal import accession_security_gain
+        from scosim.security.trade_gain import insecurity_trade_gain
 
         system, state, inst = security_state(model)
         pooling = self._levers_as_member(model).get("rats_pooling")
         eg = accession_security_gain(
             system, state, self.applicant, inst, runs=self.eligible_runs(model),
             pooling=None if pooling is None else pooling[:, self.applicant])
-        return eg["gain"], {"incidents_avoided": eg["incidents_avoided"]}
+        trade = zeros
+        if isinstance(mech, SecurityMechanism):
+            trade = insecurity_trade_gain(model, mech, eg["incidents_without"],
+                                          eg["incidents_with"])
+        return eg["gain"], trade, {"incidents_avoided": eg["incidents_avoided"],
+                                   "trade_gain": trade}
 
     def _levers_as_member(self, model: SCOModel) -> dict[str, np.ndarray]:
         """The policy levers of the entry year with the applicant inside, ``{name: array}``.

@@ -244,6 +244,25 @@ class SecurityMechanism(Mechanism):
                     "insecurity_rise": rise, "corridor_crossings": count}
 
     @override
+    def preview_levers(self, model: SCOModel) -> dict[str, np.ndarray]:
+        """With the network slot filled: the insecurity the network would price now.
+
+        The rise of expected insecurity above its 2018-2022 level at the state after last
+        year (efforts, RATS) and this year's instability, clipped to [0, 1] as
+        :meth:`step` writes it, so that a corridor's preview and its financing price the
+        routes at the security slot's insecurity, not at the scenario's
+        ``parameters.network.instability`` (which the network does not read when this
+        slot is filled). Without the network slot, nothing (the step prices insecurity
+        into trade costs itself).
+        """
+        if not self.network_filled:
+            return {}
+        lam = self.system.expected_incidents(self.state, self.state.efforts,
+                                             _instability(model, model.year))
+        rise = insecurity_index(lam, self.system.params.incidents_half) - self.iota0
+        return {"insecurity": np.clip(rise, 0.0, 1.0)}
+
+    @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.out[k], dtype=float) for k in self.indicators
                if k in self.out}

@@ -80,7 +80,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
         ``incidents_avoided``: expected incidents avoided a year (>= 0 where the index
-        rises); ``cost_share_gdp``: yearly contribution of each participant.
+        rises); ``cost_share_gdp``: yearly contribution of each participant;
+        ``incidents_without`` and ``incidents_with``: the two expected counts.
     """
     if participants is None:
         up = adopt(system, proposal, state)
@@ -101,7 +102,7 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     lam1 = system.expected_incidents(up, state.efforts, inst)
     cost = up.contribution - state.contribution
     return {"gain": s1 - s0, "incidents_avoided": lam0 - lam1,
-            "cost_share_gdp": cost}
+            "cost_share_gdp": cost, "incidents_without": lam0, "incidents_with": lam1}
 
 
 def accession_security_gain(system: SecuritySystem, state: SecurityState, applicant: int,
@@ -138,7 +139,9 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
-        ``incidents_avoided``: expected incidents avoided a year (< 0 where they rise).
+        ``incidents_avoided``: expected incidents avoided a year (< 0 where they rise);
+        ``incidents_without`` and ``incidents_with``: expected incidents a year as things
+        are and with the applicant a member (equal in the runs not deciding).
     """
     r = state.n_runs
     sel = np.ones(r, dtype=bool) if runs is None else np.asarray(runs, dtype=bool)
@@ -154,9 +157,11 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     joined = replace(system.admit(state, members), rats=rats)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (r,))
     gain = system.security(joined) - system.security(state)
-    avoided = (system.expected_incidents(state, state.efforts, inst)
-               - system.expected_incidents(joined, joined.efforts, inst))
+    lam0 = system.expected_incidents(state, state.efforts, inst)
+    lam1 = system.expected_incidents(joined, joined.efforts, inst)
     # Runs not deciding are unchanged in ``joined``; the mask makes their 0 exact whatever
     # the grouping of runs by membership does to rounding.
     return {"gain": np.where(sel[:, None], gain, 0.0),
-            "incidents_avoided": np.where(sel[:, None], avoided, 0.0)}
+            "incidents_avoided": np.where(sel[:, None], lam0 - lam1, 0.0),
+            "incidents_without": lam0,
+            "incidents_with": np.where(sel[:, None], lam1, lam0)}

@@ -2,12 +2,13 @@
 
 * Decided by consensus by default: RATS is an SCO body, set up and changed by the
   Council of Heads of State by consensus (SCO Charter art. 10 and 16; seed 004).
-* Preview: each participant's contribution is its economic term (a cost out of
-  income, ``-contribution_share_gdp``); ``Preview.scores["security"]`` is each
-  state's change of the security index from :func:`expected_security_gain`, at the
-  security state of the year (the security mechanism's, or the calibrated baseline
-  when the slot is empty). No GE solve: the upgrade changes no tariff or trade cost
-  directly (through lower insecurity it may, in later years, via the mechanism).
+* Preview: the economic term is each state's trade gain from lower insecurity, as the
+  security mechanism prices it into trade costs (two GE solves; 0 when the slot is
+  empty), minus each participant's contribution (a cost out of income,
+  ``-contribution_share_gdp``); ``Preview.scores["security"]`` is each state's change
+  of the security index from :func:`expected_security_gain`, at the security state of
+  the year (the security mechanism's, or the calibrated baseline when the slot is
+  empty). The upgrade changes no tariff or trade cost directly.
 * Apply: writes the RATS pooling levels ``levers["rats_pooling"]`` ``(R, N, C)`` and
   the contributions ``levers["rats_contribution"]`` ``(R, N)`` (share of GDP) read by
   the security mechanism, phased in with the proposal's phase.
@@ -23,7 +24,7 @@ import numpy as np
 
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
-from scosim.security.mechanism import baseline_levers, security_state
+from scosim.security.mechanism import SecurityMechanism, baseline_levers, security_state
 from scosim.security.proposal import RatsUpgradeProposal, expected_security_gain, rats_levels
 
 if TYPE_CHECKING:
@@ -46,17 +47,48 @@ class RatsUpgrade(ProposalType):
 
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
-        """Security gain (vote term ``security``) and contribution cost (``econ``)."""
+        """Security gain (vote term ``security``); trade gain minus contribution (``econ``).
+
+        With the security slot filled, fewer expected incidents lower trade costs as the
+        mechanism prices them, and the run's welfare counts it: the economic term adds
+        that gain (:func:`scosim.security.trade_gain.insecurity_trade_gain`, two GE
+        solves of the year's policy state; ``info["trade_gain"]``). Without the slot,
+        nothing prices insecurity into trade and the term is the contribution alone.
+        """
         system, state, inst = security_state(model)
         part = np.asarray(participants, dtype=bool)
         eg = expected_security_gain(system, self.proposal, state, inst, participants=part)
         cost = np.where(part, eg["cost_share_gdp"], 0.0)
+        mech = next((m for slot, m in model.mechanisms
+                     if slot == "security" and isinstance(m, SecurityMechanism)), None)
+        if mech is None:
+            trade = np.zeros_like(cost)
+        else:
+            from scosim.security.trade_gain import insecurity_trade_gain
+
+            trade = insecurity_trade_gain(model, mech, eg["incidents_without"],
+                                          eg["incidents_with"], exclude=self)
         return Preview(
-            gain=-cost,
+            gain=trade - cost,
             terms={} if terms is None else dict(terms),
             scores={"security": eg["gain"]},
-            info={"incidents_avoided": eg["incidents_avoided"], "contribution_share_gdp": cost},
+            info={"incidents_avoided": eg["incidents_avoided"], "contribution_share_gdp": cost,
+                  "trade_gain": trade},
         )
+
+    def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
+        """A new member's contribution to an upgrade of all members in force (its cost).
+
+        What its upgraded pooling does to security, and the trade gain of that, are the
+        accession's own terms (``Accession.preview`` previews the new member at the
+        levels the upgrade will write for it), so they are not counted here again.
+        """
+        if self.opt_in or not self.open_to_members() or not self.in_force.any():
+            return None
+        out = np.zeros((model.R, model.N))
+        joins = self.in_force & ~self.participants[:, member]
+        out[joins, member] = -self.proposal.contribution_share_gdp
+        return out
 
     def apply(self, policy: PolicyState, participants: np.ndarray, phase: np.ndarray,
               active: np.ndarray, terms: dict[str, np.ndarray] | None = None) -> None:

@@ -1,0 +1,84 @@
+"""The trade gain a change of insecurity brings, priced as the security mechanism prices it.
+
+The security mechanism turns the rise of each economy's expected insecurity above its
+2018-2022 level into trade costs every year (docs/security.md section 11): with the
+network slot filled through the network's edge costs (``levers["insecurity"]``), without
+it through :func:`scosim.security.mechanism.pair_cost_factor` on the pair's baseline
+route. A proposal that lowers expected incidents (a ``rats_upgrade``) therefore lowers
+trade costs in the years it is in force, and the realised welfare of the run counts it.
+:func:`insecurity_trade_gain` gives a preview that same gain: two GE solves of the year's
+policy state, one at the insecurity rise without the proposal and one with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scosim.security.model import insecurity_index
+
+if TYPE_CHECKING:
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import PolicyState
+    from scosim.proposals.base import ProposalType
+    from scosim.security.mechanism import SecurityMechanism
+
+__all__ = ["insecurity_trade_gain"]
+
+
+def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
+                          incidents_without: np.ndarray, incidents_with: np.ndarray,
+                          exclude: ProposalType | None = None) -> np.ndarray:
+    """Welfare gain ``(R, N)`` (fraction of real expenditure) of expected incidents moving.
+
+    Args:
+        model: The model, at the year of the preview.
+        mech: The security mechanism filling the slot (its reference insecurity
+            ``iota0``, pricing and whether the network slot is filled).
+        incidents_without: ``(R, N)`` expected incidents a year without the proposal.
+        incidents_with: ``(R, N)`` the same with it.
+        exclude: An arrangement to leave out of the year's policy (the proposal itself,
+            when it is already in force in some runs).
+
+    Returns:
+        ``W_with / W_without - 1`` for every economy, ``W`` the GE welfare change of the
+        year's policy state with the trade costs of the insecurity rise each count gives
+        (``welfare_change`` of :meth:`SCOModel.solve_policy`). Runs where the two counts
+        are equal get exactly 0.
+    """
+    from scosim.model.policy import build_policy
+
+    half = mech.system.params.incidents_half
+    rises = [insecurity_index(np.asarray(lam, dtype=float), half) - mech.iota0
+             for lam in (incidents_without, incidents_with)]
+    policy = build_policy(model, exclude=exclude)
+    costs = [_cost_change(model, mech, policy, rise) for rise in rises]
+    w0, w1 = (model.solve_policy(_with_costs(policy, c)).welfare_change for c in costs)
+    same = np.all(rises[0] == rises[1], axis=1)
+    return np.where(same[:, None], 0.0, w1 / w0 - 1.0)
+
+
+def _cost_change(model: SCOModel, mech: SecurityMechanism, policy: PolicyState,
+                 rise: np.ndarray) -> np.ndarray:
+    """The year's trade-cost change with the mechanism's pricing of ``rise`` on top."""
+    if not mech.network_filled:
+        from scosim.security.mechanism import pair_cost_factor
+
+        return policy.cost_change * pair_cost_factor(rise, mech.pricing)
+    # The network prices the clipped rise on its edges (the mechanism writes it as the
+    # network's instability lever); everything else of the year's network step as is.
+    from scosim.network.mechanism import LEVER_INSECURITY, network_inputs, shared_network
+
+    pol = _with_costs(policy, policy.cost_change)
+    pol.levers[LEVER_INSECURITY] = np.clip(rise, 0.0, 1.0)
+    i = network_inputs(model, pol, model.year)
+    step = shared_network(model).step(i["instability"], i["active"], i["fee"],
+                                      i["sanctions"], i["closed"], i["lifted"])
+    return policy.cost_change * step.t_hat
+
+
+def _with_costs(policy: PolicyState, cost_change: np.ndarray) -> PolicyState:
+    out = policy.copy()
+    out.cost_change = cost_change
+    return out
