@@ -71,6 +71,12 @@ class PolicyState:
             levers={k: v.copy() for k, v in self.levers.items()},
         )
 
+    def with_costs(self, cost_change: np.ndarray) -> PolicyState:
+        """A deep copy with ``cost_change`` ``(R, N, N)`` in place of the trade-cost change."""
+        out = self.copy()
+        out.cost_change = cost_change
+        return out
+
     def set_tariffs(self, new: np.ndarray, active: np.ndarray) -> None:
         """Take ``new`` tariffs ``(R, N, N)`` in the runs where ``active`` ``(R,)``."""
         self.tariffs = np.where(active[:, None, None], new, self.tariffs)

@@ -146,8 +146,8 @@ class Corridor(ProposalType):
         with_p = self.net.step(inp["instability"], act, fee, inp["sanctions"], inp["closed"],
                                inp["lifted"])
         base = policy.cost_change
-        w0 = model.solve_policy(_with_costs(policy, base * without.t_hat)).welfare_change
-        w1 = model.solve_policy(_with_costs(policy, base * with_p.t_hat)).welfare_change
+        w0 = model.solve_policy(policy.with_costs(base * without.t_hat)).welfare_change
+        w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change
         ge_gain = w1 / w0 - 1.0
         fin = self._finance(model, inp["instability"])
         gdp = np.maximum(model.gdp, 1.0)
@@ -212,9 +212,3 @@ class Corridor(ProposalType):
             risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
                 "corridor_risk_usd": risk}
-
-
-def _with_costs(policy: PolicyState, cost_change: np.ndarray) -> PolicyState:
-    out = policy.copy()
-    out.cost_change = cost_change
-    return out

@@ -54,7 +54,7 @@ def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
              for lam in (incidents_without, incidents_with)]
     policy = build_policy(model, exclude=exclude)
     costs = [_cost_change(model, mech, policy, rise) for rise in rises]
-    w0, w1 = (model.solve_policy(_with_costs(policy, c)).welfare_change for c in costs)
+    w0, w1 = (model.solve_policy(policy.with_costs(c)).welfare_change for c in costs)
     same = np.all(rises[0] == rises[1], axis=1)
     return np.where(same[:, None], 0.0, w1 / w0 - 1.0)
 
@@ -70,15 +70,9 @@ def _cost_change(model: SCOModel, mech: SecurityMechanism, policy: PolicyState,
     # network's instability lever); everything else of the year's network step as is.
     from scosim.network.mechanism import LEVER_INSECURITY, network_inputs, shared_network
 
-    pol = _with_costs(policy, policy.cost_change)
+    pol = policy.copy()
     pol.levers[LEVER_INSECURITY] = np.clip(rise, 0.0, 1.0)
     i = network_inputs(model, pol, model.year)
     step = shared_network(model).step(i["instability"], i["active"], i["fee"],
                                       i["sanctions"], i["closed"], i["lifted"])
     return policy.cost_change * step.t_hat
-
-
-def _with_costs(policy: PolicyState, cost_change: np.ndarray) -> PolicyState:
-    out = policy.copy()
-    out.cost_change = cost_change
-    return out
