@@ -29,12 +29,14 @@ SCEN = ROOT / "scenarios"
 SHORT = {"years.end": 2029}
 CU, FTA = "proposals.sco_cu", "proposals.sco_fta"
 BANK = "proposals.bank_2025"
+RATS = "proposals.rats-universal-centre"
 
 
 def _short(name: str, **overrides: Any) -> Any:
     path = SCEN / name
-    return load_scenario(path, overrides={**(SHORT if "hindcasts" not in name else {}),
-                                          **overrides})
+    # The security scenarios give instability year by year to 2035: they run in full.
+    full = "hindcasts" in name or name.startswith("afghan_")
+    return load_scenario(path, overrides={**({} if full else SHORT), **overrides})
 
 
 def _events(model: SCOModel, position: int) -> list[dict[str, Any]]:
@@ -70,6 +72,9 @@ def _same_run(swept: SCOModel, row: int, alone: SCOModel) -> None:
     ("hindcasts/bank_2025.yaml", f"{BANK}.depth", [0.0, 1.0]),
     ("hindcasts/apply_mng_2015.yaml", "proposals.apply_mng_2015.depth", [0.0, 1.0]),
     ("hindcasts/bri_2022_consensus.yaml", "proposals.bri_2022_consensus.depth", [0.0, 1.0]),
+    ("afghan_instability_rats.yaml", f"{RATS}.depth", [0.0, 1.0]),
+    ("afghan_instability_rats.yaml", f"{RATS}.intel_gain", [0.0, 2.0]),
+    ("afghan_instability_rats.yaml", f"{RATS}.contribution_share_gdp", [0.0, 0.005]),
 ])
 def test_a_swept_field_gives_each_run_the_numbers_of_its_override(scenario, key, values):
     runs = [0, 0, 1]
@@ -135,6 +140,25 @@ def test_a_swept_lending_rate_is_the_rate_a_bank_financed_corridor_borrows_at():
         np.testing.assert_array_equal(corridor.paid[row], one.paid[0])
     # A dearer loan costs the hosts more.
     assert corridor.paid[1].sum() > corridor.paid[0].sum()
+
+
+def test_a_swept_rats_upgrade_sets_each_run_s_pooling_and_contribution():
+    """Agreed in every run (afghan_corridor_rats.yaml: every state votes yes), a larger
+    intelligence gain raises a participant's pooling level and security index run by run,
+    and each run's participants pay its contribution share of their GDP."""
+    sc = _short("afghan_corridor_rats.yaml")
+    gains = np.array([0.0, 0.5, 2.0])
+    shares = np.array([0.0, 0.00005, 0.001])
+    m = run_model(sc, runs=[0, 0, 0], params={f"{RATS}.intel_gain": gains,
+                                              f"{RATS}.contribution_share_gdp": shares})
+    mech = next(x for slot, x in m.mechanisms if slot == "security")
+    kaz = m.codes.index("KAZ")
+    intel = mech.state.rats[:, kaz, 0]
+    # Today's intelligence pooling plus the gain, a quarter more with the organised-crime unit.
+    np.testing.assert_allclose(intel - intel[0], 1.25 * gains, rtol=0, atol=1e-12)
+    index = np.stack(m.records["security_index"], axis=1)[:, -1, kaz]
+    assert index[0] < index[1] < index[2]
+    np.testing.assert_array_equal(mech.state.contribution[:, kaz], shares)
 
 
 def test_a_sweep_point_gives_the_numbers_of_a_run_with_its_set(tmp_path):

@@ -29,20 +29,37 @@ from scosim.security.params import CHANNELS
 from scosim.security.spec import RatsUpgradeProposal, Unit  # light: validation reads it
 
 __all__ = ["RatsUpgradeProposal", "Unit", "accession_security_gain", "adopt",
-           "expected_security_gain", "rats_levels"]
+           "expected_security_gain", "rats_levels", "rats_levels_per_run"]
 
 
-def rats_levels(proposal: RatsUpgradeProposal, baseline: tuple[float, ...]) -> np.ndarray:
-    """RATS pooling levels per channel ``(C,)`` after the upgrade."""
+def rats_levels(proposal: RatsUpgradeProposal, baseline: tuple[float, ...],
+                intel_gain: float | None = None) -> np.ndarray:
+    """RATS pooling levels per channel ``(C,)`` after the upgrade.
+
+    ``intel_gain`` takes the place of the proposal's (a swept value; default its own).
+    """
+    gain = proposal.intel_gain if intel_gain is None else float(intel_gain)
     r = np.asarray(baseline, dtype=float).copy()
-    r[CHANNELS.index("intel")] += proposal.intel_gain
+    r[CHANNELS.index("intel")] += gain
     if "organized_crime" in proposal.units:
-        r[CHANNELS.index("intel")] += 0.25 * proposal.intel_gain
+        r[CHANNELS.index("intel")] += 0.25 * gain
     if "anti_drug" in proposal.units:
         r[CHANNELS.index("border")] = max(r[CHANNELS.index("border")], 1.0)
     if "information_security" in proposal.units:
         r[CHANNELS.index("cyber")] = max(r[CHANNELS.index("cyber")], 1.0)
     return r
+
+
+def rats_levels_per_run(proposal: RatsUpgradeProposal, baseline: tuple[float, ...],
+                        intel_gain: np.ndarray) -> np.ndarray:
+    """Pooling levels ``(R, C)``, one row per run's ``intel_gain`` ``(R,)`` (a swept field).
+
+    Each distinct value goes through :func:`rats_levels`, so a run's row has the bits of
+    the unswept levels at its value.
+    """
+    values, which = np.unique(np.asarray(intel_gain, dtype=float), return_inverse=True)
+    rows = np.stack([rats_levels(proposal, baseline, intel_gain=v) for v in values])
+    return rows[which.reshape(-1)]
 
 
 def adopt(system: SecuritySystem, proposal: RatsUpgradeProposal, state: SecurityState,
@@ -63,7 +80,9 @@ def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.n
 def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal,
                            state: SecurityState,
                            instability: np.ndarray | float = 1.0,
-                           participants: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                           participants: np.ndarray | None = None, *,
+                           levels: np.ndarray | None = None,
+                           contribution: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each state's expected security gain from adopting the proposal, ``(R, N)`` arrays.
 
     Compares the year ahead with and without the upgrade at the state's current efforts
@@ -76,6 +95,10 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
         instability: Afghanistan instability, scalar or ``(R,)``.
         participants: ``(R, N)`` who takes part in each run (default: the proposal's own
             ``participants`` in every run); others keep their levels.
+        levels: ``(R, C)`` pooling levels of each run's upgrade (a swept ``intel_gain``:
+            :func:`rats_levels_per_run`); default the proposal's. With ``participants``.
+        contribution: ``(R,)`` each run's ``contribution_share_gdp``; default the
+            proposal's. With ``participants``.
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
@@ -84,17 +107,21 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
         ``incidents_without`` and ``incidents_with``: the two expected counts.
     """
     if participants is None:
+        if levels is not None or contribution is not None:
+            raise ValueError("levels and contribution need participants")
         up = adopt(system, proposal, state)
     else:
         part = np.asarray(participants, dtype=bool)[:, :, None]
-        levels = rats_levels(proposal, system.params.rats_baseline)
+        lv = (rats_levels(proposal, system.params.rats_baseline)[None, :] if levels is None
+              else np.asarray(levels, dtype=float))
+        share = (np.asarray(proposal.contribution_share_gdp) if contribution is None
+                 else np.asarray(contribution, dtype=float)[:, None])
         # replace keeps the state's members, so a state that acceded is previewed with its
         # partners.
         up = replace(
             state,
-            rats=np.where(part, np.maximum(state.rats, levels[None, None, :]), state.rats),
-            contribution=np.where(part[:, :, 0], proposal.contribution_share_gdp,
-                                  state.contribution))
+            rats=np.where(part, np.maximum(state.rats, lv[:, None, :]), state.rats),
+            contribution=np.where(part[:, :, 0], share, state.contribution))
     s0 = system.security(state)
     s1 = system.security(up)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))

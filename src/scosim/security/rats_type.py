@@ -25,7 +25,11 @@ import numpy as np
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
 from scosim.security.mechanism import SecurityMechanism, baseline_levers, security_state
-from scosim.security.proposal import RatsUpgradeProposal, expected_security_gain, rats_levels
+from scosim.security.proposal import (
+    RatsUpgradeProposal,
+    expected_security_gain,
+    rats_levels_per_run,
+)
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -44,6 +48,15 @@ class RatsUpgrade(ProposalType):
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators: ClassVar[dict[str, str]] = {"rats_upgraded": "1 if in the upgraded RATS"}
+    sweepable = ("depth", "intel_gain", "contribution_share_gdp")
+
+    def _levels(self) -> np.ndarray:
+        """Each run's pooling levels after the upgrade ``(R, C)`` (``intel_gain`` per run)."""
+        return rats_levels_per_run(self.proposal, tuple(_baseline()), self.value("intel_gain"))
+
+    def _share(self) -> np.ndarray:
+        """Each run's yearly contribution, share of GDP ``(R,)``."""
+        return np.asarray(self.value("contribution_share_gdp"), dtype=float)
 
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
@@ -57,7 +70,8 @@ class RatsUpgrade(ProposalType):
         """
         system, state, inst = security_state(model)
         part = np.asarray(participants, dtype=bool)
-        eg = expected_security_gain(system, self.proposal, state, inst, participants=part)
+        eg = expected_security_gain(system, self.proposal, state, inst, participants=part,
+                                    levels=self._levels(), contribution=self._share())
         cost = np.where(part, eg["cost_share_gdp"], 0.0)
         mech = next((m for slot, m in model.mechanisms
                      if slot == "security" and isinstance(m, SecurityMechanism)), None)
@@ -87,7 +101,7 @@ class RatsUpgrade(ProposalType):
             return None
         out = np.zeros((model.R, model.N))
         joins = self.in_force & ~self.participants[:, member]
-        out[joins, member] = -self.proposal.contribution_share_gdp
+        out[joins, member] = -self._share()[joins]
         return out
 
     def apply(self, policy: PolicyState, participants: np.ndarray, phase: np.ndarray,
@@ -97,13 +111,13 @@ class RatsUpgrade(ProposalType):
         base_rats, base_contrib = baseline_levers(r)
         rats = policy.levers.get("rats_pooling", base_rats)
         contrib = policy.levers.get("rats_contribution", base_contrib)
-        levels = rats_levels(self.proposal, tuple(_baseline()))
+        levels = self._levels()
         ph = np.asarray(phase, dtype=float)[:, None, None]
-        target = np.maximum(rats, levels[None, None, :])
+        target = np.maximum(rats, levels[:, None, :])
         on = (np.asarray(participants, bool) & np.asarray(active, bool)[:, None])
         policy.levers["rats_pooling"] = np.where(on[:, :, None], rats + ph * (target - rats), rats)
         policy.levers["rats_contribution"] = np.where(
-            on, contrib + ph[:, :, 0] * self.proposal.contribution_share_gdp, contrib)
+            on, contrib + ph[:, :, 0] * self._share()[:, None], contrib)
 
     @classmethod
     def record(cls, model: SCOModel, arrangements: list[ProposalType],
