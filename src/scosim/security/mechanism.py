@@ -55,6 +55,7 @@ from scosim.security.model import (
 )
 from scosim.security.params import SecurityParams
 from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
+from scosim.security.spec import SecuritySettings
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -100,15 +101,22 @@ def _instability(model: SCOModel, year: int) -> float:
     return float(model.scenario.parameters.security.instability.at(year))
 
 
-def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, float]:
+def scaled_instability(path: float, scale: np.ndarray) -> np.ndarray:
+    """``1 + scale (path - 1)`` per run ``(R,)``; exactly ``path`` where ``scale`` is 1."""
+    s = np.asarray(scale, dtype=float)
+    return np.where(s == 1.0, path, 1.0 + s * (path - 1.0))
+
+
+def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, Any]:
     """The block, its current state and this year's instability, for previews.
 
-    From the security mechanism when the slot is filled (its state after last year);
-    otherwise the calibrated baseline state of the batch with each run's members.
+    From the security mechanism when the slot is filled (its state after last year, and
+    each run's instability, :meth:`SecurityMechanism.instability`); otherwise the
+    calibrated baseline state of the batch with each run's members.
     """
     for slot, mech in model.mechanisms:
         if slot == "security" and isinstance(mech, SecurityMechanism):
-            return mech.system, mech.state, _instability(model, model.year)
+            return mech.system, mech.state, mech.instability(model, model.year)
     sys_ = _system()
     return (sys_, sys_.baseline_state(model.R, members=model.is_member()),
             _instability(model, model.year))
@@ -121,6 +129,8 @@ class SecurityMechanism(Mechanism):
     name = "security"
     slot = "security"
     welfare_versus = "the trade costs of insecurity above its 2018-2022 level"
+    settings_model = SecuritySettings
+    sweepable = ("instability_change_scale",)
     indicators = {
         "incidents": "terrorist incidents a year (GTI definition)",
         "expected_incidents": "expected terrorist incidents a year",
@@ -143,6 +153,15 @@ class SecurityMechanism(Mechanism):
         "route_cost_to_pakistan_pct": "generalised cost of shipping to Pakistan, percent of "
                                       "cargo value (recorded when the network slot is filled)",
     }
+
+    def instability(self, model: SCOModel, year: int) -> np.ndarray:
+        """Afghan instability of ``year`` in each run ``(R,)``.
+
+        ``parameters.security.instability`` with its change from 2018-2022 conditions
+        scaled by each run's ``instability_change_scale`` (a setting a sweep may vary).
+        """
+        return scaled_instability(_instability(model, year),
+                                  self.value("instability_change_scale"))
 
     @override
     def setup(self, model: SCOModel) -> None:
@@ -207,7 +226,7 @@ class SecurityMechanism(Mechanism):
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
         served = self._served(model, policy, year)
-        self.state, ind = self.system.step(self.state, efforts, _instability(model, year),
+        self.state, ind = self.system.step(self.state, efforts, self.instability(model, year),
                                            self.rng, supply_index=sup,
                                            supply_rng=self.supply_rng, corridor_edges=served)
         self.last = ind
@@ -258,7 +277,7 @@ class SecurityMechanism(Mechanism):
         if not self.network_filled:
             return {}
         lam = self.system.expected_incidents(self.state, self.state.efforts,
-                                             _instability(model, model.year))
+                                             self.instability(model, model.year))
         rise = insecurity_index(lam, self.system.params.incidents_half) - self.iota0
         return {"insecurity": np.clip(rise, 0.0, 1.0)}
 

@@ -1,4 +1,6 @@
-"""The scenario spec of the RATS-upgrade proposal (no numpy: validation reads it).
+"""The scenario spec of the RATS-upgrade proposal and the security mechanism's settings.
+
+No numpy here: validation reads it.
 
 The upgrade itself (pooling levels, each state's expected security gain) is in
 :mod:`scosim.security.proposal`; the type in :mod:`scosim.security.rats_type`.
@@ -8,13 +10,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import State
 from scosim.scenario.values import StateList, _keyword_or_list
 
-__all__ = ["RatsUpgradeProposal", "Unit"]
+__all__ = ["RatsUpgradeProposal", "SecuritySettings", "Unit"]
 
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
 # Tagged like the other proposals' participants, so an error names the field, not pydantic's
@@ -42,3 +44,18 @@ class RatsUpgradeProposal(ProposalSpec):
         if len(set(v)) != len(v):
             raise ValueError(f"units must be distinct, got {v}")
         return v
+
+
+class SecuritySettings(BaseModel):
+    """``parameters.mechanism_settings.security``: what a sweep may vary run by run.
+
+    The security block's inputs stay in ``parameters.security`` (the instability path, the
+    opiate supply); a setting here is a number the mechanism reads per run, so a sweep or
+    a sensitivity analysis can vary it across the runs of one batch.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    instability_change_scale: float = Field(
+        1.0, ge=0, le=10,
+        description="multiplies every year's change of Afghan instability from 2018-2022 "
+        "conditions (1): 0 holds it at 1, 2 doubles the rise of parameters.security.instability")
