@@ -137,14 +137,12 @@ class Corridor(ProposalType):
 
         policy = preview_policy(model, exclude=self)
         inp = network_inputs(model, policy, model.year)
-        without = self.net.step(inp["instability"], inp["active"], inp["fee"],
-                                inp["sanctions"], inp["closed"], inp["lifted"])
+        without = self.net.step_inputs(inp)
         act = inp["active"].copy()
         act[:, self.p_index] = True
         fee = inp["fee"].copy()
         fee[:, self.p_index] = self.proposal.transit_fee_usd_per_teu
-        with_p = self.net.step(inp["instability"], act, fee, inp["sanctions"], inp["closed"],
-                               inp["lifted"])
+        with_p = self.net.step_inputs({**inp, "active": act, "fee": fee})
         base = policy.cost_change
         w0 = model.solve_policy(policy.with_costs(base * without.t_hat)).welfare_change
         w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change

@@ -20,7 +20,7 @@ Writes: ``policy.cost_change *= t_hat`` (R, N, N). Route sanctions and closures 
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from typing_extensions import override
@@ -84,6 +84,11 @@ class CachedNetwork:
             trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
         self._cache: dict[bytes, NetworkStep] = {}
+
+    def step_inputs(self, inputs: dict[str, Any]) -> NetworkStep:
+        """:meth:`step` on the inputs :func:`network_inputs` assembles."""
+        return self.step(inputs["instability"], inputs["active"], inputs["fee"],
+                         inputs["sanctions"], inputs["closed"], inputs["lifted"])
 
     def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
              sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = ()
@@ -179,9 +184,7 @@ class CorridorNetworkMechanism(Mechanism):
     @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         self.inputs = network_inputs(model, policy, year)
-        i = self.inputs
-        self.last = self.net.step(i["instability"], i["active"], i["fee"], i["sanctions"],
-                                  i["closed"], i["lifted"])
+        self.last = self.net.step_inputs(self.inputs)
         policy.cost_change = policy.cost_change * self.last.t_hat
         # The year's network output for proposal types and run plots (not a lever in votes).
         model.network_step = self.last

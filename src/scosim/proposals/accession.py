@@ -119,11 +119,10 @@ class Accession(ProposalType):
 
         All in the runs still deciding; zeros without the security slot.
         """
-        mech = next((m for slot, m in model.mechanisms if slot == "security"), None)
-        if mech is None:
+        if not any(slot == "security" for slot, _ in model.mechanisms):
             return zeros, zeros, {}
         # Imported here: the security tables load only for scenarios that fill the slot.
-        from scosim.security.mechanism import SecurityMechanism, security_state
+        from scosim.security.mechanism import security_mechanism, security_state
         from scosim.security.proposal import accession_security_gain
         from scosim.security.trade_gain import insecurity_trade_gain
 
@@ -132,10 +131,9 @@ class Accession(ProposalType):
         eg = accession_security_gain(
             system, state, self.applicant, inst, runs=self.eligible_runs(model),
             pooling=None if pooling is None else pooling[:, self.applicant])
-        trade = zeros
-        if isinstance(mech, SecurityMechanism):
-            trade = insecurity_trade_gain(model, mech, eg["incidents_without"],
-                                          eg["incidents_with"])
+        mech = security_mechanism(model)
+        trade = zeros if mech is None else insecurity_trade_gain(
+            model, mech, eg["incidents_without"], eg["incidents_with"])
         return eg["gain"], trade, {"incidents_avoided": eg["incidents_avoided"],
                                    "trade_gain": trade}
 

@@ -107,6 +107,12 @@ def scaled_instability(path: float, scale: np.ndarray) -> np.ndarray:
     return np.where(s == 1.0, path, 1.0 + s * (path - 1.0))
 
 
+def security_mechanism(model: SCOModel) -> SecurityMechanism | None:
+    """The security mechanism filling the slot, or None (empty, or another mechanism)."""
+    return next((m for slot, m in model.mechanisms
+                 if slot == "security" and isinstance(m, SecurityMechanism)), None)
+
+
 def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, Any]:
     """The block, its current state and this year's instability, for previews.
 
@@ -114,9 +120,9 @@ def security_state(model: SCOModel) -> tuple[SecuritySystem, SecurityState, Any]
     each run's instability, :meth:`SecurityMechanism.instability`); otherwise the
     calibrated baseline state of the batch with each run's members.
     """
-    for slot, mech in model.mechanisms:
-        if slot == "security" and isinstance(mech, SecurityMechanism):
-            return mech.system, mech.state, mech.instability(model, model.year)
+    mech = security_mechanism(model)
+    if mech is not None:
+        return mech.system, mech.state, mech.instability(model, model.year)
     sys_ = _system()
     return (sys_, sys_.baseline_state(model.R, members=model.is_member()),
             _instability(model, model.year))
@@ -163,6 +169,14 @@ class SecurityMechanism(Mechanism):
         return scaled_instability(_instability(model, year),
                                   self.value("instability_change_scale"))
 
+    def insecurity_rise(self, expected_incidents: np.ndarray) -> np.ndarray:
+        """Expected insecurity above its 2018-2022 level ``(R, N)`` (may be < 0).
+
+        What the step prices into trade costs (the network's lever, clipped to [0, 1],
+        or :func:`pair_cost_factor`), previews included.
+        """
+        return insecurity_index(expected_incidents, self.system.params.incidents_half) - self.iota0
+
     @override
     def setup(self, model: SCOModel) -> None:
         if tuple(model.codes) != ECONOMIES:
@@ -205,7 +219,6 @@ class SecurityMechanism(Mechanism):
 
     @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
-        p = self.system.params
         rats = policy.levers.get("rats_pooling")
         contrib = policy.levers.get("rats_contribution")
         # This year's members: a state that acceded (implement phase, before the slots)
@@ -233,7 +246,7 @@ class SecurityMechanism(Mechanism):
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
         np.einsum("rii->ri", model.trust)[...] = 1.0
-        rise = insecurity_index(ind["expected_incidents"], p.incidents_half) - self.iota0
+        rise = self.insecurity_rise(ind["expected_incidents"])
         # The network prices its index against base-year costs (0 = today's conditions)
         # and clips it at 0, so it gets the rise of the *expected* rate: a clipped rise of
         # noisy observed counts would raise costs on average even when nothing changes.
@@ -278,8 +291,7 @@ class SecurityMechanism(Mechanism):
             return {}
         lam = self.system.expected_incidents(self.state, self.state.efforts,
                                              self.instability(model, model.year))
-        rise = insecurity_index(lam, self.system.params.incidents_half) - self.iota0
-        return {"insecurity": np.clip(rise, 0.0, 1.0)}
+        return {"insecurity": np.clip(self.insecurity_rise(lam), 0.0, 1.0)}
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:

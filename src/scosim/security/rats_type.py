@@ -24,7 +24,7 @@ import numpy as np
 
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
-from scosim.security.mechanism import SecurityMechanism, baseline_levers, security_state
+from scosim.security.mechanism import baseline_levers, security_mechanism, security_state
 from scosim.security.proposal import (
     RatsUpgradeProposal,
     expected_security_gain,
@@ -73,8 +73,7 @@ class RatsUpgrade(ProposalType):
         eg = expected_security_gain(system, self.proposal, state, inst, participants=part,
                                     levels=self._levels(), contribution=self._share())
         cost = np.where(part, eg["cost_share_gdp"], 0.0)
-        mech = next((m for slot, m in model.mechanisms
-                     if slot == "security" and isinstance(m, SecurityMechanism)), None)
+        mech = security_mechanism(model)
         if mech is None:
             trade = np.zeros_like(cost)
         else:

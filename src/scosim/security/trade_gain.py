@@ -12,11 +12,10 @@ policy state, one at the insecurity rise without the proposal and one with it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from scosim.security.model import insecurity_index
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -49,8 +48,7 @@ def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
     """
     from scosim.model.policy import build_policy
 
-    half = mech.system.params.incidents_half
-    rises = [insecurity_index(np.asarray(lam, dtype=float), half) - mech.iota0
+    rises = [mech.insecurity_rise(np.asarray(lam, dtype=float))
              for lam in (incidents_without, incidents_with)]
     policy = build_policy(model, exclude=exclude)
     costs = [_cost_change(model, mech, policy, rise) for rise in rises]
@@ -70,9 +68,6 @@ def _cost_change(model: SCOModel, mech: SecurityMechanism, policy: PolicyState,
     # network's instability lever); everything else of the year's network step as is.
     from scosim.network.mechanism import LEVER_INSECURITY, network_inputs, shared_network
 
-    pol = policy.copy()
-    pol.levers[LEVER_INSECURITY] = np.clip(rise, 0.0, 1.0)
-    i = network_inputs(model, pol, model.year)
-    step = shared_network(model).step(i["instability"], i["active"], i["fee"],
-                                      i["sanctions"], i["closed"], i["lifted"])
+    pol = replace(policy, levers={**policy.levers, LEVER_INSECURITY: np.clip(rise, 0.0, 1.0)})
+    step = shared_network(model).step_inputs(network_inputs(model, pol, model.year))
     return policy.cost_change * step.t_hat
