@@ -122,8 +122,9 @@ def rebase_flows(
     if np.any(g <= 0) or not np.all(np.isfinite(g)):
         raise ValueError("growth factors must be finite and > 0")
     base = np.broadcast_to(x0, (n_runs, n, n))
-    rows = base.sum(axis=2) * g
-    cols = base.sum(axis=1) * g
+    # margins on the flows' own shape: a shared (N, N) matrix is summed once, not per run
+    rows = x0.sum(axis=-1) * g
+    cols = x0.sum(axis=-2) * g
     if start is None:
         x = base.copy()
     else:

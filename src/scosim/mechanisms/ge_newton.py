@@ -194,9 +194,14 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
     return jac
 
 
-def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray[np.bool_],
-                                                               NDArray[np.int64], FloatArray]:
-    """Damped Newton on log prices; converged batch elements leave the computation."""
+def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[
+        FloatArray, NDArray[np.bool_], NDArray[np.int64], FloatArray, _State]:
+    """Damped Newton on log prices; converged batch elements leave the computation.
+
+    Returns:
+        ``(u, converged, iterations, residual, state)``: the state is every element's
+        :func:`_evaluate` at its final ``u``, kept as each leaves (no evaluation again).
+    """
     bsz, n = p.y.shape
     u = np.zeros((bsz, n))
     converged = np.zeros(bsz, dtype=bool)
@@ -205,6 +210,7 @@ def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray
     active = np.arange(bsz)
     sub = p
     st = _evaluate(sub, u)
+    final = _subset_state(st, active)  # a copy of every field, overwritten as elements leave
     boost = np.ones(bsz)  # tatonnement step multiplier, grows while Newton is stuck
     for it in range(max_iter + 1):
         err = np.where(st.valid, np.maximum(np.abs(st.resid).max(axis=1), np.abs(st.norm)),
@@ -214,8 +220,10 @@ def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray
         done = err < tol
         converged[active[done]] = True
         if done.all() or it == max_iter:
+            _assign(final, active, st)
             break
         if done.any():
+            _assign(final, active[done], _subset_state(st, np.flatnonzero(done)))
             keep = np.flatnonzero(~done)
             active = active[keep]
             sub = _subset(p, active)
@@ -275,7 +283,7 @@ def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[FloatArray, NDArray
             _assign(st_try, idx, _evaluate(sub_b, u_b))
         u[active] = u_try
         st = st_try
-    return u, converged, iterations, resid
+    return u, converged, iterations, resid, final
 
 
 def _renormalise(p: _Problem, u: FloatArray) -> FloatArray:

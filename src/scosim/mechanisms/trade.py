@@ -20,12 +20,12 @@ Notation (per batch element, ``i`` exporter, ``j`` importer):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.mechanisms.ge_newton import _evaluate, _newton, _pin, _Problem
+from scosim.mechanisms.ge_newton import _newton, _pin, _Problem
 
 __all__ = [
     "GEConvergenceError",
@@ -197,6 +197,50 @@ def iceberg_from_cost_index(cost_index_ratio: ArrayLike, sigma: ArrayLike) -> Fl
     return ratio ** (1.0 / (1.0 - s))
 
 
+def _unit_or_none(value: ArrayLike | None, n: int, is_unit: Any) -> ArrayLike | None:
+    """``None`` when ``value`` is the neutral element everywhere (``is_unit`` of it), else it.
+
+    Only a float array of shape ``(..., n, n)`` is tested; anything else goes on to the
+    full checks as it is.
+    """
+    if value is None:
+        return None
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return value
+    if arr.ndim < 2 or arr.shape[-2:] != (n, n):
+        return value
+    return None if bool(is_unit(arr).all()) else value
+
+
+def _log_t_hat(
+    tau: FloatArray | None, tau_new: FloatArray | None, d: FloatArray | None, n: int
+) -> tuple[NDArray[np.intp], FloatArray | None]:
+    """Importers whose ``t_hat`` differs from 1 somewhere, and ``log t_hat`` on them.
+
+    Returns:
+        ``(cols, log_t)``: the columns ``j`` where some run changes a tariff or a cost,
+        and ``log t_hat[..., :, cols]``; ``(empty, None)`` when nothing changes.
+    """
+    changed = np.zeros(n, dtype=bool)
+    if tau_new is not None:
+        diff = tau_new != (0.0 if tau is None else tau)
+        changed |= diff.reshape(-1, n, n).any(axis=(0, 1))
+    if d is not None:
+        changed |= (d != 1.0).reshape(-1, n, n).any(axis=(0, 1))
+    cols = np.flatnonzero(changed)
+    if cols.size == 0:
+        return cols, None
+    log_t: FloatArray | float = 0.0
+    if tau_new is not None:
+        log_t = np.log1p(tau_new[..., cols]) - (
+            0.0 if tau is None else np.log1p(tau[..., cols]))
+    if d is not None:
+        log_t = log_t + np.log(d[..., cols])
+    return cols, np.asarray(log_t, dtype=np.float64)
+
+
 def solve_ge(
     flows: ArrayLike,
     *,
@@ -280,11 +324,17 @@ def solve_ge(
     for name, arr in (("tariffs", tau_in), ("new_tariffs", tau_new_in)):
         if arr is not None and np.any(arr <= -1):
             raise ValueError(f"{name} must be > -1 (ad valorem fractions, e.g. 0.05 for 5%)")
-    d_in = _matrix("cost_change", cost_change)
-    if d_in is not None and np.any(d_in <= 0):
-        raise ValueError("cost_change must be > 0 (iceberg d_hat; 1 = unchanged)")
-    sh_in = _matrix("revenue_sharing", revenue_sharing)
+    # Unchanged costs (all 1, the model's default) and identity sharing (each keeps its
+    # own revenue) are valid as they are and change nothing: found first, they skip the
+    # checks and every pass over them below.
+    d_in = _unit_or_none(cost_change, n, lambda a: a == 1.0)
+    if d_in is not None:
+        d_in = _matrix("cost_change", d_in)
+        if np.any(d_in <= 0):
+            raise ValueError("cost_change must be > 0 (iceberg d_hat; 1 = unchanged)")
+    sh_in = _unit_or_none(revenue_sharing, n, lambda a: a == np.eye(n))
     if sh_in is not None:
+        sh_in = _matrix("revenue_sharing", sh_in)
         if np.any(sh_in < 0):
             raise ValueError("revenue_sharing must be non-negative")
         col = sh_in.sum(axis=-2)
@@ -296,6 +346,10 @@ def solve_ge(
     # the batch shape is the broadcast of every argument's leading axes, so one
     # baseline can be solved against many policies (or many sigmas) at once
     shapes = {"flows": x.shape[:-2], "sigma": s_arr.shape}
+    # a neutral cost change or sharing dropped above still spans its batch axes
+    for name, value in (("cost_change", cost_change), ("revenue_sharing", revenue_sharing)):
+        if value is not None:
+            shapes[name] = np.shape(value)[:-2]
     for name, arr in (("tariffs", tau_in), ("new_tariffs", tau_new_in), ("cost_change", d_in),
                       ("revenue_sharing", sh_in)):
         if arr is not None:
@@ -338,13 +392,9 @@ def solve_ge(
                          "found a zero row")
     pi = x / e[..., None, :]
     tau_next = tau_in if tau_new_in is None else tau_new_in
-    # log t_hat, skipping the parts that are identically zero
-    log_t = None
-    if tau_new_in is not None:
-        log_t = np.log1p(tau_new_in) - (0.0 if tau_in is None else np.log1p(tau_in))
-    # unchanged costs (all 1, the model's default) add nothing: skip a log over every cell
-    if d_in is not None and not (d_in == 1.0).all():
-        log_t = np.log(d_in) if log_t is None else log_t + np.log(d_in)
+    # log t_hat on the importers whose tariffs or costs change in some run (the others'
+    # t_hat is 1): logs and powers are the costliest passes of the set-up
+    cols, log_t = _log_t_hat(tau_in, tau_new_in, d_in, n)
 
     bsz = int(np.prod(batch)) if batch else 1
 
@@ -356,14 +406,18 @@ def solve_ge(
     sig = flat(s_arr, ())
     oms = (1.0 - sig)[:, None]
     pif = flat(pi, nn)
-    a_base = pif if log_t is None else pif * np.exp(oms[:, :, None] * flat(log_t, nn))
+    if log_t is None:
+        a_base = pif
+    else:
+        # pi * t_hat^(1-sigma), computed on the changed columns only (x * 1 = x elsewhere)
+        a_base = pif.copy()
+        a_base[:, :, cols] = pif[:, :, cols] * np.exp(
+            oms[:, :, None] * flat(log_t, (n, cols.size)))
     inv_new = None if tau_next is None else flat(1.0 / (1.0 + tau_next), nn)
     ef, yf, rf, df = flat(e, (n,)), flat(y, (n,)), flat(r0, (n,)), flat(d0, (n,))
+    # Identity sharing (None here) takes the closed-form path: the same equilibrium
+    # without two batched linear solves per Newton step.
     shf = None if sh_in is None else flat(sh_in, nn)
-    if shf is not None and np.array_equal(shf, np.broadcast_to(np.eye(n), shf.shape)):
-        # Identity sharing means each keeps its own revenue: the closed-form path is
-        # the same equilibrium without two batched linear solves per Newton step.
-        shf = None
     prob = _Problem(
         a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
         inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
@@ -374,7 +428,7 @@ def solve_ge(
         raise ValueError("deficits='ratio' needs positive non-tariff expenditure E - R for "
                          "every country")
 
-    u, conv, iters, resid = _newton(prob, float(tol), int(max_iter))
+    u, conv, iters, resid, st = _newton(prob, float(tol), int(max_iter))
     if not conv.all() and on_fail == "raise":
         bad = np.flatnonzero(~conv)
         shown = ", ".join(f"{i}: {resid[i]:.3g}" for i in bad[:10])
@@ -383,7 +437,6 @@ def solve_ge(
             f"(tol={tol}, max_iter={max_iter}); index: residual -> {shown}",
             bad, resid[bad])
 
-    st = _evaluate(prob, u)
     w = np.exp(u)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_hat = st.den ** (1.0 / oms)
