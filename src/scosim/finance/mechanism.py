@@ -142,6 +142,11 @@ class BankingSystems(Mechanism):
         policy.cost_change = policy.cost_change * self.state.trade_cost_factor
 
     @override
+    def preview_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+        """The dollar channel's trade-cost factors of this year's sanctions under ``policy``."""
+        return self.trade_cost_factor(model, policy)
+
+    @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.last[src], dtype=float).copy()
                for k, (src, _) in FINANCE_INDICATORS.items()}

@@ -183,18 +183,18 @@ class NationalCurrencySettlement(ProposalType):
         participants: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
-        from scosim.model.policy import build_policy
+        from scosim.model.policy import preview_policy, with_slot_costs
 
         mech = _finance_mechanism(model)
         gain = np.zeros((model.R, model.N))
         if mech is not None and any(
                 e.type == "sanctions" and e.year == model.year for e in model.scenario.events):
-            without = build_policy(model, exclude=self)
+            # Every slot's trade-cost factors on both sides, the finance slot's dollar
+            # channel under each side's settlement shares among them.
+            without = preview_policy(model, exclude=self)
             with_ = self.policy_if_adopted(model, participants, without=without)
-            w = []
-            for pol in (without, with_):
-                pol.cost_change = pol.cost_change * mech.trade_cost_factor(model, pol)
-                w.append(model.solve_policy(pol).welfare_change)
+            w = [model.solve_policy(with_slot_costs(model, pol)).welfare_change
+                 for pol in (without, with_)]
             gain = w[1] / w[0] - 1.0
         return Preview(gain=gain, terms={})
 

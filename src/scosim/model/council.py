@@ -21,7 +21,7 @@ from scosim.mechanisms.voting import (
     noise_scale,
     utility,
 )
-from scosim.model.policy import build_policy
+from scosim.model.policy import preview_policy
 from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
 from scosim.rules.context import ProposeContext, VoteContext
 from scosim.rules.swept import rule_proposal
@@ -103,9 +103,12 @@ def welfare_now(model: SCOModel) -> np.ndarray:
 
     Solved once per year: this year's events (sanctions) may have moved trade
     costs since last year's trade phase, and a preview must compare like with like.
+    The trade-cost factors the slots will apply this year are included
+    (:func:`scosim.model.policy.preview_policy` with ``costs=True``), as in the
+    preview's own solve.
     """
     if model.welfare_now_year != model.year:
-        model.welfare_now = model.solve_policy(build_policy(model)).welfare_change
+        model.welfare_now = model.solve_policy(preview_policy(model, costs=True)).welfare_change
         model.welfare_now_year = model.year
     return model.welfare_now
 

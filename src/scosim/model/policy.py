@@ -24,7 +24,7 @@ from scosim.plugins import blame
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["PolicyState", "build_policy"]
+__all__ = ["PolicyState", "build_policy", "preview_policy", "with_slot_costs"]
 
 
 @dataclass
@@ -123,14 +123,43 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     return policy
 
 
-def preview_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
+def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False) -> PolicyState:
     """:func:`build_policy` with the levers the slots would write now (for previews).
 
     Each mechanism, in slot order, adds what :meth:`Mechanism.preview_levers` returns:
     the levers its step would write this year at its current state.
+
+    Args:
+        model: The model, before this year's slots have stepped.
+        exclude: An arrangement to leave out (the policy "without it").
+        costs: Also apply the trade-cost factors the slots' steps would apply
+            (:func:`with_slot_costs`).
     """
     policy = build_policy(model, exclude=exclude)
     for slot, mech in model.mechanisms:
         with blame(f"mechanism {mech.name!r} ({slot} slot), preview levers"):
             policy.levers.update(mech.preview_levers(model))
-    return policy
+    return with_slot_costs(model, policy) if costs else policy
+
+
+def with_slot_costs(model: SCOModel, policy: PolicyState) -> PolicyState:
+    """``policy`` with the trade-cost factors the slots' steps would apply this year.
+
+    The factors of :meth:`Mechanism.preview_cost_factor`, multiplied in slot order as
+    the steps multiply them (security, network, finance), each computed for
+    ``policy``'s own levers. A Council preview that solves the trade GE with and
+    without a proposal applies them to both sides, so that its gain is the one the
+    year's trade step realises when the slots change trade costs (insecurity, routes,
+    the dollar channel of sanctions). ``policy`` is left as it is; the result shares
+    its arrays except ``cost_change``; with no factor it is ``policy`` itself.
+    """
+    cost = policy.cost_change
+    for slot, mech in model.mechanisms:
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview cost factor"):
+            factor = mech.preview_cost_factor(model, policy)
+        if factor is not None:
+            cost = cost * factor
+    if cost is policy.cost_change:
+        return policy
+    return PolicyState(tariffs=policy.tariffs, cost_change=cost, sharing=policy.sharing,
+                       bloc=policy.bloc, levers=policy.levers)

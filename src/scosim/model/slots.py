@@ -146,6 +146,18 @@ class Mechanism(SweptValues):
         """
         return {}
 
+    def preview_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+        """Trade-cost factor ``(R, N, N)`` its step would apply now, for previews (default none).
+
+        What the step would multiply into ``policy.cost_change`` this year at the
+        mechanism's current state, for a policy state built as previews build it (the
+        arrangements plus every slot's :meth:`preview_levers`), without drawing random
+        numbers; ``None`` when the step leaves trade costs alone. A Council preview
+        solves the trade GE with these factors, so that it compares the year the trade
+        step will solve (:func:`scosim.model.policy.with_slot_costs`).
+        """
+        return None
+
 
 def _check(cls: Any, name: str) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):

@@ -190,6 +190,11 @@ class CorridorNetworkMechanism(Mechanism):
         model.network_step = self.last
 
     @override
+    def preview_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+        """The network's ``t_hat`` this year under ``policy``'s levers (corridors, insecurity)."""
+        return self.net.step_inputs(network_inputs(model, policy, model.year)).t_hat
+
+    @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         if self.last is None:
             return {}

@@ -244,12 +244,19 @@ class ProposalType(SweptValues):
         Default: the policy state without this proposal, :meth:`apply` the
         proposal on a copy (terms from :meth:`negotiate` unless given: joiners
         accept the negotiated terms), one GE solve for every run; gains are
-        relative to this year's policy state before the summit decides.
+        relative to this year's policy state before the summit decides. Both
+        states carry the levers and trade-cost factors the filled slots would
+        write this year (:func:`scosim.model.policy.preview_policy`,
+        :func:`scosim.model.policy.with_slot_costs`), so the gain is the one the
+        year's trade step would realise.
         """
         from scosim.model.council import welfare_now
+        from scosim.model.policy import preview_policy, with_slot_costs
 
         terms = self.negotiate(model, participants) if terms is None else terms
-        res = model.solve_policy(self.policy_if_adopted(model, participants, terms))
+        adopted = self.policy_if_adopted(model, participants, terms,
+                                         without=preview_policy(model, exclude=self))
+        res = model.solve_policy(with_slot_costs(model, adopted))
         gain = res.welfare_change / welfare_now(model) - 1.0
         info = {"welfare_change": res.welfare_change}
         # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).

@@ -289,9 +289,26 @@ class SecurityMechanism(Mechanism):
         """
         if not self.network_filled:
             return {}
+        return {"insecurity": np.clip(self._rise_now(model), 0.0, 1.0)}
+
+    @override
+    def preview_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+        """Without the network slot: the pair factors of the insecurity rise priced now.
+
+        The rise of :meth:`preview_levers` (expected incidents at the state after last
+        year and this year's instability), priced by :func:`pair_cost_factor` as
+        :meth:`step` prices it. With the network slot filled the network prices it
+        (its own factor), so none here.
+        """
+        if self.network_filled:
+            return None
+        return pair_cost_factor(self._rise_now(model), self.pricing)
+
+    def _rise_now(self, model: SCOModel) -> np.ndarray:
+        """Rise of expected insecurity ``(R, N)``: current state, this year's instability."""
         lam = self.system.expected_incidents(self.state, self.state.efforts,
                                              self.instability(model, model.year))
-        return {"insecurity": np.clip(self.insecurity_rise(lam), 0.0, 1.0)}
+        return self.insecurity_rise(lam)
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
