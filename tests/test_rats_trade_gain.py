@@ -7,7 +7,9 @@ run's welfare through trade. The preview's economic term adds that gain
 a world that does not move from year to year (constant instability, base-year trade
 pattern, efforts at their calibrated fixed point), the preview made at the 2026 summit
 equals the GE welfare of 2027 with the upgrade in force over the same year without it,
-both without the network (the mechanism's own pricing) and with it (the network's).
+both without the network (the mechanism's own pricing) and with it (the network's),
+and beside the finance slot, whose dollar channel of sanctions raises the year's trade
+costs on both sides.
 """
 
 from __future__ import annotations
@@ -44,12 +46,20 @@ UPGRADE = """proposals:
     contribution_share_gdp: 0.00005
 """
 SLOTS = {"security": "{security: security}",
-         "network": "{security: security, network: corridor_network}"}
+         "network": "{security: security, network: corridor_network}",
+         "finance": "{security: security, finance: banking_systems}"}
+# With the finance slot: sanctions on Russia in both years (the dollar channel raises
+# trade costs in each; no direct trade-cost change, so the world stays as it is).
+SANCTIONS = """events:
+  - {type: sanctions, year: 2026, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
+  - {type: sanctions, year: 2027, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
+"""
 
 
 def _model(tmp_path: Path, name: str, slots: str, proposals: str) -> SCOModel:
     path = tmp_path / f"{name}.yaml"
-    path.write_text(HEAD.format(name=name, mechanisms=SLOTS[slots]) + proposals)
+    events = SANCTIONS if slots == "finance" else ""
+    path.write_text(HEAD.format(name=name, mechanisms=SLOTS[slots]) + events + proposals)
     return SCOModel(load_scenario(path), runs=[0, 1])
 
 
@@ -65,7 +75,7 @@ def _run(model: SCOModel):
     return pv, model.ge.welfare_change
 
 
-@pytest.mark.parametrize("slots", ["security", "network"])
+@pytest.mark.parametrize("slots", ["security", "network", "finance"])
 def test_trade_gain_is_the_welfare_the_run_realises(tmp_path, slots) -> None:
     pv, with_up = _run(_model(tmp_path, f"up_{slots}", slots, UPGRADE))
     _, without = _run(_model(tmp_path, f"plain_{slots}", slots, ""))

@@ -142,7 +142,8 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
     return with_slot_costs(model, policy) if costs else policy
 
 
-def with_slot_costs(model: SCOModel, policy: PolicyState) -> PolicyState:
+def with_slot_costs(model: SCOModel, policy: PolicyState,
+                    skip: tuple[str, ...] = ()) -> PolicyState:
     """``policy`` with the trade-cost factors the slots' steps would apply this year.
 
     The factors of :meth:`Mechanism.preview_cost_factor`, multiplied in slot order as
@@ -152,9 +153,16 @@ def with_slot_costs(model: SCOModel, policy: PolicyState) -> PolicyState:
     year's trade step realises when the slots change trade costs (insecurity, routes,
     the dollar channel of sanctions). ``policy`` is left as it is; the result shares
     its arrays except ``cost_change``; with no factor it is ``policy`` itself.
+
+    Args:
+        model: The model, before this year's slots have stepped.
+        policy: The policy state (arrangements and preview levers).
+        skip: Slots whose factors to leave out (a preview that varies them itself).
     """
     cost = policy.cost_change
     for slot, mech in model.mechanisms:
+        if slot in skip:
+            continue
         with blame(f"mechanism {mech.name!r} ({slot} slot), preview cost factor"):
             factor = mech.preview_cost_factor(model, policy)
         if factor is not None:

@@ -43,14 +43,19 @@ def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
     Returns:
         ``W_with / W_without - 1`` for every economy, ``W`` the GE welfare change of the
         year's policy state with the trade costs of the insecurity rise each count gives
-        (``welfare_change`` of :meth:`SCOModel.solve_policy`). Runs where the two counts
+        and the other slots' trade-cost factors (``welfare_change`` of
+        :meth:`SCOModel.solve_policy`). Runs where the two counts
         are equal get exactly 0.
     """
-    from scosim.model.policy import build_policy
+    from scosim.model.policy import preview_policy, with_slot_costs
 
     rises = [mech.insecurity_rise(np.asarray(lam, dtype=float))
              for lam in (incidents_without, incidents_with)]
-    policy = build_policy(model, exclude=exclude)
+    # The other slots' trade-cost factors (the finance slot's dollar channel of the
+    # year's sanctions, a plug-in's) on both sides, as the year's trade step applies
+    # them; the security and network factors are the ones priced here.
+    policy = with_slot_costs(model, preview_policy(model, exclude=exclude),
+                             skip=("security", "network"))
     costs = [_cost_change(model, mech, policy, rise) for rise in rises]
     w0, w1 = (model.solve_policy(policy.with_costs(c)).welfare_change for c in costs)
     same = np.all(rises[0] == rises[1], axis=1)
