@@ -49,3 +49,35 @@ def test_a_wrong_slot_or_an_unknown_mechanism_is_an_error():
         _scenario(weather="ge_trade")
     with pytest.raises(ScenarioError, match="unknown mechanism 'ge_trad'.*did you mean 'ge_trade'"):
         _scenario(trade="ge_trad")
+
+
+def _summit_and_year(sc) -> tuple[np.ndarray, np.ndarray]:
+    """``welfare_now`` at the 2026 summit (no events) and the welfare 2026 realises."""
+    from scosim.model.council import welfare_now
+    from scosim.model.model import SCOModel
+
+    model = SCOModel(sc, runs=[0, 1, 2])
+    model.step()
+    before = welfare_now(model).copy()
+    model.step()
+    return before, model.ge.welfare_change
+
+
+def test_a_plug_in_cost_factor_reaches_the_council_previews(monkeypatch):
+    """A plug-in that says what its step multiplies into trade costs
+    (``preview_cost_factor``) is priced by the default preview: the welfare a preview
+    divides by is the one the year's trade step realises (base-year trade pattern).
+    Without the hook (the default) the preview scores a world without those costs."""
+    from plugin_pkgs.toy_security import ToyInsecurity
+    from scosim.model.slots import Mechanism
+
+    sc = validate_data({
+        "name": "slots", "years": {"start": 2025, "end": 2026}, "replications": 3,
+        "parameters": {"mechanisms": {"security": "plugin_pkgs.toy_security:ToyInsecurity"},
+                       "trade": {"moving_baseline": False}},
+    })
+    now, realised = _summit_and_year(sc)
+    np.testing.assert_allclose(now, realised, rtol=0, atol=1e-12)
+    monkeypatch.setattr(ToyInsecurity, "preview_cost_factor", Mechanism.preview_cost_factor)
+    now, realised = _summit_and_year(sc)
+    assert np.abs(now - realised).max() > 1e-4

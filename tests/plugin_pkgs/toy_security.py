@@ -37,6 +37,10 @@ class ToyInsecurity(Mechanism):
         """Raise the costs in the policy state (trade reads them after us)."""
         policy.cost_change = insecurity_costs(policy.cost_change, self.who, self.rise)
 
+    def preview_cost_factor(self, model, policy):
+        """What :meth:`step` multiplies into the costs, for Council previews (no draws)."""
+        return insecurity_costs(np.ones_like(policy.cost_change), self.who, self.rise)
+
     def record(self, model, policy):
         """The run's rise, for Afghanistan only."""
         out = np.zeros((model.R, model.N))
