@@ -155,14 +155,38 @@ def draw_incidents(lam: np.ndarray, alpha: np.ndarray, rng: Rng) -> np.ndarray:
 def poisson_quantile(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """Smallest ``k >= 0`` with ``P(Poisson(mu) <= k) >= u``, elementwise (int64).
 
-    ``scipy.stats.poisson.ppf`` (the continuous inverse ``pdtrik``, rounded up and
-    checked one below); ``mu == 0`` gives 0.
+    A normal start with the Cornish-Fisher skew term, then stepped up or down on the
+    exact cdf (``scipy.special.pdtr``) until ``pdtr(k, mu) >= u > pdtr(k - 1, mu)``:
+    by construction the quantile of that cdf, about 1-2 cdf evaluations an element.
+    (``scipy.stats.poisson.ppf`` inverts the cdf continuously first, ``pdtrik``, at
+    about 2 us an element: 15 times slower, and it can land one below the smallest
+    count when ``u`` sits within the root-finder's tolerance of a cdf value.)
+    ``mu == 0`` gives 0.
     """
-    from scipy.stats import poisson  # deferred: `scosim validate` imports no scipy
+    from scipy.special import ndtri, pdtr  # deferred: `scosim validate` imports no scipy
 
     mu = np.asarray(mu, dtype=float)
-    k = np.zeros(mu.shape)
-    pos = mu > 0
-    if pos.any():
-        k[pos] = poisson.ppf(np.asarray(u, dtype=float)[pos], mu[pos])
-    return np.maximum(k, 0.0).astype(np.int64)
+    u = np.broadcast_to(np.asarray(u, dtype=float), mu.shape)
+    k = np.zeros(mu.shape, dtype=np.int64)
+    pos = np.flatnonzero((mu > 0).ravel())
+    if pos.size == 0:
+        return k
+    m, q = mu.ravel()[pos], u.ravel()[pos]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = ndtri(q)
+        guess = np.floor(m + np.sqrt(m) * z + (z * z - 1.0) / 6.0)
+    g = np.where(np.isfinite(guess), np.maximum(guess, 0.0), 0.0)
+    # Up while the cdf at g is below u; then down while the cdf one below still reaches u.
+    # The cdf rises to 1 > u, so both loops end; each pass moves only the unfinished.
+    idx = np.flatnonzero(pdtr(g, m) < q)
+    while idx.size:
+        g[idx] += 1.0
+        idx = idx[pdtr(g[idx], m[idx]) < q[idx]]
+    idx = np.flatnonzero(g > 0)
+    idx = idx[pdtr(g[idx] - 1.0, m[idx]) >= q[idx]]
+    while idx.size:
+        g[idx] -= 1.0
+        idx = idx[g[idx] > 0]
+        idx = idx[pdtr(g[idx] - 1.0, m[idx]) >= q[idx]]
+    k.ravel()[pos] = g.astype(np.int64)
+    return k
