@@ -9,7 +9,8 @@ Checked against the run itself: in a world that does not move from year to year
 2026 summit previews equals the GE welfare of 2027 with the area in force over the
 same year without it; and the preview's reference welfare (``welfare_now``) equals
 the welfare the 2026 trade step then realises, also with the finance slot's dollar
-channel under the year's sanctions.
+channel under the year's sanctions. A corridor's preview, which varies the network's
+factor itself, carries the others the same way.
 """
 
 from __future__ import annotations
@@ -113,3 +114,53 @@ def test_without_factors_the_policy_is_returned_as_it_is(tmp_path) -> None:
     model = SCOModel(load_scenario(path), runs=[0])
     policy = build_policy(model)
     assert with_slot_costs(model, policy) is policy
+
+
+CORRIDOR = """proposals:
+  - type: corridor
+    id: instc
+    year: 2026
+    proposer: IND
+    project: INSTC_CHABAHAR
+    start_year: 2026
+    construction_years: 1
+    financing: budget
+"""
+# Sanctions on Russia in both years, no direct trade-cost change: the finance slot's
+# dollar channel raises the same trade costs in 2026, when the summit previews, and in
+# 2027, when the corridor operates.
+SANCTIONS_BOTH = """events:
+  - {type: sanctions, year: 2026, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
+  - {type: sanctions, year: 2027, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
+"""
+ALL_SLOTS = "{security: security, network: corridor_network, finance: banking_systems}"
+
+
+def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
+    """A corridor's GE gain, previewed at the 2026 summit, is the one 2027 realises when it
+    operates, beside the finance slot's dollar channel (which the network does not carry)."""
+
+    def model(name: str, proposals: str) -> SCOModel:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(HEAD.format(name=name, mechanisms=ALL_SLOTS) + SANCTIONS_BOTH
+                        + proposals)
+        return SCOModel(load_scenario(path), runs=[0, 1])
+
+    with_c = model("corridor", CORRIDOR)
+    with_c.step()  # 2025
+    arr = with_c.arrangements[0]
+    pv = arr.preview(with_c, arr.invitees(with_c))
+    finance = dict(with_c.mechanisms)["finance"]
+    dollar = finance.trade_cost_factor(with_c, preview_policy(with_c))
+    while with_c.running:
+        with_c.step()
+    plain = model("plain", "")
+    while plain.running:
+        plain.step()
+    assert arr.in_force.all()
+    realised = with_c.ge.welfare_change / plain.ge.welfare_change - 1.0
+    np.testing.assert_allclose(pv.info["ge_gain"], realised, rtol=0, atol=1e-12)
+    # Not a test of nothing: the corridor moves welfare, and the dollar channel moves
+    # trade costs by far more than the tolerance.
+    assert np.abs(realised).max() > 1e-5
+    assert np.abs(dollar - 1.0).max() > 1e-3

@@ -131,12 +131,16 @@ class Corridor(ProposalType):
 
         Both GE solves start from this year's policy state without the proposal; the network
         is stepped with and without the project (other corridors in force as they are, the
-        year's instability), so the gain is the project's own.
+        year's instability), so the gain is the project's own. The other slots' trade-cost
+        factors (the finance slot's dollar channel, a plug-in's) apply to both sides, as the
+        year's trade step applies them (:func:`~scosim.model.policy.with_slot_costs`).
         """
-        from scosim.model.policy import preview_policy
+        from scosim.model.policy import preview_policy, with_slot_costs
 
         policy = preview_policy(model, exclude=self)
         inp = network_inputs(model, policy, model.year)
+        # The network's own factor is the one varied below.
+        policy = with_slot_costs(model, policy, skip=("network",))
         without = self.net.step_inputs(inp)
         act = inp["active"].copy()
         act[:, self.p_index] = True
