@@ -59,6 +59,43 @@ def test_validate_outside_the_quick_check_imports_no_numpy_pandas_scipy_mesa(sce
     assert "pydantic" in tops or "scosim.scenario.quick" in mods
 
 
+def test_validate_of_mechanism_settings_imports_no_numpy(tmp_path, capsys):
+    """``parameters.mechanism_settings.security`` is checked against the declared settings
+    model (scosim.security.spec), not the mechanism's class, and still refused when bad."""
+    from scosim.cli import main
+
+    def scenario(value: float) -> str:
+        path = tmp_path / f"settings_{value}.yaml"
+        path.write_text(f"extends: {ROOT / 'scenarios' / 'afghan_instability.yaml'}\n"
+                        "name: settings\nparameters:\n  mechanism_settings:\n"
+                        f"    security: {{instability_change_scale: {value}}}\n")
+        return str(path)
+
+    rc, mods = _modules_after(["validate", scenario(0.5)], full=True)
+    tops = {m.split(".")[0] for m in mods}
+    assert rc == 0
+    assert not tops & set(HEAVY), f"validate imported {sorted(tops & set(HEAVY))}"
+    assert "scosim.security.spec" in mods and "scosim.security.mechanism" not in mods
+    assert main(["validate", scenario(11)]) == 2
+    err = capsys.readouterr().err
+    assert "mechanism_settings.security.instability_change_scale: 11 is out of range" in err
+
+
+def test_declared_mechanism_attributes_are_the_classes_own():
+    """Each built-in mechanism's declared slot, name and settings model are its class's."""
+    from scosim.model import mechanism_names
+    from scosim.model.slots import _REGISTRY, get_mechanism
+    from scosim.plugins import import_path
+
+    for name, (_target, slot) in mechanism_names.LAZY.items():
+        declared = {key: _REGISTRY.declared(name, key)
+                    for key in ("slot", "name", "settings_model")}
+        cls = get_mechanism(name)  # loads the class; the registry compares the declarations
+        assert declared == {"slot": slot, "name": name, "settings_model": cls.settings_model}
+        if name in mechanism_names.SETTINGS:
+            assert cls.settings_model is import_path(mechanism_names.SETTINGS[name])
+
+
 def test_list_of_an_empty_root_imports_neither_rich_nor_pydantic(tmp_path):
     rc, mods = _modules_after(["list", "--out", str(tmp_path / "none")], full=True)
     tops = {m.split(".")[0] for m in mods}

@@ -173,7 +173,7 @@ class Registry(Generic[T]):
         self._origins.setdefault(name, origin)
         return obj
 
-    def register_lazy(self, name: str, target: str, **declared: Any) -> None:
+    def register_lazy(self, name: str, target: str, /, **declared: Any) -> None:
         """Know ``name`` now, import ``target`` (``"package.module:Attr"``) on first use.
 
         Args:

@@ -1,10 +1,11 @@
 """Registers the built-in mechanisms by name and slot (imported by the registry on first use).
 
 Every built-in is registered lazily: validating a scenario asks only for a mechanism's
-slot, so it imports neither numpy nor a kernel. The growth and trade mechanisms live in
-:mod:`scosim.model.builtin_mechanisms`; security, the corridor network and the banking
-systems with their kernels, which import pandas, scipy and the network tables. The
-registry checks each declared slot against the class when the class loads.
+slot, name and settings model, so it imports neither numpy nor a kernel. The growth and
+trade mechanisms live in :mod:`scosim.model.builtin_mechanisms`; security, the corridor
+network and the banking systems with their kernels, which import pandas, scipy and the
+network tables. The registry checks each declared attribute against the class when the
+class loads.
 """
 
 from scosim.model.slots import _REGISTRY
@@ -17,5 +18,9 @@ LAZY: dict[str, tuple[str, str]] = {
     "corridor_network": ("scosim.network.mechanism:CorridorNetworkMechanism", "network"),
     "banking_systems": ("scosim.finance.mechanism:BankingSystems", "finance"),
 }
+#: name -> its settings model, in a module that imports no numpy (the others take none).
+SETTINGS: dict[str, str] = {"security": "scosim.security.spec:SecuritySettings"}
 for _name, (_target, _slot) in LAZY.items():
-    _REGISTRY.register_lazy(_name, _target, slot=_slot)
+    _settings = ({"settings_model_path": SETTINGS[_name]} if _name in SETTINGS
+                 else {"settings_model": None})
+    _REGISTRY.register_lazy(_name, _target, slot=_slot, name=_name, **_settings)

@@ -233,22 +233,22 @@ def settings_issues(
     from scosim.scenario.messages import block_message
     from scosim.scenario.values import not_imported
 
-    filling: dict[str, type[Mechanism]] = {}
+    # Name -> settings model, read from what a built-in declares (no numpy imported).
+    filling: dict[str, type[BaseModel] | None] = {}
     for name in mechanisms.values():
         if name is not None and not_imported("mechanism", name) is None:
             try:
-                cls = get_mechanism(name)
+                filling[_REGISTRY.declared(name, "name")] = _REGISTRY.declared(
+                    name, "settings_model")
             except PluginError:
                 continue  # reported by parameters.mechanisms
-            filling[cls.name] = cls
     issues: list[tuple[tuple[str | int, ...], str]] = []
     for key, value in settings.items():
-        cls_or_none = filling.get(key)
-        if cls_or_none is None:
+        if key not in filling:
             issues.append(((key,), f"no mechanism named {key!r} fills a slot; the scenario's "
                            f"mechanisms: {', '.join(sorted(filling)) or 'none'}"))
             continue
-        model = cls_or_none.settings_model
+        model = filling[key]
         if model is None:
             issues.append(((key,), f"mechanism {key!r} takes no settings here (it declares "
                            "no settings_model)"))
