@@ -81,6 +81,21 @@ def test_validate_of_mechanism_settings_imports_no_numpy(tmp_path, capsys):
     assert "mechanism_settings.security.instability_change_scale: 11 is out of range" in err
 
 
+@pytest.mark.parametrize("text", ["years: {start: 2040}\n", "parameters: {trade: {sigma: 0}}\n",
+                                  "parameters:\n  mechanism_settings:\n"
+                                  "    security: {instability_change_scale: 11}\n"])
+def test_a_refused_scenario_is_reported_without_heavy_imports(tmp_path, text):
+    """The CLI reports a scenario error without importing the modules of the other errors
+    it turns into one line (pandas through the executors, the trade kernels)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'afghan_instability.yaml'}\n"
+                    f"name: bad\n{text}")
+    rc, mods = _modules_after(["validate", str(path)], full=True)
+    tops = {m.split(".")[0] for m in mods}
+    assert rc == 2
+    assert not tops & set(HEAVY), f"validate imported {sorted(tops & set(HEAVY))}"
+
+
 def test_declared_mechanism_attributes_are_the_classes_own():
     """Each built-in mechanism's declared slot, name and settings model are its class's."""
     from scosim.model import mechanism_names
