@@ -173,6 +173,21 @@ def test_override_errors_use_override_file() -> None:
     assert "<override>:3: parameters.trade.sigmx: unknown key 'sigmx'" in text
 
 
+@pytest.mark.parametrize(("key", "where"), [
+    ("trade.sigma", "trade: unknown key 'trade'"),
+    ("parameters.tarde.sigma", "parameters.tarde: unknown key 'tarde'"),
+    ("proposals.sco_cu.foo.bar", "proposals[0].foo: unknown key 'foo'"),
+    ("parameters.mechanism_settings.security.instability_change_scale",
+     "parameters.mechanism_settings.security: no mechanism named 'security'"),
+])
+def test_an_unknown_key_an_override_creates_points_at_the_override(key, where) -> None:
+    """Before: the key the override misspelt was blamed on the file (``baseline.yaml:8``,
+    ``customs_union.yaml:26``), because only the leaf it set was recorded as its own."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(SCENARIOS / "customs_union.yaml", {"seed": 3, key: 2})
+    assert str(info.value).startswith(f"<override>:2: {where}"), str(info.value)
+
+
 @pytest.mark.parametrize(("key", "needle"), [
     ("proposals[3].cet", "out of range"),
     ("seed.x", "cannot"),

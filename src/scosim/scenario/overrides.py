@@ -99,6 +99,9 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
             if isinstance(node, dict):
                 if part not in node or node[part] is None:
                     node[part] = {}
+                    # A mapping the override creates is the override's: an error about
+                    # it (an unknown key) points at the --set, not at the file.
+                    doc.origins[(*resolved,)] = (OVERRIDE_FILE, n)
                 node = node[part]
             elif isinstance(node, list) and isinstance(part, int):
                 if not 0 <= part < len(node):
