@@ -159,8 +159,8 @@ def poisson_quantile(u: np.ndarray, mu: np.ndarray) -> np.ndarray:
     exact cdf (``scipy.special.pdtr``) until ``pdtr(k, mu) >= u > pdtr(k - 1, mu)``:
     by construction the quantile of that cdf, about 1-2 cdf evaluations an element.
     (``scipy.stats.poisson.ppf`` inverts the cdf continuously first, ``pdtrik``, at
-    about 2 us an element: 15 times slower, and it can land one below the smallest
-    count when ``u`` sits within the root-finder's tolerance of a cdf value.)
+    about 2 us an element, and then checks only the count below; it gave the same
+    counts on 2,000,000 draws, about 8 times slower.)
     ``mu == 0`` gives 0.
     """
     from scipy.special import ndtri, pdtr  # deferred: `scosim validate` imports no scipy
