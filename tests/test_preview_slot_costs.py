@@ -47,7 +47,8 @@ FTA = """proposals:
 """
 SLOTS = {"security": "{security: security}",
          "network": "{security: security, network: corridor_network}",
-         "finance": "{finance: banking_systems}"}
+         "finance": "{finance: banking_systems}",
+         "all": "{security: security, network: corridor_network, finance: banking_systems}"}
 # Sanctions of 2026 (finance_crisis.yaml's): the finance slot's dollar channel raises
 # trade costs in that year.
 SANCTIONS = """events:
@@ -133,20 +134,12 @@ SANCTIONS_BOTH = """events:
   - {type: sanctions, year: 2026, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
   - {type: sanctions, year: 2027, target: RUS, by: ROW, trade_cost: 0.0, severity: 1.0}
 """
-ALL_SLOTS = "{security: security, network: corridor_network, finance: banking_systems}"
 
 
 def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     """A corridor's GE gain, previewed at the 2026 summit, is the one 2027 realises when it
     operates, beside the finance slot's dollar channel (which the network does not carry)."""
-
-    def model(name: str, proposals: str) -> SCOModel:
-        path = tmp_path / f"{name}.yaml"
-        path.write_text(HEAD.format(name=name, mechanisms=ALL_SLOTS) + SANCTIONS_BOTH
-                        + proposals)
-        return SCOModel(load_scenario(path), runs=[0, 1])
-
-    with_c = model("corridor", CORRIDOR)
+    with_c = _model(tmp_path, "corridor", "all", SANCTIONS_BOTH + CORRIDOR)
     with_c.step()  # 2025
     arr = with_c.arrangements[0]
     pv = arr.preview(with_c, arr.invitees(with_c))
@@ -154,7 +147,7 @@ def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     dollar = finance.trade_cost_factor(with_c, preview_policy(with_c))
     while with_c.running:
         with_c.step()
-    plain = model("plain", "")
+    plain = _model(tmp_path, "plain", "all", SANCTIONS_BOTH)
     while plain.running:
         plain.step()
     assert arr.in_force.all()

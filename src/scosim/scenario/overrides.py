@@ -101,7 +101,7 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
                     node[part] = {}
                     # A mapping the override creates is the override's: an error about
                     # it (an unknown key) points at the --set, not at the file.
-                    doc.origins[(*resolved,)] = (OVERRIDE_FILE, n)
+                    doc.origins[tuple(resolved)] = (OVERRIDE_FILE, n)
                 node = node[part]
             elif isinstance(node, list) and isinstance(part, int):
                 if not 0 <= part < len(node):
