@@ -25,7 +25,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.mechanisms.ge_newton import _newton, _pin, _Problem
+from scosim.mechanisms.axis_sums import col_sums, row_sums
+from scosim.mechanisms.ge_newton import _newton, _Problem
 
 __all__ = [
     "GEConvergenceError",
@@ -148,9 +149,10 @@ def baseline_accounts(
     """
     x = np.asarray(flows, dtype=np.float64)
     tau = np.zeros_like(x) if tariffs is None else np.asarray(tariffs, dtype=np.float64)
-    e = x.sum(axis=-2)
-    y = (x / (1.0 + tau)).sum(axis=-1)
-    r = (x * (tau / (1.0 + tau))).sum(axis=-2)
+    gross = 1.0 + tau
+    e = col_sums(x)
+    y = row_sums(x / gross)
+    r = col_sums(x * (tau / gross))
     return {"expenditure": e, "output": y, "tariff_revenue": r, "deficits": e - y - r}
 
 
@@ -440,7 +442,8 @@ def solve_ge(
     w = np.exp(u)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_hat = st.den ** (1.0 / oms)
-        flows_new = _pin(prob, st) * st.e_new[:, None, :]
+        # pi' E' = a_base w^(1-sigma)_i E'_j / den_j: one outer product, one pass
+        flows_new = prob.a_base * (st.wpow[:, :, None] * (st.e_new / st.den)[:, None, :])
         collected = st.a * st.e_new
         received = collected.copy() if shf is None else np.einsum("bjk,bk->bj", shf, collected)
         e_hat = st.e_new / ef
@@ -449,10 +452,12 @@ def solve_ge(
         # Laspeyres import price index over foreign suppliers' factory-gate prices
         # (weights from the baseline flows on their own shape: shared baselines once)
         imp = x * (1.0 - np.eye(n))
-        imp_tot = imp.sum(axis=-2)
-        imp_w = flat(imp / np.where(imp_tot > 0, imp_tot, 1.0)[..., None, :], nn)
-        imp_index = np.einsum("bij,bi->bj", imp_w, w)
-        tot = np.where(flat(imp_tot, (n,)) > 0, w / imp_index, 1.0)
+        imp_tot = flat(col_sums(imp), (n,))
+        # sum_i imp_ij w_i / sum_i imp_ij, with the batch's shape of w and the flows'
+        # own (a shared baseline is not copied per run)
+        imp_index = np.einsum("...ij,...i->...j", imp, w.reshape(batch + (n,)))
+        imp_index = flat(imp_index, (n,)) / np.where(imp_tot > 0, imp_tot, 1.0)
+        tot = np.where(imp_tot > 0, w / imp_index, 1.0)
         new_output = w * yf
         new_def = st.e_new - new_output - received
 
@@ -460,7 +465,10 @@ def solve_ge(
     if ok.any():
         good_w = np.all(np.isfinite(w) & (w > 0), axis=1)
         bad_p = ~(good_w & np.all(np.isfinite(p_hat) & (p_hat > 0), axis=1))
-        bad_f = ~np.all(np.isfinite(flows_new) & (flows_new >= 0), axis=(1, 2))
+        # non-finite somewhere <=> a non-finite row sum (NaN and inf propagate); one pass
+        # for the sign and one for the sums instead of three
+        bad_f = ~(np.all(np.isfinite(row_sums(flows_new)), axis=1)
+                  & (flows_new.min(axis=(1, 2)) >= 0))
         bad_w = ~np.all(np.isfinite(welfare), axis=1)
         for label, mask in (("non-positive or non-finite prices", bad_p),
                             ("negative or non-finite flows", bad_f),
