@@ -153,18 +153,22 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
     else:
         db_diag = st.s_out
         wh = dkappa = None
+    diag = np.arange(n)
     if p.share is None:
         # With own revenue, E'_j = B_j / (1 - a_j) and d a_j / d u_k = (1-sigma) pi'_kj
         # (r_kj - a_j); both E'-channels collapse into one product:
         # dF/du = (1-sigma) [diag F - M diag(E'/(1-a)) M^T] + M diag(dB/(1-a)).
+        # Divided by F row by row (below) as it is built: the rows of M are scaled once
+        # and both terms reuse them (fewer passes over the (B, N, N) stack).
         inv1a = 1.0 / (1.0 - st.a)
-        jf = (m * (st.e_new * inv1a)[:, None, :]) @ m.transpose(0, 2, 1)
-        jf *= -oms
-        jf += m * (db_diag * inv1a)[:, None, :]
-        diag = np.arange(n)
-        jf[:, diag, diag] += p.one_minus_sigma * st.f
+        ms = m * (-oms / st.f[:, :, None])  # -(1-sigma) M_ij / F_i
+        jac = (ms * (st.e_new * inv1a)[:, None, :]) @ m.transpose(0, 2, 1)
+        ms *= (db_diag * inv1a)[:, None, :] / -oms
+        jac += ms
+        jac[:, diag, diag] += p.one_minus_sigma
         if dkappa is not None:
-            jf += np.einsum("bij,bj->bi", m, wh * inv1a)[:, :, None] * dkappa[:, None, :]
+            jac += (np.einsum("bij,bj->bi", m, wh * inv1a) / st.f)[:, :, None] \
+                * dkappa[:, None, :]
     else:
         # general sharing S: E' = (I - S diag(a))^-1 B
         pin = _pin(p, st)
@@ -177,12 +181,10 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
             db = db + wh[:, :, None] * dkappa[:, None, :]
         lhs = eye - p.share * st.a[:, None, :]
         de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
-        jf = term1 + m @ de
+        jac = term1 + m @ de
+        jac /= st.f[:, :, None]
     # d log(F/S) / du = J_F / F - I  (log excess demand is close to linear in log prices,
     # which makes Newton robust far from the solution)
-    jac = jf
-    jac /= st.f[:, :, None]
-    diag = np.arange(n)
     jac[:, diag, diag] -= 1.0
     # replace one (redundant by Walras' law) equation with the normalisation
     rows = np.arange(b)
