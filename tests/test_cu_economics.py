@@ -337,3 +337,40 @@ def test_a_preview_measures_gains_against_the_policy_in_force():
     union = _series(m, "welfare_change_pct")[:, -1] / 100
     assert np.all(np.abs(gain[:, tkm]) > 1e-3)
     assert np.abs(gain[inside]).sum() < 0.1 * np.abs(union[inside]).sum()
+
+
+def test_union_tariffs_equal_the_docstrings_rule_pair_by_pair() -> None:
+    """Every pair of several runs (phases strictly between 0 and 1, a CET schedule, kept
+    preferences) equals the rule of union_tariffs' docstring, evaluated pair by pair."""
+    rng = np.random.default_rng(41)
+    r, n = 4, 7
+    base = rng.uniform(0.0, 0.3, (r, n, n))
+    base[:, np.arange(n), np.arange(n)] = 0.0
+    p = rng.random((r, n)) < 0.5
+    p[:, 0] = True
+    cet = rng.uniform(0.0, 0.2, r)
+    phase = rng.uniform(0.05, 0.95, r)
+    factors = rng.uniform(0.5, 1.5, (r, n))
+    keep = rng.random((r, n, n)) < 0.3
+    out = cu.union_tariffs(base, p, cet, phase, keep=keep, factors=factors)
+    for k in range(r):
+        for i in range(n):
+            for j in range(n):
+                t, ph = base[k, i, j], phase[k]
+                if i == j:
+                    want = 0.0
+                elif p[k, i] and p[k, j]:
+                    want = (1.0 - ph) * t
+                elif p[k, j]:
+                    want = t + ph * (cet[k] * factors[k, i] - t)
+                    if keep[k, i, j]:
+                        want = min(t, want)
+                else:
+                    want = t
+                assert out[k, i, j] == pytest.approx(want, rel=1e-15, abs=1e-17), (k, i, j)
+    # the draw exercises both sides of a kept preference: one that binds (the union would
+    # raise that tariff) and an external tariff the union raises where nothing is kept
+    external = p[:, None, :] & ~p[:, :, None]
+    assert np.any(keep & external & (out == base) & (cet[:, None, None] * factors[:, :, None]
+                                                     > base))
+    assert np.any(~keep & external & (out > base))
