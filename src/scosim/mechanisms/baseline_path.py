@@ -175,17 +175,15 @@ def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> ND
             if active.size == 0:
                 break
         # log(rs) + du + (x/rs) dv = log(ra) and log(cs) + (x'/cs) du + dv = log(ca),
-        # linearised; eliminating du leaves (I - A B) dv = lc - A lr with A = x'/cs and
-        # B = x/rs both row-stochastic: singular along dv = 1, so the last dv is pinned.
+        # linearised; eliminating du leaves the symmetric system
+        # (X' R^-1 X - C) dv = X' lr - C lc (R, C the diagonals of rs, cs), singular
+        # along dv = 1 (X 1 = rs, X' 1 = cs), so the last dv is pinned.
         lr, lc = np.log(ra / rs), np.log(ca / cs)
-        # A = x'/cs is applied as x' (a transposed view BLAS reads directly) and a
-        # division of the product's rows, which saves building A.
-        xt = np.swapaxes(xa, 1, 2)
-        b = xa / rs[:, :, None]
-        s = np.matmul(xt, b)
-        s /= -cs[:, :, None]
-        s[:, diag, diag] += 1.0
-        rhs = lc - np.matmul(xt, lr[:, :, None])[:, :, 0] / cs
+        xt = np.swapaxes(xa, 1, 2)  # a transposed view BLAS reads directly
+        q = xa / np.sqrt(rs)[:, :, None]
+        s = np.matmul(np.swapaxes(q, 1, 2), q)
+        s[:, diag, diag] -= cs
+        rhs = np.matmul(xt, lr[:, :, None])[:, :, 0] - cs * lc
         dv = np.zeros_like(lr)
         part, singular = solve_each(s[:, :-1, :-1], rhs[:, :-1, None])
         dv[:, :-1] = part[:, :, 0]
@@ -195,11 +193,11 @@ def _newton(x: FloatArray, rows: FloatArray, cols: FloatArray, tol: float) -> ND
             x[active[singular]] = xa[singular]
             swept.append(active[singular])
             keep = ~singular
-            active, xa, ra, lr, dv, b = (
-                active[keep], xa[keep], ra[keep], lr[keep], dv[keep], b[keep])
+            active, xa, ra, rs, lr, dv = (
+                active[keep], xa[keep], ra[keep], rs[keep], lr[keep], dv[keep])
             if active.size == 0:
                 break
-        du = lr - np.matmul(b, dv[:, :, None])[:, :, 0]
+        du = lr - np.matmul(xa, dv[:, :, None])[:, :, 0] / rs
         big = np.maximum(np.abs(du).max(axis=1), np.abs(dv).max(axis=1))
         damp = np.minimum(1.0, _MAX_LOG_STEP / np.maximum(big, 1e-300))[:, None]
         xa *= np.exp(damp * du)[:, :, None]
