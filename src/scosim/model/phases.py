@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.voting import update_bad_years
 from scosim.model.council import chair_of, chairs, council_phase
 from scosim.model.policy import build_policy
@@ -181,8 +182,10 @@ def compliance_phase(model: SCOModel, year: int) -> None:
         model.trust = np.where(
             pair_stay, model.trust + council.trust_gain * (1.0 - model.trust), model.trust
         )
-        lost = (active & ~leaving)[:, :, None] & leaving[:, None, :]
-        model.trust = np.where(lost, np.clip(model.trust - council.trust_loss, 0, 1), model.trust)
+        if leaving.any():  # most years nobody leaves: no pass over the (R, N, N) trust
+            lost = (active & ~leaving)[:, :, None] & leaving[:, None, :]
+            model.trust = np.where(lost, np.clip(model.trust - council.trust_loss, 0, 1),
+                                   model.trust)
         np.einsum("rii->ri", model.trust)[...] = 1.0
         arr.participants = arr.participants & ~leaving
         arr.bad_years = np.where(leaving, 0, arr.bad_years)
@@ -220,4 +223,4 @@ def record_phase(model: SCOModel, year: int) -> None:
 def _trust_received(model: SCOModel) -> np.ndarray:
     """Mean trust the other economies place in each economy, ``(R, N)``."""
     off = ~np.eye(model.N, dtype=bool)
-    return (model.trust * off).sum(axis=1) / (model.N - 1)
+    return col_sums(model.trust * off) / (model.N - 1)
