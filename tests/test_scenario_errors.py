@@ -67,6 +67,12 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
         "trade_creation_usd")),
     # The error is in the parent file, so it is reported there, not in the child.
     "extends_child": ("extends_parent", 5, "parameters.growth.volatility_scale", (">= 0", "-1")),
+    # A problem between two fields is reported where the child wrote one of them (before:
+    # years_start_child was reported at the parent's `end`, a line the user did not touch).
+    "years_start_child": ("years_start_child", 5, "years.start", (
+        "start 2032 is after end 2030", "start must be <= end")),
+    "years_end_child": ("years_end_child", 4, "years.end", (
+        "end 2020 is before start 2025", "end must be >= start")),
 }
 
 
@@ -91,7 +97,7 @@ def test_fixture_error(fixture: str) -> None:
 
 def test_every_bad_fixture_is_covered() -> None:
     stems = {p.stem for p in BAD.glob("*.yaml")}
-    helpers = {"cycle_b", "extends_parent", "many"}
+    helpers = {"cycle_b", "extends_parent", "many", "years_parent"}
     assert stems - helpers == set(CASES)
 
 
@@ -119,3 +125,40 @@ def test_top_level_file_not_found() -> None:
     assert item.file == "no/such/file.yaml" and item.line is None
     assert "file not found" in item.message
     assert str(item).startswith("no/such/file.yaml: <root>: file not found")
+
+
+def test_a_cross_field_error_points_at_the_override_that_caused_it() -> None:
+    """Written in the parent (start and end both there), the problem is the parent's; set
+    by an override, it is the override's, whichever of the two fields it sets."""
+    parent = BAD / "years_parent.yaml"
+    for field, value, said in (("years.start", 2031, "start 2031 is after end 2030"),
+                               ("years.end", 2024, "end 2024 is before start 2025")):
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(parent, overrides={field: value})
+        (item,) = info.value.errors
+        assert (item.file, item.line, item.path) == ("<override>", 1, field), str(info.value)
+        assert said in item.message
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "years_start_child.yaml", overrides={"years.end": 2031})
+    # the child's start (2032) against the override's end: the override is the later word
+    (item,) = info.value.errors
+    assert (item.file, item.path) == ("<override>", "years.end"), str(info.value)
+
+
+def test_years_cut_short_by_an_override_point_at_it_not_at_what_they_leave_out() -> None:
+    """A proposal's phase-in years and dated events outside the years an override sets are
+    reported at the override (said from the years' side), one line per entry left out."""
+    shipped = Path(__file__).parents[1] / "scenarios" / "customs_union_shocks.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(shipped, overrides={"years.end": 2027})
+    errs = info.value.errors
+    assert errs and all((e.file, e.line, e.path) == ("<override>", 1, "years.end")
+                        for e in errs), str(info.value)
+    text = str(info.value)
+    assert "leaves out the phase-in year 2028 of proposal 'sco_cu'" in text
+    assert "leaves out events[1] (border_clash) in 2028" in text
+    # the same entries written outside the years in one file are reported where they are
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "year_range.yaml", overrides={"seed": 3})
+    (item,) = info.value.errors
+    assert item.path == "events[0].year" and item.file.endswith("year_range.yaml")

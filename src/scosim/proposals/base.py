@@ -158,11 +158,16 @@ class ProposalType(SweptValues):
     @classmethod
     def check(
         cls, proposal: ProposalSpec, scenario: Any
-    ) -> list[tuple[tuple[str | int, ...], str]]:
+    ) -> list[tuple[Any, ...]]:
         """Cross-field checks against the whole scenario (default: none).
 
         Returns:
-            ``(location relative to the proposal, message)`` pairs.
+            ``(location relative to the proposal, message)`` pairs. A problem between
+            the proposal and another part of the scenario may add a third element,
+            ``[(location in the scenario, message), ...]``, the same problem said from
+            that part's side (e.g. ``(("years", "end"), "end 2027 leaves out ...")``):
+            the error is then reported where the most derived file or a ``--set``
+            override wrote one of them (:class:`scosim.scenario.values.Issues`).
         """
         return []
 

@@ -51,7 +51,7 @@ __all__ = [
     "spec_issues",
 ]
 
-Issue = tuple[tuple[str | int, ...], str]
+Issue = tuple[Any, ...]  # (location, message[, [(other location, message), ...]])
 
 #: Decision rules under which participation is opt-in: those who said no (or were
 #: not there) may join an arrangement in force at a later summit.
@@ -169,10 +169,16 @@ def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
                 f"{code} is not a participant of {p.id!r}; participants: {', '.join(parts)}")))
     if p.phase_in is not None:
         yrs = scenario.years
+        span = f"{yrs.start}-{yrs.end}"
         for y in p.phase_in.years:
             if y not in yrs:
+                # said from the years' side too: a --set years.end=... is pointed at
+                side, bound = (("end", f"end {yrs.end}") if y > yrs.end
+                               else ("start", f"start {yrs.start}"))
+                other = (("years", side), f"{bound} leaves out the phase-in year {y} of "
+                         f"proposal {p.id!r}; the simulated years {span} must include it")
                 issues.append((("phase_in", y), f"phase-in year {y} is outside the simulated "
-                               f"years {yrs.start}-{yrs.end}"))
+                               f"years {span}", [other]))
     return issues
 
 

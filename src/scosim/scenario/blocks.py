@@ -47,7 +47,9 @@ class Years(BaseModel):
     def _order(self) -> Years:
         if self.end < self.start:
             raise Issues([(("end",), f"end {self.end} is before start {self.start}; "
-                                    "end must be >= start")])
+                                    "end must be >= start",
+                           [(("start",), f"start {self.start} is after end {self.end}; "
+                                         "start must be <= end")])])
         if self.end - self.start + 1 > 100:
             raise Issues([(("end",), f"{self.end - self.start + 1} years; at most 100 allowed")])
         return self

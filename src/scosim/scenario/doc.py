@@ -18,6 +18,17 @@ class _Doc:
     def __init__(self, data: Any, origins: dict[Loc, Origin]) -> None:
         self.data = data
         self.origins = origins
+        #: The files merged into this document, the most derived first (a scenario
+        #: before the file it extends).
+        self.files: list[str] = sorted({f for f, _ in origins.values()})
+
+    def rank(self, file: str) -> int:
+        """How derived ``file`` is in this document (lower: more derived).
+
+        0 is the file validated, larger the files it extends; -1 anything written after
+        all files (a ``--set`` override).
+        """
+        return self.files.index(file) if file in self.files else -1
 
     def origin(self, loc: Loc) -> Origin:
         """Origin of ``loc`` or of its nearest ancestor that has one."""

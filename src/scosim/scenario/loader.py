@@ -305,6 +305,7 @@ def _load_chain(
     base.data.pop("extends", None)
     base.origins.pop(("extends",), None)
     _merge(base, doc, ())
+    base.files = [*doc.files, *base.files]
     return base, []
 
 

@@ -287,9 +287,16 @@ def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
         ctx = err.get("ctx") or {}
         inner = ctx.get("error")
         if err["type"] == "value_error" and isinstance(inner, Issues):
-            for rel, msg in inner.issues:
-                loc, _ = _clean_loc((*err["loc"], *rel), doc.data)
-                out.append(ErrorItem(*doc.origin(loc), format_path(loc), msg))
+            for issue in inner.issues:
+                sides = [(issue[0], issue[1]), *(issue[2] if len(issue) > 2 else ())]
+                placed = []
+                for rel, msg in sides:
+                    loc, _ = _clean_loc((*err["loc"], *rel), doc.data)
+                    placed.append((doc.origin(loc), loc, msg))
+                # A problem between fields is reported where the most derived file (or
+                # an override) wrote one of them: the line the user changed.
+                origin, loc, msg = min(placed, key=lambda p: doc.rank(p[0][0]))
+                out.append(ErrorItem(*origin, format_path(loc), msg))
             continue
         loc, _ = _clean_loc(err["loc"], doc.data)
         if err["type"] == "union_tag_invalid":

@@ -82,25 +82,37 @@ def empty_list() -> list[Any]:
     return []
 
 
+#: Where a cross-field problem is reported: ``(relative location, message)``, optionally
+#: followed by other ``(location, message)`` pairs saying the same from another field's
+#: side (see :class:`Issues`).
+Issue = tuple[Any, ...]
+
+
 class Issues(ValueError):
     """Several problems found by one cross-field validator.
 
     Attributes:
         issues: ``(relative location, message)`` pairs; the location is relative
-            to the model whose validator raised.
+            to the model whose validator raised. A problem between two fields can add a
+            third element, ``[(other location, message), ...]``: the same problem said
+            from the other fields' side. The error is then reported at whichever of the
+            fields was written in the most derived file (the scenario validated before
+            the files it extends, a ``--set`` override before both), so a user who
+            changes ``years.start`` in a file extending the baseline is pointed at that
+            line, not at the baseline's ``end``.
     """
 
-    def __init__(self, issues: list[tuple[tuple[str | int, ...], str]]) -> None:
+    def __init__(self, issues: list[Issue]) -> None:
         self.issues = issues
         super().__init__(
-            "; ".join(f"{'.'.join(map(str, loc)) or '<root>'}: {msg}" for loc, msg in issues)
+            "; ".join(f"{'.'.join(map(str, i[0])) or '<root>'}: {i[1]}" for i in issues)
         )
 
-    def __reduce__(self) -> tuple[type, tuple[list[tuple[tuple[str | int, ...], str]]]]:
+    def __reduce__(self) -> tuple[type, tuple[list[Issue]]]:
         return type(self), (self.issues,)
 
 
-def _raise_issues(issues: list[tuple[tuple[str | int, ...], str]]) -> None:
+def _raise_issues(issues: list[Issue]) -> None:
     if issues:
         raise Issues(issues)
 
