@@ -26,6 +26,7 @@ from scosim.scenario.schema import (
     _yv_check,
     check_cet,
     empty_list,
+    outside_years,
 )
 
 __all__ = [
@@ -169,16 +170,13 @@ def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
                 f"{code} is not a participant of {p.id!r}; participants: {', '.join(parts)}")))
     if p.phase_in is not None:
         yrs = scenario.years
-        span = f"{yrs.start}-{yrs.end}"
         for y in p.phase_in.years:
             if y not in yrs:
                 # said from the years' side too: a --set years.end=... is pointed at
-                side, bound = (("end", f"end {yrs.end}") if y > yrs.end
-                               else ("start", f"start {yrs.start}"))
-                other = (("years", side), f"{bound} leaves out the phase-in year {y} of "
-                         f"proposal {p.id!r}; the simulated years {span} must include it")
-                issues.append((("phase_in", y), f"phase-in year {y} is outside the simulated "
-                               f"years {span}", [other]))
+                issues.append(outside_years(
+                    ("phase_in", y), y, yrs,
+                    f"phase-in year {y} is outside the simulated years {yrs.start}-{yrs.end}",
+                    f"the phase-in year {y} of proposal {p.id!r}"))
     return issues
 
 

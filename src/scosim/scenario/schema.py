@@ -109,9 +109,6 @@ from scosim.scenario.values import (
     CodeList as CodeList,
 )
 from scosim.scenario.values import (
-    Issue as Issue,
-)
-from scosim.scenario.values import (
     Issues as Issues,
 )
 from scosim.scenario.values import (
@@ -154,6 +151,9 @@ from scosim.scenario.values import (
     empty_list as empty_list,
 )
 from scosim.scenario.values import not_imported
+from scosim.scenario.values import (
+    outside_years as outside_years,
+)
 
 __all__ = [
     "ECONOMIES",
@@ -397,8 +397,10 @@ class Scenario(BaseModel):
             else:
                 seen[p.id] = i
             if p.year not in yrs:
-                issues.append(_outside((*loc, "year"), p.year, yrs, span,
-                                       f"proposals[{i}] ({p.id!r})"))
+                issues.append(outside_years(
+                    (*loc, "year"), p.year, yrs,
+                    f"year {p.year} is outside the simulated years {span}",
+                    f"proposals[{i}] ({p.id!r}) in {p.year}"))
             # Type-specific checks against the whole scenario, through the registry.
             from scosim.proposals import type_check
 
@@ -408,8 +410,10 @@ class Scenario(BaseModel):
 
         for i, e in enumerate(self.events):
             if e.year not in yrs:
-                issues.append(_outside(("events", i, "year"), e.year, yrs, span,
-                                       f"events[{i}] ({e.type})"))
+                issues.append(outside_years(
+                    ("events", i, "year"), e.year, yrs,
+                    f"year {e.year} is outside the simulated years {span}",
+                    f"events[{i}] ({e.type}) in {e.year}"))
         issues += _network_year_issues(self.parameters.network, yrs, span)
         issues += indicator_issues(self)
         _raise_issues(issues)
@@ -543,17 +547,3 @@ def _network_year_issues(network: Any, yrs: Any, span: str) -> list[tuple[Any, s
                 issues.append(((*base, "instability", code, y), f"year {y} is after the "
                                f"simulated years {span}, so it would change nothing"))
     return issues
-
-
-def _outside(loc: tuple[str | int, ...], year: int, yrs: Any, span: str, what: str) -> Issue:
-    """A dated entry outside the simulated years, said from the entry's side and the years'.
-
-    Reported where the most derived file or an override wrote one of the two (:class:`Issues`):
-    a ``--set years.end=...`` that cuts a proposal's year off is pointed at, not the proposal.
-    """
-    end = year > yrs.end
-    side = ("years", "end") if end else ("years", "start")
-    bound = f"end {yrs.end}" if end else f"start {yrs.start}"
-    return (loc, f"year {year} is outside the simulated years {span}",
-            [(side, f"{bound} leaves out {what} in {year}; the simulated years {span} must "
-                    "include it")])

@@ -112,6 +112,29 @@ class Issues(ValueError):
         return type(self), (self.issues,)
 
 
+def outside_years(loc: tuple[str | int, ...], year: int, yrs: Any, message: str,
+                  what: str) -> Issue:
+    """A dated entry outside the simulated years ``yrs``, said from both sides.
+
+    Args:
+        loc: Where the entry's year is written (relative to the validating model).
+        year: The entry's year.
+        yrs: The scenario's ``Years``.
+        message: What is wrong, from the entry's side.
+        what: The entry as the years' side names it (e.g. ``"events[1] (border_clash)
+            in 2028"``).
+
+    Returns:
+        An :class:`Issues` entry whose other side is ``years.end`` (or ``years.start``)
+        relative to the scenario: reported at an override or a derived file's years when
+        those cut the entry off.
+    """
+    side, bound = (("end", f"end {yrs.end}") if year > yrs.end
+                   else ("start", f"start {yrs.start}"))
+    return (loc, message, [(("years", side), f"{bound} leaves out {what}; the simulated "
+                                             f"years {yrs.start}-{yrs.end} must include it")])
+
+
 def _raise_issues(issues: list[Issue]) -> None:
     if issues:
         raise Issues(issues)
