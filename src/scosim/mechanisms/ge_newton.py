@@ -143,7 +143,6 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
     oms = p.one_minus_sigma[:, :, None]
     w = np.exp(u)
     m = _sales_shares(p, st)  # (B,N,N) i,j: sales per unit of j's expenditure
-    eye = np.eye(n)[None]
     if p.ratio:
         wh = w * p.h
         swy = st.s_out.sum(axis=1, keepdims=True)
@@ -171,6 +170,7 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
                 * dkappa[:, None, :]
     else:
         # general sharing S: E' = (I - S diag(a))^-1 B
+        eye = np.eye(n)[None]
         pin = _pin(p, st)
         term1 = oms * (eye * st.f[:, :, None]
                        - (m * st.e_new[:, None, :]) @ pin.transpose(0, 2, 1))
