@@ -27,13 +27,13 @@ def _problem(monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: bool,
         s = rng.uniform(0.0, 1.0, (runs, n, n)) + 2.0 * np.eye(n)
         share = s / s.sum(axis=-2, keepdims=True)
     seen: list[ge_newton._Problem] = []
-    real = trade._newton
+    real = ge_newton._newton
 
     def capture(p: ge_newton._Problem, tol: float, max_iter: int):  # noqa: ANN202
         seen.append(p)
         return real(p, tol, max_iter)
 
-    monkeypatch.setattr(trade, "_newton", capture)
+    monkeypatch.setattr(ge_newton, "_newton", capture)
     trade.solve_ge(x, sigma=rng.uniform(3.0, 7.0, runs), tariffs=tau, new_tariffs=tau_new,
                    cost_change=cost, revenue_sharing=share, deficits=deficits,
                    numeraire=numeraire)

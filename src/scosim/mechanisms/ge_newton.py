@@ -3,18 +3,21 @@
 Market clearing of the one-sector Armington model in changes, solved for log
 factory-gate prices by a damped Newton method with an analytic Jacobian,
 vectorised over a flattened batch axis ``B``; batch elements leave the
-computation once converged. ``solve_ge`` validates and flattens the inputs into a
-:class:`_Problem` and turns the solution into a ``GEResult``; see
-``docs/trade.md`` for the equations.
+computation once converged. ``solve_ge`` validates the inputs and picks the
+elements whose tariffs, costs or sharing change; :func:`solve_flat` gathers them
+into a :class:`_Problem`, solves it and returns the solution's fields of a
+``GEResult``; see ``docs/trade.md`` for the equations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.linsolve import solve_each
 
 FloatArray = NDArray[np.float64]
@@ -308,3 +311,92 @@ _STATE_FIELDS = ("wpow", "den", "a", "kappa", "e_new", "f", "s_out", "resid", "g
 def _assign(dst: _State, idx: NDArray[np.intp], src: _State) -> None:
     for field in _STATE_FIELDS:
         getattr(dst, field)[idx] = getattr(src, field)
+
+
+def solve_flat(
+    x: FloatArray, flat: Any, s_arr: FloatArray, pi: FloatArray,
+    log_t_hat: tuple[NDArray[np.intp], FloatArray | None], tau_next: FloatArray | None,
+    sh_in: FloatArray | None, accounts: tuple[FloatArray, ...], ratio: bool,
+    num_idx: int | None, tol: float, max_iter: int, batch: tuple[int, ...] | None,
+) -> dict[str, Any]:
+    """Newton's solution and its accounts for the elements ``flat`` gathers (flat, B first).
+
+    Args:
+        x: Baseline flows on their own shape.
+        flat: Broadcasts an argument to the batch and gathers the solved elements.
+        s_arr: Elasticities on their own shape.
+        pi: Baseline import shares on the flows' own shape.
+        log_t_hat: ``(cols, log t_hat[..., :, cols])`` from :func:`_log_t_hat`.
+        tau_next: Counterfactual tariffs, or None for none.
+        sh_in: Revenue sharing, or None for each keeping its own.
+        accounts: Baseline ``(E, Y, R, D)`` of the solved elements, each ``(B, N)``.
+        ratio: The ratio deficit closure.
+        num_idx: The numeraire's index, or None for world output.
+        tol: Newton's tolerance.
+        max_iter: Newton's iteration limit.
+        batch: The batch shape of the call when every element is solved, else None.
+
+    Returns:
+        Every ``GEResult`` field that depends on the solution, flat with the solved
+        elements first (the caller sets NaN where one did not converge).
+    """
+    n = x.shape[-1]
+    nn = (n, n)
+    cols, log_t = log_t_hat
+    ef, yf, rf, df = accounts
+    oms = (1.0 - flat(s_arr, ()))[:, None]
+    pif = flat(pi, nn)
+    if log_t is None:
+        a_base = pif
+    else:
+        # pi * t_hat^(1-sigma), computed on the changed columns only (x * 1 = x elsewhere)
+        a_base = pif.copy()
+        a_base[:, :, cols] = pif[:, :, cols] * np.exp(
+            oms[:, :, None] * flat(log_t, (n, cols.size)))
+    inv_new = None if tau_next is None else flat(1.0 / (1.0 + tau_next), nn)
+    # Identity sharing (None here) takes the closed-form path: the same equilibrium
+    # without two batched linear solves per Newton step.
+    shf = None if sh_in is None else flat(sh_in, nn)
+    prob = _Problem(
+        a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
+        inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
+        ratio=ratio, numeraire=num_idx,
+        drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(len(yf), num_idx),
+    )
+    u, conv, iters, resid, st = _newton(prob, tol, max_iter)
+
+    w = np.exp(u)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_hat = st.den ** (1.0 / oms)
+        # pi' E' = a_base w^(1-sigma)_i E'_j / den_j: one outer product, one pass
+        flows_new = prob.a_base * (st.wpow[:, :, None] * (st.e_new / st.den)[:, None, :])
+        collected = st.a * st.e_new
+        received = collected.copy() if shf is None else np.einsum("bjk,bk->bj", shf, collected)
+        # Laspeyres import price index over foreign suppliers' factory-gate prices
+        # (weights from the baseline flows on their own shape: shared baselines once)
+        imp = x * (1.0 - np.eye(n))
+        imp_tot = flat(col_sums(imp), (n,))
+        # sum_i imp_ij w_i / sum_i imp_ij, with a shared baseline not copied per run
+        if batch is not None:
+            imp_index = flat(np.einsum("...ij,...i->...j", imp, w.reshape(batch + (n,))), (n,))
+        else:
+            imp_index = np.einsum("...ij,...i->...j", imp if imp.ndim == 2 else flat(imp, nn), w)
+        imp_index = imp_index / np.where(imp_tot > 0, imp_tot, 1.0)
+        e_hat = st.e_new / ef
+    return {
+        "price_change": w,
+        "price_index_change": p_hat,
+        "expenditure_change": e_hat,
+        "welfare_change": e_hat / p_hat,
+        "real_gdp_change": w / p_hat,
+        "terms_of_trade_change": np.where(imp_tot > 0, w / imp_index, 1.0),
+        "flows": flows_new,
+        "tariff_revenue": collected,
+        "tariff_revenue_received": received,
+        "output": w * yf,
+        "expenditure": st.e_new,
+        "deficits": st.e_new - w * yf - received,
+        "converged": conv,
+        "iterations": iters,
+        "max_residual": resid,
+    }

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.mechanisms.axis_sums import col_sums, row_sums
-from scosim.mechanisms.ge_newton import _newton, _Problem
+from scosim.mechanisms.ge_newton import solve_flat
 
 __all__ = [
     "GEConvergenceError",
@@ -218,29 +218,33 @@ def _unit_or_none(value: ArrayLike | None, n: int, is_unit: Any) -> ArrayLike | 
 
 def _log_t_hat(
     tau: FloatArray | None, tau_new: FloatArray | None, d: FloatArray | None, n: int
-) -> tuple[NDArray[np.intp], FloatArray | None]:
-    """Importers whose ``t_hat`` differs from 1 somewhere, and ``log t_hat`` on them.
+) -> tuple[NDArray[np.intp], FloatArray | None, NDArray[np.bool_] | bool]:
+    """Importers whose ``t_hat`` differs from 1 somewhere, ``log t_hat`` on them, and where.
 
     Returns:
-        ``(cols, log_t)``: the columns ``j`` where some run changes a tariff or a cost,
-        and ``log t_hat[..., :, cols]``; ``(empty, None)`` when nothing changes.
+        ``(cols, log_t, moved)``: the columns ``j`` where some run changes a tariff or a
+        cost; ``log t_hat[..., :, cols]`` (``None`` when nothing changes); and whether
+        each element of the arguments' broadcast leading axes changes anything (a bool
+        array of those axes, or a plain bool when they have none).
     """
     changed = np.zeros(n, dtype=bool)
-    if tau_new is not None:
-        diff = tau_new != (0.0 if tau is None else tau)
+    moved: NDArray[np.bool_] | bool = False
+    for diff in (None if tau_new is None else tau_new != (0.0 if tau is None else tau),
+                 None if d is None else d != 1.0):
+        if diff is None:
+            continue
         changed |= diff.reshape(-1, n, n).any(axis=(0, 1))
-    if d is not None:
-        changed |= (d != 1.0).reshape(-1, n, n).any(axis=(0, 1))
+        moved = moved | diff.reshape(diff.shape[:-2] + (n * n,)).any(axis=-1)
     cols = np.flatnonzero(changed)
     if cols.size == 0:
-        return cols, None
+        return cols, None, moved
     log_t: FloatArray | float = 0.0
     if tau_new is not None:
         log_t = np.log1p(tau_new[..., cols]) - (
             0.0 if tau is None else np.log1p(tau[..., cols]))
     if d is not None:
         log_t = log_t + np.log(d[..., cols])
-    return cols, np.asarray(log_t, dtype=np.float64)
+    return cols, np.asarray(log_t, dtype=np.float64), moved
 
 
 def solve_ge(
@@ -263,6 +267,9 @@ def solve_ge(
     ``pi'[i, j] = pi[i, j] (w_hat[i] t_hat[i, j])^(1-sigma) / P_hat[j]^(1-sigma)``
     is solved by a damped Newton method on log prices with an analytic Jacobian,
     vectorised over the batch; batch elements leave the computation once converged.
+    A batch element whose tariffs, costs and revenue sharing are all unchanged is not
+    solved: it gets the exact identity (every change 1, flows, revenue, output,
+    expenditure and deficits those of the baseline, 0 iterations, residual 0).
 
     Expenditure ``E'[j] = B[j] + R'_received[j]`` where ``R'_received = S @ R'`` and
     ``R'[k] = sum_i tau'[i, k]/(1+tau'[i, k]) pi'[i, k] E'[k]``, and
@@ -392,117 +399,127 @@ def solve_ge(
     if np.any(y <= 0):
         raise ValueError("flows: every exporter needs positive output (row sums > 0); "
                          "found a zero row")
-    pi = x / e[..., None, :]
+    if deficits == "ratio" and np.any(y + d0 <= 0):
+        raise ValueError("deficits='ratio' needs positive non-tariff expenditure E - R for "
+                         "every country")
     tau_next = tau_in if tau_new_in is None else tau_new_in
     # log t_hat on the importers whose tariffs or costs change in some run (the others'
     # t_hat is 1): logs and powers are the costliest passes of the set-up
-    cols, log_t = _log_t_hat(tau_in, tau_new_in, d_in, n)
+    cols, log_t, moved = _log_t_hat(tau_in, tau_new_in, d_in, n)
+    if sh_in is not None:
+        moved = moved | (sh_in != np.eye(n)).reshape(sh_in.shape[:-2] + (n * n,)).any(axis=-1)
 
     bsz = int(np.prod(batch)) if batch else 1
+    # An element whose tariffs, costs and sharing are all unchanged has the identity as
+    # its exact equilibrium (every change 1, the baseline's own accounts): it is not
+    # solved, so its numbers are exact rather than Newton's rounding noise.
+    solve_idx = np.flatnonzero(np.broadcast_to(moved, batch).reshape(bsz))
+    sel = None if solve_idx.size == bsz else solve_idx
 
-    def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
+    def flat_all(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
         return np.ascontiguousarray(np.broadcast_to(arr, batch + trailing)).reshape(
             (bsz,) + trailing)
 
-    nn = (n, n)
-    sig = flat(s_arr, ())
-    oms = (1.0 - sig)[:, None]
-    pif = flat(pi, nn)
-    if log_t is None:
-        a_base = pif
-    else:
-        # pi * t_hat^(1-sigma), computed on the changed columns only (x * 1 = x elsewhere)
-        a_base = pif.copy()
-        a_base[:, :, cols] = pif[:, :, cols] * np.exp(
-            oms[:, :, None] * flat(log_t, (n, cols.size)))
-    inv_new = None if tau_next is None else flat(1.0 / (1.0 + tau_next), nn)
-    ef, yf, rf, df = flat(e, (n,)), flat(y, (n,)), flat(r0, (n,)), flat(d0, (n,))
-    # Identity sharing (None here) takes the closed-form path: the same equilibrium
-    # without two batched linear solves per Newton step.
-    shf = None if sh_in is None else flat(sh_in, nn)
-    prob = _Problem(
-        a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
-        inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
-        ratio=deficits == "ratio", numeraire=num_idx,
-        drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(bsz, num_idx),
-    )
-    if prob.ratio and np.any(prob.h <= 0):
-        raise ValueError("deficits='ratio' needs positive non-tariff expenditure E - R for "
-                         "every country")
+    def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
+        # the elements solved: all of them, or a gathered copy of the moved ones
+        if sel is None:
+            return flat_all(arr, trailing)
+        return np.broadcast_to(arr, batch + trailing).reshape((bsz,) + trailing)[sel]
 
-    u, conv, iters, resid, st = _newton(prob, float(tol), int(max_iter))
-    if not conv.all() and on_fail == "raise":
-        bad = np.flatnonzero(~conv)
-        shown = ", ".join(f"{i}: {resid[i]:.3g}" for i in bad[:10])
+    nn = (n, n)
+    ef_all, yf_all = flat_all(e, (n,)), flat_all(y, (n,))
+    rf_all, df_all = flat_all(r0, (n,)), flat_all(d0, (n,))
+    if solve_idx.size:
+        sub = (slice(None) if sel is None else sel)
+        sol = solve_flat(
+            x, flat, s_arr, x / e[..., None, :], (cols, log_t), tau_next, sh_in,
+            (ef_all[sub], yf_all[sub], rf_all[sub], df_all[sub]), deficits == "ratio",
+            num_idx, float(tol), int(max_iter), batch if sel is None else None)
+    else:
+        sol = None
+    if sol is not None and not sol["converged"].all() and on_fail == "raise":
+        bad_sub = np.flatnonzero(~sol["converged"])
+        bad, resid_bad = solve_idx[bad_sub], sol["max_residual"][bad_sub]
+        shown = ", ".join(f"{i}: {r:.3g}" for i, r in zip(bad[:10], resid_bad[:10], strict=True))
         raise GEConvergenceError(
             f"solve_ge did not converge for {bad.size} of {bsz} batch elements "
             f"(tol={tol}, max_iter={max_iter}); index: residual -> {shown}",
-            bad, resid[bad])
+            bad, resid_bad)
+    if sol is not None:
+        _check_sane(sol, solve_idx)
 
-    w = np.exp(u)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p_hat = st.den ** (1.0 / oms)
-        # pi' E' = a_base w^(1-sigma)_i E'_j / den_j: one outer product, one pass
-        flows_new = prob.a_base * (st.wpow[:, :, None] * (st.e_new / st.den)[:, None, :])
-        collected = st.a * st.e_new
-        received = collected.copy() if shf is None else np.einsum("bjk,bk->bj", shf, collected)
-        e_hat = st.e_new / ef
-        welfare = e_hat / p_hat
-        real_gdp = w / p_hat
-        # Laspeyres import price index over foreign suppliers' factory-gate prices
-        # (weights from the baseline flows on their own shape: shared baselines once)
-        imp = x * (1.0 - np.eye(n))
-        imp_tot = flat(col_sums(imp), (n,))
-        # sum_i imp_ij w_i / sum_i imp_ij, with the batch's shape of w and the flows'
-        # own (a shared baseline is not copied per run)
-        imp_index = np.einsum("...ij,...i->...j", imp, w.reshape(batch + (n,)))
-        imp_index = flat(imp_index, (n,)) / np.where(imp_tot > 0, imp_tot, 1.0)
-        tot = np.where(imp_tot > 0, w / imp_index, 1.0)
-        new_output = w * yf
-        new_def = st.e_new - new_output - received
+    identity = {
+        "price_change": None, "price_index_change": None, "expenditure_change": None,
+        "welfare_change": None, "real_gdp_change": None, "terms_of_trade_change": None,
+        "flows": lambda: np.array(flat_all(x, nn), copy=True),
+        "tariff_revenue": rf_all.copy, "tariff_revenue_received": rf_all.copy,
+        "output": yf_all.copy, "expenditure": ef_all.copy, "deficits": df_all.copy,
+        "converged": lambda: np.ones(bsz, dtype=bool),
+        "iterations": lambda: np.zeros(bsz, dtype=np.int64),
+        "max_residual": lambda: np.zeros(bsz),
+    }
+    ok = np.ones(bsz, dtype=bool)
+    if sol is not None:
+        ok[solve_idx] = sol["converged"]
 
-    ok = conv
-    if ok.any():
+    def out(name: str) -> NDArray[Any]:
+        make = identity[name]
+        if sol is None or sel is not None:
+            full = np.ones((bsz, n)) if make is None else make()
+            if sol is not None:
+                full[sel] = sol[name]
+        else:
+            full = sol[name]  # freshly computed: masked in place, no copy
+        if name not in ("converged", "iterations", "max_residual") and not ok.all():
+            full[~ok] = np.nan
+        return full.reshape(batch + full.shape[1:])
+
+    return GEResult(
+        price_change=out("price_change"),
+        price_index_change=out("price_index_change"),
+        expenditure_change=out("expenditure_change"),
+        welfare_change=out("welfare_change"),
+        real_gdp_change=out("real_gdp_change"),
+        terms_of_trade_change=out("terms_of_trade_change"),
+        flows=out("flows"),
+        tariff_revenue=out("tariff_revenue"),
+        tariff_revenue_received=out("tariff_revenue_received"),
+        baseline_tariff_revenue=rf_all.reshape(batch + (n,)).copy(),
+        output=out("output"),
+        expenditure=out("expenditure"),
+        baseline_output=yf_all.reshape(batch + (n,)).copy(),
+        baseline_expenditure=ef_all.reshape(batch + (n,)).copy(),
+        deficits=out("deficits"),
+        baseline_deficits=df_all.reshape(batch + (n,)).copy(),
+        converged=out("converged"),
+        iterations=out("iterations"),
+        max_residual=out("max_residual"),
+    )
+
+
+def _check_sane(sol: dict[str, Any], idx: NDArray[np.intp]) -> None:
+    """Raise :class:`GESanityError` for a converged element with impossible numbers.
+
+    Args:
+        sol: The flat solution of :func:`scosim.mechanisms.ge_newton.solve_flat`.
+        idx: Each solved element's flat index in the call's batch (for the message).
+    """
+    ok = sol["converged"]
+    if not ok.any():
+        return
+    w, p_hat, flows_new = sol["price_change"], sol["price_index_change"], sol["flows"]
+    with np.errstate(invalid="ignore"):
         good_w = np.all(np.isfinite(w) & (w > 0), axis=1)
         bad_p = ~(good_w & np.all(np.isfinite(p_hat) & (p_hat > 0), axis=1))
         # non-finite somewhere <=> a non-finite row sum (NaN and inf propagate); one pass
         # for the sign and one for the sums instead of three
         bad_f = ~(np.all(np.isfinite(row_sums(flows_new)), axis=1)
                   & (flows_new.min(axis=(1, 2)) >= 0))
-        bad_w = ~np.all(np.isfinite(welfare), axis=1)
-        for label, mask in (("non-positive or non-finite prices", bad_p),
-                            ("negative or non-finite flows", bad_f),
-                            ("non-finite welfare", bad_w)):
-            hit = np.flatnonzero(mask & ok)
-            if hit.size:
-                raise GESanityError(f"solve_ge produced {label} for batch elements "
-                                    f"{hit[:10].tolist()}")
-
-    def out(arr: FloatArray, trailing: int) -> FloatArray:
-        # Every array passed here is freshly computed: mask in place, no copy.
-        arr = np.asarray(arr, dtype=np.float64)
-        if not ok.all():
-            arr[~ok] = np.nan
-        return arr.reshape(batch + arr.shape[1:1 + trailing] if trailing else batch)
-
-    return GEResult(
-        price_change=out(w, 1),
-        price_index_change=out(p_hat, 1),
-        expenditure_change=out(e_hat, 1),
-        welfare_change=out(welfare, 1),
-        real_gdp_change=out(real_gdp, 1),
-        terms_of_trade_change=out(tot, 1),
-        flows=out(flows_new, 2),
-        tariff_revenue=out(collected, 1),
-        tariff_revenue_received=out(received, 1),
-        baseline_tariff_revenue=rf.reshape(batch + (n,)).copy(),
-        output=out(new_output, 1),
-        expenditure=out(st.e_new, 1),
-        baseline_output=yf.reshape(batch + (n,)).copy(),
-        baseline_expenditure=ef.reshape(batch + (n,)).copy(),
-        deficits=out(new_def, 1),
-        baseline_deficits=df.reshape(batch + (n,)).copy(),
-        converged=conv.reshape(batch),
-        iterations=iters.reshape(batch),
-        max_residual=resid.reshape(batch),
-    )
+        bad_w = ~np.all(np.isfinite(sol["welfare_change"]), axis=1)
+    for label, mask in (("non-positive or non-finite prices", bad_p),
+                        ("negative or non-finite flows", bad_f),
+                        ("non-finite welfare", bad_w)):
+        hit = idx[np.flatnonzero(mask & ok)]
+        if hit.size:
+            raise GESanityError(f"solve_ge produced {label} for batch elements "
+                                f"{hit[:10].tolist()}")
