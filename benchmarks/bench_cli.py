@@ -146,6 +146,26 @@ def import_ms(cmd: list[str], cwd: Path) -> float:
     return total / 1000.0
 
 
+def chosen(cmds: dict[str, list[str]], cases_arg: str) -> dict[str, list[str]]:
+    """The cases ``--cases`` names (all when empty), in the order of ``cmds``.
+
+    A chosen ``run-N`` brings its ``before-run-N`` twin along when there is one
+    (``--before-src``): the comparison needs both sides.
+
+    Raises:
+        ValueError: A name that is not a case.
+    """
+    wanted = [c for c in cases_arg.split(",") if c]
+    if not wanted:
+        return cmds
+    unknown = sorted(set(wanted) - set(cmds))
+    if unknown:
+        raise ValueError(f"--cases: unknown {', '.join(unknown)}; choose from "
+                         f"{', '.join(cmds)}")
+    wanted += [f"before-{c}" for c in wanted if f"before-{c}" in cmds]
+    return {k: v for k, v in cmds.items() if k in wanted}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the cases interleaved and write a JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -175,13 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.before_src:
             for n in sizes:
                 cmds[f"before-run-{n}"] = cmds[f"run-{n}"]
-        if args.cases:
-            wanted = [c for c in args.cases.split(",") if c]
-            unknown = sorted(set(wanted) - set(cmds))
-            if unknown:
-                ap.error(f"--cases: unknown {', '.join(unknown)}; choose from "
-                         f"{', '.join(cmds)}")
-            cmds = {k: v for k, v in cmds.items() if k in wanted}
+        try:
+            cmds = chosen(cmds, args.cases)
+        except ValueError as err:
+            ap.error(str(err))
         before = str(args.before_src.resolve()) if args.before_src else ""
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
         for rnd in range(1 - args.warmup, args.rounds + 1):
@@ -215,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                 [r["wall_s"] / f["wall_s"] for r, f in zip(runs, raw[first], strict=True)]),
         }
     for n in sizes if args.before_src else []:
+        if f"run-{n}" not in raw or f"before-run-{n}" not in raw:
+            continue
         now, old = raw[f"run-{n}"], raw[f"before-run-{n}"]
         result["cases"][f"before-run-{n}"]["wall_ratio_to_now"] = summarise(
             [b["wall_s"] / a["wall_s"] for a, b in zip(now, old, strict=True)])

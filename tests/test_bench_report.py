@@ -312,3 +312,16 @@ def test_report_shows_the_machines_ceiling_when_recorded(tmp_path: Path) -> None
             "dask 0.84 [0.80-0.85]") in report.render(tmp_path)
     head = report.headlines(tmp_path)["two-worker efficiency, 4,000 replications: process; Dask"]
     assert head.endswith("; the machine's ceiling (two local runs at once): 0.86 [0.84-0.88]")
+
+
+def test_cli_benchmark_keeps_the_before_twin_of_a_chosen_run_case() -> None:
+    bench = _bench("bench_cli")
+    cmds = {"version": ["v"], "run-10000": ["r"], "before-run-10000": ["b"], "list": ["l"]}
+    assert list(bench.chosen(cmds, "")) == list(cmds)
+    assert list(bench.chosen(cmds, "run-10000")) == ["run-10000", "before-run-10000"]
+    assert list(bench.chosen(cmds, "before-run-10000,run-10000")) == ["run-10000",
+                                                                      "before-run-10000"]
+    assert list(bench.chosen(cmds, "list,version")) == ["version", "list"]
+    with pytest.raises(ValueError, match="unknown run-5"):
+        bench.chosen(cmds, "run-5")
+
