@@ -1,12 +1,14 @@
 """Pairing a policy's rows with its baseline's, run by run, on the key columns.
 
 The helpers of :mod:`scosim.compare` (importable from there as before): checking
-two tidy tables, pairing them without a join or a sort (:func:`_pair`), and
-naming what could not be paired.
+that two runs can be paired (:func:`check_pairable`, their years), checking two tidy
+tables, pairing them without a join or a sort (:func:`_pair`), and naming what could
+not be paired.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -202,3 +204,55 @@ def _column(s: pd.Series, uniques: np.ndarray, codes: np.ndarray, rows: np.ndarr
 
     taken = pc.take(pa.array(list(uniques), pa.string()), pa.array(codes[rows]))
     return pd.array(taken, dtype=inferred)
+
+
+def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
+    """Raise :class:`PairingError` unless two runs can be compared run by run.
+
+    Pairing needs the same seed (run r then shares its random numbers in both)
+    and the same number of replications, and both runs finished.
+    """
+    for name, m in (("policy", policy_manifest), ("baseline", baseline_manifest)):
+        if m.get("status") != "complete":
+            raise PairingError(
+                f"the {name} run has status {m.get('status')!r}, not 'complete': "
+                "finish (resume) it before comparing"
+            )
+    # Every difference at once, said as the options to re-run with: one at a time sent
+    # the user back a second time when both differed.
+    differ = [k for k in ("seed", "replications")
+              if policy_manifest.get(k) != baseline_manifest.get(k)]
+    if differ:
+        def options(m: dict) -> str:
+            return " ".join(f"--{k} {m.get(k)}" for k in differ)
+
+        said = " and ".join(f"{k} ({policy_manifest.get(k)} vs {baseline_manifest.get(k)})"
+                            for k in differ)
+        name_p = policy_manifest.get("scenario", "the policy")
+        name_b = baseline_manifest.get("scenario", "the baseline")
+        raise PairingError(
+            f"policy and baseline have different {said}. Runs are paired by "
+            "index with common random numbers: run r of both must use the same seed and "
+            "the same replications, so the difference is the policy and not noise. "
+            f"Re-run the policy ({name_p}) with {options(baseline_manifest)} (or the "
+            f"baseline ({name_b}) with {options(policy_manifest)})."
+        )
+    if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
+        warnings.warn(
+            "policy and baseline used different data versions "
+            f"({policy_manifest.get('data_version')} vs {baseline_manifest.get('data_version')}); "
+            "differences mix the policy with the data change",
+            stacklevel=3,
+        )
+
+
+def _check_common_years(pm: dict, bm: dict) -> None:
+    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
+    yp, yb = pm.get("years"), bm.get("years")
+    if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
+        return  # older manifests: the tables decide
+    if max(yp[0], yb[0]) > min(yp[1], yb[1]):
+        raise PairingError(
+            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
+            "year; compare runs whose years overlap"
+        )

@@ -31,7 +31,12 @@ import pandas as pd
 
 from scosim import compare as cmp
 from scosim.compare import KEYS, Comparison, Method, PairingError
-from scosim.compare_pairs import BASELINE_ONLY, POLICY_ONLY
+from scosim.compare_pairs import (
+    BASELINE_ONLY,
+    POLICY_ONLY,
+    _check_common_years,
+    check_pairable,
+)
 from scosim.compare_shares import (
     apply_share_intervals,
     combine_flags,
@@ -90,9 +95,9 @@ def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None
 #: baseline is the policy run's own value.
 OWN_BASELINE: tuple[str, ...] = ("ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
                                  "trade_creation_usd", "trade_diversion_usd")
-#: A baseline whose every ``ev_usd`` lies within this of zero (US$) has no trade policy:
-#: its recorded EV is solver rounding (below 0.1 US$ in the shipped baseline), a policy's
-#: is billions.
+#: A baseline whose every ``ev_usd`` lies within this of zero (US$) has no trade policy: its
+#: EV is exactly 0 since 2026-12-04 (a GE element that changes nothing is not solved), and
+#: below US$0.1 of solver rounding in runs made before; a policy's is billions.
 ZERO_EV_USD = 1e3
 
 
@@ -124,46 +129,6 @@ def _as_zero(run: pd.DataFrame, own: Sequence[str]) -> pd.DataFrame:
     out = run.copy()
     out.loc[rows, "value"] = 0.0
     return out
-
-
-def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
-    """Raise :class:`PairingError` unless two runs can be compared run by run.
-
-    Pairing needs the same seed (run r then shares its random numbers in both)
-    and the same number of replications, and both runs finished.
-    """
-    for name, m in (("policy", policy_manifest), ("baseline", baseline_manifest)):
-        if m.get("status") != "complete":
-            raise PairingError(
-                f"the {name} run has status {m.get('status')!r}, not 'complete': "
-                "finish (resume) it before comparing"
-            )
-    # Every difference at once, said as the options to re-run with: one at a time sent
-    # the user back a second time when both differed.
-    differ = [k for k in ("seed", "replications")
-              if policy_manifest.get(k) != baseline_manifest.get(k)]
-    if differ:
-        def options(m: dict) -> str:
-            return " ".join(f"--{k} {m.get(k)}" for k in differ)
-
-        said = " and ".join(f"{k} ({policy_manifest.get(k)} vs {baseline_manifest.get(k)})"
-                            for k in differ)
-        name_p = policy_manifest.get("scenario", "the policy")
-        name_b = baseline_manifest.get("scenario", "the baseline")
-        raise PairingError(
-            f"policy and baseline have different {said}. Runs are paired by "
-            "index with common random numbers: run r of both must use the same seed and "
-            "the same replications, so the difference is the policy and not noise. "
-            f"Re-run the policy ({name_p}) with {options(baseline_manifest)} (or the "
-            f"baseline ({name_b}) with {options(policy_manifest)})."
-        )
-    if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
-        warnings.warn(
-            "policy and baseline used different data versions "
-            f"({policy_manifest.get('data_version')} vs {baseline_manifest.get('data_version')}); "
-            "differences mix the policy with the data change",
-            stacklevel=3,
-        )
 
 
 def _same_run(a: str | Path, b: str | Path) -> bool:
@@ -578,18 +543,6 @@ def _nothing() -> Any:
     raise PairingError(
         "policy and baseline share no (year, country, indicator): nothing to compare"
     )
-
-
-def _check_common_years(pm: dict, bm: dict) -> None:
-    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
-    yp, yb = pm.get("years"), bm.get("years")
-    if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
-        return  # older manifests: the tables decide
-    if max(yp[0], yb[0]) > min(yp[1], yb[1]):
-        raise PairingError(
-            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
-            "year; compare runs whose years overlap"
-        )
 
 
 def _check_indicators(wanted: Sequence[str], pol: _Side, base: _Side) -> None:
