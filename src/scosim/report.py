@@ -256,15 +256,15 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
         out.append(
             f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
             "against that year's baseline without the policy. Neither run has a trade "
-            "policy in force (each records only solver rounding, under US$ 1,000): it is "
+            "policy in force (every EV each records is within US$ 1,000 of zero): it is "
             "zero in both by construction, and no difference is shown."
         )
     elif own:
         out.append(
             f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
             "against that year's baseline without the policy. The baseline run has no trade "
-            "policy, so its EV is zero by construction (it records solver rounding, under "
-            "US$ 1,000, and no bloc total, having no bloc): the changes shown are the policy "
+            "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
+            "bloc total, having no bloc): the changes shown are the policy "
             "run's own EV. A bloc total counts only the runs in which the bloc existed that "
             "year (**runs** column)."
         )
