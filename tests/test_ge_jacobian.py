@@ -13,7 +13,18 @@ import scosim.mechanisms.trade as trade
 from scosim.mechanisms import ge_newton
 
 
-def _problem(monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: bool,
+def pooled(rng: np.random.Generator, runs: int, n: int) -> np.ndarray:
+    """Sharing matrices of one pool per run: members' columns all equal to shares ``s``."""
+    out = np.broadcast_to(np.eye(n), (runs, n, n)).copy()
+    for r in range(runs):
+        members = rng.permutation(n)[: 2 + r]
+        s = np.zeros(n)
+        s[members] = rng.uniform(0.1, 1.0, members.size)
+        out[r][:, members] = (s / s.sum())[:, None]
+    return out
+
+
+def _problem(monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: str,
              numeraire: str | int) -> ge_newton._Problem:
     """The flattened problem ``solve_ge`` hands its Newton solver for a random 6-economy world."""
     rng = np.random.default_rng(11)
@@ -23,9 +34,11 @@ def _problem(monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: bool,
     tau_new = tau * rng.uniform(0.0, 1.5, (runs, n, n))
     cost = rng.uniform(0.8, 1.2, (runs, n, n))
     share = None
-    if sharing:
+    if sharing == "dense":
         s = rng.uniform(0.0, 1.0, (runs, n, n)) + 2.0 * np.eye(n)
         share = s / s.sum(axis=-2, keepdims=True)
+    elif sharing == "pool":
+        share = pooled(rng, runs, n)
     seen: list[ge_newton._Problem] = []
     real = ge_newton._newton
 
@@ -49,13 +62,14 @@ def _system(p: ge_newton._Problem, u: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("numeraire", ["world", 2])
-@pytest.mark.parametrize("sharing", [False, True])
+@pytest.mark.parametrize("sharing", ["own", "dense", "pool"])
 @pytest.mark.parametrize("deficits", ["level", "ratio"])
 def test_analytic_jacobian_matches_central_differences(
-        monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: bool,
+        monkeypatch: pytest.MonkeyPatch, deficits: str, sharing: str,
         numeraire: str | int) -> None:
     p = _problem(monkeypatch, deficits, sharing, numeraire)
-    assert (p.share is not None) == sharing and p.ratio == (deficits == "ratio")
+    assert (p.share is not None) == (sharing == "dense") and p.ratio == (deficits == "ratio")
+    assert (p.pool is not None) == (sharing == "pool")
     b, n = p.y.shape
     u = np.random.default_rng(5).normal(0.0, 0.1, (b, n))
     st = ge_newton._evaluate(p, u)

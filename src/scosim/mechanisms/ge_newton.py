@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.linsolve import solve_each
+from scosim.mechanisms.revenue_pool import find_pool, pool_solve, pool_times
 
 FloatArray = NDArray[np.float64]
 
@@ -43,10 +44,12 @@ class _Problem:
     r_base: FloatArray  # (B,N) baseline revenue
     inv_new: FloatArray | None  # (B,N,N) 1/(1+tau'); None = no counterfactual tariffs
     ab_inv: FloatArray  # (B,N,N) a_base / (1+tau'), precomputed: the hot loop's one product
-    share: FloatArray | None  # (B,N,N) revenue sharing, None = own revenue
+    share: FloatArray | None  # (B,N,N) revenue sharing, None = own revenue (or a pool)
     ratio: bool
     numeraire: int | None  # None = world output
     drop_row: NDArray[np.intp]  # (B,) equation replaced by the normalisation
+    # sharing that is one pool (revenue_pool): (P, s), each (B,N); ``share`` is then None
+    pool: tuple[FloatArray, FloatArray] | None = None
 
 
 @dataclass
@@ -72,6 +75,7 @@ def _subset(p: _Problem, idx: NDArray[np.intp]) -> _Problem:
         ab_inv=p.ab_inv[idx],
         share=None if p.share is None else p.share[idx],
         ratio=p.ratio, numeraire=p.numeraire, drop_row=p.drop_row[idx],
+        pool=None if p.pool is None else (p.pool[0][idx], p.pool[1][idx]),
     )
 
 
@@ -99,7 +103,9 @@ def _evaluate(p: _Problem, u: FloatArray) -> _State:
     else:
         kappa = np.ones(u.shape[0])
         base = s_out + p.d
-    if p.share is None:
+    if p.pool is not None:
+        e_new = pool_solve(p.pool, a, base[:, :, None])[:, :, 0]
+    elif p.share is None:
         e_new = base / (1.0 - a)
     else:
         n = u.shape[1]
@@ -156,7 +162,7 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
         db_diag = st.s_out
         wh = dkappa = None
     diag = np.arange(n)
-    if p.share is None:
+    if p.share is None and p.pool is None:
         # With own revenue, E'_j = B_j / (1 - a_j) and d a_j / d u_k = (1-sigma) pi'_kj
         # (r_kj - a_j); both E'-channels collapse into one product:
         # dF/du = (1-sigma) [diag F - M diag(E'/(1-a)) M^T] + M diag(dB/(1-a)).
@@ -182,8 +188,11 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
         db = eye * db_diag[:, :, None]
         if dkappa is not None:
             db = db + wh[:, :, None] * dkappa[:, None, :]
-        lhs = eye - p.share * st.a[:, None, :]
-        de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
+        if p.pool is not None:  # one pool: a diagonal and a rank-one term (revenue_pool)
+            de = pool_solve(p.pool, st.a, db + pool_times(p.pool, st.e_new[:, :, None] * g))
+        else:
+            lhs = eye - p.share * st.a[:, None, :]
+            de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
         jac = term1 + m @ de
         jac /= st.f[:, :, None]
     # d log(F/S) / du = J_F / F - I  (log excess demand is close to linear in log prices,
@@ -357,10 +366,12 @@ def solve_flat(
     # Identity sharing (None here) takes the closed-form path: the same equilibrium
     # without two batched linear solves per Newton step.
     shf = None if sh_in is None else flat(sh_in, nn)
+    # a customs union's pool takes the closed form of revenue_pool, not LU solves
+    pool = None if shf is None else find_pool(shf)
     prob = _Problem(
         a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
-        inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new, share=shf,
-        ratio=ratio, numeraire=num_idx,
+        inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new,
+        share=shf if pool is None else None, pool=pool, ratio=ratio, numeraire=num_idx,
         drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(len(yf), num_idx),
     )
     u, conv, iters, resid, st = _newton(prob, tol, max_iter)
