@@ -93,9 +93,9 @@ def test_unchanged_elements_of_a_batch(deficits):
         for k in moved:
             assert res.iterations[k] > 0
             assert np.abs(res.welfare_change[k] - 1.0).max() > 1e-6  # really solved
-        # solved alone with the same arguments' kinds (identity sharing given as None
-        # takes another, closed-form path with other last bits)
-        for k in ((4,) if sharing is not None else moved):
+        # alone, each takes the path it takes in the batch: runs 1 and 3 keep their own
+        # revenue (the closed form) even beside run 4, which shares
+        for k in moved:
             alone = solve_ge(x[k], sigma=sigma[k], tariffs=tau, new_tariffs=new[k],
                              cost_change=cost[k],
                              revenue_sharing=None if sharing is None else sharing[k],

@@ -406,47 +406,56 @@ def solve_ge(
     # log t_hat on the importers whose tariffs or costs change in some run (the others'
     # t_hat is 1): logs and powers are the costliest passes of the set-up
     cols, log_t, moved = _log_t_hat(tau_in, tau_new_in, d_in, n)
+    shares = False
     if sh_in is not None:
-        moved = moved | (sh_in != np.eye(n)).reshape(sh_in.shape[:-2] + (n * n,)).any(axis=-1)
+        shares = (sh_in != np.eye(n)).reshape(sh_in.shape[:-2] + (n * n,)).any(axis=-1)
+        moved = moved | shares
 
     bsz = int(np.prod(batch)) if batch else 1
     # An element whose tariffs, costs and sharing are all unchanged has the identity as
     # its exact equilibrium (every change 1, the baseline's own accounts): it is not
-    # solved, so its numbers are exact rather than Newton's rounding noise.
-    solve_idx = np.flatnonzero(np.broadcast_to(moved, batch).reshape(bsz))
-    sel = None if solve_idx.size == bsz else solve_idx
+    # solved, so its numbers are exact rather than Newton's rounding noise. The others
+    # are solved in two groups: those that keep their own revenue (the closed form) and
+    # those that share it, so an element's path, and its bits, never depend on its batch.
+    moved_flat = np.broadcast_to(moved, batch).reshape(bsz)
+    shares_flat = np.broadcast_to(shares, batch).reshape(bsz)
+    groups = [(g, sh) for g, sh in ((np.flatnonzero(moved_flat & ~shares_flat), None),
+                                    (np.flatnonzero(shares_flat), sh_in)) if g.size]
 
     def flat_all(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
         return np.ascontiguousarray(np.broadcast_to(arr, batch + trailing)).reshape(
             (bsz,) + trailing)
 
-    def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
-        # the elements solved: all of them, or a gathered copy of the moved ones
-        if sel is None:
-            return flat_all(arr, trailing)
-        return np.broadcast_to(arr, batch + trailing).reshape((bsz,) + trailing)[sel]
+    def gather(idx: NDArray[np.intp]) -> Any:
+        def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
+            # the elements solved: all of them, or a gathered copy of some
+            if idx.size == bsz:
+                return flat_all(arr, trailing)
+            return np.broadcast_to(arr, batch + trailing).reshape((bsz,) + trailing)[idx]
+        return flat
 
     nn = (n, n)
     ef_all, yf_all = flat_all(e, (n,)), flat_all(y, (n,))
     rf_all, df_all = flat_all(r0, (n,)), flat_all(d0, (n,))
-    if solve_idx.size:
-        sub = (slice(None) if sel is None else sel)
-        sol = solve_flat(
-            x, flat, s_arr, x / e[..., None, :], (cols, log_t), tau_next, sh_in,
-            (ef_all[sub], yf_all[sub], rf_all[sub], df_all[sub]), deficits == "ratio",
-            num_idx, float(tol), int(max_iter), batch if sel is None else None)
-    else:
-        sol = None
-    if sol is not None and not sol["converged"].all() and on_fail == "raise":
-        bad_sub = np.flatnonzero(~sol["converged"])
-        bad, resid_bad = solve_idx[bad_sub], sol["max_residual"][bad_sub]
+    pi = x / e[..., None, :] if groups else x
+    solved = [(idx, solve_flat(
+        x, gather(idx), s_arr, pi, (cols, log_t), tau_next, sh,
+        (ef_all[idx], yf_all[idx], rf_all[idx], df_all[idx]), deficits == "ratio",
+        num_idx, float(tol), int(max_iter), batch if idx.size == bsz else None))
+        for idx, sh in groups]
+    failed = [(idx[~sol["converged"]], sol["max_residual"][~sol["converged"]])
+              for idx, sol in solved]
+    bad = np.concatenate([f[0] for f in failed]) if failed else np.zeros(0, dtype=np.intp)
+    if bad.size and on_fail == "raise":
+        resid_bad = np.concatenate([f[1] for f in failed])[np.argsort(bad)]
+        bad = np.sort(bad)
         shown = ", ".join(f"{i}: {r:.3g}" for i, r in zip(bad[:10], resid_bad[:10], strict=True))
         raise GEConvergenceError(
             f"solve_ge did not converge for {bad.size} of {bsz} batch elements "
             f"(tol={tol}, max_iter={max_iter}); index: residual -> {shown}",
             bad, resid_bad)
-    if sol is not None:
-        _check_sane(sol, solve_idx)
+    for idx, sol in solved:
+        _check_sane(sol, idx)
 
     identity = {
         "price_change": None, "price_index_change": None, "expenditure_change": None,
@@ -459,17 +468,16 @@ def solve_ge(
         "max_residual": lambda: np.zeros(bsz),
     }
     ok = np.ones(bsz, dtype=bool)
-    if sol is not None:
-        ok[solve_idx] = sol["converged"]
+    ok[bad] = False
 
     def out(name: str) -> NDArray[Any]:
         make = identity[name]
-        if sol is None or sel is not None:
-            full = np.ones((bsz, n)) if make is None else make()
-            if sol is not None:
-                full[sel] = sol[name]
+        if len(solved) == 1 and solved[0][0].size == bsz:
+            full = solved[0][1][name]  # freshly computed: masked in place, no copy
         else:
-            full = sol[name]  # freshly computed: masked in place, no copy
+            full = np.ones((bsz, n)) if make is None else make()
+            for idx, sol in solved:
+                full[idx] = sol[name]
         if name not in ("converged", "iterations", "max_residual") and not ok.all():
             full[~ok] = np.nan
         return full.reshape(batch + full.shape[1:])
