@@ -11,6 +11,7 @@ into a :class:`_Problem`, solves it and returns the solution's fields of a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,10 +324,11 @@ def _assign(dst: _State, idx: NDArray[np.intp], src: _State) -> None:
 
 
 def solve_flat(
-    x: FloatArray, flat: Any, s_arr: FloatArray, pi: FloatArray,
+    x: FloatArray, flat: Callable[[FloatArray, tuple[int, ...]], FloatArray],
+    s_arr: FloatArray, pi: FloatArray,
     log_t_hat: tuple[NDArray[np.intp], FloatArray | None], tau_next: FloatArray | None,
     sh_in: FloatArray | None, accounts: tuple[FloatArray, ...], ratio: bool,
-    num_idx: int | None, tol: float, max_iter: int, batch: tuple[int, ...] | None,
+    num_idx: int | None, tol: float, max_iter: int,
 ) -> dict[str, Any]:
     """Newton's solution and its accounts for the elements ``flat`` gathers (flat, B first).
 
@@ -343,7 +345,6 @@ def solve_flat(
         num_idx: The numeraire's index, or None for world output.
         tol: Newton's tolerance.
         max_iter: Newton's iteration limit.
-        batch: The batch shape of the call when every element is solved, else None.
 
     Returns:
         Every ``GEResult`` field that depends on the solution, flat with the solved
@@ -388,10 +389,7 @@ def solve_flat(
         imp = x * (1.0 - np.eye(n))
         imp_tot = flat(col_sums(imp), (n,))
         # sum_i imp_ij w_i / sum_i imp_ij, with a shared baseline not copied per run
-        if batch is not None:
-            imp_index = flat(np.einsum("...ij,...i->...j", imp, w.reshape(batch + (n,))), (n,))
-        else:
-            imp_index = np.einsum("...ij,...i->...j", imp if imp.ndim == 2 else flat(imp, nn), w)
+        imp_index = np.einsum("...ij,...i->...j", imp if imp.ndim == 2 else flat(imp, nn), w)
         imp_index = imp_index / np.where(imp_tot > 0, imp_tot, 1.0)
         e_hat = st.e_new / ef
     return {

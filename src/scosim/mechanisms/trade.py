@@ -19,6 +19,7 @@ Notation (per batch element, ``i`` exporter, ``j`` importer):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -426,7 +427,7 @@ def solve_ge(
         return np.ascontiguousarray(np.broadcast_to(arr, batch + trailing)).reshape(
             (bsz,) + trailing)
 
-    def gather(idx: NDArray[np.intp]) -> Any:
+    def gather(idx: NDArray[np.intp]) -> Callable[[FloatArray, tuple[int, ...]], FloatArray]:
         def flat(arr: FloatArray, trailing: tuple[int, ...]) -> FloatArray:
             # the elements solved: all of them, or a gathered copy of some
             if idx.size == bsz:
@@ -441,7 +442,7 @@ def solve_ge(
     solved = [(idx, solve_flat(
         x, gather(idx), s_arr, pi, (cols, log_t), tau_next, sh,
         (ef_all[idx], yf_all[idx], rf_all[idx], df_all[idx]), deficits == "ratio",
-        num_idx, float(tol), int(max_iter), batch if idx.size == bsz else None))
+        num_idx, float(tol), int(max_iter)))
         for idx, sh in groups]
     failed = [(idx[~sol["converged"]], sol["max_residual"][~sol["converged"]])
               for idx, sol in solved]
