@@ -6,6 +6,8 @@ its line search and tatonnement steps), so the solution tests alone would not no
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -83,3 +85,29 @@ def test_analytic_jacobian_matches_central_differences(
         fd[:, :, k] = (_system(p, u + du) - _system(p, u - du)) / (2.0 * h)
     scale = np.abs(fd).max()
     np.testing.assert_allclose(jac, fd, rtol=0.0, atol=1e-7 * scale)
+
+
+@pytest.mark.parametrize("numeraire", ["world", 2])
+@pytest.mark.parametrize("deficits", ["level", "ratio"])
+def test_pooled_jacobian_equals_the_dense_sharing_jacobian(
+        monkeypatch: pytest.MonkeyPatch, deficits: str, numeraire: str | int) -> None:
+    """The pool's closed form (own-revenue product plus a rank-one term) is the LU path's
+    Jacobian of the same sharing matrix, to rounding: an algebra slip in either would show
+    here at far below the finite differences' 1e-7."""
+    p = _problem(monkeypatch, deficits, "pool", numeraire)
+    assert p.pool is not None and p.pool_rfac is not None
+    b, n = p.y.shape
+    members, shares = p.pool
+    dense = np.where(members[:, None, :] > 0, shares[:, :, None], np.eye(n)[None])
+    as_dense = dataclasses.replace(p, share=dense, pool=None, pool_rfac=None)
+    u = np.random.default_rng(6).normal(0.0, 0.1, (b, n))
+    st = ge_newton._evaluate(p, u)
+    # the two paths evaluate the same state (pool_solve and LU agree to rounding)
+    st_dense = ge_newton._evaluate(as_dense, u)
+    np.testing.assert_allclose(st.e_new, st_dense.e_new, rtol=1e-13)
+    jac = ge_newton._jacobian(p, u, st)
+    ref = ge_newton._jacobian(as_dense, u, st)
+    np.testing.assert_allclose(jac, ref, rtol=0.0, atol=1e-13 * np.abs(ref).max())
+    # the pool's rank-one term matters: without it the Jacobians differ far beyond rounding
+    monkeypatch.setattr(ge_newton, "_pool_term", lambda *a: 0.0)
+    assert np.abs(ge_newton._jacobian(p, u, st) - ref).max() > 1e-6 * np.abs(ref).max()

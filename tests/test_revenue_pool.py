@@ -55,8 +55,6 @@ def test_pool_algebra_equals_dense_algebra() -> None:
     lhs = np.eye(n)[None] - share * a[:, None, :]
     np.testing.assert_allclose(revenue_pool.pool_solve(pool, a, x), np.linalg.solve(lhs, x),
                                rtol=1e-13, atol=1e-13)
-    np.testing.assert_allclose(revenue_pool.pool_times(pool, x), share @ x,
-                               rtol=1e-13, atol=1e-13)
 
 
 @pytest.mark.parametrize("deficits", ["level", "ratio"])

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.linsolve import solve_each
-from scosim.mechanisms.revenue_pool import find_pool, pool_solve, pool_times
+from scosim.mechanisms.revenue_pool import find_pool, pool_solve
 
 FloatArray = NDArray[np.float64]
 
@@ -51,6 +51,8 @@ class _Problem:
     drop_row: NDArray[np.intp]  # (B,) equation replaced by the normalisation
     # sharing that is one pool (revenue_pool): (P, s), each (B,N); ``share`` is then None
     pool: tuple[FloatArray, FloatArray] | None = None
+    # with a pool: (B,N,N) 1 + tau'_kj where j is in the pool, else 1 (pi' = m * this there)
+    pool_rfac: FloatArray | None = None
 
 
 @dataclass
@@ -77,6 +79,7 @@ def _subset(p: _Problem, idx: NDArray[np.intp]) -> _Problem:
         share=None if p.share is None else p.share[idx],
         ratio=p.ratio, numeraire=p.numeraire, drop_row=p.drop_row[idx],
         pool=None if p.pool is None else (p.pool[0][idx], p.pool[1][idx]),
+        pool_rfac=None if p.pool_rfac is None else p.pool_rfac[idx],
     )
 
 
@@ -163,21 +166,30 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
         db_diag = st.s_out
         wh = dkappa = None
     diag = np.arange(n)
-    if p.share is None and p.pool is None:
+    if p.share is None:
         # With own revenue, E'_j = B_j / (1 - a_j) and d a_j / d u_k = (1-sigma) pi'_kj
         # (r_kj - a_j); both E'-channels collapse into one product:
         # dF/du = (1-sigma) [diag F - M diag(E'/(1-a)) M^T] + M diag(dB/(1-a)).
+        # One pool (revenue_pool) is the same with d_j = 1 - (1 - P_j) a_j for 1 - a_j,
+        # pi' for M^T's pooled columns, and one rank-one term (_pool_term; docs/trade.md).
         # Divided by F row by row (below) as it is built: the rows of M are scaled once
         # and both terms reuse them (fewer passes over the (B, N, N) stack).
-        inv1a = 1.0 / (1.0 - st.a)
+        if p.pool is None:
+            inv1a = 1.0 / (1.0 - st.a)
+            right = m
+        else:
+            inv1a = 1.0 / (1.0 - (1.0 - p.pool[0]) * st.a)
+            right = m if p.pool_rfac is None else m * p.pool_rfac
         ms = m * (-oms / st.f[:, :, None])  # -(1-sigma) M_ij / F_i
-        jac = (ms * (st.e_new * inv1a)[:, None, :]) @ m.transpose(0, 2, 1)
+        jac = (ms * (st.e_new * inv1a)[:, None, :]) @ right.transpose(0, 2, 1)
         ms *= (db_diag * inv1a)[:, None, :] / -oms
         jac += ms
         jac[:, diag, diag] += p.one_minus_sigma
         if dkappa is not None:
             jac += (np.einsum("bij,bj->bi", m, wh * inv1a) / st.f)[:, :, None] \
                 * dkappa[:, None, :]
+        if p.pool is not None:
+            jac += _pool_term(p, st, m, right, inv1a, db_diag, wh, dkappa)
     else:
         # general sharing S: E' = (I - S diag(a))^-1 B
         eye = np.eye(n)[None]
@@ -189,11 +201,8 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
         db = eye * db_diag[:, :, None]
         if dkappa is not None:
             db = db + wh[:, :, None] * dkappa[:, None, :]
-        if p.pool is not None:  # one pool: a diagonal and a rank-one term (revenue_pool)
-            de = pool_solve(p.pool, st.a, db + pool_times(p.pool, st.e_new[:, :, None] * g))
-        else:
-            lhs = eye - p.share * st.a[:, None, :]
-            de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
+        lhs = eye - p.share * st.a[:, None, :]
+        de = np.linalg.solve(lhs, db + p.share @ (st.e_new[:, :, None] * g))
         jac = term1 + m @ de
         jac /= st.f[:, :, None]
     # d log(F/S) / du = J_F / F - I  (log excess demand is close to linear in log prices,
@@ -207,6 +216,29 @@ def _jacobian(p: _Problem, u: FloatArray, st: _State) -> FloatArray:
         jac[rows, p.drop_row, :] = 0.0
         jac[rows, p.drop_row, p.numeraire] = 1.0
     return jac
+
+
+def _pool_term(p: _Problem, st: _State, m: FloatArray, right: FloatArray,
+               inv_d: FloatArray, db_diag: FloatArray, wh: FloatArray | None,
+               dkappa: FloatArray | None) -> FloatArray:
+    """The pool's rank-one part of the Jacobian, divided by F: ``(M (s/d) / F) z'``.
+
+    With ``S = diag(1 - P) + s P'`` the pooled revenue ``T`` moves every sharer's
+    expenditure by ``s_j dT / d_j``; ``dT/du_k = z_k`` collects what the pool's members
+    collect more: ``z = (q + P a dB_diag + (sum P a wh) dkappa) / (1 - sum P a s)``
+    with ``q_k = (1-sigma) sum_j P_j E'_j ((1 - a_j) pi'_kj - M_kj)``.
+    """
+    pp, s = p.pool  # type: ignore[misc]
+    pe = pp * st.e_new
+    q = (right @ (pe * (1.0 - st.a))[:, :, None] - m @ pe[:, :, None])[:, :, 0]
+    q *= p.one_minus_sigma
+    pa = pp * st.a
+    z = q + pa * db_diag
+    if dkappa is not None:
+        z += (pa * wh).sum(axis=1, keepdims=True) * dkappa
+    z /= (1.0 - (pa * s).sum(axis=1))[:, None]
+    v = (m @ (s * inv_d)[:, :, None])[:, :, 0] / st.f
+    return v[:, :, None] * z[:, None, :]
 
 
 def _newton(p: _Problem, tol: float, max_iter: int) -> tuple[
@@ -369,10 +401,15 @@ def solve_flat(
     shf = None if sh_in is None else flat(sh_in, nn)
     # a customs union's pool takes the closed form of revenue_pool, not LU solves
     pool = None if shf is None else find_pool(shf)
+    rfac = None
+    if pool is not None and inv_new is not None:
+        # pi'_kj = m_kj (1 + tau'_kj): the pooled columns' right factor in the Jacobian
+        rfac = np.where(pool[0][:, None, :] > 0, 1.0 / inv_new, 1.0)
     prob = _Problem(
         a_base=a_base, one_minus_sigma=oms, y=yf, e=ef, h=yf + df, d=df, r_base=rf,
         inv_new=inv_new, ab_inv=a_base if inv_new is None else a_base * inv_new,
-        share=shf if pool is None else None, pool=pool, ratio=ratio, numeraire=num_idx,
+        share=shf if pool is None else None, pool=pool, pool_rfac=rfac, ratio=ratio,
+        numeraire=num_idx,
         drop_row=np.argmax(yf, axis=1) if num_idx is None else np.full(len(yf), num_idx),
     )
     u, conv, iters, resid, st = _newton(prob, tol, max_iter)

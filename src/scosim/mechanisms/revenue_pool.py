@@ -4,15 +4,17 @@ A customs union that pools its tariff revenue (``sharing_matrix``) shares it wit
 matrix ``S`` whose column ``k`` is ``e_k`` for an economy outside the pool (it keeps
 what it collects) and the same vector ``s`` for every economy in it (what any member
 collects is split by the shares ``s``): ``S = diag(1 - P) + s P'`` with ``P`` the
-pool's indicator. The GE solver needs ``(I - S diag(a))^-1 X`` and ``S Y`` at every
-Newton step; for a dense ``S`` that is an LU factorisation and products of
-``N x N`` matrices, for a pool it is a diagonal plus one rank-one term:
+pool's indicator. The GE solver needs ``(I - S diag(a))^-1 X`` at every evaluation;
+for a dense ``S`` that is an LU factorisation, for a pool it is a diagonal plus one
+rank-one term:
 
 ``(I - S diag(a)) Z = X`` row by row is ``d_j Z_j - s_j T = X_j`` with
 ``d_j = 1 - (1 - P_j) a_j`` and ``T = sum_k P_k a_k Z_k`` (the pooled revenue);
 ``d_k = 1`` in the pool, so ``T = sum_k P_k a_k X_k / (1 - sum_k P_k a_k s_k)`` and
 ``Z_j = (X_j + s_j T) / d_j``. The denominator is positive: ``a_k < 1`` (revenue is
-a share of expenditure) and the shares sum to at most 1.
+a share of expenditure) and the shares sum to at most 1. The Newton Jacobian uses
+the same algebra in closed form (``ge_newton._pool_term``: the own-revenue Jacobian
+with ``d_j`` for ``1 - a_j`` plus one rank-one term).
 
 Nothing here rounds like LAPACK: results agree with the dense solve to about 1e-15,
 not bit for bit (``tests/test_revenue_pool.py``).
@@ -25,7 +27,7 @@ from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["find_pool", "pool_solve", "pool_times"]
+__all__ = ["find_pool", "pool_solve"]
 
 
 def find_pool(share: FloatArray) -> tuple[FloatArray, FloatArray] | None:
@@ -47,13 +49,6 @@ def find_pool(share: FloatArray) -> tuple[FloatArray, FloatArray] | None:
     if not same.all():
         return None
     return (~own).astype(np.float64), np.ascontiguousarray(s)
-
-
-def pool_times(pool: tuple[FloatArray, FloatArray], y: FloatArray) -> FloatArray:
-    """``S Y`` for ``S = diag(1 - P) + s P'`` and ``Y`` (B, N, M)."""
-    p, s = pool
-    pooled = np.einsum("bk,bkm->bm", p, y)  # what the pool collects, per column of Y
-    return (1.0 - p)[:, :, None] * y + s[:, :, None] * pooled[:, None, :]
 
 
 def pool_solve(pool: tuple[FloatArray, FloatArray], a: FloatArray, x: FloatArray
