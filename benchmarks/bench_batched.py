@@ -1,6 +1,7 @@
 """Batched ensemble against the lean one-by-one path, interleaved round by round.
 
-Both sides run the same model (``scenarios/customs_union.yaml``) in this one process:
+Both sides run the same model (``scenarios/customs_union.yaml``, or ``--scenario``) in
+this one process:
 
 * batched: one ``SCOModel`` over ``--batch-size`` consecutive runs, stepped
   (``scosim.runner.run_model``); per-run time = batch time / batch size;
@@ -25,7 +26,7 @@ indicator that is not bit-identical). Table conversion and writing are
 outside the timed regions on both sides.
 
 Run:  .venv/bin/python benchmarks/bench_batched.py [--rounds 4] [--batch-size 250]
-                                                   [--singles 8]
+                                                   [--singles 8] [--scenario FILE]
 Writes ``benchmarks/results/bench_batched.json`` (or ``--out``).
 """
 
@@ -104,11 +105,71 @@ def timed_parts() -> Iterator[dict[str, float]]:
         raise SystemExit(f"no calls timed for {missing}: update PARTS to the model's call sites")
 
 
+def _shown(path: Path) -> str:
+    """A scenario's path relative to the checkout when inside it (no machine paths)."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+
+
 def breakdown(total: float, parts: dict[str, float], n_runs: int) -> dict[str, float]:
     """Milliseconds per run of each part and of the rest."""
     out = {k: 1e3 * v / n_runs for k, v in parts.items()}
     out["rest"] = 1e3 * total / n_runs - sum(out.values())
     return out
+
+
+def one_round(sc: Any, cal: Any, one: SingleRunner, runs: list[int],
+              singles: int) -> dict[str, Any]:
+    """One batch of ``runs`` timed by parts, then ``singles`` of its runs one by one.
+
+    Every timed single run is checked against the same run in the batch (``RTOL``).
+
+    Returns:
+        ``per_run_b`` (s), ``times`` (s, the single runs), ``parts_b`` and
+        ``parts_s`` (ms per run by part: the batch's, the singles' medians),
+        ``max_rel`` and ``inexact`` (indicators not bit-identical), ``checked``.
+    """
+    with timed_parts() as acc:
+        t0 = time.perf_counter()
+        model = SCOModel(sc, runs=runs, calibration=cal)
+        model.run_model()
+        total = time.perf_counter() - t0
+    parts_b = breakdown(total, acc, len(runs))
+    step = max(1, len(runs) // singles)
+    times: list[float] = []
+    single_parts = []
+    max_rel, inexact, checked = 0.0, set(), 0
+    for r in runs[::step][:singles]:
+        with timed_parts() as acc:
+            t0 = time.perf_counter()
+            res = one.run(r)
+            total_s = time.perf_counter() - t0
+        times.append(total_s)
+        single_parts.append(breakdown(total_s, acc, 1))
+        col = r - runs[0]
+        for name, rows in model.records.items():
+            a, b = res.indicators[name], np.stack(rows)[:, col, :]
+            if np.array_equal(a, b, equal_nan=True):
+                continue
+            # Sums over a batch axis may round differently from R = 1 (last digit).
+            if not np.allclose(a, b, rtol=RTOL, atol=0.0, equal_nan=True):
+                raise SystemExit(f"run {r}: {name} differs between batch and single")
+            rel = np.abs(a - b) / np.maximum(np.abs(b), np.finfo(float).tiny)
+            max_rel = max(max_rel, float(np.nanmax(rel)))
+            inexact.add(name)
+        checked += 1
+    return {
+        "per_run_b": total / len(runs), "times": times, "parts_b": parts_b,
+        "parts_s": {k: statistics.median(p[k] for p in single_parts) for k in single_parts[0]},
+        "max_rel": max_rel, "inexact": inexact, "checked": checked,
+    }
+
+
+def warm_up(sc: Any, cal: Any) -> SingleRunner:
+    """The lean single path of ``sc``, both paths run once (first-call caches, imports)."""
+    one = SingleRunner(sc, cal)
+    one.run(0)
+    SCOModel(sc, runs=range(4), calibration=cal).run_model()
+    return one
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,17 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--batch-size", type=int, default=250)
     ap.add_argument("--singles", type=int, default=8, help="single runs timed per round")
+    ap.add_argument("--scenario", type=Path, default=SCENARIO,
+                    help="scenario YAML (default: scenarios/customs_union.yaml, the README's)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--note", default="")
     args = ap.parse_args(argv)
     # As scosim.runner.run_batch does in every process that runs batches.
     keep_freed_memory()
-    sc = load_scenario(SCENARIO)
+    scenario = args.scenario.resolve()
+    sc = load_scenario(scenario)
     cal = load_calibration()
-    one = SingleRunner(sc, cal)
-    # Warm-up of both paths (first-call caches, imports).
-    one.run(0)
-    SCOModel(sc, runs=range(4), calibration=cal).run_model()
+    one = warm_up(sc, cal)
     load_before = list(os.getloadavg())
     batched, single_med, ratios, checked = [], [], [], 0
     parts_b: list[dict[str, float]] = []
@@ -135,40 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     max_rel, inexact = 0.0, set()
     for i in range(args.rounds):
         runs = list(range(i * args.batch_size, (i + 1) * args.batch_size))
-        with timed_parts() as acc:
-            t0 = time.perf_counter()
-            model = SCOModel(sc, runs=runs, calibration=cal)
-            model.run_model()
-            total = time.perf_counter() - t0
-        per_run_b = total / args.batch_size
-        parts_b.append(breakdown(total, acc, args.batch_size))
-        step = max(1, args.batch_size // args.singles)
-        times = []
-        single_parts = []
-        for r in runs[::step][: args.singles]:
-            with timed_parts() as acc:
-                t0 = time.perf_counter()
-                res = one.run(r)
-                total = time.perf_counter() - t0
-            times.append(total)
-            single_parts.append(breakdown(total, acc, 1))
-            col = r - runs[0]
-            for name, rows in model.records.items():
-                a, b = res.indicators[name], np.stack(rows)[:, col, :]
-                if np.array_equal(a, b, equal_nan=True):
-                    continue
-                # Sums over a batch axis may round differently from R = 1 (last digit).
-                if not np.allclose(a, b, rtol=RTOL, atol=0.0, equal_nan=True):
-                    raise SystemExit(f"run {r}: {name} differs between batch and single")
-                rel = np.abs(a - b) / np.maximum(np.abs(b), np.finfo(float).tiny)
-                max_rel = max(max_rel, float(np.nanmax(rel)))
-                inexact.add(name)
-            checked += 1
-        del model
+        rnd = one_round(sc, cal, one, runs, args.singles)
+        per_run_b = rnd["per_run_b"]
+        parts_b.append(rnd["parts_b"])
+        parts_s.append(rnd["parts_s"])
+        max_rel = max(max_rel, rnd["max_rel"])
+        inexact |= rnd["inexact"]
+        checked += rnd["checked"]
         batched.append(per_run_b)
-        single_med.append(statistics.median(times))
-        parts_s.append({k: statistics.median(p[k] for p in single_parts)
-                        for k in single_parts[0]})
+        single_med.append(statistics.median(rnd["times"]))
         ratios.append(single_med[-1] / per_run_b)
         print(f"round {i}: batched {1e3 * per_run_b:.1f} ms/run, single "
               f"{1e3 * single_med[-1]:.0f} ms/run, ratio {ratios[-1]:.1f}", file=sys.stderr,
@@ -187,14 +223,15 @@ def main(argv: list[str] | None = None) -> int:
         "note": args.note,
         "load_before": load_before,
         "load_after": list(os.getloadavg()),
-        "scenario": str(SCENARIO.relative_to(ROOT)),
+        "scenario": _shown(scenario),
         "years": years,
         "rounds": args.rounds,
         "batch_size": args.batch_size,
         "singles_per_round": args.singles,
         "command": "python benchmarks/bench_batched.py "
                    f"--rounds {args.rounds} --batch-size {args.batch_size} "
-                   f"--singles {args.singles}",
+                   f"--singles {args.singles}"
+                   + ("" if scenario == SCENARIO else f" --scenario {_shown(scenario)}"),
         "batched_ms_per_run": summarise([1e3 * t for t in batched]),
         "single_ms_per_run": summarise([1e3 * t for t in single_med]),
         "ratio": summarise(ratios),
