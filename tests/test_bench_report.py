@@ -325,3 +325,34 @@ def test_cli_benchmark_keeps_the_before_twin_of_a_chosen_run_case() -> None:
     with pytest.raises(ValueError, match="unknown run-5"):
         bench.chosen(cmds, "run-5")
 
+
+
+def test_bench_scenarios_records_each_scenario_and_checks_singles(tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    """bench_scenarios times the chosen scenarios with bench_batched's checked round."""
+    bench = _bench("bench_scenarios")
+    out = tmp_path / "s.json"
+    assert bench.main(["--rounds", "1", "--batch-size", "6", "--singles", "2",
+                       "--only", "baseline.yaml", "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    (name, v), = rec["scenarios"].items()
+    assert name == "baseline.yaml" and v["single_runs_identical_to_batch"] == 2
+    assert v["ratio"]["median"] > 0 and set(v["ratio_by_part"]) == {
+        "ge_solve", "ras_rebase", "rest"}
+    assert rec["command"].endswith("--only baseline.yaml")
+    with pytest.raises(SystemExit, match="no such scenario"):
+        bench.main(["--only", "nope.yaml", "--out", str(out)])
+    # A single run that differs from its run in the batch stops the benchmark.
+    import scosim.single as single
+
+    real = single.SingleRunner.run
+
+    def off(self, run):  # noqa: ANN001, ANN202
+        res = real(self, run)
+        res.indicators["welfare_change_pct"] = res.indicators["welfare_change_pct"] + 1e-6
+        return res
+
+    monkeypatch.setattr(single.SingleRunner, "run", off)
+    with pytest.raises(SystemExit, match="differs between batch and single"):
+        bench.main(["--rounds", "1", "--batch-size", "4", "--singles", "1",
+                    "--only", "baseline.yaml", "--out", str(out)])
