@@ -185,3 +185,51 @@ def test_report_tool_reports_bad_input_without_a_traceback(args, words, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "error:" in err and all(w in err for w in words), err
+
+
+def test_network_steps_are_shared_by_the_later_models_of_a_process(monkeypatch):
+    """Models of one process reuse the network steps earlier ones computed, with the same bits.
+
+    Runs made one by one then route once per distinct network input, as a batch does, and
+    the batches of a worker share their steps; a congestion setting never takes the other's.
+    """
+    import copy
+
+    import scosim.network.step as ns
+    from scosim.data import load_calibration
+    from scosim.model.model import SCOModel
+
+    cal = copy.copy(load_calibration())  # an object of its own: an empty memo
+    calls: list[bool] = []
+    real = ns.CorridorNetwork.step
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN202
+        calls.append(kwargs["congestion"])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ns.CorridorNetwork, "step", counted)
+
+    def run(scenario, runs, calibration=cal):  # noqa: ANN001, ANN202
+        model = SCOModel(scenario, runs=runs, calibration=calibration)
+        model.run_model()
+        return {k: np.stack(v) for k, v in model.records.items()}
+
+    sc = _short("corridor_instc")
+    alone = run(sc, [1])
+    first = len(calls)
+    assert first > 0
+    run(sc, [0])  # another run with the same network inputs: no routing of its own
+    batch = run(sc, [0, 1])
+    assert len(calls) == first
+    for name, values in alone.items():
+        assert np.array_equal(values[:, 0], batch[name][:, 1], equal_nan=True), name
+    # Without congestion: steps of its own, equal to those of a model with an empty memo,
+    # and different from the congested ones (so sharing them would show).
+    free = _short("corridor_instc", **{"parameters.network.congestion": False})
+    shared = run(free, [1])
+    assert len(calls) > first and not any(calls[first:])
+    fresh = run(free, [1], copy.copy(load_calibration()))
+    for name, values in fresh.items():
+        assert np.array_equal(values, shared[name], equal_nan=True), name
+    assert not np.array_equal(shared["network_trade_cost_change_pct"],
+                              alone["network_trade_cost_change_pct"])

@@ -63,11 +63,19 @@ def scenario_instability(model: SCOModel, year: int) -> np.ndarray:
     return np.broadcast_to(inst, (model.R, model.N)).copy()
 
 
+#: Largest number of single-run network steps kept per network (about 15 KB each).
+STEP_MEMO_SIZE = 512
+
+
 class CachedNetwork:
     """A :class:`CorridorNetwork` whose steps are cached per distinct run input.
 
     ``step`` is deterministic in its inputs, so runs with identical projects, instability,
-    fees, sanctions and closures share one solve; run r alone equals row r of a batch.
+    fees, sanctions, closures and congestion setting share one solve; run r alone equals
+    row r of a batch. The memo belongs to the network, which every model of the process
+    with the same calibration, trade matrix and value of time shares: runs made one by
+    one, and the batches of a worker, reuse the steps earlier models computed (a run's
+    numbers are the same bits either way).
     """
 
     def __init__(self, model: SCOModel) -> None:
@@ -83,7 +91,8 @@ class CachedNetwork:
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
-        self._cache: dict[bytes, NetworkStep] = {}
+        # one memo per network, beside it in the calibration's memo (see the class)
+        self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
 
     def step_inputs(self, inputs: dict[str, Any]) -> NetworkStep:
         """:meth:`step` on the inputs :func:`network_inputs` assembles."""
@@ -102,14 +111,14 @@ class CachedNetwork:
         for r in range(active.shape[0]):
             parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r])
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
-            key += ("|" + ",".join(lifted)).encode()
+            key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
             hit = self._cache.get(key)
             if hit is None:
                 hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
                                     closed_edges=closed[r][None], sanctions=sanctions[r][None],
                                     transit_fee=fee[r][None], congestion=self.congestion,
                                     lifted=lifted)
-                if len(self._cache) > 512:
+                if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()
                 self._cache[key] = hit
             rows.append(hit)

@@ -98,6 +98,7 @@ class CorridorNetwork:
         self.graph: FreightGraph = build_freight_graph(self.tables, self.params, year)
         self._year = year
         self._open_graphs: dict[frozenset[str], FreightGraph] = {}
+        self._interested: dict[tuple[str, float], tuple[str, ...]] = {}
         self.links: EnergyLinks = energy_links(self.tables)
         if trade is None:
             from scosim.data import load_calibration
@@ -154,11 +155,15 @@ class CorridorNetwork:
         operates (no insecurity, no congestion), in canonical order. Rest of World never
         takes part.
         """
-        hosts = set(self.tables.projects.loc[project, "host_economies"])
-        change = self.step(active_projects=[project], congestion=False).indicators[
-            "trade_cost_change"][0]
-        return tuple(c for k, c in enumerate(self.tables.economies)
-                     if c != ROW and (c in hosts or change[k] < -threshold))
+        memo = (project, float(threshold))
+        if memo not in self._interested:  # a pure function of the network: once per network
+            hosts = set(self.tables.projects.loc[project, "host_economies"])
+            change = self.step(active_projects=[project], congestion=False).indicators[
+                "trade_cost_change"][0]
+            self._interested[memo] = tuple(
+                c for k, c in enumerate(self.tables.economies)
+                if c != ROW and (c in hosts or change[k] < -threshold))
+        return self._interested[memo]
 
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None, act: NDArray[np.bool_] | None = None):
