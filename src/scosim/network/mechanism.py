@@ -133,7 +133,11 @@ class CachedNetwork:
 
 
 def shared_network(model: SCOModel) -> CachedNetwork:
-    """The model's cached network (one per model, shared by the mechanism and proposals)."""
+    """The model's cached network, shared by the mechanism and proposals.
+
+    One wrapper per model; its memo of steps is the network's, shared by the models of
+    the process (:class:`CachedNetwork`).
+    """
     net = getattr(model, "_corridor_network", None)
     if net is None:
         net = CachedNetwork(model)
