@@ -164,6 +164,19 @@ def one_round(sc: Any, cal: Any, one: SingleRunner, runs: list[int],
     }
 
 
+def by_part(parts_b: list[dict[str, float]], parts_s: list[dict[str, float]]
+            ) -> dict[str, dict[str, Any]]:
+    """Each part's batched and single ms a run and its ratio, summarised over rounds."""
+    return {
+        part: {
+            "batched_ms_per_run": summarise([p[part] for p in parts_b]),
+            "single_ms_per_run": summarise([p[part] for p in parts_s]),
+            "ratio": summarise([s[part] / b[part] for s, b in zip(parts_s, parts_b, strict=True)]),
+        }
+        for part in parts_b[0]
+    }
+
+
 def warm_up(sc: Any, cal: Any) -> SingleRunner:
     """The lean single path of ``sc``, both paths run once (first-call caches, imports)."""
     one = SingleRunner(sc, cal)
@@ -210,14 +223,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{1e3 * single_med[-1]:.0f} ms/run, ratio {ratios[-1]:.1f}", file=sys.stderr,
               flush=True)
     years = sc.years.end - sc.years.start + 1
-    where = {
-        part: {
-            "batched_ms_per_run": summarise([p[part] for p in parts_b]),
-            "single_ms_per_run": summarise([p[part] for p in parts_s]),
-            "ratio": summarise([s[part] / b[part] for s, b in zip(parts_s, parts_b, strict=True)]),
-        }
-        for part in parts_b[0]
-    }
+    where = by_part(parts_b, parts_s)
     out: dict[str, Any] = {
         "machine": machine(),
         "note": args.note,

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench_batched import AIM, ROOT, one_round, warm_up  # benchmarks/ (script directory)
+from bench_batched import AIM, ROOT, by_part, one_round, warm_up  # benchmarks/ (script directory)
 from machine import machine, summarise
 
 from scosim._malloc import keep_freed_memory
@@ -83,10 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             "batched_ms_per_run": summarise(a["batched"]),
             "single_ms_per_run": summarise(a["single"]),
             "ratio": summarise(a["ratios"]),
-            "ratio_by_part": {
-                part: summarise([s[part] / b[part] for s, b in
-                                 zip(a["parts_s"], a["parts_b"], strict=True)])
-                for part in a["parts_b"][0]},
+            "ratio_by_part": {part: v["ratio"] for part, v in
+                              by_part(a["parts_b"], a["parts_s"]).items()},
             "single_runs_identical_to_batch": a["checked"],
             "not_bit_identical": sorted(a["inexact"]),
             "max_relative_difference": a["max_rel"],
