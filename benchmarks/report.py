@@ -7,6 +7,8 @@ Every figure in the table comes from one of these files, written by one command 
     bench_cli.json       python benchmarks/bench_cli.py --rounds 3 --sizes 1000,10000
     bench_cli_large.json python benchmarks/bench_cli.py --warmup 0 --rounds 1 --sizes 100000
                              --out benchmarks/results/bench_cli_large.json (optional)
+    bench_memory.json    python benchmarks/bench_memory.py --sizes 2000,10000 --rounds 1
+                             (optional: every shipped scenario's peak memory)
     bench_batched.json   python benchmarks/bench_batched.py
     bench_ge.json        python benchmarks/bench_ge.py
     bench_parallel.json  python benchmarks/bench_parallel.py
@@ -119,6 +121,11 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
                      f"{large['rounds']} --sizes "
                      + ",".join(k.split("-")[1] for k in big)
                      + " --out benchmarks/results/bench_cli_large.json")
+    mem = _load("bench_memory.json", results)
+    if mem:
+        out.append(_memory_row(mem))
+        note("bench_memory.json", mem, "python benchmarks/bench_memory.py --sizes "
+             + ",".join(str(n) for n in mem["sizes"]) + f" --rounds {mem['rounds']}")
     bb = _load("bench_batched.json", results)
     if bb:
         out.append([f"batched ensemble (`{bb['scenario']}`, {bb['years']} years, batches of "
@@ -189,6 +196,31 @@ def rows(results: Path = RESULTS) -> tuple[list[list[str]], list[str]]:
     return out, prov
 
 
+def _memory_row(mem: dict[str, Any]) -> list[str]:
+    """Every shipped scenario's peak at each size: the extremes and the largest growth."""
+    sc, sizes = mem["scenarios"], mem["sizes"]
+    big, small = max(sizes), min(sizes)
+
+    def peak(name: str, n: int) -> float:
+        return sc[name][str(n)]["peak_rss_mib"]["median"]
+
+    top = max(sc, key=lambda k: peak(k, big))
+    low = min(sc, key=lambda k: peak(k, big))
+    cells = [f"at {big:,}: largest **{peak(top, big):.0f} MiB** (`{top}`), smallest "
+             f"{peak(low, big):.0f} MiB (`{low}`), "
+             f"{sum(peak(k, big) < mem['aim_mib'] for k in sc)} of {len(sc)} under "
+             f"{mem['aim_mib'] / 1024:.0f} GiB"]
+    if big != small:
+        key = f"peak_ratio_{big}_to_{small}"
+        grow = max(sc, key=lambda k: sc[k][key]["median"])
+        cells.append(f"peak at {big:,} over peak at {small:,}: at most "
+                     f"**{sc[grow][key]['median']:.2f}** (`{grow}`)")
+    rounds = "one run each" if mem["rounds"] == 1 else f"medians of {mem['rounds']} runs"
+    return [f"peak resident memory of `scosim run` with plots for every shipped scenario "
+            f"({len(sc)}), {' / '.join(f'{n:,}' for n in sizes)} replications ({rounds})",
+            "; ".join(cells), "under 1 GiB at 10,000, flat in the replications"]
+
+
 def _ceiling(par: dict) -> str:
     """The machine's own two-process efficiency and each executor's share of it."""
     shares = "; ".join(f"{ex} {_mmm(par[f'{ex}_efficiency_over_ceiling'])}"
@@ -243,7 +275,8 @@ def render(results: Path = RESULTS) -> str:
 
 #: The records :func:`headlines` reads.
 HEADLINE_RECORDS = ("bench_startup.json", "bench_cli.json", "bench_cli_large.json",
-                    "bench_batched.json", "bench_ge.json", "bench_parallel.json")
+                    "bench_memory.json", "bench_batched.json", "bench_ge.json",
+                    "bench_parallel.json")
 
 
 def headlines(results: Path) -> dict[str, str]:
@@ -261,6 +294,13 @@ def headlines(results: Path) -> dict[str, str]:
             out[f"`scosim run` with plots, {size:,} replications: peak memory; wall"] = (
                 f"{_mmm(r['peak_rss_mib'], '{:.0f}', unit=' MiB')}; "
                 f"{_mmm(r['wall_s'], '{:.1f}', unit=' s')}")
+    mem = _load("bench_memory.json", results)
+    if mem:
+        big = max(mem["sizes"])
+        peaks = {k: v[str(big)]["peak_rss_mib"]["median"] for k, v in mem["scenarios"].items()}
+        top = max(peaks, key=peaks.__getitem__)
+        out[f"`scosim run` with plots, {big:,} replications, every shipped scenario: largest "
+            "peak memory"] = f"{peaks[top]:.0f} MiB (`{top}`, {len(peaks)} scenarios)"
     bb = _load("bench_batched.json", results)
     if bb:
         out["batched against the lean one-by-one path"] = (

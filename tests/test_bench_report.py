@@ -356,3 +356,49 @@ def test_bench_scenarios_records_each_scenario_and_checks_singles(tmp_path: Path
     with pytest.raises(SystemExit, match="differs between batch and single"):
         bench.main(["--rounds", "1", "--batch-size", "4", "--singles", "1",
                     "--only", "baseline.yaml", "--out", str(out)])
+
+
+def test_bench_memory_runs_the_users_command_per_scenario_and_size(tmp_path: Path,
+                                                                   capsys) -> None:
+    """bench_memory runs `scosim run` per scenario and size and forms the peak ratio."""
+    bench = _bench("bench_memory")
+    out = tmp_path / "m.json"
+    with pytest.raises(SystemExit):
+        bench.main(["--only", "nope.yaml", "--out", str(out)])
+    assert "not in scenarios/: nope.yaml" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--sizes", "0", "--out", str(out)])
+    assert not out.exists()
+    assert bench.main(["--sizes", "3,6", "--only", "baseline.yaml", "--out", str(out)]) == 0
+    rec = json.loads(out.read_text())
+    (name, v), = rec["scenarios"].items()
+    assert name == "baseline.yaml" and rec["sizes"] == [3, 6]
+    small, large = v["3"]["peak_rss_mib"]["median"], v["6"]["peak_rss_mib"]["median"]
+    assert small > 100 and large > 100  # whole interpreters with matplotlib ran
+    assert v["peak_ratio_6_to_3"]["median"] == pytest.approx(large / small)
+    cmd = bench.command(REPO / "scenarios" / "baseline.yaml", 6, tmp_path / "o")
+    assert cmd[-5:] == ["--replications", "6", "--out", str(tmp_path / "o"), "--quiet"]
+    assert "--no-plots" not in cmd  # the plots are part of what users run
+
+
+def test_report_names_the_scenario_with_the_largest_peak_and_growth(tmp_path: Path) -> None:
+    """The memory row reads every scenario's record: extremes, count under 1 GiB, growth."""
+    report = _report()
+
+    def cell(mib: float) -> dict:
+        s = {"median": mib, "min": mib, "max": mib, "n": 1}
+        return {"peak_rss_mib": s, "wall_s": {**s, "median": 1.0}}
+
+    peaks = {"a.yaml": (400.0, 410.0), "b.yaml": (700.0, 1100.0), "c.yaml": (300.0, 290.0)}
+    rec = {"machine": {}, "rounds": 1, "sizes": [2000, 10000], "aim_mib": 1024.0,
+           "scenarios": {k: {"2000": cell(lo), "10000": cell(hi),
+                             "peak_ratio_10000_to_2000": cell(hi / lo)["peak_rss_mib"]}
+                         for k, (lo, hi) in peaks.items()}}
+    (tmp_path / "bench_memory.json").write_text(json.dumps(rec))
+    text = report.render(tmp_path)
+    assert "largest **1100 MiB** (`b.yaml`), smallest 290 MiB (`c.yaml`)" in text
+    assert "2 of 3 under 1 GiB" in text
+    assert "at most **1.57** (`b.yaml`)" in text
+    assert "python benchmarks/bench_memory.py --sizes 2000,10000 --rounds 1" in text
+    heads = report.headlines(tmp_path)
+    assert "1100 MiB (`b.yaml`, 3 scenarios)" in heads.values()
