@@ -93,6 +93,36 @@ def test_lines_are_generic_over_declared_indicators():
     assert text.startswith("What the scenario's mechanisms record: t (seed 1)\ngrid ")
 
 
+def test_the_year_shown_is_the_members_peak_not_a_partners():
+    """Members are listed first, so the year is theirs: a partner's larger crisis in
+    another year must not make every member's row read 0."""
+    rows = []
+    for r in range(4):
+        for year in (2030, 2031):
+            kaz = float(year == 2030 and r == 0)  # one run in 2030
+            mng = float(year == 2031)  # every run in 2031
+            rows += [(r, year, "KAZ", "member", 1.0), (r, year, "MNG", "member", 0.0),
+                     (r, year, "KAZ", "outage", kaz), (r, year, "MNG", "outage", mng),
+                     (r, year, "KAZ", "cost_usd", 1e9 * kaz),
+                     (r, year, "MNG", "cost_usd", 5e9 * mng)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    declared = {"outage": HeadlineIndicator("share", "1 if it happened", "network", "grid"),
+                "cost_usd": HeadlineIndicator("total", "US$", "network", "grid")}
+    lines = mechanism_lines(st, declared)
+    assert "  outage: share of runs, most in 2030" in lines
+    assert any(x.startswith("  cost_usd, largest in 2030") for x in lines), lines
+    kaz = [x.split() for x in lines if x.strip().startswith("KAZ")]
+    assert kaz[0][2:4] == ["25", "%"] and kaz[1][2] == "0.25"
+    # With no member hit, the year is every economy's peak (the partner's 2031).
+    no_kaz = RunStats.from_frames(pd.DataFrame(
+        [x if x[2] != "KAZ" or x[3] == "member" else (*x[:4], 0.0) for x in rows],
+        columns=["run", "year", "country", "indicator", "value"]))
+    lines = mechanism_lines(no_kaz, declared)
+    assert "  outage: share of runs, most in 2031" in lines
+    assert any(x.startswith("  cost_usd, largest in 2031") for x in lines), lines
+
+
 def test_a_headline_indicator_must_be_declared():
     class Bad(Mechanism):
         name, slot = "bad_headline", "network"
@@ -108,3 +138,12 @@ def test_a_headline_indicator_must_be_declared():
 
     with pytest.raises(PluginError, match="kinds are: share, total"):
         register_mechanism(Kind)
+
+
+@pytest.mark.parametrize(("share", "text"), [(0.0, "0"), (0.005, "<1"), (0.0151, "2"),
+                                            (0.5, "50"), (0.995, ">99"), (1.0, "100")])
+def test_a_share_of_runs_reads_0_or_100_only_when_it_is(share, text):
+    """One run in 200 is not "0 %", which would read as "in no run"."""
+    from scosim.mechanism_answer import percent_of_runs
+
+    assert percent_of_runs(share) == text

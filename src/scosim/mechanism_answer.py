@@ -23,19 +23,22 @@ its mean, or of its share of runs, is highest):
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["HeadlineIndicator", "declared_headline", "economy_label", "filled_mechanisms",
-           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators",
-           "run_welfare_versus", "welfare_versus"]
+           "has_mechanism_answer", "mechanism_lines", "percent_of_runs",
+           "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
@@ -189,15 +192,38 @@ def _title(name: str, unit: str | None) -> tuple[str, str | None, float]:
     return (title if name in INDICATOR_NAMES else name), units, divisor
 
 
+def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
+    """The columns a table's year is chosen by: the SCO members with any ``hit``, else all.
+
+    Members are listed first, so the year shown is their peak: chosen over every economy,
+    a partner's crisis could pick a year in which every member's row reads 0.
+    """
+    mine = [c for c in hit.columns if str(c) in set(members) and bool(hit[c].to_numpy().any())]
+    return mine or list(hit.columns)
+
+
+def percent_of_runs(share: float) -> str:
+    """A share (0 to 1) in whole percent, never "0" or "100" when it is not exactly that.
+
+    One run in 200 is "<1", not "0", which would read as "in no run".
+    """
+    pct = 100.0 * float(share)
+    if 0.0 < pct < 1.0:
+        return "<1"
+    if 99.0 < pct < 100.0:
+        return ">99"
+    return f"{pct:.0f}"
+
+
 def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     share = st.share_positive(name).fillna(0.0)
     if not (share.to_numpy() > 0).any():
         return [f"  {title}: in no run and no year"]
-    year = int(share.sum(axis=1).idxmax())
+    members = set(_members(st))
+    year = int(share[_focus(share, members)].sum(axis=1).idxmax())
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
     span = f"{int(share.index.min())}-{int(share.index.max())}"
     rows = share.columns[(share > 0).any(axis=0).to_numpy()]
-    members = set(_members(st))
     # SCO members first: the answer is about them; the others are counted after.
     order = sorted(rows, key=lambda c: (c not in members, -share.loc[year, c], -per_run[c],
                                         str(c)))
@@ -205,7 +231,7 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     if members and not members & set(map(str, rows)):
         out.append("    no SCO member in any run or year; other economies:")
     out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
-    out += [f"    {economy_label(str(c)):<{width}}  {100 * share.loc[year, c]:>4.0f} %  "
+    out += [f"    {economy_label(str(c)):<{width}}  {percent_of_runs(share.loc[year, c]):>4} %  "
             f"{per_run[c]:>34.2f}" for c in order[:ROWS]]
     return out + _more(order)
 
@@ -215,13 +241,13 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     mean = st.mean(name).fillna(0.0) / divisor
     if not (mean.abs().to_numpy() > ZERO).any():
         return [f"  {title}: 0 in every run and year"]
-    year = int(mean.abs().sum(axis=1).idxmax())
+    members = _members(st)
+    year = int(mean.abs()[_focus(mean.abs() > ZERO, members)].sum(axis=1).idxmax())
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
     total = mean.sum(axis=0)
     span = f"{int(mean.index.min())}-{int(mean.index.max())}"
     rows = mean.columns[(mean.abs() > ZERO).any(axis=0).to_numpy()]
-    members = _members(st)
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs"

@@ -34,6 +34,7 @@ from scosim.mechanism_answer import (
     economy_label,
     has_mechanism_answer,
     mechanism_lines,
+    percent_of_runs,
     run_headline_indicators,
     run_welfare_versus,
 )
@@ -208,12 +209,14 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         if moved:
             span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
             text += (f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
-                     f"  {100 * r['gains']:>6.0f} %")
+                     f"  {percent_of_runs(r['gains']):>6} %")
         if extra and has_union:
-            text += f"  {100 * r['in_union']:>6.0f} %" if pd.notna(r["in_union"]) else " " * 10
+            text += (f"  {percent_of_runs(r['in_union']):>6} %" if pd.notna(r["in_union"])
+                     else " " * 10)
         if extra:
             text += "".join(" " * (wide[h] + 2) if pd.isna(r[h])  # a state that did not vote
-                            else f"  {r[h]:>{wide[h] - 2}.0f} %" if _is_share(h)
+                            else f"  {percent_of_runs(r[h] / 100):>{wide[h] - 2}} %"
+                            if _is_share(h)
                             else f"  {r[h]:>{wide[h]}.2f}" for h in votes)
         return text.rstrip()
 
@@ -291,7 +294,7 @@ def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
         n = adopted_runs.get(pid, 0)
         verdict = ("rejected in every run" if n == 0
                    else "adopted in every run" if n == runs
-                   else f"adopted in {100 * n / runs:.0f} % of runs")
+                   else f"adopted in {percent_of_runs(n / runs)} % of runs")
         lines.append(f"proposal {pid}: {verdict}")
     return lines
 
