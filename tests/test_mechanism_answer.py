@@ -144,6 +144,15 @@ def test_a_headline_indicator_must_be_declared():
                                             (0.5, "50"), (0.995, ">99"), (1.0, "100")])
 def test_a_share_of_runs_reads_0_or_100_only_when_it_is(share, text):
     """One run in 200 is not "0 %", which would read as "in no run"."""
-    from scosim.mechanism_answer import percent_of_runs
+    from scosim.indicator_display import percent_of_runs
 
     assert percent_of_runs(share) == text
+
+
+def test_the_vote_figure_labels_share_that_wording():
+    """The vote figure's labels (PNG and explorer) print shares as the tables do."""
+    from scosim.plot_votes import _vote_label
+
+    assert _vote_label(0.995, set(), False) == "yes in >99%"
+    assert _vote_label(0.004, set(), False) == "yes in <1%"
+    assert _vote_label(0.0, set(), False) == "yes in 0%"

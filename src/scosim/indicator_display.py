@@ -336,3 +336,16 @@ def one_row_each(frame: Any, aggregates: Mapping[str, str]) -> Any:
     out["country"] = out["country"].astype(str)
     out.loc[is_agg, "country"] = out.loc[is_agg, "indicator"].astype(str).map(aggregates)
     return out
+
+
+def percent_of_runs(share: float) -> str:
+    """A share (0 to 1) in whole percent, never "0" or "100" when it is not exactly that.
+
+    One run in 200 is "<1", not "0", which would read as "in no run".
+    """
+    pct = 100.0 * float(share)
+    if 0.0 < pct < 1.0:
+        return "<1"
+    if 99.0 < pct < 100.0:
+        return ">99"
+    return f"{pct:.0f}"

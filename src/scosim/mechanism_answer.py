@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
-from scosim.indicator_display import display
+from scosim.indicator_display import display, percent_of_runs
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["HeadlineIndicator", "declared_headline", "economy_label", "filled_mechanisms",
-           "has_mechanism_answer", "mechanism_lines", "percent_of_runs",
-           "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
+           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators",
+           "run_welfare_versus", "welfare_versus"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
@@ -200,19 +200,6 @@ def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
     """
     mine = [c for c in hit.columns if str(c) in set(members) and bool(hit[c].to_numpy().any())]
     return mine or list(hit.columns)
-
-
-def percent_of_runs(share: float) -> str:
-    """A share (0 to 1) in whole percent, never "0" or "100" when it is not exactly that.
-
-    One run in 200 is "<1", not "0", which would read as "in no run".
-    """
-    pct = 100.0 * float(share)
-    if 0.0 < pct < 1.0:
-        return "<1"
-    if 99.0 < pct < 100.0:
-        return ">99"
-    return f"{pct:.0f}"
 
 
 def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:

@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plugins import DEFAULT_TRUST_TERM  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
 
@@ -49,7 +50,7 @@ def _rule_name(rule: str) -> str:
 
 def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
     """``yes in 43%``, plus who decided the vote when it was not the score."""
-    text = f"yes in {yes:.0%}"
+    text = f"yes in {percent_of_runs(yes)}%"
     committed = sorted(r for r in rules if _rule_name(r) in COMMITTED_RULES)
     own = sorted(r for r in rules if r not in SCORE_RULES and r not in committed)
     if committed:
@@ -216,7 +217,7 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
     for k, c in enumerate(order):
         label = _vote_label(yes[c], data.rules[c], bool(data.sponsor[c]))
         if data.withdrew is not None and data.withdrew[c] > 0:
-            label += f"; withdrew in {data.withdrew[c]:.0%}"
+            label += f"; withdrew in {percent_of_runs(data.withdrew[c])}%"
         # Outside the axes, on the right: labels never cover the bars.
         ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
+from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
 from scosim.results import MANIFEST  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
@@ -260,7 +261,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     if share is not None:
         # Only economies that were in a union in some run carry the share: a "(0%)" on
         # every outsider read like a share of runs with a gain.
-        labels = [f"{c}  ({short} {share[c]:.0%})" if share.get(c, 0.0) > 0 else c
+        labels = [f"{c}  ({short} {percent_of_runs(share[c])}%)" if share.get(c, 0.0) > 0 else c
                   for c in order]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
@@ -433,7 +434,7 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
         for (i, j), v in np.ndenumerate(shares):
             if v > 0:
-                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{percent_of_runs(v)}%", ha="center", va="center", fontsize=7,
                         color="white" if v >= 0.5 else "black")
         ax.set_yticks(range(len(codes)), codes)
         years = union.index.to_numpy()

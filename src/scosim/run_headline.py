@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from scosim.indicator_display import percent_of_runs
 from scosim.mechanism_answer import (
     HeadlineIndicator,
     economy_label,
     has_mechanism_answer,
     mechanism_lines,
-    percent_of_runs,
     run_headline_indicators,
     run_welfare_versus,
 )

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.indicator_display import percent_of_runs
 from scosim.plot_votes import VoteReasons, run_trust_terms, vote_reasons_data
 from scosim.plot_votes import _vote_label as vote_label  # the PNG's own wording
 from scosim.plots import (
@@ -215,7 +216,7 @@ def _state_vote_label(data: VoteReasons, state: str) -> str:
     """``yes in 100% - committed by rule always_yes: score not used``, as the PNG labels it."""
     label = vote_label(float(data.yes_share[state]), data.rules[state], bool(data.sponsor[state]))
     if data.withdrew is not None and data.withdrew[state] > 0:
-        label += f"; withdrew in {data.withdrew[state]:.0%}"
+        label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
     return label
 
 
