@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scosim.cli import main
-from scosim.mechanism_answer import welfare_versus
+from scosim.mechanism_answer import run_welfare_versus, welfare_versus
 from scosim.model.slots import Mechanism
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -46,6 +46,33 @@ def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
     assert both.endswith(" or the transport network's changes (corridors, route insecurity, "
                          "sanctions and closures)")
     assert Mechanism.welfare_versus == ""  # a plug-in that changes no trade cost adds nothing
+    fin = welfare_versus({"finance": "banking_systems"}, sanctions=True)
+    assert fin == ("without the policy, the trade costs of the scenario's sanctions or the "
+                   "dollar channel's trade costs of sanctions")
+    assert welfare_versus({}, policy=False, sanctions=True) == (
+        "without the trade costs of the scenario's sanctions")
+
+
+def test_a_sanctions_crisis_names_the_sanctions_not_only_the_policy(tmp_path, capsys) -> None:
+    """The finance crises' losses are the sanctions': the heading must say so, and a run
+    without a proposal must not explain a "policy" its heading no longer names."""
+    _, run_dir = _run(tmp_path, capsys, "finance_crisis_settlement.yaml", 2027)
+    assert _heading((run_dir / "summary.txt").read_text()) == (
+        "welfare change in 2027 (after any defections) against the same year without the "
+        "policy, the trade costs of the scenario's sanctions or the dollar channel's trade "
+        "costs of sanctions,")
+    _, run_dir = _run(tmp_path / "none", capsys, "finance_crisis.yaml", 2027)
+    text = (run_dir / "summary.txt").read_text()
+    assert "the policy" not in _heading(text)
+    assert "'the policy' is" not in text  # the note on a heading that says "the policy"
+    # Without sanctions events the finance scenario's heading is the policy's alone.
+    assert main(["run", str(SCENARIOS / "finance_crisis_settlement.yaml"), "--out",
+                 str(tmp_path / "calm"), "--quiet", "--replications", "4", "--set",
+                 "years.end=2027", "--set", "events=[]"]) == 0
+    out = capsys.readouterr().out
+    calm = Path(out.split("results: ")[1].splitlines()[0].strip())
+    assert run_welfare_versus(calm) == ("without the policy or the dollar channel's trade "
+                                        "costs of sanctions")
 
 
 @pytest.fixture(scope="module")

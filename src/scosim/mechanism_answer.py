@@ -36,9 +36,9 @@ from scosim.runstats import HIGH, LOW, ZERO, RunStats
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HeadlineIndicator", "declared_headline", "economy_label", "filled_mechanisms",
-           "has_mechanism_answer", "mechanism_lines", "run_headline_indicators",
-           "run_welfare_versus", "welfare_versus"]
+__all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
+           "filled_mechanisms", "has_mechanism_answer", "mechanism_lines",
+           "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
@@ -114,18 +114,24 @@ def _declaration(slot: str, name: str,
             "welfare_versus": cls.welfare_versus}
 
 
-def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True,
-                   recorded: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """What welfare changes are measured against, with what filled slots add to trade costs.
+#: What a scenario's ``sanctions`` events with a trade cost add to the comparison.
+SANCTIONS_VERSUS = "the trade costs of the scenario's sanctions"
 
-    ``"without the policy"``, followed by each filling mechanism's
+
+def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True,
+                   recorded: Mapping[str, Mapping[str, Any]] | None = None,
+                   sanctions: bool = False) -> str:
+    """What welfare changes are measured against, with what else changes trade costs.
+
+    ``"without the policy"``, followed by :data:`SANCTIONS_VERSUS` when the scenario's
+    ``sanctions`` events raise trade costs (``sanctions``) and each filling mechanism's
     ``Mechanism.welfare_versus`` (e.g. "without the policy or the trade costs of
     insecurity above its 2018-2022 level"): the GE counterfactual takes every change to
-    tariffs and trade costs of the year together, the mechanisms' as well as the
-    proposals'. Without proposals (``policy`` false) the mechanisms' changes alone.
+    tariffs and trade costs of the year together, the events' and the mechanisms' as
+    well as the proposals'. Without proposals (``policy`` false) the others alone.
     ``recorded``: the run's record of its mechanisms, as for :func:`declared_headline`.
     """
-    parts = []
+    parts = [SANCTIONS_VERSUS] if sanctions else []
     for slot in _slot_order(mechanisms):
         decl = _declaration(slot, mechanisms[slot], recorded)
         if decl is not None and decl["welfare_versus"]:
@@ -148,9 +154,13 @@ def run_welfare_versus(run_dir: str | Path) -> str:
     saved = Path(run_dir) / "scenario.yaml"
     if not saved.exists():  # a run without its scenario: no slot filled that we know of
         return welfare_versus({})
-    proposals = (yaml.safe_load(saved.read_text()) or {}).get("proposals")
-    return welfare_versus(filled_mechanisms(run_dir), policy=bool(proposals),
-                          recorded=read_declarations(run_dir)["mechanisms"])
+    scenario = yaml.safe_load(saved.read_text()) or {}
+    sanctions = any(isinstance(e, Mapping) and e.get("type") == "sanctions"
+                    and float(e.get("trade_cost") or 0.0) != 0.0
+                    for e in scenario.get("events") or [])
+    return welfare_versus(filled_mechanisms(run_dir), policy=bool(scenario.get("proposals")),
+                          recorded=read_declarations(run_dir)["mechanisms"],
+                          sanctions=sanctions)
 
 
 def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:

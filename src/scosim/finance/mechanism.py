@@ -77,6 +77,8 @@ class BankingSystems(Mechanism):
 
     name = "banking_systems"
     slot = "finance"
+    # It multiplies the dollar channel's factors into the year's trade costs (step 5).
+    welfare_versus = "the dollar channel's trade costs of sanctions"
     indicators = {
         **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
         "fiscal_cost_pct_gdp": "percent of the year's GDP",
