@@ -208,7 +208,8 @@ def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
     Members are listed first, so the year shown is their peak: chosen over every economy,
     a partner's crisis could pick a year in which every member's row reads 0.
     """
-    mine = [c for c in hit.columns if str(c) in set(members) and bool(hit[c].to_numpy().any())]
+    members = set(members)
+    mine = [c for c in hit.columns if str(c) in members and bool(hit[c].to_numpy().any())]
     return mine or list(hit.columns)
 
 
@@ -236,15 +237,16 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
                  width: int) -> list[str]:
     mean = st.mean(name).fillna(0.0) / divisor
-    if not (mean.abs().to_numpy() > ZERO).any():
+    size = mean.abs()
+    if not (size.to_numpy() > ZERO).any():
         return [f"  {title}: 0 in every run and year"]
     members = _members(st)
-    year = int(mean.abs()[_focus(mean.abs() > ZERO, members)].sum(axis=1).idxmax())
+    year = int(size[_focus(size > ZERO, members)].sum(axis=1).idxmax())
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
     total = mean.sum(axis=0)
     span = f"{int(mean.index.min())}-{int(mean.index.max())}"
-    rows = mean.columns[(mean.abs() > ZERO).any(axis=0).to_numpy()]
+    rows = mean.columns[(size > ZERO).any(axis=0).to_numpy()]
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs"

@@ -261,8 +261,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "others, or a union joined by fewer outsiders)")
     if not votes and st.votes:
         notes.append("no state voted against in any run")
-    if moved and not st.votes and not st.adopted_runs and "the policy" in versus:
-        # "The policy" would read as a proposal; here there is none.
+    if moved and not st.votes and not st.adopted_runs and versus.startswith("without the policy"):
+        # "The policy" would read as a proposal; here there is none (a heading that names
+        # only mechanisms or sanctions needs no such note).
         notes.append("no proposal was voted on: 'the policy' is what the scenario's "
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
