@@ -50,7 +50,9 @@ def test_finance_run_answers_with_failures_and_fiscal_cost(tmp_path, capsys, sum
     total = cost.groupby("run")["value"].sum().mean() / 1e9
     line = next(x for x in text.splitlines() if x.strip().startswith("SCO members together"))
     assert float(line.split()[-1].replace(",", "")) == pytest.approx(total, rel=5e-3)
-    assert "bail-in (bail_in_usd): 0 in every run and year" in text
+    # What never happened is named on one line, not left out.
+    assert re.search(r"none in any run or year: [^:]*bail-in \(bail_in_usd\)",
+                     " ".join(text.split())), text
     # scosim show works it out the same way for a run without summary.txt
     (run_dir / "summary.txt").unlink()
     capsys.readouterr()
@@ -129,14 +131,14 @@ def test_a_headline_indicator_must_be_declared():
         indicators = {"x": "US$"}
         headline = {"y": "total"}
 
-    with pytest.raises(PluginError, match="headline indicator 'y' is not one of its"):
+    with pytest.raises(PluginError, match="`headline` indicator 'y' is not one of its"):
         register_mechanism(Bad)
 
     class Kind(Bad):
         name = "bad_kind"
         headline = {"x": "median"}
 
-    with pytest.raises(PluginError, match="kinds are: share, total"):
+    with pytest.raises(PluginError, match="kinds are: share, total, level"):
         register_mechanism(Kind)
 
 
@@ -156,3 +158,45 @@ def test_the_vote_figure_labels_share_that_wording():
     assert _vote_label(0.995, set(), False) == "yes in >99%"
     assert _vote_label(0.004, set(), False) == "yes in <1%"
     assert _vote_label(0.0, set(), False) == "yes in 0%"
+
+
+def test_a_level_is_shown_in_its_last_largest_year_and_never_summed():
+    """A present value fixed at entry into force reads as the state at the end."""
+    rows = []
+    for r in range(4):
+        for year in (2030, 2031, 2032):
+            pv = 3e9 * (r + 1) if year >= 2031 else 0.0
+            rows += [(r, year, "KAZ", "member", 1.0), (r, year, "KAZ", "paid_usd", pv)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    level = {"paid_usd": HeadlineIndicator("level", "US$, present value", "", "road")}
+    lines = mechanism_lines(st, level)
+    assert lines[0] == "road proposals, 4 runs:"
+    assert lines[1].startswith("  paid_usd, largest in 2032; US$ bn, present value")
+    assert "mean total" not in "\n".join(lines)
+    assert next(x for x in lines if "KAZ" in x).split()[2] == "7.5"  # mean of 3, 6, 9, 12
+    # The same numbers as a flow: the year it first peaks, and the total over the years.
+    total = {"paid_usd": HeadlineIndicator("total", "US$", "", "road")}
+    lines = mechanism_lines(st, total)
+    assert lines[1].startswith("  paid_usd, largest in 2031")
+    assert next(x for x in lines if "KAZ" in x).split()[-1] == "15"
+    text = headline_text(st, "t (seed 1)", mechanisms=level)
+    assert text.startswith("What the scenario's proposals record: t (seed 1)\nroad proposals")
+
+
+def test_a_proposal_types_headline_is_checked_when_registered():
+    from scosim.proposals import register_type
+    from scosim.proposals.base import ProposalType
+    from scosim.proposals.specs import ProposalSpec
+
+    class Spec(ProposalSpec):
+        type: str = "bad_answer"
+
+    class Bad(ProposalType):
+        name = "bad_answer"
+        spec = Spec
+        indicators = {"paid_usd": "US$"}
+        headline = {"paid": "level"}
+
+    with pytest.raises(PluginError, match="`headline` indicator 'paid' is not one of its"):
+        register_type(Bad)

@@ -68,7 +68,7 @@ class Closures(Mechanism):
     name = "border_closures"
     slot = "security"
     indicators = {"border_closed": "1 if closed", "closure_cost_usd": "US$"}
-    headline = {"border_closed": "share", "closure_cost_usd": "total"}
+    headline = {"closure_cost_usd": "total", "border_closed": "share"}  # not sorted
     welfare_versus = "the trade costs of border closures"
 
     def record(self, model, policy):
@@ -143,7 +143,7 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
     assert plugins["declared"]["proposal_types"] == {"visa_lift": {
         "indicators": {"visa_lift": "share of runs"},
         "membership": ["visa_lift", "in visa", "a visa-free regime"],
-        "trust_term": "trust in the visa's sponsor"}}
+        "trust_term": "trust in the visa's sponsor", "headline": []}}
     # The vote-reasons figure names the type's trust term from that record, here where
     # the type cannot be imported (the saved scenario names it by its path).
     from scosim.plot_votes import run_trust_terms
@@ -152,7 +152,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
     assert plugins["declared"]["mechanisms"]["security"] == {
         "name": "border_closures",
         "indicators": {"border_closed": "1 if closed", "closure_cost_usd": "US$"},
-        "headline": {"border_closed": "share", "closure_cost_usd": "total"},
+        # Pairs, in the declared order: the manifest's keys are sorted.
+        "headline": [["closure_cost_usd", "total"], ["border_closed", "share"]],
         "welfare_versus": "the trade costs of border closures"}
 
 
@@ -192,7 +193,9 @@ def test_a_fresh_process_without_the_plugin_shows_its_membership(
     assert "in visa: share of runs in a visa-free regime in 2028" in flat
     # The plug-in mechanism's answer and what welfare is measured against.
     assert "border_closures (the security slot)" in out
-    assert "border_closed: share of runs" in out and "closure_cost_usd" in out
+    # In the order the mechanism declares, which the sorted manifest keeps as pairs.
+    assert "border_closed: share of runs" in out
+    assert out.index("closure_cost_usd") < out.index("border_closed: share of runs")
     assert "without the policy or the trade costs of border closures" in flat
     assert "membership_timeline.png" in out.split("DRAWN", 1)[1].splitlines()[0]
     assert (tmp_path / "plots" / "membership_timeline.png").is_file()
@@ -221,7 +224,9 @@ def test_an_old_run_without_the_record_still_shows_what_is_known(
 
 @pytest.mark.parametrize(("section", "name", "key", "value", "said"), [
     ("proposal_types", "visa_lift", "membership", ["visa_lift"], "[indicator, heading, what]"),
-    ("mechanisms", "security", "headline", {"gone": "share"}, "some of its indicators"),
+    ("mechanisms", "security", "headline", {"gone": "share"}, "is not one of its indicators"),
+    ("mechanisms", "security", "headline", [["border_closed", "mean"]], "kinds are: share"),
+    ("proposal_types", "visa_lift", "headline", "visa_lift", "must map some of its"),
     ("mechanisms", "security", "indicators", ["border_closed"], "map indicator names"),
 ])
 def test_a_malformed_record_is_one_clear_error(

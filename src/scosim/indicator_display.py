@@ -56,6 +56,8 @@ NAMES: dict[str, str] = {
     "corridor_operating": "hosting an operating corridor",
     "corridor_paid_usd": "paid for corridors",
     "corridor_risk_usd": "corridor failure risk borne",
+    "corridor_gas_bcm": "pipeline gas delivered by corridors",
+    "corridor_power_twh": "electricity delivered by corridors",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
     "bank_failures": "bank failures",
@@ -151,6 +153,8 @@ DIRECTION: dict[str, Direction] = {
     "corridor_operating": NEUTRAL,
     "corridor_paid_usd": WORSE,
     "corridor_risk_usd": WORSE,
+    "corridor_gas_bcm": NEUTRAL,
+    "corridor_power_twh": NEUTRAL,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,
     "bank_resolutions": NEUTRAL,

@@ -1,11 +1,14 @@
-"""What a run's mechanisms answer: the lines their headline indicators add to the answer.
+"""What a run's mechanisms and proposals answer: the lines their headline indicators add.
 
 A yearly mechanism (docs/mechanisms.md) names in ``Mechanism.headline`` the indicators
 that answer what it is for (the finance slot's ``banking_systems``: bank failures,
-resolutions, fiscal cost, bail-in). When its slot is filled, the run's answer
+resolutions, fiscal cost, bail-in); a proposal type names its own in
+``ProposalType.headline`` (a corridor: what its hosts pay and the energy it delivers).
+When its slot is filled, or the scenario has a proposal of the type, the run's answer
 (``summary.txt``, what ``scosim run`` prints, :mod:`scosim.run_headline`) opens with
-them, so a banking-crisis scenario is not answered by trade welfare alone. Nothing
-here knows a particular mechanism: what is shown, and how, comes from the declaration.
+them, so a banking-crisis or a pipeline scenario is not answered by trade welfare alone.
+Nothing here knows a particular mechanism or type: what is shown, and how, comes from
+the declaration.
 
 Each indicator is read from the run's statistics (:class:`scosim.runstats.RunStats`,
 the numbers ``summary.csv`` holds) in the year it is largest (the sum over economies of
@@ -17,7 +20,13 @@ its mean, or of its share of runs, is highest):
 * ``total`` (a flow, e.g. a fiscal cost in US$): per economy, the mean over runs that
   year with the 5th-95th percentile across runs, and the mean total over the period
   (a sum of yearly means, so exact); then the SCO members together (means only: a
-  percentile of a sum is not a sum of percentiles).
+  percentile of a sum is not a sum of percentiles);
+* ``level`` (a stock or a present value, e.g. what a corridor's host pays, in present
+  value): as ``total`` without the total over the period, which would count the same
+  amount once a year, and in the last year of its largest value (a present value fixed
+  at entry into force reads as the state at the end).
+
+Indicators that are 0 in every run and year are named together on one line per block.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
            "filled_mechanisms", "has_mechanism_answer", "mechanism_lines",
-           "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
+           "proposal_types_of", "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
 
 #: Economies listed per indicator, largest first; the rest are counted.
 ROWS = 5
@@ -46,12 +55,19 @@ ROWS = 5
 
 @dataclass(frozen=True)
 class HeadlineIndicator:
-    """An indicator a filled slot's mechanism names in the run's answer."""
+    """An indicator a filled slot's mechanism, or a proposal type, names in the answer."""
 
-    kind: str  #: ``share`` or ``total`` (``scosim.model.slots.HEADLINE_KINDS``)
-    unit: str | None  #: as the mechanism declares it
-    slot: str
-    mechanism: str
+    kind: str  #: ``share``, ``total`` or ``level`` (``scosim.plugins.HEADLINE_KINDS``)
+    unit: str | None  #: as the mechanism or type declares it
+    slot: str  #: the slot the mechanism fills; ``""`` for a proposal type
+    mechanism: str  #: the mechanism's name, or the proposal type's
+
+    @property
+    def heading(self) -> str:
+        """Whose indicators these are, as the answer's block heading names it."""
+        if not self.slot:
+            return f"{self.mechanism} proposals"
+        return f"{self.mechanism} (the {self.slot} slot)"
 
 
 def filled_mechanisms(run_dir: str | Path) -> dict[str, str]:
@@ -68,8 +84,13 @@ def filled_mechanisms(run_dir: str | Path) -> dict[str, str]:
 
 def declared_headline(
     mechanisms: Mapping[str, str], recorded: Mapping[str, Mapping[str, Any]] | None = None,
+    types: Iterable[str] = (), recorded_types: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, HeadlineIndicator]:
     """The headline indicators the mechanisms filling ``{slot: name}`` declare, in slot order.
+
+    Then those of the proposal ``types`` (the scenario's proposals' types, in their order),
+    from ``recorded_types`` (the manifest's record) first, else from the registry; a type
+    neither knows adds nothing.
 
     ``recorded``: what the run's manifest records each slot's mechanism declares
     (:func:`scosim.plugins.read_declarations`), used before the registry, so a
@@ -86,7 +107,27 @@ def declared_headline(
         for name, kind in decl["headline"].items():
             out.setdefault(name, HeadlineIndicator(kind, decl["indicators"].get(name), slot,
                                                    decl["name"]))
+    for type_name in dict.fromkeys(types):
+        tdecl = _type_declaration(type_name, recorded_types)
+        for name, kind in (tdecl or {}).get("headline", {}).items():
+            out.setdefault(name, HeadlineIndicator(kind, tdecl["indicators"].get(name), "",
+                                                   type_name))
     return out
+
+
+def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | None
+                      ) -> Mapping[str, Any] | None:
+    """What the proposal type ``name`` declares: the run's record, else the registry's class."""
+    if recorded and name in recorded:
+        return recorded[name]
+    from scosim.plugins import PluginError
+    from scosim.proposals import get_type
+
+    try:
+        cls = get_type(name)
+    except (PluginError, ImportError):
+        return None
+    return {"indicators": cls.indicators, "headline": cls.headline}
 
 
 def _slot_order(mechanisms: Mapping[str, str]) -> list[str]:
@@ -163,12 +204,25 @@ def run_welfare_versus(run_dir: str | Path) -> str:
                           sanctions=sanctions)
 
 
+def proposal_types_of(run_dir: str | Path) -> list[str]:
+    """The types of a run's proposals, in the order of its resolved ``scenario.yaml``."""
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    if not saved.exists():
+        return []
+    proposals = (yaml.safe_load(saved.read_text()) or {}).get("proposals") or []
+    return list(dict.fromkeys(str(p["type"]) for p in proposals
+                              if isinstance(p, Mapping) and p.get("type")))
+
+
 def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:
-    """:func:`declared_headline` of the mechanisms a run filled (its record first)."""
+    """:func:`declared_headline` of a run's mechanisms and proposal types (its record first)."""
     from scosim.plugins import read_declarations
 
-    return declared_headline(filled_mechanisms(run_dir),
-                             read_declarations(run_dir)["mechanisms"])
+    recorded = read_declarations(run_dir)
+    return declared_headline(filled_mechanisms(run_dir), recorded["mechanisms"],
+                             proposal_types_of(run_dir), recorded["proposal_types"])
 
 
 def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> bool:
@@ -215,8 +269,6 @@ def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
 
 def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     share = st.share_positive(name).fillna(0.0)
-    if not (share.to_numpy() > 0).any():
-        return [f"  {title}: in no run and no year"]
     members = set(_members(st))
     year = int(share[_focus(share, members)].sum(axis=1).idxmax())
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
@@ -235,13 +287,16 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
 
 
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
-                 width: int) -> list[str]:
+                 width: int, summed: bool = True) -> list[str]:
+    """Lines of a ``total`` indicator, or of a ``level`` one (``summed`` false)."""
     mean = st.mean(name).fillna(0.0) / divisor
     size = mean.abs()
-    if not (size.to_numpy() > ZERO).any():
-        return [f"  {title}: 0 in every run and year"]
     members = _members(st)
-    year = int(size[_focus(size > ZERO, members)].sum(axis=1).idxmax())
+    by_year = size[_focus(size > ZERO, members)].sum(axis=1)
+    # A level (e.g. a present value fixed at entry into force) is shown in the last year
+    # of its largest value: the state at the end rather than the year it was first set.
+    year = (int(by_year.idxmax()) if summed
+            else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
     total = mean.sum(axis=0)
@@ -251,19 +306,22 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs"
     head = f"{title}, largest in {year}{'; ' + units if units else ''}"
+    # A level (a stock, a present value) summed over the years would count it once a year.
+    last = f"  {span + ', mean total':>20}" if summed else ""
     out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
-           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}  "
-           f"{span + ', mean total':>20}"]
+           f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}{last}"]
     for c in order[:ROWS]:
         spread = f"{_num(low[c])} to {_num(high[c])}"
+        cell = f"  {_num(total[c]):>20}" if summed else ""
         out.append(f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
-                   f"{spread:>20}  {_num(total[c]):>20}")
+                   f"{spread:>20}{cell}")
     out += _more(order)
     members = [c for c in members if c in mean.columns]
     if len(members) > 1:
         together = "SCO members together"
+        cell = f"  {_num(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "
-                   f"{'':>20}  {_num(total[members].sum()):>20}")
+                   f"{'':>20}{cell}".rstrip())
     return out
 
 
@@ -292,20 +350,36 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
     width = max(len(economy_label(c)) for c in [*codes, "SCO members together"])
     out: list[str] = []
-    for (slot, mech), names in _by_mechanism(declared, recorded).items():
-        out.append(f"{mech} (the {slot} slot), {st.runs} runs:")
+    for heading, names in _by_source(declared, recorded).items():
+        out.append(f"{heading}, {st.runs} runs:")
+        quiet = []
         for n in names:
             h = declared[n]
             title, units, divisor = _title(n, h.unit)
-            out += (_share_lines(st, n, title, width) if h.kind == "share"
-                    else _total_lines(st, n, title, units, divisor, width))
+            if not _happened(st, n, h.kind, divisor):
+                quiet.append(title)
+            elif h.kind == "share":
+                out += _share_lines(st, n, title, width)
+            else:
+                out += _total_lines(st, n, title, units, divisor, width,
+                                    summed=h.kind == "total")
+        if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
+            out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
+                                 initial_indent="  ", subsequent_indent="    ")
     return out
 
 
-def _by_mechanism(declared: Mapping[str, HeadlineIndicator],
-                  recorded: list[str]) -> dict[tuple[str, str], list[str]]:
-    out: dict[tuple[str, str], list[str]] = {}
+def _happened(st: RunStats, name: str, kind: str, divisor: float) -> bool:
+    """Whether an indicator is non-zero in some run and year, in the units shown."""
+    if kind == "share":
+        return bool((st.share_positive(name).fillna(0.0).to_numpy() > 0).any())
+    return bool(((st.mean(name).fillna(0.0) / divisor).abs().to_numpy() > ZERO).any())
+
+
+def _by_source(declared: Mapping[str, HeadlineIndicator],
+               recorded: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
     for n in recorded:
-        out.setdefault((declared[n].slot, declared[n].mechanism), []).append(n)
+        out.setdefault(declared[n].heading, []).append(n)
     return out
 

@@ -41,8 +41,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     import importlib.metadata
 
-__all__ = ["PluginError", "Registry", "SweptValues", "blame", "check_sweepable",
-           "declared_mechanisms", "declared_types", "import_path", "membership_problem",
+__all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
+           "check_sweepable", "declared_mechanisms", "declared_types", "headline_pairs",
+           "headline_problem", "import_path", "membership_problem",
            "not_sweepable", "plugin_origins", "read_declarations", "recorded_mechanisms",
            "recorded_types", "rule_specs"]
 
@@ -359,8 +360,8 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
-        what] or None, "trust_term": what}}`` (``ProposalType.indicators``,
-        ``.membership`` and ``.trust_term``).
+        what] or None, "trust_term": what, "headline": [[name, kind], ...]}}``
+        (``ProposalType.indicators``, ``.membership``, ``.trust_term`` and ``.headline``).
     """
     from scosim.proposals import get_type
 
@@ -370,7 +371,7 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
         m = cls.membership
         out[p.type] = {"indicators": dict(cls.indicators),
                        "membership": None if m is None else list(m),
-                       "trust_term": cls.trust_term}
+                       "trust_term": cls.trust_term, "headline": headline_pairs(cls.headline)}
     return out
 
 
@@ -382,7 +383,7 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
     measured against (:mod:`scosim.mechanism_answer`) without importing it.
 
     Returns:
-        ``{slot: {"name": ..., "indicators": {name: unit}, "headline": {name: kind},
+        ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
         "welfare_versus": phrase}}`` (``Mechanism``'s attributes) for every filled slot.
     """
     from scosim.model.slots import get_mechanism
@@ -392,7 +393,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
         if name is not None:
             cls = get_mechanism(name)
             out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
-                         "headline": dict(cls.headline), "welfare_versus": cls.welfare_versus}
+                         "headline": headline_pairs(cls.headline),
+                         "welfare_versus": cls.welfare_versus}
     return out
 
 
@@ -437,6 +439,48 @@ def membership_problem(m: Any) -> str | None:
     return None
 
 
+#: How a headline indicator is summarised in the run's answer (``Mechanism.headline``,
+#: ``ProposalType.headline``; :mod:`scosim.mechanism_answer`): ``share`` (1 when something
+#: happens), ``total`` (a yearly flow: also summed over the years), ``level`` (a stock or a
+#: present value: never summed over the years).
+HEADLINE_KINDS: tuple[str, ...] = ("share", "total", "level")
+
+
+def headline_pairs(headline: dict[str, str]) -> list[list[str]]:
+    """A ``headline`` as the manifest records it: ``[[name, kind], ...]`` in declared order.
+
+    A list, because the manifest is written with sorted keys and the answer lists the
+    indicators in the order their owner declares them (a bank failure before its bail-in).
+    """
+    return [[str(k), str(v)] for k, v in headline.items()]
+
+
+def _recorded_headline(value: Any) -> Any:
+    """A manifest's ``headline`` as a mapping: pairs (in order) or, from older runs, a mapping."""
+    if isinstance(value, list) and all(isinstance(x, list | tuple) and len(x) == 2
+                                       and all(isinstance(y, str) for y in x) for x in value):
+        return {k: v for k, v in value}
+    return value or {}
+
+
+def headline_problem(headline: Any, indicators: Any) -> str | None:
+    """What is wrong with a ``headline`` declaration (None: nothing).
+
+    One rule for a class when it is registered and for a run manifest's record of it:
+    a mapping of some of ``indicators`` to one of :data:`HEADLINE_KINDS` each.
+    """
+    if not isinstance(headline, dict):
+        return f"must map some of its indicators to a kind, got {headline!r}"
+    for ind, kind in headline.items():
+        # A misspelt name would otherwise vanish from the answer.
+        if ind not in indicators:
+            return (f"indicator {ind!r} is not one of its indicators "
+                    f"({', '.join(sorted(indicators)) or 'none'})")
+        if kind not in HEADLINE_KINDS:
+            return f"indicator {ind!r} has kind {kind!r}; kinds are: {', '.join(HEADLINE_KINDS)}"
+    return None
+
+
 #: What the trust term of a vote measures unless its proposal type says otherwise.
 DEFAULT_TRUST_TERM = "trust in the proposer"
 
@@ -457,8 +501,9 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
-        what) or None, "trust_term": what or None}}``; empty for a run made before the
-        record existed (``trust_term`` None in a record made before it was recorded).
+        what) or None, "trust_term": what or None, "headline": {name: kind}}}``; empty
+        for a run made before the record existed (``trust_term`` None and ``headline``
+        empty in a record made before they were recorded).
 
     Raises:
         PluginError: A record that is not what :func:`declared_types` writes, naming
@@ -475,9 +520,14 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         problem = None if trust is None else trust_term_problem(trust)
         if problem:
             raise PluginError(f"{at}.trust_term: {problem}")
-        out[str(name)] = {"indicators": _units(rec, at),
+        units = _units(rec, at)
+        headline = _recorded_headline(rec.get("headline"))
+        problem = headline_problem(headline, units)
+        if problem:
+            raise PluginError(f"{at}.headline {problem}")
+        out[str(name)] = {"indicators": units,
                           "membership": None if m is None else tuple(m),
-                          "trust_term": trust}
+                          "trust_term": trust, "headline": dict(headline)}
     return out
 
 
@@ -491,8 +541,6 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
     """
-    from scosim.model.slots import HEADLINE_KINDS
-
     out: dict[str, dict[str, Any]] = {}
     for slot, rec in _recorded(manifest, where, "mechanisms").items():
         at = f"{where}: plugins.declared.mechanisms.{slot}"
@@ -500,11 +548,10 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         if not (isinstance(name, str) and name):
             raise PluginError(f"{at}.name must be the mechanism's name, got {name!r}")
         units = _units(rec, at)
-        headline = rec.get("headline") or {}
-        if not (isinstance(headline, dict)
-                and all(k in units and v in HEADLINE_KINDS for k, v in headline.items())):
-            raise PluginError(f"{at}.headline must map some of its indicators to a kind "
-                              f"({', '.join(HEADLINE_KINDS)}), got {headline!r}")
+        headline = _recorded_headline(rec.get("headline"))
+        problem = headline_problem(headline, units)
+        if problem:
+            raise PluginError(f"{at}.headline {problem}")
         if not isinstance(versus, str):
             raise PluginError(f"{at}.welfare_versus must be text, got {versus!r}")
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),

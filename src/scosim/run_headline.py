@@ -164,6 +164,13 @@ WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator o
 FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
 
 
+def _sources(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> str:
+    """"mechanisms", "proposals" or both: whose headline indicators the run recorded."""
+    kinds = {"proposals" if not h.slot else "mechanisms"
+             for n, h in declared.items() if st.has(n)}
+    return " and ".join(k for k in ("mechanisms", "proposals") if k in kinds)
+
+
 def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy") -> str:
@@ -171,14 +178,15 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
     the welfare columns are left out and the votes are the answer. When a filled
-    slot's mechanism names indicators for the answer (``Mechanism.headline``, e.g. bank
-    failures and fiscal cost), they come first: they are what such a scenario asks.
+    slot's mechanism or a proposal's type names indicators for the answer
+    (``Mechanism.headline``, e.g. bank failures and fiscal cost; ``ProposalType.headline``,
+    e.g. what a corridor's hosts pay), they come first: they are what such a scenario asks.
 
     Args:
         st: The run's statistics.
         title: Scenario name and seed, as in the plots' titles.
         footer: The last line: where the rest of the numbers are.
-        mechanisms: The headline indicators of the run's mechanisms
+        mechanisms: The headline indicators of the run's mechanisms and proposal types
             (:func:`scosim.mechanism_answer.run_headline_indicators`); none by default.
         versus: What welfare is measured against, after "the same year"
             (:func:`scosim.mechanism_answer.run_welfare_versus`).
@@ -188,7 +196,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     """
     first = mechanism_lines(st, mechanisms or {})
     if first:
-        first = [f"What the scenario's mechanisms record: {title}", *first, ""]
+        first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
+                 *first, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
     rows, others, year, when, n_runs = headline_table(st)

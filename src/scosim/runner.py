@@ -527,7 +527,8 @@ def _write_run(
         )
         # Plot statistics gathered as batches finish (a run directory on this machine).
         feed = (feed_for_run(location, n_batches, done, sc.outputs.summary,
-                             sc.parameters.mechanisms) if want_plots else None)
+                             sc.parameters.mechanisms, [p.type for p in sc.proposals])
+                if want_plots else None)
 
         def on_result(spec: BatchSpec, outp: BatchManifest | BatchOutput) -> None:
             if isinstance(outp, BatchManifest):

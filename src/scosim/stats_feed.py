@@ -16,7 +16,7 @@ name, and one whose tables arrive out of turn is read from its file in turn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,13 +110,14 @@ def offer_tables(location: str, batch_id: int, indicators: pd.DataFrame,
 
 def feed_for_run(location: str, n_batches: int, done: set[int],
                  summary: str = "plotted",
-                 mechanisms: Mapping[str, str | None] | None = None) -> StatsFeed | None:
+                 mechanisms: Mapping[str, str | None] | None = None,
+                 types: Iterable[str] = ()) -> StatsFeed | None:
     """A listening feed of the plot statistics of a run written to ``location``.
 
     ``summary`` is the scenario's ``outputs.summary``: ``"all"`` gathers every
     indicator (for ``summary.csv``), ``"plotted"`` the plotted ones and those the
-    filled slots' ``mechanisms`` (``{slot: name}``) name for the run's answer
-    (:mod:`scosim.mechanism_answer`). None for a run in
+    filled slots' ``mechanisms`` (``{slot: name}``) and the scenario's proposal ``types``
+    name for the run's answer (:mod:`scosim.mechanism_answer`). None for a run in
     an object store: its plots are drawn from a local copy of the tables
     (:meth:`scosim.store_runs.StoreRunWriter.make_plots`).
     """
@@ -128,6 +129,7 @@ def feed_for_run(location: str, n_batches: int, done: set[int],
         return None
     filled = {s: m for s, m in (mechanisms or {}).items() if m}
     feed = StatsFeed(Path(location), n_batches, set(done),
-                     summarised(summary, declared_headline(filled)), PLOTTED_EVENTS)
+                     summarised(summary, declared_headline(filled, types=types)),
+                     PLOTTED_EVENTS)
     listen(location, feed)
     return feed

@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scosim.plugins import PluginError, Registry, SweptValues, check_sweepable, not_sweepable
+from scosim.plugins import (
+    HEADLINE_KINDS,
+    PluginError,
+    Registry,
+    SweptValues,
+    check_sweepable,
+    headline_problem,
+    not_sweepable,
+)
 
 # numpy and the run streams are imported where used: validating a scenario reads the
 # slot names from here without them.
@@ -59,9 +67,6 @@ DEFAULT_MECHANISMS: dict[str, str | None] = {
     "trade": "ge_trade",
 }
 
-#: How a headline indicator is summarised in the run's answer (``Mechanism.headline``).
-HEADLINE_KINDS: tuple[str, ...] = ("share", "total")
-
 #: Entry-point group scanned for third-party mechanisms.
 ENTRY_POINT_GROUP = "scosim.mechanisms"
 
@@ -80,7 +85,8 @@ class Mechanism(SweptValues):
             whenever its slot is filled: ``{name: "share"}`` for an indicator that is
             1 when something happens (the share of runs in which it did),
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
-            years); see :mod:`scosim.mechanism_answer`.
+            years), ``{name: "level"}`` for a stock or a present value (its mean, never
+            summed over the years); see :mod:`scosim.mechanism_answer`.
         settings_model: A pydantic model of the mechanism's settings, written in the
             scenario under ``parameters.mechanism_settings.<name>`` and checked against
             it when the scenario is validated (``extra="forbid"`` recommended, so a
@@ -177,14 +183,9 @@ def _check(cls: Any, name: str) -> None:
                               f"model class, got {sm!r}")
     check_sweepable(f"mechanism {cls.name!r}", cls.sweepable,
                     sm.model_fields if sm is not None else {}, "setting", "its settings_model")
-    for ind, kind in cls.headline.items():
-        # Checked at registration: a misspelt name would otherwise vanish from the answer.
-        if ind not in cls.indicators:
-            raise PluginError(f"mechanism {cls.name!r}: headline indicator {ind!r} is not one "
-                              f"of its indicators ({', '.join(sorted(cls.indicators))})")
-        if kind not in HEADLINE_KINDS:
-            raise PluginError(f"mechanism {cls.name!r}: headline indicator {ind!r} has kind "
-                              f"{kind!r}; kinds are: {', '.join(HEADLINE_KINDS)}")
+    problem = headline_problem(cls.headline, cls.indicators)
+    if problem:
+        raise PluginError(f"mechanism {cls.name!r}: `headline` {problem}")
 
 
 _REGISTRY: Registry[type[Mechanism]] = Registry(

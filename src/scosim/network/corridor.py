@@ -59,7 +59,13 @@ class Corridor(ProposalType):
         "corridor_operating": "1 if the economy hosts an operating corridor project",
         "corridor_paid_usd": "US$, expected present value paid for adopted corridors",
         "corridor_risk_usd": "US$, expected present-value loss borne if a corridor fails",
+        "corridor_gas_bcm": "bcm a year, pipeline gas the corridors deliver to the economy",
+        "corridor_power_twh": "TWh a year, electricity the corridors deliver to the economy",
     }
+    # The answer says who pays, and what an energy corridor delivers (a pipeline or a power
+    # line changes no trade cost in the GE model, so no welfare moves: docs/network.md).
+    headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
+                "corridor_gas_bcm": "total", "corridor_power_twh": "total"}
     record_always = False
 
     check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)
@@ -212,5 +218,13 @@ class Corridor(ProposalType):
                 operating |= on[:, None] & arr.hosts[None, :]
             paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
             risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
+        # Deliveries of the projects in operation this year (after transit insecurity and
+        # closures), as the network step found them; only projects proposed here operate.
+        # Recorded for transport corridors too (zeros): every declared indicator is recorded.
+        step = getattr(model, "network_step", None)
+        gas = np.zeros((model.R, model.N)) if step is None else step.indicators["gas_project_bcm"]
+        power = (np.zeros((model.R, model.N)) if step is None
+                 else step.indicators["power_imports_twh"])
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-                "corridor_risk_usd": risk}
+                "corridor_risk_usd": risk, "corridor_gas_bcm": np.asarray(gas, float),
+                "corridor_power_twh": np.asarray(power, float)}

@@ -17,7 +17,9 @@ Indicators per consumer (R, N):
   pipeline exporter is one supplier; other pipeline imports not on a modelled link count as
   one supplier; LNG counts as fully diversified (its share enters the denominator but adds
   nothing), because the raw files give LNG imports without origins;
-* ``power_imports_twh``: electricity delivered by the project power lines.
+* ``power_imports_twh``: electricity delivered by the project power lines;
+* ``gas_project_bcm``: the part of ``gas_pipeline_imports_bcm`` delivered by project
+  pipelines (what the projects add; the corridor proposal type reports it).
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
     gas = links.is_gas
     baseline_gas = np.where(links.project < 0, links.flow, 0.0)
     pipe = np.zeros((runs, n))
+    project_gas = np.zeros((runs, n))
     by_supplier = np.zeros((runs, n, n))  # importer x exporter
     power = np.zeros((runs, n))
     for k in range(len(links.link_ids)):
@@ -144,6 +147,8 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
         if gas[k]:
             pipe[:, i] += f[:, k]
             by_supplier[:, i, j] += f[:, k]
+            if links.project[k] >= 0:
+                project_gas[:, i] += f[:, k]
         else:
             power[:, i] += f[:, k]
     base_pipe = np.bincount(links.importer[gas], weights=baseline_gas[gas], minlength=n)
@@ -165,4 +170,5 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
         "gas_import_dependence": dependence,
         "gas_supplier_hhi": hhi,
         "power_imports_twh": power,
+        "gas_project_bcm": project_gas,
     }

@@ -12,7 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scosim._lazy import lazy_exports
-from scosim.plugins import PluginError, Registry, membership_problem, trust_term_problem
+from scosim.plugins import (
+    PluginError,
+    Registry,
+    headline_problem,
+    membership_problem,
+    trust_term_problem,
+)
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
 
 if TYPE_CHECKING:
@@ -70,6 +76,9 @@ def _check(cls: Any, name: str) -> None:
     problem = trust_term_problem(cls.trust_term)
     if problem:
         raise PluginError(f"proposal type {cls.name!r}: `trust_term` {problem}")
+    problem = headline_problem(cls.headline, cls.indicators)
+    if problem:
+        raise PluginError(f"proposal type {cls.name!r}: `headline` {problem}")
     spec = cls.spec
     if not (isinstance(spec, type) and issubclass(spec, ProposalSpec)) or spec is ProposalSpec:
         raise PluginError(
@@ -118,7 +127,7 @@ def _check_membership(cls: Any) -> None:
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
     "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
-    "sweepable", "trust_term",
+    "sweepable", "trust_term", "headline",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

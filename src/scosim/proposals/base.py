@@ -99,6 +99,11 @@ class ProposalType(SweptValues):
         trust_term: What the ``trust`` term of its votes measures, for figures and the
             explorer (``"trust in the proposer"``, the Council's default; a type whose
             preview sets ``scores["trust"]`` to something else says what).
+        headline: Indicators of ``indicators`` that answer what the proposal is for,
+            named in the run's answer when the scenario has a proposal of the type, by
+            kind (``share``, ``total`` or ``level``), as ``Mechanism.headline`` names a
+            mechanism's (:mod:`scosim.mechanism_answer`); e.g. what a corridor's hosts
+            pay. An indicator the run did not record is left out.
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -120,6 +125,7 @@ class ProposalType(SweptValues):
     membership: ClassVar[tuple[str, str, str] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
     trust_term: ClassVar[str] = DEFAULT_TRUST_TERM
+    headline: ClassVar[dict[str, str]] = {}
     _kind = "proposal type"
     _noun = "field"
 

@@ -1,0 +1,118 @@
+"""A corridor run's answer says who pays and what an energy corridor delivers.
+
+The corridor proposal type declares headline indicators (``ProposalType.headline``): what
+each host pays (present value, a ``level``: never summed over years) and the risk it bears;
+with an energy project, the gas and power it delivers per consumer (yearly flows, ``total``).
+These are checked against the run's raw rows and against the contracted offtakes of
+``energy_links.csv`` (ANCHORS.md: TAPI 1.325 bcf/d to India and to Pakistan).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scosim.cli import main
+from scosim.results import read_batches
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def _run(tmp_path: Path, capsys, scenario: str, *extra: str) -> tuple[str, Path]:
+    assert main(["run", str(SCENARIOS / scenario), "--out", str(tmp_path), "--quiet",
+                 "--replications", "4", *extra]) == 0
+    out = capsys.readouterr().out
+    return out, Path(out.split("results: ")[1].splitlines()[0].strip())
+
+
+def _wide(run_dir: Path, name: str) -> pd.DataFrame:
+    """Mean over runs of one indicator, years x economies."""
+    ind = read_batches(run_dir / "indicators")
+    ind = ind[ind["indicator"].astype(str) == name]
+    return ind.assign(country=ind["country"].astype(str)).pivot_table(
+        index="year", columns="country", values="value", aggfunc="mean")
+
+
+def _block(text: str, code: str) -> list[str]:
+    """The answer's lines of one headline indicator, heading first."""
+    lines = text.splitlines()
+    start = next(i for i, x in enumerate(lines) if f"({code})" in x)
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].startswith("  ") and not lines[i].startswith("    ")), len(lines))
+    return lines[start:end]
+
+
+def _offtake(importer: str, project: str) -> float:
+    from scosim.network.tables import load_network
+
+    links = load_network().energy_links
+    row = links[(links["importer"] == importer) & (links["project"] == project)]
+    return float(row["flow"].sum())
+
+
+def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
+    out, run_dir = _run(tmp_path, capsys, "corridor_energy.yaml")
+    text = (run_dir / "summary.txt").read_text()
+    assert out.endswith(text)
+    assert text.startswith("What the scenario's proposals record: corridor_energy")
+    assert text.index("corridor proposals, 4 runs:") < text.index("welfare moved")
+    gas = _wide(run_dir, "corridor_gas_bcm")
+    # TAPI (agreed 2026, five years to build) delivers its contracted offtake from 2032.
+    assert (gas.loc[:2031].to_numpy() == 0).all()
+    for code in ("IND", "PAK", "AFG"):
+        assert gas.loc[2032, code] == pytest.approx(_offtake(code, "TAPI"), rel=1e-12)
+    # What the corridors deliver is the change in pipeline imports the project makes.
+    pipe = _wide(run_dir, "gas_pipeline_imports_bcm")
+    assert (pipe.loc[2035] - pipe.loc[2025]).to_numpy() == pytest.approx(
+        gas.loc[2035].reindex(pipe.columns).fillna(0).to_numpy(), abs=1e-9)
+    block = _block(text, "corridor_gas_bcm")
+    assert "largest in 2032" in block[0] and "mean total" in "\n".join(block)
+    row = next(x for x in block if x.strip().startswith("IND India"))
+    assert float(row.split()[2]) == pytest.approx(gas.loc[2032, "IND"], rel=5e-3)
+    assert float(row.split()[-1]) == pytest.approx(gas["IND"].sum(), rel=5e-3)
+    power = _wide(run_dir, "corridor_power_twh")
+    assert power.loc[2031, "PAK"] == pytest.approx(_offtake("PAK", "CASA1000"), rel=1e-12)
+    # A present value is a level: shown in the last year of its largest, never summed.
+    paid = _block(text, "corridor_paid_usd")
+    assert "largest in 2035" in paid[0] and "mean total" not in "\n".join(paid)
+    row = next(x for x in paid if x.strip().startswith("PAK Pakistan"))
+    assert float(row.split()[2]) == pytest.approx(
+        _wide(run_dir, "corridor_paid_usd").loc[2035, "PAK"] / 1e9, rel=5e-3)
+
+
+def test_transit_insecurity_cuts_what_the_answer_reports(tmp_path, capsys):
+    """delivered = flow x (1 - instability of the transit economy) (docs/network.md)."""
+    _, run_dir = _run(tmp_path, capsys, "corridor_energy.yaml",
+                      "--set", "parameters.network.instability.AFG=0.5")
+    gas = _wide(run_dir, "corridor_gas_bcm")
+    # Afghanistan is a transit economy for India's and Pakistan's gas, the consumer of its own.
+    assert gas.loc[2035, "IND"] == pytest.approx(0.5 * _offtake("IND", "TAPI"), rel=1e-12)
+    assert gas.loc[2035, "AFG"] == pytest.approx(_offtake("AFG", "TAPI"), rel=1e-12)
+    text = (run_dir / "summary.txt").read_text()
+    row = next(x for x in _block(text, "corridor_gas_bcm") if "IND India" in x)
+    assert re.search(r"IND India +6\.85 ", row), row
+
+
+def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsys):
+    """The railway changes no bilateral cost: its answer is who pays, not a blank."""
+    _, run_dir = _run(tmp_path, capsys, "corridor_cku.yaml")
+    text = (run_dir / "summary.txt").read_text()
+    # A railway delivers no energy: recorded as zeros (every declared indicator is), and
+    # named once rather than given a table each.
+    assert (_wide(run_dir, "corridor_gas_bcm").to_numpy() == 0).all()
+    assert (_wide(run_dir, "corridor_power_twh").to_numpy() == 0).all()
+    flat = " ".join(text.split())
+    assert ("none in any run or year: pipeline gas delivered by corridors (corridor_gas_bcm), "
+            "electricity delivered by corridors (corridor_power_twh)") in flat
+    assert "(corridor_gas_bcm), largest" not in flat
+    paid = _wide(run_dir, "corridor_paid_usd").loc[2035]
+    hosts = paid[paid > 0].sort_values(ascending=False)
+    assert list(hosts.index) == ["KGZ", "CHN", "UZB"]  # cost shared by length
+    block = _block(text, "corridor_paid_usd")
+    rows = block[next(i for i, x in enumerate(block) if x.split()[0] == "economy") + 1:]
+    assert [x.split()[0] for x in rows[:3]] == list(hosts.index)
+    together = next(x for x in block if "SCO members together" in x)
+    assert float(together.split()[-1]) == pytest.approx(hosts.sum() / 1e9, rel=5e-3)
