@@ -78,6 +78,9 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     # A present value is a level: shown in the last year of its largest, never summed.
     paid = _block(text, "corridor_paid_usd")
     assert "largest in 2035" in paid[0] and "mean total" not in "\n".join(paid)
+    # Turkmenistan and Afghanistan host TAPI without being SCO members: listed after them.
+    assert paid.index("    other economies:") < next(
+        i for i, x in enumerate(paid) if "TKM Turkmenistan" in x)
     row = next(x for x in paid if x.strip().startswith("PAK Pakistan"))
     assert float(row.split()[2]) == pytest.approx(
         _wide(run_dir, "corridor_paid_usd").loc[2035, "PAK"] / 1e9, rel=5e-3)

@@ -200,3 +200,28 @@ def test_a_proposal_types_headline_is_checked_when_registered():
 
     with pytest.raises(PluginError, match="`headline` indicator 'paid' is not one of its"):
         register_type(Bad)
+
+
+def test_other_economies_follow_the_members_as_in_the_welfare_table():
+    """Five members, then the three largest others with a value in the year shown; the
+    rest counted. A corridor's non-member host (Afghanistan) had been counted, not shown."""
+    members = ["CHN", "RUS", "IND", "PAK", "IRN", "KAZ"]
+    others = {"AFG": 9e9, "TKM": 8e9, "AZE": 1e9, "MNG": 0.5e9}
+    rows = []
+    for r in range(2):
+        for year in (2030, 2031):
+            for k, c in enumerate(members):
+                rows += [(r, year, c, "member", 1.0), (r, year, c, "paid_usd", (k + 1) * 1e8)]
+            for c, v in others.items():
+                # Mongolia pays only in 2030: nothing to show in 2031, the year shown.
+                paid = v if (c != "MNG" or year == 2030) else 0.0
+                rows += [(r, year, c, "member", 0.0), (r, year, c, "paid_usd", paid)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    lines = mechanism_lines(st, {"paid_usd": HeadlineIndicator("level", "US$", "", "road")})
+    codes = [x.split()[0] for x in lines[3:]]
+    assert codes == ["KAZ", "IRN", "PAK", "IND", "RUS", "SCO", "other", "AFG", "TKM", "AZE",
+                     "and"], lines
+    assert lines[-1] == "    and 2 more: CHN MNG"
+    together = next(x for x in lines if "SCO members together" in x)
+    assert together.split()[-1] == "2.1"  # all six members: 0.1 + ... + 0.6, US$ bn

@@ -26,7 +26,10 @@ its mean, or of its share of runs, is highest):
   amount once a year, and in the last year of its largest value (a present value fixed
   at entry into force reads as the state at the end).
 
-Indicators that are 0 in every run and year are named together on one line per block.
+Each table lists up to five SCO members, largest first, then up to three other economies
+with a value in the year shown (as the welfare table lists the largest gains and losses
+among the others), and counts the rest. Indicators that are 0 in every run and year are
+named together on one line per block.
 """
 
 from __future__ import annotations
@@ -49,8 +52,12 @@ __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "econom
            "filled_mechanisms", "has_mechanism_answer", "mechanism_lines",
            "proposal_types_of", "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
 
-#: Economies listed per indicator, largest first; the rest are counted.
+#: SCO members listed per indicator, largest first; the rest are counted.
 ROWS = 5
+#: Other economies listed after them (those with a value in the year shown, largest first),
+#: as the welfare table lists the largest gains and losses among the others: a corridor's
+#: non-member host (Turkmenistan, Afghanistan) pays, and was counted, not shown.
+OTHERS = 3
 
 
 @dataclass(frozen=True)
@@ -274,16 +281,23 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
     span = f"{int(share.index.min())}-{int(share.index.max())}"
     rows = share.columns[(share > 0).any(axis=0).to_numpy()]
-    # SCO members first: the answer is about them; the others are counted after.
+    # SCO members first: the answer is about them; then the largest among the others.
     order = sorted(rows, key=lambda c: (c not in members, -share.loc[year, c], -per_run[c],
                                         str(c)))
+    mine, others, rest = _pick(order, members, share.loc[year] > 0)
     out = [f"  {title}: share of runs, most in {year}"]
-    if members and not members & set(map(str, rows)):
+    if members and not mine:
         out.append("    no SCO member in any run or year; other economies:")
     out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
-    out += [f"    {economy_label(str(c)):<{width}}  {percent_of_runs(share.loc[year, c]):>4} %  "
-            f"{per_run[c]:>34.2f}" for c in order[:ROWS]]
-    return out + _more(order)
+
+    def row(c: Any) -> str:
+        return (f"    {economy_label(str(c)):<{width}}  {percent_of_runs(share.loc[year, c]):>4} %"
+                f"  {per_run[c]:>34.2f}")
+
+    out += [row(c) for c in mine]
+    if mine and others:
+        out.append("    other economies:")
+    return out + [row(c) for c in others] + _more(rest)
 
 
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
@@ -310,23 +324,42 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     last = f"  {span + ', mean total':>20}" if summed else ""
     out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
            f"    {'economy':<{width}}  {str(year) + ' mean':>10}  {band:>20}{last}"]
-    for c in order[:ROWS]:
+    mine, others, rest = _pick(order, set(members), size.loc[year] > ZERO)
+
+    def row(c: Any) -> str:
         spread = f"{_num(low[c])} to {_num(high[c])}"
         cell = f"  {_num(total[c]):>20}" if summed else ""
-        out.append(f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
-                   f"{spread:>20}{cell}")
-    out += _more(order)
+        return (f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
+                f"{spread:>20}{cell}")
+
+    out += [row(c) for c in mine]
     members = [c for c in members if c in mean.columns]
     if len(members) > 1:
         together = "SCO members together"
         cell = f"  {_num(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "
                    f"{'':>20}{cell}".rstrip())
-    return out
+    if mine and others:
+        out.append("    other economies:")
+    return out + [row(c) for c in others] + _more(rest)
 
 
-def _more(order: list) -> list[str]:
-    rest = order[ROWS:]
+def _pick(order: list, members: set[str], shown_year: pd.Series) -> tuple[list, list, list]:
+    """Rows listed: ``ROWS`` members, then ``OTHERS`` other economies, and the rest counted.
+
+    ``order``: the economies with a value in some year, members first, largest first;
+    ``shown_year``: whether each has a value in the year shown (an other economy is
+    listed only then). Without a member, the others fill the member rows.
+    """
+    mine = [c for c in order if str(c) in members][:ROWS]
+    outside = [c for c in order if str(c) not in members]
+    others = (outside[:ROWS] if not mine
+              else [c for c in outside if bool(shown_year[c])][:OTHERS])
+    listed = set(mine) | set(others)
+    return mine, others, [c for c in order if c not in listed]
+
+
+def _more(rest: list) -> list[str]:
     if not rest:
         return []
     return [f"    and {len(rest)} more: {' '.join(str(c) for c in rest)}"]
