@@ -99,9 +99,13 @@ def test_transit_insecurity_cuts_what_the_answer_reports(tmp_path, capsys):
     assert re.search(r"IND India +6\.85 ", row), row
 
 
-def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsys):
-    """The railway changes no bilateral cost: its answer is who pays, not a blank."""
-    _, run_dir = _run(tmp_path, capsys, "corridor_cku.yaml")
+@pytest.mark.parametrize("summary", ["all", "plotted"])
+def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsys, summary):
+    """The railway changes no bilateral cost: its answer is who pays, not a blank; the
+    statistics gathered as batches finish hold the type's headline indicators whether or
+    not the summary keeps every indicator."""
+    _, run_dir = _run(tmp_path, capsys, "corridor_cku.yaml",
+                      "--set", f"outputs.summary={summary}")
     text = (run_dir / "summary.txt").read_text()
     # A railway delivers no energy: recorded as zeros (every declared indicator is), and
     # named once rather than given a table each.
