@@ -80,6 +80,33 @@ def test_bootstrap_interval_widens_with_disagreeing_runs() -> None:
     assert c["brier_lo"] < c["brier"] < c["brier_hi"]  # runs disagree on item a
 
 
+def test_printed_scores_are_the_brier_of_the_items() -> None:
+    """The summary `scosim hindcast` prints: Brier scores worked out here from the items,
+    the Council's beside the two naive forecasts, per sample and kind."""
+    import pandas as pd
+
+    from scosim.hindcast.report import score_lines
+
+    df = pd.DataFrame({"item": list("abcd"), "kind": ["adoption", "adoption", "exit", "exit"],
+                       "year": [2015, 2021, 2021, 2022], "observed": [1, 0, 0, 0],
+                       "draws": [np.ones(4), np.array([1.0, 1.0, 0.0, 0.0]), np.zeros(4),
+                                 np.array([1.0, 0.0, 0.0, 0.0])]})
+    df["sample"] = np.where(df["year"] <= TRAIN_END, "train", "held_out")
+    df["p"] = [d.mean() for d in df["draws"]]
+    lines = score_lines(score_table(df, n_boot=50), replications=4)
+    rows = {x[:30].strip(): x[30:].split() for x in lines if x.startswith("  ")}
+    # Held out: b (p 0.5, outcome 0), c (0, 0), d (0.25, 0): (0.25 + 0 + 0.0625) / 3.
+    held = rows["held out, every kind"]
+    assert held[0] == "3" and held[1] == f"{0.3125 / 3:.3f}"
+    assert held[3:] == [f"{0:.3f}", f"{1:.3f}"]  # p = 0 right on all three; p = 1 wrong
+    assert rows["adoptions"][1] == "0.250" and rows["adoptions"][3:] == ["0.000", "1.000"]
+    assert rows["EAEU exits"][1] == f"{0.0625 / 2:.3f}"
+    assert rows["training years, every kind"][1:2] == ["0.000"]  # a: p 1, adopted
+    assert rows["all years, every kind"][0] == "4"
+    assert "members' votes" not in rows and "applications" not in rows  # no such items
+    assert "fitted to the items up to 2019 and is scored on those after" in " ".join(lines)
+
+
 def test_without_union_restores_pre_union_tariffs() -> None:
     cal = load_calibration("2023", composition=False)
     cf = without_union(cal)

@@ -294,9 +294,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Declared here, imported when run: scosim.hindcast needs pandas (start-up stays light).
     h = sub.add_parser("hindcast", help="score the Council against real SCO decisions")
-    h.add_argument("--replications", type=int, default=10)
-    h.add_argument("--dir", default=None, help="directory of hindcast scenarios")
-    h.add_argument("--out", default="results/hindcast")
+    h.add_argument("--replications", type=int, default=10,
+                   help="runs of each record; an item's p is the share of them in which it "
+                        "happened (default 10)")
+    h.add_argument("--dir", default=None, help="directory of hindcast scenarios (default: the "
+                   "repository's scenarios/hindcasts)")
+    h.add_argument("--out", default="results/hindcast",
+                   help="directory for hindcast_items.csv, hindcast_scores.csv and "
+                        "hindcast.png (default: results/hindcast)")
     h.set_defaults(func=cmd_hindcast)
     return p
 

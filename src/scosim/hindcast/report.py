@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from scosim.hindcast.records import TRAIN_END
 from scosim.hindcast.run import run_hindcast
 from scosim.hindcast.scoring import score_table
 
-__all__ = ["hindcast_cli", "plot_hindcast"]
+__all__ = ["hindcast_cli", "plot_hindcast", "score_lines"]
 
 _LABELS = {"council": "Council",
            "consensus_always_fails": "p = 0\n(never adopted /\nnever happens)",
@@ -106,10 +107,52 @@ def hindcast_cli(args: argparse.Namespace) -> int:
     df.drop(columns="draws").to_csv(out / "hindcast_items.csv", index=False)
     scores.to_csv(out / "hindcast_scores.csv", index=False)
     plot_hindcast(df, scores, out / "hindcast.png")
+    print(ITEMS_LEGEND.format(n=args.replications, end=TRAIN_END))
     with pd.option_context("display.width", 160, "display.max_columns", 20,
                            "display.max_rows", 500):
         print(df.drop(columns="draws").to_string(index=False))
-        print()
-        print(scores.round(4).to_string(index=False))
-    print(f"\nwritten: {out / 'hindcast_scores.csv'}, {out / 'hindcast.png'}")
+    print()
+    print("\n".join(score_lines(scores, args.replications)))
+    print(f"\nwritten: {out / 'hindcast_items.csv'}, {out / 'hindcast_scores.csv'} (with the "
+          f"log-loss), {out / 'hindcast.png'}")
     return 0
+
+
+#: What the items table's columns mean, printed above it.
+ITEMS_LEGEND = ("Each item: p = share of the {n} runs in which it happened (adopted, voted yes, "
+                "applied, left the EAEU);\nobserved = the record (1: it happened); sample = "
+                "train (up to {end}) or held_out (after).")
+
+#: Rows of the printed score summary: (sample in ``score_table``, label).
+_SUMMARY_ROWS = (("held_out", "held out, every kind"), ("held_out:adoption", "  adoptions"),
+                 ("held_out:vote", "  members' votes"), ("held_out:application", "  applications"),
+                 ("held_out:exit", "  EAEU exits"), ("train", "training years, every kind"),
+                 ("all", "all years, every kind"))
+
+
+def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
+    """The Brier scores in plain words: the Council beside the two naive forecasts.
+
+    The figures the README quotes (held-out Brier with its interval), so a reader need
+    not find them among the rows of ``hindcast_scores.csv``.
+    """
+    by = scores.set_index(["sample", "forecast"])
+    n_all = int(by.loc[("all", "council"), "n_items"])
+    held = " and is scored on those after" if "held_out" in scores["sample"].values else ""
+    text = (f"Brier score on {n_all} items of the SCO record (0 = perfect, lower is better). "
+            f"The Council was fitted to the items up to {TRAIN_END}{held}. Its p comes from "
+            f"{replications} runs an item, with the 90 % bootstrap interval over runs.")
+    out = [*textwrap.wrap(text, 92),
+           "Beside it, the naive forecasts: p = 0 and p = 1 for every item.",
+           f"  {'items':<28} {'n':>4}  {'Council':>21}  {'p = 0 (never)':>13}  "
+           f"{'p = 1 (always)':>14}"]
+    for sample, label in _SUMMARY_ROWS:
+        if (sample, "council") not in by.index:
+            continue
+        c = by.loc[(sample, "council")]
+        council = f"{c['brier']:.3f} ({c['brier_lo']:.3f}-{c['brier_hi']:.3f})"
+        never = by.loc[(sample, "consensus_always_fails"), "brier"]
+        always = by.loc[(sample, "always_adopted"), "brier"]
+        out.append(f"  {label:<28} {int(c['n_items']):>4}  {council:>21}  {never:>13.3f}  "
+                   f"{always:>14.3f}")
+    return out
