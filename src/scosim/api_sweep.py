@@ -46,6 +46,36 @@ def parse_output(spec: str) -> Any:
     return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
 
 
+#: One economy's network instability (``scosim.network.mechanism.SWEPT_INSTABILITY``).
+INSTABILITY = "parameters.network.instability."
+
+
+def instability_param_problem(sc: Any, name: str) -> str | None:
+    """What stops a sweep of ``parameters.network.instability.<ISO3>`` (None: nothing).
+
+    The corridor network reads it (held over the years, replacing the economy's series);
+    with the security slot filled the network takes its instability from that slot, so
+    the value would change nothing.
+    """
+    import difflib
+
+    from scosim.scenario.schema import ECONOMIES
+
+    code = name.removeprefix(INSTABILITY)
+    if code not in ECONOMIES:
+        close = difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{code!r} is not an economy of the model{hint}"
+    slots = sc.parameters.mechanisms
+    if slots.get("network") is None:
+        return ("the network slot is not filled (parameters.mechanisms.network: "
+                "corridor_network): nothing reads this instability")
+    if slots.get("security") is not None:
+        return ("the security slot sets the network's instability in this scenario; sweep "
+                "parameters.mechanism_settings.security.instability_change_scale instead")
+    return None
+
+
 def check_sweep(
     scenario_path: str,
     params: dict[str, Any],
@@ -94,6 +124,11 @@ def check_sweep(
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
+        elif name.startswith(INSTABILITY):
+            problem = instability_param_problem(sc, name)
+            if problem:
+                errors.append(ErrorItem("--param", i, name, problem))
+                continue
         elif name not in SWEEPABLE:
             # "sigma" for parameters.trade.sigma: a last part naming one parameter is meant
             ends = [p for p in SWEEPABLE if p.endswith("." + name.split(".")[-1])]
@@ -101,7 +136,8 @@ def check_sweep(
                      else difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6))
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
-                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, and "
+                f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, "
+                f"{INSTABILITY}<ISO3> (with the network slot filled), and "
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
                 "a field its type or mechanism declares sweepable")))
             continue
@@ -428,8 +464,13 @@ def param_label(name: str, sc: Any) -> str:
     from scosim.model.slots import SETTING_PREFIX
 
     parts = name.split(".")
+    if name.startswith(INSTABILITY):
+        from scosim.data.constants import NAMES
+
+        code = name.removeprefix(INSTABILITY)
+        return f"network instability of {NAMES.get(code, code)} (0-1, every year)"
     try:
-        if name.startswith(SETTING_PREFIX + "."):
+        if name.startswith(SETTING_PREFIX):
             from scosim.model.slots import get_mechanism
 
             mech, field = parts[-2], parts[-1]

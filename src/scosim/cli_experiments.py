@@ -131,8 +131,10 @@ def add_experiment_parsers(sub: Any) -> None:
         action="append",
         default=[],
         help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE)
-        + ", or proposals.<id>.<field> (parameters.mechanism_settings.<name>.<field>) for a "
-        "field the proposal's type (the mechanism) declares sweepable",
+        + ", parameters.network.instability.<ISO3> (one economy's instability on the "
+        "corridor network, every year), or proposals.<id>.<field> "
+        "(parameters.mechanism_settings.<name>.<field>) for a field the proposal's type (the "
+        "mechanism) declares sweepable",
     )
     s.add_argument(
         "--output",

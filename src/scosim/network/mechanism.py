@@ -55,12 +55,25 @@ def network_params(model: SCOModel):
     return p if isinstance(p, NetworkParams) else NetworkParams.model_validate(p or {})
 
 
+#: A sweep's name for one economy's network instability, held over the years in each run.
+SWEPT_INSTABILITY = "parameters.network.instability."
+
+
 def scenario_instability(model: SCOModel, year: int) -> np.ndarray:
-    """(R, N) instability of the scenario series ``parameters.network.instability``."""
+    """(R, N) instability of the scenario series ``parameters.network.instability``.
+
+    A sweep may give an economy its own value in each run
+    (``parameters.network.instability.<ISO3>``, :data:`SWEPT_INSTABILITY`), held over
+    the years: it replaces that economy's series.
+    """
     inst = np.zeros(model.N)
     for code, series in network_params(model).instability.items():
         inst[model.codes.index(code)] = series.at(year)
-    return np.broadcast_to(inst, (model.R, model.N)).copy()
+    out = np.broadcast_to(inst, (model.R, model.N)).copy()
+    for name, values in model.params.items():
+        if name.startswith(SWEPT_INSTABILITY):
+            out[:, model.codes.index(name.removeprefix(SWEPT_INSTABILITY))] = values
+    return out
 
 
 #: Largest number of single-run network steps kept per network (about 15 KB each).
