@@ -28,6 +28,7 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
+from scosim.sweepable import SWEPT_INSTABILITY
 
 _OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
 #: The same shape with any code and year, so that their errors say what is wrong with them.
@@ -46,10 +47,6 @@ def parse_output(spec: str) -> Any:
     return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
 
 
-#: One economy's network instability (``scosim.network.mechanism.SWEPT_INSTABILITY``).
-INSTABILITY = "parameters.network.instability."
-
-
 def instability_param_problem(sc: Any, name: str) -> str | None:
     """What stops a sweep of ``parameters.network.instability.<ISO3>`` (None: nothing).
 
@@ -61,7 +58,7 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
 
     from scosim.scenario.schema import ECONOMIES
 
-    code = name.removeprefix(INSTABILITY)
+    code = name.removeprefix(SWEPT_INSTABILITY)
     if code not in ECONOMIES:
         close = difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -124,7 +121,7 @@ def check_sweep(
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
-        elif name.startswith(INSTABILITY):
+        elif name.startswith(SWEPT_INSTABILITY):
             problem = instability_param_problem(sc, name)
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
@@ -137,7 +134,7 @@ def check_sweep(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, "
-                f"{INSTABILITY}<ISO3> (with the network slot filled), and "
+                f"{SWEPT_INSTABILITY}<ISO3> (with the network slot filled), and "
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
                 "a field its type or mechanism declares sweepable")))
             continue
@@ -464,10 +461,10 @@ def param_label(name: str, sc: Any) -> str:
     from scosim.model.slots import SETTING_PREFIX
 
     parts = name.split(".")
-    if name.startswith(INSTABILITY):
+    if name.startswith(SWEPT_INSTABILITY):
         from scosim.data.constants import NAMES
 
-        code = name.removeprefix(INSTABILITY)
+        code = name.removeprefix(SWEPT_INSTABILITY)
         return f"network instability of {NAMES.get(code, code)} (0-1, every year)"
     try:
         if name.startswith(SETTING_PREFIX):

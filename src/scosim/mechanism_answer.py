@@ -125,16 +125,27 @@ def declared_headline(
 def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | None
                       ) -> Mapping[str, Any] | None:
     """What the proposal type ``name`` declares: the run's record, else the registry's class."""
-    if recorded and name in recorded:
-        return recorded[name]
-    from scosim.plugins import PluginError
     from scosim.proposals import get_type
 
+    return _known(name, recorded, lambda: get_type(name), ("indicators", "headline"))
+
+
+def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any,
+           fields: tuple[str, ...]) -> Mapping[str, Any] | None:
+    """What a plug-in declares: the run's record, else its class's ``fields``.
+
+    ``recorded[key]`` when the run recorded it, else ``fields`` of the class ``find()``
+    returns; None when neither knows it (a plug-in since uninstalled).
+    """
+    if recorded and key in recorded:
+        return recorded[key]
+    from scosim.plugins import PluginError
+
     try:
-        cls = get_type(name)
+        cls = find()
     except (PluginError, ImportError):
         return None
-    return {"indicators": cls.indicators, "headline": cls.headline}
+    return {f: getattr(cls, f) for f in fields}
 
 
 def _slot_order(mechanisms: Mapping[str, str]) -> list[str]:
@@ -149,17 +160,10 @@ def _declaration(slot: str, name: str,
 
     The run's record when it has the slot, else the class the registry finds.
     """
-    if recorded and slot in recorded:
-        return recorded[slot]
     from scosim.model.slots import get_mechanism
-    from scosim.plugins import PluginError
 
-    try:
-        cls = get_mechanism(name)
-    except (PluginError, ImportError):
-        return None
-    return {"name": cls.name, "indicators": cls.indicators, "headline": cls.headline,
-            "welfare_versus": cls.welfare_versus}
+    return _known(slot, recorded, lambda: get_mechanism(name),
+                  ("name", "indicators", "headline", "welfare_versus"))
 
 
 #: What a scenario's ``sanctions`` events with a trade cost add to the comparison.

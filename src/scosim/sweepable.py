@@ -13,7 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-__all__ = ["SweptValues", "check_sweepable", "not_sweepable"]
+__all__ = ["SWEPT_INSTABILITY", "SweptValues", "check_sweepable", "not_sweepable"]
+
+#: A sweep's name for one economy's instability on the corridor network (``<prefix><ISO3>``),
+#: held over the years in each run: read by ``scosim.network.mechanism.scenario_instability``,
+#: checked by ``scosim.api_sweep.instability_param_problem``.
+SWEPT_INSTABILITY = "parameters.network.instability."
 
 
 def not_sweepable(what: str, reader: str, noun: str, allowed: list[str], where: str) -> str:

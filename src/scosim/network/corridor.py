@@ -222,9 +222,9 @@ class Corridor(ProposalType):
         # closures), as the network step found them; only projects proposed here operate.
         # Recorded for transport corridors too (zeros): every declared indicator is recorded.
         step = getattr(model, "network_step", None)
-        gas = np.zeros((model.R, model.N)) if step is None else step.indicators["gas_project_bcm"]
-        power = (np.zeros((model.R, model.N)) if step is None
-                 else step.indicators["power_imports_twh"])
+        energy = {} if step is None else step.indicators
+        none = np.zeros((model.R, model.N))
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-                "corridor_risk_usd": risk, "corridor_gas_bcm": np.asarray(gas, float),
-                "corridor_power_twh": np.asarray(power, float)}
+                "corridor_risk_usd": risk,
+                "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
+                "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float)}

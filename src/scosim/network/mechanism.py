@@ -28,6 +28,7 @@ from typing_extensions import override
 from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.step import CorridorNetwork, NetworkStep
+from scosim.sweepable import SWEPT_INSTABILITY
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -53,10 +54,6 @@ def network_params(model: SCOModel):
 
     p = getattr(model.scenario.parameters, "network", None)
     return p if isinstance(p, NetworkParams) else NetworkParams.model_validate(p or {})
-
-
-#: A sweep's name for one economy's network instability, held over the years in each run.
-SWEPT_INSTABILITY = "parameters.network.instability."
 
 
 def scenario_instability(model: SCOModel, year: int) -> np.ndarray:
