@@ -17,6 +17,7 @@ from scosim.run_headline import (
     FROM_TABLES,
     OTHERS,
     WITH_PLOTS,
+    exit_lines,
     headline_of_run,
     headline_table,
     headline_text,
@@ -291,6 +292,22 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     assert rows.loc["RUS", "in_union"] == pytest.approx(in_cu.mean())
     _, counts = membership_data(st)
     assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "defection"] == 0.0
+    # Who left, when and after what loss: the raw events, counted afresh.
+    text = "\n".join(exit_lines(st, 4))
+    own = ev[ev["type"] == "defection"]
+    assert not own.empty
+    for code, g in own.groupby("country", observed=True):
+        years = sorted(set(g["year"]))
+        spec = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        gain = f"{100 * g['realised_gain'].mean():+.2f}"
+        assert gain != "+0.00" and float(gain) < 0  # a loss below the threshold of 0
+        assert f"{code} {g['run'].nunique()} ({spec}; {gain} %)" in text
+    taken = ev[(ev["type"] == "bloc_exit") & (ev["country"] == "RUS")]
+    assert f"RUS 4 ({int(taken['year'].min())}" in text.split("with its bloc:")[1]
+    assert "on its own:" in text and "Who left, in how many of 4 runs" in text
+    # The ten members are asked; Armenia, a dialogue partner, comes with the EAEU.
+    assert {k[1] for k in st.bloc_invited} == {"ARM"}
+    assert "ARM was invited to sco_cu with its bloc's RUS, KAZ, KGZ, BLR" in text
 
 
 def test_the_answer_says_in_how_many_runs_each_proposal_was_adopted(geometry_run: Path) -> None:
@@ -405,3 +422,19 @@ def test_a_free_trade_area_shows_who_is_in_it(tmp_path: Path) -> None:
     assert re.search(r"\s100 %", line)
     assert "in FTA: share of runs in a free-trade area in 2035" in " ".join(text.split())
     assert (run_dir / "plots" / "membership_timeline.png").exists()
+
+
+def test_a_bloc_invited_with_its_partners_is_named_and_no_exit_says_nothing() -> None:
+    """``bloc_invited`` events name the bloc's members that the proposal did not ask;
+    a run in which nobody left prints no exit lines."""
+    ev = pd.DataFrame(
+        [(r, 2026, "bloc_invited", c, "cu", "RUS KAZ KGZ BLR ARM") for r in range(3)
+         for c in ("RUS", "BLR", "ARM")] + [(0, 2026, "bloc_invited", "ARM", "fta", "ARM KAZ")],
+        columns=["run", "year", "type", "country", "proposal", "bloc"])
+    st = RunStats.from_frames(None, ev)
+    lines = exit_lines(st, 3)
+    assert not any(line.startswith("Who left") for line in lines)
+    text = " ".join(lines)
+    assert "ARM, BLR, RUS were invited to cu with their bloc's KAZ, KGZ" in text
+    assert text.count("in every run") == 1 and "in up to 1 of 3 runs" in text
+    assert exit_lines(_synthetic(0.5), 4) == []

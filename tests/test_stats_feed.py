@@ -25,6 +25,9 @@ def assert_same_stats(a: RunStats, b: RunStats) -> None:
     pd.testing.assert_frame_equal(a.table(), b.table(), check_exact=True)
     assert (a.runs, a.event_counts, a.no_votes, a.votes, a.votes_by, a.no_votes_by) == (
         b.runs, b.event_counts, b.no_votes, b.votes, b.votes_by, b.no_votes_by)
+    # Who left, when and after what loss, and who came in with a bloc (the answer's lines).
+    assert {k: vars(t) for k, t in a.exits.items()} == {k: vars(t) for k, t in b.exits.items()}
+    assert a.bloc_invited == b.bloc_invited
     assert a.first_vote is not None and b.first_vote is not None
     assert (a.first_vote.year, a.first_vote.proposal, a.first_vote.states) == (
         b.first_vote.year, b.first_vote.proposal, b.first_vote.states)
@@ -123,3 +126,17 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
     (feed,) = feeds[1:]
     pd.testing.assert_frame_equal(feed.stats.table(), load_plot_data(res.path).table(),
                                   check_exact=True)
+
+
+def test_exits_gathered_while_running_equal_those_read_back(tmp_path, feeds) -> None:
+    """Exits (own and with a bloc) and bloc invitations, over batches, both ways alike."""
+    sc = REPO / "scenarios" / "customs_union_central_asia.yaml"
+    res = run(sc, replications=6, batch_size=2, out=tmp_path, progress=False)
+    (feed,) = feeds
+    got = load_plot_data(res.path)
+    assert {k for k, _, _ in got.exits} == {"defection", "bloc_exit"}
+    assert got.bloc_invited and all(n <= 6 for n in got.bloc_invited.values())
+    assert {k: vars(t) for k, t in feed.stats.exits.items()} == {
+        k: vars(t) for k, t in got.exits.items()}
+    assert feed.stats.bloc_invited == got.bloc_invited
+    assert "Who left, in how many of 6 runs" in (res.path / "summary.txt").read_text()

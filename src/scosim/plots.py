@@ -39,9 +39,9 @@ def _band_note(n_runs: int) -> str:
 #: Indicators the run plots read, besides the membership indicators the proposal types
 #: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "member")
-#: Event types the run plots read.
+#: Event types the run plots and its answer read.
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
-                  "adopted")
+                  "adopted", "bloc_invited")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats

@@ -52,7 +52,7 @@ from scosim.result_tables import Result, _is_url, _join, open_result, read_batch
 from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
 
-__all__ = ["HEADLINE_FILE", "has_answer", "headline_of_run", "headline_table",
+__all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
            "headline_text", "worked_out_headline", "write_headline"]
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
@@ -277,10 +277,80 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
+    out += exit_lines(st, n_runs)
     if committed := _committed(st):
         out.append(committed)
     out.append(footer)
     return "\n".join(out) + "\n"
+
+
+def _pack(parts: list[str], first: str, width: int = 95) -> list[str]:
+    """``parts`` on lines of at most ``width``, never split, aligned after ``first``."""
+    lines, line = [], first
+    for part in parts:
+        if len(line) > len(first) and len(line) + 1 + len(part) > width:
+            lines.append(line)
+            line = " " * len(first) + part
+        else:
+            line += (" " if len(line) > len(first) else "") + part
+    return [*lines, line]
+
+
+def _years(years: Mapping[int, int]) -> str:
+    return f"{min(years)}" if len(years) == 1 else f"{min(years)}-{max(years)}"
+
+
+def exit_lines(st: RunStats, n_runs: int) -> list[str]:
+    """Who left, in how many runs, when and after what loss; who came in with a bloc.
+
+    The "left" column counts exits; these lines say which were a state's own
+    (``defection``: its defect rule, by default three years of realised gains below
+    its exit threshold) and which were taken with its bloc (``bloc_exit``), the
+    years they happened in, and the mean realised gain (percent of real
+    expenditure) the defections recorded in their year. A bloc's members invited
+    because one of them was (``bloc_invited``) are named, so a state in the table
+    that was never asked by the proposal is explained.
+
+    Args:
+        st: The run's statistics.
+        n_runs: Its replications.
+
+    Returns:
+        Wrapped lines; none when no state left and no bloc was invited.
+    """
+    out: list[str] = []
+    proposals = {pid for _, pid, _ in st.exits}
+    for kind, heading in (("defection", "on its own:"), ("bloc_exit", "with its bloc:")):
+        items = sorted(((t.runs, c, pid, t) for (k, pid, c), t in st.exits.items() if k == kind),
+                       key=lambda x: (-x[0], x[1], x[2]))
+        parts = []
+        for runs, code, pid, t in items:
+            spec = _years(t.years)
+            if t.gain_n:
+                spec += f"; {_pct(100.0 * t.gain_sum / t.gain_n)} %"
+            parts.append(f"{code}{f' from {pid}' if len(proposals) > 1 else ''} {runs} ({spec})"
+                         + ",")
+        if parts:
+            parts[-1] = parts[-1][:-1]
+            out += _pack(parts, f"  {heading:<16}")
+    if out:
+        gain = ("; the realised welfare gain of that year, percent of real expenditure, "
+                "mean, for a state leaving on its own" if any(t.gain_n for t in st.exits.values())
+                else "")
+        out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year{gain}:",
+                                95)
+    groups: dict[tuple[str, str], dict[str, int]] = {}
+    for (pid, code, bloc), runs in st.bloc_invited.items():
+        groups.setdefault((pid, bloc), {})[code] = runs
+    for (pid, bloc), invited in sorted(groups.items()):
+        asked = [c for c in bloc.split() if c not in invited]
+        most = max(invited.values())
+        when = "in every run" if most >= n_runs else f"in up to {most} of {n_runs} runs"
+        out += textwrap.wrap(
+            f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
+            f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
+            f"{', '.join(asked)} (a customs union in force takes part whole), {when}.", 95)
+    return out
 
 
 def _outcome(st: RunStats, n_runs: int) -> list[str]:

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scosim.exit_stats import ExitTally, add_exits
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
@@ -66,8 +67,6 @@ YEAR0 = 1900
 #: Percentiles of the bands every figure and answer shows (5th-95th across runs).
 LOW, HIGH = 5, 95
 _YEARS = 400
-
-
 class IndicatorStats:
     """Count, compensated sum and quantile sketch per (year, economy) of one indicator.
 
@@ -239,6 +238,11 @@ class RunStats:
         #: Runs in which a state withdrew from the willing's group after a yes, per
         #: (year, proposal, country): at most once a run each.
         self.withdrew_by: dict[tuple[int, str, str], int] = {}
+        #: Exits per (kind, proposal, country), kind one of :data:`EXIT_EVENTS`.
+        self.exits: dict[tuple[str, str, str], ExitTally] = {}
+        #: Runs in which a state was invited because its bloc was, per (proposal,
+        #: country, the bloc's members space-separated): ``bloc_invited`` events.
+        self.bloc_invited: dict[tuple[str, str, str], int] = {}
         self.first_vote: _FirstVote | None = None
         #: The score terms of every vote, by proposal, year and state (``votes.csv``).
         self.vote_terms = VoteTerms()
@@ -318,6 +322,7 @@ class RunStats:
                                                   observed=True).size().items():
             key = (int(yr), str(pid), str(cty))
             self.withdrew_by[key] = self.withdrew_by.get(key, 0) + int(n)
+        add_exits(self.exits, self.bloc_invited, events)
         votes = events[events["type"] == "vote"]
         if votes.empty:
             return
