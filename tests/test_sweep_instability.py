@@ -86,3 +86,20 @@ def test_the_figure_names_swept_instability_and_mechanism_settings():
         "network instability of Afghanistan (0-1, every year)")
     label = param_label("parameters.mechanism_settings.security.instability_change_scale", sc)
     assert label.startswith("instability_change_scale of mechanism security: multiplies")
+
+
+def test_the_figure_title_names_what_was_swept_in_words():
+    """The title reads the label's head ("network instability of Afghanistan"), not the
+    dotted parameter name, and the axis keeps the whole description."""
+    import pandas as pd
+
+    from scosim.experiments.sweep import plot_sweep
+
+    p = "parameters.network.instability.AFG"
+    table = pd.DataFrame({p: [0.0, 0.5, 1.0], "out": [1.0, 2.0, 3.0]})
+    fig = plot_sweep(table, [p], ["out"], param_labels={
+        p: "network instability of Afghanistan (0-1, every year): held every year"})
+    title = fig._suptitle.get_text()
+    assert title.startswith("Sweep of network instability of Afghanistan (0-1, every year)")
+    assert "network.instability.AFG" not in title and "held every year" not in title
+    assert "held every year" in fig.axes[0].get_xlabel().replace("\n", " ")

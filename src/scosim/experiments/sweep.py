@@ -464,7 +464,11 @@ def plot_sweep(
                              "value (not drawn)", fontsize=8, color="0.4")
         label = (labels or {}).get(o, o) + (f" ({said})" if said else "")
         axes[i][0].set_ylabel("\n".join(textwrap.wrap(label, 34)), fontsize=9)
-    head = [f"Sweep of {', '.join(str(p).removeprefix('parameters.') for p in params)}",
+    # The label's head ("network instability of Afghanistan (0-1, every year)"), not the
+    # dotted name; the axis carries the rest of the description.
+    names = [(param_labels or {}).get(p, str(p).removeprefix("parameters.")).split(": ")[0]
+             for p in params]
+    head = [f"Sweep of {', '.join(names)}",
             *textwrap.wrap(", ".join(x for x in (context, f"{len(table)} points") if x),
                            int(11 * fig.get_figwidth()))]
     fig.suptitle("\n".join(head), fontsize=11)
