@@ -27,7 +27,8 @@ from scosim.compare import (  # noqa: E402
     plot_final_year,
     summarise,
 )
-from scosim.report import decimals, print_summary, write_report  # noqa: E402
+from scosim.compare_terminal import print_summary  # noqa: E402
+from scosim.report import decimals, write_report  # noqa: E402
 
 COUNTRIES = ("CHN", "IND", "KAZ", "RUS")
 YEARS = (2025, 2026, 2027, 2028)
@@ -474,6 +475,42 @@ def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():
     plain_out = plain.export_text()
     d = decimals(ev["low"], ev["high"])
     assert "US$ bn" not in plain_out and f"{ev['mean']:.{d}f}" in plain_out
+
+
+def test_terminal_table_says_a_shared_year_and_indicator_once_in_its_title():
+    """One year and one indicator (what ``scosim compare`` prints by default): both go to
+    the title with the unit, so the rows carry country and numbers only; with two
+    indicators the unit stays a column."""
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"run": np.tile(np.arange(30), 2), "year": 2035,
+                      "country": np.repeat(["CHN", "KAZ"], 30),
+                      "indicator": "welfare_change_pct",
+                      "diff": np.concatenate([rng.normal(0.16, 0.02, 30),
+                                              rng.normal(-0.2, 0.05, 30)])})
+    s = summarise(d, level=0.90)
+    units = {"welfare_change_pct": "percentage points"}
+    console = Console(record=True, width=200)
+    print_summary(s, console=console, units=units, title="cu minus base")
+    lines = console.export_text().splitlines()
+    assert "cu minus base, 2035" in lines[0]
+    assert "welfare_change_pct: percentage points" in lines[1]
+    header = next(line for line in lines if "country" in line)
+    assert "year" not in header and "unit" not in header and "indicator" not in header
+    row = next(line for line in lines if "KAZ" in line)
+    assert "2035" not in row and "percentage" not in row
+    kaz = s[s["country"] == "KAZ"].iloc[0]
+    assert f"{kaz['mean']:.{decimals(kaz['low'], kaz['high'])}f}" in row
+    # A title that already names the year does not name it twice.
+    again = Console(record=True, width=200)
+    print_summary(s, console=again, units=units, title="cu minus base, 2035: the last year")
+    assert again.export_text().count("2035") == 1
+    # Two indicators: each row keeps its indicator and unit.
+    two = pd.concat([d, d.assign(indicator="ev_usd", diff=d["diff"] * 1e11)])
+    both = Console(record=True, width=200)
+    print_summary(summarise(two, level=0.90), console=both, units=units)
+    out = both.export_text()
+    header = next(line for line in out.splitlines() if "country" in line)
+    assert "indicator" in header and "unit" in header and "year" not in header
 
 
 def test_report_shows_us_dollar_amounts_in_billions_with_a_plain_name(comparison, tmp_path):

@@ -12,7 +12,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from scosim import report  # noqa: E402
+from scosim import compare_terminal, report  # noqa: E402
 from scosim.api import UNITS  # noqa: E402
 from scosim.compare import compare_results  # noqa: E402
 from scosim.compare_plots import plot_difference_over_time, plot_final_year  # noqa: E402
@@ -206,14 +206,14 @@ def test_world_totals_are_one_row_one_bar_and_one_panel(tmp_path, monkeypatch):
 def test_terminal_rows_put_the_largest_change_first_and_say_what_was_cut(tmp_path):
     comp = compare_results(*_runs(tmp_path, {"incidents": 0.5, "ev_world_usd": 0.3},
                                   aggregate=("ev_world_usd",)))
-    rows = report.terminal_rows(comp, 2028, ["incidents", "ev_world_usd"])
+    rows = compare_terminal.terminal_rows(comp, 2028, ["incidents", "ev_world_usd"])
     inc = rows[rows["indicator"] == "incidents"]
     assert list(inc["mean"]) == sorted(inc["mean"], reverse=True)
     assert list(rows["indicator"])[-1] == "ev_world_usd"  # the order asked for
     assert list(rows.loc[rows["indicator"] == "ev_world_usd", "country"]) == ["world"]
     console = Console(record=True, width=250)
-    report.print_summary(rows, console=console, units=UNITS, max_rows=2,
-                         full_table="out/report.md")
+    compare_terminal.print_summary(rows, console=console, units=UNITS, max_rows=2,
+                                   full_table="out/report.md")
     out = console.export_text()
     cut = list(inc["country"])[2:]
     assert f"3 more rows not shown: incidents: {', '.join(cut)}; ev_world_usd: world" in out
@@ -222,7 +222,7 @@ def test_terminal_rows_put_the_largest_change_first_and_say_what_was_cut(tmp_pat
 
 
 def test_terminal_colours_more_incidents_red_and_more_welfare_green():
-    from scosim.report import _news
+    from scosim.compare_terminal import _news
 
     assert _news({"indicator": "incidents", "mean": 3.0}) == "red"
     assert _news({"indicator": "incidents", "mean": -3.0}) == "green"
@@ -409,8 +409,8 @@ def test_terminal_leaves_out_rows_without_a_pair_and_says_how_many(tmp_path):
     comp = compare_results(write_run(tmp_path / "p", pol.assign(indicator="incidents"), seed=7),
                            write_run(tmp_path / "b", base.assign(indicator="incidents"), seed=7))
     console = Console(record=True, width=250)
-    report.print_summary(report.terminal_rows(comp, 2028, ["incidents"]), console=console,
-                         units=UNITS)
+    compare_terminal.print_summary(compare_terminal.terminal_rows(comp, 2028, ["incidents"]),
+                                   console=console, units=UNITS)
     out = console.export_text()
     assert "CHN" in out and "IND" not in out and "– to –" not in out
     assert "3 rows without a paired run (no value in both scenarios) not shown" in out

@@ -358,7 +358,7 @@ def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | Non
 
 def compare_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim compare``."""
-    from scosim.report import print_summary, terminal_rows
+    from scosim.compare_terminal import print_summary, terminal_rows
 
     comp, report_dir = compare_runs(
         args.policy,
