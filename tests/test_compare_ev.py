@@ -119,7 +119,7 @@ def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_p
     economy. Both are zero by construction: no difference, said once."""
     from rich.console import Console
 
-    from scosim.report import print_summary, terminal_rows
+    from scosim.compare_terminal import print_summary, terminal_rows
 
     pol, base = synthetic_pair(20, seed=7, effect=0.0)
     rng = np.random.default_rng(0)

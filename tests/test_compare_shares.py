@@ -176,7 +176,8 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
 
     from rich.console import Console
 
-    from scosim.report import print_summary, summary_table, write_report
+    from scosim.compare_terminal import print_summary
+    from scosim.report import summary_table, write_report
 
     rng = np.random.default_rng(2)
     p1, b1 = membership(rng.normal(size=12), rng.normal(size=12), "welfare_change_pct")
@@ -202,7 +203,7 @@ def test_the_terminal_heading_names_only_the_intervals_of_the_rows_it_shows():
 
     from rich.console import Console
 
-    from scosim.report import print_summary
+    from scosim.compare_terminal import print_summary
 
     # A membership unchanged in every paired run (in the union in both for KAZ, out of it
     # in both for MNG) is hidden; the rows shown are t intervals, and the heading says so.

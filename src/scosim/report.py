@@ -482,3 +482,12 @@ def write_report(
     )
     (out / "report.html").write_text(page, encoding="utf-8")
     return md_path
+
+
+def __getattr__(name: str) -> Any:
+    # The terminal table moved to scosim.compare_terminal; the old import still works.
+    if name in ("print_summary", "terminal_rows"):
+        from scosim import compare_terminal
+
+        return getattr(compare_terminal, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
