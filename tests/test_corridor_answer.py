@@ -2,7 +2,8 @@
 
 The corridor proposal type declares headline indicators (``ProposalType.headline``): what
 each host pays (present value, a ``level``: never summed over years) and the risk it bears;
-with an energy project, the gas and power it delivers per consumer (yearly flows, ``total``).
+with an energy project, the gas and power it delivers per consumer and sells per exporter
+(yearly flows, ``total``).
 These are checked against the run's raw rows and against the contracted offtakes of
 ``energy_links.csv`` (ANCHORS.md: TAPI 1.325 bcf/d to India and to Pakistan).
 """
@@ -75,6 +76,19 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     assert float(row.split()[-1]) == pytest.approx(gas["IND"].sum(), rel=5e-3)
     power = _wide(run_dir, "corridor_power_twh")
     assert power.loc[2031, "PAK"] == pytest.approx(_offtake("PAK", "CASA1000"), rel=1e-12)
+    # What is sold is what is delivered, counted at the exporter: Turkmenistan sells all of
+    # TAPI's gas, Tajikistan and Kyrgyzstan CASA-1000's power, year by year.
+    sold = _wide(run_dir, "corridor_gas_sold_bcm")
+    assert sold.sum(axis=1).to_numpy() == pytest.approx(gas.sum(axis=1).to_numpy(), abs=1e-9)
+    assert sold.loc[2032, "TKM"] == pytest.approx(sum(_offtake(c, "TAPI")
+                                                      for c in ("IND", "PAK", "AFG")))
+    power_sold = _wide(run_dir, "corridor_power_sold_twh")
+    assert power_sold.sum(axis=1).to_numpy() == pytest.approx(
+        power.sum(axis=1).to_numpy(), abs=1e-9)
+    assert set(power_sold.columns[(power_sold > 0).any()]) == {"TJK", "KGZ"}
+    block = _block(text, "corridor_gas_sold_bcm")
+    assert block[2] == "    no SCO member in any run or year; other economies:"
+    assert "together" not in "\n".join(block) and "TKM Turkmenistan" in block[4]
     # A present value is a level: shown in the last year of its largest, never summed.
     paid = _block(text, "corridor_paid_usd")
     assert "largest in 2035" in paid[0] and "mean total" not in "\n".join(paid)
@@ -97,6 +111,10 @@ def test_transit_insecurity_cuts_what_the_answer_reports(tmp_path, capsys):
     text = (run_dir / "summary.txt").read_text()
     row = next(x for x in _block(text, "corridor_gas_bcm") if "IND India" in x)
     assert re.search(r"IND India +6\.85 ", row), row
+    # Gas lost in transit is not sold: Turkmenistan sells what arrives.
+    sold = _wide(run_dir, "corridor_gas_sold_bcm")
+    assert sold.loc[2035, "TKM"] == pytest.approx(gas.loc[2035].sum(), rel=1e-12)
+    assert sold.loc[2035, "TKM"] < sum(_offtake(c, "TAPI") for c in ("IND", "PAK", "AFG"))
 
 
 @pytest.mark.parametrize("summary", ["all", "plotted"])
@@ -111,9 +129,12 @@ def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsy
     # named once rather than given a table each.
     assert (_wide(run_dir, "corridor_gas_bcm").to_numpy() == 0).all()
     assert (_wide(run_dir, "corridor_power_twh").to_numpy() == 0).all()
+    assert (_wide(run_dir, "corridor_gas_sold_bcm").to_numpy() == 0).all()
     flat = " ".join(text.split())
     assert ("none in any run or year: pipeline gas delivered by corridors (corridor_gas_bcm), "
-            "electricity delivered by corridors (corridor_power_twh)") in flat
+            "pipeline gas sold through corridors (corridor_gas_sold_bcm), "
+            "electricity delivered by corridors (corridor_power_twh), "
+            "electricity sold through corridors (corridor_power_sold_twh)") in flat
     assert "(corridor_gas_bcm), largest" not in flat
     paid = _wide(run_dir, "corridor_paid_usd").loc[2035]
     hosts = paid[paid > 0].sort_values(ascending=False)

@@ -225,3 +225,23 @@ def test_other_economies_follow_the_members_as_in_the_welfare_table():
     assert lines[-1] == "    and 2 more: CHN MNG"
     together = next(x for x in lines if "SCO members together" in x)
     assert together.split()[-1] == "2.1"  # all six members: 0.1 + ... + 0.6, US$ bn
+
+
+def test_a_total_no_member_has_says_so_and_adds_no_members_row():
+    """Gas sold through TAPI is Turkmenistan's alone: the table said "SCO members together
+    0" and then listed Turkmenistan under it, as if it were a member."""
+    rows = []
+    for r in range(2):
+        for year in (2030, 2031):
+            rows += [(r, year, "KAZ", "member", 1.0), (r, year, "CHN", "member", 1.0),
+                     (r, year, "TKM", "member", 0.0),
+                     (r, year, "KAZ", "sold", 0.0), (r, year, "CHN", "sold", 0.0),
+                     (r, year, "TKM", "sold", 30.0 + r)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    lines = mechanism_lines(st, {"sold": HeadlineIndicator("total", "bcm", "", "pipe")})
+    assert lines[2] == "    no SCO member in any run or year; other economies:"
+    assert lines[3].split()[0] == "economy"
+    assert not any("together" in x for x in lines)
+    tkm = next(x for x in lines if x.strip().startswith("TKM"))
+    assert tkm.split()[2] == "30.5" and tkm.split()[-1] == "61"  # mean 30.5 a year, 2 years

@@ -58,6 +58,8 @@ NAMES: dict[str, str] = {
     "corridor_risk_usd": "corridor failure risk borne",
     "corridor_gas_bcm": "pipeline gas delivered by corridors",
     "corridor_power_twh": "electricity delivered by corridors",
+    "corridor_gas_sold_bcm": "pipeline gas sold through corridors",
+    "corridor_power_sold_twh": "electricity sold through corridors",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
     "bank_failures": "bank failures",
@@ -155,6 +157,8 @@ DIRECTION: dict[str, Direction] = {
     "corridor_risk_usd": WORSE,
     "corridor_gas_bcm": NEUTRAL,
     "corridor_power_twh": NEUTRAL,
+    "corridor_gas_sold_bcm": NEUTRAL,
+    "corridor_power_sold_twh": NEUTRAL,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,
     "bank_resolutions": NEUTRAL,

@@ -336,9 +336,11 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
         return (f"    {economy_label(str(c)):<{width}}  {_num(mean.loc[year, c]):>10}  "
                 f"{spread:>20}{cell}")
 
+    if members and not mine:  # e.g. gas sold through TAPI: Turkmenistan alone
+        out.insert(len(out) - 1, "    no SCO member in any run or year; other economies:")
     out += [row(c) for c in mine]
     members = [c for c in members if c in mean.columns]
-    if len(members) > 1:
+    if len(members) > 1 and mine:
         together = "SCO members together"
         cell = f"  {_num(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "

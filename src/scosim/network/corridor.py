@@ -61,11 +61,17 @@ class Corridor(ProposalType):
         "corridor_risk_usd": "US$, expected present-value loss borne if a corridor fails",
         "corridor_gas_bcm": "bcm a year, pipeline gas the corridors deliver to the economy",
         "corridor_power_twh": "TWh a year, electricity the corridors deliver to the economy",
+        "corridor_gas_sold_bcm": "bcm a year, pipeline gas the corridors deliver from the "
+                                 "economy (its sales on them)",
+        "corridor_power_sold_twh": "TWh a year, electricity the corridors deliver from the "
+                                   "economy (its sales on them)",
     }
-    # The answer says who pays, and what an energy corridor delivers (a pipeline or a power
-    # line changes no trade cost in the GE model, so no welfare moves: docs/network.md).
+    # The answer says who pays, and what an energy corridor delivers and from whom (a
+    # pipeline or a power line changes no trade cost in the GE model, so no welfare moves:
+    # docs/network.md).
     headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
-                "corridor_gas_bcm": "total", "corridor_power_twh": "total"}
+                "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
+                "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
     record_always = False
 
     check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)
@@ -227,4 +233,8 @@ class Corridor(ProposalType):
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
                 "corridor_risk_usd": risk,
                 "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
-                "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float)}
+                "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
+                "corridor_gas_sold_bcm": np.asarray(
+                    energy.get("gas_project_exports_bcm", none), float),
+                "corridor_power_sold_twh": np.asarray(
+                    energy.get("power_exports_twh", none), float)}

@@ -20,6 +20,14 @@ Indicators per consumer (R, N):
 * ``power_imports_twh``: electricity delivered by the project power lines;
 * ``gas_project_bcm``: the part of ``gas_pipeline_imports_bcm`` delivered by project
   pipelines (what the projects add; the corridor proposal type reports it).
+
+Per exporter (R, N), what the same deliveries sell (the corridor type reports them):
+
+* ``gas_project_exports_bcm``: project pipeline gas delivered from the economy;
+* ``power_exports_twh``: electricity delivered from the economy by the project power lines.
+
+Summed over economies, each equals its importers' counterpart (``gas_project_bcm``,
+``power_imports_twh``): the same flows, counted at the other end.
 """
 
 from __future__ import annotations
@@ -133,7 +141,7 @@ def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
 
 
 def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatArray]:
-    """Import dependence, supplier HHI and imports per economy (R, N) from delivered flows."""
+    """Import dependence, supplier HHI, imports and project exports per economy (R, N)."""
     f = np.atleast_2d(np.asarray(flows, float))
     runs, n = f.shape[0], len(links.production)
     gas = links.is_gas
@@ -142,6 +150,8 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
     project_gas = np.zeros((runs, n))
     by_supplier = np.zeros((runs, n, n))  # importer x exporter
     power = np.zeros((runs, n))
+    project_gas_out = np.zeros((runs, n))
+    power_out = np.zeros((runs, n))
     for k in range(len(links.link_ids)):
         i, j = links.importer[k], links.exporter[k]
         if gas[k]:
@@ -149,8 +159,10 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
             by_supplier[:, i, j] += f[:, k]
             if links.project[k] >= 0:
                 project_gas[:, i] += f[:, k]
+                project_gas_out[:, j] += f[:, k]
         else:
             power[:, i] += f[:, k]
+            power_out[:, j] += f[:, k]
     base_pipe = np.bincount(links.importer[gas], weights=baseline_gas[gas], minlength=n)
     extra = pipe - base_pipe[None, :]  # project gas and disruptions relative to the data
     lng0 = np.nan_to_num(links.lng)
@@ -171,4 +183,6 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
         "gas_supplier_hhi": hhi,
         "power_imports_twh": power,
         "gas_project_bcm": project_gas,
+        "gas_project_exports_bcm": project_gas_out,
+        "power_exports_twh": power_out,
     }
