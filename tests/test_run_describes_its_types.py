@@ -154,6 +154,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         "indicators": {"border_closed": "1 if closed", "closure_cost_usd": "US$"},
         # Pairs, in the declared order: the manifest's keys are sorted.
         "headline": [["closure_cost_usd", "total"], ["border_closed", "share"]],
+        # None declared: `scosim compare` reports the headline's.
+        "compared": [],
         "welfare_versus": "the trade costs of border closures"}
 
 

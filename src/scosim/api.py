@@ -14,7 +14,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
@@ -27,6 +27,9 @@ from scosim.results import (
     unused_name,
 )
 from scosim.runner import run
+
+if TYPE_CHECKING:
+    from scosim.compare import Comparison
 
 #: Indicators in the report when none are named.
 REPORT_INDICATORS: tuple[str, ...] = (
@@ -52,6 +55,31 @@ UNITS = {
     "gas_pipeline_imports_bcm": "bcm a year",
     "power_imports_twh": "TWh a year",
 }
+
+
+def report_indicators(comp: Comparison, runs: Sequence[str | Path]) -> list[str]:
+    """What ``scosim compare`` reports when no ``--indicator`` is given.
+
+    :data:`REPORT_INDICATORS`, then what the runs' mechanisms and proposal types name for
+    a comparison (:func:`scosim.mechanism_answer.run_compared_indicators`: the security
+    mechanism's incidents, seizures and spending, the finance mechanism's failures and
+    fiscal cost, a corridor's payments and deliveries), where both runs record it and some
+    paired run changed: a finance crisis compared with the same crisis under a banking
+    union is about the failures, not only the trade figures.
+    """
+    import numpy as np
+
+    from scosim.compare import no_change
+    from scosim.mechanism_answer import run_compared_indicators
+
+    named: list[str] = []
+    for run_dir in runs:
+        named += run_compared_indicators(run_dir)
+    s = comp.summary
+    moved = set(s.loc[~np.asarray(no_change(s)) & (s["n_runs"] > 0).to_numpy(), "indicator"]
+                .astype(str))
+    extra = [i for i in dict.fromkeys(named) if i in moved and i not in REPORT_INDICATORS]
+    return [*REPORT_INDICATORS, *extra]
 
 
 def _local_out(out: str | Path, command: str) -> Path:
@@ -294,7 +322,8 @@ def compare_runs(
     # Units the runs' plug-ins declare (recorded in their manifests), where this process
     # does not know them: after the model's declarations, before UNITS' fallbacks.
     units = {**UNITS, **_declared_units([pol_dir, base_dir], out)}
-    shown = list(indicators or REPORT_INDICATORS)
+    shown = list(indicators) if indicators else report_indicators(comp, [pol_dir, base_dir])
+    comp.report_indicators = tuple(shown)
     years = sorted(int(y) for y in comp.summary["year"].unique())
     if year is None:
         year, why = largest_effect_year(comp.summary, shown[0])
@@ -376,7 +405,10 @@ def compare_cli(args: argparse.Namespace) -> int:
         year=args.year,
         plot_workers=args.plot_workers,
     )
-    shown = args.indicator or ["welfare_change_pct"]
+    # Welfare, then what the runs' mechanisms and proposal types are about (the report's
+    # other trade figures are in report.md).
+    shown = args.indicator or ["welfare_change_pct", *(
+        i for i in comp.report_indicators if i not in REPORT_INDICATORS)]
     year = comp.report_year
     from rich.console import Console
 

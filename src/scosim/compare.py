@@ -323,6 +323,9 @@ class Comparison:
         baseline_dir: Where the baseline results are, if read from disk.
         report_year: Year a report tabulates (set by ``scosim compare``).
         report_year_note: Why that year (the last, the largest effect, chosen).
+        report_indicators: Indicators a report shows, in order (set by ``scosim compare``:
+            those asked for, else the trade ones and what the runs' mechanisms and
+            proposal types name, :func:`scosim.api.report_indicators`).
         own_baseline: Indicators whose differences are the policy run's own values.
         own_policy: Those of them zero by construction in the policy run too (neither run
             has a trade policy): every difference is 0.
@@ -340,6 +343,7 @@ class Comparison:
     baseline_dir: Path | None = None
     report_year: int | None = None
     report_year_note: str = ""
+    report_indicators: tuple[str, ...] = ()
     #: Reads the run-level differences on demand (indicators or None for all).
     load_diffs: Callable[[Sequence[str] | None], pd.DataFrame] | None = field(
         default=None, repr=False, compare=False
@@ -367,6 +371,7 @@ class Comparison:
             baseline_dir=self.baseline_dir,
             report_year=self.report_year,
             report_year_note=self.report_year_note,
+            report_indicators=tuple(i for i in self.report_indicators if i in keep),
             own_baseline=tuple(i for i in self.own_baseline if i in keep),
             own_policy=tuple(i for i in self.own_policy if i in keep),
             load_diffs=None if loader is None else (lambda _=None: loader(keep)),

@@ -163,7 +163,7 @@ def _declaration(slot: str, name: str,
     from scosim.model.slots import get_mechanism
 
     return _known(slot, recorded, lambda: get_mechanism(name),
-                  ("name", "indicators", "headline", "welfare_versus"))
+                  ("name", "indicators", "headline", "compared", "welfare_versus"))
 
 
 #: What a scenario's ``sanctions`` events with a trade cost add to the comparison.
@@ -234,6 +234,26 @@ def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]
     recorded = read_declarations(run_dir)
     return declared_headline(filled_mechanisms(run_dir), recorded["mechanisms"],
                              proposal_types_of(run_dir), recorded["proposal_types"])
+
+
+def run_compared_indicators(run_dir: str | Path) -> list[str]:
+    """What ``scosim compare`` reports of a run besides the trade indicators, in order.
+
+    Each filled slot's ``Mechanism.compared`` (its headline when it names none, or when
+    the run was recorded before ``compared`` was), then the headline of each proposal
+    type the run has (:func:`run_headline_indicators`): what the runs' answers are about,
+    as paired differences.
+    """
+    from scosim.plugins import read_declarations
+
+    recorded = read_declarations(run_dir)["mechanisms"]
+    mechanisms = filled_mechanisms(run_dir)
+    out: list[str] = []
+    for slot in _slot_order(mechanisms):
+        decl = _declaration(slot, mechanisms[slot], recorded)
+        if decl is not None:
+            out += list(decl.get("compared") or decl["headline"])
+    return list(dict.fromkeys([*out, *run_headline_indicators(run_dir)]))
 
 
 def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> bool:

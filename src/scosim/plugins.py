@@ -384,7 +384,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
-        "welfare_versus": phrase}}`` (``Mechanism``'s attributes) for every filled slot.
+        "compared": [name, ...], "welfare_versus": phrase}}`` (``Mechanism``'s
+        attributes) for every filled slot.
     """
     from scosim.model.slots import get_mechanism
 
@@ -394,6 +395,7 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
             cls = get_mechanism(name)
             out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
                          "headline": headline_pairs(cls.headline),
+                         "compared": list(cls.compared),
                          "welfare_versus": cls.welfare_versus}
     return out
 
@@ -535,8 +537,9 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The mechanisms' declarations a run's manifest records (:func:`declared_mechanisms`).
 
     Returns:
-        ``{slot: {"name", "indicators", "headline", "welfare_versus"}}``; empty for a run
-        made before the record existed.
+        ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus"}}``
+        (``compared`` None for a run made before it was recorded); empty for a run made
+        before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -554,8 +557,12 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
             raise PluginError(f"{at}.headline {problem}")
         if not isinstance(versus, str):
             raise PluginError(f"{at}.welfare_versus must be text, got {versus!r}")
+        compared = rec.get("compared")
+        if compared is not None and not (isinstance(compared, list) and all(
+                isinstance(c, str) and c in units for c in compared)):
+            raise PluginError(f"{at}.compared must list some of its indicators, got {compared!r}")
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
-                          "welfare_versus": versus}
+                          "compared": compared, "welfare_versus": versus}
     return out
 
 

@@ -87,6 +87,11 @@ class Mechanism(SweptValues):
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
             years), ``{name: "level"}`` for a stock or a present value (its mean, never
             summed over the years); see :mod:`scosim.mechanism_answer`.
+        compared: Indicators of ``indicators`` that ``scosim compare`` reports by
+            default, after the trade and welfare ones, when either run filled the slot
+            (in this order; empty: the ``headline`` ones). For what a policy changes
+            that the run's answer does not show as a level: the security mechanism's
+            incidents, seizures and spending.
         settings_model: A pydantic model of the mechanism's settings, written in the
             scenario under ``parameters.mechanism_settings.<name>`` and checked against
             it when the scenario is validated (``extra="forbid"`` recommended, so a
@@ -109,6 +114,7 @@ class Mechanism(SweptValues):
     indicators: ClassVar[dict[str, str]] = {}
     event_fields: ClassVar[dict[str, EventField]] = {}
     headline: ClassVar[dict[str, str]] = {}
+    compared: ClassVar[tuple[str, ...]] = ()
     welfare_versus: ClassVar[str] = ""
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
@@ -186,6 +192,13 @@ def _check(cls: Any, name: str) -> None:
     problem = headline_problem(cls.headline, cls.indicators)
     if problem:
         raise PluginError(f"mechanism {cls.name!r}: `headline` {problem}")
+    compared = cls.compared
+    if not (isinstance(compared, tuple) and all(isinstance(c, str) for c in compared)):
+        raise PluginError(f"mechanism {cls.name!r}: `compared` must be a tuple of indicator "
+                          f"names, got {compared!r}")
+    if unknown := [c for c in compared if c not in cls.indicators]:
+        raise PluginError(f"mechanism {cls.name!r}: `compared` names {unknown}, which are not "
+                          f"among its indicators ({', '.join(cls.indicators) or 'none'})")
 
 
 _REGISTRY: Registry[type[Mechanism]] = Registry(

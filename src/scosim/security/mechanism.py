@@ -137,6 +137,9 @@ class SecurityMechanism(Mechanism):
     welfare_versus = "the trade costs of insecurity above its 2018-2022 level"
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale",)
+    # What a RATS upgrade or rising instability changes, paired run by run in `scosim
+    # compare` (the run's answer shows no level of these: docs/security.md).
+    compared = ("incidents", "seizures_t", "spending_usd")
     indicators = {
         "incidents": "terrorist incidents a year (GTI definition)",
         "expected_incidents": "expected terrorist incidents a year",
