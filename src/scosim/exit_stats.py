@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scosim.model.events import KEY_COLUMNS, expand_legacy_detail
+from scosim.model.events import detail_columns
 
 __all__ = ["EXIT_EVENTS", "ExitTally", "add_exits"]
 
@@ -37,12 +37,6 @@ class ExitTally:
         self.gain_n = 0
 
 
-def _field(rows: pd.DataFrame, name: str) -> pd.Series | None:
-    # A typed column in today's tables; JSON ``detail`` text in a run written before.
-    d = expand_legacy_detail(rows)
-    return d[name] if name in d.columns and name not in KEY_COLUMNS else None
-
-
 def add_exits(exits: dict[tuple[str, str, str], ExitTally],
               bloc_invited: dict[tuple[str, str, str], int], events: pd.DataFrame) -> None:
     """Add a batch's exits and bloc invitations to the tallies (its runs must be new).
@@ -57,22 +51,24 @@ def add_exits(exits: dict[tuple[str, str, str], ExitTally],
         ex = events[events["type"] == kind]
         if ex.empty:
             continue
-        gains = _field(ex, "realised_gain")
-        for (pid, cty), g in ex.groupby(["proposal", "country"], sort=False,
-                                        observed=True).groups.items():
+        keys = ["proposal", "country"]
+        gains = detail_columns(ex).get("realised_gain")  # none for an exit with a bloc
+        ex = ex.assign(gain=float("nan") if gains is None else gains)
+        per = ex.groupby(keys, sort=False, observed=True).agg(
+            runs=("run", "nunique"), gain_sum=("gain", "sum"), gain_n=("gain", "count"))
+        for (pid, cty), r in per.iterrows():
             t = exits.setdefault((kind, str(pid), str(cty)), ExitTally())
-            rows = ex.loc[g]
-            t.runs += int(rows["run"].nunique())
-            for yr, n in rows["year"].value_counts(sort=False).items():
-                t.years[int(yr)] = t.years.get(int(yr), 0) + int(n)
-            if gains is not None:
-                got = gains.loc[g].dropna()
-                t.gain_sum += float(got.sum())
-                t.gain_n += len(got)
+            t.runs += int(r["runs"])
+            t.gain_sum += float(r["gain_sum"])
+            t.gain_n += int(r["gain_n"])
+        for (pid, cty, yr), n in ex.groupby([*keys, "year"], sort=False,
+                                            observed=True).size().items():
+            years = exits[(kind, str(pid), str(cty))].years
+            years[int(yr)] = years.get(int(yr), 0) + int(n)
     invited = events[events["type"] == "bloc_invited"]
     if invited.empty:
         return
-    invited = invited.assign(bloc=_field(invited, "bloc"))
+    invited = invited.assign(bloc=detail_columns(invited).get("bloc"))
     for (pid, cty, bloc), n in invited.groupby(["proposal", "country", "bloc"], sort=False,
                                                observed=True)["run"].nunique().items():
         key = (str(pid), str(cty), str(bloc))

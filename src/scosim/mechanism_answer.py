@@ -241,19 +241,19 @@ def run_compared_indicators(run_dir: str | Path) -> list[str]:
 
     Each filled slot's ``Mechanism.compared`` (its headline when it names none, or when
     the run was recorded before ``compared`` was), then the headline of each proposal
-    type the run has (:func:`run_headline_indicators`): what the runs' answers are about,
-    as paired differences.
+    type the run has: what the runs' answers are about, as paired differences.
     """
     from scosim.plugins import read_declarations
 
-    recorded = read_declarations(run_dir)["mechanisms"]
+    recorded = read_declarations(run_dir)
     mechanisms = filled_mechanisms(run_dir)
     out: list[str] = []
     for slot in _slot_order(mechanisms):
-        decl = _declaration(slot, mechanisms[slot], recorded)
+        decl = _declaration(slot, mechanisms[slot], recorded["mechanisms"])
         if decl is not None:
             out += list(decl.get("compared") or decl["headline"])
-    return list(dict.fromkeys([*out, *run_headline_indicators(run_dir)]))
+    types = declared_headline({}, None, proposal_types_of(run_dir), recorded["proposal_types"])
+    return list(dict.fromkeys([*out, *types]))
 
 
 def has_mechanism_answer(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> bool:

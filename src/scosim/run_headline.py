@@ -328,11 +328,9 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
             spec = _years(t.years)
             if t.gain_n:
                 spec += f"; {_pct(100.0 * t.gain_sum / t.gain_n)} %"
-            parts.append(f"{code}{f' from {pid}' if len(proposals) > 1 else ''} {runs} ({spec})"
-                         + ",")
+            parts.append(f"{code}{f' from {pid}' if len(proposals) > 1 else ''} {runs} ({spec})")
         if parts:
-            parts[-1] = parts[-1][:-1]
-            out += _pack(parts, f"  {heading:<16}")
+            out += _pack([p + "," for p in parts[:-1]] + parts[-1:], f"  {heading:<16}")
     if out:
         gain = ("; the realised welfare gain of that year, percent of real expenditure, "
                 "mean, for a state leaving on its own" if any(t.gain_n for t in st.exits.values())

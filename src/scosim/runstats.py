@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.exit_stats import ExitTally, add_exits
+from scosim.model.events import detail_columns
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
@@ -327,7 +328,7 @@ class RunStats:
         if votes.empty:
             return
         self.votes += len(votes)
-        details = _details(votes)
+        details = detail_columns(votes)
         self.vote_terms.add(votes, details)
         yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
         for key, n in votes.groupby(["proposal", "country"], sort=False, observed=True,
@@ -539,17 +540,3 @@ class _FirstVote:
             "rules": pd.Series({c: self.rules[c] for c in self.states}),
             "sponsor": pd.Series({c: self.sponsor[c] for c in self.states}, dtype=bool),
         }
-
-
-def _details(rows: pd.DataFrame) -> pd.DataFrame:
-    """The detail fields these events carry, as columns (all-null ones dropped).
-
-    Events tables have one typed column per declared field, null where an event
-    does not carry it; a run written before that layout has JSON ``detail`` text,
-    expanded here (:func:`scosim.model.events.expand_legacy_detail`).
-    """
-    from scosim.model.events import KEY_COLUMNS, expand_legacy_detail
-
-    d = expand_legacy_detail(rows)
-    d = d.drop(columns=[c for c in KEY_COLUMNS if c in d.columns])
-    return d.loc[:, d.notna().any().to_numpy()]

@@ -390,3 +390,15 @@ def _item(value: Any, k: int) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
     return value
+
+
+def detail_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """The detail fields these events carry, as columns (all-null ones dropped).
+
+    Events tables have one typed column per declared field, null where an event
+    does not carry it; a run written before that layout has JSON ``detail`` text,
+    expanded here (:func:`expand_legacy_detail`).
+    """
+    d = expand_legacy_detail(rows)
+    d = d.drop(columns=[c for c in KEY_COLUMNS if c in d.columns])
+    return d.loc[:, d.notna().any().to_numpy()]
