@@ -374,3 +374,40 @@ def test_union_tariffs_equal_the_docstrings_rule_pair_by_pair() -> None:
     assert np.any(keep & external & (out == base) & (cet[:, None, None] * factors[:, :, None]
                                                      > base))
     assert np.any(~keep & external & (out > base))
+
+
+def test_a_fixed_share_union_carries_on_after_an_exit_with_renormalised_shares():
+    # Leaving at any realised loss after one bad year: members leave while the run goes
+    # on. Until 2026-12-05 the first exit stopped the run (a share on a non-participant).
+    shares = {"CHN": 0.5, "RUS": 0.1, "KAZ": 0.05, "KGZ": 0.05, "TJK": 0.05, "UZB": 0.05,
+              "BLR": 0.05, "IND": 0.05, "PAK": 0.05, "IRN": 0.05}
+    from scosim.scenario import load_scenario
+
+    m = SCOModel(load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "years": {"start": 2026, "end": 2030}, "replications": 2,
+        "parameters": {"council": {"exit_threshold": 0.0, "defection_years": 1},
+                       "rules": {"vote": "always_yes", "defect": "threshold_defect"}},
+        "proposals": [{"type": "customs_union", "id": "sco_cu", "year": 2026,
+                       "proposer": "CHN", "participants": "members", "cet": "weighted_mean",
+                       "revenue_sharing": "fixed", "fixed_shares": shares,
+                       "phase_in": None}],
+    }))
+    m.run_model()
+    inside = _series(m, "in_customs_union").astype(bool)
+    got = _series(m, "tariff_revenue_after_sharing_usd")
+    collected = _series(m, "tariff_revenue_collected_usd")
+    listed = np.array([c in shares for c in m.codes])
+    s = np.array([shares.get(c, 0.0) for c in m.codes])
+    checked = 0
+    for r in range(m.R):
+        for t in range(inside.shape[1]):
+            p = inside[r, t]
+            if not p.any() or not (listed & ~p).any():
+                continue  # the union not in force, or every listed member still in it
+            checked += 1
+            # The pool is what the remaining members collect, split by their shares only.
+            assert got[r, t, p].sum() == pytest.approx(collected[r, t, p].sum(), rel=1e-12)
+            np.testing.assert_allclose(got[r, t, ~p], collected[r, t, ~p], rtol=1e-12)
+            np.testing.assert_allclose(got[r, t, p], s[p] / s[p].sum()
+                                       * collected[r, t, p].sum(), rtol=1e-9)
+    assert checked  # some year has the union in force after an exit

@@ -189,6 +189,11 @@ class CustomsUnion(BlocAware):
             imports=m["imports"],
             population=m["population"],
             fixed_shares=fixed,
+            # The scenario's shares are for every listed participant: a member that left
+            # (or that an opt-in rule or its bloc kept out) drops out, the others'
+            # shares renormalised; without this a fixed-share union stopped the run at
+            # the first exit.
+            allow_departed=True,
         )
 
     def __init__(self, model: SCOModel, proposal: Any) -> None:
