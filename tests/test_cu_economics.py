@@ -376,6 +376,22 @@ def test_union_tariffs_equal_the_docstrings_rule_pair_by_pair() -> None:
     assert np.any(~keep & external & (out > base))
 
 
+def test_a_bloc_leaves_as_one_only_from_an_arrangement_beyond_it():
+    # Two runs: in run 0 the arrangement reaches beyond the bloc (CHN with the EAEU),
+    # in run 1 it is the bloc itself. KGZ leaves in both.
+    codes = ["CHN", *EAEU]
+    bloc = np.array([1, 2, 3, 4, 5])
+    leaving = np.zeros((2, 6), bool)
+    leaving[:, codes.index("KGZ")] = True
+    within = np.ones((2, 6), bool)
+    within[1, 0] = False
+    out = cu.blocs_move_together(leaving, [bloc], "any", within=within)
+    assert out[0, 1:].all() and not out[0, 0]  # the whole EAEU leaves CHN's union
+    assert out[1].tolist() == leaving[1].tolist()  # KGZ leaves the EAEU alone
+    # Without `within` every bloc moves as one in every run (votes, joining).
+    assert cu.blocs_move_together(leaving, [bloc], "any")[:, 1:].all()
+
+
 def test_a_fixed_share_union_carries_on_after_an_exit_with_renormalised_shares():
     # Leaving at any realised loss after one bad year: members leave while the run goes
     # on. Until 2026-12-05 the first exit stopped the run (a share on a non-participant).

@@ -125,8 +125,8 @@ def run_exits(rec: Record, directory: Path, replications: int,
     seed) whose base tariffs are :func:`era_tariffs` of ``y``; years with the
     same agreements in force share one run (2015-2018: before the EAEU-Iran
     interim agreement and the India-Pakistan suspension of 2019). A member
-    "leaves" in a year when it defects or its bloc leaves with a defector
-    (``defection`` / ``bloc_exit`` events).
+    "leaves" in a year when it defects (``defection``; ``bloc_exit`` is counted too,
+    but the union here is the EAEU itself, which each member leaves alone).
 
     An item is defined only for the runs in which the member is still in a union in
     force at the start of its year: it is NaN in a run where the member left in an

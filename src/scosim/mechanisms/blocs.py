@@ -78,7 +78,8 @@ def preference_pairs(spells: Any, codes: Sequence[str], year: int) -> BoolArray:
 
 
 def blocs_move_together(
-    mask: ArrayLike, blocs: Sequence[NDArray[np.int64]], how: str
+    mask: ArrayLike, blocs: Sequence[NDArray[np.int64]], how: str,
+    within: ArrayLike | None = None,
 ) -> BoolArray:
     """Combine the decisions of every bloc's members, ``(R, N)``.
 
@@ -89,13 +90,26 @@ def blocs_move_together(
             joining: one member's no keeps the whole bloc out); ``"any"``: one
             member's True makes the whole bloc True (leaving: one member's exit
             takes the bloc out).
+        within: (R, N) bool, the arrangement's participants (or voters). A bloc
+            moves as one only in the runs where the arrangement reaches beyond it:
+            an arrangement all of whose participants are in one bloc is that bloc
+            (the EAEU of the hindcast) or part of it, and there each member decides
+            alone (one member leaving the EAEU does not take the others out of it).
+            Default: every bloc moves as one in every run.
 
     Returns:
-        (R, N) bool with every bloc's members equal in each run.
+        (R, N) bool with every bloc's members equal in each run where it moves as one.
     """
     out = np.array(_participants(mask), copy=True)
+    part = None if within is None else np.asarray(within, bool)
     for g in blocs:
         sub = out[:, g]
         joint = sub.all(axis=1) if how == "all" else sub.any(axis=1)
-        out[:, g] = joint[:, None]
+        if part is None:
+            out[:, g] = joint[:, None]
+            continue
+        outside = part.copy()
+        outside[:, g] = False
+        moves = outside.any(axis=1)
+        out[:, g] = np.where(moves[:, None], joint[:, None], sub)
     return out

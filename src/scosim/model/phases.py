@@ -173,7 +173,8 @@ def compliance_phase(model: SCOModel, year: int) -> None:
                 bad_years=arr.bad_years[:, i],
                 realised_gain=realised[:, i],
             )
-        # Blocs leave together (a bloc member's exit takes its partners out).
+        # Blocs leave together (a bloc member's exit takes its partners out of an
+        # arrangement beyond the bloc).
         leaving = arr.together_leave(model, leaving, active, year)
         stay = active & ~leaving
         # Kept commitments build trust among those who stay; a defection costs the

@@ -44,7 +44,10 @@ class BlocAware(ProposalType):
     trade policy is a bloc competence); the bloc says yes only if every member
     does (its members' combined decision is unanimity: one no keeps the whole
     bloc out); it joins later together, and when one member leaves the whole
-    bloc leaves. Each such extension and exit is logged.
+    bloc leaves. Each such extension and exit is logged. A bloc leaves as one only
+    where the arrangement reaches beyond it: an arrangement whose participants are
+    all in one bloc is that bloc (the EAEU of the hindcast), and a member leaving it
+    leaves alone.
     """
 
     event_fields = {
@@ -109,7 +112,9 @@ class BlocAware(ProposalType):
     def together_leave(
         self, model: SCOModel, leaving: np.ndarray, active: np.ndarray, year: int
     ) -> np.ndarray:
-        out = cu.blocs_move_together(leaving, self.blocs, "any") & active
+        # Only where the arrangement reaches beyond the bloc: a member leaving the
+        # EAEU itself (the hindcast's union) leaves alone.
+        out = cu.blocs_move_together(leaving, self.blocs, "any", within=active) & active
         for k, code in enumerate(model.codes):
             model.log.add(out[:, k] & ~leaving[:, k], year, "bloc_exit", code, self.pid)
         return out
