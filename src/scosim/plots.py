@@ -41,7 +41,7 @@ def _band_note(n_runs: int) -> str:
 PLOTTED = ("gdp_usd", "welfare_change_pct", "member")
 #: Event types the run plots and its answer read.
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
-                  "adopted", "bloc_invited")
+                  "adopted", "bloc_invited", "barred")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats

@@ -87,7 +87,7 @@ def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None 
     if mechanisms and has_mechanism_answer(st, mechanisms):
         return True
     return st.has("welfare_change_pct") and (
-        bool(st.votes) or _any_nonzero(st, "welfare_change_pct"))
+        bool(st.votes) or bool(barred_lines(st, 1)) or _any_nonzero(st, "welfare_change_pct"))
 
 
 def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
@@ -247,7 +247,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     else:
         out = [f"Who gains, who loses, who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
-    out = first + out + outcome
+    out = first + out + outcome + barred_lines(st, n_runs)
     # A table with no column (nothing moved, no vote against, no union) would list names only.
     if moved or votes or has_union:
         out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
@@ -349,6 +349,20 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
             f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
             f"{', '.join(asked)} (a customs union in force takes part whole), {when}.", 95)
     return out
+
+
+def barred_lines(st: RunStats, n_runs: int) -> list[str]:
+    """One line per applicant whose accession was not put to the vote (``barred`` events)."""
+    lines = []
+    for (kind, code), n in sorted(st.event_counts.items()):
+        if kind != "barred":
+            continue
+        runs = "in every run" if n >= n_runs else f"in {n} of {n_runs} runs"
+        lines += textwrap.wrap(
+            f"{economy_label(code).strip()}: its accession was not put to the vote {runs}: "
+            f"it is under UN Security Council sanctions, which the SCO's 2010 Regulation on "
+            f"admission bars from membership.", 95)
+    return lines
 
 
 def _outcome(st: RunStats, n_runs: int) -> list[str]:

@@ -10,6 +10,10 @@ summit; the new member joins the arrangements open to all members
 (:meth:`ProposalType.admit_member`) and, with the security slot filled, RATS,
 which the vote weighs as its ``security`` term. A rejected application is not
 re-tabled by the chair: an applicant re-applies with a new proposal entry.
+From 2010 the same Regulation bars a state under UN Security Council sanctions
+(``countries.<CODE>.un_sanctions`` in the scenario): its accession is not put to
+the vote, and a ``barred`` event says so (Iran in 2010, docs/hindcasts.md). The
+Regulation's other conditions are not modelled.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ from scosim.proposals.specs import AccessionProposal, check_accession
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
+
+
+#: The year of the SCO's Regulation on the procedure for admission of new members
+#: (Tashkent summit, June 2010), which bars states under UN Security Council sanctions.
+ADMISSION_REGULATION_YEAR = 2010
 
 
 @register_type
@@ -45,6 +54,11 @@ class Accession(ProposalType):
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)
         self.applicant = model.codes.index(proposal.applicant)
+        # The scenario says who is under UN Security Council sanctions (the record's
+        # years: the hindcast files); from the 2010 Regulation on they cannot be admitted.
+        over = model.scenario.countries.get(proposal.applicant)
+        self.barred = (over is not None and over.un_sanctions
+                       and proposal.year >= ADMISSION_REGULATION_YEAR)
 
     @override
     def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
@@ -59,7 +73,8 @@ class Accession(ProposalType):
     def eligible_runs(self, model: SCOModel) -> np.ndarray:
         from scosim.model.model import STATUS_CODES
 
-        return model.status[:, self.applicant] != STATUS_CODES["member"]
+        # A barred applicant's accession is not put to the vote.
+        return (model.status[:, self.applicant] != STATUS_CODES["member"]) & (not self.barred)
 
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
@@ -76,6 +91,11 @@ class Accession(ProposalType):
     @override
     def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
         model.log.add(runs, year, "application", model.codes[self.applicant], self.pid)
+        if self.barred:
+            from scosim.model.model import STATUS_CODES
+
+            outside = model.status[:, self.applicant] != STATUS_CODES["member"]
+            model.log.add(outside, year, "barred", model.codes[self.applicant], self.pid)
 
     def preview(
         self,

@@ -96,6 +96,11 @@ class CountryOverride(BaseModel):
     weights: CountryWeights = Field(default_factory=CountryWeights)
     rules: dict[str, str] = Field(default_factory=dict)
     exit_threshold: float | None = None
+    un_sanctions: bool = Field(
+        False,
+        description="under UN Security Council sanctions on the state itself (not only on "
+        "listed persons): the SCO's 2010 Regulation on admission bars it from membership",
+    )
 
 
 class TradeParams(BaseModel):
