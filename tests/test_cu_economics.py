@@ -395,8 +395,8 @@ def test_a_bloc_leaves_as_one_only_from_an_arrangement_beyond_it():
 def test_a_fixed_share_union_carries_on_after_an_exit_with_renormalised_shares():
     # Leaving at any realised loss after one bad year: members leave while the run goes
     # on. Until 2026-12-05 the first exit stopped the run (a share on a non-participant).
-    shares = {"CHN": 0.5, "RUS": 0.1, "KAZ": 0.05, "KGZ": 0.05, "TJK": 0.05, "UZB": 0.05,
-              "BLR": 0.05, "IND": 0.05, "PAK": 0.05, "IRN": 0.05}
+    shares = {"CHN": 0.48, "RUS": 0.1, "KAZ": 0.05, "KGZ": 0.05, "TJK": 0.05, "UZB": 0.05,
+              "BLR": 0.05, "IND": 0.05, "PAK": 0.05, "IRN": 0.05, "ARM": 0.02}
     from scosim.scenario import load_scenario
 
     m = SCOModel(load_scenario(SCENARIOS / "customs_union.yaml", overrides={
@@ -404,7 +404,7 @@ def test_a_fixed_share_union_carries_on_after_an_exit_with_renormalised_shares()
         "parameters": {"council": {"exit_threshold": 0.0, "defection_years": 1},
                        "rules": {"vote": "always_yes", "defect": "threshold_defect"}},
         "proposals": [{"type": "customs_union", "id": "sco_cu", "year": 2026,
-                       "proposer": "CHN", "participants": "members", "cet": "weighted_mean",
+                       "proposer": "CHN", "participants": sorted(shares), "cet": "weighted_mean",
                        "revenue_sharing": "fixed", "fixed_shares": shares,
                        "phase_in": None}],
     }))
@@ -427,3 +427,22 @@ def test_a_fixed_share_union_carries_on_after_an_exit_with_renormalised_shares()
             np.testing.assert_allclose(got[r, t, p], s[p] / s[p].sum()
                                        * collected[r, t, p].sum(), rtol=1e-9)
     assert checked  # some year has the union in force after an exit
+
+
+def test_fixed_shares_that_leave_out_a_state_its_bloc_brings_in_are_refused():
+    from scosim.scenario import load_scenario
+
+    shares = {"CHN": 0.5, "RUS": 0.2, "KAZ": 0.1, "KGZ": 0.1, "BLR": 0.1}
+    sc = load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2026, "proposer": "CHN",
+                       "participants": sorted(shares), "revenue_sharing": "fixed",
+                       "fixed_shares": shares}]})
+    # Armenia comes in with the EAEU and would pool its duties for nothing.
+    with pytest.raises(ValueError, match=r"proposals\[cu\]\.fixed_shares: no share for ARM"):
+        SCOModel(sc)
+    # Named with a share (0 included), it is accepted.
+    ok = load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2026, "proposer": "CHN",
+                       "participants": [*sorted(shares), "ARM"], "revenue_sharing": "fixed",
+                       "fixed_shares": {**shares, "ARM": 0.0}}]})
+    SCOModel(ok)

@@ -218,6 +218,26 @@ class CustomsUnion(BlocAware):
             "imports": model.imports0,
             "population": model.population,
         }
+        if proposal.revenue_sharing == "fixed":
+            self._check_bloc_shares(model, proposal)
+
+    def _check_bloc_shares(self, model: SCOModel, proposal: Any) -> None:
+        """Refuse fixed shares that leave out a state the union takes in with its bloc.
+
+        Such a state would pool its duties and receive none of the pool, which nobody
+        would sign; a scenario that means it says so with a share of 0.
+        """
+        listed = set(model.scenario.participants_of(proposal))
+        for g in self.blocs:
+            bloc = [model.codes[k] for k in g]
+            missing = [c for c in bloc if c not in proposal.fixed_shares]
+            if listed.isdisjoint(bloc) or not missing:
+                continue
+            raise ValueError(
+                f"proposals[{proposal.id}].fixed_shares: no share for {', '.join(missing)}, "
+                f"which the union takes in with the bloc {' '.join(bloc)} (a customs union in "
+                f"force takes part whole); list {', '.join(missing)} under participants with a "
+                f"share (0: pools its duties and receives none of the pool)")
 
     @override
     @classmethod
