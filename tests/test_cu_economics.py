@@ -446,3 +446,19 @@ def test_fixed_shares_that_leave_out_a_state_its_bloc_brings_in_are_refused():
                        "participants": [*sorted(shares), "ARM"], "revenue_sharing": "fixed",
                        "fixed_shares": {**shares, "ARM": 0.0}}]})
     SCOModel(ok)
+
+
+def test_the_cli_names_the_missing_share_and_leaves_nothing(tmp_path, capsys):
+    from scosim.cli import main
+
+    f = tmp_path / "fixed.yaml"
+    f.write_text(f"extends: {SCENARIOS / 'customs_union.yaml'}\n"
+                 "proposals:\n"
+                 "  - {type: customs_union, id: cu, year: 2026, proposer: CHN,\n"
+                 "     participants: [CHN, KAZ, UZB], revenue_sharing: fixed,\n"
+                 "     fixed_shares: {CHN: 0.8, KAZ: 0.1, UZB: 0.1}}\n")
+    out = tmp_path / "results"
+    assert main(["run", str(f), "--replications", "2", "--out", str(out), "--quiet"]) != 0
+    err = capsys.readouterr().err
+    assert "no share for RUS, KGZ, BLR, ARM" in err and "Traceback" not in err
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
