@@ -462,3 +462,37 @@ def test_the_cli_names_the_missing_share_and_leaves_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "no share for RUS, KGZ, BLR, ARM" in err and "Traceback" not in err
     assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+
+
+def test_a_new_member_in_another_customs_union_brings_its_bloc_into_the_union():
+    from scosim.scenario import load_scenario
+
+    base = load_scenario(SCENARIOS / "customs_union.yaml")
+    sc = load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 2, "years.end": 2030,
+        "proposals": [*[p.model_dump(exclude_none=True) for p in base.proposals],
+                      {"type": "accession", "id": "sau", "year": 2029, "applicant": "SAU"}]})
+    m = SCOModel(sc)
+    m.run_model()
+    gcc = ["ARE", "BHR", "KWT", "QAT", "SAU"]
+    inside = _series(m, "in_customs_union")[:, -1]
+    assert all(inside[:, m.codes.index(c)].all() for c in gcc)  # the GCC whole, not SAU alone
+    ev = m.log.to_frame()
+    got = ev[(ev["year"] == 2030) & ev["type"].isin(["joined", "bloc_invited"])]
+    assert set(got.loc[got["type"] == "joined", "country"]) == set(gcc)
+    assert set(got.loc[got["type"] == "bloc_invited", "country"]) == set(gcc) - {"SAU"}
+    # What the accession vote weighed: the union enlarged by the whole bloc.
+    cu_arr = next(a for a in m.arrangements if a.pid == "sco_cu")
+    idx = [m.codes.index(c) for c in gcc]
+    without = cu_arr.participants.copy()
+    without[:, idx] = False
+    cu_arr.participants = without
+
+    def gain(extra: list[int]) -> np.ndarray:
+        p = without.copy()
+        p[:, extra] = True
+        return cu_arr.preview(m, p, terms=cu_arr.terms).gain
+
+    whole = cu_arr.gain_if_member(m, m.codes.index("SAU"))
+    np.testing.assert_allclose(whole, gain(idx))
+    assert not np.allclose(whole, gain([m.codes.index("SAU")]))

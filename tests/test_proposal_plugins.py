@@ -286,3 +286,28 @@ def test_the_contract_kit_fails_a_type_that_breaks_the_contract(visa_plugin, mon
     monkeypatch.setattr(visa, "preview", changes_state)
     with pytest.raises(AssertionError, match="visa_free: preview changed its own in_force"):
         check_policy_contract(sc)
+
+
+def test_the_group_hooks_of_the_protocol_may_be_overridden():
+    # docs/proposals.md lists them; the registration used to refuse a type defining them.
+    from typing import Literal
+
+    from scosim.proposals import ProposalType, _check
+
+    class GroupedSpec(get_type("free_trade_area").spec):
+        type: Literal["grouped"]
+
+    class Grouped(ProposalType):
+        name = "grouped"
+        spec = GroupedSpec
+
+        def together(self, model, votes, voters, year):
+            return votes
+
+        def together_leave(self, model, leaving, active, year):
+            return leaving
+
+        def joining_with(self, member):
+            return [member]
+
+    _check(Grouped, "grouped")

@@ -347,12 +347,22 @@ class ProposalType(SweptValues):
         joining = runs & (self.in_force | pending) & ~self.participants[:, member]
         if not joining.any():
             return
-        self.proposed[joining, member] = True
+        group = self.joining_with(member)
+        self.proposed[np.ix_(joining, group)] = True
         if self.opt_in:
             # Opt-in arrangements only invite the new member; it may join at a later summit.
             return
-        self.participants[joining, member] = True
-        model.log.add(joining, year, "joined", model.codes[member], self.pid)
+        for k in group:
+            new = joining & ~self.participants[:, k]
+            self.participants[new, k] = True
+            model.log.add(new, year, "joined", model.codes[k], self.pid)
+
+    def joining_with(self, member: int) -> list[int]:
+        """Who joins with ``member`` when a new SCO member comes in (default: itself alone).
+
+        A customs union in force elsewhere takes part whole (:class:`BlocAware`).
+        """
+        return [member]
 
     def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
         """Expected gains ``(R, N)`` if ``member`` joined as a new SCO member, or None.
@@ -364,7 +374,7 @@ class ProposalType(SweptValues):
         if self.opt_in or not self.open_to_members() or not self.in_force.any():
             return None
         joining = self.participants.copy()
-        joining[:, member] = True
+        joining[:, self.joining_with(member)] = True
         enlarged = np.where(self.in_force[:, None], joining, self.proposed)
         g = self.preview(model, enlarged, terms=self.terms).gain
         return np.where(self.in_force[:, None], g, 0.0)

@@ -109,6 +109,23 @@ class BlocAware(ProposalType):
         return cu.blocs_move_together(votes | ~voters, self.blocs, "all") & votes
 
     @override
+    def joining_with(self, member: int) -> list[int]:
+        # A new SCO member in a customs union elsewhere (Saudi Arabia in the GCC) brings
+        # its bloc, as it would have been invited with it when the union was tabled.
+        return next(([int(k) for k in g] for g in self.blocs if member in g), [member])
+
+    @override
+    def admit_member(self, model: SCOModel, runs: np.ndarray, member: int, year: int) -> None:
+        before = self.proposed.copy()
+        super().admit_member(model, runs, member, year)
+        group = self.joining_with(member)
+        bloc = " ".join(model.codes[k] for k in group)
+        for k in group:
+            if k != member:
+                model.log.add(self.proposed[:, k] & ~before[:, k], year, "bloc_invited",
+                              model.codes[k], self.pid, bloc=bloc)
+
+    @override
     def together_leave(
         self, model: SCOModel, leaving: np.ndarray, active: np.ndarray, year: int
     ) -> np.ndarray:
