@@ -80,14 +80,15 @@ def _is_share(heading: str) -> bool:
 def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> bool:
     """Whether a run has an answer to print.
 
-    Welfare moved (its figure is drawn), states voted, or a filled slot's mechanism
-    recorded the indicators it names for the answer (``mechanisms``, from
+    Welfare moved (its figure is drawn), states voted, an accession was barred, or a
+    filled slot's mechanism recorded the indicators it names for the answer (``mechanisms``, from
     :func:`scosim.mechanism_answer.run_headline_indicators`).
     """
     if mechanisms and has_mechanism_answer(st, mechanisms):
         return True
     return st.has("welfare_change_pct") and (
-        bool(st.votes) or bool(barred_lines(st, 1)) or _any_nonzero(st, "welfare_change_pct"))
+        bool(st.votes) or any(kind == "barred" for kind, _ in st.event_counts)
+        or _any_nonzero(st, "welfare_change_pct"))
 
 
 def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
