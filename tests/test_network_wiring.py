@@ -233,3 +233,38 @@ def test_network_steps_are_shared_by_the_later_models_of_a_process(monkeypatch):
         assert np.array_equal(values, shared[name], equal_nan=True), name
     assert not np.array_equal(shared["network_trade_cost_change_pct"],
                               alone["network_trade_cost_change_pct"])
+
+
+def test_a_host_that_says_no_stops_its_corridor():
+    # Pakistan hosts the Trans-Afghan railway's southern end. Before, its no left it out
+    # of the participants while it was charged its length share and the line was built
+    # on its territory.
+    from scosim.model.model import SCOModel
+
+    def run(**over):
+        m = SCOModel(load_scenario(SCEN / "corridor_trans_afghan_high.yaml",
+                                   overrides={"replications": 3, "years.end": 2030, **over}))
+        m.run_model()
+        return m
+
+    m = run(**{"countries.PAK.rules.vote": "always_no"})
+    arr = m.arrangements[0]
+    assert not arr.adopted.any() and not arr.participants.any()
+    assert not [e for e in m.log.records() if e["type"] == "construction_start"]
+    assert not np.stack(m.records["corridor_paid_usd"]).any()
+    # A non-host's no does not: Tajikistan is invited (its costs fall) and stays out.
+    m = run(**{"countries.TJK.rules.vote": "always_no"})
+    arr = m.arrangements[0]
+    tjk = m.codes.index("TJK")
+    assert arr.adopted.all() and not arr.participants[:, tjk].any()
+    assert any(e["type"] == "vote" and e["country"] == "TJK" for e in m.log.records())
+
+
+def test_an_explicit_participant_list_names_every_host():
+    from pydantic import ValidationError
+
+    from scosim.network.specs import CorridorSpec
+
+    with pytest.raises(ValidationError, match=r"\['AFG'\] host TAPI"):
+        CorridorSpec(project="TAPI", participants=["TKM", "PAK", "IND"])
+    CorridorSpec(project="TAPI", participants=["TKM", "AFG", "PAK", "IND", "CHN"])

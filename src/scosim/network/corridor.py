@@ -3,7 +3,9 @@
 A corridor proposal names a project of ``projects.csv`` (INSTC + Chabahar, the
 China-Kyrgyzstan-Uzbekistan railway, the Trans-Afghan railway, TAPI, CASA-1000, line D), its
 financing and transit fee. The interested economies (the hosts plus every economy whose trade
-costs fall with it) decide by ``interested_members`` unless the scenario says otherwise. Once
+costs fall with it) decide by ``interested_members`` unless the scenario says otherwise; a
+project is built on its hosts' territory, so every host is invited and one host's no stops it
+(:meth:`Corridor.together`). Once
 in force, construction starts (in the entry year or the spec's ``start_year``) and the project
 operates ``construction_years`` later: :meth:`Corridor.apply` writes its first operating year
 and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism (slot
@@ -107,6 +109,14 @@ class Corridor(ProposalType):
         else:
             listed = np.array([c in parts for c in model.codes])
         return np.broadcast_to(listed, (model.R, model.N)).copy()
+
+    @override
+    def together(self, model: SCOModel, votes: np.ndarray, voters: np.ndarray,
+                 year: int) -> np.ndarray:
+        # A corridor is built on its hosts' territory: where a host asked says no, it is
+        # not built (nobody takes part), whatever the others want.
+        refused = (self.hosts & voters & ~votes).any(axis=1)
+        return votes & ~refused[:, None]
 
     def _finance(self, model: SCOModel, instability: np.ndarray) -> FinanceOutcome:
         """Expected payments and risk (R, N) under the proposal's financing.

@@ -52,7 +52,8 @@ class CorridorSpec(BaseModel):
         transit_fee_usd_per_teu: Fee a transit economy charges per TEU crossing it on the
             corridor (revenue for transit states; a cost added to the corridor's edges).
         participants: ``"interested"`` (the hosts plus every economy whose trade costs fall
-            when the project operates, decided at wiring time) or an explicit list.
+            when the project operates, decided at wiring time) or an explicit list, which
+            must name every host.
         decision_rule: Override of the scenario's decision rule for this proposal.
         host_shares: Cost shares of the hosts; default in proportion to the project's length
             in each host territory. Must sum to 1 and name only hosts.
@@ -92,8 +93,15 @@ class CorridorSpec(BaseModel):
 
     @model_validator(mode="after")
     def _hosts(self) -> CorridorSpec:
+        hosts = project_hosts()[self.project]
+        if isinstance(self.participants, list):
+            missing = [c for c in hosts if c not in self.participants]
+            if missing:
+                raise ValueError(
+                    f"participants: {missing} host {self.project} (hosts: {list(hosts)}); a "
+                    "corridor is built on its hosts' territory, so list every host "
+                    "(or use 'interested')")
         if self.host_shares is not None:
-            hosts = project_hosts()[self.project]
             extra = [c for c in self.host_shares if c not in hosts]
             if extra:
                 raise ValueError(f"host_shares: {extra} do not host {self.project} "
