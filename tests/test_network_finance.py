@@ -120,12 +120,21 @@ def test_project_km_and_who_pays_plot(tmp_path):
     from scosim.network.projects import project_km_by_economy
     from scosim.network.tables import load_network
 
-    km = project_km_by_economy(load_network(), "CKU_RAIL")
-    # ANCHORS: 213 km in China, 260 in Kyrgyzstan, 50 in Uzbekistan; the 1 km border link and
-    # the shared Jalal-Abad-Andijan section are split between the two economies they touch.
+    net = load_network()
+    km = project_km_by_economy(net, "CKU_RAIL")
+    # ANCHORS: 213 km in China, 260 in Kyrgyzstan, 50 in Uzbekistan. The Jalal-Abad-Andijan
+    # section is the Uzbek one (edges.csv territory_km); only the 1 km border link is split
+    # between the two economies it touches. (Split equally, the section used to charge
+    # Kyrgyzstan for 25 km of Uzbek line.)
     assert km[ECONOMIES.index("CHN")] == pytest.approx(213.5)
-    assert km[ECONOMIES.index("KGZ")] == pytest.approx(260.5 + 25)
-    assert km[ECONOMIES.index("UZB")] == pytest.approx(25)
+    assert km[ECONOMIES.index("KGZ")] == pytest.approx(260.5)
+    assert km[ECONOMIES.index("UZB")] == pytest.approx(50)
+    # TAPI ends at Fazilka on the Indian border: India hosts no km of it, Pakistan the
+    # Multan-Fazilka section; the lengths still add up to the project's.
+    tapi = project_km_by_economy(net, "TAPI")
+    assert tapi[ECONOMIES.index("IND")] == 0.0
+    edges = net.edges[net.edges["project"] == "TAPI"]
+    assert tapi.sum() == pytest.approx(edges["length_km"].sum())
     cap = capital_shares(np.isin(ECONOMIES, MEMBERS), "gdp",
                          gdp=load_calibration().vector("gdp_usd"))
     pf = failure_probability(np.array([0.5]), 20)

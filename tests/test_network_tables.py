@@ -155,3 +155,16 @@ def test_bad_project_measure_names_table_line_field(tables_copy, row, field, nee
     assert (err.value.table, err.value.line, err.value.field) == ("project_measures", line, field)
     assert needle in str(err.value)
 
+
+
+@pytest.mark.parametrize("new, needle", [
+    (",IND:50", "'IND' is not among the edge's economies"),
+    (",UZB:40", "adds up to 40 km; the edge is 50 km"),
+    (",UZB:fifty", "allowed: CODE:km"),
+])
+def test_bad_territory_km_names_table_line_field(tables_copy, new, needle):
+    line = edit(tables_copy / "edges.csv", ",UZB:50", new)
+    with pytest.raises(NetworkDataError) as err:
+        read_network(tables_copy)
+    assert err.value.table == "edges" and err.value.line == line
+    assert err.value.field == "territory_km" and needle in str(err.value)

@@ -42,8 +42,10 @@ def project_mask(project_ids: Sequence[str], active: ArrayLike | Sequence[str]) 
 def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
     """Length (km) of a project's edges in each economy (N,).
 
-    An edge is shared equally among the economies it touches. This is the default basis of
-    the hosts' cost shares (:func:`scosim.network.finance.host_cost_shares`).
+    An edge's km are those in each territory where ``edges.csv`` gives them
+    (``territory_km``: the CKU's 50 km Uzbek section, TAPI's Multan-Fazilka section in
+    Pakistan), else shared equally among the economies it touches. This is the default
+    basis of the hosts' cost shares (:func:`scosim.network.finance.host_cost_shares`).
 
     Raises:
         KeyError: If the project has no edges.
@@ -53,7 +55,13 @@ def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
     if edges.empty:
         raise KeyError(f"project {project!r} has no edges; known: {list(tables.project_ids)}")
     km = np.zeros(len(econ))
-    for crossed, length in zip(edges["economies"], edges["length_km"], strict=True):
+    split = edges["territory_km"] if "territory_km" in edges else [{}] * len(edges)
+    for crossed, length, given in zip(edges["economies"], edges["length_km"], split,
+                                      strict=True):
+        if given:
+            for c, part in given.items():
+                km[econ.index(c)] += part
+            continue
         codes = [c for c in crossed if c in econ]
         for c in codes:
             km[econ.index(c)] += length / len(codes)

@@ -90,7 +90,8 @@ class NetworkTables:
             quality, length_km`` (filled from coordinates x circuity where the table leaves it
             blank), ``length_from`` (``"table"`` or ``"great_circle"``), ``gauge_break``
             (bool), ``capacity, capacity_unit, status, project, economies`` (tuple of codes),
-            ``source, note``.
+            ``source, note``, ``territory_km`` (dict code -> km where the table gives an
+            edge's km in each territory, else empty).
         borders: Doing Business border time (hours) and fee (US$) per economy, index
             ``economy``; economies missing from the table get the median (``source`` says so).
         projects: One row per project, index ``project_id``.
@@ -221,10 +222,11 @@ def _edges(d: Path, nodes: pd.DataFrame, params: dict[str, float],
     f = _read(d / "edges.csv", t, ["edge_id", "from_node", "to_node", "mode", "quality",
                                    "length_km", "gauge_break", "capacity", "capacity_unit",
                                    "status", "project", "economies", "source"])
-    if "note" not in f.columns:
-        f["note"] = ""
+    for optional in ("note", "territory_km"):
+        if optional not in f.columns:
+            f[optional] = ""
     _check_unique(f, t, "edge_id")
-    lengths, length_from, gauge, capacity, crossed = [], [], [], [], []
+    lengths, length_from, gauge, capacity, crossed, split = [], [], [], [], [], []
     for _, r in f.iterrows():
         line = int(r["_line"])
         for col in ("from_node", "to_node"):
@@ -274,11 +276,43 @@ def _edges(d: Path, nodes: pd.DataFrame, params: dict[str, float],
             raise NetworkDataError(t, line, "economies", f"{list(listed)} omits an endpoint "
                                    f"economy; the endpoints are in {ends}")
         crossed.append(listed or tuple(ends))
+        split.append(_territory(t, r, crossed[-1], length))
         if not r["source"].strip():
             raise NetworkDataError(t, line, "source", "blank; every row needs a source id")
     f["length_km"], f["length_from"] = lengths, length_from
     f["gauge_break"], f["capacity"], f["economies"] = gauge, capacity, crossed
+    f["territory_km"] = split
     return f.set_index("edge_id")
+
+
+def _territory(t: str, row: pd.Series, crossed: tuple[str, ...], length: float
+               ) -> dict[str, float]:
+    """An edge's km in each economy it crosses, where the table says (``CODE:km;...``).
+
+    Blank: not given (a project's cost shares then split the edge equally among its
+    economies, :func:`scosim.network.projects.project_km_by_economy`). Given, the km must
+    be those of the edge's economies and add up to its length.
+    """
+    text = str(row["territory_km"]).strip()
+    if not text:
+        return {}
+    line, out = int(row["_line"]), {}
+    for part in text.split(";"):
+        code, _, km = part.partition(":")
+        if code not in crossed:
+            raise NetworkDataError(t, line, "territory_km", f"{code!r} is not among the "
+                                   f"edge's economies {list(crossed)}")
+        try:
+            out[code] = float(km)
+        except ValueError:
+            raise NetworkDataError(t, line, "territory_km",
+                                   f"{part!r}; allowed: CODE:km, ';'-separated") from None
+        if not out[code] >= 0:
+            raise NetworkDataError(t, line, "territory_km", f"{part!r}: km must be >= 0")
+    if abs(sum(out.values()) - length) > 0.5:
+        raise NetworkDataError(t, line, "territory_km", f"adds up to {sum(out.values()):g} "
+                               f"km; the edge is {length:g} km")
+    return out
 
 
 def _params(d: Path) -> tuple[dict[str, float], pd.DataFrame]:
