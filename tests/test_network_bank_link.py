@@ -51,7 +51,7 @@ def test_a_bank_on_the_default_terms_changes_nothing() -> None:
     np.testing.assert_array_equal(with_bank.risk, alone.risk)
 
 
-@pytest.mark.parametrize("tenor", [10, 20, 35])
+@pytest.mark.parametrize("tenor", [3, 5, 10, 20, 35])  # 5 or less: a shorter grace
 def test_hosts_pay_the_cost_when_the_bank_lends_at_the_discount_rate(tenor: int) -> None:
     _, arr = _model({"lending_rate": DISCOUNT_RATE, "tenor_years": tenor})
     np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd, rtol=1e-12)

@@ -133,7 +133,10 @@ class Corridor(ProposalType):
                                      _BANK["failure_sensitivity"])
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
-                                  rate=lender.rate, tenor=lender.tenor, grace=_BANK["grace"],
+                                  rate=lender.rate, tenor=lender.tenor,
+                                  # The corridor's own grace, shortened to fit a bank's
+                                  # shorter tenor (5 years or less stopped the run).
+                                  grace=min(_BANK["grace"], lender.tenor - 1),
                                   recovery=_BANK["recovery"], failure_prob=pf,
                                   discount_rate=DISCOUNT_RATE)
             if out is None:  # the first lender's runs; the others' are filled in below
