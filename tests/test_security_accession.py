@@ -307,3 +307,25 @@ def test_a_run_alone_equals_its_row_of_a_mixed_batch(mixed, tmp_path) -> None:
     pair = [RUNS[int(np.flatnonzero(joined)[0])], RUNS[int(np.flatnonzero(~joined)[0])]]
     sc = _scenario(tmp_path, "afg_accession", ACCESSION.format(rule="variable_geometry"))
     check_batch_consistency(sc, runs=pair)
+
+
+def test_an_upgrade_does_not_make_a_state_that_is_no_member_pool(tmp_path):
+    # Iran is a member in the data; a scenario that makes it an observer must not see it
+    # pool intelligence once any upgrade is in force (before, the upgrade's lever started
+    # from the calibration's members, and Iran's security index jumped by the pooling term).
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    scen = Path(__file__).resolve().parents[1] / "scenarios"
+    over = {"replications": 2, "countries.IRN.status": "observer"}
+
+    def index(name):
+        m = SCOModel(load_scenario(scen / name, overrides=over))
+        m.run_model()
+        assert not m.is_member()[:, m.codes.index("IRN")].any()
+        return np.stack(m.records["security_index"])[:, :, m.codes.index("IRN")], m
+
+    upgraded, m = index("afghan_instability_rats.yaml")
+    assert any(a.in_force.any() for a in m.arrangements)
+    plain, _ = index("afghan_instability.yaml")
+    np.testing.assert_allclose(upgraded, plain, rtol=0, atol=1e-12)

@@ -108,13 +108,19 @@ class RatsUpgrade(ProposalType):
         """Raise the participants' pooling levels and contributions in the active runs."""
         r = policy.n_runs
         base_rats, base_contrib = baseline_levers(r)
-        rats = policy.levers.get("rats_pooling", base_rats)
+        written = policy.levers.get("rats_pooling")
+        # Participants phase in from today's levels; nobody else pools unless another
+        # upgrade wrote it: the mechanism raises each run's members to today's levels. (The
+        # calibration's members here made a state that is no member in the run pool.)
+        rats = base_rats if written is None else written
         contrib = policy.levers.get("rats_contribution", base_contrib)
         levels = self._levels()
         ph = np.asarray(phase, dtype=float)[:, None, None]
         target = np.maximum(rats, levels[:, None, :])
         on = (np.asarray(participants, bool) & np.asarray(active, bool)[:, None])
-        policy.levers["rats_pooling"] = np.where(on[:, :, None], rats + ph * (target - rats), rats)
+        others = np.zeros_like(rats) if written is None else written
+        policy.levers["rats_pooling"] = np.where(on[:, :, None], rats + ph * (target - rats),
+                                                 others)
         policy.levers["rats_contribution"] = np.where(
             on, contrib + ph[:, :, 0] * self._share()[:, None], contrib)
 
