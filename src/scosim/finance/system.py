@@ -276,10 +276,14 @@ def step(
         contagion_round = res.default_round.astype(float)
     elif params.kernel == "debtrank":
         E1 = e + c_in - frozen_full - l_out - b
-        h0 = np.clip(np.divide(K0 - E1, K0, out=np.ones_like(E1), where=K0 > 0), 0.0, 1.0)
-        h0 = np.where(E1 < K0, h0, 0.0)
-        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), np.broadcast_to(K0, (R, N)))
-        loss_contagion = (dr.distress - h0) * K0
+        # Distress is this year's loss against the capital the year began with: measured
+        # against the calibrated capital, a bank still below it was "distressed" again
+        # every year and its creditors lost capital again each year, with no new shock.
+        Ks = np.maximum(state.capital, 0.0)
+        h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
+        h0 = np.where(E1 < Ks, h0, 0.0)
+        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), Ks)
+        loss_contagion = (dr.distress - h0) * Ks
         K_after = E1 - loss_contagion
         failed = K_after < 0
         loss_sanctions = frozen_full
