@@ -282,3 +282,22 @@ def test_plot_banking_of_one_run_names_no_variants(tmp_path, monkeypatch):
     title, (key, labels) = _drawn(monkeypatch, two, years, tmp_path / "c.png")
     assert "4 runs per variant" in title and key.startswith("colour = variant")
     assert "this scenario: failure" in labels
+
+
+def test_losses_by_cause_add_up_to_what_a_creditor_of_a_sanctioned_defaulter_loses():
+    # Russia fails under full sanctions by the rest of the world (its payments to ROW are
+    # frozen, h = 1): ROW receives nothing of its claim. The frozen part of what Russia
+    # pays (loss_sanctions) and what it does not pay (loss_contagion) must add up to the
+    # claim; the shortfall used to be counted only where unfrozen, losing h (L - P).
+    fs = FinanceSystem()
+    codes = list(fs.codes)
+    rus, row = codes.index("RUS"), codes.index("ROW")
+    g = np.zeros((1, fs.N))
+    g[:, rus] = np.log(0.66)
+    s = sanctions_matrix([("RUS", "ROW", 1.0)], codes, 1)
+    _, ind = fs.step(fs.initial_state(1), g, s, fs.levers(1), [np.random.default_rng(0)])
+    assert ind["failures"][0, rus] == 1.0
+    assert ind["failures"].sum() == 1.0  # the only defaulter
+    lost = ind["loss_sanctions"][0, row] + ind["loss_contagion"][0, row]
+    assert lost == pytest.approx(fs.data.L[rus, row], rel=1e-9)
+    assert ind["loss_contagion"][0, row] > 0.0  # Russia does not pay in full

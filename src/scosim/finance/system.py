@@ -269,7 +269,9 @@ def step(
         failed = res.default
         P = res.payment_matrix
         loss_sanctions = np.einsum("rji,rji->ri", haircut, P)
-        loss_contagion = np.einsum("rji,rji->ri", 1.0 - haircut, L[None] - P)
+        # What a defaulting debtor does not pay, frozen or not: with the frozen share of
+        # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
+        loss_contagion = np.einsum("rji->ri", L[None] - P)
         loss_dc = res.default_cost
         ext_recovery = np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0)
         K_after = res.equity
