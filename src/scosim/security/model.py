@@ -52,12 +52,13 @@ def insecurity_index(incidents: np.ndarray, half: float) -> np.ndarray:
     return lam / (lam + half)
 
 
-def edge_cost_multiplier(insecurity: np.ndarray, markup: float = 0.3) -> np.ndarray:
+def edge_cost_multiplier(insecurity: np.ndarray, markup: float = 1.0) -> np.ndarray:
     """Cost multiplier ``1 + markup * insecurity`` ``(R, N)`` for edges through each economy.
 
     Args:
         insecurity: ``(R, N)`` in [0, 1] (:func:`insecurity_index`).
-        markup: Mark-up at full insecurity (an assumption, docs/security.md).
+        markup: Mark-up at full insecurity (an assumption, docs/security.md; the
+            network's ``insecurity_cost_factor``, 1, as the mechanism passes it).
 
     Returns:
         ``(R, N)`` multipliers in ``[1, 1 + markup]``; the transport network multiplies
