@@ -277,3 +277,22 @@ def test_bad_rats_participants_name_the_field_not_pydantic_branches(tmp_path: Pa
         assert all(w in item.message for w in words), item.message
     (tmp_path / "s.yaml").write_text(base % "[KAZ, TJK]")
     assert load_scenario(tmp_path / "s.yaml").proposals[0].participants == ["KAZ", "TJK"]
+
+
+def test_spending_in_us_dollars_is_the_share_of_the_year_s_gdp():
+    # The block prices efforts as shares of 2023 GDP; the US$ indicators were that share
+    # times 2023 GDP in every year, a third below the share of 2035's GDP for China.
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "afghan_instability_rats.yaml"
+    m = SCOModel(load_scenario(path, overrides={"replications": 2}))
+    m.run_model()
+    usd = np.stack(m.records["spending_usd"])
+    share = np.stack(m.records["spending_share_gdp"])
+    gdp = np.stack(m.records["gdp_usd"])  # nominal: the year's GDP times its GE price change
+    np.testing.assert_allclose(usd, share * gdp, rtol=1e-2)  # GE price changes are < 1 %
+    chn = m.codes.index("CHN")
+    assert usd[-1, :, chn].min() > 1.3 * usd[0, :, chn].max()  # it grows with GDP
+    rats = np.stack(m.records["rats_contribution_usd"])
+    assert (rats >= 0).all() and (rats <= usd + 1e-6).all()

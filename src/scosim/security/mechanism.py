@@ -317,6 +317,13 @@ class SecurityMechanism(Mechanism):
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.out[k], dtype=float) for k in self.indicators
                if k in self.out}
+        # The block prices spending at its calibration's 2023 GDP; in US$ the indicators are
+        # the shares of the year's GDP (they stayed at 2023 prices as GDP grew).
+        gdp = np.asarray(model.gdp, dtype=float)
+        if "spending_usd" in out:
+            out["spending_usd"] = np.asarray(self.out["spending_share_gdp"], float) * gdp
+        if "rats_contribution_usd" in out:
+            out["rats_contribution_usd"] = np.asarray(self.state.contribution, float) * gdp
         # The network stepped after this slot in the same year: its routes are this year's.
         net = getattr(model, "network_step", None) if self.network_filled else None
         if net is not None:
