@@ -90,3 +90,14 @@ def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
     paid = arr._finance(m, np.zeros((m.R, m.N))).paid.sum(axis=1)
     assert paid[0] < paid[1]
     np.testing.assert_allclose(paid[1], arr.cost_usd, rtol=1e-12)  # the default, at 4 %
+
+
+@pytest.mark.parametrize("tenor", [10, 30])
+def test_a_bank_in_force_does_not_change_a_budget_project_s_risk(tenor: int) -> None:
+    # The failure window of a project paid from budgets is its own; it used to be the
+    # tenor of whatever bank was in force (30 years raised the expected loss by a tenth).
+    _, alone = _model(None, "budget")
+    _, with_bank = _model({"tenor_years": tenor}, "budget")
+    np.testing.assert_array_equal(with_bank.paid, alone.paid)
+    np.testing.assert_array_equal(with_bank.risk, alone.risk)
+    assert alone.risk.sum() > 0

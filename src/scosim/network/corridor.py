@@ -129,7 +129,10 @@ class Corridor(ProposalType):
         share = p.core.bank_share if p.financing != "budget" else 0.0
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
-            pf = failure_probability(route, lender.tenor, _BANK["failure_base"],
+            # The failure window is the loan's life when the bank lends; a project paid from
+            # budgets keeps its own (the default tenor), whatever bank is in force elsewhere.
+            horizon = _BANK["tenor"] if p.financing == "budget" else lender.tenor
+            pf = failure_probability(route, horizon, _BANK["failure_base"],
                                      _BANK["failure_sensitivity"])
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
