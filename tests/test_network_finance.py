@@ -142,3 +142,24 @@ def test_project_km_and_who_pays_plot(tmp_path):
             for m in ("budget", "bank_guaranteed", "bank_project")}
     path = plot_who_pays(outs, ECONOMIES, tmp_path / "who.png", "CKU railway")
     assert path.is_file() and path.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("inst", [0.0, 0.3, 0.8, 1.0])
+def test_financing_moves_the_expected_loss_it_does_not_shrink_it(inst):
+    # Whoever finances it, a failure in year t loses the whole investment less recovery,
+    # valued at the end of that year: the total risk is the same in the three modes, and
+    # equals the cost times the present value of a failure. (Before 2026-12-05 project
+    # lending lost a quarter of it: the bank's loss alone was discounted, and the hosts'
+    # repaid principal did not count.)
+    hs = np.array([1.0, 0.0, 0.0])  # economy 0 hosts; the bank's owners are 0, 1 and 2
+    cap = np.array([[0.2, 0.5, 0.3]])
+    pf = failure_probability(np.array([inst]), horizon=20)
+    outs = {m: finance_project([1000.0], hs, m, capital=cap, failure_prob=pf, recovery=0.4)
+            for m in ("budget", "bank_guaranteed", "bank_project")}
+    alive = np.cumprod(np.r_[1.0, 1.0 - pf[0, :-1]])
+    expected = 1000.0 * 0.6 * (alive * pf[0] * 1.04 ** -np.arange(1.0, 21.0)).sum()
+    for m, out in outs.items():
+        assert out.risk.sum() == pytest.approx(expected, rel=1e-12), m
+    # The owners other than the host bear the bank's loss by their capital shares.
+    project = outs["bank_project"]
+    assert project.risk[0, 1:].sum() == pytest.approx(0.8 * project.bank_loss[0], rel=1e-12)

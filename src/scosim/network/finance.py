@@ -189,12 +189,15 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     fail_at = alive * pf  # probability the project fails in year t
     # Disbursement at the start of year 0; payments and losses at the end of each year.
     disc = (1.0 + discount_rate) ** -(np.arange(horizon) + 1.0)
-    p_fail = fail_at.sum(axis=1)
-    lost = 1.0 - recovery
+    # A failure in year t loses what is sunk in the project then, valued at the end of that
+    # year: the same present value whoever financed it (financing moves the loss, it does
+    # not shrink it). Until 2026-12-05 only the bank's loss was discounted, and the hosts'
+    # repaid principal was not counted as lost.
+    lost_pv = fail_at * disc * (1.0 - recovery)  # per dollar sunk, (R, T)
     bank_loss = np.zeros(runs)
     if financing == "budget":
         paid = c[:, None] * hs
-        risk = (c * p_fail * lost)[:, None] * hs
+        risk = (c * lost_pv.sum(axis=1))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
@@ -203,15 +206,18 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         service = (pay * disc).sum(axis=1)
         paid = (upfront + service)[:, None] * hs
         # The hosts repay whatever happens, so a failure costs them the whole investment.
-        risk = (c * p_fail * lost)[:, None] * hs
+        risk = (c * lost_pv.sum(axis=1))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
     if capital is None:
         raise ValueError("bank_project financing needs the bank's capital shares")
     cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
-    service = (alive * pay * disc).sum(axis=1)  # paid only while the project runs
+    # Serviced from the project: a year's payment is made if the project runs through it.
+    service = (alive * (1.0 - pf) * pay * disc).sum(axis=1)
     paid = (upfront + service)[:, None] * hs
-    bank_loss = (fail_at * outstanding * disc).sum(axis=1) * lost
-    host_loss = upfront * p_fail * lost
+    # At a failure in year t the bank loses the principal outstanding, the hosts their own
+    # stake: the up-front share and the principal they have repaid.
+    bank_loss = (lost_pv * outstanding).sum(axis=1)
+    host_loss = (lost_pv * (upfront[:, None] + loan[:, None] - outstanding)).sum(axis=1)
     risk = host_loss[:, None] * hs + bank_loss[:, None] * cap
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
 
