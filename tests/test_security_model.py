@@ -268,3 +268,33 @@ def test_conditional_cooperation_follows_partners_proportional_changes():
     ctx = EffortContext("KAZ", IDX["KAZ"], 2026, ECONOMIES, np.minimum(2 * last, 1.0),
                         SYS.partners[IDX["KAZ"]], 1.0, None, SYS.e0)
     assert np.all(conditional_cooperation(ctx) <= 1.0)
+
+
+def test_trust_reads_efforts_against_customary_levels():
+    # A member at its customary 0.5 and an observer at its customary 0.2: nobody free
+    # rides, nothing changes (on absolute levels the member's trust in the observer fell
+    # by 0.05 x 0.3 every year). Below its customary level the observer is noticed.
+    partners = np.ones((2, 2)) - np.eye(2)
+    usual = np.array([[0.5, 0.2]])
+    e = np.zeros((1, 2, C))
+    e[0, 0], e[0, 1] = 0.5, 0.2
+    np.testing.assert_allclose(trust_effect(e, partners, 0.1, 0.5, usual), 0.0, atol=1e-15)
+    e[0, 1] = 0.1  # half its customary effort
+    d = trust_effect(e, partners, up=0.1, down=0.5, customary=usual)
+    assert d[0, 0, 1] == pytest.approx(0.1 * (0.5 - 1.0) - 0.5 * 0.5)
+    assert d[0, 1, 0] == pytest.approx(0.1 * (0.5 - 1.0))
+    e[0] = 1.5 * usual[0, :, None]  # both do more than usual: trust rises
+    assert (trust_effect(e, partners, 0.1, 0.5, usual)[0][partners > 0] > 0).all()
+
+
+def test_no_trust_drift_without_policy():
+    from pathlib import Path
+
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "afghan_instability.yaml"
+    m = SCOModel(load_scenario(path, overrides={"replications": 2}))
+    before = m.trust.copy()
+    m.run_model()
+    np.testing.assert_array_equal(m.trust, before)

@@ -70,17 +70,31 @@ def edge_cost_multiplier(insecurity: np.ndarray, markup: float = 1.0) -> np.ndar
     return 1.0 + markup * x
 
 
-def trust_effect(efforts: np.ndarray, partners: np.ndarray, up: float, down: float) -> np.ndarray:
+def trust_effect(efforts: np.ndarray, partners: np.ndarray, up: float, down: float,
+                 customary: np.ndarray | None = None) -> np.ndarray:
     """Yearly change of trust ``(R, N, N)`` (row: who trusts, column: whom).
 
     Joint work raises trust by ``up * min(e_i, e_j)``; a partner's shortfall against one's
     own effort lowers it by ``down * max(e_i - e_j, 0)`` (free riding is noticed). ``e`` is
     the mean effort over channels; only pairs with ``partners > 0`` change.
+
+    With ``customary`` ``(R, N)`` (each state's customary effort), efforts are read relative
+    to it, as the effort rules read them: ``r = e / customary``, joint work above the
+    customary levels raises trust by ``up * (min(r_i, r_j) - 1)`` and a shortfall lowers it
+    by ``down * max(r_i - r_j, 0)``, so states at their customary levels leave trust as it
+    is. (On absolute levels a member's trust in an observer fell every year with no policy,
+    its customary 0.2 read as free riding against the member's 0.5.)
     """
     e = np.asarray(efforts, dtype=float).mean(axis=2)
-    ei, ej = e[:, :, None], e[:, None, :]
     link = (np.asarray(partners) > 0)[None, :, :]
-    return np.where(link, up * np.minimum(ei, ej) - down * np.maximum(ei - ej, 0.0), 0.0)
+    if customary is None:
+        ei, ej = e[:, :, None], e[:, None, :]
+        return np.where(link, up * np.minimum(ei, ej) - down * np.maximum(ei - ej, 0.0), 0.0)
+    c = np.broadcast_to(np.asarray(customary, dtype=float), e.shape)
+    r = np.divide(e, c, out=np.ones_like(e), where=c > 0)
+    ri, rj = r[:, :, None], r[:, None, :]
+    return np.where(link, up * (np.minimum(ri, rj) - 1.0) - down * np.maximum(ri - rj, 0.0),
+                    0.0)
 
 
 @dataclass(frozen=True)
@@ -405,9 +419,10 @@ class SecuritySystem:
             "insecurity": insec,
             "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
         }
-        trust = trust_effect(e, self.partners, p.trust_up, p.trust_down)
+        usual = np.broadcast_to(self.customary_effort(self.members_of(state)), e.shape[:2])
+        trust = trust_effect(e, self.partners, p.trust_up, p.trust_down, usual)
         for runs, w in self.partner_groups(state.members):
-            trust[runs] = trust_effect(e[runs], w, p.trust_up, p.trust_down)
+            trust[runs] = trust_effect(e[runs], w, p.trust_up, p.trust_down, usual[runs])
         new = replace(state, year=state.year + 1, efforts=e, insecurity=insec,
                       trust_change=trust)
         return new, ind
