@@ -179,3 +179,34 @@ def test_routing_matches_floyd_warshall(spec):
     got = least_cost_routes(g, arc_weights(g)).cost[0]
     np.fill_diagonal(expected, 0.0)
     np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_transit_fee_revenue_is_what_shippers_pay_edge_by_edge():
+    # US$50 a TEU on the INSTC route, spread over its three edges (all in Iran): the revenue
+    # is each edge's carried TEU times its third of the fee, about half of the whole fee on
+    # the busiest edge's traffic, which the corridor's preview used to credit.
+    from scosim.network.projects import edge_open_mask, insecurity_multiplier
+    from scosim.network.step import CorridorNetwork
+
+    net = CorridorNetwork()
+    p = net.project_ids.index("INSTC_CHABAHAR")
+    act = np.zeros((1, len(net.project_ids)), bool)
+    act[0, p] = True
+    fee = np.zeros(act.shape)
+    fee[0, p] = 50.0
+    step = net.step(active_projects=act, transit_fee=fee)
+    g = net.graph
+    per_edge = net._edge_fee(fee)
+    mult = insecurity_multiplier(np.zeros((1, len(net.tables.economies))), g.edge_economies,
+                                 net.params["insecurity_cost_factor"])
+    _, _, loads = net._assign(g, mult, edge_open_mask(g, act, None), per_edge, act)
+    carried = np.minimum(loads, net._capacity_mt[None])[0]
+    teu = carried * 1e6 / net.params["tonnes_per_teu"]
+    expected = float((teu * per_edge[0]).sum())
+    irn = net.tables.economies.index("IRN")
+    assert step.fee_revenue_usd[0, irn] == pytest.approx(expected, rel=1e-12)
+    assert step.fee_revenue_usd.sum() == pytest.approx(expected, rel=1e-12)  # Iran's edges only
+    busiest = step.project_flow_mt[0, p] * 1e6 / net.params["tonnes_per_teu"] * 50.0
+    assert expected < 0.6 * busiest
+    no_fee = net.step(active_projects=act, transit_fee=np.zeros(act.shape))
+    assert not no_fee.fee_revenue_usd.any()

@@ -182,9 +182,10 @@ class Corridor(ProposalType):
         fin = self._finance(model, inp["instability"])
         gdp = np.maximum(model.gdp, 1.0)
         cost_share = (fin.paid + fin.risk) * DISCOUNT_RATE / gdp
-        params = self.net.net.params
-        teu = with_p.project_flow_mt[:, self.p_index] * 1e6 / params["tonnes_per_teu"]
-        fees = (teu * self.proposal.transit_fee_usd_per_teu)[:, None] * self.host_shares / gdp
+        # The fees shippers pay on each edge of the routes, to the economies the edges are
+        # in, with the project against without it (diverted traffic's fees included). Until
+        # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
+        fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / gdp
         gain = ge_gain - cost_share + fees
         info = {"ge_gain": ge_gain, "cost_share_of_gdp": cost_share,
                 "transit_fees_share_of_gdp": fees}

@@ -139,6 +139,7 @@ class CachedNetwork:
                         for k in rows[0].indicators},
             project_flow_mt=np.concatenate([h.project_flow_mt for h in rows]),
             congestion=np.concatenate([h.congestion for h in rows]),
+            fee_revenue_usd=np.concatenate([h.fee_revenue_usd for h in rows]),
         )
 
 

@@ -66,6 +66,9 @@ class NetworkStep:
             year (baseline trade value converted with value and weight per TEU, at most the
             capacity).
         congestion: (R, P) largest BPR factor over each project's edges at the carried load.
+        fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
+            edge's part of its project's fee, credited equally to the economies the edge
+            touches (zeros without fees).
     """
 
     t_hat: FloatArray
@@ -73,6 +76,7 @@ class NetworkStep:
     indicators: dict[str, FloatArray]
     project_flow_mt: FloatArray
     congestion: FloatArray
+    fee_revenue_usd: FloatArray
 
 
 class CorridorNetwork:
@@ -271,7 +275,18 @@ class CorridorNetwork:
         indicators.update(energy_indicators(self.links, energy))
         return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
                            project_flow_mt=self._by_project(loads),
-                           congestion=self._by_project(cong))
+                           congestion=self._by_project(cong),
+                           fee_revenue_usd=self._fee_revenue(loads, fee, runs, n))
+
+    def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
+                     n: int) -> FloatArray:
+        """Fees a year (R, N): carried TEU x each edge's fee, to the economies it touches."""
+        if fee is None:
+            return np.zeros((runs, n))
+        teu = loads * 1e6 / self.params["tonnes_per_teu"]
+        touch = np.asarray(self.graph.edge_economies, float)
+        share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
+        return np.einsum("re,en->rn", teu * fee, share)
 
 
 def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
