@@ -160,13 +160,14 @@ def _random_ge(seed: int, n: int = 5, runs: int = 3):
     for r in range(runs):
         np.fill_diagonal(new[r], 0.0)
     share = cu.sharing_matrix(rng.random((runs, n)) < 0.6, "collected")
-    return solve_ge(flows, sigma=4.0, tariffs=tau, new_tariffs=new, revenue_sharing=share)
+    return solve_ge(flows, sigma=4.0, tariffs=tau, new_tariffs=new,
+                    revenue_sharing=share), flows
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_welfare_terms_add_up_to_the_solvers_welfare_change(seed):
-    res = _random_ge(seed)
-    t = wt.decompose_welfare(res)
+    res, flows = _random_ge(seed)
+    t = wt.decompose_welfare(res, flows)
     total = res.welfare_change - 1.0
     assert np.max(np.abs(t["tariff_revenue"] + t["terms_of_trade"] + t["rest"] - total)) < 1e-9
     assert np.max(np.abs(t["total"])) > 1e-4  # a real change, not an empty check
@@ -496,3 +497,24 @@ def test_a_new_member_in_another_customs_union_brings_its_bloc_into_the_union():
     whole = cu_arr.gain_if_member(m, m.codes.index("SAU"))
     np.testing.assert_allclose(whole, gain(idx))
     assert not np.allclose(whole, gain([m.codes.index("SAU")]))
+
+
+def test_terms_of_trade_net_out_across_the_world():
+    # One economy's dearer exports are another's dearer imports: in US$ the terms-of-trade
+    # effects sum to zero over the world (the import price index is weighted by the same
+    # baseline flows). Weighted by all output, as until 2026-12-05, they did not, and were
+    # five to ten times larger than trade can carry.
+    m = SCOModel(scosim.load_scenario(SCENARIOS / "customs_union.yaml",
+                                      overrides={"replications": 2, "years.end": 2030}))
+    m.run_model()
+    tot = _series(m, "welfare_terms_of_trade_pct") / 100.0
+    ev = _series(m, "ev_usd")
+    total = _series(m, "welfare_change_pct") / 100.0
+    expenditure = np.divide(ev, total, out=np.zeros_like(ev), where=np.abs(total) > 1e-9)
+    usd = tot * expenditure
+    moved = np.abs(total).max(axis=2) > 1e-6
+    world = usd.sum(axis=2)[moved]
+    scale = np.abs(usd).sum(axis=2)[moved]
+    assert (np.abs(world) <= 1e-9 * scale).all()
+    chn = m.codes.index("CHN")
+    assert np.abs(tot[:, -1, chn]).max() < 0.01  # a fraction of a point, not +1.25

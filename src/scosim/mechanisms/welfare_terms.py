@@ -9,17 +9,25 @@ after sharing, the deficit). Hence, exactly,
 
 ``W_hat - 1 = (Y/E)(w_hat/P_hat - 1) + (R'/P_hat - R)/E + (D'/P_hat - D)/E``
 
-and the output term splits at the terms-of-trade change ``T`` (factory-gate
-price over the Laspeyres index of the import prices, the solver's
-``terms_of_trade_change``):
+and the terms of trade are taken out of the output term (Huff and Hertel 2000,
+"Decomposing welfare changes in the GTAP model", GTAP Technical Paper 5: exports
+times the change in their price less imports times the change in theirs):
 
 * ``tariff_revenue``: ``(R'_received / P_hat - R) / E``, the real change in
   tariff revenue received, as a share of base expenditure;
-* ``terms_of_trade``: ``(Y/E)(T - 1)``;
-* ``rest`` (efficiency and price index): ``(Y/E)(w_hat/P_hat - T) + (D'/P_hat - D)/E``,
-  i.e. what domestic buyers gain or lose because their consumer price index
-  moves differently from the import prices weighted at base shares (substitution
-  and the tariffs in the consumer price), plus the real value of a fixed deficit.
+* ``terms_of_trade``: ``[X (w_hat - 1) - M (P_m - 1)] / E``, with ``X`` and ``M``
+  the baseline exports and imports and ``P_m = w_hat / T`` the Laspeyres index of
+  import prices (``T`` the solver's ``terms_of_trade_change``, weighted by the same
+  baseline flows). Summed over the world in US$ these net out exactly: one
+  economy's dearer exports are another's dearer imports;
+* ``rest`` (efficiency and price index): ``(Y/E)(w_hat/P_hat - 1) + (D'/P_hat - D)/E``
+  less the terms of trade: substitution, the tariffs in the consumer price, the
+  domestic output whose price moves income and the consumer price index alike,
+  and the real value of a fixed deficit.
+
+Until 2026-12-05 the terms of trade were ``(Y/E)(T - 1)``, weighted by all output
+instead of trade: five to ten times too large (China's +1.25 points in the
+ten-member union instead of +0.2), with ``rest`` offsetting them.
 
 The three terms are computed from the solver's accounts; their sum equals the
 solver's ``welfare_change - 1`` only if those accounts are consistent, which is
@@ -41,12 +49,14 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-def decompose_welfare(result: Any) -> dict[str, FloatArray]:
+def decompose_welfare(result: Any, flows: ArrayLike) -> dict[str, FloatArray]:
     """Split each economy's welfare change into tariff revenue, terms of trade and the rest.
 
     Args:
         result: A :class:`scosim.mechanisms.trade.GEResult` (or any object with
             its fields), batch shape ``(R,)``.
+        flows: The baseline flows the solve started from, ``(N, N)`` or ``(R, N, N)``
+            (exporter x importer, as the solver's import-price weights).
 
     Returns:
         ``(R, N)`` fractions: ``total`` (``welfare_change - 1``),
@@ -61,12 +71,18 @@ def decompose_welfare(result: Any) -> dict[str, FloatArray]:
     r1 = np.asarray(result.tariff_revenue_received, dtype=float)
     d1 = np.asarray(result.deficits, dtype=float)
     tot = np.asarray(result.terms_of_trade_change, dtype=float)
-    share = y / e
+    x = np.asarray(flows, dtype=float)
+    n = x.shape[-1]
+    trade = x * (1.0 - np.eye(n))
+    exports, imports = trade.sum(axis=-1), trade.sum(axis=-2)
+    # the Laspeyres import price index, P_m = w_hat / T (1 where nothing is imported)
+    p_m = np.divide(w, tot, out=np.ones_like(w), where=tot != 0)
+    tot_term = (exports * (w - 1.0) - imports * (p_m - 1.0)) / e
     return {
         "total": np.asarray(result.welfare_change, dtype=float) - 1.0,
         "tariff_revenue": (r1 / p - r0) / e,
-        "terms_of_trade": share * (tot - 1.0),
-        "rest": share * (w / p - tot) + (d1 / p - d0) / e,
+        "terms_of_trade": tot_term,
+        "rest": (y / e) * (w / p - 1.0) + (d1 / p - d0) / e - tot_term,
     }
 
 

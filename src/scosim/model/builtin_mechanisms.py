@@ -188,7 +188,7 @@ def explained(
 ) -> dict[str, np.ndarray]:
     """Welfare terms, US$ EV, group totals and the Art. XXIV check, each ``(R, N)``."""
     R, N = model.R, model.N
-    terms = wt.decompose_welfare(ge)
+    terms = wt.decompose_welfare(ge, flows)
     ev = terms["total"] * np.asarray(ge.baseline_expenditure, dtype=float)
     tot = wt.group_totals(ev, bloc)
     before, after = wt.average_external_tariffs(
