@@ -296,3 +296,22 @@ def test_spending_in_us_dollars_is_the_share_of_the_year_s_gdp():
     assert usd[-1, :, chn].min() > 1.3 * usd[0, :, chn].max()  # it grows with GDP
     rats = np.stack(m.records["rats_contribution_usd"])
     assert (rats >= 0).all() and (rats <= usd + 1e-6).all()
+
+
+def test_ev_is_the_recorded_welfare_net_of_security_spending():
+    # The security slot's extra spending comes out of real expenditure (welfare_change_pct);
+    # EV used to be the trade welfare alone, Russia's about half too high.
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "afghan_instability_rats.yaml"
+    m = SCOModel(load_scenario(path, overrides={"replications": 2}))
+    m.run_model()
+    ev = np.asarray(m.records["ev_usd"][-1])
+    welfare = np.asarray(m.records["welfare_change_pct"][-1]) / 100.0
+    e = np.asarray(m.ge.baseline_expenditure, dtype=float)
+    np.testing.assert_allclose(ev, welfare * e, rtol=1e-9, atol=1e-3)
+    terms = sum(np.asarray(m.records[k][-1]) for k in (
+        "welfare_tariff_revenue_pct", "welfare_terms_of_trade_pct", "welfare_rest_pct"))
+    rus = m.codes.index("RUS")
+    assert np.abs(terms[:, rus] / 100.0 - welfare[:, rus]).min() > 1e-5  # the spending

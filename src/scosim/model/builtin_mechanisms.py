@@ -189,7 +189,10 @@ def explained(
     """Welfare terms, US$ EV, group totals and the Art. XXIV check, each ``(R, N)``."""
     R, N = model.R, model.N
     terms = wt.decompose_welfare(ge, flows)
-    ev = terms["total"] * np.asarray(ge.baseline_expenditure, dtype=float)
+    # EV of the welfare the run records: net of costs out of income an earlier slot wrote
+    # (security spending above its baseline), which the three trade terms do not explain.
+    ev = (np.asarray(model.welfare, dtype=float) - 1.0) * np.asarray(
+        ge.baseline_expenditure, dtype=float)
     tot = wt.group_totals(ev, bloc)
     before, after = wt.average_external_tariffs(
         [model.tau0, tariffs], flows / (1.0 + model.tau0), bloc)
