@@ -178,7 +178,9 @@ class GETrade(Mechanism):
         extra = cu.union_indicators(self.flows, ge, bloc, model.tau0, self.solved_tariffs)
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
-        out.update(explained(model, ge, bloc, self.flows, self.solved_tariffs))
+        # Art. XXIV compares the duties of the legal schedule, not the partly adjusted
+        # tariffs the year's trade solve uses (they understated the CET while trade adjusts).
+        out.update(explained(model, ge, bloc, self.flows, model.tariffs))
         out["trade_adjustment_share"] = np.broadcast_to(self.share[:, None], (model.R, model.N))
         return out
 
