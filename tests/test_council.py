@@ -529,3 +529,25 @@ def test_trust_across_a_defection_follows_the_documented_rule(model_fixture):
             left |= set(gone)
         assert left == {"BLR", "ARM", "KAZ", "KGZ", "RUS"}  # the departure happened
         np.testing.assert_allclose(m.trust[r], want, rtol=0, atol=1e-12)
+
+
+def test_a_proposer_that_left_is_not_re_asked_as_a_sponsor():
+    # India proposes the free-trade area among the interested and leaves it after three
+    # bad years. Asked again with the other outsiders, its vote is its own score: it used to
+    # count as the proposal's sponsor, said yes on a negative score and rejoined at once,
+    # leaving and rejoining every three years.
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "free_trade_area.yaml"
+    m = SCOModel(load_scenario(path, overrides={
+        "proposals[0].proposer": "IND", "replications": 4,
+        "parameters.council.decision_rule": "interested_members",
+        "parameters.rules.vote": "utility_vote", "parameters.council.exit_threshold": 0.0}))
+    m.run_model()
+    ev = m.log.to_frame()
+    ind = ev[ev["country"] == "IND"]
+    assert (ind["type"] == "defection").any()
+    assert not (ind["type"] == "joined").any()
+    later = ind[(ind["type"] == "vote") & (ind["year"] > 2026)]
+    assert len(later) and not later["sponsor"].astype(bool).any()
+    assert (later["yes"].astype(bool) == (later["utility"] + later["noise"] > 0)).all()

@@ -214,8 +214,12 @@ def _collect_votes(
     participants: np.ndarray,
     pv: Preview,
     event: str | None = "vote",
+    sponsored: bool = True,
 ) -> np.ndarray:
     """Ask every eligible state's vote rule; log each as ``event`` (None: not logged).
+
+    ``sponsored``: whether the proposer and co-sponsors count as sponsors (they do when the
+    proposal is tabled; not when outsiders are asked again to join one in force).
 
     Returns ``votes (R, N)``.
     """
@@ -223,7 +227,8 @@ def _collect_votes(
     scale = noise_scale(terms, model.weight_arrays)
     z = model.council_noise(arr.pid, year)
     noise = z * model.vote_noise[:, None] * scale
-    sponsors = _sponsors(model, arr)
+    sponsors = (_sponsors(model, arr) if sponsored
+                else np.zeros((model.R, model.N), dtype=bool))
     votes = np.zeros((model.R, model.N), dtype=bool)
     td = terms.as_dict()
     info = {"leader_share": leader_share(pv.gain, model.expenditure0, participants, model.gdp0),
@@ -445,7 +450,10 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     enlarged = np.where(arr.in_force[:, None], arr.participants | outsiders, arr.proposed)
     pv = arr.preview(model, enlarged, terms=arr.terms)
     terms = _terms(model, arr, pv, enlarged)
-    votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv)
+    # A proposer that has left is an outsider like any other: "a state does not table a
+    # proposal to vote it down" is about tabling, so it does not say yes unasked here
+    # (it used to rejoin every year it left, on a negative score).
+    votes = _collect_votes(model, arr, year, terms, outsiders, enlarged, pv, sponsored=False)
     joiners = arr.together(model, votes & outsiders, outsiders, year)
     if joiners.any():
         # Those who said yes confirm on the union they would actually enlarge (as the
