@@ -216,6 +216,11 @@ def test_application_is_the_applicants_own_choice() -> None:
         load_scenario(HC / "apply_mng_2010.yaml", overrides={
             **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
                                    "applicant": "MNG", "commitments": {"MNG": 2.0}}]})
+    # A sponsor votes yes whatever its score: an applicant named as proposer used to apply
+    # in every run, its commitment notwithstanding.
+    with pytest.raises(ScenarioError, match="applicant's own decision"):
+        load_scenario(HC / "apply_mng_2010.yaml", overrides={**base,
+                                                             "proposals[0].proposer": "MNG"})
     # Another economy's commitment would be silently ignored (only the applicant votes).
     with pytest.raises(ScenarioError, match=r"commitments\.TKM.*TKM is not the applicant"):
         load_scenario(HC / "apply_mng_2010.yaml", overrides={

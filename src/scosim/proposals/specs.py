@@ -313,8 +313,18 @@ def check_accession(proposal: Any, scenario: Any) -> list[Issue]:
 
 
 def check_application(proposal: Any, scenario: Any) -> list[Issue]:
-    """The applicant must not be a member; commitment costs lie in [0, 1]."""
+    """The applicant must not be a member; commitment costs lie in [0, 1]; no sponsors.
+
+    The decision is the applicant's own score: a proposer or co-sponsor that is the
+    applicant would vote yes as a sponsor whatever its score (and only it votes).
+    """
     issues = check_accession(proposal, scenario)
+    for field in ("proposer", "co_sponsors"):
+        value = getattr(proposal, field, None)
+        if value:
+            issues.append(((field,), (
+                f"an application is the applicant's own decision, taken on its score; "
+                f"remove {field} (a sponsor votes yes whatever its score)")))
     for code, cost in proposal.commitments.items():
         if code != proposal.applicant:
             # Only the applicant votes, on its own commitments: another's would be ignored.
