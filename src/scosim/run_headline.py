@@ -344,12 +344,17 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
     for (pid, bloc), invited in sorted(groups.items()):
         asked = [c for c in bloc.split() if c not in invited]
         most = max(invited.values())
-        when = "in every run" if most >= n_runs else f"in up to {most} of {n_runs} runs"
+        when = _in_runs(most, n_runs, "up to ")
         out += textwrap.wrap(
             f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
             f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
             f"{', '.join(asked)} (a customs union in force takes part whole), {when}.", 95)
     return out
+
+
+def _in_runs(n: int, n_runs: int, bound: str = "") -> str:
+    """``in every run``, or ``in {bound}n of n_runs runs``."""
+    return "in every run" if n >= n_runs else f"in {bound}{n} of {n_runs} runs"
 
 
 def barred_lines(st: RunStats, n_runs: int) -> list[str]:
@@ -358,7 +363,7 @@ def barred_lines(st: RunStats, n_runs: int) -> list[str]:
     for (kind, code), n in sorted(st.event_counts.items()):
         if kind != "barred":
             continue
-        runs = "in every run" if n >= n_runs else f"in {n} of {n_runs} runs"
+        runs = _in_runs(n, n_runs)
         lines += textwrap.wrap(
             f"{economy_label(code).strip()}: its accession was not put to the vote {runs}: "
             f"it is under UN Security Council sanctions, which the SCO's 2010 Regulation on "

@@ -244,7 +244,8 @@ class SecurityMechanism(Mechanism):
         served = self._served(model, policy, year)
         self.state, ind = self.system.step(self.state, efforts, self.instability(model, year),
                                            self.rng, supply_index=sup,
-                                           supply_rng=self.supply_rng, corridor_edges=served)
+                                           supply_rng=self.supply_rng, corridor_edges=served,
+                                           gdp=model.gdp)
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
@@ -317,13 +318,6 @@ class SecurityMechanism(Mechanism):
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.out[k], dtype=float) for k in self.indicators
                if k in self.out}
-        # The block prices spending at its calibration's 2023 GDP; in US$ the indicators are
-        # the shares of the year's GDP (they stayed at 2023 prices as GDP grew).
-        gdp = np.asarray(model.gdp, dtype=float)
-        if "spending_usd" in out:
-            out["spending_usd"] = np.asarray(self.out["spending_share_gdp"], float) * gdp
-        if "rats_contribution_usd" in out:
-            out["rats_contribution_usd"] = np.asarray(self.state.contribution, float) * gdp
         # The network stepped after this slot in the same year: its routes are this year's.
         net = getattr(model, "network_step", None) if self.network_filled else None
         if net is not None:

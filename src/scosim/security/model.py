@@ -352,7 +352,7 @@ class SecuritySystem:
     def step(self, state: SecurityState, efforts: np.ndarray, instability: np.ndarray | float,
              rng: Rng, *, supply_index: np.ndarray | float = 1.0,
              hardening: np.ndarray | None = None, supply_rng: Rng | None = None,
-             corridor_edges: np.ndarray | None = None,
+             corridor_edges: np.ndarray | None = None, gdp: np.ndarray | None = None,
              ) -> tuple[SecurityState, dict[str, np.ndarray]]:
         """Advance one year.
 
@@ -369,6 +369,9 @@ class SecuritySystem:
             corridor_edges: ``(R, E)`` bool, trafficking crossings served by a freight
                 corridor in operation (:func:`scosim.security.routes.corridor_crossings`);
                 their weight in the route split rises by ``params.corridor_route_uplift``.
+            gdp: ``(R, N)`` GDP of the year, US$, at which ``spending_usd`` and
+                ``rats_contribution_usd`` price their shares (default: the calibration's
+                2023 GDP; a run passes its GDP path).
 
         Returns:
             The new state and the indicators (:data:`INDICATORS`, each ``(R, N)``).
@@ -403,6 +406,7 @@ class SecuritySystem:
                          k_pool_drug=p.k_pool_drug,
                          rats_drug=state.rats[:, :, BORDER], edge_weight=weight)
         spend_share = np.einsum("rnc,c->rn", e, self.unit_cost) + state.contribution
+        usd = self.cal.gdp_usd[None, :] if gdp is None else np.asarray(gdp, dtype=float)
         w = p.insecurity_weight
         insec = (1 - w) * state.insecurity + w * insecurity_index(incidents, p.incidents_half)
         ind = {
@@ -413,9 +417,9 @@ class SecuritySystem:
             "throughflow_t": fl.throughflow,
             "security_index": S,
             **{f"effort_{ch}": e[:, :, k] for k, ch in enumerate(CHANNELS)},
-            "spending_usd": spend_share * self.cal.gdp_usd[None, :],
+            "spending_usd": spend_share * usd,
             "spending_share_gdp": spend_share,
-            "rats_contribution_usd": state.contribution * self.cal.gdp_usd[None, :],
+            "rats_contribution_usd": state.contribution * usd,
             "insecurity": insec,
             "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
         }
