@@ -19,6 +19,7 @@ import numpy as np
 from scosim.data.constants import MEMBERS
 from scosim.finance.ensemble import simulate
 from scosim.finance.plots import plot_banking
+from scosim.finance.run_summary import PAYERS, summarise
 from scosim.finance.spec import BankingUnionProposal, SettlementProposal, levers_from
 from scosim.finance.system import FinanceSystem, Levers
 
@@ -86,6 +87,9 @@ def main(argv: list[str]) -> int:
               f"fund end {np.median(r['fund_balance'][:, -1, m].sum(1)) / 1e9:.1f} bn, "
               f"RUS sanctions loss {np.median(r['loss_sanctions'][:, t, rus]) / 1e9:.1f} bn, "
               f"max rounds {r['rounds'].max():.0f}")
+        paid = summarise(r, m).payer_mean
+        print("  who paid 2025-30, members, mean US$ bn: " + ", ".join(
+            f"{lab} {v:.1f}" for (_, lab), v in zip(PAYERS, paid, strict=True)))
     plot_banking(res, YEARS, fs.codes, a.out, group=MEMBERS,
                  title="Sanctions and a 2015-size GDP shock hit Russia's banks in 2026")
     print(f"wrote {a.out}")

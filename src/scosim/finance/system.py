@@ -248,12 +248,23 @@ def step(
     frozen_full = np.einsum("rji,ji->ri", haircut, L)
     E0 = e + c_in - frozen_full - l_out - b0
 
-    # 4. early intervention before contagion.
+    # 4. early intervention before contagion. "No creditor worse off than in liquidation"
+    # (FSB Key Attributes 5.2; BRRD art. 34(1)(g), 73-75): a bail-in takes from the
+    # bail-inable creditors at most what they would lose if the authority did nothing and
+    # the system went through this year's clearing; a system that would not fail is
+    # recapitalised with public or fund money alone (a precautionary recapitalisation).
     other = np.maximum(b0 - dep, 0.0)
+    capacity = levers.bail_in_share * other
+    if np.any(levers.resolution):
+        cf = _contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
+        capacity = np.minimum(capacity, np.where(cf.failed, other * (1.0 - cf.ext_recovery),
+                                                 0.0))
+    # One recapitalisation target, as for a failed system below: the union's resolution
+    # and a treasury's recapitalisation after failure restore the same capital ratio.
     caught, bail_in, inject = intervene(
         E0, A, resolution=levers.resolution, information=levers.information,
-        trigger_info=levers.trigger_info, target_ratio=K0 / A,
-        bail_in_capacity=levers.bail_in_share * other)
+        trigger_info=levers.trigger_info, target_ratio=params.recap_ratio,
+        bail_in_capacity=capacity)
     fund_res = levers.deposit_insurance & levers.resolution if levers.fund_resolves else (
         np.zeros_like(caught))
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
@@ -263,39 +274,8 @@ def step(
     b = b0 - bail_in
 
     # 5. contagion.
-    if params.kernel == "clearing":
-        res = clear(e, np.broadcast_to(L, (R, N, N)), b, seniority=params.seniority,
-                    alpha=params.alpha, beta=params.beta, haircut=haircut)
-        failed = res.default
-        P = res.payment_matrix
-        loss_sanctions = np.einsum("rji,rji->ri", haircut, P)
-        # What a defaulting debtor does not pay, frozen or not: with the frozen share of
-        # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
-        loss_contagion = np.einsum("rji->ri", L[None] - P)
-        loss_dc = res.default_cost
-        ext_recovery = np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0)
-        K_after = res.equity
-        contagion_round = res.default_round.astype(float)
-    elif params.kernel == "debtrank":
-        E1 = e + c_in - frozen_full - l_out - b
-        # Distress is this year's loss against the capital the year began with: measured
-        # against the calibrated capital, a bank still below it was "distressed" again
-        # every year and its creditors lost capital again each year, with no new shock.
-        Ks = np.maximum(state.capital, 0.0)
-        h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
-        h0 = np.where(E1 < Ks, h0, 0.0)
-        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), Ks)
-        loss_contagion = (dr.distress - h0) * Ks
-        K_after = E1 - loss_contagion
-        failed = K_after < 0
-        loss_sanctions = frozen_full
-        loss_dc = np.zeros((R, N))
-        ext_recovery = np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
-                                               out=np.zeros_like(b), where=b + l_out > 0),
-                               0.0, 1.0)
-        contagion_round = np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float)
-    else:
-        raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
+    c = _contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
+    failed, ext_recovery, K_after = c.failed, c.ext_recovery, c.K_after
 
     # 6. failures: depositors, fund, treasury, recapitalisation.
     lost_share = np.where(failed, 1.0 - ext_recovery, 0.0)
@@ -320,15 +300,90 @@ def step(
         "fund_balance": fund,
         "fiscal_cost": fiscal,
         "bail_in": bail_in,
-        "contagion_round": contagion_round,
+        "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
-        "loss_sanctions": loss_sanctions,
-        "loss_contagion": loss_contagion,
-        "loss_default_costs": loss_dc,
+        "loss_sanctions": c.loss_sanctions,
+        "loss_contagion": c.loss_contagion,
+        "loss_default_costs": c.loss_default_costs,
         "npl_ratio": npl,
         "capital_ratio": K_next / A,
     }
     return new_state, ind
+
+
+@dataclass(frozen=True)
+class _Contagion:
+    """What this year's contagion kernel gives, per run and economy (R, N)."""
+
+    failed: BoolArray
+    ext_recovery: FloatArray
+    K_after: FloatArray
+    contagion_round: FloatArray
+    loss_sanctions: FloatArray
+    loss_contagion: FloatArray
+    loss_default_costs: FloatArray
+
+
+def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray,
+               c_in: FloatArray, frozen_full: FloatArray, l_out: FloatArray,
+               haircut: FloatArray, capital: FloatArray) -> _Contagion:
+    """Clear the interbank network (or run DebtRank) on this year's balance sheets.
+
+    Args:
+        params: Behavioural parameters (kernel, seniority, default costs).
+        L: Interbank liabilities (N, N), row owes column.
+        e: External assets (R, N) after losses and any intervention.
+        b: External liabilities (R, N) after any bail-in.
+        c_in: Interbank claims (1, N).
+        frozen_full: Interbank receipts frozen by sanctions if all debtors pay (R, N).
+        l_out: Interbank liabilities (1, N).
+        haircut: Frozen share of each interbank payment (R, N, N).
+        capital: Capital at the start of the year (R, N), DebtRank's reference.
+
+    Returns:
+        Failures, outside creditors' recovery, capital after contagion and losses by cause.
+    """
+    R, N = e.shape
+    b = np.broadcast_to(b, (R, N))
+    if params.kernel == "clearing":
+        res = clear(e, np.broadcast_to(L, (R, N, N)), b, seniority=params.seniority,
+                    alpha=params.alpha, beta=params.beta, haircut=haircut)
+        P = res.payment_matrix
+        return _Contagion(
+            failed=res.default,
+            ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
+            K_after=res.equity,
+            contagion_round=res.default_round.astype(float),
+            loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
+            # What a defaulting debtor does not pay, frozen or not: with the frozen share of
+            # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
+            loss_contagion=np.einsum("rji->ri", L[None] - P),
+            loss_default_costs=res.default_cost,
+        )
+    if params.kernel == "debtrank":
+        E1 = e + c_in - frozen_full - l_out - b
+        # Distress is this year's loss against the capital the year began with: measured
+        # against the calibrated capital, a bank still below it was "distressed" again
+        # every year and its creditors lost capital again each year, with no new shock.
+        Ks = np.maximum(capital, 0.0)
+        h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
+        h0 = np.where(E1 < Ks, h0, 0.0)
+        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), Ks)
+        loss_contagion = (dr.distress - h0) * Ks
+        K_after = E1 - loss_contagion
+        failed = K_after < 0
+        return _Contagion(
+            failed=failed,
+            ext_recovery=np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
+                                                 out=np.zeros_like(b), where=b + l_out > 0),
+                                 0.0, 1.0),
+            K_after=K_after,
+            contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),
+            loss_sanctions=frozen_full,
+            loss_contagion=loss_contagion,
+            loss_default_costs=np.zeros((R, N)),
+        )
+    raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
 
 
 class FinanceSystem:
