@@ -79,3 +79,49 @@ def test_a_bank_lending_above_the_market_rate_costs_only_the_paid_in_capital() -
     # (they lost 5 points a year on the bank's loans before), only the paid-in capital.
     np.testing.assert_allclose(dear, at_market, rtol=1e-12)
     assert np.all(dear < 0)
+
+
+def _econ_terms(base: Path, vote_on: str, **overrides: object) -> dict[str, float]:
+    """Each voter's econ term on proposal ``vote_on`` in run 0, every vote yes."""
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(base, overrides={"replications": 1, "parameters.rules.vote": "always_yes",
+                                        **overrides})
+    model = SCOModel(sc)
+    model.run_model()
+    return {ev["country"]: float(ev["term_econ"]) for ev in model.log.records()
+            if ev["type"] == "vote" and ev["proposal"] == vote_on}
+
+
+def test_accession_during_a_phase_in_counts_the_joining_not_the_rest_of_the_phase_in() -> None:
+    # Before: the enlarged area was previewed fully in force against this year's phase, so
+    # each member's term on Mongolia's accession carried the area's own remaining phase-in
+    # (Kyrgyzstan -0.22 % of real expenditure, against about 0.0001 % for the joining).
+    join = {**JOIN, "year": 2028}
+    years = {"start": 2025, "end": 2028}
+    phased = _econ_terms(BASELINE, "mng_join", years=years, proposals=[
+        {**FTA, "phase_in": {2027: 0.3333, 2028: 0.6667}}, join])
+    at_once = _econ_terms(BASELINE, "mng_join", years=years, proposals=[FTA, join])
+    assert phased.keys() == at_once.keys() and len(phased) == 10
+    assert max(abs(phased[c] - at_once[c]) for c in phased) < 2e-5
+    assert max(abs(at_once[c]) for c in at_once) > 1e-6  # the joining does move welfare
+
+
+def test_accession_to_a_banking_union_counts_the_change_not_the_whole_union() -> None:
+    # A second Russian crisis in the year of Mongolia's accession: the union in force saves
+    # Russia's treasury several % of GDP that year, with or without Mongolia; before, the
+    # accession's econ term counted that saving as the gain from Mongolia joining.
+    crisis = [{"type": "gdp_shock", "year": y, "countries": ["RUS"], "size": -0.34}
+              for y in (2026, 2027)] + [
+        {"type": "sanctions", "year": y, "target": "RUS", "by": "ROW", "trade_cost": 0.0,
+         "severity": 1.0} for y in (2026, 2027)]
+    union = {"type": "banking_union", "id": "bu", "year": 2025, "proposer": "KAZ",
+             "participants": "members", "supervision": {}, "deposit_insurance": {},
+             "resolution": {}, "information": {}}
+    scenario = BASELINE.parent / "finance_crisis.yaml"
+    terms = _econ_terms(scenario, "mng_join", years={"start": 2025, "end": 2027},
+                        events=crisis, proposals=[union, {**JOIN, "year": 2027}])
+    whole = _econ_terms(scenario, "bu", years={"start": 2025, "end": 2027}, events=crisis,
+                        proposals=[{**union, "year": 2027}])
+    assert whole["RUS"] > 0.01  # what the union is worth to Russia in 2027
+    assert abs(terms["RUS"]) < 1e-4

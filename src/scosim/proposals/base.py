@@ -368,16 +368,24 @@ class ProposalType(SweptValues):
         """Expected gains ``(R, N)`` if ``member`` joined as a new SCO member, or None.
 
         Default: for an arrangement open to all members, in force and not
-        opt-in, a preview of it enlarged by the new member at the negotiated
-        terms; zero in runs where it is not in force.
+        opt-in, the preview of it enlarged by the new member at the negotiated
+        terms minus the preview of it as it stands; zero in runs where it is not
+        in force. The difference is the joining's own gain whatever a type's
+        preview is measured against: a preview against no arrangement (a banking
+        union's fiscal saving) would otherwise count the whole arrangement, and
+        one of an arrangement still phasing in (fully in force, against this
+        year's phase) its remaining phase-in.
         """
         if self.opt_in or not self.open_to_members() or not self.in_force.any():
             return None
         joining = self.participants.copy()
         joining[:, self.joining_with(member)] = True
-        enlarged = np.where(self.in_force[:, None], joining, self.proposed)
-        g = self.preview(model, enlarged, terms=self.terms).gain
-        return np.where(self.in_force[:, None], g, 0.0)
+        on = self.in_force[:, None]
+        enlarged = np.where(on, joining, self.proposed)
+        current = np.where(on, self.participants, self.proposed)
+        g = (self.preview(model, enlarged, terms=self.terms).gain
+             - self.preview(model, current, terms=self.terms).gain)
+        return np.where(on, g, 0.0)
 
     # ---------------------------------------------------------------- record
     @classmethod
