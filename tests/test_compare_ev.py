@@ -111,6 +111,9 @@ def test_trade_creation_against_a_baseline_without_policy_is_the_policy_runs_own
         else:
             assert comp.own_baseline == ()
             assert (got["n_runs"] == 0).all()
+            md = write_report(comp, tmp_path / "r2", title="T", plot_workers=1).read_text()
+            # not "a trade policy": a baseline's EV can be its events' trade costs
+            assert "The baseline run records an EV of its own" in md
 
 
 def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_path):
@@ -135,7 +138,7 @@ def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_p
     md = write_report(comp, tmp_path / "r", title="T", plot_workers=1).read_text()
     assert "Neither run has a trade policy in force" in md
     # ... and not, a paragraph later, that the baseline has one (it said both)
-    assert "has a trade policy of its own" not in md
+    assert "records an EV of its own" not in md
     assert md.count("**Equivalent variation**") == 1
     assert "ev_usd: every economy" in md
     # an empty table is a sentence, not a header without rows

@@ -272,9 +272,10 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
     elif ev:
         out.append(
             f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run has a trade "
-            "policy of its own, so the changes are the policy run's EV minus the baseline "
-            "run's; a bloc total that only one of the runs has cannot be differenced and "
+            "against that year's baseline without the policy. The baseline run records an "
+            "EV of its own (a trade policy, or the trade costs of its events such as "
+            "sanctions or insecurity), so the changes are the policy run's EV minus the "
+            "baseline run's; a bloc total that only one of the runs has cannot be differenced and "
             "shows – with 0 runs."
         )
     vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")
