@@ -66,7 +66,8 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
         "unknown indicator 'welfare_chnage_pct'", "did you mean 'welfare_change_pct'",
         "trade_creation_usd")),
     # The error is in the parent file, so it is reported there, not in the child.
-    "extends_child": ("extends_parent", 5, "parameters.growth.volatility_scale", (">= 0", "-1")),
+    "extends_child": ("extends_parent", 5, "parameters.growth.volatility_scale",
+                      ("in [0, 10]", "-1")),
     # A problem between two fields is reported where the child wrote one of them (before:
     # years_start_child was reported at the parent's `end`, a line the user did not touch).
     "years_start_child": ("years_start_child", 5, "years.start", (
@@ -162,3 +163,23 @@ def test_years_cut_short_by_an_override_point_at_it_not_at_what_they_leave_out()
         load_scenario(BAD / "year_range.yaml", overrides={"seed": 3})
     (item,) = info.value.errors
     assert item.path == "events[0].year" and item.file.endswith("year_range.yaml")
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    ("name", "abc\n", "not a valid name"),  # was a results directory named 'abc\n'
+    ("name", "a" * 65, "at most 64 characters"),  # was 'File name too long' mid-run
+    ("seed", 2**64, "must be < 18446744073709551616"),
+    ("parameters.council.ratification_lag", 10**20, "must be <= 100"),
+    ("parameters.growth.volatility_scale", 1e6, "in [0, 10]"),  # was a mid-run failure
+])
+def test_values_a_run_cannot_use_are_refused_at_validation(field, value, said) -> None:
+    baseline = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(baseline, overrides={field: value})
+    (item,) = info.value.errors
+    assert (item.file, item.path) == ("<override>", field), str(info.value)
+    assert said in item.message, item.message
+    load_scenario(baseline, overrides={field: {"name": "a" * 64, "seed": 2**64 - 1,
+                                               "parameters.council.ratification_lag": 100,
+                                               "parameters.growth.volatility_scale": 10.0,
+                                               }.get(field, "abc")})

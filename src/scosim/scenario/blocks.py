@@ -155,7 +155,9 @@ class GrowthParams(BaseModel):
         # At most 100 % a year: `rate: 3` meant as 3 % ran at 300 % (and 500 overflowed).
         issues = [(("rate",), m) for m in _yv_check(
             self.rate, lo=-1.0, lo_open=True, hi=1.0, hint="a fraction a year: 0.03 means 3 %")]
-        issues += [(("volatility_scale",), m) for m in _yv_check(self.volatility_scale, lo=0.0)]
+        issues += [(("volatility_scale",), m) for m in _yv_check(
+            self.volatility_scale, lo=0.0, hi=10.0,
+            hint="times the calibrated sd of growth; beyond 10, GDP paths overflow")]
         _raise_issues(issues)
         return self
 
@@ -202,7 +204,7 @@ class CouncilParams(BaseModel):
     )
     # Two thirds exactly: 6 of 9 voters is a two-thirds majority (0.667 refused it).
     qualified_majority: float = Field(2 / 3, gt=0.5, le=1.0)
-    ratification_lag: int = Field(1, ge=0)
+    ratification_lag: int = Field(1, ge=0, le=100)
     defection_years: int = Field(3, ge=1)
     exit_threshold: float = Field(0.0, gt=-1.0)
     vote_noise: float = Field(

@@ -28,8 +28,8 @@ from scosim.rules.registry import BUILTIN_RULES, DEFAULT_RULES
 
 __all__ = ["quick_dump"]
 
-#: Same pattern as the schema's slug (``$`` also matches before a final newline).
-_SLUG = re.compile(r"^[a-z0-9_-]+$")
+#: Same pattern as the schema's slug.
+_SLUG = re.compile(r"\A[a-z0-9_-]{1,64}\Z")
 _STATES = frozenset(ECONOMIES[:-1])
 _INT_LIMIT = 2**63  # beyond: left to the schema
 
@@ -63,7 +63,7 @@ _DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry", "inte
 _COUNCIL = {
     "decision_rule": (_L, None, (None, *_DECISION_RULES)),
     "qualified_majority": (_F, 2 / 3, 0.5, True, 1.0, False),
-    "ratification_lag": (_I, 1, 0, False, None, False),
+    "ratification_lag": (_I, 1, 0, False, 100, False),
     "defection_years": (_I, 3, 1, False, None, False),
     "exit_threshold": (_F, 0.0, -1.0, True, None, False),
     "vote_noise": (_F, 0.25, 0, False, None, False),
@@ -75,7 +75,7 @@ _COUNCIL = {
 _GROWTH = {
     "mode": (_L, "calibrated", ("calibrated", "fixed")),
     "rate": (_F, 0.03, -1.0, True, 1.0, False),
-    "volatility_scale": (_F, 1.0, 0.0, False, None, False),
+    "volatility_scale": (_F, 1.0, 0.0, False, 10.0, False),
 }
 _SECURITY = {
     "instability": (_F, 1.0, 0.0, False, 10.0, False),
@@ -290,7 +290,7 @@ def _quick(data: Any) -> dict[str, Any]:
         "description": _str(data.get("description", "")),
         "extends": None if extends is None else _str(extends),
         "years": years,
-        "seed": _scalar((_I, 0, 0, False, None, False), data.get("seed", 0)),
+        "seed": _scalar((_I, 0, 0, False, 2**64, True), data.get("seed", 0)),
         "replications": _scalar((_I, 1, 1, False, None, False), data.get("replications", 1)),
         "countries": {},
         "parameters": _parameters(data.get("parameters", {})),

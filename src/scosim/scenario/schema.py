@@ -334,7 +334,7 @@ class Scenario(BaseModel):
     description: str = ""
     extends: str | None = Field(None, description="parent file as written (kept for reference)")
     years: Years = Field(default_factory=Years)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, lt=2**64)
     replications: int = Field(1, ge=1)
     countries: dict[Code, CountryOverride] = Field(default_factory=dict)
     parameters: Parameters = Field(default_factory=Parameters)

@@ -61,7 +61,10 @@ DEFAULT_STATUSES: dict[str, str] = {
     "ROW": "row",
 }
 
-_SLUG = re.compile(r"^[a-z0-9_-]+$")
+#: A name or id: it becomes a directory or file name, so short and one line (``\\Z``:
+#: ``$`` would also match before a final newline).
+SLUG_MAX = 64
+_SLUG = re.compile(rf"\A[a-z0-9_-]{{1,{SLUG_MAX}}}\Z")
 
 # defer_build: a model's validator is built when first used, not at import. The
 # scenario's validator embeds its sub-models' schemas, so building each of them as
@@ -167,7 +170,8 @@ State = Annotated[str, _code_validator(False)]
 def _check_slug(value: str) -> str:
     if not _SLUG.match(value):
         raise ValueError(
-            f"{value!r} is not a valid name: use lowercase letters, digits, '_' and '-' only"
+            f"{value!r} is not a valid name: use lowercase letters, digits, '_' and '-' "
+            f"only, at most {SLUG_MAX} characters"
         )
     return value
 
