@@ -241,9 +241,13 @@ def test_same_specs_same_outputs_local_process_dask():
 
 def test_dask_error_names_the_batch_and_cluster_shuts_down():
     before = set(mp.active_children())
-    with pytest.raises(BatchError, match="batch 2 failed: ValueError: boom"):
+    with pytest.raises(BatchError, match="batch 2 failed: ValueError: boom") as info:
         execute(specs_for(8, 2), failing_batch, executor="dask", workers=1, progress=False)
     assert set(mp.active_children()) <= before
+    # One line, as under the other executors; the worker's frames stay on the cause, for
+    # SCOSIM_DEBUG=1's traceback (they were printed inside the message)
+    assert "traceback on the worker" not in str(info.value) and "\n" not in str(info.value)
+    assert any("failing_batch" in n for n in info.value.__cause__.__notes__)
 
 
 def test_dask_keyboard_interrupt_closes_the_local_cluster():

@@ -225,7 +225,7 @@ def _lost_scheduler(call: Callable[[], Any], scheduler: str | None) -> Any:
 def _raise_lasting(value: Any) -> Any:
     if isinstance(value, LastingError):
         # The worker's frames, for SCOSIM_DEBUG=1: a returned exception carries none.
-        value.exc.add_note("traceback on the worker:\n" + value.where.rstrip())
+        value.exc.add_note(f"{ex.WORKER_TRACEBACK}\n" + value.where.rstrip())
         raise value.exc
     return value
 

@@ -128,14 +128,20 @@ class BatchOutput:
         return self
 
 
+#: Opens the note that carries a remote worker's frames (shown with SCOSIM_DEBUG=1 only).
+WORKER_TRACEBACK = "traceback on the worker:"
+
+
 class BatchError(RuntimeError):
     """A batch failed; ``batch_id`` names it and ``__cause__`` is the original error."""
 
     def __init__(self, batch_id: int, cause: BaseException) -> None:
         self.batch_id = batch_id
         self._cause = cause
-        # Notes name the plug-in call that raised (scosim.plugins.blame).
-        notes = "".join(f" ({n})" for n in getattr(cause, "__notes__", ()))
+        # Notes name the plug-in call that raised (scosim.plugins.blame); a worker's
+        # frames are for SCOSIM_DEBUG's traceback, not for the one-line message.
+        notes = "".join(f" ({n})" for n in getattr(cause, "__notes__", ())
+                        if not n.startswith(WORKER_TRACEBACK))
         super().__init__(f"batch {batch_id} failed: {type(cause).__name__}: {cause}{notes}")
 
     def __reduce__(self) -> tuple[type, tuple[int, BaseException]]:
