@@ -288,3 +288,21 @@ def test_repeated_indicator_is_refused_as_a_repeated_param_is(tmp_path, capsys):
             "indicator once") in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_without_welfare_does_not_say_nothing_moved(tmp_path, model_fixture, capsys):
+    """outputs.indicators without welfare_change_pct: the run has votes, so "no economy's
+    welfare moved and no state voted" was false; it says welfare was not recorded."""
+    scenario = str(model_fixture("small_cu.yaml"))
+    args = [scenario, "--out", str(tmp_path), "--quiet", "--replications", "2"]
+    assert main(["run", *args, "--set", "outputs.indicators=[gdp_usd]"]) == 0
+    said = capsys.readouterr().out
+    assert "did not record welfare_change_pct" in said and "no state voted" not in said
+    run_dir = next(p.parent for p in tmp_path.rglob("manifest.json"))
+    events = pd.read_parquet(run_dir / "events")
+    assert (events["type"] == "vote").any()  # what the old sentence denied
+    assert main(["show", str(run_dir)]) == 0
+    assert "did not record welfare_change_pct" in capsys.readouterr().out
+    # with welfare recorded, the answer is printed as before
+    assert main(["run", *args, "--set", "outputs.indicators=[welfare_change_pct]"]) == 0
+    assert "did not record" not in capsys.readouterr().out

@@ -64,6 +64,27 @@ NOTHING_TO_SHOW = (
     "no economy's welfare moved and no state voted in this run: nothing to show beyond its "
     "tables (summary.csv, `scosim compare`)"
 )
+#: ... and for one whose ``outputs.indicators`` left welfare out (its votes are not read).
+WELFARE_NOT_RECORDED = (
+    "this run did not record welfare_change_pct (outputs.indicators leaves it out), so "
+    "there is no answer of who gains and who loses; its votes and other events are in its "
+    "events table, and `scosim compare` reads the indicators it recorded"
+)
+
+
+def _nothing_to_show(run_path: object) -> str:
+    """Why a run has no answer: nothing moved, or welfare was not among its indicators."""
+    import yaml
+
+    saved = Path(str(run_path)) / "scenario.yaml"
+    try:
+        scenario = yaml.safe_load(saved.read_text()) or {}
+    except OSError:  # a run in an object store, or without its scenario
+        return NOTHING_TO_SHOW
+    chosen = (scenario.get("outputs") or {}).get("indicators", "all")
+    if isinstance(chosen, list) and "welfare_change_pct" not in chosen:
+        return WELFARE_NOT_RECORDED
+    return NOTHING_TO_SHOW
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -108,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"who gains, who loses, who votes against: scosim show {res.path}")
     else:  # e.g. baseline.yaml: no proposal, no mechanism, nothing moved
         print()
-        print(NOTHING_TO_SHOW)
+        print(_nothing_to_show(res.path))
     return 0
 
 
@@ -130,7 +151,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         text = worked_out_headline(res)
     print(f"run: {run_dir}")
     if text is None:
-        print(NOTHING_TO_SHOW)
+        print(_nothing_to_show(run_dir))
         return 0
     print()
     print(text, end="")
