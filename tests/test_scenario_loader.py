@@ -221,6 +221,16 @@ def test_a_list_item_is_named_by_its_id_as_by_its_index() -> None:
     ({"proposals.sco_cu.cet": "max", "proposals[0].cet": "min"},
      "<override>:2: proposals[0].cet: sets proposals[0].cet again (first as override 1); "
      "give each path once"),
+    # A path and one inside it: the later would win, so the order of --set decided (sigma
+    # 5 one way round, 4 the other).
+    ({"parameters.trade.sigma": 4, "parameters.trade": {"sigma": 5}},
+     "<override>:2: parameters.trade: overlaps override 1 (parameters.trade contains "
+     "parameters.trade.sigma): the result would depend on their order; set either the whole "
+     "or its parts"),
+    ({"proposals[0]": {"id": "x"}, "proposals.0.cet": "min"},
+     "<override>:2: proposals.0.cet: overlaps override 1 (proposals[0] contains "
+     "proposals[0].cet): the result would depend on their order; set either the whole or "
+     "its parts"),
 ])
 def test_ids_that_name_no_item_or_an_item_twice_are_errors(overrides: dict, said: str) -> None:
     with pytest.raises(ScenarioError) as info:

@@ -131,6 +131,18 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
                 f"sets {format_path(loc)} again (first as override {seen[loc]}); give each "
                 "path once")))
             continue
+        # parameters.trade={sigma: 5} and parameters.trade.sigma=4: the later one would win,
+        # so the result would depend on the order of the --set options.
+        nested = next(((k, m) for k, m in seen.items()
+                       if k[:len(loc)] == loc or loc[:len(k)] == k), None)
+        if nested is not None:
+            k, m = nested
+            outer, inner = (loc, k) if len(loc) < len(k) else (k, loc)
+            errors.append(ErrorItem(OVERRIDE_FILE, n, str(key), (
+                f"overlaps override {m} ({format_path(outer)} contains "
+                f"{format_path(inner)}): the result would depend on their order; set "
+                "either the whole or its parts")))
+            continue
         seen[loc] = n
         if isinstance(node, list):
             if not isinstance(last, int) or not 0 <= last < len(node):
