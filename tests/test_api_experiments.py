@@ -50,6 +50,21 @@ def test_compare_by_name_reuses_finished_runs(tmp_path, model_fixture):
     assert (d["mean"] == 0).all()
 
 
+def test_a_policy_file_against_a_finished_baseline_warns_of_nothing(tmp_path, model_fixture):
+    """The planned policy run had no data version, so a finished baseline's "differed"
+    ("different data versions (None vs 2023...)"), although both use the same data."""
+    import warnings
+
+    from scosim.runner import run
+
+    base = run(str(model_fixture("small_base.yaml")), out=tmp_path, progress=False,
+               plots=False, overrides={"replications": 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare_runs(str(model_fixture("small_cu.yaml")), str(base.path), out=tmp_path,
+                     progress=False, replications=4)
+
+
 def test_lhs_sweep_writes_design_and_outputs(tmp_path, model_fixture):
     target = sweep(
         str(model_fixture("small_cu.yaml")),
