@@ -112,6 +112,27 @@ def test_interrupted_run_is_not_listed_complete_and_resumes(
     assert res.indicators.equals(full.indicators)
 
 
+def test_a_damaged_batch_file_is_run_again_on_resume(
+    tmp_path, model_fixture, monkeypatch, count_batches,
+):
+    """A kept batch whose file was cut short was published in a "complete" run that no
+    command could read ("Parquet magic bytes not found")."""
+    import scosim.runner as runner
+
+    real = runner.run_batch
+    count_batches(fail_on_call=2)
+    with pytest.raises(KeyboardInterrupt):
+        run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, batch_size=2)
+    (kept,) = (tmp_path / "small_base").glob(".*/indicators/batch-00000.parquet")
+    kept.write_bytes(kept.read_bytes()[:100])
+    monkeypatch.setattr(runner, "run_batch", real)
+    with pytest.warns(UserWarning, match=r"batch\(es\) \[0\] .* are run again"):
+        res = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, batch_size=2)
+    assert res.manifest["resumed"] is True
+    full = run(model_fixture("small_base.yaml"), out=tmp_path, progress=False, plots=False)
+    assert res.indicators.equals(full.indicators)
+
+
 @pytest.mark.parametrize("fixture", sorted(p.name for p in BROKEN.glob("*.yaml")))
 def test_validate_broken_fixture_exits_2_without_traceback(tmp_path, fixture):
     path = BROKEN / fixture

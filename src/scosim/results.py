@@ -242,6 +242,43 @@ def write_batch_parts(
     return BatchManifest(batch_id=batch_id, files=files, rows=rows)
 
 
+def damaged_batches(fs: Any, path: str, done: Iterable[int], label: str) -> list[int]:
+    """Kept batches of an interrupted run whose Parquet files cannot be read back.
+
+    Parts are written whole (a local file through a temporary name), so only damage from
+    outside (a disk, a copy cut short) leaves one unreadable; kept, it was published in a
+    "complete" run that no command could read. The damaged batches' files are removed
+    and a warning names them: resuming runs them again.
+
+    Args:
+        fs: The fsspec file system of the run.
+        path: The run's directory on ``fs``.
+        done: The batch ids its manifest keeps.
+        label: How to name the run in the warning.
+    """
+    import warnings
+
+    import pyarrow.parquet as pq
+
+    damaged = []
+    for batch_id in sorted(done):
+        parts = [f"{path}/{table}/batch-{batch_id:05d}.parquet"
+                 for table in ("indicators", "events", "bilateral")]
+        parts = [p for p in parts if fs.exists(p)]
+        try:
+            for part in parts:
+                with fs.open(part, "rb") as f:
+                    pq.read_metadata(f)
+        except Exception:  # noqa: BLE001 - any unreadable file: run the batch again
+            damaged.append(batch_id)
+            for part in parts:
+                fs.rm_file(part)
+    if damaged:
+        warnings.warn(f"batch(es) {damaged} of {label} could not be read back (damaged "
+                      "files); they are run again", stacklevel=3)
+    return damaged
+
+
 class RunWriter:
     """Writes one run batch by batch into a partial directory, then publishes it.
 
@@ -274,6 +311,13 @@ class RunWriter:
             if self._lock is None:
                 raise RunInProgress(f"{resume_dir} is being written by another process")
             self.manifest = json.loads((resume_dir / MANIFEST).read_text())
+            from fsspec.implementations.local import LocalFileSystem
+
+            damaged = damaged_batches(LocalFileSystem(), str(resume_dir), self.done_batches,
+                                      str(resume_dir))
+            if damaged:
+                self.manifest["batches"] = sorted(self.done_batches - set(damaged))
+                write_json_atomic(resume_dir / MANIFEST, self.manifest)
         else:
             self.partial = self.scenario_dir / f"{PARTIAL_PREFIX}{run_id}"
             self.partial.mkdir(parents=True, exist_ok=False)

@@ -54,6 +54,7 @@ from scosim.results import (
     MANIFEST,
     BatchManifest,
     RunInProgress,
+    damaged_batches,
     utc_now,
     write_batch_parts,
 )
@@ -258,6 +259,7 @@ class StoreRunWriter:
                 if found is None:
                     raise RunInProgress(f"{self.url} has no readable manifest")
                 self.manifest = found
+                self._drop_damaged()
             else:
                 self.manifest = {**manifest, "run_id": run_id, "status": "running",
                                  "batches": []}
@@ -331,6 +333,13 @@ class StoreRunWriter:
     def done_batches(self) -> set[int]:
         """Batch ids already written (for resuming)."""
         return set(self.manifest.get("batches", []))
+
+    def _drop_damaged(self) -> None:
+        """Run again any kept batch whose Parquet file cannot be read back (resuming)."""
+        damaged = damaged_batches(self.fs, self.path, self.done_batches, self.url)
+        if damaged:
+            self.manifest["batches"] = sorted(self.done_batches - set(damaged))
+            self._write_manifest()
 
     def write_text(self, name: str, text: str) -> None:
         """Write a small text file (e.g. the resolved scenario) into the run."""
