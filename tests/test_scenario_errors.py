@@ -183,3 +183,17 @@ def test_values_a_run_cannot_use_are_refused_at_validation(field, value, said) -
                                                "parameters.council.ratification_lag": 100,
                                                "parameters.growth.volatility_scale": 10.0,
                                                }.get(field, "abc")})
+
+
+@pytest.mark.parametrize(("field", "value", "said"), [
+    # was reported at the parent's sigma_spread line, which the user had not touched
+    ("parameters.trade.sigma", 1.5, "(sigma_spread is 1); use sigma > 2"),
+    ("parameters.trade.sigma_spread", 4.5, "(sigma is 5); use sigma_spread < 4"),
+])
+def test_sigma_and_its_spread_are_reported_where_the_user_set_one(field, value, said) -> None:
+    baseline = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(baseline, overrides={field: value})
+    (item,) = info.value.errors
+    assert (item.file, item.path) == ("<override>", field), str(info.value)
+    assert said in item.message

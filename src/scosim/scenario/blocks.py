@@ -131,14 +131,21 @@ class TradeParams(BaseModel):
 
     @model_validator(mode="after")
     def _spread(self) -> TradeParams:
-        if self.sigma - self.sigma_spread <= 1:
+        # Reported where the user wrote the later of the two (Years._order's way), each
+        # side saying what it must be given the other.
+        s, d = self.sigma, self.sigma_spread
+        if s - d <= 1:
             raise Issues([(("sigma_spread",), (
-                f"sigma - sigma_spread = {self.sigma - self.sigma_spread:g} must stay > 1 "
-                f"(sigma is {self.sigma:g}); use sigma_spread < {self.sigma - 1:g}"))])
-        if self.sigma + self.sigma_spread > 50:
+                f"sigma - sigma_spread = {s - d:g} must stay > 1 (sigma is {s:g}); use "
+                f"sigma_spread < {s - 1:g}"), [(("sigma",), (
+                    f"sigma - sigma_spread = {s - d:g} must stay > 1 (sigma_spread is "
+                    f"{d:g}); use sigma > {d + 1:g}"))])])
+        if s + d > 50:
             raise Issues([(("sigma_spread",), (
-                f"sigma + sigma_spread = {self.sigma + self.sigma_spread:g} must stay <= 50 "
-                f"(sigma is {self.sigma:g}); use sigma_spread <= {50 - self.sigma:g}"))])
+                f"sigma + sigma_spread = {s + d:g} must stay <= 50 (sigma is {s:g}); use "
+                f"sigma_spread <= {50 - s:g}"), [(("sigma",), (
+                    f"sigma + sigma_spread = {s + d:g} must stay <= 50 (sigma_spread is "
+                    f"{d:g}); use sigma <= {50 - d:g}"))])])
         return self
 
 
