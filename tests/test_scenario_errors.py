@@ -197,3 +197,13 @@ def test_sigma_and_its_spread_are_reported_where_the_user_set_one(field, value, 
     (item,) = info.value.errors
     assert (item.file, item.path) == ("<override>", field), str(info.value)
     assert said in item.message
+
+
+def test_a_file_not_in_utf8_is_reported_at_its_line(tmp_path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b'name: x\ndescription: "caf\xe9"\n')  # Latin-1, as some editors save
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (item,) = info.value.errors
+    assert item.line == 2  # was a byte offset only
+    assert "byte 0xe9 at column 18" in item.message and "UTF-8" in item.message

@@ -265,7 +265,12 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
     except IsADirectoryError:
         return None, [ErrorItem(rfile, rline, rpath, f"{file!r} is a directory, not a file")]
     except UnicodeDecodeError as exc:
-        return None, [ErrorItem(file, None, "<syntax>", f"not UTF-8 text: {exc}")]
+        # The line and column of the first bad byte, not only its offset in the file.
+        line = exc.object[: exc.start].count(b"\n") + 1
+        column = exc.start - (exc.object.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [ErrorItem(file, line, "<syntax>", (
+            f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at column {column} cannot "
+            "be decoded; save the file as UTF-8"))]
     except OSError as exc:
         return None, [ErrorItem(rfile, rline, rpath, f"cannot read {file!r}: {exc.strerror}")]
 
