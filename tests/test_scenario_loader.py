@@ -221,21 +221,26 @@ def test_a_list_item_is_named_by_its_id_as_by_its_index() -> None:
     ({"proposals.sco_cu.cet": "max", "proposals[0].cet": "min"},
      "<override>:2: proposals[0].cet: sets proposals[0].cet again (first as override 1); "
      "give each path once"),
-    # A path and one inside it: the later would win, so the order of --set decided (sigma
-    # 5 one way round, 4 the other).
+    # A mapping set after a path inside it would discard that value: the order of --set
+    # decided (sigma 5 one way round, 4 the other).
     ({"parameters.trade.sigma": 4, "parameters.trade": {"sigma": 5}},
-     "<override>:2: parameters.trade: overlaps override 1 (parameters.trade contains "
-     "parameters.trade.sigma): the result would depend on their order; set either the whole "
-     "or its parts"),
-    ({"proposals[0]": {"id": "x"}, "proposals.0.cet": "min"},
-     "<override>:2: proposals.0.cet: overlaps override 1 (proposals[0] contains "
-     "proposals[0].cet): the result would depend on their order; set either the whole or "
-     "its parts"),
+     "<override>:2: parameters.trade: would discard override 1 (parameters.trade.sigma), "
+     "which is inside parameters.trade; set parameters.trade first, or put the value in it"),
+    ({"proposals.0.cet": "min", "proposals[0]": {"id": "x"}},
+     "<override>:2: proposals[0]: would discard override 1 (proposals[0].cet), which is "
+     "inside proposals[0]; set proposals[0] first, or put the value in it"),
 ])
 def test_ids_that_name_no_item_or_an_item_twice_are_errors(overrides: dict, said: str) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(SCENARIOS / "customs_union.yaml", overrides)
     assert str(info.value) == said
+
+
+def test_a_part_set_after_its_whole_refines_it() -> None:
+    # what the explorer writes: the proposals, then a field of one of them
+    sc = load_scenario(SCENARIOS / "customs_union.yaml", {
+        "parameters.trade": {"sigma": 5.0, "sigma_spread": 0.0}, "parameters.trade.sigma": 4.0})
+    assert sc.parameters.trade.sigma == 4.0 and sc.parameters.trade.sigma_spread == 0.0
 
 
 def test_parse_overrides_reads_yaml_values() -> None:

@@ -131,17 +131,17 @@ def _apply_overrides(doc: _Doc, overrides: Mapping[str, Any]) -> list[ErrorItem]
                 f"sets {format_path(loc)} again (first as override {seen[loc]}); give each "
                 "path once")))
             continue
-        # parameters.trade={sigma: 5} and parameters.trade.sigma=4: the later one would win,
-        # so the result would depend on the order of the --set options.
-        nested = next(((k, m) for k, m in seen.items()
-                       if k[:len(loc)] == loc or loc[:len(k)] == k), None)
-        if nested is not None:
-            k, m = nested
-            outer, inner = (loc, k) if len(loc) < len(k) else (k, loc)
+        # parameters.trade.sigma=4, then parameters.trade={sigma: 5}: the later mapping
+        # would silently discard the earlier value. (A part after its whole refines it:
+        # proposals=[...] then proposals[0].applicant=TUR, as the explorer writes them.)
+        inside = next(((k, m) for k, m in seen.items()
+                       if len(k) > len(loc) and k[:len(loc)] == loc), None)
+        if inside is not None:
+            k, m = inside
             errors.append(ErrorItem(OVERRIDE_FILE, n, str(key), (
-                f"overlaps override {m} ({format_path(outer)} contains "
-                f"{format_path(inner)}): the result would depend on their order; set "
-                "either the whole or its parts")))
+                f"would discard override {m} ({format_path(k)}), which is inside "
+                f"{format_path(loc)}; set {format_path(loc)} first, or put the value "
+                "in it")))
             continue
         seen[loc] = n
         if isinstance(node, list):
