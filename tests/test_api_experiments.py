@@ -1,6 +1,7 @@
 """`scosim compare` and `scosim sweep` on the real model."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -149,6 +150,16 @@ def test_a_parameter_named_by_its_last_part_gets_its_full_name(tmp_path, model_f
 def test_output_spec_errors_say_what_is_allowed(bad):
     with pytest.raises(ValueError, match="INDICATOR:COUNTRY"):
         parse_output(bad)
+
+
+def test_an_indicator_with_a_digit_in_its_name_can_be_a_sweep_output():
+    # art24_external_tariff_raised was refused ("write INDICATOR:COUNTRY[:YEAR]")
+    from scosim.scenario.blocks import indicator_names
+
+    named = [n for n in indicator_names() if any(ch.isdigit() for ch in n)]
+    assert named
+    for name in named:
+        assert parse_output(f"{name}:KAZ:2030").indicator == name
 
 
 def test_sweep_points_share_their_random_numbers(tmp_path, model_fixture):
@@ -400,3 +411,16 @@ def test_a_sweep_says_its_size_first_and_refuses_a_huge_one(tmp_path, model_fixt
     assert capsys.readouterr().err.startswith(
         "sweep: 16 points x 1 replication(s) = 16 model runs of 4 years, under a minute")
     assert main([*args, "--n", "8", "--allow-large", "--quiet"]) == 0
+
+
+def test_a_swept_sigma_is_checked_without_the_per_run_spread_it_runs_without():
+    # baseline.yaml has sigma_spread 1; a swept sigma drops it, so 1.5 is a valid bound
+    # (was refused: "sigma - sigma_spread = 0.5 must stay > 1"); 1 itself is still not.
+    from scosim.api_sweep import check_sweep
+    from scosim.scenario import ScenarioError
+
+    baseline = str(Path(__file__).parents[1] / "scenarios" / "baseline.yaml")
+    out = ["welfare_change_pct:KAZ"]
+    check_sweep(baseline, {"parameters.trade.sigma": (1.5, 3.0)}, out)
+    with pytest.raises(ScenarioError, match="sigma"):
+        check_sweep(baseline, {"parameters.trade.sigma": (1.0, 3.0)}, out)

@@ -30,9 +30,9 @@ from scosim.results import (
 from scosim.scenario import load_scenario
 from scosim.sweepable import SWEPT_INSTABILITY
 
-_OUT = re.compile(r"^(?P<ind>[a-z_]+):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?$")
+_OUT = re.compile(r"\A(?P<ind>[a-z][a-z0-9_]*):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?\Z")
 #: The same shape with any code and year, so that their errors say what is wrong with them.
-_OUT_LOOSE = re.compile(r"^(?P<ind>[A-Za-z_]+):(?P<c>[A-Za-z]+)(?::(?P<y>\d+))?$")
+_OUT_LOOSE = re.compile(r"\A(?P<ind>[A-Za-z][A-Za-z0-9_]*):(?P<c>[A-Za-z]+)(?::(?P<y>\d+))?\Z")
 
 
 def parse_output(spec: str) -> Any:
@@ -145,9 +145,12 @@ def check_sweep(
                 errors.append(ErrorItem("--param", i, name, (
                     f"grid value(s) {', '.join(f'{x:g}' for x in repeated)} given twice; "
                     "give each value once")))
+        # A swept sigma runs without the scenario's per-run spread (SCOModel), so its
+        # bounds are checked as the model uses them: sigma - spread > 1 does not apply.
+        extra = {"parameters.trade.sigma_spread": 0.0} if name == "parameters.trade.sigma" else {}
         for value in v:
             try:
-                load_scenario(scenario_path, overrides={name: float(value)})
+                load_scenario(scenario_path, overrides={name: float(value), **extra})
             except ScenarioError as exc:
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]
