@@ -217,3 +217,23 @@ def test_every_declared_field_is_documented():
     for name in builtin_types():
         for field in get_type(name).sweepable:
             assert re.search(rf"`{name}`.*`{field}`", section), (name, field)
+
+
+def test_a_swept_weight_keeps_a_country_s_own_weight_as_a_set_value_does():
+    # A sweep of parameters.weights.sovereignty replaced Russia's own sovereignty weight
+    # (0.004 in the file) with the swept value, so a sweep point was not the scenario with
+    # that value written in (Russia's veto changed).
+    from scosim.model.model import SCOModel
+    from scosim.runner import run_model
+    from scosim.scenario import load_scenario
+
+    path = Path(__file__).parents[1] / "scenarios" / "customs_union_consensus.yaml"
+    over = {"replications": 2, "countries.RUS.weights.sovereignty": 0.004}
+    written = load_scenario(path, overrides={**over, "parameters.weights.sovereignty": 0.0005})
+    swept = run_model(load_scenario(path, overrides=over), runs=[0, 1],
+                      params={"parameters.weights.sovereignty": np.full(2, 0.0005)})
+    plain = SCOModel(written)
+    for code in ("RUS", "KAZ"):
+        a = np.broadcast_to(swept.agents_by_code[code].weights["sovereignty"], (2,))
+        assert np.all(a == plain.agents_by_code[code].weights["sovereignty"])
+    assert plain.agents_by_code["RUS"].weights["sovereignty"] == 0.004

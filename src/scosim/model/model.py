@@ -240,10 +240,14 @@ class SCOModel(mesa.Model):
         for i, code in enumerate(self.codes):
             w = sc.weights_for(code)
             weights = {k: float(getattr(w, k)) for k in WEIGHT_TERMS}
+            ov = sc.countries.get(code)
+            own = set() if ov is None else {
+                k for k, v in ov.weights.model_dump().items() if v is not None}
             for term in WEIGHT_TERMS:
                 key = f"parameters.weights.{term}"
-                if key in self.params:
-                    # Sweeps vary weights per run; agents then read the array.
+                if key in self.params and term not in own:
+                    # Sweeps vary weights per run; agents then read the array. A
+                    # country's own weight stays, as with the value written in the file.
                     weights[term] = self.params[key]  # type: ignore[assignment]
             agent = State(
                 self,
