@@ -95,12 +95,14 @@ def test_printed_scores_are_the_brier_of_the_items() -> None:
     df["p"] = [d.mean() for d in df["draws"]]
     lines = score_lines(score_table(df, n_boot=50), replications=4)
     rows = {x[:30].strip(): x[30:].split() for x in lines if x.startswith("  ")}
-    # Held out: b (p 0.5, outcome 0), c (0, 0), d (0.25, 0): (0.25 + 0 + 0.0625) / 3.
+    # Each item's (p - y)^2 less its sampling variance p (1 - p) / (n - 1), n = 4 runs:
+    # b (p 0.5, outcome 0) 0.25 - 0.25/3, c (0, 0) 0, d (0.25, 0) 0.0625 - 0.1875/3 = 0.
+    b = 0.25 - 0.25 / 3
     held = rows["held out, every kind"]
-    assert held[0] == "3" and held[1] == f"{0.3125 / 3:.3f}"
+    assert held[0] == "3" and held[1] == f"{b / 3:.3f}"
     assert held[3:] == [f"{0:.3f}", f"{1:.3f}"]  # p = 0 right on all three; p = 1 wrong
-    assert rows["adoptions"][1] == "0.250" and rows["adoptions"][3:] == ["0.000", "1.000"]
-    assert rows["EAEU exits"][1] == f"{0.0625 / 2:.3f}"
+    assert rows["adoptions"][1] == f"{b:.3f}" and rows["adoptions"][3:] == ["0.000", "1.000"]
+    assert rows["EAEU exits"][1] == "0.000"
     assert rows["training years, every kind"][1:2] == ["0.000"]  # a: p 1, adopted
     assert rows["all years, every kind"][0] == "4"
     assert "members' votes" not in rows and "applications" not in rows  # no such items
@@ -362,8 +364,9 @@ def test_exit_items_score_only_the_runs_the_member_could_leave_in(monkeypatch) -
     assert p["eaeu_2015:ARM:2020"] == 0.5
     # Scored on run 1 alone: one run, which stayed (the old rule: 0 of 2 runs left).
     assert p["eaeu_2015:ARM:2021"] == 0.0
-    assert [len(d) for d in df.set_index("item").loc[["eaeu_2015:ARM:2020",
-                                                       "eaeu_2015:ARM:2021"], "draws"]] == [2, 1]
+    # draws keep both runs (NaN where not scored), for resampling a record's runs whole
+    assert [int(np.isfinite(d).sum()) for d in df.set_index("item").loc[
+        ["eaeu_2015:ARM:2020", "eaeu_2015:ARM:2021"], "draws"]] == [2, 1]
     # A year in which the union no longer exists in any run is not scored at all.
     for c in EAEU:
         for y in range(2021, 2026):
@@ -372,4 +375,41 @@ def test_exit_items_score_only_the_runs_the_member_could_leave_in(monkeypatch) -
     assert df.loc[df["year"] > 2020, "p"].isna().all()
     held = score_table(df).query("sample == 'held_out' and forecast == 'council'")
     assert int(held["n_items"].iloc[0]) == len(EAEU)  # 2020's items only
-    assert held["brier"].iloc[0] == pytest.approx(0.25)
+    assert held["brier_plain"].iloc[0] == pytest.approx(0.25)  # p 0.5 of 2 runs, outcome 0
+    # less the sampling variance of a share of 2 runs, 0.5 x 0.5 / (2 - 1)
+    assert held["brier"].iloc[0] == pytest.approx(0.0, abs=1e-15)
+
+
+def test_the_brier_of_shares_of_few_runs_is_unbiased_and_its_interval_covers() -> None:
+    """Synthetic items with known probabilities, 10 runs each (as `scosim hindcast`).
+
+    The share of runs overstates the squared error by its sampling variance: the plain
+    score averaged 0.0062 against a true 0.0035 on items like the EAEU exits, and the
+    percentile interval missed the true score a third of the time (a review, 2026-12-05).
+    Fixed seed; the thresholds leave room for the simulation's own noise.
+    """
+    import pandas as pd
+
+    from scosim.hindcast.scoring import score_table
+
+    rng = np.random.default_rng(7)
+    true_p = np.r_[np.full(20, 0.02), np.full(6, 0.3), np.full(4, 0.9)]
+    y = np.r_[np.zeros(26), np.ones(4)]
+    truth = float(np.mean((true_p - y) ** 2))
+    est, plain, covered = [], [], 0
+    for k in range(60):
+        draws = [rng.binomial(1, p, 10).astype(float) for p in true_p]
+        df = pd.DataFrame({"item": [f"i{j}" for j in range(30)], "kind": "exit",
+                           "year": 2022, "observed": y, "draws": draws,
+                           "record": [f"r{j // 5}" for j in range(30)]})
+        df["p"] = [d.mean() for d in df["draws"]]
+        df["sample"] = "held_out"
+        row = score_table(df, n_boot=60, seed=k).query(
+            "sample == 'held_out' and forecast == 'council'").iloc[0]
+        est.append(row["brier"])
+        plain.append(row["brier_plain"])
+        covered += row["brier_lo"] <= truth <= row["brier_hi"]
+    se = np.std(est) / np.sqrt(len(est))
+    assert abs(np.mean(est) - truth) < 3 * se
+    assert np.mean(plain) - truth > 3 * se  # the bias that was reported
+    assert covered / 60 > 0.8

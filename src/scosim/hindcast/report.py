@@ -85,7 +85,7 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     held = scores[scores["sample"] == "held_out"]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
           f"Held-out years (> {TRAIN_END}), {int(held['n_items'].iloc[0])} items\n"
-          "90 % bootstrap interval over replications")
+          "Council: its runs' sampling variance removed; 90 % bootstrap interval over runs")
     _bars(fig.add_subplot(grid[1, 1]), held, "log_loss",
           "log-loss (nats; p clipped to [0.01, 0.99])", "Held-out log-loss")
     fig.suptitle("scosim Council hindcast against SCO decisions 2004-2025", fontsize=13)
@@ -141,7 +141,9 @@ def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
     held = " and is scored on those after" if "held_out" in scores["sample"].values else ""
     text = (f"Brier score on {n_all} items of the SCO record (0 = perfect, lower is better). "
             f"The Council was fitted to the items up to {TRAIN_END}{held}. Its p comes from "
-            f"{replications} runs an item, with the 90 % bootstrap interval over runs.")
+            f"{replications} runs an item; its score is that of the model's probabilities "
+            "(the runs' sampling variance removed), with the 90 % bootstrap interval over "
+            "runs.")
     out = [*textwrap.wrap(text, 92),
            "Beside it, the naive forecasts: p = 0 and p = 1 for every item.",
            f"  {'items':<28} {'n':>4}  {'Council':>21}  {'p = 0 (never)':>13}  "

@@ -22,7 +22,7 @@ from scosim.hindcast.records import (
     TRAIN_END,
     Record,
 )
-from scosim.hindcast.scoring import brier, log_loss
+from scosim.hindcast.scoring import brier_unbiased, log_loss
 
 __all__ = [
     "calibrate",
@@ -177,7 +177,8 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
     """Run every record; one row per scored item with the per-run outcomes in ``draws``.
 
     Columns: ``item, kind (adoption | vote | application | exit), year,
-    observed, draws, p, sample (train | held_out)``.
+    observed, draws, record, p, sample (train | held_out)``; ``draws`` has one value per
+    run (NaN where the item is not scored in that run), ``record`` names the runs.
     """
     directory = directory or default_dir()
     rows = []
@@ -187,16 +188,19 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
                 # Runs in which the member was no longer in the union are not scored
                 # (NaN): p is the share of leaving among the runs it could leave in.
                 rows.append({"item": f"{rec.name}:{code}:{year}", "kind": "exit", "year": year,
-                             "observed": 0, "draws": left[np.isfinite(left)]})
+                             "observed": 0, "draws": left, "record": rec.name})
             continue
         adopted, votes = run_record(rec, directory, replications, overrides)
         rows.append({"item": rec.name, "kind": rec.kind, "year": rec.year,
-                     "observed": rec.adopted, "draws": adopted.astype(float)})
+                     "observed": rec.adopted, "draws": adopted.astype(float),
+                     "record": rec.name})
         for code, yes in votes.items():
             rows.append({"item": f"{rec.name}:{code}", "kind": "vote", "year": rec.year,
-                         "observed": rec.votes[code], "draws": yes[np.isfinite(yes)]})
+                         "observed": rec.votes[code], "draws": yes, "record": rec.name})
     df = pd.DataFrame(rows)
-    df["p"] = [float(np.mean(d)) if len(d) else np.nan for d in df["draws"]]
+    # draws keep every run, NaN where the item was not scored in it (a member no longer
+    # in the union, a vote not held), so the bootstrap can resample a record's runs whole.
+    df["p"] = [float(np.nanmean(d)) if np.isfinite(d).any() else np.nan for d in df["draws"]]
     df["sample"] = np.where(df["year"] <= TRAIN_END, "train", "held_out")
     return df
 
@@ -229,7 +233,10 @@ def calibrate(grid: dict[str, list[float]], replications: int = 4,
                 row[f"brier_{sample}"] = row[f"log_loss_{sample}"] = float("nan")
                 continue
             y = sub["observed"].to_numpy(float)
-            row[f"brier_{sample}"] = brier(sub["p"].to_numpy(float), y)
+            n = np.array([np.isfinite(d).sum() for d in sub["draws"]])
+            # unbiased: the plain score of shares of a few runs favours settings whose
+            # runs agree (no sampling variance), i.e. little vote noise
+            row[f"brier_{sample}"] = brier_unbiased(sub["p"].to_numpy(float), y, n)
             row[f"log_loss_{sample}"] = log_loss(sub["p"].to_numpy(float), y)
         rows.append(row)
     return pd.DataFrame(rows).sort_values("brier_train", kind="stable").reset_index(drop=True)
