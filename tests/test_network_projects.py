@@ -134,6 +134,13 @@ def test_energy_links_reproduce_ei_pipeline_imports():
     assert ind["gas_supplier_hhi"][0, ix("IND")] == 0.0
     assert ind["gas_import_dependence"][0, ix("IND")] == pytest.approx(
         (62.6103 - 31.5855) / 62.6103, rel=1e-4)
+    # Turkiye's pipeline imports are inside the Review's "Rest of Europe" (Azerbaijan's and
+    # Russia's gas with the Balkans'): unknown, so no HHI. Written as 0, its 5.2 bcm from
+    # Iran (the one modelled link) made Iran its only supplier, HHI 1.0.
+    for code in ("TUR", "UZB", "AZE", "TKM", "IRN"):
+        assert np.isnan(links.pipeline_total[ix(code)])
+        assert np.isnan(ind["gas_supplier_hhi"][0, ix(code)]), code
+    assert ind["gas_pipeline_imports_bcm"][0, ix("TUR")] == pytest.approx(5.2, abs=0.05)
 
 
 def test_tapi_and_casa_change_energy_indicators_and_insecurity_cuts_them():

@@ -83,6 +83,14 @@ LNG_FROM_BALANCE: tuple[str, ...] = ("PAK",)
 #: Economies whose LNG imports are inside a regional total and cannot be derived (blank).
 LNG_UNKNOWN: tuple[str, ...] = ("TUR",)
 
+#: Economies whose pipeline imports the Review's matrix lists only inside a regional
+#: importer (blank, unknown): writing 0 made Turkiye's 5.2 bcm from Iran its only supply.
+#: India and Pakistan import none: "Asia Pacific" is the sum of its listed importers.
+PIPELINE_IN_AGGREGATE: dict[str, str] = {
+    "TUR": "Rest of Europe", "UZB": "Other CIS", "AZE": "Other CIS", "TKM": "Other CIS",
+    "IRN": "Other Middle East",
+}
+
 GAS_BALANCE_ECONOMIES: tuple[str, ...] = (
     "CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "UZB", "BLR", "TUR", "AZE", "TKM",
 )
@@ -165,7 +173,7 @@ def energy_rows(raw: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     for code in GAS_BALANCE_ECONOMIES:
         production = by_code_prod.get(code, 0.0 if code == "BLR" else None)
         consumption = by_code_cons.get(code)
-        pipeline = pipe_total.get(code, 0.0)
+        pipeline = pipe_total.get(code, None if code in PIPELINE_IN_AGGREGATE else 0.0)
         lng = lng_by_code.get(code)
         source = "ei_2024"
         if lng is None and code in LNG_FROM_BALANCE and production is not None \

@@ -16,7 +16,8 @@ Indicators per consumer (R, N):
 * ``gas_supplier_hhi``: Herfindahl-Hirschman index (0-1) of import shares by supplier. Each
   pipeline exporter is one supplier; other pipeline imports not on a modelled link count as
   one supplier; LNG counts as fully diversified (its share enters the denominator but adds
-  nothing), because the raw files give LNG imports without origins;
+  nothing), because the raw files give LNG imports without origins; nan where the Review
+  gives the economy's pipeline imports only inside a regional total (blank in the table);
 * ``power_imports_twh``: electricity delivered by the project power lines;
 * ``gas_project_bcm``: the part of ``gas_pipeline_imports_bcm`` delivered by project
   pipelines (what the projects add; the corridor proposal type reports it).
@@ -57,6 +58,7 @@ class EnergyLinks:
         transit: (L, N) bool, economies the route touches other than exporter and importer.
         production, consumption, lng: (N,) gas balance in bcm (nan where not listed).
         other_pipeline: (N,) pipeline imports in the Review not on a modelled link.
+        pipeline_total: (N,) pipeline imports in the Review (nan: inside a regional total).
     """
 
     link_ids: tuple[str, ...]
@@ -71,6 +73,7 @@ class EnergyLinks:
     consumption: FloatArray = field(repr=False)
     lng: FloatArray = field(repr=False)
     other_pipeline: FloatArray = field(repr=False)
+    pipeline_total: FloatArray = field(repr=False)
 
 
 def energy_links(tables: NetworkTables) -> EnergyLinks:
@@ -110,6 +113,7 @@ def energy_links(tables: NetworkTables) -> EnergyLinks:
         consumption=gb["consumption_bcm"].to_numpy(float),
         lng=gb["lng_imports_bcm"].to_numpy(float),
         other_pipeline=other,
+        pipeline_total=total_pipe,
     )
 
 
@@ -176,7 +180,10 @@ def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatAr
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = by_supplier / imports[:, :, None]
         hhi = np.sum(shares**2, axis=2) + (other / imports) ** 2
-    hhi = np.where(imports > 0, hhi, np.nan)
+    # Pipeline imports the Review gives only inside a regional total: the supplier shares
+    # are not known (the modelled links alone would make one supplier the only one).
+    known = np.isfinite(links.pipeline_total)[None, :]
+    hhi = np.where((imports > 0) & known, hhi, np.nan)
     return {
         "gas_pipeline_imports_bcm": pipe + other,
         "gas_import_dependence": dependence,
