@@ -83,6 +83,15 @@ def test_rows_are_keyed_by_country_name_where_the_file_s_codes_are_shifted():
     assert cal.base_rate[ECONOMIES.index("RUS")] == pytest.approx(5.6)  # Greece's 43 gave 13
 
 
+def test_only_land_borders_are_borders():
+    # CEPII's contiguity has the UAE next to Qatar (a border ceded to Saudi Arabia in
+    # 1974); Qatar's one land border is Saudi Arabia's (CIA World Factbook).
+    with open(TABLES_DIR / "borders.csv", newline="") as fh:
+        pairs = {(r["iso_a"], r["iso_b"]) for r in csv.DictReader(fh)}
+    assert ("ARE", "QAT") not in pairs and ("QAT", "ARE") not in pairs
+    assert ("QAT", "SAU") in pairs and ("ARE", "SAU") in pairs
+
+
 @needs_raw
 def test_a_corrupted_raw_file_is_reported_with_file_and_line(tmp_path):
     for name in RAW.values():

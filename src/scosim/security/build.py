@@ -91,6 +91,13 @@ AFGHAN_BORDER_KM = {"PAK": 2670.0, "TJK": 1357.0, "IRN": 921.0, "TKM": 804.0, "U
                     "CHN": 91.0}
 
 
+#: CEPII contiguity without a land border today: CIA, The World Factbook, "Qatar" (land
+#: boundaries: Saudi Arabia 87 km, total 87 km) and "United Arab Emirates" (Oman 609 km,
+#: Saudi Arabia 457 km). The UAE's old border with Qatar at Khawr al Udayd went to Saudi
+#: Arabia by the Treaty of Jeddah (1974). Typed in here, as AFGHAN_BORDER_KM.
+NOT_LAND_BORDERS = frozenset({("ARE", "QAT")})
+
+
 def _fmt(x: float) -> str:
     if isinstance(x, str):
         return x
@@ -248,6 +255,7 @@ def _borders(raw_dir: Path) -> str:
     for a, b, c in zip(df["iso_o"], df["iso_d"], df["contig"], strict=True):
         if a in LISTED and b in LISTED and a != b and int(c) == 1:
             pairs.add((min(a, b), max(a, b)))
+    pairs -= NOT_LAND_BORDERS
     order = {c: k for k, c in enumerate(LISTED)}
     rows = [[a, b, "cepii_geodist"] for a, b in sorted(pairs, key=lambda p: (order[p[0]],
                                                                             order[p[1]]))]
