@@ -279,3 +279,10 @@ def test_vector_accessor(cal: Calibration) -> None:
     assert cal.countries.loc["CHN", "gdp_usd"] > 0
     with pytest.raises(KeyError, match="allowed"):
         cal.vector("sco_status")
+
+
+def test_belarus_is_landlocked(cal: Calibration) -> None:
+    # CEPII's geo file gives Belarus a coast; the Factbook's coastline is 0 km
+    assert bool(cal.countries.loc["BLR", "landlocked"]) is True
+    assert cal.source_of("landlocked", "BLR")["source_id"] == "cia_factbook"
+    assert bool(cal.countries.loc["KAZ", "landlocked"]) is True  # CEPII's own, reported

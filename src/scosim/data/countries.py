@@ -187,6 +187,10 @@ COUNTRY_COLUMNS = [
 ]
 
 
+#: CEPII's landlocked flag against the Factbook's coastline (Belarus: 0 km, CEPII 0 = coast).
+LANDLOCKED_CORRECTED: dict[str, bool] = {"BLR": True}
+
+
 def _geo_into(raw_dir: Path, rec: dict[str, dict[str, object]], prov: Prov) -> None:
     fname = RAW_FILES["geo"]
     g = read(
@@ -203,8 +207,14 @@ def _geo_into(raw_dir: Path, rec: dict[str, dict[str, object]], prov: Prov) -> N
         rec[iso]["landlocked"] = bool(int(r["landlocked"]))
         rec[iso]["capital_lat"] = float(r["lat"])
         rec[iso]["capital_lon"] = float(r["lon"])
-        for f in ("landlocked", "capital_lat", "capital_lon"):
+        for f in ("capital_lat", "capital_lon"):
             prov.add("countries", iso, f, "cepii_geodist", "reported")
+        if iso in LANDLOCKED_CORRECTED:
+            rec[iso]["landlocked"] = LANDLOCKED_CORRECTED[iso]
+            prov.add("countries", iso, "landlocked", "cia_factbook",
+                     f"derived:corrected (CEPII has {int(r['landlocked'])}; coastline 0 km)")
+        else:
+            prov.add("countries", iso, "landlocked", "cepii_geodist", "reported")
     rec[ROW]["landlocked"] = False
     rec[ROW]["capital_lat"] = math.nan
     rec[ROW]["capital_lon"] = math.nan

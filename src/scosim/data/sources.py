@@ -205,6 +205,16 @@ SOURCES: list[dict[str, str]] = [
         "raw_file": "",
     },
     {
+        "source_id": "cia_factbook",
+        "publisher": "Central Intelligence Agency",
+        "dataset": "The World Factbook, Geography: coastline",
+        "series": "coastline, km (0: landlocked)",
+        "vintage": "online edition 2021",
+        "licence": "public domain",
+        "origin": "https://www.cia.gov/the-world-factbook/",
+        "raw_file": "",
+    },
+    {
         "source_id": "sco_official",
         "publisher": "SCO Secretariat",
         "dataset": "SCO official announcements (summit declarations on membership, observer and"
