@@ -206,6 +206,10 @@ def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture)
     assert main(["explore", "bad.yaml"]) == 2
     assert "bad.yaml:2: replications" in capsys.readouterr().err
     assert main(["explore", "--scenarios", "nowhere"]) == 2
+    # said as what it is (was "no scenario files (*.yaml) in nowhere/")
+    assert "--scenarios nowhere: no such directory" in capsys.readouterr().err
+    (workdir / "empty").mkdir()
+    assert main(["explore", "--scenarios", "empty"]) == 2
     assert "no scenario files" in capsys.readouterr().err
 
 

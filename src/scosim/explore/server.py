@@ -113,6 +113,12 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         if scenarios_dir is None:
             scenarios_dir = os.path.dirname(args.scenario) or "."
     scenarios_dir = scenarios_dir or "scenarios"
+    if args.scenarios is not None and not Path(scenarios_dir).is_dir():
+        raise FileNotFoundError(
+            f"--scenarios {scenarios_dir}: "
+            + ("is a file, not a directory" if Path(scenarios_dir).exists()
+               else "no such directory")
+            + "; give the directory holding the scenario files (*.yaml)")
     if not args.scenario and not list_scenarios(scenarios_dir):
         raise FileNotFoundError(
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
