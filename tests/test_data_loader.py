@@ -286,3 +286,26 @@ def test_belarus_is_landlocked(cal: Calibration) -> None:
     assert bool(cal.countries.loc["BLR", "landlocked"]) is True
     assert cal.source_of("landlocked", "BLR")["source_id"] == "cia_factbook"
     assert bool(cal.countries.loc["KAZ", "landlocked"]) is True  # CEPII's own, reported
+
+
+def test_fuel_shares_are_read_before_a_reporting_break_and_alike_in_both_builds(
+    cal: Calibration,
+) -> None:
+    # Bahrain's WDI share falls from 30 % (2020) to 0.05 % (2021): a change of reporting.
+    # Read as 0.25 % (2023), it made India's tariff on Bahraini goods 15.7 % against the
+    # AHS excerpt's 10.1 % and cut Bahrain's banks off from the oil price.
+    from scosim.data.raw import fuel_share
+    from scosim.finance.system import FinanceSystem
+
+    tab = {"BHR": {2019: 42.0, 2020: 29.8, 2021: 0.05, 2023: 0.25},
+           "TKM": {2000: 81.0}, "KAZ": {2022: 60.0, 2023: 55.0}}
+    assert fuel_share(tab, "BHR", 2019, 2023)[:2] == (29.8, 2020)
+    assert fuel_share(tab, "KAZ", 2019, 2023)[:2] == (55.0, 2023)
+    v, yr, how = fuel_share(tab, "TKM", 2019, 2023)
+    assert (v, yr) == (81.0, 2000) and how.startswith("fallback:")
+    assert 25 < cal.countries.loc["BHR", "fuel_exports_pct"] < 35
+    fs = FinanceSystem()
+    gdp_share = fs.data.fuel_exports_gdp[fs.codes.index("BHR")]
+    assert gdp_share > 0.1  # fuel exports against GDP, was 0.0014
+    bahrain = cal.tariffs.loc["BHR", "IND"]  # India's tariff on Bahrain's exports
+    assert 0.09 < bahrain < 0.12  # the AHS excerpt: 10.1 %

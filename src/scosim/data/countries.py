@@ -23,6 +23,7 @@ from scosim.data.raw import (
     SIPRI_NAMES,
     Prov,
     RawDataError,
+    fuel_share,
     grid_latest,
     latest,
     need,
@@ -347,13 +348,13 @@ def _finance_energy_into(raw_dir: Path, rec: dict[str, dict[str, object]], prov:
     ):
         tab = read_wdi(raw_dir, key)
         for iso in LISTED:
-            v, yr = latest(tab, iso, 2019, BASE_YEAR)
-            method = "reported:latest 2019-2023"
-            if math.isnan(v) and field == "fuel_exports_pct":
+            if field == "fuel_exports_pct":
                 # The tariffs' composition adjustment (and a union's external tariff
-                # schedule) needs every exporter's share: Turkmenistan's series ends in 2000.
-                v, yr = latest(tab, iso, 1990, BASE_YEAR)
-                method = f"fallback:latest available year {yr}"
+                # schedule) needs every exporter's share; the banks' build reads the same.
+                v, yr, method = fuel_share(tab, iso, 2019, BASE_YEAR)
+            else:
+                v, yr = latest(tab, iso, 2019, BASE_YEAR)
+                method = "reported:latest 2019-2023"
             _set(rec, prov, iso, field, v, yr, sid, method)
         v, yr = latest(tab, "WLD", 2019, BASE_YEAR)
         _set(rec, prov, ROW, field, v, yr, sid, "fallback:WDI World aggregate (incl. the 27)")

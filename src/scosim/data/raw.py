@@ -224,6 +224,33 @@ def latest(
     return table[iso][y], y
 
 
+#: WDI TX.VAL.FUEL.ZS.UN (fuel exports, % of merchandise exports) breaks where a country's
+#: reporting changes, not its exports: Bahrain's runs 53 % (2018), 42 % (2019), 30 % (2020),
+#: then 0.05, 0.04 and 0.25 % (2021-2023), while it still refines and exports oil (its
+#: crude and products, EI). The share is read before the break's year.
+FUEL_REPORTING_BREAK: dict[str, int] = {"BHR": 2021}
+
+
+def fuel_share(
+    table: dict[str, dict[int, float]], iso: str, first: int, last: int
+) -> tuple[float, int | None, str]:
+    """An economy's fuel-export share, its year and how it was read (both builds' rule).
+
+    The latest value in ``first..last``, before a reporting break
+    (:data:`FUEL_REPORTING_BREAK`); an economy with none then takes its latest since 1990
+    (Turkmenistan's series ends in 2000).
+    """
+    if iso in FUEL_REPORTING_BREAK:
+        brk = FUEL_REPORTING_BREAK[iso]
+        v, yr = latest(table, iso, first, brk - 1)
+        return v, yr, f"fallback:latest before the {brk} reporting break (then under 0.3 %)"
+    v, yr = latest(table, iso, first, last)
+    if not math.isnan(v):
+        return v, yr, f"reported:latest {first}-{last}"
+    v, yr = latest(table, iso, 1990, last)
+    return v, yr, f"fallback:latest available year {yr}"
+
+
 def read_sheet_grid(raw_dir: Path, key: str, header_first: str | None) -> pd.DataFrame:
     """Read an EI/SIPRI sheet export: locate the header row holding the year columns.
 

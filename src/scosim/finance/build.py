@@ -24,7 +24,7 @@ import pandas as pd
 
 from scosim.data.constants import ECONOMIES, LISTED, ROW
 from scosim.data.flows import ras
-from scosim.data.raw import RawDataError
+from scosim.data.raw import RawDataError, fuel_share
 from scosim.finance.data import TABLE_FILES, TABLES_DIR
 
 #: Latest year of the ratios and of GDP (the data layer's base year).
@@ -258,11 +258,12 @@ def build_tables(
     eimp = _read_wdi(raw, "energy_imp")
     fuel: dict[str, float] = {}
     for iso in LISTED:
-        v, y = _latest(fuel_tab, iso)
+        # The calibration's rule (scosim.data.raw.fuel_share): Bahrain's before its
+        # reporting break, Turkmenistan's latest (2000) rather than an imputed median.
+        v, y, how = fuel_share(fuel_tab, iso, FIRST_YEAR, BASE_YEAR)
         if not math.isnan(v):
             fuel[iso] = v
-            prov.add("banks", iso, "fuel_exports_pct", "wdi_fuel_exports",
-                     "reported:latest 2015-2023", y)
+            prov.add("banks", iso, "fuel_exports_pct", "wdi_fuel_exports", how, y)
     exporters = [fuel[i] for i in LISTED if i in fuel and _latest(eimp, i)[0] < 0]
     for iso in LISTED:
         if iso not in fuel:
