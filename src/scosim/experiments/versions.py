@@ -111,6 +111,64 @@ def scenario_versions(scenario: Any) -> dict[str, str]:
     return out
 
 
+#: The hash of each plug-in's code as this process loaded it: (module file, id of the
+#: plug-in object) -> digest. Hashed once, the first time it is asked for (right after the
+#: scenario imported it), so a process that keeps older code in memory (a Dask worker kept
+#: running, a notebook) reports that code, not a file edited since.
+_LOADED: dict[tuple[str, int], str] = {}
+
+
+def _imports(name: str, path: str) -> set[str]:
+    """The modules a module's source imports (relative imports resolved against it)."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([p for p in parts if p] + ([base] if base else []))
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+    return out
+
+
+def _plugin_files(name: str, path: str) -> tuple[Path, list[Path]]:
+    """The files of a plug-in's code this process has loaded, and their common root.
+
+    The module that defines it, and the loaded modules it imports from its own package
+    (its own directory, for a module outside any package), and theirs in turn: an edit
+    to a helper module changes the plug-in's numbers as much as one to the module.
+    """
+    import sys
+
+    top = sys.modules.get(name.split(".")[0])
+    pkg = list(getattr(top, "__path__", []) or [])
+    root = (Path(pkg[0]) if pkg and "." in name else Path(path).parent).resolve()
+    files = {name: Path(path)}
+    installed = [Path(p).resolve() for p in {sys.prefix, sys.base_prefix}]
+    if not ("." in name and pkg) and any(root.is_relative_to(p) for p in installed):
+        return root, [Path(path)]  # a single-file distribution: its neighbours are others'
+    todo = [name]
+    while todo:
+        mod = todo.pop()
+        for imported in _imports(mod, str(files[mod])):
+            f = getattr(sys.modules.get(imported), "__file__", None)
+            if (imported not in files and f and f.endswith(".py")
+                    and Path(f).resolve().is_relative_to(root)):
+                files[imported] = Path(f)
+                todo.append(imported)
+    return root, [files[name]] + sorted(f for m, f in files.items() if m != name)
+
+
 def _module_hash(obj: Any) -> str:
     import hashlib
     import sys
@@ -119,11 +177,22 @@ def _module_hash(obj: Any) -> str:
     path = getattr(sys.modules.get(name), "__file__", None)
     if not path:
         return f"{name} (no file)"
-    try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-    except OSError:
-        return f"{name} (unreadable)"
-    return f"{name} sha256 {digest}"
+    key = (path, id(obj))
+    if key not in _LOADED:
+        root, files = _plugin_files(name, path)
+        try:
+            if len(files) == 1:
+                digest = hashlib.sha256(files[0].read_bytes()).hexdigest()[:12]
+            else:
+                h = hashlib.sha256()
+                for f in files:
+                    h.update(f.resolve().relative_to(root.resolve()).as_posix().encode())
+                    h.update(b"\0" + f.read_bytes())
+                digest = h.hexdigest()[:12]
+        except (OSError, ValueError):
+            return f"{name} (unreadable)"
+        _LOADED[key] = digest
+    return f"{name} sha256 {_LOADED[key]}"
 
 
 def check_plugins(expected: Mapping[str, str], scenario: Any) -> None:
@@ -140,7 +209,9 @@ def check_plugins(expected: Mapping[str, str], scenario: Any) -> None:
         raise _refused(
             f"the scenario's plug-ins are {got or 'built in only'!r} here, {want!r} on the "
             "client. To fix: install the same plug-in versions (and the same files of "
-            "plug-ins given by dotted path) on every worker as on the client")
+            "plug-ins given by dotted path) on every worker as on the client; a worker "
+            "or Python session that loaded a plug-in before it was edited keeps the old "
+            "code until it is restarted")
 
 
 def check_versions(expected: Mapping[str, str]) -> None:
