@@ -298,12 +298,18 @@ class Registry(Generic[T]):
     def reference(self, name: str) -> str:
         """What finds the plug-in registered as ``name`` again in another process.
 
-        Its dotted path when a scenario named it by one (a worker process, or a later
-        run of the resolved scenario, has not imported it), else ``name``. Nothing is
-        imported.
+        Its dotted path when a scenario named it by one, or when a module outside scosim
+        registered it (``register_type`` or ``@register_mechanism`` in the user's
+        module): a worker process, or a later run of the resolved scenario, has not
+        imported that module. Else ``name``. Nothing is imported.
         """
         origin = self._origins.get(name, "")
-        return origin.removeprefix("path ") if origin.startswith("path ") else name
+        if origin.startswith("path "):
+            return origin.removeprefix("path ")
+        module = origin.removeprefix("module ")
+        if origin.startswith("module ") and module != "__main__" and name in self._items:
+            return f"{module}:{getattr(self._items[name], '__qualname__', name)}"
+        return name
 
     def origin(self, name: str) -> str:
         """Where the plug-in registered as ``name`` came from (for the run manifest)."""

@@ -83,15 +83,23 @@ def plugin_versions(scenario: Any) -> str:
     on one machine and not another).
     """
     from scosim.model.slots import get_mechanism, mechanism_origin
-    from scosim.plugins import rule_specs
+    from scosim.plugins import PluginError, rule_specs
     from scosim.proposals import get_type, type_origin
     from scosim.rules.registry import resolve_rule, rule_origin
 
     used: list[tuple[str, str, Any]] = [
         (f"proposal type {p.type}", type_origin(p.type), get_type(p.type))
         for p in scenario.proposals]
-    used += [(f"mechanism {name}", mechanism_origin(name), get_mechanism(name))
-             for name in scenario.parameters.mechanisms.values() if name is not None]
+    for name in scenario.parameters.mechanisms.values():
+        if name is not None:
+            # By its registered name: a worker reads the resolved scenario, which may
+            # name it by its dotted path instead (scosim.model.slots.mechanism_reference).
+            cls = get_mechanism(name)
+            reg = getattr(cls, "name", name)
+            try:
+                used.append((f"mechanism {reg}", mechanism_origin(reg), cls))
+            except PluginError:  # known by its dotted path only, on every side
+                used.append((f"mechanism {name}", mechanism_origin(name), cls))
     used += [(f"rule {hook}:{spec}", rule_origin(hook, spec), resolve_rule(hook, spec))
              for hook, spec in rule_specs(scenario)]
     return "; ".join(sorted({f"{what}: {origin}, {_module_hash(obj)}"

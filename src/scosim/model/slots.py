@@ -47,6 +47,7 @@ __all__ = [
     "available_mechanisms",
     "get_mechanism",
     "mechanism_origin",
+    "mechanism_reference",
     "mechanism_slot",
     "register_mechanism",
     "settings_issues",
@@ -207,8 +208,15 @@ _REGISTRY: Registry[type[Mechanism]] = Registry(
 
 
 def register_mechanism(cls: type[Mechanism]) -> type[Mechanism]:
-    """Class decorator registering a mechanism under ``cls.name``."""
-    return _REGISTRY.register(cls.name, cls)
+    """Class decorator registering a mechanism under ``cls.name``.
+
+    Its origin (the run manifest's, and what the plug-in version check hashes) is
+    ``builtin`` for scosim's own mechanisms, else ``module <name>`` of the module defining
+    it, as for proposal types.
+    """
+    module = str(getattr(cls, "__module__", ""))
+    own = module == "scosim" or module.startswith("scosim.")
+    return _REGISTRY.register(cls.name, cls, "builtin" if own else f"module {module}")
 
 
 def get_mechanism(name: str) -> type[Mechanism]:
@@ -224,6 +232,15 @@ def available_mechanisms() -> list[str]:
 def mechanism_slot(name: str) -> str:
     """The slot a mechanism fills, without importing a lazily registered built-in."""
     return str(_REGISTRY.declared(name, "slot"))
+
+
+def mechanism_reference(name: str) -> str:
+    """What a resolved scenario writes for the mechanism registered as ``name``.
+
+    Its dotted path when a module outside scosim registered it, else ``name``
+    (:meth:`scosim.plugins.Registry.reference`): a worker process finds it only so.
+    """
+    return _REGISTRY.reference(name)
 
 
 def mechanism_origin(name: str) -> str:

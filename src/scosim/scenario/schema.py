@@ -490,17 +490,22 @@ class Scenario(BaseModel):
     def resolved_yaml(self) -> str:
         """The resolved scenario as YAML (``extends`` and ``source`` dropped).
 
-        A proposal type named by dotted path is written by that path, not by the name
-        it registered under: a worker process (or a later run of this text) finds it
-        only by the path.
+        A proposal type or mechanism named by dotted path, or registered by a module
+        outside scosim, is written by its path, not by the name it registered under: a
+        worker process (or a later run of this text) finds it only by the path.
         """
         import yaml
 
+        from scosim.model.slots import mechanism_reference
         from scosim.proposals import type_reference
 
         data = self.model_dump(mode="python", exclude={"extends"})
         for p in data.get("proposals") or []:
             p["type"] = type_reference(p["type"])
+        mechanisms = data.get("parameters", {}).get("mechanisms") or {}
+        for slot, name in mechanisms.items():
+            if name is not None:
+                mechanisms[slot] = mechanism_reference(name)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
