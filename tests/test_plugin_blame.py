@@ -51,3 +51,24 @@ def test_a_proposal_type_s_error_names_the_type_and_proposal():
         run_model(sc)
     assert err.value.__notes__ == [
         "in proposal type 'broken_apply' (proposal 'bad'), apply in its preview"]
+
+
+@pytest.mark.parametrize(("how", "error", "said"), [
+    ("raise", ZeroDivisionError, "preview exploded"),
+    ("dict", TypeError, "preview must return a scosim.proposals.Preview, got dict"),
+    ("shape", TypeError, "preview's gain must have shape (1, 28)"),
+    # NaN gains rejected the proposal in every run, and the run exited 0
+    ("nan", ValueError, "preview's gain is not finite for"),
+])
+def test_a_proposal_type_s_preview_is_named_and_checked(monkeypatch, how, error, said):
+    from scosim.proposals import get_type
+
+    # the class the scenario resolves to (the registry keeps the first one it loaded)
+    monkeypatch.setattr(get_type("broken_plugins:BrokenPreview"), "_how", how)
+    sc = _scenario(proposals=[{"type": "broken_plugins:BrokenPreview", "id": "bp",
+                               "year": 2026, "decision_rule": "consensus"}])
+    with pytest.raises(error, match=None) as err:
+        run_model(sc)
+    assert said in str(err.value)
+    assert err.value.__notes__ == [
+        "in proposal type 'broken_preview' (proposal 'bp'), tabled in 2026"]

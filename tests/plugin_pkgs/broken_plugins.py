@@ -35,3 +35,34 @@ class BrokenApply(ProposalType):
     def apply(self, policy, participants, phase, active, terms=None):
         """Look up a lever nobody wrote."""
         policy.levers["no_such_lever"] *= 2
+
+
+class BrokenPreviewSpec(ProposalSpec):
+    """``type: broken_preview``."""
+
+    type: Literal["broken_preview"]
+
+
+class BrokenPreview(ProposalType):
+    """Its preview goes wrong the way ``_how`` says."""
+
+    name = "broken_preview"
+    spec = BrokenPreviewSpec
+    _how = "raise"
+
+    def apply(self, policy, participants, phase, active, terms=None):
+        """Changes nothing."""
+
+    def preview(self, model, participants, terms=None):
+        """Raise, return a dict, or a gain of NaN or of the wrong shape."""
+        import numpy as np
+
+        from scosim.proposals import Preview
+
+        if self._how == "raise":
+            raise ZeroDivisionError("preview exploded")
+        if self._how == "dict":
+            return {"gain": np.zeros((model.R, model.N))}
+        if self._how == "nan":
+            return Preview(gain=np.full((model.R, model.N), np.nan), terms={})
+        return Preview(gain=np.zeros(model.N), terms={})

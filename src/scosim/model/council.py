@@ -122,17 +122,24 @@ def table(
     proposer: int | None = None,
 ) -> None:
     """Preview, vote and decide ``arr`` in ``runs`` (default: every run where it can be tabled)."""
+    from scosim.plugins import blame
+
     council = model.scenario.parameters.council
-    mask = arr.eligible_runs(model)
-    if runs is not None:
-        mask = mask & runs
-    invited = arr.invitees(model)
-    arr.proposed = invited
-    if proposer is not None:
-        arr.proposer = np.where(mask, proposer, arr.proposer)
-    arr.on_tabled(model, mask, year)
-    voters = arr.voters(model, invited) & mask[:, None]
-    pv = arr.preview(model, invited)
+    # A type's own code named in its errors (the built-in types' too): before, an error
+    # here, or a preview of the wrong kind, named nothing the scenario wrote.
+    with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), tabled in {year}"):
+        mask = np.asarray(arr.eligible_runs(model), dtype=bool)
+        if runs is not None:
+            mask = mask & runs
+        invited = _checked(arr.invitees(model), (model.R, model.N), "invitees")
+        arr.proposed = invited
+        if proposer is not None:
+            arr.proposer = np.where(mask, proposer, arr.proposer)
+        arr.on_tabled(model, mask, year)
+        voters = _checked(arr.voters(model, invited), (model.R, model.N), "voters")
+        voters = voters & mask[:, None]
+        pv = arr.preview(model, invited)
+        _check_preview(pv, voters)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
     adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
@@ -173,6 +180,30 @@ def table(
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
     _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
                   objectors)
+
+
+def _checked(value: object, shape: tuple[int, int], what: str) -> np.ndarray:
+    """A type's ``invitees`` / ``voters``: booleans of the runs-by-economies shape."""
+    arr = np.asarray(value)
+    if arr.shape != shape or arr.dtype != bool:
+        raise TypeError(f"{what} must return a boolean array of shape {shape} (runs x "
+                        f"economies), got {arr.dtype} of shape {arr.shape}")
+    return arr
+
+
+def _check_preview(pv: object, voters: np.ndarray) -> None:
+    """A type's ``preview``: a Preview whose gain is finite for every voter."""
+    if not isinstance(pv, Preview):
+        raise TypeError(f"preview must return a scosim.proposals.Preview, got "
+                        f"{type(pv).__name__}")
+    gain = np.asarray(pv.gain, dtype=float)
+    if gain.shape != voters.shape:
+        raise TypeError(f"preview's gain must have shape {voters.shape} (runs x economies), "
+                        f"got {gain.shape}")
+    bad = voters & ~np.isfinite(gain)
+    if bad.any():
+        raise ValueError(f"preview's gain is not finite for {int(bad.sum())} voter(s) (a "
+                         "vote on NaN would reject the proposal in every run, unseen)")
 
 
 def _terms(
