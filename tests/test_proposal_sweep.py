@@ -90,3 +90,16 @@ def test_sweepable_is_checked_at_registration():
         cls = type("Bad", (VisaFree,), {"sweepable": bad})
         with pytest.raises(PluginError, match=says):
             _check(cls, "visa_free")
+
+
+def test_vote_rules_see_each_run_s_swept_value_in_the_preview(visa_yaml):
+    """The worked example showed vote rules the scenario's cost_cut (0.05) in every run of
+    a sweep; ctx.preview["cost_cut"] is each run's own value now (self.value)."""
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(visa_yaml)
+    model = SCOModel(sc, runs=[0, 0], params={KEY: np.array([0.02, 0.08])})
+    arr = next(a for a in model.arrangements if a.pid == "ca_visa")
+    pv = arr.preview(model, arr.invitees(model))
+    assert pv.info["cost_cut"].shape == (2, model.N)
+    np.testing.assert_array_equal(pv.info["cost_cut"][:, 0], [0.02, 0.08])

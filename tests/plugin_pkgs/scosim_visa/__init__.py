@@ -63,7 +63,7 @@ class VisaFree(ProposalType):
     def preview(self, model, participants, terms=None):
         """The default GE preview, plus the cut shown to vote rules."""
         pv = super().preview(model, participants, terms)
-        pv.info["cost_cut"] = np.full((model.R, model.N), self.proposal.cost_cut)
+        pv.info["cost_cut"] = np.broadcast_to(self.value("cost_cut")[:, None], pv.gain.shape)
         return pv
 
     @classmethod
