@@ -44,3 +44,16 @@ def test_a_cooperate_rule_that_raises_is_named_too(broken):
     with pytest.raises(RuleFailed, match=r"^cooperate rule 'broken_rules:effort_with_a_bug' of "
                        r"AFG in 2025 raised TypeError: "):
         run_model(sc)
+
+
+@pytest.mark.parametrize(("rule", "said"), [
+    ("vote_returning_none", "returned None (a missing return?)"),  # was "object values"
+    ("vote_returning_floats", "returned float64 values"),
+])
+def test_a_rule_returning_no_decision_is_named_with_its_hook_state_and_year(broken, rule, said):
+    sc = load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "countries.KAZ.rules.vote": f"broken_rules:{rule}", "replications": 1,
+        "years.end": 2029})
+    with pytest.raises(TypeError) as err:
+        run_model(sc)
+    assert str(err.value).startswith(f"vote rule of KAZ in 2026 'broken_rules:{rule}' {said}")

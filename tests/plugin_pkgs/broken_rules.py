@@ -11,3 +11,13 @@ def vote_with_a_bug(ctx):
 def effort_with_a_bug(ctx):
     """A cooperate rule dividing by a string."""
     return ctx.last / "two"
+
+
+def vote_returning_none(ctx):
+    """A vote rule that forgot its return."""
+    _ = ctx.n_runs > 0
+
+
+def vote_returning_floats(ctx):
+    """A vote rule that returns a score, not a decision."""
+    return [0.5] * ctx.n_runs

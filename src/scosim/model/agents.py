@@ -124,7 +124,10 @@ class State(mesa.Agent):
 
     def _decide(self, hook: str, ctx: Any, n_runs: int) -> np.ndarray:
         name = self.rule_names[hook]
-        return as_decision(call_rule(self.rules[hook], ctx, hook, name, self.iso3), n_runs, name)
+        year = getattr(ctx, "year", None)
+        where = f"{hook} rule of {self.iso3}" + (f" in {year}" if year is not None else "")
+        return as_decision(call_rule(self.rules[hook], ctx, hook, name, self.iso3), n_runs,
+                           name, where)
 
     def describe(self) -> dict[str, Any]:
         """A short summary for logs and debugging."""

@@ -277,27 +277,32 @@ def call_rule(fn: Any, ctx: Any, hook: str, rule_name: str, iso3: str) -> Any:
                          f"{type(exc).__name__}: {exc}") from exc
 
 
-def as_decision(result: Any, n_runs: int, rule_name: str) -> np.ndarray:
+def as_decision(result: Any, n_runs: int, rule_name: str, where: str = "") -> np.ndarray:
     """Coerce a rule's return value to ``(R,)`` bool, or explain what is wrong.
 
     Args:
         result: What the rule returned.
         n_runs: Number of runs in the batch.
         rule_name: Name used in the error message.
+        where: The hook, state and year, for the message (``"vote rule of KAZ in 2026"``).
 
     Returns:
         Boolean array of shape ``(n_runs,)``.
     """
+    said = f"{where or 'rule'} {rule_name!r}"
+    if result is None:
+        raise TypeError(f"{said} returned None (a missing return?); a rule must return a "
+                        f"bool or a bool array of shape ({n_runs},)")
     arr = np.asarray(result)
     if arr.dtype.kind not in "bui":
         raise TypeError(
-            f"rule {rule_name!r} returned {arr.dtype} values; a rule must return a bool "
+            f"{said} returned {arr.dtype} values; a rule must return a bool "
             f"or a bool array of shape ({n_runs},)"
         )
     if arr.ndim == 0:
         return np.full(n_runs, bool(arr))
     if arr.shape != (n_runs,):
         raise TypeError(
-            f"rule {rule_name!r} returned shape {arr.shape}; expected ({n_runs},) or a single bool"
+            f"{said} returned shape {arr.shape}; expected ({n_runs},) or a single bool"
         )
     return arr.astype(bool)
