@@ -72,3 +72,9 @@ def test_a_proposal_type_s_preview_is_named_and_checked(monkeypatch, how, error,
     assert said in str(err.value)
     assert err.value.__notes__ == [
         "in proposal type 'broken_preview' (proposal 'bp'), tabled in 2026"]
+
+
+def test_a_misspelt_mechanism_method_is_refused_at_validation():
+    # was accepted, and the mechanism ran as a no-op
+    with pytest.raises(Exception, match=r"defines 'stpe'.*did you mean 'step'"):
+        _scenario(parameters={"mechanisms": {"finance": "broken_plugins:MisspeltStep"}})

@@ -66,3 +66,13 @@ class BrokenPreview(ProposalType):
         if self._how == "nan":
             return Preview(gain=np.full((model.R, model.N), np.nan), terms={})
         return Preview(gain=np.zeros(model.N), terms={})
+
+
+class MisspeltStep(Mechanism):
+    """``stpe`` for ``step``: it would run and do nothing."""
+
+    name = "misspelt_step"
+    slot = "finance"
+
+    def stpe(self, model, policy, year):
+        """Never called."""

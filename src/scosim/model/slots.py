@@ -172,6 +172,24 @@ class Mechanism(SweptValues):
         return None
 
 
+def _typo(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with a slip.
+
+    At most one edit (two for names of 9 letters or more), a swap of neighbours counting
+    as one (optimal string alignment distance).
+    """
+    if a == b or abs(len(a) - len(b)) > 2:
+        return False
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)] <= (2 if len(b) >= 9 else 1)
+
+
 def _check(cls: Any, name: str) -> None:
     if not (isinstance(cls, type) and issubclass(cls, Mechanism)):
         raise PluginError(f"mechanism {name!r} must be a subclass of scosim.model.slots.Mechanism")
@@ -181,6 +199,17 @@ def _check(cls: Any, name: str) -> None:
         )
     if not cls.name:
         raise PluginError(f"mechanism {cls.__qualname__} has no `name`")
+    # A misspelt protocol method (``stpe``) would run as a mechanism that does nothing;
+    # helpers of other names are allowed (public ones too, unlike a proposal type's).
+    protocol = [a for a in dir(Mechanism) if not a.startswith("_")]
+    for attr in vars(cls):
+        if attr.startswith("_") or attr in protocol:
+            continue
+        close = [p for p in protocol if _typo(attr, p)]
+        if close:
+            raise PluginError(
+                f"mechanism {cls.name!r} defines {attr!r}, which the protocol does not know: "
+                f"did you mean {close[0]!r}? (name a helper with a leading '_')")
     sm = cls.settings_model
     if sm is not None:
         from pydantic import BaseModel
