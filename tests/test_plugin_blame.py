@@ -78,3 +78,13 @@ def test_a_misspelt_mechanism_method_is_refused_at_validation():
     # was accepted, and the mechanism ran as a no-op
     with pytest.raises(Exception, match=r"defines 'stpe'.*did you mean 'step'"):
         _scenario(parameters={"mechanisms": {"finance": "broken_plugins:MisspeltStep"}})
+
+
+def test_a_mechanism_recording_an_undeclared_indicator_is_named():
+    # was written to the tables unseen, with no unit or label
+    sc = _scenario(parameters={"mechanisms": {"finance": "broken_plugins:UndeclaredRecord"}})
+    with pytest.raises(ValueError, match=r"record returned 'extra', which is not among its "
+                       r"declared indicators \(declared_one\)") as err:
+        run_model(sc)
+    assert err.value.__notes__ == [
+        "in mechanism 'undeclared_record' (finance slot), record of 2025"]

@@ -76,3 +76,18 @@ class MisspeltStep(Mechanism):
 
     def stpe(self, model, policy, year):
         """Never called."""
+
+
+class UndeclaredRecord(Mechanism):
+    """Records an indicator it does not declare."""
+
+    name = "undeclared_record"
+    slot = "finance"
+    indicators = {"declared_one": "share of runs"}
+
+    def record(self, model, policy):
+        """``declared_one`` and an undeclared ``extra``."""
+        import numpy as np
+
+        zero = np.zeros((model.R, model.N))
+        return {"declared_one": zero, "extra": zero}

@@ -213,12 +213,32 @@ def record_phase(model: SCOModel, year: int) -> None:
     }
     for cls, arrangements in model.proposal_types():
         with blame(f"proposal type {cls.name!r}, record of {year}"):
-            ind.update(cls.record(model, arrangements, policy))
+            ind.update(_declared(cls.record(model, arrangements, policy), cls.indicators,
+                                 (model.R, model.N)))
     for slot, mech in model.mechanisms:
         with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
-            ind.update(mech.record(model, policy))
+            ind.update(_declared(mech.record(model, policy), mech.indicators,
+                                 (model.R, model.N)))
     for name, values in ind.items():
         model.record(name, values)
+
+
+def _declared(recorded: dict[str, np.ndarray], indicators: object,
+              shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """A plug-in's record: only indicators it declares, each runs x economies.
+
+    An undeclared one was written to the tables unseen (with no unit or label), and a
+    wrong shape was reported without the plug-in or the shape expected.
+    """
+    for name, values in recorded.items():
+        if name not in indicators:  # type: ignore[operator]
+            raise ValueError(f"record returned {name!r}, which is not among its declared "
+                             f"indicators ({', '.join(indicators) or 'none'})")  # type: ignore[arg-type]
+        got = np.shape(values)
+        if got != shape:
+            raise ValueError(f"record returned {name!r} of shape {got}; expected {shape} "
+                             "(runs x economies)")
+    return recorded
 
 
 def _trust_received(model: SCOModel) -> np.ndarray:
