@@ -254,17 +254,20 @@ def step(
     # the system went through this year's clearing; a system that would not fail is
     # recapitalised with public or fund money alone (a precautionary recapitalisation).
     other = np.maximum(b0 - dep, 0.0)
-    capacity = levers.bail_in_share * other
-    if np.any(levers.resolution):
+
+    def resolve(capacity: FloatArray) -> tuple[BoolArray, FloatArray, FloatArray]:
+        # One recapitalisation target, as for a failed system below: the union's
+        # resolution and a treasury's recapitalisation after failure restore the same ratio.
+        return intervene(E0, A, resolution=levers.resolution, information=levers.information,
+                         trigger_info=levers.trigger_info, target_ratio=params.recap_ratio,
+                         bail_in_capacity=capacity)
+
+    caught, bail_in, inject = resolve(levers.bail_in_share * other)
+    if np.any(bail_in > 0):  # the counterfactual clearing only in a year with a bail-in
         cf = _contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
-        capacity = np.minimum(capacity, np.where(cf.failed, other * (1.0 - cf.ext_recovery),
-                                                 0.0))
-    # One recapitalisation target, as for a failed system below: the union's resolution
-    # and a treasury's recapitalisation after failure restore the same capital ratio.
-    caught, bail_in, inject = intervene(
-        E0, A, resolution=levers.resolution, information=levers.information,
-        trigger_info=levers.trigger_info, target_ratio=params.recap_ratio,
-        bail_in_capacity=capacity)
+        liquidation = np.where(cf.failed, other * (1.0 - cf.ext_recovery), 0.0)
+        caught, bail_in, inject = resolve(np.minimum(levers.bail_in_share * other,
+                                                     liquidation))
     fund_res = levers.deposit_insurance & levers.resolution if levers.fund_resolves else (
         np.zeros_like(caught))
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
