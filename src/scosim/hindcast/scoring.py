@@ -52,17 +52,22 @@ def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generato
     of one summit), so each resample draws one set of run indices per record and every
     item of it takes the same runs.
     """
-    draws = [np.asarray(d, float) for d in sub["draws"]]
     records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
+    groups: dict[object, list[int]] = {}
+    for k, rec in enumerate(records):
+        groups.setdefault(rec, []).append(k)
+    # each record's items x runs, in the order the records first appear
+    stacks = [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
+              for ks in groups.values()]
     boot_b, boot_l = [], []
+    p = np.empty(len(sub))
     for _ in range(n_boot):
-        picks: dict[object, np.ndarray] = {}
-        p = np.empty(len(draws))
-        for k, (d, rec) in enumerate(zip(draws, records, strict=True)):
-            idx = picks.setdefault(rec, rng.integers(0, len(d), len(d)))
-            got = d[idx]
-            # a resample with no run scoring the item keeps the item's own p
-            p[k] = np.nanmean(got) if np.isfinite(got).any() else np.nanmean(d)
+        for ks, m in stacks:
+            got = m[:, rng.integers(0, m.shape[1], m.shape[1])]
+            seen = np.isfinite(got).any(axis=1)
+            # a resample with no run scoring an item keeps the item's own p
+            p[ks] = np.where(seen, np.nanmean(np.where(seen[:, None], got, 0.0), axis=1),
+                             np.nanmean(np.where(seen[:, None], 0.0, m), axis=1))
         boot_b.append(brier(p, y))
         boot_l.append(log_loss(p, y))
     return boot_b, boot_l
