@@ -165,6 +165,18 @@ def test_years_cut_short_by_an_override_point_at_it_not_at_what_they_leave_out()
     assert item.path == "events[0].year" and item.file.endswith("year_range.yaml")
 
 
+BASELINE = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
+
+
+def _override_error(field: str, value: object):
+    """The one error ``baseline.yaml`` with ``{field: value}`` gives, reported at the --set."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BASELINE, overrides={field: value})
+    (item,) = info.value.errors
+    assert (item.file, item.path) == ("<override>", field), str(info.value)
+    return item
+
+
 @pytest.mark.parametrize(("field", "value", "said"), [
     ("name", "abc\n", "not a valid name"),  # was a results directory named 'abc\n'
     ("name", "a" * 65, "at most 64 characters"),  # was 'File name too long' mid-run
@@ -173,13 +185,9 @@ def test_years_cut_short_by_an_override_point_at_it_not_at_what_they_leave_out()
     ("parameters.growth.volatility_scale", 1e6, "in [0, 10]"),  # was a mid-run failure
 ])
 def test_values_a_run_cannot_use_are_refused_at_validation(field, value, said) -> None:
-    baseline = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(baseline, overrides={field: value})
-    (item,) = info.value.errors
-    assert (item.file, item.path) == ("<override>", field), str(info.value)
+    item = _override_error(field, value)
     assert said in item.message, item.message
-    load_scenario(baseline, overrides={field: {"name": "a" * 64, "seed": 2**64 - 1,
+    load_scenario(BASELINE, overrides={field: {"name": "a" * 64, "seed": 2**64 - 1,
                                                "parameters.council.ratification_lag": 100,
                                                "parameters.growth.volatility_scale": 10.0,
                                                }.get(field, "abc")})
@@ -191,12 +199,7 @@ def test_values_a_run_cannot_use_are_refused_at_validation(field, value, said) -
     ("parameters.trade.sigma_spread", 4.5, "(sigma is 5); use sigma_spread < 4"),
 ])
 def test_sigma_and_its_spread_are_reported_where_the_user_set_one(field, value, said) -> None:
-    baseline = Path(__file__).parents[1] / "scenarios" / "baseline.yaml"
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(baseline, overrides={field: value})
-    (item,) = info.value.errors
-    assert (item.file, item.path) == ("<override>", field), str(info.value)
-    assert said in item.message
+    assert said in _override_error(field, value).message
 
 
 def test_a_file_not_in_utf8_is_reported_at_its_line(tmp_path) -> None:
