@@ -85,7 +85,8 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     held = scores[scores["sample"] == "held_out"]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
           f"Held-out years (> {TRAIN_END}), {int(held['n_items'].iloc[0])} items\n"
-          "Council: its runs' sampling variance removed; 90 % bootstrap interval over runs")
+          "Council: its runs' sampling variance removed;\n"
+          "90 % bootstrap interval over runs")
     _bars(fig.add_subplot(grid[1, 1]), held, "log_loss",
           "log-loss (nats; p clipped to [0.01, 0.99])", "Held-out log-loss")
     fig.suptitle("scosim Council hindcast against SCO decisions 2004-2025", fontsize=13)
