@@ -55,8 +55,10 @@ from scosim.data.raw import (
     raw_path,
     read_wdi,
 )
+from scosim.data.row_tariff import preference_ratios, row_mfn_shares
 from scosim.data.sources import SOURCES
 from scosim.data.tariffs import (
+    ROW_SHARE,
     country_tariffs_into,
     fuel_shares,
     tariff_revenue,
@@ -141,11 +143,16 @@ def build_tables(
     totals = mirror_totals(raw) if version == "2023" else None
     rec, agg = country_records(raw, prov, totals)
     country_tariffs_into(raw, rec, prov, version, spells)
+    for iso in rec:  # filled below in version 2023 (scosim.data.row_tariff)
+        rec[iso][ROW_SHARE] = 1.0
     countries = countries_frame(rec)
     out: dict[str, pd.DataFrame] = {"countries": countries}
     if version == "2023":
         out["trade"] = trade_2023(raw, countries, agg, prov)
         fuel = fuel_shares(countries)
+        countries[ROW_SHARE] = row_mfn_shares(
+            countries, out["trade"], spells, fuel, preference_ratios(raw), prov
+        )
         out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov)
         out["tariffs_flat"] = tariffs_2023(
             countries, out["trade"], spells, fuel, None, composition=False
@@ -153,6 +160,9 @@ def build_tables(
         out["agreements"] = spells
     else:
         out["trade"] = trade_2019(raw, countries, agg, prov)
+        for iso in countries.index:
+            prov.add("countries", iso, ROW_SHARE, "scosim_rule",
+                     "derived:1 (version 2019 charges MFN on every partner)")
         out["tariffs"] = tariffs_2019(countries, prov)
     gdp = read_wdi(raw, "gdp")
     gdp_w = {iso: v[BASE_YEAR] for iso, v in gdp.items() if BASE_YEAR in v}

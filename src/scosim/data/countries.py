@@ -168,6 +168,7 @@ COUNTRY_COLUMNS = [
     "gdp_growth_sd",
     "tariff_mfn",
     "tariff_applied",
+    "tariff_row_mfn_share",
     "landlocked",
     "capital_lat",
     "capital_lon",

@@ -14,7 +14,11 @@ Data version ``2023`` (default):
 3. agreements in force on 31 December of the base year (:mod:`scosim.data.agreements`):
    zero inside customs unions and FTAs, ``(1 - PSA_PREFERENCE)`` times the rate inside
    partial-scope schemes;
-4. India-Pakistan: the prohibitive equivalent :data:`PROHIBITIVE` both ways.
+4. India-Pakistan: the prohibitive equivalent :data:`PROHIBITIVE` both ways;
+5. preferences outside the 27: the importer's rate on the Rest of World times
+   ``countries.tariff_row_mfn_share`` (:func:`row_mfn_shares`), the share of its imports
+   from there that pays MFN, calibrated so that the import-weighted mean tariff equals the
+   WDI applied weighted mean (scaled to the model's MFN rate).
 
 Data version ``2019``: ``tariff_mfn`` of the importer on every partner, zero inside the
 EAEU (the earlier calibration).
@@ -61,6 +65,13 @@ AHS_MFN = ("IND", "AZE", "BHR")
 #: Partners outside the 27 in the AHS excerpt used for an MFN rate (no agreement with any of
 #: the AHS importers that use them).
 AHS_OUTSIDE = ("USA", "DEU")
+#: Countries column: share of imports from the Rest of World paying MFN
+#: (:mod:`scosim.data.row_tariff`; absent or 1: all of them).
+ROW_SHARE = "tariff_row_mfn_share"
+#: WDI series of the two weighted means (the raw file's indicator_name labels are swapped;
+#: only the series code is trusted).
+WDI_TARIFF_SERIES = {"tariff_applied": "TM.TAX.MRCH.WM.AR.ZS",
+                     "tariff_mfn": "TM.TAX.MRCH.WM.FN.ZS"}
 
 
 def country_tariffs_into(
@@ -95,17 +106,8 @@ def country_tariffs_into(
     imports = read_wdi(raw_dir, "imports")
     overrides: dict[str, tuple[float, str, str, int | None]] = {}
     fname = RAW_FILES["tariff"]
-    t = read(raw_dir, "tariff", ["country_code", "year", "series", "value"])
-    t = t.assign(value=numeric(t, "value", fname), year=numeric(t, "year", fname))
-    # The file's indicator_name labels are swapped; only the series code is trusted.
-    codes = {"tariff_applied": "TM.TAX.MRCH.WM.AR.ZS", "tariff_mfn": "TM.TAX.MRCH.WM.FN.ZS"}
-    tab: dict[str, dict[str, dict[int, float]]] = {f: {} for f in codes}
-    for f, code in codes.items():
-        sub = t[(t["series"] == code) & t["value"].notna()]
-        if sub.empty:
-            raise RawDataError(f"{fname}: series {code} absent")
-        for iso, yr, v in zip(sub["country_code"], sub["year"], sub["value"], strict=True):
-            tab[f].setdefault(str(iso), {})[int(yr)] = float(v) / 100.0
+    t, tab = _wdi_tariff_table(raw_dir)
+    codes = WDI_TARIFF_SERIES
     hfile = RAW_FILES["heritage"]
     h = read(raw_dir, "heritage", ["Country Name", "Tariff Rate (%)"], encoding="latin-1")
     h = h.assign(rate=numeric(h, "Tariff Rate (%)", hfile))
@@ -161,6 +163,21 @@ def country_tariffs_into(
             f"imputed:import-weighted mean of {len(others)} non-listed reporters",
             BASE_YEAR,
         )
+
+
+def _wdi_tariff_table(raw_dir: Path) -> tuple[pd.DataFrame, dict[str, dict[str, dict[int, float]]]]:
+    """The WDI tariff file and ``{field: {iso3: {year: fraction}}}`` of its two series."""
+    fname = RAW_FILES["tariff"]
+    t = read(raw_dir, "tariff", ["country_code", "year", "series", "value"])
+    t = t.assign(value=numeric(t, "value", fname), year=numeric(t, "year", fname))
+    tab: dict[str, dict[str, dict[int, float]]] = {f: {} for f in WDI_TARIFF_SERIES}
+    for f, code in WDI_TARIFF_SERIES.items():
+        sub = t[(t["series"] == code) & t["value"].notna()]
+        if sub.empty:
+            raise RawDataError(f"{fname}: series {code} absent")
+        for iso, yr, v in zip(sub["country_code"], sub["year"], sub["value"], strict=True):
+            tab[f].setdefault(str(iso), {})[int(yr)] = float(v) / 100.0
+    return t, tab
 
 
 def _mfn_2023(
@@ -326,11 +343,21 @@ def tariffs_2023(
     n = len(ECONOMIES)
     s = composition_factors(trade, fuel) if composition else np.ones((n, n))
     tau = mfn[None, :] * s
+    row = ECONOMIES.index(ROW)
+    share = (countries[ROW_SHARE].to_numpy(dtype=float) if ROW_SHARE in countries
+             else np.ones(n))
+    tau[row] *= share  # preferences outside the 27 (scosim.data.row_tariff)
     pref = deepest(spells, year)
     comp = " x composition (1-fuel share)/importer mean" if composition else ""
     for a, i in enumerate(ECONOMIES):
         for b, j in enumerate(ECONOMIES):
             key = f"{i}-{j}"
+            if a == row and b != row and share[b] != 1.0:
+                method = (f"derived:importer tariff_mfn{comp} x tariff_row_mfn_share "
+                          f"{share[b]:.4f} (preferences outside the 27)")
+                if prov is not None:
+                    prov.add("tariffs", key, "value", "wb_tariff", method, year)
+                continue
             if a == b:
                 tau[a, b] = 0.0
                 method, src = "derived:zero (domestic)", "scosim_rule"

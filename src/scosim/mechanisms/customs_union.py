@@ -172,6 +172,7 @@ def union_tariffs(
     phase: ArrayLike = 1.0,
     keep: ArrayLike | None = None,
     factors: ArrayLike | None = None,
+    pair_factors: ArrayLike | None = None,
 ) -> FloatArray:
     """Bilateral tariffs once a customs union is (partly) phased in.
 
@@ -180,7 +181,9 @@ def union_tariffs(
     * between two participants: ``(1 - p) * base`` (never above ``base``);
     * participant ``j`` on non-participant ``i``: ``base + p * (cet k_i - base)``,
       with ``k_i`` the schedule's factor for exporter ``i`` (``factors``; 1 when not
-      given, :mod:`scosim.mechanisms.cet_schedule`), except for pairs in ``keep``
+      given, :mod:`scosim.mechanisms.cet_schedule`), times ``pair_factors[i, j]`` when
+      given (the share of ``j``'s imports from ``i`` that pays the external tariff: the
+      Rest of World's, :mod:`scosim.data.row_tariff`), except for pairs in ``keep``
       (a preference in force that the union does not replace), where it is
       ``min(base, base + p * (cet k_i - base))``: the
       union may lower that tariff but never raises it;
@@ -198,6 +201,8 @@ def union_tariffs(
         factors: Optional (N,) or (R, N) exporter factors of the CET schedule, >= 0:
             the union charges outside exporter ``i`` ``cet * factors[i]`` (None: the
             CET on every outsider).
+        pair_factors: Optional (N, N) multiples of that target by pair, exporter x
+            importer, in [0, 1] (None: 1 everywhere).
 
     Returns:
         (R, N, N) tariffs.
@@ -227,10 +232,15 @@ def union_tariffs(
         if np.any(k < 0):
             raise ValueError("CET factors must be >= 0")
         target = target * k[:, :, np.newaxis]  # exporter i on the row
+    if pair_factors is not None:
+        pf = np.asarray(pair_factors, dtype=np.float64)
+        if pf.shape != (n, n) or not np.all((pf >= 0) & (pf <= 1)):
+            raise ValueError(f"pair_factors must be ({n}, {n}) in [0, 1]; got shape {pf.shape}")
+        target = target * pf  # (R, N, N)
     # One formula for every pair, base + p (target - base), with the target 0 from a
     # participating exporter (internal free trade) and the step 0 into an importer outside
     # the union (its tariffs unchanged): three passes over the (R, N, N) stack, not ten.
-    target = np.where(p[:, :, np.newaxis], 0.0, target)  # (R, N, 1): exporter on the row
+    target = np.where(p[:, :, np.newaxis], 0.0, target)  # exporter on the row
     step = ph[:, np.newaxis] * p  # (R, N) over importers
     out = target - tau
     out *= step[:, np.newaxis, :]

@@ -15,6 +15,8 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.data.calibration import derived, read_only
+from scosim.data.constants import ROW
+from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
 from scosim.mechanisms.suspensions import hold_suspended, suspended_pairs
@@ -33,6 +35,24 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 Issue = tuple[tuple[str | int, ...], str]
+
+
+def _row_pairs(cal: Any, codes: tuple[str, ...]) -> np.ndarray | None:
+    """``(N, N)`` ones with the Rest of World's row holding each importer's MFN share.
+
+    ``None`` when the calibration has no ``tariff_row_mfn_share`` or all of it is 1
+    (version 2019; tables built before the column).
+    """
+    c = cal.countries
+    if ROW_SHARE not in c.columns or ROW not in codes:
+        return None
+    share = c.loc[list(codes), ROW_SHARE].to_numpy(dtype=float)
+    if np.all(share == 1.0):
+        return None
+    out = np.ones((len(codes), len(codes)))
+    out[codes.index(ROW)] = share
+    out[codes.index(ROW), codes.index(ROW)] = 1.0
+    return read_only(out)
 
 
 class BlocAware(ProposalType):
@@ -69,6 +89,10 @@ class BlocAware(ProposalType):
         self.blocs = list(groups)
         self.suspended = derived(cal, ("suspended_pairs", codes), lambda: read_only(
             suspended_pairs(cal.provenance, codes)))
+        # Share of each importer's imports from the Rest of World that pays MFN; the rest
+        # enters under agreements outside the 27 (scosim.data.row_tariff).
+        self.row_pairs: np.ndarray | None = derived(cal, ("row_mfn_pairs", codes),
+                                                    lambda: _row_pairs(cal, codes))
 
     def keep_suspensions(self, new: np.ndarray, old: np.ndarray,
                          participants: np.ndarray) -> np.ndarray:
@@ -96,7 +120,9 @@ class BlocAware(ProposalType):
         if getattr(self.proposal, "replace_preferences", False):
             # The CET would override preferences in force with non-participants.
             p = cu.blocs_move_together(asked, self.blocs, "any")
-            broken = p[:, None, :] & ~p[:, :, None] & self.preferences[None]
+            pref = self.preferences if self.row_pairs is None else (
+                self.preferences | (self.row_pairs < 1.0))
+            broken = p[:, None, :] & ~p[:, :, None] & pref[None]
             for k, code in enumerate(model.codes):
                 hit = runs & broken[:, :, k].any(axis=1)
                 model.log.add(hit, year, "breaks_agreement", code, self.pid)
@@ -179,8 +205,9 @@ class CustomsUnion(BlocAware):
     ) -> None:
         terms = self.terms if terms is None else terms
         keep = None if self.proposal.replace_preferences else self.preferences
+        pairs = None if self.proposal.replace_preferences else self.row_pairs
         new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep,
-                               factors=self._cet_factors(participants))
+                               factors=self._cet_factors(participants), pair_factors=pairs)
         policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)

@@ -1,0 +1,139 @@
+"""Preferences outside the 27: the Rest of World's MFN share (scosim.data.row_tariff)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data.calibration import Calibration, load_calibration
+from scosim.data.constants import ECONOMIES, ROW
+from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE
+from scosim.mechanisms import customs_union as cu
+from scosim.model.model import SCOModel
+from scosim.scenario.loader import validate_data
+
+RAW = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+#: Importers whose tariff_mfn and tariff_applied are both WDI figures of one year (no EAEU
+#: or AHS override of the MFN rate): their target is the WDI applied rate itself.
+WDI_BOTH = ("CHN", "TUR", "EGY", "QAT", "ARE", "MMR", "TJK", "UZB")
+
+
+@pytest.fixture(scope="module")
+def cal() -> Calibration:
+    return load_calibration("2023")
+
+
+def _weighted_mean(cal: Calibration, tariffs: pd.DataFrame) -> pd.Series:
+    """Each importer's import-weighted tariff, the suspended India-Pakistan pair left out."""
+    x = cal.trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
+    t = tariffs.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float)
+    np.fill_diagonal(x, 0.0)
+    for i, j in PROHIBITIVE_PAIRS:
+        x[ECONOMIES.index(i), ECONOMIES.index(j)] = 0.0
+    return pd.Series([math.fsum(x[:, b] * t[:, b]) / math.fsum(x[:, b])
+                      for b in range(len(ECONOMIES))], index=list(ECONOMIES))
+
+
+def test_calibrated_importers_charge_their_wdi_applied_rate(cal: Calibration) -> None:
+    share = cal.countries[ROW_SHARE]
+    mean = _weighted_mean(cal, cal.tariffs)
+    applied = cal.countries["tariff_applied"]
+    for iso in WDI_BOTH:
+        assert 0.0 < share[iso] < 1.0, iso
+        # An independent figure: WDI's applied weighted mean, as the countries table holds it.
+        assert mean[iso] == pytest.approx(applied[iso], rel=1e-12), iso
+    # Before: Türkiye 7.5 % against 4.3 % applied (the EU customs union was missing).
+    assert mean["TUR"] < 0.045 and cal.tariffs.loc[ROW, "TUR"] < 0.5 * cal.countries.loc[
+        "TUR", "tariff_mfn"]
+
+
+def test_shares_are_fractions_and_one_where_nothing_is_calibrated(cal: Calibration) -> None:
+    share = cal.countries[ROW_SHARE]
+    assert ((share >= 0) & (share <= 1)).all()
+    mean = _weighted_mean(cal, cal.tariffs)
+    prov = cal.provenance
+    rows = prov[(prov["table"] == "countries") & (prov["field"] == ROW_SHARE)].set_index("key")
+    for iso in ECONOMIES:
+        method = rows.loc[iso, "method"]
+        if rows.loc[iso, "source_id"] != "wb_tariff":  # Heritage applied rates, ROW itself
+            assert share[iso] == 1.0, iso
+        elif share[iso] == 1.0:  # agreements among the 27 already at or below the target
+            target = float(method.split("= ")[1].split(" %")[0]) / 100
+            assert mean[iso] <= target + 5e-5, iso
+        elif share[iso] == 0.0:  # the 27's tariffs alone are above it (Kyrgyzstan)
+            target = float(method.split("= ")[1].split(" %")[0]) / 100
+            assert mean[iso] > target, iso
+    assert share[ROW] == 1.0 and share["IND"] == 1.0  # India's applied rate is Heritage c. 2017
+    assert share["KGZ"] == 0.0
+
+
+def test_only_the_rest_of_worlds_row_moves(cal: Calibration) -> None:
+    share = cal.countries[ROW_SHARE]
+    plain = load_calibration("2023").countries.drop(columns=[ROW_SHARE])
+    from scosim.data.tariffs import fuel_shares, tariffs_2023
+
+    fuel = fuel_shares(cal.countries)
+    before = tariffs_2023(plain, cal.trade, cal.agreement_spells, fuel, None)
+    # The tables hold 15 significant digits.
+    np.testing.assert_allclose(cal.tariffs.drop(index=ROW), before.drop(index=ROW), rtol=1e-14)
+    np.testing.assert_allclose(cal.tariffs.loc[ROW], before.loc[ROW] * share, rtol=1e-14)
+    assert (cal.tariffs.loc[ROW] < before.loc[ROW] * (1 - 1e-12)).sum() == (share < 1).sum() == 11
+    # The flat matrix uses the same shares (one share of imports, whatever the rates).
+    flat = load_calibration("2023", composition=False).tariffs
+    mfn = cal.countries["tariff_mfn"]
+    np.testing.assert_allclose(flat.loc[ROW].drop(ROW), (mfn * share).drop(ROW), rtol=1e-14)
+
+
+@pytest.mark.skipif(not RAW.is_dir(), reason="needs ../shared/data/raw")
+def test_ratios_are_the_raw_wdi_means_of_one_year() -> None:
+    from scosim.data.row_tariff import preference_ratios
+
+    raw = pd.read_csv(RAW / "wb_wdi_tariff_weighted_means_2005_2022_partial.csv")
+    ratios = preference_ratios(RAW)
+    for iso, (rho, year) in ratios.items():
+        sub = raw[(raw["country_code"] == iso) & (raw["year"] == year)].set_index("series")
+        assert rho == pytest.approx(sub.loc["TM.TAX.MRCH.WM.AR.ZS", "value"]
+                                    / sub.loc["TM.TAX.MRCH.WM.FN.ZS", "value"], rel=1e-12)
+    assert "IND" not in ratios and "BLR" not in ratios  # no WDI weighted means at all
+    assert ratios["TUR"][1] == 2022
+
+
+def test_pair_factors_scale_the_external_tariff() -> None:
+    base = np.full((3, 3), 0.1) - 0.1 * np.eye(3)
+    pf = np.ones((3, 3))
+    pf[2, 0] = 0.25  # a quarter of member 0's imports from economy 2 pays the CET
+    out = cu.union_tariffs(base, [True, True, False], 0.2, 1.0, pair_factors=pf)[0]
+    assert out[2, 0] == pytest.approx(0.05) and out[2, 1] == pytest.approx(0.2)
+    half = cu.union_tariffs(base, [True, True, False], 0.2, 0.5, pair_factors=pf)[0]
+    assert half[2, 0] == pytest.approx(0.1 + 0.5 * (0.05 - 0.1))
+    with pytest.raises(ValueError, match=r"pair_factors must be \(3, 3\) in \[0, 1\]"):
+        cu.union_tariffs(base, [True, True, False], 0.2, 1.0, pair_factors=pf * 5)
+
+
+def _union(replace: bool) -> SCOModel:
+    sc = validate_data({
+        "name": "row", "years": {"start": 2025, "end": 2026}, "replications": 1,
+        "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"}},
+        "proposals": [{"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+                       "participants": ["CHN", "TUR"], "replace_preferences": replace,
+                       "phase_in": 1.0, "cet": 0.05}],
+    })
+    m = SCOModel(sc)
+    m.run_model()
+    return m
+
+
+def test_a_union_keeps_the_preferences_with_the_rest_of_the_world(cal: Calibration) -> None:
+    share = cal.countries[ROW_SHARE]
+    kept, replaced = _union(False), _union(True)
+    r, tur, chn = (kept.codes.index(c) for c in (ROW, "TUR", "CHN"))
+    t_kept, t_repl = kept.tariffs[0], replaced.tariffs[0]
+    for j, iso in ((tur, "TUR"), (chn, "CHN")):
+        # The same CET schedule, of which the Rest of World's MFN share pays.
+        assert t_kept[r, j] == pytest.approx(share[iso] * t_repl[r, j], rel=1e-12), iso
+    ev = replaced.log.to_frame()
+    assert "TUR" in set(ev.loc[ev["type"] == "breaks_agreement", "country"])
+    assert not (kept.log.to_frame()["type"] == "breaks_agreement").any()
