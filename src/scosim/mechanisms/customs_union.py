@@ -445,6 +445,7 @@ def preview(
     allow_departed: bool = False,
     names: Sequence[str] | None = None,
     cet_factors: ArrayLike | None = None,
+    pair_factors: ArrayLike | None = None,
     **solver_options: Any,
 ) -> tuple[GEResult, dict[str, FloatArray]]:
     """Build the union's tariffs and sharing matrix, solve the GE once, report.
@@ -474,6 +475,8 @@ def preview(
         names: Optional economy codes for error messages.
         cet_factors: Exporter factors of the CET schedule, see :func:`union_tariffs`
             (None: the CET on every outsider).
+        pair_factors: Share of each pair's imports paying the CET, see
+            :func:`union_tariffs` (None: all of them).
         **solver_options: Further keyword arguments for ``solve_ge``.
 
     Returns:
@@ -486,7 +489,7 @@ def preview(
     if imports is None:
         imports = _cif(x0, t0).sum(axis=1)
     cet = cet_rate(mfn, imports, p, cet_rule)
-    t1 = union_tariffs(t0, p, cet, phase, factors=cet_factors)
+    t1 = union_tariffs(t0, p, cet, phase, factors=cet_factors, pair_factors=pair_factors)
     share = sharing_matrix(
         p,
         sharing_rule,
