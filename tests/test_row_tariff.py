@@ -16,9 +16,11 @@ from scosim.model.model import SCOModel
 from scosim.scenario.loader import validate_data
 
 RAW = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
-#: Importers whose tariff_mfn and tariff_applied are both WDI figures of one year (no EAEU
-#: or AHS override of the MFN rate): their target is the WDI applied rate itself.
-WDI_BOTH = ("CHN", "TUR", "EGY", "QAT", "ARE", "MMR", "TJK", "UZB")
+#: Importers outside a customs union whose tariff_mfn and tariff_applied are both WDI
+#: figures of one year (no EAEU or AHS override): their target is the WDI applied rate.
+WDI_BOTH = ("CHN", "TUR", "EGY", "MMR", "TJK", "UZB")
+EAEU = ("RUS", "KAZ", "KGZ", "BLR", "ARM")
+GCC = ("SAU", "QAT", "ARE", "KWT", "BHR")
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +60,44 @@ def test_shares_are_fractions_and_one_where_nothing_is_calibrated(cal: Calibrati
     rows = prov[(prov["table"] == "countries") & (prov["field"] == ROW_SHARE)].set_index("key")
     for iso in ECONOMIES:
         method = rows.loc[iso, "method"]
+        if iso in EAEU + GCC:
+            continue
         if rows.loc[iso, "source_id"] != "wb_tariff":  # Heritage applied rates, ROW itself
             assert share[iso] == 1.0, iso
         elif share[iso] == 1.0:  # agreements among the 27 already at or below the target
             target = float(method.split("= ")[1].split(" %")[0]) / 100
             assert mean[iso] <= target + 5e-5, iso
-        elif share[iso] == 0.0:  # the 27's tariffs alone are above it (Kyrgyzstan)
-            target = float(method.split("= ")[1].split(" %")[0]) / 100
-            assert mean[iso] > target, iso
     assert share[ROW] == 1.0 and share["IND"] == 1.0  # India's applied rate is Heritage c. 2017
-    assert share["KGZ"] == 0.0
+    assert share["PAK"] == share["NPL"] == 1.0
+
+
+def test_a_customs_union_in_force_has_one_share(cal: Calibration) -> None:
+    share = cal.countries[ROW_SHARE]
+    # One trade policy: the EAEU's five members charge the Rest of World the same rate.
+    assert len({share[c] for c in EAEU}) == 1 and 0 < share["RUS"] < 1
+    row = cal.tariffs.loc[ROW]
+    flat = load_calibration("2023", composition=False).tariffs.loc[ROW]
+    assert len({round(flat[c], 15) for c in EAEU}) == 1  # the CET times the share
+    # The GCC's own agreements already bring its members below their joint target.
+    assert all(share[c] == 1.0 for c in GCC)
+    assert row["KGZ"] > 0  # Kyrgyzstan alone would have been fitted to 0
+
+
+@pytest.mark.skipif(not RAW.is_dir(), reason="needs ../shared/data/raw")
+def test_the_eaeu_is_fitted_on_its_members_wdi_targets(cal: Calibration) -> None:
+    from scosim.data.row_tariff import preference_ratios
+
+    ratios = preference_ratios(RAW)
+    fitted = [c for c in EAEU if c in ratios]
+    assert fitted == ["RUS", "KAZ", "KGZ"]  # Belarus and Armenia: Heritage applied rates
+    x = cal.trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
+    np.fill_diagonal(x, 0.0)
+    imports = pd.Series(x.sum(axis=0), index=list(ECONOMIES))
+    mean = _weighted_mean(cal, cal.tariffs)
+    mfn = cal.countries["tariff_mfn"]
+    aim = sum(ratios[c][0] * mfn[c] * imports[c] for c in fitted)
+    got = sum(mean[c] * imports[c] for c in fitted)
+    assert got == pytest.approx(aim, rel=1e-12)
 
 
 def test_only_the_rest_of_worlds_row_moves(cal: Calibration) -> None:

@@ -44,6 +44,7 @@ import pandas as pd
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.data.raw import BASE_YEAR, Prov, latest
 from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE, _wdi_tariff_table, tariffs_2023
+from scosim.mechanisms.blocs import customs_union_blocs
 
 #: The countries column this module fills.
 COLUMN = ROW_SHARE
@@ -98,33 +99,58 @@ def row_mfn_shares(
     for i, j in PROHIBITIVE_PAIRS:
         x[idx[i], idx[j]] = 0.0
     r = idx[ROW]
-    out: dict[str, float] = {}
+    # Per importer with ratios: target x imports, duties from the 27, and the Rest of World's
+    # duties at MFN (the quantities of the module formula).
+    parts: dict[str, tuple[float, float, float]] = {}
     for b, iso in enumerate(ECONOMIES):
-        share, method, year, source = 1.0, "", None, "scosim_rule"
+        if iso in ratios and iso != ROW:
+            target = ratios[iso][0] * float(countries.loc[iso, "tariff_mfn"])
+            others = math.fsum(x[a, b] * tau[a, b] for a in range(len(ECONOMIES)) if a != r)
+            parts[iso] = (target * math.fsum(x[:, b]), others, x[r, b] * tau[r, b])
+    # A customs union in force has one trade policy: its members share one share, fitted
+    # on the members with WDI ratios (the EAEU's and the GCC's agreements are the bloc's).
+    blocs = [[ECONOMIES[k] for k in g] for g in customs_union_blocs(spells, ECONOMIES, BASE_YEAR)]
+    in_bloc = {iso: g for g in blocs for iso in g}
+    out: dict[str, float] = {}
+    for iso in ECONOMIES:
+        group = in_bloc.get(iso, [iso])
+        fitted = [c for c in group if c in parts]
+        share, year, source = 1.0, None, "scosim_rule"
         if iso == ROW:
             method = "derived:1 (the Rest of World's own preferences are its internal trade)"
-        elif iso not in ratios:
+        elif not fitted:
             method = ("derived:1 (no WDI applied and MFN weighted means of one year: "
                       "tariff_applied is not a WDI figure)")
         else:
-            source = "wb_tariff"
-            rho, year = ratios[iso]
-            mfn = float(countries.loc[iso, "tariff_mfn"])
-            target = rho * mfn
-            total = math.fsum(x[:, b])
-            others = math.fsum(x[a, b] * tau[a, b] for a in range(len(ECONOMIES)) if a != r)
-            weight, base = x[r, b], tau[r, b]
-            need = (target * total - others) / (weight * base)
+            aim = math.fsum(parts[c][0] for c in fitted)
+            others = math.fsum(parts[c][1] for c in fitted)
+            row_duty = math.fsum(parts[c][2] for c in fitted)
+            need = (aim - others) / row_duty
             share = min(1.0, max(0.0, need))
-            mean = 100.0 * (others + weight * base * share) / total
+            source = "wb_tariff"
             if need >= 1.0:
                 what = "agreements among the 27 bring the mean to or below the target"
             elif need <= 0.0:
                 what = "the 27's tariffs alone exceed the target"
             else:
                 what = "mean equals the target"
-            method = (f"derived:calibrated, target WDI applied/MFN {rho:.4f} ({year}) x "
-                      f"tariff_mfn = {100 * target:.2f} %; {what} ({mean:.2f} %)")
+            if len(group) > 1:
+                years = sorted({ratios[c][1] for c in fitted})
+                imports = math.fsum(math.fsum(x[:, idx[c]]) for c in fitted)
+                mean = 100.0 * (others + row_duty * share) / imports
+                method = (f"derived:calibrated for the customs union {' '.join(group)} jointly "
+                          f"on {' '.join(fitted)} (WDI applied/MFN, {'-'.join(map(str, years))})"
+                          f": their import-weighted target {100 * aim / imports:.2f} %; {what} "
+                          f"({mean:.2f} %)")
+                year = years[-1]
+            else:
+                rho, year = ratios[iso]
+                target = rho * float(countries.loc[iso, "tariff_mfn"])
+                b = idx[iso]
+                total = math.fsum(x[:, b])
+                mean = 100.0 * (parts[iso][1] + parts[iso][2] * share) / total
+                method = (f"derived:calibrated, target WDI applied/MFN {rho:.4f} ({year}) x "
+                          f"tariff_mfn = {100 * target:.2f} %; {what} ({mean:.2f} %)")
         out[iso] = share
         if prov is not None:
             prov.add("countries", iso, COLUMN, source, method, year)
