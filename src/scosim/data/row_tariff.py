@@ -19,14 +19,17 @@ and partners duty-free under agreements outside the 27:
     s_j = (rho_j mfn_j sum_i X_ij - sum_{i != ROW} X_ij tau_ij) / (X_ROW,j base[ROW, j]),
 
 clipped to ``[0, 1]``: ``s_j`` is the share of ``j``'s imports from the Rest of World that
-pays MFN (``countries.tariff_row_mfn_share``). Where the agreements among the 27 already
-bring the mean to the target or below (they count as zero on every line; sensitive lists
+pays MFN (``countries.tariff_row_mfn_share``). A customs union in force (the EAEU, the GCC)
+has one trade policy, so one share: the sums are taken over its members with WDI ratios and
+the share applies to every member. Where the agreements among the 27 already bring the
+mean to the target or below (they count as zero on every line; sensitive lists
 are not modelled), ``s_j = 1``; where the 27's tariffs alone exceed it, ``s_j = 0``. Weights
 are the base-year trade matrix without the diagonal and without India-Pakistan's suspended
-pair. Importers whose applied rate is not a WDI figure of the MFN's year (Heritage fallbacks:
-India, Belarus, Armenia, Azerbaijan, Bahrain, Afghanistan, Mongolia, Maldives, Turkmenistan)
-and the Rest of World itself (whose applied mean averages in the preferences its economies
-give each other, which are its internal trade here) keep ``s = 1``.
+pair. Importers whose applied rate is not a WDI figure of the MFN's year (Heritage
+fallbacks: India, Azerbaijan, Afghanistan, Mongolia, Maldives, Turkmenistan; Belarus,
+Armenia and Bahrain take their union's share) and the Rest of World itself (whose applied
+mean averages in the preferences its economies give each other, which are its internal
+trade here) keep ``s = 1``.
 
 A customs union keeps the preferential share (``scosim.proposals.customs_union``): its
 members charge the Rest of World ``s_j`` times the common external tariff unless the proposal
