@@ -7,6 +7,7 @@ traceback, and nothing left under the results root.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -169,7 +170,7 @@ def test_explore_refuses_a_host_or_port_it_cannot_listen_on(tmp_path, capsys, no
 # ------------------------------------------------------------------ an empty --out
 
 
-@pytest.mark.parametrize("command", [
+OUT_COMMANDS = [
     ["run", str(SMALL_BASE), "--replications", "2", "--quiet", "--no-plots"],
     ["list"],
     ["show", "small_base"],
@@ -178,7 +179,10 @@ def test_explore_refuses_a_host_or_port_it_cannot_listen_on(tmp_path, capsys, no
      "--n", "2", "--output", "gdp_usd:KAZ", "--quiet"],
     ["hindcast", "--replications", "1"],
     ["explore", "--scenarios", str(FIXTURES / "model")],
-])
+]
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
 def test_an_empty_out_is_refused_by_every_command(tmp_path, monkeypatch, capsys, no_server,
                                                   command):
     """``--out ""`` (a variable left unset) wrote a run into the current directory and
@@ -190,6 +194,21 @@ def test_an_empty_out_is_refused_by_every_command(tmp_path, monkeypatch, capsys,
     assert capsys.readouterr().err == (
         f"scosim {command[0]}: error: --out is empty; give a results directory (or leave "
         "the option out for the default)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", OUT_COMMANDS)
+def test_a_non_utf8_out_is_refused_before_anything_runs(tmp_path, monkeypatch, capsys,
+                                                         no_server, command):
+    """A directory name with a byte that is not UTF-8 failed in the first batch
+    ("UnicodeEncodeError ... surrogates not allowed"): the results record paths in UTF-8."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--out", os.fsdecode(b"res\xff")])
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"scosim {command[0]}: error: --out 'res\\xff' is not valid UTF-8 (the results "
+        "record their paths in UTF-8); choose a directory name in UTF-8\n")
     assert list(tmp_path.iterdir()) == []
 
 

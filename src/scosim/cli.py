@@ -412,6 +412,15 @@ def _resolve_executor(parser: argparse.ArgumentParser, args: argparse.Namespace)
             "machine; leave out --executor (--scheduler implies dask)\n"))
 
 
+def _is_utf8(text: str) -> bool:
+    """Whether ``text`` holds no undecodable bytes (surrogate escapes from a non-UTF-8 name)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``scosim`` command line with ``argv`` (default ``sys.argv[1:]``); the exit code."""
     parser = build_parser()
@@ -425,6 +434,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(EXIT_USER_ERROR, (
             f"scosim {args.command}: error: --out is empty; give a results directory (or "
             "leave the option out for the default)\n"))
+    out = getattr(args, "out", None)
+    if isinstance(out, str) and not _is_utf8(out):
+        # The run's manifest, tables and report record their paths as UTF-8: such a name
+        # failed in the first batch, after the scenario had been loaded and the run begun.
+        shown = os.fsencode(out).decode("ascii", "backslashreplace")
+        parser.exit(EXIT_USER_ERROR, (
+            f"scosim {args.command}: error: --out '{shown}' is not valid UTF-8 (the results "
+            "record their paths in UTF-8); choose a directory name in UTF-8\n"))
     if hasattr(args, "executor"):
         _resolve_executor(parser, args)
     if getattr(args, "workers", None) is not None and getattr(args, "executor", None) == "local":
