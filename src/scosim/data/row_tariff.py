@@ -39,13 +39,15 @@ says ``replace_preferences: true``.
 from __future__ import annotations
 
 import math
+import statistics
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from scosim.data.constants import ECONOMIES, ROW
-from scosim.data.raw import BASE_YEAR, Prov, latest
+from scosim.data.raw import BASE_YEAR, Prov
 from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE, _wdi_tariff_table, tariffs_2023
 from scosim.mechanisms.blocs import customs_union_blocs
 
@@ -53,22 +55,54 @@ from scosim.mechanisms.blocs import customs_union_blocs
 COLUMN = ROW_SHARE
 
 
-def preference_ratios(raw_dir: Path) -> dict[str, tuple[float, int]]:
-    """``{iso3: (applied / MFN, year)}`` where WDI reports both weighted means in one year.
+#: Years whose WDI ratios are pooled (their median): the five years to the base year.
+RATIO_YEARS = range(BASE_YEAR - 4, BASE_YEAR + 1)
 
-    The latest year up to the base year in which both series have a value; economies whose
-    latest values are of different years are left out (their ratio would mix two years).
+
+class Ratio(NamedTuple):
+    """An importer's share of MFN duty collected, from the WDI's two weighted means."""
+
+    value: float  # median over ``years`` of applied / MFN
+    years: tuple[int, ...]  # years used
+    dropped: tuple[int, ...]  # years with applied = MFN while another year shows a gap
+
+    def describe(self) -> str:
+        """How the ratio was formed, for provenance."""
+        span = "-".join(map(str, sorted({self.years[0], self.years[-1]})))
+        text = (f"WDI applied/MFN {self.value:.4f} (median of {len(self.years)}: {span})"
+                if len(self.years) > 1 else f"WDI applied/MFN {self.value:.4f} ({span})")
+        if self.dropped:
+            text += (f", {' '.join(map(str, self.dropped))} left out (applied = MFN: no "
+                     "preference data that year)")
+        return text
+
+
+def preference_ratios(raw_dir: Path) -> dict[str, Ratio]:
+    """``{iso3: Ratio}``: the median applied / MFN ratio of the years in :data:`RATIO_YEARS`.
+
+    Each year's two means share their weights, so each year's ratio is a like-for-like
+    share; the median of the window's years damps the series' year-to-year jumps
+    (Tajikistan 0.54 in 2020, 0.36 in 2021; Kyrgyzstan's MFN mean of 17.5 % in 2019). A
+    year whose applied mean equals its MFN mean exactly, while another year of the window
+    shows applied below MFN, is left out: WITS computes the applied rate without
+    preferences when a year has no preferential data (Saudi Arabia, Kuwait and Cambodia in
+    2022). Economies with no year of both in the window are left out.
     """
     _, tab = _wdi_tariff_table(raw_dir)
-    out: dict[str, tuple[float, int]] = {}
+    app, mfn = tab["tariff_applied"], tab["tariff_mfn"]
+    out: dict[str, Ratio] = {}
     for iso in ECONOMIES:
         if iso == ROW:
             continue
-        app, ya = latest(tab["tariff_applied"], iso, 2005, BASE_YEAR)
-        mfn, ym = latest(tab["tariff_mfn"], iso, 2005, BASE_YEAR)
-        if ya is None or ym is None or ya != ym or not mfn > 0:
+        years = [y for y in RATIO_YEARS
+                 if y in app.get(iso, {}) and y in mfn.get(iso, {}) and mfn[iso][y] > 0]
+        if not years:
             continue
-        out[iso] = (app / mfn, ya)
+        gap = any(app[iso][y] < mfn[iso][y] for y in years)
+        dropped = tuple(y for y in years if gap and app[iso][y] == mfn[iso][y])
+        kept = tuple(y for y in years if y not in dropped)
+        value = statistics.median(app[iso][y] / mfn[iso][y] for y in kept)
+        out[iso] = Ratio(value, kept, dropped)
     return out
 
 
@@ -77,7 +111,7 @@ def row_mfn_shares(
     trade: pd.DataFrame,
     spells: pd.DataFrame,
     fuel: np.ndarray,
-    ratios: dict[str, tuple[float, int]],
+    ratios: dict[str, Ratio],
     prov: Prov | None,
 ) -> pd.Series:
     """Each importer's share of imports from the Rest of World paying MFN (module formula).
@@ -107,7 +141,7 @@ def row_mfn_shares(
     parts: dict[str, tuple[float, float, float]] = {}
     for b, iso in enumerate(ECONOMIES):
         if iso in ratios and iso != ROW:
-            target = ratios[iso][0] * float(countries.loc[iso, "tariff_mfn"])
+            target = ratios[iso].value * float(countries.loc[iso, "tariff_mfn"])
             others = math.fsum(x[a, b] * tau[a, b] for a in range(len(ECONOMIES)) if a != r)
             parts[iso] = (target * math.fsum(x[:, b]), others, x[r, b] * tau[r, b])
     # A customs union in force has one trade policy: its members share one share, fitted
@@ -122,8 +156,8 @@ def row_mfn_shares(
         if iso == ROW:
             method = "derived:1 (the Rest of World's own preferences are its internal trade)"
         elif not fitted:
-            method = ("derived:1 (no WDI applied and MFN weighted means of one year: "
-                      "tariff_applied is not a WDI figure)")
+            method = (f"derived:1 (no WDI applied and MFN weighted means of one year in "
+                      f"{RATIO_YEARS[0]}-{RATIO_YEARS[-1]}: tariff_applied is not a WDI figure)")
         else:
             aim = math.fsum(parts[c][0] for c in fitted)
             others = math.fsum(parts[c][1] for c in fitted)
@@ -137,22 +171,21 @@ def row_mfn_shares(
                 what = "the 27's tariffs alone exceed the target"
             else:
                 what = "mean equals the target"
+            year = max(ratios[c].years[-1] for c in fitted)
             if len(group) > 1:
-                years = sorted({ratios[c][1] for c in fitted})
                 imports = math.fsum(math.fsum(x[:, idx[c]]) for c in fitted)
                 mean = 100.0 * (others + row_duty * share) / imports
+                each = "; ".join(f"{c} {ratios[c].describe()}" for c in fitted)
                 method = (f"derived:calibrated for the customs union {' '.join(group)} jointly "
-                          f"on {' '.join(fitted)} (WDI applied/MFN, {'-'.join(map(str, years))})"
-                          f": their import-weighted target {100 * aim / imports:.2f} %; {what} "
-                          f"({mean:.2f} %)")
-                year = years[-1]
+                          f"on {' '.join(fitted)} ({each}): their import-weighted target "
+                          f"{100 * aim / imports:.2f} %; {what} ({mean:.2f} %)")
             else:
-                rho, year = ratios[iso]
+                rho = ratios[iso].value
                 target = rho * float(countries.loc[iso, "tariff_mfn"])
                 b = idx[iso]
                 total = math.fsum(x[:, b])
                 mean = 100.0 * (parts[iso][1] + parts[iso][2] * share) / total
-                method = (f"derived:calibrated, target WDI applied/MFN {rho:.4f} ({year}) x "
+                method = (f"derived:calibrated, target {ratios[iso].describe()} x "
                           f"tariff_mfn = {100 * target:.2f} %; {what} ({mean:.2f} %)")
         out[iso] = share
         if prov is not None:

@@ -235,7 +235,9 @@ def union_tariffs(
     if pair_factors is not None:
         pf = np.asarray(pair_factors, dtype=np.float64)
         if pf.shape != (n, n) or not np.all((pf >= 0) & (pf <= 1)):
-            raise ValueError(f"pair_factors must be ({n}, {n}) in [0, 1]; got shape {pf.shape}")
+            what = (f"shape {pf.shape}" if pf.shape != (n, n) else
+                    f"values from {np.nanmin(pf):g} to {np.nanmax(pf):g}")
+            raise ValueError(f"pair_factors must be ({n}, {n}) in [0, 1]; got {what}")
         target = target * pf  # (R, N, N)
     # One formula for every pair, base + p (target - base), with the target 0 from a
     # participating exporter (internal free trade) and the step 0 into an importer outside

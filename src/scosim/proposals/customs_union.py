@@ -117,15 +117,26 @@ class BlocAware(ProposalType):
             for k in g:
                 model.log.add(partial & ~asked[:, k], year, "bloc_invited", model.codes[k],
                               self.pid, bloc=" ".join(model.codes[j] for j in g))
-        if getattr(self.proposal, "replace_preferences", False):
-            # The CET would override preferences in force with non-participants.
-            p = cu.blocs_move_together(asked, self.blocs, "any")
-            pref = self.preferences if self.row_pairs is None else (
-                self.preferences | (self.row_pairs < 1.0))
-            broken = p[:, None, :] & ~p[:, :, None] & pref[None]
-            for k, code in enumerate(model.codes):
-                hit = runs & broken[:, :, k].any(axis=1)
-                model.log.add(hit, year, "breaks_agreement", code, self.pid)
+        self._log_broken(model, runs, cu.blocs_move_together(asked, self.blocs, "any"), year)
+
+    def _log_broken(self, model: SCOModel, runs: np.ndarray, parts: np.ndarray,
+                    year: int, only: np.ndarray | None = None) -> None:
+        """Log ``breaks_agreement`` for participants whose preferences the CET overrides.
+
+        Only with ``replace_preferences``: each of ``parts`` (or of ``only``) with a
+        preference in force with a non-participant, among the 27 or outside them (the Rest
+        of World's share at MFN below 1).
+        """
+        if not getattr(self.proposal, "replace_preferences", False):
+            return
+        pref = self.preferences if self.row_pairs is None else (
+            self.preferences | (self.row_pairs < 1.0))
+        broken = parts[:, None, :] & ~parts[:, :, None] & pref[None]
+        for k, code in enumerate(model.codes):
+            hit = runs & broken[:, :, k].any(axis=1)
+            if only is not None:
+                hit = hit & only[:, k]
+            model.log.add(hit, year, "breaks_agreement", code, self.pid)
 
     @override
     def together(
@@ -150,6 +161,9 @@ class BlocAware(ProposalType):
             if k != member:
                 model.log.add(self.proposed[:, k] & ~before[:, k], year, "bloc_invited",
                               model.codes[k], self.pid, bloc=bloc)
+        # A joiner that gives up preferences for the CET breaks them, as a founder does.
+        joined = self.proposed & ~before
+        self._log_broken(model, joined.any(axis=1), self.proposed, year, only=joined)
 
     @override
     def together_leave(
