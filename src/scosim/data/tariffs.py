@@ -16,9 +16,10 @@ Data version ``2023`` (default):
    partial-scope schemes;
 4. India-Pakistan: the prohibitive equivalent :data:`PROHIBITIVE` both ways;
 5. preferences outside the 27: the importer's rate on the Rest of World times
-   ``countries.tariff_row_mfn_share`` (:func:`row_mfn_shares`), the share of its imports
-   from there that pays MFN, calibrated so that the import-weighted mean tariff equals the
-   WDI applied weighted mean (scaled to the model's MFN rate).
+   ``countries.tariff_row_mfn_share`` (:func:`scosim.data.row_tariff.row_mfn_shares`), the
+   share of its imports from there that pays MFN, calibrated so that the import-weighted
+   mean tariff equals the WDI applied/MFN ratio (median of 2019-2023) times the model's MFN
+   rate; one share for each customs union in force.
 
 Data version ``2019``: ``tariff_mfn`` of the importer on every partner, zero inside the
 EAEU (the earlier calibration).
