@@ -293,3 +293,38 @@ def test_sigterm_while_a_compare_draws_its_figures_leaves_nothing(tmp_path):
     assert proc.returncode == EXIT_TERMINATED, err
     time.sleep(3.0)  # a worker left drawing would have written its figure by now
     assert not list(out.glob("compare/*")), list(out.rglob("*"))
+
+
+def test_a_sigterm_swallowed_by_a_finalizer_is_delivered_again():
+    """SIGTERM arriving while Python ran a weakref callback raised Terminated inside it,
+    where it is only printed ("Exception ignored in ..."): a compare drew its figures and
+    exited 0 after being told to stop (seen once in CI)."""
+    code = """
+import os, signal, sys, time, weakref
+from scosim.errors import Terminated, stop_on_sigterm
+
+stop_on_sigterm()
+
+class Thing:
+    pass
+
+def callback(_ref):
+    # The signal lands inside the callback, as it did during garbage collection.
+    os.kill(os.getpid(), signal.SIGTERM)
+    for _ in range(10_000):
+        pass
+
+thing = Thing()
+ref = weakref.ref(thing, callback)
+try:
+    del thing
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+except Terminated:
+    sys.exit(143)
+sys.exit(0)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 143, proc.stderr

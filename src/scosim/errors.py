@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
+import threading
 from typing import Any
 
 
@@ -21,16 +24,43 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise Terminated
 
 
+def _redeliver_lost_stop(unraisable: Any) -> None:
+    """``sys.unraisablehook``: send SIGTERM again when its :class:`Terminated` was swallowed.
+
+    A signal handler's exception raised while Python runs a finalizer or a weakref
+    callback (during garbage collection) cannot propagate: Python prints "Exception
+    ignored in ..." and carries on, and the command ran to the end with status 0
+    although it had been told to stop. The signal is sent again from another thread,
+    a moment later, so the handler runs once the callback has returned, in ordinary code
+    (if it lands in another callback, this hook sends it again).
+    """
+    if isinstance(unraisable.exc_value, Terminated) and signal.getsignal(
+            signal.SIGTERM) is _raise_terminated:
+        again = threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGTERM))
+        again.daemon = True
+        again.start()
+        return
+    _previous_hook(unraisable)
+
+
+_previous_hook = sys.unraisablehook
+
+
 def stop_on_sigterm() -> Any:
     """Make SIGTERM raise :class:`Terminated` in the main thread; the previous handler.
 
     ``None`` when the handler cannot be set (not in the main thread): nothing to restore.
+    A stop swallowed by a finalizer is sent again (:func:`_redeliver_lost_stop`).
     """
+    global _previous_hook
     previous = signal.getsignal(signal.SIGTERM)
     try:
         signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not in the main thread
         return None
+    if sys.unraisablehook is not _redeliver_lost_stop:
+        _previous_hook = sys.unraisablehook
+        sys.unraisablehook = _redeliver_lost_stop
     return previous
 
 
