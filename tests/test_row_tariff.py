@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,8 @@ from scosim.mechanisms import customs_union as cu
 from scosim.model.model import SCOModel
 from scosim.scenario.loader import validate_data
 
-RAW = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 #: Importers outside a customs union whose tariff_mfn and tariff_applied are both WDI
 #: figures of one year (no EAEU or AHS override): their target is the WDI applied rate.
 WDI_BOTH = ("CHN", "TUR", "EGY", "MMR", "TJK", "UZB")
@@ -216,11 +218,10 @@ def test_replacing_preferences_outside_the_27_is_logged() -> None:
 def test_a_joiner_that_replaces_its_preferences_is_logged() -> None:
     from scosim.scenario import load_scenario
 
-    scenarios = __import__("pathlib").Path(__file__).resolve().parents[1] / "scenarios"
-    base = load_scenario(scenarios / "customs_union.yaml")
+    base = load_scenario(SCENARIOS / "customs_union.yaml")
     props = [p.model_dump(exclude_none=True) for p in base.proposals]
     props[0]["replace_preferences"] = True
-    sc = load_scenario(scenarios / "customs_union.yaml", overrides={
+    sc = load_scenario(SCENARIOS / "customs_union.yaml", overrides={
         "replications": 1, "years.end": 2030, "parameters.rules.defect": "never_defect",
         "proposals": [*props, {"type": "accession", "id": "tur", "year": 2029,
                                "applicant": "TUR"}]})

@@ -51,10 +51,6 @@ from scosim.data.raw import BASE_YEAR, Prov
 from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE, _wdi_tariff_table, tariffs_2023
 from scosim.mechanisms.blocs import customs_union_blocs
 
-#: The countries column this module fills.
-COLUMN = ROW_SHARE
-
-
 #: Years whose WDI ratios are pooled (their median): the five years to the base year.
 RATIO_YEARS = range(BASE_YEAR - 4, BASE_YEAR + 1)
 
@@ -128,7 +124,7 @@ def row_mfn_shares(
     Returns:
         Shares in [0, 1] by ISO3, canonical order.
     """
-    base_c = countries.drop(columns=[COLUMN], errors="ignore")
+    base_c = countries.drop(columns=[ROW_SHARE], errors="ignore")
     tau = tariffs_2023(base_c, trade, spells, fuel, None).to_numpy(dtype=float)
     x = trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
     np.fill_diagonal(x, 0.0)
@@ -145,49 +141,49 @@ def row_mfn_shares(
             others = math.fsum(x[a, b] * tau[a, b] for a in range(len(ECONOMIES)) if a != r)
             parts[iso] = (target * math.fsum(x[:, b]), others, x[r, b] * tau[r, b])
     # A customs union in force has one trade policy: its members share one share, fitted
-    # on the members with WDI ratios (the EAEU's and the GCC's agreements are the bloc's).
+    # on the members with WDI ratios (the EAEU's and the GCC's agreements are the bloc's);
+    # any other importer is a group of one.
     blocs = [[ECONOMIES[k] for k in g] for g in customs_union_blocs(spells, ECONOMIES, BASE_YEAR)]
     in_bloc = {iso: g for g in blocs for iso in g}
+    fits: dict[tuple[str, ...], tuple[float, str, int]] = {}
+    for group in {tuple(in_bloc.get(iso, [iso])) for iso in parts}:
+        fitted = [c for c in group if c in parts]
+        aim, others, row_duty = (math.fsum(parts[c][k] for c in fitted) for k in range(3))
+        imports = math.fsum(math.fsum(x[:, idx[c]]) for c in fitted)
+        need = (aim - others) / row_duty
+        share = min(1.0, max(0.0, need))
+        if need >= 1.0:
+            what = "agreements among the 27 bring the mean to or below the target"
+        elif need <= 0.0:
+            what = "the 27's tariffs alone exceed the target"
+        else:
+            what = "mean equals the target"
+        reached = f"{what} ({100.0 * (others + row_duty * share) / imports:.2f} %)"
+        if len(group) > 1:
+            each = "; ".join(f"{c} {ratios[c].describe()}" for c in fitted)
+            method = (f"derived:calibrated for the customs union {' '.join(group)} jointly "
+                      f"on {' '.join(fitted)} ({each}): their import-weighted target "
+                      f"{100 * aim / imports:.2f} %; {reached}")
+        else:
+            (iso,) = group
+            target = ratios[iso].value * float(countries.loc[iso, "tariff_mfn"])
+            method = (f"derived:calibrated, target {ratios[iso].describe()} x "
+                      f"tariff_mfn = {100 * target:.2f} %; {reached}")
+        fits[group] = (share, method, max(ratios[c].years[-1] for c in fitted))
     out: dict[str, float] = {}
     for iso in ECONOMIES:
-        group = in_bloc.get(iso, [iso])
-        fitted = [c for c in group if c in parts]
-        share, year, source = 1.0, None, "scosim_rule"
-        if iso == ROW:
+        group = tuple(in_bloc.get(iso, [iso]))
+        if group in fits:
+            share, method, year = fits[group]
+            source: str = "wb_tariff"
+        elif iso == ROW:
+            share, year, source = 1.0, None, "scosim_rule"
             method = "derived:1 (the Rest of World's own preferences are its internal trade)"
-        elif not fitted:
+        else:
+            share, year, source = 1.0, None, "scosim_rule"
             method = (f"derived:1 (no WDI applied and MFN weighted means of one year in "
                       f"{RATIO_YEARS[0]}-{RATIO_YEARS[-1]}: tariff_applied is not a WDI figure)")
-        else:
-            aim = math.fsum(parts[c][0] for c in fitted)
-            others = math.fsum(parts[c][1] for c in fitted)
-            row_duty = math.fsum(parts[c][2] for c in fitted)
-            need = (aim - others) / row_duty
-            share = min(1.0, max(0.0, need))
-            source = "wb_tariff"
-            if need >= 1.0:
-                what = "agreements among the 27 bring the mean to or below the target"
-            elif need <= 0.0:
-                what = "the 27's tariffs alone exceed the target"
-            else:
-                what = "mean equals the target"
-            year = max(ratios[c].years[-1] for c in fitted)
-            if len(group) > 1:
-                imports = math.fsum(math.fsum(x[:, idx[c]]) for c in fitted)
-                mean = 100.0 * (others + row_duty * share) / imports
-                each = "; ".join(f"{c} {ratios[c].describe()}" for c in fitted)
-                method = (f"derived:calibrated for the customs union {' '.join(group)} jointly "
-                          f"on {' '.join(fitted)} ({each}): their import-weighted target "
-                          f"{100 * aim / imports:.2f} %; {what} ({mean:.2f} %)")
-            else:
-                rho = ratios[iso].value
-                target = rho * float(countries.loc[iso, "tariff_mfn"])
-                b = idx[iso]
-                total = math.fsum(x[:, b])
-                mean = 100.0 * (parts[iso][1] + parts[iso][2] * share) / total
-                method = (f"derived:calibrated, target {ratios[iso].describe()} x "
-                          f"tariff_mfn = {100 * target:.2f} %; {what} ({mean:.2f} %)")
         out[iso] = share
         if prov is not None:
-            prov.add("countries", iso, COLUMN, source, method, year)
-    return pd.Series(out, name=COLUMN).loc[list(ECONOMIES)]
+            prov.add("countries", iso, ROW_SHARE, source, method, year)
+    return pd.Series(out, name=ROW_SHARE).loc[list(ECONOMIES)]
