@@ -97,7 +97,7 @@ def _declared_units(runs: Sequence[str | Path | None], out: str | Path,
                     scenario_files: Sequence[str] = ()) -> dict[str, str]:
     """Indicators, with units, that the proposal types and mechanisms of runs declare.
 
-    A finished run's manifest records them (:func:`scosim.plugins.read_declarations`),
+    A finished run's manifest records them (:func:`scosim.plugin_manifest.read_declarations`),
     so a plug-in named by dotted path is known without its code (a run from another
     machine). Loading ``scenario_files`` registers the plug-ins they name.
 
@@ -108,7 +108,7 @@ def _declared_units(runs: Sequence[str | Path | None], out: str | Path,
         scenario_files: Scenario files whose plug-ins to register (their indicators
             are then the registry's, not returned here).
     """
-    from scosim.plugins import read_declarations
+    from scosim.plugin_manifest import read_declarations
     from scosim.scenario import load_scenario
     from scosim.scenario.errors import ScenarioError
 

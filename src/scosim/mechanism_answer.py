@@ -100,7 +100,7 @@ def declared_headline(
     neither knows adds nothing.
 
     ``recorded``: what the run's manifest records each slot's mechanism declares
-    (:func:`scosim.plugins.read_declarations`), used before the registry, so a
+    (:func:`scosim.plugin_manifest.read_declarations`), used before the registry, so a
     mechanism this process cannot import (a plug-in named by dotted path, a run from
     another machine) still answers. A mechanism neither recorded nor found (a plug-in
     since uninstalled) adds nothing: the answer of an old run is still shown, with what
@@ -201,7 +201,7 @@ def run_welfare_versus(run_dir: str | Path) -> str:
     """:func:`welfare_versus` of the mechanisms a run filled (and whether it had proposals)."""
     import yaml
 
-    from scosim.plugins import read_declarations
+    from scosim.plugin_manifest import read_declarations
 
     saved = Path(run_dir) / "scenario.yaml"
     if not saved.exists():  # a run without its scenario: no slot filled that we know of
@@ -229,7 +229,7 @@ def proposal_types_of(run_dir: str | Path) -> list[str]:
 
 def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]:
     """:func:`declared_headline` of a run's mechanisms and proposal types (its record first)."""
-    from scosim.plugins import read_declarations
+    from scosim.plugin_manifest import read_declarations
 
     recorded = read_declarations(run_dir)
     return declared_headline(filled_mechanisms(run_dir), recorded["mechanisms"],
@@ -243,7 +243,7 @@ def run_compared_indicators(run_dir: str | Path) -> list[str]:
     the run was recorded before ``compared`` was), then the headline of each proposal
     type the run has: what the runs' answers are about, as paired differences.
     """
-    from scosim.plugins import read_declarations
+    from scosim.plugin_manifest import read_declarations
 
     recorded = read_declarations(run_dir)
     mechanisms = filled_mechanisms(run_dir)

@@ -113,7 +113,7 @@ def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
 
     import yaml
 
-    from scosim.plugins import recorded_types
+    from scosim.plugin_manifest import recorded_types
 
     saved = Path(run_dir) / "scenario.yaml"
     scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None

@@ -1,0 +1,193 @@
+"""What a run's manifest records of the plug-ins it used, written and read back.
+
+A run records what each proposal type and mechanism declares for the run's readers
+(:func:`declared_types`, :func:`declared_mechanisms`: indicators and units, membership,
+headline, trust term, compared indicators), so that a process that cannot import a
+plug-in (one named by dotted path, a run moved to another machine) still reads the run
+(:func:`read_declarations`). Each record is checked when it is read back, with the same
+rules as a class when it is registered (:mod:`scosim.plugins`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scosim.plugins import (
+    PluginError,
+    headline_pairs,
+    headline_problem,
+    membership_problem,
+    trust_term_problem,
+)
+
+
+def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
+    """What each proposal type a scenario uses declares for the readers of its run.
+
+    Recorded in the run manifest (``plugins.declared.proposal_types``), so a process
+    that cannot import the type (a plug-in named by dotted path, a run moved to
+    another machine) still shows its membership (:func:`scosim.plots.membership_kinds`).
+
+    Returns:
+        ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
+        what] or None, "trust_term": what, "headline": [[name, kind], ...]}}``
+        (``ProposalType.indicators``, ``.membership``, ``.trust_term`` and ``.headline``).
+    """
+    from scosim.proposals import get_type
+
+    out: dict[str, dict[str, Any]] = {}
+    for p in scenario.proposals:
+        cls = get_type(p.type)
+        m = cls.membership
+        out[p.type] = {"indicators": dict(cls.indicators),
+                       "membership": None if m is None else list(m),
+                       "trust_term": cls.trust_term, "headline": headline_pairs(cls.headline)}
+    return out
+
+
+def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
+    """What the mechanism filling each of a scenario's slots declares for its run's readers.
+
+    Recorded beside :func:`declared_types` (``plugins.declared.mechanisms``): the run's
+    answer names a mechanism's headline indicators and what its welfare changes are
+    measured against (:mod:`scosim.mechanism_answer`) without importing it.
+
+    Returns:
+        ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
+        "compared": [name, ...], "welfare_versus": phrase}}`` (``Mechanism``'s
+        attributes) for every filled slot.
+    """
+    from scosim.model.slots import get_mechanism
+
+    out: dict[str, dict[str, Any]] = {}
+    for slot, name in scenario.parameters.mechanisms.items():
+        if name is not None:
+            cls = get_mechanism(name)
+            out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
+                         "headline": headline_pairs(cls.headline),
+                         "compared": list(cls.compared),
+                         "welfare_versus": cls.welfare_versus}
+    return out
+
+
+def _recorded(manifest: Any, where: str, key: str) -> dict[str, Any]:
+    """``plugins.declared.<key>`` of a manifest, checked to be a mapping of mappings."""
+    plugins = manifest.get("plugins") if isinstance(manifest, dict) else None
+    declared = plugins.get("declared") if isinstance(plugins, dict) else None
+    section = declared.get(key) if isinstance(declared, dict) else None
+    if section is None:
+        return {}
+    field = f"plugins.declared.{key}"
+    if not (isinstance(section, dict) and all(isinstance(r, dict) for r in section.values())):
+        raise PluginError(f"{where}: {field} must map names to mappings of what each "
+                          f"declares, got {section!r}")
+    return section
+
+
+def _units(rec: dict[str, Any], at: str) -> dict[str, str | None]:
+    units = rec.get("indicators") or {}
+    if not (isinstance(units, dict) and all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in units.items())):
+        raise PluginError(f"{at}.indicators must map indicator names to units (text or "
+                          f"null), got {units!r}")
+    return dict(units)
+
+
+def _recorded_headline(value: Any) -> Any:
+    """A manifest's ``headline`` as a mapping: pairs (in order) or, from older runs, a mapping."""
+    if isinstance(value, list) and all(isinstance(x, list | tuple) and len(x) == 2
+                                       and all(isinstance(y, str) for y in x) for x in value):
+        return {k: v for k, v in value}
+    return value or {}
+
+
+def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
+    """The proposal types' declarations a run's manifest records (:func:`declared_types`).
+
+    Args:
+        manifest: The run's parsed ``manifest.json``.
+        where: The manifest's path, for messages.
+
+    Returns:
+        ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
+        what) or None, "trust_term": what or None, "headline": {name: kind}}}``; empty
+        for a run made before the record existed (``trust_term`` None and ``headline``
+        empty in a record made before they were recorded).
+
+    Raises:
+        PluginError: A record that is not what :func:`declared_types` writes, naming
+            the file, the field and what is allowed.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, rec in _recorded(manifest, where, "proposal_types").items():
+        at = f"{where}: plugins.declared.proposal_types.{name}"
+        m = rec.get("membership")
+        problem = membership_problem(m)
+        if problem:
+            raise PluginError(f"{at}.membership (null or [indicator, heading, what]): {problem}")
+        trust = rec.get("trust_term")
+        problem = None if trust is None else trust_term_problem(trust)
+        if problem:
+            raise PluginError(f"{at}.trust_term: {problem}")
+        units = _units(rec, at)
+        headline = _recorded_headline(rec.get("headline"))
+        problem = headline_problem(headline, units)
+        if problem:
+            raise PluginError(f"{at}.headline {problem}")
+        out[str(name)] = {"indicators": units,
+                          "membership": None if m is None else tuple(m),
+                          "trust_term": trust, "headline": dict(headline)}
+    return out
+
+
+def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
+    """The mechanisms' declarations a run's manifest records (:func:`declared_mechanisms`).
+
+    Returns:
+        ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus"}}``
+        (``compared`` None for a run made before it was recorded); empty for a run made
+        before the record existed.
+
+    Raises:
+        PluginError: A malformed record, naming the file, the field and what is allowed.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for slot, rec in _recorded(manifest, where, "mechanisms").items():
+        at = f"{where}: plugins.declared.mechanisms.{slot}"
+        name, versus = rec.get("name"), rec.get("welfare_versus", "")
+        if not (isinstance(name, str) and name):
+            raise PluginError(f"{at}.name must be the mechanism's name, got {name!r}")
+        units = _units(rec, at)
+        headline = _recorded_headline(rec.get("headline"))
+        problem = headline_problem(headline, units)
+        if problem:
+            raise PluginError(f"{at}.headline {problem}")
+        if not isinstance(versus, str):
+            raise PluginError(f"{at}.welfare_versus must be text, got {versus!r}")
+        compared = rec.get("compared")
+        if compared is not None and not (isinstance(compared, list) and all(
+                isinstance(c, str) and c in units for c in compared)):
+            raise PluginError(f"{at}.compared must list some of its indicators, got {compared!r}")
+        out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
+                          "compared": compared, "welfare_versus": versus}
+    return out
+
+
+def read_declarations(run_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """What a run's manifest records its proposal types and mechanisms declare.
+
+    Returns:
+        ``{"proposal_types": recorded_types(...), "mechanisms": recorded_mechanisms(...)}``;
+        both empty for a run without a manifest or made before the record existed.
+
+    Raises:
+        PluginError: A malformed record (names the file and the field).
+    """
+    path = Path(run_dir) / "manifest.json"
+    if not path.is_file():
+        return {"proposal_types": {}, "mechanisms": {}}
+    manifest = json.loads(path.read_text())
+    return {"proposal_types": recorded_types(manifest, str(path)),
+            "mechanisms": recorded_mechanisms(manifest, str(path))}
