@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -245,3 +246,75 @@ def test_a_total_no_member_has_says_so_and_adds_no_members_row():
     assert not any("together" in x for x in lines)
     tkm = next(x for x in lines if x.strip().startswith("TKM"))
     assert tkm.split()[2] == "30.5" and tkm.split()[-1] == "61"  # mean 30.5 a year, 2 years
+
+
+#: A plug-in proposal type with a headline indicator, named in the scenario by dotted path.
+ANSWER_PLUGIN = '''
+from typing import Literal
+
+import numpy as np
+
+from scosim.proposals import ProposalSpec, ProposalType
+
+
+class VisaAnswerProposal(ProposalSpec):
+    type: Literal["visa_answer"]
+    participants: list[str]
+
+
+class VisaAnswer(ProposalType):
+    name = "visa_answer"
+    spec = VisaAnswerProposal
+    default_decision_rule = "interested_members"
+    indicators = {"visa_answer": "share of runs"}
+    headline = {"visa_answer": "share"}
+
+    def apply(self, policy, participants, phase, active, terms=None):
+        pass
+
+    @classmethod
+    def record(cls, model, arrangements, policy):
+        inside = np.zeros((model.R, model.N), dtype=bool)
+        for arr in arrangements:
+            inside |= arr.participants & arr.in_force[:, None]
+        return {"visa_answer": inside.astype(float)}
+'''
+
+
+def test_a_type_named_by_its_path_heads_the_answer_by_its_own_name(tmp_path, monkeypatch,
+                                                                    capsys):
+    """The answer's block was headed "answer_visa_plug:VisaAnswer proposals" (the resolved
+    scenario's reference), and a process that cannot import the plug-in left the block
+    out: it looked up the run's record, keyed by the type's name, under the reference."""
+    from scosim import proposals
+
+    (tmp_path / "answer_visa_plug.py").write_text(ANSWER_PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "answer_visa_plug", raising=False)
+    scenario = tmp_path / "visa.yaml"
+    scenario.write_text(
+        "name: visa_by_path\nyears: {start: 2025, end: 2028}\nseed: 3\nreplications: 2\n"
+        "parameters: {council: {decision_rule: null}}\n"
+        "proposals:\n  - type: 'answer_visa_plug:VisaAnswer'\n    id: ca_visa\n"
+        "    year: 2026\n    proposer: KAZ\n    participants: [KAZ, KGZ, TJK, UZB]\n")
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    run_dir = Path(out.split("results: ")[1].splitlines()[0].strip())
+    text = (run_dir / "summary.txt").read_text()
+    assert "\nvisa_answer proposals, 2 runs:\n" in text, text
+    assert "answer_visa_plug:" not in text
+
+    known = proposals.get_type
+
+    def cannot_import(name: str) -> type:
+        if "visa" in name:  # the plug-in, by its name or by its path
+            raise PluginError(f"unknown proposal type {name!r}")
+        return known(name)
+
+    # Worked out again where the plug-in cannot be imported: from the run's record.
+    (run_dir / "summary.txt").unlink()
+    monkeypatch.setattr(proposals, "get_type", cannot_import)
+    assert main(["show", str(run_dir)]) == 0
+    shown = capsys.readouterr().out
+    assert "\nvisa_answer proposals, 2 runs:\n" in shown, shown
+    assert "  visa_answer: share of runs, most in 2027" in shown

@@ -121,6 +121,28 @@ def test_error_in_child_points_at_child_line(tmp_path: Path) -> None:
     assert "must stay > 1" in item.message
 
 
+@pytest.mark.parametrize(("body", "line", "path", "allowed"), [
+    ("null: 3\n", 3, "None", "allowed keys: name, description, extends, years"),
+    ("parameters:\n  trade:\n    ~: 3\n", 5, "parameters.trade.None",
+     "allowed keys: sigma, sigma_spread"),
+    ("countries:\n  null: {}\n", 4, "countries.None", ""),
+])
+def test_a_null_key_is_reported_at_its_own_file_and_line(tmp_path: Path, body: str, line: int,
+                                                         path: str, allowed: str) -> None:
+    """Pydantic names a ``null:`` key 'None', which was not found among the written keys:
+    the error was placed at the enclosing mapping's line, or for a top-level key at the
+    top of the file extended, and said only "Keys should be strings"."""
+    (tmp_path / "a.yaml").write_text("name: a\nparameters:\n  trade:\n    sigma: 4.0\n")
+    (tmp_path / "b.yaml").write_text(f"extends: a.yaml\nname: b\n{body}")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "b.yaml")
+    (item,) = info.value.errors
+    assert (Path(item.file).name, item.line, item.path) == ("b.yaml", line, path), str(item)
+    assert item.message.startswith("a key must be a name (text), got null (YAML reads a bare "
+                                   "null: or ~: key as null"), item.message
+    assert allowed in item.message
+
+
 def test_same_resolution_same_hash() -> None:
     base = load_scenario(SCENARIOS / "baseline.yaml")
     copy = load_scenario(GOOD / "baseline_copy.yaml")

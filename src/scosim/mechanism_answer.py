@@ -117,17 +117,21 @@ def declared_headline(
     for type_name in dict.fromkeys(types):
         tdecl = _type_declaration(type_name, recorded_types)
         for name, kind in (tdecl or {}).get("headline", {}).items():
+            # The class's own name: ``type_name`` may be the dotted path a scenario wrote.
             out.setdefault(name, HeadlineIndicator(kind, tdecl["indicators"].get(name), "",
-                                                   type_name))
+                                                   tdecl.get("name", type_name)))
     return out
 
 
 def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | None
                       ) -> Mapping[str, Any] | None:
-    """What the proposal type ``name`` declares: the run's record, else the registry's class."""
+    """What the proposal type ``name`` declares: the run's record, else the registry's class.
+
+    The record is keyed by the type's name and holds no ``name``; the class gives its own.
+    """
     from scosim.proposals import get_type
 
-    return _known(name, recorded, lambda: get_type(name), ("indicators", "headline"))
+    return _known(name, recorded, lambda: get_type(name), ("name", "indicators", "headline"))
 
 
 def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any,
@@ -233,7 +237,39 @@ def run_headline_indicators(run_dir: str | Path) -> dict[str, HeadlineIndicator]
 
     recorded = read_declarations(run_dir)
     return declared_headline(filled_mechanisms(run_dir), recorded["mechanisms"],
-                             proposal_types_of(run_dir), recorded["proposal_types"])
+                             _recorded_types_of(run_dir, recorded["proposal_types"]),
+                             recorded["proposal_types"])
+
+
+def _recorded_types_of(run_dir: str | Path, recorded: Mapping[str, Any]) -> list[str]:
+    """:func:`proposal_types_of`, each type by its key in the run's record when it has one.
+
+    The resolved ``scenario.yaml`` names a plug-in type by what finds it again in another
+    process (``mypkg.visa:VisaFree``); the record (``plugins.declared.proposal_types``) by
+    the name it registered under. Without this a process that cannot import the plug-in
+    found no record and left the type's headline indicators out of the answer. The name
+    is read from the manifest's ``plugins.proposal_types`` (``{name: origin}``), nothing
+    imported: a type named by dotted path has the origin ``path <reference>``; one
+    registered by a module the user imported has ``module <module>`` and is referred to
+    as ``<module>:<class>``, so it is the type when it is the only one from that module.
+    A type the record lacks keeps its reference, which the registry can import.
+    """
+    import json
+
+    try:
+        origins = json.loads((Path(run_dir) / "manifest.json").read_text())["plugins"][
+            "proposal_types"]
+    except (OSError, ValueError, KeyError, TypeError):
+        origins = {}  # no manifest, or one without the record: as the scenario names them
+    origins = {str(n): o for n, o in origins.items()} if isinstance(origins, Mapping) else {}
+    out = []
+    for ref in proposal_types_of(run_dir):
+        named = [n for n, o in origins.items() if o == f"path {ref}"]
+        module, colon, _ = ref.partition(":")
+        if not named and colon:
+            named = [n for n, o in origins.items() if o == f"module {module}"]
+        out.append(named[0] if len(named) == 1 and named[0] in recorded else ref)
+    return list(dict.fromkeys(out))
 
 
 def run_compared_indicators(run_dir: str | Path) -> list[str]:

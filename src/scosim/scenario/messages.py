@@ -44,18 +44,45 @@ _KIND = {
 }
 
 
-def _clean_loc(loc: Loc, data: Any) -> tuple[Loc, bool]:
-    """Drop union tags from a pydantic location; flag dict-key errors."""
+def _written_key(mapping: dict[Any, Any], el: Any, refused: bool) -> Any:
+    """The key of ``mapping`` that pydantic's location element ``el`` stands for.
+
+    Pydantic writes a key that is neither text nor an integer as text (a ``null:``
+    or ``~:`` key as ``'None'``, a date key as its repr). Looked up as written, such
+    a key was not found, and its error was placed at the enclosing mapping's line, or
+    for a top-level key at the top of the file extended. ``refused``: ``el`` is the
+    key the error is about, which is never text, so a text key spelt alike is not it.
+    """
+    if not refused and el in mapping:
+        return el
+    if isinstance(el, str):
+        for key in mapping:
+            if not isinstance(key, str) and el in (str(key), repr(key)):
+                return key
+    return el
+
+
+def _clean_loc(loc: Loc, data: Any, bad_key: bool = False) -> tuple[Loc, bool]:
+    """Drop union tags from a pydantic location; flag dict-key errors.
+
+    Args:
+        loc: Pydantic's location of an error.
+        data: The document validated.
+        bad_key: The error refuses the last key of ``loc`` as a key (``invalid_key``);
+            an element followed by ``[key]`` is refused as well.
+    """
     out: list[Any] = []
     cur: Any = data
     is_key = False
-    for el in loc:
+    refused = len(loc) - 1 if bad_key else loc.index("[key]") - 1 if "[key]" in loc else -1
+    for i, el in enumerate(loc):
         if isinstance(el, str) and el.startswith("__"):
             continue
         if el == "[key]":
             is_key = True
             continue
         if isinstance(cur, dict):
+            el = _written_key(cur, el, i == refused)
             if el in cur:
                 cur = cur[el]
             elif isinstance(el, str) and cur.get("type") == el:
@@ -162,6 +189,10 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         close = difflib.get_close_matches(str(last), allowed, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown key {last!r}{hint}; allowed keys: {_join(allowed)}"
+    if kind == "invalid_key" or (kind == "string_type" and "[key]" in err["loc"]):
+        if owner is None and data is not None:
+            owner = _model_at(loc[:-1], data)
+        return _key_message(value, owner)
     if kind == "value_error":
         exc = ctx.get("error")
         return str(exc) if exc is not None else err["msg"]
@@ -204,6 +235,19 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         want = _KIND.get(base, base.replace("_", " "))
         return f"expected {want}, got {_describe(value)}{_number_as_text(base, value)}"
     return f"{err['msg']} (got {_describe(value)})"
+
+
+def _key_message(key: Any, owner: type[BaseModel] | None) -> str:
+    """The message of a key that is not a name (``null:``, ``1.5:``), ``owner`` its model.
+
+    Pydantic's "Keys should be strings" did not say what a key may be, nor that a bare
+    ``null:`` or ``~:`` is YAML's null rather than a name.
+    """
+    got = "null (YAML reads a bare null: or ~: key as null, not as a name)" \
+        if key is None else _describe(key)
+    allowed = [k for k in owner.model_fields if k != "source"] if owner is not None else []
+    return f"a key must be a name (text), got {got}" + (
+        f"; allowed keys: {_join(allowed)}" if allowed else "")
 
 
 #: Unquoted numbers YAML 1.1 (PyYAML) reads as text: an exponent without a dot or
@@ -298,7 +342,7 @@ def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
                 origin, loc, msg = min(placed, key=lambda p: doc.rank(p[0][0]))
                 out.append(ErrorItem(*origin, format_path(loc), msg))
             continue
-        loc, _ = _clean_loc(err["loc"], doc.data)
+        loc, _ = _clean_loc(err["loc"], doc.data, err["type"] == "invalid_key")
         if err["type"] == "union_tag_invalid":
             loc = (*loc, "type")  # point at the line where the bad type is written
         out.append(ErrorItem(*doc.origin(loc), format_path(loc), _message(err, loc, doc.data)))

@@ -23,9 +23,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from scosim.data.constants import ECONOMIES, MEMBERS, OBSERVERS, OTHERS, PARTNERS
-from scosim.scenario.blocks import (
-    INDICATOR_NAMES as INDICATOR_NAMES,
-)
 from scosim.scenario.blocks import (  # re-exported: the schema's public names
     BorderClashEvent as BorderClashEvent,
 )
@@ -54,12 +51,6 @@ from scosim.scenario.blocks import (
     GrowthParams as GrowthParams,
 )
 from scosim.scenario.blocks import (
-    Indicators as Indicators,
-)
-from scosim.scenario.blocks import (
-    Outputs as Outputs,
-)
-from scosim.scenario.blocks import (
     Parameters as Parameters,
 )
 from scosim.scenario.blocks import (
@@ -80,11 +71,20 @@ from scosim.scenario.blocks import (
 from scosim.scenario.blocks import (
     Years as Years,
 )
-from scosim.scenario.blocks import (
+from scosim.scenario.outputs import (
+    INDICATOR_NAMES as INDICATOR_NAMES,
+)
+from scosim.scenario.outputs import (
+    Indicators as Indicators,
+)
+from scosim.scenario.outputs import (
+    Outputs as Outputs,
+)
+from scosim.scenario.outputs import (
     _check_indicator as _check_indicator,
 )
-from scosim.scenario.blocks import indicator_issues
-from scosim.scenario.blocks import (
+from scosim.scenario.outputs import indicator_issues
+from scosim.scenario.outputs import (
     indicator_names as indicator_names,
 )
 from scosim.scenario.values import (

@@ -1,0 +1,184 @@
+"""The ``outputs`` block of a scenario and the indicator names it may list.
+
+Split from :mod:`scosim.scenario.blocks` (which re-exports these names) for size:
+what a run can record, what a given scenario records, and :class:`Outputs`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from scosim.scenario.values import STRICT, _keyword_or_list
+
+__all__ = [
+    "INDICATOR_NAMES",
+    "MODEL_INDICATORS",
+    "Indicators",
+    "Outputs",
+    "indicator_issues",
+    "indicator_names",
+    "recorded_indicators",
+]
+
+
+#: The core indicators, one value per run, year and economy (docs/model.md): the model
+#: records ``member`` and ``trust_received`` itself (:data:`MODEL_INDICATORS`), the
+#: customs-union type ``in_customs_union``, the default growth and trade mechanisms the
+#: rest (:func:`recorded_indicators`). Other types and mechanisms declare theirs;
+#: :func:`indicator_names` adds them.
+INDICATOR_NAMES: tuple[str, ...] = (
+    "gdp_usd",
+    "gdp_baseline_path_usd",
+    "welfare_change_pct",
+    "real_gdp_change_pct",
+    "member",
+    "in_customs_union",
+    "trust_received",
+    "exports_usd",
+    "imports_usd",
+    "exports_change_pct",
+    "imports_change_pct",
+    "intra_union_imports_usd",
+    "intra_union_share",
+    "trade_creation_usd",
+    "trade_diversion_usd",
+    "tariff_revenue_before_usd",
+    "tariff_revenue_collected_usd",
+    "tariff_revenue_after_sharing_usd",
+    "terms_of_trade_change_pct",
+    # Explained results of ge_trade (docs/customs_union.md).
+    "welfare_tariff_revenue_pct",
+    "welfare_terms_of_trade_pct",
+    "welfare_rest_pct",
+    "ev_usd",
+    "ev_members_usd",
+    "ev_outsiders_usd",
+    "ev_world_usd",
+    "union_external_tariff_before_pct",
+    "union_external_tariff_after_pct",
+    "art24_external_tariff_raised",
+    "outsiders_loss_exceeds_members_gain",
+    "trade_adjustment_share",
+)
+
+
+def indicator_names() -> tuple[str, ...]:
+    """Every indicator a run can record.
+
+    The model's own first, then those that the known proposal types and mechanisms
+    (built-in, registered or installed) declare.
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.plugins import PluginError
+    from scosim.proposals import available_types, get_type
+
+    names = dict.fromkeys(INDICATOR_NAMES)
+    for listed, get in ((available_types(), get_type), (available_mechanisms(), get_mechanism)):
+        for name in listed:
+            try:
+                names.update(dict.fromkeys(get(name).indicators))
+            except PluginError:
+                # An installed plug-in that fails to load offers no indicators; a scenario
+                # that uses it is told why where it names it. Before, every scenario
+                # with an outputs.indicators list was refused with that plug-in's error.
+                continue
+    return tuple(names)
+
+
+#: Recorded by the model itself every year, whatever fills the slots
+#: (``scosim.model.phases.record_phase``); every other indicator is a proposal type's
+#: or a mechanism's.
+MODEL_INDICATORS: tuple[str, ...] = ("member", "trust_received")
+
+
+def recorded_indicators(scenario: Any) -> set[str]:
+    """Every indicator a run of ``scenario`` records (``outputs.indicators: all``).
+
+    The model's own, those of the built-in proposal types recorded in every run and
+    of the scenario's proposal types, and those of the mechanisms filling its slots
+    (``scosim.model.phases.record_phase``; tests compare with what a run records).
+    """
+    from scosim.model.slots import get_mechanism
+    from scosim.proposals import builtin_types, get_type
+
+    types = {n for n in builtin_types() if get_type(n).record_always}
+    types |= {p.type for p in scenario.proposals}
+    recorded = set(MODEL_INDICATORS)
+    for t in types:
+        recorded |= set(get_type(t).indicators)
+    for m in scenario.parameters.mechanisms.values():
+        if m is not None:
+            recorded |= set(get_mechanism(m).indicators)
+    return recorded
+
+
+def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """``outputs.indicators`` that a run of ``scenario`` would never record.
+
+    The schema accepted any known name; one the scenario does not record was then
+    missing from the results (or, when no name was left, every batch failed).
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
+    wanted = scenario.outputs.indicators
+    if wanted == "all":
+        return []
+    recorded = recorded_indicators(scenario)
+    issues = []
+    for i, name in enumerate(wanted):
+        if name in recorded:
+            continue
+        who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
+               if name in get_mechanism(m).indicators]
+        who += [f"proposal type {t}" for t in available_types() if name in get_type(t).indicators]
+        issues.append((("outputs", "indicators", i), (
+            f"{name!r} is not recorded in this scenario: it comes from {' or '.join(who)}, "
+            "which the scenario does not use")))
+    return issues
+
+
+def _check_indicator(value: str) -> str:
+    known = indicator_names()
+    if value not in known:
+        import difflib
+
+        close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown indicator {value!r}{hint}; indicators: {', '.join(known)}")
+    return value
+
+
+def _no_repeated_indicator(value: list[str]) -> list[str]:
+    # A repeat would write the same column twice and plot it twice: a typo for another.
+    seen: dict[str, int] = {}
+    for i, name in enumerate(value):
+        if name in seen:
+            raise ValueError(f"{name!r} is listed twice (items {seen[name]} and {i}); "
+                             "list each indicator once")
+        seen[name] = i
+    return value
+
+
+Indicators = _keyword_or_list(
+    Literal["all"],
+    Annotated[list[Annotated[str, AfterValidator(_check_indicator)]], Field(min_length=1),
+              AfterValidator(_no_repeated_indicator)],
+    "'all' or a list of indicator names",
+)
+
+
+class Outputs(BaseModel):
+    """What a run writes."""
+
+    model_config = STRICT
+    indicators: Indicators = "all"
+    plots: bool = True
+    bilateral: bool = False
+    #: What ``summary.csv`` (written with the plots) summarises: the plotted
+    #: indicators, or every indicator the run writes (more time and memory).
+    summary: Literal["plotted", "all"] = "plotted"
+
+
