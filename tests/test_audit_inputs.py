@@ -186,6 +186,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
     ("customs_union.yaml", {"parameters.mechanisms.trade": None}),
     ("finance_crisis_union.yaml", {"years.end": 2026}),
     ("afghan_corridor_rats.yaml", {}),
+    # the security slot without the network: no route cost to Pakistan (it was listed)
+    ("afghan_instability.yaml", {}),
 ])
 def test_recorded_indicators_are_what_a_run_records(scenario, overrides):
     """The check below is only as good as this: its set against a real model's records."""
@@ -421,3 +423,18 @@ def test_corridor_field_errors_are_one_each_at_the_field(tmp_path, field, path, 
         load_scenario(scen)
     (item,) = info.value.errors
     assert (item.path, item.line) == (path, 4) and said in item.message, item
+
+
+def test_an_indicator_a_used_mechanism_leaves_out_is_refused_at_validation(tmp_path, capsys):
+    """The security mechanism records its route cost to Pakistan only with the network
+    slot filled: asked for without it, the name was valid and the run lacked it."""
+    path = tmp_path / "route.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'afghan_instability.yaml'}\nname: route\n"
+                    "outputs: {indicators: [gdp_usd, route_cost_to_pakistan_pct]}\n")
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"scosim: error: {path}:3: outputs.indicators[1]: 'route_cost_to_pakistan_pct' is "
+        "not recorded in this scenario: mechanism security records it only in some "
+        "scenarios; it declares it as: generalised cost of shipping to Pakistan, percent of "
+        "cargo value (recorded when the network slot is filled)",
+    ]

@@ -88,3 +88,48 @@ def test_a_mechanism_recording_an_undeclared_indicator_is_named():
         run_model(sc)
     assert err.value.__notes__ == [
         "in mechanism 'undeclared_record' (finance slot), record of 2025"]
+
+
+def test_a_declared_indicator_left_out_of_a_year_s_record_is_named():
+    # was left out of the tables without a word, or (returned from 2026 only) broke
+    # the tables when the run ended
+    sc = _scenario(parameters={"mechanisms": {"finance": "broken_plugins:ForgetfulRecord"}})
+    with pytest.raises(ValueError, match=r"record did not return 'second': every indicator "
+                       r"of recorded_indicators\(scenario\)") as err:
+        run_model(sc)
+    assert err.value.__notes__ == [
+        "in mechanism 'forgetful_record' (finance slot), record of 2025"]
+
+
+def test_an_indicator_recorded_only_in_some_scenarios_is_declared_so():
+    from scosim.model.slots import get_mechanism
+    from scosim.scenario.blocks import recorded_indicators
+
+    alone = _scenario(parameters={"mechanisms": {"finance": "broken_plugins:ConditionalRecord"}})
+    model = run_model(alone)
+    assert "always" in model.records and "with_network" not in model.records
+    assert {"always"} <= recorded_indicators(alone)
+    assert "with_network" not in recorded_indicators(alone)
+    # Returning what the scenario leaves out is refused as well.
+    cls = get_mechanism("broken_plugins:ConditionalRecord")
+    try:
+        cls._overreach = True
+        with pytest.raises(ValueError, match=r"record returned 'with_network', which its "
+                           r"recorded_indicators\(scenario\) leaves out of this scenario"):
+            run_model(alone)
+    finally:
+        cls._overreach = False
+
+
+def test_recorded_indicators_must_be_a_classmethod():
+    from scosim.model.slots import Mechanism, _check
+
+    class Instance(Mechanism):
+        name = "instance_recorded"
+        slot = "finance"
+
+        def recorded_indicators(self, scenario):
+            return {}
+
+    with pytest.raises(Exception, match=r"`recorded_indicators` must be a classmethod"):
+        _check(Instance, "instance_recorded")

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
            "check_sweepable", "headline_pairs", "headline_problem", "import_path",
-           "membership_problem", "not_sweepable", "plugin_origins", "rule_specs"]
+           "membership_problem", "not_sweepable", "plugin_origins", "recorded_problem",
+           "rule_specs"]
 
 T = TypeVar("T")
 
@@ -386,6 +387,20 @@ def headline_pairs(headline: dict[str, str]) -> list[list[str]]:
     indicators in the order their owner declares them (a bank failure before its bail-in).
     """
     return [[str(k), str(v)] for k, v in headline.items()]
+
+
+def recorded_problem(cls: Any) -> str | None:
+    """What is wrong with a plug-in's ``recorded_indicators``, or None.
+
+    It is read when a scenario is validated, before any model or instance exists, so it
+    must be a classmethod.
+    """
+    import inspect
+
+    if not isinstance(inspect.getattr_static(cls, "recorded_indicators"), classmethod):
+        return ("`recorded_indicators` must be a classmethod: it is called with the "
+                "scenario when the scenario is validated, before any instance exists")
+    return None
 
 
 def headline_problem(headline: Any, indicators: Any) -> str | None:

@@ -91,3 +91,46 @@ class UndeclaredRecord(Mechanism):
 
         zero = np.zeros((model.R, model.N))
         return {"declared_one": zero, "extra": zero}
+
+
+class ForgetfulRecord(Mechanism):
+    """Declares two indicators and returns ``second`` only from 2026."""
+
+    name = "forgetful_record"
+    slot = "finance"
+    indicators = {"first": "share of runs", "second": "share of runs"}
+
+    def record(self, model, policy):
+        """``first`` every year, ``second`` from 2026."""
+        import numpy as np
+
+        zero = np.zeros((model.R, model.N))
+        return {"first": zero} if model.year < 2026 else {"first": zero, "second": zero}
+
+
+class ConditionalRecord(Mechanism):
+    """Records ``with_network`` only when the network slot is filled, and says so."""
+
+    name = "conditional_record"
+    slot = "finance"
+    indicators = {"always": "share of runs",
+                  "with_network": "share of runs (when the network slot is filled)"}
+    #: Set by a test: return ``with_network`` although the scenario leaves it out.
+    _overreach = False
+
+    @classmethod
+    def recorded_indicators(cls, scenario):
+        """``always``, and ``with_network`` when the network slot is filled."""
+        out = dict(cls.indicators)
+        if scenario.parameters.mechanisms.get("network") is None:
+            del out["with_network"]
+        return out
+
+    def record(self, model, policy):
+        """What :meth:`recorded_indicators` promises (more with ``_overreach``)."""
+        import numpy as np
+
+        names = self.recorded_indicators(model.scenario)
+        if self._overreach:
+            names = self.indicators
+        return {n: np.full((model.R, model.N), 1.0) for n in names}

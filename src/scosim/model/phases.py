@@ -7,7 +7,7 @@ nothing here branches on a type's or a mechanism's name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -211,29 +211,42 @@ def record_phase(model: SCOModel, year: int) -> None:
         "member": model.is_member().astype(float),
         "trust_received": _trust_received(model),
     }
+    shape = (model.R, model.N)
     for cls, arrangements in model.proposal_types():
         with blame(f"proposal type {cls.name!r}, record of {year}"):
-            ind.update(_declared(cls.record(model, arrangements, policy), cls.indicators,
-                                 (model.R, model.N)))
+            ind.update(_declared(cls.record(model, arrangements, policy), cls, model, shape))
     for slot, mech in model.mechanisms:
         with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
-            ind.update(_declared(mech.record(model, policy), mech.indicators,
-                                 (model.R, model.N)))
+            ind.update(_declared(mech.record(model, policy), type(mech), model, shape))
     for name, values in ind.items():
         model.record(name, values)
 
 
-def _declared(recorded: dict[str, np.ndarray], indicators: object,
+def _declared(recorded: dict[str, np.ndarray], owner: Any, model: SCOModel,
               shape: tuple[int, int]) -> dict[str, np.ndarray]:
-    """A plug-in's record: only indicators it declares, each runs x economies.
+    """A plug-in's record: exactly the indicators it records in this scenario, each R x N.
 
-    An undeclared one was written to the tables unseen (with no unit or label), and a
-    wrong shape was reported without the plug-in or the shape expected.
+    An undeclared one was written to the tables unseen (with no unit or label); a
+    declared one left out went missing from the tables without a word, or, returned in
+    some years only, broke the tables when the run ended; a wrong shape was reported
+    without the plug-in or the shape expected.
     """
+    expected = owner.recorded_indicators(model.scenario)
+    if recorded.keys() != expected.keys():
+        declared = owner.indicators
+        if undeclared := [n for n in recorded if n not in declared]:
+            raise ValueError(f"record returned {undeclared[0]!r}, which is not among its "
+                             f"declared indicators ({', '.join(declared) or 'none'})")
+        if extra := [n for n in recorded if n not in expected]:
+            raise ValueError(f"record returned {extra[0]!r}, which its "
+                             "recorded_indicators(scenario) leaves out of this scenario")
+        missing = [n for n in expected if n not in recorded]
+        raise ValueError(
+            f"record did not return {', '.join(map(repr, missing))}: every indicator of "
+            "recorded_indicators(scenario) (by default all it declares) is recorded every "
+            "year; one recorded only in some scenarios is left out there by overriding "
+            "recorded_indicators")
     for name, values in recorded.items():
-        if name not in indicators:  # type: ignore[operator]
-            raise ValueError(f"record returned {name!r}, which is not among its declared "
-                             f"indicators ({', '.join(indicators) or 'none'})")  # type: ignore[arg-type]
         got = np.shape(values)
         if got != shape:
             raise ValueError(f"record returned {name!r} of shape {got}; expected {shape} "

@@ -25,6 +25,7 @@ from scosim.plugins import (
     check_sweepable,
     headline_problem,
     not_sweepable,
+    recorded_problem,
 )
 
 # numpy and the run streams are imported where used: validating a scenario reads the
@@ -78,7 +79,9 @@ class Mechanism(SweptValues):
     Class attributes:
         name: The name scenarios use in ``parameters.mechanisms``.
         slot: The slot it fills (one of :data:`SLOTS`).
-        indicators: ``{name: unit}`` it records every year (each ``(R, N)``).
+        indicators: ``{name: unit}`` it records every year (each ``(R, N)``); one
+            recorded only in some scenarios (e.g. when another slot is filled) is left
+            out of :meth:`recorded_indicators` for the others.
         event_fields: Detail fields of the events it logs (``model.log.add``),
             ``{name: EventField}`` (:mod:`scosim.model.events`).
         headline: Indicators of ``indicators`` that answer what the mechanism is for,
@@ -145,8 +148,20 @@ class Mechanism(SweptValues):
         """Advance one year for every run; read and write ``policy`` (and model state)."""
 
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
-        """This year's indicators, each ``(R, N)``; names as declared in ``indicators``."""
+        """This year's indicators, each ``(R, N)``: every one of :meth:`recorded_indicators`."""
         return {}
+
+    @classmethod
+    def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
+        """``{name: unit}`` of ``indicators`` that a run of ``scenario`` records every year.
+
+        All of them by default. A mechanism that records one only in some scenarios
+        overrides this (the security mechanism's route cost to Pakistan needs the network
+        slot). The model refuses a year's record that lacks one of these or returns
+        another, and validating a scenario refuses ``outputs.indicators`` naming one left
+        out here, so an indicator never goes missing from the tables unseen.
+        """
+        return dict(cls.indicators)
 
     def preview_levers(self, model: SCOModel) -> dict[str, np.ndarray]:
         """Levers it would write this year at its current state, for previews (default none).
@@ -222,6 +237,8 @@ def _check(cls: Any, name: str) -> None:
     problem = headline_problem(cls.headline, cls.indicators)
     if problem:
         raise PluginError(f"mechanism {cls.name!r}: `headline` {problem}")
+    if problem := recorded_problem(cls):
+        raise PluginError(f"mechanism {cls.name!r}: {problem}")
     compared = cls.compared
     if not (isinstance(compared, tuple) and all(isinstance(c, str) for c in compared)):
         raise PluginError(f"mechanism {cls.name!r}: `compared` must be a tuple of indicator "

@@ -17,6 +17,7 @@ from scosim.plugins import (
     Registry,
     headline_problem,
     membership_problem,
+    recorded_problem,
     trust_term_problem,
 )
 from scosim.proposals.specs import OPT_IN_RULES, ProposalSpec
@@ -51,7 +52,7 @@ ENTRY_POINT_GROUP = "scosim.proposals"
 _METHODS = (
     "check", "decision_rule", "eligible_runs", "invitees", "voters", "together", "together_leave",
     "on_tabled", "negotiate", "preview", "apply", "phase_at", "enter_into_force", "admit_member",
-    "gain_if_member", "joining_with", "record",
+    "gain_if_member", "joining_with", "record", "recorded_indicators",
 )
 
 
@@ -74,6 +75,8 @@ def _check(cls: Any, name: str) -> None:
         )
     _check_membership(cls)
     _check_vote_hook(cls)
+    if problem := recorded_problem(cls):
+        raise PluginError(f"proposal type {cls.name!r}: {problem}")
     problem = trust_term_problem(cls.trust_term)
     if problem:
         raise PluginError(f"proposal type {cls.name!r}: `trust_term` {problem}")

@@ -392,8 +392,16 @@ class ProposalType(SweptValues):
     def record(
         cls, model: SCOModel, arrangements: list[ProposalType], policy: PolicyState
     ) -> dict[str, np.ndarray]:
-        """This year's indicators of the type, each ``(R, N)`` (default: none)."""
+        """This year's indicators, each ``(R, N)``: all of :meth:`recorded_indicators`."""
         return {}
+
+    @classmethod
+    def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
+        """``{name: unit}`` of ``indicators`` that a run of ``scenario`` records every year.
+
+        All of them by default; see :meth:`scosim.model.slots.Mechanism.recorded_indicators`.
+        """
+        return dict(cls.indicators)
 
 
 def membership_gain(model: SCOModel, member: int) -> np.ndarray:

@@ -97,8 +97,9 @@ def recorded_indicators(scenario: Any) -> set[str]:
     """Every indicator a run of ``scenario`` records (``outputs.indicators: all``).
 
     The model's own, those of the built-in proposal types recorded in every run and
-    of the scenario's proposal types, and those of the mechanisms filling its slots
-    (``scosim.model.phases.record_phase``; tests compare with what a run records).
+    of the scenario's proposal types, and those of the mechanisms filling its slots,
+    each's ``recorded_indicators(scenario)`` (``scosim.model.phases.record_phase``;
+    tests compare with what a run records).
     """
     from scosim.model.slots import get_mechanism
     from scosim.proposals import builtin_types, get_type
@@ -107,10 +108,10 @@ def recorded_indicators(scenario: Any) -> set[str]:
     types |= {p.type for p in scenario.proposals}
     recorded = set(MODEL_INDICATORS)
     for t in types:
-        recorded |= set(get_type(t).indicators)
+        recorded |= set(get_type(t).recorded_indicators(scenario))
     for m in scenario.parameters.mechanisms.values():
         if m is not None:
-            recorded |= set(get_mechanism(m).indicators)
+            recorded |= set(get_mechanism(m).recorded_indicators(scenario))
     return recorded
 
 
@@ -127,9 +128,19 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     if wanted == "all":
         return []
     recorded = recorded_indicators(scenario)
+    used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
+            for m in scenario.parameters.mechanisms.values() if m is not None]
+    used += [(f"proposal type {get_type(p.type).name}", get_type(p.type))
+             for p in scenario.proposals]
     issues = []
     for i, name in enumerate(wanted):
         if name in recorded:
+            continue
+        if owner := next(((w, c) for w, c in used if name in c.indicators), None):
+            # Used, but it records this one only in some scenarios (recorded_indicators).
+            issues.append((("outputs", "indicators", i), (
+                f"{name!r} is not recorded in this scenario: {owner[0]} records it only in "
+                f"some scenarios; it declares it as: {owner[1].indicators[name]}")))
             continue
         who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
                if name in get_mechanism(m).indicators]

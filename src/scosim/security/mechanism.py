@@ -163,6 +163,18 @@ class SecurityMechanism(Mechanism):
                                       "cargo value (recorded when the network slot is filled)",
     }
 
+    @classmethod
+    @override
+    def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
+        """All its indicators but the route cost to Pakistan when the network slot is empty.
+
+        That cost is the network's shortest route, which only a filled network computes.
+        """
+        out = dict(cls.indicators)
+        if scenario.parameters.mechanisms.get("network") is None:
+            del out["route_cost_to_pakistan_pct"]
+        return out
+
     def instability(self, model: SCOModel, year: int) -> np.ndarray:
         """Afghan instability of ``year`` in each run ``(R,)``.
 
