@@ -318,3 +318,7 @@ def test_a_type_named_by_its_path_heads_the_answer_by_its_own_name(tmp_path, mon
     shown = capsys.readouterr().out
     assert "\nvisa_answer proposals, 2 runs:\n" in shown, shown
     assert "  visa_answer: share of runs, most in 2027" in shown
+    # scosim compare reads the same record: the type's headline is still compared.
+    from scosim.mechanism_answer import run_compared_indicators
+
+    assert run_compared_indicators(run_dir)[-1:] == ["visa_answer"]

@@ -288,7 +288,8 @@ def run_compared_indicators(run_dir: str | Path) -> list[str]:
         decl = _declaration(slot, mechanisms[slot], recorded["mechanisms"])
         if decl is not None:
             out += list(decl.get("compared") or decl["headline"])
-    types = declared_headline({}, None, proposal_types_of(run_dir), recorded["proposal_types"])
+    types = declared_headline({}, None, _recorded_types_of(run_dir, recorded["proposal_types"]),
+                              recorded["proposal_types"])
     return list(dict.fromkeys([*out, *types]))
 
 
