@@ -312,6 +312,25 @@ def test_grid_sweep_takes_n_values_of_a_range(tmp_path, model_fixture):
     assert meta["n"] == 3
 
 
+def test_a_grid_sweep_s_directory_names_the_grid_it_ran(tmp_path, model_fixture, capsys):
+    """A grid of three listed values was written to ``...-grid-n5-s0``: the name gave the
+    --n default, which applies to ranges only."""
+    path = str(model_fixture("small_cu.yaml"))
+    base = ["sweep", path, "--method", "grid", "--output", "welfare_change_pct:KAZ",
+            "--out", str(tmp_path), "--quiet"]
+    assert main([*base, "--param", "parameters.trade.sigma=3,5,7"]) == 0
+    assert main([*base, "--param", "parameters.trade.sigma=3,5,7", "--param",
+                 "parameters.weights.sovereignty=0:0.01", "--n", "2", "--seed", "4"]) == 0
+    capsys.readouterr()
+    names = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "small_cu" / "sweeps").iterdir())
+    assert names == ["grid-3-s0", "grid-3x2-s4"]
+    from scosim.api_sweep import design_label
+
+    assert design_label("lhs", {"a": (0.0, 1.0)}, 64) == "lhs-n64"
+    many = {f"p{i}": [0.0, 1.0] for i in range(21)}  # a 41-character shape: too long
+    assert design_label("grid", many, 5) == f"grid-{2 ** 21}pts"
+
+
 def test_an_indicator_begun_is_the_one_suggested(tmp_path, model_fixture, capsys):
     """'welfare' suggested 'welfare_rest_pct' (difflib's nearest spelling), not the welfare
     change a reader means; the first indicator it begins is suggested now."""

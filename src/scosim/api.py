@@ -241,9 +241,8 @@ def compare_runs(
     Returns:
         ``(comparison, report directory)``.
     """
-    from scosim.compare import PairingError, compare_results, largest_effect_year
+    from scosim.compare import PairingError
     from scosim.compare_read import read_manifest
-    from scosim.report import write_report
     from scosim.scenario.schema import indicator_names
 
     if plot_workers is not None and plot_workers < 1:
@@ -312,13 +311,81 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
-    _check_planned(_planned(policy, pol_dir, replications=replications, seed=seed),
-                   _planned(baseline, base_dir), year)
-    if pol_dir is None:
-        pol_dir = run(policy, replications=replications, seed=seed, **kw).path
-    pm = read_manifest(pol_dir)
-    if base_dir is None:
-        base_dir = run(baseline, replications=pm["replications"], seed=pm["seed"], **kw).path
+    plans = (_planned(policy, pol_dir, replications=replications, seed=seed),
+             _planned(baseline, base_dir))
+    _check_planned(*plans, year)
+    # Folders the runs of scenario files would create, removed again if the compare fails.
+    created = [d for d in (out, *(out / p["scenario"] for p in plans if p.get("file")))
+               if not d.exists()]
+    with _removed_if_failed(created) as made:
+        if pol_dir is None:
+            pol_dir = _ran(run(policy, replications=replications, seed=seed, **kw), made)
+        pm = read_manifest(pol_dir)
+        if base_dir is None:
+            base_dir = _ran(run(baseline, replications=pm["replications"], seed=pm["seed"],
+                                **kw), made)
+        return _write_comparison(pol_dir, base_dir, pm, out=out, level=level, method=method,
+                                 indicators=indicators, year=year, progress=progress,
+                                 plot_workers=plot_workers)
+
+
+def _ran(result: Any, made: list[Path]) -> Path:
+    """The directory of a run a compare made; listed in ``made`` unless it was resumed.
+
+    A resumed run holds batches an earlier command computed, so it is not this
+    command's to remove.
+    """
+    if not result.manifest.get("resumed"):
+        made.append(Path(result.path))
+    return Path(result.path)
+
+
+@contextlib.contextmanager
+def _removed_if_failed(created: Sequence[Path]) -> Iterator[list[Path]]:
+    """Yield a list for the runs a compare makes; remove them if the compare fails.
+
+    A failed command leaves nothing behind: the policy's finished run, kept after its
+    baseline failed, looked like a result, and the same command would not use it (a
+    scenario file is run afresh). Partial runs ``run`` keeps after a stop are left: the
+    same command resumes them. What was removed is added to the error as a note.
+
+    Args:
+        created: Folders that did not exist before the compare (results root, scenario
+            folders), removed too if it leaves them empty.
+    """
+    from scosim.results import remove_empty_dirs
+
+    made: list[Path] = []
+    try:
+        yield made
+    except BaseException as exc:
+        for d in made:
+            shutil.rmtree(d, ignore_errors=True)
+        remove_empty_dirs(created)
+        if made:
+            many = len(made) > 1
+            exc.add_note(f"the run{'s' if many else ''} this compare had finished, "
+                         f"{', '.join(map(str, made))}, {'were' if many else 'was'} removed")
+        raise
+
+
+def _write_comparison(
+    pol_dir: Path,
+    base_dir: Path,
+    pm: dict[str, Any],
+    *,
+    out: Path,
+    level: float,
+    method: str,
+    indicators: list[str] | None,
+    year: int | None,
+    progress: bool,
+    plot_workers: int | None,
+) -> tuple[Any, Path]:
+    """Compare two finished runs and write the report (:func:`compare_runs`' last step)."""
+    from scosim.compare import compare_results, largest_effect_year
+    from scosim.report import write_report
+
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
     )

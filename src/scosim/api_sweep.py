@@ -225,6 +225,18 @@ def design_points(method: str, params: dict[str, Any], n: int) -> int:
     return {"lhs": n, "sobol": n * (d + 2), "morris": n * (d + 1)}[method]
 
 
+def design_label(method: str, params: dict[str, Any], n: int) -> str:
+    """A sweep's design as its directory name gives it: ``lhs-n64``, ``grid-3x5``.
+
+    A grid by its values per parameter (``n`` for a range: ``grid-n5`` named three listed
+    values by the unused default), or by its point count if long (``grid-4096pts``).
+    """
+    if method != "grid":
+        return f"{method}-n{n}"
+    shape = "x".join(str(len(v) if isinstance(v, list) else n) for v in params.values())
+    return f"grid-{shape}" if len(shape) <= 40 else f"grid-{design_points(method, params, n)}pts"
+
+
 def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
     """``name=lo:hi`` (a range) or ``name=a,b,c`` (grid values)."""
     if "=" not in text:
@@ -272,7 +284,8 @@ def sweep(
             default 64; for grid, the values of each ``(low, high)`` range, evenly
             spaced, default 5 (a list of values is used as given).
         seed: Seed of the design.
-        out: Results root; writes ``<out>/<scenario>/sweeps/<id>/``.
+        out: Results root; writes ``<out>/<scenario>/sweeps/<id>/`` (start time,
+            :func:`design_label`, design seed: ``20261205T085416-grid-3-s0``).
         executor: ``local``, ``process`` or ``dask``.
         workers: Workers.
         scheduler: Dask scheduler address (``executor="dask"`` only; default: a
@@ -344,9 +357,9 @@ def sweep(
     key = sweep_key(scenario=fn.scenario_yaml, versions=fn.versions, method=method, n=n,
                     seed=seed, params=params, outputs=outputs, replications=replications,
                     batch_size=batch_size)
-    tmp, lock, first = open_sweep_dir(
-        sweeps, f"{compact_stamp(started)}-{method}-n{n}-s{seed}", key, started=started,
-        resume=resume, progress=progress)
+    dir_name = f"{compact_stamp(started)}-{design_label(method, params, n)}-s{seed}"
+    tmp, lock, first = open_sweep_dir(sweeps, dir_name, key, started=started, resume=resume,
+                                      progress=progress)
     now, started = started, first or started
     checkpoint = SweepCheckpoint(tmp)
     n_batches = -(-points // batch_size)

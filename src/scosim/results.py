@@ -47,7 +47,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -305,6 +305,9 @@ class RunWriter:
         if self.final.exists():
             raise FileExistsError(f"{self.final} exists; results are never overwritten")
         self.resumed = resume_dir is not None
+        #: Interrupted runs of the same ensemble made with other code or data
+        #: (:func:`find_superseded`), removed once this run is published.
+        self.supersedes: list[Path] = []
         if resume_dir is not None:
             self.partial = resume_dir
             self._lock = _lock(resume_dir)
@@ -388,6 +391,7 @@ class RunWriter:
         (self.partial / LOCK).unlink(missing_ok=True)
         os.rename(self.partial, self.final)
         self.release()
+        remove_superseded(self.supersedes)
         return self.final
 
     def release(self) -> None:
@@ -410,21 +414,72 @@ def find_resumable(
     Partial runs another live process is writing are skipped unless
     ``include_locked``.
     """
-    d = Path(root) / scenario_name
-    if not d.is_dir():
-        return None
-    for p in sorted(d.glob(f"{PARTIAL_PREFIX}*")):
-        try:
-            m = json.loads((p / MANIFEST).read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if not isinstance(m, dict):  # damaged (``[]``, ``null``): nothing to resume
-            continue
+    for p, m in _partial_manifests(Path(root) / scenario_name):
         if all(m.get(k) == v for k, v in match.items()) and (
             include_locked or not is_locked(p)
         ):
             return p
     return None
+
+
+def _partial_manifests(scenario_dir: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each partial run under ``scenario_dir`` with a readable manifest, and that manifest."""
+    if not scenario_dir.is_dir():
+        return
+    for p in sorted(scenario_dir.glob(f"{PARTIAL_PREFIX}*")):
+        try:
+            m = json.loads((p / MANIFEST).read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(m, dict):  # not when damaged (``[]``, ``null``): nothing to resume
+            yield p, m
+
+
+#: Manifest fields naming the code and data a run is made with, not the ensemble it runs.
+VERSION_KEYS = ("package_version", "data_version", "plugin_versions")
+
+
+def find_superseded(
+    root: Path, scenario_name: str, match: dict[str, Any]
+) -> list[tuple[Path, dict[str, Any]]]:
+    """Interrupted runs of the same ensemble as ``match``, made with other code or data.
+
+    Such a run matches ``match`` on every key but :data:`VERSION_KEYS` and differs
+    in one of those (a plug-in edited since, another scosim or data version), so
+    the command that started it no longer resumes it, and a run started afresh for
+    ``match`` replaces it. Partial runs a live process is writing are left out.
+
+    Returns:
+        Each such partial directory, with its recorded values of the keys that differ.
+    """
+    found = []
+    for p, m in _partial_manifests(Path(root) / scenario_name):
+        if any(m.get(k) != v for k, v in match.items() if k not in VERSION_KEYS):
+            continue  # another ensemble (scenario, seed, replications, batch size)
+        # A scenario without plug-ins has no key in ``match`` and "" in its manifest.
+        differ = {k: m.get(k) for k in VERSION_KEYS if (m.get(k) or "") != (match.get(k) or "")}
+        if differ and not is_locked(p):
+            found.append((p, differ))
+    return found
+
+
+def remove_superseded(paths: Iterable[Path]) -> None:
+    """Remove interrupted runs a published run replaces (:func:`find_superseded`).
+
+    Each is locked first, so one taken up again meanwhile (its old code put back and
+    its command run) is left to the process writing it.
+    """
+    for p in paths:
+        try:
+            lock = _lock(p)
+        except OSError:
+            continue  # removed already, or not ours to remove: leave it
+        if lock is None:
+            continue
+        try:
+            shutil.rmtree(p, ignore_errors=True)
+        finally:
+            lock.close()
 
 
 #: Reading and catalogue names, defined in their own modules and importable from here.

@@ -18,6 +18,7 @@ from scosim.results import (
     RunWriter,
     compact_stamp,
     find_resumable,
+    find_superseded,
     remove_empty_dirs,
     unused_name,
     utc_now,
@@ -47,9 +48,23 @@ def open_writer(
     """Resume an interrupted run nobody is working on, or start a new one.
 
     A partial run is locked by the process writing it, so a second identical
-    command started meanwhile starts its own run instead of taking over.
+    command started meanwhile starts its own run instead of taking over. An
+    interrupted run of the same ensemble made with other code or data (a plug-in
+    edited since) cannot be resumed: this run says so (with ``progress``) and
+    removes it once published (:func:`~scosim.results.find_superseded`).
     """
     started = utc_now()
+    # Partial runs of this ensemble made with other code or data: never resumed by this
+    # command again, so replaced by this run (kept until it is complete, so that an edit
+    # made by mistake can still be undone and the old run resumed).
+    superseded = find_superseded(root, sc.name, match) if resume else []
+    if progress:
+        import sys
+
+        for path, recorded in superseded:
+            print(f"scosim: the interrupted run {path} was made with "
+                  f"{_differences(recorded, match)}, so it is not resumed; it is removed "
+                  "once this run is complete", file=sys.stderr)
     while resume:
         resume_dir = find_resumable(root, sc.name, match)
         if resume_dir is None:
@@ -63,6 +78,7 @@ def open_writer(
             import sys
 
             print(f"scosim: resuming the interrupted run {resume_dir}", file=sys.stderr)
+        writer.supersedes = [path for path, _ in superseded]
         return writer
     busy = find_resumable(root, sc.name, match, include_locked=True)
     if busy is not None and progress:
@@ -80,7 +96,9 @@ def open_writer(
             hidden=(PARTIAL_PREFIX,),
         )
         try:
-            return RunWriter(root, sc.name, name, {**manifest, "started": started})
+            writer = RunWriter(root, sc.name, name, {**manifest, "started": started})
+            writer.supersedes = [path for path, _ in superseded]
+            return writer
         except FileExistsError:
             continue  # another process took this name a moment ago
         except OSError as exc:
@@ -90,6 +108,17 @@ def open_writer(
             raise type(exc)(f"--out {root}: cannot write a run there "
                             f"({exc.strerror or exc}: {exc.filename or root})") from None
     raise FileExistsError(f"no free run directory name under {root / sc.name}")
+
+
+#: How :func:`open_writer` names the fields of :data:`~scosim.results.VERSION_KEYS`.
+_VERSION_NAMES = {"package_version": "scosim", "data_version": "data",
+                  "plugin_versions": "plug-ins"}
+
+
+def _differences(recorded: dict[str, Any], match: dict[str, Any]) -> str:
+    """``other plug-ins ('<there>' there, '<here>' here)``, for each field that differs."""
+    return "; ".join(f"other {_VERSION_NAMES.get(k, k)} ({v or ''!r} there, "
+                     f"{match.get(k) or ''!r} here)" for k, v in recorded.items())
 
 
 def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: int,
