@@ -14,7 +14,14 @@ import pandas as pd
 import pytest
 
 from scosim.data import EAEU, ECONOMIES, load_calibration
-from scosim.data.agreements import by_year, deepest, in_force
+from scosim.data.agreements import (
+    WTO_NAMES,
+    _bloc_members,
+    by_year,
+    deepest,
+    in_force,
+    read_rta_rows,
+)
 from scosim.data.ahs_check import (
     AHS_LIST_PP,
     AHS_TARGET_SHARE,
@@ -192,6 +199,46 @@ def test_blocs_expand_with_member_dates(cal) -> None:
     assert _types(cal, "IRN", "RUS", 2025) == {1316: "FTA"}
     # A bloc's agreement with a third party does not link the bloc's own members.
     assert 1149 not in _types(cal, "RUS", "KAZ", 2023)  # EAEU-Serbia
+
+
+def test_asean_agreements_with_outsiders_do_not_link_cambodia_and_myanmar(cal) -> None:
+    # ASEAN-Japan, -India, -Australia-New Zealand and -Hong Kong date Cambodia and Myanmar
+    # on their own ("Specific Entry/Exit dates") as members of the ASEAN party: they link
+    # each with the outside partner, not the two with each other (they once did).
+    spells = cal.agreement_spells
+    pair = spells[spells["exporter"].isin(["KHM", "MMR"]) & spells["importer"].isin(["KHM", "MMR"])]
+    assert set(pair["rta_id"]) == {126, 1170}  # AFTA and its 1993 predecessor
+    assert set(pair["name"]) == {"ASEAN Free Trade Area (AFTA)"}
+    prov = cal.provenance[(cal.provenance["table"] == "tariffs")
+                          & cal.provenance["key"].isin(["KHM-MMR", "MMR-KHM"])]
+    assert set(prov["method"]) == {"derived:zero, FTA RTA 1170 in force 2023"}
+    assert cal.tariffs.loc["KHM", "MMR"] == cal.tariffs.loc["MMR", "KHM"] == 0.0
+    # Each is still linked with India from its own date.
+    assert 438 in _types(cal, "KHM", "IND", 2023) and 438 in _types(cal, "MMR", "IND", 2010)
+
+
+@needs_raw
+def test_no_agreement_of_a_bloc_links_members_it_does_not_name(cal) -> None:
+    """A bloc's agreement with outsiders links two members only if both signed it themselves."""
+    rows = read_rta_rows(RAW)
+    blocs = _bloc_members(rows, RAW_FILES["rta"])
+    pairs = set(zip(cal.agreement_spells["rta_id"], cal.agreement_spells["exporter"],
+                    cal.agreement_spells["importer"], strict=True))
+    checked = 0
+    for row in rows:
+        signed = {p.strip() for c in ("Original signatories", "Current signatories")
+                  for p in str(row[c] or "").split(";")}
+        own = {WTO_NAMES[n] for n in signed if n in WTO_NAMES}
+        for bloc in signed & set(blocs):
+            inside = set(blocs[bloc]) - own
+            rid = int(row["RTA ID"])
+            assert not {(i, j) for r, i, j in pairs if r == rid and {i, j} <= inside}, (rid, bloc)
+            checked += 1
+    assert checked >= 10  # ASEAN's, the GCC's and the EAEU's agreements with outsiders
+    # Plurilaterals whose parties are all mutual still link every pair of them.
+    for rid, i, j in ((762, "RUS", "KAZ"), (909, "RUS", "KAZ"), (188, "IND", "PAK"),
+                      (188, "AFG", "NPL"), (16, "KWT", "ARE"), (1170, "KHM", "MMR")):
+        assert (rid, i, j) in pairs and (rid, j, i) in pairs, (rid, i, j)
 
 
 def test_in_force_uses_the_31_december_rule(cal) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +23,23 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import MEMBERS  # noqa: E402
 from scosim.indicator_display import percent_of_runs  # noqa: E402
+
+# What the figures read lives in scosim.plot_data (no matplotlib); the names are
+# re-exported here, where callers and tests import them from.
+from scosim.plot_data import (  # noqa: E402, F401
+    PLOTTED,
+    PLOTTED_EVENTS,
+    Data,
+    Membership,
+    _any_nonzero,
+    _stats,
+    load_plot_data,
+    membership_kinds,
+    membership_kinds_of,
+    membership_of,
+    run_memberships,
+    summarised,
+)
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
 from scosim.results import MANIFEST  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
@@ -34,24 +50,6 @@ def _band_note(n_runs: int) -> str:
     if n_runs > 1:
         return f"line: median of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
     return "single run (no uncertainty band)"
-
-
-#: Indicators the run plots read, besides the membership indicators the proposal types
-#: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
-PLOTTED = ("gdp_usd", "welfare_change_pct", "member")
-#: Event types the run plots and its answer read.
-PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
-                  "adopted", "bloc_invited", "barred")
-
-#: What the data functions accept: the tidy tables of a run, or their statistics.
-Data = pd.DataFrame | RunStats
-
-
-def _stats(ind: Data, events: pd.DataFrame | None = None) -> RunStats:
-    """Statistics over runs (:class:`RunStats`) of tidy tables, or the ones given."""
-    if isinstance(ind, RunStats):
-        return ind
-    return RunStats.from_frames(ind, events)
 
 
 def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
@@ -86,82 +84,6 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-#: ``(indicator, heading, what)``: a proposal type's ``ProposalType.membership``.
-Membership = tuple[str, str, str]
-
-def membership_kinds(
-    recorded: Mapping[str, Membership | None] | None = None,
-) -> tuple[Membership, ...]:
-    """``(indicator, heading, what)`` of every known proposal type that declares one.
-
-    ``ProposalType.membership``: the built-in types by name (the customs union before the
-    free-trade area), then the others by name: registered or installed ones (a plug-in
-    that fails to load is left out, as its run's other figures are still drawn) and
-    those a run records.
-
-    Args:
-        recorded: ``{type name: membership or None}`` a run's manifest records
-            (:func:`run_memberships`); for those types the record is used, not the
-            registry, so the run is shown as it was made.
-    """
-    from scosim.plugins import PluginError
-    from scosim.proposals import available_types, builtin_types, get_type
-
-    recorded = recorded or {}
-    builtin = builtin_types()
-    others = sorted((set(available_types()) | set(recorded)) - set(builtin))
-    out: list[Membership] = []
-    for name in [*builtin, *others]:
-        if name in recorded:
-            m = recorded[name]
-        else:
-            try:
-                m = get_type(name).membership
-            except (PluginError, ImportError):
-                continue
-        if m is not None and m not in out:
-            out.append(m)
-    return tuple(out)
-
-
-def run_memberships(run_dir: str | Path) -> dict[str, Membership | None]:
-    """``{type name: membership or None}`` of the proposal types a run's manifest records.
-
-    Empty for a run made before the manifest recorded them (or without a manifest):
-    then only the types this process knows are shown.
-
-    Raises:
-        scosim.plugins.PluginError: A malformed record (names the file and field).
-    """
-    from scosim.plugins import read_declarations
-
-    types = read_declarations(run_dir)["proposal_types"]
-    return {name: rec["membership"] for name, rec in types.items()}
-
-
-def membership_kinds_of(st: RunStats) -> tuple[Membership, ...]:
-    """:func:`membership_kinds` with what the run ``st`` was read from records.
-
-    ``st.memberships`` (:func:`load_plot_data`, :func:`plot_run`): a process that
-    cannot import a plug-in type named by dotted path still shows its membership.
-    """
-    return membership_kinds(st.memberships)
-
-
-def membership_of(st: RunStats) -> Membership:
-    """The arrangement whose membership a run shows (one of :func:`membership_kinds_of`).
-
-    The first that had anyone in it in some run, else the first recorded (a customs
-    union by default).
-    """
-    kinds = membership_kinds_of(st)
-    recorded = [m for m in kinds if st.has(m[0])]
-    for m in recorded:
-        if (st.mean(m[0]).to_numpy() > 0).any():
-            return m
-    return recorded[0] if recorded else kinds[0]
 
 
 def _wrap(text: str, width: int = 80) -> str:
@@ -550,55 +472,6 @@ def _membership_moved(st: RunStats) -> bool:
     """
     union, counts = membership_data(st)
     return bool((union.to_numpy() > 0).any()) or bool(counts.shape[1])
-
-
-def _any_nonzero(st: RunStats, name: str) -> bool:
-    """Whether any value of an indicator is beyond numerical noise (|x| > 1e-9)."""
-    ext = np.concatenate([st.quantile(name, 0.0).to_numpy(), st.quantile(name, 1.0).to_numpy()])
-    return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
-
-
-def summarised(summary: str, headline: Iterable[str] = (),
-               kinds: Iterable[Membership] | None = None) -> tuple[str, ...] | None:
-    """The indicators a run's statistics gather for ``outputs.summary`` (None: all).
-
-    ``headline``: the indicators the run's mechanisms name for its answer
-    (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case;
-    ``kinds``: the memberships the run may show (default: :func:`membership_kinds`).
-    """
-    memberships = [m[0] for m in (membership_kinds() if kinds is None else kinds)]
-    return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
-                                                              *headline]))
-
-
-def load_plot_data(run_dir: Path) -> RunStats:
-    """Statistics over runs of the plotted indicators and events of a run.
-
-    Read one batch file at a time and merged, so memory holds summaries (per
-    year and economy), never every run. With ``outputs.summary: all`` in the
-    run's scenario, every indicator (for ``summary.csv``).
-
-    Args:
-        run_dir: A run directory.
-
-    Returns:
-        The :class:`RunStats` of :data:`PLOTTED` (or every indicator), the membership
-        indicators (those the run's manifest records too: :func:`membership_kinds_of`
-        knows them) and :data:`PLOTTED_EVENTS`.
-    """
-    import yaml
-
-    saved = Path(run_dir) / "scenario.yaml"
-    outputs = (yaml.safe_load(saved.read_text()) or {}).get("outputs") if saved.exists() else None
-    summary = (outputs or {}).get("summary", "plotted")
-    from scosim.mechanism_answer import run_headline_indicators
-
-    recorded = run_memberships(run_dir)
-    st = RunStats.from_run(run_dir, indicators=summarised(
-        summary, run_headline_indicators(run_dir), membership_kinds(recorded)),
-        event_types=PLOTTED_EVENTS)
-    st.memberships = recorded
-    return st
 
 
 # The mechanisms' figures live in their own module (it imports this one's run_title).

@@ -165,18 +165,28 @@ def read_rta_rows(raw_dir: Path) -> list[dict[str, object]]:
     return out
 
 
-def _parties(row: dict[str, object], fname: str) -> dict[str, Interval | None]:
-    """Party name -> (entry, exit) for one agreement; ``None`` when it has no goods EIF."""
-    where = f"{fname}: sheet AllRTAs row {row['_line']} (RTA {row['RTA ID']})"
-    eif = _date(row["Date of Entry into Force (G)"], where)
-    inactive = _date(row["Inactive Date"], where)
+def _signatories(row: dict[str, object]) -> list[str]:
+    """Party names of one agreement's original and current signatories, in file order."""
     names: list[str] = []
     for col in ("Original signatories", "Current signatories"):
         for part in str(row[col] or "").split(";"):
             if part.strip() and part.strip() not in names:
                 names.append(part.strip())
+    return names
+
+
+def _parties(row: dict[str, object], fname: str) -> dict[str, Interval | None]:
+    """Party name -> (entry, exit) for one agreement; ``None`` when it has no goods EIF.
+
+    Names are the signatories and any country given its own dates in "Specific Entry/Exit
+    dates"; for an agreement of a bloc with outsiders (ASEAN-India) those are members of
+    the bloc, dated by their own entry, not signatories in their own right.
+    """
+    where = f"{fname}: sheet AllRTAs row {row['_line']} (RTA {row['RTA ID']})"
+    eif = _date(row["Date of Entry into Force (G)"], where)
+    inactive = _date(row["Inactive Date"], where)
     out: dict[str, Interval | None] = {}
-    for name in names:
+    for name in _signatories(row):
         out[name] = (eif, inactive) if eif is not None else None
     for name, entry, exit_ in _SPECIFIC.findall(str(row["Specific Entry/Exit dates"] or "")):
         name = name.strip()
@@ -264,8 +274,14 @@ def _listed_parties(
     """ISO3 -> (interval, party it belongs to) of the listed economies in one agreement.
 
     Members of a bloc that is a party are covered vis-a-vis the other parties, not among
-    themselves (EAEU-Viet Nam does not link Russia with Kazakhstan).
+    themselves (EAEU-Viet Nam does not link Russia with Kazakhstan). That holds too for a
+    member the file dates on its own without naming it a signatory: ASEAN-India lists
+    Cambodia and Myanmar under "Specific Entry/Exit dates" only, with their entry dates,
+    and they are linked with India from those dates, not with each other.
     """
+    signed = _signatories(row)
+    # Bloc of each listed member of a bloc that signed this agreement.
+    bloc_of = {iso: b for b in signed if b in blocs for iso in blocs[b]}
     members: dict[str, tuple[Interval, str]] = {}
     for name, span in _parties(row, fname).items():
         if span is None:
@@ -276,7 +292,10 @@ def _listed_parties(
                 if both is not None:
                     members[iso] = (both, name)
         elif name in WTO_NAMES:
-            members[WTO_NAMES[name]] = (span, name)
+            iso = WTO_NAMES[name]
+            # A signatory in its own right is a party of its own; otherwise its bloc's.
+            party = name if name in signed else bloc_of.get(iso, name)
+            members[iso] = (span, party)
     return members
 
 
