@@ -210,3 +210,48 @@ def test_a_file_not_in_utf8_is_reported_at_its_line(tmp_path) -> None:
     (item,) = info.value.errors
     assert item.line == 2  # was a byte offset only
     assert "byte 0xe9 at column 18" in item.message and "UTF-8" in item.message
+
+
+CUSTOMS_UNION = Path(__file__).parents[1] / "scenarios" / "customs_union.yaml"
+
+
+def test_a_year_outside_the_years_is_reported_beside_a_proposal_that_failed() -> None:
+    """Tabling the union in 2046 broke its phase-in (2027 is before it) and put it
+    outside 2025-2035; only the phase-in was reported, at the file, because the
+    schema checks dates against the years only once every field is valid."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(CUSTOMS_UNION, overrides={"proposals.0.year": 2046})
+    got = {(e.file, e.line, e.path, e.message) for e in info.value.errors}
+    assert got == {
+        ("<override>", 1, "proposals[0].year",
+         "year 2046 is outside the simulated years 2025-2035"),
+        (str(CUSTOMS_UNION), 50, "proposals[0].phase_in[2027]",
+         "phase-in year 2027 is before the proposal is tabled (2046)"),
+    }, str(info.value)
+
+
+def test_an_event_outside_the_years_is_reported_beside_another_field_once() -> None:
+    """The same check beside an unrelated bad field; alone, it is said once, not twice."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "year_range.yaml", overrides={"seed": -1})
+    assert {(e.file, e.path) for e in info.value.errors} == {
+        ("<override>", "seed"), (str(BAD / "year_range.yaml"), "events[0].year")}
+    assert "year 2031 is outside the simulated years 2025-2030" in str(info.value)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BAD / "year_range.yaml", overrides={"years.end": 2029})
+    # cut short by the override: said once, at it (as the schema itself places it)
+    (item,) = info.value.errors
+    assert (item.file, item.path) == ("<override>", "years.end"), str(info.value)
+
+
+def test_validate_says_both_problems_one_line_each(capsys: pytest.CaptureFixture[str]) -> None:
+    from scosim.cli import main
+
+    code = main(["validate", str(CUSTOMS_UNION), "--set", "proposals.0.year=2046"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    lines = err.removeprefix("scosim: error: ").splitlines()
+    assert sorted(lines) == sorted([
+        "<override>:1: proposals[0].year: year 2046 is outside the simulated years 2025-2035",
+        f"{CUSTOMS_UNION}:50: proposals[0].phase_in[2027]: phase-in year 2027 is before the "
+        "proposal is tabled (2046)"]), err

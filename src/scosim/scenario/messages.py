@@ -325,22 +325,28 @@ def _block_model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseMo
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
+def _place(doc: _Doc, base: Loc, issue: tuple[Any, ...]) -> ErrorItem:
+    """One :class:`Issues` entry of the model at ``base`` as an item at its line.
+
+    A problem between fields (an entry with other sides) is reported where the most
+    derived file (or an override) wrote one of them: the line the user changed.
+    """
+    sides = [(issue[0], issue[1]), *(issue[2] if len(issue) > 2 else ())]
+    placed = []
+    for rel, msg in sides:
+        loc, _ = _clean_loc((*base, *rel), doc.data)
+        placed.append((doc.origin(loc), loc, msg))
+    origin, loc, msg = min(placed, key=lambda p: doc.rank(p[0][0]))
+    return ErrorItem(*origin, format_path(loc), msg)
+
+
 def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
     out: list[ErrorItem] = []
     for err in exc.errors():
         ctx = err.get("ctx") or {}
         inner = ctx.get("error")
         if err["type"] == "value_error" and isinstance(inner, Issues):
-            for issue in inner.issues:
-                sides = [(issue[0], issue[1]), *(issue[2] if len(issue) > 2 else ())]
-                placed = []
-                for rel, msg in sides:
-                    loc, _ = _clean_loc((*err["loc"], *rel), doc.data)
-                    placed.append((doc.origin(loc), loc, msg))
-                # A problem between fields is reported where the most derived file (or
-                # an override) wrote one of them: the line the user changed.
-                origin, loc, msg = min(placed, key=lambda p: doc.rank(p[0][0]))
-                out.append(ErrorItem(*origin, format_path(loc), msg))
+            out += [_place(doc, tuple(err["loc"]), issue) for issue in inner.issues]
             continue
         loc, _ = _clean_loc(err["loc"], doc.data, err["type"] == "invalid_key")
         if err["type"] == "union_tag_invalid":
@@ -385,3 +391,46 @@ def rule_errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]:
             if path not in seen:
                 out.append(ErrorItem(*doc.origin(iloc), path, msg))
     return out
+
+
+def year_errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]:
+    """Proposals and events dated outside the simulated years, checked beside failures.
+
+    The scenario checks these dates after every field, and pydantic skips that check
+    when a field failed, so ``--set proposals.0.year=2046`` on a union phased in from
+    2027 said only that the phase-in came before the tabling, not that 2046 is outside
+    the years. Here the written years are checked directly (when ``years`` itself is
+    valid), in the schema's words and placed as it places them.
+
+    Returns:
+        The problems not already among ``reported``.
+    """
+    from scosim.scenario.blocks import Years
+    from scosim.scenario.values import outside_years
+
+    data = doc.data
+    if not isinstance(data, dict):
+        return []
+    try:
+        yrs = Years.model_validate(data.get("years", {}))
+    except ValidationError:
+        return []  # reported as the years' own problem; nothing to compare against
+    span = f"{yrs.start}-{yrs.end}"
+    issues: list[tuple[Any, ...]] = []
+    for key in ("proposals", "events"):
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            year = item.get("year") if isinstance(item, dict) else None
+            # bool is an int to Python, not a year to the schema
+            if type(year) is not int or year in yrs:
+                continue
+            # named as the schema names them: proposals[0] ('sco_cu'), events[1] (sanctions)
+            label = item.get("id" if key == "proposals" else "type")
+            what = f"{key}[{i}]"
+            if isinstance(label, str):
+                what += f" ({label!r})" if key == "proposals" else f" ({label})"
+            issues.append(outside_years(
+                (key, i, "year"), year, yrs,
+                f"year {year} is outside the simulated years {span}", f"{what} in {year}"))
+    placed = [_place(doc, (), issue) for issue in issues]
+    return [e for e in placed if e not in reported]
