@@ -225,6 +225,36 @@ def test_run_keeps_the_overrides_of_a_scenario_object(tmp_path, model_fixture):
     assert res.manifest["scenario_file"].endswith("small_base.yaml")
 
 
+def test_overrides_of_a_loaded_scenario_are_recorded_and_flagged_as_set_is(
+        tmp_path, model_fixture, capsys):
+    """A run of a scenario loaded with overrides recorded none, so `list` showed none and
+    `show` by name took it for the file as written; recorded and flagged as --set is."""
+    from scosim.scenario import scenario_hash
+
+    path = model_fixture("small_cu.yaml")
+    sc = scosim.load_scenario(path, overrides={"parameters.trade.sigma": 4, "seed": 3})
+    res = run(sc, replications=2, out=tmp_path, progress=False, plots=False)
+    m = json.loads((Path(res.path) / "manifest.json").read_text())
+    assert m["overrides"] == {"parameters.trade.sigma": 4, "seed": 3}
+    assert sc.overrides == m["overrides"]
+    # the overrides are not hashed as such: the values they set are
+    assert m["scenario_hash"] == scenario_hash(scosim.load_scenario(res.path / "scenario.yaml"))
+    assert m["scenario_hash"] != scenario_hash(scosim.load_scenario(path))
+    assert main(["list", "--out", str(tmp_path)]) == 0
+    assert "parameters.trade.sigma=4" in capsys.readouterr().out
+    assert main(["show", "small_cu", "--out", str(tmp_path)]) == 0
+    said = capsys.readouterr()
+    assert f"run: {res.path}" in said.out
+    assert ("every finished run was changed with --set; using the latest, "
+            f"{res.path.name}, run with parameters.trade.sigma=4, seed=3") in said.err
+    # A later word replaces the loaded one: this call's overrides, its seed (recorded
+    # as the run's seed, as --seed is).
+    res = run(sc, seed=5, replications=2, overrides={"parameters.trade.sigma": 6},
+              out=tmp_path, progress=False, plots=False)
+    assert res.manifest["seed"] == 5
+    assert res.manifest["overrides"] == {"parameters.trade.sigma": 6}
+
+
 def test_unused_name_skips_taken_and_hidden_names(tmp_path):
     from scosim.results import PARTIAL_PREFIX, unused_name
 

@@ -341,7 +341,8 @@ def run(
     """Run a scenario's ensemble and write a new run directory.
 
     Args:
-        scenario: A :class:`Scenario` or the path of a scenario YAML.
+        scenario: A :class:`Scenario` (the overrides it was loaded with are recorded
+            in the manifest) or the path of a scenario YAML.
         seed: Override the scenario's seed.
         replications: Override the number of replications.
         out: Results root; the run goes to ``<out>/<scenario name>/<run id>/``. A
@@ -402,6 +403,13 @@ def run(
     if replications is not None:
         overrides["replications"] = int(replications)
     if isinstance(scenario, Scenario):
+        # Overrides the object was loaded with are recorded as --set is (show, list and
+        # compare by name would take the run for the file as written), before this
+        # call's own, which replace them as a later word; as --seed and --replications
+        # are, a seed or replications given here is recorded as the run's own.
+        given = {"seed": seed, "replications": replications}
+        carried = {k: v for k, v in scenario.overrides.items() if given.get(k) is None}
+        recorded = {**carried, **recorded}
         path = str(scenario.source) if scenario.source is not None else "<in memory>"
         sc = scenario
         if overrides:

@@ -392,13 +392,18 @@ def load_scenario(
             ``False`` they are checked from their source files without importing.
 
     Returns:
-        The validated :class:`Scenario`, with ``source`` set to ``path``.
+        The validated :class:`Scenario`, with ``source`` set to ``path`` and
+        ``overrides`` to the overrides applied.
 
     Raises:
         ScenarioError: Listing every problem found (a ``ValueError``).
     """
     file = os.fspath(path)
-    return _validate(_resolve(file, overrides), file, import_rules)
+    scenario = _validate(_resolve(file, overrides), file, import_rules)
+    if overrides:
+        # Carried with the object: a run of it records them, as it records --set.
+        scenario._overrides = {str(k): copy.deepcopy(v) for k, v in overrides.items()}
+    return scenario
 
 
 def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     Field,
+    PrivateAttr,
     WrapValidator,
     model_validator,
 )
@@ -342,6 +343,9 @@ class Scenario(BaseModel):
     events: list[Event] = Field(default_factory=empty_list)
     outputs: Outputs = Field(default_factory=Outputs)
     source: Path | None = Field(None, exclude=True, description="file loaded (not hashed)")
+    # Private, so neither a key a file may write nor in the dump: the hash sees the
+    # values the overrides set, and run() records the overrides themselves.
+    _overrides: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     # ---------------------------------------------------------------- validation
     @model_validator(mode="after")
@@ -420,6 +424,15 @@ class Scenario(BaseModel):
         return self
 
     # ---------------------------------------------------------------- convenience
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """Dotted-path overrides :func:`~scosim.scenario.load_scenario` applied (``{}``: none).
+
+        In the order given. :func:`scosim.run` records them in the run's manifest, as it
+        does ``--set``, so a run of this object is not taken for the file as written.
+        """
+        return dict(self._overrides)
+
     def statuses(self) -> dict[str, str]:
         """Status of each of the 28 economies after overrides (ROW is ``"row"``)."""
         out = dict(DEFAULT_STATUSES)
