@@ -443,3 +443,26 @@ def test_a_swept_sigma_is_checked_without_the_per_run_spread_it_runs_without():
     check_sweep(baseline, {"parameters.trade.sigma": (1.5, 3.0)}, out)
     with pytest.raises(ScenarioError, match="sigma"):
         check_sweep(baseline, {"parameters.trade.sigma": (1.0, 3.0)}, out)
+
+
+def test_an_unknown_indicator_lists_each_name_once(tmp_path, model_fixture, capsys):
+    """Compared as finished runs, the runs' declared indicators were appended to the full list:
+    about 45 of 125 names were listed twice. The runs' own are listed now, each once."""
+    for name in ("small_cu", "small_base"):
+        assert main(["run", str(model_fixture(f"{name}.yaml")), "--replications", "2",
+                     "--out", str(tmp_path), "--quiet", "--set", "outputs.plots=false"]) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    runs = [str(next((tmp_path / name).iterdir())) for name in ("small_cu", "small_base")]
+    code = main(["compare", *runs, "--indicator", "welfare_change_pcr",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--indicator 'welfare_change_pcr' is unknown (did you mean 'welfare_change_pct'?)" in err
+    assert "Traceback" not in err
+    listed = err.split("; ", 1)[1].split(":", 1)[1].split(";")[0]  # the names listed
+    names = [name.strip() for name in listed.split(",")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert "gdp_usd" in names and "incidents" not in names  # the runs' own, not the others'
+    assert "docs/scenarios.md" in err  # where the full list is
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no compare/ left
