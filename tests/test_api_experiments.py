@@ -368,6 +368,8 @@ def test_compare_refuses_replications_it_would_ignore(tmp_path, model_fixture, c
 @pytest.mark.parametrize(("given", "said"), [
     ("welfare_change_pct:KAZZ", "unknown country code 'KAZZ' (did you mean 'KAZ'?)"),
     ("welfare_change_pct:kaz", "unknown country code 'kaz' (did you mean 'KAZ'?)"),
+    # two letters swapped: difflib's nearest spelling was 'LKA' (Sri Lanka)
+    ("welfare_change_pct:KZA", "unknown country code 'KZA' (did you mean 'KAZ'?)"),
     ("welfare_change_pct:KAZ:35", "year 35 is outside the simulated years"),
 ])
 def test_sweep_output_errors_name_the_wrong_part(tmp_path, model_fixture, capsys, given, said):

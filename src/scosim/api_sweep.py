@@ -47,6 +47,26 @@ def parse_output(spec: str) -> Any:
     return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
 
 
+def closest_economy(code: str) -> str | None:
+    """The economy code meant by an unknown ``code``, for a did-you-mean (None: none near).
+
+    The same letters in another case (``kaz``), else a code one slip away, a swap of
+    neighbours counting as one (``KZA`` -> ``KAZ``, where difflib's nearest spelling was
+    ``LKA``), else difflib's nearest spelling.
+    """
+    import difflib
+
+    from scosim.model.slots import _typo
+    from scosim.scenario.schema import ECONOMIES
+
+    code = code.upper()
+    if code in ECONOMIES:
+        return code
+    slips = [c for c in ECONOMIES if _typo(code, c)]
+    close = slips or difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def instability_param_problem(sc: Any, name: str) -> str | None:
     """What stops a sweep of ``parameters.network.instability.<ISO3>`` (None: nothing).
 
@@ -54,14 +74,12 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
     with the security slot filled the network takes its instability from that slot, so
     the value would change nothing.
     """
-    import difflib
-
     from scosim.scenario.schema import ECONOMIES
 
     code = name.removeprefix(SWEPT_INSTABILITY)
     if code not in ECONOMIES:
-        close = difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = closest_economy(code)
+        hint = f" (did you mean {close!r}?)" if close else ""
         return f"{code!r} is not an economy of the model{hint}"
     slots = sc.parameters.mechanisms
     if slots.get("network") is None:
@@ -174,9 +192,8 @@ def check_sweep(
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
         if code not in ECONOMIES:
-            close = ([code.upper()] if code.upper() in ECONOMIES
-                     else difflib.get_close_matches(code.upper(), ECONOMIES, n=1))
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest_economy(code)
+            hint = f" (did you mean {close!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
                 f"unknown country code {code!r}{hint}; allowed: {', '.join(ECONOMIES)}")))
         if year is not None and int(year) not in sc.years:
