@@ -221,6 +221,27 @@ def test_sweep_refuses_a_parameter_given_twice_and_a_sobol_n_off_two_s_powers(
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.parametrize(("method", "n", "said"), [
+    ("sobol", "10", "must be a power of two >= 2, got 10: e.g. 8 or 16"),
+    ("morris", "1", "Morris needs at least 2 trajectories (--n of scosim sweep), got 1"),
+])
+def test_a_sweep_s_n_is_refused_before_its_plan_is_said(tmp_path, model_fixture, capsys,
+                                                        method, n, said):
+    """``--method sobol --n 10`` said "sweep: 30 points x 1 replication(s) ...", then
+    refused n with "no batch had finished, so nothing was kept", though nothing had started:
+    the analysis checked n once the sweep's directory was made."""
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--method", method, "--n", n,
+                 "--param", "parameters.trade.sigma=3:8", "--output", "welfare_change_pct:KAZ",
+                 "--out", str(tmp_path / "r")])
+    assert code == 2
+    captured = capsys.readouterr()
+    assert said in captured.err
+    assert "points x" not in captured.err  # no plan: nothing is run
+    assert "batch" not in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""
+    assert not (tmp_path / "r").exists()
+
+
 def test_sweep_refuses_a_grid_value_or_an_output_given_twice(tmp_path, model_fixture, capsys):
     """A repeated grid value ran the point twice and a repeated output (the default year
     is the last) wrote one column twice; both are typos for something else."""

@@ -343,6 +343,14 @@ def sweep(
             f"--n {n}: a grid takes n evenly spaced values from LOW to HIGH of {ranges[0]}, "
             "so n must be 2 or more (1 would run LOW alone); to run one value, write "
             f"{ranges[0]}=VALUE")
+    from scosim.experiments.sensitivity import check_morris_trajectories, check_sobol_n
+
+    # Checked again by the analyses, but only once the plan was said and the sweep's
+    # directory made ("no batch had finished, so nothing was kept"): said first now.
+    if method == "sobol":
+        check_sobol_n(n)
+    elif method == "morris":
+        check_morris_trajectories(n)
     points = design_points(method, params, n)
     plan = sweep_plan(points, replications, sc.years.end - sc.years.start + 1)
     if points * replications > MAX_SWEEP_RUNS and not allow_large:
