@@ -28,7 +28,13 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
-from scosim.sweep_text import _OUT, indices_text, output_label, param_label  # noqa: F401
+from scosim.sweep_text import (  # noqa: F401
+    _OUT,
+    design_text,
+    indices_text,
+    output_label,
+    param_label,
+)
 from scosim.sweepable import SWEPT_INSTABILITY
 
 #: The same shape with any code and year, so that their errors say what is wrong with them.
@@ -534,6 +540,8 @@ def sweep_cli(args: argparse.Namespace) -> int:
         print(indices_text(pd.read_csv(target / "indices.csv"), meta,
                            points=len(pd.read_parquet(target / "design_outputs.parquet",
                                                       columns=[next(iter(params))]))))
+    else:  # grid, lhs: the outputs over the points
+        print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta))
     print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
           f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
     return 0
