@@ -82,6 +82,25 @@ def test_lhs_sweep_writes_design_and_outputs(tmp_path, model_fixture):
     assert json.loads((target / "manifest.json").read_text())["status"] == "complete"
 
 
+@pytest.mark.parametrize("method", ["grid", "sobol"])
+def test_design_outputs_say_each_output_s_unit(tmp_path, model_fixture, method):
+    """design_outputs.parquet held raw US$ (gdp_usd:KAZ = 2.7e11) with no unit, beside
+    figures in millions and run tables in US$ bn: each output column now carries its
+    unit as field metadata."""
+    import pyarrow.parquet as pq
+
+    target = sweep(str(model_fixture("small_cu.yaml")), {"parameters.trade.sigma": (3.0, 8.0)},
+                   ["gdp_usd:KAZ", "welfare_change_pct:KAZ"], method=method, n=2,
+                   out=tmp_path, progress=False)
+    path = target / "design_outputs.parquet"
+    schema = pq.read_schema(path)
+    assert schema.field("gdp_usd:KAZ").metadata == {b"unit": b"US$"}
+    assert schema.field("welfare_change_pct:KAZ").metadata == {
+        b"unit": b"percent of the year's baseline real expenditure"}
+    assert not schema.field("parameters.trade.sigma").metadata
+    assert pd.read_parquet(path)["gdp_usd:KAZ"].min() > 1e11  # the numbers as before: US$
+
+
 def test_morris_on_the_model_ranks_an_inert_parameter_last(tmp_path, model_fixture):
     # Everyone votes yes in this fixture's override, so the sovereignty weight cannot matter.
     sc = tmp_path / "yes.yaml"

@@ -464,7 +464,7 @@ def _run_sweep(
         else:
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
-        table.to_parquet(tmp / "design_outputs.parquet", index=False)
+        write_design(table, tmp / "design_outputs.parquet", outputs)
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},
@@ -479,7 +479,7 @@ def _run_sweep(
             res = sensitivity.morris_analysis(
                 fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
             )
-        res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
+        write_design(res.samples, tmp / "design_outputs.parquet", outputs)
         res.indices.to_csv(tmp / "indices.csv", index=False)
         context = _sweep_context(sc, fn)
         labels = {o: output_label(o, sc) for o in outputs}
@@ -490,6 +490,33 @@ def _run_sweep(
 
     for fig in figs:
         plt.close(fig)
+
+
+def write_design(table: pd.DataFrame, path: Path, outputs: list[str]) -> None:
+    """Write a sweep's points and outputs, each output column with its unit.
+
+    The unit is the indicator's as stored (``US$``, not the billions printed): field
+    metadata ``unit`` of the output's column, e.g.
+    ``pyarrow.parquet.read_schema(path).field("gdp_usd:KAZ").metadata[b"unit"]``; an
+    output whose indicator declares none has no ``unit``.
+
+    Args:
+        table: A column per parameter and per output, a row per point.
+        path: The ``design_outputs.parquet`` to write.
+        outputs: The output columns (``INDICATOR:COUNTRY[:YEAR]``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.sweep_text import output_unit
+
+    data = pa.Table.from_pandas(table, preserve_index=False)
+    units = {o: output_unit(o) for o in outputs}
+    # A file read without this code still says what its numbers are (raw US$ looked
+    # like millions beside the figure's axis).
+    schema = pa.schema([f.with_metadata({"unit": units[f.name]}) if units.get(f.name) else f
+                        for f in data.schema], metadata=data.schema.metadata)
+    pq.write_table(data.cast(schema), path)
 
 
 def _sweep_context(sc: Any, fn: Any) -> str:
