@@ -82,6 +82,25 @@ def test_lhs_sweep_writes_design_and_outputs(tmp_path, model_fixture):
     assert json.loads((target / "manifest.json").read_text())["status"] == "complete"
 
 
+@pytest.mark.parametrize("method", ["grid", "sobol"])
+def test_design_outputs_say_each_output_s_unit(tmp_path, model_fixture, method):
+    """design_outputs.parquet held raw US$ (gdp_usd:KAZ = 2.7e11) with no unit, beside
+    figures in millions and run tables in US$ bn: each output column now carries its
+    unit as field metadata."""
+    import pyarrow.parquet as pq
+
+    target = sweep(str(model_fixture("small_cu.yaml")), {"parameters.trade.sigma": (3.0, 8.0)},
+                   ["gdp_usd:KAZ", "welfare_change_pct:KAZ"], method=method, n=2,
+                   out=tmp_path, progress=False)
+    path = target / "design_outputs.parquet"
+    schema = pq.read_schema(path)
+    assert schema.field("gdp_usd:KAZ").metadata == {b"unit": b"US$"}
+    assert schema.field("welfare_change_pct:KAZ").metadata == {
+        b"unit": b"percent of the year's baseline real expenditure"}
+    assert not schema.field("parameters.trade.sigma").metadata
+    assert pd.read_parquet(path)["gdp_usd:KAZ"].min() > 1e11  # the numbers as before: US$
+
+
 def test_morris_on_the_model_ranks_an_inert_parameter_last(tmp_path, model_fixture):
     # Everyone votes yes in this fixture's override, so the sovereignty weight cannot matter.
     sc = tmp_path / "yes.yaml"
@@ -218,6 +237,27 @@ def test_sweep_refuses_a_parameter_given_twice_and_a_sobol_n_off_two_s_powers(
     assert code == 2
     err = capsys.readouterr().err
     assert "must be a power of two >= 2, got 10: e.g. 8 or 16" in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(("method", "n", "said"), [
+    ("sobol", "10", "must be a power of two >= 2, got 10: e.g. 8 or 16"),
+    ("morris", "1", "Morris needs at least 2 trajectories (--n of scosim sweep), got 1"),
+])
+def test_a_sweep_s_n_is_refused_before_its_plan_is_said(tmp_path, model_fixture, capsys,
+                                                        method, n, said):
+    """``--method sobol --n 10`` said "sweep: 30 points x 1 replication(s) ...", then
+    refused n with "no batch had finished, so nothing was kept", though nothing had started:
+    the analysis checked n once the sweep's directory was made."""
+    code = main(["sweep", str(model_fixture("small_cu.yaml")), "--method", method, "--n", n,
+                 "--param", "parameters.trade.sigma=3:8", "--output", "welfare_change_pct:KAZ",
+                 "--out", str(tmp_path / "r")])
+    assert code == 2
+    captured = capsys.readouterr()
+    assert said in captured.err
+    assert "points x" not in captured.err  # no plan: nothing is run
+    assert "batch" not in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""
     assert not (tmp_path / "r").exists()
 
 
@@ -368,6 +408,8 @@ def test_compare_refuses_replications_it_would_ignore(tmp_path, model_fixture, c
 @pytest.mark.parametrize(("given", "said"), [
     ("welfare_change_pct:KAZZ", "unknown country code 'KAZZ' (did you mean 'KAZ'?)"),
     ("welfare_change_pct:kaz", "unknown country code 'kaz' (did you mean 'KAZ'?)"),
+    # two letters swapped: difflib's nearest spelling was 'LKA' (Sri Lanka)
+    ("welfare_change_pct:KZA", "unknown country code 'KZA' (did you mean 'KAZ'?)"),
     ("welfare_change_pct:KAZ:35", "year 35 is outside the simulated years"),
 ])
 def test_sweep_output_errors_name_the_wrong_part(tmp_path, model_fixture, capsys, given, said):
@@ -443,3 +485,26 @@ def test_a_swept_sigma_is_checked_without_the_per_run_spread_it_runs_without():
     check_sweep(baseline, {"parameters.trade.sigma": (1.5, 3.0)}, out)
     with pytest.raises(ScenarioError, match="sigma"):
         check_sweep(baseline, {"parameters.trade.sigma": (1.0, 3.0)}, out)
+
+
+def test_an_unknown_indicator_lists_each_name_once(tmp_path, model_fixture, capsys):
+    """Compared as finished runs, the runs' declared indicators were appended to the full list:
+    about 45 of 125 names were listed twice. The runs' own are listed now, each once."""
+    for name in ("small_cu", "small_base"):
+        assert main(["run", str(model_fixture(f"{name}.yaml")), "--replications", "2",
+                     "--out", str(tmp_path), "--quiet", "--set", "outputs.plots=false"]) == 0
+    capsys.readouterr()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    runs = [str(next((tmp_path / name).iterdir())) for name in ("small_cu", "small_base")]
+    code = main(["compare", *runs, "--indicator", "welfare_change_pcr",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--indicator 'welfare_change_pcr' is unknown (did you mean 'welfare_change_pct'?)" in err
+    assert "Traceback" not in err
+    listed = err.split("; ", 1)[1].split(":", 1)[1].split(";")[0]  # the names listed
+    names = [name.strip() for name in listed.split(",")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert "gdp_usd" in names and "incidents" not in names  # the runs' own, not the others'
+    assert "docs/scenarios.md" in err  # where the full list is
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no compare/ left

@@ -63,6 +63,8 @@ def test_each_point_equals_the_scenario_with_that_instability(tmp_path, capsys):
      "the network slot is not filled"),
     ("corridor_trans_afghan_low.yaml", "parameters.network.instability.AFF=0.2:0.8",
      "'AFF' is not an economy of the model (did you mean 'AFG'?)"),
+    ("corridor_trans_afghan_low.yaml", "parameters.network.instability.KZA=0.2:0.8",
+     "'KZA' is not an economy of the model (did you mean 'KAZ'?)"),  # was 'LKA'
     ("corridor_trans_afghan_low.yaml", "parameters.network.instability.AFG=0.2:1.5",
      "must stay in [0, 1]"),
 ])

@@ -264,11 +264,12 @@ def compare_runs(
         known = (*indicator_names(), *declared)  # the files' plug-ins are registered now
     for ind in indicators or []:
         if ind not in known:
-            close = _closest_indicator(ind, known)
-            hint = f" (did you mean {close!r}?)" if close else ""
-            raise ValueError(
-                f"--indicator {ind!r} is unknown{hint}; indicators: {', '.join(known)}"
-            )
+            from scosim.compare_names import recorded_by, unknown_indicator_message
+
+            recorded = recorded_by((policy, baseline), _local_out(out, "compare"))
+            # The runs' own names first: the one meant is most likely among them.
+            close = _closest_indicator(ind, [*(recorded or ()), *known])
+            raise ValueError(unknown_indicator_message(ind, known, recorded, close))
     if policy == baseline and _is_scenario_file(policy):
         # A finished run given twice is refused once found (a folder is not a run).
         raise PairingError(

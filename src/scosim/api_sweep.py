@@ -28,7 +28,13 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
-from scosim.sweep_text import _OUT, indices_text, output_label, param_label  # noqa: F401
+from scosim.sweep_text import (  # noqa: F401
+    _OUT,
+    design_text,
+    indices_text,
+    output_label,
+    param_label,
+)
 from scosim.sweepable import SWEPT_INSTABILITY
 
 #: The same shape with any code and year, so that their errors say what is wrong with them.
@@ -47,6 +53,26 @@ def parse_output(spec: str) -> Any:
     return Outcome(m["ind"], year=int(m["y"]) if m["y"] else None, countries=(m["c"],))
 
 
+def closest_economy(code: str) -> str | None:
+    """The economy code meant by an unknown ``code``, for a did-you-mean (None: none near).
+
+    The same letters in another case (``kaz``), else a code one slip away, a swap of
+    neighbours counting as one (``KZA`` -> ``KAZ``, where difflib's nearest spelling was
+    ``LKA``), else difflib's nearest spelling.
+    """
+    import difflib
+
+    from scosim.model.slots import _typo
+    from scosim.scenario.schema import ECONOMIES
+
+    code = code.upper()
+    if code in ECONOMIES:
+        return code
+    slips = [c for c in ECONOMIES if _typo(code, c)]
+    close = slips or difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
 def instability_param_problem(sc: Any, name: str) -> str | None:
     """What stops a sweep of ``parameters.network.instability.<ISO3>`` (None: nothing).
 
@@ -54,14 +80,12 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
     with the security slot filled the network takes its instability from that slot, so
     the value would change nothing.
     """
-    import difflib
-
     from scosim.scenario.schema import ECONOMIES
 
     code = name.removeprefix(SWEPT_INSTABILITY)
     if code not in ECONOMIES:
-        close = difflib.get_close_matches(code, ECONOMIES, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = closest_economy(code)
+        hint = f" (did you mean {close!r}?)" if close else ""
         return f"{code!r} is not an economy of the model{hint}"
     slots = sc.parameters.mechanisms
     if slots.get("network") is None:
@@ -174,9 +198,8 @@ def check_sweep(
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
         if code not in ECONOMIES:
-            close = ([code.upper()] if code.upper() in ECONOMIES
-                     else difflib.get_close_matches(code.upper(), ECONOMIES, n=1))
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest_economy(code)
+            hint = f" (did you mean {close!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
                 f"unknown country code {code!r}{hint}; allowed: {', '.join(ECONOMIES)}")))
         if year is not None and int(year) not in sc.years:
@@ -326,6 +349,14 @@ def sweep(
             f"--n {n}: a grid takes n evenly spaced values from LOW to HIGH of {ranges[0]}, "
             "so n must be 2 or more (1 would run LOW alone); to run one value, write "
             f"{ranges[0]}=VALUE")
+    from scosim.experiments.sensitivity import check_morris_trajectories, check_sobol_n
+
+    # Checked again by the analyses, but only once the plan was said and the sweep's
+    # directory made ("no batch had finished, so nothing was kept"): said first now.
+    if method == "sobol":
+        check_sobol_n(n)
+    elif method == "morris":
+        check_morris_trajectories(n)
     points = design_points(method, params, n)
     plan = sweep_plan(points, replications, sc.years.end - sc.years.start + 1)
     if points * replications > MAX_SWEEP_RUNS and not allow_large:
@@ -433,7 +464,7 @@ def _run_sweep(
         else:
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
-        table.to_parquet(tmp / "design_outputs.parquet", index=False)
+        write_design(table, tmp / "design_outputs.parquet", outputs)
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},
@@ -448,7 +479,7 @@ def _run_sweep(
             res = sensitivity.morris_analysis(
                 fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
             )
-        res.samples.to_parquet(tmp / "design_outputs.parquet", index=False)
+        write_design(res.samples, tmp / "design_outputs.parquet", outputs)
         res.indices.to_csv(tmp / "indices.csv", index=False)
         context = _sweep_context(sc, fn)
         labels = {o: output_label(o, sc) for o in outputs}
@@ -459,6 +490,33 @@ def _run_sweep(
 
     for fig in figs:
         plt.close(fig)
+
+
+def write_design(table: pd.DataFrame, path: Path, outputs: list[str]) -> None:
+    """Write a sweep's points and outputs, each output column with its unit.
+
+    The unit is the indicator's as stored (``US$``, not the billions printed): field
+    metadata ``unit`` of the output's column, e.g.
+    ``pyarrow.parquet.read_schema(path).field("gdp_usd:KAZ").metadata[b"unit"]``; an
+    output whose indicator declares none has no ``unit``.
+
+    Args:
+        table: A column per parameter and per output, a row per point.
+        path: The ``design_outputs.parquet`` to write.
+        outputs: The output columns (``INDICATOR:COUNTRY[:YEAR]``).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.sweep_text import output_unit
+
+    data = pa.Table.from_pandas(table, preserve_index=False)
+    units = {o: output_unit(o) for o in outputs}
+    # A file read without this code still says what its numbers are (raw US$ looked
+    # like millions beside the figure's axis).
+    schema = pa.schema([f.with_metadata({"unit": units[f.name]}) if units.get(f.name) else f
+                        for f in data.schema], metadata=data.schema.metadata)
+    pq.write_table(data.cast(schema), path)
 
 
 def _sweep_context(sc: Any, fn: Any) -> str:
@@ -509,6 +567,8 @@ def sweep_cli(args: argparse.Namespace) -> int:
         print(indices_text(pd.read_csv(target / "indices.csv"), meta,
                            points=len(pd.read_parquet(target / "design_outputs.parquet",
                                                       columns=[next(iter(params))]))))
+    else:  # grid, lhs: the outputs over the points
+        print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta))
     print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
           f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
     return 0

@@ -71,6 +71,121 @@ def output_label(spec: str, sc: Any) -> str:
     return f"{name} of {m['c']} in {year}" + (f", {unit}" if unit else "")
 
 
+def output_unit(spec: str) -> str | None:
+    """The unit of a sweep output's values as stored (``"US$"`` for ``gdp_usd:KAZ``), or None.
+
+    The indicator's declared unit (:func:`scosim.indicator_display.resolve_units`, with
+    :data:`scosim.api.UNITS` for those that declare none); a mean over replications
+    keeps it.
+    """
+    from scosim.indicator_display import resolve_units
+
+    m = _OUT.match(spec)
+    if not m:
+        return None
+    from scosim.api import UNITS  # api re-exports this module
+
+    return resolve_units([m["ind"]], UNITS)[m["ind"]]
+
+
+#: Rows of a table of outputs by the value of one parameter, and rows and columns of an
+#: output by the values of two (values evenly spaced beyond); outputs of the first.
+_MAX_ROWS, _MAX_COLS = 10, 6
+#: Outputs a table by parameter value is printed for (the summary has them all).
+_MAX_TABLES = 2
+
+
+def _shown(unit: str | None) -> tuple[str, float]:
+    """A unit as printed and the divisor of its values: US$ in billions, as run tables."""
+    from scosim.indicator_display import US_BN
+
+    if unit is not None and unit.startswith("US$"):
+        return "US$ bn" + unit[len("US$"):], US_BN
+    return unit or "", 1.0
+
+
+def _num(v: float) -> str:
+    return "no value" if v != v else f"{v:.4g}"
+
+
+def _spaced(values: list[float], most: int) -> list[float]:
+    """At most ``most`` of ``values``, evenly spaced, the first and last included."""
+    if len(values) <= most:
+        return values
+    import numpy as np
+
+    return [values[i] for i in np.unique(np.linspace(0, len(values) - 1, most).round()
+                                         .astype(int))]
+
+
+def _cells(frame: pd.DataFrame, divisor: dict[str, float] | float) -> pd.DataFrame:
+    """``frame``'s values as printed: four significant digits, in the units shown."""
+    return frame.apply(lambda c: [
+        _num(v / (divisor if isinstance(divisor, float) else divisor[c.name])) for v in c])
+
+
+def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
+    """What ``scosim sweep`` prints for a grid or Latin hypercube: the outputs over the points.
+
+    Each output's minimum, median and maximum over the design's points (each point
+    a mean over its replications), US$ in billions as in a run's tables; for a grid
+    of one or two parameters, each output by parameter value too (a large grid's values
+    evenly spaced, with a note; every point is in ``design_outputs.parquet``).
+
+    Args:
+        table: ``design_outputs.parquet``: a column per parameter and per output.
+        meta: The sweep's manifest (``method``, ``params``, ``outputs``,
+            ``replications_per_point``).
+    """
+    params, outputs = list(meta["params"]), list(meta["outputs"])
+    reps, points = meta["replications_per_point"], len(table)
+    design = "grid" if meta["method"] == "grid" else "Latin hypercube"
+    shown = {o: _shown(output_unit(o)) for o in outputs}
+    div = {o: shown[o][1] for o in outputs}
+    stats = _cells(table[outputs].agg(["min", "median", "max"]).div(pd.Series(div)).T, 1.0)
+    # Names and units left-aligned, numbers right-aligned (to_string aligns all alike).
+    columns = [["output", *outputs], *([c, *stats[c]] for c in stats),
+               ["unit", *(shown[o][0] for o in outputs)]]
+    widths = [max(map(len, c)) for c in columns]
+    table_lines = ["  ".join(c[i].ljust(w) if j in (0, len(columns) - 1) else c[i].rjust(w)
+                             for j, (c, w) in enumerate(zip(columns, widths, strict=True)))
+                   .rstrip() for i in range(len(outputs) + 1)]
+    lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
+             "runs; each output over the points (a point: the mean of its runs):",
+             *table_lines]
+    if meta["method"] != "grid" or len(params) > 2:
+        return "\n".join(lines)
+    every = "every point: design_outputs.parquet"
+    axes = [sorted(pd.unique(table[p])) for p in params]
+    # Two tables of two parameters take the lines of one table of one.
+    rows = _spaced(axes[0], _MAX_ROWS if len(params) == 1 else _MAX_COLS)
+    if len(params) == 1:
+        notes = []
+        if len(rows) < len(axes[0]):
+            notes.append(f"{len(rows)} of {len(axes[0])} values, evenly spaced")
+        if len(outputs) > _MAX_COLS:
+            notes.append(f"the first {_MAX_COLS} outputs")
+        by = table.set_index(params[0]).loc[rows, outputs[:_MAX_COLS]]
+        by = _cells(by, div).set_axis([f"{v:.6g}" for v in rows]).rename_axis(params[0])
+        said = "".join(f"; {n}" for n in [*notes, every]) if notes else ""
+        lines.append(f"by {params[0]} (units as above{said}):")
+        lines.append(by.reset_index().to_string(index=False))
+        return "\n".join(lines)
+    cols = _spaced(axes[1], _MAX_COLS)
+    cut = (f"; {len(rows)} x {len(cols)} of {len(axes[0])} x {len(axes[1])} values, evenly "
+           f"spaced, {every}" if (len(rows), len(cols)) != tuple(map(len, axes)) else "")
+    for o in outputs[:_MAX_TABLES]:
+        grid = table.set_index(params)[o].unstack(params[1]).loc[rows, cols]
+        lines.append(f"{o} ({shown[o][0] or 'no unit'}) by {params[0]} (rows) and "
+                     f"{params[1]} (columns){cut}:")
+        grid = _cells(grid, div[o]).set_axis([f"{v:.6g}" for v in rows]).set_axis(
+            [f"{v:.6g}" for v in cols], axis=1)
+        lines.append(grid.to_string())
+    if len(outputs) > _MAX_TABLES:
+        lines.append(f"(tables of the first {_MAX_TABLES} outputs; {every})")
+    return "\n".join(lines)
+
+
 def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:
     """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
 

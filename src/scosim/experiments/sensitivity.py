@@ -162,6 +162,35 @@ def _undefined_sobol(d: int) -> dict[str, np.ndarray]:
     return {"S1": one, "S1_conf": one, "ST": one, "ST_conf": one, "S2": two, "S2_conf": two}
 
 
+def check_sobol_n(n: Any) -> None:
+    """Refuse a Sobol' base sample that is not a power of two >= 2.
+
+    Raises:
+        ValueError: Naming ``--n`` and the powers of two around ``n``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2 or n & (n - 1):
+        # SALib samples the first n points of a scrambled Sobol' sequence; its balance
+        # (the estimators' convergence) needs n = 2^k, and scipy only warns.
+        lo = 1 << max(int(n).bit_length() - 1, 1) if isinstance(n, int) and n > 0 else 2
+        raise ValueError(
+            f"the Sobol' base sample n (--n of scosim sweep) must be a power of two >= 2, "
+            f"got {n!r}: e.g. {lo} or {2 * lo} (the sequence's balance needs it)")
+
+
+def check_morris_trajectories(trajectories: Any) -> None:
+    """Refuse fewer than 2 Morris trajectories.
+
+    Raises:
+        ValueError: Naming ``--n`` and the least allowed.
+    """
+    if isinstance(trajectories, bool) or not isinstance(trajectories, int | np.integer) or (
+            trajectories < 2):
+        # sigma and the bootstrap interval of mu* are spreads over the trajectories.
+        raise ValueError(
+            f"Morris needs at least 2 trajectories (--n of scosim sweep), got {trajectories!r}:"
+            " sigma and the interval of mu* are spreads over them")
+
+
 def sobol_analysis(
     model_fn: ModelFn,
     bounds: Mapping[str, tuple[float, float]],
@@ -209,13 +238,7 @@ def sobol_analysis(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2 or n & (n - 1):
-        # SALib samples the first n points of a scrambled Sobol' sequence; its balance
-        # (the estimators' convergence) needs n = 2^k, and scipy only warns.
-        lo = 1 << max(int(n).bit_length() - 1, 1) if isinstance(n, int) and n > 0 else 2
-        raise ValueError(
-            f"the Sobol' base sample n (--n of scosim sweep) must be a power of two >= 2, "
-            f"got {n!r}: e.g. {lo} or {2 * lo} (the sequence's balance needs it)")
+    check_sobol_n(n)
     problem = _problem(bounds)
     x = sobol_sample.sample(problem, n, calc_second_order=calc_second_order, seed=seed)
     samples = _evaluate_sample(
@@ -318,12 +341,7 @@ def morris_analysis(
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    if isinstance(trajectories, bool) or not isinstance(trajectories, int | np.integer) or (
-            trajectories < 2):
-        # sigma and the bootstrap interval of mu* are spreads over the trajectories.
-        raise ValueError(
-            f"Morris needs at least 2 trajectories (--n of scosim sweep), got {trajectories!r}:"
-            " sigma and the interval of mu* are spreads over them")
+    check_morris_trajectories(trajectories)
     problem = _problem(bounds)
     x = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
     samples = _evaluate_sample(

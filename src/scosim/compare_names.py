@@ -1,0 +1,77 @@
+"""What ``scosim compare`` says of an ``--indicator`` it does not know.
+
+Kept apart from :mod:`scosim.api` (which raises the error) so that the message, which
+reads the compared runs, does not grow that module.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Where every indicator a run can record is listed, for the message's last words.
+EVERY_INDICATOR = ('docs/scenarios.md ("outputs") and the pages it points to, or '
+                   "scosim.scenario.blocks.indicator_names()")
+
+
+def recorded_by(refs: Sequence[str], out: str | Path) -> list[str] | None:
+    """The indicators the compared runs record, each once, for an unknown indicator's error.
+
+    A finished run's are read from its files (the indicator column only); a scenario
+    file's are those a run of it would record (its ``outputs.indicators`` where it
+    lists them).
+
+    Args:
+        refs: The policy and baseline as given (run, run id, scenario name or YAML file).
+        out: Results root the run ids and names are in.
+
+    Returns:
+        The names, the model's order first (:func:`~scosim.scenario.blocks.indicator_names`),
+        or None when a side cannot be read (a run not found, a file that does not load:
+        reported where the comparison reads it).
+    """
+    from scosim.result_tables import indicator_names as run_indicators
+    from scosim.results import resolve_run
+    from scosim.scenario import ScenarioError, load_scenario
+    from scosim.scenario.outputs import indicator_names, recorded_indicators
+
+    names: set[str] = set()
+    for ref in refs:
+        try:
+            if ref.endswith((".yaml", ".yml")) and Path(ref).is_file():
+                sc = load_scenario(ref)
+                wanted = sc.outputs.indicators
+                names |= {i for i in recorded_indicators(sc) if wanted == "all" or i in wanted}
+            else:
+                with warnings.catch_warnings():  # said again where the run is resolved
+                    warnings.simplefilter("ignore")
+                    names |= run_indicators(resolve_run(ref, out) / "indicators")
+        except (ScenarioError, OSError, ValueError):
+            return None
+    order = [i for i in indicator_names() if i in names]
+    return order + sorted(names.difference(order))
+
+
+def unknown_indicator_message(name: str, known: Sequence[str], recorded: list[str] | None,
+                              close: str | None) -> str:
+    """``--indicator 'x' is unknown (did you mean 'y'?); the runs compared record: ...``.
+
+    The runs' own indicators are listed, each once, and the full list is pointed to
+    (it was printed after them, repeating the runs' names: about 125 names, 45 twice).
+
+    Args:
+        name: The unknown indicator.
+        known: Every indicator known (the registry's and the runs' declared ones; may repeat).
+        recorded: What the runs record (:func:`recorded_by`), or None if unknown.
+        close: The indicator suggested, or None.
+    """
+    hint = f" (did you mean {close!r}?)" if close else ""
+    every = list(dict.fromkeys(known))
+    if recorded is None:
+        return f"--indicator {name!r} is unknown{hint}; indicators: {', '.join(every)}"
+    others = len(set(every).difference(recorded))
+    more = (f"; {others} other indicator(s) are known, which these runs do not record "
+            f"(every indicator: {EVERY_INDICATOR})" if others else "")
+    return (f"--indicator {name!r} is unknown{hint}; the runs compared record: "
+            f"{', '.join(recorded)}{more}")
