@@ -356,11 +356,11 @@ def test_plot_gains_keys_each_bar_colour_and_keeps_the_key_off_the_bars(tmp_path
             bars = {mcolors.to_hex(p.get_facecolor()) for p in ax.patches}
             keyed = {t.get_text(): mcolors.to_hex(h.get_facecolor())
                      for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
-                     if t.get_text().startswith("median")}
+                     if t.get_text().startswith("mean")}
             assert set(keyed.values()) == bars, "every bar colour keyed, and only those"
             if len(bars) == 2:
-                assert keyed == {"median of 20 runs: gain": mcolors.to_hex("C2"),
-                                 "median of 20 runs: loss": mcolors.to_hex("C3")}
+                assert keyed == {"mean of 20 runs: gain": mcolors.to_hex("C2"),
+                                 "mean of 20 runs: loss": mcolors.to_hex("C3")}
             fig.canvas.draw()
             box = legend.get_window_extent()
             assert not any(box.overlaps(p.get_window_extent()) for p in ax.patches)

@@ -16,9 +16,12 @@ import pandas as pd
 
 from scosim.runstats import RunStats
 
+#: Share of the long-run trade response reached (``ge_trade``'s gradual adjustment): the
+#: welfare paths figure says when it is below 1 (:func:`adjusting_years`).
+ADJUSTMENT = "trade_adjustment_share"
 #: Indicators the run plots read, besides the membership indicators the proposal types
 #: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
-PLOTTED = ("gdp_usd", "welfare_change_pct", "member")
+PLOTTED = ("gdp_usd", "welfare_change_pct", "member", ADJUSTMENT)
 #: Event types the run plots and its answer read.
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
                   "adopted", "bloc_invited", "barred")
@@ -115,6 +118,21 @@ def _any_nonzero(st: RunStats, name: str) -> bool:
     """Whether any value of an indicator is beyond numerical noise (|x| > 1e-9)."""
     ext = np.concatenate([st.quantile(name, 0.0).to_numpy(), st.quantile(name, 1.0).to_numpy()])
     return bool(ext.size) and bool(np.nanmax(np.abs(ext)) > 1e-9)
+
+
+def adjusting_years(st: RunStats) -> list[int]:
+    """Years in which trade still adjusts gradually in some run, in order.
+
+    ``ge_trade`` solves such a year at tariffs between the base and the legal ones
+    (``trade_adjustment_share`` strictly between 0 and 1; docs/customs_union.md). A
+    share lies in [0, 1], so some run of a year is strictly inside exactly when the
+    share of runs above 0 exceeds the mean. Empty when the run does not record the
+    indicator (another trade mechanism, or ``outputs.indicators`` leaves it out).
+    """
+    if not st.has(ADJUSTMENT):
+        return []
+    partial = (st.share_positive(ADJUSTMENT) - st.mean(ADJUSTMENT).fillna(0.0)) > 1e-9
+    return [int(y) for y in partial.index[partial.any(axis=1).to_numpy()]]
 
 
 def summarised(summary: str, headline: Iterable[str] = (),

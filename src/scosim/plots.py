@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib
@@ -33,6 +34,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     Membership,
     _any_nonzero,
     _stats,
+    adjusting_years,
     load_plot_data,
     membership_kinds,
     membership_kinds_of,
@@ -211,11 +213,40 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     return path
 
 
+def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
+    """The welfare paths figure's footnote when trade still adjusts in a year it shows.
+
+    While trade adjusts gradually the year is solved at tariffs between the base and the
+    legal ones (:func:`scosim.plot_data.adjusting_years`), so an economy can still
+    collect revenue on imports its union has made duty-free: a path may peak before
+    full adjustment and fall when it comes (Pakistan in customs_union.yaml, 2034-2035).
+
+    Args:
+        st: The run's statistics.
+        years: The years the figure shows.
+
+    Returns:
+        One line naming the year of full adjustment (or that it is not reached by the
+        last year shown), or None when no year shown is adjusting.
+    """
+    shown = sorted(int(y) for y in years)
+    adjusting = sorted(set(adjusting_years(st)) & set(shown))
+    if not adjusting:
+        return None
+    how = "(tariffs between base and legal levels)"
+    if adjusting[-1] < shown[-1]:
+        return (f"Until {adjusting[-1] + 1} trade adjusts gradually {how}: a path may peak "
+                "before full adjustment (docs/customs_union.md)")
+    return (f"Trade still adjusts gradually in {shown[-1]} {how}: the paths have not reached "
+            "full adjustment (docs/customs_union.md)")
+
+
 def plot_welfare_paths(ind: Data, title: str, path: Path,
                        versus: str = "without the policy") -> Path:
     """Welfare change over time for the most affected economies: mean over runs, with bands.
 
-    ``versus`` as in :func:`plot_welfare_final`.
+    ``versus`` as in :func:`plot_welfare_final`. When trade still adjusts gradually in a
+    year shown, a footnote says so (:func:`adjustment_note`).
     """
     st = _stats(ind)
     name = "welfare_change_pct"
@@ -247,6 +278,13 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     ), fontsize=11)
     ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
+    caveat = adjustment_note(st, years)
+    if caveat is not None:
+        # Under the axis label (placed relative to it, so they never overlap); the
+        # constrained layout makes room for it as for the label.
+        ax.annotate(caveat, xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
+                    textcoords="offset points", ha="center", va="top", fontsize=9,
+                    style="italic", color="0.25")
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -242,7 +242,10 @@ def plot_who_pays(outcomes: Mapping[str, FinanceOutcome], economies: Sequence[st
 
 def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, title: str,
                label: str = "welfare change (real expenditure), %", top: int = 12) -> Path:
-    """Per-economy gains with intervals across runs: median and 5th-95th percentile.
+    """Per-economy gains with intervals across runs: mean and 5th-95th percentile.
+
+    Bars are means: the statistic a run's answer (``summary.txt``) and its welfare bar
+    chart (``welfare_final_year.png``) report.
 
     Args:
         change: (R, N) changes as ratios minus one (e.g. ``welfare_change - 1``) per run.
@@ -250,48 +253,54 @@ def plot_gains(change: np.ndarray, economies: Sequence[str], path: str | Path, t
         path: PNG file to write.
         title: Figure title (say what varies across runs).
         label: Axis label.
-        top: Number of economies shown (largest absolute median change).
+        top: Number of economies shown (largest absolute mean change).
 
     Returns:
         The path written.
     """
     c = 100.0 * np.atleast_2d(np.asarray(change, float))
-    lo, med, hi = np.percentile(c, [5, 50, 95], axis=0)
-    return plot_gains_bands(np.stack([lo, med, hi]), c.shape[0], economies, path, title,
-                            label=label, top=top)
+    lo, hi = np.percentile(c, [5, 95], axis=0)
+    return plot_gains_bands(np.stack([lo, c.mean(axis=0), hi]), c.shape[0], economies, path,
+                            title, label=label, top=top)
 
 
 def plot_gains_bands(bands: np.ndarray, n_runs: int, economies: Sequence[str],
                      path: str | Path, title: str,
                      label: str = "welfare change (real expenditure), %",
-                     top: int = 12) -> Path:
-    """:func:`plot_gains` from percentiles over runs.
+                     top: int = 12, stat: str = "mean") -> Path:
+    """:func:`plot_gains` from statistics over runs: bars of ``stat``, 5th-95th whiskers.
+
+    The whiskers span the 5th to the 95th percentile whatever the bar: a mean may lie
+    outside them (a change in a few runs only), and a whisker anchored on the bar would
+    then end at the mean instead of at the percentile.
 
     Args:
-        bands: ``(3, N)`` 5th, 50th and 95th percentile over runs, in percent.
+        bands: ``(3, N)`` 5th percentile, ``stat`` and 95th percentile over runs, in
+            percent.
         n_runs: Runs they are taken over (said in the key).
         economies: Economy codes (N,).
         path: PNG file to write.
-        title: Figure title (say what varies across runs).
+        title: Figure title (say what varies across runs and which statistic the bars are).
         label: Axis label.
-        top: Number of economies shown (largest absolute median change).
+        top: Number of economies shown (largest absolute bar).
+        stat: What the bars are (``"mean"`` or ``"median"``), said in the key.
 
     Returns:
         The path written.
     """
-    lo, med, hi = np.asarray(bands, dtype=float)
-    show = np.argsort(-np.abs(med))[:top]
+    lo, mid, hi = np.asarray(bands, dtype=float)
+    show = np.argsort(-np.abs(mid))[:top]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(show) + 1.8))
     y = np.arange(len(show))
-    gain = med[show] >= 0
-    ax.barh(y, med[show], color=np.where(gain, "C2", "C3"), alpha=0.8)
+    gain = mid[show] >= 0
+    ax.barh(y, mid[show], color=np.where(gain, "C2", "C3"), alpha=0.8)
     # One key entry per bar colour present: a single entry took the first bar's colour.
-    handles = [Patch(color=col, alpha=0.8, label=f"median of {n_runs} runs: {word}")
+    handles = [Patch(color=col, alpha=0.8, label=f"{stat} of {n_runs} runs: {word}")
                for col, word, present in (("C2", "gain", gain.any()),
                                           ("C3", "loss", (~gain).any())) if present]
     if n_runs > 1:
         handles.append(ax.errorbar(
-            med[show], y, xerr=[med[show] - lo[show], hi[show] - med[show]], fmt="none",
+            (lo[show] + hi[show]) / 2, y, xerr=(hi[show] - lo[show]) / 2, fmt="none",
             ecolor="black", capsize=3, label="5th-95th percentile"))
     ax.set_yticks(y, [NAMES.get(economies[j], economies[j]) for j in show])
     ax.invert_yaxis()

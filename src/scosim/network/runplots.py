@@ -7,10 +7,14 @@ Three figures from a run's results:
   corridor's proposer with each partner in the last year. The changes are recomputed with
   :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
   recorded ``route_instability``): the network is deterministic, so this equals the run's own.
-* ``network_gains.png``: welfare change (real expenditure) per economy in the last year, median and
-  5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``).
+* ``network_gains.png``: welfare change (real expenditure) per economy in the last year, mean
+  and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``).
 * ``network_who_pays.png``: expected present value each economy pays for the adopted
-  corridors and the expected loss it bears if they fail (median and 5th-95th percentile).
+  corridors and the expected loss it bears if they fail (mean and 5th-95th percentile).
+
+Their bars are means over runs, the statistic of the run's answer (``summary.txt``) and of
+its welfare bar chart (``welfare_final_year.png``), so a reader finds the same number in
+each; :func:`final_bands` gives what they draw.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import numpy as np  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.network.plot import plot_gains_bands, plot_network  # noqa: E402
-from scosim.runstats import RunStats, run_percentiles  # noqa: E402
+from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
 
 #: The indicator that says the network slot ran.
 MARKER = "network_trade_cost_change_pct"
@@ -36,14 +40,29 @@ RUN_INDICATORS: tuple[str, ...] = (
 )
 
 
-def _final(st: RunStats, name: str) -> tuple[int, np.ndarray]:
-    """(year, (3, N) 5th/50th/95th percentile over runs) of an indicator in its last year.
+def final_bands(st: RunStats, name: str) -> tuple[int, np.ndarray]:
+    """What the gains and who-pays figures draw of an indicator: its last year over runs.
 
-    Economies in canonical order; one the indicator never recorded counts as 0.
+    Args:
+        st: The run's statistics.
+        name: An indicator they hold.
+
+    Returns:
+        ``(year, bands)``: the indicator's last year and ``(3, N)`` 5th percentile, mean
+        and 95th percentile over runs that year, economies in canonical order
+        (:data:`ECONOMIES`; one the indicator never recorded counts as 0). The mean is
+        what the run's answer reports.
     """
-    year = int(st.mean(name).index.max())
-    bands = run_percentiles(st, name, ECONOMIES, (5, 50, 95))[:, -1, :]
-    return year, np.nan_to_num(bands, nan=0.0)
+    mean = st.mean(name)
+    year = int(mean.index.max())
+    lo, hi = run_percentiles(st, name, ECONOMIES, (LOW, HIGH))[:, -1, :]
+    mid = mean.reindex(columns=list(ECONOMIES)).loc[year].to_numpy(float)
+    return year, np.nan_to_num(np.stack([lo, mid, hi]), nan=0.0)
+
+
+def _mean_of(runs: int) -> str:
+    """How the figures name their bars' statistic: "mean of 40 runs" (or "one run")."""
+    return f"mean of {runs} runs" if runs > 1 else "one run"
 
 
 def _corridors(scenario, st: RunStats) -> list:
@@ -70,7 +89,9 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     scenario = load_scenario(run_dir / "scenario.yaml")
     corridors = _corridors(scenario, st)
     out: list[Path] = []
-    year, inst = _final(st, "route_instability")
+    year = int(st.mean("route_instability").index.max())
+    inst = st.quantile("route_instability", 0.5).reindex(columns=list(ECONOMIES))
+    inst = np.nan_to_num(inst.loc[year].to_numpy(float), nan=0.0)
     params = scenario.parameters.network
     over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
     net = CorridorNetwork(params=over)
@@ -80,7 +101,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                  if ops is not None and bool((ops > 0).any()) else [])
     lifted = [o.restriction for o in params.transit_opened
               if o.year <= year and (o.until is None or year <= o.until)]
-    step = net.step(instability=inst[1][None], active_projects=operating,
+    step = net.step(instability=inst[None], active_projects=operating,
                     congestion=params.congestion, lifted=lifted)
     flows = {}
     for p in corridors:
@@ -100,42 +121,44 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
               "projects, instability and sanctions of the run (median instability over runs); "
               "lines are schematic links"))
     if st.has("welfare_change_pct"):
-        _, w = _final(st, "welfare_change_pct")
+        _, w = final_bands(st, "welfare_change_pct")
         out.append(plot_gains_bands(
             w, st.runs, ECONOMIES, plots_dir / "network_gains.png",
             title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(median of {st.runs} runs; whiskers: 5th-95th percentile over runs, "
-                  "which draw\nthe trade elasticity and growth)"))
+                  f"(bars: {_mean_of(st.runs)}, as in summary.txt; whiskers: 5th-95th "
+                  "percentile\nover runs, which draw the trade elasticity and growth)",
+            stat="mean"))
     if st.has("corridor_paid_usd"):
         out.append(_who_pays(st, plots_dir / "network_who_pays.png", title, names))
     return out
 
 
 def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) -> Path:
-    year, paid = _final(st, "corridor_paid_usd")
-    _, risk = _final(st, "corridor_risk_usd")
-    paid, risk = paid / 1e9, risk / 1e9  # (3, N): 5th, 50th, 95th percentile
-    med_p, med_r = paid[1], risk[1]
-    show = [j for j in np.argsort(-(med_p + med_r))[:top] if med_p[j] + med_r[j] > 0]
+    """Payments and expected loss per economy for the adopted corridors (bars: means)."""
+    year, paid = final_bands(st, "corridor_paid_usd")
+    _, risk = final_bands(st, "corridor_risk_usd")
+    paid, risk = paid / 1e9, risk / 1e9  # (3, N): 5th percentile, mean, 95th percentile
+    mean_p, mean_r = paid[1], risk[1]
+    show = [j for j in np.argsort(-(mean_p + mean_r))[:top] if mean_p[j] + mean_r[j] > 0]
     fig, ax = plt.subplots(figsize=(9, 0.5 * max(len(show), 2) + 2))
     y = np.arange(len(show))
     for k, (vals, lab, col) in enumerate((
             (paid, "expected payments (present value)", "C0"),
             (risk, "expected loss from project failure (probability-weighted)", "C3"))):
-        lo, med, hi = vals
+        lo, mean, hi = vals
         yy = y + (k - 0.5) * 0.4
-        ax.barh(yy, med[show], height=0.4, color=col, label=lab)
-        if st.runs > 1:
-            ax.errorbar(med[show], yy, xerr=[med[show] - lo[show], hi[show] - med[show]],
+        ax.barh(yy, mean[show], height=0.4, color=col, label=lab)
+        if st.runs > 1:  # from the 5th to the 95th percentile, wherever the mean lies
+            ax.errorbar((lo[show] + hi[show]) / 2, yy, xerr=(hi[show] - lo[show]) / 2,
                         fmt="none", ecolor="black", capsize=3)
     if not show:
         ax.text(0.5, 0.5, "no corridor adopted", ha="center", transform=ax.transAxes)
     ax.set_yticks(y, [NAMES.get(ECONOMIES[j], ECONOMIES[j]) for j in show])
     ax.invert_yaxis()
-    ax.set_xlabel("US$ bn, present value at 4 percent (bars: median over runs; "
-                  "whiskers: 5th-95th percentile)")
+    ax.set_xlabel(f"US$ bn, present value at 4 percent (bars: {_mean_of(st.runs)}, as in "
+                  "summary.txt; whiskers: 5th-95th percentile)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(f"{title}: who pays for {names} (adopted by {year})", fontsize=10)

@@ -1,0 +1,109 @@
+"""The welfare paths figure says when trade still adjusts gradually in a year it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim import plots
+from scosim.runstats import RunStats
+
+YEARS = range(2025, 2036)
+#: What ge_trade records of its gradual adjustment (scosim.plot_data.ADJUSTMENT).
+ADJUSTMENT = "trade_adjustment_share"
+CAVEAT = "adjusts gradually"
+
+
+def _stats(shares: list[dict[int, float]]) -> RunStats:
+    """Runs of welfare paths with the given adjustment share per year (one dict a run)."""
+    rows = []
+    for run, share in enumerate(shares):
+        for year in YEARS:
+            a = share.get(year, 0.0)
+            for code, scale in (("PAK", 3.0), ("IRN", -0.6), ("NPL", 0.4)):
+                rows.append({"run": run, "year": year, "country": code,
+                             "indicator": "welfare_change_pct", "value": scale * a})
+                rows.append({"run": run, "year": year, "country": code,
+                             "indicator": ADJUSTMENT, "value": a})
+    return RunStats.from_frames(pd.DataFrame(rows))
+
+
+def _gradual(entry: int = 2027, short: float = 0.4, years: int = 8) -> dict[int, float]:
+    """customs_union.yaml's share: 0.4 in the entry year, 1 eight years later."""
+    return {y: min(1.0, short + (1 - short) * (y - entry) / years) for y in YEARS if y >= entry}
+
+
+def _at_once(entry: int = 2027) -> dict[int, float]:
+    return {y: 1.0 for y in YEARS if y >= entry}
+
+
+@pytest.fixture
+def kept(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Figures the plot functions would close, kept open for inspection."""
+    figs: list = []
+    close = plots.plt.close
+    monkeypatch.setattr(plots.plt, "close", figs.append)
+    yield figs
+    for fig in figs:
+        close(fig)
+
+
+def _caveats(fig) -> list:
+    return [t for ax in fig.axes for t in ax.texts if CAVEAT in t.get_text()]
+
+
+def test_adjusting_years_are_those_with_a_share_strictly_between_0_and_1():
+    from scosim.plot_data import ADJUSTMENT as recorded
+    from scosim.plot_data import PLOTTED, adjusting_years
+
+    assert recorded == ADJUSTMENT and ADJUSTMENT in PLOTTED  # gathered for the figure
+    assert adjusting_years(_stats([_gradual()] * 3)) == list(range(2027, 2035))
+    # Runs at 0 and 1 only (no gradual adjustment) are not adjusting, whatever the mean.
+    assert adjusting_years(_stats([_at_once(2027), _at_once(2030), {}])) == []
+    # One run of three adjusting is enough (this one until 2037, after the last year).
+    assert adjusting_years(_stats([_at_once(), _at_once(), _gradual(2029)])) == list(
+        range(2029, 2036))
+    assert adjusting_years(RunStats.from_frames(pd.DataFrame(
+        {"run": [0], "year": [2030], "country": ["PAK"], "indicator": ["welfare_change_pct"],
+         "value": [1.0]}))) == []  # not recorded: nothing said
+
+
+def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept: list):
+    """Pakistan's path in customs_union.yaml peaks in 2034 and falls in 2035, when trade
+    has fully adjusted: the figure says under its axis label that until then tariffs are
+    between the base and the legal ones, on one line that overlaps nothing."""
+    plots.plot_welfare_paths(_stats([_gradual()] * 4), "t", tmp_path / "w.png")
+    fig = kept[-1]
+    (note,) = _caveats(fig)
+    text = note.get_text()
+    assert text.startswith("Until 2035 trade adjusts gradually") and "\n" not in text
+    assert "tariffs between base and legal levels" in text
+    assert "docs/customs_union.md" in text
+    fig.canvas.draw()
+    box = note.get_window_extent()
+    ax = fig.axes[0]
+    others = [ax.xaxis.label, *ax.get_xticklabels(), ax.get_legend(), ax.title]
+    assert not any(box.overlaps(o.get_window_extent()) for o in others)
+    assert box.y1 < ax.xaxis.label.get_window_extent().y0  # below the axis label
+    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+
+
+def test_welfare_paths_caveat_when_adjustment_outlasts_the_years_shown(tmp_path: Path,
+                                                                      kept: list):
+    plots.plot_welfare_paths(_stats([_gradual(2030)] * 3), "t", tmp_path / "w.png")
+    (note,) = _caveats(kept[-1])
+    assert note.get_text().startswith("Trade still adjusts gradually in 2035 (tariffs")
+    assert "have not reached full adjustment" in note.get_text()
+
+
+@pytest.mark.parametrize("shares", [[_at_once()] * 3, [_at_once(2027), _at_once(2031)]])
+def test_welfare_paths_no_caveat_when_trade_adjusts_at_once(tmp_path: Path, kept: list,
+                                                            shares):
+    plots.plot_welfare_paths(_stats(shares), "t", tmp_path / "w.png")
+    fig = kept[-1]
+    assert _caveats(fig) == []
+    assert not [t for t in fig.texts if CAVEAT in t.get_text()]
+    assert np.isfinite(fig.axes[0].get_ylim()).all()
