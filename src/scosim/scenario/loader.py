@@ -363,11 +363,12 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
         return Scenario.model_validate({**doc.data, "source": source})
     except ValidationError as exc:
         # Imported on failure only: turning pydantic's errors into file:line messages.
-        from scosim.scenario.messages import _translate, rule_errors_beside, year_errors_beside
+        from scosim.scenario.beside import errors_beside
+        from scosim.scenario.messages import _translate
 
         errors = _translate(exc, doc)
-        raise ScenarioError(errors + rule_errors_beside(doc, errors)
-                            + year_errors_beside(doc, errors)) from None
+        # The schema's cross-field checks did not run if a field failed: said beside.
+        raise ScenarioError(errors + errors_beside(doc, errors)) from None
 
 
 # --------------------------------------------------------------------------- public

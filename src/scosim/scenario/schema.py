@@ -5,7 +5,8 @@ a number belongs is a typo to report, not something to coerce silently.
 
 Cross-field checks (years within range, fixed shares naming participants, rule
 references, ...) run in model validators that collect every problem at once
-and raise :class:`Issues`, which the loader turns into ``file:line`` errors.
+and raise :class:`Issues`, which the loader turns into ``file:line`` errors. The
+scenario's own are in :mod:`scosim.scenario.cross`.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ from scosim.scenario.blocks import (
 from scosim.scenario.blocks import (
     Years as Years,
 )
+from scosim.scenario.cross import cross_issues
 from scosim.scenario.outputs import (
     INDICATOR_NAMES as INDICATOR_NAMES,
 )
@@ -84,7 +86,6 @@ from scosim.scenario.outputs import (
 from scosim.scenario.outputs import (
     _check_indicator as _check_indicator,
 )
-from scosim.scenario.outputs import indicator_issues
 from scosim.scenario.outputs import (
     indicator_names as indicator_names,
 )
@@ -350,77 +351,9 @@ class Scenario(BaseModel):
     # ---------------------------------------------------------------- validation
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        issues: list[tuple[tuple[str | int, ...], str]] = []
-        yrs = self.years
-        span = f"{yrs.start}-{yrs.end}"
-
-        for code, ov in self.countries.items():
-            if code == "ROW" and ov.status is not None:
-                issues.append((("countries", "ROW", "status"),
-                               "ROW (Rest of World) has no status; remove this key"))
-        statuses = self.statuses()
-        members = [c for c in ECONOMIES if statuses[c] == "member"]
-
-        # Rule references: checked now so a typo fails before anything runs.
-        issues += _rule_issues(("parameters", "rules"), self.parameters.rules)
-        for code, ov in self.countries.items():
-            issues += _rule_issues(("countries", code, "rules"), ov.rules)
-
-        year_indexed = [("growth", n, getattr(self.parameters.growth, n))
-                        for n in ("rate", "volatility_scale")]
-        year_indexed += [("security", n, getattr(self.parameters.security, n))
-                         for n in ("instability", "opiate_supply")]
-        for block, name, yv in year_indexed:
-            if not yv.is_constant:
-                if yv.years[0] > yrs.start:
-                    issues.append((("parameters", block, name, yv.years[0]), (
-                        f"first year {yv.years[0]} is after years.start {yrs.start}; a "
-                        "year-indexed parameter must give a value for the first year")))
-                for y in yv.years:
-                    if y not in yrs:
-                        issues.append((("parameters", block, name, y),
-                                       f"year {y} is outside the simulated years {span}"))
-
-        chair = self.parameters.council.chair_order
-        if isinstance(chair, list):
-            loc = ("parameters", "council", "chair_order")
-            for i, c in enumerate(chair):
-                if c not in members:
-                    issues.append(((*loc, i), f"{c} is not a member (status "
-                                   f"{statuses[c]!r}); the chair rotates among members"))
-            missing = [m for m in members if m not in chair]
-            if missing:
-                issues.append((loc, f"every member must appear once; missing {', '.join(missing)}"))
-
-        seen: dict[str, int] = {}
-        for i, p in enumerate(self.proposals):
-            loc = ("proposals", i)
-            if p.id in seen:
-                issues.append(((*loc, "id"), f"duplicate proposal id {p.id!r} "
-                               f"(also proposals[{seen[p.id]}].id); ids must be unique"))
-            else:
-                seen[p.id] = i
-            if p.year not in yrs:
-                issues.append(outside_years(
-                    (*loc, "year"), p.year, yrs,
-                    f"year {p.year} is outside the simulated years {span}",
-                    f"proposals[{i}] ({p.id!r}) in {p.year}"))
-            # Type-specific checks against the whole scenario, through the registry.
-            from scosim.proposals import type_check
-
-            # Relative to the proposal; alternative sides (third element) name other
-            # parts of the scenario and stay as they are.
-            issues += [((*loc, *i[0]), *i[1:]) for i in type_check(p.type)(p, self)]
-
-        for i, e in enumerate(self.events):
-            if e.year not in yrs:
-                issues.append(outside_years(
-                    ("events", i, "year"), e.year, yrs,
-                    f"year {e.year} is outside the simulated years {span}",
-                    f"events[{i}] ({e.type}) in {e.year}"))
-        issues += _network_year_issues(self.parameters.network, yrs, span)
-        issues += indicator_issues(self)
-        _raise_issues(issues)
+        # In scosim.scenario.cross: the loader also runs them on the parts that
+        # validated when a field failed (pydantic then skips this validator).
+        _raise_issues(cross_issues(self))
         return self
 
     # ---------------------------------------------------------------- convenience
@@ -526,42 +459,3 @@ def _known(iso3: str) -> None:
     if iso3 not in ECONOMIES:
         raise KeyError(f"unknown country code {iso3!r}; allowed: {', '.join(ECONOMIES)}")
 
-
-def _rule_issues(loc: tuple[str | int, ...], rules: dict[str, str]) -> list[
-        tuple[tuple[str | int, ...], str]]:
-    from scosim.rules.checks import check_rule
-    from scosim.rules.registry import RuleError
-
-    issues = []
-    for hook, spec in rules.items():
-        try:
-            check_rule(hook, spec)
-        except RuleError as exc:
-            issues.append(((*loc, hook), str(exc)))
-    return issues
-
-
-def _network_year_issues(network: Any, yrs: Any, span: str) -> list[tuple[Any, str]]:
-    """Settings of ``parameters.network`` that no simulated year reaches.
-
-    A closure, route sanction or transit opening wholly after (or, with ``until``, wholly
-    before) the simulated years, or an instability key after the last one, was accepted
-    and changed nothing. One that starts earlier and is still in force is kept: it is
-    in force from the first year (sanctions in place since 2022).
-    """
-    base = ("parameters", "network")
-    issues: list[tuple[Any, str]] = []
-    for field in ("closures", "sanctions", "transit_opened"):
-        for i, item in enumerate(getattr(network, field, ())):
-            if item.year > yrs.end:
-                issues.append(((*base, field, i, "year"), f"year {item.year} is after the "
-                               f"simulated years {span}, so it would change nothing"))
-            elif item.until is not None and item.until < yrs.start:
-                issues.append(((*base, field, i, "until"), f"until {item.until} is before the "
-                               f"simulated years {span}, so it would change nothing"))
-    for code, yv in getattr(network, "instability", {}).items():
-        for y in yv.years:
-            if y > yrs.end:
-                issues.append(((*base, "instability", code, y), f"year {y} is after the "
-                               f"simulated years {span}, so it would change nothing"))
-    return issues
