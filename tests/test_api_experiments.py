@@ -363,12 +363,35 @@ def test_a_grid_sweep_s_directory_names_the_grid_it_ran(tmp_path, model_fixture,
                  "parameters.weights.sovereignty=0:0.01", "--n", "2", "--seed", "4"]) == 0
     capsys.readouterr()
     names = sorted(p.name.split("-", 1)[1] for p in (tmp_path / "small_cu" / "sweeps").iterdir())
-    assert names == ["grid-3-s0", "grid-3x2-s4"]
+    assert names == ["grid-3", "grid-3x2"]  # a grid draws nothing: no design seed
     from scosim.api_sweep import design_label
 
     assert design_label("lhs", {"a": (0.0, 1.0)}, 64) == "lhs-n64"
     many = {f"p{i}": [0.0, 1.0] for i in range(21)}  # a 41-character shape: too long
     assert design_label("grid", many, 5) == f"grid-{2 ** 21}pts"
+
+
+def test_a_grid_sweep_s_manifest_records_what_it_ran(tmp_path, model_fixture, capsys):
+    """A grid of listed values recorded ``"n": 5`` (the unused default) and its design
+    seed, in its manifest and directory name, though it used neither; a range was recorded
+    by its two ends, not the values run."""
+    path = str(model_fixture("small_cu.yaml"))
+    base = ["sweep", path, "--method", "grid", "--output", "welfare_change_pct:KAZ",
+            "--quiet", "--seed", "4"]
+    assert main([*base, "--param", "parameters.trade.sigma=3,5,7",
+                 "--out", str(tmp_path / "a")]) == 0
+    assert "a grid, no design seed; runs with the scenario's seed" in capsys.readouterr().out
+    [listed] = (tmp_path / "a").rglob("manifest.json")
+    meta = json.loads(listed.read_text())
+    assert meta["n"] is None and meta["seed"] is None and meta["points"] == 3
+    assert meta["grid_values"] == {"parameters.trade.sigma": [3.0, 5.0, 7.0]}
+    assert not listed.parent.name.endswith("-s4")
+    assert main([*base, "--param", "parameters.trade.sigma=3,5,7", "--param",
+                 "parameters.weights.sovereignty=0:0.01", "--n", "3",
+                 "--out", str(tmp_path / "b")]) == 0
+    meta = json.loads(next((tmp_path / "b").rglob("manifest.json")).read_text())
+    assert meta["n"] == 3 and meta["points"] == 9
+    assert meta["grid_values"]["parameters.weights.sovereignty"] == [0.0, 0.005, 0.01]
 
 
 def test_an_indicator_begun_is_the_one_suggested(tmp_path, model_fixture, capsys):

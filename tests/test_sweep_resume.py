@@ -113,6 +113,23 @@ def test_a_resumed_sweep_may_run_on_another_executor(
                                   check_exact=True)
 
 
+def test_a_stopped_grid_sweep_resumes_under_its_name_without_a_seed(
+    scen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grid's directory no longer names the design seed it never used; it is found by
+    its key, so a stopped grid is taken up again all the same."""
+    _counting(monkeypatch, fail_at=2)
+    with pytest.raises(BatchError):
+        _sweep(scen, tmp_path / "out", method="grid", n=6)  # 6 points: 2 batches of 4
+    [stopped] = _partials(tmp_path / "out")
+    monkeypatch.undo()
+    calls = _counting(monkeypatch)
+    done = _sweep(scen, tmp_path / "out", method="grid", n=6)
+    assert calls == [4] and done.name.endswith("-grid-6")
+    assert f".{done.name}.partial" == stopped.name
+    assert len(pd.read_parquet(done / "design_outputs.parquet")) == 6
+
+
 @pytest.mark.parametrize("change", ["seed", "no-resume", "locked"])
 def test_only_the_same_sweep_nobody_is_writing_is_resumed(
     scen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str

@@ -107,3 +107,30 @@ def test_welfare_paths_no_caveat_when_trade_adjusts_at_once(tmp_path: Path, kept
     assert _caveats(fig) == []
     assert not [t for t in fig.texts if CAVEAT in t.get_text()]
     assert np.isfinite(fig.axes[0].get_ylim()).all()
+
+
+def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, kept: list):
+    """welfare_final_year.png had no footnote while the paths figure had one: its bars in a
+    year trade still adjusts are not the full effect (customs_union.yaml to 2032)."""
+    plots.plot_welfare_final(_stats([_gradual(2030)] * 4), "t", tmp_path / "f.png")
+    fig = kept[-1]
+    (note,) = _caveats(fig)
+    text = note.get_text()
+    assert text.startswith("In 2035 trade still adjusts gradually") and "\n" not in text
+    assert "tariffs between base and legal levels" in text
+    assert text.endswith(": not yet the full effect (docs/customs_union.md)")
+    fig.canvas.draw()
+    box = note.get_window_extent()
+    ax = fig.axes[0]
+    others = [ax.xaxis.label, *ax.get_xticklabels(), ax.get_legend(), ax.title]
+    assert not any(box.overlaps(o.get_window_extent()) for o in others)
+    assert box.y1 < ax.xaxis.label.get_window_extent().y0  # below the axis label
+    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+
+
+@pytest.mark.parametrize("shares", [[_gradual()] * 3, [_at_once()] * 3, [{}] * 2])
+def test_welfare_final_year_no_caveat_when_its_year_has_adjusted(tmp_path: Path, kept: list,
+                                                                shares):
+    """Adjusted by 2035 (the default end of customs_union.yaml), at once, or not recorded."""
+    plots.plot_welfare_final(_stats(shares), "t", tmp_path / "f.png")
+    assert _caveats(kept[-1]) == []

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 # The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
+from scosim.compare_cleanup import made_run, removed_if_failed
 from scosim.results import (
     PARTIAL_PREFIX,
     compact_stamp,
@@ -318,56 +319,16 @@ def compare_runs(
     # Folders the runs of scenario files would create, removed again if the compare fails.
     created = [d for d in (out, *(out / p["scenario"] for p in plans if p.get("file")))
                if not d.exists()]
-    with _removed_if_failed(created) as made:
+    with removed_if_failed(created) as made:
         if pol_dir is None:
-            pol_dir = _ran(run(policy, replications=replications, seed=seed, **kw), made)
+            pol_dir = made_run(run(policy, replications=replications, seed=seed, **kw), made)
         pm = read_manifest(pol_dir)
         if base_dir is None:
-            base_dir = _ran(run(baseline, replications=pm["replications"], seed=pm["seed"],
+            base_dir = made_run(run(baseline, replications=pm["replications"], seed=pm["seed"],
                                 **kw), made)
         return _write_comparison(pol_dir, base_dir, pm, out=out, level=level, method=method,
                                  indicators=indicators, year=year, progress=progress,
                                  plot_workers=plot_workers)
-
-
-def _ran(result: Any, made: list[Path]) -> Path:
-    """The directory of a run a compare made; listed in ``made`` unless it was resumed.
-
-    A resumed run holds batches an earlier command computed, so it is not this
-    command's to remove.
-    """
-    if not result.manifest.get("resumed"):
-        made.append(Path(result.path))
-    return Path(result.path)
-
-
-@contextlib.contextmanager
-def _removed_if_failed(created: Sequence[Path]) -> Iterator[list[Path]]:
-    """Yield a list for the runs a compare makes; remove them if the compare fails.
-
-    A failed command leaves nothing behind: the policy's finished run, kept after its
-    baseline failed, looked like a result, and the same command would not use it (a
-    scenario file is run afresh). Partial runs ``run`` keeps after a stop are left: the
-    same command resumes them. What was removed is added to the error as a note.
-
-    Args:
-        created: Folders that did not exist before the compare (results root, scenario
-            folders), removed too if it leaves them empty.
-    """
-    from scosim.results import remove_empty_dirs
-
-    made: list[Path] = []
-    try:
-        yield made
-    except BaseException as exc:
-        for d in made:
-            shutil.rmtree(d, ignore_errors=True)
-        remove_empty_dirs(created)
-        if made:
-            many = len(made) > 1
-            exc.add_note(f"the run{'s' if many else ''} this compare had finished, "
-                         f"{', '.join(map(str, made))}, {'were' if many else 'was'} removed")
-        raise
 
 
 def _write_comparison(

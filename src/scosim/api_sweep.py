@@ -260,6 +260,12 @@ def design_label(method: str, params: dict[str, Any], n: int) -> str:
     return f"grid-{shape}" if len(shape) <= 40 else f"grid-{design_points(method, params, n)}pts"
 
 
+def grid_values(params: dict[str, Any], n: int) -> dict[str, list[float]]:
+    """A grid's values per parameter: a list as given, a range as ``n`` evenly spaced values."""
+    return {k: list(v) if isinstance(v, list) else [float(x) for x in np.linspace(*v, n)]
+            for k, v in params.items()}
+
+
 def _parse_param(text: str) -> tuple[str, tuple[float, float] | list[float]]:
     """``name=lo:hi`` (a range) or ``name=a,b,c`` (grid values)."""
     if "=" not in text:
@@ -308,7 +314,8 @@ def sweep(
             spaced, default 5 (a list of values is used as given).
         seed: Seed of the design.
         out: Results root; writes ``<out>/<scenario>/sweeps/<id>/`` (start time,
-            :func:`design_label`, design seed: ``20261205T085416-grid-3-s0``).
+            :func:`design_label`, then the design seed but for a grid, which draws
+            nothing: ``20261205T085416-lhs-n64-s0``, ``20261205T085416-grid-3``).
         executor: ``local``, ``process`` or ``dask``.
         workers: Workers.
         scheduler: Dask scheduler address (``executor="dask"`` only; default: a
@@ -388,7 +395,9 @@ def sweep(
     key = sweep_key(scenario=fn.scenario_yaml, versions=fn.versions, method=method, n=n,
                     seed=seed, params=params, outputs=outputs, replications=replications,
                     batch_size=batch_size)
-    dir_name = f"{compact_stamp(started)}-{design_label(method, params, n)}-s{seed}"
+    # A grid is the same whatever the seed: naming one said it had been drawn with it.
+    seeded = "" if method == "grid" else f"-s{seed}"
+    dir_name = f"{compact_stamp(started)}-{design_label(method, params, n)}{seeded}"
     tmp, lock, first = open_sweep_dir(sweeps, dir_name, key, started=started, resume=resume,
                                       progress=progress)
     now, started = started, first or started
@@ -402,9 +411,14 @@ def sweep(
             "scenario": sc.name,
             "scenario_file": scenario_path,
             "method": method,
-            "n": n,
+            # What the design used: a grid of listed values alone uses neither n nor a
+            # seed (its manifest said "n": 5, the unused default), and a grid's values
+            # are recorded as run (a range's n values, not its two ends).
+            "n": None if method == "grid" and not ranges else n,
+            "points": points,
+            **({"grid_values": grid_values(params, n)} if method == "grid" else {}),
             # The design's seed (points, bootstrap); the runs use the scenario's.
-            "seed": seed,
+            "seed": None if method == "grid" else seed,
             "scenario_seed": sc.seed,
             "params": {k: list(v) if isinstance(v, list | tuple) else v
                        for k, v in params.items()},
@@ -456,11 +470,7 @@ def _run_sweep(
 
     if method in ("grid", "lhs"):
         if method == "grid":
-            grid_params = {
-                k: (list(v) if isinstance(v, list) else list(np.linspace(*v, n)))
-                for k, v in params.items()
-            }
-            design = sw.grid(grid_params)
+            design = sw.grid(grid_values(params, n))
         else:
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
@@ -569,6 +579,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
                                                       columns=[next(iter(params))]))))
     else:  # grid, lhs: the outputs over the points
         print(design_text(pd.read_parquet(target / "design_outputs.parquet"), meta))
-    print(f"sweep: {target}\n       design seed {meta['seed']}; runs with the scenario's seed "
+    seeded = "a grid, no design seed" if meta["seed"] is None else f"design seed {meta['seed']}"
+    print(f"sweep: {target}\n       {seeded}; runs with the scenario's seed "
           f"{meta['scenario_seed']}, {meta['replications_per_point']} replication(s) a point")
     return 0

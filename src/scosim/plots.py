@@ -155,10 +155,12 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     union forms in only some runs the mean and median differ a lot, so the
     share of runs in which each economy is in a customs union that year is
     written beside its bar. ``versus`` says what welfare is measured against, after
-    "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`).
+    "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`). When trade
+    still adjusts gradually in the year shown, a footnote says so
+    (:func:`year_adjustment_note`).
     """
     st = _stats(ind)
-    table, _, when, n_runs = who_gains_data(st)
+    table, year, when, n_runs = who_gains_data(st)
     _, short, what = membership_of(st)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
     # No economy in a union in any run (corridor, security scenarios): no union labels.
@@ -208,9 +210,42 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
               ["mean over runs: gain", "mean over runs: loss", *(n for _, n in keep)],
               loc="best", fontsize=8, framealpha=0.9)  # "best": off the bars where it can
     ax.grid(axis="x", alpha=0.3)
+    _footnote(ax, year_adjustment_note(st, year))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _footnote(ax: plt.Axes, text: str | None) -> None:
+    """One line under ``ax``'s x-axis label, if ``text``: a figure's caveat.
+
+    Placed relative to the label, so they never overlap however many lines it has; the
+    constrained layout makes room for it as for the label.
+    """
+    if text is not None:
+        ax.annotate(text, xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
+                    textcoords="offset points", ha="center", va="top", fontsize=9,
+                    style="italic", color="0.25")
+
+
+def year_adjustment_note(st: RunStats, year: int) -> str | None:
+    """The welfare final-year figure's footnote when trade still adjusts in its year.
+
+    The bars are then the effect at tariffs between the base and the legal ones
+    (:func:`scosim.plot_data.adjusting_years`), not the long-run one: as on the paths
+    figure (:func:`adjustment_note`), which showed it while this one did not.
+
+    Args:
+        st: The run's statistics.
+        year: The year the figure shows.
+
+    Returns:
+        One line naming the year, or None when trade is not adjusting in it.
+    """
+    if int(year) not in adjusting_years(st):
+        return None
+    return (f"In {int(year)} trade still adjusts gradually (tariffs between base and legal "
+            "levels): not yet the full effect (docs/customs_union.md)")
 
 
 def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
@@ -278,13 +313,7 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     ), fontsize=11)
     ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
-    caveat = adjustment_note(st, years)
-    if caveat is not None:
-        # Under the axis label (placed relative to it, so they never overlap); the
-        # constrained layout makes room for it as for the label.
-        ax.annotate(caveat, xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
-                    textcoords="offset points", ha="center", va="top", fontsize=9,
-                    style="italic", color="0.25")
+    _footnote(ax, adjustment_note(st, years))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

@@ -181,7 +181,9 @@ def compare_view(
 
     The baseline takes the policy's seed and replications (common random
     numbers: run r of both draws the same shocks), and the pair goes to
-    :func:`scosim.api.compare_runs`, as ``scosim compare`` does.
+    :func:`scosim.api.compare_runs`, as ``scosim compare`` does. If anything fails
+    after a run finished, the runs made here are removed, as ``scosim compare`` removes
+    its own (:func:`scosim.compare_cleanup.removed_if_failed`); resumed runs are kept.
 
     Args:
         policy: The policy view.
@@ -193,6 +195,8 @@ def compare_view(
         ``(comparison, report directory, policy result, baseline result)``.
     """
     from scosim.api import compare_runs
+    from scosim.compare_cleanup import made_run, removed_if_failed
+    from scosim.results import local_path
 
     sc = policy.load()
     base = replace(baseline, seed=sc.seed, replications=sc.replications, out=policy.out)
@@ -202,11 +206,18 @@ def compare_view(
             return None
         return lambda done, total: on_batch(which, done, total)
 
-    pol_res = run_view(policy, hook("policy"))
-    base_res = run_view(base, hook("baseline"))
-    comp, report_dir = compare_runs(
-        str(pol_res.path), str(base_res.path), out=policy.out, progress=False
-    )
+    # As scosim compare: a failure (the baseline's run, the report) removes the runs made
+    # here, and the folders made for them; the policy's run stayed behind like a result.
+    root = local_path(policy.out)
+    created = [d for d in (root, root / sc.name, root / base.load().name) if not d.exists()]
+    with removed_if_failed(created) as made:
+        pol_res = run_view(policy, hook("policy"))
+        made_run(pol_res, made)
+        base_res = run_view(base, hook("baseline"))
+        made_run(base_res, made)
+        comp, report_dir = compare_runs(
+            str(pol_res.path), str(base_res.path), out=policy.out, progress=False
+        )
     return comp, report_dir, pol_res, base_res
 
 
