@@ -109,6 +109,27 @@ def visa_plugin(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def failing_baseline(tmp_path, monkeypatch):
+    """``(small_cu.yaml, broken.yaml)`` in ``tmp_path``: the second's vote rule raises.
+
+    The baseline fails only once the model votes, after validation: what a compare
+    meets when its second run fails (tests of compare's and the explorer's cleanup).
+    """
+    module = "cc_failing_rule"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / f"{module}.py").write_text(
+        "def vote(*args, **kwargs):\n    raise ValueError('no vote today')\n")
+    model = Path(__file__).resolve().parent / "fixtures" / "model"
+    for name in ("small_base.yaml", "small_cu.yaml"):
+        (tmp_path / name).write_text((model / name).read_text())
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("extends: small_cu.yaml\nname: broken_base\n"
+                      f"parameters:\n  rules: {{vote: '{module}:vote'}}\n")
+    yield tmp_path / "small_cu.yaml", broken
+    sys.modules.pop(module, None)
+
+
+@pytest.fixture
 def check_scaled_preview():
     """Check that a proposal's preview of a batch is, row by row, each run's preview alone.
 

@@ -7,8 +7,6 @@ model runs), although the command failed and the same command would run it again
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +16,6 @@ from scosim.cli import main
 from scosim.runner import run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
-MODULE = "cc_failing_rule"
-
-
-@pytest.fixture
-def scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
-    """small_cu.yaml, and a baseline whose vote rule raises once the model votes."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    (tmp_path / f"{MODULE}.py").write_text(
-        "def vote(*args, **kwargs):\n    raise ValueError('no vote today')\n")
-    for name in ("small_base.yaml", "small_cu.yaml"):
-        (tmp_path / name).write_text((FIXTURES / name).read_text())
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("extends: small_cu.yaml\nname: broken_base\n"
-                      f"parameters:\n  rules: {{vote: '{MODULE}:vote'}}\n")
-    yield tmp_path / "small_cu.yaml", broken
-    sys.modules.pop(MODULE, None)
 
 
 def _compare(policy: Any, baseline: Path, out: Path, *extra: str) -> int:
@@ -45,9 +27,9 @@ def _runs(out: Path) -> list[Path]:
 
 
 def test_a_compare_whose_baseline_fails_when_run_leaves_nothing(
-    scenarios: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    failing_baseline: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    policy, broken = scenarios
+    policy, broken = failing_baseline
     out = tmp_path / "results"
     assert _compare(policy, broken, out, "--replications", "2") == 1
     assert not out.exists(), sorted(out.rglob("*"))
@@ -58,7 +40,7 @@ def test_a_compare_whose_baseline_fails_when_run_leaves_nothing(
 
 
 def test_a_failed_report_removes_both_runs_it_made(
-    scenarios: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    failing_baseline: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import scosim.report
@@ -66,7 +48,7 @@ def test_a_failed_report_removes_both_runs_it_made(
     def full_disk(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    policy, _ = scenarios
+    policy, _ = failing_baseline
     monkeypatch.setattr(scosim.report, "write_report", full_disk)
     out = tmp_path / "results"
     out.mkdir()  # the results root existed before: it stays
@@ -76,12 +58,12 @@ def test_a_failed_report_removes_both_runs_it_made(
 
 
 def test_a_failed_compare_keeps_the_runs_that_were_there_before_it(
-    scenarios: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    failing_baseline: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     count_batches: Any,
 ) -> None:
     import scosim.runner as runner
 
-    policy, broken = scenarios
+    policy, broken = failing_baseline
     out = tmp_path / "results"
     earlier = run(policy, out=out, replications=2, progress=False, plots=False).path
     assert _compare("small_cu", broken, out) == 1  # a finished run, given by name

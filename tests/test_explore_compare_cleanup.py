@@ -7,32 +7,12 @@ root although the compare failed (``scosim compare`` removed it since 45ae1d8).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scosim.explore.session import View, compare_view, run_view
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
-MODULE = "ecc_failing_rule"
-
-
-@pytest.fixture
-def scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
-    """small_cu.yaml, and a baseline whose vote rule raises once the model votes."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    (tmp_path / f"{MODULE}.py").write_text(
-        "def vote(*args, **kwargs):\n    raise ValueError('no vote today')\n")
-    for name in ("small_base.yaml", "small_cu.yaml"):
-        (tmp_path / name).write_text((FIXTURES / name).read_text())
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("extends: small_cu.yaml\nname: broken_base\n"
-                      f"parameters:\n  rules: {{vote: '{MODULE}:vote'}}\n")
-    yield tmp_path / "small_cu.yaml", broken
-    sys.modules.pop(MODULE, None)
 
 
 def _views(policy: Path, baseline: Path, out: Path) -> tuple[View, View]:
@@ -45,24 +25,24 @@ def _runs(out: Path) -> list[Path]:
 
 
 def test_a_compare_view_whose_baseline_fails_leaves_nothing(
-    scenarios: tuple[Path, Path], tmp_path: Path,
+    failing_baseline: tuple[Path, Path], tmp_path: Path,
 ) -> None:
     out = tmp_path / "results"
     with pytest.raises(Exception, match="no vote today") as info:
-        compare_view(*_views(*scenarios, out))
+        compare_view(*_views(*failing_baseline, out))
     assert not out.exists(), sorted(out.rglob("*"))  # the policy's run and its folders
     assert any("the run this compare had finished, " in n and "small_cu" in n
                for n in getattr(info.value, "__notes__", []))
 
 
 def test_a_compare_view_keeps_a_policy_run_it_resumed(
-    scenarios: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    failing_baseline: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     count_batches: Any,
 ) -> None:
     import scosim.runner as runner
 
     out = tmp_path / "results"
-    policy, baseline = _views(*scenarios, out)
+    policy, baseline = _views(*failing_baseline, out)
     # An interrupted run of the page's policy (two batches of one run), resumed by the
     # compare: it holds an earlier command's batch, so it is not the compare's to remove.
     monkeypatch.setattr(runner, "DEFAULT_BATCH_SIZE", 1)

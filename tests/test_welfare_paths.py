@@ -55,6 +55,17 @@ def _caveats(fig) -> list:
     return [t for ax in fig.axes for t in ax.texts if CAVEAT in t.get_text()]
 
 
+def _assert_placed(fig, note) -> None:
+    """The footnote lies below the axis label, inside the figure, overlapping nothing."""
+    fig.canvas.draw()
+    box = note.get_window_extent()
+    ax = fig.axes[0]
+    others = [ax.xaxis.label, *ax.get_xticklabels(), ax.get_legend(), ax.title]
+    assert not any(box.overlaps(o.get_window_extent()) for o in others)
+    assert box.y1 < ax.xaxis.label.get_window_extent().y0  # below the axis label
+    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+
+
 def test_adjusting_years_are_those_with_a_share_strictly_between_0_and_1():
     from scosim.plot_data import ADJUSTMENT as recorded
     from scosim.plot_data import PLOTTED, adjusting_years
@@ -82,13 +93,7 @@ def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept:
     assert text.startswith("Until 2035 trade adjusts gradually") and "\n" not in text
     assert "tariffs between base and legal levels" in text
     assert "docs/customs_union.md" in text
-    fig.canvas.draw()
-    box = note.get_window_extent()
-    ax = fig.axes[0]
-    others = [ax.xaxis.label, *ax.get_xticklabels(), ax.get_legend(), ax.title]
-    assert not any(box.overlaps(o.get_window_extent()) for o in others)
-    assert box.y1 < ax.xaxis.label.get_window_extent().y0  # below the axis label
-    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+    _assert_placed(fig, note)
 
 
 def test_welfare_paths_caveat_when_adjustment_outlasts_the_years_shown(tmp_path: Path,
@@ -119,13 +124,7 @@ def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, k
     assert text.startswith("In 2035 trade still adjusts gradually") and "\n" not in text
     assert "tariffs between base and legal levels" in text
     assert text.endswith(": not yet the full effect (docs/customs_union.md)")
-    fig.canvas.draw()
-    box = note.get_window_extent()
-    ax = fig.axes[0]
-    others = [ax.xaxis.label, *ax.get_xticklabels(), ax.get_legend(), ax.title]
-    assert not any(box.overlaps(o.get_window_extent()) for o in others)
-    assert box.y1 < ax.xaxis.label.get_window_extent().y0  # below the axis label
-    assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+    _assert_placed(fig, note)
 
 
 @pytest.mark.parametrize("shares", [[_gradual()] * 3, [_at_once()] * 3, [{}] * 2])

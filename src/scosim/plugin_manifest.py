@@ -86,6 +86,16 @@ def _recorded(manifest: Any, where: str, key: str) -> dict[str, Any]:
     return section
 
 
+def _units_and_headline(rec: dict[str, Any], at: str) -> tuple[dict[str, str | None], Any]:
+    """A record's indicator units and its headline, checked against each other."""
+    units = _units(rec, at)
+    headline = _recorded_headline(rec.get("headline"))
+    problem = headline_problem(headline, units)
+    if problem:
+        raise PluginError(f"{at}.headline {problem}")
+    return units, headline
+
+
 def _units(rec: dict[str, Any], at: str) -> dict[str, str | None]:
     units = rec.get("indicators") or {}
     if not (isinstance(units, dict) and all(
@@ -131,11 +141,7 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         problem = None if trust is None else trust_term_problem(trust)
         if problem:
             raise PluginError(f"{at}.trust_term: {problem}")
-        units = _units(rec, at)
-        headline = _recorded_headline(rec.get("headline"))
-        problem = headline_problem(headline, units)
-        if problem:
-            raise PluginError(f"{at}.headline {problem}")
+        units, headline = _units_and_headline(rec, at)
         out[str(name)] = {"indicators": units,
                           "membership": None if m is None else tuple(m),
                           "trust_term": trust, "headline": dict(headline)}
@@ -159,11 +165,7 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         name, versus = rec.get("name"), rec.get("welfare_versus", "")
         if not (isinstance(name, str) and name):
             raise PluginError(f"{at}.name must be the mechanism's name, got {name!r}")
-        units = _units(rec, at)
-        headline = _recorded_headline(rec.get("headline"))
-        problem = headline_problem(headline, units)
-        if problem:
-            raise PluginError(f"{at}.headline {problem}")
+        units, headline = _units_and_headline(rec, at)
         if not isinstance(versus, str):
             raise PluginError(f"{at}.welfare_versus must be text, got {versus!r}")
         compared = rec.get("compared")
