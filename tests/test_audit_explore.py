@@ -87,7 +87,7 @@ def page_and_cli(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("pair")
     shutil.copytree(REPO / "scenarios", work / "scenarios")
     out = {}
-    for scenario in ("baseline", "corridor_cku", "customs_union"):
+    for scenario in ("baseline", "corridor_energy", "customs_union"):
         path = str(work / "scenarios" / f"{scenario}.yaml")
         page = run_view(View(path, replications=3, out=str(work / "page")))
         cli = run(path, out=str(work / "cli"), progress=False, plots=True,
@@ -96,7 +96,7 @@ def page_and_cli(tmp_path_factory: pytest.TempPathFactory):
     return out
 
 
-@pytest.mark.parametrize("scenario", ["baseline", "corridor_cku", "customs_union"])
+@pytest.mark.parametrize("scenario", ["baseline", "corridor_energy", "customs_union"])
 def test_membership_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page_and_cli) -> None:
     """A baseline or a corridor has no union to show: the page drew a blank heatmap of it.
 
@@ -109,9 +109,9 @@ def test_membership_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page
     assert png == (scenario == "customs_union")
 
 
-@pytest.mark.parametrize("scenario", ["corridor_cku", "customs_union"])
+@pytest.mark.parametrize("scenario", ["corridor_energy", "customs_union"])
 def test_who_gains_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page_and_cli) -> None:
-    """corridor_cku moves no welfare (docs/scenarios.md): the page drew 28 zero bars."""
+    """corridor_energy moves no welfare (docs/scenarios.md): the page once drew 28 zero bars."""
     from scosim.explore.figures import who_gains_figure
 
     page, plots = page_and_cli[scenario]

@@ -45,6 +45,8 @@ def test_corridor_figures_in_docs_match_model(net):
     instc = net.step(active_projects=project).t_hat[0]
     free = net.step(active_projects=project, congestion=False).t_hat[0]
     afghan = net.step(active_projects=["TRANS_AFGHAN_RAIL"]).t_hat[0]
+    cku = net.step(active_projects=["CKU_RAIL"]).t_hat[0]
+    c, g = e.index("CHN"), e.index("KGZ")
     pct = lambda x: f"{100 * (1 - x):.2f} percent"  # noqa: E731
     quoted = {
         "lowers India's trade costs with Russia by": pct(instc[i, r]),
@@ -55,6 +57,8 @@ def test_corridor_figures_in_docs_match_model(net):
         "India-Russia would fall": f"{100 * (1 - free[i, r]):.1f} percent",
         "the largest fall of any pair is": pct(instc.min()),
         "Pakistan-Uzbekistan costs by": pct(afghan[p, u]),
+        "railway** lowers China-Uzbekistan costs by": pct(cku[c, u]),
+        "and China-Kyrgyzstan costs by": pct(cku[c, g]),
         "exports cross to Afghanistan) lowers India-Afghanistan costs by":
             pct(net.step(lifted=["T01"]).t_hat[0, i, a]),
     }

@@ -116,6 +116,12 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         ax.scatter(xs, ys, s=60, marker="D", facecolor="none", edgecolors=list(cs), lw=1.5,
                    zorder=7)
     centres = nodes[nodes["kind"].isin(("centre", "gateway"))]
+    # An economy's heaviest centre carries its label; a regional centre is drawn smaller
+    # (several labels of one code crowded the Fergana valley).
+    heaviest = centres.groupby("economy")["centre_weight"].transform("max")
+    is_main = (centres["centre_weight"] == heaviest).to_numpy()
+    main = set(centres.index[is_main])
+    sizes = np.where(is_main, 70.0, 35.0)
     others = nodes[~nodes["kind"].isin(("centre", "gateway", "waypoint"))]
     ax.scatter(others["lon"], others["lat"], s=8, color="black", zorder=5,
                label="port, border crossing or junction")
@@ -128,17 +134,18 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
     if with_panel and focus in econ and lim > 1e-6:
         # Blue for a fall, red for a rise: red is "worse" in every other figure (the
         # comparison's "rise (worse)"), and Pakistan's 2 % fall with Uzbekistan read as a loss.
-        sc = ax.scatter(centres["lon"], centres["lat"], s=70, c=change, cmap="RdBu_r",
+        sc = ax.scatter(centres["lon"], centres["lat"], s=sizes, c=change, cmap="RdBu_r",
                         vmin=-lim, vmax=lim, edgecolor="black", zorder=6)
         cb = fig.colorbar(sc, cax=fig.add_axes((0.575, 0.15, 0.01, 0.68)))
         cb.set_label(f"change in trade cost with {focus}, %\n(larger fall of the two "
                      "directions; blue: cheaper, red: dearer)")
     else:
         # Nothing moved (e.g. energy projects only): no colour scale of +-1e-9 percent.
-        ax.scatter(centres["lon"], centres["lat"], s=60, color=colours, edgecolor="black",
-                   zorder=6)
-    for _, r in centres.iterrows():
-        if extent[0] <= r["lon"] <= extent[1] and extent[2] <= r["lat"] <= extent[3]:
+        ax.scatter(centres["lon"], centres["lat"], s=sizes * 60.0 / 70.0, color=colours,
+                   edgecolor="black", zorder=6)
+    for node, r in centres.iterrows():
+        inside = extent[0] <= r["lon"] <= extent[1] and extent[2] <= r["lat"] <= extent[3]
+        if node in main and inside:
             ax.annotate(r["economy"], (r["lon"], r["lat"]), xytext=(3, 3),
                         textcoords="offset points", fontsize=7, zorder=7)
     ax.set_xlim(extent[0], extent[1])
@@ -159,6 +166,9 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                               label="port or crossing a project upgrades (its colour)"))
     handles.append(Line2D([], [], ls="", marker="o", mfc="white", mec="black",
                           label="economic centre (straight lines between nodes)"))
+    if not is_main.all():
+        handles.append(Line2D([], [], ls="", marker="o", ms=4.5, mfc="white", mec="black",
+                              label="regional centre, unlabelled (weighted by population)"))
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
     if with_panel and focus in econ:
         k = econ.index(focus)
