@@ -150,7 +150,7 @@ def _planned(ref: str, run_dir: str | Path | None, *, replications: int | None =
     sc = load_scenario(ref)  # a bad file fails here, with the message run() would give
     # The data the run will use: without it, a finished baseline's version "differed".
     return {"scenario": sc.name, "years": [sc.years.start, sc.years.end], "file": True,
-            "data_version": versions()["data"],
+            "data_version": versions()["data"], "network_version": versions()["network"],
             "seed": sc.seed if seed is None else seed,
             "replications": sc.replications if replications is None else replications}
 

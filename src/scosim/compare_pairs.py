@@ -237,13 +237,19 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
             f"Re-run the policy ({name_p}) with {options(baseline_manifest)} (or the "
             f"baseline ({name_b}) with {options(policy_manifest)})."
         )
-    if policy_manifest.get("data_version") != baseline_manifest.get("data_version"):
-        warnings.warn(
-            "policy and baseline used different data versions "
-            f"({policy_manifest.get('data_version')} vs {baseline_manifest.get('data_version')}); "
-            "differences mix the policy with the data change",
-            stacklevel=3,
-        )
+    for key, what in (("data_version", "data versions"),
+                      ("network_version", "network tables")):
+        # Runs made before network tables were recorded have no key: nothing to compare.
+        if key == "network_version" and not (policy_manifest.get(key)
+                                             and baseline_manifest.get(key)):
+            continue
+        if policy_manifest.get(key) != baseline_manifest.get(key):
+            warnings.warn(
+                f"policy and baseline used different {what} "
+                f"({policy_manifest.get(key)} vs {baseline_manifest.get(key)}); "
+                "differences mix the policy with the data change",
+                stacklevel=3,
+            )
 
 
 def _check_common_years(pm: dict, bm: dict) -> None:

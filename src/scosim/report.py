@@ -37,6 +37,7 @@ _PROVENANCE_FIELDS = (
     "seed",
     "replications",
     "data_version",
+    "network_version",
     "package_version",
     "started",
     "finished",

@@ -112,7 +112,7 @@ def open_writer(
 
 #: How :func:`open_writer` names the fields of :data:`~scosim.results.VERSION_KEYS`.
 _VERSION_NAMES = {"package_version": "scosim", "data_version": "data",
-                  "plugin_versions": "plug-ins"}
+                  "network_version": "network tables", "plugin_versions": "plug-ins"}
 
 
 def _differences(recorded: dict[str, Any], match: dict[str, Any]) -> str:

@@ -450,6 +450,7 @@ def run(
         "replications": sc.replications,
         "batch_size": bs,
         "data_version": data_version,
+        "network_version": expected["network"],
         "package_version": __version__,
     }
     if plugins:
@@ -466,6 +467,7 @@ def run(
         "executor": executor,
         "package_version": __version__,
         "data_version": data_version,
+        "network_version": expected["network"],
         "data_base_year": int(cal.base_year),
         "overrides": recorded,
         "plugins": plugin_origins(sc),

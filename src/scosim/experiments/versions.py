@@ -32,7 +32,26 @@ def versions() -> dict[str, str]:
     from scosim.data import load_calibration
 
     cal = load_calibration()
-    return {"package": __version__, "data": str(cal.version) + _edited_tables(cal.data_version)}
+    return {"package": __version__, "data": str(cal.version) + _edited_tables(cal.data_version),
+            "network": network_tables_version()}
+
+
+@lru_cache(maxsize=1)
+def network_tables_version() -> str:
+    """``"sha256 <12 hex>"`` of the packaged network tables (``scosim/network/tables``).
+
+    They are not part of the calibration's data version, yet they move corridor figures
+    and the security mechanism's insecurity scale (it reads ``params.csv``): their hash is
+    recorded and matched like the data version.
+    """
+    import hashlib
+
+    from scosim.network.tables import TABLES_DIR
+
+    h = hashlib.sha256()
+    for path in sorted(Path(TABLES_DIR).glob("*.csv")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"sha256 {h.hexdigest()[:12]}"
 
 
 def _edited_tables(data_version: str) -> str:
