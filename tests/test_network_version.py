@@ -65,3 +65,20 @@ def test_a_run_interrupted_before_a_network_edit_is_replaced_not_resumed(
     assert res.manifest["resumed"] is False and calls[0] == 0  # started afresh
     assert res.manifest["network_version"] == "sha256 000000000000"
     assert not old.exists() and _partials(out) == []
+
+
+def test_compare_warns_when_the_two_runs_used_other_network_tables() -> None:
+    """Runs of the same ensemble on other network tables: the difference mixes both."""
+    import warnings
+
+    from scosim.compare_pairs import check_pairable
+
+    base = {"scenario": "b", "status": "complete", "seed": 1, "replications": 4,
+            "data_version": "d", "network_version": "sha256 aaaaaaaaaaaa"}
+    with pytest.warns(UserWarning, match="different network tables"):
+        check_pairable({**base, "network_version": "sha256 bbbbbbbbbbbb"}, base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_pairable(dict(base), base)
+        # A run made before the tables were recorded has no version to compare.
+        check_pairable({k: v for k, v in base.items() if k != "network_version"}, base)
