@@ -20,7 +20,8 @@ its mean, or of its share of runs, is highest):
 * ``total`` (a flow, e.g. a fiscal cost in US$): per economy, the mean over runs that
   year with the 5th-95th percentile across runs, and the mean total over the period
   (a sum of yearly means, so exact); then the SCO members together (means only: a
-  percentile of a sum is not a sum of percentiles);
+  percentile of a sum is not a sum of percentiles; not for percentages of each economy's
+  own income, which do not add up);
 * ``level`` (a stock or a present value, e.g. what a corridor's host pays, in present
   value): as ``total`` without the total over the period, which would count the same
   amount once a year, and in the last year of its largest value (a present value fixed
@@ -397,7 +398,9 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
         out.insert(len(out) - 1, "    no SCO member in any run or year; other economies:")
     out += [row(c) for c in mine]
     members = [c for c in members if c in mean.columns]
-    if len(members) > 1 and mine:
+    # Percentages of each economy's own income (a settlement's welfare gain) do not add up.
+    additive = not (units or "").startswith("percent")
+    if len(members) > 1 and mine and additive:
         together = "SCO members together"
         cell = f"  {_num(total[members].sum()):>20}" if summed else ""
         out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "

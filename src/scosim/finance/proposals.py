@@ -157,7 +157,16 @@ class NationalCurrencySettlement(ProposalType):
     # The SCO's practice on economic projects: the interested members go ahead.
     default_decision_rule = "interested_members"
     exit_allowed = False
-    indicators = {"in_settlement_arrangement": "share of runs"}
+    indicators = {
+        "in_settlement_arrangement": "share of runs",
+        "settlement_welfare_gain_pct": "percentage points of real expenditure: the year's "
+                                       "welfare with its settlement arrangements less without "
+                                       "them, sanctions as they are",
+    }
+    # What settling in national currencies is for: shielding trade from the dollar channel
+    # of sanctions. The run's welfare table is against no policy *and* no sanctions, so it
+    # mixes the sanctions in (finance_crisis_settlement read as finance_crisis did).
+    headline = {"settlement_welfare_gain_pct": "level"}
 
     @override
     def apply(
@@ -206,4 +215,36 @@ class NationalCurrencySettlement(ProposalType):
         inside = np.zeros((model.R, model.N), dtype=bool)
         for arr in arrangements:
             inside |= arr.participants & arr.in_force[:, None]
-        return {"in_settlement_arrangement": inside.astype(float)}
+        # Validation requires the finance slot; a finance plug-in without the dollar
+        # channel of banking_systems leaves nothing to measure (0).
+        mech = _finance_mechanism(model)
+        gain = (np.zeros((model.R, model.N)) if mech is None
+                else _settlement_gain(model, mech, policy, inside))
+        return {"in_settlement_arrangement": inside.astype(float),
+                "settlement_welfare_gain_pct": gain}
+
+
+def _settlement_gain(model: SCOModel, mech: Any, policy: PolicyState,
+                     inside: np.ndarray) -> np.ndarray:
+    """Welfare gain ``(R, N)`` of the year's settlement floors, points, everything else as is.
+
+    Two trade solves of the year, at the tariffs its trade step solved with: the year's
+    trade costs, and the same with the dollar channel's factors of this year's sanctions
+    recomputed without any settlement floor; the difference of their welfare changes (both
+    against the year's baseline, as ``welfare_change_pct``), so it adds up with that indicator.
+    0 without sanctions or arrangements in force.
+    """
+    gain = np.zeros((model.R, model.N))
+    if not inside.any() or not mech.sanctions(model, model.year).any():
+        return gain
+    without = policy.copy()
+    without.levers.pop("finance.settlement_floor", None)
+    f_with = mech.trade_cost_factor(model, policy)
+    f_without = mech.trade_cost_factor(model, without)
+    c = policy.cost_change
+    # Pairs the floors do not touch keep their costs exactly (c / f * f may round).
+    c_without = np.where(f_with == f_without, c, c / f_with * f_without)
+    tariffs = model.tariffs_solved
+    w = [model.solve_policy(p, tariffs=tariffs).welfare_change
+         for p in (policy, policy.with_costs(c_without))]
+    return (w[0] - w[1]) * 100.0
