@@ -187,3 +187,23 @@ def test_compare_says_when_edits_apply_to_the_policy_only(tmp_path: Path, monkey
     assert "parameters.trade.sigma" in note and "scenarios/baseline.yaml" in note
     base_cmd = next(c.value for c in at.code if c.value.count("\n") == 2).splitlines()[1]
     assert "--set" not in base_cmd  # what the note says
+
+
+@pytest.mark.parametrize("end", [2032, 2035])
+def test_who_gains_figure_carries_the_pngs_adjustment_caveat(end: int, tmp_path: Path) -> None:
+    """In 2032 trade still adjusts: the PNG says so under the bars, and now the page too."""
+    from scosim.explore.figures import who_gains_figure
+    from scosim.plots import who_gains_data, year_adjustment_note
+
+    work = tmp_path / "w"
+    shutil.copytree(REPO / "scenarios", work / "scenarios")
+    page = run_view(View(str(work / CU), overrides={"years.end": end}, replications=2,
+                         out=str(work / "results")))
+    st = load_plot_data(page.path)
+    note = year_adjustment_note(st, who_gains_data(st)[1])
+    fig = who_gains_figure(page)
+    shown = [a.text for a in fig.layout.annotations]
+    if end == 2032:
+        assert note is not None and f"<i>{note}</i>" in shown
+    else:
+        assert note is None and not any("adjusts" in t for t in shown)

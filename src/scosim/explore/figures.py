@@ -36,6 +36,7 @@ from scosim.plots import (
     no_membership_text,
     repeated_votes,
     who_gains_data,
+    year_adjustment_note,
 )
 from scosim.results import Result
 
@@ -99,7 +100,7 @@ def who_gains_figure(result: Result) -> Any | None:
     st = run_stats(result)
     if not (st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct")):
         return None
-    table, _, when, n_runs = who_gains_data(st)
+    table, year, when, n_runs = who_gains_data(st)
     go = _go()
     # The same statistics as the PNG (scosim.plots.plot_welfare_final): bars are the
     # mean over runs, as scosim compare reports; diamonds the median with whiskers.
@@ -143,12 +144,20 @@ def who_gains_figure(result: Result) -> Any | None:
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
     fig.update_xaxes(title=welfare_axis(result), zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
-    return _layout(
+    _layout(
         fig,
         f"Who gains, who loses {when}<br><sup>bar: mean; diamond: median; green gain, red loss; "
         f"{note}</sup>",
         height=max(420, 22 * len(table) + 160),
     )
+    # The PNG's caveat when the year is still adjusting (scosim.plots.year_adjustment_note).
+    caveat = year_adjustment_note(st, year)
+    if caveat is not None:
+        fig.add_annotation(text=f"<i>{caveat}</i>", xref="paper", yref="paper", x=0.5, y=0,
+                           yshift=-58, showarrow=False, font={"size": 11, "color": "#404040"},
+                           xanchor="center", yanchor="top")
+        fig.update_layout(margin={"b": 90}, height=fig.layout.height + 30)
+    return fig
 
 
 def vote_reasons_figure(result: Result) -> Any | None:
