@@ -403,6 +403,24 @@ def recorded_problem(cls: Any) -> str | None:
     return None
 
 
+def indicators_problem(indicators: Any) -> str | None:
+    """What is wrong with a plug-in's ``indicators`` declaration (None: nothing).
+
+    A mapping of indicator names (identifiers, the tables' values) to their units (text
+    for the tables, the answer and the figures). A list passed registration and stopped
+    the run with a bare ``dictionary update sequence`` error.
+    """
+    if not isinstance(indicators, dict):
+        return (f"must map each indicator's name to its unit, e.g. {{'visa_cost_pct': "
+                f"'percent'}}; got {type(indicators).__name__} {indicators!r}")
+    for name, unit in indicators.items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            return f"name {name!r} must be a Python identifier (a column value of the tables)"
+        if not (isinstance(unit, str) and unit.strip()):
+            return f"indicator {name!r} has unit {unit!r}; a unit is a non-empty string"
+    return None
+
+
 def headline_problem(headline: Any, indicators: Any) -> str | None:
     """What is wrong with a ``headline`` declaration (None: nothing).
 

@@ -212,12 +212,26 @@ def record_phase(model: SCOModel, year: int) -> None:
         "trust_received": _trust_received(model),
     }
     shape = (model.R, model.N)
+    owner = dict.fromkeys(ind, "the model itself")
+
+    def take(label: str, recorded: dict[str, np.ndarray]) -> None:
+        # Validation refuses two owners of a name (scenario.outputs.ownership_issues);
+        # a class changed after validation must not overwrite another's column either.
+        for name in recorded:
+            if name in owner:
+                raise ValueError(f"{label} records {name!r}, which {owner[name]} records "
+                                 "too; give the plug-in's indicator another name")
+            owner[name] = label
+        ind.update(recorded)
+
     for cls, arrangements in model.proposal_types():
         with blame(f"proposal type {cls.name!r}, record of {year}"):
-            ind.update(_declared(cls.record(model, arrangements, policy), cls, model, shape))
+            take(f"proposal type {cls.name!r}",
+                 _declared(cls.record(model, arrangements, policy), cls, model, shape))
     for slot, mech in model.mechanisms:
         with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
-            ind.update(_declared(mech.record(model, policy), type(mech), model, shape))
+            take(f"mechanism {mech.name!r} ({slot} slot)",
+                 _declared(mech.record(model, policy), type(mech), model, shape))
     for name, values in ind.items():
         model.record(name, values)
 

@@ -24,6 +24,7 @@ from scosim.plugins import (
     SweptValues,
     check_sweepable,
     headline_problem,
+    indicators_problem,
     not_sweepable,
     recorded_problem,
 )
@@ -234,6 +235,8 @@ def _check(cls: Any, name: str) -> None:
                               f"model class, got {sm!r}")
     check_sweepable(f"mechanism {cls.name!r}", cls.sweepable,
                     sm.model_fields if sm is not None else {}, "setting", "its settings_model")
+    if problem := indicators_problem(cls.indicators):
+        raise PluginError(f"mechanism {cls.name!r}: `indicators` {problem}")
     problem = headline_problem(cls.headline, cls.indicators)
     if problem:
         raise PluginError(f"mechanism {cls.name!r}: `headline` {problem}")

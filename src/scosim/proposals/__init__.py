@@ -16,6 +16,7 @@ from scosim.plugins import (
     PluginError,
     Registry,
     headline_problem,
+    indicators_problem,
     membership_problem,
     recorded_problem,
     trust_term_problem,
@@ -73,6 +74,9 @@ def _check(cls: Any, name: str) -> None:
             f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
             "(prefix helpers with '_')"
         )
+    if problem := indicators_problem(cls.indicators):
+        raise PluginError(f"proposal type {cls.name!r}: `indicators` {problem}")
+    _check_attributes(cls)
     _check_membership(cls)
     _check_vote_hook(cls)
     if problem := recorded_problem(cls):
@@ -96,6 +100,32 @@ def _check(cls: Any, name: str) -> None:
             f"Literal[{cls.name!r}], got {spec.model_fields['type'].annotation!r}"
         )
     _check_sweepable(cls)
+
+
+def _check_attributes(cls: Any) -> None:
+    """The Council's class attributes: each had a run fail later, or pass silently.
+
+    ``exit_allowed = "no"`` is truthy (exits allowed); ``ratification_lag = "2"`` failed
+    in the first adoption year; an unknown ``default_decision_rule`` at the first vote.
+    """
+    from typing import get_args
+
+    # The schema's names (mechanisms.voting imports numpy; registration runs in validate).
+    from scosim.scenario.blocks import DecisionRuleName
+
+    DECISION_RULES = get_args(DecisionRuleName)
+    where = f"proposal type {cls.name!r}"
+    if cls.default_decision_rule not in DECISION_RULES:
+        raise PluginError(f"{where}: `default_decision_rule` {cls.default_decision_rule!r} is "
+                          f"not a decision rule; allowed: {', '.join(DECISION_RULES)}")
+    lag = cls.ratification_lag
+    if lag is not None and (isinstance(lag, bool) or not isinstance(lag, int) or lag < 0):
+        raise PluginError(f"{where}: `ratification_lag` must be None (the Council's) or a "
+                          f"whole number of years >= 0; got {lag!r}")
+    for flag in ("exit_allowed", "retable", "record_always"):
+        if not isinstance(getattr(cls, flag), bool):
+            raise PluginError(f"{where}: `{flag}` must be True or False; got "
+                              f"{getattr(cls, flag)!r}")
 
 
 def _check_sweepable(cls: Any) -> None:

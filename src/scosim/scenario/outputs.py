@@ -115,8 +115,74 @@ def recorded_indicators(scenario: Any) -> set[str]:
     return recorded
 
 
+def _recording_owners(scenario: Any) -> list[tuple[str, tuple[str | int, ...], Any]]:
+    """``(label, location, class)`` of every plug-in recording indicators in ``scenario``.
+
+    scosim's own first (the built-in types recorded in every run, the scenario's types,
+    the slots), then the others in the same order.
+    """
+    from scosim.model.slots import get_mechanism
+    from scosim.proposals import builtin_types, get_type
+
+    owners: list[tuple[str, tuple[str | int, ...], Any]] = []
+    seen: set[str] = set()
+    for n in builtin_types():
+        if get_type(n).record_always:
+            owners.append((f"proposal type {n!r} (recorded in every run)", (), get_type(n)))
+            seen.add(n)
+    for i, p in enumerate(scenario.proposals):
+        if p.type not in seen:
+            owners.append((f"proposal type {get_type(p.type).name!r}", ("proposals", i, "type"),
+                           get_type(p.type)))
+            seen.add(p.type)
+    for slot, m in scenario.parameters.mechanisms.items():
+        if m is not None:
+            cls = get_mechanism(m)
+            owners.append((f"mechanism {cls.name!r} ({slot} slot)",
+                           ("parameters", "mechanisms", slot), cls))
+    # scosim's own plug-ins first: a clash is then blamed on the one the user brought.
+    return sorted(owners, key=lambda o: not o[2].__module__.startswith("scosim."))
+
+
+def ownership_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Indicators that two plug-ins of ``scenario`` record, or that one records undeclared.
+
+    A run keeps one column per name: a second owner's values silently replaced the
+    first's (a type declaring ``welfare_change_pct``, two plug-ins choosing one name). A
+    ``recorded_indicators`` naming what ``indicators`` does not declare failed only at
+    the first record, blaming ``record``.
+    """
+    from scosim.model.mechanism_names import LAZY
+    from scosim.proposals import builtin_types
+
+    # scosim's own plug-ins share no name (tests/test_plugin_ownership.py), and loading
+    # them imports numpy: validation looks only when the scenario brings one of its own.
+    builtin = set(builtin_types())
+    if all(p.type in builtin for p in scenario.proposals) and all(
+            m is None or m in LAZY for m in scenario.parameters.mechanisms.values()):
+        return []
+    owner_of = dict.fromkeys(MODEL_INDICATORS, "the model itself")
+    issues: list[tuple[tuple[str | int, ...], str]] = []
+    for label, loc, cls in _recording_owners(scenario):
+        recorded = list(cls.recorded_indicators(scenario))
+        if undeclared := [n for n in recorded if n not in cls.indicators]:
+            issues.append((loc, (
+                f"{label}: recorded_indicators(scenario) names {', '.join(map(repr, undeclared))}"
+                f", which its `indicators` does not declare (declared: "
+                f"{', '.join(cls.indicators) or 'none'})")))
+        for name in recorded:
+            if name in owner_of:
+                issues.append((loc, (
+                    f"{label} records {name!r}, which {owner_of[name]} records too: a run keeps "
+                    "one column per indicator, so one would overwrite the other; give the "
+                    "plug-in's indicator another name")))
+            else:
+                owner_of[name] = label
+    return issues
+
+
 def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
-    """``outputs.indicators`` that a run of ``scenario`` would never record.
+    """Indicators two plug-ins claim, and ``outputs.indicators`` a run would never record.
 
     The schema accepted any known name; one the scenario does not record was then
     missing from the results (or, when no name was left, every batch failed).
@@ -124,9 +190,10 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     from scosim.model.slots import available_mechanisms, get_mechanism
     from scosim.proposals import available_types, get_type
 
+    owned = ownership_issues(scenario)
     wanted = scenario.outputs.indicators
     if wanted == "all":
-        return []
+        return owned
     recorded = recorded_indicators(scenario)
     used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
             for m in scenario.parameters.mechanisms.values() if m is not None]
@@ -148,7 +215,7 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
         issues.append((("outputs", "indicators", i), (
             f"{name!r} is not recorded in this scenario: it comes from {' or '.join(who)}, "
             "which the scenario does not use")))
-    return issues
+    return owned + issues
 
 
 def _check_indicator(value: str) -> str:
