@@ -255,7 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask scheduler address, tcp://host:8786 (implies --executor dask; "
                    "without it --executor dask starts a LocalCluster)")
     r.add_argument("--batch-size", type=int, help="runs stepped together (default 250)")
-    r.add_argument("--no-plots", action="store_true", help="skip plots")
+    r.add_argument("--no-plots", action="store_true",
+                   help="skip plots, and with them summary.txt, summary.csv and votes.csv; "
+                   "prints no answer (scosim show RUN works it out)")
     r.add_argument("--no-resume", action="store_true", help="never resume an interrupted run")
     r.add_argument("--quiet", action="store_true", help="no progress bars")
     r.add_argument(
