@@ -230,5 +230,5 @@ class CorridorNetworkMechanism(Mechanism):
         }
         for k, v in _ENERGY.items():
             if k in ind:
-                out[v] = np.nan_to_num(np.asarray(ind[k], float))
+                out[v] = np.asarray(ind[k], float)
         return out
