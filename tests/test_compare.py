@@ -568,6 +568,11 @@ def test_tables_round_each_change_to_the_precision_its_interval_supports():
     assert decimals(73.73, 78.37) == 1 and _fixed(76.05, 1) == "76.0"
     assert decimals(-120.0, 480.0) == 0 and _fixed(181.7, 0) == "182"
     assert decimals(1.0, 1.0) is None and _fixed(1.0, None) == "1"  # no interval: 4 digits
+    # An interval of rounding noise around a value identical in every run (a network
+    # cost) printed twelve digits: "1.94852549301e-01 to 1.94852549301e-01".
+    x = 0.19485254930123
+    assert decimals(x, x + 3e-15) is None and _fixed(x, None) == "0.1949"
+    assert decimals(-1e-6, 1e-6) == 7  # a true interval near zero keeps its digits
     assert _fixed(-0.00001, 3) == "0.000"  # no "-0.000"
     assert _fixed(2.138e-10, 12) == "2.14e-10"
     # in the terminal, as printed by scosim compare

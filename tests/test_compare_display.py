@@ -215,8 +215,12 @@ def test_terminal_rows_put_the_largest_change_first_and_say_what_was_cut(tmp_pat
     compare_terminal.print_summary(rows, console=console, units=UNITS, max_rows=2,
                                    full_table="out/report.md")
     out = console.export_text()
-    cut = list(inc["country"])[2:]
-    assert f"3 more rows not shown: incidents: {', '.join(cut)}; ev_world_usd: world" in out
+    # Two rows, one per indicator: the largest incidents change in absolute value, and
+    # the world's; the sorted table's tail used to take the world row and the falls.
+    top = inc["mean"].abs().idxmax()
+    cut = [c for k, c in zip(inc.index, inc["country"], strict=True) if k != top]
+    assert f"3 more rows not shown: incidents: {', '.join(cut)}. Full table" in out
+    assert "ev_world_usd" in out.split("more rows not shown")[0]
     assert "Full table: out/report.md" in out
     assert "terrorist incidents a year" in out  # the declared unit
 
@@ -434,3 +438,24 @@ def test_year_ticks_of_the_over_time_panels_do_not_run_together():
     fig = plot_difference_over_time(s, "trade_creation_usd", units="US$ bn")
     assert _overlaps(fig) == []
     plt.close(fig)
+
+
+def test_a_truncated_table_keeps_the_largest_falls_and_every_indicator():
+    """afghan_corridor_rats vs afghan_corridor: Pakistan's -38 incidents was cut (review)."""
+    import pandas as pd
+
+    from scosim.compare_terminal import _truncate
+
+    rows = pd.DataFrame({
+        "indicator": ["welfare"] * 6 + ["incidents"] * 6,
+        "country": list("ABCDEF") * 2,
+        "mean": [0.3, 0.2, 0.1, 0.0, -0.1, -0.9, 1.0, 0.5, -0.1, -2.0, -38.0, -53.0],
+    })
+    kept, rest = _truncate(rows, 6)
+    assert len(kept) == 6 and len(rest) == 6
+    assert set(kept.index) == {0, 1, 5, 9, 10, 11}  # the 3 largest |mean| of each
+    assert list(kept.index) == sorted(kept.index)  # the table's own order
+    kept, rest = _truncate(rows.iloc[:8], 6)  # welfare 6 rows, incidents 2: 4 + 2
+    assert set(kept["indicator"]) == {"welfare", "incidents"}
+    assert (kept["indicator"] == "incidents").sum() == 2
+    assert _truncate(rows, 50)[1].empty

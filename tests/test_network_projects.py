@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -390,3 +392,30 @@ def test_plot_network_panel_title_sits_below_a_three_line_figure_title(net, tmp_
         assert panel.y1 < top.y0
     finally:
         plt.close(fig)
+
+
+def test_a_run_records_not_computed_gas_figures_as_missing_not_zero(tmp_path):
+    """Afghanistan imports 5.2 bcm through TAPI but has no gas balance in the Review.
+
+    Its HHI and import dependence are not computed (nan at the network step); the run
+    wrote them as 0, which reads as "fully diversified" for a single supplier.
+    """
+    from scosim.runner import run
+
+    res = run(str(Path(__file__).resolve().parents[1] / "scenarios" / "corridor_energy.yaml"),
+              out=str(tmp_path), progress=False,
+              plots=True, overrides={"replications": 2})
+    ind = res.indicators
+    last = ind[ind["year"] == 2035]
+
+    def value(name, code):
+        return last[(last["indicator"] == name) & (last["country"] == code)]["value"]
+
+    for name in ("gas_supplier_hhi", "gas_import_dependence"):
+        assert value(name, "AFG").isna().all(), name
+        assert value(name, "TUR").isna().all(), name
+    assert (value("gas_supplier_hhi", "PAK") == 1.0).all()  # TAPI, one supplier
+    assert (value("corridor_gas_bcm", "AFG") > 5.0).all()
+    summary = (Path(res.path) / "summary.csv").read_text()
+    assert "gas_supplier_hhi,2035,AFG" not in summary  # no statistic of no value
+    assert "gas_supplier_hhi,2035,PAK" in summary

@@ -268,3 +268,15 @@ def test_an_explicit_participant_list_names_every_host():
     with pytest.raises(ValidationError, match=r"\['AFG'\] host TAPI"):
         CorridorSpec(project="TAPI", participants=["TKM", "PAK", "IND"])
     CorridorSpec(project="TAPI", participants=["TKM", "AFG", "PAK", "IND", "CHN"])
+
+
+def test_no_gains_figure_when_no_welfare_moved(tmp_path):
+    """corridor_energy moves no welfare: the figure was twelve zero bars under a gain key."""
+    from scosim.cli import main
+
+    code = main(["run", str(SCEN / "corridor_energy.yaml"), "--out", str(tmp_path), "--quiet",
+                 "--replications", "2"])
+    assert code == 0
+    plots = {p.name for p in tmp_path.rglob("*.png")}
+    assert "network_gains.png" not in plots and "welfare_final_year.png" not in plots
+    assert {"network_map.png", "network_who_pays.png"} <= plots

@@ -133,3 +133,27 @@ def test_welfare_final_year_no_caveat_when_its_year_has_adjusted(tmp_path: Path,
     """Adjusted by 2035 (the default end of customs_union.yaml), at once, or not recorded."""
     plots.plot_welfare_final(_stats(shares), "t", tmp_path / "f.png")
     assert _caveats(kept[-1]) == []
+
+
+def test_no_adjustment_when_the_arrangements_in_force_leave_tariffs_at_base(tmp_path: Path):
+    """A settlement changes no tariff: its runs are not 'still adjusting' (review).
+
+    Before, any arrangement in force started the gradual adjustment clock, and the finance
+    runs' welfare figure carried the customs union's caveat about tariffs between base
+    and legal levels. Welfare is the same either way (tariffs equal the base ones).
+    """
+    from scosim.plot_data import adjusting_years, load_plot_data
+    from scosim.runner import run
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    res = run(str(root / "finance_crisis_settlement.yaml"), out=str(tmp_path), progress=False,
+              plots=False, overrides={"replications": 2})
+    ind = res.indicators
+    share = ind[ind["indicator"] == "trade_adjustment_share"]
+    in_force = ind[(ind["indicator"] == "in_settlement_arrangement") & (ind["value"] > 0)]
+    assert len(in_force) and (share[share["year"] >= 2026]["value"] == 1.0).all()
+    assert adjusting_years(load_plot_data(Path(res.path))) == []
+    # A customs union still adjusts from its entry into force.
+    cu = run(str(root / "customs_union.yaml"), out=str(tmp_path), progress=False,
+             plots=False, overrides={"replications": 2})
+    assert 2030 in adjusting_years(load_plot_data(Path(cu.path)))

@@ -36,8 +36,9 @@ def print_summary(
     Args:
         summary: Summary table; key columns are shown, then mean, interval, share.
         title: Table title (default names the interval).
-        max_rows: Rows shown before truncating; a note then names the rows left out
-            (per indicator, their countries) and where the full table is.
+        max_rows: Rows shown at most: the largest changes in absolute value, each
+            indicator an equal share (:func:`_truncate`); a note then names the rows
+            left out (per indicator, their countries) and where the full table is.
         console: A ``rich.console.Console`` (default: a new one on stdout).
         units: Units of indicators the model does not declare. When given (and the
             summary has an ``indicator`` column), a unit column follows it, with the
@@ -84,7 +85,8 @@ def print_summary(
     for c in ("mean", label, "share > 0", "runs"):
         table.add_column(c, justify="right")
     summary = shown
-    for r in summary.head(max_rows).to_dict("records"):
+    kept, rest = _truncate(summary, max_rows)
+    for r in kept.to_dict("records"):
         unit, div = None, 1.0
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
@@ -118,9 +120,40 @@ def print_summary(
     if n_still:
         console.print(f"[dim]{n_still} rows without a change in any paired run not shown[/]",
                       highlight=False)
-    if len(summary) > max_rows:
-        console.print(f"[dim]{_left_out(summary.iloc[max_rows:], full_table)}[/]",
-                      highlight=False)
+    if len(rest):
+        console.print(f"[dim]{_left_out(rest, full_table)}[/]", highlight=False)
+
+
+def _truncate(summary: pd.DataFrame, max_rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows to print (in the table's order) and those left out, at most ``max_rows``.
+
+    The largest changes in absolute value, each indicator keeping an equal share of the
+    rows (its leftover share going to the others): cutting the sorted table's tail hid
+    the largest falls (Pakistan's -38 incidents in afghan_corridor_rats) and every row of
+    the last indicators.
+    """
+    if len(summary) <= max_rows:
+        return summary, summary.iloc[0:0]
+    size = summary["mean"].abs().fillna(-1.0)
+    groups = (list(summary.groupby("indicator", observed=True, sort=False).groups.values())
+              if "indicator" in summary else [summary.index])
+    # Equal shares, the rows an indicator cannot use handed on in turn.
+    quota = dict.fromkeys(range(len(groups)), 0)
+    left = max_rows
+    while left > 0:
+        wants = [k for k, g in enumerate(groups) if quota[k] < len(g)]
+        if not wants:
+            break
+        share = max(left // len(wants), 1)
+        for k in wants:
+            extra = min(share, len(groups[k]) - quota[k], left)
+            quota[k] += extra
+            left -= extra
+    keep = set()
+    for k, g in enumerate(groups):
+        keep |= set(size.loc[g].sort_values(ascending=False, kind="stable").index[:quota[k]])
+    mask = summary.index.isin(list(keep))
+    return summary[mask], summary[~mask]
 
 
 def _news(row: Mapping[str, Any]) -> str:

@@ -59,10 +59,12 @@ def decimals(low: float, high: float) -> int | None:
     Two significant digits of the interval's half-width (``0.0088`` -> 4 decimals,
     ``2.3`` -> 1): a mean of 0.0002263 with an interval of -0.00853 to 0.008983 reads
     0.0002 (-0.0085 to 0.0090). None when the interval is empty or unknown (one run,
-    every run alike): then :func:`_fmt`'s four significant digits.
+    every run alike, or a width of rounding noise): then :func:`_fmt`'s four significant
+    digits. A network cost identical in every run had an interval of 1e-14, printed to
+    twelve digits ("1.94852549301e-01 to 1.94852549301e-01").
     """
     half = (high - low) / 2
-    if not math.isfinite(half) or half <= 0:
+    if not math.isfinite(half) or half <= 1e-9 * max(abs(low), abs(high)):
         return None
     return min(max(1 - math.floor(math.log10(half)), 0), 12)
 

@@ -101,7 +101,9 @@ EXPLAINED_INDICATORS: dict[str, str] = {
     "union_external_tariff_after_pct": "percent, base-year import weights",
     "art24_external_tariff_raised": "1 if the bloc's average external tariff rose",
     "outsiders_loss_exceeds_members_gain": "1 if outsiders lose more than members gain",
-    "trade_adjustment_share": "share of the long-run trade response reached",
+    "trade_adjustment_share": "share of the long-run trade response reached (1 where an "
+                              "arrangement in force left the tariffs at base: nothing to "
+                              "adjust)",
 }
 
 
@@ -142,9 +144,14 @@ class GETrade(Mechanism):
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         trade = model.scenario.parameters.trade
         model.tariffs = policy.tariffs
-        self.share = adjustment_share(
+        share = adjustment_share(
             years_in_force(model, year), trade.short_run_share, trade.adjustment_years
         )
+        # Only tariffs adjust gradually: a run with an arrangement in force but its legal
+        # tariffs the base ones (a corridor, a settlement) solves the same at any share,
+        # and its figures said "trade still adjusts" about tariffs that never changed.
+        tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
+        self.share = np.where(tariffs_moved | (share == 0.0), share, 1.0)
         self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
         # The flows of model.ge are priced at these, not at the legal model.tariffs.
         model.tariffs_solved = self.solved_tariffs

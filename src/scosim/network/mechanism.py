@@ -196,7 +196,13 @@ class CorridorNetworkMechanism(Mechanism):
         "network_trade_cost_change_pct": "percent (trade-weighted, vs the baseline network)",
         "transit_trade_usd": "US$ (trade crossing the economy in transit)",
         "route_instability": "index 0-1 (the instability the network used)",
-        **{v: "see docs/network.md" for v in _ENERGY.values()},
+        # Said in the unit (the answer, compare and the report show it), not "see the docs".
+        "gas_import_dependence": "share 0-1 of gas consumption imported, net of production "
+                                 "(empty where the Energy Institute Review lists none)",
+        "gas_supplier_hhi": "Herfindahl-Hirschman index 0-1 of gas imports by supplier, LNG "
+                            "counted as diversified (empty where not computed)",
+        "gas_pipeline_imports_bcm": "bcm a year (pipeline gas delivered to the economy)",
+        "power_imports_twh": "TWh a year (electricity delivered by corridor power lines)",
     }
 
     @override
@@ -230,5 +236,5 @@ class CorridorNetworkMechanism(Mechanism):
         }
         for k, v in _ENERGY.items():
             if k in ind:
-                out[v] = np.nan_to_num(np.asarray(ind[k], float))
+                out[v] = np.asarray(ind[k], float)
         return out

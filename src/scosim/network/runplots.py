@@ -8,7 +8,8 @@ Three figures from a run's results:
   :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
   recorded ``route_instability``): the network is deterministic, so this equals the run's own.
 * ``network_gains.png``: welfare change (real expenditure) per economy in the last year, mean
-  and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``).
+  and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``);
+  not drawn when no economy's welfare moved in any run and year (an energy corridor).
 * ``network_who_pays.png``: expected present value each economy pays for the adopted
   corridors and the expected loss it bears if they fail (mean and 5th-95th percentile).
 
@@ -29,6 +30,7 @@ import numpy as np  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.network.plot import plot_gains_bands, plot_network  # noqa: E402
+from scosim.plot_data import _any_nonzero  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
 
 #: The indicator that says the network slot ran.
@@ -120,7 +122,9 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
               "changes vs the baseline network (no corridor, no instability);\n"
               "projects, instability and sanctions of the run (median instability over runs); "
               "lines are schematic links"))
-    if st.has("welfare_change_pct"):
+    # As welfare_final_year.png: no figure of zero bars when no welfare moved (an energy
+    # corridor: the answer says so in words).
+    if st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct"):
         _, w = final_bands(st, "welfare_change_pct")
         out.append(plot_gains_bands(
             w, st.runs, ECONOMIES, plots_dir / "network_gains.png",
