@@ -71,5 +71,5 @@ class VisaFree(ProposalType):
         """1 for participants of a visa-free regime in force."""
         inside = np.zeros((model.R, model.N), dtype=bool)
         for arr in arrangements:
-            inside |= arr.participants & arr.in_force[:, None]
+            inside |= arr.year_participants
         return {"visa_free": inside.astype(float)}
