@@ -322,3 +322,14 @@ def test_a_type_named_by_its_path_heads_the_answer_by_its_own_name(tmp_path, mon
     from scosim.mechanism_answer import run_compared_indicators
 
     assert run_compared_indicators(run_dir)[-1:] == ["visa_answer"]
+
+
+def test_a_percentage_level_is_labelled_percent_in_the_answer_and_points_in_a_comparison():
+    """A plug-in's import share (percent) read 'percentage points of imports' in the run's
+    own answer, which shows levels, not differences (an extension author's review)."""
+    from scosim.indicator_display import display
+    from scosim.mechanism_answer import _title
+
+    assert _title("sco_import_share_pct", "percent of imports")[1] == "percent of imports"
+    assert display("sco_import_share_pct", "percent of imports")[1] == (
+        "percentage points of imports")

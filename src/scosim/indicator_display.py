@@ -275,12 +275,15 @@ def resolve_units(
     return {str(i): declared.get(str(i), fb.get(str(i))) for i in indicators}
 
 
-def display(indicator: str, units: str | None) -> tuple[str, str | None, float]:
+def display(indicator: str, units: str | None, *, difference: bool = True
+            ) -> tuple[str, str | None, float]:
     """How to show the change of an indicator: its title, units of the change, divisor.
 
     Args:
         indicator: Indicator code (e.g. ``"ev_usd"``).
         units: Its units as recorded (e.g. ``"US$ (current)"``), or None if unknown.
+        difference: The values shown are differences (a comparison), so percentages are
+            in percentage points; False for levels (a run's own answer).
 
     Returns:
         ``(title, units, divisor)``: title ``"equivalent variation (ev_usd)"`` (the code
@@ -293,7 +296,7 @@ def display(indicator: str, units: str | None) -> tuple[str, str | None, float]:
     title = f"{name} ({indicator})" if name else indicator
     if units is not None:
         units = units.replace(_STORAGE_NOTE, "")
-        if _PERCENT.match(units):
+        if difference and _PERCENT.match(units):
             units = "percentage points" + units[len("percent"):]
     if units is not None and units.startswith("US$"):
         return title, "US$ bn" + units[len("US$"):], US_BN

@@ -321,7 +321,8 @@ def _members(st: RunStats) -> list[str]:
 
 
 def _title(name: str, unit: str | None) -> tuple[str, str | None, float]:
-    title, units, divisor = display(name, unit)
+    # The answer shows a run's own values: a percentage is not a difference here.
+    title, units, divisor = display(name, unit, difference=False)
     return (title if name in INDICATOR_NAMES else name), units, divisor
 
 
