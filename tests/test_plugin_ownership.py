@@ -186,3 +186,27 @@ def test_scosim_s_own_plugins_share_no_indicator_name() -> None:
             assert name not in seen, (name, who, seen.get(name))
             seen[name] = who
     assert len(seen) > 60
+
+
+def test_path_and_method_typos_get_a_suggestion(tmp_path, monkeypatch) -> None:
+    """Rule paths listed the module's callables; type and mechanism paths said only
+    'has no attribute' (an extension author's review)."""
+    mod = _module(tmp_path, monkeypatch, extra='''
+    class Typo(Visa):
+        def aply(self, policy, participants, phase, active, terms=None):
+            pass
+    ''')
+    data = _scenario(mod)
+    data["proposals"][0]["type"] = f"{mod}:Vsa"
+    with pytest.raises(ScenarioError) as err:
+        validate_data(data)
+    assert "has no attribute 'Vsa' (did you mean 'Visa'?); classes there: Share" in str(err.value)
+    data["proposals"][0]["type"] = f"{mod}.Visa"
+    with pytest.raises(ScenarioError) as err:
+        validate_data(data)
+    assert f"(a dotted path takes a colon: did you mean '{mod}:Visa'?)" in str(err.value)
+    data["proposals"][0]["type"] = f"{mod}:Typo"
+    with pytest.raises(ScenarioError) as err:
+        validate_data(data)
+    assert "defines aply, which the protocol does not know (did you mean 'aply' -> 'apply'?)" \
+        in str(err.value)

@@ -83,10 +83,16 @@ def import_path(spec: str, what: str = "plug-in") -> Any:
         ) from exc
     for part in attr_path.split("."):
         if not hasattr(obj, part):
+            where = getattr(obj, "__name__", repr(obj))
+            # What the module defines itself (not what it imported), as rule paths say.
+            own = sorted(n for n in dir(obj) if not n.startswith("_")
+                         and isinstance(getattr(obj, n, None), type)
+                         and getattr(getattr(obj, n), "__module__", where) == where)
+            close = difflib.get_close_matches(part, own, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint += f"; classes there: {', '.join(own[:20])}" if own else ""
             raise PluginError(
-                f"bad {what} path {spec!r}: {getattr(obj, '__name__', obj)!r} has no "
-                f"attribute {part!r}"
-            )
+                f"bad {what} path {spec!r}: {where!r} has no attribute {part!r}{hint}")
         obj = getattr(obj, part)
     return obj
 
@@ -286,6 +292,10 @@ class Registry(Generic[T]):
         avail = self.available()
         close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)
         guess = f" (did you mean {close[0]!r}?)" if close else ""
+        module, dot, attr = spec.rpartition(".")
+        if dot and module and attr:
+            # 'pkg.module.Name': a dotted path written without its colon.
+            guess = f" (a dotted path takes a colon: did you mean '{module}:{attr}'?)"
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
             f"(or a dotted path 'package.module:Name', or a package exposing the "

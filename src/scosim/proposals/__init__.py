@@ -69,9 +69,14 @@ def _check(cls: Any, name: str) -> None:
         raise PluginError(f"proposal type {cls.__qualname__} has no `name`")
     unknown = [a for a in vars(cls) if not a.startswith("_") and a not in _ALLOWED]
     if unknown:
+        import difflib
+
+        close = [f"{a!r} -> {m[0]!r}" for a in sorted(unknown)
+                 if (m := difflib.get_close_matches(a, sorted(_ALLOWED), n=1, cutoff=0.75))]
+        guess = f" (did you mean {', '.join(close)}?)" if close else ""
         raise PluginError(
             f"proposal type {cls.name!r} defines {', '.join(sorted(unknown))}, which the "
-            f"protocol does not know; allowed: {', '.join(sorted(_ALLOWED))} "
+            f"protocol does not know{guess}; allowed: {', '.join(sorted(_ALLOWED))} "
             "(prefix helpers with '_')"
         )
     if problem := indicators_problem(cls.indicators):
