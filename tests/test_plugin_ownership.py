@@ -210,3 +210,10 @@ def test_path_and_method_typos_get_a_suggestion(tmp_path, monkeypatch) -> None:
         validate_data(data)
     assert "defines aply, which the protocol does not know (did you mean 'aply' -> 'apply'?)" \
         in str(err.value)
+
+
+def test_a_proposal_s_year_is_not_sweepable(tmp_path, monkeypatch) -> None:
+    """Accepted as a number field, then ignored: the Council tables once for all runs."""
+    mod = _module(tmp_path, monkeypatch, attrs="sweepable = ('year',)")
+    with pytest.raises(ScenarioError, match="sweepable field 'year' is read once for every run"):
+        validate_data(_scenario(mod))

@@ -138,6 +138,13 @@ def _check_sweepable(cls: Any) -> None:
 
     check_sweepable(f"proposal type {cls.name!r}", cls.sweepable, cls.spec.model_fields,
                     "field", "its spec")
+    if "year" in cls.sweepable:
+        # The Council tables a proposal in one year for every run of a batch: a per-run
+        # value would be accepted and ignored.
+        raise PluginError(f"proposal type {cls.name!r}: sweepable field 'year' is read once "
+                          "for every run (the year the Council tables it), so a sweep cannot "
+                          "vary it across runs; run one scenario per year instead "
+                          "(--set proposals.0.year=...)")
 
 
 def _check_vote_hook(cls: Any) -> None:
