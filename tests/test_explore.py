@@ -243,17 +243,24 @@ def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     assert "--set parameters.trade.sigma=4.0" in lines[0]
     base = "scosim run scenarios/baseline.yaml --seed 20250101 --replications 4"
     assert lines[1].startswith(base)
-    assert lines[2].startswith("scosim compare customs_union baseline")
+    own = "results/reproduce/customs_union_vs_baseline"
+    assert lines[2] == f"scosim compare customs_union baseline --out {own}"
     reports = sorted((workdir / "results" / "compare").iterdir())
     assert len(reports) == 1
     page = pd.read_parquet(reports[0] / "summary.parquet")
-    # The same three commands, in a fresh results root, give the same paired intervals.
+    # The page's runs record no override for the seed and replications, as the CLI's.
+    manifests = [json.loads(p.read_text()) for p in (workdir / "results").glob("*/*/manifest.json")]
+    assert [m["overrides"] for m in manifests if m["scenario"] == "baseline"] == [{}]
+    # An unedited run of the policy in the shared root (the README's first command) was
+    # what `scosim compare customs_union ...` picked; the commands' own folder avoids it.
+    assert main(["run", CU, "--replications", "4", "--out", "results", "--quiet",
+                 "--no-plots"]) == 0
     for line in lines:
-        argv = shlex.split(line.replace("--out results", "--out again"))
+        argv = shlex.split(line)
         quiet = ["--quiet"] if argv[1] == "compare" else ["--quiet", "--no-plots"]
         assert main(argv[1:] + quiet) == 0
     capsys.readouterr()
-    (again,) = sorted((workdir / "again" / "compare").iterdir())
+    (again,) = sorted((workdir / own / "compare").iterdir())
     pd.testing.assert_frame_equal(page, pd.read_parquet(again / "summary.parquet"))
 
 

@@ -141,14 +141,22 @@ def _default_batch() -> int:
 
 
 def compare_command(policy: View, baseline: View, scenario: Scenario, base_name: str) -> str:
-    """Command lines that reproduce a comparison (policy and baseline with one seed)."""
-    base_view = replace(baseline, seed=scenario.seed, replications=scenario.replications)
+    """Command lines that reproduce a comparison (policy and baseline with one seed).
+
+    They write to a folder of their own under the results root: ``scosim compare`` finds
+    runs by scenario name, and in the shared root a name means the latest run made
+    without ``--set``, so an edited policy was compared as an older unedited run.
+    """
+    out = f"{policy.out}/reproduce/{scenario.name}_vs_{base_name}"
+    pol = replace(policy, out=out)
+    base_view = replace(baseline, seed=scenario.seed, replications=scenario.replications,
+                        out=out)
     base_sc = base_view.load()
     return "\n".join(
         [
-            run_command(policy, scenario),
+            run_command(pol, scenario),
             run_command(base_view, base_sc),
-            shlex.join(["scosim", "compare", scenario.name, base_name, "--out", policy.out]),
+            shlex.join(["scosim", "compare", scenario.name, base_name, "--out", out]),
         ]
     )
 
@@ -167,7 +175,12 @@ def run_view(view: View, on_batch: Callable[[int, int], None] | None = None) -> 
         batch_size=explorer_batch_size(sc.replications),
         progress=False,
         plots=False,
-        overrides=view.all_overrides() or None,
+        # Seed and replications as `scosim run --seed --replications` gives them: recorded
+        # as overrides, every page run read as changed with --set in `scosim list` and
+        # made the page's own compare command warn so.
+        seed=view.seed,
+        replications=view.replications,
+        overrides=dict(view.overrides) or None,
         on_batch=on_batch,
     )
 
