@@ -207,3 +207,21 @@ def test_who_gains_figure_carries_the_pngs_adjustment_caveat(end: int, tmp_path:
         assert note is not None and f"<i>{note}</i>" in shown
     else:
         assert note is None and not any("adjusts" in t for t in shown)
+
+
+def test_a_long_welfare_axis_title_is_wrapped(tmp_path: Path, monkeypatch) -> None:
+    """afghan_corridor_rats' baseline wording ran off both sides of the who-gains plot."""
+    import scosim.mechanism_answer as answer
+    from scosim.explore.figures import welfare_axis
+
+    long = ("without the policy, the trade costs of insecurity above its 2018-2022 level or "
+            "the transport network's changes (corridors, route insecurity, sanctions and "
+            "closures)")
+    monkeypatch.setattr(answer, "run_welfare_versus", lambda path: long)
+
+    class Run:
+        path = tmp_path
+
+    lines = welfare_axis(Run()).split("<br>")
+    assert len(lines) > 2 and max(len(line) for line in lines) <= 70
+    assert " ".join(lines) == f"welfare change vs the same year {long}, % of real expenditure"

@@ -311,7 +311,12 @@ def main() -> None:
             if cmp_clicked and sc is not None and base_choice is not None:
                 _compare(view, base.with_scenario(base_choice), sc, state)
         except USER_ERRORS as exc:  # the CLI's one-line errors, not a traceback
-            st.error(f"scosim: error: {exc}")
+            msg = str(exc)
+            if "--allow-large" in msg:
+                # The page has no such switch: say what the page can do.
+                msg += (" from the command line (scosim run --allow-large); on this page, "
+                        "lower the replications")
+            st.error(f"scosim: error: {msg}")
         if "last_compare" in st.session_state:
             _show_compare(st.session_state["last_compare"])
         if "last_run" in st.session_state:

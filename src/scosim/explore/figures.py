@@ -13,6 +13,7 @@ showing a 100,000-run result holds summaries, not runs.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,10 @@ def welfare_axis(result: Result) -> str:
     versus = run_welfare_versus(result.path) if Path(str(result.path)).is_dir() else None
     if versus is None or versus == "without the policy":
         return WELFARE_AXIS
-    return f"welfare change vs the same year {versus},<br>% of real expenditure"
+    # Wrapped: plotly does not, and a long baseline ("the policy, the trade costs of
+    # insecurity ... or the transport network's changes") ran off both sides of the plot.
+    text = f"welfare change vs the same year {versus}, % of real expenditure"
+    return "<br>".join(textwrap.wrap(text, 70))
 
 
 def who_gains_figure(result: Result) -> Any | None:
@@ -142,7 +146,8 @@ def who_gains_figure(result: Result) -> Any | None:
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
                              name=f"mean over runs: {what}", hoverinfo="skip"))
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
-    fig.update_xaxes(title=welfare_axis(result), zeroline=True, zerolinecolor="black")
+    axis = welfare_axis(result)
+    fig.update_xaxes(title=axis, zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
     _layout(
         fig,
@@ -150,13 +155,17 @@ def who_gains_figure(result: Result) -> Any | None:
         f"{note}</sup>",
         height=max(420, 22 * len(table) + 160),
     )
+    # Room under the plot for every line of the axis title (and the caveat below it).
+    extra = 18 * axis.count("<br>")
+    fig.update_layout(margin={"b": 60 + extra}, height=fig.layout.height + extra)
     # The PNG's caveat when the year is still adjusting (scosim.plots.year_adjustment_note).
     caveat = year_adjustment_note(st, year)
     if caveat is not None:
         fig.add_annotation(text=f"<i>{caveat}</i>", xref="paper", yref="paper", x=0.5, y=0,
-                           yshift=-58, showarrow=False, font={"size": 11, "color": "#404040"},
+                           yshift=-58 - extra, showarrow=False,
+                           font={"size": 11, "color": "#404040"},
                            xanchor="center", yanchor="top")
-        fig.update_layout(margin={"b": 90}, height=fig.layout.height + 30)
+        fig.update_layout(margin={"b": 90 + extra}, height=fig.layout.height + 30)
     return fig
 
 
