@@ -413,3 +413,29 @@ def test_the_brier_of_shares_of_few_runs_is_unbiased_and_its_interval_covers() -
     assert abs(np.mean(est) - truth) < 3 * se
     assert np.mean(plain) - truth > 3 * se  # the bias that was reported
     assert covered / 60 > 0.8
+
+
+def test_the_printed_scores_say_when_a_tie_with_a_naive_forecast_hides_a_loss():
+    """EAEU exits printed 0.000 beside 'never' 0.000 while the Council had predicted exits
+    that never happened (plain Brier 0.0013, log-loss 0.021 against 0.010): an economist's
+    review. A row the Council wins on every score gets no note."""
+    import pandas as pd
+
+    from scosim.hindcast.report import score_lines
+
+    rows = []
+    for sample, (council, plain, ll, never_ll) in {
+            "held_out:exit": (0.0, 0.0013, 0.021, 0.010),
+            "held_out:application": (0.0, 0.0, 0.001, 0.8),
+            "all": (0.014, 0.014, 0.05, 0.6)}.items():
+        rows += [
+            {"sample": sample, "forecast": "council", "n_items": 30, "brier": council,
+             "brier_plain": plain, "log_loss": ll, "brier_lo": 0.0, "brier_hi": 0.002},
+            {"sample": sample, "forecast": "consensus_always_fails", "n_items": 30,
+             "brier": 0.0 if sample.endswith("exit") else 0.077, "log_loss": never_ll},
+            {"sample": sample, "forecast": "always_adopted", "n_items": 30, "brier": 1.0,
+             "log_loss": 4.6}]
+    text = " ".join(" ".join(score_lines(pd.DataFrame(rows), 10)).split())
+    assert ("EAEU exits: the Council ties p = 0 on this score but not on the plain Brier "
+            "(0.0013 against 0.0000) or the log-loss (0.021 against 0.010)") in text
+    assert "applications: the Council ties" not in text

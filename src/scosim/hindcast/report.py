@@ -158,4 +158,31 @@ def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
         always = by.loc[(sample, "always_adopted"), "brier"]
         out.append(f"  {label:<28} {int(c['n_items']):>4}  {council:>21}  {never:>13.3f}  "
                    f"{always:>14.3f}")
-    return out
+    return out + _tie_notes(by)
+
+
+def _tie_notes(by: pd.DataFrame) -> list[str]:
+    """A line for each row where the Council ties a naive forecast only on this Brier.
+
+    The score removes the runs' sampling variance; with every outcome 0 (EAEU exits)
+    a Council that gave some exits a probability above 0 read "0.000" beside "never"
+    0.000, although its plain Brier and log-loss are worse.
+    """
+    notes = []
+    for sample, label in _SUMMARY_ROWS:
+        if (sample, "council") not in by.index:
+            continue
+        c = by.loc[(sample, "council")]
+        for naive, name, what in (
+                ("consensus_always_fails", "p = 0", "items that did not happen a probability "
+                 "above 0"),
+                ("always_adopted", "p = 1", "items that happened a probability below 1")):
+            if (sample, naive) not in by.index:
+                continue
+            b = by.loc[(sample, naive)]
+            if round(c["brier"], 3) <= round(b["brier"], 3) and c["log_loss"] > b["log_loss"]:
+                notes.append(f"{label.strip()}: the Council ties {name} on this score but not on "
+                             f"the plain Brier ({c['brier_plain']:.4f} against "
+                             f"{b['brier']:.4f}) or the log-loss ({c['log_loss']:.3f} against "
+                             f"{b['log_loss']:.3f}): it gave some {what}")
+    return [line for n in notes for line in textwrap.wrap(n, 92, subsequent_indent="  ")]
