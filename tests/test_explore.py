@@ -262,6 +262,11 @@ def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     capsys.readouterr()
     (again,) = sorted((workdir / own / "compare").iterdir())
     pd.testing.assert_frame_equal(page, pd.read_parquet(again / "summary.parquet"))
+    # The comparison stays on the page when the form changes: it says it is out of date.
+    stale = "The form has changed since this comparison"
+    assert not any(stale in w.value for w in at.warning)
+    at.number_input(key="customs_union--replications").set_value(5).run()
+    assert any(stale in w.value for w in at.warning)
 
 
 def test_page_adds_a_proposal_of_any_type_and_the_command_reproduces_it(

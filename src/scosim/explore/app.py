@@ -191,12 +191,16 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
             st.image(str(image), caption=image.stem.replace("_", " "))
 
 
-def _show_compare(info: dict[str, Any]) -> None:
+def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
     from scosim.compare import compare_results
 
     comp = compare_results(info["policy"], info["baseline"])
     pm, bm = comp.policy_manifest, comp.baseline_manifest
     st.subheader(f"Comparison: {pm['scenario']} minus {bm['scenario']}")
+    if current is not None and info.get("view") not in (None, current):
+        # As the run below says: a comparison of another scenario or form stayed on top
+        # of the page with no word that it was not the form's.
+        st.warning("The form has changed since this comparison: press Compare to update it.")
     with st.container(key="provenance-compare"):
         st.markdown(f"policy: `{provenance(pm)}`")
         st.markdown(f"baseline: `{provenance(bm)}`")
@@ -318,7 +322,7 @@ def main() -> None:
                         "lower the replications")
             st.error(f"scosim: error: {msg}")
         if "last_compare" in st.session_state:
-            _show_compare(st.session_state["last_compare"])
+            _show_compare(st.session_state["last_compare"], state)
         if "last_run" in st.session_state:
             _show_run(st.session_state["last_run"], state)
 
@@ -329,7 +333,7 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
     st.session_state["last_compare"] = {
         "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
         "command": compare_command(view, bview, sc, bres.manifest["scenario"]),
-        "edits": list(view.overrides), "baseline_file": bview.scenario,
+        "edits": list(view.overrides), "baseline_file": bview.scenario, "view": state,
     }
     st.session_state["last_run"] = {
         "path": str(pres.path), "command": run_command(view, sc), "view": state,
