@@ -382,3 +382,25 @@ def test_who_gains_figure_keys_both_bar_colours(workdir: Path) -> None:
     keys = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
     assert keys["mean over runs: gain"] == GAIN and keys["mean over runs: loss"] == LOSS
     assert set(bar.marker.color) == {GAIN, LOSS} and bar.showlegend is False
+
+
+def test_page_compare_shows_what_scosim_compare_prints_not_welfare_alone(
+    workdir: Path, monkeypatch
+) -> None:
+    """afghan_corridor_rats vs afghan_corridor: the page's table was welfare only, while
+    `scosim compare` prints the security mechanism's incidents, seizures and spending too
+    (browser review)."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": "scenarios/afghan_corridor_rats.yaml", "scenarios_dir": "scenarios",
+         "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=240).run()
+    at.number_input(key="afghan_corridor_rats--replications").set_value(3).run()
+    at.selectbox(key="baseline").set_value("scenarios/afghan_corridor.yaml").run()
+    at.button(key="compare").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert {"welfare_change_pct", "incidents"} <= set(table["indicator"])
+    pak = table[(table["indicator"] == "incidents") & (table["country"] == "PAK")]
+    assert len(pak) == 1 and float(pak["mean"].iloc[0]) < 0  # the upgrade's fewer incidents

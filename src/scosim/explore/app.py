@@ -217,8 +217,24 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
     fig = figures.compare_figure(comp)
     if fig is not None:
         st.plotly_chart(fig, key="compare-chart")
-    t = comp.table()
-    st.dataframe(t[t["indicator"] == "welfare_change_pct"].reset_index(drop=True))
+    # The rows `scosim compare` prints: welfare, then what the runs' mechanisms and
+    # proposal types name (incidents, seizures, payments); the page showed welfare only.
+    from scosim.compare_shares import ci_heading
+    from scosim.compare_terminal import terminal_rows
+
+    shown = info.get("shown") or ["welfare_change_pct"]
+    year = info.get("year") or int(comp.summary["year"].max())
+    rows = terminal_rows(comp, year, shown)
+    label = ci_heading(rows["interval"], "interval") if len(rows) else "interval"
+    st.markdown(f"Paired differences in {year}, policy minus baseline: mean and {label}, "
+                "largest first within each indicator (as `scosim compare` prints them; every "
+                "indicator and year: the report).")
+    st.dataframe(rows[["indicator", "country", "mean", "low", "high", "share_positive",
+                       "n_runs"]].rename(columns={"low": "interval low",
+                                                  "high": "interval high",
+                                                  "share_positive": "share > 0",
+                                                  "n_runs": "runs"}),
+                 hide_index=True)
 
 
 def main() -> None:
@@ -329,11 +345,16 @@ def main() -> None:
 
 def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
     bars = {w: _progress(f"{w}: {sc.replications} replications") for w in ("policy", "baseline")}
-    _, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t))
+    comp, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t))
+    from scosim.api import REPORT_INDICATORS
     st.session_state["last_compare"] = {
         "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
         "command": compare_command(view, bview, sc, bres.manifest["scenario"]),
         "edits": list(view.overrides), "baseline_file": bview.scenario, "view": state,
+        # What `scosim compare` prints for the same pair (compare_cli), and its year.
+        "shown": ["welfare_change_pct", *(i for i in comp.report_indicators
+                                          if i not in REPORT_INDICATORS)],
+        "year": comp.report_year,
     }
     st.session_state["last_run"] = {
         "path": str(pres.path), "command": run_command(view, sc), "view": state,
