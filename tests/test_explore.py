@@ -384,6 +384,8 @@ def test_who_gains_figure_keys_both_bar_colours(workdir: Path) -> None:
     assert set(bar.marker.color) == {GAIN, LOSS} and bar.showlegend is False
 
 
+# The RATS type's indicator exists in the policy run only: compare says so, as it should.
+@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one:UserWarning")
 def test_page_compare_shows_what_scosim_compare_prints_not_welfare_alone(
     workdir: Path, monkeypatch
 ) -> None:
