@@ -168,3 +168,17 @@ def check_scaled_preview():
                 np.testing.assert_array_equal(alone.info[key][0], batch.info[key][k])
 
     return check
+
+
+@pytest.fixture
+def kept_figures(monkeypatch):
+    """Figures the plot functions would close (``scosim.plots.plt.close``), kept open for
+    inspection and closed after the test."""
+    from scosim import plots
+
+    kept: list = []
+    close = plots.plt.close
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    yield kept
+    for fig in kept:
+        close(fig)

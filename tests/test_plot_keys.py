@@ -5,21 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.colors as mcolors
-import pytest
 
 from scosim import plots
 from scosim.plots import load_plot_data
-
-
-@pytest.fixture
-def kept_figures(monkeypatch: pytest.MonkeyPatch) -> list:
-    """Figures the plot functions would close, kept open for inspection."""
-    kept: list = []
-    close = plots.plt.close
-    monkeypatch.setattr(plots.plt, "close", kept.append)
-    yield kept
-    for fig in kept:
-        close(fig)
 
 
 def test_welfare_bars_have_one_key_per_colour(geometry_run: Path, tmp_path: Path,

@@ -40,17 +40,6 @@ def _at_once(entry: int = 2027) -> dict[int, float]:
     return {y: 1.0 for y in YEARS if y >= entry}
 
 
-@pytest.fixture
-def kept(monkeypatch: pytest.MonkeyPatch) -> list:
-    """Figures the plot functions would close, kept open for inspection."""
-    figs: list = []
-    close = plots.plt.close
-    monkeypatch.setattr(plots.plt, "close", figs.append)
-    yield figs
-    for fig in figs:
-        close(fig)
-
-
 def _caveats(fig) -> list:
     return [t for ax in fig.axes for t in ax.texts if CAVEAT in t.get_text()]
 
@@ -82,12 +71,12 @@ def test_adjusting_years_are_those_with_a_share_strictly_between_0_and_1():
          "value": [1.0]}))) == []  # not recorded: nothing said
 
 
-def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept: list):
+def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept_figures: list):
     """Pakistan's path in customs_union.yaml peaks in 2034 and falls in 2035, when trade
     has fully adjusted: the figure says under its axis label that until then tariffs are
     between the base and the legal ones, on one line that overlaps nothing."""
     plots.plot_welfare_paths(_stats([_gradual()] * 4), "t", tmp_path / "w.png")
-    fig = kept[-1]
+    fig = kept_figures[-1]
     (note,) = _caveats(fig)
     text = note.get_text()
     assert text.startswith("Until 2035 trade adjusts gradually") and "\n" not in text
@@ -97,28 +86,28 @@ def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept:
 
 
 def test_welfare_paths_caveat_when_adjustment_outlasts_the_years_shown(tmp_path: Path,
-                                                                      kept: list):
+                                                                      kept_figures: list):
     plots.plot_welfare_paths(_stats([_gradual(2030)] * 3), "t", tmp_path / "w.png")
-    (note,) = _caveats(kept[-1])
+    (note,) = _caveats(kept_figures[-1])
     assert note.get_text().startswith("Trade still adjusts gradually in 2035 (tariffs")
     assert "have not reached full adjustment" in note.get_text()
 
 
 @pytest.mark.parametrize("shares", [[_at_once()] * 3, [_at_once(2027), _at_once(2031)]])
-def test_welfare_paths_no_caveat_when_trade_adjusts_at_once(tmp_path: Path, kept: list,
+def test_welfare_paths_no_caveat_when_trade_adjusts_at_once(tmp_path: Path, kept_figures: list,
                                                             shares):
     plots.plot_welfare_paths(_stats(shares), "t", tmp_path / "w.png")
-    fig = kept[-1]
+    fig = kept_figures[-1]
     assert _caveats(fig) == []
     assert not [t for t in fig.texts if CAVEAT in t.get_text()]
     assert np.isfinite(fig.axes[0].get_ylim()).all()
 
 
-def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, kept: list):
+def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, kept_figures: list):
     """welfare_final_year.png had no footnote while the paths figure had one: its bars in a
     year trade still adjusts are not the full effect (customs_union.yaml to 2032)."""
     plots.plot_welfare_final(_stats([_gradual(2030)] * 4), "t", tmp_path / "f.png")
-    fig = kept[-1]
+    fig = kept_figures[-1]
     (note,) = _caveats(fig)
     text = note.get_text()
     assert text.startswith("In 2035 trade still adjusts gradually") and "\n" not in text
@@ -128,11 +117,11 @@ def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, k
 
 
 @pytest.mark.parametrize("shares", [[_gradual()] * 3, [_at_once()] * 3, [{}] * 2])
-def test_welfare_final_year_no_caveat_when_its_year_has_adjusted(tmp_path: Path, kept: list,
+def test_welfare_final_year_no_caveat_when_its_year_has_adjusted(tmp_path: Path, kept_figures: list,
                                                                 shares):
     """Adjusted by 2035 (the default end of customs_union.yaml), at once, or not recorded."""
     plots.plot_welfare_final(_stats(shares), "t", tmp_path / "f.png")
-    assert _caveats(kept[-1]) == []
+    assert _caveats(kept_figures[-1]) == []
 
 
 def test_no_adjustment_when_the_arrangements_in_force_leave_tariffs_at_base(tmp_path: Path):

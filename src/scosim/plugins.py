@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     import importlib.metadata
 
 __all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
-           "check_sweepable", "headline_pairs", "headline_problem", "import_path",
+           "check_sweepable", "colon_hint", "headline_pairs", "headline_problem",
+           "import_path", "indicators_problem",
            "membership_problem", "not_sweepable", "plugin_origins", "recorded_problem",
            "rule_specs"]
 
@@ -49,6 +50,17 @@ T = TypeVar("T")
 
 class PluginError(ValueError):
     """A plug-in that cannot be found, loaded or accepted."""
+
+
+def colon_hint(spec: str) -> str | None:
+    """``" (a dotted path takes a colon: did you mean 'pkg.mod:Name'?)"`` for ``pkg.mod.Name``.
+
+    None when ``spec`` has a colon already or no dot to turn into one.
+    """
+    module, dot, attr = spec.rpartition(".")
+    if not (dot and module and attr) or ":" in spec:
+        return None
+    return f" (a dotted path takes a colon: did you mean '{module}:{attr}'?)"
 
 
 def import_path(spec: str, what: str = "plug-in") -> Any:
@@ -291,11 +303,7 @@ class Registry(Generic[T]):
             return self.register(spec, obj, _dist_origin(eps[spec]))
         avail = self.available()
         close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)
-        guess = f" (did you mean {close[0]!r}?)" if close else ""
-        module, dot, attr = spec.rpartition(".")
-        if dot and module and attr:
-            # 'pkg.module.Name': a dotted path written without its colon.
-            guess = f" (a dotted path takes a colon: did you mean '{module}:{attr}'?)"
+        guess = colon_hint(spec) or (f" (did you mean {close[0]!r}?)" if close else "")
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
             f"(or a dotted path 'package.module:Name', or a package exposing the "

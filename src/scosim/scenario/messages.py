@@ -221,11 +221,9 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         if not isinstance(tag, str):  # type: null, type: 3 were "unknown type 'None'"
             return f"expected a type name, got {_describe(tag)}; allowed types: {tags}"
         close = difflib.get_close_matches(tag, tags.split(", "), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        module, dot, attr = tag.rpartition(".")
-        if dot and module and attr and ":" not in tag:
-            # 'pkg.module.Name': a dotted path written without its colon.
-            hint = f" (a dotted path takes a colon: did you mean '{module}:{attr}'?)"
+        from scosim.plugins import colon_hint
+
+        hint = colon_hint(tag) or (f" (did you mean {close[0]!r}?)" if close else "")
         return f"unknown type {tag!r}{hint}; allowed types: {tags}"
     if kind == "union_tag_not_found":
         types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES

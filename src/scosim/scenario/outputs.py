@@ -101,17 +101,9 @@ def recorded_indicators(scenario: Any) -> set[str]:
     each's ``recorded_indicators(scenario)`` (``scosim.model.phases.record_phase``;
     tests compare with what a run records).
     """
-    from scosim.model.slots import get_mechanism
-    from scosim.proposals import builtin_types, get_type
-
-    types = {n for n in builtin_types() if get_type(n).record_always}
-    types |= {p.type for p in scenario.proposals}
     recorded = set(MODEL_INDICATORS)
-    for t in types:
-        recorded |= set(get_type(t).recorded_indicators(scenario))
-    for m in scenario.parameters.mechanisms.values():
-        if m is not None:
-            recorded |= set(get_mechanism(m).recorded_indicators(scenario))
+    for _, _, cls in _recording_owners(scenario):
+        recorded |= set(cls.recorded_indicators(scenario))
     return recorded
 
 
