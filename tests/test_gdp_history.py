@@ -100,6 +100,14 @@ def test_gdp_shock_events_stay_on_the_recorded_path() -> None:
         assert g[m.year_index(y), :, i] == pytest.approx(0.9 * plain[m.year_index(y), :, i])
 
 
+def test_eaeu_hindcast_runs_on_the_recorded_path() -> None:
+    sc = load_scenario(EAEU)
+    assert sc.parameters.growth.mode == "historical"
+    m, g = _path({})
+    i = m.codes.index("KGZ")
+    assert g[m.year_index(2020), :, i] == pytest.approx(WDI[("KGZ", 2020)], rel=1e-9)
+
+
 def test_historical_mode_needs_the_table() -> None:
     cal = dataclasses.replace(load_calibration(), gdp_history=pd.DataFrame())
     with pytest.raises(ValueError, match="no gdp_history table"):
