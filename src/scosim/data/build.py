@@ -16,7 +16,8 @@ but does not fail the check.
 Definitions, imputations and their reasons are documented in ``docs/data.md``. The work is
 split by table: :mod:`~scosim.data.raw` (files, readers), :mod:`~scosim.data.countries`,
 :mod:`~scosim.data.flows` (trade), :mod:`~scosim.data.agreements`,
-:mod:`~scosim.data.tariffs`, :mod:`~scosim.data.geography`, :mod:`~scosim.data.sources`.
+:mod:`~scosim.data.tariffs`, :mod:`~scosim.data.geography`, :mod:`~scosim.data.gdp_history`,
+:mod:`~scosim.data.sources`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from scosim.data.constants import DEFAULT_VERSION, ECONOMIES, MEMBERS, VERSIONS
 from scosim.data.countries import COUNTRY_COLUMNS, countries_frame, country_records
 from scosim.data.facts import MEMBERS_2021, seed_facts
 from scosim.data.flows import mirror_totals, ras, trade_2019, trade_2023
+from scosim.data.gdp_history import build_gdp_history
 from scosim.data.geography import build_geography
 from scosim.data.raw import (
     BASE_YEAR,
@@ -104,12 +106,14 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
         "tariffs_flat",
         "agreements",
         "geography",
+        "gdp_history",
         "sources",
         "provenance",
     ),
-    "2019": ("countries", "trade", "tariffs", "geography", "sources", "provenance"),
+    "2019": ("countries", "trade", "tariffs", "geography", "gdp_history", "sources",
+             "provenance"),
 }
-_INDEXED = ("countries", "trade", "tariffs", "tariffs_flat", "sources")
+_INDEXED = ("countries", "trade", "tariffs", "tariffs_flat", "gdp_history", "sources")
 
 
 def _check_version(version: str) -> str:
@@ -167,6 +171,7 @@ def build_tables(
     gdp = read_wdi(raw, "gdp")
     gdp_w = {iso: v[BASE_YEAR] for iso, v in gdp.items() if BASE_YEAR in v}
     out["geography"] = build_geography(raw, gdp_w, prov)
+    out["gdp_history"] = build_gdp_history(raw, prov)
     out["sources"] = pd.DataFrame(SOURCES).set_index("source_id")
     out["provenance"] = prov.frame()
     unknown = set(out["provenance"]["source_id"]) - set(out["sources"].index)

@@ -75,6 +75,9 @@ class Calibration:
         agreements: The same, one row per ordered pair, year (1990-2026) and agreement in
             force on 31 December of that year: ``exporter, importer, year, rta_id, type,
             name``.
+        gdp_history: GDP in current US$ by economy (index ``iso3``, canonical order) and
+            year (integer columns), NaN where not reported (WDI; ROW = World minus the 27
+            where all are reported); empty for tables built before it existed.
     """
 
     base_year: int
@@ -90,6 +93,7 @@ class Calibration:
     composition: bool = True
     agreement_spells: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     agreements: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    gdp_history: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def economies(self) -> tuple[str, ...]:
@@ -113,6 +117,25 @@ class Calibration:
                 f"unknown or non-numeric countries column {column!r}; allowed: {numeric}"
             )
         return self.countries[column].to_numpy(dtype=float, na_value=np.nan, copy=True)
+
+    def gdp_history_ratio(self, year: int) -> np.ndarray:
+        """Each economy's GDP in ``year`` relative to the base year, ``(N,)``, from ``gdp_history``.
+
+        ``GDP[year] / GDP[base_year]`` in current US$; NaN where either is not reported
+        or ``year`` is outside the table.
+
+        Raises:
+            ValueError: If the calibration has no ``gdp_history`` table.
+        """
+        h = self.gdp_history
+        if h.empty:
+            raise ValueError(
+                f"data version {self.data_version} has no gdp_history table "
+                "(rebuild with `python tools/build_calibration.py`)"
+            )
+        if year not in h.columns or self.base_year not in h.columns:
+            return np.full(len(h), np.nan)
+        return (h[year] / h[self.base_year]).to_numpy(dtype=float, na_value=np.nan, copy=True)
 
     def trade_matrix(self) -> np.ndarray:
         """Trade flows as a fresh (28, 28) float array, US$, exporter x importer."""
@@ -217,6 +240,12 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
     else:
         spells = pd.DataFrame({c: pd.Series(dtype=object) for c in spells_cols})
     agreements = by_year(spells, *AGREEMENT_YEARS)
+    history = pd.DataFrame()
+    if (tables_dir / "gdp_history.csv").is_file():
+        history = pd.read_csv(tables_dir / "gdp_history.csv", index_col="iso3").astype(float)
+        history.columns = history.columns.astype(int)
+        if list(history.index) != list(ECONOMIES):
+            raise ValueError("calibration table gdp_history.csv is not in canonical economy order")
     order = list(ECONOMIES)
     for name, frame in (("countries", countries), ("trade", trade), ("tariffs", tariffs)):
         if list(frame.index) != order:
@@ -238,6 +267,7 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
         composition=composition and data_version == "2023",
         agreement_spells=spells,
         agreements=agreements,
+        gdp_history=history,
     )
 
 

@@ -31,6 +31,13 @@ class CalibratedGrowth(Mechanism):
     Shocks are the model's ``growth`` stream, drawn for every year at set-up;
     the year's draw ``vol * scale * z`` is added to ``model.gdp_shock`` (read by
     the finance slot).
+
+    With ``parameters.growth.mode: historical`` an economy's GDP in a year the record
+    covers (``model.history_ratio`` finite) is its base-year level times the recorded
+    ratio, times the GDP-shock events of the run so far (permanent, as on the model's
+    path): no trend, no draw. Its deviation from trend that year, the record's log
+    growth minus the trend, is what it adds to ``gdp_shock``. Other years follow
+    trend and shock from the previous level.
     """
 
     name = "calibrated_growth"
@@ -38,12 +45,28 @@ class CalibratedGrowth(Mechanism):
     indicators = {"gdp_baseline_path_usd": "US$"}
 
     @override
+    def setup(self, model: SCOModel) -> None:
+        # log of the GDP-shock events' multipliers so far, (R, N): kept on the record's path
+        self._events = np.zeros((model.R, model.N))
+
+    @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         z = model.growth_z[:, model.year_index(year), :]
         trend, scale = model.growth_parameters(year)
         shock = model.vol * scale[:, None] * z
+        new = model.gdp * np.exp(trend + shock)
+        if model.history_ratio is not None:
+            # gdp_shock holds this year's events only here (reset by the events phase)
+            self._events += model.gdp_shock
+            ratio = model.history_ratio[model.year_index(year)]
+            known = np.isfinite(ratio)
+            if known.any():
+                recorded = model.gdp0 * np.where(known, ratio, 1.0) * np.exp(self._events)
+                new = np.where(known, recorded, new)
+                # before the update model.gdp already carries this year's events
+                shock = np.where(known, np.log(new / model.gdp) - trend, shock)
         model.gdp_shock = model.gdp_shock + shock
-        model.gdp *= np.exp(trend + shock)
+        model.gdp[...] = new
 
     @override
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:

@@ -169,6 +169,12 @@ class SCOModel(mesa.Model):
         # Draw every year's shocks up front: one call per run keeps runs independent
         # of batching and is far cheaper than a call per run per year.
         self.growth_z = RunStreams(self.scenario.seed, self.run_ids, "growth").normal((T, self.N))
+        # parameters.growth.mode historical: each simulated year's GDP relative to the
+        # base year as recorded (gdp_history), (T, N), NaN where the record has no value;
+        # None in the other modes.
+        self.history_ratio: np.ndarray | None = None
+        if p.growth.mode == "historical":
+            self.history_ratio = np.stack([self.cal.gdp_history_ratio(y) for y in self.years])
         self._council_z: dict[str, np.ndarray] = {}
 
     def council_noise(self, pid: str, year: int) -> np.ndarray:
@@ -192,6 +198,7 @@ class SCOModel(mesa.Model):
             # A common trend for every economy (the calibrated volatility is kept).
             trend = np.full(self.N, _at(g.rate, year))
         else:
+            # calibrated, and historical beyond the record (history_ratio NaN)
             trend = self.calibrated_trend
         scale = self._param("parameters.growth.volatility_scale", _at(g.volatility_scale, year))
         return trend, scale
@@ -200,11 +207,7 @@ class SCOModel(mesa.Model):
         statuses = self.scenario.statuses()
         codes = np.array([STATUS_CODES[statuses[c]] for c in self.codes])
         self.status = np.broadcast_to(codes, (self.R, self.N)).copy()
-        # Data end in the base year; bring GDP to the eve of the first simulated
-        # year along each economy's trend, without shocks (documented in docs/model.md).
-        gap = max(0, self.years[0] - 1 - int(self.cal.base_year))
-        start = self.gdp0 * np.exp(self.growth_parameters(self.years[0])[0] * gap)
-        self.gdp = np.broadcast_to(start, (self.R, self.N)).copy()
+        self.gdp = np.broadcast_to(self._eve_gdp(), (self.R, self.N)).copy()
         self.welfare = np.ones((self.R, self.N))
         self.real_gdp_change = np.ones((self.R, self.N))
         self.cost_change = np.ones((self.R, self.N, self.N))
@@ -220,6 +223,29 @@ class SCOModel(mesa.Model):
         self.ge: Any = None
         self.welfare_now = np.ones((self.R, self.N))
         self.welfare_now_year = -1
+
+    def _eve_gdp(self) -> np.ndarray:
+        """GDP on the eve of the first simulated year, ``(N,)`` (docs/model.md).
+
+        Levels are for the base year; they are carried forward to the eve along each
+        economy's trend, without shocks (not back: a run starting before the base year
+        starts from its levels). In ``historical`` mode an economy starts instead from
+        its latest recorded level up to the eve (base level times GDP ratio), carried
+        along its trend over any years after it.
+        """
+        eve = self.years[0] - 1
+        trend = self.growth_parameters(self.years[0])[0]
+        start = self.gdp0 * np.exp(trend * max(0, eve - int(self.cal.base_year)))
+        if self.history_ratio is None:
+            return start
+        years = [y for y in self.cal.gdp_history.columns if y <= eve]
+        ratios = np.array([self.cal.gdp_history_ratio(y) for y in years]).reshape(-1, self.N)
+        for i in range(self.N):
+            recorded = np.flatnonzero(np.isfinite(ratios[:, i]))
+            if recorded.size:
+                last = recorded[-1]
+                start[i] = self.gdp0[i] * ratios[last, i] * np.exp(trend[i] * (eve - years[last]))
+        return start
 
     def _initial_trust(self) -> np.ndarray:
         member = self.status[0] == STATUS_CODES["member"]

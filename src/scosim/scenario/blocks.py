@@ -182,7 +182,9 @@ class GrowthParams(BaseModel):
     """GDP growth process."""
 
     model_config = STRICT
-    mode: Literal["calibrated", "fixed"] = "calibrated"
+    #: calibrated: each economy's trend and volatility; fixed: one trend (``rate``);
+    #: historical: the recorded GDP (``gdp_history``) where there is one, else calibrated.
+    mode: Literal["calibrated", "fixed", "historical"] = "calibrated"
     rate: YearValue = Field(YearValue(0.03), description="growth rate when mode=fixed")
     volatility_scale: YearValue = Field(YearValue(1.0), description="multiplies calibrated sd")
 

@@ -73,7 +73,7 @@ _COUNCIL = {
 }
 # Year values written as one number only (a {year: value} mapping goes to the schema).
 _GROWTH = {
-    "mode": (_L, "calibrated", ("calibrated", "fixed")),
+    "mode": (_L, "calibrated", ("calibrated", "fixed", "historical")),
     "rate": (_F, 0.03, -1.0, True, 1.0, False),
     "volatility_scale": (_F, 1.0, 0.0, False, 10.0, False),
 }
