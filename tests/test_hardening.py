@@ -438,8 +438,8 @@ def test_overrides_are_recorded_listed_and_not_taken_for_the_scenario(tmp_path, 
 
 @pytest.mark.parametrize("adjustment", [
     {},
-    # Trade still adjusting (as in baseline.yaml): the year is solved with tariffs
-    # between the base and the legal ones, and the flows are valued at those.
+    # Trade still adjusting (as in baseline.yaml): the year is solved at the legal
+    # tariffs with the short-run elasticity, and the flows are valued at those tariffs.
     {"parameters.trade.short_run_share": 0.4, "parameters.trade.adjustment_years": 8},
 ], ids=["full-response", "gradual-response"])
 def test_bilateral_tables_add_up_to_each_importers_imports(tmp_path, adjustment):

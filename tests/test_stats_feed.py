@@ -11,6 +11,7 @@ import scosim.stats_feed as stats_feed
 from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data, summarised
 from scosim.runner import run
 from scosim.runstats import RunStats
+from scosim.scenario import load_scenario
 from scosim.stats_feed import StatsFeed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +131,9 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
 
 def test_exits_gathered_while_running_equal_those_read_back(tmp_path, feeds) -> None:
     """Exits (own and with a bloc) and bloc invitations, over batches, both ways alike."""
-    sc = REPO / "scenarios" / "customs_union_central_asia.yaml"
+    # Threshold 0: members leave on their own and the EAEU with them, whatever the default.
+    sc = load_scenario(REPO / "scenarios" / "customs_union_central_asia.yaml",
+                       overrides={"parameters.council.exit_threshold": 0.0})
     res = run(sc, replications=6, batch_size=2, out=tmp_path, progress=False)
     (feed,) = feeds
     got = load_plot_data(res.path)

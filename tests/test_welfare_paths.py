@@ -72,15 +72,15 @@ def test_adjusting_years_are_those_with_a_share_strictly_between_0_and_1():
 
 
 def test_welfare_paths_caveat_when_trade_adjusts_gradually(tmp_path: Path, kept_figures: list):
-    """Pakistan's path in customs_union.yaml peaks in 2034 and falls in 2035, when trade
-    has fully adjusted: the figure says under its axis label that until then tariffs are
-    between the base and the legal ones, on one line that overlaps nothing."""
+    """Until trade has fully adjusted (2035 in customs_union.yaml) a path is not the
+    long-run effect (China's overshoots it in 2029): the figure says so under its axis
+    label, on one line that overlaps nothing."""
     plots.plot_welfare_paths(_stats([_gradual()] * 4), "t", tmp_path / "w.png")
     fig = kept_figures[-1]
     (note,) = _caveats(fig)
     text = note.get_text()
     assert text.startswith("Until 2035 trade adjusts gradually") and "\n" not in text
-    assert "tariffs between base and legal levels" in text
+    assert "(short-run trade elasticity)" in text
     assert "docs/customs_union.md" in text
     _assert_placed(fig, note)
 
@@ -89,7 +89,7 @@ def test_welfare_paths_caveat_when_adjustment_outlasts_the_years_shown(tmp_path:
                                                                       kept_figures: list):
     plots.plot_welfare_paths(_stats([_gradual(2030)] * 3), "t", tmp_path / "w.png")
     (note,) = _caveats(kept_figures[-1])
-    assert note.get_text().startswith("Trade still adjusts gradually in 2035 (tariffs")
+    assert note.get_text().startswith("Trade still adjusts gradually in 2035 (short-run")
     assert "have not reached full adjustment" in note.get_text()
 
 
@@ -111,8 +111,8 @@ def test_welfare_final_year_caveat_when_its_year_still_adjusts(tmp_path: Path, k
     (note,) = _caveats(fig)
     text = note.get_text()
     assert text.startswith("In 2035 trade still adjusts gradually") and "\n" not in text
-    assert "tariffs between base and legal levels" in text
-    assert text.endswith(": not yet the full effect (docs/customs_union.md)")
+    assert "(short-run trade elasticity)" in text
+    assert text.endswith(": not yet the long-run effect (docs/customs_union.md)")
     _assert_placed(fig, note)
 
 
@@ -128,8 +128,9 @@ def test_no_adjustment_when_the_arrangements_in_force_leave_tariffs_at_base(tmp_
     """A settlement changes no tariff: its runs are not 'still adjusting' (review).
 
     Before, any arrangement in force started the gradual adjustment clock, and the finance
-    runs' welfare figure carried the customs union's caveat about tariffs between base
-    and legal levels. Welfare is the same either way (tariffs equal the base ones).
+    runs' welfare figure carried the customs union's caveat about a trade response that
+    had not yet reached its long-run level. Welfare is the same either way (tariffs equal
+    the base ones).
     """
     from scosim.plot_data import adjusting_years, load_plot_data
     from scosim.runner import run

@@ -123,7 +123,7 @@ def _any_nonzero(st: RunStats, name: str) -> bool:
 def adjusting_years(st: RunStats) -> list[int]:
     """Years in which trade still adjusts gradually in some run, in order.
 
-    ``ge_trade`` solves such a year at tariffs between the base and the legal ones
+    ``ge_trade`` solves such a year at the short-run trade elasticity
     (``trade_adjustment_share`` strictly between 0 and 1; docs/customs_union.md). A
     share lies in [0, 1], so some run of a year is strictly inside exactly when the
     share of runs above 0 exceeds the mean. Empty when the run does not record the

@@ -231,7 +231,7 @@ def _footnote(ax: plt.Axes, text: str | None) -> None:
 def year_adjustment_note(st: RunStats, year: int) -> str | None:
     """The welfare final-year figure's footnote when trade still adjusts in its year.
 
-    The bars are then the effect at tariffs between the base and the legal ones
+    The bars are then the effect at the short-run trade elasticity
     (:func:`scosim.plot_data.adjusting_years`), not the long-run one: as on the paths
     figure (:func:`adjustment_note`), which showed it while this one did not.
 
@@ -244,17 +244,18 @@ def year_adjustment_note(st: RunStats, year: int) -> str | None:
     """
     if int(year) not in adjusting_years(st):
         return None
-    return (f"In {int(year)} trade still adjusts gradually (tariffs between base and legal "
-            "levels): not yet the full effect (docs/customs_union.md)")
+    return (f"In {int(year)} trade still adjusts gradually (short-run trade elasticity): "
+            "not yet the long-run effect (docs/customs_union.md)")
 
 
 def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
     """The welfare paths figure's footnote when trade still adjusts in a year it shows.
 
-    While trade adjusts gradually the year is solved at tariffs between the base and the
-    legal ones (:func:`scosim.plot_data.adjusting_years`), so an economy can still
-    collect revenue on imports its union has made duty-free: a path may peak before
-    full adjustment and fall when it comes (Pakistan in customs_union.yaml, 2034-2035).
+    While trade adjusts gradually the year is solved at the legal tariffs with the
+    short-run trade elasticity (:func:`scosim.plot_data.adjusting_years`): revenue
+    changes at once, trade only in part, and terms-of-trade effects are larger at a lower
+    elasticity, so a path can overshoot its long-run level (China in customs_union.yaml,
+    2029) or undershoot it.
 
     Args:
         st: The run's statistics.
@@ -268,10 +269,10 @@ def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
     adjusting = sorted(set(adjusting_years(st)) & set(shown))
     if not adjusting:
         return None
-    how = "(tariffs between base and legal levels)"
+    how = "(short-run trade elasticity)"
     if adjusting[-1] < shown[-1]:
-        return (f"Until {adjusting[-1] + 1} trade adjusts gradually {how}: a path may peak "
-                "before full adjustment (docs/customs_union.md)")
+        return (f"Until {adjusting[-1] + 1} trade adjusts gradually {how}: the paths before "
+                "are not the long-run effect (docs/customs_union.md)")
     return (f"Trade still adjusts gradually in {shown[-1]} {how}: the paths have not reached "
             "full adjustment (docs/customs_union.md)")
 

@@ -156,8 +156,8 @@ def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
     counterfactual, valued before the importer's tariff (CIF), in US$ of the
     base year: the same basis as ``imports_usd``, so an importer's flows add up
     to its ``imports_usd``. The tariff taken off is the one the year was solved
-    with (``model.tariffs_solved``: while trade still adjusts, between the base
-    and the legal tariffs), else the legal ``model.tariffs``.
+    with (``model.tariffs_solved``: the legal tariffs once an arrangement is in
+    force, the base ones before), else the legal ``model.tariffs``.
     ``trade_flow_change_pct`` is the change from the base-year flow. Domestic
     sales (the diagonal) are left out.
 

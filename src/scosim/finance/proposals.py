@@ -244,7 +244,7 @@ def _settlement_gain(model: SCOModel, mech: Any, policy: PolicyState,
     c = policy.cost_change
     # Pairs the floors do not touch keep their costs exactly (c / f * f may round).
     c_without = np.where(f_with == f_without, c, c / f_with * f_without)
-    tariffs = model.tariffs_solved
-    w = [model.solve_policy(p, tariffs=tariffs).welfare_change
+    tariffs, sigma = model.tariffs_solved, model.sigma_solved
+    w = [model.solve_policy(p, tariffs=tariffs, sigma=sigma).welfare_change
          for p in (policy, policy.with_costs(c_without))]
     return (w[0] - w[1]) * 100.0

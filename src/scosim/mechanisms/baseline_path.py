@@ -12,15 +12,15 @@ Pure array functions batched over a leading run axis ``R`` (docs/customs_union.m
   depend on bilateral trade costs only, so the re-based matrix is the gravity
   equilibrium with the base year's trade costs and the new outputs and
   expenditures (the multilateral resistances are re-solved implicitly).
-* :func:`adjustment_share` and :func:`adjusted_tariffs`: trade responds to a tariff
+* :func:`adjustment_share` and :func:`short_run_inputs`: trade responds to a tariff
   change gradually. In the year a change enters into force trade responds with
   ``short_run_share`` of the long-run elasticity (Boehm, Levchenko and
   Pandalai-Nayar 2023 estimate a short-run trade elasticity well below the
   long-run one); the share rises linearly to 1 after ``adjustment_years`` (Baier
   and Bergstrand 2007: the effect of an agreement builds up over about a
-  decade). It is applied to the tariff wedge the year is solved with:
-  ``tau_eff = tau_base + a (tau_policy - tau_base)``, which is, to first order,
-  the same trade response as a fraction ``a`` of the long-run elasticity.
+  decade). The year is solved at the legal tariffs with the elasticity
+  ``sigma_a = 1 + a (sigma - 1)``: the trade elasticity is the share ``a`` of the
+  long-run one, and duties are collected at the legal rates.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from scosim.mechanisms.axis_sums import col_sums, row_sums
 from scosim.mechanisms.linsolve import solve_each
 
-__all__ = ["RASConvergenceError", "adjusted_tariffs", "adjustment_share", "rebase_flows"]
+__all__ = ["RASConvergenceError", "adjustment_share", "short_run_inputs", "rebase_flows"]
 
 FloatArray = NDArray[np.float64]
 
@@ -261,18 +261,31 @@ def adjustment_share(
     return np.where(k < 0, 0.0, a)
 
 
-def adjusted_tariffs(base: ArrayLike, policy: ArrayLike, share: ArrayLike) -> FloatArray:
-    """Tariffs the year is solved with: ``base + share * (policy - base)``.
+def short_run_inputs(
+    base: ArrayLike, policy: ArrayLike, sigma: ArrayLike, share: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Tariffs and elasticity the year is solved with, given the adjustment share.
+
+    Runs that respond (``share > 0``) are solved at their legal tariffs with the
+    short-run elasticity ``sigma_a = 1 + share (sigma - 1)``: the trade elasticity
+    ``sigma - 1`` is scaled by the share, prices move by the whole legal change at
+    once and duties are collected at the legal rates. Runs with ``share == 0``
+    (nothing in force yet) are solved at the base tariffs and ``sigma``.
 
     Args:
         base: (N, N) or (R, N, N) baseline tariffs.
-        policy: (R, N, N) tariffs of the policy state.
+        policy: (R, N, N) legal tariffs of the policy state.
+        sigma: scalar or (R,) long-run elasticity of substitution (> 1).
         share: (R,) adjustment shares in [0, 1].
 
     Returns:
-        (R, N, N) tariffs.
+        ``(R, N, N)`` tariffs and ``(R,)`` elasticities.
     """
     p = np.asarray(policy, dtype=float)
-    b = np.broadcast_to(np.asarray(base, dtype=float), p.shape)
-    a = np.asarray(share, dtype=float)[:, None, None]
-    return b + a * (p - b)
+    a = np.asarray(share, dtype=float)
+    s = np.broadcast_to(np.asarray(sigma, dtype=float), a.shape)
+    responds = a > 0.0
+    tariffs = np.where(responds[:, None, None], p, np.broadcast_to(base, p.shape))
+    # share 1 keeps sigma's own bits (1 + (sigma - 1) may round differently)
+    short = np.where(a == 1.0, s, 1.0 + a * (s - 1.0))
+    return tariffs, np.where(responds, short, s)

@@ -15,7 +15,7 @@ from typing_extensions import override
 
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms import welfare_terms as wt
-from scosim.mechanisms.baseline_path import adjusted_tariffs, adjustment_share
+from scosim.mechanisms.baseline_path import adjustment_share, short_run_inputs
 from scosim.model.ge_cache import solve_cached
 from scosim.model.slots import Mechanism, register_mechanism
 
@@ -175,18 +175,26 @@ class GETrade(Mechanism):
         # and its figures said "trade still adjusts" about tariffs that never changed.
         tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
         self.share = np.where(tariffs_moved | (share == 0.0), share, 1.0)
-        self.solved_tariffs = adjusted_tariffs(model.tau0, policy.tariffs, self.share)
-        # The flows of model.ge are priced at these, not at the legal model.tariffs.
+        # The short run is the legal tariffs at a lower elasticity (the trade response is
+        # the share a of the long-run one), not partly cut tariffs: the latter collected
+        # duty on imports the union had made duty-free and flipped revenue terms' signs.
+        self.solved_tariffs, self.solved_sigma = short_run_inputs(
+            model.tau0, policy.tariffs, model.sigma, self.share
+        )
+        # The flows of model.ge are priced at these (the legal ones once a > 0).
         model.tariffs_solved = self.solved_tariffs
+        model.sigma_solved = self.solved_sigma
         self.flows = model.baseline_flows()
         if trade.moving_baseline:
             model.rebase_start = self.flows  # next year's re-basing starts from this year's
         if self.cache_solves and not trade.moving_baseline:
             # The cache solves against the base-year flows: valid while the baseline
             # does not move; it keys on the tariffs actually solved with.
-            model.ge = solve_cached(model, replace(policy, tariffs=self.solved_tariffs))
+            model.ge = solve_cached(model, replace(policy, tariffs=self.solved_tariffs),
+                                    sigma=self.solved_sigma)
         else:
-            model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs)
+            model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs,
+                                          sigma=self.solved_sigma)
         # Costs out of income written by earlier slots (e.g. security spending above
         # its baseline, share of GDP): real expenditure left for other uses falls by them.
         cost = policy.levers.get("welfare_cost_share")
@@ -208,8 +216,8 @@ class GETrade(Mechanism):
         extra = cu.union_indicators(self.flows, ge, bloc, model.tau0, self.solved_tariffs)
         for name, reported in REPORTED_TRADE_INDICATORS.items():
             out[reported] = np.asarray(extra[name], dtype=float)
-        # Art. XXIV compares the duties of the legal schedule, not the partly adjusted
-        # tariffs the year's trade solve uses (they understated the CET while trade adjusts).
+        # Art. XXIV compares the duties of the legal schedule (before 2026-12-05 the year's
+        # solve used partly adjusted tariffs, which understated the CET while trade adjusted).
         out.update(explained(model, ge, bloc, self.flows, model.tariffs))
         out["trade_adjustment_share"] = np.broadcast_to(self.share[:, None], (model.R, model.N))
         return out

@@ -98,10 +98,11 @@ class GESolveCache:
                                   for f in fields(result)})
 
 
-def solve_cached(model: Any, policy: Any) -> GEResult:
+def solve_cached(model: Any, policy: Any, sigma: np.ndarray | None = None) -> GEResult:
     """The GE counterfactual of ``policy`` for ``model``'s runs, solving only changed runs.
 
-    Same result as ``model.solve_policy(policy)``. The cache lives on the model
+    Same result as ``model.solve_policy(policy, sigma=sigma)`` (``sigma`` default
+    ``model.sigma``). The cache lives on the model
     (one batch of runs); the baseline flows, tariffs and deficit closure are fixed
     for a model's lifetime, so the per-run inputs are sigma, the policy's tariffs,
     trade-cost changes and revenue sharing.
@@ -118,6 +119,7 @@ def solve_cached(model: Any, policy: Any) -> GEResult:
         return solve_ge(model.flows0, sigma=sigma, tariffs=model.tau0, new_tariffs=tariffs,
                         cost_change=cost_change, deficits=deficits, revenue_sharing=sharing)
 
-    sigma = np.broadcast_to(np.asarray(model.sigma, dtype=float), (r,))
+    sigma = np.broadcast_to(np.asarray(model.sigma if sigma is None else sigma, dtype=float),
+                            (r,))
     return cache.solve(solver, sigma=sigma, tariffs=policy.tariffs,
                        cost_change=policy.cost_change, sharing=policy.sharing)

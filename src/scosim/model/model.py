@@ -216,9 +216,11 @@ class SCOModel(mesa.Model):
         # slot adds its draw (vol * scale * z); mechanisms (finance) read it.
         self.gdp_shock = np.zeros((self.R, self.N))
         self.tariffs = np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
-        # Tariffs the year's GE was solved with, when the trade slot's mechanism says
-        # (ge_trade: between the base and the legal tariffs while trade adjusts).
+        # Tariffs and elasticity the year's GE was solved with, when the trade slot's
+        # mechanism says (ge_trade: the legal tariffs at the short-run elasticity while
+        # trade adjusts).
         self.tariffs_solved: np.ndarray | None = None
+        self.sigma_solved: np.ndarray | None = None
         self.trust = self._initial_trust()
         self.ge: Any = None
         self.welfare_now = np.ones((self.R, self.N))
@@ -383,18 +385,25 @@ class SCOModel(mesa.Model):
                 "(tolerance 1e-13); lower parameters.growth.volatility_scale, end the years "
                 "earlier, or set parameters.trade.moving_baseline: false")
 
-    def solve_policy(self, policy: PolicyState, tariffs: np.ndarray | None = None) -> Any:
+    def solve_policy(
+        self,
+        policy: PolicyState,
+        tariffs: np.ndarray | None = None,
+        sigma: np.ndarray | None = None,
+    ) -> Any:
         """GE counterfactual of a policy state against this year's baseline.
 
         Args:
             policy: Tariffs, trade costs and revenue sharing of the year.
-            tariffs: Tariffs to solve with instead of ``policy.tariffs`` (the
-                gradually adjusted ones of the trade mechanism).
+            tariffs: Tariffs to solve with instead of ``policy.tariffs`` (those of
+                the trade mechanism's year, ``tariffs_solved``).
+            sigma: Elasticity to solve with instead of ``self.sigma`` (the
+                short-run one of the trade mechanism's year, ``sigma_solved``).
         """
         trade = self.scenario.parameters.trade
         return solve_ge(
             self.baseline_flows(),
-            sigma=self.sigma,
+            sigma=self.sigma if sigma is None else sigma,
             tariffs=self.tau0,
             new_tariffs=policy.tariffs if tariffs is None else tariffs,
             cost_change=policy.cost_change,
