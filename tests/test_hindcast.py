@@ -179,9 +179,10 @@ def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:
     first = min(y for (_, y), v in left.items() if (v == 1).any())
     assert first == 2015 + 3 - 1
     # The three members that lose from the start leave, each on its own; Kyrgyzstan,
-    # which gains in 2015-2018 on its recorded GDP (US$ 6.7-8.3 bn: its fixed 1.9 % of
-    # the pool is large beside it), and Russia, which gains, are not taken out of the
-    # EAEU with them (the bloc rule is for arrangements beyond the bloc).
+    # which gains in 2015 on its recorded GDP (US$ 6.7 bn: its fixed 1.9 % of the pool
+    # is large beside it) and so leaves a year later at most, and Russia, which gains,
+    # are not taken out of the EAEU with them (the bloc rule is for arrangements beyond
+    # the bloc).
     for r in range(2):
         for c in EAEU:
             row = np.array([left[(c, y)][r] for y in range(2015, 2026)])
