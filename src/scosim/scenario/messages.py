@@ -372,4 +372,3 @@ def _null_hint(doc: _Doc, loc: Loc) -> str:
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return (f"; null removes a key of the file extended, and {extended} (with the files "
             f"it extends) has no {loc[-1]!r} here{hint}")
-
