@@ -182,3 +182,23 @@ def kept_figures(monkeypatch):
     yield kept
     for fig in kept:
         close(fig)
+
+
+@pytest.fixture
+def forget_test_plugins():
+    """Unregister the proposal types and mechanisms a test's scenarios named, after it.
+
+    Registries hold every class a scenario named: a test's plug-in, left there, would
+    clash with a later test's or lend its declarations (units, indicators) to later
+    tests' tables.
+    """
+    from scosim.model.slots import _REGISTRY as mechanisms
+    from scosim.proposals import _REGISTRY as types
+
+    saved = [(r, set(r._items)) for r in (types, mechanisms)]
+    yield
+    for r, before in saved:
+        # Built-ins loaded lazily meanwhile stay registered; only the test's go.
+        for name in [n for n in r._items if n not in before and r._origins.get(n) != "builtin"]:
+            r._items.pop(name, None)
+            r._origins.pop(name, None)

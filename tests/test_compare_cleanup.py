@@ -68,13 +68,17 @@ def test_a_failed_compare_keeps_the_runs_that_were_there_before_it(
     earlier = run(policy, out=out, replications=2, progress=False, plots=False).path
     assert _compare("small_cu", broken, out) == 1  # a finished run, given by name
     assert _runs(out) == [earlier]
+    # The policy file, whose finished run the compare reuses instead of running it.
+    assert _compare(policy, broken, out, "--replications", "2") == 1
+    assert _runs(out) == [earlier]
 
-    # An interrupted run the compare resumes holds an earlier command's batches: kept too.
+    # An interrupted run the compare resumes holds an earlier command's batches: kept too
+    # (--rerun: else the compare would reuse the earlier finished run).
     monkeypatch.setattr(runner, "DEFAULT_BATCH_SIZE", 1)  # two batches of one run each
     count_batches(fail_on_call=2)
     with pytest.raises(KeyboardInterrupt):
         run(policy, out=out, replications=2, progress=False, plots=False)
     count_batches()
-    assert _compare(policy, broken, out, "--replications", "2") == 1
+    assert _compare(policy, broken, out, "--replications", "2", "--rerun") == 1
     resumed = [r for r in _runs(out) if r != earlier]
     assert len(resumed) == 1 and not resumed[0].name.startswith(".")

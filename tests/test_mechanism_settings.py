@@ -20,6 +20,9 @@ from scosim.scenario import ScenarioError, load_scenario, scenario_hash
 TESTS = Path(__file__).resolve().parent
 MECH = "toy_settings:AfghanCosts"
 
+# The toy mechanism is registered under its dotted path: each test's import of it goes.
+pytestmark = pytest.mark.usefixtures("forget_test_plugins")
+
 
 @pytest.fixture
 def scenario_file(tmp_path, monkeypatch):
@@ -132,3 +135,44 @@ def test_sweepable_settings_are_checked_at_registration(scenario_file):
     ]:
         with pytest.raises(PluginError, match=says):
             _check(type("Bad", (AfghanCosts,), attrs), "toy_afghan_costs")
+
+
+@pytest.mark.parametrize(("removed", "left"), [
+    ("toy_afghan_costs: null", {}),
+    ("toy_afghan_costs: {rise: null}", {"toy_afghan_costs": {}}),
+])
+def test_a_child_s_null_removes_the_parent_s_setting(scenario_file, removed, left):
+    """A scenario extending one with settings could not go back to the mechanism's
+    defaults: mappings merged, and null was refused (JSON Merge Patch now)."""
+    child = Path(scenario_file).with_name("child.yaml")
+    child.write_text("extends: afg.yaml\nname: child\nparameters:\n  mechanism_settings:\n"
+                     f"    {removed}\n")
+    sc = load_scenario(child)
+    (mech,) = [m for slot, m in run_model(sc, runs=[0]).mechanisms if slot == "security"]
+    assert mech.settings.rise == 0.1  # the settings model's default, not the parent's 0.3
+    assert mech.name == "toy_afghan_costs"  # the parent's slot is kept
+    # As if the parent had not written it.
+    assert sc.parameters.mechanism_settings == left
+    unset = load_scenario(scenario_file, overrides={"parameters.mechanism_settings": left})
+    assert scenario_hash(sc) == scenario_hash(unset.model_copy(update={"name": "child"}))
+
+
+def test_a_null_with_nothing_to_remove_says_so(scenario_file):
+    child = Path(scenario_file).with_name("child.yaml")
+    child.write_text("extends: afg.yaml\nname: child\nparameters:\n  mechanism_settings:\n"
+                     "    toy_afgan_costs: null\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert str(err.value) == (
+        f"{child}:5: parameters.mechanism_settings.toy_afgan_costs: expected a mapping, got "
+        "nothing (null); null removes a key of the file extended, and "
+        f"{Path(scenario_file).parent / 'afg.yaml'} (with the files it extends) has no "
+        "'toy_afgan_costs' here (did you mean 'toy_afghan_costs'?)")
+    # Without extends there is nothing a null could remove: only the value is wrong.
+    alone = Path(scenario_file).read_text().replace("{rise: 0.3}", "null")
+    Path(scenario_file).write_text(alone)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario_file)
+    assert str(err.value) == (
+        f"{scenario_file}:8: parameters.mechanism_settings.toy_afghan_costs: expected a "
+        "mapping, got nothing (null)")

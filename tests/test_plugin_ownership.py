@@ -55,20 +55,9 @@ class Share(Mechanism):
 '''
 
 
-@pytest.fixture(autouse=True)
-def _forget_test_plugins():
-    """Registries hold every class a scenario named: these clash on purpose (a type
-    declaring ``welfare_change_pct`` would lend its unit to later tests' tables)."""
-    from scosim.model.slots import _REGISTRY as mechanisms
-    from scosim.proposals import _REGISTRY as types
-
-    saved = [(r, set(r._items)) for r in (types, mechanisms)]
-    yield
-    for r, before in saved:
-        # Built-ins loaded lazily meanwhile stay registered; only these tests' go.
-        for name in [n for n in r._items if n not in before and r._origins.get(n) != "builtin"]:
-            r._items.pop(name, None)
-            r._origins.pop(name, None)
+# These clash on purpose (a type declaring ``welfare_change_pct`` would lend its unit to
+# later tests' tables): each test's plug-ins leave the registries after it.
+pytestmark = pytest.mark.usefixtures("forget_test_plugins")
 
 
 def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, indicators: str = "{'visa': 'x'}",

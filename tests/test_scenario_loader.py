@@ -109,6 +109,39 @@ def test_lists_replace_not_append(tmp_path: Path) -> None:
     assert [e.type for e in s.events] == ["trust_shock"]
 
 
+def test_null_in_a_child_removes_the_parent_s_key(tmp_path: Path) -> None:
+    """JSON Merge Patch: a child could not take back a parent's value, null was refused."""
+    (tmp_path / "a.yaml").write_text(
+        "name: a\nseed: 7\nparameters:\n  trade: {sigma: 4.0, sigma_spread: 0.5}\n"
+        "  growth: {volatility_scale: 2.0}\n  mechanisms: {growth: calibrated_growth}\n"
+        "events:\n  - {type: gdp_shock, year: 2030, countries: [RUS], size: -0.1}\n")
+    (tmp_path / "b.yaml").write_text(
+        "extends: a.yaml\nname: b\nseed: null\nparameters:\n  trade: {sigma: null}\n"
+        "  growth: null\n  mechanisms: {growth: null}\nevents: null\n")
+    s = load_scenario(tmp_path / "b.yaml")
+    assert s.seed == 0  # removed: the default
+    assert s.parameters.trade.sigma == 5.0 and s.parameters.trade.sigma_spread == 0.5
+    assert s.parameters.growth.volatility_scale.at(2030) == 1.0  # the whole block
+    assert s.events == []
+    # Under parameters.mechanisms null still empties the slot (not: its default).
+    assert s.parameters.mechanisms["growth"] is None
+
+
+def test_an_error_after_a_removal_names_the_null_s_line(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("name: a\nyears: {start: 2025, end: 2040}\n"
+                                     "events:\n  - {type: gdp_shock, year: 2038, "
+                                     "countries: [RUS], size: -0.1}\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n\nname: null\nyears: null\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "b.yaml")
+    said = {e.path: (e.file, e.line, e.message) for e in info.value.errors}
+    b = str(tmp_path / "b.yaml")
+    assert said["name"] == (b, 3, "required key 'name' is missing")
+    # The years the removal left (2025-2035) cut off the parent's event: said at the null.
+    assert said["years.end"][:2] == (b, 4), said
+    assert said["years.end"][2].startswith("end 2035 leaves out events[0] (gdp_shock)")
+
+
 def test_error_in_child_points_at_child_line(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("name: a\nparameters:\n  trade:\n    sigma: 4.0\n")
     (tmp_path / "b.yaml").write_text(

@@ -181,6 +181,29 @@ def _is_scenario_file(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
 
 
+def _finished_run_of(ref: str, out: Path, *, replications: int | None,
+                     seed: int | None) -> Path | None:
+    """A finished run under ``out`` that running the scenario file ``ref`` would repeat.
+
+    Same resolved scenario (with ``replications`` and ``seed`` as the run would take
+    them), package, data, network and plug-in versions
+    (:func:`scosim.run_catalogue.ensemble_key`): a second ``scosim compare`` of a file
+    ran it again for the same numbers. Said on stderr when found.
+    """
+    from scosim.experiments.versions import scenario_versions
+    from scosim.run_catalogue import ensemble_key, find_finished
+    from scosim.scenario import load_scenario
+
+    given = {k: v for k, v in (("seed", seed), ("replications", replications)) if v is not None}
+    sc = load_scenario(ref, overrides=given or None)
+    found = find_finished(out, sc.name, ensemble_key(sc, scenario_versions(sc)))
+    if found is not None:
+        print(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, seed "
+              f"{sc.seed}, {sc.replications} replications and versions; --rerun runs it "
+              "again)", file=sys.stderr)
+    return found
+
+
 def _closest_indicator(name: str, known: Sequence[str]) -> str | None:
     """The indicator meant by an unknown ``name``, for a did-you-mean.
 
@@ -213,13 +236,16 @@ def compare_runs(
     progress: bool = True,
     year: int | None = None,
     plot_workers: int | None = None,
+    rerun: bool = False,
 ) -> tuple[Any, Path]:
     """Compare a policy with a baseline, run by run, and write a report.
 
     Each of ``policy`` and ``baseline`` is a run directory, a run id, a scenario
     name (its latest finished run) or a scenario YAML file; a YAML file is run
-    first. The baseline is run with the policy's seed and replications so that
-    runs pair up (common random numbers).
+    first, unless ``out`` holds a finished run that running it would repeat (same
+    resolved scenario, seed, replications and versions), which is used instead. The
+    baseline is run with the policy's seed and replications so that runs pair up
+    (common random numbers).
 
     Args:
         policy: The policy run or scenario.
@@ -238,6 +264,7 @@ def compare_runs(
             year, or the year of largest effect when none is left by then).
         plot_workers: Processes drawing the report's figures, this one included
             (default: the usable CPUs, at most 4; :func:`scosim.compare_plots.draw_all`).
+        rerun: Run scenario YAML files even when such a finished run exists.
 
     Returns:
         ``(comparison, report directory)``.
@@ -313,8 +340,14 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
-    plans = (_planned(policy, pol_dir, replications=replications, seed=seed),
-             _planned(baseline, base_dir))
+    if pol_dir is None and not rerun:
+        pol_dir = _finished_run_of(policy, out, replications=replications, seed=seed)
+    plan = _planned(policy, pol_dir, replications=replications, seed=seed)
+    if base_dir is None and not rerun:
+        # Run with the policy's seed and replications (below): found with them.
+        base_dir = _finished_run_of(baseline, out, replications=plan["replications"],
+                                    seed=plan["seed"])
+    plans = (plan, _planned(baseline, base_dir))
     _check_planned(*plans, year)
     # Folders the runs of scenario files would create, removed again if the compare fails.
     created = [d for d in (out, *(out / p["scenario"] for p in plans if p.get("file")))
@@ -436,6 +469,7 @@ def compare_cli(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         year=args.year,
         plot_workers=args.plot_workers,
+        rerun=args.rerun,
     )
     # Welfare, then what the runs' mechanisms and proposal types are about (the report's
     # other trade figures are in report.md).

@@ -121,6 +121,9 @@ def add_experiment_parsers(sub: Any) -> None:
         "usable CPUs, at most 4); 1 draws them all here, with less memory (each other "
         "process holds about 200 MiB)",
     )
+    c.add_argument("--rerun", action="store_true",
+                   help="run YAML files even when OUT holds a finished run of the same "
+                   "resolved scenario, seed, replications and versions (used by default)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(func=_compare_cli)
 

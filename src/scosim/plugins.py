@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     import importlib.metadata
 
 __all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
-           "check_sweepable", "colon_hint", "headline_pairs", "headline_problem",
+           "call_hook", "check_sweepable", "colon_hint", "headline_pairs", "headline_problem",
            "import_path", "indicators_problem",
            "membership_problem", "not_sweepable", "plugin_origins", "recorded_problem",
            "rule_specs"]
@@ -483,6 +483,50 @@ def blame(what: str) -> Iterator[None]:
         if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
             exc.add_note(f"in {what}")
         raise
+
+
+def call_hook(fn: Callable[..., Any], *args: Any,
+              keep: tuple[type[BaseException], ...] = ()) -> Any:
+    """Call a plug-in's hook while a scenario is validated; any failure is a PluginError.
+
+    Validation calls plug-in code (``recorded_indicators(scenario)``, a proposal type's
+    ``check``, a settings or spec model's validators). Pydantic turns only a ValueError
+    into a validation error: a KeyError or AttributeError in a user's hook reached the
+    user as a traceback. Its callers report the error at the scenario's line naming the
+    plug-in, as any other problem of the file.
+
+    Args:
+        fn: The hook, e.g. ``cls.recorded_indicators`` (a bound classmethod).
+        *args: Passed to it.
+        keep: Exception types raised as they are (a model's ``ValidationError``, which
+            the caller turns into located messages).
+
+    Raises:
+        PluginError: Naming the class and method, the exception and, when it was raised
+            in the plug-in's own module, its line there (no traceback is shown).
+    """
+    try:
+        return fn(*args)
+    except keep:
+        raise
+    except Exception as exc:
+        owner = getattr(fn, "__self__", None)
+        name = (f"{_qual(owner)}.{getattr(fn, '__name__', '?')}" if isinstance(owner, type)
+                else _qual(fn))
+        raise PluginError(f"{name} raised {type(exc).__name__}: {exc}"
+                          f"{_raised_at(exc, owner if isinstance(owner, type) else fn)}"
+                          ) from exc
+
+
+def _raised_at(exc: BaseException, obj: Any) -> str:
+    """``" (at file:line)"``: the deepest line of ``exc``'s traceback in ``obj``'s module."""
+    import sys
+    import traceback
+
+    file = getattr(sys.modules.get(getattr(obj, "__module__", "")), "__file__", None)
+    # The user's own file is what they edit; a library frame below it says little.
+    lines = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file]
+    return f" (at {lines[-1].filename}:{lines[-1].lineno})" if lines else ""
 
 
 #: Manifest records of what plug-ins declare, kept in :mod:`scosim.plugin_manifest` and

@@ -1,5 +1,8 @@
 """The run catalogue: every run under a results root, and finding one by name or id.
 
+Also finding the finished run that running a scenario again would repeat
+(:func:`ensemble_key`, :func:`find_finished`).
+
 Split from :mod:`scosim.results`; every name here is also importable from there.
 No pandas at import: ``scosim list`` uses :func:`catalogue_rows` and must start fast.
 """
@@ -11,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scosim.results import MANIFEST, PARTIAL_PREFIX, is_locked
+from scosim.results import MANIFEST, PARTIAL_PREFIX, VERSION_KEYS, is_locked
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,3 +163,56 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
             stacklevel=2,
         )
     return Path(row["path"])
+
+
+def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
+    """What decides a run's numbers, as its manifest records it.
+
+    The resolved scenario's hash (seed and replications included), the seed, the
+    replications, and the versions of scosim, the data, the network tables and the
+    scenario's plug-ins (``expected``: :func:`scosim.experiments.versions.scenario_versions`
+    of it). The same give the same numbers bit for bit, whatever the executor, workers or
+    batch size (README); a run adds its batch size to resume an interrupted run.
+    """
+    from scosim import __version__
+    from scosim.experiments.versions import PLUGINS
+    from scosim.scenario import scenario_hash
+
+    key = {
+        "scenario_hash": scenario_hash(scenario),
+        "seed": scenario.seed,
+        "replications": scenario.replications,
+        "data_version": expected["data"],
+        "network_version": expected["network"],
+        "package_version": __version__,
+    }
+    if expected.get(PLUGINS):
+        # A plug-in edited since would give other numbers (its code's hash).
+        key["plugin_versions"] = expected[PLUGINS]
+    return key
+
+
+def find_finished(root: str | Path, scenario_name: str, key: dict[str, Any]) -> Path | None:
+    """The latest complete run of ``scenario_name`` under ``root`` matching ``key``, or None.
+
+    Args:
+        root: Results root.
+        scenario_name: The scenario's name (its runs are under ``root/<name>/``).
+        key: :func:`ensemble_key` of the scenario as it would be run; a run matches when
+            its manifest records the same value of each (a scenario without plug-ins
+            has no ``plugin_versions`` here and ``""`` in its manifest).
+    """
+    found: list[tuple[str, Path]] = []
+    for mf in Path(root, scenario_name).glob(f"*/{MANIFEST}"):
+        if mf.parent.name.startswith(PARTIAL_PREFIX):
+            continue
+        try:
+            m = json.loads(mf.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if not isinstance(m, dict) or m.get("status") != "complete":
+            continue
+        if all((m.get(k) or "") == (key.get(k) or "") for k in VERSION_KEYS) and all(
+                m.get(k) == v for k, v in key.items() if k not in VERSION_KEYS):
+            found.append((str(m.get("finished", "")), mf.parent))
+    return max(found)[1] if found else None

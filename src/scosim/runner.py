@@ -46,6 +46,7 @@ from scosim.results import (
     utc_now,
     write_batch_parts,
 )
+from scosim.run_catalogue import ensemble_key
 from scosim.run_stop import open_writer, stopped
 from scosim.run_stop import run_id as _run_id  # the name tests patch
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
@@ -444,18 +445,9 @@ def run(
     data_version = expected["data"]
     plugins = expected.get(PLUGINS, "")
     root = local_path(out)
-    match = {
-        "scenario_hash": digest,
-        "seed": sc.seed,
-        "replications": sc.replications,
-        "batch_size": bs,
-        "data_version": data_version,
-        "network_version": expected["network"],
-        "package_version": __version__,
-    }
-    if plugins:
-        # A plug-in edited between an interrupted run and its resumption would mix numbers.
-        match["plugin_versions"] = plugins
+    # An interrupted run is resumed only with the same numbers (and batches) to come: a
+    # plug-in edited between an interrupted run and its resumption would mix numbers.
+    match = {**ensemble_key(sc, expected), "batch_size": bs}
     manifest = {
         "scenario": sc.name,
         "scenario_file": path,

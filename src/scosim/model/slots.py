@@ -22,6 +22,7 @@ from scosim.plugins import (
     PluginError,
     Registry,
     SweptValues,
+    call_hook,
     check_sweepable,
     headline_problem,
     indicators_problem,
@@ -334,9 +335,11 @@ def settings_issues(
                            "no settings_model)"))
             continue
         try:
-            model.model_validate(value)
+            call_hook(model.model_validate, value, keep=(ValidationError,))
         except ValidationError as exc:
             issues += [((key, *e["loc"]), block_message(e, model)) for e in exc.errors()]
+        except PluginError as exc:  # a validator of the plug-in's model raised, say, KeyError
+            issues.append(((key,), f"settings of mechanism {key!r}: {exc}"))
     return issues
 
 

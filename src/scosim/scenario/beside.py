@@ -60,8 +60,13 @@ def errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]:
 # --------------------------------------------------------------------------- the parts
 
 
-class _Skip(Exception):
-    """A check read a part of the scenario that did not validate."""
+class _Skip(BaseException):
+    """A check read a part of the scenario that did not validate.
+
+    Not an Exception: a plug-in's hook that meets a stand-in raises it, and the guard
+    that reports what a hook raises (:func:`scosim.plugins.call_hook`) lets it through
+    to skip the check, as it skips any other.
+    """
 
 
 class _Invalid:
@@ -154,7 +159,7 @@ class _Parts:
             if _is_model(field.annotation):
                 return field.annotation.model_validate(value)
             return _adapter(field.annotation, tuple(field.metadata)).validate_python(value)
-        except Exception:
+        except (_Skip, Exception):
             # Not only ValidationError: a plug-in's validator may raise anything, and
             # this pass must never turn a malformed document into a traceback.
             self.failed = True
@@ -218,7 +223,7 @@ def cross_errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]
     for check in checks:
         try:
             issues += check(scenario)
-        except Exception:
+        except (_Skip, Exception):
             # _Skip: it needs a part that failed. Anything else: a check (a plug-in's)
             # meeting a stand-in; either way the schema's errors are what to report.
             continue

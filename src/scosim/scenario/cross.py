@@ -130,11 +130,17 @@ def proposal_type_issues(scenario: Any, i: int, p: Any) -> list[Issue]:
     """The checks ``proposals[i]``'s type makes against the whole scenario (the registry's).
 
     Located in the proposal; alternative sides (third element) name other parts of the
-    scenario and stay as they are.
+    scenario and stay as they are. A check that raises is itself the problem, said at
+    the proposal's ``type``.
     """
+    from scosim.plugins import PluginError, call_hook
     from scosim.proposals import type_check
 
-    return [(("proposals", i, *issue[0]), *issue[1:]) for issue in type_check(p.type)(p, scenario)]
+    try:
+        found = call_hook(type_check(p.type), p, scenario)
+    except PluginError as exc:
+        return [(("proposals", i, "type"), f"proposal type {p.type!r}: {exc}")]
+    return [(("proposals", i, *issue[0]), *issue[1:]) for issue in found]
 
 
 def _event_years(scenario: Any) -> list[Issue]:

@@ -21,6 +21,10 @@ class _Doc:
         #: The files merged into this document, the most derived first (a scenario
         #: before the file it extends).
         self.files: list[str] = sorted({f for f, _ in origins.values()})
+        #: Nulls a file that extends another wrote where the files it extends wrote no
+        #: key to remove (``extends`` merge): ``{loc: (origin of the null, the file
+        #: extended, the keys the files extended wrote beside it)}``.
+        self.unmatched_nulls: dict[Loc, tuple[Origin, str, list[str]]] = {}
 
     def rank(self, file: str) -> int:
         """How derived ``file`` is in this document (lower: more derived).

@@ -6,10 +6,12 @@ Pipeline (nothing is built until every step passes):
    plain data plus an *origin map* ``{location tuple: (file, line)}``.
    Duplicate keys are rejected (PyYAML would silently keep the last).
 2. Resolve ``extends:`` (path relative to the file that names it; chains allowed,
-   cycles rejected). **Merge rule:** mappings merge recursively, the child's
-   value winning key by key; lists and scalars replace the parent's value
-   whole. Origins follow the value, so an error points at the file and line
-   where the offending value was written.
+   cycles rejected). **Merge rule** (JSON Merge Patch, RFC 7396): mappings merge
+   recursively, the child's value winning key by key; ``key: null`` removes the
+   parent's key (but empties a slot under ``parameters.mechanisms``); lists and
+   scalars replace the parent's value whole. Origins follow the value, so an error
+   points at the file and line where the offending value (or removing null) was
+   written.
 3. Apply dotted-path overrides (``{"parameters.trade.sigma": 4}``), shown as
    file ``<override>`` with the override's 1-based position as its line.
 4. Validate with the pydantic schema; every error becomes
@@ -314,22 +316,57 @@ def _load_chain(
     return base, []
 
 
+#: Mappings whose null values are values, not removals: ``parameters.mechanisms``, where
+#: ``null`` empties a slot (removing the parent's choice would give the slot's default,
+#: which for growth and trade is not empty).
+_NULL_IS_A_VALUE: frozenset[Loc] = frozenset({("parameters", "mechanisms")})
+
+
 def _merge(base: _Doc, child: _Doc, loc: Loc) -> None:
-    """Merge ``child``'s mapping at ``loc`` into ``base`` (in place)."""
+    """Merge ``child``'s mapping at ``loc`` into ``base`` (in place), as a JSON Merge Patch.
+
+    RFC 7396: a mapping merges into the parent's mapping key by key; ``null`` removes
+    the parent's key (except under :data:`_NULL_IS_A_VALUE`); anything else replaces
+    the parent's value whole. A ``null`` with no parent key to remove stays, to be
+    validated as a value (an error where null is not one), and is noted in
+    ``base.unmatched_nulls`` for that error to say so.
+    """
     bmap = _get(base.data, loc)
     cmap = _get(child.data, loc)
+    parent_keys = [k for k in bmap if isinstance(k, str)]
     for key, value in cmap.items():
         sub = (*loc, key)
         if isinstance(value, dict) and isinstance(bmap.get(key), dict):
             base.origins[sub] = child.origins[sub]
             _merge(base, child, sub)
-        else:
-            # Lists and scalars replace whole: drop the parent's origins below.
-            _purge(base.origins, sub)
-            bmap[key] = value
-            base.origins.update(
-                {k: v for k, v in child.origins.items() if k[: len(sub)] == sub}
-            )
+            continue
+        # Drop the parent's origins below: its value goes.
+        _purge(base.origins, sub)
+        if value is None and key in bmap and loc not in _NULL_IS_A_VALUE:
+            del bmap[key]
+            # Kept: an error about what is now missing (a required key, a default
+            # that no longer fits) points at the null that removed it.
+            base.origins[sub] = child.origins[sub]
+            continue
+        bmap[key] = value
+        base.origins.update(
+            {k: v for k, v in child.origins.items() if k[: len(sub)] == sub}
+        )
+        _note_nulls(base, value, sub, parent_keys)
+
+
+def _note_nulls(base: _Doc, value: Any, loc: Loc, around: list[str]) -> None:
+    """Note each null of a child's ``value`` at ``loc``: it had no parent key to remove.
+
+    ``around``: the keys the parent wrote beside ``loc`` (what a misspelt key may have
+    meant). Noted with the null's origin, so a later file or override writing there
+    leaves the note unused. A null in a list is a value, as without ``extends``.
+    """
+    if value is None and loc[:-1] not in _NULL_IS_A_VALUE:
+        base.unmatched_nulls[loc] = (base.origins[loc], base.files[0], around)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _note_nulls(base, item, (*loc, key), [])
 
 
 def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<data>") -> Scenario:

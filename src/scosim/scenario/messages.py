@@ -353,6 +353,22 @@ def _translate(exc: ValidationError, doc: _Doc) -> list[ErrorItem]:
         loc, _ = _clean_loc(err["loc"], doc.data, err["type"] == "invalid_key")
         if err["type"] == "union_tag_invalid":
             loc = (*loc, "type")  # point at the line where the bad type is written
-        out.append(ErrorItem(*doc.origin(loc), format_path(loc), _message(err, loc, doc.data)))
+        out.append(ErrorItem(*doc.origin(loc), format_path(loc),
+                             _message(err, loc, doc.data) + _null_hint(doc, loc)))
     return out
 
+
+def _null_hint(doc: _Doc, loc: Loc) -> str:
+    """Why a null written in a file that extends another was read as a value.
+
+    ``key: null`` there removes the key the extended file wrote (JSON Merge Patch); a
+    misspelt key has nothing to remove, and its null was refused only as a value.
+    """
+    noted = doc.unmatched_nulls.get(loc)
+    if noted is None or doc.origins.get(loc) != noted[0]:
+        return ""  # not such a null, or a later file or override wrote there
+    _, extended, around = noted
+    close = difflib.get_close_matches(str(loc[-1]), around, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (f"; null removes a key of the file extended, and {extended} (with the files "
+            f"it extends) has no {loc[-1]!r} here{hint}")

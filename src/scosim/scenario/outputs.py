@@ -6,6 +6,7 @@ what a run can record, what a given scenario records, and :class:`Outputs`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -100,11 +101,49 @@ def recorded_indicators(scenario: Any) -> set[str]:
     of the scenario's proposal types, and those of the mechanisms filling its slots,
     each's ``recorded_indicators(scenario)`` (``scosim.model.phases.record_phase``;
     tests compare with what a run records).
+
+    Raises:
+        PluginError: A plug-in's ``recorded_indicators`` raised, or did not answer
+            ``{name: unit}``.
     """
-    recorded = set(MODEL_INDICATORS)
-    for _, _, cls in _recording_owners(scenario):
-        recorded |= set(cls.recorded_indicators(scenario))
-    return recorded
+    from scosim.plugins import PluginError
+
+    records, failed = _records(scenario)
+    if failed:
+        raise PluginError(failed[0][1])
+    return set(MODEL_INDICATORS).union(*(names for *_, names in records))
+
+
+def _records(scenario: Any) -> tuple[list[tuple[str, tuple[str | int, ...], Any, list[str]]],
+                                     list[tuple[tuple[str | int, ...], str]]]:
+    """What each of :func:`_recording_owners` records, and the owners whose hook failed.
+
+    Returns:
+        ``(label, location, class, names)`` of each owner whose ``recorded_indicators``
+        answered, and ``(location, message)`` of each whose hook raised or answered
+        something other than ``{name: unit}``: a plug-in's own code, reported where the
+        scenario names it rather than as a traceback.
+    """
+    from scosim.plugins import PluginError, call_hook
+
+    records: list[tuple[str, tuple[str | int, ...], Any, list[str]]] = []
+    failed: list[tuple[tuple[str | int, ...], str]] = []
+    for label, loc, cls in _recording_owners(scenario):
+        try:
+            names = call_hook(cls.recorded_indicators, scenario)
+        except PluginError as exc:
+            failed.append((loc, f"{label}: {exc}"))
+            continue
+        if not isinstance(names, Mapping):
+            # The model reads its keys each year (scosim.model.phases); None or a list
+            # failed there, or here as list(None), with a traceback.
+            failed.append((loc, (
+                f"{label}: recorded_indicators(scenario) returned {type(names).__name__} "
+                f"{names!r:.60}; it returns {{name: unit}} of the declared indicators it "
+                "records")))
+            continue
+        records.append((label, loc, cls, list(names)))
+    return records, failed
 
 
 def _recording_owners(scenario: Any) -> list[tuple[str, tuple[str | int, ...], Any]]:
@@ -154,9 +193,8 @@ def ownership_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
             m is None or m in LAZY for m in scenario.parameters.mechanisms.values()):
         return []
     owner_of = dict.fromkeys(MODEL_INDICATORS, "the model itself")
-    issues: list[tuple[tuple[str | int, ...], str]] = []
-    for label, loc, cls in _recording_owners(scenario):
-        recorded = list(cls.recorded_indicators(scenario))
+    records, issues = _records(scenario)
+    for label, loc, cls, recorded in records:
         if undeclared := [n for n in recorded if n not in cls.indicators]:
             issues.append((loc, (
                 f"{label}: recorded_indicators(scenario) names {', '.join(map(repr, undeclared))}"
@@ -186,7 +224,12 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     wanted = scenario.outputs.indicators
     if wanted == "all":
         return owned
-    recorded = recorded_indicators(scenario)
+    records, failed = _records(scenario)
+    if failed:
+        # Which names are recorded is not known: the failure is the error (said once,
+        # ownership_issues may have said it).
+        return owned + [f for f in failed if f not in owned]
+    recorded = set(MODEL_INDICATORS).union(*(names for *_, names in records))
     used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
             for m in scenario.parameters.mechanisms.values() if m is not None]
     used += [(f"proposal type {get_type(p.type).name}", get_type(p.type))

@@ -303,7 +303,7 @@ class _ProposalDispatch:
                     "union_tag_invalid", "unknown type {tag}",
                     {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
             if getattr(spec.model_fields["type"].annotation, "__args__", ()) == (name,):
-                return spec.model_validate(dict(value))
+                return _validate_spec(spec, value)
         try:
             cls = get_type(name)
         except PluginError as exc:
@@ -318,7 +318,23 @@ class _ProposalDispatch:
 
             register_type(cls)
             value = {**value, "type": cls.name}
-        return cls.spec.model_validate(dict(value))
+        return _validate_spec(cls.spec, value)
+
+
+def _validate_spec(spec: Any, value: Mapping[str, Any]) -> Any:
+    """``spec.model_validate(value)``; what a plug-in spec's own validator raises is an error.
+
+    Pydantic reports a validator's ValueError; a KeyError or TypeError in a plug-in's
+    spec ended validation in a traceback (:func:`scosim.plugins.call_hook`).
+    """
+    from pydantic import ValidationError
+
+    from scosim.plugins import PluginError, call_hook
+
+    try:
+        return call_hook(spec.model_validate, dict(value), keep=(ValidationError,))
+    except PluginError as exc:
+        raise PydanticCustomError("value_error", "{error}", {"error": str(exc)}) from exc
 
 
 PROPOSAL_DISPATCH = _ProposalDispatch()
