@@ -22,23 +22,24 @@ TERMS = ["econ", "security", "sovereignty", "trust", "dominance"]
 
 
 def assert_same_stats(a: RunStats, b: RunStats) -> None:
-    """Bit for bit: the summary table, event counts and the first vote's reasons."""
+    """Bit for bit: the summary table, event counts and each proposal's first-vote reasons."""
     pd.testing.assert_frame_equal(a.table(), b.table(), check_exact=True)
     assert (a.runs, a.event_counts, a.no_votes, a.votes, a.votes_by, a.no_votes_by) == (
         b.runs, b.event_counts, b.no_votes, b.votes, b.votes_by, b.no_votes_by)
     # Who left, when and after what loss, and who came in with a bloc (the answer's lines).
     assert {k: vars(t) for k, t in a.exits.items()} == {k: vars(t) for k, t in b.exits.items()}
     assert a.bloc_invited == b.bloc_invited
-    assert a.first_vote is not None and b.first_vote is not None
-    assert (a.first_vote.year, a.first_vote.proposal, a.first_vote.states) == (
-        b.first_vote.year, b.first_vote.proposal, b.first_vote.states)
-    ra, rb = a.first_vote.reasons(TERMS), b.first_vote.reasons(TERMS)
-    assert ra is not None and rb is not None
-    for k in ra:
-        if isinstance(ra[k], pd.DataFrame):
-            pd.testing.assert_frame_equal(ra[k], rb[k], check_exact=True)
-        else:
-            pd.testing.assert_series_equal(ra[k], rb[k], check_exact=True)
+    assert a.first_vote is not None and list(a.first_votes) == list(b.first_votes)
+    for pid, va in a.first_votes.items():  # every proposal's first vote, not the first only
+        vb = b.first_votes[pid]
+        assert (va.year, va.proposal, va.states) == (vb.year, vb.proposal, vb.states)
+        ra, rb = va.reasons(TERMS), vb.reasons(TERMS)
+        assert ra is not None and rb is not None
+        for k in ra:
+            if isinstance(ra[k], pd.DataFrame):
+                pd.testing.assert_frame_equal(ra[k], rb[k], check_exact=True)
+            else:
+                pd.testing.assert_series_equal(ra[k], rb[k], check_exact=True)
 
 
 @pytest.fixture

@@ -1,16 +1,17 @@
-"""The vote-reasons figure of a run: why each state voted as it did at the first vote.
+"""The vote-reasons figure of a run: why each state voted as it did, proposal by proposal.
 
 Bars are the mean weighted terms of each state's score over runs (they add up to the
-score before the idiosyncratic shock), read from the run's statistics
-(:class:`scosim.runstats.RunStats`); the explorer draws the same data
-(:func:`vote_reasons_data`).
+score before the idiosyncratic shock) at each proposal's first vote, read from the
+run's statistics (:class:`scosim.runstats.RunStats`); the explorer draws the same data
+(:func:`vote_reasons_all`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -18,13 +19,19 @@ matplotlib.use("Agg")  # files only; no display needed (CI, servers)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plugins import DEFAULT_TRUST_TERM  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
+from scosim.vote_stats import VOTES_FILE  # noqa: E402
 
-__all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_LABELS", "VoteReasons",
-           "plot_vote_reasons", "run_trust_terms", "vote_reasons_data"]
+if TYPE_CHECKING:
+    from scosim.runstats import ProposalVote
+
+__all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS", "VoteReasons",
+           "later_votes_note", "plot_vote_reasons", "run_trust_terms", "state_label",
+           "vote_reasons_all", "vote_reasons_data", "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -35,6 +42,18 @@ TERM_LABELS = {
     "dominance": "relative gains: how much more the largest member gains",
     "security": "security gain",
 }
+
+#: Colour of each score term, the same in every panel, figure and the explorer (a
+#: colour by position made a term change colour when another term was absent).
+TERM_COLOURS = {
+    "econ": "#1f77b4",
+    "sovereignty": "#ff7f0e",
+    "trust": "#2ca02c",
+    "dominance": "#d62728",
+    "security": "#9467bd",
+}
+#: Colour of a term :data:`TERM_COLOURS` does not list.
+OTHER_COLOUR = "#7f7f7f"
 
 #: Vote rules that read the score (utility plus shock).
 SCORE_RULES = ("utility_vote", "score_only_vote")
@@ -64,7 +83,7 @@ def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
 
 @dataclass
 class VoteReasons:
-    """Why states voted as they did at the first vote (data of the vote-reasons figure).
+    """Why states voted as they did at a proposal's first vote (one panel of the figure).
 
     Attributes:
         contributions: Mean weighted terms of each state's score over runs, in
@@ -83,6 +102,8 @@ class VoteReasons:
             the smaller group the willing would form (opt-in rules).
         labels: The name of each term (:data:`TERM_LABELS`, with the trust term's as
             the voted proposal's type declares it).
+        later_years: Years after :attr:`year` in which the proposal was voted again (in
+            some run); their terms are in ``votes.csv``, not in the figure.
     """
 
     contributions: pd.DataFrame
@@ -96,6 +117,7 @@ class VoteReasons:
     n_runs: int
     withdrew: pd.Series | None = None
     labels: dict[str, str] = field(default_factory=lambda: dict(TERM_LABELS))
+    later_years: tuple[int, ...] = ()
 
 
 def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
@@ -144,21 +166,20 @@ def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
     return out
 
 
-def vote_reasons_data(events: pd.DataFrame | RunStats,
-                      trust_terms: Mapping[str, str] | None = None) -> VoteReasons | None:
-    """The weighted terms of each state's score at the first vote, over runs.
+def _stats(events: pd.DataFrame | RunStats) -> RunStats:
+    """The statistics of events given as a table (or the statistics given)."""
+    return events if isinstance(events, RunStats) else RunStats.from_frames(None, events)
 
-    Shared by the PNG plot and the explorer. ``None`` when no vote carries its terms.
-    ``trust_terms`` (:func:`run_trust_terms`) names the trust term of the voted proposal;
-    without it, or for a proposal it does not list, the Council's default.
-    """
-    st = events if isinstance(events, RunStats) else RunStats.from_frames(None, events)
-    first = st.first_vote
-    data = None if first is None else first.reasons(list(TERM_LABELS))
-    if first is None or data is None:
+
+def _reasons(st: RunStats, vote: ProposalVote,
+             trust_terms: Mapping[str, str] | None) -> VoteReasons | None:
+    """The figure's data of one proposal's first vote (None when it carries no terms)."""
+    data = vote.reasons(list(TERM_LABELS))
+    if data is None:
         return None
     means = data["means"]
     order = means.sum(axis=1).sort_values().index
+    pid, year = vote.proposal, vote.year
     return VoteReasons(
         contributions=means.loc[order],
         score_low=data["low"].loc[order],
@@ -166,73 +187,163 @@ def vote_reasons_data(events: pd.DataFrame | RunStats,
         yes_share=data["yes"].loc[order],
         rules=data["rules"].loc[order],
         sponsor=data["sponsor"].loc[order].astype(bool),
-        proposal=first.proposal,
-        year=first.year,
-        n_runs=first.runs,
-        withdrew=pd.Series({c: st.withdrew_by.get((first.year, first.proposal, c), 0)
-                            / max(first.runs, 1) for c in order}),
-        labels={**TERM_LABELS, "trust": (trust_terms or {}).get(first.proposal,
-                                                                TERM_LABELS["trust"])},
+        proposal=pid,
+        year=year,
+        n_runs=vote.runs,
+        withdrew=pd.Series({c: st.withdrew_by.get((year, pid, c), 0) / max(vote.runs, 1)
+                            for c in order}),
+        labels={**TERM_LABELS, "trust": (trust_terms or {}).get(pid, TERM_LABELS["trust"])},
+        later_years=tuple(sorted({y for p, y, _ in st.vote_terms.n if p == pid and y > year})),
     )
 
 
-def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
-                      trust_terms: Mapping[str, str] | None = None) -> Path | None:
-    """Why each state voted as it did: the weighted terms of its score at the first vote.
+def vote_reasons_all(events: pd.DataFrame | RunStats,
+                     trust_terms: Mapping[str, str] | None = None) -> list[VoteReasons]:
+    """The weighted terms of each state's score at each proposal's first vote, over runs.
 
-    Bars are the mean signed contributions over runs (they add up to the score
-    before the idiosyncratic shock); the whisker spans the 5th-95th percentile of
-    the score over runs. The label gives the share of runs voting yes and says
-    when the vote was not decided by the score: a rule that commits the state
-    (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
-    opt-in rule, the share of runs in which the state then withdrew from the smaller
-    group the willing would form (the terms shown are those of the whole proposal).
-    ``trust_terms``: as :func:`vote_reasons_data`'s.
+    One :class:`VoteReasons` per proposal voted, at the earliest year any run voted on it,
+    ordered by that year, then as the runs met them; proposals whose votes carry no
+    terms are left out. Shared by the PNG plot and the explorer. ``trust_terms``
+    (:func:`run_trust_terms`) names each proposal's trust term; without it, or for a
+    proposal it does not list, the Council's default.
     """
-    data = vote_reasons_data(events, trust_terms)
-    if data is None:
-        return None
-    means, order, terms = data.contributions, data.contributions.index, list(data.contributions)
-    lo, hi, yes = data.score_low, data.score_high, data.yes_share
-    pid, n_runs = data.proposal, data.n_runs
-    fig, ax = plt.subplots(figsize=(11, 0.45 * len(order) + 3.4))
+    st = _stats(events)
+    found = (_reasons(st, v, trust_terms) for v in st.ordered_first_votes())
+    return [r for r in found if r is not None]
+
+
+def vote_reasons_data(events: pd.DataFrame | RunStats,
+                      trust_terms: Mapping[str, str] | None = None,
+                      proposal: str | None = None) -> VoteReasons | None:
+    """The weighted terms of each state's score at one proposal's first vote, over runs.
+
+    ``proposal``: its id; default, the run's first vote. ``None`` when that vote carries
+    no terms (or was not held). ``trust_terms``: as :func:`vote_reasons_all`'s.
+    """
+    st = _stats(events)
+    vote = st.first_vote if proposal is None else st.first_votes.get(proposal)
+    return None if vote is None else _reasons(st, vote, trust_terms)
+
+
+def years_text(years: Sequence[int]) -> str:
+    """``2028-2031, 2033``: sorted years with runs of consecutive years as ranges."""
+    parts: list[str] = []
+    ys = sorted(set(years))
+    k = 0
+    while k < len(ys):
+        j = k
+        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
+            j += 1
+        parts.append(str(ys[k]) if j == k else f"{ys[k]}-{ys[j]}")
+        k = j + 1
+    return ", ".join(parts)
+
+
+def later_votes_note(data: VoteReasons) -> str:
+    """What the figure leaves out of a proposal voted again: ``""`` when voted once."""
+    if not data.later_years:
+        return ""
+    return (f"its first vote; it was voted on again in {years_text(data.later_years)}"
+            f" (every vote's terms: {VOTES_FILE})")
+
+
+def state_label(data: VoteReasons, state: str) -> str:
+    """``yes in 43% - ...; withdrew in 5%``: what a state's row says after its bars."""
+    label = _vote_label(float(data.yes_share[state]), data.rules[state],
+                        bool(data.sponsor[state]))
+    if data.withdrew is not None and data.withdrew[state] > 0:
+        label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
+    return label
+
+
+#: What the figure's subtitle says of the bars and the rule behind them.
+EXPLAINED = ("a state voting on its score says yes when score plus a random shock is >= 0")
+#: The x-axis of every panel.
+X_LABEL = "contribution to the state's score, percentage points of real expenditure"
+# The legend sits this far below a panel's axes, in points: under the tick labels and
+# the axis label (10 pt text), whatever the panel's height. A fraction of the axes put
+# it over the axis label in a panel of one or two states.
+_LEGEND_DROP_PT = 40
+
+
+def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
+    """One proposal's bars, score whiskers, state labels and legend on ``ax``."""
+    means = data.contributions
+    order = means.index
     y = np.arange(len(order))
     pos = np.zeros(len(order))
     neg = np.zeros(len(order))
-    for k, t in enumerate(terms):
+    for t in means.columns:
         v = means.loc[order, t].to_numpy()
         left = np.where(v >= 0, pos, neg)
-        ax.barh(y, v, left=left, color=f"C{k}", label=data.labels[t])
+        ax.barh(y, v, left=left, color=TERM_COLOURS.get(t, OTHER_COLOUR), label=data.labels[t])
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
     total = means.loc[order].sum(axis=1).to_numpy()
     ax.errorbar(
         total, y,
         # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
-        xerr=[np.clip(total - lo[order].to_numpy(), 0, None),
-              np.clip(hi[order].to_numpy() - total, 0, None)],
+        xerr=[np.clip(total - data.score_low[order].to_numpy(), 0, None),
+              np.clip(data.score_high[order].to_numpy() - total, 0, None)],
         fmt="k|", markersize=14, capsize=3, lw=1,
         label=f"score before the random shock (mean; whisker {LOW}th-{HIGH}th pct of runs)",
     )
     for k, c in enumerate(order):
-        label = _vote_label(yes[c], data.rules[c], bool(data.sponsor[c]))
-        if data.withdrew is not None and data.withdrew[c] > 0:
-            label += f"; withdrew in {percent_of_runs(data.withdrew[c])}%"
         # Outside the axes, on the right: labels never cover the bars.
-        ax.text(1.01, k, label, va="center", fontsize=8, transform=ax.get_yaxis_transform())
+        ax.text(1.01, k, state_label(data, c), va="center", fontsize=8,
+                transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel("contribution to the state's score, percentage points of real expenditure")
+    ax.set_xlabel(X_LABEL)
     ax.set_ylabel("voting state")
-    year = data.year
-    ax.set_title(
-        f"{title}: why states voted as they did on '{pid}' in {year}\n"
-        f"mean weighted terms over {n_runs} runs; a state voting on its score says yes "
-        "when score plus a random shock is >= 0",
-        fontsize=10,
-    )
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    below = ax.transAxes + ScaledTranslation(0, -_LEGEND_DROP_PT / 72, ax.figure.dpi_scale_trans)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+              ncol=2)
     ax.grid(axis="x", alpha=0.3)
+
+
+def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
+                      trust_terms: Mapping[str, str] | None = None) -> Path | None:
+    """Why each state voted as it did: the weighted terms of its score, one panel a proposal.
+
+    Each proposal voted has a panel at its first vote (the earliest year any run voted
+    on it; a proposal voted again later says so in its panel's title, and ``votes.csv``
+    holds every vote's terms), in the order of those votes. Bars are the mean signed
+    contributions over runs (they add up to the score before the idiosyncratic shock),
+    each term in its own colour (:data:`TERM_COLOURS`); the whisker spans the 5th-95th
+    percentile of the score over runs. The label gives the share of runs voting yes and
+    says when the vote was not decided by the score: a rule that commits the state
+    (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
+    opt-in rule, the share of runs in which the state then withdrew from the smaller
+    group the willing would form (the terms shown are those of the whole proposal).
+    ``trust_terms``: as :func:`vote_reasons_all`'s.
+
+    Returns:
+        ``path``, or None when no vote carries its terms (nothing drawn).
+    """
+    panels = vote_reasons_all(events, trust_terms)
+    if not panels:
+        return None
+    # Inches: 0.45 a state, plus each panel's title, axis and legend (and the figure's).
+    heights = [0.45 * len(p.contributions) + 3.0 for p in panels]
+    fig, axes = plt.subplots(len(panels), 1, squeeze=False,
+                             figsize=(11, sum(heights) + 0.4 * (len(panels) > 1)),
+                             gridspec_kw={"height_ratios": heights})
+    for ax, data in zip(axes[:, 0], panels, strict=True):
+        _draw_panel(ax, data)
+        # A proposal voted again says so on a line of its own: the figure shows one year.
+        note = "\n" + later_votes_note(data) if data.later_years else ""
+        if len(panels) == 1:
+            ax.set_title(f"{title}: why states voted as they did on '{data.proposal}' in "
+                         f"{data.year}\nmean weighted terms over {data.n_runs} runs; "
+                         f"{EXPLAINED}{note}", fontsize=10)
+        else:
+            # Bold: the panel's own heading, apart from the figure's title above it.
+            ax.set_title(f"'{data.proposal}' in {data.year}: mean weighted terms over "
+                         f"{data.n_runs} runs{note}", fontsize=10, fontweight="bold")
+    if len(panels) > 1:
+        fig.suptitle(f"{title}: why states voted as they did, one panel per proposal at its "
+                     f"first vote\n{EXPLAINED}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -53,7 +53,7 @@ from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
 __all__ = ["ALPHA", "EXACT_RUNS", "EXACT_VALUES", "HIGH", "LOW", "ZERO", "IndicatorStats",
-           "RunStats", "Sketch", "bin_keys", "bin_values", "run_percentiles"]
+           "ProposalVote", "RunStats", "Sketch", "bin_keys", "bin_values", "run_percentiles"]
 
 #: Cells of at most this many runs keep their values and give exact quantiles
 #: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
@@ -244,7 +244,11 @@ class RunStats:
         #: Runs in which a state was invited because its bloc was, per (proposal,
         #: country, the bloc's members space-separated): ``bloc_invited`` events.
         self.bloc_invited: dict[tuple[str, str, str], int] = {}
-        self.first_vote: _FirstVote | None = None
+        #: The score terms of each proposal at its first vote (the earliest year any run
+        #: voted on it; later votes on it are in :attr:`vote_terms` only), by proposal id:
+        #: memory grows with the proposals voted, not with the runs. In the figure's
+        #: order: :meth:`ordered_first_votes`.
+        self.first_votes: dict[str, ProposalVote] = {}
         #: The score terms of every vote, by proposal, year and state (``votes.csv``).
         self.vote_terms = VoteTerms()
         #: ``{type name: (indicator, heading, what) or None}``: the memberships the run's
@@ -343,14 +347,31 @@ class RunStats:
                                           dropna=False).size().items():
                 k = (str(key[0]), str(key[1]))
                 self.no_votes_by[k] = self.no_votes_by.get(k, 0) + int(n)
-        year = int(votes["year"].min())
-        if self.first_vote is not None and year > self.first_vote.year:
-            return
-        first = votes[votes["year"] == year]
-        if self.first_vote is None or year < self.first_vote.year:
-            self.first_vote = _FirstVote(year, str(first["proposal"].iloc[0]))
-        first = first[first["proposal"] == self.first_vote.proposal]
-        self.first_vote.add(first, details.loc[first.index])
+        # Each proposal at its earliest vote year: a later batch with an earlier year (a
+        # run voting sooner) starts the proposal's terms again, a later year adds nothing.
+        proposals = votes["proposal"].astype(str).to_numpy()
+        years = votes["year"].to_numpy()
+        for pid in pd.unique(proposals):
+            mine = proposals == pid
+            year = int(years[mine].min())
+            kept = self.first_votes.get(str(pid))
+            if kept is not None and year > kept.year:
+                continue
+            if kept is None or year < kept.year:
+                kept = self.first_votes[str(pid)] = ProposalVote(year, str(pid))
+            at = votes[mine & (years == year)]
+            kept.add(at, details.loc[at.index])
+
+    def ordered_first_votes(self) -> list[ProposalVote]:
+        """Each proposal's first vote, by year, then in the order the runs met them."""
+        order = {pid: k for k, pid in enumerate(self.first_votes)}
+        return sorted(self.first_votes.values(), key=lambda v: (v.year, order[v.proposal]))
+
+    @property
+    def first_vote(self) -> ProposalVote | None:
+        """The run's first vote: the first of :meth:`ordered_first_votes`, None without votes."""
+        votes = self.ordered_first_votes()
+        return votes[0] if votes else None
 
     @classmethod
     def from_frames(cls, ind: pd.DataFrame | None, events: pd.DataFrame | None = None) -> RunStats:
@@ -461,8 +482,16 @@ def run_percentiles(st: RunStats, name: str, economies: Sequence[str],
     return np.stack(out)
 
 
-class _FirstVote:
-    """Accumulates the first vote's score terms per voting state."""
+class ProposalVote:
+    """Accumulates the score terms per voting state of one proposal's vote in one year.
+
+    Memory grows with the voting states (and their held scores, up to
+    :data:`EXACT_RUNS` each before the sketch answers), not with the batches added.
+
+    Args:
+        year: The year of the vote.
+        proposal: The proposal's id.
+    """
 
     def __init__(self, year: int, proposal: str) -> None:
         self.year = year
@@ -479,6 +508,7 @@ class _FirstVote:
         self._state_scores: dict[str, IndicatorStats] = {}
 
     def add(self, rows: pd.DataFrame, details: pd.DataFrame) -> None:
+        """Add a batch's votes on the proposal in :attr:`year` and their detail columns."""
         self.runs += int(rows["run"].nunique())
         cols = [c for c in details.columns if c.startswith(CONTRIB_PREFIX)]
         self.has_terms = self.has_terms or bool(cols)

@@ -9,9 +9,10 @@ read back; a batch written by another process is read while the workers go on
 with the next ones.
 
 Batches are added in batch order, as :meth:`RunStats.from_run` reads them, so
-the statistics are the same bit for bit (sums are compensated batch by batch, the
-first vote is the first batch's): a batch that finishes early waits as a file
-name, and one whose tables arrive out of turn is read from its file in turn.
+the statistics are the same bit for bit (sums are compensated batch by batch, and
+proposals' first votes are met in the same order): a batch that finishes early
+waits as a file name, and one whose tables arrive out of turn is read from its file
+in turn.
 """
 
 from __future__ import annotations

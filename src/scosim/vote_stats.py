@@ -3,10 +3,11 @@
 Each ``vote`` event records the weighted terms of the voting state's score
 (``contrib_econ``, ``contrib_sovereignty``, ...: they add up to the score before the
 random shock; docs/model.md, event log) and how it voted. ``plots/vote_reasons.png``
-draws them for the first vote only; :class:`VoteTerms` keeps their sums for every
-(proposal, year, state), batch by batch, so that the run's ``votes.csv`` gives the
-reasons of every vote without reading every event again (memory grows with the
-votes held, never with the runs).
+draws them at each proposal's first vote only (one panel a proposal);
+:class:`VoteTerms` keeps their sums for every (proposal, year, state), batch by batch,
+so that the run's ``votes.csv`` gives the reasons of every vote, repeated ones too,
+without reading every event again (memory grows with the votes held, never with the
+runs).
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def _run_figures(path: str) -> dict[str, Any]:
     res = open_result(path)
     return {
         "who_gains": figures.who_gains_figure(res),
-        "vote_reasons": figures.vote_reasons_figure(res),
+        "vote_reasons": figures.vote_reasons_figures(res),
         "membership": figures.membership_figures(res),
         "events": figures.events_table(res),
     }
@@ -173,8 +173,9 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     else:
         st.info("No economy's welfare moved in any run (or the run records no welfare): "
                 "nothing gains or loses, so there is no who-gains figure.")
-    if figs["vote_reasons"] is not None:
-        st.plotly_chart(figs["vote_reasons"], key="vote-reasons-chart")
+    # One figure per proposal voted, as the PNG has one panel per proposal.
+    for k, fig in enumerate(figs["vote_reasons"]):
+        st.plotly_chart(fig, key="vote-reasons-chart" if k == 0 else f"vote-reasons-chart-{k}")
     if figs["membership"] is not None:
         left, right = st.columns([3, 2])
         with left:

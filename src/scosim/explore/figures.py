@@ -2,7 +2,7 @@
 
 Every number comes from the functions the PNG plots and reports use
 (:func:`scosim.plots.who_gains_data`, :func:`scosim.plots.membership_data`,
-:func:`scosim.plot_votes.vote_reasons_data`, :meth:`scosim.compare.Comparison.table`);
+:func:`scosim.plot_votes.vote_reasons_all`, :meth:`scosim.compare.Comparison.table`);
 this module only draws.
 
 The figures read a run through the same streaming statistics as ``scosim run``'s
@@ -19,9 +19,18 @@ from typing import Any
 
 import pandas as pd
 
-from scosim.indicator_display import percent_of_runs
-from scosim.plot_votes import VoteReasons, run_trust_terms, vote_reasons_data
-from scosim.plot_votes import _vote_label as vote_label  # the PNG's own wording
+from scosim.plot_votes import (
+    EXPLAINED,
+    OTHER_COLOUR,
+    TERM_COLOURS,
+    X_LABEL,
+    VoteReasons,
+    later_votes_note,
+    run_trust_terms,
+    state_label,
+    vote_reasons_all,
+    vote_reasons_data,
+)
 from scosim.plots import (
     EVENTS_PANEL,
     HIGH,
@@ -46,6 +55,7 @@ __all__ = [
     "events_table",
     "membership_figures",
     "vote_reasons_figure",
+    "vote_reasons_figures",
     "who_gains_figure",
 ]
 
@@ -169,27 +179,49 @@ def who_gains_figure(result: Result) -> Any | None:
     return fig
 
 
-def vote_reasons_figure(result: Result) -> Any | None:
-    """Why states voted as they did at the first vote: stacked weighted terms of the score.
+def vote_reasons_figures(result: Result) -> list[Any]:
+    """Why states voted as they did: one figure per proposal voted, at its first vote.
 
-    Each state is labelled as in the PNG (:func:`scosim.plot_votes.plot_vote_reasons`):
-    the share of runs voting yes, and who decided the vote when the score did not (a
-    rule that commits the state, the proposer backing its own proposal), so a state with
-    a negative score and a 100 % yes is not left unexplained.
+    The panels of the PNG (:func:`scosim.plot_votes.plot_vote_reasons`), in its order;
+    empty when no vote carries its terms.
     """
     trust = run_trust_terms(result.path) if Path(str(result.path)).is_dir() else None
-    data = vote_reasons_data(run_stats(result), trust)
-    if data is None:
-        return None
+    return [_vote_figure(d) for d in vote_reasons_all(run_stats(result), trust)]
+
+
+def vote_reasons_figure(result: Result, proposal: str | None = None) -> Any | None:
+    """Why states voted as they did on one proposal (default: the run's first vote).
+
+    ``None`` when that vote carries no terms (or was not held).
+    """
+    trust = run_trust_terms(result.path) if Path(str(result.path)).is_dir() else None
+    data = vote_reasons_data(run_stats(result), trust, proposal)
+    return None if data is None else _vote_figure(data)
+
+
+# Pixels under the plot: the x-axis title, then the legend (its long names take a row
+# each: six rows with every term).
+_AXIS_TITLE_PX, _LEGEND_PX = 60, 120
+
+
+def _vote_figure(data: VoteReasons) -> Any:
+    """Stacked weighted terms of each state's score at one proposal's first vote.
+
+    Each state is labelled as in the PNG: the share of runs voting yes, and who decided
+    the vote when the score did not (a rule that commits the state, the proposer backing
+    its own proposal), so a state with a negative score and a 100 % yes is not left
+    unexplained. Terms keep the PNG's colours (:data:`scosim.plot_votes.TERM_COLOURS`).
+    """
     go = _go()
     fig = go.Figure()
     states = list(data.contributions.index)
     for term in data.contributions.columns:
         fig.add_bar(
-            x=data.contributions[term], y=states, orientation="h", name=data.labels[term]
+            x=data.contributions[term], y=states, orientation="h", name=data.labels[term],
+            marker_color=TERM_COLOURS.get(term, OTHER_COLOUR),
         )
     total = data.contributions.sum(axis=1)
-    labels = [_state_vote_label(data, s) for s in states]
+    labels = [state_label(data, s) for s in states]
     # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
     fig.add_scatter(
         x=total,
@@ -212,30 +244,22 @@ def vote_reasons_figure(result: Result) -> Any | None:
     for s, label in zip(states, labels, strict=True):
         fig.add_annotation(x=1.01, xref="paper", xanchor="left", y=s, yref="y", text=label,
                            showarrow=False, font={"size": 11})
-    fig.update_layout(barmode="relative", legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(
-        title="contribution to the state's score, percentage points of real expenditure",
-        zeroline=True,
-        zerolinecolor="black",
-    )
+    # The legend at the foot of the figure (container), under the axis title: placed as
+    # a share of the plot's height, it covered that title in a figure of one or two states.
+    fig.update_layout(barmode="relative", legend={"orientation": "h", "yref": "container",
+                                                  "y": 0, "yanchor": "bottom"})
+    fig.update_xaxes(title=X_LABEL, zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="voting state", type="category")
+    note = f"<br><sup>{later_votes_note(data)}</sup>" if data.later_years else ""
     _layout(
         fig,
         f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "
-        f"terms over {data.n_runs} runs; a state voting on its score says yes when score plus "
-        "a random shock is >= 0</sup>",
-        height=max(420, 26 * len(states) + 220),
+        f"terms over {data.n_runs} runs; {EXPLAINED}</sup>{note}",
+        height=max(420, 26 * len(states) + 220) + _LEGEND_PX,
     )
-    fig.update_layout(margin={"r": 20 + 7 * max(len(x) for x in labels)})
+    fig.update_layout(margin={"r": 20 + 7 * max(len(x) for x in labels),
+                              "b": _AXIS_TITLE_PX + _LEGEND_PX})
     return fig
-
-
-def _state_vote_label(data: VoteReasons, state: str) -> str:
-    """``yes in 100% - committed by rule always_yes: score not used``, as the PNG labels it."""
-    label = vote_label(float(data.yes_share[state]), data.rules[state], bool(data.sponsor[state]))
-    if data.withdrew is not None and data.withdrew[state] > 0:
-        label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
-    return label
 
 
 def membership_figures(result: Result) -> tuple[Any, Any] | None:

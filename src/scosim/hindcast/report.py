@@ -35,13 +35,38 @@ def _bars(ax: object, s: pd.DataFrame, col: str, ylabel: str, title: str) -> Non
     ax.set_title(title, fontsize=10)
 
 
+def _row_keys(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each item's row of the figure (``group``) and its label's stem.
+
+    A member's EAEU exits share a row, as do the years of a record's ``series`` (a
+    vote of such a record: with the same member's votes); any other item is a row of
+    its own. Stems drop a trailing year (``partners_2021``: ``partners``; the label adds
+    the years).
+    """
+    d = df.copy()
+    series = d["series"] if "series" in d else pd.Series(None, index=d.index, dtype=object)
+    group = d["item"].astype(str)
+    exit_ = d["kind"] == "exit"
+    group[exit_] = group[exit_].str.replace(r":\d{4}$", "", regex=True)
+    in_series = series.notna() & ~exit_
+    group[in_series] = [item.replace(rec, s, 1) for item, rec, s in zip(
+        d.loc[in_series, "item"], d.loc[in_series, "record"], series[in_series], strict=True)]
+    d["group"] = group
+    d["stem"] = group.where(exit_, group.str.replace(r"_(19|20)\d\d$", "", regex=True))
+    return d
+
+
 def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     """Predicted probability vs outcome by kind of item; held-out Brier and log-loss.
 
-    Left: each item's predicted probability (the share of runs) and the record,
-    items grouped by kind (per-year items of the same record are summarised by
-    their mean). Right: the held-out Brier score and log-loss of the Council and
-    the naive forecasts, with 90 % bootstrap intervals over replications.
+    Left: each item's predicted probability (the share of runs) and the record, a row
+    per decision. The years of one decision taken again (a record's ``series``: the FTZ,
+    the Development Bank, an application; a member's EAEU exit) with the same record
+    and sample share a row: their mean as a large dot, each year's as a small one.
+    Decisions of their own (``series`` None, such as the 2021 and 2022 dialogue-partner
+    decisions) have a row each, whatever their names. Right: the held-out Brier score
+    and log-loss of the Council and the naive forecasts, with 90 % bootstrap intervals
+    over replications.
     """
     import matplotlib
 
@@ -53,15 +78,14 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     a1 = fig.add_subplot(grid[:, 0])
     # Compact the per-year series (FTZ, applications, exits) into one row each
     # per sample, so every row of the chart is readable.
-    d = df.copy()
-    d["group"] = d["item"].str.replace(r"_(19|20)\d\d$", "", regex=True)
-    d.loc[d["kind"] == "exit", "group"] = d["item"].str.replace(r":\d{4}$", "", regex=True)
+    d = _row_keys(df)
     # Items of a series with different outcomes stay apart: a mean of a 0 and a 1 would
     # draw a miss as a half-right dot.
     g = (d.groupby(["kind", "group", "sample", "observed"], sort=False)
-         .agg(p=("p", "mean"), n=("p", "size"), y0=("year", "min"), y1=("year", "max"))
+         .agg(p=("p", "mean"), n=("p", "size"), y0=("year", "min"), y1=("year", "max"),
+              stem=("stem", "first"))
          .reset_index())
-    g["label"] = [f"{r.group} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
+    g["label"] = [f"{r.stem} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
                   for r in g.itertuples()]
     ypos = np.arange(len(g))
     colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
@@ -79,8 +103,8 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     a1.invert_yaxis()
     a1.set_xlabel("probability (share of runs): adopted / applied / voted yes / left the EAEU")
     a1.set_title("Predicted (dots; blue: up to 2019, orange: held out) vs record (x)\n"
-                 "rows with (n): mean over n yearly items with the same record (large dot), "
-                 "each item (small dots)", fontsize=10)
+                 "rows with (n): one decision taken in n years with the same record: "
+                 "their mean (large dot), each year's (small dots)", fontsize=10)
     a1.grid(axis="x", alpha=0.3)
     held = scores[scores["sample"] == "held_out"]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",

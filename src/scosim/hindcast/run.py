@@ -177,8 +177,10 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
     """Run every record; one row per scored item with the per-run outcomes in ``draws``.
 
     Columns: ``item, kind (adoption | vote | application | exit), year,
-    observed, draws, record, p, sample (train | held_out)``; ``draws`` has one value per
-    run (NaN where the item is not scored in that run), ``record`` names the runs.
+    observed, draws, record, series, p, sample (train | held_out)``; ``draws`` has one
+    value per run (NaN where the item is not scored in that run), ``record`` names the
+    runs, ``series`` the decision a record takes again in other years
+    (:attr:`Record.series`; None for a decision of its own).
     """
     directory = directory or default_dir()
     rows = []
@@ -188,15 +190,17 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
                 # Runs in which the member was no longer in the union are not scored
                 # (NaN): p is the share of leaving among the runs it could leave in.
                 rows.append({"item": f"{rec.name}:{code}:{year}", "kind": "exit", "year": year,
-                             "observed": 0, "draws": left, "record": rec.name})
+                             "observed": 0, "draws": left, "record": rec.name,
+                             "series": rec.series})
             continue
         adopted, votes = run_record(rec, directory, replications, overrides)
         rows.append({"item": rec.name, "kind": rec.kind, "year": rec.year,
                      "observed": rec.adopted, "draws": adopted.astype(float),
-                     "record": rec.name})
+                     "record": rec.name, "series": rec.series})
         for code, yes in votes.items():
             rows.append({"item": f"{rec.name}:{code}", "kind": "vote", "year": rec.year,
-                         "observed": rec.votes[code], "draws": yes, "record": rec.name})
+                         "observed": rec.votes[code], "draws": yes, "record": rec.name,
+                         "series": rec.series})
     df = pd.DataFrame(rows)
     # draws keep every run, NaN where the item was not scored in it (a member no longer
     # in the union, a vote not held), so the bootstrap can resample a record's runs whole.
