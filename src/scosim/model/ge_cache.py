@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from scosim.mechanisms.trade import GEResult, solve_ge
+from scosim.mechanisms.short_run import solve_year
+from scosim.mechanisms.trade import GEResult
 
 
 def _rows_equal(a: np.ndarray | None, b: np.ndarray | None, r: int) -> np.ndarray:
@@ -114,12 +115,14 @@ def solve_cached(model: Any, policy: Any, sigma: np.ndarray | None = None) -> GE
     deficits = model.scenario.parameters.trade.deficits
     r = policy.tariffs.shape[0]
 
-    def solver(sigma: np.ndarray, tariffs: np.ndarray, cost_change: np.ndarray | None,
-               sharing: np.ndarray | None) -> GEResult:
-        return solve_ge(model.flows0, sigma=sigma, tariffs=model.tau0, new_tariffs=tariffs,
-                        cost_change=cost_change, deficits=deficits, revenue_sharing=sharing)
+    def solver(sigma: np.ndarray, sigma_long: np.ndarray, tariffs: np.ndarray,
+               cost_change: np.ndarray | None, sharing: np.ndarray | None) -> GEResult:
+        # sigma: the tariff step's (short-run while trade adjusts); costs keep the long run
+        return solve_year(model.flows0, sigma=sigma_long, sigma_short=sigma,
+                          tariffs=model.tau0, new_tariffs=tariffs, cost_change=cost_change,
+                          deficits=deficits, revenue_sharing=sharing)
 
-    sigma = np.broadcast_to(np.asarray(model.sigma if sigma is None else sigma, dtype=float),
-                            (r,))
-    return cache.solve(solver, sigma=sigma, tariffs=policy.tariffs,
+    long = np.broadcast_to(np.asarray(model.sigma, dtype=float), (r,))
+    sigma = long if sigma is None else np.broadcast_to(np.asarray(sigma, dtype=float), (r,))
+    return cache.solve(solver, sigma=sigma, sigma_long=long, tariffs=policy.tariffs,
                        cost_change=policy.cost_change, sharing=policy.sharing)

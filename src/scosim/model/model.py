@@ -16,6 +16,7 @@ from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
+from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -397,13 +398,25 @@ class SCOModel(mesa.Model):
             policy: Tariffs, trade costs and revenue sharing of the year.
             tariffs: Tariffs to solve with instead of ``policy.tariffs`` (those of
                 the trade mechanism's year, ``tariffs_solved``).
-            sigma: Elasticity to solve with instead of ``self.sigma`` (the
-                short-run one of the trade mechanism's year, ``sigma_solved``).
+            sigma: Elasticity of the tariff change instead of ``self.sigma`` (the
+                short-run one of the trade mechanism's year, ``sigma_solved``); cost
+                changes keep ``self.sigma`` (:func:`scosim.mechanisms.short_run.solve_year`).
         """
         trade = self.scenario.parameters.trade
+        if sigma is not None:
+            return solve_year(
+                self.baseline_flows(),
+                sigma=self.sigma,
+                sigma_short=sigma,
+                tariffs=self.tau0,
+                new_tariffs=policy.tariffs if tariffs is None else tariffs,
+                cost_change=policy.cost_change,
+                deficits=trade.deficits,
+                revenue_sharing=policy.sharing,
+            )
         return solve_ge(
             self.baseline_flows(),
-            sigma=self.sigma if sigma is None else sigma,
+            sigma=self.sigma,
             tariffs=self.tau0,
             new_tariffs=policy.tariffs if tariffs is None else tariffs,
             cost_change=policy.cost_change,

@@ -46,7 +46,9 @@ def bilateral_report(model, proposer: str = "IND",
     i = ECONOMIES.index(proposer)
     t_hat = np.asarray(model.network_step.t_hat)
     with_ = np.asarray(model.ge.flows)
-    without = np.asarray(model.solve_policy(build_policy(model)).flows)
+    # The same tariffs and elasticity as the year's own solve (a union still adjusting).
+    without = np.asarray(model.solve_policy(build_policy(model), tariffs=model.tariffs_solved,
+                                            sigma=model.sigma_solved).flows)
     groups = {c: [ECONOMIES.index(c)] for c in partners}
     groups["CA5"] = [ECONOMIES.index(c) for c in CENTRAL_ASIA]
     rows = []

@@ -137,9 +137,12 @@ class DefectContext(_ProposalValues):
         proposal: The arrangement (scenario proposal object; a read-only view of it
             during a sweep of its fields, as in :class:`VoteContext`).
         codes: Codes of all economies.
-        realised: Realised welfare gain this year against the base-year policy
-            state, ``(R,)`` (fraction).
-        expected: Welfare gain expected at the vote, ``(R,)`` (fraction).
+        realised: Realised welfare gain this year against the year's baseline without
+            any policy, ``(R,)`` (fraction); while trade still adjusts, at the
+            short-run elasticity (docs/customs_union.md, "Gradual adjustment").
+        expected: Welfare gain expected at the vote, ``(R,)`` (fraction): a long-run
+            figure, so in the adjustment years ``realised`` falls short of it (or
+            exceeds it) for that reason alone.
         threshold: This participant's exit threshold.
         bad_years: Consecutive years with ``realised < threshold``, ``(R,)``.
         defection_years: ``k``: bad years after which a participant may leave.

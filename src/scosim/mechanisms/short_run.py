@@ -1,0 +1,147 @@
+"""The year's GE when trade is still adjusting to tariffs: costs long-run, tariffs short-run.
+
+While trade adjusts to a union's tariffs (adjustment share ``0 < a < 1``,
+docs/customs_union.md "Gradual adjustment") the tariff change is solved at the
+short-run elasticity ``sigma_a = 1 + a (sigma - 1)``. Trade-cost changes of the
+year (sanctions, corridors, security) are not on the union's adjustment clock: they
+keep the long-run elasticity. One hat-algebra solve has one elasticity, so a run that
+has both is solved in two steps, each from the equilibrium before it (exact hat
+algebra chains: the second step's baseline is the first step's counterfactual):
+
+1. the cost changes at ``sigma``, tariffs and revenue at base, revenue kept where
+   collected;
+2. from there, the legal tariffs and the revenue sharing at ``sigma_a``.
+
+Changes in prices, expenditure and welfare multiply along the chain; flows, revenue,
+output and deficits are the second step's; the terms of trade are recomputed from
+the chained prices and the first baseline's import weights, as the solver does.
+Runs without a cost change, or fully adjusted, are solved in one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.mechanisms.trade import GEResult, solve_ge
+
+__all__ = ["chained", "solve_year"]
+
+FloatArray = NDArray[np.float64]
+
+#: Changes (ratios) that multiply along the chain.
+_MULTIPLY = ("price_change", "price_index_change", "expenditure_change", "welfare_change",
+             "real_gdp_change")
+#: Levels of the final equilibrium: the second step's.
+_FINAL = ("flows", "tariff_revenue", "tariff_revenue_received", "output", "expenditure",
+          "deficits", "max_residual")
+
+
+def chained(
+    flows: ArrayLike,
+    *,
+    sigma: ArrayLike,
+    sigma_short: ArrayLike,
+    tariffs: ArrayLike,
+    new_tariffs: ArrayLike,
+    cost_change: ArrayLike,
+    deficits: Literal["level", "ratio"],
+    revenue_sharing: ArrayLike | None,
+) -> GEResult:
+    """Cost changes at ``sigma``, then tariffs and sharing at ``sigma_short`` (module doc).
+
+    Args:
+        flows: Baseline flows ``(N, N)`` or ``(R, N, N)``.
+        sigma: ``(R,)`` long-run elasticities.
+        sigma_short: ``(R,)`` short-run elasticities of the tariff step.
+        tariffs: Baseline tariffs ``(N, N)``.
+        new_tariffs: ``(R, N, N)`` legal tariffs of the year.
+        cost_change: ``(R, N, N)`` iceberg cost changes.
+        deficits: The deficit closure of both steps.
+        revenue_sharing: ``(R, N, N)`` sharing of the tariff step, or None.
+
+    Returns:
+        The chained :class:`GEResult` against the first baseline.
+    """
+    costs = solve_ge(flows, sigma=sigma, tariffs=tariffs, cost_change=cost_change,
+                     deficits=deficits)
+    tar = solve_ge(costs.flows, sigma=sigma_short, tariffs=tariffs, new_tariffs=new_tariffs,
+                   deficits=deficits, revenue_sharing=revenue_sharing)
+    out: dict[str, Any] = {f.name: getattr(costs, f.name) for f in fields(costs)}
+    for name in _MULTIPLY:
+        out[name] = getattr(costs, name) * getattr(tar, name)
+    for name in _FINAL:
+        out[name] = getattr(tar, name)
+    out["converged"] = costs.converged & tar.converged
+    out["iterations"] = costs.iterations + tar.iterations
+    out["terms_of_trade_change"] = _terms_of_trade(out["price_change"], flows)
+    return GEResult(**out)
+
+
+def _terms_of_trade(w: FloatArray, flows: ArrayLike) -> FloatArray:
+    """``w_j`` over the Laspeyres index of foreign suppliers' prices, baseline import weights."""
+    x = np.asarray(flows, dtype=float)
+    imp = x * (1.0 - np.eye(x.shape[-1]))
+    tot = imp.sum(axis=-2)
+    index = np.einsum("...ij,...i->...j", imp, w) / np.where(tot > 0, tot, 1.0)
+    return np.where(tot > 0, w / index, 1.0)
+
+
+def solve_year(
+    flows: ArrayLike,
+    *,
+    sigma: ArrayLike,
+    sigma_short: ArrayLike,
+    tariffs: ArrayLike,
+    new_tariffs: ArrayLike,
+    cost_change: ArrayLike | None,
+    deficits: Literal["level", "ratio"],
+    revenue_sharing: ArrayLike | None,
+) -> GEResult:
+    """The year's GE of every run: one solve, or :func:`chained` where a run needs it.
+
+    A run needs the chain when its tariff step is short-run (``sigma_short != sigma``)
+    and it has a cost change; every other run is one solve at ``sigma_short`` (which is
+    ``sigma`` once adjusted), bit for bit as before the chain existed.
+
+    Args:
+        flows: Baseline flows ``(N, N)`` or ``(R, N, N)``.
+        sigma: Long-run elasticity, scalar or ``(R,)``.
+        sigma_short: ``(R,)`` elasticity of each run's tariff step.
+        tariffs: Baseline tariffs ``(N, N)``.
+        new_tariffs: ``(R, N, N)`` tariffs of the year.
+        cost_change: ``(R, N, N)`` cost changes or None.
+        deficits: Deficit closure.
+        revenue_sharing: ``(R, N, N)`` sharing or None.
+
+    Returns:
+        A :class:`GEResult` for every run.
+    """
+    short = np.asarray(sigma_short, dtype=float)
+    result = solve_ge(flows, sigma=short, tariffs=tariffs, new_tariffs=new_tariffs,
+                      cost_change=cost_change, deficits=deficits,
+                      revenue_sharing=revenue_sharing)
+    if cost_change is None:
+        return result
+    d = np.asarray(cost_change, dtype=float)
+    long = np.broadcast_to(np.asarray(sigma, dtype=float), short.shape)
+    rows = np.flatnonzero((short != long) & (d != 1.0).reshape(len(d), -1).any(axis=1))
+    if rows.size == 0:
+        return result
+    x = np.asarray(flows, dtype=float)
+
+    def take(a: ArrayLike | None) -> Any:
+        return None if a is None else np.asarray(a)[rows]
+
+    sub = chained(x[rows] if x.ndim == 3 else x, sigma=long[rows], sigma_short=short[rows],
+                  tariffs=tariffs, new_tariffs=take(new_tariffs), cost_change=d[rows],
+                  deficits=deficits, revenue_sharing=take(revenue_sharing))
+    merged = {}
+    for f in fields(result):
+        arr = np.array(getattr(result, f.name), copy=True)
+        arr[rows] = getattr(sub, f.name)
+        merged[f.name] = arr
+    return replace(result, **merged)
