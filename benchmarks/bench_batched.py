@@ -62,7 +62,7 @@ RTOL = 1e-12
 
 #: Solver parts timed at their call sites: (module, attribute, part).
 PARTS = (("scosim.model.model", "solve_ge", "ge_solve"),
-         ("scosim.model.ge_cache", "solve_ge", "ge_solve"),
+         ("scosim.mechanisms.short_run", "solve_ge", "ge_solve"),
          ("scosim.mechanisms.customs_union", "solve_ge", "ge_solve"),
          ("scosim.model.model", "rebase_flows", "ras_rebase"))
 
