@@ -440,3 +440,20 @@ def test_a_bloc_invited_with_its_partners_is_named_and_no_exit_says_nothing() ->
     assert "ARM, BLR, RUS were invited to cu with their bloc's KAZ, KGZ" in text
     assert text.count("in every run") == 1 and "in up to 1 of 3 runs" in text
     assert exit_lines(_synthetic(0.5), 4) == []
+
+
+def test_committed_votes_are_said_for_every_proposal_voted() -> None:
+    """afghan_corridor_rats votes a corridor and a RATS upgrade: the answer named the
+    committed voters of the first only (4 of the 14 votes cast)."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", 0.1) for r in range(2)
+                        for c in ("CHN", "KAZ", "AFG")],
+                       columns=["run", "year", "country", "indicator", "value"])
+    rows = [(r, 2026, "vote", c, pid, True, "always_yes")
+            for r in range(2) for pid, cs in (("corridor", ("AFG",)), ("rats", ("CHN", "KAZ")))
+            for c in cs]
+    ev = pd.DataFrame(rows, columns=["run", "year", "type", "country", "proposal", "yes",
+                                     "rule"])
+    text = headline_text(RunStats.from_frames(ind, ev), "t")
+    assert ("Votes on 'corridor' in 2026 were committed (every state by rule always_yes);\n"
+            "Votes on 'rats' in 2026 were committed (every state by rule always_yes):\n"
+            "the scenario decided them") in text

@@ -438,20 +438,27 @@ def compare_outcome(policy: str | Path | None, baseline: str | Path | None,
 
 
 def _committed(st: RunStats) -> str | None:
-    """Who voted by a rule that ignores the score at the first vote (as the vote figure says)."""
-    first = st.first_vote
-    if first is None:
+    """Who voted by a rule that ignores the score, at each proposal's first vote.
+
+    As the vote figure, one line per proposal when several were voted (the first
+    proposal only used to be read, so a second vote's committed voters went unsaid).
+    """
+    lines = []
+    votes = st.ordered_first_votes()
+    for vote in votes:
+        by_rule: dict[str, list[str]] = {}
+        for c in vote.states:
+            for rule in sorted(r for r in vote.rules[c] if _rule_name(r) in COMMITTED_RULES):
+                by_rule.setdefault(rule, []).append(c)
+        if not by_rule:
+            continue
+        parts = [f"{'every state' if len(cs) == len(vote.states) else ', '.join(cs)} "
+                 f"by rule {r}" for r, cs in by_rule.items()]
+        on = f" on {vote.proposal!r}" if len(votes) > 1 else ""
+        lines.append(f"Votes{on} in {vote.year} were committed ({'; '.join(parts)})")
+    if not lines:
         return None
-    by_rule: dict[str, list[str]] = {}
-    for c in first.states:
-        for rule in sorted(r for r in first.rules[c] if _rule_name(r) in COMMITTED_RULES):
-            by_rule.setdefault(rule, []).append(c)
-    if not by_rule:
-        return None
-    parts = [f"{'every state' if len(cs) == len(first.states) else ', '.join(cs)} by rule {r}"
-             for r, cs in by_rule.items()]
-    return (f"Votes in {first.year} were committed ({'; '.join(parts)}):\n"
-            "the scenario decided them, not the states' scores.")
+    return ";\n".join(lines) + ":\nthe scenario decided them, not the states' scores."
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path,
