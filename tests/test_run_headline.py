@@ -273,7 +273,7 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     """With an exit threshold of 0 the EAEU's losers defect and Russia, whose own rule
     never fires (-50 %; at 0 it fires in some runs since the short run was re-modelled),
     is taken out with its bloc: the answer's "left" and the membership figure count it."""
-    from scosim.plots import BLOC_EXIT, membership_data
+    from scosim.plots import BLOC_EXIT, BLOC_IN, membership_data
     from scosim.scenario import load_scenario
 
     root = Path(__file__).resolve().parents[1]
@@ -294,6 +294,8 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     assert rows.loc["RUS", "in_union"] == pytest.approx(in_cu.mean())
     _, counts = membership_data(st)
     assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "defection"] == 0.0
+    # Armenia is asked because the EAEU is: the panel said "no joins" of it.
+    assert counts.loc["ARM", BLOC_IN] == 1.0 and counts.loc["CHN", BLOC_IN] == 0.0
     # Who left, when and after what loss: the raw events, counted afresh.
     text = "\n".join(exit_lines(st, 4))
     own = ev[ev["type"] == "defection"]

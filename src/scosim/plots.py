@@ -338,20 +338,22 @@ def membership_data(
         with its bloc); ``counts`` has those economies as index and the mean
         number per run of votes against, vetoes, withdrawals from the willing's
         group after a yes, defections, exits with a bloc
-        (``"left with its bloc"``: a bloc member that did not defect itself), joins and
-        accessions as columns (only kinds that occur).
+        (``"left with its bloc"``: a bloc member that did not defect itself), joins,
+        invitations with a bloc (``"invited with its bloc"``) and accessions as columns
+        (only kinds that occur).
     """
     st = _stats(ind, events)
     union = st.mean(membership_of(st)[0])
     member = st.mean("member")
     n_runs = max(st.runs, 1)
-    kinds = ("veto", "withdrew", "defection", "bloc_exit", "joined", "accession")
+    kinds = ("veto", "withdrew", "defection", "bloc_exit", "joined", "bloc_invited",
+             "accession")
     acted = {c for _, c in st.votes_by} | {c for k, c in st.event_counts if k in kinds}
     codes = [c for c in union.columns
              if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
     counts = pd.DataFrame(index=codes)
     for kind in kinds:
-        counts[BLOC_EXIT if kind == "bloc_exit" else kind] = [
+        counts[_EVENT_LABELS.get(kind, kind)] = [
             st.event_counts.get((kind, c), 0) / n_runs for c in codes]
     if st.votes:
         counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
@@ -364,10 +366,16 @@ def membership_data(
 
 #: How the membership figure names a ``bloc_exit`` event.
 BLOC_EXIT = "left with its bloc"
+#: ... and a ``bloc_invited`` one: a state invited to a proposal because its bloc was
+#: (Armenia with the EAEU), which the panel's "no joins" used to leave unsaid.
+BLOC_IN = "invited with its bloc"
+_EVENT_LABELS = {"bloc_exit": BLOC_EXIT, "bloc_invited": BLOC_IN}
 #: Title of the membership figure's events panel (the PNG and the explorer), and what
 #: it says when there is nothing to count.
-EVENTS_PANEL = "votes against, vetoes, withdrawals, exits (own or with a bloc), joins"
-NO_EVENTS = "no votes against, vetoes, withdrawals, exits or joins in any run"
+EVENTS_PANEL = ("votes against, vetoes, withdrawals, exits (own or with a bloc), joins, "
+                "invitations with a bloc")
+NO_EVENTS = ("no votes against, vetoes, withdrawals, exits, joins or invitations with a "
+             "bloc in any run")
 
 #: Said under the membership figure's events panel when a state votes on one proposal
 #: more than once a run.
@@ -445,7 +453,7 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
     ax2.set_xlabel("events per run (mean over runs)")
     ax2.set_ylabel("")
-    panel = EVENTS_PANEL
+    panel = _wrap(EVENTS_PANEL, 60)
     if counts.shape[1] and repeated_votes(st):
         panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
     ax2.set_title(panel, fontsize=10)

@@ -319,7 +319,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
     if counts.shape[1]:
         note = f"<br><sup>{_wrap(REPEATED_VOTES_NOTE, 70)}</sup>" if repeated_votes(st) else ""
-        _layout(bars, f"Events per run<br><sup>{EVENTS_PANEL}</sup>{note}",
+        _layout(bars, f"Events per run<br><sup>{_wrap(EVENTS_PANEL, 70)}</sup>{note}",
                 height=max(380, 20 * len(counts) + 160))
     else:
         # As the PNG: say that nothing happened, rather than draw empty axes.
