@@ -147,3 +147,29 @@ def test_no_adjustment_when_the_arrangements_in_force_leave_tariffs_at_base(tmp_
     cu = run(str(root / "customs_union.yaml"), out=str(tmp_path), progress=False,
              plots=False, overrides={"replications": 2})
     assert 2030 in adjusting_years(load_plot_data(Path(cu.path)))
+
+
+def test_welfare_paths_say_which_lines_include_exits(tmp_path: Path, kept_figures: list):
+    """Iran's mean path in customs_union.yaml jumps towards zero in the year it leaves (16
+    of 20 runs): read as a recovery unless the figure says the means include exits."""
+    from scosim.plot_data import load_plot_data
+    from scosim.runner import run
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "customs_union.yaml",
+                       overrides={"replications": 6})
+    res = run(sc, out=tmp_path, progress=False, plots=False)
+    st = load_plot_data(Path(res.path))
+    ev = res.events
+    left = ev[ev["type"].isin(["defection", "bloc_exit"]) & (ev["country"] == "IRN")]
+    n = left["run"].nunique()
+    assert n > 0
+    plots.plot_welfare_paths(st, "t", tmp_path / "w.png")
+    title = kept_figures[-1].axes[0].get_title()
+    assert f"IRN left in {n} of 6 runs" in title.replace("\n", " ")
+    # a run without exits says nothing of them
+    sc0 = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "customs_union.yaml",
+                        overrides={"replications": 2, "parameters.rules.defect": "never_defect"})
+    res0 = run(sc0, out=tmp_path / "none", progress=False, plots=False)
+    plots.plot_welfare_paths(load_plot_data(Path(res0.path)), "t", tmp_path / "w0.png")
+    assert "exits" not in kept_figures[-1].axes[0].get_title()

@@ -277,6 +277,30 @@ def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
             "full adjustment (docs/customs_union.md)")
 
 
+def exits_note(st: RunStats, codes: Iterable[str]) -> str | None:
+    """Which of ``codes`` left an arrangement in some run, and in how many runs.
+
+    The paths average over runs after any exits: a line that jumps towards zero in
+    the year a state leaves reads as a recovery unless the figure says so.
+
+    Args:
+        st: The run's statistics (their exit tallies; none for a bare table).
+        codes: The economies the figure shows, in its order.
+
+    Returns:
+        ``"means include the years after exits: IRN left in 16 of 20 runs (...)"``, or
+        None when none of them left.
+    """
+    runs: dict[str, int] = {}
+    for (_, _, country), tally in st.exits.items():
+        runs[country] = runs.get(country, 0) + tally.runs
+    shown = [f"{c} left in {min(runs[c], st.runs)}" for c in codes if runs.get(c)]
+    if not shown:
+        return None
+    return (f"means include the years after exits: {', '.join(shown)} of {st.runs} runs "
+            "(on its own or with its bloc)")
+
+
 def plot_welfare_paths(ind: Data, title: str, path: Path,
                        versus: str = "without the policy") -> Path:
     """Welfare change over time for the most affected economies: mean over runs, with bands.
@@ -309,9 +333,10 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
         f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
         if n_runs > 1 else "single run (no uncertainty band)"
     )
+    left = exits_note(st, codes)
     ax.set_title(_wrap(
         f"{title}: welfare change of the eight most affected economies\n{note}"
-    ), fontsize=11)
+    ) + (f"\n{_wrap(left, 110)}" if left else ""), fontsize=11)
     ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     _footnote(ax, adjustment_note(st, years))
