@@ -171,6 +171,29 @@ def test_ge_cache_gives_identical_tables_and_skips_solves(tmp_path: Path,
         pd.testing.assert_frame_equal(tables[True][t], tables[False][t], check_exact=True)
 
 
+def test_ge_cache_is_bit_identical_while_trade_adjusts_and_costs_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keys on the year's short-run elasticity as well as the long-run one: with
+    trade adjusting (sigma_a < sigma) and a sanction in force (the two-step solve of
+    scosim.mechanisms.short_run), cached and uncached runs give the same bits."""
+    from scosim.model.builtin_mechanisms import GETrade
+
+    scen = REPO / "scenarios" / "customs_union.yaml"
+    over = {"parameters.trade.moving_baseline": False, "parameters.trade.short_run_share": 0.4,
+            "parameters.rules.defect": "never_defect", "years.end": 2031,
+            "events": [{"type": "sanctions", "year": 2025, "target": "RUS", "by": "ROW",
+                        "trade_cost": 0.2}]}
+    tables = {}
+    for on in (True, False):
+        monkeypatch.setattr(GETrade, "cache_solves", on)
+        res = run(scen, replications=4, batch_size=2, out=tmp_path / str(on), progress=False,
+                  plots=False, overrides=over)
+        tables[on] = read_batches(res.path / "indicators")
+    share = tables[True].query("indicator == 'trade_adjustment_share'")["value"]
+    assert ((share > 0) & (share < 1)).any()  # some years were solved at sigma_a
+    pd.testing.assert_frame_equal(tables[True], tables[False], check_exact=True)
+
+
 def test_ge_cache_re_solves_a_run_whose_input_changes_in_one_bit() -> None:
     from scosim.mechanisms.trade import solve_ge
     from scosim.model.ge_cache import GESolveCache
