@@ -175,3 +175,27 @@ def test_a_sanction_in_force_does_not_change_what_the_union_does_in_its_first_ye
     sanctioned = exports(True, True) - exports(False, True)
     assert abs(plain) > 0.3
     assert sanctioned == pytest.approx(plain, abs=0.5)
+
+
+def test_the_adjustment_clock_starts_with_the_union_not_an_earlier_settlement():
+    """A settlement in force from 2026 moved no tariff; the union's tariffs move from
+    2027. The clock started with the first arrangement of any kind, so the union began
+    at a = 0.475 instead of the short-run share 0.4 (economist's review)."""
+    settle = {"type": "national_currency_settlement", "id": "ncs", "year": 2025,
+              "proposer": "RUS", "participants": "members", "share": 0.8}
+    sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 2, "parameters.rules.defect": "never_defect", "years.end": 2029})
+    sc2 = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 2, "parameters.rules.defect": "never_defect", "years.end": 2029,
+        "parameters.mechanisms.finance": "banking_systems",
+        "proposals": [settle, *[p.model_dump(exclude_unset=True) for p in sc.proposals]]})
+    for scenario in (sc, sc2):
+        m = SCOModel(scenario)
+        m.run_model()
+        share = np.stack(m.records["trade_adjustment_share"])[:, :, 0]  # (years, runs)
+        years = list(m.years)
+        np.testing.assert_array_equal(share[years.index(2027)], 0.4)
+        np.testing.assert_array_equal(share[years.index(2029)], 0.55)
+    # the settlement was in force from 2026 in the second
+    assert any(a.name == "national_currency_settlement" and a.in_force.all()
+               for a in m.arrangements)

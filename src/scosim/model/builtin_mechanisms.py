@@ -131,7 +131,11 @@ EXPLAINED_INDICATORS: dict[str, str] = {
 
 
 def years_in_force(model: SCOModel, year: int) -> np.ndarray:
-    """``(R,)`` years since the first arrangement in force entered into force (-1: none)."""
+    """``(R,)`` years since the first arrangement in force entered into force (-1: none).
+
+    Says whether anything is in force; the adjustment clock itself starts with the
+    first change of a run's tariffs (:class:`GETrade`).
+    """
     first = np.full(model.R, np.iinfo(np.int64).max)
     for arr in model.arrangements:
         started = arr.in_force & (arr.entry_year >= 0)
@@ -164,17 +168,26 @@ class GETrade(Mechanism):
     cache_solves: bool = True
 
     @override
+    def setup(self, model: SCOModel) -> None:
+        # First year each run's tariffs left the base ones (-1: not yet): the adjustment
+        # clock. It used to start with the first arrangement of any kind, so a union
+        # entering after a corridor or a settlement started part-way adjusted.
+        self.first_moved = np.full(model.R, -1, dtype=np.int64)
+
+    @override
     def step(self, model: SCOModel, policy: PolicyState, year: int) -> None:
         trade = model.scenario.parameters.trade
         model.tariffs = policy.tariffs
-        share = adjustment_share(
-            years_in_force(model, year), trade.short_run_share, trade.adjustment_years
-        )
+        tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
+        self.first_moved = np.where(tariffs_moved & (self.first_moved < 0), year,
+                                    self.first_moved)
+        since = np.where(self.first_moved < 0, -1, year - self.first_moved)
+        share = adjustment_share(since, trade.short_run_share, trade.adjustment_years)
         # Only tariffs adjust gradually: a run with an arrangement in force but its legal
         # tariffs the base ones (a corridor, a settlement) solves the same at any share,
         # and its figures said "trade still adjusts" about tariffs that never changed.
-        tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
-        self.share = np.where(tariffs_moved | (share == 0.0), share, 1.0)
+        in_force = years_in_force(model, year) >= 0
+        self.share = np.where(tariffs_moved, share, np.where(in_force, 1.0, 0.0))
         # The short run is the legal tariffs at a lower elasticity (the trade response is
         # the share a of the long-run one), not partly cut tariffs: the latter collected
         # duty on imports the union had made duty-free and flipped revenue terms' signs.
