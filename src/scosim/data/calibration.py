@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -127,15 +127,21 @@ class Calibration:
         Raises:
             ValueError: If the calibration has no ``gdp_history`` table.
         """
+        return self.gdp_history_ratios([year])[0]
+
+    def gdp_history_ratios(self, years: Sequence[int]) -> np.ndarray:
+        """:meth:`gdp_history_ratio` of every year in ``years`` at once, ``(len(years), N)``."""
         h = self.gdp_history
         if h.empty:
             raise ValueError(
                 f"data version {self.data_version} has no gdp_history table "
                 "(rebuild with `python tools/build_calibration.py`)"
             )
-        if year not in h.columns or self.base_year not in h.columns:
-            return np.full(len(h), np.nan)
-        return (h[year] / h[self.base_year]).to_numpy(dtype=float, na_value=np.nan, copy=True)
+        if self.base_year not in h.columns:
+            return np.full((len(years), len(h)), np.nan)
+        # Years outside the table read as NaN columns.
+        table = h.reindex(columns=list(years)).div(h[self.base_year], axis=0)
+        return table.to_numpy(dtype=float, na_value=np.nan, copy=True).T
 
     def trade_matrix(self) -> np.ndarray:
         """Trade flows as a fresh (28, 28) float array, US$, exporter x importer."""

@@ -175,7 +175,7 @@ class SCOModel(mesa.Model):
         # None in the other modes.
         self.history_ratio: np.ndarray | None = None
         if p.growth.mode == "historical":
-            self.history_ratio = np.stack([self.cal.gdp_history_ratio(y) for y in self.years])
+            self.history_ratio = self.cal.gdp_history_ratios(list(self.years))
         self._council_z: dict[str, np.ndarray] = {}
 
     def council_noise(self, pid: str, year: int) -> np.ndarray:
@@ -241,14 +241,16 @@ class SCOModel(mesa.Model):
         start = self.gdp0 * np.exp(trend * max(0, eve - int(self.cal.base_year)))
         if self.history_ratio is None:
             return start
-        years = [y for y in self.cal.gdp_history.columns if y <= eve]
-        ratios = np.array([self.cal.gdp_history_ratio(y) for y in years]).reshape(-1, self.N)
-        for i in range(self.N):
-            recorded = np.flatnonzero(np.isfinite(ratios[:, i]))
-            if recorded.size:
-                last = recorded[-1]
-                start[i] = self.gdp0[i] * ratios[last, i] * np.exp(trend[i] * (eve - years[last]))
-        return start
+        years = np.array([y for y in self.cal.gdp_history.columns if y <= eve], dtype=np.int64)
+        ratios = self.cal.gdp_history_ratios(years.tolist()).reshape(-1, self.N)
+        recorded = np.isfinite(ratios)
+        if not recorded.size:
+            return start
+        # each economy's latest recorded year up to the eve, carried along its trend
+        last = len(years) - 1 - np.argmax(recorded[::-1], axis=0)
+        level = ratios[last, np.arange(self.N)]
+        carried = self.gdp0 * level * np.exp(trend * (eve - years[last]))
+        return np.where(recorded.any(axis=0), carried, start)
 
     def _initial_trust(self) -> np.ndarray:
         member = self.status[0] == STATUS_CODES["member"]
