@@ -1,0 +1,368 @@
+"""Who leaves an arrangement at every exit threshold, from one ensemble in which nobody leaves.
+
+The built-in exit rule (``threshold_defect``) makes a participant leave after
+``k`` consecutive years (``parameters.council.defection_years``) whose realised
+welfare gain is below its exit threshold. Until a run's first exit, nothing the model
+computes reads the threshold: the rule only counts bad years, and trade, votes and
+trust do not look at the count. So one ensemble in which every participant stays, with
+the realised gains each participant's rule would have read recorded, gives for every
+threshold at once the year of each run's first exit and who leaves in it
+(:func:`first_exits`). This is exact: the same runs made with the rule at a threshold
+have their first exits in the same years by the same states (``tests/test_exit_curve.py``
+checks it against the model). What happens after a first exit is not known from these
+paths (the leaver's trade, and so everyone's gains, change), so later exits are only
+bounded: :func:`critical_thresholds` gives, per run, the largest threshold at which a
+state would never complete ``k`` bad years if nobody else left first.
+
+Used by ``tools/exit_threshold_curve.py`` (the table and figure of docs/model.md,
+"How the exits depend on the threshold").
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ANY", "EXIT_RULE", "RECORDER", "ExitPaths", "critical_thresholds", "curve_table",
+           "fire_index", "first_exits", "plot_curve", "record_paths", "stay_and_record"]
+
+#: The exit rule the curves describe.
+EXIT_RULE = "threshold_defect"
+#: The ``country`` of :func:`curve_table`'s rows for "some participant leaves".
+ANY = "any"
+#: The rule that stands in for it while the paths are recorded (a dotted rule path).
+RECORDER = "scosim.exit_curve:stay_and_record"
+
+# What the recorder saw in the batch being run: (proposal id, state) -> year -> arrays.
+_seen: dict[tuple[str, str], dict[int, tuple[np.ndarray, np.ndarray]]] | None = None
+
+
+def stay_and_record(ctx: Any) -> np.ndarray:
+    """A defect rule that never leaves, recording what ``threshold_defect`` would read.
+
+    Args:
+        ctx: The defection context (:class:`scosim.rules.context.DefectContext`).
+
+    Returns:
+        ``(R,)`` False.
+    """
+    if _seen is not None:
+        key = (str(ctx.proposal.id), ctx.iso3)
+        _seen.setdefault(key, {})[int(ctx.year)] = (
+            np.array(ctx.realised, dtype=float), np.array(ctx.active, dtype=bool))
+    return np.zeros(ctx.n_runs, dtype=bool)
+
+
+@dataclass(frozen=True)
+class ExitPaths:
+    """Realised gains of every participant that could leave, in runs where none did.
+
+    Attributes:
+        runs: Run numbers, ``(R,)``.
+        years: Years, ``(T,)``.
+        k: Bad years in a row after which the rule leaves.
+        thresholds: Each state's own exit threshold in the scenario (fraction).
+        realised: Per ``(proposal id, state)``: realised gain (fraction), ``(T, R)``,
+            NaN in years its rule was not asked.
+        active: Per ``(proposal id, state)``: whether its rule was asked, ``(T, R)``.
+    """
+
+    runs: np.ndarray
+    years: np.ndarray
+    k: int
+    thresholds: dict[str, float]
+    realised: dict[tuple[str, str], np.ndarray]
+    active: dict[tuple[str, str], np.ndarray]
+
+
+def record_paths(
+    path: str | os.PathLike[str], runs: Iterable[int], *,
+    overrides: Mapping[str, Any] | None = None, batch_size: int = 250,
+    calibration: Any = None, progress: Callable[[int, int], None] | None = None,
+) -> ExitPaths:
+    """Run a scenario with every participant kept in and record the exit rule's inputs.
+
+    Args:
+        path: Scenario file.
+        runs: Run numbers (the same runs as ``scosim run`` makes with the same seed).
+        overrides: Scenario overrides (as ``--set``), applied before the recorder.
+        batch_size: Runs per model.
+        calibration: A loaded calibration (default: the packaged one, as ``scosim run``).
+        progress: Called with (runs done, runs in all) after each batch.
+
+    Returns:
+        The recorded paths.
+
+    Raises:
+        ValueError: When some state's exit rule is not ``threshold_defect``: the curves
+            describe that rule only.
+    """
+    global _seen
+    from scosim.data import load_calibration
+    from scosim.model.model import SCOModel
+    from scosim.scenario import load_scenario
+
+    cal = calibration if calibration is not None else load_calibration()
+    codes = tuple(cal.countries.index)
+    ov = dict(overrides or {})
+    sc = load_scenario(path, overrides=ov)
+    others = sorted({f"{c}: {r['defect']}" for c in codes
+                     if (r := sc.rules_for(c))["defect"] != EXIT_RULE})
+    if others:
+        raise ValueError(f"{os.fspath(path)}: the exit curves describe the rule {EXIT_RULE!r}; "
+                         f"this scenario uses {', '.join(others)}")
+    ov["parameters.rules.defect"] = RECORDER
+    for code, country in sc.countries.items():
+        if "defect" in country.rules:
+            ov[f"countries.{code}.rules.defect"] = RECORDER
+    rec = load_scenario(path, overrides=ov)
+    run_list = np.asarray(list(runs), dtype=np.int64)
+    per_key: dict[tuple[str, str], list[dict[int, tuple[np.ndarray, np.ndarray]]]] = {}
+    years: list[int] = []
+    batches = [run_list[i:i + batch_size] for i in range(0, len(run_list), batch_size)]
+    done = 0
+    for b, batch in enumerate(batches):
+        _seen = {}
+        try:
+            model = SCOModel(rec, runs=batch.tolist(), calibration=cal)
+            model.run_model()
+            seen = _seen
+        finally:
+            _seen = None
+        years = [int(y) for y in model.years]
+        for key in sorted(set(per_key) | set(seen)):
+            per_key.setdefault(key, [{}] * b).append(seen.get(key, {}))
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(run_list))
+    realised, active = {}, {}
+    for key, parts in per_key.items():
+        r_cols, a_cols = [], []
+        for batch, by_year in zip(batches, parts, strict=True):
+            r = np.full((len(years), len(batch)), np.nan)
+            a = np.zeros((len(years), len(batch)), dtype=bool)
+            for t, y in enumerate(years):
+                if y in by_year:
+                    r[t], a[t] = by_year[y]
+            r_cols.append(r)
+            a_cols.append(a)
+        realised[key] = np.concatenate(r_cols, axis=1)
+        active[key] = np.concatenate(a_cols, axis=1)
+    return ExitPaths(runs=run_list, years=np.asarray(years),
+                     k=sc.parameters.council.defection_years,
+                     thresholds={c: sc.exit_threshold_for(c) for c in codes},
+                     realised=realised, active=active)
+
+
+def _windows(realised: np.ndarray, active: np.ndarray, k: int) -> np.ndarray:
+    """Largest realised gain in each window of ``k`` active years ending at t, ``(T, R)``.
+
+    +inf where the window is shorter than ``k`` or holds a year the state was not in.
+    """
+    n_years = realised.shape[0]
+    out = np.full(realised.shape, np.inf)
+    vals = np.where(active, realised, np.inf)
+    for t in range(k - 1, n_years):
+        out[t] = vals[t - k + 1:t + 1].max(axis=0)
+    return out
+
+
+def fire_index(realised: np.ndarray, active: np.ndarray, k: int, threshold: float
+               ) -> np.ndarray:
+    """Index of the year in which the rule first leaves, per run; -1 if it never does.
+
+    The rule leaves in the year that completes ``k`` consecutive active years with a
+    realised gain below ``threshold`` (``realised < threshold``, as
+    :func:`scosim.mechanisms.voting.update_bad_years` counts them).
+
+    Args:
+        realised: ``(T, R)`` realised gains (fraction).
+        active: ``(T, R)`` whether the state's rule was asked.
+        k: Bad years in a row.
+        threshold: Exit threshold (fraction).
+
+    Returns:
+        ``(R,)`` int.
+    """
+    fires = _windows(realised, active, k) < threshold
+    first = np.argmax(fires, axis=0)
+    return np.where(fires.any(axis=0), first, -1)
+
+
+def critical_thresholds(realised: np.ndarray, active: np.ndarray, k: int) -> np.ndarray:
+    """Per run, the threshold above which the rule would leave: ``min over windows of max``.
+
+    The rule leaves at some point exactly when the threshold exceeds this value (if
+    nobody left before); +inf when the state never has ``k`` active years in a row.
+
+    Returns:
+        ``(R,)`` float (fraction).
+    """
+    return _windows(realised, active, k).min(axis=0)
+
+
+def first_exits(paths: ExitPaths, threshold: float | Mapping[str, float]
+                ) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+    """Each run's first exit at a threshold: its year, and who leaves in it.
+
+    Args:
+        paths: Recorded paths.
+        threshold: One threshold for every state, or one per state (missing states keep
+            their scenario's threshold).
+
+    Returns:
+        ``(year, leaves)``: the year of each run's first exit (``(R,)``, 0 where none) and,
+        per ``(proposal id, state)``, whether it leaves by its own rule in that year
+        (``(R,)`` bool). Exact for the first exit (module docstring).
+    """
+    n_runs = len(paths.runs)
+    idx = {}
+    for key in paths.realised:
+        th = (threshold.get(key[1], paths.thresholds[key[1]])
+              if isinstance(threshold, Mapping) else float(threshold))
+        idx[key] = fire_index(paths.realised[key], paths.active[key], paths.k, th)
+    big = np.iinfo(np.int64).max
+    first = np.full(n_runs, big)
+    for i in idx.values():
+        first = np.minimum(first, np.where(i >= 0, i, big))
+    leaves = {key: (i >= 0) & (i == first) for key, i in idx.items()}
+    year = np.where(first < big, paths.years[np.minimum(first, len(paths.years) - 1)], 0)
+    return year, leaves
+
+
+def curve_table(paths: ExitPaths, thresholds: Iterable[float], *, min_runs: int = 1
+                ) -> Any:
+    """Exit shares at each threshold, per arrangement and state (a tidy table).
+
+    Args:
+        paths: Recorded paths.
+        thresholds: Thresholds (fraction) applied to every state.
+        min_runs: Keep a state only if it leaves first in at least this many runs at some
+            threshold.
+
+    Returns:
+        A DataFrame with ``proposal``, ``country``, ``threshold_pct``, ``runs``,
+        ``leaves_first`` (runs in which it leaves by its own rule at the run's first exit:
+        exact), ``would_leave`` (runs in which its rule would fire if nobody left before:
+        an upper bound once another state may leave first), ``share`` (leaves_first /
+        runs), ``share_lo``/``share_hi`` (90 % Wilson interval of that share) and
+        ``median_year`` (of those first exits; NaN where none). Rows with ``country``
+        :data:`ANY` count the runs in which some participant leaves at the first exit.
+    """
+    import pandas as pd
+    from statsmodels.stats.proportion import proportion_confint
+
+    n_runs = len(paths.runs)
+    crit = {key: critical_thresholds(paths.realised[key], paths.active[key], paths.k)
+            for key in paths.realised}
+    pids = sorted({key[0] for key in paths.realised})
+    rows = []
+    for th in thresholds:
+        year, leaves = first_exits(paths, float(th))
+        for key, m in leaves.items():
+            k = int(m.sum())
+            rows.append((key[0], key[1], 100.0 * float(th), n_runs, k,
+                         int((crit[key] < th).sum()),
+                         float(np.median(year[m])) if k else float("nan")))
+        for pid in pids:
+            # ANY: some state leaves the arrangement at the run's first exit
+            m = np.any([v for key, v in leaves.items() if key[0] == pid], axis=0)
+            would = np.any([crit[key] < th for key in crit if key[0] == pid], axis=0)
+            rows.append((pid, ANY, 100.0 * float(th), n_runs, int(m.sum()), int(would.sum()),
+                         float(np.median(year[m])) if m.any() else float("nan")))
+    df = pd.DataFrame(rows, columns=["proposal", "country", "threshold_pct", "runs",
+                                     "leaves_first", "would_leave", "median_year"])
+    # -0.55, not -0.5499999999999999; 0, not -0
+    df["threshold_pct"] = df["threshold_pct"].round(9) + 0.0
+    keep = df.groupby(["proposal", "country"])["leaves_first"].transform("max") >= min_runs
+    df = df[keep]
+    # The states most at risk first (the lowest threshold at which they leave in a run):
+    # the figure's colours and legend follow this order.
+    risk = df[df["leaves_first"] > 0].groupby(["proposal", "country"])["threshold_pct"].min()
+    df = df.assign(_risk=[np.inf if c == ANY else risk.get((p, c), np.inf)
+                          for p, c in zip(df["proposal"], df["country"], strict=True)],
+                   _any=df["country"] == ANY)
+    df = df.sort_values(["_any", "_risk", "proposal", "country", "threshold_pct"],
+                        kind="stable")
+    df = df.drop(columns=["_risk", "_any"]).reset_index(drop=True)
+    df["share"] = df["leaves_first"] / df["runs"]
+    lo, hi = proportion_confint(df["leaves_first"], df["runs"], alpha=0.10, method="wilson")
+    # Wilson's bounds at 0 and 1 runs come out a rounding error inside the share
+    df["share_lo"] = np.where(df["leaves_first"] == 0, 0.0, np.asarray(lo))
+    df["share_hi"] = np.where(df["leaves_first"] == df["runs"], 1.0, np.asarray(hi))
+    return df[["proposal", "country", "threshold_pct", "runs", "leaves_first", "share",
+               "share_lo", "share_hi", "would_leave", "median_year"]]
+
+
+def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
+               marks: Mapping[str, float] | None = None, excluded_above: float | None = None,
+               note: str = "") -> None:
+    """Share of runs in which each state leaves, against the exit threshold.
+
+    Solid: the state leaves at its run's first exit (exact), with its band. Dashed, where
+    it differs: its rule would fire if nobody had left before (an upper bound: a curve
+    that falls as the threshold rises means another state left first).
+
+    Args:
+        table: :func:`curve_table`'s output.
+        path: PNG to write.
+        title: Figure title.
+        marks: Vertical lines to draw, label -> threshold (fraction).
+        excluded_above: Shade the thresholds above this one (fraction): those a hindcast
+            record rules out.
+        note: A footnote under the axis label.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8.5, 5.4), layout="constrained")
+    groups = list(table.groupby(["proposal", "country"], sort=False))
+    several = table["proposal"].nunique() > 1
+    if excluded_above is not None:
+        ax.axvspan(100 * excluded_above, table["threshold_pct"].max(), color="tan",
+                   alpha=0.15, linewidth=0, label="thresholds the record rules out")
+    for (pid, code), g in groups:
+        g = g.sort_values("threshold_pct")
+        x = g["threshold_pct"].to_numpy()
+        label = f"{code} ({pid})" if several else code
+        if code == ANY:
+            label = ("any state" if not several else f"any state ({pid})") + " (first exit)"
+        line, = ax.step(x, 100 * g["share"], where="mid", label=label,
+                        **({"color": "black", "linewidth": 1.0, "linestyle": ":"}
+                           if code == ANY else {}))
+        ax.fill_between(x, 100 * g["share_lo"], 100 * g["share_hi"], step="mid",
+                        color=line.get_color(), alpha=0.18, linewidth=0)
+        upper = 100 * g["would_leave"] / g["runs"]
+        if code != ANY and (g["would_leave"] != g["leaves_first"]).any():
+            ax.step(x, upper, where="mid", color=line.get_color(), linestyle="--",
+                    linewidth=0.9, alpha=0.8)
+    if any(c != ANY and (g["would_leave"] != g["leaves_first"]).any()
+           for (_, c), g in groups):
+        ax.plot([], [], color="0.3", linestyle="--", linewidth=0.9,
+                label="dashed: would leave had\nnobody left before")
+    for i, (label, th) in enumerate((marks or {}).items()):
+        ax.axvline(100 * th, color="0.3", linestyle=("--", ":", "-.")[i % 3], linewidth=1)
+        ax.annotate(label, xy=(100 * th, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(-3, -3 - 12 * i), textcoords="offset points", ha="right",
+                    va="top", fontsize=8, color="0.25")
+    ax.set_xlabel("exit threshold: realised welfare change below which a year counts as bad "
+                  "(% of real expenditure)")
+    ax.set_ylabel("runs in which the state leaves at the first exit (%)")
+    ax.set_ylim(-2, 102)
+    ax.set_title(title, fontsize=11)
+    ax.grid(alpha=0.3)
+    if groups:
+        ax.legend(title="leaves by its own rule", fontsize=8, title_fontsize=8,
+                  loc="center left")
+    if note:
+        ax.annotate(note, xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
+                    textcoords="offset points", ha="center", va="top", fontsize=8,
+                    style="italic", color="0.25")
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

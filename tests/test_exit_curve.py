@@ -1,0 +1,150 @@
+"""Exit shares at every threshold from one ensemble with everyone kept in (scosim.exit_curve).
+
+Checked against the model itself: the same runs made with the exit rule at a threshold
+have their first exits in the years, and by the states, that the recorded paths give
+(an identity: until a run's first exit nothing the model computes reads the threshold).
+The window arithmetic is checked against the model's own bad-year counter.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.exit_curve import (
+    ANY,
+    critical_thresholds,
+    curve_table,
+    fire_index,
+    first_exits,
+    record_paths,
+)
+from scosim.mechanisms.voting import update_bad_years
+from scosim.model.model import SCOModel
+from scosim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CU = ROOT / "scenarios" / "customs_union.yaml"
+CENTRAL_ASIA = ROOT / "scenarios" / "customs_union_central_asia.yaml"
+RUNS = list(range(16))
+
+
+def _counter_fires(realised: np.ndarray, active: np.ndarray, k: int, th: float) -> np.ndarray:
+    """First year index at which the model's counter reaches k (-1 if never)."""
+    counter = np.zeros((1, realised.shape[1]), dtype=np.int64)
+    out = np.full(realised.shape[1], -1)
+    for t in range(realised.shape[0]):
+        counter = update_bad_years(counter.T, realised[t][:, None], np.array([th]),
+                                   active[t][:, None]).T
+        new = (counter[0] >= k) & (out < 0)
+        out[new] = t
+    return out
+
+
+def test_fire_index_and_critical_threshold_agree_with_the_models_counter():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n_years, n_runs, k = rng.integers(1, 12), rng.integers(1, 30), int(rng.integers(1, 5))
+        realised = rng.normal(-0.004, 0.004, (n_years, n_runs))
+        active = rng.random((n_years, n_runs)) < 0.85
+        crit = critical_thresholds(realised, active, k)
+        for th in rng.normal(-0.004, 0.005, 5):
+            want = _counter_fires(realised, active, k, th)
+            np.testing.assert_array_equal(fire_index(realised, active, k, th), want)
+            np.testing.assert_array_equal(crit < th, want >= 0)
+
+
+@pytest.fixture(scope="module")
+def cu_paths():
+    return record_paths(CU, RUNS)
+
+
+def _first_defections(path: Path, threshold: float) -> set[tuple[int, str, str, int]]:
+    """(run, proposal, state, year) of the own-rule exits in each run's first exit year."""
+    sc = load_scenario(path, overrides={"parameters.council.exit_threshold": threshold})
+    model = SCOModel(sc, runs=RUNS)
+    model.run_model()
+    ev = model.log.to_frame()
+    d = ev[ev["type"] == "defection"]
+    first = d.groupby("run")["year"].min()
+    return {(int(r.run), str(r.proposal), str(r.country), int(r.year))
+            for r in d.itertuples() if r.year == first[r.run]}
+
+
+def _predicted(paths, threshold: float) -> set[tuple[int, str, str, int]]:
+    year, leaves = first_exits(paths, threshold)
+    return {(int(run), pid, code, int(year[j])) for (pid, code), m in leaves.items()
+            for j, run in enumerate(paths.runs) if m[j]}
+
+
+@pytest.mark.parametrize("threshold", [-0.0055, -0.007])
+def test_first_exits_equal_the_models_at_each_threshold(cu_paths, threshold):
+    got = _predicted(cu_paths, threshold)
+    assert got  # Iran leaves in some of these runs at both thresholds
+    assert got == _first_defections(CU, threshold)
+
+
+def test_first_exits_of_a_bloc_union_equal_the_models():
+    paths = record_paths(CENTRAL_ASIA, RUNS)
+    got = _predicted(paths, -0.0055)
+    assert {code for _, _, code, _ in got} & {"ARM", "BLR", "KGZ"}
+    assert got == _first_defections(CENTRAL_ASIA, -0.0055)
+
+
+def test_paths_do_not_depend_on_the_batches(cu_paths):
+    split = record_paths(CU, RUNS, batch_size=5)
+    assert split.realised.keys() == cu_paths.realised.keys()
+    for key in split.realised:
+        np.testing.assert_array_equal(split.realised[key], cu_paths.realised[key])
+        np.testing.assert_array_equal(split.active[key], cu_paths.active[key])
+
+
+def test_curve_table_counts_and_bounds(cu_paths):
+    grid = [-0.012, -0.0075, -0.0055, -0.003, 0.0]
+    df = curve_table(cu_paths, grid)
+    assert set(df["threshold_pct"]) == {round(100 * t, 9) for t in grid}
+    assert (df["runs"] == len(RUNS)).all()
+    assert (df["leaves_first"] <= df["would_leave"]).all()
+    assert ((df["share_lo"] <= df["share"]) & (df["share"] <= df["share_hi"])).all()
+    irn = df[df["country"] == "IRN"].set_index("threshold_pct")
+    year, leaves = first_exits(cu_paths, -0.0055)
+    assert irn.loc[-0.55, "leaves_first"] == leaves[("sco_cu", "IRN")].sum()
+    # a more tolerant threshold never adds runs in which a state's rule would fire
+    for _, g in df.groupby(["proposal", "country"]):
+        assert (np.diff(g.sort_values("threshold_pct")["would_leave"]) >= 0).all()
+    anyone = df[df["country"] == ANY].set_index("threshold_pct")["leaves_first"]
+    per_state = df[df["country"] != ANY].groupby("threshold_pct")["leaves_first"].sum()
+    assert (anyone <= per_state).all() and anyone.loc[-0.55] == (year > 0).sum()
+
+
+def test_another_exit_rule_is_refused(tmp_path):
+    sc = tmp_path / "other_rule.yaml"
+    sc.write_text(f"extends: {CU}\nparameters:\n  rules:\n    defect: never_defect\n")
+    with pytest.raises(ValueError, match="threshold_defect.*never_defect"):
+        record_paths(sc, [0])
+    out = tmp_path / "out"
+    res = subprocess.run([sys.executable, str(ROOT / "tools" / "exit_threshold_curve.py"),
+                          str(sc), "--replications", "2", "--out", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 2
+    assert "never_defect" in res.stderr and "Traceback" not in res.stderr
+    assert not out.exists()
+
+
+def test_tool_writes_table_and_figure(tmp_path):
+    out = tmp_path / "curve"
+    res = subprocess.run([sys.executable, str(ROOT / "tools" / "exit_threshold_curve.py"),
+                          str(CU), "--replications", "8", "--out", str(out),
+                          "--at=-0.0055,-0.01", "--lo", "-0.012", "--step", "0.001",
+                          "--record-edge=-0.0051"],
+                         capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr
+    df = pd.read_csv(out / "exit_curve.csv")
+    assert {-1.2, -0.55, 0.0} <= set(np.round(df["threshold_pct"], 6))
+    assert (out / "exit_curve.png").stat().st_size > 10_000
+    assert "IRN (sco_cu): -0.55 %" in res.stdout
