@@ -123,7 +123,7 @@ def check_sweep(
 
     from scosim.model.slots import SETTING_PREFIX, setting_param_problem
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
-    from scosim.runner import check_replications
+    from scosim.run_limits import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
     from scosim.scenario.schema import ECONOMIES, indicator_names
 
@@ -224,11 +224,11 @@ MAX_SWEEP_RUNS = 10_000_000
 
 def sweep_plan(points: int, replications: int, years: int) -> str:
     """``"sweep: 1,280 points x 2 replications = 2,560 model runs of 11 years, about ..."``."""
-    from scosim.runner import SECONDS_PER_REPLICATION_YEAR, _human_time
+    from scosim.run_limits import SECONDS_PER_REPLICATION_YEAR, human_time
 
     runs = points * replications
     seconds = runs * years * SECONDS_PER_REPLICATION_YEAR
-    took = "under a minute" if seconds < 60 else "about " + _human_time(seconds)
+    took = "under a minute" if seconds < 60 else "about " + human_time(seconds)
     return (f"sweep: {points:,} points x {replications:,} replication(s) = {runs:,} model runs "
             f"of {years} years, {took} on one core")
 

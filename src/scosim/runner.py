@@ -35,6 +35,11 @@ from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.ru
     versions,
 )
 from scosim.model.model import SCOModel
+from scosim.model_tables import (  # noqa: F401  (re-exported: scosim.runner.*)
+    BILATERAL_INDICATORS,
+    bilateral_flows,
+    tidy_indicators,
+)
 from scosim.plugins import plugin_origins
 from scosim.results import (
     BatchManifest,
@@ -47,6 +52,12 @@ from scosim.results import (
     write_batch_parts,
 )
 from scosim.run_catalogue import ensemble_key
+from scosim.run_limits import (  # noqa: F401  (re-exported: scosim.runner.*)
+    BYTES_PER_REPLICATION_YEAR,
+    MAX_REPLICATIONS,
+    SECONDS_PER_REPLICATION_YEAR,
+    check_replications,
+)
 from scosim.run_stop import open_writer, stopped
 from scosim.run_stop import run_id as _run_id  # the name tests patch
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
@@ -56,149 +67,6 @@ from scosim.store_runs import StoreRunWriter, open_store, open_store_writer
 #: Default number of runs stepped together in one batch. Large enough that the
 #: vectorised kernels amortise Python overhead, small enough to bound memory.
 DEFAULT_BATCH_SIZE = 250
-
-#: Most replications a run accepts unless ``allow_large`` (``--allow-large``) is given.
-MAX_REPLICATIONS = 100_000
-#: Cost of one replication-year of ``customs_union.yaml`` in a full ``scosim run``
-#: (README "Performance", 2-core machine) and its Parquet size on disk: used
-#: only for the estimate shown when a run is refused as too large.
-SECONDS_PER_REPLICATION_YEAR = 162e-6
-BYTES_PER_REPLICATION_YEAR = 1_700
-
-
-def _human_time(seconds: float) -> str:
-    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("hours", 3600)):
-        if seconds >= size:
-            return f"{seconds / size:,.1f} {unit}"
-    return f"{seconds / 60:,.1f} minutes"
-
-
-def _human_bytes(n: float) -> str:
-    for unit, size in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{n / 1e6:,.1f} MB"
-
-
-def check_replications(
-    n: int, years: int, *, allow_large: bool = False, what: str = "replications"
-) -> None:
-    """Refuse a count of runs that is not positive, or too large without ``allow_large``.
-
-    Args:
-        n: Number of runs.
-        years: Simulated years per run (for the estimate).
-        allow_large: Accept counts above :data:`MAX_REPLICATIONS`.
-        what: How the count is called in the message.
-
-    Raises:
-        ValueError: With an estimate of time and disk when ``n`` is too large.
-    """
-    if isinstance(n, bool) or not isinstance(n, int | np.integer):
-        raise ValueError(f"{what} must be a whole number >= 1, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be >= 1, got {n}")
-    if n > MAX_REPLICATIONS and not allow_large:
-        rep_years = n * max(years, 1)
-        hours = _human_time(rep_years * SECONDS_PER_REPLICATION_YEAR)
-        raise ValueError(
-            f"{what} {n:,} is above the limit of {MAX_REPLICATIONS:,}: at about "
-            f"{SECONDS_PER_REPLICATION_YEAR * 1e6:.0f} us and "
-            f"{BYTES_PER_REPLICATION_YEAR / 1e3:.1f} kB per replication-year, {n:,} runs of "
-            f"{years} years would take about {hours}"
-            f" on one core and {_human_bytes(rep_years * BYTES_PER_REPLICATION_YEAR)} of disk. "
-            "Pass --allow-large (allow_large=True) to run it anyway"
-        )
-
-
-def tidy_indicators(model: SCOModel) -> pd.DataFrame:
-    """Turn a finished model's records into the tidy table.
-
-    Args:
-        model: A model that has been stepped.
-
-    Returns:
-        Columns ``run`` (int32), ``year`` (int16), ``country`` (category),
-        ``indicator`` (category), ``value`` (float64), sorted by run, year.
-    """
-    wanted = model.scenario.outputs.indicators
-    names = [n for n in model.records if wanted == "all" or n in wanted]
-    if not names:
-        raise ValueError("no indicator selected: outputs.indicators names none the model records")
-    T = len(model.records[names[0]])
-    R, N = model.R, model.N
-    # Shape (indicator, run, year, country) flattened once: no Python loop over rows.
-    data = np.stack([np.stack(model.records[n], axis=1) for n in names])  # (I, R, T, N)
-    data = data.transpose(1, 2, 0, 3)  # (R, T, I, N)
-    years = np.asarray(model.years[:T], dtype=np.int16)
-    run = np.repeat(np.asarray(model.run_ids, dtype=np.int32), T * len(names) * N)
-    year = np.tile(np.repeat(years, len(names) * N), R)
-    ind = np.tile(np.repeat(np.arange(len(names)), N), R * T)
-    cty = np.tile(np.arange(N), R * T * len(names))
-    return pd.DataFrame(
-        {
-            "run": run,
-            "year": year,
-            "country": pd.Categorical.from_codes(cty, categories=list(model.codes)),
-            "indicator": pd.Categorical.from_codes(ind, categories=names),
-            "value": data.reshape(-1),
-        }
-    )
-
-
-#: Indicators of the bilateral table (``outputs.bilateral: true``).
-BILATERAL_INDICATORS: tuple[str, ...] = ("trade_flow_usd", "trade_flow_change_pct")
-
-
-def bilateral_flows(model: SCOModel, year: int) -> pd.DataFrame:
-    """The year's bilateral trade flows of every run, as a tidy table.
-
-    ``trade_flow_usd`` is the flow from exporter to importer in the year's GE
-    counterfactual, valued before the importer's tariff (CIF), in US$ of the
-    base year: the same basis as ``imports_usd``, so an importer's flows add up
-    to its ``imports_usd``. The tariff taken off is the one the year was solved
-    with (``model.tariffs_solved``: the legal tariffs once an arrangement is in
-    force, the base ones before), else the legal ``model.tariffs``.
-    ``trade_flow_change_pct`` is the change from the base-year flow. Domestic
-    sales (the diagonal) are left out.
-
-    Args:
-        model: A model just stepped through ``year``.
-        year: The year stepped.
-
-    Returns:
-        Columns ``run, year, exporter, importer, indicator, value``.
-    """
-    shape = (model.R, model.N, model.N)
-    solved = getattr(model, "tariffs_solved", None)
-    tariffs = model.tariffs if solved is None else solved
-    cif = np.broadcast_to(np.asarray(model.ge.flows, dtype=float), shape) / (
-        1.0 + np.broadcast_to(np.asarray(tariffs, dtype=float), shape)
-    )
-    base = np.asarray(model.flows0, dtype=float) / (1.0 + np.asarray(model.tau0, dtype=float))
-    base = np.broadcast_to(base, shape)
-    ex, im = np.nonzero(~np.eye(model.N, dtype=bool))
-    level = cif[:, ex, im]  # (R, pairs)
-    before = base[:, ex, im]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(before > 0, (level / before - 1.0) * 100.0, np.nan)
-    values = np.stack([level, change], axis=1)  # (R, I, pairs)
-    R, n_ind, n_pairs = values.shape
-    codes = list(model.codes)
-    return pd.DataFrame(
-        {
-            "run": np.repeat(np.asarray(model.run_ids, dtype=np.int32), n_ind * n_pairs),
-            "year": np.full(R * n_ind * n_pairs, year, dtype=np.int16),
-            "exporter": pd.Categorical.from_codes(np.tile(ex, R * n_ind), categories=codes),
-            "importer": pd.Categorical.from_codes(np.tile(im, R * n_ind), categories=codes),
-            "indicator": pd.Categorical.from_codes(
-                np.tile(np.repeat(np.arange(n_ind), n_pairs), R),
-                categories=list(BILATERAL_INDICATORS),
-            ),
-            "value": values.reshape(-1),
-        }
-    )
-
 
 @lru_cache(maxsize=8)
 def _cached_scenario(path: str, overrides_key: str) -> Scenario:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.linsolve import solve_each
@@ -355,6 +355,38 @@ def _assign(dst: _State, idx: NDArray[np.intp], src: _State) -> None:
         getattr(dst, field)[idx] = getattr(src, field)
 
 
+def terms_of_trade(
+    w: FloatArray, flows: ArrayLike,
+    flat: Callable[[FloatArray, tuple[int, ...]], FloatArray] | None = None,
+) -> FloatArray:
+    """``w_j`` over the Laspeyres index of its foreign suppliers' factory-gate prices.
+
+    The index weights are the baseline imports (the diagonal left out); an importer with
+    none has terms of trade 1. The weights are taken from the flows on their own shape,
+    so a baseline shared by every run is summed once and not copied per run.
+
+    Args:
+        w: Factory-gate price changes ``(..., N)``; with ``flat``, ``(B, N)``.
+        flows: Baseline flows ``(N, N)`` or ``(..., N, N)``, broadcasting against ``w``.
+        flat: Gathers an argument to ``w``'s flat batch (:func:`solve_flat`'s), or None
+            when ``w`` already has the flows' batch shape.
+
+    Returns:
+        Terms-of-trade changes, ``w``'s shape.
+    """
+    x = np.asarray(flows, dtype=float)
+    n = x.shape[-1]
+    imp = x * (1.0 - np.eye(n))
+    tot = col_sums(imp)
+    if flat is not None:
+        tot = flat(tot, (n,))
+        imp = imp if imp.ndim == 2 else flat(imp, (n, n))
+    # w / index is discarded (1) where an importer has no foreign imports
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.einsum("...ij,...i->...j", imp, w) / np.where(tot > 0, tot, 1.0)
+        return np.where(tot > 0, w / index, 1.0)
+
+
 def solve_flat(
     x: FloatArray, flat: Callable[[FloatArray, tuple[int, ...]], FloatArray],
     s_arr: FloatArray, pi: FloatArray,
@@ -421,13 +453,6 @@ def solve_flat(
         flows_new = prob.a_base * (st.wpow[:, :, None] * (st.e_new / st.den)[:, None, :])
         collected = st.a * st.e_new
         received = collected.copy() if shf is None else np.einsum("bjk,bk->bj", shf, collected)
-        # Laspeyres import price index over foreign suppliers' factory-gate prices
-        # (weights from the baseline flows on their own shape: shared baselines once)
-        imp = x * (1.0 - np.eye(n))
-        imp_tot = flat(col_sums(imp), (n,))
-        # sum_i imp_ij w_i / sum_i imp_ij, with a shared baseline not copied per run
-        imp_index = np.einsum("...ij,...i->...j", imp if imp.ndim == 2 else flat(imp, nn), w)
-        imp_index = imp_index / np.where(imp_tot > 0, imp_tot, 1.0)
         e_hat = st.e_new / ef
     return {
         "price_change": w,
@@ -435,7 +460,7 @@ def solve_flat(
         "expenditure_change": e_hat,
         "welfare_change": e_hat / p_hat,
         "real_gdp_change": w / p_hat,
-        "terms_of_trade_change": np.where(imp_tot > 0, w / imp_index, 1.0),
+        "terms_of_trade_change": terms_of_trade(w, x, flat),
         "flows": flows_new,
         "tariff_revenue": collected,
         "tariff_revenue_received": received,

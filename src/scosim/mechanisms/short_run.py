@@ -14,7 +14,8 @@ algebra chains: the second step's baseline is the first step's counterfactual):
 
 Changes in prices, expenditure and welfare multiply along the chain; flows, revenue,
 output and deficits are the second step's; the terms of trade are recomputed from
-the chained prices and the first baseline's import weights, as the solver does.
+the chained prices and the first baseline's import weights by the solver's own index
+(:func:`scosim.mechanisms.ge_newton.terms_of_trade`).
 Runs without a cost change, or fully adjusted, are solved in one step.
 """
 
@@ -24,13 +25,13 @@ from dataclasses import fields, replace
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from scosim.mechanisms.ge_newton import terms_of_trade
 from scosim.mechanisms.trade import GEResult, solve_ge
 
 __all__ = ["chained", "solve_year"]
 
-FloatArray = NDArray[np.float64]
 
 #: Changes (ratios) that multiply along the chain.
 _MULTIPLY = ("price_change", "price_index_change", "expenditure_change", "welfare_change",
@@ -77,17 +78,8 @@ def chained(
         out[name] = getattr(tar, name)
     out["converged"] = costs.converged & tar.converged
     out["iterations"] = costs.iterations + tar.iterations
-    out["terms_of_trade_change"] = _terms_of_trade(out["price_change"], flows)
+    out["terms_of_trade_change"] = terms_of_trade(out["price_change"], flows)
     return GEResult(**out)
-
-
-def _terms_of_trade(w: FloatArray, flows: ArrayLike) -> FloatArray:
-    """``w_j`` over the Laspeyres index of foreign suppliers' prices, baseline import weights."""
-    x = np.asarray(flows, dtype=float)
-    imp = x * (1.0 - np.eye(x.shape[-1]))
-    tot = imp.sum(axis=-2)
-    index = np.einsum("...ij,...i->...j", imp, w) / np.where(tot > 0, tot, 1.0)
-    return np.where(tot > 0, w / index, 1.0)
 
 
 def solve_year(

@@ -404,25 +404,16 @@ class SCOModel(mesa.Model):
                 short-run one of the trade mechanism's year, ``sigma_solved``); cost
                 changes keep ``self.sigma`` (:func:`scosim.mechanisms.short_run.solve_year`).
         """
-        trade = self.scenario.parameters.trade
-        if sigma is not None:
-            return solve_year(
-                self.baseline_flows(),
-                sigma=self.sigma,
-                sigma_short=sigma,
-                tariffs=self.tau0,
-                new_tariffs=policy.tariffs if tariffs is None else tariffs,
-                cost_change=policy.cost_change,
-                deficits=trade.deficits,
-                revenue_sharing=policy.sharing,
-            )
-        return solve_ge(
+        # At one elasticity solve_year is the one plain solve_ge, bit for bit: no run
+        # differs between its two, so none is chained.
+        return solve_year(
             self.baseline_flows(),
             sigma=self.sigma,
+            sigma_short=self.sigma if sigma is None else sigma,
             tariffs=self.tau0,
             new_tariffs=policy.tariffs if tariffs is None else tariffs,
             cost_change=policy.cost_change,
-            deficits=trade.deficits,
+            deficits=self.scenario.parameters.trade.deficits,
             revenue_sharing=policy.sharing,
         )
 
