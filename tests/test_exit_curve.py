@@ -8,14 +8,13 @@ The window arithmetic is checked against the model's own bad-year counter.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from scosim.cli import main
 from scosim.exit_curve import (
     ANY,
     critical_thresholds,
@@ -122,29 +121,37 @@ def test_curve_table_counts_and_bounds(cu_paths):
     assert (anyone <= per_state).all() and anyone.loc[-0.55] == (year > 0).sum()
 
 
-def test_another_exit_rule_is_refused(tmp_path):
+def test_another_exit_rule_is_refused(tmp_path, capsys):
     sc = tmp_path / "other_rule.yaml"
     sc.write_text(f"extends: {CU}\nparameters:\n  rules:\n    defect: never_defect\n")
     with pytest.raises(ValueError, match="threshold_defect.*never_defect"):
         record_paths(sc, [0])
     out = tmp_path / "out"
-    res = subprocess.run([sys.executable, str(ROOT / "tools" / "exit_threshold_curve.py"),
-                          str(sc), "--replications", "2", "--out", str(out)],
-                         capture_output=True, text=True, check=False)
-    assert res.returncode == 2
-    assert "never_defect" in res.stderr and "Traceback" not in res.stderr
+    assert main(["exits", str(sc), "--replications", "2", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "never_defect" in err and "Traceback" not in err
     assert not out.exists()
 
 
-def test_tool_writes_table_and_figure(tmp_path):
-    out = tmp_path / "curve"
-    res = subprocess.run([sys.executable, str(ROOT / "tools" / "exit_threshold_curve.py"),
-                          str(CU), "--replications", "8", "--out", str(out),
-                          "--at=-0.0055,-0.01", "--lo", "-0.012", "--step", "0.001",
-                          "--record-edge=-0.0051"],
-                         capture_output=True, text=True, check=False)
-    assert res.returncode == 0, res.stderr
-    df = pd.read_csv(out / "exit_curve.csv")
+@pytest.mark.parametrize("bad", [["--lo", "0.01"], ["--step", "0"], ["--at", "-0.5%"]])
+def test_bad_options_are_refused(tmp_path, bad, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["exits", str(CU), "--out", str(tmp_path / "out"), *bad])
+    assert exc.value.code == 2
+    assert bad[0] in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_writes_table_and_figure(tmp_path, capsys):
+    code = main(["exits", str(CU), "--replications", "8", "--out", str(tmp_path), "--quiet",
+                 "--at=-0.0055,-0.01", "--lo", "-0.012", "--step", "0.001",
+                 "--record-edge=-0.0051"])
+    assert code == 0
+    folder = tmp_path / "customs_union" / "exits-s20250101-r8"
+    df = pd.read_csv(folder / "exit_curve.csv")
     assert {-1.2, -0.55, 0.0} <= set(np.round(df["threshold_pct"], 6))
-    assert (out / "exit_curve.png").stat().st_size > 10_000
-    assert "IRN (sco_cu): -0.55 %" in res.stdout
+    assert (folder / "exit_curve.png").stat().st_size > 10_000
+    paths = record_paths(CU, range(8))
+    year, leaves = first_exits(paths, -0.0055)
+    iran = leaves[("sco_cu", "IRN")].sum()
+    assert f"IRN (sco_cu): -0.55 %: {100 * iran / 8:.1f} %" in capsys.readouterr().out

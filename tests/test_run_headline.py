@@ -309,6 +309,7 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     taken = ev[(ev["type"] == "bloc_exit") & (ev["country"] == "RUS")]
     assert f"RUS 4 ({int(taken['year'].min())}" in text.split("with its bloc:")[1]
     assert "on its own:" in text and "Who left, in how many of 4 runs" in text
+    assert "`scosim exits <scenario file>`" in " ".join(exit_lines(st, 4))  # a defection
     # The ten members are asked; Armenia, a dialogue partner, comes with the EAEU.
     assert {k[1] for k in st.bloc_invited} == {"ARM"}
     assert "ARM was invited to sco_cu with its bloc's RUS, KAZ, KGZ, BLR" in text
@@ -439,6 +440,7 @@ def test_a_bloc_invited_with_its_partners_is_named_and_no_exit_says_nothing() ->
     lines = exit_lines(st, 3)
     assert not any(line.startswith("Who left") for line in lines)
     text = " ".join(lines)
+    assert "scosim exits" not in text  # nobody left by an exit rule
     assert "ARM, BLR, RUS were invited to cu with their bloc's KAZ, KGZ" in text
     assert text.count("in every run") == 1 and "in up to 1 of 3 runs" in text
     assert exit_lines(_synthetic(0.5), 4) == []

@@ -84,7 +84,7 @@ def _sweep_cli(args: argparse.Namespace) -> int:
 
 
 def add_experiment_parsers(sub: Any) -> None:
-    """Register ``compare`` and ``sweep`` on the ``scosim`` parser."""
+    """Register ``compare``, ``sweep`` and ``exits`` on the ``scosim`` parser."""
     c = sub.add_parser(
         "compare",
         help="paired comparison of a policy with a baseline (runs, run ids, names or YAML files)",
@@ -174,3 +174,7 @@ def add_experiment_parsers(sub: Any) -> None:
                    help="start afresh even where a stopped sweep of the same design could be "
                    "resumed (that one is left as it is)")
     s.set_defaults(func=_sweep_cli)
+
+    from scosim.exit_curve_cli import add_exits_parser
+
+    add_exits_parser(sub)

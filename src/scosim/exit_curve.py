@@ -14,7 +14,7 @@ paths (the leaver's trade, and so everyone's gains, change), so later exits are 
 bounded: :func:`critical_thresholds` gives, per run, the largest threshold at which a
 state would never complete ``k`` bad years if nobody else left first.
 
-Used by ``tools/exit_threshold_curve.py`` (the table and figure of docs/model.md,
+Used by ``scosim exits`` (:mod:`scosim.exit_curve_cli`; the table and figure of docs/model.md,
 "How the exits depend on the threshold").
 """
 

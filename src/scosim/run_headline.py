@@ -338,6 +338,10 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
                 else "")
         out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year{gain}:",
                                 95)
+        if any(k == "defection" for k, _, _ in st.exits):
+            # The exit threshold is the most fragile parameter (README, "Who stays").
+            out += textwrap.wrap("These exits turn on the exit threshold: `scosim exits "
+                                 "<scenario file>` gives them at every threshold.", 95)
     groups: dict[tuple[str, str], dict[str, int]] = {}
     for (pid, code, bloc), runs in st.bloc_invited.items():
         groups.setdefault((pid, bloc), {})[code] = runs
