@@ -204,6 +204,16 @@ def _finished_run_of(ref: str, out: Path, *, replications: int | None,
     return found
 
 
+def _run_flags(executor: str, workers: int | None, scheduler: str | None) -> str:
+    """The options given that only matter to a run (``--executor process --workers 2``).
+
+    ``""`` when none was: the local executor is the default.
+    """
+    return " ".join(f"--{k} {v}" for k, v in (
+        ("executor", None if executor == "local" else executor), ("workers", workers),
+        ("scheduler", scheduler)) if v is not None)
+
+
 def _closest_indicator(name: str, known: Sequence[str]) -> str | None:
     """The indicator meant by an unknown ``name``, for a did-you-mean.
 
@@ -319,14 +329,11 @@ def compare_runs(
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
                 "give a scenario YAML file, a scenario name, a run id or a run directory")
-    if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and (
-            executor != "local" or workers is not None or scheduler is not None):
+    run_flags = _run_flags(executor, workers, scheduler)
+    if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and run_flags:
         # Ignored, they would let a reader think something was run.
-        given = " ".join(f"--{k} {v}" for k, v in (
-            ("executor", None if executor == "local" else executor), ("workers", workers),
-            ("scheduler", scheduler)) if v is not None)
         raise ValueError(
-            f"{given}: nothing is run; {policy!r} and {baseline!r} are finished runs. "
+            f"{run_flags}: nothing is run; {policy!r} and {baseline!r} are finished runs. "
             "Leave them out, or give a scenario YAML file to run")
     out = _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "scheduler": scheduler,
@@ -347,6 +354,10 @@ def compare_runs(
         # Run with the policy's seed and replications (below): found with them.
         base_dir = _finished_run_of(baseline, out, replications=plan["replications"],
                                     seed=plan["seed"])
+    if pol_dir is not None and base_dir is not None and run_flags:
+        # A note, not an error: the same command runs the files when their runs are gone.
+        print(f"scosim: note: {run_flags} had no effect: no run was made (both sides are "
+              "finished runs)", file=sys.stderr)
     plans = (plan, _planned(baseline, base_dir))
     _check_planned(*plans, year)
     # Folders the runs of scenario files would create, removed again if the compare fails.
