@@ -8,6 +8,7 @@ and the explorer draw one panel (figure) per proposal, each term in a fixed colo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,33 @@ def test_the_explorer_has_a_figure_per_proposal(two_votes: Path) -> None:
         for bar in fig.data[:-1]:
             term = next(t for t, label in TERM_LABELS.items() if label == bar.name)
             assert bar.marker.color == TERM_COLOURS[term]
+
+
+def test_proposals_voted_in_one_year_keep_the_scenario_s_order(two_votes: Path,
+                                                                tmp_path: Path) -> None:
+    """Panels of proposals first voted in the same year followed the order the batches met
+    them: a first batch whose runs voted on the corridor later (its events in year order,
+    as a run logs them) put the RATS upgrade's panel first. They follow the scenario now."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.result_tables import batch_files
+
+    run = tmp_path / "run"
+    shutil.copytree(two_votes, run)
+    first = batch_files(run / "events")[0]
+    table = pq.read_table(first)
+    ev = table.to_pandas()
+    late = (ev["type"].astype(str) == "vote") & (ev["proposal"].astype(str) == PROPOSALS[0])
+    ev.loc[late, "year"] += 2
+    ev = ev.sort_values(["run", "year"], kind="stable")
+    pq.write_table(pa.Table.from_pandas(ev, schema=table.schema, preserve_index=False), first)
+    st = load_plot_data(run)
+    assert list(st.first_votes) == PROPOSALS[::-1]  # the order met
+    assert {v.year for v in st.first_votes.values()} == {2026}
+    assert [p.proposal for p in vote_reasons_all(st)] == PROPOSALS
+    # The run's answer names the committed votes in the same order.
+    from scosim.run_headline import headline_text
+
+    text = " ".join(headline_text(st, "t").split())
+    assert text.index(f"on '{PROPOSALS[0]}'") < text.index(f"on '{PROPOSALS[1]}'")

@@ -202,10 +202,11 @@ def vote_reasons_all(events: pd.DataFrame | RunStats,
     """The weighted terms of each state's score at each proposal's first vote, over runs.
 
     One :class:`VoteReasons` per proposal voted, at the earliest year any run voted on it,
-    ordered by that year, then as the runs met them; proposals whose votes carry no
-    terms are left out. Shared by the PNG plot and the explorer. ``trust_terms``
-    (:func:`run_trust_terms`) names each proposal's trust term; without it, or for a
-    proposal it does not list, the Council's default.
+    ordered by that year, then in the scenario's order of proposals (``st.proposal_order``,
+    set when the statistics were read from a run; else as the batches met them);
+    proposals whose votes carry no terms are left out. Shared by the PNG plot and the
+    explorer. ``trust_terms`` (:func:`run_trust_terms`) names each proposal's trust term;
+    without it, or for a proposal it does not list, the Council's default.
     """
     st = _stats(events)
     found = (_reasons(st, v, trust_terms) for v in st.ordered_first_votes())
@@ -308,7 +309,8 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
 
     Each proposal voted has a panel at its first vote (the earliest year any run voted
     on it; a proposal voted again later says so in its panel's title, and ``votes.csv``
-    holds every vote's terms), in the order of those votes. Bars are the mean signed
+    holds every vote's terms), in the order of those votes (the scenario's order within
+    a year). Bars are the mean signed
     contributions over runs (they add up to the score before the idiosyncratic shock),
     each term in its own colour (:data:`TERM_COLOURS`); the whisker spans the 5th-95th
     percentile of the score over runs. The label gives the share of runs voting yes and
