@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from scosim.cli import main
 
 
@@ -90,3 +92,47 @@ def test_a_changed_scenario_file_is_run_again(tmp_path, model_fixture, capsys) -
     assert second["small_base"] == first["small_base"]
     assert "small_base.yaml: reusing" in capsys.readouterr().err
 
+
+
+@pytest.mark.parametrize("flags", [["--executor", "process", "--workers", "2"],
+                                   ["--scheduler", "tcp://127.0.0.1:1"]],
+                         ids=["process", "scheduler"])
+def test_options_of_a_run_are_said_to_do_nothing_when_no_run_is_made(
+        tmp_path, model_fixture, capsys, monkeypatch, flags) -> None:
+    # Found by a review: with both files' runs reused the options were accepted in
+    # silence, as if they had run something.
+    monkeypatch.setattr("scosim.worker_start.start_early", lambda *a, **k: False)
+    assert _compare(model_fixture, tmp_path) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("scosim.api.run", _no_run)
+    assert _compare(model_fixture, tmp_path, *flags) == 0  # a note, not an error
+    shown = "--executor dask --scheduler tcp://127.0.0.1:1" if "--scheduler" in flags else (
+        " ".join(flags))
+    assert (f"scosim: note: {shown} had no effect: no run was made (both sides are finished "
+            "runs)") in capsys.readouterr().err
+    # The policy's run given by id, the baseline's file reused: nothing is run either.
+    (run_id,) = _runs(tmp_path)["small_cu"]
+    assert main(["compare", run_id, str(model_fixture("small_base.yaml")), "--out",
+                 str(tmp_path), "--quiet", "--indicator", "welfare_change_pct",
+                 "--plot-workers", "1", *flags]) == 0
+    assert "had no effect" in capsys.readouterr().err
+
+
+def test_no_note_when_a_file_is_run(tmp_path, model_fixture, capsys, monkeypatch) -> None:
+    from scosim.api import compare_runs
+
+    class Ran(Exception):
+        pass
+
+    def ran(*args, **kwargs):
+        raise Ran
+
+    monkeypatch.setattr("scosim.api.run", ran)
+    with pytest.raises(Ran):  # nothing under the root: the policy's file is run
+        compare_runs(str(model_fixture("small_cu.yaml")), str(model_fixture("small_base.yaml")),
+                     out=tmp_path, executor="process", workers=2, progress=False)
+    assert "had no effect" not in capsys.readouterr().err
+
+
+def _no_run(*args, **kwargs):
+    raise AssertionError("the model was run again")

@@ -251,6 +251,12 @@ def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     # The page's runs record no override for the seed and replications, as the CLI's.
     manifests = [json.loads(p.read_text()) for p in (workdir / "results").glob("*/*/manifest.json")]
     assert [m["overrides"] for m in manifests if m["scenario"] == "baseline"] == [{}]
+    # Compared again: both runs are reused, as `scosim compare` reuses them, and said.
+    at.button(key="compare").click().run()
+    assert not at.exception
+    said = [i.value for i in at.info if "was not run again" in i.value]
+    assert [s.split()[1] for s in said] == ["policy", "baseline"], said
+    assert len(list((workdir / "results").glob("*/*/manifest.json"))) == len(manifests)
     # An unedited run of the policy in the shared root (the README's first command) was
     # what `scosim compare customs_union ...` picked; the commands' own folder avoids it.
     assert main(["run", CU, "--replications", "4", "--out", "results", "--quiet",

@@ -176,3 +176,24 @@ def test_a_null_with_nothing_to_remove_says_so(scenario_file):
     assert str(err.value) == (
         f"{scenario_file}:8: parameters.mechanism_settings.toy_afghan_costs: expected a "
         "mapping, got nothing (null)")
+
+
+def test_an_empty_mapping_of_settings_hashes_as_none(scenario_file):
+    """``toy_afghan_costs: {}`` (what a child's ``{rise: null}`` leaves) gives the mechanism
+    its model's defaults, as no entry does: the same model, so the same scenario hash, by
+    which finished runs are reused and partial runs resumed (a review found they differed)."""
+    children = {}
+    for removed in ("toy_afghan_costs: null", "toy_afghan_costs: {rise: null}"):
+        child = Path(scenario_file).with_name("child.yaml")
+        child.write_text("extends: afg.yaml\nname: child\nparameters:\n  mechanism_settings:\n"
+                         f"    {removed}\n")
+        children[removed] = load_scenario(child)
+    gone, emptied = children.values()
+    assert emptied.parameters.mechanism_settings == {"toy_afghan_costs": {}}
+    assert scenario_hash(emptied) == scenario_hash(gone)
+    np.testing.assert_array_equal(_afg_welfare(emptied), _afg_welfare(gone))  # same numbers
+    assert "mechanism_settings" not in emptied.model_dump(mode="json")["parameters"]
+    # What is written still counts: another value, a different model and hash.
+    other = load_scenario(scenario_file, overrides={KEY: 0.2})
+    assert scenario_hash(other) != scenario_hash(load_scenario(
+        scenario_file, overrides={"parameters.mechanism_settings.toy_afghan_costs": {}}))

@@ -8,6 +8,7 @@ and the explorer draw one panel (figure) per proposal, each term in a fixed colo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,79 @@ def test_the_explorer_has_a_figure_per_proposal(two_votes: Path) -> None:
         for bar in fig.data[:-1]:
             term = next(t for t, label in TERM_LABELS.items() if label == bar.name)
             assert bar.marker.color == TERM_COLOURS[term]
+
+
+def test_proposals_voted_in_one_year_keep_the_scenario_s_order(two_votes: Path,
+                                                                tmp_path: Path) -> None:
+    """Panels of proposals first voted in the same year followed the order the batches met
+    them: a first batch whose runs voted on the corridor later (its events in year order,
+    as a run logs them) put the RATS upgrade's panel first. They follow the scenario now."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.result_tables import batch_files
+
+    run = tmp_path / "run"
+    shutil.copytree(two_votes, run)
+    first = batch_files(run / "events")[0]
+    table = pq.read_table(first)
+    ev = table.to_pandas()
+    late = (ev["type"].astype(str) == "vote") & (ev["proposal"].astype(str) == PROPOSALS[0])
+    ev.loc[late, "year"] += 2
+    ev = ev.sort_values(["run", "year"], kind="stable")
+    pq.write_table(pa.Table.from_pandas(ev, schema=table.schema, preserve_index=False), first)
+    st = load_plot_data(run)
+    assert list(st.first_votes) == PROPOSALS[::-1]  # the order met
+    assert {v.year for v in st.first_votes.values()} == {2026}
+    assert [p.proposal for p in vote_reasons_all(st)] == PROPOSALS
+    # The run's answer names the committed votes in the same order.
+    from scosim.run_headline import headline_text
+
+    text = " ".join(headline_text(st, "t").split())
+    assert text.index(f"on '{PROPOSALS[0]}'") < text.index(f"on '{PROPOSALS[1]}'")
+
+
+def test_a_term_too_small_to_see_is_not_drawn_and_the_footnote_says_so(
+        two_votes: Path, tmp_path: Path, kept_figures: list[Any]) -> None:
+    """India's 'relative gains' term of the RATS upgrade (about -0.00002 pp beside bars of
+    0.1 pp) was in the legend with no bar one could see (a review)."""
+    from scosim.explore.figures import vote_reasons_figures
+    from scosim.results import open_result
+
+    st = load_plot_data(two_votes)
+    plot_vote_reasons(st, "t", tmp_path / "v.png")
+    (fig,) = kept_figures
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
+    # Drawn for the corridor (Afghanistan's -0.37 pp), not for the RATS upgrade.
+    assert TERM_LABELS["dominance"] in legends[0] and TERM_LABELS["dominance"] not in legends[1]
+    notes = [[t.get_text() for t in ax.texts if "Too small to draw" in t.get_text()]
+             for ax in fig.axes]
+    assert notes[0] == []
+    (note,) = notes[1]
+    note = " ".join(note.split())
+    assert note.startswith("Too small to draw (under 1/1,000 of the longest bar): "
+                           f"'{TERM_LABELS['dominance']}' (at most 0.0000")
+    assert note.endswith(" pp). The score marker includes it; every term is in votes.csv.")
+    # The explorer's figure: no bar for it, and the same words under the title.
+    figs = vote_reasons_figures(open_result(two_votes))
+    assert TERM_LABELS["dominance"] not in [b.name for b in figs[1].data]
+    assert "Too small to draw" in figs[1].layout.title.text
+    assert TERM_LABELS["dominance"] in [b.name for b in figs[0].data]
+
+    from scosim.plot_votes import DRAWN_SHARE
+
+    corridor, rats = vote_reasons_all(st)
+    votes = _votes(two_votes)
+    raw = votes[(votes["type"] == "vote") & (votes["proposal"] == PROPOSALS[1])]
+    dominance = 100 * raw.groupby("country")["contrib_dominance"].mean()
+    assert 0 < dominance.abs().max() < DRAWN_SHARE * rats.contributions.abs().sum(axis=1).max()
+    assert "dominance" not in rats.contributions.columns
+    assert rats.not_drawn == {"dominance": pytest.approx(dominance.abs().max(), rel=1e-9)}
+    # The score is every term's: what the vote read, the term not drawn included.
+    terms = [c for c in raw.columns if c.startswith("contrib_")]
+    score = 100 * raw[terms].sum(axis=1).groupby(raw["country"]).mean()
+    pd.testing.assert_series_equal(rats.score, score[rats.score.index], check_names=False,
+                                   rtol=1e-9)
+    # The corridor's thin terms are seen and kept: sovereignty, -0.005 pp beside -1.1 pp.
+    assert {"dominance", "sovereignty", "trust"} <= set(corridor.contributions.columns)
+    assert not corridor.not_drawn

@@ -12,7 +12,7 @@ import contextlib
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,27 +181,56 @@ def _is_scenario_file(ref: str) -> bool:
     return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
 
 
-def _finished_run_of(ref: str, out: Path, *, replications: int | None,
-                     seed: int | None) -> Path | None:
-    """A finished run under ``out`` that running the scenario file ``ref`` would repeat.
+def finished_run(scenario_file: str | Path, out: str | Path,
+                 overrides: Mapping[str, Any] | None = None) -> Path | None:
+    """A finished run under ``out`` that running ``scenario_file`` would repeat, or None.
 
-    Same resolved scenario (with ``replications`` and ``seed`` as the run would take
-    them), package, data, network and plug-in versions
-    (:func:`scosim.run_catalogue.ensemble_key`): a second ``scosim compare`` of a file
-    ran it again for the same numbers. Said on stderr when found.
+    Same resolved scenario (with ``overrides``, seed and replications included), package,
+    data, network and plug-in versions (:func:`scosim.run_catalogue.ensemble_key`): the
+    same numbers bit for bit, whatever executor, workers and batch size made them. Used by
+    ``scosim compare`` and the explorer's comparison
+    (:func:`scosim.explore.session.compare_view`), so both reuse the same runs.
+
+    Args:
+        scenario_file: The scenario YAML file.
+        out: Results root.
+        overrides: Dotted-path overrides the run would be made with (``--set``, seed,
+            replications).
     """
     from scosim.experiments.versions import scenario_versions
     from scosim.run_catalogue import ensemble_key, find_finished
     from scosim.scenario import load_scenario
 
+    sc = load_scenario(scenario_file, overrides=overrides or None)
+    return find_finished(out, sc.name, ensemble_key(sc, scenario_versions(sc)))
+
+
+def _finished_run_of(ref: str, out: Path, *, replications: int | None,
+                     seed: int | None) -> Path | None:
+    """:func:`finished_run` of a file ``scosim compare`` would run, said on stderr when found.
+
+    Without it, a second ``scosim compare`` of a file ran it again for the same numbers.
+    """
+    from scosim.compare_read import read_manifest
+
     given = {k: v for k, v in (("seed", seed), ("replications", replications)) if v is not None}
-    sc = load_scenario(ref, overrides=given or None)
-    found = find_finished(out, sc.name, ensemble_key(sc, scenario_versions(sc)))
+    found = finished_run(ref, out, given)
     if found is not None:
+        m = read_manifest(found)
         print(f"scosim: {ref}: reusing the finished run {found} (same resolved scenario, seed "
-              f"{sc.seed}, {sc.replications} replications and versions; --rerun runs it "
+              f"{m['seed']}, {m['replications']} replications and versions; --rerun runs it "
               "again)", file=sys.stderr)
     return found
+
+
+def _run_flags(executor: str, workers: int | None, scheduler: str | None) -> str:
+    """The options given that only matter to a run (``--executor process --workers 2``).
+
+    ``""`` when none was: the local executor is the default.
+    """
+    return " ".join(f"--{k} {v}" for k, v in (
+        ("executor", None if executor == "local" else executor), ("workers", workers),
+        ("scheduler", scheduler)) if v is not None)
 
 
 def _closest_indicator(name: str, known: Sequence[str]) -> str | None:
@@ -319,14 +348,11 @@ def compare_runs(
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
                 "give a scenario YAML file, a scenario name, a run id or a run directory")
-    if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and (
-            executor != "local" or workers is not None or scheduler is not None):
+    run_flags = _run_flags(executor, workers, scheduler)
+    if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and run_flags:
         # Ignored, they would let a reader think something was run.
-        given = " ".join(f"--{k} {v}" for k, v in (
-            ("executor", None if executor == "local" else executor), ("workers", workers),
-            ("scheduler", scheduler)) if v is not None)
         raise ValueError(
-            f"{given}: nothing is run; {policy!r} and {baseline!r} are finished runs. "
+            f"{run_flags}: nothing is run; {policy!r} and {baseline!r} are finished runs. "
             "Leave them out, or give a scenario YAML file to run")
     out = _local_out(out, "compare")
     kw = {"out": out, "executor": executor, "workers": workers, "scheduler": scheduler,
@@ -347,6 +373,10 @@ def compare_runs(
         # Run with the policy's seed and replications (below): found with them.
         base_dir = _finished_run_of(baseline, out, replications=plan["replications"],
                                     seed=plan["seed"])
+    if pol_dir is not None and base_dir is not None and run_flags:
+        # A note, not an error: the same command runs the files when their runs are gone.
+        print(f"scosim: note: {run_flags} had no effect: no run was made (both sides are "
+              "finished runs)", file=sys.stderr)
     plans = (plan, _planned(baseline, base_dir))
     _check_planned(*plans, year)
     # Folders the runs of scenario files would create, removed again if the compare fails.

@@ -175,4 +175,20 @@ def load_plot_data(run_dir: Path) -> RunStats:
         summary, run_headline_indicators(run_dir), membership_kinds(recorded)),
         event_types=PLOTTED_EVENTS)
     st.memberships = recorded
+    st.proposal_order = run_proposal_order(run_dir)
     return st
+
+
+def run_proposal_order(run_dir: str | Path) -> tuple[str, ...]:
+    """The proposal ids of a run's saved scenario (``scenario.yaml``), in its order.
+
+    The vote figure's panels and the run's answer follow it for proposals first voted in
+    the same year (:meth:`scosim.runstats.RunStats.ordered_first_votes`). Empty without
+    the file.
+    """
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
+    proposals = scenario.get("proposals") if isinstance(scenario, dict) else None
+    return tuple(str(p["id"]) for p in proposals or () if isinstance(p, dict) and "id" in p)

@@ -8,6 +8,7 @@ run's statistics (:class:`scosim.runstats.RunStats`); the explorer draws the sam
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,10 @@ from scosim.vote_stats import VOTES_FILE  # noqa: E402
 if TYPE_CHECKING:
     from scosim.runstats import ProposalVote
 
-__all__ = ["COMMITTED_RULES", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS", "VoteReasons",
-           "later_votes_note", "plot_vote_reasons", "run_trust_terms", "state_label",
-           "vote_reasons_all", "vote_reasons_data", "years_text"]
+__all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
+           "VoteReasons", "later_votes_note", "not_drawn_note", "plot_vote_reasons",
+           "run_trust_terms", "state_label", "vote_reasons_all", "vote_reasons_data",
+           "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -87,8 +89,10 @@ class VoteReasons:
 
     Attributes:
         contributions: Mean weighted terms of each state's score over runs, in
-            percentage points of real expenditure; index states (sorted by total),
-            columns the terms of :data:`TERM_LABELS` that are non-zero.
+            percentage points of real expenditure; index states (sorted by score),
+            columns the terms of :data:`TERM_LABELS` drawn: non-zero, and wide enough to
+            see (:data:`DRAWN_SHARE`; the others are in :attr:`not_drawn`).
+        score: Mean score over runs (the sum of every term, those not drawn included).
         score_low: 5th percentile of the score (sum of terms) over runs, per state.
         score_high: 95th percentile of the score over runs, per state.
         yes_share: Share of runs in which each state voted yes.
@@ -104,9 +108,13 @@ class VoteReasons:
             the voted proposal's type declares it).
         later_years: Years after :attr:`year` in which the proposal was voted again (in
             some run); their terms are in ``votes.csv``, not in the figure.
+        not_drawn: Non-zero terms too small to see beside the panel's longest bar
+            (:data:`DRAWN_SHARE`), each with its largest mean over states in absolute
+            value; the score includes them, and ``votes.csv`` holds them.
     """
 
     contributions: pd.DataFrame
+    score: pd.Series
     score_low: pd.Series
     score_high: pd.Series
     yes_share: pd.Series
@@ -118,6 +126,25 @@ class VoteReasons:
     withdrew: pd.Series | None = None
     labels: dict[str, str] = field(default_factory=lambda: dict(TERM_LABELS))
     later_years: tuple[int, ...] = ()
+    not_drawn: dict[str, float] = field(default_factory=dict)
+
+
+#: A term is drawn when some state's mean of it is at least this share of the panel's
+#: longest bar (its stack on one side of zero). The panel's axes are about 720 pixels
+#: wide in the PNG and span at least that bar, so a smaller term is under a pixel: not
+#: seen, yet listed in the legend (India's -0.00002 pp "relative gains" beside 0.15 pp
+#: of security gain). A rule by the axis' tick digits dropped terms that can be seen
+#: (a 0.025 pp trust term on an axis labelled in tenths).
+DRAWN_SHARE = 1e-3
+
+
+def _drawn(means: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The terms wide enough to see (:data:`DRAWN_SHARE`), and the others' largest size."""
+    longest = float(max(means.clip(lower=0).sum(axis=1).max(),
+                        -means.clip(upper=0).sum(axis=1).min(), 0.0)) if len(means) else 0.0
+    largest = means.abs().max()
+    small = [t for t in means.columns if largest[t] < DRAWN_SHARE * longest]
+    return means.drop(columns=small), {t: float(largest[t]) for t in small}
 
 
 def run_trust_terms(run_dir: str | Path) -> dict[str, str]:
@@ -178,10 +205,13 @@ def _reasons(st: RunStats, vote: ProposalVote,
     if data is None:
         return None
     means = data["means"]
-    order = means.sum(axis=1).sort_values().index
+    score = means.sum(axis=1)
+    order = score.sort_values().index
+    drawn, not_drawn = _drawn(means)
     pid, year = vote.proposal, vote.year
     return VoteReasons(
-        contributions=means.loc[order],
+        contributions=drawn.loc[order],
+        score=score.loc[order],
         score_low=data["low"].loc[order],
         score_high=data["high"].loc[order],
         yes_share=data["yes"].loc[order],
@@ -194,6 +224,7 @@ def _reasons(st: RunStats, vote: ProposalVote,
                             for c in order}),
         labels={**TERM_LABELS, "trust": (trust_terms or {}).get(pid, TERM_LABELS["trust"])},
         later_years=tuple(sorted({y for p, y, _ in st.vote_terms.n if p == pid and y > year})),
+        not_drawn=not_drawn,
     )
 
 
@@ -202,10 +233,11 @@ def vote_reasons_all(events: pd.DataFrame | RunStats,
     """The weighted terms of each state's score at each proposal's first vote, over runs.
 
     One :class:`VoteReasons` per proposal voted, at the earliest year any run voted on it,
-    ordered by that year, then as the runs met them; proposals whose votes carry no
-    terms are left out. Shared by the PNG plot and the explorer. ``trust_terms``
-    (:func:`run_trust_terms`) names each proposal's trust term; without it, or for a
-    proposal it does not list, the Council's default.
+    ordered by that year, then in the scenario's order of proposals (``st.proposal_order``,
+    set when the statistics were read from a run; else as the batches met them);
+    proposals whose votes carry no terms are left out. Shared by the PNG plot and the
+    explorer. ``trust_terms`` (:func:`run_trust_terms`) names each proposal's trust term;
+    without it, or for a proposal it does not list, the Council's default.
     """
     st = _stats(events)
     found = (_reasons(st, v, trust_terms) for v in st.ordered_first_votes())
@@ -247,6 +279,22 @@ def later_votes_note(data: VoteReasons) -> str:
             f" (every vote's terms: {VOTES_FILE})")
 
 
+def not_drawn_note(data: VoteReasons) -> str:
+    """What the panel leaves out as too small to see: ``""`` when it draws every term.
+
+    Said so that the bars need not add up to the score beyond what can be seen.
+    """
+    if not data.not_drawn:
+        return ""
+    terms = "; ".join(
+        f"'{data.labels.get(t, t)}' (at most "
+        f"{np.format_float_positional(v, precision=1, unique=False, fractional=False)} pp)"
+        for t, v in data.not_drawn.items())
+    them = "them" if len(data.not_drawn) > 1 else "it"
+    return (f"Too small to draw (under 1/{1 / DRAWN_SHARE:,.0f} of the longest bar): {terms}. "
+            f"The score marker includes {them}; every term is in {VOTES_FILE}.")
+
+
 def state_label(data: VoteReasons, state: str) -> str:
     """``yes in 43% - ...; withdrew in 5%``: what a state's row says after its bars."""
     label = _vote_label(float(data.yes_share[state]), data.rules[state],
@@ -279,7 +327,7 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         ax.barh(y, v, left=left, color=TERM_COLOURS.get(t, OTHER_COLOUR), label=data.labels[t])
         pos += np.clip(v, 0, None)
         neg += np.clip(v, None, 0)
-    total = means.loc[order].sum(axis=1).to_numpy()
+    total = data.score[order].to_numpy()  # every term, those too small to draw included
     ax.errorbar(
         total, y,
         # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
@@ -297,8 +345,15 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
     ax.set_xlabel(X_LABEL)
     ax.set_ylabel("voting state")
     below = ax.transAxes + ScaledTranslation(0, -_LEGEND_DROP_PT / 72, ax.figure.dpi_scale_trans)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
-              ncol=2)
+    legend = ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, 0),
+                       bbox_transform=below, ncol=2)
+    if data.not_drawn:
+        # A footnote under the legend: the key lists the terms drawn, this the others.
+        # Wrapped to about the axes' width (8 pt italic), so it does not widen the figure.
+        ax.annotate(textwrap.fill(not_drawn_note(data), 115), xy=(0.5, 0), xycoords=legend,
+                    xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=8,
+                    fontstyle="italic", color="#404040")
     ax.grid(axis="x", alpha=0.3)
 
 
@@ -308,7 +363,8 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
 
     Each proposal voted has a panel at its first vote (the earliest year any run voted
     on it; a proposal voted again later says so in its panel's title, and ``votes.csv``
-    holds every vote's terms), in the order of those votes. Bars are the mean signed
+    holds every vote's terms), in the order of those votes (the scenario's order within
+    a year). Bars are the mean signed
     contributions over runs (they add up to the score before the idiosyncratic shock),
     each term in its own colour (:data:`TERM_COLOURS`); the whisker spans the 5th-95th
     percentile of the score over runs. The label gives the share of runs voting yes and
@@ -325,7 +381,7 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
     if not panels:
         return None
     # Inches: 0.45 a state, plus each panel's title, axis and legend (and the figure's).
-    heights = [0.45 * len(p.contributions) + 3.0 for p in panels]
+    heights = [0.45 * len(p.contributions) + 3.0 + 0.3 * bool(p.not_drawn) for p in panels]
     fig, axes = plt.subplots(len(panels), 1, squeeze=False,
                              figsize=(11, sum(heights) + 0.4 * (len(panels) > 1)),
                              gridspec_kw={"height_ratios": heights})

@@ -40,6 +40,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     membership_kinds_of,
     membership_of,
     run_memberships,
+    run_proposal_order,
     summarised,
 )
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
@@ -533,6 +534,8 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
         st = stats
         if st.memberships is None:
             st.memberships = run_memberships(run_dir)
+        if st.proposal_order is None:
+            st.proposal_order = run_proposal_order(run_dir)
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
         st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,

@@ -255,6 +255,10 @@ class RunStats:
         #: manifest records for its proposal types (:func:`scosim.plots.run_memberships`),
         #: set by whoever read the run; None: not read (the registry's are shown).
         self.memberships: dict[str, tuple[str, str, str] | None] | None = None
+        #: The ids of the run's proposals in its scenario's order, set by whoever read the
+        #: run (:func:`scosim.plot_data.load_plot_data`); orders proposals first voted in
+        #: the same year. None: not read (they keep the order the batches met them).
+        self.proposal_order: tuple[str, ...] | None = None
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
@@ -363,9 +367,16 @@ class RunStats:
             kept.add(at, details.loc[at.index])
 
     def ordered_first_votes(self) -> list[ProposalVote]:
-        """Each proposal's first vote, by year, then in the order the runs met them."""
-        order = {pid: k for k, pid in enumerate(self.first_votes)}
-        return sorted(self.first_votes.values(), key=lambda v: (v.year, order[v.proposal]))
+        """Each proposal's first vote, by year, then in the scenario's order of proposals.
+
+        :attr:`proposal_order` when set; a proposal it does not list (or all, when it is
+        not set) follows in the order the batches met them, which depends on how the runs
+        were split into batches and, with several workers, on which finished first.
+        """
+        given = {pid: k for k, pid in enumerate(self.proposal_order or ())}
+        met = {pid: k for k, pid in enumerate(self.first_votes)}
+        return sorted(self.first_votes.values(), key=lambda v: (
+            v.year, given.get(v.proposal, len(given)), met[v.proposal]))
 
     @property
     def first_vote(self) -> ProposalVote | None:

@@ -127,8 +127,8 @@ def _show_invalid(message: str) -> None:
 def _progress(label: str) -> Any:
     bar = st.progress(0.0, text=f"{label}: starting")
 
-    def update(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"{label}: batch {done} of {total}")
+    def update(done: int, total: int, text: str | None = None) -> None:
+        bar.progress(done / max(total, 1), text=text or f"{label}: batch {done} of {total}")
 
     return update
 
@@ -213,6 +213,11 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
                 f"baseline runs `{info['baseline_file']}` as written (its command below has no "
                 "`--set`), so the difference includes their effect, not the policy's alone."
             )
+    for which, path in (info.get("reused") or {}).items():
+        # As scosim compare says on stderr: the same numbers were already there.
+        with st.container(key=f"compare-reused-{which}"):
+            st.info(f"The {which} was not run again: `{path}` is a finished run of the same "
+                    "resolved scenario, seed, replications and versions (the same numbers).")
     st.markdown(f"Report written to `{info['report']}`.")
     _exports(pm["scenario"], open_result(info["policy"]).scenario_yaml, info["command"], "cmp")
     fig = figures.compare_figure(comp)
@@ -346,7 +351,14 @@ def main() -> None:
 
 def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
     bars = {w: _progress(f"{w}: {sc.replications} replications") for w in ("policy", "baseline")}
-    comp, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t))
+    reused: dict[str, str] = {}
+
+    def on_reuse(which: str, path: Path) -> None:
+        reused[which] = str(path)
+        bars[which](1, 1, f"{which}: reusing the finished run {path}")
+
+    comp, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t),
+                                            on_reuse)
     from scosim.api import REPORT_INDICATORS
     st.session_state["last_compare"] = {
         "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
@@ -356,6 +368,7 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
         "shown": ["welfare_change_pct", *(i for i in comp.report_indicators
                                           if i not in REPORT_INDICATORS)],
         "year": comp.report_year,
+        "reused": reused,
     }
     st.session_state["last_run"] = {
         "path": str(pres.path), "command": run_command(view, sc), "view": state,

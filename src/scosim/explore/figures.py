@@ -26,6 +26,7 @@ from scosim.plot_votes import (
     X_LABEL,
     VoteReasons,
     later_votes_note,
+    not_drawn_note,
     run_trust_terms,
     state_label,
     vote_reasons_all,
@@ -220,7 +221,7 @@ def _vote_figure(data: VoteReasons) -> Any:
             x=data.contributions[term], y=states, orientation="h", name=data.labels[term],
             marker_color=TERM_COLOURS.get(term, OTHER_COLOUR),
         )
-    total = data.contributions.sum(axis=1)
+    total = data.score[states]  # every term, those too small to draw included
     labels = [state_label(data, s) for s in states]
     # The mean can sit a rounding error outside the percentiles (one run): clip at 0.
     fig.add_scatter(
@@ -251,6 +252,9 @@ def _vote_figure(data: VoteReasons) -> Any:
     fig.update_xaxes(title=X_LABEL, zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="voting state", type="category")
     note = f"<br><sup>{later_votes_note(data)}</sup>" if data.later_years else ""
+    if data.not_drawn:  # as the PNG's footnote: the bars are the terms one can see
+        note += "".join(f"<br><sup>{line}</sup>"
+                        for line in textwrap.wrap(not_drawn_note(data), 140))
     _layout(
         fig,
         f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "

@@ -189,45 +189,55 @@ def compare_view(
     policy: View,
     baseline: View,
     on_batch: Callable[[str, int, int], None] | None = None,
+    on_reuse: Callable[[str, Path], None] | None = None,
 ) -> tuple[Any, Path, Result, Result]:
     """Run policy and baseline with the same seed and replications, then compare them.
 
     The baseline takes the policy's seed and replications (common random
     numbers: run r of both draws the same shocks), and the pair goes to
-    :func:`scosim.api.compare_runs`, as ``scosim compare`` does. If anything fails
-    after a run finished, the runs made here are removed, as ``scosim compare`` removes
-    its own (:func:`scosim.compare_cleanup.removed_if_failed`); resumed runs are kept.
+    :func:`scosim.api.compare_runs`, as ``scosim compare`` does. A side whose finished
+    run is already under the results root (the same resolved scenario, edits included,
+    seed, replications and versions: :func:`scosim.api.finished_run`, as ``scosim
+    compare`` finds it) is not run again. If anything fails after a run finished, the
+    runs made here are removed, as ``scosim compare`` removes its own
+    (:func:`scosim.compare_cleanup.removed_if_failed`); resumed and reused runs are kept.
 
     Args:
         policy: The policy view.
         baseline: The baseline view (its seed and replications are replaced).
         on_batch: Progress as ``on_batch(which, done, total)``, ``which`` being
             ``"policy"`` or ``"baseline"``.
+        on_reuse: Told ``on_reuse(which, run directory)`` for a side not run again.
 
     Returns:
         ``(comparison, report directory, policy result, baseline result)``.
     """
-    from scosim.api import compare_runs
+    from scosim.api import compare_runs, finished_run
     from scosim.compare_cleanup import made_run, removed_if_failed
-    from scosim.results import local_path
+    from scosim.results import local_path, open_result
 
     sc = policy.load()
     base = replace(baseline, seed=sc.seed, replications=sc.replications, out=policy.out)
 
-    def hook(which: str) -> Callable[[int, int], None] | None:
-        if on_batch is None:
-            return None
-        return lambda done, total: on_batch(which, done, total)
+    def result(view: View, which: str, made: list[Path]) -> Result:
+        found = finished_run(view.scenario, view.out, view.all_overrides())
+        if found is not None:
+            if on_reuse is not None:
+                on_reuse(which, found)
+            return open_result(found)
+        hook = None if on_batch is None else (
+            lambda done, total: on_batch(which, done, total))
+        res = run_view(view, hook)
+        made_run(res, made)
+        return res
 
     # As scosim compare: a failure (the baseline's run, the report) removes the runs made
     # here, and the folders made for them; the policy's run stayed behind like a result.
     root = local_path(policy.out)
     created = [d for d in (root, root / sc.name, root / base.load().name) if not d.exists()]
     with removed_if_failed(created) as made:
-        pol_res = run_view(policy, hook("policy"))
-        made_run(pol_res, made)
-        base_res = run_view(base, hook("baseline"))
-        made_run(base_res, made)
+        pol_res = result(policy, "policy", made)
+        base_res = result(base, "baseline", made)
         comp, report_dir = compare_runs(
             str(pol_res.path), str(base_res.path), out=policy.out, progress=False
         )

@@ -374,6 +374,11 @@ class Parameters(BaseModel):
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         out = handler(self)
+        if isinstance(out, dict) and isinstance(out.get("mechanism_settings"), dict):
+            # A mechanism's empty mapping takes its model's defaults, as no entry does
+            # (Mechanism.__init__): left out, so both hash the same.
+            out["mechanism_settings"] = {k: v for k, v in out["mechanism_settings"].items()
+                                         if v != {}}
         # Left out when empty: scenarios without plug-in settings keep their hash.
         if isinstance(out, dict) and not out.get("mechanism_settings"):
             out.pop("mechanism_settings", None)
