@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from scosim.results import MANIFEST, indicator_names
+from scosim.run_blocks import BlockedStats
 from scosim.runstats import RunStats
 
 __all__ = ["mechanism_figures", "plot_mechanism_figures"]
@@ -64,18 +65,20 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path,
     st = stats if reuse and stats is not None else RunStats()
     read = [n for n in wanted if n not in summarised] if reuse else wanted
     stream = BankingStream()
+    feed = BlockedStats(st)  # sums by blocks of run ids, as the run's own statistics
     for f in batch_files(d) if banking or not reuse else []:
         df = pq.read_table(f, columns=["run", "year", "country", "indicator", "value"],
                            filters=[("indicator", "in", read)]).to_pandas()
         if not reuse:
-            st.add_indicators(df[df["indicator"].isin(summarised)])
+            feed.indicators.add(df[df["indicator"].isin(summarised)])
         if banking:
             stream.add(df)
         del df
     if (not reuse and "network_trade_cost_change_pct" in names
             and (Path(run_dir) / "events").is_dir()):
         for f in batch_files(Path(run_dir) / "events"):
-            st.add_event_file(f, ["adopted"])
+            feed.events.add(RunStats.read_event_file(f, ["adopted"]))
+    feed.finish()
     from scosim.security.plots import plot_security_run
 
     drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png")]

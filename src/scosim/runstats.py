@@ -49,6 +49,7 @@ import pandas as pd
 
 from scosim.exit_stats import ExitTally, add_exits
 from scosim.model.events import detail_columns
+from scosim.run_blocks import BlockedStats
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
 from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
 
@@ -387,12 +388,12 @@ class RunStats:
     @classmethod
     def from_frames(cls, ind: pd.DataFrame | None, events: pd.DataFrame | None = None) -> RunStats:
         """Statistics of whole tables in memory (sorted by run, as read back)."""
-        st = cls()
+        feed = BlockedStats(cls())
         if ind is not None:
-            st.add_indicators(ind)
+            feed.indicators.add(ind)
         if events is not None:
-            st.add_events(events)
-        return st
+            feed.events.add(events)
+        return feed.finish()
 
     @classmethod
     def from_run(
@@ -410,28 +411,31 @@ class RunStats:
         """
         from scosim.results import batch_files
 
-        st = cls()
+        feed = BlockedStats(cls())
         d = Path(run_dir)
         wanted = list(indicators) if indicators is not None else None
         for f in batch_files(d / "indicators"):
-            st.add_indicator_file(f, wanted)
+            feed.indicators.add(cls.read_indicator_file(f, wanted))
         types = list(event_types or [])
         if types and (d / "events").is_dir():
             for f in batch_files(d / "events"):
-                st.add_event_file(f, types)
-        return st
+                feed.events.add(cls.read_event_file(f, types))
+        return feed.finish()
 
-    def add_indicator_file(self, path: Path, indicators: Sequence[str] | None = None) -> None:
-        """Add one batch file of indicators (only ``indicators``; default all)."""
+    @staticmethod
+    def read_indicator_file(path: Path, indicators: Sequence[str] | None = None
+                            ) -> pd.DataFrame:
+        """One batch file of indicators (only ``indicators``; default all), as a table."""
         import pyarrow.parquet as pq
 
         flt = [("indicator", "in", list(indicators))] if indicators else None
-        self.add_indicators(pq.read_table(
+        return pq.read_table(
             path, columns=["run", "year", "country", "indicator", "value"], filters=flt
-        ).to_pandas())
+        ).to_pandas()
 
-    def add_event_file(self, path: Path, event_types: Sequence[str]) -> None:
-        """Add one batch file of events, those of ``event_types`` only."""
+    @staticmethod
+    def read_event_file(path: Path, event_types: Sequence[str]) -> pd.DataFrame:
+        """One batch file of events, those of ``event_types`` only, as a table."""
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -439,7 +443,15 @@ class RunStats:
         # Read whole and filtered here: event files are small, and a read with
         # ``filters`` goes through pyarrow.dataset, 2-4x slower for them.
         ev = pq.read_table(path)
-        self.add_events(ev.filter(pc.is_in(ev["type"], pa.array(list(event_types)))).to_pandas())
+        return ev.filter(pc.is_in(ev["type"], pa.array(list(event_types)))).to_pandas()
+
+    def add_indicator_file(self, path: Path, indicators: Sequence[str] | None = None) -> None:
+        """Add one batch file of indicators (only ``indicators``; default all)."""
+        self.add_indicators(self.read_indicator_file(path, indicators))
+
+    def add_event_file(self, path: Path, event_types: Sequence[str]) -> None:
+        """Add one batch file of events, those of ``event_types`` only."""
+        self.add_events(self.read_event_file(path, event_types))
 
     # ----------------------------------------------------------------- reading
     def has(self, name: str) -> bool:

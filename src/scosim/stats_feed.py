@@ -9,10 +9,10 @@ read back; a batch written by another process is read while the workers go on
 with the next ones.
 
 Batches are added in batch order, as :meth:`RunStats.from_run` reads them, so
-the statistics are the same bit for bit (sums are compensated batch by batch, and
-proposals' first votes are met in the same order): a batch that finishes early
-waits as a file name, and one whose tables arrive out of turn is read from its file
-in turn.
+the statistics are the same bit for bit (both regroup the rows by blocks of run ids,
+:mod:`scosim.run_blocks`, so not even the batch size matters): a batch that finishes
+early waits as a file name, and one whose tables arrive out of turn is read from its
+file in turn.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scosim.run_blocks import BlockedStats
 from scosim.runstats import RunStats
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class StatsFeed:
         self.indicators = None if indicators is None else list(indicators)
         self.event_types = list(event_types)
         self.stats = RunStats()
+        self._blocks = BlockedStats(self.stats)
         self.next = 0  # the batch to add next
         self._on_disk = set(written)
         self.read_back = 0  # batches read from their files (for tests)
@@ -56,10 +58,11 @@ class StatsFeed:
         """A batch's tables, as computed in this process (before they are written)."""
         if batch_id != self.next:
             return  # out of turn: read from its file when its turn comes
-        self.stats.add_indicators(indicators if self.indicators is None else
-                                  indicators[indicators["indicator"].isin(self.indicators)])
+        self._blocks.indicators.add(
+            indicators if self.indicators is None
+            else indicators[indicators["indicator"].isin(self.indicators)])
         if "type" in events.columns:
-            self.stats.add_events(events[events["type"].isin(self.event_types)])
+            self._blocks.events.add(events[events["type"].isin(self.event_types)])
         self.next += 1
         self._drain()
 
@@ -75,10 +78,11 @@ class StatsFeed:
 
     def _read(self, batch_id: int) -> None:
         name = f"batch-{batch_id:05d}.parquet"
-        self.stats.add_indicator_file(self.run_dir / "indicators" / name, self.indicators)
+        self._blocks.indicators.add(
+            RunStats.read_indicator_file(self.run_dir / "indicators" / name, self.indicators))
         events = self.run_dir / "events" / name
         if events.exists():
-            self.stats.add_event_file(events, self.event_types)
+            self._blocks.events.add(RunStats.read_event_file(events, self.event_types))
         self._on_disk.discard(batch_id)
         self.read_back += 1
         self.next += 1
@@ -87,7 +91,7 @@ class StatsFeed:
         """The statistics of every batch (those not seen yet are read now)."""
         while self.next < self.n_batches:
             self._read(self.next)
-        return self.stats
+        return self._blocks.finish()
 
 
 def listen(location: str, feed: StatsFeed | None) -> None:
