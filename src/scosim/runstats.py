@@ -6,9 +6,11 @@ run's value would take memory in proportion to the replications (100,000 runs
 of 16 years and 20 economies are 32 million floats per indicator), so they are
 kept as summaries that merge exactly across batches:
 
-- **count, sum** per cell: means. Sums are compensated (Neumaier) across
-  batches, so a mean agrees with the mean of all values to about 1e-15
-  relative; shares of runs (means of 0/1 indicators) are exact.
+- **count, sum** per cell: means. Sums are compensated (Neumaier) from one
+  addition to the next, so a mean agrees with the mean of all values to about 1e-15
+  relative; shares of runs (means of 0/1 indicators) are exact. A run's feed adds
+  its rows block by block of run ids (:mod:`scosim.run_blocks`), so its means do not
+  depend on the batch size, bit for bit.
 - **a log-binned histogram** per cell (the bins of DDSketch, Masson, Rim and Lee
   2019, "DDSketch: a fast and fully-mergeable quantile sketch with
   relative-error guarantees", PVLDB 12(12)): a value ``x`` with ``|x| > ZERO``
