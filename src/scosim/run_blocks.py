@@ -48,24 +48,28 @@ class RunBlocks:
         self._sink = sink
         self._block: int | None = None
         self._parts: list[pd.DataFrame] = []
-        self._runs: set[int] = set()
+        self._seen = np.zeros(STAT_BLOCK_RUNS, dtype=bool)  # the block's runs with rows
 
     def add(self, rows: pd.DataFrame) -> None:
         """Add a batch's rows (runs after those added before, in run order)."""
         if rows.empty:
             return
-        blocks = rows["run"].to_numpy() // STAT_BLOCK_RUNS
+        runs = rows["run"].to_numpy()
+        blocks = runs // STAT_BLOCK_RUNS
         first, last = int(blocks.min()), int(blocks.max())
         for b in range(first, last + 1):
-            part = rows if first == last else rows[blocks == b]
+            mine = None if first == last else blocks == b
+            part = rows if mine is None else rows[mine]
             if part.empty:
                 continue
             if self._block is not None and b != self._block:
                 self.flush()
             self._block = b
             self._parts.append(part)
-            self._runs.update(int(r) for r in np.unique(part["run"].to_numpy()))
-            if len(self._runs) >= STAT_BLOCK_RUNS:
+            # which of the block's runs have rows (a linear pass; np.unique would sort)
+            offsets = (runs if mine is None else runs[mine]) - b * STAT_BLOCK_RUNS
+            self._seen |= np.bincount(offsets, minlength=STAT_BLOCK_RUNS) > 0
+            if self._seen.all():
                 self.flush()
 
     def flush(self) -> None:
@@ -76,7 +80,8 @@ class RunBlocks:
 
         parts = self._parts
         rows = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-        self._block, self._parts, self._runs = None, [], set()
+        self._block, self._parts = None, []
+        self._seen = np.zeros(STAT_BLOCK_RUNS, dtype=bool)
         self._sink(rows)
 
 
