@@ -255,6 +255,31 @@ def test_overrides_of_a_loaded_scenario_are_recorded_and_flagged_as_set_is(
     assert res.manifest["overrides"] == {"parameters.trade.sigma": 6}
 
 
+def test_changes_made_in_code_after_loading_are_recorded_as_overrides(
+        tmp_path, model_fixture, capsys):
+    """A scenario object changed in code (an attribute set, a model_copy) was recorded
+    as the file with its load overrides, so `show` by name took the run for the file as
+    written; the changes are recorded as the --set overrides that reproduce it."""
+    from scosim.scenario import scenario_hash
+
+    path = model_fixture("small_cu.yaml")
+    sc = scosim.load_scenario(path, overrides={"seed": 3})
+    sc.parameters.trade.sigma = 4.5
+    sc = sc.model_copy(update={"replications": 2})
+    res = run(sc, out=tmp_path, progress=False, plots=False)
+    m = json.loads((Path(res.path) / "manifest.json").read_text())
+    assert m["overrides"] == {"seed": 3, "parameters.trade.sigma": 4.5, "replications": 2}
+    again = scosim.load_scenario(path, overrides=m["overrides"])
+    assert scenario_hash(again) == m["scenario_hash"] == scenario_hash(sc)
+    assert main(["show", "small_cu", "--out", str(tmp_path)]) == 0
+    assert "run with parameters.trade.sigma=4.5, replications=2, seed=3" in \
+        capsys.readouterr().err
+    # unchanged objects record only their own overrides, as before
+    plain = scosim.load_scenario(path, overrides={"seed": 3})
+    res = run(plain, replications=2, out=tmp_path, progress=False, plots=False)
+    assert res.manifest["overrides"] == {"seed": 3}
+
+
 def test_unused_name_skips_taken_and_hidden_names(tmp_path):
     from scosim.results import PARTIAL_PREFIX, unused_name
 

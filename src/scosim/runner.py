@@ -61,6 +61,7 @@ from scosim.run_limits import (  # noqa: F401  (re-exported: scosim.runner.*)
 from scosim.run_stop import open_writer, stopped
 from scosim.run_stop import run_id as _run_id  # the name tests patch
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
+from scosim.scenario.edits import edits_from_file
 from scosim.stats_feed import feed_for_run, listen, offer_tables
 from scosim.store_runs import StoreRunWriter, open_store, open_store_writer
 
@@ -277,7 +278,10 @@ def run(
         # call's own, which replace them as a later word; as --seed and --replications
         # are, a seed or replications given here is recorded as the run's own.
         given = {"seed": seed, "replications": replications}
-        carried = {k: v for k, v in scenario.overrides.items() if given.get(k) is None}
+        # Changes made to the object in code after loading count as overrides too: the
+        # run is not the file as written, and these reproduce it from the file.
+        carried = {k: v for k, v in {**scenario.overrides, **edits_from_file(scenario)}.items()
+                   if given.get(k) is None}
         recorded = {**carried, **recorded}
         path = str(scenario.source) if scenario.source is not None else "<in memory>"
         sc = scenario
