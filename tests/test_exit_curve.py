@@ -63,36 +63,53 @@ def cu_paths():
     return record_paths(CU, RUNS)
 
 
-def _first_defections(path: Path, threshold: float) -> set[tuple[int, str, str, int]]:
-    """(run, proposal, state, year) of the own-rule exits in each run's first exit year."""
-    sc = load_scenario(path, overrides={"parameters.council.exit_threshold": threshold})
+def _first_exits_run(path: Path, overrides: dict) -> set[tuple[int, str, str, int, str]]:
+    """(run, proposal, state, year, kind) of the exits in each run's first exit year, as
+    the model makes them (kind: its own rule, ``defection``, or with its bloc)."""
+    sc = load_scenario(path, overrides=overrides)
     model = SCOModel(sc, runs=RUNS)
     model.run_model()
     ev = model.log.to_frame()
-    d = ev[ev["type"] == "defection"]
-    first = d.groupby("run")["year"].min()
-    return {(int(r.run), str(r.proposal), str(r.country), int(r.year))
-            for r in d.itertuples() if r.year == first[r.run]}
+    d = ev[ev["type"].isin(["defection", "bloc_exit"])]
+    first = d[d["type"] == "defection"].groupby("run")["year"].min()
+    return {(int(r.run), str(r.proposal), str(r.country), int(r.year), str(r.type))
+            for r in d.itertuples() if r.run in first.index and r.year == first[r.run]}
 
 
-def _predicted(paths, threshold: float) -> set[tuple[int, str, str, int]]:
-    year, leaves = first_exits(paths, threshold)
-    return {(int(run), pid, code, int(year[j])) for (pid, code), m in leaves.items()
-            for j, run in enumerate(paths.runs) if m[j]}
+def _predicted(paths, threshold: float) -> set[tuple[int, str, str, int, str]]:
+    fx = first_exits(paths, threshold)
+    return {(int(run), pid, code, int(fx.year[j]), kind)
+            for kind, who in (("defection", fx.own), ("bloc_exit", fx.bloc))
+            for (pid, code), m in who.items() for j, run in enumerate(paths.runs) if m[j]}
 
 
 @pytest.mark.parametrize("threshold", [-0.0055, -0.007])
 def test_first_exits_equal_the_models_at_each_threshold(cu_paths, threshold):
     got = _predicted(cu_paths, threshold)
     assert got  # Iran leaves in some of these runs at both thresholds
-    assert got == _first_defections(CU, threshold)
+    assert got == _first_exits_run(CU, {"parameters.council.exit_threshold": threshold})
 
 
 def test_first_exits_of_a_bloc_union_equal_the_models():
     paths = record_paths(CENTRAL_ASIA, RUNS)
     got = _predicted(paths, -0.0055)
-    assert {code for _, _, code, _ in got} & {"ARM", "BLR", "KGZ"}
-    assert got == _first_defections(CENTRAL_ASIA, -0.0055)
+    assert {code for _, _, code, _, kind in got if kind == "defection"} & {"ARM", "BLR"}
+    assert {code for _, _, code, _, kind in got if kind == "bloc_exit"} >= {"RUS", "KAZ"}
+    assert got == _first_exits_run(CENTRAL_ASIA, {"parameters.council.exit_threshold": -0.0055})
+
+
+def test_a_states_own_threshold_is_kept_while_the_councils_varies():
+    """A country's own exit threshold (countries.<CODE>.exit_threshold) stays fixed: the
+    curve varies the council's (the reviewer's case: Iran at -0.9 %)."""
+    own = {"countries.IRN.exit_threshold": -0.009}
+    paths = record_paths(CU, RUNS, overrides=own)
+    assert paths.fixed == {"IRN": -0.009}
+    for th in (-0.0055, -0.003):
+        got = _predicted(paths, th)
+        assert got == _first_exits_run(CU, {**own, "parameters.council.exit_threshold": th})
+    fewer = {r for r, _, c, _, _ in _predicted(paths, -0.0055) if c == "IRN"}
+    assert len(fewer) < len({r for r, _, c, _, _ in _predicted(record_paths(CU, RUNS), -0.0055)
+                              if c == "IRN"})
 
 
 def test_paths_do_not_depend_on_the_batches(cu_paths):
@@ -108,17 +125,19 @@ def test_curve_table_counts_and_bounds(cu_paths):
     df = curve_table(cu_paths, grid)
     assert set(df["threshold_pct"]) == {round(100 * t, 9) for t in grid}
     assert (df["runs"] == len(RUNS)).all()
-    assert (df["leaves_first"] <= df["would_leave"]).all()
-    assert ((df["share_lo"] <= df["share"]) & (df["share"] <= df["share_hi"])).all()
+    assert (df["leaves_own"] <= df["would_leave"]).all()
+    assert (df["leaves"] == df["leaves_own"] + df["leaves_with_bloc"]).all()
+    assert ((df["share_lo_pct"] <= df["share_pct"])
+            & (df["share_pct"] <= df["share_hi_pct"])).all()
     irn = df[df["country"] == "IRN"].set_index("threshold_pct")
-    year, leaves = first_exits(cu_paths, -0.0055)
-    assert irn.loc[-0.55, "leaves_first"] == leaves[("sco_cu", "IRN")].sum()
+    fx = first_exits(cu_paths, -0.0055)
+    assert irn.loc[-0.55, "leaves_own"] == fx.own[("sco_cu", "IRN")].sum()
     # a more tolerant threshold never adds runs in which a state's rule would fire
     for _, g in df.groupby(["proposal", "country"]):
         assert (np.diff(g.sort_values("threshold_pct")["would_leave"]) >= 0).all()
-    anyone = df[df["country"] == ANY].set_index("threshold_pct")["leaves_first"]
-    per_state = df[df["country"] != ANY].groupby("threshold_pct")["leaves_first"].sum()
-    assert (anyone <= per_state).all() and anyone.loc[-0.55] == (year > 0).sum()
+    anyone = df[df["country"] == ANY].set_index("threshold_pct")["leaves"]
+    per_state = df[df["country"] != ANY].groupby("threshold_pct")["leaves_own"].sum()
+    assert (anyone <= per_state).all() and anyone.loc[-0.55] == (fx.year > 0).sum()
 
 
 def test_another_exit_rule_is_refused(tmp_path, capsys):
@@ -150,8 +169,48 @@ def test_command_writes_table_and_figure(tmp_path, capsys):
     folder = tmp_path / "customs_union" / "exits-s20250101-r8"
     df = pd.read_csv(folder / "exit_curve.csv")
     assert {-1.2, -0.55, 0.0} <= set(np.round(df["threshold_pct"], 6))
+    # the scenario's own threshold (on the grid here) and --at appear once each
+    assert not df.duplicated(["proposal", "country", "threshold_pct"]).any()
     assert (folder / "exit_curve.png").stat().st_size > 10_000
-    paths = record_paths(CU, range(8))
-    year, leaves = first_exits(paths, -0.0055)
-    iran = leaves[("sco_cu", "IRN")].sum()
+    fx = first_exits(record_paths(CU, range(8)), -0.0055)
+    iran = fx.own[("sco_cu", "IRN")].sum()
     assert f"IRN (sco_cu): -0.55 %: {100 * iran / 8:.1f} %" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", [["--at=nan"], ["--at=inf"], ["--lo=-inf"], ["--lo", "abc"],
+                                 ["--record-edge=nan"]])
+def test_options_that_are_not_fractions_are_refused_by_name(tmp_path, bad, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["exits", str(CU), "--out", str(tmp_path / "out"), *bad])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert bad[0].split("=")[0] in err and "_negative" not in err and "fraction" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_grid_too_large_or_an_out_that_is_a_file_stops_before_running(tmp_path, capsys,
+                                                                         monkeypatch):
+    import scosim.exit_curve as ec
+
+    def never(*args, **kwargs):
+        raise AssertionError("the ensemble ran")
+
+    monkeypatch.setattr(ec, "record_paths", never)
+    assert main(["exits", str(CU), "--lo=-0.9", "--step", "0.00001", "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "thresholds; at most" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main(["exits", str(CU), "--out", str(tmp_path / "file")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_no_arrangement_allowing_exits_says_so_and_writes_nothing(tmp_path, capsys):
+    assert main(["exits", str(ROOT / "scenarios" / "baseline.yaml"), "--replications", "2",
+                 "--out", str(tmp_path), "--quiet"]) == 0
+    assert "no arrangement that allows exits was in force" in capsys.readouterr().out
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_state_outside_every_exit_arrangement_may_have_another_rule(tmp_path):
+    paths = record_paths(CU, [0, 1], overrides={"countries.TKM.rules.defect": "never_defect"})
+    assert all(code != "TKM" for _, code in paths.realised)

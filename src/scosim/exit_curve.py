@@ -23,12 +23,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-__all__ = ["ANY", "EXIT_RULE", "RECORDER", "ExitPaths", "critical_thresholds", "curve_table",
-           "fire_index", "first_exits", "plot_curve", "record_paths", "stay_and_record"]
+__all__ = ["ANY", "EXIT_RULE", "RECORDER", "ExitPaths", "FirstExits", "critical_thresholds",
+           "curve_table", "fire_index", "first_exits", "plot_curve", "record_paths",
+           "stay_and_record"]
 
 #: The exit rule the curves describe.
 EXIT_RULE = "threshold_defect"
@@ -65,7 +66,11 @@ class ExitPaths:
         runs: Run numbers, ``(R,)``.
         years: Years, ``(T,)``.
         k: Bad years in a row after which the rule leaves.
-        thresholds: Each state's own exit threshold in the scenario (fraction).
+        thresholds: Each state's exit threshold in the scenario (fraction).
+        fixed: The states with a threshold of their own (``countries.<CODE>.exit_threshold``):
+            they keep it when the council's threshold varies.
+        blocs: Per proposal id, the blocs that leave it as one (a member's exit takes the
+            others out: the EAEU in a wider customs union).
         realised: Per ``(proposal id, state)``: realised gain (fraction), ``(T, R)``,
             NaN in years its rule was not asked.
         active: Per ``(proposal id, state)``: whether its rule was asked, ``(T, R)``.
@@ -75,8 +80,25 @@ class ExitPaths:
     years: np.ndarray
     k: int
     thresholds: dict[str, float]
+    fixed: dict[str, float]
+    blocs: dict[str, tuple[tuple[str, ...], ...]]
     realised: dict[tuple[str, str], np.ndarray]
     active: dict[tuple[str, str], np.ndarray]
+
+
+class FirstExits(NamedTuple):
+    """Each run's first exit at a threshold (:func:`first_exits`).
+
+    Attributes:
+        year: The year of each run's first exit, ``(R,)`` (0 where none).
+        own: Per ``(proposal id, state)``: leaves by its own rule in that year, ``(R,)``.
+        bloc: Per ``(proposal id, state)``: leaves in that year because a member of its
+            bloc did (only the states that do in some run).
+    """
+
+    year: np.ndarray
+    own: dict[tuple[str, str], np.ndarray]
+    bloc: dict[tuple[str, str], np.ndarray]
 
 
 def record_paths(
@@ -98,8 +120,9 @@ def record_paths(
         The recorded paths.
 
     Raises:
-        ValueError: When some state's exit rule is not ``threshold_defect``: the curves
-            describe that rule only.
+        ValueError: When a state whose rule was asked (a participant of an arrangement
+            that allows exits) leaves by another rule than ``threshold_defect``: the
+            curves describe that rule only.
     """
     global _seen
     from scosim.data import load_calibration
@@ -110,11 +133,6 @@ def record_paths(
     codes = tuple(cal.countries.index)
     ov = dict(overrides or {})
     sc = load_scenario(path, overrides=ov)
-    others = sorted({f"{c}: {r['defect']}" for c in codes
-                     if (r := sc.rules_for(c))["defect"] != EXIT_RULE})
-    if others:
-        raise ValueError(f"{os.fspath(path)}: the exit curves describe the rule {EXIT_RULE!r}; "
-                         f"this scenario uses {', '.join(others)}")
     ov["parameters.rules.defect"] = RECORDER
     for code, country in sc.countries.items():
         if "defect" in country.rules:
@@ -123,6 +141,7 @@ def record_paths(
     run_list = np.asarray(list(runs), dtype=np.int64)
     per_key: dict[tuple[str, str], list[dict[int, tuple[np.ndarray, np.ndarray]]]] = {}
     years: list[int] = []
+    blocs: dict[str, tuple[tuple[str, ...], ...]] = {}
     batches = [run_list[i:i + batch_size] for i in range(0, len(run_list), batch_size)]
     done = 0
     for b, batch in enumerate(batches):
@@ -134,11 +153,22 @@ def record_paths(
         finally:
             _seen = None
         years = [int(y) for y in model.years]
+        for arr in model.arrangements:
+            groups = getattr(arr, "blocs", None) or ()
+            if groups:
+                blocs[str(arr.pid)] = tuple(tuple(model.codes[i] for i in g) for g in groups)
         for key in sorted(set(per_key) | set(seen)):
             per_key.setdefault(key, [{}] * b).append(seen.get(key, {}))
         done += len(batch)
         if progress is not None:
             progress(done, len(run_list))
+    # Only the states whose rule was asked (those in an arrangement that allows exits)
+    # must follow the rule the curves describe.
+    others = sorted({f"{c}: {r}" for _, c in per_key
+                     if (r := sc.rules_for(c)["defect"]) != EXIT_RULE})
+    if others:
+        raise ValueError(f"{os.fspath(path)}: the exit curves describe the rule {EXIT_RULE!r}; "
+                         f"these states may leave by another: {', '.join(others)}")
     realised, active = {}, {}
     for key, parts in per_key.items():
         r_cols, a_cols = [], []
@@ -152,10 +182,12 @@ def record_paths(
             a_cols.append(a)
         realised[key] = np.concatenate(r_cols, axis=1)
         active[key] = np.concatenate(a_cols, axis=1)
+    fixed = {c: float(ov_c.exit_threshold) for c, ov_c in sc.countries.items()
+             if ov_c.exit_threshold is not None}
     return ExitPaths(runs=run_list, years=np.asarray(years),
                      k=sc.parameters.council.defection_years,
-                     thresholds={c: sc.exit_threshold_for(c) for c in codes},
-                     realised=realised, active=active)
+                     thresholds={c: sc.exit_threshold_for(c) for c in codes}, fixed=fixed,
+                     blocs=blocs, realised=realised, active=active)
 
 
 def _windows(realised: np.ndarray, active: np.ndarray, k: int) -> np.ndarray:
@@ -205,53 +237,72 @@ def critical_thresholds(realised: np.ndarray, active: np.ndarray, k: int) -> np.
     return _windows(realised, active, k).min(axis=0)
 
 
-def first_exits(paths: ExitPaths, threshold: float | Mapping[str, float]
-                ) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+def first_exits(paths: ExitPaths, threshold: float | Mapping[str, float]) -> FirstExits:
     """Each run's first exit at a threshold: its year, and who leaves in it.
 
     Args:
         paths: Recorded paths.
-        threshold: One threshold for every state, or one per state (missing states keep
-            their scenario's threshold).
+        threshold: The council's threshold (states with one of their own keep it:
+            :attr:`ExitPaths.fixed`), or one per state (missing states keep their
+            scenario's).
 
     Returns:
-        ``(year, leaves)``: the year of each run's first exit (``(R,)``, 0 where none) and,
-        per ``(proposal id, state)``, whether it leaves by its own rule in that year
-        (``(R,)`` bool). Exact for the first exit (module docstring).
+        The year and the leavers, by their own rule and with their bloc (as
+        :func:`scosim.mechanisms.blocs.blocs_move_together` takes a bloc out of an
+        arrangement that reaches beyond it). Exact for the first exit (module docstring).
     """
+    from scosim.mechanisms.blocs import blocs_move_together
+
     n_runs = len(paths.runs)
-    idx = {}
-    for key in paths.realised:
-        th = (threshold.get(key[1], paths.thresholds[key[1]])
-              if isinstance(threshold, Mapping) else float(threshold))
-        idx[key] = fire_index(paths.realised[key], paths.active[key], paths.k, th)
+    per_state = ({**paths.thresholds, **threshold} if isinstance(threshold, Mapping)
+                 else {**dict.fromkeys(paths.thresholds, float(threshold)), **paths.fixed})
+    idx = {key: fire_index(paths.realised[key], paths.active[key], paths.k, per_state[key[1]])
+           for key in paths.realised}
     big = np.iinfo(np.int64).max
     first = np.full(n_runs, big)
     for i in idx.values():
         first = np.minimum(first, np.where(i >= 0, i, big))
-    leaves = {key: (i >= 0) & (i == first) for key, i in idx.items()}
-    year = np.where(first < big, paths.years[np.minimum(first, len(paths.years) - 1)], 0)
-    return year, leaves
+    own = {key: (i >= 0) & (i == first) for key, i in idx.items()}
+    some = first < big
+    t = np.minimum(first, len(paths.years) - 1)
+    year = np.where(some, paths.years[t], 0)
+    bloc: dict[tuple[str, str], np.ndarray] = {}
+    for pid, groups in paths.blocs.items():
+        codes = sorted({c for p, c in paths.realised if p == pid})
+        col = {c: j for j, c in enumerate(codes)}
+        leaving = np.stack([own[(pid, c)] for c in codes], axis=1)
+        taking_part = np.stack([paths.active[(pid, c)][t, np.arange(n_runs)] & some
+                                for c in codes], axis=1)
+        moved = blocs_move_together(
+            leaving, [np.array([col[c] for c in g if c in col], dtype=np.int64)
+                      for g in groups], "any", within=taking_part) & taking_part
+        for c in codes:
+            taken = moved[:, col[c]] & ~leaving[:, col[c]]
+            if taken.any():
+                bloc[(pid, c)] = taken
+    return FirstExits(year, own, bloc)
 
 
-def curve_table(paths: ExitPaths, thresholds: Iterable[float], *, min_runs: int = 1
-                ) -> Any:
-    """Exit shares at each threshold, per arrangement and state (a tidy table).
+def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
+                order_at: float | None = None) -> Any:
+    """Exit shares at each council threshold, per arrangement and state (a tidy table).
 
     Args:
         paths: Recorded paths.
-        thresholds: Thresholds (fraction) applied to every state.
-        min_runs: Keep a state only if it leaves first in at least this many runs at some
-            threshold.
+        thresholds: The council's thresholds (fraction); states with their own keep it.
+        order_at: Order the states by their share at this threshold (most first), else
+            by the lowest threshold at which they leave in some run.
 
     Returns:
-        A DataFrame with ``proposal``, ``country``, ``threshold_pct``, ``runs``,
-        ``leaves_first`` (runs in which it leaves by its own rule at the run's first exit:
-        exact), ``would_leave`` (runs in which its rule would fire if nobody left before:
-        an upper bound once another state may leave first), ``share`` (leaves_first /
-        runs), ``share_lo``/``share_hi`` (90 % Wilson interval of that share) and
-        ``median_year`` (of those first exits; NaN where none). Rows with ``country``
-        :data:`ANY` count the runs in which some participant leaves at the first exit.
+        A DataFrame with ``proposal``, ``country``, ``threshold_pct`` (percent),
+        ``runs``, ``leaves`` (runs in which it leaves at the run's first exit, exact: by
+        its own rule, ``leaves_own``, or with its bloc, ``leaves_with_bloc``),
+        ``share_pct`` (leaves / runs, percent) with its 90 % Wilson interval
+        (``share_lo_pct``, ``share_hi_pct``), ``would_leave`` (runs in which its own rule
+        would fire had nobody left before: an upper bound once another state may leave
+        first) and ``median_year`` (of those first exits; NaN where none). Rows with
+        ``country`` :data:`ANY` count the runs in which some participant leaves at the
+        first exit. States that never leave at these thresholds are left out.
     """
     import pandas as pd
     from statsmodels.stats.proportion import proportion_confint
@@ -262,40 +313,51 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *, min_runs: int 
     pids = sorted({key[0] for key in paths.realised})
     rows = []
     for th in thresholds:
-        year, leaves = first_exits(paths, float(th))
-        for key, m in leaves.items():
-            k = int(m.sum())
-            rows.append((key[0], key[1], 100.0 * float(th), n_runs, k,
-                         int((crit[key] < th).sum()),
-                         float(np.median(year[m])) if k else float("nan")))
+        fx = first_exits(paths, float(th))
+        limit = {c: paths.fixed.get(c, float(th)) for _, c in crit}
+        for key, own in fx.own.items():
+            bloc = fx.bloc.get(key, np.zeros(n_runs, dtype=bool))
+            m = own | bloc
+            rows.append((key[0], key[1], 100.0 * float(th), n_runs, int(m.sum()),
+                         int(own.sum()), int(bloc.sum()),
+                         int((crit[key] < limit[key[1]]).sum()),
+                         float(np.median(fx.year[m])) if m.any() else float("nan")))
         for pid in pids:
             # ANY: some state leaves the arrangement at the run's first exit
-            m = np.any([v for key, v in leaves.items() if key[0] == pid], axis=0)
-            would = np.any([crit[key] < th for key in crit if key[0] == pid], axis=0)
-            rows.append((pid, ANY, 100.0 * float(th), n_runs, int(m.sum()), int(would.sum()),
-                         float(np.median(year[m])) if m.any() else float("nan")))
-    df = pd.DataFrame(rows, columns=["proposal", "country", "threshold_pct", "runs",
-                                     "leaves_first", "would_leave", "median_year"])
+            m = np.any([v for key, v in fx.own.items() if key[0] == pid], axis=0)
+            would = np.any([crit[key] < limit[key[1]] for key in crit if key[0] == pid],
+                           axis=0)
+            rows.append((pid, ANY, 100.0 * float(th), n_runs, int(m.sum()), int(m.sum()), 0,
+                         int(would.sum()),
+                         float(np.median(fx.year[m])) if m.any() else float("nan")))
+    df = pd.DataFrame(rows, columns=["proposal", "country", "threshold_pct", "runs", "leaves",
+                                     "leaves_own", "leaves_with_bloc", "would_leave",
+                                     "median_year"])
     # -0.55, not -0.5499999999999999; 0, not -0
     df["threshold_pct"] = df["threshold_pct"].round(9) + 0.0
-    keep = df.groupby(["proposal", "country"])["leaves_first"].transform("max") >= min_runs
-    df = df[keep]
-    # The states most at risk first (the lowest threshold at which they leave in a run):
-    # the figure's colours and legend follow this order.
-    risk = df[df["leaves_first"] > 0].groupby(["proposal", "country"])["threshold_pct"].min()
-    df = df.assign(_risk=[np.inf if c == ANY else risk.get((p, c), np.inf)
+    df = df[df.groupby(["proposal", "country"])["leaves"].transform("max") > 0]
+    if order_at is not None:
+        at = df[np.isclose(df["threshold_pct"], 100.0 * order_at)]
+        key = at.set_index(["proposal", "country"])["leaves"].groupby(level=[0, 1]).max()
+        rank = {k: -v for k, v in key.items()}
+    else:
+        low = df[df["leaves"] > 0].groupby(["proposal", "country"])["threshold_pct"].min()
+        rank = dict(low.items())
+    # The figure's colours and legend follow this order; "any" last.
+    df = df.assign(_rank=[np.inf if c == ANY else rank.get((p, c), np.inf)
                           for p, c in zip(df["proposal"], df["country"], strict=True)],
                    _any=df["country"] == ANY)
-    df = df.sort_values(["_any", "_risk", "proposal", "country", "threshold_pct"],
+    df = df.sort_values(["_any", "_rank", "proposal", "country", "threshold_pct"],
                         kind="stable")
-    df = df.drop(columns=["_risk", "_any"]).reset_index(drop=True)
-    df["share"] = df["leaves_first"] / df["runs"]
-    lo, hi = proportion_confint(df["leaves_first"], df["runs"], alpha=0.10, method="wilson")
-    # Wilson's bounds at 0 and 1 runs come out a rounding error inside the share
-    df["share_lo"] = np.where(df["leaves_first"] == 0, 0.0, np.asarray(lo))
-    df["share_hi"] = np.where(df["leaves_first"] == df["runs"], 1.0, np.asarray(hi))
-    return df[["proposal", "country", "threshold_pct", "runs", "leaves_first", "share",
-               "share_lo", "share_hi", "would_leave", "median_year"]]
+    df = df.drop(columns=["_rank", "_any"]).reset_index(drop=True)
+    df["share_pct"] = 100.0 * df["leaves"] / df["runs"]
+    lo, hi = proportion_confint(df["leaves"], df["runs"], alpha=0.10, method="wilson")
+    # Wilson's bounds at 0 and all runs come out a rounding error inside the share
+    df["share_lo_pct"] = np.where(df["leaves"] == 0, 0.0, 100.0 * np.asarray(lo))
+    df["share_hi_pct"] = np.where(df["leaves"] == df["runs"], 100.0, 100.0 * np.asarray(hi))
+    return df[["proposal", "country", "threshold_pct", "runs", "leaves", "leaves_own",
+               "leaves_with_bloc", "share_pct", "share_lo_pct", "share_hi_pct",
+               "would_leave", "median_year"]]
 
 
 def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
@@ -327,39 +389,56 @@ def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
     if excluded_above is not None:
         ax.axvspan(100 * excluded_above, table["threshold_pct"].max(), color="tan",
                    alpha=0.15, linewidth=0, label="thresholds the record rules out")
+    # States whose curves are the same line (a bloc that leaves as one) share one entry.
+    same: dict[tuple[str, bytes], list[str]] = {}
+    for (pid, code), g in groups:
+        if code != ANY:
+            curve = g.sort_values("threshold_pct")["leaves"].to_numpy().tobytes()
+            same.setdefault((pid, curve), []).append(code)
+    drawn: set[tuple[str, bytes]] = set()
     for (pid, code), g in groups:
         g = g.sort_values("threshold_pct")
         x = g["threshold_pct"].to_numpy()
-        label = f"{code} ({pid})" if several else code
+        curve = (pid, g["leaves"].to_numpy().tobytes())
+        if code != ANY and curve in drawn:
+            continue
+        drawn.add(curve)
+        codes = ", ".join(same.get(curve, [code]))
+        label = f"{codes} ({pid})" if several else codes
         if code == ANY:
             label = ("any state" if not several else f"any state ({pid})") + " (first exit)"
-        line, = ax.step(x, 100 * g["share"], where="mid", label=label,
+        line, = ax.step(x, g["share_pct"], where="mid", label=label,
                         **({"color": "black", "linewidth": 1.0, "linestyle": ":"}
                            if code == ANY else {}))
-        ax.fill_between(x, 100 * g["share_lo"], 100 * g["share_hi"], step="mid",
-                        color=line.get_color(), alpha=0.18, linewidth=0)
+        if code != ANY:  # the states' bands; "any" repeats the first leaver's
+            # no band where no run leaves: 0-1.3 % along the whole axis hid the curves
+            ax.fill_between(x, g["share_lo_pct"], g["share_hi_pct"], step="mid",
+                            where=(g["leaves"] > 0).to_numpy(), color=line.get_color(),
+                            alpha=0.18, linewidth=0)
         upper = 100 * g["would_leave"] / g["runs"]
-        if code != ANY and (g["would_leave"] != g["leaves_first"]).any():
+        # one state's own rule: not drawn for a bloc's shared line (whose would it be?)
+        alone = len(same.get(curve, [code])) == 1
+        if code != ANY and alone and (g["would_leave"] != g["leaves_own"]).any():
             ax.step(x, upper, where="mid", color=line.get_color(), linestyle="--",
                     linewidth=0.9, alpha=0.8)
-    if any(c != ANY and (g["would_leave"] != g["leaves_first"]).any()
+    if any(c != ANY and (g["would_leave"] != g["leaves_own"]).any()
            for (_, c), g in groups):
         ax.plot([], [], color="0.3", linestyle="--", linewidth=0.9,
-                label="dashed: would leave had\nnobody left before")
+                label="dashed: its own rule would fire\nhad nobody left before")
     for i, (label, th) in enumerate((marks or {}).items()):
         ax.axvline(100 * th, color="0.3", linestyle=("--", ":", "-.")[i % 3], linewidth=1)
         ax.annotate(label, xy=(100 * th, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(-3, -3 - 12 * i), textcoords="offset points", ha="right",
                     va="top", fontsize=8, color="0.25")
-    ax.set_xlabel("exit threshold: realised welfare change below which a year counts as bad "
-                  "(% of real expenditure)")
+    ax.set_xlabel("the council's exit threshold: realised welfare change below which a year "
+                  "counts as bad (% of real expenditure)")
     ax.set_ylabel("runs in which the state leaves at the first exit (%)")
     ax.set_ylim(-2, 102)
     ax.set_title(title, fontsize=11)
     ax.grid(alpha=0.3)
     if groups:
-        ax.legend(title="leaves by its own rule", fontsize=8, title_fontsize=8,
-                  loc="center left")
+        ax.legend(title="leaves by its own rule or with its bloc", fontsize=8,
+                  title_fontsize=8, loc="center left")
     if note:
         ax.annotate(note, xy=(0.5, 0.0), xycoords=ax.xaxis.label, xytext=(0, -6),
                     textcoords="offset points", ha="center", va="top", fontsize=8,

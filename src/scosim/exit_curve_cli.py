@@ -14,33 +14,55 @@ thresholds given with ``--at``.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 __all__ = ["add_exits_parser", "exits_cli"]
 
 
-def _fractions(text: str) -> list[float]:
+#: Most thresholds on the grid (``--lo`` / ``--step``): 0.01-point steps over -1.5 % are 151.
+MAX_GRID = 20_001
+
+
+def _fraction(text: str) -> float:
     try:
-        return [float(x) for x in text.split(",") if x.strip()]
+        value = float(text)
     except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or not -1.0 < value < 1.0:
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give thresholds as fractions separated by commas, e.g. "
-            "-0.0055,-0.01") from None
+            f"{text!r}: give a fraction between -1 and 1, e.g. -0.0055 for -0.55 %")
+    return value
+
+
+def _fractions(text: str) -> list[float]:
+    values = [x for x in text.split(",") if x.strip()]
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r}: give fractions separated by commas, "
+                                         "e.g. -0.0055,-0.01")
+    return [_fraction(x) for x in values]
 
 
 def _negative(text: str) -> float:
-    value = float(text)
+    value = _fraction(text)
     if not value < 0:
         raise argparse.ArgumentTypeError(f"{text}: must be below 0 (a fraction, e.g. -0.015)")
     return value
 
 
 def _step(text: str) -> float:
-    value = float(text)
+    value = _fraction(text)
     if not 0 < value <= 0.01:
         raise argparse.ArgumentTypeError(f"{text}: must be in (0, 0.01] (a fraction)")
     return value
+
+
+def _pct(th: float) -> str:
+    """A threshold in percent with the decimals it needs (at least two): -0.55, -0.555."""
+    text = f"{100 * th:.4f}".rstrip("0")
+    head, _, tail = text.partition(".")
+    return f"{head}.{tail:0<2}"
 
 
 def add_exits_parser(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +84,7 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
                    help="lowest threshold of the grid, a fraction (default -0.015)")
     e.add_argument("--step", type=_step, default=0.0001,
                    help="grid step, a fraction (default 0.0001: 0.01 points)")
-    e.add_argument("--record-edge", type=float, default=None,
+    e.add_argument("--record-edge", type=_fraction, default=None,
                    help="shade the thresholds above this one, which a hindcast record rules "
                    "out (a fraction; -0.0051 for the EAEU record, docs/hindcasts.md)")
     e.add_argument("--quiet", action="store_true", help="no progress line")
@@ -73,7 +95,7 @@ def exits_cli(args: argparse.Namespace) -> int:
     """Record the paths, write the table and the figure, print the shares."""
     import numpy as np
 
-    from scosim.exit_curve import curve_table, plot_curve, record_paths
+    from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
     from scosim.scenario import load_scenario, parse_overrides
 
     overrides = parse_overrides(args.set) if args.set else {}
@@ -81,7 +103,15 @@ def exits_cli(args: argparse.Namespace) -> int:
         overrides["replications"] = args.replications
     if args.seed is not None:
         overrides["seed"] = args.seed
+    n_steps = int(round(-args.lo / args.step))
+    if n_steps + 1 > MAX_GRID:
+        raise ValueError(f"--lo {args.lo} with --step {args.step} makes {n_steps + 1:,} "
+                         f"thresholds; at most {MAX_GRID:,} (a larger --step or --lo)")
     sc = load_scenario(args.scenario, overrides=overrides)
+    out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
+    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:  # found before the ensemble runs, not after
+        raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
     own = sc.parameters.council.exit_threshold
 
     def progress(done: int, total: int) -> None:
@@ -92,39 +122,52 @@ def exits_cli(args: argparse.Namespace) -> int:
                          progress=progress)
     if not args.quiet:
         print(file=sys.stderr)
-    n_steps = int(round(-args.lo / args.step))
-    grid = sorted({*(-args.step * np.arange(n_steps + 1)), own, *(args.at or [])})
-    table = curve_table(paths, grid)
-    out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
+    n = len(paths.runs)
+    head = (f"Who leaves, by exit threshold: {sc.name} (seed {sc.seed}, {n} runs; leave after "
+            f"{paths.k} years in a row below the threshold)")
+    if not paths.realised:
+        print(f"{head}\nno arrangement that allows exits was in force in any run: nobody "
+              "could leave, at any threshold (nothing written)")
+        return 0
+    # One grid of exact decimals: the scenario's own threshold and --at are on it, once.
+    grid = sorted({round(x, 10) for x in (*(-args.step * np.arange(n_steps + 1)), own,
+                                          *(args.at or []))})
+    table = curve_table(paths, grid, order_at=own)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "exit_curve.csv", index=False, float_format="%.6g")
-    at = args.at or [own, -0.0075, -0.01]
-    n = len(paths.runs)
-    print(f"Who leaves, by exit threshold: {sc.name} (seed {sc.seed}, {n} runs; leave after "
-          f"{paths.k} years in a row below the threshold)\nshare of runs in which each "
-          "state leaves at its run's first exit [90 % interval, median year]:")
+    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
+    print(f"{head}\nshare of runs in which each state leaves at its run's first exit, by "
+          "its own rule or with its bloc\n[90 % interval, median year, and by its own rule "
+          "where some leave with their bloc]:")
     shown = 0
     for (pid, code), g in table.groupby(["proposal", "country"], sort=False):
         rows = [g[np.isclose(g["threshold_pct"], 100 * th)].iloc[0] for th in at]
-        if not any(r["leaves_first"] for r in rows):
+        if not any(r["leaves"] for r in rows):
             continue
         cells = []
         for th, r in zip(at, rows, strict=True):
             year = "" if np.isnan(r["median_year"]) else f", {int(round(r['median_year']))}"
-            cells.append(f"{100 * th:.2f} %: {100 * r['share']:.1f} % "
-                         f"[{100 * r['share_lo']:.0f}-{100 * r['share_hi']:.0f}{year}]")
+            own_rule = (f", {100 * r['leaves_own'] / r['runs']:.1f} % by its own rule"
+                        if code != ANY and r["leaves_with_bloc"] else "")
+            cells.append(f"{_pct(th)} %: {r['share_pct']:.1f} % "
+                         f"[{r['share_lo_pct']:.0f}-{r['share_hi_pct']:.0f}{year}{own_rule}]")
         print(f"  {code} ({pid}): " + "; ".join(cells))
         shown += 1
     if not shown:
         print("  nobody leaves at these thresholds")
+    fixed = ", ".join(f"{c} {_pct(v)} %" for c, v in sorted(paths.fixed.items()))
+    if fixed:
+        print(f"states with a threshold of their own keep it: {fixed}")
     plot_curve(table, out / "exit_curve.png",
                title=f"Who leaves, by exit threshold: {sc.name} ({n} runs)",
-               marks={f"scenario's threshold {100 * own:.2f} %": own},
+               marks={f"scenario's threshold {_pct(own)} %": own},
                excluded_above=args.record_edge,
-               note=(f"Rule: leave after {paths.k} years in a row below the threshold "
-                     f"(a bloc leaves with its member).\nShare of runs in which the state "
-                     f"leaves at its run's first exit; band: 90 % Wilson interval.\nExact for "
-                     f"every threshold from one ensemble with everyone kept in (seed "
-                     f"{sc.seed}); exits after a first exit are not shown."))
+               note=(f"Rule: leave after {paths.k} years in a row below the threshold; a "
+                     f"bloc's members leave with it"
+                     + (f"; own thresholds kept: {fixed}" if fixed else "") + ".\n"
+                     "Share of runs in which the state leaves at its run's first exit; band: "
+                     "90 % Wilson interval.\nExact for every threshold from one ensemble "
+                     f"with everyone kept in (seed {sc.seed}); exits after a first exit are "
+                     "not shown."))
     print(f"table: {out / 'exit_curve.csv'}\nfigure: {out / 'exit_curve.png'}")
     return 0
