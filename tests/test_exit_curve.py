@@ -199,6 +199,8 @@ def test_a_grid_too_large_or_an_out_that_is_a_file_stops_before_running(tmp_path
     assert main(["exits", str(CU), "--lo=-0.9", "--step", "0.00001", "--out",
                  str(tmp_path / "o")]) == 2
     assert "thresholds; at most" in capsys.readouterr().err
+    assert main(["exits", str(CU), "--replications", "200000", "--out", str(tmp_path)]) == 2
+    assert "100,000" in capsys.readouterr().err
     (tmp_path / "file").write_text("x")
     assert main(["exits", str(CU), "--out", str(tmp_path / "file")]) == 2
     assert "is a file" in capsys.readouterr().err

@@ -96,6 +96,7 @@ def exits_cli(args: argparse.Namespace) -> int:
     import numpy as np
 
     from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
+    from scosim.run_limits import check_replications
     from scosim.scenario import load_scenario, parse_overrides
 
     overrides = parse_overrides(args.set) if args.set else {}
@@ -108,6 +109,8 @@ def exits_cli(args: argparse.Namespace) -> int:
         raise ValueError(f"--lo {args.lo} with --step {args.step} makes {n_steps + 1:,} "
                          f"thresholds; at most {MAX_GRID:,} (a larger --step or --lo)")
     sc = load_scenario(args.scenario, overrides=overrides)
+    # The paths are held in memory (years x runs per participant): scosim run's limit.
+    check_replications(sc.replications, sc.years.end - sc.years.start + 1)
     out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
     blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
     if blocked is not None:  # found before the ensemble runs, not after
