@@ -88,6 +88,9 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
                    help="shade the thresholds above this one, which a hindcast record rules "
                    "out (a fraction; -0.0051 for the EAEU record, docs/hindcasts.md)")
     e.add_argument("--quiet", action="store_true", help="no progress line")
+    e.add_argument("--allow-large", action="store_true",
+                   help="accept more than 100,000 replications (refused by default, as by "
+                   "scosim run)")
     e.set_defaults(func=exits_cli)
 
 
@@ -110,7 +113,8 @@ def exits_cli(args: argparse.Namespace) -> int:
                          f"thresholds; at most {MAX_GRID:,} (a larger --step or --lo)")
     sc = load_scenario(args.scenario, overrides=overrides)
     # The paths are held in memory (years x runs per participant): scosim run's limit.
-    check_replications(sc.replications, sc.years.end - sc.years.start + 1)
+    check_replications(sc.replications, sc.years.end - sc.years.start + 1,
+                       allow_large=args.allow_large)
     out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
     blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
     if blocked is not None:  # found before the ensemble runs, not after
