@@ -81,3 +81,11 @@ def test_a_run_answers_the_same_whatever_its_batch_size(tmp_path):
             assert filecmp.cmp(dirs[0] / name, dirs[1] / name, shallow=False), name
     for png in (dirs[0] / "plots").glob("*.png"):
         assert filecmp.cmp(png, dirs[1] / "plots" / png.name, shallow=False), png.name
+
+
+def test_blocks_are_the_default_batches():
+    """Runs at the default batch size give the statistics one whole block per batch, as
+    before blocks existed (docs/experiments.md): a change to one must be a change to both."""
+    from scosim.runner import DEFAULT_BATCH_SIZE
+
+    assert STAT_BLOCK_RUNS == DEFAULT_BATCH_SIZE
