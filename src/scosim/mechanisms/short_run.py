@@ -21,7 +21,7 @@ Runs without a cost change, or fully adjusted, are solved in one step.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any, Literal
 
 import numpy as np
@@ -113,27 +113,39 @@ def solve_year(
         A :class:`GEResult` for every run.
     """
     short = np.asarray(sigma_short, dtype=float)
-    result = solve_ge(flows, sigma=short, tariffs=tariffs, new_tariffs=new_tariffs,
-                      cost_change=cost_change, deficits=deficits,
-                      revenue_sharing=revenue_sharing)
-    if cost_change is None:
-        return result
-    d = np.asarray(cost_change, dtype=float)
-    long = np.broadcast_to(np.asarray(sigma, dtype=float), short.shape)
-    rows = np.flatnonzero((short != long) & (d != 1.0).reshape(len(d), -1).any(axis=1))
+    rows = np.zeros(0, dtype=np.intp)
+    if cost_change is not None:
+        d = np.asarray(cost_change, dtype=float)
+        short_r = np.broadcast_to(short, (len(d),))
+        long = np.broadcast_to(np.asarray(sigma, dtype=float), short_r.shape)
+        rows = np.flatnonzero((short_r != long) & (d != 1.0).reshape(len(d), -1).any(axis=1))
     if rows.size == 0:
-        return result
+        return solve_ge(flows, sigma=short, tariffs=tariffs, new_tariffs=new_tariffs,
+                        cost_change=cost_change, deficits=deficits,
+                        revenue_sharing=revenue_sharing)
+    # Each run solved once: the chained runs in two steps, the others in one (a run's
+    # numbers do not depend on the other runs solved with it).
     x = np.asarray(flows, dtype=float)
+    rest = np.setdiff1d(np.arange(len(d)), rows)
 
-    def take(a: ArrayLike | None) -> Any:
-        return None if a is None else np.asarray(a)[rows]
+    def take(a: ArrayLike | None, idx: np.ndarray) -> Any:
+        return None if a is None else np.asarray(a)[idx]
 
-    sub = chained(x[rows] if x.ndim == 3 else x, sigma=long[rows], sigma_short=short[rows],
-                  tariffs=tariffs, new_tariffs=take(new_tariffs), cost_change=d[rows],
-                  deficits=deficits, revenue_sharing=take(revenue_sharing))
+    def flows_of(idx: np.ndarray) -> np.ndarray:
+        return x[idx] if x.ndim == 3 else x
+
+    sub = chained(flows_of(rows), sigma=long[rows], sigma_short=short_r[rows],
+                  tariffs=tariffs, new_tariffs=take(new_tariffs, rows), cost_change=d[rows],
+                  deficits=deficits, revenue_sharing=take(revenue_sharing, rows))
+    if rest.size == 0:
+        return sub
+    one = solve_ge(flows_of(rest), sigma=short_r[rest], tariffs=tariffs,
+                   new_tariffs=take(new_tariffs, rest), cost_change=d[rest],
+                   deficits=deficits, revenue_sharing=take(revenue_sharing, rest))
     merged = {}
-    for f in fields(result):
-        arr = np.array(getattr(result, f.name), copy=True)
-        arr[rows] = getattr(sub, f.name)
+    for f in fields(one):
+        a, b = np.asarray(getattr(one, f.name)), np.asarray(getattr(sub, f.name))
+        arr = np.empty((len(d), *a.shape[1:]), dtype=np.result_type(a, b))
+        arr[rest], arr[rows] = a, b
         merged[f.name] = arr
-    return replace(result, **merged)
+    return GEResult(**merged)
