@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -84,6 +84,15 @@ class ExitPaths:
     blocs: dict[str, tuple[tuple[str, ...], ...]]
     realised: dict[tuple[str, str], np.ndarray]
     active: dict[tuple[str, str], np.ndarray]
+    #: Per ``(proposal id, state)``: the largest realised gain in each window of ``k``
+    #: active years ending at each year, ``(T, R)`` (:func:`_windows`): what every
+    #: threshold is compared with, computed once, not once a threshold.
+    windows: dict[tuple[str, str], np.ndarray] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "windows", {
+            key: _windows(self.realised[key], self.active[key], self.k)
+            for key in self.realised})
 
 
 class FirstExits(NamedTuple):
@@ -220,9 +229,12 @@ def fire_index(realised: np.ndarray, active: np.ndarray, k: int, threshold: floa
     Returns:
         ``(R,)`` int.
     """
-    fires = _windows(realised, active, k) < threshold
-    first = np.argmax(fires, axis=0)
-    return np.where(fires.any(axis=0), first, -1)
+    return _first_fire(_windows(realised, active, k) < threshold)
+
+
+def _first_fire(fires: np.ndarray) -> np.ndarray:
+    """Index of each run's first True year in ``fires`` ``(T, R)``; -1 where none."""
+    return np.where(fires.any(axis=0), np.argmax(fires, axis=0), -1)
 
 
 def critical_thresholds(realised: np.ndarray, active: np.ndarray, k: int) -> np.ndarray:
@@ -256,8 +268,7 @@ def first_exits(paths: ExitPaths, threshold: float | Mapping[str, float]) -> Fir
     n_runs = len(paths.runs)
     per_state = ({**paths.thresholds, **threshold} if isinstance(threshold, Mapping)
                  else {**dict.fromkeys(paths.thresholds, float(threshold)), **paths.fixed})
-    idx = {key: fire_index(paths.realised[key], paths.active[key], paths.k, per_state[key[1]])
-           for key in paths.realised}
+    idx = {key: _first_fire(w < per_state[key[1]]) for key, w in paths.windows.items()}
     big = np.iinfo(np.int64).max
     first = np.full(n_runs, big)
     for i in idx.values():
@@ -308,8 +319,7 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
     from statsmodels.stats.proportion import proportion_confint
 
     n_runs = len(paths.runs)
-    crit = {key: critical_thresholds(paths.realised[key], paths.active[key], paths.k)
-            for key in paths.realised}
+    crit = {key: w.min(axis=0) for key, w in paths.windows.items()}  # critical_thresholds
     pids = sorted({key[0] for key in paths.realised})
     rows = []
     for th in thresholds:
