@@ -25,14 +25,12 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 def _diff(a: Any, b: Any, loc: tuple[Any, ...], out: dict[str, Any]) -> None:
     """Record in ``out`` the smallest dotted paths at which ``b`` differs from ``a``."""
-    if isinstance(a, dict) and isinstance(b, dict) and loc and set(a) <= set(b):
+    # A mapping is entered key by key unless it lost a key (no path removes one: the
+    # whole value is set); the scenario itself never loses one (its fields are fixed).
+    if isinstance(a, dict) and isinstance(b, dict) and (not loc or set(a) <= set(b)):
         for key in b:
-            if key not in a or a[key] != b[key]:
+            if a.get(key) != b[key]:
                 _diff(a.get(key), b[key], (*loc, key), out)
-    elif isinstance(a, dict) and isinstance(b, dict) and not loc:
-        for key in sorted(set(a) | set(b)):
-            if a.get(key) != b.get(key):
-                _diff(a.get(key), b.get(key), (key,), out)
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
