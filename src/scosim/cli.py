@@ -337,7 +337,9 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
                     "(default: the repository's scenarios/hindcasts)")
     out = Path(args.out)
-    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    from scosim.errors import file_in_the_way
+
+    blocked = file_in_the_way(out)
     if blocked is not None:
         # Found before the records are run, not when their tables are written.
         return _err(f"--out {args.out}: {blocked} is a file, not a directory; give a "
@@ -537,12 +539,12 @@ def _os_error_text(exc: OSError) -> str:
         return text
     text = f"{text}: {exc.filename}"
     if exc.errno == errno.ENOTDIR:
-        path = Path(os.fsdecode(exc.filename))
-        for part in reversed(path.parents):
-            if part != Path(".") and part.exists() and not part.is_dir():
-                text += (f" ({part} is a file, not a directory: give a directory, "
-                         "or a path that does not exist yet)")
-                break
+        from scosim.errors import file_in_the_way
+
+        part = file_in_the_way(Path(os.fsdecode(exc.filename)).parent)
+        if part is not None:
+            text += (f" ({part} is a file, not a directory: give a directory, "
+                     "or a path that does not exist yet)")
     return text
 
 

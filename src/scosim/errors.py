@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 
@@ -18,6 +19,16 @@ class Terminated(KeyboardInterrupt):
     ``KeyboardInterrupt`` so that every ``except KeyboardInterrupt`` cleanup path
     also runs for it.
     """
+
+
+def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
+    """The part of ``path`` (itself or a parent) that is a file, where a directory goes.
+
+    An output path under a file cannot be made; the commands say which part to fix
+    before they run anything. None when every existing part is a directory.
+    """
+    p = Path(path)
+    return next((q for q in (p, *p.parents) if q.exists() and not q.is_dir()), None)
 
 
 def _raise_terminated(signum: int, frame: Any) -> None:

@@ -98,6 +98,7 @@ def exits_cli(args: argparse.Namespace) -> int:
     """Record the paths, write the table and the figure, print the shares."""
     import numpy as np
 
+    from scosim.errors import file_in_the_way
     from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
     from scosim.run_limits import check_replications
     from scosim.scenario import load_scenario, parse_overrides
@@ -116,7 +117,7 @@ def exits_cli(args: argparse.Namespace) -> int:
     check_replications(sc.replications, sc.years.end - sc.years.start + 1,
                        allow_large=args.allow_large)
     out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
-    blocked = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    blocked = file_in_the_way(out)
     if blocked is not None:  # found before the ensemble runs, not after
         raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
     own = sc.parameters.council.exit_threshold
