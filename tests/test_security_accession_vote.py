@@ -114,12 +114,17 @@ def test_applicant_gains_members_and_its_neighbours_a_little(stepped) -> None:
     _, pv, system, state = stepped
     sec = pv.scores["security"]
     assert (sec[:, AFG] > 0.05).all()
-    # As a member Afghanistan cooperates at a member's level (0.5, was 0.2): a member whose
-    # partners include states below that level gains a little; Kyrgyzstan, whose partners
-    # are all members at 0.5 already, gains nothing.
-    assert ((sec[:, MEMBERS] >= 0) & (sec[:, MEMBERS] < 0.02)).all()
-    assert (sec[:, ECONOMIES.index("PAK")] > 0).all()
-    assert (sec[:, ECONOMIES.index("KGZ")] == 0).all()
+    # As a member Afghanistan pools intelligence at a member's effort (0.5, was 0.2), which
+    # adds to every member's pooled term, and a member whose partners include states below
+    # that level gains a little more; Kyrgyzstan, whose partners are all members at 0.5
+    # already, gains exactly the pooled term: k_pool * level * 0.5 / pool_reference.
+    assert ((sec[:, MEMBERS] > 0) & (sec[:, MEMBERS] < 0.02)).all()
+    assert (sec[:, ECONOMIES.index("PAK")] > sec[:, ECONOMIES.index("KGZ")]).all()
+    kgz = ECONOMIES.index("KGZ")
+    p = system.params
+    dz = p.k_pool[0] * p.rats_baseline[0] * system.member_effort / p.pool_reference
+    before = system.security(state)[:, kgz]
+    np.testing.assert_allclose(sec[:, kgz], (1 - before) * -np.expm1(-dz), rtol=0, atol=1e-12)
     # Outside the SCO, only Afghanistan's neighbours gain (Turkmenistan): more effort next door.
     tkm = ECONOMIES.index("TKM")
     others = ~MEMBERS & ~np.isin(np.arange(len(ECONOMIES)), [AFG, tkm])
@@ -127,14 +132,14 @@ def test_applicant_gains_members_and_its_neighbours_a_little(stepped) -> None:
     # Expected incidents avoided go with the index: Afghanistan's and Pakistan's fall.
     avoided = pv.info["incidents_avoided"]
     assert (avoided[:, AFG] > 0).all() and (avoided[:, ECONOMIES.index("PAK")] > 0).all()
-    # Had Afghanistan kept its own customary effort (0.2), it would lower the members' mean
-    # pooled effort and partner averages: the members would lose (the term before a new
-    # member took on a member's effort).
+    # Had Afghanistan kept its own customary effort (0.2), it would add less to the pool and
+    # lower the members' partner averages: every member would gain less (while the pool was
+    # the poolers' mean and a new member kept 0.2, every member's term was negative).
     rats, members = state.rats.copy(), state.members.copy()
     rats[:, AFG] = np.asarray(system.params.rats_baseline)
     members[:, AFG] = True
     kept = system.security(replace(state, rats=rats, members=members)) - system.security(state)
-    assert ((kept[:, MEMBERS] < 0) & (kept[:, MEMBERS] > -0.02)).all()
+    assert ((kept[:, MEMBERS] >= 0) & (kept[:, MEMBERS] < sec[:, MEMBERS])).all()
 
 
 def test_term_is_what_the_run_realises_when_the_accession_passes(tmp_path) -> None:

@@ -45,6 +45,32 @@ def test_raising_one_states_effort_never_lowers_anyones_security(seed, who, ch, 
         assert np.all(s2[0, nb] > s1[0, nb])
 
 
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), who=st.integers(0, N - 2), ch=st.integers(0, C - 1),
+       level=st.floats(0.1, 2.0))
+def test_a_state_joining_the_rats_pool_never_lowers_anyones_security(seed, who, ch, level):
+    """Pooling is a sum: a new pooler adds its effort, however small, to what every pooler
+    gets (with the poolers' mean a low-effort joiner diluted it: the members lost)."""
+    rng = np.random.default_rng(seed)
+    state = SYS.baseline_state(2)
+    e = rng.random((2, N, C))
+    e[:, who, ch] *= 0.05  # a joiner well below the others' efforts
+    rats = state.rats.copy()
+    rats[:, :, ch] = np.where(rng.random((2, N)) < 0.5, 1.0, 0.0)
+    rats[:, who, ch] = 0.0
+    joined = rats.copy()
+    joined[:, who, ch] = level
+    s1 = SYS.security(state.__class__(**{**state.__dict__, "rats": rats}), e)
+    s2 = SYS.security(state.__class__(**{**state.__dict__, "rats": joined}), e)
+    others = np.arange(N) != who
+    assert np.all(s2[:, others] >= s1[:, others])
+    # every other pooler gains exactly its share of the joiner's effort
+    p = SYS.params
+    dz = p.k_pool[ch] * rats[:, :, ch] * e[:, who, ch][:, None] / p.pool_reference
+    np.testing.assert_allclose(s2[:, others], 1 - (1 - s1[:, others]) * np.exp(-dz[:, others]),
+                               rtol=0, atol=1e-12)
+
+
 def test_baseline_rates_are_the_calibrated_gti_means():
     state = SYS.baseline_state(1)
     lam = SYS.expected_incidents(state, state.efforts, np.ones(1))

@@ -5,12 +5,13 @@ effort ``e[i]`` in [0, 1] gets
 
 ``U[i] = base[i] + value[i] * T(z[i]) - cost[i] * e[i]``, with
 ``z[i] = b_sum * sum_j W[i, j] e[j] + b_best * max_{j in N(i)} e[j]
-+ b_weak * min_{j in N(i)} e[j] + b_pool * m[i] * mean_{k: m[k]} e[k]``
++ b_weak * min_{j in N(i)} e[j] + b_pool * m[i] * sum_{k: m[k]} e[k] / n_ref``
 
 where ``W`` holds own (``W[i, i]``) and neighbour weights (shared borders and routes),
 ``N(i) = {i} + {j: W[i, j] > 0}``, ``m`` marks RATS participants whose contributions
-are pooled into shared detection, and ``T`` is the identity (the textbook games) or
-the detection curve ``1 - exp(-z)`` (the model). The three aggregation terms are
+are pooled into shared detection (``n_ref`` the number of states the pool is counted per,
+the participants by default, which makes it their mean), and ``T`` is the identity (the
+textbook games) or the detection curve ``1 - exp(-z)`` (the model). The three aggregation terms are
 Hirshleifer's summation, best-shot and weakest-link technologies, the vocabulary
 Sandler and Arce use for counter-terrorism. Costs are in the same unit as ``value``;
 in the model both are shares of GDP.
@@ -55,10 +56,13 @@ class Technology:
         b_best: Return on the best effort among ``N(i)`` (best shot).
         b_weak: Return on the weakest effort among ``N(i)`` (weakest link); negative
             values describe duplication waste.
-        b_pool: Return on the pooled RATS contribution (mean effort of participants).
+        b_pool: Return on the pooled RATS contribution (participants' summed effort over
+            ``pool_reference``).
         cost: Cost of full effort, scalar or ``(N,)``.
         base: Payoff at zero effort everywhere, scalar or ``(N,)``.
         value: Value of protection, scalar or ``(N,)`` (multiplies ``T(z)``).
+        pool_reference: States the pooled sum is counted per; None: the participants, so
+            the pool is their mean (the model fixes it: ``SecurityParams.pool_reference``).
     """
 
     b_sum: float = 0.0
@@ -68,6 +72,7 @@ class Technology:
     cost: float | np.ndarray = 0.0
     base: float | np.ndarray = 0.0
     value: float | np.ndarray = 1.0
+    pool_reference: float | None = None
 
 
 def _neighbour_extrema(e: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +100,8 @@ def aggregate(e: np.ndarray, W: np.ndarray, tech: Technology,
         z = z + tech.b_best * hi + tech.b_weak * lo
     if tech.b_pool and pool_mask is not None and pool_mask.any():
         m = pool_mask.astype(float)
-        pooled = (e * m).sum(axis=1, keepdims=True) / m.sum()
+        ref = m.sum() if tech.pool_reference is None else tech.pool_reference
+        pooled = (e * m).sum(axis=1, keepdims=True) / ref
         z = z + tech.b_pool * m[None, :] * pooled
     return z
 

@@ -305,12 +305,13 @@ class SecuritySystem:
                   members: np.ndarray | None = None) -> np.ndarray:
         p = self.params
         z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
-                       p.spill)
+                       p.spill, pool_reference=p.pool_reference)
         # Runs with another membership are recomputed with their own partners; the others
         # keep the batch computation, so they match a batch where nobody accedes exactly.
         for runs, w in self.partner_groups(members):
             z[runs] = protection(np.asarray(efforts)[runs], self.capacity_term, w,
-                                 np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill)
+                                 np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill,
+                                 pool_reference=p.pool_reference)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:
@@ -404,7 +405,8 @@ class SecuritySystem:
             1.0 + p.corridor_route_uplift * np.asarray(corridor_edges, dtype=float))
         fl = route_flows(supply, self.hazard0, e[:, :, BORDER], self.e0, k_seize=p.k_seize,
                          k_pool_drug=p.k_pool_drug,
-                         rats_drug=state.rats[:, :, BORDER], edge_weight=weight)
+                         rats_drug=state.rats[:, :, BORDER], edge_weight=weight,
+                         pool_reference=p.pool_reference)
         spend_share = np.einsum("rnc,c->rn", e, self.unit_cost) + state.contribution
         usd = self.cal.gdp_usd[None, :] if gdp is None else np.asarray(gdp, dtype=float)
         w = p.insecurity_weight

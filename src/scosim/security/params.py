@@ -17,6 +17,8 @@ __all__ = ["CHANNELS", "SecurityParams", "baseline_effort_levels"]
 #: intel: intelligence sharing through RATS; border: joint exercises and border
 #: operations (incl. anti-drug operations such as "Web"); cyber: information security.
 CHANNELS: tuple[str, ...] = ("intel", "border", "cyber")
+#: States the RATS pool is counted per by default: today's members (``SecurityParams``).
+POOL_REFERENCE: float = float(len(MEMBERS))
 
 
 def baseline_effort_levels() -> dict[str, float]:
@@ -36,6 +38,11 @@ class SecurityParams:
         k_channel: Own-effort return per channel (``z`` units at full effort).
         spill: Weight of neighbours' and partners' efforts relative to one's own.
         k_pool: Return on RATS-pooled effort per channel, scaled by the RATS level.
+        pool_reference: Number of states the pooled effort is counted per: the pool is
+            the sum of the pooling states' efforts over this number, so with today's ten
+            members pooling it is their mean effort (what ``k_pool`` was set against), and
+            a state that joins the pool adds to it however small its effort (summation:
+            shared intelligence grows with every contributor; docs/security.md section 3).
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
@@ -77,6 +84,7 @@ class SecurityParams:
     k_channel: tuple[float, float, float] = (0.3, 0.3, 0.15)
     spill: float = 0.5
     k_pool: tuple[float, float, float] = (0.6, 0.4, 0.3)
+    pool_reference: float = POOL_REFERENCE
     rats_baseline: tuple[float, float, float] = (1.0, 0.0, 0.0)
     beta: float = 2.0
     beta_defence: float = 1.0
@@ -112,6 +120,8 @@ class SecurityParams:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.incidents_half <= 0:
             raise ValueError("incidents_half must be > 0")
+        if not self.pool_reference > 0:
+            raise ValueError(f"pool_reference must be > 0, got {self.pool_reference}")
         for d in ("sovereignty_cap", "baseline_effort"):
             for code, v in getattr(self, d).items():
                 if not 0 <= v <= 1:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scosim.data.constants import ECONOMIES
+from scosim.security.params import POOL_REFERENCE
 
 __all__ = [
     "CORRIDOR_CARRIERS",
@@ -132,7 +133,8 @@ class RouteFlows:
 
 def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarray,
                 baseline_border: np.ndarray, *, k_seize: float, k_pool_drug: float,
-                rats_drug: np.ndarray, edge_weight: np.ndarray | None = None) -> RouteFlows:
+                rats_drug: np.ndarray, edge_weight: np.ndarray | None = None,
+                pool_reference: float = POOL_REFERENCE) -> RouteFlows:
     """Propagate one year's supply along the routes.
 
     Args:
@@ -144,11 +146,12 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
         k_pool_drug: Semi-elasticity to pooled border effort times the anti-drug level.
         rats_drug: ``(N,)`` or ``(R, N)`` anti-drug pooling level of each state (0 = not
             pooling; nobody pools before a RATS anti-drug unit exists). The pooled effort
-            is the mean border effort of the poolers.
+            is the poolers' summed border effort over ``pool_reference``.
         edge_weight: ``(R, E)`` or ``(E,)`` weights >= 0 on the shares of :data:`EDGES`
             (default 1): an origin's onward flow is split in proportion to
             ``share * weight``, so raising one crossing's weight moves flow onto it from
             the origin's other crossings (a corridor in operation, :func:`corridor_crossings`).
+        pool_reference: States the pooled sum is counted per (``SecurityParams``).
     """
     e = np.asarray(border_effort, dtype=float)
     r, n = e.shape
@@ -169,8 +172,7 @@ def route_flows(supply: np.ndarray, hazard0: np.ndarray, border_effort: np.ndarr
     idx = {c: k for k, c in enumerate(ECONOMIES)}
     lv = np.broadcast_to(np.asarray(rats_drug, dtype=float), (r, n))
     m = (lv > 0).astype(float)
-    cnt = np.maximum(m.sum(axis=1), 1.0)
-    pooled = (e * m).sum(axis=1) / cnt
+    pooled = (e * m).sum(axis=1) / pool_reference  # a sum, as threat.protection's
     extra_pool = k_pool_drug * lv * pooled[:, None]
 
     def share(u: int, v: int) -> np.ndarray:

@@ -46,7 +46,7 @@ def row_normalise(adj: np.ndarray) -> np.ndarray:
 
 def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
                rats: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
-               spill: float) -> np.ndarray:
+               spill: float, *, pool_reference: float) -> np.ndarray:
     """Protection ``z`` of every economy, ``(R, N)``.
 
     Args:
@@ -54,10 +54,13 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         capacity_term: ``(N,)`` or ``(R, N)`` national-capacity part of ``z``.
         W: ``(N, N)`` row-normalised partner/neighbour weights (zero diagonal).
         rats: ``(R, N, C)`` RATS pooling level of each state per channel (0 = does not
-            pool). A pooling state gets ``k_pool * level * mean effort of the poolers``.
+            pool). A pooling state gets ``k_pool * level * pooled``, ``pooled`` the sum of
+            the poolers' efforts over ``pool_reference``.
         k_channel: Own-effort return per channel.
         k_pool: Pooling return per channel.
         spill: Weight of others' efforts relative to one's own.
+        pool_reference: States the pooled sum is counted per (> 0): with that many states
+            pooling, ``pooled`` is their mean effort.
     """
     e = np.asarray(efforts, dtype=float)
     r, n, c = e.shape
@@ -68,8 +71,9 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
         lv = levels[:, :, ch]
         m = (lv > 0).astype(float)
-        cnt = np.maximum(m.sum(axis=1, keepdims=True), 1.0)
-        pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / cnt
+        # A sum, not the poolers' mean: a state joining the pool never lowers what the
+        # others get from it, however small its effort (summation, not dilution).
+        pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
         z += k_pool[ch] * lv * pooled
     return z
 
