@@ -82,6 +82,7 @@ NAMES: dict[str, str] = {
     # network
     "network_trade_cost_change_pct": "trade-cost change from the network",
     "transit_trade_usd": "transit trade",
+    "transit_fee_revenue_usd": "transit fees collected",
     "route_instability": "route instability",
     "gas_import_dependence": "gas import dependence",
     "gas_supplier_hhi": "gas supplier concentration",
@@ -180,6 +181,7 @@ DIRECTION: dict[str, Direction] = {
     "bank_capital_ratio": BETTER,
     "network_trade_cost_change_pct": WORSE,
     "transit_trade_usd": BETTER,
+    "transit_fee_revenue_usd": BETTER,
     "route_instability": WORSE,
     "gas_import_dependence": WORSE,
     "gas_supplier_hhi": WORSE,

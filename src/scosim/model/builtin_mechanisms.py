@@ -209,9 +209,14 @@ class GETrade(Mechanism):
             model.ge = model.solve_policy(policy, tariffs=self.solved_tariffs,
                                           sigma=self.solved_sigma)
         # Costs out of income written by earlier slots (e.g. security spending above
-        # its baseline, share of GDP): real expenditure left for other uses falls by them.
+        # its baseline, share of GDP): real expenditure left for other uses falls by them;
+        # income the GE does not see (transit fees a host collects) raises it.
         cost = policy.levers.get("welfare_cost_share")
-        model.welfare = model.ge.welfare_change * (1.0 - cost if cost is not None else 1.0)
+        income = policy.levers.get("welfare_income_share")
+        factor = 1.0 - cost if cost is not None else 1.0
+        if income is not None:
+            factor = factor + income
+        model.welfare = model.ge.welfare_change * factor
         model.real_gdp_change = model.ge.real_gdp_change
 
     @override

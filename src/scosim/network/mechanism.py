@@ -13,8 +13,10 @@ Levers read from the policy state (docs/network.md, "Running corridors in a scen
   security mechanism if one fills the ``security`` slot; otherwise the scenario series
   ``parameters.network.instability`` is used.
 
-Writes: ``policy.cost_change *= t_hat`` (R, N, N). Route sanctions and closures come from
-``parameters.network`` (``sanctions`` and ``closures``).
+Writes: ``policy.cost_change *= t_hat`` (R, N, N), and where transit fees are charged,
+``policy.levers["welfare_income_share"]`` (R, N): each economy's fee revenue over its GDP,
+income its realised welfare counts as the GE counts tariff revenue. Route sanctions and
+closures come from ``parameters.network`` (``sanctions`` and ``closures``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 LEVER_OPERATING = "corridor_operating_year"
 LEVER_FEE = "corridor_transit_fee"
 LEVER_INSECURITY = "insecurity"
+#: Income out of the GE's sight, share of GDP (R, N), added to the realised welfare
+#: (``scosim.model.builtin_mechanisms``); written here for transit fees.
+LEVER_INCOME = "welfare_income_share"
 
 #: Energy indicators recorded (name in the core -> reported name).
 _ENERGY = {
@@ -203,6 +208,8 @@ class CorridorNetworkMechanism(Mechanism):
                             "counted as diversified (empty where not computed)",
         "gas_pipeline_imports_bcm": "bcm a year (pipeline gas delivered to the economy)",
         "power_imports_twh": "TWh a year (electricity delivered by corridor power lines)",
+        "transit_fee_revenue_usd": "US$ a year (transit fees collected on corridor routes in "
+                                   "the economy's territory, counted in its welfare)",
     }
 
     @override
@@ -216,6 +223,14 @@ class CorridorNetworkMechanism(Mechanism):
         self.inputs = network_inputs(model, policy, year)
         self.last = self.net.step_inputs(self.inputs)
         policy.cost_change = policy.cost_change * self.last.t_hat
+        fees = self.last.fee_revenue_usd
+        if np.any(fees > 0):
+            # The GE prices a fee as a trade cost that uses up resources; the host collects
+            # it, as an importer collects its tariffs, so its income rises by the fee revenue
+            # (the corridor preview adds the same revenue). Until 2026-12-05 the realised
+            # welfare left it out: Iran's fell as its INSTC fee rose.
+            share = fees / np.maximum(model.gdp, 1.0)
+            policy.levers[LEVER_INCOME] = policy.levers.get(LEVER_INCOME, 0.0) + share
         # The year's network output for proposal types and run plots (not a lever in votes).
         model.network_step = self.last
 
@@ -233,6 +248,7 @@ class CorridorNetworkMechanism(Mechanism):
             "network_trade_cost_change_pct": ind["trade_cost_change"] * 100.0,
             "transit_trade_usd": ind["transit_trade_usd"],
             "route_instability": np.asarray(self.inputs["instability"], float),
+            "transit_fee_revenue_usd": np.asarray(self.last.fee_revenue_usd, float),
         }
         for k, v in _ENERGY.items():
             if k in ind:
