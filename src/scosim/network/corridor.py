@@ -32,7 +32,7 @@ from scosim.network.mechanism import (
     network_inputs,
     shared_network,
 )
-from scosim.network.projects import project_km_by_economy
+from scosim.network.projects import project_km_by_economy, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -96,6 +96,11 @@ class Corridor(ProposalType):
             km = project_km_by_economy(tables, proposal.project)
             hs = km / km.sum()
         self.host_shares = hs
+        # Failure risk follows the route, not the payers: the economies the project's edges
+        # cross (the network was built on the model's codes, so the columns line up). Until
+        # 2026-12-05 only economies with a positive cost share counted, so a scenario could
+        # move the Trans-Afghan railway's risk off Afghanistan by giving its cost to Uzbekistan.
+        self.route = project_route_economies(self.net.net.graph, self.p_index)
         self.paid = np.zeros((model.R, model.N))
         self.risk = np.zeros((model.R, model.N))
 
@@ -125,7 +130,7 @@ class Corridor(ProposalType):
         the default bank's (:mod:`scosim.network.bank_link`).
         """
         p = self.proposal
-        route = (instability * (self.host_shares > 0)).max(axis=1)
+        route = np.where(self.route, instability, 0.0).max(axis=1)
         share = p.core.bank_share if p.financing != "budget" else 0.0
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):

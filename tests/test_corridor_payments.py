@@ -1,0 +1,77 @@
+"""What a corridor charges: the risk of its route, and one charge per project and run.
+
+A project's failure risk comes from the economies its edges cross, whoever pays for it
+(until 2026-12-05 only economies with a positive cost share counted: the Trans-Afghan
+railway paid by Uzbekistan alone lost its Afghan risk). See docs/network.md, "Who pays,
+who bears the risk".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from scosim.model.model import SCOModel
+from scosim.network.projects import project_route_economies
+from scosim.network.step import CorridorNetwork
+from scosim.scenario import load_scenario
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+TRANS_AFGHAN = SCEN / "corridor_trans_afghan_high.yaml"
+
+
+def _corridor(scenario: Path, **over: Any) -> tuple[SCOModel, Any]:
+    """A model of ``scenario`` (two runs, not run) and its first corridor arrangement."""
+    sc = load_scenario(scenario, overrides={"replications": 2, "years.end": 2027, **over})
+    m = SCOModel(sc)
+    return m, next(a for a in m.arrangements if a.name == "corridor")
+
+
+def _instability(m: SCOModel, **values: float) -> np.ndarray:
+    inst = np.zeros((m.R, m.N))
+    for code, v in values.items():
+        inst[:, m.codes.index(code)] = v
+    return inst
+
+
+def test_a_project_s_route_is_the_economies_its_edges_cross() -> None:
+    net = CorridorNetwork()
+    codes = net.graph.economies
+
+    def route(project: str) -> set[str]:
+        mask = project_route_economies(net.graph, net.project_ids.index(project))
+        return {c for c, on in zip(codes, mask, strict=True) if on}
+
+    # Uzbekistan hosts the Trans-Afghan railway but none of its new track is Uzbek.
+    assert route("TRANS_AFGHAN_RAIL") == {"AFG", "PAK"}
+    # TAPI's last section ends at the Indian border: India is on it, with no km of its own.
+    assert route("TAPI") == {"TKM", "AFG", "PAK", "IND"}
+    assert route("INSTC_CHABAHAR") == {"IRN"}
+
+
+@pytest.mark.parametrize("shares", [{"UZB": 1.0}, {"PAK": 1.0}, {"AFG": 0.5, "UZB": 0.5}])
+def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> None:
+    # The railway crosses Afghanistan at instability 0.8 whoever pays: the expected loss is
+    # the same US$1.78 bn. Before, Uzbekistan or Pakistan alone paying cut it to the 1 %
+    # base rate's US$0.35 bn.
+    m, default = _corridor(TRANS_AFGHAN)
+    inst = _instability(m, AFG=0.8)
+    expected = default._finance(m, inst).risk.sum(axis=1)
+    np.testing.assert_allclose(expected / 1e9, 1.779, atol=5e-4)
+    _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
+    fin = paid_by._finance(m, inst)
+    np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
+
+
+def test_instability_off_the_route_does_not_raise_the_risk() -> None:
+    # Uzbek instability is not on the Trans-Afghan railway's route, even with Uzbekistan
+    # paying all of it (before, it was the only instability that counted then).
+    m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": {"UZB": 1.0}})
+    calm = arr._finance(m, _instability(m)).risk.sum(axis=1)
+    off_route = arr._finance(m, _instability(m, UZB=0.8)).risk.sum(axis=1)
+    on_route = arr._finance(m, _instability(m, PAK=0.8)).risk.sum(axis=1)
+    np.testing.assert_array_equal(off_route, calm)
+    assert (on_route > 3 * calm).all()
