@@ -75,3 +75,60 @@ def test_instability_off_the_route_does_not_raise_the_risk() -> None:
     on_route = arr._finance(m, _instability(m, PAK=0.8)).risk.sum(axis=1)
     np.testing.assert_array_equal(off_route, calm)
     assert (on_route > 3 * calm).all()
+
+
+INSTC = SCEN / "corridor_instc.yaml"
+_INSTC = {"type": "corridor", "id": "instc", "year": 2026, "proposer": "IND",
+          "project": "INSTC_CHABAHAR", "financing": "budget"}
+
+
+def _run(proposals: list[dict[str, Any]], **over: Any) -> SCOModel:
+    sc = load_scenario(INSTC, overrides={"replications": 2, "years.end": 2029,
+                                         "proposals": proposals, **over})
+    m = SCOModel(sc)
+    m.run_model()
+    return m
+
+
+def _paid(m: SCOModel, code: str) -> np.ndarray:
+    """Each run's expected present value paid by ``code`` in the last year (R,)."""
+    return np.stack(m.records["corridor_paid_usd"], axis=1)[:, -1, m.codes.index(code)]
+
+
+def test_a_second_proposal_of_a_project_adopted_is_not_tabled_nor_charged() -> None:
+    # Both proposals were adopted and each charged the whole cost: Iran paid US$10.6 bn for
+    # one INSTC, its welfare that of one project.
+    one = _run([_INSTC])
+    two = _run([_INSTC, {**_INSTC, "id": "instc2", "year": 2028}])
+    np.testing.assert_array_equal(_paid(one, "IRN"), 5.3e9)
+    np.testing.assert_array_equal(_paid(two, "IRN"), _paid(one, "IRN"))
+    for name in ("corridor_risk_usd", "welfare_change_pct"):
+        np.testing.assert_array_equal(np.stack(two.records[name]), np.stack(one.records[name]))
+    second = two.arrangements[1]
+    assert not second.adopted.any() and not second.in_force.any()
+    assert not [e for e in two.log.records() if e["proposal"] == "instc2"]
+
+
+def test_a_rejected_project_can_be_proposed_again() -> None:
+    # Tajikistan's no under consensus rejects the first proposal; the second, by the
+    # corridor's own rule, is adopted without it and charges Iran the cost once.
+    m = _run([{**_INSTC, "decision_rule": "consensus"}, {**_INSTC, "id": "instc2",
+                                                         "year": 2028}],
+             **{"countries.TJK.rules.vote": "always_no"})
+    first, second = m.arrangements
+    assert not first.adopted.any() and second.in_force.all()
+    np.testing.assert_array_equal(_paid(m, "IRN"), 5.3e9)
+
+
+def test_a_project_is_tabled_again_only_in_the_runs_where_it_was_not_adopted() -> None:
+    m, first = _corridor(INSTC, proposals=[_INSTC, {**_INSTC, "id": "instc2", "year": 2027}])
+    second = m.arrangements[1]
+    np.testing.assert_array_equal(second.eligible_runs(m), [True, True])
+    first.adopted[:] = [True, False]
+    np.testing.assert_array_equal(second.eligible_runs(m), [False, True])
+    # A proposal of another project is not held back.
+    m, first = _corridor(INSTC, proposals=[_INSTC, {**_INSTC, "id": "cku", "project": "CKU_RAIL",
+                                                   "proposer": "CHN"}])
+    first.adopted[:] = True
+    np.testing.assert_array_equal(m.arrangements[1].eligible_runs(m), [True, True])
+
