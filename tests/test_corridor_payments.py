@@ -132,3 +132,16 @@ def test_a_project_is_tabled_again_only_in_the_runs_where_it_was_not_adopted() -
     first.adopted[:] = True
     np.testing.assert_array_equal(m.arrangements[1].eligible_runs(m), [True, True])
 
+
+def test_the_chair_does_not_retable_a_corridor_whose_project_was_built_otherwise() -> None:
+    # The first proposal is rejected, the second builds the project; the chair's rule
+    # would table the first again every second year. Before, it was "retabled" every
+    # year from 2028 and never voted on (table() skips runs its type does not table).
+    m = _run([{**_INSTC, "decision_rule": "consensus"}, {**_INSTC, "id": "instc2",
+                                                         "year": 2027}],
+             **{"countries.TJK.rules.vote": "always_no",
+                "parameters.rules.propose": "retable_every_two_years"})
+    first, second = m.arrangements
+    assert second.in_force.all() and not first.adopted.any()
+    assert {e["type"] for e in m.log.records() if e["proposal"] == "instc"} == {
+        "vote", "veto", "rejected"}
