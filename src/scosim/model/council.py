@@ -503,7 +503,10 @@ def _maybe_retable(
     model: SCOModel, arr: ProposalType, year: int, chair: int, runs: np.ndarray
 ) -> None:
     """The chair of ``runs`` may table a rejected proposal again (its ``propose`` rule)."""
-    eligible = (arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force & runs
+    # Only where its type would table it now (eligible_runs): before, a corridor whose
+    # project another proposal had built was "retabled" every year and never voted on.
+    eligible = ((arr.last_vote_year >= 0) & ~arr.adopted & ~arr.in_force & runs
+                & np.asarray(arr.eligible_runs(model), dtype=bool))
     if not eligible.any():
         return
     agent = model.agents_by_code[model.codes[chair]]

@@ -5,7 +5,8 @@ China-Kyrgyzstan-Uzbekistan railway, the Trans-Afghan railway, TAPI, CASA-1000, 
 financing and transit fee. The interested economies (the hosts plus every economy whose trade
 costs fall with it) decide by ``interested_members`` unless the scenario says otherwise; a
 project is built on its hosts' territory, so every host is invited and one host's no stops it
-(:meth:`Corridor.together`). Once
+(:meth:`Corridor.together`); a project is built once in a run, so a second proposal of
+it is not tabled where another was adopted (:meth:`Corridor.eligible_runs`). Once
 in force, construction starts (in the entry year or the spec's ``start_year``) and the project
 operates ``construction_years`` later: :meth:`Corridor.apply` writes its first operating year
 and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism (slot
@@ -32,7 +33,7 @@ from scosim.network.mechanism import (
     network_inputs,
     shared_network,
 )
-from scosim.network.projects import project_km_by_economy
+from scosim.network.projects import project_km_by_economy, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -96,10 +97,33 @@ class Corridor(ProposalType):
             km = project_km_by_economy(tables, proposal.project)
             hs = km / km.sum()
         self.host_shares = hs
+        # Failure risk follows the route, not the payers: the economies the project's edges
+        # cross (the network was built on the model's codes, so the columns line up). Until
+        # 2026-12-05 only economies with a positive cost share counted, so a scenario could
+        # move the Trans-Afghan railway's risk off Afghanistan by giving its cost to Uzbekistan.
+        self.route = project_route_economies(self.net.net.graph, self.p_index)
         self.paid = np.zeros((model.R, model.N))
         self.risk = np.zeros((model.R, model.N))
 
     # ------------------------------------------------------------------ council
+    @override
+    def eligible_runs(self, model: SCOModel) -> np.ndarray:
+        """Runs where no other proposal of the same project has been adopted, ``(R,)``.
+
+        A project is built once in a run: where another corridor proposal of the scenario
+        has had it adopted (ratifying or in force; a corridor is never left), this one is
+        not tabled, so the build cost and the failure risk are charged once. Where the
+        other was rejected, or is not yet tabled, this one is tabled as usual, so a
+        rejected project can be proposed again. Until 2026-12-05 both were adopted and each
+        charged the whole cost (Iran paid US$10.6 bn for one INSTC).
+        """
+        taken = np.zeros(model.R, dtype=bool)
+        for arr in model.arrangements:
+            if (arr is not self and isinstance(arr, Corridor)
+                    and arr.proposal.project == self.proposal.project):
+                taken |= arr.adopted
+        return ~taken
+
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
         parts = self.proposal.participants
@@ -125,7 +149,7 @@ class Corridor(ProposalType):
         the default bank's (:mod:`scosim.network.bank_link`).
         """
         p = self.proposal
-        route = (instability * (self.host_shares > 0)).max(axis=1)
+        route = np.where(self.route, instability, 0.0).max(axis=1)
         share = p.core.bank_share if p.financing != "budget" else 0.0
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
@@ -202,7 +226,8 @@ class Corridor(ProposalType):
         start = self.proposal.start_year
         begin = np.full(R, start) if start is not None else np.maximum(self.entry_year, 0)
         first = begin + self.years_to_build
-        # Two proposals of one project: the earlier operating year counts.
+        # Only one proposal of a project is adopted in a run (eligible_runs), but a preview
+        # there applies this one beside the other: the earlier operating year counts.
         cur = ops[:, self.p_index]
         new = np.where(cur >= 0, np.minimum(cur, first), first)
         ops[:, self.p_index] = np.where(active, new, cur)

@@ -68,6 +68,28 @@ def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
     return km
 
 
+def project_route_economies(graph: FreightGraph, project: int) -> BoolArray:
+    """(N,) True for the economies a project's edges touch: the territory its route crosses.
+
+    The same edge-economy incidence the network prices insecurity with
+    (:func:`insecurity_multiplier`), so a project is as exposed as its most unstable edge.
+    It is not the set of economies that pay: a host with no track of its own (Uzbekistan on
+    the Trans-Afghan railway) is not on the route, and a payer's share does not move the
+    route (docs/network.md, "Who pays, who bears the risk").
+
+    Args:
+        graph: The freight graph.
+        project: Index of the project in table order (``graph.edge_project``).
+
+    Raises:
+        ValueError: If the project has no edges in the graph.
+    """
+    own = graph.edge_project == project
+    if not own.any():
+        raise ValueError(f"project index {project} has no edges in the graph")
+    return graph.edge_economies[own].any(axis=0)
+
+
 def project_operating(year: int, start_year: ArrayLike, construction_years: ArrayLike
                       ) -> BoolArray:
     """True where a project started in ``start_year`` is operating in ``year``.

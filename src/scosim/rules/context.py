@@ -186,7 +186,8 @@ class ProposeContext(_ProposalValues):
         proposal: The rejected proposal (scenario proposal object; a read-only view of
             it during a sweep of its fields, as in :class:`VoteContext`).
         codes: Codes of all economies.
-        eligible: Runs where the proposal was rejected and is not in force, ``(R,)``.
+        eligible: Runs where the proposal was rejected, is not in force and its type
+            would table it now (``ProposalType.eligible_runs``), ``(R,)``.
         years_since_vote: Years since its last vote, ``(R,)`` (-1 if never voted).
         last_yes_share: Share of yes votes among eligible voters at the last vote, ``(R,)``.
         trust: The chair's trust in every economy, ``(R, N)``.

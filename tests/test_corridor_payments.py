@@ -1,0 +1,147 @@
+"""What a corridor charges: the risk of its route, and one charge per project and run.
+
+A project's failure risk comes from the economies its edges cross, whoever pays for it
+(until 2026-12-05 only economies with a positive cost share counted: the Trans-Afghan
+railway paid by Uzbekistan alone lost its Afghan risk). See docs/network.md, "Who pays,
+who bears the risk".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from scosim.model.model import SCOModel
+from scosim.network.projects import project_route_economies
+from scosim.network.step import CorridorNetwork
+from scosim.scenario import load_scenario
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+TRANS_AFGHAN = SCEN / "corridor_trans_afghan_high.yaml"
+
+
+def _corridor(scenario: Path, **over: Any) -> tuple[SCOModel, Any]:
+    """A model of ``scenario`` (two runs, not run) and its first corridor arrangement."""
+    sc = load_scenario(scenario, overrides={"replications": 2, "years.end": 2027, **over})
+    m = SCOModel(sc)
+    return m, next(a for a in m.arrangements if a.name == "corridor")
+
+
+def _instability(m: SCOModel, **values: float) -> np.ndarray:
+    inst = np.zeros((m.R, m.N))
+    for code, v in values.items():
+        inst[:, m.codes.index(code)] = v
+    return inst
+
+
+def test_a_project_s_route_is_the_economies_its_edges_cross() -> None:
+    net = CorridorNetwork()
+    codes = net.graph.economies
+
+    def route(project: str) -> set[str]:
+        mask = project_route_economies(net.graph, net.project_ids.index(project))
+        return {c for c, on in zip(codes, mask, strict=True) if on}
+
+    # Uzbekistan hosts the Trans-Afghan railway but none of its new track is Uzbek.
+    assert route("TRANS_AFGHAN_RAIL") == {"AFG", "PAK"}
+    # TAPI's last section ends at the Indian border: India is on it, with no km of its own.
+    assert route("TAPI") == {"TKM", "AFG", "PAK", "IND"}
+    assert route("INSTC_CHABAHAR") == {"IRN"}
+
+
+@pytest.mark.parametrize("shares", [{"UZB": 1.0}, {"PAK": 1.0}, {"AFG": 0.5, "UZB": 0.5}])
+def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> None:
+    # The railway crosses Afghanistan at instability 0.8 whoever pays: the expected loss is
+    # the same US$1.78 bn. Before, Uzbekistan or Pakistan alone paying cut it to the 1 %
+    # base rate's US$0.35 bn.
+    m, default = _corridor(TRANS_AFGHAN)
+    inst = _instability(m, AFG=0.8)
+    expected = default._finance(m, inst).risk.sum(axis=1)
+    np.testing.assert_allclose(expected / 1e9, 1.779, atol=5e-4)
+    _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
+    fin = paid_by._finance(m, inst)
+    np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
+
+
+def test_instability_off_the_route_does_not_raise_the_risk() -> None:
+    # Uzbek instability is not on the Trans-Afghan railway's route, even with Uzbekistan
+    # paying all of it (before, it was the only instability that counted then).
+    m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": {"UZB": 1.0}})
+    calm = arr._finance(m, _instability(m)).risk.sum(axis=1)
+    off_route = arr._finance(m, _instability(m, UZB=0.8)).risk.sum(axis=1)
+    on_route = arr._finance(m, _instability(m, PAK=0.8)).risk.sum(axis=1)
+    np.testing.assert_array_equal(off_route, calm)
+    assert (on_route > 3 * calm).all()
+
+
+INSTC = SCEN / "corridor_instc.yaml"
+_INSTC = {"type": "corridor", "id": "instc", "year": 2026, "proposer": "IND",
+          "project": "INSTC_CHABAHAR", "financing": "budget"}
+
+
+def _run(proposals: list[dict[str, Any]], **over: Any) -> SCOModel:
+    sc = load_scenario(INSTC, overrides={"replications": 2, "years.end": 2029,
+                                         "proposals": proposals, **over})
+    m = SCOModel(sc)
+    m.run_model()
+    return m
+
+
+def _paid(m: SCOModel, code: str) -> np.ndarray:
+    """Each run's expected present value paid by ``code`` in the last year (R,)."""
+    return np.stack(m.records["corridor_paid_usd"], axis=1)[:, -1, m.codes.index(code)]
+
+
+def test_a_second_proposal_of_a_project_adopted_is_not_tabled_nor_charged() -> None:
+    # Both proposals were adopted and each charged the whole cost: Iran paid US$10.6 bn for
+    # one INSTC, its welfare that of one project.
+    one = _run([_INSTC])
+    two = _run([_INSTC, {**_INSTC, "id": "instc2", "year": 2028}])
+    np.testing.assert_array_equal(_paid(one, "IRN"), 5.3e9)
+    np.testing.assert_array_equal(_paid(two, "IRN"), _paid(one, "IRN"))
+    for name in ("corridor_risk_usd", "welfare_change_pct"):
+        np.testing.assert_array_equal(np.stack(two.records[name]), np.stack(one.records[name]))
+    second = two.arrangements[1]
+    assert not second.adopted.any() and not second.in_force.any()
+    assert not [e for e in two.log.records() if e["proposal"] == "instc2"]
+
+
+def test_a_rejected_project_can_be_proposed_again() -> None:
+    # Tajikistan's no under consensus rejects the first proposal; the second, by the
+    # corridor's own rule, is adopted without it and charges Iran the cost once.
+    m = _run([{**_INSTC, "decision_rule": "consensus"}, {**_INSTC, "id": "instc2",
+                                                         "year": 2028}],
+             **{"countries.TJK.rules.vote": "always_no"})
+    first, second = m.arrangements
+    assert not first.adopted.any() and second.in_force.all()
+    np.testing.assert_array_equal(_paid(m, "IRN"), 5.3e9)
+
+
+def test_a_project_is_tabled_again_only_in_the_runs_where_it_was_not_adopted() -> None:
+    m, first = _corridor(INSTC, proposals=[_INSTC, {**_INSTC, "id": "instc2", "year": 2027}])
+    second = m.arrangements[1]
+    np.testing.assert_array_equal(second.eligible_runs(m), [True, True])
+    first.adopted[:] = [True, False]
+    np.testing.assert_array_equal(second.eligible_runs(m), [False, True])
+    # A proposal of another project is not held back.
+    m, first = _corridor(INSTC, proposals=[_INSTC, {**_INSTC, "id": "cku", "project": "CKU_RAIL",
+                                                   "proposer": "CHN"}])
+    first.adopted[:] = True
+    np.testing.assert_array_equal(m.arrangements[1].eligible_runs(m), [True, True])
+
+
+def test_the_chair_does_not_retable_a_corridor_whose_project_was_built_otherwise() -> None:
+    # The first proposal is rejected, the second builds the project; the chair's rule
+    # would table the first again every second year. Before, it was "retabled" every
+    # year from 2028 and never voted on (table() skips runs its type does not table).
+    m = _run([{**_INSTC, "decision_rule": "consensus"}, {**_INSTC, "id": "instc2",
+                                                         "year": 2027}],
+             **{"countries.TJK.rules.vote": "always_no",
+                "parameters.rules.propose": "retable_every_two_years"})
+    first, second = m.arrangements
+    assert second.in_force.all() and not first.adopted.any()
+    assert {e["type"] for e in m.log.records() if e["proposal"] == "instc"} == {
+        "vote", "veto", "rejected"}
