@@ -108,9 +108,16 @@ def _instability(model: SCOModel, year: int) -> float:
 
 
 def scaled_instability(path: float, scale: np.ndarray) -> np.ndarray:
-    """``1 + scale (path - 1)`` per run ``(R,)``; exactly ``path`` where ``scale`` is 1."""
+    """``max(0, 1 + scale (path - 1))`` per run ``(R,)``; exactly ``path`` where ``scale`` is 1.
+
+    The scale multiplies the change from 2018-2022 conditions (1). A fall scaled past 0 is
+    held at 0: the index multiplies Afghanistan's incident rate, and 0 (no Afghan
+    incidents, no spillover pressure) is as calm as it can get. So two in-range settings
+    (a path of 0.4, a scale of 2: -0.2) give the calmest world instead of a crash mid-run,
+    and a sweep over the scale levels off there. Rises are not bounded.
+    """
     s = np.asarray(scale, dtype=float)
-    return np.where(s == 1.0, path, 1.0 + s * (path - 1.0))
+    return np.where(s == 1.0, path, np.maximum(0.0, 1.0 + s * (path - 1.0)))
 
 
 def security_mechanism(model: SCOModel) -> SecurityMechanism | None:
@@ -190,7 +197,8 @@ class SecurityMechanism(Mechanism):
         """Afghan instability of ``year`` in each run ``(R,)``.
 
         ``parameters.security.instability`` with its change from 2018-2022 conditions
-        scaled by each run's ``instability_change_scale`` (a setting a sweep may vary).
+        scaled by each run's ``instability_change_scale`` (a setting a sweep may vary),
+        held at 0 where a scaled fall would pass it (:func:`scaled_instability`).
         """
         return scaled_instability(_instability(model, year),
                                   self.value("instability_change_scale"))
