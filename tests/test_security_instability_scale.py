@@ -74,6 +74,28 @@ def test_the_scaled_path() -> None:
                                   [1.0, 1.75, 2.5, 4.0])
     # At 1 the path is returned as written, bits included.
     assert scaled_instability(0.3, np.array([1.0]))[0] == 0.3
+    # A fall scaled past 0 is held at 0 (no Afghan incidents), not -0.2 for 0.4 at 2.
+    np.testing.assert_allclose(scaled_instability(0.4, np.array([0.0, 1.0, 1.5, 2.0, 10.0])),
+                               [1.0, 0.4, 0.1, 0.0, 0.0], rtol=1e-12, atol=1e-15)
+
+
+def test_a_fall_scaled_past_zero_runs_as_the_calmest_world() -> None:
+    """A path of 0.4 (in [0, 10]) and a scale of 2 (in [0, 10]) passed validation and then
+    stopped the run in its first year ("instability index must be >= 0"), naming neither
+    field. Now the scaled index is held at 0, which is a run at instability 0, and a sweep
+    over the scale levels off there instead of failing at its upper points."""
+    calm = run_model(load_scenario(SCEN / "afghan_instability.yaml",
+                                   overrides={"parameters.security.instability": 0.0}),
+                     runs=[0])
+    sc = load_scenario(SCEN / "afghan_instability.yaml",
+                       overrides={"parameters.security.instability": 0.4})
+    swept = run_model(sc, runs=[0, 0, 0], params={KEY: np.array([1.0, 2.0, 3.0])})
+    _assert_same(swept, calm, rows=(slice(1, 2), slice(0, 1)))
+    _assert_same(swept, calm, rows=(slice(2, 3), slice(0, 1)))
+    # ... and at 1 the fall to 0.4 itself, with fewer Afghan incidents than 2018-2022's
+    # but more than at 0.
+    lam = _records(swept)["expected_incidents"][:, :, ECONOMIES.index("AFG")]
+    assert (lam[1] == 0).all() and (lam[0] > 0).all()
 
 
 def test_out_of_range_and_without_the_slot_are_refused() -> None:

@@ -32,6 +32,11 @@ Each year, for every run of the batch at once:
    pair's two ends on its baseline route (one scale, the network's
    ``insecurity_cost_factor``; :func:`pair_cost_factor`). Trust moves with the
    year's efforts (:func:`scosim.security.model.trust_effect`).
+5. Records what is applied: ``cost_multiplier``, the factor on the edges inside each
+   economy (``1 + factor x`` the insecurity priced: the clipped rise the network is fed,
+   or the rise itself without it), and ``trade_cost_factor_security``, the mean factor on
+   the economy's trade costs to its partners (the pair factors above, or with the network
+   slot filled the network's ``t_hat`` over its ``t_hat`` at 2018-2022 risk).
 
 docs/security.md section 11 has the details and the reasons.
 """
@@ -51,6 +56,7 @@ from scosim.rules.registry import resolve_rule
 from scosim.security.model import (
     SecurityState,
     SecuritySystem,
+    edge_cost_multiplier,
     insecurity_index,
 )
 from scosim.security.params import SecurityParams
@@ -102,9 +108,16 @@ def _instability(model: SCOModel, year: int) -> float:
 
 
 def scaled_instability(path: float, scale: np.ndarray) -> np.ndarray:
-    """``1 + scale (path - 1)`` per run ``(R,)``; exactly ``path`` where ``scale`` is 1."""
+    """``max(0, 1 + scale (path - 1))`` per run ``(R,)``; exactly ``path`` where ``scale`` is 1.
+
+    The scale multiplies the change from 2018-2022 conditions (1). A fall scaled past 0 is
+    held at 0: the index multiplies Afghanistan's incident rate, and 0 (no Afghan
+    incidents, no spillover pressure) is as calm as it can get. So two in-range settings
+    (a path of 0.4, a scale of 2: -0.2) give the calmest world instead of a crash mid-run,
+    and a sweep over the scale levels off there. Rises are not bounded.
+    """
     s = np.asarray(scale, dtype=float)
-    return np.where(s == 1.0, path, 1.0 + s * (path - 1.0))
+    return np.where(s == 1.0, path, np.maximum(0.0, 1.0 + s * (path - 1.0)))
 
 
 def security_mechanism(model: SCOModel) -> SecurityMechanism | None:
@@ -153,9 +166,14 @@ class SecurityMechanism(Mechanism):
         "spending_usd": "US$ a year (efforts and RATS contribution)",
         "spending_share_gdp": "share of GDP",
         "rats_contribution_usd": "US$ a year",
-        "insecurity": "0-1",
-        "cost_multiplier": "factor on transport-edge costs (>= 1)",
-        "trade_cost_factor_security": "mean factor on the economy's bilateral trade costs",
+        "insecurity": "0-1, perceived (smoothed observed incidents); trade costs are priced "
+                      "on insecurity_rise, not on this",
+        "cost_multiplier": "factor insecurity above its 2018-2022 level puts on the cost of the "
+                           "economy's transport edges (1 = 2018-2022 risk; below 1 only "
+                           "without the network slot, where falls are priced)",
+        "trade_cost_factor_security": "mean factor insecurity above its 2018-2022 level puts on "
+                                      "the economy's trade costs to its partners (1 = none; "
+                                      "through the network when its slot is filled)",
         "insecurity_rise": "0-1, expected insecurity above its 2018-2022 level (may be < 0)",
         "corridor_crossings": "count of the economy's trafficking crossings served by a "
                               "freight corridor in operation",
@@ -179,7 +197,8 @@ class SecurityMechanism(Mechanism):
         """Afghan instability of ``year`` in each run ``(R,)``.
 
         ``parameters.security.instability`` with its change from 2018-2022 conditions
-        scaled by each run's ``instability_change_scale`` (a setting a sweep may vary).
+        scaled by each run's ``instability_change_scale`` (a setting a sweep may vary),
+        held at 0 where a scaled fall would pass it (:func:`scaled_instability`).
         """
         return scaled_instability(_instability(model, year),
                                   self.value("instability_change_scale"))
@@ -215,6 +234,9 @@ class SecurityMechanism(Mechanism):
         # Without the network slot the pair factor still needs each pair's transport cost
         # (the share of the iceberg cost insecurity acts on): the network tables' baseline.
         self.pricing = None if self.network_filled else shared_route_risk_pricing(model)
+        # The scale of the edge mark-up actually applied, for the cost_multiplier indicator.
+        self.cost_factor = (self.pricing.factor if self.pricing is not None
+                            else float(_network(model).net.params["insecurity_cost_factor"]))
         rules: dict[str, Any] = {}
         for code in model.codes[:-1]:  # Rest of World takes no decisions
             agent = model.agents_by_code[code]
@@ -262,11 +284,13 @@ class SecurityMechanism(Mechanism):
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
         np.einsum("rii->ri", model.trust)[...] = 1.0
-        rise = self.insecurity_rise(ind["expected_incidents"])
+        rise = ind["insecurity_rise"]  # SecuritySystem.step's, as insecurity_rise gives it
         # The network prices its index against base-year costs (0 = today's conditions)
         # and clips it at 0, so it gets the rise of the *expected* rate: a clipped rise of
         # noisy observed counts would raise costs on average even when nothing changes.
-        policy.levers["insecurity"] = (np.clip(rise, 0.0, 1.0) if self.network_filled
+        # Without the network the pair factors price the rise itself, falls included.
+        priced = np.clip(rise, 0.0, 1.0) if self.network_filled else rise
+        policy.levers["insecurity"] = (priced if self.network_filled
                                        else self.state.insecurity.copy())
         policy.levers["insecurity_base"] = self.insecurity0.copy()
         extra = ind["spending_share_gdp"] - self.spend0
@@ -280,16 +304,17 @@ class SecurityMechanism(Mechanism):
             # expected rate, a spurious 1.7 % welfare gain).
             factor = pair_cost_factor(rise, self.pricing)
             policy.cost_change = policy.cost_change * factor
-        off = ~np.eye(model.N, dtype=bool)
         count = np.zeros((model.R, model.N))
         if served is not None:
             for k, (a, b, _, _, _) in enumerate(EDGES):
                 if b != "ROW":
                     for c in (a, b):
                         count[:, model.codes.index(c)] += served[:, k]
-        self.out = {**ind, "trade_cost_factor_security":
-                    (factor * off).sum(axis=2) / (model.N - 1),
-                    "insecurity_rise": rise, "corridor_crossings": count}
+        # The multiplier the edges inside each economy get, at the scale applied (the
+        # network's factor, or the pair pricing's, which is the network's).
+        self.out = {**ind, "cost_multiplier": edge_cost_multiplier(priced, self.cost_factor),
+                    "trade_cost_factor_security": _mean_over_partners(factor),
+                    "corridor_crossings": count}
 
     @override
     def preview_levers(self, model: SCOModel) -> dict[str, np.ndarray]:
@@ -335,7 +360,46 @@ class SecurityMechanism(Mechanism):
         if net is not None:
             pak = model.codes.index("PAK")
             out["route_cost_to_pakistan_pct"] = np.asarray(net.cost[:, :, pak], float) * 100.0
+        if self.network_filled:
+            # The step could not know it: the network prices insecurity after this slot.
+            out["trade_cost_factor_security"] = _mean_over_partners(
+                _network_security_factor(model))
         return out
+
+
+def _mean_over_partners(factor: np.ndarray) -> np.ndarray:
+    """``(R, N)`` mean of ``(R, N, N)`` pair factors over each exporter's partners (i != j)."""
+    n = factor.shape[-1]
+    off = ~np.eye(n, dtype=bool)
+    return (factor * off).sum(axis=2) / (n - 1)
+
+
+def _network(model: SCOModel) -> Any:
+    """The model's cached corridor network (:func:`scosim.network.mechanism.shared_network`)."""
+    from scosim.network.mechanism import shared_network
+
+    return shared_network(model)
+
+
+def _network_security_factor(model: SCOModel) -> np.ndarray:
+    """``(R, N, N)`` factor the network's insecurity put on each pair's trade cost this year.
+
+    The network's ``t_hat`` of the year over its ``t_hat`` with the same corridors, fees,
+    sanctions and closures at instability 0 (2018-2022 risk, as the security slot feeds it):
+    what insecurity adds, re-routing included, at this year's network. The second step is
+    cached by the network (the same inputs recur across runs and years). NaN if the network
+    slot holds no corridor network that stepped this year.
+    """
+    from scosim.network.mechanism import CorridorNetworkMechanism
+
+    mech = next((m for slot, m in model.mechanisms
+                 if slot == "network" and isinstance(m, CorridorNetworkMechanism)), None)
+    if mech is None or mech.last is None:
+        return np.full((model.R, model.N, model.N), np.nan)
+    inputs = mech.inputs
+    calm = _network(model).step_inputs(
+        {**inputs, "instability": np.zeros_like(inputs["instability"])})
+    return np.asarray(mech.last.t_hat, float) / np.asarray(calm.t_hat, float)
 
 
 def _freight_hosts(model: SCOModel) -> np.ndarray:

@@ -42,7 +42,8 @@ BORDER = CHANNELS.index("border")
 INDICATORS: tuple[str, ...] = (
     "incidents", "expected_incidents", "seizures_t", "inflow_t", "throughflow_t",
     "security_index", "effort_intel", "effort_border", "effort_cyber", "spending_usd",
-    "spending_share_gdp", "rats_contribution_usd", "insecurity", "cost_multiplier",
+    "spending_share_gdp", "rats_contribution_usd", "insecurity", "insecurity_rise",
+    "cost_multiplier",
 )
 
 
@@ -53,20 +54,32 @@ def insecurity_index(incidents: np.ndarray, half: float) -> np.ndarray:
 
 
 def edge_cost_multiplier(insecurity: np.ndarray, markup: float = 1.0) -> np.ndarray:
-    """Cost multiplier ``1 + markup * insecurity`` ``(R, N)`` for edges through each economy.
+    """Cost multiplier ``1 + markup * insecurity`` ``(R, N)`` for edges inside each economy.
+
+    Trade costs are priced on the *rise* of expected insecurity above its 2018-2022 level
+    (the base-year data already carry 2018-2022 risk), so that is what this takes: the
+    rise itself, which may be negative (the security slot without a network prices falls,
+    giving a multiplier below 1), or the rise clipped to [0, 1] (what the network is fed,
+    docs/security.md section 11). A level of insecurity would give the multiplier of no
+    path of the model (Afghanistan's 2018-2022 level alone reads 1.67).
 
     Args:
-        insecurity: ``(R, N)`` in [0, 1] (:func:`insecurity_index`).
+        insecurity: ``(R, N)`` insecurity priced, in [-1, 1].
         markup: Mark-up at full insecurity (an assumption, docs/security.md; the
-            network's ``insecurity_cost_factor``, 1, as the mechanism passes it).
+            network's ``insecurity_cost_factor``, 1).
 
     Returns:
-        ``(R, N)`` multipliers in ``[1, 1 + markup]``; the transport network multiplies
-        the cost of an edge by the multiplier of each economy it crosses.
+        ``(R, N)`` multipliers in ``[1 - markup, 1 + markup]``, 1 at 2018-2022 risk: the
+        factor on the cost of a transport edge inside the economy (an edge on a border
+        takes the larger of its two economies').
+
+    Raises:
+        ValueError: If ``insecurity`` is outside [-1, 1].
     """
     x = np.asarray(insecurity, dtype=float)
-    if np.any(x < 0) or np.any(x > 1):
-        raise ValueError("insecurity must lie in [0, 1]")
+    if np.any(x < -1) or np.any(x > 1):
+        raise ValueError("insecurity priced must lie in [-1, 1] (a rise of an index in "
+                         "[0, 1])")
     return 1.0 + markup * x
 
 
@@ -110,8 +123,9 @@ class SecurityState:
         insecurity: ``(R, N)`` perceived insecurity: an exponentially weighted average
             of :func:`insecurity_index` of observed incidents (weight
             ``params.insecurity_weight`` on the latest year), starting from the baseline
-            rates. Shippers and insurers price what they observe, so the edge-cost
-            mark-up follows this, not the unobservable expected rate.
+            rates. An indicator only: trade costs are priced on the rise of the
+            *expected* rate's index above 2018-2022 (``insecurity_rise``), because the
+            index is concave and noisy observed counts would bias the price.
         trust_change: ``(R, N, N)`` trust change of that year (zeros at the start).
         members: ``(R, N)`` bool, the SCO members of each run, or ``None`` for the
             calibration's members in every run. Members are RATS co-members (partners of
@@ -152,6 +166,8 @@ class SecuritySystem:
             raise ValueError("calibration codes must be the canonical ECONOMIES order")
         self.afg = c.index("AFG")
         self.Wn = row_normalise(c.contiguity)
+        # Insecurity at the 2018-2022 rates: trade costs are priced on the rise above it.
+        self.iota0 = insecurity_index(c.base_rate[None, :], p.incidents_half)
         # Afghan spillover shared by border length (Pakistan 45 %, China 1.5 %), not equally
         # (docs/security.md section 4): more border, more crossings for militants.
         self.afghan_spill_weights = c.afghan_border_km / c.afghan_border_km.sum()
@@ -411,6 +427,8 @@ class SecuritySystem:
         usd = self.cal.gdp_usd[None, :] if gdp is None else np.asarray(gdp, dtype=float)
         w = p.insecurity_weight
         insec = (1 - w) * state.insecurity + w * insecurity_index(incidents, p.incidents_half)
+        # Expected, not observed: the index is concave, so noisy counts would bias it.
+        rise = insecurity_index(lam, p.incidents_half) - self.iota0
         ind = {
             "incidents": incidents.astype(float),
             "expected_incidents": lam,
@@ -423,7 +441,9 @@ class SecuritySystem:
             "spending_share_gdp": spend_share,
             "rats_contribution_usd": state.contribution * usd,
             "insecurity": insec,
-            "cost_multiplier": edge_cost_multiplier(insec, p.cost_markup),
+            "insecurity_rise": rise,
+            # On the rise, as trade costs are priced (without a network, falls included).
+            "cost_multiplier": edge_cost_multiplier(rise, p.cost_markup),
         }
         usual = np.broadcast_to(self.customary_effort(self.members_of(state)), e.shape[:2])
         trust = trust_effect(e, self.partners, p.trust_up, p.trust_down, usual)

@@ -67,9 +67,10 @@ class SecurityParams:
             the origin's crossings. A modelling choice (0.5); the direction follows UNODC's
             "Misuse of Licit Trade for Opiate Trafficking in Western and Central Asia"
             (2012): traffickers hide opiates in the legal cargo that new links carry.
-        cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * insecurity``), for
-            the ``cost_multiplier`` indicator: the network's ``insecurity_cost_factor``
-            (``network/tables/params.csv``, 1), so both speak of one scale (a test pins it).
+        cost_markup: Edge-cost mark-up at full insecurity (``1 + markup * rise``), for the
+            block's ``cost_multiplier`` indicator: the network's ``insecurity_cost_factor``
+            (``network/tables/params.csv``, 1), so both speak of one scale (a test pins it;
+            in a model run the mechanism reports the network's factor itself).
         incidents_half: Incidents a year at which insecurity is one half.
         insecurity_weight: Weight of the latest year's observed incidents in perceived
             insecurity (exponential smoothing; 1 = last year only).

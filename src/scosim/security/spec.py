@@ -58,4 +58,5 @@ class SecuritySettings(BaseModel):
     instability_change_scale: float = Field(
         1.0, ge=0, le=10,
         description="multiplies every year's change of Afghan instability from 2018-2022 "
-        "conditions (1): 0 holds it at 1, 2 doubles the rise of parameters.security.instability")
+        "conditions (1): 0 holds it at 1, 2 doubles the rise of parameters.security.instability "
+        "(a fall scaled past 0 is held at 0, no Afghan incidents)")
