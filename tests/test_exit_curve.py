@@ -216,3 +216,13 @@ def test_no_arrangement_allowing_exits_says_so_and_writes_nothing(tmp_path, caps
 def test_a_state_outside_every_exit_arrangement_may_have_another_rule(tmp_path):
     paths = record_paths(CU, [0, 1], overrides={"countries.TKM.rules.defect": "never_defect"})
     assert all(code != "TKM" for _, code in paths.realised)
+
+
+def test_the_default_thresholds_printed_are_on_a_coarse_grid(tmp_path, capsys):
+    """Without --at the command prints -0.75 %, which a --step of 0.001 left off the
+    grid: it stopped with an IndexError after running the ensemble."""
+    assert main(["exits", str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet",
+                 "--lo=-0.012", "--step", "0.001"]) == 0
+    df = pd.read_csv(tmp_path / "customs_union" / "exits-s20250101-r4" / "exit_curve.csv")
+    assert {-0.75, -0.55, -1.0} <= set(np.round(df["threshold_pct"], 6))
+    assert "-0.75 %: " in capsys.readouterr().out

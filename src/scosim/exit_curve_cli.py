@@ -137,13 +137,14 @@ def exits_cli(args: argparse.Namespace) -> int:
         print(f"{head}\nno arrangement that allows exits was in force in any run: nobody "
               "could leave, at any threshold (nothing written)")
         return 0
-    # One grid of exact decimals: the scenario's own threshold and --at are on it, once.
+    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
+    # One grid of exact decimals: the thresholds printed (--at, or the default three, which
+    # a coarse --step misses) and the scenario's own are on it, once.
     grid = sorted({round(x, 10) for x in (*(-args.step * np.arange(n_steps + 1)), own,
-                                          *(args.at or []))})
+                                          *at)})
     table = curve_table(paths, grid, order_at=own)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "exit_curve.csv", index=False, float_format="%.6g")
-    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
     print(f"{head}\nshare of runs in which each state leaves at its run's first exit, by "
           "its own rule or with its bloc\n[90 % interval, median year, and by its own rule "
           "where some leave with their bloc]:")
