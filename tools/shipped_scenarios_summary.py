@@ -1,8 +1,10 @@
 """Figures quoted in the README section "What the shipped scenarios say".
 
-Usage (from a scratch directory; results/ is written there)::
+Usage, from the repository's root (the runs are written to results/ in the current
+directory, 174 MB at the default 200 replications, hence the scratch directory)::
 
-    SCOSIM_DATA_VERSION=2023 python tools/shipped_scenarios_summary.py [--replications 200]
+    cd "$(mktemp -d)" && SCOSIM_DATA_VERSION=2023 python \
+        "$OLDPWD/tools/shipped_scenarios_summary.py" [--replications 200] > summary.json
 
 Prints, for the calibration data version selected by ``$SCOSIM_DATA_VERSION``, the median,
 mean and 5-95 % range of welfare changes (percent) in the years the README quotes, the share
