@@ -216,3 +216,63 @@ def test_no_arrangement_allowing_exits_says_so_and_writes_nothing(tmp_path, caps
 def test_a_state_outside_every_exit_arrangement_may_have_another_rule(tmp_path):
     paths = record_paths(CU, [0, 1], overrides={"countries.TKM.rules.defect": "never_defect"})
     assert all(code != "TKM" for _, code in paths.realised)
+
+
+def test_a_curve_changed_with_set_is_kept_apart_and_says_so(tmp_path, capsys, monkeypatch):
+    """The reviewer's case: `--set parameters.trade.sigma=4` wrote over the curve of the
+    file as written, and neither the header, the table nor the figure said so."""
+    import json
+
+    import scosim.exit_curve as ec
+    from scosim.scenario import scenario_hash
+
+    titles: list[str] = []
+    draw = ec.plot_curve
+
+    def plot_curve(table, path, **kw):
+        titles.append(kw["title"])
+        draw(table, path, **kw)
+
+    monkeypatch.setattr(ec, "plot_curve", plot_curve)
+    common = [str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet",
+              "--lo=-0.012", "--step", "0.001", "--at=-0.0055,-0.01"]
+    assert main(["exits", *common]) == 0
+    plain_out = capsys.readouterr().out
+    plain = tmp_path / "customs_union" / "exits-s20250101-r4"
+    before = (plain / "exit_curve.csv").read_bytes()
+    assert "--set" not in plain_out and "\n" not in titles[0]
+
+    assert main(["exits", *common, "--set", "parameters.trade.sigma=4"]) == 0
+    said = capsys.readouterr().out
+    digest = scenario_hash(load_scenario(CU, overrides={
+        "parameters.trade.sigma": 4, "replications": 4}))
+    changed = tmp_path / "customs_union" / f"exits-{digest[:8]}-s20250101-r4"
+    assert (plain / "exit_curve.csv").read_bytes() == before  # not replaced
+    assert json.loads((plain / "exit_curve.json").read_text())["overrides"] == {}
+    assert (changed / "exit_curve.png").is_file()
+    assert (pd.read_csv(changed / "exit_curve.csv").columns
+            == pd.read_csv(plain / "exit_curve.csv").columns).all()  # no comment rows
+    record = json.loads((changed / "exit_curve.json").read_text())
+    assert record["overrides"] == {"parameters.trade.sigma": 4}
+    assert record["scenario_hash"] == digest and record["replications"] == 4
+    assert said.splitlines()[0].startswith(
+        "Who leaves, by exit threshold: customs_union (seed 20250101, 4 runs; "
+        "--set parameters.trade.sigma=4; leave after")
+    assert f"table: {changed / 'exit_curve.csv'}" in said
+    assert titles[1].endswith("\nscenario changed with --set parameters.trade.sigma=4")
+
+    # A seed given twice is refused, as by scosim run; a --set seed is the run's own.
+    assert main(["exits", *common, "--seed", "1", "--set", "seed=2"]) == 2
+    assert "seed is given twice" in capsys.readouterr().err
+    assert main(["exits", *common, "--set", "seed=7"]) == 0
+    assert (tmp_path / "customs_union" / "exits-s7-r4" / "exit_curve.csv").is_file()
+
+
+def test_the_default_thresholds_printed_are_on_a_coarse_grid(tmp_path, capsys):
+    """Without --at the command prints -0.75 %, which a --step of 0.001 left off the
+    grid: it stopped with an IndexError after running the ensemble."""
+    assert main(["exits", str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet",
+                 "--lo=-0.012", "--step", "0.001"]) == 0
+    df = pd.read_csv(tmp_path / "customs_union" / "exits-s20250101-r4" / "exit_curve.csv")
+    assert {-0.75, -0.55, -1.0} <= set(np.round(df["threshold_pct"], 6))
+    assert "-0.75 %: " in capsys.readouterr().out

@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -235,8 +236,8 @@ def test_overrides_of_a_loaded_scenario_are_recorded_and_flagged_as_set_is(
     sc = scosim.load_scenario(path, overrides={"parameters.trade.sigma": 4, "seed": 3})
     res = run(sc, replications=2, out=tmp_path, progress=False, plots=False)
     m = json.loads((Path(res.path) / "manifest.json").read_text())
-    assert m["overrides"] == {"parameters.trade.sigma": 4, "seed": 3}
-    assert sc.overrides == m["overrides"]
+    # the seed is the run's own, as --seed is (test_a_seed_given_through_the_api_...)
+    assert m["overrides"] == {"parameters.trade.sigma": 4} and m["seed"] == 3
     # the overrides are not hashed as such: the values they set are
     assert m["scenario_hash"] == scenario_hash(scosim.load_scenario(res.path / "scenario.yaml"))
     assert m["scenario_hash"] != scenario_hash(scosim.load_scenario(path))
@@ -246,13 +247,43 @@ def test_overrides_of_a_loaded_scenario_are_recorded_and_flagged_as_set_is(
     said = capsys.readouterr()
     assert f"run: {res.path}" in said.out
     assert ("every finished run was changed with --set; using the latest, "
-            f"{res.path.name}, run with parameters.trade.sigma=4, seed=3") in said.err
+            f"{res.path.name}, run with parameters.trade.sigma=4. Give") in said.err
     # A later word replaces the loaded one: this call's overrides, its seed (recorded
     # as the run's seed, as --seed is).
     res = run(sc, seed=5, replications=2, overrides={"parameters.trade.sigma": 6},
               out=tmp_path, progress=False, plots=False)
     assert res.manifest["seed"] == 5
     assert res.manifest["overrides"] == {"parameters.trade.sigma": 6}
+
+
+def test_a_seed_given_through_the_api_is_the_runs_own_as_cli_seed_is(
+        tmp_path, model_fixture, capsys):
+    """The README's `load_scenario(..., overrides={"seed": 3})` was recorded as an
+    override (`list` showed seed=3), so `show` or `compare` by name passed the run over
+    as not the file as written, while `scosim run --seed 1` counted as the file."""
+    path = model_fixture("small_cu.yaml")
+    kw = {"out": tmp_path, "progress": False, "plots": False}
+    api = run(scosim.load_scenario(path, overrides={"seed": 3, "replications": 2}), **kw)
+    assert api.manifest["overrides"] == {}
+    assert (api.manifest["seed"], api.manifest["replications"]) == (3, 2)
+    assert main(["run", str(path), "--seed", "1", "--replications", "2", "--no-plots",
+                 "--out", str(tmp_path)]) == 0
+    cli = max((tmp_path / "small_cu").iterdir(), key=lambda p: p.stat().st_mtime)
+    assert json.loads((cli / "manifest.json").read_text())["overrides"] == {}
+    # Given as `--set seed=5` or as `run(..., overrides=...)`, a seed is the same.
+    by_set = run(path, overrides={"seed": 5, "replications": 2}, **kw)
+    assert by_set.manifest["overrides"] == {} and by_set.manifest["seed"] == 5
+    capsys.readouterr()
+    assert main(["list", "--out", str(tmp_path)]) == 0
+    listed = capsys.readouterr().out
+    assert api.path.name in listed and "seed=" not in listed and "replications=" not in listed
+    # With only the API's run left, the name finds it as the file as written (no warning
+    # that every run was changed with --set).
+    for other in (cli, by_set.path):
+        shutil.rmtree(other)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_run("small_cu", tmp_path) == api.path
 
 
 def test_changes_made_in_code_after_loading_are_recorded_as_overrides(
@@ -268,16 +299,17 @@ def test_changes_made_in_code_after_loading_are_recorded_as_overrides(
     sc = sc.model_copy(update={"replications": 2})
     res = run(sc, out=tmp_path, progress=False, plots=False)
     m = json.loads((Path(res.path) / "manifest.json").read_text())
-    assert m["overrides"] == {"seed": 3, "parameters.trade.sigma": 4.5, "replications": 2}
-    again = scosim.load_scenario(path, overrides=m["overrides"])
+    assert m["overrides"] == {"parameters.trade.sigma": 4.5}
+    assert (m["seed"], m["replications"]) == (3, 2)
+    again = scosim.load_scenario(path, overrides={
+        **m["overrides"], "seed": m["seed"], "replications": m["replications"]})
     assert scenario_hash(again) == m["scenario_hash"] == scenario_hash(sc)
     assert main(["show", "small_cu", "--out", str(tmp_path)]) == 0
-    assert "run with parameters.trade.sigma=4.5, replications=2, seed=3" in \
-        capsys.readouterr().err
-    # unchanged objects record only their own overrides, as before
-    plain = scosim.load_scenario(path, overrides={"seed": 3})
+    assert "run with parameters.trade.sigma=4.5. Give" in capsys.readouterr().err
+    # unchanged objects record only their own overrides, as before (a seed is none)
+    plain = scosim.load_scenario(path, overrides={"seed": 3, "parameters.trade.sigma": 6})
     res = run(plain, replications=2, out=tmp_path, progress=False, plots=False)
-    assert res.manifest["overrides"] == {"seed": 3}
+    assert res.manifest["overrides"] == {"parameters.trade.sigma": 6}
 
 
 def test_unused_name_skips_taken_and_hidden_names(tmp_path):

@@ -8,18 +8,28 @@ the run's first exit (exact: :mod:`scosim.exit_curve`), with a 90 % Wilson inter
 share in which its rule would fire had nobody left before (an upper bound for later
 exits), and the median year. It writes ``exit_curve.csv`` and ``exit_curve.png`` to
 ``OUT/<scenario>/exits-s<seed>-r<replications>/`` and prints each state's shares at the
-thresholds given with ``--at``.
+thresholds given with ``--at``. A curve of the scenario changed with ``--set`` goes to
+``OUT/<scenario>/exits-<hash>-s<seed>-r<replications>/`` instead (``<hash>``: the first
+eight digits of the changed scenario's hash, as in a ``scosim run`` directory), so that it
+never replaces the curve of the file as written; the overrides are printed in the header,
+shown in the figure's title and recorded in ``exit_curve.json`` beside the table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["add_exits_parser", "exits_cli"]
 
+
+#: What a curve's ``exit_curve.json`` records (not ``manifest.json``: the run catalogue
+#: would take the folder for a run of the scenario).
+RECORD_FILE = "exit_curve.json"
 
 #: Most thresholds on the grid (``--lo`` / ``--step``): 0.01-point steps over -1.5 % are 151.
 MAX_GRID = 20_001
@@ -76,7 +86,8 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
                    help="override a scenario value, as with scosim run (repeatable)")
     e.add_argument("--out", default="results",
                    help="results root; the table and figure go to "
-                   "OUT/<scenario>/exits-s<seed>-r<replications>/ (default: results)")
+                   "OUT/<scenario>/exits-s<seed>-r<replications>/, or with --set to "
+                   "OUT/<scenario>/exits-<hash>-s<seed>-r<replications>/ (default: results)")
     e.add_argument("--at", type=_fractions, default=None,
                    help="thresholds to print, fractions separated by commas (default: the "
                    "scenario's own, -0.0075 and -0.01)")
@@ -94,6 +105,63 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=exits_cli)
 
 
+def _overrides(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The overrides to load the scenario with, and those of them that change it.
+
+    A seed or a number of replications, given with ``--seed``/``--replications`` or with
+    ``--set``, is the ensemble's own (named in the folder, as by ``scosim run``), not a
+    change to the scenario; everything else given with ``--set`` is.
+
+    Raises:
+        ValueError: ``--seed`` or ``--replications`` given with a ``--set`` of it too.
+    """
+    from scosim.scenario import parse_overrides
+
+    overrides = parse_overrides(args.set) if args.set else {}
+    for key in ("seed", "replications"):
+        value = getattr(args, key)
+        if value is None:
+            continue
+        if key in overrides:  # one would be run and the other recorded
+            raise ValueError(f"{key} is given twice, as --{key} {value} and as --set "
+                             f"{key}={overrides[key]}; give one")
+        overrides[key] = value
+    changes = {k: v for k, v in overrides.items() if k not in ("seed", "replications")}
+    return overrides, changes
+
+
+def _sets(changes: dict[str, Any]) -> str:
+    """``--set a=1; --set b=2``: the overrides as they were given ("" without any)."""
+    return "; ".join(f"--set {k}={v}" for k, v in changes.items())
+
+
+def _record(folder: Path, sc: Any, digest: str, changes: dict[str, Any]) -> None:
+    """Write ``exit_curve.json``: what the curve beside it was made of.
+
+    A side file rather than comment lines in the CSV, which ``pandas.read_csv`` and
+    spreadsheets would read as rows.
+    """
+    from scosim import __version__
+    from scosim.experiments.versions import scenario_versions
+
+    versions = scenario_versions(sc)
+    record = {
+        "scenario": sc.name,
+        "scenario_file": str(sc.source) if sc.source is not None else None,
+        "scenario_hash": digest,
+        "seed": sc.seed,
+        "replications": sc.replications,
+        "exit_threshold": sc.parameters.council.exit_threshold,
+        # The --set overrides, as scosim run's manifest.json records them: {} for the
+        # scenario file as written.
+        "overrides": changes,
+        "package_version": __version__,
+        "data_version": versions["data"],
+        "network_version": versions["network"],
+    }
+    (folder / RECORD_FILE).write_text(json.dumps(record, indent=2, default=str) + "\n")
+
+
 def exits_cli(args: argparse.Namespace) -> int:
     """Record the paths, write the table and the figure, print the shares."""
     import numpy as np
@@ -101,13 +169,9 @@ def exits_cli(args: argparse.Namespace) -> int:
     from scosim.errors import file_in_the_way
     from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
     from scosim.run_limits import check_replications
-    from scosim.scenario import load_scenario, parse_overrides
+    from scosim.scenario import load_scenario, scenario_hash
 
-    overrides = parse_overrides(args.set) if args.set else {}
-    if args.replications is not None:
-        overrides["replications"] = args.replications
-    if args.seed is not None:
-        overrides["seed"] = args.seed
+    overrides, changes = _overrides(args)
     n_steps = int(round(-args.lo / args.step))
     if n_steps + 1 > MAX_GRID:
         raise ValueError(f"--lo {args.lo} with --step {args.step} makes {n_steps + 1:,} "
@@ -116,7 +180,12 @@ def exits_cli(args: argparse.Namespace) -> int:
     # The paths are held in memory (years x runs per participant): scosim run's limit.
     check_replications(sc.replications, sc.years.end - sc.years.start + 1,
                        allow_large=args.allow_large)
-    out = Path(args.out) / sc.name / f"exits-s{sc.seed}-r{sc.replications}"
+    digest = scenario_hash(sc)
+    # A changed scenario's curve beside the plain one, never over it: named by the hash
+    # of what was run, as a run directory is (the same --set spelled otherwise, e.g.
+    # sigma=4.0, resolves to the same scenario and the same folder).
+    tag = f"{digest[:8]}-" if changes else ""
+    out = Path(args.out) / sc.name / f"exits-{tag}s{sc.seed}-r{sc.replications}"
     blocked = file_in_the_way(out)
     if blocked is not None:  # found before the ensemble runs, not after
         raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
@@ -131,19 +200,23 @@ def exits_cli(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(file=sys.stderr)
     n = len(paths.runs)
-    head = (f"Who leaves, by exit threshold: {sc.name} (seed {sc.seed}, {n} runs; leave after "
-            f"{paths.k} years in a row below the threshold)")
+    sets = _sets(changes)
+    head = (f"Who leaves, by exit threshold: {sc.name} (seed {sc.seed}, {n} runs"
+            f"{'; ' + sets if sets else ''}; leave after {paths.k} years in a row below "
+            "the threshold)")
     if not paths.realised:
         print(f"{head}\nno arrangement that allows exits was in force in any run: nobody "
               "could leave, at any threshold (nothing written)")
         return 0
-    # One grid of exact decimals: the scenario's own threshold and --at are on it, once.
+    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
+    # One grid of exact decimals: the thresholds printed (--at, or the default three, which
+    # a coarse --step misses) and the scenario's own are on it, once.
     grid = sorted({round(x, 10) for x in (*(-args.step * np.arange(n_steps + 1)), own,
-                                          *(args.at or []))})
+                                          *at)})
     table = curve_table(paths, grid, order_at=own)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "exit_curve.csv", index=False, float_format="%.6g")
-    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
+    _record(out, sc, digest, changes)
     print(f"{head}\nshare of runs in which each state leaves at its run's first exit, by "
           "its own rule or with its bloc\n[90 % interval, median year, and by its own rule "
           "where some leave with their bloc]:")
@@ -167,7 +240,8 @@ def exits_cli(args: argparse.Namespace) -> int:
     if fixed:
         print(f"states with a threshold of their own keep it: {fixed}")
     plot_curve(table, out / "exit_curve.png",
-               title=f"Who leaves, by exit threshold: {sc.name} ({n} runs)",
+               title=(f"Who leaves, by exit threshold: {sc.name} ({n} runs)"
+                      + (f"\nscenario changed with {sets}" if sets else "")),
                marks={f"scenario's threshold {_pct(own)} %": own},
                excluded_above=args.record_edge,
                note=(f"Rule: leave after {paths.k} years in a row below the threshold; a "
@@ -177,5 +251,6 @@ def exits_cli(args: argparse.Namespace) -> int:
                      "90 % Wilson interval.\nExact for every threshold from one ensemble "
                      f"with everyone kept in (seed {sc.seed}); exits after a first exit are "
                      "not shown."))
-    print(f"table: {out / 'exit_curve.csv'}\nfigure: {out / 'exit_curve.png'}")
+    print(f"table: {out / 'exit_curve.csv'} (what it was made of: {RECORD_FILE})\n"
+          f"figure: {out / 'exit_curve.png'}")
     return 0

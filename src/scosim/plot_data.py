@@ -176,6 +176,7 @@ def load_plot_data(run_dir: Path) -> RunStats:
         event_types=PLOTTED_EVENTS)
     st.memberships = recorded
     st.proposal_order = run_proposal_order(run_dir)
+    st.can_defect = run_can_defect(run_dir)
     return st
 
 
@@ -192,3 +193,26 @@ def run_proposal_order(run_dir: str | Path) -> tuple[str, ...]:
     scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
     proposals = scenario.get("proposals") if isinstance(scenario, dict) else None
     return tuple(str(p["id"]) for p in proposals or () if isinstance(p, dict) and "id" in p)
+
+
+def run_can_defect(run_dir: str | Path) -> bool | None:
+    """Whether a state of a run can leave by its defect rule: not all ``never_defect``.
+
+    Read from the run's saved, resolved scenario (``scenario.yaml``): the council's rule
+    (``parameters.rules.defect``) and each economy's own (``countries.<CODE>.rules``).
+    Any other rule (``threshold_defect``, a plug-in's) may make a state leave. The
+    welfare figure and the answer say "after any defections" only then. None without
+    the file.
+    """
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
+    if not isinstance(scenario, dict):
+        return None
+    rules = ((scenario.get("parameters") or {}).get("rules") or {})
+    council = rules.get("defect", "threshold_defect")  # the default if none was resolved
+    own = [((c or {}).get("rules") or {}).get("defect")
+           for c in (scenario.get("countries") or {}).values() if isinstance(c, dict)]
+    # An economy without a rule of its own follows the council's; one economy is enough.
+    return council != "never_defect" or any(r not in (None, "never_defect") for r in own)

@@ -39,6 +39,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     membership_kinds,
     membership_kinds_of,
     membership_of,
+    run_can_defect,
     run_memberships,
     run_proposal_order,
     summarised,
@@ -94,12 +95,17 @@ def _wrap(text: str, width: int = 80) -> str:
     return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
 
 
-def _effect_year(mean: pd.DataFrame) -> tuple[int, str]:
-    """Last year, or the year of largest mean effect when nothing is left by then."""
+def _effect_year(mean: pd.DataFrame, can_defect: bool | None = None) -> tuple[int, str]:
+    """Last year, or the year of largest mean effect when nothing is left by then.
+
+    The last year is said to be "after any defections" unless no state could leave
+    (``can_defect`` False: every defect rule ``never_defect``), where it would suggest
+    that some did; None (not known) says it.
+    """
     by_year = mean.abs().max(axis=1)
     year = int(by_year.index.max())
     if by_year.loc[year] > 1e-9 or not (by_year > 1e-9).any():
-        return year, f"in {year} (after any defections)"
+        return year, f"in {year}" + ("" if can_defect is False else " (after any defections)")
     peak = int(by_year.idxmax())
     return peak, f"in {peak} (largest effect; none left by {year})"
 
@@ -125,7 +131,7 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
     mean = st.mean(name)
     # Numerical noise (~1e-14) is not an effect; show it as zero.
     mean = mean.where(mean.abs() > 1e-9, 0.0)
-    year, when = _effect_year(mean)
+    year, when = _effect_year(mean, st.can_defect)
     table = pd.DataFrame(
         {
             "mean": mean.loc[year],
@@ -536,6 +542,8 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
             st.memberships = run_memberships(run_dir)
         if st.proposal_order is None:
             st.proposal_order = run_proposal_order(run_dir)
+        if st.can_defect is None:
+            st.can_defect = run_can_defect(run_dir)
     st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
     if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
         st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,

@@ -212,7 +212,8 @@ def run(
 
     Args:
         scenario: A :class:`Scenario` (the overrides it was loaded with are recorded
-            in the manifest) or the path of a scenario YAML.
+            in the manifest, except a seed or replications, recorded as the run's own)
+            or the path of a scenario YAML.
         seed: Override the scenario's seed.
         replications: Override the number of replications.
         out: Results root; the run goes to ``<out>/<scenario name>/<run id>/``. A
@@ -229,7 +230,9 @@ def run(
             replications and batch size instead of starting again.
         overrides: Dotted-path overrides (``{"parameters.trade.sigma": 4}``),
             validated like the file; the run's ``scenario.yaml`` records the
-            result and its manifest lists them under ``overrides``.
+            result and its manifest lists them under ``overrides`` (a ``seed`` or
+            ``replications`` among them under ``seed``/``replications`` only, as the
+            arguments above are).
         allow_large: Accept more than :data:`MAX_REPLICATIONS` replications.
         on_batch: Called as ``on_batch(done, total)`` (batches) once before the first
             batch and after each one is written, e.g. to drive a progress bar in
@@ -275,14 +278,10 @@ def run(
     if isinstance(scenario, Scenario):
         # Overrides the object was loaded with are recorded as --set is (show, list and
         # compare by name would take the run for the file as written), before this
-        # call's own, which replace them as a later word; as --seed and --replications
-        # are, a seed or replications given here is recorded as the run's own.
-        given = {"seed": seed, "replications": replications}
+        # call's own, which replace them as a later word.
         # Changes made to the object in code after loading count as overrides too: the
         # run is not the file as written, and these reproduce it from the file.
-        carried = {k: v for k, v in {**scenario.overrides, **edits_from_file(scenario)}.items()
-                   if given.get(k) is None}
-        recorded = {**carried, **recorded}
+        recorded = {**scenario.overrides, **edits_from_file(scenario), **recorded}
         path = str(scenario.source) if scenario.source is not None else "<in memory>"
         sc = scenario
         if overrides:
@@ -303,6 +302,12 @@ def run(
     else:
         path = str(scenario)
         sc = load_scenario(path, overrides=overrides or None)
+    # A seed or a number of replications, however given (--seed, --set seed=3, a
+    # scenario loaded with overrides={"seed": 3} or changed in code), is the run's own:
+    # the manifest records it as `seed`/`replications` and the run id names it, so a run
+    # that changes nothing else is the file as written for `show`, `list` and `compare`
+    # by name, as a CLI run with --seed is.
+    recorded = {k: v for k, v in recorded.items() if k not in ("seed", "replications")}
     digest = scenario_hash(sc)
     n_years = sc.years.end - sc.years.start + 1
     check_replications(sc.replications, n_years, allow_large=allow_large)

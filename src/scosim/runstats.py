@@ -262,6 +262,9 @@ class RunStats:
         #: run (:func:`scosim.plot_data.load_plot_data`); orders proposals first voted in
         #: the same year. None: not read (they keep the order the batches met them).
         self.proposal_order: tuple[str, ...] | None = None
+        #: Whether some state's defect rule can make it leave (not ``never_defect``), set
+        #: by whoever read the run's scenario; None: not read (said as if one could).
+        self.can_defect: bool | None = None
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
