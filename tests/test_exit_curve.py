@@ -152,6 +152,22 @@ def test_another_exit_rule_is_refused(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("rule", ["vote_with_a_bug", "vote_returning_none"])
+def test_a_rule_that_fails_is_said_as_a_batch_of_scosim_run_is(tmp_path, capsys, monkeypatch,
+                                                               rule):
+    """A plug-in rule that raises or returns nonsense stopped `scosim exits` with a Python
+    traceback, where `scosim run` says "batch 0 failed: ..." with its cause."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "plugin_pkgs"))
+    sc = tmp_path / "buggy.yaml"
+    sc.write_text(f"extends: {CU}\nname: buggy\n"
+                  f"parameters:\n  rules:\n    vote: 'broken_rules:{rule}'\n")
+    out = tmp_path / "out"
+    assert main(["exits", str(sc), "--replications", "2", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "batch 0 failed: " in err and "SCOSIM_DEBUG" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("bad", [["--lo", "0.01"], ["--step", "0"], ["--at", "-0.5%"]])
 def test_bad_options_are_refused(tmp_path, bad, capsys):
     with pytest.raises(SystemExit) as exc:

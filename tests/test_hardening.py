@@ -502,6 +502,19 @@ def test_compare_refuses_a_run_against_itself(tmp_path, capsys):
     assert not (tmp_path / "compare").exists()
 
 
+def test_compare_refuses_runs_that_start_in_different_years(tmp_path, capsys):
+    """Run r draws its numbers year after year from its start, so two runs starting in
+    different years do not share their noise: a baseline compared with itself started two
+    years later read as a significant difference. Runs that only end apart still pair."""
+    a = _results(tmp_path, "a", np.ones((4, 3)), (2025, 2026, 2027))
+    late = _results(tmp_path, "late", np.ones((4, 2)), (2027, 2028))
+    err = _user_error(capsys, main(["compare", str(a), str(late), "--out", str(tmp_path)]))
+    assert "start in different years" in err and "years.start=2027" in err
+    assert not (tmp_path / "compare").exists()
+    short = _results(tmp_path, "short", np.zeros((4, 2)), (2025, 2026))
+    assert main(["compare", str(a), str(short), "--out", str(tmp_path), "--quiet"]) == 0
+
+
 def test_compare_unknown_indicator_and_no_common_years_are_clean_errors(tmp_path, capsys):
     a = _results(tmp_path, "a", np.ones((4, 3)), (2025, 2026, 2027))
     b = _results(tmp_path, "b", np.zeros((4, 3)), (2025, 2026, 2027))

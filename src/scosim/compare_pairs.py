@@ -253,7 +253,13 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
 
 
 def _check_common_years(pm: dict, bm: dict) -> None:
-    """Refuse two runs whose simulated years do not overlap (nothing to pair)."""
+    """Refuse two runs whose years do not overlap, or do not start in the same year.
+
+    A run draws its random numbers year after year from its start (``scosim.model.rng``:
+    one stream per run and mechanism), so run r's draws line up year by year in two runs
+    only from a common start; two runs that end in different years still pair over the
+    years both simulate.
+    """
     yp, yb = pm.get("years"), bm.get("years")
     if not (isinstance(yp, list) and isinstance(yb, list) and len(yp) == len(yb) == 2):
         return  # older manifests: the tables decide
@@ -261,4 +267,13 @@ def _check_common_years(pm: dict, bm: dict) -> None:
         raise PairingError(
             f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) simulate no common "
             "year; compare runs whose years overlap"
+        )
+    if yp[0] != yb[0]:
+        # Paired differences would mix in noise (and a later start in a state that has
+        # not evolved): a baseline against itself read as a "significant" difference.
+        raise PairingError(
+            f"policy ({yp[0]}-{yp[1]}) and baseline ({yb[0]}-{yb[1]}) start in different "
+            "years: run r draws its random numbers year after year from its start, so the "
+            "runs pair only from a common start year; re-run one with "
+            f"--set years.start={yb[0]} (or the other with years.start={yp[0]})"
         )

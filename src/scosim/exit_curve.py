@@ -132,9 +132,11 @@ def record_paths(
         ValueError: When a state whose rule was asked (a participant of an arrangement
             that allows exits) leaves by another rule than ``threshold_defect``: the
             curves describe that rule only.
+        scosim.experiments.executors.BatchError: A batch failed (``__cause__`` is why).
     """
     global _seen
     from scosim.data import load_calibration
+    from scosim.experiments.executors import BatchError
     from scosim.model.model import SCOModel
     from scosim.scenario import load_scenario
 
@@ -159,6 +161,10 @@ def record_paths(
             model = SCOModel(rec, runs=batch.tolist(), calibration=cal)
             model.run_model()
             seen = _seen
+        except Exception as exc:
+            # As a batch of `scosim run` fails: named, with its cause (a plug-in rule
+            # that raised or returned nonsense), and said by the CLI without a traceback.
+            raise BatchError(b, exc) from exc
         finally:
             _seen = None
         years = [int(y) for y in model.years]
