@@ -169,8 +169,8 @@ class GETrade(Mechanism):
 
     @override
     def setup(self, model: SCOModel) -> None:
-        # First year each run's tariffs left the base ones (-1: not yet): the adjustment
-        # clock. It used to start with the first arrangement of any kind, so a union
+        # First year of each run's current spell away from the base tariffs (-1: at them):
+        # the adjustment clock. It used to start with the first arrangement of any kind, so a union
         # entering after a corridor or a settlement started part-way adjusted.
         self.first_moved = np.full(model.R, -1, dtype=np.int64)
 
@@ -179,8 +179,11 @@ class GETrade(Mechanism):
         trade = model.scenario.parameters.trade
         model.tariffs = policy.tariffs
         tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
-        self.first_moved = np.where(tariffs_moved & (self.first_moved < 0), year,
-                                    self.first_moved)
+        # The clock runs from the first year of the current spell away from the base
+        # tariffs: back at them (a union dissolved), it stops, so a later union starts at
+        # the short-run share again (it started at 0.925 a year after one had dissolved).
+        self.first_moved = np.where(~tariffs_moved, -1,
+                                    np.where(self.first_moved < 0, year, self.first_moved))
         since = np.where(self.first_moved < 0, -1, year - self.first_moved)
         share = adjustment_share(since, trade.short_run_share, trade.adjustment_years)
         # Only tariffs adjust gradually: a run with an arrangement in force but its legal
