@@ -30,8 +30,11 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
         "'avg' is not one of mean, weighted_mean, min, max or a number",)),
     "fixed_shares_sum": ("fixed_shares_sum", 9, "proposals[0].fixed_shares", (
         "sum to 0.95", "must sum to 1")),
-    "fixed_shares_outsider": ("fixed_shares_outsider", 11, "proposals[0].fixed_shares.ARM", (
-        "ARM is not a participant", "RUS, KAZ")),
+    "fixed_shares_outsider": ("fixed_shares_outsider", 11, "proposals[0].fixed_shares.IND", (
+        "IND is not a participant", "CHN, PAK")),
+    # Before: accepted, and the run stopped at set-up ("no share for ARM").
+    "fixed_shares_bloc": ("fixed_shares_bloc", 10, "proposals[0].fixed_shares", (
+        "no share for ARM", "bloc RUS KAZ KGZ BLR ARM", "give ARM a share")),
     "fixed_shares_missing": ("fixed_shares_missing", 3, "proposals[0].fixed_shares", (
         "revenue_sharing is 'fixed'", "required")),
     "duplicate_ids": ("duplicate_ids", 4, "proposals[1].id", (

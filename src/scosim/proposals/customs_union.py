@@ -280,22 +280,20 @@ class CustomsUnion(BlocAware):
             self._check_bloc_shares(model, proposal)
 
     def _check_bloc_shares(self, model: SCOModel, proposal: Any) -> None:
-        """Refuse fixed shares that leave out a state the union takes in with its bloc.
+        """Refuse fixed shares that do not name exactly the states the union takes in.
 
-        Such a state would pool its duties and receive none of the pool, which nobody
-        would sign; a scenario that means it says so with a share of 0.
+        Validation made the same check against the calibration ``scosim run`` loads;
+        this one is against the model's own (a hindcast passes another), in the same
+        words (:func:`scosim.proposals.union_shares.fixed_share_issues`).
         """
-        listed = set(model.scenario.participants_of(proposal))
-        for g in self.blocs:
-            bloc = [model.codes[k] for k in g]
-            missing = [c for c in bloc if c not in proposal.fixed_shares]
-            if listed.isdisjoint(bloc) or not missing:
-                continue
-            raise ValueError(
-                f"proposals[{proposal.id}].fixed_shares: no share for {', '.join(missing)}, "
-                f"which the union takes in with the bloc {' '.join(bloc)} (a customs union in "
-                f"force takes part whole); list {', '.join(missing)} under participants with a "
-                f"share (0: pools its duties and receives none of the pool)")
+        from scosim.proposals.union_shares import fixed_share_issues
+
+        issues = fixed_share_issues(proposal, model.scenario, model.codes, self.blocs,
+                                    f"data version {model.cal.data_version}")
+        if issues:
+            raise ValueError("; ".join(
+                f"proposals[{proposal.id}].{'.'.join(map(str, loc))}: {msg}"
+                for loc, msg in issues))
 
     @override
     @classmethod

@@ -5,7 +5,9 @@ checks against the whole scenario. Kept apart from the types' array code (numpy 
 the trade kernels) so that ``scosim validate`` imports neither; each type's module
 re-exports its spec, and :mod:`scosim.proposals.builtin` registers the types lazily
 with the paths of these objects, which the registry checks against the classes
-when they load.
+when they load. The one exception: a union with ``revenue_sharing: fixed`` is checked
+against the blocs of the calibration (:mod:`scosim.proposals.union_shares`), so its
+validation reads the data tables.
 """
 
 from __future__ import annotations
@@ -159,15 +161,17 @@ def spec_issues(p: Any) -> list[Issue]:
 
 
 def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
-    """Checks of a union-like spec against the scenario (participants, years)."""
+    """Checks of a union-like spec against the scenario (participants, shares, years)."""
     issues: list[Issue] = []
     parts = scenario.participants_of(p)
     if len(parts) < 2:
         issues.append((("participants",), f"a {what} needs at least 2 participants, got {parts}"))
-    for code in getattr(p, "fixed_shares", None) or {}:
-        if code not in parts:
-            issues.append((("fixed_shares", code), (
-                f"{code} is not a participant of {p.id!r}; participants: {', '.join(parts)}")))
+    if getattr(p, "fixed_shares", None) is not None:
+        # Against the participants the run will have: the listed ones or the members,
+        # with the blocs they bring (Armenia with the EAEU), which only the data know.
+        from scosim.proposals.union_shares import validation_share_issues
+
+        issues += validation_share_issues(p, scenario)
     if p.phase_in is not None:
         yrs = scenario.years
         for y in p.phase_in.years:
