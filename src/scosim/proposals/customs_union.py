@@ -125,13 +125,19 @@ class BlocAware(ProposalType):
 
         Only with ``replace_preferences``: each of ``parts`` (or of ``only``) with a
         preference in force with a non-participant, among the 27 or outside them (the Rest
-        of World's share at MFN below 1).
+        of World's share at MFN below 1), or granted by an arrangement of the run in force
+        now (a free-trade area adopted in the scenario).
         """
         if not getattr(self.proposal, "replace_preferences", False):
             return
+        from scosim.model.policy import build_policy
+
         pref = self.preferences if self.row_pairs is None else (
             self.preferences | (self.row_pairs < 1.0))
-        broken = parts[:, None, :] & ~parts[:, :, None] & pref[None]
+        granted = build_policy(model, exclude=self).preferences
+        if granted is not None:
+            pref = pref | granted
+        broken = parts[:, None, :] & ~parts[:, :, None] & (pref if pref.ndim == 3 else pref[None])
         for k, code in enumerate(model.codes):
             hit = runs & broken[:, :, k].any(axis=1)
             if only is not None:
@@ -218,11 +224,24 @@ class CustomsUnion(BlocAware):
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
         terms = self.terms if terms is None else terms
-        keep = None if self.proposal.replace_preferences else self.preferences
-        pairs = None if self.proposal.replace_preferences else self.row_pairs
-        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep,
-                               factors=self._cet_factors(participants), pair_factors=pairs)
-        policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
+        replacing = self.proposal.replace_preferences
+        pairs = None if replacing else self.row_pairs
+        # The step may be applied again later (PolicyState.set_tariffs): its inputs are
+        # copied so that a caller changing its arrays in place cannot change it.
+        participants, phase = participants.copy(), np.array(phase, dtype=float)
+        cet, factors = np.array(terms["cet"], dtype=float), self._cet_factors(participants)
+
+        def step(before: np.ndarray, granted: np.ndarray | None) -> np.ndarray:
+            # Preferences in force are the data's and those of the run's arrangements
+            # applied with it (a free-trade area adopted in the scenario), whichever the
+            # scenario lists first: the policy state applies this step after them.
+            keep = None if replacing else (
+                self.preferences if granted is None else self.preferences | granted)
+            new = cu.union_tariffs(before, participants, cet, phase, keep=keep,
+                                   factors=factors, pair_factors=pairs)
+            return self.keep_suspensions(new, before, participants)
+
+        policy.add_union(step, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
 
