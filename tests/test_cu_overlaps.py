@@ -1,7 +1,8 @@
 """A customs union beside other arrangements of the run (docs/customs_union.md).
 
 Preferences a free-trade area of the run grants count as preferences in force for a
-union, as the data's do, whichever of the two the scenario lists first.
+union, as the data's do, whichever of the two the scenario lists first; and a state
+is in one customs union at most ("One customs union per state").
 """
 
 from __future__ import annotations
@@ -120,3 +121,81 @@ def test_replacing_an_fta_preference_of_the_run_is_logged_as_breaking_it():
     m = _model([union], (2025, 2027))
     m.run_model()
     assert "MNG" not in _events(m, "breaks_agreement", "cu")
+
+
+# ------------------------------------------------------------- one customs union per state
+def _two_unions(second_year: int = 2025, **second: object) -> list[dict]:
+    return [
+        {"type": "customs_union", "id": "cu1", "year": 2025, "proposer": "CHN",
+         "participants": ["CHN", "PAK"], "cet": 0.02, "revenue_sharing": "population"},
+        {"type": "customs_union", "id": "cu2", "year": second_year, "proposer": "CHN",
+         "participants": ["CHN", "IRN"], "cet": 0.15, "revenue_sharing": "population",
+         **second},
+    ]
+
+
+def test_a_union_with_a_state_already_in_another_is_not_tabled():
+    """The reviewer's case: both were adopted, China was in two unions and 5.1 % of the
+    duties Pakistan collected went to Iran."""
+    m = _model(_two_unions(), (2025, 2027))
+    m.run_model()
+    cu1, cu2 = m.arrangements
+    assert cu1.in_force.all() and not cu2.adopted.any()
+    assert not _events(m, "vote", "cu2")  # not put to a vote at all
+    ix = m.codes.index
+    inside = m.records["in_customs_union"][-1][0]
+    assert [inside[ix(c)] for c in ("CHN", "PAK", "IRN")] == [1.0, 1.0, 0.0]
+    sharing = m.policy.sharing[0]
+    assert sharing[ix("IRN"), ix("PAK")] == 0.0
+    assert sharing[ix("IRN"), ix("IRN")] == 1.0
+    # China charges Iran the first union's schedule, not the second's 15 % CET.
+    assert m.tariffs[0, ix("IRN"), ix("CHN")] < 0.02 + 1e-12
+
+
+def test_a_fallback_union_is_voted_where_the_first_failed():
+    # India vetoes the member-wide union under consensus; the Central Asian union, tabled the
+    # next year, is voted and adopted. Where the first passes the second is not tabled.
+    wide = {"type": "customs_union", "id": "wide", "year": 2025, "proposer": "CHN",
+            "participants": "members"}
+    small = {"type": "customs_union", "id": "small", "year": 2026, "proposer": "CHN",
+             "participants": ["CHN", "KAZ", "KGZ", "TJK", "UZB"], "cet": "mean"}
+    m = _model([wide, small], (2025, 2027), countries={"IND": {"rules": {"vote": "always_no"}}})
+    m.run_model()
+    assert not m.arrangements[0].adopted.any() and m.arrangements[1].in_force.all()
+    m = _model([wide, small], (2025, 2027))
+    m.run_model()
+    assert m.arrangements[0].in_force.all() and not m.arrangements[1].adopted.any()
+    assert not _events(m, "vote", "small")
+
+
+def test_an_outsider_that_entered_another_union_does_not_join_an_opt_in_one():
+    # Iran says no to the first (variable geometry) at the 2025 summit and yes from 2026,
+    # when it forms a union with Türkiye; at the 2027 summit it would have joined the first.
+    first = {"type": "customs_union", "id": "cu1", "year": 2025, "proposer": "CHN",
+             "participants": ["CHN", "PAK", "IRN"], "decision_rule": "variable_geometry"}
+    second = {"type": "customs_union", "id": "cu2", "year": 2026, "proposer": "TUR",
+              "participants": ["IRN", "TUR"]}
+    m = _model([first, second], (2025, 2028),
+               countries={"IRN": {"rules": {"vote": "rules_example:no_until_2026"}}})
+    m.run_model()
+    cu1, cu2 = m.arrangements
+    irn = m.codes.index("IRN")
+    assert cu1.in_force.all() and cu2.in_force.all()
+    assert cu2.participants[:, irn].all() and not cu1.participants[:, irn].any()
+    assert "IRN" not in _events(m, "joined", "cu1")
+
+
+def test_a_new_member_in_another_union_is_not_taken_into_a_member_wide_one():
+    outside = {"type": "customs_union", "id": "outside", "year": 2025, "proposer": "TKM",
+               "participants": ["TKM", "AZE"]}
+    wide = {"type": "customs_union", "id": "wide", "year": 2025, "proposer": "CHN",
+            "participants": "members"}
+    accession = {"type": "accession", "id": "tkm", "year": 2026, "applicant": "TKM"}
+    m = _model([outside, wide, accession], (2025, 2028))
+    m.run_model()
+    tkm = m.codes.index("TKM")
+    assert (m.status[:, tkm] == m.status[:, m.codes.index("CHN")]).all()  # it acceded
+    assert m.arrangements[0].participants[:, tkm].all()
+    assert not m.arrangements[1].participants[:, tkm].any()
+    assert m.arrangements[1].gain_if_member(m, tkm) is not None
+    np.testing.assert_array_equal(m.arrangements[1].gain_if_member(m, tkm), 0.0)
