@@ -146,13 +146,14 @@ def average_external_tariff(
 ) -> FloatArray:
     """The group's average tariff on imports from outside it, per run (GATT Art. XXIV:5(a)).
 
-    Weighted by base-year imports (before tariffs) so that before and after use
-    the same weights, as the WTO's Understanding on Art. XXIV asks for the
-    assessment of duties before and after a customs union.
+    Weighted by the same imports (before tariffs) before and after, as the WTO's
+    Understanding on Art. XXIV asks for the assessment of duties before and after a
+    customs union.
 
     Args:
         tariffs: ``(R, N, N)`` tariffs, exporter x importer.
-        weights: ``(N, N)`` or ``(R, N, N)`` base-year imports, exporter x importer.
+        weights: ``(N, N)`` or ``(R, N, N)`` imports, exporter x importer (the model
+            passes the year's baseline imports, re-based with a moving baseline).
         group: ``(R, N)`` bool.
 
     Returns:
@@ -171,7 +172,8 @@ def average_external_tariffs(
 
     Args:
         tariffs: ``(R, N, N)`` tariff matrices (a shared ``(N, N)`` broadcast is fine).
-        weights: ``(N, N)`` or ``(R, N, N)`` base-year imports, exporter x importer.
+        weights: ``(N, N)`` or ``(R, N, N)`` imports, exporter x importer (the model
+            passes the year's baseline imports, re-based with a moving baseline).
         group: ``(R, N)`` bool.
 
     Returns:

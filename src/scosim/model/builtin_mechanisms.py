@@ -120,8 +120,8 @@ EXPLAINED_INDICATORS: dict[str, str] = {
     "ev_members_usd": "US$, total of the accounting bloc (same in every column)",
     "ev_outsiders_usd": "US$, total of all others (same in every column)",
     "ev_world_usd": "US$, world total (same in every column)",
-    "union_external_tariff_before_pct": "percent, base-year import weights",
-    "union_external_tariff_after_pct": "percent, base-year import weights",
+    "union_external_tariff_before_pct": "percent, weighted by the year's baseline imports",
+    "union_external_tariff_after_pct": "percent, weighted by the year's baseline imports",
     "art24_external_tariff_raised": "1 if the bloc's average external tariff rose",
     "outsiders_loss_exceeds_members_gain": "1 if outsiders lose more than members gain",
     "trade_adjustment_share": "share of the long-run trade response reached (1 where an "

@@ -7,6 +7,14 @@ time, never mutated in place behind anyone's back, so "the policy without this
 arrangement" (what a Council preview compares against) is one call:
 :func:`build_policy` with ``exclude=``.
 
+Customs unions' external tariffs are the one exception to the scenario's order: a
+union sets them on the tariffs with every other arrangement's preferences in
+place, whichever comes first in the scenario (:meth:`PolicyState.add_union`), so a
+member keeps a free-trade area's preference below the CET as it keeps one of the
+data's (docs/customs_union.md, "Preferences with non-participants"). Before
+2026-12-05 a free-trade area listed before a union lost its preferences to the CET
+and one listed after it kept them.
+
 Mechanism slots (security, network, finance, ...) receive the year's state
 after implementation and may write to it (e.g. multiply ``cost_change`` or set
 a lever); the trade GE reads it last.
@@ -14,7 +22,8 @@ a lever); the trade GE reads it last.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +33,11 @@ from scosim.plugins import blame
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["PolicyState", "build_policy", "preview_policy", "with_slot_costs"]
+__all__ = ["PolicyState", "UnionStep", "build_policy", "preview_policy", "with_slot_costs"]
+
+#: A customs union's tariff step: ``(tariffs before it (R, N, N), preferences granted by
+#: the arrangements applied (R, N, N) bool or None) -> tariffs after it (R, N, N)``.
+UnionStep = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 @dataclass
@@ -43,6 +56,14 @@ class PolicyState:
             first bloc-forming arrangement in force in each run.
         levers: Further named levers, each an array with a leading run axis
             (security and finance parameters); a mechanism documents those it reads.
+        preferences: ``(R, N, N)`` bool, exporter x importer: pairs given a preference
+            by an arrangement applied so far (:meth:`grant_preferences`; a free-trade
+            area's participants among themselves), or None when none has. The
+            calibration's agreements are not in it (``BlocAware.preferences``).
+        unions: The tariff steps of the customs unions applied so far, in order, each
+            with its ``(R,)`` active runs (:meth:`add_union`).
+        tariffs_before_unions: The tariffs without those steps, or None when there are
+            none (``tariffs`` then is that).
     """
 
     tariffs: np.ndarray
@@ -50,6 +71,9 @@ class PolicyState:
     sharing: np.ndarray | None = None
     bloc: np.ndarray | None = None
     levers: dict[str, np.ndarray] = field(default_factory=dict)
+    preferences: np.ndarray | None = None
+    unions: tuple[tuple[UnionStep, np.ndarray], ...] = ()
+    tariffs_before_unions: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
@@ -63,12 +87,19 @@ class PolicyState:
 
     def copy(self) -> PolicyState:
         """A deep copy (arrays copied)."""
+        def opt(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a.copy()
+
+        # The union steps hold copies of their inputs and write nothing: shared, not copied.
         return PolicyState(
             tariffs=self.tariffs.copy(),
             cost_change=self.cost_change.copy(),
-            sharing=None if self.sharing is None else self.sharing.copy(),
-            bloc=None if self.bloc is None else self.bloc.copy(),
+            sharing=opt(self.sharing),
+            bloc=opt(self.bloc),
             levers={k: v.copy() for k, v in self.levers.items()},
+            preferences=opt(self.preferences),
+            unions=self.unions,
+            tariffs_before_unions=opt(self.tariffs_before_unions),
         )
 
     def with_costs(self, cost_change: np.ndarray) -> PolicyState:
@@ -77,9 +108,54 @@ class PolicyState:
         out.cost_change = cost_change
         return out
 
+    @property
+    def tariffs_under_unions(self) -> np.ndarray:
+        """The tariffs a customs union's external tariff is set on, ``(R, N, N)``.
+
+        ``tariffs`` without the customs unions applied so far: what an arrangement
+        other than a union changes (:meth:`set_tariffs`).
+        """
+        return self.tariffs if self.tariffs_before_unions is None else self.tariffs_before_unions
+
     def set_tariffs(self, new: np.ndarray, active: np.ndarray) -> None:
-        """Take ``new`` tariffs ``(R, N, N)`` in the runs where ``active`` ``(R,)``."""
-        self.tariffs = np.where(active[:, None, None], new, self.tariffs)
+        """Take ``new`` tariffs ``(R, N, N)`` in the runs where ``active`` ``(R,)``.
+
+        ``new`` replaces :attr:`tariffs_under_unions` (compute it from them); the
+        customs unions applied so far then set their external tariffs on it again, so a
+        union's tariffs do not depend on whether it comes before or after.
+        """
+        if not self.unions:
+            self.tariffs = np.where(active[:, None, None], new, self.tariffs)
+            return
+        self.tariffs_before_unions = np.where(active[:, None, None], new,
+                                              self.tariffs_before_unions)
+        tariffs = self.tariffs_before_unions
+        for step, on in self.unions:
+            tariffs = np.where(on[:, None, None], step(tariffs, self.preferences), tariffs)
+        self.tariffs = tariffs
+
+    def add_union(self, step: UnionStep, active: np.ndarray) -> None:
+        """Apply a customs union's tariff ``step`` in the ``active`` ``(R,)`` runs.
+
+        The step is kept and applied again whenever a later arrangement changes the
+        tariffs under it or grants preferences (:meth:`set_tariffs`), so it always
+        sees every preference in force, whatever the scenario's order.
+        """
+        if self.tariffs_before_unions is None:
+            self.tariffs_before_unions = self.tariffs
+        self.unions = (*self.unions, (step, active))
+        self.tariffs = np.where(active[:, None, None], step(self.tariffs, self.preferences),
+                                self.tariffs)
+
+    def grant_preferences(self, participants: np.ndarray, active: np.ndarray) -> None:
+        """Record preferences among ``participants`` ``(R, N)`` in the ``active`` runs.
+
+        Call before :meth:`set_tariffs` with the preferential tariffs, so that the
+        customs unions applied again there see them.
+        """
+        on = participants & active[:, None]
+        pairs = on[:, :, None] & on[:, None, :]
+        self.preferences = pairs if self.preferences is None else self.preferences | pairs
 
     def share_revenue(self, matrix: np.ndarray, active: np.ndarray) -> None:
         """Compose a sharing matrix ``(R, N, N)`` on top of those already in force.
@@ -169,5 +245,4 @@ def with_slot_costs(model: SCOModel, policy: PolicyState,
             cost = cost * factor
     if cost is policy.cost_change:
         return policy
-    return PolicyState(tariffs=policy.tariffs, cost_change=cost, sharing=policy.sharing,
-                       bloc=policy.bloc, levers=policy.levers)
+    return replace(policy, cost_change=cost)

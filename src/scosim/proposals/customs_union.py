@@ -125,13 +125,19 @@ class BlocAware(ProposalType):
 
         Only with ``replace_preferences``: each of ``parts`` (or of ``only``) with a
         preference in force with a non-participant, among the 27 or outside them (the Rest
-        of World's share at MFN below 1).
+        of World's share at MFN below 1), or granted by an arrangement of the run in force
+        now (a free-trade area adopted in the scenario).
         """
         if not getattr(self.proposal, "replace_preferences", False):
             return
+        from scosim.model.policy import build_policy
+
         pref = self.preferences if self.row_pairs is None else (
             self.preferences | (self.row_pairs < 1.0))
-        broken = parts[:, None, :] & ~parts[:, :, None] & pref[None]
+        granted = build_policy(model, exclude=self).preferences
+        if granted is not None:
+            pref = pref | granted
+        broken = parts[:, None, :] & ~parts[:, :, None] & (pref if pref.ndim == 3 else pref[None])
         for k, code in enumerate(model.codes):
             hit = runs & broken[:, :, k].any(axis=1)
             if only is not None:
@@ -183,6 +189,10 @@ class CustomsUnion(BlocAware):
 
     Existing customs unions take part as blocs and preferences in force with
     non-participants are kept unless ``replace_preferences`` (see :class:`BlocAware`).
+    A state is in one customs union at most (one external tariff): a union is not
+    tabled where a state it invites is in another union of the scenario adopted or in
+    force, and such a state neither joins it later nor is taken in on accession
+    (:meth:`eligible_runs`).
 
     Negotiated term: ``cet`` (R,), set by the spec's CET rule over the
     participants' MFN tariffs (``countries.tariff_mfn``) at the vote, or the spec's
@@ -203,6 +213,62 @@ class CustomsUnion(BlocAware):
 
     check = staticmethod(check_customs_union)
 
+    def _in_another_union(self, model: SCOModel) -> np.ndarray:
+        """``(R, N)``: participants of another customs union adopted or in force.
+
+        Adopted includes a union ratified but not yet in force; a member that left a
+        union is no longer among its participants, nor is anyone once it dissolved.
+        """
+        out = np.zeros((model.R, model.N), dtype=bool)
+        for arr in model.arrangements:
+            if arr is not self and isinstance(arr, CustomsUnion):
+                out |= arr.participants & arr.adopted[:, None]
+        return out
+
+    @override
+    def eligible_runs(self, model: SCOModel) -> np.ndarray:
+        """Runs where no state the union invites is in another customs union, ``(R,)``.
+
+        A state cannot apply two common external tariffs, nor pool its duties in two
+        unions. Validation cannot refuse two overlapping unions, since which proposals
+        pass is only known in the run, and a scenario may list alternatives (a
+        smaller union voted where a larger one failed). So where another union with one
+        of its invitees (its bloc partners included) has been adopted, this one is not
+        tabled, at its own summit or re-tabled later; where that union was rejected, or
+        has dissolved or lost the state, it is tabled as usual. Two unions at one
+        summit: the one listed first is decided first. Before 2026-12-05 both were
+        adopted: China, in unions with Pakistan and with Iran, charged outsiders the CET
+        of the one listed second, and the two sharing matrices were multiplied (5.1 % of
+        the duties Pakistan collected went to Iran).
+        """
+        return ~(self.invitees(model) & self._in_another_union(model)).any(axis=1)
+
+    @override
+    def together(
+        self, model: SCOModel, votes: np.ndarray, voters: np.ndarray, year: int
+    ) -> np.ndarray:
+        # An outsider of an opt-in union in force that has since entered another union does
+        # not join (at tabling eligible_runs has already kept such unions off the agenda).
+        return super().together(model, votes & ~self._in_another_union(model), voters, year)
+
+    @override
+    def admit_member(self, model: SCOModel, runs: np.ndarray, member: int, year: int) -> None:
+        # A new SCO member in another union (with its bloc) is not taken in at once; an
+        # opt-in union invites it all the same, and it may join once free (together).
+        if not self.opt_in:
+            runs = runs & ~self._busy(model, member)
+        super().admit_member(model, runs, member, year)
+
+    @override
+    def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
+        gain = super().gain_if_member(model, member)
+        # Where admit_member would not take it in, membership brings it nothing here.
+        return None if gain is None else np.where(self._busy(model, member)[:, None], 0.0, gain)
+
+    def _busy(self, model: SCOModel, member: int) -> np.ndarray:
+        """``(R,)``: runs where ``member`` or a bloc partner is in another customs union."""
+        return self._in_another_union(model)[:, self.joining_with(member)].any(axis=1)
+
     @override
     def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:
         # value("cet"): the rule's name as written, or a rate per run (the scenario's or swept).
@@ -218,11 +284,24 @@ class CustomsUnion(BlocAware):
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
         terms = self.terms if terms is None else terms
-        keep = None if self.proposal.replace_preferences else self.preferences
-        pairs = None if self.proposal.replace_preferences else self.row_pairs
-        new = cu.union_tariffs(policy.tariffs, participants, terms["cet"], phase, keep=keep,
-                               factors=self._cet_factors(participants), pair_factors=pairs)
-        policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
+        replacing = self.proposal.replace_preferences
+        pairs = None if replacing else self.row_pairs
+        # The step may be applied again later (PolicyState.set_tariffs): its inputs are
+        # copied so that a caller changing its arrays in place cannot change it.
+        participants, phase = participants.copy(), np.array(phase, dtype=float)
+        cet, factors = np.array(terms["cet"], dtype=float), self._cet_factors(participants)
+
+        def step(before: np.ndarray, granted: np.ndarray | None) -> np.ndarray:
+            # Preferences in force are the data's and those of the run's arrangements
+            # applied with it (a free-trade area adopted in the scenario), whichever the
+            # scenario lists first: the policy state applies this step after them.
+            keep = None if replacing else (
+                self.preferences if granted is None else self.preferences | granted)
+            new = cu.union_tariffs(before, participants, cet, phase, keep=keep,
+                                   factors=factors, pair_factors=pairs)
+            return self.keep_suspensions(new, before, participants)
+
+        policy.add_union(step, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
 

@@ -53,8 +53,13 @@ class FreeTradeArea(BlocAware):
         active: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
-        new = cu.fta_tariffs(policy.tariffs, participants, phase)
-        policy.set_tariffs(self.keep_suspensions(new, policy.tariffs, participants), active)
+        # On the tariffs under any customs union already applied, which then sets its CET
+        # again with these preferences in force (PolicyState.set_tariffs): the same
+        # tariffs whether the union comes before or after in the scenario.
+        policy.grant_preferences(participants, active)
+        before = policy.tariffs_under_unions
+        new = cu.fta_tariffs(before, participants, phase)
+        policy.set_tariffs(self.keep_suspensions(new, before, participants), active)
         policy.claim_bloc(participants, active)
 
     @override
