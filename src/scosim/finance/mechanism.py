@@ -44,6 +44,10 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bank_failures": ("failures", "1 if the banking system defaulted in clearing"),
     "bank_resolutions": ("resolutions", "1 if resolved/recapitalised before contagion"),
     "depositor_losses_usd": ("depositor_losses", "US$ (uninsured deposits lost)"),
+    "creditor_losses_usd": ("creditor_losses",
+                            "US$ (non-deposit outside creditors' loss in the system's default)"),
+    "interbank_unpaid_usd": ("interbank_unpaid",
+                             "US$ (interbank debts the defaulting system leaves unpaid)"),
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
@@ -84,12 +88,19 @@ class BankingSystems(Mechanism):
         "fiscal_cost_pct_gdp": "percent of the year's GDP",
     }
     # What a finance scenario asks (docs/finance.md section 9): do banks fail, are they
-    # resolved instead, and who pays: treasuries or bailed-in creditors.
+    # resolved instead, and who pays. Every payer of the banking figure's "who paid"
+    # (scosim.finance.run_summary.PAYERS) is here: with the treasuries and bailed-in
+    # creditors alone, a run without a union showed its creditors' and depositors'
+    # losses in default nowhere, and a union's bail-in read as a cost it had added.
     headline = {
         "bank_failures": "share",
         "bank_resolutions": "share",
         "fiscal_cost_usd": "total",
+        "fund_payout_usd": "total",
         "bail_in_usd": "total",
+        "creditor_losses_usd": "total",
+        "depositor_losses_usd": "total",
+        "interbank_unpaid_usd": "total",
     }
 
     @override
