@@ -18,6 +18,10 @@ run at once, it
 
 Fiscal cost is reported (US$ and percent of GDP) but is not subtracted from the trade
 welfare change (``welfare_change_pct`` is the GE's real expenditure); see docs/finance.md.
+Its share of GDP is of the base-year GDP the balance sheets are built on (the tables'
+``gdp_usd``): the balance sheets do not grow, so the year's GDP path would understate it
+as GDP grows (China's path is 1.9 times its 2023 level by 2030) and overstate it after a
+GDP shock.
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ class BankingSystems(Mechanism):
     welfare_versus = "the dollar channel's trade costs of sanctions"
     indicators = {
         **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
-        "fiscal_cost_pct_gdp": "percent of the year's GDP",
+        "fiscal_cost_pct_gdp": "percent of base-year GDP (of the balance sheets' economy)",
     }
     # What a finance scenario asks (docs/finance.md section 9): do banks fail, are they
     # resolved instead, and who pays. Every payer of the banking figure's "who paid"
@@ -113,6 +117,9 @@ class BankingSystems(Mechanism):
             raise ValueError("finance tables and calibration list different economies: "
                              f"{self.fs.codes} vs {model.codes}")
         self.state = self.fs.initial_state(model.R)
+        #: GDP of the base year (US$, ``(N,)``), the scale of the balance sheets, which are
+        #: kept in base-year US$: money of the core is a share of this, not of the path.
+        self.base_gdp = np.asarray(self.fs.data.gdp, dtype=float)
         seed = model.scenario.seed
         self.gens = [stream(seed, int(r), self.slot) for r in model.run_ids]
         self.last: dict[str, np.ndarray] = {}
@@ -163,7 +170,7 @@ class BankingSystems(Mechanism):
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.last[src], dtype=float).copy()
                for k, (src, _) in FINANCE_INDICATORS.items()}
-        out["fiscal_cost_pct_gdp"] = 100.0 * out["fiscal_cost_usd"] / model.gdp
+        out["fiscal_cost_pct_gdp"] = 100.0 * out["fiscal_cost_usd"] / self.base_gdp
         return out
 
     # ------------------------------------------------------------- for votes
