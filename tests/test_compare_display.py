@@ -73,8 +73,8 @@ def test_units_are_those_the_model_declares_and_the_table_only_a_fallback():
 
 
 def test_a_difference_of_percentages_is_in_percentage_points():
-    assert display("fiscal_cost_pct_gdp", "percent of the year's GDP")[1] == (
-        "percentage points of the year's GDP")
+    assert display("fiscal_cost_pct_gdp", "percent of base-year GDP")[1] == (
+        "percentage points of base-year GDP")
     assert display("welfare_change_pct", "percent")[1] == "percentage points"
     assert display("x", "percentage points")[1] == "percentage points"  # not twice
     assert display("ev_world_usd", "US$, world total (same in every column)")[1:] == (

@@ -150,3 +150,34 @@ def test_intervene_bails_in_first_and_info_triggers_early():
     assert caught.tolist() == [[True, True, True, False]]
     np.testing.assert_allclose(bail, [[6.0, 6.0, 0.0, 0.0]])  # no bail-in powers without RA
     np.testing.assert_allclose(inject, [[7.0, 0.0, 6.0, 0.0]])
+
+
+def test_intervene_counts_no_resolution_where_there_is_nothing_to_restore():
+    """A trigger above the target ratio: systems between the two are not 'resolved'.
+
+    The second and third systems are below the 10 percent trigger but hold 6 and 4.5
+    percent, at or above the 4.5 percent a resolution restores; until 2026-12-05 both
+    were counted as resolutions with no money moved. The first (2 percent) is resolved.
+    """
+    E = np.array([[2.0, 6.0, 4.5, -1.0]])
+    A = np.full(4, 100.0)
+    caught, bail, inject = intervene(
+        E, A, resolution=[[True, True, True, False]], information=[[True, True, True, True]],
+        trigger_info=0.10, target_ratio=0.045, bail_in_capacity=[[1.0, 1.0, 1.0, 1.0]])
+    assert caught.tolist() == [[True, False, False, True]]
+    np.testing.assert_allclose(bail, [[1.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(inject, [[1.5, 0.0, 0.0, 5.5]])
+    # a resolution always moves money (bail-in or injection), and only a resolution does
+    assert ((bail + inject > 0) == caught).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-20, 20), min_size=4, max_size=4), st.floats(0, 0.2),
+       st.floats(0, 0.5), st.lists(st.booleans(), min_size=8, max_size=8))
+def test_intervene_resolves_only_with_money(equity, trigger, target, flags):
+    res, info = [flags[:4]], [flags[4:]]
+    caught, bail, inject = intervene(
+        np.array([equity]), np.full(4, 100.0), resolution=res, information=info,
+        trigger_info=trigger, target_ratio=target, bail_in_capacity=np.full((1, 4), 3.0))
+    assert ((bail + inject > 0) == caught).all()
+    assert (bail >= 0).all() and (inject >= 0).all()

@@ -258,6 +258,42 @@ def test_information_exchange_alone_means_early_national_recapitalisation():
     assert np.all(ind["fiscal_cost"][:, RUS] > 0)
 
 
+@pytest.mark.parametrize(("trigger", "recap_ratio"), [(0.1, 0.045), (0.2, 0.001)])
+def test_a_trigger_above_the_recap_ratio_resolves_nothing_in_quiet_years(trigger, recap_ratio):
+    """No shock: members sit at their calibrated ratios (4.8-20.9 percent), above the
+    ratio a resolution restores (a trigger above it, or a very low ratio). Information
+    exchange sees some below its trigger (China, 7.8 percent, below 10), but there is
+    nothing to restore: no resolution, no money. Until 2026-12-05 each such system was
+    a 'resolution' every year."""
+    fs = _quiet(FS).with_params(recap_ratio=recap_ratio)
+    R = 2
+    lev = _union(R, ("resolution", "information"), trigger_info=trigger)
+    state = fs.initial_state(R)
+    ratio = fs.data.capital / fs.data.assets
+    member = np.isin(FS.codes, MEMBERS)
+    assert (ratio[member] > recap_ratio).all()
+    assert (ratio[member] < trigger).any()
+    for _ in range(3):
+        state, ind = fs.step(state, np.zeros((R, N)), fs.no_sanctions(R), lev,
+                             np.random.default_rng(0))
+        assert not ind["resolutions"].any()
+        assert not ind["fiscal_cost"].any() and not ind["bail_in"].any()
+
+
+def test_every_resolution_moves_money():
+    """In a crisis with a high trigger, each resolution is a bail-in or an injection
+    that brings the system to the recapitalisation ratio before contagion."""
+    R = 32
+    g, S = _crisis(R, shock=-0.3)
+    lev = _union(R, ("resolution", "information"), trigger_info=0.2)
+    new, ind = FS.step(FS.initial_state(R), g, S, lev,
+                       [np.random.default_rng(r) for r in range(R)])
+    caught = ind["resolutions"] > 0
+    assert caught[:, RUS].all()
+    moved = ind["bail_in"] + ind["fiscal_cost"] + ind["fund_payout"]
+    assert (moved[caught] > 0).all()
+
+
 def test_mutual_backstop_shares_by_gdp():
     R = 4
     g, S = _crisis(R)

@@ -258,3 +258,38 @@ def test_finance_settings_reach_the_core():
     fails = _rec(costly, "bank_failures")[:, y26, rus] > 0
     assert fails.any()
     assert (_rec(costly, "loss_default_costs_usd")[:, y26, rus][fails] > 0).all()
+
+
+def _fixed_growth(name: str, rate: float, **o) -> object:
+    """A crisis scenario run with one trend growth rate for every economy."""
+    return run_model(load_scenario(SCENARIOS / f"{name}.yaml", overrides={
+        "replications": 2, "parameters.growth.mode": "fixed", "parameters.growth.rate": rate,
+        **o}))
+
+
+def test_fiscal_cost_share_is_of_the_base_year_gdp():
+    """The balance sheets stay in base-year US$, so the fiscal cost's share of GDP is of
+    the base-year GDP: the same whatever path GDP takes. Until 2026-12-05 it divided by
+    the year's GDP path, which understated it as GDP grew (China's path 1.9 times its
+    2023 level by 2030) and overstated it after Russia's 2026 fall."""
+    slow, fast = (_fixed_growth("finance_crisis", r, **{"years.end": 2027}) for r in (0.0, 0.2))
+    assert not np.allclose(slow.gdp, fast.gdp)  # the paths differ...
+    usd = _rec(slow, "fiscal_cost_usd")
+    np.testing.assert_array_equal(usd, _rec(fast, "fiscal_cost_usd"))  # ...the banks do not
+    rus, y26 = slow.codes.index("RUS"), slow.years.index(2026)
+    assert (usd[:, y26, rus] > 0).any()
+    mech = next(m for _, m in slow.mechanisms if isinstance(m, BankingSystems))
+    pct = _rec(slow, "fiscal_cost_pct_gdp")
+    np.testing.assert_allclose(pct, 100.0 * usd / mech.fs.data.gdp, rtol=1e-12)
+    np.testing.assert_allclose(_rec(fast, "fiscal_cost_pct_gdp"), pct, rtol=1e-12)
+
+
+def test_union_vote_gain_is_a_share_of_the_base_year_gdp():
+    """The union's economic term, its expected treasury saving, is base-year money: as a
+    share of the base-year GDP it does not move with the GDP path."""
+    o = {"years.end": 2026, "proposals[0].year": 2026}
+    slow, fast = (_fixed_growth("finance_crisis_union", r, **o) for r in (0.0, 0.2))
+    rus = slow.codes.index("RUS")
+    gain = slow.arrangements[0].expected_gain
+    assert (gain[:, rus] > 0).all()
+    np.testing.assert_allclose(fast.arrangements[0].expected_gain, gain, rtol=1e-12)

@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
               f"max rounds {r['rounds'].max():.0f}")
         paid = summarise(r, m).payer_mean
         print("  who paid 2025-30, members, mean US$ bn: " + ", ".join(
-            f"{lab} {v:.1f}" for (_, lab), v in zip(PAYERS, paid, strict=True)))
+            f"{' '.join(lab.split())} {v:.1f}" for (_, lab), v in zip(PAYERS, paid, strict=True)))
     plot_banking(res, YEARS, fs.codes, a.out, group=MEMBERS,
                  title="Sanctions and a 2015-size GDP shock hit Russia's banks in 2026")
     print(f"wrote {a.out}")

@@ -154,12 +154,18 @@ def intervene(
     """Resolve distressed banking systems before their losses spread.
 
     A system is caught before contagion when its equity (after its own losses, assuming
-    its debtors pay) is below ``trigger * assets``. The trigger is 0 (insolvency) unless
-    the economy shares information, when distress is seen earlier at ``trigger_info``.
-    Caught systems are brought back to ``target_ratio * assets``: with a resolution
-    authority, creditors are bailed in first (up to ``bail_in_capacity``); the rest is
-    public or fund money. With information exchange but no resolution authority, the
-    national authority recapitalises alone (no bail-in powers).
+    its debtors pay) is below ``trigger * assets`` and below ``target_ratio * assets``.
+    The trigger is 0 (insolvency) unless the economy shares information, when distress
+    is seen earlier at ``trigger_info``. Caught systems are brought back to
+    ``target_ratio * assets``: with a resolution authority, creditors are bailed in first
+    (up to ``bail_in_capacity``); the rest is public or fund money. With information
+    exchange but no resolution authority, the national authority recapitalises alone (no
+    bail-in powers).
+
+    A trigger above the target catches nothing more: a system between the two already
+    holds the capital a resolution would restore, so nothing is done and no resolution is
+    counted. Recapitalising to the trigger instead would hand public money to solvent
+    systems year after year (docs/finance.md section 5).
 
     Args:
         equity: Equity before contagion (R, N).
@@ -172,15 +178,19 @@ def intervene(
 
     Returns:
         ``(caught, bail_in, injection)``: which systems were handled (R, N), the creditor
-        losses imposed by bail-in and the capital injected from the fund or the treasury.
+        losses imposed by bail-in and the capital injected from the fund or the treasury;
+        ``bail_in + injection > 0`` wherever ``caught``.
     """
     E = np.asarray(equity, float)
     A = np.broadcast_to(np.asarray(assets, float), E.shape)
     res = np.asarray(resolution, bool)
     info = np.asarray(information, bool)
     trig = np.where(info, trigger_info, 0.0)
-    caught = (res | info) & (E < trig * A)
-    gap = np.where(caught, np.maximum(0.0, np.asarray(target_ratio, float) * A - E), 0.0)
+    target = np.asarray(target_ratio, float) * A
+    # Below the trigger but at or above the target there is nothing to restore: such a
+    # system is not "resolved" (it was, with no money moved, until 2026-12-05).
+    caught = (res | info) & (E < trig * A) & (E < target)
+    gap = np.where(caught, target - E, 0.0)
     cap = np.maximum(np.asarray(bail_in_capacity, float), 0.0)
     bail_in = np.where(caught & res, np.minimum(cap, gap), 0.0)
     return caught, bail_in, gap - bail_in

@@ -18,6 +18,10 @@ run at once, it
 
 Fiscal cost is reported (US$ and percent of GDP) but is not subtracted from the trade
 welfare change (``welfare_change_pct`` is the GE's real expenditure); see docs/finance.md.
+Its share of GDP is of the base-year GDP the balance sheets are built on (the tables'
+``gdp_usd``): the balance sheets do not grow, so the year's GDP path would understate it
+as GDP grows (China's path is 1.9 times its 2023 level by 2030) and overstate it after a
+GDP shock.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bank_failures": ("failures", "1 if the banking system defaulted in clearing"),
     "bank_resolutions": ("resolutions", "1 if resolved/recapitalised before contagion"),
     "depositor_losses_usd": ("depositor_losses", "US$ (uninsured deposits lost)"),
+    "creditor_losses_usd": ("creditor_losses",
+                            "US$ (non-deposit outside creditors' loss in the system's default)"),
+    "interbank_unpaid_usd": ("interbank_unpaid",
+                             "US$ (interbank debts the defaulting system leaves unpaid)"),
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
@@ -81,15 +89,22 @@ class BankingSystems(Mechanism):
     welfare_versus = "the dollar channel's trade costs of sanctions"
     indicators = {
         **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
-        "fiscal_cost_pct_gdp": "percent of the year's GDP",
+        "fiscal_cost_pct_gdp": "percent of base-year GDP (of the balance sheets' economy)",
     }
     # What a finance scenario asks (docs/finance.md section 9): do banks fail, are they
-    # resolved instead, and who pays: treasuries or bailed-in creditors.
+    # resolved instead, and who pays. Every payer of the banking figure's "who paid"
+    # (scosim.finance.run_summary.PAYERS) is here: with the treasuries and bailed-in
+    # creditors alone, a run without a union showed its creditors' and depositors'
+    # losses in default nowhere, and a union's bail-in read as a cost it had added.
     headline = {
         "bank_failures": "share",
         "bank_resolutions": "share",
         "fiscal_cost_usd": "total",
+        "fund_payout_usd": "total",
         "bail_in_usd": "total",
+        "creditor_losses_usd": "total",
+        "depositor_losses_usd": "total",
+        "interbank_unpaid_usd": "total",
     }
 
     @override
@@ -102,6 +117,9 @@ class BankingSystems(Mechanism):
             raise ValueError("finance tables and calibration list different economies: "
                              f"{self.fs.codes} vs {model.codes}")
         self.state = self.fs.initial_state(model.R)
+        #: GDP of the base year (US$, ``(N,)``), the scale of the balance sheets, which are
+        #: kept in base-year US$: money of the core is a share of this, not of the path.
+        self.base_gdp = np.asarray(self.fs.data.gdp, dtype=float)
         seed = model.scenario.seed
         self.gens = [stream(seed, int(r), self.slot) for r in model.run_ids]
         self.last: dict[str, np.ndarray] = {}
@@ -152,7 +170,7 @@ class BankingSystems(Mechanism):
     def record(self, model: SCOModel, policy: PolicyState) -> dict[str, np.ndarray]:
         out = {k: np.asarray(self.last[src], dtype=float).copy()
                for k, (src, _) in FINANCE_INDICATORS.items()}
-        out["fiscal_cost_pct_gdp"] = 100.0 * out["fiscal_cost_usd"] / model.gdp
+        out["fiscal_cost_pct_gdp"] = 100.0 * out["fiscal_cost_usd"] / self.base_gdp
         return out
 
     # ------------------------------------------------------------- for votes

@@ -51,7 +51,10 @@ def plot_banking(
        clearing), per year, with a 95 percent Wilson interval, and (dashed) the share in
        which one is resolved before contagion; 2. fiscal cost per year (mean over runs, band
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
-    4. who paid over the whole period (mean over runs, bars 5th-95th percentile).
+    4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
+       treasuries, the fund, and the creditors, uninsured depositors and creditor banks
+       of the group's systems, bailed in or losing in default
+       (:data:`scosim.finance.run_summary.PAYERS`).
 
     Args:
         results: Variant label -> indicators as returned by
@@ -90,6 +93,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
     yrs = np.asarray(years)
     fig, axes = plt.subplots(1, 4, figsize=(19, 5.2))
     n_runs = 0
+    x_max = 0.0  # right end of the who-paid bands, to leave room for the written means
     k_var = len(summaries)
     width = 0.8 / max(k_var, 1)
     # A run's own figure has one variant: a key of "variants" would name one that is not there.
@@ -115,8 +119,17 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         axes[2].fill_between(yrs, *sm.fund_band, color=colour, alpha=0.15, linewidth=0)
         for p in range(len(PAYERS)):
             m, (lo_p, hi_p) = sm.payer_mean[p], sm.payer_band[:, p]
-            axes[3].bar(p + (k - (k_var - 1) / 2) * width, m, width, color=colour,
-                        yerr=[[m - min(lo_p, m)], [max(hi_p, m) - m]], capsize=3)
+            y = p + (k - (k_var - 1) / 2) * width
+            if not np.isfinite(m):  # a run recorded before this payer was (NaN, not 0)
+                axes[3].text(0, y, " not recorded", va="center", fontsize=7, color=colour)
+                continue
+            axes[3].barh(y, m, width, color=colour,
+                         xerr=[[m - min(lo_p, m)], [max(hi_p, m) - m]], capsize=3)
+            # The mean written out, past the band: each run's figure has its own scale,
+            # and a zero bar (no loss) is otherwise invisible beside a missing one.
+            right = max(hi_p, m)
+            axes[3].text(right, y, f" {m:,.1f}", va="center", fontsize=7, color=colour)
+            x_max = max(x_max, right)
     axes[0].set_title("Runs with a banking-system failure or resolution")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
     axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
@@ -130,10 +143,12 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
-    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]} (mean; bars 5th-95th pct.)")
-    axes[3].set_xticks(range(len(PAYERS)), [lab for _, lab in PAYERS], rotation=15, fontsize=8)
-    axes[3].set_ylabel(f"US$ billion over the period ({group_label})")
-    axes[3].grid(alpha=0.3, axis="y")
+    axes[3].set_title(f"Who paid, {years[0]}-{years[-1]}\n(mean; bars 5th-95th pct.)")
+    axes[3].set_yticks(range(len(PAYERS)), [lab for _, lab in PAYERS], fontsize=8)
+    axes[3].invert_yaxis()  # treasuries first, as listed
+    axes[3].set_xlim(0, 1.2 * x_max if x_max > 0 else 1.0)
+    axes[3].set_xlabel(f"US$ billion over the period ({group_label})")
+    axes[3].grid(alpha=0.3, axis="x")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=min(3, len(labels)), fontsize=8,
                title=("first panel: share of runs with a failure, or a resolution" if one

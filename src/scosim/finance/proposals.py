@@ -16,8 +16,9 @@ Lever names (each with a leading run axis, documented in docs/finance.md):
 Votes: the sovereignty cost is the proposal's ``depth`` (a banking union's from its
 components, ``BankingUnionProposal.depth``); the economic term of a banking union is
 the treasury money it is expected to save this year given the year's known events,
-as a fraction of GDP
-(:meth:`BankingSystems.fiscal_saving`), when the finance slot is filled, else 0.
+as a fraction of the base-year GDP the balance sheets are built on
+(:meth:`BankingSystems.fiscal_saving`, ``BankingSystems.base_gdp``), when the finance
+slot is filled, else 0.
 Neither type lets participants leave in the compliance phase: its effects are not in
 the trade welfare that phase judges.
 """
@@ -73,6 +74,16 @@ def _finance_mechanism(model: SCOModel) -> Any:
     return None
 
 
+def _saving_share(mech: Any, model: SCOModel, saving: np.ndarray) -> np.ndarray:
+    """A fiscal saving ``(R, N)`` as a fraction of the GDP its balance sheets are built on.
+
+    ``banking_systems`` keeps them in base-year US$ (``base_gdp``); a finance plug-in
+    without that attribute is read against the base year's GDP of the calibration.
+    """
+    base = getattr(mech, "base_gdp", None)
+    return saving / (np.asarray(base, dtype=float) if base is not None else model.gdp0)
+
+
 @register_type
 class BankingUnion(ProposalType):
     """SCO banking union with switchable components (Karagulov, seed 000)."""
@@ -116,7 +127,9 @@ class BankingUnion(ProposalType):
         participants: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
-        # No trade effect: the economic term is the expected treasury saving (share of GDP).
+        # No trade effect: the economic term is the expected treasury saving, a share of
+        # the base-year GDP (the balance sheets' scale; the year's GDP path divided
+        # base-year money by a GDP 1.9 times larger for China by 2030).
         from scosim.model.policy import build_policy
 
         mech = _finance_mechanism(model)
@@ -125,7 +138,7 @@ class BankingUnion(ProposalType):
             without = build_policy(model, exclude=self)
             with_ = self.policy_if_adopted(model, participants, without=without)
             saving = mech.fiscal_saving(model, without, with_)
-            gain = saving / model.gdp
+            gain = _saving_share(mech, model, saving)
         return Preview(gain=gain, terms={}, info={"fiscal_saving_share_gdp": gain.copy()})
 
     @override

@@ -22,14 +22,20 @@ from numpy.typing import NDArray
 
 from scosim.runstats import HIGH, LOW, IndicatorStats
 
-__all__ = ["PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary", "summarise"]
+__all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "BankingSummary",
+           "summarise"]
 
-#: Who bears the cost of failures and resolutions (indicator, label).
+#: Who bears the cost of failures and resolutions (indicator, label), each recorded at
+#: the economy whose banking system failed or was resolved. A resolution's creditors
+#: lose their bail-in; a failure's lose their share in default: the two creditor bars
+#: stand side by side so that a union is not read as adding a cost its absence hides.
 PAYERS: tuple[tuple[str, str], ...] = (
     ("fiscal_cost", "treasuries"),
     ("fund_payout", "deposit insurance fund"),
-    ("bail_in", "bailed-in creditors"),
-    ("depositor_losses", "uninsured depositors"),
+    ("bail_in", "creditors:\nbailed in"),
+    ("creditor_losses", "creditors:\nlost in default"),
+    ("depositor_losses", "uninsured depositors:\nlost in default"),
+    ("interbank_unpaid", "other banks:\nunpaid interbank"),
 )
 
 #: Recorded indicator (results table) -> the name :func:`summarise` reads.
@@ -40,8 +46,14 @@ RUN_INDICATORS: dict[str, str] = {
     "fund_balance_usd": "fund_balance",
     "fund_payout_usd": "fund_payout",
     "bail_in_usd": "bail_in",
+    "creditor_losses_usd": "creditor_losses",
     "depositor_losses_usd": "depositor_losses",
+    "interbank_unpaid_usd": "interbank_unpaid",
 }
+
+#: Payers' indicators that runs recorded before 2026-12-05 lack: their figure, drawn
+#: again, shows those payers as not recorded (NaN), not as zero.
+NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd"})
 
 FloatArray = NDArray[np.float64]
 
@@ -136,7 +148,8 @@ class BankingStream:
     def add(self, df: pd.DataFrame) -> None:
         """Add one batch's tidy rows (run, year, country, indicator, value)."""
         df = df[df["indicator"].isin([*RUN_INDICATORS, "member"])]
-        if df.empty or not (set(RUN_INDICATORS) <= set(df["indicator"].unique())):
+        required = set(RUN_INDICATORS) - NOT_RECORDED_BEFORE
+        if df.empty or not (required <= set(df["indicator"].unique())):
             return
         if self.codes is None:
             fail = df[df["indicator"] == "bank_failures"]
@@ -149,6 +162,9 @@ class BankingStream:
         runs = np.sort(df["run"].unique())
         arrays = {}
         for name, key in RUN_INDICATORS.items():
+            if name not in required and not (df["indicator"] == name).any():
+                arrays[key] = np.full((len(runs), len(self.years), len(self.codes)), np.nan)
+                continue
             wide = df[df["indicator"] == name].pivot_table(
                 index=["run", "year"], columns="country", values="value", observed=True)
             wide = wide.reindex(columns=self.codes)

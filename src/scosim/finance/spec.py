@@ -86,10 +86,16 @@ class Resolution(BaseModel):
 
 
 class InformationExchange(BaseModel):
-    """Information sharing among supervisors: distress is seen, and met, earlier."""
+    """Information sharing among supervisors: distress is seen, and met, earlier.
+
+    A system below ``trigger`` is recapitalised to ``parameters.finance.recap_ratio``; a
+    trigger above that ratio catches nothing more (docs/finance.md section 5).
+    """
 
     model_config = STRICT
-    trigger: float = Field(0.03, ge=0, le=0.2, description="capital ratio triggering intervention")
+    trigger: float = Field(0.03, ge=0, le=0.2,
+                           description="capital ratio triggering intervention (effective up "
+                                       "to parameters.finance.recap_ratio)")
 
 
 class BankingUnionProposal(ProposalSpec):

@@ -11,7 +11,8 @@ tables. Order within a year (``docs/finance.md``):
 4. early intervention before contagion (resolution authority, information exchange);
 5. contagion: Eisenberg-Noe / Rogers-Veraart clearing or DebtRank;
 6. failures: insured depositors paid by the fund, then the fiscal backstop; uninsured
-   depositors bear their loss; failed systems are recapitalised by the treasury.
+   depositors, the other outside creditors and the creditor banks bear their loss; failed
+   systems are recapitalised by the treasury.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ INDICATORS: tuple[str, ...] = (
     "failures",  # 1.0 where the banking system defaulted in clearing
     "resolutions",  # 1.0 where it was resolved/recapitalised before contagion
     "depositor_losses",  # uninsured deposits lost
+    "creditor_losses",  # non-deposit outside creditors' loss when the system defaults
+    "interbank_unpaid",  # interbank debts a defaulting system does not pay (other banks' loss)
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
@@ -280,10 +283,14 @@ def step(
     c = _contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
     failed, ext_recovery, K_after = c.failed, c.ext_recovery, c.K_after
 
-    # 6. failures: depositors, fund, treasury, recapitalisation.
+    # 6. failures: depositors, other creditors, fund, treasury, recapitalisation.
     lost_share = np.where(failed, 1.0 - ext_recovery, 0.0)
     insured_loss = lost_share * ins
     depositor_losses = lost_share * (dep - ins)
+    # Outside creditors rank with depositors: the non-deposit ones (what is left of them
+    # after any bail-in) lose the same share. It is what a bail-in is held against (step
+    # 4), so "who paid" can set the two side by side (docs/finance.md section 9).
+    creditor_losses = lost_share * np.maximum(b - dep, 0.0)
     di = levers.deposit_insurance
     paid_dep, fund, uncovered = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
                                             mutualisation=levers.mutualisation)
@@ -298,6 +305,8 @@ def step(
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
         "depositor_losses": depositor_losses,
+        "creditor_losses": creditor_losses,
+        "interbank_unpaid": c.interbank_unpaid,
         "insured_payout": insured_loss,
         "fund_payout": paid_dep + paid_res,
         "fund_balance": fund,
@@ -320,6 +329,7 @@ class _Contagion:
 
     failed: BoolArray
     ext_recovery: FloatArray
+    interbank_unpaid: FloatArray
     K_after: FloatArray
     contagion_round: FloatArray
     loss_sanctions: FloatArray
@@ -344,7 +354,8 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
         capital: Capital at the start of the year (R, N), DebtRank's reference.
 
     Returns:
-        Failures, outside creditors' recovery, capital after contagion and losses by cause.
+        Failures, outside creditors' recovery, what defaulters leave unpaid to other
+        banks, capital after contagion and losses by cause.
     """
     R, N = e.shape
     b = np.broadcast_to(b, (R, N))
@@ -355,6 +366,10 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
         return _Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
+            # The debtor's side of loss_contagion (summed over debtors, the two agree); a
+            # system that pays in full leaves nothing unpaid (masked: l - l y/y may round).
+            interbank_unpaid=np.where(res.default,
+                                      np.maximum(l_out - res.interbank_paid, 0.0), 0.0),
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
             loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
@@ -375,11 +390,14 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
         loss_contagion = (dr.distress - h0) * Ks
         K_after = E1 - loss_contagion
         failed = K_after < 0
+        # No payment vector: the shortfall is shared pro rata by outside and interbank
+        # creditors.
+        recovery = np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
+                                           out=np.zeros_like(b), where=b + l_out > 0), 0.0, 1.0)
         return _Contagion(
             failed=failed,
-            ext_recovery=np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
-                                                 out=np.zeros_like(b), where=b + l_out > 0),
-                                 0.0, 1.0),
+            ext_recovery=recovery,
+            interbank_unpaid=np.where(failed, (1.0 - recovery) * l_out, 0.0),
             K_after=K_after,
             contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),
             loss_sanctions=frozen_full,

@@ -1,0 +1,134 @@
+"""Who pays for a failure or a resolution: every party is recorded and counted.
+
+Until 2026-12-05 the non-deposit creditors of a system that failed, and the banks it left
+unpaid, were in no indicator: "who paid" showed a union's bailed-in creditors against
+creditors at zero without a union, although they lost more in default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.data.constants import MEMBERS
+from scosim.finance.mechanism import FINANCE_INDICATORS, BankingSystems
+from scosim.finance.run_summary import PAYERS, RUN_INDICATORS, BankingStream, summarise
+from scosim.finance.shocks import sanctions_matrix
+from scosim.finance.system import FinanceSystem, Levers
+
+FS = FinanceSystem()
+N = FS.N
+RUS = FS.codes.index("RUS")
+
+
+def _crisis_step(fs: FinanceSystem, R: int = 24, shock: float = -0.5,
+                 levers: Levers | None = None) -> dict[str, np.ndarray]:
+    g = np.zeros((R, N))
+    g[:, RUS] = shock
+    S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, R)
+    _, ind = fs.step(fs.initial_state(R), g, S, levers if levers is not None else fs.levers(R),
+                     [np.random.default_rng(r) for r in range(R)])
+    return ind
+
+
+@pytest.mark.parametrize("seniority", ["pari_passu", "external_senior"])
+def test_creditors_of_a_failed_system_lose_the_depositors_share(seniority):
+    """Outside creditors rank together: the non-deposit ones lose the share the
+    depositors lose, on what they are owed; nothing where the system does not fail."""
+    fs = FS.with_params(seniority=seniority)
+    ind = _crisis_step(fs)
+    failed = ind["failures"] > 0
+    assert failed[:, RUS].mean() > 0.5
+    d = fs.data
+    other = np.maximum(d.external_liabilities - d.deposits, 0.0)
+    share = (ind["depositor_losses"] + ind["insured_payout"]) / d.deposits
+    np.testing.assert_allclose(ind["creditor_losses"], share * other, rtol=1e-12, atol=1e-3)
+    assert not ind["creditor_losses"][~failed].any()
+    if seniority == "pari_passu":  # external_senior pays outside creditors first
+        assert (ind["creditor_losses"][failed[:, RUS], RUS] > 1e9).all()
+
+
+@pytest.mark.parametrize(("kernel", "seniority"), [("clearing", "pari_passu"),
+                                                   ("clearing", "external_senior"),
+                                                   ("debtrank", "pari_passu")])
+def test_what_defaulters_leave_unpaid_is_what_creditor_banks_lose(kernel, seniority):
+    """The debtor's side of the interbank losses: summed over economies it equals the
+    creditors' side, loss_contagion (clearing); DebtRank has no payment vector, so there
+    it is the interbank creditors' pro rata share of the shortfall."""
+    fs = FS.with_params(kernel=kernel, seniority=seniority)
+    ind = _crisis_step(fs)
+    unpaid = ind["interbank_unpaid"]
+    failed = ind["failures"] > 0
+    assert (unpaid[failed[:, RUS], RUS] > 0).all()
+    assert not unpaid[~failed].any()
+    if kernel == "clearing":
+        np.testing.assert_allclose(unpaid.sum(axis=1), ind["loss_contagion"].sum(axis=1),
+                                   rtol=1e-9, atol=1.0)
+    else:
+        l_out = fs.data.interbank_liabilities
+        lost = ind["depositor_losses"] / (fs.data.deposits - fs.data.insured)
+        np.testing.assert_allclose(unpaid, lost * l_out, rtol=1e-9, atol=1e-3)
+
+
+def test_a_resolution_spares_the_creditors_what_a_bail_in_does_not_take():
+    """Resolved before contagion, Russia's system does not default: its creditors lose
+    only the bail-in, never more than they lose in default without a union (the same
+    year, draws and state; FSB Key Attributes 5.2). In this crisis the bail-in takes all
+    of that loss: the cap binds."""
+    R = 24
+    part = np.broadcast_to(np.isin(FS.codes, MEMBERS), (R, N))
+    union = Levers.union(part, FS.data.settlement, ("resolution", "information"))
+    none = _crisis_step(FS, R)
+    res = _crisis_step(FS, R, levers=union)
+    assert (res["resolutions"][:, RUS] > 0).all() and not res["failures"][:, RUS].any()
+    assert not res["creditor_losses"][:, RUS].any()
+    assert not res["interbank_unpaid"][:, RUS].any()
+    lost = none["creditor_losses"][:, RUS]
+    assert (lost > 0).all()
+    np.testing.assert_allclose(res["bail_in"][:, RUS], lost, rtol=1e-12)
+
+
+def test_who_paid_counts_every_party_the_answer_names():
+    """The banking figure's payers are recorded by the mechanism and are its headline's
+    money: the answer and `scosim compare` show whoever the figure shows."""
+    recorded = {core: name for name, (core, _) in FINANCE_INDICATORS.items()}
+    names = [recorded[core] for core, _ in PAYERS]
+    assert {"creditor_losses_usd", "interbank_unpaid_usd"} <= set(names)
+    assert set(names) <= set(RUN_INDICATORS)
+    money = [k for k, how in BankingSystems.headline.items() if how == "total"]
+    assert money == names
+
+
+def test_who_paid_summary_of_a_crisis_without_a_union_shows_the_creditors():
+    """Without a union the creditors' bar is their loss in default, not zero."""
+    from scosim.finance.ensemble import simulate
+
+    years = [2025, 2026, 2027]
+    res = simulate(FS, years, 16, seed=3, sanctions={2026: [("RUS", "ROW", 1.0)]},
+                   gdp_shocks={2026: {"RUS": -0.5}})
+    sm = summarise(res, [FS.codes.index(c) for c in MEMBERS])
+    paid = dict(zip([name for name, _ in PAYERS], sm.payer_mean, strict=True))
+    assert paid["bail_in"] == 0 and paid["creditor_losses"] > 1.0  # US$ bn
+    assert paid["interbank_unpaid"] > 0
+
+
+def test_a_run_recorded_before_the_creditors_were_draws_them_as_not_recorded():
+    """An older run lacks the two indicators: its who-paid summary says NaN, not 0, and
+    the other payers are still summarised."""
+    rows = []
+    for run in range(3):
+        for year in (2026, 2027):
+            for c in ("RUS", "KAZ"):
+                rows.append((run, year, c, "member", 1.0))
+                for name in RUN_INDICATORS:
+                    rows.append((run, year, c, name, 1e9 * (run + 1)))
+    df = pd.DataFrame(rows, columns=["run", "year", "country", "indicator", "value"])
+    old = df[~df["indicator"].isin(["creditor_losses_usd", "interbank_unpaid_usd"])]
+    stream = BankingStream()
+    stream.add(old)
+    sm = stream.summary()
+    assert sm is not None
+    paid = dict(zip([name for name, _ in PAYERS], sm.payer_mean, strict=True))
+    assert np.isnan(paid["creditor_losses"]) and np.isnan(paid["interbank_unpaid"])
+    assert paid["fiscal_cost"] == pytest.approx(2 * 2 * 2.0)  # 2 economies x 2 years x mean 2
