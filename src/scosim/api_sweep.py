@@ -110,7 +110,8 @@ def check_sweep(
 
     Every sweep bound (or grid value) is validated as an override of the
     scenario, so it obeys the same ranges as a value written in the file;
-    every output names a recorded indicator, an economy and a simulated year.
+    every output names an indicator this scenario records (its mechanisms' and
+    proposal types' ``recorded_indicators``), an economy and a simulated year.
 
     Returns:
         The loaded scenario.
@@ -125,6 +126,7 @@ def check_sweep(
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.run_limits import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
+    from scosim.scenario.outputs import not_recorded_reason, recorded_indicators
     from scosim.scenario.schema import ECONOMIES, indicator_names
 
     sc = load_scenario(scenario_path)
@@ -179,6 +181,9 @@ def check_sweep(
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]
     wanted = sc.outputs.indicators
+    # What the scenario's mechanisms and proposal types record (each plug-in's
+    # recorded_indicators), as a run checks it: any known name is not enough.
+    recorded = recorded_indicators(sc)
     seen: dict[tuple[str, str, int], int] = {}
     for i, spec in enumerate(outputs, start=1):
         m = _OUT.match(spec) or _OUT_LOOSE.match(spec)
@@ -194,6 +199,12 @@ def check_sweep(
             hint = f" (did you mean {close!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
                 f"unknown indicator {ind!r}{hint}; indicators: {', '.join(indicator_names())}")))
+        elif ind not in recorded:
+            # Known, but nothing this scenario uses records it: every batch failed with
+            # "indicator ... not in the model" after the size was said and batch 0 ran.
+            errors.append(ErrorItem("--output", i, spec, (
+                f"{not_recorded_reason(sc, ind)}; this scenario records: "
+                f"{', '.join(n for n in indicator_names() if n in recorded)}")))
         elif wanted != "all" and ind not in wanted:
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
