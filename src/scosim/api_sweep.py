@@ -30,6 +30,7 @@ from scosim.results import (
 from scosim.scenario import load_scenario
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
+    after_runs_note,
     design_text,
     indices_text,
     output_label,
@@ -451,14 +452,14 @@ def sweep(
     except BaseException as exc:
         lock.close()
         kept = checkpoint.count()
-        if kept >= n_batches and not isinstance(exc, KeyboardInterrupt | OSError):
-            # Every point ran and the analysis or a figure failed: running the same
+        ran_all = kept >= n_batches and not isinstance(exc, KeyboardInterrupt | OSError)
+        if ran_all or not kept:
+            # Every point ran and the analysis or a file failed: running the same
             # command again would fail the same way, so nothing is kept (as before).
-            kept = 0
-        if not kept:
             shutil.rmtree(tmp, ignore_errors=True)
             remove_empty_dirs(created)
-        exc.add_note(kept_note(kept, n_batches, tmp,
+        exc.add_note(after_runs_note(method, points, replications) if ran_all else
+                     kept_note(kept, n_batches, tmp,
                                finishes="finishes the sweep without running them again"))
         raise
     return target

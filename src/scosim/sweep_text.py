@@ -88,6 +88,23 @@ def output_unit(spec: str) -> str | None:
     return resolve_units([m["ind"]], UNITS)[m["ind"]]
 
 
+def after_runs_note(method: str, points: int, replications: int) -> str:
+    """What a sweep that failed after its last point ran kept (nothing), and what to do.
+
+    It said "no batch had finished, so nothing was kept" once every point had run.
+    """
+    runs = f"all {points:,} points ran ({points * replications:,} model runs)"
+    if method in ("sobol", "morris"):
+        return (f"{runs}, then the {method.capitalize()} analysis of their outputs (or "
+                "writing its files) failed, for the reason the error gives; nothing was kept, "
+                "since the same command would fail the same way. Change what the error names "
+                "and run again: for an output without a value at some points, an --output "
+                "defined at every point, or --method lhs or grid, which keep such points")
+    return (f"{runs}, then writing the design's outputs or figure failed, for the reason "
+            "the error gives; nothing was kept, since the same command would fail the same "
+            "way: change what the error names and run again")
+
+
 #: Rows of a table of outputs by the value of one parameter, and rows and columns of an
 #: output by the values of two (values evenly spaced beyond); outputs of the first.
 _MAX_ROWS, _MAX_COLS = 10, 6
