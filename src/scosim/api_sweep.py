@@ -28,13 +28,16 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
+from scosim.sweep_files import sweep_versions, write_design, write_indices
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
     after_runs_note,
     design_text,
     indices_text,
     output_label,
+    output_unit,
     param_label,
+    sigma_spread_note,
 )
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -415,13 +418,17 @@ def sweep(
     now, started = started, first or started
     checkpoint = SweepCheckpoint(tmp)
     n_batches = -(-points // batch_size)
+    notes = [x for x in (sigma_spread_note(sc, params),) if x]
     try:
         _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
             "executor": executor, "workers": workers, "scheduler": scheduler,
-            "progress": progress, "checkpoint": checkpoint})
+            "progress": progress, "checkpoint": checkpoint}, " ".join(notes))
         meta: dict[str, Any] = {
             "scenario": sc.name,
             "scenario_file": scenario_path,
+            # What the numbers come from, as a run's manifest says (the resume key
+            # hashes the same versions; the manifest recorded none).
+            **sweep_versions(sc, dict(fn.versions)),
             "method": method,
             # What the design used: a grid of listed values alone uses neither n nor a
             # seed (its manifest said "n": 5, the unused default), and a grid's values
@@ -440,6 +447,8 @@ def sweep(
             "finished": utc_now(),
             "status": "complete",
         }
+        if notes:
+            meta["notes"] = notes  # printed under the results' header, and on the figures
         if first is not None:
             meta["resumed"] = now  # when the stopped sweep was taken up again
         write_json_atomic(tmp / "manifest.json", meta)
@@ -476,6 +485,7 @@ def _run_sweep(
     batch_size: int,
     tmp: Path,
     kw: dict[str, Any],
+    note: str = "",
 ) -> None:
     from scosim.experiments import sensitivity
     from scosim.experiments import sweep as sw
@@ -490,7 +500,8 @@ def _run_sweep(
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},
-                              param_labels={p: param_label(p, sc) for p in params})]
+                              param_labels={p: param_label(p, sc) for p in params},
+                              note=note)]
     elif method in ("sobol", "morris"):
         bounds = {k: tuple(v) for k, v in params.items()}
         if method == "sobol":
@@ -502,43 +513,18 @@ def _run_sweep(
                 fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
             )
         write_design(res.samples, tmp / "design_outputs.parquet", outputs)
-        res.indices.to_csv(tmp / "indices.csv", index=False)
-        context = _sweep_context(sc, fn)
+        write_indices(res, tmp / "indices.csv")
+        # The title counts the points and the runs: the replications are said there.
+        context = f"{sc.name} (seed {sc.seed}, the same at every point)"
         labels = {o: output_label(o, sc) for o in outputs}
         safe = {o: re.sub(r"[^A-Za-z0-9_]+", "_", o) for o in outputs}
         figs = [res.plot(output=o, path=tmp / f"{method}_{safe[o]}.png", context=context,
-                         labels=labels) for o in outputs]
+                         labels=labels, replications=fn.replications, note=note,
+                         units={o: output_unit(o) for o in outputs}) for o in outputs]
     import matplotlib.pyplot as plt
 
     for fig in figs:
         plt.close(fig)
-
-
-def write_design(table: pd.DataFrame, path: Path, outputs: list[str]) -> None:
-    """Write a sweep's points and outputs, each output column with its unit.
-
-    The unit is the indicator's as stored (``US$``, not the billions printed): field
-    metadata ``unit`` of the output's column, e.g.
-    ``pyarrow.parquet.read_schema(path).field("gdp_usd:KAZ").metadata[b"unit"]``; an
-    output whose indicator declares none has no ``unit``.
-
-    Args:
-        table: A column per parameter and per output, a row per point.
-        path: The ``design_outputs.parquet`` to write.
-        outputs: The output columns (``INDICATOR:COUNTRY[:YEAR]``).
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from scosim.sweep_text import output_unit
-
-    data = pa.Table.from_pandas(table, preserve_index=False)
-    units = {o: output_unit(o) for o in outputs}
-    # A file read without this code still says what its numbers are (raw US$ looked
-    # like millions beside the figure's axis).
-    schema = pa.schema([f.with_metadata({"unit": units[f.name]}) if units.get(f.name) else f
-                        for f in data.schema], metadata=data.schema.metadata)
-    pq.write_table(data.cast(schema), path)
 
 
 def _sweep_context(sc: Any, fn: Any) -> str:
