@@ -157,7 +157,11 @@ def test_only_the_same_sweep_nobody_is_writing_is_resumed(
 def test_a_failed_analysis_keeps_nothing_to_resume(
     scen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every point ran and Sobol refused the outputs: the same command would fail again."""
+    """Every point ran and Sobol refused the outputs: the same command would fail again.
+
+    The note said "no batch had finished, so nothing was kept" after all 24 points had
+    run: it says now that they ran, that the analysis failed and what to change.
+    """
     from scosim.experiments import sensitivity
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
@@ -165,9 +169,32 @@ def test_a_failed_analysis_keeps_nothing_to_resume(
 
     monkeypatch.setattr(sensitivity, "_checked_y", refuse)
     with pytest.raises(ValueError) as info:
-        _sweep(scen, tmp_path / "out")
-    assert info.value.__notes__ == ["no batch had finished, so nothing was kept"]
+        _sweep(scen, tmp_path / "out", replications=2)
+    [note] = info.value.__notes__
+    assert note.startswith("all 24 points ran (48 model runs), then the Sobol analysis of "
+                           "their outputs (or writing its files) failed"), note
+    assert "nothing was kept, since the same command would fail the same way" in note
+    assert "an --output defined at every point, or --method lhs or grid" in note
+    assert "no batch had finished" not in note
     assert not (tmp_path / "out").exists()
+
+
+def test_a_stop_after_the_last_point_keeps_the_batches(
+    scen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once every point ran is not the analysis failing: the batches are kept."""
+    from scosim.experiments import sensitivity
+
+    def stop(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sensitivity, "_checked_y", stop)
+    with pytest.raises(KeyboardInterrupt) as info:
+        _sweep(scen, tmp_path / "out")
+    [partial] = _partials(tmp_path / "out")
+    assert info.value.__notes__ == [
+        f"all 6 batches had finished and are kept in {partial}; the same command finishes "
+        "the sweep without running them again"]
 
 
 @pytest.mark.parametrize("size", ["0", "-3"])

@@ -313,13 +313,13 @@ POLICY_BOUNDS = {"parameters.trade.sigma": (3.0, 8.0),
 
 def _drawn_texts(fig) -> list:
     """The texts a reader sees: titles, labels, tick labels in view, notes, legends."""
-    texts = [fig._suptitle, *fig.texts]
+    texts = [fig._suptitle, fig._supxlabel, *fig.texts]
     for lg in fig.legends:
-        texts += lg.get_texts()
+        texts += [*lg.get_texts(), lg.get_title()]  # a note may head a legend
     for ax in fig.axes:
         texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
         if ax.get_legend() is not None:
-            texts += ax.get_legend().get_texts()
+            texts += [*ax.get_legend().get_texts(), ax.get_legend().get_title()]
         for ticks, (lo, hi), at in ((ax.get_xticklabels(), ax.get_xlim(), 0),
                                     (ax.get_yticklabels(), ax.get_ylim(), 1)):
             lo, hi = min(lo, hi), max(lo, hi)
@@ -344,7 +344,8 @@ def _overlaps(fig) -> list[tuple[str, str]]:
 def test_sensitivity_figures_state_runs_ranges_and_have_no_overlapping_text(tmp_path):
     """The sweep's figures as a reader gets them: nothing overlaps or is cut (the Morris
     panels' titles ran into each other and its x labels too), the title says how many
-    model evaluations and what was run, the labels give each parameter's range."""
+    points and model runs and what was run, the labels give each parameter's range, and
+    a note is written under the panels (the Sobol legend ran over it)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -352,20 +353,51 @@ def test_sensitivity_figures_state_runs_ranges_and_have_no_overlapping_text(tmp_
 
     labels = {"welfare_change_pct:KAZ": "welfare change (welfare_change_pct) of KAZ in "
               "2035, percent of the year's baseline real expenditure"}
-    context = "customs_union (seed 20250101, the same at every point), 1 replication(s) a point"
+    context = "customs_union (seed 20250101, the same at every point)"
+    note = ("parameters.trade.sigma is swept: each run uses the point's sigma exactly, "
+            "without the scenario's per-run spread (sigma_spread 1, ...)")
     mor = morris_analysis(policy_like, POLICY_BOUNDS, trajectories=6, seed=0, progress=False)
     sob = sobol_analysis(policy_like, POLICY_BOUNDS, n=16, seed=0, progress=False)
-    for res, runs in ((mor, 6 * 4), (sob, 16 * 5)):
+    for res, points in ((mor, 6 * 4), (sob, 16 * 5)):
         for out in ("welfare_change_pct:KAZ", "gdp_usd:CHN"):
             fig = res.plot(output=out, path=tmp_path / f"{res.method}.png", context=context,
-                           labels=labels)
+                           labels=labels, replications=2, note=note)
             assert _overlaps(fig) == [], (res.method, out)
-            head = fig._suptitle.get_text()
-            assert f"{runs} model evaluations" in " ".join(head.split()), head
+            head = " ".join(fig._suptitle.get_text().split())
+            # "80 model evaluations" were 160 runs at 2 replications a point
+            assert (f"{points} points x 2 replication(s) = {2 * points} model runs" in head), head
             assert "customs_union (seed 20250101" in head and "95%" in head
             ticks = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
             assert "trade.sigma, 3 to 8" in ticks, ticks
+            said = [" ".join(t.get_text().split()) for t in _drawn_texts(fig)]
+            assert " ".join(note.split()) in said, said
             plt.close(fig)
+        fig = res.plot(output="gdp_usd:CHN")  # a point of a plain function: one evaluation
+        head = " ".join(fig._suptitle.get_text().split())
+        assert f", {points} points" in head or f"\n{points} points" in fig._suptitle.get_text()
+        assert "model runs" not in head and "sigma_spread" not in str(_drawn_texts(fig))
+        plt.close(fig)
+
+
+def test_morris_effects_of_money_are_shown_in_its_unit_without_an_offset(tmp_path):
+    """gdp_usd's mu* was drawn as 3.4 under a "1e13" offset, in "output units": the axes
+    now say the unit and the scale (trillions), and the ticks are plain numbers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mor = morris_analysis(policy_like, POLICY_BOUNDS, trajectories=6, seed=0, progress=False)
+    fig = mor.plot(output="gdp_usd:CHN", units={"gdp_usd:CHN": "US$"})
+    fig.canvas.draw()
+    bar, scatter = fig.axes[:2]
+    for ax in (bar, scatter):
+        assert "US$ per full range, in billions" in " ".join(ax.get_xlabel().split())
+        assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e12" beside the ticks
+    top = mor.indices.set_index(["output", "parameter"]).loc[
+        ("gdp_usd:CHN", "parameters.growth.volatility_scale"), "mu_star"]
+    assert max(p.get_width() for p in bar.patches) == pytest.approx(top / 1e9)
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("n", [10, 100, 1, 0])

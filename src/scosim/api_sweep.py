@@ -28,12 +28,16 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
+from scosim.sweep_files import sweep_versions, write_design, write_indices
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
+    after_runs_note,
     design_text,
     indices_text,
     output_label,
+    output_unit,
     param_label,
+    sigma_spread_note,
 )
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -110,7 +114,8 @@ def check_sweep(
 
     Every sweep bound (or grid value) is validated as an override of the
     scenario, so it obeys the same ranges as a value written in the file;
-    every output names a recorded indicator, an economy and a simulated year.
+    every output names an indicator this scenario records (its mechanisms' and
+    proposal types' ``recorded_indicators``), an economy and a simulated year.
 
     Returns:
         The loaded scenario.
@@ -125,6 +130,7 @@ def check_sweep(
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.run_limits import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
+    from scosim.scenario.outputs import not_recorded_reason, recorded_indicators
     from scosim.scenario.schema import ECONOMIES, indicator_names
 
     sc = load_scenario(scenario_path)
@@ -179,6 +185,9 @@ def check_sweep(
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]
     wanted = sc.outputs.indicators
+    # What the scenario's mechanisms and proposal types record (each plug-in's
+    # recorded_indicators), as a run checks it: any known name is not enough.
+    recorded = recorded_indicators(sc)
     seen: dict[tuple[str, str, int], int] = {}
     for i, spec in enumerate(outputs, start=1):
         m = _OUT.match(spec) or _OUT_LOOSE.match(spec)
@@ -194,6 +203,12 @@ def check_sweep(
             hint = f" (did you mean {close!r}?)" if close else ""
             errors.append(ErrorItem("--output", i, spec, (
                 f"unknown indicator {ind!r}{hint}; indicators: {', '.join(indicator_names())}")))
+        elif ind not in recorded:
+            # Known, but nothing this scenario uses records it: every batch failed with
+            # "indicator ... not in the model" after the size was said and batch 0 ran.
+            errors.append(ErrorItem("--output", i, spec, (
+                f"{not_recorded_reason(sc, ind)}; this scenario records: "
+                f"{', '.join(n for n in indicator_names() if n in recorded)}")))
         elif wanted != "all" and ind not in wanted:
             errors.append(ErrorItem("--output", i, spec, (
                 f"{ind!r} is not among the scenario's outputs.indicators ({', '.join(wanted)})")))
@@ -403,13 +418,17 @@ def sweep(
     now, started = started, first or started
     checkpoint = SweepCheckpoint(tmp)
     n_batches = -(-points // batch_size)
+    notes = [x for x in (sigma_spread_note(sc, params),) if x]
     try:
         _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
             "executor": executor, "workers": workers, "scheduler": scheduler,
-            "progress": progress, "checkpoint": checkpoint})
+            "progress": progress, "checkpoint": checkpoint}, " ".join(notes))
         meta: dict[str, Any] = {
             "scenario": sc.name,
             "scenario_file": scenario_path,
+            # What the numbers come from, as a run's manifest says (the resume key
+            # hashes the same versions; the manifest recorded none).
+            **sweep_versions(sc, dict(fn.versions)),
             "method": method,
             # What the design used: a grid of listed values alone uses neither n nor a
             # seed (its manifest said "n": 5, the unused default), and a grid's values
@@ -428,6 +447,8 @@ def sweep(
             "finished": utc_now(),
             "status": "complete",
         }
+        if notes:
+            meta["notes"] = notes  # printed under the results' header, and on the figures
         if first is not None:
             meta["resumed"] = now  # when the stopped sweep was taken up again
         write_json_atomic(tmp / "manifest.json", meta)
@@ -440,14 +461,14 @@ def sweep(
     except BaseException as exc:
         lock.close()
         kept = checkpoint.count()
-        if kept >= n_batches and not isinstance(exc, KeyboardInterrupt | OSError):
-            # Every point ran and the analysis or a figure failed: running the same
+        ran_all = kept >= n_batches and not isinstance(exc, KeyboardInterrupt | OSError)
+        if ran_all or not kept:
+            # Every point ran and the analysis or a file failed: running the same
             # command again would fail the same way, so nothing is kept (as before).
-            kept = 0
-        if not kept:
             shutil.rmtree(tmp, ignore_errors=True)
             remove_empty_dirs(created)
-        exc.add_note(kept_note(kept, n_batches, tmp,
+        exc.add_note(after_runs_note(method, points, replications) if ran_all else
+                     kept_note(kept, n_batches, tmp,
                                finishes="finishes the sweep without running them again"))
         raise
     return target
@@ -464,6 +485,7 @@ def _run_sweep(
     batch_size: int,
     tmp: Path,
     kw: dict[str, Any],
+    note: str = "",
 ) -> None:
     from scosim.experiments import sensitivity
     from scosim.experiments import sweep as sw
@@ -478,7 +500,8 @@ def _run_sweep(
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},
-                              param_labels={p: param_label(p, sc) for p in params})]
+                              param_labels={p: param_label(p, sc) for p in params},
+                              note=note)]
     elif method in ("sobol", "morris"):
         bounds = {k: tuple(v) for k, v in params.items()}
         if method == "sobol":
@@ -490,43 +513,18 @@ def _run_sweep(
                 fn, bounds, trajectories=n, seed=seed, batch_size=batch_size, **kw
             )
         write_design(res.samples, tmp / "design_outputs.parquet", outputs)
-        res.indices.to_csv(tmp / "indices.csv", index=False)
-        context = _sweep_context(sc, fn)
+        write_indices(res, tmp / "indices.csv")
+        # The title counts the points and the runs: the replications are said there.
+        context = f"{sc.name} (seed {sc.seed}, the same at every point)"
         labels = {o: output_label(o, sc) for o in outputs}
         safe = {o: re.sub(r"[^A-Za-z0-9_]+", "_", o) for o in outputs}
         figs = [res.plot(output=o, path=tmp / f"{method}_{safe[o]}.png", context=context,
-                         labels=labels) for o in outputs]
+                         labels=labels, replications=fn.replications, note=note,
+                         units={o: output_unit(o) for o in outputs}) for o in outputs]
     import matplotlib.pyplot as plt
 
     for fig in figs:
         plt.close(fig)
-
-
-def write_design(table: pd.DataFrame, path: Path, outputs: list[str]) -> None:
-    """Write a sweep's points and outputs, each output column with its unit.
-
-    The unit is the indicator's as stored (``US$``, not the billions printed): field
-    metadata ``unit`` of the output's column, e.g.
-    ``pyarrow.parquet.read_schema(path).field("gdp_usd:KAZ").metadata[b"unit"]``; an
-    output whose indicator declares none has no ``unit``.
-
-    Args:
-        table: A column per parameter and per output, a row per point.
-        path: The ``design_outputs.parquet`` to write.
-        outputs: The output columns (``INDICATOR:COUNTRY[:YEAR]``).
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from scosim.sweep_text import output_unit
-
-    data = pa.Table.from_pandas(table, preserve_index=False)
-    units = {o: output_unit(o) for o in outputs}
-    # A file read without this code still says what its numbers are (raw US$ looked
-    # like millions beside the figure's axis).
-    schema = pa.schema([f.with_metadata({"unit": units[f.name]}) if units.get(f.name) else f
-                        for f in data.schema], metadata=data.schema.metadata)
-    pq.write_table(data.cast(schema), path)
 
 
 def _sweep_context(sc: Any, fn: Any) -> str:

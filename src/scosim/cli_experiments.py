@@ -137,7 +137,8 @@ def add_experiment_parsers(sub: Any) -> None:
         + ", parameters.network.instability.<ISO3> (one economy's instability on the "
         "corridor network, every year), or proposals.<id>.<field> "
         "(parameters.mechanism_settings.<name>.<field>) for a field the proposal's type (the "
-        "mechanism) declares sweepable",
+        "mechanism) declares sweepable. A swept parameters.trade.sigma is each run's sigma "
+        "exactly: the scenario's sigma_spread (a per-run draw around it) is not applied",
     )
     s.add_argument(
         "--output",

@@ -88,6 +88,49 @@ def output_unit(spec: str) -> str | None:
     return resolve_units([m["ind"]], UNITS)[m["ind"]]
 
 
+def sigma_spread_note(sc: Any, params: Any) -> str | None:
+    """What a sweep of ``parameters.trade.sigma`` leaves out of the scenario, or None.
+
+    A swept sigma is each run's sigma exactly (``SCOModel._init_parameters``): the
+    scenario's ``sigma_spread`` (a per-run draw of sigma within +-spread) is not
+    applied, so a point is not ``scosim run`` of the scenario at that sigma, which
+    draws it. Said only where it matters: sigma swept and a spread above 0.
+
+    Args:
+        sc: The loaded scenario.
+        params: The swept parameters, by name.
+    """
+    spread = float(sc.parameters.trade.sigma_spread)
+    if "parameters.trade.sigma" not in params or spread <= 0:
+        return None
+    return (f"parameters.trade.sigma is swept: each run uses the point's sigma exactly, "
+            f"without the scenario's per-run spread (sigma_spread {spread:g}, which "
+            f"draws each run's sigma within +-{spread:g} of it); scosim run at that sigma "
+            "gives the same numbers only with --set parameters.trade.sigma_spread=0")
+
+
+def after_runs_note(method: str, points: int, replications: int) -> str:
+    """What a sweep that failed after its last point ran kept (nothing), and what to do.
+
+    It said "no batch had finished, so nothing was kept" once every point had run.
+    """
+    runs = f"all {points:,} points ran ({points * replications:,} model runs)"
+    if method in ("sobol", "morris"):
+        return (f"{runs}, then the {method.capitalize()} analysis of their outputs (or "
+                "writing its files) failed, for the reason the error gives; nothing was kept, "
+                "since the same command would fail the same way. Change what the error names "
+                "and run again: for an output without a value at some points, an --output "
+                "defined at every point, or --method lhs or grid, which keep such points")
+    return (f"{runs}, then writing the design's outputs or figure failed, for the reason "
+            "the error gives; nothing was kept, since the same command would fail the same "
+            "way: change what the error names and run again")
+
+
+def notes_text(meta: dict[str, Any]) -> list[str]:
+    """The manifest's ``notes`` (what the sweep's numbers leave out), as printed lines."""
+    return [f"note: {n}" for n in meta.get("notes", [])]
+
+
 #: Rows of a table of outputs by the value of one parameter, and rows and columns of an
 #: output by the values of two (values evenly spaced beyond); outputs of the first.
 _MAX_ROWS, _MAX_COLS = 10, 6
@@ -152,7 +195,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
                    .rstrip() for i in range(len(outputs) + 1)]
     lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
              "runs; each output over the points (a point: the mean of its runs):",
-             *table_lines]
+             *notes_text(meta), *table_lines]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
     every = "every point: design_outputs.parquet"
@@ -190,24 +233,39 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
 
     Sobol indices are shares of variance: three decimals are more than their
-    intervals support at any affordable n. Morris effects are in output units:
-    four significant digits. NaN (an output that never varies) reads "undefined".
+    intervals support at any affordable n. Morris effects are in each output's unit
+    per full range of the parameter, US$ in billions as in a run's tables (the
+    ``unit`` column; ``indices.csv`` keeps US$): four significant digits. NaN (an
+    output that never varies) reads "undefined". The intervals' level is the file's
+    ``conf_level`` (95 % in files without it).
     """
     reps = meta["replications_per_point"]
     runs = f"{points} points x {reps} replication(s) = {points * reps} model runs"
+    level = (f"{float(indices['conf_level'].iloc[0]):.0%}"
+             if "conf_level" in indices and len(indices) else "95%")
+    shown = indices.copy()
     if meta["method"] == "sobol":
         head = (f"Sobol indices (base sample n = {meta['n']}; {runs}); S1_conf, ST_conf: "
-                "half-widths of 95% bootstrap confidence intervals")
+                f"half-widths of {level} bootstrap confidence intervals")
         cols = {c: "{:.3f}" for c in ("S1", "S1_conf", "ST", "ST_conf")}
     else:
-        head = (f"Morris elementary effects ({meta['n']} trajectories; {runs}); in output "
-                "units per full range of the parameter; mu_star_conf: half-width of the "
-                "95% bootstrap confidence interval of mu_star")
+        head = (f"Morris elementary effects ({meta['n']} trajectories; {runs}); in each "
+                "row's unit (last column) per full range of the parameter; mu_star_conf: "
+                f"half-width of the {level} bootstrap confidence interval of mu_star")
         cols = {c: "{:.4g}" for c in ("mu", "mu_star", "mu_star_conf", "sigma")}
-    shown = indices.copy()
+        units = {o: _shown(output_unit(o)) for o in shown["output"].unique()}
+        div = shown["output"].map(lambda o: units[o][1])
+        for c in cols:
+            shown[c] = shown[c] / div
+        shown["unit"] = [units[o][0] for o in shown["output"]]
     for c, f in cols.items():
         shown[c] = [("undefined" if v != v else f.format(v)) for v in shown[c]]
-    text = head + "\n" + shown.to_string(index=False)
+    # The columns read here, not those the file adds (conf_level, the unit as stored).
+    table = shown[["parameter", "output", *cols]].to_string(index=False).splitlines()
+    if meta["method"] == "morris":  # the unit last, left-aligned (as design_text's)
+        table = [f"{line}  {u}" for line, u in zip(table, ["unit", *shown["unit"]],
+                                                     strict=True)]
+    text = "\n".join([head, *notes_text(meta), *table])
     if meta["method"] == "morris":
         # A parameter with no effect anywhere is news about the scenario, not the method
         # (in a scenario whose votes a rule fixes, the vote weights move nothing).

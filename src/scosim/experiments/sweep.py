@@ -412,6 +412,7 @@ def plot_sweep(
     context: str = "",
     labels: Mapping[str, str] | None = None,
     param_labels: Mapping[str, str] | None = None,
+    note: str = "",
 ) -> Any:
     """Each output against each parameter over the design's points (a grid or LHS sweep).
 
@@ -424,6 +425,7 @@ def plot_sweep(
         labels: Plain description of each output, with its unit (default: its name).
         param_labels: Plain description of each parameter, for its axis (default: its
             name without ``parameters.``).
+        note: What the numbers leave out, written under the panels (:func:`add_footnote`).
 
     Returns:
         The matplotlib Figure.
@@ -442,9 +444,7 @@ def plot_sweep(
         # the label: not 3.4695 under a "1e13" the eye misses.
         vals = table[o].to_numpy(dtype=float)
         defined = ~np.isnan(vals)
-        top = float(np.max(np.abs(vals[defined]))) if defined.any() else 0.0
-        div, said = next(((d, w) for d, w in ((1e12, "trillions"), (1e9, "billions"),
-                                              (1e6, "millions")) if top >= d), (1.0, ""))
+        div, said = large_scale(vals)
         for j, p in enumerate(params):
             ax = axes[i][j]
             ax.scatter(table[p], table[o] / div, s=12, alpha=0.7)
@@ -472,7 +472,39 @@ def plot_sweep(
             *textwrap.wrap(", ".join(x for x in (context, f"{len(table)} points") if x),
                            int(11 * fig.get_figwidth()))]
     fig.suptitle("\n".join(head), fontsize=11)
+    add_footnote(fig, note)
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110)
     return fig
+
+
+def large_scale(values: Any) -> tuple[float, str]:
+    """The divisor and word of amounts of a million or more: ``(1e9, "billions")``.
+
+    By the largest absolute value defined (NaN ignored); ``(1.0, "")`` below a million.
+    A figure shows 3.4695 trillions, not 3.4695 under a "1e13" offset the eye misses.
+    """
+    vals = np.abs(np.asarray(values, dtype=float))
+    top = float(np.nanmax(vals)) if np.isfinite(vals).any() else 0.0
+    return next(((d, w) for d, w in ((1e12, "trillions"), (1e9, "billions"),
+                                     (1e6, "millions")) if top >= d), (1.0, ""))
+
+
+def add_footnote(fig: Any, note: str, legend: Any = None) -> None:
+    """Write ``note`` under a figure's panels, wrapped to its width (nothing if empty).
+
+    As the figure's ``supxlabel``, for which a constrained layout makes room (text
+    placed with ``fig.text`` ran into the axes' labels), or as the title of a
+    ``legend`` placed outside below them, which that layout would draw over the note.
+    """
+    if not note:
+        return
+    import textwrap
+
+    text = "\n".join(textwrap.wrap(note, int(13 * fig.get_figwidth())))
+    if legend is not None:
+        legend.set_title(text, prop={"size": 8})
+        legend.get_title().set_color("0.3")
+    else:
+        fig.supxlabel(text, fontsize=8, color="0.3")

@@ -20,6 +20,7 @@ __all__ = [
     "Outputs",
     "indicator_issues",
     "indicator_names",
+    "not_recorded_reason",
     "recorded_indicators",
 ]
 
@@ -217,9 +218,6 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     The schema accepted any known name; one the scenario does not record was then
     missing from the results (or, when no name was left, every batch failed).
     """
-    from scosim.model.slots import available_mechanisms, get_mechanism
-    from scosim.proposals import available_types, get_type
-
     owned = ownership_issues(scenario)
     wanted = scenario.outputs.indicators
     if wanted == "all":
@@ -230,27 +228,45 @@ def indicator_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
         # ownership_issues may have said it).
         return owned + [f for f in failed if f not in owned]
     recorded = set(MODEL_INDICATORS).union(*(names for *_, names in records))
+    issues = [(("outputs", "indicators", i), not_recorded_reason(scenario, name))
+              for i, name in enumerate(wanted) if name not in recorded]
+    return owned + issues
+
+
+def not_recorded_reason(scenario: Any, name: str) -> str:
+    """Why a known indicator ``name`` is not among what a run of ``scenario`` records.
+
+    Used for ``outputs.indicators`` and ``scosim sweep --output`` alike: the mechanism
+    or proposal type of the scenario that records it only in some scenarios (its
+    ``recorded_indicators``), else the mechanisms (with their slot) and types that
+    record it, none of which the scenario uses.
+
+    Args:
+        scenario: The loaded scenario.
+        name: A name of :func:`indicator_names` that :func:`recorded_indicators` leaves out.
+
+    Returns:
+        ``"'<name>' is not recorded in this scenario: ..."``.
+    """
+    from scosim.model.slots import available_mechanisms, get_mechanism
+    from scosim.proposals import available_types, get_type
+
     used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
             for m in scenario.parameters.mechanisms.values() if m is not None]
     used += [(f"proposal type {get_type(p.type).name}", get_type(p.type))
              for p in scenario.proposals]
-    issues = []
-    for i, name in enumerate(wanted):
-        if name in recorded:
-            continue
-        if owner := next(((w, c) for w, c in used if name in c.indicators), None):
-            # Used, but it records this one only in some scenarios (recorded_indicators).
-            issues.append((("outputs", "indicators", i), (
-                f"{name!r} is not recorded in this scenario: {owner[0]} records it only in "
-                f"some scenarios; it declares it as: {owner[1].indicators[name]}")))
-            continue
-        who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
-               if name in get_mechanism(m).indicators]
-        who += [f"proposal type {t}" for t in available_types() if name in get_type(t).indicators]
-        issues.append((("outputs", "indicators", i), (
-            f"{name!r} is not recorded in this scenario: it comes from {' or '.join(who)}, "
-            "which the scenario does not use")))
-    return owned + issues
+    if owner := next(((w, c) for w, c in used if name in c.indicators), None):
+        # Used, but it records this one only in some scenarios (recorded_indicators).
+        return (f"{name!r} is not recorded in this scenario: {owner[0]} records it only in "
+                f"some scenarios; it declares it as: {owner[1].indicators[name]}")
+    who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
+           if name in get_mechanism(m).indicators]
+    who += [f"proposal type {t}" for t in available_types() if name in get_type(t).indicators]
+    if not who:  # a core indicator whose mechanism a plug-in replaced, say
+        return (f"{name!r} is not recorded in this scenario: none of its mechanisms and "
+                "proposal types records it")
+    return (f"{name!r} is not recorded in this scenario: it comes from {' or '.join(who)}, "
+            "which the scenario does not use")
 
 
 def _check_indicator(value: str) -> str:
