@@ -279,10 +279,12 @@ def main() -> None:
     # the reader sees them first.
     results_area = st.container()
     with st.sidebar:
-        seed = st.number_input("Seed", value=sc0.seed, min_value=0, step=1, key=_key(stem, "seed"))
+        # No min_value: the browser refused a value below it without rerunning the page,
+        # so the last run's error stayed on screen and nothing said why. Any integer goes
+        # through, and a bad one gets `scosim validate`'s message below.
+        seed = st.number_input("Seed", value=sc0.seed, step=1, key=_key(stem, "seed"))
         reps = st.number_input(
-            "Replications", value=sc0.replications, min_value=1, step=1,
-            key=_key(stem, "replications"),
+            "Replications", value=sc0.replications, step=1, key=_key(stem, "replications"),
         )
     data = sc0.model_dump(mode="python", exclude={"source", "extends"})
     schema = scenario_schema()
