@@ -134,6 +134,45 @@ def test_who_gains_figure_is_drawn_when_scosim_run_draws_it(scenario: str, page_
     assert png == (scenario == "customs_union")
 
 
+def test_who_gains_labels_say_the_share_of_runs_in_the_union_as_the_png(
+    page_and_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """customs_union, 3 runs: Iran is in the union in 1 of 3 in the last year. The PNG
+    labels its bar "IRN  (in union 33%)"; the page showed a bare "IRN" bar, read as a
+    member's loss. The page's labels and axis title are now the PNG's, bar for bar."""
+    from matplotlib.figure import Figure
+
+    from scosim.explore.figures import who_gains_figure
+    from scosim.plots import plot_welfare_final, who_gains_data
+
+    page, _ = page_and_cli["customs_union"]
+    st = load_plot_data(page.path)
+    table = who_gains_data(st)[0]
+    share = table.loc["IRN", "in_union"]
+    assert 0 < share < 1  # the case of the review: in the union in some runs only
+    png: dict[str, object] = {}
+    save = Figure.savefig
+
+    def keep_labels(fig: Figure, *args, **kwargs):
+        ax = fig.axes[0]
+        png["labels"] = [t.get_text() for t in ax.get_yticklabels()]
+        png["axis"] = ax.get_ylabel()
+        return save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep_labels)
+    plot_welfare_final(st, "customs_union", page.path / "welfare_final_year.png")
+    fig = who_gains_figure(page)
+    axis = fig.layout.yaxis
+    # Bar k of the page is bar k of the PNG (the PNG draws the table's order bottom up).
+    assert list(axis.tickvals) == list(fig.data[0].y) == list(table.index)
+    assert list(axis.ticktext) == png["labels"]
+    assert f"IRN  (in union {round(100 * share)}%)" in png["labels"]
+    assert " ".join(_plain(axis.title.text)) == png["axis"]
+    # Hovering a bar names the share too.
+    (irn,) = [d for d in fig.data[0].customdata if d.startswith("IRN")]
+    assert "in union" in irn
+
+
 def test_a_title_of_several_lines_gets_the_room_above_the_plot(cu_run) -> None:
     """The events panel's title and note take five lines; the top margin grows with them."""
     from scosim.explore.figures import _layout

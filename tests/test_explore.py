@@ -412,3 +412,41 @@ def test_page_compare_shows_what_scosim_compare_prints_not_welfare_alone(
     assert {"welfare_change_pct", "incidents"} <= set(table["indicator"])
     pak = table[(table["indicator"] == "incidents") & (table["country"] == "PAK")]
     assert len(pak) == 1 and float(pak["mean"].iloc[0]) < 0  # the upgrade's fewer incidents
+
+
+@pytest.mark.filterwarnings("ignore:.*rows have keys present in only one:UserWarning")
+def test_page_compare_table_is_the_one_scosim_compare_prints(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    """The page said "as `scosim compare` prints them" over raw rows: spending_usd in US$
+    (2.579279e+09 where the CLI prints 2.58, US$ bn), shares as fractions, no unit column,
+    and every row without a change (outside review). Now cell for cell the CLI's table of
+    the same two runs, with its title and its count of the rows left out."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": "scenarios/afghan_instability_rats.yaml", "scenarios_dir": "scenarios",
+         "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=240).run()
+    at.number_input(key="afghan_instability_rats--replications").set_value(3).run()
+    at.selectbox(key="baseline").set_value("scenarios/afghan_instability.yaml").run()
+    at.button(key="compare").click().run()
+    assert not at.exception
+    page = at.dataframe[0].value
+    info = at.session_state["last_compare"]
+    capsys.readouterr()
+    assert main(["compare", info["policy"], info["baseline"], "--out", "results"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    grid = [[c.strip() for c in line.strip().strip("│┃").split("│" if "│" in line else "┃")]
+            for line in printed if line.startswith(("│", "┃"))]
+    assert len(grid) > 10 and list(page.columns) == grid[0]
+    assert [list(r) for r in page.astype(str).itertuples(index=False)] == grid[1:]
+    spend = page[page["indicator"] == "spending_usd"]
+    assert len(spend) and set(spend["unit"]) == {"US$ bn a year (efforts and RATS contribution)"}
+    assert not page["mean"].str.contains("e+").any()
+    assert page["share > 0"].str.endswith("%").all()
+    # The title and the notes (rows without a change left out, and how many) are the CLI's.
+    said = [t.value for t in at.text]
+    words = " ".join(" ".join(printed).split())
+    assert said and all(" ".join(s.split()) in words for s in said)
+    assert any(s.endswith("rows without a change in any paired run not shown") for s in said)

@@ -3,9 +3,9 @@
 Starts ``scosim explore`` on a free port in a subprocess, picks a scenario,
 changes a parameter, runs, and checks the who-gains figure, the provenance
 line, the reproduce command (run through the CLI, it gives identical numbers)
-and the validation message (identical to ``scosim validate``). Saves the
-screenshot the README shows. Every wait is bounded; the server is stopped in
-``finally`` whatever happens.
+and the validation message (identical to ``scosim validate``; for a bad parameter
+and for replications 0). Saves the screenshot the README shows. Every wait is
+bounded; the server is stopped in ``finally`` whatever happens.
 """
 
 from __future__ import annotations
@@ -213,6 +213,22 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
         block = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".st-key-validation")))
         cli = _cli(["validate", "scenarios/customs_union.yaml", "--set",
                     "parameters.trade.sigma=0.5"], tmp_path)  # fmt: skip
+        assert cli.returncode == 2
+        expected = cli.stderr.strip().removeprefix("scosim: error: ")
+        assert expected and expected in block.text
+        assert drv.find_element(By.CSS_SELECTOR, ".st-key-run button").get_attribute("disabled")
+
+        # Replications 0: the widget had a minimum, so the browser refused the value and the
+        # page did not rerun (a failed run's error stayed on screen). Now the page reruns
+        # and says what `scosim validate` says.
+        _set_number(drv, "customs_union--parameters-trade-sigma", "4.5")
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".st-key-validation"))
+        _set_number(drv, "customs_union--replications", "0")
+        block = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".st-key-validation")))
+        # The page's overrides in its order: the edited sigma, then seed and replications.
+        cli = _cli(["validate", "scenarios/customs_union.yaml", "--set",
+                    "parameters.trade.sigma=4.5", "--set", "seed=20250101", "--set",
+                    "replications=0"], tmp_path)  # fmt: skip
         assert cli.returncode == 2
         expected = cli.stderr.strip().removeprefix("scosim: error: ")
         assert expected and expected in block.text

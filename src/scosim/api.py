@@ -31,6 +31,7 @@ from scosim.runner import run
 
 if TYPE_CHECKING:
     from scosim.compare import Comparison
+    from scosim.compare_terminal import SummaryTable
 
 #: Indicators in the report when none are named.
 REPORT_INDICATORS: tuple[str, ...] = (
@@ -480,10 +481,39 @@ def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | Non
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
+                  indicators: Sequence[str] | None = None) -> SummaryTable:
+    """The table ``scosim compare`` prints for a comparison (the explorer shows it too).
+
+    Args:
+        comp: A comparison from :func:`compare_runs` (its report year and note set).
+        out: Results root the runs are in (for the units their plug-ins declare).
+        report_dir: The comparison's report folder, named for the full table.
+        indicators: Indicators to show (default: welfare, then what the runs'
+            mechanisms and proposal types are about; the report's other trade figures
+            are in report.md).
+
+    Returns:
+        A :class:`scosim.compare_terminal.SummaryTable`: the report year's rows, US$ in
+        US$ bn with a unit column, rows without a change left out and counted.
+    """
+    from scosim.compare_terminal import summary_table, terminal_rows
+
+    shown = list(indicators or ["welfare_change_pct", *(
+        i for i in comp.report_indicators if i not in REPORT_INDICATORS)])
+    year = comp.report_year
+    pm = comp.policy_manifest
+    return summary_table(
+        terminal_rows(comp, year, shown),
+        title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
+        f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
+        units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], out)},
+        full_table=str(report_dir / "report.md"),
+    )
+
+
 def compare_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim compare``."""
-    from scosim.compare_terminal import print_summary, terminal_rows
-
     comp, report_dir = compare_runs(
         args.policy,
         args.baseline,
@@ -501,22 +531,13 @@ def compare_cli(args: argparse.Namespace) -> int:
         plot_workers=args.plot_workers,
         rerun=args.rerun,
     )
-    # Welfare, then what the runs' mechanisms and proposal types are about (the report's
-    # other trade figures are in report.md).
-    shown = args.indicator or ["welfare_change_pct", *(
-        i for i in comp.report_indicators if i not in REPORT_INDICATORS)]
-    year = comp.report_year
     from rich.console import Console
 
+    from scosim.compare_terminal import print_table
+
+    print_table(compare_table(comp, args.out, report_dir, args.indicator),
+                Console(width=None if sys.stdout.isatty() else 160))
     pm = comp.policy_manifest
-    print_summary(
-        terminal_rows(comp, year, shown),
-        console=Console(width=None if sys.stdout.isatty() else 160),
-        title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
-        f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
-        units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], args.out)},
-        full_table=str(report_dir / "report.md"),
-    )
     from scosim.run_headline import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):

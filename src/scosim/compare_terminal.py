@@ -1,7 +1,9 @@
 """The table ``scosim compare`` prints: one year's paired differences, largest first.
 
-The same rows as the comparison report's table (:func:`terminal_rows`), in the
-terminal through rich (:func:`print_summary`). A column whose value every row
+The same rows as the comparison report's table (:func:`terminal_rows`), made into
+text (:func:`summary_table`: units, US$ in bn, shares in percent, the rows left out
+counted) and printed through rich (:func:`print_table`, :func:`print_summary`). The
+explorer shows the same :class:`SummaryTable`. A column whose value every row
 shares (the year; the indicator and its unit when one is compared) moves into the
 title, so the numbers fit a terminal's width.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -19,19 +22,50 @@ from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
 from scosim.report import _fixed, _share, decimals
 
-__all__ = ["print_summary", "terminal_rows"]
+__all__ = ["SummaryTable", "print_summary", "print_table", "summary_table", "terminal_rows"]
 
 
-def print_summary(
+@dataclass(frozen=True)
+class SummaryTable:
+    """The table ``scosim compare`` prints, as text: what the terminal and the explorer show.
+
+    Attributes:
+        title: Lines above the table (the year and a shared indicator's unit included).
+        columns: Headings: the keys (a unit column after the indicator), then ``mean``,
+            the interval's name, ``share > 0`` and ``runs``.
+        rows: Each row's cells as printed (US$ in US$ bn, shares in percent).
+        news: Per row, the colour of its mean: ``"green"`` good news, ``"red"`` bad,
+            ``""`` neither (:func:`_news`).
+        notes: What was left out and why (rows without a change, without a paired run,
+            beyond ``max_rows``), one sentence each.
+        drawn: Whether the table is shown: an empty table's frame says nothing.
+    """
+
+    title: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    news: tuple[str, ...]
+    notes: tuple[str, ...]
+    drawn: bool
+
+    def frame(self) -> pd.DataFrame:
+        """The rows as a table of text, under the printed headings."""
+        return pd.DataFrame(list(self.rows), columns=list(self.columns), dtype=object)
+
+
+#: The statistics' columns, right-aligned after the keys (the interval's is named by it).
+N_STATS = 4
+
+
+def summary_table(
     summary: pd.DataFrame,
     *,
     title: str | None = None,
     max_rows: int = 60,
-    console: Any | None = None,
     units: Mapping[str, str] | None = None,
     full_table: str | None = None,
-) -> None:
-    """Print a summary (from :func:`scosim.compare.summarise`) as a rich table.
+) -> SummaryTable:
+    """The table :func:`print_summary` prints, as text (the explorer shows the same).
 
     Args:
         summary: Summary table; key columns are shown, then mean, interval, share.
@@ -39,17 +73,12 @@ def print_summary(
         max_rows: Rows shown at most: the largest changes in absolute value, each
             indicator an equal share (:func:`_truncate`); a note then names the rows
             left out (per indicator, their countries) and where the full table is.
-        console: A ``rich.console.Console`` (default: a new one on stdout).
         units: Units of indicators the model does not declare. When given (and the
             summary has an ``indicator`` column), a unit column follows it, with the
             units the model declares else these (:func:`resolve_units`), and amounts
             in US$ are shown in US$ bn, as in the comparison report's table.
         full_table: Where the whole table is (e.g. a report.md), for that note.
     """
-    from rich.console import Console
-    from rich.table import Table
-
-    console = console or Console()
     keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
     # Rows where no paired run changed at all would push the changes off the table.
     still = no_change(summary)
@@ -77,51 +106,85 @@ def print_summary(
         _, unit, _ = display(name, unit_of[name])
         title += f"\n{name}" + (f": {unit}" if unit else "")
         keys.remove("indicator")
-    table = Table()
-    for k in keys:
-        table.add_column(k)
-        if with_units and k == "indicator":
-            table.add_column("unit")
-    for c in ("mean", label, "share > 0", "runs"):
-        table.add_column(c, justify="right")
-    summary = shown
-    kept, rest = _truncate(summary, max_rows)
+    columns = [c for k in keys for c in ((k, "unit") if with_units and k == "indicator"
+                                         else (k,))]
+    kept, rest = _truncate(shown, max_rows)
+    rows: list[tuple[str, ...]] = []
+    news: list[str] = []
     for r in kept.to_dict("records"):
         unit, div = None, 1.0
         if with_units:
             _, unit, div = display(str(r["indicator"]), unit_of[str(r["indicator"])])
-        colour = _news(r)
         d = decimals(r["low"] / div, r["high"] / div)
-        mean = _fixed(r["mean"] / div, d)
-        mean = f"[{colour}]{mean}[/]" if colour else mean
         cells = []
         for k in keys:
             cells.append(str(r[k]))
             if with_units and k == "indicator":
                 cells.append(unit or "")
-        table.add_row(
-            *cells,
-            mean,
-            f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}",
-            _share(r["share_positive"]),
-            str(r["n_runs"]),
-        )
+        rows.append((*cells, _fixed(r["mean"] / div, d),
+                     f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}",
+                     _share(r["share_positive"]), str(r["n_runs"])))
+        news.append(_news(r))
+    notes: list[str] = []
+    if n_unpaired:
+        notes.append(f"{n_unpaired} rows without a paired run (no value in both scenarios) "
+                     "not shown")
+    if n_still:
+        notes.append(f"{n_still} rows without a change in any paired run not shown")
+    if len(rest):
+        notes.append(_left_out(rest, full_table))
+    return SummaryTable(
+        title=tuple(title.splitlines()),
+        columns=(*columns, "mean", label, "share > 0", "runs"),
+        rows=tuple(rows),
+        news=tuple(news),
+        notes=tuple(notes),
+        drawn=bool(len(shown)) or not (n_still or n_unpaired),
+    )
+
+
+def print_summary(
+    summary: pd.DataFrame,
+    *,
+    title: str | None = None,
+    max_rows: int = 60,
+    console: Any | None = None,
+    units: Mapping[str, str] | None = None,
+    full_table: str | None = None,
+) -> None:
+    """Print a summary (from :func:`scosim.compare.summarise`) as a rich table.
+
+    The table of :func:`summary_table` (its arguments but ``console``, a
+    ``rich.console.Console``, default a new one on stdout), each mean coloured as news.
+    """
+    table = summary_table(summary, title=title, max_rows=max_rows, units=units,
+                          full_table=full_table)
+    print_table(table, console)
+
+
+def print_table(table: SummaryTable, console: Any | None = None) -> None:
+    """Print a :class:`SummaryTable` through rich (default: a new console on stdout)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    out = Table()
+    n_keys = len(table.columns) - N_STATS
+    for k, c in enumerate(table.columns):
+        out.add_column(c, justify="right" if k >= n_keys else "left")
+    for cells, colour in zip(table.rows, table.news, strict=True):
+        mean = cells[n_keys]
+        out.add_row(*cells[:n_keys], f"[{colour}]{mean}[/]" if colour else mean,
+                    *cells[n_keys + 1:])
     # Above the table, left-aligned and wrapped at the text's width: centred over a
     # table of five narrow columns it broke into short lines.
-    for line in title.splitlines():
+    for line in table.title:
         console.print(textwrap.fill(line, 95, subsequent_indent="  "), highlight=False,
                       markup=False)
-    if len(summary) or not (n_still or n_unpaired):
-        console.print(table)
-    # An empty table's frame says nothing: the title, then why nothing is in it.
-    if n_unpaired:
-        console.print(f"[dim]{n_unpaired} rows without a paired run (no value in both "
-                      "scenarios) not shown[/]", highlight=False)
-    if n_still:
-        console.print(f"[dim]{n_still} rows without a change in any paired run not shown[/]",
-                      highlight=False)
-    if len(rest):
-        console.print(f"[dim]{_left_out(rest, full_table)}[/]", highlight=False)
+    if table.drawn:
+        console.print(out)
+    for note in table.notes:
+        console.print(f"[dim]{note}[/]", highlight=False, markup=True)
 
 
 def _truncate(summary: pd.DataFrame, max_rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from scosim.indicator_display import percent_of_runs
 from scosim.runstats import RunStats
 
 #: Share of the long-run trade response reached (``ge_trade``'s gradual adjustment): the
@@ -112,6 +113,30 @@ def membership_of(st: RunStats) -> Membership:
         if (st.mean(m[0]).to_numpy() > 0).any():
             return m
     return recorded[0] if recorded else kinds[0]
+
+
+def who_gains_labels(table: pd.DataFrame, st: RunStats) -> tuple[list[str], str]:
+    """Economy labels and axis title of the who-gains figure (the PNG's and the explorer's).
+
+    When a union forms in only some runs, an economy in it in some run of the year shown
+    carries that share of runs (``"IRN  (in union 17%)"``): a bare bar read as a member's
+    loss. Only those economies carry it: a "(0%)" on every outsider read like a share of
+    runs with a gain. With nobody in a union in any run, the labels are the codes.
+
+    Args:
+        table: The table of :func:`scosim.plots.who_gains_data` (its ``in_union`` column).
+        st: The run's statistics (which arrangement, :func:`membership_of`).
+
+    Returns:
+        ``(labels, axis title)``, the labels in the table's order.
+    """
+    share = table["in_union"].fillna(0.0)
+    if not (share > 0).any():
+        return [str(c) for c in table.index], "economy (ROW = Rest of World)"
+    _, short, what = membership_of(st)
+    labels = [f"{c}  ({short} {percent_of_runs(share[c])}%)" if share[c] > 0 else str(c)
+              for c in table.index]
+    return labels, f"economy ({short}: share of runs in {what} that year; ROW = Rest of World)"
 
 
 def _any_nonzero(st: RunStats, name: str) -> bool:

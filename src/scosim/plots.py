@@ -43,6 +43,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     run_memberships,
     run_proposal_order,
     summarised,
+    who_gains_labels,
 )
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
 from scosim.results import MANIFEST  # noqa: E402
@@ -168,10 +169,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     """
     st = _stats(ind)
     table, year, when, n_runs = who_gains_data(st)
-    _, short, what = membership_of(st)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
-    # No economy in a union in any run (corridor, security scenarios): no union labels.
-    share = None if not (table["in_union"].fillna(0.0) > 0).any() else table["in_union"]
     order = table.index
     fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
     y = np.arange(len(order))
@@ -190,20 +188,13 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
             lw=1,
             label=f"median, whiskers {LOW}th-{HIGH}th percentile",
         )
-    labels = list(order)
-    if share is not None:
-        # Only economies that were in a union in some run carry the share: a "(0%)" on
-        # every outsider read like a share of runs with a gain.
-        labels = [f"{c}  ({short} {percent_of_runs(share[c])}%)" if share.get(c, 0.0) > 0 else c
-                  for c in order]
+    # The share of runs in a union beside each member's bar (the explorer's labels too).
+    labels, economy_axis = who_gains_labels(table, st)
     ax.set_yticks(y, labels)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel(_wrap(f"welfare change vs the same year {versus}, % of real expenditure",
                         90))
-    ax.set_ylabel(
-        f"economy ({short}: share of runs in {what} that year; ROW = Rest of World)"
-        if share is not None else "economy (ROW = Rest of World)"
-    )
+    ax.set_ylabel(economy_axis)
     ax.set_title(_wrap(
         f"{title}: who gains, who loses {when}\n"
         f"bars: mean of {n_runs} runs (green gain, red loss)"

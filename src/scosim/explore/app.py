@@ -13,7 +13,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -43,6 +43,9 @@ from scosim.plots import mechanism_figures
 from scosim.results import open_result
 from scosim.run_headline import headline_of_run
 from scosim.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from scosim.compare_terminal import SummaryTable
 
 CONFIG_ENV = "SCOSIM_EXPLORE"
 
@@ -223,24 +226,29 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
     fig = figures.compare_figure(comp)
     if fig is not None:
         st.plotly_chart(fig, key="compare-chart")
-    # The rows `scosim compare` prints: welfare, then what the runs' mechanisms and
-    # proposal types name (incidents, seizures, payments); the page showed welfare only.
-    from scosim.compare_shares import ci_heading
-    from scosim.compare_terminal import terminal_rows
+    # The table `scosim compare` prints, built by the same function (scosim.api.compare_table):
+    # the raw rows showed US$ unscaled, shares as fractions and every unchanged row.
+    table = info["table"]
+    st.markdown("Paired differences, policy minus baseline, largest first within each "
+                "indicator, as `scosim compare` prints them (every indicator and year: the "
+                "report):")
+    with st.container(key="compare-table"):
+        st.text("\n".join(table.title))
+        if table.drawn:
+            st.dataframe(_coloured(table), hide_index=True)
+        for note in table.notes:
+            st.text(note)
 
-    shown = info.get("shown") or ["welfare_change_pct"]
-    year = info.get("year") or int(comp.summary["year"].max())
-    rows = terminal_rows(comp, year, shown)
-    label = ci_heading(rows["interval"], "interval") if len(rows) else "interval"
-    st.markdown(f"Paired differences in {year}, policy minus baseline: mean and {label}, "
-                "largest first within each indicator (as `scosim compare` prints them; every "
-                "indicator and year: the report).")
-    st.dataframe(rows[["indicator", "country", "mean", "low", "high", "share_positive",
-                       "n_runs"]].rename(columns={"low": "interval low",
-                                                  "high": "interval high",
-                                                  "share_positive": "share > 0",
-                                                  "n_runs": "runs"}),
-                 hide_index=True)
+
+def _coloured(table: SummaryTable) -> Any:
+    """The table's text, each mean coloured as the terminal colours it (good news green)."""
+    colours = {"green": figures.GAIN, "red": figures.LOSS}
+    frame = table.frame()
+
+    def mean_colour(column: pd.Series) -> list[str]:
+        return [f"color: {colours[c]}" if c in colours else "" for c in table.news]
+
+    return frame.style.apply(mean_colour, subset=["mean"])
 
 
 def main() -> None:
@@ -271,10 +279,12 @@ def main() -> None:
     # the reader sees them first.
     results_area = st.container()
     with st.sidebar:
-        seed = st.number_input("Seed", value=sc0.seed, min_value=0, step=1, key=_key(stem, "seed"))
+        # No min_value: the browser refused a value below it without rerunning the page,
+        # so the last run's error stayed on screen and nothing said why. Any integer goes
+        # through, and a bad one gets `scosim validate`'s message below.
+        seed = st.number_input("Seed", value=sc0.seed, step=1, key=_key(stem, "seed"))
         reps = st.number_input(
-            "Replications", value=sc0.replications, min_value=1, step=1,
-            key=_key(stem, "replications"),
+            "Replications", value=sc0.replications, step=1, key=_key(stem, "replications"),
         )
     data = sc0.model_dump(mode="python", exclude={"source", "extends"})
     schema = scenario_schema()
@@ -359,15 +369,14 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
 
     comp, report, pres, bres = compare_view(view, bview, lambda w, d, t: bars[w](d, t),
                                             on_reuse)
-    from scosim.api import REPORT_INDICATORS
+    from scosim.api import compare_table
+
     st.session_state["last_compare"] = {
         "policy": str(pres.path), "baseline": str(bres.path), "report": str(report),
         "command": compare_command(view, bview, sc, bres.manifest["scenario"]),
         "edits": list(view.overrides), "baseline_file": bview.scenario, "view": state,
-        # What `scosim compare` prints for the same pair (compare_cli), and its year.
-        "shown": ["welfare_change_pct", *(i for i in comp.report_indicators
-                                          if i not in REPORT_INDICATORS)],
-        "year": comp.report_year,
+        # What `scosim compare` prints for the same pair: its year, title, units and notes.
+        "table": compare_table(comp, view.out, report),
         "reused": reused,
     }
     st.session_state["last_run"] = {

@@ -47,6 +47,7 @@ from scosim.plots import (
     no_membership_text,
     repeated_votes,
     who_gains_data,
+    who_gains_labels,
     year_adjustment_note,
 )
 from scosim.results import Result
@@ -116,6 +117,9 @@ def who_gains_figure(result: Result) -> Any | None:
     if not (st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct")):
         return None
     table, year, when, n_runs = who_gains_data(st)
+    # The PNG's labels: a member in some runs only carries that share ("IRN  (in union
+    # 17%)"); a bare bar of a state that left in most runs read as a member's loss.
+    labels, economy_axis = who_gains_labels(table, st)
     go = _go()
     # The same statistics as the PNG (scosim.plots.plot_welfare_final): bars are the
     # mean over runs, as scosim compare reports; diamonds the median with whiskers.
@@ -128,7 +132,8 @@ def who_gains_figure(result: Result) -> Any | None:
             marker_color=colors,
             name="mean over runs",
             showlegend=False,  # one key per colour below
-            hovertemplate="%{y}: mean %{x:.3f}%<extra></extra>",
+            customdata=labels,
+            hovertemplate="%{customdata}: mean %{x:.3f}%<extra></extra>",
         )
     )
     fig.add_trace(
@@ -146,9 +151,9 @@ def who_gains_figure(result: Result) -> Any | None:
                 "visible": n_runs > 1,
                 "color": "black",
             },
-            customdata=table[["low", "high"]].to_numpy(),
-            hovertemplate="%{y}: median %{x:.3f}%<br>"
-            f"{LOW}th-{HIGH}th percentile: " + "%{customdata[0]:.3f}% to %{customdata[1]:.3f}%"
+            customdata=list(zip(labels, table["low"], table["high"], strict=True)),
+            hovertemplate="%{customdata[0]}: median %{x:.3f}%<br>"
+            f"{LOW}th-{HIGH}th percentile: " + "%{customdata[1]:.3f}% to %{customdata[2]:.3f}%"
             "<extra></extra>",
         )
     )
@@ -159,7 +164,9 @@ def who_gains_figure(result: Result) -> Any | None:
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
     axis = welfare_axis(result)
     fig.update_xaxes(title=axis, zeroline=True, zerolinecolor="black")
-    fig.update_yaxes(title="economy (ROW = Rest of World)", type="category")
+    # The bars stay keyed by economy code; the axis shows the labels.
+    fig.update_yaxes(title=_wrap(economy_axis, 60), type="category",
+                     tickvals=list(table.index), ticktext=labels)
     _layout(
         fig,
         f"Who gains, who loses {when}<br><sup>bar: mean; diamond: median; green gain, red loss; "
