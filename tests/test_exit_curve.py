@@ -222,8 +222,18 @@ def test_a_grid_too_large_or_an_out_that_is_a_file_stops_before_running(tmp_path
     assert "is a file" in capsys.readouterr().err
 
 
-def test_no_arrangement_allowing_exits_says_so_and_writes_nothing(tmp_path, capsys):
-    assert main(["exits", str(ROOT / "scenarios" / "baseline.yaml"), "--replications", "2",
+@pytest.mark.parametrize("scenario", ["baseline.yaml", "corridor_instc.yaml"])
+def test_no_arrangement_allowing_exits_says_so_and_writes_nothing(tmp_path, capsys,
+                                                                  monkeypatch, scenario):
+    """Said from the scenario before any run: the ensemble used to run to the end first
+    (a corridor's participants cannot leave; the baseline proposes nothing)."""
+    import scosim.exit_curve
+
+    def never(*args, **kwargs):
+        raise AssertionError("the ensemble ran")
+
+    monkeypatch.setattr(scosim.exit_curve, "record_paths", never)
+    assert main(["exits", str(ROOT / "scenarios" / scenario), "--replications", "2",
                  "--out", str(tmp_path), "--quiet"]) == 0
     assert "no arrangement that allows exits was in force" in capsys.readouterr().out
     assert not any(tmp_path.iterdir())

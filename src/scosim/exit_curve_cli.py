@@ -168,6 +168,7 @@ def exits_cli(args: argparse.Namespace) -> int:
 
     from scosim.errors import file_in_the_way
     from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
+    from scosim.proposals import get_type
     from scosim.run_limits import check_replications
     from scosim.scenario import load_scenario, scenario_hash
 
@@ -190,6 +191,13 @@ def exits_cli(args: argparse.Namespace) -> int:
     if blocked is not None:  # found before the ensemble runs, not after
         raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
     own = sc.parameters.council.exit_threshold
+    if not any(get_type(p.type).exit_allowed for p in sc.proposals):
+        # Known from the scenario alone: the ensemble ran to the end before saying so.
+        print(f"Who leaves, by exit threshold: {sc.name}\nno arrangement that allows exits "
+              "was in force in any run: no proposal of the scenario is of a type whose "
+              "participants may leave; nobody could leave, at any threshold (nothing run, "
+              "nothing written)")
+        return 0
 
     def progress(done: int, total: int) -> None:
         if not args.quiet:
