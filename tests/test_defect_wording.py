@@ -74,6 +74,26 @@ def test_never_defect_drops_after_any_defections(tmp_path, capsys, monkeypatch,
 def test_can_defect_reads_the_councils_and_each_economys_rule(tmp_path, yaml_text, can):
     from scosim.plot_data import run_can_defect
 
-    (tmp_path / "scenario.yaml").write_text(yaml_text)
+    union = "proposals: [{type: customs_union, id: cu, year: 2026}]\n"
+    (tmp_path / "scenario.yaml").write_text(yaml_text + union)
     assert run_can_defect(tmp_path) is can
     assert run_can_defect(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize(("proposals", "can"), [
+    ("", False),  # nothing proposed: nothing to leave
+    ("proposals: [{type: corridor, id: c, year: 2026}]\n", False),  # built corridors are sunk
+    ("proposals: [{type: national_currency_settlement, id: s, year: 2026}]\n", False),
+    ("proposals: [{type: corridor, id: c, year: 2026}, "
+     "{type: free_trade_area, id: f, year: 2027}]\n", True),
+    ("proposals: [{type: my_missing_pkg:Thing, id: x, year: 2026}]\n", True),  # not loadable
+])
+def test_can_defect_needs_an_arrangement_that_lets_participants_leave(tmp_path, proposals,
+                                                                      can):
+    """A corridor or settlement run said "(after any defections)" though its
+    participants cannot leave (outside review)."""
+    from scosim.plot_data import run_can_defect
+
+    (tmp_path / "scenario.yaml").write_text(
+        "parameters: {rules: {defect: threshold_defect}}\n" + proposals)
+    assert run_can_defect(tmp_path) is can

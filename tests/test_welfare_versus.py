@@ -57,8 +57,9 @@ def test_a_sanctions_crisis_names_the_sanctions_not_only_the_policy(tmp_path, ca
     """The finance crises' losses are the sanctions': the heading must say so, and a run
     without a proposal must not explain a "policy" its heading no longer names."""
     _, run_dir = _run(tmp_path, capsys, "finance_crisis_settlement.yaml", 2027)
+    # A settlement's participants cannot leave it: nothing is said of defections.
     assert _heading((run_dir / "summary.txt").read_text()) == (
-        "welfare change in 2027 (after any defections) against the same year without the "
+        "welfare change in 2027 against the same year without the "
         "policy, the trade costs of the scenario's sanctions or the dollar channel's trade "
         "costs of sanctions,")
     _, run_dir = _run(tmp_path / "none", capsys, "finance_crisis.yaml", 2027)

@@ -221,20 +221,31 @@ def run_proposal_order(run_dir: str | Path) -> tuple[str, ...]:
 
 
 def run_can_defect(run_dir: str | Path) -> bool | None:
-    """Whether a state of a run can leave by its defect rule: not all ``never_defect``.
+    """Whether a state of a run can leave: an arrangement lets it, and its rule may.
 
-    Read from the run's saved, resolved scenario (``scenario.yaml``): the council's rule
-    (``parameters.rules.defect``) and each economy's own (``countries.<CODE>.rules``).
-    Any other rule (``threshold_defect``, a plug-in's) may make a state leave. The
-    welfare figure and the answer say "after any defections" only then. None without
-    the file.
+    Read from the run's saved, resolved scenario (``scenario.yaml``): some proposal of a
+    type whose participants may leave (``ProposalType.exit_allowed``: not a corridor, a
+    settlement or a declaration), and a defect rule other than ``never_defect`` (the
+    council's, ``parameters.rules.defect``, or an economy's own,
+    ``countries.<CODE>.rules``). The welfare figure and the answer say "after any
+    defections" only then. None without the file.
     """
     import yaml
+
+    from scosim.plugins import PluginError
+    from scosim.proposals import get_type
 
     saved = Path(run_dir) / "scenario.yaml"
     scenario = yaml.safe_load(saved.read_text()) if saved.is_file() else None
     if not isinstance(scenario, dict):
         return None
+    types = [str(p.get("type")) for p in scenario.get("proposals") or () if isinstance(p, dict)]
+    try:
+        leavable = any(get_type(t).exit_allowed for t in types)
+    except PluginError:  # a plug-in type that cannot be loaded here: said, as before
+        leavable = True
+    if not leavable:  # nothing to leave (a corridor, a settlement, no proposal at all)
+        return False
     rules = ((scenario.get("parameters") or {}).get("rules") or {})
     council = rules.get("defect", "threshold_defect")  # the default if none was resolved
     own = [((c or {}).get("rules") or {}).get("defect")
