@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -60,8 +61,8 @@ def test_a_state_joining_the_rats_pool_never_lowers_anyones_security(seed, who, 
     rats[:, who, ch] = 0.0
     joined = rats.copy()
     joined[:, who, ch] = level
-    s1 = SYS.security(state.__class__(**{**state.__dict__, "rats": rats}), e)
-    s2 = SYS.security(state.__class__(**{**state.__dict__, "rats": joined}), e)
+    s1 = SYS.security(replace(state, rats=rats), e)
+    s2 = SYS.security(replace(state, rats=joined), e)
     others = np.arange(N) != who
     assert np.all(s2[:, others] >= s1[:, others])
     # every other pooler gains exactly its share of the joiner's effort
