@@ -130,6 +130,9 @@ def test_recorded_indicators_may_not_name_an_undeclared_indicator(tmp_path, monk
     ("ratification_lag = -1", "`ratification_lag` must be None"),
     ("default_decision_rule = 'interested_member'",
      "`default_decision_rule` 'interested_member' is not a decision rule; allowed: consensus"),
+    ("welfare_excludes = 'what visas cost'", None),
+    ("welfare_excludes = ['visas']", "`welfare_excludes` must be text (a phrase after 'not "
+                                     "counting'), got ['visas']"),
 ])
 def test_class_attributes_are_checked_when_the_type_is_registered(
         tmp_path, monkeypatch, attrs: str, said: str | None) -> None:

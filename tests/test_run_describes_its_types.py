@@ -46,6 +46,7 @@ class VisaLift(ProposalType):
     indicators = {"visa_lift": "share of runs"}
     membership = ("visa_lift", "in visa", "a visa-free regime")
     trust_term = "trust in the visa's sponsor"
+    welfare_excludes = "what issuing visas costs consulates"
 
     def apply(self, policy, participants, phase, active, terms=None):
         pair = participants[:, :, None] & participants[:, None, :]
@@ -70,6 +71,7 @@ class Closures(Mechanism):
     indicators = {"border_closed": "1 if closed", "closure_cost_usd": "US$"}
     headline = {"closure_cost_usd": "total", "border_closed": "share"}  # not sorted
     welfare_versus = "the trade costs of border closures"
+    welfare_excludes = "what guarding the border costs (closure_cost_usd)"
 
     def record(self, model, policy):
         closed = np.zeros((model.R, model.N))
@@ -143,7 +145,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
     assert plugins["declared"]["proposal_types"] == {"visa_lift": {
         "indicators": {"visa_lift": "share of runs"},
         "membership": ["visa_lift", "in visa", "a visa-free regime"],
-        "trust_term": "trust in the visa's sponsor", "headline": []}}
+        "trust_term": "trust in the visa's sponsor", "headline": [],
+        "welfare_excludes": "what issuing visas costs consulates"}}
     # The vote-reasons figure names the type's trust term from that record, here where
     # the type cannot be imported (the saved scenario names it by its path).
     from scosim.plot_votes import run_trust_terms
@@ -156,7 +159,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         "headline": [["closure_cost_usd", "total"], ["border_closed", "share"]],
         # None declared: `scosim compare` reports the headline's.
         "compared": [],
-        "welfare_versus": "the trade costs of border closures"}
+        "welfare_versus": "the trade costs of border closures",
+        "welfare_excludes": "what guarding the border costs (closure_cost_usd)"}
 
 
 def test_a_fresh_process_without_the_plugin_shows_its_membership(
@@ -198,7 +202,10 @@ def test_a_fresh_process_without_the_plugin_shows_its_membership(
     # In the order the mechanism declares, which the sorted manifest keeps as pairs.
     assert "border_closed: share of runs" in out
     assert out.index("closure_cost_usd") < out.index("border_closed: share of runs")
-    assert "without the policy or the trade costs of border closures" in flat
+    # What the plug-ins say welfare leaves out, from the record (mechanism first).
+    assert ("without the policy or the trade costs of border closures; not counting what "
+            "guarding the border costs (closure_cost_usd), nor what issuing visas costs "
+            "consulates,") in flat
     assert "membership_timeline.png" in out.split("DRAWN", 1)[1].splitlines()[0]
     assert (tmp_path / "plots" / "membership_timeline.png").is_file()
     assert "in visa" in (plugin_run / "summary.txt").read_text()

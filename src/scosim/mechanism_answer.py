@@ -132,7 +132,8 @@ def _type_declaration(name: str, recorded: Mapping[str, Mapping[str, Any]] | Non
     """
     from scosim.proposals import get_type
 
-    return _known(name, recorded, lambda: get_type(name), ("name", "indicators", "headline"))
+    return _known(name, recorded, lambda: get_type(name),
+                  ("name", "indicators", "headline", "welfare_excludes"))
 
 
 def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any,
@@ -168,7 +169,8 @@ def _declaration(slot: str, name: str,
     from scosim.model.slots import get_mechanism
 
     return _known(slot, recorded, lambda: get_mechanism(name),
-                  ("name", "indicators", "headline", "compared", "welfare_versus"))
+                  ("name", "indicators", "headline", "compared", "welfare_versus",
+                   "welfare_excludes"))
 
 
 #: What a scenario's ``sanctions`` events with a trade cost add to the comparison.
@@ -177,7 +179,8 @@ SANCTIONS_VERSUS = "the trade costs of the scenario's sanctions"
 
 def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True,
                    recorded: Mapping[str, Mapping[str, Any]] | None = None,
-                   sanctions: bool = False) -> str:
+                   sanctions: bool = False, types: Iterable[str] = (),
+                   recorded_types: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """What welfare changes are measured against, with what else changes trade costs.
 
     ``"without the policy"``, followed by :data:`SANCTIONS_VERSUS` when the scenario's
@@ -187,19 +190,35 @@ def welfare_versus(mechanisms: Mapping[str, str], policy: bool = True,
     tariffs and trade costs of the year together, the events' and the mechanisms' as
     well as the proposals'. Without proposals (``policy`` false) the others alone.
     ``recorded``: the run's record of its mechanisms, as for :func:`declared_headline`.
+
+    Then, after "; not counting", what the mechanisms and the proposal ``types`` declare
+    costs economies outside the GE welfare measure (``welfare_excludes``: what a
+    corridor's hosts pay, the fiscal cost of failed banks), so a trade gain is not read
+    as a net gain; ``recorded_types`` as for :func:`declared_headline`.
     """
     parts = [SANCTIONS_VERSUS] if sanctions else []
+    excludes: list[str] = []
     for slot in _slot_order(mechanisms):
         decl = _declaration(slot, mechanisms[slot], recorded)
         if decl is not None and decl["welfare_versus"]:
             parts.append(decl["welfare_versus"])
+        if decl is not None and decl.get("welfare_excludes"):  # an older run's record: none
+            excludes.append(decl["welfare_excludes"])
+    for type_name in dict.fromkeys(types):
+        tdecl = _type_declaration(type_name, recorded_types)
+        if tdecl is not None and tdecl.get("welfare_excludes"):
+            excludes.append(tdecl["welfare_excludes"])
     if policy:
         parts.insert(0, "the policy")
-    if not parts:
-        return "without the policy"
-    if len(parts) == 1:
-        return f"without {parts[0]}"
-    return f"without {', '.join(parts[:-1])} or {parts[-1]}"
+    text = f"without {_either(parts or ['the policy'])}"
+    if excludes:
+        text += f"; not counting {', nor '.join(dict.fromkeys(excludes))}"
+    return text
+
+
+def _either(parts: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
 
 
 def run_welfare_versus(run_dir: str | Path) -> str:
@@ -215,9 +234,11 @@ def run_welfare_versus(run_dir: str | Path) -> str:
     sanctions = any(isinstance(e, Mapping) and e.get("type") == "sanctions"
                     and float(e.get("trade_cost") or 0.0) != 0.0
                     for e in scenario.get("events") or [])
+    declared = read_declarations(run_dir)
     return welfare_versus(filled_mechanisms(run_dir), policy=bool(scenario.get("proposals")),
-                          recorded=read_declarations(run_dir)["mechanisms"],
-                          sanctions=sanctions)
+                          recorded=declared["mechanisms"], sanctions=sanctions,
+                          types=_recorded_types_of(run_dir, declared["proposal_types"]),
+                          recorded_types=declared["proposal_types"])
 
 
 def proposal_types_of(run_dir: str | Path) -> list[str]:

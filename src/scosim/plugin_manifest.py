@@ -32,8 +32,9 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
-        what] or None, "trust_term": what, "headline": [[name, kind], ...]}}``
-        (``ProposalType.indicators``, ``.membership``, ``.trust_term`` and ``.headline``).
+        what] or None, "trust_term": what, "headline": [[name, kind], ...],
+        "welfare_excludes": phrase}}`` (``ProposalType.indicators``, ``.membership``,
+        ``.trust_term``, ``.headline`` and ``.welfare_excludes``).
     """
     from scosim.proposals import get_type
 
@@ -43,7 +44,8 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
         m = cls.membership
         out[p.type] = {"indicators": dict(cls.indicators),
                        "membership": None if m is None else list(m),
-                       "trust_term": cls.trust_term, "headline": headline_pairs(cls.headline)}
+                       "trust_term": cls.trust_term, "headline": headline_pairs(cls.headline),
+                       "welfare_excludes": cls.welfare_excludes}
     return out
 
 
@@ -56,8 +58,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
-        "compared": [name, ...], "welfare_versus": phrase}}`` (``Mechanism``'s
-        attributes) for every filled slot.
+        "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase}}``
+        (``Mechanism``'s attributes) for every filled slot.
     """
     from scosim.model.slots import get_mechanism
 
@@ -68,7 +70,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
             out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
                          "headline": headline_pairs(cls.headline),
                          "compared": list(cls.compared),
-                         "welfare_versus": cls.welfare_versus}
+                         "welfare_versus": cls.welfare_versus,
+                         "welfare_excludes": cls.welfare_excludes}
     return out
 
 
@@ -122,9 +125,10 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
-        what) or None, "trust_term": what or None, "headline": {name: kind}}}``; empty
-        for a run made before the record existed (``trust_term`` None and ``headline``
-        empty in a record made before they were recorded).
+        what) or None, "trust_term": what or None, "headline": {name: kind},
+        "welfare_excludes": phrase}}``; empty for a run made before the record existed
+        (``trust_term`` None, ``headline`` and ``welfare_excludes`` empty in a record made
+        before they were recorded).
 
     Raises:
         PluginError: A record that is not what :func:`declared_types` writes, naming
@@ -144,7 +148,8 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         units, headline = _units_and_headline(rec, at)
         out[str(name)] = {"indicators": units,
                           "membership": None if m is None else tuple(m),
-                          "trust_term": trust, "headline": dict(headline)}
+                          "trust_term": trust, "headline": dict(headline),
+                          "welfare_excludes": _phrase(rec, at, "welfare_excludes")}
     return out
 
 
@@ -152,9 +157,9 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The mechanisms' declarations a run's manifest records (:func:`declared_mechanisms`).
 
     Returns:
-        ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus"}}``
-        (``compared`` None for a run made before it was recorded); empty for a run made
-        before the record existed.
+        ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus",
+        "welfare_excludes"}}`` (``compared`` None and ``welfare_excludes`` empty for a run
+        made before they were recorded); empty for a run made before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -173,8 +178,17 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
                 isinstance(c, str) and c in units for c in compared)):
             raise PluginError(f"{at}.compared must list some of its indicators, got {compared!r}")
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
-                          "compared": compared, "welfare_versus": versus}
+                          "compared": compared, "welfare_versus": versus,
+                          "welfare_excludes": _phrase(rec, at, "welfare_excludes")}
     return out
+
+
+def _phrase(rec: dict[str, Any], at: str, field: str) -> str:
+    """A record's text ``field``: empty when absent (a run made before it was recorded)."""
+    value = rec.get(field, "")
+    if not isinstance(value, str):
+        raise PluginError(f"{at}.{field} must be text, got {value!r}")
+    return value
 
 
 def read_declarations(run_dir: str | Path) -> dict[str, dict[str, dict[str, Any]]]:

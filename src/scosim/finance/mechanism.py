@@ -87,6 +87,10 @@ class BankingSystems(Mechanism):
     slot = "finance"
     # It multiplies the dollar channel's factors into the year's trade costs (step 5).
     welfare_versus = "the dollar channel's trade costs of sanctions"
+    # docs/finance.md, "Fiscal cost and welfare": reported beside welfare, not in it.
+    welfare_excludes = ("what failing or resolved banks cost treasuries, creditors and "
+                        "depositors (fiscal_cost_usd, creditor_losses_usd, "
+                        "depositor_losses_usd)")
     indicators = {
         **{k: unit for k, (_, unit) in FINANCE_INDICATORS.items()},
         "fiscal_cost_pct_gdp": "percent of base-year GDP (of the balance sheets' economy)",

@@ -111,6 +111,12 @@ class Mechanism(SweptValues):
             the policy, ..." (e.g. "the trade costs of insecurity"); empty when it
             changes none. The run's answer and welfare figures name it, so a loss
             that comes from, say, rising instability is not read as the policy's.
+        welfare_excludes: What the mechanism records that costs economies something but
+            is not in ``welfare_change_pct`` (a GE measure of real expenditure), as a
+            phrase completing "not counting ..." that names the indicators where it is
+            (e.g. "the fiscal cost of bank failures (fiscal_cost_usd)"); empty when
+            nothing. The run's answer and welfare figures say it, so a reader does not
+            take a trade gain for a net gain.
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -122,6 +128,7 @@ class Mechanism(SweptValues):
     headline: ClassVar[dict[str, str]] = {}
     compared: ClassVar[tuple[str, ...]] = ()
     welfare_versus: ClassVar[str] = ""
+    welfare_excludes: ClassVar[str] = ""
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
     _kind = "mechanism"
@@ -227,6 +234,10 @@ def _check(cls: Any, name: str) -> None:
             raise PluginError(
                 f"mechanism {cls.name!r} defines {attr!r}, which the protocol does not know: "
                 f"did you mean {close[0]!r}? (name a helper with a leading '_')")
+    for phrase in ("welfare_versus", "welfare_excludes"):  # else the answer fails later
+        if not isinstance(getattr(cls, phrase), str):
+            raise PluginError(f"mechanism {cls.name!r}: `{phrase}` must be text, got "
+                              f"{getattr(cls, phrase)!r}")
     sm = cls.settings_model
     if sm is not None:
         from pydantic import BaseModel

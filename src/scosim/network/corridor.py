@@ -76,6 +76,9 @@ class Corridor(ProposalType):
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
     record_always = False
+    # The GE welfare counts the trade-cost change and transit fees, not the build cost.
+    welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd) or "
+                        "stands to lose if one fails (corridor_risk_usd)")
 
     check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)
 

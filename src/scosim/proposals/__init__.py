@@ -131,6 +131,9 @@ def _check_attributes(cls: Any) -> None:
         if not isinstance(getattr(cls, flag), bool):
             raise PluginError(f"{where}: `{flag}` must be True or False; got "
                               f"{getattr(cls, flag)!r}")
+    if not isinstance(cls.welfare_excludes, str):  # else the answer fails to read later
+        raise PluginError(f"{where}: `welfare_excludes` must be text (a phrase after 'not "
+                          f"counting'), got {cls.welfare_excludes!r}")
 
 
 def _check_sweepable(cls: Any) -> None:
@@ -173,7 +176,7 @@ def _check_membership(cls: Any) -> None:
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
     "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
-    "sweepable", "trust_term", "headline",
+    "sweepable", "trust_term", "headline", "welfare_excludes",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

@@ -104,6 +104,9 @@ class ProposalType(SweptValues):
             kind (``share``, ``total`` or ``level``), as ``Mechanism.headline`` names a
             mechanism's (:mod:`scosim.mechanism_answer`); e.g. what a corridor's hosts
             pay. An indicator the run did not record is left out.
+        welfare_excludes: What adopting a proposal of the type costs economies that
+            ``welfare_change_pct`` does not count, as ``Mechanism.welfare_excludes``
+            (e.g. what a corridor's hosts pay, ``corridor_paid_usd``).
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -126,6 +129,7 @@ class ProposalType(SweptValues):
     sweepable: ClassVar[tuple[str, ...]] = ()
     trust_term: ClassVar[str] = DEFAULT_TRUST_TERM
     headline: ClassVar[dict[str, str]] = {}
+    welfare_excludes: ClassVar[str] = ""
     _kind = "proposal type"
     _noun = "field"
 

@@ -148,6 +148,8 @@ class SecurityMechanism(Mechanism):
     name = "security"
     slot = "security"
     welfare_versus = "the trade costs of insecurity above its 2018-2022 level"
+    # docs/security.md, "Spending": recorded, not subtracted from the GE welfare.
+    welfare_excludes = "what economies spend on security and RATS (spending_usd)"
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale",)
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
