@@ -48,6 +48,11 @@ _BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base":
          "failure_sensitivity": 0.1}
 #: Discount rate of present values and of the annualised cost in previews.
 DISCOUNT_RATE = 0.04
+#: Years from the start of construction over which a corridor's failure risk is counted:
+#: the project's own window whoever finances it (a modelling choice, the default bank's
+#: tenor). Until 2026-12-05 a bank loan's tenor set it, so a 10-year bank halved the
+#: window and shrank the expected loss, which financing should only move.
+FAILURE_WINDOW_YEARS = 20
 
 @register_type
 class Corridor(ProposalType):
@@ -151,13 +156,12 @@ class Corridor(ProposalType):
         p = self.proposal
         route = np.where(self.route, instability, 0.0).max(axis=1)
         share = p.core.bank_share if p.financing != "budget" else 0.0
+        # The project fails or not whoever lends: its failure window is its own, not the
+        # loan's (finance_project runs a longer loan on past it, at no failure risk).
+        pf = failure_probability(route, FAILURE_WINDOW_YEARS, _BANK["failure_base"],
+                                 _BANK["failure_sensitivity"])
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
-            # The failure window is the loan's life when the bank lends; a project paid from
-            # budgets keeps its own (the default tenor), whatever bank is in force elsewhere.
-            horizon = _BANK["tenor"] if p.financing == "budget" else lender.tenor
-            pf = failure_probability(route, horizon, _BANK["failure_base"],
-                                     _BANK["failure_sensitivity"])
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,

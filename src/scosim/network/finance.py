@@ -165,7 +165,9 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         tenor: Loan tenor in years (incl. grace).
         grace: Interest-only years.
         recovery: Share of the loss recovered after a failure.
-        failure_prob: (R, T) annual failure probabilities (default: none, T = tenor).
+        failure_prob: (R, T) annual failure probabilities over the project's failure
+            window (default: none, T = tenor). A loan longer than T is followed to its end,
+            with no failure risk after year T; the window does not follow the loan.
         discount_rate: Rate for present values.
 
     Returns:
@@ -184,6 +186,10 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     pf = np.zeros((runs, tenor)) if failure_prob is None else np.broadcast_to(
         np.atleast_2d(np.asarray(failure_prob, float)), (runs, np.shape(
             np.atleast_2d(failure_prob))[1]))
+    if pf.shape[1] < tenor:
+        # A window shorter than the loan: the loan runs on after it at no failure risk
+        # (a caller passing such a window used to lose the later payments).
+        pf = np.pad(pf, ((0, 0), (0, tenor - pf.shape[1])))
     horizon = pf.shape[1]
     alive = np.cumprod(np.concatenate([np.ones((runs, 1)), 1.0 - pf[:, :-1]], axis=1), axis=1)
     fail_at = alive * pf  # probability the project fails in year t
