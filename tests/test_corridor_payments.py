@@ -166,3 +166,37 @@ def test_the_chair_does_not_retable_a_corridor_whose_project_was_built_otherwise
     assert {e["type"] for e in m.log.records() if e["proposal"] == "instc"} == {
         "vote", "veto", "rejected"}
 
+
+def test_the_preview_is_the_annualised_expected_npv() -> None:
+    # A standard expected NPV, annualised at r = 4 %: -r PV(payments) + the yearly gain times
+    # the share of it the project is expected to deliver. Budget financing at Afghan
+    # instability 0.8: the hosts pay the cost up front, and the railway fails with
+    # probability p = 0.01 + 0.1 x 0.8 = 0.09 a year over 20 years, after which it runs on.
+    # Before, the gain counted as certain and the expected loss of the sunk cost (US$2.08 bn)
+    # was subtracted on top of paying it: Afghanistan's cost term was 1.39 times r PV(paid).
+    m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].financing": "budget"})
+    pv = arr.preview(m, arr.invitees(m))
+    r, p, years = 0.04, 0.09, 20
+    ratio = (1 - p) / (1 + r)
+    q = r * (sum(ratio**t for t in range(1, years + 1)) + ratio**years / r)
+    assert 0.32 < q < 0.34  # the railway is expected to deliver a third of a certain gain
+    afg = m.codes.index("AFG")
+    paid = arr.cost_usd * arr.host_shares[afg]
+    expected = (q * (pv.info["ge_gain"][:, afg] + pv.info["transit_fees_share_of_gdp"][:, afg])
+                - r * paid / m.gdp[:, afg])
+    np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
+    np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)
+
+
+def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments() -> None:
+    # Non-recourse bank loan: the hosts' stake lost on failure is money they paid (counted
+    # once, as paid); the bank's loss is its owners' cost, not paid by them otherwise.
+    m, arr = _corridor(TRANS_AFGHAN)
+    pv = arr.preview(m, arr.invitees(m))
+    fin = arr._finance(m, _instability(m, AFG=0.8))
+    cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
+    afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
+    np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg], rtol=1e-9)
+    assert (fin.risk[:, afg] > 0).all()  # it bears a loss, already in what it paid
+    np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
+    assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()
