@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from scosim.model.model import SCOModel
-from scosim.network.projects import project_route_economies
+from scosim.network.projects import project_km_by_economy, project_route_economies
 from scosim.network.step import CorridorNetwork
 from scosim.scenario import load_scenario
 
@@ -55,15 +55,35 @@ def test_a_project_s_route_is_the_economies_its_edges_cross() -> None:
 @pytest.mark.parametrize("shares", [{"UZB": 1.0}, {"PAK": 1.0}, {"AFG": 0.5, "UZB": 0.5}])
 def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> None:
     # The railway crosses Afghanistan at instability 0.8 whoever pays: the expected loss is
-    # the same US$1.78 bn. Before, Uzbekistan or Pakistan alone paying cut it to the 1 %
-    # base rate's US$0.35 bn.
+    # the same US$2.08 bn (1.78 at the US$4.6 bn of before the cost covered the Pakistani
+    # link). Before, Uzbekistan or Pakistan alone paying cut it to the 1 % base rate's.
     m, default = _corridor(TRANS_AFGHAN)
     inst = _instability(m, AFG=0.8)
     expected = default._finance(m, inst).risk.sum(axis=1)
-    np.testing.assert_allclose(expected / 1e9, 1.779, atol=5e-4)
+    np.testing.assert_allclose(expected / 1e9, 2.084, atol=5e-4)
     _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
     fin = paid_by._finance(m, inst)
     np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
+
+
+def test_trans_afghan_cost_per_km_is_the_2025_reports_rate_in_every_host() -> None:
+    # projects.csv costs the modelled route (572 km of new Afghan track, the crossing and the
+    # Kharlachi-Peshawar link) at the 2025 reports' US$4.6 bn for 647 km. Each host's
+    # default share, by its km, must then pay that rate on its own km. Before, US$4.6 bn
+    # was spread over 758 km (US$6.07 m/km), Pakistan's 185 km taking 24 % of a costing
+    # that stops at the border.
+    m, arr = _corridor(TRANS_AFGHAN)
+    tables = arr.net.net.tables
+    km = project_km_by_economy(tables, "TRANS_AFGHAN_RAIL")
+    rate = 4.6e9 / 647
+    for code in ("AFG", "PAK"):
+        i = m.codes.index(code)
+        assert km[i] > 100
+        np.testing.assert_allclose(arr.cost_usd * arr.host_shares[i] / km[i], rate, rtol=1e-3)
+    # Uzbekistan hosts it (the line starts at Termez) but lays no new track: no share.
+    assert arr.host_shares[m.codes.index("UZB")] == 0.0
+    # The other sources' "about 760 km and US$5-7 bn" bracket the modelled route.
+    assert 740 < km.sum() < 780 and 5e9 <= arr.cost_usd <= 7e9
 
 
 def test_instability_off_the_route_does_not_raise_the_risk() -> None:
@@ -145,3 +165,38 @@ def test_the_chair_does_not_retable_a_corridor_whose_project_was_built_otherwise
     assert second.in_force.all() and not first.adopted.any()
     assert {e["type"] for e in m.log.records() if e["proposal"] == "instc"} == {
         "vote", "veto", "rejected"}
+
+
+def test_the_preview_is_the_annualised_expected_npv() -> None:
+    # A standard expected NPV, annualised at r = 4 %: -r PV(payments) + the yearly gain times
+    # the share of it the project is expected to deliver. Budget financing at Afghan
+    # instability 0.8: the hosts pay the cost up front, and the railway fails with
+    # probability p = 0.01 + 0.1 x 0.8 = 0.09 a year over 20 years, after which it runs on.
+    # Before, the gain counted as certain and the expected loss of the sunk cost (US$2.08 bn)
+    # was subtracted on top of paying it: Afghanistan's cost term was 1.39 times r PV(paid).
+    m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].financing": "budget"})
+    pv = arr.preview(m, arr.invitees(m))
+    r, p, years = 0.04, 0.09, 20
+    ratio = (1 - p) / (1 + r)
+    q = r * (sum(ratio**t for t in range(1, years + 1)) + ratio**years / r)
+    assert 0.32 < q < 0.34  # the railway is expected to deliver a third of a certain gain
+    afg = m.codes.index("AFG")
+    paid = arr.cost_usd * arr.host_shares[afg]
+    expected = (q * (pv.info["ge_gain"][:, afg] + pv.info["transit_fees_share_of_gdp"][:, afg])
+                - r * paid / m.gdp[:, afg])
+    np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
+    np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)
+
+
+def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments() -> None:
+    # Non-recourse bank loan: the hosts' stake lost on failure is money they paid (counted
+    # once, as paid); the bank's loss is its owners' cost, not paid by them otherwise.
+    m, arr = _corridor(TRANS_AFGHAN)
+    pv = arr.preview(m, arr.invitees(m))
+    fin = arr._finance(m, _instability(m, AFG=0.8))
+    cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
+    afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
+    np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg], rtol=1e-9)
+    assert (fin.risk[:, afg] > 0).all()  # it bears a loss, already in what it paid
+    np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
+    assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()

@@ -14,6 +14,7 @@ from scosim.network.finance import (
     finance_project,
     host_cost_shares,
     loan_schedule,
+    operating_share,
 )
 from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
 
@@ -163,3 +164,17 @@ def test_financing_moves_the_expected_loss_it_does_not_shrink_it(inst):
     # The owners other than the host bear the bank's loss by their capital shares.
     project = outs["bank_project"]
     assert project.risk[0, 1:].sum() == pytest.approx(0.8 * project.bank_loss[0], rel=1e-12)
+
+
+def test_operating_share_is_the_expected_present_value_of_a_perpetual_benefit():
+    # No failure risk: a perpetual 1 a year is worth exactly 1 / r.
+    assert operating_share(np.zeros((1, 20)), 0.04)[0] == pytest.approx(1.0, rel=1e-12)
+    # One year at p = 1: the project never delivers.
+    assert operating_share(np.ones((1, 1)), 0.04)[0] == 0.0
+    # A constant hazard p forever (a long window): r (1 - p) / (r + p), the geometric sum.
+    p, r = 0.09, 0.04
+    long = operating_share(np.full((1, 2000), p), r)[0]
+    assert long == pytest.approx(r * (1 - p) / (r + p), rel=1e-9)
+    # A 20-year window, then no failure: more than forever, less than no risk.
+    short = operating_share(np.full((1, 20), p), r)[0]
+    assert long < short < 1.0

@@ -10,8 +10,9 @@ it is not tabled where another was adopted (:meth:`Corridor.eligible_runs`). Onc
 in force, construction starts (in the entry year or the spec's ``start_year``) and the project
 operates ``construction_years`` later: :meth:`Corridor.apply` writes its first operating year
 and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism (slot
-``network``) turns them into trade-cost changes. docs/network.md explains the preview (GE gain
-minus the annualised cost share plus transit fees) and the financing terms.
+``network``) turns them into trade-cost changes. docs/network.md explains the preview (an
+annualised expected NPV: GE gain plus transit fees times the share of them the project is
+expected to deliver, less the annualised payments) and the financing terms.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from scosim.network.finance import (
     FinanceOutcome,
     failure_probability,
     finance_project,
+    operating_share,
 )
 from scosim.network.mechanism import (
     LEVER_FEE,
@@ -48,6 +50,11 @@ _BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base":
          "failure_sensitivity": 0.1}
 #: Discount rate of present values and of the annualised cost in previews.
 DISCOUNT_RATE = 0.04
+#: Years from the start of construction over which a corridor's failure risk is counted:
+#: the project's own window whoever finances it (a modelling choice, the default bank's
+#: tenor). Until 2026-12-05 a bank loan's tenor set it, so a 10-year bank halved the
+#: window and shrank the expected loss, which financing should only move.
+FAILURE_WINDOW_YEARS = 20
 
 @register_type
 class Corridor(ProposalType):
@@ -145,6 +152,12 @@ class Corridor(ProposalType):
         refused = (self.hosts & voters & ~votes).any(axis=1)
         return votes & ~refused[:, None]
 
+    def _failure_prob(self, instability: np.ndarray) -> np.ndarray:
+        """Annual failure probabilities (R, FAILURE_WINDOW_YEARS) at the route's instability."""
+        route = np.where(self.route, instability, 0.0).max(axis=1)
+        return failure_probability(route, FAILURE_WINDOW_YEARS, _BANK["failure_base"],
+                                   _BANK["failure_sensitivity"])
+
     def _finance(self, model: SCOModel, instability: np.ndarray) -> FinanceOutcome:
         """Expected payments and risk (R, N) under the proposal's financing.
 
@@ -152,15 +165,12 @@ class Corridor(ProposalType):
         the default bank's (:mod:`scosim.network.bank_link`).
         """
         p = self.proposal
-        route = np.where(self.route, instability, 0.0).max(axis=1)
         share = p.core.bank_share if p.financing != "budget" else 0.0
+        # The project fails or not whoever lends: its failure window is its own, not the
+        # loan's (finance_project runs a longer loan on past it, at no failure risk).
+        pf = self._failure_prob(instability)
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
-            # The failure window is the loan's life when the bank lends; a project paid from
-            # budgets keeps its own (the default tenor), whatever bank is in force elsewhere.
-            horizon = _BANK["tenor"] if p.financing == "budget" else lender.tenor
-            pf = failure_probability(route, horizon, _BANK["failure_base"],
-                                     _BANK["failure_sensitivity"])
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,
@@ -175,14 +185,24 @@ class Corridor(ProposalType):
             runs = lender.runs
             out = FinanceOutcome(paid=np.where(runs[:, None], fin.paid, out.paid),
                                  risk=np.where(runs[:, None], fin.risk, out.risk),
-                                 bank_loss=np.where(runs, fin.bank_loss, out.bank_loss))
+                                 bank_loss=np.where(runs, fin.bank_loss, out.bank_loss),
+                                 owners_risk=np.where(runs[:, None], fin.owners_risk,
+                                                      out.owners_risk))
         assert out is not None  # lenders() covers every run
         return out
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
-        """GE gain of the project once operating, minus the annualised cost share, plus fees.
+        """Annualised expected net value of the project to each invitee, over its GDP.
+
+        ``q (GE gain + transit fees) - r (paid + owners' risk) / GDP``: a standard expected
+        NPV, ``-PV(payments) + PV(benefits x probability operating)``, times the discount
+        rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
+        failure probabilities. A failure costs the benefits it stops; the investment it
+        sinks is counted once, as paid. The bank's loss its owners bear (``bank_project``)
+        is theirs to pay. Until 2026-12-05 the preview took the gain as certain and
+        subtracted the expected loss of the hosts' sunk investment on top of its payment.
 
         Both GE solves start from this year's policy state without the proposal; the network
         is stepped with and without the project (other corridors in force as they are, the
@@ -207,15 +227,18 @@ class Corridor(ProposalType):
         w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change
         ge_gain = w1 / w0 - 1.0
         fin = self._finance(model, inp["instability"])
+        operating = operating_share(self._failure_prob(inp["instability"]),
+                                    DISCOUNT_RATE)[:, None]
         gdp = np.maximum(model.gdp, 1.0)
-        cost_share = (fin.paid + fin.risk) * DISCOUNT_RATE / gdp
+        cost_share = (fin.paid + fin.owners_risk) * DISCOUNT_RATE / gdp
         # The fees shippers pay on each edge of the routes, to the economies the edges are
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
         fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / gdp
-        gain = ge_gain - cost_share + fees
+        gain = operating * (ge_gain + fees) - cost_share
         info = {"ge_gain": ge_gain, "cost_share_of_gdp": cost_share,
-                "transit_fees_share_of_gdp": fees}
+                "transit_fees_share_of_gdp": fees,
+                "operating_share": np.broadcast_to(operating, ge_gain.shape).copy()}
         return Preview(gain=gain, terms={}, info=info)
 
     # ------------------------------------------------------------------ policy

@@ -141,11 +141,15 @@ class FinanceOutcome:
         paid: (R, N) payments by each economy (up-front share and loan service).
         risk: (R, N) expected loss from a failure borne by each economy.
         bank_loss: (R,) expected loss of the bank (already spread over ``risk`` by capital).
+        owners_risk: (R, N) the part of ``risk`` that is the bank's loss borne by its owners
+            (zero unless ``bank_project``). The rest of ``risk`` is the hosts' own stake,
+            money they have paid (in ``paid``): a net value counts it once, as a payment.
     """
 
     paid: FloatArray
     risk: FloatArray
     bank_loss: FloatArray
+    owners_risk: FloatArray
 
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
@@ -165,7 +169,9 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         tenor: Loan tenor in years (incl. grace).
         grace: Interest-only years.
         recovery: Share of the loss recovered after a failure.
-        failure_prob: (R, T) annual failure probabilities (default: none, T = tenor).
+        failure_prob: (R, T) annual failure probabilities over the project's failure
+            window (default: none, T = tenor). A loan longer than T is followed to its end,
+            with no failure risk after year T; the window does not follow the loan.
         discount_rate: Rate for present values.
 
     Returns:
@@ -184,6 +190,10 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     pf = np.zeros((runs, tenor)) if failure_prob is None else np.broadcast_to(
         np.atleast_2d(np.asarray(failure_prob, float)), (runs, np.shape(
             np.atleast_2d(failure_prob))[1]))
+    if pf.shape[1] < tenor:
+        # A window shorter than the loan: the loan runs on after it at no failure risk
+        # (a caller passing such a window used to lose the later payments).
+        pf = np.pad(pf, ((0, 0), (0, tenor - pf.shape[1])))
     horizon = pf.shape[1]
     alive = np.cumprod(np.concatenate([np.ones((runs, 1)), 1.0 - pf[:, :-1]], axis=1), axis=1)
     fail_at = alive * pf  # probability the project fails in year t
@@ -198,7 +208,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     if financing == "budget":
         paid = c[:, None] * hs
         risk = (c * lost_pv.sum(axis=1))[:, None] * hs
-        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
+                              owners_risk=np.zeros_like(risk))
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
@@ -207,7 +218,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         paid = (upfront + service)[:, None] * hs
         # The hosts repay whatever happens, so a failure costs them the whole investment.
         risk = (c * lost_pv.sum(axis=1))[:, None] * hs
-        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
+                              owners_risk=np.zeros_like(risk))
     if capital is None:
         raise ValueError("bank_project financing needs the bank's capital shares")
     cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
@@ -218,8 +230,35 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     # stake: the up-front share and the principal they have repaid.
     bank_loss = (lost_pv * outstanding).sum(axis=1)
     host_loss = (lost_pv * (upfront[:, None] + loan[:, None] - outstanding)).sum(axis=1)
-    risk = host_loss[:, None] * hs + bank_loss[:, None] * cap
-    return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss)
+    owners_risk = bank_loss[:, None] * cap
+    risk = host_loss[:, None] * hs + owners_risk
+    return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk)
+
+
+def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04) -> FloatArray:
+    """Expected present value of 1 a year while the project operates, times the rate (R,).
+
+    ``r * (sum_t S_t / (1 + r)^(t+1) + S_T / ((1 + r)^T r))`` with ``S_t`` the probability
+    that the project still operates at the end of year ``t`` (timing as in
+    :func:`finance_project`: a failure in year ``t`` stops that year's benefit) and no
+    failure after the window's ``T`` years. It is 1 without failure risk: a perpetual
+    yearly gain ``B`` is worth ``B / r``, and ``B x`` this share is its annual equivalent
+    when the project may fail (the probability-weighted benefit of an expected NPV).
+
+    Args:
+        failure_prob: (R, T) or (T,) annual failure probabilities.
+        discount_rate: Discount rate ``r`` (> 0).
+
+    Raises:
+        ValueError: If the rate is not positive.
+    """
+    if discount_rate <= 0:
+        raise ValueError("discount_rate must be > 0")
+    pf = np.atleast_2d(np.asarray(failure_prob, float))
+    survive = np.cumprod(1.0 - pf, axis=1)
+    disc = (1.0 + discount_rate) ** -(np.arange(pf.shape[1]) + 1.0)
+    tail = survive[:, -1] * disc[-1] / discount_rate
+    return discount_rate * ((survive * disc).sum(axis=1) + tail)
 
 
 def host_cost_shares(edge_km_by_economy: ArrayLike) -> FloatArray:
