@@ -51,7 +51,8 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "creditor_losses_usd": ("creditor_losses",
                             "US$ (non-deposit outside creditors' loss in the system's default)"),
     "interbank_unpaid_usd": ("interbank_unpaid",
-                             "US$ (interbank debts the defaulting system leaves unpaid)"),
+                             "US$ (interbank debts the defaulting system leaves unpaid, borne "
+                             "by its creditor banks' capital)"),
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),

@@ -48,7 +48,7 @@ INDICATORS: tuple[str, ...] = (
     "resolutions",  # 1.0 where it was resolved/recapitalised before contagion
     "depositor_losses",  # uninsured deposits lost
     "creditor_losses",  # non-deposit outside creditors' loss when the system defaults
-    "interbank_unpaid",  # interbank debts a defaulting system does not pay (other banks' loss)
+    "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
@@ -366,10 +366,7 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
         return _Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
-            # The debtor's side of loss_contagion (summed over debtors, the two agree); a
-            # system that pays in full leaves nothing unpaid (masked: l - l y/y may round).
-            interbank_unpaid=np.where(res.default,
-                                      np.maximum(l_out - res.interbank_paid, 0.0), 0.0),
+            interbank_unpaid=_borne_by_creditor_banks(L[None] - P, res.default, res.equity),
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
             loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
@@ -405,6 +402,34 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
             loss_default_costs=np.zeros((R, N)),
         )
     raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
+
+
+def _borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,
+                             equity: FloatArray) -> FloatArray:
+    """What each defaulting system leaves unpaid that its creditor banks' capital bears (R, N).
+
+    A creditor bank that defaults in turn passes the part of its unpaid claims that its
+    capital cannot absorb on to its own creditors, where it is counted as theirs (its
+    outside creditors' and depositors' losses, and what it leaves unpaid to its creditor
+    banks). Counting it also at the first debtor counted it twice. A creditor's shortfall
+    ``-equity`` is laid first on what its debtors left unpaid (then on its own losses), so
+    it passes on ``min(unpaid_in, max(-equity, 0))``; the debtor's figure keeps the rest,
+    in proportion to what each debtor left unpaid to it.
+
+    Args:
+        unpaid: ``L - P`` (R, N, N), what debtor ``i`` does not pay creditor ``j``.
+        default: (R, N) which systems defaulted.
+        equity: Equity after clearing (R, N), ``e + received - (l + b)``.
+
+    Returns:
+        Per debtor (R, N); zero where the system paid in full (masked: ``L - P`` may round).
+    """
+    u = np.where(default[:, :, None], np.maximum(unpaid, 0.0), 0.0)
+    unpaid_in = u.sum(axis=1)
+    passed = np.minimum(unpaid_in, np.maximum(-equity, 0.0))
+    kept = np.divide(unpaid_in - passed, unpaid_in, out=np.ones_like(unpaid_in),
+                     where=unpaid_in > 0)
+    return (u * kept[:, None, :]).sum(axis=2)
 
 
 class FinanceSystem:
