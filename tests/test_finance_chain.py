@@ -1,9 +1,10 @@
-"""Who paid, on hand-computable networks: a loss passed along a chain is counted once.
+"""Money on hand-computable networks: losses counted once, frozen payments kept.
 
 A creditor bank that fails in turn passes on to its own creditors the part of its unpaid
 claims that its capital cannot absorb; until 2026-12-05 that part was counted both at the
 first debtor (``interbank_unpaid``, "other banks") and again among the second bank's
-creditors' losses.
+creditors' losses. Payments frozen by sanctions left the debtor and reached nobody; they
+are now parked in blocked accounts as the payee's claim and counted (``frozen_parked``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from scosim.finance.data import BankingData
+from scosim.finance.shocks import sanctions_matrix
 from scosim.finance.system import FinanceParams, FinanceState, FinanceSystem
 
 # No income, no credit losses, no draws: a year's losses are the capital taken away in the
@@ -95,3 +97,55 @@ def test_who_paid_adds_up_to_the_holes_and_the_default_costs(seniority, cost, se
     total = _outside(ind).sum(axis=1) + ind["interbank_unpaid"].sum(axis=1)
     expect = hole.sum(axis=1) + ind["loss_default_costs"].sum(axis=1)
     np.testing.assert_allclose(total, expect, rtol=1e-9, atol=1e-9)
+
+
+def test_frozen_payments_are_parked_for_the_payee_and_money_is_conserved():
+    """A owes C 10 and C owes A 4 (frozen both ways: C sanctions A, no secondary
+    sanctions); B owes C 6 (not frozen). Nobody defaults, so every debtor pays all 20:
+    6 reaches C, 14 is parked, 10 for C and 4 for A, and stays parked while frozen (no
+    lifting is modelled): a second year of sanctions parks as much again. What the payees
+    no longer hold in capital is exactly what is parked: the banks' capital plus the
+    parked claims is what they started with, year after year (money out = money in +
+    parked). Until 2026-12-05 the 14 a year left the debtors and reached nobody."""
+    L = np.zeros((3, 3))
+    L[0, 2], L[2, 0], L[1, 2] = 10.0, 4.0, 6.0
+    data = _data(np.array([100.0, 100.0, 100.0]), np.array([50.0, 50.0, 50.0]), L)
+    fs = FinanceSystem(data, CALM.__class__(**{**CALM.__dict__, "secondary": 0.0}))
+    st = fs.initial_state(1)
+    S = sanctions_matrix([("B0", "B2", 1.0)], data.codes, 1)
+    start = st.capital.sum()
+    for year in (1, 2):
+        st, ind = fs.step(st, np.zeros((1, 3)), S, fs.levers(1), np.random.default_rng(0))
+        assert not ind["failures"].any()
+        np.testing.assert_allclose(ind["loss_sanctions"][0], [4.0, 0.0, 10.0], rtol=1e-12)
+        np.testing.assert_allclose(ind["frozen_parked"][0], [4.0 * year, 0.0, 10.0 * year],
+                                   rtol=1e-12)
+        received = data.interbank_claims - ind["loss_sanctions"][0] - ind["loss_contagion"][0]
+        assert data.L.sum() == pytest.approx(received.sum() + ind["loss_sanctions"].sum())
+        assert st.capital.sum() + st.parked.sum() == pytest.approx(start, rel=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["clearing", "debtrank"])
+def test_the_parked_stock_is_every_year_s_frozen_payments_added_up(kernel):
+    """In the packaged network under full sanctions on Russia in some years, with
+    failures: the stock held for each payee is the sum of what was frozen for it, never
+    falls, and is nothing where nothing was ever frozen."""
+    fs = FinanceSystem().with_params(kernel=kernel)
+    R, N = 6, fs.N
+    rus = fs.codes.index("RUS")
+    st = fs.initial_state(R)
+    total = np.zeros((R, N))
+    gens = [np.random.default_rng(r) for r in range(R)]
+    for year, severity in enumerate((1.0, 0.0, 0.5)):
+        g = np.zeros((R, N))
+        g[:, rus] = -0.5 if year == 0 else 0.0
+        S = sanctions_matrix([("RUS", "ROW", severity)], fs.codes, R)
+        before = st.parked.copy()
+        st, ind = fs.step(st, g, S, fs.levers(R), gens)
+        if year == 0:
+            assert ind["failures"][:, rus].all()
+        total += ind["loss_sanctions"]
+        np.testing.assert_allclose(ind["frozen_parked"], total, rtol=1e-12)
+        np.testing.assert_array_equal(st.parked, ind["frozen_parked"])
+        assert (st.parked >= before).all()
+    assert (total[:, rus] > 1e9).all()

@@ -60,7 +60,10 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
-    "loss_sanctions_usd": ("loss_sanctions", "US$"),
+    "loss_sanctions_usd": ("loss_sanctions", "US$ (receipts frozen this year, parked)"),
+    "frozen_parked_usd": ("frozen_parked",
+                          "US$ (frozen receipts held in blocked accounts for the payee, "
+                          "year end)"),
     "loss_contagion_usd": ("loss_contagion", "US$"),
     "loss_default_costs_usd": ("loss_default_costs", "US$"),
     "npl_ratio": ("npl_ratio", "fraction"),

@@ -56,7 +56,8 @@ INDICATORS: tuple[str, ...] = (
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
-    "loss_sanctions",  # interbank receipts frozen by sanctions
+    "loss_sanctions",  # interbank receipts frozen by sanctions this year (parked, below)
+    "frozen_parked",  # frozen receipts held in blocked accounts for the payee, year end stock
     "loss_contagion",  # interbank claims not paid by defaulting debtors
     "loss_default_costs",  # Rogers-Veraart default costs
     "npl_ratio",  # non-performing loans / loans (fraction)
@@ -178,12 +179,15 @@ class FinanceState:
         fund: Deposit insurance fund compartments (R, N), US$.
         trade_cost_factor: This year's sanctions trade-cost factors (R, N, N), >= 1, for
             the trade mechanism to multiply into its trade costs.
+        parked: Frozen interbank receipts held in blocked accounts (R, N), US$, by payee:
+            its claim, unusable while frozen (no lifting is modelled); None = nothing.
     """
 
     capital: FloatArray
     npl: FloatArray
     fund: FloatArray
     trade_cost_factor: FloatArray = field(repr=False)
+    parked: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -300,7 +304,12 @@ def step(
     fiscal = fiscal + recap
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
-    new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor)
+    # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
+    # paid into a blocked account, the money is the payee's claim, which it cannot use, so
+    # it is not in its capital while frozen; the stock is carried and counted.
+    parked = (0.0 if state.parked is None else state.parked) + c.loss_sanctions
+    new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
+                             parked=parked)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -315,6 +324,7 @@ def step(
         "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
         "loss_sanctions": c.loss_sanctions,
+        "frozen_parked": parked,
         "loss_contagion": c.loss_contagion,
         "loss_default_costs": c.loss_default_costs,
         "npl_ratio": npl,
@@ -462,6 +472,7 @@ class FinanceSystem:
             npl=np.broadcast_to(self.data.npl, (R, N)).copy(),
             fund=np.zeros((R, N)),
             trade_cost_factor=np.ones((R, N, N)),
+            parked=np.zeros((R, N)),
         )
 
     def levers(self, R: int) -> Levers:
