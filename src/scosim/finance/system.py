@@ -79,7 +79,9 @@ class FinanceParams:
         npl_sensitivity: New NPL share per unit of negative asset shock (0.5 puts the
             baseline frequency of failures near 2 percent of country-years, the order of
             Laeven & Valencia 2018: 151 systemic banking crises in 1970-2017).
-        roa_margin: Return on external assets after expected losses (rebuilds capital).
+        roa_margin: Return on external assets after expected losses and after the year's
+            interest to creditors (rebuilds capital); the obligations cleared at year end
+            are therefore the face values ``L`` and ``b``, with no interest on top.
         gdp_beta: Asset shock per unit of GDP shock.
         commodity_beta: Asset shock per unit of (fuel exports / GDP x oil log change); 0.5
             because the nominal US$ GDP shocks already carry part of the oil-price effect.
