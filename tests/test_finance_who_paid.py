@@ -54,8 +54,10 @@ def test_creditors_of_a_failed_system_lose_the_depositors_share(seniority):
                                                    ("debtrank", "pari_passu")])
 def test_what_defaulters_leave_unpaid_is_what_creditor_banks_lose(kernel, seniority):
     """The debtor's side of the interbank losses: summed over economies it equals the
-    creditors' side, loss_contagion (clearing); DebtRank has no payment vector, so there
-    it is the interbank creditors' pro rata share of the shortfall."""
+    creditors' side, loss_contagion (clearing; here no creditor bank of Russia defaults
+    in turn, which would keep part of it at that creditor, tests/test_finance_chain.py);
+    DebtRank has no payment vector, so there it is the interbank creditors' pro rata
+    share of the shortfall."""
     fs = FS.with_params(kernel=kernel, seniority=seniority)
     ind = _crisis_step(fs)
     unpaid = ind["interbank_unpaid"]

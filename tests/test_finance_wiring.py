@@ -212,6 +212,10 @@ def test_settlement_preview_sees_the_dollar_channel():
     ("bad_setting_key", 6, "parameters.finance.alpah",
      ("unknown key 'alpah' (did you mean 'alpha'?)", "allowed keys: kernel, seniority")),
     ("bad_setting_range", 6, "parameters.finance.lgd", ("2 is out of range: must be <= 1",)),
+    # Unbounded until 2026-12-05: 5 (for 5 percent) ran, raising a sanctioned economy's
+    # dollar-settled trade costs with third economies sixfold.
+    ("bad_dollar_trade_cost", 6, "parameters.finance.dollar_trade_cost",
+     ("5 is out of range: must be <= 1",)),
 ])
 def test_bad_inputs_name_file_and_line(fixture, line, path, words):
     given = str(BAD / f"{fixture}.yaml")
@@ -221,6 +225,22 @@ def test_bad_inputs_name_file_and_line(fixture, line, path, words):
     assert f"{given}:{line}: {path}: " in str(err), str(err)
     for w in words:
         assert w in str(err)
+
+
+def test_validate_refuses_a_dollar_trade_cost_above_one(capsys):
+    """`scosim validate` names the field and its range and exits 2, without a traceback,
+    for a value in the file or set on the command line; the bound itself is allowed."""
+    from scosim.cli import main
+
+    given = str(BAD / "bad_dollar_trade_cost.yaml")
+    assert main(["validate", given]) == 2
+    err = capsys.readouterr().err
+    assert "parameters.finance.dollar_trade_cost" in err and "must be <= 1" in err
+    assert "Traceback" not in err
+    sc = str(SCENARIOS / "finance_crisis.yaml")
+    assert main(["validate", sc, "--set", "parameters.finance.dollar_trade_cost=1.5"]) == 2
+    assert "parameters.finance.dollar_trade_cost" in capsys.readouterr().err
+    assert main(["validate", sc, "--set", "parameters.finance.dollar_trade_cost=1"]) == 0
 
 
 def test_run_writes_banking_plot_and_cli_errors(tmp_path, capsys):

@@ -51,7 +51,8 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "creditor_losses_usd": ("creditor_losses",
                             "US$ (non-deposit outside creditors' loss in the system's default)"),
     "interbank_unpaid_usd": ("interbank_unpaid",
-                             "US$ (interbank debts the defaulting system leaves unpaid)"),
+                             "US$ (interbank debts the defaulting system leaves unpaid, borne "
+                             "by its creditor banks' capital)"),
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
@@ -59,7 +60,10 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
-    "loss_sanctions_usd": ("loss_sanctions", "US$"),
+    "loss_sanctions_usd": ("loss_sanctions", "US$ (receipts frozen this year, parked)"),
+    "frozen_parked_usd": ("frozen_parked",
+                          "US$ (frozen receipts held in blocked accounts for the payee, "
+                          "year end)"),
     "loss_contagion_usd": ("loss_contagion", "US$"),
     "loss_default_costs_usd": ("loss_default_costs", "US$"),
     "npl_ratio": ("npl_ratio", "fraction"),

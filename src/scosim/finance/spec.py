@@ -150,7 +150,12 @@ class FinanceSettings(BaseModel):
     roa_margin: float = Field(0.01, ge=0, le=0.2)
     recap_ratio: float = Field(0.045, ge=0, le=0.5)
     secondary: float = Field(0.5, ge=0, le=1)
-    dollar_trade_cost: float = Field(0.05, ge=0)
+    # A rise of the iceberg cost of dollar-settled trade with a fully sanctioned economy,
+    # per sanctioned side: 1 doubles that cost, an order of magnitude above the 0.05
+    # assumed and five times the shipped crisis's own sanctions trade_cost (0.2); above it
+    # a value is a typo (5 for 5 percent), not a scenario (docs/finance.md section 4).
+    dollar_trade_cost: float = Field(0.05, ge=0, le=1,
+                                     description="trade cost rise at severity 1, in [0, 1]")
 
     def params(self) -> FinanceParams:
         """The kernel parameters."""

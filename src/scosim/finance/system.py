@@ -48,7 +48,7 @@ INDICATORS: tuple[str, ...] = (
     "resolutions",  # 1.0 where it was resolved/recapitalised before contagion
     "depositor_losses",  # uninsured deposits lost
     "creditor_losses",  # non-deposit outside creditors' loss when the system defaults
-    "interbank_unpaid",  # interbank debts a defaulting system does not pay (other banks' loss)
+    "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
@@ -56,7 +56,8 @@ INDICATORS: tuple[str, ...] = (
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
-    "loss_sanctions",  # interbank receipts frozen by sanctions
+    "loss_sanctions",  # interbank receipts frozen by sanctions this year (parked, below)
+    "frozen_parked",  # frozen receipts held in blocked accounts for the payee, year end stock
     "loss_contagion",  # interbank claims not paid by defaulting debtors
     "loss_default_costs",  # Rogers-Veraart default costs
     "npl_ratio",  # non-performing loans / loans (fraction)
@@ -78,7 +79,9 @@ class FinanceParams:
         npl_sensitivity: New NPL share per unit of negative asset shock (0.5 puts the
             baseline frequency of failures near 2 percent of country-years, the order of
             Laeven & Valencia 2018: 151 systemic banking crises in 1970-2017).
-        roa_margin: Return on external assets after expected losses (rebuilds capital).
+        roa_margin: Return on external assets after expected losses and after the year's
+            interest to creditors (rebuilds capital); the obligations cleared at year end
+            are therefore the face values ``L`` and ``b``, with no interest on top.
         gdp_beta: Asset shock per unit of GDP shock.
         commodity_beta: Asset shock per unit of (fuel exports / GDP x oil log change); 0.5
             because the nominal US$ GDP shocks already carry part of the oil-price effect.
@@ -178,12 +181,15 @@ class FinanceState:
         fund: Deposit insurance fund compartments (R, N), US$.
         trade_cost_factor: This year's sanctions trade-cost factors (R, N, N), >= 1, for
             the trade mechanism to multiply into its trade costs.
+        parked: Frozen interbank receipts held in blocked accounts (R, N), US$, by payee:
+            its claim, unusable while frozen (no lifting is modelled); None = nothing.
     """
 
     capital: FloatArray
     npl: FloatArray
     fund: FloatArray
     trade_cost_factor: FloatArray = field(repr=False)
+    parked: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -300,7 +306,12 @@ def step(
     fiscal = fiscal + recap
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
-    new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor)
+    # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
+    # paid into a blocked account, the money is the payee's claim, which it cannot use, so
+    # it is not in its capital while frozen; the stock is carried and counted.
+    parked = (0.0 if state.parked is None else state.parked) + c.loss_sanctions
+    new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
+                             parked=parked)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -315,6 +326,7 @@ def step(
         "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
         "loss_sanctions": c.loss_sanctions,
+        "frozen_parked": parked,
         "loss_contagion": c.loss_contagion,
         "loss_default_costs": c.loss_default_costs,
         "npl_ratio": npl,
@@ -366,10 +378,7 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
         return _Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
-            # The debtor's side of loss_contagion (summed over debtors, the two agree); a
-            # system that pays in full leaves nothing unpaid (masked: l - l y/y may round).
-            interbank_unpaid=np.where(res.default,
-                                      np.maximum(l_out - res.interbank_paid, 0.0), 0.0),
+            interbank_unpaid=_borne_by_creditor_banks(L[None] - P, res.default, res.equity),
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
             loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
@@ -407,6 +416,34 @@ def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArra
     raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
 
 
+def _borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,
+                             equity: FloatArray) -> FloatArray:
+    """What each defaulting system leaves unpaid that its creditor banks' capital bears (R, N).
+
+    A creditor bank that defaults in turn passes the part of its unpaid claims that its
+    capital cannot absorb on to its own creditors, where it is counted as theirs (its
+    outside creditors' and depositors' losses, and what it leaves unpaid to its creditor
+    banks). Counting it also at the first debtor counted it twice. A creditor's shortfall
+    ``-equity`` is laid first on what its debtors left unpaid (then on its own losses), so
+    it passes on ``min(unpaid_in, max(-equity, 0))``; the debtor's figure keeps the rest,
+    in proportion to what each debtor left unpaid to it.
+
+    Args:
+        unpaid: ``L - P`` (R, N, N), what debtor ``i`` does not pay creditor ``j``.
+        default: (R, N) which systems defaulted.
+        equity: Equity after clearing (R, N), ``e + received - (l + b)``.
+
+    Returns:
+        Per debtor (R, N); zero where the system paid in full (masked: ``L - P`` may round).
+    """
+    u = np.where(default[:, :, None], np.maximum(unpaid, 0.0), 0.0)
+    unpaid_in = u.sum(axis=1)
+    passed = np.minimum(unpaid_in, np.maximum(-equity, 0.0))
+    kept = np.divide(unpaid_in - passed, unpaid_in, out=np.ones_like(unpaid_in),
+                     where=unpaid_in > 0)
+    return (u * kept[:, None, :]).sum(axis=2)
+
+
 class FinanceSystem:
     """Banking systems of the model's economies, set up from the packaged tables.
 
@@ -437,6 +474,7 @@ class FinanceSystem:
             npl=np.broadcast_to(self.data.npl, (R, N)).copy(),
             fund=np.zeros((R, N)),
             trade_cost_factor=np.ones((R, N, N)),
+            parked=np.zeros((R, N)),
         )
 
     def levers(self, R: int) -> Levers:
