@@ -18,7 +18,8 @@ from scosim.data.calibration import derived, read_only
 from scosim.data.constants import ROW
 from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
-from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
+from scosim.mechanisms.blocs import within_one_bloc
+from scosim.mechanisms.cet_schedule import composition_weights, schedule_factors
 from scosim.mechanisms.suspensions import hold_suspended, suspended_pairs
 from scosim.model.events import EventField
 from scosim.proposals import register_type
@@ -310,11 +311,14 @@ class CustomsUnion(BlocAware):
 
         The base tariffs carry the composition adjustment (fuel and minerals near
         duty-free), so the CET does too (:mod:`scosim.mechanisms.cet_schedule`); flat
-        base tariffs (``composition=False``, data version 2019) keep a flat CET.
+        base tariffs (``composition=False``, data version 2019) keep a flat CET. A run
+        whose participants add no one to one economy or one bloc in force keeps its
+        members' own schedules (``(R, N, N)`` factors, exporter x importer).
         """
         if self._composition is None:
             return None
-        return cet_factors(participants, *self._composition)
+        return schedule_factors(participants, *self._composition,
+                                within_one_bloc(participants, self.blocs))
 
     def _sharing(self, participants: np.ndarray) -> np.ndarray:
         p = self.proposal
