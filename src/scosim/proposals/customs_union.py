@@ -88,12 +88,32 @@ class BlocAware(ProposalType):
         # The same for every model of these economies: found once per calibration.
         groups, self.preferences = derived(cal, ("customs_union_blocs", codes, year), blocs)
         self.blocs = list(groups)
+        self._check_count(model, proposal)
         self.suspended = derived(cal, ("suspended_pairs", codes), lambda: read_only(
             suspended_pairs(cal.provenance, codes)))
         # Share of each importer's imports from the Rest of World that pays MFN; the rest
         # enters under agreements outside the 27 (scosim.data.row_tariff).
         self.row_pairs: np.ndarray | None = derived(cal, ("row_mfn_pairs", codes),
                                                     lambda: _row_pairs(cal, codes))
+
+    def _check_count(self, model: SCOModel, proposal: Any) -> None:
+        """Refuse an arrangement of fewer than two economies with the model's own blocs.
+
+        Validation counted them with the blocs of the calibration ``scosim run`` loads;
+        a model given another (``participants: [RUS]`` on data without the EAEU) says it
+        in the same words (:func:`scosim.proposals.union_shares.too_few_message`).
+        """
+        listed = model.scenario.participants_of(proposal)
+        if len(listed) >= 2:
+            return
+        from scosim.proposals.union_shares import too_few_message
+
+        what = {"customs_union": "customs union", "free_trade_area": "free-trade area"}
+        msg = too_few_message(listed, model.codes, self.blocs,
+                              f"data version {model.cal.data_version}",
+                              what.get(self.name, self.name))
+        if msg is not None:
+            raise ValueError(f"proposals[{proposal.id}].participants: {msg}")
 
     def keep_suspensions(self, new: np.ndarray, old: np.ndarray,
                          participants: np.ndarray) -> np.ndarray:
