@@ -63,6 +63,28 @@ def customs_union_blocs(spells: Any, codes: Sequence[str], year: int) -> list[ND
     )
 
 
+def within_one_bloc(participants: ArrayLike, blocs: Sequence[NDArray[np.int64]]) -> BoolArray:
+    """``(R,)``: runs whose participants are one economy or all members of one bloc.
+
+    Such an arrangement adds no one to an existing tariff territory: it is that
+    economy, that customs union or part of it (the EAEU of the hindcast). A run with no
+    participant is False.
+
+    Args:
+        participants: (R, N) bool (a (N,) vector is one run).
+        blocs: Index arrays of blocs (:func:`customs_union_blocs`).
+
+    Returns:
+        (R,) bool.
+    """
+    p = _participants(participants)
+    count = p.sum(axis=1)
+    out = count == 1
+    for g in blocs:
+        out |= (count > 0) & (p[:, g].sum(axis=1) == count)
+    return out
+
+
 def preference_pairs(spells: Any, codes: Sequence[str], year: int) -> BoolArray:
     """``(N, N)`` bool, exporter x importer: an agreement in force at the end of ``year``."""
     n = len(codes)

@@ -21,6 +21,14 @@ one normaliser for the union, with ``M[j]`` the member's imports from all suppli
 Then the union's import-weighted mean rate over all its suppliers, at base-year
 weights, is the CET, as each member's was its MFN rate. Charging every outsider the
 CET itself (``kappa = 1``) would tax a Gulf state's oil as if it were manufactures.
+
+A union that adds no one to an existing tariff territory (its participants are one
+economy, or all in one customs union in force: a union of exactly the EAEU) keeps that
+territory's schedule: member ``j`` charges ``cet * (1 - f[i]) / n[j]``, its own
+normaliser, as the base tariffs do (:func:`schedule_factors`). The data build gives each
+EAEU member its own ``n[j]``, so pooling them would re-harmonise the EAEU's common tariff
+(by up to 0.92 percentage points: Kyrgyzstan on Cambodia, 6.85 % to 5.93 %) in a union
+that changes nothing; at the bloc's own rate the territory's tariffs are reproduced.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from numpy.typing import ArrayLike, NDArray
 from scosim.mechanisms._cu_checks import _participants
 from scosim.mechanisms.welfare_terms import fixed_order_sum
 
-__all__ = ["cet_factors", "composition_weights"]
+__all__ = ["cet_factors", "composition_weights", "schedule_factors"]
 
 FloatArray = NDArray[np.float64]
 
@@ -98,3 +106,36 @@ def cet_factors(
     n_p = np.where(has, weighted / np.where(has, total, 1.0), 1.0)
     out = np.asarray(nonfuel, dtype=np.float64)[np.newaxis, :] / n_p[:, np.newaxis]
     return np.where(has[:, np.newaxis], out, 1.0)
+
+
+def schedule_factors(
+    participants: ArrayLike, imports: ArrayLike, normalisers: ArrayLike, nonfuel: ArrayLike,
+    territory: ArrayLike,
+) -> FloatArray:
+    """``kappa[r, i, j]``: the CET multiple member ``j`` of run ``r`` charges exporter ``i``.
+
+    Args:
+        participants: ``(R, N)`` bool (a ``(N,)`` vector is one run).
+        imports: ``(N,)`` imports ``M`` (:func:`composition_weights`).
+        normalisers: ``(N,)`` normalisers ``n``.
+        nonfuel: ``(N,)`` non-fuel shares ``1 - f``.
+        territory: ``(R,)`` bool, runs whose union adds no one to an existing tariff
+            territory (:func:`scosim.mechanisms.blocs.within_one_bloc`).
+
+    Returns:
+        ``(R, N, N)`` factors, exporter x importer: :func:`cet_factors` on every importer
+        of a run, except in ``territory`` runs, where importer ``j`` keeps its own
+        ``(1 - f[i]) / n[j]`` (the base tariffs' schedule).
+    """
+    pooled = cet_factors(participants, imports, normalisers, nonfuel)
+    n_runs, n = pooled.shape
+    own = np.asarray(territory, dtype=bool)
+    if own.shape != (n_runs,):
+        raise ValueError(f"territory must be ({n_runs},) to match participants; got {own.shape}")
+    out = np.repeat(pooled[:, :, np.newaxis], n, axis=2)
+    if own.any():
+        # The build's own formula, (1 - f[i]) / n[j] (scosim.data.tariffs.composition_factors).
+        kept = (np.asarray(nonfuel, dtype=np.float64)[:, np.newaxis]
+                / np.asarray(normalisers, dtype=np.float64)[np.newaxis, :])
+        out[own] = kept
+    return out

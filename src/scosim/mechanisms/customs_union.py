@@ -69,6 +69,10 @@ SHARING_RULES: tuple[str, ...] = ("collected", "gdp", "imports", "population", "
 # rounded, e.g. the EAEU's to 0.01 percentage point); they are then rescaled.
 _SHARE_SUM_TOL = 1e-6
 
+# The data tables store 15 significant digits (scosim.data.raw.FLOAT_DIGITS): a tariff
+# recomputed from their formula differs from the stored one by up to 5e-15 of it.
+_STORED_RTOL = 1e-13
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -186,7 +190,8 @@ def union_tariffs(
       Rest of World's, :mod:`scosim.data.row_tariff`), except for pairs in ``keep``
       (a preference in force that the union does not replace), where it is
       ``min(base, base + p * (cet k_i - base))``: the
-      union may lower that tariff but never raises it;
+      union may lower that tariff but never raises it; a target ``cet k_i`` equal
+      to ``base`` within the tables' stored precision (relative 1e-13) is ``base``;
     * tariffs imposed by non-participants: ``base`` (unchanged);
     * the diagonal stays 0.
 
@@ -200,7 +205,8 @@ def union_tariffs(
             existing preference a participating importer keeps (None: none).
         factors: Optional (N,) or (R, N) exporter factors of the CET schedule, >= 0:
             the union charges outside exporter ``i`` ``cet * factors[i]`` (None: the
-            CET on every outsider).
+            CET on every outsider); or (R, N, N) factors by pair, exporter x
+            importer (:func:`scosim.mechanisms.cet_schedule.schedule_factors`).
         pair_factors: Optional (N, N) multiples of that target by pair, exporter x
             importer, in [0, 1] (None: 1 everywhere).
 
@@ -228,10 +234,13 @@ def union_tariffs(
 
     target = c[:, np.newaxis, np.newaxis]
     if factors is not None:
-        k = _runs_vector(factors, "factors", n_runs, n)
+        if np.ndim(factors) == 3:
+            k = _runs_matrix(factors, "factors", n_runs, n)  # exporter x importer
+        else:
+            k = _runs_vector(factors, "factors", n_runs, n)[:, :, np.newaxis]  # exporter i
         if np.any(k < 0):
             raise ValueError("CET factors must be >= 0")
-        target = target * k[:, :, np.newaxis]  # exporter i on the row
+        target = target * k
     if pair_factors is not None:
         pf = np.asarray(pair_factors, dtype=np.float64)
         if pf.shape != (n, n) or not np.all((pf >= 0) & (pf <= 1)):
@@ -239,6 +248,10 @@ def union_tariffs(
                     f"values from {np.nanmin(pf):g} to {np.nanmax(pf):g}")
             raise ValueError(f"pair_factors must be ({n}, {n}) in [0, 1]; got {what}")
         target = target * pf  # (R, N, N)
+    # A target that is the base tariff to the precision the tables are stored with is the
+    # base tariff: a union charging a member's own schedule at its own rate (the EAEU
+    # alone) then changes nothing, not the 16th digit that would start the adjustment clock.
+    target = np.where(np.abs(target - tau) <= _STORED_RTOL * tau, tau, target)
     # One formula for every pair, base + p (target - base), with the target 0 from a
     # participating exporter (internal free trade) and the step 0 into an importer outside
     # the union (its tariffs unchanged): three passes over the (R, N, N) stack, not ten.

@@ -18,7 +18,8 @@ from scosim.data.calibration import derived, read_only
 from scosim.data.constants import ROW
 from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
-from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
+from scosim.mechanisms.blocs import within_one_bloc
+from scosim.mechanisms.cet_schedule import composition_weights, schedule_factors
 from scosim.mechanisms.suspensions import hold_suspended, suspended_pairs
 from scosim.model.events import EventField
 from scosim.proposals import register_type
@@ -87,12 +88,32 @@ class BlocAware(ProposalType):
         # The same for every model of these economies: found once per calibration.
         groups, self.preferences = derived(cal, ("customs_union_blocs", codes, year), blocs)
         self.blocs = list(groups)
+        self._check_count(model, proposal)
         self.suspended = derived(cal, ("suspended_pairs", codes), lambda: read_only(
             suspended_pairs(cal.provenance, codes)))
         # Share of each importer's imports from the Rest of World that pays MFN; the rest
         # enters under agreements outside the 27 (scosim.data.row_tariff).
         self.row_pairs: np.ndarray | None = derived(cal, ("row_mfn_pairs", codes),
                                                     lambda: _row_pairs(cal, codes))
+
+    def _check_count(self, model: SCOModel, proposal: Any) -> None:
+        """Refuse an arrangement of fewer than two economies with the model's own blocs.
+
+        Validation counted them with the blocs of the calibration ``scosim run`` loads;
+        a model given another (``participants: [RUS]`` on data without the EAEU) says it
+        in the same words (:func:`scosim.proposals.union_shares.too_few_message`).
+        """
+        listed = model.scenario.participants_of(proposal)
+        if len(listed) >= 2:
+            return
+        from scosim.proposals.union_shares import too_few_message
+
+        what = {"customs_union": "customs union", "free_trade_area": "free-trade area"}
+        msg = too_few_message(listed, model.codes, self.blocs,
+                              f"data version {model.cal.data_version}",
+                              what.get(self.name, self.name))
+        if msg is not None:
+            raise ValueError(f"proposals[{proposal.id}].participants: {msg}")
 
     def keep_suspensions(self, new: np.ndarray, old: np.ndarray,
                          participants: np.ndarray) -> np.ndarray:
@@ -310,11 +331,14 @@ class CustomsUnion(BlocAware):
 
         The base tariffs carry the composition adjustment (fuel and minerals near
         duty-free), so the CET does too (:mod:`scosim.mechanisms.cet_schedule`); flat
-        base tariffs (``composition=False``, data version 2019) keep a flat CET.
+        base tariffs (``composition=False``, data version 2019) keep a flat CET. A run
+        whose participants add no one to one economy or one bloc in force keeps its
+        members' own schedules (``(R, N, N)`` factors, exporter x importer).
         """
         if self._composition is None:
             return None
-        return cet_factors(participants, *self._composition)
+        return schedule_factors(participants, *self._composition,
+                                within_one_bloc(participants, self.blocs))
 
     def _sharing(self, participants: np.ndarray) -> np.ndarray:
         p = self.proposal

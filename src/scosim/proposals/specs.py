@@ -163,9 +163,12 @@ def spec_issues(p: Any) -> list[Issue]:
 def scenario_issues(p: Any, scenario: Any, what: str) -> list[Issue]:
     """Checks of a union-like spec against the scenario (participants, shares, years)."""
     issues: list[Issue] = []
-    parts = scenario.participants_of(p)
-    if len(parts) < 2:
-        issues.append((("participants",), f"a {what} needs at least 2 participants, got {parts}"))
+    if len(scenario.participants_of(p)) < 2:
+        # Counted with the bloc a listed state brings (RUS alone is the EAEU), which only
+        # the data know: read only here, as `scosim validate` otherwise does without them.
+        from scosim.proposals.union_shares import too_few_issues
+
+        issues += too_few_issues(p, scenario, what)
     if getattr(p, "fixed_shares", None) is not None:
         # Against the participants the run will have: the listed ones or the members,
         # with the blocs they bring (Armenia with the EAEU), which only the data know.

@@ -1,4 +1,4 @@
-"""Which states a union's ``fixed_shares`` must and may name, said alike at validation and set-up.
+"""Which states a union takes in, and its ``fixed_shares`` name, alike at validation and set-up.
 
 A customs union takes in the participants its scenario gives (a list, or the members)
 and, with any of them, the whole of each customs union in force that one belongs to
@@ -15,8 +15,9 @@ function and the same words (:func:`fixed_share_issues`). A state that accedes t
 SCO later joins a member-wide union with its bloc and has no share: a documented limit
 (docs/customs_union.md, "Blocs and agreements in force"), not checked here.
 
-Imported only for a union with fixed shares: it reads the calibration (pandas, numpy),
-which ``scosim validate`` otherwise does without.
+Imported only for a union with fixed shares or fewer than two listed participants
+(:func:`too_few_issues`: one state may bring its bloc): it reads the calibration (pandas,
+numpy), which ``scosim validate`` otherwise does without.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from numpy.typing import NDArray
 
 from scosim.mechanisms.blocs import blocs_move_together, customs_union_blocs
 
-__all__ = ["fixed_share_issues", "union_participants", "validation_share_issues"]
+__all__ = ["fixed_share_issues", "too_few_issues", "too_few_message", "union_participants",
+           "validation_share_issues"]
 
 Issue = tuple[Any, ...]  # (location in the proposal, message)
 
@@ -97,6 +99,72 @@ def fixed_share_issues(proposal: Any, scenario: Any, codes: Sequence[str],
     return issues
 
 
+def _validation_blocs() -> tuple[tuple[str, ...], list[NDArray[np.int64]], str] | None:
+    """Codes, blocs and name of the calibration ``scosim run`` would load (None: unknown)."""
+    from scosim.data.calibration import load_calibration
+    from scosim.data.constants import resolve_version
+
+    try:
+        version = resolve_version()
+    except ValueError:
+        return None
+    cal = load_calibration(version)
+    codes = tuple(cal.countries.index)
+    blocs = customs_union_blocs(cal.agreement_spells, codes, int(cal.base_year))
+    return codes, blocs, f"data version {version}"
+
+
+def too_few_message(listed: Sequence[str], codes: Sequence[str],
+                    blocs: Sequence[NDArray[np.int64]], data: str, what: str) -> str | None:
+    """Why a union of ``listed`` takes in fewer than two economies (None: it does not).
+
+    One listed state in a customs union in force brings its bloc (``participants: [RUS]``
+    is the EAEU of five), so the count is of :func:`union_participants`.
+
+    Args:
+        listed: Participant codes as the scenario gives them.
+        codes: Economy codes in model order.
+        blocs: Index arrays of the blocs in force in the calibration.
+        data: The calibration, as the message names it (``"data version 2023"``).
+        what: The type, as the message names it (``"customs union"``).
+
+    Returns:
+        The message, or None when the union takes in at least two economies.
+    """
+    if len(union_participants(listed, codes, blocs)) >= 2:
+        return None
+    if not listed:
+        alone = ""
+    elif blocs:
+        g = [codes[k] for k in blocs[0]]
+        alone = (f"; {listed[0]} is in no customs union in force in {data} (a state in one "
+                 f"brings its partners: {g[0]} brings {' '.join(g)})")
+    else:
+        alone = f"; {data} has no customs union in force to bring a state's partners"
+    return f"a {what} needs at least 2 participants, got {list(listed)}{alone}"
+
+
+def too_few_issues(proposal: Any, scenario: Any, what: str) -> list[Issue]:
+    """:func:`too_few_message` against the calibration ``scosim run`` would load.
+
+    Args:
+        proposal: A union-like spec with ``participants``.
+        scenario: The scenario it is in (for ``participants: members``).
+        what: The type, as the message names it (``"customs union"``).
+
+    Returns:
+        ``(("participants",), message)`` when it takes in fewer than two economies.
+    """
+    listed = scenario.participants_of(proposal)
+    if len(listed) >= 2:
+        return []
+    found = _validation_blocs()
+    if found is None:  # an unknown data version, which has its own error
+        return [(("participants",), f"a {what} needs at least 2 participants, got {listed}")]
+    msg = too_few_message(listed, *found, what)
+    return [] if msg is None else [(("participants",), msg)]
+
+
 def validation_share_issues(proposal: Any, scenario: Any) -> list[Issue]:
     """:func:`fixed_share_issues` against the calibration ``scosim run`` would load.
 
@@ -104,14 +172,8 @@ def validation_share_issues(proposal: Any, scenario: Any) -> list[Issue]:
     (version 2019 has no agreements table, hence no blocs). An unknown version
     is left to the error ``scosim validate`` and ``scosim run`` give for it.
     """
-    from scosim.data.calibration import load_calibration
-    from scosim.data.constants import resolve_version
-
-    try:
-        version = resolve_version()
-    except ValueError:
+    found = _validation_blocs()
+    if found is None:
         return []
-    cal = load_calibration(version)
-    codes = tuple(cal.countries.index)
-    blocs = customs_union_blocs(cal.agreement_spells, codes, int(cal.base_year))
-    return fixed_share_issues(proposal, scenario, codes, blocs, f"data version {version}")
+    codes, blocs, data = found
+    return fixed_share_issues(proposal, scenario, codes, blocs, data)
