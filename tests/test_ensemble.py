@@ -179,11 +179,19 @@ def test_compare_shipped_scenarios_writes_report_and_ci_shrinks_with_runs(tmp_pa
     assert set(welfare["interval"]) == {"90% CI of the mean (t)"}
 
     # Summary table, plots and both reports.
-    table = pd.read_csv(report_dir / "summary_table.csv")
-    assert {"country", "indicator", "mean", "low", "high", "runs_low", "runs_high"} <= set(
-        table.columns
-    )
-    table = table[table["indicator"] == "welfare_change_pct"]
+    full = pd.read_csv(report_dir / "summary_table.csv")
+    full[["unit", "group"]] = full[["unit", "group"]].fillna("")
+    assert {"country", "indicator", "unit", "group", "mean", "low", "high", "runs_low",
+            "runs_high"} <= set(full.columns)
+    # Each row says its unit as stored, and a bloc total says it is one: Afghanistan's
+    # row of ev_members_usd is the members' total, not Afghanistan's gain (outside review).
+    assert set(full.loc[full["indicator"] == "welfare_change_pct", "unit"]) == {
+        "percentage points of the year's baseline real expenditure"}
+    members = full[full["indicator"] == "ev_members_usd"]
+    assert len(members) == 28 and set(members["group"]) == {"bloc members"}
+    assert members["unit"].str.startswith("US$,").all()  # US$, not the report's US$ bn
+    assert set(full.loc[full["indicator"] == "ev_usd", "group"]) == {""}
+    table = full[full["indicator"] == "welfare_change_pct"]
     assert set(table["n_runs"]) == {200}
     assert {"CHN", "RUS", "IND", "KAZ"} <= set(table["country"])
     assert (table["low"] <= table["mean"]).all() and (table["mean"] <= table["high"]).all()

@@ -410,7 +410,7 @@ def _write_comparison(
 ) -> tuple[Any, Path]:
     """Compare two finished runs and write the report (:func:`compare_runs`' last step)."""
     from scosim.compare import compare_results, largest_effect_year
-    from scosim.report import write_report
+    from scosim.report import csv_table, write_report
 
     comp = compare_results(
         pol_dir, base_dir, level=level, method=method, indicators=indicators or None
@@ -456,7 +456,7 @@ def _write_comparison(
                 plot_workers=plot_workers,
                 on_figure=on_figure,
             )
-        comp.table(year).to_csv(work / "summary_table.csv", index=False)
+        csv_table(comp, year=year, units=units).to_csv(work / "summary_table.csv", index=False)
         comp.summary.to_parquet(work / "summary.parquet", index=False)
         work.rename(report_dir)
     except BaseException:

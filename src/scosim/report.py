@@ -160,6 +160,37 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
     return out.drop(columns="_mean").reset_index(drop=True)
 
 
+def csv_table(comparison: Comparison, *, year: int | None = None,
+              units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``summary_table.csv``: :meth:`Comparison.table` at full precision, every economy's row.
+
+    Two columns after ``indicator`` say how to read a row: ``unit``, the unit of the
+    change as stored (a difference of percentages in percentage points, US$ in US$, not
+    the report's US$ bn; :func:`scosim.indicator_display.display`), and ``group``, the
+    group a world or bloc total stands for (``bloc members``, ``world``, ...), empty for
+    an economy's own value: such a total is the same in every economy's row, so a
+    reader of Afghanistan's row of ``ev_members_usd`` is not led to take it for
+    Afghanistan's gain.
+    """
+    t = comparison.table(year)
+    if "indicator" not in t:
+        return t
+    inds = t["indicator"].astype(str)
+    unit_of = resolve_units(inds.unique(), units)
+
+    def stored(i: str) -> str:
+        _, shown, div = display(i, unit_of[i])
+        if shown is None:
+            return ""
+        return "US$" + shown[len("US$ bn"):] if div != 1.0 else shown
+
+    at = list(t.columns).index("indicator") + 1
+    t.insert(at, "unit", inds.map({i: stored(i) for i in inds.unique()}))
+    groups = aggregate_indicators(comparison.summary)
+    t.insert(at + 1, "group", [groups.get(i, "") for i in inds])
+    return t
+
+
 def _scaled(summary: pd.DataFrame, divisor: float) -> pd.DataFrame:
     """Summary rows with their mean and intervals divided by ``divisor`` (US$ to US$ bn)."""
     if divisor == 1.0:
