@@ -178,3 +178,14 @@ def test_operating_share_is_the_expected_present_value_of_a_perpetual_benefit():
     # A 20-year window, then no failure: more than forever, less than no risk.
     short = operating_share(np.full((1, 20), p), r)[0]
     assert long < short < 1.0
+    # Built over k years: no benefit before, so without risk the share is (1 + r)^-k, and
+    # with risk the terms from year k on of the same sum.
+    for k in (1, 6, 20, 25):
+        assert operating_share(np.zeros((1, 20)), r, first_year=k)[0] == pytest.approx(
+            (1 + r) ** -k, rel=1e-12)
+    ratio = (1 - p) / (1 + r)
+    built = r * (sum(ratio**t for t in range(7, 21)) + ratio**20 / r)
+    assert operating_share(np.full((1, 20), p), r, first_year=6)[0] == pytest.approx(
+        built, rel=1e-12)
+    with pytest.raises(ValueError, match="first_year must be >= 0"):
+        operating_share(np.zeros((1, 20)), r, first_year=-1)

@@ -199,7 +199,8 @@ class Corridor(ProposalType):
         ``q (GE gain + transit fees) - r (paid + owners' risk) / GDP``: a standard expected
         NPV, ``-PV(payments) + PV(benefits x probability operating)``, times the discount
         rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
-        failure probabilities. A failure costs the benefits it stops; the investment it
+        failure probabilities, benefits from the end of construction (the window and the
+        payments count from its start). A failure costs the benefits it stops; the investment it
         sinks is counted once, as paid. The bank's loss its owners bear (``bank_project``)
         is theirs to pay. Until 2026-12-05 the preview took the gain as certain and
         subtracted the expected loss of the hosts' sunk investment on top of its payment.
@@ -227,8 +228,10 @@ class Corridor(ProposalType):
         w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change
         ge_gain = w1 / w0 - 1.0
         fin = self._finance(model, inp["instability"])
-        operating = operating_share(self._failure_prob(inp["instability"]),
-                                    DISCOUNT_RATE)[:, None]
+        # Benefits from the first operating year: construction brings none (the failure
+        # window and the payments count from its start).
+        operating = operating_share(self._failure_prob(inp["instability"]), DISCOUNT_RATE,
+                                    first_year=self.years_to_build)[:, None]
         gdp = np.maximum(model.gdp, 1.0)
         cost_share = (fin.paid + fin.owners_risk) * DISCOUNT_RATE / gdp
         # The fees shippers pay on each edge of the routes, to the economies the edges are

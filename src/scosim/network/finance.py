@@ -235,29 +235,39 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk)
 
 
-def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04) -> FloatArray:
+def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04,
+                    first_year: int = 0) -> FloatArray:
     """Expected present value of 1 a year while the project operates, times the rate (R,).
 
-    ``r * (sum_t S_t / (1 + r)^(t+1) + S_T / ((1 + r)^T r))`` with ``S_t`` the probability
-    that the project still operates at the end of year ``t`` (timing as in
-    :func:`finance_project`: a failure in year ``t`` stops that year's benefit) and no
-    failure after the window's ``T`` years. It is 1 without failure risk: a perpetual
-    yearly gain ``B`` is worth ``B / r``, and ``B x`` this share is its annual equivalent
-    when the project may fail (the probability-weighted benefit of an expected NPV).
+    ``r * (sum_{k <= t < T} S_t / (1 + r)^(t+1) + S_T / ((1 + r)^max(k, T) r))`` with
+    ``S_t`` the probability that the project still stands at the end of year ``t`` of
+    the window (timing as in :func:`finance_project`: a failure in year ``t`` stops that
+    year's benefit), benefits from year ``k = first_year`` on (the years of construction
+    bring none) and no failure after the window's ``T`` years. Without failure risk it is
+    ``(1 + r)^-k``, 1 for a project operating at once: a perpetual yearly gain ``B`` is
+    worth ``B / r``, and ``B x`` this share is its annual equivalent when the project is
+    late and may fail (the probability-weighted benefit of an expected NPV).
 
     Args:
-        failure_prob: (R, T) or (T,) annual failure probabilities.
+        failure_prob: (R, T) or (T,) annual failure probabilities from the start of
+            construction.
         discount_rate: Discount rate ``r`` (> 0).
+        first_year: Years of the window before the first year of benefits (the
+            construction years; >= 0).
 
     Raises:
-        ValueError: If the rate is not positive.
+        ValueError: If the rate is not positive or ``first_year`` negative.
     """
     if discount_rate <= 0:
         raise ValueError("discount_rate must be > 0")
+    if first_year < 0:
+        raise ValueError(f"first_year must be >= 0, got {first_year}")
     pf = np.atleast_2d(np.asarray(failure_prob, float))
     survive = np.cumprod(1.0 - pf, axis=1)
-    disc = (1.0 + discount_rate) ** -(np.arange(pf.shape[1]) + 1.0)
-    tail = survive[:, -1] * disc[-1] / discount_rate
+    t = np.arange(pf.shape[1])
+    disc = np.where(t >= first_year, (1.0 + discount_rate) ** -(t + 1.0), 0.0)
+    after = max(first_year, pf.shape[1])  # the first year past the window with a benefit
+    tail = survive[:, -1] * (1.0 + discount_rate) ** -float(after) / discount_rate
     return discount_rate * ((survive * disc).sum(axis=1) + tail)
 
 
