@@ -21,6 +21,7 @@ from scosim.mechanisms.voting import (
     noise_scale,
     utility,
 )
+from scosim.model.phase_in import ratification_lag
 from scosim.model.policy import preview_policy
 from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
 from scosim.rules.context import ProposeContext, VoteContext
@@ -124,7 +125,6 @@ def table(
     """Preview, vote and decide ``arr`` in ``runs`` (default: every run where it can be tabled)."""
     from scosim.plugins import blame
 
-    council = model.scenario.parameters.council
     # A type's own code named in its errors (the built-in types' too): before, an error
     # here, or a preview of the wrong kind, named nothing the scenario wrote.
     with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), tabled in {year}"):
@@ -176,7 +176,7 @@ def table(
     arr.expected_gain = np.where(
         mask[:, None], np.where(participants, pv.gain, 0.0), arr.expected_gain
     )
-    lag = council.ratification_lag if arr.ratification_lag is None else arr.ratification_lag
+    lag = ratification_lag(model, arr)
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
     _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
                   objectors)
