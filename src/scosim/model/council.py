@@ -8,6 +8,7 @@ the proposal object through the protocol of :mod:`scosim.proposals.base`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,7 @@ from scosim.mechanisms.voting import (
     noise_scale,
     utility,
 )
+from scosim.model.phase_in import ratification_lag
 from scosim.model.policy import preview_policy
 from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
 from scosim.rules.context import ProposeContext, VoteContext
@@ -124,7 +126,6 @@ def table(
     """Preview, vote and decide ``arr`` in ``runs`` (default: every run where it can be tabled)."""
     from scosim.plugins import blame
 
-    council = model.scenario.parameters.council
     # A type's own code named in its errors (the built-in types' too): before, an error
     # here, or a preview of the wrong kind, named nothing the scenario wrote.
     with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), tabled in {year}"):
@@ -176,7 +177,7 @@ def table(
     arr.expected_gain = np.where(
         mask[:, None], np.where(participants, pv.gain, 0.0), arr.expected_gain
     )
-    lag = council.ratification_lag if arr.ratification_lag is None else arr.ratification_lag
+    lag = ratification_lag(model, arr)
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
     _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
                   objectors)
@@ -325,6 +326,7 @@ def _confirm(
     min_size: int = 0,
     terms: dict[str, np.ndarray] | None = None,
     asked_about: tuple[np.ndarray, Preview] | None = None,
+    baseline: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Preview]:
     """Candidates who said yes to a larger group confirm that they want the group they form.
 
@@ -353,6 +355,8 @@ def _confirm(
             negotiated for the group.
         asked_about: The group the candidates said yes to and its preview: where the
             first round's group is that group in every run, the yes stands (no solve).
+        baseline: ``(R, N)`` gains taken off every round's preview (the preview of the
+            union as it stands, for joiners: their gain is that of joining); None: none.
 
     Returns:
         ``(candidates left (R, N), preview of the final group)``.
@@ -365,6 +369,8 @@ def _confirm(
             return cand, asked_about[1]  # everyone asked said yes to this very group
         asked_about = None
         pv = arr.preview(model, group, terms=terms)
+        if baseline is not None:
+            pv = _less(pv, baseline)
         scores = _terms(model, arr, pv, group)
         stay = _collect_votes(model, arr, year, scores, cand, group, pv, event=None)
         if not (cand & ~stay).any():
@@ -380,6 +386,11 @@ def _confirm(
         if not cand.any():
             break
     return cand, pv
+
+
+def _less(pv: Preview, baseline: np.ndarray) -> Preview:
+    """``pv`` with ``baseline`` ``(R, N)`` taken off its gains (the gain of a change)."""
+    return replace(pv, gain=pv.gain - baseline)
 
 
 def _objections(
@@ -479,7 +490,12 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
     # own gain from that enlarged group (cheaper than one solve per outsider).
     # Runs where it is not in force preview the proposed set (discarded).
     enlarged = np.where(arr.in_force[:, None], arr.participants | outsiders, arr.proposed)
-    pv = arr.preview(model, enlarged, terms=arr.terms)
+    # The gain of joining is joining against staying out, the union fully phased in in
+    # both: a preview is measured against this year's policy state, in which the union is
+    # at this year's phase, so alone it also counted the rest of the union's phase-in,
+    # which an outsider gets (or suffers) whether it joins or not.
+    stay_out = arr.preview(model, arr.participants_in_force(), terms=arr.terms).gain
+    pv = _less(arr.preview(model, enlarged, terms=arr.terms), stay_out)
     terms = _terms(model, arr, pv, enlarged)
     # A proposer that has left is an outsider like any other: "a state does not table a
     # proposal to vote it down" is about tabling, so it does not say yes unasked here
@@ -491,7 +507,7 @@ def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:
         # willing do when a proposal is adopted): no solve where every outsider joins.
         fixed = arr.participants & arr.in_force[:, None]
         joiners, pv = _confirm(model, arr, year, fixed, joiners, outsiders, enlarged,
-                               terms=arr.terms, asked_about=(enlarged, pv))
+                               terms=arr.terms, asked_about=(enlarged, pv), baseline=stay_out)
     if joiners.any():
         arr.participants = arr.participants | joiners
         arr.expected_gain = np.where(joiners, pv.gain, arr.expected_gain)

@@ -14,6 +14,7 @@ import numpy as np
 from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.voting import update_bad_years
 from scosim.model.council import chair_of, chairs, council_phase
+from scosim.model.phase_in import phase_in_year
 from scosim.model.policy import build_policy
 from scosim.plugins import blame
 from scosim.rules.context import DefectContext
@@ -114,7 +115,8 @@ def implement_phase(model: SCOModel, year: int) -> None:
         starting = arr.adopted & (arr.entry_year == year) & ~arr.in_force
         if starting.any():
             arr.enter_into_force(model, starting, year)
-        arr.phase = np.where(arr.in_force, arr.phase_at(year), 0.0)
+        # The schedule runs from entry into force: a union adopted late starts at step one.
+        arr.phase = phase_in_year(model, arr, year, arr.in_force)
     model.policy = build_policy(model)
     # One year, one state: the year's indicators describe the membership the
     # year's trade is solved with (a defector is inside in its last year).

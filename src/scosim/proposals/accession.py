@@ -167,6 +167,7 @@ class Accession(ProposalType):
         opt-in). A member-wide ``rats_upgrade`` thus gives the applicant its upgraded
         pooling levels, as the run will.
         """
+        from scosim.model.phase_in import phase_in_year
         from scosim.model.policy import PolicyState
 
         entry = model.year + self.ratification_lag
@@ -181,7 +182,7 @@ class Accession(ProposalType):
             part = np.where(active[:, None], arr.participants, arr.proposed)
             if arr.open_to_members() and not arr.opt_in:
                 part[:, self.applicant] |= active
-            phase = np.where(active, arr.phase_at(entry), 0.0)
+            phase = phase_in_year(model, arr, entry, active)
             arr.apply(policy, part, phase, active)
         return policy.levers
 
