@@ -5,7 +5,7 @@ scenario plans: tabled in ``year``, adopted then, in force ``ratification_lag`` 
 later. A proposal adopted later (tabled again by a chair after a rejection) enters later,
 and its schedule moves with it, so that the step written for ``k`` years after the start
 of the schedule applies ``k`` years after the actual entry into force: a union always
-passes through every step of its phase-in, in order, from the first. (Until 2026-12-06
+passes through every step of its phase-in, in order, from the first. (Until 2026-12-05
 the schedule was read at the calendar year: a union re-tabled and adopted two years late
 entered at the step dated for its third year in force, the earlier steps skipped.)
 
