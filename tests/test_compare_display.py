@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -21,6 +23,7 @@ from scosim.indicator_display import (  # noqa: E402
     NAMES,
     WELFARE,
     aggregate_indicators,
+    declared_units,
     display,
     one_row_each,
     resolve_units,
@@ -79,6 +82,35 @@ def test_a_difference_of_percentages_is_in_percentage_points():
     assert display("x", "percentage points")[1] == "percentage points"  # not twice
     assert display("ev_world_usd", "US$, world total (same in every column)")[1:] == (
         "US$ bn, world total", 1e9)
+
+
+def test_every_declared_percent_unit_is_in_points_as_a_difference():
+    """route_cost_to_pakistan_pct's differences were in "percent of cargo value": only a
+    unit starting with "percent" became points, and this one starts with what it
+    measures ("generalised cost of shipping to Pakistan, percent of cargo value"). The
+    README itself calls its 1.4 a rise of "1.4 points of cargo value"."""
+    from scosim.api import UNITS
+
+    unit = resolve_units(["route_cost_to_pakistan_pct"])["route_cost_to_pakistan_pct"]
+    shown = display("route_cost_to_pakistan_pct", unit)[1]
+    assert "percentage points of cargo value" in shown and "percent of" not in shown
+    # A level (the run's own answer) keeps its percent.
+    assert display("route_cost_to_pakistan_pct", unit, difference=False)[1] == unit
+    # The network's trade-cost change is a percent change against one fixed reference
+    # (the baseline network), so a difference of two is in points of that reference.
+    assert display("network_trade_cost_change_pct", "percent (trade-weighted, vs the "
+                   "baseline network)")[1] == (
+        "percentage points (trade-weighted, vs the baseline network)")
+    # Every unit the model declares in percent reads in points as a difference.
+    units = resolve_units(list(declared_units()) + list(UNITS), UNITS)
+    for name, u in units.items():
+        if u and re.search(r"\bpercent\b", u):
+            assert "percentage points" in display(name, u)[1], name
+    # "percent" inside a description is left alone, and points are not made points twice.
+    assert display("x", "count of runs with a loss above 5 percent")[1] == (
+        "count of runs with a loss above 5 percent")
+    assert display("x", "share, percentage points of GDP")[1] == (
+        "share, percentage points of GDP")
 
 
 # ----------------------------------------------------------------------------- fixtures

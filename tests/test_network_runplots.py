@@ -113,3 +113,38 @@ def test_final_bands_are_percentiles_around_the_mean():
     assert year == YEAR
     assert bands[:, j] == pytest.approx([np.percentile(values, LOW), values.mean(),
                                          np.percentile(values, HIGH)])
+
+
+def test_who_pays_axis_label_is_whole_and_inside_the_figure(tmp_path, monkeypatch):
+    """With 200 runs the x label ran off the right edge of network_who_pays.png and ended
+    at "...whiskers: 5th-95th percentile" without its closing parenthesis."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network import runplots
+
+    shares = np.resize(RUN_SHARE, 200)
+    rows = []
+    for run, f in enumerate(shares):
+        for name, vals in (("corridor_paid_usd", {"AFG": 3.6e9 * f, "PAK": 1.2e9 * f}),
+                           ("corridor_risk_usd", {"CHN": 0.25e9 * f, "AFG": 0.2e9 * f,
+                                                  "RUS": 0.02e9 * f, "ARE": 0.01e9 * f})):
+            rows += [{"run": run, "year": YEAR, "country": c, "indicator": name,
+                      "value": vals.get(c, 0.0)} for c in ECONOMIES]
+    st = RunStats.from_frames(pd.DataFrame(rows), pd.DataFrame(
+        columns=["run", "year", "type", "country", "proposal"]))
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    runplots._who_pays(st, tmp_path / "who.png",
+                       "afghan_corridor (seed 20250101)", "TRANS_AFGHAN_RAIL")
+    fig = kept[-1]
+    try:
+        label = fig.axes[0].xaxis.label
+        text = label.get_text()
+        assert "mean of 200 runs" in text and text.count("(") == text.count(")")
+        assert text.rstrip().endswith(")")
+        fig.canvas.draw()
+        box = label.get_window_extent(fig.canvas.get_renderer())
+        page = fig.bbox
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0
+    finally:
+        plt.close(fig)

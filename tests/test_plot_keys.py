@@ -37,6 +37,8 @@ def test_membership_colour_bar_labels_every_bin_edge(geometry_run: Path, tmp_pat
     cbar_ax = next(a for a in fig.axes if a.get_ylabel() == "share of runs")
     labels = [t.get_text() for t in cbar_ax.get_yticklabels()]
     assert labels == ["0%", ">0%", "5%", "25%", "50%", "75%", "95%", "100%"]
+    # The exit year is inside: the answer's "IRN 173 (2030-2035)" beside a 100 % in 2030.
+    assert "outside from t+1" in fig.axes[0].get_title()
 
 
 def test_welfare_labels_give_the_union_share_only_where_there_is_one(

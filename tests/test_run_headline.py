@@ -461,3 +461,34 @@ def test_committed_votes_are_said_for_every_proposal_voted() -> None:
     assert ("Votes on 'corridor' in 2026 were committed (every state by rule always_yes);\n"
             "Votes on 'rats' in 2026 were committed (every state by rule always_yes):\n"
             "the scenario decided them") in text
+
+
+def test_the_answer_says_a_state_leaving_in_the_table_year_is_still_in_it() -> None:
+    """customs_union.yaml (200 runs): IRN "in union 14 %" and "left 0.86" in 2035, one
+    run more than there are, and the membership figure had IRN in the union in every run
+    of 2030 while the text said it left in 2030-2035. A state leaving in year t is outside
+    from t+1 (compliance follows the year's trade); the answer did not say so."""
+    rows, events = [], []
+    # Runs 0-1: IRN leaves in 2033; run 2: in 2035, still inside that year; run 3 stays.
+    left = {0: 2033, 1: 2033, 2: 2035}
+    for r in range(4):
+        for c in ("CHN", "IRN"):
+            inside = c == "CHN" or left.get(r, 9999) >= 2035
+            rows += [(r, 2035, c, "welfare_change_pct", 0.5 if c == "CHN" else -0.2),
+                     (r, 2035, c, "member", 1.0),
+                     (r, 2035, c, "in_customs_union", float(inside))]
+        events += [(r, 2026, "vote", c, "cu", True) for c in ("CHN", "IRN")]
+        if r in left:
+            events.append((r, left[r], "defection", "IRN", "cu", None))
+    st = RunStats.from_frames(
+        pd.DataFrame(rows, columns=["run", "year", "country", "indicator", "value"]),
+        pd.DataFrame(events, columns=["run", "year", "type", "country", "proposal", "yes"]))
+    table, _, year, _, _ = headline_table(st)
+    assert year == 2035
+    assert table.loc["IRN", "in_union"] == 0.5 and table.loc["IRN", "left"] == 0.75
+    text = " ".join(headline_text(st, "t").split())
+    assert ("a state that leaves in year t is in its arrangement until the end of t and "
+            "outside from t+1: one leaving in 2035 counts in both 'in union' and 'left'"
+            ) in text
+    assert "in which year (each outside from the year after)" in text
+    assert "IRN 3 (2033-2035)" in text

@@ -237,8 +237,11 @@ US_BN = 1e9
 
 # A declared unit that only points to the docs ("see docs/network.md") says nothing.
 _POINTER = re.compile(r"^see\b", re.IGNORECASE)
-# "percent", "percent of the year's GDP", "percent (term of ...)"; not "percentage ...".
-_PERCENT = re.compile(r"^percent\b")
+# A unit in percent: "percent", "percent of the year's GDP", "percent (term of ...)", or
+# what is measured then its percent ("generalised cost of shipping to Pakistan, percent of
+# cargo value"); not "percentage ...", nor a percent inside a description ("a loss above
+# 5 percent").
+_PERCENT = re.compile(r"(^|, )percent\b")
 # Where a value is stored, not what it measures; the report shows such indicators once.
 _STORAGE_NOTE = " (same in every column)"
 
@@ -297,15 +300,18 @@ def display(indicator: str, units: str | None, *, difference: bool = True
         ``(title, units, divisor)``: title ``"equivalent variation (ev_usd)"`` (the code
         alone when it has no plain name); units in US$ become ``"US$ bn ..."`` with
         divisor 1e9; a difference of percentages is in percentage points
-        (``"percent of GDP"`` becomes ``"percentage points of GDP"``); other units
-        are kept, divisor 1.
+        (``"percent of GDP"`` becomes ``"percentage points of GDP"``, ``"cost of
+        shipping, percent of cargo value"`` ``"cost of shipping, percentage points of
+        cargo value"``), a percent change against a fixed reference too (``"percent
+        (vs the baseline network)"``: two runs' changes from one reference differ by
+        points of that reference); other units are kept, divisor 1.
     """
     name = NAMES.get(indicator)
     title = f"{name} ({indicator})" if name else indicator
     if units is not None:
         units = units.replace(_STORAGE_NOTE, "")
-        if difference and _PERCENT.match(units):
-            units = "percentage points" + units[len("percent"):]
+        if difference:
+            units = _PERCENT.sub(r"\1percentage points", units, count=1)
     if units is not None and units.startswith("US$"):
         return title, "US$ bn" + units[len("US$"):], US_BN
     return title, units, 1.0

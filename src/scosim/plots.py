@@ -443,8 +443,11 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     norm = BoundaryNorm(bounds, cmap.N)
     shares = union[codes].T.to_numpy()
     what = membership_of(st)[2]
+    # A state leaving in year t is inside that year (compliance follows the year's
+    # trade): IRN read 100 % in 2030 beside "IRN 173 (2030-2035)" in the answer.
     ax.set_title(f"share of runs in which the economy is in {what} adopted in "
-                 "the run\n(blocs in force before it, such as the EAEU, are not counted)",
+                 "the run\n(blocs in force before it, such as the EAEU, are not counted;\n"
+                 "a state that leaves in year t is inside in t and outside from t+1)",
                  fontsize=10)
     if not (shares > 0).any():
         # A corridor's votes and joins, with no union anywhere: an all-white map read as

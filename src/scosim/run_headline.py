@@ -14,7 +14,9 @@ cannot disagree with them:
 * the vote columns count the events ``plots/membership_timeline.png`` counts:
   votes against as a share of the state's votes (a proposal may come to a vote
   again in a later year, so a state can vote several times in a run), vetoes and
-  exits ("left": defections and exits with a bloc) as a mean number a run.
+  exits ("left": defections and exits with a bloc) as a mean number a run. A
+  state that leaves in year ``t`` is outside from ``t + 1``, so one leaving in the
+  table's year counts both in "in union" and in "left"; the notes say so.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
@@ -265,6 +267,14 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     if counted := [h for h in votes if not _is_share(h) and h != "withdrew"]:
         notes.append(f"{' and '.join(counted)}: mean number a run"
                      + (" (on its own or with its bloc)" if "left" in counted else ""))
+    if "left" in votes:
+        # Compliance follows the year's trade: a leaver is inside in its last year
+        # (docs/customs_union.md, "One year, one state"). Without this, IRN "in union 14 %"
+        # and "left 0.86" in 2035 summed to more than one run in every run.
+        notes.append("a state that leaves in year t is in its arrangement until the end of t "
+                     "and outside from t+1" + (
+                         f": one leaving in {year} counts in both '{short}' and 'left'"
+                         if has_union else ""))
     if "withdrew" in votes:
         notes.append("withdrew: mean number a run the state voted yes, then said no when asked "
                      "about the smaller group its yes would form (the willing without the "
@@ -308,7 +318,9 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
     (``defection``: its defect rule, by default three years of realised gains below
     its exit threshold) and which were taken with its bloc (``bloc_exit``), the
     years they happened in, and the mean realised gain (percent of real
-    expenditure) the defections recorded in their year. A bloc's members invited
+    expenditure) the defections recorded in their year. A state leaving in year ``t``
+    is outside from ``t + 1`` (the year's trade is solved before compliance), which the
+    heading says: it is still in the union in its year of exit. A bloc's members invited
     because one of them was (``bloc_invited``) are named, so a state in the table
     that was never asked by the proposal is explained.
 
@@ -336,8 +348,8 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
         gain = ("; the realised welfare gain of that year, percent of real expenditure, "
                 "mean, for a state leaving on its own" if any(t.gain_n for t in st.exits.values())
                 else "")
-        out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year{gain}:",
-                                95)
+        out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year (each "
+                                f"outside from the year after){gain}:", 95)
         if any(k == "defection" for k, _, _ in st.exits):
             # The exit threshold is the most fragile parameter (README, "Who stays").
             out += textwrap.wrap("These exits turn on the exit threshold: `scosim exits "

@@ -18,6 +18,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from scosim.data.constants import NAMES  # noqa: E402
 from scosim.network.finance import FinanceOutcome  # noqa: E402
+from scosim.network.labels import Marker, marker_radius_pt, place_labels  # noqa: E402
 from scosim.network.tables import NetworkTables  # noqa: E402
 
 MODE_STYLE: dict[str, tuple[str, str]] = {
@@ -86,6 +87,7 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
             style = dict(color=colour, lw=1.2 if e["mode"] != "sea" else 0.8, alpha=0.8,
                          zorder=1 if e["mode"] == "sea" else 2)
         ax.plot([a["lon"], b["lon"]], [a["lat"], b["lat"]], **style)
+    flow_labels = []
     for project, text in (flows or {}).items():
         pe = edges[edges["project"] == project]
         if pe.empty:
@@ -93,10 +95,10 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         e = pe.loc[pe["length_km"].idxmax()]
         a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
         mid = (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]))
-        ax.annotate(f"{project}: {text}", mid,
-                    xytext=(8, -12), textcoords="offset points", fontsize=8, zorder=8,
-                    color="black", bbox=dict(boxstyle="round", fc="white",
-                                             ec=hl_colour.get(project, HIGHLIGHT)))
+        flow_labels.append(ax.annotate(
+            f"{project}: {text}", mid, xytext=(8, -12), textcoords="offset points",
+            fontsize=8, zorder=8, color="black",
+            bbox=dict(boxstyle="round", fc="white", ec=hl_colour.get(project, HIGHLIGHT))))
     # Where a highlighted project upgrades ports or border procedures (project_measures.csv).
     measures = tables.measures
     spots: list[tuple[float, float, str]] = []
@@ -131,7 +133,9 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         change = np.array([100.0 * (min(t_hat[k, econ.index(c)], t_hat[econ.index(c), k]) - 1)
                            if c in econ else 0.0 for c in centres["economy"]])
         lim = float(np.abs(change).max())
-    if with_panel and focus in econ and lim > 1e-6:
+    coloured = with_panel and focus in econ and lim > 1e-6
+    drawn = sizes if coloured else sizes * 60.0 / 70.0  # marker areas, points^2
+    if coloured:
         # Blue for a fall, red for a rise: red is "worse" in every other figure (the
         # comparison's "rise (worse)"), and Pakistan's 2 % fall with Uzbekistan read as a loss.
         sc = ax.scatter(centres["lon"], centres["lat"], s=sizes, c=change, cmap="RdBu_r",
@@ -141,16 +145,26 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                      "directions; blue: cheaper, red: dearer)")
     else:
         # Nothing moved (e.g. energy projects only): no colour scale of +-1e-9 percent.
-        ax.scatter(centres["lon"], centres["lat"], s=sizes * 60.0 / 70.0, color=colours,
+        ax.scatter(centres["lon"], centres["lat"], s=drawn, color=colours,
                    edgecolor="black", zorder=6)
-    for node, r in centres.iterrows():
-        inside = extent[0] <= r["lon"] <= extent[1] and extent[2] <= r["lat"] <= extent[3]
-        if node in main and inside:
-            ax.annotate(r["economy"], (r["lon"], r["lat"]), xytext=(3, 3),
-                        textcoords="offset points", fontsize=7, zorder=7)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (extent[2] + extent[3]))))
+    # Labels of the main centres, off each other, the markers and the flow labels (KGZ
+    # and KAZ read "KGKAZ", a junction dot covered EGY's E).
+    markers = [Marker(x, y, marker_radius_pt(s))
+               for x, y, s in zip(centres["lon"], centres["lat"], drawn, strict=True)]
+    markers += [Marker(x, y, marker_radius_pt(8.0))
+                for x, y in zip(others["lon"], others["lat"], strict=True)]
+    markers += [Marker(x, y, marker_radius_pt(60.0)) for x, y, _ in spots]
+    labelled = [(r["lon"], r["lat"], r["economy"], marker_radius_pt(s))
+                for (node, r), s in zip(centres.iterrows(), drawn, strict=True)
+                if node in main and extent[0] <= r["lon"] <= extent[1]
+                and extent[2] <= r["lat"] <= extent[3]]
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    place_labels(ax, labelled, markers, fontsize=7,
+                 avoid=[f.get_window_extent(renderer) for f in flow_labels])
     ax.set_xlabel("longitude, degrees east")
     ax.set_ylabel("latitude, degrees north")
     ax.grid(alpha=0.2)

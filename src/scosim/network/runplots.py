@@ -161,8 +161,10 @@ def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) ->
         ax.text(0.5, 0.5, "no corridor adopted", ha="center", transform=ax.transAxes)
     ax.set_yticks(y, [NAMES.get(ECONOMIES[j], ECONOMIES[j]) for j in show])
     ax.invert_yaxis()
-    ax.set_xlabel(f"US$ bn, present value at 4 percent (bars: {_mean_of(st.runs)}, as in "
-                  "summary.txt; whiskers: 5th-95th percentile)")
+    # On two lines: on one it ran off the figure's right edge with 200 runs and a long
+    # economy name ("...whiskers: 5th-95th percentile", no closing parenthesis).
+    ax.set_xlabel(f"US$ bn, present value at 4 percent\n(bars: {_mean_of(st.runs)}, as in "
+                  "summary.txt; whiskers: 5th-95th percentile over runs)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(f"{title}: who pays for {names} (adopted by {year})", fontsize=10)
