@@ -324,9 +324,10 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
                             color=f"C{k}", alpha=0.12)
     ax.axhline(0, color="k", lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year")
-    ax.set_ylabel(_wrap(f"welfare change, % of real expenditure (vs the same year {versus})",
-                        60))
+    # What welfare is measured against (and leaves out) runs to several lines in runs
+    # with mechanisms: under the years, where it has the figure's width, not up the axis.
+    ax.set_xlabel("year\n" + _wrap(f"welfare change against the same year {versus}", 130))
+    ax.set_ylabel("welfare change, % of real expenditure")
     note = (
         f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
         if n_runs > 1 else "single run (no uncertainty band)"
