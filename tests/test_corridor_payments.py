@@ -185,8 +185,12 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     assert 0.17 < q < 0.18  # about a sixth of a certain gain (a third if built at once)
     afg = m.codes.index("AFG")
     paid = arr.cost_usd * arr.host_shares[afg]
+    # A failure in year t (probability (1 - p)^t p, valued at the end of the year) gives
+    # back 40 % of what was sunk: salvage the hosts keep (the model's recovery).
+    salvage = 0.4 * paid * sum((1 - p) ** t * p / (1 + r) ** (t + 1) for t in range(years))
+    assert 0.24 * paid < salvage < 0.27 * paid
     expected = (q * (pv.info["ge_gain"][:, afg] + pv.info["transit_fees_share_of_gdp"][:, afg])
-                - r * paid / m.gdp[:, afg])
+                - r * (paid - salvage) / m.gdp[:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
     np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)
 
@@ -199,7 +203,9 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     fin = arr._finance(m, _instability(m, AFG=0.8))
     cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
     afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
-    np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg], rtol=1e-9)
+    np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg] - fin.recovered[:, afg],
+                               rtol=1e-9)
     assert (fin.risk[:, afg] > 0).all()  # it bears a loss, already in what it paid
+    assert (fin.recovered[:, afg] > 0).all() and (fin.recovered[:, chn] == 0).all()
     np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
     assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()

@@ -166,6 +166,22 @@ def test_financing_moves_the_expected_loss_it_does_not_shrink_it(inst):
     assert project.risk[0, 1:].sum() == pytest.approx(0.8 * project.bank_loss[0], rel=1e-12)
 
 
+@pytest.mark.parametrize("financing", ["budget", "bank_guaranteed", "bank_project"])
+def test_a_failure_s_loss_and_salvage_are_the_hosts_stake(financing: str) -> None:
+    """What the hosts lose and get back after a failure add up to their stake then, split
+    by the recovery rate (the salvage a net value credits, outside review)."""
+    pf = np.full((1, 20), 0.05)
+    kw = {"capital": [[0.0, 0.0, 1.0]]} if financing == "bank_project" else {}
+    out = finance_project([100.0], [[0.6, 0.4, 0.0]], financing, recovery=0.4,
+                          failure_prob=pf, **kw)
+    hosts_lost = out.risk - out.owners_risk
+    np.testing.assert_allclose(out.recovered * 0.6, hosts_lost * 0.4, rtol=1e-12)
+    assert out.recovered[0, 2] == 0.0 and out.recovered[0, 0] > 0
+    none = finance_project([100.0], [[0.6, 0.4, 0.0]], financing, recovery=0.0,
+                           failure_prob=pf, **kw)
+    assert (none.recovered == 0).all()
+
+
 def test_operating_share_is_the_expected_present_value_of_a_perpetual_benefit():
     # No failure risk: a perpetual 1 a year is worth exactly 1 / r.
     assert operating_share(np.zeros((1, 20)), 0.04)[0] == pytest.approx(1.0, rel=1e-12)

@@ -84,8 +84,11 @@ class Corridor(ProposalType):
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
     record_always = False
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
-    welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd) or "
-                        "stands to lose if one fails (corridor_risk_usd)")
+    # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
+    # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
+    welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd) and "
+                        "what a lending bank's owners expect to lose (in corridor_risk_usd, "
+                        "which for the hosts is the part of their payments a failure loses)")
 
     check = staticmethod(check_corridor)  # light: validation declares it (proposals/builtin)
 
@@ -187,7 +190,9 @@ class Corridor(ProposalType):
                                  risk=np.where(runs[:, None], fin.risk, out.risk),
                                  bank_loss=np.where(runs, fin.bank_loss, out.bank_loss),
                                  owners_risk=np.where(runs[:, None], fin.owners_risk,
-                                                      out.owners_risk))
+                                                      out.owners_risk),
+                                 recovered=np.where(runs[:, None], fin.recovered,
+                                                    out.recovered))
         assert out is not None  # lenders() covers every run
         return out
 
@@ -196,8 +201,9 @@ class Corridor(ProposalType):
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
         """Annualised expected net value of the project to each invitee, over its GDP.
 
-        ``q (GE gain + transit fees) - r (paid + owners' risk) / GDP``: a standard expected
-        NPV, ``-PV(payments) + PV(benefits x probability operating)``, times the discount
+        ``q (GE gain + transit fees) - r (paid - recovered + owners' risk) / GDP``: a
+        standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
+        PV(salvage)``, times the discount
         rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
         failure probabilities, benefits from the end of construction (the window and the
         payments count from its start). A failure costs the benefits it stops; the investment it
@@ -233,7 +239,9 @@ class Corridor(ProposalType):
         operating = operating_share(self._failure_prob(inp["instability"]), DISCOUNT_RATE,
                                     first_year=self.years_to_build)[:, None]
         gdp = np.maximum(model.gdp, 1.0)
-        cost_share = (fin.paid + fin.owners_risk) * DISCOUNT_RATE / gdp
+        # What the hosts get back of their stake after a failure is theirs (recovery 0.4):
+        # left out until 2026-12-05, their whole payment counted as lost in a failure.
+        cost_share = (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / gdp
         # The fees shippers pay on each edge of the routes, to the economies the edges are
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.

@@ -144,12 +144,16 @@ class FinanceOutcome:
         owners_risk: (R, N) the part of ``risk`` that is the bank's loss borne by its owners
             (zero unless ``bank_project``). The rest of ``risk`` is the hosts' own stake,
             money they have paid (in ``paid``): a net value counts it once, as a payment.
+        recovered: (R, N) expected present value the hosts get back of their own stake
+            after a failure (``recovery`` of it; the bank's owners' recovery is already net
+            in ``bank_loss``): a net value credits it against ``paid``.
     """
 
     paid: FloatArray
     risk: FloatArray
     bank_loss: FloatArray
     owners_risk: FloatArray
+    recovered: FloatArray
 
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
@@ -204,12 +208,14 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     # not shrink it). Until 2026-12-05 only the bank's loss was discounted, and the hosts'
     # repaid principal was not counted as lost.
     lost_pv = fail_at * disc * (1.0 - recovery)  # per dollar sunk, (R, T)
+    back_pv = fail_at * disc * recovery  # what is recovered of it
     bank_loss = np.zeros(runs)
     if financing == "budget":
         paid = c[:, None] * hs
         risk = (c * lost_pv.sum(axis=1))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
-                              owners_risk=np.zeros_like(risk))
+                              owners_risk=np.zeros_like(risk),
+                              recovered=(c * back_pv.sum(axis=1))[:, None] * hs)
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
@@ -219,7 +225,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         # The hosts repay whatever happens, so a failure costs them the whole investment.
         risk = (c * lost_pv.sum(axis=1))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
-                              owners_risk=np.zeros_like(risk))
+                              owners_risk=np.zeros_like(risk),
+                              recovered=(c * back_pv.sum(axis=1))[:, None] * hs)
     if capital is None:
         raise ValueError("bank_project financing needs the bank's capital shares")
     cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
@@ -229,10 +236,12 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     # At a failure in year t the bank loses the principal outstanding, the hosts their own
     # stake: the up-front share and the principal they have repaid.
     bank_loss = (lost_pv * outstanding).sum(axis=1)
-    host_loss = (lost_pv * (upfront[:, None] + loan[:, None] - outstanding)).sum(axis=1)
+    stake = upfront[:, None] + loan[:, None] - outstanding
+    host_loss = (lost_pv * stake).sum(axis=1)
     owners_risk = bank_loss[:, None] * cap
     risk = host_loss[:, None] * hs + owners_risk
-    return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk)
+    return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk,
+                          recovered=(back_pv * stake).sum(axis=1)[:, None] * hs)
 
 
 def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04,
