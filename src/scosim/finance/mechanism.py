@@ -62,8 +62,8 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "loss_credit_usd": ("loss_credit", "US$"),
     "loss_sanctions_usd": ("loss_sanctions", "US$ (receipts frozen this year, parked)"),
     "frozen_parked_usd": ("frozen_parked",
-                          "US$ (frozen receipts held in blocked accounts for the payee, "
-                          "year end)"),
+                          "US$ (frozen receipts held in blocked accounts for the payee: "
+                          "the sum of the years' freezes to date)"),
     "loss_contagion_usd": ("loss_contagion", "US$"),
     "loss_default_costs_usd": ("loss_default_costs", "US$"),
     "npl_ratio": ("npl_ratio", "fraction"),

@@ -57,7 +57,7 @@ INDICATORS: tuple[str, ...] = (
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
     "loss_sanctions",  # interbank receipts frozen by sanctions this year (parked, below)
-    "frozen_parked",  # frozen receipts held in blocked accounts for the payee, year end stock
+    "frozen_parked",  # frozen receipts parked for the payee: the sum of the years' freezes
     "loss_contagion",  # interbank claims not paid by defaulting debtors
     "loss_default_costs",  # Rogers-Veraart default costs
     "npl_ratio",  # non-performing loans / loans (fraction)
