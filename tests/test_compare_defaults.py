@@ -111,3 +111,63 @@ def test_compared_must_name_the_mechanisms_own_indicators():
 
     with pytest.raises(PluginError, match="must be a tuple of indicator names"):
         register_mechanism(Listed)
+
+
+def _union_pair(tmp_path: Path, bloc: bool) -> tuple[Path, Path]:
+    """A policy and a baseline without trade policy (its EV 0, no bloc: members' NaN).
+
+    With ``bloc`` the policy had a union in every run; without, its members' total is NaN
+    too while its world and outsiders' totals move (a sanctions scenario, say)."""
+    import numpy as np
+
+    from test_compare import synthetic_pair, write_run  # tests/ is on sys.path (rootdir)
+
+    pol, base = synthetic_pair(10, seed=3, effect=2e9)
+    nan = dict(value=np.nan)
+    # A total is one value a run and year, in every economy's column (as recorded).
+    total = pol.assign(value=pol.groupby(["run", "year"])["value"].transform("first"))
+    p = pd.concat([pol.assign(indicator="welfare_change_pct"), pol.assign(indicator="ev_usd"),
+                   total.assign(indicator="ev_members_usd", **({} if bloc else nan)),
+                   total.assign(indicator="ev_outsiders_usd", value=-total["value"] / 2),
+                   total.assign(indicator="ev_world_usd", value=total["value"] / 2)])
+    b = pd.concat([base.assign(indicator="welfare_change_pct"),
+                   *(base.assign(indicator=i, value=0.0)
+                     for i in ("ev_usd", "ev_outsiders_usd", "ev_world_usd")),
+                   base.assign(indicator="ev_members_usd", **nan)])
+    tag = "u" if bloc else "s"
+    return (write_run(tmp_path / f"p{tag}", p, scenario="union"),
+            write_run(tmp_path / f"b{tag}", b, scenario="baseline"))
+
+
+def test_a_union_is_compared_on_its_bloc_totals(tmp_path: Path, capsys,
+                                               monkeypatch) -> None:
+    """The members', outsiders' and world EV the run's answer states (scosim.bloc_answer)
+    are in the report and on the terminal when a paired run had a bloc; not otherwise."""
+    from scosim.api import report_indicators
+    from scosim.bloc_answer import BLOC_TOTALS
+    from scosim.compare import compare_results
+    from scosim.report import write_report
+
+    pol, base = _union_pair(tmp_path, bloc=True)
+    comp = compare_results(pol, base)
+    shown = report_indicators(comp, [pol, base])
+    assert shown == [*REPORT_INDICATORS, *BLOC_TOTALS]
+    members = comp.summary[comp.summary["indicator"] == "ev_members_usd"]
+    assert (members["n_runs"] == 10).all()  # against the baseline's zero by construction
+    # Each once, under its group's name, in report.md and on the terminal.
+    year = int(comp.summary["year"].max())
+    md = write_report(comp, tmp_path / "r", title="T", indicators=shown, year=year,
+                      plot_workers=1).read_text()
+    for label, name in (("bloc members", "ev_members_usd"), ("outsiders", "ev_outsiders_usd"),
+                        ("world", "ev_world_usd")):
+        assert md.count(f"| {label} | {name} |") == 1
+    comp.report_indicators, comp.report_year, comp.report_year_note = tuple(shown), year, "t"
+    monkeypatch.setattr("scosim.api.compare_runs", lambda *a, **k: (comp, tmp_path / "r"))
+    assert main(["compare", str(pol), str(base), "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert all(n in out for n in BLOC_TOTALS) and "bloc members" in out
+    # No bloc in any run: the world's EV moved, but there is no union's total to report.
+    pol, base = _union_pair(tmp_path, bloc=False)
+    comp = compare_results(pol, base)
+    assert "ev_world_usd" in set(comp.summary["indicator"])
+    assert report_indicators(comp, [pol, base]) == list(REPORT_INDICATORS)

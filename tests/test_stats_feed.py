@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import scosim.stats_feed as stats_feed
+from scosim.bloc_answer import BLOC_INDICATORS
 from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data, summarised
 from scosim.runner import run
 from scosim.runstats import RunStats
@@ -107,9 +108,10 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
     sc = load_scenario(SCENARIO)
     assert sc.outputs.summary == "plotted"  # the default: the plotted indicators only
     plotted = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "p", progress=False)
-    # the plotted ones and the built-in arrangements' memberships (a plug-in type another
-    # test registered in this process may declare one that this run does not record)
-    plotted_names = {*PLOTTED, "in_customs_union", "in_free_trade_area"}
+    # the plotted ones, the built-in arrangements' memberships (a plug-in type another
+    # test registered in this process may declare one that this run does not record) and
+    # the bloc totals the answer states (the union forms here: every one has values)
+    plotted_names = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS}
     assert plotted_names <= set(summarised("plotted"))
     assert set(pd.read_csv(plotted.path / "summary.csv").indicator) == plotted_names
     res = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "a", progress=False,

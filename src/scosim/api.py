@@ -67,10 +67,13 @@ def report_indicators(comp: Comparison, runs: Sequence[str | Path]) -> list[str]
     mechanism's incidents, seizures and spending, the finance mechanism's failures and
     fiscal cost, a corridor's payments and deliveries), where both runs record it and some
     paired run changed: a finance crisis compared with the same crisis under a banking
-    union is about the failures, not only the trade figures.
+    union is about the failures, not only the trade figures. Then a union's bloc totals
+    (the members', outsiders' and world EV, :data:`scosim.bloc_answer.BLOC_TOTALS`) when
+    some paired run had a customs union or free-trade area: what the run's answer states.
     """
     import numpy as np
 
+    from scosim.bloc_answer import BLOC_TOTALS
     from scosim.compare import no_change
     from scosim.mechanism_answer import run_compared_indicators
 
@@ -80,6 +83,9 @@ def report_indicators(comp: Comparison, runs: Sequence[str | Path]) -> list[str]
     s = comp.summary
     moved = set(s.loc[~np.asarray(no_change(s)) & (s["n_runs"] > 0).to_numpy(), "indicator"]
                 .astype(str))
+    # The members' total is NaN without a bloc: paired and changed, some run had one.
+    if BLOC_TOTALS[0] in moved:
+        named += BLOC_TOTALS
     extra = [i for i in dict.fromkeys(named) if i in moved and i not in REPORT_INDICATORS]
     return [*REPORT_INDICATORS, *extra]
 

@@ -167,10 +167,15 @@ def summarised(summary: str, headline: Iterable[str] = (),
     ``headline``: the indicators the run's mechanisms name for its answer
     (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case;
     ``kinds``: the memberships the run may show (default: :func:`membership_kinds`).
+    The bloc totals and Art. XXIV check the answer states under its welfare table
+    (:data:`scosim.bloc_answer.BLOC_INDICATORS`) are gathered too, where recorded.
     """
+    from scosim.bloc_answer import BLOC_INDICATORS
+
     memberships = [m[0] for m in (membership_kinds() if kinds is None else kinds)]
+    # NaN values are not held: without a bloc only the outsiders' and world's totals cost.
     return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
-                                                              *headline]))
+                                                              *headline, *BLOC_INDICATORS]))
 
 
 def load_plot_data(run_dir: Path) -> RunStats:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scosim.bloc_answer import bloc_lines
 from scosim.indicator_display import percent_of_runs
 from scosim.mechanism_answer import (
     HeadlineIndicator,
@@ -288,6 +289,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
+    # The union's totals and Art. XXIV check, which the table's rows do not add up to.
+    out += bloc_lines(st, year, n_runs)
     out += exit_lines(st, n_runs)
     if committed := _committed(st):
         out.append(committed)

@@ -1,0 +1,129 @@
+"""The bloc totals a run's answer states when a customs union or free-trade area is in force.
+
+The GE trade mechanism records, for the accounting bloc (the first customs union or
+free-trade area in force in a run, :meth:`scosim.model.policy.PolicyState.claim_bloc`),
+the equivalent variation of its members, of everyone else and of the world, and the GATT
+Art. XXIV check: the members' import-weighted external tariff before and after, whether
+it rose, and whether outsiders lost more than members gained (docs/customs_union.md,
+"Explained results"). Each is one value a run, stored in every economy's column
+(:data:`scosim.indicator_display.AGGREGATE_LABELS`). In a run without a bloc the members'
+total, the tariffs and both flags are NaN, while the outsiders' total is the world's.
+
+The run's answer (``summary.txt``, :func:`scosim.run_headline.headline_text`) states them
+under its welfare table, in the table's year, as **medians** over runs with the 5-95 %
+range: the statistic the README's figures for the shipped scenarios quote. They come from
+the run's statistics (:class:`scosim.runstats.RunStats`), so memory does not grow with
+the runs.
+"""
+
+from __future__ import annotations
+
+from scosim.indicator_display import US_BN, percent_of_runs
+from scosim.runstats import HIGH, LOW, YEAR0, RunStats
+
+__all__ = ["BLOC_INDICATORS", "BLOC_TOTALS", "bloc_lines", "runs_with_bloc"]
+
+#: The members', outsiders' and world's equivalent variation (US$), in that order.
+BLOC_TOTALS: tuple[str, ...] = ("ev_members_usd", "ev_outsiders_usd", "ev_world_usd")
+#: The Art. XXIV check: external tariff before and after (percent), and two 0/1 flags.
+ART24: tuple[str, ...] = ("union_external_tariff_before_pct",
+                          "union_external_tariff_after_pct",
+                          "art24_external_tariff_raised",
+                          "outsiders_loss_exceeds_members_gain")
+#: What a run's statistics gather for these lines (:func:`scosim.plot_data.summarised`).
+BLOC_INDICATORS: tuple[str, ...] = (*BLOC_TOTALS, *ART24)
+#: Widest line: the answer's width (the welfare table's rows are about 100 characters).
+WIDTH = 100
+#: The members' total is NaN exactly in the runs without a bloc: it counts them.
+_MARKER = "ev_members_usd"
+
+
+def runs_with_bloc(st: RunStats, year: int) -> int:
+    """Runs in which a bloc was in force in ``year`` (0 when the run did not record it)."""
+    if not st.has(_MARKER):
+        return 0
+    t = year - YEAR0
+    counts = st.indicators[_MARKER].count
+    # The same in every column; the largest is robust to an economy missing from a batch.
+    return int(counts[t].max()) if 0 <= t < len(counts) and counts.shape[1] else 0
+
+
+def _value(st: RunStats, name: str, year: int, q: float | None = None) -> float:
+    """The mean (``q`` None) or ``q`` quantile over runs of a one-value-a-run indicator."""
+    frame = st.mean(name) if q is None else st.quantile(name, q)
+    if year not in frame.index:
+        return float("nan")
+    row = frame.loc[year].dropna()
+    return float(row.iloc[0]) if len(row) else float("nan")
+
+
+def _bn(value: float) -> str:
+    """US$ in billions, signed: whole from 100, one decimal from 1, else two decimals."""
+    v = value / US_BN
+    if abs(v) < 0.005:  # no sign on what prints as zero
+        return "0.00"
+    return f"{v:+.0f}" if abs(v) >= 100 else f"{v:+.1f}" if abs(v) >= 1 else f"{v:+.2f}"
+
+
+def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
+    """Members', outsiders' and world EV in ``year``, then the Art. XXIV check.
+
+    Args:
+        st: The run's statistics (with :data:`BLOC_INDICATORS`, when recorded).
+        year: The welfare table's year.
+        n_runs: The run's replications.
+
+    Returns:
+        Three to five lines; none when no run had a customs union or free-trade area in
+        force in ``year`` (or the run did not record the totals).
+    """
+    n_bloc = runs_with_bloc(st, year)
+    if not n_bloc or not all(st.has(n) for n in BLOC_TOTALS):
+        return []
+    totals = []
+    for name, label in zip(BLOC_TOTALS, ("members", "outsiders", "world"), strict=True):
+        mid, low, high = (_value(st, name, year, q) for q in (0.5, LOW / 100, HIGH / 100))
+        totals.append(f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})")
+    head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation),", "median"]
+    band = f"({LOW}-{HIGH} % of runs)"
+    if n_bloc >= n_runs:
+        head += [f"over {n_runs} runs", f"{band}:"]
+        runs = " of runs"
+        art24 = "GATT Art. XXIV:"
+    else:
+        # The outsiders' and world totals are recorded in runs without a bloc too (both are
+        # then the world's EV): they are over every run, the members' over those with one.
+        head += [f"({LOW}-{HIGH} %),", f"a bloc in {n_bloc} of {n_runs} runs:"]
+        totals[0] += f" in those {n_bloc},"
+        totals[2] += f" over all {n_runs}"
+        runs = ""
+        art24 = f"GATT Art. XXIV, in those {n_bloc} runs:"
+    out = _pack(head, first="")
+    out += _pack([f"{t}," if not t.endswith(",") else t for t in totals[:-1]] + totals[-1:])
+    if all(st.has(n) for n in ART24):
+        before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
+        raised, loses = (_value(st, n, year) for n in ART24[2:])
+        out += _pack([art24, "members' average external tariff",
+                      f"{before:.2f} % -> {after:.2f} % (medians),",
+                      f"rose in {percent_of_runs(raised)} %{runs};",
+                      "outsiders lost more than members gained",
+                      f"in {percent_of_runs(loses)} %{runs}."], first="")
+    return out
+
+
+def _pack(parts: list[str], indent: str = "  ", first: str | None = None,
+          width: int = WIDTH) -> list[str]:
+    """``parts`` joined by spaces on lines of at most ``width``, never split within a part.
+
+    Lines after the first are indented by ``indent``; the first by ``first`` (default:
+    ``indent`` too).
+    """
+    lines: list[str] = []
+    line = indent if first is None else first
+    start = len(line)
+    for part in parts:
+        if len(line) > start and len(line) + 1 + len(part) > width:
+            lines.append(line)
+            line, start = indent, len(indent)
+        line += (" " if len(line) > start else "") + part
+    return [*lines, line]

@@ -1,0 +1,151 @@
+"""The bloc totals and Art. XXIV lines of a run's answer (scosim.bloc_answer).
+
+The README quotes a union's members', outsiders' and world EV and its Art. XXIV check;
+the run's answer (``summary.txt``) states them under the welfare table, as medians over
+runs (the README's statistic), against what the run's own tables give.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.bloc_answer import BLOC_INDICATORS, bloc_lines, runs_with_bloc
+from scosim.cli import main
+from scosim.indicator_display import percent_of_runs
+from scosim.results import read_batches
+from scosim.run_headline import headline_text
+from scosim.runner import run
+from scosim.runstats import RunStats
+
+ROOT = Path(__file__).resolve().parents[1]
+NAN = math.nan
+
+
+def _bn(v: float) -> str:
+    """As the answer prints US$ bn between 1 and 100 (one decimal, signed)."""
+    return f"{v / 1e9:+.1f}"
+
+
+def _stats(members: list[float], outsiders: list[float], before: float,
+           after: list[float], year: int = 2035, last: int = 2035) -> RunStats:
+    """Runs of CHN, KAZ (members where ``members`` is not NaN) and MNG; the bloc's
+    indicators in ``year`` as the GE mechanism records them (NaN without a bloc, the
+    outsiders' total then the world's), welfare in every year up to ``last``."""
+    rows = []
+    for r, (m, o, a) in enumerate(zip(members, outsiders, after, strict=True)):
+        has = not math.isnan(m)
+        world = (m if has else 0.0) + o
+        for y in range(year, last + 1):
+            for c, w in (("CHN", 0.3), ("KAZ", -0.2), ("MNG", -0.1)):
+                rows += [(r, y, c, "welfare_change_pct", w * (1 + r)),
+                         (r, y, c, "member", float(c != "MNG")),
+                         (r, y, c, "in_customs_union", float(has and c != "MNG" and y == year))]
+                if y != year:
+                    continue
+                rows += [(r, y, c, "ev_members_usd", m), (r, y, c, "ev_outsiders_usd", o),
+                         (r, y, c, "ev_world_usd", world),
+                         (r, y, c, "union_external_tariff_before_pct", before if has else NAN),
+                         (r, y, c, "union_external_tariff_after_pct", a if has else NAN),
+                         (r, y, c, "art24_external_tariff_raised",
+                          float(a > before) if has else NAN),
+                         (r, y, c, "outsiders_loss_exceeds_members_gain",
+                          float(-o > m) if has else NAN)]
+    return RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+
+
+def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
+    members = [10e9, 20e9, 40e9, NAN]
+    outsiders = [-5e9, -6e9, -50e9, 8e9]  # the last run has no bloc: the world's EV
+    after = [3.5, 2.9, 4.0, NAN]
+    st = _stats(members, outsiders, 3.0, after)
+    assert runs_with_bloc(st, 2035) == 3
+    text = headline_text(st, "t (seed 1)")
+    lines = text.splitlines()
+    head = next(k for k, x in enumerate(lines) if x.startswith("Bloc totals in 2035"))
+    said = " ".join(" ".join(lines[head:]).split())
+    assert "median (5-95 %), a bloc in 3 of 4 runs:" in said
+    m = [v for v in members if not math.isnan(v)]
+    world = [(0.0 if math.isnan(a) else a) + b for a, b in zip(members, outsiders, strict=True)]
+    for label, values in (("members", m), ("outsiders", outsiders), ("world", world)):
+        mid, low, high = np.median(values), *np.percentile(values, [5, 95])
+        assert f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})" in said
+    # Members over the runs with the bloc, outsiders and world over all (the world's EV).
+    assert "+38.0) in those 3," in said and said.split("world ")[1].split(" GATT")[0].endswith(
+        "over all 4")
+    # Art. XXIV: medians of the bloc's runs; shares of those runs (2 of 3 rose; in 1 of 3,
+    # the last with a bloc, outsiders lost 50 against the members' 40).
+    assert (f"GATT Art. XXIV, in those 3 runs: members' average external tariff 3.00 % -> "
+            f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians), rose in {percent_of_runs(2 / 3)} %; "
+            f"outsiders lost more than members gained in {percent_of_runs(1 / 3)} %.") in said
+    # Right after the welfare table and its notes, before the footer; at most five lines.
+    notes = next(k for k, x in enumerate(lines) if x.startswith("gains: share of runs"))
+    assert notes < head and lines[-1].startswith("Figures:")
+    assert 3 <= len(lines) - 1 - head <= 5
+    assert max(len(x) for x in lines[head:]) <= 100
+
+
+def test_nothing_is_said_without_a_bloc_in_the_table_s_year() -> None:
+    # No bloc in any run: the members' total and the check are NaN, the world's is not.
+    st = _stats([NAN, NAN], [1e9, 2e9], 3.0, [NAN, NAN])
+    assert st.has("ev_world_usd") and runs_with_bloc(st, 2035) == 0
+    assert "Bloc totals" not in headline_text(st, "t (seed 1)")
+    # A bloc in 2034 only, while the table shows 2035: its totals are not the table's year.
+    st = _stats([5e9, 6e9], [-1e9, -2e9], 3.0, [3.1, 3.2], year=2034, last=2035)
+    assert runs_with_bloc(st, 2034) == 2 and runs_with_bloc(st, 2035) == 0
+    assert "Bloc totals" not in headline_text(st, "t (seed 1)")
+    assert bloc_lines(st, 2034, 2)  # that year has them
+
+
+@pytest.fixture(scope="module")
+def union_run(tmp_path_factory) -> Path:
+    """The shipped union, every member kept in (as the README quotes it), 6 runs."""
+    res = run(ROOT / "scenarios" / "customs_union.yaml", replications=6,
+              out=tmp_path_factory.mktemp("cu"), progress=False, plots=True,
+              overrides={"parameters.rules.defect": "never_defect"})
+    return Path(res.path)
+
+
+def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, capsys) -> None:
+    ind = read_batches(union_run / "indicators")
+    ind = ind[ind["indicator"].astype(str).isin(BLOC_INDICATORS) & (ind["year"] == 2035)]
+    # One value a run, in every economy's column: the first economy's.
+    one = ind[ind["country"].astype(str) == "CHN"].pivot_table(
+        index="run", columns="indicator", values="value", observed=True)
+    text = (union_run / "summary.txt").read_text()
+    said = " ".join(text.split())
+    assert "Bloc totals in 2035 (US$ bn, equivalent variation), median over 6 runs" in said
+    for label, name in (("members", "ev_members_usd"), ("outsiders", "ev_outsiders_usd"),
+                        ("world", "ev_world_usd")):
+        v = one[name].to_numpy()
+        mid, low, high = np.median(v), *np.percentile(v, [5, 95])
+        assert f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})" in said
+    before = np.median(one["union_external_tariff_before_pct"])
+    after = np.median(one["union_external_tariff_after_pct"])
+    assert after > before  # the import-weighted CET raises the members' average
+    assert f"{before:.2f} % -> {after:.2f} % (medians)" in said
+    raised = percent_of_runs(one["art24_external_tariff_raised"].mean())
+    assert re.search(rf"rose in {raised} % of runs;", said)
+    # Worked out again from the tables (a run without summary.txt), the same lines.
+    (union_run / "summary.txt").unlink()
+    assert main(["show", str(union_run)]) == 0
+    shown = capsys.readouterr().out
+    bloc = [x for x in text.splitlines() if x.startswith(("Bloc totals", "  members",
+                                                           "GATT Art. XXIV", "  outsiders"))]
+    assert len(bloc) == 4 and all(x in shown.splitlines() for x in bloc)
+
+
+def test_a_run_without_a_union_says_nothing_of_a_bloc(tmp_path: Path) -> None:
+    res = run(ROOT / "scenarios" / "baseline.yaml", replications=2, out=tmp_path,
+              progress=False, plots=True)
+    ind = read_batches(Path(res.path) / "indicators")
+    members = ind.loc[ind["indicator"].astype(str) == "ev_members_usd", "value"]
+    assert len(members) and members.isna().all()  # recorded, NaN: no bloc
+    summary = Path(res.path) / "summary.txt"
+    assert not summary.exists() or "Bloc totals" not in summary.read_text()
