@@ -9,6 +9,7 @@ import pytest
 
 import scosim.stats_feed as stats_feed
 from scosim.bloc_answer import BLOC_INDICATORS
+from scosim.indicator_display import AGGREGATE_LABELS
 from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data, summarised
 from scosim.runner import run
 from scosim.runstats import RunStats
@@ -119,10 +120,20 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
     summary = pd.read_csv(res.path / "summary.csv")
     ind = res.indicators
     assert set(summary.indicator) == set(ind.indicator.astype(str)) > plotted_names
-    # The means are those of the raw rows (to the six digits summary.csv keeps).
-    raw = (ind.assign(indicator=ind.indicator.astype(str), country=ind.country.astype(str),
-                      year=ind.year.astype("int64"))
-           .groupby(["indicator", "year", "country"])["value"].mean())
+    # The means are those of the raw rows (to the six digits summary.csv keeps). A world
+    # or bloc total, the same in every economy's column, is held once, under its group.
+    raw = ind.assign(indicator=ind.indicator.astype(str), country=ind.country.astype(str),
+                     year=ind.year.astype("int64"))
+    total = raw.indicator.isin(list(AGGREGATE_LABELS))
+    assert (raw[total].groupby(["indicator", "run", "year"])["value"].nunique(dropna=False)
+            == 1).all()  # the same value in every column: one is the total
+    first = raw[total].country.min()
+    raw = pd.concat([raw[~total], raw[total & (raw.country == first)].assign(
+        country=lambda d: d.indicator.map(AGGREGATE_LABELS))])
+    raw = raw.groupby(["indicator", "year", "country"])["value"].mean()
+    held = summary[summary.indicator.isin(list(AGGREGATE_LABELS))]
+    assert set(held.country) == {"bloc members", "outsiders", "world", "bloc"}
+    assert not held.duplicated(["indicator", "year"]).any()
     got = summary.set_index(["indicator", "year", "country"])["mean"]
     pd.testing.assert_series_equal(got.sort_index(), raw.loc[got.index].sort_index(),
                                    check_names=False, rtol=1e-5, atol=1e-9)
