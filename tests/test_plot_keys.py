@@ -122,3 +122,5 @@ def test_membership_figure_without_any_union_says_so(tmp_path: Path, kept_figure
     assert not any(a.get_ylabel() == "share of runs" for a in kept_figures[-1].axes)
     heat, _ = membership_figures(open_result(res.path))
     assert not heat.data and "no economy was in a customs union" in heat.layout.annotations[0].text
+    # As the PNG's title: a leaver is still inside in its year of exit.
+    assert "inside in t and outside from t+1" in heat.layout.title.text

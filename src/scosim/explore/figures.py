@@ -319,7 +319,8 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
         heat,
         f"Membership over time ({n_runs} runs)<br><sup>share of runs in which each economy "
         f"is in {what} adopted in the run;<br>blocs in force before it, such as the EAEU, "
-        "are not counted</sup>",
+        "are not counted;<br>a state that leaves in year t is inside in t and outside from "
+        "t+1</sup>",
         height=max(380, 20 * union.shape[1] + 160),
     )
     bars = go.Figure()
