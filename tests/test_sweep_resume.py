@@ -117,14 +117,15 @@ def test_a_stopped_grid_sweep_resumes_under_its_name_without_a_seed(
     scen: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A grid's directory no longer names the design seed it never used; it is found by
-    its key, so a stopped grid is taken up again all the same."""
+    its key, so a stopped grid is taken up again all the same, whatever --seed the
+    second command gives (a grid draws nothing: its key leaves the seed out)."""
     _counting(monkeypatch, fail_at=2)
     with pytest.raises(BatchError):
         _sweep(scen, tmp_path / "out", method="grid", n=6)  # 6 points: 2 batches of 4
     [stopped] = _partials(tmp_path / "out")
     monkeypatch.undo()
     calls = _counting(monkeypatch)
-    done = _sweep(scen, tmp_path / "out", method="grid", n=6)
+    done = _sweep(scen, tmp_path / "out", method="grid", n=6, seed=7)
     assert calls == [4] and done.name.endswith("-grid-6")
     assert f".{done.name}.partial" == stopped.name
     assert len(pd.read_parquet(done / "design_outputs.parquet")) == 6

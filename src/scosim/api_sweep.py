@@ -407,8 +407,12 @@ def sweep(
     sweeps = Path(out) / sc.name / "sweeps"
     created = [d for d in (Path(out), Path(out) / sc.name, sweeps) if not d.exists()]
     # Everything that decides the numbers: a stopped sweep is resumed only by the same.
-    key = sweep_key(scenario=fn.scenario_yaml, versions=fn.versions, method=method, n=n,
-                    seed=seed, params=params, outputs=outputs, replications=replications,
+    # A grid draws nothing (no design seed) and uses n only to space a range's values:
+    # left out of its key, a stopped grid resumes whatever --seed or unused --n is given.
+    grid = method == "grid"
+    key = sweep_key(scenario=fn.scenario_yaml, versions=fn.versions, method=method,
+                    n=None if grid and not ranges else n, seed=None if grid else seed,
+                    params=params, outputs=outputs, replications=replications,
                     batch_size=batch_size)
     # A grid is the same whatever the seed: naming one said it had been drawn with it.
     seeded = "" if method == "grid" else f"-s{seed}"
