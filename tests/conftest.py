@@ -202,3 +202,19 @@ def forget_test_plugins():
         for name in [n for n in r._items if n not in before and r._origins.get(n) != "builtin"]:
             r._items.pop(name, None)
             r._origins.pop(name, None)
+
+
+@pytest.fixture(scope="module")
+def cal():
+    """The 2023 calibration (the CET schedule's tests)."""
+    from scosim.data import load_calibration
+
+    return load_calibration("2023")
+
+
+@pytest.fixture(scope="module")
+def weights(cal):
+    """:func:`scosim.mechanisms.cet_schedule.composition_weights` of the 2023 calibration."""
+    from scosim.mechanisms.cet_schedule import composition_weights
+
+    return composition_weights(cal.trade_matrix(), cal.vector("fuel_exports_pct") / 100.0)

@@ -10,16 +10,6 @@ from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
 
 
-@pytest.fixture(scope="module")
-def cal():
-    return load_calibration("2023")
-
-
-@pytest.fixture(scope="module")
-def weights(cal):
-    return composition_weights(cal.trade_matrix(), cal.vector("fuel_exports_pct") / 100.0)
-
-
 def test_every_economy_has_the_fuel_share_the_tariffs_were_built_with(cal) -> None:
     """Turkmenistan's series ends in 2000: its latest value is in the table, named a
     fallback, so the schedule needs nothing from the raw files."""

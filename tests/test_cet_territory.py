@@ -5,21 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scosim.data import load_calibration
 from scosim.mechanisms import customs_union as cu
-from scosim.mechanisms.cet_schedule import cet_factors, composition_weights
+from scosim.mechanisms.cet_schedule import cet_factors
 
 EAEU = ["ARM", "BLR", "KAZ", "KGZ", "RUS"]
 
-
-@pytest.fixture(scope="module")
-def cal():
-    return load_calibration("2023")
-
-
-@pytest.fixture(scope="module")
-def weights(cal):
-    return composition_weights(cal.trade_matrix(), cal.vector("fuel_exports_pct") / 100.0)
 
 
 def _run(participants: list[str]):
