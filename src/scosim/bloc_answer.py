@@ -5,9 +5,12 @@ free-trade area in force in a run, :meth:`scosim.model.policy.PolicyState.claim_
 the equivalent variation of its members, of everyone else and of the world, and the GATT
 Art. XXIV check: the members' import-weighted external tariff before and after, whether
 it rose, and whether outsiders lost more than members gained (docs/customs_union.md,
-"Explained results"). Each is one value a run, stored in every economy's column
-(:data:`scosim.indicator_display.AGGREGATE_LABELS`). In a run without a bloc the members'
-total, the tariffs and both flags are NaN, while the outsiders' total is the world's.
+"Explained results"). Each is one value a run, recorded in every economy's column
+(:data:`scosim.indicator_display.AGGREGATE_LABELS`) and held once, under its group, by the
+run's statistics. They are the bloc's as it stands in that year of that run: after exits
+and accessions, not the founding group's. In a run without a bloc the members' total, the
+tariffs and both flags are NaN, while the outsiders' total is the world's (everyone is
+outside).
 
 The run's answer (``summary.txt``, :func:`scosim.run_headline.headline_text`) states them
 under its welfare table, in the table's year, as **medians** over runs with the 5-95 %
@@ -34,7 +37,8 @@ ART24: tuple[str, ...] = ("union_external_tariff_before_pct",
 BLOC_INDICATORS: tuple[str, ...] = (*BLOC_TOTALS, *ART24)
 #: Widest line: the answer's width (the welfare table's rows are about 100 characters).
 WIDTH = 100
-#: The members' total is NaN exactly in the runs without a bloc: it counts them.
+#: The members' total is NaN exactly in the runs without a bloc: it counts them (each
+#: total is held once, :meth:`scosim.runstats.RunStats.add_indicators`).
 _MARKER = "ev_members_usd"
 
 
@@ -84,7 +88,10 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     for name, label in zip(BLOC_TOTALS, ("members", "outsiders", "world"), strict=True):
         mid, low, high = (_value(st, name, year, q) for q in (0.5, LOW / 100, HIGH / 100))
         totals.append(f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})")
-    head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation),", "median"]
+    # The members are those of the year in each run (after exits and accessions), not the
+    # founding group the welfare table lists: said, so the total is not read as theirs.
+    head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation; members: those in",
+            f"the bloc in {year} in each run),", "median"]
     band = f"({LOW}-{HIGH} % of runs)"
     if n_bloc >= n_runs:
         head += [f"over {n_runs} runs", f"{band}:"]
@@ -92,9 +99,11 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         art24 = "GATT Art. XXIV:"
     else:
         # The outsiders' and world totals are recorded in runs without a bloc too (both are
-        # then the world's EV): they are over every run, the members' over those with one.
+        # then the world's EV: everyone is outside): over every run, the members' over
+        # those with one.
         head += [f"({LOW}-{HIGH} %),", f"a bloc in {n_bloc} of {n_runs} runs:"]
         totals[0] += f" in those {n_bloc},"
+        totals[1] += f" over all {n_runs} (everyone, in runs without a bloc),"
         totals[2] += f" over all {n_runs}"
         runs = ""
         art24 = f"GATT Art. XXIV, in those {n_bloc} runs:"
@@ -103,12 +112,28 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     if all(st.has(n) for n in ART24):
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
         raised, loses = (_value(st, n, year) for n in ART24[2:])
-        out += _pack([art24, "members' average external tariff",
-                      f"{before:.2f} % -> {after:.2f} % (medians),",
-                      f"rose in {percent_of_runs(raised)} %{runs};",
-                      "outsiders lost more than members gained",
-                      f"in {percent_of_runs(loses)} %{runs}."], first="")
+        tariff = [f"{before:.2f} % -> {after:.2f} % (medians),",
+                  f"rose in {percent_of_runs(raised)} %{runs}."]
+        if _fta_only(st, year):  # Art. XXIV:5(b): each member of a free-trade area keeps its own
+            tariff = [f"{before:.2f} % -> {after:.2f} % (medians): a free-trade area's",
+                      "members keep their own tariffs on outsiders."]
+        out += _pack([art24, "members' average external tariff", *tariff], first="")
+        out += _pack(("Outsiders lost more than members gained (a welfare comparison, not "
+                      f"an Art. XXIV test) in {percent_of_runs(loses)} %{runs}.").split(),
+                     first="")
     return out
+
+
+def _in_year(st: RunStats, name: str, year: int) -> bool:
+    """Whether some economy is in ``name``'s arrangement in ``year`` in some run."""
+    return st.has(name) and year in st.mean(name).index and bool(
+        (st.mean(name).loc[year] > 0).any())
+
+
+def _fta_only(st: RunStats, year: int) -> bool:
+    """A free-trade area in ``year`` and no customs union: the bloc keeps its tariffs."""
+    return (_in_year(st, "in_free_trade_area", year)
+            and not _in_year(st, "in_customs_union", year))
 
 
 def _pack(parts: list[str], indent: str = "  ", first: str | None = None,
