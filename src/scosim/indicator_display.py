@@ -221,7 +221,10 @@ WELFARE: frozenset[str] = frozenset({
 })
 
 #: What an indicator recorded with the same value in every economy's column stands
-#: for, shown in place of a country (default ``"all"``).
+#: for, shown in place of a country (default ``"all"``). Run statistics hold each of
+#: these once, from the first economy's column (:meth:`scosim.runstats.RunStats.
+#: add_indicators`): a trade mechanism recording one of these names must give it one
+#: value a run and year in every column, as ``ge_trade`` does.
 AGGREGATE_LABELS: dict[str, str] = {
     "ev_world_usd": "world",
     "ev_members_usd": "bloc members",
