@@ -491,3 +491,16 @@ def test_a_truncated_table_keeps_the_largest_falls_and_every_indicator():
     assert set(kept["indicator"]) == {"welfare", "incidents"}
     assert (kept["indicator"] == "incidents").sum() == 2
     assert _truncate(rows, 50)[1].empty
+
+
+def test_a_percent_unit_is_known_wherever_its_percent_is_said() -> None:
+    """The answer adds economies' values into "SCO members together" only when they add
+    up: not for a percent of each economy's own income or cargo value, whether the unit
+    starts with "percent" or says it after what it measures."""
+    from scosim.indicator_display import in_percent
+
+    assert in_percent("percent of the year's GDP")
+    assert in_percent("generalised cost of shipping to Pakistan, percent of cargo value")
+    assert not in_percent("percentage of runs")
+    assert not in_percent("US$ (a loss above 5 percent is written off)")
+    assert not in_percent(None) and not in_percent("US$")

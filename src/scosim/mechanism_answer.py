@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
-from scosim.indicator_display import display, percent_of_runs
+from scosim.indicator_display import display, in_percent, percent_of_runs
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 if TYPE_CHECKING:
@@ -421,7 +421,7 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     out += [row(c) for c in mine]
     members = [c for c in members if c in mean.columns]
     # Percentages of each economy's own income (a settlement's welfare gain) do not add up.
-    additive = not (units or "").startswith("percent")
+    additive = not in_percent(units)
     if len(members) > 1 and mine and additive:
         together = "SCO members together"
         cell = f"  {_num(total[members].sum()):>20}" if summed else ""
