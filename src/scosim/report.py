@@ -300,8 +300,9 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "against that year's baseline without the policy. The baseline run has no trade "
             "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
             "bloc total, having no bloc): the changes shown are the policy "
-            "run's own EV. A bloc total counts only the runs in which the bloc existed that "
-            "year (**runs** column)."
+            "run's own EV. The members' total counts only the runs in which the bloc existed "
+            "that year (**runs** column); the outsiders' and the world's count every run "
+            "(where no bloc formed, everyone is outside)."
         )
     elif ev:
         out.append(
