@@ -28,7 +28,7 @@ from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
 from scosim.vote_stats import VOTES_FILE  # noqa: E402
 
 if TYPE_CHECKING:
-    from scosim.runstats import ProposalVote
+    from scosim.proposal_vote import ProposalVote
 
 __all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
            "VoteReasons", "later_votes_note", "not_drawn_note", "plot_vote_reasons",

@@ -42,9 +42,9 @@ differ in its last digit. (A finer ``ALPHA`` costs memory: a cell holds up to
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -54,10 +54,13 @@ from scosim.indicator_display import AGGREGATE_LABELS
 from scosim.model.events import detail_columns
 from scosim.run_blocks import BlockedStats
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
-from scosim.vote_stats import CONTRIB_PREFIX, VoteTerms
+from scosim.vote_stats import VoteTerms
+
+if TYPE_CHECKING:
+    from scosim.proposal_vote import ProposalVote
 
 __all__ = ["ALPHA", "EXACT_RUNS", "EXACT_VALUES", "HIGH", "LOW", "ZERO", "IndicatorStats",
-           "ProposalVote", "RunStats", "Sketch", "bin_keys", "bin_values", "run_percentiles"]
+           "RunStats", "Sketch", "bin_keys", "bin_values", "run_percentiles"]
 
 #: Cells of at most this many runs keep their values and give exact quantiles
 #: (about 5 MB per plotted indicator at this size); beyond it, the sketch.
@@ -388,6 +391,8 @@ class RunStats:
             if kept is not None and year > kept.year:
                 continue
             if kept is None or year < kept.year:
+                from scosim.proposal_vote import ProposalVote  # it builds on IndicatorStats
+
                 kept = self.first_votes[str(pid)] = ProposalVote(year, str(pid))
             at = votes[mine & (years == year)]
             kept.add(at, details.loc[at.index])
@@ -528,93 +533,3 @@ def run_percentiles(st: RunStats, name: str, economies: Sequence[str],
     out = [st.quantile(name, p / 100.0).reindex(columns=list(economies)).to_numpy(float)
            for p in percentiles]
     return np.stack(out)
-
-
-class ProposalVote:
-    """Accumulates the score terms per voting state of one proposal's vote in one year.
-
-    Memory grows with the voting states (and their held scores, up to
-    :data:`EXACT_RUNS` each before the sketch answers), not with the batches added.
-
-    Args:
-        year: The year of the vote.
-        proposal: The proposal's id.
-    """
-
-    def __init__(self, year: int, proposal: str) -> None:
-        self.year = year
-        self.proposal = proposal
-        self.states: list[str] = []
-        self.sums: dict[str, dict[str, float]] = {}
-        self.n: dict[str, int] = {}
-        self.yes: dict[str, int] = {}
-        self.rules: dict[str, set[str]] = {}
-        self.sponsor: dict[str, bool] = {}
-        self.any_term: dict[str, bool] = {}
-        self.runs = 0
-        self.has_terms = False
-        self._state_scores: dict[str, IndicatorStats] = {}
-
-    def add(self, rows: pd.DataFrame, details: pd.DataFrame) -> None:
-        """Add a batch's votes on the proposal in :attr:`year` and their detail columns."""
-        self.runs += int(rows["run"].nunique())
-        cols = [c for c in details.columns if c.startswith(CONTRIB_PREFIX)]
-        self.has_terms = self.has_terms or bool(cols)
-        # Columns are taken out of pandas once and sliced per state as arrays: selecting
-        # from the frame state by state cost about 0.1 s a batch of 250 runs.
-        contrib = details[cols].to_numpy(dtype=float) if cols else None
-        yes = (details["yes"].fillna(True).astype(bool).to_numpy()
-               if "yes" in details else None)
-        rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
-        sponsor = (details["sponsor"].fillna(False).astype(bool).to_numpy()
-                   if "sponsor" in details else None)
-        country = rows["country"].astype(str).to_numpy()
-        states, first, inverse = np.unique(country, return_index=True, return_inverse=True)
-        for g in np.argsort(first):  # states in order of appearance, as a groupby keeps them
-            c = str(states[g])
-            sel = np.flatnonzero(inverse == g)
-            if c not in self.n:
-                self.states.append(c)
-                self.n[c], self.yes[c], self.rules[c], self.sponsor[c] = 0, 0, set(), False
-                self.sums[c] = {}
-                self._state_scores[c] = IndicatorStats(["score"])
-            self.n[c] += sel.size
-            part = contrib[sel] if contrib is not None else None
-            if part is not None:
-                for j, col in enumerate(cols):
-                    v = part[:, j]
-                    self.sums[c][col] = self.sums[c].get(col, 0.0) + math.fsum(v)
-                    self.any_term[col] = self.any_term.get(col, False) or bool(np.any(v))
-            if yes is not None:
-                self.yes[c] += int(yes[sel].sum())
-            if rule is not None:
-                self.rules[c] |= {str(r) for r in rule[sel] if not pd.isna(r)}
-            if sponsor is not None:
-                self.sponsor[c] = self.sponsor[c] or bool(sponsor[sel].any())
-            if part is not None:
-                score = part.sum(axis=1) * 100
-                self._state_scores[c].add(
-                    np.full(score.size, self.year), np.zeros(score.size), score)
-
-    def reasons(self, terms: Sequence[str]) -> dict[str, object] | None:
-        """Means of the non-zero score terms (x 100), score percentiles, yes shares."""
-        if not self.has_terms:
-            return None
-        used = [t for t in terms if self.any_term.get(CONTRIB_PREFIX + t, False)]
-        means = pd.DataFrame(
-            {t: [self.sums[c].get(CONTRIB_PREFIX + t, 0.0) / self.n[c] * 100
-                 for c in self.states] for t in used},
-            index=pd.Index(self.states, name="country"),
-        )
-        low = pd.Series({c: float(self._state_scores[c].quantile(0.05).iloc[0, 0])
-                         for c in self.states})
-        high = pd.Series({c: float(self._state_scores[c].quantile(0.95).iloc[0, 0])
-                          for c in self.states})
-        return {
-            "means": means,
-            "low": low,
-            "high": high,
-            "yes": pd.Series({c: self.yes[c] / self.n[c] for c in self.states}),
-            "rules": pd.Series({c: self.rules[c] for c in self.states}),
-            "sponsor": pd.Series({c: self.sponsor[c] for c in self.states}, dtype=bool),
-        }
