@@ -505,6 +505,7 @@ def test_a_percent_unit_is_known_wherever_its_percent_is_said() -> None:
 
     assert in_percent("percent of the year's GDP")
     assert in_percent("generalised cost of shipping to Pakistan, percent of cargo value")
+    assert in_percent("percentage points of real expenditure: the year's welfare with ...")
     assert not in_percent("percentage of runs")
     assert not in_percent("US$ (a loss above 5 percent is written off)")
     assert not in_percent(None) and not in_percent("US$")

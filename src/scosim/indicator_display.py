@@ -245,15 +245,19 @@ _POINTER = re.compile(r"^see\b", re.IGNORECASE)
 # cargo value"); not "percentage ...", nor a percent inside a description ("a loss above
 # 5 percent").
 _PERCENT = re.compile(r"(^|, )percent\b")
+# A difference of percentages, declared as such (a settlement's welfare gain).
+_POINTS = re.compile(r"(^|, )percentage points?\b")
 
 
 def in_percent(units: str | None) -> bool:
     """Whether a unit is a percent of something, whose values do not add up across economies.
 
-    ``"percent of GDP"``, ``"cost of shipping, percent of cargo value"``; not
-    ``"percentage ..."`` nor a percent inside a description.
+    ``"percent of GDP"``, ``"cost of shipping, percent of cargo value"``, ``"percentage
+    points of real expenditure"``; not another ``"percentage ..."`` nor a percent inside a
+    description.
     """
-    return bool(units) and _PERCENT.search(units) is not None
+    return bool(units) and (_PERCENT.search(units) is not None
+                            or _POINTS.search(units) is not None)
 
 
 # Where a value is stored, not what it measures; the report shows such indicators once.
