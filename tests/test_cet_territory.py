@@ -87,6 +87,9 @@ def test_schedule_factors_pool_unless_the_run_is_one_territory(cal, weights) -> 
     np.testing.assert_array_equal(k[0], nonfuel[:, None] / norm[None, :])
     pooled = cet_factors(p[1], *weights)[0]
     np.testing.assert_array_equal(k[1], np.repeat(pooled[:, None], len(codes), axis=1))
+    # No run one territory: the pooled factors by exporter, as cet_factors gives them.
+    np.testing.assert_array_equal(schedule_factors(p, *weights, np.array([False, False])),
+                                  cet_factors(p, *weights))
     with pytest.raises(ValueError, match="territory"):
         schedule_factors(p, *weights, np.array([True]))
 

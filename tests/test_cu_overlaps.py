@@ -88,7 +88,7 @@ def test_an_fta_entering_after_a_phased_union_gives_the_same_tariffs_in_either_o
     ix = m.codes.index
     chn, mng = ix("CHN"), ix("MNG")
     union_arr = m.arrangements[0]
-    target = union_arr.terms["cet"][0] * union_arr._cet_factors(union_arr.participants)[0, mng, chn]
+    target = union_arr.terms["cet"][0] * union_arr._cet_factors(union_arr.participants)[0, mng]
     # The CET schedule charges Mongolia's coal 4.8 %, above China's 1.4 % today: China keeps
     # the area's preference (half of 1.4 % in 2028, then 0) unless the union replaces it.
     assert target > m.tau0[mng, chn] > 0.0

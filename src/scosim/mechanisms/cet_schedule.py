@@ -125,17 +125,20 @@ def schedule_factors(
     Returns:
         ``(R, N, N)`` factors, exporter x importer: :func:`cet_factors` on every importer
         of a run, except in ``territory`` runs, where importer ``j`` keeps its own
-        ``(1 - f[i]) / n[j]`` (the base tariffs' schedule).
+        ``(1 - f[i]) / n[j]`` (the base tariffs' schedule). Where no run is one territory
+        (the usual union), :func:`cet_factors`' ``(R, N)``, by exporter alone:
+        :func:`scosim.mechanisms.customs_union.union_tariffs` takes either, and the
+        ``(R, N, N)`` copy would cost a pass over the stack for nothing.
     """
     pooled = cet_factors(participants, imports, normalisers, nonfuel)
     n_runs, n = pooled.shape
     own = np.asarray(territory, dtype=bool)
     if own.shape != (n_runs,):
         raise ValueError(f"territory must be ({n_runs},) to match participants; got {own.shape}")
+    if not own.any():
+        return pooled
     out = np.repeat(pooled[:, :, np.newaxis], n, axis=2)
-    if own.any():
-        # The build's own formula, (1 - f[i]) / n[j] (scosim.data.tariffs.composition_factors).
-        kept = (np.asarray(nonfuel, dtype=np.float64)[:, np.newaxis]
+    # The build's own formula, (1 - f[i]) / n[j] (scosim.data.tariffs.composition_factors).
+    out[own] = (np.asarray(nonfuel, dtype=np.float64)[:, np.newaxis]
                 / np.asarray(normalisers, dtype=np.float64)[np.newaxis, :])
-        out[own] = kept
     return out
