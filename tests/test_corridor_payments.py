@@ -59,10 +59,10 @@ def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> No
     # link). Before, Uzbekistan or Pakistan alone paying cut it to the 1 % base rate's.
     m, default = _corridor(TRANS_AFGHAN)
     inst = _instability(m, AFG=0.8)
-    expected = default._finance(m, inst).risk.sum(axis=1)
+    expected = default._finance(m, default._failure_prob(inst)).risk.sum(axis=1)
     np.testing.assert_allclose(expected / 1e9, 2.084, atol=5e-4)
     _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
-    fin = paid_by._finance(m, inst)
+    fin = paid_by._finance(m, paid_by._failure_prob(inst))
     np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
 
 
@@ -90,9 +90,9 @@ def test_instability_off_the_route_does_not_raise_the_risk() -> None:
     # Uzbek instability is not on the Trans-Afghan railway's route, even with Uzbekistan
     # paying all of it (before, it was the only instability that counted then).
     m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": {"UZB": 1.0}})
-    calm = arr._finance(m, _instability(m)).risk.sum(axis=1)
-    off_route = arr._finance(m, _instability(m, UZB=0.8)).risk.sum(axis=1)
-    on_route = arr._finance(m, _instability(m, PAK=0.8)).risk.sum(axis=1)
+    calm = arr._finance(m, arr._failure_prob(_instability(m))).risk.sum(axis=1)
+    off_route = arr._finance(m, arr._failure_prob(_instability(m, UZB=0.8))).risk.sum(axis=1)
+    on_route = arr._finance(m, arr._failure_prob(_instability(m, PAK=0.8))).risk.sum(axis=1)
     np.testing.assert_array_equal(off_route, calm)
     assert (on_route > 3 * calm).all()
 
@@ -200,7 +200,7 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     # once, as paid); the bank's loss is its owners' cost, not paid by them otherwise.
     m, arr = _corridor(TRANS_AFGHAN)
     pv = arr.preview(m, arr.invitees(m))
-    fin = arr._finance(m, _instability(m, AFG=0.8))
+    fin = arr._finance(m, arr._failure_prob(_instability(m, AFG=0.8)))
     cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
     afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
     np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg] - fin.recovered[:, afg],
@@ -209,3 +209,21 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     assert (fin.recovered[:, afg] > 0).all() and (fin.recovered[:, chn] == 0).all()
     np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
     assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()
+
+
+def test_the_preview_computes_the_failure_probabilities_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The payments, the salvage and the share of the benefits delivered read one set of
+    # failure probabilities. Before, the preview computed them twice (once for the
+    # financing, once for the operating share), free to drift apart.
+    m, arr = _corridor(TRANS_AFGHAN)
+    calls: list[np.ndarray] = []
+    original = type(arr)._failure_prob
+
+    def counted(self: Any, instability: np.ndarray) -> np.ndarray:
+        calls.append(instability)
+        return original(self, instability)
+
+    monkeypatch.setattr(type(arr), "_failure_prob", counted)
+    arr.preview(m, arr.invitees(m))
+    assert len(calls) == 1
