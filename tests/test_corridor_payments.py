@@ -233,3 +233,39 @@ def test_the_preview_computes_the_failure_probabilities_once(
     arr.preview(m, arr.invitees(m))
     assert len(calls) == 1
 
+
+def test_joining_a_corridor_in_force_is_free_as_it_is_for_founders_who_host_nothing() -> None:
+    # docs/network.md, "Joining a corridor in force": the cost is the hosts', each its own
+    # km, and every host is a founder (a host's no stops the project), so a state that joins
+    # later hosts nothing and pays nothing, as the founders that host nothing do; and the
+    # corridor carries everyone's trade at the same fee, so joining moves no gain either.
+    from scosim.runner import run_model
+
+    path = SCEN / "corridor_instc_transit_vote.yaml"
+    m = run_model(load_scenario(path, {"years.end": 2028}), runs=[0, 1])
+    arr = next(a for a in m.arrangements if a.name == "corridor")
+    ev = m.log.to_frame()
+    joined = ev[(ev["type"] == "joined") & (ev["proposal"] == "instc")]
+    assert len(joined) >= 2  # Turkey in run 0, Afghanistan and Sri Lanka in run 1 (2028)
+    paid = np.stack(m.records["corridor_paid_usd"], axis=1)  # (R, T, N)
+    risk = np.stack(m.records["corridor_risk_usd"], axis=1)
+    irn = m.codes.index("IRN")
+    for run, code in zip(joined["run"], joined["country"], strict=True):
+        i = m.codes.index(code)
+        assert not arr.hosts[i]
+        assert (paid[run, :, i] == 0).all() and (risk[run, :, i] == 0).all()
+    # Founders that host nothing (India, Russia) pay nothing either; Iran, the host, pays
+    # the same before and after others join.
+    for code in ("IND", "RUS"):
+        assert arr.participants[:, m.codes.index(code)].all()
+        assert (paid[:, :, m.codes.index(code)] == 0).all()
+    in_force = paid[:, :, irn] > 0
+    assert in_force[:, -2:].all()
+    for run in (0, 1):
+        assert np.ptp(paid[run, in_force[run], irn]) == 0
+    # The gain of joining, as the Council's re-vote measures it (the preview with the
+    # outsiders in, less the preview as it stands), is zero for everyone.
+    outsiders = ~arr.participants
+    enlarged = arr.preview(m, arr.participants | outsiders, terms=arr.terms).gain
+    as_is = arr.preview(m, arr.participants, terms=arr.terms).gain
+    np.testing.assert_array_equal(enlarged, as_is)
