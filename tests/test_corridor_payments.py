@@ -55,14 +55,16 @@ def test_a_project_s_route_is_the_economies_its_edges_cross() -> None:
 @pytest.mark.parametrize("shares", [{"UZB": 1.0}, {"PAK": 1.0}, {"AFG": 0.5, "UZB": 0.5}])
 def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> None:
     # The railway crosses Afghanistan at instability 0.8 whoever pays: the expected loss is
-    # the same US$2.08 bn (1.78 at the US$4.6 bn of before the cost covered the Pakistani
-    # link). Before, Uzbekistan or Pakistan alone paying cut it to the 1 % base rate's.
+    # the same US$2.24 bn, 60 % of the cost times h / (r + h) at h = 0.09 (2.08 while no
+    # failure counted after 20 years, 1.78 at the US$4.6 bn of before the cost covered the
+    # Pakistani link). Before, Uzbekistan or Pakistan alone paying cut it to the 1 % base
+    # rate's.
     m, default = _corridor(TRANS_AFGHAN)
     inst = _instability(m, AFG=0.8)
-    expected = default._finance(m, inst).risk.sum(axis=1)
-    np.testing.assert_allclose(expected / 1e9, 2.084, atol=5e-4)
+    expected = default._finance(m, default._failure_prob(inst)).risk.sum(axis=1)
+    np.testing.assert_allclose(expected / 1e9, 5.39 * 0.6 * 0.09 / 0.13, rtol=1e-12)
     _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
-    fin = paid_by._finance(m, inst)
+    fin = paid_by._finance(m, paid_by._failure_prob(inst))
     np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
 
 
@@ -90,9 +92,9 @@ def test_instability_off_the_route_does_not_raise_the_risk() -> None:
     # Uzbek instability is not on the Trans-Afghan railway's route, even with Uzbekistan
     # paying all of it (before, it was the only instability that counted then).
     m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": {"UZB": 1.0}})
-    calm = arr._finance(m, _instability(m)).risk.sum(axis=1)
-    off_route = arr._finance(m, _instability(m, UZB=0.8)).risk.sum(axis=1)
-    on_route = arr._finance(m, _instability(m, PAK=0.8)).risk.sum(axis=1)
+    calm = arr._finance(m, arr._failure_prob(_instability(m))).risk.sum(axis=1)
+    off_route = arr._finance(m, arr._failure_prob(_instability(m, UZB=0.8))).risk.sum(axis=1)
+    on_route = arr._finance(m, arr._failure_prob(_instability(m, PAK=0.8))).risk.sum(axis=1)
     np.testing.assert_array_equal(off_route, calm)
     assert (on_route > 3 * calm).all()
 
@@ -171,24 +173,27 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     # A standard expected NPV, annualised at r = 4 %: -r PV(payments) + the yearly gain times
     # the share of it the project is expected to deliver. Budget financing at Afghan
     # instability 0.8: the hosts pay the cost up front, and the railway fails with
-    # probability p = 0.01 + 0.1 x 0.8 = 0.09 a year over 20 years, after which it runs on.
-    # Before, the gain counted as certain and the expected loss of the sunk cost (US$2.08 bn)
-    # was subtracted on top of paying it: Afghanistan's cost term was 1.39 times r PV(paid).
+    # probability h = 0.01 + 0.1 x 0.8 = 0.09 a year for as long as it stands, as its
+    # benefits run. Before, the gain counted as certain and the expected loss of the sunk
+    # cost was subtracted on top of paying it: Afghanistan's cost term was 1.39 times
+    # r PV(paid); and until 2026-12-06 no failure counted after 20 years (q = 0.175).
     m, arr = _corridor(TRANS_AFGHAN, **{"proposals[0].financing": "budget"})
     pv = arr.preview(m, arr.invitees(m))
-    # Benefits start once it is built (6 years): the window and payments count from the
-    # start of construction, so a failure while building costs every benefit.
-    r, p, years, build = 0.04, 0.09, 20, arr.years_to_build
+    # Benefits start once it is built (k = 6 years), at the end of each year t >= k it still
+    # stands (probability (1 - h)^(t + 1)): q = r sum_{t >= k} x^(t + 1) = r x^(k + 1) /
+    # (1 - x), x = (1 - h) / (1 + r). The hazard and the payments count from the start of
+    # construction, so a failure while building costs every benefit.
+    r, h, build = 0.04, 0.09, arr.years_to_build
     assert build == 6
-    ratio = (1 - p) / (1 + r)
-    q = r * (sum(ratio**t for t in range(build + 1, years + 1)) + ratio**years / r)
-    assert 0.17 < q < 0.18  # about a sixth of a certain gain (a third if built at once)
+    x = (1 - h) / (1 + r)
+    q = r * x ** (build + 1) / (1 - x)
+    assert 0.125 < q < 0.126  # an eighth of a certain gain (0.31 if built at once)
     afg = m.codes.index("AFG")
     paid = arr.cost_usd * arr.host_shares[afg]
-    # A failure in year t (probability (1 - p)^t p, valued at the end of the year) gives
-    # back 40 % of what was sunk: salvage the hosts keep (the model's recovery).
-    salvage = 0.4 * paid * sum((1 - p) ** t * p / (1 + r) ** (t + 1) for t in range(years))
-    assert 0.24 * paid < salvage < 0.27 * paid
+    # A failure in year t (probability (1 - h)^t h, valued at the end of the year) gives
+    # back 40 % of what was sunk, salvage the hosts keep (the model's recovery):
+    # 0.4 paid sum_{t >= 0} (1 - h)^t h / (1 + r)^(t + 1) = 0.4 paid h / (r + h).
+    salvage = 0.4 * paid * h / (r + h)
     expected = (q * (pv.info["ge_gain"][:, afg] + pv.info["transit_fees_share_of_gdp"][:, afg])
                 - r * (paid - salvage) / m.gdp[:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
@@ -200,7 +205,7 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     # once, as paid); the bank's loss is its owners' cost, not paid by them otherwise.
     m, arr = _corridor(TRANS_AFGHAN)
     pv = arr.preview(m, arr.invitees(m))
-    fin = arr._finance(m, _instability(m, AFG=0.8))
+    fin = arr._finance(m, arr._failure_prob(_instability(m, AFG=0.8)))
     cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
     afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
     np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg] - fin.recovered[:, afg],
@@ -209,3 +214,58 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     assert (fin.recovered[:, afg] > 0).all() and (fin.recovered[:, chn] == 0).all()
     np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
     assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()
+
+
+def test_the_preview_computes_the_failure_probabilities_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The payments, the salvage and the share of the benefits delivered read one set of
+    # failure probabilities. Before, the preview computed them twice (once for the
+    # financing, once for the operating share), free to drift apart.
+    m, arr = _corridor(TRANS_AFGHAN)
+    calls: list[np.ndarray] = []
+    original = type(arr)._failure_prob
+
+    def counted(self: Any, instability: np.ndarray) -> np.ndarray:
+        calls.append(instability)
+        return original(self, instability)
+
+    monkeypatch.setattr(type(arr), "_failure_prob", counted)
+    arr.preview(m, arr.invitees(m))
+    assert len(calls) == 1
+
+
+def test_joining_a_corridor_in_force_is_free_as_it_is_for_founders_who_host_nothing() -> None:
+    # docs/network.md, "Joining a corridor in force": the cost is the hosts', each its own
+    # km, and every host is a founder (a host's no stops the project), so a state that joins
+    # later hosts nothing and pays nothing, as the founders that host nothing do; and the
+    # corridor carries everyone's trade at the same fee, so joining moves no gain either.
+    from scosim.runner import run_model
+
+    path = SCEN / "corridor_instc_transit_vote.yaml"
+    m = run_model(load_scenario(path, {"years.end": 2028}), runs=[0, 1])
+    arr = next(a for a in m.arrangements if a.name == "corridor")
+    ev = m.log.to_frame()
+    joined = ev[(ev["type"] == "joined") & (ev["proposal"] == "instc")]
+    assert len(joined) >= 2  # Turkey in run 0, Afghanistan and Sri Lanka in run 1 (2028)
+    paid = np.stack(m.records["corridor_paid_usd"], axis=1)  # (R, T, N)
+    risk = np.stack(m.records["corridor_risk_usd"], axis=1)
+    irn = m.codes.index("IRN")
+    for run, code in zip(joined["run"], joined["country"], strict=True):
+        i = m.codes.index(code)
+        assert not arr.hosts[i]
+        assert (paid[run, :, i] == 0).all() and (risk[run, :, i] == 0).all()
+    # Founders that host nothing (India, Russia) pay nothing either; Iran, the host, pays
+    # the same before and after others join.
+    for code in ("IND", "RUS"):
+        assert arr.participants[:, m.codes.index(code)].all()
+        assert (paid[:, :, m.codes.index(code)] == 0).all()
+    in_force = paid[:, :, irn] > 0
+    assert in_force[:, -2:].all()
+    for run in (0, 1):
+        assert np.ptp(paid[run, in_force[run], irn]) == 0
+    # The gain of joining, as the Council's re-vote measures it (the preview with the
+    # outsiders in, less the preview as it stands), is zero for everyone.
+    outsiders = ~arr.participants
+    enlarged = arr.preview(m, arr.participants | outsiders, terms=arr.terms).gain
+    as_is = arr.preview(m, arr.participants, terms=arr.terms).gain
+    np.testing.assert_array_equal(enlarged, as_is)

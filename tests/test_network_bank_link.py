@@ -87,7 +87,7 @@ def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
     found = lenders(m, 0.04, 20)
     assert [(lend.pid, lend.runs.tolist()) for lend in found] == [
         ("bank", [True, False]), (None, [False, True])]
-    paid = arr._finance(m, np.zeros((m.R, m.N))).paid.sum(axis=1)
+    paid = arr._finance(m, arr._failure_prob(np.zeros((m.R, m.N)))).paid.sum(axis=1)
     assert paid[0] < paid[1]
     np.testing.assert_allclose(paid[1], arr.cost_usd, rtol=1e-12)  # the default, at 4 %
 

@@ -157,8 +157,11 @@ def test_financing_moves_the_expected_loss_it_does_not_shrink_it(inst):
     pf = failure_probability(np.array([inst]), horizon=20)
     outs = {m: finance_project([1000.0], hs, m, capital=cap, failure_prob=pf, recovery=0.4)
             for m in ("budget", "bank_guaranteed", "bank_project")}
-    alive = np.cumprod(np.r_[1.0, 1.0 - pf[0, :-1]])
-    expected = 1000.0 * 0.6 * (alive * pf[0] * 1.04 ** -np.arange(1.0, 21.0)).sum()
+    # A failure in year t has probability (1 - h)^t h and is valued at the end of the year;
+    # the hazard h runs as long as the project stands (not only the 20 years given):
+    # sum_{t >= 0} (1 - h)^t h / (1 + r)^(t + 1) = h / (r + h).
+    h, r = 0.01 + 0.1 * inst, 0.04
+    expected = 1000.0 * 0.6 * h / (r + h)
     for m, out in outs.items():
         assert out.risk.sum() == pytest.approx(expected, rel=1e-12), m
     # The owners other than the host bear the bank's loss by their capital shares.
@@ -191,17 +194,46 @@ def test_operating_share_is_the_expected_present_value_of_a_perpetual_benefit():
     p, r = 0.09, 0.04
     long = operating_share(np.full((1, 2000), p), r)[0]
     assert long == pytest.approx(r * (1 - p) / (r + p), rel=1e-9)
-    # A 20-year window, then no failure: more than forever, less than no risk.
+    # The hazard goes on after the years given: a 20-year table is the same perpetuity.
+    # (Until 2026-12-06 no failure counted after them: 0.37 here, against 0.31.)
     short = operating_share(np.full((1, 20), p), r)[0]
-    assert long < short < 1.0
+    assert short == pytest.approx(long, rel=1e-12)
     # Built over k years: no benefit before, so without risk the share is (1 + r)^-k, and
     # with risk the terms from year k on of the same sum.
     for k in (1, 6, 20, 25):
         assert operating_share(np.zeros((1, 20)), r, first_year=k)[0] == pytest.approx(
             (1 + r) ** -k, rel=1e-12)
-    ratio = (1 - p) / (1 + r)
-    built = r * (sum(ratio**t for t in range(7, 21)) + ratio**20 / r)
-    assert operating_share(np.full((1, 20), p), r, first_year=6)[0] == pytest.approx(
-        built, rel=1e-12)
+    # Built over 6 years at a constant hazard, benefits at the end of years 6, 7, ... if it
+    # still stands: r sum_{t >= 6} ((1 - p) / (1 + r))^(t + 1) = r x^7 / (1 - x).
+    x = (1 - p) / (1 + r)
+    built = r * x**7 / (1 - x)
+    assert built == pytest.approx(0.1257, abs=5e-5)
+    for years in (1, 6, 20, 40):  # whatever the years tabulated, before or after the build
+        assert operating_share(np.full((1, years), p), r, first_year=6)[0] == pytest.approx(
+            built, rel=1e-12)
+    # A hazard that changes: the table's years as given, then its last year's rate on.
+    pf = np.r_[np.full(3, 0.2), np.full(5, 0.05)]
+    brute = r * sum(np.prod(1 - np.r_[pf, np.full(max(t + 1 - pf.size, 0), 0.05)][:t + 1])
+                    / (1 + r) ** (t + 1) for t in range(2, 3000))
+    assert operating_share(pf, r, first_year=2)[0] == pytest.approx(brute, rel=1e-9)
     with pytest.raises(ValueError, match="first_year must be >= 0"):
         operating_share(np.zeros((1, 20)), r, first_year=-1)
+
+
+@pytest.mark.parametrize("financing", ["budget", "bank_guaranteed", "bank_project"])
+@pytest.mark.parametrize("tenor", [10, 20, 30])
+def test_the_years_tabulated_do_not_cut_the_hazard(financing: str, tenor: int) -> None:
+    # A constant hazard goes on as long as the project stands, so the years of failure
+    # probabilities given (10, 20 or 40, shorter or longer than the loan) change nothing:
+    # payments, losses and salvage are those of the perpetual hazard. Until 2026-12-06 no
+    # failure counted after them: with 10 years the expected loss was 72 % of 40 years'.
+    cap = {"capital": [[0.0, 0.3, 0.7]]} if financing == "bank_project" else {}
+    outs = [finance_project([1000.0], [[1.0, 0.0, 0.0]], financing, tenor=tenor, grace=5,
+                            recovery=0.4, failure_prob=np.full((1, years), 0.09), **cap)
+            for years in (10, 20, 40)]
+    for out in outs[:2]:
+        for field in ("paid", "risk", "owners_risk", "recovered"):
+            np.testing.assert_allclose(getattr(out, field), getattr(outs[2], field),
+                                       rtol=1e-12, atol=1e-9, err_msg=field)
+    # Whoever bears it, a failure loses 60 % of the whole cost: 600 h / (r + h) in all.
+    assert outs[2].risk.sum() == pytest.approx(600.0 * 0.09 / 0.13, rel=1e-12)

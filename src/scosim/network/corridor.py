@@ -50,10 +50,12 @@ _BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base":
          "failure_sensitivity": 0.1}
 #: Discount rate of present values and of the annualised cost in previews.
 DISCOUNT_RATE = 0.04
-#: Years from the start of construction over which a corridor's failure risk is counted:
-#: the project's own window whoever finances it (a modelling choice, the default bank's
-#: tenor). Until 2026-12-05 a bank loan's tenor set it, so a 10-year bank halved the
-#: window and shrank the expected loss, which financing should only move.
+#: Years from the start of construction of the failure probabilities a corridor tabulates;
+#: the hazard goes on after them at the last year's rate for as long as the project stands
+#: (finance_project, operating_share), as its benefits do, so at a route's constant hazard
+#: nothing depends on this length. Until 2026-12-06 no failure counted after it (q and the
+#: expected loss of a perpetual project cut at 20 years); until 2026-12-05 a bank loan's
+#: tenor set it, so a 10-year bank shrank the expected loss, which financing only moves.
 FAILURE_WINDOW_YEARS = 20
 
 @register_type
@@ -161,17 +163,21 @@ class Corridor(ProposalType):
         return failure_probability(route, FAILURE_WINDOW_YEARS, _BANK["failure_base"],
                                    _BANK["failure_sensitivity"])
 
-    def _finance(self, model: SCOModel, instability: np.ndarray) -> FinanceOutcome:
+    def _finance(self, model: SCOModel, pf: np.ndarray) -> FinanceOutcome:
         """Expected payments and risk (R, N) under the proposal's financing.
 
         Bank loans are on the terms of a ``development_bank`` in force in the run, else
         the default bank's (:mod:`scosim.network.bank_link`).
+
+        Args:
+            model: The model.
+            pf: (R, FAILURE_WINDOW_YEARS) annual failure probabilities
+                (:meth:`_failure_prob`), computed once by the caller, which uses them too.
         """
         p = self.proposal
         share = p.core.bank_share if p.financing != "budget" else 0.0
-        # The project fails or not whoever lends: its failure window is its own, not the
-        # loan's (finance_project runs a longer loan on past it, at no failure risk).
-        pf = self._failure_prob(instability)
+        # The project fails or not whoever lends: its hazard is its own, not the loan's
+        # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
         for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
@@ -205,8 +211,9 @@ class Corridor(ProposalType):
         standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
         PV(salvage)``, times the discount
         rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
-        failure probabilities, benefits from the end of construction (the window and the
-        payments count from its start). A failure costs the benefits it stops; the investment it
+        failure probabilities, benefits from the end of construction (the hazard and the
+        payments count from its start; the hazard, like the benefits, for as long as the
+        project stands). A failure costs the benefits it stops; the investment it
         sinks is counted once, as paid. The bank's loss its owners bear (``bank_project``)
         is theirs to pay. Until 2026-12-05 the preview took the gain as certain and
         subtracted the expected loss of the hosts' sunk investment on top of its payment.
@@ -233,11 +240,13 @@ class Corridor(ProposalType):
         w0 = model.solve_policy(policy.with_costs(base * without.t_hat)).welfare_change
         w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change
         ge_gain = w1 / w0 - 1.0
-        fin = self._finance(model, inp["instability"])
+        # One set of failure probabilities for the payments, the salvage and the share of
+        # the benefits delivered (until 2026-12-06 computed twice, once for each).
+        pf = self._failure_prob(inp["instability"])
+        fin = self._finance(model, pf)
         # Benefits from the first operating year: construction brings none (the failure
-        # window and the payments count from its start).
-        operating = operating_share(self._failure_prob(inp["instability"]), DISCOUNT_RATE,
-                                    first_year=self.years_to_build)[:, None]
+        # hazard and the payments count from its start).
+        operating = operating_share(pf, DISCOUNT_RATE, first_year=self.years_to_build)[:, None]
         gdp = np.maximum(model.gdp, 1.0)
         # What the hosts get back of their stake after a failure is theirs (recovery 0.4):
         # left out until 2026-12-05, their whole payment counted as lost in a failure.
@@ -281,7 +290,7 @@ class Corridor(ProposalType):
         # The routes' instability as the year's network step will see it (the security
         # slot's insecurity when it is filled; preview_policy).
         inst = network_inputs(model, preview_policy(model, exclude=self), year)["instability"]
-        fin = self._finance(model, inst)
+        fin = self._finance(model, self._failure_prob(inst))
         self.paid = np.where(starting[:, None], fin.paid, self.paid)
         self.risk = np.where(starting[:, None], fin.risk, self.risk)
         for i, code in enumerate(model.codes):

@@ -173,10 +173,13 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         tenor: Loan tenor in years (incl. grace).
         grace: Interest-only years.
         recovery: Share of the loss recovered after a failure.
-        failure_prob: (R, T) annual failure probabilities over the project's failure
-            window (default: none, T = tenor). A loan longer than T is followed to its end,
-            with no failure risk after year T; the window does not follow the loan.
-        discount_rate: Rate for present values.
+        failure_prob: (R, T) annual failure probabilities from the start of construction
+            (default: none, T = tenor). The hazard goes on after year T at its year-T rate
+            for as long as the project stands (it is a perpetuity, as its benefits are in
+            :func:`operating_share`): a loan longer than T is followed to its end at that
+            hazard, and failures after the loan is repaid lose the whole stake, summed in
+            closed form (:func:`_tail_failure_pv`).
+        discount_rate: Rate for present values (>= 0; > 0 with a positive hazard).
 
     Returns:
         :class:`FinanceOutcome`.
@@ -195,14 +198,18 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         np.atleast_2d(np.asarray(failure_prob, float)), (runs, np.shape(
             np.atleast_2d(failure_prob))[1]))
     if pf.shape[1] < tenor:
-        # A window shorter than the loan: the loan runs on after it at no failure risk
-        # (a caller passing such a window used to lose the later payments).
-        pf = np.pad(pf, ((0, 0), (0, tenor - pf.shape[1])))
+        # A table shorter than the loan: the loan runs on after it, at the table's last
+        # hazard (until 2026-12-06 at none, while the benefits were a perpetuity).
+        pf = np.pad(pf, ((0, 0), (0, tenor - pf.shape[1])), mode="edge")
     horizon = pf.shape[1]
     alive = np.cumprod(np.concatenate([np.ones((runs, 1)), 1.0 - pf[:, :-1]], axis=1), axis=1)
     fail_at = alive * pf  # probability the project fails in year t
     # Disbursement at the start of year 0; payments and losses at the end of each year.
     disc = (1.0 + discount_rate) ** -(np.arange(horizon) + 1.0)
+    # Failures after the horizon, at its last hazard, when the loan is repaid and the whole
+    # cost is the hosts' stake: the present value of a failure then, per dollar sunk, (R,).
+    tail = _tail_failure_pv(alive[:, -1] * (1.0 - pf[:, -1]), pf[:, -1], horizon,
+                            discount_rate)
     # A failure in year t loses what is sunk in the project then, valued at the end of that
     # year: the same present value whoever financed it (financing moves the loss, it does
     # not shrink it). Until 2026-12-05 only the bank's loss was discounted, and the hosts'
@@ -212,10 +219,11 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     bank_loss = np.zeros(runs)
     if financing == "budget":
         paid = c[:, None] * hs
-        risk = (c * lost_pv.sum(axis=1))[:, None] * hs
+        risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(risk),
-                              recovered=(c * back_pv.sum(axis=1))[:, None] * hs)
+                              recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
+                              * hs)
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
@@ -223,10 +231,11 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         service = (pay * disc).sum(axis=1)
         paid = (upfront + service)[:, None] * hs
         # The hosts repay whatever happens, so a failure costs them the whole investment.
-        risk = (c * lost_pv.sum(axis=1))[:, None] * hs
+        risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(risk),
-                              recovered=(c * back_pv.sum(axis=1))[:, None] * hs)
+                              recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
+                              * hs)
     if capital is None:
         raise ValueError("bank_project financing needs the bank's capital shares")
     cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
@@ -237,46 +246,74 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     # stake: the up-front share and the principal they have repaid.
     bank_loss = (lost_pv * outstanding).sum(axis=1)
     stake = upfront[:, None] + loan[:, None] - outstanding
-    host_loss = (lost_pv * stake).sum(axis=1)
+    # After the horizon the loan is repaid (horizon >= tenor): the stake is the whole cost.
+    host_loss = (lost_pv * stake).sum(axis=1) + c * tail * (1.0 - recovery)
     owners_risk = bank_loss[:, None] * cap
     risk = host_loss[:, None] * hs + owners_risk
+    recovered = (back_pv * stake).sum(axis=1) + c * tail * recovery
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk,
-                          recovered=(back_pv * stake).sum(axis=1)[:, None] * hs)
+                          recovered=recovered[:, None] * hs)
+
+
+def _tail_failure_pv(standing: FloatArray, hazard: FloatArray, start: int,
+                     rate: float) -> FloatArray:
+    """Present value of a failure in year ``start`` or later, at a constant hazard (R,).
+
+    ``sum_{t >= start} standing (1 - h)^(t - start) h / (1 + r)^(t + 1)
+    = standing h / ((1 + r)^start (r + h))``: the project stands at the start of year
+    ``start`` with probability ``standing`` and fails in each later year with probability
+    ``h`` (valued at the end of that year, as in :func:`finance_project`). Zero where
+    ``h = 0`` (also at ``r = 0``, where the sum would otherwise be 0 / 0).
+    """
+    denom = (1.0 + rate) ** float(start) * (rate + hazard)
+    return np.divide(standing * hazard, denom, out=np.zeros_like(hazard),
+                     where=hazard > 0)
 
 
 def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04,
                     first_year: int = 0) -> FloatArray:
     """Expected present value of 1 a year while the project operates, times the rate (R,).
 
-    ``r * (sum_{k <= t < T} S_t / (1 + r)^(t+1) + S_T / ((1 + r)^max(k, T) r))`` with
-    ``S_t`` the probability that the project still stands at the end of year ``t`` of
-    the window (timing as in :func:`finance_project`: a failure in year ``t`` stops that
-    year's benefit), benefits from year ``k = first_year`` on (the years of construction
-    bring none) and no failure after the window's ``T`` years. Without failure risk it is
-    ``(1 + r)^-k``, 1 for a project operating at once: a perpetual yearly gain ``B`` is
-    worth ``B / r``, and ``B x`` this share is its annual equivalent when the project is
-    late and may fail (the probability-weighted benefit of an expected NPV).
+    ``r * sum_{t >= k} S_t / (1 + r)^(t+1)`` with ``S_t`` the probability that the project
+    still stands at the end of year ``t`` (timing as in :func:`finance_project`: a failure
+    in year ``t`` stops that year's benefit) and benefits from year ``k = first_year`` on
+    (the years of construction bring none). The benefit is a perpetuity, so the hazard runs
+    as long: after the ``T`` years given it goes on at its year-``T`` rate ``h``, and the
+    years from ``a = max(k, T)`` on sum in closed form to
+    ``S_{T-1} (1 - h)^(a - T + 1) / ((1 + r)^a (r + h))``. At a constant hazard ``h`` from
+    year 0 the share is ``r (1 + r) x^(k+1) / (r + h)`` with ``x = (1 - h) / (1 + r)``,
+    whatever ``T``; without failure risk ``(1 + r)^-k``, 1 for a project operating at once:
+    a perpetual yearly gain ``B`` is worth ``B / r``, and ``B x`` this share is its annual
+    equivalent when the project is late and may fail (the probability-weighted benefit of
+    an expected NPV). Until 2026-12-06 no failure was counted after year ``T``, so a
+    benefit that runs forever was exposed to a hazard that stopped after 20 years.
 
     Args:
         failure_prob: (R, T) or (T,) annual failure probabilities from the start of
-            construction.
+            construction (T >= 1); the last year's goes on after them.
         discount_rate: Discount rate ``r`` (> 0).
-        first_year: Years of the window before the first year of benefits (the
+        first_year: Years from the start of construction before the first benefit (the
             construction years; >= 0).
 
     Raises:
-        ValueError: If the rate is not positive or ``first_year`` negative.
+        ValueError: If the rate is not positive, ``first_year`` negative or no year given.
     """
     if discount_rate <= 0:
         raise ValueError("discount_rate must be > 0")
     if first_year < 0:
         raise ValueError(f"first_year must be >= 0, got {first_year}")
     pf = np.atleast_2d(np.asarray(failure_prob, float))
+    if pf.shape[1] < 1:
+        raise ValueError("failure_prob needs at least one year")
     survive = np.cumprod(1.0 - pf, axis=1)
     t = np.arange(pf.shape[1])
     disc = np.where(t >= first_year, (1.0 + discount_rate) ** -(t + 1.0), 0.0)
-    after = max(first_year, pf.shape[1])  # the first year past the window with a benefit
-    tail = survive[:, -1] * (1.0 + discount_rate) ** -float(after) / discount_rate
+    years = pf.shape[1]
+    after = max(first_year, years)  # the first year past the table with a benefit
+    hazard = pf[:, -1]
+    # The years from `after` on: standing at the end of year T - 1, then (1 - h) a year.
+    tail = (survive[:, -1] * (1.0 - hazard) ** float(after - years + 1)
+            / ((1.0 + discount_rate) ** float(after) * (discount_rate + hazard)))
     return discount_rate * ((survive * disc).sum(axis=1) + tail)
 
 
