@@ -56,7 +56,12 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
-    "fiscal_cost_usd": ("fiscal_cost", "US$ (treasury: backstop, interventions, recap)"),
+    "fiscal_cost_usd": ("fiscal_cost",
+                        "US$ (treasury, gross: insured deposits it backs and the "
+                        "recapitalisation of failed or resolved systems, fiscal_recap_usd)"),
+    "fiscal_recap_usd": ("fiscal_recap",
+                         "US$ (of fiscal_cost_usd, the recapitalisation: it buys the system's "
+                         "equity, an asset; the rest is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
@@ -108,6 +113,7 @@ class BankingSystems(Mechanism):
         "bank_failures": "share",
         "bank_resolutions": "share",
         "fiscal_cost_usd": "total",
+        "fiscal_recap_usd": "total",
         "fund_payout_usd": "total",
         "bail_in_usd": "total",
         "creditor_losses_usd": "total",

@@ -52,7 +52,8 @@ INDICATORS: tuple[str, ...] = (
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
-    "fiscal_cost",  # treasury money: backstop, bail-outs, recapitalisation
+    "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
+    "fiscal_recap",  # of which recapitalisation (the treasury buys equity: not a loss)
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
@@ -282,6 +283,7 @@ def step(
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
                                               mutualisation=levers.mutualisation)
     fiscal = np.where(fund_res, inject_left, inject)
+    fiscal_recap = fiscal.copy()  # the treasury's part of the injection buys equity
     e = e + inject
     b = b0 - bail_in
 
@@ -304,6 +306,7 @@ def step(
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
     fiscal = fiscal + recap
+    fiscal_recap = fiscal_recap + recap
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
     # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
@@ -322,6 +325,7 @@ def step(
         "fund_payout": paid_dep + paid_res,
         "fund_balance": fund,
         "fiscal_cost": fiscal,
+        "fiscal_recap": fiscal_recap,
         "bail_in": bail_in,
         "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
