@@ -24,9 +24,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.finance.clearing import clear
+from scosim.finance.contagion import contagion
 from scosim.finance.data import BankingData, load_banking
-from scosim.finance.debtrank import debtrank
 from scosim.finance.levers import backstop, fund_contributions, fund_payout, intervene, npl_flow
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
@@ -274,7 +273,7 @@ def step(
 
     caught, bail_in, inject = resolve(levers.bail_in_share * other)
     if np.any(bail_in > 0):  # the counterfactual clearing only in a year with a bail-in
-        cf = _contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
+        cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
         liquidation = np.where(cf.failed, other * (1.0 - cf.ext_recovery), 0.0)
         caught, bail_in, inject = resolve(np.minimum(levers.bail_in_share * other,
                                                      liquidation))
@@ -288,7 +287,7 @@ def step(
     b = b0 - bail_in
 
     # 5. contagion.
-    c = _contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
+    c = contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
     failed, ext_recovery, K_after = c.failed, c.ext_recovery, c.K_after
 
     # 6. failures: depositors, other creditors, fund, treasury, recapitalisation.
@@ -337,115 +336,6 @@ def step(
         "capital_ratio": K_next / A,
     }
     return new_state, ind
-
-
-@dataclass(frozen=True)
-class _Contagion:
-    """What this year's contagion kernel gives, per run and economy (R, N)."""
-
-    failed: BoolArray
-    ext_recovery: FloatArray
-    interbank_unpaid: FloatArray
-    K_after: FloatArray
-    contagion_round: FloatArray
-    loss_sanctions: FloatArray
-    loss_contagion: FloatArray
-    loss_default_costs: FloatArray
-
-
-def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray,
-               c_in: FloatArray, frozen_full: FloatArray, l_out: FloatArray,
-               haircut: FloatArray, capital: FloatArray) -> _Contagion:
-    """Clear the interbank network (or run DebtRank) on this year's balance sheets.
-
-    Args:
-        params: Behavioural parameters (kernel, seniority, default costs).
-        L: Interbank liabilities (N, N), row owes column.
-        e: External assets (R, N) after losses and any intervention.
-        b: External liabilities (R, N) after any bail-in.
-        c_in: Interbank claims (1, N).
-        frozen_full: Interbank receipts frozen by sanctions if all debtors pay (R, N).
-        l_out: Interbank liabilities (1, N).
-        haircut: Frozen share of each interbank payment (R, N, N).
-        capital: Capital at the start of the year (R, N), DebtRank's reference.
-
-    Returns:
-        Failures, outside creditors' recovery, what defaulters leave unpaid to other
-        banks, capital after contagion and losses by cause.
-    """
-    R, N = e.shape
-    b = np.broadcast_to(b, (R, N))
-    if params.kernel == "clearing":
-        res = clear(e, np.broadcast_to(L, (R, N, N)), b, seniority=params.seniority,
-                    alpha=params.alpha, beta=params.beta, haircut=haircut)
-        P = res.payment_matrix
-        return _Contagion(
-            failed=res.default,
-            ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
-            interbank_unpaid=_borne_by_creditor_banks(L[None] - P, res.default, res.equity),
-            K_after=res.equity,
-            contagion_round=res.default_round.astype(float),
-            loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
-            # What a defaulting debtor does not pay, frozen or not: with the frozen share of
-            # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
-            loss_contagion=np.einsum("rji->ri", L[None] - P),
-            loss_default_costs=res.default_cost,
-        )
-    if params.kernel == "debtrank":
-        E1 = e + c_in - frozen_full - l_out - b
-        # Distress is this year's loss against the capital the year began with: measured
-        # against the calibrated capital, a bank still below it was "distressed" again
-        # every year and its creditors lost capital again each year, with no new shock.
-        Ks = np.maximum(capital, 0.0)
-        h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
-        h0 = np.where(E1 < Ks, h0, 0.0)
-        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), Ks)
-        loss_contagion = (dr.distress - h0) * Ks
-        K_after = E1 - loss_contagion
-        failed = K_after < 0
-        # No payment vector: the shortfall is shared pro rata by outside and interbank
-        # creditors.
-        recovery = np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
-                                           out=np.zeros_like(b), where=b + l_out > 0), 0.0, 1.0)
-        return _Contagion(
-            failed=failed,
-            ext_recovery=recovery,
-            interbank_unpaid=np.where(failed, (1.0 - recovery) * l_out, 0.0),
-            K_after=K_after,
-            contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),
-            loss_sanctions=frozen_full,
-            loss_contagion=loss_contagion,
-            loss_default_costs=np.zeros((R, N)),
-        )
-    raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
-
-
-def _borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,
-                             equity: FloatArray) -> FloatArray:
-    """What each defaulting system leaves unpaid that its creditor banks' capital bears (R, N).
-
-    A creditor bank that defaults in turn passes the part of its unpaid claims that its
-    capital cannot absorb on to its own creditors, where it is counted as theirs (its
-    outside creditors' and depositors' losses, and what it leaves unpaid to its creditor
-    banks). Counting it also at the first debtor counted it twice. A creditor's shortfall
-    ``-equity`` is laid first on what its debtors left unpaid (then on its own losses), so
-    it passes on ``min(unpaid_in, max(-equity, 0))``; the debtor's figure keeps the rest,
-    in proportion to what each debtor left unpaid to it.
-
-    Args:
-        unpaid: ``L - P`` (R, N, N), what debtor ``i`` does not pay creditor ``j``.
-        default: (R, N) which systems defaulted.
-        equity: Equity after clearing (R, N), ``e + received - (l + b)``.
-
-    Returns:
-        Per debtor (R, N); zero where the system paid in full (masked: ``L - P`` may round).
-    """
-    u = np.where(default[:, :, None], np.maximum(unpaid, 0.0), 0.0)
-    unpaid_in = u.sum(axis=1)
-    passed = np.minimum(unpaid_in, np.maximum(-equity, 0.0))
-    kept = np.divide(unpaid_in - passed, unpaid_in, out=np.ones_like(unpaid_in),
-                     where=unpaid_in > 0)
-    return (u * kept[:, None, :]).sum(axis=2)
 
 
 class FinanceSystem:
