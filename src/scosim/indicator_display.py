@@ -78,7 +78,7 @@ NAMES: dict[str, str] = {
     "contagion_round": "contagion round of default",
     "loss_credit_usd": "bank losses: credit",
     "loss_sanctions_usd": "bank losses: sanctions",
-    "frozen_parked_usd": "frozen payments held in blocked accounts",
+    "frozen_parked_usd": "frozen interbank claims held in blocked accounts (stock)",
     "loss_contagion_usd": "bank losses: contagion",
     "loss_default_costs_usd": "bank losses: default costs",
     "npl_ratio": "non-performing loan ratio",

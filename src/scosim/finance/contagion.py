@@ -22,7 +22,7 @@ from scosim.finance.debtrank import debtrank
 if TYPE_CHECKING:
     from scosim.finance.system import FinanceParams
 
-__all__ = ["Contagion", "borne_by_creditor_banks", "contagion"]
+__all__ = ["Contagion", "Network", "borne_by_creditor_banks", "contagion", "unfrozen_network"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -40,6 +40,8 @@ class Contagion:
         contagion_round: Round of default, 0 if none.
         loss_sanctions: Receipts frozen this year: the frozen share of what debtors pay,
             parked for the payee.
+        parked_pairs: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i``
+            into a blocked account for ``j``.
         loss_contagion: Creditor's loss to defaulting or distressed debtors, frozen or not.
         loss_default_costs: Rogers-Veraart default costs.
     """
@@ -52,6 +54,68 @@ class Contagion:
     loss_sanctions: FloatArray
     loss_contagion: FloatArray
     loss_default_costs: FloatArray
+    parked_pairs: FloatArray
+
+
+@dataclass(frozen=True)
+class Network:
+    """This year's interbank network once the claims already parked are taken out.
+
+    Attributes:
+        L: Interbank liabilities still owed (R, N, N): ``L - F``.
+        haircut: Share of each remaining payment frozen this year (R, N, N).
+        e: External assets (R, N): the debtor's less what it paid into blocked accounts,
+            the payee's plus the claims parked for it (written off its capital already).
+        c_in: Interbank claims still held (R, N).
+        l_out: Interbank liabilities still owed (R, N).
+        frozen_full: What this year's freeze takes if every debtor pays in full (R, N).
+    """
+
+    L: FloatArray
+    haircut: FloatArray
+    e: FloatArray
+    c_in: FloatArray
+    l_out: FloatArray
+    frozen_full: FloatArray
+
+
+def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
+                     e: FloatArray, c_in: FloatArray, l_out: FloatArray) -> Network:
+    """Take the claims parked in earlier years out of this year's network.
+
+    The balance sheets are the calibrated ones every year, so a claim frozen last year
+    would be owed and frozen again, and counted again in the stock and in the payee's
+    capital. A parked claim is instead the same claim, still frozen: the debtor paid it
+    into a blocked account and owes it no more (its external assets are less by as much),
+    and the payee holds it there (its capital wrote it off when it was frozen, so its
+    external assets gain what its claims lose: its equity is unchanged). Sanctions of
+    severity ``s`` freeze the share ``s`` of each claim: only what they freeze beyond
+    what is already parked is frozen again.
+
+    Args:
+        L: Interbank liabilities (N, N), row owes column.
+        haircut: This year's frozen share of each payment (R, N, N).
+        parked: Claims parked so far, ``[r, i, j]`` by debtor ``i`` for payee ``j``
+            (R, N, N), at most ``L``.
+        e: External assets (R, N) before the adjustment.
+        c_in: Interbank claims of the tables (1, N).
+        l_out: Interbank liabilities of the tables (1, N).
+
+    Returns:
+        The :class:`Network` to clear this year; with nothing parked, the tables' network
+        bit for bit.
+    """
+    L_r = np.maximum(L[None] - parked, 0.0)
+    target = haircut * L[None]  # this year's freeze, counted on the whole claim
+    again = np.clip(np.divide(target - parked, L_r, out=np.zeros_like(L_r), where=L_r > 0),
+                    0.0, 1.0)
+    h = np.where(parked > 0, again, haircut)
+    into, out_of = parked.sum(axis=1), parked.sum(axis=2)
+    # Exactly zero where nothing is parked: the sum keeps the tables' figures bit for bit.
+    change = np.einsum("rji->ri", h * L_r - haircut * L[None])
+    return Network(L=L_r, haircut=h, e=np.maximum(e - out_of + into, 0.0), c_in=c_in - into,
+                   l_out=l_out - out_of,
+                   frozen_full=np.einsum("rji,ji->ri", haircut, L) + change)
 
 
 def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray,
@@ -95,6 +159,7 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
             # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
             loss_contagion=np.einsum("rji->ri", L_r - P),
             loss_default_costs=res.default_cost,
+            parked_pairs=haircut * P,
         )
     if params.kernel == "debtrank":
         return _debtrank(L_r, e, b, c_in, frozen_full, l_out, haircut, capital)
@@ -151,6 +216,7 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
         # rest of the frozen claim: it is lost to the default, as under clearing.
         loss_contagion=distress_loss + np.einsum("rji,rji->ri", haircut, unpaid),
         loss_default_costs=np.zeros((R, N)),
+        parked_pairs=haircut * P,
     )
 
 

@@ -65,10 +65,13 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
-    "loss_sanctions_usd": ("loss_sanctions", "US$ (receipts frozen this year, parked)"),
+    "loss_sanctions_usd": ("loss_sanctions",
+                           "US$ (interbank claims newly frozen this year, written off the "
+                           "payee's capital and parked)"),
     "frozen_parked_usd": ("frozen_parked",
-                          "US$ (frozen receipts held in blocked accounts for the payee: "
-                          "the sum of the years' freezes to date)"),
+                          "US$ (stock at year end of the payee's interbank claims held in "
+                          "blocked accounts; a claim frozen again in a later year counts "
+                          "once)"),
     "loss_contagion_usd": ("loss_contagion", "US$"),
     "loss_default_costs_usd": ("loss_default_costs", "US$"),
     "npl_ratio": ("npl_ratio", "fraction"),

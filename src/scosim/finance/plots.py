@@ -133,7 +133,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             x_max = max(x_max, right)
     axes[0].set_title("Runs with a banking-system failure or resolution")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
-    axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
+    axes[1].set_title("Fiscal cost, gross incl. recapitalisation (mean; band 5-95th pct.)")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
     if not any(sm.fund_any for sm in summaries.values()):
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",

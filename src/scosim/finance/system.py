@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.finance.contagion import contagion
+from scosim.finance.contagion import contagion, unfrozen_network
 from scosim.finance.data import BankingData, load_banking
 from scosim.finance.levers import backstop, fund_contributions, fund_payout, intervene, npl_flow
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
@@ -56,8 +56,8 @@ INDICATORS: tuple[str, ...] = (
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
-    "loss_sanctions",  # interbank receipts frozen by sanctions this year (parked, below)
-    "frozen_parked",  # frozen receipts parked for the payee: the sum of the years' freezes
+    "loss_sanctions",  # interbank claims newly frozen this year (parked, below)
+    "frozen_parked",  # stock of claims parked for the payee; a claim frozen again counts once
     "loss_contagion",  # interbank claims not paid by defaulting debtors
     "loss_default_costs",  # Rogers-Veraart default costs
     "npl_ratio",  # non-performing loans / loans (fraction)
@@ -183,6 +183,8 @@ class FinanceState:
             the trade mechanism to multiply into its trade costs.
         parked: Frozen interbank receipts held in blocked accounts (R, N), US$, by payee:
             its claim, unusable while frozen (no lifting is modelled); None = nothing.
+        frozen: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i`` for
+            ``j``: these claims are out of the network while parked; None = nothing.
     """
 
     capital: FloatArray
@@ -190,6 +192,7 @@ class FinanceState:
     fund: FloatArray
     trade_cost_factor: FloatArray = field(repr=False)
     parked: FloatArray | None = field(default=None, repr=False)
+    frozen: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -253,8 +256,12 @@ def step(
     S = np.asarray(sanctions, float)
     haircut, trade_factor = dollar_channel(S, levers.settlement, secondary=params.secondary,
                                            dollar_trade_cost=params.dollar_trade_cost)
-    e = np.maximum(e0 + (K - K0), 0.0)
-    frozen_full = np.einsum("rji,ji->ri", haircut, L)
+    # Claims parked in earlier years are out of this year's network (the same claims,
+    # still frozen: not frozen, written off and parked again).
+    F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
+    net = unfrozen_network(L, haircut, F, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
+    L, haircut, e, c_in, l_out = net.L, net.haircut, net.e, net.c_in, net.l_out
+    frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
 
     # 4. early intervention before contagion. "No creditor worse off than in liquidation"
@@ -310,10 +317,11 @@ def step(
 
     # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
     # paid into a blocked account, the money is the payee's claim, which it cannot use, so
-    # it is not in its capital while frozen; the stock is carried and counted.
-    parked = (0.0 if state.parked is None else state.parked) + c.loss_sanctions
+    # it is not in its capital while frozen; the stock is carried and counted once.
+    frozen = F + c.parked_pairs
+    parked = frozen.sum(axis=1)
     new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
-                             parked=parked)
+                             parked=parked, frozen=frozen)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -369,6 +377,7 @@ class FinanceSystem:
             fund=np.zeros((R, N)),
             trade_cost_factor=np.ones((R, N, N)),
             parked=np.zeros((R, N)),
+            frozen=np.zeros((R, N, N)),
         )
 
     def levers(self, R: int) -> Levers:
