@@ -99,30 +99,36 @@ def test_who_paid_adds_up_to_the_holes_and_the_default_costs(seniority, cost, se
     np.testing.assert_allclose(total, expect, rtol=1e-9, atol=1e-9)
 
 
-def test_frozen_payments_are_parked_for_the_payee_and_money_is_conserved():
+@pytest.mark.parametrize(("severity", "parked"), [(1.0, [4.0, 0.0, 10.0]),
+                                                  (0.5, [2.0, 0.0, 5.0])])
+def test_a_sanction_lasting_three_years_parks_the_same_claims_once(severity, parked):
     """A owes C 10 and C owes A 4 (frozen both ways: C sanctions A, no secondary
-    sanctions); B owes C 6 (not frozen). Nobody defaults, so every debtor pays all 20:
-    6 reaches C, 14 is parked, 10 for C and 4 for A, and stays parked while frozen (no
-    lifting is modelled): a second year of sanctions parks as much again. What the payees
-    no longer hold in capital is exactly what is parked: the banks' capital plus the
-    parked claims is what they started with, year after year (money out = money in +
-    parked). Until 2026-12-05 the 14 a year left the debtors and reached nobody."""
+    sanctions); B owes C 6 (not frozen). Nobody defaults, so in the first year every debtor
+    pays all 20: 6 reaches C, 14 is parked, 10 for C and 4 for A (half of each at severity
+    0.5: 7). Those claims stay parked (no lifting is modelled) and are out of the network:
+    the second and third years of the same sanctions freeze nothing new, and the stock
+    stays 14 (7), not 28 and 42. What the payees no longer hold in capital is exactly what
+    is parked: their capital plus the parked claims is what they started with, every year
+    (money out = money in + parked). Until 2026-12-06 the network was owed and frozen again
+    each year: the stock tripled to 42 and the payees' capital fell by 14 a year."""
     L = np.zeros((3, 3))
     L[0, 2], L[2, 0], L[1, 2] = 10.0, 4.0, 6.0
     data = _data(np.array([100.0, 100.0, 100.0]), np.array([50.0, 50.0, 50.0]), L)
     fs = FinanceSystem(data, CALM.__class__(**{**CALM.__dict__, "secondary": 0.0}))
     st = fs.initial_state(1)
-    S = sanctions_matrix([("B0", "B2", 1.0)], data.codes, 1)
+    S = sanctions_matrix([("B0", "B2", severity)], data.codes, 1)
     start = st.capital.sum()
-    for year in (1, 2):
+    for year in (1, 2, 3):
+        held = data.interbank_claims - st.parked[0]  # parked claims are no longer owed
         st, ind = fs.step(st, np.zeros((1, 3)), S, fs.levers(1), np.random.default_rng(0))
         assert not ind["failures"].any()
-        np.testing.assert_allclose(ind["loss_sanctions"][0], [4.0, 0.0, 10.0], rtol=1e-12)
-        np.testing.assert_allclose(ind["frozen_parked"][0], [4.0 * year, 0.0, 10.0 * year],
-                                   rtol=1e-12)
-        received = data.interbank_claims - ind["loss_sanctions"][0] - ind["loss_contagion"][0]
-        assert data.L.sum() == pytest.approx(received.sum() + ind["loss_sanctions"].sum())
+        np.testing.assert_allclose(ind["loss_sanctions"][0], parked if year == 1 else 0.0,
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ind["frozen_parked"][0], parked, rtol=1e-12)
+        received = held - ind["loss_sanctions"][0] - ind["loss_contagion"][0]
+        assert held.sum() == pytest.approx(received.sum() + ind["loss_sanctions"].sum())
         assert st.capital.sum() + st.parked.sum() == pytest.approx(start, rel=1e-12)
+        np.testing.assert_allclose(st.capital[0], data.capital - np.array(parked), rtol=1e-12)
 
 
 @pytest.mark.parametrize("kernel", ["clearing", "debtrank"])
@@ -149,3 +155,30 @@ def test_the_parked_stock_is_every_year_s_frozen_payments_added_up(kernel):
         np.testing.assert_array_equal(st.parked, ind["frozen_parked"])
         assert (st.parked >= before).all()
     assert (total[:, rus] > 1e9).all()
+
+
+@pytest.mark.parametrize("kernel", ["clearing", "debtrank"])
+def test_the_parked_stock_never_exceeds_the_frozen_claims(kernel):
+    """Full sanctions on Russia by the rest of the world for three years, with a crisis in
+    the first (Russia fails, pays part of what it owes, part of that is parked): each
+    pair's parked claims stay within what the pair owes (the old count went up to three
+    times Russia's claims), and the second and third years freeze at most what was not
+    paid into a blocked account in the first."""
+    fs = FinanceSystem().with_params(kernel=kernel)
+    R, N = 4, fs.N
+    rus, row = fs.codes.index("RUS"), fs.codes.index("ROW")
+    st = fs.initial_state(R)
+    gens = [np.random.default_rng(r) for r in range(R)]
+    S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, R)
+    first = None
+    for year in range(3):
+        g = np.zeros((R, N))
+        g[:, rus] = -0.5 if year == 0 else 0.0
+        st, ind = fs.step(st, g, S, fs.levers(R), gens)
+        first = st.frozen.copy() if first is None else first
+        assert (st.frozen <= fs.data.L[None] * (1 + 1e-12)).all()
+    L = fs.data.L
+    pair = L[rus, row] + L[row, rus]
+    stock = st.frozen[:, rus, row] + st.frozen[:, row, rus]
+    assert (stock <= pair * (1 + 1e-12)).all() and (stock > 0.5 * pair).all()
+    assert (st.frozen - first <= L[None] - first + 1e-6).all()

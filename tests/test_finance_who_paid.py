@@ -15,7 +15,8 @@ from scosim.data.constants import MEMBERS
 from scosim.finance.mechanism import FINANCE_INDICATORS, BankingSystems
 from scosim.finance.run_summary import PAYERS, RUN_INDICATORS, BankingStream, summarise
 from scosim.finance.shocks import sanctions_matrix
-from scosim.finance.system import FinanceSystem, Levers
+from scosim.finance.system import FinanceState, FinanceSystem, Levers
+from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
 
 FS = FinanceSystem()
 N = FS.N
@@ -134,3 +135,40 @@ def test_a_run_recorded_before_the_creditors_were_draws_them_as_not_recorded():
     paid = dict(zip([name for name, _ in PAYERS], sm.payer_mean, strict=True))
     assert np.isnan(paid["creditor_losses"]) and np.isnan(paid["interbank_unpaid"])
     assert paid["fiscal_cost"] == pytest.approx(2 * 2 * 2.0)  # 2 economies x 2 years x mean 2
+
+
+def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
+    """The chain A owes B 60, B owes C 45 (tests/test_finance_chain.py); A loses 70 of
+    its 130 external assets. Without a union both A and B default; no deposit insurance,
+    so each treasury pays its own insured depositors (a loss) and recapitalises its failed
+    system to 4.5 % of assets (buys equity). By hand: A's outside creditors recover half,
+    so its insured depositors (15) lose 7.5; B's lose 5 of 45, 1/9 of 11.25 = 1.25.
+    Recapitalisation 0.045 x 130 = 5.85 for A, 0.045 x 110 = 4.95 for B. So the gross cost
+    is 13.35 and 6.2, of which 5.85 and 4.95 buy equity. With A under a resolution
+    authority instead, A's equity -60 is brought to 5.85: creditors are bailed in for 15
+    (half its other debt, 30, and what they would lose in default, 0.5 x 30) and the
+    treasury injects 65.85 - 15 = 50.85, all of it recapitalisation. Until 2026-12-06 only
+    the gross figure was recorded, as "treasuries" in who paid."""
+    L = np.zeros((3, 3))
+    L[0, 1], L[1, 2] = 60.0, 45.0
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    fs = FinanceSystem(data, CALM)
+    st = fs.initial_state(1)
+    st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
+                      fund=st.fund, trade_cost_factor=st.trade_cost_factor)
+    no = np.zeros((1, 3), dtype=bool)
+    res_a = np.array([[True, False, False]])
+    for levers, gross, recap in (
+        (fs.levers(1), [13.35, 6.2, 0.0], [5.85, 4.95, 0.0]),
+        (Levers(no, no, res_a, no, np.zeros((1, 3, 3))), [50.85, 0.0, 0.0],
+         [50.85, 0.0, 0.0]),
+    ):
+        _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), levers,
+                         np.random.default_rng(0))
+        np.testing.assert_allclose(ind["fiscal_cost"][0], gross, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ind["fiscal_recap"][0], recap, rtol=1e-12, atol=1e-12)
+        # The loss part, without a union, is the insured deposits the treasury backs.
+        np.testing.assert_allclose(ind["fiscal_cost"] - ind["fiscal_recap"],
+                                   np.where(ind["failures"] > 0, ind["insured_payout"], 0.0),
+                                   atol=1e-12)
+    assert dict(PAYERS)["fiscal_cost"].startswith("treasuries, gross")

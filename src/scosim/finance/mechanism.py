@@ -56,14 +56,22 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "insured_payout_usd": ("insured_payout", "US$"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
-    "fiscal_cost_usd": ("fiscal_cost", "US$ (treasury: backstop, interventions, recap)"),
+    "fiscal_cost_usd": ("fiscal_cost",
+                        "US$ (treasury, gross: insured deposits it backs and the "
+                        "recapitalisation of failed or resolved systems, fiscal_recap_usd)"),
+    "fiscal_recap_usd": ("fiscal_recap",
+                         "US$ (of fiscal_cost_usd, the recapitalisation: it buys the system's "
+                         "equity, an asset; the rest is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
-    "loss_sanctions_usd": ("loss_sanctions", "US$ (receipts frozen this year, parked)"),
+    "loss_sanctions_usd": ("loss_sanctions",
+                           "US$ (interbank claims newly frozen this year, written off the "
+                           "payee's capital and parked)"),
     "frozen_parked_usd": ("frozen_parked",
-                          "US$ (frozen receipts held in blocked accounts for the payee: "
-                          "the sum of the years' freezes to date)"),
+                          "US$ (stock at year end of the payee's interbank claims held in "
+                          "blocked accounts; a claim frozen again in a later year counts "
+                          "once)"),
     "loss_contagion_usd": ("loss_contagion", "US$"),
     "loss_default_costs_usd": ("loss_default_costs", "US$"),
     "npl_ratio": ("npl_ratio", "fraction"),
@@ -108,6 +116,7 @@ class BankingSystems(Mechanism):
         "bank_failures": "share",
         "bank_resolutions": "share",
         "fiscal_cost_usd": "total",
+        "fiscal_recap_usd": "total",
         "fund_payout_usd": "total",
         "bail_in_usd": "total",
         "creditor_losses_usd": "total",

@@ -52,7 +52,8 @@ def plot_banking(
        which one is resolved before contagion; 2. fiscal cost per year (mean over runs, band
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
     4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
-       treasuries, the fund, and the creditors, uninsured depositors and creditor banks
+       treasuries (gross, and beneath it the part that bought equity in recapitalised
+       systems), the fund, and the creditors, uninsured depositors and creditor banks
        of the group's systems, bailed in or losing in default
        (:data:`scosim.finance.run_summary.PAYERS`).
 
@@ -132,7 +133,7 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             x_max = max(x_max, right)
     axes[0].set_title("Runs with a banking-system failure or resolution")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
-    axes[1].set_title("Fiscal cost (mean; band 5th-95th pct.)")
+    axes[1].set_title("Fiscal cost, gross incl. recapitalisation (mean; band 5-95th pct.)")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
     if not any(sm.fund_any for sm in summaries.values()):
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",

@@ -30,7 +30,10 @@ __all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "
 #: lose their bail-in; a failure's lose their share in default: the two creditor bars
 #: stand side by side so that a union is not read as adding a cost its absence hides.
 PAYERS: tuple[tuple[str, str], ...] = (
-    ("fiscal_cost", "treasuries"),
+    # Gross, as Laeven & Valencia's fiscal outlays: the treasury's recapitalisation buys
+    # equity it may later sell; the next bar is that part, the difference was lost.
+    ("fiscal_cost", "treasuries, gross\n(incl. recapitalisation)"),
+    ("fiscal_recap", "treasuries: of which\nrecapitalisation"),
     ("fund_payout", "deposit insurance fund"),
     ("bail_in", "creditors:\nbailed in"),
     ("creditor_losses", "creditors:\nlost in default"),
@@ -43,6 +46,7 @@ RUN_INDICATORS: dict[str, str] = {
     "bank_failures": "failures",
     "bank_resolutions": "resolutions",
     "fiscal_cost_usd": "fiscal_cost",
+    "fiscal_recap_usd": "fiscal_recap",
     "fund_balance_usd": "fund_balance",
     "fund_payout_usd": "fund_payout",
     "bail_in_usd": "bail_in",
@@ -51,9 +55,11 @@ RUN_INDICATORS: dict[str, str] = {
     "interbank_unpaid_usd": "interbank_unpaid",
 }
 
-#: Payers' indicators that runs recorded before 2026-12-05 lack: their figure, drawn
-#: again, shows those payers as not recorded (NaN), not as zero.
-NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd"})
+#: Payers' indicators that older runs lack (the treasuries' recapitalisation since
+#: 2026-12-06, the others since 2026-12-05): their figure, drawn again, shows those payers
+#: as not recorded (NaN), not as zero.
+NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd",
+                                                 "fiscal_recap_usd"})
 
 FloatArray = NDArray[np.float64]
 

@@ -24,9 +24,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.finance.clearing import clear
+from scosim.finance.contagion import contagion, unfrozen_network
 from scosim.finance.data import BankingData, load_banking
-from scosim.finance.debtrank import debtrank
 from scosim.finance.levers import backstop, fund_contributions, fund_payout, intervene, npl_flow
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
@@ -52,12 +51,13 @@ INDICATORS: tuple[str, ...] = (
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
-    "fiscal_cost",  # treasury money: backstop, bail-outs, recapitalisation
+    "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
+    "fiscal_recap",  # of which recapitalisation (the treasury buys equity: not a loss)
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
-    "loss_sanctions",  # interbank receipts frozen by sanctions this year (parked, below)
-    "frozen_parked",  # frozen receipts parked for the payee: the sum of the years' freezes
+    "loss_sanctions",  # interbank claims newly frozen this year (parked, below)
+    "frozen_parked",  # stock of claims parked for the payee; a claim frozen again counts once
     "loss_contagion",  # interbank claims not paid by defaulting debtors
     "loss_default_costs",  # Rogers-Veraart default costs
     "npl_ratio",  # non-performing loans / loans (fraction)
@@ -183,6 +183,8 @@ class FinanceState:
             the trade mechanism to multiply into its trade costs.
         parked: Frozen interbank receipts held in blocked accounts (R, N), US$, by payee:
             its claim, unusable while frozen (no lifting is modelled); None = nothing.
+        frozen: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i`` for
+            ``j``: these claims are out of the network while parked; None = nothing.
     """
 
     capital: FloatArray
@@ -190,6 +192,7 @@ class FinanceState:
     fund: FloatArray
     trade_cost_factor: FloatArray = field(repr=False)
     parked: FloatArray | None = field(default=None, repr=False)
+    frozen: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -253,8 +256,12 @@ def step(
     S = np.asarray(sanctions, float)
     haircut, trade_factor = dollar_channel(S, levers.settlement, secondary=params.secondary,
                                            dollar_trade_cost=params.dollar_trade_cost)
-    e = np.maximum(e0 + (K - K0), 0.0)
-    frozen_full = np.einsum("rji,ji->ri", haircut, L)
+    # Claims parked in earlier years are out of this year's network (the same claims,
+    # still frozen: not frozen, written off and parked again).
+    F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
+    net = unfrozen_network(L, haircut, F, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
+    L, haircut, e, c_in, l_out = net.L, net.haircut, net.e, net.c_in, net.l_out
+    frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
 
     # 4. early intervention before contagion. "No creditor worse off than in liquidation"
@@ -273,7 +280,7 @@ def step(
 
     caught, bail_in, inject = resolve(levers.bail_in_share * other)
     if np.any(bail_in > 0):  # the counterfactual clearing only in a year with a bail-in
-        cf = _contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
+        cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
         liquidation = np.where(cf.failed, other * (1.0 - cf.ext_recovery), 0.0)
         caught, bail_in, inject = resolve(np.minimum(levers.bail_in_share * other,
                                                      liquidation))
@@ -282,11 +289,12 @@ def step(
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
                                               mutualisation=levers.mutualisation)
     fiscal = np.where(fund_res, inject_left, inject)
+    fiscal_recap = fiscal.copy()  # the treasury's part of the injection buys equity
     e = e + inject
     b = b0 - bail_in
 
     # 5. contagion.
-    c = _contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
+    c = contagion(params, L, e, b, c_in, frozen_full, l_out, haircut, state.capital)
     failed, ext_recovery, K_after = c.failed, c.ext_recovery, c.K_after
 
     # 6. failures: depositors, other creditors, fund, treasury, recapitalisation.
@@ -304,14 +312,16 @@ def step(
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
     fiscal = fiscal + recap
+    fiscal_recap = fiscal_recap + recap
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
     # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
     # paid into a blocked account, the money is the payee's claim, which it cannot use, so
-    # it is not in its capital while frozen; the stock is carried and counted.
-    parked = (0.0 if state.parked is None else state.parked) + c.loss_sanctions
+    # it is not in its capital while frozen; the stock is carried and counted once.
+    frozen = F + c.parked_pairs
+    parked = frozen.sum(axis=1)
     new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
-                             parked=parked)
+                             parked=parked, frozen=frozen)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -322,6 +332,7 @@ def step(
         "fund_payout": paid_dep + paid_res,
         "fund_balance": fund,
         "fiscal_cost": fiscal,
+        "fiscal_recap": fiscal_recap,
         "bail_in": bail_in,
         "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
@@ -333,115 +344,6 @@ def step(
         "capital_ratio": K_next / A,
     }
     return new_state, ind
-
-
-@dataclass(frozen=True)
-class _Contagion:
-    """What this year's contagion kernel gives, per run and economy (R, N)."""
-
-    failed: BoolArray
-    ext_recovery: FloatArray
-    interbank_unpaid: FloatArray
-    K_after: FloatArray
-    contagion_round: FloatArray
-    loss_sanctions: FloatArray
-    loss_contagion: FloatArray
-    loss_default_costs: FloatArray
-
-
-def _contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray,
-               c_in: FloatArray, frozen_full: FloatArray, l_out: FloatArray,
-               haircut: FloatArray, capital: FloatArray) -> _Contagion:
-    """Clear the interbank network (or run DebtRank) on this year's balance sheets.
-
-    Args:
-        params: Behavioural parameters (kernel, seniority, default costs).
-        L: Interbank liabilities (N, N), row owes column.
-        e: External assets (R, N) after losses and any intervention.
-        b: External liabilities (R, N) after any bail-in.
-        c_in: Interbank claims (1, N).
-        frozen_full: Interbank receipts frozen by sanctions if all debtors pay (R, N).
-        l_out: Interbank liabilities (1, N).
-        haircut: Frozen share of each interbank payment (R, N, N).
-        capital: Capital at the start of the year (R, N), DebtRank's reference.
-
-    Returns:
-        Failures, outside creditors' recovery, what defaulters leave unpaid to other
-        banks, capital after contagion and losses by cause.
-    """
-    R, N = e.shape
-    b = np.broadcast_to(b, (R, N))
-    if params.kernel == "clearing":
-        res = clear(e, np.broadcast_to(L, (R, N, N)), b, seniority=params.seniority,
-                    alpha=params.alpha, beta=params.beta, haircut=haircut)
-        P = res.payment_matrix
-        return _Contagion(
-            failed=res.default,
-            ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
-            interbank_unpaid=_borne_by_creditor_banks(L[None] - P, res.default, res.equity),
-            K_after=res.equity,
-            contagion_round=res.default_round.astype(float),
-            loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
-            # What a defaulting debtor does not pay, frozen or not: with the frozen share of
-            # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
-            loss_contagion=np.einsum("rji->ri", L[None] - P),
-            loss_default_costs=res.default_cost,
-        )
-    if params.kernel == "debtrank":
-        E1 = e + c_in - frozen_full - l_out - b
-        # Distress is this year's loss against the capital the year began with: measured
-        # against the calibrated capital, a bank still below it was "distressed" again
-        # every year and its creditors lost capital again each year, with no new shock.
-        Ks = np.maximum(capital, 0.0)
-        h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
-        h0 = np.where(E1 < Ks, h0, 0.0)
-        dr = debtrank(h0, np.broadcast_to(L, (R, N, N)), Ks)
-        loss_contagion = (dr.distress - h0) * Ks
-        K_after = E1 - loss_contagion
-        failed = K_after < 0
-        # No payment vector: the shortfall is shared pro rata by outside and interbank
-        # creditors.
-        recovery = np.clip(1.0 + np.divide(np.minimum(K_after, 0.0), b + l_out,
-                                           out=np.zeros_like(b), where=b + l_out > 0), 0.0, 1.0)
-        return _Contagion(
-            failed=failed,
-            ext_recovery=recovery,
-            interbank_unpaid=np.where(failed, (1.0 - recovery) * l_out, 0.0),
-            K_after=K_after,
-            contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),
-            loss_sanctions=frozen_full,
-            loss_contagion=loss_contagion,
-            loss_default_costs=np.zeros((R, N)),
-        )
-    raise ValueError(f"kernel must be 'clearing' or 'debtrank', got {params.kernel!r}")
-
-
-def _borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,
-                             equity: FloatArray) -> FloatArray:
-    """What each defaulting system leaves unpaid that its creditor banks' capital bears (R, N).
-
-    A creditor bank that defaults in turn passes the part of its unpaid claims that its
-    capital cannot absorb on to its own creditors, where it is counted as theirs (its
-    outside creditors' and depositors' losses, and what it leaves unpaid to its creditor
-    banks). Counting it also at the first debtor counted it twice. A creditor's shortfall
-    ``-equity`` is laid first on what its debtors left unpaid (then on its own losses), so
-    it passes on ``min(unpaid_in, max(-equity, 0))``; the debtor's figure keeps the rest,
-    in proportion to what each debtor left unpaid to it.
-
-    Args:
-        unpaid: ``L - P`` (R, N, N), what debtor ``i`` does not pay creditor ``j``.
-        default: (R, N) which systems defaulted.
-        equity: Equity after clearing (R, N), ``e + received - (l + b)``.
-
-    Returns:
-        Per debtor (R, N); zero where the system paid in full (masked: ``L - P`` may round).
-    """
-    u = np.where(default[:, :, None], np.maximum(unpaid, 0.0), 0.0)
-    unpaid_in = u.sum(axis=1)
-    passed = np.minimum(unpaid_in, np.maximum(-equity, 0.0))
-    kept = np.divide(unpaid_in - passed, unpaid_in, out=np.ones_like(unpaid_in),
-                     where=unpaid_in > 0)
-    return (u * kept[:, None, :]).sum(axis=2)
 
 
 class FinanceSystem:
@@ -475,6 +377,7 @@ class FinanceSystem:
             fund=np.zeros((R, N)),
             trade_cost_factor=np.ones((R, N, N)),
             parked=np.zeros((R, N)),
+            frozen=np.zeros((R, N, N)),
         )
 
     def levers(self, R: int) -> Levers:
