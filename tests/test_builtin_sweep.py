@@ -74,7 +74,7 @@ def _same_run(swept: SCOModel, row: int, alone: SCOModel) -> None:
     ("hindcasts/bri_2022_consensus.yaml", "proposals.bri_2022_consensus.depth", [0.0, 1.0]),
     ("afghan_instability_rats.yaml", f"{RATS}.depth", [0.0, 1.0]),
     ("afghan_instability_rats.yaml", f"{RATS}.intel_gain", [0.0, 2.0]),
-    ("afghan_instability_rats.yaml", f"{RATS}.contribution_share_gdp", [0.0, 0.005]),
+    ("afghan_instability_rats.yaml", f"{RATS}.upgrade_cost_share_gdp", [0.0, 0.005]),
 ])
 def test_a_swept_field_gives_each_run_the_numbers_of_its_override(scenario, key, values):
     runs = [0, 0, 1]
@@ -150,7 +150,7 @@ def test_a_swept_rats_upgrade_sets_each_run_s_pooling_and_contribution():
     gains = np.array([0.0, 0.5, 2.0])
     shares = np.array([0.0, 0.00005, 0.001])
     m = run_model(sc, runs=[0, 0, 0], params={f"{RATS}.intel_gain": gains,
-                                              f"{RATS}.contribution_share_gdp": shares})
+                                              f"{RATS}.upgrade_cost_share_gdp": shares})
     mech = next(x for slot, x in m.mechanisms if slot == "security")
     kaz = m.codes.index("KAZ")
     intel = mech.state.rats[:, kaz, 0]

@@ -43,7 +43,7 @@ UPGRADE = """proposals:
     participants: members
     units: [anti_drug, information_security, organized_crime]
     intel_gain: 0.5
-    contribution_share_gdp: 0.00005
+    upgrade_cost_share_gdp: 0.00005
 """
 SLOTS = {"security": "{security: security}",
          "network": "{security: security, network: corridor_network}",
@@ -86,5 +86,5 @@ def test_trade_gain_is_the_welfare_the_run_realises(tmp_path, slots) -> None:
     # than its contribution (0.005 % of GDP) in this world at 1.6 times 2018-2022
     # instability; the economic term is the gain minus the contribution.
     assert (trade[:, TJK] > 0).all()
-    np.testing.assert_array_equal(pv.gain, trade - pv.info["contribution_share_gdp"])
+    np.testing.assert_array_equal(pv.gain, trade - pv.info["upgrade_cost_share_gdp"])
 

@@ -48,7 +48,7 @@ UPGRADE = """  - type: rats_upgrade
     year: 2025
     proposer: KAZ
     participants: members
-    contribution_share_gdp: 0.00005
+    upgrade_cost_share_gdp: 0.00005
     decision_rule: {rule}
 """
 

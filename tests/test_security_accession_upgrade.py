@@ -47,7 +47,7 @@ UPGRADE = """  - type: rats_upgrade
     participants: {participants}
     units: [anti_drug]
     intel_gain: 0.5
-    contribution_share_gdp: 0.00005
+    upgrade_cost_share_gdp: 0.00005
 """
 
 

@@ -181,7 +181,7 @@ def test_adoption_sets_pooling_participants_and_contributions_in_chosen_runs():
     from scosim.security.proposal import adopt
 
     st = SYS.baseline_state(3)
-    p = _proposal(participants=["KAZ", "TJK", "KGZ"], contribution_share_gdp=1e-4)
+    p = _proposal(participants=["KAZ", "TJK", "KGZ"], upgrade_cost_share_gdp=1e-4)
     up = adopt(SYS, p, st, runs=np.array([True, False, True]))
     border = CHANNELS.index("border")
     assert (up.rats[0, :, border] > 0).sum() == 3 and (up.rats[1, :, border] > 0).sum() == 0
@@ -192,7 +192,7 @@ def test_adoption_sets_pooling_participants_and_contributions_in_chosen_runs():
     d = ind["spending_share_gdp"] - ind0["spending_share_gdp"]
     assert d[0, IDX["KAZ"]] == pytest.approx(1e-4) and d[0, IDX["CHN"]] == 0
     kaz_gdp = SYS.cal.gdp_usd[IDX["KAZ"]]
-    assert ind["rats_contribution_usd"][0, IDX["KAZ"]] == pytest.approx(1e-4 * kaz_gdp)
+    assert ind["rats_upgrade_cost_usd"][0, IDX["KAZ"]] == pytest.approx(1e-4 * kaz_gdp)
     np.testing.assert_allclose(d[1], 0.0)
     # Pooling among three Central Asian states raises their security only in adopting runs.
     s_up, s0 = SYS.security(up), SYS.security(st)

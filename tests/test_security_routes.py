@@ -129,18 +129,33 @@ def test_a_corridor_serves_the_crossings_of_its_hosts_and_moves_flow_onto_them()
                                base.inflow[:, IDX["AFG"]] - base.seized[:, IDX["AFG"]])
 
 
-def test_interception_shares_against_unodc_anchors():
+def test_pakistan_s_anchored_share_reproduces_its_seizures():
+    """Pakistan's 17 % interception share is imposed (INTERCEPTION_ANCHORS), so testing the
+    share cannot fail; its seizures in tonnes are not: they are that share of the flow the
+    2009 supply and UNODC's 40 % exit split send into Pakistan, against UNODC's 2018-2022
+    mean, three independent figures. The model gives 1.3 times the data (docs/security.md
+    section 4); a factor of 1.5 either way is the test."""
     rows = {r["economy"]: r for r in interception_rows(SYS)}
-    # Pakistan: UNODC about 17 % (ANCHORS.md); the 2018-2022 data imply the same order.
-    assert 0.5 * 0.17 < rows["PAK"]["share"] < 2 * 0.17
-    # Northern route: ANCHORS.md "only about 2 percent seized"; modelled route total.
+    assert rows["PAK"]["share"] == pytest.approx(0.17)  # the anchor, as imposed
+    fl = route_flows(np.array([SUPPLY_BASE_T]), SYS.hazard0, SYS.e0[None, :], SYS.e0,
+                     k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(N))
+    data = SYS.cal.seizure_mean_t()[IDX["PAK"]]
+    assert 1 / 1.5 < fl.seized[0, IDX["PAK"]] / data < 1.5
+
+
+def test_northern_route_seizure_share_misses_the_anchor_as_documented():
+    """ANCHORS.md: "only about 2 percent seized". The model seizes 0.8 % of what enters
+    Central Asia: the Northern-route states' UNODC 2018-2022 seizures over the flow the 2009
+    supply and the 25 % exit split send there. A documented miss (docs/security.md section
+    4), by a factor between 2 and 3; this fails if it grows or if the model comes closer,
+    and the docs must then change."""
     north = ("TJK", "KGZ", "UZB", "TKM", "KAZ")
     fl = route_flows(np.array([SUPPLY_BASE_T]), SYS.hazard0, SYS.e0[None, :], SYS.e0,
                      k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(N))
     entering = sum(fl.departed[0, k] for k, e in enumerate(EDGES)
                    if e[0] == "AFG" and e[1] in north)
     seized = math.fsum(fl.seized[0, IDX[c]] for c in north)
-    assert 0.002 < seized / entering < 0.05
+    assert 0.02 / 3 < seized / entering < 0.02 / 2
     # About three quarters of the Northern-route heroin is bound for Russia (ANCHORS.md).
     assert 0.6 < fl.inflow[0, IDX["RUS"]] / entering < 0.9
 

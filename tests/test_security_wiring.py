@@ -294,7 +294,7 @@ def test_spending_in_us_dollars_is_the_share_of_the_year_s_gdp():
     np.testing.assert_allclose(usd, share * gdp, rtol=1e-2)  # GE price changes are < 1 %
     chn = m.codes.index("CHN")
     assert usd[-1, :, chn].min() > 1.3 * usd[0, :, chn].max()  # it grows with GDP
-    rats = np.stack(m.records["rats_contribution_usd"])
+    rats = np.stack(m.records["rats_upgrade_cost_usd"])
     assert (rats >= 0).all() and (rats <= usd + 1e-6).all()
 
 

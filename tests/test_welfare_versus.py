@@ -39,15 +39,19 @@ def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
     assert welfare_versus({"growth": "calibrated_growth", "trade": "ge_trade"}) == \
         "without the policy"
     sec = welfare_versus({"security": "security"})
-    spending = "; not counting what economies spend on security and RATS (spending_usd)"
-    assert sec == ("without the policy or the trade costs of insecurity above its 2018-2022 "
-                   "level" + spending)
+    # The trade step takes the security spending above the baseline's out of welfare
+    # (builtin_mechanisms); until 2026-12-06 the answer said it was not counted.
+    insecurity = ("the trade costs of insecurity above its 2018-2022 level and security "
+                  "spending above its baseline (spending_usd)")
+    harm = ("; not counting the direct harm of terrorist incidents and trafficked drugs "
+            "(incidents, inflow_t)")
+    assert sec == "without the policy or " + insecurity + harm
     assert welfare_versus({"security": "security"}, policy=False) == \
-        "without the trade costs of insecurity above its 2018-2022 level" + spending
+        "without " + insecurity + harm
     both = welfare_versus({"network": "corridor_network", "security": "security"})
     assert both.startswith("without the policy, the trade costs of insecurity")
     assert both.endswith(" or the transport network's changes (corridors, route insecurity, "
-                         "sanctions and closures)" + spending)
+                         "sanctions and closures)" + harm)
     assert Mechanism.welfare_versus == ""  # a plug-in that changes no trade cost adds nothing
     fin = welfare_versus({"finance": "banking_systems"}, sanctions=True)
     assert fin == ("without the policy, the trade costs of the scenario's sanctions or the "
@@ -74,7 +78,7 @@ def test_what_welfare_leaves_out_is_said_where_a_cost_is_recorded() -> None:
     # A customs union's costs are in its welfare (tariff revenue is in the GE accounts).
     assert "not counting" not in welfare_versus({}, types=["customs_union"])
     both = welfare_versus({"security": "security"}, types=["corridor"])
-    assert "(spending_usd), nor what each economy pays for the corridors" in both
+    assert "(incidents, inflow_t), nor what each economy pays for the corridors" in both
 
 
 def test_a_sanctions_crisis_names_the_sanctions_not_only_the_policy(tmp_path, capsys) -> None:

@@ -213,13 +213,19 @@ class GETrade(Mechanism):
                                           sigma=self.solved_sigma)
         # Costs out of income written by earlier slots (e.g. security spending above
         # its baseline, share of GDP): real expenditure left for other uses falls by them;
-        # income the GE does not see (transit fees a host collects) raises it.
+        # income the GE does not see (transit fees a host collects) raises it. Both are
+        # shares of GDP and come out of (go into) expenditure, which differs from GDP by
+        # the trade deficit and tariff revenue: a US$ C changes real expenditure by C / E'.
         cost = policy.levers.get("welfare_cost_share")
         income = policy.levers.get("welfare_income_share")
-        factor = 1.0 - cost if cost is not None else 1.0
+        net = np.zeros((model.R, model.N))
+        if cost is not None:
+            net = net - cost
         if income is not None:
-            factor = factor + income
-        model.welfare = model.ge.welfare_change * factor
+            net = net + income
+        gdp_over_expenditure = (np.asarray(model.ge.output, dtype=float)
+                                / np.asarray(model.ge.expenditure, dtype=float))
+        model.welfare = model.ge.welfare_change * (1.0 + net * gdp_over_expenditure)
         model.real_gdp_change = model.ge.real_gdp_change
 
     @override

@@ -119,7 +119,9 @@ class Accession(ProposalType):
         ``info["trade_gain"]``); without the slot, both are 0.
         """
         zeros = np.zeros((model.R, model.N))
-        security, trade, info = self._security(model, zeros)
+        security, trade, info = membership_security(
+            model, self.applicant, self.eligible_runs(model),
+            model.year + self.ratification_lag, exclude=self)
         gain = membership_gain(model, self.applicant) + trade
         return Preview(
             gain=gain,
@@ -132,60 +134,6 @@ class Accession(ProposalType):
             info=info,
         )
 
-    def _security(
-        self, model: SCOModel, zeros: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """The ``security`` term, the trade gain of lower insecurity and the info.
-
-        All in the runs still deciding; zeros without the security slot.
-        """
-        if not any(slot == "security" for slot, _ in model.mechanisms):
-            return zeros, zeros, {}
-        # Imported here: the security tables load only for scenarios that fill the slot.
-        from scosim.security.mechanism import security_mechanism, security_state
-        from scosim.security.proposal import accession_security_gain
-        from scosim.security.trade_gain import insecurity_trade_gain
-
-        system, state, inst = security_state(model)
-        pooling = self._levers_as_member(model).get("rats_pooling")
-        eg = accession_security_gain(
-            system, state, self.applicant, inst, runs=self.eligible_runs(model),
-            pooling=None if pooling is None else pooling[:, self.applicant])
-        mech = security_mechanism(model)
-        trade = zeros if mech is None else insecurity_trade_gain(
-            model, mech, eg["incidents_without"], eg["incidents_with"])
-        return eg["gain"], trade, {"incidents_avoided": eg["incidents_avoided"],
-                                   "trade_gain": trade}
-
-    def _levers_as_member(self, model: SCOModel) -> dict[str, np.ndarray]:
-        """The policy levers of the entry year with the applicant inside, ``{name: array}``.
-
-        Built as ``build_policy`` builds a year's policy, from the arrangements in force
-        then (in force now, or adopted and entering by the entry year), at their phase of
-        that year, with the applicant among the participants of those that take a new
-        member in at once (:meth:`ProposalType.admit_member`: open to all members, not
-        opt-in). A member-wide ``rats_upgrade`` thus gives the applicant its upgraded
-        pooling levels, as the run will.
-        """
-        from scosim.model.phase_in import phase_in_year
-        from scosim.model.policy import PolicyState
-
-        entry = model.year + self.ratification_lag
-        policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
-        for arr in model.arrangements:
-            if arr is self:
-                continue
-            due = (arr.entry_year >= 0) & (arr.entry_year <= entry)
-            active = arr.in_force | (arr.adopted & due)
-            if not active.any():
-                continue
-            part = np.where(active[:, None], arr.participants, arr.proposed)
-            if arr.open_to_members() and not arr.opt_in:
-                part[:, self.applicant] |= active
-            phase = phase_in_year(model, arr, entry, active)
-            arr.apply(policy, part, phase, active)
-        return policy.levers
-
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
         from scosim.model.model import STATUS_CODES
@@ -196,3 +144,75 @@ class Accession(ProposalType):
         for other in model.arrangements:
             other.admit_member(model, starting, app, year)
         self.in_force |= starting
+
+
+def membership_security(
+    model: SCOModel, applicant: int, runs: np.ndarray, entry: int,
+    exclude: ProposalType | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """What ``applicant`` joining RATS with SCO membership does to security, ``(R, N)`` each.
+
+    The ``security`` term (each state's expected change of the security index,
+    :func:`scosim.security.proposal.accession_security_gain`), the trade gain of the
+    expected incidents that change brings, priced as the security mechanism prices
+    insecurity into trade costs (:func:`scosim.security.trade_gain.insecurity_trade_gain`),
+    and the info (``incidents_avoided``, ``trade_gain``). Shared by the accession's
+    preview and the applicant's own (:mod:`scosim.proposals.application`), so both weigh
+    the same membership. Zeros and no info without the security slot.
+
+    Args:
+        model: The model, at the year of the preview.
+        applicant: Index of the applicant.
+        runs: ``(R,)`` bool, the runs where membership is decided (others get 0).
+        entry: The year the applicant would enter (the arrangements in force then set its
+            RATS pooling levels, :func:`levers_as_member`).
+        exclude: The proposal asking, left out of the arrangements.
+    """
+    zeros = np.zeros((model.R, model.N))
+    if not any(slot == "security" for slot, _ in model.mechanisms):
+        return zeros, zeros, {}
+    # Imported here: the security tables load only for scenarios that fill the slot.
+    from scosim.security.mechanism import security_mechanism, security_state
+    from scosim.security.proposal import accession_security_gain
+    from scosim.security.trade_gain import insecurity_trade_gain
+
+    system, state, inst = security_state(model)
+    pooling = levers_as_member(model, applicant, entry, exclude).get("rats_pooling")
+    eg = accession_security_gain(
+        system, state, applicant, inst, runs=runs,
+        pooling=None if pooling is None else pooling[:, applicant])
+    mech = security_mechanism(model)
+    trade = zeros if mech is None else insecurity_trade_gain(
+        model, mech, eg["incidents_without"], eg["incidents_with"])
+    return eg["gain"], trade, {"incidents_avoided": eg["incidents_avoided"],
+                               "trade_gain": trade}
+
+
+def levers_as_member(model: SCOModel, applicant: int, entry: int,
+                     exclude: ProposalType | None = None) -> dict[str, np.ndarray]:
+    """The policy levers of the year ``entry`` with ``applicant`` inside, ``{name: array}``.
+
+    Built as ``build_policy`` builds a year's policy, from the arrangements in force
+    then (in force now, or adopted and entering by ``entry``), at their phase of that
+    year, with the applicant among the participants of those that take a new member in
+    at once (:meth:`ProposalType.admit_member`: open to all members, not opt-in). A
+    member-wide ``rats_upgrade`` thus gives the applicant its upgraded pooling levels,
+    as the run will. ``exclude`` (the proposal asking) is left out.
+    """
+    from scosim.model.phase_in import phase_in_year
+    from scosim.model.policy import PolicyState
+
+    policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
+    for arr in model.arrangements:
+        if arr is exclude:
+            continue
+        due = (arr.entry_year >= 0) & (arr.entry_year <= entry)
+        active = arr.in_force | (arr.adopted & due)
+        if not active.any():
+            continue
+        part = np.where(active[:, None], arr.participants, arr.proposed)
+        if arr.open_to_members() and not arr.opt_in:
+            part[:, applicant] |= active
+        phase = phase_in_year(model, arr, entry, active)
+        arr.apply(policy, part, phase, active)
+    return policy.levers

@@ -12,7 +12,8 @@ The applicant's score has the Council's terms (docs/model.md):
 * ``econ``: its expected gain from membership, i.e. from joining the
   arrangements open to all members, summed over them
   (:func:`scosim.proposals.base.membership_gain`, as in
-  :mod:`scosim.proposals.accession`); 0 without one.
+  :mod:`scosim.proposals.accession`); 0 without one. With the security slot
+  filled it adds the trade gain of the incidents its joining RATS avoids.
 * ``sovereignty``: ``depth`` (the commitments of membership: the Charter, the
   RATS counter-terrorism structure, joint exercises) plus the cost of a
   standing foreign-policy commitment that membership would breach, listed in
@@ -23,6 +24,12 @@ The applicant's score has the Council's terms (docs/model.md):
   2011, with the "third neighbour" balancing between its two neighbours).
 * ``trust``: the applicant's mean trust in the current members, minus neutral.
 * ``dominance``: 0 (no bloc's gains to compare).
+* ``security``: with the security slot filled, its expected change of the
+  security index from joining RATS with membership; 0 without the slot. This
+  and the trade gain above are the accession's own preview of the same
+  membership (:func:`scosim.proposals.accession.membership_security`, entering
+  a year on, as an accession would): until 2026-12-06 the applicant left them
+  out while the members weighed them.
 
 The applicant decides through its ``apply`` rule, or its ``vote`` rule when the
 scenario gives it none; it applies when that says yes ("adopted" here means
@@ -39,6 +46,7 @@ from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.proposals import register_type
+from scosim.proposals.accession import Accession, membership_security
 from scosim.proposals.base import Preview, ProposalType, membership_gain
 from scosim.proposals.specs import ApplicationProposal, check_application
 
@@ -93,9 +101,13 @@ class Application(ProposalType):
         participants: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
-        """The applicant's terms (module docstring); other economies' terms are 0."""
+        """The applicant's terms (module docstring); other economies' scores are 0."""
         app = self.applicant
-        gain = membership_gain(model, app)
+        # The accession's preview of the same membership (it would enter a year on).
+        security, trade, info = membership_security(
+            model, app, self.eligible_runs(model), model.year + Accession.ratification_lag,
+            exclude=self)
+        gain = membership_gain(model, app) + trade
         member = model.is_member()
         n_members = np.maximum(member.sum(axis=1), 1)
         trust_in_members = (model.trust[:, app, :] * member).sum(axis=1) / n_members
@@ -105,10 +117,14 @@ class Application(ProposalType):
         trust = np.zeros((model.R, model.N))
         trust[:, app] = trust_in_members - TRUST_NEUTRAL
         zeros = np.zeros((model.R, model.N))
+        own_security = zeros.copy()
+        own_security[:, app] = security[:, app]  # only the applicant decides
         return Preview(
             gain=gain,
             terms={} if terms is None else terms,
-            scores={"sovereignty": sov, "trust": trust, "dominance": zeros, "security": zeros},
+            scores={"sovereignty": sov, "trust": trust, "dominance": zeros,
+                    "security": own_security},
+            info=info,
         )
 
     @override

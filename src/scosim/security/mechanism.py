@@ -147,9 +147,13 @@ class SecurityMechanism(Mechanism):
 
     name = "security"
     slot = "security"
-    welfare_versus = "the trade costs of insecurity above its 2018-2022 level"
-    # docs/security.md, "Spending": recorded, not subtracted from the GE welfare.
-    welfare_excludes = "what economies spend on security and RATS (spending_usd)"
+    # The trade step takes the spending above the baseline's out of real expenditure
+    # (levers["welfare_cost_share"], docs/security.md section 6, "Spending"), so the
+    # welfare counts it; what it leaves out is the harm incidents and drugs do directly.
+    welfare_versus = ("the trade costs of insecurity above its 2018-2022 level and security "
+                      "spending above its baseline (spending_usd)")
+    welfare_excludes = ("the direct harm of terrorist incidents and trafficked drugs "
+                        "(incidents, inflow_t)")
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale",)
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
@@ -165,9 +169,10 @@ class SecurityMechanism(Mechanism):
         "effort_intel": "0-1",
         "effort_border": "0-1",
         "effort_cyber": "0-1",
-        "spending_usd": "US$ a year (efforts and RATS contribution)",
+        "spending_usd": "US$ a year (efforts and the cost of a RATS upgrade)",
         "spending_share_gdp": "share of GDP",
-        "rats_contribution_usd": "US$ a year",
+        "rats_upgrade_cost_usd": "US$ a year, national cost of a RATS upgrade (an "
+                                 "assumption, not RATS's budget)",
         "insecurity": "0-1, perceived (smoothed observed incidents); trade costs are priced "
                       "on insecurity_rise, not on this",
         "cost_multiplier": "factor insecurity above its 2018-2022 level puts on the cost of the "

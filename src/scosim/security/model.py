@@ -42,7 +42,7 @@ BORDER = CHANNELS.index("border")
 INDICATORS: tuple[str, ...] = (
     "incidents", "expected_incidents", "seizures_t", "inflow_t", "throughflow_t",
     "security_index", "effort_intel", "effort_border", "effort_cyber", "spending_usd",
-    "spending_share_gdp", "rats_contribution_usd", "insecurity", "insecurity_rise",
+    "spending_share_gdp", "rats_upgrade_cost_usd", "insecurity", "insecurity_rise",
     "cost_multiplier",
 )
 
@@ -387,7 +387,7 @@ class SecuritySystem:
                 corridor in operation (:func:`scosim.security.routes.corridor_crossings`);
                 their weight in the route split rises by ``params.corridor_route_uplift``.
             gdp: ``(R, N)`` GDP of the year, US$, at which ``spending_usd`` and
-                ``rats_contribution_usd`` price their shares (default: the calibration's
+                ``rats_upgrade_cost_usd`` price their shares (default: the calibration's
                 2023 GDP; a run passes its GDP path).
 
         Returns:
@@ -439,7 +439,7 @@ class SecuritySystem:
             **{f"effort_{ch}": e[:, :, k] for k, ch in enumerate(CHANNELS)},
             "spending_usd": spend_share * usd,
             "spending_share_gdp": spend_share,
-            "rats_contribution_usd": state.contribution * usd,
+            "rats_upgrade_cost_usd": state.contribution * usd,
             "insecurity": insec,
             "insecurity_rise": rise,
             # On the rise, as trade costs are priced (without a network, falls included).
@@ -478,7 +478,7 @@ class SecuritySystem:
     def with_rats(self, state: SecurityState, rats: Sequence[float] | np.ndarray,
                   runs: np.ndarray | None = None,
                   participants: np.ndarray | None = None,
-                  contribution_share_gdp: float = 0.0) -> SecurityState:
+                  upgrade_cost_share_gdp: float = 0.0) -> SecurityState:
         """A state where ``participants`` pool at levels ``rats`` (``(C,)``) in ``runs``.
 
         Non-participants keep their current levels (today's members keep pooling
@@ -491,7 +491,7 @@ class SecuritySystem:
             participants: ``(N,)`` bool, who takes part (default: the SCO members of each
                 run, :meth:`members_of`, so a state that acceded takes part on the same
                 terms).
-            contribution_share_gdp: Yearly contribution of each participant, share of GDP.
+            upgrade_cost_share_gdp: Yearly contribution of each participant, share of GDP.
         """
         new_r = state.rats.copy()
         contrib = state.contribution.copy()
@@ -501,7 +501,7 @@ class SecuritySystem:
                 else np.broadcast_to(np.asarray(participants, bool), (r, n)))
         on = sel[:, None] & part
         new_r[on] = np.asarray(rats, dtype=float)
-        contrib[on] = contribution_share_gdp
+        contrib[on] = upgrade_cost_share_gdp
         return replace(state, rats=new_r, contribution=contrib)
 
 

@@ -67,7 +67,7 @@ def adopt(system: SecuritySystem, proposal: RatsUpgradeProposal, state: Security
     """The state with the upgrade in force in ``runs`` (default: all runs)."""
     return system.with_rats(state, rats_levels(proposal, system.params.rats_baseline), runs=runs,
                             participants=_participants(system, proposal),
-                            contribution_share_gdp=proposal.contribution_share_gdp)
+                            upgrade_cost_share_gdp=proposal.upgrade_cost_share_gdp)
 
 
 def _participants(system: SecuritySystem, proposal: RatsUpgradeProposal) -> np.ndarray | None:
@@ -97,7 +97,7 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
             ``participants`` in every run); others keep their levels.
         levels: ``(R, C)`` pooling levels of each run's upgrade (a swept ``intel_gain``:
             :func:`rats_levels_per_run`); default the proposal's. With ``participants``.
-        contribution: ``(R,)`` each run's ``contribution_share_gdp``; default the
+        contribution: ``(R,)`` each run's ``upgrade_cost_share_gdp``; default the
             proposal's. With ``participants``.
 
     Returns:
@@ -114,7 +114,7 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
         part = np.asarray(participants, dtype=bool)[:, :, None]
         lv = (rats_levels(proposal, system.params.rats_baseline)[None, :] if levels is None
               else np.asarray(levels, dtype=float))
-        share = (np.asarray(proposal.contribution_share_gdp) if contribution is None
+        share = (np.asarray(proposal.upgrade_cost_share_gdp) if contribution is None
                  else np.asarray(contribution, dtype=float)[:, None])
         # replace keeps the state's members, so a state that acceded is previewed with its
         # partners.

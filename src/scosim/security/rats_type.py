@@ -5,7 +5,7 @@
 * Preview: the economic term is each state's trade gain from lower insecurity, as the
   security mechanism prices it into trade costs (two GE solves; 0 when the slot is
   empty), minus each participant's contribution (a cost out of income,
-  ``-contribution_share_gdp``); ``Preview.scores["security"]`` is each state's change
+  ``-upgrade_cost_share_gdp``); ``Preview.scores["security"]`` is each state's change
   of the security index from :func:`expected_security_gain`, at the security state of
   the year (the security mechanism's, or the calibrated baseline when the slot is
   empty). The upgrade changes no tariff or trade cost directly.
@@ -48,7 +48,7 @@ class RatsUpgrade(ProposalType):
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators: ClassVar[dict[str, str]] = {"rats_upgraded": "1 if in the upgraded RATS"}
-    sweepable = ("depth", "intel_gain", "contribution_share_gdp")
+    sweepable = ("depth", "intel_gain", "upgrade_cost_share_gdp")
 
     def _levels(self) -> np.ndarray:
         """Each run's pooling levels after the upgrade ``(R, C)`` (``intel_gain`` per run)."""
@@ -56,7 +56,7 @@ class RatsUpgrade(ProposalType):
 
     def _share(self) -> np.ndarray:
         """Each run's yearly contribution, share of GDP ``(R,)``."""
-        return np.asarray(self.value("contribution_share_gdp"), dtype=float)
+        return np.asarray(self.value("upgrade_cost_share_gdp"), dtype=float)
 
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
@@ -85,7 +85,7 @@ class RatsUpgrade(ProposalType):
             gain=trade - cost,
             terms={} if terms is None else dict(terms),
             scores={"security": eg["gain"]},
-            info={"incidents_avoided": eg["incidents_avoided"], "contribution_share_gdp": cost,
+            info={"incidents_avoided": eg["incidents_avoided"], "upgrade_cost_share_gdp": cost,
                   "trade_gain": trade},
         )
 

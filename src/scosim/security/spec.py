@@ -34,8 +34,15 @@ class RatsUpgradeProposal(ProposalSpec):
     units: list[Unit] = Field(
         default_factory=lambda: ["anti_drug", "information_security", "organized_crime"])
     intel_gain: float = Field(0.5, ge=0, le=5, description="added intelligence pooling level")
-    contribution_share_gdp: float = Field(
-        5e-5, ge=0, le=0.01, description="yearly contribution to the centre, share of GDP")
+    # Not RATS's budget: the Executive Committee (a few dozen staff) is paid from the SCO's
+    # regular budget on a fixed scale of shares, a negligible share of members' GDP. This is
+    # each participant's national cost of running the upgraded cooperation, an assumption
+    # (docs/security.md, "What the upgrade costs").
+    upgrade_cost_share_gdp: float = Field(
+        5e-5, ge=0, le=0.01,
+        description="each participant's yearly national cost of the upgraded cooperation "
+        "(liaison staff, shared systems, joint operations), share of its GDP; an assumption, "
+        "not RATS's budget")
     depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost of the pooling")
 
     @field_validator("units")
