@@ -99,22 +99,27 @@ def test_gdp_shock_reaches_the_banks():
 
 
 def test_dollar_channel_enters_trade_costs():
-    """The trade solve sees the dollar channel: Russia's trade with Kazakhstan gets dearer,
-    less so when members settle 80 percent in national currencies."""
+    """The trade solve sees the dollar channel: Russia's trade with Uzbekistan gets dearer,
+    less so when members settle 80 percent in national currencies; with Kazakhstan (EAEU,
+    84 percent settled in national currencies in 2023) less still, and the same with the
+    80 percent floor."""
     out = {}
     for name in ("finance_crisis", "finance_crisis_settlement"):
         sc = load_scenario(SCENARIOS / f"{name}.yaml", overrides={
             "replications": 1, "years.end": 2026})
         m = run_model(sc)
         out[name] = m
-    rus, kaz = (out["finance_crisis"].codes.index(c) for c in ("RUS", "KAZ"))
-    f0 = out["finance_crisis"].policy.cost_change[0, rus, kaz]
-    f1 = out["finance_crisis_settlement"].policy.cost_change[0, rus, kaz]
-    # expected from the core's formula: 1 + cost * (s_RUS + s_KAZ) * (1 - n)
+    rus, kaz, uzb = (out["finance_crisis"].codes.index(c) for c in ("RUS", "KAZ", "UZB"))
+    f0 = out["finance_crisis"].policy.cost_change[0, rus, uzb]
+    f1 = out["finance_crisis_settlement"].policy.cost_change[0, rus, uzb]
+    # expected from the core's formula: 1 + cost * (s_RUS + s_UZB) * (1 - n)
     mech = next(m for _, m in out["finance_crisis"].mechanisms if isinstance(m, BankingSystems))
     cost = mech.fs.params.dollar_trade_cost
     assert f0 == pytest.approx(1.0 + cost * 1.0, rel=1e-12)
     assert f1 == pytest.approx(1.0 + cost * (1.0 - 0.8), rel=1e-12)
+    for name in out:  # the EAEU's own 84 percent is above the floor
+        f = out[name].policy.cost_change[0, rus, kaz]
+        assert f == pytest.approx(1.0 + cost * (1.0 - 0.84), rel=1e-12), name
     # the sanctioner pair keeps the event's own trade cost only (no dollar factor on top)
     row = out["finance_crisis"].codes.index("ROW")
     assert out["finance_crisis"].policy.cost_change[0, rus, row] == pytest.approx(1.2)
@@ -123,7 +128,7 @@ def test_dollar_channel_enters_trade_costs():
     S = np.zeros((1, N, N))
     S[0, row, rus] = 1.0
     _, factor = dollar_channel(S, mech.fs.data.settlement, dollar_trade_cost=cost)
-    assert factor[0, rus, kaz] == pytest.approx(f0)
+    assert factor[0, rus, uzb] == pytest.approx(f0)
 
 
 def test_union_lowers_failures_and_fiscal_cost(crisis_pair):
@@ -188,13 +193,16 @@ def test_preview_has_a_finance_term():
 
 
 def test_settlement_preview_sees_the_dollar_channel():
-    """Tabled in the sanctions year, 80 percent settlement promises Kazakhstan a gain."""
+    """Tabled in the sanctions year, 80 percent settlement promises Uzbekistan a gain.
+
+    Not Kazakhstan: its trade with Russia already settles 84 percent in national
+    currencies (EAEU, 2023), above the floor."""
     sc = load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
         "replications": 2, "years.end": 2026, "proposals[0].year": 2026})
     m = run_model(sc)
     arr = m.arrangements[0]
-    kaz, rus = m.codes.index("KAZ"), m.codes.index("RUS")
-    assert (arr.expected_gain[:, kaz] > 0).all() and (arr.expected_gain[:, rus] > 0).all()
+    uzb, rus = m.codes.index("UZB"), m.codes.index("RUS")
+    assert (arr.expected_gain[:, uzb] > 0).all() and (arr.expected_gain[:, rus] > 0).all()
     # and nothing when there are no sanctions that year (tabled 2025)
     m0 = run_model(load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", overrides={
         "replications": 2, "years.end": 2026}))

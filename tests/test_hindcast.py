@@ -25,7 +25,7 @@ from scosim.hindcast import (
 )
 from scosim.hindcast.records import EAEU_PRE_UNION_MFN
 from scosim.proposals.contract import check_batch_consistency, check_policy_contract
-from scosim.proposals.development_bank import bank_gain
+from scosim.proposals.development_bank import bank_gain, grant_element
 from scosim.scenario import load_scenario
 from scosim.scenario.errors import ScenarioError
 
@@ -276,19 +276,37 @@ def test_a_declaration_or_bank_of_one_state_is_refused(kind: str, what: str) -> 
 
 
 def test_bank_gain_identity() -> None:
+    """A yearly gain; the owners pay the subsidy by capital share, so gains sum to 0.
+
+    Before: the gain was a 20-year present value (set against one year's GDP), the loan
+    was interest-only whatever its grace years, and nobody paid for the subsidy (gains
+    summed to the subsidy less the paid-in capital).
+    """
     gdp = np.array([4.0, 1.0, 5.0])
     part = np.array([[True, True, False]])
-    # No interest saving: every participant loses exactly its paid-in capital.
-    g = bank_gain(part, gdp, capital=10.0, rule="gdp", paid_in_share=0.2, leverage=1.0,
-                  lending_rate=0.05, market_rate=0.05, tenor=10)
-    paid = -g[0, :2] * gdp[:2]
-    assert paid.sum() == pytest.approx(10.0 * 0.2)
-    assert paid == pytest.approx([1.6, 0.4])
+    kw = {"capital": 10.0, "leverage": 1.0, "lending_rate": 0.04, "market_rate": 0.07}
+    # Interest only to the end (grace = tenor - 1: one last year repays the principal):
+    # the saving is (market - lending) on each dollar every year, 0.03. Loans by inverse
+    # GDP: 2 and 8; subsidies 0.06 and 0.24; equal owners pay 0.15 each of the 0.30.
+    g = bank_gain(part, gdp, rule="equal", tenor=20, grace=19, **kw)
+    np.testing.assert_allclose(g[0] * gdp, [0.06 - 0.15, 0.24 - 0.15, 0.0], rtol=1e-12)
+    # By GDP the large owner pays 0.8 of the loss.
+    g = bank_gain(part, gdp, rule="gdp", tenor=20, grace=19, **kw)
+    np.testing.assert_allclose(g[0] * gdp, [0.06 - 0.24, 0.24 - 0.06, 0.0], rtol=1e-12)
+    # The network bank's profile: 5 years of interest, then a level annuity over 15.
+    m, lr = 0.07, 0.04
+    a = lambda r, n: (1 - (1 + r) ** -n) / r  # noqa: E731 - present value of 1 a year
+    level = 1 / a(lr, 15)
+    pv = lr * a(m, 5) + level * a(m, 15) / (1 + m) ** 5
+    assert grant_element(lr, m, 20, 5) == pytest.approx(1 - pv, rel=1e-12)
+    assert grant_element(lr, m, 20, 19) == pytest.approx(0.03 * a(m, 20), rel=1e-12)
+    g = bank_gain(part, gdp, rule="gdp", tenor=20, grace=5, **kw)
+    per_year = (1 - pv) / a(m, 20)
+    np.testing.assert_allclose(g[0, :2] * gdp[:2],
+                               [2 * per_year - 0.8 * 10 * per_year,
+                                8 * per_year - 0.2 * 10 * per_year], rtol=1e-12)
+    assert g[0] @ gdp == pytest.approx(0.0, abs=1e-15)
     assert g[0, 2] == 0.0
-    # A cheaper loan helps the small economy most (it borrows more relative to size).
-    g2 = bank_gain(part, gdp, capital=10.0, rule="gdp", paid_in_share=0.2, leverage=1.0,
-                   lending_rate=0.02, market_rate=0.07, tenor=10)
-    assert g2[0, 1] > g[0, 1] and g2[0, 1] > g2[0, 0]
 
 
 def test_trust_received_measures_the_veto_in_the_sensitivity_setting() -> None:

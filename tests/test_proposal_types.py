@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,8 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     members = [c for c in codes if cal.countries.loc[c, "sco_status"] == "member"]
     part = np.array([[c in members for c in codes]])
     joined = part | np.array([[c == "MNG" for c in codes]])
-    kw = {"capital": 10e9, "rule": "gdp", "paid_in_share": 0.2, "leverage": 1.0,
-          "lending_rate": 0.04, "market_rate": 0.07, "tenor": 20}  # the spec's defaults
+    kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
+          "market_rate": 0.07, "tenor": 20, "grace": 5}  # the spec's defaults
     gdp = cal.vector("gdp_usd")
     change = bank_gain(joined, gdp, **kw)[0] - bank_gain(part, gdp, **kw)[0]
     for c in members:
@@ -67,18 +68,42 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     assert terms["KGZ"] < 0 and terms["TJK"] < 0
 
 
-def test_a_bank_lending_above_the_market_rate_costs_only_the_paid_in_capital() -> None:
+def test_a_bank_lending_above_the_market_rate_lends_nothing_and_costs_nothing() -> None:
     from scosim.proposals.development_bank import bank_gain
 
     gdp = np.array([4.0, 1.0])
     part = np.array([[True, True]])
-    kw = {"capital": 10.0, "rule": "gdp", "paid_in_share": 0.2, "leverage": 1.0, "tenor": 10}
-    at_market = bank_gain(part, gdp, lending_rate=0.05, market_rate=0.05, **kw)
-    dear = bank_gain(part, gdp, lending_rate=0.10, market_rate=0.05, **kw)
-    # Nobody borrows at 10 % with 5 % on offer elsewhere: the borrowers lose no interest
-    # (they lost 5 points a year on the bank's loans before), only the paid-in capital.
-    np.testing.assert_allclose(dear, at_market, rtol=1e-12)
-    assert np.all(dear < 0)
+    kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "tenor": 10, "grace": 2}
+    # Nobody borrows at 10 % with 5 % on offer elsewhere (they lost 5 points a year on the
+    # bank's loans before 2026-12-05), so the bank has no loss to share either; the
+    # paid-in capital earns the market rate it is funded at (until 2026-12-06 it was
+    # counted as spent).
+    for rates in ((0.10, 0.05), (0.05, 0.05)):
+        g = bank_gain(part, gdp, lending_rate=rates[0], market_rate=rates[1], **kw)
+        np.testing.assert_array_equal(g, 0.0)
+
+
+def test_the_bank_s_gains_in_a_vote_sum_to_nothing_over_its_owners() -> None:
+    """The reviewer's budget identity: the owners pay the subsidy the borrowers get.
+
+    Before: the members gained US$1.178 bn together that nobody paid (a US$3.178 bn
+    present value of subsidy less US$2 bn paid in), and 20 years of it were set against
+    one year's GDP: Tajikistan's expected gain was 11.7 % of its GDP (now below 1 %, a year).
+    """
+    from scosim.model.model import SCOModel
+
+    sc = load_scenario(BASELINE, overrides={
+        "replications": 1, "years": {"start": 2026, "end": 2026},
+        "parameters.rules.vote": "always_yes", "proposals": [BANK]})
+    model = SCOModel(sc)
+    model.run_model()
+    bank = model.arrangements[0]
+    part = np.asarray(model.is_member(), bool)
+    gain = bank.preview(model, part).gain[0]
+    usd = gain * model.gdp0
+    assert math.fsum(usd[part[0]]) == pytest.approx(0.0, abs=1e-3)  # US$
+    tjk = list(model.codes).index("TJK")
+    assert 0 < gain[tjk] < 0.01 and usd[part[0]].max() > 1e7  # a yearly transfer
 
 
 def _econ_terms(base: Path, vote_on: str, **overrides: object) -> dict[str, float]:
@@ -125,3 +150,18 @@ def test_accession_to_a_banking_union_counts_the_change_not_the_whole_union() ->
                         proposals=[{**union, "year": 2027}])
     assert whole["RUS"] > 0.01  # what the union is worth to Russia in 2027
     assert abs(terms["RUS"]) < 1e-4
+
+
+def test_a_short_tenor_shortens_the_bank_s_grace_as_for_corridor_loans() -> None:
+    from scosim.model.model import SCOModel
+    from scosim.proposals.development_bank import bank_gain
+
+    sc = load_scenario(BASELINE, overrides={
+        "replications": 1, "years": {"start": 2026, "end": 2026},
+        "parameters.rules.vote": "always_yes", "proposals": [{**BANK, "tenor_years": 3}]})
+    model = SCOModel(sc)
+    part = np.asarray(model.is_member(), bool)
+    got = model.arrangements[0].preview(model, part).gain
+    want = bank_gain(part, np.asarray(model.gdp0, float), capital=10e9, rule="gdp",
+                     leverage=1.0, lending_rate=0.04, market_rate=0.07, tenor=3, grace=2)
+    np.testing.assert_array_equal(got, want)

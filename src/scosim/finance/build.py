@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scosim.data.constants import ECONOMIES, LISTED, ROW
+from scosim.data.constants import EAEU, ECONOMIES, LISTED, ROW
 from scosim.data.flows import ras
 from scosim.data.raw import RawDataError, fuel_share
 from scosim.finance.data import TABLE_FILES, TABLES_DIR
@@ -39,6 +39,11 @@ OPENNESS_CAP = 1.0
 DEPOSIT_SHARE = 0.75
 #: Share of deposits covered by deposit insurance (assumption).
 INSURED_SHARE = 0.5
+#: Share of intra-EAEU settlements in national currencies, 2023: roubles 81.3 + tenge 2.7
+#: percent (Eurasian Economic Commission, source ``eec_ncs_2023``). The other members'
+#: currencies are not reported (each under 1 percent in 2021), so it is a lower bound. It is
+#: the union's aggregate, mostly trade with Russia, and is given to every pair of members.
+EAEU_NCS_SHARE = 0.84
 #: Years of Brent prices whose annual log changes give the commodity-shock volatility.
 OIL_WINDOW = (2000, 2023)
 
@@ -86,6 +91,10 @@ SOURCES: list[tuple[str, str, str, str]] = [
     ("anchors_ncs", "ANCHORS.md 'National currencies': over 80 percent of Russia-China payments "
      "in roubles and yuan by mid 2023 (92 percent by early 2024, Russian officials)",
      "scosim design notes", ""),
+    ("eec_ncs_2023", "Eurasian Economic Commission: in 2023 the share of EAEU members' mutual "
+     "settlements for exports and imports of goods and services in Russian roubles rose to "
+     "81.3 percent, in tenge to 2.7 percent, in US dollars fell to 11 percent (Interfax, "
+     "24 May 2024)", "interfax.com/newsroom/top-stories/102649/", ""),
     ("assumption", "modelling assumption, documented in docs/finance.md", "", ""),
 ]
 
@@ -108,6 +117,12 @@ def _read_wdi(raw: Path, key: str) -> dict[str, dict[int, float]]:
         if not math.isnan(v):
             out.setdefault(str(code), {})[int(year)] = v
     return out
+
+
+def _pairs(codes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every unordered pair of ``codes``, each in the order of ``ECONOMIES`` (deterministic)."""
+    ordered = sorted(codes, key=ECONOMIES.index)
+    return [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]]
 
 
 def _latest(tab: dict[str, dict[int, float]], iso: str) -> tuple[float, int | None]:
@@ -351,6 +366,8 @@ def build_tables(
     settlement = pd.DataFrame([
         {"economy_a": "CHN", "economy_b": "RUS", "share": 0.8, "year": 2023,
          "source_id": "anchors_ncs"},
+        *({"economy_a": a, "economy_b": b, "share": EAEU_NCS_SHARE, "year": 2023,
+           "source_id": "eec_ncs_2023"} for a, b in _pairs(EAEU)),
     ])
     provenance = pd.DataFrame(
         prov.rows, columns=["table", "key", "field", "source_id", "method", "year"])

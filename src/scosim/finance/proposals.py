@@ -160,7 +160,8 @@ class NationalCurrencySettlement(ProposalType):
     pair's trade at least at ``share`` in national currencies, which shields it from
     the dollar channel of sanctions (trade costs and frozen payments). Preview: when
     the finance slot is filled, the GE welfare gain of the lower dollar-channel trade
-    costs under this year's sanctions (two solves, with and without); otherwise 0. The
+    costs under this year's sanctions (two solves, with and without: the difference of
+    their welfare changes, the record's ``settlement_welfare_gain_pct`` / 100); otherwise 0. The
     sovereignty cost is the spec's ``depth``.
     """
 
@@ -217,7 +218,10 @@ class NationalCurrencySettlement(ProposalType):
             with_ = self.policy_if_adopted(model, participants, without=without)
             w = [model.solve_policy(with_slot_costs(model, pol)).welfare_change
                  for pol in (without, with_)]
-            gain = w[1] / w[0] - 1.0
+            # The difference, as the record's settlement_welfare_gain_pct (/ 100): what the
+            # vote prices is what the run then records, and adds up with welfare_change_pct.
+            # Until 2026-12-06 the ratio w1 / w0 - 1 (larger by 1 / w0).
+            gain = w[1] - w[0]
         return Preview(gain=gain, terms={})
 
     @override

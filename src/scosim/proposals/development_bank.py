@@ -2,37 +2,48 @@
 
 Proposed by China in 2010, stalled under consensus, agreed by the interested
 members in 2025 (docs/hindcasts.md). The bank changes no tariff, so its preview
-is not a GE solve: each participant's expected gain (fraction of its GDP) is
+is not a GE solve: each participant's expected gain is a yearly figure, a
+fraction of its GDP, like the yearly GE welfare gains of the other types:
 
-    gain_i = lending_benefit_i - paid_in_i / GDP_i
+    gain_i = (subsidy_i - capital_share_i * sum_j subsidy_j) / GDP_i
 
-where ``paid_in_i = share_i * capital * paid_in_share`` (shares from
-:func:`scosim.network.finance.capital_shares` under ``capital_rule``) and the
-lending benefit is the interest saved on the bank's loans: loans of
-``leverage * capital`` are lent to participants in proportion to the inverse of
-their GDP share (smaller economies borrow more relative to size) at
-``lending_rate`` instead of ``market_rate``, over ``tenor_years``; the yearly
-saving is discounted over the tenor at ``market_rate``. The fields are those of
-:class:`scosim.network.specs.DevelopmentBankSpec` (the network's bank
-finance), plus ``depth`` and ``market_rate``. Default decision rule: consensus.
+Loans of ``leverage * capital`` are lent to participants in proportion to the
+inverse of their GDP share (smaller economies borrow more relative to size) at
+``lending_rate``, on the network bank's profile (``grace_years`` of interest
+only, then a level annuity to ``tenor_years``: :func:`scosim.network.finance.loan_schedule`).
+``subsidy_i`` is the interest saved against borrowing at ``market_rate``: the
+loan's grant element (1 less the present value at ``market_rate`` of its debt
+service, per dollar; the OECD-DAC/IMF measure of concessionality) times the
+loan, spread evenly over the tenor (the level yearly amount with the same
+present value). The bank funds its loans at ``market_rate``: its owners could earn
+that on the paid-in capital, and no cheaper borrowing (a credit rating of its own)
+is assumed, since none is sourced. So the subsidy is the bank's loss, borne by its
+owners in proportion to their capital shares (from
+:func:`scosim.network.finance.capital_shares` under ``capital_rule``), and the
+gains sum to zero over the participants (in US$): the bank moves money from its
+large owners to its large borrowers. ``paid_in_share`` does not enter: funded at
+the market rate, how much of it is equity changes nothing (until 2026-12-06 the
+gain was the present value of the saving over the tenor, interest only, less the
+paid-in capital as if spent, set against one year's GDP, and nobody paid for the
+subsidy). Default decision rule: consensus.
 
 Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
 inverse-GDP allocation is unsourced and lends the smallest members several times
-more than any development bank would relative to their GDP; the paid-in capital
-is counted as spent; the gain is a present value over the tenor, not a yearly
-one. After adoption it changes no tariff, trade cost or finance lever; corridors financed
+more than any development bank would relative to their GDP; the default capital is
+illustrative. After adoption it changes no tariff, trade cost or finance lever; corridors financed
 by the bank borrow on its terms in the runs where it is in force
 (:mod:`scosim.network.bank_link`), which its preview does not count.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 from typing_extensions import override
 
-from scosim.network.finance import capital_shares
+from scosim.network.finance import capital_shares, loan_schedule
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
 from scosim.proposals.specs import DevelopmentBankProposal, check_development_bank
@@ -47,28 +58,29 @@ def bank_gain(
     *,
     capital: float | np.ndarray,
     rule: str,
-    paid_in_share: float | np.ndarray,
     leverage: float | np.ndarray,
     lending_rate: float | np.ndarray,
     market_rate: float | np.ndarray,
     tenor: int,
+    grace: int,
 ) -> np.ndarray:
-    """Expected gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
+    """Expected yearly gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
 
-    Every number but ``tenor`` is a scalar or an ``(R,)`` array, one value per run (a
-    swept field).
+    Every number but ``tenor`` and ``grace`` is a scalar or an ``(R,)`` array, one value
+    per run (a swept field). ``gain * gdp`` sums to 0 over the participants of a run.
 
     Args:
         participants: ``(R, N)`` bool.
         gdp: ``(N,)`` GDP, US$.
         capital: Subscribed capital, US$.
-        rule: ``gdp`` or ``equal`` capital shares.
-        paid_in_share: Paid-in share of the subscribed capital.
-        leverage: Loans outstanding as a multiple of the subscribed capital.
-        lending_rate: The bank's annual rate on loans (above ``market_rate`` nobody
-            borrows: the saving is 0).
-        market_rate: The borrowers' alternative annual rate (and discount rate).
-        tenor: Years over which the interest saving accrues.
+        rule: ``gdp`` or ``equal`` capital shares (who bears the bank's loss).
+        leverage: Loans as a multiple of the subscribed capital.
+        lending_rate: The bank's annual rate on loans (at or above ``market_rate``
+            nobody borrows: no subsidy, no loss).
+        market_rate: The borrowers' alternative annual rate, the bank's funding cost
+            and the discount rate.
+        tenor: Loan tenor in years, grace included.
+        grace: Interest-only years at the start of the loan.
     """
     part = np.asarray(participants, bool)
     out = np.zeros(part.shape)
@@ -81,18 +93,40 @@ def bank_gain(
         # The runs with participants, as a column against the economies.
         return np.broadcast_to(np.asarray(x, float), ok.shape)[ok][:, None]
 
-    capital_, market = per_run(capital), per_run(market_rate)
+    capital_, market, lending = per_run(capital), per_run(market_rate), per_run(lending_rate)
     shares = capital_shares(p, rule, gdp=gdp)
-    paid = shares * capital_ * per_run(paid_in_share)
     inv = np.where(p, 1.0 / gdp, 0.0)
     loans = per_run(leverage) * capital_ * inv / inv.sum(axis=1, keepdims=True)
-    # In Python floats, once per distinct rate: the same numbers whether or not it is swept.
-    rates, which = np.unique(market[:, 0], return_inverse=True)
-    annuity = np.array([_annuity(float(m), tenor) for m in rates])[which.reshape(-1)][:, None]
-    # A participant does not borrow above its alternative rate: no saving, but no loss.
-    saving = loans * np.maximum(market - per_run(lending_rate), 0.0) * annuity
-    out[ok] = np.where(p, (saving - paid) / gdp, 0.0)
+    # In Python floats, once per distinct pair of rates: the same numbers whether or not
+    # a rate is swept.
+    pairs, which = np.unique(np.hstack([lending, market]), axis=0, return_inverse=True)
+    per_dollar = np.array([yearly_subsidy(float(lr), float(m), tenor, grace)
+                           for lr, m in pairs])[which.reshape(-1)][:, None]
+    subsidy = np.where(p, loans * per_dollar, 0.0)
+    # The bank's loss, in economy order (no BLAS), shared by the owners' capital.
+    loss = np.array([math.fsum(row) for row in subsidy])[:, None]
+    out[ok] = np.where(p, (subsidy - shares * loss) / gdp, 0.0)
     return out
+
+
+def grant_element(lending_rate: float, market_rate: float, tenor: int, grace: int) -> float:
+    """Grant element of one dollar lent: 1 less the present value of its debt service.
+
+    Debt service at ``lending_rate`` on the profile of
+    :func:`scosim.network.finance.loan_schedule` (interest only for ``grace`` years, then
+    a level annuity), paid at the end of each year and discounted at ``market_rate``.
+    0 when the bank's rate is not below the market's (nobody borrows from it).
+    """
+    if lending_rate >= market_rate:
+        return 0.0
+    pay, _ = loan_schedule(1.0, lending_rate, tenor, grace, tenor)
+    return 1.0 - math.fsum(float(x) / (1.0 + market_rate) ** (t + 1)
+                           for t, x in enumerate(pay[0]))
+
+
+def yearly_subsidy(lending_rate: float, market_rate: float, tenor: int, grace: int) -> float:
+    """The grant element per dollar as a level yearly amount over the tenor (same PV)."""
+    return grant_element(lending_rate, market_rate, tenor, grace) / _annuity(market_rate, tenor)
 
 
 def _annuity(rate: float, tenor: int) -> float:
@@ -102,14 +136,15 @@ def _annuity(rate: float, tenor: int) -> float:
 
 @register_type
 class DevelopmentBank(ProposalType):
-    """A development bank; no trade effect; gain = lending saving minus paid-in capital.
+    """A development bank; no trade effect; gain = interest subsidy less its share of the cost.
 
     Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
-    (``capital_usd_bn``, ``paid_in_share``, ``leverage``, ``lending_rate``,
-    ``market_rate``), and ``depth`` (the sovereignty cost in each vote, read by the
-    Council). A swept ``lending_rate`` is also the rate corridors financed by the bank
-    borrow at in each run (:mod:`scosim.network.bank_link`). ``tenor_years`` is not:
-    it is a whole number, and a sweep's values are not.
+    (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``), and ``depth``
+    (the sovereignty cost in each vote, read by the Council). A swept ``lending_rate`` is
+    also the rate corridors financed by the bank borrow at in each run
+    (:mod:`scosim.network.bank_link`). ``tenor_years`` and ``grace_years`` are not: they
+    are whole numbers, and a sweep's values are not; nor is ``paid_in_share``, which the
+    gain does not read (until 2026-12-06 it did).
     """
 
     name = "development_bank"
@@ -118,8 +153,7 @@ class DevelopmentBank(ProposalType):
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}
-    sweepable = ("capital_usd_bn", "paid_in_share", "leverage", "lending_rate", "market_rate",
-                 "depth")
+    sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "depth")
 
     @override
     def preview(
@@ -135,9 +169,10 @@ class DevelopmentBank(ProposalType):
         p, v = self.proposal, self.value
         return bank_gain(
             participants, np.asarray(model.gdp0, float),
-            capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule,
-            paid_in_share=v("paid_in_share"), leverage=v("leverage"),
+            capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule, leverage=v("leverage"),
             lending_rate=v("lending_rate"), market_rate=v("market_rate"), tenor=p.tenor_years,
+            # A short tenor shortens the grace, as for the corridors' loans (corridor.py).
+            grace=min(p.grace_years, p.tenor_years - 1),
         )
 
     @override

@@ -234,17 +234,30 @@ class DeclarationProposal(ProposalSpec):
 
 
 class DevelopmentBankProposal(ProposalSpec):
-    """A development bank owned by its participants."""
+    """A development bank owned by its participants.
+
+    The default capital, US$10 bn, is illustrative, as the network's
+    ``DevelopmentBankSpec``: no capital has been published for the bank the interested
+    members agreed to set up at Tianjin in September 2025. China's pledge there (2 bn yuan
+    in grants and 10 bn yuan in loans, ANCHORS.md) is aid to members, not the bank's
+    capital. The loan profile (``grace_years``, ``tenor_years``) is the network bank's.
+    """
 
     type: Literal["development_bank"]
     participants: Participants = "members"
-    capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn")
+    capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn "
+                                  "(illustrative: none has been published)")
     capital_rule: Literal["gdp", "equal"] = "gdp"
-    paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in")
+    paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in "
+                                 "(not in the expected gain: the bank funds at market_rate)")
     leverage: float = Field(1.0, gt=0, le=5, description="loans per unit of capital")
     lending_rate: float = Field(0.04, ge=0, le=0.3, description="the bank's lending rate, a year")
-    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate")
-    tenor_years: int = Field(20, ge=1, le=50)
+    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate "
+                               "and the bank's funding cost, a year")
+    tenor_years: int = Field(20, ge=1, le=50, description="loan tenor, grace included")
+    grace_years: int = Field(5, ge=0, le=15, description="interest-only years at the start, "
+                             "then a level annuity; at most tenor_years - 1 are used (as for "
+                             "the corridors' loans)")
     depth: float = Field(0.15, ge=0, le=1, description="sovereignty cost")
 
 
