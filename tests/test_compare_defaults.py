@@ -116,8 +116,8 @@ def test_compared_must_name_the_mechanisms_own_indicators():
 def _union_pair(tmp_path: Path, bloc: bool) -> tuple[Path, Path]:
     """A policy and a baseline without trade policy (its EV 0, no bloc: members' NaN).
 
-    With ``bloc`` the policy had a union in every run; without, its members' total is NaN
-    too while its world and outsiders' totals move (a sanctions scenario, say)."""
+    With ``bloc`` the policy had a union in every run; without, its members' and outsiders'
+    totals are NaN too while its world total moves (a sanctions scenario, say)."""
     import numpy as np
 
     from test_compare import synthetic_pair, write_run  # tests/ is on sys.path (rootdir)
@@ -128,12 +128,14 @@ def _union_pair(tmp_path: Path, bloc: bool) -> tuple[Path, Path]:
     total = pol.assign(value=pol.groupby(["run", "year"])["value"].transform("first"))
     p = pd.concat([pol.assign(indicator="welfare_change_pct"), pol.assign(indicator="ev_usd"),
                    total.assign(indicator="ev_members_usd", **({} if bloc else nan)),
-                   total.assign(indicator="ev_outsiders_usd", value=-total["value"] / 2),
+                   total.assign(indicator="ev_outsiders_usd",
+                                **({"value": -total["value"] / 2} if bloc else nan)),
                    total.assign(indicator="ev_world_usd", value=total["value"] / 2)])
     b = pd.concat([base.assign(indicator="welfare_change_pct"),
                    *(base.assign(indicator=i, value=0.0)
-                     for i in ("ev_usd", "ev_outsiders_usd", "ev_world_usd")),
-                   base.assign(indicator="ev_members_usd", **nan)])
+                     for i in ("ev_usd", "ev_world_usd")),
+                   *(base.assign(indicator=i, **nan)
+                     for i in ("ev_members_usd", "ev_outsiders_usd"))])
     tag = "u" if bloc else "s"
     return (write_run(tmp_path / f"p{tag}", p, scenario="union"),
             write_run(tmp_path / f"b{tag}", b, scenario="baseline"))

@@ -333,9 +333,9 @@ def ev_note(comp: Comparison, inds: Sequence[str]) -> tuple[str, str] | None:
             "against that year's baseline without the policy. The baseline run has no trade "
             "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
             "bloc total, having no bloc): the changes shown are the policy "
-            "run's own EV. The members' total counts only the runs in which the bloc existed "
-            "that year (**runs** column); the outsiders' and the world's count every run "
-            "(where no bloc formed, everyone is outside).")
+            "run's own EV. The members' and the outsiders' totals count only the runs in "
+            "which the bloc existed that year (**runs** column: no bloc, no outsiders); the "
+            "world's counts every run.")
     if ev:
         return head, (
             f"({', '.join(ev)}) is measured inside each run, "
