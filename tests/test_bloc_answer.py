@@ -35,8 +35,9 @@ def _bn(v: float) -> str:
 def _stats(members: list[float], outsiders: list[float], before: float,
            after: list[float], year: int = 2035, last: int = 2035) -> RunStats:
     """Runs of CHN, KAZ (members where ``members`` is not NaN) and MNG; the bloc's
-    indicators in ``year`` as the GE mechanism records them (NaN without a bloc, the
-    outsiders' total then the world's), welfare in every year up to ``last``."""
+    indicators in ``year`` as the GE mechanism records them (the outsiders' total too NaN
+    without a bloc; ``outsiders`` is then the world's EV), welfare in every year up to
+    ``last``."""
     rows = []
     for r, (m, o, a) in enumerate(zip(members, outsiders, after, strict=True)):
         has = not math.isnan(m)
@@ -48,7 +49,8 @@ def _stats(members: list[float], outsiders: list[float], before: float,
                          (r, y, c, "in_customs_union", float(has and c != "MNG" and y == year))]
                 if y != year:
                     continue
-                rows += [(r, y, c, "ev_members_usd", m), (r, y, c, "ev_outsiders_usd", o),
+                rows += [(r, y, c, "ev_members_usd", m),
+                         (r, y, c, "ev_outsiders_usd", o if has else NAN),
                          (r, y, c, "ev_world_usd", world),
                          (r, y, c, "union_external_tariff_before_pct", before if has else NAN),
                          (r, y, c, "union_external_tariff_after_pct", a if has else NAN),
@@ -62,7 +64,7 @@ def _stats(members: list[float], outsiders: list[float], before: float,
 
 def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
     members = [10e9, 20e9, 40e9, NAN]
-    outsiders = [-5e9, -6e9, -50e9, 8e9]  # the last run has no bloc: the world's EV
+    outsiders = [-5e9, -6e9, -50e9, 8e9]  # the last run has no bloc: its world's EV
     after = [3.5, 2.9, 4.0, NAN]
     st = _stats(members, outsiders, 3.0, after)
     assert runs_with_bloc(st, 2035) == 3
@@ -73,20 +75,19 @@ def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
     assert "median (5-95 %), a bloc in 3 of 4 runs:" in said
     m = [v for v in members if not math.isnan(v)]
     world = [(0.0 if math.isnan(a) else a) + b for a, b in zip(members, outsiders, strict=True)]
-    for label, values in (("members", m), ("outsiders", outsiders), ("world", world)):
+    for label, values in (("members", m), ("outsiders", outsiders[:3]), ("world", world)):
         mid, low, high = np.median(values), *np.percentile(values, [5, 95])
         assert f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})" in said
-    # Members over the runs with the bloc, outsiders and world over all (the world's EV).
-    assert "+38.0) in those 3," in said and said.split("world ")[1].split(" GATT")[0].endswith(
-        "over all 4")
+    # Members and outsiders over the runs with the bloc (no bloc, no outsiders: the world's
+    # +8 bn of the last run is not the outsiders'), the world over all.
+    assert "-5.1), both in those 3," in said and said.split("world ")[1].split(" GATT")[
+        0].endswith("over all 4")
     # Art. XXIV: medians of the bloc's runs; shares of those runs (2 of 3 rose; in 1 of 3,
     # the last with a bloc, outsiders lost 50 against the members' 40).
     assert (f"GATT Art. XXIV, in those 3 runs: members' average external tariff 3.00 % -> "
             f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians), rose in {percent_of_runs(2 / 3)} %. "
             "Outsiders lost more than members gained (a welfare comparison, not an Art. XXIV "
             f"test) in {percent_of_runs(1 / 3)} %.") in said
-    # The outsiders' figure says it includes the runs without a bloc (everyone outside).
-    assert "over all 4 (everyone, in runs without a bloc)," in said
     # Right after the welfare table and its notes, before the footer.
     notes = next(k for k, x in enumerate(lines) if x.startswith("gains: share of runs"))
     assert notes < head and lines[-1].startswith("Figures:")
@@ -156,3 +157,17 @@ def test_a_run_without_a_union_says_nothing_of_a_bloc(tmp_path: Path) -> None:
     assert len(members) and members.isna().all()  # recorded, NaN: no bloc
     summary = Path(res.path) / "summary.txt"
     assert not summary.exists() or "Bloc totals" not in summary.read_text()
+
+
+def test_summary_csv_has_no_outsiders_total_where_there_is_no_bloc(union_run: Path) -> None:
+    """summary.csv's "outsiders" row was the world's in the years before the union entered
+    into force (2025-2026: 0, the world's) and in every year of a run where none formed (a
+    sanctions scenario's -57 bn read as non-members' loss from a union that never was)."""
+    s = pd.read_csv(union_run / "summary.csv")
+    years = {name: set(s.loc[s["indicator"] == name, "year"])
+             for name in ("ev_members_usd", "ev_outsiders_usd", "ev_world_usd")}
+    assert years["ev_world_usd"] >= {2025, 2026, 2035}
+    assert 2025 not in years["ev_members_usd"] and 2035 in years["ev_members_usd"]
+    # Outsiders exactly where there are members: no bloc, no outsiders.
+    assert years["ev_outsiders_usd"] == years["ev_members_usd"]
+    assert set(s.loc[s["indicator"] == "ev_outsiders_usd", "country"]) == {"outsiders"}

@@ -116,8 +116,8 @@ def test_compared_must_name_the_mechanisms_own_indicators():
 def _union_pair(tmp_path: Path, bloc: bool) -> tuple[Path, Path]:
     """A policy and a baseline without trade policy (its EV 0, no bloc: members' NaN).
 
-    With ``bloc`` the policy had a union in every run; without, its members' total is NaN
-    too while its world and outsiders' totals move (a sanctions scenario, say)."""
+    With ``bloc`` the policy had a union in every run; without, its members' and outsiders'
+    totals are NaN too while its world total moves (a sanctions scenario, say)."""
     import numpy as np
 
     from test_compare import synthetic_pair, write_run  # tests/ is on sys.path (rootdir)
@@ -128,12 +128,14 @@ def _union_pair(tmp_path: Path, bloc: bool) -> tuple[Path, Path]:
     total = pol.assign(value=pol.groupby(["run", "year"])["value"].transform("first"))
     p = pd.concat([pol.assign(indicator="welfare_change_pct"), pol.assign(indicator="ev_usd"),
                    total.assign(indicator="ev_members_usd", **({} if bloc else nan)),
-                   total.assign(indicator="ev_outsiders_usd", value=-total["value"] / 2),
+                   total.assign(indicator="ev_outsiders_usd",
+                                **({"value": -total["value"] / 2} if bloc else nan)),
                    total.assign(indicator="ev_world_usd", value=total["value"] / 2)])
     b = pd.concat([base.assign(indicator="welfare_change_pct"),
                    *(base.assign(indicator=i, value=0.0)
-                     for i in ("ev_usd", "ev_outsiders_usd", "ev_world_usd")),
-                   base.assign(indicator="ev_members_usd", **nan)])
+                     for i in ("ev_usd", "ev_world_usd")),
+                   *(base.assign(indicator=i, **nan)
+                     for i in ("ev_members_usd", "ev_outsiders_usd"))])
     tag = "u" if bloc else "s"
     return (write_run(tmp_path / f"p{tag}", p, scenario="union"),
             write_run(tmp_path / f"b{tag}", b, scenario="baseline"))
@@ -171,3 +173,35 @@ def test_a_union_is_compared_on_its_bloc_totals(tmp_path: Path, capsys,
     comp = compare_results(pol, base)
     assert "ev_world_usd" in set(comp.summary["indicator"])
     assert report_indicators(comp, [pol, base]) == list(REPORT_INDICATORS)
+
+
+def test_the_terminal_says_the_baselines_ev_is_zero_by_construction(
+        tmp_path: Path, capsys, monkeypatch) -> None:
+    """EV rows printed as "union minus baseline" against a baseline without trade policy
+    are the union run's own EV: the console says so under the table, in report.md's words
+    (a reader took the bloc totals for differences of two recorded EVs)."""
+    from scosim.api import report_indicators
+    from scosim.compare import compare_results
+    from scosim.report import write_report
+
+    pol, base = _union_pair(tmp_path, bloc=True)
+    comp = compare_results(pol, base)
+    assert "ev_members_usd" in comp.own_baseline  # the premise: the baseline's EV is zero
+    shown = report_indicators(comp, [pol, base])
+    year = int(comp.summary["year"].max())
+    md = " ".join(write_report(comp, tmp_path / "r", title="T", indicators=shown, year=year,
+                               plot_workers=1).read_text().split())
+    comp.report_indicators, comp.report_year, comp.report_year_note = tuple(shown), year, "t"
+    monkeypatch.setattr("scosim.api.compare_runs", lambda *a, **k: (comp, tmp_path / "r"))
+    assert main(["compare", str(pol), str(base), "--out", str(tmp_path), "--quiet"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    said = "its EV is zero by construction"
+    assert said in out and "the changes shown are the policy run's own EV" in out
+    # The same sentence as the report's method section, not a second wording.
+    start = md.index("Equivalent variation** (")
+    sentence = md[start:].split(") is measured", 1)[1].split(said)[0]
+    assert f"ev_world_usd) is measured{sentence}{said}" in out
+    # With --indicator welfare_change_pct only, no EV row is printed and nothing is said.
+    assert main(["compare", str(pol), str(base), "--out", str(tmp_path), "--quiet",
+                 "--indicator", "welfare_change_pct"]) == 0
+    assert said not in capsys.readouterr().out

@@ -274,10 +274,11 @@ def test_the_report_says_why_ev_is_the_policy_runs_own_or_cannot_be_shown(tmp_pa
         md = report.write_report(compare_results(p, b), tmp_path / f"r{baseline_ev}",
                                  title="T", plot_workers=1).read_text()
         assert says in md
-        if baseline_ev < 1:  # the members' total counts the bloc's runs, not the others
+        if baseline_ev < 1:  # the bloc's totals count the bloc's runs, the world's every run
             said = " ".join(md.split())
-            assert ("the outsiders' and the world's count every run (where no bloc formed, "
-                    "everyone is outside)") in said
+            assert ("The members' and the outsiders' totals count only the runs in which the "
+                    "bloc existed that year (**runs** column: no bloc, no outsiders); the "
+                    "world's counts every run.") in said
             assert "A bloc total counts only" not in said
 
 

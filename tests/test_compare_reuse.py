@@ -101,7 +101,6 @@ def test_options_of_a_run_are_said_to_do_nothing_when_no_run_is_made(
         tmp_path, model_fixture, capsys, monkeypatch, flags) -> None:
     # Found by a review: with both files' runs reused the options were accepted in
     # silence, as if they had run something.
-    monkeypatch.setattr("scosim.worker_start.start_early", lambda *a, **k: False)
     assert _compare(model_fixture, tmp_path) == 0
     capsys.readouterr()
     monkeypatch.setattr("scosim.api.run", _no_run)

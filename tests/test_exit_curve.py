@@ -140,6 +140,37 @@ def test_curve_table_counts_and_bounds(cu_paths):
     assert (anyone <= per_state).all() and anyone.loc[-0.55] == (fx.year > 0).sum()
 
 
+
+def test_a_blocs_line_has_its_upper_bound_dashed(cu_paths, tmp_path, monkeypatch):
+    """The EAEU leaves the union as one when any member's rule fires: the bound of its
+    line is any member's rule firing had nobody left before. The figure drew no dashed
+    line for a bloc (whose would it be?), and the one a bloc member's own rule gives was no
+    bound: the member leaves when a partner's rule fires."""
+    import matplotlib.figure
+
+    from scosim.exit_curve import plot_curve
+
+    th = -0.003  # Iran and India leave first in some runs, the EAEU in others
+    df = curve_table(cu_paths, [th])
+    assert (df["leaves"] <= df["would_leave_bloc"]).all()  # a bound of the solid line
+    eaeu = [g for g in cu_paths.blocs["sco_cu"] if "RUS" in g][0]
+    members = [("sco_cu", c) for c in eaeu if ("sco_cu", c) in cu_paths.realised]
+    fires = np.any([critical_thresholds(cu_paths.realised[k], cu_paths.active[k], cu_paths.k)
+                    < th for k in members], axis=0)
+    rows = df[df["country"].isin([c for _, c in members])]
+    assert (rows["would_leave_bloc"] == fires.sum()).all()  # the same for every member
+    assert (rows["leaves"] < rows["would_leave_bloc"]).all()  # others' first exits cut it
+    # The figure draws that bound, dashed, in the bloc's colour.
+    figs = []
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda f, *a, **k: figs.append(f))
+    plot_curve(curve_table(cu_paths, [-0.004, th, -0.002]), tmp_path / "c.png", title="t")
+    lines = figs[0].axes[0].get_lines()
+    solid = {ln.get_label(): ln.get_color() for ln in lines if ln.get_linestyle() == "-"}
+    bloc = next(v for k, v in solid.items() if "RUS" in k)
+    assert any(ln.get_linestyle() == "--" and ln.get_color() == bloc and len(ln.get_xdata())
+               for ln in lines)
+
+
 def test_another_exit_rule_is_refused(tmp_path, capsys):
     sc = tmp_path / "other_rule.yaml"
     sc.write_text(f"extends: {CU}\nparameters:\n  rules:\n    defect: never_defect\n")

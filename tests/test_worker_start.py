@@ -238,3 +238,22 @@ def test_importing_the_preload_elsewhere_keeps_the_normal_exit() -> None:
                        timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:2] == ["server pid None", "handler ran"]
+
+
+@linux_only
+def test_compare_starts_the_server_only_when_it_runs(fresh: None, tmp_path: Path) -> None:
+    """``scosim compare --executor process`` of two scenarios already run reuses the runs:
+    the fork server the command line started on reading its arguments loaded the model
+    for nothing (and stayed until exit). It starts when compare does run a scenario."""
+    from scosim.cli import main
+
+    base = ROOT / "scenarios" / "baseline.yaml"
+    for sc in (CU, base):
+        run(sc, replications=2, out=tmp_path / "done", progress=False, plots=False)
+    assert _server_pid() is None
+    args = ["compare", str(CU), str(base), "--replications", "2", "--executor", "process",
+            "--workers", "2", "--quiet", "--plot-workers", "1"]
+    assert main([*args, "--out", str(tmp_path / "done")]) == 0
+    assert _server_pid() is None  # both runs reused: no worker was needed
+    assert main([*args, "--out", str(tmp_path / "new")]) == 0
+    assert _server_pid() is not None  # the runs made: their workers came from it

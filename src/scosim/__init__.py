@@ -11,38 +11,25 @@ Public API (mirrors the command line)::
 Rules are extended with ``@scosim.rule("vote")``.
 """
 
+from scosim._lazy import lazy_exports  # stdlib only: start-up stays light
+
 __version__ = "0.1.0"
 
 # The public names are imported on first use (PEP 562), so that `scosim --version`,
 # `validate` and `list` do not pay for mesa, pandas and scipy at start-up.
 _LAZY = {
-    "Result": "scosim.result_tables",
-    "catalogue": "scosim.run_catalogue",
-    "open_result": "scosim.result_tables",
-    "rule": "scosim.rules.registry",
-    "run": "scosim.runner",
-    "run_model": "scosim.runner",
-    "Scenario": "scosim.scenario",
-    "ScenarioError": "scosim.scenario",
-    "load_scenario": "scosim.scenario",
+    "Result": "result_tables",
+    "catalogue": "run_catalogue",
+    "open_result": "result_tables",
+    "rule": "rules.registry",
+    "run": "runner",
+    "run_model": "runner",
+    "Scenario": "scenario",
+    "ScenarioError": "scenario",
+    "load_scenario": "scenario",
 }
 
-
-def __getattr__(name: str) -> object:
-    """Import a public name from its module the first time it is asked for."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scosim' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "Result",

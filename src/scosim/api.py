@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import shutil
 import sys
 import textwrap
@@ -503,19 +504,30 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
         A :class:`scosim.compare_terminal.SummaryTable`: the report year's rows, US$ in
         US$ bn with a unit column, rows without a change left out and counted.
     """
+    from scosim.compare import no_change
     from scosim.compare_terminal import summary_table, terminal_rows
+    from scosim.report import ev_note
 
     shown = list(indicators or ["welfare_change_pct", *(
         i for i in comp.report_indicators if i not in REPORT_INDICATORS)])
     year = comp.report_year
     pm = comp.policy_manifest
-    return summary_table(
-        terminal_rows(comp, year, shown),
+    rows = terminal_rows(comp, year, shown)
+    table = summary_table(
+        rows,
         title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
         f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
         units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], out)},
         full_table=str(report_dir / "report.md"),
     )
+    # "Minus baseline" of an EV the baseline records as zero by construction is the policy
+    # run's own EV: said under the table, in report.md's words, when EV rows are shown.
+    drawn = rows[~no_change(rows) & (rows["n_runs"] > 0).to_numpy()]
+    note = ev_note(comp, list(dict.fromkeys(drawn["indicator"].astype(str))))
+    if note is None:
+        return table
+    return dataclasses.replace(
+        table, notes=(f"{note[0]} {note[1]}".replace("**", ""), *table.notes))
 
 
 def compare_cli(args: argparse.Namespace) -> int:

@@ -8,9 +8,9 @@ it rose, and whether outsiders lost more than members gained (docs/customs_union
 "Explained results"). Each is one value a run, recorded in every economy's column
 (:data:`scosim.indicator_display.AGGREGATE_LABELS`) and held once, under its group, by the
 run's statistics. They are the bloc's as it stands in that year of that run: after exits
-and accessions, not the founding group's. In a run without a bloc the members' total, the
-tariffs and both flags are NaN, while the outsiders' total is the world's (everyone is
-outside).
+and accessions, not the founding group's. In a run without a bloc the members' and the
+outsiders' totals, the tariffs and both flags are NaN (there is no bloc to be outside of);
+only the world's total is recorded in every run.
 
 The run's answer (``summary.txt``, :func:`scosim.run_headline.headline_text`) states them
 under its welfare table, in the table's year, as **medians** over runs with the 5-95 %
@@ -98,12 +98,10 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         runs = " of runs"
         art24 = "GATT Art. XXIV:"
     else:
-        # The outsiders' and world totals are recorded in runs without a bloc too (both are
-        # then the world's EV: everyone is outside): over every run, the members' over
-        # those with one.
+        # The members' and outsiders' totals are NaN in runs without a bloc: over the
+        # runs with one; the world's is recorded in every run.
         head += [f"({LOW}-{HIGH} %),", f"a bloc in {n_bloc} of {n_runs} runs:"]
-        totals[0] += f" in those {n_bloc},"
-        totals[1] += f" over all {n_runs} (everyone, in runs without a bloc),"
+        totals[1] += f", both in those {n_bloc},"
         totals[2] += f" over all {n_runs}"
         runs = ""
         art24 = f"GATT Art. XXIV, in those {n_bloc} runs:"

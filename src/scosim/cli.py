@@ -558,10 +558,14 @@ def _start_workers_early(args: argparse.Namespace) -> None:
     """Let local worker processes start importing the model while this process sets up.
 
     Only for commands that start two or more workers on this machine (process pool or
-    a Dask LocalCluster); see :mod:`scosim.worker_start`.
+    a Dask LocalCluster); see :mod:`scosim.worker_start`. Not for ``compare``: it runs
+    a scenario only when no finished run of it is found, and :func:`scosim.runner.run`
+    starts the server then; started here, it loaded the model for nothing (two finished
+    runs, or runs it reused).
     """
     executor = getattr(args, "executor", "local")
-    if executor == "local" or args.func is cmd_explore:  # the explorer runs elsewhere
+    # The explorer runs elsewhere; compare starts workers only if it runs (lazy).
+    if executor == "local" or args.func is cmd_explore or args.command == "compare":
         return
     from scosim import worker_start
 

@@ -317,7 +317,10 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
         ``share_pct`` (leaves / runs, percent) with its 90 % Wilson interval
         (``share_lo_pct``, ``share_hi_pct``), ``would_leave`` (runs in which its own rule
         would fire had nobody left before: an upper bound once another state may leave
-        first) and ``median_year`` (of those first exits; NaN where none). Rows with
+        first), ``would_leave_bloc`` (runs in which its own rule or a bloc partner's would
+        fire had nobody left before: the upper bound of ``leaves``, the same as
+        ``would_leave`` for a state in no bloc) and ``median_year`` (of those first exits;
+        NaN where none). Rows with
         ``country`` :data:`ANY` count the runs in which some participant leaves at the
         first exit. States that never leave at these thresholds are left out.
     """
@@ -327,6 +330,10 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
     n_runs = len(paths.runs)
     crit = {key: w.min(axis=0) for key, w in paths.windows.items()}  # critical_thresholds
     pids = sorted({key[0] for key in paths.realised})
+    # A bloc member leaves with its bloc when a partner's rule fires (blocs_move_together):
+    # its upper bound is any member's rule firing, not its own alone.
+    partners = {(pid, c): [(pid, m) for m in g if (pid, m) in crit]
+                for pid, groups in paths.blocs.items() for g in groups for c in g}
     rows = []
     for th in thresholds:
         fx = first_exits(paths, float(th))
@@ -334,9 +341,11 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
         for key, own in fx.own.items():
             bloc = fx.bloc.get(key, np.zeros(n_runs, dtype=bool))
             m = own | bloc
+            with_bloc = np.any([crit[b] < limit[b[1]] for b in partners.get(key, [key])],
+                               axis=0)
             rows.append((key[0], key[1], 100.0 * float(th), n_runs, int(m.sum()),
                          int(own.sum()), int(bloc.sum()),
-                         int((crit[key] < limit[key[1]]).sum()),
+                         int((crit[key] < limit[key[1]]).sum()), int(with_bloc.sum()),
                          float(np.median(fx.year[m])) if m.any() else float("nan")))
         for pid in pids:
             # ANY: some state leaves the arrangement at the run's first exit
@@ -344,11 +353,11 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
             would = np.any([crit[key] < limit[key[1]] for key in crit if key[0] == pid],
                            axis=0)
             rows.append((pid, ANY, 100.0 * float(th), n_runs, int(m.sum()), int(m.sum()), 0,
-                         int(would.sum()),
+                         int(would.sum()), int(would.sum()),
                          float(np.median(fx.year[m])) if m.any() else float("nan")))
     df = pd.DataFrame(rows, columns=["proposal", "country", "threshold_pct", "runs", "leaves",
                                      "leaves_own", "leaves_with_bloc", "would_leave",
-                                     "median_year"])
+                                     "would_leave_bloc", "median_year"])
     # -0.55, not -0.5499999999999999; 0, not -0
     df["threshold_pct"] = df["threshold_pct"].round(9) + 0.0
     df = df[df.groupby(["proposal", "country"])["leaves"].transform("max") > 0]
@@ -373,7 +382,7 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
     df["share_hi_pct"] = np.where(df["leaves"] == df["runs"], 100.0, 100.0 * np.asarray(hi))
     return df[["proposal", "country", "threshold_pct", "runs", "leaves", "leaves_own",
                "leaves_with_bloc", "share_pct", "share_lo_pct", "share_hi_pct",
-               "would_leave", "median_year"]]
+               "would_leave", "would_leave_bloc", "median_year"]]
 
 
 def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
@@ -382,8 +391,9 @@ def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
     """Share of runs in which each state leaves, against the exit threshold.
 
     Solid: the state leaves at its run's first exit (exact), with its band. Dashed, where
-    it differs: its rule would fire if nobody had left before (an upper bound: a curve
-    that falls as the threshold rises means another state left first).
+    it differs: its rule, or for a bloc's shared line a member's, would fire if nobody
+    had left before (an upper bound: a curve that falls as the threshold rises means
+    another state left first).
 
     Args:
         table: :func:`curve_table`'s output.
@@ -431,16 +441,17 @@ def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,
             ax.fill_between(x, g["share_lo_pct"], g["share_hi_pct"], step="mid",
                             where=(g["leaves"] > 0).to_numpy(), color=line.get_color(),
                             alpha=0.18, linewidth=0)
-        upper = 100 * g["would_leave"] / g["runs"]
-        # one state's own rule: not drawn for a bloc's shared line (whose would it be?)
-        alone = len(same.get(curve, [code])) == 1
-        if code != ANY and alone and (g["would_leave"] != g["leaves_own"]).any():
-            ax.step(x, upper, where="mid", color=line.get_color(), linestyle="--",
-                    linewidth=0.9, alpha=0.8)
-    if any(c != ANY and (g["would_leave"] != g["leaves_own"]).any()
+        # The bound of the solid line: for a bloc (its members' one line), any member's
+        # rule firing takes it out; the EAEU's line had none while India's first exits
+        # cut it down.
+        if code != ANY and (g["would_leave_bloc"] != g["leaves"]).any():
+            ax.step(x, 100 * g["would_leave_bloc"] / g["runs"], where="mid",
+                    color=line.get_color(), linestyle="--", linewidth=0.9, alpha=0.8)
+    if any(c != ANY and (g["would_leave_bloc"] != g["leaves"]).any()
            for (_, c), g in groups):
         ax.plot([], [], color="0.3", linestyle="--", linewidth=0.9,
-                label="dashed: its own rule would fire\nhad nobody left before")
+                label="dashed: its own rule (a bloc: a member's)\nwould fire had nobody "
+                      "left before")
     for i, (label, th) in enumerate((marks or {}).items()):
         ax.axvline(100 * th, color="0.3", linestyle=("--", ":", "-.")[i % 3], linewidth=1)
         ax.annotate(label, xy=(100 * th, 1.0), xycoords=("data", "axes fraction"),

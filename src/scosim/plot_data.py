@@ -173,7 +173,7 @@ def summarised(summary: str, headline: Iterable[str] = (),
     from scosim.bloc_answer import BLOC_INDICATORS
 
     memberships = [m[0] for m in (membership_kinds() if kinds is None else kinds)]
-    # NaN values are not held: without a bloc only the outsiders' and world's totals cost.
+    # NaN values are not held: without a bloc only the world's total costs.
     return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
                                                               *headline, *BLOC_INDICATORS]))
 

@@ -285,34 +285,8 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "figure (its external tariff, its members' total) against a baseline without "
             "the bloc, or an economy outside it; there is no difference to show."
         )
-    ev = [i for i in inds if i.startswith("ev_")]
-    own = [i for i in ev if i in comp.own_baseline]
-    if own and all(i in comp.own_policy for i in own):
-        out.append(
-            f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
-            "against that year's baseline without the policy. Neither run has a trade "
-            "policy in force (every EV each records is within US$ 1,000 of zero): it is "
-            "zero in both by construction, and no difference is shown."
-        )
-    elif own:
-        out.append(
-            f"**Equivalent variation** ({', '.join(own)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run has no trade "
-            "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
-            "bloc total, having no bloc): the changes shown are the policy "
-            "run's own EV. The members' total counts only the runs in which the bloc existed "
-            "that year (**runs** column); the outsiders' and the world's count every run "
-            "(where no bloc formed, everyone is outside)."
-        )
-    elif ev:
-        out.append(
-            f"**Equivalent variation** ({', '.join(ev)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run records an "
-            "EV of its own (a trade policy, or the trade costs of its events such as "
-            "sanctions or insecurity), so the changes are the policy run's EV minus the "
-            "baseline run's; a bloc total that only one of the runs has cannot be differenced and "
-            "shows – with 0 runs."
-        )
+    if note := ev_note(comp, inds):
+        out.append(f"**{note[0]}** {note[1]}")
     vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")
                 and i in comp.own_baseline]
     if vinerian:
@@ -325,6 +299,52 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "year (**runs** column)."
         )
     return out
+
+
+def ev_note(comp: Comparison, inds: Sequence[str]) -> tuple[str, str] | None:
+    """What the equivalent variation compared is a difference of: heading and sentences.
+
+    EV is measured inside each run against that year's baseline without the policy, so
+    "policy minus baseline" of a baseline run without trade policy is the policy run's
+    own EV (the baseline's is zero by construction). The report's method section and the
+    terminal table ``scosim compare`` prints (:func:`scosim.api.compare_table`) both say
+    it, in these words.
+
+    Args:
+        comp: The comparison (its ``own_baseline`` and ``own_policy``).
+        inds: Indicators shown; only the ``ev_*`` among them are named.
+
+    Returns:
+        ``("Equivalent variation", "(ev_usd, ...) is measured ...")``, or None when no
+        EV indicator is shown.
+    """
+    ev = [i for i in inds if i.startswith("ev_")]
+    own = [i for i in ev if i in comp.own_baseline]
+    head = "Equivalent variation"
+    if own and all(i in comp.own_policy for i in own):
+        return head, (
+            f"({', '.join(own)}) is measured inside each run, "
+            "against that year's baseline without the policy. Neither run has a trade "
+            "policy in force (every EV each records is within US$ 1,000 of zero): it is "
+            "zero in both by construction, and no difference is shown.")
+    if own:
+        return head, (
+            f"({', '.join(own)}) is measured inside each run, "
+            "against that year's baseline without the policy. The baseline run has no trade "
+            "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
+            "bloc total, having no bloc): the changes shown are the policy "
+            "run's own EV. The members' and the outsiders' totals count only the runs in "
+            "which the bloc existed that year (**runs** column: no bloc, no outsiders); the "
+            "world's counts every run.")
+    if ev:
+        return head, (
+            f"({', '.join(ev)}) is measured inside each run, "
+            "against that year's baseline without the policy. The baseline run records an "
+            "EV of its own (a trade policy, or the trade costs of its events such as "
+            "sanctions or insecurity), so the changes are the policy run's EV minus the "
+            "baseline run's; a bloc total that only one of the runs has cannot be differenced "
+            "and shows – with 0 runs.")
+    return None
 
 
 def _unchanged_text(still: Mapping[str, Sequence[str]], unpaired: Mapping[str, Sequence[str]],

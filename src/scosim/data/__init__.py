@@ -14,6 +14,7 @@ Typical use::
 # The calibration loader (pandas) is imported on first use (PEP 562): the scenario
 # schema imports the economy lists from scosim.data.constants, which must not pull
 # pandas into `scosim validate` and `scosim --version`.
+from scosim._lazy import lazy_exports
 from scosim.data.constants import (
     EAEU,
     ECONOMIES,
@@ -28,27 +29,12 @@ from scosim.data.constants import (
 )
 
 _LAZY = {
-    "Calibration": "scosim.data.calibration",
-    "load_calibration": "scosim.data.calibration",
-    "load_calibration_from": "scosim.data.calibration",
+    "Calibration": "calibration",
+    "load_calibration": "calibration",
+    "load_calibration_from": "calibration",
 }
 
-
-def __getattr__(name: str) -> object:
-    """Import a calibration name from its module the first time it is asked for."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scosim.data' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "EAEU",

@@ -201,6 +201,13 @@ def check_morris_trajectories(trajectories: Any) -> None:
             " sigma and the interval of mu* are spreads over them")
 
 
+def _per_parameter(names: Sequence[str], out: str, si: Mapping[str, Any],
+                   keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The index rows of one output: a row a parameter, SALib's ``keys`` as floats."""
+    return [{"parameter": p, "output": out, **{k: float(si[k][i]) for k in keys}}
+            for i, p in enumerate(names)]
+
+
 def sobol_analysis(
     model_fn: ModelFn,
     bounds: Mapping[str, tuple[float, float]],
@@ -272,17 +279,7 @@ def sobol_analysis(
                 conf_level=conf_level,
                 seed=_salib_seed(seed, out),
             )
-        for i, p in enumerate(names):
-            rows.append(
-                {
-                    "parameter": p,
-                    "output": out,
-                    "S1": float(si["S1"][i]),
-                    "S1_conf": float(si["S1_conf"][i]),
-                    "ST": float(si["ST"][i]),
-                    "ST_conf": float(si["ST_conf"][i]),
-                }
-            )
+        rows += _per_parameter(names, out, si, ("S1", "S1_conf", "ST", "ST_conf"))
         if calc_second_order:
             for i in range(len(names)):
                 for j in range(i + 1, len(names)):
@@ -371,17 +368,7 @@ def morris_analysis(
             num_levels=num_levels,
             seed=_salib_seed(seed, out),
         )
-        for i, p in enumerate(names):
-            rows.append(
-                {
-                    "parameter": p,
-                    "output": out,
-                    "mu": float(si["mu"][i]),
-                    "mu_star": float(si["mu_star"][i]),
-                    "mu_star_conf": float(si["mu_star_conf"][i]),
-                    "sigma": float(si["sigma"][i]),
-                }
-            )
+        rows += _per_parameter(names, out, si, ("mu", "mu_star", "mu_star_conf", "sigma"))
     return SensitivityResult(
         method="morris",
         indices=pd.DataFrame(rows),

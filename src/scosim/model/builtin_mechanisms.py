@@ -276,7 +276,9 @@ def explained(
         "welfare_rest_pct": terms["rest"] * 100.0,
         "ev_usd": ev,
         "ev_members_usd": col(np.where(has, tot["group"], nan)),
-        "ev_outsiders_usd": col(np.where(has, tot["others"], tot["world"])),
+        # No bloc, no outsiders: the world's EV under "outsiders" was read as a union's
+        # effect on non-members where none formed (a sanctions scenario's -57 bn).
+        "ev_outsiders_usd": col(np.where(has, tot["others"], nan)),
         "ev_world_usd": col(tot["world"]),
         "union_external_tariff_before_pct": col(before * 100.0),
         "union_external_tariff_after_pct": col(after * 100.0),
