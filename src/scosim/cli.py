@@ -204,20 +204,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
-    """Paired comparison of a policy run with a baseline run, with a report."""
-    from scosim.api import compare_cli
-
-    return compare_cli(args)
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
-    """Parameter sweep or global sensitivity analysis of a scenario."""
-    from scosim.api import sweep_cli
-
-    return sweep_cli(args)
-
-
 def cmd_explore(args: argparse.Namespace) -> int:
     """Serve the interactive explorer in the browser (optional extra ``explore``)."""
     from scosim.explore.server import ExploreUnavailable, serve
