@@ -556,6 +556,12 @@ def compare_cli(args: argparse.Namespace) -> int:
     print_table(compare_table(comp, args.out, report_dir, args.indicator),
                 Console(width=None if sys.stdout.isatty() else 160))
     pm = comp.policy_manifest
+    from scosim.compare_setup import overrides_note
+
+    # Said under the table as in report.md: a run changed with --set is not what its
+    # scenario's name says (runs of different economies are warned of when read).
+    if note := overrides_note(pm, comp.baseline_manifest):
+        print(textwrap.fill(f"Note: {note}.", width=95))
     from scosim.run_headline import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):

@@ -185,6 +185,10 @@ def compare_results(
     pm, bm = read_manifest(policy_dir), read_manifest(baseline_dir)
     check_pairable(pm, bm)
     _check_common_years(pm, bm)
+    from scosim.compare_setup import economy_note
+
+    if note := economy_note(Path(policy_dir), Path(baseline_dir)):
+        warnings.warn(note, stacklevel=2)
     wanted = list(indicators) if indicators else None
     by = list(by)
     pol = _Side.scan(_join(policy_dir, "indicators"), wanted)

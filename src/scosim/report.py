@@ -468,15 +468,12 @@ def write_report(
         f"Table: changes in {yr}{f' ({year_note})' if year_note else ''}, policy minus baseline, "
         "largest first within each indicator."
     )
-    from scosim.results import format_overrides
+    from scosim.compare_setup import economy_note, overrides_note
 
-    changed = [
-        f"the {role} run was changed with --set {format_overrides(m.get('overrides'))}"
-        for role, m in (("policy", pm), ("baseline", bm))
-        if m.get("overrides")
-    ]
-    if changed:
-        intro += " Note: " + "; ".join(changed) + "."
+    notes = [n for n in (overrides_note(pm, bm),
+                         economy_note(comp.policy_dir, comp.baseline_dir)) if n]
+    if notes:
+        intro += " Note: " + "; ".join(notes) + "."
     from scosim.run_headline import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, n_runs):
