@@ -309,6 +309,37 @@ def test_bank_gain_identity() -> None:
     assert g[0, 2] == 0.0
 
 
+def test_the_banks_rejection_in_2010_comes_from_its_sovereignty_cost() -> None:
+    """Russia's no to the bank under consensus (the record) is political, not economic.
+
+    Its yearly loss on the bank is about 0.001 % of GDP; the bank's sovereignty cost
+    (depth x sovereignty weight) outweighs its trust in China (the proposer) by more
+    than that (docs/hindcasts.md, "Calibration"). With no sovereignty cost the founders
+    adopt it in every run. With the old gain (a 20-year present value less the paid-in
+    capital) Russia's economic term alone decided, and this test failed.
+    """
+    from scosim.model.model import SCOModel
+
+    def run(depth: float | None = None) -> SCOModel:
+        ov: dict[str, object] = {"replications": 6}
+        if depth is not None:
+            ov["proposals.0.depth"] = depth
+        m = SCOModel(load_scenario(HC / "bank_2010.yaml", overrides=ov),
+                     calibration=load_calibration("2019"))
+        m.run_model()
+        return m
+
+    shipped = run()
+    assert not np.asarray(shipped.arrangements[0].adopted).any()
+    rus = [e for e in shipped.log.records() if e["type"] == "vote" and e["country"] == "RUS"]
+    assert len(rus) == 6
+    for e in rus:
+        political = e["contrib_sovereignty"] + e["contrib_trust"]
+        assert e["contrib_econ"] < 0 and political < 0
+        assert abs(e["contrib_econ"]) < abs(political)
+    assert np.asarray(run(0.0).arrangements[0].adopted).all()
+
+
 def test_trust_received_measures_the_veto_in_the_sensitivity_setting() -> None:
     # docs/hindcasts.md reads each member's veto off trust_received in the vote
     # year: a veto lowers every other economy's trust in the vetoer by trust_loss.
