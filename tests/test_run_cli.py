@@ -414,3 +414,28 @@ def test_a_run_without_welfare_does_not_say_nothing_moved(tmp_path, model_fixtur
     # with welfare recorded, the answer is printed as before
     assert main(["run", *args, "--set", "outputs.indicators=[welfare_change_pct]"]) == 0
     assert "did not record" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["twenty", "-4"])
+def test_a_bad_field_is_refused_though_an_override_replaces_it(tmp_path, model_fixture, capsys,
+                                                               bad):
+    """``--replications 3`` over ``replications: twenty``: refused as ``validate`` refuses it."""
+    path = tmp_path / "copy.yaml"
+    text = model_fixture("small_base.yaml").read_text()
+    lines = text.splitlines()
+    line = next(i for i, s in enumerate(lines, start=1) if s.startswith("replications:"))
+    lines[line - 1] = f"replications: {bad}"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert f"copy.yaml:{line}: replications" in said
+    out = tmp_path / "r"
+    assert main(["run", str(path), "--replications", "3", "--out", str(out), "--quiet",
+                 "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert f"copy.yaml:{line}: replications" in err and "valid as written" in err
+    assert not out.exists() or not any(out.rglob("*"))
+    assert main(["validate", str(path), "--set", "replications=3"]) == 2
+    # A value the file does not write is still the override's to give.
+    path.write_text("\n".join(s for s in lines if not s.startswith("replications:")) + "\n")
+    assert main(["validate", str(path), "--set", "replications=3"]) == 0
