@@ -310,7 +310,7 @@ def run(
     recorded = {k: v for k, v in recorded.items() if k not in ("seed", "replications")}
     digest = scenario_hash(sc)
     n_years = sc.years.end - sc.years.start + 1
-    check_replications(sc.replications, n_years, allow_large=allow_large)
+    check_replications(sc.replications, n_years, allow_large=allow_large, scenario=sc)
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
     from scosim.data import load_calibration
 
