@@ -439,3 +439,21 @@ def test_a_bad_field_is_refused_though_an_override_replaces_it(tmp_path, model_f
     # A value the file does not write is still the override's to give.
     path.write_text("\n".join(s for s in lines if not s.startswith("replications:")) + "\n")
     assert main(["validate", str(path), "--set", "replications=3"]) == 0
+
+
+def test_an_exit_threshold_given_in_percent_is_warned_by_validate_and_run(
+        tmp_path, model_fixture, capsys):
+    """``--set parameters.council.exit_threshold=-0.55`` (-55 %) ran without a word."""
+    path = str(model_fixture("small_base.yaml"))
+    slip = ["--set", "parameters.council.exit_threshold=-0.55"]
+    meant = "did you mean -0.0055 (-0.55 %)?"
+    assert main(["validate", path, *slip]) == 0
+    assert meant in capsys.readouterr().err
+    assert main(["run", path, "--replications", "2", "--out", str(tmp_path), "--quiet",
+                 "--no-plots", *slip]) == 0
+    assert "parameters.council.exit_threshold -0.55 is a threshold of -55 %" in \
+        capsys.readouterr().err
+    assert main(["validate", path, "--set", "countries.BLR.exit_threshold=0.5"]) == 0
+    assert "countries.BLR.exit_threshold 0.5" in capsys.readouterr().err
+    assert main(["validate", path, "--set", "parameters.council.exit_threshold=-0.0055"]) == 0
+    assert "warning" not in capsys.readouterr().err
