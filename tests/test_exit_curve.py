@@ -213,7 +213,8 @@ def test_command_writes_table_and_figure(tmp_path, capsys):
                  "--at=-0.0055,-0.01", "--lo", "-0.012", "--step", "0.001",
                  "--record-edge=-0.0051"])
     assert code == 0
-    folder = tmp_path / "customs_union" / "exits-s20250101-r8"
+    # Not the defaults' grid and figure: a folder of their own (-<hash>).
+    (folder,) = (tmp_path / "customs_union").glob("exits-s20250101-r8-*")
     df = pd.read_csv(folder / "exit_curve.csv")
     assert {-1.2, -0.55, 0.0} <= set(np.round(df["threshold_pct"], 6))
     # the scenario's own threshold (on the grid here) and --at appear once each
@@ -243,7 +244,7 @@ def test_a_grid_too_large_or_an_out_that_is_a_file_stops_before_running(tmp_path
         raise AssertionError("the ensemble ran")
 
     monkeypatch.setattr(ec, "record_paths", never)
-    assert main(["exits", str(CU), "--lo=-0.9", "--step", "0.00001", "--out",
+    assert main(["exits", str(CU), "--lo=-0.1", "--step", "0.000001", "--out",
                  str(tmp_path / "o")]) == 2
     assert "thresholds; at most" in capsys.readouterr().err
     assert main(["exits", str(CU), "--replications", "200000", "--out", str(tmp_path)]) == 2
@@ -295,7 +296,8 @@ def test_a_curve_changed_with_set_is_kept_apart_and_says_so(tmp_path, capsys, mo
               "--lo=-0.012", "--step", "0.001", "--at=-0.0055,-0.01"]
     assert main(["exits", *common]) == 0
     plain_out = capsys.readouterr().out
-    plain = tmp_path / "customs_union" / "exits-s20250101-r4"
+    # --lo and --step not the defaults': -<hash> of them ends each folder's name.
+    (plain,) = (tmp_path / "customs_union").glob("exits-s20250101-r4-*")
     before = (plain / "exit_curve.csv").read_bytes()
     assert "--set" not in plain_out and "\n" not in titles[0]
 
@@ -303,7 +305,7 @@ def test_a_curve_changed_with_set_is_kept_apart_and_says_so(tmp_path, capsys, mo
     said = capsys.readouterr().out
     digest = scenario_hash(load_scenario(CU, overrides={
         "parameters.trade.sigma": 4, "replications": 4}))
-    changed = tmp_path / "customs_union" / f"exits-{digest[:8]}-s20250101-r4"
+    changed = tmp_path / "customs_union" / f"exits-{digest[:8]}-s20250101-r4{plain.name[-9:]}"
     assert (plain / "exit_curve.csv").read_bytes() == before  # not replaced
     assert json.loads((plain / "exit_curve.json").read_text())["overrides"] == {}
     assert (changed / "exit_curve.png").is_file()
@@ -322,7 +324,8 @@ def test_a_curve_changed_with_set_is_kept_apart_and_says_so(tmp_path, capsys, mo
     assert main(["exits", *common, "--seed", "1", "--set", "seed=2"]) == 2
     assert "seed is given twice" in capsys.readouterr().err
     assert main(["exits", *common, "--set", "seed=7"]) == 0
-    assert (tmp_path / "customs_union" / "exits-s7-r4" / "exit_curve.csv").is_file()
+    assert (tmp_path / "customs_union" / f"exits-s7-r4{plain.name[-9:]}" / "exit_curve.csv"
+            ).is_file()
 
 
 def test_the_default_thresholds_printed_are_on_a_coarse_grid(tmp_path, capsys):
@@ -330,6 +333,51 @@ def test_the_default_thresholds_printed_are_on_a_coarse_grid(tmp_path, capsys):
     grid: it stopped with an IndexError after running the ensemble."""
     assert main(["exits", str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet",
                  "--lo=-0.012", "--step", "0.001"]) == 0
-    df = pd.read_csv(tmp_path / "customs_union" / "exits-s20250101-r4" / "exit_curve.csv")
+    (folder,) = (tmp_path / "customs_union").glob("exits-s20250101-r4-*")
+    df = pd.read_csv(folder / "exit_curve.csv")
     assert {-0.75, -0.55, -1.0} <= set(np.round(df["threshold_pct"], 6))
     assert "-0.75 %: " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", [["--at=-0.55"], ["--at=-0.0055,-0.55"], ["--lo=-0.5"],
+                                 ["--record-edge=-0.51"]])
+def test_a_percentage_given_as_a_fraction_is_refused_with_what_was_meant(tmp_path, bad,
+                                                                         capsys):
+    """``--at=-0.55`` (the README's -0.55 %) ran at -55 % and said only "nobody leaves"."""
+    with pytest.raises(SystemExit) as exc:
+        main(["exits", str(CU), "--replications", "4", "--out", str(tmp_path / "out"),
+              "--quiet", *bad])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    value = float(bad[0].split("=")[1].split(",")[-1])
+    assert bad[0].split("=")[0] in err and "Traceback" not in err
+    assert f"did you mean {value / 100:g} ({value:g} %)?" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_thresholds_are_echoed_and_a_scenario_threshold_slip_is_warned(tmp_path, capsys):
+    """The thresholds used are printed in percent; a council threshold of -0.55 is said."""
+    assert main(["exits", str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet",
+                 "--set", "parameters.council.exit_threshold=-0.55"]) == 0
+    said = capsys.readouterr()
+    assert "thresholds printed: -55.00 %, -0.75 %, -1.00 %" in said.out
+    assert "exit_threshold -0.55" in said.err and "did you mean -0.0055 (-0.55 %)?" in said.err
+
+
+def test_another_grid_or_figure_does_not_replace_an_earlier_curve(tmp_path, capsys):
+    """README's plain call, then docs/model.md's with --record-edge, wrote one folder: the
+    second replaced the first's curve. Printing other thresholds on the same grid keeps
+    it (the files are the same)."""
+    common = ["exits", str(CU), "--replications", "4", "--out", str(tmp_path), "--quiet"]
+    assert main(common) == 0
+    plain = tmp_path / "customs_union" / "exits-s20250101-r4"
+    before = (plain / "exit_curve.csv").read_bytes()
+    png = (plain / "exit_curve.png").read_bytes()
+    assert main([*common, "--record-edge=-0.0051"]) == 0
+    assert main([*common, "--lo=-0.01", "--step", "0.001"]) == 0
+    assert (plain / "exit_curve.csv").read_bytes() == before
+    assert (plain / "exit_curve.png").read_bytes() == png
+    assert len(list((tmp_path / "customs_union").iterdir())) == 3
+    assert main([*common, "--at=-0.006"]) == 0  # on the default grid: the same folder
+    assert len(list((tmp_path / "customs_union").iterdir())) == 3
+    assert (plain / "exit_curve.csv").read_bytes() == before

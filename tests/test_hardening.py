@@ -576,3 +576,33 @@ def test_compare_reports_the_largest_effect_year_when_the_effect_is_gone(tmp_pat
     assert main(["compare", str(a), str(b), "--year", "2027", "--out", str(tmp_path),
                  "--quiet"]) == 0
     assert "2027: chosen with --year" in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_disk_estimate_of_a_refused_run_matches_a_real_run(tmp_path, capsys):
+    """The estimate a refused run prints is within 1.25x of what a real run writes.
+
+    Before, 1.7 kB per replication-year (a constant) understated the ~4.5 kB that
+    ``customs_union.yaml`` writes by 2.6x; the estimate now counts what the scenario
+    records (indicators x economies x years), so a scenario recording less is estimated
+    smaller.
+    """
+    from scosim.run_limits import MAX_REPLICATIONS, disk_estimate
+
+    cu = FIXTURES.parents[1] / "scenarios" / "customs_union.yaml"
+    sc = scosim.load_scenario(cu)
+    years = sc.years.end - sc.years.start + 1
+    res = run(cu, replications=250, out=tmp_path / "r", progress=False, plots=False)
+    written = sum(p.stat().st_size for p in Path(res.path).rglob("*") if p.is_file())
+    assert 1 / 1.25 < disk_estimate(250, years, sc) / written < 1.25
+    # What the refusal prints is that estimate, scaled to the runs refused.
+    n = MAX_REPLICATIONS + 1
+    err = _user_error(capsys, main(["run", str(cu), "--replications", str(n),
+                                    "--out", str(tmp_path / "big"), "--quiet"]))
+    per_year = written / (250 * years) / 1e3
+    said = float(err.split(" kB per replication-year")[0].rsplit(" ", 1)[1])
+    assert 1 / 1.25 < said / per_year < 1.25
+    gb = float(err.split(" GB of disk")[0].rsplit(" ", 1)[1])
+    assert 1 / 1.25 < gb * 1e9 / (written * n / 250) < 1.25
+    # A scenario recording fewer indicators is estimated smaller.
+    lean = scosim.load_scenario(cu, overrides={"outputs.indicators": ["welfare_change_pct"]})
+    assert disk_estimate(n, years, lean) < disk_estimate(n, years, sc) / 10

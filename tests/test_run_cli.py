@@ -414,3 +414,46 @@ def test_a_run_without_welfare_does_not_say_nothing_moved(tmp_path, model_fixtur
     # with welfare recorded, the answer is printed as before
     assert main(["run", *args, "--set", "outputs.indicators=[welfare_change_pct]"]) == 0
     assert "did not record" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["twenty", "-4"])
+def test_a_bad_field_is_refused_though_an_override_replaces_it(tmp_path, model_fixture, capsys,
+                                                               bad):
+    """``--replications 3`` over ``replications: twenty``: refused as ``validate`` refuses it."""
+    path = tmp_path / "copy.yaml"
+    text = model_fixture("small_base.yaml").read_text()
+    lines = text.splitlines()
+    line = next(i for i, s in enumerate(lines, start=1) if s.startswith("replications:"))
+    lines[line - 1] = f"replications: {bad}"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["validate", str(path)]) == 2
+    said = capsys.readouterr().err
+    assert f"copy.yaml:{line}: replications" in said
+    out = tmp_path / "r"
+    assert main(["run", str(path), "--replications", "3", "--out", str(out), "--quiet",
+                 "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert f"copy.yaml:{line}: replications" in err and "valid as written" in err
+    assert not out.exists() or not any(out.rglob("*"))
+    assert main(["validate", str(path), "--set", "replications=3"]) == 2
+    # A value the file does not write is still the override's to give.
+    path.write_text("\n".join(s for s in lines if not s.startswith("replications:")) + "\n")
+    assert main(["validate", str(path), "--set", "replications=3"]) == 0
+
+
+def test_an_exit_threshold_given_in_percent_is_warned_by_validate_and_run(
+        tmp_path, model_fixture, capsys):
+    """``--set parameters.council.exit_threshold=-0.55`` (-55 %) ran without a word."""
+    path = str(model_fixture("small_base.yaml"))
+    slip = ["--set", "parameters.council.exit_threshold=-0.55"]
+    meant = "did you mean -0.0055 (-0.55 %)?"
+    assert main(["validate", path, *slip]) == 0
+    assert meant in capsys.readouterr().err
+    assert main(["run", path, "--replications", "2", "--out", str(tmp_path), "--quiet",
+                 "--no-plots", *slip]) == 0
+    assert "parameters.council.exit_threshold -0.55 is a threshold of -55 %" in \
+        capsys.readouterr().err
+    assert main(["validate", path, "--set", "countries.BLR.exit_threshold=0.5"]) == 0
+    assert "countries.BLR.exit_threshold 0.5" in capsys.readouterr().err
+    assert main(["validate", path, "--set", "parameters.council.exit_threshold=-0.0055"]) == 0
+    assert "warning" not in capsys.readouterr().err

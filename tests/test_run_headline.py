@@ -492,3 +492,21 @@ def test_the_answer_says_a_state_leaving_in_the_table_year_is_still_in_it() -> N
             ) in text
     assert "in which year (each outside from the year after)" in text
     assert "IRN 3 (2033-2035)" in text
+
+
+@pytest.mark.parametrize("end", [2030, 2035])
+def test_the_answer_carries_the_figures_short_run_caveat(end: int, tmp_path: Path) -> None:
+    """In 2030 trade still adjusts: welfare_final_year.png said so, the text did not."""
+    from scosim.plots import who_gains_data, year_adjustment_note
+
+    cu = Path(__file__).resolve().parents[1] / "scenarios" / "customs_union.yaml"
+    res = run(cu, replications=3, out=tmp_path, progress=False,
+              overrides={"years.end": end})
+    st = load_plot_data(res.path)
+    note = year_adjustment_note(st, who_gains_data(st)[1])
+    text = (Path(res.path) / "summary.txt").read_text()
+    if end == 2030:
+        assert note is not None and f"In {end} trade still adjusts gradually" in note
+        assert " ".join(text.split()).count(note) == 1
+    else:  # adjusted by 2035: no caveat on either
+        assert note is None and "adjusts gradually" not in text

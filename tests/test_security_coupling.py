@@ -124,3 +124,22 @@ def test_coupling_tool_reports_a_wrong_run_directory_without_a_traceback(tmp_pat
     err = capsys.readouterr().err
     assert "error:" in err and str(missing) in err and "afghan_corridor_stable" in err
     assert "Traceback" not in err
+
+
+def test_the_opening_table_says_uzbekistans_share_includes_transit():
+    """Pakistan 40.0, Iran 40.5, Tajikistan 15.0, Uzbekistan 13.1, Turkmenistan 3.8 % added
+    to 112 %: Uzbekistan's share counts what comes through Tajikistan, which the figure
+    said and the table did not."""
+    from scosim.security.coupling import OPENING_NOTE, opening_rows
+
+    codes = ["AFG", "PAK", "IRN", "TJK", "UZB", "TKM"]
+    inflow = np.zeros((1, 2, len(codes)))
+    # 100 t leave Afghanistan; 15 enter Tajikistan, 13 of them go on to Uzbekistan.
+    inflow[0, :, :] = [100.0, 40.0, 40.0, 15.0, 13.0, 5.0]
+    res = {"inflow_t": inflow, "seizures_t": np.zeros_like(inflow)}
+    rows = opening_rows(res, [2032, 2033], codes, 2033)
+    shares = {r["share of Afghan opiate exports entering"]: float(r["2032, %"].split()[0])
+              for r in rows}
+    assert sum(shares.values()) > 100  # a state reached through another counts in both
+    assert shares["Uzbekistan (also via Tajikistan)"] == 13.0
+    assert "more than 100 %" in OPENING_NOTE and "Tajikistan" in OPENING_NOTE

@@ -49,6 +49,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from scosim.data.constants import resolve_version
 
     data = resolve_version()
+    from scosim.scenario.thresholds import exit_threshold_slips
+
+    for slip in exit_threshold_slips(
+            sc["parameters"]["council"]["exit_threshold"],
+            {c: (ov or {}).get("exit_threshold") for c, ov in (sc["countries"] or {}).items()}):
+        warnings.warn(slip, UserWarning, stacklevel=1)
     n = len(sc["proposals"])
     print(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"

@@ -12,7 +12,10 @@ thresholds given with ``--at``. A curve of the scenario changed with ``--set`` g
 ``OUT/<scenario>/exits-<hash>-s<seed>-r<replications>/`` instead (``<hash>``: the first
 eight digits of the changed scenario's hash, as in a ``scosim run`` directory), so that it
 never replaces the curve of the file as written; the overrides are printed in the header,
-shown in the figure's title and recorded in ``exit_curve.json`` beside the table.
+shown in the figure's title and recorded in ``exit_curve.json`` beside the table. A grid
+(``--lo``, ``--step``, ``--at`` off it) or ``--record-edge`` other than the defaults adds
+``-<hash>`` of them to the folder's name, for the same reason. Thresholds beyond 10 %
+either way are refused as a percentage written as a fraction.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ __all__ = ["add_exits_parser", "exits_cli"]
 #: would take the folder for a run of the scenario).
 RECORD_FILE = "exit_curve.json"
 
+#: The grid's and figure's defaults (``--lo``, ``--step``, ``--at``): a curve made with
+#: other options goes to a folder of its own.
+DEFAULT_LO, DEFAULT_STEP, DEFAULT_AT = -0.015, 0.0001, (-0.0075, -0.01)
+
 #: Most thresholds on the grid (``--lo`` / ``--step``): 0.01-point steps over -1.5 % are 151.
 MAX_GRID = 20_001
 
@@ -46,16 +53,27 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _threshold(text: str) -> float:
+    """A threshold as a fraction, refused beyond 10 % either way (a percent slip)."""
+    from scosim.scenario.thresholds import percent_slip
+
+    value = _fraction(text)
+    slip = percent_slip(value, "")
+    if slip is not None:
+        raise argparse.ArgumentTypeError(f"{slip} (at most 0.1 either way)")
+    return value
+
+
 def _fractions(text: str) -> list[float]:
     values = [x for x in text.split(",") if x.strip()]
     if not values:
         raise argparse.ArgumentTypeError(f"{text!r}: give fractions separated by commas, "
                                          "e.g. -0.0055,-0.01")
-    return [_fraction(x) for x in values]
+    return [_threshold(x) for x in values]
 
 
 def _negative(text: str) -> float:
-    value = _fraction(text)
+    value = _threshold(text)
     if not value < 0:
         raise argparse.ArgumentTypeError(f"{text}: must be below 0 (a fraction, e.g. -0.015)")
     return value
@@ -87,15 +105,18 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", default="results",
                    help="results root; the table and figure go to "
                    "OUT/<scenario>/exits-s<seed>-r<replications>/, or with --set to "
-                   "OUT/<scenario>/exits-<hash>-s<seed>-r<replications>/ (default: results)")
+                   "OUT/<scenario>/exits-<hash>-s<seed>-r<replications>/; a grid "
+                   "(--lo, --step, --at off it) or --record-edge other than the "
+                   "defaults adds -<hash> of them to the name, so that no call replaces "
+                   "another's curve (default: results)")
     e.add_argument("--at", type=_fractions, default=None,
                    help="thresholds to print, fractions separated by commas (default: the "
                    "scenario's own, -0.0075 and -0.01)")
-    e.add_argument("--lo", type=_negative, default=-0.015,
+    e.add_argument("--lo", type=_negative, default=DEFAULT_LO,
                    help="lowest threshold of the grid, a fraction (default -0.015)")
-    e.add_argument("--step", type=_step, default=0.0001,
+    e.add_argument("--step", type=_step, default=DEFAULT_STEP,
                    help="grid step, a fraction (default 0.0001: 0.01 points)")
-    e.add_argument("--record-edge", type=_fraction, default=None,
+    e.add_argument("--record-edge", type=_threshold, default=None,
                    help="shade the thresholds above this one, which a hindcast record rules "
                    "out (a fraction; -0.0051 for the EAEU record, docs/hindcasts.md)")
     e.add_argument("--quiet", action="store_true", help="no progress line")
@@ -135,7 +156,34 @@ def _sets(changes: dict[str, Any]) -> str:
     return "; ".join(f"--set {k}={v}" for k, v in changes.items())
 
 
-def _record(folder: Path, sc: Any, digest: str, changes: dict[str, Any]) -> None:
+def _grid(lo: float, step: float, own: float, at: list[float]) -> list[float]:
+    """One grid of exact decimals: ``lo`` to 0 by ``step``, the scenario's own and ``at``.
+
+    The thresholds printed (``at``, which a coarse step misses) are on it, once.
+    """
+    import numpy as np
+
+    n_steps = int(round(-lo / step))
+    return sorted({round(x, 10) for x in (*(-step * np.arange(n_steps + 1)), own, *at)})
+
+
+def _options_tag(grid: list[float], own: float, record_edge: float | None) -> str:
+    """``-<hash>`` of a grid or figure other than the defaults' ("" for those).
+
+    Two calls with the same scenario, seed and runs but another grid or shading wrote
+    the same folder: the later replaced the earlier's curve without a word.
+    """
+    import hashlib
+
+    default = _grid(DEFAULT_LO, DEFAULT_STEP, own, [own, *DEFAULT_AT])
+    if grid == default and record_edge is None:
+        return ""
+    text = json.dumps([grid, record_edge])
+    return "-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _record(folder: Path, sc: Any, digest: str, changes: dict[str, Any],
+            options: dict[str, Any]) -> None:
     """Write ``exit_curve.json``: what the curve beside it was made of.
 
     A side file rather than comment lines in the CSV, which ``pandas.read_csv`` and
@@ -155,6 +203,8 @@ def _record(folder: Path, sc: Any, digest: str, changes: dict[str, Any]) -> None
         # The --set overrides, as scosim run's manifest.json records them: {} for the
         # scenario file as written.
         "overrides": changes,
+        # What shaped the table and figure (the folder's -<hash> when not the defaults).
+        "options": options,
         "package_version": __version__,
         "data_version": versions["data"],
         "network_version": versions["network"],
@@ -178,6 +228,10 @@ def exits_cli(args: argparse.Namespace) -> int:
         raise ValueError(f"--lo {args.lo} with --step {args.step} makes {n_steps + 1:,} "
                          f"thresholds; at most {MAX_GRID:,} (a larger --step or --lo)")
     sc = load_scenario(args.scenario, overrides=overrides)
+    from scosim.scenario.thresholds import scenario_slips
+
+    for slip in scenario_slips(sc):  # --set ...exit_threshold=-0.55 meant as -0.55 %
+        print(f"scosim: warning: {slip}", file=sys.stderr)
     # The paths are held in memory (years x runs per participant): scosim run's limit.
     check_replications(sc.replications, sc.years.end - sc.years.start + 1,
                        allow_large=args.allow_large)
@@ -186,11 +240,14 @@ def exits_cli(args: argparse.Namespace) -> int:
     # of what was run, as a run directory is (the same --set spelled otherwise, e.g.
     # sigma=4.0, resolves to the same scenario and the same folder).
     tag = f"{digest[:8]}-" if changes else ""
-    out = Path(args.out) / sc.name / f"exits-{tag}s{sc.seed}-r{sc.replications}"
+    own = sc.parameters.council.exit_threshold
+    at = [round(x, 10) for x in (args.at or [own, *DEFAULT_AT])]
+    grid = _grid(args.lo, args.step, own, at)
+    options = _options_tag(grid, own, args.record_edge)
+    out = Path(args.out) / sc.name / f"exits-{tag}s{sc.seed}-r{sc.replications}{options}"
     blocked = file_in_the_way(out)
     if blocked is not None:  # found before the ensemble runs, not after
         raise NotADirectoryError(f"--out {args.out}: {blocked} is a file, not a directory")
-    own = sc.parameters.council.exit_threshold
     if not any(get_type(p.type).exit_allowed for p in sc.proposals):
         # Known from the scenario alone: the ensemble ran to the end before saying so.
         print(f"Who leaves, by exit threshold: {sc.name}\nno arrangement that allows exits "
@@ -216,18 +273,18 @@ def exits_cli(args: argparse.Namespace) -> int:
         print(f"{head}\nno arrangement that allows exits was in force in any run: nobody "
               "could leave, at any threshold (nothing written)")
         return 0
-    at = [round(x, 10) for x in (args.at or [own, -0.0075, -0.01])]
-    # One grid of exact decimals: the thresholds printed (--at, or the default three, which
-    # a coarse --step misses) and the scenario's own are on it, once.
-    grid = sorted({round(x, 10) for x in (*(-args.step * np.arange(n_steps + 1)), own,
-                                          *at)})
     table = curve_table(paths, grid, order_at=own)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "exit_curve.csv", index=False, float_format="%.6g")
-    _record(out, sc, digest, changes)
-    print(f"{head}\nshare of runs in which each state leaves at its run's first exit, by "
-          "its own rule or with its bloc\n[90 % interval, median year, and by its own rule "
-          "where some leave with their bloc]:")
+    _record(out, sc, digest, changes, {"lo": args.lo, "step": args.step,
+                                       "thresholds": len(grid),
+                                       "record_edge": args.record_edge})
+    said = [f"{_pct(th)} %" for th in at]
+    # Echoed in percent: a fraction given as a percentage shows at once.
+    print(f"{head}\nthresholds printed: {', '.join(said)} (grid {_pct(args.lo)} % to 0 in "
+          f"steps of {_pct(args.step)} points)\nshare of runs in which each state leaves at "
+          "its run's first exit, by its own rule or with its bloc\n[90 % interval, median "
+          "year, and by its own rule where some leave with their bloc]:")
     shown = 0
     for (pid, code), g in table.groupby(["proposal", "country"], sort=False):
         rows = [g[np.isclose(g["threshold_pct"], 100 * th)].iloc[0] for th in at]
@@ -243,7 +300,7 @@ def exits_cli(args: argparse.Namespace) -> int:
         print(f"  {code} ({pid}): " + "; ".join(cells))
         shown += 1
     if not shown:
-        print("  nobody leaves at these thresholds")
+        print(f"  nobody leaves at {' or '.join(said)}")
     fixed = ", ".join(f"{c} {_pct(v)} %" for c, v in sorted(paths.fixed.items()))
     if fixed:
         print(f"states with a threshold of their own keep it: {fixed}")

@@ -160,6 +160,18 @@ def adjusting_years(st: RunStats) -> list[int]:
     return [int(y) for y in partial.index[partial.any(axis=1).to_numpy()]]
 
 
+def short_run_caveat(st: RunStats, year: int) -> str | None:
+    """What the welfare of ``year`` is when trade still adjusts in it, else None.
+
+    The footnote of ``welfare_final_year.png`` and a line of the printed answer (and
+    ``summary.txt``), which gave the same numbers without it.
+    """
+    if int(year) not in adjusting_years(st):
+        return None
+    return (f"In {int(year)} trade still adjusts gradually (short-run trade elasticity): "
+            "not yet the long-run effect (docs/customs_union.md)")
+
+
 def summarised(summary: str, headline: Iterable[str] = (),
                kinds: Iterable[Membership] | None = None) -> tuple[str, ...] | None:
     """The indicators a run's statistics gather for ``outputs.summary`` (None: all).

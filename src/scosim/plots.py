@@ -42,6 +42,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     run_can_defect,
     run_memberships,
     run_proposal_order,
+    short_run_caveat,
     summarised,
     who_gains_labels,
 )
@@ -240,10 +241,7 @@ def year_adjustment_note(st: RunStats, year: int) -> str | None:
     Returns:
         One line naming the year, or None when trade is not adjusting in it.
     """
-    if int(year) not in adjusting_years(st):
-        return None
-    return (f"In {int(year)} trade still adjusts gradually (short-run trade elasticity): "
-            "not yet the long-run effect (docs/customs_union.md)")
+    return short_run_caveat(st, year)
 
 
 def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:

@@ -49,6 +49,7 @@ from scosim.plots import (
     load_plot_data,
     membership_of,
     run_title,
+    short_run_caveat,
     who_gains_data,
 )
 from scosim.result_tables import Result, _is_url, _join, open_result, read_batches
@@ -245,6 +246,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                               92),
                f"percent of real expenditure: mean over {n_runs} runs and the "
                f"{LOW}th-{HIGH}th percentile across runs"]
+        if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
+            out += textwrap.wrap(caveat + ".", 95)
     elif votes:
         out = [f"Who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]

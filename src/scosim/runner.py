@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -310,7 +311,11 @@ def run(
     recorded = {k: v for k, v in recorded.items() if k not in ("seed", "replications")}
     digest = scenario_hash(sc)
     n_years = sc.years.end - sc.years.start + 1
-    check_replications(sc.replications, n_years, allow_large=allow_large)
+    check_replications(sc.replications, n_years, allow_large=allow_large, scenario=sc)
+    from scosim.scenario.thresholds import scenario_slips
+
+    for slip in scenario_slips(sc):  # -0.55 meant as -0.55 %: said, not refused
+        warnings.warn(slip, UserWarning, stacklevel=2)
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
     from scosim.data import load_calibration
 

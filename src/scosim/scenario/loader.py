@@ -437,7 +437,10 @@ def load_scenario(
         ScenarioError: Listing every problem found (a ``ValueError``).
     """
     file = os.fspath(path)
-    scenario = _validate(_resolve(file, overrides), file, import_rules)
+    doc, written = _resolve_with_written(file, overrides)
+    scenario = _validate(doc, file, import_rules)
+    if written is not None:
+        _check_written(written, doc, lambda: _validate(written, file, import_rules))
     if overrides:
         # Carried with the object: a run of it records them, as it records --set.
         scenario._overrides = {str(k): copy.deepcopy(v) for k, v in overrides.items()}
@@ -459,17 +462,57 @@ def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
 
 def _resolve(file: str, overrides: Mapping[str, Any] | None) -> _Doc:
     """The file's data with ``extends`` merged and ``overrides`` applied (not validated)."""
+    return _resolve_with_written(file, overrides)[0]
+
+
+def _resolve_with_written(
+    file: str, overrides: Mapping[str, Any] | None
+) -> tuple[_Doc, _Doc | None]:
+    """:func:`_resolve`, and the document as written when an override replaced a value.
+
+    The second is None when no override replaced a value the files wrote (nothing of
+    the file can be hidden then).
+    """
     doc, errors = _load_chain(Path(file), file, [], None)
     if doc is None:
         raise ScenarioError(errors)
-    if overrides:
-        if not isinstance(overrides, Mapping):
-            raise TypeError(f"overrides must be a mapping of dotted paths to values, "
-                            f"got {type(overrides).__name__}")
-        errors = _apply_overrides(doc, overrides)
-        if errors:
-            raise ScenarioError(errors)
-    return doc
+    if not overrides:
+        return doc, None
+    if not isinstance(overrides, Mapping):
+        raise TypeError(f"overrides must be a mapping of dotted paths to values, "
+                        f"got {type(overrides).__name__}")
+    written = copy.deepcopy(doc)
+    errors = _apply_overrides(doc, overrides)
+    if errors:
+        raise ScenarioError(errors)
+    return doc, (written if _replaced(written, doc) else None)
+
+
+def _replaced(written: _Doc, doc: _Doc) -> set[Loc]:
+    """The places where an override of ``doc`` replaced a value the files wrote."""
+    return {loc for loc, (f, _) in doc.origins.items()
+            if f == OVERRIDE_FILE and loc in written.origins
+            and written.origins[loc][0] != OVERRIDE_FILE}
+
+
+def _check_written(written: _Doc, doc: _Doc, validate: Any) -> None:
+    """Refuse a file that is invalid as written, though its overrides replaced the value.
+
+    ``--replications 3`` over ``replications: twenty`` ran a file that ``scosim
+    validate`` refuses: a bad value must be fixed where it is written, whatever a
+    command line overrides. ``validate()`` validates ``written`` (raising
+    :class:`ScenarioError`); its errors at a replaced place say so.
+    """
+    try:
+        validate()
+    except ScenarioError as exc:
+        replaced = {format_path(loc) for loc in _replaced(written, doc)}
+        raise ScenarioError([
+            e._replace(message=e.message + " (an override replaces it in this run, but "
+                       "the file must be valid as written: `scosim validate` refuses it)")
+            if e.path in replaced else e
+            for e in exc.errors
+        ]) from None
 
 
 def check_scenario(
@@ -500,8 +543,12 @@ def check_scenario(
         ScenarioError: Listing every problem found.
     """
     file = os.fspath(path)
-    doc = _resolve(file, overrides)
+    doc, written = _resolve_with_written(file, overrides)
     from scosim.scenario.quick import quick_dump
+
+    if written is not None:
+        _check_written(written, doc, lambda: (quick and quick_dump(written.data) is not None)
+                       or _validate(written, file, import_rules))
 
     data = quick_dump(doc.data) if quick else None
     if data is None:

@@ -23,7 +23,7 @@ import numpy as np
 from scosim.data.constants import NAMES
 
 __all__ = ["CENTRAL_ASIA", "difference_rows", "exit_share", "load_run", "main",
-           "opening_rows", "plot_coupling", "summary_rows"]
+           "OPENING_NOTE", "opening_rows", "plot_coupling", "summary_rows"]
 
 #: The five Central Asian states.
 CENTRAL_ASIA: tuple[str, ...] = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -149,13 +149,24 @@ def _markdown(rows: list[dict[str, str]]) -> str:
     return "\n".join(out)
 
 
+#: Printed under :func:`opening_rows`' table: its rows are not exit crossings that add up.
+OPENING_NOTE = ("Each row is the share of Afghan exports that enters the state, from "
+                "Afghanistan or through a neighbour: Uzbekistan's includes what comes through "
+                "Tajikistan, also counted in Tajikistan's, so the rows add to more than 100 %.")
+
+
 def opening_rows(res: dict[str, np.ndarray], years: list[int], codes: list[str],
                  opening: int) -> list[dict[str, str]]:
-    """Afghan exports by exit crossing, the year before the railway opens and its first year."""
+    """Afghan exports entering each neighbour, the year before the railway opens and its first.
+
+    Not by exit crossing: Uzbekistan's row counts what enters it through Tajikistan too
+    (labelled "also via Tajikistan", as on the figure; :data:`OPENING_NOTE`).
+    """
     rows = []
     for code in ("PAK", "IRN", "TJK", "UZB", "TKM"):
         x = 100.0 * exit_share(res, codes, code)
-        row = {"share of Afghan opiate exports entering": NAMES[code]}
+        label = NAMES[code] + (" (also via Tajikistan)" if code == "UZB" else "")
+        row = {"share of Afghan opiate exports entering": label}
         for y in (opening - 1, opening):
             row[f"{y}, %"] = _band(x[:, years.index(y)], "{:.1f}")
         rows.append(row)
@@ -293,6 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if first:
         print(f"\n## The railway opens ({labels[1]}): trafficking on its crossings\n")
         print(_markdown(opening_rows(variants[labels[1]], years, codes, first[0])))
+        print(f"\n{OPENING_NOTE}")
     png = plot_coupling(variants, years, codes, a.png, year=year,
                         opening=first[0] if first else None)
     print(f"\nplot: {png}")
