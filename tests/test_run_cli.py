@@ -457,3 +457,26 @@ def test_an_exit_threshold_given_in_percent_is_warned_by_validate_and_run(
     assert "countries.BLR.exit_threshold 0.5" in capsys.readouterr().err
     assert main(["validate", path, "--set", "parameters.council.exit_threshold=-0.0055"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_list_shows_every_override_whole(tmp_path, capsys, monkeypatch):
+    """A long --set is folded in `scosim list` on a narrow terminal, not cut with '...'."""
+    argv = ["run", str(ROOT / "scenarios" / "baseline.yaml"), "--replications", "2",
+            "--quiet", "--no-plots", "--out", str(tmp_path)]
+    for s in ("parameters.council.decision_rule=qualified_majority",
+              "parameters.council.qualified_majority=0.75", "years.end=2026"):
+        argv += ["--set", s]
+    assert main(argv) == 0
+    capsys.readouterr()
+    # A terminal of 120 columns: the overrides column is narrower than its longest word.
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(["list", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\u2026" not in out and "..." not in out
+    # Every character of the overrides is shown: the folded pieces, read down the column.
+    rows = [line.split("\u2502") for line in out.splitlines() if line.startswith("\u2502")]
+    col = next(i for i, cell in enumerate(rows[0]) if "parameters" in cell)
+    shown = "".join(cell[col].strip() for cell in rows if len(cell) > col)
+    assert 'parameters.council.decision_rule="qualified_majority",' in shown
+    assert "parameters.council.qualified_majority=0.75," in shown

@@ -202,7 +202,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     table = Table(title=f"runs under {args.out}/")
     for col in CATALOGUE_COLUMNS:
         if col not in ("started", "path"):
-            table.add_column(col)
+            # Wrapped, not cut: a cut --set ("decision_rule="qual...") hid what the run was.
+            table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*[str(row[c.header]) for c in table.columns])
     # Off a terminal rich assumes 80 columns; run ids are longer than that.
