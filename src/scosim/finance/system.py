@@ -26,7 +26,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.finance.contagion import contagion, unfrozen_network
 from scosim.finance.data import BankingData, load_banking
-from scosim.finance.levers import backstop, fund_contributions, fund_payout, intervene, npl_flow
+from scosim.finance.levers import (
+    backstop,
+    equity_bought,
+    fund_contributions,
+    fund_payout,
+    intervene,
+    npl_flow,
+)
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
 __all__ = [
@@ -52,7 +59,7 @@ INDICATORS: tuple[str, ...] = (
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
     "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
-    "fiscal_recap",  # of which recapitalisation (the treasury buys equity: not a loss)
+    "fiscal_recap",  # of which the equity it buys (the rest, deposits and holes, is lost)
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
@@ -289,7 +296,10 @@ def step(
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
                                               mutualisation=levers.mutualisation)
     fiscal = np.where(fund_res, inject_left, inject)
-    fiscal_recap = fiscal.copy()  # the treasury's part of the injection buys equity
+    # Of the injection only the part beyond the hole left after bail-in buys equity; the
+    # fund and the treasury share it in proportion to what each put in.
+    treasury_share = np.divide(fiscal, inject, out=np.zeros_like(inject), where=inject > 0)
+    fiscal_recap = treasury_share * equity_bought(E0, bail_in, inject)
     e = e + inject
     b = b0 - bail_in
 
