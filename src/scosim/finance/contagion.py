@@ -42,6 +42,9 @@ class Contagion:
             parked for the payee.
         parked_pairs: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i``
             into a blocked account for ``j``.
+        written_off_pairs: The frozen share of what a defaulting debtor does not pay
+            (R, N, N), by debtor and payee: lost in default, with the parked share of the
+            claim out of the network from then on.
         loss_contagion: Creditor's loss to defaulting or distressed debtors, frozen or not.
         loss_default_costs: Rogers-Veraart default costs.
     """
@@ -55,6 +58,7 @@ class Contagion:
     loss_contagion: FloatArray
     loss_default_costs: FloatArray
     parked_pairs: FloatArray
+    written_off_pairs: FloatArray
 
 
 @dataclass(frozen=True)
@@ -81,22 +85,22 @@ class Network:
 
 def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
                      e: FloatArray, c_in: FloatArray, l_out: FloatArray) -> Network:
-    """Take the claims parked in earlier years out of this year's network.
+    """Take the claims frozen in earlier years out of this year's network.
 
     The balance sheets are the calibrated ones every year, so a claim frozen last year
     would be owed and frozen again, and counted again in the stock and in the payee's
-    capital. A parked claim is instead the same claim, still frozen: the debtor paid it
-    into a blocked account and owes it no more (its external assets are less by as much),
-    and the payee holds it there (its capital wrote it off when it was frozen, so its
-    external assets gain what its claims lose: its equity is unchanged). Sanctions of
-    severity ``s`` freeze the share ``s`` of each claim: only what they freeze beyond
-    what is already parked is frozen again.
+    capital. A frozen claim is instead the same claim, still frozen: the debtor paid it
+    into a blocked account (parked) or, in default, did not pay it (written off), and
+    owes it no more (its external assets are less by as much, its equity unchanged), and
+    the payee's capital wrote it off then (its external assets gain what its claims lose:
+    its equity is unchanged). Sanctions of severity ``s`` freeze the share ``s`` of each
+    claim: only what they freeze beyond what is already out is frozen again.
 
     Args:
         L: Interbank liabilities (N, N), row owes column.
         haircut: This year's frozen share of each payment (R, N, N).
-        parked: Claims parked so far, ``[r, i, j]`` by debtor ``i`` for payee ``j``
-            (R, N, N), at most ``L``.
+        parked: Frozen claims so far, parked or written off in default, ``[r, i, j]`` by
+            debtor ``i`` for payee ``j`` (R, N, N), at most ``L``.
         e: External assets (R, N) before the adjustment.
         c_in: Interbank claims of the tables (1, N).
         l_out: Interbank liabilities of the tables (1, N).
@@ -160,6 +164,7 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
             loss_contagion=np.einsum("rji->ri", L_r - P),
             loss_default_costs=res.default_cost,
             parked_pairs=haircut * P,
+            written_off_pairs=_frozen_unpaid(haircut, L_r - P, res.default),
         )
     if params.kernel == "debtrank":
         return _debtrank(L_r, e, b, c_in, frozen_full, l_out, haircut, capital)
@@ -217,7 +222,19 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
         loss_contagion=distress_loss + np.einsum("rji,rji->ri", haircut, unpaid),
         loss_default_costs=np.zeros((R, N)),
         parked_pairs=haircut * P,
+        written_off_pairs=_frozen_unpaid(haircut, unpaid, failed),
     )
+
+
+def _frozen_unpaid(haircut: FloatArray, unpaid: FloatArray, default: BoolArray) -> FloatArray:
+    """The frozen share of what each defaulting debtor does not pay (R, N, N).
+
+    Re-owed next year on the calibrated balance sheets, it would be frozen again when paid
+    and written off the payee's capital a second time (outside review: the rest of the
+    world wrote off 10.56 bn on a claim of 10.27 on Russia over three years of sanctions).
+    Masked to defaulters: ``L - P`` may round where the debtor pays in full.
+    """
+    return np.where(default[:, :, None], haircut * np.maximum(unpaid, 0.0), 0.0)
 
 
 def borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,

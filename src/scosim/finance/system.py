@@ -192,6 +192,9 @@ class FinanceState:
             its claim, unusable while frozen (no lifting is modelled); None = nothing.
         frozen: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i`` for
             ``j``: these claims are out of the network while parked; None = nothing.
+        written_off: The frozen share of claims a debtor left unpaid in default (R, N, N),
+            by debtor and payee: lost, and out of the network as parked ones are (not
+            owed, frozen and written off again the next year); None = nothing.
     """
 
     capital: FloatArray
@@ -200,6 +203,7 @@ class FinanceState:
     trade_cost_factor: FloatArray = field(repr=False)
     parked: FloatArray | None = field(default=None, repr=False)
     frozen: FloatArray | None = field(default=None, repr=False)
+    written_off: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -263,10 +267,11 @@ def step(
     S = np.asarray(sanctions, float)
     haircut, trade_factor = dollar_channel(S, levers.settlement, secondary=params.secondary,
                                            dollar_trade_cost=params.dollar_trade_cost)
-    # Claims parked in earlier years are out of this year's network (the same claims,
-    # still frozen: not frozen, written off and parked again).
+    # Claims frozen in earlier years, parked or lost in default, are out of this year's
+    # network (the same claims, still frozen: not frozen, written off and parked again).
     F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
-    net = unfrozen_network(L, haircut, F, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
+    W = np.zeros((R, N, N)) if state.written_off is None else state.written_off
+    net = unfrozen_network(L, haircut, F + W, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
     L, haircut, e, c_in, l_out = net.L, net.haircut, net.e, net.c_in, net.l_out
     frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
@@ -331,7 +336,8 @@ def step(
     frozen = F + c.parked_pairs
     parked = frozen.sum(axis=1)
     new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
-                             parked=parked, frozen=frozen)
+                             parked=parked, frozen=frozen,
+                             written_off=W + c.written_off_pairs)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -388,6 +394,7 @@ class FinanceSystem:
             trade_cost_factor=np.ones((R, N, N)),
             parked=np.zeros((R, N)),
             frozen=np.zeros((R, N, N)),
+            written_off=np.zeros((R, N, N)),
         )
 
     def levers(self, R: int) -> Levers:
