@@ -183,7 +183,9 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
     contagion); a failed system pays all its creditors, outside and interbank, the same
     share of what it owes, so debtor ``i`` pays ``P[i, j] = r_i L[i, j]``. Sanctions freeze
     the share ``haircut`` of what is paid (parked for the payee), and a debtor's distress
-    devalues only the part of the claim not already written off as frozen.
+    devalues only the part of the claim not already written off as frozen; a failed
+    debtor's (distress 1) only the part it does not pay, so a creditor writes off no
+    payment it receives.
     """
     R, N = e.shape
     E1 = e + c_in - frozen_full - l_out - b
@@ -193,19 +195,22 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
     Ks = np.maximum(capital, 0.0)
     h0 = np.clip(np.divide(Ks - E1, Ks, out=np.ones_like(E1), where=Ks > 0), 0.0, 1.0)
     h0 = np.where(E1 < Ks, h0, 0.0)
-    # The frozen share of a claim is written off in E1 already: counting the debtor's
-    # distress on it too lost it twice (up to 1.5 times the claim under half sanctions).
-    dr = debtrank(h0, (1.0 - haircut) * L, Ks)
-    distress_loss = (dr.distress - h0) * Ks
-    # A failed system has distress 1 from the start (no DebtRank loss); the others' loss
-    # is at most their equity E1, so rounding is all that could take them below zero.
     failed = E1 < 0
-    K_after = np.where(failed, E1, np.maximum(E1 - distress_loss, 0.0))
     short = np.maximum(-E1, 0.0)
     owed = b + l_out
     recovery = np.clip(1.0 - np.divide(short, owed, out=np.zeros_like(b), where=owed > 0),
                        0.0, 1.0)
     recovery = np.where(failed, recovery, 1.0)
+    # The frozen share of a claim is written off in E1 already: counting the debtor's
+    # distress on it too lost it twice (up to 1.5 times the claim under half sanctions).
+    # A failed debtor (distress 1) pays the share ``recovery``: weighting its whole claim
+    # wrote off cash the creditor received (until 2026-12-06).
+    exposed = (1.0 - haircut) * (1.0 - np.where(failed, recovery, 0.0))[:, :, None] * L
+    dr = debtrank(h0, exposed, Ks)
+    distress_loss = (dr.distress - h0) * Ks
+    # A failed system has distress 1 from the start (no DebtRank loss); the others' loss
+    # is at most their equity E1, so rounding is all that could take them below zero.
+    K_after = np.where(failed, E1, np.maximum(E1 - distress_loss, 0.0))
     P = recovery[:, :, None] * L  # paid by i to j
     unpaid = L - P
     return Contagion(
