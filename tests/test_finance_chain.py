@@ -9,6 +9,8 @@ are now parked in blocked accounts as the payee's claim and counted (``frozen_pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,34 @@ def test_the_parked_stock_never_exceeds_the_frozen_claims(kernel):
     stock = st.frozen[:, rus, row] + st.frozen[:, row, rus]
     assert (stock <= pair * (1 + 1e-12)).all() and (stock > 0.5 * pair).all()
     assert (st.frozen - first <= L[None] - first + 1e-6).all()
+
+
+@pytest.mark.parametrize("kernel", ["clearing", "debtrank"])
+def test_a_claim_lost_in_default_under_sanctions_is_not_written_off_again(kernel):
+    """A owes C 10 and C sanctions A (severity 1, no secondary sanctions) for three years.
+    In the first A loses 70 of its 100 external assets: it holds 30 against 60 owed (50
+    outside, 10 to C) and pays each creditor half, so 5 reaches C's blocked account
+    (parked) and 5 is lost in default; C's capital, 60, falls by its whole claim to 50.
+    The calibrated balance sheets come back each year, and A, recapitalised, would owe the
+    unpaid 5 again, pay it into the blocked account and C write it off a second time
+    (capital 45 and 15 written off on a claim of 10, until 2026-12-06). The claim is out
+    of the network: in the next two years C loses nothing more, the parked stock stays 5,
+    and C's capital plus what is parked is its start less what A did not pay, 60 - 5.
+    DebtRank's failed debtor pays the same share (its recovery, 1/2), so the same holds."""
+    L = np.zeros((3, 3))
+    L[0, 2] = 10.0
+    data = _data(np.array([100.0, 100.0, 100.0]), np.array([50.0, 50.0, 50.0]), L)
+    fs = FinanceSystem(data, replace(CALM, secondary=0.0, kernel=kernel))
+    st = fs.initial_state(1)
+    st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
+                      fund=st.fund, trade_cost_factor=st.trade_cost_factor)
+    S = sanctions_matrix([("B0", "B2", 1.0)], data.codes, 1)
+    lost = 0.0
+    for year in (1, 2, 3):
+        st, ind = fs.step(st, np.zeros((1, 3)), S, fs.levers(1), np.random.default_rng(0))
+        assert ind["failures"][0, 0] == (year == 1) and not ind["failures"][0, 1:].any()
+        lost += ind["loss_sanctions"][0, 2] + ind["loss_contagion"][0, 2]
+        np.testing.assert_allclose(ind["frozen_parked"][0], [0.0, 0.0, 5.0], atol=1e-12)
+        assert st.capital[0, 2] == pytest.approx(50.0, rel=1e-12)
+        assert st.capital[0, 2] + st.parked[0, 2] == pytest.approx(60.0 - 5.0, rel=1e-12)
+    assert lost == pytest.approx(10.0, rel=1e-12)

@@ -6,7 +6,8 @@ system fails when its own losses leave it insolvent, and pays every creditor the
 share of what it owes. Until 2026-12-06 sanctions parked the frozen share of what a
 debtor *owed*, so a defaulter's unpaid debt was parked as if it had been paid into a
 blocked account, and the debtor's distress was counted again on the frozen part of a
-claim already written off as frozen.
+claim already written off as frozen. Until 2026-12-06 too, a failed debtor's distress (1)
+devalued the whole unfrozen claim, so its creditor wrote off the payment it received.
 
 The network: A owes B 60, B owes C 45. External assets (130, 150, 100), external
 liabilities (60, 45, 50), so capital is 130 - 60 - 60 = 10 for A, 210 - 45 - 45 = 120 for
@@ -21,14 +22,17 @@ By hand:
   30). B receives the other 15.
 * B's equity before contagion: 120 less the frozen half of its claim, 30: 90, distress
   h0 = 30 / 120 = 1/4. C: h0 = 0.
-* DebtRank round 1 (A at h = 1, B at 1/4 propagate once): B's impact from A is its
-  unfrozen claim over its capital, 30 / 120 = 1/4, so h_B = 1/4 + 1/4 = 1/2 (old: the whole
-  claim, 60 / 120, h_B = 3/4). C's impact from B is 45 / 95, C gains 45/95 x 1/4 of
-  distress: C loses 45 x 1/4 = 11.25 of capital. Round 2: C owes nobody.
-* B's capital after: 90 - (1/2 - 1/4) x 120 = 60 (old: 30). It has lost its whole claim on
-  A, 60 = 30 frozen + 30 distress (old: 30 + 60 = 90, more than the claim).
+* DebtRank round 1 (A at h = 1, B at 1/4 propagate once): B's impact from A is the
+  unfrozen part of what A does not pay, 1/2 x 1/2 x 60 = 15, over its capital: 1/8, so
+  h_B = 1/4 + 1/8 = 3/8 (until 2026-12-06 the unfrozen claim, 30 / 120, h_B = 1/2; before
+  that the whole claim, 60 / 120, h_B = 3/4). C's impact from B is 45 / 95, C gains
+  45/95 x 1/4 of distress: C loses 45 x 1/4 = 11.25 of capital. Round 2: C owes nobody.
+* B's capital after: 90 - (3/8 - 1/4) x 120 = 75. It has lost its claim on A less what A
+  paid it, 60 - 15 = 45: 30 frozen (15 parked, 15 unpaid) + 15 distress (until 2026-12-06
+  60, writing off the 15 it received; before that 90, more than the claim).
 * Losses by cause: B's sanctions loss is what is parked, 15; its contagion loss is its
-  distress loss, 30, plus the frozen half of what A did not pay, 15: 45. C's: 11.25.
+  distress loss, 15, plus the frozen half of what A did not pay, 15: 30, what A left it
+  unpaid. C's: 11.25.
 """
 
 from __future__ import annotations
@@ -61,12 +65,14 @@ def test_the_hand_worked_network():
     assert ind["failures"][0].tolist() == [1.0, 0.0, 0.0]
     np.testing.assert_allclose(ind["loss_sanctions"][0], [0.0, 15.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(ind["frozen_parked"][0], [0.0, 15.0, 0.0], atol=1e-12)
-    np.testing.assert_allclose(ind["loss_contagion"][0], [0.0, 45.0, 11.25], atol=1e-12)
+    np.testing.assert_allclose(ind["loss_contagion"][0], [0.0, 30.0, 11.25], atol=1e-12)
     np.testing.assert_allclose(ind["interbank_unpaid"][0], [30.0, 0.0, 0.0], atol=1e-12)
-    np.testing.assert_allclose(new.capital[0, 1:], [60.0, 95.0 - 11.25], atol=1e-12)
-    # B's loss on its claim on A is the claim, not more.
-    assert ind["loss_sanctions"][0, 1] + ind["loss_contagion"][0, 1] == pytest.approx(60.0)
-    assert data.capital[1] - new.capital[0, 1] == pytest.approx(60.0)
+    np.testing.assert_allclose(new.capital[0, 1:], [75.0, 95.0 - 11.25], atol=1e-12)
+    # B's loss on its claim on A is the claim less the 15 it received, not more.
+    assert ind["loss_sanctions"][0, 1] + ind["loss_contagion"][0, 1] == pytest.approx(45.0)
+    assert data.capital[1] - new.capital[0, 1] == pytest.approx(45.0)
+    # B's capital plus its parked claim is what it started with less what A left unpaid.
+    assert new.capital[0, 1] + new.parked[0, 1] == pytest.approx(data.capital[1] - 30.0)
 
 
 def test_the_identities_debtrank_keeps():
@@ -87,12 +93,14 @@ def test_the_identities_debtrank_keeps():
 
 
 def test_the_identity_it_cannot_keep_is_the_valuation_gap():
-    """DebtRank's losses are valuations, not payments missed: creditor banks' capital
-    falls by more than what defaulters leave unpaid. The gap here is 26.25: B writes off
-    the 15 of A's payment it received (a claim on a failed debtor is worth nothing), C
-    writes off 11.25 of a claim B pays in full. Under clearing the gap is 0 when no
-    creditor bank defaults (tests/test_finance_who_paid.py), so money out = money in +
-    parked holds for capital too; under DebtRank it holds only for payments."""
+    """DebtRank's losses on a distressed debtor that does not fail are valuations, not
+    payments missed: creditor banks' capital falls by more than what defaulters leave
+    unpaid. The gap here is 11.25: C writes off 11.25 of a claim B pays in full. A failed
+    debtor's creditors lose what it does not pay, as under clearing (until 2026-12-06 B
+    also wrote off the 15 of A's payment it received: the gap was 26.25). Under clearing
+    the gap is 0 when no creditor bank defaults (tests/test_finance_who_paid.py), so money
+    out = money in + parked holds for capital too; under DebtRank it holds for payments
+    and for the creditors of failed debtors."""
     _, _, ind = _year()
     gap = ind["loss_contagion"].sum() - ind["interbank_unpaid"].sum()
-    assert gap == pytest.approx(15.0 + 11.25)
+    assert gap == pytest.approx(11.25)

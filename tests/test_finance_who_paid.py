@@ -144,11 +144,7 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
     system to 4.5 % of assets (buys equity). By hand: A's outside creditors recover half,
     so its insured depositors (15) lose 7.5; B's lose 5 of 45, 1/9 of 11.25 = 1.25.
     Recapitalisation 0.045 x 130 = 5.85 for A, 0.045 x 110 = 4.95 for B. So the gross cost
-    is 13.35 and 6.2, of which 5.85 and 4.95 buy equity. With A under a resolution
-    authority instead, A's equity -60 is brought to 5.85: creditors are bailed in for 15
-    (half its other debt, 30, and what they would lose in default, 0.5 x 30) and the
-    treasury injects 65.85 - 15 = 50.85, all of it recapitalisation. Until 2026-12-06 only
-    the gross figure was recorded, as "treasuries" in who paid."""
+    is 13.35 and 6.2, of which 5.85 and 4.95 buy equity."""
     L = np.zeros((3, 3))
     L[0, 1], L[1, 2] = 60.0, 45.0
     data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
@@ -156,19 +152,44 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
     st = fs.initial_state(1)
     st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
                       fund=st.fund, trade_cost_factor=st.trade_cost_factor)
-    no = np.zeros((1, 3), dtype=bool)
-    res_a = np.array([[True, False, False]])
-    for levers, gross, recap in (
-        (fs.levers(1), [13.35, 6.2, 0.0], [5.85, 4.95, 0.0]),
-        (Levers(no, no, res_a, no, np.zeros((1, 3, 3))), [50.85, 0.0, 0.0],
-         [50.85, 0.0, 0.0]),
-    ):
-        _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), levers,
-                         np.random.default_rng(0))
-        np.testing.assert_allclose(ind["fiscal_cost"][0], gross, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(ind["fiscal_recap"][0], recap, rtol=1e-12, atol=1e-12)
-        # The loss part, without a union, is the insured deposits the treasury backs.
-        np.testing.assert_allclose(ind["fiscal_cost"] - ind["fiscal_recap"],
-                                   np.where(ind["failures"] > 0, ind["insured_payout"], 0.0),
-                                   atol=1e-12)
+    _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), fs.levers(1),
+                     np.random.default_rng(0))
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 6.2, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_recap"][0], [5.85, 4.95, 0.0], atol=1e-12)
+    # The loss part, without a union, is the insured deposits the treasury backs.
+    np.testing.assert_allclose(ind["fiscal_cost"] - ind["fiscal_recap"],
+                               np.where(ind["failures"] > 0, ind["insured_payout"], 0.0),
+                               atol=1e-12)
     assert dict(PAYERS)["fiscal_cost"].startswith("treasuries, gross")
+
+
+@pytest.mark.parametrize(("fund", "paid_by_fund", "gross", "recap"),
+                         [(0.0, 0.0, 50.85, 5.85), (16.95, 16.95, 33.9, 3.9)])
+def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund, gross, recap):
+    """The same chain with A under a resolution authority: A's equity -60 is brought to
+    the target 0.045 x 130 = 5.85 before contagion. Creditors are bailed in for 15 (half
+    its other debt, 30, and what they would lose in default, 0.5 x 30), which absorbs 15
+    of the hole of 60; the injection of 65.85 - 15 = 50.85 fills the other 45 (lost) and
+    buys 5.85 of equity. With a fund of 16.95 that pays for resolution, the fund puts in
+    16.95 and the treasury 33.9, two thirds: it buys two thirds of the equity, 3.9, and
+    loses 30. Until 2026-12-06 the treasury's whole injection was recorded as equity
+    bought (50.85 and 33.9), although equity after resolution is only 5.85."""
+    L = np.zeros((3, 3))
+    L[0, 1], L[1, 2] = 60.0, 45.0
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    fs = FinanceSystem(data, CALM)
+    st = fs.initial_state(1)
+    st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
+                      fund=np.array([[fund, 0.0, 0.0]]), trade_cost_factor=st.trade_cost_factor)
+    no = np.zeros((1, 3), dtype=bool)
+    a = np.array([[True, False, False]])
+    levers = Levers(no, a if fund else no, a, no, np.zeros((1, 3, 3)), contribution_bp=0.0)
+    _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), levers,
+                     np.random.default_rng(0))
+    assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
+    np.testing.assert_allclose(ind["bail_in"][0], [15.0, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["fund_payout"][0], [paid_by_fund, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [gross, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_recap"][0], [recap, 0.0, 0.0], atol=1e-12)
+    # Equity after resolution is the target: the treasury's and the fund's equity together.
+    np.testing.assert_allclose(ind["capital_ratio"][0, 0] * 130.0, 5.85, atol=1e-12)

@@ -72,7 +72,7 @@ NAMES: dict[str, str] = {
     "fund_payout_usd": "deposit insurance fund payout",
     "fund_balance_usd": "deposit insurance fund balance",
     "fiscal_cost_usd": "fiscal cost of banking crises (gross, incl. recapitalisation)",
-    "fiscal_recap_usd": "of which recapitalisation of banks (buys equity)",
+    "fiscal_recap_usd": "of which equity bought in recapitalised banks",
     "fiscal_cost_pct_gdp": "fiscal cost of banking crises, share of GDP",
     "bail_in_usd": "bail-in",
     "contagion_round": "contagion round of default",

@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "backstop",
+    "equity_bought",
     "fund_contributions",
     "fund_payout",
     "intervene",
@@ -194,3 +195,26 @@ def intervene(
     cap = np.maximum(np.asarray(bail_in_capacity, float), 0.0)
     bail_in = np.where(caught & res, np.minimum(cap, gap), 0.0)
     return caught, bail_in, gap - bail_in
+
+
+def equity_bought(equity: ArrayLike, bail_in: ArrayLike, injection: ArrayLike) -> FloatArray:
+    """The part of a resolution's injection that buys equity; the rest fills a hole (R, N).
+
+    A system caught with equity ``E0 < 0`` is brought to the target equity ``T``: the gap
+    ``T - E0`` is the hole ``-E0`` (losses) and ``T`` (new equity). Creditors' bail-in
+    absorbs losses first (BRRD art. 34(1)(a)-(b) and 44(5): shareholders and creditors
+    before the resolution fund), so the injection fills what is left of the hole,
+    ``max(-E0 - bail_in, 0)``, money lost, and buys the rest. A system caught with
+    ``E0 >= 0`` has no hole: all its injection buys equity.
+
+    Args:
+        equity: Equity before the intervention (R, N).
+        bail_in: Creditor losses imposed by bail-in (R, N).
+        injection: Public or fund money injected (R, N).
+
+    Returns:
+        The injection's equity part, in ``[0, injection]``.
+    """
+    inj = np.asarray(injection, float)
+    hole = np.maximum(-np.asarray(equity, float) - np.asarray(bail_in, float), 0.0)
+    return np.clip(inj - hole, 0.0, inj)

@@ -57,11 +57,12 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
     "fiscal_cost_usd": ("fiscal_cost",
-                        "US$ (treasury, gross: insured deposits it backs and the "
-                        "recapitalisation of failed or resolved systems, fiscal_recap_usd)"),
+                        "US$ (treasury, gross: insured deposits it backs and its money put "
+                        "into failed or resolved systems; the equity bought: fiscal_recap_usd)"),
     "fiscal_recap_usd": ("fiscal_recap",
-                         "US$ (of fiscal_cost_usd, the recapitalisation: it buys the system's "
-                         "equity, an asset; the rest is lost)"),
+                         "US$ (of fiscal_cost_usd, the equity the treasury buys in the systems "
+                         "it recapitalises, an asset; the rest, insured deposits backed and the "
+                         "hole a resolution fills beyond bail-in, is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),

@@ -161,7 +161,8 @@ class NationalCurrencySettlement(ProposalType):
     the dollar channel of sanctions (trade costs and frozen payments). Preview: when
     the finance slot is filled, the GE welfare gain of the lower dollar-channel trade
     costs under this year's sanctions (two solves, with and without: the difference of
-    their welfare changes, the record's ``settlement_welfare_gain_pct`` / 100); otherwise 0. The
+    their welfare changes, the record's ``settlement_welfare_gain_pct`` / 100, at last
+    year's GDP path, since the year's is drawn after the summit); otherwise 0. The
     sovereignty cost is the spec's ``depth``.
     """
 
@@ -218,8 +219,11 @@ class NationalCurrencySettlement(ProposalType):
             with_ = self.policy_if_adopted(model, participants, without=without)
             w = [model.solve_policy(with_slot_costs(model, pol)).welfare_change
                  for pol in (without, with_)]
-            # The difference, as the record's settlement_welfare_gain_pct (/ 100): what the
-            # vote prices is what the run then records, and adds up with welfare_change_pct.
+            # The difference, as the record's settlement_welfare_gain_pct (/ 100), on the
+            # inputs the summit has: the record's measure but for the year's GDP path,
+            # drawn by the growth slot after the vote, to which a moving baseline
+            # re-bases the flows (tests/test_settlement_gain.py: equal run by run with a
+            # fixed baseline; up to 0.03 points apart with the moving one).
             # Until 2026-12-06 the ratio w1 / w0 - 1 (larger by 1 / w0).
             gain = w[1] - w[0]
         return Preview(gain=gain, terms={})

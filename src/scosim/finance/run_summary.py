@@ -30,10 +30,10 @@ __all__ = ["NOT_RECORDED_BEFORE", "PAYERS", "RUN_INDICATORS", "BankingStream", "
 #: lose their bail-in; a failure's lose their share in default: the two creditor bars
 #: stand side by side so that a union is not read as adding a cost its absence hides.
 PAYERS: tuple[tuple[str, str], ...] = (
-    # Gross, as Laeven & Valencia's fiscal outlays: the treasury's recapitalisation buys
-    # equity it may later sell; the next bar is that part, the difference was lost.
+    # Gross, as Laeven & Valencia's fiscal outlays: of the treasury's recapitalisation,
+    # the equity bought may later be sold; the next bar is that part, the difference lost.
     ("fiscal_cost", "treasuries, gross\n(incl. recapitalisation)"),
-    ("fiscal_recap", "treasuries: of which\nrecapitalisation"),
+    ("fiscal_recap", "treasuries: of which\nequity bought"),
     ("fund_payout", "deposit insurance fund"),
     ("bail_in", "creditors:\nbailed in"),
     ("creditor_losses", "creditors:\nlost in default"),

@@ -26,7 +26,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.finance.contagion import contagion, unfrozen_network
 from scosim.finance.data import BankingData, load_banking
-from scosim.finance.levers import backstop, fund_contributions, fund_payout, intervene, npl_flow
+from scosim.finance.levers import (
+    backstop,
+    equity_bought,
+    fund_contributions,
+    fund_payout,
+    intervene,
+    npl_flow,
+)
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
 __all__ = [
@@ -52,7 +59,7 @@ INDICATORS: tuple[str, ...] = (
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_balance",  # the economy's compartment of the fund at year end
     "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
-    "fiscal_recap",  # of which recapitalisation (the treasury buys equity: not a loss)
+    "fiscal_recap",  # of which the equity it buys (the rest, deposits and holes, is lost)
     "bail_in",  # creditor losses imposed by the resolution authority
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
@@ -185,6 +192,9 @@ class FinanceState:
             its claim, unusable while frozen (no lifting is modelled); None = nothing.
         frozen: The same by debtor and payee (R, N, N), ``[r, i, j]`` paid by ``i`` for
             ``j``: these claims are out of the network while parked; None = nothing.
+        written_off: The frozen share of claims a debtor left unpaid in default (R, N, N),
+            by debtor and payee: lost, and out of the network as parked ones are (not
+            owed, frozen and written off again the next year); None = nothing.
     """
 
     capital: FloatArray
@@ -193,6 +203,7 @@ class FinanceState:
     trade_cost_factor: FloatArray = field(repr=False)
     parked: FloatArray | None = field(default=None, repr=False)
     frozen: FloatArray | None = field(default=None, repr=False)
+    written_off: FloatArray | None = field(default=None, repr=False)
 
 
 def step(
@@ -256,10 +267,11 @@ def step(
     S = np.asarray(sanctions, float)
     haircut, trade_factor = dollar_channel(S, levers.settlement, secondary=params.secondary,
                                            dollar_trade_cost=params.dollar_trade_cost)
-    # Claims parked in earlier years are out of this year's network (the same claims,
-    # still frozen: not frozen, written off and parked again).
+    # Claims frozen in earlier years, parked or lost in default, are out of this year's
+    # network (the same claims, still frozen: not frozen, written off and parked again).
     F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
-    net = unfrozen_network(L, haircut, F, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
+    W = np.zeros((R, N, N)) if state.written_off is None else state.written_off
+    net = unfrozen_network(L, haircut, F + W, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
     L, haircut, e, c_in, l_out = net.L, net.haircut, net.e, net.c_in, net.l_out
     frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
@@ -289,7 +301,10 @@ def step(
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
                                               mutualisation=levers.mutualisation)
     fiscal = np.where(fund_res, inject_left, inject)
-    fiscal_recap = fiscal.copy()  # the treasury's part of the injection buys equity
+    # Of the injection only the part beyond the hole left after bail-in buys equity; the
+    # fund and the treasury share it in proportion to what each put in.
+    treasury_share = np.divide(fiscal, inject, out=np.zeros_like(inject), where=inject > 0)
+    fiscal_recap = treasury_share * equity_bought(E0, bail_in, inject)
     e = e + inject
     b = b0 - bail_in
 
@@ -321,7 +336,8 @@ def step(
     frozen = F + c.parked_pairs
     parked = frozen.sum(axis=1)
     new_state = FinanceState(capital=K_next, npl=npl, fund=fund, trade_cost_factor=trade_factor,
-                             parked=parked, frozen=frozen)
+                             parked=parked, frozen=frozen,
+                             written_off=W + c.written_off_pairs)
     ind = {
         "failures": failed.astype(float),
         "resolutions": caught.astype(float),
@@ -378,6 +394,7 @@ class FinanceSystem:
             trade_cost_factor=np.ones((R, N, N)),
             parked=np.zeros((R, N)),
             frozen=np.zeros((R, N, N)),
+            written_off=np.zeros((R, N, N)),
         )
 
     def levers(self, R: int) -> Levers:
