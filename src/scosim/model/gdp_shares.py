@@ -19,7 +19,7 @@ import numpy as np
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["gdp_in_ge_dollars", "gdp_over_expenditure"]
+__all__ = ["gdp_in_ge_dollars", "gdp_over_expenditure", "year_gdp_over_expenditure"]
 
 
 def gdp_in_ge_dollars(model: SCOModel) -> np.ndarray:
@@ -46,3 +46,16 @@ def gdp_over_expenditure(model: SCOModel, ge: Any) -> np.ndarray:
         change of real expenditure it makes, ``s GDP / E'``.
     """
     return gdp_in_ge_dollars(model) / np.asarray(ge.expenditure, dtype=float)
+
+
+def year_gdp_over_expenditure(model: SCOModel, exclude: Any = None) -> np.ndarray:
+    """:func:`gdp_over_expenditure` at the GE of this year's policy state (one solve).
+
+    For a preview whose gain is a cost out of income alone (no GE solve of its own):
+    the year's policy state with the levers and trade-cost factors the slots would write
+    (:func:`scosim.model.policy.preview_policy`), without ``exclude``.
+    """
+    from scosim.model.policy import preview_policy
+
+    ge = model.solve_policy(preview_policy(model, exclude=exclude, costs=True))
+    return gdp_over_expenditure(model, ge)
