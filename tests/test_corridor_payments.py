@@ -194,8 +194,9 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     # back 40 % of what was sunk, salvage the hosts keep (the model's recovery):
     # 0.4 paid sum_{t >= 0} (1 - h)^t h / (1 + r)^(t + 1) = 0.4 paid h / (r + h).
     salvage = 0.4 * paid * h / (r + h)
-    expected = (q * (pv.info["ge_gain"][:, afg] + pv.info["transit_fees_share_of_gdp"][:, afg])
-                - r * (paid - salvage) / m.gdp[:, afg])
+    fees = pv.info["transit_fees_share_of_expenditure"][:, afg]
+    expected = (q * (pv.info["ge_gain"][:, afg] + fees)
+                - r * (paid - salvage) / pv.info["expenditure_usd"][:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
     np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)
 
@@ -206,7 +207,7 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     m, arr = _corridor(TRANS_AFGHAN)
     pv = arr.preview(m, arr.invitees(m))
     fin = arr._finance(m, arr._failure_prob(_instability(m, AFG=0.8)))
-    cost = pv.info["cost_share_of_gdp"] * m.gdp / 0.04
+    cost = pv.info["cost_share_of_expenditure"] * pv.info["expenditure_usd"] / 0.04
     afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
     np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg] - fin.recovered[:, afg],
                                rtol=1e-9)

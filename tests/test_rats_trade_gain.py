@@ -84,7 +84,8 @@ def test_trade_gain_is_the_welfare_the_run_realises(tmp_path, slots) -> None:
     np.testing.assert_allclose(trade, realised, rtol=0, atol=1e-12)
     # Lower incidents next to Afghanistan lower Tajikistan's trade costs: a gain, larger
     # than its contribution (0.005 % of GDP) in this world at 1.6 times 2018-2022
-    # instability; the economic term is the gain minus the contribution.
+    # instability; the economic term is the gain minus the contribution, out of
+    # expenditure (tests/test_preview_expenditure.py checks it against the record).
     assert (trade[:, TJK] > 0).all()
-    np.testing.assert_array_equal(pv.gain, trade - pv.info["upgrade_cost_share_gdp"])
+    np.testing.assert_array_equal(pv.gain, trade - pv.info["contribution_share_of_expenditure"])
 

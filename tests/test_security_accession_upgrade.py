@@ -59,11 +59,15 @@ def _model(tmp_path: Path, name: str, upgrade: str, accession: str = ACCESSION) 
 
 def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, Preview]:
     """The 2027 preview's security term, the index change the run realises 2027->2028, and
-    the preview."""
+    the preview (its info also has GDP over the year's GE expenditure in US$,
+    ``base_gdp_over_expenditure``: the baseline is fixed, so the GE's flows and dollars
+    are the base year's and so is the GDP, the calibration's)."""
     model.step()
     model.step()
     acc = next(a for a in model.arrangements if a.name == "accession")
     pv = acc.preview(model, acc.invitees(model))
+    base_gdp = model.cal.countries["gdp_usd"].to_numpy(dtype=float)
+    pv.info["base_gdp_over_expenditure"] = base_gdp / np.asarray(model.ge.expenditure)
     while model.running:
         model.step()
     assert model.is_member()[:, AFG].all()
@@ -78,7 +82,8 @@ def test_preview_sees_the_upgraded_levels_the_new_member_will_pool_at(tmp_path) 
     # The economic term: the trade gain of the incidents the accession avoids, which is
     # the GE welfare of 2028 with Afghanistan a member over the same year without the
     # accession (the trade pattern does not move here), minus the contribution it would
-    # pay to the upgrade (a share of its own GDP).
+    # pay to the upgrade (a share of its own GDP, out of its expenditure: the US$ at the
+    # base year's GDP over the year's GE expenditure of the base year's flows).
     alone = _model(tmp_path, "up_no_accession", upgrade, accession="")
     while alone.running:
         alone.step()
@@ -90,8 +95,9 @@ def test_preview_sees_the_upgraded_levels_the_new_member_will_pool_at(tmp_path) 
                                rtol=0, atol=1e-12)
     assert (trade[:, AFG] > 0).all()
     contribution = np.zeros_like(trade)
-    contribution[:, AFG] = 0.00005
-    np.testing.assert_array_equal(pv.gain, trade - contribution)
+    contribution[:, AFG] = 0.00005 * pv.info["base_gdp_over_expenditure"][:, AFG]
+    assert (contribution[:, AFG] < 0.9 * 0.00005).all()
+    np.testing.assert_allclose(pv.gain, trade - contribution, rtol=0, atol=1e-12)
     # Pooling at the upgraded levels is worth more than at today's: compare the accession
     # without the upgrade, where the applicant pools at today's levels.
     plain, plain_realised, _ = _preview_then_run(_model(tmp_path, "no_upgrade", ""))

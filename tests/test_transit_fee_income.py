@@ -2,7 +2,7 @@
 
 The GE prices a fee as part of the trade cost, which uses up resources; the host collects
 it, as an importer collects its tariffs (income in the GE's welfare). So the realised
-welfare adds each economy's fee revenue over its GDP, as the corridor preview does.
+welfare adds each economy's fee revenue over its expenditure, as the corridor preview does.
 """
 
 from __future__ import annotations
@@ -38,16 +38,20 @@ def _rec(model, name: str) -> np.ndarray:
 def test_realised_welfare_counts_the_fee_revenue_as_income(runs) -> None:
     m = runs[2000.0]
     fees = _rec(m, "transit_fee_revenue_usd")
-    gdp = _rec(m, "gdp_baseline_path_usd")
     w = _rec(m, "welfare_change_pct") / 100.0 + 1.0
     assert (fees[:, -1, IRN] > 1e8).all()  # the INSTC operates: Iran collects
     # The GE's own welfare is what its three terms add up to (docs/customs_union.md); the
-    # realised welfare is that times one plus the fee share of GDP.
+    # realised welfare is that times one plus the fee revenue over the GE's expenditure E'
+    # (real expenditure (E' + fees) / P'). The moving baseline puts E' in the year's US$.
     ge = 1.0 + sum(_rec(m, f"welfare_{t}_pct") for t in ("tariff_revenue", "terms_of_trade",
                                                         "rest")) / 100.0
-    share = fees / np.maximum(gdp, 1.0)
-    assert (share[:, -1, IRN] > 1e-4).all()
-    np.testing.assert_allclose(w, ge * (1.0 + share), rtol=0, atol=1e-12)
+    assert m.scenario.parameters.trade.moving_baseline
+    share = fees[:, -1] / np.asarray(m.ge.expenditure)  # the last year's solve
+    assert (share[:, IRN] > 1e-4).all()
+    np.testing.assert_allclose(w[:, -1], ge[:, -1] * (1.0 + share), rtol=0, atol=1e-12)
+    # Where no fee is collected, the realised welfare is the GE's in every year.
+    none = fees == 0
+    np.testing.assert_allclose(w[none], ge[none], rtol=0, atol=1e-12)
     # with no fee, nobody collects and the realised welfare is the GE's
     assert (_rec(runs[0.0], "transit_fee_revenue_usd") == 0).all()
 

@@ -16,6 +16,7 @@ from typing_extensions import override
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms import welfare_terms as wt
 from scosim.mechanisms.baseline_path import adjustment_share, short_run_inputs
+from scosim.model.gdp_shares import gdp_over_expenditure
 from scosim.model.ge_cache import solve_cached
 from scosim.model.slots import Mechanism, register_mechanism
 
@@ -216,6 +217,8 @@ class GETrade(Mechanism):
         # income the GE does not see (transit fees a host collects) raises it. Both are
         # shares of GDP and come out of (go into) expenditure, which differs from GDP by
         # the trade deficit and tariff revenue: a US$ C changes real expenditure by C / E'.
+        # C is the share times the run's GDP (spending_usd), not the GE's output: until
+        # 2026-12-06 it was, 1.21 GDP for the UAE (domestic sales floored in the data).
         cost = policy.levers.get("welfare_cost_share")
         income = policy.levers.get("welfare_income_share")
         net = np.zeros((model.R, model.N))
@@ -223,9 +226,8 @@ class GETrade(Mechanism):
             net = net - cost
         if income is not None:
             net = net + income
-        gdp_over_expenditure = (np.asarray(model.ge.output, dtype=float)
-                                / np.asarray(model.ge.expenditure, dtype=float))
-        model.welfare = model.ge.welfare_change * (1.0 + net * gdp_over_expenditure)
+        model.welfare = model.ge.welfare_change * (
+            1.0 + net * gdp_over_expenditure(model, model.ge))
         model.real_gdp_change = model.ge.real_gdp_change
 
     @override

@@ -205,9 +205,9 @@ class Corridor(ProposalType):
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
-        """Annualised expected net value of the project to each invitee, over its GDP.
+        """Annualised expected net value of the project to each invitee, over its expenditure.
 
-        ``q (GE gain + transit fees) - r (paid - recovered + owners' risk) / GDP``: a
+        ``q (GE gain + transit fees / E') - r (paid - recovered + owners' risk) / E'``: a
         standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
         PV(salvage)``, times the discount
         rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
@@ -217,6 +217,9 @@ class Corridor(ProposalType):
         sinks is counted once, as paid. The bank's loss its owners bear (``bank_project``)
         is theirs to pay. Until 2026-12-05 the preview took the gain as certain and
         subtracted the expected loss of the hosts' sunk investment on top of its payment.
+        US$ are over ``E'``, the GE's expenditure with the project in the same dollars
+        (:mod:`scosim.model.gdp_shares`), as the run's welfare counts fee income: the GE
+        gain is a share of real expenditure (until 2026-12-06 they were over GDP).
 
         Both GE solves start from this year's policy state without the proposal; the network
         is stepped with and without the project (other corridors in force as they are, the
@@ -224,6 +227,7 @@ class Corridor(ProposalType):
         factors (the finance slot's dollar channel, a plug-in's) apply to both sides, as the
         year's trade step applies them (:func:`~scosim.model.policy.with_slot_costs`).
         """
+        from scosim.model.gdp_shares import gdp_over_expenditure
         from scosim.model.policy import preview_policy, with_slot_costs
 
         policy = preview_policy(model, exclude=self)
@@ -238,8 +242,8 @@ class Corridor(ProposalType):
         with_p = self.net.step_inputs({**inp, "active": act, "fee": fee})
         base = policy.cost_change
         w0 = model.solve_policy(policy.with_costs(base * without.t_hat)).welfare_change
-        w1 = model.solve_policy(policy.with_costs(base * with_p.t_hat)).welfare_change
-        ge_gain = w1 / w0 - 1.0
+        ge1 = model.solve_policy(policy.with_costs(base * with_p.t_hat))
+        ge_gain = ge1.welfare_change / w0 - 1.0
         # One set of failure probabilities for the payments, the salvage and the share of
         # the benefits delivered (until 2026-12-06 computed twice, once for each).
         pf = self._failure_prob(inp["instability"])
@@ -247,17 +251,20 @@ class Corridor(ProposalType):
         # Benefits from the first operating year: construction brings none (the failure
         # hazard and the payments count from its start).
         operating = operating_share(pf, DISCOUNT_RATE, first_year=self.years_to_build)[:, None]
-        gdp = np.maximum(model.gdp, 1.0)
+        # US$ paid or collected come out of (go into) expenditure, as the run's welfare
+        # counts fees (scosim.model.gdp_shares), at the GE with the project: until
+        # 2026-12-06 over GDP, added to a gain that is a share of real expenditure.
+        expenditure = np.maximum(model.gdp, 1.0) / gdp_over_expenditure(model, ge1)  # E', US$
         # What the hosts get back of their stake after a failure is theirs (recovery 0.4):
         # left out until 2026-12-05, their whole payment counted as lost in a failure.
-        cost_share = (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / gdp
+        cost_share = (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
         # The fees shippers pay on each edge of the routes, to the economies the edges are
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
-        fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / gdp
+        fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
         gain = operating * (ge_gain + fees) - cost_share
-        info = {"ge_gain": ge_gain, "cost_share_of_gdp": cost_share,
-                "transit_fees_share_of_gdp": fees,
+        info = {"ge_gain": ge_gain, "cost_share_of_expenditure": cost_share,
+                "transit_fees_share_of_expenditure": fees, "expenditure_usd": expenditure,
                 "operating_share": np.broadcast_to(operating, ge_gain.shape).copy()}
         return Preview(gain=gain, terms={}, info=info)
 

@@ -179,7 +179,10 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
             :func:`operating_share`): a loan longer than T is followed to its end at that
             hazard, and failures after the loan is repaid lose the whole stake, summed in
             closed form (:func:`_tail_failure_pv`).
-        discount_rate: Rate for present values (>= 0; > 0 with a positive hazard).
+        discount_rate: Rate for present values (>= 0). At 0 with a positive hazard the
+            project fails some day for certain: a failure after the horizon counts
+            undiscounted, with the probability the project stands then (the loss of a
+            budget-financed project is then the whole stake less what is recovered).
 
     Returns:
         :class:`FinanceOutcome`.

@@ -5,7 +5,10 @@
 * Preview: the economic term is each state's trade gain from lower insecurity, as the
   security mechanism prices it into trade costs (two GE solves; 0 when the slot is
   empty), minus each participant's contribution (a cost out of income,
-  ``-upgrade_cost_share_gdp``); ``Preview.scores["security"]`` is each state's change
+  ``upgrade_cost_share_gdp`` of GDP, which the run's welfare takes out of expenditure:
+  ``-upgrade_cost_share_gdp x GDP / E'``, :mod:`scosim.model.gdp_shares`, at the GE
+  with the upgrade, or the year's when the slot is empty);
+  ``Preview.scores["security"]`` is each state's change
   of the security index from :func:`expected_security_gain`, at the security state of
   the year (the security mechanism's, or the calibrated baseline when the slot is
   empty). The upgrade changes no tariff or trade cost directly.
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from scosim.model.gdp_shares import gdp_over_expenditure, year_gdp_over_expenditure
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
 from scosim.security.mechanism import baseline_levers, security_mechanism, security_state
@@ -67,6 +71,10 @@ class RatsUpgrade(ProposalType):
         that gain (:func:`scosim.security.trade_gain.insecurity_trade_gain`, two GE
         solves of the year's policy state; ``info["trade_gain"]``). Without the slot,
         nothing prices insecurity into trade and the term is the contribution alone.
+        The contribution, a share of GDP, is counted as the run's welfare counts it, a
+        cost out of expenditure (``info["contribution_share_of_expenditure"]``): until
+        2026-12-06 the share of GDP itself, 1.6 times the realised cost for Kyrgyzstan,
+        whose expenditure is 1.6 times its GDP.
         """
         system, state, inst = security_state(model)
         part = np.asarray(participants, dtype=bool)
@@ -76,17 +84,20 @@ class RatsUpgrade(ProposalType):
         mech = security_mechanism(model)
         if mech is None:
             trade = np.zeros_like(cost)
+            per_gdp = year_gdp_over_expenditure(model, exclude=self)
         else:
-            from scosim.security.trade_gain import insecurity_trade_gain
+            from scosim.security.trade_gain import insecurity_trade_solves
 
-            trade = insecurity_trade_gain(model, mech, eg["incidents_without"],
-                                          eg["incidents_with"], exclude=self)
+            trade, ge_with = insecurity_trade_solves(model, mech, eg["incidents_without"],
+                                                     eg["incidents_with"], exclude=self)
+            per_gdp = gdp_over_expenditure(model, ge_with)
+        spent = cost * per_gdp
         return Preview(
-            gain=trade - cost,
+            gain=trade - spent,
             terms={} if terms is None else dict(terms),
             scores={"security": eg["gain"]},
             info={"incidents_avoided": eg["incidents_avoided"], "upgrade_cost_share_gdp": cost,
-                  "trade_gain": trade},
+                  "contribution_share_of_expenditure": spent, "trade_gain": trade},
         )
 
     def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:
@@ -94,13 +105,17 @@ class RatsUpgrade(ProposalType):
 
         What its upgraded pooling does to security, and the trade gain of that, are the
         accession's own terms (``Accession.preview`` previews the new member at the
-        levels the upgrade will write for it), so they are not counted here again.
+        levels the upgrade will write for it), so they are not counted here again. The
+        contribution is a share of GDP out of expenditure, as in :meth:`preview`, at the
+        GE of the year's policy state (one solve, where someone joins).
         """
         if self.opt_in or not self.open_to_members() or not self.in_force.any():
             return None
         out = np.zeros((model.R, model.N))
         joins = self.in_force & ~self.participants[:, member]
-        out[joins, member] = -self._share()[joins]
+        if joins.any():
+            per_gdp = year_gdp_over_expenditure(model)[:, member]
+            out[joins, member] = -(self._share() * per_gdp)[joins]
         return out
 
     def apply(self, policy: PolicyState, participants: np.ndarray, phase: np.ndarray,

@@ -13,7 +13,7 @@ policy state, one at the insecurity rise without the proposal and one with it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,13 +23,24 @@ if TYPE_CHECKING:
     from scosim.proposals.base import ProposalType
     from scosim.security.mechanism import SecurityMechanism
 
-__all__ = ["insecurity_trade_gain"]
+__all__ = ["insecurity_trade_gain", "insecurity_trade_solves"]
 
 
 def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
                           incidents_without: np.ndarray, incidents_with: np.ndarray,
                           exclude: ProposalType | None = None) -> np.ndarray:
     """Welfare gain ``(R, N)`` (fraction of real expenditure) of expected incidents moving.
+
+    The gain of :func:`insecurity_trade_solves`, which documents the arguments.
+    """
+    return insecurity_trade_solves(model, mech, incidents_without, incidents_with,
+                                   exclude=exclude)[0]
+
+
+def insecurity_trade_solves(model: SCOModel, mech: SecurityMechanism,
+                            incidents_without: np.ndarray, incidents_with: np.ndarray,
+                            exclude: ProposalType | None = None) -> tuple[np.ndarray, Any]:
+    """The welfare gain of expected incidents moving, and the GE solve with the move.
 
     Args:
         model: The model, at the year of the preview.
@@ -41,11 +52,12 @@ def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
             when it is already in force in some runs).
 
     Returns:
-        ``W_with / W_without - 1`` for every economy, ``W`` the GE welfare change of the
-        year's policy state with the trade costs of the insecurity rise each count gives
-        and the other slots' trade-cost factors (``welfare_change`` of
-        :meth:`SCOModel.solve_policy`). Runs where the two counts
-        are equal get exactly 0.
+        ``W_with / W_without - 1`` ``(R, N)`` for every economy, ``W`` the GE welfare
+        change of the year's policy state with the trade costs of the insecurity rise each
+        count gives and the other slots' trade-cost factors (``welfare_change`` of
+        :meth:`SCOModel.solve_policy`); runs where the two counts are equal get exactly 0.
+        And the GE result with ``incidents_with`` (its expenditure prices a cost that is a
+        share of GDP, :func:`scosim.model.gdp_shares.gdp_over_expenditure`).
     """
     from scosim.model.policy import preview_policy, with_slot_costs
 
@@ -57,9 +69,9 @@ def insecurity_trade_gain(model: SCOModel, mech: SecurityMechanism,
     policy = with_slot_costs(model, preview_policy(model, exclude=exclude),
                              skip=("security", "network"))
     costs = [_cost_change(model, mech, policy, rise) for rise in rises]
-    w0, w1 = (model.solve_policy(policy.with_costs(c)).welfare_change for c in costs)
+    ge0, ge1 = (model.solve_policy(policy.with_costs(c)) for c in costs)
     same = np.all(rises[0] == rises[1], axis=1)
-    return np.where(same[:, None], 0.0, w1 / w0 - 1.0)
+    return np.where(same[:, None], 0.0, ge1.welfare_change / ge0.welfare_change - 1.0), ge1
 
 
 def _cost_change(model: SCOModel, mech: SecurityMechanism, policy: PolicyState,
