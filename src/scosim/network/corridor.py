@@ -179,13 +179,14 @@ class Corridor(ProposalType):
         # The project fails or not whoever lends: its hazard is its own, not the loan's
         # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
-        for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
+        for lender in lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"]):
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,
-                                  # The corridor's own grace, shortened to fit a bank's
-                                  # shorter tenor (5 years or less stopped the run).
-                                  grace=min(_BANK["grace"], lender.tenor - 1),
+                                  # The bank's grace, shortened to fit a shorter tenor (a
+                                  # grace as long stopped the run). Until 2026-12-06 always
+                                  # the default 5 years, whatever the bank in force said.
+                                  grace=min(lender.grace, lender.tenor - 1),
                                   recovery=_BANK["recovery"], failure_prob=pf,
                                   discount_rate=DISCOUNT_RATE)
             if out is None:  # the first lender's runs; the others' are filled in below
