@@ -79,6 +79,27 @@ def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
                                arr.cost_usd * (0.3 + 0.7 * per_dollar), rtol=1e-12)
 
 
+def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate() -> None:
+    # The bank's defaults lend at 4 % and fund at 7 %: the grant element of its 20-year
+    # loan with 5 years of grace is 0.2523 a dollar (closed form in
+    # test_network_finance.py), 1 less the present value at 7 % of 0.04 a year for 5
+    # years, then 0.04 / (1 - 1.04^-15) for 15. Its owners pay it on the 70 % lent, by
+    # capital shares fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays
+    # only that. Until 2026-12-06 the owners paid nothing for it.
+    m, arr = _model({})
+
+    def a7(n: int) -> float:  # present value of 1 a year for n years at 7 %
+        return (1 - 1.07**-n) / 0.07
+
+    grant = 1 - (0.04 * a7(5) + 0.04 / (1 - 1.04**-15) * 1.07**-5 * a7(15))
+    subsidy = grant * 0.7 * arr.cost_usd
+    np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd + subsidy, rtol=1e-12)
+    kgz = m.codes.index("KGZ")
+    members = m.is_member()[0]
+    share = m.gdp0[kgz] / m.gdp0[members].sum()
+    np.testing.assert_allclose(arr.paid[:, kgz], share * subsidy, rtol=1e-12)
+
+
 def test_owners_bear_a_project_loss_by_base_year_gdp() -> None:
     # Capital is subscribed once: two owners bear a failed loan in the ratio of their
     # base-year GDP, as in the bank's own preview, not of the GDP of the year a corridor
