@@ -44,21 +44,75 @@ def _model(bank: dict[str, Any] | None, financing: str = "bank_guaranteed",
     return m, next(a for a in m.arrangements if a.pid == "instc")
 
 
+#: A bank that funds at its lending rate, the corridors' discount rate: no subsidy.
+AT_COST = {"lending_rate": DISCOUNT_RATE, "market_rate": DISCOUNT_RATE}
+
+
 def test_a_bank_on_the_default_terms_changes_nothing() -> None:
     _, alone = _model(None, "bank_project")
-    _, with_bank = _model({}, "bank_project")  # 4 %, 20 years, capital by GDP, all members
+    # 4 %, 20 years, 5 of grace, capital by GDP, all members, funded at 4 %.
+    _, with_bank = _model(AT_COST, "bank_project")
     np.testing.assert_array_equal(with_bank.paid, alone.paid)
     np.testing.assert_array_equal(with_bank.risk, alone.risk)
 
 
 @pytest.mark.parametrize("tenor", [3, 5, 10, 20, 35])  # 5 or less: a shorter grace
 def test_hosts_pay_the_cost_when_the_bank_lends_at_the_discount_rate(tenor: int) -> None:
-    _, arr = _model({"lending_rate": DISCOUNT_RATE, "tenor_years": tenor})
+    _, arr = _model({**AT_COST, "tenor_years": tenor})
     np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd, rtol=1e-12)
 
 
+@pytest.mark.parametrize("grace", [0, 15])
+def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
+    # 70 % of the cost lent at 2 % for 20 years (funded at 2 %: no subsidy), repaid from
+    # Iran's budget: interest 0.02 a dollar for `grace` years, then the annuity
+    # 0.02 / (1 - 1.02^-(20 - grace)) for the rest, discounted at 4 %. Until 2026-12-06
+    # every corridor loan took 5 years of grace, whatever the bank in force said.
+    def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
+        return (1 - 1.04**-n) / 0.04
+
+    level = 0.02 / (1 - 1.02 ** -(20 - grace))
+    per_dollar = 0.02 * a4(grace) + level * 1.04**-grace * a4(20 - grace)
+    assert per_dollar == pytest.approx({0: 0.8311, 15: 0.7468}[grace], abs=5e-5)
+    _, arr = _model({"lending_rate": 0.02, "market_rate": 0.02, "grace_years": grace})
+    np.testing.assert_allclose(arr.paid.sum(axis=1),
+                               arr.cost_usd * (0.3 + 0.7 * per_dollar), rtol=1e-12)
+
+
+def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate() -> None:
+    # The bank's defaults lend at 4 % and fund at 7 %: the grant element of its 20-year
+    # loan with 5 years of grace is 0.2523 a dollar (closed form in
+    # test_network_finance.py), 1 less the present value at 7 % of 0.04 a year for 5
+    # years, then 0.04 / (1 - 1.04^-15) for 15. Its owners pay it on the 70 % lent, by
+    # capital shares fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays
+    # only that. Until 2026-12-06 the owners paid nothing for it.
+    m, arr = _model({})
+
+    def a7(n: int) -> float:  # present value of 1 a year for n years at 7 %
+        return (1 - 1.07**-n) / 0.07
+
+    grant = 1 - (0.04 * a7(5) + 0.04 / (1 - 1.04**-15) * 1.07**-5 * a7(15))
+    subsidy = grant * 0.7 * arr.cost_usd
+    np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd + subsidy, rtol=1e-12)
+    kgz = m.codes.index("KGZ")
+    members = m.is_member()[0]
+    share = m.gdp0[kgz] / m.gdp0[members].sum()
+    np.testing.assert_allclose(arr.paid[:, kgz], share * subsidy, rtol=1e-12)
+
+
+def test_owners_bear_a_project_loss_by_base_year_gdp() -> None:
+    # Capital is subscribed once: two owners bear a failed loan in the ratio of their
+    # base-year GDP, as in the bank's own preview, not of the GDP of the year a corridor
+    # borrows (which it was until 2026-12-06).
+    m, arr = _model(None, "bank_project")
+    chn, kgz = m.codes.index("CHN"), m.codes.index("KGZ")
+    np.testing.assert_allclose(arr.risk[:, chn] / arr.risk[:, kgz],
+                               m.gdp0[chn] / m.gdp0[kgz], rtol=1e-12)
+
+
 def test_a_cheaper_bank_loan_costs_the_hosts_less_and_a_dearer_one_more() -> None:
-    paid = {rate: _model({"lending_rate": rate})[1].paid.sum(axis=1)
+    # Each bank funds at its lending rate: the hosts' payments alone.
+    paid = {rate: _model({"lending_rate": rate, "market_rate": rate})[1].paid.sum(axis=1)
             for rate in (0.0, 0.02, 0.06)}
     cost = _model(None)[1].cost_usd
     assert (paid[0.0] < paid[0.02]).all() and (paid[0.02] < cost).all()
@@ -80,11 +134,11 @@ def test_a_failed_project_loan_is_borne_by_the_banks_owners() -> None:
 
 
 def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
-    m, arr = _model({"lending_rate": 0.0}, run=False)
+    m, arr = _model({"lending_rate": 0.0, "market_rate": 0.0}, run=False)
     bank = next(a for a in m.arrangements if a.pid == "bank")
     bank.participants[:] = m.is_member()
     bank.in_force[:] = [True, False]
-    found = lenders(m, 0.04, 20)
+    found = lenders(m, 0.04, 20, 5)
     assert [(lend.pid, lend.runs.tolist()) for lend in found] == [
         ("bank", [True, False]), (None, [False, True])]
     paid = arr._finance(m, arr._failure_prob(np.zeros((m.R, m.N)))).paid.sum(axis=1)

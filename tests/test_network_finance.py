@@ -13,6 +13,7 @@ from scosim.network.finance import (
     failure_probability,
     finance_project,
     host_cost_shares,
+    interest_subsidy,
     loan_schedule,
     operating_share,
 )
@@ -237,3 +238,48 @@ def test_the_years_tabulated_do_not_cut_the_hazard(financing: str, tenor: int) -
                                        rtol=1e-12, atol=1e-9, err_msg=field)
     # Whoever bears it, a failure loses 60 % of the whole cost: 600 h / (r + h) in all.
     assert outs[2].risk.sum() == pytest.approx(600.0 * 0.09 / 0.13, rel=1e-12)
+
+
+def test_the_interest_subsidy_is_the_spread_on_the_outstanding_principal() -> None:
+    # 100 lent at 0 % for 2 years, 1 of grace (nothing paid, then 100), funded at 10 %:
+    # the bank pays 10 a year on 100 for two years, 10 / 1.1 + 10 / 1.21 = 17.355, the
+    # grant element 1 - (100 / 1.21) / 100 = 0.17355 times the loan.
+    _, out = loan_schedule([100.0], 0.0, 2, 1, 2)
+    assert interest_subsidy(out, 0.0, 0.10)[0] == pytest.approx(100 * (1 - 1 / 1.21),
+                                                                rel=1e-12)
+    # A project loan stops at a failure: at a hazard of 1/2 the years are serviced with
+    # probability 1/2 and 1/4, 10 x 0.5 / 1.1 + 10 x 0.25 / 1.21 = 6.6116.
+    got = finance_project([100.0], [[1.0, 0.0]], "bank_project", capital=[[0.0, 1.0]],
+                          bank_share=1.0, rate=0.0, tenor=2, grace=1,
+                          failure_prob=np.full((1, 2), 0.5), funding_rate=0.10)
+    assert got.owners_subsidy[0, 1] == pytest.approx(5 / 1.1 + 2.5 / 1.21, rel=1e-12)
+    assert got.owners_subsidy[0, 0] == 0.0  # the host owns none of the bank
+    # In what the owner pays: it pays nothing else.
+    assert got.paid[0, 1] == got.owners_subsidy[0, 1]
+
+
+def test_a_bank_funding_above_its_rate_charges_its_owners_the_grant_element() -> None:
+    # 1000 at 4 % for 20 years, 5 of grace, funded at 7 %: interest 40 a year for 5
+    # years, then A = 40 / (1 - 1.04^-15) for 15; the grant element is 1 less their
+    # present value at 7 %, 0.252 a dollar (docs/hindcasts.md).
+    def a7(n: int) -> float:  # present value of 1 a year for n years at 7 %
+        return (1 - 1.07**-n) / 0.07
+
+    level = 0.04 / (1 - 1.04**-15)
+    grant = 1 - (0.04 * a7(5) + level * 1.07**-5 * a7(15))
+    assert grant == pytest.approx(0.252, abs=5e-4)
+    cap = np.array([[0.0, 0.25, 0.75]])  # economy 0 hosts; 1 and 2 own the bank
+    plain = finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", capital=cap,
+                            bank_share=0.7, tenor=20, grace=5)
+    lent = finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", capital=cap,
+                           bank_share=0.7, tenor=20, grace=5, funding_rate=0.07)
+    np.testing.assert_allclose(lent.owners_subsidy, 700.0 * grant * cap, rtol=1e-12)
+    # The host pays what it did (its loan at 4 %, discounted at 4 %: the cost); the owners
+    # pay the subsidy on top. Funding at the lending rate, nothing changes.
+    assert lent.paid[0, 0] == pytest.approx(1000.0, rel=1e-12)
+    np.testing.assert_allclose(lent.paid - plain.paid, lent.owners_subsidy, rtol=1e-12)
+    same = finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", capital=cap,
+                           funding_rate=0.04)
+    np.testing.assert_array_equal(same.paid, plain.paid)
+    with pytest.raises(ValueError, match="capital shares to share its interest subsidy"):
+        finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", funding_rate=0.07)

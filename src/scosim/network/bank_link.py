@@ -3,13 +3,18 @@
 A corridor financed by the SCO Development Bank (``bank_guaranteed`` or
 ``bank_project``) borrows on the bank's terms. Where the scenario's own
 ``development_bank`` proposal is in force in a run, those are its terms: its
-``lending_rate`` and ``tenor_years``, and capital shares by its ``capital_rule``
-among its participants (who bear a ``bank_project`` loss); its ``lending_rate`` is
-read run by run (a sweep may vary it), one lender per rate. In runs with no such bank
-in force, the corridor uses the default terms of docs/network.md (4 %, 20 years,
-capital in proportion to the members' GDP). With several banks in force in one run,
-the first in scenario order lends. The grace period, recovery rate and
-failure probabilities are the corridor's own in both cases (docs/network.md).
+``lending_rate``, ``tenor_years`` and ``grace_years`` (the loan profile of its own
+preview), its ``market_rate`` as its funding cost, and capital shares by its
+``capital_rule`` among its participants, who bear a ``bank_project`` loss and the
+interest subsidy of lending below its funding cost (docs/network.md). Its
+``lending_rate`` and ``market_rate`` are read run by run (a sweep may vary them), one
+lender per pair of rates. In runs with no such bank in force, the corridor uses the
+default terms of docs/network.md (4 %, 20 years, 5 of grace, capital in proportion to the
+members' GDP), funded at the lending rate, which is the corridors' discount rate: no
+subsidy. With several banks in force in one run, the first in scenario order lends.
+Capital shares are fixed at subscription, so they weigh the owners' base-year GDP
+(``model.gdp0``), as the bank's preview does. The recovery rate and failure
+probabilities are the corridor's own in both cases.
 """
 
 from __future__ import annotations
@@ -32,31 +37,40 @@ class Lender:
     Attributes:
         runs: ``(R,)`` bool, the runs these terms apply to.
         rate: Annual lending rate.
-        tenor: Loan tenor in years.
+        tenor: Loan tenor in years, grace included.
+        grace: Interest-only years at the start of the loan (before any shortening to fit
+            the tenor).
         capital: ``(R, N)`` capital shares of the bank's owners (rows sum to 1).
         pid: The ``development_bank`` proposal's id, or None for the default bank.
+        funding_rate: The bank's funding cost (its ``market_rate``), or None when it
+            funds at its lending rate (the default bank).
     """
 
     runs: np.ndarray
     rate: float
     tenor: int
+    grace: int
     capital: np.ndarray
     pid: str | None
+    funding_rate: float | None = None
 
 
-def lenders(model: SCOModel, default_rate: float, default_tenor: int) -> list[Lender]:
+def lenders(model: SCOModel, default_rate: float, default_tenor: int,
+            default_grace: int) -> list[Lender]:
     """The lenders of this year's corridor loans, one per group of runs (disjoint, covering).
 
     Args:
-        model: The model (its arrangements, membership and GDP of this year).
+        model: The model (its arrangements, membership and base-year GDP).
         default_rate: Lending rate of the default bank.
         default_tenor: Tenor of the default bank.
+        default_grace: Grace years of the default bank.
 
     Returns:
         Lenders whose ``runs`` partition the batch; runs without a bank in force come last.
     """
     from scosim.proposals.development_bank import DevelopmentBank
 
+    gdp0 = np.asarray(model.gdp0, float)
     left = np.ones(model.R, dtype=bool)
     out: list[Lender] = []
     for arr in model.arrangements:
@@ -69,15 +83,16 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int) -> list[Le
         owners = np.asarray(arr.participants, bool).copy()
         # Runs outside ``runs`` take no loan from this bank; any owner row keeps shares valid.
         owners[~runs] = True
-        capital = capital_shares(owners, p.capital_rule, gdp=model.gdp)
-        # The bank's rate in each run (swept or the scenario's): one lender per rate.
-        rates = (arr.value("lending_rate") if "lending_rate" in arr.sweepable
-                 else np.full(model.R, float(p.lending_rate)))
-        for rate in np.unique(rates[runs]):
-            out.append(Lender(runs & (rates == rate), float(rate), int(p.tenor_years), capital,
-                              arr.pid))
+        capital = capital_shares(owners, p.capital_rule, gdp=gdp0)
+        # The bank's rates in each run (swept or the scenario's): one lender per pair.
+        rates = np.column_stack([np.broadcast_to(np.asarray(arr.value(k), float), model.R)
+                                 for k in ("lending_rate", "market_rate")])
+        for rate, funding in np.unique(rates[runs], axis=0):
+            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == funding)
+            out.append(Lender(same, float(rate), int(p.tenor_years), int(p.grace_years),
+                              capital, arr.pid, float(funding)))
         left &= ~runs
     if left.any():
-        capital = capital_shares(model.is_member(), "gdp", gdp=model.gdp)
-        out.append(Lender(left, default_rate, default_tenor, capital, None))
+        capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
+        out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None))
     return out

@@ -69,7 +69,9 @@ class Corridor(ProposalType):
     exit_allowed = False
     indicators = {
         "corridor_operating": "1 if the economy hosts an operating corridor project",
-        "corridor_paid_usd": "US$, expected present value paid for adopted corridors",
+        "corridor_paid_usd": "US$, expected present value paid for adopted corridors "
+                             "(by their hosts, and by a lending bank's owners for its "
+                             "interest subsidy)",
         "corridor_risk_usd": "US$, expected present-value loss borne if a corridor fails",
         "corridor_gas_bcm": "bcm a year, pipeline gas the corridors deliver to the economy",
         "corridor_power_twh": "TWh a year, electricity the corridors deliver to the economy",
@@ -167,7 +169,8 @@ class Corridor(ProposalType):
         """Expected payments and risk (R, N) under the proposal's financing.
 
         Bank loans are on the terms of a ``development_bank`` in force in the run, else
-        the default bank's (:mod:`scosim.network.bank_link`).
+        the default bank's (:mod:`scosim.network.bank_link`); a bank funding at a rate
+        above its lending rate charges its owners the interest subsidy, in ``paid``.
 
         Args:
             model: The model.
@@ -179,15 +182,17 @@ class Corridor(ProposalType):
         # The project fails or not whoever lends: its hazard is its own, not the loan's
         # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
-        for lender in lenders(model, _BANK["rate"], _BANK["tenor"]):
+        for lender in lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"]):
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,
-                                  # The corridor's own grace, shortened to fit a bank's
-                                  # shorter tenor (5 years or less stopped the run).
-                                  grace=min(_BANK["grace"], lender.tenor - 1),
+                                  # The bank's grace, shortened to fit a shorter tenor (a
+                                  # grace as long stopped the run). Until 2026-12-06 always
+                                  # the default 5 years, whatever the bank in force said.
+                                  grace=min(lender.grace, lender.tenor - 1),
                                   recovery=_BANK["recovery"], failure_prob=pf,
-                                  discount_rate=DISCOUNT_RATE)
+                                  discount_rate=DISCOUNT_RATE,
+                                  funding_rate=lender.funding_rate)
             if out is None:  # the first lender's runs; the others' are filled in below
                 out = fin
                 continue
@@ -198,7 +203,9 @@ class Corridor(ProposalType):
                                  owners_risk=np.where(runs[:, None], fin.owners_risk,
                                                       out.owners_risk),
                                  recovered=np.where(runs[:, None], fin.recovered,
-                                                    out.recovered))
+                                                    out.recovered),
+                                 owners_subsidy=np.where(runs[:, None], fin.owners_subsidy,
+                                                         out.owners_subsidy))
         assert out is not None  # lenders() covers every run
         return out
 

@@ -138,7 +138,8 @@ class FinanceOutcome:
     """Who pays and who bears the risk of one project (expected present values, US$).
 
     Attributes:
-        paid: (R, N) payments by each economy (up-front share and loan service).
+        paid: (R, N) payments by each economy: the hosts' up-front share and loan service,
+            and ``owners_subsidy``.
         risk: (R, N) expected loss from a failure borne by each economy.
         bank_loss: (R,) expected loss of the bank (already spread over ``risk`` by capital).
         owners_risk: (R, N) the part of ``risk`` that is the bank's loss borne by its owners
@@ -147,6 +148,10 @@ class FinanceOutcome:
         recovered: (R, N) expected present value the hosts get back of their own stake
             after a failure (``recovery`` of it; the bank's owners' recovery is already net
             in ``bank_loss``): a net value credits it against ``paid``.
+        owners_subsidy: (R, N) the interest subsidy of a bank that funds its loan at a
+            rate other than its lending rate (:func:`interest_subsidy`), borne by its
+            owners by capital share (in ``paid``; negative: a margin they earn). Zero for
+            a bank funding at its lending rate, and under ``budget``.
     """
 
     paid: FloatArray
@@ -154,13 +159,14 @@ class FinanceOutcome:
     bank_loss: FloatArray
     owners_risk: FloatArray
     recovered: FloatArray
+    owners_subsidy: FloatArray
 
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
                     capital: ArrayLike | None = None, bank_share: float = 0.7,
                     rate: float = 0.04, tenor: int = 20, grace: int = 5, recovery: float = 0.4,
                     failure_prob: ArrayLike | None = None, discount_rate: float = 0.04,
-                    ) -> FinanceOutcome:
+                    funding_rate: float | None = None) -> FinanceOutcome:
     """Expected payments and risk by economy for one project under one financing mode.
 
     Args:
@@ -183,6 +189,10 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
             project fails some day for certain: a failure after the horizon counts
             undiscounted, with the probability the project stands then (the loss of a
             budget-financed project is then the whole stake less what is recovered).
+        funding_rate: The bank's funding cost, when it is not ``rate``: its owners bear
+            the interest subsidy of lending at ``rate`` (:func:`interest_subsidy`, valued
+            at ``funding_rate``) by their ``capital`` shares, in ``paid``. None: the bank
+            funds at its lending rate (no subsidy).
 
     Returns:
         :class:`FinanceOutcome`.
@@ -226,25 +236,35 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(risk),
                               recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
-                              * hs)
+                              * hs, owners_subsidy=np.zeros_like(risk))
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
+    subsidised = funding_rate is not None and funding_rate != rate
+    if capital is None and (financing == "bank_project" or subsidised):
+        raise ValueError(f"{financing} financing needs the bank's capital shares"
+                         + (" to share its interest subsidy" if subsidised else ""))
+    cap = (np.zeros(hs.shape) if capital is None
+           else np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape))
+    # Serviced from the project, a year's payment is made if the project runs through it;
+    # a guaranteed loan is repaid whatever happens.
+    serviced = alive * (1.0 - pf) if financing == "bank_project" else np.ones_like(pf)
+    owners_subsidy = np.zeros(hs.shape)
+    if subsidised:
+        assert funding_rate is not None
+        owners_subsidy = interest_subsidy(outstanding, rate, funding_rate,
+                                          serviced)[:, None] * cap
     if financing == "bank_guaranteed":
         service = (pay * disc).sum(axis=1)
-        paid = (upfront + service)[:, None] * hs
+        paid = (upfront + service)[:, None] * hs + owners_subsidy
         # The hosts repay whatever happens, so a failure costs them the whole investment.
         risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
         return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(risk),
                               recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
-                              * hs)
-    if capital is None:
-        raise ValueError("bank_project financing needs the bank's capital shares")
-    cap = np.broadcast_to(np.atleast_2d(np.asarray(capital, float)), hs.shape)
-    # Serviced from the project: a year's payment is made if the project runs through it.
-    service = (alive * (1.0 - pf) * pay * disc).sum(axis=1)
-    paid = (upfront + service)[:, None] * hs
+                              * hs, owners_subsidy=owners_subsidy)
+    service = (serviced * pay * disc).sum(axis=1)
+    paid = (upfront + service)[:, None] * hs + owners_subsidy
     # At a failure in year t the bank loses the principal outstanding, the hosts their own
     # stake: the up-front share and the principal they have repaid.
     bank_loss = (lost_pv * outstanding).sum(axis=1)
@@ -255,7 +275,34 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     risk = host_loss[:, None] * hs + owners_risk
     recovered = (back_pv * stake).sum(axis=1) + c * tail * recovery
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk,
-                          recovered=recovered[:, None] * hs)
+                          recovered=recovered[:, None] * hs, owners_subsidy=owners_subsidy)
+
+
+def interest_subsidy(outstanding: ArrayLike, rate: float, funding_rate: float,
+                     serviced: ArrayLike | None = None) -> FloatArray:
+    """Present value at ``funding_rate`` of a bank's interest spread on a loan (R,).
+
+    ``sum_t w_t (f - l) O_t / (1 + f)^(t + 1)``: the bank pays ``f`` on the principal
+    ``O_t`` outstanding in year ``t`` and earns ``l`` on it, in the years the loan is
+    serviced (``w_t``, 1 for all of them by default). With every year serviced this is
+    the loan's grant element times its principal, the OECD-DAC measure the
+    ``development_bank`` preview uses: the principal is the present value at ``f`` of
+    any repayment of it at ``f``, so the principal less the present value of the
+    service at ``l`` is the spread's present value. Negative when ``l > f`` (a margin).
+
+    Args:
+        outstanding: (R, T) principal outstanding at the start of each year
+            (:func:`loan_schedule`).
+        rate: The lending rate ``l``.
+        funding_rate: The bank's funding cost ``f``, also the discount rate (> -1).
+        serviced: (R, T) probability each year's service is paid (a project loan stops
+            at a failure, whose principal is the bank's loss, counted apart).
+    """
+    o = np.atleast_2d(np.asarray(outstanding, float))
+    w = np.ones_like(o) if serviced is None else np.broadcast_to(
+        np.asarray(serviced, float), o.shape)
+    disc = (1.0 + funding_rate) ** -(np.arange(o.shape[1]) + 1.0)
+    return (funding_rate - rate) * (w * o * disc).sum(axis=1)
 
 
 def _tail_failure_pv(standing: FloatArray, hazard: FloatArray, start: int,

@@ -31,8 +31,9 @@ Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
 inverse-GDP allocation is unsourced and lends the smallest members several times
 more than any development bank would relative to their GDP; the default capital is
 illustrative. After adoption it changes no tariff, trade cost or finance lever; corridors financed
-by the bank borrow on its terms in the runs where it is in force
-(:mod:`scosim.network.bank_link`), which its preview does not count.
+by the bank borrow on its terms in the runs where it is in force, and its owners pay the
+interest subsidy of those loans, measured as here (:mod:`scosim.network.bank_link`,
+:func:`scosim.network.finance.interest_subsidy`); its preview does not count them.
 """
 
 from __future__ import annotations
@@ -140,9 +141,10 @@ class DevelopmentBank(ProposalType):
 
     Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
     (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``), and ``depth``
-    (the sovereignty cost in each vote, read by the Council). A swept ``lending_rate`` is
-    also the rate corridors financed by the bank borrow at in each run
-    (:mod:`scosim.network.bank_link`). ``tenor_years`` and ``grace_years`` are not: they
+    (the sovereignty cost in each vote, read by the Council). A swept ``lending_rate`` and
+    ``market_rate`` are also the rate corridors financed by the bank borrow at and the
+    bank's funding cost on those loans in each run (:mod:`scosim.network.bank_link`).
+    ``tenor_years`` and ``grace_years`` are not: they
     are whole numbers, and a sweep's values are not; nor is ``paid_in_share``, which the
     gain does not read (until 2026-12-06 it did).
     """

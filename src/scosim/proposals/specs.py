@@ -240,7 +240,8 @@ class DevelopmentBankProposal(ProposalSpec):
     ``DevelopmentBankSpec``: no capital has been published for the bank the interested
     members agreed to set up at Tianjin in September 2025. China's pledge there (2 bn yuan
     in grants and 10 bn yuan in loans, ANCHORS.md) is aid to members, not the bank's
-    capital. The loan profile (``grace_years``, ``tenor_years``) is the network bank's.
+    capital. The loan profile (``grace_years``, ``tenor_years``) is the network bank's,
+    and corridors financed by the bank in force borrow on it.
     """
 
     type: Literal["development_bank"]
@@ -253,7 +254,8 @@ class DevelopmentBankProposal(ProposalSpec):
     leverage: float = Field(1.0, gt=0, le=5, description="loans per unit of capital")
     lending_rate: float = Field(0.04, ge=0, le=0.3, description="the bank's lending rate, a year")
     market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate "
-                               "and the bank's funding cost, a year")
+                               "and the bank's funding cost, a year (also on its corridor "
+                               "loans, whose subsidy its owners pay)")
     tenor_years: int = Field(20, ge=1, le=50, description="loan tenor, grace included")
     grace_years: int = Field(5, ge=0, le=15, description="interest-only years at the start, "
                              "then a level annuity; at most tenor_years - 1 are used (as for "
