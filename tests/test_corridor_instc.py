@@ -190,12 +190,17 @@ def test_instc_raises_india_central_asia_trade(instc):
         assert np.log(t_hat[IND, j] * t_hat[j, IND]) < -0.02  # a change to measure
 
 
-def test_comcec_is_per_teu_not_per_forty_foot_container(net):
-    """COMCEC's Table 58 column is US$ per TEU; read as per FEU (2 TEU) the fit would fail."""
+def test_calibration_comcec_is_per_teu_not_per_forty_foot_container(net):
+    """A calibration check. COMCEC's Table 58 column is "Transit cost/TEU" (read in the
+    source, docs/network.md); the network's fitted fees were fitted to it per TEU, so the
+    per-TEU match (8 %, what the fit achieves: 7.2 % at worst on costs) is by construction.
+    What is not: with the freight rates held at Reed and Trubetskoy's US$ per TEU-km, the
+    same network misses every figure read per 40-foot container (half as much per TEU) by
+    more than half, so the two readings cannot both fit."""
     table = comcec_comparison(net.graph)
     per_teu = [table.loc[r, "usd"] / usd for r, (_, usd) in PUBLISHED.items()]
     per_feu = [table.loc[r, "usd"] / (usd / 2.0) for r, (_, usd) in PUBLISHED.items()]
-    assert all(abs(x - 1) <= 0.10 for x in per_teu)
+    assert all(abs(x - 1) <= 0.08 for x in per_teu)
     assert all(abs(x - 1) > 0.5 for x in per_feu)
 
 

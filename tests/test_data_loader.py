@@ -272,8 +272,14 @@ def test_growth_parameters_plausible(cal: Calibration) -> None:
 def test_vector_accessor(cal: Calibration) -> None:
     gdp = cal.vector("gdp_usd")
     assert gdp.shape == (28,) and gdp.dtype == float
-    # ROW closes World: the 28 entries add up to the world total, ROW is the residual.
-    assert gdp[-1] == pytest.approx(gdp.sum() - gdp[:-1].sum())
+    # ROW closes World: the 28 entries add up to WDI's world GDP of the base year
+    # (NY.GDP.MKTP.CD, WLD, 2023, raw file wdi_ny_gdp_mktp_cd.csv, SOURCES.md 1), and the
+    # listed entries are WDI's own figures (Kyrgyzstan's, from the same file).
+    world_2023 = 107348614073350.0
+    assert cal.base_year == 2023
+    assert gdp.sum() == pytest.approx(world_2023, rel=1e-12)
+    assert gdp[ECONOMIES.index("KGZ")] == pytest.approx(15180842369.4894, rel=1e-12)
+    assert gdp[-1] == pytest.approx(world_2023 - gdp[:-1].sum(), rel=1e-12)
     assert np.isnan(cal.vector("milex_usd")[ECONOMIES.index("UZB")])
     gdp[0] = 0.0
     assert cal.countries.loc["CHN", "gdp_usd"] > 0

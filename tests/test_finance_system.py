@@ -224,12 +224,20 @@ def test_simulate_is_reproducible_and_batch_independent():
     assert a["rounds"].shape == (3, 2)
 
 
-def test_baseline_failure_frequency_is_of_the_historical_order():
-    """Laeven & Valencia (2018): 151 systemic banking crises in 1970-2017, about 2 percent of
-    country-years; the calibrated baseline (no events) should be of that order."""
+def test_calibration_baseline_failure_frequency_is_the_targeted_two_percent():
+    """A calibration check, not a comparison with history: ``npl_sensitivity`` (0.5) was
+    chosen so that the baseline (no events) has failures in about 2 percent of country-years
+    over the 27 listed economies, the order of Laeven & Valencia (2018, IMF WP/18/206): 151
+    systemic banking crises in 1970-2017. Neither ANCHORS.md nor the docs give a statistic
+    of theirs the calibration did not target, so there is no outside check here.
+
+    The band, 1-3 percent, is the target plus or minus half of it: about ten times the
+    sampling error of these 80 runs (0.11 points; 1.75 percent with this seed, 1.5 over
+    1,000 runs), and narrower than what a 20 percent change of ``npl_sensitivity`` does
+    (0.4 gives 0.7 percent, 0.6 gives 3.3), so an unrecalibrated change fails."""
     r = simulate(FS, list(range(2025, 2033)), 80, seed=11)
     freq = r["failures"][:, :, :27].mean()
-    assert 0.01 <= freq <= 0.035
+    assert 0.01 <= freq <= 0.03
 
 
 def test_plot_banking_writes_png(tmp_path):

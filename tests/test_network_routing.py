@@ -13,6 +13,7 @@ from scosim.network.routing import (
     arc_weights,
     build_freight_graph,
     least_cost_routes,
+    path_money_days,
     t_hat_from_costs,
 )
 from scosim.network.tables import load_network
@@ -144,12 +145,58 @@ def test_packaged_network_costlier_edges_never_lower_costs(scale, seed):
     assert np.all(t_hat_from_costs(higher[None], base) >= 1.0)
 
 
-def test_comcec_days_and_costs_within_ten_percent(graph):
+def test_calibration_comcec_days_and_costs_within_eight_percent(graph):
+    """A calibration check, not an out-of-sample test: tools/calibrate_network.py fits the
+    eleven ``calibrated=yes`` parameters of params.csv to exactly these 8 COMCEC 2017 figures
+    (docs/network.md). The fit reaches 7.5 % at worst (route 1's days); 8 % holds it there,
+    so an edit of the tables or a fitted value that is not refitted shows up here."""
     table = comcec_comparison(graph)
     assert set(table.index) == set(PUBLISHED)
     for route, (days, usd) in PUBLISHED.items():
-        assert abs(table.loc[route, "days"] / days - 1) <= 0.10, route
-        assert abs(table.loc[route, "usd"] / usd - 1) <= 0.10, route
+        assert abs(table.loc[route, "days"] / days - 1) <= 0.08, route
+        assert abs(table.loc[route, "usd"] / usd - 1) <= 0.08, route
+
+
+#: Median freight rates of five studies, US$ per TEU-km (Reed and Trubetskoy 2019, World Bank
+#: PRWP 8815; ANCHORS.md). Not fitted: calibrate_network.py leaves them at their source.
+REED_TRUBETSKOY = {("road", "low"): 0.85, ("road", "high"): 0.63, ("rail", "low"): 0.47,
+                   ("rail", "high"): 0.23, ("sea", "main"): 0.04}
+
+
+def test_unfitted_freight_rates_are_reed_and_trubetskoys(graph):
+    """Every travel arc of a domestic edge without a gauge break costs its length times the
+    published rate of its mode and quality: the rates the COMCEC fit does not touch, and
+    which its four routes, on high-quality roads, would not notice if they changed."""
+    tables = load_network()
+    edges = tables.edges
+    econ = tables.nodes["economy"]
+    seen = set()
+    for arc in np.flatnonzero(graph.kind == 0):  # travel arcs
+        e = edges.iloc[graph.edge[arc]]
+        key = (e["mode"], e["quality"])
+        if key not in REED_TRUBETSKOY or e["gauge_break"]:
+            continue
+        if econ[e["from_node"]] != econ[e["to_node"]]:
+            continue  # a crossing also pays a share of the border fees
+        assert graph.money[arc] == pytest.approx(e["length_km"] * REED_TRUBETSKOY[key],
+                                                 rel=1e-12), (graph.edge_ids[graph.edge[arc]])
+        seen.add(key)
+    assert seen == set(REED_TRUBETSKOY)
+
+
+def test_trans_afghan_railway_transit_is_the_published_three_to_five_days(graph):
+    """Out of sample: ANCHORS.md's 2025 reports say the Trans-Afghan railway brings
+    Uzbekistan-Pakistan transit to 3-5 days. Nothing in the COMCEC fit sees this line; its
+    days come from the fitted rail speed, gauge-break time and transit border share applied
+    to the project's own lengths and Doing Business border hours. Termez to Peshawar by the
+    railway (transit: without the once-per-shipment customs at origin and destination) must
+    lie in the published range itself (4.9 days today); the range is the claim's precision,
+    so no wider band is allowed."""
+    path = ["UZB_TERMEZ|src", "UZB_TERMEZ|rail", "AFG_HAIRATAN|rail", "AFG_MAZAR|rail",
+            "AFG_LOGAR|rail", "AFG_KHARLACHI|rail", "PAK_KHARLACHI|rail", "PAK_PESHAWAR|rail",
+            "PAK_PESHAWAR|dst"]
+    _, days = path_money_days(graph, path)
+    assert 3.0 <= days <= 5.0
 
 
 def test_comcec_ordering_suez_cheapest_instc_sea_rail_fastest(graph):

@@ -22,7 +22,7 @@ from scosim.security.routes import (
     corridor_crossings,
     route_flows,
 )
-from scosim.security.validation import baseline_rows, interception_rows
+from scosim.security.validation import INCIDENT_ECONOMIES, baseline_rows, interception_rows
 
 SYS = SecuritySystem()
 N = len(ECONOMIES)
@@ -160,11 +160,42 @@ def test_northern_route_seizure_share_misses_the_anchor_as_documented():
     assert 0.6 < fl.inflow[0, IDX["RUS"]] / entering < 0.9
 
 
-def test_baseline_is_the_right_order_of_magnitude_against_gti_and_unodc():
-    for r in baseline_rows(SYS, n_runs=60, seed=9):
-        data, model = r["data"], r["model"]
-        assert data > 0
-        assert 0.1 < model / data < 10, r
+def test_calibration_baseline_reproduces_gti_rates_and_unodc_seizures():
+    """A calibration test, not a comparison with data the model did not see: incident base
+    rates ARE the GTI 2018-2022 means and the fitted seizure hazards reproduce UNODC's
+    2018-2022 means (docs/security.md section 7). What it checks is that a baseline run
+    (efforts kept, instability 1, supply index 1) gives back those targets: expected
+    incidents exactly, the drawn counts and seizures within sampling error."""
+    n_runs, years = 60, list(range(2018, 2023))
+    keep = {c: "keep_effort" for c in LISTED}
+    res = simulate(SYS, years, keep, 1.0, n_runs, seed=9)
+    rows = {(r["economy"], r["quantity"][:9]): r for r in baseline_rows(SYS, n_runs, seed=9)}
+    cal = SYS.cal
+    for c in INCIDENT_ECONOMIES:
+        i = IDX[c]
+        gti = math.fsum(cal.gti_incidents[y][i] for y in years) / len(years)
+        assert rows[(c, "terrorist")]["data"] == pytest.approx(gti, rel=1e-12)
+        assert cal.base_rate[i] == pytest.approx(gti, rel=1e-12), c  # the fit itself
+        # At baseline the expected rate is the base rate in every run and year ...
+        np.testing.assert_allclose(res["expected_incidents"][:, :, i], gti, rtol=1e-9,
+                                   err_msg=c)
+        # ... and the negative-binomial draws average to it: 300 draws, variance
+        # mu + alpha mu^2, so 4 standard errors (a false alarm about 1 in 16,000 per row).
+        x = res["incidents"][:, :, i]
+        se = math.sqrt((gti + cal.overdispersion[i] * gti**2) / x.size)
+        assert abs(x.mean() - gti) < 4 * se, (c, x.mean(), gti, se)
+    # Seizures where the hazard is fitted: flows are linear in supply, so each fitted
+    # economy's simulated mean is its UNODC mean times the runs' mean supply over the
+    # 465 t baseline (to 1e-9); that factor is the mean of 300 lognormal draws of mean 1
+    # and sd sqrt(exp(0.15^2) - 1) = 0.151, within 4 standard errors of 1.
+    target = cal.seizure_mean_t()
+    factor = res["inflow_t"][:, :, IDX["AFG"]].mean() / SUPPLY_BASE_T
+    sd = math.sqrt(math.expm1(SYS.params.supply_noise**2))
+    assert abs(factor - 1.0) < 4 * sd / math.sqrt(n_runs * len(years))
+    for c in ("AFG", "TUR", "AZE", "TJK", "KGZ", "UZB", "KAZ", "RUS"):
+        model = res["seizures_t"][:, :, IDX[c]].mean()
+        assert model == pytest.approx(target[IDX[c]] * factor, rel=1e-9), c
+        assert rows[(c, "opiates s")]["model"] == pytest.approx(model, rel=1e-12), c
 
 
 def test_2023_collapse_scales_flows_and_seizures_down_with_supply():
@@ -186,12 +217,34 @@ def test_retention_and_edge_tables_are_consistent():
         assert a in NODE_ORDER and (b in NODE_ORDER or b == "ROW") and 0 < s <= 1
 
 
-def test_shares_of_regional_seizures_are_within_a_factor_of_three_of_unodcs():
+def test_regional_seizures_fitted_rows_are_the_data_and_iran_misses_as_documented():
+    """The shares table of docs/security.md section 4 (``seizure_share_rows``).
+
+    Calibration part: the nine economies whose hazards are fitted seize their UNODC
+    2018-2022 means (ratio 1 to 1e-9), so their shares only restate the fit. The
+    information is in Iran and Pakistan, whose interception shares are anchored (20 %,
+    17 %) instead: their tonnes follow from the 2009 supply (465 t), UNODC's exit split and
+    the anchors, and are set beside UNODC's seizures, which the model never saw for them.
+    Pakistan's level is tested in ``test_pakistan_s_anchored_share_reproduces_its_seizures``
+    (1.3 times the data). Iran's is a documented miss: 0.31 times the data (most of Iran's
+    seizures are opium for its own market, section 4), so its share of the route economies'
+    seizures is 37 % against UNODC's 68 %. The test holds the level between a quarter and
+    0.4 of the data: within about a quarter of the documented 0.31, so a change of the
+    supply, the split or the anchors that moves it (or closes the gap) fails, and the docs
+    must change with it. Iran is still the largest seizer in both, which nothing imposes
+    (Pakistan, also anchored, seizes 31 t)."""
     from scosim.security.validation import seizure_share_rows
 
-    rows = seizure_share_rows(SYS)
-    for r in rows[:-1]:
-        ratio = r["model_share"] / r["data_share"]
-        assert 1 / 3 < ratio < 3, r
-    total = rows[-1]
-    assert 0.3 < total["model_t"] / total["data_t"] < 1.5
+    rows = {r["economy"]: r for r in seizure_share_rows(SYS)}
+    fitted = [c for c in rows if c not in ("all", *INTERCEPTION_ANCHORS)]
+    assert sorted(fitted) == sorted(["AFG", "TUR", "AZE", "TJK", "KGZ", "UZB", "KAZ", "RUS",
+                                     "BLR"])
+    for c in fitted:
+        assert rows[c]["model_t"] == pytest.approx(rows[c]["data_t"], rel=1e-9), c
+    irn = rows["IRN"]
+    assert 0.25 < irn["model_t"] / irn["data_t"] < 0.4
+    assert 0.6 < irn["data_share"] < 0.75  # UNODC: about 68 % of the route economies'
+    assert 0.3 < irn["model_share"] < 0.45  # the model: 37 %
+    route = [c for c in rows if c != "all"]
+    assert max(route, key=lambda c: rows[c]["model_t"]) == "IRN"
+    assert max(route, key=lambda c: rows[c]["data_t"]) == "IRN"

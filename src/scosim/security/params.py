@@ -53,7 +53,7 @@ class SecurityParams:
             neighbours (Enders and Sandler 1993: hardening displaces; ANCHORS.md).
         afghan_spill: Share of Afghanistan's extra incidents (above baseline instability)
             that spill into its neighbours. Default: the least-squares estimate from GTI
-            2012-2022 with a linear trend, 0.065 (standard error 0.17, so the data cannot
+            2012-2022 with a linear trend, 0.066 (standard error 0.17, so the data cannot
             tell it from zero; :func:`scosim.security.validation.afghan_spill_estimate`).
         unit_cost: Cost of full effort per channel, share of GDP a year.
         k_seize: Semi-elasticity of a crossing's seizure hazard to joint border effort
@@ -90,7 +90,7 @@ class SecurityParams:
     beta: float = 2.0
     beta_defence: float = 1.0
     displacement: float = 0.5
-    afghan_spill: float = 0.065
+    afghan_spill: float = 0.066
     unit_cost: tuple[float, float, float] = (2e-4, 5e-4, 2e-4)
     k_seize: float = 1.5
     k_pool_drug: float = 0.5
