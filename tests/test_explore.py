@@ -442,7 +442,8 @@ def test_page_compare_table_is_the_one_scosim_compare_prints(
     assert len(grid) > 10 and list(page.columns) == grid[0]
     assert [list(r) for r in page.astype(str).itertuples(index=False)] == grid[1:]
     spend = page[page["indicator"] == "spending_usd"]
-    assert len(spend) and set(spend["unit"]) == {"US$ bn a year (efforts and RATS contribution)"}
+    assert len(spend) and set(spend["unit"]) == {
+        "US$ bn a year (efforts and the cost of a RATS upgrade)"}
     assert not page["mean"].str.contains("e+").any()
     assert page["share > 0"].str.endswith("%").all()
     # The title and the notes (rows without a change left out, and how many) are the CLI's.

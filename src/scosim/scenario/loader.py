@@ -546,14 +546,15 @@ def check_scenario(
     doc, written = _resolve_with_written(file, overrides)
     from scosim.scenario.quick import quick_dump
 
-    if written is not None:
-        _check_written(written, doc, lambda: (quick and quick_dump(written.data) is not None)
-                       or _validate(written, file, import_rules))
-
     data = quick_dump(doc.data) if quick else None
     if data is None:
         scenario = _validate(doc, file, import_rules)
         data = scenario.model_dump(mode="json", exclude={"source"})
+    # After the resolved scenario, as load_scenario does: checked first, a file invalid
+    # as written hid its overrides' own errors (--set seed=1e3 went unreported).
+    if written is not None:
+        _check_written(written, doc, lambda: (quick and quick_dump(written.data) is not None)
+                       or _validate(written, file, import_rules))
     return {**data, "hash": _hash_data(data)}
 
 
