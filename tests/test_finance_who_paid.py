@@ -198,3 +198,34 @@ def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund
     np.testing.assert_allclose(ind["fiscal_recap"][0], [recap, 0.0, 0.0], atol=1e-12)
     # Equity after resolution is the target: the treasury's and the fund's equity together.
     np.testing.assert_allclose(ind["capital_ratio"][0, 0] * 130.0, 5.85, atol=1e-12)
+
+
+def test_an_injection_into_a_system_that_then_fails_buys_no_equity():
+    """B0 owes B1 60; B1 has external assets 100 and debt 95 (assets 160, capital 65) and
+    shares information, no resolution authority. B1 loses 63: its equity 2 is below the
+    trigger 0.03 x 160 = 4.8, so its treasury injects 7.2 - 2 = 5.2 before clearing. B0
+    (external assets 130, debt 60) loses 70 and pays its creditors half: B1 receives 30
+    of its 60 and its equity 7.2 - 30 = -22.8 fails it. B1's outside creditors recover
+    (100 - 63 + 5.2 + 30) / 95 = 0.76, so its insured depositors (95 / 4 = 23.75) lose
+    5.7; the treasury recapitalises it to 0.045 x 160 = 7.2. The equity it holds at year
+    end is 7.2: the injection of 5.2 went with the failure. So its gross cost is
+    5.2 + 5.7 + 7.2 = 18.1, of which 7.2 is equity and 10.9 lost. Until 2026-12-06 the
+    injection was counted as equity too: 12.4, more than the system's whole equity."""
+    L = np.zeros((2, 2))
+    L[0, 1] = 60.0
+    data = _data(np.array([130.0, 100.0]), np.array([60.0, 95.0]), L)
+    fs = FinanceSystem(data, CALM)
+    st = fs.initial_state(1)
+    st = FinanceState(capital=st.capital - np.array([[70.0, 63.0]]), npl=st.npl,
+                      fund=st.fund, trade_cost_factor=st.trade_cost_factor)
+    no = np.zeros((1, 2), dtype=bool)
+    levers = Levers(no, no, no, np.array([[False, True]]), np.zeros((1, 2, 2)))
+    _, ind = fs.step(st, np.zeros((1, 2)), fs.no_sanctions(1), levers,
+                     np.random.default_rng(0))
+    np.testing.assert_array_equal(ind["resolutions"][0], [0.0, 1.0])
+    np.testing.assert_array_equal(ind["failures"][0], [1.0, 1.0])
+    np.testing.assert_allclose(ind["insured_payout"][0], [7.5, 5.7], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 18.1], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_recap"][0], [5.85, 7.2], atol=1e-12)
+    np.testing.assert_allclose(ind["capital_ratio"][0] * np.array([130.0, 160.0]),
+                               [5.85, 7.2], atol=1e-12)

@@ -326,7 +326,9 @@ def step(
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
     fiscal = fiscal + recap
-    fiscal_recap = fiscal_recap + recap
+    # A system resolved before clearing that fails in it lost the equity its injection
+    # bought; what the treasury holds at year end is the recapitalisation after failure.
+    fiscal_recap = np.where(failed, recap, fiscal_recap)
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
     # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
