@@ -164,16 +164,21 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
 
 
 @pytest.mark.parametrize(("fund", "paid_by_fund", "gross", "recap"),
-                         [(0.0, 0.0, 50.85, 5.85), (16.95, 16.95, 33.9, 3.9)])
+                         [(0.0, 0.0, 50.85, 5.85), (16.95, 16.95, 33.9, 5.85),
+                          (48.0, 48.0, 2.85, 2.85), (60.0, 50.85, 0.0, 0.0)])
 def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund, gross, recap):
     """The same chain with A under a resolution authority: A's equity -60 is brought to
     the target 0.045 x 130 = 5.85 before contagion. Creditors are bailed in for 15 (half
     its other debt, 30, and what they would lose in default, 0.5 x 30), which absorbs 15
     of the hole of 60; the injection of 65.85 - 15 = 50.85 fills the other 45 (lost) and
-    buys 5.85 of equity. With a fund of 16.95 that pays for resolution, the fund puts in
-    16.95 and the treasury 33.9, two thirds: it buys two thirds of the equity, 3.9, and
-    loses 30. Until 2026-12-06 the treasury's whole injection was recorded as equity
-    bought (50.85 and 33.9), although equity after resolution is only 5.85."""
+    buys 5.85 of equity. A fund that pays for resolution is drawn first and fills the
+    hole before the treasury (BRRD art. 44(4)(a)-(b), 57(1)): with 16.95 in it, the
+    treasury puts in 33.9, fills the 28.05 of the hole left and buys all 5.85; with 48,
+    the fund fills the 45 and buys 3, the treasury's 2.85 is all equity; with 60 the fund
+    pays all 50.85 and the treasury nothing. Until 2026-12-06 the treasury's whole
+    injection was recorded as equity bought (50.85, 33.9, 2.85); then, until the fund
+    filled the hole first, the two shared both parts pro rata (the treasury's 33.9, two
+    thirds, bought 3.9)."""
     L = np.zeros((3, 3))
     L[0, 1], L[1, 2] = 60.0, 45.0
     data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
@@ -193,3 +198,34 @@ def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund
     np.testing.assert_allclose(ind["fiscal_recap"][0], [recap, 0.0, 0.0], atol=1e-12)
     # Equity after resolution is the target: the treasury's and the fund's equity together.
     np.testing.assert_allclose(ind["capital_ratio"][0, 0] * 130.0, 5.85, atol=1e-12)
+
+
+def test_an_injection_into_a_system_that_then_fails_buys_no_equity():
+    """B0 owes B1 60; B1 has external assets 100 and debt 95 (assets 160, capital 65) and
+    shares information, no resolution authority. B1 loses 63: its equity 2 is below the
+    trigger 0.03 x 160 = 4.8, so its treasury injects 7.2 - 2 = 5.2 before clearing. B0
+    (external assets 130, debt 60) loses 70 and pays its creditors half: B1 receives 30
+    of its 60 and its equity 7.2 - 30 = -22.8 fails it. B1's outside creditors recover
+    (100 - 63 + 5.2 + 30) / 95 = 0.76, so its insured depositors (95 / 4 = 23.75) lose
+    5.7; the treasury recapitalises it to 0.045 x 160 = 7.2. The equity it holds at year
+    end is 7.2: the injection of 5.2 went with the failure. So its gross cost is
+    5.2 + 5.7 + 7.2 = 18.1, of which 7.2 is equity and 10.9 lost. Until 2026-12-06 the
+    injection was counted as equity too: 12.4, more than the system's whole equity."""
+    L = np.zeros((2, 2))
+    L[0, 1] = 60.0
+    data = _data(np.array([130.0, 100.0]), np.array([60.0, 95.0]), L)
+    fs = FinanceSystem(data, CALM)
+    st = fs.initial_state(1)
+    st = FinanceState(capital=st.capital - np.array([[70.0, 63.0]]), npl=st.npl,
+                      fund=st.fund, trade_cost_factor=st.trade_cost_factor)
+    no = np.zeros((1, 2), dtype=bool)
+    levers = Levers(no, no, no, np.array([[False, True]]), np.zeros((1, 2, 2)))
+    _, ind = fs.step(st, np.zeros((1, 2)), fs.no_sanctions(1), levers,
+                     np.random.default_rng(0))
+    np.testing.assert_array_equal(ind["resolutions"][0], [0.0, 1.0])
+    np.testing.assert_array_equal(ind["failures"][0], [1.0, 1.0])
+    np.testing.assert_allclose(ind["insured_payout"][0], [7.5, 5.7], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 18.1], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_recap"][0], [5.85, 7.2], atol=1e-12)
+    np.testing.assert_allclose(ind["capital_ratio"][0] * np.array([130.0, 160.0]),
+                               [5.85, 7.2], atol=1e-12)

@@ -197,24 +197,38 @@ def intervene(
     return caught, bail_in, gap - bail_in
 
 
-def equity_bought(equity: ArrayLike, bail_in: ArrayLike, injection: ArrayLike) -> FloatArray:
+def equity_bought(equity: ArrayLike, bail_in: ArrayLike, injection: ArrayLike, *,
+                  filled_before: ArrayLike = 0.0) -> FloatArray:
     """The part of a resolution's injection that buys equity; the rest fills a hole (R, N).
 
     A system caught with equity ``E0 < 0`` is brought to the target equity ``T``: the gap
-    ``T - E0`` is the hole ``-E0`` (losses) and ``T`` (new equity). Creditors' bail-in
-    absorbs losses first (BRRD art. 34(1)(a)-(b) and 44(5): shareholders and creditors
-    before the resolution fund), so the injection fills what is left of the hole,
-    ``max(-E0 - bail_in, 0)``, money lost, and buys the rest. A system caught with
+    ``T - E0`` is the hole ``-E0`` (losses) and ``T`` (new equity). Losses are absorbed
+    before capital is restored, in this order (Directive 2014/59/EU, BRRD):
+
+    1. creditors' bail-in (art. 34(1)(a)-(b); art. 46(1): write-down to bring the net asset
+       value to zero, (a), before conversion to restore the capital ratio, (b));
+    2. the resolution fund, drawn before the treasury, which may "cover any losses which
+       have not been absorbed by eligible liabilities and restore the net asset value ...
+       to zero" (art. 44(4)(a)) and only then "purchase shares" (art. 44(4)(b));
+    3. the treasury, which fills any hole left and buys shares with the rest (public
+       equity support, art. 57(1): capital in exchange for Common Equity Tier 1).
+
+    So money put in ahead of this injection (``filled_before``, the fund's) fills the
+    hole first; the injection fills what is left of it, ``max(-E0 - bail_in -
+    filled_before, 0)``, money lost, and buys equity with the rest. A system caught with
     ``E0 >= 0`` has no hole: all its injection buys equity.
 
     Args:
         equity: Equity before the intervention (R, N).
         bail_in: Creditor losses imposed by bail-in (R, N).
-        injection: Public or fund money injected (R, N).
+        injection: This payer's money injected (R, N): the whole injection, or the
+            treasury's part when the fund paid ``filled_before`` ahead of it.
+        filled_before: Money injected ahead of this one (R, N), >= 0; 0 for the whole.
 
     Returns:
         The injection's equity part, in ``[0, injection]``.
     """
     inj = np.asarray(injection, float)
-    hole = np.maximum(-np.asarray(equity, float) - np.asarray(bail_in, float), 0.0)
+    hole = np.maximum(-np.asarray(equity, float) - np.asarray(bail_in, float)
+                      - np.asarray(filled_before, float), 0.0)
     return np.clip(inj - hole, 0.0, inj)

@@ -62,7 +62,7 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "fiscal_recap_usd": ("fiscal_recap",
                          "US$ (of fiscal_cost_usd, the equity the treasury buys in the systems "
                          "it recapitalises, an asset; the rest, insured deposits backed and the "
-                         "hole a resolution fills beyond bail-in, is lost)"),
+                         "hole a resolution fills beyond bail-in and the fund, is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),

@@ -301,10 +301,9 @@ def step(
     paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
                                               mutualisation=levers.mutualisation)
     fiscal = np.where(fund_res, inject_left, inject)
-    # Of the injection only the part beyond the hole left after bail-in buys equity; the
-    # fund and the treasury share it in proportion to what each put in.
-    treasury_share = np.divide(fiscal, inject, out=np.zeros_like(inject), where=inject > 0)
-    fiscal_recap = treasury_share * equity_bought(E0, bail_in, inject)
+    # Bail-in, then the fund (drawn first) fill the hole; the treasury fills what is left
+    # of it and buys equity with the rest (BRRD art. 44(4)(a)-(b), 57: levers.equity_bought).
+    fiscal_recap = equity_bought(E0, bail_in, fiscal, filled_before=paid_res)
     e = e + inject
     b = b0 - bail_in
 
@@ -327,7 +326,9 @@ def step(
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
     fiscal = fiscal + recap
-    fiscal_recap = fiscal_recap + recap
+    # A system resolved before clearing that fails in it lost the equity its injection
+    # bought; what the treasury holds at year end is the recapitalisation after failure.
+    fiscal_recap = np.where(failed, recap, fiscal_recap)
     K_next = np.where(failed, params.recap_ratio * A, np.minimum(K_after, K0))
 
     # Frozen payments are parked, not destroyed (docs/finance.md section 4): the debtor has
