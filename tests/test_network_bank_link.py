@@ -80,19 +80,22 @@ def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
 
 
 def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate() -> None:
-    # The bank's defaults lend at 4 % and fund at 7 %: the grant element of its 20-year
-    # loan with 5 years of grace is 0.2523 a dollar (closed form in
-    # test_network_finance.py), 1 less the present value at 7 % of 0.04 a year for 5
-    # years, then 0.04 / (1 - 1.04^-15) for 15. Its owners pay it on the 70 % lent, by
-    # capital shares fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays
-    # only that. Until 2026-12-06 the owners paid nothing for it.
+    # The bank's defaults lend at 4 % and fund at 7 %, 20 years with 5 of grace: 1 a
+    # dollar lent is outstanding for 5 years, then a(15 - k) / a(15) in year 5 + k (a
+    # level annuity at 4 %). The owners pay the 3 % spread on it, valued at the
+    # corridors' 4 % like the hosts' service, 0.03 [a(5) + v^5 (a(15) - 15 v^16) /
+    # (0.04 a(15))] = 0.3060 a dollar (v = 1 / 1.04), on the 70 % lent, by capital shares
+    # fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays only that. Until
+    # 2026-12-06 the owners paid nothing for it, then the spread valued at 7 % (0.2519).
     m, arr = _model({})
+    v = 1 / 1.04
 
-    def a7(n: int) -> float:  # present value of 1 a year for n years at 7 %
-        return (1 - 1.07**-n) / 0.07
+    def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
+        return (1 - v**n) / 0.04
 
-    grant = 1 - (0.04 * a7(5) + 0.04 / (1 - 1.04**-15) * 1.07**-5 * a7(15))
-    subsidy = grant * 0.7 * arr.cost_usd
+    spread = 0.03 * (a4(5) + v**5 * (a4(15) - 15 * v**16) / (0.04 * a4(15)))
+    assert spread == pytest.approx(0.3060, abs=5e-5)
+    subsidy = spread * 0.7 * arr.cost_usd
     np.testing.assert_allclose(arr.paid.sum(axis=1), arr.cost_usd + subsidy, rtol=1e-12)
     kgz = m.codes.index("KGZ")
     members = m.is_member()[0]
