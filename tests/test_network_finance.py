@@ -248,32 +248,41 @@ def test_the_interest_subsidy_is_the_spread_on_the_outstanding_principal() -> No
     assert interest_subsidy(out, 0.0, 0.10)[0] == pytest.approx(100 * (1 - 1 / 1.21),
                                                                 rel=1e-12)
     # A project loan stops at a failure: at a hazard of 1/2 the years are serviced with
-    # probability 1/2 and 1/4, 10 x 0.5 / 1.1 + 10 x 0.25 / 1.21 = 6.6116.
-    got = finance_project([100.0], [[1.0, 0.0]], "bank_project", capital=[[0.0, 1.0]],
-                          bank_share=1.0, rate=0.0, tenor=2, grace=1,
-                          failure_prob=np.full((1, 2), 0.5), funding_rate=0.10)
-    assert got.owners_subsidy[0, 1] == pytest.approx(5 / 1.1 + 2.5 / 1.21, rel=1e-12)
-    assert got.owners_subsidy[0, 0] == 0.0  # the host owns none of the bank
-    # In what the owner pays: it pays nothing else.
-    assert got.paid[0, 1] == got.owners_subsidy[0, 1]
+    # probability 1/2 and 1/4, 10 x 0.5 / 1.1 + 10 x 0.25 / 1.21 = 6.6116 valued at 10 %;
+    # a corridor values it at its own discount rate, 4 %: 5 / 1.04 + 2.5 / 1.0816 = 7.1191.
+    def owner_pays(discount_rate: float) -> tuple[float, float, float]:
+        got = finance_project([100.0], [[1.0, 0.0]], "bank_project", capital=[[0.0, 1.0]],
+                              bank_share=1.0, rate=0.0, tenor=2, grace=1,
+                              failure_prob=np.full((1, 2), 0.5), funding_rate=0.10,
+                              discount_rate=discount_rate)
+        return got.owners_subsidy[0, 1], got.owners_subsidy[0, 0], got.paid[0, 1]
+
+    assert owner_pays(0.10)[0] == pytest.approx(6.6116, abs=5e-5)
+    subsidy, host, paid = owner_pays(0.04)
+    assert subsidy == pytest.approx(7.1191, abs=5e-5)
+    assert host == 0.0  # the host owns none of the bank
+    assert paid == subsidy  # in what the owner pays: it pays nothing else
 
 
-def test_a_bank_funding_above_its_rate_charges_its_owners_the_grant_element() -> None:
-    # 1000 at 4 % for 20 years, 5 of grace, funded at 7 %: interest 40 a year for 5
-    # years, then A = 40 / (1 - 1.04^-15) for 15; the grant element is 1 less their
-    # present value at 7 %, 0.252 a dollar (docs/hindcasts.md).
-    def a7(n: int) -> float:  # present value of 1 a year for n years at 7 %
-        return (1 - 1.07**-n) / 0.07
+def test_a_bank_funding_above_its_rate_charges_its_owners_the_spread() -> None:
+    # 1000 at 4 % for 20 years, 5 of grace, funded at 7 %: 700 outstanding for 5 years,
+    # then 700 a(15 - k) / a(15) in year 5 + k (a level annuity at 4 %). The owners pay
+    # the 3 % spread on it, valued at the corridors' 4 % like the host's service:
+    # 21 [a(5) + v^5 (a(15) - 15 v^16) / (0.04 a(15))] = 214.18 (v = 1 / 1.04).
+    # Until 2026-12-06 it was valued at 7 %: the grant element 0.252 x 700 = 176.35.
+    v = 1 / 1.04
 
-    level = 0.04 / (1 - 1.04**-15)
-    grant = 1 - (0.04 * a7(5) + level * 1.07**-5 * a7(15))
-    assert grant == pytest.approx(0.252, abs=5e-4)
+    def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
+        return (1 - v**n) / 0.04
+
+    spread = 21 * (a4(5) + v**5 * (a4(15) - 15 * v**16) / (0.04 * a4(15)))
+    assert spread == pytest.approx(214.18, abs=5e-3)
     cap = np.array([[0.0, 0.25, 0.75]])  # economy 0 hosts; 1 and 2 own the bank
     plain = finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", capital=cap,
                             bank_share=0.7, tenor=20, grace=5)
     lent = finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", capital=cap,
                            bank_share=0.7, tenor=20, grace=5, funding_rate=0.07)
-    np.testing.assert_allclose(lent.owners_subsidy, 700.0 * grant * cap, rtol=1e-12)
+    np.testing.assert_allclose(lent.owners_subsidy, spread * cap, rtol=1e-12)
     # The host pays what it did (its loan at 4 %, discounted at 4 %: the cost); the owners
     # pay the subsidy on top. Funding at the lending rate, nothing changes.
     assert lent.paid[0, 0] == pytest.approx(1000.0, rel=1e-12)
@@ -283,3 +292,39 @@ def test_a_bank_funding_above_its_rate_charges_its_owners_the_grant_element() ->
     np.testing.assert_array_equal(same.paid, plain.paid)
     with pytest.raises(ValueError, match="capital shares to share its interest subsidy"):
         finance_project([1000.0], [[1.0, 0.0, 0.0]], "bank_guaranteed", funding_rate=0.07)
+
+
+@pytest.mark.parametrize(("rate", "hosts", "owners"), [
+    (0.0, 726.46, 478.69), (0.04, 1000.00, 214.18), (0.07, 1220.49, 0.0),
+    (0.10, 1452.66, -226.33)])
+def test_the_lending_rate_moves_money_between_hosts_and_owners(
+        rate: float, hosts: float, owners: float) -> None:
+    # 1000, 70 % lent for 20 years with 5 of grace, funded at 7 %, all valued at 4 %:
+    # the reviewer's figures (2026-12-06). Hosts and owners together pay 300 and the
+    # bank's 7 % funding cost on the principal outstanding, whose profile alone moves
+    # with the lending rate: 1205.15 to 1226.33. Until 2026-12-06 the subsidy was valued
+    # at 7 % and the total fell with the rate, 1268.01 at 10 % to 1123.42 at 0 %.
+    got = finance_project([1000.0], [[1.0, 0.0]], "bank_guaranteed", capital=[[0.0, 1.0]],
+                          rate=rate, funding_rate=0.07)
+    np.testing.assert_allclose(got.paid[0], [hosts, owners], atol=5e-3)
+
+
+@pytest.mark.parametrize("financing", ["bank_guaranteed", "bank_project"])
+def test_the_members_pay_the_same_whatever_the_lending_rate_of_an_interest_only_loan(
+        financing: str) -> None:
+    # 700 of 1000 lent interest-only for 19 years and repaid in year 20, funded at 7 %,
+    # valued at 4 %, the project failing at h = 5 % a year (serviced only while it stands
+    # under bank_project): the outstanding principal is 700 whatever the lending rate, so
+    # hosts and owners together pay 300 + 700 (0.07 sum_{t=1..20} x^t + x^20), with
+    # x = (1 - h) / 1.04, or x = 1 / 1.04 when the hosts repay whatever happens:
+    # 1285.40 and 847.13.
+    h = 0.05
+    x = (1 - h) / 1.04 if financing == "bank_project" else 1 / 1.04
+    total = 300 + 700 * (0.07 * x * (1 - x**20) / (1 - x) + x**20)
+    assert total == pytest.approx({"bank_guaranteed": 1285.40,
+                                   "bank_project": 847.13}[financing], abs=5e-3)
+    for rate in (0.0, 0.02, 0.04, 0.07, 0.10):
+        got = finance_project([1000.0], [[0.6, 0.4, 0.0]], financing,
+                              capital=[[0.1, 0.0, 0.9]], rate=rate, tenor=20, grace=19,
+                              failure_prob=np.full((1, 20), h), funding_rate=0.07)
+        assert got.paid.sum() == pytest.approx(total, rel=1e-12)

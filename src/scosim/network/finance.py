@@ -190,9 +190,14 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
             undiscounted, with the probability the project stands then (the loss of a
             budget-financed project is then the whole stake less what is recovered).
         funding_rate: The bank's funding cost, when it is not ``rate``: its owners bear
-            the interest subsidy of lending at ``rate`` (:func:`interest_subsidy`, valued
-            at ``funding_rate``) by their ``capital`` shares, in ``paid``. None: the bank
-            funds at its lending rate (no subsidy).
+            the interest subsidy of lending at ``rate`` (:func:`interest_subsidy`: the
+            spread on the principal outstanding while the loan is serviced, valued at
+            ``discount_rate`` like every other flow here) by their ``capital`` shares, in
+            ``paid``. Hosts and owners together then pay the up-front share and the
+            present value of servicing the loan at ``funding_rate``: the lending rate
+            moves money between them (exactly, for an interest-only loan; an annuity's
+            repayment profile still depends on it). None: the bank funds at its lending
+            rate (no subsidy).
 
     Returns:
         :class:`FinanceOutcome`.
@@ -252,8 +257,11 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     owners_subsidy = np.zeros(hs.shape)
     if subsidised:
         assert funding_rate is not None
-        owners_subsidy = interest_subsidy(outstanding, rate, funding_rate,
-                                          serviced)[:, None] * cap
+        # Valued at the corridors' discount rate, as the hosts' service is: the lending
+        # rate then only moves money between hosts and owners (until 2026-12-06 at the
+        # funding rate, so a cheaper loan seemed to cost the members less together).
+        owners_subsidy = interest_subsidy(outstanding, rate, funding_rate, serviced,
+                                          discount_rate=discount_rate)[:, None] * cap
     if financing == "bank_guaranteed":
         service = (pay * disc).sum(axis=1)
         paid = (upfront + service)[:, None] * hs + owners_subsidy
@@ -279,29 +287,34 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
 
 
 def interest_subsidy(outstanding: ArrayLike, rate: float, funding_rate: float,
-                     serviced: ArrayLike | None = None) -> FloatArray:
-    """Present value at ``funding_rate`` of a bank's interest spread on a loan (R,).
+                     serviced: ArrayLike | None = None,
+                     discount_rate: float | None = None) -> FloatArray:
+    """Present value of a bank's interest spread on a loan (R,).
 
-    ``sum_t w_t (f - l) O_t / (1 + f)^(t + 1)``: the bank pays ``f`` on the principal
+    ``sum_t w_t (f - l) O_t / (1 + r)^(t + 1)``: the bank pays ``f`` on the principal
     ``O_t`` outstanding in year ``t`` and earns ``l`` on it, in the years the loan is
-    serviced (``w_t``, 1 for all of them by default). With every year serviced this is
-    the loan's grant element times its principal, the OECD-DAC measure the
-    ``development_bank`` preview uses: the principal is the present value at ``f`` of
-    any repayment of it at ``f``, so the principal less the present value of the
-    service at ``l`` is the spread's present value. Negative when ``l > f`` (a margin).
+    serviced (``w_t``, 1 for all of them by default), valued at ``r``. At ``r = f``
+    with every year serviced this is the loan's grant element times its principal, the
+    OECD-DAC measure the ``development_bank`` preview uses: the principal is the present
+    value at ``f`` of any repayment of it at ``f``, so the principal less the present
+    value of the service at ``l`` is the spread's present value. Corridors value it at
+    their own discount rate (:func:`finance_project`). Negative when ``l > f`` (a
+    margin), where the grant element is counted as 0.
 
     Args:
         outstanding: (R, T) principal outstanding at the start of each year
             (:func:`loan_schedule`).
         rate: The lending rate ``l``.
-        funding_rate: The bank's funding cost ``f``, also the discount rate (> -1).
+        funding_rate: The bank's funding cost ``f`` (> -1).
         serviced: (R, T) probability each year's service is paid (a project loan stops
             at a failure, whose principal is the bank's loss, counted apart).
+        discount_rate: The rate ``r`` of the present value (> -1); None: ``f``.
     """
     o = np.atleast_2d(np.asarray(outstanding, float))
     w = np.ones_like(o) if serviced is None else np.broadcast_to(
         np.asarray(serviced, float), o.shape)
-    disc = (1.0 + funding_rate) ** -(np.arange(o.shape[1]) + 1.0)
+    r = funding_rate if discount_rate is None else discount_rate
+    disc = (1.0 + r) ** -(np.arange(o.shape[1]) + 1.0)
     return (funding_rate - rate) * (w * o * disc).sum(axis=1)
 
 

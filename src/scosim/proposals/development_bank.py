@@ -32,8 +32,13 @@ inverse-GDP allocation is unsourced and lends the smallest members several times
 more than any development bank would relative to their GDP; the default capital is
 illustrative. After adoption it changes no tariff, trade cost or finance lever; corridors financed
 by the bank borrow on its terms in the runs where it is in force, and its owners pay the
-interest subsidy of those loans, measured as here (:mod:`scosim.network.bank_link`,
-:func:`scosim.network.finance.interest_subsidy`); its preview does not count them.
+interest subsidy of those loans (:mod:`scosim.network.bank_link`,
+:func:`scosim.network.finance.interest_subsidy`), measured otherwise than here: the spread
+``market_rate - lending_rate`` on the principal outstanding, valued at the corridors' 4 %
+discount rate like the rest of a corridor's finance (here at ``market_rate``, the
+borrowers' alternative), stopping at a project's failure for a non-recourse loan, and
+negative (a margin the owners earn) when the bank lends above ``market_rate``, where
+:func:`grant_element` is 0. Its preview does not count them.
 """
 
 from __future__ import annotations

@@ -27,9 +27,12 @@ def percent_slip(value: float, name: str) -> str | None:
     """
     if abs(value) <= PLAUSIBLE_EXIT_THRESHOLD:
         return None
-    return (f"{name + ' ' if name else ''}{value:g} is a threshold of {100 * value:g} % of "
-            f"real expenditure (thresholds are fractions): did you mean {value / 100:g} "
-            f"({value:g} %)?")
+    # Every digit the user gave: the value itself by repr, what is derived from it to 15
+    # significant digits (no float noise). Until 2026-12-06 by %g, so -0.1000001, refused,
+    # was printed as the accepted -0.1.
+    return (f"{name + ' ' if name else ''}{value!r} is a threshold of {100 * value:.15g} % "
+            f"of real expenditure (thresholds are fractions): did you mean "
+            f"{value / 100:.15g} ({value!r} %)?")
 
 
 def exit_threshold_slips(council: float, countries: Mapping[str, float | None]) -> list[str]:
