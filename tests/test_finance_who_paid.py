@@ -137,6 +137,19 @@ def test_a_run_recorded_before_the_creditors_were_draws_them_as_not_recorded():
     assert paid["fiscal_cost"] == pytest.approx(2 * 2 * 2.0)  # 2 economies x 2 years x mean 2
 
 
+def _chain_with_a_loss(fund: np.ndarray | None = None) -> tuple[FinanceSystem, FinanceState]:
+    """A owes B 60, B owes C 45 (tests/test_finance_chain.py); A has lost 70 of its 130
+    external assets. ``fund``: the funds' balances (default: the calibrated ones)."""
+    L = np.zeros((3, 3))
+    L[0, 1], L[1, 2] = 60.0, 45.0
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    fs = FinanceSystem(data, CALM)
+    st = fs.initial_state(1)
+    return fs, FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
+                            fund=st.fund if fund is None else fund,
+                            trade_cost_factor=st.trade_cost_factor)
+
+
 def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
     """The chain A owes B 60, B owes C 45 (tests/test_finance_chain.py); A loses 70 of
     its 130 external assets. Without a union both A and B default; no deposit insurance,
@@ -145,13 +158,7 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
     so its insured depositors (15) lose 7.5; B's lose 5 of 45, 1/9 of 11.25 = 1.25.
     Recapitalisation 0.045 x 130 = 5.85 for A, 0.045 x 110 = 4.95 for B. So the gross cost
     is 13.35 and 6.2, of which 5.85 and 4.95 buy equity."""
-    L = np.zeros((3, 3))
-    L[0, 1], L[1, 2] = 60.0, 45.0
-    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
-    fs = FinanceSystem(data, CALM)
-    st = fs.initial_state(1)
-    st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
-                      fund=st.fund, trade_cost_factor=st.trade_cost_factor)
+    fs, st = _chain_with_a_loss()
     _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), fs.levers(1),
                      np.random.default_rng(0))
     np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 6.2, 0.0], atol=1e-12)
@@ -179,13 +186,7 @@ def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund
     injection was recorded as equity bought (50.85, 33.9, 2.85); then, until the fund
     filled the hole first, the two shared both parts pro rata (the treasury's 33.9, two
     thirds, bought 3.9)."""
-    L = np.zeros((3, 3))
-    L[0, 1], L[1, 2] = 60.0, 45.0
-    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
-    fs = FinanceSystem(data, CALM)
-    st = fs.initial_state(1)
-    st = FinanceState(capital=st.capital - np.array([[70.0, 0.0, 0.0]]), npl=st.npl,
-                      fund=np.array([[fund, 0.0, 0.0]]), trade_cost_factor=st.trade_cost_factor)
+    fs, st = _chain_with_a_loss(fund=np.array([[fund, 0.0, 0.0]]))
     no = np.zeros((1, 3), dtype=bool)
     a = np.array([[True, False, False]])
     levers = Levers(no, a if fund else no, a, no, np.zeros((1, 3, 3)), contribution_bp=0.0)
