@@ -213,12 +213,8 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
                                rtol=1e-9)
     assert (fin.risk[:, afg] > 0).all()  # it bears a loss, already in what it paid
     assert (fin.recovered[:, afg] > 0).all() and (fin.recovered[:, chn] == 0).all()
-    # China, no host, pays only its share of the bank's interest subsidy (its owners fund
-    # at 7 % what it lends at 4 %, since 2026-12-06 also the default bank) and bears its
-    # share of the bank's loss.
-    np.testing.assert_allclose(cost[:, chn], fin.paid[:, chn] + fin.risk[:, chn], rtol=1e-9)
-    np.testing.assert_array_equal(fin.paid[:, chn], fin.owners_subsidy[:, chn])
-    assert (fin.paid[:, chn] > 0).all() and (fin.risk[:, chn] > 0).all()
+    np.testing.assert_allclose(cost[:, chn], fin.risk[:, chn], rtol=1e-9)
+    assert (fin.paid[:, chn] == 0).all() and (fin.risk[:, chn] > 0).all()
 
 
 def test_the_preview_computes_the_failure_probabilities_once(
@@ -259,18 +255,11 @@ def test_joining_a_corridor_in_force_is_free_as_it_is_for_founders_who_host_noth
         i = m.codes.index(code)
         assert not arr.hosts[i]
         assert (paid[run, :, i] == 0).all() and (risk[run, :, i] == 0).all()
-    # Founders that host nothing (India, Russia) pay nothing as members of the corridor,
-    # only as owners of the bank: their base-year-GDP share of its spread to its 7 %
-    # funding cost, 0.305972 a dollar lent (tests/test_network_bank_link.py; since
-    # 2026-12-06, when the default bank funds as the bank proposal's does). Iran, the
-    # host, pays the same before and after others join.
-    members = m.is_member()[0]
+    # Founders that host nothing (India, Russia) pay nothing either; Iran, the host, pays
+    # the same before and after others join.
     for code in ("IND", "RUS"):
-        i = m.codes.index(code)
-        assert arr.participants[:, i].all()
-        owed = 0.305972 * 0.7 * arr.cost_usd * m.gdp0[i] / m.gdp0[members].sum()
-        assert np.isin(np.round(paid[:, :, i] / owed, 5), [0.0, 1.0]).all()
-        assert (paid[:, -2:, i] > 0).all()
+        assert arr.participants[:, m.codes.index(code)].all()
+        assert (paid[:, :, m.codes.index(code)] == 0).all()
     in_force = paid[:, :, irn] > 0
     assert in_force[:, -2:].all()
     for run in (0, 1):

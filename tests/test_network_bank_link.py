@@ -49,13 +49,9 @@ AT_COST = {"lending_rate": DISCOUNT_RATE, "market_rate": DISCOUNT_RATE}
 
 
 def test_a_bank_on_the_default_terms_changes_nothing() -> None:
-    # The default bank is the same SCO bank: 4 %, 20 years, 5 of grace, capital by GDP,
-    # all members, funded at the bank proposal's default market_rate, 7 %. Until
-    # 2026-12-06 it funded at 4 % and adopting the bank on its defaults charged the
-    # owners a subsidy (0.935 bn on the INSTC); this test passed only at a market_rate
-    # of 4 %.
     _, alone = _model(None, "bank_project")
-    _, with_bank = _model({}, "bank_project")
+    # 4 %, 20 years, 5 of grace, capital by GDP, all members, funded at 4 %.
+    _, with_bank = _model(AT_COST, "bank_project")
     np.testing.assert_array_equal(with_bank.paid, alone.paid)
     np.testing.assert_array_equal(with_bank.risk, alone.risk)
 
@@ -83,18 +79,15 @@ def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
                                arr.cost_usd * (0.3 + 0.7 * per_dollar), rtol=1e-12)
 
 
-@pytest.mark.parametrize("bank", [{}, None])  # the bank on its defaults, or the default bank
-def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate(
-        bank: dict[str, Any] | None) -> None:
+def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate() -> None:
     # The bank's defaults lend at 4 % and fund at 7 %, 20 years with 5 of grace: 1 a
     # dollar lent is outstanding for 5 years, then a(15 - k) / a(15) in year 5 + k (a
     # level annuity at 4 %). The owners pay the 3 % spread on it, valued at the
     # corridors' 4 % like the hosts' service, 0.03 [a(5) + v^5 (a(15) - 15 v^16) /
     # (0.04 a(15))] = 0.3060 a dollar (v = 1 / 1.04), on the 70 % lent, by capital shares
     # fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays only that. Until
-    # 2026-12-06 the owners paid nothing for it, then the spread valued at 7 % (0.2519),
-    # and nothing when no bank was in force.
-    m, arr = _model(bank)
+    # 2026-12-06 the owners paid nothing for it, then the spread valued at 7 % (0.2519).
+    m, arr = _model({})
     v = 1 / 1.04
 
     def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
@@ -153,9 +146,7 @@ def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
         ("bank", [True, False]), (None, [False, True])]
     paid = arr._finance(m, arr._failure_prob(np.zeros((m.R, m.N)))).paid.sum(axis=1)
     assert paid[0] < paid[1]
-    # The default bank: the hosts pay the cost (4 % discounted at 4 %), the owners the
-    # spread to its 7 % funding cost, 0.305972 a dollar lent (the test above).
-    np.testing.assert_allclose(paid[1], arr.cost_usd * (1 + 0.7 * 0.305972), rtol=1e-6)
+    np.testing.assert_allclose(paid[1], arr.cost_usd, rtol=1e-12)  # the default, at 4 %
 
 
 @pytest.mark.parametrize("tenor", [10, 30])

@@ -8,13 +8,10 @@ preview), its ``market_rate`` as its funding cost, and capital shares by its
 ``capital_rule`` among its participants, who bear a ``bank_project`` loss and the
 interest subsidy of lending below its funding cost (docs/network.md). Its
 ``lending_rate`` and ``market_rate`` are read run by run (a sweep may vary them), one
-lender per pair of rates. In runs with no such bank in force, the corridor borrows from
-the same SCO bank on the default terms of docs/network.md (4 %, 20 years, 5 of grace,
-capital in proportion to the members' GDP), funded, as the ``development_bank``
-proposal's bank is, at that proposal's default ``market_rate`` (7 %): adopting the bank on
-its defaults changes nothing. Until 2026-12-06 the default bank funded at its lending
-rate, with no subsidy, while the same bank adopted on the same terms charged its owners
-one. With several banks in force in one run, the first in scenario order lends.
+lender per pair of rates. In runs with no such bank in force, the corridor uses the
+default terms of docs/network.md (4 %, 20 years, 5 of grace, capital in proportion to the
+members' GDP), funded at the lending rate, which is the corridors' discount rate: no
+subsidy. With several banks in force in one run, the first in scenario order lends.
 Capital shares are fixed at subscription, so they weigh the owners' base-year GDP
 (``model.gdp0``), as the bank's preview does. The recovery rate and failure
 probabilities are the corridor's own in both cases.
@@ -45,8 +42,8 @@ class Lender:
             the tenor).
         capital: ``(R, N)`` capital shares of the bank's owners (rows sum to 1).
         pid: The ``development_bank`` proposal's id, or None for the default bank.
-        funding_rate: The bank's funding cost (the ``market_rate`` of the bank in force,
-            or the default bank's), or None when it funds at its lending rate.
+        funding_rate: The bank's funding cost (its ``market_rate``), or None when it
+            funds at its lending rate (the default bank).
     """
 
     runs: np.ndarray
@@ -59,7 +56,7 @@ class Lender:
 
 
 def lenders(model: SCOModel, default_rate: float, default_tenor: int,
-            default_grace: int, default_funding: float | None = None) -> list[Lender]:
+            default_grace: int) -> list[Lender]:
     """The lenders of this year's corridor loans, one per group of runs (disjoint, covering).
 
     Args:
@@ -67,7 +64,6 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         default_rate: Lending rate of the default bank.
         default_tenor: Tenor of the default bank.
         default_grace: Grace years of the default bank.
-        default_funding: Funding cost of the default bank (None: its lending rate).
 
     Returns:
         Lenders whose ``runs`` partition the batch; runs without a bank in force come last.
@@ -98,6 +94,5 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         left &= ~runs
     if left.any():
         capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
-        out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None,
-                          default_funding))
+        out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None))
     return out

@@ -39,20 +39,15 @@ from scosim.network.projects import project_km_by_economy, project_route_economi
 from scosim.network.specs import CorridorProposal, check_corridor
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import DevelopmentBankProposal
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
 #: Bank terms used by corridor financing until a ``development_bank`` proposal sets them:
-#: the defaults of :class:`scosim.network.specs.DevelopmentBankSpec` (docs/network.md), the
-#: same SCO bank, funded at the ``development_bank`` proposal's default ``market_rate`` as
-#: that proposal's bank is (until 2026-12-06 at its 4 % lending rate, so adopting the bank
-#: on its defaults charged the owners a subsidy the default bank did not).
+#: the defaults of :class:`scosim.network.specs.DevelopmentBankSpec` (docs/network.md).
 _BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base": 0.01,
-         "failure_sensitivity": 0.1,
-         "funding_rate": float(DevelopmentBankProposal.model_fields["market_rate"].default)}
+         "failure_sensitivity": 0.1}
 #: Discount rate of present values and of the annualised cost in previews.
 DISCOUNT_RATE = 0.04
 #: Years from the start of construction of the failure probabilities a corridor tabulates;
@@ -187,8 +182,7 @@ class Corridor(ProposalType):
         # The project fails or not whoever lends: its hazard is its own, not the loan's
         # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
-        for lender in lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"],
-                              _BANK["funding_rate"]):
+        for lender in lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"]):
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,
