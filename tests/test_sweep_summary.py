@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.cli import main
+from scosim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SIGMA, SOV = "parameters.trade.sigma", "parameters.weights.sovereignty"
@@ -99,15 +100,20 @@ def test_scosim_sweep_prints_a_grid_s_and_an_lhs_s_outputs(tmp_path, capsys, mod
     table = pd.read_parquet(next(out.rglob("design_outputs.parquet")))
     risk = table["corridor_risk_usd:CHN"] / 1e9
     assert printed[0].startswith("grid of 3 points x 1 replication(s) = 3 model runs")
-    assert printed[2].split()[:6] == ["corridor_risk_usd:CHN", f"{risk.min():.4g}",
+    # Which year the values are of: the scenario's last (the summary never said it).
+    assert printed[1] == "values in 2035"
+    assert printed[3].split()[:6] == ["corridor_risk_usd:CHN", f"{risk.min():.4g}",
                                       f"{risk.median():.4g}", f"{risk.max():.4g}", "US$", "bn,"]
-    assert printed[3] == "by parameters.network.instability.AFG (units as above):"
-    assert [x.split() for x in printed[5:8]] == [
+    assert printed[4] == "by parameters.network.instability.AFG (units as above):"
+    assert [x.split() for x in printed[6:9]] == [
         [f"{v:g}", f"{r:.4g}"] for v, r in zip([0.2, 0.5, 0.8], risk, strict=True)]
-    assert printed[8].startswith("sweep: ")
+    assert printed[9].startswith("sweep: ")
     code = main(["sweep", str(model_fixture("small_cu.yaml")), "--n", "3", "--param",
-                 f"{SIGMA}=3:8", "--output", "gdp_usd:KAZ", "--out", str(out), "--quiet"])
+                 f"{SIGMA}=3:8", "--output", "gdp_usd:KAZ", "--output", "gdp_usd:KAZ:2025",
+                 "--out", str(out), "--quiet"])
     assert code == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("Latin hypercube of 3 points x 1 replication(s)")
-    assert printed[2].split()[0] == "gdp_usd:KAZ" and printed[3].startswith("sweep: ")
+    end = load_scenario(model_fixture("small_cu.yaml")).years.end
+    assert printed[1] == f"values in: gdp_usd:KAZ {end}, gdp_usd:KAZ:2025 2025"
+    assert printed[3].split()[0] == "gdp_usd:KAZ" and printed[5].startswith("sweep: ")

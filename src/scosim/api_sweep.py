@@ -36,6 +36,7 @@ from scosim.sweep_text import (  # noqa: F401
     indices_text,
     output_label,
     output_unit,
+    output_years,
     param_label,
     sigma_spread_note,
 )
@@ -446,6 +447,7 @@ def sweep(
             "params": {k: list(v) if isinstance(v, list | tuple) else v
                        for k, v in params.items()},
             "outputs": outputs,
+            "output_years": output_years(outputs, sc),
             "replications_per_point": replications,
             "started": started,
             "finished": utc_now(),

@@ -71,6 +71,29 @@ def output_label(spec: str, sc: Any) -> str:
     return f"{name} of {m['c']} in {year}" + (f", {unit}" if unit else "")
 
 
+def output_years(outputs: list[str], sc: Any) -> dict[str, int]:
+    """The year each sweep output is read in: its own (``ind:KAZ:2030``) or the last."""
+    years = {}
+    for o in outputs:
+        m = _OUT.match(o)
+        years[o] = int(m["y"]) if m and m["y"] else int(sc.years.end)
+    return years
+
+
+def years_line(meta: dict[str, Any]) -> list[str]:
+    """The line saying which year the outputs are of ([] for a sweep that did not record it).
+
+    The printed summary never said it (the figure did): a reader of "corridor_paid_usd:AFG
+    2.2 to 3.8" could not tell the year.
+    """
+    years = meta.get("output_years")
+    if not years:
+        return []
+    if len(set(years.values())) == 1:
+        return [f"values in {next(iter(years.values()))}"]
+    return ["values in: " + ", ".join(f"{o} {y}" for o, y in years.items())]
+
+
 def output_unit(spec: str) -> str | None:
     """The unit of a sweep output's values as stored (``"US$"`` for ``gdp_usd:KAZ``), or None.
 
@@ -195,7 +218,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
                    .rstrip() for i in range(len(outputs) + 1)]
     lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
              "runs; each output over the points (a point: the mean of its runs):",
-             *notes_text(meta), *table_lines]
+             *notes_text(meta), *years_line(meta), *table_lines]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
     every = "every point: design_outputs.parquet"
@@ -265,7 +288,7 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     if meta["method"] == "morris":  # the unit last, left-aligned (as design_text's)
         table = [f"{line}  {u}" for line, u in zip(table, ["unit", *shown["unit"]],
                                                      strict=True)]
-    text = "\n".join([head, *notes_text(meta), *table])
+    text = "\n".join([head, *notes_text(meta), *years_line(meta), *table])
     if meta["method"] == "morris":
         # A parameter with no effect anywhere is news about the scenario, not the method
         # (in a scenario whose votes a rule fixes, the vote weights move nothing).
