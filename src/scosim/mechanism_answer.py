@@ -329,6 +329,13 @@ def _num(value: float) -> str:
     return f"{value:.3g}" if abs(value) >= 0.01 else f"{value:.1g}"
 
 
+def _sum(value: float) -> str:
+    # A total keeps its significant zeros: 3.98 + 3.26 + 0.763 read "8" beside its rows.
+    if 0.01 <= abs(value) < 100:
+        return f"{value:#.3g}"
+    return _num(value)
+
+
 def economy_label(code: str) -> str:
     """``KAZ Kazakhstan``: the code and name of an economy, as the run's answer lists them."""
     return f"{code} {NAMES.get(code, '')}".strip()
@@ -424,8 +431,8 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     additive = not in_percent(units)
     if len(members) > 1 and mine and additive:
         together = "SCO members together"
-        cell = f"  {_num(total[members].sum()):>20}" if summed else ""
-        out.append(f"    {together:<{width}}  {_num(mean.loc[year, members].sum()):>10}  "
+        cell = f"  {_sum(total[members].sum()):>20}" if summed else ""
+        out.append(f"    {together:<{width}}  {_sum(mean.loc[year, members].sum()):>10}  "
                    f"{'':>20}{cell}".rstrip())
     if mine and others:
         out.append("    other economies:")
