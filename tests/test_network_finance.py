@@ -161,10 +161,14 @@ def test_financing_moves_the_expected_loss_it_does_not_shrink_it(inst):
     # A failure in year t has probability (1 - h)^t h and is valued at the end of the year;
     # the hazard h runs as long as the project stands (not only the 20 years given):
     # sum_{t >= 0} (1 - h)^t h / (1 + r)^(t + 1) = h / (r + h).
+    # A non-recourse loan adds that year's interest at 4 % to the bank's loss (the hosts do
+    # not pay it): the capital lost is the rest, its loss / 1.04.
     h, r = 0.01 + 0.1 * inst, 0.04
     expected = 1000.0 * 0.6 * h / (r + h)
     for m, out in outs.items():
-        assert out.risk.sum() == pytest.approx(expected, rel=1e-12), m
+        interest = out.bank_loss[0] * 0.04 / 1.04
+        assert out.risk.sum() - interest == pytest.approx(expected, rel=1e-12), m
+    assert outs["bank_project"].bank_loss[0] > 0
     # The owners other than the host bear the bank's loss by their capital shares.
     project = outs["bank_project"]
     assert project.risk[0, 1:].sum() == pytest.approx(0.8 * project.bank_loss[0], rel=1e-12)
@@ -236,8 +240,10 @@ def test_the_years_tabulated_do_not_cut_the_hazard(financing: str, tenor: int) -
         for field in ("paid", "risk", "owners_risk", "recovered"):
             np.testing.assert_allclose(getattr(out, field), getattr(outs[2], field),
                                        rtol=1e-12, atol=1e-9, err_msg=field)
-    # Whoever bears it, a failure loses 60 % of the whole cost: 600 h / (r + h) in all.
-    assert outs[2].risk.sum() == pytest.approx(600.0 * 0.09 / 0.13, rel=1e-12)
+    # Whoever bears it, a failure loses 60 % of the whole cost: 600 h / (r + h) in all, and
+    # under a non-recourse loan the bank also that year's interest at 4 %.
+    interest = outs[2].bank_loss[0] * 0.04 / 1.04
+    assert outs[2].risk.sum() - interest == pytest.approx(600.0 * 0.09 / 0.13, rel=1e-12)
 
 
 def test_the_interest_subsidy_is_the_spread_on_the_outstanding_principal() -> None:
@@ -247,9 +253,11 @@ def test_the_interest_subsidy_is_the_spread_on_the_outstanding_principal() -> No
     _, out = loan_schedule([100.0], 0.0, 2, 1, 2)
     assert interest_subsidy(out, 0.0, 0.10)[0] == pytest.approx(100 * (1 - 1 / 1.21),
                                                                 rel=1e-12)
-    # A project loan stops at a failure: at a hazard of 1/2 the years are serviced with
-    # probability 1/2 and 1/4, 10 x 0.5 / 1.1 + 10 x 0.25 / 1.21 = 6.6116 valued at 10 %;
-    # a corridor values it at its own discount rate, 4 %: 5 / 1.04 + 2.5 / 1.0816 = 7.1191.
+    # A project loan is written off at the end of the year of a failure: at a hazard of
+    # 1/2 the bank funds it in year 0 for certain and in year 1 with probability 1/2,
+    # 10 / 1.1 + 10 x 0.5 / 1.21 = 13.2231 valued at 10 %; a corridor values it at its own
+    # discount rate, 4 %: 10 / 1.04 + 5 / 1.0816 = 14.2382. (Until 2026-12-06 only the
+    # years serviced, 1/2 and 1/4: 6.6116 and 7.1191, the failure year's left out.)
     def owner_pays(discount_rate: float) -> tuple[float, float, float]:
         got = finance_project([100.0], [[1.0, 0.0]], "bank_project", capital=[[0.0, 1.0]],
                               bank_share=1.0, rate=0.0, tenor=2, grace=1,
@@ -257,9 +265,9 @@ def test_the_interest_subsidy_is_the_spread_on_the_outstanding_principal() -> No
                               discount_rate=discount_rate)
         return got.owners_subsidy[0, 1], got.owners_subsidy[0, 0], got.paid[0, 1]
 
-    assert owner_pays(0.10)[0] == pytest.approx(6.6116, abs=5e-5)
+    assert owner_pays(0.10)[0] == pytest.approx(13.2231, abs=5e-5)
     subsidy, host, paid = owner_pays(0.04)
-    assert subsidy == pytest.approx(7.1191, abs=5e-5)
+    assert subsidy == pytest.approx(14.2382, abs=5e-5)
     assert host == 0.0  # the host owns none of the bank
     assert paid == subsidy  # in what the owner pays: it pays nothing else
 
@@ -309,22 +317,51 @@ def test_the_lending_rate_moves_money_between_hosts_and_owners(
     np.testing.assert_allclose(got.paid[0], [hosts, owners], atol=5e-3)
 
 
-@pytest.mark.parametrize("financing", ["bank_guaranteed", "bank_project"])
 def test_the_members_pay_the_same_whatever_the_lending_rate_of_an_interest_only_loan(
-        financing: str) -> None:
+        ) -> None:
     # 700 of 1000 lent interest-only for 19 years and repaid in year 20, funded at 7 %,
-    # valued at 4 %, the project failing at h = 5 % a year (serviced only while it stands
-    # under bank_project): the outstanding principal is 700 whatever the lending rate, so
-    # hosts and owners together pay 300 + 700 (0.07 sum_{t=1..20} x^t + x^20), with
-    # x = (1 - h) / 1.04, or x = 1 / 1.04 when the hosts repay whatever happens:
-    # 1285.40 and 847.13.
-    h = 0.05
-    x = (1 - h) / 1.04 if financing == "bank_project" else 1 / 1.04
+    # valued at 4 %, repaid whatever happens: the outstanding principal is 700 whatever
+    # the lending rate, so hosts and owners together pay 300 + 700 (0.07 a(20) + v^20),
+    # v = 1 / 1.04: 1285.40.
+    x = 1 / 1.04
     total = 300 + 700 * (0.07 * x * (1 - x**20) / (1 - x) + x**20)
-    assert total == pytest.approx({"bank_guaranteed": 1285.40,
-                                   "bank_project": 847.13}[financing], abs=5e-3)
+    assert total == pytest.approx(1285.40, abs=5e-3)
     for rate in (0.0, 0.02, 0.04, 0.07, 0.10):
-        got = finance_project([1000.0], [[0.6, 0.4, 0.0]], financing,
+        got = finance_project([1000.0], [[0.6, 0.4, 0.0]], "bank_guaranteed",
                               capital=[[0.1, 0.0, 0.9]], rate=rate, tenor=20, grace=19,
-                              failure_prob=np.full((1, 20), h), funding_rate=0.07)
+                              failure_prob=np.full((1, 20), 0.05), funding_rate=0.07)
         assert got.paid.sum() == pytest.approx(total, rel=1e-12)
+
+
+@pytest.mark.parametrize("recovery", [0.0, 0.4])
+@pytest.mark.parametrize(("discount_rate", "total"), [(0.04, 1195.16), (0.07, 1000.0)])
+def test_a_non_recourse_loan_costs_the_members_its_funding_in_expectation(
+        recovery: float, discount_rate: float, total: float) -> None:
+    """Hosts' service, owners' subsidy and the bank's exposure at default pay the loan's
+    funding, whatever the lending rate (the identity of ``finance_project``).
+
+    700 of 1000 lent interest-only for 19 years, repaid in year 20, funded at f = 7 %,
+    valued at r, the project failing at h = 5 % a year. The bank funds 700 in year t if
+    the project stands at its start, probability (1 - h)^t, and is repaid at the end of
+    year 20 if it still stands, or at the end of the year it fails (the hosts' service,
+    or the project's recovery and the bank's loss). In expectation that costs
+    300 + 700 [(f + h) sum_{t=0..19} (1 - h)^t / (1 + r)^(t + 1) + ((1 - h) / (1 + r))^20]
+    = 300 + 700 [(f + h) / (1 + r) (1 - x^20) / (1 - x) + x^20], x = (1 - h) / (1 + r):
+    at r = 4 %, x = 0.913462, 300 + 700 (0.12 / 1.04 x 9.66497 + 0.16361) = 1195.16;
+    at r = f, (f + h) / (1 + f) = 1 - x, so 300 + 700 (1 - x^20 + x^20) = 1000, the cost.
+    The exposure at default is the bank's loss / (1 - recovery). Until 2026-12-06 the
+    failure year's interest and spread were in no one's bill: 0.07 x 700 h sum x^t / (1 + r)
+    short, and the total moved with the lending rate once the recovery was counted.
+    """
+    x = (1 - 0.05) / (1 + discount_rate)
+    hand = 300 + 700 * (0.12 / (1 + discount_rate) * (1 - x**20) / (1 - x) + x**20)
+    assert hand == pytest.approx(total, abs=5e-3)
+    for rate in (0.0, 0.02, 0.04, 0.07, 0.10):
+        got = finance_project([1000.0], [[0.6, 0.4, 0.0]], "bank_project",
+                              capital=[[0.1, 0.0, 0.9]], rate=rate, tenor=20, grace=19,
+                              recovery=recovery, failure_prob=np.full((1, 20), 0.05),
+                              funding_rate=0.07, discount_rate=discount_rate)
+        exposure = got.bank_loss[0] / (1 - recovery)
+        assert got.paid.sum() + exposure == pytest.approx(total, abs=5e-3), rate
+        # The owners bear the loss by capital share; the hosts pay none of the subsidy.
+        np.testing.assert_allclose(got.owners_risk[0], got.bank_loss[0] * np.r_[0.1, 0, 0.9])

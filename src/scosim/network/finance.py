@@ -12,8 +12,8 @@ the risk"):
   risk; the bank's shareholders bear none of it (sovereign default is not modelled).
 * ``bank_project``: as above, but the loan is repaid from the project's revenue and is
   written off when the project fails (non-recourse project finance): the bank loses the
-  outstanding principal less recoveries, and its shareholders bear that loss in proportion to
-  their capital shares.
+  outstanding principal and that year's interest, which the hosts do not pay, less
+  recoveries, and its shareholders bear that loss in proportion to their capital shares.
 
 "Paid" is the expected present value of what each economy pays; "risk" is its expected
 present-value loss from a project failure. Failures happen with an annual probability that
@@ -141,7 +141,9 @@ class FinanceOutcome:
         paid: (R, N) payments by each economy: the hosts' up-front share and loan service,
             and ``owners_subsidy``.
         risk: (R, N) expected loss from a failure borne by each economy.
-        bank_loss: (R,) expected loss of the bank (already spread over ``risk`` by capital).
+        bank_loss: (R,) expected loss of the bank (already spread over ``risk`` by capital):
+            at a failure, the principal outstanding and that year's interest at the lending
+            rate, less the recovery.
         owners_risk: (R, N) the part of ``risk`` that is the bank's loss borne by its owners
             (zero unless ``bank_project``). The rest of ``risk`` is the hosts' own stake,
             money they have paid (in ``paid``): a net value counts it once, as a payment.
@@ -196,8 +198,15 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
             ``paid``. Hosts and owners together then pay the up-front share and the
             present value of servicing the loan at ``funding_rate``: the lending rate
             moves money between them (exactly, for an interest-only loan; an annuity's
-            repayment profile still depends on it). None: the bank funds at its lending
-            rate (no subsidy).
+            repayment profile still depends on it). Under ``bank_project`` this holds in
+            expectation, counting what the owners pay in ``risk``: the hosts service the
+            loan in the years the project runs through; in the year it fails the bank
+            still funds the principal outstanding, so the owners pay the spread on it
+            (in the subsidy) and lose the principal and that year's interest at ``rate``
+            less the recovery (``bank_loss``), and the service at ``funding_rate`` is of
+            a loan repaid at the failure (``paid`` + ``bank_loss / (1 - recovery)``, the
+            exposure at default, sums to it). None: the bank funds at its lending rate
+            (no subsidy).
 
     Returns:
         :class:`FinanceOutcome`.
@@ -260,7 +269,12 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         # Valued at the corridors' discount rate, as the hosts' service is: the lending
         # rate then only moves money between hosts and owners (until 2026-12-06 at the
         # funding rate, so a cheaper loan seemed to cost the members less together).
-        owners_subsidy = interest_subsidy(outstanding, rate, funding_rate, serviced,
+        # The bank funds the principal outstanding in every year the loan stands at its
+        # start, the year of a non-recourse failure included (its interest at the lending
+        # rate is in the bank's loss, below; until 2026-12-06 the spread of that year was
+        # left out, and so was the year's interest from the loss).
+        funded = alive if financing == "bank_project" else None
+        owners_subsidy = interest_subsidy(outstanding, rate, funding_rate, funded,
                                           discount_rate=discount_rate)[:, None] * cap
     if financing == "bank_guaranteed":
         service = (pay * disc).sum(axis=1)
@@ -273,9 +287,11 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
                               * hs, owners_subsidy=owners_subsidy)
     service = (serviced * pay * disc).sum(axis=1)
     paid = (upfront + service)[:, None] * hs + owners_subsidy
-    # At a failure in year t the bank loses the principal outstanding, the hosts their own
-    # stake: the up-front share and the principal they have repaid.
-    bank_loss = (lost_pv * outstanding).sum(axis=1)
+    # At a failure in year t the bank loses its exposure at default, the principal
+    # outstanding and the year's interest at the lending rate, which the hosts do not pay
+    # (until 2026-12-06 the principal only: that year's interest was in nobody's bill);
+    # the hosts lose their own stake: the up-front share and the principal they have repaid.
+    bank_loss = (lost_pv * outstanding).sum(axis=1) * (1.0 + rate)
     stake = upfront[:, None] + loan[:, None] - outstanding
     # After the horizon the loan is repaid (horizon >= tenor): the stake is the whole cost.
     host_loss = (lost_pv * stake).sum(axis=1) + c * tail * (1.0 - recovery)
@@ -292,8 +308,8 @@ def interest_subsidy(outstanding: ArrayLike, rate: float, funding_rate: float,
     """Present value of a bank's interest spread on a loan (R,).
 
     ``sum_t w_t (f - l) O_t / (1 + r)^(t + 1)``: the bank pays ``f`` on the principal
-    ``O_t`` outstanding in year ``t`` and earns ``l`` on it, in the years the loan is
-    serviced (``w_t``, 1 for all of them by default), valued at ``r``. At ``r = f``
+    ``O_t`` outstanding in year ``t`` and earns ``l`` on it, in the years it funds the
+    loan (``w_t``, 1 for all of them by default), valued at ``r``. At ``r = f``
     with every year serviced this is the loan's grant element times its principal, the
     OECD-DAC measure the ``development_bank`` preview uses: the principal is the present
     value at ``f`` of any repayment of it at ``f``, so the principal less the present
@@ -306,8 +322,10 @@ def interest_subsidy(outstanding: ArrayLike, rate: float, funding_rate: float,
             (:func:`loan_schedule`).
         rate: The lending rate ``l``.
         funding_rate: The bank's funding cost ``f`` (> -1).
-        serviced: (R, T) probability each year's service is paid (a project loan stops
-            at a failure, whose principal is the bank's loss, counted apart).
+        serviced: (R, T) probability the bank funds the loan in each year: a project
+            loan stands at the start of the year (it is written off at the end of the
+            year of a failure, whose principal and interest at ``l`` are the bank's
+            loss, counted apart, while the spread of that year is here).
         discount_rate: The rate ``r`` of the present value (> -1); None: ``f``.
     """
     o = np.atleast_2d(np.asarray(outstanding, float))
