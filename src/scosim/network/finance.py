@@ -244,13 +244,14 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     lost_pv = fail_at * disc * (1.0 - recovery)  # per dollar sunk, (R, T)
     back_pv = fail_at * disc * recovery  # what is recovered of it
     bank_loss = np.zeros(runs)
+    # Where the hosts repay whatever happens (budget, a guaranteed loan), a failure costs
+    # them the whole investment: their loss and what they recover of it, (R, N).
+    whole_risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
+    whole_back = (c * (back_pv.sum(axis=1) + tail * recovery))[:, None] * hs
     if financing == "budget":
-        paid = c[:, None] * hs
-        risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
-        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
-                              owners_risk=np.zeros_like(risk),
-                              recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
-                              * hs, owners_subsidy=np.zeros_like(risk))
+        return FinanceOutcome(paid=c[:, None] * hs, risk=whole_risk, bank_loss=bank_loss,
+                              owners_risk=np.zeros_like(whole_risk), recovered=whole_back,
+                              owners_subsidy=np.zeros_like(whole_risk))
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
@@ -279,12 +280,9 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     if financing == "bank_guaranteed":
         service = (pay * disc).sum(axis=1)
         paid = (upfront + service)[:, None] * hs + owners_subsidy
-        # The hosts repay whatever happens, so a failure costs them the whole investment.
-        risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
-        return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss,
-                              owners_risk=np.zeros_like(risk),
-                              recovered=(c * (back_pv.sum(axis=1) + tail * recovery))[:, None]
-                              * hs, owners_subsidy=owners_subsidy)
+        return FinanceOutcome(paid=paid, risk=whole_risk, bank_loss=bank_loss,
+                              owners_risk=np.zeros_like(whole_risk), recovered=whole_back,
+                              owners_subsidy=owners_subsidy)
     service = (serviced * pay * disc).sum(axis=1)
     paid = (upfront + service)[:, None] * hs + owners_subsidy
     # At a failure in year t the bank loses its exposure at default, the principal

@@ -109,8 +109,9 @@ def bank_gain(
     per_dollar = np.array([yearly_subsidy(float(lr), float(m), tenor, grace)
                            for lr, m in pairs])[which.reshape(-1)][:, None]
     subsidy = np.where(p, loans * per_dollar, 0.0)
-    # The bank's loss, in economy order (no BLAS), shared by the owners' capital.
-    loss = np.array([math.fsum(row) for row in subsidy])[:, None]
+    # The bank's loss, shared by the owners' capital: one reduction over the economies for
+    # every run at once (numpy's pairwise sum, no BLAS; it was a Python loop over runs).
+    loss = subsidy.sum(axis=1, keepdims=True)
     out[ok] = np.where(p, (subsidy - shares * loss) / gdp, 0.0)
     return out
 
