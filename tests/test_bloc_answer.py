@@ -171,3 +171,20 @@ def test_summary_csv_has_no_outsiders_total_where_there_is_no_bloc(union_run: Pa
     # Outsiders exactly where there are members: no bloc, no outsiders.
     assert years["ev_outsiders_usd"] == years["ev_members_usd"]
     assert set(s.loc[s["indicator"] == "ev_outsiders_usd", "country"]) == {"outsiders"}
+
+
+def test_a_total_and_its_band_print_at_one_precision() -> None:
+    # A band from +0.2 to +40 bn read "+0.30 (+0.21 to +36.0)" (user walk): each figure
+    # took its own decimals. Now the largest of the three sets them for all three.
+    members = [0.2e9, 0.3e9, 40e9]
+    st = _stats(members, [-0.004e9, -0.003e9, -150e9], 3.0, [3.1, 3.2, 3.3])
+    said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
+    mid, low, high = np.median(members), *np.percentile(members, [5, 95])
+    assert f"members {mid / 1e9:+.1f} ({low / 1e9:+.1f} to {high / 1e9:+.1f})" in said
+    # Over 100 bn the whole band is in whole billions, and what rounds to zero has no sign.
+    out = [-0.004e9, -0.003e9, -150e9]
+    mid, low, high = np.median(out), *np.percentile(out, [5, 95])
+    assert f"outsiders 0 ({low / 1e9:+.0f} to 0)" in said
+    for band in re.findall(r"[+-]?[\d.]+ \([+-]?[\d.]+ to [+-]?[\d.]+\)", said):
+        places = {len(x.split(".")[1]) if "." in x else 0 for x in re.findall(r"[\d.]+", band)}
+        assert len(places) == 1, band

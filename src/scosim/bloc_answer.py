@@ -61,12 +61,25 @@ def _value(st: RunStats, name: str, year: int, q: float | None = None) -> float:
     return float(row.iloc[0]) if len(row) else float("nan")
 
 
-def _bn(value: float) -> str:
-    """US$ in billions, signed: whole from 100, one decimal from 1, else two decimals."""
+def _decimals(*values: float) -> int:
+    """Decimals for US$ bn: none from 100, one from 1, else two, set by the largest value."""
+    top = max(abs(v) for v in values) / US_BN
+    return 0 if top >= 100 else 1 if top >= 1 else 2
+
+
+def _bn(value: float, decimals: int | None = None) -> str:
+    """US$ in billions, signed, to ``decimals`` places (by default by its own size)."""
+    d = _decimals(value) if decimals is None else decimals
     v = value / US_BN
-    if abs(v) < 0.005:  # no sign on what prints as zero
-        return "0.00"
-    return f"{v:+.0f}" if abs(v) >= 100 else f"{v:+.1f}" if abs(v) >= 1 else f"{v:+.2f}"
+    if abs(v) < 0.5 * 10.0 ** -d:  # no sign on what prints as zero
+        return f"{0:.{d}f}"
+    return f"{v:+.{d}f}"
+
+
+def _band(mid: float, low: float, high: float) -> str:
+    """A median and its band at one precision, so ``-3.4 to +0.3``, not ``-3.4 to +0.25``."""
+    d = _decimals(mid, low, high)
+    return f"{_bn(mid, d)} ({_bn(low, d)} to {_bn(high, d)})"
 
 
 def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
@@ -87,7 +100,7 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     totals = []
     for name, label in zip(BLOC_TOTALS, ("members", "outsiders", "world"), strict=True):
         mid, low, high = (_value(st, name, year, q) for q in (0.5, LOW / 100, HIGH / 100))
-        totals.append(f"{label} {_bn(mid)} ({_bn(low)} to {_bn(high)})")
+        totals.append(f"{label} {_band(mid, low, high)}")
     # The members are those of the year in each run (after exits and accessions), not the
     # founding group the welfare table lists: said, so the total is not read as theirs.
     head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation; members: those in",
