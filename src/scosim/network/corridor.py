@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from typing_extensions import override
 
-from scosim.network.bank_link import lenders
+from scosim.model.events import EventField
+from scosim.network.bank_link import Lender, lenders
 from scosim.network.finance import (
     FinanceOutcome,
     failure_probability,
     finance_project,
+    loan_schedule,
     operating_share,
 )
 from scosim.network.mechanism import (
@@ -87,6 +89,8 @@ class Corridor(ProposalType):
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
     record_always = False
+    event_fields = {"bank": EventField("str", "bank_loan_declined: the development_bank "
+                                       "that declined the loan (its lending limit)")}
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
     # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
     # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
@@ -165,24 +169,40 @@ class Corridor(ProposalType):
         return failure_probability(route, FAILURE_WINDOW_YEARS, _BANK["failure_base"],
                                    _BANK["failure_sensitivity"])
 
-    def _finance(self, model: SCOModel, pf: np.ndarray) -> FinanceOutcome:
+    def _bank_share(self) -> float:
+        """Share of the cost a bank lends (0 for a budget-financed project)."""
+        p = self.proposal
+        return p.core.bank_share if p.financing != "budget" else 0.0
+
+    def _lenders(self, model: SCOModel) -> list[Lender]:
+        """Who would lend this year, each bank in force checking its lending limit."""
+        share = self._bank_share()
+        loan = np.full(model.R, self.cost_usd * share) if share > 0 else None
+        return lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"], loan=loan)
+
+    def _finance(self, model: SCOModel, pf: np.ndarray,
+                 found: list[Lender] | None = None) -> FinanceOutcome:
         """Expected payments and risk (R, N) under the proposal's financing.
 
-        Bank loans are on the terms of a ``development_bank`` in force in the run, else
-        the default bank's (:mod:`scosim.network.bank_link`); a bank funding at a rate
-        above its lending rate charges its owners the interest subsidy, in ``paid``.
+        Bank loans are on the terms of a ``development_bank`` in force in the run whose
+        lending limit the loan fits, else the default bank's
+        (:mod:`scosim.network.bank_link`); a bank funding at a rate above its lending
+        rate charges its owners the interest subsidy, in ``paid``.
 
         Args:
             model: The model.
             pf: (R, FAILURE_WINDOW_YEARS) annual failure probabilities
                 (:meth:`_failure_prob`), computed once by the caller, which uses them too.
+            found: The lenders (:meth:`_lenders`), when the caller has them already.
         """
         p = self.proposal
-        share = p.core.bank_share if p.financing != "budget" else 0.0
+        share = self._bank_share()
         # The project fails or not whoever lends: its hazard is its own, not the loan's
         # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
-        for lender in lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"]):
+        for lender in self._lenders(model) if found is None else found:
+            if not lender.runs.any():  # a bank that declined the loan wherever it is in force
+                continue
             fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
                                   p.financing, capital=lender.capital, bank_share=share,
                                   rate=lender.rate, tenor=lender.tenor,
@@ -304,11 +324,39 @@ class Corridor(ProposalType):
         # The routes' instability as the year's network step will see it (the security
         # slot's insecurity when it is filled; preview_policy).
         inst = network_inputs(model, preview_policy(model, exclude=self), year)["instability"]
-        fin = self._finance(model, self._failure_prob(inst))
+        found = self._lenders(model)
+        fin = self._finance(model, self._failure_prob(inst), found)
         self.paid = np.where(starting[:, None], fin.paid, self.paid)
         self.risk = np.where(starting[:, None], fin.risk, self.risk)
         for i, code in enumerate(model.codes):
             model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
+        self._book_loans(model, starting, year, found)
+
+    def _book_loans(self, model: SCOModel, starting: np.ndarray, year: int,
+                    found: list[Lender]) -> None:
+        """Enter the loan in its bank's book; record where a bank declined it.
+
+        The loan is disbursed when construction starts (the spec's ``start_year``, else
+        the entry year) and repaid on the bank's profile (:func:`loan_schedule`), which
+        frees room under the limit for later corridors.
+        """
+        share = self._bank_share()
+        if share <= 0:
+            return
+        start = self.proposal.start_year
+        begin = np.full(model.R, year if start is None else start, dtype=np.int64)
+        for lender in found:
+            if lender.declined is not None:
+                for i, code in enumerate(model.codes):
+                    model.log.add(starting & lender.declined & self.hosts[i], year,
+                                  "bank_loan_declined", code, self.pid, bank=str(lender.pid))
+            runs = starting & lender.runs
+            if lender.book is None or not runs.any():
+                continue
+            _, schedule = loan_schedule(np.full(model.R, self.cost_usd * share), lender.rate,
+                                        lender.tenor, min(lender.grace, lender.tenor - 1),
+                                        lender.tenor)
+            lender.book.book(runs, year, begin, schedule)
 
     # ------------------------------------------------------------------ record
     @override

@@ -127,7 +127,9 @@ class DevelopmentBankSpec(BaseModel):
         fixed_shares: Shares for ``fixed`` (sum to 1, members only).
         paid_in_share: Paid-in share of the subscribed capital.
         leverage: Maximum loans outstanding as a multiple of subscribed capital (a 1:1
-            gearing ratio is the conservative multilateral-bank norm).
+            gearing ratio is the conservative multilateral-bank norm: AIIB Articles of
+            Agreement art. 12.1, IBRD art. III sec. 3). A ``development_bank`` proposal
+            enforces it on its corridor loans (:mod:`scosim.network.bank_book`).
         lending_rate: Annual rate on loans.
         tenor_years: Loan tenor incl. grace.
         grace_years: Interest-only years.

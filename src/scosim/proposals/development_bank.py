@@ -38,7 +38,19 @@ interest subsidy of those loans (:mod:`scosim.network.bank_link`,
 discount rate like the rest of a corridor's finance (here at ``market_rate``, the
 borrowers' alternative), stopping at a project's failure for a non-recourse loan, and
 negative (a margin the owners earn) when the bank lends above ``market_rate``, where
-:func:`grant_element` is 0. Its preview does not count them.
+:func:`grant_element` is 0.
+
+Lending limit (docs/network.md, "The bank's lending limit"): loans outstanding may not
+exceed ``leverage`` times the subscribed capital, as a development bank's charter caps
+them (AIIB Articles of Agreement, art. 12.1: 100 percent of unimpaired subscribed
+capital, reserves and retained earnings). Corridor loans are approved against it first
+come, first served (:mod:`scosim.network.bank_book`); a loan that does not fit is
+declined and the corridor borrows as it would without the bank. The general lending of
+the preview above is what the limit leaves: ``leverage * capital`` less the corridor
+loans outstanding in the run and year (0 before any corridor borrows, so the preview of
+adopting the bank is as before). The corridor loans' own subsidy and expected loss are
+charged to the owners by the corridor when it borrows (``corridor_paid_usd``,
+``corridor_risk_usd``) and are not in this preview (docs/network.md says why).
 """
 
 from __future__ import annotations
@@ -49,6 +61,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from typing_extensions import override
 
+from scosim.network.bank_book import LoanBook
 from scosim.network.finance import capital_shares, loan_schedule
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -69,6 +82,7 @@ def bank_gain(
     market_rate: float | np.ndarray,
     tenor: int,
     grace: int,
+    committed: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Expected yearly gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
 
@@ -87,6 +101,9 @@ def bank_gain(
             and the discount rate.
         tenor: Loan tenor in years, grace included.
         grace: Interest-only years at the start of the loan.
+        committed: US$ of the lending limit ``leverage * capital`` already lent to
+            corridors (:class:`~scosim.network.bank_book.LoanBook`): the general
+            lending is the rest, at least 0.
     """
     part = np.asarray(participants, bool)
     out = np.zeros(part.shape)
@@ -102,7 +119,9 @@ def bank_gain(
     capital_, market, lending = per_run(capital), per_run(market_rate), per_run(lending_rate)
     shares = capital_shares(p, rule, gdp=gdp)
     inv = np.where(p, 1.0 / gdp, 0.0)
-    loans = per_run(leverage) * capital_ * inv / inv.sum(axis=1, keepdims=True)
+    # The general lending is what the limit leaves after the corridor loans outstanding.
+    room = np.maximum(per_run(leverage) * capital_ - per_run(committed), 0.0)
+    loans = room * inv / inv.sum(axis=1, keepdims=True)
     # In Python floats, once per distinct pair of rates: the same numbers whether or not
     # a rate is swept.
     pairs, which = np.unique(np.hstack([lending, market]), axis=0, return_inverse=True)
@@ -163,6 +182,14 @@ class DevelopmentBank(ProposalType):
     indicators = {"in_development_bank": "share of runs"}
     sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "depth")
 
+    def __init__(self, model: SCOModel, proposal: DevelopmentBankProposal) -> None:
+        super().__init__(model, proposal)
+        # Its corridor loans outstanding, run by run and year, against its lending limit:
+        # leverage x subscribed capital, per run (either may be swept).
+        limit = np.asarray(self.value("leverage"), float) * np.asarray(
+            self.value("capital_usd_bn"), float) * 1e9
+        self.book = LoanBook(model.R, list(model.years), np.broadcast_to(limit, model.R))
+
     @override
     def preview(
         self,
@@ -181,6 +208,7 @@ class DevelopmentBank(ProposalType):
             lending_rate=v("lending_rate"), market_rate=v("market_rate"), tenor=p.tenor_years,
             # A short tenor shortens the grace, as for the corridors' loans (corridor.py).
             grace=min(p.grace_years, p.tenor_years - 1),
+            committed=self.book.outstanding(model.year),
         )
 
     @override

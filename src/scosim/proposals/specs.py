@@ -251,7 +251,9 @@ class DevelopmentBankProposal(ProposalSpec):
     capital_rule: Literal["gdp", "equal"] = "gdp"
     paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in "
                                  "(not in the expected gain: the bank funds at market_rate)")
-    leverage: float = Field(1.0, gt=0, le=5, description="loans per unit of capital")
+    leverage: float = Field(1.0, gt=0, le=5, description="lending limit: loans outstanding "
+                            "at most this multiple of the subscribed capital (AIIB Articles "
+                            "art. 12.1: 1, at most 2.5)")
     lending_rate: float = Field(0.04, ge=0, le=0.3, description="the bank's lending rate, a year")
     market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate "
                                "and the bank's funding cost, a year (also on its corridor "
