@@ -133,7 +133,8 @@ class Levers:
         contribution_bp: Yearly fund contributions, basis points of insured deposits.
         mutualisation: Share of other compartments a participant may draw on.
         backstop: ``"national"`` or ``"mutual"`` fiscal backstop when the fund runs dry.
-        fund_resolves: Whether the fund also pays for resolution (after bail-in).
+        fund_resolves: Whether the fund also pays for resolution (after bail-in, within BRRD
+            art. 44(5)'s limits: levers.resolution_fund_limit).
         bail_in_share: Share of other (non-deposit) external liabilities that can be bailed in.
         trigger_info: Capital ratio at which information exchange triggers intervention.
     """
