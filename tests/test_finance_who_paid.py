@@ -171,21 +171,23 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
 
 
 @pytest.mark.parametrize(("fund", "paid_by_fund", "gross", "recap"),
-                         [(0.0, 0.0, 50.85, 5.85), (16.95, 16.95, 33.9, 5.85),
-                          (48.0, 48.0, 2.85, 2.85), (60.0, 50.85, 0.0, 0.0)])
+                         [(0.0, 0.0, 50.85, 5.85), (4.0, 4.0, 46.85, 5.85),
+                          (60.0, 6.0, 44.85, 5.85)])
 def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund, gross, recap):
     """The same chain with A under a resolution authority: A's equity -60 is brought to
     the target 0.045 x 130 = 5.85 before contagion. Creditors are bailed in for 15 (half
     its other debt, 30, and what they would lose in default, 0.5 x 30), which absorbs 15
     of the hole of 60; the injection of 65.85 - 15 = 50.85 fills the other 45 (lost) and
     buys 5.85 of equity. A fund that pays for resolution is drawn first and fills the
-    hole before the treasury (BRRD art. 44(4)(a)-(b), 57(1)): with 16.95 in it, the
-    treasury puts in 33.9, fills the 28.05 of the hole left and buys all 5.85; with 48,
-    the fund fills the 45 and buys 3, the treasury's 2.85 is all equity; with 60 the fund
-    pays all 50.85 and the treasury nothing. Until 2026-12-06 the treasury's whole
-    injection was recorded as equity bought (50.85, 33.9, 2.85); then, until the fund
-    filled the hole first, the two shared both parts pro rata (the treasury's 33.9, two
-    thirds, bought 3.9)."""
+    hole before the treasury (BRRD art. 44(4)(a)-(b), 57(1)): with 4 in it, the treasury
+    puts in 46.85, fills the 41 of the hole left and buys all 5.85. The bail-in, 15, is
+    12.5 % of A's total liabilities including own funds, 120 (its equity is gone), so the
+    fund may pay (art. 44(5)(a)), but at most 5 % of them, 6 (art. 44(5)(b)): with 60 in
+    it, it pays 6 and the treasury 44.85 (tests/test_finance_fund_limits.py has the
+    cases where the fund buys equity). Until 2026-12-06 the fund paid what it held (with
+    60, all 50.85, the treasury nothing); earlier that day the treasury's whole injection
+    was recorded as equity bought (50.85, 33.9 with 16.95 in the fund); then, until the
+    fund filled the hole first, the two shared both parts pro rata."""
     fs, st = _chain_with_a_loss(fund=np.array([[fund, 0.0, 0.0]]))
     no = np.zeros((1, 3), dtype=bool)
     a = np.array([[True, False, False]])

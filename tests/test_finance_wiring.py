@@ -154,11 +154,14 @@ def test_union_lowers_failures_and_fiscal_cost(crisis_pair):
     assert _rec(base, "bank_failures")[:, y26, rus].mean() > 0.5
     assert _rec(union, "bank_resolutions")[:, y26, rus].mean() > 0.5
     # the fund is built up only in the union, by its participants, and pays first for
-    # Russia's resolution (it can be empty at the end where resolutions recur)
+    # Russia's resolution where the BRRD lets it: in the runs where shareholders and
+    # creditors have absorbed 8 % of total liabilities (art. 44(5); the treasury pays alone
+    # in the others, where Russia is caught early or its capital had run down in 2025)
     fund = _rec(union, "fund_balance_usd")
     assert np.median(fund[:, -1, idx].sum(axis=1)) > 0
     resolved = _rec(union, "bank_resolutions")[:, y26, rus] > 0
-    assert (_rec(union, "fund_payout_usd")[resolved, y26, rus] > 0).all()
+    paid = _rec(union, "fund_payout_usd")[resolved, y26, rus]
+    assert (paid > 0).any() and (paid == 0).any()
     assert not _rec(base, "fund_balance_usd").any()
     outside = [i for i, c in enumerate(union.codes) if c not in MEMBERS]
     assert not fund[:, :, outside].any()

@@ -16,16 +16,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "MAX_FUND_CONTRIBUTION",
+    "MIN_OWN_LOSS_ABSORPTION",
     "backstop",
     "equity_bought",
     "fund_contributions",
     "fund_payout",
     "intervene",
     "npl_flow",
+    "resolution_fund_limit",
 ]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+#: Loss absorption by shareholders and creditors, as a share of total liabilities including
+#: own funds, required before the resolution fund may contribute (BRRD art. 44(5)(a)).
+MIN_OWN_LOSS_ABSORPTION = 0.08
+#: Most the resolution fund may contribute, same base (BRRD art. 44(5)(b)).
+MAX_FUND_CONTRIBUTION = 0.05
 
 
 def npl_flow(
@@ -195,6 +204,56 @@ def intervene(
     cap = np.maximum(np.asarray(bail_in_capacity, float), 0.0)
     bail_in = np.where(caught & res, np.minimum(cap, gap), 0.0)
     return caught, bail_in, gap - bail_in
+
+
+def resolution_fund_limit(
+    equity: ArrayLike,
+    own_funds_before: ArrayLike,
+    bail_in: ArrayLike,
+    liabilities: ArrayLike,
+    *,
+    min_absorption: float = MIN_OWN_LOSS_ABSORPTION,
+    max_contribution: float = MAX_FUND_CONTRIBUTION,
+) -> FloatArray:
+    """Most the resolution fund may put into each resolution (R, N): BRRD art. 44(5).
+
+    The resolution financing arrangement may contribute only where "(a) a contribution to
+    loss absorption and recapitalisation equal to an amount not less than 8 % of the total
+    liabilities including own funds of the institution under resolution, measured at the
+    time of resolution action in accordance with the valuation provided for in Article 36,
+    has been made by the shareholders and the holders of other instruments of ownership,
+    the holders of relevant capital instruments and other bail-inable liabilities through
+    write down, conversion or otherwise" and "(b) the contribution ... does not exceed 5 %
+    of the total liabilities including own funds" (Directive 2014/59/EU art. 44(5);
+    Regulation 806/2014 art. 27(6)-(7) for the Single Resolution Fund). In the model:
+
+    * total liabilities including own funds (TLOF) = ``liabilities + max(equity, 0)``:
+      the system's debts at face value and its equity as valued at resolution, i.e. its
+      valued assets when solvent, its debts when not (own funds are not negative);
+    * the shareholders' contribution is the own funds the year's losses wrote off,
+      ``max(own_funds_before, 0) - max(equity, 0)`` (at least 0); the creditors' is the
+      bail-in. Deposit insurance money does not count (EBA Q&A 2015_1784).
+
+    So the limit is ``max_contribution * TLOF`` where the two contributions reach
+    ``min_absorption * TLOF``, and 0 where they do not: there the BRRD leaves the fund out.
+
+    Args:
+        equity: Equity before the intervention, after the year's losses (R, N).
+        own_funds_before: Equity at the start of the year, before its losses (R, N).
+        bail_in: Creditor losses imposed by bail-in (R, N), >= 0.
+        liabilities: Debts at face value, deposits, other and interbank (R, N).
+        min_absorption: Required loss absorption, share of TLOF (8 % in the BRRD).
+        max_contribution: Cap on the fund's contribution, share of TLOF (5 %).
+
+    Returns:
+        The largest contribution the fund may make (R, N), >= 0.
+    """
+    E = np.asarray(equity, float)
+    tlof = np.asarray(liabilities, float) + np.maximum(E, 0.0)
+    shareholders = np.maximum(np.maximum(np.asarray(own_funds_before, float), 0.0)
+                              - np.maximum(E, 0.0), 0.0)
+    absorbed = shareholders + np.asarray(bail_in, float)
+    return np.where(absorbed >= min_absorption * tlof, max_contribution * tlof, 0.0)
 
 
 def equity_bought(equity: ArrayLike, bail_in: ArrayLike, injection: ArrayLike, *,

@@ -75,7 +75,9 @@ class DepositInsurance(BaseModel):
     contribution_bp: float = Field(10.0, ge=0, le=500, description="bp of insured deposits a year")
     mutualisation: float = Field(1.0, ge=0, le=1, description="share of other compartments usable")
     backstop: Literal["national", "mutual"] = "national"
-    fund_resolves: bool = Field(True, description="fund also finances resolution after bail-in")
+    fund_resolves: bool = Field(
+        True, description="fund also finances resolution after bail-in, within BRRD art. "
+        "44(5): only once 8 % of liabilities are absorbed, at most 5 % of them")
 
 
 class Resolution(BaseModel):

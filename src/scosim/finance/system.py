@@ -33,6 +33,7 @@ from scosim.finance.levers import (
     fund_payout,
     intervene,
     npl_flow,
+    resolution_fund_limit,
 )
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
@@ -132,7 +133,8 @@ class Levers:
         contribution_bp: Yearly fund contributions, basis points of insured deposits.
         mutualisation: Share of other compartments a participant may draw on.
         backstop: ``"national"`` or ``"mutual"`` fiscal backstop when the fund runs dry.
-        fund_resolves: Whether the fund also pays for resolution (after bail-in).
+        fund_resolves: Whether the fund also pays for resolution (after bail-in, within BRRD
+            art. 44(5)'s limits: levers.resolution_fund_limit).
         bail_in_share: Share of other (non-deposit) external liabilities that can be bailed in.
         trigger_info: Capital ratio at which information exchange triggers intervention.
     """
@@ -298,9 +300,13 @@ def step(
                                                      liquidation))
     fund_res = levers.deposit_insurance & levers.resolution if levers.fund_resolves else (
         np.zeros_like(caught))
-    paid_res, fund, inject_left = fund_payout(fund, np.where(fund_res, inject, 0.0), fund_res,
-                                              mutualisation=levers.mutualisation)
-    fiscal = np.where(fund_res, inject_left, inject)
+    # BRRD art. 44(5): the fund pays only after shareholders and creditors have absorbed 8 %
+    # of total liabilities including own funds, and at most 5 % of them; the treasury pays
+    # the rest of the injection (levers.resolution_fund_limit).
+    limit = resolution_fund_limit(E0, state.capital, bail_in, b0 + l_out)
+    paid_res, fund, _ = fund_payout(fund, np.where(fund_res, np.minimum(inject, limit), 0.0),
+                                    fund_res, mutualisation=levers.mutualisation)
+    fiscal = inject - paid_res
     # Bail-in, then the fund (drawn first) fill the hole; the treasury fills what is left
     # of it and buys equity with the rest (BRRD art. 44(4)(a)-(b), 57: levers.equity_bought).
     fiscal_recap = equity_bought(E0, bail_in, fiscal, filled_before=paid_res)

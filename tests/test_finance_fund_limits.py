@@ -1,0 +1,145 @@
+"""The resolution fund's limits (BRRD art. 44(5); SRMR art. 27(6)-(7)).
+
+The fund may contribute to a resolution only after shareholders and creditors have
+absorbed at least 8 % of the system's total liabilities including own funds (TLOF), and
+at most 5 % of them; the treasury pays what the fund may not. Until 2026-12-06 the fund
+paid whatever it held, whatever the two had absorbed and however large the payment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from scosim.finance.levers import equity_bought, resolution_fund_limit
+from scosim.finance.system import FinanceState, FinanceSystem, Levers
+from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
+
+# A's loss this year: credit losses of |g| x its 130 of external assets (lgd 1, one unit of
+# new NPLs per unit of negative shock, no income), so the loss falls within the year and
+# the shareholders' capital at the start of it (10) absorbs its first part.
+IN_YEAR = replace(CALM, lgd=1.0, npl_sensitivity=1.0)
+
+
+def test_limit_by_hand():
+    """TLOF is the debts plus the equity left (none when negative). Shareholders count
+    with the bail-in: what the year's losses took of their starting equity."""
+    equity = np.array([[-55.0, 2.2, -16.0, 5.0, -30.0]])
+    before = np.array([[10.0, 10.0, 10.0, 5.0, -2.0]])
+    bail_in = np.array([[13.75, 0.0, 4.0, 9.7, 9.5]])
+    debts = np.full((1, 5), 120.0)
+    limit = resolution_fund_limit(equity, before, bail_in, debts)
+    # 1. 10 + 13.75 >= 9.6: 5 % of 120. 2. 7.8 < 8 % of 122.2 = 9.776: nothing.
+    # 3. 10 + 4 >= 9.6 (the bail-in alone would not do). 4. 0 + 9.7 < 8 % of 125 = 10.
+    # 5. shareholders had nothing left to lose: 9.5 < 9.6.
+    np.testing.assert_allclose(limit, [[6.0, 0.0, 6.0, 0.0, 0.0]], atol=1e-12)
+
+
+def _chain_step(losses: list[float], fund: list[float]) -> dict[str, np.ndarray]:
+    """The chain A owes B 60, B owes C 45 (tests/test_finance_chain.py), one run per
+    loss of A; A alone is under the union (deposit insurance with the fund ``fund``,
+    resolution, information exchange), no contributions."""
+    L = np.zeros((3, 3))
+    L[0, 1], L[1, 2] = 60.0, 45.0
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    fs = FinanceSystem(data, IN_YEAR)
+    R = len(losses)
+    st = fs.initial_state(R)
+    st = FinanceState(capital=st.capital, npl=st.npl,
+                      fund=np.array([[f, 0.0, 0.0] for f in fund]),
+                      trade_cost_factor=st.trade_cost_factor)
+    a = np.broadcast_to([True, False, False], (R, 3))
+    levers = Levers(np.zeros((R, 3), bool), a, a, a, np.zeros((R, 3, 3)), contribution_bp=0.0)
+    g = np.zeros((R, 3))
+    g[:, 0] = -np.asarray(losses) / 130.0
+    _, ind = fs.step(st, g, fs.no_sanctions(R), levers, np.random.default_rng(0))
+    return ind
+
+
+# A: 130 of assets, 60 owed to outside creditors (30 deposits, 30 other), 60 to B, 10 of
+# capital; target equity 0.045 x 130 = 5.85. The bail-in takes at most half the other debt
+# (15) and never more than those creditors would lose in clearing, 30 x (-E0) / 120.
+# Rows: loss, fund, equity E0, bail-in, fund's payment (old code in brackets), treasury.
+# 1. 7.8: E0 2.2, caught early by the 3 % trigger (3.9); would not fail, so no bail-in;
+#    shareholders lost 7.8 < 8 % of TLOF 122.2: the floor binds, fund 0 (3.65), treasury
+#    3.65, all equity.
+# 2. 65: E0 -55, bail-in 13.75; 10 + 13.75 absorbed; the cap binds: fund 6 of the 47.1
+#    injected (47.1), treasury 41.1, which fills 41.25 - 6 = 35.25 of the hole, buys 5.85.
+# 3. 26: E0 -16, bail-in 4 (the bail-in alone is 3.3 % of TLOF, with the shareholders'
+#    10 it is 11.7 %); fund 5, all it holds (5): neither binds, as before. Treasury 12.85,
+#    fills 12 - 5 = 7, buys 5.85.
+# 4. 13: E0 -3, bail-in 0.75, hole 2.25; the cap binds: fund 6 (8.1) fills the hole and
+#    buys 3.75; the treasury's 2.1 is all equity.
+LOSSES = [7.8, 65.0, 26.0, 13.0]
+FUND = [60.0, 60.0, 5.0, 60.0]
+E0 = np.array([2.2, -55.0, -16.0, -3.0])
+BAIL_IN = np.array([0.0, 13.75, 4.0, 0.75])
+FUND_PAID = np.array([0.0, 6.0, 5.0, 6.0])
+TREASURY = np.array([3.65, 41.1, 12.85, 2.1])
+EQUITY = np.array([3.65, 5.85, 5.85, 2.1])
+
+
+def test_floor_and_cap_by_hand():
+    """Rows above: the 8 % floor binds in 1, the 5 % cap in 2 and 4, neither in 3."""
+    ind = _chain_step(LOSSES, FUND)
+    assert (ind["resolutions"][:, 0] == 1).all() and not ind["failures"].any()
+    np.testing.assert_allclose(ind["bail_in"][:, 0], BAIL_IN, atol=1e-9)
+    np.testing.assert_allclose(ind["fund_payout"][:, 0], FUND_PAID, atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_cost"][:, 0], TREASURY, atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_recap"][:, 0], EQUITY, atol=1e-9)
+    np.testing.assert_allclose(ind["fund_balance"][:, 0], np.array(FUND) - FUND_PAID,
+                               atol=1e-9)
+    assert not ind["fund_payout"][:, 1:].any() and not ind["fiscal_cost"][:, 1:].any()
+
+
+def test_only_who_pays_changes():
+    """Bail-in, fund and treasury cover the same gap as before, ``0.045 x 130 - E0``; the
+    system ends at the target; the equity bought by the fund and the treasury together
+    is what the whole injection buys, whoever pays it (BRRD order: the fund's part first)."""
+    ind = _chain_step(LOSSES, FUND)
+    gap = 5.85 - E0
+    moved = ind["bail_in"][:, 0] + ind["fund_payout"][:, 0] + ind["fiscal_cost"][:, 0]
+    np.testing.assert_allclose(moved, gap, atol=1e-9)
+    np.testing.assert_allclose(ind["capital_ratio"][:, 0] * 130.0, 5.85, atol=1e-9)
+    fund, treasury = ind["fund_payout"][:, 0], ind["fiscal_cost"][:, 0]
+    both = (equity_bought(E0, BAIL_IN, fund)
+            + equity_bought(E0, BAIL_IN, treasury, filled_before=fund))
+    np.testing.assert_allclose(both, equity_bought(E0, BAIL_IN, fund + treasury), atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_recap"][:, 0],
+                               both - equity_bought(E0, BAIL_IN, fund), atol=1e-9)
+
+
+@pytest.mark.parametrize("mutualisation", [0.0, 1.0])
+def test_the_calibrated_crisis_keeps_the_limits(mutualisation):
+    """Russia's 2026-style crisis on the packaged tables, members in a full union: in
+    every run the fund's payment for a resolution is at most 5 % of TLOF, and nothing
+    where the shareholders' loss and the bail-in fall short of 8 % of it."""
+    from scosim.data.constants import MEMBERS
+    from scosim.finance.shocks import sanctions_matrix
+
+    fs = FinanceSystem()
+    R, N = 32, fs.N
+    rus = fs.codes.index("RUS")
+    part = np.broadcast_to(np.isin(fs.codes, MEMBERS), (R, N))
+    levers = Levers.union(part, fs.data.settlement, mutualisation=mutualisation)
+    st = fs.initial_state(R)
+    # A fund of 20 % of insured deposits, so that its balance is not what limits it.
+    st = replace(st, fund=np.broadcast_to(0.2 * fs.data.insured, (R, N)).copy())
+    g = np.zeros((R, N))
+    g[:, rus] = np.linspace(-0.65, -0.35, R)
+    S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, R)
+    _, ind = fs.step(st, g, S, levers, [np.random.default_rng(r) for r in range(R)])
+    res = ind["resolutions"][:, rus] > 0
+    assert res.all()
+    d = fs.data
+    debts = d.assets[rus] - d.capital[rus]
+    paid = ind["fund_payout"][:, rus]  # no failures, so all of it is for resolution
+    assert not ind["failures"][:, rus].any()
+    assert (paid <= 0.05 * (debts + d.capital[rus]) + 1e-6).all()
+    # Deep losses: the cap binds, 5 % of the debts (TLOF when the equity is gone).
+    np.testing.assert_allclose(paid[:3], 0.05 * debts, rtol=1e-9)
+    # Shallow losses caught early: the shareholders lost less than 8 % and no creditor is
+    # bailed in, so the treasury pays it all.
+    assert (paid == 0).any()
