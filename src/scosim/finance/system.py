@@ -84,9 +84,10 @@ class FinanceParams:
         beta: Share of interbank receivables realised in default (1 = no default cost).
         lgd: Loss given default on new NPLs (Basel II foundation IRB, senior unsecured: 45%).
         cure_rate: Share of the NPL stock written off or cured each year.
-        npl_sensitivity: New NPL share per unit of negative asset shock (0.5 puts the
-            baseline frequency of failures near 2 percent of country-years, the order of
-            Laeven & Valencia 2018: 151 systemic banking crises in 1970-2017).
+        npl_sensitivity: New NPL share per unit of negative asset shock (0.5 was chosen
+            for failures in about 2 percent of country-years at baseline, the order of
+            Laeven & Valencia 2018: 151 systemic banking crises in 1970-2017; the current
+            model gives 1.5 percent over 1,000 runs, docs/finance.md, section 6).
         roa_margin: Return on external assets after expected losses and after the year's
             interest to creditors (rebuilds capital); the obligations cleared at year end
             are therefore the face values ``L`` and ``b``, with no interest on top.
