@@ -111,6 +111,9 @@ NAMES: dict[str, str] = {
     "insecurity_rise": "rise in insecurity",
     "corridor_crossings": "trafficking crossings on freight corridors",
     "route_cost_to_pakistan_pct": "route cost to Pakistan",
+    "hardening": "defensive hardening (log change of defensive spending)",
+    "hardening_cost_share_gdp": "cost of defensive hardening, share of GDP",
+    "incidents_displaced": "expected incidents displaced by neighbours' hardening",
 }
 
 Direction = Literal["higher is better", "higher is worse", "neutral"]
@@ -213,6 +216,9 @@ DIRECTION: dict[str, Direction] = {
     "insecurity_rise": WORSE,
     "corridor_crossings": NEUTRAL,
     "route_cost_to_pakistan_pct": WORSE,
+    "hardening": NEUTRAL,
+    "hardening_cost_share_gdp": NEUTRAL,
+    "incidents_displaced": WORSE,
 }
 
 #: Indicators whose change is a gain or a loss to the economy (welfare and its

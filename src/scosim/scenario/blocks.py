@@ -200,10 +200,29 @@ class GrowthParams(BaseModel):
         return self
 
 
+class HardeningParams(BaseModel):
+    """Unilateral defensive hardening chosen by every state (docs/security.md section 4).
+
+    ``none`` (the default) hardens nothing; ``nash`` lets each state harden against its own
+    expected incident loss, ignoring the attacks it displaces to its neighbours;
+    ``cooperative`` is the joint optimum (:mod:`scosim.security.hardening`).
+    """
+
+    model_config = STRICT
+    rule: Literal["none", "nash", "cooperative"] = Field(
+        "none", description="none, nash (each state for itself) or cooperative (joint optimum)")
+    cost_share_gdp: float = Field(
+        0.001, gt=0, le=0.1,
+        description="defensive (target-hardening) spending that hardening scales, share of "
+        "GDP: hardening h costs cost_share_gdp x (exp(h) - 1) a year; an assumption")
+
+
 class SecurityScenarioParams(BaseModel):
     """Inputs of the security mechanism (used when ``mechanisms.security`` is filled).
 
-    Both are a number or a year-indexed mapping ``{year: value}`` (docs/security.md).
+    ``instability`` and ``opiate_supply`` are a number or a year-indexed mapping
+    ``{year: value}``; ``hardening`` the states' defensive hardening rule
+    (docs/security.md).
     """
 
     model_config = STRICT
@@ -213,6 +232,7 @@ class SecurityScenarioParams(BaseModel):
     opiate_supply: YearValue = Field(
         YearValue(1.0), description="Afghan opiate supply relative to 2018-2022, in [0, 10] "
         "(after the 2022 ban: 333 / 6200 = 0.054)")
+    hardening: HardeningParams = Field(default_factory=HardeningParams)
 
     @model_validator(mode="after")
     def _ranges(self) -> SecurityScenarioParams:
@@ -220,6 +240,14 @@ class SecurityScenarioParams(BaseModel):
         issues += [(("opiate_supply",), m) for m in _yv_check(self.opiate_supply, lo=0.0, hi=10.0)]
         _raise_issues(issues)
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        out = handler(self)
+        # Left out at its default: scenarios without hardening keep their hash.
+        if isinstance(out, dict) and self.hardening == HardeningParams():
+            out.pop("hardening", None)
+        return out
 
 
 #: Decision rules the Council knows (docs/model.md, "Decision rules").

@@ -39,6 +39,9 @@ _F = "float"
 _I = "int"
 _B = "bool"
 _L = "literal"
+#: A nested block (parameters.security.hardening): written, the schema decides; not
+#: written, left out of the dump as the schema leaves out its default.
+_N = "nested"
 _YEARS = {
     "start": (_I, 2025, 1950, False, 2200, False),
     "end": (_I, 2035, 1950, False, 2200, False),
@@ -80,6 +83,7 @@ _GROWTH = {
 _SECURITY = {
     "instability": (_F, 1.0, 0.0, False, 10.0, False),
     "opiate_supply": (_F, 1.0, 0.0, False, 10.0, False),
+    "hardening": (_N,),
 }
 _OUTPUTS = {
     "indicators": (_L, "all", ("all",)),
@@ -135,7 +139,10 @@ def _block(specs: dict[str, tuple[Any, ...]], data: Any) -> dict[str, Any]:
     # A block written as null is an error in the schema (only a missing one defaults).
     if type(data) is not dict or not set(data) <= set(specs):
         raise _Unsure
-    return {k: _scalar(spec, data[k]) if k in data else spec[1] for k, spec in specs.items()}
+    if any(specs[k][0] == _N for k in data):
+        raise _Unsure
+    return {k: _scalar(spec, data[k]) if k in data else spec[1] for k, spec in specs.items()
+            if spec[0] != _N}
 
 
 def _str(value: Any) -> str:

@@ -20,6 +20,9 @@ Each year, for every run of the batch at once:
    written by ``corridor`` proposals when they enter into force, read the same way as
    the network mechanism reads it, so there is no lag) raise the trafficking weight of
    the crossings they serve (:func:`scosim.security.routes.corridor_crossings`).
+   With ``parameters.security.hardening.rule`` ``nash`` or ``cooperative`` every state
+   also hardens its own targets (:mod:`scosim.security.hardening`), which displaces
+   attacks to its neighbours; the cost is spending above the baseline's.
 4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] for the network mechanism's edge
    costs: without a network, perceived insecurity; with the network slot filled, the
    rise of expected insecurity above its 2018-2022 level (the network prices its
@@ -53,6 +56,7 @@ from scosim.data.constants import ECONOMIES
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.rules.registry import resolve_rule
+from scosim.security.hardening import choose_hardening, hardening_records
 from scosim.security.model import (
     SecurityState,
     SecuritySystem,
@@ -186,7 +190,14 @@ class SecurityMechanism(Mechanism):
                               "freight corridor in operation",
         "route_cost_to_pakistan_pct": "generalised cost of shipping to Pakistan, percent of "
                                       "cargo value (recorded when the network slot is filled)",
+        "hardening": "log change of defensive spending chosen by the hardening rule (recorded "
+                     "when parameters.security.hardening.rule is not none)",
+        "hardening_cost_share_gdp": "share of GDP a year, cost of that hardening",
+        "incidents_displaced": "expected terrorist incidents a year moved to the economy by "
+                               "its neighbours' hardening",
     }
+    #: Recorded only when a hardening rule is on (docs/security.md section 4).
+    hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced")
 
     @classmethod
     @override
@@ -198,6 +209,9 @@ class SecurityMechanism(Mechanism):
         out = dict(cls.indicators)
         if scenario.parameters.mechanisms.get("network") is None:
             del out["route_cost_to_pakistan_pct"]
+        if scenario.parameters.security.hardening.rule == "none":
+            for k in cls.hardening_indicators:
+                del out[k]
         return out
 
     def instability(self, model: SCOModel, year: int) -> np.ndarray:
@@ -252,6 +266,8 @@ class SecurityMechanism(Mechanism):
         self.rules = rules
         self.last: dict[str, np.ndarray] | None = None
         self.out: dict[str, np.ndarray] = {}
+        self.hardening_spec = model.scenario.parameters.security.hardening
+        self.hardening: np.ndarray | None = None  # the last year's, None without a rule
 
     def _served(self, model: SCOModel, policy: PolicyState, year: int) -> np.ndarray | None:
         """Trafficking crossings served by a freight corridor operating in ``year``."""
@@ -283,10 +299,19 @@ class SecurityMechanism(Mechanism):
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
         served = self._served(model, policy, year)
-        self.state, ind = self.system.step(self.state, efforts, self.instability(model, year),
-                                           self.rng, supply_index=sup,
+        inst = self.instability(model, year)
+        hard = self.hardening_spec
+        if hard.rule != "none":
+            self.hardening = choose_hardening(
+                self.system, self.state, inst, hard.rule, gdp=model.gdp,
+                value=model.weight_arrays["security"], cost_share_gdp=hard.cost_share_gdp)
+        self.state, ind = self.system.step(self.state, efforts, inst, self.rng,
+                                           supply_index=sup, hardening=self.hardening,
                                            supply_rng=self.supply_rng, corridor_edges=served,
                                            gdp=model.gdp)
+        if self.hardening is not None:
+            ind = {**ind, **hardening_records(self.system, self.hardening,
+                                              ind["security_index"], hard.cost_share_gdp)}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
@@ -301,6 +326,9 @@ class SecurityMechanism(Mechanism):
                                        else self.state.insecurity.copy())
         policy.levers["insecurity_base"] = self.insecurity0.copy()
         extra = ind["spending_share_gdp"] - self.spend0
+        if self.hardening is not None:
+            # Hardening is spending above the baseline's too: out of welfare like efforts.
+            extra = extra + ind["hardening_cost_share_gdp"]
         policy.levers["welfare_cost_share"] = (
             policy.levers.get("welfare_cost_share", np.zeros((model.R, model.N))) + extra)
         factor = np.ones((model.R, model.N, model.N))
@@ -355,7 +383,8 @@ class SecurityMechanism(Mechanism):
     def _rise_now(self, model: SCOModel) -> np.ndarray:
         """Rise of expected insecurity ``(R, N)``: current state, this year's instability."""
         lam = self.system.expected_incidents(self.state, self.state.efforts,
-                                             self.instability(model, model.year))
+                                             self.instability(model, model.year),
+                                             hardening=self.hardening)
         return self.insecurity_rise(lam)
 
     @override
