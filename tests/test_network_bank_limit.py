@@ -58,8 +58,11 @@ def _declined(m: SCOModel) -> list[tuple[int, int, str, str]]:
 def test_a_small_bank_declines_the_loan_that_does_not_fit_and_the_corridor_falls_back() -> None:
     # US$4 bn of capital at 1:1 holds the INSTC's 3.71 bn but not CASA-1000's 0.84 bn on
     # top (4.55 bn): CASA-1000 borrows from the default lender, as with no bank at all.
-    m, small = _run({"capital_usd_bn": 4.0})
-    _, big = _run({})  # US$10 bn: both fit
+    # Funded at 7 % (above its 4 % lending rate) the bank's loans cost its owners a
+    # subsidy, which tells them from the default lender's.
+    dear = {"funding_rate": 0.07}
+    m, small = _run({"capital_usd_bn": 4.0, **dear})
+    _, big = _run(dear)  # US$10 bn: both fit
     _, none = _run(None)
     assert _declined(m) == [(0, 2027, "casa", "bank"), (1, 2027, "casa", "bank")]
     np.testing.assert_array_equal(small["casa"].paid, none["casa"].paid)
@@ -146,7 +149,7 @@ def test_the_bank_preview_lends_only_the_room_its_corridor_loans_leave() -> None
     room = bank_gain(bank.participants, np.asarray(m.gdp0, float),
                      capital=INSTC_LOAN - CASA_LOAN, rule=p.capital_rule, leverage=1.0,
                      lending_rate=p.lending_rate, market_rate=p.market_rate,
-                     tenor=p.tenor_years, grace=p.grace_years)
+                     funding_rate=p.funding_rate, tenor=p.tenor_years, grace=p.grace_years)
     gain = bank.preview(m, bank.participants).gain
     assert np.abs(room).max() > 0
     np.testing.assert_allclose(gain, room, rtol=1e-9, atol=1e-15)
@@ -158,8 +161,8 @@ def test_the_bank_preview_lends_only_the_room_its_corridor_loans_leave() -> None
 def test_the_general_lending_is_the_limit_less_the_corridor_loans(committed: float) -> None:
     part = np.ones((1, 3), bool)
     gdp = np.array([1e12, 2e11, 5e10])
-    terms = {"rule": "gdp", "lending_rate": 0.04, "market_rate": 0.07, "tenor": 20,
-             "grace": 5}
+    terms = {"rule": "gdp", "lending_rate": 0.04, "market_rate": 0.07, "funding_rate": 0.04,
+             "tenor": 20, "grace": 5}
     got = bank_gain(part, gdp, capital=10e9, leverage=1.0, committed=committed, **terms)
     want = bank_gain(part, gdp, capital=max(10e9 - committed, 0.0), leverage=1.0, **terms)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)

@@ -45,7 +45,7 @@ def _model(bank: dict[str, Any] | None, financing: str = "bank_guaranteed",
 
 
 #: A bank that funds at its lending rate, the corridors' discount rate: no subsidy.
-AT_COST = {"lending_rate": DISCOUNT_RATE, "market_rate": DISCOUNT_RATE}
+AT_COST = {"lending_rate": DISCOUNT_RATE, "funding_rate": DISCOUNT_RATE}
 
 
 def test_a_bank_on_the_default_terms_changes_nothing() -> None:
@@ -74,20 +74,21 @@ def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
     level = 0.02 / (1 - 1.02 ** -(20 - grace))
     per_dollar = 0.02 * a4(grace) + level * 1.04**-grace * a4(20 - grace)
     assert per_dollar == pytest.approx({0: 0.8311, 15: 0.7468}[grace], abs=5e-5)
-    _, arr = _model({"lending_rate": 0.02, "market_rate": 0.02, "grace_years": grace})
+    _, arr = _model({"lending_rate": 0.02, "funding_rate": 0.02, "grace_years": grace})
     np.testing.assert_allclose(arr.paid.sum(axis=1),
                                arr.cost_usd * (0.3 + 0.7 * per_dollar), rtol=1e-12)
 
 
-def test_the_owners_pay_the_subsidy_of_a_bank_funding_at_its_market_rate() -> None:
-    # The bank's defaults lend at 4 % and fund at 7 %, 20 years with 5 of grace: 1 a
+def test_the_owners_pay_the_subsidy_of_a_bank_funding_above_its_lending_rate() -> None:
+    # A bank lending at 4 % and funding at 7 % (its market rate, which every bank funded
+    # at until 2026-12-06), 20 years with 5 of grace: 1 a
     # dollar lent is outstanding for 5 years, then a(15 - k) / a(15) in year 5 + k (a
     # level annuity at 4 %). The owners pay the 3 % spread on it, valued at the
     # corridors' 4 % like the hosts' service, 0.03 [a(5) + v^5 (a(15) - 15 v^16) /
     # (0.04 a(15))] = 0.3060 a dollar (v = 1 / 1.04), on the 70 % lent, by capital shares
     # fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays only that. Until
     # 2026-12-06 the owners paid nothing for it, then the spread valued at 7 % (0.2519).
-    m, arr = _model({})
+    m, arr = _model({"funding_rate": 0.07})
     v = 1 / 1.04
 
     def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
@@ -115,7 +116,7 @@ def test_owners_bear_a_project_loss_by_base_year_gdp() -> None:
 
 def test_a_cheaper_bank_loan_costs_the_hosts_less_and_a_dearer_one_more() -> None:
     # Each bank funds at its lending rate: the hosts' payments alone.
-    paid = {rate: _model({"lending_rate": rate, "market_rate": rate})[1].paid.sum(axis=1)
+    paid = {rate: _model({"lending_rate": rate, "funding_rate": rate})[1].paid.sum(axis=1)
             for rate in (0.0, 0.02, 0.06)}
     cost = _model(None)[1].cost_usd
     assert (paid[0.0] < paid[0.02]).all() and (paid[0.02] < cost).all()
@@ -137,7 +138,7 @@ def test_a_failed_project_loan_is_borne_by_the_banks_owners() -> None:
 
 
 def test_each_run_borrows_from_the_bank_in_force_in_it() -> None:
-    m, arr = _model({"lending_rate": 0.0, "market_rate": 0.0}, run=False)
+    m, arr = _model({"lending_rate": 0.0, "funding_rate": 0.0}, run=False)
     bank = next(a for a in m.arrangements if a.pid == "bank")
     bank.participants[:] = m.is_member()
     bank.in_force[:] = [True, False]

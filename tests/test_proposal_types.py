@@ -58,7 +58,8 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     part = np.array([[c in members for c in codes]])
     joined = part | np.array([[c == "MNG" for c in codes]])
     kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
-          "market_rate": 0.07, "tenor": 20, "grace": 5}  # the spec's defaults
+          "market_rate": 0.07, "funding_rate": 0.04, "tenor": 20,
+          "grace": 5}  # the spec's defaults
     gdp = cal.vector("gdp_usd")
     change = bank_gain(joined, gdp, **kw)[0] - bank_gain(part, gdp, **kw)[0]
     for c in members:
@@ -78,14 +79,19 @@ def test_a_bank_lending_above_the_market_rate_lends_nothing_and_costs_nothing() 
     # bank's loans before 2026-12-05), so the bank has no loss to share either; the
     # paid-in capital earns the market rate it is funded at (until 2026-12-06 it was
     # counted as spent).
-    for rates in ((0.10, 0.05), (0.05, 0.05)):
-        g = bank_gain(part, gdp, lending_rate=rates[0], market_rate=rates[1], **kw)
+    # Nor does a bank that would borrow cheaper than either (its funding is worth
+    # something only on loans someone takes).
+    for rates in ((0.10, 0.05, 0.05), (0.05, 0.05, 0.05), (0.10, 0.05, 0.02)):
+        g = bank_gain(part, gdp, lending_rate=rates[0], market_rate=rates[1],
+                      funding_rate=rates[2], **kw)
         np.testing.assert_array_equal(g, 0.0)
 
 
 def test_the_bank_s_gains_in_a_vote_sum_to_nothing_over_its_owners() -> None:
     """The reviewer's budget identity: the owners pay the subsidy the borrowers get.
 
+    Here the bank funds at the borrowers' market rate, as every bank did until 2026-12-06
+    (its own cheaper funding is the members' only joint gain: tests/test_bank_funding.py).
     Before: the members gained US$1.178 bn together that nobody paid (a US$3.178 bn
     present value of subsidy less US$2 bn paid in), and 20 years of it were set against
     one year's GDP: Tajikistan's expected gain was 11.7 % of its GDP (now below 1 %, a year).
@@ -94,7 +100,8 @@ def test_the_bank_s_gains_in_a_vote_sum_to_nothing_over_its_owners() -> None:
 
     sc = load_scenario(BASELINE, overrides={
         "replications": 1, "years": {"start": 2026, "end": 2026},
-        "parameters.rules.vote": "always_yes", "proposals": [BANK]})
+        "parameters.rules.vote": "always_yes",
+        "proposals": [{**BANK, "funding_rate": 0.07}]})
     model = SCOModel(sc)
     model.run_model()
     bank = model.arrangements[0]
@@ -165,5 +172,6 @@ def test_a_short_tenor_shortens_the_bank_s_grace_as_for_corridor_loans() -> None
     part = np.asarray(model.is_member(), bool)
     got = model.arrangements[0].preview(model, part).gain
     want = bank_gain(part, np.asarray(model.gdp0, float), capital=10e9, rule="gdp",
-                     leverage=1.0, lending_rate=0.04, market_rate=0.07, tenor=3, grace=2)
+                     leverage=1.0, lending_rate=0.04, market_rate=0.07, funding_rate=0.04,
+                     tenor=3, grace=2)
     np.testing.assert_array_equal(got, want)

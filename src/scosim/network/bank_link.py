@@ -4,10 +4,11 @@ A corridor financed by the SCO Development Bank (``bank_guaranteed`` or
 ``bank_project``) borrows on the bank's terms. Where the scenario's own
 ``development_bank`` proposal is in force in a run, those are its terms: its
 ``lending_rate``, ``tenor_years`` and ``grace_years`` (the loan profile of its own
-preview), its ``market_rate`` as its funding cost, and capital shares by its
+preview), its ``funding_rate`` as its funding cost, and capital shares by its
 ``capital_rule`` among its participants, who bear a ``bank_project`` loss and the
-interest subsidy of lending below its funding cost (docs/network.md). Its
-``lending_rate`` and ``market_rate`` are read run by run (a sweep may vary them), one
+interest subsidy of lending below its funding cost (docs/network.md; until 2026-12-06
+the bank funded at its ``market_rate``, the borrowers' alternative). Its
+``lending_rate`` and ``funding_rate`` are read run by run (a sweep may vary them), one
 lender per pair of rates. In runs with no such bank in force, the corridor uses the
 default terms of docs/network.md (4 %, 20 years, 5 of grace, capital in proportion to the
 members' GDP), funded at the lending rate, which is the corridors' discount rate: no
@@ -50,7 +51,7 @@ class Lender:
             the tenor).
         capital: ``(R, N)`` capital shares of the bank's owners (rows sum to 1).
         pid: The ``development_bank`` proposal's id, or None for the default bank.
-        funding_rate: The bank's funding cost (its ``market_rate``), or None when it
+        funding_rate: The bank's funding cost (its ``funding_rate``), or None when it
             funds at its lending rate (the default bank).
         book: The bank's corridor loans (its lending limit), None for the default bank.
         declined: ``(R,)`` bool, runs where this bank is in force and declined the loan
@@ -108,10 +109,10 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         capital = capital_shares(owners, p.capital_rule, gdp=gdp0)
         # The bank's rates in each run (swept or the scenario's): one lender per pair.
         rates = np.column_stack([np.broadcast_to(np.asarray(arr.value(k), float), model.R)
-                                 for k in ("lending_rate", "market_rate")])
+                                 for k in ("lending_rate", "funding_rate")])
         terms = [(float(rate), float(funding)) for rate, funding
                  in np.unique(rates[runs], axis=0)] or [(float(p.lending_rate),
-                                                         float(p.market_rate))]
+                                                         float(p.funding_rate))]
         for k, (rate, funding) in enumerate(terms):
             same = runs & (rates[:, 0] == rate) & (rates[:, 1] == funding)
             # The declined runs go with the bank's first group of rates (only the record).

@@ -5,7 +5,7 @@ members in 2025 (docs/hindcasts.md). The bank changes no tariff, so its preview
 is not a GE solve: each participant's expected gain is a yearly figure, a
 fraction of its GDP, like the yearly GE welfare gains of the other types:
 
-    gain_i = (subsidy_i - capital_share_i * sum_j subsidy_j) / GDP_i
+    gain_i = (subsidy_i - capital_share_i * sum_j cost_j) / GDP_i
 
 Loans of ``leverage * capital`` are lent to participants in proportion to the
 inverse of their GDP share (smaller economies borrow more relative to size) at
@@ -15,17 +15,24 @@ only, then a level annuity to ``tenor_years``: :func:`scosim.network.finance.loa
 loan's grant element (1 less the present value at ``market_rate`` of its debt
 service, per dollar; the OECD-DAC/IMF measure of concessionality) times the
 loan, spread evenly over the tenor (the level yearly amount with the same
-present value). The bank funds its loans at ``market_rate``: its owners could earn
-that on the paid-in capital, and no cheaper borrowing (a credit rating of its own)
-is assumed, since none is sourced. So the subsidy is the bank's loss, borne by its
-owners in proportion to their capital shares (from
-:func:`scosim.network.finance.capital_shares` under ``capital_rule``), and the
-gains sum to zero over the participants (in US$): the bank moves money from its
-large owners to its large borrowers. ``paid_in_share`` does not enter: funded at
-the market rate, how much of it is equity changes nothing (until 2026-12-06 the
-gain was the present value of the saving over the tenor, interest only, less the
-paid-in capital as if spent, set against one year's GDP, and nobody paid for the
-subsidy). Default decision rule: consensus.
+present value). The bank funds its loans at ``funding_rate``, its own cost of
+borrowing (sourced: a AAA multilateral bank's USD benchmark, docs/hindcasts.md):
+``cost_j`` is the present value at ``market_rate`` of ``funding_rate - lending_rate``
+on the principal outstanding of ``j``'s loan, spread over the tenor likewise (negative:
+a margin). It is the bank's loss, borne by its owners in proportion to their capital
+shares (from :func:`scosim.network.finance.capital_shares` under ``capital_rule``).
+Since the grant element is the present value of ``market_rate - lending_rate`` on the
+same principal, the gains sum over the participants (in US$) to the value of the
+bank's cheaper funding, ``market_rate - funding_rate`` on the principal outstanding
+(:func:`funding_value`): what the members gain together by borrowing on the bank's
+credit rather than their own; the rest moves money from its large owners to its large
+borrowers. ``paid_in_share`` does not enter: the bank's loans cost it ``funding_rate``
+whatever their mix of equity and debt. Until 2026-12-06 the bank funded at
+``market_rate`` (no funding rate of its own was sourced) and the gains summed to zero;
+``funding_rate = market_rate`` gives those gains exactly. Earlier still the gain was
+the present value of the saving over the tenor, interest only, less the paid-in capital
+as if spent, set against one year's GDP, and nobody paid for the subsidy. Default
+decision rule: consensus.
 
 Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
 inverse-GDP allocation is unsourced and lends the smallest members several times
@@ -34,11 +41,9 @@ illustrative. After adoption it changes no tariff, trade cost or finance lever; 
 by the bank borrow on its terms in the runs where it is in force, and its owners pay the
 interest subsidy of those loans (:mod:`scosim.network.bank_link`,
 :func:`scosim.network.finance.interest_subsidy`), measured otherwise than here: the spread
-``market_rate - lending_rate`` on the principal outstanding, valued at the corridors' 4 %
+``funding_rate - lending_rate`` on the principal outstanding, valued at the corridors' 4 %
 discount rate like the rest of a corridor's finance (here at ``market_rate``, the
-borrowers' alternative), stopping at a project's failure for a non-recourse loan, and
-negative (a margin the owners earn) when the bank lends above ``market_rate``, where
-:func:`grant_element` is 0.
+borrowers' alternative), stopping at a project's failure for a non-recourse loan.
 
 Lending limit (docs/network.md, "The bank's lending limit"): loans outstanding may not
 exceed ``leverage`` times the subscribed capital, as a development bank's charter caps
@@ -80,6 +85,7 @@ def bank_gain(
     leverage: float | np.ndarray,
     lending_rate: float | np.ndarray,
     market_rate: float | np.ndarray,
+    funding_rate: float | np.ndarray,
     tenor: int,
     grace: int,
     committed: float | np.ndarray = 0.0,
@@ -87,7 +93,9 @@ def bank_gain(
     """Expected yearly gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
 
     Every number but ``tenor`` and ``grace`` is a scalar or an ``(R,)`` array, one value
-    per run (a swept field). ``gain * gdp`` sums to 0 over the participants of a run.
+    per run (a swept field). ``gain * gdp`` sums over the participants of a run to the
+    loans times :func:`funding_value` spread over the tenor (0 when the bank funds at
+    ``market_rate``).
 
     Args:
         participants: ``(R, N)`` bool.
@@ -96,9 +104,10 @@ def bank_gain(
         rule: ``gdp`` or ``equal`` capital shares (who bears the bank's loss).
         leverage: Loans as a multiple of the subscribed capital.
         lending_rate: The bank's annual rate on loans (at or above ``market_rate``
-            nobody borrows: no subsidy, no loss).
-        market_rate: The borrowers' alternative annual rate, the bank's funding cost
-            and the discount rate.
+            nobody borrows: no subsidy, no loss, no gain).
+        market_rate: The borrowers' alternative annual rate and the discount rate.
+        funding_rate: The bank's annual cost of borrowing: its owners pay
+            ``funding_rate - lending_rate`` on the principal outstanding.
         tenor: Loan tenor in years, grace included.
         grace: Interest-only years at the start of the loan.
         committed: US$ of the lending limit ``leverage * capital`` already lent to
@@ -117,22 +126,41 @@ def bank_gain(
         return np.broadcast_to(np.asarray(x, float), ok.shape)[ok][:, None]
 
     capital_, market, lending = per_run(capital), per_run(market_rate), per_run(lending_rate)
+    funding = per_run(funding_rate)
     shares = capital_shares(p, rule, gdp=gdp)
     inv = np.where(p, 1.0 / gdp, 0.0)
     # The general lending is what the limit leaves after the corridor loans outstanding.
     room = np.maximum(per_run(leverage) * capital_ - per_run(committed), 0.0)
     loans = room * inv / inv.sum(axis=1, keepdims=True)
-    # In Python floats, once per distinct pair of rates: the same numbers whether or not
+    # In Python floats, once per distinct triple of rates: the same numbers whether or not
     # a rate is swept.
-    pairs, which = np.unique(np.hstack([lending, market]), axis=0, return_inverse=True)
-    per_dollar = np.array([yearly_subsidy(float(lr), float(m), tenor, grace)
-                           for lr, m in pairs])[which.reshape(-1)][:, None]
-    subsidy = np.where(p, loans * per_dollar, 0.0)
+    triples, which = np.unique(np.hstack([lending, market, funding]), axis=0,
+                               return_inverse=True)
+    per_dollar = np.array([_yearly_subsidy_and_cost(float(lr), float(m), float(f), tenor,
+                                                    grace)
+                           for lr, m, f in triples])[which.reshape(-1)]
+    subsidy = np.where(p, loans * per_dollar[:, :1], 0.0)
+    cost = np.where(p, loans * per_dollar[:, 1:], 0.0)
     # The bank's loss, shared by the owners' capital: one reduction over the economies for
     # every run at once (numpy's pairwise sum, no BLAS; it was a Python loop over runs).
-    loss = subsidy.sum(axis=1, keepdims=True)
+    loss = cost.sum(axis=1, keepdims=True)
     out[ok] = np.where(p, (subsidy - shares * loss) / gdp, 0.0)
     return out
+
+
+def _yearly_subsidy_and_cost(lending_rate: float, market_rate: float, funding_rate: float,
+                             tenor: int, grace: int) -> tuple[float, float]:
+    """The borrowers' saving and the bank's cost per dollar lent, each a level yearly amount.
+
+    The cost is the grant element less the value of the bank's cheaper funding: the
+    present value at ``market_rate`` of ``funding_rate - lending_rate`` on the principal
+    outstanding. Written so, it is the grant element itself, bit for bit, when the bank
+    funds at ``market_rate`` (the funding value is then a sum of zeros).
+    """
+    annuity = _annuity(market_rate, tenor)
+    ge = grant_element(lending_rate, market_rate, tenor, grace)
+    value = funding_value(lending_rate, market_rate, funding_rate, tenor, grace)
+    return ge / annuity, (ge - value) / annuity
 
 
 def grant_element(lending_rate: float, market_rate: float, tenor: int, grace: int) -> float:
@@ -150,6 +178,24 @@ def grant_element(lending_rate: float, market_rate: float, tenor: int, grace: in
                            for t, x in enumerate(pay[0]))
 
 
+def funding_value(lending_rate: float, market_rate: float, funding_rate: float, tenor: int,
+                  grace: int) -> float:
+    """What the bank's own funding saves on one dollar lent: PV of the rate gap it earns.
+
+    ``sum_t (market_rate - funding_rate) O_t / (1 + market_rate)^(t + 1)`` over the
+    principal ``O_t`` outstanding at the start of each year on the loan's profile
+    (:func:`scosim.network.finance.loan_schedule` at ``lending_rate``): borrowing on the
+    bank's credit instead of the borrowers' own. Negative when the bank funds above
+    ``market_rate``; 0 when its rate is not below the market's (nobody borrows from it).
+    """
+    if lending_rate >= market_rate:
+        return 0.0
+    _, outstanding = loan_schedule(1.0, lending_rate, tenor, grace, tenor)
+    gap = market_rate - funding_rate
+    return math.fsum(gap * float(o) / (1.0 + market_rate) ** (t + 1)
+                     for t, o in enumerate(outstanding[0]))
+
+
 def yearly_subsidy(lending_rate: float, market_rate: float, tenor: int, grace: int) -> float:
     """The grant element per dollar as a level yearly amount over the tenor (same PV)."""
     return grant_element(lending_rate, market_rate, tenor, grace) / _annuity(market_rate, tenor)
@@ -165,10 +211,11 @@ class DevelopmentBank(ProposalType):
     """A development bank; no trade effect; gain = interest subsidy less its share of the cost.
 
     Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
-    (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``), and ``depth``
-    (the sovereignty cost in each vote, read by the Council). A swept ``lending_rate`` and
-    ``market_rate`` are also the rate corridors financed by the bank borrow at and the
-    bank's funding cost on those loans in each run (:mod:`scosim.network.bank_link`).
+    (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``,
+    ``funding_rate``), and ``depth`` (the sovereignty cost in each vote, read by the
+    Council). A swept ``lending_rate`` and ``funding_rate`` are also the rate corridors
+    financed by the bank borrow at and the bank's funding cost on those loans in each run
+    (:mod:`scosim.network.bank_link`).
     ``tenor_years`` and ``grace_years`` are not: they
     are whole numbers, and a sweep's values are not; nor is ``paid_in_share``, which the
     gain does not read (until 2026-12-06 it did).
@@ -180,7 +227,8 @@ class DevelopmentBank(ProposalType):
     default_decision_rule = "consensus"
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}
-    sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "depth")
+    sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "funding_rate",
+                 "depth")
 
     def __init__(self, model: SCOModel, proposal: DevelopmentBankProposal) -> None:
         super().__init__(model, proposal)
@@ -205,7 +253,8 @@ class DevelopmentBank(ProposalType):
         return bank_gain(
             participants, np.asarray(model.gdp0, float),
             capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule, leverage=v("leverage"),
-            lending_rate=v("lending_rate"), market_rate=v("market_rate"), tenor=p.tenor_years,
+            lending_rate=v("lending_rate"), market_rate=v("market_rate"),
+            funding_rate=v("funding_rate"), tenor=p.tenor_years,
             # A short tenor shortens the grace, as for the corridors' loans (corridor.py).
             grace=min(p.grace_years, p.tenor_years - 1),
             committed=self.book.outstanding(model.year),

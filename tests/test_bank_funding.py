@@ -1,0 +1,142 @@
+"""The Development Bank funds its loans at its own ``funding_rate``, not the borrowers' rate.
+
+Before 2026-12-06 a ``development_bank`` funded at its ``market_rate``, the borrowers'
+alternative, so its gains summed to zero over the members and a bank in force charged
+its owners a subsidy the default lender does not. A AAA multilateral bank borrows below
+its borrowers (the AIIB's USD 5-year at 4.0 % in January 2023, Uzbekistan's at 8.125 %
+in October 2023: specs.py, docs/hindcasts.md): the members together gain the value of
+that cheaper funding, and lending at its funding cost costs the owners nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.model.model import SCOModel
+from scosim.network.finance import capital_shares
+from scosim.proposals.development_bank import bank_gain, yearly_subsidy
+from scosim.scenario import ScenarioError, load_scenario
+
+SCEN = Path(__file__).resolve().parents[1] / "scenarios"
+GDP = np.array([4.0, 1.0, 5.0, 0.5])
+
+
+def _principal(lending: float, tenor: int, grace: int) -> list[float]:
+    """Principal outstanding at the start of each year, in closed form.
+
+    1 for ``grace`` years of interest only, then a level annuity at ``lending`` over the
+    rest ``n``: after ``k`` payments the balance is the present value of the ``n - k``
+    left, ``a(n - k) / a(n)`` (``a`` the annuity factor at ``lending``).
+    """
+    n = tenor - grace
+
+    def a(j: int) -> float:
+        return (1 - (1 + lending) ** -j) / lending if lending > 0 else float(j)
+
+    return [1.0] * grace + [a(n - k) / a(n) for k in range(n)]
+
+
+@pytest.mark.parametrize(("lending", "market", "funding"), [
+    (0.04, 0.07, 0.04),  # the defaults: lending at cost
+    (0.04, 0.07, 0.02),  # funding below lending: the owners earn a margin
+    (0.02, 0.07, 0.05),  # funding above lending: the owners pay a subsidy
+    (0.04, 0.07, 0.09),  # funding above the market: the members lose together
+    (0.0, 0.05, 0.03),
+])
+@pytest.mark.parametrize(("tenor", "grace"), [(20, 5), (10, 0), (3, 2)])
+def test_the_members_gain_together_the_value_of_the_bank_s_cheaper_funding(
+        lending: float, market: float, funding: float, tenor: int, grace: int) -> None:
+    # sum_i gain_i GDP_i = loans x PV at the market rate of (market - funding) on the
+    # principal outstanding, spread over the tenor as the module does (a level yearly
+    # amount: / the annuity factor at the market rate). The borrowers' subsidy and the
+    # owners' share of the bank's cost cancel but for that. Before: 0 whatever the rates.
+    part = np.array([[True, True, True, False]])
+    got = bank_gain(part, GDP, capital=10.0, rule="gdp", leverage=1.5, lending_rate=lending,
+                    market_rate=market, funding_rate=funding, tenor=tenor, grace=grace)
+    v = 1 / (1 + market)
+    pv = math.fsum((market - funding) * o * v ** (t + 1)
+                   for t, o in enumerate(_principal(lending, tenor, grace)))
+    annuity = (1 - v**tenor) / market
+    want = 15.0 * pv / annuity
+    assert math.fsum(got[0] * GDP) == pytest.approx(want, rel=1e-12, abs=1e-15)
+    assert got[0, 3] == 0.0  # an outsider
+    # Sign: the members gain together exactly when the bank funds below the market.
+    assert np.sign(math.fsum(got[0] * GDP)) == np.sign(market - funding)
+
+
+def _old_bank_gain(part: np.ndarray, gdp: np.ndarray, capital: float, rule: str,
+                   leverage: float, lending: float, market: float, tenor: int,
+                   grace: int) -> np.ndarray:
+    """The gain as computed until 2026-12-06, funded at ``market``: the same operations."""
+    shares = capital_shares(part, rule, gdp=gdp)
+    inv = np.where(part, 1.0 / gdp, 0.0)
+    loans = leverage * capital * inv / inv.sum(axis=1, keepdims=True)
+    subsidy = np.where(part, loans * yearly_subsidy(lending, market, tenor, grace), 0.0)
+    loss = subsidy.sum(axis=1, keepdims=True)
+    return np.where(part, (subsidy - shares * loss) / gdp, 0.0)
+
+
+@pytest.mark.parametrize("rule", ["gdp", "equal"])
+@pytest.mark.parametrize(("lending", "market"), [(0.04, 0.07), (0.0, 0.12), (0.03, 0.035)])
+def test_funding_at_the_market_rate_gives_the_old_gains_exactly(
+        rule: str, lending: float, market: float) -> None:
+    part = np.array([[True, True, True, False], [True, False, True, True]])
+    got = bank_gain(part, GDP, capital=10e9, rule=rule, leverage=1.0, lending_rate=lending,
+                    market_rate=market, funding_rate=market, tenor=20, grace=5)
+    want = _old_bank_gain(part, GDP, 10e9, rule, 1.0, lending, market, 20, 5)
+    np.testing.assert_array_equal(got, want)
+    assert np.abs(got).max() > 0
+
+
+def test_a_swept_funding_rate_is_read_run_by_run() -> None:
+    part = np.ones((3, 4), bool)
+    kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
+          "market_rate": 0.07, "tenor": 20, "grace": 5}
+    swept = bank_gain(part, GDP, funding_rate=np.array([0.02, 0.04, 0.07]), **kw)
+    for r, f in enumerate((0.02, 0.04, 0.07)):
+        np.testing.assert_array_equal(swept[r], bank_gain(part[:1], GDP, funding_rate=f,
+                                                          **kw)[0])
+    # Cheaper funding: every owner pays less of the bank's cost, the borrowers' saving
+    # is the same.
+    assert (np.diff(swept, axis=0) < 0).all()
+
+
+def _corridor(bank: dict[str, object] | None) -> np.ndarray:
+    """Payments (R, N) for the INSTC's guaranteed loan, with or without a bank in force."""
+    props: list[dict[str, object]] = [{"type": "corridor", "id": "instc", "year": 2026,
+                                       "proposer": "IND", "project": "INSTC_CHABAHAR",
+                                       "financing": "bank_guaranteed"}]
+    if bank is not None:
+        props.insert(0, {"type": "development_bank", "id": "bank", "year": 2025,
+                         "proposer": "CHN", **bank})
+    sc = load_scenario(SCEN / "corridor_instc.yaml", overrides={
+        "replications": 1, "years": {"start": 2025, "end": 2027}, "proposals": props})
+    m = SCOModel(sc)
+    m.run_model()
+    return next(a for a in m.arrangements if a.pid == "instc").paid
+
+
+def test_a_bank_on_its_defaults_lends_to_a_corridor_at_its_funding_cost() -> None:
+    # Lending at 4 % and funding at 4 %: no subsidy, so the corridor's payments are the
+    # default lender's (4 %, 20 years, 5 of grace). Before, the bank funded at its 7 %
+    # market rate and its owners paid US$1.13 bn for the INSTC's loan (China 0.83).
+    np.testing.assert_array_equal(_corridor({}), _corridor(None))
+    # At a funding rate of its own above its lending rate, the owners pay the spread.
+    dear = _corridor({"funding_rate": 0.05})
+    assert (dear.sum(axis=1) > _corridor(None).sum(axis=1)).all()
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    (-0.01, "allowed: 0 <= funding_rate <= 0.5"),
+    (0.6, "allowed: 0 <= funding_rate <= 0.5"),
+    ("low", "funding_rate: expected a number"),
+])
+def test_a_bad_funding_rate_is_refused_naming_the_field(value: object, says: str) -> None:
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCEN / "hindcasts" / "bank_2025.yaml",
+                      overrides={"proposals.bank_2025.funding_rate": value})
+    assert says in str(err.value)
