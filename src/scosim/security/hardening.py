@@ -3,8 +3,10 @@
 Hardening ``h[i] >= 0`` is a log change of state ``i``'s defensive (target-hardening)
 spending. In the threat process (:func:`scosim.security.threat.expected_incidents`) it
 scales ``i``'s own pressure ``B[i]`` by ``exp(-b h[i])`` (``b = beta_defence``) and moves a
-share ``theta`` (``displacement``) of the attacks it avoids to ``i``'s land neighbours
-(row-normalised contiguity ``Wn``): Enders and Sandler (1993). Choosing it is the
+share ``theta`` (``displacement``) of the attacks it avoids to ``i``'s land neighbours where
+groups already operate, in proportion to their own rates ``B`` (``Wd``,
+:func:`scosim.security.threat.displacement_weights`): Enders and Sandler (1993). A state
+with no such neighbour displaces nothing. Choosing it is the
 defensive game of Sandler and Arce (2003) and Arce and Sandler (2005): each state counts
 the attacks it deflects as gains, not the ones its neighbours receive, so defensive
 measures are oversupplied.
@@ -28,12 +30,13 @@ iteration is a contraction with modulus 0). The first-order condition
 
 **Cooperative.** The joint optimum minimises the sum of the states' losses in US$
 (``GDP x`` share), what a RATS-coordinated policy would internalise. Hardening by ``j``
-also raises each neighbour's loss by ``theta Wn[j, i] c[i] F[i] b B[j] exp(-b h[j])``, so
-``h_C[j] = max(0, ln(b B[j] (m[j] - theta sum_i Wn[j, i] (Y[i] / Y[j]) m[i]) / d) / (1 + b))``,
+also raises each neighbour's loss by ``theta Wd[j, i] c[i] F[i] b B[j] exp(-b h[j])``, so
+``h_C[j] = max(0, ln(b B[j] (m[j] - theta sum_i Wd[j, i] (Y[i] / Y[j]) m[i]) / d) / (1 + b))``,
 ``m = V / (beta A)``; the objective is separable in the ``h[j]`` and convex in each, so this
-is the optimum. With ``theta = 0``, or for a state with no land neighbour, ``h_C = h_N``.
-A neighbour that expects no incident prices one at infinity (``V / (beta x 0)``: the vote
-values relative changes), so a state next to one does not harden cooperatively.
+is the optimum. With ``theta = 0``, or for a state with no neighbour that can receive,
+``h_C = h_N``. A neighbour that expects no incident would price one at infinity
+(``V / (beta x 0)``: the vote values relative changes), but ``Wd`` sends nothing to a state
+whose pressure before hardening is 0, so every price in the sum is finite.
 
 **Bound.** Hardening never avoids more attacks than the state's own pressure: where
 ``A < B`` (Afghanistan below 2018-2022 instability) ``h <= -ln(1 - A / B) / b``.
@@ -45,7 +48,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from scosim.security.threat import expected_incidents
+from scosim.security.threat import displaced_pressure, displacement_weights, expected_incidents
 
 if TYPE_CHECKING:
     from scosim.security.model import SecurityState, SecuritySystem
@@ -125,8 +128,9 @@ def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndar
     """Hardening ``(R, N)`` minimising the sum of the states' losses in US$ (module docstring).
 
     Args as for :func:`nash_hardening`, and:
-        Wn: ``(N, N)`` row-normalised contiguity (row ``j``: where ``j``'s displaced
-            attacks go).
+        Wn: ``(N, N)`` contiguity; ``j``'s displaced attacks go to its neighbours with
+            ``A > 0`` in proportion to their ``base``
+            (:func:`scosim.security.threat.displacement_weights`).
         gdp: ``(R, N)`` or ``(N,)`` GDP, US$ (the weights of the sum).
         displacement: Share ``theta`` of the attacks avoided that move to neighbours.
     """
@@ -135,19 +139,20 @@ def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndar
     B = np.broadcast_to(np.asarray(base, dtype=float), A.shape)
     y = np.broadcast_to(np.asarray(gdp, dtype=float), A.shape)
     m = incident_price(A, value, beta)
-    w = np.asarray(Wn, dtype=float)
+    w = displacement_weights(Wn, base, A)
     if displacement > 0:
-        # sum_i Wn[j, i] Y[i] m[i], skipping zero weights (0 x inf); an explicit
-        # elementwise sum, not a BLAS product, so no summation order depends on the machine.
+        # sum_i Wd[j, i] Y[i] m[i]: Wd > 0 only where A > 0, so m is finite there; zero
+        # weights are skipped (0 x inf). An explicit elementwise sum, not a BLAS product,
+        # so no summation order depends on the machine.
         with np.errstate(invalid="ignore"):
-            terms = np.where(w[None] > 0, w[None] * (y * m)[:, None, :], 0.0)
+            terms = np.where(w > 0, w * (y * m)[:, None, :], 0.0)
         # Per US$ of the hardening state's GDP (Rest of World: no GDP, no threat, 0).
         spill = displacement * np.divide(terms.sum(axis=2), y, out=np.zeros_like(A),
                                          where=y > 0)
     else:
         spill = np.zeros_like(A)
     with np.errstate(invalid="ignore"):
-        net = np.where(np.isinf(spill), -np.inf, m - spill)
+        net = m - spill  # finite spill: no receiver prices an incident at infinity
         arg = np.where((B > 0) & (net > 0), b * B * net / cost_share_gdp, 0.0)
     return _bounded(arg, B, A, b)
 
@@ -204,30 +209,40 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
                                  displacement=p.displacement, **kw)
 
 
-def displaced_in(system: SecuritySystem, hardening: np.ndarray) -> np.ndarray:
+def displaced_in(system: SecuritySystem, hardening: np.ndarray,
+                 instability: np.ndarray | float) -> np.ndarray:
     """Pressure ``(R, N)`` moved to each state by its neighbours' hardening.
 
-    ``theta sum_j Wn[j, i] B[j] (1 - exp(-b h[j]))``, the displacement term of
-    :func:`scosim.security.threat.expected_incidents`; times ``exp(-beta (S - S0))`` it is
-    the state's expected incidents displaced to it.
+    ``theta sum_j Wd[j, i] B[j] (1 - exp(-b h[j]))``, the displacement term of
+    :func:`scosim.security.threat.expected_incidents` (``Wd`` depends on the year's
+    instability only through who can receive: a neighbour whose pressure is 0 receives
+    nothing); times ``exp(-beta (S - S0))`` it is the state's expected incidents displaced
+    to it.
+
+    Args:
+        system: The calibrated block.
+        hardening: ``(R, N)`` hardening.
+        instability: Afghan instability of the year, scalar or ``(R,)``.
     """
     p = system.params
-    avoided = system.cal.base_rate[None, :] * -np.expm1(-p.beta_defence * np.asarray(hardening))
-    w = system.Wn
-    return p.displacement * (w[None, :, :] * avoided[:, :, None]).sum(axis=1)
+    h = np.asarray(hardening, dtype=float)
+    A = pressure_before_hardening(system, instability, h.shape[0])
+    return displaced_pressure(system.cal.base_rate, system.Wn, A, h,
+                              displacement=p.displacement, beta_defence=p.beta_defence)
 
 
 def hardening_records(system: SecuritySystem, hardening: np.ndarray,
-                      security_index: np.ndarray, cost_share_gdp: float) -> dict[str, np.ndarray]:
+                      instability: np.ndarray | float, security_index: np.ndarray,
+                      cost_share_gdp: float) -> dict[str, np.ndarray]:
     """The run's hardening indicators ``(R, N)`` (docs/security.md section 11).
 
     ``hardening`` (log change of defensive spending), ``hardening_cost_share_gdp`` (its
     cost, share of GDP) and ``incidents_displaced`` (expected incidents a year moved to
-    the state by its neighbours' hardening).
+    the state by its neighbours' hardening at the year's ``instability``).
     """
     p = system.params
     factor = np.exp(-p.beta * (np.asarray(security_index) - system.S0))
     h = np.asarray(hardening, dtype=float)
     return {"hardening": h.copy(),
             "hardening_cost_share_gdp": hardening_cost(h, cost_share_gdp),
-            "incidents_displaced": displaced_in(system, h) * factor}
+            "incidents_displaced": displaced_in(system, h, instability) * factor}

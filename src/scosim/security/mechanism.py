@@ -310,7 +310,7 @@ class SecurityMechanism(Mechanism):
                                            supply_rng=self.supply_rng, corridor_edges=served,
                                            gdp=model.gdp)
         if self.hardening is not None:
-            ind = {**ind, **hardening_records(self.system, self.hardening,
+            ind = {**ind, **hardening_records(self.system, self.hardening, inst,
                                               ind["security_index"], hard.cost_share_gdp)}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.

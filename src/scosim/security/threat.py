@@ -9,10 +9,16 @@
   ``a = I`` for Afghanistan (its instability index, 1 = 2018-2022 conditions) and 1
   elsewhere; ``X[i] = afghan_spill * B[AFG] * (I - 1) * w[i]`` (pressure pushed over
   Afghanistan's borders, shared by border length ``w``, summing to 1); displacement
-  ``D[i] = theta * sum_j Wn[j, i] * B[j] * (1 - exp(-beta_defence * h[j]))`` where ``h`` is
+  ``D[i] = theta * sum_j Wd[j, i] * B[j] * (1 - exp(-beta_defence * h[j]))`` where ``h`` is
   unilateral defensive hardening (Enders and Sandler: hardening moves attacks to
   neighbours rather than removing them), and ``B[j] * exp(-beta_defence h[j])`` replaces
   ``B[j]``. At baseline (``I = 1``, ``h = 0``, ``S = S0``) ``lam = B``.
+* Where displaced attacks land (:func:`displacement_weights`): ``Wd[j, i]`` is land
+  contiguity times the neighbour's own base rate ``B[i]``, over the neighbours whose
+  pressure before hardening is positive, row-normalised. Groups shift to the targets they
+  can reach and already attack, not to a neighbour where they have no presence (an
+  assumption: docs/security.md section 4). A state none of whose neighbours qualifies
+  displaces nothing: the attacks it avoids are removed.
 * Draws: Poisson, or negative binomial as a gamma-Poisson mixture with the calibrated
   overdispersion ``alpha`` (variance ``mu + alpha mu^2``).
 """
@@ -26,6 +32,8 @@ import numpy as np
 from scosim.security.game import Technology, aggregate
 
 __all__ = [
+    "displaced_pressure",
+    "displacement_weights",
     "draw_incidents",
     "expected_incidents",
     "poisson_quantile",
@@ -83,6 +91,51 @@ def security_index(z: np.ndarray) -> np.ndarray:
     return -np.expm1(-np.maximum(z, 0.0))
 
 
+def displacement_weights(Wn: np.ndarray, base: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """Where each state's displaced attacks go, ``(R, N, N)``; row ``[r, j]`` sums to 1 or 0.
+
+    ``Wd[r, j, i]`` is proportional to ``B[i]`` over ``j``'s land neighbours ``i`` (``Wn[j, i] >
+    0``) whose pressure before hardening ``pressure[r, i]`` is positive: attacks move to the
+    neighbours where groups already operate, in proportion to their 2018-2022 rates, and
+    never to a state that expects none this year (which would price one at infinity in the
+    cooperative rule, :mod:`scosim.security.hardening`). A row with no such neighbour is 0.
+
+    Args:
+        Wn: ``(N, N)`` contiguity (any positive entry marks a land neighbour).
+        base: ``(N,)`` calibrated base rates ``B`` (>= 0).
+        pressure: ``(R, N)`` each state's pressure before hardening this year.
+    """
+    b = np.asarray(base, dtype=float)
+    reach = np.asarray(Wn, dtype=float) > 0
+    active = np.asarray(pressure, dtype=float) > 0
+    raw = np.where(reach[None, :, :] & active[:, None, :], b[None, None, :], 0.0)
+    s = raw.sum(axis=2, keepdims=True)
+    return np.divide(raw, s, out=np.zeros_like(raw), where=s > 0)
+
+
+def displaced_pressure(base: np.ndarray, Wn: np.ndarray, pressure: np.ndarray,
+                       hardening: np.ndarray, *, displacement: float,
+                       beta_defence: float) -> np.ndarray:
+    """Pressure ``(R, N)`` each state receives from its neighbours' hardening (``D``).
+
+    ``D[r, i] = theta sum_j Wd[r, j, i] B[j] (1 - exp(-beta_defence h[r, j]))``, ``Wd`` from
+    :func:`displacement_weights`; an elementwise sum, not a matrix product, so the result
+    does not depend on a BLAS summation order.
+
+    Args:
+        base: ``(N,)`` calibrated base rates ``B``.
+        Wn: ``(N, N)`` contiguity.
+        pressure: ``(R, N)`` pressure before hardening (decides who can receive).
+        hardening: ``(R, N)`` hardening ``h`` (log change of defensive spending).
+        displacement: Share ``theta`` of the attacks avoided that move.
+        beta_defence: Semi-elasticity of own incidents to hardening.
+    """
+    b = np.asarray(base, dtype=float)
+    avoided = b[None, :] * -np.expm1(-beta_defence * np.asarray(hardening, dtype=float))
+    w = displacement_weights(Wn, b, pressure)
+    return displacement * (w * avoided[:, :, None]).sum(axis=1)
+
+
 def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instability: np.ndarray,
                        afg: int, Wn: np.ndarray, *, beta: float, afghan_spill: float,
                        displacement: float, beta_defence: float,
@@ -96,7 +149,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         S0: ``(N,)`` security index at baseline efforts.
         instability: ``(R,)`` Afghanistan instability index (1 = 2018-2022).
         afg: Array position of Afghanistan.
-        Wn: ``(N, N)`` row-normalised contiguity.
+        Wn: ``(N, N)`` row-normalised contiguity (displacement reaches land neighbours
+            only, weighted by :func:`displacement_weights`).
         beta: Semi-elasticity of incidents to the security index.
         afghan_spill: Share of Afghanistan's extra incidents pushed to its neighbours.
         displacement: Share of incidents avoided by hardening that move to neighbours.
@@ -115,10 +169,12 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     w = Wn[afg] if spill_weights is None else np.asarray(spill_weights, dtype=float)
     pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
     if hardening is not None:
-        kept = base[None, :] * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
-        avoided = base[None, :] - kept
-        pressure += kept - base[None, :]
-        pressure += displacement * np.einsum("ji,rj->ri", Wn, avoided)
+        h = np.asarray(hardening, dtype=float)
+        # Receivers are chosen on the pressure before anyone hardens.
+        moved = displaced_pressure(base, Wn, pressure, h, displacement=displacement,
+                                   beta_defence=beta_defence)
+        pressure += base[None, :] * np.exp(-beta_defence * h) - base[None, :]  # kept - B
+        pressure += moved
     return np.maximum(pressure, 0.0) * np.exp(-beta * (S - S0))
 
 
