@@ -111,8 +111,10 @@ def _corridor(bank: dict[str, object] | None) -> np.ndarray:
                                        "proposer": "IND", "project": "INSTC_CHABAHAR",
                                        "financing": "bank_guaranteed"}]
     if bank is not None:
+        # The funding cost is checked here: the board lends whatever its owners gain
+        # (its vote: test_network_bank_board.py).
         props.insert(0, {"type": "development_bank", "id": "bank", "year": 2025,
-                         "proposer": "CHN", **bank})
+                         "proposer": "CHN", "board_approval": False, **bank})
     sc = load_scenario(SCEN / "corridor_instc.yaml", overrides={
         "replications": 1, "years": {"start": 2025, "end": 2027}, "proposals": props})
     m = SCOModel(sc)

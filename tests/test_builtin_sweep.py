@@ -123,8 +123,10 @@ def test_a_swept_cet_is_the_union_s_tariff_in_each_run():
 
 def test_a_swept_lending_rate_is_the_rate_a_bank_financed_corridor_borrows_at():
     def scenario(**bank: Any) -> Any:
+        # The board off: at 1 % China, not invited, would pay the subsidy and reject the
+        # loan (tests/test_network_bank_board.py), and the run borrow at the default 4 %.
         props = [{"type": "development_bank", "id": "bank", "year": 2025, "proposer": "CHN",
-                  **bank},
+                  "board_approval": False, **bank},
                  {"type": "corridor", "id": "instc", "year": 2026, "proposer": "IND",
                   "project": "INSTC_CHABAHAR", "financing": "bank_guaranteed"}]
         return load_scenario(SCEN / "corridor_instc.yaml", overrides={

@@ -40,8 +40,10 @@ def _run(bank: dict[str, Any] | None, casa_year: int = 2026,
         {"type": "corridor", "id": "casa", "year": casa_year, "proposer": "PAK",
          "project": "CASA1000", "financing": "bank_guaranteed"}]
     if bank is not None:
+        # The lending limit is checked here: the board lends whatever its owners gain
+        # (its vote: test_network_bank_board.py).
         props.insert(0, {"type": "development_bank", "id": "bank", "year": 2025,
-                         "proposer": "CHN", **bank})
+                         "proposer": "CHN", "board_approval": False, **bank})
     sc = load_scenario(INSTC, overrides={"replications": 2, "years": {"start": 2025,
                                                                       "end": end},
                                          "proposals": props})

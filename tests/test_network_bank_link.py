@@ -33,8 +33,10 @@ def _model(bank: dict[str, Any] | None, financing: str = "bank_guaranteed",
                                     "proposer": "IND", "project": "INSTC_CHABAHAR",
                                     "financing": financing}]
     if bank is not None:
+        # The loan's terms are checked here: the board lends whatever its owners gain
+        # (its vote: test_network_bank_board.py).
         props.insert(0, {"type": "development_bank", "id": "bank", "year": 2025,
-                         "proposer": "CHN", **bank})
+                         "proposer": "CHN", "board_approval": False, **bank})
     sc = load_scenario(INSTC, overrides={"replications": 2, "years": {"start": 2025,
                                                                       "end": 2027},
                                          "proposals": props})

@@ -23,11 +23,20 @@ corridors enter into force, by year, and within a year in scenario order.
 Capital shares are fixed at subscription, so they weigh the owners' base-year GDP
 (``model.gdp0``), as the bank's preview does. The recovery rate and failure
 probabilities are the corridor's own in both cases.
+
+A loan that fits is put to the bank's board where its ``board_approval`` is on (the
+default): the owners vote, each yes where its expected gain from the loan is at least 0
+(the corridor says what that gain is: ``board`` below), and the loan is approved where
+the yes votes' capital shares make more than half of the votes (:func:`board_yes_share`;
+docs/network.md, "The bank's board"). A loan the board rejects is treated as a declined
+one: the next bank in force is asked, else the default bank lends. The default bank has
+no board: it stands for lending on the terms of docs/network.md, not for an institution.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +65,10 @@ class Lender:
         book: The bank's corridor loans (its lending limit), None for the default bank.
         declined: ``(R,)`` bool, runs where this bank is in force and declined the loan
             (not in ``runs``), or None when it declined none.
+        rejected: ``(R,)`` bool, runs where the loan fit but the bank's board rejected
+            it (not in ``runs``), or None when its board rejected none.
+        board_yes: ``(R,)`` capital share of the owners voting yes on the loan where the
+            board voted (NaN elsewhere), or None when it did not vote.
     """
 
     runs: np.ndarray
@@ -67,10 +80,34 @@ class Lender:
     funding_rate: float | None = None
     book: LoanBook | None = None
     declined: np.ndarray | None = None
+    rejected: np.ndarray | None = None
+    board_yes: np.ndarray | None = None
+
+
+#: The share of the votes a loan needs, strictly more than: a simple majority of the votes
+#: cast (AIIB Articles of Agreement, art. 28.3(ii); IBRD Articles, art. V section 3(b)).
+MAJORITY = 0.5
+
+
+def board_yes_share(capital: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Capital share of the owners voting yes, ``(R,)``: each votes yes where its gain >= 0.
+
+    Votes are weighted by capital share alone (share votes; the AIIB's basic and
+    founding-member votes, which give smaller members more, are left out: docs/network.md,
+    "The bank's board"). Every owner votes, so the votes cast are the whole capital.
+
+    Args:
+        capital: ``(R, N)`` the owners' capital shares (rows sum to 1, others 0).
+        gain: ``(R, N)`` each economy's expected gain from the loan.
+    """
+    yes = np.asarray(gain, float) >= 0.0
+    # numpy's pairwise sum over the economies, no matrix product.
+    return np.where(yes, np.asarray(capital, float), 0.0).sum(axis=1)
 
 
 def lenders(model: SCOModel, default_rate: float, default_tenor: int,
-            default_grace: int, loan: np.ndarray | None = None) -> list[Lender]:
+            default_grace: int, loan: np.ndarray | None = None,
+            board: Callable[[Lender], np.ndarray] | None = None) -> list[Lender]:
     """The lenders of this year's corridor loans, one per group of runs (disjoint, covering).
 
     Args:
@@ -80,11 +117,15 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         default_grace: Grace years of the default bank.
         loan: ``(R,)`` US$ the corridor asks to borrow this year, checked against each
             bank's lending limit; None: no check (no loan, or the terms alone).
+        board: Each owner's expected gain ``(R, N)`` from the loan on a bank's terms
+            (the lender as it would lend), for the board's vote of a bank whose
+            ``board_approval`` is on; None: no vote (every loan that fits is approved).
 
     Returns:
         Lenders whose ``runs`` partition the batch; runs without a bank in force, or
-        whose banks declined the loan, come last. A bank that declined the loan in
-        every run it is in force in is listed with no runs, for its ``declined``.
+        whose banks declined or rejected the loan, come last. A bank that declined or
+        rejected the loan in every run it is in force in is listed with no runs, for its
+        ``declined`` and ``rejected``.
     """
     from scosim.proposals.development_bank import DevelopmentBank
 
@@ -116,10 +157,24 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         for k, (rate, funding) in enumerate(terms):
             same = runs & (rates[:, 0] == rate) & (rates[:, 1] == funding)
             # The declined runs go with the bank's first group of rates (only the record).
-            out.append(Lender(same, rate, int(p.tenor_years), int(p.grace_years), capital,
-                              arr.pid, funding, arr.book, declined if k == 0 else None))
-        left &= ~runs
+            lender = Lender(same, rate, int(p.tenor_years), int(p.grace_years), capital,
+                            arr.pid, funding, arr.book, declined if k == 0 else None)
+            if board is not None and p.board_approval and same.any():
+                lender = _vote(lender, board(lender))
+            out.append(lender)
+            # Runs whose board rejected the loan stay open for the next bank.
+            left &= ~lender.runs
     if left.any():
         capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
         out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None))
     return out
+
+
+def _vote(lender: Lender, gain: np.ndarray) -> Lender:
+    """``lender`` after its board's vote on the loan, in its runs, on the owners' ``gain``."""
+    share = board_yes_share(lender.capital, gain)
+    approved = lender.runs & (share > MAJORITY)
+    rejected = lender.runs & ~approved
+    return replace(lender, runs=approved, rejected=rejected if rejected.any() else None,
+                   board_yes=np.where(lender.runs, share, np.nan))
+

@@ -17,6 +17,7 @@ expected to deliver, less the annualised payments) and the financing terms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,8 +90,11 @@ class Corridor(ProposalType):
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
     record_always = False
-    event_fields = {"bank": EventField("str", "bank_loan_declined: the development_bank "
-                                       "that declined the loan (its lending limit)")}
+    event_fields = {"bank": EventField("str", "bank_loan_declined, bank_loan_rejected: the "
+                                       "development_bank that declined the loan (its lending "
+                                       "limit) or whose board rejected it"),
+                    "board_yes": EventField("float", "bank_loan_rejected: capital share of "
+                                            "the bank's owners that voted yes")}
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
     # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
     # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
@@ -174,11 +178,49 @@ class Corridor(ProposalType):
         p = self.proposal
         return p.core.bank_share if p.financing != "budget" else 0.0
 
-    def _lenders(self, model: SCOModel) -> list[Lender]:
-        """Who would lend this year, each bank in force checking its lending limit."""
+    def _lenders(self, model: SCOModel, pf: np.ndarray | None = None,
+                 value: Callable[[], dict[str, np.ndarray]] | None = None) -> list[Lender]:
+        """Who would lend this year: banks in force within their limit, as their boards vote.
+
+        Each bank in force checks its lending limit, and its board votes on the loan
+        where ``pf`` and ``value`` are given (:func:`scosim.network.bank_link.lenders`).
+
+        Args:
+            model: The model.
+            pf: The failure probabilities (:meth:`_failure_prob`), for the board's vote.
+            value: Returns :meth:`_value` (called only if a board votes).
+        """
         share = self._bank_share()
         loan = np.full(model.R, self.cost_usd * share) if share > 0 else None
-        return lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"], loan=loan)
+        board = None
+        if loan is not None and pf is not None and value is not None:
+            def board(lender: Lender) -> np.ndarray:
+                return self._owners_gain(model, value(), self._finance_one(model, pf, lender))
+        return lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"], loan=loan,
+                       board=board)
+
+    def _owners_gain(self, model: SCOModel, value: dict[str, np.ndarray],
+                     fin: FinanceOutcome) -> np.ndarray:
+        """Each economy's expected gain from the corridor's loan on one bank's terms, (R, N).
+
+        For a host or an invitee, its preview gain with the loan (the one its Council vote
+        reads), which nets its share of the bank's subsidy and expected loss; for any
+        other economy, minus its share of them (what it pays, ``corridor_paid_usd``, is
+        then the subsidy alone). The same units as the preview: annualised, over the
+        economy's expenditure.
+        """
+        cost = self._cost_share(fin, value["expenditure_usd"])
+        asked = self.invitees(model) | self.hosts[None, :]
+        return np.where(asked, value["benefit"] - cost, -cost)
+
+    @staticmethod
+    def _cost_share(fin: FinanceOutcome, expenditure: np.ndarray) -> np.ndarray:
+        """Annualised payments net of the salvage, plus the owners' risk, over expenditure.
+
+        What the hosts get back of their stake after a failure is theirs (recovery 0.4):
+        left out until 2026-12-05, their whole payment counted as lost in a failure.
+        """
+        return (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
 
     def _finance(self, model: SCOModel, pf: np.ndarray,
                  found: list[Lender] | None = None) -> FinanceOutcome:
@@ -195,24 +237,11 @@ class Corridor(ProposalType):
                 (:meth:`_failure_prob`), computed once by the caller, which uses them too.
             found: The lenders (:meth:`_lenders`), when the caller has them already.
         """
-        p = self.proposal
-        share = self._bank_share()
-        # The project fails or not whoever lends: its hazard is its own, not the loan's
-        # (finance_project follows a loan longer than the table at its last year's hazard).
         out: FinanceOutcome | None = None
         for lender in self._lenders(model) if found is None else found:
             if not lender.runs.any():  # a bank that declined the loan wherever it is in force
                 continue
-            fin = finance_project(np.full(model.R, self.cost_usd), self.host_shares,
-                                  p.financing, capital=lender.capital, bank_share=share,
-                                  rate=lender.rate, tenor=lender.tenor,
-                                  # The bank's grace, shortened to fit a shorter tenor (a
-                                  # grace as long stopped the run). Until 2026-12-06 always
-                                  # the default 5 years, whatever the bank in force said.
-                                  grace=min(lender.grace, lender.tenor - 1),
-                                  recovery=_BANK["recovery"], failure_prob=pf,
-                                  discount_rate=DISCOUNT_RATE,
-                                  funding_rate=lender.funding_rate)
+            fin = self._finance_one(model, pf, lender)
             if out is None:  # the first lender's runs; the others' are filled in below
                 out = fin
                 continue
@@ -228,6 +257,21 @@ class Corridor(ProposalType):
                                                          out.owners_subsidy))
         assert out is not None  # lenders() covers every run
         return out
+
+    def _finance_one(self, model: SCOModel, pf: np.ndarray, lender: Lender) -> FinanceOutcome:
+        """Expected payments and risk (R, N) on ``lender``'s terms, in every run."""
+        # The project fails or not whoever lends: its hazard is its own, not the loan's
+        # (finance_project follows a loan longer than the table at its last year's hazard).
+        return finance_project(np.full(model.R, self.cost_usd), self.host_shares,
+                               self.proposal.financing, capital=lender.capital,
+                               bank_share=self._bank_share(), rate=lender.rate,
+                               tenor=lender.tenor,
+                               # The bank's grace, shortened to fit a shorter tenor (a
+                               # grace as long stopped the run). Until 2026-12-06 always
+                               # the default 5 years, whatever the bank in force said.
+                               grace=min(lender.grace, lender.tenor - 1),
+                               recovery=_BANK["recovery"], failure_prob=pf,
+                               discount_rate=DISCOUNT_RATE, funding_rate=lender.funding_rate)
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,
@@ -254,6 +298,27 @@ class Corridor(ProposalType):
         factors (the finance slot's dollar channel, a plug-in's) apply to both sides, as the
         year's trade step applies them (:func:`~scosim.model.policy.with_slot_costs`).
         """
+        value = self._value(model)
+        pf = value["failure_prob"]
+        # The lenders, each bank's board voting on the gains below (until 2026-12-06 a bank
+        # in force lent whatever its owners gained).
+        fin = self._finance(model, pf, self._lenders(model, pf, lambda: value))
+        cost_share = self._cost_share(fin, value["expenditure_usd"])
+        gain = value["benefit"] - cost_share
+        info = {"ge_gain": value["ge_gain"], "cost_share_of_expenditure": cost_share,
+                "transit_fees_share_of_expenditure": value["fees"],
+                "expenditure_usd": value["expenditure_usd"],
+                "operating_share": value["operating_share"]}
+        return Preview(gain=gain, terms={}, info=info)
+
+    def _value(self, model: SCOModel) -> dict[str, np.ndarray]:
+        """The preview's valuation of the project, whoever finances it (two GE solves).
+
+        Returns:
+            ``benefit``: ``q (GE gain + transit fees / E')``, (R, N); ``expenditure_usd``:
+            ``E'``; ``ge_gain``, ``fees`` (over ``E'``), ``operating_share`` (``q``), and
+            ``failure_prob`` (:meth:`_failure_prob`).
+        """
         from scosim.model.gdp_shares import gdp_over_expenditure
         from scosim.model.policy import preview_policy, with_slot_costs
 
@@ -274,7 +339,6 @@ class Corridor(ProposalType):
         # One set of failure probabilities for the payments, the salvage and the share of
         # the benefits delivered (until 2026-12-06 computed twice, once for each).
         pf = self._failure_prob(inp["instability"])
-        fin = self._finance(model, pf)
         # Benefits from the first operating year: construction brings none (the failure
         # hazard and the payments count from its start).
         operating = operating_share(pf, DISCOUNT_RATE, first_year=self.years_to_build)[:, None]
@@ -282,18 +346,13 @@ class Corridor(ProposalType):
         # counts fees (scosim.model.gdp_shares), at the GE with the project: until
         # 2026-12-06 over GDP, added to a gain that is a share of real expenditure.
         expenditure = np.maximum(model.gdp, 1.0) / gdp_over_expenditure(model, ge1)  # E', US$
-        # What the hosts get back of their stake after a failure is theirs (recovery 0.4):
-        # left out until 2026-12-05, their whole payment counted as lost in a failure.
-        cost_share = (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
         # The fees shippers pay on each edge of the routes, to the economies the edges are
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
         fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
-        gain = operating * (ge_gain + fees) - cost_share
-        info = {"ge_gain": ge_gain, "cost_share_of_expenditure": cost_share,
-                "transit_fees_share_of_expenditure": fees, "expenditure_usd": expenditure,
+        return {"benefit": operating * (ge_gain + fees), "expenditure_usd": expenditure,
+                "ge_gain": ge_gain, "fees": fees, "failure_prob": pf,
                 "operating_share": np.broadcast_to(operating, ge_gain.shape).copy()}
-        return Preview(gain=gain, terms={}, info=info)
 
     # ------------------------------------------------------------------ policy
     @override
@@ -324,8 +383,18 @@ class Corridor(ProposalType):
         # The routes' instability as the year's network step will see it (the security
         # slot's insecurity when it is filled; preview_policy).
         inst = network_inputs(model, preview_policy(model, exclude=self), year)["instability"]
-        found = self._lenders(model)
-        fin = self._finance(model, self._failure_prob(inst), found)
+        pf = self._failure_prob(inst)
+        # The board votes when the corridor borrows, on the preview's gains of this year:
+        # valued (two GE solves) only if a bank in force with a board is asked.
+        value: dict[str, np.ndarray] = {}
+
+        def valued() -> dict[str, np.ndarray]:
+            if not value:
+                value.update(self._value(model))
+            return value
+
+        found = self._lenders(model, pf, valued)
+        fin = self._finance(model, pf, found)
         self.paid = np.where(starting[:, None], fin.paid, self.paid)
         self.risk = np.where(starting[:, None], fin.risk, self.risk)
         for i, code in enumerate(model.codes):
@@ -350,6 +419,11 @@ class Corridor(ProposalType):
                 for i, code in enumerate(model.codes):
                     model.log.add(starting & lender.declined & self.hosts[i], year,
                                   "bank_loan_declined", code, self.pid, bank=str(lender.pid))
+            if lender.rejected is not None and lender.board_yes is not None:
+                for i, code in enumerate(model.codes):
+                    model.log.add(starting & lender.rejected & self.hosts[i], year,
+                                  "bank_loan_rejected", code, self.pid, bank=str(lender.pid),
+                                  board_yes=lender.board_yes)
             runs = starting & lender.runs
             if lender.book is None or not runs.any():
                 continue

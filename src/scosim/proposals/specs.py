@@ -274,6 +274,16 @@ class DevelopmentBankProposal(ProposalSpec):
                                 "margin they earn). Above market_rate is allowed: the bank "
                                 "then borrows dearer than its borrowers could, and the "
                                 "members lose on it together")
+    # A development bank's board approves each loan by a majority of the votes cast,
+    # weighted by capital (AIIB Articles of Agreement, arts. 26 and 28; IBRD Articles, art.
+    # V section 3): docs/network.md, "The bank's board".
+    board_approval: bool = Field(True, description="corridor loans need its board's "
+                                 "approval: the owners vote, weighted by capital share, "
+                                 "each yes where its expected gain from the loan is >= 0, "
+                                 "and a loan needs more than half of the votes; a rejected "
+                                 "loan falls to the next bank in force, else the default "
+                                 "lender (false: every loan within its lending limit is "
+                                 "made, as until 2026-12-06)")
     tenor_years: int = Field(20, ge=1, le=50, description="loan tenor, grace included")
     grace_years: int = Field(5, ge=0, le=15, description="interest-only years at the start, "
                              "then a level annuity; at most tenor_years - 1 are used (as for "

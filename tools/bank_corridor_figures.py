@@ -1,0 +1,99 @@
+"""The figures docs/network.md gives for a Development Bank in force lending to corridors.
+
+Each case adds a ``development_bank`` (from 2025, on its defaults unless the case says
+otherwise) in front of a shipped corridor scenario's proposals, runs one replication to
+2028 (every Council vote yes, as the scenario says) and prints, in US$ bn, what the
+corridor's payers pay (``corridor_paid_usd``), the owners' interest subsidy (all payments
+with the bank less without it), the expected loss China bears (``corridor_risk_usd``) and
+what the bank's board decided (docs/network.md, "The bank's board").
+
+Usage::
+
+    PYTHONPATH=src python tools/bank_corridor_figures.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from scosim.model.model import SCOModel  # noqa: E402
+from scosim.scenario import load_scenario  # noqa: E402
+
+#: (label, scenario file, Afghan instability or None, bank fields or None for no bank).
+CASES: list[tuple[str, str, float | None, dict[str, Any] | None]] = [
+    ("INSTC, no bank", "corridor_instc.yaml", None, None),
+    ("INSTC, bank on its defaults", "corridor_instc.yaml", None, {}),
+    ("INSTC, bank funding at 7 %", "corridor_instc.yaml", None, {"funding_rate": 0.07}),
+    ("Trans-Afghan 0.2, no bank", "corridor_trans_afghan_low.yaml", 0.2, None),
+    ("Trans-Afghan 0.2, bank on its defaults", "corridor_trans_afghan_low.yaml", 0.2, {}),
+    ("Trans-Afghan 0.2, bank funding at 7 %", "corridor_trans_afghan_low.yaml", 0.2,
+     {"funding_rate": 0.07}),
+    ("Trans-Afghan 0.8, no bank", "corridor_trans_afghan_low.yaml", 0.8, None),
+    ("Trans-Afghan 0.8, bank on its defaults", "corridor_trans_afghan_low.yaml", 0.8, {}),
+    ("Trans-Afghan 0.8, bank funding at 7 %", "corridor_trans_afghan_low.yaml", 0.8,
+     {"funding_rate": 0.07}),
+]
+SHOW = ("CHN", "IND", "RUS", "IRN", "AFG", "PAK", "UZB")
+
+
+def run(scenario: str, instability: float | None, bank: dict[str, Any] | None,
+        start: int = 2025) -> tuple[SCOModel, Any]:
+    """One run to 2028 of ``scenario`` with ``bank`` in front of its proposals."""
+    path = ROOT / "scenarios" / scenario
+    base = load_scenario(path)
+    props = [p.model_dump(exclude_none=True) for p in base.proposals]
+    if bank is not None:
+        props.insert(0, {"type": "development_bank", "id": "bank", "year": start,
+                         "proposer": "CHN", **bank})
+    over: dict[str, Any] = {"replications": 1, "years": {"start": 2025, "end": 2028},
+                            "proposals": props}
+    if instability is not None:
+        over["parameters.network.instability"] = {"AFG": instability}
+    table = base.parameters.model_dump().get("security", {}).get("instability")
+    if isinstance(table, dict):  # a yearly path: the years run here only
+        over["parameters.security.instability"] = {y: v for y, v in table.items()
+                                                   if 2025 <= int(y) <= 2028}
+    m = SCOModel(load_scenario(path, overrides=over))
+    m.run_model()
+    corridor = next(a for a in m.arrangements if a.name == "corridor")
+    return m, corridor
+
+
+def main() -> None:
+    """Print each case's payments, subsidy, China's expected loss and the board's record."""
+    alone: dict[tuple[str, float | None], float] = {}
+    for label, scenario, inst, bank in CASES:
+        m, arr = run(scenario, inst, bank)
+        paid = arr.paid[0] / 1e9
+        total = float(paid.sum())
+        if bank is None:
+            alone[(scenario, inst)] = total
+        subsidy = total - alone[(scenario, inst)]
+        chn = m.codes.index("CHN")
+        board = sorted({(e["type"], e.get("bank")) for e in m.log.records()
+                        if str(e["type"]).startswith("bank_loan")})
+        shown = ", ".join(f"{c} {paid[m.codes.index(c)]:.3f}" for c in SHOW
+                          if c in m.codes and abs(paid[m.codes.index(c)]) > 5e-4)
+        print(f"{label}: paid {total:.3f} ({shown}); owners' subsidy {subsidy:.3f}; "
+              f"China's expected loss {arr.risk[0, chn] / 1e9:.3f}; "
+              f"board: {board or 'approved' if bank is not None else '-'}")
+    for grace in (0, 5, 15):
+        m, arr = run("afghan_corridor.yaml", None, {"grace_years": grace}, start=2026)
+        afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
+        board = sorted({e["type"] for e in m.log.records()
+                        if str(e["type"]).startswith("bank_loan")})
+        print(f"afghan_corridor, bank from 2026, grace {grace}: Afghanistan pays "
+              f"{arr.paid[0, afg] / 1e9:.3f}, China bears {arr.risk[0, chn] / 1e9:.3f}; "
+              f"board: {board or 'approved'}")
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()
