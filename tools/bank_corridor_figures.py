@@ -9,11 +9,15 @@ what the bank's board decided (docs/network.md, "The bank's board").
 
 Usage::
 
-    PYTHONPATH=src python tools/bank_corridor_figures.py
+    PYTHONPATH=src python tools/bank_corridor_figures.py [--board-off]
+
+``--board-off`` sets ``board_approval: false`` on the bank (every loan within its limit
+is made, as before 2026-12-06).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,6 +47,10 @@ CASES: list[tuple[str, str, float | None, dict[str, Any] | None]] = [
 SHOW = ("CHN", "IND", "RUS", "IRN", "AFG", "PAK", "UZB")
 
 
+#: Fields every bank of a case gets (``--board-off``).
+EXTRA: dict[str, Any] = {}
+
+
 def run(scenario: str, instability: float | None, bank: dict[str, Any] | None,
         start: int = 2025) -> tuple[SCOModel, Any]:
     """One run to 2028 of ``scenario`` with ``bank`` in front of its proposals."""
@@ -51,7 +59,7 @@ def run(scenario: str, instability: float | None, bank: dict[str, Any] | None,
     props = [p.model_dump(exclude_none=True) for p in base.proposals]
     if bank is not None:
         props.insert(0, {"type": "development_bank", "id": "bank", "year": start,
-                         "proposer": "CHN", **bank})
+                         "proposer": "CHN", **EXTRA, **bank})
     over: dict[str, Any] = {"replications": 1, "years": {"start": 2025, "end": 2028},
                             "proposals": props}
     if instability is not None:
@@ -77,8 +85,9 @@ def main() -> None:
             alone[(scenario, inst)] = total
         subsidy = total - alone[(scenario, inst)]
         chn = m.codes.index("CHN")
-        board = sorted({(e["type"], e.get("bank")) for e in m.log.records()
-                        if str(e["type"]).startswith("bank_loan")})
+        # Where the board rejected the loan, the capital share that voted yes.
+        board = sorted({(e["type"], e.get("bank"), round(float(e.get("board_yes", "nan")), 4))
+                        for e in m.log.records() if str(e["type"]).startswith("bank_loan")})
         shown = ", ".join(f"{c} {paid[m.codes.index(c)]:.3f}" for c in SHOW
                           if c in m.codes and abs(paid[m.codes.index(c)]) > 5e-4)
         print(f"{label}: paid {total:.3f} ({shown}); owners' subsidy {subsidy:.3f}; "
@@ -87,13 +96,18 @@ def main() -> None:
     for grace in (0, 5, 15):
         m, arr = run("afghan_corridor.yaml", None, {"grace_years": grace}, start=2026)
         afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
-        board = sorted({e["type"] for e in m.log.records()
-                        if str(e["type"]).startswith("bank_loan")})
+        board = sorted({(e["type"], round(float(e.get("board_yes", "nan")), 4))
+                        for e in m.log.records() if str(e["type"]).startswith("bank_loan")})
         print(f"afghan_corridor, bank from 2026, grace {grace}: Afghanistan pays "
               f"{arr.paid[0, afg] / 1e9:.3f}, China bears {arr.risk[0, chn] / 1e9:.3f}; "
               f"board: {board or 'approved'}")
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--board-off", action="store_true",
+                        help="board_approval: false on the bank")
+    if parser.parse_args().board_off:
+        EXTRA["board_approval"] = False
     np.set_printoptions(precision=3)
     main()

@@ -56,6 +56,13 @@ loans outstanding in the run and year (0 before any corridor borrows, so the pre
 adopting the bank is as before). The corridor loans' own subsidy and expected loss are
 charged to the owners by the corridor when it borrows (``corridor_paid_usd``,
 ``corridor_risk_usd``) and are not in this preview (docs/network.md says why).
+
+Board (docs/network.md, "The bank's board"; since 2026-12-06): with ``board_approval``
+on (the default) each corridor loan that fits is put to the owners, who vote by capital
+share, each yes where its expected gain from the loan is at least 0 (AIIB Articles of
+Agreement, arts. 26 and 28: the Board of Directors decides operations by a majority of
+the votes cast); a rejected loan falls to the next bank in force, else the default
+lender (:mod:`scosim.network.bank_link`).
 """
 
 from __future__ import annotations
