@@ -192,8 +192,13 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
         with right:
             st.plotly_chart(figs["membership"][1], key="membership-events-chart")
     if not figs["events"].empty:
-        st.markdown("Events per run, by year (votes, vetoes, incidents, ...):")
-        st.dataframe(figs["events"])
+        st.markdown(f"Events per run, by year (mean number over the "
+                    f"{res.manifest['replications']} runs; types as in the run's event log, "
+                    "described in docs/model.md):")
+        # Every year at once: the default height (ten rows) hid the last year of a run of
+        # eleven, the year the figures above show, behind a scroll bar inside the page's.
+        with st.container(key="events-table"):
+            st.dataframe(figs["events"], height="content")
     if figs["gdp_paths"] is not None:  # gdp_paths.png
         with st.container(key="fig-gdp-paths"):
             st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
