@@ -204,9 +204,12 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
             st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
     # Mechanisms in the run's slots (security, network, finance) draw their own figures:
     # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
+    # A PNG of several panels (banking.png is 2,090 px wide) is shrunk to the column, its
+    # labels to a few pixels: the caption says where the full-size file is.
     for k, image in enumerate(mechanism_figures(res.path)):
         with st.container(key=f"fig-mechanism-{k}"):
-            st.image(str(image), caption=image.stem.replace("_", " "))
+            st.image(str(image), caption=f"{image.stem.replace('_', ' ')} (full size: "
+                                         f"{image}, or the image's full-screen button)")
 
 
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
