@@ -376,6 +376,11 @@ def test_page_shows_the_figures_of_the_mechanisms_a_run_uses(workdir: Path, monk
     images = sorted((run_dir / "plots").glob("*.png"))
     assert [p.name for p in images] == ["security_incidents_routes.png"]
     assert len(at.get("image")) == len(images)
+    # Shrunk to the page's column, the PNG's labels are a few pixels high: the caption
+    # names the full-size file, which is there.
+    (caption,) = [img.caption for el in at.get("image") for img in el.proto.imgs]
+    named = Path(caption.split("full size: ", 1)[1].split(",", 1)[0])
+    assert named.resolve() == images[0].resolve() and named.is_file()
 
 
 def test_who_gains_figure_keys_both_bar_colours(workdir: Path) -> None:

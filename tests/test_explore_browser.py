@@ -185,6 +185,15 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
         assert "customs_union" in prov and f"{REPLICATIONS} replications" in prov
         assert "seed 20250101" in prov and "hash " in prov and "data " in prov
         _idle(drv)
+        # Every year of the events table is in view: with the default height (ten rows)
+        # the last of the run's eleven years, the one the figures show, sat behind a
+        # scroll bar inside the table (the grid is a canvas: compare its scroller's sizes).
+        table = drv.find_element(By.CSS_SELECTOR, ".st-key-events-table")
+        drv.execute_script("arguments[0].scrollIntoView()", table)
+        inner = WebDriverWait(drv, WAIT).until(lambda d: d.execute_script(
+            "const s = arguments[0].querySelector('.dvn-scroller');"
+            "return s && s.clientHeight > 0 ? [s.scrollHeight, s.clientHeight] : null", table))
+        assert inner[0] <= inner[1], f"the events table scrolls inside: {inner}"
         drv.execute_script("window.scrollTo(0, 0)")
         time.sleep(1.0)  # let plotly finish its transition before the picture
         # The README's picture is refreshed on request only, so a test run leaves the tree clean.

@@ -9,13 +9,15 @@ are re-exported by :mod:`scosim.plots`, where they were first defined.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scosim.data.constants import MEMBERS
 from scosim.indicator_display import percent_of_runs
-from scosim.runstats import RunStats
+from scosim.runstats import HIGH, LOW, RunStats
 
 #: Share of the long-run trade response reached (``ge_trade``'s gradual adjustment): the
 #: welfare paths figure says when it is below 1 (:func:`adjusting_years`).
@@ -170,6 +172,52 @@ def short_run_caveat(st: RunStats, year: int) -> str | None:
         return None
     return (f"In {int(year)} trade still adjusts gradually (short-run trade elasticity): "
             "not yet the long-run effect (docs/customs_union.md)")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """One indicator over the years for the economies a paths figure shows.
+
+    Shared by the PNGs (``gdp_paths.png``, ``welfare_paths.png``) and the browser
+    explorer, so both draw the same numbers. Frames have rows years, columns economies.
+
+    Attributes:
+        centre: The line: the mean (welfare) or the median (GDP) over runs.
+        low: The band's lower edge, the 5th percentile over runs.
+        high: The band's upper edge, the 95th percentile over runs.
+        codes: The economies drawn, in the figure's order.
+        n_runs: Runs in the ensemble (no band is drawn for one).
+    """
+
+    centre: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
+    codes: list[str]
+    n_runs: int
+
+
+def welfare_paths_data(ind: Data, n: int = 8) -> Paths:
+    """Welfare change over time of the ``n`` most affected economies, mean over runs.
+
+    Most affected: the largest mean effect in any year, not only the last (which is
+    zero everywhere once a union has dissolved, or a crisis has passed).
+    """
+    st = _stats(ind)
+    name = "welfare_change_pct"
+    mean = st.mean(name)
+    effect = mean.abs().max(axis=0)
+    codes = list(effect.sort_values(ascending=False).index[:n])
+    return Paths(mean, st.quantile(name, LOW / 100), st.quantile(name, HIGH / 100),
+                 [str(c) for c in codes], st.runs)
+
+
+def gdp_paths_data(ind: Data) -> Paths:
+    """GDP of the SCO members over time, in US$ bn: median over runs, in the members' order."""
+    st = _stats(ind)
+    median = st.quantile("gdp_usd", 0.5) / 1e9
+    low, high = st.quantile("gdp_usd", LOW / 100) / 1e9, st.quantile("gdp_usd", HIGH / 100) / 1e9
+    codes = [c for c in MEMBERS if c in median.columns]
+    return Paths(median, low, high, codes, st.runs)
 
 
 def summarised(summary: str, headline: Iterable[str] = (),

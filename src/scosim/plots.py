@@ -22,7 +22,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from scosim.data.constants import MEMBERS  # noqa: E402
 from scosim.indicator_display import percent_of_runs  # noqa: E402
 
 # What the figures read lives in scosim.plot_data (no matplotlib); the names are
@@ -32,9 +31,11 @@ from scosim.plot_data import (  # noqa: E402, F401
     PLOTTED_EVENTS,
     Data,
     Membership,
+    Paths,
     _any_nonzero,
     _stats,
     adjusting_years,
+    gdp_paths_data,
     load_plot_data,
     membership_kinds,
     membership_kinds_of,
@@ -44,6 +45,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     run_proposal_order,
     short_run_caveat,
     summarised,
+    welfare_paths_data,
     who_gains_labels,
 )
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
@@ -60,11 +62,8 @@ def _band_note(n_runs: int) -> str:
 
 def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     """Small multiples of GDP paths of the SCO members with uncertainty bands."""
-    st = _stats(ind)
-    median = st.quantile("gdp_usd", 0.5) / 1e9
-    low, high = st.quantile("gdp_usd", LOW / 100) / 1e9, st.quantile("gdp_usd", HIGH / 100) / 1e9
-    n_runs = st.runs
-    codes = [c for c in MEMBERS if c in median.columns]
+    data = gdp_paths_data(ind)  # the explorer draws the same numbers
+    median, low, high, codes, n_runs = data.centre, data.low, data.high, data.codes, data.n_runs
     fig, axes = plt.subplots(2, 5, figsize=(16, 6.5), sharex=True)
     for ax, code in zip(axes.flat, codes, strict=False):
         years = median.index.to_numpy()
@@ -305,14 +304,9 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     year shown, a footnote says so (:func:`adjustment_note`).
     """
     st = _stats(ind)
-    name = "welfare_change_pct"
-    mean = st.mean(name)
-    low, high = st.quantile(name, LOW / 100), st.quantile(name, HIGH / 100)
-    n_runs = st.runs
-    # Most affected: largest mean effect in any year (not only the last, which
-    # is zero everywhere once a union has dissolved).
-    effect = mean.abs().max(axis=0)
-    codes = list(effect.sort_values(ascending=False).index[:8])
+    # The eight most affected in any year (the explorer draws the same numbers).
+    data = welfare_paths_data(st)
+    mean, low, high, codes, n_runs = data.centre, data.low, data.high, data.codes, data.n_runs
     fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
     years = mean.index.to_numpy()
     for k, code in enumerate(codes):

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from scosim.errors import USER_ERRORS
-from scosim.explore import figures
+from scosim.explore import figures, figures_paths
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
@@ -144,6 +144,8 @@ def _run_figures(path: str) -> dict[str, Any]:
         "vote_reasons": figures.vote_reasons_figures(res),
         "membership": figures.membership_figures(res),
         "events": figures.events_table(res),
+        "welfare_paths": figures_paths.welfare_paths_figure(res),
+        "gdp_paths": figures_paths.gdp_paths_figure(res),
     }
 
 
@@ -176,6 +178,10 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     else:
         st.info("No economy's welfare moved in any run (or the run records no welfare): "
                 "nothing gains or loses, so there is no who-gains figure.")
+    # Over time, as welfare_paths.png: the last year alone hid an effect gone by then.
+    if figs["welfare_paths"] is not None:
+        with st.container(key="fig-welfare-paths"):
+            st.plotly_chart(figs["welfare_paths"], key="welfare-paths-chart")
     # One figure per proposal voted, as the PNG has one panel per proposal.
     for k, fig in enumerate(figs["vote_reasons"]):
         st.plotly_chart(fig, key="vote-reasons-chart" if k == 0 else f"vote-reasons-chart-{k}")
@@ -186,13 +192,24 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
         with right:
             st.plotly_chart(figs["membership"][1], key="membership-events-chart")
     if not figs["events"].empty:
-        st.markdown("Events per run, by year (votes, vetoes, incidents, ...):")
-        st.dataframe(figs["events"])
+        st.markdown(f"Events per run, by year (mean number over the "
+                    f"{res.manifest['replications']} runs; types as in the run's event log, "
+                    "described in docs/model.md):")
+        # Every year at once: the default height (ten rows) hid the last year of a run of
+        # eleven, the year the figures above show, behind a scroll bar inside the page's.
+        with st.container(key="events-table"):
+            st.dataframe(figs["events"], height="content")
+    if figs["gdp_paths"] is not None:  # gdp_paths.png
+        with st.container(key="fig-gdp-paths"):
+            st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
     # Mechanisms in the run's slots (security, network, finance) draw their own figures:
     # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
+    # A PNG of several panels (banking.png is 2,090 px wide) is shrunk to the column, its
+    # labels to a few pixels: the caption says where the full-size file is.
     for k, image in enumerate(mechanism_figures(res.path)):
         with st.container(key=f"fig-mechanism-{k}"):
-            st.image(str(image), caption=image.stem.replace("_", " "))
+            st.image(str(image), caption=f"{image.stem.replace('_', ' ')} (full size: "
+                                         f"{image}, or the image's full-screen button)")
 
 
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
