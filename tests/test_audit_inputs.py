@@ -183,7 +183,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 @pytest.mark.parametrize(("scenario", "overrides"), [
     ("customs_union.yaml", {}),
-    ("customs_union.yaml", {"parameters.mechanisms.trade": None}),
+    # no trade slot (a union would be refused without it: needs_slot)
+    ("baseline.yaml", {"parameters.mechanisms.trade": None}),
     ("finance_crisis_union.yaml", {"years.end": 2026}),
     ("afghan_corridor_rats.yaml", {}),
     # the security slot without the network: no route cost to Pakistan (it was listed)
@@ -264,7 +265,8 @@ def test_network_settings_no_simulated_year_reaches_are_errors(tmp_path, capsys)
         f"extends: {SMALL_BASE}\nname: net\nparameters:\n  network:\n"
         "    closures: [{edge: E201, year: 2030}]\n"
         "    sanctions: [{target: RUS, year: 2020, until: 2022}, {target: IRN, year: 2020}]\n"
-        "    instability: {AFG: {2020: 0.5, 2031: 0.2}}\n")
+        "    instability: {AFG: {2020: 0.5, 2031: 0.2}}\n"
+        "  mechanisms: {network: corridor_network}\n")
     assert main(["validate", str(path)]) == 2
     span = "the simulated years 2025-2028, so it would change nothing"
     assert capsys.readouterr().err.splitlines() == [
