@@ -407,7 +407,8 @@ def test_a_corridor_start_outside_what_the_run_can_hold_is_refused(tmp_path, cap
 
 @pytest.mark.parametrize(("field", "path", "said"), [
     ("participants: [KGZ, UZZ]", "proposals[0].participants[1]", "unknown country code 'UZZ'"),
-    ("participants: KGZ", "proposals[0].participants", "'KGZ' is not one of interested"),
+    ("participants: KGZ", "proposals[0].participants",
+     "'KGZ' is not a list: expected 'interested' or a list of country codes"),
     ("host_shares: {KGZ: 0.5, UZB: 0.6}", "proposals[0].host_shares", "shares must sum to 1"),
 ])
 def test_corridor_field_errors_are_one_each_at_the_field(tmp_path, field, path, said):
