@@ -183,7 +183,8 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 @pytest.mark.parametrize(("scenario", "overrides"), [
     ("customs_union.yaml", {}),
-    ("customs_union.yaml", {"parameters.mechanisms.trade": None}),
+    # no trade slot (a union would be refused without it: needs_slot)
+    ("baseline.yaml", {"parameters.mechanisms.trade": None}),
     ("finance_crisis_union.yaml", {"years.end": 2026}),
     ("afghan_corridor_rats.yaml", {}),
     # the security slot without the network: no route cost to Pakistan (it was listed)
@@ -264,7 +265,8 @@ def test_network_settings_no_simulated_year_reaches_are_errors(tmp_path, capsys)
         f"extends: {SMALL_BASE}\nname: net\nparameters:\n  network:\n"
         "    closures: [{edge: E201, year: 2030}]\n"
         "    sanctions: [{target: RUS, year: 2020, until: 2022}, {target: IRN, year: 2020}]\n"
-        "    instability: {AFG: {2020: 0.5, 2031: 0.2}}\n")
+        "    instability: {AFG: {2020: 0.5, 2031: 0.2}}\n"
+        "  mechanisms: {network: corridor_network}\n")
     assert main(["validate", str(path)]) == 2
     span = "the simulated years 2025-2028, so it would change nothing"
     assert capsys.readouterr().err.splitlines() == [
@@ -405,7 +407,8 @@ def test_a_corridor_start_outside_what_the_run_can_hold_is_refused(tmp_path, cap
 
 @pytest.mark.parametrize(("field", "path", "said"), [
     ("participants: [KGZ, UZZ]", "proposals[0].participants[1]", "unknown country code 'UZZ'"),
-    ("participants: KGZ", "proposals[0].participants", "'KGZ' is not one of interested"),
+    ("participants: KGZ", "proposals[0].participants",
+     "'KGZ' is not a list: expected 'interested' or a list of country codes"),
     ("host_shares: {KGZ: 0.5, UZB: 0.6}", "proposals[0].host_shares", "shares must sum to 1"),
 ])
 def test_corridor_field_errors_are_one_each_at_the_field(tmp_path, field, path, said):

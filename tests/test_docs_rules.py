@@ -271,7 +271,7 @@ def test_unknown_hook_message_quoted_on_the_page(docs_example):
             overrides={"countries.KAZ.rules.vot": "utility_vote"},
         )
     line = str(err.value).split("countries.KAZ.rules.vot: ", 1)[1].splitlines()[0]
-    assert line.startswith("unknown hook 'vot'; hooks are: ")
+    assert line.startswith("unknown hook 'vot' (did you mean 'vote'?); hooks are: ")
     assert f"`{line}`" in DOC.read_text(), "docs/rules.md quotes an outdated list of hooks"
 
 

@@ -49,7 +49,7 @@ def test_hundred_thousand_nested_brackets_are_an_error_not_a_recursion_error(tmp
 
 
 def test_alias_bomb_is_refused_before_it_is_expanded(tmp_path, capsys, monkeypatch):
-    import scosim.scenario.loader as loader
+    import scosim.scenario.yamlread as yamlread
 
     # Ten levels of nine: 3.5 billion values. Building even one level's worth
     # beyond the cap would be caught by the spy below.
@@ -58,13 +58,13 @@ def test_alias_bomb_is_refused_before_it_is_expanded(tmp_path, capsys, monkeypat
     path = tmp_path / "bomb.yaml"
     path.write_text("\n".join(lines) + "\n")
     built = {"n": 0}
-    real = loader._build
+    real = yamlread._build
 
     def counting(*args, **kwargs):
         built["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(loader, "_build", counting)
+    monkeypatch.setattr(yamlread, "_build", counting)
     err = _user_error(capsys, main(["validate", str(path)]))
     assert "more than 100,000 values once aliases" in err
     assert f"{path}:" in err

@@ -41,7 +41,8 @@ def test_year_indexed_parameters_outside_the_years(tmp_path: Path) -> None:
         "  security:\n"
         "    instability: {2025: 1.0, 2040: 2.0}\n"
         "  growth:\n"
-        "    volatility_scale: {2027: 1.0}\n"))
+        "    volatility_scale: {2027: 1.0}\n"
+        "  mechanisms: {security: security}\n"))
     assert _errors(path) == {
         (f, 2, "seed", SEED),
         (f, 5, "parameters.security.instability[2040]",
@@ -76,7 +77,8 @@ def test_network_settings_no_year_reaches(tmp_path: Path) -> None:
         "parameters:\n"
         "  network:\n"
         "    closures: [{edge: E201, year: 2040}]\n"
-        "    instability: {AFG: {2025: 0.5, 2041: 0.2}}\n"))
+        "    instability: {AFG: {2025: 0.5, 2041: 0.2}}\n"
+        "  mechanisms: {network: corridor_network}\n"))
     assert _errors(path) == {
         (f, 2, "seed", SEED),
         (f, 5, "parameters.network.closures[0].year",
@@ -162,7 +164,8 @@ def test_only_cross_field_problems_are_said_once(tmp_path: Path) -> None:
         "name: x\n"
         "parameters:\n"
         "  security: {instability: {2025: 1.0, 2040: 2.0}}\n"
-        "  council: {chair_order: [CHN]}\n"))
+        "  council: {chair_order: [CHN]}\n"
+        "  mechanisms: {security: security}\n"))
     got = _errors(path)
     assert len(got) == 2 and {p for _, _, p, _ in got} == {
         "parameters.security.instability[2040]", "parameters.council.chair_order"}, got

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scosim import __version__
-from scosim.cli_experiments import worker_count
+from scosim.cli_experiments import count_problem, worker_count
 
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
@@ -95,6 +95,8 @@ def _nothing_to_show(run_path: object) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario's ensemble and write a new results directory."""
+    if problem := count_problem(args):
+        return _err(problem)
     from rich.console import Console
 
     from scosim.runner import run

@@ -47,6 +47,18 @@ def worker_count(text: str) -> int:
     return n
 
 
+def count_problem(args: argparse.Namespace) -> str | None:
+    """``run --replications`` or ``--batch-size`` below 1, named as typed (None: fine).
+
+    The runner's own check said "batch_size must be >= 1", its keyword argument, not
+    the option a user typed (``hindcast`` and ``sweep`` name theirs).
+    """
+    for option, n in (("--replications", args.replications), ("--batch-size", args.batch_size)):
+        if n is not None and n < 1:
+            return f"{option} must be >= 1, got {n}"
+    return None
+
+
 def interval_level(text: str) -> float:
     """An ``argparse`` type for ``--level``: a fraction strictly between 0 and 1.
 

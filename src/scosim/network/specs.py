@@ -98,9 +98,10 @@ class CorridorSpec(BaseModel):
             missing = [c for c in hosts if c not in self.participants]
             if missing:
                 raise ValueError(
-                    f"participants: {missing} host {self.project} (hosts: {list(hosts)}); a "
-                    "corridor is built on its hosts' territory, so list every host "
-                    "(or use 'interested')")
+                    f"participants: missing host(s) {', '.join(missing)} of {self.project} "
+                    f"(hosts: {', '.join(hosts)}); a corridor is built on its hosts' "
+                    "territory, so list every host, or use 'interested' (the hosts plus "
+                    "the economies whose trade costs it lowers)")
         if self.host_shares is not None:
             extra = [c for c in self.host_shares if c not in hosts]
             if extra:
@@ -276,7 +277,7 @@ class CorridorProposal(ProposalSpec):
 def _at_field(loc: tuple[Any, ...], msg: str) -> tuple[tuple[Any, ...], str]:
     """A cross-field error of the core spec ("host_shares: ...") located at its field."""
     field, sep, rest = msg.partition(": ")
-    if not loc and sep and field in ("host_shares", "bank_share"):
+    if not loc and sep and field in ("host_shares", "bank_share", "participants"):
         return (field,), rest
     if not loc and msg.startswith("bank_share "):
         return ("bank_share",), msg

@@ -348,13 +348,15 @@ def check_development_bank(proposal: Any, scenario: Any) -> list[Issue]:
 
 
 def check_customs_union(proposal: Any, scenario: Any) -> list[Issue]:
-    """Participants, revenue shares and phase-in years of a customs union."""
-    return scenario_issues(proposal, scenario, "customs union")
+    """The trade slot, participants, revenue shares and phase-in years of a customs union."""
+    return (needs_slot(scenario, "trade", "customs union", "ge_trade")
+            + scenario_issues(proposal, scenario, "customs union"))
 
 
 def check_free_trade_area(proposal: Any, scenario: Any) -> list[Issue]:
-    """Participants and phase-in years of a free-trade area."""
-    return scenario_issues(proposal, scenario, "free-trade area")
+    """The trade slot, participants and phase-in years of a free-trade area."""
+    return (needs_slot(scenario, "trade", "free-trade area", "ge_trade")
+            + scenario_issues(proposal, scenario, "free-trade area"))
 
 
 def check_accession(proposal: Any, scenario: Any) -> list[Issue]:

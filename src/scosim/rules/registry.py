@@ -98,7 +98,9 @@ def register_hook(hook: str) -> None:
 
 def _check_hook(hook: str) -> None:
     if hook not in _REGISTRY:
-        raise RuleError(f"unknown hook {hook!r}; hooks are: {', '.join(_REGISTRY)}")
+        close = difflib.get_close_matches(str(hook), list(_REGISTRY), n=1, cutoff=0.6)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        raise RuleError(f"unknown hook {hook!r}{guess}; hooks are: {', '.join(_REGISTRY)}")
 
 
 def rule(hook: str, name: str | None = None) -> Callable[[F], F]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (
     BaseModel,
     Field,
+    ModelWrapValidatorHandler,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     field_validator,
@@ -52,6 +53,7 @@ from scosim.scenario.values import (
     STRICT,
     Code,
     CodeList,
+    Issue,
     Issues,
     State,
     StateList,
@@ -399,6 +401,17 @@ class Parameters(BaseModel):
                            settings_issues(self.mechanisms, self.mechanism_settings)])
         return self
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _settings_read(cls, data: Any, handler: ModelWrapValidatorHandler[Parameters]) -> Any:
+        checked = handler(data)
+        # The written mechanisms (before the defaults are merged in), to tell a slot
+        # emptied on purpose from one left empty.
+        written = data.get("mechanisms") if isinstance(data, dict) else None
+        _raise_issues(unread_settings_issues(
+            checked, set(written) if isinstance(written, dict) else set()))
+        return checked
+
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         out = handler(self)
@@ -412,6 +425,47 @@ class Parameters(BaseModel):
             out.pop("mechanism_settings", None)
         return out
 
+
+
+#: The settings block under ``parameters`` that only one slot's mechanism reads:
+#: ``{slot: the built-in mechanism that fills the slot and reads the block}``.
+SLOT_BLOCKS: dict[str, str] = {
+    "network": "corridor_network", "security": "security", "finance": "banking_systems"}
+
+
+def unread_settings_issues(params: Parameters, named: set[str]) -> list[Issue]:
+    """Settings under ``parameters.<slot>`` that nothing reads: the slot is left empty.
+
+    Only values other than the defaults count (a block written at its defaults
+    changes nothing), and only for a slot empty by default: a slot emptied by name
+    (``parameters.mechanisms: {security: null}``, from a child scenario or ``--set``
+    turning a parent's mechanism off) leaves the parent's settings unused on purpose.
+
+    Args:
+        params: The validated parameters.
+        named: The slots ``parameters.mechanisms`` names (as written).
+    """
+    issues: list[Issue] = []
+    for slot, fill in SLOT_BLOCKS.items():
+        if params.mechanisms.get(slot) is not None or slot in named:
+            continue
+        block = getattr(params, slot)
+        if slot == "finance":
+            if not block:
+                continue  # nothing written; and the finance package imports numpy
+            from scosim.finance.spec import FinanceSettings
+
+            default: Any = FinanceSettings()
+            changed = [k for k, v in block.items() if v != getattr(default, k)]
+        else:
+            default = type(block)()
+            changed = [k for k in type(block).model_fields
+                       if getattr(block, k) != getattr(default, k)]
+        issues += [((slot, key), (
+            f"the {slot} slot is empty, so nothing reads this setting: fill the slot "
+            f"(parameters.mechanisms: {{{slot}: {fill}}}) or remove the setting"))
+            for key in changed]
+    return issues
 
 
 # --------------------------------------------------------------------------- events

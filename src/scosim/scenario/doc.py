@@ -35,11 +35,24 @@ class _Doc:
         return self.files.index(file) if file in self.files else -1
 
     def origin(self, loc: Loc) -> Origin:
-        """Origin of ``loc`` or of its nearest ancestor that has one."""
+        """Origin of ``loc`` or of its nearest ancestor that has one.
+
+        Unless a ``--set`` override wrote at or below ``loc`` (not the root): then the
+        first such override. An error on a whole value (a phase-in schedule, a
+        proposal) that an override changed part of is the override's doing, and was
+        reported at the file's line, which the user did not change.
+        """
+        found: Origin = ("<unknown>", None)
         for i in range(len(loc), -1, -1):
             if loc[:i] in self.origins:
-                return self.origins[loc[:i]]
-        return ("<unknown>", None)
+                found = self.origins[loc[:i]]
+                break
+        if loc and self.rank(found[0]) != -1:
+            below = [o for k, o in self.origins.items()
+                     if k[: len(loc)] == loc and self.rank(o[0]) == -1]
+            if below:
+                return min(below, key=lambda o: o[1] or 0)
+        return found
 
 
 def _get(data: Any, loc: Loc) -> Any:

@@ -28,17 +28,23 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
+from scosim.scenario.yamlread import (  # noqa: F401  (_FAST_LOADER, _compose_with: tests)
+    _FAST_LOADER,
+    MAX_DEPTH,
+    MAX_NODES,
+    _compose,
+    _compose_with,
+)
 
 if TYPE_CHECKING:
     from scosim.scenario.schema import Scenario
 
-# Split for size: overrides in scosim.scenario.overrides, pydantic errors turned into
-# file:line messages in scosim.scenario.messages; names are re-exported here.
+# Split for size: YAML composition in scosim.scenario.yamlread, overrides in
+# scosim.scenario.overrides, pydantic errors turned into file:line messages in
+# scosim.scenario.messages; names are re-exported here.
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
@@ -54,196 +60,12 @@ __all__ = [
     "validate_data",
 ]
 
-#: libyaml's loader, if PyYAML was built with it (see :func:`_compose`).
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
-#: Characters the pure-Python reader refuses (libyaml accepts some of them).
-_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
-
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-
-#: Most values a scenario file may hold once aliases (``*name``) are expanded.
-#: Real scenarios hold a few hundred; the cap stops "billion laughs" files,
-#: whose few hundred bytes expand to billions of values, before they are built.
-MAX_NODES = 100_000
-#: Deepest nesting of mappings and lists allowed (real scenarios: about 6).
-MAX_DEPTH = 64
 #: Largest scenario file read, in bytes (real scenarios: a few kB). The read stops
 #: there: ``/dev/zero`` or an endless pipe given as a scenario was read until the
 #: machine ran out of memory.
 MAX_BYTES = 16 * 2**20
 #: Most files an ``extends`` chain may hold (shipped scenarios: 2 or 3).
 MAX_EXTENDS = 64
-
-
-# --------------------------------------------------------------------------- YAML
-
-
-def _check_size(text: str, file: str, loader_cls: Any = yaml.SafeLoader) -> ErrorItem | None:
-    """Reject alias bombs and deep nesting before anything is composed.
-
-    Walks the parser's event stream (PyYAML's scanner and parser are iterative;
-    its composer recurses, so 100,000 nested brackets would overflow the stack),
-    counting the values each anchored collection expands to.
-    """
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[0, None]]  # [expanded size so far, anchor]
-    for event in yaml.parse(text, Loader=loader_cls):
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append([1, event.anchor])
-            if len(stack) - 1 > MAX_DEPTH:
-                return ErrorItem(file, line, "<syntax>", (
-                    f"nesting deeper than {MAX_DEPTH} levels of mappings and lists; "
-                    "a scenario needs fewer than 10"))
-            continue
-        if isinstance(event, yaml.CollectionEndEvent):
-            size, anchor = stack.pop()
-            if anchor is not None:
-                sizes[anchor] = size
-            stack[-1][0] += size
-        elif isinstance(event, yaml.AliasEvent):
-            # An unknown alias is left for the composer to report.
-            stack[-1][0] += sizes.get(event.anchor, 1)
-        elif isinstance(event, yaml.ScalarEvent):
-            stack[-1][0] += 1
-            if event.anchor is not None:
-                sizes[event.anchor] = 1
-        else:
-            continue
-        if sum(level[0] for level in stack) > MAX_NODES:
-            return ErrorItem(file, line, "<syntax>", (
-                f"the file expands to more than {MAX_NODES:,} values once aliases (*name) "
-                "are expanded; a scenario holds a few hundred (is this a YAML alias bomb?)"))
-    return None
-
-
-def _compose(text: str, file: str) -> tuple[_Doc | None, list[ErrorItem]]:
-    """Parse ``text`` into a :class:`_Doc`; return errors instead of raising.
-
-    libyaml's parser (when PyYAML has it) reads a scenario some 40 times faster than
-    the pure-Python one, which matters to ``scosim validate``'s start-up. Its error
-    messages differ, so a file it rejects, or one holding characters that the
-    pure-Python reader refuses, is read again by the pure-Python parser, whose
-    messages are the ones users see. Both resolve scalars and build the data here
-    alike (same marks, same constructor).
-    """
-    if _FAST_LOADER is not None and not _NON_PRINTABLE.search(text):
-        try:
-            return _compose_with(_FAST_LOADER, text, file, report=False)
-        except yaml.YAMLError:
-            pass
-    return _compose_with(yaml.SafeLoader, text, file, report=True)
-
-
-def _compose_with(
-    loader_cls: Any, text: str, file: str, *, report: bool
-) -> tuple[_Doc | None, list[ErrorItem]]:
-    """:func:`_compose` with one loader; YAML errors are items if ``report``, else raised."""
-    try:
-        # The reader checks every character as it is made: outside the try, a NUL or
-        # another control character in the file went out as a ReaderError traceback.
-        loader = loader_cls(text)
-    except yaml.reader.ReaderError as exc:
-        if not report:
-            raise
-        before = text[:exc.position]
-        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return None, [ErrorItem(file, line, "<syntax>", (
-            f"character U+{ord(char):04X} at column {column} is not allowed in YAML (of the "
-            "control characters, only tab, line feed and carriage return are); remove it"))]
-    errors: list[ErrorItem] = []
-    try:
-        too_big = _check_size(text, file, loader_cls)
-        if too_big is not None:
-            return None, [too_big]
-        node = loader.get_single_node()
-        if node is None:
-            return None, [ErrorItem(file, 1, "<root>", (
-                "file is empty; a scenario is a mapping with at least 'name'"))]
-        origins: dict[Loc, Origin] = {}
-        data = _build(loader, node, (), file, origins, errors)
-    except yaml.MarkedYAMLError as exc:
-        if not report:
-            raise
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        context = exc.context or ""
-        # The parser often notices a problem lines after its cause (an unclosed
-        # bracket); say where the construct it was reading began.
-        if context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-            context += f" started at line {exc.context_mark.line + 1}"
-        what = ": ".join(s for s in (context, exc.problem) if s)
-        return None, [ErrorItem(file, line, "<syntax>", f"YAML syntax error: {what}")]
-    except yaml.YAMLError as exc:
-        if not report:
-            raise
-        return None, [ErrorItem(file, None, "<syntax>", f"YAML error: {exc}")]
-    finally:
-        loader.dispose()
-    if errors:
-        return None, errors
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} ({data!r})"
-        return None, [ErrorItem(file, node.start_mark.line + 1, "<root>", (
-            f"the top level must be a mapping of keys (name, years, parameters, ...), "
-            f"got {kind}"))]
-    return _Doc(data, origins), []
-
-
-def _build(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    loc: Loc,
-    file: str,
-    origins: dict[Loc, Origin],
-    errors: list[ErrorItem],
-) -> Any:
-    origins.setdefault(loc, (file, node.start_mark.line + 1))
-    # Collections are walked here, not by the constructor, so check their tags
-    # ourselves: only plain mappings and lists (safe YAML, no !!python/...).
-    allowed_tag = {yaml.MappingNode: _MAP_TAG, yaml.SequenceNode: _SEQ_TAG}.get(type(node))
-    if allowed_tag is not None and node.tag != allowed_tag:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"unsupported YAML tag {node.tag!r} (only plain YAML is read)",
-            node.start_mark)
-    if isinstance(node, yaml.MappingNode):
-        # Keys written here, as opposed to those a "<<: *anchor" merge key brings in.
-        written = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
-        loader.flatten_mapping(node)  # merged keys first, then the written ones
-        out: dict[Any, Any] = {}
-        first_line: dict[Any, int] = {}
-        merged: set[Any] = set()
-        for knode, vnode in node.value:
-            key = loader.construct_object(knode, deep=True)
-            kline = knode.start_mark.line + 1
-            try:
-                hash(key)
-            except TypeError:
-                errors.append(ErrorItem(file, kline, format_path(loc), (
-                    f"mapping key must be a plain value, got {type(key).__name__}")))
-                continue
-            if key in out and key not in merged:
-                errors.append(ErrorItem(file, kline, format_path((*loc, key)), (
-                    f"duplicate key {key!r} (first written at line {first_line[key]}); "
-                    "YAML would silently keep only the last, so remove one")))
-                continue
-            # A key a merge brought in is overridden by a later one, as PyYAML's own
-            # constructor does (a written key overrides the anchor's): not a duplicate.
-            (merged.add if id(knode) not in written else merged.discard)(key)
-            child = (*loc, key)
-            _purge(origins, child)
-            origins[child] = (file, kline)
-            first_line[key] = kline
-            out[key] = _build(loader, vnode, child, file, origins, errors)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(loader, item, (*loc, i), file, origins, errors)
-            for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node, deep=True)
 
 
 # --------------------------------------------------------------------------- files

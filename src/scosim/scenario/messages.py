@@ -200,6 +200,10 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         options = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if err["loc"] and err["loc"][-1] == "__keyword__":
+            # A keyword-or-list field given some other text: "is not one of all" did
+            # not say that a list was allowed too.
+            return _keyword_or_list_message(value, loc, data, hint)
         return f"{value!r} is not one of {_join(options)}{hint}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         op, bound = {
@@ -237,6 +241,16 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         want = _KIND.get(base, base.replace("_", " "))
         return f"expected {want}, got {_describe(value)}{_number_as_text(base, value)}"
     return f"{err['msg']} (got {_describe(value)})"
+
+
+def _keyword_or_list_message(value: Any, loc: Loc, data: Any, hint: str) -> str:
+    """A keyword-or-list field (``'all'`` or a list of names) given other text."""
+    owner = _model_at(loc[:-1], data) if loc else None
+    field = owner.model_fields.get(loc[-1]) if owner is not None else None
+    expected = next((m.custom_error_message for m in (field.metadata if field else ())
+                     if getattr(m, "custom_error_message", None)), "expected a keyword or a list")
+    single = "" if hint else f" (write one name as a list too: [{value}])"
+    return f"{value!r} is not a list{hint}: {expected}{single}"
 
 
 def _key_message(key: Any, owner: type[BaseModel] | None) -> str:

@@ -243,13 +243,18 @@ def _parameters(data: Any) -> dict[str, Any]:
         if type(hook) is not str or type(name) is not str or name not in BUILTIN_RULES.get(
                 hook, ()):
             raise _Unsure
+    security = _block(_SECURITY, data.get("security", {}))
+    if security != _block(_SECURITY, {}):
+        # The security slot is empty here (mechanisms are not written): the schema
+        # refuses a setting that nothing reads.
+        raise _Unsure
     return {
         "trade": trade,
         "growth": _block(_GROWTH, data.get("growth", {})),
         "council": _block(_COUNCIL, data.get("council", {})),
         "weights": _block(_WEIGHTS, data.get("weights", {})),
         "rules": rules,
-        "security": _block(_SECURITY, data.get("security", {})),
+        "security": security,
         "mechanisms": dict(DEFAULT_MECHANISMS),  # accepted only when not written
         "network": _default_network(),
         "finance": {},
