@@ -97,7 +97,7 @@ def test_hardening_displaces_part_of_the_pressure_to_neighbours():
     assert np.all(lam1[0, nbrs] > lam0[0, nbrs])
     others = np.setdiff1d(np.arange(N), np.append(nbrs, pak))
     np.testing.assert_array_equal(lam1[0, others], lam0[0, others])
-    # Enders and Sandler: a share theta moves, the rest is removed.
+    # Geographic transference (Sandler and Siqueira 2006): a share theta moves, the rest is removed.
     assert math.fsum(lam1[0] - lam0[0]) == pytest.approx(-(1 - p.displacement) * avoided)
 
 

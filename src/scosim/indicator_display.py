@@ -114,6 +114,8 @@ NAMES: dict[str, str] = {
     "hardening": "defensive hardening (log change of defensive spending)",
     "hardening_cost_share_gdp": "cost of defensive hardening, share of GDP",
     "incidents_displaced": "expected incidents displaced by neighbours' hardening",
+    "incident_loss_share_gdp": "valued incident loss (vote's relative price), share of GDP",
+    "incident_loss_avoided_share_gdp": "valued incident loss avoided by hardening, share of GDP",
 }
 
 Direction = Literal["higher is better", "higher is worse", "neutral"]
@@ -219,6 +221,8 @@ DIRECTION: dict[str, Direction] = {
     "hardening": NEUTRAL,
     "hardening_cost_share_gdp": NEUTRAL,
     "incidents_displaced": WORSE,
+    "incident_loss_share_gdp": WORSE,
+    "incident_loss_avoided_share_gdp": BETTER,
 }
 
 #: Indicators whose change is a gain or a loss to the economy (welfare and its

@@ -2,44 +2,44 @@
 
 Hardening ``h[i] >= 0`` is a log change of state ``i``'s defensive (target-hardening)
 spending. In the threat process (:func:`scosim.security.threat.expected_incidents`) it
-scales ``i``'s own pressure ``B[i]`` by ``exp(-b h[i])`` (``b = beta_defence``) and moves a
-share ``theta`` (``displacement``) of the attacks it avoids to ``i``'s land neighbours where
-groups already operate, in proportion to their own rates ``B`` (``Wd``,
-:func:`scosim.security.threat.displacement_weights`): Enders and Sandler (1993). A state
-with no such neighbour displaces nothing. Choosing it is the
-defensive game of Sandler and Arce (2003) and Arce and Sandler (2005): each state counts
-the attacks it deflects as gains, not the ones its neighbours receive, so defensive
-measures are oversupplied.
+protects ``i``'s targets whoever attacks them: ``lam[i] = F[i] exp(-b h[i]) (A[i] + D[i])``
+(``b = beta_defence``, ``A`` the pressure before hardening, Afghan spillover included,
+``F = exp(-beta (S - S0))``). A share ``theta`` (``displacement``) of the attacks ``j``
+deflects, ``A[j] (1 - exp(-b h[j]))``, moves to ``j``'s land neighbours where groups
+already operate, in proportion to ``B[k] exp(-b h[k])`` (``Wd``,
+:func:`scosim.security.threat.displacement_weights`): softer targets attract more, so the
+split depends on relative deterrence, as in the transference models (Sandler and Lapan
+1988; Sandler and Siqueira 2006; Bandyopadhyay and Sandler 2011). A state with no such
+neighbour displaces nothing. Each state counts the attacks it deflects as gains, not the
+ones its neighbours receive, so with damages at home defensive measures are oversupplied
+(Sandler and Arce 2003; Sandler and Siqueira 2006).
 
 **Loss.** A state values its expected incidents at the price the model's votes already
 put on security: ``weights.security`` ``V[i]``, the value of a security-index point as a
-share of GDP. Incidents are ``lam = pressure x exp(-beta (S - S0))``, so an index point
-avoids ``beta x lam`` incidents at the margin and one incident is worth
-``c[i] = V[i] / (beta lam0[i])``, ``lam0`` the year's expected incidents before anyone
-hardens. With that price fixed for the year the loss is linear in incidents,
-``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, where ``d`` (``cost_share_gdp``, an
-assumption) is the defensive spending that ``h`` scales, a share of GDP.
+share of GDP. An index point avoids ``beta x lam`` incidents at the margin, so one incident
+is worth ``c[i] = V[i] / (beta lam0[i])``, ``lam0`` the year's expected incidents before
+anyone hardens. With that price fixed for the year the loss is linear in incidents,
+``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an assumption) the
+defensive spending that ``h`` scales, a share of GDP. ``c F = m = V / (beta A)`` (0 where
+``A`` is 0: such a state receives nothing and has nothing to lose), so the choice does not
+depend on the security index.
 
-**Nash.** The displacement a state receives enters its loss additively, so its marginal
-benefit of hardening does not depend on the others' ``h``: the best response is a
-dominant strategy and the Nash equilibrium is reached in one best-response step (the
-iteration is a contraction with modulus 0). The first-order condition
-``c F b B exp(-b h) = d exp(h)`` (``F = exp(-beta (S - S0))``) gives, since
-``c F = V / (beta A)`` with ``A`` the pressure before hardening,
-``h_N = max(0, ln(b B V / (beta A d)) / (1 + b))``.
+**Nash** (:func:`nash_hardening`). ``L[i]`` is strictly convex in ``h[i]``: its derivative
+``g[i] = -b m[i] exp(-b h[i]) (A[i] + theta sum_j def[j] W[j, i] (2 - W[j, i])) +
+d exp(h[i])`` (``def[j] = A[j] (1 - exp(-b h[j]))``, ``W = Wd``) rises with ``h[i]``, so the
+best response is its root (or 0), found by bisection. It rises with every other state's
+hardening (more deflected to ``i``, or ``i`` relatively softer): the game is supermodular,
+so best responses iterated from ``h = 0`` rise monotonically to the least Nash equilibrium
+(Topkis). The iteration stops when no state's ``h`` moves by more than ``tol`` and raises
+:class:`HardeningConvergenceError` after ``max_iter`` rounds. With ``theta = 0`` it is one
+step: ``h = max(0, ln(b V / (beta d)) / (1 + b))`` for every state with ``A > 0``.
 
-**Cooperative.** The joint optimum minimises the sum of the states' losses in US$
-(``GDP x`` share), what a RATS-coordinated policy would internalise. Hardening by ``j``
-also raises each neighbour's loss by ``theta Wd[j, i] c[i] F[i] b B[j] exp(-b h[j])``, so
-``h_C[j] = max(0, ln(b B[j] (m[j] - theta sum_i Wd[j, i] (Y[i] / Y[j]) m[i]) / d) / (1 + b))``,
-``m = V / (beta A)``; the objective is separable in the ``h[j]`` and convex in each, so this
-is the optimum. With ``theta = 0``, or for a state with no neighbour that can receive,
-``h_C = h_N``. A neighbour that expects no incident would price one at infinity
-(``V / (beta x 0)``: the vote values relative changes), but ``Wd`` sends nothing to a state
-whose pressure before hardening is 0, so every price in the sum is finite.
-
-**Bound.** Hardening never avoids more attacks than the state's own pressure: where
-``A < B`` (Afghanistan below 2018-2022 instability) ``h <= -ln(1 - A / B) / b``.
+**Cooperative** (:func:`cooperative_hardening`). The joint optimum minimises the sum of the
+states' losses in US$ (``GDP x`` share), what a RATS-coordinated policy would internalise.
+The objective is not convex in general (the split ``W`` is a ratio), so it is minimised per
+run by L-BFGS-B with ``h >= 0`` and its analytic gradient, from the Nash levels and from 0;
+the lower of the two is kept, and a result whose projected gradient is not 0 raises
+:class:`HardeningConvergenceError`.
 """
 
 from __future__ import annotations
@@ -55,13 +55,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HARDENING_RULES",
+    "HardeningConvergenceError",
     "HardeningRule",
+    "best_response",
     "choose_hardening",
     "cooperative_hardening",
     "displaced_in",
     "hardening_cost",
     "hardening_records",
     "incident_price",
+    "joint_loss",
     "nash_hardening",
     "pressure_before_hardening",
 ]
@@ -69,6 +72,13 @@ __all__ = [
 HardeningRule = Literal["none", "nash", "cooperative"]
 #: Hardening rules a scenario may name (``parameters.security.hardening.rule``).
 HARDENING_RULES: tuple[str, ...] = ("none", "nash", "cooperative")
+
+_BISECTIONS = 64  # halvings of a bracket below ~4: width < 1e-18
+_POLISH = 200  # projected diagonal-Newton steps after L-BFGS-B, at most
+
+
+class HardeningConvergenceError(RuntimeError):
+    """The Nash iteration or the cooperative minimisation did not converge."""
 
 
 def incident_price(lam0: np.ndarray, value: np.ndarray | float, beta: float) -> np.ndarray:
@@ -90,71 +100,217 @@ def hardening_cost(h: np.ndarray, cost_share_gdp: float) -> np.ndarray:
     return cost_share_gdp * np.expm1(np.asarray(h, dtype=float))
 
 
-def _bounded(log_arg: np.ndarray, base: np.ndarray, pressure: np.ndarray,
-             b: float) -> np.ndarray:
-    """``max(0, ln(log_arg) / (1 + b))``, at most the bound where ``pressure < base``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = np.where(log_arg > 0, np.log(np.where(log_arg > 0, log_arg, 1.0)) / (1.0 + b), 0.0)
-        frac = np.where(base > 0, pressure / np.where(base > 0, base, 1.0), 1.0)
-        # Hardening may avoid at most the state's own pressure: B (1 - exp(-b h)) <= A.
-        cap = np.where(frac < 1.0, -np.log1p(-np.minimum(frac, 1.0)) / b, np.inf)
-    return np.clip(h, 0.0, cap)
+def _price_per_pressure(pressure: np.ndarray, value: np.ndarray | float,
+                        beta: float) -> np.ndarray:
+    """``m = V / (beta A)`` ``(R, N)``, 0 where ``A`` is 0 (nothing there to lose)."""
+    A = np.asarray(pressure, dtype=float)
+    return np.where(A > 0, incident_price(A, value, beta), 0.0)
 
 
-def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float, *,
-                   beta: float, beta_defence: float, cost_share_gdp: float) -> np.ndarray:
-    """Each state's dominant-strategy hardening ``(R, N)`` (module docstring).
+def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
+                  price: np.ndarray, Wn: np.ndarray, *, beta_defence: float,
+                  displacement: float, cost_share_gdp: float) -> np.ndarray:
+    """Each state's best response ``(R, N)`` to the others' ``hardening`` (module docstring).
+
+    The root of ``g[i]`` (strictly increasing in ``h[i]``) by bisection on
+    ``[0, ln(b m (A + theta sum_j reach[j, i] def[j]) / d) / (1 + b)]``, where ``g`` is
+    non-negative because ``W (2 - W) <= 1``; 0 where ``g[i](0) >= 0``.
 
     Args:
-        base: ``(N,)`` own pressure that hardening scales (``B``, the GTI calibration).
+        hardening: ``(R, N)`` current hardening (row ``i``'s own entry is ignored).
+        base: ``(N,)`` base rates ``B`` (the receiving weights of displaced attacks).
+        pressure: ``(R, N)`` pressure before hardening ``A`` (>= 0).
+        price: ``(R, N)`` ``m = V / (beta A)``, finite (0 where ``A`` is 0).
+        Wn: ``(N, N)`` contiguity.
+        beta_defence: ``b`` > 0.
+        displacement: ``theta``.
+        cost_share_gdp: ``d`` > 0.
+    """
+    b, th, d = float(beta_defence), float(displacement), float(cost_share_gdp)
+    A = np.asarray(pressure, dtype=float)
+    h = np.asarray(hardening, dtype=float)
+    m = np.asarray(price, dtype=float)
+    reach = (np.asarray(Wn, dtype=float) > 0)[None, :, :]
+    y0 = np.where(A > 0, np.broadcast_to(np.asarray(base, dtype=float), A.shape), 0.0)
+    x = np.where(reach, (y0 * np.exp(-b * h))[:, None, :], 0.0)  # [r, j, i]
+    # Weight of j's other receivers, each at its current hardening.
+    others = x.sum(axis=2, keepdims=True) - x
+    deflected = np.where(reach, (A * -np.expm1(-b * h))[:, :, None], 0.0)  # [r, j, i]
+
+    def slope(hc: np.ndarray) -> np.ndarray:
+        yi = np.where(reach, (y0 * np.exp(-b * hc))[:, None, :], 0.0)
+        den = yi + others
+        w = np.divide(yi, den, out=np.zeros_like(den), where=den > 0)
+        q = (deflected * w * (2.0 - w)).sum(axis=1)
+        return -b * m * np.exp(-b * hc) * (A + th * q) + d * np.exp(hc)
+
+    top = b * m * (A + th * deflected.sum(axis=1)) / d
+    with np.errstate(divide="ignore"):
+        hi = np.where(top > 1.0, np.log(np.where(top > 1.0, top, 1.0)) / (1.0 + b), 0.0)
+    lo = np.zeros_like(hi)
+    for _ in range(_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        below = slope(mid) < 0
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return np.where(slope(np.zeros_like(hi)) < 0, 0.5 * (lo + hi), 0.0)
+
+
+def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float,
+                   Wn: np.ndarray, *, beta: float, beta_defence: float, displacement: float,
+                   cost_share_gdp: float, tol: float = 1e-12, max_iter: int = 200,
+                   return_iterations: bool = False) -> np.ndarray | tuple[np.ndarray, int]:
+    """The least Nash equilibrium ``(R, N)``: best responses iterated from ``h = 0``.
+
+    All states respond at once to the last round's profile (vectorised over runs); the
+    sequence rises monotonically (module docstring) and stops when no entry moves by more
+    than ``tol``.
+
+    Args:
+        base: ``(N,)`` base rates ``B``.
         pressure: ``(R, N)`` pressure before anyone hardens (``A``, >= 0).
         value: ``V`` ``(R, N)`` or scalar, value of a security-index point, share of GDP.
+        Wn: ``(N, N)`` contiguity.
         beta: Semi-elasticity of incidents to the security index.
-        beta_defence: Semi-elasticity of own incidents to hardening (``b`` > 0).
+        beta_defence: Semi-elasticity of incidents to hardening (``b`` > 0).
+        displacement: Share ``theta`` of the deflected attacks that move to neighbours.
         cost_share_gdp: Defensive spending that ``h`` scales, share of GDP (``d`` > 0).
+        tol: Largest change of any ``h`` at which the iteration has converged.
+        max_iter: Best-response rounds before giving up.
+        return_iterations: Also return the number of rounds taken.
+
+    Raises:
+        HardeningConvergenceError: If ``max_iter`` rounds do not converge.
     """
-    b = float(beta_defence)
-    B = np.broadcast_to(np.asarray(base, dtype=float), np.shape(pressure))
-    m = incident_price(pressure, value, beta)  # = c F: V / (beta A)
-    with np.errstate(invalid="ignore"):
-        arg = np.where(B > 0, b * B * m / cost_share_gdp, 0.0)
-    return _bounded(arg, B, np.asarray(pressure, dtype=float), b)
+    A = np.asarray(pressure, dtype=float)
+    m = _price_per_pressure(A, value, beta)
+    kw = {"beta_defence": beta_defence, "displacement": displacement,
+          "cost_share_gdp": cost_share_gdp}
+    h = np.zeros_like(A)
+    change = np.inf
+    for it in range(1, max_iter + 1):
+        new = best_response(h, base, A, m, Wn, **kw)
+        change = float(np.max(np.abs(new - h), initial=0.0))
+        h = new
+        if change <= tol:
+            return (h, it) if return_iterations else h
+    raise HardeningConvergenceError(
+        f"Nash hardening did not converge in {max_iter} best-response rounds (last "
+        f"largest change {change:.3g} > tol {tol:g}); raise max_iter or lower displacement")
+
+
+def joint_loss(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
+               price: np.ndarray, Wn: np.ndarray, gdp: np.ndarray, *, beta_defence: float,
+               displacement: float, cost_share_gdp: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of the states' losses in US$ ``(R,)`` and its gradient in ``h`` ``(R, N)``.
+
+    ``J = sum_i Y[i] (m[i] exp(-b h[i]) (A[i] + D[i]) + d (exp(h[i]) - 1))``. With
+    ``u = Y m exp(-b h)``, ``ubar[j] = sum_i W[j, i] u[i]`` and ``def = A (1 - exp(-b h))``:
+    ``dJ/dh[k] = Y[k] (d exp(h[k]) - b m[k] exp(-b h[k]) (A[k] + D[k]))
+    + theta b exp(-b h[k]) A[k] ubar[k] - theta b sum_j def[j] W[j, k] (u[k] - ubar[j])``
+    (``k``'s own loss; what it deflects onto its neighbours; where its softening or
+    hardening sends its neighbours' deflected attacks). Arguments as for
+    :func:`best_response`, and ``gdp`` ``(R, N)`` or ``(N,)`` in US$.
+    """
+    b, th, d = float(beta_defence), float(displacement), float(cost_share_gdp)
+    A = np.asarray(pressure, dtype=float)
+    h = np.asarray(hardening, dtype=float)
+    m = np.asarray(price, dtype=float)
+    y = np.broadcast_to(np.asarray(gdp, dtype=float), A.shape)
+    e = np.exp(-b * h)
+    D = displaced_pressure(base, Wn, A, h, displacement=th, beta_defence=b)
+    loss = (y * (m * e * (A + D) + d * np.expm1(h))).sum(axis=1)
+    W = displacement_weights(Wn, base, A, h, beta_defence=b)
+    u = y * m * e
+    ubar = (W * u[:, None, :]).sum(axis=2)
+    deflected = A * -np.expm1(-b * h)
+    grad = (y * (d * np.exp(h) - b * m * e * (A + D)) + th * b * e * A * ubar
+            - th * b * (deflected[:, :, None] * W * (u[:, None, :] - ubar[:, :, None])).sum(axis=1))
+    return loss, grad
 
 
 def cooperative_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float,
                           Wn: np.ndarray, gdp: np.ndarray, *, beta: float,
-                          beta_defence: float, displacement: float,
-                          cost_share_gdp: float) -> np.ndarray:
+                          beta_defence: float, displacement: float, cost_share_gdp: float,
+                          kkt_tol: float = 1e-6) -> np.ndarray:
     """Hardening ``(R, N)`` minimising the sum of the states' losses in US$ (module docstring).
 
+    Per run, L-BFGS-B (``scipy.optimize``) on :func:`joint_loss` over the states with
+    pressure and GDP (the others' ``h`` is 0: it would cost and protect nothing), in the
+    variables ``z = h sqrt(Y / mean Y)`` so that small economies are not lost in the sum;
+    started from the Nash levels and from 0, the lower optimum kept, then polished by
+    projected diagonal-Newton steps on the gradient until the first-order conditions
+    hold to ``kkt_tol``.
+
     Args as for :func:`nash_hardening`, and:
-        Wn: ``(N, N)`` contiguity; ``j``'s displaced attacks go to its neighbours with
-            ``A > 0`` in proportion to their ``base``
-            (:func:`scosim.security.threat.displacement_weights`).
         gdp: ``(R, N)`` or ``(N,)`` GDP, US$ (the weights of the sum).
-        displacement: Share ``theta`` of the attacks avoided that move to neighbours.
+        kkt_tol: Largest projected gradient accepted, per US$ of ``Y[k] d``.
+
+    Raises:
+        HardeningConvergenceError: If the result fails the first-order conditions.
     """
-    b = float(beta_defence)
+    from scipy.optimize import minimize  # deferred: `scosim validate` imports no scipy
+
     A = np.asarray(pressure, dtype=float)
-    B = np.broadcast_to(np.asarray(base, dtype=float), A.shape)
+    m = _price_per_pressure(A, value, beta)
     y = np.broadcast_to(np.asarray(gdp, dtype=float), A.shape)
-    m = incident_price(A, value, beta)
-    w = displacement_weights(Wn, base, A)
-    if displacement > 0:
-        # sum_i Wd[j, i] Y[i] m[i]: Wd > 0 only where A > 0, so m is finite there; zero
-        # weights are skipped (0 x inf). An explicit elementwise sum, not a BLAS product,
-        # so no summation order depends on the machine.
-        with np.errstate(invalid="ignore"):
-            terms = np.where(w > 0, w * (y * m)[:, None, :], 0.0)
-        # Per US$ of the hardening state's GDP (Rest of World: no GDP, no threat, 0).
-        spill = displacement * np.divide(terms.sum(axis=2), y, out=np.zeros_like(A),
-                                         where=y > 0)
-    else:
-        spill = np.zeros_like(A)
-    with np.errstate(invalid="ignore"):
-        net = m - spill  # finite spill: no receiver prices an incident at infinity
-        arg = np.where((B > 0) & (net > 0), b * B * net / cost_share_gdp, 0.0)
-    return _bounded(arg, B, A, b)
+    kw = {"beta_defence": beta_defence, "displacement": displacement,
+          "cost_share_gdp": cost_share_gdp}
+    nash = nash_hardening(base, A, value, Wn, beta=beta, **kw)
+    out = np.zeros_like(A)
+    for r in range(A.shape[0]):
+        free = (A[r] > 0) & (y[r] > 0)
+        if not free.any():
+            continue
+        s = np.sqrt(y[r, free] / y[r, free].mean())
+        unit = cost_share_gdp * y[r, free].mean()
+        args = (base, A[r:r + 1], m[r:r + 1], Wn, y[r:r + 1])
+
+        def fun(z: np.ndarray, args: tuple = args, s: np.ndarray = s,
+                unit: float = unit, free: np.ndarray = free) -> tuple[float, np.ndarray]:
+            h = np.zeros((1, free.size))
+            h[0, free] = z / s
+            f, g = joint_loss(h, *args, **kw)
+            return float(f[0]) / unit, g[0, free] / s / unit
+
+        bounds = [(0.0, None)] * int(free.sum())
+        opts = {"ftol": 1e-15, "gtol": 1e-11, "maxiter": 2000}
+        best = None
+        for start in (nash[r, free], np.zeros(int(free.sum()))):
+            res = minimize(fun, start * s, jac=True, method="L-BFGS-B", bounds=bounds,
+                           options=opts)
+            if best is None or res.fun < best.fun:
+                best = res
+        h = np.zeros(free.size)
+        h[free] = best.x / s
+        out[r] = _polish(h, free, args, kw, kkt_tol, r)
+    return out
+
+
+def _polish(h: np.ndarray, free: np.ndarray, args: tuple, kw: dict, kkt_tol: float,
+            run: int) -> np.ndarray:
+    """Projected diagonal-Newton steps on the gradient until the first-order conditions hold.
+
+    L-BFGS-B stops when the objective stops falling in floating point, where a small
+    economy's term is below the large ones' rounding; steps on the gradient alone, scaled
+    by each state's own curvature ``Y (d e^h + b^2 m e^{-bh} (A + D))``, do not depend on it.
+    """
+    base, A, m, Wn, y = args
+    b, d = float(kw["beta_defence"]), float(kw["cost_share_gdp"])
+    bad = np.inf
+    for _ in range(_POLISH + 1):
+        _, g = joint_loss(h[None], *args, **kw)
+        rel = g[0, free] / (y[0, free] * d)
+        bad = float(np.max(np.where(h[free] > 0, np.abs(rel), np.maximum(-rel, 0.0))))
+        if bad <= kkt_tol:
+            return h
+        D = displaced_pressure(base, Wn, A, h[None], displacement=kw["displacement"],
+                               beta_defence=b)[0]
+        curv = y[0] * (d * np.exp(h) + b * b * m[0] * np.exp(-b * h) * (A[0] + D))
+        h = np.where(free, np.maximum(h - g[0] / np.where(free, curv, 1.0), 0.0), 0.0)
+    raise HardeningConvergenceError(
+        f"cooperative hardening, run {run}: first-order conditions fail by {bad:.3g} "
+        f"(per US$ of GDP x cost_share_gdp) after L-BFGS-B and {_POLISH} polishing steps")
 
 
 def pressure_before_hardening(system: SecuritySystem, instability: np.ndarray,
@@ -186,6 +342,7 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
 
     Raises:
         ValueError: On an unknown rule, a cost that is not > 0 or ``params.beta`` 0.
+        HardeningConvergenceError: If the rule's solution does not converge.
     """
     if rule not in HARDENING_RULES:
         raise ValueError(f"hardening rule {rule!r} unknown; rules are: "
@@ -201,48 +358,67 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
         return np.zeros((r, n))
     p = system.params
     A = pressure_before_hardening(system, instability, r)
-    kw = {"beta": p.beta, "beta_defence": p.beta_defence, "cost_share_gdp": cost_share_gdp}
+    kw = {"beta": p.beta, "beta_defence": p.beta_defence, "displacement": p.displacement,
+          "cost_share_gdp": cost_share_gdp}
     if rule == "nash":
-        return nash_hardening(system.cal.base_rate, A, value, **kw)
+        return nash_hardening(system.cal.base_rate, A, value, system.Wn, **kw)
     y = system.cal.gdp_usd if gdp is None else gdp
-    return cooperative_hardening(system.cal.base_rate, A, value, system.Wn, y,
-                                 displacement=p.displacement, **kw)
+    return cooperative_hardening(system.cal.base_rate, A, value, system.Wn, y, **kw)
+
+
+def _landed(system: SecuritySystem, h: np.ndarray,
+            instability: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+    """``(A, D)`` ``(R, N)``: pressure before hardening and attacks displaced to each state."""
+    p = system.params
+    A = pressure_before_hardening(system, instability, h.shape[0])
+    D = displaced_pressure(system.cal.base_rate, system.Wn, A, h,
+                           displacement=p.displacement, beta_defence=p.beta_defence)
+    return A, D
 
 
 def displaced_in(system: SecuritySystem, hardening: np.ndarray,
                  instability: np.ndarray | float) -> np.ndarray:
-    """Pressure ``(R, N)`` moved to each state by its neighbours' hardening.
+    """Pressure ``(R, N)`` moved to each state by its neighbours' hardening, net of its own.
 
-    ``theta sum_j Wd[j, i] B[j] (1 - exp(-b h[j]))``, the displacement term of
-    :func:`scosim.security.threat.expected_incidents` (``Wd`` depends on the year's
-    instability only through who can receive: a neighbour whose pressure is 0 receives
-    nothing); times ``exp(-beta (S - S0))`` it is the state's expected incidents displaced
-    to it.
+    ``exp(-b h[i]) D[i]``: the attacks its neighbours deflect onto it
+    (:func:`scosim.security.threat.displaced_pressure`) that its own hardening does not
+    deter; times ``exp(-beta (S - S0))`` it is the state's expected incidents displaced to
+    it.
 
     Args:
         system: The calibrated block.
         hardening: ``(R, N)`` hardening.
         instability: Afghan instability of the year, scalar or ``(R,)``.
     """
-    p = system.params
     h = np.asarray(hardening, dtype=float)
-    A = pressure_before_hardening(system, instability, h.shape[0])
-    return displaced_pressure(system.cal.base_rate, system.Wn, A, h,
-                              displacement=p.displacement, beta_defence=p.beta_defence)
+    _, D = _landed(system, h, instability)
+    return np.exp(-system.params.beta_defence * h) * D
 
 
 def hardening_records(system: SecuritySystem, hardening: np.ndarray,
                       instability: np.ndarray | float, security_index: np.ndarray,
-                      cost_share_gdp: float) -> dict[str, np.ndarray]:
-    """The run's hardening indicators ``(R, N)`` (docs/security.md section 11).
+                      cost_share_gdp: float,
+                      value: np.ndarray | float) -> dict[str, np.ndarray]:
+    """The run's hardening indicators ``(R, N)`` (docs/security.md section 4).
 
     ``hardening`` (log change of defensive spending), ``hardening_cost_share_gdp`` (its
-    cost, share of GDP) and ``incidents_displaced`` (expected incidents a year moved to
-    the state by its neighbours' hardening at the year's ``instability``).
+    cost, share of GDP), ``incidents_displaced`` (expected incidents a year moved to the
+    state by its neighbours' hardening and not deterred by its own), and the incident loss
+    at the valuation the rule used, the vote's (``c = V / (beta lam0)`` an incident, share of
+    GDP): ``incident_loss_share_gdp`` (``c lam``, ``V / beta`` without hardening wherever
+    there is pressure: the valuation is relative) and ``incident_loss_avoided_share_gdp``
+    (``c (lam0 - lam)``, negative where displaced attacks outweigh what the state deters).
+    Welfare books the cost but not this valued benefit.
     """
     p = system.params
     factor = np.exp(-p.beta * (np.asarray(security_index) - system.S0))
     h = np.asarray(hardening, dtype=float)
+    A, D = _landed(system, h, instability)
+    e = np.exp(-p.beta_defence * h)
+    # c lam = V e (A + D) / (beta A): the index factor cancels.
+    m = _price_per_pressure(A, value, p.beta)
     return {"hardening": h.copy(),
             "hardening_cost_share_gdp": hardening_cost(h, cost_share_gdp),
-            "incidents_displaced": displaced_in(system, h, instability) * factor}
+            "incidents_displaced": e * D * factor,
+            "incident_loss_share_gdp": m * e * (A + D),
+            "incident_loss_avoided_share_gdp": m * (A - e * (A + D))}

@@ -21,8 +21,10 @@ Each year, for every run of the batch at once:
    the network mechanism reads it, so there is no lag) raise the trafficking weight of
    the crossings they serve (:func:`scosim.security.routes.corridor_crossings`).
    With ``parameters.security.hardening.rule`` ``nash`` or ``cooperative`` every state
-   also hardens its own targets (:mod:`scosim.security.hardening`), which displaces
-   attacks to its neighbours; the cost is spending above the baseline's.
+   also hardens its own targets (:mod:`scosim.security.hardening`), which deters attacks
+   on them and displaces some to its neighbours; the cost is spending above the
+   baseline's, and the incident loss it avoids, at the vote's relative price, is
+   recorded next to it (not booked in welfare).
 4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] for the network mechanism's edge
    costs: without a network, perceived insecurity; with the network slot filled, the
    rise of expected insecurity above its 2018-2022 level (the network prices its
@@ -194,10 +196,17 @@ class SecurityMechanism(Mechanism):
                      "when parameters.security.hardening.rule is not none)",
         "hardening_cost_share_gdp": "share of GDP a year, cost of that hardening",
         "incidents_displaced": "expected terrorist incidents a year moved to the economy by "
-                               "its neighbours' hardening",
+                               "its neighbours' hardening and not deterred by its own",
+        "incident_loss_share_gdp": "share of GDP a year, expected incidents valued at the "
+                                   "vote's relative price V / (beta lam0) an incident "
+                                   "(V / beta without hardening); not in welfare",
+        "incident_loss_avoided_share_gdp": "share of GDP a year, valued incident loss the "
+                                           "year's hardening avoids (vote's price; < 0 where "
+                                           "displaced attacks outweigh it); not in welfare",
     }
     #: Recorded only when a hardening rule is on (docs/security.md section 4).
-    hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced")
+    hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced",
+                            "incident_loss_share_gdp", "incident_loss_avoided_share_gdp")
 
     @classmethod
     @override
@@ -311,7 +320,8 @@ class SecurityMechanism(Mechanism):
                                            gdp=model.gdp)
         if self.hardening is not None:
             ind = {**ind, **hardening_records(self.system, self.hardening, inst,
-                                              ind["security_index"], hard.cost_share_gdp)}
+                                              ind["security_index"], hard.cost_share_gdp,
+                                              model.weight_arrays["security"])}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)

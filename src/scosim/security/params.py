@@ -47,10 +47,11 @@ class SecurityParams:
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
             ``exp(-beta dS)``).
-        beta_defence: Semi-elasticity of an economy's own incidents to unilateral
-            defensive hardening (log change of defensive spending).
-        displacement: Share of incidents avoided by unilateral hardening that move to
-            neighbours (Enders and Sandler 1993: hardening displaces; ANCHORS.md).
+        beta_defence: Semi-elasticity of an economy's incidents (all attacks on it) to
+            its unilateral defensive hardening (log change of defensive spending).
+        displacement: Share of the attacks deflected by unilateral hardening that move to
+            neighbours (geographic transference: Sandler and Siqueira 2006; Bandyopadhyay
+            and Sandler 2011; Enders and Sandler 2006).
         afghan_spill: Share of Afghanistan's extra incidents (above baseline instability)
             that spill into its neighbours. Default: the least-squares estimate from GTI
             2012-2022 with a linear trend, 0.066 (standard error 0.17, so the data cannot

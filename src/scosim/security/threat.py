@@ -4,21 +4,29 @@
   channel, own effort, neighbours' and partners' efforts (weights ``W``) and RATS pooling.
   The security index is ``S = 1 - exp(-z)`` in [0, 1). Every coefficient on another
   state's effort is non-negative, so raising one state's effort never lowers anyone's S.
-* Expected incidents of economy ``i`` (GTI calibration ``B``):
-  ``lam[i] = max(0, B[i] * a[i] + X[i] + D[i]) * exp(-beta * (S[i] - S0[i]))`` with
-  ``a = I`` for Afghanistan (its instability index, 1 = 2018-2022 conditions) and 1
-  elsewhere; ``X[i] = afghan_spill * B[AFG] * (I - 1) * w[i]`` (pressure pushed over
-  Afghanistan's borders, shared by border length ``w``, summing to 1); displacement
-  ``D[i] = theta * sum_j Wd[j, i] * B[j] * (1 - exp(-beta_defence * h[j]))`` where ``h`` is
-  unilateral defensive hardening (Enders and Sandler: hardening moves attacks to
-  neighbours rather than removing them), and ``B[j] * exp(-beta_defence h[j])`` replaces
-  ``B[j]``. At baseline (``I = 1``, ``h = 0``, ``S = S0``) ``lam = B``.
+* Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
+  ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
+  ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
+  index, 1 = 2018-2022 conditions) and 1 elsewhere; ``X[i] = afghan_spill * B[AFG] *
+  (I - 1) * w[i]`` (pressure pushed over Afghanistan's borders, shared by border length
+  ``w``, summing to 1). At baseline (``I = 1``, ``S = S0``) ``lam = B``.
+* Unilateral defensive hardening ``h`` (target hardening) protects a state's targets
+  whoever attacks them: ``lam[i] = exp(-beta_defence h[i]) (P+[i] + D[i]) F[i]``. A share
+  ``theta`` of the attacks ``j`` deflects, ``(1 - exp(-beta_defence h[j])) P+[j]``, moves to
+  ``j``'s neighbours (``D``, :func:`displaced_pressure`); the rest is removed. Geographic
+  transference of this kind is the deterrence externality of Sandler and Siqueira (2006,
+  *Canadian Journal of Economics* 39(4)) and Bandyopadhyay and Sandler (2011, *Economica*),
+  and Enders and Sandler (2006, *International Studies Quarterly* 50(2)) find attacks
+  shifting between regions after 9/11. Displaced attacks meet the receiver's hardening;
+  those it deters are removed, not displaced again (one round of transference, an
+  assumption).
 * Where displaced attacks land (:func:`displacement_weights`): ``Wd[j, i]`` is land
-  contiguity times the neighbour's own base rate ``B[i]``, over the neighbours whose
-  pressure before hardening is positive, row-normalised. Groups shift to the targets they
-  can reach and already attack, not to a neighbour where they have no presence (an
-  assumption: docs/security.md section 4). A state none of whose neighbours qualifies
-  displaces nothing: the attacks it avoids are removed.
+  contiguity times the neighbour's own base rate scaled by its hardening,
+  ``B[i] exp(-beta_defence h[i])``, over the neighbours whose pressure before hardening is
+  positive, row-normalised: groups shift to the targets they can reach and already attack,
+  and the softer of them attract more (the split depends on relative deterrence, as in the
+  transference models). A state none of whose neighbours qualifies displaces nothing:
+  the attacks it deflects are removed.
 * Draws: Poisson, or negative binomial as a gamma-Poisson mixture with the calibrated
   overdispersion ``alpha`` (variance ``mu + alpha mu^2``).
 """
@@ -91,24 +99,31 @@ def security_index(z: np.ndarray) -> np.ndarray:
     return -np.expm1(-np.maximum(z, 0.0))
 
 
-def displacement_weights(Wn: np.ndarray, base: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+def displacement_weights(Wn: np.ndarray, base: np.ndarray, pressure: np.ndarray,
+                         hardening: np.ndarray | None = None, *,
+                         beta_defence: float = 1.0) -> np.ndarray:
     """Where each state's displaced attacks go, ``(R, N, N)``; row ``[r, j]`` sums to 1 or 0.
 
-    ``Wd[r, j, i]`` is proportional to ``B[i]`` over ``j``'s land neighbours ``i`` (``Wn[j, i] >
-    0``) whose pressure before hardening ``pressure[r, i]`` is positive: attacks move to the
-    neighbours where groups already operate, in proportion to their 2018-2022 rates, and
-    never to a state that expects none this year (which would price one at infinity in the
-    cooperative rule, :mod:`scosim.security.hardening`). A row with no such neighbour is 0.
+    ``Wd[r, j, i]`` is proportional to ``B[i] exp(-beta_defence h[r, i])`` over ``j``'s land
+    neighbours ``i`` (``Wn[j, i] > 0``) whose pressure before hardening ``pressure[r, i]``
+    is positive: attacks move to the neighbours where groups already operate, in proportion
+    to their 2018-2022 rates discounted by their hardening (softer targets attract more),
+    and never to a state that expects none this year. A row with no such neighbour is 0.
 
     Args:
         Wn: ``(N, N)`` contiguity (any positive entry marks a land neighbour).
         base: ``(N,)`` calibrated base rates ``B`` (>= 0).
         pressure: ``(R, N)`` each state's pressure before hardening this year.
+        hardening: ``(R, N)`` hardening ``h``; default 0 (weights in proportion to ``B``).
+        beta_defence: Semi-elasticity of incidents to hardening.
     """
     b = np.asarray(base, dtype=float)
     reach = np.asarray(Wn, dtype=float) > 0
     active = np.asarray(pressure, dtype=float) > 0
-    raw = np.where(reach[None, :, :] & active[:, None, :], b[None, None, :], 0.0)
+    x = np.broadcast_to(b, active.shape)
+    if hardening is not None:
+        x = x * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
+    raw = np.where(reach[None, :, :] & active[:, None, :], x[:, None, :], 0.0)
     s = raw.sum(axis=2, keepdims=True)
     return np.divide(raw, s, out=np.zeros_like(raw), where=s > 0)
 
@@ -116,24 +131,27 @@ def displacement_weights(Wn: np.ndarray, base: np.ndarray, pressure: np.ndarray)
 def displaced_pressure(base: np.ndarray, Wn: np.ndarray, pressure: np.ndarray,
                        hardening: np.ndarray, *, displacement: float,
                        beta_defence: float) -> np.ndarray:
-    """Pressure ``(R, N)`` each state receives from its neighbours' hardening (``D``).
+    """Attacks ``(R, N)`` aimed at each state because its neighbours harden (``D``).
 
-    ``D[r, i] = theta sum_j Wd[r, j, i] B[j] (1 - exp(-beta_defence h[r, j]))``, ``Wd`` from
-    :func:`displacement_weights`; an elementwise sum, not a matrix product, so the result
-    does not depend on a BLAS summation order.
+    ``D[r, i] = theta sum_j Wd[r, j, i] P+[r, j] (1 - exp(-beta_defence h[r, j]))``, ``Wd``
+    from :func:`displacement_weights` at ``h``; ``P+`` the pressure before hardening. The
+    receiver's own hardening then scales them like its other attacks (module docstring).
+    An elementwise sum, not a matrix product, so the result does not depend on a BLAS
+    summation order.
 
     Args:
         base: ``(N,)`` calibrated base rates ``B``.
         Wn: ``(N, N)`` contiguity.
-        pressure: ``(R, N)`` pressure before hardening (decides who can receive).
+        pressure: ``(R, N)`` pressure before hardening ``P+`` (>= 0).
         hardening: ``(R, N)`` hardening ``h`` (log change of defensive spending).
-        displacement: Share ``theta`` of the attacks avoided that move.
-        beta_defence: Semi-elasticity of own incidents to hardening.
+        displacement: Share ``theta`` of the attacks deflected that move.
+        beta_defence: Semi-elasticity of incidents to hardening.
     """
-    b = np.asarray(base, dtype=float)
-    avoided = b[None, :] * -np.expm1(-beta_defence * np.asarray(hardening, dtype=float))
-    w = displacement_weights(Wn, b, pressure)
-    return displacement * (w * avoided[:, :, None]).sum(axis=1)
+    h = np.asarray(hardening, dtype=float)
+    a = np.maximum(np.asarray(pressure, dtype=float), 0.0)
+    deflected = a * -np.expm1(-beta_defence * h)
+    w = displacement_weights(Wn, base, a, h, beta_defence=beta_defence)
+    return displacement * (w * deflected[:, :, None]).sum(axis=1)
 
 
 def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instability: np.ndarray,
@@ -153,8 +171,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
             only, weighted by :func:`displacement_weights`).
         beta: Semi-elasticity of incidents to the security index.
         afghan_spill: Share of Afghanistan's extra incidents pushed to its neighbours.
-        displacement: Share of incidents avoided by hardening that move to neighbours.
-        beta_defence: Semi-elasticity of own incidents to hardening.
+        displacement: Share of the attacks deflected by hardening that move to neighbours.
+        beta_defence: Semi-elasticity of a state's incidents to its hardening.
         hardening: ``(R, N)`` unilateral defensive hardening (log change), default 0.
         spill_weights: ``(N,)`` each neighbour's share of the Afghan spillover (sum 1);
             default ``Wn[afg]``, equal shares. The model passes border-length shares.
@@ -170,11 +188,12 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
     if hardening is not None:
         h = np.asarray(hardening, dtype=float)
-        # Receivers are chosen on the pressure before anyone hardens.
+        pressure = np.maximum(pressure, 0.0)
+        # Receivers are those with pressure before anyone hardens; hardening protects
+        # against every attack on the state, displaced ones included.
         moved = displaced_pressure(base, Wn, pressure, h, displacement=displacement,
                                    beta_defence=beta_defence)
-        pressure += base[None, :] * np.exp(-beta_defence * h) - base[None, :]  # kept - B
-        pressure += moved
+        pressure = np.exp(-beta_defence * h) * (pressure + moved)
     return np.maximum(pressure, 0.0) * np.exp(-beta * (S - S0))
 
 
