@@ -173,11 +173,16 @@ def _check_planned(pol: dict[str, Any], base: dict[str, Any], year: int | None) 
         PairingError: Years that do not overlap, or seed / replications that differ.
         ValueError: ``--year`` outside the common years.
     """
+    import warnings
+
     from scosim.compare_read import _check_common_years, check_pairable
 
     _check_common_years(pol, base)
     if pol.get("file") and not base.get("file"):
-        check_pairable({**pol, "status": "complete"}, base)
+        with warnings.catch_warnings():
+            # Its warnings (other data or code) are said once, when the runs are read.
+            warnings.simplefilter("ignore")
+            check_pairable({**pol, "status": "complete"}, base)
     yp, yb = pol.get("years"), base.get("years")
     if year is not None and isinstance(yp, list) and isinstance(yb, list):
         first, last = max(yp[0], yb[0]), min(yp[1], yb[1])

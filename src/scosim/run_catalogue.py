@@ -169,7 +169,8 @@ def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
     """What decides a run's numbers, as its manifest records it.
 
     The resolved scenario's hash (seed and replications included), the seed, the
-    replications, and the versions of scosim, the data, the network tables and the
+    replications, and the versions of scosim (its version and its code's hash), the
+    data, the network tables and the
     scenario's plug-ins (``expected``: :func:`scosim.experiments.versions.scenario_versions`
     of it). The same give the same numbers bit for bit, whatever the executor, workers or
     batch size (README); a run adds its batch size to resume an interrupted run.
@@ -185,6 +186,8 @@ def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
         "data_version": expected["data"],
         "network_version": expected["network"],
         "package_version": __version__,
+        # The version string stays the same across commits; the source's hash does not.
+        "code_version": expected["code"],
     }
     if expected.get(PLUGINS):
         # A plug-in edited since would give other numbers (its code's hash).
