@@ -372,8 +372,11 @@ def compare_runs(
           "progress": progress}
     # Finished runs are found, and what will be paired is checked, before a YAML file
     # is run: a baseline that did not exist or could not pair left the policy's run behind.
-    pol_dir = None if _is_scenario_file(policy) else resolve_run(policy, out)
-    base_dir = None if _is_scenario_file(baseline) else resolve_run(baseline, out)
+    # A name shared by runs of different scenarios is refused, not taken as the latest.
+    pol_dir = (None if _is_scenario_file(policy)
+               else resolve_run(policy, out, refuse_ambiguous=True))
+    base_dir = (None if _is_scenario_file(baseline)
+                else resolve_run(baseline, out, refuse_ambiguous=True))
     if policy == baseline:
         raise PairingError(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
@@ -535,6 +538,17 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
         table, notes=(f"{note[0]} {note[1]}".replace("**", ""), *table.notes))
 
 
+def compared_runs(comp: Comparison) -> list[str]:
+    """One line per side: the run directory compared and the scenario file it ran.
+
+    ``policy:   results/customs_union/<run id> (scenarios/customs_union.yaml)``; the file
+    as its run recorded it (relative to where that run was started).
+    """
+    return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
+            for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
+                                   ("baseline", comp.baseline_dir, comp.baseline_manifest))]
+
+
 def compare_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim compare``."""
     comp, report_dir = compare_runs(
@@ -571,6 +585,9 @@ def compare_cli(args: argparse.Namespace) -> int:
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
         print(textwrap.fill(votes, width=95))
+    # Which runs were paired: a name or a reused file does not say (report.md has hashes).
+    for line in compared_runs(comp):
+        print(line)
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
     return 0
