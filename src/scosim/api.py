@@ -538,17 +538,6 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
         table, notes=(f"{note[0]} {note[1]}".replace("**", ""), *table.notes))
 
 
-def compared_runs(comp: Comparison) -> list[str]:
-    """One line per side: the run directory compared and the scenario file it ran.
-
-    ``policy:   results/customs_union/<run id> (scenarios/customs_union.yaml)``; the file
-    as its run recorded it (relative to where that run was started).
-    """
-    return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
-            for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
-                                   ("baseline", comp.baseline_dir, comp.baseline_manifest))]
-
-
 def compare_cli(args: argparse.Namespace) -> int:
     """Handler of ``scosim compare``."""
     comp, report_dir = compare_runs(
@@ -586,6 +575,8 @@ def compare_cli(args: argparse.Namespace) -> int:
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
         print(textwrap.fill(votes, width=95))
     # Which runs were paired: a name or a reused file does not say (report.md has hashes).
+    from scosim.compare_terminal import compared_runs
+
     for line in compared_runs(comp):
         print(line)
     print(f"report: {report_dir / 'report.html'}")
