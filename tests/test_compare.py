@@ -83,6 +83,7 @@ def write_run(path, df: pd.DataFrame, *, seed=20250601, replications=None, statu
         "replications": len(runs) if replications is None else replications,
         "status": status,
         "package_version": "0.1.0",
+        "code_version": "sha256 cccccccccccc",
         "data_version": data_version,
         "started": "2026-11-23T05:00:00Z",
         "finished": "2026-11-23T05:01:00Z",

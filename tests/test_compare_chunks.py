@@ -51,7 +51,8 @@ def write_run(path, df: pd.DataFrame, *, batch_size: int, scenario: str):
         part.to_parquet(path / "indicators" / f"batch-{b:05d}.parquet", index=False)
     (path / "manifest.json").write_text(json.dumps({
         "scenario": scenario, "seed": 7, "replications": len(runs), "status": "complete",
-        "data_version": "x", "years": [YEARS[0], YEARS[-1]],
+        "data_version": "x", "code_version": "sha256 cccccccccccc",
+        "years": [YEARS[0], YEARS[-1]],
     }))
     return path
 
@@ -230,7 +231,8 @@ def test_plain_string_keys_group_as_categorical_ones(tmp_path, monkeypatch):
                             index=False)
         (tmp_path / name / "manifest.json").write_text(json.dumps({
             "scenario": name, "seed": 7, "replications": 12, "status": "complete",
-            "data_version": "x", "years": [YEARS[0], YEARS[-1]],
+            "data_version": "x", "code_version": "sha256 cccccccccccc",
+            "years": [YEARS[0], YEARS[-1]],
         }))
     p, b = tmp_path / "p", tmp_path / "b"
     ref, _ = whole_table(p, b, "t")

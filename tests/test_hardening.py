@@ -488,7 +488,8 @@ def _results(root: Path, scenario: str, values: np.ndarray, years: tuple[int, ..
     (d / "manifest.json").write_text(json.dumps({
         "scenario": scenario, "run_id": d.name, "status": "complete", "seed": 1,
         "replications": values.shape[0], "years": [years[0], years[-1]],
-        "data_version": "x", "started": "2026-01-01T00:00:00+00:00",
+        "data_version": "x", "code_version": "sha256 cccccccccccc",
+        "started": "2026-01-01T00:00:00+00:00",
     }))
     return d
 

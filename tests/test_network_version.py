@@ -74,7 +74,8 @@ def test_compare_warns_when_the_two_runs_used_other_network_tables() -> None:
     from scosim.compare_pairs import check_pairable
 
     base = {"scenario": "b", "status": "complete", "seed": 1, "replications": 4,
-            "data_version": "d", "network_version": "sha256 aaaaaaaaaaaa"}
+            "data_version": "d", "network_version": "sha256 aaaaaaaaaaaa",
+            "code_version": "sha256 cccccccccccc"}
     with pytest.warns(UserWarning, match="different network tables"):
         check_pairable({**base, "network_version": "sha256 bbbbbbbbbbbb"}, base)
     with warnings.catch_warnings():

@@ -42,7 +42,7 @@ def write_run(path, *, seed: int, shift: float = 0.0):
     (path / "scenario.yaml").write_text("name: s\n")
     (path / "manifest.json").write_text(json.dumps(
         {"scenario": "s", "seed": 1, "replications": 5, "status": "complete",
-         "years": [2025, 2026], "data_version": "x"}))
+         "years": [2025, 2026], "data_version": "x", "code_version": "sha256 cccccccccccc"}))
     return path
 
 

@@ -173,11 +173,16 @@ def _check_planned(pol: dict[str, Any], base: dict[str, Any], year: int | None) 
         PairingError: Years that do not overlap, or seed / replications that differ.
         ValueError: ``--year`` outside the common years.
     """
+    import warnings
+
     from scosim.compare_read import _check_common_years, check_pairable
 
     _check_common_years(pol, base)
     if pol.get("file") and not base.get("file"):
-        check_pairable({**pol, "status": "complete"}, base)
+        with warnings.catch_warnings():
+            # Its warnings (other data or code) are said once, when the runs are read.
+            warnings.simplefilter("ignore")
+            check_pairable({**pol, "status": "complete"}, base)
     yp, yb = pol.get("years"), base.get("years")
     if year is not None and isinstance(yp, list) and isinstance(yb, list):
         first, last = max(yp[0], yb[0]), min(yp[1], yb[1])
@@ -367,8 +372,11 @@ def compare_runs(
           "progress": progress}
     # Finished runs are found, and what will be paired is checked, before a YAML file
     # is run: a baseline that did not exist or could not pair left the policy's run behind.
-    pol_dir = None if _is_scenario_file(policy) else resolve_run(policy, out)
-    base_dir = None if _is_scenario_file(baseline) else resolve_run(baseline, out)
+    # A name shared by runs of different scenarios is refused, not taken as the latest.
+    pol_dir = (None if _is_scenario_file(policy)
+               else resolve_run(policy, out, refuse_ambiguous=True))
+    base_dir = (None if _is_scenario_file(baseline)
+                else resolve_run(baseline, out, refuse_ambiguous=True))
     if policy == baseline:
         raise PairingError(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
@@ -566,6 +574,11 @@ def compare_cli(args: argparse.Namespace) -> int:
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
         print(textwrap.fill(votes, width=95))
+    # Which runs were paired: a name or a reused file does not say (report.md has hashes).
+    from scosim.compare_terminal import compared_runs
+
+    for line in compared_runs(comp):
+        print(line)
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
     return 0

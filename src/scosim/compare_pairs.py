@@ -210,7 +210,9 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
     """Raise :class:`PairingError` unless two runs can be compared run by run.
 
     Pairing needs the same seed (run r then shares its random numbers in both)
-    and the same number of replications, and both runs finished.
+    and the same number of replications, and both runs finished. Warns when their data
+    versions or network tables differ, and when their code does or cannot be told
+    (:func:`code_note`).
     """
     for name, m in (("policy", policy_manifest), ("baseline", baseline_manifest)):
         if m.get("status") != "complete":
@@ -250,6 +252,35 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
                 "differences mix the policy with the data change",
                 stacklevel=3,
             )
+    if note := code_note(policy_manifest, baseline_manifest):
+        warnings.warn(note, stacklevel=3)
+
+
+def code_note(policy_manifest: dict, baseline_manifest: dict) -> str | None:
+    """Why two runs' code may differ (another version or source hash), or None.
+
+    ``package_version`` stays the same from one commit to the next, so a change to the
+    model shows in ``code_version`` (the hash of the package's source and tables,
+    :func:`scosim.experiments.versions.code_version`) only. A manifest written before
+    that field existed cannot tell: said once, for the side(s) without it.
+    """
+    differ = [f"{what} ({policy_manifest.get(key)} vs {baseline_manifest.get(key)})"
+              for key, what in (("package_version", "scosim versions"),
+                                ("code_version", "code"))
+              if policy_manifest.get(key) and baseline_manifest.get(key)
+              and policy_manifest.get(key) != baseline_manifest.get(key)]
+    if differ:
+        return (f"policy and baseline were made with different {' and '.join(differ)}; "
+                "differences mix the policy with the code change")
+    unknown = [name for name, m in (("policy", policy_manifest),
+                                    ("baseline", baseline_manifest))
+               if not m.get("code_version")]
+    if unknown:
+        sides = "both runs" if len(unknown) == 2 else f"the {unknown[0]} run"
+        return (f"the code version of {sides} is unknown (its manifest predates "
+                "code_version), so whether both runs were made with the same scosim code "
+                "cannot be checked")
+    return None
 
 
 def _check_common_years(pm: dict, bm: dict) -> None:

@@ -258,3 +258,14 @@ def terminal_rows(comparison: Comparison, year: int, indicators: Sequence[str]) 
     rows = rows.sort_values(["_ind", "_mean"], ascending=[True, False], na_position="last",
                             kind="stable")
     return rows.drop(columns=["_ind", "_mean"]).reset_index(drop=True)
+
+
+def compared_runs(comp: Comparison) -> list[str]:
+    """One line per side: the run directory compared and the scenario file it ran.
+
+    ``policy:   results/customs_union/<run id> (scenarios/customs_union.yaml)``; the file
+    as its run recorded it (relative to where that run was started).
+    """
+    return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
+            for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
+                                   ("baseline", comp.baseline_dir, comp.baseline_manifest))]

@@ -39,6 +39,7 @@ _PROVENANCE_FIELDS = (
     "data_version",
     "network_version",
     "package_version",
+    "code_version",
     "started",
     "finished",
     "executor",

@@ -436,7 +436,9 @@ def _partial_manifests(scenario_dir: Path) -> Iterator[tuple[Path, dict[str, Any
 
 
 #: Manifest fields naming the code and data a run is made with, not the ensemble it runs.
-VERSION_KEYS = ("package_version", "data_version", "network_version", "plugin_versions")
+VERSION_KEYS = (
+    "package_version", "code_version", "data_version", "network_version", "plugin_versions",
+)
 
 
 def find_superseded(

@@ -117,7 +117,86 @@ def _not_a_run(path: Path) -> None:
     raise ValueError(f"{path} is a directory but not a run (it has no {MANIFEST}){inside}")
 
 
-def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
+class AmbiguousRun(ValueError):
+    """A scenario name whose finished runs (without ``--set``) simulate different scenarios."""
+
+
+#: Top-level fields of a resolved scenario that do not make it another scenario: runs
+#: of one file with other seeds or replications (``scosim compare`` then pairs them or
+#: says which to re-run), or prose.
+_NOT_THE_SCENARIO = ("seed", "replications", "description")
+
+
+def scenario_identity(run_dir: Path, manifest: dict[str, Any]) -> str:
+    """What a run simulated, up to its seed and replications: a hash of its scenario.yaml.
+
+    Two files that resolve to the same scenario give the same identity wherever they
+    are (a copy, another working directory): their runs give the same numbers. The
+    ``scenario_hash`` of the manifest (seed and replications included) stands in when
+    ``scenario.yaml`` cannot be read.
+    """
+    import hashlib
+
+    import yaml
+
+    try:
+        data = yaml.safe_load((run_dir / "scenario.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = None
+    if not isinstance(data, dict):
+        return f"scenario_hash {manifest.get('scenario_hash', run_dir)}"
+    kept = {k: v for k, v in data.items() if k not in _NOT_THE_SCENARIO}
+    text = json.dumps(kept, sort_keys=True, default=str)
+    return f"sha256 {hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path) -> None:
+    """Refuse a scenario name whose runs ``rows`` (oldest first) simulate different scenarios.
+
+    The latest run of each is listed (its directory, file, hash and time) with how to
+    choose one. Runs of one scenario differing only by seed or replications are one.
+
+    Raises:
+        AmbiguousRun: More than one scenario among ``rows``.
+    """
+    latest: dict[str, tuple[Path, dict[str, Any]]] = {}  # identity -> its latest run
+    count: dict[str, int] = {}
+    seen: dict[str, str] = {}  # a full scenario_hash -> identity: read each once
+    for path in rows["path"]:
+        run_dir = Path(path)
+        try:
+            m = json.loads((run_dir / MANIFEST).read_text())
+        except (OSError, json.JSONDecodeError):
+            m = {}
+        key = str(m.get("scenario_hash", ""))
+        identity = seen.get(key) or scenario_identity(run_dir, m)
+        if key:
+            seen[key] = identity
+        latest[identity] = (run_dir, m)
+        count[identity] = count.get(identity, 0) + 1
+    if len(latest) < 2:
+        return
+    lines = []
+    for identity, (run_dir, m) in sorted(latest.items(),
+                                         key=lambda kv: str(kv[1][1].get("started", "")),
+                                         reverse=True):
+        more = count[identity] - 1
+        lines.append(
+            f"  {run_dir}: file {m.get('scenario_file', '?')}, scenario_hash "
+            f"{str(m.get('scenario_hash', '?'))[:12]}, finished {m.get('finished', '?')}"
+            + (f" (and {more} earlier run(s) of it)" if more else ""))
+    raise AmbiguousRun(
+        f"{name!r} names {len(latest)} different scenarios under {root}/: its finished runs "
+        "without --set differ in their resolved scenario beyond seed and replications (two "
+        "files with the same name:, or a file edited between runs), so the latest is not "
+        "taken. The latest run of each, newest first:\n" + "\n".join(lines) + "\n"
+        "Give the run directory (or its run id) instead of the name, or the scenario "
+        "YAML file, whose finished run with the same seed and replications is reused "
+        "(for the policy, add the run's --seed and --replications)")
+
+
+def resolve_run(ref: str | Path, root: str | Path = "results", *,
+                refuse_ambiguous: bool = False) -> Path:
     """Find a finished run by path, by run id, or by scenario name.
 
     A scenario name picks its latest finished run made without ``--set``
@@ -126,6 +205,9 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
     Args:
         ref: A directory, a run id, or a scenario name.
         root: Results root.
+        refuse_ambiguous: Refuse a name whose runs without overrides simulate
+            different scenarios (files sharing a ``name:``, a file edited between
+            runs) instead of taking the latest (``scosim compare``).
 
     Returns:
         The run directory.
@@ -133,6 +215,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
     Raises:
         FileNotFoundError: No such run.
         ValueError: ``ref`` is an existing file or directory that is not a run.
+        AmbiguousRun: With ``refuse_ambiguous``, a name of several scenarios.
     """
     p = Path(ref)
     if (p / MANIFEST).is_file():
@@ -147,6 +230,8 @@ def resolve_run(ref: str | Path, root: str | Path = "results") -> Path:
         if not plain.empty:
             # A name means the scenario as written: prefer runs without --set overrides.
             hit = plain
+            if refuse_ambiguous:
+                _refuse_ambiguous(str(ref), hit, root)
     if hit.empty:
         _not_a_run(p)  # an existing path: say what it is instead
         raise FileNotFoundError(
@@ -169,7 +254,8 @@ def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
     """What decides a run's numbers, as its manifest records it.
 
     The resolved scenario's hash (seed and replications included), the seed, the
-    replications, and the versions of scosim, the data, the network tables and the
+    replications, and the versions of scosim (its version and its code's hash), the
+    data, the network tables and the
     scenario's plug-ins (``expected``: :func:`scosim.experiments.versions.scenario_versions`
     of it). The same give the same numbers bit for bit, whatever the executor, workers or
     batch size (README); a run adds its batch size to resume an interrupted run.
@@ -185,6 +271,8 @@ def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
         "data_version": expected["data"],
         "network_version": expected["network"],
         "package_version": __version__,
+        # The version string stays the same across commits; the source's hash does not.
+        "code_version": expected["code"],
     }
     if expected.get(PLUGINS):
         # A plug-in edited since would give other numbers (its code's hash).

@@ -111,7 +111,8 @@ def open_writer(
 
 
 #: How :func:`open_writer` names the fields of :data:`~scosim.results.VERSION_KEYS`.
-_VERSION_NAMES = {"package_version": "scosim", "data_version": "data",
+_VERSION_NAMES = {"package_version": "scosim", "code_version": "scosim code",
+                  "data_version": "data",
                   "network_version": "network tables", "plugin_versions": "plug-ins"}
 
 

@@ -340,6 +340,7 @@ def run(
         "batch_size": bs,
         "executor": executor,
         "package_version": __version__,
+        "code_version": expected["code"],
         "data_version": data_version,
         "network_version": expected["network"],
         "data_base_year": int(cal.base_year),

@@ -68,9 +68,10 @@ def sweep_versions(sc: Any, versions: dict[str, str]) -> dict[str, Any]:
 
     The keys of ``scosim run``'s manifest: ``scenario_hash`` (of the scenario as
     loaded; the sweep's parameters vary it point by point), ``package_version``,
-    ``data_version``, ``network_version``, ``data_base_year`` and ``plugin_versions``
-    (``""`` with built-in plug-ins only). The versions are those the runs were checked
-    against (``ScenarioModelFn.versions``), which the resume key hashes too.
+    ``code_version``, ``data_version``, ``network_version``, ``data_base_year`` and
+    ``plugin_versions`` (``""`` with built-in plug-ins only). The versions are those the
+    runs were checked against (``ScenarioModelFn.versions``), which the resume key hashes
+    too.
 
     Args:
         sc: The loaded scenario.
@@ -83,6 +84,7 @@ def sweep_versions(sc: Any, versions: dict[str, str]) -> dict[str, Any]:
     return {
         "scenario_hash": scenario_hash(sc),
         "package_version": versions["package"],
+        "code_version": versions.get("code", ""),
         "data_version": versions["data"],
         "network_version": versions["network"],
         "data_base_year": int(load_calibration().base_year),
