@@ -304,7 +304,9 @@ def step(
     # BRRD art. 44(5): the fund pays only after shareholders and creditors have absorbed 8 %
     # of total liabilities including own funds, and at most 5 % of them; the treasury pays
     # the rest of the injection (levers.resolution_fund_limit).
-    limit = resolution_fund_limit(E0, state.capital, bail_in, b0 + l_out)
+    # The shareholders' loss is counted from the capital left after this year's
+    # contributions to the fund: those are a cost of the year, not loss absorption.
+    limit = resolution_fund_limit(E0, state.capital - contrib, bail_in, b0 + l_out)
     paid_res, fund, _ = fund_payout(fund, np.where(fund_res, np.minimum(inject, limit), 0.0),
                                     fund_res, mutualisation=levers.mutualisation)
     fiscal = inject - paid_res
