@@ -129,6 +129,7 @@ class BankingSystems(Mechanism):
     headline = {
         "bank_failures": "share",
         "bank_resolutions": "share",
+        "bank_resolutions_refused": "share",
         "fiscal_cost_usd": "total",
         "fiscal_recap_usd": "total",
         "fund_payout_usd": "total",
