@@ -239,7 +239,8 @@ def resolution_fund_limit(
 
     Args:
         equity: Equity before the intervention, after the year's losses (R, N).
-        own_funds_before: Equity at the start of the year, before its losses (R, N).
+        own_funds_before: Equity at the start of the year, before its losses and after
+            the year's fund contributions (R, N).
         bail_in: Creditor losses imposed by bail-in (R, N), >= 0.
         liabilities: Debts at face value, deposits, other and interbank (R, N).
         min_absorption: Required loss absorption, share of TLOF (8 % in the BRRD).

@@ -64,6 +64,19 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
                          "it recapitalises, an asset; the rest, insured deposits backed and the "
                          "hole a resolution fills beyond bail-in and the fund, is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
+    "bail_in_deposits_usd": ("bail_in_deposits",
+                             "US$ (of bail_in_usd, uninsured deposits, bailed in towards "
+                             "BRRD's 8 % of liabilities incl. own funds)"),
+    "fund_art109_usd": ("fund_art109",
+                        "US$ (of fund_payout_usd, paid into a resolution short of the 8 %: "
+                        "at most what insured depositors would lose in liquidation, BRRD "
+                        "art. 109)"),
+    "precautionary_recap_usd": ("precautionary_recap",
+                                "US$ (of fiscal_cost_usd, a solvent system's recapitalisation "
+                                "short of the 8 %: precautionary, BRRD art. 32(4)(d)(iii))"),
+    "bank_resolutions_refused": ("resolution_refused",
+                                 "1 if resolution was refused public money (insolvent, short "
+                                 "of the 8 %) and the system was left to fail"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
     "loss_sanctions_usd": ("loss_sanctions",
@@ -116,6 +129,7 @@ class BankingSystems(Mechanism):
     headline = {
         "bank_failures": "share",
         "bank_resolutions": "share",
+        "bank_resolutions_refused": "share",
         "fiscal_cost_usd": "total",
         "fiscal_recap_usd": "total",
         "fund_payout_usd": "total",
@@ -167,6 +181,8 @@ class BankingSystems(Mechanism):
             backstop="mutual" if _scalar(policy, "backstop_mutual", 0.0) > 0 else "national",
             fund_resolves=_scalar(policy, "fund_resolves", 1.0) > 0,
             bail_in_share=_scalar(policy, "bail_in_share", d.bail_in_share),
+            public_backstop="brrd" if _scalar(policy, "public_backstop_brrd", 1.0) > 0
+            else "unconstrained",
             trigger_info=_scalar(policy, "trigger", d.trigger_info),
         )
 

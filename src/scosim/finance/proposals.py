@@ -9,7 +9,8 @@ Lever names (each with a leading run axis, documented in docs/finance.md):
   component of a banking union in force, else 0.0;
 * ``finance.supervision_effect``, ``finance.contribution_bp``, ``finance.mutualisation``,
   ``finance.backstop_mutual``, ``finance.fund_resolves``, ``finance.bail_in_share``,
-  ``finance.trigger``: ``(R,)`` the union's parameters (NaN where none is in force);
+  ``finance.public_backstop_brrd``, ``finance.trigger``: ``(R,)`` the union's
+  parameters (NaN where none is in force);
 * ``finance.settlement_floor``: ``(R, N, N)`` the national-currency settlement
   share each pair settles at least (0 where no settlement arrangement binds it).
 
@@ -46,7 +47,7 @@ COMPONENTS: tuple[str, ...] = ("supervision", "deposit_insurance", "resolution",
 #: Union parameters, each an ``(R,)`` lever ``finance.<name>``.
 UNION_PARAMETERS: tuple[str, ...] = (
     "supervision_effect", "contribution_bp", "mutualisation", "backstop_mutual",
-    "fund_resolves", "bail_in_share", "trigger",
+    "fund_resolves", "bail_in_share", "public_backstop_brrd", "trigger",
 )
 
 Issue = tuple[tuple[str | int, ...], str]
@@ -63,6 +64,7 @@ def _union_values(p: BankingUnionProposal) -> dict[str, float]:
         "backstop_mutual": float(d.backstop == "mutual") if d else nan,
         "fund_resolves": float(d.fund_resolves) if d else nan,
         "bail_in_share": r.bail_in_share if r else nan,
+        "public_backstop_brrd": float(r.public_backstop == "brrd") if r else nan,
         "trigger": i.trigger if i else nan,
     }
 

@@ -85,6 +85,11 @@ class Resolution(BaseModel):
 
     model_config = STRICT
     bail_in_share: float = Field(0.5, ge=0, le=1, description="bail-inable share of other debt")
+    public_backstop: Literal["brrd", "unconstrained"] = Field(
+        "brrd", description="brrd: public money only once shareholders and creditors have "
+        "absorbed 8 % of liabilities incl. own funds (BRRD art. 37(10), 44(5)); short of it "
+        "a solvent system gets a precautionary recapitalisation, an insolvent one none and "
+        "fails; unconstrained: the treasury pays whatever the fund may not")
 
 
 class InformationExchange(BaseModel):
@@ -249,6 +254,7 @@ def levers_from(
                   backstop=d.backstop, fund_resolves=d.fund_resolves)
     if union.resolution is not None:
         kw["bail_in_share"] = union.resolution.bail_in_share
+        kw["public_backstop"] = union.resolution.public_backstop
     if union.information is not None:
         kw["trigger_info"] = union.information.trigger
     return Levers.union(p, shares, union.components(), **kw)

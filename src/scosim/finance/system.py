@@ -31,10 +31,9 @@ from scosim.finance.levers import (
     equity_bought,
     fund_contributions,
     fund_payout,
-    intervene,
     npl_flow,
-    resolution_fund_limit,
 )
+from scosim.finance.resolution import resolve
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
 __all__ = [
@@ -58,10 +57,14 @@ INDICATORS: tuple[str, ...] = (
     "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
     "insured_payout",  # insured deposits paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
+    "fund_art109",  # of which for a resolution short of the 8 % (BRRD art. 109)
     "fund_balance",  # the economy's compartment of the fund at year end
     "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
     "fiscal_recap",  # of which the equity it buys (the rest, deposits and holes, is lost)
     "bail_in",  # creditor losses imposed by the resolution authority
+    "bail_in_deposits",  # of which uninsured deposits (bailed in towards BRRD's 8 %)
+    "precautionary_recap",  # treasury money for a solvent system short of the 8 %
+    "resolution_refused",  # 1.0 where resolution was refused public money: left to fail
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
     "loss_sanctions",  # interbank claims newly frozen this year (parked, below)
@@ -138,6 +141,12 @@ class Levers:
             art. 44(5)'s limits: levers.resolution_fund_limit).
         bail_in_share: Share of other (non-deposit) external liabilities that can be bailed in.
         trigger_info: Capital ratio at which information exchange triggers intervention.
+        public_backstop: ``"brrd"``: public money in resolution only once shareholders and
+            creditors have absorbed 8 % of TLOF (BRRD art. 37(10), 44(5)), bail-in of
+            uninsured deposits towards it, otherwise a precautionary recapitalisation of a
+            solvent system or none for an insolvent one, which is left to fail;
+            ``"unconstrained"``: the treasury pays what the fund may not (before
+            2026-12-06). See :mod:`scosim.finance.resolution`.
     """
 
     supervision: BoolArray
@@ -152,6 +161,7 @@ class Levers:
     fund_resolves: bool = True
     bail_in_share: float = 0.5
     trigger_info: float = 0.03
+    public_backstop: Literal["brrd", "unconstrained"] = "brrd"
 
     @classmethod
     def none(cls, R: int, N: int, settlement: ArrayLike | None = None) -> Levers:
@@ -279,39 +289,28 @@ def step(
     frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
 
-    # 4. early intervention before contagion. "No creditor worse off than in liquidation"
-    # (FSB Key Attributes 5.2; BRRD art. 34(1)(g), 73-75): a bail-in takes from the
-    # bail-inable creditors at most what they would lose if the authority did nothing and
-    # the system went through this year's clearing; a system that would not fail is
-    # recapitalised with public or fund money alone (a precautionary recapitalisation).
-    other = np.maximum(b0 - dep, 0.0)
-
-    def resolve(capacity: FloatArray) -> tuple[BoolArray, FloatArray, FloatArray]:
-        # One recapitalisation target, as for a failed system below: the union's
-        # resolution and a treasury's recapitalisation after failure restore the same ratio.
-        return intervene(E0, A, resolution=levers.resolution, information=levers.information,
-                         trigger_info=levers.trigger_info, target_ratio=params.recap_ratio,
-                         bail_in_capacity=capacity)
-
-    caught, bail_in, inject = resolve(levers.bail_in_share * other)
-    if np.any(bail_in > 0):  # the counterfactual clearing only in a year with a bail-in
+    # 4. early intervention before contagion: bail-in, the fund and the treasury under the
+    # BRRD's conditions (finance/resolution.py). "No creditor worse off than in
+    # liquidation" (FSB Key Attributes 5.2; BRRD art. 34(1)(g), 73-75): each bail-inable
+    # class loses at most what it would lose if the authority did nothing and the system
+    # went through this year's clearing; a system that would not fail is recapitalised with
+    # public or fund money alone (a precautionary recapitalisation).
+    def liquidation_loss() -> FloatArray:
         cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
-        liquidation = np.where(cf.failed, other * (1.0 - cf.ext_recovery), 0.0)
-        caught, bail_in, inject = resolve(np.minimum(levers.bail_in_share * other,
-                                                     liquidation))
-    fund_res = levers.deposit_insurance & levers.resolution if levers.fund_resolves else (
-        np.zeros_like(caught))
-    # BRRD art. 44(5): the fund pays only after shareholders and creditors have absorbed 8 %
-    # of total liabilities including own funds, and at most 5 % of them; the treasury pays
-    # the rest of the injection (levers.resolution_fund_limit).
-    limit = resolution_fund_limit(E0, state.capital, bail_in, b0 + l_out)
-    paid_res, fund, _ = fund_payout(fund, np.where(fund_res, np.minimum(inject, limit), 0.0),
-                                    fund_res, mutualisation=levers.mutualisation)
-    fiscal = inject - paid_res
+        return np.where(cf.failed, 1.0 - cf.ext_recovery, 0.0)
+
+    # The shareholders' loss is counted from the capital left after this year's
+    # contributions to the fund: those are a cost of the year, not loss absorption.
+    rv = resolve(E0, A, levers=levers, target_ratio=params.recap_ratio,
+                 own_funds_before=state.capital - contrib, debts=b0 + l_out,
+                 other=np.maximum(b0 - dep, 0.0), uninsured=np.broadcast_to(dep - ins, (R, N)),
+                 insured=np.broadcast_to(ins, (R, N)), fund=fund,
+                 liquidation_loss=liquidation_loss)
+    caught, bail_in, fund, fiscal = rv.caught, rv.bail_in, rv.fund_after, rv.treasury
     # Bail-in, then the fund (drawn first) fill the hole; the treasury fills what is left
     # of it and buys equity with the rest (BRRD art. 44(4)(a)-(b), 57: levers.equity_bought).
-    fiscal_recap = equity_bought(E0, bail_in, fiscal, filled_before=paid_res)
-    e = e + inject
+    fiscal_recap = equity_bought(E0, bail_in, fiscal, filled_before=rv.fund)
+    e = e + rv.injection
     b = b0 - bail_in
 
     # 5. contagion.
@@ -321,11 +320,12 @@ def step(
     # 6. failures: depositors, other creditors, fund, treasury, recapitalisation.
     lost_share = np.where(failed, 1.0 - ext_recovery, 0.0)
     insured_loss = lost_share * ins
-    depositor_losses = lost_share * (dep - ins)
+    # Uninsured deposits bailed in are no longer owed (nor are the other creditors' ones).
+    depositor_losses = lost_share * (dep - ins - rv.bail_in_deposits)
     # Outside creditors rank with depositors: the non-deposit ones (what is left of them
     # after any bail-in) lose the same share. It is what a bail-in is held against (step
     # 4), so "who paid" can set the two side by side (docs/finance.md section 9).
-    creditor_losses = lost_share * np.maximum(b - dep, 0.0)
+    creditor_losses = lost_share * np.maximum(b - dep + rv.bail_in_deposits, 0.0)
     di = levers.deposit_insurance
     paid_dep, fund, uncovered = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
                                             mutualisation=levers.mutualisation)
@@ -353,11 +353,15 @@ def step(
         "creditor_losses": creditor_losses,
         "interbank_unpaid": c.interbank_unpaid,
         "insured_payout": insured_loss,
-        "fund_payout": paid_dep + paid_res,
+        "fund_payout": paid_dep + rv.fund,
+        "fund_art109": rv.fund_art109,
         "fund_balance": fund,
         "fiscal_cost": fiscal,
         "fiscal_recap": fiscal_recap,
         "bail_in": bail_in,
+        "bail_in_deposits": rv.bail_in_deposits,
+        "precautionary_recap": rv.precautionary,
+        "resolution_refused": rv.refused.astype(float),
         "contagion_round": c.contagion_round,
         "loss_credit": np.maximum(credit - income, 0.0),
         "loss_sanctions": c.loss_sanctions,

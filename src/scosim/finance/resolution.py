@@ -1,0 +1,182 @@
+"""Resolution before contagion under the BRRD's conditions for outside money.
+
+:func:`resolve` is step 4 of :func:`scosim.finance.system.step`: which systems the union
+catches before clearing, what their creditors are bailed in for, and who pays the rest of
+the injection, the fund or the treasury, or whether nobody may and the system is left to
+fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
+
+1. bail-in of ordinary unsecured debt, ``bail_in_share`` of the non-deposit outside debt
+   (secured debt is excluded, art. 44(2)(b));
+2. where shareholders and creditors have not yet absorbed 8 % of total liabilities
+   including own funds (TLOF), bail-in goes on towards it into uninsured deposits, which
+   rank above ordinary unsecured debt (art. 108); covered deposits (art. 44(2)(a)) and
+   interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
+   most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75);
+3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)) and the treasury
+   the rest (government stabilisation tools, which ask for the same 8 %, art. 37(10)(a));
+4. where it is not, the deposit insurance fund may still pay what the insured depositors
+   would have lost in liquidation (BRRD art. 109; DGSD art. 11(2)); then a solvent system
+   may be recapitalised by its treasury outside resolution (a precautionary
+   recapitalisation, art. 32(4)(d)(iii), recorded apart), while an insolvent one may
+   receive no public money: it is not resolved and goes through clearing, where it fails
+   as it would without the union (``public_backstop="brrd"``). With
+   ``public_backstop="unconstrained"`` the treasury pays whatever the fund may not and
+   steps 2 and 4's fund payment are skipped: the rules before 2026-12-06.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scosim.finance.levers import (
+    MAX_FUND_CONTRIBUTION,
+    MIN_OWN_LOSS_ABSORPTION,
+    fund_payout,
+    intervene,
+    resolution_fund_limit,
+)
+
+if TYPE_CHECKING:
+    from scosim.finance.system import Levers
+
+__all__ = ["Resolved", "own_funds_loss", "resolve"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What step 4 did, per run and economy (R, N); money in US$.
+
+    Attributes:
+        caught: Resolved (or, without a resolution authority, recapitalised) before clearing.
+        bail_in: Creditor losses imposed by bail-in, uninsured deposits included.
+        bail_in_deposits: Of which uninsured deposits.
+        injection: Money put in from outside, the fund and the treasury.
+        fund: The fund's part of it (art. 44(5) or art. 109).
+        fund_art109: Of ``fund``, paid where the 8 % was not met (art. 109).
+        treasury: The treasury's part.
+        precautionary: Of ``treasury``, a solvent system's recapitalisation where the 8 %
+            was not met (art. 32(4)(d)(iii)).
+        refused: Caught by the resolution authority, but insolvent, short of the 8 % and
+            beyond what bail-in and the fund could cover: left to fail in clearing.
+        fund_after: The fund's compartments after its payments.
+    """
+
+    caught: BoolArray
+    bail_in: FloatArray
+    bail_in_deposits: FloatArray
+    injection: FloatArray
+    fund: FloatArray
+    fund_art109: FloatArray
+    treasury: FloatArray
+    precautionary: FloatArray
+    refused: BoolArray
+    fund_after: FloatArray
+
+
+def own_funds_loss(equity: FloatArray, own_funds_before: FloatArray) -> FloatArray:
+    """The shareholders' contribution to loss absorption (R, N).
+
+    The own funds the year's losses wrote off, ``max(own_funds_before, 0) - max(equity,
+    0)``, at least 0: equity left with the old shareholders is diluted, not contributed.
+    """
+    return np.maximum(np.maximum(own_funds_before, 0.0) - np.maximum(equity, 0.0), 0.0)
+
+
+def resolve(
+    equity: FloatArray,
+    assets: FloatArray,
+    *,
+    levers: Levers,
+    target_ratio: float,
+    own_funds_before: FloatArray,
+    debts: FloatArray,
+    other: FloatArray,
+    uninsured: FloatArray,
+    insured: FloatArray,
+    fund: FloatArray,
+    liquidation_loss: Callable[[], FloatArray],
+) -> Resolved:
+    """Intervene before contagion; bail-in, fund and treasury in the BRRD's order.
+
+    Args:
+        equity: Equity before the intervention, after the year's losses, ``E0`` (R, N).
+        assets: Total assets (R, N) or (N,).
+        levers: The union in force (masks, ``bail_in_share``, ``trigger_info``,
+            ``fund_resolves``, ``mutualisation``, ``public_backstop``).
+        target_ratio: Capital ratio a caught system is brought to.
+        own_funds_before: Capital at the start of the year after the year's fund
+            contributions (R, N): the shareholders lose what of it ``equity`` lacks.
+        debts: Debts at face value, deposits, other outside and interbank (R, N).
+        other: Non-deposit outside debt (R, N).
+        uninsured: Uninsured deposits (R, N).
+        insured: Insured (covered) deposits (R, N).
+        fund: Fund compartments before the payments (R, N).
+        liquidation_loss: Returns the share of their claims outside creditors would lose
+            if the system went through this year's clearing untouched (0 where it would
+            not fail), (R, N); called only if the resolution authority catches a system.
+
+    Returns:
+        A :class:`Resolved`.
+    """
+    E = np.asarray(equity, float)
+    res_on = np.asarray(levers.resolution, bool)
+
+    def caught_gap(capacity: FloatArray) -> tuple[BoolArray, FloatArray, FloatArray]:
+        return intervene(E, assets, resolution=res_on, information=levers.information,
+                         trigger_info=levers.trigger_info, target_ratio=target_ratio,
+                         bail_in_capacity=capacity)
+
+    ordinary = levers.bail_in_share * other
+    caught, bail_ord, inject = caught_gap(ordinary)
+    res = caught & res_on
+    loss = np.zeros_like(E)
+    if np.any(res):  # the counterfactual clearing only in a year with a resolution
+        loss = np.asarray(liquidation_loss(), float)
+        caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss))
+        res = caught & res_on
+    brrd = levers.public_backstop == "brrd"
+
+    tlof = debts + np.maximum(E, 0.0)
+    floor = MIN_OWN_LOSS_ABSORPTION * tlof
+    shareholders = own_funds_loss(E, own_funds_before)
+    # 2. Towards the 8 %: uninsured deposits, within what they would lose in liquidation.
+    short = np.maximum(floor - shareholders - bail_ord, 0.0)
+    bail_dep = np.where(res & brrd, np.minimum(np.minimum(short, inject), uninsured * loss), 0.0)
+    inject = inject - bail_dep
+    bail_in = bail_ord + bail_dep
+    tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
+    met = shareholders + bail_in >= floor - tol
+
+    # 3.-4. The fund: art. 44(5) where the 8 % is met, art. 109 where it is not.
+    fund_res = levers.deposit_insurance & res_on & bool(levers.fund_resolves)
+    if brrd:
+        limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss)
+    else:  # the rules before 2026-12-06, to the cent
+        limit = resolution_fund_limit(E, own_funds_before, bail_in, debts)
+    need = np.where(fund_res & caught, np.minimum(inject, limit), 0.0)
+    paid, fund_after, _ = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation)
+    refused = res & ~met & (E < 0) & (inject - paid > tol) if brrd else np.zeros_like(res)
+    if np.any(refused):
+        # No public money for an insolvent system short of the 8 %: it is left to clearing
+        # (the fund's payments are made again without it, so pooling may give others more).
+        need = np.where(refused, 0.0, need)
+        paid, fund_after, _ = fund_payout(fund, need, fund_res,
+                                          mutualisation=levers.mutualisation)
+        caught = caught & ~refused
+        inject = np.where(refused, 0.0, inject)
+        bail_in = np.where(refused, 0.0, bail_in)
+        bail_dep = np.where(refused, 0.0, bail_dep)
+    treasury = inject - paid
+    precautionary = np.where(caught & res_on & ~met & (E >= 0), treasury, 0.0)
+    return Resolved(caught=caught, bail_in=bail_in, bail_in_deposits=bail_dep,
+                    injection=inject, fund=paid, fund_art109=np.where(met, 0.0, paid),
+                    treasury=treasury, precautionary=precautionary, refused=refused,
+                    fund_after=fund_after)

@@ -1,0 +1,165 @@
+"""Public money in resolution under the BRRD's conditions (docs/finance.md section 5).
+
+The 8 % of total liabilities including own funds (TLOF) that shareholders and creditors
+must absorb (art. 44(5)(a)) conditions the government stabilisation tools too (art.
+37(10)(a)), not only the resolution fund. The shareholders' part is this year's loss of
+their own funds, counted after the deposit insurance contributions, which are a cost of
+the year and not a loss absorbed in resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from scosim.finance.system import FinanceState, FinanceSystem, Levers
+from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
+
+# A's loss falls within the year (lgd 1, one unit of new NPLs per unit of negative
+# shock, no income): tests/test_finance_fund_limits.py.
+IN_YEAR = replace(CALM, lgd=1.0, npl_sensitivity=1.0)
+
+
+def _chain(capital_a: float = 10.0) -> FinanceSystem:
+    """The chain A owes B 60, B owes C 45; A: 130 of assets, 60 of outside debt (30
+    deposits, 15 of them insured, 30 other), ``capital_a`` of capital."""
+    L = np.zeros((3, 3))
+    L[0, 1], L[1, 2] = 60.0, 45.0
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    return FinanceSystem(data, IN_YEAR)
+
+
+def _step_a(losses: list[float], *, capital: float, fund: float, bp: float,
+            **kw: object) -> dict[str, np.ndarray]:
+    """One year, one run per loss of A; A alone in a full union."""
+    fs = _chain()
+    R = len(losses)
+    st = fs.initial_state(R)
+    cap = st.capital.copy()
+    cap[:, 0] = capital
+    st = FinanceState(capital=cap, npl=st.npl, fund=np.tile([fund, 0.0, 0.0], (R, 1)),
+                      trade_cost_factor=st.trade_cost_factor)
+    a = np.broadcast_to([True, False, False], (R, 3))
+    levers = Levers(np.zeros((R, 3), bool), a, a, a, np.zeros((R, 3, 3)), contribution_bp=bp,
+                    **kw)  # type: ignore[arg-type]
+    g = np.zeros((R, 3))
+    g[:, 0] = -np.asarray(losses) / 130.0
+    _, ind = fs.step(st, g, fs.no_sanctions(R), levers, np.random.default_rng(0))
+    return ind
+
+
+def test_contributions_are_not_the_shareholders_loss():
+    """Paying 500 bp of A's 15 of insured deposits (0.75) into the fund out of its capital
+    of 10 is the same as starting the year with 9.25 and a fund 0.75 richer: the
+    shareholders then lose 9.25 in a deep loss, short of 8 % of TLOF (9.6), where the
+    capital of 10 would have met it. Until 2026-12-06 the contribution counted as their
+    loss, and the first case met the 8 % while the second did not."""
+    losses = [65.0, 26.0, 13.0]
+    paid = _step_a(losses, capital=10.0, fund=60.0, bp=500.0, bail_in_share=0.0)
+    same = _step_a(losses, capital=9.25, fund=60.75, bp=0.0, bail_in_share=0.0)
+    for k in paid:
+        np.testing.assert_allclose(paid[k], same[k], atol=1e-9, err_msg=k)
+
+
+# Rows of _step_a at a start capital and a loss (fund 60, no contributions). A's equity
+# E0 = capital - loss; TLOF 120 when E0 < 0, so the 8 % is 9.6; in clearing A would pay
+# its creditors (114 + ...)/120, a loss share of -E0/120, which caps each class's bail-in
+# (no creditor worse off): ordinary debt 30 x share, uninsured deposits 15 x share.
+# 1. capital 8, loss 14: E0 -6, share 0.05; ordinary bail-in 1.5 (half of 30 would be 15),
+#    shareholders 8 + 1.5 = 9.5 < 9.6: the uninsured deposits are bailed in for 0.1 (of
+#    the 0.75 they would lose), the 8 % is met and the fund pays 5 % of TLOF, 6; the
+#    treasury the rest of 11.85 - 1.6 - 6 = 4.25. Before 2026-12-06: fund 0, treasury 10.35.
+# 2. capital 4, loss 10: E0 -6 again; 4 + 1.5 + 0.75 = 6.25 < 9.6: no public money, so no
+#    resolution: A fails in clearing as it would without the union.
+# 3. capital 10, loss 7.8: E0 2.2, caught early (3 % trigger, 3.9), solvent: no creditor
+#    would lose in liquidation, so no bail-in; the shareholders' 7.8 < 8 % of 122.2:
+#    a precautionary recapitalisation by the treasury of 3.65.
+
+
+def test_bail_in_of_uninsured_deposits_reaches_the_8_percent():
+    ind = _step_a([14.0], capital=8.0, fund=60.0, bp=0.0)
+    assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
+    np.testing.assert_allclose(ind["bail_in"][0, 0], 1.6, atol=1e-9)
+    np.testing.assert_allclose(ind["bail_in_deposits"][0, 0], 0.1, atol=1e-9)
+    np.testing.assert_allclose(ind["fund_payout"][0, 0], 6.0, atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 4.25, atol=1e-9)
+    assert ind["precautionary_recap"][0, 0] == 0 and ind["fund_art109"][0, 0] == 0
+
+
+def test_an_insolvent_system_short_of_the_8_percent_gets_no_public_money():
+    """The union does not rescue it: its creditors, depositors and creditor banks lose
+    what they lose without the union; the fund pays the insured depositors and the
+    treasury only recapitalises the failed system."""
+    ind = _step_a([10.0], capital=4.0, fund=60.0, bp=0.0)
+    fs = _chain()
+    st = fs.initial_state(1)
+    st = FinanceState(capital=np.array([[4.0, st.capital[0, 1], st.capital[0, 2]]]),
+                      npl=st.npl, fund=np.zeros((1, 3)), trade_cost_factor=st.trade_cost_factor)
+    g = np.array([[-10.0 / 130.0, 0.0, 0.0]])
+    _, none = fs.step(st, g, fs.no_sanctions(1), fs.levers(1), np.random.default_rng(0))
+    assert ind["resolution_refused"][0, 0] == 1 and ind["resolutions"][0, 0] == 0
+    assert ind["failures"][0, 0] == 1 and ind["bail_in"][0, 0] == 0
+    for k in ("creditor_losses", "depositor_losses", "interbank_unpaid", "insured_payout"):
+        np.testing.assert_allclose(ind[k], none[k], atol=1e-9, err_msg=k)
+    np.testing.assert_allclose(ind["creditor_losses"][0, 0], 1.5, atol=1e-9)
+    np.testing.assert_allclose(ind["fund_payout"][0, 0], 0.75, atol=1e-9)  # insured, 15 x 5 %
+    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 0.045 * 130.0, atol=1e-9)
+    np.testing.assert_allclose(none["fiscal_cost"][0, 0], 0.045 * 130.0 + 0.75, atol=1e-9)
+
+
+def test_a_solvent_system_short_of_the_8_percent_is_a_precautionary_recapitalisation():
+    ind = _step_a([7.8], capital=10.0, fund=60.0, bp=0.0)
+    assert ind["resolutions"][0, 0] == 1 and ind["bail_in"][0, 0] == 0
+    assert ind["fund_payout"][0, 0] == 0
+    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 3.65, atol=1e-9)
+    np.testing.assert_allclose(ind["precautionary_recap"][0, 0], 3.65, atol=1e-9)
+
+
+def test_unconstrained_keeps_the_rules_before_2026_12_06():
+    """``public_backstop="unconstrained"``: no bail-in of deposits, the treasury pays
+    whatever the fund may not, insolvent or not (rows 1 and 2 above: bail-in 1.5, the
+    shareholders' 8 or 4 short of the 8 %, so no fund; the treasury 11.85 - 1.5)."""
+    for capital, loss in ((8.0, 14.0), (4.0, 10.0)):
+        ind = _step_a([loss], capital=capital, fund=60.0, bp=0.0,
+                      public_backstop="unconstrained")
+        assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
+        assert not ind["bail_in_deposits"].any() and not ind["fund_payout"].any()
+        np.testing.assert_allclose(ind["bail_in"][0, 0], 1.5, atol=1e-9)
+        np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 10.35, atol=1e-9)
+
+
+def test_the_two_backstops_differ_only_where_resolution_is_refused():
+    """Russia's 2026-style crisis on the packaged tables, members in a full union: the
+    BRRD's conditions change nothing in runs whose resolution they allow (the 8 % met,
+    or a solvent system's precautionary recapitalisation; the deposit bail-in is capped
+    at no more than those depositors would lose, which here is never needed); where they
+    refuse it, the unconstrained union resolves the system and the BRRD one lets it fail."""
+    from scosim.data.constants import MEMBERS
+    from scosim.finance.shocks import sanctions_matrix
+
+    fs = FinanceSystem()
+    R, N = 24, fs.N
+    rus = fs.codes.index("RUS")
+    part = np.broadcast_to(np.isin(fs.codes, MEMBERS), (R, N))
+    st = fs.initial_state(R)
+    # Start capital from the calibrated level down to a fifth of it: some runs meet the
+    # 8 % through the shareholders' loss alone, some cannot.
+    cap = st.capital.copy()
+    cap[:, rus] *= np.linspace(0.2, 1.0, R)
+    st = replace(st, capital=cap, fund=np.broadcast_to(0.02 * fs.data.insured, (R, N)).copy())
+    g = np.zeros((R, N))
+    g[:, rus] = np.tile([-0.5, -0.3, -0.12], R // 3)
+    S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, R)
+    out = {}
+    for mode in ("brrd", "unconstrained"):
+        levers = Levers.union(part, fs.data.settlement, public_backstop=mode)
+        _, out[mode] = fs.step(st, g, S, levers, [np.random.default_rng(r) for r in range(R)])
+    b, u = out["brrd"], out["unconstrained"]
+    refused = b["resolution_refused"][:, rus] > 0
+    assert refused.any() and (~refused & (b["resolutions"][:, rus] > 0)).any()
+    assert not u["resolution_refused"].any() and not u["failures"][:, rus].any()
+    assert (b["failures"][refused, rus] == 1).all() and (u["resolutions"][refused, rus] == 1).all()
+    same = ~refused
+    for k in b:
+        np.testing.assert_allclose(b[k][same], u[k][same], atol=1e-6, err_msg=k)
