@@ -17,9 +17,9 @@ subsidy. With several banks in force in one run, the first in scenario order len
 A bank in force lends only within its lending limit, ``leverage`` times its subscribed
 capital, on its corridor loans outstanding (:mod:`scosim.network.bank_book`, the charter
 it follows): where the loan asked for does not fit in a run, it declines it there, and
-the next bank in force in scenario order is asked, else the default bank lends, as in a
-run with no bank in force. Loans are approved first come, first served: in the order
-corridors enter into force, by year, and within a year in scenario order.
+the next bank in force in scenario order is asked. Loans are approved first come, first
+served: in the order corridors enter into force, by year, and within a year in scenario
+order.
 Capital shares are fixed at subscription, so they weigh the owners' base-year GDP
 (``model.gdp0``), as the bank's preview does. The recovery rate and failure
 probabilities are the corridor's own in both cases.
@@ -29,8 +29,21 @@ default): the owners vote, each yes where its expected gain from the loan is at 
 (the corridor says what that gain is: ``board`` below), and the loan is approved where
 the yes votes' capital shares make more than half of the votes (:func:`board_yes_share`;
 docs/network.md, "The bank's board"). A loan the board rejects is treated as a declined
-one: the next bank in force is asked, else the default bank lends. The default bank has
-no board: it stands for lending on the terms of docs/network.md, not for an institution.
+one: the next bank in force is asked. The default bank has no board: it stands for
+lending on the terms of docs/network.md, not for an institution.
+
+Where a bank is in force in a run and every bank in force there declines or rejects the
+loan, the corridor is financed as its hosts would finance it without the bank: from
+their budgets (a :class:`Lender` with ``budget`` set; ``finance_project``'s ``budget``
+path). Until 2026-12-06 the default bank lent there on the same terms, its owners all
+members by GDP, so a loan the board rejected for its expected loss was made anyway and
+the same owners bore the same loss (China US$0.96 bn of the Trans-Afghan railway's at
+Afghan instability 0.8). Runs with no bank in force keep the default bank: the shipped
+corridor scenarios, which have none, do not move. Borrowing at the hosts' sovereign rate
+(a bank's ``market_rate``) is not the alternative taken: corridor flows are valued at
+the members' 4 % discount rate, at which a loan at 7 % costs a host more than paying
+from its budget, and the model has no market lender (docs/network.md, "The bank's
+board").
 """
 
 from __future__ import annotations
@@ -69,6 +82,9 @@ class Lender:
             it (not in ``runs``), or None when its board rejected none.
         board_yes: ``(R,)`` capital share of the owners voting yes on the loan where the
             board voted (NaN elsewhere), or None when it did not vote.
+        budget: No loan: the hosts pay from their budgets, in runs where a bank is in
+            force and every bank in force declined or rejected the loan (the rate, tenor,
+            grace and capital are then unused).
     """
 
     runs: np.ndarray
@@ -82,6 +98,7 @@ class Lender:
     declined: np.ndarray | None = None
     rejected: np.ndarray | None = None
     board_yes: np.ndarray | None = None
+    budget: bool = False
 
 
 #: The share of the votes a loan needs, strictly more than: a simple majority of the votes
@@ -122,8 +139,9 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
             ``board_approval`` is on; None: no vote (every loan that fits is approved).
 
     Returns:
-        Lenders whose ``runs`` partition the batch; runs without a bank in force, or
-        whose banks declined or rejected the loan, come last. A bank that declined or
+        Lenders whose ``runs`` partition the batch; runs without a bank in force (the
+        default bank) and runs whose banks in force all declined or rejected the loan
+        (``budget``) come last. A bank that declined or
         rejected the loan in every run it is in force in is listed with no runs, for its
         ``declined`` and ``rejected``.
     """
@@ -131,6 +149,7 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
 
     gdp0 = np.asarray(model.gdp0, float)
     left = np.ones(model.R, dtype=bool)
+    banked = np.zeros(model.R, dtype=bool)  # runs with a bank in force
     out: list[Lender] = []
     for arr in model.arrangements:
         if not isinstance(arr, DevelopmentBank):
@@ -138,6 +157,7 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         runs = left & np.asarray(arr.in_force, bool)
         if not runs.any():
             continue
+        banked |= runs
         declined = None
         if loan is not None:
             no = runs & ~arr.book.fits(loan, model.year)
@@ -166,7 +186,14 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
             left &= ~lender.runs
     if left.any():
         capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
-        out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None))
+        if (left & ~banked).any():
+            out.append(Lender(left & ~banked, default_rate, default_tenor, default_grace,
+                              capital, None))
+        if (left & banked).any():
+            # Every bank in force said no: the hosts pay from their budgets, as without the
+            # bank (until 2026-12-06 the default bank lent, its owners bearing the loss).
+            out.append(Lender(left & banked, default_rate, default_tenor, default_grace,
+                              capital, None, budget=True))
     return out
 
 

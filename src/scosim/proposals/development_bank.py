@@ -50,8 +50,9 @@ exceed ``leverage`` times the subscribed capital, as a development bank's charte
 them (AIIB Articles of Agreement, art. 12.1: 100 percent of unimpaired subscribed
 capital, reserves and retained earnings). Corridor loans are approved against it first
 come, first served (:mod:`scosim.network.bank_book`); a loan that does not fit is
-declined and the corridor borrows as it would without the bank. The general lending of
-the preview above is what the limit leaves: ``leverage * capital`` less the corridor
+declined, and where no other bank in force lends, the corridor's hosts pay from their
+budgets, as without the bank (until 2026-12-06 the default lender lent). The general
+lending of the preview above is what the limit leaves: ``leverage * capital`` less the corridor
 loans outstanding in the run and year (0 before any corridor borrows, so the preview of
 adopting the bank is as before). The corridor loans' own subsidy and expected loss are
 charged to the owners by the corridor when it borrows (``corridor_paid_usd``,
@@ -61,8 +62,9 @@ Board (docs/network.md, "The bank's board"; since 2026-12-06): with ``board_appr
 on (the default) each corridor loan that fits is put to the owners, who vote by capital
 share, each yes where its expected gain from the loan is at least 0 (AIIB Articles of
 Agreement, arts. 26 and 28: the Board of Directors decides operations by a majority of
-the votes cast); a rejected loan falls to the next bank in force, else the default
-lender (:mod:`scosim.network.bank_link`).
+the votes cast); a rejected loan falls to the next bank in force, else to the hosts'
+budgets (:mod:`scosim.network.bank_link`; until 2026-12-06 the default lender lent it,
+its owners, all members by GDP, bearing the loss the board had refused).
 """
 
 from __future__ import annotations

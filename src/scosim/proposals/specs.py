@@ -281,9 +281,9 @@ class DevelopmentBankProposal(ProposalSpec):
                                  "approval: the owners vote, weighted by capital share, "
                                  "each yes where its expected gain from the loan is >= 0, "
                                  "and a loan needs more than half of the votes; a rejected "
-                                 "loan falls to the next bank in force, else the default "
-                                 "lender (false: every loan within its lending limit is "
-                                 "made, as until 2026-12-06)")
+                                 "loan falls to the next bank in force, else the hosts pay "
+                                 "from their budgets (false: every loan within its lending "
+                                 "limit is made, as until 2026-12-06)")
     tenor_years: int = Field(20, ge=1, le=50, description="loan tenor, grace included")
     grace_years: int = Field(5, ge=0, le=15, description="interest-only years at the start, "
                              "then a level annuity; at most tenor_years - 1 are used (as for "
