@@ -111,8 +111,9 @@ def test_the_hosts_and_gaining_owners_approve_it_when_they_hold_the_majority() -
 def test_a_loan_at_the_funding_cost_with_no_owner_loss_is_approved() -> None:
     # A guaranteed loan (the hosts repay whatever happens) lent at the bank's funding
     # cost charges the owners nothing: every owner's gain is at least 0, China's exactly
-    # 0, and the board approves. Funded at 5 % the owners pay the spread: China votes no.
-    m, at_cost = _run([NARROW], financing="bank_guaranteed")
+    # 0, and the board approves (funding and paid-in capital both at 4 %). Funded at 5 %
+    # the owners pay the spread: China votes no.
+    m, at_cost = _run([{**NARROW, "market_rate": 0.04}], financing="bank_guaranteed")
     assert _rejected(m) == []
     bank = next(a for a in m.arrangements if a.pid == "bank0")
     assert (bank.book.outstanding(2027) > 0).all()

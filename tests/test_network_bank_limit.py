@@ -155,7 +155,8 @@ def test_the_bank_preview_lends_only_the_room_its_corridor_loans_leave() -> None
     room = bank_gain(bank.participants, np.asarray(m.gdp0, float),
                      capital=INSTC_LOAN - CASA_LOAN, rule=p.capital_rule, leverage=1.0,
                      lending_rate=p.lending_rate, market_rate=p.market_rate,
-                     funding_rate=p.funding_rate, tenor=p.tenor_years, grace=p.grace_years)
+                     funding_rate=p.funding_rate, paid_in_share=p.paid_in_share,
+                     tenor=p.tenor_years, grace=p.grace_years)
     gain = bank.preview(m, bank.participants).gain
     assert np.abs(room).max() > 0
     np.testing.assert_allclose(gain, room, rtol=1e-9, atol=1e-15)
@@ -168,7 +169,7 @@ def test_the_general_lending_is_the_limit_less_the_corridor_loans(committed: flo
     part = np.ones((1, 3), bool)
     gdp = np.array([1e12, 2e11, 5e10])
     terms = {"rule": "gdp", "lending_rate": 0.04, "market_rate": 0.07, "funding_rate": 0.04,
-             "tenor": 20, "grace": 5}
+             "paid_in_share": 0.2, "tenor": 20, "grace": 5}
     got = bank_gain(part, gdp, capital=10e9, leverage=1.0, committed=committed, **terms)
     want = bank_gain(part, gdp, capital=max(10e9 - committed, 0.0), leverage=1.0, **terms)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)

@@ -4,12 +4,14 @@ A corridor financed by the SCO Development Bank (``bank_guaranteed`` or
 ``bank_project``) borrows on the bank's terms. Where the scenario's own
 ``development_bank`` proposal is in force in a run, those are its terms: its
 ``lending_rate``, ``tenor_years`` and ``grace_years`` (the loan profile of its own
-preview), its ``funding_rate`` as its funding cost, and capital shares by its
+preview), its effective funding rate as its funding cost (``funding_rate`` and its
+owners' paid-in capital at ``market_rate``:
+:func:`scosim.proposals.development_bank.effective_funding_rate`), and capital shares by its
 ``capital_rule`` among its participants, who bear a ``bank_project`` loss and the
 interest subsidy of lending below its funding cost (docs/network.md; until 2026-12-06
 the bank funded at its ``market_rate``, the borrowers' alternative). Its
-``lending_rate`` and ``funding_rate`` are read run by run (a sweep may vary them), one
-lender per pair of rates. In runs with no such bank in force, the corridor uses the
+rates are read run by run (a sweep may vary them), one lender per pair of lending and
+funding rates. In runs with no such bank in force, the corridor uses the
 default terms of docs/network.md (4 %, 20 years, 5 of grace, capital in proportion to the
 members' GDP), funded at the lending rate, which is the corridors' discount rate: no
 subsidy. With several banks in force in one run, the first in scenario order lends.
@@ -73,8 +75,8 @@ class Lender:
             the tenor).
         capital: ``(R, N)`` capital shares of the bank's owners (rows sum to 1).
         pid: The ``development_bank`` proposal's id, or None for the default bank.
-        funding_rate: The bank's funding cost (its ``funding_rate``), or None when it
-            funds at its lending rate (the default bank).
+        funding_rate: The bank's funding cost (its effective funding rate), or None
+            when it funds at its lending rate (the default bank).
         book: The bank's corridor loans (its lending limit), None for the default bank.
         declined: ``(R,)`` bool, runs where this bank is in force and declined the loan
             (not in ``runs``), or None when it declined none.
@@ -145,7 +147,7 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         rejected the loan in every run it is in force in is listed with no runs, for its
         ``declined`` and ``rejected``.
     """
-    from scosim.proposals.development_bank import DevelopmentBank
+    from scosim.proposals.development_bank import DevelopmentBank, effective_funding_rate
 
     gdp0 = np.asarray(model.gdp0, float)
     left = np.ones(model.R, dtype=bool)
@@ -168,17 +170,22 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         # Runs outside ``runs`` take no loan from this bank; any owner row keeps shares valid.
         owners[~runs] = True
         capital = capital_shares(owners, p.capital_rule, gdp=gdp0)
-        # The bank's rates in each run (swept or the scenario's): one lender per pair.
-        rates = np.column_stack([np.broadcast_to(np.asarray(arr.value(k), float), model.R)
-                                 for k in ("lending_rate", "funding_rate")])
-        terms = [(float(rate), float(funding)) for rate, funding
-                 in np.unique(rates[runs], axis=0)] or [(float(p.lending_rate),
-                                                         float(p.funding_rate))]
-        for k, (rate, funding) in enumerate(terms):
-            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == funding)
+        # The bank's rates in each run (swept or the scenario's): one lender per pair. It
+        # funds a corridor loan as its other loans, with its paid-in capital at the
+        # owners' market rate and its borrowing (until 2026-12-06 at funding_rate alone).
+        funding = effective_funding_rate(*(arr.value(k) for k in (
+            "funding_rate", "market_rate", "paid_in_share", "leverage")))
+        rates = np.column_stack([
+            np.broadcast_to(np.asarray(arr.value("lending_rate"), float), model.R),
+            np.broadcast_to(funding, model.R)])
+        terms = [(float(rate), float(f)) for rate, f
+                 in np.unique(rates[runs], axis=0)] or [(float(rates[0, 0]),
+                                                         float(rates[0, 1]))]
+        for k, (rate, cost) in enumerate(terms):
+            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == cost)
             # The declined runs go with the bank's first group of rates (only the record).
             lender = Lender(same, rate, int(p.tenor_years), int(p.grace_years), capital,
-                            arr.pid, funding, arr.book, declined if k == 0 else None)
+                            arr.pid, cost, arr.book, declined if k == 0 else None)
             if board is not None and p.board_approval and same.any():
                 lender = _vote(lender, board(lender))
             out.append(lender)
