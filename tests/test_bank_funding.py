@@ -17,8 +17,12 @@ import numpy as np
 import pytest
 
 from scosim.model.model import SCOModel
-from scosim.network.finance import capital_shares
-from scosim.proposals.development_bank import bank_gain, yearly_subsidy
+from scosim.network.finance import capital_shares, interest_subsidy, loan_schedule
+from scosim.proposals.development_bank import (
+    bank_gain,
+    effective_funding_rate,
+    yearly_subsidy,
+)
 from scosim.scenario import ScenarioError, load_scenario
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
@@ -41,31 +45,59 @@ def _principal(lending: float, tenor: int, grace: int) -> list[float]:
 
 
 @pytest.mark.parametrize(("lending", "market", "funding"), [
-    (0.04, 0.07, 0.04),  # the defaults: lending at cost
+    (0.04, 0.07, 0.04),  # the defaults: lending below the effective cost
     (0.04, 0.07, 0.02),  # funding below lending: the owners earn a margin
     (0.02, 0.07, 0.05),  # funding above lending: the owners pay a subsidy
     (0.04, 0.07, 0.09),  # funding above the market: the members lose together
     (0.0, 0.05, 0.03),
 ])
 @pytest.mark.parametrize(("tenor", "grace"), [(20, 5), (10, 0), (3, 2)])
+@pytest.mark.parametrize("paid_in", [0.2, 0.6, 1.0])  # 1.0 / 1.5 > 1: all equity
 def test_the_members_gain_together_the_value_of_the_bank_s_cheaper_funding(
-        lending: float, market: float, funding: float, tenor: int, grace: int) -> None:
-    # sum_i gain_i GDP_i = loans x PV at the market rate of (market - funding) on the
-    # principal outstanding, spread over the tenor as the module does (a level yearly
-    # amount: / the annuity factor at the market rate). The borrowers' subsidy and the
-    # owners' share of the bank's cost cancel but for that. Before: 0 whatever the rates.
+        lending: float, market: float, funding: float, tenor: int, grace: int,
+        paid_in: float) -> None:
+    # sum_i gain_i GDP_i = loans x PV at the market rate of (market - effective funding)
+    # on the principal outstanding, spread over the tenor as the module does (a level
+    # yearly amount: / the annuity factor at the market rate). The effective funding is
+    # funding_rate on the borrowed part of the loans and the owners' market rate on the
+    # part their paid-in capital funds, min(paid_in / leverage, 1). The borrowers'
+    # subsidy and the owners' share of the bank's cost cancel but for that. Before
+    # 2026-12-06: 0 whatever the rates; then (same day) funding_rate on every dollar.
     part = np.array([[True, True, True, False]])
     got = bank_gain(part, GDP, capital=10.0, rule="gdp", leverage=1.5, lending_rate=lending,
-                    market_rate=market, funding_rate=funding, tenor=tenor, grace=grace)
+                    market_rate=market, funding_rate=funding, paid_in_share=paid_in,
+                    tenor=tenor, grace=grace)
+    equity = min(paid_in / 1.5, 1.0)
+    effective = equity * market + (1 - equity) * funding
     v = 1 / (1 + market)
-    pv = math.fsum((market - funding) * o * v ** (t + 1)
+    pv = math.fsum((market - effective) * o * v ** (t + 1)
                    for t, o in enumerate(_principal(lending, tenor, grace)))
     annuity = (1 - v**tenor) / market
     want = 15.0 * pv / annuity
     assert math.fsum(got[0] * GDP) == pytest.approx(want, rel=1e-12, abs=1e-15)
     assert got[0, 3] == 0.0  # an outsider
-    # Sign: the members gain together exactly when the bank funds below the market.
-    assert np.sign(math.fsum(got[0] * GDP)) == np.sign(market - funding)
+    # Sign: the members gain together exactly when the bank's effective funding is below
+    # the market (all equity: neither gain nor loss together).
+    assert np.sign(round(math.fsum(got[0] * GDP), 12)) == np.sign(round(market - effective,
+                                                                        12))
+
+
+def test_paid_in_capital_costs_the_owners_their_market_rate() -> None:
+    # The defaults: 20 % paid in at 1:1 funds a fifth of the loans at 7 %, the rest is
+    # borrowed at 4 %: 4.6 %, and the members' joint gain is (7 - 4.6) / (7 - 4) = 0.8 of
+    # what it was when paid-in capital was costed at 4 % (as until 2026-12-06).
+    assert float(effective_funding_rate(0.04, 0.07, 0.2, 1.0)) == pytest.approx(0.046,
+                                                                                rel=1e-12)
+    part = np.array([[True, True, True, False]])
+    kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
+          "market_rate": 0.07, "funding_rate": 0.04, "tenor": 20, "grace": 5}
+    joint = {s: math.fsum(bank_gain(part, GDP, paid_in_share=s, **kw)[0] * GDP)
+             for s in (1e-300, 0.2)}
+    assert joint[0.2] == pytest.approx(0.8 * joint[1e-300], rel=1e-12)
+    # Where the bank funds at the market rate the mix does not matter, to the bit.
+    at_market = {**kw, "funding_rate": 0.07}
+    np.testing.assert_array_equal(bank_gain(part, GDP, paid_in_share=0.2, **at_market),
+                                  bank_gain(part, GDP, paid_in_share=0.9, **at_market))
 
 
 def _old_bank_gain(part: np.ndarray, gdp: np.ndarray, capital: float, rule: str,
@@ -86,7 +118,8 @@ def test_funding_at_the_market_rate_gives_the_old_gains_exactly(
         rule: str, lending: float, market: float) -> None:
     part = np.array([[True, True, True, False], [True, False, True, True]])
     got = bank_gain(part, GDP, capital=10e9, rule=rule, leverage=1.0, lending_rate=lending,
-                    market_rate=market, funding_rate=market, tenor=20, grace=5)
+                    market_rate=market, funding_rate=market, paid_in_share=0.2, tenor=20,
+                    grace=5)
     want = _old_bank_gain(part, GDP, 10e9, rule, 1.0, lending, market, 20, 5)
     np.testing.assert_array_equal(got, want)
     assert np.abs(got).max() > 0
@@ -95,7 +128,7 @@ def test_funding_at_the_market_rate_gives_the_old_gains_exactly(
 def test_a_swept_funding_rate_is_read_run_by_run() -> None:
     part = np.ones((3, 4), bool)
     kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
-          "market_rate": 0.07, "tenor": 20, "grace": 5}
+          "market_rate": 0.07, "paid_in_share": 0.2, "tenor": 20, "grace": 5}
     swept = bank_gain(part, GDP, funding_rate=np.array([0.02, 0.04, 0.07]), **kw)
     for r, f in enumerate((0.02, 0.04, 0.07)):
         np.testing.assert_array_equal(swept[r], bank_gain(part[:1], GDP, funding_rate=f,
@@ -122,11 +155,20 @@ def _corridor(bank: dict[str, object] | None) -> np.ndarray:
     return next(a for a in m.arrangements if a.pid == "instc").paid
 
 
-def test_a_bank_on_its_defaults_lends_to_a_corridor_at_its_funding_cost() -> None:
-    # Lending at 4 % and funding at 4 %: no subsidy, so the corridor's payments are the
-    # default lender's (4 %, 20 years, 5 of grace). Before, the bank funded at its 7 %
-    # market rate and its owners paid US$1.13 bn for the INSTC's loan (China 0.83).
-    np.testing.assert_array_equal(_corridor({}), _corridor(None))
+def test_a_bank_on_its_defaults_charges_its_owners_the_cost_of_its_paid_in_capital() -> None:
+    # Lending at 4 % and funding at 4.6 % (a fifth of its loans paid in at the owners' 7 %,
+    # the rest borrowed at 4 %): the owners pay the 0.6-point spread on the INSTC's loan
+    # outstanding, valued at the corridors' 4 %, by capital share; the hosts pay what
+    # they pay the default lender (4 %, 20 years, 5 of grace). Until 2026-12-06 (same
+    # day) the bank funded at 4 % and charged nothing; before, at its 7 % market rate,
+    # and its owners paid US$1.13 bn for the INSTC's loan (China 0.83).
+    bank, none = _corridor({}), _corridor(None)
+    _, left = loan_schedule(0.7 * 5.3e9, 0.04, 20, 5, 20)
+    spread = interest_subsidy(left, 0.04, 0.046, discount_rate=0.04)[0]
+    assert spread > 0
+    np.testing.assert_allclose(bank.sum(axis=1) - none.sum(axis=1), spread, rtol=1e-9)
+    # With no paid-in cost of its own (its owners' rate 4 % too) it changes nothing.
+    np.testing.assert_array_equal(_corridor({"market_rate": 0.04}), none)
     # At a funding rate of its own above its lending rate, the owners pay the spread.
     dear = _corridor({"funding_rate": 0.05})
     assert (dear.sum(axis=1) > _corridor(None).sum(axis=1)).all()

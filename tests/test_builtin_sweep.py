@@ -203,7 +203,7 @@ def test_a_value_outside_the_spec_s_range_is_refused_as_set_refuses_it(key, valu
     ("free_trade_area.yaml", f"{FTA}.phase_in", [f"{FTA}.depth"]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.tenor_years",
      [f"{BANK}.{f}" for f in ("capital_usd_bn", "leverage", "lending_rate", "market_rate",
-                              "funding_rate", "depth")]),
+                              "funding_rate", "paid_in_share", "depth")]),
 ])
 def test_a_field_the_type_does_not_read_per_run_is_refused_with_the_ones_it_does(
         scenario, key, allowed):

@@ -69,17 +69,21 @@ def test_the_board_decides_by_a_majority_of_capital() -> None:
 def test_a_majority_owner_that_bears_the_loss_rejects_a_non_recourse_loan() -> None:
     # By GDP China holds about three quarters of the narrow bank; it is not invited to
     # the INSTC and would bear its share of the non-recourse loan's expected loss, so it
-    # votes no: the loan falls to the default lender, and the corridor pays and risks
-    # exactly what it does with no bank in force. Until 2026-12-06 the bank lent, and
-    # China bore the loss without a vote.
+    # votes no: the hosts pay from their budgets, exactly as a budget-financed INSTC
+    # beside the same bank. Until 2026-12-06 the bank lent, and China bore the loss
+    # without a vote; then (same day) the default lender lent, and China bore it as
+    # that lender's owner.
     m, rejected = _run([NARROW])
-    _, none = _run([])
+    _, budget = _run([NARROW], financing="budget")
     chn = m.codes.index("CHN")
     bank = next(a for a in m.arrangements if a.pid == "bank0")
     assert (bank.in_force).all()
     assert _rejected(m) == [(0, "IRN", "instc", "bank0"), (1, "IRN", "instc", "bank0")]
-    np.testing.assert_array_equal(rejected.paid, none.paid)
-    np.testing.assert_array_equal(rejected.risk, none.risk)
+    np.testing.assert_array_equal(rejected.paid, budget.paid)
+    np.testing.assert_array_equal(rejected.risk, budget.risk)
+    # Nobody but the host bears the loss: the board's no binds.
+    assert (rejected.risk[:, ~rejected.hosts] == 0).all()
+    assert (rejected.risk[:, rejected.hosts] > 0).all()
     assert not bank.book.exposure.any()  # no loan on its books
     yes = [e["board_yes"] for e in m.log.records() if e["type"] == "bank_loan_rejected"]
     share = m.gdp0[chn] / m.gdp0[[m.codes.index(c) for c in OWNERS]].sum()
@@ -107,14 +111,36 @@ def test_the_hosts_and_gaining_owners_approve_it_when_they_hold_the_majority() -
 def test_a_loan_at_the_funding_cost_with_no_owner_loss_is_approved() -> None:
     # A guaranteed loan (the hosts repay whatever happens) lent at the bank's funding
     # cost charges the owners nothing: every owner's gain is at least 0, China's exactly
-    # 0, and the board approves. Funded at 5 % the owners pay the spread: China votes no.
-    m, at_cost = _run([NARROW], financing="bank_guaranteed")
+    # 0, and the board approves (funding and paid-in capital both at 4 %). Funded at 5 %
+    # the owners pay the spread: China votes no.
+    m, at_cost = _run([{**NARROW, "market_rate": 0.04}], financing="bank_guaranteed")
     assert _rejected(m) == []
     bank = next(a for a in m.arrangements if a.pid == "bank0")
     assert (bank.book.outstanding(2027) > 0).all()
     m_dear, _ = _run([{**NARROW, "funding_rate": 0.05}], financing="bank_guaranteed")
     assert {c for _, c, _, _ in _rejected(m_dear)} == {"IRN"}
     np.testing.assert_allclose(at_cost.paid.sum(axis=1), at_cost.cost_usd, rtol=1e-12)
+
+
+def test_the_corridor_preview_sees_the_budget_its_hosts_would_get() -> None:
+    # The hosts' Council vote reads the preview: where the board would reject the loan
+    # it values the corridor as financed from their budgets, as a budget-financed one.
+    m, rejected = _run([NARROW])
+    m_budget, budget = _run([NARROW], financing="budget")
+    m.year = m_budget.year = 2027  # the year the corridor entered into force
+    parts = rejected.participants
+    got = rejected.preview(m, parts)
+    want = budget.preview(m_budget, parts)
+    np.testing.assert_array_equal(got.gain, want.gain)
+    assert (got.info["cost_share_of_expenditure"][:, m.codes.index("CHN")] == 0).all()
+
+
+def test_no_bank_in_force_keeps_the_default_lender() -> None:
+    # A run with no bank in force borrows from the default lender (the shipped corridor
+    # scenarios): the SCO members bear the non-recourse loan's loss by GDP.
+    m, none = _run([])
+    chn = m.codes.index("CHN")
+    assert (none.risk[:, chn] > 0).all()
 
 
 def test_a_rejected_loan_goes_to_the_next_bank_in_force() -> None:

@@ -5,7 +5,8 @@ Before, a ``development_bank`` in force lent to every corridor whatever its capi
 on top of its corridor loans. A development bank's charter caps its loans outstanding at
 its capital (AIIB Articles of Agreement, art. 12.1: 100 percent of unimpaired subscribed
 capital, reserves and retained earnings): a loan that does not fit is not approved, and
-the corridor borrows as it would without the bank (the default lender).
+the corridor's hosts pay from their budgets, as they would without the bank (until
+2026-12-06 the default lender lent).
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ INSTC_LOAN = 0.7 * 5.3e9
 CASA_LOAN = 0.7 * 1.2e9
 
 
-def _run(bank: dict[str, Any] | None, casa_year: int = 2026,
-         end: int = 2028) -> tuple[SCOModel, dict[str, Any]]:
+def _run(bank: dict[str, Any] | None, casa_year: int = 2026, end: int = 2028,
+         casa: str = "bank_guaranteed") -> tuple[SCOModel, dict[str, Any]]:
     """INSTC (adopted 2026, in force 2027) then CASA-1000, both on bank loans (always yes)."""
     props: list[dict[str, Any]] = [
         {"type": "corridor", "id": "instc", "year": 2026, "proposer": "IND",
          "project": "INSTC_CHABAHAR", "financing": "bank_guaranteed"},
         {"type": "corridor", "id": "casa", "year": casa_year, "proposer": "PAK",
-         "project": "CASA1000", "financing": "bank_guaranteed"}]
+         "project": "CASA1000", "financing": casa}]
     if bank is not None:
         # The lending limit is checked here: the board lends whatever its owners gain
         # (its vote: test_network_bank_board.py).
@@ -59,15 +60,18 @@ def _declined(m: SCOModel) -> list[tuple[int, int, str, str]]:
 
 def test_a_small_bank_declines_the_loan_that_does_not_fit_and_the_corridor_falls_back() -> None:
     # US$4 bn of capital at 1:1 holds the INSTC's 3.71 bn but not CASA-1000's 0.84 bn on
-    # top (4.55 bn): CASA-1000 borrows from the default lender, as with no bank at all.
+    # top (4.55 bn): CASA-1000's hosts pay from their budgets, as a budget-financed
+    # CASA-1000 beside the same bank (until 2026-12-06 the default lender lent).
     # Funded at 7 % (above its 4 % lending rate) the bank's loans cost its owners a
     # subsidy, which tells them from the default lender's.
     dear = {"funding_rate": 0.07}
     m, small = _run({"capital_usd_bn": 4.0, **dear})
     _, big = _run(dear)  # US$10 bn: both fit
     _, none = _run(None)
+    _, budget = _run({"capital_usd_bn": 4.0, **dear}, casa="budget")
     assert _declined(m) == [(0, 2027, "casa", "bank"), (1, 2027, "casa", "bank")]
-    np.testing.assert_array_equal(small["casa"].paid, none["casa"].paid)
+    np.testing.assert_array_equal(small["casa"].paid, budget["casa"].paid)
+    np.testing.assert_array_equal(small["casa"].risk, budget["casa"].risk)
     np.testing.assert_array_equal(small["instc"].paid, big["instc"].paid)
     # The bank's own loan costs its owners its subsidy; the default lender's does not.
     assert (big["casa"].paid.sum(axis=1) > none["casa"].paid.sum(axis=1)).all()
@@ -151,7 +155,8 @@ def test_the_bank_preview_lends_only_the_room_its_corridor_loans_leave() -> None
     room = bank_gain(bank.participants, np.asarray(m.gdp0, float),
                      capital=INSTC_LOAN - CASA_LOAN, rule=p.capital_rule, leverage=1.0,
                      lending_rate=p.lending_rate, market_rate=p.market_rate,
-                     funding_rate=p.funding_rate, tenor=p.tenor_years, grace=p.grace_years)
+                     funding_rate=p.funding_rate, paid_in_share=p.paid_in_share,
+                     tenor=p.tenor_years, grace=p.grace_years)
     gain = bank.preview(m, bank.participants).gain
     assert np.abs(room).max() > 0
     np.testing.assert_allclose(gain, room, rtol=1e-9, atol=1e-15)
@@ -164,7 +169,7 @@ def test_the_general_lending_is_the_limit_less_the_corridor_loans(committed: flo
     part = np.ones((1, 3), bool)
     gdp = np.array([1e12, 2e11, 5e10])
     terms = {"rule": "gdp", "lending_rate": 0.04, "market_rate": 0.07, "funding_rate": 0.04,
-             "tenor": 20, "grace": 5}
+             "paid_in_share": 0.2, "tenor": 20, "grace": 5}
     got = bank_gain(part, gdp, capital=10e9, leverage=1.0, committed=committed, **terms)
     want = bank_gain(part, gdp, capital=max(10e9 - committed, 0.0), leverage=1.0, **terms)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)

@@ -46,8 +46,10 @@ def _model(bank: dict[str, Any] | None, financing: str = "bank_guaranteed",
     return m, next(a for a in m.arrangements if a.pid == "instc")
 
 
-#: A bank that funds at its lending rate, the corridors' discount rate: no subsidy.
-AT_COST = {"lending_rate": DISCOUNT_RATE, "funding_rate": DISCOUNT_RATE}
+#: A bank that funds at its lending rate, the corridors' discount rate: no subsidy (its
+#: paid-in capital costs its owners the market rate, here the same).
+AT_COST = {"lending_rate": DISCOUNT_RATE, "funding_rate": DISCOUNT_RATE,
+           "market_rate": DISCOUNT_RATE}
 
 
 def test_a_bank_on_the_default_terms_changes_nothing() -> None:
@@ -76,7 +78,8 @@ def test_corridor_loans_take_the_grace_of_the_bank_in_force(grace: int) -> None:
     level = 0.02 / (1 - 1.02 ** -(20 - grace))
     per_dollar = 0.02 * a4(grace) + level * 1.04**-grace * a4(20 - grace)
     assert per_dollar == pytest.approx({0: 0.8311, 15: 0.7468}[grace], abs=5e-5)
-    _, arr = _model({"lending_rate": 0.02, "funding_rate": 0.02, "grace_years": grace})
+    _, arr = _model({"lending_rate": 0.02, "funding_rate": 0.02, "market_rate": 0.02,
+                     "grace_years": grace})
     np.testing.assert_allclose(arr.paid.sum(axis=1),
                                arr.cost_usd * (0.3 + 0.7 * per_dollar), rtol=1e-12)
 

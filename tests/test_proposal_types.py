@@ -58,7 +58,7 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     part = np.array([[c in members for c in codes]])
     joined = part | np.array([[c == "MNG" for c in codes]])
     kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
-          "market_rate": 0.07, "funding_rate": 0.04, "tenor": 20,
+          "market_rate": 0.07, "funding_rate": 0.04, "paid_in_share": 0.2, "tenor": 20,
           "grace": 5}  # the spec's defaults
     gdp = cal.vector("gdp_usd")
     change = bank_gain(joined, gdp, **kw)[0] - bank_gain(part, gdp, **kw)[0]
@@ -74,7 +74,8 @@ def test_a_bank_lending_above_the_market_rate_lends_nothing_and_costs_nothing() 
 
     gdp = np.array([4.0, 1.0])
     part = np.array([[True, True]])
-    kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "tenor": 10, "grace": 2}
+    kw = {"capital": 10.0, "rule": "gdp", "leverage": 1.0, "paid_in_share": 0.2, "tenor": 10,
+          "grace": 2}
     # Nobody borrows at 10 % with 5 % on offer elsewhere (they lost 5 points a year on the
     # bank's loans before 2026-12-05), so the bank has no loss to share either; the
     # paid-in capital earns the market rate it is funded at (until 2026-12-06 it was
@@ -173,5 +174,5 @@ def test_a_short_tenor_shortens_the_bank_s_grace_as_for_corridor_loans() -> None
     got = model.arrangements[0].preview(model, part).gain
     want = bank_gain(part, np.asarray(model.gdp0, float), capital=10e9, rule="gdp",
                      leverage=1.0, lending_rate=0.04, market_rate=0.07, funding_rate=0.04,
-                     tenor=3, grace=2)
+                     paid_in_share=0.2, tenor=3, grace=2)
     np.testing.assert_array_equal(got, want)

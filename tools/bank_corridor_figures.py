@@ -4,8 +4,16 @@ Each case adds a ``development_bank`` (from 2025, on its defaults unless the cas
 otherwise) in front of a shipped corridor scenario's proposals, runs one replication to
 2028 (every Council vote yes, as the scenario says) and prints, in US$ bn, what the
 corridor's payers pay (``corridor_paid_usd``), the owners' interest subsidy (all payments
-with the bank less without it), the expected loss China bears (``corridor_risk_usd``) and
+with the bank less without it, where the bank lends; 0 where it does not, the hosts then
+paying from their budgets), the expected loss China bears (``corridor_risk_usd``) and
 what the bank's board decided (docs/network.md, "The bank's board").
+
+Then ``afghan_corridor.yaml`` with the bank from 2026 at 0, 5 and 15 years of grace:
+one run, 2025-2028, every vote yes; the scenario's yearly Afghan instability path kept
+for 2025-2028 (the loader refuses a path's years outside the run; the figures are those
+of the scenario run whole to 2035, where its path is whole: the corridor's finance is
+fixed in the year it enters into force, 2027; checked 2026-12-06). Those are the figures
+of docs/network.md's paragraph on the grace years.
 
 Usage::
 
@@ -83,11 +91,13 @@ def main() -> None:
         total = float(paid.sum())
         if bank is None:
             alone[(scenario, inst)] = total
-        subsidy = total - alone[(scenario, inst)]
         chn = m.codes.index("CHN")
         # Where the board rejected the loan, the capital share that voted yes.
         board = sorted({(e["type"], e.get("bank"), round(float(e.get("board_yes", "nan")), 4))
                         for e in m.log.records() if str(e["type"]).startswith("bank_loan")})
+        # No loan from the bank (its hosts pay from their budgets): no subsidy, whatever
+        # the budget's payments are against the default lender's.
+        subsidy = total - alone[(scenario, inst)] if not board else 0.0
         shown = ", ".join(f"{c} {paid[m.codes.index(c)]:.3f}" for c in SHOW
                           if c in m.codes and abs(paid[m.codes.index(c)]) > 5e-4)
         print(f"{label}: paid {total:.3f} ({shown}); owners' subsidy {subsidy:.3f}; "

@@ -4,12 +4,14 @@ A corridor financed by the SCO Development Bank (``bank_guaranteed`` or
 ``bank_project``) borrows on the bank's terms. Where the scenario's own
 ``development_bank`` proposal is in force in a run, those are its terms: its
 ``lending_rate``, ``tenor_years`` and ``grace_years`` (the loan profile of its own
-preview), its ``funding_rate`` as its funding cost, and capital shares by its
+preview), its effective funding rate as its funding cost (``funding_rate`` and its
+owners' paid-in capital at ``market_rate``:
+:func:`scosim.proposals.development_bank.effective_funding_rate`), and capital shares by its
 ``capital_rule`` among its participants, who bear a ``bank_project`` loss and the
 interest subsidy of lending below its funding cost (docs/network.md; until 2026-12-06
 the bank funded at its ``market_rate``, the borrowers' alternative). Its
-``lending_rate`` and ``funding_rate`` are read run by run (a sweep may vary them), one
-lender per pair of rates. In runs with no such bank in force, the corridor uses the
+rates are read run by run (a sweep may vary them), one lender per pair of lending and
+funding rates. In runs with no such bank in force, the corridor uses the
 default terms of docs/network.md (4 %, 20 years, 5 of grace, capital in proportion to the
 members' GDP), funded at the lending rate, which is the corridors' discount rate: no
 subsidy. With several banks in force in one run, the first in scenario order lends.
@@ -17,9 +19,9 @@ subsidy. With several banks in force in one run, the first in scenario order len
 A bank in force lends only within its lending limit, ``leverage`` times its subscribed
 capital, on its corridor loans outstanding (:mod:`scosim.network.bank_book`, the charter
 it follows): where the loan asked for does not fit in a run, it declines it there, and
-the next bank in force in scenario order is asked, else the default bank lends, as in a
-run with no bank in force. Loans are approved first come, first served: in the order
-corridors enter into force, by year, and within a year in scenario order.
+the next bank in force in scenario order is asked. Loans are approved first come, first
+served: in the order corridors enter into force, by year, and within a year in scenario
+order.
 Capital shares are fixed at subscription, so they weigh the owners' base-year GDP
 (``model.gdp0``), as the bank's preview does. The recovery rate and failure
 probabilities are the corridor's own in both cases.
@@ -29,8 +31,21 @@ default): the owners vote, each yes where its expected gain from the loan is at 
 (the corridor says what that gain is: ``board`` below), and the loan is approved where
 the yes votes' capital shares make more than half of the votes (:func:`board_yes_share`;
 docs/network.md, "The bank's board"). A loan the board rejects is treated as a declined
-one: the next bank in force is asked, else the default bank lends. The default bank has
-no board: it stands for lending on the terms of docs/network.md, not for an institution.
+one: the next bank in force is asked. The default bank has no board: it stands for
+lending on the terms of docs/network.md, not for an institution.
+
+Where a bank is in force in a run and every bank in force there declines or rejects the
+loan, the corridor is financed as its hosts would finance it without the bank: from
+their budgets (a :class:`Lender` with ``budget`` set; ``finance_project``'s ``budget``
+path). Until 2026-12-06 the default bank lent there on the same terms, its owners all
+members by GDP, so a loan the board rejected for its expected loss was made anyway and
+the same owners bore the same loss (China US$0.96 bn of the Trans-Afghan railway's at
+Afghan instability 0.8). Runs with no bank in force keep the default bank: the shipped
+corridor scenarios, which have none, do not move. Borrowing at the hosts' sovereign rate
+(a bank's ``market_rate``) is not the alternative taken: corridor flows are valued at
+the members' 4 % discount rate, at which a loan at 7 % costs a host more than paying
+from its budget, and the model has no market lender (docs/network.md, "The bank's
+board").
 """
 
 from __future__ import annotations
@@ -60,8 +75,8 @@ class Lender:
             the tenor).
         capital: ``(R, N)`` capital shares of the bank's owners (rows sum to 1).
         pid: The ``development_bank`` proposal's id, or None for the default bank.
-        funding_rate: The bank's funding cost (its ``funding_rate``), or None when it
-            funds at its lending rate (the default bank).
+        funding_rate: The bank's funding cost (its effective funding rate), or None
+            when it funds at its lending rate (the default bank).
         book: The bank's corridor loans (its lending limit), None for the default bank.
         declined: ``(R,)`` bool, runs where this bank is in force and declined the loan
             (not in ``runs``), or None when it declined none.
@@ -69,6 +84,9 @@ class Lender:
             it (not in ``runs``), or None when its board rejected none.
         board_yes: ``(R,)`` capital share of the owners voting yes on the loan where the
             board voted (NaN elsewhere), or None when it did not vote.
+        budget: No loan: the hosts pay from their budgets, in runs where a bank is in
+            force and every bank in force declined or rejected the loan (the rate, tenor,
+            grace and capital are then unused).
     """
 
     runs: np.ndarray
@@ -82,6 +100,7 @@ class Lender:
     declined: np.ndarray | None = None
     rejected: np.ndarray | None = None
     board_yes: np.ndarray | None = None
+    budget: bool = False
 
 
 #: The share of the votes a loan needs, strictly more than: a simple majority of the votes
@@ -122,15 +141,17 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
             ``board_approval`` is on; None: no vote (every loan that fits is approved).
 
     Returns:
-        Lenders whose ``runs`` partition the batch; runs without a bank in force, or
-        whose banks declined or rejected the loan, come last. A bank that declined or
+        Lenders whose ``runs`` partition the batch; runs without a bank in force (the
+        default bank) and runs whose banks in force all declined or rejected the loan
+        (``budget``) come last. A bank that declined or
         rejected the loan in every run it is in force in is listed with no runs, for its
         ``declined`` and ``rejected``.
     """
-    from scosim.proposals.development_bank import DevelopmentBank
+    from scosim.proposals.development_bank import DevelopmentBank, effective_funding_rate
 
     gdp0 = np.asarray(model.gdp0, float)
     left = np.ones(model.R, dtype=bool)
+    banked = np.zeros(model.R, dtype=bool)  # runs with a bank in force
     out: list[Lender] = []
     for arr in model.arrangements:
         if not isinstance(arr, DevelopmentBank):
@@ -138,6 +159,7 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         runs = left & np.asarray(arr.in_force, bool)
         if not runs.any():
             continue
+        banked |= runs
         declined = None
         if loan is not None:
             no = runs & ~arr.book.fits(loan, model.year)
@@ -148,17 +170,22 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         # Runs outside ``runs`` take no loan from this bank; any owner row keeps shares valid.
         owners[~runs] = True
         capital = capital_shares(owners, p.capital_rule, gdp=gdp0)
-        # The bank's rates in each run (swept or the scenario's): one lender per pair.
-        rates = np.column_stack([np.broadcast_to(np.asarray(arr.value(k), float), model.R)
-                                 for k in ("lending_rate", "funding_rate")])
-        terms = [(float(rate), float(funding)) for rate, funding
-                 in np.unique(rates[runs], axis=0)] or [(float(p.lending_rate),
-                                                         float(p.funding_rate))]
-        for k, (rate, funding) in enumerate(terms):
-            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == funding)
+        # The bank's rates in each run (swept or the scenario's): one lender per pair. It
+        # funds a corridor loan as its other loans, with its paid-in capital at the
+        # owners' market rate and its borrowing (until 2026-12-06 at funding_rate alone).
+        funding = effective_funding_rate(*(arr.value(k) for k in (
+            "funding_rate", "market_rate", "paid_in_share", "leverage")))
+        rates = np.column_stack([
+            np.broadcast_to(np.asarray(arr.value("lending_rate"), float), model.R),
+            np.broadcast_to(funding, model.R)])
+        terms = [(float(rate), float(f)) for rate, f
+                 in np.unique(rates[runs], axis=0)] or [(float(rates[0, 0]),
+                                                         float(rates[0, 1]))]
+        for k, (rate, cost) in enumerate(terms):
+            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == cost)
             # The declined runs go with the bank's first group of rates (only the record).
             lender = Lender(same, rate, int(p.tenor_years), int(p.grace_years), capital,
-                            arr.pid, funding, arr.book, declined if k == 0 else None)
+                            arr.pid, cost, arr.book, declined if k == 0 else None)
             if board is not None and p.board_approval and same.any():
                 lender = _vote(lender, board(lender))
             out.append(lender)
@@ -166,7 +193,14 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
             left &= ~lender.runs
     if left.any():
         capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
-        out.append(Lender(left, default_rate, default_tenor, default_grace, capital, None))
+        if (left & ~banked).any():
+            out.append(Lender(left & ~banked, default_rate, default_tenor, default_grace,
+                              capital, None))
+        if (left & banked).any():
+            # Every bank in force said no: the hosts pay from their budgets, as without the
+            # bank (until 2026-12-06 the default bank lent, its owners bearing the loss).
+            out.append(Lender(left & banked, default_rate, default_tenor, default_grace,
+                              capital, None, budget=True))
     return out
 
 

@@ -92,7 +92,9 @@ class Corridor(ProposalType):
     record_always = False
     event_fields = {"bank": EventField("str", "bank_loan_declined, bank_loan_rejected: the "
                                        "development_bank that declined the loan (its lending "
-                                       "limit) or whose board rejected it"),
+                                       "limit) or whose board rejected it; the next bank in "
+                                       "force is asked, and where none lends the hosts pay "
+                                       "from their budgets"),
                     "board_yes": EventField("float", "bank_loan_rejected: capital share of "
                                             "the bank's owners that voted yes")}
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
@@ -227,7 +229,8 @@ class Corridor(ProposalType):
         """Expected payments and risk (R, N) under the proposal's financing.
 
         Bank loans are on the terms of a ``development_bank`` in force in the run whose
-        lending limit the loan fits, else the default bank's
+        lending limit the loan fits (and whose board approves it), else, where a bank is
+        in force, from the hosts' budgets, and where none is, the default bank's
         (:mod:`scosim.network.bank_link`); a bank funding at a rate above its lending
         rate charges its owners the interest subsidy, in ``paid``.
 
@@ -262,8 +265,10 @@ class Corridor(ProposalType):
         """Expected payments and risk (R, N) on ``lender``'s terms, in every run."""
         # The project fails or not whoever lends: its hazard is its own, not the loan's
         # (finance_project follows a loan longer than the table at its last year's hazard).
+        # Where every bank in force said no, the hosts pay from their budgets.
+        financing = "budget" if lender.budget else self.proposal.financing
         return finance_project(np.full(model.R, self.cost_usd), self.host_shares,
-                               self.proposal.financing, capital=lender.capital,
+                               financing, capital=lender.capital,
                                bank_share=self._bank_share(), rate=lender.rate,
                                tenor=lender.tenor,
                                # The bank's grace, shortened to fit a shorter tenor (a

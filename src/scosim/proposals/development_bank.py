@@ -15,22 +15,30 @@ only, then a level annuity to ``tenor_years``: :func:`scosim.network.finance.loa
 loan's grant element (1 less the present value at ``market_rate`` of its debt
 service, per dollar; the OECD-DAC/IMF measure of concessionality) times the
 loan, spread evenly over the tenor (the level yearly amount with the same
-present value). The bank funds its loans at ``funding_rate``, its own cost of
-borrowing (sourced: a AAA multilateral bank's USD benchmark, docs/hindcasts.md):
-``cost_j`` is the present value at ``market_rate`` of ``funding_rate - lending_rate``
-on the principal outstanding of ``j``'s loan, spread over the tenor likewise (negative:
-a margin). It is the bank's loss, borne by its owners in proportion to their capital
-shares (from :func:`scosim.network.finance.capital_shares` under ``capital_rule``).
-Since the grant element is the present value of ``market_rate - lending_rate`` on the
-same principal, the gains sum over the participants (in US$) to the value of the
-bank's cheaper funding, ``market_rate - funding_rate`` on the principal outstanding
-(:func:`funding_value`): what the members gain together by borrowing on the bank's
-credit rather than their own; the rest moves money from its large owners to its large
-borrowers. ``paid_in_share`` does not enter: the bank's loans cost it ``funding_rate``
-whatever their mix of equity and debt. Until 2026-12-06 the bank funded at
-``market_rate`` (no funding rate of its own was sourced) and the gains summed to zero;
-``funding_rate = market_rate`` gives those gains exactly. Earlier still the gain was
-the present value of the saving over the tenor, interest only, less the paid-in capital
+present value). The bank funds its loans with its owners' paid-in capital and with
+borrowing at ``funding_rate`` (sourced: a AAA multilateral bank's USD benchmark,
+docs/hindcasts.md); the paid-in capital costs the owners their own alternative,
+``market_rate`` (the discount rate here), so a dollar lent costs the bank its
+:func:`effective_funding_rate`, ``funding_rate`` plus the paid-in share of its loans
+(``paid_in_share / leverage``, at most 1: the capital funds the same share of every loan
+up to the lending limit) times ``market_rate - funding_rate``: 4.6 % at the defaults (20
+percent paid in at 1:1, 4 % and 7 %). ``cost_j`` is the present value at ``market_rate``
+of that rate less ``lending_rate`` on the principal outstanding of ``j``'s loan, spread
+over the tenor likewise (negative: a margin). It is the bank's loss, borne by its owners
+in proportion to their capital shares (from :func:`scosim.network.finance.capital_shares`
+under ``capital_rule``). Since the grant element is the present value of ``market_rate -
+lending_rate`` on the same principal, the gains sum over the participants (in US$) to the
+value of the bank's cheaper funding, ``market_rate`` less the effective funding rate on
+the principal outstanding (:func:`funding_value`): what the members gain together by
+borrowing on the bank's credit rather than their own; the rest moves money from its
+large owners to its large borrowers. Until 2026-12-06 (the day the funding rate came in)
+``paid_in_share`` did not enter: paid-in capital was costed at ``funding_rate`` as if
+borrowed, which put the members' joint gain a quarter too high at the defaults (3.0
+rather than 2.4 cents a year on a dollar outstanding). Until
+then, too, the bank funded at ``market_rate`` (no funding rate of its own was sourced)
+and the gains summed to zero; ``funding_rate = market_rate`` gives those gains exactly,
+whatever ``paid_in_share``. Earlier still the gain was the present value of the saving
+over the tenor, interest only, less the paid-in capital
 as if spent, set against one year's GDP, and nobody paid for the subsidy. Default
 decision rule: consensus.
 
@@ -41,7 +49,9 @@ illustrative. After adoption it changes no tariff, trade cost or finance lever; 
 by the bank borrow on its terms in the runs where it is in force, and its owners pay the
 interest subsidy of those loans (:mod:`scosim.network.bank_link`,
 :func:`scosim.network.finance.interest_subsidy`), measured otherwise than here: the spread
-``funding_rate - lending_rate`` on the principal outstanding, valued at the corridors' 4 %
+of the same effective funding rate over ``lending_rate`` on the principal outstanding
+(a corridor loan takes the place of general lending under the limit, so the paid-in
+capital funds the same share of it), valued at the corridors' 4 %
 discount rate like the rest of a corridor's finance (here at ``market_rate``, the
 borrowers' alternative), stopping at a project's failure for a non-recourse loan.
 
@@ -50,8 +60,9 @@ exceed ``leverage`` times the subscribed capital, as a development bank's charte
 them (AIIB Articles of Agreement, art. 12.1: 100 percent of unimpaired subscribed
 capital, reserves and retained earnings). Corridor loans are approved against it first
 come, first served (:mod:`scosim.network.bank_book`); a loan that does not fit is
-declined and the corridor borrows as it would without the bank. The general lending of
-the preview above is what the limit leaves: ``leverage * capital`` less the corridor
+declined, and where no other bank in force lends, the corridor's hosts pay from their
+budgets, as without the bank (until 2026-12-06 the default lender lent). The general
+lending of the preview above is what the limit leaves: ``leverage * capital`` less the corridor
 loans outstanding in the run and year (0 before any corridor borrows, so the preview of
 adopting the bank is as before). The corridor loans' own subsidy and expected loss are
 charged to the owners by the corridor when it borrows (``corridor_paid_usd``,
@@ -61,8 +72,9 @@ Board (docs/network.md, "The bank's board"; since 2026-12-06): with ``board_appr
 on (the default) each corridor loan that fits is put to the owners, who vote by capital
 share, each yes where its expected gain from the loan is at least 0 (AIIB Articles of
 Agreement, arts. 26 and 28: the Board of Directors decides operations by a majority of
-the votes cast); a rejected loan falls to the next bank in force, else the default
-lender (:mod:`scosim.network.bank_link`).
+the votes cast); a rejected loan falls to the next bank in force, else to the hosts'
+budgets (:mod:`scosim.network.bank_link`; until 2026-12-06 the default lender lent it,
+its owners, all members by GDP, bearing the loss the board had refused).
 """
 
 from __future__ import annotations
@@ -93,6 +105,7 @@ def bank_gain(
     lending_rate: float | np.ndarray,
     market_rate: float | np.ndarray,
     funding_rate: float | np.ndarray,
+    paid_in_share: float | np.ndarray,
     tenor: int,
     grace: int,
     committed: float | np.ndarray = 0.0,
@@ -101,8 +114,8 @@ def bank_gain(
 
     Every number but ``tenor`` and ``grace`` is a scalar or an ``(R,)`` array, one value
     per run (a swept field). ``gain * gdp`` sums over the participants of a run to the
-    loans times :func:`funding_value` spread over the tenor (0 when the bank funds at
-    ``market_rate``).
+    loans times :func:`funding_value` at the :func:`effective_funding_rate`, spread over
+    the tenor (0 when the bank funds at ``market_rate``).
 
     Args:
         participants: ``(R, N)`` bool.
@@ -113,8 +126,11 @@ def bank_gain(
         lending_rate: The bank's annual rate on loans (at or above ``market_rate``
             nobody borrows: no subsidy, no loss, no gain).
         market_rate: The borrowers' alternative annual rate and the discount rate.
-        funding_rate: The bank's annual cost of borrowing: its owners pay
-            ``funding_rate - lending_rate`` on the principal outstanding.
+        funding_rate: The bank's annual cost of borrowing.
+        paid_in_share: Share of the subscribed capital paid in: it funds
+            ``paid_in_share / leverage`` of the loans at the owners' ``market_rate``
+            (:func:`effective_funding_rate`); the owners pay the effective funding rate
+            less ``lending_rate`` on the principal outstanding.
         tenor: Loan tenor in years, grace included.
         grace: Interest-only years at the start of the loan.
         committed: US$ of the lending limit ``leverage * capital`` already lent to
@@ -133,7 +149,10 @@ def bank_gain(
         return np.broadcast_to(np.asarray(x, float), ok.shape)[ok][:, None]
 
     capital_, market, lending = per_run(capital), per_run(market_rate), per_run(lending_rate)
-    funding = per_run(funding_rate)
+    # Paid-in capital funds part of the loans at the owners' own rate (until 2026-12-06
+    # all of them cost funding_rate).
+    funding = per_run(effective_funding_rate(funding_rate, market_rate, paid_in_share,
+                                             leverage))
     shares = capital_shares(p, rule, gdp=gdp)
     inv = np.where(p, 1.0 / gdp, 0.0)
     # The general lending is what the limit leaves after the corridor loans outstanding.
@@ -153,6 +172,24 @@ def bank_gain(
     loss = cost.sum(axis=1, keepdims=True)
     out[ok] = np.where(p, (subsidy - shares * loss) / gdp, 0.0)
     return out
+
+
+def effective_funding_rate(funding_rate: float | np.ndarray, market_rate: float | np.ndarray,
+                           paid_in_share: float | np.ndarray,
+                           leverage: float | np.ndarray) -> np.ndarray:
+    """The bank's cost of funding a dollar lent: its borrowing and its owners' paid-in capital.
+
+    ``funding_rate + e (market_rate - funding_rate)`` with ``e = min(paid_in_share /
+    leverage, 1)``, the share of its loans (at the lending limit, ``leverage`` times the
+    subscribed capital, which the preview's general lending and the corridor loans fill
+    together) that the paid-in capital funds. The owners' paid-in capital costs them
+    ``market_rate``, their own alternative and the preview's discount rate; the rest is
+    borrowed at ``funding_rate``. 0.046 at the defaults (0.2 paid in, 1:1, 4 % and 7 %).
+    Exactly ``funding_rate`` when it equals ``market_rate``. Scalars or ``(R,)`` arrays.
+    """
+    f = np.asarray(funding_rate, float)
+    equity = np.minimum(np.asarray(paid_in_share, float) / np.asarray(leverage, float), 1.0)
+    return f + equity * (np.asarray(market_rate, float) - f)
 
 
 def _yearly_subsidy_and_cost(lending_rate: float, market_rate: float, funding_rate: float,
@@ -219,13 +256,13 @@ class DevelopmentBank(ProposalType):
 
     Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
     (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``,
-    ``funding_rate``), and ``depth`` (the sovereignty cost in each vote, read by the
-    Council). A swept ``lending_rate`` and ``funding_rate`` are also the rate corridors
-    financed by the bank borrow at and the bank's funding cost on those loans in each run
-    (:mod:`scosim.network.bank_link`).
-    ``tenor_years`` and ``grace_years`` are not: they
-    are whole numbers, and a sweep's values are not; nor is ``paid_in_share``, which the
-    gain does not read (until 2026-12-06 it did).
+    ``funding_rate``, ``paid_in_share``), and ``depth`` (the sovereignty cost in each
+    vote, read by the Council). A swept ``lending_rate`` is also the rate corridors
+    financed by the bank borrow at, and the swept rates, ``paid_in_share`` and
+    ``leverage`` set the bank's funding cost on those loans in each run, its
+    :func:`effective_funding_rate` (:mod:`scosim.network.bank_link`).
+    ``tenor_years`` and ``grace_years`` are not: they are whole numbers, and a sweep's
+    values are not.
     """
 
     name = "development_bank"
@@ -235,7 +272,7 @@ class DevelopmentBank(ProposalType):
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}
     sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "funding_rate",
-                 "depth")
+                 "paid_in_share", "depth")
 
     def __init__(self, model: SCOModel, proposal: DevelopmentBankProposal) -> None:
         super().__init__(model, proposal)
@@ -261,7 +298,8 @@ class DevelopmentBank(ProposalType):
             participants, np.asarray(model.gdp0, float),
             capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule, leverage=v("leverage"),
             lending_rate=v("lending_rate"), market_rate=v("market_rate"),
-            funding_rate=v("funding_rate"), tenor=p.tenor_years,
+            funding_rate=v("funding_rate"), paid_in_share=v("paid_in_share"),
+            tenor=p.tenor_years,
             # A short tenor shortens the grace, as for the corridors' loans (corridor.py).
             grace=min(p.grace_years, p.tenor_years - 1),
             committed=self.book.outstanding(model.year),

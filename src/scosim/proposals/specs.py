@@ -249,9 +249,10 @@ class DevelopmentBankProposal(ProposalSpec):
     capital_usd_bn: float = Field(10.0, gt=0, description="subscribed capital, US$ bn "
                                   "(illustrative: none has been published)")
     capital_rule: Literal["gdp", "equal"] = "gdp"
-    paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in "
-                                 "(not in the expected gain: the bank funds its loans at "
-                                 "funding_rate, whatever their mix of equity and debt)")
+    paid_in_share: float = Field(0.2, gt=0, le=1, description="share of capital paid in: it "
+                                 "funds paid_in_share / leverage of the bank's loans (at "
+                                 "most all) at its owners' market_rate, the rest is "
+                                 "borrowed at funding_rate (until 2026-12-06 not read)")
     leverage: float = Field(1.0, gt=0, le=5, description="lending limit: loans outstanding "
                             "at most this multiple of the subscribed capital (AIIB Articles "
                             "art. 12.1: 1, at most 2.5)")
@@ -281,9 +282,9 @@ class DevelopmentBankProposal(ProposalSpec):
                                  "approval: the owners vote, weighted by capital share, "
                                  "each yes where its expected gain from the loan is >= 0, "
                                  "and a loan needs more than half of the votes; a rejected "
-                                 "loan falls to the next bank in force, else the default "
-                                 "lender (false: every loan within its lending limit is "
-                                 "made, as until 2026-12-06)")
+                                 "loan falls to the next bank in force, else the hosts pay "
+                                 "from their budgets (false: every loan within its lending "
+                                 "limit is made, as until 2026-12-06)")
     tenor_years: int = Field(20, ge=1, le=50, description="loan tenor, grace included")
     grace_years: int = Field(5, ge=0, le=15, description="interest-only years at the start, "
                              "then a level annuity; at most tenor_years - 1 are used (as for "
