@@ -90,6 +90,16 @@ def main(argv: list[str]) -> int:
         paid = summarise(r, m).payer_mean
         print("  who paid 2025-30, members, mean US$ bn: " + ", ".join(
             f"{' '.join(lab.split())} {v:.1f}" for (_, lab), v in zip(PAYERS, paid, strict=True)))
+        total = {k: r[k][:, :, m].sum((1, 2)).mean() / 1e9
+                 for k in ("precautionary_recap", "bail_in_deposits", "fund_art109")}
+        res_r, ref_r = r["resolutions"][:, t, rus] > 0, r["resolution_refused"][:, t, rus] > 0
+        print(f"  of which: precautionary recapitalisation {total['precautionary_recap']:.1f}, "
+              f"uninsured deposits bailed in {total['bail_in_deposits']:.1f}, fund under BRRD "
+              f"art. 109 {total['fund_art109']:.1f}; RUS 2026, share of runs: resolved "
+              f"{res_r.mean():.3f} (with the fund: "
+              f"{(res_r & (r['fund_payout'][:, t, rus] > 0)).mean():.3f}, precautionary: "
+              f"{(r['precautionary_recap'][:, t, rus] > 0).mean():.3f}), refused public money "
+              f"{ref_r.mean():.3f}")
     plot_banking(res, YEARS, fs.codes, a.out, group=MEMBERS,
                  title="Sanctions and a 2015-size GDP shock hit Russia's banks in 2026")
     print(f"wrote {a.out}")
