@@ -27,10 +27,12 @@ depend on the security index.
 **Nash** (:func:`nash_hardening`). ``L[i]`` is strictly convex in ``h[i]``: its derivative
 ``g[i] = -b m[i] exp(-b h[i]) (A[i] + theta sum_j def[j] W[j, i] (2 - W[j, i])) +
 d exp(h[i])`` (``def[j] = A[j] (1 - exp(-b h[j]))``, ``W = Wd``) rises with ``h[i]``, so the
-best response is its root (or 0), found by bisection. It rises with every other state's
-hardening (more deflected to ``i``, or ``i`` relatively softer): the game is supermodular,
-so best responses iterated from ``h = 0`` rise monotonically to the least Nash equilibrium
-(Topkis). The iteration stops when no state's ``h`` moves by more than ``tol`` and raises
+best response is its root (or 0), found by Newton's method safeguarded by bisection
+(:func:`_root`), started from the state's level of the round before. It rises with every
+other state's hardening (more deflected to ``i``, or ``i`` relatively softer): the game is
+supermodular, so best responses iterated from ``h = 0`` rise monotonically to the least
+Nash equilibrium (Topkis). A run's iteration stops when none of its ``h`` moves by more
+than ``tol`` (and the run is left alone after, so its levels do not depend on its batch);
 :class:`HardeningConvergenceError` after ``max_iter`` rounds. With ``theta = 0`` it is one
 step: ``h = max(0, ln(b V / (beta d)) / (1 + b))`` for every state with ``A > 0``.
 
@@ -44,6 +46,7 @@ the lower of the two is kept, and a result whose projected gradient is not 0 rai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -73,7 +76,8 @@ HardeningRule = Literal["none", "nash", "cooperative"]
 #: Hardening rules a scenario may name (``parameters.security.hardening.rule``).
 HARDENING_RULES: tuple[str, ...] = ("none", "nash", "cooperative")
 
-_BISECTIONS = 64  # halvings of a bracket below ~4: width < 1e-18
+_NEWTON = 200  # safeguarded Newton steps per root, at most (bisection alone needs < 70)
+_EPS = 4.0 * np.finfo(float).eps
 _POLISH = 200  # projected diagonal-Newton steps after L-BFGS-B, at most
 
 
@@ -107,17 +111,66 @@ def _price_per_pressure(pressure: np.ndarray, value: np.ndarray | float,
     return np.where(A > 0, incident_price(A, value, beta), 0.0)
 
 
+def _root(fun: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], x0: np.ndarray,
+          lo: np.ndarray, hi: np.ndarray, done: np.ndarray) -> np.ndarray:
+    """Root of ``g`` in ``[lo, hi]`` elementwise, by Newton's method safeguarded by bisection.
+
+    ``g`` changes sign once, from negative at ``lo`` to non-negative at ``hi``; ``fun(x)``
+    returns ``(g(x), g'(x))``. Each step narrows the bracket by the sign of ``g``; a Newton
+    step that leaves it (or a derivative that is not positive) is replaced by the
+    midpoint. An element stops when its step is below a few ulps of ``max(1, x)`` or its
+    bracket is that narrow, and is not touched again, so each element's root depends on
+    its own inputs only (not on the batch it is solved in).
+
+    Args:
+        fun: ``x -> (g, g')``, elementwise over arrays shaped like ``x0``.
+        x0: Starting points (clipped into the bracket).
+        lo: Lower ends, ``g(lo) < 0``.
+        hi: Upper ends, ``g(hi) >= 0``.
+        done: Elements not to solve (returned as ``x0``).
+
+    Raises:
+        HardeningConvergenceError: If an element has not converged after ``_NEWTON`` steps.
+    """
+    x = np.where(done, x0, np.clip(x0, lo, hi))
+    done = done.copy()
+    for _ in range(_NEWTON):
+        if done.all():
+            return x
+        g, dg = fun(x)
+        neg = g < 0
+        lo = np.where(neg, x, lo)
+        hi = np.where(neg, hi, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nxt = x - g / dg
+        nxt = np.where((nxt >= lo) & (nxt <= hi) & (dg > 0), nxt, 0.5 * (lo + hi))
+        nxt = np.where(g == 0, x, nxt)
+        scale = _EPS * np.maximum(1.0, np.abs(x))
+        stop = (np.abs(nxt - x) <= scale) | (hi - lo <= scale)
+        x = np.where(done, x, nxt)
+        done |= stop
+    if done.all():
+        return x
+    raise HardeningConvergenceError(
+        f"hardening root not found in {_NEWTON} safeguarded Newton steps")
+
+
 def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
                   price: np.ndarray, Wn: np.ndarray, *, beta_defence: float,
                   displacement: float, cost_share_gdp: float) -> np.ndarray:
     """Each state's best response ``(R, N)`` to the others' ``hardening`` (module docstring).
 
-    The root of ``g[i]`` (strictly increasing in ``h[i]``) by bisection on
-    ``[0, ln(b m (A + theta sum_j reach[j, i] def[j]) / d) / (1 + b)]``, where ``g`` is
-    non-negative because ``W (2 - W) <= 1``; 0 where ``g[i](0) >= 0``.
+    The root of ``g[i]`` (strictly increasing in ``h[i]``) by Newton's method safeguarded
+    by bisection (:func:`_root`) on ``[0, ln(b m (A + theta sum_j reach[j, i] def[j]) / d)
+    / (1 + b)]``, where ``g`` is non-negative because ``W (2 - W) <= 1``, started from the
+    state's own entry of ``hardening``; 0 where ``g[i](0) >= 0``. With ``q2 = sum_j def[j]
+    W[j, i] (1 - W[j, i])^2`` the derivative is ``g' = b^2 m e^{-bh} (A + theta q + 2
+    theta q2) + d e^h > 0``.
 
     Args:
-        hardening: ``(R, N)`` current hardening (row ``i``'s own entry is ignored).
+        hardening: ``(R, N)`` current hardening: the others' levels, and each state's own
+            as the starting point of its root (the root does not depend on it beyond a
+            few ulps).
         base: ``(N,)`` base rates ``B`` (the receiving weights of displaced attacks).
         pressure: ``(R, N)`` pressure before hardening ``A`` (>= 0).
         price: ``(R, N)`` ``m = V / (beta A)``, finite (0 where ``A`` is 0).
@@ -137,23 +190,23 @@ def best_response(hardening: np.ndarray, base: np.ndarray, pressure: np.ndarray,
     others = x.sum(axis=2, keepdims=True) - x
     deflected = np.where(reach, (A * -np.expm1(-b * h))[:, :, None], 0.0)  # [r, j, i]
 
-    def slope(hc: np.ndarray) -> np.ndarray:
-        yi = np.where(reach, (y0 * np.exp(-b * hc))[:, None, :], 0.0)
+    def slope(hc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e = np.exp(-b * hc)
+        yi = np.where(reach, (y0 * e)[:, None, :], 0.0)
         den = yi + others
         w = np.divide(yi, den, out=np.zeros_like(den), where=den > 0)
         q = (deflected * w * (2.0 - w)).sum(axis=1)
-        return -b * m * np.exp(-b * hc) * (A + th * q) + d * np.exp(hc)
+        q2 = (deflected * w * (1.0 - w) ** 2).sum(axis=1)
+        cost = d * np.exp(hc)
+        return (-b * m * e * (A + th * q) + cost,
+                b * b * m * e * (A + th * (q + 2.0 * q2)) + cost)
 
     top = b * m * (A + th * deflected.sum(axis=1)) / d
     with np.errstate(divide="ignore"):
         hi = np.where(top > 1.0, np.log(np.where(top > 1.0, top, 1.0)) / (1.0 + b), 0.0)
-    lo = np.zeros_like(hi)
-    for _ in range(_BISECTIONS):
-        mid = 0.5 * (lo + hi)
-        below = slope(mid) < 0
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return np.where(slope(np.zeros_like(hi)) < 0, 0.5 * (lo + hi), 0.0)
+    zero = np.zeros_like(hi)
+    corner = slope(zero)[0] >= 0
+    return np.where(corner, 0.0, _root(slope, h, zero, hi, corner))
 
 
 def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | float,
@@ -163,8 +216,10 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
     """The least Nash equilibrium ``(R, N)``: best responses iterated from ``h = 0``.
 
     All states respond at once to the last round's profile (vectorised over runs); the
-    sequence rises monotonically (module docstring) and stops when no entry moves by more
-    than ``tol``.
+    sequence rises monotonically (module docstring). Each best response's root starts
+    from the state's last-round level. A run stops, and is not touched again, when none
+    of its entries moves by more than ``tol``, so its levels do not depend on the other
+    runs of its batch.
 
     Args:
         base: ``(N,)`` base rates ``B``.
@@ -175,9 +230,9 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
         beta_defence: Semi-elasticity of incidents to hardening (``b`` > 0).
         displacement: Share ``theta`` of the deflected attacks that move to neighbours.
         cost_share_gdp: Defensive spending that ``h`` scales, share of GDP (``d`` > 0).
-        tol: Largest change of any ``h`` at which the iteration has converged.
+        tol: Largest change of any ``h`` at which a run's iteration has converged.
         max_iter: Best-response rounds before giving up.
-        return_iterations: Also return the number of rounds taken.
+        return_iterations: Also return the number of rounds taken (the most of any run).
 
     Raises:
         HardeningConvergenceError: If ``max_iter`` rounds do not converge.
@@ -187,13 +242,18 @@ def nash_hardening(base: np.ndarray, pressure: np.ndarray, value: np.ndarray | f
     kw = {"beta_defence": beta_defence, "displacement": displacement,
           "cost_share_gdp": cost_share_gdp}
     h = np.zeros_like(A)
-    change = np.inf
+    live = np.arange(A.shape[0])
+    change = 0.0
     for it in range(1, max_iter + 1):
-        new = best_response(h, base, A, m, Wn, **kw)
-        change = float(np.max(np.abs(new - h), initial=0.0))
-        h = new
-        if change <= tol:
-            return (h, it) if return_iterations else h
+        if live.size == 0:
+            return (h, it - 1) if return_iterations else h
+        new = best_response(h[live], base, A[live], m[live], Wn, **kw)
+        moved = np.max(np.abs(new - h[live]), axis=1, initial=0.0)
+        change = float(moved.max())
+        h[live] = new
+        live = live[moved > tol]
+    if live.size == 0:
+        return (h, max_iter) if return_iterations else h
     raise HardeningConvergenceError(
         f"Nash hardening did not converge in {max_iter} best-response rounds (last "
         f"largest change {change:.3g} > tol {tol:g}); raise max_iter or lower displacement")
