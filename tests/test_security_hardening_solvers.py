@@ -10,12 +10,17 @@ analytic gradient (itself tested against finite differences in
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from scosim.security.hardening import (
+    HardeningConvergenceError,
     _root,
     cooperative_hardening,
+    joint_loss,
     nash_hardening,
     pressure_before_hardening,
 )
@@ -40,7 +45,7 @@ def _kw(sys_: SecuritySystem) -> dict[str, float]:
             "cost_share_gdp": D}
 
 
-@pytest.mark.parametrize("rule", ["nash"])
+@pytest.mark.parametrize("rule", ["nash", "cooperative"])
 def test_a_run_alone_equals_its_row_of_a_batch(rule: str) -> None:
     # Bit for bit: each run stops when it has converged, whatever the others still do.
     sys_, A, v = _inputs()
@@ -55,6 +60,41 @@ def test_a_run_alone_equals_its_row_of_a_batch(rule: str) -> None:
     for r in range(INST.size):
         np.testing.assert_array_equal(solve([r])[0], batch[r])
     np.testing.assert_array_equal(solve([3, 0])[1], batch[0])
+
+
+def test_cooperative_levels_meet_the_first_order_conditions_to_rounding() -> None:
+    # Analytic projected gradient of the joint loss, per US$ of GDP x d: 0 where h > 0,
+    # >= 0 where h = 0. (L-BFGS-B with polishing stopped at 1e-6.)
+    sys_, A, v = _inputs(seed=4)
+    y = sys_.cal.gdp_usd
+    h = cooperative_hardening(sys_.cal.base_rate, A, v, sys_.Wn, y, **_kw(sys_))
+    p = sys_.params
+    m = np.where(A > 0, v / (p.beta * np.where(A > 0, A, 1.0)), 0.0)
+    _, g = joint_loss(h, sys_.cal.base_rate, A, m, sys_.Wn, y, beta_defence=p.beta_defence,
+                      displacement=p.displacement, cost_share_gdp=D)
+    free = (A > 0) & (y > 0)
+    rel = g[free] / np.broadcast_to(y * D, A.shape)[free]
+    on = h[free] > 0
+    assert on.sum() >= 40 and (~on).sum() >= 3
+    assert np.max(np.abs(rel[on])) < 1e-10
+    assert np.min(rel[~on]) > -1e-10
+    assert np.all(h[~free] == 0)
+
+
+def test_the_hardening_solvers_use_no_optimiser_and_no_blas() -> None:
+    # scipy.optimize (L-BFGS-B calls BLAS ddot/daxpy) would make the levels depend on the
+    # CPU's BLAS kernel; the solvers are elementwise numpy.
+    code = ("import sys, numpy as np\n"
+            "from scosim.security.hardening import cooperative_hardening\n"
+            "from scosim.security.model import SecuritySystem\n"
+            "from scosim.security.hardening import pressure_before_hardening\n"
+            "s = SecuritySystem(); A = pressure_before_hardening(s, np.ones(2), 2)\n"
+            "cooperative_hardening(s.cal.base_rate, A, 0.01, s.Wn, s.cal.gdp_usd, beta=2.0,\n"
+            "    beta_defence=1.0, displacement=0.5, cost_share_gdp=0.001)\n"
+            "print(sorted(k for k in sys.modules if k.startswith('scipy.optimize')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_safeguarded_newton_is_fast_and_exact_even_at_a_bracket_end() -> None:
@@ -74,3 +114,10 @@ def test_safeguarded_newton_is_fast_and_exact_even_at_a_bracket_end() -> None:
     # To a few ulps of max(1, x) (h is a log change: an absolute 1e-15 is below any use).
     assert np.all(np.abs(x - root) <= 4 * np.finfo(float).eps * np.maximum(1.0, root))
     assert len(calls) <= 20  # bisection alone: about 60
+
+
+def test_cooperative_sweeps_that_do_not_converge_raise() -> None:
+    sys_, A, v = _inputs()
+    with pytest.raises(HardeningConvergenceError, match="did not converge in 1 coordinate"):
+        cooperative_hardening(sys_.cal.base_rate, A, v, sys_.Wn, sys_.cal.gdp_usd,
+                              max_sweeps=1, **_kw(sys_))
