@@ -188,3 +188,11 @@ def test_a_total_and_its_band_print_at_one_precision() -> None:
     for band in re.findall(r"[+-]?[\d.]+ \([+-]?[\d.]+ to [+-]?[\d.]+\)", said):
         places = {len(x.split(".")[1]) if "." in x else 0 for x in re.findall(r"[\d.]+", band)}
         assert len(places) == 1, band
+
+
+def test_the_precision_of_a_band_does_not_depend_on_where_a_nan_is() -> None:
+    # max() over (nan, 150e9) and (150e9, nan) differ: the band's precision did too.
+    from scosim.bloc_answer import _decimals
+
+    assert _decimals(NAN, 150e9, 2e9) == _decimals(150e9, NAN, 2e9) == 0
+    assert _decimals(NAN, NAN) == 2

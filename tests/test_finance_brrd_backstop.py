@@ -116,7 +116,7 @@ def test_a_solvent_system_short_of_the_8_percent_is_a_precautionary_recapitalisa
     np.testing.assert_allclose(ind["precautionary_recap"][0, 0], 3.65, atol=1e-9)
 
 
-def test_unconstrained_keeps_the_rules_before_2026_12_06():
+def test_unconstrained_keeps_the_fund_limit_but_not_the_treasury_condition():
     """``public_backstop="unconstrained"``: no bail-in of deposits, the treasury pays
     whatever the fund may not, insolvent or not (rows 1 and 2 above: bail-in 1.5, the
     shareholders' 8 or 4 short of the 8 %, so no fund; the treasury 11.85 - 1.5)."""
@@ -163,3 +163,37 @@ def test_the_two_backstops_differ_only_where_resolution_is_refused():
     same = ~refused
     for k in b:
         np.testing.assert_allclose(b[k][same], u[k][same], atol=1e-6, err_msg=k)
+
+
+def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():
+    """Review, 2026-12-06: a solvent system caught early whose creditors would still lose
+    2 % in this year's clearing (through contagion) had its uninsured deposits bailed in
+    (0.3) although that could not bring shareholders and creditors to the 8 %, and was then
+    recapitalised as a precautionary case, outside resolution, where deposits are not bailed
+    in. Deposits are bailed in only where that reaches the 8 % or leaves no outside money
+    to find."""
+    from scosim.finance.resolution import resolve
+    from scosim.finance.system import Levers
+
+    on = np.ones((1, 1), bool)
+    lev = Levers(np.zeros((1, 1), bool), on, on, on, np.zeros((1, 1, 1)), bail_in_share=0.5)
+
+    def case(own_before: float, loss: float):
+        return resolve(np.array([[1.0]]), np.array([130.0]), levers=lev, target_ratio=0.08,
+                       own_funds_before=np.array([[own_before]]), debts=np.array([[120.0]]),
+                       other=np.array([[30.0]]), uninsured=np.array([[15.0]]),
+                       insured=np.array([[15.0]]), fund=np.array([[0.0]]),
+                       liquidation_loss=lambda: np.array([[loss]]))
+
+    # Shareholders lose 2, ordinary debt 30 x 2 % = 0.6, deposits at most 15 x 2 % = 0.3:
+    # 2.9 against 8 % of 121 = 9.68. No deposit bail-in; precautionary, the rest public.
+    rv = case(3.0, 0.02)
+    assert rv.caught[0, 0] and not rv.refused[0, 0]
+    assert rv.bail_in_deposits[0, 0] == 0.0
+    np.testing.assert_allclose(rv.bail_in[0, 0], 0.6, atol=1e-12)
+    np.testing.assert_allclose(rv.precautionary[0, 0], rv.treasury[0, 0], atol=1e-12)
+    # Where they do reach it (shareholders lost 9: 9 + 0.6 + 0.3 >= 9.68), they are,
+    # for what is short: 0.08.
+    rv = case(10.0, 0.02)
+    np.testing.assert_allclose(rv.bail_in_deposits[0, 0], 9.68 - 9.0 - 0.6, atol=1e-9)
+    assert rv.precautionary[0, 0] == 0.0

@@ -9,7 +9,8 @@ of the votes cast, weighted by capital (AIIB Articles of Agreement, arts. 26 and
 IBRD Articles, art. V section 3). Each owner now votes yes where its expected gain from
 the loan is at least 0: for a host or an invitee its corridor preview gain, for any
 other owner minus its share of the subsidy and the expected loss. A loan the board
-rejects falls to the next bank in force, else the default lender.
+rejects falls to the next bank in force, else to the hosts' budgets (the default
+lender only lends in runs with no bank in force).
 """
 
 from __future__ import annotations

@@ -121,3 +121,11 @@ def test_cooperative_sweeps_that_do_not_converge_raise() -> None:
     with pytest.raises(HardeningConvergenceError, match="did not converge in 1 coordinate"):
         cooperative_hardening(sys_.cal.base_rate, A, v, sys_.Wn, sys_.cal.gdp_usd,
                               max_sweeps=1, **_kw(sys_))
+
+
+def test_a_hardening_that_does_not_converge_is_a_one_line_error() -> None:
+    # As a GE solve that does not converge: the CLI prints the message, exit 2, no traceback.
+    from scosim.errors import USER_ERRORS
+    from scosim.security.hardening import HardeningConvergenceError
+
+    assert issubclass(HardeningConvergenceError, USER_ERRORS)

@@ -21,6 +21,8 @@ the runs.
 
 from __future__ import annotations
 
+import math
+
 from scosim.indicator_display import US_BN, percent_of_runs
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats
 
@@ -63,7 +65,8 @@ def _value(st: RunStats, name: str, year: int, q: float | None = None) -> float:
 
 def _decimals(*values: float) -> int:
     """Decimals for US$ bn: none from 100, one from 1, else two, set by the largest value."""
-    top = max(abs(v) for v in values) / US_BN
+    # NaN left out: max() over a NaN depends on the order of its arguments.
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0) / US_BN
     return 0 if top >= 100 else 1 if top >= 1 else 2
 
 

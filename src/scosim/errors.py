@@ -80,12 +80,14 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from scosim.mechanisms.trade import GEConvergenceError, GESanityError
     from scosim.rules.registry import RuleError
     from scosim.scenario import ScenarioError
+    from scosim.security.hardening import HardeningConvergenceError
 
     errors: list[type[BaseException]] = [
         ScenarioError,
         RuleError,
         GEConvergenceError,
         GESanityError,
+        HardeningConvergenceError,
         ExecutorError,
         FileNotFoundError,
         FileExistsError,

@@ -21,7 +21,9 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    receive no public money: it is not resolved and goes through clearing, where it fails
    as it would without the union (``public_backstop="brrd"``). With
    ``public_backstop="unconstrained"`` the treasury pays whatever the fund may not and
-   steps 2 and 4's fund payment are skipped: the rules before 2026-12-06.
+   steps 2 and 4's fund payment are skipped, the fund still held to art. 44(5): the rules
+   of the morning of 2026-12-06 (before it, the fund paid whatever it held: no setting
+   restores that).
 """
 
 from __future__ import annotations
@@ -149,17 +151,22 @@ def resolve(
     shareholders = own_funds_loss(E, own_funds_before)
     # 2. Towards the 8 %: uninsured deposits, within what they would lose in liquidation.
     short = np.maximum(floor - shareholders - bail_ord, 0.0)
-    bail_dep = np.where(res & brrd, np.minimum(np.minimum(short, inject), uninsured * loss), 0.0)
+    reach = np.minimum(np.minimum(short, inject), uninsured * loss)
+    tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
+    # Only where it serves: it reaches the 8 % (outside money may follow) or leaves no
+    # outside money to find. Short of both, the system gets none in resolution (refused if
+    # insolvent, else a precautionary recapitalisation outside it, which has no bail-in).
+    serves = (shareholders + bail_ord + reach >= floor - tol) | (inject - reach <= tol)
+    bail_dep = np.where(res & brrd & serves, reach, 0.0)
     inject = inject - bail_dep
     bail_in = bail_ord + bail_dep
-    tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
     met = shareholders + bail_in >= floor - tol
 
     # 3.-4. The fund: art. 44(5) where the 8 % is met, art. 109 where it is not.
     fund_res = levers.deposit_insurance & res_on & bool(levers.fund_resolves)
     if brrd:
         limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss)
-    else:  # the rules before 2026-12-06, to the cent
+    else:  # the rules of the morning of 2026-12-06 (the fund within art. 44(5)), to the cent
         limit = resolution_fund_limit(E, own_funds_before, bail_in, debts)
     need = np.where(fund_res & caught, np.minimum(inject, limit), 0.0)
     paid, fund_after, _ = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation)

@@ -77,7 +77,8 @@ class DepositInsurance(BaseModel):
     backstop: Literal["national", "mutual"] = "national"
     fund_resolves: bool = Field(
         True, description="fund also finances resolution after bail-in, within BRRD art. "
-        "44(5): only once 8 % of liabilities are absorbed, at most 5 % of them")
+        "44(5): once 8 % of liabilities are absorbed, at most 5 % of them; short of the 8 %, "
+        "what the insured depositors would lose in liquidation (art. 109)")
 
 
 class Resolution(BaseModel):
@@ -89,7 +90,8 @@ class Resolution(BaseModel):
         "brrd", description="brrd: public money only once shareholders and creditors have "
         "absorbed 8 % of liabilities incl. own funds (BRRD art. 37(10), 44(5)); short of it "
         "a solvent system gets a precautionary recapitalisation, an insolvent one none and "
-        "fails; unconstrained: the treasury pays whatever the fund may not")
+        "fails; unconstrained: the treasury pays whatever the fund may not (the fund still held "
+        "to art. 44(5): the rules of the morning of 2026-12-06)")
 
 
 class InformationExchange(BaseModel):

@@ -145,8 +145,9 @@ class Levers:
             creditors have absorbed 8 % of TLOF (BRRD art. 37(10), 44(5)), bail-in of
             uninsured deposits towards it, otherwise a precautionary recapitalisation of a
             solvent system or none for an insolvent one, which is left to fail;
-            ``"unconstrained"``: the treasury pays what the fund may not (before
-            2026-12-06). See :mod:`scosim.finance.resolution`.
+            ``"unconstrained"``: the treasury pays what the fund may not, the fund still
+            held to art. 44(5) (the rules of the morning of 2026-12-06). See
+            :mod:`scosim.finance.resolution`.
     """
 
     supervision: BoolArray

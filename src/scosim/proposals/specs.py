@@ -270,9 +270,12 @@ class DevelopmentBankProposal(ProposalSpec):
     funding_rate: float = Field(0.04, ge=0, le=0.5, description="the bank's own cost of "
                                 "borrowing, a year (default: the AIIB's 5-year USD benchmark, "
                                 "January 2023); it funds its loans, corridor loans included, "
-                                "at this rate and its owners pay the subsidy funding_rate - "
-                                "lending_rate on the principal outstanding (negative: a "
-                                "margin they earn). Above market_rate is allowed: the bank "
+                                "at this rate on the part its paid-in capital does not fund "
+                                "(that part costs the owners market_rate: together the "
+                                "effective funding rate, 4.6 % at the defaults), and its "
+                                "owners pay the subsidy effective funding rate - lending_rate "
+                                "on the principal outstanding (negative: a margin they earn). "
+                                "Above market_rate is allowed: the bank "
                                 "then borrows dearer than its borrowers could, and the "
                                 "members lose on it together")
     # A development bank's board approves each loan by a majority of the votes cast,
