@@ -78,5 +78,5 @@ def test_a_fixed_baseline_prices_the_spending_at_the_base_years_gdp() -> None:
 def test_the_answer_counts_security_spending_and_names_what_it_leaves_out() -> None:
     text = welfare_versus({"security": "security"})
     head, _, excluded = text.partition("; not counting ")
-    assert "security spending above its baseline (spending_usd)" in head
+    assert "security spending above its baseline (spending_usd, and" in head
     assert "spending" not in excluded and "incidents" in excluded

@@ -42,7 +42,8 @@ def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
     # The trade step takes the security spending above the baseline's out of welfare
     # (builtin_mechanisms); until 2026-12-06 the answer said it was not counted.
     insecurity = ("the trade costs of insecurity above its 2018-2022 level and security "
-                  "spending above its baseline (spending_usd)")
+                  "spending above its baseline (spending_usd, and hardening_cost_share_gdp "
+                  "when a hardening rule is on)")
     harm = ("; not counting the direct harm of terrorist incidents and trafficked drugs "
             "(incidents, inflow_t)")
     assert sec == "without the policy or " + insecurity + harm

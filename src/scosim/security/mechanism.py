@@ -157,7 +157,8 @@ class SecurityMechanism(Mechanism):
     # (levers["welfare_cost_share"], docs/security.md section 6, "Spending"), so the
     # welfare counts it; what it leaves out is the harm incidents and drugs do directly.
     welfare_versus = ("the trade costs of insecurity above its 2018-2022 level and security "
-                      "spending above its baseline (spending_usd)")
+                      "spending above its baseline (spending_usd, and "
+                      "hardening_cost_share_gdp when a hardening rule is on)")
     welfare_excludes = ("the direct harm of terrorist incidents and trafficked drugs "
                         "(incidents, inflow_t)")
     settings_model = SecuritySettings
