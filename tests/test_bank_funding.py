@@ -19,6 +19,7 @@ import pytest
 from scosim.model.model import SCOModel
 from scosim.network.finance import capital_shares, interest_subsidy, loan_schedule
 from scosim.proposals.development_bank import (
+    _yearly_subsidy_and_cost,
     bank_gain,
     effective_funding_rate,
     yearly_subsidy,
@@ -161,16 +162,18 @@ def test_a_bank_on_its_defaults_charges_its_owners_the_cost_of_its_paid_in_capit
     # outstanding, valued at the corridors' 4 %, by capital share; the hosts pay what
     # they pay the default lender (4 %, 20 years, 5 of grace). Until 2026-12-06 (same
     # day) the bank funded at 4 % and charged nothing; before, at its 7 % market rate,
-    # and its owners paid US$1.13 bn for the INSTC's loan (China 0.83).
-    bank, none = _corridor({}), _corridor(None)
+    # and its owners paid US$1.13 bn for the INSTC's loan (China 0.83). The lending rate
+    # is set: 4 %, the default until 2026-12-06 (now 4.9 %, a margin: the next test).
+    at4 = {"lending_rate": 0.04}
+    bank, none = _corridor(at4), _corridor(None)
     _, left = loan_schedule(0.7 * 5.3e9, 0.04, 20, 5, 20)
     spread = interest_subsidy(left, 0.04, 0.046, discount_rate=0.04)[0]
     assert spread > 0
     np.testing.assert_allclose(bank.sum(axis=1) - none.sum(axis=1), spread, rtol=1e-9)
     # With no paid-in cost of its own (its owners' rate 4 % too) it changes nothing.
-    np.testing.assert_array_equal(_corridor({"market_rate": 0.04}), none)
+    np.testing.assert_array_equal(_corridor({**at4, "market_rate": 0.04}), none)
     # At a funding rate of its own above its lending rate, the owners pay the spread.
-    dear = _corridor({"funding_rate": 0.05})
+    dear = _corridor({**at4, "funding_rate": 0.05})
     assert (dear.sum(axis=1) > _corridor(None).sum(axis=1)).all()
 
 
@@ -184,3 +187,37 @@ def test_a_bad_funding_rate_is_refused_naming_the_field(value: object, says: str
         load_scenario(SCEN / "hindcasts" / "bank_2025.yaml",
                       overrides={"proposals.bank_2025.funding_rate": value})
     assert says in str(err.value)
+
+
+def test_the_default_lending_rate_is_funding_plus_the_aiib_spread_for_its_average_life():
+    """lending_rate = funding_rate + the AIIB's sovereign-backed spread over its funding.
+
+    AIIB, "Sovereign-backed loan and guarantee pricing" (January 2016): contractual lending
+    spread 0.50 %, a maturity premium and a risk premium by the loan's average maturity
+    (the projected funding spread, the fourth component, is the bank's own funding cost,
+    here funding_rate; the front-end fee is left out). The band is that of the default
+    loan's principal-weighted average life, from loan_schedule; and at the defaults the
+    bank lends above its effective funding rate (its owners earn a margin).
+    """
+    from scosim.proposals.specs import DevelopmentBankProposal
+
+    d = DevelopmentBankProposal(type="development_bank", id="b", year=2025)
+    _, out = loan_schedule(1.0, d.lending_rate, d.tenor_years, d.grace_years, d.tenor_years)
+    life = float(out.sum())  # a dollar outstanding a year each year: the average life
+    # Upper bounds of the average-maturity bands (years), maturity and risk premia (points).
+    bands = [(8, 0.0, 0.10), (10, 0.10, 0.10), (12, 0.20, 0.10), (15, 0.30, 0.10),
+             (18, 0.40, 0.15), (20, 0.50, 0.15)]
+    maturity, risk = next((m, r) for top, m, r in bands if life <= top)
+    spread = (0.50 + maturity + risk) / 100
+    assert d.lending_rate == pytest.approx(d.funding_rate + spread, abs=1e-12)
+    # The band does not hang on the rate the schedule is drawn at.
+    _, at_funding = loan_schedule(1.0, d.funding_rate, d.tenor_years, d.grace_years,
+                                  d.tenor_years)
+    assert 12 < float(at_funding.sum()) <= 15 and 12 < life <= 15
+    effective = float(effective_funding_rate(d.funding_rate, d.market_rate, d.paid_in_share,
+                                             d.leverage))
+    assert d.lending_rate > effective
+    # The owners' yearly cost per dollar lent is negative: a margin they earn.
+    _, cost = _yearly_subsidy_and_cost(d.lending_rate, d.market_rate, effective,
+                                       d.tenor_years, d.grace_years)
+    assert cost < 0

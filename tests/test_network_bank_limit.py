@@ -99,7 +99,9 @@ def test_repayment_frees_room_for_a_later_corridor() -> None:
     slow, _ = _run({"capital_usd_bn": 4.0}, casa_year=2027)
     assert _declined(fast) == []
     assert _declined(slow) == [(0, 2028, "casa", "bank"), (1, 2028, "casa", "bank")]
-    _, left = loan_schedule(INSTC_LOAN, 0.04, 2, 0, 2)
+    # At the bank's default lending rate (4.9 % since 2026-12-06, 4 % before).
+    rate = DevelopmentBankProposal.model_fields["lending_rate"].default
+    _, left = loan_schedule(INSTC_LOAN, rate, 2, 0, 2)
     assert left[0, 1] + CASA_LOAN <= 4e9 < INSTC_LOAN + CASA_LOAN
     np.testing.assert_allclose(fast_arrs["bank"].book.outstanding(2028),
                                left[0, 1] + CASA_LOAN, rtol=1e-12)

@@ -93,7 +93,7 @@ def test_the_owners_pay_the_subsidy_of_a_bank_funding_above_its_lending_rate() -
     # (0.04 a(15))] = 0.3060 a dollar (v = 1 / 1.04), on the 70 % lent, by capital shares
     # fixed at subscription (base-year GDP): Kyrgyzstan, no host, pays only that. Until
     # 2026-12-06 the owners paid nothing for it, then the spread valued at 7 % (0.2519).
-    m, arr = _model({"funding_rate": 0.07})
+    m, arr = _model({"funding_rate": 0.07, "lending_rate": 0.04})
     v = 1 / 1.04
 
     def a4(n: int) -> float:  # present value of 1 a year for n years at 4 %
@@ -132,7 +132,8 @@ def test_a_cheaper_bank_loan_costs_the_hosts_less_and_a_dearer_one_more() -> Non
 
 def test_a_failed_project_loan_is_borne_by_the_banks_owners() -> None:
     m, default = _model(None, "bank_project")
-    _, narrow = _model({"participants": OWNERS, "decision_rule": "interested_members"},
+    _, narrow = _model({"participants": OWNERS, "decision_rule": "interested_members",
+                        "lending_rate": 0.04},
                        "bank_project")
     kgz, chn = m.codes.index("KGZ"), m.codes.index("CHN")
     assert (default.risk[:, kgz] > 0).all()  # the default bank: every member owns a share
@@ -177,7 +178,7 @@ def test_a_bank_s_tenor_does_not_change_how_long_the_project_can_fail(tenor: int
     # loss (which the owners bear by capital, Iran, the host, among them).
     _, budget = _model(None, "budget")
     m_default, default = _model(None, "bank_project")
-    m_lent, lent = _model({"tenor_years": tenor}, "bank_project")
+    m_lent, lent = _model({"tenor_years": tenor, "lending_rate": 0.04}, "bank_project")
     owners = lent.risk.sum(axis=1) - (lent.risk * lent.hosts).sum(axis=1)
     owners_default = default.risk.sum(axis=1) - (default.risk * default.hosts).sum(axis=1)
     for m, out, own in ((m_lent, lent, owners), (m_default, default, owners_default)):

@@ -57,7 +57,7 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     members = [c for c in codes if cal.countries.loc[c, "sco_status"] == "member"]
     part = np.array([[c in members for c in codes]])
     joined = part | np.array([[c == "MNG" for c in codes]])
-    kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.04,
+    kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.049,
           "market_rate": 0.07, "funding_rate": 0.04, "paid_in_share": 0.2, "tenor": 20,
           "grace": 5}  # the spec's defaults
     gdp = cal.vector("gdp_usd")
@@ -173,6 +173,6 @@ def test_a_short_tenor_shortens_the_bank_s_grace_as_for_corridor_loans() -> None
     part = np.asarray(model.is_member(), bool)
     got = model.arrangements[0].preview(model, part).gain
     want = bank_gain(part, np.asarray(model.gdp0, float), capital=10e9, rule="gdp",
-                     leverage=1.0, lending_rate=0.04, market_rate=0.07, funding_rate=0.04,
+                     leverage=1.0, lending_rate=0.049, market_rate=0.07, funding_rate=0.04,
                      paid_in_share=0.2, tenor=3, grace=2)
     np.testing.assert_array_equal(got, want)

@@ -3,9 +3,11 @@
 Each case adds a ``development_bank`` (from 2025, on its defaults unless the case says
 otherwise) in front of a shipped corridor scenario's proposals, runs one replication to
 2028 (every Council vote yes, as the scenario says) and prints, in US$ bn, what the
-corridor's payers pay (``corridor_paid_usd``), the owners' interest subsidy (all payments
-with the bank less without it, where the bank lends; 0 where it does not, the hosts then
-paying from their budgets), the expected loss China bears (``corridor_risk_usd``) and
+corridor's payers pay (``corridor_paid_usd``), all payments with the bank less without
+it where the bank lends (0 where it does not, the hosts then paying from their budgets:
+until 2026-12-06, lending at 4 % below its 4.6 % funding cost, the owners' interest
+subsidy; lending at 4.9 % since, the hosts pay more and the owners earn a margin, shown
+as negative payments), the expected loss China bears (``corridor_risk_usd``) and
 what the bank's board decided (docs/network.md, "The bank's board").
 
 Then ``afghan_corridor.yaml`` with the bank from 2026 at 0, 5 and 15 years of grace:
@@ -100,7 +102,7 @@ def main() -> None:
         subsidy = total - alone[(scenario, inst)] if not board else 0.0
         shown = ", ".join(f"{c} {paid[m.codes.index(c)]:.3f}" for c in SHOW
                           if c in m.codes and abs(paid[m.codes.index(c)]) > 5e-4)
-        print(f"{label}: paid {total:.3f} ({shown}); owners' subsidy {subsidy:.3f}; "
+        print(f"{label}: paid {total:.3f} ({shown}); with the bank less without {subsidy:.3f}; "
               f"China's expected loss {arr.risk[0, chn] / 1e9:.3f}; "
               f"board: {board or 'approved' if bank is not None else '-'}")
     for grace in (0, 5, 15):

@@ -1,11 +1,11 @@
 """The members' joint gain from a Development Bank on its defaults at funding rates 4-7 %.
 
 docs/hindcasts.md, "The Development Bank's economics": the ten SCO members own a bank on
-the defaults of ``DevelopmentBankProposal`` (US$10 bn, 20 % paid in, 1:1, lending at 4 %
-against a 7 % market rate, 20 years with 5 of grace, capital by GDP) on the default
-calibration; for each ``funding_rate`` the sum over members of ``bank_gain`` x GDP (US$ m a
-year), the same with the paid-in capital costed at ``funding_rate`` as until 2026-12-06,
-and a few members' gains (% of GDP a year).
+the defaults of ``DevelopmentBankProposal`` (US$10 bn, 20 % paid in, 1:1, lending at 4.9 %
+(4 % until 2026-12-06) against a 7 % market rate, 20 years with 5 of grace, capital by
+GDP) on the default calibration; for each ``funding_rate`` the sum over members of
+``bank_gain`` x GDP (US$ m a year), the same with the paid-in capital costed at
+``funding_rate`` as until 2026-12-06, and a few members' gains (% of GDP a year).
 
 Usage::
 
