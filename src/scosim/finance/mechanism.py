@@ -132,6 +132,7 @@ class BankingSystems(Mechanism):
         "bank_resolutions_refused": "share",
         "fiscal_cost_usd": "total",
         "fiscal_recap_usd": "total",
+        "precautionary_recap_usd": "total",
         "fund_payout_usd": "total",
         "bail_in_usd": "total",
         "creditor_losses_usd": "total",

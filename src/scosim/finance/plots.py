@@ -52,7 +52,8 @@ def plot_banking(
        which one is resolved before contagion; 2. fiscal cost per year (mean over runs, band
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
     4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
-       treasuries (gross, and beneath it the equity bought in recapitalised systems), the
+       treasuries (gross, and beneath it the equity bought in recapitalised systems and
+       the precautionary recapitalisations of solvent systems short of the BRRD's 8 %), the
        fund, and the creditors, uninsured depositors and creditor banks of the group's
        systems, bailed in or losing in default
        (:data:`scosim.finance.run_summary.PAYERS`).

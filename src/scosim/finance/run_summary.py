@@ -34,6 +34,9 @@ PAYERS: tuple[tuple[str, str], ...] = (
     # the equity bought may later be sold; the next bar is that part, the difference lost.
     ("fiscal_cost", "treasuries, gross\n(incl. recapitalisation)"),
     ("fiscal_recap", "treasuries: of which\nequity bought"),
+    # Of the gross, a solvent system's recapitalisation outside resolution where the
+    # BRRD's 8 % was not met (art. 32(4)(d)(iii)): a bar inside the first, as the equity's.
+    ("precautionary_recap", "treasuries: of which\nprecautionary"),
     ("fund_payout", "deposit insurance fund"),
     ("bail_in", "creditors:\nbailed in"),
     ("creditor_losses", "creditors:\nlost in default"),
@@ -47,6 +50,7 @@ RUN_INDICATORS: dict[str, str] = {
     "bank_resolutions": "resolutions",
     "fiscal_cost_usd": "fiscal_cost",
     "fiscal_recap_usd": "fiscal_recap",
+    "precautionary_recap_usd": "precautionary_recap",
     "fund_balance_usd": "fund_balance",
     "fund_payout_usd": "fund_payout",
     "bail_in_usd": "bail_in",
@@ -55,11 +59,12 @@ RUN_INDICATORS: dict[str, str] = {
     "interbank_unpaid_usd": "interbank_unpaid",
 }
 
-#: Payers' indicators that older runs lack (the treasuries' recapitalisation since
-#: 2026-12-06, the others since 2026-12-05): their figure, drawn again, shows those payers
-#: as not recorded (NaN), not as zero.
+#: Payers' indicators that older runs lack (the treasuries' recapitalisation and its
+#: precautionary part since 2026-12-06, the others since 2026-12-05): their figure, drawn
+#: again, shows those payers as not recorded (NaN), not as zero.
 NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd",
-                                                 "fiscal_recap_usd"})
+                                                 "fiscal_recap_usd",
+                                                 "precautionary_recap_usd"})
 
 FloatArray = NDArray[np.float64]
 
