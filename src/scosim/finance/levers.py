@@ -24,6 +24,7 @@ __all__ = [
     "fund_payout",
     "intervene",
     "npl_flow",
+    "own_funds_loss",
     "resolution_fund_limit",
 ]
 
@@ -206,6 +207,16 @@ def intervene(
     return caught, bail_in, gap - bail_in
 
 
+def own_funds_loss(equity: ArrayLike, own_funds_before: ArrayLike) -> FloatArray:
+    """The shareholders' contribution to loss absorption (R, N).
+
+    The own funds the year's losses wrote off, ``max(own_funds_before, 0) - max(equity,
+    0)``, at least 0: equity left with the old shareholders is diluted, not contributed.
+    """
+    return np.maximum(np.maximum(np.asarray(own_funds_before, float), 0.0)
+                      - np.maximum(np.asarray(equity, float), 0.0), 0.0)
+
+
 def resolution_fund_limit(
     equity: ArrayLike,
     own_funds_before: ArrayLike,
@@ -251,9 +262,8 @@ def resolution_fund_limit(
     """
     E = np.asarray(equity, float)
     tlof = np.asarray(liabilities, float) + np.maximum(E, 0.0)
-    shareholders = np.maximum(np.maximum(np.asarray(own_funds_before, float), 0.0)
-                              - np.maximum(E, 0.0), 0.0)
-    absorbed = shareholders + np.asarray(bail_in, float)
+    absorbed = own_funds_loss(E, np.asarray(own_funds_before, float)) + np.asarray(bail_in,
+                                                                                  float)
     return np.where(absorbed >= min_absorption * tlof, max_contribution * tlof, 0.0)
 
 

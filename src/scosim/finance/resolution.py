@@ -40,6 +40,7 @@ from scosim.finance.levers import (
     MIN_OWN_LOSS_ABSORPTION,
     fund_payout,
     intervene,
+    own_funds_loss,
     resolution_fund_limit,
 )
 
@@ -81,15 +82,6 @@ class Resolved:
     precautionary: FloatArray
     refused: BoolArray
     fund_after: FloatArray
-
-
-def own_funds_loss(equity: FloatArray, own_funds_before: FloatArray) -> FloatArray:
-    """The shareholders' contribution to loss absorption (R, N).
-
-    The own funds the year's losses wrote off, ``max(own_funds_before, 0) - max(equity,
-    0)``, at least 0: equity left with the old shareholders is diluted, not contributed.
-    """
-    return np.maximum(np.maximum(own_funds_before, 0.0) - np.maximum(equity, 0.0), 0.0)
 
 
 def resolve(
