@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scosim.data.constants import ECONOMIES, LISTED
+from scosim.security.calibration import TABLES_DIR
 from scosim.security.model import SecuritySystem, simulate
 from scosim.security.routes import (
     EDGES,
@@ -158,6 +160,35 @@ def test_northern_route_seizure_share_misses_the_anchor_as_documented():
     assert 0.02 / 3 < seized / entering < 0.02 / 2
     # About three quarters of the Northern-route heroin is bound for Russia (ANCHORS.md).
     assert 0.6 < fl.inflow[0, IDX["RUS"]] / entering < 0.9
+
+
+def test_northern_route_share_is_2018_2022_seizures_over_the_2009_flow():
+    """Why the share misses (docs/security.md section 4): the flow into Central Asia is
+    UNODC's 2009 split (25 % of what leaves Afghanistan) of the 2009 supply, the four
+    reporting states seize their UNODC 2018-2022 means, and heroin alone (the anchor's
+    unit, from the shipped table) misses as much; 2 % with these seizures would need about
+    a tenth of Afghan exports entering Central Asia, not a quarter."""
+    north = ("TJK", "KGZ", "UZB", "TKM", "KAZ")
+    reporting = ("TJK", "KGZ", "UZB", "KAZ")  # Turkmenistan is not in the UNODC annex
+    fl = route_flows(np.array([SUPPLY_BASE_T]), SYS.hazard0, SYS.e0[None, :], SYS.e0,
+                     k_seize=0.0, k_pool_drug=0.0, rats_drug=np.zeros(N))
+    afg = IDX["AFG"]
+    exports = fl.inflow[0, afg] - fl.seized[0, afg]
+    entering = sum(fl.departed[0, k] for k, e in enumerate(EDGES)
+                   if e[0] == "AFG" and e[1] in north)
+    assert entering == pytest.approx(0.25 * exports, rel=1e-12)
+    data = SYS.cal.seizure_mean_t()
+    for c in reporting:
+        assert fl.seized[0, IDX[c]] == pytest.approx(data[IDX[c]], rel=1e-9), c
+    # Heroin alone: the reporting states' heroin seizures over the heroin (375 of the 465 t)
+    # in the flow entering Central Asia.
+    frame = pd.read_csv(TABLES_DIR / "seizures.csv")
+    heroin_t = math.fsum(frame[frame["iso3"] == c]["heroin_kg"].mean() for c in reporting)
+    heroin_in = entering * 375.0 / SUPPLY_BASE_T
+    assert 0.02 / 3 < heroin_t / 1000.0 / heroin_in < 0.01
+    # 2 % with these seizures needs about a tenth of Afghan exports entering Central Asia.
+    seized = math.fsum(fl.seized[0, IDX[c]] for c in north)
+    assert 0.09 < seized / 0.02 / exports < 0.12
 
 
 def test_calibration_baseline_reproduces_gti_rates_and_unodc_seizures():

@@ -172,15 +172,18 @@ def membership_security(
     if not any(slot == "security" for slot, _ in model.mechanisms):
         return zeros, zeros, {}
     # Imported here: the security tables load only for scenarios that fill the slot.
+    from scosim.security.hardening_year import preview_hardening
     from scosim.security.mechanism import security_mechanism, security_state
     from scosim.security.proposal import accession_security_gain
     from scosim.security.trade_gain import insecurity_trade_gain
 
     system, state, inst = security_state(model)
     pooling = levers_as_member(model, applicant, entry, exclude).get("rats_pooling")
+    # With a hardening rule, expected incidents at the year's hardening (the step's).
     eg = accession_security_gain(
         system, state, applicant, inst, runs=runs,
-        pooling=None if pooling is None else pooling[:, applicant])
+        pooling=None if pooling is None else pooling[:, applicant],
+        hardening=preview_hardening(model))
     mech = security_mechanism(model)
     trade = zeros if mech is None else insecurity_trade_gain(
         model, mech, eg["incidents_without"], eg["incidents_with"])

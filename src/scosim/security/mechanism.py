@@ -24,7 +24,8 @@ Each year, for every run of the batch at once:
    also hardens its own targets (:mod:`scosim.security.hardening`), which deters attacks
    on them and displaces some to its neighbours; the cost is spending above the
    baseline's, and the incident loss it avoids, at the vote's relative price, is
-   recorded next to it (not booked in welfare).
+   recorded next to it (not booked in welfare). The year's previews see the same
+   hardening (:mod:`scosim.security.hardening_year`).
 4. Writes: ``levers["insecurity"]`` ``(R, N)`` in [0, 1] for the network mechanism's edge
    costs: without a network, perceived insecurity; with the network slot filled, the
    rise of expected insecurity above its 2018-2022 level (the network prices its
@@ -58,7 +59,8 @@ from scosim.data.constants import ECONOMIES
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.rules.registry import resolve_rule
-from scosim.security.hardening import choose_hardening, hardening_records
+from scosim.security.hardening import hardening_records
+from scosim.security.hardening_year import year_hardening
 from scosim.security.model import (
     SecurityState,
     SecuritySystem,
@@ -311,10 +313,8 @@ class SecurityMechanism(Mechanism):
         served = self._served(model, policy, year)
         inst = self.instability(model, year)
         hard = self.hardening_spec
-        if hard.rule != "none":
-            self.hardening = choose_hardening(
-                self.system, self.state, inst, hard.rule, gdp=model.gdp,
-                value=model.weight_arrays["security"], cost_share_gdp=hard.cost_share_gdp)
+        # The function the year's previews asked (hardening_year): the same solve.
+        self.hardening = year_hardening(self, model, year)
         self.state, ind = self.system.step(self.state, efforts, inst, self.rng,
                                            supply_index=sup, hardening=self.hardening,
                                            supply_rng=self.supply_rng, corridor_edges=served,
@@ -367,7 +367,8 @@ class SecurityMechanism(Mechanism):
         """With the network slot filled: the insecurity the network would price now.
 
         The rise of expected insecurity above its 2018-2022 level at the state after last
-        year (efforts, RATS) and this year's instability, clipped to [0, 1] as
+        year (efforts, RATS), this year's instability and, with a hardening rule, this
+        year's hardening (the step's), clipped to [0, 1] as
         :meth:`step` writes it, so that a corridor's preview and its financing price the
         routes at the security slot's insecurity, not at the scenario's
         ``parameters.network.instability`` (which the network does not read when this
@@ -383,7 +384,7 @@ class SecurityMechanism(Mechanism):
         """Without the network slot: the pair factors of the insecurity rise priced now.
 
         The rise of :meth:`preview_levers` (expected incidents at the state after last
-        year and this year's instability), priced by :func:`pair_cost_factor` as
+        year, this year's instability and hardening), priced by :func:`pair_cost_factor` as
         :meth:`step` prices it. With the network slot filled the network prices it
         (its own factor), so none here.
         """
@@ -392,10 +393,14 @@ class SecurityMechanism(Mechanism):
         return pair_cost_factor(self._rise_now(model), self.pricing)
 
     def _rise_now(self, model: SCOModel) -> np.ndarray:
-        """Rise of expected insecurity ``(R, N)``: current state, this year's instability."""
+        """Rise of expected insecurity ``(R, N)``: current state, this year's instability.
+
+        With a hardening rule, at the hardening the step will choose this year
+        (:func:`scosim.security.hardening_year.year_hardening`), not last year's.
+        """
         lam = self.system.expected_incidents(self.state, self.state.efforts,
                                              self.instability(model, model.year),
-                                             hardening=self.hardening)
+                                             hardening=year_hardening(self, model))
         return self.insecurity_rise(lam)
 
     @override

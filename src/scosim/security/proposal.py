@@ -82,7 +82,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
                            instability: np.ndarray | float = 1.0,
                            participants: np.ndarray | None = None, *,
                            levels: np.ndarray | None = None,
-                           contribution: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                           contribution: np.ndarray | None = None,
+                           hardening: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each state's expected security gain from adopting the proposal, ``(R, N)`` arrays.
 
     Compares the year ahead with and without the upgrade at the state's current efforts
@@ -99,6 +100,9 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
             :func:`rats_levels_per_run`); default the proposal's. With ``participants``.
         contribution: ``(R,)`` each run's ``upgrade_cost_share_gdp``; default the
             proposal's. With ``participants``.
+        hardening: ``(R, N)`` the year's defensive hardening, on both sides (the rule's
+            choice does not depend on RATS: :mod:`scosim.security.hardening_year`);
+            default none. It scales the expected incidents, not the security index.
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
@@ -125,8 +129,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     s0 = system.security(state)
     s1 = system.security(up)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
-    lam0 = system.expected_incidents(state, state.efforts, inst)
-    lam1 = system.expected_incidents(up, state.efforts, inst)
+    lam0 = system.expected_incidents(state, state.efforts, inst, hardening=hardening)
+    lam1 = system.expected_incidents(up, state.efforts, inst, hardening=hardening)
     cost = up.contribution - state.contribution
     return {"gain": s1 - s0, "incidents_avoided": lam0 - lam1,
             "cost_share_gdp": cost, "incidents_without": lam0, "incidents_with": lam1}
@@ -135,7 +139,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
 def accession_security_gain(system: SecuritySystem, state: SecurityState, applicant: int,
                             instability: np.ndarray | float = 1.0,
                             runs: np.ndarray | None = None,
-                            pooling: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                            pooling: np.ndarray | None = None,
+                            hardening: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each state's expected security gain from ``applicant`` joining the SCO, ``(R, N)`` arrays.
 
     A new member joins RATS (Charter art. 10 and 13): it pools at least at today's levels
@@ -163,6 +168,9 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
             arrangements in force would write them with it inside (the policy lever
             ``rats_pooling``); default: its levels now. A member pools at least at
             today's levels either way.
+        hardening: ``(R, N)`` the year's defensive hardening, on both sides (membership
+            does not move the rule's choice: :mod:`scosim.security.hardening_year`);
+            default none. It scales the expected incidents, not the security index.
 
     Returns:
         ``gain``: change of the security index (index points, 0-1 scale);
@@ -184,8 +192,8 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     joined = replace(system.admit(state, members), rats=rats)
     inst = np.broadcast_to(np.asarray(instability, dtype=float), (r,))
     gain = system.security(joined) - system.security(state)
-    lam0 = system.expected_incidents(state, state.efforts, inst)
-    lam1 = system.expected_incidents(joined, joined.efforts, inst)
+    lam0 = system.expected_incidents(state, state.efforts, inst, hardening=hardening)
+    lam1 = system.expected_incidents(joined, joined.efforts, inst, hardening=hardening)
     # Runs not deciding are unchanged in ``joined``; the mask makes their 0 exact whatever
     # the grouping of runs by membership does to rounding.
     return {"gain": np.where(sel[:, None], gain, 0.0),

@@ -11,7 +11,9 @@
   ``Preview.scores["security"]`` is each state's change
   of the security index from :func:`expected_security_gain`, at the security state of
   the year (the security mechanism's, or the calibrated baseline when the slot is
-  empty). The upgrade changes no tariff or trade cost directly.
+  empty). With a hardening rule the expected incidents, and so the trade gain, are at
+  the year's hardening (:mod:`scosim.security.hardening_year`); the index is not
+  hardened. The upgrade changes no tariff or trade cost directly.
 * Apply: writes the RATS pooling levels ``levers["rats_pooling"]`` ``(R, N, C)`` and
   the contributions ``levers["rats_contribution"]`` ``(R, N)`` (share of GDP) read by
   the security mechanism, phased in with the proposal's phase.
@@ -28,6 +30,7 @@ import numpy as np
 from scosim.model.gdp_shares import gdp_over_expenditure, year_gdp_over_expenditure
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
+from scosim.security.hardening_year import preview_hardening
 from scosim.security.mechanism import baseline_levers, security_mechanism, security_state
 from scosim.security.proposal import (
     RatsUpgradeProposal,
@@ -78,8 +81,10 @@ class RatsUpgrade(ProposalType):
         """
         system, state, inst = security_state(model)
         part = np.asarray(participants, dtype=bool)
+        # The year's hardening, as the step will choose it (none without a rule).
         eg = expected_security_gain(system, self.proposal, state, inst, participants=part,
-                                    levels=self._levels(), contribution=self._share())
+                                    levels=self._levels(), contribution=self._share(),
+                                    hardening=preview_hardening(model))
         cost = np.where(part, eg["cost_share_gdp"], 0.0)
         mech = security_mechanism(model)
         if mech is None:
