@@ -93,3 +93,28 @@ def test_runs_of_one_scenario_are_not_ambiguous(
     assert main(["compare", "small_cu", "small_base", "--out", str(out), *COMPARE]) == 0
     said = capsys.readouterr().out
     assert f"policy:   {latest} (same_cu.yaml)" in said
+
+
+def test_show_refuses_a_name_of_two_scenarios_as_compare_does(
+        tmp_path: Path, copies: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """``scosim show small_cu`` showed whichever ran last (exit 0)."""
+    out = tmp_path / "results"
+    shipped = _run(copies["shipped"], out)
+    other = _run(copies["other"], out)
+    capsys.readouterr()
+    assert main(["show", "small_cu", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "Traceback" not in err and captured.out == "", captured
+    assert err.startswith(
+        f"scosim: error: 'small_cu' names 2 different scenarios under {out}/"), err
+    lines = [ln.strip() for ln in err.splitlines() if ln.strip().startswith(str(out))]
+    assert [ln.split(":")[0] for ln in lines] == [str(other), str(shipped)]
+    # show runs nothing: the advice is a run, not a scenario file.
+    assert err.rstrip().endswith("Give the run directory (or its run id) instead of the "
+                                 "name; `scosim list` shows every run"), err
+    assert "YAML file" not in err
+    # The advice works.
+    assert main(["show", str(shipped), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"run: {shipped}\n")
+
