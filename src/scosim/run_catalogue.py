@@ -123,8 +123,9 @@ class AmbiguousRun(ValueError):
 
 #: Top-level fields of a resolved scenario that do not make it another scenario: runs
 #: of one file with other seeds or replications (``scosim compare`` then pairs them or
-#: says which to re-run), or prose.
-_NOT_THE_SCENARIO = ("seed", "replications", "description")
+#: says which to re-run), prose, and what a run writes (``outputs``: which indicators,
+#: plots, bilateral tables, summary), which does not change a number of the model.
+_NOT_THE_SCENARIO = ("seed", "replications", "description", "outputs")
 
 #: How to pick one run of an ambiguous name, for ``scosim compare`` (a YAML file is
 #: run, or its finished run reused) and for ``scosim show`` (a finished run only).
@@ -139,6 +140,9 @@ CHOOSE_FOR_SHOW = (
 
 def scenario_identity(run_dir: Path, manifest: dict[str, Any]) -> str:
     """What a run simulated, up to its seed and replications: a hash of its scenario.yaml.
+
+    Left out of the hash: :data:`_NOT_THE_SCENARIO` (seed, replications, description,
+    outputs), so runs of one file whose ``outputs:`` was edited between them are one.
 
     Two files that resolve to the same scenario give the same identity wherever they
     are (a copy, another working directory): their runs give the same numbers. The
@@ -165,8 +169,8 @@ def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path,
     """Refuse a scenario name whose runs ``rows`` (oldest first) simulate different scenarios.
 
     The latest run of each is listed (its directory, file, hash and time) with how to
-    choose one (``choose``). Runs of one scenario differing only by seed or replications
-    are one.
+    choose one (``choose``). Runs of one scenario differing only by seed, replications,
+    description or outputs are one.
 
     Raises:
         AmbiguousRun: More than one scenario among ``rows``.
@@ -199,9 +203,9 @@ def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path,
             + (f" (and {more} earlier run(s) of it)" if more else ""))
     raise AmbiguousRun(
         f"{name!r} names {len(latest)} different scenarios under {root}/: its finished runs "
-        "without --set differ in their resolved scenario beyond seed and replications (two "
-        "files with the same name:, or a file edited between runs), so the latest is not "
-        "taken. The latest run of each, newest first:\n" + "\n".join(lines)
+        "without --set differ in their resolved scenario beyond seed, replications and "
+        "outputs (two files with the same name:, or a file edited between runs), so the "
+        "latest is not taken. The latest run of each, newest first:\n" + "\n".join(lines)
         + "\n" + choose)
 
 
