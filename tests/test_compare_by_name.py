@@ -93,3 +93,63 @@ def test_runs_of_one_scenario_are_not_ambiguous(
     assert main(["compare", "small_cu", "small_base", "--out", str(out), *COMPARE]) == 0
     said = capsys.readouterr().out
     assert f"policy:   {latest} (same_cu.yaml)" in said
+
+
+def test_show_refuses_a_name_of_two_scenarios_as_compare_does(
+        tmp_path: Path, copies: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """``scosim show small_cu`` showed whichever ran last (exit 0)."""
+    out = tmp_path / "results"
+    shipped = _run(copies["shipped"], out)
+    other = _run(copies["other"], out)
+    capsys.readouterr()
+    assert main(["show", "small_cu", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert "Traceback" not in err and captured.out == "", captured
+    assert err.startswith(
+        f"scosim: error: 'small_cu' names 2 different scenarios under {out}/"), err
+    lines = [ln.strip() for ln in err.splitlines() if ln.strip().startswith(str(out))]
+    assert [ln.split(":")[0] for ln in lines] == [str(other), str(shipped)]
+    # show runs nothing: the advice is a run, not a scenario file.
+    assert err.rstrip().endswith("Give the run directory (or its run id) instead of the "
+                                 "name; `scosim list` shows every run"), err
+    assert "YAML file" not in err
+    # The advice works.
+    assert main(["show", str(shipped), "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"run: {shipped}\n")
+
+
+def _with_outputs(copies: dict[str, Path], outputs: str) -> Path:
+    """small_cu.yaml as shipped, with an ``outputs:`` block, in the user's folder."""
+    path = copies["same"].parent / "small_cu.yaml"
+    path.write_text(copies["shipped"].read_text() + outputs)
+    return path
+
+
+def test_runs_differing_only_in_outputs_are_one_scenario(
+        tmp_path: Path, copies: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Editing only ``outputs:`` between two runs made the name ambiguous to compare."""
+    out = tmp_path / "results"
+    _run(copies["base"], out)
+    _run(_with_outputs(copies, "outputs: {bilateral: true}\n"), out)
+    latest = _run(_with_outputs(copies, (
+        "outputs: {indicators: [welfare_change_pct, gdp_usd], summary: all}\n")), out)
+    capsys.readouterr()
+    assert main(["compare", "small_cu", "small_base", "--out", str(out), *COMPARE]) == 0
+    assert f"policy:   {latest} (" in capsys.readouterr().out
+    assert main(["show", "small_cu", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"run: {latest}\n")
+
+
+def test_a_real_edit_beside_outputs_is_still_ambiguous(
+        tmp_path: Path, copies: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """Outputs are left out of the identity, not everything after them."""
+    out = tmp_path / "results"
+    _run(copies["base"], out)
+    _run(_with_outputs(copies, "outputs: {bilateral: true}\n"), out)
+    edited = copies["same"].parent / "small_cu.yaml"
+    edited.write_text(edited.read_text().replace("cet: weighted_mean", "cet: 0.2"))
+    _run(edited, out)
+    capsys.readouterr()
+    assert main(["compare", "small_cu", "small_base", "--out", str(out), *COMPARE]) == 2
+    assert "'small_cu' names 2 different scenarios" in capsys.readouterr().err

@@ -64,3 +64,41 @@ def test_recursive_alias_exits_2_without_traceback(
     assert "Traceback" not in err and "RecursionError" not in err
     assert f"{path}:3: parameters.trade: recursive YAML alias '*a'" in err
     assert not out.exists() or not any(out.rglob("*"))
+
+
+# A key that contains itself (or the mapping it keys) was built by PyYAML's constructor,
+# which raised "found unconstructable recursive node": a '<syntax>' error that named no
+# anchor. body -> (line, path, the anchor's line)
+KEY_CASES: dict[str, tuple[str, int, str, int]] = {
+    "list_key": ("? &a [*a]\n: 1\n", 3, "<root>", 3),
+    "mapping_key": ("x:\n  ? &a {b: *a}\n  : 1\n", 4, "x", 4),
+    "key_is_its_mapping": ("x: &a {? *a : 1}\n", 3, "x", 3),
+    "key_holds_its_mapping": ("x: &a\n  ? [1, *a]\n  : 1\n", 4, "x", 3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEY_CASES))
+def test_recursive_key_gets_the_project_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    body, line, loc, anchor_line = KEY_CASES[case]
+    path = _write(tmp_path, body)
+    code = main(["validate", "--no-import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and "unconstructable" not in err, err
+    assert (
+        f"{path}:{line}: {loc}: recursive YAML alias '*a' in a mapping key (an anchor "
+        f"cannot contain itself: '&a' at line {anchor_line} encloses it); a mapping key "
+        "must be a plain value (a name or a number)"
+    ) in err, err
+
+
+def test_plain_list_key_is_still_refused_as_not_plain(tmp_path: Path) -> None:
+    # The cycle check must not take a repeated, non-recursive alias for a cycle.
+    path = _write(tmp_path, "y: &b [1]\n? [*b, *b]\n: 1\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    messages = [e.message for e in info.value.errors]
+    assert any("mapping key must be a plain value, got list" in m for m in messages), messages
+    assert not any("recursive" in m for m in messages), messages

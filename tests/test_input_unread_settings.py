@@ -87,3 +87,73 @@ def test_a_union_needs_the_trade_slot(capsys, scenario, what):
     err = capsys.readouterr().err
     assert f": proposals[0].type: {what} needs the trade slot filled" in err, err
     assert "parameters.mechanisms: {trade: ge_trade}" in err
+
+
+# ------------------------------------------------------------------ a slot emptied by name
+
+TRADE_MESSAGE = ("the trade slot is empty, so nothing reads this setting: fill the slot "
+                 "(parameters.mechanisms: {trade: ge_trade}) or remove the setting")
+
+
+def test_trade_settings_of_the_emptying_file_are_refused(tmp_path):
+    """``short_run_share`` and ``adjustment_years`` are read only by the trade slot's
+    mechanism; written beside ``{trade: null}`` they were accepted and changed nothing.
+    ``sigma`` is read by every preview's GE solve, slot or not: accepted."""
+    path = _child(tmp_path, "baseline.yaml", (
+        "parameters:\n  mechanisms: {trade: null}\n"
+        "  trade: {sigma: 4.0, short_run_share: 0.5, adjustment_years: 3}\n"))
+    with pytest.raises(ScenarioError) as info:
+        check_scenario(path)
+    assert [(e.file, e.line, e.path, e.message) for e in info.value.errors] == [
+        (str(path), 5, f"parameters.trade.{key}", TRADE_MESSAGE)
+        for key in ("short_run_share", "adjustment_years")]
+
+
+def test_an_override_emptying_the_trade_slot_leaves_the_parents_settings(tmp_path, capsys):
+    """baseline.yaml's short_run_share 0.4 and adjustment_years 8 stay unread on purpose;
+    an override setting one of them beside the null is refused."""
+    path = SCENARIOS / "baseline.yaml"
+    sc = load_scenario(path, {"parameters.mechanisms.trade": None})
+    assert sc.parameters.trade.adjustment_years == 8
+    child = _child(tmp_path, "baseline.yaml", "parameters: {mechanisms: {trade: null}}\n")
+    load_scenario(child)
+    assert main(["validate", str(path), "--set", "parameters.mechanisms.trade=null",
+                 "--set", "parameters.trade.adjustment_years=3"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"scosim: error: <override>:2: parameters.trade.adjustment_years: "
+                   f"{TRADE_MESSAGE}\n"), err
+
+
+def test_a_setting_beside_the_null_that_empties_its_slot_is_refused(tmp_path):
+    """The documented exemption is for a parent's settings: one file writing both was
+    accepted for the security slot too."""
+    path = _child(tmp_path, "baseline.yaml", (
+        "parameters:\n  mechanisms: {security: null}\n  security: {instability: 2.0}\n"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [(e.line, e.path) for e in info.value.errors] == [
+        (5, "parameters.security.instability")]
+    assert "the security slot is empty, so nothing reads this setting" in str(info.value)
+
+
+def test_without_the_trade_slot_the_model_reads_sigma_not_the_adjustment():
+    """What the refusal rests on: with the slot empty, the finance slot's settlement
+    preview solves the GE with sigma and the moving baseline, never with the trade
+    slot's short-run adjustment."""
+    import numpy as np
+
+    from scosim.runner import run_model
+
+    def gains(**trade):
+        over = {"replications": 1, "years.end": 2027, "parameters.mechanisms.trade": None,
+                **{f"parameters.trade.{k}": v for k, v in trade.items()}}
+        sc = load_scenario(SCENARIOS / "finance_crisis_settlement.yaml", over)
+        assert sc.parameters.mechanisms["trade"] is None
+        return np.asarray(run_model(sc).records["settlement_welfare_gain_pct"])
+
+    base = gains()
+    assert np.nanmax(np.abs(base)) > 0
+    assert not np.allclose(gains(sigma=3.0), base, equal_nan=True)
+    assert not np.allclose(gains(moving_baseline=False), base, equal_nan=True)
+    # Not refused here: the override empties the slot after the file wrote these.
+    np.testing.assert_array_equal(gains(short_run_share=1.0, adjustment_years=0), base)

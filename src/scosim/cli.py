@@ -144,13 +144,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     """Print a finished run's answer: who gains, who loses, who votes against."""
     from scosim.result_tables import _is_url, open_result
-    from scosim.run_catalogue import resolve_run
+    from scosim.run_catalogue import CHOOSE_FOR_SHOW, resolve_run
 
     if _is_url(args.run):
         run_dir = args.run
         _check_run_url(run_dir)
     else:
-        run_dir = resolve_run(args.run, args.out)
+        # A name shared by runs of different scenarios is refused, as compare does:
+        # the latest of them may not be the file the user means.
+        run_dir = resolve_run(args.run, args.out, refuse_ambiguous=True,
+                              choose=CHOOSE_FOR_SHOW)
     res = open_result(run_dir)
     text = res.headline
     if text is None:  # no summary.txt: work it out (this imports the plotting code)

@@ -123,12 +123,26 @@ class AmbiguousRun(ValueError):
 
 #: Top-level fields of a resolved scenario that do not make it another scenario: runs
 #: of one file with other seeds or replications (``scosim compare`` then pairs them or
-#: says which to re-run), or prose.
-_NOT_THE_SCENARIO = ("seed", "replications", "description")
+#: says which to re-run), prose, and what a run writes (``outputs``: which indicators,
+#: plots, bilateral tables, summary), which does not change a number of the model.
+_NOT_THE_SCENARIO = ("seed", "replications", "description", "outputs")
+
+#: How to pick one run of an ambiguous name, for ``scosim compare`` (a YAML file is
+#: run, or its finished run reused) and for ``scosim show`` (a finished run only).
+CHOOSE_FOR_COMPARE = (
+    "Give the run directory (or its run id) instead of the name, or the scenario "
+    "YAML file, whose finished run with the same seed and replications is reused "
+    "(for the policy, add the run's --seed and --replications)")
+CHOOSE_FOR_SHOW = (
+    "Give the run directory (or its run id) instead of the name; `scosim list` shows "
+    "every run")
 
 
 def scenario_identity(run_dir: Path, manifest: dict[str, Any]) -> str:
     """What a run simulated, up to its seed and replications: a hash of its scenario.yaml.
+
+    Left out of the hash: :data:`_NOT_THE_SCENARIO` (seed, replications, description,
+    outputs), so runs of one file whose ``outputs:`` was edited between them are one.
 
     Two files that resolve to the same scenario give the same identity wherever they
     are (a copy, another working directory): their runs give the same numbers. The
@@ -150,11 +164,13 @@ def scenario_identity(run_dir: Path, manifest: dict[str, Any]) -> str:
     return f"sha256 {hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path) -> None:
+def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path,
+                      choose: str = CHOOSE_FOR_COMPARE) -> None:
     """Refuse a scenario name whose runs ``rows`` (oldest first) simulate different scenarios.
 
     The latest run of each is listed (its directory, file, hash and time) with how to
-    choose one. Runs of one scenario differing only by seed or replications are one.
+    choose one (``choose``). Runs of one scenario differing only by seed, replications,
+    description or outputs are one.
 
     Raises:
         AmbiguousRun: More than one scenario among ``rows``.
@@ -187,16 +203,14 @@ def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path) -> None:
             + (f" (and {more} earlier run(s) of it)" if more else ""))
     raise AmbiguousRun(
         f"{name!r} names {len(latest)} different scenarios under {root}/: its finished runs "
-        "without --set differ in their resolved scenario beyond seed and replications (two "
-        "files with the same name:, or a file edited between runs), so the latest is not "
-        "taken. The latest run of each, newest first:\n" + "\n".join(lines) + "\n"
-        "Give the run directory (or its run id) instead of the name, or the scenario "
-        "YAML file, whose finished run with the same seed and replications is reused "
-        "(for the policy, add the run's --seed and --replications)")
+        "without --set differ in their resolved scenario beyond seed, replications and "
+        "outputs (two files with the same name:, or a file edited between runs), so the "
+        "latest is not taken. The latest run of each, newest first:\n" + "\n".join(lines)
+        + "\n" + choose)
 
 
 def resolve_run(ref: str | Path, root: str | Path = "results", *,
-                refuse_ambiguous: bool = False) -> Path:
+                refuse_ambiguous: bool = False, choose: str = CHOOSE_FOR_COMPARE) -> Path:
     """Find a finished run by path, by run id, or by scenario name.
 
     A scenario name picks its latest finished run made without ``--set``
@@ -207,7 +221,9 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
         root: Results root.
         refuse_ambiguous: Refuse a name whose runs without overrides simulate
             different scenarios (files sharing a ``name:``, a file edited between
-            runs) instead of taking the latest (``scosim compare``).
+            runs) instead of taking the latest (``scosim compare``, ``scosim show``).
+        choose: What the refusal tells the user to give instead (:data:`CHOOSE_FOR_COMPARE`,
+            :data:`CHOOSE_FOR_SHOW`).
 
     Returns:
         The run directory.
@@ -231,7 +247,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
             # A name means the scenario as written: prefer runs without --set overrides.
             hit = plain
             if refuse_ambiguous:
-                _refuse_ambiguous(str(ref), hit, root)
+                _refuse_ambiguous(str(ref), hit, root, choose)
     if hit.empty:
         _not_a_run(p)  # an existing path: say what it is instead
         raise FileNotFoundError(

@@ -48,12 +48,19 @@ from scosim.scenario.outputs import (
 from scosim.scenario.outputs import (
     recorded_indicators as recorded_indicators,
 )
+
+# Settings of empty slots: scosim.scenario.slot_settings (split for size).
+from scosim.scenario.slot_settings import (
+    SLOT_BLOCKS as SLOT_BLOCKS,
+)
+from scosim.scenario.slot_settings import (
+    unread_settings_issues as unread_settings_issues,
+)
 from scosim.scenario.values import (
     DEFAULT_RULES,
     STRICT,
     Code,
     CodeList,
-    Issue,
     Issues,
     State,
     StateList,
@@ -135,7 +142,12 @@ class CountryOverride(BaseModel):
 
 
 class TradeParams(BaseModel):
-    """Structural gravity settings."""
+    """Structural gravity settings.
+
+    ``sigma`` to ``moving_baseline`` define the GE every counterfactual solves, read
+    whatever fills the trade slot (previews, other slots' costs); ``short_run_share`` and
+    ``adjustment_years`` only by the trade slot's mechanism (``slot_settings``).
+    """
 
     model_config = STRICT
     # The cap is σ - 1 = 49, ten times the median structural estimate of the trade
@@ -424,48 +436,6 @@ class Parameters(BaseModel):
         if isinstance(out, dict) and not out.get("mechanism_settings"):
             out.pop("mechanism_settings", None)
         return out
-
-
-
-#: The settings block under ``parameters`` that only one slot's mechanism reads:
-#: ``{slot: the built-in mechanism that fills the slot and reads the block}``.
-SLOT_BLOCKS: dict[str, str] = {
-    "network": "corridor_network", "security": "security", "finance": "banking_systems"}
-
-
-def unread_settings_issues(params: Parameters, named: set[str]) -> list[Issue]:
-    """Settings under ``parameters.<slot>`` that nothing reads: the slot is left empty.
-
-    Only values other than the defaults count (a block written at its defaults
-    changes nothing), and only for a slot empty by default: a slot emptied by name
-    (``parameters.mechanisms: {security: null}``, from a child scenario or ``--set``
-    turning a parent's mechanism off) leaves the parent's settings unused on purpose.
-
-    Args:
-        params: The validated parameters.
-        named: The slots ``parameters.mechanisms`` names (as written).
-    """
-    issues: list[Issue] = []
-    for slot, fill in SLOT_BLOCKS.items():
-        if params.mechanisms.get(slot) is not None or slot in named:
-            continue
-        block = getattr(params, slot)
-        if slot == "finance":
-            if not block:
-                continue  # nothing written; and the finance package imports numpy
-            from scosim.finance.spec import FinanceSettings
-
-            default: Any = FinanceSettings()
-            changed = [k for k, v in block.items() if v != getattr(default, k)]
-        else:
-            default = type(block)()
-            changed = [k for k in type(block).model_fields
-                       if getattr(block, k) != getattr(default, k)]
-        issues += [((slot, key), (
-            f"the {slot} slot is empty, so nothing reads this setting: fill the slot "
-            f"(parameters.mechanisms: {{{slot}: {fill}}}) or remove the setting"))
-            for key in changed]
-    return issues
 
 
 # --------------------------------------------------------------------------- events

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
+from scosim.scenario.slot_settings import emptied_slot_errors
 from scosim.scenario.yamlread import (  # noqa: F401  (_FAST_LOADER, _compose_with: tests)
     _FAST_LOADER,
     MAX_DEPTH,
@@ -219,7 +220,7 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
     from scosim.scenario.schema import Scenario
 
     try:
-        return Scenario.model_validate({**doc.data, "source": source})
+        scenario = Scenario.model_validate({**doc.data, "source": source})
     except ValidationError as exc:
         # Imported on failure only: turning pydantic's errors into file:line messages.
         from scosim.scenario.beside import errors_beside
@@ -228,6 +229,11 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
         errors = _translate(exc, doc)
         # The schema's cross-field checks did not run if a field failed: said beside.
         raise ScenarioError(errors + errors_beside(doc, errors)) from None
+    # Needs where each value was written, which the schema does not see.
+    errors = emptied_slot_errors(scenario.parameters, doc)
+    if errors:
+        raise ScenarioError(errors)
+    return scenario
 
 
 # --------------------------------------------------------------------------- public

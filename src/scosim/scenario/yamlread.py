@@ -182,22 +182,49 @@ def _build(
     # An alias inside its own anchor ("a: &a {b: *a}") composes to a node that
     # contains itself; building it would recurse until Python's stack ran out.
     if id(node) in walk.active:
-        name, at = walk.name(node), node.start_mark.line + 1
-        if name is not None:
-            what = (f"recursive YAML alias '*{name}' (an anchor cannot contain itself: "
-                    f"'&{name}' at line {at} encloses it)")
-        else:  # e.g. a "<<: *a" merge inside a's own value
-            kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
-            what = (f"recursive YAML value: the {kind} at line {at} contains itself "
-                    "through an alias or a '<<' merge")
         errors.append(ErrorItem(file, origins[loc][1], format_path(loc), (
-            f"{what}; write the value out instead")))
+            f"{_recursion(node, walk)}; write the value out instead")))
         return None
     walk.active.add(id(node))
     try:
         return _build_collection(loader, node, loc, file, origins, errors, walk)
     finally:
         walk.active.discard(id(node))
+
+
+def _recursion(node: yaml.Node, walk: _Walk, where: str = "") -> str:
+    """What is wrong with ``node``, found inside itself (``where``: e.g. " in a mapping key")."""
+    name, at = walk.name(node), node.start_mark.line + 1
+    if name is not None:
+        return (f"recursive YAML alias '*{name}'{where} (an anchor cannot contain itself: "
+                f"'&{name}' at line {at} encloses it)")
+    # e.g. a "<<: *a" merge inside a's own value
+    kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+    return (f"recursive YAML value{where}: the {kind} at line {at} contains itself "
+            "through an alias or a '<<' merge")
+
+
+def _first_cycle(node: yaml.Node, active: set[int]) -> yaml.Node | None:
+    """The first collection under ``node`` (or ``node``) that is already in ``active``.
+
+    ``active`` holds the ids of the collections on the path from the root (they are
+    added and removed as the walk goes). Depth is bounded by :data:`MAX_DEPTH`.
+    """
+    if not isinstance(node, yaml.CollectionNode):
+        return None
+    if id(node) in active:
+        return node
+    children = ([n for pair in node.value for n in pair]
+                if isinstance(node, yaml.MappingNode) else node.value)
+    active.add(id(node))
+    try:
+        for child in children:
+            cycle = _first_cycle(child, active)
+            if cycle is not None:
+                return cycle
+        return None
+    finally:
+        active.discard(id(node))
 
 
 def _build_collection(
@@ -225,8 +252,17 @@ def _build_collection(
         first_line: dict[Any, int] = {}
         merged: set[Any] = set()
         for knode, vnode in node.value:
-            key = loader.construct_object(knode, deep=True)
             kline = knode.start_mark.line + 1
+            # Keys are built by PyYAML's constructor, which raises a bare "found
+            # unconstructable recursive node" on a key that contains itself (or an
+            # enclosing mapping): find the cycle first and say which anchor it is.
+            cycle = _first_cycle(knode, set(walk.active))
+            if cycle is not None:
+                errors.append(ErrorItem(file, kline, format_path(loc), (
+                    f"{_recursion(cycle, walk, ' in a mapping key')}; a mapping key "
+                    "must be a plain value (a name or a number)")))
+                continue
+            key = loader.construct_object(knode, deep=True)
             try:
                 hash(key)
             except TypeError:
