@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
@@ -68,8 +69,11 @@ def test_contributions_are_not_the_shareholders_loss():
 # (no creditor worse off): ordinary debt 30 x share, uninsured deposits 15 x share.
 # 1. capital 8, loss 14: E0 -6, share 0.05; ordinary bail-in 1.5 (half of 30 would be 15),
 #    shareholders 8 + 1.5 = 9.5 < 9.6: the uninsured deposits are bailed in for 0.1 (of
-#    the 0.75 they would lose), the 8 % is met and the fund pays 5 % of TLOF, 6; the
-#    treasury the rest of 11.85 - 1.6 - 6 = 4.25. Before 2026-12-06: fund 0, treasury 10.35.
+#    the 0.75 they would lose), the 8 % is met and the fund pays 5 % of TLOF, 6, and past
+#    it (art. 44(7): the ordinary debt is written down to its loss in liquidation) the rest
+#    of the injection 11.85 - 1.6 = 10.25 from the 54 it still holds: the treasury pays
+#    nothing. With a fund of 8: 8, and the treasury 2.25. Before 2026-12-06: fund 0,
+#    treasury 10.35; then, until art. 44(7) was read, fund 6, treasury 4.25.
 # 2. capital 4, loss 10: E0 -6 again; 4 + 1.5 + 0.75 = 6.25 < 9.6: no public money, so no
 #    resolution: A fails in clearing as it would without the union.
 # 3. capital 10, loss 7.8: E0 2.2, caught early (3 % trigger, 3.9), solvent: no creditor
@@ -77,13 +81,14 @@ def test_contributions_are_not_the_shareholders_loss():
 #    a precautionary recapitalisation by the treasury of 3.65.
 
 
-def test_bail_in_of_uninsured_deposits_reaches_the_8_percent():
-    ind = _step_a([14.0], capital=8.0, fund=60.0, bp=0.0)
+@pytest.mark.parametrize(("fund", "paid", "treasury"), [(60.0, 10.25, 0.0), (8.0, 8.0, 2.25)])
+def test_bail_in_of_uninsured_deposits_reaches_the_8_percent(fund, paid, treasury):
+    ind = _step_a([14.0], capital=8.0, fund=fund, bp=0.0)
     assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
     np.testing.assert_allclose(ind["bail_in"][0, 0], 1.6, atol=1e-9)
     np.testing.assert_allclose(ind["bail_in_deposits"][0, 0], 0.1, atol=1e-9)
-    np.testing.assert_allclose(ind["fund_payout"][0, 0], 6.0, atol=1e-9)
-    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 4.25, atol=1e-9)
+    np.testing.assert_allclose(ind["fund_payout"][0, 0], paid, atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], treasury, atol=1e-9)
     assert ind["precautionary_recap"][0, 0] == 0 and ind["fund_art109"][0, 0] == 0
 
 
@@ -129,12 +134,14 @@ def test_unconstrained_keeps_the_fund_limit_but_not_the_treasury_condition():
         np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 10.35, atol=1e-9)
 
 
-def test_the_two_backstops_differ_only_where_resolution_is_refused():
+def test_the_two_backstops_differ_where_resolution_is_refused_or_past_the_cap():
     """Russia's 2026-style crisis on the packaged tables, members in a full union: the
     BRRD's conditions change nothing in runs whose resolution they allow (the 8 % met,
     or a solvent system's precautionary recapitalisation; the deposit bail-in is capped
-    at no more than those depositors would lose, which here is never needed); where they
-    refuse it, the unconstrained union resolves the system and the BRRD one lets it fail."""
+    at no more than those depositors would lose, which here is never needed) but who pays
+    where the fund's 5 % binds: past it the BRRD fund pays on (art. 44(7)) what the
+    unconstrained union's treasury pays; where they refuse it, the unconstrained union
+    resolves the system and the BRRD one lets it fail."""
     from scosim.data.constants import MEMBERS
     from scosim.finance.shocks import sanctions_matrix
 
@@ -160,9 +167,23 @@ def test_the_two_backstops_differ_only_where_resolution_is_refused():
     assert refused.any() and (~refused & (b["resolutions"][:, rus] > 0)).any()
     assert not u["resolution_refused"].any() and not u["failures"][:, rus].any()
     assert (b["failures"][refused, rus] == 1).all() and (u["resolutions"][refused, rus] == 1).all()
-    same = ~refused
+    # Past the cap: the unconstrained fund paid its 5 % of TLOF (of the debts: the equity
+    # is gone), and the BRRD one more.
+    past = ~refused & (np.abs(b["fund_payout"][:, rus] - u["fund_payout"][:, rus]) > 1e-6)
+    assert past.any() and (~refused & ~past & (b["resolutions"][:, rus] > 0)).any()
+    debts = fs.data.assets[rus] - fs.data.capital[rus]
+    np.testing.assert_allclose(u["fund_payout"][past, rus], 0.05 * debts, rtol=1e-12)
+    assert (b["fund_payout"][past, rus] > u["fund_payout"][past, rus]).all()
+    same = ~refused & ~past
     for k in b:
         np.testing.assert_allclose(b[k][same], u[k][same], atol=1e-6, err_msg=k)
+    whom = {"fund_payout", "fund_balance", "fiscal_cost", "fiscal_recap"}
+    for k in set(b) - whom:
+        np.testing.assert_allclose(b[k][past], u[k][past], atol=1e-6, err_msg=k)
+    np.testing.assert_allclose(b["fund_payout"][past, rus] + b["fiscal_cost"][past, rus],
+                               u["fund_payout"][past, rus] + u["fiscal_cost"][past, rus],
+                               rtol=1e-12)
+    assert (b["fiscal_cost"][past, rus] < u["fiscal_cost"][past, rus]).all()
 
 
 def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():

@@ -1,9 +1,13 @@
-"""The resolution fund's limits (BRRD art. 44(5); SRMR art. 27(6)-(7)).
+"""The resolution fund's limits (BRRD art. 44(5), (7); SRMR art. 27(6)-(7), (9)-(10)).
 
 The fund may contribute to a resolution only after shareholders and creditors have
 absorbed at least 8 % of the system's total liabilities including own funds (TLOF), and
-at most 5 % of them; the treasury pays what the fund may not. Until 2026-12-06 the fund
-paid whatever it held, whatever the two had absorbed and however large the payment.
+at most 5 % of them (art. 44(5)); past that cap it may pay on from what it holds once the
+unsecured, non-preferred debt other than eligible deposits has been written down as far
+as it may be (art. 44(7), tests/test_finance_past_the_cap.py), which in the model it
+always has. The treasury pays what the fund may not. Until 2026-12-06 the fund paid
+whatever it held, whatever the two had absorbed and however large the payment; later that
+day, and still with ``public_backstop: unconstrained``, never more than the 5 %.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ def test_limit_by_hand():
     np.testing.assert_allclose(limit, [[6.0, 0.0, 6.0, 0.0, 0.0]], atol=1e-12)
 
 
-def _chain_step(losses: list[float], fund: list[float]) -> dict[str, np.ndarray]:
+def _chain_step(losses: list[float], fund: list[float],
+                public_backstop: str = "brrd") -> dict[str, np.ndarray]:
     """The chain A owes B 60, B owes C 45 (tests/test_finance_chain.py), one run per
     loss of A; A alone is under the union (deposit insurance with the fund ``fund``,
     resolution, information exchange), no contributions."""
@@ -51,7 +56,8 @@ def _chain_step(losses: list[float], fund: list[float]) -> dict[str, np.ndarray]
                       fund=np.array([[f, 0.0, 0.0] for f in fund]),
                       trade_cost_factor=st.trade_cost_factor)
     a = np.broadcast_to([True, False, False], (R, 3))
-    levers = Levers(np.zeros((R, 3), bool), a, a, a, np.zeros((R, 3, 3)), contribution_bp=0.0)
+    levers = Levers(np.zeros((R, 3), bool), a, a, a, np.zeros((R, 3, 3)), contribution_bp=0.0,
+                    public_backstop=public_backstop)  # type: ignore[arg-type]
     g = np.zeros((R, 3))
     g[:, 0] = -np.asarray(losses) / 130.0
     _, ind = fs.step(st, g, fs.no_sanctions(R), levers, np.random.default_rng(0))
@@ -65,31 +71,44 @@ def _chain_step(losses: list[float], fund: list[float]) -> dict[str, np.ndarray]
 # 1. 7.8: E0 2.2, caught early by the 3 % trigger (3.9); would not fail, so no bail-in;
 #    shareholders lost 7.8 < 8 % of TLOF 122.2: the floor binds, fund 0 (3.65), treasury
 #    3.65, all equity.
-# 2. 65: E0 -55, bail-in 13.75; 10 + 13.75 absorbed; the cap binds: fund 6 of the 47.1
-#    injected (47.1), treasury 41.1, which fills 41.25 - 6 = 35.25 of the hole, buys 5.85.
+# 2. 65: E0 -55, bail-in 13.75 (the other debt's loss in clearing, 30 x 55 / 120: as far
+#    as it may be written down); 10 + 13.75 absorbed; the cap binds: fund 6 of the 47.1
+#    injected (47.1), and past it, art. 44(7), the other 41.1 from the 54 it still holds;
+#    so the treasury pays nothing. Under art. 44(5) alone (``unconstrained``) the treasury
+#    pays the 41.1, which fills 41.25 - 6 = 35.25 of the hole, buys 5.85.
 # 3. 26: E0 -16, bail-in 4 (the bail-in alone is 3.3 % of TLOF, with the shareholders'
 #    10 it is 11.7 %); fund 5, all it holds (5): neither binds, as before. Treasury 12.85,
 #    fills 12 - 5 = 7, buys 5.85.
 # 4. 13: E0 -3, bail-in 0.75, hole 2.25; the cap binds: fund 6 (8.1) fills the hole and
-#    buys 3.75; the treasury's 2.1 is all equity.
+#    buys 3.75, then 2.1 more past it; under art. 44(5) alone the treasury's 2.1 is all
+#    equity.
 LOSSES = [7.8, 65.0, 26.0, 13.0]
 FUND = [60.0, 60.0, 5.0, 60.0]
 E0 = np.array([2.2, -55.0, -16.0, -3.0])
 BAIL_IN = np.array([0.0, 13.75, 4.0, 0.75])
-FUND_PAID = np.array([0.0, 6.0, 5.0, 6.0])
-TREASURY = np.array([3.65, 41.1, 12.85, 2.1])
-EQUITY = np.array([3.65, 5.85, 5.85, 2.1])
+AT_THE_CAP = {  # art. 44(5) alone: fund, treasury, equity the treasury bought
+    "fund": np.array([0.0, 6.0, 5.0, 6.0]),
+    "treasury": np.array([3.65, 41.1, 12.85, 2.1]),
+    "equity": np.array([3.65, 5.85, 5.85, 2.1]),
+}
+PAST_THE_CAP = {  # with art. 44(7): the fund pays on where the cap bound (rows 2 and 4)
+    "fund": np.array([0.0, 6.0 + 41.1, 5.0, 6.0 + 2.1]),
+    "treasury": np.array([3.65, 0.0, 12.85, 0.0]),
+    "equity": np.array([3.65, 0.0, 5.85, 0.0]),
+}
 
 
-def test_floor_and_cap_by_hand():
+@pytest.mark.parametrize(("backstop", "want"), [("brrd", PAST_THE_CAP),
+                                                ("unconstrained", AT_THE_CAP)])
+def test_floor_and_cap_by_hand(backstop, want):
     """Rows above: the 8 % floor binds in 1, the 5 % cap in 2 and 4, neither in 3."""
-    ind = _chain_step(LOSSES, FUND)
+    ind = _chain_step(LOSSES, FUND, backstop)
     assert (ind["resolutions"][:, 0] == 1).all() and not ind["failures"].any()
     np.testing.assert_allclose(ind["bail_in"][:, 0], BAIL_IN, atol=1e-9)
-    np.testing.assert_allclose(ind["fund_payout"][:, 0], FUND_PAID, atol=1e-9)
-    np.testing.assert_allclose(ind["fiscal_cost"][:, 0], TREASURY, atol=1e-9)
-    np.testing.assert_allclose(ind["fiscal_recap"][:, 0], EQUITY, atol=1e-9)
-    np.testing.assert_allclose(ind["fund_balance"][:, 0], np.array(FUND) - FUND_PAID,
+    np.testing.assert_allclose(ind["fund_payout"][:, 0], want["fund"], atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_cost"][:, 0], want["treasury"], atol=1e-9)
+    np.testing.assert_allclose(ind["fiscal_recap"][:, 0], want["equity"], atol=1e-9)
+    np.testing.assert_allclose(ind["fund_balance"][:, 0], np.array(FUND) - want["fund"],
                                atol=1e-9)
     assert not ind["fund_payout"][:, 1:].any() and not ind["fiscal_cost"][:, 1:].any()
 
@@ -111,11 +130,14 @@ def test_only_who_pays_changes():
                                both - equity_bought(E0, BAIL_IN, fund), atol=1e-9)
 
 
+@pytest.mark.parametrize("backstop", ["brrd", "unconstrained"])
 @pytest.mark.parametrize("mutualisation", [0.0, 1.0])
-def test_the_calibrated_crisis_keeps_the_limits(mutualisation):
-    """Russia's 2026-style crisis on the packaged tables, members in a full union: in
-    every run the fund's payment for a resolution is at most 5 % of TLOF, and nothing
-    where the shareholders' loss and the bail-in fall short of 8 % of it."""
+def test_the_calibrated_crisis_keeps_the_limits(mutualisation, backstop):
+    """Russia's 2026-style crisis on the packaged tables, members in a full union: the
+    fund pays nothing where the shareholders' loss and the bail-in fall short of 8 % of
+    TLOF; at most 5 % of it under art. 44(5) alone (``unconstrained``); past the 5 %
+    (art. 44(7), ``brrd``) only once it has paid the 5 %, and then the treasury pays only
+    what the fund's reachable compartments no longer hold."""
     from scosim.data.constants import MEMBERS
     from scosim.finance.shocks import sanctions_matrix
 
@@ -123,7 +145,8 @@ def test_the_calibrated_crisis_keeps_the_limits(mutualisation):
     R, N = 32, fs.N
     rus = fs.codes.index("RUS")
     part = np.broadcast_to(np.isin(fs.codes, MEMBERS), (R, N))
-    levers = Levers.union(part, fs.data.settlement, mutualisation=mutualisation)
+    levers = Levers.union(part, fs.data.settlement, mutualisation=mutualisation,
+                          public_backstop=backstop)
     st = fs.initial_state(R)
     # A fund of 20 % of insured deposits, so that its balance is not what limits it.
     st = replace(st, fund=np.broadcast_to(0.2 * fs.data.insured, (R, N)).copy())
@@ -137,9 +160,21 @@ def test_the_calibrated_crisis_keeps_the_limits(mutualisation):
     debts = d.assets[rus] - d.capital[rus]
     paid = ind["fund_payout"][:, rus]  # no failures, so all of it is for resolution
     assert not ind["failures"][:, rus].any()
-    assert (paid <= 0.05 * (debts + d.capital[rus]) + 1e-6).all()
-    # Deep losses: the cap binds, 5 % of the debts (TLOF when the equity is gone).
-    np.testing.assert_allclose(paid[:3], 0.05 * debts, rtol=1e-9)
+    cap = 0.05 * debts  # 5 % of TLOF when the equity is gone, as in the deep losses
+    if backstop == "unconstrained":
+        assert (paid <= 0.05 * (debts + d.capital[rus]) + 1e-6).all()
+        # Deep losses: the cap binds, 5 % of the debts.
+        np.testing.assert_allclose(paid[:3], cap, rtol=1e-9)
+    else:
+        # Deep losses: the fund pays past the cap, and the treasury only what the
+        # compartments it may draw on (Russia's own, or all members' pooled) no longer hold.
+        assert (paid[:3] > cap * (1 + 1e-9)).all()
+        reach = ind["fund_balance"][:, rus] if mutualisation == 0 else (
+            ind["fund_balance"][:, part[0]].sum(axis=1))
+        treasury = ind["fiscal_cost"][:, rus]
+        assert ((treasury[:3] == 0) | (reach[:3] <= 1e-6)).all()
+        over = paid > 0.05 * (debts + d.capital[rus]) + 1e-6
+        assert (ind["bail_in"][over, rus] > 0).all()
     # Shallow losses caught early: the shareholders lost less than 8 % and no creditor is
     # bailed in, so the treasury pays it all.
     assert (paid == 0).any()

@@ -172,7 +172,7 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
 
 @pytest.mark.parametrize(("fund", "paid_by_fund", "gross", "recap"),
                          [(0.0, 0.0, 50.85, 5.85), (4.0, 4.0, 46.85, 5.85),
-                          (60.0, 6.0, 44.85, 5.85)])
+                          (10.0, 10.0, 40.85, 5.85), (60.0, 50.85, 0.0, 0.0)])
 def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund, gross, recap):
     """The same chain with A under a resolution authority: A's equity -60 is brought to
     the target 0.045 x 130 = 5.85 before contagion. Creditors are bailed in for 15 (half
@@ -182,12 +182,16 @@ def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund
     hole before the treasury (BRRD art. 44(4)(a)-(b), 57(1)): with 4 in it, the treasury
     puts in 46.85, fills the 41 of the hole left and buys all 5.85. The bail-in, 15, is
     12.5 % of A's total liabilities including own funds, 120 (its equity is gone), so the
-    fund may pay (art. 44(5)(a)), but at most 5 % of them, 6 (art. 44(5)(b)): with 60 in
-    it, it pays 6 and the treasury 44.85 (tests/test_finance_fund_limits.py has the
-    cases where the fund buys equity). Until 2026-12-06 the fund paid what it held (with
-    60, all 50.85, the treasury nothing); earlier that day the treasury's whole injection
-    was recorded as equity bought (50.85, 33.9 with 16.95 in the fund); then, until the
-    fund filled the hole first, the two shared both parts pro rata."""
+    fund may pay (art. 44(5)(a)), 5 % of them, 6 (art. 44(5)(b)), and past that, the
+    ordinary debt being written down in full (15 of 30; the rest stands for secured debt),
+    from what it still holds (art. 44(7)): with 10 in it, it pays 10, fills 10 of the hole
+    and the treasury 40.85 fills the other 35 and buys 5.85; with 60, all 50.85, and the
+    treasury nothing (tests/test_finance_fund_limits.py has the cases where the fund buys
+    equity). Until 2026-12-06 the fund paid what it held whatever the bail-in; from then
+    until art. 44(7) was read (the same day), at most 6, the treasury 44.85 with 60 in the
+    fund; earlier that day the treasury's whole injection was recorded as equity bought
+    (50.85, 33.9 with 16.95 in the fund); then, until the fund filled the hole first, the
+    two shared both parts pro rata."""
     fs, st = _chain_with_a_loss(fund=np.array([[fund, 0.0, 0.0]]))
     no = np.zeros((1, 3), dtype=bool)
     a = np.array([[True, False, False]])

@@ -12,8 +12,13 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    rank above ordinary unsecured debt (art. 108); covered deposits (art. 44(2)(a)) and
    interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
    most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75);
-3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)) and the treasury
-   the rest (government stabilisation tools, which ask for the same 8 %, art. 37(10)(a));
+3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)); where that cap
+   is reached and every unsecured, non-preferred liability other than eligible deposits has
+   been written down as far as it may be (art. 44(7)(a)-(b); here the ordinary unsecured
+   debt of step 1, to its liquidation loss: eligible deposits, the uninsured ones of step
+   2, are not a condition), the fund may pay on from what it still holds (art. 44(7),
+   second subparagraph; EBA Q&A 2015_2172) and the treasury the rest (government
+   stabilisation tools, which ask for the same 8 %, art. 37(10)(a));
 4. where it is not, the deposit insurance fund may still pay what the insured depositors
    would have lost in liquidation (BRRD art. 109; DGSD art. 11(2)); then a solvent system
    may be recapitalised by its treasury outside resolution (a precautionary
@@ -21,9 +26,9 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    receive no public money: it is not resolved and goes through clearing, where it fails
    as it would without the union (``public_backstop="brrd"``). With
    ``public_backstop="unconstrained"`` the treasury pays whatever the fund may not and
-   steps 2 and 4's fund payment are skipped, the fund still held to art. 44(5): the rules
-   of the morning of 2026-12-06 (before it, the fund paid whatever it held: no setting
-   restores that).
+   step 2, the fund's payment past its 5 % and step 4's fund payment are skipped, the fund
+   still held to art. 44(5): the rules of the morning of 2026-12-06 (before it, the fund
+   paid whatever it held: no setting restores that).
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ class Resolved:
         bail_in: Creditor losses imposed by bail-in, uninsured deposits included.
         bail_in_deposits: Of which uninsured deposits.
         injection: Money put in from outside, the fund and the treasury.
-        fund: The fund's part of it (art. 44(5) or art. 109).
+        fund: The fund's part of it (art. 44(5), with art. 44(7) past its 5 %, or art. 109).
         fund_art109: Of ``fund``, paid where the 8 % was not met (art. 109).
         treasury: The treasury's part.
         precautionary: Of ``treasury``, a solvent system's recapitalisation where the 8 %
@@ -173,6 +178,20 @@ def resolve(
         inject = np.where(refused, 0.0, inject)
         bail_in = np.where(refused, 0.0, bail_in)
         bail_dep = np.where(refused, 0.0, bail_dep)
+    if brrd:
+        # 3. Past the fund's 5 % (art. 44(7)): once the cap is reached and the ordinary
+        # unsecured debt, the one unsecured, non-preferred class other than eligible
+        # deposits, is written down to its liquidation loss (no creditor worse off), the
+        # fund may pay on from what its ex-ante contributions left unused (second
+        # subparagraph), drawn after every resolution's 5 % as the deposit payout after
+        # clearing is, before the treasury. Uninsured deposits are eligible deposits: more
+        # bail-in of them is not a condition (art. 44(7)(b)), and art. 108 ranks them above.
+        exhausted = bail_ord >= np.minimum(ordinary, other * loss) - tol
+        on = fund_res & caught & met & exhausted & (paid >= limit - tol) & (inject - paid > tol)
+        if np.any(on):
+            more, fund_after, _ = fund_payout(fund_after, np.where(on, inject - paid, 0.0),
+                                              fund_res, mutualisation=levers.mutualisation)
+            paid = paid + more
     treasury = inject - paid
     precautionary = np.where(caught & res_on & ~met & (E >= 0), treasury, 0.0)
     return Resolved(caught=caught, bail_in=bail_in, bail_in_deposits=bail_dep,

@@ -138,12 +138,14 @@ class Levers:
         mutualisation: Share of other compartments a participant may draw on.
         backstop: ``"national"`` or ``"mutual"`` fiscal backstop when the fund runs dry.
         fund_resolves: Whether the fund also pays for resolution (after bail-in, within BRRD
-            art. 44(5)'s limits: levers.resolution_fund_limit).
+            art. 44(5)'s limits, levers.resolution_fund_limit, and with ``"brrd"`` past
+            them under art. 44(7)).
         bail_in_share: Share of other (non-deposit) external liabilities that can be bailed in.
         trigger_info: Capital ratio at which information exchange triggers intervention.
         public_backstop: ``"brrd"``: public money in resolution only once shareholders and
             creditors have absorbed 8 % of TLOF (BRRD art. 37(10), 44(5)), bail-in of
-            uninsured deposits towards it, otherwise a precautionary recapitalisation of a
+            uninsured deposits towards it, the fund past its 5 % once the ordinary debt is
+            written down (art. 44(7)), otherwise a precautionary recapitalisation of a
             solvent system or none for an insolvent one, which is left to fail;
             ``"unconstrained"``: the treasury pays what the fund may not, the fund still
             held to art. 44(5) (the rules of the morning of 2026-12-06). See
