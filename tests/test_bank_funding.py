@@ -159,22 +159,26 @@ def _corridor(bank: dict[str, object] | None) -> np.ndarray:
 def test_a_bank_on_its_defaults_charges_its_owners_the_cost_of_its_paid_in_capital() -> None:
     # Lending at 4 % and funding at 4.6 % (a fifth of its loans paid in at the owners' 7 %,
     # the rest borrowed at 4 %): the owners pay the 0.6-point spread on the INSTC's loan
-    # outstanding, valued at the corridors' 4 %, by capital share; the hosts pay what
-    # they pay the default lender (4 %, 20 years, 5 of grace). Until 2026-12-06 (same
-    # day) the bank funded at 4 % and charged nothing; before, at its 7 % market rate,
-    # and its owners paid US$1.13 bn for the INSTC's loan (China 0.83). The lending rate
-    # is set: 4 %, the default until 2026-12-06 (now 4.9 %, a margin: the next test).
+    # outstanding, valued at the members' 7 % cost of funds (its market rate), by capital
+    # share, and the hosts pay the up-front 30 % and the loan's service at 4 %, valued
+    # at 7 %. Until 2026-12-06 (same day) the bank funded at 4 % and charged nothing;
+    # before, at its 7 % market rate, and its owners paid US$1.13 bn for the INSTC's loan
+    # (China 0.83). The lending rate is set: 4 %, the default until 2026-12-06 (now 4.9
+    # %, a margin: the next test). Until 2026-12-06 every flow was valued at 4 %.
     at4 = {"lending_rate": 0.04}
-    bank, none = _corridor(at4), _corridor(None)
-    _, left = loan_schedule(0.7 * 5.3e9, 0.04, 20, 5, 20)
-    spread = interest_subsidy(left, 0.04, 0.046, discount_rate=0.04)[0]
+    bank = _corridor(at4)
+    pay, left = loan_schedule(0.7 * 5.3e9, 0.04, 20, 5, 20)
+    spread = interest_subsidy(left, 0.04, 0.046, discount_rate=0.07)[0]
     assert spread > 0
-    np.testing.assert_allclose(bank.sum(axis=1) - none.sum(axis=1), spread, rtol=1e-9)
-    # With no paid-in cost of its own (its owners' rate 4 % too) it changes nothing.
-    np.testing.assert_array_equal(_corridor({**at4, "market_rate": 0.04}), none)
-    # At a funding rate of its own above its lending rate, the owners pay the spread.
+    service = float((pay[0] * 1.07 ** -(np.arange(20) + 1.0)).sum())
+    np.testing.assert_allclose(bank.sum(axis=1), 0.3 * 5.3e9 + service + spread, rtol=1e-9)
+    # With no paid-in cost of its own (funding and its owners' rate 4 %), no subsidy: the
+    # hosts pay the loan valued at 4 %, the cost exactly.
+    np.testing.assert_allclose(_corridor({**at4, "market_rate": 0.04}).sum(axis=1), 5.3e9,
+                               rtol=1e-12)
+    # Dearer funding costs the owners more: a wider spread above its lending rate.
     dear = _corridor({**at4, "funding_rate": 0.05})
-    assert (dear.sum(axis=1) > _corridor(None).sum(axis=1)).all()
+    assert (dear.sum(axis=1) > bank.sum(axis=1)).all()
 
 
 @pytest.mark.parametrize(("value", "says"), [

@@ -60,13 +60,15 @@ def test_who_pays_does_not_move_the_route_s_risk(shares: dict[str, float]) -> No
     # Pakistani link). Before, Uzbekistan or Pakistan alone paying cut it to the 1 % base
     # rate's.
     # On its non-recourse loan the bank's loss also counts the failure year's interest at
-    # 4 %: the capital lost is the total less 0.04 / 1.04 of the bank's loss.
+    # 7 %: the capital lost is the total less 0.07 / 1.07 of the bank's loss. Losses are
+    # valued at the members' 7 % cost of funds (until 2026-12-06 at 4 %: US$2.24 bn, h /
+    # (r + h) = 0.09 / 0.13; now 1.82, 0.09 / 0.16).
     m, default = _corridor(TRANS_AFGHAN)
     inst = _instability(m, AFG=0.8)
     fin0 = default._finance(m, default._failure_prob(inst))
     expected = fin0.risk.sum(axis=1)
-    np.testing.assert_allclose((expected - fin0.bank_loss * 0.04 / 1.04) / 1e9,
-                               5.39 * 0.6 * 0.09 / 0.13, rtol=1e-12)
+    np.testing.assert_allclose((expected - fin0.bank_loss * 0.07 / 1.07) / 1e9,
+                               5.39 * 0.6 * 0.09 / 0.16, rtol=1e-12)
     _, paid_by = _corridor(TRANS_AFGHAN, **{"proposals[0].host_shares": shares})
     fin = paid_by._finance(m, paid_by._failure_prob(inst))
     np.testing.assert_allclose(fin.risk.sum(axis=1), expected, rtol=1e-12)
@@ -195,9 +197,10 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     afg = m.codes.index("AFG")
     paid = arr.cost_usd * arr.host_shares[afg]
     # A failure in year t (probability (1 - h)^t h, valued at the end of the year) gives
-    # back 40 % of what was sunk, salvage the hosts keep (the model's recovery):
-    # 0.4 paid sum_{t >= 0} (1 - h)^t h / (1 + r)^(t + 1) = 0.4 paid h / (r + h).
-    salvage = 0.4 * paid * h / (r + h)
+    # back 40 % of what was sunk, salvage the hosts keep (the model's recovery), money
+    # valued at their cost of funds f = 7 % (until 2026-12-06 at r):
+    # 0.4 paid sum_{t >= 0} (1 - h)^t h / (1 + f)^(t + 1) = 0.4 paid h / (f + h).
+    salvage = 0.4 * paid * h / (0.07 + h)
     fees = pv.info["transit_fees_share_of_expenditure"][:, afg]
     expected = (q * (pv.info["ge_gain"][:, afg] + fees)
                 - r * (paid - salvage) / pv.info["expenditure_usd"][:, afg])

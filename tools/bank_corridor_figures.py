@@ -4,11 +4,14 @@ Each case adds a ``development_bank`` (from 2025, on its defaults unless the cas
 otherwise) in front of a shipped corridor scenario's proposals, runs one replication to
 2028 (every Council vote yes, as the scenario says) and prints, in US$ bn, what the
 corridor's payers pay (``corridor_paid_usd``), all payments with the bank less without
-it where the bank lends (0 where it does not, the hosts then paying from their budgets:
-until 2026-12-06, lending at 4 % below its 4.6 % funding cost, the owners' interest
-subsidy; lending at 4.9 % since, the hosts pay more and the owners earn a margin, shown
-as negative payments), the expected loss China bears (``corridor_risk_usd``) and
-what the bank's board decided (docs/network.md, "The bank's board").
+it where the bank lends (0 where it does not, the hosts then paying from their budgets;
+negative where the members together pay less: the value of the bank's funding below
+their cost of funds; the owners' margin on lending at 4.9 % what costs the bank 4.6 %
+shows as their negative payments), the expected loss China bears
+(``corridor_risk_usd``) and what the bank's board decided (docs/network.md, "The bank's
+board"). Every flow is valued at the members' cost of funds, the bank's ``market_rate``
+or, with no bank in force, 7 % (docs/network.md, "The hosts' cost of funds"; until
+2026-12-06 at 4 %, with the default lender lending at 4 %).
 
 Then ``afghan_corridor.yaml`` with the bank from 2026 at 0, 5 and 15 years of grace:
 one run, 2025-2028, every vote yes; the scenario's yearly Afghan instability path kept

@@ -40,12 +40,30 @@ their budgets (a :class:`Lender` with ``budget`` set; ``finance_project``'s ``bu
 path). Until 2026-12-06 the default bank lent there on the same terms, its owners all
 members by GDP, so a loan the board rejected for its expected loss was made anyway and
 the same owners bore the same loss (China US$0.96 bn of the Trans-Afghan railway's at
-Afghan instability 0.8). Runs with no bank in force keep the default bank: the shipped
-corridor scenarios, which have none, do not move. Borrowing at the hosts' sovereign rate
-(a bank's ``market_rate``) is not the alternative taken: corridor flows are valued at
-the members' 4 % discount rate, at which a loan at 7 % costs a host more than paying
-from its budget, and the model has no market lender (docs/network.md, "The bank's
-board").
+Afghan instability 0.8). Runs with no bank in force keep the default bank.
+
+Every lender carries the members' cost of funds, ``cost_of_funds``, at which the
+corridor values its money flows (payments, the owners' subsidy, losses and salvage:
+``finance_project``'s ``discount_rate``): a government that pays from its budget
+borrows at its sovereign rate or gives up spending that returns as much, and a loan is
+worth to it its grant element against that rate, the IMF/World Bank and OECD-DAC
+measure of concessionality (docs/network.md, "The hosts' cost of funds"). It is a
+bank's ``market_rate``, the rate its own preview measures its borrowers' grant element
+and discounts at, in the runs where that bank is the first in force; elsewhere
+:data:`scosim.network.finance.COST_OF_FUNDS` (7 %, the bank's default ``market_rate``).
+The default bank lends at it (``default_rate``): it stands for the hosts' borrowing on
+their own credit, so a guaranteed loan from it costs them what paying from their budgets
+does. Until 2026-12-06 every flow was valued at the corridors' 4 % ``DISCOUNT_RATE``
+and the default bank lent at 4 %: any loan above 4 % then cost a host more than its
+budget (Iran US$5.64 bn for the INSTC from a bank lending at 4.9 %, against 5.30), while
+the bank's own preview valued the same loan at a grant element against 7 %.
+
+The loan is decided (the lending limit and the board) when the corridor enters into
+force; its preview, in the year of the Council's vote, asks the banks expected to be in
+force then (``year``, ``order``: in force now, or adopted and entering into force by
+that year before the corridor) about their books in that year (until 2026-12-06 the
+banks in force in the vote year, about that year's book, so a bank adopted with the
+corridor was left out of the preview and then lent in the run).
 """
 
 from __future__ import annotations
@@ -57,10 +75,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scosim.network.bank_book import LoanBook
-from scosim.network.finance import capital_shares
+from scosim.network.finance import COST_OF_FUNDS, capital_shares
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
+    from scosim.proposals.base import ProposalType
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,9 @@ class Lender:
         budget: No loan: the hosts pay from their budgets, in runs where a bank is in
             force and every bank in force declined or rejected the loan (the rate, tenor,
             grace and capital are then unused).
+        cost_of_funds: The members' cost of funds in these runs, at which the corridor
+            values its money flows: the first bank in force's ``market_rate``, else the
+            default (:data:`scosim.network.finance.COST_OF_FUNDS`).
     """
 
     runs: np.ndarray
@@ -101,6 +123,7 @@ class Lender:
     rejected: np.ndarray | None = None
     board_yes: np.ndarray | None = None
     budget: bool = False
+    cost_of_funds: float = COST_OF_FUNDS
 
 
 #: The share of the votes a loan needs, strictly more than: a simple majority of the votes
@@ -126,19 +149,26 @@ def board_yes_share(capital: np.ndarray, gain: np.ndarray) -> np.ndarray:
 
 def lenders(model: SCOModel, default_rate: float, default_tenor: int,
             default_grace: int, loan: np.ndarray | None = None,
-            board: Callable[[Lender], np.ndarray] | None = None) -> list[Lender]:
-    """The lenders of this year's corridor loans, one per group of runs (disjoint, covering).
+            board: Callable[[Lender], np.ndarray] | None = None,
+            year: int | None = None, order: int | None = None) -> list[Lender]:
+    """The lenders of a corridor loan made in ``year``, one per group of runs (disjoint, covering).
 
     Args:
         model: The model (its arrangements, membership and base-year GDP, the year).
-        default_rate: Lending rate of the default bank.
+        default_rate: Lending rate of the default bank, and the cost of funds of the runs
+            with no bank in force (it stands for the hosts' borrowing on their own credit).
         default_tenor: Tenor of the default bank.
         default_grace: Grace years of the default bank.
-        loan: ``(R,)`` US$ the corridor asks to borrow this year, checked against each
-            bank's lending limit; None: no check (no loan, or the terms alone).
+        loan: ``(R,)`` US$ the corridor asks to borrow, checked against each bank's
+            lending limit in ``year``; None: no check (no loan, or the terms alone).
         board: Each owner's expected gain ``(R, N)`` from the loan on a bank's terms
             (the lender as it would lend), for the board's vote of a bank whose
             ``board_approval`` is on; None: no vote (every loan that fits is approved).
+        year: The year the loan is made, when the corridor enters into force; None: the
+            model's year. A later year (a preview before ratification) counts the banks
+            expected in force then (:func:`in_force_by`).
+        order: The corridor's index in ``model.arrangements``: a bank entering into force
+            in ``year`` lends only if it comes first (arrangements enter in scenario order).
 
     Returns:
         Lenders whose ``runs`` partition the batch; runs without a bank in force (the
@@ -149,20 +179,25 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
     """
     from scosim.proposals.development_bank import DevelopmentBank, effective_funding_rate
 
+    when = model.year if year is None else int(year)
     gdp0 = np.asarray(model.gdp0, float)
     left = np.ones(model.R, dtype=bool)
     banked = np.zeros(model.R, dtype=bool)  # runs with a bank in force
+    # The members' cost of funds, run by run: the first bank in force's market_rate.
+    cost = np.full(model.R, float(default_rate))
     out: list[Lender] = []
-    for arr in model.arrangements:
+    for k_arr, arr in enumerate(model.arrangements):
         if not isinstance(arr, DevelopmentBank):
             continue
-        runs = left & np.asarray(arr.in_force, bool)
+        runs = left & in_force_by(arr, when, k_arr, order)
         if not runs.any():
             continue
+        market = np.broadcast_to(np.asarray(arr.value("market_rate"), float), model.R)
+        cost = np.where(runs & ~banked, market, cost)
         banked |= runs
         declined = None
         if loan is not None:
-            no = runs & ~arr.book.fits(loan, model.year)
+            no = runs & ~arr.book.fits(loan, when)
             if no.any():
                 declined, runs = no, runs & ~no
         p = arr.proposal
@@ -170,22 +205,23 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         # Runs outside ``runs`` take no loan from this bank; any owner row keeps shares valid.
         owners[~runs] = True
         capital = capital_shares(owners, p.capital_rule, gdp=gdp0)
-        # The bank's rates in each run (swept or the scenario's): one lender per pair. It
+        # The bank's rates in each run (swept or the scenario's): one lender per triple. It
         # funds a corridor loan as its other loans, with its paid-in capital at the
         # owners' market rate and its borrowing (until 2026-12-06 at funding_rate alone).
         funding = effective_funding_rate(*(arr.value(k) for k in (
             "funding_rate", "market_rate", "paid_in_share", "leverage")))
         rates = np.column_stack([
             np.broadcast_to(np.asarray(arr.value("lending_rate"), float), model.R),
-            np.broadcast_to(funding, model.R)])
-        terms = [(float(rate), float(f)) for rate, f
-                 in np.unique(rates[runs], axis=0)] or [(float(rates[0, 0]),
-                                                         float(rates[0, 1]))]
-        for k, (rate, cost) in enumerate(terms):
-            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == cost)
+            np.broadcast_to(funding, model.R), cost])
+        terms = [tuple(float(x) for x in row) for row in np.unique(rates[runs], axis=0)] \
+            or [tuple(float(x) for x in rates[0])]
+        for k, (rate, fund, funds_cost) in enumerate(terms):
+            same = runs & (rates[:, 0] == rate) & (rates[:, 1] == fund) & (
+                rates[:, 2] == funds_cost)
             # The declined runs go with the bank's first group of rates (only the record).
             lender = Lender(same, rate, int(p.tenor_years), int(p.grace_years), capital,
-                            arr.pid, cost, arr.book, declined if k == 0 else None)
+                            arr.pid, fund, arr.book, declined if k == 0 else None,
+                            cost_of_funds=funds_cost)
             if board is not None and p.board_approval and same.any():
                 lender = _vote(lender, board(lender))
             out.append(lender)
@@ -195,13 +231,30 @@ def lenders(model: SCOModel, default_rate: float, default_tenor: int,
         capital = capital_shares(model.is_member(), "gdp", gdp=gdp0)
         if (left & ~banked).any():
             out.append(Lender(left & ~banked, default_rate, default_tenor, default_grace,
-                              capital, None))
-        if (left & banked).any():
+                              capital, None, cost_of_funds=float(default_rate)))
+        for funds_cost in np.unique(cost[left & banked]):
             # Every bank in force said no: the hosts pay from their budgets, as without the
             # bank (until 2026-12-06 the default bank lent, its owners bearing the loss).
-            out.append(Lender(left & banked, default_rate, default_tenor, default_grace,
-                              capital, None, budget=True))
+            out.append(Lender(left & banked & (cost == funds_cost), default_rate,
+                              default_tenor, default_grace, capital, None, budget=True,
+                              cost_of_funds=float(funds_cost)))
     return out
+
+
+def in_force_by(arr: ProposalType, year: int, index: int, order: int | None) -> np.ndarray:
+    """Runs where ``arr`` is in force when a corridor borrows in ``year``, ``(R,)``.
+
+    In force now, or adopted and entering into force before ``year``, or in ``year``
+    ahead of the corridor (``index < order``: arrangements enter into force in scenario
+    order, :func:`scosim.model.phases.implement_phase`). With ``year`` the model's year
+    that is the banks in force when the corridor enters into force (those entering later
+    in the year's order are not yet); with a later year, those expected then.
+    """
+    ahead = order is None or index < order
+    entry = np.asarray(arr.entry_year, np.int64)
+    coming = np.asarray(arr.adopted, bool) & (entry >= 0) & (
+        (entry < year) | ((entry == year) & ahead))
+    return np.asarray(arr.in_force, bool) | coming
 
 
 def _vote(lender: Lender, gain: np.ndarray) -> Lender:

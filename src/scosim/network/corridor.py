@@ -24,8 +24,10 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.model.events import EventField
+from scosim.model.phase_in import ratification_lag
 from scosim.network.bank_link import Lender, lenders
 from scosim.network.finance import (
+    COST_OF_FUNDS,
     FinanceOutcome,
     failure_probability,
     finance_project,
@@ -47,11 +49,16 @@ if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
-#: Bank terms used by corridor financing until a ``development_bank`` proposal sets them:
-#: the defaults of :class:`scosim.network.specs.DevelopmentBankSpec` (docs/network.md).
-_BANK = {"rate": 0.04, "tenor": 20, "grace": 5, "recovery": 0.4, "failure_base": 0.01,
-         "failure_sensitivity": 0.1}
-#: Discount rate of present values and of the annualised cost in previews.
+#: Bank terms used by corridor financing until a ``development_bank`` proposal sets them
+#: (docs/network.md): the default bank lends at the members' cost of funds
+#: (:data:`~scosim.network.finance.COST_OF_FUNDS`; until 2026-12-06 at 4 %, the
+#: discount rate), 20 years with 5 of grace.
+_BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5, "recovery": 0.4,
+         "failure_base": 0.01, "failure_sensitivity": 0.1}
+#: The members' discount rate of welfare: of the benefits' operating share and of the
+#: annualised cost in previews. Money flows (payments, subsidy, losses, salvage) are
+#: valued at the cost of funds of the lender's runs (``Lender.cost_of_funds``; until
+#: 2026-12-06 at this rate too).
 DISCOUNT_RATE = 0.04
 #: Years from the start of construction of the failure probabilities a corridor tabulates;
 #: the hazard goes on after them at the last year's rate for as long as the project stands
@@ -181,16 +188,20 @@ class Corridor(ProposalType):
         return p.core.bank_share if p.financing != "budget" else 0.0
 
     def _lenders(self, model: SCOModel, pf: np.ndarray | None = None,
-                 value: Callable[[], dict[str, np.ndarray]] | None = None) -> list[Lender]:
-        """Who would lend this year: banks in force within their limit, as their boards vote.
+                 value: Callable[[], dict[str, np.ndarray]] | None = None,
+                 year: int | None = None) -> list[Lender]:
+        """Who would lend in ``year``: banks in force within their limit, as their boards vote.
 
-        Each bank in force checks its lending limit, and its board votes on the loan
-        where ``pf`` and ``value`` are given (:func:`scosim.network.bank_link.lenders`).
+        Each bank in force then checks its lending limit in that year, and its board votes
+        on the loan where ``pf`` and ``value`` are given
+        (:func:`scosim.network.bank_link.lenders`).
 
         Args:
             model: The model.
             pf: The failure probabilities (:meth:`_failure_prob`), for the board's vote.
             value: Returns :meth:`_value` (called only if a board votes).
+            year: The year the corridor borrows, when it enters into force; None: this
+                year (the entry year, in :meth:`enter_into_force`).
         """
         share = self._bank_share()
         loan = np.full(model.R, self.cost_usd * share) if share > 0 else None
@@ -199,7 +210,9 @@ class Corridor(ProposalType):
             def board(lender: Lender) -> np.ndarray:
                 return self._owners_gain(model, value(), self._finance_one(model, pf, lender))
         return lenders(model, _BANK["rate"], _BANK["tenor"], _BANK["grace"], loan=loan,
-                       board=board)
+                       board=board, year=year, order=next(
+                           (k for k, arr in enumerate(model.arrangements) if arr is self),
+                           None))
 
     def _owners_gain(self, model: SCOModel, value: dict[str, np.ndarray],
                      fin: FinanceOutcome) -> np.ndarray:
@@ -220,7 +233,9 @@ class Corridor(ProposalType):
         """Annualised payments net of the salvage, plus the owners' risk, over expenditure.
 
         What the hosts get back of their stake after a failure is theirs (recovery 0.4):
-        left out until 2026-12-05, their whole payment counted as lost in a failure.
+        left out until 2026-12-05, their whole payment counted as lost in a failure. The
+        present values are at the members' cost of funds; the annualisation at the
+        welfare discount rate, as the benefits' operating share.
         """
         return (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
 
@@ -276,7 +291,12 @@ class Corridor(ProposalType):
                                # the default 5 years, whatever the bank in force said.
                                grace=min(lender.grace, lender.tenor - 1),
                                recovery=_BANK["recovery"], failure_prob=pf,
-                               discount_rate=DISCOUNT_RATE, funding_rate=lender.funding_rate)
+                               # Money flows at the members' cost of funds: a loan is
+                               # worth its grant element against it (until 2026-12-06
+                               # at DISCOUNT_RATE, where a loan above 4 % cost a host
+                               # more than its budget).
+                               discount_rate=lender.cost_of_funds,
+                               funding_rate=lender.funding_rate)
 
     @override
     def preview(self, model: SCOModel, participants: np.ndarray,
@@ -306,8 +326,11 @@ class Corridor(ProposalType):
         value = self._value(model)
         pf = value["failure_prob"]
         # The lenders, each bank's board voting on the gains below (until 2026-12-06 a bank
-        # in force lent whatever its owners gained).
-        fin = self._finance(model, pf, self._lenders(model, pf, lambda: value))
+        # in force lent whatever its owners gained), as they will be when the corridor
+        # enters into force and borrows, after the ratification lag: the banks in force
+        # then, their books then (until 2026-12-06 those of the vote year).
+        entry = model.year + ratification_lag(model, self)
+        fin = self._finance(model, pf, self._lenders(model, pf, lambda: value, year=entry))
         cost_share = self._cost_share(fin, value["expenditure_usd"])
         gain = value["benefit"] - cost_share
         info = {"ge_gain": value["ge_gain"], "cost_share_of_expenditure": cost_share,

@@ -32,6 +32,16 @@ FloatArray = NDArray[np.float64]
 Financing = Literal["budget", "bank_guaranteed", "bank_project"]
 FINANCING_MODES: tuple[str, ...] = ("budget", "bank_guaranteed", "bank_project")
 CAPITAL_RULES: tuple[str, ...] = ("gdp", "equal", "fixed")
+#: The members' cost of funds, a year, where no ``development_bank`` is in force: the rate
+#: at which a corridor values its money flows (docs/network.md, "The hosts' cost of
+#: funds"). A government paying from its budget borrows at its sovereign rate or gives up
+#: spending that returns as much, and a loan is worth to it its grant element against
+#: that rate (IMF/World Bank grant element; the OECD-DAC discounts loans to a
+#: lower-middle-income country at 7 %: its 5 % base plus a 2-point risk adjustment). It
+#: is the default ``market_rate`` of a ``development_bank`` proposal (a test holds them
+#: equal), bracketed by Uzbekistan's USD Eurobonds (8.125 % for 5 years, October 2023;
+#: 6.9 % for 7, May 2024); where a bank is in force its ``market_rate`` takes its place.
+COST_OF_FUNDS = 0.07
 
 
 def capital_shares(members: ArrayLike, rule: str = "gdp", gdp: ArrayLike | None = None,

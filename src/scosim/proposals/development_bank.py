@@ -51,9 +51,11 @@ interest subsidy of those loans (:mod:`scosim.network.bank_link`,
 :func:`scosim.network.finance.interest_subsidy`), measured otherwise than here: the spread
 of the same effective funding rate over ``lending_rate`` on the principal outstanding
 (a corridor loan takes the place of general lending under the limit, so the paid-in
-capital funds the same share of it), valued at the corridors' 4 %
-discount rate like the rest of a corridor's finance (here at ``market_rate``, the
-borrowers' alternative), stopping at a project's failure for a non-recourse loan.
+capital funds the same share of it), valued like the rest of a corridor's finance at
+the members' cost of funds, this ``market_rate`` (as here; until 2026-12-06 at the
+corridors' 4 % discount rate), stopping at a project's failure for a non-recourse loan.
+A corridor's host saves on the bank's loan its grant element against ``market_rate``, the
+saving measured here (docs/network.md, "The hosts' cost of funds").
 
 Lending limit (docs/network.md, "The bank's lending limit"): loans outstanding may not
 exceed ``leverage`` times the subscribed capital, as a development bank's charter caps
