@@ -34,6 +34,7 @@ from scosim.network.finance import (
     loan_schedule,
     operating_share,
 )
+from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
 from scosim.network.mechanism import (
     LEVER_FEE,
     LEVER_OPERATING,
@@ -52,9 +53,10 @@ if TYPE_CHECKING:
 #: Bank terms used by corridor financing until a ``development_bank`` proposal sets them
 #: (docs/network.md): the default bank lends at the members' cost of funds
 #: (:data:`~scosim.network.finance.COST_OF_FUNDS`; until 2026-12-06 at 4 %, the
-#: discount rate), 20 years with 5 of grace.
-_BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5, "recovery": 0.4,
-         "failure_base": 0.01, "failure_sensitivity": 0.1}
+#: discount rate), 20 years with 5 of grace. The failure hazard and the recovery are the
+#: corridor's whoever lends, with their sources in :mod:`scosim.network.hazard`.
+_BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5, "recovery": RECOVERY,
+         "failure_base": FAILURE_BASE, "failure_sensitivity": FAILURE_SENSITIVITY}
 #: The members' discount rate of welfare: of the benefits' operating share and of the
 #: annualised cost in previews. Money flows (payments, subsidy, losses, salvage) are
 #: valued at the cost of funds of the lender's runs (``Lender.cost_of_funds``; until

@@ -17,7 +17,8 @@ the risk"):
 
 "Paid" is the expected present value of what each economy pays; "risk" is its expected
 present-value loss from a project failure. Failures happen with an annual probability that
-rises with instability on the route (a named, documented parameter, not an estimate).
+rises with instability on the route (:mod:`scosim.network.hazard`: defaults inside the
+ranges of published default, cancellation and loss rates, the slope a modelling choice).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
 
 FloatArray = NDArray[np.float64]
 Financing = Literal["budget", "bank_guaranteed", "bank_project"]
@@ -120,15 +123,21 @@ def loan_schedule(principal: ArrayLike, rate: float, tenor: int, grace: int, hor
     return pay, out
 
 
-def failure_probability(route_instability: ArrayLike, horizon: int, base: float = 0.01,
-                        sensitivity: float = 0.1) -> FloatArray:
+def failure_probability(route_instability: ArrayLike, horizon: int,
+                        base: float = FAILURE_BASE,
+                        sensitivity: float = FAILURE_SENSITIVITY) -> FloatArray:
     """Annual failure probability (R, T): ``base + sensitivity x instability``, clipped to [0, 1].
 
     Args:
         route_instability: (R,) or (R, T) highest instability (0-1) on the project's route.
         horizon: Number of years.
-        base: Annual failure probability of a secure project (modelling choice).
-        sensitivity: Extra annual probability at instability 1 (modelling choice).
+        base: Annual failure probability at route instability 0, the route's economies at
+            their base-year risk (:data:`~scosim.network.hazard.FAILURE_BASE`, 0.01; sourced
+            range 0.002-0.03). A failure stops the project for good, which a restructured
+            loan default does not.
+        sensitivity: Extra annual probability at instability 1
+            (:data:`~scosim.network.hazard.FAILURE_SENSITIVITY`, 0.1: a modelling choice
+            between about 0.03 and 1).
     """
     s = np.asarray(route_instability, float)
     s = np.broadcast_to(s[:, None] if s.ndim == 1 else s, (s.shape[0], horizon))
@@ -176,7 +185,7 @@ class FinanceOutcome:
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
                     capital: ArrayLike | None = None, bank_share: float = 0.7,
-                    rate: float = 0.04, tenor: int = 20, grace: int = 5, recovery: float = 0.4,
+                    rate: float = 0.04, tenor: int = 20, grace: int = 5, recovery: float = RECOVERY,
                     failure_prob: ArrayLike | None = None, discount_rate: float = 0.04,
                     funding_rate: float | None = None) -> FinanceOutcome:
     """Expected payments and risk by economy for one project under one financing mode.
@@ -190,7 +199,9 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         rate: Lending rate.
         tenor: Loan tenor in years (incl. grace).
         grace: Interest-only years.
-        recovery: Share of the loss recovered after a failure.
+        recovery: Share of the loss recovered after a failure
+            (:data:`~scosim.network.hazard.RECOVERY`, 0.4: Moody's mean recovery of the
+            project-finance defaults that lose money, 0.4-0.5).
         failure_prob: (R, T) annual failure probabilities from the start of construction
             (default: none, T = tenor). The hazard goes on after year T at its year-T rate
             for as long as the project stands (it is a perpetuity, as its benefits are in

@@ -134,9 +134,11 @@ class DevelopmentBankSpec(BaseModel):
         lending_rate: Annual rate on loans.
         tenor_years: Loan tenor incl. grace.
         grace_years: Interest-only years.
-        recovery_rate: Share of a written-off loan recovered.
-        failure_base: Annual failure probability of a secure project.
-        failure_sensitivity: Extra annual failure probability at route instability 1.
+
+    The failure hazard and the recovery are the corridor's, whoever lends
+    (:mod:`scosim.network.hazard`, with their sources): until 2026-12-06 the bank had
+    ``recovery_rate``, ``failure_base`` and ``failure_sensitivity`` fields that nothing
+    read, so a value set there changed nothing; they are now refused as unknown fields.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -151,9 +153,6 @@ class DevelopmentBankSpec(BaseModel):
     lending_rate: float = Field(default=0.04, ge=0.0, le=0.3)
     tenor_years: int = Field(default=20, ge=1, le=50)
     grace_years: int = Field(default=5, ge=0, le=15)
-    recovery_rate: float = Field(default=0.4, ge=0.0, le=1.0)
-    failure_base: float = Field(default=0.01, ge=0.0, le=1.0)
-    failure_sensitivity: float = Field(default=0.1, ge=0.0, le=1.0)
 
     @field_validator("members")
     @classmethod
