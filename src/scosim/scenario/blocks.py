@@ -244,8 +244,9 @@ class SecurityScenarioParams(BaseModel):
         YearValue(1.0), description="Afghanistan instability index, 1 = 2018-2022 conditions, "
         "in [0, 10]")
     opiate_supply: YearValue = Field(
-        YearValue(1.0), description="Afghan opiate supply relative to 2018-2022, in [0, 10] "
-        "(after the 2022 ban: 333 / 6200 = 0.054)")
+        YearValue(1.0), description="Afghan opiate supply relative to 2018-2022 production, "
+        "in [0, 10] (after the 2022 ban, UNODC: 0.054 in 2023, 0.070 in 2024, 0.048 in 2025; "
+        "routes.SUPPLY_INDEX)")
     hardening: HardeningParams = Field(default_factory=HardeningParams)
 
     @model_validator(mode="after")

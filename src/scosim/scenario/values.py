@@ -229,8 +229,9 @@ class YearValue:
     year). Year-indexed *parameters* are validated to start at or before the
     scenario's first year, so for them the "before" case never arises.
 
-    Used for: ``proposals[*].phase_in``, ``parameters.growth.rate`` and
-    ``parameters.growth.volatility_scale``.
+    Used for: ``proposals[*].phase_in``, ``parameters.growth.rate``,
+    ``parameters.growth.volatility_scale``, ``parameters.security.instability`` and
+    ``parameters.security.opiate_supply``.
     """
 
     __slots__ = ("_years", "_vals", "_constant")

@@ -30,6 +30,8 @@ __all__ = [
     "EDGES",
     "INTERCEPTION_ANCHORS",
     "NODE_ORDER",
+    "OPIUM_PRODUCTION_T",
+    "POST_BAN_SUPPLY_INDEX",
     "RETAIN",
     "SUPPLY_BASE_T",
     "SUPPLY_INDEX",
@@ -42,11 +44,21 @@ __all__ = [
 #: Tonnes of heroin equivalent available for trafficking at baseline: about 375 t of
 #: heroin and 900 t of opium a year around 2009 (UNODC via ANCHORS.md), opium at 10:1.
 SUPPLY_BASE_T = 375.0 + 900.0 / 10.0
-#: Afghan opium production relative to 2022 (UNODC via ANCHORS.md: 6,200 t in 2022,
-#: 333 t in 2023 after the ban). 2018-2022 are taken as 1 (production was of the same
-#: order; an approximation, stated in docs/security.md).
+#: Afghan opium production after the April 2022 ban, tonnes (UNODC, Afghanistan Opium
+#: Survey): 6,200 t in 2022 and 333 t in 2023 (ANCHORS.md; survey 2023, 10,800 ha against
+#: 233,000); 433 t in 2024 (12,800 ha; UNODC press release, 27 November 2024); 296 t in
+#: 2025 (10,200 ha; UNODC, Afghanistan Opium Survey 2025, 6 November 2025).
+OPIUM_PRODUCTION_T: dict[int, float] = {2022: 6200.0, 2023: 333.0, 2024: 433.0, 2025: 296.0}
+#: Afghan opium production relative to 2022. 2018-2022 are taken as 1: UNODC's surveys give
+#: 6,400 t in 2018, about 6,300 t in 2020 and 6,800 t in 2021, within 10 % of 2022's (an
+#: approximation, stated in docs/security.md).
 SUPPLY_INDEX: dict[int, float] = {2018: 1.0, 2019: 1.0, 2020: 1.0, 2021: 1.0, 2022: 1.0,
-                                  2023: 333.0 / 6200.0}
+                                  **{y: t / OPIUM_PRODUCTION_T[2022]
+                                     for y, t in OPIUM_PRODUCTION_T.items() if y > 2022}}
+#: The post-ban level the shipped security scenarios hold supply at ("the ban holds"): the
+#: mean of 2023-2025 production over 2022's, (333 + 433 + 296) / 3 / 6,200 = 0.057.
+POST_BAN_SUPPLY_INDEX: float = (sum(OPIUM_PRODUCTION_T[y] for y in (2023, 2024, 2025)) / 3
+                                / OPIUM_PRODUCTION_T[2022])
 
 #: (from, to, share of the origin's onward flow, route, source). Shares from one origin
 #: sum to 1; ROW is an exit (Europe, the Gulf, the sea, beyond Russia).
