@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scosim.finance.liquidation import ClassLosses
 from scosim.finance.resolution import resolve
 from scosim.finance.system import Levers
 
@@ -56,7 +57,7 @@ def _resolve(own_funds_before: list[float], fund: list[list[float]], *,
                    own_funds_before=own, debts=first(DEBTS), other=first(OTHER),
                    uninsured=first(UNINSURED), insured=first(INSURED),
                    fund=np.asarray(fund, float),
-                   liquidation_loss=lambda: first(LOSS_SHARE))
+                   liquidation_loss=lambda: ClassLosses.pro_rata(first(LOSS_SHARE)))
 
 
 def test_past_the_five_percent_the_fund_pays_on_before_the_treasury():

@@ -11,7 +11,9 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    including own funds (TLOF), bail-in goes on towards it into uninsured deposits, which
    rank above ordinary unsecured debt (art. 108); covered deposits (art. 44(2)(a)) and
    interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
-   most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75);
+   most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75),
+   its own loss with the estate laid down art. 108's ranking (finance/liquidation.py):
+   uninsured deposits, ranked above ordinary debt, lose less, often nothing;
 3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)); where that cap
    is reached and every unsecured, non-preferred liability other than eligible deposits has
    been written down as far as it may be (art. 44(7)(a)-(b); here the ordinary unsecured
@@ -48,6 +50,7 @@ from scosim.finance.levers import (
     own_funds_loss,
     resolution_fund_limit,
 )
+from scosim.finance.liquidation import ClassLosses
 
 if TYPE_CHECKING:
     from scosim.finance.system import Levers
@@ -101,7 +104,7 @@ def resolve(
     uninsured: FloatArray,
     insured: FloatArray,
     fund: FloatArray,
-    liquidation_loss: Callable[[], FloatArray],
+    liquidation_loss: Callable[[], ClassLosses],
 ) -> Resolved:
     """Intervene before contagion; bail-in, fund and treasury in the BRRD's order.
 
@@ -118,9 +121,10 @@ def resolve(
         uninsured: Uninsured deposits (R, N).
         insured: Insured (covered) deposits (R, N).
         fund: Fund compartments before the payments (R, N).
-        liquidation_loss: Returns the share of their claims outside creditors would lose
-            if the system went through this year's clearing untouched (0 where it would
-            not fail), (R, N); called only if the resolution authority catches a system.
+        liquidation_loss: Returns the share of its claims each class of outside creditors
+            would lose if the system went through this year's clearing untouched, the
+            estate laid down art. 108's ranking (0 where it would not fail), (R, N) each;
+            called only if the resolution authority catches a system.
 
     Returns:
         A :class:`Resolved`.
@@ -136,10 +140,10 @@ def resolve(
     ordinary = levers.bail_in_share * other
     caught, bail_ord, inject = caught_gap(ordinary)
     res = caught & res_on
-    loss = np.zeros_like(E)
+    loss = ClassLosses.none(E.shape)
     if np.any(res):  # the counterfactual clearing only in a year with a resolution
-        loss = np.asarray(liquidation_loss(), float)
-        caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss))
+        loss = liquidation_loss()
+        caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss.ordinary))
         res = caught & res_on
     brrd = levers.public_backstop == "brrd"
 
@@ -148,7 +152,7 @@ def resolve(
     shareholders = own_funds_loss(E, own_funds_before)
     # 2. Towards the 8 %: uninsured deposits, within what they would lose in liquidation.
     short = np.maximum(floor - shareholders - bail_ord, 0.0)
-    reach = np.minimum(np.minimum(short, inject), uninsured * loss)
+    reach = np.minimum(np.minimum(short, inject), uninsured * loss.uninsured)
     tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
     # Only where it serves: it reaches the 8 % (outside money may follow) or leaves no
     # outside money to find. Short of both, the system gets none in resolution (refused if
@@ -162,7 +166,7 @@ def resolve(
     # 3.-4. The fund: art. 44(5) where the 8 % is met, art. 109 where it is not.
     fund_res = levers.deposit_insurance & res_on & bool(levers.fund_resolves)
     if brrd:
-        limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss)
+        limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss.insured)
     else:  # the rules of the morning of 2026-12-06 (the fund within art. 44(5)), to the cent
         limit = resolution_fund_limit(E, own_funds_before, bail_in, debts)
     need = np.where(fund_res & caught, np.minimum(inject, limit), 0.0)
@@ -186,7 +190,7 @@ def resolve(
         # subparagraph), drawn after every resolution's 5 % as the deposit payout after
         # clearing is, before the treasury. Uninsured deposits are eligible deposits: more
         # bail-in of them is not a condition (art. 44(7)(b)), and art. 108 ranks them above.
-        exhausted = bail_ord >= np.minimum(ordinary, other * loss) - tol
+        exhausted = bail_ord >= np.minimum(ordinary, other * loss.ordinary) - tol
         on = fund_res & caught & met & exhausted & (paid >= limit - tol) & (inject - paid > tol)
         if np.any(on):
             more, fund_after, _ = fund_payout(fund_after, np.where(on, inject - paid, 0.0),
