@@ -78,6 +78,8 @@ class Resolved:
         refused: Caught by the resolution authority, but insolvent, short of the 8 % and
             beyond what bail-in and the fund could cover: left to fail in clearing.
         fund_after: The fund's compartments after its payments.
+        fund_lendable: What each compartment may still give the other participants this
+            year, for the deposit payout after clearing (``levers.fund_payout``).
     """
 
     caught: BoolArray
@@ -90,6 +92,7 @@ class Resolved:
     precautionary: FloatArray
     refused: BoolArray
     fund_after: FloatArray
+    fund_lendable: FloatArray
 
 
 def resolve(
@@ -170,14 +173,20 @@ def resolve(
     else:  # the rules of the morning of 2026-12-06 (the fund within art. 44(5)), to the cent
         limit = resolution_fund_limit(E, own_funds_before, bail_in, debts)
     need = np.where(fund_res & caught, np.minimum(inject, limit), 0.0)
-    paid, fund_after, _ = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation)
+    # Every payment of the year shares one pooled budget, mutualisation x the compartments
+    # at its start (levers.fund_payout); a payment made again replaces, not adds to, one.
+    lendable = levers.mutualisation * np.asarray(fund, float)
+    paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
+                                            mutualisation=levers.mutualisation,
+                                            lendable=lendable)
     refused = res & ~met & (E < 0) & (inject - paid > tol) if brrd else np.zeros_like(res)
     if np.any(refused):
         # No public money for an insolvent system short of the 8 %: it is left to clearing
         # (the fund's payments are made again without it, so pooling may give others more).
         need = np.where(refused, 0.0, need)
-        paid, fund_after, _ = fund_payout(fund, need, fund_res,
-                                          mutualisation=levers.mutualisation)
+        paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
+                                                mutualisation=levers.mutualisation,
+                                                lendable=lendable)
         caught = caught & ~refused
         inject = np.where(refused, 0.0, inject)
         bail_in = np.where(refused, 0.0, bail_in)
@@ -193,12 +202,15 @@ def resolve(
         exhausted = bail_ord >= np.minimum(ordinary, other * loss.ordinary) - tol
         on = fund_res & caught & met & exhausted & (paid >= limit - tol) & (inject - paid > tol)
         if np.any(on):
-            more, fund_after, _ = fund_payout(fund_after, np.where(on, inject - paid, 0.0),
-                                              fund_res, mutualisation=levers.mutualisation)
+            more, fund_after, _, lent = fund_payout(fund_after,
+                                                    np.where(on, inject - paid, 0.0),
+                                                    fund_res,
+                                                    mutualisation=levers.mutualisation,
+                                                    lendable=lent)
             paid = paid + more
     treasury = inject - paid
     precautionary = np.where(caught & res_on & ~met & (E >= 0), treasury, 0.0)
     return Resolved(caught=caught, bail_in=bail_in, bail_in_deposits=bail_dep,
                     injection=inject, fund=paid, fund_art109=np.where(met, 0.0, paid),
                     treasury=treasury, precautionary=precautionary, refused=refused,
-                    fund_after=fund_after)
+                    fund_after=fund_after, fund_lendable=lent)

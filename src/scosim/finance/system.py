@@ -341,8 +341,10 @@ def step(
     # 4), so "who paid" can set the two side by side (docs/finance.md section 9).
     creditor_losses = lost_share * np.maximum(b - dep + rv.bail_in_deposits, 0.0)
     di = levers.deposit_insurance
-    paid_dep, fund, uncovered = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
-                                            mutualisation=levers.mutualisation)
+    # The pooled share left after this year's resolutions (one budget for the year).
+    paid_dep, fund, uncovered, _ = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
+                                               mutualisation=levers.mutualisation,
+                                               lendable=rv.fund_lendable)
     uncovered = np.where(di, uncovered, insured_loss)
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
