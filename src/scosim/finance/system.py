@@ -136,7 +136,8 @@ class Levers:
         settlement: National-currency settlement share of each pair's trade (R, N, N).
         supervision_effect: Share of NPL build-up removed by single supervision.
         contribution_bp: Yearly fund contributions, basis points of insured deposits.
-        mutualisation: Share of other compartments a participant may draw on.
+        mutualisation: Share of each other compartment's balance at the start of the
+            year that participants may draw on over the year (levers.fund_payout).
         backstop: ``"national"`` or ``"mutual"`` fiscal backstop when the fund runs dry.
         fund_resolves: Whether the fund also pays for resolution (after bail-in, within BRRD
             art. 44(5)'s limits, levers.resolution_fund_limit, and with ``"brrd"`` past
