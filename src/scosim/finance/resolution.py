@@ -13,7 +13,8 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
    most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75),
    its own loss with the estate laid down art. 108's ranking (finance/liquidation.py):
-   uninsured deposits, ranked above ordinary debt, lose less, often nothing;
+   uninsured deposits, ranked above ordinary debt, lose less, often nothing; the ordinary
+   debt no more than the pro rata share the model's failure path takes (system.step);
 3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)); where that cap
    is reached and every unsecured, non-preferred liability other than eligible deposits has
    been written down as far as it may be (art. 44(7)(a)-(b); here the ordinary unsecured
