@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
@@ -65,31 +64,29 @@ def test_contributions_are_not_the_shareholders_loss():
 
 # Rows of _step_a at a start capital and a loss (fund 60, no contributions). A's equity
 # E0 = capital - loss; TLOF 120 when E0 < 0, so the 8 % is 9.6; in clearing A would pay
-# its creditors (114 + ...)/120, a loss share of -E0/120, which caps each class's bail-in
-# (no creditor worse off): ordinary debt 30 x share, uninsured deposits 15 x share.
+# its creditors (114 + ...)/120, a loss share of -E0/120 pro rata, which caps the ordinary
+# debt's bail-in (no creditor worse off): 30 x share. Uninsured deposits rank above it
+# (BRRD art. 108): the estate pays the 15 insured and the 15 uninsured deposits first, so
+# while it exceeds 30 they would lose nothing in liquidation and none is bailed in
+# (tests/test_finance_depositor_preference.py works the deep losses where they would).
 # 1. capital 8, loss 14: E0 -6, share 0.05; ordinary bail-in 1.5 (half of 30 would be 15),
-#    shareholders 8 + 1.5 = 9.5 < 9.6: the uninsured deposits are bailed in for 0.1 (of
-#    the 0.75 they would lose), the 8 % is met and the fund pays 5 % of TLOF, 6, and past
-#    it (art. 44(7): the ordinary debt is written down to its loss in liquidation) the rest
-#    of the injection 11.85 - 1.6 = 10.25 from the 54 it still holds: the treasury pays
-#    nothing. With a fund of 8: 8, and the treasury 2.25. Before 2026-12-06: fund 0,
-#    treasury 10.35; then, until art. 44(7) was read, fund 6, treasury 4.25.
-# 2. capital 4, loss 10: E0 -6 again; 4 + 1.5 + 0.75 = 6.25 < 9.6: no public money, so no
+#    shareholders 8 + 1.5 = 9.5 < 9.6, and the uninsured deposits, paid in full from the
+#    estate of 114, may not be bailed in: no public money, so no resolution; A fails in
+#    clearing. Until the ranking (2026-12-06): bailed in for 0.1 of the 0.75 they would
+#    lose pro rata, the 8 % met, the fund paying 10.25.
+# 2. capital 4, loss 10: E0 -6 again; 4 + 1.5 = 5.5 < 9.6: no public money, so no
 #    resolution: A fails in clearing as it would without the union.
 # 3. capital 10, loss 7.8: E0 2.2, caught early (3 % trigger, 3.9), solvent: no creditor
 #    would lose in liquidation, so no bail-in; the shareholders' 7.8 < 8 % of 122.2:
 #    a precautionary recapitalisation by the treasury of 3.65.
 
 
-@pytest.mark.parametrize(("fund", "paid", "treasury"), [(60.0, 10.25, 0.0), (8.0, 8.0, 2.25)])
-def test_bail_in_of_uninsured_deposits_reaches_the_8_percent(fund, paid, treasury):
-    ind = _step_a([14.0], capital=8.0, fund=fund, bp=0.0)
-    assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
-    np.testing.assert_allclose(ind["bail_in"][0, 0], 1.6, atol=1e-9)
-    np.testing.assert_allclose(ind["bail_in_deposits"][0, 0], 0.1, atol=1e-9)
-    np.testing.assert_allclose(ind["fund_payout"][0, 0], paid, atol=1e-9)
-    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], treasury, atol=1e-9)
-    assert ind["precautionary_recap"][0, 0] == 0 and ind["fund_art109"][0, 0] == 0
+def test_uninsured_deposits_paid_in_full_in_liquidation_are_not_bailed_in():
+    """Row 1: the 0.1 the 8 % lacks may not come from depositors the estate pays in full."""
+    ind = _step_a([14.0], capital=8.0, fund=60.0, bp=0.0)
+    assert ind["resolution_refused"][0, 0] == 1 and ind["failures"][0, 0] == 1
+    assert ind["bail_in"][0, 0] == 0 and ind["bail_in_deposits"][0, 0] == 0
+    assert ind["fund_art109"][0, 0] == 0
 
 
 def test_an_insolvent_system_short_of_the_8_percent_gets_no_public_money():
@@ -193,6 +190,7 @@ def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():
     recapitalised as a precautionary case, outside resolution, where deposits are not bailed
     in. Deposits are bailed in only where that reaches the 8 % or leaves no outside money
     to find."""
+    from scosim.finance.liquidation import ClassLosses
     from scosim.finance.resolution import resolve
     from scosim.finance.system import Levers
 
@@ -204,7 +202,7 @@ def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():
                        own_funds_before=np.array([[own_before]]), debts=np.array([[120.0]]),
                        other=np.array([[30.0]]), uninsured=np.array([[15.0]]),
                        insured=np.array([[15.0]]), fund=np.array([[0.0]]),
-                       liquidation_loss=lambda: np.array([[loss]]))
+                       liquidation_loss=lambda: ClassLosses.pro_rata([[loss]]))
 
     # Shareholders lose 2, ordinary debt 30 x 2 % = 0.6, deposits at most 15 x 2 % = 0.3:
     # 2.9 against 8 % of 121 = 9.68. No deposit bail-in; precautionary, the rest public.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scosim.finance.liquidation import ClassLosses
 from scosim.finance.resolution import resolve
 from scosim.finance.system import Levers
 
@@ -56,7 +57,7 @@ def _resolve(own_funds_before: list[float], fund: list[list[float]], *,
                    own_funds_before=own, debts=first(DEBTS), other=first(OTHER),
                    uninsured=first(UNINSURED), insured=first(INSURED),
                    fund=np.asarray(fund, float),
-                   liquidation_loss=lambda: first(LOSS_SHARE))
+                   liquidation_loss=lambda: ClassLosses.pro_rata(first(LOSS_SHARE)))
 
 
 def test_past_the_five_percent_the_fund_pays_on_before_the_treasury():
@@ -106,21 +107,23 @@ def test_past_the_five_percent_the_fund_pays_on_before_the_treasury():
 
 def test_short_of_the_five_percent_the_fund_pays_nothing_more():
     """Art. 44(7)(a): more only once the 5 % has been paid. Two economies, half-pooled
-    fund: economy 0's compartment holds 2, the other's 10, so the fund can give it 2 + 0.5
-    x 10 = 7 >= 5.5 in the first run (cap reached: 5.5, then 0.5 x the other's 10 - 3.5
-    left, 3.25, from the pool again; 8.75 in all, the treasury 10.5 - 8.75 = 1.75) and 2 +
-    0.5 x 4 = 4 < 5.5 in the second (own 2 and other 4: 4 paid, the cap not reached,
-    nothing more although 1 is still in the pool; the treasury 6.5)."""
+    fund: economy 0's compartment holds 2, the other's 10 and 4, of which it may give half
+    over the year (5 and 2). First run: 2 + 5 >= 5.5, the cap is reached with 2 + 3.5, and
+    past it the 1.5 the other may still give (5.5 + 1.5 = 7 in all; the treasury 10.5 - 7 =
+    3.5). Second run: 2 + 2 = 4 < 5.5, the cap not reached, nothing more. Until 2026-12-06
+    the payment past the cap took half of what the other then held, 0.5 x 6.5 = 3.25, so
+    the year's draws took 6.75 of its 10, more than the half pooled."""
     rv = _resolve([5.0, 5.0], [[2.0, 10.0], [2.0, 4.0]], mutualisation=0.5, n=2)
-    first_pool = np.array([0.5 * 10.0, 0.5 * 4.0])
-    first = np.minimum(2.0 + first_pool, 0.05 * TLOF)  # 5.5, 4.0
+    year_pool = 0.5 * np.array([10.0, 4.0])  # what the other compartment gives in the year
+    first = np.minimum(2.0 + year_pool, 0.05 * TLOF)  # 5.5, 4.0
     np.testing.assert_allclose(first, [5.5, 4.0])
-    left_other = np.array([10.0, 4.0]) - (first - 2.0)  # 6.5, 2.0
-    more = np.where(first >= 0.05 * TLOF, np.minimum(0.5 * left_other, 10.5 - first), 0.0)
+    left_pool = year_pool - (first - 2.0)  # 1.5, 0
+    more = np.where(first >= 0.05 * TLOF, np.minimum(left_pool, 10.5 - first), 0.0)
     np.testing.assert_allclose(rv.fund[:, 0], first + more, atol=1e-12)
-    np.testing.assert_allclose(rv.fund[:, 0], [8.75, 4.0], atol=1e-12)
-    np.testing.assert_allclose(rv.treasury[:, 0], [1.75, 6.5], atol=1e-12)
-    np.testing.assert_allclose(rv.fund_after.sum(axis=1), [12.0 - 8.75, 6.0 - 4.0], atol=1e-12)
+    np.testing.assert_allclose(rv.fund[:, 0], [7.0, 4.0], atol=1e-12)
+    np.testing.assert_allclose(rv.treasury[:, 0], [3.5, 6.5], atol=1e-12)
+    np.testing.assert_allclose(rv.fund_after[:, 1], [5.0, 2.0], atol=1e-12)
+    np.testing.assert_allclose(rv.fund_lendable[:, 1], [0.0, 0.0], atol=1e-12)
 
 
 def test_unconstrained_keeps_the_fund_at_five_percent():

@@ -35,6 +35,8 @@ class Contagion:
     Attributes:
         failed: Systems that default.
         ext_recovery: Share of their claims outside creditors recover.
+        interbank_paid: What each system pays its interbank creditors in all, frozen or
+            not (with ``ext_recovery`` times the outside debt, its estate in default).
         interbank_unpaid: What a defaulting system leaves unpaid that creditor banks bear.
         K_after: Capital after contagion (negative for a defaulter: its shortfall).
         contagion_round: Round of default, 0 if none.
@@ -51,6 +53,7 @@ class Contagion:
 
     failed: BoolArray
     ext_recovery: FloatArray
+    interbank_paid: FloatArray
     interbank_unpaid: FloatArray
     K_after: FloatArray
     contagion_round: FloatArray
@@ -155,6 +158,7 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
         return Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
+            interbank_paid=np.einsum("rij->ri", P),
             interbank_unpaid=borne_by_creditor_banks(L_r - P, res.default, res.equity),
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
@@ -216,6 +220,7 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
     return Contagion(
         failed=failed,
         ext_recovery=recovery,
+        interbank_paid=P.sum(axis=2),
         interbank_unpaid=unpaid.sum(axis=2),
         K_after=K_after,
         contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),

@@ -10,7 +10,7 @@ masks are (R, N) booleans, money is US$.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "MAX_FUND_CONTRIBUTION",
     "MIN_OWN_LOSS_ABSORPTION",
+    "Payout",
     "backstop",
     "equity_bought",
     "fund_contributions",
@@ -80,51 +81,81 @@ def fund_contributions(insured: ArrayLike, participants: ArrayLike, bp: float) -
     return np.where(np.asarray(participants, bool), bp * 1e-4 * np.asarray(insured, float), 0.0)
 
 
+class Payout(NamedTuple):
+    """What :func:`fund_payout` paid, per run and economy (R, N); US$.
+
+    Attributes:
+        paid: What the fund paid for each economy.
+        fund_after: The compartments after payment.
+        uncovered: The need left for the fiscal backstop.
+        lendable: What each compartment may still give the other participants this year.
+    """
+
+    paid: FloatArray
+    fund_after: FloatArray
+    uncovered: FloatArray
+    lendable: FloatArray
+
+
 def fund_payout(
     fund: ArrayLike,
     need: ArrayLike,
     participants: ArrayLike,
     *,
     mutualisation: float = 1.0,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    lendable: ArrayLike | None = None,
+) -> Payout:
     """Pay ``need`` from the fund: own compartment first, then the pooled share of others.
 
     The fund is held in national compartments (R, N); a participant's need is met from its
-    own compartment, then from the other compartments in proportion to their balances, up
-    to ``mutualisation`` times their balances (0 = national compartments only, 1 = one fully
-    pooled fund, as in the staged European Deposit Insurance Scheme proposal).
+    own compartment, then from the other compartments. ``mutualisation`` is the share of
+    its balance at the start of the year's payments that each compartment makes available
+    to the other participants over the whole year (0 = national compartments only, 1 = one
+    fully pooled fund, as in the staged European Deposit Insurance Scheme proposal). A year
+    with several payments (a resolution, the payment past its 5 % under BRRD art. 44(7),
+    the deposit payout after clearing) passes ``lendable`` from one to the next, so that
+    together they take no more than that share; each payment takes from the compartments
+    in proportion to what they may still give.
 
     Args:
         fund: Compartment balances (R, N), >= 0.
         need: Amount each economy needs paid (R, N), >= 0.
         participants: (R, N) booleans; non-participants get nothing and pay nothing.
-        mutualisation: Share of other compartments available, in [0, 1].
+        mutualisation: Share of other compartments available in the year, in [0, 1].
+        lendable: What each compartment may still give others this year (R, N), from an
+            earlier payment of the year; None: ``mutualisation * fund`` (the year's first).
 
     Returns:
-        ``(paid, fund_after, uncovered)``, each (R, N): what the fund paid for each economy,
-        the compartments after payment, and the need left for the fiscal backstop.
+        A :class:`Payout`; non-participants' balances and ``lendable`` are untouched.
     """
     if not 0.0 <= mutualisation <= 1.0:
         raise ValueError(f"mutualisation {mutualisation} must lie in [0, 1]")
     p = np.asarray(participants, bool)
-    F = np.where(p, np.asarray(fund, float), 0.0)
+    fund_in = np.asarray(fund, float)
+    F = np.where(p, fund_in, 0.0)
+    budget_in = mutualisation * fund_in if lendable is None else np.asarray(lendable, float)
+    budget = np.where(p, np.maximum(budget_in, 0.0), 0.0)
     need_a = np.maximum(np.asarray(need, float), 0.0)
     own = np.where(p, np.minimum(F, need_a), 0.0)
     F_after = F - own
     rest = np.where(p, need_a - own, 0.0)
-    pool = mutualisation * F_after.sum(axis=1)  # (R,)
+    # What each compartment may still give: its budget for the year, within its balance
+    # (fully pooled, its whole balance: no budget to round against).
+    avail = F_after if mutualisation >= 1.0 else np.minimum(budget, F_after)
+    pool = avail.sum(axis=1)  # (R,)
     ask = rest.sum(axis=1)
     scale = np.divide(np.minimum(pool, ask), ask, out=np.zeros_like(ask), where=ask > 0)
     pooled = rest * scale[:, None]
     drawn = pooled.sum(axis=1)
-    # Compartments give in proportion to their balances.
-    tot = F_after.sum(axis=1)
-    give = np.divide(F_after, tot[:, None], out=np.zeros_like(F_after), where=tot[:, None] > 0)
-    F_after = F_after - give * drawn[:, None]
+    share = np.divide(avail, pool[:, None], out=np.zeros_like(avail), where=pool[:, None] > 0)
+    give = share * drawn[:, None]
+    F_after = F_after - give
     paid = own + pooled
-    uncovered = need_a - paid
-    keep = np.where(p, 0.0, np.asarray(fund, float))  # non-participants' balances untouched
-    return paid, np.maximum(F_after, 0.0) + keep, uncovered
+    keep = np.where(p, 0.0, fund_in)  # non-participants' balances untouched
+    return Payout(paid=paid, fund_after=np.maximum(F_after, 0.0) + keep,
+                  uncovered=need_a - paid,
+                  lendable=np.where(p, np.maximum(budget - give, 0.0),
+                                    np.broadcast_to(budget_in, F.shape)))
 
 
 def backstop(

@@ -11,7 +11,10 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    including own funds (TLOF), bail-in goes on towards it into uninsured deposits, which
    rank above ordinary unsecured debt (art. 108); covered deposits (art. 44(2)(a)) and
    interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
-   most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75);
+   most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75),
+   its own loss with the estate laid down art. 108's ranking (finance/liquidation.py):
+   uninsured deposits, ranked above ordinary debt, lose less, often nothing; the ordinary
+   debt no more than the pro rata share the model's failure path takes (system.step);
 3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)); where that cap
    is reached and every unsecured, non-preferred liability other than eligible deposits has
    been written down as far as it may be (art. 44(7)(a)-(b); here the ordinary unsecured
@@ -48,6 +51,7 @@ from scosim.finance.levers import (
     own_funds_loss,
     resolution_fund_limit,
 )
+from scosim.finance.liquidation import ClassLosses
 
 if TYPE_CHECKING:
     from scosim.finance.system import Levers
@@ -75,6 +79,8 @@ class Resolved:
         refused: Caught by the resolution authority, but insolvent, short of the 8 % and
             beyond what bail-in and the fund could cover: left to fail in clearing.
         fund_after: The fund's compartments after its payments.
+        fund_lendable: What each compartment may still give the other participants this
+            year, for the deposit payout after clearing (``levers.fund_payout``).
     """
 
     caught: BoolArray
@@ -87,6 +93,7 @@ class Resolved:
     precautionary: FloatArray
     refused: BoolArray
     fund_after: FloatArray
+    fund_lendable: FloatArray
 
 
 def resolve(
@@ -101,7 +108,7 @@ def resolve(
     uninsured: FloatArray,
     insured: FloatArray,
     fund: FloatArray,
-    liquidation_loss: Callable[[], FloatArray],
+    liquidation_loss: Callable[[], ClassLosses],
 ) -> Resolved:
     """Intervene before contagion; bail-in, fund and treasury in the BRRD's order.
 
@@ -118,9 +125,10 @@ def resolve(
         uninsured: Uninsured deposits (R, N).
         insured: Insured (covered) deposits (R, N).
         fund: Fund compartments before the payments (R, N).
-        liquidation_loss: Returns the share of their claims outside creditors would lose
-            if the system went through this year's clearing untouched (0 where it would
-            not fail), (R, N); called only if the resolution authority catches a system.
+        liquidation_loss: Returns the share of its claims each class of outside creditors
+            would lose if the system went through this year's clearing untouched, the
+            estate laid down art. 108's ranking (0 where it would not fail), (R, N) each;
+            called only if the resolution authority catches a system.
 
     Returns:
         A :class:`Resolved`.
@@ -136,10 +144,10 @@ def resolve(
     ordinary = levers.bail_in_share * other
     caught, bail_ord, inject = caught_gap(ordinary)
     res = caught & res_on
-    loss = np.zeros_like(E)
+    loss = ClassLosses.none(E.shape)
     if np.any(res):  # the counterfactual clearing only in a year with a resolution
-        loss = np.asarray(liquidation_loss(), float)
-        caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss))
+        loss = liquidation_loss()
+        caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss.ordinary))
         res = caught & res_on
     brrd = levers.public_backstop == "brrd"
 
@@ -148,7 +156,7 @@ def resolve(
     shareholders = own_funds_loss(E, own_funds_before)
     # 2. Towards the 8 %: uninsured deposits, within what they would lose in liquidation.
     short = np.maximum(floor - shareholders - bail_ord, 0.0)
-    reach = np.minimum(np.minimum(short, inject), uninsured * loss)
+    reach = np.minimum(np.minimum(short, inject), uninsured * loss.uninsured)
     tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
     # Only where it serves: it reaches the 8 % (outside money may follow) or leaves no
     # outside money to find. Short of both, the system gets none in resolution (refused if
@@ -162,18 +170,24 @@ def resolve(
     # 3.-4. The fund: art. 44(5) where the 8 % is met, art. 109 where it is not.
     fund_res = levers.deposit_insurance & res_on & bool(levers.fund_resolves)
     if brrd:
-        limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss)
+        limit = np.where(met, MAX_FUND_CONTRIBUTION * tlof, insured * loss.insured)
     else:  # the rules of the morning of 2026-12-06 (the fund within art. 44(5)), to the cent
         limit = resolution_fund_limit(E, own_funds_before, bail_in, debts)
     need = np.where(fund_res & caught, np.minimum(inject, limit), 0.0)
-    paid, fund_after, _ = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation)
+    # Every payment of the year shares one pooled budget, mutualisation x the compartments
+    # at its start (levers.fund_payout); a payment made again replaces, not adds to, one.
+    lendable = levers.mutualisation * np.asarray(fund, float)
+    paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
+                                            mutualisation=levers.mutualisation,
+                                            lendable=lendable)
     refused = res & ~met & (E < 0) & (inject - paid > tol) if brrd else np.zeros_like(res)
     if np.any(refused):
         # No public money for an insolvent system short of the 8 %: it is left to clearing
         # (the fund's payments are made again without it, so pooling may give others more).
         need = np.where(refused, 0.0, need)
-        paid, fund_after, _ = fund_payout(fund, need, fund_res,
-                                          mutualisation=levers.mutualisation)
+        paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
+                                                mutualisation=levers.mutualisation,
+                                                lendable=lendable)
         caught = caught & ~refused
         inject = np.where(refused, 0.0, inject)
         bail_in = np.where(refused, 0.0, bail_in)
@@ -186,15 +200,18 @@ def resolve(
         # subparagraph), drawn after every resolution's 5 % as the deposit payout after
         # clearing is, before the treasury. Uninsured deposits are eligible deposits: more
         # bail-in of them is not a condition (art. 44(7)(b)), and art. 108 ranks them above.
-        exhausted = bail_ord >= np.minimum(ordinary, other * loss) - tol
+        exhausted = bail_ord >= np.minimum(ordinary, other * loss.ordinary) - tol
         on = fund_res & caught & met & exhausted & (paid >= limit - tol) & (inject - paid > tol)
         if np.any(on):
-            more, fund_after, _ = fund_payout(fund_after, np.where(on, inject - paid, 0.0),
-                                              fund_res, mutualisation=levers.mutualisation)
+            more, fund_after, _, lent = fund_payout(fund_after,
+                                                    np.where(on, inject - paid, 0.0),
+                                                    fund_res,
+                                                    mutualisation=levers.mutualisation,
+                                                    lendable=lent)
             paid = paid + more
     treasury = inject - paid
     precautionary = np.where(caught & res_on & ~met & (E >= 0), treasury, 0.0)
     return Resolved(caught=caught, bail_in=bail_in, bail_in_deposits=bail_dep,
                     injection=inject, fund=paid, fund_art109=np.where(met, 0.0, paid),
                     treasury=treasury, precautionary=precautionary, refused=refused,
-                    fund_after=fund_after)
+                    fund_after=fund_after, fund_lendable=lent)

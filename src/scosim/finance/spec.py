@@ -73,7 +73,8 @@ class DepositInsurance(BaseModel):
 
     model_config = STRICT
     contribution_bp: float = Field(10.0, ge=0, le=500, description="bp of insured deposits a year")
-    mutualisation: float = Field(1.0, ge=0, le=1, description="share of other compartments usable")
+    mutualisation: float = Field(1.0, ge=0, le=1, description=(
+        "share of each other compartment usable, per year (all payments together)"))
     backstop: Literal["national", "mutual"] = "national"
     fund_resolves: bool = Field(
         True, description="fund also finances resolution after bail-in, within BRRD art. "

@@ -33,6 +33,7 @@ from scosim.finance.levers import (
     fund_payout,
     npl_flow,
 )
+from scosim.finance.liquidation import ClassLosses, ranked_losses
 from scosim.finance.resolution import resolve
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
@@ -135,7 +136,8 @@ class Levers:
         settlement: National-currency settlement share of each pair's trade (R, N, N).
         supervision_effect: Share of NPL build-up removed by single supervision.
         contribution_bp: Yearly fund contributions, basis points of insured deposits.
-        mutualisation: Share of other compartments a participant may draw on.
+        mutualisation: Share of each other compartment's balance at the start of the
+            year that participants may draw on over the year (levers.fund_payout).
         backstop: ``"national"`` or ``"mutual"`` fiscal backstop when the fund runs dry.
         fund_resolves: Whether the fund also pays for resolution (after bail-in, within BRRD
             art. 44(5)'s limits, levers.resolution_fund_limit, and with ``"brrd"`` past
@@ -298,9 +300,19 @@ def step(
     # class loses at most what it would lose if the authority did nothing and the system
     # went through this year's clearing; a system that would not fail is recapitalised with
     # public or fund money alone (a precautionary recapitalisation).
-    def liquidation_loss() -> FloatArray:
+    def liquidation_loss() -> ClassLosses:
         cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
-        return np.where(cf.failed, 1.0 - cf.ext_recovery, 0.0)
+        # The law's bound lays the estate down art. 108's ranking (finance/liquidation.py);
+        # the model's failure path (step 6) shares it pro rata among outside creditors.
+        # Each class is held to the smaller of the two, so that it loses no more than
+        # under either: the deposits' ranked loss, the ordinary debt's pro rata one.
+        ranked = ranked_losses(cf.ext_recovery * b0 + cf.interbank_paid, cf.failed,
+                               insured=ins, uninsured=dep - ins,
+                               ordinary=np.maximum(b0 - dep, 0.0), interbank=l_out)
+        pro_rata = np.where(cf.failed, 1.0 - cf.ext_recovery, 0.0)
+        return ClassLosses(insured=np.minimum(ranked.insured, pro_rata),
+                           uninsured=np.minimum(ranked.uninsured, pro_rata),
+                           ordinary=np.minimum(ranked.ordinary, pro_rata))
 
     # The shareholders' loss is counted from the capital left after this year's
     # contributions to the fund: those are a cost of the year, not loss absorption.
@@ -330,8 +342,10 @@ def step(
     # 4), so "who paid" can set the two side by side (docs/finance.md section 9).
     creditor_losses = lost_share * np.maximum(b - dep + rv.bail_in_deposits, 0.0)
     di = levers.deposit_insurance
-    paid_dep, fund, uncovered = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
-                                            mutualisation=levers.mutualisation)
+    # The pooled share left after this year's resolutions (one budget for the year).
+    paid_dep, fund, uncovered, _ = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
+                                               mutualisation=levers.mutualisation,
+                                               lendable=rv.fund_lendable)
     uncovered = np.where(di, uncovered, insured_loss)
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
