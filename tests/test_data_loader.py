@@ -159,8 +159,9 @@ def test_tariff_matrix_2023_bounds_and_mfn_mean(cal: Calibration) -> None:
     """Each importer's import-weighted mean over non-preferential suppliers stays near MFN."""
     tau = cal.tariff_matrix()
     assert np.isfinite(tau).all() and (tau >= 0).all() and (np.diag(tau) == 0).all()
-    # Only the India-Pakistan suspension is prohibitive.
-    big = {(ECONOMIES[a], ECONOMIES[b]) for a, b in zip(*np.nonzero(tau > 0.5), strict=True)}
+    # Only the India-Pakistan suspension is far above any MFN rate (the next highest,
+    # Egypt's on Cambodian goods, is 22.7 %).
+    big = {(ECONOMIES[a], ECONOMIES[b]) for a, b in zip(*np.nonzero(tau > 0.3), strict=True)}
     assert big == {("PAK", "IND"), ("IND", "PAK")}
     flat = load_calibration(composition=False).tariffs
     mfn = cal.countries["tariff_mfn"]

@@ -11,7 +11,7 @@ import pytest
 
 from scosim.data.calibration import Calibration, load_calibration
 from scosim.data.constants import ECONOMIES, ROW
-from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE
+from scosim.data.tariffs import ROW_SHARE, SUSPENSION_PAIRS
 from scosim.mechanisms import customs_union as cu
 from scosim.model.model import SCOModel
 from scosim.scenario.loader import validate_data
@@ -35,7 +35,7 @@ def _weighted_mean(cal: Calibration, tariffs: pd.DataFrame) -> pd.Series:
     x = cal.trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
     t = tariffs.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float)
     np.fill_diagonal(x, 0.0)
-    for i, j in PROHIBITIVE_PAIRS:
+    for i, j in SUSPENSION_PAIRS:
         x[ECONOMIES.index(i), ECONOMIES.index(j)] = 0.0
     return pd.Series([math.fsum(x[:, b] * t[:, b]) / math.fsum(x[:, b])
                       for b in range(len(ECONOMIES))], index=list(ECONOMIES))
@@ -124,10 +124,12 @@ def test_the_eaeu_is_fitted_on_its_members_wdi_targets(cal: Calibration) -> None
 def test_only_the_rest_of_worlds_row_moves(cal: Calibration) -> None:
     share = cal.countries[ROW_SHARE]
     plain = load_calibration("2023").countries.drop(columns=[ROW_SHARE])
+    from scosim.data.suspension import from_tariffs
     from scosim.data.tariffs import fuel_shares, tariffs_2023
 
     fuel = fuel_shares(cal.countries)
-    before = tariffs_2023(plain, cal.trade, cal.agreement_spells, fuel, None)
+    susp = {pair: (t, "") for pair, t in from_tariffs(cal.tariffs).items()}
+    before = tariffs_2023(plain, cal.trade, cal.agreement_spells, fuel, None, suspension=susp)
     # The tables hold 15 significant digits.
     np.testing.assert_allclose(cal.tariffs.drop(index=ROW), before.drop(index=ROW), rtol=1e-14)
     np.testing.assert_allclose(cal.tariffs.loc[ROW], before.loc[ROW] * share, rtol=1e-14)

@@ -45,9 +45,9 @@ def test_committed_union_forms_in_2027_and_phases_in():
 
 @pytest.mark.parametrize("noise", [None, 0.5], ids=["shipped", "loud"])
 def test_consensus_and_variable_geometry_differ_and_events_explain_it(noise):
-    # As shipped, Pakistan withdraws from China alone and no union forms under either
-    # rule, so the checks of who forms a union would pass on empty sets; with louder vote
-    # noise the willing form unions of various sizes, where consensus forms none.
+    # As shipped only China says yes and no union forms under either rule, so the checks
+    # of who forms a union would pass on empty sets; with louder vote noise the willing
+    # form unions of various sizes, where consensus forms none.
     overrides = {"replications": 40}
     if noise is not None:
         overrides["parameters.council.vote_noise"] = noise
@@ -80,18 +80,23 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it(noise):
     eaeu = [voters.index(c) for c in ("ARM", "BLR", "KAZ", "KGZ", "RUS")]
     taking_part = yes.copy()
     taking_part[:, eaeu] = yes[:, eaeu].all(axis=1)[:, None]
-    assert ((taking_part.sum(axis=1) >= 2) != unanimous).any()
+    if noise is None:
+        # Pakistan's gain from the ended suspension is a few hundredths of a point (it said
+        # yes, then withdrew from China alone, while the suspension was 200 % both ways).
+        assert (taking_part.sum(axis=1) == 1).all() and taking_part[:, 0].all()
+        assert voters[0] == "CHN"
+    else:
+        assert ((taking_part.sum(axis=1) >= 2) != unanimous).any()
     withdrew = np.zeros_like(taking_part)
     first_round = ev_v[(ev_v.type == "withdrew") & (ev_v.year == 2026)]  # not later joiners
     for run, code in first_round[["run", "country"]].itertuples(index=False):
         withdrew[run, voters.index(code)] = True
-    # Only a state taking part can withdraw; Pakistan, whose yes is to the end of its
-    # suspension with India, withdraws wherever it is left with China alone (as scored;
-    # louder noise can carry it past that).
+    # Only a state taking part can withdraw; with loud noise Pakistan is left with China
+    # alone in some runs (whether it withdraws there: the next test).
     assert not (withdrew & ~taking_part).any()
     pak, chn = voters.index("PAK"), voters.index("CHN")
     alone = taking_part[:, pak] & (taking_part.sum(axis=1) == 2) & taking_part[:, chn]
-    assert alone.any() and (noise is not None or withdrew[alone, pak].all())
+    assert noise is None or alone.any()
     final = taking_part & ~withdrew
     two_plus = final.sum(axis=1) >= 2
     adopted = np.zeros(vg.R, dtype=bool)
@@ -110,8 +115,9 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it(noise):
 def test_a_withdrawal_is_the_vote_the_state_gives_the_smaller_group_as_tabled():
     """Under variable geometry Pakistan's withdrawal from a union with China alone is
     the no it gives when exactly that union is tabled (same seed, same proposal id:
-    same noise; same negotiated CET, trust and dominance terms)."""
-    overrides = {"replications": 24}
+    same noise; same negotiated CET, trust and dominance terms). With loud vote noise:
+    as shipped Pakistan says no to the ten-member union and is never left with China."""
+    overrides = {"replications": 80, "parameters.council.vote_noise": 0.5}
     vg = run_model(load_scenario(SCENARIOS / "customs_union_variable_geometry.yaml",
                                  overrides=overrides))
     pair = run_model(load_scenario(SCENARIOS / "customs_union_consensus.yaml", overrides={
@@ -126,7 +132,7 @@ def test_a_withdrawal_is_the_vote_the_state_gives_the_smaller_group_as_tabled():
     pair_runs = said_yes["CHN"] & said_yes["PAK"] & ~(
         said_yes[[c for c in others if c not in ("ARM", "BLR", "KAZ", "KGZ", "RUS")]].any(
             axis=1) | eaeu_in)
-    assert pair_runs.sum() >= 10
+    assert pair_runs.sum() >= 5
     pak_p = ev_p[(ev_p.type == "vote") & (ev_p.country == "PAK")].set_index("run")["yes"]
     withdrew = set(ev_v[(ev_v.type == "withdrew") & (ev_v.country == "PAK")]["run"])
     for run in np.flatnonzero(pair_runs.to_numpy()):

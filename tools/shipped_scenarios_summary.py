@@ -154,9 +154,9 @@ def main() -> None:
     for name in ("customs_union", "free_trade_area"):
         out[name]["suspension_kept_2035_all_stay"] = _explained(
             run(name, **stay, **kept), 2035, watch)
-    # Sensitivity to the trade elasticity (sigma 5 by default): with the suspension
-    # lifted, Pakistan's gain comes from a 200 % tariff equivalent falling to zero, which
-    # grows steeply with sigma; with it kept, the union's figures barely move.
+    # Sensitivity to the trade elasticity (sigma 5 by default), with the suspension lifted
+    # (its tariff equivalent re-stated at each sigma, so that lifting it restores the same
+    # trade: scosim.data.suspension) and kept.
     for sigma in (4, 8):
         for label, extra in (("", {}), ("_suspension_kept", kept)):
             out["customs_union"][f"sigma_{sigma}{label}_2035_all_stay"] = _explained(run(

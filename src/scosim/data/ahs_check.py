@@ -27,7 +27,7 @@ import pandas as pd
 from scosim.data.agreements import deepest, in_force
 from scosim.data.constants import LISTED
 from scosim.data.raw import BASE_YEAR
-from scosim.data.tariffs import AHS_MFN, PROHIBITIVE_PAIRS, PSA_PREFERENCE
+from scosim.data.tariffs import AHS_MFN, PSA_PREFERENCE, SUSPENSION_PAIRS
 
 #: Threshold (percentage points) above which a disagreement with the AHS excerpt is listed
 #: with its reason in docs/data.md.
@@ -86,7 +86,7 @@ def ahs_levels(ahs: Rates, spells: pd.DataFrame) -> dict[tuple[str, str], float]
         others = [
             v
             for i, e, v in _cells({imp: ahs[imp]})
-            if e != exp and (e, i) not in pref and (e, i) not in PROHIBITIVE_PAIRS
+            if e != exp and (e, i) not in pref and (e, i) not in SUSPENSION_PAIRS
         ]
         out[(imp, exp)] = statistics.median(others)
     return out
@@ -113,7 +113,7 @@ def ahs_like_for_like(
     recs = []
     for imp, exp, v in _cells(ahs):
         factor = float(flat.loc[exp, imp]) / float(mfn[imp])
-        if (exp, imp) in PROHIBITIVE_PAIRS:
+        if (exp, imp) in SUSPENSION_PAIRS:
             group = "suspension"
         else:
             group = "preferential" if (exp, imp) in pref else "mfn"
@@ -147,7 +147,7 @@ def ahs_ceiling(ahs: Rates, spells: pd.DataFrame, tol: float = AHS_TOLERANCE_PP)
     for imp in sorted(ahs):
         cells = _cells({imp: ahs[imp]})
         free = sorted(
-            v for i, e, v in cells if (e, i) not in pref and (e, i) not in PROHIBITIVE_PAIRS
+            v for i, e, v in cells if (e, i) not in pref and (e, i) not in SUSPENSION_PAIRS
         )
         matched += len(cells) - len(free)
         total += len(cells)
@@ -191,8 +191,9 @@ def ahs_disagreements(
         row = view.loc[(imp, exp)]
         lvl, v = float(row["level_pct"]), float(row["view_pct"])
         agreement = pref.get((exp, imp))
-        if (exp, imp) in PROHIBITIVE_PAIRS:
-            why = "India-Pakistan suspension: prohibitive equivalent; AHS records the schedule"
+        if (exp, imp) in SUSPENSION_PAIRS:
+            why = ("India-Pakistan suspension: tariff equivalent of the trade it cut; AHS records "
+                   "the schedule")
         elif ref == 0.0 and agreement is None:
             why = "duty-free in AHS; no agreement for this pair in the WTO file"
         elif agreement is not None and agreement[0] != "PSA":

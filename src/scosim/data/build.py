@@ -59,6 +59,8 @@ from scosim.data.raw import (
 )
 from scosim.data.row_tariff import preference_ratios, row_mfn_shares
 from scosim.data.sources import SOURCES
+from scosim.data.suspension import falls as suspension_falls
+from scosim.data.suspension import record as record_suspension
 from scosim.data.tariffs import (
     ROW_SHARE,
     country_tariffs_into,
@@ -154,12 +156,17 @@ def build_tables(
     if version == "2023":
         out["trade"] = trade_2023(raw, countries, agg, prov)
         fuel = fuel_shares(countries)
+        # The India-Pakistan suspension's tariff equivalent, from the trade it cut.
+        found = suspension_falls(raw, out["trade"])
+        methods = record_suspension(found, prov)
+        susp = {pair: (f.tariff, methods[pair]) for pair, f in found.items()}
         countries[ROW_SHARE] = row_mfn_shares(
-            countries, out["trade"], spells, fuel, preference_ratios(raw), prov
+            countries, out["trade"], spells, fuel, preference_ratios(raw), prov, susp
         )
-        out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov)
+        out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov,
+                                      suspension=susp)
         out["tariffs_flat"] = tariffs_2023(
-            countries, out["trade"], spells, fuel, None, composition=False
+            countries, out["trade"], spells, fuel, None, suspension=susp, composition=False
         )
         out["agreements"] = spells
     else:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,7 +49,7 @@ import pandas as pd
 
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.data.raw import BASE_YEAR, Prov
-from scosim.data.tariffs import PROHIBITIVE_PAIRS, ROW_SHARE, _wdi_tariff_table, tariffs_2023
+from scosim.data.tariffs import ROW_SHARE, SUSPENSION_PAIRS, _wdi_tariff_table, tariffs_2023
 from scosim.mechanisms.blocs import customs_union_blocs
 
 #: Years whose WDI ratios are pooled (their median): the five years to the base year.
@@ -109,6 +110,7 @@ def row_mfn_shares(
     fuel: np.ndarray,
     ratios: dict[str, Ratio],
     prov: Prov | None,
+    suspension: Mapping[tuple[str, str], tuple[float, str]],
 ) -> pd.Series:
     """Each importer's share of imports from the Rest of World paying MFN (module formula).
 
@@ -120,16 +122,19 @@ def row_mfn_shares(
         fuel: Fuel-export shares (the composition adjustment).
         ratios: :func:`preference_ratios`.
         prov: Provenance collector for ``countries.tariff_row_mfn_share`` (``None``: none).
+        suspension: The India-Pakistan suspension's tariff cells (``suspension`` of
+            :func:`scosim.data.tariffs.tariffs_2023`; their flows are left out of the weights).
 
     Returns:
         Shares in [0, 1] by ISO3, canonical order.
     """
     base_c = countries.drop(columns=[ROW_SHARE], errors="ignore")
-    tau = tariffs_2023(base_c, trade, spells, fuel, None).to_numpy(dtype=float)
+    tau = tariffs_2023(base_c, trade, spells, fuel, None,
+                       suspension=suspension).to_numpy(dtype=float)
     x = trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
     np.fill_diagonal(x, 0.0)
     idx = {c: a for a, c in enumerate(ECONOMIES)}
-    for i, j in PROHIBITIVE_PAIRS:
+    for i, j in SUSPENSION_PAIRS:
         x[idx[i], idx[j]] = 0.0
     r = idx[ROW]
     # Per importer with ratios: target x imports, duties from the 27, and the Rest of World's

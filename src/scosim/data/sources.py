@@ -198,7 +198,9 @@ SOURCES: list[dict[str, str]] = [
         "publisher": "Government of India; Government of Pakistan",
         "dataset": "India's 200 % basic customs duty on goods from Pakistan (February 2019);"
         " Pakistan's suspension of bilateral trade (August 2019)",
-        "series": "ad valorem duty 200 %, applied as the prohibitive tariff equivalent",
+        "series": "dates of the measures (India's duty 200 % ad valorem; Pakistan's a ban with"
+        " medicines exempted); the tariff equivalent is calibrated to the trade they cut"
+        " (imf_dots 2016-2018, wits_2023; scosim.data.suspension)",
         "vintage": "2019, in force 2023",
         "licence": "public notifications",
         "origin": "raw data SOURCES.md section 9c ('Not in this file: trade blockades')",

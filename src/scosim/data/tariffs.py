@@ -14,7 +14,8 @@ Data version ``2023`` (default):
 3. agreements in force on 31 December of the base year (:mod:`scosim.data.agreements`):
    zero inside customs unions and FTAs, ``(1 - PSA_PREFERENCE)`` times the rate inside
    partial-scope schemes;
-4. India-Pakistan: the prohibitive equivalent :data:`PROHIBITIVE` both ways;
+4. India-Pakistan, from 2019: the suspension's tariff equivalent both ways, calibrated to
+   the trade it cut (:mod:`scosim.data.suspension`);
 5. preferences outside the 27: the importer's rate on the Rest of World times
    ``countries.tariff_row_mfn_share`` (:func:`scosim.data.row_tariff.row_mfn_shares`), the
    share of its imports from there that pays MFN, calibrated so that the import-weighted
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -48,19 +50,15 @@ from scosim.data.raw import (
     read,
     read_wdi,
 )
+from scosim.data.suspension import PAIRS, SUSPENSION_FROM
 
 #: Share of the MFN rate waived inside a partial-scope agreement (WTO type PSA: APTA, GSTP,
 #: ECO, PTN, SAPTA, India-Nepal, India-Afghanistan; and EAEU-Iran's interim agreement, which
 #: covered a list of goods only). A modelling assumption (no tariff-line data in the raw
 #: files); docs/data.md gives its effect.
 PSA_PREFERENCE = 0.25
-#: Tariff equivalent of the India-Pakistan trade suspension: India's 200 % duty on goods
-#: from Pakistan (February 2019); Pakistan suspended trade with India (August 2019), whose
-#: tariff equivalent is taken to be the same.
-PROHIBITIVE = 2.0
-PROHIBITIVE_PAIRS = (("PAK", "IND"), ("IND", "PAK"))
-#: First year the suspension is in force on 31 December (both measures date from 2019).
-PROHIBITIVE_FROM = 2019
+#: Exporter -> importer pairs under the India-Pakistan suspension (:mod:`scosim.data.suspension`).
+SUSPENSION_PAIRS = PAIRS
 #: Importers whose MFN rate the 2023 version takes from the WITS AHS excerpt.
 AHS_MFN = ("IND", "AZE", "BHR")
 #: Partners outside the 27 in the AHS excerpt used for an MFN rate (no agreement with any of
@@ -321,6 +319,7 @@ def tariffs_2023(
     fuel: np.ndarray,
     prov: Prov | None,
     *,
+    suspension: Mapping[tuple[str, str], tuple[float, str]],
     composition: bool = True,
     year: int = BASE_YEAR,
 ) -> pd.DataFrame:
@@ -332,9 +331,12 @@ def tariffs_2023(
         spells: Agreement spells (:func:`scosim.data.agreements.build_agreements`).
         fuel: Fuel-export shares (:func:`fuel_shares`).
         prov: Provenance collector (``None``: record nothing).
+        suspension: ``(exporter, importer) -> (tariff equivalent, provenance method)`` of
+            every pair in :data:`SUSPENSION_PAIRS` (:mod:`scosim.data.suspension`; the
+            method must contain :data:`scosim.mechanisms.suspensions.SUSPENSION_METHOD`).
         composition: Apply the composition adjustment (default on).
         year: Year whose agreements (in force on 31 December) and India-Pakistan suspension
-            (from :data:`PROHIBITIVE_FROM`) apply; default the base year. Other years keep
+            (from :data:`SUSPENSION_FROM`) apply; default the base year. Other years keep
             the base year's MFN rates and trade (the hindcast's tariffs of an era).
 
     Returns:
@@ -362,9 +364,8 @@ def tariffs_2023(
             if a == b:
                 tau[a, b] = 0.0
                 method, src = "derived:zero (domestic)", "scosim_rule"
-            elif (i, j) in PROHIBITIVE_PAIRS and year >= PROHIBITIVE_FROM:
-                tau[a, b] = PROHIBITIVE
-                method = f"derived:prohibitive equivalent {PROHIBITIVE:g} (trade suspension)"
+            elif (i, j) in SUSPENSION_PAIRS and year >= SUSPENSION_FROM:
+                tau[a, b], method = suspension[(i, j)]
                 src = "ind_pak_suspension"
             elif (i, j) in pref:
                 kind, rid = pref[(i, j)]

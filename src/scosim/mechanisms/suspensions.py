@@ -2,7 +2,7 @@
 
 The 2023 base tariffs carry India's and Pakistan's suspension of their bilateral trade
 (India's 200 % duty of February 2019, Pakistan's suspension of August 2019) as a
-prohibitive tariff equivalent that overrides SAFTA, the free-trade agreement in force
+tariff equivalent that overrides SAFTA, the free-trade agreement in force
 between them (docs/data.md). Whether a new arrangement between the two would end the
 suspension is a political question the data cannot answer, so a proposal says which it
 assumes (``suspensions`` on ``customs_union`` and ``free_trade_area``):
@@ -19,6 +19,10 @@ Pakistan does not open Pakistan to Indian goods at the CET).
 
 A suspended pair is read from the calibration's provenance (the tariff cells whose
 method names a trade suspension), so a data version that records none (2019) has none.
+
+The packaged tariff of a suspended pair is the equivalent of the trade the suspension cut,
+stated at sigma 5 (:mod:`scosim.data.suspension`); a model re-states it at its scenario's
+sigma (:func:`suspension_at_sigma`).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["SUSPENSION_METHOD", "hold_suspended", "suspended_pairs"]
+from scosim.data.suspension import SUSPENSION_SIGMA, at_sigma
+
+__all__ = ["SUSPENSION_METHOD", "hold_suspended", "suspended_pairs", "suspension_at_sigma"]
 
 #: Text in the provenance ``method`` of a tariff cell set by a trade suspension
 #: (written by :func:`scosim.data.tariffs.tariffs_2023`).
@@ -96,3 +102,33 @@ def hold_suspended(
             out[rows, exporter, importer] = np.broadcast_to(
                 old, out.shape)[rows, exporter, importer]
     return out
+
+
+def suspension_at_sigma(
+    tau: NDArray[np.float64],
+    provenance: pd.DataFrame,
+    codes: Sequence[str],
+    sigma: float,
+) -> NDArray[np.float64]:
+    """Base tariffs with each suspended pair's equivalent re-stated at ``sigma``.
+
+    The packaged equivalent ``t5`` stands for the fall ``F = (1 + t5)^5`` of the pair's
+    trade; at ``sigma`` the same fall is ``F^(1/sigma) - 1``
+    (:func:`scosim.data.suspension.at_sigma`). One elasticity for the whole batch: the
+    scenario's ``parameters.trade.sigma``, not a run's draw around it.
+
+    Args:
+        tau: (N, N) base tariffs, exporter x importer (modified in place and returned).
+        provenance: The calibration's provenance (:func:`suspended_pairs`).
+        codes: The model's economies, in order.
+        sigma: The scenario's elasticity of substitution.
+
+    Returns:
+        ``tau`` (unchanged at :data:`scosim.data.suspension.SUSPENSION_SIGMA`).
+    """
+    if float(sigma) == SUSPENSION_SIGMA:
+        return tau
+    cells = suspended_pairs(provenance, codes)
+    if cells.any():
+        tau[cells] = at_sigma(tau[cells], sigma)
+    return tau

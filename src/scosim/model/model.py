@@ -17,6 +17,7 @@ from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.short_run import solve_year
+from scosim.mechanisms.suspensions import suspension_at_sigma
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -125,6 +126,10 @@ class SCOModel(mesa.Model):
         self.mfn = c["tariff_mfn"].to_numpy(dtype=float)
         trade, self.tau0 = (a.copy() for a in derived(
             self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs))
+        # The India-Pakistan suspension's tariff equivalent restated at the scenario's
+        # sigma, so that lifting it restores the same (observed) trade at any sigma.
+        self.tau0 = suspension_at_sigma(self.tau0, self.cal.provenance, list(self.codes),
+                                        float(self.scenario.parameters.trade.sigma))
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
