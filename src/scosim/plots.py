@@ -155,7 +155,7 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
 
 
 def plot_welfare_final(ind: Data, title: str, path: Path,
-                       versus: str = "without the policy") -> Path:
+                       versus: str = "without the policy", scope: str | None = None) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
     Bars are the mean over runs (the statistic ``scosim compare`` reports);
@@ -165,7 +165,8 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     written beside its bar. ``versus`` says what welfare is measured against, after
     "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`). When trade
     still adjusts gradually in the year shown, a footnote says so
-    (:func:`year_adjustment_note`).
+    (:func:`year_adjustment_note`). ``scope``, when the scenario's shocks are in the bars
+    with its proposals (:func:`scosim.attribution.run_scope`), is added to the title.
     """
     st = _stats(ind)
     table, year, when, n_runs = who_gains_data(st)
@@ -197,7 +198,8 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     ax.set_ylabel(economy_axis)
     ax.set_title(_wrap(
         f"{title}: who gains, who loses {when}\n"
-        f"bars: mean of {n_runs} runs (green gain, red loss)"
+        + (f"{scope}\n" if scope else "")
+        + f"bars: mean of {n_runs} runs (green gain, red loss)"
         + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
     ), fontsize=11)
     # One legend entry per bar colour: a single patch would take the first bar's colour.
@@ -297,11 +299,11 @@ def exits_note(st: RunStats, codes: Iterable[str]) -> str | None:
 
 
 def plot_welfare_paths(ind: Data, title: str, path: Path,
-                       versus: str = "without the policy") -> Path:
+                       versus: str = "without the policy", scope: str | None = None) -> Path:
     """Welfare change over time for the most affected economies: mean over runs, with bands.
 
-    ``versus`` as in :func:`plot_welfare_final`. When trade still adjusts gradually in a
-    year shown, a footnote says so (:func:`adjustment_note`).
+    ``versus`` and ``scope`` as in :func:`plot_welfare_final`. When trade still adjusts
+    gradually in a year shown, a footnote says so (:func:`adjustment_note`).
     """
     st = _stats(ind)
     # The eight most affected in any year (the explorer draws the same numbers).
@@ -326,7 +328,8 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     )
     left = exits_note(st, codes)
     ax.set_title(_wrap(
-        f"{title}: welfare change of the eight most affected economies\n{note}"
+        f"{title}: welfare change of the eight most affected economies\n"
+        + (f"{scope}\n" if scope else "") + note
     ) + (f"\n{_wrap(left, 110)}" if left else ""), fontsize=11)
     ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
@@ -547,11 +550,14 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     if has_answer(st, declared):
         write_headline(st, title, Path(run_dir), declared)  # summary.txt: `scosim run` prints
     if "welfare_change_pct" in names and _any_nonzero(st, "welfare_change_pct"):
+        from scosim.attribution import run_scope
         from scosim.mechanism_answer import run_welfare_versus
 
-        versus = run_welfare_versus(run_dir)
-        out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus))
-        out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus))
+        versus, scope = run_welfare_versus(run_dir), run_scope(run_dir)
+        out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus,
+                                      scope))
+        out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus,
+                                      scope))
     if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):

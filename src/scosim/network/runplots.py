@@ -28,6 +28,7 @@ matplotlib.use("Agg")  # files only
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from scosim.attribution import run_shocks  # noqa: E402
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.network.plot import plot_gains_bands, plot_network  # noqa: E402
 from scosim.plot_data import _any_nonzero  # noqa: E402
@@ -115,10 +116,14 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
             flows[p.project] = f"capacity {row['capacity']:g} {row['capacity_unit']}"
     focus = next((p.proposer for p in corridors if p.proposer), "IND")
     names = ", ".join(p.project for p in corridors) or "no corridor adopted"
+    # With route instability or sanctions the map is not the corridor's alone: say so.
+    shocks = run_shocks(run_dir)
+    mixed = (f" with {', '.join(shocks)} (together: not the corridor's own effect)"
+             if shocks else "")
     out.append(plot_network(
         net.tables, plots_dir / "network_map.png", highlight=[p.project for p in corridors],
         t_hat=step.t_hat[0], focus=focus, flows=flows,
-        title=f"{title}: {names} in {year}\nright: {NAMES.get(focus, focus)}'s trade-cost "
+        title=f"{title}: {names} in {year}{mixed}\nright: {NAMES.get(focus, focus)}'s trade-cost "
               "changes vs the baseline network (no corridor, no instability);\n"
               "projects, instability and sanctions of the run (median instability over runs); "
               "lines are schematic links"))
