@@ -214,3 +214,21 @@ def test_a_sweep_the_hazard_cannot_take_is_refused_before_any_run(tmp_path, caps
     err = capsys.readouterr().err
     assert f"scosim: error: {said}" in err and "Traceback" not in err
     assert not (tmp_path / "sw").exists()
+
+
+def test_the_bank_figures_tool_runs_its_cases_at_the_hazard_set(monkeypatch):
+    # tools/bank_corridor_figures.py --set parameters.network.failure_sensitivity=1: every
+    # case's corridor reads the value (its financing and the board's vote with it).
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bank_corridor_figures", ROOT / "tools" / "bank_corridor_figures.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    m, default = tool.run("corridor_trans_afghan_low.yaml", 0.8, None)
+    monkeypatch.setitem(tool.SETS, f"{NET}failure_sensitivity", 1.0)
+    _, steep = tool.run("corridor_trans_afghan_low.yaml", 0.8, None)
+    assert np.all(steep.hazard.sensitivity == 1.0) and np.all(default.hazard.sensitivity == 0.1)
+    chn = m.codes.index("CHN")
+    assert steep.risk[0, chn] > 1.5 * default.risk[0, chn] > 0
