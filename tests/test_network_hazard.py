@@ -24,6 +24,7 @@ from scosim.network.hazard import (
     cumulative_failure,
     loss_recovery,
 )
+from scosim.network.params import NetworkParams
 from scosim.network.specs import DevelopmentBankSpec
 
 
@@ -67,9 +68,12 @@ def test_recovery_is_the_mean_recovery_of_loss_making_defaults():
 
 
 def test_corridor_uses_the_sourced_values():
-    assert corridor._BANK["failure_base"] == FAILURE_BASE
-    assert corridor._BANK["failure_sensitivity"] == FAILURE_SENSITIVITY
-    assert corridor._BANK["recovery"] == RECOVERY
+    # The scenario's parameters.network defaults, which every corridor reads whoever lends
+    # (tests/test_network_hazard_params.py runs them); the bank's terms hold none.
+    p = NetworkParams()
+    assert (p.failure_base, p.failure_sensitivity, p.recovery) == (
+        FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY)
+    assert not {"failure_base", "failure_sensitivity", "recovery"} & set(corridor._BANK)
 
 
 @pytest.mark.parametrize("field", ["recovery_rate", "failure_base", "failure_sensitivity"])

@@ -22,10 +22,13 @@ of docs/network.md's paragraph on the grace years.
 
 Usage::
 
-    PYTHONPATH=src python tools/bank_corridor_figures.py [--board-off]
+    PYTHONPATH=src python tools/bank_corridor_figures.py [--board-off] [--set NAME=VALUE ...]
 
 ``--board-off`` sets ``board_approval: false`` on the bank (every loan within its limit
-is made, as before 2026-12-06).
+is made, as before 2026-12-06). ``--set parameters.network.failure_sensitivity=1`` (or
+``failure_base``, ``recovery``: the corridors' failure hazard and recovery,
+docs/network.md) runs every case with that value, as ``scosim run --set`` does; the
+bank's board then votes on the loan at that hazard too.
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ SHOW = ("CHN", "IND", "RUS", "IRN", "AFG", "PAK", "UZB")
 
 #: Fields every bank of a case gets (``--board-off``).
 EXTRA: dict[str, Any] = {}
+#: Scenario overrides every case gets (``--set``: the failure hazard and recovery).
+SETS: dict[str, Any] = {}
+#: What ``--set`` may name: the hazard every corridor reads, whoever lends.
+HAZARD = ("parameters.network.failure_base", "parameters.network.failure_sensitivity",
+          "parameters.network.recovery")
 
 
 def run(scenario: str, instability: float | None, bank: dict[str, Any] | None,
@@ -73,7 +81,8 @@ def run(scenario: str, instability: float | None, bank: dict[str, Any] | None,
     if bank is not None:
         props.insert(0, {"type": "development_bank", "id": "bank", "year": start,
                          "proposer": "CHN", **EXTRA, **bank})
-    over: dict[str, Any] = {"replications": 1, "years": {"start": 2025, "end": 2028},
+    # The --set values first: an error names them as typed (<override>:1 the first).
+    over: dict[str, Any] = {**SETS, "replications": 1, "years": {"start": 2025, "end": 2028},
                             "proposals": props}
     if instability is not None:
         over["parameters.network.instability"] = {"AFG": instability}
@@ -122,7 +131,26 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--board-off", action="store_true",
                         help="board_approval: false on the bank")
-    if parser.parse_args().board_off:
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="the corridors' failure hazard or recovery, one of "
+                        + ", ".join(HAZARD))
+    args = parser.parse_args()
+    if args.board_off:
         EXTRA["board_approval"] = False
+    for item in args.set:
+        name, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if name not in HAZARD or number is None:
+            parser.error(f"--set {item!r}: write NAME=NUMBER with NAME one of "
+                         f"{', '.join(HAZARD)}")
+        SETS[name] = number
     np.set_printoptions(precision=3)
-    main()
+    from scosim.scenario import ScenarioError  # noqa: E402
+
+    try:
+        main()
+    except ScenarioError as exc:  # a value --set cannot take: said as scosim run says it
+        sys.exit(f"bank_corridor_figures: error: {exc}")

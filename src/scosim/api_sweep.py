@@ -128,6 +128,8 @@ def check_sweep(
     import difflib
 
     from scosim.model.slots import SETTING_PREFIX, setting_param_problem
+    from scosim.network.hazard import SWEPT_HAZARD
+    from scosim.network.params import hazard_corner_problem, hazard_param_problem
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.run_limits import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
@@ -152,20 +154,23 @@ def check_sweep(
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
-        elif name.startswith(SWEPT_INSTABILITY):
-            problem = instability_param_problem(sc, name)
+        elif name.startswith(SWEPT_INSTABILITY) or name in SWEPT_HAZARD:
+            problem = (instability_param_problem(sc, name) if name.startswith(SWEPT_INSTABILITY)
+                       else hazard_param_problem(sc))
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
         elif name not in SWEEPABLE:
             # "sigma" for parameters.trade.sigma: a last part naming one parameter is meant
-            ends = [p for p in SWEEPABLE if p.endswith("." + name.split(".")[-1])]
+            known = (*SWEEPABLE, *SWEPT_HAZARD)
+            ends = [p for p in known if p.endswith("." + name.split(".")[-1])]
             close = (ends if len(ends) == 1
-                     else difflib.get_close_matches(name, SWEEPABLE, n=1, cutoff=0.6))
+                     else difflib.get_close_matches(name, known, n=1, cutoff=0.6))
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, "
-                f"{SWEPT_INSTABILITY}<ISO3> (with the network slot filled), and "
+                f"{SWEPT_INSTABILITY}<ISO3> (with the network slot filled), "
+                f"{', '.join(SWEPT_HAZARD)} (with a corridor proposal), and "
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
                 "a field its type or mechanism declares sweepable")))
             continue
@@ -185,6 +190,9 @@ def check_sweep(
             except ScenarioError as exc:
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]
+    corner = hazard_corner_problem(scenario_path, params) if not errors else None
+    if corner:  # the hazard at the highest values swept together must stay a probability
+        errors.append(ErrorItem("--param", *corner))
     wanted = sc.outputs.indicators
     # What the scenario's mechanisms and proposal types record (each plug-in's
     # recorded_indicators), as a run checks it: any known name is not enough.

@@ -147,7 +147,9 @@ def add_experiment_parsers(sub: Any) -> None:
         default=[],
         help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE)
         + ", parameters.network.instability.<ISO3> (one economy's instability on the "
-        "corridor network, every year), or proposals.<id>.<field> "
+        "corridor network, every year), parameters.network.failure_base, "
+        "failure_sensitivity or recovery (the corridors' failure hazard and recovery), "
+        "or proposals.<id>.<field> "
         "(parameters.mechanism_settings.<name>.<field>) for a field the proposal's type (the "
         "mechanism) declares sweepable. A swept parameters.trade.sigma is each run's sigma "
         "exactly: the scenario's sigma_spread (a per-run draw around it) is not applied",

@@ -34,7 +34,7 @@ from scosim.network.finance import (
     loan_schedule,
     operating_share,
 )
-from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
+from scosim.network.hazard import run_hazard
 from scosim.network.mechanism import (
     LEVER_FEE,
     LEVER_OPERATING,
@@ -54,9 +54,11 @@ if TYPE_CHECKING:
 #: (docs/network.md): the default bank lends at the members' cost of funds
 #: (:data:`~scosim.network.finance.COST_OF_FUNDS`; until 2026-12-06 at 4 %, the
 #: discount rate), 20 years with 5 of grace. The failure hazard and the recovery are the
-#: corridor's whoever lends, with their sources in :mod:`scosim.network.hazard`.
-_BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5, "recovery": RECOVERY,
-         "failure_base": FAILURE_BASE, "failure_sensitivity": FAILURE_SENSITIVITY}
+#: corridor's whoever lends: the scenario's ``parameters.network.failure_base``,
+#: ``failure_sensitivity`` and ``recovery`` (defaults and sources in
+#: :mod:`scosim.network.hazard`; until 2026-12-07 module constants here, which no scenario
+#: or sweep could vary), read per run by :meth:`Corridor.__init__`.
+_BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5}
 #: The members' discount rate of welfare: of the benefits' operating share and of the
 #: annualised cost in previews. Money flows (payments, subsidy, losses, salvage) are
 #: valued at the cost of funds of the lender's runs (``Lender.cost_of_funds``; until
@@ -138,6 +140,8 @@ class Corridor(ProposalType):
         # 2026-12-05 only economies with a positive cost share counted, so a scenario could
         # move the Trans-Afghan railway's risk off Afghanistan by giving its cost to Uzbekistan.
         self.route = project_route_economies(self.net.net.graph, self.p_index)
+        # The failure hazard and the recovery of each run (a sweep may vary them).
+        self.hazard = run_hazard(model)
         self.paid = np.zeros((model.R, model.N))
         self.risk = np.zeros((model.R, model.N))
 
@@ -181,8 +185,8 @@ class Corridor(ProposalType):
     def _failure_prob(self, instability: np.ndarray) -> np.ndarray:
         """Annual failure probabilities (R, FAILURE_WINDOW_YEARS) at the route's instability."""
         route = np.where(self.route, instability, 0.0).max(axis=1)
-        return failure_probability(route, FAILURE_WINDOW_YEARS, _BANK["failure_base"],
-                                   _BANK["failure_sensitivity"])
+        return failure_probability(route, FAILURE_WINDOW_YEARS, self.hazard.base,
+                                   self.hazard.sensitivity)
 
     def _bank_share(self) -> float:
         """Share of the cost a bank lends (0 for a budget-financed project)."""
@@ -234,7 +238,7 @@ class Corridor(ProposalType):
     def _cost_share(fin: FinanceOutcome, expenditure: np.ndarray) -> np.ndarray:
         """Annualised payments net of the salvage, plus the owners' risk, over expenditure.
 
-        What the hosts get back of their stake after a failure is theirs (recovery 0.4):
+        What the hosts get back of their stake after a failure is theirs (``recovery``):
         left out until 2026-12-05, their whole payment counted as lost in a failure. The
         present values are at the members' cost of funds; the annualisation at the
         welfare discount rate, as the benefits' operating share.
@@ -292,7 +296,7 @@ class Corridor(ProposalType):
                                # grace as long stopped the run). Until 2026-12-06 always
                                # the default 5 years, whatever the bank in force said.
                                grace=min(lender.grace, lender.tenor - 1),
-                               recovery=_BANK["recovery"], failure_prob=pf,
+                               recovery=self.hazard.recovery, failure_prob=pf,
                                # Money flows at the members' cost of funds: a loan is
                                # worth its grant element against it (until 2026-12-06
                                # at DISCOUNT_RATE, where a loan above 4 % cost a host

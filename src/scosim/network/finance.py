@@ -124,8 +124,8 @@ def loan_schedule(principal: ArrayLike, rate: float, tenor: int, grace: int, hor
 
 
 def failure_probability(route_instability: ArrayLike, horizon: int,
-                        base: float = FAILURE_BASE,
-                        sensitivity: float = FAILURE_SENSITIVITY) -> FloatArray:
+                        base: ArrayLike = FAILURE_BASE,
+                        sensitivity: ArrayLike = FAILURE_SENSITIVITY) -> FloatArray:
     """Annual failure probability (R, T): ``base + sensitivity x instability``, clipped to [0, 1].
 
     Args:
@@ -137,11 +137,17 @@ def failure_probability(route_instability: ArrayLike, horizon: int,
             loan default does not.
         sensitivity: Extra annual probability at instability 1
             (:data:`~scosim.network.hazard.FAILURE_SENSITIVITY`, 0.1: a modelling choice
-            between about 0.03 and 1).
+            between about 0.02 and 1).
+
+    ``base`` and ``sensitivity`` are numbers or ``(R,)`` arrays, one value per run (a
+    sweep's: ``parameters.network.failure_base`` and ``failure_sensitivity``).
     """
     s = np.asarray(route_instability, float)
     s = np.broadcast_to(s[:, None] if s.ndim == 1 else s, (s.shape[0], horizon))
-    return np.clip(base + sensitivity * s, 0.0, 1.0)
+    b, k = (np.asarray(v, float) for v in (base, sensitivity))
+    # One value per run goes along the run axis (a column); a number broadcasts as it is.
+    b, k = (v[:, None] if v.ndim == 1 else v for v in (b, k))
+    return np.clip(b + k * s, 0.0, 1.0)
 
 
 def draw_failure_year(prob: ArrayLike, rng: np.random.Generator) -> NDArray[np.int64]:
@@ -185,7 +191,8 @@ class FinanceOutcome:
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
                     capital: ArrayLike | None = None, bank_share: float = 0.7,
-                    rate: float = 0.04, tenor: int = 20, grace: int = 5, recovery: float = RECOVERY,
+                    rate: float = 0.04, tenor: int = 20, grace: int = 5,
+                    recovery: ArrayLike = RECOVERY,
                     failure_prob: ArrayLike | None = None, discount_rate: float = 0.04,
                     funding_rate: float | None = None) -> FinanceOutcome:
     """Expected payments and risk by economy for one project under one financing mode.
@@ -201,7 +208,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         grace: Interest-only years.
         recovery: Share of the loss recovered after a failure
             (:data:`~scosim.network.hazard.RECOVERY`, 0.4: Moody's mean recovery of the
-            project-finance defaults that lose money, 0.4-0.5).
+            project-finance defaults that lose money, 0.4-0.5); a number or ``(R,)``, one
+            value per run.
         failure_prob: (R, T) annual failure probabilities from the start of construction
             (default: none, T = tenor). The hazard goes on after year T at its year-T rate
             for as long as the project stands (it is a perpetuity, as its benefits are in
@@ -234,10 +242,14 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     """
     if financing not in FINANCING_MODES:
         raise ValueError(f"unknown financing {financing!r}; allowed: {list(FINANCING_MODES)}")
-    if not 0 <= bank_share <= 1 or not 0 <= recovery <= 1:
+    rec_in = np.asarray(recovery, float)
+    if not 0 <= bank_share <= 1 or np.any(rec_in < 0) or np.any(rec_in > 1):
         raise ValueError("bank_share and recovery must be in [0, 1]")
     c = np.atleast_1d(np.asarray(cost, float))
     runs = c.size
+    # (R,) for the per-run sums, a column against the (R, T) tables.
+    rec = np.broadcast_to(rec_in, (runs,))
+    rec_t = rec[:, None]
     hs = np.broadcast_to(np.atleast_2d(np.asarray(host_shares, float)), (runs, np.shape(
         np.atleast_2d(host_shares))[1]))
     if not np.allclose(hs.sum(axis=1), 1.0):
@@ -262,13 +274,13 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     # year: the same present value whoever financed it (financing moves the loss, it does
     # not shrink it). Until 2026-12-05 only the bank's loss was discounted, and the hosts'
     # repaid principal was not counted as lost.
-    lost_pv = fail_at * disc * (1.0 - recovery)  # per dollar sunk, (R, T)
-    back_pv = fail_at * disc * recovery  # what is recovered of it
+    lost_pv = fail_at * disc * (1.0 - rec_t)  # per dollar sunk, (R, T)
+    back_pv = fail_at * disc * rec_t  # what is recovered of it
     bank_loss = np.zeros(runs)
     # Where the hosts repay whatever happens (budget, a guaranteed loan), a failure costs
     # them the whole investment: their loss and what they recover of it, (R, N).
-    whole_risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - recovery)))[:, None] * hs
-    whole_back = (c * (back_pv.sum(axis=1) + tail * recovery))[:, None] * hs
+    whole_risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - rec)))[:, None] * hs
+    whole_back = (c * (back_pv.sum(axis=1) + tail * rec))[:, None] * hs
     if financing == "budget":
         return FinanceOutcome(paid=c[:, None] * hs, risk=whole_risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(whole_risk), recovered=whole_back,
@@ -313,10 +325,10 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     bank_loss = (lost_pv * outstanding).sum(axis=1) * (1.0 + rate)
     stake = upfront[:, None] + loan[:, None] - outstanding
     # After the horizon the loan is repaid (horizon >= tenor): the stake is the whole cost.
-    host_loss = (lost_pv * stake).sum(axis=1) + c * tail * (1.0 - recovery)
+    host_loss = (lost_pv * stake).sum(axis=1) + c * tail * (1.0 - rec)
     owners_risk = bank_loss[:, None] * cap
     risk = host_loss[:, None] * hs + owners_risk
-    recovered = (back_pv * stake).sum(axis=1) + c * tail * recovery
+    recovered = (back_pv * stake).sum(axis=1) + c * tail * rec
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk,
                           recovered=recovered[:, None] * hs, owners_subsidy=owners_subsidy)
 

@@ -9,6 +9,10 @@ less. The yearly failure probability is ``FAILURE_BASE + FAILURE_SENSITIVITY x r
 instability``, where route instability 0 is the route's economies at their base-year
 (2018-2022) risk, not a riskless project (docs/security.md, section 11).
 
+The constants below are the defaults of the scenario's ``parameters.network.failure_base``,
+``failure_sensitivity`` and ``recovery`` (:class:`scosim.network.params.NetworkParams`),
+which a sweep may vary per run (:data:`SWEPT_HAZARD`, :func:`run_hazard`).
+
 Sources (figures in :data:`SOURCES`):
 
 * Moody's Investors Service, *Default and Recovery Rates for Project Finance Bank Loans,
@@ -29,6 +33,15 @@ Sources (figures in :data:`SOURCES`):
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy only for the annotations: the scenario schema imports this module
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from scosim.model.model import SCOModel
 
 #: Published figures the defaults are checked against (docs/network.md, "Where the failure
 #: hazard and the recovery come from"; a test derives the ranges below from them).
@@ -90,3 +103,34 @@ def loss_recovery(mean_recovery: float, full_share: float) -> float:
         ``(mean_recovery - full_share) / (1 - full_share)``.
     """
     return (mean_recovery - full_share) / (1.0 - full_share)
+
+
+#: The sweep's names of the three parameters (``scosim sweep --param NAME=LOW:HIGH``).
+SWEPT_HAZARD: tuple[str, ...] = ("parameters.network.failure_base",
+                                 "parameters.network.failure_sensitivity",
+                                 "parameters.network.recovery")
+
+
+@dataclass(frozen=True)
+class RunHazard:
+    """The failure hazard and the recovery of each run, ``(R,)`` each.
+
+    Attributes:
+        base: Yearly failure probability at route instability 0.
+        sensitivity: Extra yearly failure probability at route instability 1.
+        recovery: Share of what a failure sinks that is recovered.
+    """
+
+    base: NDArray[np.float64]
+    sensitivity: NDArray[np.float64]
+    recovery: NDArray[np.float64]
+
+
+def run_hazard(model: SCOModel) -> RunHazard:
+    """Each run's hazard: the sweep's value where it varies one, else the scenario's."""
+    from scosim.network.mechanism import network_params
+
+    p = network_params(model)
+    base, sensitivity, recovery = (model._param(name, getattr(p, name.rsplit(".", 1)[1]))
+                                   for name in SWEPT_HAZARD)
+    return RunHazard(base=base, sensitivity=sensitivity, recovery=recovery)

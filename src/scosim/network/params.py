@@ -7,10 +7,14 @@ docs/network.md ("Running corridors in a scenario").
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scosim.data.constants import ECONOMIES, ROW
+from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
 from scosim.scenario.schema import YearValue, empty_list
+from scosim.scenario.values import Issue
 
 _STATES = tuple(c for c in ECONOMIES if c != ROW)
 
@@ -95,6 +99,15 @@ class NetworkParams(BaseModel):
         transit_opened: Transit restrictions lifted in given years (e.g. Pakistan letting
             Indian goods cross to Afghanistan: ``{restriction: T01, year: 2028}``); costs are
             measured against the baseline network with every restriction.
+        failure_base: Yearly failure probability of a corridor project whose route is at
+            its base-year risk (instability 0); sourced range 0.002-0.03
+            (:data:`~scosim.network.hazard.FAILURE_BASE`).
+        failure_sensitivity: Extra yearly failure probability at route instability 1; a
+            modelling choice in 0.02-1 (:data:`~scosim.network.hazard.FAILURE_SENSITIVITY`).
+            ``failure_base + failure_sensitivity x`` the largest instability a route can
+            have in the run must stay <= 1 (:func:`hazard_issues`).
+        recovery: Share of what a corridor's failure sinks that is recovered; sourced
+            range 0.4-0.5 (:data:`~scosim.network.hazard.RECOVERY`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -104,6 +117,17 @@ class NetworkParams(BaseModel):
     vot_per_day: float | None = Field(None, gt=0.0, le=0.1)
     congestion: bool = True
     transit_opened: list[TransitOpening] = Field(default_factory=empty_list)
+    # The corridor failure hazard and recovery: every corridor reads them, whoever lends
+    # (docs/network.md, "Where the failure hazard and the recovery come from").
+    failure_base: float = Field(
+        FAILURE_BASE, ge=0.0, le=1.0,
+        description="yearly failure probability of a corridor at route instability 0")
+    failure_sensitivity: float = Field(
+        FAILURE_SENSITIVITY, ge=0.0, le=1.0,
+        description="extra yearly failure probability of a corridor at route instability 1")
+    recovery: float = Field(
+        RECOVERY, ge=0.0, le=1.0,
+        description="share of what a corridor's failure sinks that is recovered")
 
     @field_validator("instability")
     @classmethod
@@ -123,3 +147,95 @@ class NetworkParams(BaseModel):
             if item.until is not None and item.until < item.year:
                 raise ValueError(f"until ({item.until}) is before year ({item.year})")
         return self
+
+
+def largest_instability(scenario: Any) -> tuple[float, str, tuple[str | int, ...] | None]:
+    """The largest route instability a scenario's corridors can meet, and where it is set.
+
+    With the security slot filled the network takes its instability from that slot, which
+    may write anything in [0, 1], so 1; otherwise the largest value of
+    ``parameters.network.instability`` in a simulated year (0 when none is written), of
+    any economy: a bound that holds whichever corridor the scenario builds.
+
+    Returns:
+        ``(value, said, loc)``: the value, how a message says where it comes from, and
+        its location under ``parameters.network`` (None when the security slot sets it).
+    """
+    if scenario.parameters.mechanisms.get("security") is not None:
+        return 1.0, "1 (the security slot sets the routes' instability, in [0, 1])", None
+    best: tuple[float, str, tuple[str | int, ...] | None] = (0.0, "0", None)
+    for code, series in scenario.parameters.network.instability.items():
+        for year in scenario.years.range():
+            value = series.at(year)
+            if value > best[0]:
+                # The key that sets the value (a constant has none).
+                key = max((y for y in series.years if y <= year), default=None)
+                loc = ("instability", code) if key is None else ("instability", code, key)
+                best = (value, f"{value:g} ({code} in {year})", loc)
+    return best
+
+
+def hazard_issues(scenario: Any) -> list[Issue]:
+    """``failure_base + failure_sensitivity x`` the largest route instability above 1.
+
+    The yearly failure probability of a corridor must stay a probability in every year
+    the run can reach (:func:`largest_instability`); :func:`~scosim.network.finance.
+    failure_probability` would otherwise cut it at 1 without a word.
+    """
+    network = scenario.parameters.network
+    top, said, at = largest_instability(scenario)
+    hazard = network.failure_base + network.failure_sensitivity * top
+    if hazard <= 1.0:
+        return []
+    base = ("parameters", "network")
+    message = (f"failure_base + failure_sensitivity x the largest route instability = "
+               f"{network.failure_base:g} + {network.failure_sensitivity:g} x {said} = "
+               f"{hazard:g} must stay <= 1 (a yearly failure probability); allowed: "
+               f"failure_sensitivity <= {(1.0 - network.failure_base) / top:g}")
+    others = [((*base, "failure_base"), message)]
+    if at is not None:
+        others.append(((*base, *at), message))
+    return [((*base, "failure_sensitivity"), message, others)]
+
+
+def hazard_param_problem(scenario: Any) -> str | None:
+    """What stops a sweep of the corridor failure hazard or recovery (None: nothing).
+
+    Only corridor proposals read them (:data:`~scosim.network.hazard.SWEPT_HAZARD`).
+    """
+    if any(p.type == "corridor" for p in scenario.proposals):
+        return None
+    return "no corridor proposal in this scenario reads the failure hazard or the recovery"
+
+
+def hazard_corner_problem(scenario_path: str,
+                          params: dict[str, Any]) -> tuple[int, str, str] | None:
+    """The sweep's highest hazard and instability together, if it is no probability.
+
+    ``failure_base + failure_sensitivity x instability`` rises with each, so where a sweep
+    varies two of them the point with each at its highest is the one to check
+    (:func:`hazard_issues`); one swept alone is checked at its bounds like any parameter.
+
+    Args:
+        scenario_path: The scenario swept.
+        params: The sweep's ``name -> (low, high)`` or grid values.
+
+    Returns:
+        ``(position of the first such --param, names, message)``, or None.
+    """
+    from scosim.network.hazard import SWEPT_HAZARD
+    from scosim.scenario import ScenarioError, load_scenario
+    from scosim.sweepable import SWEPT_INSTABILITY
+
+    names = [k for k in params if k in SWEPT_HAZARD[:2] or k.startswith(SWEPT_INSTABILITY)]
+    if len(names) < 2 or not any(k in SWEPT_HAZARD for k in names):
+        return None
+    corner = {k: max(float(v) for v in params[k]) for k in names}
+    try:
+        load_scenario(scenario_path, overrides=corner)
+    except ScenarioError as exc:
+        said = ", ".join(f"{k.rsplit('.', 1)[1]} {v:g}" for k, v in corner.items())
+        return (list(params).index(names[0]) + 1, ", ".join(names),
+                f"at the highest values swept together ({said}): "
+                + "; ".join(e.message for e in exc.errors))
+    return None

@@ -156,7 +156,9 @@ def network_issues(scenario: Any) -> list[Issue]:
     A closure, route sanction or transit opening wholly after (or, with ``until``, wholly
     before) the simulated years, or an instability key after the last one, was accepted
     and changed nothing. One that starts earlier and is still in force is kept: it is
-    in force from the first year (sanctions in place since 2022).
+    in force from the first year (sanctions in place since 2022). Also a corridor failure
+    hazard that the route instability would take above 1
+    (:func:`scosim.network.params.hazard_issues`).
     """
     network, yrs, span = scenario.parameters.network, scenario.years, _span(scenario)
     base = ("parameters", "network")
@@ -174,6 +176,10 @@ def network_issues(scenario: Any) -> list[Issue]:
             if y > yrs.end:
                 issues.append(((*base, "instability", code, y), f"year {y} is after the "
                                f"simulated years {span}, so it would change nothing"))
+    if hasattr(network, "failure_base"):  # the network block validated
+        from scosim.network.params import hazard_issues
+
+        issues += hazard_issues(scenario)
     return issues
 
 

@@ -92,8 +92,11 @@ _OUTPUTS = {
     "summary": (_L, "plotted", ("plotted", "all")),
 }
 def _default_network() -> dict[str, Any]:
-    return {"closures": [], "congestion": True, "instability": {}, "sanctions": [],
-            "transit_opened": [], "vot_per_day": None}
+    from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
+
+    return {"closures": [], "congestion": True, "failure_base": FAILURE_BASE,
+            "failure_sensitivity": FAILURE_SENSITIVITY, "instability": {},
+            "recovery": RECOVERY, "sanctions": [], "transit_opened": [], "vot_per_day": None}
 
 _CU = {
     "year": (_I, None, None, False, None, False),
