@@ -252,7 +252,9 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
     with st.container(key="compare-table"):
         st.text("\n".join(table.title))
         if table.drawn:
-            st.dataframe(_coloured(table), hide_index=True)
+            # Every row on the page (at most summary_table's 60): at the default height of
+            # ten rows the rest sat behind a scroll bar inside the table, out of a printout.
+            st.dataframe(_coloured(table), hide_index=True, height="content")
         for note in table.notes:
             st.text(note)
 
