@@ -201,6 +201,40 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     assert any("parameters.trade.sigma: 0.5 is out of range" in c.value for c in at.code)
 
 
+def test_page_names_the_events_as_the_membership_figure_does(workdir: Path, monkeypatch) -> None:
+    """The events table's headings were the log's codes (bloc_invited, in_force): internal
+    names beside a membership figure that says "invited with its bloc". Now each heading
+    is the figure's name of the event, and its tooltip gives the code to look up."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    from scosim.explore.figures import membership_figures
+
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    at.number_input(key="customs_union--replications").set_value(5).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    events = [d for d in at.dataframe if d.value.index.name == "year"]
+    assert len(events) == 1
+    headings = list(events[0].value.columns)
+    from scosim.results import open_result
+
+    res = open_result(at.session_state["last_run"]["path"])
+    codes = sorted(res.events["type"].astype(str).unique())
+    assert len(headings) == len(codes) and {"bloc_invited", "in_force"} <= set(codes)
+    assert not set(headings) & set(codes) - {"adopted", "defection"}  # one word: no code
+    assert all("_" not in h for h in headings)
+    # The names the membership figure's events panel gives the same events.
+    _, panel = membership_figures(res)
+    named = {t.name for t in panel.data}
+    assert {"invited with its bloc", "defection"} <= named and named <= set(headings)
+    # Each heading's tooltip names its code in the run's event log.
+    config = json.loads(events[0].proto.columns)
+    helps = {k: v.get("help", "") for k, v in config.items()}
+    assert sorted(c for c in codes if any(f"`{c}`" in h for h in helps.values())) == codes
+
+
 def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture) -> None:
     (workdir / "bad.yaml").write_text("name: bad\nreplications: 0\n")
     assert main(["explore", "bad.yaml"]) == 2

@@ -193,12 +193,17 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
             st.plotly_chart(figs["membership"][1], key="membership-events-chart")
     if not figs["events"].empty:
         st.markdown(f"Events per run, by year (mean number over the "
-                    f"{res.manifest['replications']} runs; types as in the run's event log, "
+                    f"{res.manifest['replications']} runs; events named as in the membership "
+                    "figure, a heading's tooltip gives the type in the run's event log, "
                     "described in docs/model.md):")
+        table, codes = figures.labelled_events(figs["events"])
         # Every year at once: the default height (ten rows) hid the last year of a run of
         # eleven, the year the figures above show, behind a scroll bar inside the page's.
         with st.container(key="events-table"):
-            st.dataframe(figs["events"], height="content")
+            st.dataframe(table, height="content", column_config={
+                label: st.column_config.NumberColumn(
+                    help=f"event type `{code}` in the run's events/ table")
+                for label, code in codes.items()})
     if figs["gdp_paths"] is not None:  # gdp_paths.png
         with st.container(key="fig-gdp-paths"):
             st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
