@@ -189,12 +189,20 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     manifest = json.loads((workdir / "results" / "customs_union" / run_id / "manifest.json")
                           .read_text())  # fmt: skip
     assert manifest["replications"] == 5
-    # The answer `scosim run` prints (worked out from the run's tables: no plots here).
-    from scosim.run_headline import headline_of_run
+    # The answer `scosim run` prints (worked out from the run's tables: no plots here),
+    # but for its last line: "(it was made without plots)" was false above the page's
+    # figures, which the page now says are below it.
+    from scosim.run_headline import FROM_TABLES, headline_of_run
 
-    shown = [c.value for c in at.code if c.value.startswith("Who ")]
-    assert shown == [headline_of_run(workdir / "results" / "customs_union" / run_id).rstrip()]
-    assert "Who gains, who loses: customs_union (seed " in shown[0]
+    run_dir = workdir / "results" / "customs_union" / run_id
+    answer = headline_of_run(run_dir).rstrip().splitlines()
+    shown = [c.value.rstrip().splitlines() for c in at.code if c.value.startswith("Who ")]
+    assert len(shown) == 1 and shown[0][:-1] == answer[:-1] and answer[-1] == FROM_TABLES
+    assert "Who gains, who loses: customs_union (seed " in shown[0][0]
+    assert not any("without plots" in line for line in shown[0])
+    assert shown[0][-1].startswith("Figures: below on this page")
+    assert f"{Path('results') / 'customs_union' / run_id / 'indicators'}/" in shown[0][-1]
+    assert at.get("plotly_chart")  # and the figures are there
     # An invalid value: the run button is disabled and the CLI's message is shown.
     at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()
     assert at.button(key="run").disabled

@@ -35,13 +35,14 @@ from scosim.explore.session import (
     compare_command,
     compare_view,
     list_scenarios,
+    page_footer,
     provenance,
     run_command,
     run_view,
 )
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
-from scosim.run_headline import headline_of_run
+from scosim.run_headline import headline_of_run, with_footer
 from scosim.scenario import ScenarioError
 
 if TYPE_CHECKING:
@@ -167,11 +168,17 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     with st.container(key="provenance-run"):
         st.markdown(f"`{provenance(res.manifest)}`")
     _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
+    figs = _run_figures(str(res.path))
+    # Mechanisms in the run's slots (security, network, finance) draw their own figures:
+    # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
+    images = mechanism_figures(res.path)
     headline = headline_of_run(res.path)  # what `scosim run` prints and `scosim show` shows
     if headline is not None:
+        # Its last line says where the figures are: "(it was made without plots)" above the
+        # page's own figures was false, so the page says where they are here.
+        headline = with_footer(headline, page_footer(res.path, _drawn(figs, images)))
         with st.container(key="headline-run"):
             st.code(headline, language=None)
-    figs = _run_figures(str(res.path))
     if figs["who_gains"] is not None:
         with st.container(key="fig-who-gains"):
             st.plotly_chart(figs["who_gains"], key="who-gains-chart")
@@ -207,14 +214,18 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     if figs["gdp_paths"] is not None:  # gdp_paths.png
         with st.container(key="fig-gdp-paths"):
             st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
-    # Mechanisms in the run's slots (security, network, finance) draw their own figures:
-    # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
     # A PNG of several panels (banking.png is 2,090 px wide) is shrunk to the column, its
     # labels to a few pixels: the caption says where the full-size file is.
-    for k, image in enumerate(mechanism_figures(res.path)):
+    for k, image in enumerate(images):
         with st.container(key=f"fig-mechanism-{k}"):
             st.image(str(image), caption=f"{image.stem.replace('_', ' ')} (full size: "
                                          f"{image}, or the image's full-screen button)")
+
+
+def _drawn(figs: dict[str, Any], images: list[Path]) -> bool:
+    """Whether the page draws any figure of the run (plotly, or a mechanism's PNG)."""
+    plotted = [figs[k] for k in ("who_gains", "welfare_paths", "membership", "gdp_paths")]
+    return any(f is not None for f in plotted) or bool(figs["vote_reasons"]) or bool(images)
 
 
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "compare_view",
     "explorer_batch_size",
     "list_scenarios",
+    "page_footer",
     "provenance",
     "run_command",
     "run_view",
@@ -252,3 +253,19 @@ def provenance(manifest: dict[str, Any]) -> str:
         f"scosim {manifest.get('package_version', '?')} · data {manifest.get('data_version', '?')}"
         f" (base year {manifest.get('data_base_year', '?')}) · run {manifest.get('run_id', '?')}"
     )
+
+
+def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:
+    """The last line of a run's answer on the page: where its figures and tables are.
+
+    The answer's own last line speaks of the run's files ("Figures: plots/", or "it was
+    made without plots" for a run the page made); on the page the figures are below it.
+
+    Args:
+        run: The run directory.
+        drawn: Whether the page draws any figure of the run.
+    """
+    where = (f"every indicator of every run: {Path(run) / 'indicators'}/.")
+    if not drawn:
+        return f"No figure to draw for this run; {where}"
+    return f"Figures: below on this page, from the same statistics as `scosim run`'s plots; {where}"
