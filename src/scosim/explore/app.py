@@ -23,6 +23,7 @@ from scosim.explore import figures, figures_paths
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
+    format_set,
     parse_value,
     proposal_template,
     proposal_types,
@@ -34,6 +35,7 @@ from scosim.explore.session import (
     View,
     compare_command,
     compare_view,
+    latest_run,
     list_scenarios,
     page_footer,
     provenance,
@@ -43,7 +45,7 @@ from scosim.explore.session import (
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
 from scosim.run_headline import headline_of_run, with_footer
-from scosim.scenario import ScenarioError
+from scosim.scenario import ScenarioError, scenario_hash
 
 if TYPE_CHECKING:
     from scosim.compare_terminal import SummaryTable
@@ -163,8 +165,20 @@ def _exports(stem: str, yaml_text: str, command: str, key: str) -> None:
 def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     res = open_result(info["path"])
     st.subheader(f"Result: {res.manifest['scenario']}")
+    if info.get("opened"):
+        with st.container(key="opened-run"):
+            st.info(f"The page opened on the most recent finished run under the results "
+                    f"folder (finished {info['opened']}): `{info['path']}`. Press Run for a "
+                    "new run of the form.")
+        if info.get("stale"):
+            st.warning("The scenario file has changed since this run: the form shows the "
+                       "file as it is now, not as it was run (the run's scenario.yaml, below).")
     if info["view"] != current:
-        st.warning("The form has changed since this run: press Run to update the result.")
+        if info.get("edits") and info["view"]["scenario"] == current["scenario"]:
+            st.warning(f"This run was made with `--set {' --set '.join(info['edits'])}`, "
+                       "which the form does not show: press Run to run the form as it is.")
+        else:
+            st.warning("The form has changed since this run: press Run to update the result.")
     with st.container(key="provenance-run"):
         st.markdown(f"`{provenance(res.manifest)}`")
     _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
@@ -298,6 +312,9 @@ def main() -> None:
         st.error(f"No scenario files (*.yaml) in {cfg['scenarios_dir']}/.")
         return
     default = scenarios.index(cfg["scenario"]) if cfg["scenario"] else 0
+    if "opened-latest" not in st.session_state:  # the session's first pass only
+        st.session_state["opened-latest"] = True
+        _open_latest(cfg, scenarios)
     base = View("", out=cfg["out"], executor=cfg["executor"], workers=cfg["workers"],
                 scheduler=cfg["scheduler"])
     with st.sidebar:
@@ -392,6 +409,39 @@ def main() -> None:
             _show_compare(st.session_state["last_compare"], state)
         if "last_run" in st.session_state:
             _show_run(st.session_state["last_run"], state)
+
+
+def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
+    """Open the page on the most recent finished run of a listed file, if there is one.
+
+    Its scenario, seed and replications go into the form, and the run is shown as if
+    just made, so the page opens on the latest result rather than on the first file
+    of the list with no result at all.
+    """
+    found = latest_run(cfg["out"], scenarios, cfg["scenario"])
+    if found is None:
+        return
+    m = found.manifest
+    # Seed and replications have their own boxes (older runs recorded them as --set).
+    edits = {k: v for k, v in (m.get("overrides") or {}).items()
+             if k not in ("seed", "replications")}
+    view = View(found.scenario, edits, m.get("seed"), m.get("replications"), cfg["out"],
+                cfg["executor"], cfg["workers"], cfg["scheduler"])
+    try:
+        sc = view.load()
+    except ScenarioError:
+        return  # the file no longer takes the run's settings: open on the list as before
+    stem = Path(found.scenario).stem
+    st.session_state["scenario"] = found.scenario
+    st.session_state[_key(stem, "seed")] = sc.seed
+    st.session_state[_key(stem, "replications")] = sc.replications
+    st.session_state["last_run"] = {
+        "path": str(found.path), "command": run_command(view, sc),
+        "view": {"scenario": found.scenario, "overrides": view.all_overrides()},
+        "opened": found.when, "edits": [format_set(k, v) for k, v in edits.items()],
+        # The file changed since the run: the form no longer shows what was run.
+        "stale": scenario_hash(sc) != m.get("scenario_hash"),
+    }
 
 
 def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:

@@ -9,13 +9,15 @@ Nothing here re-implements the model, the runner or the statistics.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scosim.explore.forms import format_set
 from scosim.results import Result
@@ -26,6 +28,7 @@ __all__ = [
     "compare_command",
     "compare_view",
     "explorer_batch_size",
+    "latest_run",
     "list_scenarios",
     "page_footer",
     "provenance",
@@ -269,3 +272,73 @@ def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:
     if not drawn:
         return f"No figure to draw for this run; {where}"
     return f"Figures: below on this page, from the same statistics as `scosim run`'s plots; {where}"
+
+
+class LatestRun(NamedTuple):
+    """The run the page opens on (:func:`latest_run`).
+
+    Attributes:
+        path: The run directory.
+        scenario: Its scenario file as the page lists it.
+        manifest: The run's ``manifest.json``.
+        when: When it finished (the manifest's ``finished``, else the manifest file's
+            time), ISO 8601 in UTC.
+    """
+
+    path: Path
+    scenario: str
+    manifest: dict[str, Any]
+    when: str
+
+
+def _finished_at(manifest: dict[str, Any], file: Path) -> datetime:
+    """When a run finished: its manifest's time, else the manifest file's (UTC)."""
+    stamp = manifest.get("finished")
+    if isinstance(stamp, str):
+        try:
+            at = datetime.fromisoformat(stamp)
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
+
+
+def latest_run(out: str | os.PathLike[str], scenarios: list[str],
+               only: str | None = None) -> LatestRun | None:
+    """The most recent finished run under ``out`` of a scenario file the page lists.
+
+    Most recent by the manifest's ``finished`` time, else by the manifest file's time.
+    A run counts when it is complete and the scenario file it was run from (the
+    manifest's ``scenario_file``) is one of ``scenarios``, the same file however it
+    was written (``./scenarios/x.yaml``); the page shows a run beside that file's form.
+
+    Args:
+        out: The results root (a local directory; ``None`` for an object store's URL).
+        scenarios: The scenario files the page lists, as it lists them.
+        only: A scenario file given to ``scosim explore``: its runs only.
+
+    Returns:
+        The run, or None when there is none (the page then opens on the first file).
+    """
+    from scosim.results import MANIFEST, PARTIAL_PREFIX, is_url
+
+    if is_url(os.fspath(out)) or not Path(out).is_dir():
+        return None
+    listed = {Path(f).resolve(): f for f in ([only] if only else scenarios)}
+    best: tuple[datetime, LatestRun] | None = None
+    for mf in Path(out).glob(f"*/*/{MANIFEST}"):
+        if mf.parent.name.startswith(PARTIAL_PREFIX):
+            continue
+        try:
+            m = json.loads(mf.read_text())
+        except (OSError, ValueError):
+            continue  # `scosim list` reports a damaged manifest; nothing to open here
+        if not isinstance(m, dict) or m.get("status") != "complete":
+            continue
+        file = listed.get(Path(str(m.get("scenario_file", ""))).resolve())
+        if file is None:
+            continue
+        at = _finished_at(m, mf)
+        if best is None or at > best[0]:
+            best = (at, LatestRun(mf.parent, file, m, at.isoformat(timespec="seconds")))
+    return None if best is None else best[1]
