@@ -198,11 +198,12 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     run_dir = workdir / "results" / "customs_union" / run_id
     answer = headline_of_run(run_dir).rstrip().splitlines()
     shown = [c.value.rstrip().splitlines() for c in at.code if c.value.startswith("Who ")]
-    assert len(shown) == 1 and shown[0][:-1] == answer[:-1] and answer[-1] == FROM_TABLES
+    assert len(shown) == 1 and shown[0][:-2] == answer[:-1] and answer[-1] == FROM_TABLES
     assert "Who gains, who loses: customs_union (seed " in shown[0][0]
     assert not any("without plots" in line for line in shown[0])
-    assert shown[0][-1].startswith("Figures: below on this page")
+    assert shown[0][-2].startswith("Figures: below on this page")
     assert f"{Path('results') / 'customs_union' / run_id / 'indicators'}/" in shown[0][-1]
+    assert len(shown[0][-2]) <= 100  # as wide as the answer; the run's path on a line of its own
     assert at.get("plotly_chart")  # and the figures are there
     # An invalid value: the run button is disabled and the CLI's message is shown.
     at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()

@@ -267,11 +267,16 @@ def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:
     Args:
         run: The run directory.
         drawn: Whether the page draws any figure of the run.
+
+    Returns:
+        Two lines (no newline at the end).
     """
-    where = (f"every indicator of every run: {Path(run) / 'indicators'}/.")
+    # Two lines: the answer is about 100 characters wide, and a run's path is long.
+    where = f"every indicator of every run: {Path(run) / 'indicators'}/."
     if not drawn:
-        return f"No figure to draw for this run; {where}"
-    return f"Figures: below on this page, from the same statistics as `scosim run`'s plots; {where}"
+        return f"No figure to draw for this run;\n{where}"
+    return ("Figures: below on this page, from the same statistics as `scosim run`'s plots;\n"
+            + where)
 
 
 class LatestRun(NamedTuple):
@@ -282,7 +287,7 @@ class LatestRun(NamedTuple):
         scenario: Its scenario file as the page lists it.
         manifest: The run's ``manifest.json``.
         when: When it finished (the manifest's ``finished``, else the manifest file's
-            time), ISO 8601 in UTC.
+            time), as ``2026-12-06 06:00 UTC``.
     """
 
     path: Path
@@ -340,5 +345,6 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
             continue
         at = _finished_at(m, mf)
         if best is None or at > best[0]:
-            best = (at, LatestRun(mf.parent, file, m, at.isoformat(timespec="seconds")))
+            best = (at, LatestRun(mf.parent, file, m,
+                                  at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")))
     return None if best is None else best[1]
