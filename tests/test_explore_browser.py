@@ -196,7 +196,9 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
             "const s = arguments[0].querySelector('.dvn-scroller');"
             "return s && s.clientHeight > 0 ? [s.scrollHeight, s.clientHeight] : null", table))
         assert inner[0] <= inner[1], f"the events table scrolls inside: {inner}"
-        drv.execute_script("window.scrollTo(0, 0)")
+        # Back to the top for the picture: the page scrolls inside its main section, so
+        # window.scrollTo left it at the events table.
+        drv.execute_script("arguments[0].scrollIntoView()", drv.find_element(By.TAG_NAME, "h1"))
         time.sleep(1.0)  # let plotly finish its transition before the picture
         # The README's picture is refreshed on request only, so a test run leaves the tree clean.
         shot = SCREENSHOT if os.environ.get("SCOSIM_UPDATE_SCREENSHOT") else tmp_path / "page.png"
