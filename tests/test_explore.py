@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 from pathlib import Path
@@ -189,16 +190,117 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     manifest = json.loads((workdir / "results" / "customs_union" / run_id / "manifest.json")
                           .read_text())  # fmt: skip
     assert manifest["replications"] == 5
-    # The answer `scosim run` prints (worked out from the run's tables: no plots here).
-    from scosim.run_headline import headline_of_run
+    # The answer `scosim run` prints (worked out from the run's tables: no plots here),
+    # but for its last line: "(it was made without plots)" was false above the page's
+    # figures, which the page now says are below it.
+    from scosim.run_headline import FROM_TABLES, headline_of_run
 
-    shown = [c.value for c in at.code if c.value.startswith("Who ")]
-    assert shown == [headline_of_run(workdir / "results" / "customs_union" / run_id).rstrip()]
-    assert "Who gains, who loses: customs_union (seed " in shown[0]
+    run_dir = workdir / "results" / "customs_union" / run_id
+    answer = headline_of_run(run_dir).rstrip().splitlines()
+    shown = [c.value.rstrip().splitlines() for c in at.code if c.value.startswith("Who ")]
+    assert len(shown) == 1 and shown[0][:-2] == answer[:-1] and answer[-1] == FROM_TABLES
+    assert "Who gains, who loses: customs_union (seed " in shown[0][0]
+    assert not any("without plots" in line for line in shown[0])
+    assert shown[0][-2].startswith("Figures: below on this page")
+    assert f"{Path('results') / 'customs_union' / run_id / 'indicators'}/" in shown[0][-1]
+    assert len(shown[0][-2]) <= 100  # as wide as the answer; the run's path on a line of its own
+    assert at.get("plotly_chart")  # and the figures are there
     # An invalid value: the run button is disabled and the CLI's message is shown.
     at.number_input(key="customs_union--parameters.trade.sigma").set_value(0.5).run()
     assert at.button(key="run").disabled
     assert any("parameters.trade.sigma: 0.5 is out of range" in c.value for c in at.code)
+
+
+def test_page_names_the_events_as_the_membership_figure_does(workdir: Path, monkeypatch) -> None:
+    """The events table's headings were the log's codes (bloc_invited, in_force): internal
+    names beside a membership figure that says "invited with its bloc". Now each heading
+    is the figure's name of the event, and its tooltip gives the code to look up."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    from scosim.explore.figures import membership_figures
+
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": CU, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    at.number_input(key="customs_union--replications").set_value(5).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    events = [d for d in at.dataframe if d.value.index.name == "year"]
+    assert len(events) == 1
+    headings = list(events[0].value.columns)
+    from scosim.results import open_result
+
+    res = open_result(at.session_state["last_run"]["path"])
+    codes = sorted(res.events["type"].astype(str).unique())
+    assert len(headings) == len(codes) and {"bloc_invited", "in_force"} <= set(codes)
+    assert not set(headings) & set(codes) - {"adopted", "defection"}  # one word: no code
+    assert all("_" not in h for h in headings)
+    # The names the membership figure's events panel gives the same events.
+    _, panel = membership_figures(res)
+    named = {t.name for t in panel.data}
+    assert {"invited with its bloc", "defection"} <= named and named <= set(headings)
+    # Each heading's tooltip names its code in the run's event log.
+    config = json.loads(events[0].proto.columns)
+    helps = {k: v.get("help", "") for k, v in config.items()}
+    assert sorted(c for c in codes if any(f"`{c}`" in h for h in helps.values())) == codes
+
+
+def test_page_opens_on_the_most_recent_run(workdir: Path, monkeypatch) -> None:
+    """The page opened on the first file of the list (afghan_corridor.yaml) with no result,
+    whatever had been run. Now on the most recent finished run, its file, seed and
+    replications in the form, as if just made (no "form has changed" warning)."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    first = run_view(View(CU, replications=3, out="results"))
+    latest = run_view(View(CU, seed=7, replications=4, out="results"))
+    run_view(View("scenarios/baseline.yaml", replications=3, out="results"))
+    # The baseline finished last by the clock; the manifests say customs_union did.
+    for res, when in ((first, "2999-01-01T00:00:00+00:00"), (latest, "2999-01-02T00:00:00+00:00")):
+        m = json.loads((res.path / "manifest.json").read_text())
+        (res.path / "manifest.json").write_text(json.dumps({**m, "finished": when}))
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": None, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    assert at.selectbox(key="scenario").value == CU
+    assert at.number_input(key="customs_union--seed").value == 7
+    assert at.number_input(key="customs_union--replications").value == 4
+    assert Path(at.session_state["last_run"]["path"]) == latest.path
+    text = " ".join(m.value for m in at.markdown)
+    assert f"· run {latest.manifest['run_id']}" in text
+    assert any("most recent finished run" in i.value for i in at.info)
+    assert not at.warning  # the form is the run's
+    assert any(c.value.startswith("Who gains, who loses: customs_union (seed 7)")
+               for c in at.code)
+    command = next(c.value for c in at.code if c.value.startswith("scosim run"))
+    assert "--seed 7 --replications 4" in command
+    # A rerun of the page keeps what the reader chose.
+    at.selectbox(key="scenario").set_value("scenarios/baseline.yaml").run()
+    assert at.selectbox(key="scenario").value == "scenarios/baseline.yaml"
+
+
+def test_latest_run_is_by_the_manifests_time_else_the_files(workdir: Path) -> None:
+    from scosim.explore.session import latest_run, list_scenarios
+
+    listed = list_scenarios("scenarios")
+    assert latest_run("results", listed) is None  # nothing run yet: the first file
+    a = run_view(View(CU, replications=2, out="results"))
+    b = run_view(View("scenarios/baseline.yaml", replications=2, out="results"))
+    assert latest_run("results", listed).path == b.path
+    ma = json.loads((a.path / "manifest.json").read_text())
+    (a.path / "manifest.json").write_text(json.dumps({**ma, "finished": "2999-01-01T00:00:00Z"}))
+    found = latest_run("results", listed)
+    assert found.path == a.path and found.scenario == CU
+    assert latest_run("results", listed, only="scenarios/baseline.yaml").path == b.path
+    # Without a time in the manifest, the manifest file's time decides.
+    for res, t in ((a, 1_000_000), (b, 2_000_000)):
+        m = json.loads((res.path / "manifest.json").read_text())
+        m.pop("finished")
+        (res.path / "manifest.json").write_text(json.dumps(m))
+        os.utime(res.path / "manifest.json", (t, t))
+    assert latest_run("results", listed).path == b.path
+    # A run of a file the page does not list is not opened.
+    assert latest_run("results", ["scenarios/afghan_corridor.yaml"]) is None
 
 
 def test_explore_cli_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture) -> None:

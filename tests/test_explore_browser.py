@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -194,7 +196,9 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
             "const s = arguments[0].querySelector('.dvn-scroller');"
             "return s && s.clientHeight > 0 ? [s.scrollHeight, s.clientHeight] : null", table))
         assert inner[0] <= inner[1], f"the events table scrolls inside: {inner}"
-        drv.execute_script("window.scrollTo(0, 0)")
+        # Back to the top for the picture: the page scrolls inside its main section, so
+        # window.scrollTo left it at the events table.
+        drv.execute_script("arguments[0].scrollIntoView()", drv.find_element(By.TAG_NAME, "h1"))
         time.sleep(1.0)  # let plotly finish its transition before the picture
         # The README's picture is refreshed on request only, so a test run leaves the tree clean.
         shot = SCREENSHOT if os.environ.get("SCOSIM_UPDATE_SCREENSHOT") else tmp_path / "page.png"
@@ -247,3 +251,73 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
             drv.quit()
         _stop(proc)
     assert proc.poll() is not None
+
+
+@contextmanager
+def _explorer(workdir: Path) -> Iterator:
+    """``scosim explore`` on a free port in ``workdir`` and a Chromium on its page; both
+    stopped on exit whatever happens."""
+    chromium, chromedriver = _chromium_or_skip()
+    port = _free_port()
+    log = workdir / "server.log"
+    with log.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scosim.cli", "explore", "--scenarios", "scenarios",
+             "--port", str(port), "--out", "results"],
+            cwd=workdir, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    drv = None
+    try:
+        _wait_healthy(proc, port, log)
+        drv = _driver(chromium, chromedriver, workdir / "chrome-profile")
+        drv.get(f"http://127.0.0.1:{port}/")
+        yield drv
+    finally:
+        if drv is not None:
+            drv.quit()
+        _stop(proc)
+
+
+def _choose_scenario(drv, path: str) -> None:
+    wait = WebDriverWait(drv, WAIT)
+    box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-scenario input")))
+    _idle(drv)
+    if box.get_attribute("value") != path:
+        box.click()
+        wait.until(EC.element_to_be_clickable(
+            (By.XPATH, f"//*[@role='option'][normalize-space(.)='{path}']"))).click()
+    _idle(drv)
+
+
+def _inner_scroll(drv, element) -> list[int]:
+    """``[scrollHeight, clientHeight]`` of a table's own scroller (the grid is a canvas)."""
+    drv.execute_script("arguments[0].scrollIntoView()", element)
+    return WebDriverWait(drv, WAIT).until(lambda d: d.execute_script(
+        "const s = arguments[0].querySelector('.dvn-scroller');"
+        "return s && s.clientHeight > 0 ? [s.scrollHeight, s.clientHeight] : null", element))
+
+
+def test_compare_table_is_shown_in_full(tmp_path: Path) -> None:
+    """The comparison's table sat in a box ten rows high with its own scroll bar: of the
+    31 rows customs_union minus baseline prints, 21 were out of view and out of a
+    printout of the page. Now the table is as tall as its rows."""
+    shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
+    # Both runs made by the CLI first: the page reuses them, so no run waits here.
+    for name in ("baseline", "customs_union"):
+        done = _cli(["run", f"scenarios/{name}.yaml", "--replications", str(REPLICATIONS),
+                     "--no-plots", "--quiet", "--out", "results"], tmp_path)
+        assert done.returncode == 0, done.stderr
+    with _explorer(tmp_path) as drv:
+        _choose_scenario(drv, "scenarios/customs_union.yaml")
+        _set_number(drv, "customs_union--replications", str(REPLICATIONS))
+        _idle(drv)
+        WebDriverWait(drv, WAIT).until(EC.element_to_be_clickable(
+            (By.CSS_SELECTOR, ".st-key-compare button"))).click()
+        table = WebDriverWait(drv, WAIT).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-compare-table")))
+        _idle(drv)
+        inner = _inner_scroll(drv, table)
+        # A table of more than ten rows, else this checks nothing.
+        assert inner[0] > 12 * 35, f"the comparison has too few rows to test: {inner}"
+        assert inner[0] <= inner[1], f"the compare table scrolls inside: {inner}"

@@ -510,3 +510,14 @@ def test_the_answer_carries_the_figures_short_run_caveat(end: int, tmp_path: Pat
         assert " ".join(text.split()).count(note) == 1
     else:  # adjusted by 2035: no caveat on either
         assert note is None and "adjusts gradually" not in text
+
+
+def test_with_footer_replaces_only_the_footer_the_answer_was_written_with() -> None:
+    """The explorer's answer ends with its own line; the rest is the run's answer."""
+    from scosim.run_headline import FROM_TABLES, WITH_PLOTS, with_footer
+
+    body = "Who gains, who loses: x (seed 1)\n  PAK Pakistan  +2.71\n"
+    for footer in (WITH_PLOTS, FROM_TABLES):
+        assert with_footer(body + footer + "\n", "on the page") == body + "on the page\n"
+    # An answer ending otherwise (an older version's) keeps its lines: the new one is added.
+    assert with_footer(body, "on the page") == body + "on the page\n"

@@ -349,7 +349,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
     # Declared here, not in scosim.explore: validate and list never import the explorer.
-    p.add_argument("scenario", nargs="?", help="scenario YAML to open first (optional)")
+    p.add_argument("scenario", nargs="?", help="scenario YAML to open first, on its most "
+                   "recent run under --out if it has one (optional)")
     p.add_argument(
         "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
     )

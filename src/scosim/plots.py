@@ -22,6 +22,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+# The events panel's names, shared with the explorer's events table (BLOC_EXIT and
+# BLOC_IN stay importable from here).
+from scosim.event_labels import BLOC_EXIT, BLOC_IN, event_label  # noqa: E402, F401
 from scosim.indicator_display import percent_of_runs  # noqa: E402
 
 # What the figures read lives in scosim.plot_data (no matplotlib); the names are
@@ -372,7 +375,7 @@ def membership_data(
              if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
     counts = pd.DataFrame(index=codes)
     for kind in kinds:
-        counts[_EVENT_LABELS.get(kind, kind)] = [
+        counts[event_label(kind)] = [
             st.event_counts.get((kind, c), 0) / n_runs for c in codes]
     if st.votes:
         counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
@@ -383,12 +386,6 @@ def membership_data(
     return union[codes], counts
 
 
-#: How the membership figure names a ``bloc_exit`` event.
-BLOC_EXIT = "left with its bloc"
-#: ... and a ``bloc_invited`` one: a state invited to a proposal because its bloc was
-#: (Armenia with the EAEU), which the panel's "no joins" used to leave unsaid.
-BLOC_IN = "invited with its bloc"
-_EVENT_LABELS = {"bloc_exit": BLOC_EXIT, "bloc_invited": BLOC_IN}
 #: Title of the membership figure's events panel (the PNG and the explorer), and what
 #: it says when there is nothing to count.
 EVENTS_PANEL = ("votes against, vetoes, withdrawals, exits (own or with a bloc), joins, "

@@ -57,7 +57,7 @@ from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
 
 __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
-           "headline_text", "worked_out_headline", "write_headline"]
+           "headline_text", "with_footer", "worked_out_headline", "write_headline"]
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
@@ -167,6 +167,24 @@ WITH_PLOTS = ("Figures: plots/; their statistics: summary.csv; every indicator o
               "indicators/.")
 #: The last line when the answer is worked out for a run made without plots.
 FROM_TABLES = "Worked out from the run's tables (it was made without plots)."
+
+
+def with_footer(text: str, footer: str) -> str:
+    """The answer with its last line, where the rest of the numbers are, replaced.
+
+    For a front end that shows the answer with its own figures (the explorer): a
+    line such as :data:`FROM_TABLES` ("made without plots") is false on a page that
+    draws them. Only the footers this module writes are replaced; an answer that ends
+    otherwise (written by an older version) gets ``footer`` as one more line.
+
+    Args:
+        text: The answer (:func:`headline_of_run`).
+        footer: Its new last line.
+    """
+    lines = text.rstrip("\n").split("\n")
+    if lines and lines[-1] in (WITH_PLOTS, FROM_TABLES):
+        lines = lines[:-1]
+    return "\n".join([*lines, footer]) + "\n"
 
 
 def _sources(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> str:

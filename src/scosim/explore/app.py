@@ -23,6 +23,7 @@ from scosim.explore import figures, figures_paths
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
+    format_set,
     parse_value,
     proposal_template,
     proposal_types,
@@ -34,15 +35,17 @@ from scosim.explore.session import (
     View,
     compare_command,
     compare_view,
+    latest_run,
     list_scenarios,
+    page_footer,
     provenance,
     run_command,
     run_view,
 )
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
-from scosim.run_headline import headline_of_run
-from scosim.scenario import ScenarioError
+from scosim.run_headline import headline_of_run, with_footer
+from scosim.scenario import ScenarioError, scenario_hash
 
 if TYPE_CHECKING:
     from scosim.compare_terminal import SummaryTable
@@ -162,16 +165,34 @@ def _exports(stem: str, yaml_text: str, command: str, key: str) -> None:
 def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
     res = open_result(info["path"])
     st.subheader(f"Result: {res.manifest['scenario']}")
+    if info.get("opened"):
+        with st.container(key="opened-run"):
+            st.info(f"The page opened on the most recent finished run under the results "
+                    f"folder (finished {info['opened']}): `{info['path']}`. Press Run for a "
+                    "new run of the form.")
+        if info.get("stale"):
+            st.warning("The scenario file has changed since this run: the form shows the "
+                       "file as it is now, not as it was run (the run's scenario.yaml, below).")
     if info["view"] != current:
-        st.warning("The form has changed since this run: press Run to update the result.")
+        if info.get("edits") and info["view"]["scenario"] == current["scenario"]:
+            st.warning(f"This run was made with `--set {' --set '.join(info['edits'])}`, "
+                       "which the form does not show: press Run to run the form as it is.")
+        else:
+            st.warning("The form has changed since this run: press Run to update the result.")
     with st.container(key="provenance-run"):
         st.markdown(f"`{provenance(res.manifest)}`")
     _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
+    figs = _run_figures(str(res.path))
+    # Mechanisms in the run's slots (security, network, finance) draw their own figures:
+    # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
+    images = mechanism_figures(res.path)
     headline = headline_of_run(res.path)  # what `scosim run` prints and `scosim show` shows
     if headline is not None:
+        # Its last line says where the figures are: "(it was made without plots)" above the
+        # page's own figures was false, so the page says where they are here.
+        headline = with_footer(headline, page_footer(res.path, _drawn(figs, images)))
         with st.container(key="headline-run"):
             st.code(headline, language=None)
-    figs = _run_figures(str(res.path))
     if figs["who_gains"] is not None:
         with st.container(key="fig-who-gains"):
             st.plotly_chart(figs["who_gains"], key="who-gains-chart")
@@ -193,23 +214,32 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
             st.plotly_chart(figs["membership"][1], key="membership-events-chart")
     if not figs["events"].empty:
         st.markdown(f"Events per run, by year (mean number over the "
-                    f"{res.manifest['replications']} runs; types as in the run's event log, "
+                    f"{res.manifest['replications']} runs; events named as in the membership "
+                    "figure, a heading's tooltip gives the type in the run's event log, "
                     "described in docs/model.md):")
+        table, codes = figures.labelled_events(figs["events"])
         # Every year at once: the default height (ten rows) hid the last year of a run of
         # eleven, the year the figures above show, behind a scroll bar inside the page's.
         with st.container(key="events-table"):
-            st.dataframe(figs["events"], height="content")
+            st.dataframe(table, height="content", column_config={
+                label: st.column_config.NumberColumn(
+                    help=f"event type `{code}` in the run's events/ table")
+                for label, code in codes.items()})
     if figs["gdp_paths"] is not None:  # gdp_paths.png
         with st.container(key="fig-gdp-paths"):
             st.plotly_chart(figs["gdp_paths"], key="gdp-paths-chart")
-    # Mechanisms in the run's slots (security, network, finance) draw their own figures:
-    # the same PNGs `scosim run` writes (into the run's plots/), so both agree.
     # A PNG of several panels (banking.png is 2,090 px wide) is shrunk to the column, its
     # labels to a few pixels: the caption says where the full-size file is.
-    for k, image in enumerate(mechanism_figures(res.path)):
+    for k, image in enumerate(images):
         with st.container(key=f"fig-mechanism-{k}"):
             st.image(str(image), caption=f"{image.stem.replace('_', ' ')} (full size: "
                                          f"{image}, or the image's full-screen button)")
+
+
+def _drawn(figs: dict[str, Any], images: list[Path]) -> bool:
+    """Whether the page draws any figure of the run (plotly, or a mechanism's PNG)."""
+    plotted = [figs[k] for k in ("who_gains", "welfare_paths", "membership", "gdp_paths")]
+    return any(f is not None for f in plotted) or bool(figs["vote_reasons"]) or bool(images)
 
 
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
@@ -252,7 +282,9 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
     with st.container(key="compare-table"):
         st.text("\n".join(table.title))
         if table.drawn:
-            st.dataframe(_coloured(table), hide_index=True)
+            # Every row on the page (at most summary_table's 60): at the default height of
+            # ten rows the rest sat behind a scroll bar inside the table, out of a printout.
+            st.dataframe(_coloured(table), hide_index=True, height="content")
         for note in table.notes:
             st.text(note)
 
@@ -280,6 +312,9 @@ def main() -> None:
         st.error(f"No scenario files (*.yaml) in {cfg['scenarios_dir']}/.")
         return
     default = scenarios.index(cfg["scenario"]) if cfg["scenario"] else 0
+    if "opened-latest" not in st.session_state:  # the session's first pass only
+        st.session_state["opened-latest"] = True
+        _open_latest(cfg, scenarios)
     base = View("", out=cfg["out"], executor=cfg["executor"], workers=cfg["workers"],
                 scheduler=cfg["scheduler"])
     with st.sidebar:
@@ -374,6 +409,39 @@ def main() -> None:
             _show_compare(st.session_state["last_compare"], state)
         if "last_run" in st.session_state:
             _show_run(st.session_state["last_run"], state)
+
+
+def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
+    """Open the page on the most recent finished run of a listed file, if there is one.
+
+    Its scenario, seed and replications go into the form, and the run is shown as if
+    just made, so the page opens on the latest result rather than on the first file
+    of the list with no result at all.
+    """
+    found = latest_run(cfg["out"], scenarios, cfg["scenario"])
+    if found is None:
+        return
+    m = found.manifest
+    # Seed and replications have their own boxes (older runs recorded them as --set).
+    edits = {k: v for k, v in (m.get("overrides") or {}).items()
+             if k not in ("seed", "replications")}
+    view = View(found.scenario, edits, m.get("seed"), m.get("replications"), cfg["out"],
+                cfg["executor"], cfg["workers"], cfg["scheduler"])
+    try:
+        sc = view.load()
+    except ScenarioError:
+        return  # the file no longer takes the run's settings: open on the list as before
+    stem = Path(found.scenario).stem
+    st.session_state["scenario"] = found.scenario
+    st.session_state[_key(stem, "seed")] = sc.seed
+    st.session_state[_key(stem, "replications")] = sc.replications
+    st.session_state["last_run"] = {
+        "path": str(found.path), "command": run_command(view, sc),
+        "view": {"scenario": found.scenario, "overrides": view.all_overrides()},
+        "opened": found.when, "edits": [format_set(k, v) for k, v in edits.items()],
+        # The file changed since the run: the form no longer shows what was run.
+        "stale": scenario_hash(sc) != m.get("scenario_hash"),
+    }
 
 
 def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:

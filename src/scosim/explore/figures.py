@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.event_labels import event_label
 from scosim.plot_votes import (
     EXPLAINED,
     OTHER_COLOUR,
@@ -55,6 +56,7 @@ from scosim.results import Result
 __all__ = [
     "compare_figure",
     "events_table",
+    "labelled_events",
     "membership_figures",
     "vote_reasons_figure",
     "vote_reasons_figures",
@@ -373,6 +375,23 @@ def events_table(result: Result) -> pd.DataFrame:
     t = counts.astype("int64").unstack("type", fill_value=0)
     t.columns.name = "type"
     return (t / n_runs).round(3)
+
+
+def labelled_events(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table of :func:`events_table` under readable headings, and each heading's code.
+
+    The headings are the membership figure's names of the same events
+    (:func:`scosim.event_labels.event_label`): the log's codes (``bloc_invited``,
+    ``in_force``) read as internal names. The codes stay with the table for a reader
+    who looks them up in the run's ``events/`` or in docs/model.md.
+
+    Returns:
+        ``(table, {heading: event type})``.
+    """
+    codes = {event_label(str(c)): str(c) for c in table.columns}
+    out = table.rename(columns=lambda c: event_label(str(c)))
+    out.columns.name = "event"
+    return out, codes
 
 
 def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> Any | None:

@@ -9,13 +9,15 @@ Nothing here re-implements the model, the runner or the statistics.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scosim.explore.forms import format_set
 from scosim.results import Result
@@ -26,7 +28,9 @@ __all__ = [
     "compare_command",
     "compare_view",
     "explorer_batch_size",
+    "latest_run",
     "list_scenarios",
+    "page_footer",
     "provenance",
     "run_command",
     "run_view",
@@ -252,3 +256,95 @@ def provenance(manifest: dict[str, Any]) -> str:
         f"scosim {manifest.get('package_version', '?')} · data {manifest.get('data_version', '?')}"
         f" (base year {manifest.get('data_base_year', '?')}) · run {manifest.get('run_id', '?')}"
     )
+
+
+def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:
+    """The last line of a run's answer on the page: where its figures and tables are.
+
+    The answer's own last line speaks of the run's files ("Figures: plots/", or "it was
+    made without plots" for a run the page made); on the page the figures are below it.
+
+    Args:
+        run: The run directory.
+        drawn: Whether the page draws any figure of the run.
+
+    Returns:
+        Two lines (no newline at the end).
+    """
+    # Two lines: the answer is about 100 characters wide, and a run's path is long.
+    where = f"every indicator of every run: {Path(run) / 'indicators'}/."
+    if not drawn:
+        return f"No figure to draw for this run;\n{where}"
+    return ("Figures: below on this page, from the same statistics as `scosim run`'s plots;\n"
+            + where)
+
+
+class LatestRun(NamedTuple):
+    """The run the page opens on (:func:`latest_run`).
+
+    Attributes:
+        path: The run directory.
+        scenario: Its scenario file as the page lists it.
+        manifest: The run's ``manifest.json``.
+        when: When it finished (the manifest's ``finished``, else the manifest file's
+            time), as ``2026-12-06 06:00 UTC``.
+    """
+
+    path: Path
+    scenario: str
+    manifest: dict[str, Any]
+    when: str
+
+
+def _finished_at(manifest: dict[str, Any], file: Path) -> datetime:
+    """When a run finished: its manifest's time, else the manifest file's (UTC)."""
+    stamp = manifest.get("finished")
+    if isinstance(stamp, str):
+        try:
+            at = datetime.fromisoformat(stamp)
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
+
+
+def latest_run(out: str | os.PathLike[str], scenarios: list[str],
+               only: str | None = None) -> LatestRun | None:
+    """The most recent finished run under ``out`` of a scenario file the page lists.
+
+    Most recent by the manifest's ``finished`` time, else by the manifest file's time.
+    A run counts when it is complete and the scenario file it was run from (the
+    manifest's ``scenario_file``) is one of ``scenarios``, the same file however it
+    was written (``./scenarios/x.yaml``); the page shows a run beside that file's form.
+
+    Args:
+        out: The results root (a local directory; ``None`` for an object store's URL).
+        scenarios: The scenario files the page lists, as it lists them.
+        only: A scenario file given to ``scosim explore``: its runs only.
+
+    Returns:
+        The run, or None when there is none (the page then opens on the first file).
+    """
+    from scosim.results import MANIFEST, PARTIAL_PREFIX, is_url
+
+    if is_url(os.fspath(out)) or not Path(out).is_dir():
+        return None
+    listed = {Path(f).resolve(): f for f in ([only] if only else scenarios)}
+    best: tuple[datetime, LatestRun] | None = None
+    for mf in Path(out).glob(f"*/*/{MANIFEST}"):
+        if mf.parent.name.startswith(PARTIAL_PREFIX):
+            continue
+        try:
+            m = json.loads(mf.read_text())
+        except (OSError, ValueError):
+            continue  # `scosim list` reports a damaged manifest; nothing to open here
+        if not isinstance(m, dict) or m.get("status") != "complete":
+            continue
+        file = listed.get(Path(str(m.get("scenario_file", ""))).resolve())
+        if file is None:
+            continue
+        at = _finished_at(m, mf)
+        if best is None or at > best[0]:
+            best = (at, LatestRun(mf.parent, file, m,
+                                  at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+    return None if best is None else best[1]
