@@ -384,28 +384,40 @@ def test_a_run_without_a_proposal_says_what_the_policy_is() -> None:
 
 
 def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: Path) -> None:
-    """Under variable geometry Pakistan says yes to the ten-member union and then
-    withdraws from the union with China alone: the answer and the vote-reasons figure
-    count the withdrawals from the events, not as votes against."""
+    """Under variable geometry a state that says yes to the ten-member union and then
+    withdraws from the smaller group the willing form: the answer and the vote-reasons
+    figure count the withdrawals from the events, not as votes against. With loud vote
+    noise (as shipped, since the India-Pakistan suspension was calibrated to the trade it
+    cut on 2026-12-06, nobody withdraws: Pakistan vetoes with Russia)."""
     from scosim.plot_votes import vote_reasons_data
 
+    n = 40
     res = run(Path(__file__).resolve().parents[1] / "scenarios"
-              / "customs_union_variable_geometry.yaml", replications=6, out=tmp_path,
-              progress=False, plots=False)
+              / "customs_union_variable_geometry.yaml", replications=n, out=tmp_path,
+              progress=False, plots=False, overrides={"parameters.council.vote_noise": 0.5})
     st = load_plot_data(Path(res.path))
     ev = read_batches(Path(res.path) / "events")
     gone = ev[ev["type"] == "withdrew"]["country"].astype(str).value_counts()
-    assert "PAK" in gone.index
+    assert len(gone) > 0
     rows, *_ = headline_table(st)
     for c in rows.index:
-        assert rows.loc[c, "withdrew"] == pytest.approx(gone.get(c, 0) / 6)
-    assert rows.loc["PAK", "voted no"] == 0.0
+        assert rows.loc[c, "withdrew"] == pytest.approx(gone.get(c, 0) / n)
     text = " ".join(headline_text(st, "t").split())
     assert "withdrew: mean number a run the state voted yes, then said no when asked" in text
     reasons = vote_reasons_data(st)
     assert reasons is not None
-    assert reasons.withdrew["PAK"] == pytest.approx(gone["PAK"] / 6)
-    assert reasons.yes_share["PAK"] == 1.0
+    # The figure shows the first vote: the withdrawals from the group it formed that year.
+    year = ev[ev["type"] == "vote"]["year"].min()
+    first = ev[(ev["type"] == "vote") & (ev["year"] == year)]
+    wd = ev[(ev["type"] == "withdrew") & (ev["year"] == year)]
+    gone_first = wd["country"].astype(str).value_counts()
+    assert len(gone_first) > 0
+    for c, k in gone_first.items():
+        assert reasons.withdrew[c] == pytest.approx(k / n)
+    # A withdrawal is not a vote against: the state's yes votes are counted as yes.
+    top = str(gone_first.index[0])
+    said_yes = first[first["country"].astype(str) == top]["yes"].astype(bool).mean()
+    assert reasons.yes_share[top] == pytest.approx(said_yes)
 
 
 def test_a_free_trade_area_shows_who_is_in_it(tmp_path: Path) -> None:
