@@ -125,6 +125,16 @@ def test_who_paid_counts_every_party_the_answer_names():
     assert money == names
 
 
+def test_the_labels_say_who_is_paid_first_in_default():
+    """A reader of the who-paid bars and of the answer's units sees the ranking (BRRD
+    art. 108): the deposits are paid before the other creditors."""
+    label = dict(PAYERS)
+    assert "after" in label["creditor_losses"] and "deposits" in label["creditor_losses"]
+    assert "before creditors" in label["depositor_losses"]
+    for name in ("creditor_losses_usd", "depositor_losses_usd", "insured_payout_usd"):
+        assert "art. 108" in FINANCE_INDICATORS[name][1], name
+
+
 def test_who_paid_summary_of_a_crisis_without_a_union_shows_the_creditors():
     """Without a union the creditors' bar is their loss in default, not zero."""
     from scosim.finance.ensemble import simulate

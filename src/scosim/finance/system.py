@@ -55,10 +55,10 @@ BoolArray = NDArray[np.bool_]
 INDICATORS: tuple[str, ...] = (
     "failures",  # 1.0 where the banking system defaulted in clearing
     "resolutions",  # 1.0 where it was resolved/recapitalised before contagion
-    "depositor_losses",  # uninsured deposits lost
-    "creditor_losses",  # non-deposit outside creditors' loss when the system defaults
+    "depositor_losses",  # uninsured deposits lost (paid after insured, before other debt)
+    "creditor_losses",  # non-deposit outside creditors' loss in default (paid after deposits)
     "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
-    "insured_payout",  # insured deposits paid out (fund + treasury)
+    "insured_payout",  # insured deposits lost in default, paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_art109",  # of which for a resolution short of the 8 % (BRRD art. 109)
     "fund_balance",  # the economy's compartment of the fund at year end
