@@ -63,27 +63,30 @@ def test_contributions_are_not_the_shareholders_loss():
 
 
 # Rows of _step_a at a start capital and a loss (fund 60, no contributions). A's equity
-# E0 = capital - loss; TLOF 120 when E0 < 0, so the 8 % is 9.6; in clearing A would pay
-# its creditors (114 + ...)/120, a loss share of -E0/120 pro rata, which caps the ordinary
-# debt's bail-in (no creditor worse off): 30 x share. Uninsured deposits rank above it
-# (BRRD art. 108): the estate pays the 15 insured and the 15 uninsured deposits first, so
-# while it exceeds 30 they would lose nothing in liquidation and none is bailed in
+# E0 = capital - loss; TLOF 120 when E0 < 0, so the 8 % is 9.6; in clearing A would pay its
+# creditors 120 + E0 in all. Laid down the ranking of BRRD art. 108 the estate pays the 15
+# insured and the 15 uninsured deposits first, then the 30 of other debt and the 60
+# owed to B pari passu, so the other debt would lose 30 x (-E0) / 90 in liquidation, which
+# caps its bail-in (no creditor worse off; in the model's own default, which ranks only
+# the outside creditors' half of the estate, it would lose -E0 / 2: more). While the
+# estate exceeds 30 the deposits would lose nothing and none is bailed in
 # (tests/test_finance_depositor_preference.py works the deep losses where they would).
-# 1. capital 8, loss 14: E0 -6, share 0.05; ordinary bail-in 1.5 (half of 30 would be 15),
-#    shareholders 8 + 1.5 = 9.5 < 9.6, and the uninsured deposits, paid in full from the
-#    estate of 114, may not be bailed in: no public money, so no resolution; A fails in
-#    clearing. Until the ranking (2026-12-06): bailed in for 0.1 of the 0.75 they would
-#    lose pro rata, the 8 % met, the fund paying 10.25.
-# 2. capital 4, loss 10: E0 -6 again; 4 + 1.5 = 5.5 < 9.6: no public money, so no
-#    resolution: A fails in clearing as it would without the union.
+# 1. capital 7, loss 13: E0 -6; ordinary bail-in 2 (half of 30 would be 15), shareholders
+#    7 + 2 = 9 < 9.6, and the uninsured deposits, paid in full from the estate of 114,
+#    may not be bailed in: no public money, so no resolution; A fails in clearing.
+# 2. capital 4, loss 10: E0 -6 again; 4 + 2 = 6 < 9.6: no public money, so no
+#    resolution: A fails in clearing as it would without the union. There A pays its
+#    outside creditors half of 114, 57: the deposits in full, the other debt 27 of 30.
 # 3. capital 10, loss 7.8: E0 2.2, caught early (3 % trigger, 3.9), solvent: no creditor
 #    would lose in liquidation, so no bail-in; the shareholders' 7.8 < 8 % of 122.2:
 #    a precautionary recapitalisation by the treasury of 3.65.
+# Until the failure path was ranked (2026-12-06) the other debt's bound was its pro rata
+# share, 1.5 in rows 1 and 2, and in row 2 the insured depositors lost 0.75 in default.
 
 
 def test_uninsured_deposits_paid_in_full_in_liquidation_are_not_bailed_in():
-    """Row 1: the 0.1 the 8 % lacks may not come from depositors the estate pays in full."""
-    ind = _step_a([14.0], capital=8.0, fund=60.0, bp=0.0)
+    """Row 1: the 0.6 the 8 % lacks may not come from depositors the estate pays in full."""
+    ind = _step_a([13.0], capital=7.0, fund=60.0, bp=0.0)
     assert ind["resolution_refused"][0, 0] == 1 and ind["failures"][0, 0] == 1
     assert ind["bail_in"][0, 0] == 0 and ind["bail_in_deposits"][0, 0] == 0
     assert ind["fund_art109"][0, 0] == 0
@@ -91,8 +94,8 @@ def test_uninsured_deposits_paid_in_full_in_liquidation_are_not_bailed_in():
 
 def test_an_insolvent_system_short_of_the_8_percent_gets_no_public_money():
     """The union does not rescue it: its creditors, depositors and creditor banks lose
-    what they lose without the union; the fund pays the insured depositors and the
-    treasury only recapitalises the failed system."""
+    what they lose without the union; the deposits are paid in full (no fund payout) and
+    the treasury only recapitalises the failed system."""
     ind = _step_a([10.0], capital=4.0, fund=60.0, bp=0.0)
     fs = _chain()
     st = fs.initial_state(1)
@@ -104,10 +107,11 @@ def test_an_insolvent_system_short_of_the_8_percent_gets_no_public_money():
     assert ind["failures"][0, 0] == 1 and ind["bail_in"][0, 0] == 0
     for k in ("creditor_losses", "depositor_losses", "interbank_unpaid", "insured_payout"):
         np.testing.assert_allclose(ind[k], none[k], atol=1e-9, err_msg=k)
-    np.testing.assert_allclose(ind["creditor_losses"][0, 0], 1.5, atol=1e-9)
-    np.testing.assert_allclose(ind["fund_payout"][0, 0], 0.75, atol=1e-9)  # insured, 15 x 5 %
+    np.testing.assert_allclose(ind["creditor_losses"][0, 0], 3.0, atol=1e-9)
+    assert ind["insured_payout"][0, 0] == 0 and ind["depositor_losses"][0, 0] == 0
+    assert ind["fund_payout"][0, 0] == 0
     np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 0.045 * 130.0, atol=1e-9)
-    np.testing.assert_allclose(none["fiscal_cost"][0, 0], 0.045 * 130.0 + 0.75, atol=1e-9)
+    np.testing.assert_allclose(none["fiscal_cost"][0, 0], 0.045 * 130.0, atol=1e-9)
 
 
 def test_a_solvent_system_short_of_the_8_percent_is_a_precautionary_recapitalisation():
@@ -120,15 +124,15 @@ def test_a_solvent_system_short_of_the_8_percent_is_a_precautionary_recapitalisa
 
 def test_unconstrained_keeps_the_fund_limit_but_not_the_treasury_condition():
     """``public_backstop="unconstrained"``: no bail-in of deposits, the treasury pays
-    whatever the fund may not, insolvent or not (rows 1 and 2 above: bail-in 1.5, the
-    shareholders' 8 or 4 short of the 8 %, so no fund; the treasury 11.85 - 1.5)."""
-    for capital, loss in ((8.0, 14.0), (4.0, 10.0)):
+    whatever the fund may not, insolvent or not (rows 1 and 2 above: bail-in 2, the
+    shareholders' 7 or 4 short of the 8 %, so no fund; the treasury 11.85 - 2)."""
+    for capital, loss in ((7.0, 13.0), (4.0, 10.0)):
         ind = _step_a([loss], capital=capital, fund=60.0, bp=0.0,
                       public_backstop="unconstrained")
         assert ind["resolutions"][0, 0] == 1 and not ind["failures"].any()
         assert not ind["bail_in_deposits"].any() and not ind["fund_payout"].any()
-        np.testing.assert_allclose(ind["bail_in"][0, 0], 1.5, atol=1e-9)
-        np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 10.35, atol=1e-9)
+        np.testing.assert_allclose(ind["bail_in"][0, 0], 2.0, atol=1e-9)
+        np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 9.85, atol=1e-9)
 
 
 def test_the_two_backstops_differ_where_resolution_is_refused_or_past_the_cap():

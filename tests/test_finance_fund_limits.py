@@ -64,36 +64,43 @@ def _chain_step(losses: list[float], fund: list[float],
     return ind
 
 
-# A: 130 of assets, 60 owed to outside creditors (30 deposits, 30 other), 60 to B, 10 of
-# capital; target equity 0.045 x 130 = 5.85. The bail-in takes at most half the other debt
-# (15) and never more than those creditors would lose in clearing, 30 x (-E0) / 120.
+# A: 130 of assets, 60 owed to outside creditors (15 insured deposits, 15 uninsured, 30
+# other), 60 to B, 10 of capital; target equity 0.045 x 130 = 5.85. With a hole h = -E0
+# its estate in clearing is 120 - h. The bail-in takes at most half the other debt (15) and
+# never more than those creditors would lose in liquidation: the estate pays the 30 of
+# deposits first (BRRD art. 108) and the rest to the other debt and the interbank debt
+# pari passu, 30 x (120 - h - 30) / 90, so they lose h / 3 (no more than in the model's
+# own default, where they get what is left of the outside creditors' half, 60 - h / 2,
+# after the deposits: they lose h / 2). Until the failure path was ranked (2026-12-06)
+# their bound was the pro rata share, h / 4.
 # Rows: loss, fund, equity E0, bail-in, fund's payment (old code in brackets), treasury.
 # 1. 7.8: E0 2.2, caught early by the 3 % trigger (3.9); would not fail, so no bail-in;
 #    shareholders lost 7.8 < 8 % of TLOF 122.2: the floor binds, fund 0 (3.65), treasury
 #    3.65, all equity.
-# 2. 65: E0 -55, bail-in 13.75 (the other debt's loss in clearing, 30 x 55 / 120: as far
-#    as it may be written down); 10 + 13.75 absorbed; the cap binds: fund 6 of the 47.1
-#    injected (47.1), and past it, art. 44(7), the other 41.1 from the 54 it still holds;
-#    so the treasury pays nothing. Under art. 44(5) alone (``unconstrained``) the treasury
-#    pays the 41.1, which fills 41.25 - 6 = 35.25 of the hole, buys 5.85.
-# 3. 26: E0 -16, bail-in 4 (the bail-in alone is 3.3 % of TLOF, with the shareholders'
-#    10 it is 11.7 %); fund 5, all it holds (5): neither binds, as before. Treasury 12.85,
-#    fills 12 - 5 = 7, buys 5.85.
-# 4. 13: E0 -3, bail-in 0.75, hole 2.25; the cap binds: fund 6 (8.1) fills the hole and
-#    buys 3.75, then 2.1 more past it; under art. 44(5) alone the treasury's 2.1 is all
+# 2. 65: E0 -55, bail-in 15 (half the other debt; they would lose 55 / 3 = 18.33 in
+#    liquidation): as far as it may be written down; 10 + 15 absorbed; the cap binds:
+#    fund 6 of the 45.85 injected (45.85), and past it, art. 44(7), the other 39.85 from
+#    the 54 it still holds; so the treasury pays nothing. Under art. 44(5) alone
+#    (``unconstrained``) the treasury pays the 39.85, which fills 40 - 6 = 34 of the
+#    hole, buys 5.85.
+# 3. 26: E0 -16, bail-in 16 / 3 (the bail-in alone is 4.4 % of TLOF, with the
+#    shareholders' 10 it is 12.8 %); fund 5, all it holds (5): neither binds, as before.
+#    Treasury 5.85 + 16 - 16 / 3 - 5 = 11.52, fills 16 - 16 / 3 - 5 = 5.67, buys 5.85.
+# 4. 13: E0 -3, bail-in 1, hole 2; the cap binds: fund 6 (7.85) fills the hole and
+#    buys 4, then 1.85 more past it; under art. 44(5) alone the treasury's 1.85 is all
 #    equity.
 LOSSES = [7.8, 65.0, 26.0, 13.0]
 FUND = [60.0, 60.0, 5.0, 60.0]
 E0 = np.array([2.2, -55.0, -16.0, -3.0])
-BAIL_IN = np.array([0.0, 13.75, 4.0, 0.75])
+BAIL_IN = np.array([0.0, 15.0, 16.0 / 3.0, 1.0])
 AT_THE_CAP = {  # art. 44(5) alone: fund, treasury, equity the treasury bought
     "fund": np.array([0.0, 6.0, 5.0, 6.0]),
-    "treasury": np.array([3.65, 41.1, 12.85, 2.1]),
-    "equity": np.array([3.65, 5.85, 5.85, 2.1]),
+    "treasury": np.array([3.65, 39.85, 5.85 + 16.0 - 16.0 / 3.0 - 5.0, 1.85]),
+    "equity": np.array([3.65, 5.85, 5.85, 1.85]),
 }
 PAST_THE_CAP = {  # with art. 44(7): the fund pays on where the cap bound (rows 2 and 4)
-    "fund": np.array([0.0, 6.0 + 41.1, 5.0, 6.0 + 2.1]),
-    "treasury": np.array([3.65, 0.0, 12.85, 0.0]),
+    "fund": np.array([0.0, 6.0 + 39.85, 5.0, 6.0 + 1.85]),
+    "treasury": np.array([3.65, 0.0, 5.85 + 16.0 - 16.0 / 3.0 - 5.0, 0.0]),
     "equity": np.array([3.65, 0.0, 5.85, 0.0]),
 }
 

@@ -61,14 +61,19 @@ def test_a_single_draw_takes_in_proportion_to_what_compartments_may_give():
 # (E0 -55, the 8 % met, the fund's 5 % is 6), B loses 30 of its 50 external assets (20 of
 # capital): it fails and its insured depositors are paid after clearing. A and C are in
 # the whole union, B in the deposit insurance only; only C's compartment holds money, 10.
+# B's outside debt, 45, is all insured deposits: the 40 it pays them in clearing (80 of the
+# 90 it owes, pari passu) leaves them 5 short. (With the chain's 11.25 of insured deposits
+# they would be paid first, BRRD art. 108, and lose nothing.)
 IN_YEAR = replace(CALM, lgd=1.0, npl_sensitivity=1.0)
 
 
 def _year(m: float) -> dict[str, np.ndarray]:
     L = np.zeros((3, 3))
     L[0, 1], L[1, 2] = 60.0, 45.0
-    fs = FinanceSystem(_data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L),
-                       IN_YEAR)
+    data = _data(np.array([130.0, 50.0, 100.0]), np.array([60.0, 45.0, 50.0]), L)
+    data = replace(data, deposits=np.array([30.0, 45.0, 25.0]),
+                   insured=np.array([15.0, 45.0, 12.5]))
+    fs = FinanceSystem(data, IN_YEAR)
     st = fs.initial_state(1)
     st = FinanceState(capital=st.capital, npl=st.npl, fund=np.array([[0.0, 0.0, 10.0]]),
                       trade_cost_factor=st.trade_cost_factor)
@@ -78,7 +83,7 @@ def _year(m: float) -> dict[str, np.ndarray]:
     g = np.array([[-65.0 / 130.0, -30.0 / 50.0, 0.0]])
     _, ind = fs.step(st, g, fs.no_sanctions(1), levers, np.random.default_rng(0))
     assert ind["resolutions"][0, 0] == 1 and ind["failures"][0, 1] == 1
-    assert ind["insured_payout"][0, 1] > 0
+    np.testing.assert_allclose(ind["insured_payout"][0, 1], 5.0, atol=1e-9)
     return ind
 
 
@@ -86,7 +91,8 @@ def test_a_resolution_and_a_deposit_payout_share_one_yearly_pool():
     """m 0.5: A's resolution takes the 5 C may give (its 5 % of 6 not reached, so no more
     under art. 44(7)); B's insured depositors get nothing from C after clearing, and C
     keeps half its 10. Until 2026-12-06 B's payout drew again on the 5 left, up to half
-    of it: its insured depositors' whole loss of 1.25, so C gave 6.25 of its 10."""
+    of it: its insured depositors' whole loss (then 1.25 of the chain's deposits, shared
+    pro rata), so C gave 6.25 of its 10."""
     ind = _year(0.5)
     np.testing.assert_allclose(ind["fund_payout"][0, 0], 5.0, atol=1e-9)
     np.testing.assert_allclose(ind["fund_payout"][0, 1], 0.0, atol=1e-9)

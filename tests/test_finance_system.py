@@ -85,10 +85,11 @@ def test_crisis_fails_without_union_and_money_adds_up():
     np.testing.assert_allclose(ind["fiscal_cost"][failed, RUS],
                                ind["insured_payout"][failed, RUS] + recap, rtol=1e-12)
     assert np.all(new.capital[failed, RUS] == pytest.approx(recap))
-    # Uninsured and insured depositors lose the same share.
-    dep, ins = fs.data.deposits[RUS], fs.data.insured[RUS]
-    np.testing.assert_allclose(ind["depositor_losses"][failed, RUS] / (dep - ins),
-                               ind["insured_payout"][failed, RUS] / ins, rtol=1e-12)
+    # The other debt (US$404 bn) takes the outside creditors' loss before any deposit
+    # (art. 108): here it absorbs all of it. Until 2026-12-06 every class lost one share.
+    assert (ind["creditor_losses"][failed, RUS] > 0).all()
+    assert not ind["depositor_losses"][failed, RUS].any()
+    assert not ind["insured_payout"][failed, RUS].any()
 
 
 def test_resolution_stops_the_failure_before_contagion():
@@ -110,10 +111,11 @@ def test_resolution_stops_the_failure_before_contagion():
 def test_no_creditor_is_worse_off_than_in_liquidation(kernel, shock, some_spared):
     """A bail-in takes at most what the bail-inable creditors lose without a resolution.
 
-    The counterfactual is the same year, draws and state with no union: outside creditors
-    rank pari passu, so the non-deposit creditors lose the share depositors lose (FSB Key
-    Attributes 5.2); one that would not have failed (caught early through the information
-    exchange) is recapitalised without a bail-in. A resolved system is brought to the ratio
+    The counterfactual is the same year, draws and state with no union, where the
+    non-deposit creditors lose what the deposits, ranked above them, leave them of the
+    defaulter's payment to outside creditors (FSB Key Attributes 5.2); one that would not
+    have failed (caught early through the information exchange) is recapitalised without
+    a bail-in. A resolved system is brought to the ratio
     to which the treasury recapitalises a failed one.
     """
     fs = FS.with_params(kernel=kernel)
@@ -123,10 +125,7 @@ def test_no_creditor_is_worse_off_than_in_liquidation(kernel, shock, some_spared
     _, none = fs.step(state, g, S, fs.levers(R), [np.random.default_rng(r) for r in range(R)])
     new, res = fs.step(state, g, S, _union(R, ("resolution", "information")),
                        [np.random.default_rng(r) for r in range(R)])
-    dep = fs.data.deposits
-    other = np.maximum(fs.data.external_liabilities - dep, 0.0)
-    lost_share = (none["depositor_losses"] + none["insured_payout"]) / dep
-    liquidation_loss = lost_share * other
+    liquidation_loss = none["creditor_losses"]
     assert res["bail_in"].sum() > 0 and none["failures"][:, RUS].any()
     assert np.all(res["bail_in"] <= liquidation_loss * (1 + 1e-12) + 1e-3)
     spared = (res["resolutions"] > 0) & (none["failures"] == 0)
@@ -189,7 +188,11 @@ def test_external_seniority_protects_depositors():
     _, a = pp.step(pp.initial_state(R), g, S, pp.levers(R), gens())
     _, b = sen.step(sen.initial_state(R), g, S, sen.levers(R), gens())
     assert np.all(a["failures"][:, RUS] == 1) and np.all(b["failures"][:, RUS] == 1)
-    assert np.all(b["depositor_losses"][:, RUS] < a["depositor_losses"][:, RUS])
+    # Paid before the interbank creditors, the outside ones lose less; the ordinary debt
+    # takes all of it either way (art. 108), the deposits nothing.
+    assert np.all(b["creditor_losses"][:, RUS] < a["creditor_losses"][:, RUS])
+    for ind in (a, b):
+        assert not ind["depositor_losses"][:, RUS].any()
 
 
 def test_spec_levers_match_components():
@@ -329,7 +332,7 @@ def test_debtrank_kernel_in_step():
                      [np.random.default_rng(r) for r in range(R)])
     assert ind["failures"][:, RUS].mean() > 0.9
     assert np.all(ind["loss_contagion"] >= -1e-6)
-    assert np.all(ind["depositor_losses"][:, RUS] > 0)
+    assert np.all(ind["creditor_losses"][:, RUS] > 0)
 
 
 

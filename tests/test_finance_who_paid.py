@@ -34,20 +34,29 @@ def _crisis_step(fs: FinanceSystem, R: int = 24, shock: float = -0.5,
 
 
 @pytest.mark.parametrize("seniority", ["pari_passu", "external_senior"])
-def test_creditors_of_a_failed_system_lose_the_depositors_share(seniority):
-    """Outside creditors rank together: the non-deposit ones lose the share the
-    depositors lose, on what they are owed; nothing where the system does not fail."""
+def test_creditors_of_a_failed_system_lose_before_its_depositors(seniority):
+    """What a defaulter pays its outside creditors goes down art. 108's ranking: the
+    non-deposit creditors lose first, up to all they are owed, then the uninsured
+    depositors, then the insured; nothing where the system does not fail. In Russia's
+    crisis the ordinary debt (US$404 bn) takes the whole loss, and the deposits none.
+    Until 2026-12-06 the three lost the same share."""
     fs = FS.with_params(seniority=seniority)
     ind = _crisis_step(fs)
     failed = ind["failures"] > 0
     assert failed[:, RUS].mean() > 0.5
     d = fs.data
     other = np.maximum(d.external_liabilities - d.deposits, 0.0)
-    share = (ind["depositor_losses"] + ind["insured_payout"]) / d.deposits
-    np.testing.assert_allclose(ind["creditor_losses"], share * other, rtol=1e-12, atol=1e-3)
-    assert not ind["creditor_losses"][~failed].any()
+    total = ind["insured_payout"] + ind["depositor_losses"] + ind["creditor_losses"]
+    np.testing.assert_allclose(ind["creditor_losses"], np.minimum(total, other),
+                               rtol=1e-12, atol=1e-3)
+    np.testing.assert_allclose(ind["depositor_losses"],
+                               np.clip(total - other, 0.0, d.deposits - d.insured),
+                               rtol=1e-12, atol=1e-3)
+    assert not total[~failed].any()
     if seniority == "pari_passu":  # external_senior pays outside creditors first
         assert (ind["creditor_losses"][failed[:, RUS], RUS] > 1e9).all()
+        assert not ind["depositor_losses"][:, RUS].any()
+        assert not ind["insured_payout"][:, RUS].any()
 
 
 @pytest.mark.parametrize(("kernel", "seniority"), [("clearing", "pari_passu"),
@@ -69,16 +78,22 @@ def test_what_defaulters_leave_unpaid_is_what_creditor_banks_lose(kernel, senior
         np.testing.assert_allclose(unpaid.sum(axis=1), ind["loss_contagion"].sum(axis=1),
                                    rtol=1e-9, atol=1.0)
     else:
-        l_out = fs.data.interbank_liabilities
-        lost = ind["depositor_losses"] / (fs.data.deposits - fs.data.insured)
-        np.testing.assert_allclose(unpaid, lost * l_out, rtol=1e-9, atol=1e-3)
+        d = fs.data
+        outside = ind["insured_payout"] + ind["depositor_losses"] + ind["creditor_losses"]
+        lost = outside / d.external_liabilities
+        np.testing.assert_allclose(unpaid, lost * d.interbank_liabilities, rtol=1e-9,
+                                   atol=1e-3)
 
 
 def test_a_resolution_spares_the_creditors_what_a_bail_in_does_not_take():
     """Resolved before contagion, Russia's system does not default: its creditors lose
-    only the bail-in, never more than they lose in default without a union (the same
-    year, draws and state; FSB Key Attributes 5.2). In this crisis the bail-in takes all
-    of that loss: the cap binds."""
+    only the bail-in, less than they lose in default without a union (the same year,
+    draws and state; FSB Key Attributes 5.2). The cap binds: the bail-in is what they
+    would lose with the estate laid down art. 108's ranking, the hole h shared by the
+    ordinary debt O and the interbank debt l pari passu, h O / (O + l); in the model's
+    default they lose the outside creditors' pro rata part of it, h b / (b + l), the
+    deposits being paid first. Until the failure path was ranked (2026-12-06) the two
+    were the same, the pro rata share of the ordinary debt."""
     R = 24
     part = np.broadcast_to(np.isin(FS.codes, MEMBERS), (R, N))
     union = Levers.union(part, FS.data.settlement, ("resolution", "information"))
@@ -88,8 +103,15 @@ def test_a_resolution_spares_the_creditors_what_a_bail_in_does_not_take():
     assert not res["creditor_losses"][:, RUS].any()
     assert not res["interbank_unpaid"][:, RUS].any()
     lost = none["creditor_losses"][:, RUS]
-    assert (lost > 0).all()
-    np.testing.assert_allclose(res["bail_in"][:, RUS], lost, rtol=1e-12)
+    assert (lost > 0).all() and not none["depositor_losses"][:, RUS].any()
+    d = FS.data
+    b, dep, ib = (d.external_liabilities[RUS], d.deposits[RUS],
+                  d.interbank_liabilities[RUS])
+    ordinary = b - dep
+    np.testing.assert_allclose(res["bail_in"][:, RUS],
+                               lost * (ordinary / (ordinary + ib)) / (b / (b + ib)),
+                               rtol=1e-9)
+    assert (res["bail_in"][:, RUS] < lost).all()
 
 
 def test_who_paid_counts_every_party_the_answer_names():
@@ -101,6 +123,16 @@ def test_who_paid_counts_every_party_the_answer_names():
     assert set(names) <= set(RUN_INDICATORS)
     money = [k for k, how in BankingSystems.headline.items() if how == "total"]
     assert money == names
+
+
+def test_the_labels_say_who_is_paid_first_in_default():
+    """A reader of the who-paid bars and of the answer's units sees the ranking (BRRD
+    art. 108): the deposits are paid before the other creditors."""
+    label = dict(PAYERS)
+    assert "after" in label["creditor_losses"] and "deposits" in label["creditor_losses"]
+    assert "before creditors" in label["depositor_losses"]
+    for name in ("creditor_losses_usd", "depositor_losses_usd", "insured_payout_usd"):
+        assert "art. 108" in FINANCE_INDICATORS[name][1], name
 
 
 def test_who_paid_summary_of_a_crisis_without_a_union_shows_the_creditors():
@@ -153,15 +185,20 @@ def _chain_with_a_loss(fund: np.ndarray | None = None) -> tuple[FinanceSystem, F
 def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
     """The chain A owes B 60, B owes C 45 (tests/test_finance_chain.py); A loses 70 of
     its 130 external assets. Without a union both A and B default; no deposit insurance,
-    so each treasury pays its own insured depositors (a loss) and recapitalises its failed
-    system to 4.5 % of assets (buys equity). By hand: A's outside creditors recover half,
-    so its insured depositors (15) lose 7.5; B's lose 5 of 45, 1/9 of 11.25 = 1.25.
-    Recapitalisation 0.045 x 130 = 5.85 for A, 0.045 x 110 = 4.95 for B. So the gross cost
-    is 13.35 and 6.2, of which 5.85 and 4.95 buy equity."""
+    so each treasury would pay its own insured depositors (a loss) and recapitalises its
+    failed system to 4.5 % of assets (buys equity). By hand: A pays its outside creditors
+    30 of 60, its 30 of deposits first (BRRD art. 108), so its other debt loses all 30 and
+    the insured depositors nothing; B pays 40 of 45, its deposits 22.5 in full, its other
+    debt loses 5. Recapitalisation 0.045 x 130 = 5.85 for A, 0.045 x 110 = 4.95 for B. So
+    the gross cost is 5.85 and 4.95, all of it equity bought. Until 2026-12-06 the insured
+    depositors lost the pro rata share, 7.5 and 1.25, and the gross cost was 13.35 and
+    6.2."""
     fs, st = _chain_with_a_loss()
     _, ind = fs.step(st, np.zeros((1, 3)), fs.no_sanctions(1), fs.levers(1),
                      np.random.default_rng(0))
-    np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 6.2, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["creditor_losses"][0], [30.0, 5.0, 0.0], atol=1e-12)
+    assert not ind["insured_payout"].any() and not ind["depositor_losses"].any()
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [5.85, 4.95, 0.0], atol=1e-12)
     np.testing.assert_allclose(ind["fiscal_recap"][0], [5.85, 4.95, 0.0], atol=1e-12)
     # The loss part, without a union, is the insured deposits the treasury backs.
     np.testing.assert_allclose(ind["fiscal_cost"] - ind["fiscal_recap"],
@@ -176,8 +213,9 @@ def test_the_treasuries_gross_cost_shows_its_recapitalisation_apart():
 def test_a_resolution_s_injection_buys_only_the_target_equity(fund, paid_by_fund, gross, recap):
     """The same chain with A under a resolution authority: A's equity -60 is brought to
     the target 0.045 x 130 = 5.85 before contagion. Creditors are bailed in for 15 (half
-    its other debt, 30, and what they would lose in default, 0.5 x 30), which absorbs 15
-    of the hole of 60; the injection of 65.85 - 15 = 50.85 fills the other 45 (lost) and
+    its other debt, 30; in liquidation, the deposits paid first and the rest shared with
+    B's 60, they would lose 20, and in the model's default all 30), which absorbs 15 of
+    the hole of 60; the injection of 65.85 - 15 = 50.85 fills the other 45 (lost) and
     buys 5.85 of equity. A fund that pays for resolution is drawn first and fills the
     hole before the treasury (BRRD art. 44(4)(a)-(b), 57(1)): with 4 in it, the treasury
     puts in 46.85, fills the 41 of the hole left and buys all 5.85. The bail-in, 15, is
@@ -212,12 +250,14 @@ def test_an_injection_into_a_system_that_then_fails_buys_no_equity():
     shares information, no resolution authority. B1 loses 63: its equity 2 is below the
     trigger 0.03 x 160 = 4.8, so its treasury injects 7.2 - 2 = 5.2 before clearing. B0
     (external assets 130, debt 60) loses 70 and pays its creditors half: B1 receives 30
-    of its 60 and its equity 7.2 - 30 = -22.8 fails it. B1's outside creditors recover
-    (100 - 63 + 5.2 + 30) / 95 = 0.76, so its insured depositors (95 / 4 = 23.75) lose
-    5.7; the treasury recapitalises it to 0.045 x 160 = 7.2. The equity it holds at year
-    end is 7.2: the injection of 5.2 went with the failure. So its gross cost is
-    5.2 + 5.7 + 7.2 = 18.1, of which 7.2 is equity and 10.9 lost. Until 2026-12-06 the
-    injection was counted as equity too: 12.4, more than the system's whole equity."""
+    of its 60 and its equity 7.2 - 30 = -22.8 fails it. B1's outside creditors get
+    100 - 63 + 5.2 + 30 = 72.2 of 95: its deposits (47.5) in full, so its insured
+    depositors lose nothing (they lost 5.7 pro rata until 2026-12-06, the fiscal cost
+    then 18.1), and the other debt loses 22.8; B0's other debt loses its 30. The
+    treasury recapitalises B1 to 0.045 x 160 = 7.2. The equity it holds at year end is
+    7.2: the injection of 5.2 went with the failure. So its gross cost is 5.2 + 7.2 =
+    12.4, of which 7.2 is equity and 5.2 lost. Until 2026-12-06 the injection was also
+    counted as equity: then 12.4 of 18.1, more than the system's whole equity."""
     L = np.zeros((2, 2))
     L[0, 1] = 60.0
     data = _data(np.array([130.0, 100.0]), np.array([60.0, 95.0]), L)
@@ -231,8 +271,9 @@ def test_an_injection_into_a_system_that_then_fails_buys_no_equity():
                      np.random.default_rng(0))
     np.testing.assert_array_equal(ind["resolutions"][0], [0.0, 1.0])
     np.testing.assert_array_equal(ind["failures"][0], [1.0, 1.0])
-    np.testing.assert_allclose(ind["insured_payout"][0], [7.5, 5.7], atol=1e-12)
-    np.testing.assert_allclose(ind["fiscal_cost"][0], [13.35, 18.1], atol=1e-12)
+    np.testing.assert_allclose(ind["insured_payout"][0], [0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(ind["creditor_losses"][0], [30.0, 22.8], atol=1e-12)
+    np.testing.assert_allclose(ind["fiscal_cost"][0], [5.85, 12.4], atol=1e-12)
     np.testing.assert_allclose(ind["fiscal_recap"][0], [5.85, 7.2], atol=1e-12)
     np.testing.assert_allclose(ind["capital_ratio"][0] * np.array([130.0, 160.0]),
                                [5.85, 7.2], atol=1e-12)

@@ -47,13 +47,18 @@ __all__ = ["FINANCE_INDICATORS", "BankingSystems"]
 FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
     "bank_failures": ("failures", "1 if the banking system defaulted in clearing"),
     "bank_resolutions": ("resolutions", "1 if resolved/recapitalised before contagion"),
-    "depositor_losses_usd": ("depositor_losses", "US$ (uninsured deposits lost)"),
+    "depositor_losses_usd": ("depositor_losses",
+                             "US$ (uninsured deposits lost in default: paid after insured "
+                             "deposits, before other creditors, BRRD art. 108)"),
     "creditor_losses_usd": ("creditor_losses",
-                            "US$ (non-deposit outside creditors' loss in the system's default)"),
+                            "US$ (non-deposit outside creditors' loss in the system's default: "
+                            "paid after all deposits, BRRD art. 108)"),
     "interbank_unpaid_usd": ("interbank_unpaid",
                              "US$ (interbank debts the defaulting system leaves unpaid, borne "
                              "by its creditor banks' capital)"),
-    "insured_payout_usd": ("insured_payout", "US$"),
+    "insured_payout_usd": ("insured_payout",
+                           "US$ (insured deposits lost in default, paid by the fund or the "
+                           "treasury: paid first, BRRD art. 108)"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
     "fiscal_cost_usd": ("fiscal_cost",

@@ -12,9 +12,10 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    rank above ordinary unsecured debt (art. 108); covered deposits (art. 44(2)(a)) and
    interbank debt (short-term, art. 44(2)(e)) are never bailed in. Each class loses at
    most what it would lose in liquidation (no creditor worse off, art. 34(1)(g), 73-75),
-   its own loss with the estate laid down art. 108's ranking (finance/liquidation.py):
-   uninsured deposits, ranked above ordinary debt, lose less, often nothing; the ordinary
-   debt no more than the pro rata share the model's failure path takes (system.step);
+   its own loss with the estate laid down art. 108's ranking (finance/liquidation.py),
+   and no more than in the model's failure path, which ranks the outside creditors the
+   same way (system.step; with the default pari passu clearing the ranked loss is never
+   the larger): uninsured deposits, ranked above ordinary debt, lose less, often nothing;
 3. where the 8 % is met, the fund may pay up to 5 % of TLOF (art. 44(5)); where that cap
    is reached and every unsecured, non-preferred liability other than eligible deposits has
    been written down as far as it may be (art. 44(7)(a)-(b); here the ordinary unsecured
@@ -127,7 +128,8 @@ def resolve(
         fund: Fund compartments before the payments (R, N).
         liquidation_loss: Returns the share of its claims each class of outside creditors
             would lose if the system went through this year's clearing untouched, the
-            estate laid down art. 108's ranking (0 where it would not fail), (R, N) each;
+            estate laid down art. 108's ranking and no more than the failure path's
+            loss (0 where it would not fail), (R, N) each;
             called only if the resolution authority catches a system.
 
     Returns:

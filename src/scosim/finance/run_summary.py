@@ -39,8 +39,9 @@ PAYERS: tuple[tuple[str, str], ...] = (
     ("precautionary_recap", "treasuries: of which\nprecautionary"),
     ("fund_payout", "deposit insurance fund"),
     ("bail_in", "creditors:\nbailed in"),
-    ("creditor_losses", "creditors:\nlost in default"),
-    ("depositor_losses", "uninsured depositors:\nlost in default"),
+    # In default the deposits are paid first (BRRD art. 108): the labels say so.
+    ("creditor_losses", "creditors, paid after\ndeposits: lost in default"),
+    ("depositor_losses", "uninsured depositors, paid\nbefore creditors: lost in default"),
     ("interbank_unpaid", "other banks:\nunpaid interbank"),
 )
 

@@ -10,9 +10,11 @@ tables. Order within a year (``docs/finance.md``):
 3. sanctions freeze payments on the dollar channel (less with national-currency settlement);
 4. early intervention before contagion (resolution authority, information exchange);
 5. contagion: Eisenberg-Noe / Rogers-Veraart clearing or DebtRank;
-6. failures: insured depositors paid by the fund, then the fiscal backstop; uninsured
-   depositors, the other outside creditors and the creditor banks bear their loss; failed
-   systems are recapitalised by the treasury.
+6. failures: what a defaulter pays its outside creditors goes down art. 108's ranking
+   (covered deposits, uninsured deposits, ordinary debt); insured depositors' losses are
+   paid by the fund, then the fiscal backstop; uninsured depositors, the other outside
+   creditors and the creditor banks bear theirs; failed systems are recapitalised by the
+   treasury.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from scosim.finance.levers import (
     fund_payout,
     npl_flow,
 )
-from scosim.finance.liquidation import ClassLosses, ranked_losses
+from scosim.finance.liquidation import ClassLosses, outside_losses, ranked_losses, smaller
 from scosim.finance.resolution import resolve
 from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
 
@@ -53,10 +55,10 @@ BoolArray = NDArray[np.bool_]
 INDICATORS: tuple[str, ...] = (
     "failures",  # 1.0 where the banking system defaulted in clearing
     "resolutions",  # 1.0 where it was resolved/recapitalised before contagion
-    "depositor_losses",  # uninsured deposits lost
-    "creditor_losses",  # non-deposit outside creditors' loss when the system defaults
+    "depositor_losses",  # uninsured deposits lost (paid after insured, before other debt)
+    "creditor_losses",  # non-deposit outside creditors' loss in default (paid after deposits)
     "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
-    "insured_payout",  # insured deposits paid out (fund + treasury)
+    "insured_payout",  # insured deposits lost in default, paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_art109",  # of which for a resolution short of the 8 % (BRRD art. 109)
     "fund_balance",  # the economy's compartment of the fund at year end
@@ -302,17 +304,17 @@ def step(
     # public or fund money alone (a precautionary recapitalisation).
     def liquidation_loss() -> ClassLosses:
         cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
-        # The law's bound lays the estate down art. 108's ranking (finance/liquidation.py);
-        # the model's failure path (step 6) shares it pro rata among outside creditors.
-        # Each class is held to the smaller of the two, so that it loses no more than
-        # under either: the deposits' ranked loss, the ordinary debt's pro rata one.
+        # The law's bound lays the whole estate down art. 108's ranking, interbank debt
+        # pari passu with the ordinary debt (finance/liquidation.py); the model's failure
+        # path (step 6) ranks only what the clearing pays outside creditors. Each class is
+        # held to the smaller of the two: pari passu the ranked loss, external-senior the
+        # failure path's.
         ranked = ranked_losses(cf.ext_recovery * b0 + cf.interbank_paid, cf.failed,
                                insured=ins, uninsured=dep - ins,
                                ordinary=np.maximum(b0 - dep, 0.0), interbank=l_out)
-        pro_rata = np.where(cf.failed, 1.0 - cf.ext_recovery, 0.0)
-        return ClassLosses(insured=np.minimum(ranked.insured, pro_rata),
-                           uninsured=np.minimum(ranked.uninsured, pro_rata),
-                           ordinary=np.minimum(ranked.ordinary, pro_rata))
+        failure = outside_losses(cf.ext_recovery * b0, cf.failed, insured=ins,
+                                 uninsured=dep - ins, ordinary=np.maximum(b0 - dep, 0.0))
+        return smaller(ranked, failure)
 
     # The shareholders' loss is counted from the capital left after this year's
     # contributions to the fund: those are a cost of the year, not loss absorption.
@@ -333,14 +335,19 @@ def step(
     failed, ext_recovery, K_after = c.failed, c.ext_recovery, c.K_after
 
     # 6. failures: depositors, other creditors, fund, treasury, recapitalisation.
-    lost_share = np.where(failed, 1.0 - ext_recovery, 0.0)
-    insured_loss = lost_share * ins
-    # Uninsured deposits bailed in are no longer owed (nor are the other creditors' ones).
-    depositor_losses = lost_share * (dep - ins - rv.bail_in_deposits)
-    # Outside creditors rank with depositors: the non-deposit ones (what is left of them
-    # after any bail-in) lose the same share. It is what a bail-in is held against (step
-    # 4), so "who paid" can set the two side by side (docs/finance.md section 9).
-    creditor_losses = lost_share * np.maximum(b - dep + rv.bail_in_deposits, 0.0)
+    # What the clearing pays outside creditors goes down art. 108's ranking (the
+    # interbank creditors' part is the clearing's): covered deposits, then uninsured
+    # deposits, then the ordinary debt (finance/liquidation.py, docs/finance.md section 5).
+    # Uninsured deposits and ordinary debt bailed in are no longer owed.
+    uninsured_owed = dep - ins - rv.bail_in_deposits
+    ordinary_owed = np.maximum(b - dep + rv.bail_in_deposits, 0.0)
+    lost = outside_losses(ext_recovery * b, failed, insured=ins, uninsured=uninsured_owed,
+                          ordinary=ordinary_owed)
+    insured_loss = lost.insured * ins
+    depositor_losses = lost.uninsured * uninsured_owed
+    # The ordinary debt's loss in default is what a bail-in is held against (step 4), so
+    # "who paid" can set the two side by side (docs/finance.md section 9).
+    creditor_losses = lost.ordinary * ordinary_owed
     di = levers.deposit_insurance
     # The pooled share left after this year's resolutions (one budget for the year).
     paid_dep, fund, uncovered, _ = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
