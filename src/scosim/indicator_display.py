@@ -65,7 +65,7 @@ NAMES: dict[str, str] = {
     # finance
     "bank_failures": "bank failures",
     "bank_resolutions": "bank resolutions",
-    "depositor_losses_usd": "depositor losses",
+    "depositor_losses_usd": "uninsured depositor losses in default",
     "creditor_losses_usd": "creditor losses in default",
     "interbank_unpaid_usd": "interbank debts unpaid in default",
     "insured_payout_usd": "deposit insurance payout",
