@@ -155,7 +155,7 @@ def test_show_says_whether_a_flow_was_reported_or_mirrored_as_the_raw_file_has_i
 
 
 def test_show_names_an_applied_rate_filed_as_mfn() -> None:
-    """Afghanistan's tariff_mfn is Heritage's applied rate; India's an AHS rate. Say so."""
+    """Afghanistan's tariff_mfn is Heritage's applied rate; India's an AHS simple mean. Say so."""
     def line(iso: str, field: str) -> str:
         """The field's row with its folded continuation lines, as one string."""
         lines = _show(["data", "show", iso], width=300).splitlines()
@@ -168,9 +168,13 @@ def test_show_names_an_applied_rate_filed_as_mfn() -> None:
         return " ".join(" ".join(c.strip() for c in r.split("│")) for r in row)
 
     assert "heritage_2019" in line("AFG", "tariff_mfn")
-    assert "an applied (trade-weighted) rate standing in for MFN" in line("AFG", "tariff_mfn")
+    assert "an applied trade-weighted rate, preferences included, standing in for MFN" in line(
+        "AFG", "tariff_mfn")
     assert "wits_ahs" in line("IND", "tariff_mfn")
-    assert "applied (AHS) rate" in line("IND", "tariff_mfn")
+    # The AHS figure is a simple average over lines, not the trade-weighted mean the column
+    # holds for the WDI importers: a reader comparing India with China must be told.
+    assert "applied (AHS) simple average over tariff lines" in line("IND", "tariff_mfn")
+    assert "standing in for a trade-weighted MFN mean" in line("IND", "tariff_mfn")
     # A World Bank MFN series is an MFN rate; an applied column is an applied rate.
     assert "wb_tariff" in line("CHN", "tariff_mfn") and "standing in" not in line(
         "CHN", "tariff_mfn")

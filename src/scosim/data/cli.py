@@ -180,11 +180,14 @@ def flow_source(cal: Any, key: str) -> str:
     return text
 
 
-#: Figures of one kind stored in a column of another: said next to the value.
+#: Figures of one kind stored in a column of another: said next to the value. The column
+#: ``tariff_mfn`` is otherwise a WDI trade-weighted MFN mean; these two sources are neither
+#: MFN-only nor, for the AHS, trade-weighted (docs/data.md, "What kind each rate is").
 KIND_NOTES: dict[tuple[str, str], str] = {
-    ("tariff_mfn", "heritage_2019"): "an applied (trade-weighted) rate standing in for MFN",
-    ("tariff_mfn", "wits_ahs"): "an applied (AHS) rate on partners without a preference, "
+    ("tariff_mfn", "heritage_2019"): "an applied trade-weighted rate, preferences included, "
     "standing in for MFN",
+    ("tariff_mfn", "wits_ahs"): "an applied (AHS) simple average over tariff lines, on "
+    "partners without a preference, standing in for a trade-weighted MFN mean",
 }
 
 
