@@ -235,16 +235,19 @@ class SCOModel(mesa.Model):
     def _eve_gdp(self) -> np.ndarray:
         """GDP on the eve of the first simulated year, ``(N,)`` (docs/model.md).
 
-        Levels are for the base year; they are carried forward to the eve along each
-        economy's trend, without shocks (not back: a run starting before the base year
-        starts from its levels). In ``historical`` mode an economy starts instead from
-        its latest recorded level up to the eve (base level times GDP ratio), carried
-        along its trend over any years after it.
+        Each economy starts from its latest recorded level up to the eve (base-year
+        level times the ``gdp_history`` ratio), carried along its trend over any years
+        after it, in every growth mode: a year the record covers is not extrapolated
+        (the calibrated path used to carry the 2023 level to 2024 along the trend,
+        US$19.9 tn for China against the recorded 18.7). An economy with no record
+        up to the eve (or a calibration without the table) starts from the base-year
+        level carried forward along its trend (not back: a run starting before the
+        base year starts from its levels).
         """
         eve = self.years[0] - 1
         trend = self.growth_parameters(self.years[0])[0]
         start = self.gdp0 * np.exp(trend * max(0, eve - int(self.cal.base_year)))
-        if self.history_ratio is None:
+        if self.cal.gdp_history.empty:
             return start
         years = np.array([y for y in self.cal.gdp_history.columns if y <= eve], dtype=np.int64)
         ratios = self.cal.gdp_history_ratios(years.tolist()).reshape(-1, self.N)
