@@ -91,21 +91,47 @@ def count_batches(monkeypatch):
     return patch
 
 
+#: The worked example's package (docs/proposals.md): ``pyproject.toml`` and ``scosim_visa/``.
+VISA_PKG = Path(__file__).resolve().parent / "plugin_pkgs" / "scosim-visa"
+
+
+def visa_entry_points() -> str:
+    """``entry_points.txt`` of the example package, from its ``pyproject.toml``."""
+    import tomllib
+
+    groups = tomllib.loads((VISA_PKG / "pyproject.toml").read_text())["project"]["entry-points"]
+    return "".join(f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()) + "\n"
+                   for group, eps in groups.items())
+
+
+def forget_visa_modules() -> None:
+    """Drop the example package's modules (and what their import registered)."""
+    from scosim.model.decision_rules import _REGISTRY as decisions
+
+    for name in [m for m in sys.modules if m == "scosim_visa" or m.startswith("scosim_visa.")]:
+        sys.modules.pop(name, None)
+    for name in [n for n, o in decisions._origins.items() if o != "builtin"]:
+        decisions._items.pop(name, None)
+        decisions._origins.pop(name, None)
+
+
 @pytest.fixture
 def visa_plugin(tmp_path, monkeypatch):
-    """Install tests/plugin_pkgs/scosim_visa as a distribution with an entry point.
+    """Install tests/plugin_pkgs/scosim-visa as a distribution with its entry points.
 
     A ``.dist-info`` folder (METADATA + entry_points.txt) on ``sys.path`` is what
-    pip leaves in site-packages; ``importlib.metadata`` then finds the entry point.
+    pip leaves in site-packages; ``importlib.metadata`` then finds the entry points
+    (those of the package's ``pyproject.toml``; tests/test_visa_package.py installs it
+    with pip itself).
     """
     dist = tmp_path / "scosim_visa-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: scosim_visa\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[scosim.proposals]\nvisa_free = scosim_visa:VisaFree\n")
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "plugin_pkgs"))
+    (dist / "entry_points.txt").write_text(visa_entry_points())
+    monkeypatch.syspath_prepend(str(VISA_PKG))
     monkeypatch.syspath_prepend(str(tmp_path))
     yield
-    sys.modules.pop("scosim_visa", None)
+    forget_visa_modules()
 
 
 @pytest.fixture

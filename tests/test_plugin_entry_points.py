@@ -26,6 +26,7 @@ def _install(tmp_path: Path, monkeypatch, entry_points: str) -> None:
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: plugdist\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(entry_points)
     monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs"))
+    monkeypatch.syspath_prepend(str(TESTS / "plugin_pkgs" / "scosim-visa"))
     monkeypatch.syspath_prepend(str(tmp_path))
 
 

@@ -129,7 +129,8 @@ def test_recorded_indicators_may_not_name_an_undeclared_indicator(tmp_path, monk
     ("ratification_lag = '2'", "`ratification_lag` must be None (the Council's) or a whole"),
     ("ratification_lag = -1", "`ratification_lag` must be None"),
     ("default_decision_rule = 'interested_member'",
-     "`default_decision_rule` 'interested_member' is not a decision rule; allowed: consensus"),
+     "`default_decision_rule` 'interested_member': unknown decision rule 'interested_member' "
+     "(did you mean 'interested_members'?)"),
     ("welfare_excludes = 'what visas cost'", None),
     ("welfare_excludes = ['visas']", "`welfare_excludes` must be text (a phrase after 'not "
                                      "counting'), got ['visas']"),

@@ -1,6 +1,6 @@
 """Sweeping a field of a plug-in proposal type (``ProposalType.sweepable``).
 
-The worked example of docs/proposals.md (tests/plugin_pkgs/scosim_visa) declares its
+The worked example of docs/proposals.md (tests/plugin_pkgs/scosim-visa) declares its
 ``cost_cut`` sweepable. A swept point must give the numbers of a run with the same
 value set by override, and the names a sweep refuses must say what may be swept.
 """
@@ -78,11 +78,11 @@ def test_sweepable_is_checked_at_registration():
     from scosim.plugins import PluginError
     from scosim.proposals import _check
 
-    sys.path.insert(0, str(TESTS / "plugin_pkgs"))
+    sys.path.insert(0, str(TESTS / "plugin_pkgs" / "scosim-visa"))
     try:
         from scosim_visa import VisaFree
     finally:
-        sys.path.remove(str(TESTS / "plugin_pkgs"))
+        sys.path.remove(str(TESTS / "plugin_pkgs" / "scosim-visa"))
         sys.modules.pop("scosim_visa", None)
     for bad, says in [(("participants",), "sweepable field 'participants' is not a number "
                         "field of its spec; number fields: year, cost_cut, depth"),

@@ -25,7 +25,8 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
     "unknown_country": ("unknown_country", 4, "countries.XKZ", (
         "unknown country code 'XKZ'", "CHN, RUS", "TKM, ROW")),
     "bad_enum": ("bad_enum", 4, "parameters.council.decision_rule", (
-        "'majority' is not one of consensus, qualified_majority, variable_geometry",)),
+        "unknown decision rule 'majority'",
+        "available: consensus, interested_members, qualified_majority, variable_geometry",)),
     "cet": ("cet", 7, "proposals[0].cet", (
         "'avg' is not one of mean, weighted_mean, min, max or a number",)),
     "fixed_shares_sum": ("fixed_shares_sum", 9, "proposals[0].fixed_shares", (

@@ -16,7 +16,6 @@ import numpy as np
 from scosim.mechanisms.voting import (
     TRUST_NEUTRAL,
     UtilityTerms,
-    decide,
     dominance_gap,
     leader_share,
     noise_scale,
@@ -24,14 +23,15 @@ from scosim.mechanisms.voting import (
 )
 from scosim.model.phase_in import ratification_lag
 from scosim.model.policy import preview_policy
-from scosim.proposals.base import OPT_IN_RULES, Preview, ProposalType
+from scosim.proposals.base import Preview, ProposalType
 from scosim.rules.context import ProposeContext, VoteContext
 from scosim.rules.swept import rule_proposal
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["SIGNS", "chair_of", "chairs", "council_phase", "table", "welfare_now"]
+__all__ = ["SIGNS", "chair_of", "chairs", "council_phase", "income_now", "table",
+           "welfare_now"]
 
 #: Sign of each term in the score (MODEL.md section 3): costs and concerns subtract.
 SIGNS: dict[str, float] = {
@@ -110,9 +110,27 @@ def welfare_now(model: SCOModel) -> np.ndarray:
     preview's own solve.
     """
     if model.welfare_now_year != model.year:
-        model.welfare_now = model.solve_policy(preview_policy(model, costs=True)).welfare_change
+        model.welfare_now_ge = model.solve_policy(preview_policy(model, costs=True))
+        model.welfare_now = model.welfare_now_ge.welfare_change
         model.welfare_now_year = model.year
     return model.welfare_now
+
+
+def income_now(model: SCOModel) -> np.ndarray | float:
+    """``1 + income x GDP / E'`` of this year's policy state before the summit decides.
+
+    The net income the slots' mechanisms would add this year
+    (:func:`scosim.model.policy.slot_income`) at the GE of :func:`welfare_now`; 1.0 when
+    no mechanism gives one (no solve, nothing built).
+    """
+    from scosim.model.gdp_shares import income_factor
+    from scosim.model.policy import slot_income
+    from scosim.model.slots import Mechanism
+
+    if all(type(m).preview_income is Mechanism.preview_income for _, m in model.mechanisms):
+        return 1.0
+    welfare_now(model)
+    return income_factor(model, model.welfare_now_ge, slot_income(model, preview_policy(model)))
 
 
 def table(
@@ -143,7 +161,7 @@ def table(
         _check_preview(pv, voters)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
-    adopted, participants = decide(votes, voters, arr.rule, threshold=arr.threshold)
+    adopted, participants = _decide(model, arr, year, votes, voters)
     # Blocs that take part as one (e.g. a customs union in force) are in only if
     # all their members are; each member's vote still counts in the Council.
     combined = arr.together(model, participants, voters, year)
@@ -151,7 +169,7 @@ def table(
     adopted &= ~shrunk | (combined.sum(axis=1) >= 2)
     participants = combined & adopted[:, None]
     objectors = np.zeros_like(voters)
-    if arr.rule in OPT_IN_RULES and adopted.any():
+    if arr.decider.opt_in and adopted.any():
         # The willing go ahead only in a group each of them still wants: terms and
         # gains are those of the smaller group.
         participants, pv2 = _confirm(model, arr, year, np.zeros_like(participants),
@@ -159,7 +177,7 @@ def table(
                                      asked_about=(invited, pv))
         adopted &= participants.any(axis=1)
         willing = np.where(adopted[:, None], participants, invited)
-        if arr.rule == "interested_members":
+        if arr.decider.consent:
             outsiders = voters & ~participants & adopted[:, None]
             objectors = _objections(model, arr, year, pv2, outsiders, willing)
             adopted &= ~objectors.any(axis=1)
@@ -181,6 +199,35 @@ def table(
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
     _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
                   objectors)
+
+
+def _decide(
+    model: SCOModel, arr: ProposalType, year: int, votes: np.ndarray, voters: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The proposal's decision rule on the votes: ``(adopted (R,), participants (R, N))``.
+
+    A plug-in rule's answer is checked (shapes, booleans, participants among the voters),
+    so that a slip in it stops the run naming the rule, not a kernel years later.
+    """
+    from scosim.model.decision_rules import DecisionContext
+    from scosim.plugins import blame
+
+    ctx = DecisionContext(votes=votes & voters, voters=voters, threshold=arr.threshold,
+                          gdp=np.asarray(model.gdp, dtype=float), codes=tuple(model.codes),
+                          year=year, proposal=arr.proposal)
+    with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}"):
+        out = arr.decider.decide(ctx)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError("decide must return (adopted (R,), participants (R, N)), got "
+                            f"{type(out).__name__}")
+        adopted = np.asarray(out[0])
+        if adopted.shape != (model.R,) or adopted.dtype != bool:
+            raise TypeError(f"decide's adopted must be a boolean array of shape ({model.R},) "
+                            f"(runs), got {adopted.dtype} of shape {adopted.shape}")
+        participants = _checked(out[1], (model.R, model.N), "decide's participants")
+        if (participants & ~voters).any():
+            raise ValueError("decide's participants must be among the voters")
+    return adopted, participants & adopted[:, None]
 
 
 def _checked(value: object, shape: tuple[int, int], what: str) -> np.ndarray:
@@ -456,8 +503,7 @@ def _log_decision(
     td = terms.as_dict()
     no = voters & ~votes
     others_voted = voters.sum(axis=1, keepdims=True) > 1
-    blocking = ((no & others_voted) if arr.rule == "consensus" else np.zeros_like(no)) \
-        | objectors
+    blocking = ((no & others_voted) if arr.decider.veto else np.zeros_like(no)) | objectors
     for i, code in enumerate(model.codes):
         if blocking[:, i].any():
             # Every blocking state's reasons are logged, and the others trust it less.

@@ -19,7 +19,13 @@ import numpy as np
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["gdp_in_ge_dollars", "gdp_over_expenditure", "year_gdp_over_expenditure"]
+__all__ = ["WELFARE_LEVERS", "check_welfare_levers", "gdp_in_ge_dollars", "gdp_over_expenditure",
+           "income_factor", "year_gdp_over_expenditure"]
+
+#: The levers the trade step takes out of (adds to) real expenditure, shares of GDP, each
+#: ``(R, N)``: costs (security spending above its baseline; negative: a saving) and income
+#: (transit fees; a plug-in's transfers or receipts; negative: a transfer paid out).
+WELFARE_LEVERS: tuple[str, ...] = ("welfare_cost_share", "welfare_income_share")
 
 
 def gdp_in_ge_dollars(model: SCOModel) -> np.ndarray:
@@ -59,3 +65,35 @@ def year_gdp_over_expenditure(model: SCOModel, exclude: Any = None) -> np.ndarra
 
     ge = model.solve_policy(preview_policy(model, exclude=exclude, costs=True))
     return gdp_over_expenditure(model, ge)
+
+
+def income_factor(model: SCOModel, ge: Any, net: np.ndarray | None) -> np.ndarray | float:
+    """``1 + net x GDP / E'``: what welfare is multiplied by for a net income ``net``.
+
+    Args:
+        model: The model, at the year of ``ge``'s solve.
+        ge: The GE result the income is added to (its expenditure ``E'``).
+        net: Net income, share of GDP, ``(R, N)``; None: none (the factor is 1.0).
+    """
+    if net is None:
+        return 1.0
+    return 1.0 + net * gdp_over_expenditure(model, ge)
+
+
+def check_welfare_levers(model: SCOModel, levers: dict[str, Any]) -> None:
+    """The welfare levers a slot left, if any: finite ``(R, N)`` arrays.
+
+    Raises:
+        TypeError: Naming the lever and what it must be (the caller's blame names the
+            mechanism): a lever of another shape broadcast into welfare unseen, and a
+            NaN made every later year's welfare NaN.
+    """
+    for name in WELFARE_LEVERS:
+        if name not in levers:
+            continue
+        value = np.asarray(levers[name])
+        if value.shape != (model.R, model.N) or not np.issubdtype(value.dtype, np.number) \
+                or not np.isfinite(value).all():
+            raise TypeError(f"levers[{name!r}] must be a finite array of shape ({model.R}, "
+                            f"{model.N}) (runs x economies, share of GDP; docs/mechanisms.md), "
+                            f"got {value.dtype} of shape {value.shape}")

@@ -231,6 +231,7 @@ class SCOModel(mesa.Model):
         self.ge: Any = None
         self.welfare_now = np.ones((self.R, self.N))
         self.welfare_now_year = -1
+        self.welfare_now_ge: Any = None  # the GE result welfare_now is of (council.py)
 
     def _eve_gdp(self) -> np.ndarray:
         """GDP on the eve of the first simulated year, ``(N,)`` (docs/model.md).

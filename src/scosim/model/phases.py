@@ -127,9 +127,12 @@ def implement_phase(model: SCOModel, year: int) -> None:
 # ---------------------------------------------------------------------- slots
 def slots_phase(model: SCOModel, year: int) -> None:
     """Run the mechanism filling each slot, in slot order, on the year's policy state."""
+    from scosim.model.gdp_shares import check_welfare_levers
+
     for slot, mech in model.mechanisms:
         with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}"):
             mech.step(model, model.policy, year)
+            check_welfare_levers(model, model.policy.levers)
 
 
 # ----------------------------------------------------------------- compliance

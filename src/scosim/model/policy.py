@@ -33,7 +33,8 @@ from scosim.plugins import blame
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["PolicyState", "UnionStep", "build_policy", "preview_policy", "with_slot_costs"]
+__all__ = ["PolicyState", "UnionStep", "build_policy", "preview_policy", "slot_income",
+           "with_slot_costs"]
 
 #: A customs union's tariff step: ``(tariffs before it (R, N, N), preferences granted by
 #: the arrangements applied (R, N, N) bool or None) -> tariffs after it (R, N, N)``.
@@ -246,3 +247,29 @@ def with_slot_costs(model: SCOModel, policy: PolicyState,
     if cost is policy.cost_change:
         return policy
     return replace(policy, cost_change=cost)
+
+
+def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+    """The net income ``(R, N)``, share of GDP, the slots' steps would add under ``policy``.
+
+    The sum of every filled slot's :meth:`Mechanism.preview_income` (income written to
+    ``levers["welfare_income_share"]`` less costs written to ``levers["welfare_cost_share"]``),
+    or None when no mechanism gives one: a preview then prices the trade GE alone, as
+    before the hook existed.
+
+    Raises:
+        TypeError: A mechanism's answer is not a finite ``(R, N)`` array (named by blame).
+    """
+    total: np.ndarray | None = None
+    for slot, mech in model.mechanisms:
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview income"):
+            part = mech.preview_income(model, policy)
+            if part is None:
+                continue
+            part = np.asarray(part, dtype=float)
+            if part.shape != (model.R, model.N) or not np.isfinite(part).all():
+                raise TypeError(f"preview_income must return None or a finite array of shape "
+                                f"({model.R}, {model.N}) (runs x economies, share of GDP), got "
+                                f"shape {part.shape}")
+        total = part if total is None else total + part
+    return total

@@ -195,6 +195,20 @@ class Mechanism(SweptValues):
         """
         return None
 
+    def preview_income(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+        """Net income ``(R, N)``, share of GDP, its step would add to welfare under ``policy``.
+
+        What the step would write to ``levers["welfare_income_share"]`` less what it would
+        write to ``levers["welfare_cost_share"]`` this year, for a policy state built as
+        previews build it (the arrangements, a proposal's own levers among them, plus
+        every slot's :meth:`preview_levers`), without drawing random numbers; ``None``
+        (the default) when the step writes neither. The default Council preview prices
+        it as the trade step does, ``welfare x (1 + income x GDP / E')`` on each side, so
+        a proposal that changes a mechanism's income is voted on with it
+        (docs/mechanisms.md, "Income and costs outside the trade GE").
+        """
+        return None
+
 
 def _typo(a: str, b: str) -> bool:
     """Whether ``a`` is ``b`` with a slip.

@@ -113,16 +113,16 @@ def _check_attributes(cls: Any) -> None:
     ``exit_allowed = "no"`` is truthy (exits allowed); ``ratification_lag = "2"`` failed
     in the first adoption year; an unknown ``default_decision_rule`` at the first vote.
     """
-    from typing import get_args
+    # The registry's names (a plug-in's too); it imports no numpy (registration runs in
+    # validate).
+    from scosim.model.decision_rules import decision_rule_problem
 
-    # The schema's names (mechanisms.voting imports numpy; registration runs in validate).
-    from scosim.scenario.blocks import DecisionRuleName
-
-    DECISION_RULES = get_args(DecisionRuleName)
     where = f"proposal type {cls.name!r}"
-    if cls.default_decision_rule not in DECISION_RULES:
-        raise PluginError(f"{where}: `default_decision_rule` {cls.default_decision_rule!r} is "
-                          f"not a decision rule; allowed: {', '.join(DECISION_RULES)}")
+    default = cls.default_decision_rule
+    problem = (decision_rule_problem(default) if isinstance(default, str)
+               else "a decision rule is named by a string")
+    if problem:
+        raise PluginError(f"{where}: `default_decision_rule` {default!r}: {problem}")
     lag = cls.ratification_lag
     if lag is not None and (isinstance(lag, bool) or not isinstance(lag, int) or lag < 0):
         raise PluginError(f"{where}: `ratification_lag` must be None (the Council's) or a "

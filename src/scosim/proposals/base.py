@@ -112,7 +112,8 @@ class ProposalType(SweptValues):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
         proposed, expected_gain, bad_years, phase, last_vote_year,
         last_yes_share, terms (negotiated terms by name, each ``(R,)``),
-        rule and threshold (the decision rule in force for this proposal).
+        rule and threshold (the decision rule in force for this proposal), decider
+        (an instance of that rule's :class:`scosim.model.decision_rules.DecisionRule`).
     """
 
     name: ClassVar[str] = ""
@@ -158,6 +159,10 @@ class ProposalType(SweptValues):
         council = model.scenario.parameters.council
         requested = proposal.decision_rule or council.decision_rule or self.default_decision_rule
         self.rule, self.threshold = self.decision_rule(requested, council.qualified_majority)
+        from scosim.model.decision_rules import get_decision_rule
+
+        # The Council's aggregation of the votes (built-in or a plug-in's).
+        self.decider = get_decision_rule(self.rule)()
         from scosim.proposals.sweep import sweep_key
 
         # value(f): the sweep's (R,) values of a swept field (proposals.<id>.<field>), else
@@ -191,7 +196,7 @@ class ProposalType(SweptValues):
     @property
     def opt_in(self) -> bool:
         """Whether participation is opt-in (outsiders may join later)."""
-        return self.rule in OPT_IN_RULES
+        return bool(self.decider.opt_in)
 
     # --------------------------------------------------------------- council
     def eligible_runs(self, model: SCOModel) -> np.ndarray:
@@ -262,17 +267,26 @@ class ProposalType(SweptValues):
         relative to this year's policy state before the summit decides. Both
         states carry the levers and trade-cost factors the filled slots would
         write this year (:func:`scosim.model.policy.preview_policy`,
-        :func:`scosim.model.policy.with_slot_costs`), so the gain is the one the
+        :func:`scosim.model.policy.with_slot_costs`), and each side's welfare counts the
+        income the slots' mechanisms say their steps would add
+        (:meth:`scosim.model.slots.Mechanism.preview_income`), so the gain is the one the
         year's trade step would realise.
         """
-        from scosim.model.council import welfare_now
-        from scosim.model.policy import preview_policy, with_slot_costs
+        from scosim.model.council import income_now, welfare_now
+        from scosim.model.gdp_shares import income_factor
+        from scosim.model.policy import preview_policy, slot_income, with_slot_costs
 
         terms = self.negotiate(model, participants) if terms is None else terms
         adopted = self.policy_if_adopted(model, participants, terms,
                                          without=preview_policy(model, exclude=self))
         res = model.solve_policy(with_slot_costs(model, adopted))
         gain = res.welfare_change / welfare_now(model) - 1.0
+        now = income_now(model)
+        income = slot_income(model, adopted)
+        if income is not None or not isinstance(now, float):
+            # A mechanism's income outside the GE (Mechanism.preview_income), on both
+            # sides as the trade step adds it: welfare x (1 + income x GDP / E').
+            gain = (1.0 + gain) * income_factor(model, res, income) / now - 1.0
         info = {"welfare_change": res.welfare_change}
         # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).
         info.update({k: np.broadcast_to(v[:, None], gain.shape) for k, v in terms.items()})

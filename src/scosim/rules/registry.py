@@ -1,4 +1,4 @@
-"""Registry of decision rules: functions chosen by name per hook.
+"""Registry of states' rules: functions chosen by name per hook.
 
 A *hook* is a decision point in the model (how a state votes, when it defects,
 ...). A *rule* is a function registered under a hook. Scenarios pick rules by
@@ -11,7 +11,9 @@ name; three places are searched, in order:
 3. installed packages exposing the entry-point group ``scosim.rules`` with
    entry-point names ``"hook.name"`` (e.g. ``vote.hawkish = mypkg.rules:hawk``).
 
-So a user adds a rule without editing scosim's files.
+So a user adds a rule without editing scosim's files. These are the rules by which each
+state decides (votes, defects, ...); the Council's *decision rules*, which aggregate the
+votes, are :mod:`scosim.model.decision_rules`.
 """
 
 from __future__ import annotations
@@ -166,7 +168,40 @@ def _entry_points(hook: str) -> dict[str, importlib.metadata.EntryPoint]:
         ep_hook, _, ep_name = ep.name.partition(".")
         if ep_hook == hook and ep_name:
             found[ep_name] = ep
+        elif not ep_name or ep_hook not in _REGISTRY:
+            _warn_malformed(ep, ep_hook, ep_name)
     return found
+
+
+#: Malformed entry points already warned about, by (distribution, name, value).
+_WARNED: set[tuple[str, str, str]] = set()
+
+
+def _warn_malformed(ep: importlib.metadata.EntryPoint, hook: str, name: str) -> None:
+    """Warn once that an entry point of ``scosim.rules`` can never be found.
+
+    Its name must be ``"<hook>.<rule name>"`` with a known hook; before, ``"nohook_rule"``
+    and ``"vot.typo_rule"`` were skipped in silence and the package's author was told
+    only that the rule was unknown.
+    """
+    import warnings
+
+    dist = getattr(ep, "dist", None)
+    who = "an unknown distribution" if dist is None else (
+        f"distribution {dist.metadata['Name']} {dist.version}")
+    key = (who, ep.name, ep.value)
+    if key in _WARNED:
+        return
+    _WARNED.add(key)
+    if not name:
+        why = "its name has no hook: write it '<hook>.<rule name>', e.g. 'vote.my_rule'"
+    else:
+        close = difflib.get_close_matches(hook, list(_REGISTRY), n=1, cutoff=0.6)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        why = (f"unknown hook {hook!r}{guess}; hooks are: {', '.join(_REGISTRY)} (a hook a "
+               "plug-in declares with register_hook is known once its module is imported)")
+    warnings.warn(f"entry point {ep.name!r} = {ep.value!r} of {who} (group "
+                  f"{ENTRY_POINT_GROUP!r}) is ignored: {why}", UserWarning, stacklevel=3)
 
 
 def available_rules(hook: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     ModelWrapValidatorHandler,
@@ -265,9 +266,19 @@ class SecurityScenarioParams(BaseModel):
         return out
 
 
-#: Decision rules the Council knows (docs/model.md, "Decision rules").
-DecisionRuleName = Literal["consensus", "qualified_majority", "variable_geometry",
-                           "interested_members"]
+def _decision_rule(name: str) -> str:
+    """A decision rule's name: a built-in, a registered one, or an installed plug-in's."""
+    from scosim.model.decision_rules import decision_rule_problem
+
+    problem = decision_rule_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+#: Decision rules the Council knows (docs/model.md, "Decision rules"): the four built-ins
+#: and any a package adds through the ``scosim.decision_rules`` entry-point group.
+DecisionRuleName = Annotated[str, AfterValidator(_decision_rule)]
 
 ChairOrder = _keyword_or_list(
     Literal["alphabetical"], StateList, "'alphabetical' or a list of member codes"

@@ -1,8 +1,10 @@
 """A third-party proposal type for scosim: a visa-free travel regime.
 
-This package is the worked example of docs/proposals.md. It lives outside
-``src/scosim`` and reaches scosim only through the ``scosim.proposals``
-entry-point group (see tests/test_proposal_plugins.py, which installs it).
+This package is the worked example of docs/proposals.md, docs/mechanisms.md and
+docs/model.md (a Council decision rule). It lives outside ``src/scosim`` and reaches
+scosim only through entry points (``pyproject.toml``: the type here, the mechanism
+``visa_mobility``, the vote rule ``reciprocal_visa`` and the decision rule
+``gdp_two_thirds``); tests/test_visa_package.py installs it with pip and runs them.
 
 Economics: visa requirements act like a trade cost on the services and goods
 trade that needs people to travel (business visits, tourism, traders carrying
@@ -59,6 +61,9 @@ class VisaFree(ProposalType):
         cut = self.value("cost_cut") * np.asarray(phase, dtype=float)  # (R,): per run
         new = visa_free_costs(policy.cost_change, participants, cut)
         policy.cost_change = np.where(active[:, None, None], new, policy.cost_change)
+        # Who is inside, scaled by the phase-in: the lever visa_mobility reads (mobility.py).
+        inside = np.where(active[:, None], participants * np.asarray(phase, float)[:, None], 0.0)
+        policy.levers["visa_free"] = np.maximum(policy.levers.get("visa_free", inside), inside)
 
     def preview(self, model, participants, terms=None):
         """The default GE preview, plus the cut shown to vote rules."""

@@ -1,0 +1,215 @@
+"""The Council's decision rules: how the states' votes on a proposal become a decision.
+
+A *decision rule* aggregates: given every voter's yes or no on a proposal (the states'
+own *rules*, :mod:`scosim.rules`, made those), it says in which runs the proposal is
+adopted and who takes part. ``parameters.council.decision_rule`` (or a proposal's own
+``decision_rule``) names one. The four built-ins are registered here; a package adds
+more through the entry-point group ``scosim.decision_rules`` (docs/model.md, "Decision
+rules as plug-ins"), a module with :func:`register_decision_rule`, or a dotted path.
+
+A rule is a subclass of :class:`DecisionRule`: a ``name``, three flags the Council reads
+(``opt_in``, ``consent``, ``veto``) and :meth:`DecisionRule.decide`, a pure function of
+a :class:`DecisionContext`. This module imports no numpy: validating a scenario reads
+the rules' names from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scosim.plugins import PluginError, Registry
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "BUILTIN_DECISION_RULES",
+    "ENTRY_POINT_GROUP",
+    "DecisionContext",
+    "DecisionRule",
+    "available_decision_rules",
+    "decision_rule_origin",
+    "decision_rule_problem",
+    "get_decision_rule",
+    "register_decision_rule",
+]
+
+#: Entry-point group scanned for third-party decision rules.
+ENTRY_POINT_GROUP = "scosim.decision_rules"
+
+#: The built-in rules, in the order the docs list them.
+BUILTIN_DECISION_RULES: tuple[str, ...] = (
+    "consensus", "qualified_majority", "variable_geometry", "interested_members")
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """What a decision rule sees of one vote on one proposal, over a batch of runs.
+
+    Attributes:
+        votes: ``(R, N)`` bool, True = yes; False wherever the state has no vote.
+        voters: ``(R, N)`` bool, who voted (the proposal type's ``voters``).
+        threshold: ``parameters.council.qualified_majority`` (or what the proposal type
+            made of it), the yes share a majority rule needs.
+        gdp: ``(R, N)`` each economy's GDP this year, US$ (the run's path): weights.
+        codes: Economy codes in array order.
+        year: The summit's year.
+        proposal: The proposal as the scenario writes it.
+    """
+
+    votes: np.ndarray
+    voters: np.ndarray
+    threshold: float
+    gdp: np.ndarray
+    codes: tuple[str, ...]
+    year: int
+    proposal: Any
+
+    @property
+    def n_runs(self) -> int:
+        """``R``."""
+        return int(self.votes.shape[0])
+
+
+class DecisionRule:
+    """Base class of a Council decision rule.
+
+    Class attributes:
+        name: What scenarios write in ``decision_rule``.
+        opt_in: Only those who said yes take part (they confirm on the smaller group's
+            terms, and outsiders may join at a later summit): variable geometry.
+        consent: With ``opt_in``, the voters left outside are then asked whether they
+            object to the willing going ahead (their ``consent`` rule); one objection
+            stops it: ``interested_members``.
+        veto: A voter's no blocks the proposal by itself: it is logged as a ``veto``
+            and costs the voter the others' trust (``consensus``).
+    """
+
+    name: ClassVar[str] = ""
+    opt_in: ClassVar[bool] = False
+    consent: ClassVar[bool] = False
+    veto: ClassVar[bool] = False
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        """Aggregate the votes.
+
+        Returns:
+            ``(adopted (R,) bool, participants (R, N) bool)``: the runs where the
+            proposal is adopted and who takes part there (only voters; nobody where it
+            is not adopted). Under ``opt_in`` the participants are who said yes.
+        """
+        raise NotImplementedError
+
+
+def _builtin(ctx: DecisionContext, rule: str) -> tuple[np.ndarray, np.ndarray]:
+    from scosim.mechanisms.voting import decide
+
+    return decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold)
+
+
+class Consensus(DecisionRule):
+    """Every voter says yes (SCO Charter art. 16); any no is a veto."""
+
+    name = "consensus"
+    veto = True
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        """Adopted where nobody voting said no; every voter takes part."""
+        return _builtin(ctx, self.name)
+
+
+class QualifiedMajority(DecisionRule):
+    """A share ``threshold`` of the voters, counted one state one vote; all take part."""
+
+    name = "qualified_majority"
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        """Adopted where the yes share of voters reaches ``ctx.threshold``."""
+        return _builtin(ctx, self.name)
+
+
+class VariableGeometry(DecisionRule):
+    """The willing go ahead if at least two say yes; only they take part."""
+
+    name = "variable_geometry"
+    opt_in = True
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        """Adopted where two or more say yes; they are the participants."""
+        return _builtin(ctx, self.name)
+
+
+class InterestedMembers(VariableGeometry):
+    """As variable geometry, unless a voter left outside objects (its ``consent`` rule)."""
+
+    name = "interested_members"
+    consent = True
+
+
+def _check(cls: Any, name: str) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, DecisionRule)):
+        raise PluginError(f"decision rule {name!r} must be a subclass of "
+                          "scosim.model.decision_rules.DecisionRule")
+    if not cls.name or not isinstance(cls.name, str):
+        raise PluginError(f"decision rule {cls.__qualname__} has no `name`")
+    if cls.decide is DecisionRule.decide:
+        raise PluginError(f"decision rule {cls.name!r} does not define decide(self, ctx)")
+    for flag in ("opt_in", "consent", "veto"):
+        if not isinstance(getattr(cls, flag), bool):
+            raise PluginError(f"decision rule {cls.name!r}: `{flag}` must be True or False; "
+                              f"got {getattr(cls, flag)!r}")
+    if cls.consent and not cls.opt_in:
+        raise PluginError(f"decision rule {cls.name!r}: `consent` asks the voters left "
+                          "outside, so it needs `opt_in = True`")
+
+
+_REGISTRY: Registry[type[DecisionRule]] = Registry(
+    "decision rule", ENTRY_POINT_GROUP, _check, "scosim.model.decision_rules"
+)
+
+
+def register_decision_rule(cls: type[DecisionRule]) -> type[DecisionRule]:
+    """Class decorator registering a decision rule under ``cls.name``."""
+    module = str(getattr(cls, "__module__", ""))
+    own = module == "scosim" or module.startswith("scosim.")
+    return _REGISTRY.register(cls.name, cls, "builtin" if own else f"module {module}")
+
+
+for _cls in (Consensus, QualifiedMajority, VariableGeometry, InterestedMembers):
+    register_decision_rule(_cls)
+
+
+def get_decision_rule(name: str) -> type[DecisionRule]:
+    """The decision rule a scenario names (registered name, dotted path or entry point).
+
+    Raises:
+        PluginError: Naming the rules available, with a near miss.
+    """
+    return _REGISTRY.get(name)
+
+
+def available_decision_rules() -> list[str]:
+    """Names of the known decision rules (built-in, registered and installed)."""
+    return _REGISTRY.available()
+
+
+def decision_rule_origin(name: str) -> str:
+    """Where a decision rule came from (``builtin``, a path, or a distribution)."""
+    return _REGISTRY.origin(name)
+
+
+def decision_rule_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a decision rule; None when it names one."""
+    from scosim.scenario.values import not_imported
+
+    if name in BUILTIN_DECISION_RULES:
+        return None
+    problem = not_imported("decision rule", name)
+    if problem:
+        return problem
+    try:
+        get_decision_rule(name)
+    except PluginError as exc:
+        return str(exc)
+    return None
