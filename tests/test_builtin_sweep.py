@@ -87,10 +87,13 @@ def test_a_swept_field_gives_each_run_the_numbers_of_its_override(scenario, key,
 
 
 def test_a_deeper_union_never_wins_more_yes_votes_under_consensus():
-    # At the default sovereignty weight (0.002) depth moves no vote of this scenario
-    # (Kazakhstan and most others say no at any depth); a weight of 0.05 makes it matter.
+    # At the default weights only China, the proposer, says yes, at any depth (since the
+    # India-Pakistan suspension was calibrated to the trade it cut, 2026-12-06): without
+    # the dominance concern Pakistan says yes too, and a sovereignty weight of 0.05 makes
+    # depth matter to it.
     weight = 0.05
-    sc = _short("customs_union_consensus.yaml", **{"parameters.weights.sovereignty": weight})
+    sc = _short("customs_union_consensus.yaml", **{"parameters.weights.sovereignty": weight,
+                                                   "parameters.weights.dominance": 0.0})
     depths = np.linspace(0.0, 1.0, 6)
     runs = [0] * len(depths) + [1] * len(depths)
     m = run_model(sc, runs=runs, params={f"{CU}.depth": np.tile(depths, 2)})
