@@ -144,3 +144,18 @@ def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsy
     assert [x.split()[0] for x in rows[:3]] == list(hosts.index)
     together = next(x for x in block if "SCO members together" in x)
     assert float(together.split()[-1]) == pytest.approx(hosts.sum() / 1e9, rel=5e-3)
+    # Who gains net of what it pays, beside the welfare change, from the run's own rows
+    # (gathered whether or not the summary keeps every indicator); the hosts' net is
+    # below their welfare, the others' is it.
+    net, welfare = _wide(run_dir, "corridor_net_welfare_pct"), _wide(run_dir,
+                                                                     "welfare_change_pct")
+    assert "(corridor_net_welfare_pct)" not in "\n".join(block)  # not a block of its own
+    table = text[text.index("Who gains, who loses"):].splitlines()
+    assert next(x for x in table if x.startswith("  economy ")).split()[1] == "welfare"
+    for code in ("KGZ", "CHN", "UZB", "KAZ"):
+        row = next(x for x in table if x.strip().startswith(f"{code} ")).split()
+        assert float(row[2]) == pytest.approx(welfare.loc[2035, code], abs=0.005)
+        assert float(row[8]) == pytest.approx(net.loc[2035, code], abs=0.005)
+    assert (net.loc[2035, list(hosts.index)] < welfare.loc[2035, list(hosts.index)]).all()
+    others = [c for c in net.columns if c not in hosts.index]
+    assert (net.loc[:, others] == welfare.loc[:, others]).all().all()

@@ -61,6 +61,7 @@ NAMES: dict[str, str] = {
     "corridor_power_twh": "electricity delivered by corridors",
     "corridor_gas_sold_bcm": "pipeline gas sold through corridors",
     "corridor_power_sold_twh": "electricity sold through corridors",
+    "corridor_net_welfare_pct": "welfare change net of corridor payments and risk",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
     "bank_failures": "bank failures",
@@ -175,6 +176,7 @@ DIRECTION: dict[str, Direction] = {
     "corridor_power_twh": NEUTRAL,
     "corridor_gas_sold_bcm": NEUTRAL,
     "corridor_power_sold_twh": NEUTRAL,
+    "corridor_net_welfare_pct": BETTER,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,
     "bank_resolutions": NEUTRAL,
@@ -238,6 +240,7 @@ DIRECTION: dict[str, Direction] = {
 WELFARE: frozenset[str] = frozenset({
     "welfare_change_pct", "welfare_tariff_revenue_pct", "welfare_terms_of_trade_pct",
     "welfare_rest_pct", "ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
+    "corridor_net_welfare_pct",
 })
 
 #: What an indicator recorded with the same value in every economy's column stands

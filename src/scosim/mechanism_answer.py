@@ -25,7 +25,11 @@ its mean, or of its share of runs, is highest):
 * ``level`` (a stock or a present value, e.g. what a corridor's host pays, in present
   value): as ``total`` without the total over the period, which would count the same
   amount once a year, and in the last year of its largest value (a present value fixed
-  at entry into force reads as the state at the end).
+  at entry into force reads as the state at the end);
+* ``net`` (the welfare change less what the owner's ``welfare_excludes`` names, e.g. a
+  corridor's payments annualised as the Council's preview scores them): no block of its
+  own, but columns beside the welfare change in the who-gains table, in its year, with
+  their 5th-95th percentile (:func:`net_columns`).
 
 Each table lists up to five SCO members, largest first, then up to three other economies
 with a value in the year shown (as the welfare table lists the largest gains and losses
@@ -39,18 +43,17 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
 from scosim.indicator_display import display, in_percent, percent_of_runs
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
-           "filled_mechanisms", "has_mechanism_answer", "mechanism_lines",
+           "filled_mechanisms", "has_mechanism_answer", "mechanism_lines", "net_columns",
            "proposal_types_of", "run_headline_indicators", "run_welfare_versus", "welfare_versus"]
 
 #: SCO members listed per indicator, largest first; the rest are counted.
@@ -65,7 +68,7 @@ OTHERS = 3
 class HeadlineIndicator:
     """An indicator a filled slot's mechanism, or a proposal type, names in the answer."""
 
-    kind: str  #: ``share``, ``total`` or ``level`` (``scosim.plugins.HEADLINE_KINDS``)
+    kind: str  #: ``share``, ``total``, ``level`` or ``net`` (``scosim.plugins.HEADLINE_KINDS``)
     unit: str | None  #: as the mechanism or type declares it
     slot: str  #: the slot the mechanism fills; ``""`` for a proposal type
     mechanism: str  #: the mechanism's name, or the proposal type's
@@ -472,7 +475,8 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
         One block per mechanism (a heading, then each of its indicators), or ``[]``
         when the run recorded none of them.
     """
-    recorded = [n for n in declared if st.has(n)]
+    # A ``net`` indicator is a column of the who-gains table (net_columns), not a block.
+    recorded = [n for n in declared if st.has(n) and declared[n].kind != "net"]
     if not recorded:
         return []
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
@@ -511,3 +515,43 @@ def _by_source(declared: Mapping[str, HeadlineIndicator],
         out.setdefault(declared[n].heading, []).append(n)
     return out
 
+
+
+@dataclass(frozen=True)
+class NetColumn:
+    """A ``net`` headline indicator as the who-gains table shows it (:func:`net_columns`)."""
+
+    name: str  #: the indicator
+    what: str  #: what it is: its declared unit after the first ": " (or the whole unit)
+    values: pd.DataFrame  #: ``mean``, ``low``, ``high`` (percent) by economy, in the year
+
+
+def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: int,
+                codes: Iterable[str]) -> list[NetColumn]:
+    """The ``net`` headline indicators a run recorded, for the who-gains table's rows.
+
+    Args:
+        st: The run's statistics.
+        declared: :func:`declared_headline` of the run's mechanisms and proposal types.
+        year: The year of the welfare columns (:func:`scosim.plots.who_gains_data`).
+        codes: The economies of the table's rows.
+
+    Returns:
+        One :class:`NetColumn` per recorded ``net`` indicator, in declared order: its
+        mean over runs and 5th-95th percentile across runs in ``year``, as the welfare
+        columns are (NaN for an economy it has no value for: shown blank).
+    """
+    out = []
+    codes = list(codes)
+    for name, h in declared.items():
+        if h.kind != "net" or not st.has(name):
+            continue
+        frame = pd.DataFrame({
+            "mean": st.mean(name).loc[year],
+            "low": st.quantile(name, LOW / 100).loc[year],
+            "high": st.quantile(name, HIGH / 100).loc[year]})
+        frame.index = frame.index.astype(str)
+        unit = h.unit or ""
+        out.append(NetColumn(name, unit.partition(": ")[2] or unit,
+                             frame.reindex(codes)))
+    return out

@@ -158,7 +158,8 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
 
 
 def plot_welfare_final(ind: Data, title: str, path: Path,
-                       versus: str = "without the policy", scope: str | None = None) -> Path:
+                       versus: str = "without the policy", scope: str | None = None,
+                       nets: Iterable[str] = ()) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
     Bars are the mean over runs (the statistic ``scosim compare`` reports);
@@ -170,6 +171,8 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     still adjusts gradually in the year shown, a footnote says so
     (:func:`year_adjustment_note`). ``scope``, when the scenario's shocks are in the bars
     with its proposals (:func:`scosim.attribution.run_scope`), is added to the title.
+    ``nets``: the run's ``net`` headline indicators (the welfare change net of a corridor's
+    payments), each drawn as an open marker at its mean, as the answer's "net" column.
     """
     st = _stats(ind)
     table, year, when, n_runs = who_gains_data(st)
@@ -192,6 +195,13 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
             lw=1,
             label=f"median, whiskers {LOW}th-{HIGH}th percentile",
         )
+    from scosim.indicator_display import NAMES
+
+    # The net of what welfare leaves out, beside the gross bar: the answer's "net" column.
+    nets = [n for n in nets if st.has(n)]
+    for n, marker in zip(nets, "os^", strict=False):
+        ax.plot(st.mean(n).loc[year].reindex(order).to_numpy(float), y, marker, mfc="none",
+                mec="C0", ms=6, ls="none", label=f"{NAMES.get(n, n)}: mean over runs")
     # The share of runs in a union beside each member's bar (the explorer's labels too).
     labels, economy_axis = who_gains_labels(table, st)
     ax.set_yticks(y, labels)
@@ -203,6 +213,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
         f"{title}: who gains, who loses {when}\n"
         + (f"{scope}\n" if scope else "")
         + f"bars: mean of {n_runs} runs (green gain, red loss)"
+        + ("; open markers: net of what the bars do not count" if nets else "")
         + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
     ), fontsize=11)
     # One legend entry per bar colour: a single patch would take the first bar's colour.
@@ -552,7 +563,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
 
         versus, scope = run_welfare_versus(run_dir), run_scope(run_dir)
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus,
-                                      scope))
+                                      scope, [n for n, h in declared.items() if h.kind == "net"]))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus,
                                       scope))
     if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(

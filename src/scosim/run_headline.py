@@ -38,6 +38,7 @@ from scosim.mechanism_answer import (
     economy_label,
     has_mechanism_answer,
     mechanism_lines,
+    net_columns,
     run_headline_indicators,
     run_welfare_versus,
 )
@@ -235,10 +236,15 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     wide = {h: max(8, len(h)) for h in votes}
     welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
+    # Welfare net of what the scenario's proposals cost (a corridor's payments), beside the
+    # gross: the gain the Council's vote scores. Not without a welfare change to net.
+    nets = net_columns(st, mechanisms or {}, year, [*rows.index, *others.index]) if moved else []
     if not moved and votes:  # the votes are the answer: most votes against first
         rows = rows.sort_values(votes, ascending=False, kind="stable")
     width = max([len(economy_label(c)) for c in [*rows.index, *others.index]] + [8])
-    num = max(len(_pct(v)) for v in welfare.to_numpy().ravel())
+    num = max(len(_pct(v)) for v in
+              [*welfare.to_numpy().ravel(), *(v for n in nets for v in n.values.to_numpy().ravel()
+                                              if pd.notna(v))])
     band = f"{LOW}-{HIGH} % of runs"
 
     def line(code: str, r: pd.Series, extra: bool) -> str:
@@ -247,6 +253,11 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
             text += (f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
                      f"  {percent_of_runs(r['gains']):>6} %")
+            for n in nets:  # as the welfare columns; blank where it has no value
+                v = n.values.loc[code]
+                net = f"{_pct(v['low']):>{num}} to {_pct(v['high']):>{num}}"
+                text += (" " * (num + 5 + max(len(band), len(net))) if pd.isna(v["mean"])
+                         else f"  {_pct(v['mean']):>{num + 1}}  {net:>{len(band)}}")
         if extra and has_union:
             text += (f"  {percent_of_runs(r['in_union']):>6} %" if pd.notna(r["in_union"])
                      else " " * 10)
@@ -259,7 +270,11 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
 
     head = f"  {'economy':<{width}}"
     if moved:
-        head += f"  {'mean':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}"
+        # With a net column the gross one is named: both are means.
+        head += (f"  {'welfare' if nets else 'mean':>{num + 1}}  "
+                 f"{band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}")
+        head += "".join(f"  {'net':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}"
+                        for _ in nets)
     head += f"  {short:>8}" if has_union else ""
     head += "".join(f"  {h:>{wide[h]}}" for h in votes)
     outcome = _outcome(st, n_runs)
@@ -271,6 +286,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                *textwrap.wrap(f"welfare change {when} against the same year {versus},",
                               92),
                *textwrap.wrap(f"percent of real expenditure: {_statistic(st, n_runs)}", 92)]
+        for n in nets:  # what the net column takes off, in the owner's words
+            out += textwrap.wrap(f"net ({n.name}): {n.what}; the same statistics", 92)
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
             out += textwrap.wrap(caveat + ".", 95)
     elif votes:
@@ -287,6 +304,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out += ["  other economies, largest gains and losses:",
                 *[line(c, r, False) for c, r in others.iterrows()]]
     notes = ["gains: share of runs with a gain"] if moved else []
+    if nets:
+        notes[0] += " (in welfare, before what it pays)"
     if has_union:
         notes.append(f"{short}: share of runs in {what} in {year}")
     if "voted no" in votes:

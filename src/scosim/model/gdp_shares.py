@@ -19,8 +19,8 @@ import numpy as np
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["WELFARE_LEVERS", "check_welfare_levers", "gdp_in_ge_dollars", "gdp_over_expenditure",
-           "income_factor", "year_gdp_over_expenditure"]
+__all__ = ["WELFARE_LEVERS", "check_welfare_levers", "expenditure_usd", "gdp_in_ge_dollars",
+           "gdp_over_expenditure", "income_factor", "year_gdp_over_expenditure"]
 
 #: The levers the trade step takes out of (adds to) real expenditure, shares of GDP, each
 #: ``(R, N)``: costs (security spending above its baseline; negative: a saving) and income
@@ -52,6 +52,17 @@ def gdp_over_expenditure(model: SCOModel, ge: Any) -> np.ndarray:
         change of real expenditure it makes, ``s GDP / E'``.
     """
     return gdp_in_ge_dollars(model) / np.asarray(ge.expenditure, dtype=float)
+
+
+def expenditure_usd(model: SCOModel, ge: Any) -> np.ndarray:
+    """``E'`` ``(R, N)``: ``ge``'s expenditure in the US$ of the run's GDP this year.
+
+    What a US$ amount (a corridor's fees, its annualised payments) is divided by to give
+    the share of real expenditure it moves (:func:`gdp_over_expenditure`); GDP floored at
+    US$1 so an economy without GDP divides by no zero. The corridor preview and the
+    run's net welfare both divide by it (scosim.network.corridor).
+    """
+    return np.maximum(model.gdp, 1.0) / gdp_over_expenditure(model, ge)
 
 
 def year_gdp_over_expenditure(model: SCOModel, exclude: Any = None) -> np.ndarray:

@@ -92,7 +92,9 @@ class Mechanism(SweptValues):
             1 when something happens (the share of runs in which it did),
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
             years), ``{name: "level"}`` for a stock or a present value (its mean, never
-            summed over the years); see :mod:`scosim.mechanism_answer`.
+            summed over the years), ``{name: "net"}`` for the welfare change less what
+            ``welfare_excludes`` names (percent of real expenditure: columns beside the
+            welfare change); see :mod:`scosim.mechanism_answer`.
         compared: Indicators of ``indicators`` that ``scosim compare`` reports by
             default, after the trade and welfare ones, when either run filled the slot
             (in this order; empty: the ``headline`` ones). For what a policy changes

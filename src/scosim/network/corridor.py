@@ -93,13 +93,21 @@ class Corridor(ProposalType):
                                  "economy (its sales on them)",
         "corridor_power_sold_twh": "TWh a year, electricity the corridors deliver from the "
                                    "economy (its sales on them)",
+        "corridor_net_welfare_pct": "percent of the year's baseline real expenditure: "
+                                    "welfare_change_pct less the payments for adopted "
+                                    "corridors (net of salvage) and the bank owners' expected "
+                                    "loss, annualised as the Council's preview does "
+                                    "(discount rate x present value) over the year's "
+                                    "expenditure",
     }
     # The answer says who pays, and what an energy corridor delivers and from whom (a
     # pipeline or a power line changes no trade cost in the GE model, so no welfare moves:
-    # docs/network.md).
+    # docs/network.md). Its who-gains table gives the welfare change net of what each
+    # economy pays beside the gross one: the gain the Council's vote scores.
     headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
-                "corridor_power_twh": "total", "corridor_power_sold_twh": "total"}
+                "corridor_power_twh": "total", "corridor_power_sold_twh": "total",
+                "corridor_net_welfare_pct": "net"}
     record_always = False
     event_fields = {"bank": EventField("str", "bank_loan_declined, bank_loan_rejected: the "
                                        "development_bank that declined the loan (its lending "
@@ -144,6 +152,9 @@ class Corridor(ProposalType):
         self.hazard = run_hazard(model)
         self.paid = np.zeros((model.R, model.N))
         self.risk = np.zeros((model.R, model.N))
+        # What the run's net welfare annualises (_cost_share), fixed at entry into force.
+        self.recovered = np.zeros((model.R, model.N))
+        self.owners_risk = np.zeros((model.R, model.N))
 
     # ------------------------------------------------------------------ council
     @override
@@ -244,6 +255,19 @@ class Corridor(ProposalType):
         welfare discount rate, as the benefits' operating share.
         """
         return (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
+
+    def _annual_cost(self, expenditure: np.ndarray) -> np.ndarray:
+        """What the run's net welfare takes off: :meth:`_cost_share` of the finance at entry.
+
+        The payments, salvage and owners' risk fixed when the corridor entered into force
+        (zero in runs where it has not), annualised and over ``expenditure`` exactly as the
+        preview's cost share is, so the run's net welfare is the preview's net gain realised.
+        """
+        zero = np.zeros_like(self.paid)
+        fin = FinanceOutcome(paid=self.paid, risk=self.risk, bank_loss=zero[:, 0],
+                             owners_risk=self.owners_risk, recovered=self.recovered,
+                             owners_subsidy=zero)
+        return self._cost_share(fin, expenditure)
 
     def _finance(self, model: SCOModel, pf: np.ndarray,
                  found: list[Lender] | None = None) -> FinanceOutcome:
@@ -353,7 +377,7 @@ class Corridor(ProposalType):
             ``E'``; ``ge_gain``, ``fees`` (over ``E'``), ``operating_share`` (``q``), and
             ``failure_prob`` (:meth:`_failure_prob`).
         """
-        from scosim.model.gdp_shares import gdp_over_expenditure
+        from scosim.model.gdp_shares import expenditure_usd
         from scosim.model.policy import preview_policy, with_slot_costs
 
         policy = preview_policy(model, exclude=self)
@@ -379,7 +403,7 @@ class Corridor(ProposalType):
         # US$ paid or collected come out of (go into) expenditure, as the run's welfare
         # counts fees (scosim.model.gdp_shares), at the GE with the project: until
         # 2026-12-06 over GDP, added to a gain that is a share of real expenditure.
-        expenditure = np.maximum(model.gdp, 1.0) / gdp_over_expenditure(model, ge1)  # E', US$
+        expenditure = expenditure_usd(model, ge1)  # E', US$
         # The fees shippers pay on each edge of the routes, to the economies the edges are
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
@@ -431,6 +455,8 @@ class Corridor(ProposalType):
         fin = self._finance(model, pf, found)
         self.paid = np.where(starting[:, None], fin.paid, self.paid)
         self.risk = np.where(starting[:, None], fin.risk, self.risk)
+        self.recovered = np.where(starting[:, None], fin.recovered, self.recovered)
+        self.owners_risk = np.where(starting[:, None], fin.owners_risk, self.owners_risk)
         for i, code in enumerate(model.codes):
             model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
         self._book_loans(model, starting, year, found)
@@ -471,10 +497,16 @@ class Corridor(ProposalType):
     @classmethod
     def record(cls, model: SCOModel, arrangements: list[ProposalType],
                policy: PolicyState) -> dict[str, np.ndarray]:
+        from scosim.model.gdp_shares import expenditure_usd
+
         operating = np.zeros((model.R, model.N), bool)
         paid = np.zeros((model.R, model.N))
         risk = np.zeros((model.R, model.N))
+        cost = np.zeros((model.R, model.N))
         ops = policy.levers.get(LEVER_OPERATING)
+        # The year's expenditure E' in US$, as the preview divides by it (at its GE with
+        # the project, here the year's own).
+        expenditure = expenditure_usd(model, model.ge)
         for arr in arrangements:
             assert isinstance(arr, Corridor)
             if ops is not None:
@@ -482,14 +514,19 @@ class Corridor(ProposalType):
                 operating |= on[:, None] & arr.hosts[None, :]
             paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
             risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
+            cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure), 0.0)
         # Deliveries of the projects in operation this year (after transit insecurity and
         # closures), as the network step found them; only projects proposed here operate.
         # Recorded for transport corridors too (zeros): every declared indicator is recorded.
         step = getattr(model, "network_step", None)
         energy = {} if step is None else step.indicators
         none = np.zeros((model.R, model.N))
+        # The welfare change less the annualised payments and owners' risk, as the vote
+        # scores the project: the preview's net gain realised. Where an economy pays and
+        # risks nothing the cost is 0.0 and the net is its welfare change exactly.
+        net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-                "corridor_risk_usd": risk,
+                "corridor_risk_usd": risk, "corridor_net_welfare_pct": net,
                 "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
                 "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
                 "corridor_gas_sold_bcm": np.asarray(
