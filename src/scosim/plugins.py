@@ -261,6 +261,25 @@ class Registry(Generic[T]):
         self._load_builtins()
         return sorted(set(self._items) | set(self._lazy) | set(self._entry_points()))
 
+    def loadable(self) -> list[str]:
+        """:meth:`available` less the installed entry points that fail to load, sorted.
+
+        What lists of plug-ins offered to users and loops over every plug-in use: an
+        installed package whose module fails to import (a missing optional dependency)
+        is reported only to a scenario that names it, never to everyone else. Registered
+        and lazily registered names are kept without being imported.
+        """
+        self._load_builtins()
+        out = []
+        for name in self.available():
+            if name not in self._items and name not in self._lazy:
+                try:
+                    self.get(name)
+                except PluginError:
+                    continue
+            out.append(name)
+        return out
+
     def get(self, spec: str) -> T:
         """The plug-in a scenario names: registered name, dotted path or entry point.
 
@@ -301,8 +320,10 @@ class Registry(Generic[T]):
                     f"point {own!r}, as scenarios write it"
                 )
             return self.register(spec, obj, _dist_origin(eps[spec]))
-        avail = self.available()
-        close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)
+        # Offered: what loads (an installed plug-in whose import fails is no choice);
+        # guessed from: everything installed, so that its misspelt name still finds it.
+        avail = self.loadable()
+        close = difflib.get_close_matches(spec, self.available(), n=1, cutoff=0.6)
         guess = colon_hint(spec) or (f" (did you mean {close[0]!r}?)" if close else "")
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
