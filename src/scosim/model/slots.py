@@ -51,6 +51,7 @@ __all__ = [
     "builtin_mechanisms",
     "get_mechanism",
     "loadable_mechanisms",
+    "mechanism_name",
     "mechanism_origin",
     "mechanism_reference",
     "mechanism_slot",
@@ -320,6 +321,14 @@ def builtin_mechanisms() -> list[str]:
     """
     _REGISTRY._load_builtins()
     return sorted(n for n, o in _REGISTRY._origins.items() if o == "builtin")
+
+
+def mechanism_name(spec: str) -> str:
+    """The ``name`` of the mechanism ``spec`` names (a name, dotted path or entry point).
+
+    A built-in is not imported for it.
+    """
+    return str(_REGISTRY.declared(spec, "name"))
 
 
 def mechanism_origin(name: str) -> str:
