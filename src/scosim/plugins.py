@@ -32,8 +32,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -489,23 +488,6 @@ def trust_term_problem(t: Any) -> str | None:
     return f"must be a non-empty phrase of at most 60 characters (a figure's legend); got {t!r}"
 
 
-@contextmanager
-def blame(what: str) -> Iterator[None]:
-    """Name the plug-in call an exception came from, as a note (its type is kept).
-
-    A failed batch is reported as ``batch 0 failed: ValueError: ... (in mechanism
-    'x' (network slot), step of 2027)`` (:class:`scosim.experiments.executors.BatchError`
-    shows the notes): without it, an error in a plug-in's own code named nothing the
-    scenario wrote. Only the innermost call is named.
-    """
-    try:
-        yield
-    except Exception as exc:
-        if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
-            exc.add_note(f"in {what}")
-        raise
-
-
 def call_hook(fn: Callable[..., Any], *args: Any,
               keep: tuple[type[BaseException], ...] = ()) -> Any:
     """Call a plug-in's hook while a scenario is validated; any failure is a PluginError.
@@ -565,5 +547,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# The sweep helpers live in their own module; types and mechanisms import them from here.
+# The sweep helpers and the note naming the plug-in a run-time error came from live in
+# their own modules; types and mechanisms import them from here.
+from scosim.plugin_blame import blame  # noqa: E402
 from scosim.sweepable import SweptValues, check_sweepable, not_sweepable  # noqa: E402

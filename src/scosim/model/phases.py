@@ -128,7 +128,7 @@ def implement_phase(model: SCOModel, year: int) -> None:
 def slots_phase(model: SCOModel, year: int) -> None:
     """Run the mechanism filling each slot, in slot order, on the year's policy state."""
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}", mech):
             mech.step(model, model.policy, year)
 
 
@@ -227,11 +227,11 @@ def record_phase(model: SCOModel, year: int) -> None:
         ind.update(recorded)
 
     for cls, arrangements in model.proposal_types():
-        with blame(f"proposal type {cls.name!r}, record of {year}"):
+        with blame(f"proposal type {cls.name!r}, record of {year}", cls):
             take(f"proposal type {cls.name!r}",
                  _declared(cls.record(model, arrangements, policy), cls, model, shape))
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}", mech):
             take(f"mechanism {mech.name!r} ({slot} slot)",
                  _declared(mech.record(model, policy), type(mech), model, shape))
     for name, values in ind.items():
