@@ -7,6 +7,7 @@ filling their slot, and a customs union or free-trade area only by the trade slo
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -157,3 +158,70 @@ def test_without_the_trade_slot_the_model_reads_sigma_not_the_adjustment():
     assert not np.allclose(gains(moving_baseline=False), base, equal_nan=True)
     # Not refused here: the override empties the slot after the file wrote these.
     np.testing.assert_array_equal(gains(short_run_share=1.0, adjustment_years=0), base)
+
+
+# --------------------------------------------------------- a slot taken by another mechanism
+
+PLUGINS = Path(__file__).resolve().parent / "plugin_pkgs"
+BROKEN_STEP = "broken_plugins:BrokenStep"  # a finance-slot mechanism named 'broken_step'
+
+
+@pytest.fixture
+def plugins(monkeypatch):
+    monkeypatch.syspath_prepend(str(PLUGINS))
+
+
+def test_settings_beside_another_mechanism_in_their_slot_are_refused(tmp_path, plugins):
+    """``parameters.finance`` is read by banking_systems only: written in the file that puts
+    another mechanism in the finance slot, it was accepted and read by nothing."""
+    path = _child(tmp_path, "finance_crisis.yaml", (
+        f"parameters:\n  mechanisms: {{finance: '{BROKEN_STEP}'}}\n"
+        "  finance: {alpha: 0.5}\n"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [(e.file, e.line, e.path) for e in info.value.errors] == [
+        (str(path), 5, "parameters.finance.alpha")]
+    assert info.value.errors[0].message.startswith(
+        "the finance slot is filled by 'broken_step', and only 'banking_systems' reads this "
+        "setting: fill the slot with banking_systems")
+
+
+def test_an_override_displacing_a_parents_mechanism_warns_of_its_settings(tmp_path, plugins):
+    """A parent's block left to nobody by --set (or a child) is accepted, and said."""
+    path = _child(tmp_path, "finance_crisis.yaml", "parameters: {finance: {alpha: 0.5}}\n")
+    with pytest.warns(UserWarning) as caught:
+        sc = load_scenario(path, {"parameters.mechanisms.finance": BROKEN_STEP})
+    assert [str(w.message) for w in caught] == [
+        f"parameters.finance (alpha, written in {path}) is read only by 'banking_systems', "
+        "which 'broken_step' replaces in the finance slot: these settings are unused in "
+        "this run"]
+    assert sc.parameters.finance == {"alpha": 0.5}
+    # A setting written by the override itself is refused, as beside a null.
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, {"parameters.mechanisms.finance": BROKEN_STEP,
+                             "parameters.finance.beta": 0.3})
+    assert [(e.file, e.path) for e in info.value.errors] == [
+        ("<override>", "parameters.finance.beta")]
+
+
+def test_the_slots_own_mechanism_by_dotted_path_reads_its_block(tmp_path, recwarn):
+    path = _child(tmp_path, "finance_crisis.yaml", (
+        "parameters:\n  mechanisms: {finance: 'scosim.finance.mechanism:BankingSystems'}\n"
+        "  finance: {alpha: 0.5}\n"))
+    assert load_scenario(path).parameters.finance == {"alpha": 0.5}
+    assert not [w for w in recwarn if "unused" in str(w.message)]
+
+
+@pytest.mark.parametrize(("slot", "mechanism"), [("trade", None), ("finance", BROKEN_STEP)])
+def test_a_runs_resolved_scenario_loads_in_its_workers(tmp_path, plugins, slot, mechanism):
+    """Workers validate the run's resolved scenario, one file holding the parent's settings
+    and the override's choice: ``baseline.yaml --set parameters.mechanisms.trade=null
+    --executor process`` (the command docs/scenarios.md gives) failed in every worker."""
+    from scosim.runner import _scenario_from_text
+
+    path = _child(tmp_path, "finance_crisis.yaml", "parameters: {finance: {alpha: 0.5}}\n")
+    with pytest.warns(UserWarning) if mechanism else contextlib.nullcontext():
+        sc = load_scenario(path, {f"parameters.mechanisms.{slot}": mechanism})
+    again = _scenario_from_text(sc.resolved_yaml())
+    assert again.parameters.mechanisms[slot] == sc.parameters.mechanisms[slot]
+    assert again.parameters.trade.short_run_share == 0.4  # baseline.yaml's, kept

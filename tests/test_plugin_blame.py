@@ -18,6 +18,13 @@ from scosim.runner import run_model
 from scosim.scenario import validate_data
 
 TESTS = Path(__file__).resolve().parent
+PLUGIN = TESTS / "plugin_pkgs" / "broken_plugins.py"
+
+
+def _line(text: str) -> int:
+    """The line of broken_plugins.py holding ``text`` (where its error is raised)."""
+    [n] = [i for i, line in enumerate(PLUGIN.read_text().splitlines(), 1) if text in line]
+    return n
 
 
 @pytest.fixture(autouse=True)
@@ -36,12 +43,26 @@ def test_a_mechanism_s_error_names_the_mechanism_slot_and_year():
     sc = _scenario(parameters={"mechanisms": {"finance": "broken_plugins:BrokenStep"}})
     with pytest.raises(ZeroDivisionError) as err:
         run_model(sc)
-    assert err.value.__notes__ == ["in mechanism 'broken_step' (finance slot), step of 2027"]
+    at = f"{PLUGIN}:{_line('a bug in my mechanism')}"
+    assert err.value.__notes__ == [
+        f"in mechanism 'broken_step' (finance slot), step of 2027: BrokenStep.step at {at}"]
     # The note crosses to the parent process with the error, and the batch's error shows it.
     again = pickle.loads(pickle.dumps(err.value))
     assert str(BatchError(0, again)) == (
         "batch 0 failed: ZeroDivisionError: a bug in my mechanism "
-        "(in mechanism 'broken_step' (finance slot), step of 2027)")
+        f"(in mechanism 'broken_step' (finance slot), step of 2027: BrokenStep.step at {at})")
+
+
+def test_the_note_names_the_method_called_and_the_line_raised_in_the_plugin():
+    """Before, a run-time error named the plug-in but neither its method nor its line
+    (validation errors give "(at file.py:41)"). The method is what scosim called; the
+    line the innermost one in the plug-in's package, here in a helper."""
+    sc = _scenario(parameters={"mechanisms": {"finance": "broken_plugins:BrokenHelper"}})
+    with pytest.raises(KeyError) as err:
+        run_model(sc)
+    assert err.value.__notes__ == [
+        "in mechanism 'broken_helper' (finance slot), step of 2025: BrokenHelper.step at "
+        f"{PLUGIN}:{_line('missing key in a helper')}"]
 
 
 def test_a_proposal_type_s_error_names_the_type_and_proposal():
@@ -50,7 +71,8 @@ def test_a_proposal_type_s_error_names_the_type_and_proposal():
     with pytest.raises(KeyError) as err:
         run_model(sc)
     assert err.value.__notes__ == [
-        "in proposal type 'broken_apply' (proposal 'bad'), apply in its preview"]
+        "in proposal type 'broken_apply' (proposal 'bad'), apply in its preview: "
+        f"BrokenApply.apply at {PLUGIN}:{_line('no_such_lever')}"]
 
 
 @pytest.mark.parametrize(("how", "error", "said"), [
@@ -70,8 +92,12 @@ def test_a_proposal_type_s_preview_is_named_and_checked(monkeypatch, how, error,
     with pytest.raises(error, match=None) as err:
         run_model(sc)
     assert said in str(err.value)
+    # Raised by the preview itself: the method and its line; else (scosim's check of
+    # what it returned) the message names the preview.
+    where = (f": BrokenPreview.preview at {PLUGIN}:{_line('preview exploded')}"
+             if how == "raise" else "")
     assert err.value.__notes__ == [
-        "in proposal type 'broken_preview' (proposal 'bp'), tabled in 2026"]
+        f"in proposal type 'broken_preview' (proposal 'bp'), tabled in 2026{where}"]
 
 
 def test_a_misspelt_mechanism_method_is_refused_at_validation():

@@ -106,3 +106,42 @@ def test_a_broken_installed_plugin_leaves_other_scenarios_valid(tmp_path, monkey
              "[scosim.mechanisms]\nbroken_mech = plugin_with_missing_dep:Broken\n")
     data = {**_scenario(), "outputs": {"indicators": ["welfare_change_pct"]}}
     assert validate_data(data).outputs.indicators == ["welfare_change_pct"]
+
+
+def test_a_broken_installed_plugin_leaves_units_and_indicator_messages(tmp_path, monkeypatch):
+    """Listing every plug-in's units (what each compare reads) skips one that fails to load.
+
+    Before, ``scosim compare`` of two runs that used no plug-in stopped with that
+    plug-in's import error, and so did the message for an indicator a scenario does not
+    record.
+    """
+    from scosim.indicator_display import declared_units
+    from scosim.scenario.outputs import not_recorded_reason
+
+    (tmp_path / "plugin_with_missing_dep.py").write_text("import a_dependency_not_installed\n")
+    _install(tmp_path, monkeypatch,
+             "[scosim.proposals]\nbroken_type = plugin_with_missing_dep:Broken\n"
+             "[scosim.mechanisms]\nbroken_mech = plugin_with_missing_dep:Broken\n")
+    assert declared_units()["incidents"] == "terrorist incidents a year (GTI definition)"
+    reason = not_recorded_reason(validate_data(_scenario()), "incidents")
+    assert reason.startswith("'incidents' is not recorded in this scenario: it comes from "
+                             "mechanism security (slot security)")
+
+
+def test_what_an_unknown_name_is_offered_leaves_out_plugins_that_cannot_load(
+        tmp_path, monkeypatch):
+    """An entry point whose import fails is not offered as a choice (it cannot be one)."""
+    (tmp_path / "plugin_with_missing_dep.py").write_text("import a_dependency_not_installed\n")
+    _install(tmp_path, monkeypatch,
+             "[scosim.proposals]\nbroken_type = plugin_with_missing_dep:Broken\n"
+             "visa_free = scosim_visa:VisaFree\n"
+             "[scosim.mechanisms]\nbroken_mech = plugin_with_missing_dep:Broken\n")
+    [types] = _errors(_scenario("no_such_type"))
+    assert "allowed types: " in types and "visa_free" in types
+    assert "broken_type" not in types
+    [mechs] = _errors(_scenario(security="broken_mec"))
+    # A misspelt name of a broken plug-in still finds it (named right, it says why it
+    # does not load), but the list of choices leaves it out.
+    assert "unknown mechanism 'broken_mec' (did you mean 'broken_mech'?); available: " in mechs
+    offered = mechs.split("available: ", 1)[1].split(" (or a dotted path")[0].split(", ")
+    assert "security" in offered and "broken_mech" not in offered

@@ -24,7 +24,7 @@ import scosim.runner  # noqa: F401
 import scosim.stats_feed  # noqa: F401
 import scosim.store_runs  # noqa: F401
 from scosim.data import load_calibration
-from scosim.model.slots import available_mechanisms, get_mechanism, mechanism_origin
+from scosim.model.slots import builtin_mechanisms, get_mechanism
 from scosim.proposals import builtin_types, get_type
 
 
@@ -54,10 +54,15 @@ def _exit_now() -> None:
 if SERVER_PID is not None:
     atexit.register(_exit_now)
 
+# Built-ins only, found without loading installed plug-ins: a plug-in that fails to
+# import must not fail the pool of a run that does not use it (one that does fails at
+# validation, before any worker starts). Nothing here may fail the server either: a
+# worker that needs what was not preloaded loads it and reports its own error.
 for _name in builtin_types():
-    get_type(_name)
-for _name in available_mechanisms():
-    if mechanism_origin(_name) == "builtin":
+    with contextlib.suppress(Exception):
+        get_type(_name)
+for _name in builtin_mechanisms():
+    with contextlib.suppress(Exception):
         get_mechanism(_name)
 # The data version of the environment the server started with, which is the
 # workers' (SCOSIM_DATA_VERSION); a worker reports any error with its own batch.

@@ -297,14 +297,15 @@ def declared_units() -> dict[str, str]:
 
     Built-in, registered and installed plug-ins alike (the indicators of
     :func:`scosim.scenario.schema.indicator_names`); a unit that only points to the
-    docs is left out. The first declaration of an indicator wins.
+    docs is left out. The first declaration of an indicator wins. An installed plug-in
+    that fails to load declares nothing (before, it stopped every compare).
     """
-    from scosim.model.slots import available_mechanisms, get_mechanism
-    from scosim.proposals import available_types, get_type
+    from scosim.model.slots import get_mechanism, loadable_mechanisms
+    from scosim.proposals import get_type, loadable_types
 
     out: dict[str, str] = {}
-    declared = [get_type(t).indicators for t in available_types()]
-    declared += [get_mechanism(m).indicators for m in available_mechanisms()]
+    declared = [get_type(t).indicators for t in loadable_types()]
+    declared += [get_mechanism(m).indicators for m in loadable_mechanisms()]
     for table in declared:
         for name, unit in table.items():
             if unit and not _POINTER.match(unit):

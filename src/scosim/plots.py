@@ -509,7 +509,7 @@ def run_title(manifest: dict) -> str:
     return f"{manifest['scenario']} (seed {manifest['seed']}{sets})"
 
 
-def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
+def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = False,
              stats: RunStats | None = None) -> list[Path]:
     """Write every plot that fits a run's content.
 
@@ -522,7 +522,7 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
 
     Args:
         run_dir: Directory with ``manifest.json``, ``indicators/`` and ``events/``.
-        plots_dir: Where PNG files go.
+        plots_dir: Where PNG files go; created if missing (with its parents).
         progress: Unused for now; plotting is quick.
         stats: The run's statistics of :data:`PLOTTED` and :data:`PLOTTED_EVENTS` when
             already gathered (:mod:`scosim.stats_feed`); default: read from the run.
@@ -530,6 +530,10 @@ def plot_run(run_dir: Path, plots_dir: Path, *, progress: bool = False,
     Returns:
         The files written.
     """
+    # docs/proposals.md tells plug-in authors to call this: str paths failed with
+    # "unsupported operand type(s) for /", a missing folder at the first figure.
+    run_dir, plots_dir = Path(run_dir), Path(plots_dir)
+    plots_dir.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((run_dir / MANIFEST).read_text())
     title = run_title(manifest)
     if stats is None:

@@ -32,8 +32,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
@@ -261,6 +260,25 @@ class Registry(Generic[T]):
         self._load_builtins()
         return sorted(set(self._items) | set(self._lazy) | set(self._entry_points()))
 
+    def loadable(self) -> list[str]:
+        """:meth:`available` less the installed entry points that fail to load, sorted.
+
+        What lists of plug-ins offered to users and loops over every plug-in use: an
+        installed package whose module fails to import (a missing optional dependency)
+        is reported only to a scenario that names it, never to everyone else. Registered
+        and lazily registered names are kept without being imported.
+        """
+        self._load_builtins()
+        out = []
+        for name in self.available():
+            if name not in self._items and name not in self._lazy:
+                try:
+                    self.get(name)
+                except PluginError:
+                    continue
+            out.append(name)
+        return out
+
     def get(self, spec: str) -> T:
         """The plug-in a scenario names: registered name, dotted path or entry point.
 
@@ -301,8 +319,10 @@ class Registry(Generic[T]):
                     f"point {own!r}, as scenarios write it"
                 )
             return self.register(spec, obj, _dist_origin(eps[spec]))
-        avail = self.available()
-        close = difflib.get_close_matches(spec, avail, n=1, cutoff=0.6)
+        # Offered: what loads (an installed plug-in whose import fails is no choice);
+        # guessed from: everything installed, so that its misspelt name still finds it.
+        avail = self.loadable()
+        close = difflib.get_close_matches(spec, self.available(), n=1, cutoff=0.6)
         guess = colon_hint(spec) or (f" (did you mean {close[0]!r}?)" if close else "")
         raise PluginError(
             f"unknown {self.what} {spec!r}{guess}; available: {', '.join(avail) or '(none)'} "
@@ -470,23 +490,6 @@ def trust_term_problem(t: Any) -> str | None:
     return f"must be a non-empty phrase of at most 60 characters (a figure's legend); got {t!r}"
 
 
-@contextmanager
-def blame(what: str) -> Iterator[None]:
-    """Name the plug-in call an exception came from, as a note (its type is kept).
-
-    A failed batch is reported as ``batch 0 failed: ValueError: ... (in mechanism
-    'x' (network slot), step of 2027)`` (:class:`scosim.experiments.executors.BatchError`
-    shows the notes): without it, an error in a plug-in's own code named nothing the
-    scenario wrote. Only the innermost call is named.
-    """
-    try:
-        yield
-    except Exception as exc:
-        if not any(n.startswith("in ") for n in getattr(exc, "__notes__", ())):
-            exc.add_note(f"in {what}")
-        raise
-
-
 def call_hook(fn: Callable[..., Any], *args: Any,
               keep: tuple[type[BaseException], ...] = ()) -> Any:
     """Call a plug-in's hook while a scenario is validated; any failure is a PluginError.
@@ -546,5 +549,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# The sweep helpers live in their own module; types and mechanisms import them from here.
+# The sweep helpers and the note naming the plug-in a run-time error came from live in
+# their own modules; types and mechanisms import them from here.
+from scosim.plugin_blame import blame  # noqa: E402
 from scosim.sweepable import SweptValues, check_sweepable, not_sweepable  # noqa: E402

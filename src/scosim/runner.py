@@ -89,8 +89,11 @@ def _scenario_from_text(text: str) -> Scenario:
     with tempfile.TemporaryDirectory() as td:
         path = Path(td) / "scenario.yaml"
         path.write_text(text)
+        from scosim.scenario.slot_settings import resolved_text
+
         try:
-            return load_scenario(path)
+            with resolved_text():  # where each setting was written was checked by the client
+                return load_scenario(path)
         except ScenarioError as exc:
             import socket
 

@@ -20,6 +20,20 @@ class BrokenStep(Mechanism):
             raise ZeroDivisionError("a bug in my mechanism")
 
 
+class BrokenHelper(Mechanism):
+    """Fails in a helper its step calls (the error's line is the helper's)."""
+
+    name = "broken_helper"
+    slot = "finance"
+
+    def step(self, model, policy, year):
+        """Call the helper."""
+        self._shares(model)
+
+    def _shares(self, model):
+        return {}["missing key in a helper"]
+
+
 class BrokenApplySpec(ProposalSpec):
     """``type: broken_apply``."""
 

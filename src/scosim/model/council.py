@@ -146,7 +146,7 @@ def table(
 
     # A type's own code named in its errors (the built-in types' too): before, an error
     # here, or a preview of the wrong kind, named nothing the scenario wrote.
-    with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), tabled in {year}"):
+    with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), tabled in {year}", arr):
         mask = np.asarray(arr.eligible_runs(model), dtype=bool)
         if runs is not None:
             mask = mask & runs

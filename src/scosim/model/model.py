@@ -109,11 +109,11 @@ class SCOModel(mesa.Model):
             self.log.declare(cls.event_fields, cls.name)
         self.arrangements: list[ProposalType] = []
         for t, p in zip(types, scenario.proposals, strict=True):
-            with blame(f"proposal type {t.name!r} (proposal {p.id!r}), set-up"):
+            with blame(f"proposal type {t.name!r} (proposal {p.id!r}), set-up", t):
                 self.arrangements.append(t(self, p))
         self.mechanisms: list[tuple[str, Mechanism]] = []
         for slot, m in mechanisms:
-            with blame(f"mechanism {m.name!r} ({slot} slot), set-up"):
+            with blame(f"mechanism {m.name!r} ({slot} slot), set-up", m):
                 self.mechanisms.append((slot, m(self)))
         self.policy: PolicyState = build_policy(self)
         self.records: dict[str, list[np.ndarray]] = {}

@@ -130,7 +130,7 @@ def slots_phase(model: SCOModel, year: int) -> None:
     from scosim.model.gdp_shares import check_welfare_levers
 
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), step of {year}", mech):
             mech.step(model, model.policy, year)
             check_welfare_levers(model, model.policy.levers)
 
@@ -230,11 +230,11 @@ def record_phase(model: SCOModel, year: int) -> None:
         ind.update(recorded)
 
     for cls, arrangements in model.proposal_types():
-        with blame(f"proposal type {cls.name!r}, record of {year}"):
+        with blame(f"proposal type {cls.name!r}, record of {year}", cls):
             take(f"proposal type {cls.name!r}",
                  _declared(cls.record(model, arrangements, policy), cls, model, shape))
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), record of {year}", mech):
             take(f"mechanism {mech.name!r} ({slot} slot)",
                  _declared(mech.record(model, policy), type(mech), model, shape))
     for name, values in ind.items():

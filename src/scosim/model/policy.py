@@ -195,7 +195,7 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     for arr in model.arrangements:
         if arr is exclude or not arr.in_force.any():
             continue
-        with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply"):
+        with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply", arr):
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
     return policy
 
@@ -214,7 +214,7 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
     """
     policy = build_policy(model, exclude=exclude)
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview levers"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview levers", mech):
             policy.levers.update(mech.preview_levers(model))
     return with_slot_costs(model, policy) if costs else policy
 
@@ -240,7 +240,8 @@ def with_slot_costs(model: SCOModel, policy: PolicyState,
     for slot, mech in model.mechanisms:
         if slot in skip:
             continue
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview cost factor"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview cost factor",
+                   mech):
             factor = mech.preview_cost_factor(model, policy)
         if factor is not None:
             cost = cost * factor

@@ -48,7 +48,10 @@ __all__ = [
     "SLOTS",
     "Mechanism",
     "available_mechanisms",
+    "builtin_mechanisms",
     "get_mechanism",
+    "loadable_mechanisms",
+    "mechanism_name",
     "mechanism_origin",
     "mechanism_reference",
     "mechanism_slot",
@@ -306,6 +309,11 @@ def available_mechanisms() -> list[str]:
     return _REGISTRY.available()
 
 
+def loadable_mechanisms() -> list[str]:
+    """:func:`available_mechanisms` less installed ones that fail to load."""
+    return _REGISTRY.loadable()
+
+
 def mechanism_slot(name: str) -> str:
     """The slot a mechanism fills, without importing a lazily registered built-in."""
     return str(_REGISTRY.declared(name, "slot"))
@@ -318,6 +326,25 @@ def mechanism_reference(name: str) -> str:
     (:meth:`scosim.plugins.Registry.reference`): a worker process finds it only so.
     """
     return _REGISTRY.reference(name)
+
+
+def builtin_mechanisms() -> list[str]:
+    """Names of the mechanisms shipped with scosim, sorted; nothing installed is loaded.
+
+    The fork server preloads these (:mod:`scosim._worker_preload`): asking every
+    available mechanism for its origin loaded every installed entry point, and one that
+    failed to import killed the pool of every run, the baseline's included.
+    """
+    _REGISTRY._load_builtins()
+    return sorted(n for n, o in _REGISTRY._origins.items() if o == "builtin")
+
+
+def mechanism_name(spec: str) -> str:
+    """The ``name`` of the mechanism ``spec`` names (a name, dotted path or entry point).
+
+    A built-in is not imported for it.
+    """
+    return str(_REGISTRY.declared(spec, "name"))
 
 
 def mechanism_origin(name: str) -> str:

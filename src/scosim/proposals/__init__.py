@@ -40,6 +40,7 @@ __all__ = [
     "available_types",
     "builtin_types",
     "get_type",
+    "loadable_types",
     "register_type",
     "type_check",
     "type_origin",
@@ -223,6 +224,11 @@ def type_check(name: str) -> Any:
 def available_types() -> list[str]:
     """Names of the known proposal types (registered and installed)."""
     return _REGISTRY.available()
+
+
+def loadable_types() -> list[str]:
+    """:func:`available_types` less installed ones that fail to load (what errors offer)."""
+    return _REGISTRY.loadable()
 
 
 def builtin_types() -> list[str]:

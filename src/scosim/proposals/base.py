@@ -310,7 +310,8 @@ class ProposalType(SweptValues):
         from scosim.plugins import blame
 
         policy = build_policy(model, exclude=self) if without is None else without.copy()
-        with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview"):
+        with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview",
+                   self):
             self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool),
                        terms)
         return policy

@@ -31,7 +31,11 @@ from typing import TYPE_CHECKING, Any
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
-from scosim.scenario.slot_settings import emptied_slot_errors
+from scosim.scenario.slot_settings import (
+    displaced_slot_errors,
+    displaced_slot_notes,
+    emptied_slot_errors,
+)
 from scosim.scenario.yamlread import (  # noqa: F401  (_FAST_LOADER, _compose_with: tests)
     _FAST_LOADER,
     MAX_DEPTH,
@@ -230,7 +234,8 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
         # The schema's cross-field checks did not run if a field failed: said beside.
         raise ScenarioError(errors + errors_beside(doc, errors)) from None
     # Needs where each value was written, which the schema does not see.
-    errors = emptied_slot_errors(scenario.parameters, doc)
+    errors = (emptied_slot_errors(scenario.parameters, doc)
+              + displaced_slot_errors(scenario.parameters, doc))
     if errors:
         raise ScenarioError(errors)
     return scenario
@@ -269,10 +274,19 @@ def load_scenario(
     scenario = _validate(doc, file, import_rules)
     if written is not None:
         _check_written(written, doc, lambda: _validate(written, file, import_rules))
+    _warn_displaced(scenario, doc)
     if overrides:
         # Carried with the object: a run of it records them, as it records --set.
         scenario._overrides = {str(k): copy.deepcopy(v) for k, v in overrides.items()}
     return scenario
+
+
+def _warn_displaced(scenario: Scenario, doc: _Doc) -> None:
+    """Warn of a parent's settings that a child or --set left to no mechanism (once a load)."""
+    import warnings
+
+    for note in displaced_slot_notes(scenario.parameters, doc):
+        warnings.warn(note, UserWarning, stacklevel=3)
 
 
 def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
@@ -375,6 +389,7 @@ def check_scenario(
     from scosim.scenario.quick import quick_dump
 
     data = quick_dump(doc.data) if quick else None
+    scenario = None
     if data is None:
         scenario = _validate(doc, file, import_rules)
         data = scenario.model_dump(mode="json", exclude={"source"})
@@ -383,6 +398,8 @@ def check_scenario(
     if written is not None:
         _check_written(written, doc, lambda: (quick and quick_dump(written.data) is not None)
                        or _validate(written, file, import_rules))
+    if scenario is not None:  # the quick path takes no scenario that names its mechanisms
+        _warn_displaced(scenario, doc)
     return {**data, "hash": _hash_data(data)}
 
 

@@ -26,9 +26,9 @@ _EVENT_TYPES = ("border_clash", "sanctions", "gdp_shock", "trust_shock")
 
 
 def _proposal_types() -> list[str]:
-    from scosim.proposals import available_types
+    from scosim.proposals import loadable_types
 
-    return available_types()
+    return loadable_types()
 
 _KIND = {
     "int": "an integer",

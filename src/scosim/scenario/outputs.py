@@ -248,8 +248,8 @@ def not_recorded_reason(scenario: Any, name: str) -> str:
     Returns:
         ``"'<name>' is not recorded in this scenario: ..."``.
     """
-    from scosim.model.slots import available_mechanisms, get_mechanism
-    from scosim.proposals import available_types, get_type
+    from scosim.model.slots import get_mechanism, loadable_mechanisms
+    from scosim.proposals import get_type, loadable_types
 
     used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
             for m in scenario.parameters.mechanisms.values() if m is not None]
@@ -259,9 +259,9 @@ def not_recorded_reason(scenario: Any, name: str) -> str:
         # Used, but it records this one only in some scenarios (recorded_indicators).
         return (f"{name!r} is not recorded in this scenario: {owner[0]} records it only in "
                 f"some scenarios; it declares it as: {owner[1].indicators[name]}")
-    who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in available_mechanisms()
+    who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in loadable_mechanisms()
            if name in get_mechanism(m).indicators]
-    who += [f"proposal type {t}" for t in available_types() if name in get_type(t).indicators]
+    who += [f"proposal type {t}" for t in loadable_types() if name in get_type(t).indicators]
     if not who:  # a core indicator whose mechanism a plug-in replaced, say
         return (f"{name!r} is not recorded in this scenario: none of its mechanisms and "
                 "proposal types records it")

@@ -269,7 +269,13 @@ class _ProposalDispatch:
 
     def __call__(self, value: Any, handler: Any) -> Any:
         from scosim.plugins import PluginError
-        from scosim.proposals import ProposalSpec, available_types, get_type, type_spec
+        from scosim.proposals import (
+            ProposalSpec,
+            available_types,
+            get_type,
+            loadable_types,
+            type_spec,
+        )
 
         if isinstance(value, ProposalSpec):
             return value
@@ -284,7 +290,7 @@ class _ProposalDispatch:
         if not isinstance(name, str):
             raise PydanticCustomError(
                 "union_tag_invalid", "unknown type {tag}",
-                {"tag": repr(name), "expected_tags": ", ".join(available_types())})
+                {"tag": repr(name), "expected_tags": ", ".join(loadable_types())})
         problem = not_imported("proposal type", name)
         if problem:
             raise PydanticCustomError("value_error", "{error}", {"error": problem})
@@ -301,7 +307,7 @@ class _ProposalDispatch:
                                               {"error": str(exc)}) from exc
                 raise PydanticCustomError(
                     "union_tag_invalid", "unknown type {tag}",
-                    {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
+                    {"tag": name, "expected_tags": ", ".join(loadable_types())}) from exc
             if getattr(spec.model_fields["type"].annotation, "__args__", ()) == (name,):
                 return _validate_spec(spec, value)
         try:
@@ -311,7 +317,7 @@ class _ProposalDispatch:
                 raise PydanticCustomError("value_error", "{error}", {"error": str(exc)}) from exc
             raise PydanticCustomError(
                 "union_tag_invalid", "unknown type {tag}",
-                {"tag": name, "expected_tags": ", ".join(available_types())}) from exc
+                {"tag": name, "expected_tags": ", ".join(loadable_types())}) from exc
         if name != cls.name:
             # Named by dotted path: register it under its own name and store that.
             from scosim.proposals import register_type
