@@ -71,10 +71,13 @@ def test_a_sweep_on_a_cluster_needs_no_copy_of_the_scenario(
     cl, _, dirs = cluster
     monkeypatch.chdir(tmp_path)
     scen = _scenario_in(tmp_path)
-    # Committed members, so the union forms and sigma moves welfare (with none, every
-    # point differed only by rounding noise).
+    # Committed members who stay, so the union forms and lasts and sigma moves welfare
+    # (with none, every point differed only by rounding noise; since the India-Pakistan
+    # suspension's recalibration, 2026-12-06, the union dissolved within the 4 years at
+    # sigma 3 and 5).
     fn = ScenarioModelFn(scen, {"w": Outcome("welfare_change_pct", how="sum")},
-                         overrides={"parameters.rules.vote": "always_yes"},
+                         overrides={"parameters.rules.vote": "always_yes",
+                                    "parameters.rules.defect": "never_defect"},
                          replications=2, common_random_numbers=crn)
     design = grid({"parameters.trade.sigma": [3.0, 5.0, 7.0]})
     local = evaluate(fn, design, batch_size=1, progress=False)
