@@ -55,8 +55,11 @@ def test_the_applicant_scores_the_accession_s_security_preview(monkeypatch) -> N
 
 
 def test_without_the_security_slot_membership_has_no_security_term() -> None:
-    over = {**OVER, "parameters.mechanisms.security": None}
-    m = SCOModel(load_scenario(SCENARIOS / "afghan_instability.yaml", overrides=over))
+    # The baseline, whose security slot is empty: emptying afghan_instability's slot in
+    # the same override that sets its instability is refused since 2026-12-06 (a setting
+    # nothing reads), and its instability path runs past the shortened years.
+    over = {k: v for k, v in OVER.items() if k != "parameters.security.instability"}
+    m = SCOModel(load_scenario(SCENARIOS / "baseline.yaml", overrides=over))
     m.run_model()
     votes = [e for e in m.log.records() if e["type"] == "vote" and e["proposal"] == "apply"]
     assert votes and all(e["term_security"] == 0 for e in votes)

@@ -202,12 +202,14 @@ def test_the_adjustment_clock_starts_with_the_union_not_an_earlier_settlement():
 
 
 def test_the_adjustment_clock_starts_again_with_a_union_after_one_dissolved():
-    """The ten-member union leaves and dissolves (exit threshold 0); a China-Uzbekistan
-    union enters two years later. Its trade starts at the short-run share again: the clock
-    ran from the first union's 2027, so it began at 0.925 (trade economist's review)."""
+    """The ten-member union leaves and dissolves (exit threshold 0: in 2029 since the
+    India-Pakistan suspension was calibrated to the trade it cut, 2026-12-06; 2032 before);
+    a China-Uzbekistan union tabled the year after enters two years after the dissolution.
+    Its trade starts at the short-run share again: the clock ran from the first union's
+    2027, so it began at 0.7 (trade economist's review)."""
     sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
         "replications": 1, "parameters.council.exit_threshold": 0.0})
-    second = {"type": "customs_union", "id": "cu2", "year": 2033, "proposer": "CHN",
+    second = {"type": "customs_union", "id": "cu2", "year": 2030, "proposer": "CHN",
               "participants": ["CHN", "UZB"], "cet": "weighted_mean"}
     sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
         "replications": 1, "parameters.council.exit_threshold": 0.0,
@@ -215,12 +217,12 @@ def test_the_adjustment_clock_starts_again_with_a_union_after_one_dissolved():
     m = SCOModel(sc)
     m.run_model()
     ev = m.log.to_frame()
-    assert ((ev.type == "dissolved") & (ev.year == 2032)).any()
-    assert ((ev.type == "in_force") & (ev.proposal == "cu2") & (ev.year == 2034)).any()
+    assert ((ev.type == "dissolved") & (ev.proposal == "sco_cu") & (ev.year == 2029)).any()
+    assert ((ev.type == "in_force") & (ev.proposal == "cu2") & (ev.year == 2031)).any()
     share = dict(zip(m.years, np.stack(m.records["trade_adjustment_share"])[:, 0, 0],
                      strict=True))
-    assert share[2031] == 0.7 and share[2033] == 0.0
-    assert share[2034] == 0.4 and share[2035] == pytest.approx(0.475, abs=1e-15)
+    assert share[2028] == pytest.approx(0.475, abs=1e-15) and share[2030] == 0.0
+    assert share[2031] == 0.4 and share[2032] == pytest.approx(0.475, abs=1e-15)
 
 
 def test_the_settlement_gain_is_solved_at_the_years_short_run_elasticity():
