@@ -168,7 +168,8 @@ def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) ->
     ax.invert_yaxis()
     # On two lines: on one it ran off the figure's right edge with 200 runs and a long
     # economy name ("...whiskers: 5th-95th percentile", no closing parenthesis).
-    ax.set_xlabel(f"US$ bn, present value at 4 percent\n(bars: {_mean_of(st.runs)}, as in "
+    ax.set_xlabel(f"US$ bn, present value at the members' cost of funds (7 percent by default)\n"
+                  f"(bars: {_mean_of(st.runs)}, as in "
                   "summary.txt; whiskers: 5th-95th percentile over runs)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
