@@ -9,6 +9,8 @@ run's proposals, and a rule whose answer is malformed stops the run naming it. B
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,7 @@ from scosim.runner import run_model
 from scosim.scenario import ScenarioError, validate_data
 
 CENTRAL_ASIA = ["KAZ", "KGZ", "TJK", "UZB"]
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def _ctx(votes, voters, gdp, threshold=2 / 3) -> DecisionContext:
@@ -144,3 +147,64 @@ def test_a_rule_class_is_checked_when_registered() -> None:
         register_decision_rule(NoDecide)
     with pytest.raises(PluginError, match="needs `opt_in = True`"):
         register_decision_rule(ConsentAlone)
+
+
+class _TwoYesOptIn(DecisionRule):
+    """Opt-in: adopted where at least two say yes, who said yes take part."""
+
+    name = "two_yes_opt_in"
+    opt_in = True
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        adopted = ctx.votes.sum(axis=1) >= 2
+        return adopted, ctx.votes & adopted[:, None]
+
+
+def test_an_opt_in_plugin_rule_cannot_admit_a_member_to_some_members_only(monkeypatch) -> None:
+    """Membership is all or nothing: an accession under an opt-in rule is decided by the
+    fallback the built-in opt-in rules have (consensus). Before, only the built-in names
+    were mapped, and a plug-in's opt-in rule admitted Afghanistan with some members."""
+    from scosim.model.decision_rules import _REGISTRY
+    from scosim.model.model import SCOModel
+    from scosim.proposals.accession import Accession
+    from scosim.scenario import load_scenario
+
+    monkeypatch.setitem(_REGISTRY._items, "two_yes_opt_in", _TwoYesOptIn)
+    monkeypatch.setitem(_REGISTRY._origins, "two_yes_opt_in", "module tests")
+    sc = load_scenario(SCENARIOS / "baseline.yaml", overrides={
+        "replications": 2, "years.end": 2027,
+        "proposals": [{"id": "join", "year": 2026, "type": "accession", "applicant": "AFG",
+                       "proposer": "UZB", "decision_rule": "two_yes_opt_in"}]})
+    model = SCOModel(sc)
+    acc = next(a for a in model.arrangements if isinstance(a, Accession))
+    assert (acc.rule, acc.decider.opt_in) == ("consensus", False)
+
+
+class _Raises(DecisionRule):
+    name = "raises_rule"
+
+    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+        return {}["nope"]
+
+
+def test_an_error_in_a_plugin_rule_names_its_method_and_line(monkeypatch) -> None:
+    """The note names the rule's method and the line in its own code, as for a mechanism's
+    or a proposal type's error (before: only the rule's name and the year)."""
+    from scosim.model.decision_rules import _REGISTRY
+
+    monkeypatch.setitem(_REGISTRY._items, "raises_rule", _Raises)
+    monkeypatch.setitem(_REGISTRY._origins, "raises_rule", "module tests")
+    sc = load_scenario_for_rule("raises_rule")
+    with pytest.raises(KeyError) as info:
+        run_model(sc)
+    note = " ".join(getattr(info.value, "__notes__", ()))
+    assert "decision rule 'raises_rule'" in note
+    assert "_Raises.decide at " in note and "test_decision_rule_plugins.py:" in note
+
+
+def load_scenario_for_rule(rule: str):
+    """A short customs-union scenario decided by ``rule``."""
+    from scosim.scenario import load_scenario
+
+    return load_scenario(SCENARIOS / "customs_union.yaml", overrides={
+        "replications": 1, "years.end": 2029, "parameters.council.decision_rule": rule})

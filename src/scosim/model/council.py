@@ -215,7 +215,8 @@ def _decide(
     ctx = DecisionContext(votes=votes & voters, voters=voters, threshold=arr.threshold,
                           gdp=np.asarray(model.gdp, dtype=float), codes=tuple(model.codes),
                           year=year, proposal=arr.proposal)
-    with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}"):
+    with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}",
+               arr.decider):
         out = arr.decider.decide(ctx)
         if not (isinstance(out, tuple) and len(out) == 2):
             raise TypeError("decide must return (adopted (R,), participants (R, N)), got "

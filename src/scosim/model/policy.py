@@ -263,7 +263,7 @@ def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
     """
     total: np.ndarray | None = None
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview income"):
+        with blame(f"mechanism {mech.name!r} ({slot} slot), preview income", mech):
             part = mech.preview_income(model, policy)
             if part is None:
                 continue

@@ -62,10 +62,15 @@ class Accession(ProposalType):
 
     @override
     def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
+        from scosim.model.decision_rules import get_decision_rule
+
+        # Membership is all or nothing: an opt-in rule (built in or a plug-in's) would
+        # admit the applicant to some members only. Variable geometry falls back to a
+        # majority; the interested members' rule, and any other opt-in rule, which asks
+        # the others' consent or names no fallback, to consensus.
         if requested == "variable_geometry":
-            # Membership is all or nothing: variable geometry falls back to a majority.
             return "qualified_majority", 0.5 + 1e-9
-        if requested == "interested_members":
+        if requested == "interested_members" or get_decision_rule(requested).opt_in:
             return "consensus", threshold
         return requested, threshold
 
