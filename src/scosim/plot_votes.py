@@ -25,15 +25,21 @@ from matplotlib.transforms import ScaledTranslation  # noqa: E402
 from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plugins import DEFAULT_TRUST_TERM  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats  # noqa: E402
-from scosim.vote_stats import VOTES_FILE  # noqa: E402
+from scosim.vote_stats import (  # noqa: E402
+    COMMITTED_RULES,
+    SCORE_RULES,
+    VOTES_FILE,
+    decided_by,
+    rule_name,
+)
 
 if TYPE_CHECKING:
     from scosim.proposal_vote import ProposalVote
 
 __all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
-           "VoteReasons", "later_votes_note", "not_drawn_note", "plot_vote_reasons",
-           "run_trust_terms", "state_label", "vote_reasons_all", "vote_reasons_data",
-           "years_text"]
+           "VoteReasons", "explained", "later_votes_note", "not_drawn_note",
+           "plot_vote_reasons", "run_trust_terms", "state_label", "vote_reasons_all",
+           "vote_reasons_data", "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -57,27 +63,16 @@ TERM_COLOURS = {
 #: Colour of a term :data:`TERM_COLOURS` does not list.
 OTHER_COLOUR = "#7f7f7f"
 
-#: Vote rules that read the score (utility plus shock).
-SCORE_RULES = ("utility_vote", "score_only_vote")
-#: Vote rules that ignore the state's score: the scenario commits the vote. Any other
-#: rule (built in, such as gains_only, or a user's) may read the score in its own way.
-COMMITTED_RULES = ("always_yes", "always_no")
-
-
-def _rule_name(rule: str) -> str:
-    """``always_yes`` for ``always_yes`` and ``scosim.rules.builtin:always_yes``."""
-    return rule.rsplit(":", 1)[-1] if rule.startswith("scosim.rules.builtin:") else rule
-
-
 def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
     """``yes in 43%``, plus who decided the vote when it was not the score."""
     text = f"yes in {percent_of_runs(yes)}%"
-    committed = sorted(r for r in rules if _rule_name(r) in COMMITTED_RULES)
-    own = sorted(r for r in rules if r not in SCORE_RULES and r not in committed)
+    committed = sorted(r for r in rules if rule_name(r) in COMMITTED_RULES)
+    own = sorted(r for r in rules if rule_name(r) not in SCORE_RULES and r not in committed)
     if committed:
         text += f" - committed by rule {', '.join(committed)}: score not used"
     elif own:
-        text += f" - by rule {', '.join(own)}"
+        # The bars are the default utility's terms; this rule decided on a test of its own.
+        text += f" - decided by rule {', '.join(own)}, not by this score"
     elif sponsor:
         text += " - proposer: votes for its own proposal"
     return text
@@ -96,8 +91,8 @@ class VoteReasons:
         score_low: 5th percentile of the score (sum of terms) over runs, per state.
         score_high: 95th percentile of the score over runs, per state.
         yes_share: Share of runs in which each state voted yes.
-        rules: The vote rules each state used (a rule other than the score rules
-            commits the vote).
+        rules: The vote rules each state used (:attr:`decided_by` says whether they
+            decided on the score drawn).
         sponsor: Whether each state proposed or co-sponsored the proposal.
         proposal: Id of the proposal voted on.
         year: Year of the vote.
@@ -127,6 +122,16 @@ class VoteReasons:
     labels: dict[str, str] = field(default_factory=lambda: dict(TERM_LABELS))
     later_years: tuple[int, ...] = ()
     not_drawn: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def decided_by(self) -> pd.Series:
+        """What decided each state's votes (:func:`scosim.vote_stats.decided_by`).
+
+        ``score`` where its rule voted on the score drawn; ``committed`` or ``own_rule``
+        (a rule such as ``gains_only`` or a plug-in's, with a test of its own) where the
+        bars are not what decided.
+        """
+        return pd.Series({c: decided_by(r) for c, r in self.rules.items()}, dtype=object)
 
 
 #: A term is drawn when some state's mean of it is at least this share of the panel's
@@ -306,6 +311,27 @@ def state_label(data: VoteReasons, state: str) -> str:
 
 #: What the figure's subtitle says of the bars and the rule behind them.
 EXPLAINED = ("a state voting on its score says yes when score plus a random shock is >= 0")
+#: Added to :data:`EXPLAINED` when some state voted by a rule with a test of its own.
+OWN_RULE_NOTE = ("a state marked 'decided by rule' voted on that rule's own test, not on "
+                 "this score")
+#: The subtitle when no state voted on its score and some voted by a rule of its own.
+NO_SCORE_VOTER = ("no state voted on this score: the bars are the default utility's terms; "
+                  "each row names the rule that decided")
+
+
+def explained(panels: Sequence[VoteReasons]) -> str:
+    """What the subtitle says decided the votes drawn in ``panels``.
+
+    :data:`EXPLAINED` claims the score rule only for the states that used it; where a rule
+    with a test of its own (``gains_only``, a plug-in's) decided, the bars are the default
+    utility's terms and not what it decided on, and the subtitle says so.
+    """
+    kinds = {k for p in panels for v in p.decided_by for k in str(v).split()}
+    if "own_rule" not in kinds:
+        return EXPLAINED
+    if "score" not in kinds:
+        return NO_SCORE_VOTER
+    return f"{EXPLAINED}; {OWN_RULE_NOTE}"
 #: The x-axis of every panel.
 X_LABEL = "contribution to the state's score, percentage points of real expenditure"
 # The legend sits this far below a panel's axes, in points: under the tick labels and
@@ -369,7 +395,9 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
     each term in its own colour (:data:`TERM_COLOURS`); the whisker spans the 5th-95th
     percentile of the score over runs. The label gives the share of runs voting yes and
     says when the vote was not decided by the score: a rule that commits the state
-    (``always_yes``, ...) or the proposer supporting its own proposal, and, under an
+    (``always_yes``, ...), a rule with a test of its own (``gains_only``, a plug-in's:
+    the bars are then not what it decided on, and the subtitle says so: :func:`explained`)
+    or the proposer supporting its own proposal, and, under an
     opt-in rule, the share of runs in which the state then withdrew from the smaller
     group the willing would form (the terms shown are those of the whole proposal).
     ``trust_terms``: as :func:`vote_reasons_all`'s.
@@ -392,14 +420,14 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
         if len(panels) == 1:
             ax.set_title(f"{title}: why states voted as they did on '{data.proposal}' in "
                          f"{data.year}\nmean weighted terms over {data.n_runs} runs; "
-                         f"{EXPLAINED}{note}", fontsize=10)
+                         f"{explained(panels)}{note}", fontsize=10)
         else:
             # Bold: the panel's own heading, apart from the figure's title above it.
             ax.set_title(f"'{data.proposal}' in {data.year}: mean weighted terms over "
                          f"{data.n_runs} runs{note}", fontsize=10, fontweight="bold")
     if len(panels) > 1:
         fig.suptitle(f"{title}: why states voted as they did, one panel per proposal at its "
-                     f"first vote\n{EXPLAINED}", fontsize=11)
+                     f"first vote\n{explained(panels)}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -415,7 +415,7 @@ def find_resumable(
     ``include_locked``.
     """
     for p, m in _partial_manifests(Path(root) / scenario_name):
-        if all(m.get(k) == v for k, v in match.items()) and (
+        if all(version_value(m, k) == version_value(match, k) for k in match) and (
             include_locked or not is_locked(p)
         ):
             return p
@@ -441,6 +441,21 @@ VERSION_KEYS = (
 )
 
 
+def version_value(manifest: dict[str, Any], key: str) -> Any:
+    """What a manifest (or a run's key) records of ``key``, in the form runs are compared in.
+
+    ``plugin_versions`` is :func:`scosim.plugin_record.manifest_key`: the record
+    (``plugin_record``) where there is one, else the string, as one string, so a manifest
+    written before the record matches a run that writes both. The other
+    :data:`VERSION_KEYS` are their value, ``""`` when absent; any other key, its value.
+    """
+    if key == "plugin_versions":
+        from scosim.plugin_record import manifest_key
+
+        return manifest_key(manifest)
+    return (manifest.get(key) or "") if key in VERSION_KEYS else manifest.get(key)
+
+
 def find_superseded(
     root: Path, scenario_name: str, match: dict[str, Any]
 ) -> list[tuple[Path, dict[str, Any]]]:
@@ -459,7 +474,8 @@ def find_superseded(
         if any(m.get(k) != v for k, v in match.items() if k not in VERSION_KEYS):
             continue  # another ensemble (scenario, seed, replications, batch size)
         # A scenario without plug-ins has no key in ``match`` and "" in its manifest.
-        differ = {k: m.get(k) for k in VERSION_KEYS if (m.get(k) or "") != (match.get(k) or "")}
+        differ = {k: version_value(m, k) for k in VERSION_KEYS
+                  if version_value(m, k) != version_value(match, k)}
         if differ and not is_locked(p):
             found.append((p, differ))
     return found

@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scosim.results import MANIFEST, PARTIAL_PREFIX, VERSION_KEYS, is_locked
+from scosim.results import MANIFEST, PARTIAL_PREFIX, VERSION_KEYS, is_locked, version_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -291,7 +291,8 @@ def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:
         "code_version": expected["code"],
     }
     if expected.get(PLUGINS):
-        # A plug-in edited since would give other numbers (its code's hash).
+        # A plug-in edited since would give other numbers (its code's hash). Compared as
+        # scosim.results.version_value reads it, whether a manifest has the record or not.
         key["plugin_versions"] = expected[PLUGINS]
     return key
 
@@ -304,7 +305,8 @@ def find_finished(root: str | Path, scenario_name: str, key: dict[str, Any]) -> 
         scenario_name: The scenario's name (its runs are under ``root/<name>/``).
         key: :func:`ensemble_key` of the scenario as it would be run; a run matches when
             its manifest records the same value of each (a scenario without plug-ins
-            has no ``plugin_versions`` here and ``""`` in its manifest).
+            has no ``plugin_versions`` here and ``""`` in its manifest; plug-ins compared
+            by :func:`scosim.results.version_value`, record or string).
     """
     found: list[tuple[str, Path]] = []
     for mf in Path(root, scenario_name).glob(f"*/{MANIFEST}"):
@@ -316,7 +318,7 @@ def find_finished(root: str | Path, scenario_name: str, key: dict[str, Any]) -> 
             continue
         if not isinstance(m, dict) or m.get("status") != "complete":
             continue
-        if all((m.get(k) or "") == (key.get(k) or "") for k in VERSION_KEYS) and all(
+        if all(version_value(m, k) == version_value(key, k) for k in VERSION_KEYS) and all(
                 m.get(k) == v for k, v in key.items() if k not in VERSION_KEYS):
             found.append((str(m.get("finished", "")), mf.parent))
     return max(found)[1] if found else None

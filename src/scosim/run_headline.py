@@ -42,7 +42,6 @@ from scosim.mechanism_answer import (
     run_headline_indicators,
     run_welfare_versus,
 )
-from scosim.plot_votes import COMMITTED_RULES, _rule_name
 from scosim.plots import (
     HIGH,
     LOW,
@@ -56,6 +55,7 @@ from scosim.plots import (
 from scosim.result_tables import Result, _is_url, _join, open_result, read_batches
 from scosim.results import HEADLINE_FILE
 from scosim.runstats import ZERO, RunStats
+from scosim.vote_stats import COMMITTED_RULES, rule_name
 
 __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
            "headline_text", "with_footer", "worked_out_headline", "write_headline"]
@@ -528,7 +528,7 @@ def _committed(st: RunStats) -> str | None:
     for vote in votes:
         by_rule: dict[str, list[str]] = {}
         for c in vote.states:
-            for rule in sorted(r for r in vote.rules[c] if _rule_name(r) in COMMITTED_RULES):
+            for rule in sorted(r for r in vote.rules[c] if rule_name(r) in COMMITTED_RULES):
                 by_rule.setdefault(rule, []).append(c)
         if not by_rule:
             continue

@@ -22,6 +22,7 @@ from scosim.results import (
     remove_empty_dirs,
     unused_name,
     utc_now,
+    version_value,
 )
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ _VERSION_NAMES = {"package_version": "scosim", "code_version": "scosim code",
 def _differences(recorded: dict[str, Any], match: dict[str, Any]) -> str:
     """``other plug-ins ('<there>' there, '<here>' here)``, for each field that differs."""
     return "; ".join(f"other {_VERSION_NAMES.get(k, k)} ({v or ''!r} there, "
-                     f"{match.get(k) or ''!r} here)" for k, v in recorded.items())
+                     f"{version_value(match, k)!r} here)" for k, v in recorded.items())
 
 
 def stopped(writer: RunWriter | StoreRunWriter, created: list[Path], n_batches: int,

@@ -30,6 +30,7 @@ from scosim.experiments.versions import (  # noqa: F401  (re-exported: scosim.ru
     VersionMismatch,
     check_plugins,
     check_versions,
+    plugin_record,
     plugin_versions,
     scenario_versions,
     version_difference,
@@ -350,6 +351,9 @@ def run(
         "overrides": recorded,
         "plugins": plugin_origins(sc),
         "plugin_versions": plugins,
+        # The same, what -> origin, distribution, version, module hash: compared as the
+        # string (scosim.plugin_record.plugins_key); it tells what to install.
+        "plugin_record": plugin_record(sc),
     }
     # SIGTERM (e.g. a job scheduler) stops like Ctrl-C, from before the run directory
     # is opened: finished batches stay resumable and a run with none leaves nothing.

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CONTRIB_PREFIX", "VOTES_FILE", "VoteTerms"]
+__all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "SCORE_RULES", "VOTES_FILE", "VoteTerms",
+           "decided_by", "rule_name"]
 
 #: Vote fields holding a weighted term of the score.
 CONTRIB_PREFIX = "contrib_"
@@ -28,6 +29,32 @@ VOTES_FILE = "votes.csv"
 ORDER = ("econ", "sovereignty", "trust", "dominance", "security")
 
 Key = tuple[str, int, str]
+
+#: Vote rules that decide on the score the terms add up to (plus the random shock).
+SCORE_RULES = ("utility_vote", "score_only_vote")
+#: Vote rules that ignore the state's score: the scenario commits the vote.
+COMMITTED_RULES = ("always_yes", "always_no")
+
+
+def rule_name(rule: str) -> str:
+    """``always_yes`` for ``always_yes`` and ``scosim.rules.builtin:always_yes``."""
+    return rule.rsplit(":", 1)[-1] if rule.startswith("scosim.rules.builtin:") else rule
+
+
+def decided_by(rules: set[str] | frozenset[str]) -> str:
+    """What decided votes cast by ``rules`` (the names or paths the events log).
+
+    ``score``: a rule of :data:`SCORE_RULES`, deciding on the score the terms add up to
+    (plus the shock); ``committed``: a rule of :data:`COMMITTED_RULES`, which reads no
+    score; ``own_rule``: any other rule (built in, such as ``gains_only``, or a user's),
+    which decides on a test of its own, so the terms are not the score it decided on.
+    Several, space-separated, when the votes used rules of several kinds; ``""`` when
+    no rule was logged.
+    """
+    kinds = {"score" if rule_name(r) in SCORE_RULES
+             else "committed" if rule_name(r) in COMMITTED_RULES else "own_rule"
+             for r in rules}
+    return " ".join(k for k in ("score", "committed", "own_rule") if k in kinds)
 
 
 class VoteTerms:
@@ -79,7 +106,10 @@ class VoteTerms:
         ``yes_share``, ``score_pp`` (mean of the terms' sum) and ``contrib_<term>_pp``
         per term (mean over the votes that carry it), both in percentage points of
         real expenditure, as in ``plots/vote_reasons.png``; ``rules`` (the vote rules
-        used, space-separated: a rule that ignores the score commits the vote).
+        used, space-separated: a rule that ignores the score commits the vote);
+        ``decided_by`` (:func:`decided_by`: ``score`` when the rules decided on this
+        score, ``committed`` or ``own_rule`` when not). The last column, so that the
+        others read as before it was added.
         """
         import pandas as pd
 
@@ -96,7 +126,8 @@ class VoteTerms:
                          "yes_share": self.yes[k] / n if k in self.yes else float("nan"),
                          "score_pp": score,
                          **{f"{CONTRIB_PREFIX}{t}_pp": means[t] for t in terms},
-                         "rules": " ".join(sorted(self.rules.get(k, set())))})
+                         "rules": " ".join(sorted(self.rules.get(k, set()))),
+                         "decided_by": decided_by(self.rules.get(k, set()))})
         cols = ["proposal", "year", "country", "votes", "yes_share", "score_pp",
-                *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules"]
+                *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules", "decided_by"]
         return pd.DataFrame(rows, columns=cols)

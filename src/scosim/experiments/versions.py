@@ -137,22 +137,25 @@ PLUGINS = "plugins"
 """Key of the scenario's plug-in versions in a batch's versions (:func:`plugin_versions`)."""
 
 
-def plugin_versions(scenario: Any) -> str:
+def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
     """The plug-ins a scenario uses that scosim does not ship, each with its code's hash.
 
-    ``""`` when it uses only built-in ones. Otherwise ``"<what>: <origin>, <module>
-    sha256 <prefix>; ..."``, sorted: the origin names an entry point's distribution
-    and version, and the hash of the module file that defines the plug-in catches what
-    a version does not (an editable install, or a module given by dotted path, edited
-    on one machine and not another).
+    The manifest's ``plugin_record`` (:mod:`scosim.plugin_record`): ``{what: {"kind",
+    "name", ["hook",] "origin", "distribution", "version", "module_hash"}}``, where
+    ``what`` is ``"proposal type <name>"``, ``"mechanism <name>"`` or ``"rule
+    <hook>:<spec>"``; empty when it uses only built-in ones. The origin names an entry
+    point's distribution and version, and the hash of the module file that defines the
+    plug-in catches what a version does not (an editable install, or a module given by
+    dotted path, edited on one machine and not another).
     """
     from scosim.model.slots import get_mechanism, mechanism_origin
+    from scosim.plugin_record import record_entry
     from scosim.plugins import PluginError, rule_specs
     from scosim.proposals import get_type, type_origin
     from scosim.rules.registry import resolve_rule, rule_origin
 
-    used: list[tuple[str, str, Any]] = [
-        (f"proposal type {p.type}", type_origin(p.type), get_type(p.type))
+    used: list[tuple[str, str, str, Any, str | None]] = [
+        ("proposal type", p.type, type_origin(p.type), get_type(p.type), None)
         for p in scenario.proposals]
     for name in scenario.parameters.mechanisms.values():
         if name is not None:
@@ -161,13 +164,26 @@ def plugin_versions(scenario: Any) -> str:
             cls = get_mechanism(name)
             reg = getattr(cls, "name", name)
             try:
-                used.append((f"mechanism {reg}", mechanism_origin(reg), cls))
+                used.append(("mechanism", reg, mechanism_origin(reg), cls, None))
             except PluginError:  # known by its dotted path only, on every side
-                used.append((f"mechanism {name}", mechanism_origin(name), cls))
-    used += [(f"rule {hook}:{spec}", rule_origin(hook, spec), resolve_rule(hook, spec))
+                used.append(("mechanism", name, mechanism_origin(name), cls, None))
+    used += [("rule", spec, rule_origin(hook, spec), resolve_rule(hook, spec), hook)
              for hook, spec in rule_specs(scenario)]
-    return "; ".join(sorted({f"{what}: {origin}, {_module_hash(obj)}"
-                             for what, origin, obj in used if origin != "builtin"}))
+    return {(f"rule {hook}:{name}" if kind == "rule" else f"{kind} {name}"):
+            record_entry(kind, name, origin, _module_hash(obj), hook)
+            for kind, name, origin, obj, hook in sorted(used, key=lambda u: u[:3])
+            if origin != "builtin"}
+
+
+def plugin_versions(scenario: Any) -> str:
+    """:func:`plugin_record` as the one string every check compares.
+
+    ``""`` when the scenario uses only built-in plug-ins; otherwise ``"<what>: <origin>,
+    <module> sha256 <prefix>; ..."``, sorted (:func:`scosim.plugin_record.plugins_key`).
+    """
+    from scosim.plugin_record import plugins_key
+
+    return plugins_key(plugin_record(scenario))
 
 
 def scenario_versions(scenario: Any) -> dict[str, str]:
@@ -273,11 +289,13 @@ def check_plugins(expected: Mapping[str, str], scenario: Any) -> None:
     Raises:
         VersionMismatch: Naming both and what to do.
     """
+    from scosim.plugin_record import plugins_key
+
     want = expected.get(PLUGINS)
     if want is None:
         return
     got = plugin_versions(scenario)
-    if got != want:
+    if plugins_key(got) != plugins_key(want):
         raise _refused(
             f"the scenario's plug-ins are {got or 'built in only'!r} here, {want!r} on the "
             "client. To fix: install the same plug-in versions (and the same files of "

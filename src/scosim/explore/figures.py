@@ -21,11 +21,11 @@ import pandas as pd
 
 from scosim.event_labels import event_label
 from scosim.plot_votes import (
-    EXPLAINED,
     OTHER_COLOUR,
     TERM_COLOURS,
     X_LABEL,
     VoteReasons,
+    explained,
     later_votes_note,
     not_drawn_note,
     run_trust_terms,
@@ -218,9 +218,10 @@ def _vote_figure(data: VoteReasons) -> Any:
     """Stacked weighted terms of each state's score at one proposal's first vote.
 
     Each state is labelled as in the PNG: the share of runs voting yes, and who decided
-    the vote when the score did not (a rule that commits the state, the proposer backing
-    its own proposal), so a state with a negative score and a 100 % yes is not left
-    unexplained. Terms keep the PNG's colours (:data:`scosim.plot_votes.TERM_COLOURS`).
+    the vote when the score did not (a rule that commits the state, a rule with a test of
+    its own, the proposer backing its own proposal), so a state with a negative score and
+    a 100 % yes is not left unexplained. Terms keep the PNG's colours
+    (:data:`scosim.plot_votes.TERM_COLOURS`).
     """
     go = _go()
     fig = go.Figure()
@@ -267,7 +268,7 @@ def _vote_figure(data: VoteReasons) -> Any:
     _layout(
         fig,
         f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "
-        f"terms over {data.n_runs} runs; {EXPLAINED}</sup>{note}",
+        f"terms over {data.n_runs} runs; {explained([data])}</sup>{note}",
         height=max(420, 26 * len(states) + 220) + _LEGEND_PX,
     )
     fig.update_layout(margin={"r": 20 + 7 * max(len(x) for x in labels),

@@ -298,6 +298,15 @@ def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
     try:
         with importing_rules(import_rules):
             return validate_data(doc, source=Path(file))
+    except ScenarioError as exc:
+        # A run's saved scenario: a plug-in it used and that is not installed here is
+        # named with the distribution and version the run's manifest records.
+        from scosim.plugin_record import hinted_errors
+
+        hinted = hinted_errors(exc.errors, doc.data, file)
+        if hinted == exc.errors:
+            raise
+        raise ScenarioError(hinted) from None
     finally:
         IMPORT_CODE.reset(token)
 
