@@ -164,6 +164,23 @@ def scenario_identity(run_dir: Path, manifest: dict[str, Any]) -> str:
     return f"sha256 {hashlib.sha256(text.encode()).hexdigest()}"
 
 
+def _oldest_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` by start time, then by when each run's manifest was last written.
+
+    ``started`` has whole seconds: two quick runs tied, and the order fell to their
+    directory names' hashes.
+    """
+
+    def written(path: str) -> int:
+        try:
+            return (Path(path) / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    order = rows.assign(_written=[written(p) for p in rows["path"]])
+    return order.sort_values(["started", "_written"], kind="stable").drop(columns="_written")
+
+
 def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path,
                       choose: str = CHOOSE_FOR_COMPARE) -> None:
     """Refuse a scenario name whose runs ``rows`` (oldest first) simulate different scenarios.
@@ -193,9 +210,8 @@ def _refuse_ambiguous(name: str, rows: pd.DataFrame, root: str | Path,
     if len(latest) < 2:
         return
     lines = []
-    for identity, (run_dir, m) in sorted(latest.items(),
-                                         key=lambda kv: str(kv[1][1].get("started", "")),
-                                         reverse=True):
+    # ``rows`` are oldest first and ``latest`` keeps that order: newest first is its reverse.
+    for identity, (run_dir, m) in reversed(latest.items()):
         more = count[identity] - 1
         lines.append(
             f"  {run_dir}: file {m.get('scenario_file', '?')}, scenario_hash "
@@ -241,7 +257,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
     hit = done[done["run_id"] == str(ref)]
     by_name = hit.empty
     if by_name:
-        hit = done[done["scenario"] == str(ref)].sort_values("started")
+        hit = _oldest_first(done[done["scenario"] == str(ref)])
         plain = hit[hit["overrides"] == ""]
         if not plain.empty:
             # A name means the scenario as written: prefer runs without --set overrides.
