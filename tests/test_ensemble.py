@@ -54,7 +54,10 @@ def _batch_files(result_dir: Path) -> list[str]:
 #: and no GE solve moves); with the willing deciding under loud vote noise a union forms
 #: with different members in different runs, so the executors must agree on real solves.
 UNION_FORMS = {"parameters.council.decision_rule": "variable_geometry",
-               "parameters.council.vote_noise": 3.0}
+               "parameters.council.vote_noise": 3.0,
+               # Members stay: since the GDP path starts from the 2024 record (2026-12-06)
+               # one run's union was left by its members before 2028.
+               "parameters.rules.defect": "never_defect"}
 
 
 @pytest.fixture(scope="module")
