@@ -443,10 +443,13 @@ def test_overrides_are_recorded_listed_and_not_taken_for_the_scenario(tmp_path, 
     {"parameters.trade.short_run_share": 0.4, "parameters.trade.adjustment_years": 8},
 ], ids=["full-response", "gradual-response"])
 def test_bilateral_tables_add_up_to_each_importers_imports(tmp_path, adjustment):
-    # Every member votes yes, so the union is in force from 2026 and flows move.
+    # Every member votes yes and stays (the fixture's union dissolves within its four
+    # years otherwise since the suspension's recalibration, 2026-12-06), so the union is in
+    # force from 2026 and flows move.
     sc = scosim.load_scenario(SMALL_CU, overrides={"outputs.bilateral": True,
                                                    "outputs.plots": False,
                                                    "parameters.rules.vote": "always_yes",
+                                                   "parameters.rules.defect": "never_defect",
                                                    **adjustment})
     res = run(sc, replications=2, out=tmp_path, progress=False)
     bil = res.bilateral
