@@ -158,10 +158,13 @@ def test_a_sweep_given_a_scheduler_runs_on_that_cluster(
     """Before: `scosim sweep` had no --scheduler; a Sobol sweep could not use a cluster."""
     monkeypatch.chdir(tmp_path)
     _scenario_here(tmp_path)
-    # Committed members: the union forms, so sigma moves welfare (under the fixture's
-    # consensus nothing forms and every point is zero).
+    # Committed members who stay: the union forms and lasts, so sigma moves welfare (under
+    # the fixture's consensus nothing forms and every point is zero; since the suspension's
+    # recalibration, 2026-12-06, the union dissolved within the fixture's years at sigma 3
+    # and 5 unless its members stay).
     (tmp_path / "adopted.yaml").write_text(
-        "extends: small_cu.yaml\nname: adopted\nparameters: {rules: {vote: always_yes}}\n")
+        "extends: small_cu.yaml\nname: adopted\n"
+        "parameters: {rules: {vote: always_yes, defect: never_defect}}\n")
     args = ["sweep", "adopted.yaml", "--param", "parameters.trade.sigma=3,5,7", "--method", "grid",
             "--output", "welfare_change_pct:PAK", "--replications", "2", "--quiet"]
     assert _here_and_on_the_cluster(cluster, args, tmp_path) >= 1
