@@ -35,6 +35,7 @@ from scosim.data.ahs_check import (
     share_within,
 )
 from scosim.data.build import RAW_FILES
+from scosim.data.suspension import KINDS
 from scosim.data.tariffs import PSA_PREFERENCE, tariff_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -314,7 +315,12 @@ def test_psa_cells_are_a_documented_fraction_of_mfn(cal) -> None:
 
 def test_revenue_effect_of_the_composition_adjustment_is_documented(cal) -> None:
     flat = load_calibration("2023", composition=False)
-    on, off = tariff_revenue(cal.trade, cal.tariffs), tariff_revenue(flat.trade, flat.tariffs)
+    # Pakistan's ban on Indian goods collects nothing: its tariff equivalent books none.
+    bans = [pair for pair, kind in KINDS.items() if kind == "ban"]
+    on = tariff_revenue(cal.trade, cal.tariffs, bans)
+    off = tariff_revenue(flat.trade, flat.tariffs, bans)
+    assert tariff_revenue(cal.trade, cal.tariffs) - on == pytest.approx(
+        cal.trade.loc["IND", "PAK"] * cal.tariffs.loc["IND", "PAK"], rel=1e-9)
     assert cal.manifest["tariff_revenue_usd"] == {
         "composition_adjusted": round(on),
         "flat": round(off),

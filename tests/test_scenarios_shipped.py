@@ -81,10 +81,12 @@ def test_consensus_and_variable_geometry_differ_and_events_explain_it(noise):
     taking_part = yes.copy()
     taking_part[:, eaeu] = yes[:, eaeu].all(axis=1)[:, None]
     if noise is None:
-        # Pakistan's gain from the ended suspension is a few hundredths of a point (it said
-        # yes, then withdrew from China alone, while the suspension was 200 % both ways).
-        assert (taking_part.sum(axis=1) == 1).all() and taking_part[:, 0].all()
-        assert voters[0] == "CHN"
+        # Pakistan's gain from the ended suspension is a few hundredths of a point: China
+        # takes part in every run, and besides it only Pakistan, in some runs (it said yes in
+        # every run while the suspension was 200 % both ways).
+        assert voters[0] == "CHN" and taking_part[:, 0].all()
+        others = np.delete(taking_part[:, 1:], voters.index("PAK") - 1, axis=1)
+        assert not others.any()
     else:
         assert ((taking_part.sum(axis=1) >= 2) != unanimous).any()
     withdrew = np.zeros_like(taking_part)
@@ -116,7 +118,7 @@ def test_a_withdrawal_is_the_vote_the_state_gives_the_smaller_group_as_tabled():
     """Under variable geometry Pakistan's withdrawal from a union with China alone is
     the no it gives when exactly that union is tabled (same seed, same proposal id:
     same noise; same negotiated CET, trust and dominance terms). With loud vote noise:
-    as shipped Pakistan says no to the ten-member union and is never left with China."""
+    as shipped Pakistan says yes to the ten-member union in a few runs only (14.5 % of 200)."""
     overrides = {"replications": 80, "parameters.council.vote_noise": 0.5}
     vg = run_model(load_scenario(SCENARIOS / "customs_union_variable_geometry.yaml",
                                  overrides=overrides))

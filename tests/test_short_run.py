@@ -58,7 +58,9 @@ def test_the_year_is_the_long_run_solve_at_the_short_run_elasticity(adjusting):
     a = np.asarray(m.records["trade_adjustment_share"][-1])[:, 0]
     sigma = np.broadcast_to(m.sigma, a.shape)
     short = solve_ge(m.baseline_flows(), sigma=1.0 + a * (sigma - 1.0), tariffs=m.tau0,
-                     new_tariffs=m.tariffs, cost_change=m.policy.cost_change,
+                     new_tariffs=m.tariffs,
+                     # the ban the union lifts is trade policy: at the short-run elasticity
+                     cost_change=m.policy.cost_change * m.policy.ban_change,
                      deficits=m.scenario.parameters.trade.deficits,
                      revenue_sharing=m.policy.sharing)
     np.testing.assert_allclose(m.ge.welfare_change, short.welfare_change, rtol=1e-12)
@@ -228,10 +230,11 @@ def test_the_adjustment_clock_starts_again_with_a_union_after_one_dissolved():
 def test_the_settlement_gain_is_solved_at_the_years_short_run_elasticity():
     """A settlement's gain in a year its members' union still adjusts (a = 0.475) is two
     solves of the year as its trade step solves it: the costs (the sanction and the
-    dollar channel) at sigma, then from there the legal tariffs at
-    ``sigma_a = 1 + a (sigma - 1)``. Rebuilt here from ``solve_ge``; at the long-run
-    sigma the gain differed by up to 0.008 points (of Belarus's 0.9 before its EAEU pairs got
-    their own share, 2026-12-06), far outside the check."""
+    dollar channel) at sigma, then from there the legal tariffs (and Pakistan's ban on
+    Indian goods, which the union lifts: trade policy) at ``sigma_a = 1 + a (sigma - 1)``.
+    Rebuilt here from ``solve_ge``; at the long-run sigma the gain differed by up to 0.008
+    points (of Belarus's 0.9 before its EAEU pairs got their own share, 2026-12-06), far
+    outside the check."""
     from scosim.model.phases import tick
 
     settle = {"type": "national_currency_settlement", "id": "ncs", "year": 2025,
@@ -269,8 +272,8 @@ def test_the_settlement_gain_is_solved_at_the_years_short_run_elasticity():
         first = solve_ge(m.baseline_flows(), sigma=sigma, tariffs=m.tau0, cost_change=cost,
                          deficits=deficits)
         second = solve_ge(first.flows, sigma=tariff_sigma, tariffs=m.tau0,
-                          new_tariffs=m.tariffs, deficits=deficits,
-                          revenue_sharing=policy.sharing)
+                          new_tariffs=m.tariffs, cost_change=policy.ban_change,
+                          deficits=deficits, revenue_sharing=policy.sharing)
         return first.welfare_change * second.welfare_change
 
     short = 1.0 + a * (sigma - 1.0)

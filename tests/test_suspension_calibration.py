@@ -15,12 +15,16 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scosim.data import load_calibration
 from scosim.data.raw import RAW_FILES
+from scosim.mechanisms.suspensions import lift_bans
 from scosim.mechanisms.trade import solve_ge
+from scosim.mechanisms.welfare_terms import decompose_welfare
 from scosim.model.model import SCOModel
+from scosim.model.policy import PolicyState
 from scosim.scenario import load_scenario
 
 #: The suspended pairs, exporter -> importer.
@@ -43,17 +47,35 @@ def _lifted(cal, sigma: float) -> dict[tuple[str, str], float]:
     The model's own base (its tariffs at the scenario's sigma, its tariff-inclusive flows);
     every other tariff and cost is kept; the suspended cells go to SAFTA's zero.
     """
+    m = _model(cal, sigma)
+    codes = list(m.codes)
+    ge, new = _lift(m, sigma)
+    cif = ge.flows[0] / (1.0 + new)
+    return {(i, j): float(cif[codes.index(i), codes.index(j)]) for i, j in PAIRS}
+
+
+def _model(cal, sigma: float) -> SCOModel:
     sc = load_scenario("scenarios/baseline.yaml", overrides={
         "parameters.trade.sigma": sigma, "parameters.trade.sigma_spread": 0.0})
-    m = SCOModel(sc, runs=range(1), calibration=cal)
+    return SCOModel(sc, runs=range(1), calibration=cal)
+
+
+def _lift(m: SCOModel, sigma: float, tau0=None, flows0=None):
+    """Solve lifting both measures from the model's base (or the given one): India's
+    duty to SAFTA's zero, Pakistan's ban removed from the trade costs as an arrangement
+    removes it (:func:`lift_bans`; none where ``tau0`` carries it as a tariff)."""
+    tau0 = m.tau0 if tau0 is None else tau0
+    flows0 = m.flows0 if flows0 is None else flows0
     codes = list(m.codes)
-    new = m.tau0.copy()
+    policy = PolicyState(tariffs=np.array(tau0)[None].copy(),
+                         cost_change=np.ones((1, m.N, m.N)))
+    lift_bans(policy, m.ban_factor, np.ones((1, m.N), dtype=bool), np.ones(1),
+              np.ones(1, dtype=bool))
     for i, j in PAIRS:
-        new[codes.index(i), codes.index(j)] = 0.0
-    ge = solve_ge(m.flows0, sigma=sigma, tariffs=m.tau0, new_tariffs=new,
-                  deficits=sc.parameters.trade.deficits)
-    cif = ge.flows / (1.0 + new)
-    return {(i, j): float(cif[codes.index(i), codes.index(j)]) for i, j in PAIRS}
+        policy.tariffs[0, codes.index(i), codes.index(j)] = 0.0
+    ge = solve_ge(flows0, sigma=sigma, tariffs=tau0, new_tariffs=policy.tariffs,
+                  cost_change=policy.ban_change, deficits=m.scenario.parameters.trade.deficits)
+    return ge, policy.tariffs[0]
 
 
 @pytest.mark.parametrize("sigma", [4.0, 5.0, 8.0])
@@ -66,6 +88,37 @@ def test_lifting_the_suspension_restores_about_the_trade_before_it(cal, sigma) -
     for pair, before in PRE_SUSPENSION.items():
         assert 0.5 < flows[pair] / before < 2.0, (pair, flows[pair] / 1e9)
     assert sum(flows.values()) < POTENTIAL / 4
+
+
+@pytest.mark.parametrize("sigma", [4.0, 5.0, 8.0])
+def test_lifting_the_ban_gains_pakistan_the_revenue_it_no_longer_books(cal, sigma) -> None:
+    """Closed form with the welfare decomposition. Priced as a tariff, Pakistan's ban
+    booked revenue ``R = t x X`` on India's goods (US$0.12 bn at sigma 5) that lifting it
+    took away: Pakistan's revenue term fell by about ``R / E``. Priced as what it is, a
+    barrier that earns nothing, the revenue term loses none of it, and the welfare gain is
+    larger by at least that much; the rest of the difference is the iceberg equivalent's
+    larger price wedge (the same fall at elasticity ``sigma - 1``), a few hundredths of a
+    point at most. Lifted either way, India's exports to Pakistan are the same."""
+    m = _model(cal, sigma)
+    codes = list(m.codes)
+    i, p = codes.index("IND"), codes.index("PAK")
+    ge, _ = _lift(m, sigma)
+    # the same ban booked as a tariff (the model before the kinds were told apart)
+    as_tariff = m.tau0.copy()
+    as_tariff[i, p] = (1.0 + cal.tariffs.loc["IND", "PAK"]) ** (5.0 / sigma) - 1.0
+    flows_t = m.trade_cif0 * (1.0 + as_tariff)
+    ge_t = solve_ge(flows_t, sigma=sigma, tariffs=as_tariff, new_tariffs=_lift(m, sigma)[1][None],
+                    deficits=m.scenario.parameters.trade.deficits)
+    booked = as_tariff[i, p] * m.trade_cif0[i, p]
+    e = float(np.asarray(ge.baseline_expenditure)[0, p])
+    assert 0.05e9 < booked < 0.2e9
+    rev = decompose_welfare(ge, m.flows0)["tariff_revenue"][0, p]
+    rev_t = decompose_welfare(ge_t, flows_t)["tariff_revenue"][0, p]
+    assert rev - rev_t == pytest.approx(booked / e, rel=0.05)
+    gain = float(ge.welfare_change[0, p] - ge_t.welfare_change[0, p])
+    assert booked / e * 0.95 < gain < booked / e + 0.0002
+    cif = ge.flows[0, i, p]
+    assert cif == pytest.approx(ge_t.flows[0, i, p], rel=1e-6)
 
 
 def _dots_importer_cif(importer: str, partner: str, year: int) -> float:

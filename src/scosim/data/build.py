@@ -59,6 +59,7 @@ from scosim.data.raw import (
 )
 from scosim.data.row_tariff import preference_ratios, row_mfn_shares
 from scosim.data.sources import SOURCES
+from scosim.data.suspension import KINDS as SUSPENSION_KINDS
 from scosim.data.suspension import falls as suspension_falls
 from scosim.data.suspension import record as record_suspension
 from scosim.data.tariffs import (
@@ -229,9 +230,12 @@ def serialise(
         digest.update(files[fname])
     extra: dict[str, object] = {}
     if version == "2023":
+        # A ban's tariff equivalent collects nothing (Pakistan's on India).
+        bans = [pair for pair, kind in SUSPENSION_KINDS.items() if kind == "ban"]
         extra["tariff_revenue_usd"] = {
-            "composition_adjusted": round(tariff_revenue(tables["trade"], tables["tariffs"])),
-            "flat": round(tariff_revenue(tables["trade"], tables["tariffs_flat"])),
+            "composition_adjusted": round(tariff_revenue(tables["trade"], tables["tariffs"],
+                                                         bans)),
+            "flat": round(tariff_revenue(tables["trade"], tables["tariffs_flat"], bans)),
         }
     manifest = {
         "data_version": version,

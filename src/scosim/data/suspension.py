@@ -21,6 +21,12 @@ suspension, relative to the rest of the two economies' trade:
 The packaged table holds ``t`` at :data:`SUSPENSION_SIGMA` (5, the scenarios' sigma); a
 model run on another sigma re-computes it from the same fall
 (:func:`at_sigma`), so that lifting the suspension restores the same trade at any sigma.
+
+The two measures are of different kinds (:data:`KINDS`): India's is a customs duty, which
+earns revenue, Pakistan's a ban (medicines exempted), which earns none. The table states
+both as the tariff equivalent of their fall; the provenance of each cell names its kind
+(:data:`DUTY_METHOD`, :data:`BAN_METHOD`), and a model prices a ban as an iceberg trade
+cost of the same fall (:func:`ban_factor`), not as a tariff.
 """
 
 from __future__ import annotations
@@ -44,8 +50,9 @@ from scosim.data.raw import (
     read_wdi,
 )
 
-__all__ = ["PAIRS", "PRE_YEARS", "SUSPENSION_FROM", "SUSPENSION_SIGMA", "Fall", "at_sigma",
-           "falls", "from_tariffs", "record"]
+__all__ = ["BAN_METHOD", "DUTY_METHOD", "KINDS", "PAIRS", "PRE_YEARS", "SUSPENSION_FROM",
+           "SUSPENSION_SIGMA", "Fall", "at_sigma", "ban_factor", "falls", "from_tariffs",
+           "record"]
 
 #: Exporter -> importer pairs under the suspension.
 PAIRS: tuple[tuple[str, str], ...] = (("IND", "PAK"), ("PAK", "IND"))
@@ -57,6 +64,15 @@ PRE_YEARS = (2016, 2017, 2018)
 #: Elasticity at which the packaged table states the tariff equivalent (the scenarios'
 #: default ``parameters.trade.sigma``).
 SUSPENSION_SIGMA = 5.0
+#: The kind of each pair's measure (source ``ind_pak_suspension``): India's 200 % on goods
+#: from Pakistan is a customs duty (revenue); Pakistan's suspension of trade with India is a
+#: ban with medicines exempted (no revenue).
+KINDS: dict[tuple[str, str], str] = {("IND", "PAK"): "ban", ("PAK", "IND"): "duty"}
+#: Text in a suspended tariff cell's provenance ``method`` saying its measure is a duty.
+DUTY_METHOD = "[duty: tariff revenue]"
+#: Text in a suspended tariff cell's provenance ``method`` saying its measure is a ban: the
+#: cell holds its tariff equivalent, and a model prices it as an iceberg trade cost.
+BAN_METHOD = "[ban: no revenue, an iceberg trade cost in the model]"
 
 
 @dataclass(frozen=True)
@@ -129,7 +145,8 @@ def record(found: dict[tuple[str, str], Fall], prov: Prov) -> dict[tuple[str, st
         methods[(i, j)] = (
             f"derived:tariff equivalent of the fall, (1+t)^{SUSPENSION_SIGMA:g} = "
             f"{f.ratio:.4g} = US$ {f.pre / 1e9:.3f} bn before ({years}, scaled) / "
-            f"{f.observed / 1e9:.4f} bn in {BASE_YEAR} (trade suspension)")
+            f"{f.observed / 1e9:.4f} bn in {BASE_YEAR} (trade suspension) "
+            f"{BAN_METHOD if KINDS[(i, j)] == 'ban' else DUTY_METHOD}")
     return methods
 
 
@@ -146,3 +163,21 @@ def at_sigma(tau: ArrayLike, sigma: float) -> NDArray[np.float64]:
     """
     t = np.asarray(tau, dtype=float)
     return np.power(1.0 + t, SUSPENSION_SIGMA / float(sigma)) - 1.0
+
+
+def ban_factor(tau: ArrayLike, sigma: float) -> NDArray[np.float64]:
+    """The iceberg trade-cost factor of a ban whose tariff equivalent at sigma 5 is ``tau``.
+
+    A tariff ``t`` lifted multiplies a flow at border prices by ``(1 + t)^sigma``; an
+    iceberg cost ``b`` lifted multiplies it by ``b^(sigma - 1)`` (the delivered value
+    carries the cost, so its elasticity is the trade elasticity ``sigma - 1``). The same
+    fall ``F = (1 + tau)^SUSPENSION_SIGMA`` is therefore ``b = F^(1/(sigma - 1))``
+    (elementwise; 0 gives 1, no barrier).
+
+    Raises:
+        ValueError: If ``sigma <= 1``.
+    """
+    if not float(sigma) > 1.0:
+        raise ValueError(f"trade elasticity sigma must be > 1; got {sigma}")
+    t = np.asarray(tau, dtype=float)
+    return np.power(1.0 + t, SUSPENSION_SIGMA / (float(sigma) - 1.0))

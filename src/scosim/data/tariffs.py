@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -383,8 +383,20 @@ def tariffs_2023(
     return _frame(tau)
 
 
-def tariff_revenue(trade: pd.DataFrame, tariffs: pd.DataFrame) -> float:
-    """Base-year tariff revenue ``sum_ij X_ij tau_ij`` (US$, flows at border prices)."""
+def tariff_revenue(trade: pd.DataFrame, tariffs: pd.DataFrame,
+                   no_revenue: Iterable[tuple[str, str]] = ()) -> float:
+    """Base-year tariff revenue ``sum_ij X_ij tau_ij`` (US$, flows at border prices).
+
+    Args:
+        trade: Trade table (CIF flows).
+        tariffs: Tariff table.
+        no_revenue: Exporter -> importer cells whose tariff equivalent earns no revenue
+            (a ban: :data:`scosim.data.suspension.KINDS`), left out.
+    """
     x = trade.to_numpy(dtype=float)
-    t = tariffs.loc[trade.index, trade.columns].to_numpy(dtype=float)
+    t = tariffs.loc[trade.index, trade.columns].to_numpy(dtype=float).copy()
+    rows, cols = list(trade.index), list(trade.columns)
+    for i, j in no_revenue:
+        if i in rows and j in cols:
+            t[rows.index(i), cols.index(j)] = 0.0
     return math.fsum((x * t).ravel())

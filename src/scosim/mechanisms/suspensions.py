@@ -23,26 +23,42 @@ method names a trade suspension), so a data version that records none (2019) has
 The packaged tariff of a suspended pair is the equivalent of the trade the suspension cut,
 stated at sigma 5 (:mod:`scosim.data.suspension`); a model re-states it at its scenario's
 sigma (:func:`suspension_at_sigma`).
+
+The two measures are of different kinds, which the provenance names: India's duty stays a
+tariff (its importer collects revenue on what crosses), while Pakistan's ban earns no
+revenue, so a model prices it as an iceberg trade cost of the same fall (:func:`split_bans`):
+its tariff cell is SAFTA's zero, which the exempted goods pay, and the base year's flows
+are the data's. Lifting a ban removes the barrier in the policy's ``ban_change``
+(:meth:`scosim.model.policy.PolicyState.lift_ban`, :func:`lift_bans`), along the same
+phase-in as the arrangement's tariffs, and the year's GE solves it with the tariffs, at
+their short-run elasticity while trade adjusts (unlike ``cost_change``: sanctions,
+corridors, insecurity).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from scosim.data.suspension import SUSPENSION_SIGMA, at_sigma
+from scosim.data.suspension import BAN_METHOD, SUSPENSION_SIGMA, at_sigma, ban_factor
 
-__all__ = ["SUSPENSION_METHOD", "hold_suspended", "suspended_pairs", "suspension_at_sigma"]
+if TYPE_CHECKING:
+    from scosim.model.policy import PolicyState
+
+__all__ = ["SUSPENSION_METHOD", "banned_pairs", "hold_suspended", "lift_bans",
+           "split_bans", "suspended_pairs", "suspension_at_sigma"]
 
 #: Text in the provenance ``method`` of a tariff cell set by a trade suspension
 #: (written by :func:`scosim.data.tariffs.tariffs_2023`).
 SUSPENSION_METHOD = "(trade suspension)"
 
 
-def suspended_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[np.bool_]:
+def suspended_pairs(provenance: pd.DataFrame, codes: Sequence[str],
+                    marker: str = SUSPENSION_METHOD) -> NDArray[np.bool_]:
     """Exporter x importer pairs whose base tariff is a trade suspension.
 
     Args:
@@ -50,20 +66,31 @@ def suspended_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[n
             source_id, method, year``); tariff cells have ``table == "tariffs"`` and key
             ``"EXPORTER-IMPORTER"``.
         codes: The model's economies, in order.
+        marker: Text the cell's method must contain (default: any suspension).
 
     Returns:
         (N, N) bool, exporter on the row, importer on the column.
     """
     idx = {c: k for k, c in enumerate(codes)}
     out = np.zeros((len(codes), len(codes)), dtype=bool)
+    method = provenance["method"].astype(str)
     rows = provenance[(provenance["table"] == "tariffs")
-                      & provenance["method"].astype(str).str.contains(SUSPENSION_METHOD,
-                                                                      regex=False)]
+                      & method.str.contains(SUSPENSION_METHOD, regex=False)
+                      & method.str.contains(marker, regex=False)]
     for key in rows["key"].astype(str):
         exporter, _, importer = key.partition("-")
         if exporter in idx and importer in idx:
             out[idx[exporter], idx[importer]] = True
     return out
+
+
+def banned_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[np.bool_]:
+    """The suspended pairs whose measure is a ban (no revenue), ``(N, N)`` bool.
+
+    A suspended cell whose provenance names no kind (tables built before the kinds were
+    recorded) counts as a duty, as every suspended cell did then.
+    """
+    return suspended_pairs(provenance, codes, BAN_METHOD)
 
 
 def hold_suspended(
@@ -128,7 +155,72 @@ def suspension_at_sigma(
     """
     if float(sigma) == SUSPENSION_SIGMA:
         return tau
-    cells = suspended_pairs(provenance, codes)
+    cells = suspended_pairs(provenance, codes) & ~banned_pairs(provenance, codes)
     if cells.any():
         tau[cells] = at_sigma(tau[cells], sigma)
     return tau
+
+
+def split_bans(
+    tau: NDArray[np.float64],
+    provenance: pd.DataFrame,
+    codes: Sequence[str],
+    sigma: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Take the bans out of the base tariffs: their tariff cells and iceberg factors.
+
+    A ban cell holds the tariff equivalent ``t5`` of the fall ``F = (1 + t5)^5``; as an
+    iceberg cost the same fall is ``b = F^(1/(sigma - 1))``
+    (:func:`scosim.data.suspension.ban_factor`). The cell's tariff becomes SAFTA's zero,
+    the rate of the pair's agreement in force, which the exempted goods pay (the only
+    ban in the data is Pakistan's on India), so the base flows are the data's CIF flows
+    and carry no revenue. Which cells are bans is read from the provenance
+    (:func:`banned_pairs`).
+
+    Args:
+        tau: (N, N) base tariffs, exporter x importer (modified in place and returned).
+        provenance: The calibration's provenance.
+        codes: The model's economies, in order.
+        sigma: The scenario's elasticity of substitution (> 1).
+
+    Returns:
+        ``(tau, factor)``: the tariffs with each ban's cell at zero, and the (N, N)
+        iceberg factors of the bans in the base year (1 elsewhere), which lifting a ban
+        removes.
+    """
+    factor = np.ones_like(tau, dtype=float)
+    cells = banned_pairs(provenance, codes)
+    if cells.any():
+        factor[cells] = ban_factor(tau[cells], sigma)
+        tau[cells] = 0.0
+    return tau, factor
+
+
+def lift_bans(
+    policy: PolicyState,
+    factor: NDArray[np.float64],
+    participants: NDArray[np.bool_],
+    phase: NDArray[np.float64],
+    active: NDArray[np.bool_],
+) -> None:
+    """Lift, in ``policy``, the bans between two participants of an arrangement.
+
+    A ban's barrier falls along the arrangement's phase-in, as its tariffs do; a ban on
+    an outsider stays (as :func:`hold_suspended` keeps a suspension's tariff). Call it only
+    for an arrangement that lifts suspensions (``suspensions: lifted``).
+
+    Args:
+        policy: The policy state (its ``ban_change`` is multiplied).
+        factor: (N, N) the bans' iceberg factors (:func:`split_bans`; 1: no ban).
+        participants: (R, N) bool.
+        phase: Scalar or (R,) share of the way to the arrangement's full terms.
+        active: (R,) bool runs where the arrangement is applied.
+    """
+    p = np.asarray(participants, dtype=bool)
+    ph = np.broadcast_to(np.asarray(phase, dtype=float), active.shape)
+    # One cell in the 2023 data: cell by cell, no (R, N, N) mask.
+    for exporter, importer in np.argwhere(factor != 1.0):
+        on = active & p[:, exporter] & p[:, importer]
+        if on.any():
+            policy.lift_ban(int(exporter), int(importer), np.where(on, ph, 0.0),
+                            float(factor[exporter, importer]))

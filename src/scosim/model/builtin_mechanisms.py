@@ -148,7 +148,8 @@ def years_in_force(model: SCOModel, year: int) -> np.ndarray:
 class GETrade(Mechanism):
     """Structural gravity GE counterfactual of the year's policy state against the year's baseline.
 
-    Reads ``policy.tariffs``, ``policy.cost_change`` and ``policy.sharing``; the
+    Reads ``policy.tariffs``, ``policy.ban_change``, ``policy.cost_change`` and
+    ``policy.sharing``; the
     union accounting follows ``policy.bloc``. The baseline is re-based along the
     GDP path (``parameters.trade.moving_baseline``) and trade responds to tariff
     changes gradually (``short_run_share``, ``adjustment_years``).
@@ -180,6 +181,8 @@ class GETrade(Mechanism):
         trade = model.scenario.parameters.trade
         model.tariffs = policy.tariffs
         tariffs_moved = np.any(policy.tariffs != model.tau0, axis=(-2, -1))
+        if policy.ban_change is not None:  # a lifted ban is trade policy too
+            tariffs_moved |= np.any(policy.ban_change != 1.0, axis=(-2, -1))
         # The clock runs from the first year of the current spell away from the base
         # tariffs: back at them (a union dissolved), it stops, so a later union starts at
         # the short-run share again (it started at 0.925 a year after one had dissolved).

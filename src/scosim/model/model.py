@@ -17,7 +17,7 @@ from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.short_run import solve_year
-from scosim.mechanisms.suspensions import suspension_at_sigma
+from scosim.mechanisms.suspensions import split_bans, suspension_at_sigma
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -128,8 +128,13 @@ class SCOModel(mesa.Model):
             self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs))
         # The India-Pakistan suspension's tariff equivalent restated at the scenario's
         # sigma, so that lifting it restores the same (observed) trade at any sigma.
-        self.tau0 = suspension_at_sigma(self.tau0, self.cal.provenance, list(self.codes),
-                                        float(self.scenario.parameters.trade.sigma))
+        sigma = float(self.scenario.parameters.trade.sigma)
+        self.tau0 = suspension_at_sigma(self.tau0, self.cal.provenance, list(self.codes), sigma)
+        # Pakistan's ban on Indian goods earns no revenue: its cell becomes SAFTA's zero and
+        # the barrier an iceberg cost of the same fall, which an arrangement lifting the
+        # suspension removes from cost_change (scosim.mechanisms.suspensions).
+        self.tau0, ban = split_bans(self.tau0, self.cal.provenance, list(self.codes), sigma)
+        self.ban_factor = read_only(ban)
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
@@ -410,8 +415,9 @@ class SCOModel(mesa.Model):
             tariffs: Tariffs to solve with instead of ``policy.tariffs`` (those of
                 the trade mechanism's year, ``tariffs_solved``).
             sigma: Elasticity of the tariff change instead of ``self.sigma`` (the
-                short-run one of the trade mechanism's year, ``sigma_solved``); cost
-                changes keep ``self.sigma`` (:func:`scosim.mechanisms.short_run.solve_year`).
+                short-run one of the trade mechanism's year, ``sigma_solved``), and of
+                the lifted bans (``policy.ban_change``); cost changes keep ``self.sigma``
+                (:func:`scosim.mechanisms.short_run.solve_year`).
         """
         # At one elasticity solve_year is the one plain solve_ge, bit for bit: no run
         # differs between its two, so none is chained.
@@ -424,6 +430,7 @@ class SCOModel(mesa.Model):
             cost_change=policy.cost_change,
             deficits=self.scenario.parameters.trade.deficits,
             revenue_sharing=policy.sharing,
+            ban_change=policy.ban_change,
         )
 
     def is_member(self) -> np.ndarray:

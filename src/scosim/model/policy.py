@@ -65,6 +65,12 @@ class PolicyState:
             with its ``(R,)`` active runs (:meth:`add_union`).
         tariffs_before_unions: The tariffs without those steps, or None when there are
             none (``tariffs`` then is that).
+        ban_change: ``(R, N, N)`` iceberg factors of the bans lifted so far (a trade
+            suspension that earns no revenue, :meth:`lift_ban`), or None when none is.
+            Part of the trade policy, not of ``cost_change``: the year's GE solves it
+            with the tariffs, on the arrangements' adjustment clock
+            (:func:`scosim.mechanisms.short_run.solve_year`).
+        bans_lifted: ``(exporter, importer) -> (R,)`` share of each ban lifted so far.
     """
 
     tariffs: np.ndarray
@@ -75,6 +81,8 @@ class PolicyState:
     preferences: np.ndarray | None = None
     unions: tuple[tuple[UnionStep, np.ndarray], ...] = ()
     tariffs_before_unions: np.ndarray | None = None
+    ban_change: np.ndarray | None = None
+    bans_lifted: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -101,6 +109,8 @@ class PolicyState:
             preferences=opt(self.preferences),
             unions=self.unions,
             tariffs_before_unions=opt(self.tariffs_before_unions),
+            ban_change=opt(self.ban_change),
+            bans_lifted={k: v.copy() for k, v in self.bans_lifted.items()},
         )
 
     def with_costs(self, cost_change: np.ndarray) -> PolicyState:
@@ -147,6 +157,29 @@ class PolicyState:
         self.unions = (*self.unions, (step, active))
         self.tariffs = np.where(active[:, None, None], step(self.tariffs, self.preferences),
                                 self.tariffs)
+
+    def lift_ban(self, exporter: int, importer: int, share: np.ndarray, factor: float) -> None:
+        """Lift the ``share`` ``(R,)`` of a ban whose base-year iceberg factor is ``factor``.
+
+        The barrier left at share ``s`` is ``1 + (1 - s)(factor - 1)`` (its ad valorem
+        equivalent falls linearly, as a phased tariff does), so ``ban_change`` on the
+        pair is multiplied by its ratio to the barrier already left. Two arrangements
+        that lift the same ban lift it once, as far as the deeper one goes.
+        """
+        old = self.bans_lifted.get((exporter, importer))
+        before = np.zeros(self.n_runs) if old is None else old
+        after = np.maximum(before, share)
+        if old is not None and np.array_equal(after, old):
+            return
+
+        def left(s: np.ndarray) -> np.ndarray:
+            return 1.0 + (1.0 - s) * (factor - 1.0)
+
+        shape = (self.n_runs, self.n, self.n)
+        change = np.ones(shape) if self.ban_change is None else self.ban_change.copy()
+        change[:, exporter, importer] *= left(after) / left(before)
+        self.ban_change = change
+        self.bans_lifted[(exporter, importer)] = after
 
     def grant_preferences(self, participants: np.ndarray, active: np.ndarray) -> None:
         """Record preferences among ``participants`` ``(R, N)`` in the ``active`` runs.

@@ -20,7 +20,7 @@ from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.blocs import within_one_bloc
 from scosim.mechanisms.cet_schedule import composition_weights, schedule_factors
-from scosim.mechanisms.suspensions import hold_suspended, suspended_pairs
+from scosim.mechanisms.suspensions import hold_suspended, lift_bans, suspended_pairs
 from scosim.model.events import EventField
 from scosim.proposals import register_type
 from scosim.proposals.base import ProposalType
@@ -91,6 +91,8 @@ class BlocAware(ProposalType):
         self._check_count(model, proposal)
         self.suspended = derived(cal, ("suspended_pairs", codes), lambda: read_only(
             suspended_pairs(cal.provenance, codes)))
+        # The bans among them (no revenue), iceberg factors at the scenario's sigma.
+        self.ban_factor: np.ndarray | None = getattr(model, "ban_factor", None)
         # Share of each importer's imports from the Rest of World that pays MFN; the rest
         # enters under agreements outside the 27 (scosim.data.row_tariff).
         self.row_pairs: np.ndarray | None = derived(cal, ("row_mfn_pairs", codes),
@@ -124,6 +126,17 @@ class BlocAware(ProposalType):
         """
         kept = getattr(self.proposal, "suspensions", "lifted") == "kept"
         return hold_suspended(new, old, participants, self.suspended, internal=kept)
+
+    def lift_suspended_bans(self, policy: PolicyState, participants: np.ndarray,
+                            phase: np.ndarray, active: np.ndarray) -> None:
+        """End the bans between two participants the arrangement lifts (not ``kept``).
+
+        A ban is no tariff (:mod:`scosim.mechanisms.suspensions`): what
+        :meth:`keep_suspensions` does to the tariffs, this does to its iceberg cost.
+        """
+        if self.ban_factor is None or getattr(self.proposal, "suspensions", "lifted") == "kept":
+            return
+        lift_bans(policy, self.ban_factor, participants, phase, active)
 
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
@@ -323,6 +336,7 @@ class CustomsUnion(BlocAware):
             return self.keep_suspensions(new, before, participants)
 
         policy.add_union(step, active)
+        self.lift_suspended_bans(policy, participants, phase, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
 

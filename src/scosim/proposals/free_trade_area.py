@@ -60,6 +60,7 @@ class FreeTradeArea(BlocAware):
         before = policy.tariffs_under_unions
         new = cu.fta_tariffs(before, participants, phase)
         policy.set_tariffs(self.keep_suspensions(new, before, participants), active)
+        self.lift_suspended_bans(policy, participants, phase, active)
         policy.claim_bloc(participants, active)
 
     @override
