@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,65 @@ def who_gains_labels(table: pd.DataFrame, st: RunStats) -> tuple[list[str], str]
     labels = [f"{c}  ({short} {percent_of_runs(share[c])}%)" if share[c] > 0 else str(c)
               for c in table.index]
     return labels, f"economy ({short}: share of runs in {what} that year; ROW = Rest of World)"
+
+
+#: The who-gains figure's words for its net markers (the PNG's title, the explorer's).
+NET_NOTE = "open markers: net of what the bars do not count"
+
+
+@dataclass(frozen=True)
+class NetMarker:
+    """One ``net`` headline indicator as the who-gains figure marks it beside the bars.
+
+    Attributes:
+        indicator: Its name (e.g. ``corridor_net_welfare_pct``).
+        label: The legend's words, ``"<display name>: mean over runs"``.
+        mean: Its mean over runs in the figure's year, in the table's order of economies.
+    """
+
+    indicator: str
+    label: str
+    mean: np.ndarray
+
+
+def run_nets(run_dir: str | Path, declared: Mapping[str, Any] | None = None) -> list[str]:
+    """A run's ``net`` headline indicators: what its answer puts in the "net" column.
+
+    The welfare change net of what it leaves out (a corridor's payments), declared by the
+    run's proposal types and mechanisms.
+
+    Args:
+        run_dir: The run's directory.
+        declared: Its :func:`scosim.mechanism_answer.run_headline_indicators`, when the
+            caller has read them (else read here).
+    """
+    if declared is None:
+        from scosim.mechanism_answer import run_headline_indicators
+
+        declared = run_headline_indicators(run_dir)
+    return [n for n, h in declared.items() if h.kind == "net"]
+
+
+def net_markers(st: RunStats, nets: Iterable[str], year: int,
+                order: Iterable[str]) -> list[NetMarker]:
+    """The who-gains figure's open markers: each recorded ``net`` indicator's mean by economy.
+
+    Shared by the PNG (:func:`scosim.plots.plot_welfare_final`) and the explorer, so both
+    mark the same numbers as the answer's "net" column. At most three (the PNG's marker
+    shapes); an indicator the run did not record is left out.
+
+    Args:
+        st: The run's statistics.
+        nets: Names of ``net`` indicators (:func:`run_nets`).
+        year: The year the figure shows (:func:`scosim.plots.who_gains_data`).
+        order: The economies in the figure's order.
+    """
+    from scosim.indicator_display import NAMES
+
+    order = list(order)
+    return [NetMarker(n, f"{NAMES.get(n, n)}: mean over runs",
+                      st.mean(n).loc[year].reindex(order).to_numpy(float))
+            for n in [n for n in nets if st.has(n)][:3]]
 
 
 def _any_nonzero(st: RunStats, name: str) -> bool:

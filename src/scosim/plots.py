@@ -30,6 +30,7 @@ from scosim.indicator_display import percent_of_runs  # noqa: E402
 # What the figures read lives in scosim.plot_data (no matplotlib); the names are
 # re-exported here, where callers and tests import them from.
 from scosim.plot_data import (  # noqa: E402, F401
+    NET_NOTE,
     PLOTTED,
     PLOTTED_EVENTS,
     Data,
@@ -43,8 +44,10 @@ from scosim.plot_data import (  # noqa: E402, F401
     membership_kinds,
     membership_kinds_of,
     membership_of,
+    net_markers,
     run_can_defect,
     run_memberships,
+    run_nets,
     run_proposal_order,
     short_run_caveat,
     summarised,
@@ -195,13 +198,10 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
             lw=1,
             label=f"median, whiskers {LOW}th-{HIGH}th percentile",
         )
-    from scosim.indicator_display import NAMES
-
     # The net of what welfare leaves out, beside the gross bar: the answer's "net" column.
-    nets = [n for n in nets if st.has(n)]
-    for n, marker in zip(nets, "os^", strict=False):
-        ax.plot(st.mean(n).loc[year].reindex(order).to_numpy(float), y, marker, mfc="none",
-                mec="C0", ms=6, ls="none", label=f"{NAMES.get(n, n)}: mean over runs")
+    marks = net_markers(st, nets, year, order)
+    for mark, shape in zip(marks, "os^", strict=False):
+        ax.plot(mark.mean, y, shape, mfc="none", mec="C0", ms=6, ls="none", label=mark.label)
     # The share of runs in a union beside each member's bar (the explorer's labels too).
     labels, economy_axis = who_gains_labels(table, st)
     ax.set_yticks(y, labels)
@@ -213,7 +213,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
         f"{title}: who gains, who loses {when}\n"
         + (f"{scope}\n" if scope else "")
         + f"bars: mean of {n_runs} runs (green gain, red loss)"
-        + ("; open markers: net of what the bars do not count" if nets else "")
+        + (f"; {NET_NOTE}" if marks else "")
         + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
     ), fontsize=11)
     # One legend entry per bar colour: a single patch would take the first bar's colour.
@@ -567,7 +567,7 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
 
         versus, scope = run_welfare_versus(run_dir), run_scope(run_dir)
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus,
-                                      scope, [n for n, h in declared.items() if h.kind == "net"]))
+                                      scope, run_nets(run_dir, declared)))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus,
                                       scope))
     if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(

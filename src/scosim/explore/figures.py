@@ -37,6 +37,7 @@ from scosim.plots import (
     EVENTS_PANEL,
     HIGH,
     LOW,
+    NET_NOTE,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
     _any_nonzero,
@@ -45,8 +46,10 @@ from scosim.plots import (
     membership_data,
     membership_kinds_of,
     membership_of,
+    net_markers,
     no_membership_text,
     repeated_votes,
+    run_nets,
     who_gains_data,
     who_gains_labels,
     year_adjustment_note,
@@ -64,6 +67,8 @@ __all__ = [
 ]
 
 GAIN, LOSS = "#2ca02c", "#d62728"
+#: The net markers' colour: matplotlib's C0, as in the PNG.
+NET_COLOUR = "#1f77b4"
 WELFARE_AXIS = "welfare change vs the same year without the policy, % of real expenditure"
 
 
@@ -106,6 +111,24 @@ def welfare_axis(result: Result) -> str:
     # insecurity ... or the transport network's changes") ran off both sides of the plot.
     text = f"welfare change vs the same year {versus}, % of real expenditure"
     return "<br>".join(textwrap.wrap(text, 70))
+
+
+def scope_lines(result: Result) -> str:
+    """The welfare figures' scope under their title, as the PNGs give it, or ``""``.
+
+    When the scenario's shocks are in the welfare change with its proposals
+    (:func:`scosim.attribution.run_scope`: "the scenario against the baseline: its shocks
+    (...) and proposals together, not the proposals' own effect"), wrapped for plotly.
+    """
+    from scosim.attribution import run_scope
+
+    scope = run_scope(result.path) if Path(str(result.path)).is_dir() else None
+    return "".join(f"<br><sup>{line}</sup>" for line in textwrap.wrap(scope or "", 100))
+
+
+def _run_nets(result: Result) -> list[str]:
+    """The run's ``net`` indicators (:func:`scosim.plot_data.run_nets`), none without files."""
+    return run_nets(result.path) if Path(str(result.path)).is_dir() else []
 
 
 def who_gains_figure(result: Result) -> Any | None:
@@ -163,7 +186,20 @@ def who_gains_figure(result: Result) -> Any | None:
     for colour, what in ((GAIN, "gain"), (LOSS, "loss")):
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
                              name=f"mean over runs: {what}", hoverinfo="skip"))
+    # The net of what welfare leaves out (a corridor's payments) beside the bars: the
+    # PNG's open markers and the answer's "net" column, from the same functions.
+    marks = net_markers(st, _run_nets(result), year, table.index)
+    for mark, symbol in zip(marks, ("circle-open", "square-open", "triangle-up-open"),
+                            strict=False):
+        fig.add_trace(go.Scatter(
+            x=mark.mean, y=table.index, mode="markers", name=mark.label,
+            marker={"symbol": symbol, "color": NET_COLOUR, "size": 9, "line": {"width": 1.5}},
+            customdata=labels,
+            hovertemplate="%{customdata}: " + f"{mark.indicator} " + "mean %{x:.3f}%"
+            "<extra></extra>"))
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
+    if marks:
+        note += f"; {NET_NOTE}"
     axis = welfare_axis(result)
     fig.update_xaxes(title=axis, zeroline=True, zerolinecolor="black")
     # The bars stay keyed by economy code; the axis shows the labels.
@@ -171,8 +207,8 @@ def who_gains_figure(result: Result) -> Any | None:
                      tickvals=list(table.index), ticktext=labels)
     _layout(
         fig,
-        f"Who gains, who loses {when}<br><sup>bar: mean; diamond: median; green gain, red loss; "
-        f"{note}</sup>",
+        f"Who gains, who loses {when}{scope_lines(result)}<br><sup>bar: mean; diamond: median; "
+        f"green gain, red loss; {note}</sup>",
         height=max(420, 22 * len(table) + 160),
     )
     # Room under the plot for every line of the axis title (and the caveat below it).

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from scosim.explore.figures import _go, _layout, run_stats
+from scosim.explore.figures import _go, _layout, run_stats, scope_lines
 from scosim.plot_data import Paths, _any_nonzero, gdp_paths_data, welfare_paths_data
 from scosim.plots import adjustment_note, exits_note
 from scosim.results import Result
@@ -81,7 +81,7 @@ def welfare_paths_figure(result: Result) -> Any | None:
     left = exits_note(st, data.codes)
     extra = "".join(f"<br><sup>{line}</sup>" for line in textwrap.wrap(left or "", 120))
     _layout(fig, f"Welfare change over time: the {len(data.codes)} most affected economies"
-                 f"<br><sup>{note}</sup>{extra}", height=480)
+                 f"{scope_lines(result)}<br><sup>{note}</sup>{extra}", height=480)
     fig.update_layout(legend={"title": "economy"})
     # Room under the plot for the axis title's lines, and the PNG's adjustment caveat.
     bottom = 60 + 18 * len(lines)

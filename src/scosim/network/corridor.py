@@ -18,7 +18,7 @@ expected to deliver, less the annualised payments) and the financing terms.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from typing_extensions import override
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 #: discount rate), 20 years with 5 of grace. The failure hazard and the recovery are the
 #: corridor's whoever lends: the scenario's ``parameters.network.failure_base``,
 #: ``failure_sensitivity`` and ``recovery`` (defaults and sources in
-#: :mod:`scosim.network.hazard`; until 2026-12-07 module constants here, which no scenario
+#: :mod:`scosim.network.hazard`; until 2026-12-06 module constants here, which no scenario
 #: or sweep could vary), read per run by :meth:`Corridor.__init__`.
 _BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5}
 #: The members' discount rate of welfare: of the benefits' operating share and of the
@@ -71,6 +71,8 @@ DISCOUNT_RATE = 0.04
 #: expected loss of a perpetual project cut at 20 years); until 2026-12-05 a bank loan's
 #: tenor set it, so a 10-year bank shrank the expected loss, which financing only moves.
 FAILURE_WINDOW_YEARS = 20
+#: Each economy's welfare change net of what it pays for corridors (Corridor.record).
+NET = "corridor_net_welfare_pct"
 
 @register_type
 class Corridor(ProposalType):
@@ -108,7 +110,12 @@ class Corridor(ProposalType):
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total",
                 "corridor_net_welfare_pct": "net"}
-    record_always = False
+    # Recorded in every run whose network slot is filled, a run without corridors too
+    # (recorded_indicators): its net is its welfare change (it pays for no corridor), so
+    # ``scosim compare`` of a corridor run with its twin without the corridor pairs the
+    # net. Until 2026-12-06 only runs with a corridor proposal recorded it, and the paired
+    # net of the Trans-Afghan railway against its twin could not be had.
+    record_always = True
     event_fields = {"bank": EventField("str", "bank_loan_declined, bank_loan_rejected: the "
                                        "development_bank that declined the loan (its lending "
                                        "limit) or whose board rejected it; the next bank in "
@@ -493,12 +500,32 @@ class Corridor(ProposalType):
             lender.book.book(runs, year, begin, schedule)
 
     # ------------------------------------------------------------------ record
+    @classmethod
+    @override
+    def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
+        """All its indicators with a corridor proposal; else only the net, or nothing.
+
+        A run with the network slot filled and no corridor proposal records
+        ``corridor_net_welfare_pct`` alone (its welfare change: it pays for no corridor),
+        so it pairs with a corridor run in ``scosim compare``; one without the slot, none.
+        """
+        if any(p.type == cls.name for p in scenario.proposals):
+            return dict(cls.indicators)
+        if scenario.parameters.mechanisms.get("network") is None:
+            return {}
+        return {NET: cls.indicators[NET]}
+
     @override
     @classmethod
     def record(cls, model: SCOModel, arrangements: list[ProposalType],
                policy: PolicyState) -> dict[str, np.ndarray]:
         from scosim.model.gdp_shares import expenditure_usd
 
+        if not arrangements:  # no corridor: the net is the welfare change, where recorded
+            if NET not in cls.recorded_indicators(model.scenario):
+                return {}
+            # welfare_change_pct's own expression, so the two are equal to the bit.
+            return {NET: (np.asarray(model.welfare, float) - 1.0) * 100.0}
         operating = np.zeros((model.R, model.N), bool)
         paid = np.zeros((model.R, model.N))
         risk = np.zeros((model.R, model.N))
@@ -526,7 +553,7 @@ class Corridor(ProposalType):
         # risks nothing the cost is 0.0 and the net is its welfare change exactly.
         net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-                "corridor_risk_usd": risk, "corridor_net_welfare_pct": net,
+                "corridor_risk_usd": risk, NET: net,
                 "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
                 "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
                 "corridor_gas_sold_bcm": np.asarray(
