@@ -51,8 +51,13 @@ def test_fields_come_from_the_schema(workdir: Path) -> None:
     assert sorted(p.rsplit(".", 1)[1] for p in council) == sorted(CouncilParams.model_fields)
     rule = fields["parameters.council.decision_rule"]
     assert rule.kind == "choice"
-    allowed = CouncilParams.model_fields["decision_rule"].annotation  # Literal[...] | None
-    assert set(rule.choices) == {*allowed.__args__[0].__args__, None}
+    # The installed decision rules (built in or plug-ins', since they became plug-ins on
+    # 2026-12-06: no longer a Literal), and None for each type's default.
+    from scosim.model.decision_rules import available_decision_rules
+
+    assert set(rule.choices) == {*available_decision_rules(), None}
+    assert {"consensus", "qualified_majority", "variable_geometry",
+            "interested_members"} <= set(rule.choices)
     # The proposal's fields follow its type's model (minus the fixed discriminator).
     mine = {p.split(".", 1)[1] for p in fields if p.startswith("proposals[0].")}
     assert mine == set(CustomsUnionProposal.model_fields) - {"type"}

@@ -130,16 +130,30 @@ def _constraints(node: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _installed(node: dict[str, Any]) -> list[Any]:
+    """The choices of a field whose values are what is installed (``x-scosim-choices``)."""
+    from scosim.scenario.blocks import CHOICES_KEY
+
+    if node.get(CHOICES_KEY) == "decision_rules":
+        from scosim.model.decision_rules import available_decision_rules
+
+        return list(available_decision_rules())
+    return list(node.get("enum", []))
+
+
 def _kind(node: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
     """Widget kind of a leaf schema and its choices."""
-    if "enum" in node:
-        return "choice", tuple(node["enum"])
+    from scosim.scenario.blocks import CHOICES_KEY
+
+    if "enum" in node or CHOICES_KEY in node:
+        return "choice", tuple(_installed(node))
     if "const" in node:
         return "choice", (node["const"],)
     alts = node.get("anyOf", [])
-    if alts and all("enum" in a or a.get("type") == "null" for a in alts):
-        # An optional choice (e.g. a decision rule where null means "the type's default").
-        choices = [v for a in alts for v in a.get("enum", [])]
+    if alts and all("enum" in a or CHOICES_KEY in a or a.get("type") == "null" for a in alts):
+        # An optional choice (e.g. a decision rule where null means "the type's default"):
+        # the decision rules are the built-ins and the installed plug-ins' (2026-12-06).
+        choices = [v for a in alts if a.get("type") != "null" for v in _installed(a)]
         if any(a.get("type") == "null" for a in alts):
             choices.append(None)
         return "choice", tuple(choices)

@@ -276,9 +276,14 @@ def _decision_rule(name: str) -> str:
     return name
 
 
+#: Where a schema's string field takes its choices from what is installed, not a fixed
+#: enum (the explorer's forms offer them: :mod:`scosim.explore.forms`).
+CHOICES_KEY = "x-scosim-choices"
+
 #: Decision rules the Council knows (docs/model.md, "Decision rules"): the four built-ins
 #: and any a package adds through the ``scosim.decision_rules`` entry-point group.
-DecisionRuleName = Annotated[str, AfterValidator(_decision_rule)]
+DecisionRuleName = Annotated[str, AfterValidator(_decision_rule),
+                             Field(json_schema_extra={CHOICES_KEY: "decision_rules"})]
 
 ChairOrder = _keyword_or_list(
     Literal["alphabetical"], StateList, "'alphabetical' or a list of member codes"
