@@ -118,7 +118,8 @@ def test_a_withdrawal_is_the_vote_the_state_gives_the_smaller_group_as_tabled():
     """Under variable geometry Pakistan's withdrawal from a union with China alone is
     the no it gives when exactly that union is tabled (same seed, same proposal id:
     same noise; same negotiated CET, trust and dominance terms). With loud vote noise:
-    as shipped Pakistan says yes to the ten-member union in a few runs only (14.5 % of 200)."""
+    as shipped Pakistan says yes to the ten-member union in no run of 200 (in 14.5 % before
+    its suspension was re-stated at each run's own sigma)."""
     overrides = {"replications": 80, "parameters.council.vote_noise": 0.5}
     vg = run_model(load_scenario(SCENARIOS / "customs_union_variable_geometry.yaml",
                                  overrides=overrides))
@@ -149,11 +150,10 @@ def test_free_trade_area_keeps_members_tariffs_on_outsiders_and_the_union_does_n
     fta = run_model(load_scenario(SCENARIOS / "free_trade_area.yaml", overrides=over))
     cu = run_model(load_scenario(SCENARIOS / "customs_union.yaml", overrides=over))
     inside = np.isin(fta.codes, [*MEMBERS, "ARM"])  # Armenia comes with its EAEU bloc
-    out_in = np.ix_(~inside, inside)
     assert np.array_equal(fta.tariffs[:, ~inside][:, :, inside],
-                          np.broadcast_to(fta.tau0[out_in], (4, *fta.tau0[out_in].shape)))
+                          fta.tariffs_base()[:, ~inside][:, :, inside])
     assert not np.array_equal(cu.tariffs[:, ~inside][:, :, inside],
-                              np.broadcast_to(cu.tau0[out_in], (4, *cu.tau0[out_in].shape)))
+                              cu.tariffs_base()[:, ~inside][:, :, inside])
     assert np.all(fta.tariffs[:, inside][:, :, inside] == 0.0)
     before = _rec(fta, "union_external_tariff_before_pct")[:, -1, 0]
     after = _rec(fta, "union_external_tariff_after_pct")[:, -1, 0]

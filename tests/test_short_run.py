@@ -48,7 +48,7 @@ def test_duty_is_collected_at_the_legal_rates_while_trade_adjusts(adjusting):
     inside = arr.participants[0] & arr.in_force[0]
     pak = m.codes.index("PAK")
     assert inside[pak]
-    partners = np.flatnonzero(inside & (m.tau0[:, pak] > 0.05))
+    partners = np.flatnonzero(inside & (m.tariffs_base()[0][:, pak] > 0.05))
     assert partners.size >= 3  # dutiable before the union
     assert (legal[0, partners, pak] == 0.0).all() and (flows[0, partners, pak] > 0.0).all()
 

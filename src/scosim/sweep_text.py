@@ -114,7 +114,7 @@ def output_unit(spec: str) -> str | None:
 def sigma_spread_note(sc: Any, params: Any) -> str | None:
     """What a sweep of ``parameters.trade.sigma`` leaves out of the scenario, or None.
 
-    A swept sigma is each run's sigma exactly (``SCOModel._init_parameters``): the
+    A swept sigma is each run's sigma exactly (``SCOModel._init_sigma``): the
     scenario's ``sigma_spread`` (a per-run draw of sigma within +-spread) is not
     applied, so a point is not ``scosim run`` of the scenario at that sigma, which
     draws it. Said only where it matters: sigma swept and a spread above 0.

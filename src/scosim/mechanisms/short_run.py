@@ -61,7 +61,7 @@ def chained(
         flows: Baseline flows ``(N, N)`` or ``(R, N, N)``.
         sigma: ``(R,)`` long-run elasticities.
         sigma_short: ``(R,)`` short-run elasticities of the tariff step.
-        tariffs: Baseline tariffs ``(N, N)``.
+        tariffs: Baseline tariffs ``(N, N)`` or ``(R, N, N)``.
         new_tariffs: ``(R, N, N)`` legal tariffs of the year.
         cost_change: ``(R, N, N)`` iceberg cost changes.
         deficits: The deficit closure of both steps.
@@ -110,7 +110,8 @@ def solve_year(
         flows: Baseline flows ``(N, N)`` or ``(R, N, N)``.
         sigma: Long-run elasticity, scalar or ``(R,)``.
         sigma_short: ``(R,)`` elasticity of each run's tariff step.
-        tariffs: Baseline tariffs ``(N, N)``.
+        tariffs: Baseline tariffs ``(N, N)`` or ``(R, N, N)`` (per run when the runs'
+            sigmas differ: the suspension's equivalents, :mod:`scosim.mechanisms.suspensions`).
         new_tariffs: ``(R, N, N)`` tariffs of the year.
         cost_change: ``(R, N, N)`` cost changes or None.
         deficits: Deficit closure.
@@ -136,7 +137,7 @@ def solve_year(
                         revenue_sharing=revenue_sharing)
     # Each run solved once: the chained runs in two steps, the others in one (a run's
     # numbers do not depend on the other runs solved with it).
-    x = np.asarray(flows, dtype=float)
+    x, t0 = np.asarray(flows, dtype=float), np.asarray(tariffs, dtype=float)
     rest = np.setdiff1d(np.arange(len(d)), rows)
 
     def take(a: ArrayLike | None, idx: np.ndarray) -> Any:
@@ -145,14 +146,18 @@ def solve_year(
     def flows_of(idx: np.ndarray) -> np.ndarray:
         return x[idx] if x.ndim == 3 else x
 
+    def tariffs_of(idx: np.ndarray) -> np.ndarray:
+        return t0[idx] if t0.ndim == 3 else t0
+
     sub = chained(flows_of(rows), sigma=long[rows], sigma_short=short_r[rows],
-                  tariffs=tariffs, new_tariffs=take(new_tariffs, rows), cost_change=d[rows],
+                  tariffs=tariffs_of(rows), new_tariffs=take(new_tariffs, rows),
+                  cost_change=d[rows],
                   deficits=deficits, revenue_sharing=take(revenue_sharing, rows),
                   ban_change=take(ban_change, rows))
     if rest.size == 0:
         return sub
     d_rest = d[rest] if ban_change is None else d[rest] * take(ban_change, rest)
-    one = solve_ge(flows_of(rest), sigma=short_r[rest], tariffs=tariffs,
+    one = solve_ge(flows_of(rest), sigma=short_r[rest], tariffs=tariffs_of(rest),
                    new_tariffs=take(new_tariffs, rest), cost_change=d_rest,
                    deficits=deficits, revenue_sharing=take(revenue_sharing, rest))
     merged = {}

@@ -21,8 +21,9 @@ A suspended pair is read from the calibration's provenance (the tariff cells who
 method names a trade suspension), so a data version that records none (2019) has none.
 
 The packaged tariff of a suspended pair is the equivalent of the trade the suspension cut,
-stated at sigma 5 (:mod:`scosim.data.suspension`); a model re-states it at its scenario's
-sigma (:func:`suspension_at_sigma`).
+stated at sigma 5 (:mod:`scosim.data.suspension`); a model re-states it at each run's own
+sigma (:func:`restate_per_run`: the scenario's, a run's draw around it, or a sweep's value),
+so that lifting it restores the same trade in every run.
 
 The two measures are of different kinds, which the provenance names: India's duty stays a
 tariff (its importer collects revenue on what crosses), while Pakistan's ban earns no
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 __all__ = ["SUSPENSION_METHOD", "banned_pairs", "hold_suspended", "lift_bans",
-           "split_bans", "suspended_pairs", "suspension_at_sigma"]
+           "restate_per_run", "split_bans", "suspended_pairs", "suspension_at_sigma"]
 
 #: Text in the provenance ``method`` of a tariff cell set by a trade suspension
 #: (written by :func:`scosim.data.tariffs.tariffs_2023`).
@@ -141,14 +142,14 @@ def suspension_at_sigma(
 
     The packaged equivalent ``t5`` stands for the fall ``F = (1 + t5)^5`` of the pair's
     trade; at ``sigma`` the same fall is ``F^(1/sigma) - 1``
-    (:func:`scosim.data.suspension.at_sigma`). One elasticity for the whole batch: the
-    scenario's ``parameters.trade.sigma``, not a run's draw around it.
+    (:func:`scosim.data.suspension.at_sigma`). One elasticity; a batch whose runs differ
+    in sigma goes through :func:`restate_per_run`.
 
     Args:
         tau: (N, N) base tariffs, exporter x importer (modified in place and returned).
         provenance: The calibration's provenance (:func:`suspended_pairs`).
         codes: The model's economies, in order.
-        sigma: The scenario's elasticity of substitution.
+        sigma: The elasticity of substitution.
 
     Returns:
         ``tau`` (unchanged at :data:`scosim.data.suspension.SUSPENSION_SIGMA`).
@@ -181,7 +182,7 @@ def split_bans(
         tau: (N, N) base tariffs, exporter x importer (modified in place and returned).
         provenance: The calibration's provenance.
         codes: The model's economies, in order.
-        sigma: The scenario's elasticity of substitution (> 1).
+        sigma: The elasticity of substitution (> 1).
 
     Returns:
         ``(tau, factor)``: the tariffs with each ban's cell at zero, and the (N, N)
@@ -194,6 +195,56 @@ def split_bans(
         factor[cells] = ban_factor(tau[cells], sigma)
         tau[cells] = 0.0
     return tau, factor
+
+
+def restate_per_run(
+    tau: NDArray[np.float64],
+    provenance: pd.DataFrame,
+    codes: Sequence[str],
+    sigma: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Base tariffs and ban factors with the suspension re-stated at each run's own sigma.
+
+    :func:`suspension_at_sigma` and :func:`split_bans` at each run's elasticity, so that
+    lifting the suspension restores the same trade in every run, whether its sigma is the
+    scenario's, drawn around it (``sigma_spread``) or a sweep's value. Only the suspended
+    cells depend on sigma: when every run has the same sigma, or the data record no
+    suspension (data version 2019, the hindcasts' eras), the results are the shared
+    ``(N, N)`` matrices; otherwise ``(R, N, N)`` copies of them, equal off the
+    suspended cells. Each distinct sigma is re-stated by the same scalar call, so a run's
+    cells are the same bits as in a batch whose runs all have its sigma.
+
+    Args:
+        tau: (N, N) packaged base tariffs (suspended cells at sigma 5); not modified.
+        provenance: The calibration's provenance (:func:`suspended_pairs`).
+        codes: The model's economies, in order.
+        sigma: (R,) each run's elasticity of substitution (> 1).
+
+    Returns:
+        ``(tau, factor)``: the base tariffs (bans at zero) and the bans' iceberg factors
+        (1: no ban), each ``(N, N)`` or ``(R, N, N)``.
+    """
+    s = np.asarray(sigma, dtype=float).reshape(-1)
+    values = np.unique(s)
+    cells = suspended_pairs(provenance, codes)
+    if values.size == 1 or not cells.any():
+        one = float(values[0]) if values.size else SUSPENSION_SIGMA
+        return split_bans(suspension_at_sigma(tau.copy(), provenance, codes, one),
+                          provenance, codes, one)
+    ban = banned_pairs(provenance, codes)
+    duty = cells & ~ban
+    out = np.broadcast_to(tau, (s.size, *tau.shape)).copy()
+    out[:, ban] = 0.0
+    factor = np.ones_like(out)
+    # One distinct sigma per run when drawn, a few in a sweep: the few cells alone, per
+    # value, by the scalar path's own operations (suspension_at_sigma, split_bans).
+    for value in values:
+        rows = np.flatnonzero(s == value)[:, None]
+        if duty.any() and float(value) != SUSPENSION_SIGMA:
+            out[(rows, *np.nonzero(duty))] = at_sigma(tau[duty], float(value))
+        if ban.any():
+            factor[(rows, *np.nonzero(ban))] = ban_factor(tau[ban], float(value))
+    return out, factor
 
 
 def lift_bans(
@@ -211,16 +262,20 @@ def lift_bans(
 
     Args:
         policy: The policy state (its ``ban_change`` is multiplied).
-        factor: (N, N) the bans' iceberg factors (:func:`split_bans`; 1: no ban).
+        factor: (N, N) the bans' iceberg factors (:func:`split_bans`; 1: no ban), or
+            (R, N, N) each run's (:func:`restate_per_run`).
         participants: (R, N) bool.
         phase: Scalar or (R,) share of the way to the arrangement's full terms.
         active: (R,) bool runs where the arrangement is applied.
     """
     p = np.asarray(participants, dtype=bool)
     ph = np.broadcast_to(np.asarray(phase, dtype=float), active.shape)
+    f = np.asarray(factor, dtype=float)
+    banned = f != 1.0 if f.ndim == 2 else (f != 1.0).any(axis=0)
     # One cell in the 2023 data: cell by cell, no (R, N, N) mask.
-    for exporter, importer in np.argwhere(factor != 1.0):
+    for exporter, importer in np.argwhere(banned):
         on = active & p[:, exporter] & p[:, importer]
         if on.any():
+            cell = f[..., exporter, importer]
             policy.lift_ban(int(exporter), int(importer), np.where(on, ph, 0.0),
-                            float(factor[exporter, importer]))
+                            float(cell) if cell.ndim == 0 else cell)

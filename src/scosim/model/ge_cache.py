@@ -106,7 +106,8 @@ def solve_cached(model: Any, policy: Any, sigma: np.ndarray | None = None) -> GE
     ``model.sigma``). The cache lives on the model
     (one batch of runs); the baseline flows, tariffs and deficit closure are fixed
     for a model's lifetime, so the per-run inputs are sigma, the policy's tariffs,
-    trade-cost changes, lifted bans and revenue sharing.
+    trade-cost changes, lifted bans and revenue sharing (and each run's index, which
+    picks its own base flows and tariffs where they differ between runs).
     """
     cache = getattr(model, "_ge_cache", None)
     if cache is None:
@@ -117,14 +118,19 @@ def solve_cached(model: Any, policy: Any, sigma: np.ndarray | None = None) -> GE
 
     def solver(sigma: np.ndarray, sigma_long: np.ndarray, tariffs: np.ndarray,
                cost_change: np.ndarray | None, sharing: np.ndarray | None,
-               ban_change: np.ndarray | None) -> GEResult:
-        # sigma: the tariff step's (short-run while trade adjusts); costs keep the long run
-        return solve_year(model.flows0, sigma=sigma_long, sigma_short=sigma,
-                          tariffs=model.tau0, new_tariffs=tariffs, cost_change=cost_change,
-                          deficits=deficits, revenue_sharing=sharing, ban_change=ban_change)
+               ban_change: np.ndarray | None, run: np.ndarray) -> GEResult:
+        # sigma: the tariff step's (short-run while trade adjusts); costs keep the long run.
+        # Per-run base flows and tariffs (the runs' sigmas differ) go with the runs solved.
+        def own(base: np.ndarray) -> np.ndarray:
+            return base[run] if base.ndim == 3 else base
+
+        return solve_year(own(model.flows0), sigma=sigma_long, sigma_short=sigma,
+                          tariffs=own(model.tau0), new_tariffs=tariffs,
+                          cost_change=cost_change, deficits=deficits,
+                          revenue_sharing=sharing, ban_change=ban_change)
 
     long = np.broadcast_to(np.asarray(model.sigma, dtype=float), (r,))
     sigma = long if sigma is None else np.broadcast_to(np.asarray(sigma, dtype=float), (r,))
     return cache.solve(solver, sigma=sigma, sigma_long=long, tariffs=policy.tariffs,
                        cost_change=policy.cost_change, sharing=policy.sharing,
-                       ban_change=getattr(policy, "ban_change", None))
+                       ban_change=getattr(policy, "ban_change", None), run=np.arange(r))

@@ -15,9 +15,10 @@ import numpy as np
 from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
+from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.short_run import solve_year
-from scosim.mechanisms.suspensions import split_bans, suspension_at_sigma
+from scosim.mechanisms.suspensions import restate_per_run
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -93,6 +94,7 @@ class SCOModel(mesa.Model):
         self.years = list(range(scenario.years.start, scenario.years.end + 1))
         self.year = self.years[0]
         self.log = EventLog(self.run_ids)
+        self._init_sigma()
         self._init_data()
         self._init_parameters()
         self._init_state()
@@ -124,30 +126,39 @@ class SCOModel(mesa.Model):
         self.gdp0 = c["gdp_usd"].to_numpy(dtype=float)
         self.population = c["population"].to_numpy(dtype=float)
         self.mfn = c["tariff_mfn"].to_numpy(dtype=float)
-        trade, self.tau0 = (a.copy() for a in derived(
-            self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs))
-        # The India-Pakistan suspension's tariff equivalent restated at the scenario's
-        # sigma, so that lifting it restores the same (observed) trade at any sigma.
-        sigma = float(self.scenario.parameters.trade.sigma)
-        self.tau0 = suspension_at_sigma(self.tau0, self.cal.provenance, list(self.codes), sigma)
-        # Pakistan's ban on Indian goods earns no revenue: its cell becomes SAFTA's zero and
-        # the barrier an iceberg cost of the same fall, which an arrangement lifting the
-        # suspension removes from cost_change (scosim.mechanisms.suspensions).
-        self.tau0, ban = split_bans(self.tau0, self.cal.provenance, list(self.codes), sigma)
+        trade, tau = derived(
+            self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs)
+        trade = trade.copy()
+        # The India-Pakistan suspension's equivalents re-stated at each run's own sigma,
+        # so that lifting it restores the same (observed) trade in every run. India's duty
+        # stays a tariff; Pakistan's ban on Indian goods earns no revenue: its cell
+        # becomes SAFTA's zero and the barrier an iceberg cost of the same fall, which an
+        # arrangement lifting the suspension removes (scosim.mechanisms.suspensions).
+        # tau0, flows0, expenditure0 and ban_factor are (R, N, N) / (R, N) only when the
+        # runs' sigmas differ and the data record a suspension; (N, N) / (N,) otherwise.
+        self.tau0, ban = restate_per_run(tau, self.cal.provenance, list(self.codes),
+                                         self.sigma)
         self.ban_factor = read_only(ban)
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
         if self.scenario.parameters.trade.baseline == "fitted":
             # Structural gravity with PPML-estimated costs, margins matched to the
-            # data's (tariff-inclusive) output and expenditure (docs/trade.md).
-            self.flows0 = fitted_flows(self.cal, self.flows0)
-            trade = self.flows0 / (1.0 + self.tau0)
+            # data's (tariff-inclusive) output and expenditure (docs/trade.md). One fit,
+            # whatever the runs' sigmas (a run's numbers do not depend on its batch, nor
+            # a sweep point on the file's sigma): on the margins at the packaged
+            # suspension (sigma 5); a run at another sigma re-prices India's duty on the
+            # fitted CIF flow.
+            ref = restate_per_run(tau, self.cal.provenance, list(self.codes),
+                                  np.array([SUSPENSION_SIGMA]))[0]
+            fitted = fitted_flows(self.cal, trade * (1.0 + ref))
+            trade = fitted / (1.0 + ref)
+            self.flows0 = np.where(self.tau0 == ref, fitted, trade * (1.0 + self.tau0))
         self.trade_cif0 = trade
         offdiag = ~np.eye(self.N, dtype=bool)
         self.imports0 = np.where(offdiag, trade, 0.0).sum(axis=0)
         self.exports0 = np.where(offdiag, trade, 0.0).sum(axis=1)
-        self.expenditure0 = self.flows0.sum(axis=0)
+        self.expenditure0 = self.flows0.sum(axis=-2)
         self.trend = c["gdp_growth_trend"].to_numpy(dtype=float)
         self.vol = c["gdp_growth_sd"].to_numpy(dtype=float)
 
@@ -163,7 +174,11 @@ class SCOModel(mesa.Model):
             return self.params[name]
         return np.full(self.R, float(default))
 
-    def _init_parameters(self) -> None:
+    def _init_sigma(self) -> None:
+        """Each run's elasticity ``sigma`` ``(R,)``: swept, or drawn around the scenario's.
+
+        Set before the data: the suspension's equivalents are re-stated at it.
+        """
         p = self.scenario.parameters
         sigma = self._param("parameters.trade.sigma", p.trade.sigma)
         # A swept sigma is the experiment's own value: no extra per-run spread on top.
@@ -174,6 +189,9 @@ class SCOModel(mesa.Model):
         if np.any(sigma <= 1.0):
             raise ValueError("trade elasticity sigma must stay > 1 in every run")
         self.sigma = sigma
+
+    def _init_parameters(self) -> None:
+        p = self.scenario.parameters
         self.vote_noise = self._param("parameters.council.vote_noise", p.council.vote_noise)
         self.calibrated_trend = self.trend.copy()
         T = len(self.years)
@@ -337,7 +355,7 @@ class SCOModel(mesa.Model):
 
     # ---------------------------------------------------------------- helpers
     def tariffs_base(self) -> np.ndarray:
-        """Base-year tariffs broadcast over runs, ``(R, N, N)`` (a fresh copy)."""
+        """Base-year tariffs of every run, ``(R, N, N)`` (a fresh copy)."""
         return np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
 
     def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:

@@ -158,8 +158,12 @@ class PolicyState:
         self.tariffs = np.where(active[:, None, None], step(self.tariffs, self.preferences),
                                 self.tariffs)
 
-    def lift_ban(self, exporter: int, importer: int, share: np.ndarray, factor: float) -> None:
+    def lift_ban(self, exporter: int, importer: int, share: np.ndarray,
+                 factor: float | np.ndarray) -> None:
         """Lift the ``share`` ``(R,)`` of a ban whose base-year iceberg factor is ``factor``.
+
+        ``factor`` is one number, or ``(R,)`` when the runs' sigmas differ (the same fall
+        at each run's elasticity).
 
         The barrier left at share ``s`` is ``1 + (1 - s)(factor - 1)`` (its ad valorem
         equivalent falls linearly, as a phased tariff does), so ``ban_change`` on the
