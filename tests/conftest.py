@@ -105,14 +105,33 @@ def visa_entry_points() -> str:
 
 
 def forget_visa_modules() -> None:
-    """Drop the example package's modules (and what their import registered)."""
+    """Drop the example package's modules (and what their import registered).
+
+    Every registry keeps the first origin it saw for a name: a proposal type, mechanism or
+    rule the fake ``.dist-info`` of :func:`visa_plugin` loaded stayed registered with that
+    origin, so tests/test_visa_package.py's real pip install, later in the same session,
+    read ``scosim_visa 0.1`` where it installed ``scosim-visa 0.1.0``.
+    """
     from scosim.model.decision_rules import _REGISTRY as decisions
+    from scosim.model.slots import _REGISTRY as mechanisms
+    from scosim.proposals import _REGISTRY as types
+    from scosim.rules.registry import _REGISTRY as rules
+
+    def from_visa(obj: object) -> bool:
+        return str(getattr(obj, "__module__", "")).split(".")[0] == "scosim_visa"
 
     for name in [m for m in sys.modules if m == "scosim_visa" or m.startswith("scosim_visa.")]:
         sys.modules.pop(name, None)
     for name in [n for n, o in decisions._origins.items() if o != "builtin"]:
         decisions._items.pop(name, None)
         decisions._origins.pop(name, None)
+    for registry in (types, mechanisms):
+        for name in [n for n, obj in registry._items.items() if from_visa(obj)]:
+            registry._items.pop(name, None)
+            registry._origins.pop(name, None)
+    for hooks in rules.values():
+        for name in [n for n, fn in hooks.items() if from_visa(fn)]:
+            hooks.pop(name, None)
 
 
 @pytest.fixture

@@ -170,3 +170,19 @@ def test_the_manifest_records_the_versions_and_scenario_it_ran(tmp_path: Path) -
     assert meta["package_version"] == __version__
     assert (meta["data_version"], meta["network_version"]) == (here["data"], here["network"])
     assert meta["plugin_versions"] == "" and meta["data_base_year"] == 2023
+
+
+def test_a_built_in_loaded_by_its_dotted_path_is_named_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_runs: None) -> None:
+    """A built-in mechanism a scenario of the same process named by its dotted path is
+    still one mechanism: before, the message listed 'banking_systems (slot finance) or
+    scosim.finance.mechanism:BankingSystems (slot finance)' after another test loaded it."""
+    from scosim.model.slots import get_mechanism
+
+    get_mechanism("scosim.finance.mechanism:BankingSystems")
+    code = main(["sweep", str(ROOT / "scenarios" / "customs_union.yaml"), "--method", "lhs",
+                 "--n", "4", "--param", f"{SIGMA}=3:8", "--output", "bank_failures:KAZ",
+                 "--out", str(tmp_path / "r")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "it comes from mechanism banking_systems (slot finance), which" in err, err

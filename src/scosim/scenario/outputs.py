@@ -259,9 +259,15 @@ def not_recorded_reason(scenario: Any, name: str) -> str:
         # Used, but it records this one only in some scenarios (recorded_indicators).
         return (f"{name!r} is not recorded in this scenario: {owner[0]} records it only in "
                 f"some scenarios; it declares it as: {owner[1].indicators[name]}")
-    who = [f"mechanism {m} (slot {get_mechanism(m).slot})" for m in loadable_mechanisms()
-           if name in get_mechanism(m).indicators]
-    who += [f"proposal type {t}" for t in loadable_types() if name in get_type(t).indicators]
+    # One entry a class: a mechanism or type also loaded by its dotted path earlier in the
+    # process (``scosim.finance.mechanism:BankingSystems``) is listed under its name only.
+    mechs = [(m, get_mechanism(m)) for m in loadable_mechanisms()]
+    types = [(t, get_type(t)) for t in loadable_types()]
+    named = {cls for n, cls in mechs + types if ":" not in n}
+    who = [f"mechanism {m} (slot {cls.slot})" for m, cls in mechs
+           if name in cls.indicators and (":" not in m or cls not in named)]
+    who += [f"proposal type {t}" for t, cls in types
+            if name in cls.indicators and (":" not in t or cls not in named)]
     if not who:  # a core indicator whose mechanism a plug-in replaced, say
         return (f"{name!r} is not recorded in this scenario: none of its mechanisms and "
                 "proposal types records it")
