@@ -169,7 +169,7 @@ def test_ev_of_two_runs_without_trade_policy_is_no_difference_not_rounding(tmp_p
 def test_a_comparison_says_what_became_of_the_proposals(tmp_path):
     """A comparison with no difference is usually a proposal rejected in every run: the
     report and the terminal say so, from the runs' votes and adoptions."""
-    from scosim.run_headline import compare_outcome
+    from scosim.run_outcome import compare_outcome
 
     pol, base = synthetic_pair(20, seed=8, effect=0.0)
     p = write_run(tmp_path / "p", pol.assign(indicator="welfare"), scenario="union")

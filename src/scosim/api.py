@@ -570,7 +570,7 @@ def compare_cli(args: argparse.Namespace) -> int:
     # scenario's name says (runs of different economies are warned of when read).
     if note := overrides_note(pm, comp.baseline_manifest):
         print(textwrap.fill(f"Note: {note}.", width=95))
-    from scosim.run_headline import compare_outcome
+    from scosim.run_outcome import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
         print(textwrap.fill(votes, width=95))

@@ -475,7 +475,7 @@ def write_report(
                          economy_note(comp.policy_dir, comp.baseline_dir)) if n]
     if notes:
         intro += " Note: " + "; ".join(notes) + "."
-    from scosim.run_headline import compare_outcome
+    from scosim.run_outcome import compare_outcome
 
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, n_runs):
         intro += " " + votes

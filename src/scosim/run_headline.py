@@ -52,8 +52,9 @@ from scosim.plots import (
     short_run_caveat,
     who_gains_data,
 )
-from scosim.result_tables import Result, _is_url, _join, open_result, read_batches
+from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
+from scosim.run_outcome import outcome_lines
 from scosim.runstats import ZERO, RunStats
 from scosim.vote_stats import COMMITTED_RULES, rule_name
 
@@ -454,67 +455,6 @@ def barred_lines(st: RunStats, n_runs: int) -> list[str]:
 def _outcome(st: RunStats, n_runs: int) -> list[str]:
     """One line per proposal voted on: the share of runs in which it was adopted."""
     return outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
-
-
-def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
-                  n_runs: int) -> list[str]:
-    """One line per proposal voted on or adopted: the share of runs in which it was adopted.
-
-    Args:
-        voted: Proposals put to a vote in some run.
-        adopted_runs: Runs in which each proposal was adopted.
-        n_runs: The run's replications.
-    """
-    proposals = sorted(set(voted) | set(adopted_runs))
-    runs = max(n_runs, 1)
-    lines = []
-    for pid in proposals:
-        n = adopted_runs.get(pid, 0)
-        verdict = ("rejected in every run" if n == 0
-                   else "adopted in every run" if n == runs
-                   else f"adopted in {percent_of_runs(n / runs)} % of runs")
-        lines.append(f"proposal {pid}: {verdict}")
-    return lines
-
-
-def run_outcome(run: str | Path, n_runs: int) -> list[str]:
-    """:func:`outcome_lines` of a finished run, read from its votes and adoptions only.
-
-    Args:
-        run: A run directory or a run's URL.
-        n_runs: Its replications.
-
-    Returns:
-        The lines; none when the run voted on nothing (or keeps no events).
-    """
-    try:
-        ev = read_batches(_join(run, "events"), types=["vote", "adopted"],
-                          columns=["run", "type", "proposal"], sort=False)
-    except FileNotFoundError:
-        return []
-    adopted = ev[ev["type"] == "adopted"]
-    return outcome_lines(
-        {str(p) for p in ev.loc[ev["type"] == "vote", "proposal"].dropna().unique()},
-        {str(p): int(n) for p, n in
-         adopted.groupby("proposal", observed=True)["run"].nunique().items()},
-        n_runs)
-
-
-def compare_outcome(policy: str | Path | None, baseline: str | Path | None,
-                    n_runs: int) -> str:
-    """What became of the proposals in the two runs of a comparison, one sentence.
-
-    A comparison that shows no difference often means the proposal was rejected
-    in every run: saying so is the answer. Empty when neither run voted (or
-    neither is on disk).
-    """
-    said = {role: run_outcome(run, n_runs) if run is not None else []
-            for role, run in (("policy", policy), ("baseline", baseline))}
-    if not any(said.values()):
-        return ""
-    return "Votes: " + "; ".join(
-        f"in the {role} runs, " + ("; ".join(lines) if lines else "no proposal was voted on")
-        for role, lines in said.items()) + "."
 
 
 def _committed(st: RunStats) -> str | None:

@@ -1,0 +1,78 @@
+"""What became of a run's proposals: one line each, read from its votes and adoptions.
+
+Split from :mod:`scosim.run_headline` (size): the run's answer ends its vote block with
+these lines, and ``scosim compare`` says in one sentence what became of the proposals in
+its two runs (a comparison showing no difference often means a proposal was rejected in
+every run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from scosim.indicator_display import percent_of_runs
+from scosim.result_tables import _join, read_batches
+
+__all__ = ["compare_outcome", "outcome_lines", "run_outcome"]
+
+
+def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
+                  n_runs: int) -> list[str]:
+    """One line per proposal voted on or adopted: the share of runs in which it was adopted.
+
+    Args:
+        voted: Proposals put to a vote in some run.
+        adopted_runs: Runs in which each proposal was adopted.
+        n_runs: The run's replications.
+    """
+    proposals = sorted(set(voted) | set(adopted_runs))
+    runs = max(n_runs, 1)
+    lines = []
+    for pid in proposals:
+        n = adopted_runs.get(pid, 0)
+        verdict = ("rejected in every run" if n == 0
+                   else "adopted in every run" if n == runs
+                   else f"adopted in {percent_of_runs(n / runs)} % of runs")
+        lines.append(f"proposal {pid}: {verdict}")
+    return lines
+
+
+def run_outcome(run: str | Path, n_runs: int) -> list[str]:
+    """:func:`outcome_lines` of a finished run, read from its votes and adoptions only.
+
+    Args:
+        run: A run directory or a run's URL.
+        n_runs: Its replications.
+
+    Returns:
+        The lines; none when the run voted on nothing (or keeps no events).
+    """
+    try:
+        ev = read_batches(_join(run, "events"), types=["vote", "adopted"],
+                          columns=["run", "type", "proposal"], sort=False)
+    except FileNotFoundError:
+        return []
+    adopted = ev[ev["type"] == "adopted"]
+    return outcome_lines(
+        {str(p) for p in ev.loc[ev["type"] == "vote", "proposal"].dropna().unique()},
+        {str(p): int(n) for p, n in
+         adopted.groupby("proposal", observed=True)["run"].nunique().items()},
+        n_runs)
+
+
+def compare_outcome(policy: str | Path | None, baseline: str | Path | None,
+                    n_runs: int) -> str:
+    """What became of the proposals in the two runs of a comparison, one sentence.
+
+    A comparison that shows no difference often means the proposal was rejected
+    in every run: saying so is the answer. Empty when neither run voted (or
+    neither is on disk).
+    """
+    said = {role: run_outcome(run, n_runs) if run is not None else []
+            for role, run in (("policy", policy), ("baseline", baseline))}
+    if not any(said.values()):
+        return ""
+    return "Votes: " + "; ".join(
+        f"in the {role} runs, " + ("; ".join(lines) if lines else "no proposal was voted on")
+        for role, lines in said.items()) + "."
