@@ -352,8 +352,10 @@ class SecuritySystem:
         """Each state's payoff ``(R, N)`` in shares of GDP: ``V * S(e) - spending(e)``.
 
         This is :func:`scosim.security.game.payoff` with the model's technology: ``T`` the
-        detection curve, spillover weights over borders and co-membership, RATS pooling,
-        and costs out of GDP (``unit_cost``, plus any RATS contribution).
+        detection curve, summation over borders and co-membership (spillover weights) and
+        RATS pooling only (no best-shot or weakest-link term: those are the textbook games'
+        alone, docs/security.md section 3), and costs out of GDP (``unit_cost``, plus any
+        RATS contribution).
 
         Args:
             state: RATS set-up (levels, contributions).

@@ -1,0 +1,88 @@
+"""The network's instability scale in incidents (docs/security.md, "One instability scale").
+
+The network reads instability as the rise of ``iota(x) = x / (x + 250)`` of expected
+incidents above 2018-2022; these tests check the documented inverse against the slot's own
+``insecurity_rise``, the ceiling no incident level passes, and the docs' table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scosim.security.model import SecuritySystem
+from scosim.security.scale import (
+    DOC_VALUES,
+    incidents_at,
+    instability_ceiling,
+    instability_rows,
+    main,
+)
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
+
+
+@pytest.fixture(scope="module")
+def system() -> SecuritySystem:
+    return SecuritySystem()
+
+
+def test_inverse_gives_the_slots_own_rise(system):
+    # At the Afghan index the table names, the step's insecurity_rise on Afghanistan is the
+    # network instability the table maps it to (today's efforts and RATS).
+    a = system.codes.index("AFG")
+    x0 = float(system.cal.base_rate[a])
+    st = system.baseline_state(1)
+    for u in (0.05, 0.1, 0.166, 0.2, 0.3):
+        index = float(incidents_at(u, x0, system.params.incidents_half)) / x0
+        _, ind = system.step(st, st.efforts, index, np.random.default_rng(0))
+        assert ind["insecurity_rise"][0, a] == pytest.approx(u, abs=1e-12)
+
+
+def test_no_incident_level_passes_the_ceiling(system):
+    a = system.codes.index("AFG")
+    x0 = system.cal.base_rate
+    ceiling = instability_ceiling(x0, system.params.incidents_half)
+    assert ceiling[a] == pytest.approx(0.332, abs=5e-4)
+    # A thousand times 2018-2022 violence stays below it; the Trans-Afghan "high" case's
+    # 0.8 and the sweep's 1 have no incident level.
+    st = system.baseline_state(1)
+    _, ind = system.step(st, st.efforts, 1000.0, np.random.default_rng(0))
+    assert np.all(ind["insecurity_rise"][0] < ceiling)
+    assert 0.33 < ind["insecurity_rise"][0, a]
+    assert np.isinf(incidents_at([0.5, 0.8, 1.0], x0[a], system.params.incidents_half)).all()
+    assert np.isfinite(incidents_at(0.33, x0[a], system.params.incidents_half))
+
+
+def test_incidents_at_rejects_instability_outside_the_scale():
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        incidents_at(1.2, 503.2, 250.0)
+
+
+def _doc_table() -> list[list[str]]:
+    text = DOC.read_text()
+    head = "| instability | incidents a year | x 2018-2022 | parameters.security.instability |"
+    assert head in text, "docs/security.md lost the instability -> incidents table"
+    lines = text[text.index(head):].splitlines()[2:]
+    rows = []
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
+
+
+def test_documented_table_is_what_the_functions_give(system):
+    rows = instability_rows(system, DOC_VALUES)
+    assert _doc_table() == [list(r.values()) for r in rows]
+
+
+def test_main_prints_the_table_and_rejects_an_unknown_economy(capsys):
+    assert main([]) == 0
+    assert "1 - iota(x0) = 0.332" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["--economy", "XYZ"])
+    assert exc.value.code == 2
+    assert "--economy 'XYZ'" in capsys.readouterr().err
