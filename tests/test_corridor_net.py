@@ -70,20 +70,21 @@ def test_a_budget_railway_s_net_by_hand() -> None:
 
     From their budgets the hosts pay the cost up front (``corridor_paid_usd``) and after a
     failure get back ``RECOVERY`` of it where ``1 - RECOVERY`` is lost
-    (``corridor_risk_usd``): the preview's cost is 4 % a year of paid less what is
-    recovered, over the year's expenditure in the run's US$ (the GE's, whose flows the
+    (``corridor_risk_usd``): the preview's cost is 7 % a year (the cost of funds of its
+    present values; 4 % until 2026-12-07) of paid less what is recovered, over the year's
+    expenditure in the run's US$ (the GE's, whose flows the
     moving baseline re-bases to the run's GDP).
     """
     m = _model("corridor_cku.yaml", 2, 10)
     assert m.scenario.parameters.trade.moving_baseline
     paid, risk = _last(m, "corridor_paid_usd"), _last(m, "corridor_risk_usd")
-    by_hand = 0.04 * (paid - risk * RECOVERY / (1.0 - RECOVERY)) / np.asarray(
+    by_hand = 0.07 * (paid - risk * RECOVERY / (1.0 - RECOVERY)) / np.asarray(
         m.ge.expenditure, dtype=float)
     welfare = _last(m, "welfare_change_pct")
     np.testing.assert_allclose(welfare - _last(m, NET), 100.0 * by_hand, rtol=1e-9,
                                atol=1e-13)
     kgz = m.codes.index("KGZ")
-    # Kyrgyzstan pays US$4.0 bn: 4 % of it a year is more than its trade gain.
+    # Kyrgyzstan pays US$4.0 bn: 7 % of it a year is more than its trade gain.
     assert (paid[:, kgz] > 3.5e9).all() and (_last(m, NET)[:, kgz] < 0).all()
     assert (welfare[:, kgz] > 0).all()
 

@@ -64,16 +64,17 @@ def test_a_run_without_the_network_slot_records_no_net() -> None:
 def test_the_paired_net_is_the_welfare_difference_less_the_railway_s_cost() -> None:
     """Railway and twin at one seed and replications, paired run by run, by hand.
 
-    The railway's annualised cost to each economy: 4 % (the welfare discount rate) of
-    what it pays less what it recovers after a failure plus its share of the bank's
-    expected loss, over its expenditure in the year, in percent.
+    The railway's annualised cost to each economy: 7 % (the members' cost of funds, the
+    rate of the present values; until 2026-12-07 the 4 % welfare rate) of what it pays
+    less what it recovers after a failure plus its share of the bank's expected loss,
+    over its expenditure in the year, in percent.
     """
     pol, twin = _model(POLICY), _model(TWIN)
     assert pol.year == twin.year == LAST + 1
     rail = next(a for a in pol.arrangements if isinstance(a, Corridor))
     assert rail.in_force.all()
     expenditure = np.asarray(pol.ge.expenditure, dtype=float)
-    cost = 100.0 * 0.04 * (rail.paid - rail.recovered + rail.owners_risk) / expenditure
+    cost = 100.0 * 0.07 * (rail.paid - rail.recovered + rail.owners_risk) / expenditure
     net = _years(pol, NET)[-1] - _years(twin, NET)[-1]
     welfare = _years(pol, WELFARE)[-1] - _years(twin, WELFARE)[-1]
     np.testing.assert_allclose(net, welfare - cost, rtol=1e-9, atol=1e-12)

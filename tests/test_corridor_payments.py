@@ -202,8 +202,10 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     # 0.4 paid sum_{t >= 0} (1 - h)^t h / (1 + f)^(t + 1) = 0.4 paid h / (f + h).
     salvage = 0.4 * paid * h / (0.07 + h)
     fees = pv.info["transit_fees_share_of_expenditure"][:, afg]
+    # The payments annualised at the rate of their present value, the cost of funds
+    # (until 2026-12-07 at r, the welfare rate of the benefits).
     expected = (q * (pv.info["ge_gain"][:, afg] + fees)
-                - r * (paid - salvage) / pv.info["expenditure_usd"][:, afg])
+                - 0.07 * (paid - salvage) / pv.info["expenditure_usd"][:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
     np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)
 
@@ -214,7 +216,7 @@ def test_a_bank_s_owners_count_their_share_of_its_loss_and_hosts_their_payments(
     m, arr = _corridor(TRANS_AFGHAN)
     pv = arr.preview(m, arr.invitees(m))
     fin = arr._finance(m, arr._failure_prob(_instability(m, AFG=0.8)))
-    cost = pv.info["cost_share_of_expenditure"] * pv.info["expenditure_usd"] / 0.04
+    cost = pv.info["cost_share_of_expenditure"] * pv.info["expenditure_usd"] / 0.07
     afg, chn = m.codes.index("AFG"), m.codes.index("CHN")
     np.testing.assert_allclose(cost[:, afg], fin.paid[:, afg] - fin.recovered[:, afg],
                                rtol=1e-9)

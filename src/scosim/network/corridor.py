@@ -29,6 +29,7 @@ from scosim.network.bank_link import Lender, lenders
 from scosim.network.finance import (
     COST_OF_FUNDS,
     FinanceOutcome,
+    annual_equivalent,
     failure_probability,
     finance_project,
     loan_schedule,
@@ -59,10 +60,11 @@ if TYPE_CHECKING:
 #: :mod:`scosim.network.hazard`; until 2026-12-06 module constants here, which no scenario
 #: or sweep could vary), read per run by :meth:`Corridor.__init__`.
 _BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5}
-#: The members' discount rate of welfare: of the benefits' operating share and of the
-#: annualised cost in previews. Money flows (payments, subsidy, losses, salvage) are
-#: valued at the cost of funds of the lender's runs (``Lender.cost_of_funds``; until
-#: 2026-12-06 at this rate too).
+#: The members' discount rate of welfare: of the benefits' operating share. Money flows
+#: (payments, subsidy, losses, salvage) are valued, and annualised, at the cost of funds of
+#: the lender's runs (``Lender.cost_of_funds``; until 2026-12-06 valued at this rate too,
+#: and until 2026-12-07 annualised at it: docs/network.md, "One rate for a present value
+#: and its annual equivalent").
 DISCOUNT_RATE = 0.04
 #: Years from the start of construction of the failure probabilities a corridor tabulates;
 #: the hazard goes on after them at the last year's rate for as long as the project stands
@@ -98,8 +100,8 @@ class Corridor(ProposalType):
         "corridor_net_welfare_pct": "percent of the year's baseline real expenditure: "
                                     "welfare_change_pct less the payments for adopted "
                                     "corridors (net of salvage) and the bank owners' expected "
-                                    "loss, annualised as the Council's preview does "
-                                    "(discount rate x present value) over the year's "
+                                    "loss, annualised as the Council's preview does (cost "
+                                    "of funds x present value) over the year's "
                                     "expenditure",
     }
     # The answer says who pays, and what an energy corridor delivers and from whom (a
@@ -159,9 +161,11 @@ class Corridor(ProposalType):
         self.hazard = run_hazard(model)
         self.paid = np.zeros((model.R, model.N))
         self.risk = np.zeros((model.R, model.N))
-        # What the run's net welfare annualises (_cost_share), fixed at entry into force.
+        # What the run's net welfare takes off (_cost_share), fixed at entry into force.
         self.recovered = np.zeros((model.R, model.N))
         self.owners_risk = np.zeros((model.R, model.N))
+        # The rate of those present values, which they are annualised at (Lender's).
+        self.funds_rate = np.full(model.R, COST_OF_FUNDS)
 
     # ------------------------------------------------------------------ council
     @override
@@ -258,22 +262,26 @@ class Corridor(ProposalType):
 
         What the hosts get back of their stake after a failure is theirs (``recovery``):
         left out until 2026-12-05, their whole payment counted as lost in a failure. The
-        present values are at the members' cost of funds; the annualisation at the
-        welfare discount rate, as the benefits' operating share.
+        present values are at the members' cost of funds and are annualised at the same
+        rate (:func:`~scosim.network.finance.annual_equivalent`), the one function the
+        preview and the run's net welfare use; until 2026-12-07 at the welfare discount
+        rate, 4/7 of the level yearly charge that finances them at 7 %.
         """
-        return (fin.paid - fin.recovered + fin.owners_risk) * DISCOUNT_RATE / expenditure
+        pv = fin.paid - fin.recovered + fin.owners_risk
+        return annual_equivalent(pv, fin.discount_rate[:, None]) / expenditure
 
     def _annual_cost(self, expenditure: np.ndarray) -> np.ndarray:
         """What the run's net welfare takes off: :meth:`_cost_share` of the finance at entry.
 
         The payments, salvage and owners' risk fixed when the corridor entered into force
-        (zero in runs where it has not), annualised and over ``expenditure`` exactly as the
-        preview's cost share is, so the run's net welfare is the preview's net gain realised.
+        (zero in runs where it has not), annualised at their rate and over ``expenditure``
+        (the year's) exactly as the preview's cost share is, so the run's net welfare is the
+        preview's net gain realised in the year's economy.
         """
         zero = np.zeros_like(self.paid)
         fin = FinanceOutcome(paid=self.paid, risk=self.risk, bank_loss=zero[:, 0],
                              owners_risk=self.owners_risk, recovered=self.recovered,
-                             owners_subsidy=zero)
+                             owners_subsidy=zero, discount_rate=self.funds_rate)
         return self._cost_share(fin, expenditure)
 
     def _finance(self, model: SCOModel, pf: np.ndarray,
@@ -301,7 +309,9 @@ class Corridor(ProposalType):
                 out = fin
                 continue
             runs = lender.runs
-            out = FinanceOutcome(paid=np.where(runs[:, None], fin.paid, out.paid),
+            out = FinanceOutcome(discount_rate=np.where(runs, fin.discount_rate,
+                                                        out.discount_rate),
+                                 paid=np.where(runs[:, None], fin.paid, out.paid),
                                  risk=np.where(runs[:, None], fin.risk, out.risk),
                                  bank_loss=np.where(runs, fin.bank_loss, out.bank_loss),
                                  owners_risk=np.where(runs[:, None], fin.owners_risk,
@@ -340,10 +350,12 @@ class Corridor(ProposalType):
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
         """Annualised expected net value of the project to each invitee, over its expenditure.
 
-        ``q (GE gain + transit fees / E') - r (paid - recovered + owners' risk) / E'``: a
+        ``q (GE gain + transit fees / E') - rho (paid - recovered + owners' risk) / E'``: a
         standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
-        PV(salvage)``, times the discount
-        rate ``r``, with ``q`` the :func:`~scosim.network.finance.operating_share` of the
+        PV(salvage)``, each part as its level yearly equivalent at the rate of its present
+        value: the money flows at the members' cost of funds ``rho``
+        (:func:`~scosim.network.finance.annual_equivalent`), the benefits at the welfare
+        rate ``r``, ``q`` the :func:`~scosim.network.finance.operating_share` of the
         failure probabilities, benefits from the end of construction (the hazard and the
         payments count from its start; the hazard, like the benefits, for as long as the
         project stands). A failure costs the benefits it stops; the investment it
@@ -464,6 +476,7 @@ class Corridor(ProposalType):
         self.risk = np.where(starting[:, None], fin.risk, self.risk)
         self.recovered = np.where(starting[:, None], fin.recovered, self.recovered)
         self.owners_risk = np.where(starting[:, None], fin.owners_risk, self.owners_risk)
+        self.funds_rate = np.where(starting, fin.discount_rate, self.funds_rate)
         for i, code in enumerate(model.codes):
             model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
         self._book_loans(model, starting, year, found)
@@ -531,8 +544,10 @@ class Corridor(ProposalType):
         risk = np.zeros((model.R, model.N))
         cost = np.zeros((model.R, model.N))
         ops = policy.levers.get(LEVER_OPERATING)
-        # The year's expenditure E' in US$, as the preview divides by it (at its GE with
-        # the project, here the year's own).
+        # The year's expenditure E' in US$, as the preview divides by its year's (at its GE
+        # with the project, here the year's own): the level yearly charge is a smaller share
+        # of a larger economy (docs/network.md, "One rate for a present value and its
+        # annual equivalent").
         expenditure = expenditure_usd(model, model.ge)
         for arr in arrangements:
             assert isinstance(arr, Corridor)

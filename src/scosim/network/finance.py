@@ -179,6 +179,8 @@ class FinanceOutcome:
             rate other than its lending rate (:func:`interest_subsidy`), borne by its
             owners by capital share (in ``paid``; negative: a margin they earn). Zero for
             a bank funding at its lending rate, and under ``budget``.
+        discount_rate: (R,) the rate every present value above is taken at (the members'
+            cost of funds), which :func:`annual_equivalent` annualises them at.
     """
 
     paid: FloatArray
@@ -187,6 +189,7 @@ class FinanceOutcome:
     owners_risk: FloatArray
     recovered: FloatArray
     owners_subsidy: FloatArray
+    discount_rate: FloatArray
 
 
 def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financing,
@@ -277,6 +280,7 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     lost_pv = fail_at * disc * (1.0 - rec_t)  # per dollar sunk, (R, T)
     back_pv = fail_at * disc * rec_t  # what is recovered of it
     bank_loss = np.zeros(runs)
+    at = np.full(runs, float(discount_rate))  # the rate of the present values, per run
     # Where the hosts repay whatever happens (budget, a guaranteed loan), a failure costs
     # them the whole investment: their loss and what they recover of it, (R, N).
     whole_risk = (c * (lost_pv.sum(axis=1) + tail * (1.0 - rec)))[:, None] * hs
@@ -284,7 +288,7 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     if financing == "budget":
         return FinanceOutcome(paid=c[:, None] * hs, risk=whole_risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(whole_risk), recovered=whole_back,
-                              owners_subsidy=np.zeros_like(whole_risk))
+                              owners_subsidy=np.zeros_like(whole_risk), discount_rate=at)
     loan = c * bank_share
     pay, outstanding = loan_schedule(loan, rate, tenor, grace, horizon)
     upfront = c * (1.0 - bank_share)
@@ -315,7 +319,7 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
         paid = (upfront + service)[:, None] * hs + owners_subsidy
         return FinanceOutcome(paid=paid, risk=whole_risk, bank_loss=bank_loss,
                               owners_risk=np.zeros_like(whole_risk), recovered=whole_back,
-                              owners_subsidy=owners_subsidy)
+                              owners_subsidy=owners_subsidy, discount_rate=at)
     service = (serviced * pay * disc).sum(axis=1)
     paid = (upfront + service)[:, None] * hs + owners_subsidy
     # At a failure in year t the bank loses its exposure at default, the principal
@@ -330,7 +334,8 @@ def finance_project(cost: ArrayLike, host_shares: ArrayLike, financing: Financin
     risk = host_loss[:, None] * hs + owners_risk
     recovered = (back_pv * stake).sum(axis=1) + c * tail * rec
     return FinanceOutcome(paid=paid, risk=risk, bank_loss=bank_loss, owners_risk=owners_risk,
-                          recovered=recovered[:, None] * hs, owners_subsidy=owners_subsidy)
+                          recovered=recovered[:, None] * hs, owners_subsidy=owners_subsidy,
+                          discount_rate=at)
 
 
 def interest_subsidy(outstanding: ArrayLike, rate: float, funding_rate: float,
@@ -427,6 +432,33 @@ def operating_share(failure_prob: ArrayLike, discount_rate: float = 0.04,
     tail = (survive[:, -1] * (1.0 - hazard) ** float(after - years + 1)
             / ((1.0 + discount_rate) ** float(after) * (discount_rate + hazard)))
     return discount_rate * ((survive * disc).sum(axis=1) + tail)
+
+
+def annual_equivalent(present_value: ArrayLike, rate: ArrayLike) -> FloatArray:
+    """The level yearly flow, forever, whose present value at ``rate`` is ``present_value``.
+
+    ``A = rate x PV``: the equivalent annual cost (capital recovery factor) of a perpetual
+    horizon, flows at the end of each year as in :func:`finance_project`, so
+    ``sum_{t >= 1} A / (1 + rate)^t = PV``. The rate must be the one the present value was
+    taken at: then a stream of ``A`` a year annualises back to ``A`` exactly, and a loan at
+    that rate (no grant element: its service is worth its principal) to what paying the
+    principal up front does. Corridors annualise their payments at the members' cost of
+    funds, the rate of :class:`FinanceOutcome`'s present values (docs/network.md, "One
+    rate for a present value and its annual equivalent"); until 2026-12-07 at the 4 %
+    welfare discount rate, which charged a host 4/7 of a payment it makes each year.
+
+    Args:
+        present_value: Present values (any shape).
+        rate: The rate they were taken at (> 0), broadcast against them: a number, or
+            ``(R, 1)`` for one rate per run of ``(R, N)`` values.
+
+    Raises:
+        ValueError: If a rate is not positive (a perpetuity at 0 has no level equivalent).
+    """
+    r = np.asarray(rate, float)
+    if np.any(~(r > 0)):
+        raise ValueError(f"rate must be > 0, got {r.min() if r.size else r}")
+    return np.asarray(present_value, float) * r
 
 
 def host_cost_shares(edge_km_by_economy: ArrayLike) -> FloatArray:
