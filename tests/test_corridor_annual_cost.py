@@ -3,7 +3,7 @@
 A corridor's money flows are present values at the members' cost of funds (the
 grant-element method). The preview and the run's net welfare turn them into a level yearly
 charge at that same rate (``annual_equivalent``: ``rho x PV``), so a payment made every
-year is charged as itself; until 2026-12-07 they were annualised at the 4 % welfare rate,
+year is charged as itself; until 2026-12-06 they were annualised at the 4 % welfare rate,
 4/7 of it. The run's net takes off the cost share fixed when the corridor entered into
 force, over that year's expenditure, as the preview scores it (until the same day over
 each year's expenditure, which fell with growth), so in a deterministic run the vote's

@@ -71,7 +71,7 @@ def test_a_budget_railway_s_net_by_hand() -> None:
     From their budgets the hosts pay the cost up front (``corridor_paid_usd``) and after a
     failure get back ``RECOVERY`` of it where ``1 - RECOVERY`` is lost
     (``corridor_risk_usd``): the preview's cost is 7 % a year (the cost of funds of its
-    present values; 4 % until 2026-12-07) of paid less what is recovered, over the year's
+    present values; 4 % until 2026-12-06) of paid less what is recovered, over the year's
     expenditure in the run's US$ (the GE's, whose flows the
     moving baseline re-bases to the run's GDP).
     """

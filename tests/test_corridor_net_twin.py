@@ -65,7 +65,7 @@ def test_the_paired_net_is_the_welfare_difference_less_the_railway_s_cost() -> N
     """Railway and twin at one seed and replications, paired run by run, by hand.
 
     The railway's annualised cost to each economy: 7 % (the members' cost of funds, the
-    rate of the present values; until 2026-12-07 the 4 % welfare rate) of what it pays
+    rate of the present values; until 2026-12-06 the 4 % welfare rate) of what it pays
     less what it recovers after a failure plus its share of the bank's expected loss,
     over its expenditure in the year, in percent.
     """

@@ -203,7 +203,7 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     salvage = 0.4 * paid * h / (0.07 + h)
     fees = pv.info["transit_fees_share_of_expenditure"][:, afg]
     # The payments annualised at the rate of their present value, the cost of funds
-    # (until 2026-12-07 at r, the welfare rate of the benefits).
+    # (until 2026-12-06 at r, the welfare rate of the benefits).
     expected = (q * (pv.info["ge_gain"][:, afg] + fees)
                 - 0.07 * (paid - salvage) / pv.info["expenditure_usd"][:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)

@@ -63,7 +63,7 @@ _BANK = {"rate": COST_OF_FUNDS, "tenor": 20, "grace": 5}
 #: The members' discount rate of welfare: of the benefits' operating share. Money flows
 #: (payments, subsidy, losses, salvage) are valued, and annualised, at the cost of funds of
 #: the lender's runs (``Lender.cost_of_funds``; until 2026-12-06 valued at this rate too,
-#: and until 2026-12-07 annualised at it: docs/network.md, "One rate for a present value
+#: and until 2026-12-06 annualised at it: docs/network.md, "One rate for a present value
 #: and its annual equivalent").
 DISCOUNT_RATE = 0.04
 #: Years from the start of construction of the failure probabilities a corridor tabulates;
@@ -264,7 +264,7 @@ class Corridor(ProposalType):
         left out until 2026-12-05, their whole payment counted as lost in a failure. The
         present values are at the members' cost of funds and are annualised at the same
         rate (:func:`~scosim.network.finance.annual_equivalent`), the one function the
-        preview and the run's net welfare use; until 2026-12-07 at the welfare discount
+        preview and the run's net welfare use; until 2026-12-06 at the welfare discount
         rate, 4/7 of the level yearly charge that finances them at 7 %.
         """
         pv = fin.paid - fin.recovered + fin.owners_risk

@@ -444,7 +444,7 @@ def annual_equivalent(present_value: ArrayLike, rate: ArrayLike) -> FloatArray:
     that rate (no grant element: its service is worth its principal) to what paying the
     principal up front does. Corridors annualise their payments at the members' cost of
     funds, the rate of :class:`FinanceOutcome`'s present values (docs/network.md, "One
-    rate for a present value and its annual equivalent"); until 2026-12-07 at the 4 %
+    rate for a present value and its annual equivalent"); until 2026-12-06 at the 4 %
     welfare discount rate, which charged a host 4/7 of a payment it makes each year.
 
     Args:
