@@ -20,6 +20,7 @@ import pytest
 from scosim.api import sweep
 from scosim.api_sweep import parse_output
 from scosim.data import load_calibration
+from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.suspensions import lift_bans, restate_per_run, suspended_pairs
 from scosim.mechanisms.trade import solve_ge
 from scosim.model.model import SCOModel
@@ -106,10 +107,12 @@ def test_each_run_s_base_is_the_batch_of_its_own_sigma_bit_for_bit(cal):
     codes = list(cal.economies)
     tau = cal.tariffs.loc[codes, codes].to_numpy(dtype=float)
     sigma = np.array([4.25, 5.0, 5.75, 4.25])
-    t, f = restate_per_run(tau, cal.provenance, codes, sigma)
+    # The ban's cell takes the data's rate without the ban (scosim.data.tariff_kinds).
+    under = rates_without_measure(cal.tariff_kinds, codes)
+    t, f = restate_per_run(tau, cal.provenance, codes, sigma, under)
     assert t.shape == f.shape == (4, len(codes), len(codes))
     for r, s in enumerate(sigma):
-        t1, f1 = restate_per_run(tau, cal.provenance, codes, np.array([s]))
+        t1, f1 = restate_per_run(tau, cal.provenance, codes, np.array([s]), under)
         assert t1.shape == (len(codes), len(codes))
         np.testing.assert_array_equal(t[r], t1)
         np.testing.assert_array_equal(f[r], f1)

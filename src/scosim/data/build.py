@@ -62,6 +62,7 @@ from scosim.data.sources import SOURCES
 from scosim.data.suspension import KINDS as SUSPENSION_KINDS
 from scosim.data.suspension import falls as suspension_falls
 from scosim.data.suspension import record as record_suspension
+from scosim.data.tariff_kinds import COLUMNS as KIND_COLUMNS
 from scosim.data.tariffs import (
     ROW_SHARE,
     country_tariffs_into,
@@ -100,21 +101,23 @@ CHECK_RTOL = 1e-12
 
 TABLES_DIR = Path(__file__).with_name("tables")
 #: Tables of every version; version 2023 adds ``agreements`` and ``tariffs_flat`` (the tariff
-#: matrix without the composition adjustment).
+#: matrix without the composition adjustment). ``tariff_kinds`` says what kind of figure each
+#: cell of ``tariffs`` is (:mod:`scosim.data.tariff_kinds`).
 TABLE_FILES: dict[str, tuple[str, ...]] = {
     "2023": (
         "countries",
         "trade",
         "tariffs",
         "tariffs_flat",
+        "tariff_kinds",
         "agreements",
         "geography",
         "gdp_history",
         "sources",
         "provenance",
     ),
-    "2019": ("countries", "trade", "tariffs", "geography", "gdp_history", "sources",
-             "provenance"),
+    "2019": ("countries", "trade", "tariffs", "tariff_kinds", "geography", "gdp_history",
+             "sources", "provenance"),
 }
 _INDEXED = ("countries", "trade", "tariffs", "tariffs_flat", "gdp_history", "sources")
 
@@ -164,8 +167,9 @@ def build_tables(
         countries[ROW_SHARE] = row_mfn_shares(
             countries, out["trade"], spells, fuel, preference_ratios(raw), prov, susp
         )
+        kinds: list[dict[str, object]] = []
         out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov,
-                                      suspension=susp)
+                                      suspension=susp, kinds=kinds)
         out["tariffs_flat"] = tariffs_2023(
             countries, out["trade"], spells, fuel, None, suspension=susp, composition=False
         )
@@ -175,7 +179,9 @@ def build_tables(
         for iso in countries.index:
             prov.add("countries", iso, ROW_SHARE, "scosim_rule",
                      "derived:1 (version 2019 charges MFN on every partner)")
-        out["tariffs"] = tariffs_2019(countries, prov)
+        kinds = []
+        out["tariffs"] = tariffs_2019(countries, prov, kinds)
+    out["tariff_kinds"] = pd.DataFrame(kinds, columns=list(KIND_COLUMNS))
     gdp = read_wdi(raw, "gdp")
     gdp_w = {iso: v[BASE_YEAR] for iso, v in gdp.items() if BASE_YEAR in v}
     out["geography"] = build_geography(raw, gdp_w, prov)

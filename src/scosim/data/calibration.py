@@ -78,6 +78,10 @@ class Calibration:
         gdp_history: GDP in current US$ by economy (index ``iso3``, canonical order) and
             year (integer columns), NaN where not reported (WDI; ROW = World minus the 27
             where all are reported); empty for tables built before it existed.
+        tariff_kinds: What kind of figure each cell of ``tariffs`` is, long: ``exporter,
+            importer, kind, rate_without_measure`` (:mod:`scosim.data.tariff_kinds`: an
+            applied rate or a measure's tariff equivalent, and the rate a measure's cell
+            would have without it); empty for tables built before it existed.
     """
 
     base_year: int
@@ -94,6 +98,7 @@ class Calibration:
     agreement_spells: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     agreements: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     gdp_history: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    tariff_kinds: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def economies(self) -> tuple[str, ...]:
@@ -203,6 +208,8 @@ class Calibration:
 
 def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
     from scosim.data.agreements import by_year
+    from scosim.data.tariff_kinds import FILE as KINDS_FILE
+    from scosim.data.tariff_kinds import check_kinds
 
     missing = [
         n
@@ -252,6 +259,12 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
         history.columns = history.columns.astype(int)
         if list(history.index) != list(ECONOMIES):
             raise ValueError("calibration table gdp_history.csv is not in canonical economy order")
+    kinds = pd.DataFrame()
+    if (tables_dir / KINDS_FILE).is_file():
+        kinds = pd.read_csv(tables_dir / KINDS_FILE, dtype={"exporter": str, "importer": str,
+                                                            "kind": str},
+                            keep_default_na=False, na_values={"rate_without_measure": [""]})
+        check_kinds(kinds, str(tables_dir / KINDS_FILE), ECONOMIES)
     order = list(ECONOMIES)
     for name, frame in (("countries", countries), ("trade", trade), ("tariffs", tariffs)):
         if list(frame.index) != order:
@@ -274,6 +287,7 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
         agreement_spells=spells,
         agreements=agreements,
         gdp_history=history,
+        tariff_kinds=kinds,
     )
 
 

@@ -132,6 +132,9 @@ def cmd_show(args: argparse.Namespace, console: Console | None = None) -> int:
             t.add_row(field, *cells)
     console.print(t)
     console.print(_partners_table(cal, iso, args.top, narrow))
+    measures = _measures_table(cal, iso)
+    if measures is not None:
+        console.print(measures)
     if iso != "ROW" and not cal.agreement_spells.empty:
         console.print(_agreements_table(cal, iso))
     return 0
@@ -209,6 +212,8 @@ def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table
     for j in turnover.index:
         xs, ms = flow_source(cal, f"{iso}-{j}"), flow_source(cal, f"{j}-{iso}")
         _, tm = _cell_source(cal, "tariffs", f"{j}-{iso}")
+        kind = _tariff_kind(cal, str(j), iso)
+        tm = f"{kind}: {tm}" if kind else tm
         xv, mv = _fmt(float(x.loc[iso, j])), _fmt(float(x.loc[j, iso]))
         rate = f"{100 * float(cal.tariffs.loc[j, iso]):.2f} %"
         if narrow:
@@ -216,6 +221,56 @@ def _partners_table(cal: Any, iso: str, top: int, narrow: bool = False) -> Table
         else:
             tp.add_row(str(j), xv, xs, mv, ms, rate, tm)
     return tp
+
+
+def _tariff_kind(cal: Any, exporter: str, importer: str) -> str:
+    """The kind of the tariff cell (``tariff_kinds``), "" for tables without it."""
+    k = cal.tariff_kinds
+    if k.empty:
+        return ""
+    hit = k.loc[(k["exporter"] == exporter) & (k["importer"] == importer), "kind"]
+    return str(hit.iloc[0]) if len(hit) else ""
+
+
+def _measures_table(cal: Any, iso: str) -> Table | None:
+    """The tariff cells of ``iso``, charged or faced, that are a measure's tariff equivalent.
+
+    None when it has none (or the tables predate ``tariff_kinds``): every other cell is an
+    applied rate, whose kind the partners table says.
+    """
+    from rich.table import Table
+
+    from scosim.data.tariff_kinds import KINDS, MEASURE_KINDS
+
+    k = cal.tariff_kinds
+    if k.empty:
+        return None
+    rows = k[k["kind"].isin(MEASURE_KINDS) & ((k["exporter"] == iso) | (k["importer"] == iso))]
+    if rows.empty:
+        return None
+    tm = Table(title=f"{iso}: tariff cells that are not applied rates (table tariff_kinds)")
+    for col in ("exporter", "importer", "tariff", "kind", "without the measure"):
+        tm.add_column(col, overflow="fold")
+    for _, r in rows.iterrows():
+        i, j = str(r["exporter"]), str(r["importer"])
+        _, method = _cell_source(cal, "tariffs", f"{i}-{j}")
+        tm.add_row(i, j, f"{100 * float(cal.tariffs.loc[i, j]):.2f} %",
+                   f"{r['kind']}: {KINDS[str(r['kind'])]}",
+                   f"{100 * float(r['rate_without_measure']):.2f} % ({_agreement_of(cal, i, j)})")
+    return tm
+
+
+def _agreement_of(cal: Any, exporter: str, importer: str) -> str:
+    """The deepest agreement in force for the pair in the base year (the build's rule), or MFN."""
+    from scosim.data.agreements import deepest
+
+    spells = cal.agreement_spells
+    found = deepest(spells, int(cal.base_year)) if not spells.empty else {}
+    if (exporter, importer) not in found:
+        return "MFN"
+    kind, rid = found[(exporter, importer)]
+    name = spells.loc[spells["rta_id"] == int(rid), "name"]
+    return f"{kind} {name.iloc[0] if len(name) else ''}, WTO RTA {rid}".replace(" ,", ",")
 
 
 def _agreements_table(cal: Any, iso: str) -> Table:

@@ -50,6 +50,7 @@ from scosim.data.raw import (
     read,
     read_wdi,
 )
+from scosim.data.suspension import KINDS as SUSPENSION_KINDS
 from scosim.data.suspension import PAIRS, SUSPENSION_FROM
 
 #: Share of the MFN rate waived inside a partial-scope agreement (WTO type PSA: APTA, GSTP,
@@ -284,8 +285,12 @@ def composition_factors(trade: pd.DataFrame, fuel: np.ndarray) -> np.ndarray:
     return s
 
 
-def tariffs_2019(countries: pd.DataFrame, prov: Prov) -> pd.DataFrame:
-    """Data version 2019: importer ``tariff_mfn`` on every partner, zero inside the EAEU."""
+def tariffs_2019(countries: pd.DataFrame, prov: Prov,
+                 kinds: list[dict[str, object]] | None = None) -> pd.DataFrame:
+    """Data version 2019: importer ``tariff_mfn`` on every partner, zero inside the EAEU.
+
+    ``kinds``, if given, receives one ``tariff_kinds`` row a cell (as :func:`tariffs_2023`).
+    """
     mfn = countries["tariff_mfn"].to_numpy(dtype=float)
     n = len(ECONOMIES)
     tau = np.tile(mfn, (n, 1))  # column j holds importer j's rate
@@ -303,6 +308,10 @@ def tariffs_2019(countries: pd.DataFrame, prov: Prov) -> pd.DataFrame:
             else:
                 method, src = "derived:importer tariff_mfn", "scosim_rule"
             prov.add("tariffs", f"{i}-{j}", "value", src, method)
+            if kinds is not None:
+                kinds.append({"exporter": i, "importer": j, "rate_without_measure": math.nan,
+                              "kind": "domestic" if i == j else
+                              "preferential" if i in EAEU and j in EAEU else "mfn"})
     return _frame(tau)
 
 
@@ -322,6 +331,7 @@ def tariffs_2023(
     suspension: Mapping[tuple[str, str], tuple[float, str]],
     composition: bool = True,
     year: int = BASE_YEAR,
+    kinds: list[dict[str, object]] | None = None,
 ) -> pd.DataFrame:
     """Data version 2023: MFN x composition, agreements in force, India-Pakistan suspension.
 
@@ -338,6 +348,9 @@ def tariffs_2023(
         year: Year whose agreements (in force on 31 December) and India-Pakistan suspension
             (from :data:`SUSPENSION_FROM`) apply; default the base year. Other years keep
             the base year's MFN rates and trade (the hindcast's tariffs of an era).
+        kinds: If given, one row of the ``tariff_kinds`` table is appended for each cell
+            (:mod:`scosim.data.tariff_kinds`): its kind, and on a suspended cell the rate
+            the agreement in force (else the MFN rule) gives the pair without the measure.
 
     Returns:
         Exporter x importer tariffs (fractions).
@@ -355,31 +368,40 @@ def tariffs_2023(
     for a, i in enumerate(ECONOMIES):
         for b, j in enumerate(ECONOMIES):
             key = f"{i}-{j}"
+            under = math.nan  # the rate without a measure, on a measure's cell only
             if a == row and b != row and share[b] != 1.0:
                 method = (f"derived:importer tariff_mfn{comp} x tariff_row_mfn_share "
                           f"{share[b]:.4f} (preferences outside the 27)")
-                if prov is not None:
-                    prov.add("tariffs", key, "value", "wb_tariff", method, year)
-                continue
-            if a == b:
+                cell, src = "mfn_row", "wb_tariff"
+            elif a == b:
                 tau[a, b] = 0.0
-                method, src = "derived:zero (domestic)", "scosim_rule"
-            elif (i, j) in SUSPENSION_PAIRS and year >= SUSPENSION_FROM:
-                tau[a, b], method = suspension[(i, j)]
-                src = "ind_pak_suspension"
-            elif (i, j) in pref:
-                kind, rid = pref[(i, j)]
-                if kind == "PSA":
-                    tau[a, b] *= 1.0 - PSA_PREFERENCE
-                    method = f"derived:partial scope RTA {rid}: (1-{PSA_PREFERENCE:g}) x MFN{comp}"
-                else:
-                    tau[a, b] = 0.0
-                    method = f"derived:zero, {kind} RTA {rid} in force {year}"
-                src = "wto_rta"
+                method, src, cell = "derived:zero (domestic)", "scosim_rule", "domestic"
             else:
-                method, src = f"derived:importer tariff_mfn{comp}", "scosim_rule"
+                # The agreement's (or MFN) rate first: a suspension overrides it, and the
+                # rate stays recorded as what the pair would pay without the measure.
+                if (i, j) in pref:
+                    kind, rid = pref[(i, j)]
+                    if kind == "PSA":
+                        tau[a, b] *= 1.0 - PSA_PREFERENCE
+                        method = (f"derived:partial scope RTA {rid}: "
+                                  f"(1-{PSA_PREFERENCE:g}) x MFN{comp}")
+                    else:
+                        tau[a, b] = 0.0
+                        method = f"derived:zero, {kind} RTA {rid} in force {year}"
+                    src, cell = "wto_rta", "preferential"
+                else:
+                    method, src, cell = f"derived:importer tariff_mfn{comp}", "scosim_rule", "mfn"
+                if (i, j) in SUSPENSION_PAIRS and year >= SUSPENSION_FROM:
+                    under = float(tau[a, b])
+                    tau[a, b], method = suspension[(i, j)]
+                    src = "ind_pak_suspension"
+                    cell = ("ban_equivalent" if SUSPENSION_KINDS[(i, j)] == "ban"
+                            else "duty_equivalent")
             if prov is not None:
                 prov.add("tariffs", key, "value", src, method, year)
+            if kinds is not None:
+                kinds.append({"exporter": i, "importer": j, "kind": cell,
+                              "rate_without_measure": under})
     return _frame(tau)
 
 

@@ -28,9 +28,10 @@ so that lifting it restores the same trade in every run.
 The two measures are of different kinds, which the provenance names: India's duty stays a
 tariff (its importer collects revenue on what crosses), while Pakistan's ban earns no
 revenue, so a model prices it as an iceberg trade cost of the same fall (:func:`split_bans`):
-its tariff cell is SAFTA's zero, which the exempted goods pay, and the base year's flows
-are the data's. Lifting a ban removes the barrier in the policy's ``ban_change``
-(:meth:`scosim.model.policy.PolicyState.lift_ban`, :func:`lift_bans`), along the same
+its tariff cell is the rate the pair would pay without it, which the exempted goods pay
+(the data's ``rate_without_measure``, read from the agreement in force: SAFTA's zero), and
+the base year's flows are the data's. Lifting a ban removes the barrier in the policy's
+``ban_change`` (:meth:`scosim.model.policy.PolicyState.lift_ban`, :func:`lift_bans`), along the same
 phase-in as the arrangement's tariffs, and the year's GE solves it with the tariffs, at
 their short-run elasticity while trade adjusts (unlike ``cost_change``: sanctions,
 corridors, insecurity).
@@ -167,34 +168,56 @@ def split_bans(
     provenance: pd.DataFrame,
     codes: Sequence[str],
     sigma: float,
+    rates: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Take the bans out of the base tariffs: their tariff cells and iceberg factors.
 
     A ban cell holds the tariff equivalent ``t5`` of the fall ``F = (1 + t5)^5``; as an
     iceberg cost the same fall is ``b = F^(1/(sigma - 1))``
-    (:func:`scosim.data.suspension.ban_factor`). The cell's tariff becomes SAFTA's zero,
-    the rate of the pair's agreement in force, which the exempted goods pay (the only
-    ban in the data is Pakistan's on India), so the base flows are the data's CIF flows
-    and carry no revenue. Which cells are bans is read from the provenance
-    (:func:`banned_pairs`).
+    (:func:`scosim.data.suspension.ban_factor`). The cell's tariff becomes the rate the
+    pair would pay without the ban, which the exempted goods pay: the data's
+    ``rate_without_measure`` (:mod:`scosim.data.tariff_kinds`, from the agreement in
+    force in the WTO RTA file; SAFTA's zero for Pakistan's ban on India, the only ban in
+    the data), so the base flows are the data's CIF flows and carry that rate's revenue.
+    Which cells are bans is read from the provenance (:func:`banned_pairs`).
 
     Args:
         tau: (N, N) base tariffs, exporter x importer (modified in place and returned).
         provenance: The calibration's provenance.
         codes: The model's economies, in order.
         sigma: The elasticity of substitution (> 1).
+        rates: (N, N) the rate each cell would have without its measure
+            (:func:`scosim.data.tariff_kinds.rates_without_measure`); needed where the
+            data record a ban.
 
     Returns:
-        ``(tau, factor)``: the tariffs with each ban's cell at zero, and the (N, N)
-        iceberg factors of the bans in the base year (1 elsewhere), which lifting a ban
-        removes.
+        ``(tau, factor)``: the tariffs with each ban's cell at its rate without the ban,
+        and the (N, N) iceberg factors of the bans in the base year (1 elsewhere), which
+        lifting a ban removes.
+
+    Raises:
+        ValueError: If a ban's cell has no rate without the ban.
     """
     factor = np.ones_like(tau, dtype=float)
     cells = banned_pairs(provenance, codes)
     if cells.any():
         factor[cells] = ban_factor(tau[cells], sigma)
-        tau[cells] = 0.0
+        tau[cells] = _without_ban(cells, rates, codes)
     return tau, factor
+
+
+def _without_ban(cells: NDArray[np.bool_], rates: NDArray[np.float64] | None,
+                 codes: Sequence[str]) -> NDArray[np.float64]:
+    """The rates of the ban cells ``cells`` without the ban, refused where the data lack one."""
+    got = (np.full(int(cells.sum()), np.nan) if rates is None
+           else np.asarray(rates, dtype=float)[cells])
+    if np.isnan(got).any():
+        lacking = [f"{codes[i]}-{codes[j]}" for i, j in np.argwhere(cells)]
+        raise ValueError(f"tariff_kinds.csv: no rate_without_measure for the ban cell(s) "
+                         f"{', '.join(lacking)}; the data record a ban there, so its rate "
+                         "without the ban must be in the table (rebuild the tables with "
+                         "tools/build_calibration.py)")
+    return got
 
 
 def restate_per_run(
@@ -202,6 +225,7 @@ def restate_per_run(
     provenance: pd.DataFrame,
     codes: Sequence[str],
     sigma: NDArray[np.float64],
+    rates: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Base tariffs and ban factors with the suspension re-stated at each run's own sigma.
 
@@ -219,10 +243,11 @@ def restate_per_run(
         provenance: The calibration's provenance (:func:`suspended_pairs`).
         codes: The model's economies, in order.
         sigma: (R,) each run's elasticity of substitution (> 1).
+        rates: (N, N) the rate each ban's cell has without the ban (:func:`split_bans`).
 
     Returns:
-        ``(tau, factor)``: the base tariffs (bans at zero) and the bans' iceberg factors
-        (1: no ban), each ``(N, N)`` or ``(R, N, N)``.
+        ``(tau, factor)``: the base tariffs (bans at their rate without the ban) and the
+        bans' iceberg factors (1: no ban), each ``(N, N)`` or ``(R, N, N)``.
     """
     s = np.asarray(sigma, dtype=float).reshape(-1)
     values = np.unique(s)
@@ -230,11 +255,11 @@ def restate_per_run(
     if values.size == 1 or not cells.any():
         one = float(values[0]) if values.size else SUSPENSION_SIGMA
         return split_bans(suspension_at_sigma(tau.copy(), provenance, codes, one),
-                          provenance, codes, one)
+                          provenance, codes, one, rates)
     ban = banned_pairs(provenance, codes)
     duty = cells & ~ban
     out = np.broadcast_to(tau, (s.size, *tau.shape)).copy()
-    out[:, ban] = 0.0
+    out[:, ban] = _without_ban(ban, rates, codes)
     factor = np.ones_like(out)
     # One distinct sigma per run when drawn, a few in a sweep: the few cells alone, per
     # value, by the scalar path's own operations (suspension_at_sigma, split_bans).

@@ -16,6 +16,7 @@ from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
 from scosim.data.suspension import SUSPENSION_SIGMA
+from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.suspensions import restate_per_run
@@ -132,12 +133,14 @@ class SCOModel(mesa.Model):
         # The India-Pakistan suspension's equivalents re-stated at each run's own sigma,
         # so that lifting it restores the same (observed) trade in every run. India's duty
         # stays a tariff; Pakistan's ban on Indian goods earns no revenue: its cell
-        # becomes SAFTA's zero and the barrier an iceberg cost of the same fall, which an
+        # becomes the rate without the ban the data read from the agreement in force
+        # (SAFTA's zero) and the barrier an iceberg cost of the same fall, which an
         # arrangement lifting the suspension removes (scosim.mechanisms.suspensions).
         # tau0, flows0, expenditure0 and ban_factor are (R, N, N) / (R, N) only when the
         # runs' sigmas differ and the data record a suspension; (N, N) / (N,) otherwise.
+        under = rates_without_measure(self.cal.tariff_kinds, list(self.codes))
         self.tau0, ban = restate_per_run(tau, self.cal.provenance, list(self.codes),
-                                         self.sigma)
+                                         self.sigma, under)
         self.ban_factor = read_only(ban)
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
@@ -150,7 +153,7 @@ class SCOModel(mesa.Model):
             # suspension (sigma 5); a run at another sigma re-prices India's duty on the
             # fitted CIF flow.
             ref = restate_per_run(tau, self.cal.provenance, list(self.codes),
-                                  np.array([SUSPENSION_SIGMA]))[0]
+                                  np.array([SUSPENSION_SIGMA]), under)[0]
             fitted = fitted_flows(self.cal, trade * (1.0 + ref))
             trade = fitted / (1.0 + ref)
             self.flows0 = np.where(self.tau0 == ref, fitted, trade * (1.0 + self.tau0))
