@@ -162,7 +162,7 @@ def table(
         check_preview(pv, voters)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
-    adopted, participants = decide_votes(model, arr, year, votes, voters)
+    adopted, participants, score = decide_votes(model, arr, year, votes, voters)
     # Blocs that take part as one (e.g. a customs union in force) are in only if
     # all their members are; each member's vote still counts in the Council.
     combined = arr.together(model, participants, voters, year)
@@ -199,7 +199,7 @@ def table(
     lag = ratification_lag(model, arr)
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
     log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
-                  objectors)
+                 objectors, score)
 
 
 def _terms(
@@ -284,9 +284,12 @@ def _collect_votes(
             sponsor=sponsors[:, i],
             swept=swept,
         )
-        votes[:, i] = agent.vote(ctx, arr.vote_hook) & voters[:, i]
+        yes, own = agent.vote_scored(ctx, arr.vote_hook)
+        votes[:, i] = yes & voters[:, i]
         if event is None:
             continue
+        # The number a rule with a test of its own decided on, when it says (RuleScore).
+        reported = {} if own is None else {"rule_score": own[0], "rule_threshold": own[1]}
         model.log.add(
             voters[:, i],
             year,
@@ -295,6 +298,7 @@ def _collect_votes(
             arr.pid,
             yes=votes[:, i],
             rule=agent.rule_names[agent.voting_hook(arr.vote_hook)],
+            **reported,
             sponsor=sponsors[:, i],
             leader_share=info["leader_share"][:, i],
             utility=u[:, i] + noise[:, i],

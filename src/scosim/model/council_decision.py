@@ -18,29 +18,41 @@ if TYPE_CHECKING:
     from scosim.mechanisms.voting import UtilityTerms
     from scosim.model.model import SCOModel
 
-__all__ = ["check_preview", "checked", "decide_votes", "log_decision"]
+__all__ = ["Score", "check_preview", "checked", "decide_votes", "log_decision"]
+
+
+#: A decision rule's reported score and threshold, each ``(R,)``; None: none reported.
+Score = tuple[np.ndarray, np.ndarray] | None
 
 
 def decide_votes(
     model: SCOModel, arr: ProposalType, year: int, votes: np.ndarray, voters: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The proposal's decision rule on the votes: ``(adopted (R,), participants (R, N))``.
+) -> tuple[np.ndarray, np.ndarray, Score]:
+    """The proposal's decision rule on the votes.
 
     A plug-in rule's answer is checked (shapes, booleans, participants among the voters),
     so that a slip in it stops the run naming the rule, not a kernel years later.
+
+    Returns:
+        ``(adopted (R,), participants (R, N), score)``: ``score`` is the
+        :class:`~scosim.rules.score.RuleScore` the rule appended, as arrays, or None.
     """
     from scosim.model.decision_rules import DecisionContext
     from scosim.plugins import blame
+    from scosim.rules.score import split_score
 
     ctx = DecisionContext(votes=votes & voters, voters=voters, threshold=arr.threshold,
                           gdp=np.asarray(model.gdp, dtype=float), codes=tuple(model.codes),
                           year=year, proposal=arr.proposal)
     with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}",
                arr.decider):
-        out = arr.decider.decide(ctx)
+        out, reported = split_score(arr.decider.decide(ctx))
         if not (isinstance(out, tuple) and len(out) == 2):
-            raise TypeError("decide must return (adopted (R,), participants (R, N)), got "
+            raise TypeError("decide must return (adopted (R,), participants (R, N)), "
+                            "optionally followed by a RuleScore, got "
                             f"{type(out).__name__}")
+        score = (None if reported is None
+                 else reported.arrays(model.R, f"decision rule {arr.rule!r}"))
         adopted = np.asarray(out[0])
         if adopted.shape != (model.R,) or adopted.dtype != bool:
             raise TypeError(f"decide's adopted must be a boolean array of shape ({model.R},) "
@@ -48,7 +60,7 @@ def decide_votes(
         participants = checked(out[1], (model.R, model.N), "decide's participants")
         if (participants & ~voters).any():
             raise ValueError("decide's participants must be among the voters")
-    return adopted, participants & adopted[:, None]
+    return adopted, participants & adopted[:, None], score
 
 
 def checked(value: object, shape: tuple[int, int], what: str) -> np.ndarray:
@@ -85,11 +97,13 @@ def log_decision(
     terms: UtilityTerms,
     runs: np.ndarray,
     objectors: np.ndarray,
+    score: Score = None,
 ) -> None:
     """Log vetoes (consensus no votes; objections to the willing), adoption or rejection.
 
     A sole voter's no (an applicant that does not apply) blocks nobody else: it is a
-    rejection, not a veto, and costs it no trust.
+    rejection, not a veto, and costs it no trust. ``adopted`` and ``rejected`` name the
+    decision rule and carry its ``score`` (from :func:`decide_votes`) when it gave one.
     """
     td = terms.as_dict()
     no = voters & ~votes
@@ -114,5 +128,10 @@ def log_decision(
                 ),
                 model.trust[:, others, i],
             )
-    model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1))
-    model.log.add(~adopted & runs, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
+    decision: dict[str, object] = {"decision_rule": arr.rule}
+    if score is not None:
+        decision.update(decision_score=score[0], decision_threshold=score[1])
+    model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1),
+                  **decision)
+    model.log.add(~adopted & runs, year, "rejected", "", arr.pid, n_no=no.sum(axis=1),
+                  **decision)
