@@ -62,12 +62,15 @@ def test_gdp_two_thirds_weighs_votes_by_gdp(visa_plugin) -> None:
              [0, 1, 1, 1],                   # 3 of 4 states, 1/3 of GDP: rejected
              [1, 1, 1, 1],
              [0, 0, 0, 0]]
-    adopted, participants = rule.decide(_ctx(votes, everyone, gdp))
+    adopted, participants, score = rule.decide(_ctx(votes, everyone, gdp))
     assert adopted.tolist() == [True, False, True, False]
     assert (participants == adopted[:, None]).all()  # every voter takes part where adopted
+    # It reports the GDP share in favour against its bar.
+    np.testing.assert_allclose(score.score, [2 / 3, 1 / 3, 1.0, 0.0])
+    assert score.threshold == 2 / 3
     # Only voters' GDP counts: without the first as a voter, the others decide.
     voters = np.array([[0, 1, 1, 1]] * 4, bool)
-    adopted, participants = rule.decide(_ctx(votes, voters, gdp))
+    adopted, participants, _ = rule.decide(_ctx(votes, voters, gdp))
     assert adopted.tolist() == [False, True, True, False]
     assert not participants[:, 0].any()
 

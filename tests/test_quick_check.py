@@ -265,13 +265,10 @@ def test_field_tables_mirror_the_schema():
             if spec[0] in (quick._I, quick._F) and field.annotation in (int, float):
                 assert spec[0] == field.annotation.__name__, (model.__name__, name)
                 assert tuple(spec[2:]) == _bounds(field), (model.__name__, name)
-            elif spec[0] == quick._L and name == "decision_rule":
-                # Decision rules are plug-ins (2026-12-06): the schema takes any installed
-                # one; the quick path knows the built-ins and leaves others to the schema.
-                from scosim.model.decision_rules import available_decision_rules
-
-                assert set(spec[2]) <= {*available_decision_rules(), None}, (
-                    model.__name__, name)
+            elif name == "decision_rule":
+                # Decision rules are plug-ins: both ask the rules' registry
+                # (tests/test_decision_rule_names.py).
+                assert spec[0] == quick._R, (model.__name__, name)
             elif spec[0] == quick._L:
                 assert set(spec[2]) <= _literals(field.annotation), (model.__name__, name)
     assert set(quick._CU) | {"type", "id", "proposer", "co_sponsors", "participants", "cet",

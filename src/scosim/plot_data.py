@@ -26,9 +26,10 @@ ADJUSTMENT = "trade_adjustment_share"
 #: Indicators the run plots read, besides the membership indicators the proposal types
 #: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "member", ADJUSTMENT)
-#: Event types the run plots and its answer read.
+#: Event types the run plots and its answer read (``rejected`` with ``adopted``: the
+#: decision rule's score, ``votes.csv``).
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
-                  "adopted", "bloc_invited", "barred")
+                  "adopted", "rejected", "bloc_invited", "barred")
 
 #: What the data functions accept: the tidy tables of a run, or their statistics.
 Data = pd.DataFrame | RunStats

@@ -106,6 +106,9 @@ class VoteReasons:
         not_drawn: Non-zero terms too small to see beside the panel's longest bar
             (:data:`DRAWN_SHARE`), each with its largest mean over states in absolute
             value; the score includes them, and ``votes.csv`` holds them.
+        rule_score: Mean over runs of the score each state's vote rule reported of its
+            own test (:class:`scosim.rules.RuleScore`), NaN where it reported none.
+        rule_threshold: Mean of the bar it compared that score with (NaN: none).
     """
 
     contributions: pd.DataFrame
@@ -122,6 +125,8 @@ class VoteReasons:
     labels: dict[str, str] = field(default_factory=lambda: dict(TERM_LABELS))
     later_years: tuple[int, ...] = ()
     not_drawn: dict[str, float] = field(default_factory=dict)
+    rule_score: pd.Series | None = None
+    rule_threshold: pd.Series | None = None
 
     @property
     def decided_by(self) -> pd.Series:
@@ -230,6 +235,8 @@ def _reasons(st: RunStats, vote: ProposalVote,
         labels={**TERM_LABELS, "trust": (trust_terms or {}).get(pid, TERM_LABELS["trust"])},
         later_years=tuple(sorted({y for p, y, _ in st.vote_terms.n if p == pid and y > year})),
         not_drawn=not_drawn,
+        rule_score=data["rule_score"].loc[order],
+        rule_threshold=data["rule_threshold"].loc[order],
     )
 
 
@@ -300,10 +307,21 @@ def not_drawn_note(data: VoteReasons) -> str:
             f"The score marker includes {them}; every term is in {VOTES_FILE}.")
 
 
+def _own_score(data: VoteReasons, state: str) -> str:
+    """`` (its own score 0.0123 against 0)``: what the state's rule reported, if it did."""
+    score = np.nan if data.rule_score is None else float(data.rule_score.get(state, np.nan))
+    if score != score:
+        return ""
+    bar = (np.nan if data.rule_threshold is None
+           else float(data.rule_threshold.get(state, np.nan)))
+    return f" (its own score {score:.3g}" + (f" against {bar:.3g})" if bar == bar else ")")
+
+
 def state_label(data: VoteReasons, state: str) -> str:
     """``yes in 43% - ...; withdrew in 5%``: what a state's row says after its bars."""
     label = _vote_label(float(data.yes_share[state]), data.rules[state],
                         bool(data.sponsor[state]))
+    label += _own_score(data, state)
     if data.withdrew is not None and data.withdrew[state] > 0:
         label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
     return label

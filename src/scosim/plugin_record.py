@@ -47,7 +47,7 @@ def record_entry(kind: str, name: str, origin: str, module_hash: str,
     """One plug-in's entry in the record.
 
     Args:
-        kind: ``"proposal type"``, ``"mechanism"`` or ``"rule"``.
+        kind: ``"proposal type"``, ``"mechanism"``, ``"rule"`` or ``"decision rule"``.
         name: Its name as the scenario resolves it (a rule: the spec the scenario gave).
         origin: Where it came from (``scosim.plugins.plugin_origins``' wording).
         module_hash: Its module and the hash of its code (``"<module> sha256 <prefix>"``).
@@ -116,6 +116,8 @@ def _entries(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     for spec, origin in (plugins.get("rules") or {}).items():
         hook, _, rule = str(spec).partition(":")
         out.append(record_entry("rule", rule, str(origin), "", hook=hook))
+    for name, origin in (plugins.get("decision_rules") or {}).items():
+        out.append(record_entry("decision rule", str(name), str(origin), ""))
     return out
 
 
@@ -124,7 +126,7 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
 
     Args:
         manifest: The run's parsed manifest, or its path (or the run's directory).
-        kind: ``"proposal type"``, ``"mechanism"`` or ``"rule"``.
+        kind: ``"proposal type"``, ``"mechanism"``, ``"rule"`` or ``"decision rule"``.
         name: The name the scenario gives it (a rule: its name under any hook).
 
     Returns:
@@ -154,6 +156,8 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
 # plug-in, and the hook of a rule.
 _NAMED_AT = (
     (re.compile(r"^proposals\[(?P<i>\d+)\]\.type$"), "proposal type"),
+    (re.compile(r"^proposals\[(?P<i>\d+)\]\.decision_rule$"), "decision rule"),
+    (re.compile(r"^parameters\.council\.decision_rule$"), "decision rule"),
     (re.compile(r"^parameters\.mechanisms\.(?P<slot>[^.]+)$"), "mechanism"),
     (re.compile(r"^(?:parameters|countries\.[^.]+)\.rules\.(?P<hook>[^.]+)$"), "rule"),
 )
@@ -166,8 +170,8 @@ def _named(data: Mapping[str, Any], path: str) -> tuple[str, str, str | None] | 
         if not m:
             continue
         try:
-            if kind == "proposal type":
-                value = data["proposals"][int(m["i"])]["type"]
+            if "i" in m.groupdict():
+                value = data["proposals"][int(m["i"])][path.rpartition(".")[2]]
             else:
                 node: Any = data
                 for key in path.split("."):
@@ -183,8 +187,8 @@ def hinted_errors(errors: list[Any], data: Mapping[str, Any], file: str) -> list
     """Scenario errors with what to install added to each unknown plug-in a run used.
 
     A run's saved ``scenario.yaml`` sits beside its ``manifest.json``; where validation
-    says ``unknown mechanism 'tourism'`` (type, rule) and the run's record says an
-    installed package provided it, the message says which distribution and version
+    says ``unknown mechanism 'tourism'`` (type, rule, decision rule) and the run's record
+    says an installed package provided it, the message says which distribution and version
     (:func:`install_hint`). Other files and errors are returned as they are.
 
     Args:

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     import importlib.metadata
 
 __all__ = ["HEADLINE_KINDS", "PluginError", "Registry", "SweptValues", "blame",
-           "call_hook", "check_sweepable", "colon_hint", "headline_pairs", "headline_problem",
-           "import_path", "indicators_problem",
+           "call_hook", "check_sweepable", "colon_hint", "decision_rule_names",
+           "headline_pairs", "headline_problem", "import_path", "indicators_problem",
            "membership_problem", "not_sweepable", "plugin_origins", "recorded_problem",
            "rule_specs"]
 
@@ -361,12 +361,15 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
 
     Returns:
         ``{"proposal_types": {name: origin}, "mechanisms": {slot: "name (origin)"},
-        "rules": {spec: origin}, "declared": {"proposal_types": ...}}``; an origin is
+        "rules": {spec: origin}, "decision_rules": {name: origin}, "declared":
+        {"proposal_types": ...}}`` (``decision_rules``: :func:`decision_rule_names`);
+        an origin is
         ``builtin``, ``path ...``, ``module ...`` (a class registered by a module the
         user imported) or the distribution and version that provided the entry point;
         ``declared`` is what the run's readers need of each type and mechanism
         (:func:`scosim.plugin_manifest.declared_types`, ``declared_mechanisms``).
     """
+    from scosim.model.decision_rules import decision_rule_origin
     from scosim.model.slots import mechanism_origin
     from scosim.plugin_manifest import declared_mechanisms, declared_types
     from scosim.proposals import type_origin
@@ -380,9 +383,25 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
     }
     rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s)
              for h, s in rule_specs(scenario)}
+    decisions = {n: decision_rule_origin(n) for n in decision_rule_names(scenario)}
     return {"proposal_types": types, "mechanisms": mechs, "rules": rules,
+            "decision_rules": decisions,
             "declared": {"proposal_types": declared_types(scenario),
                          "mechanisms": declared_mechanisms(scenario)}}
+
+
+def decision_rule_names(scenario: Any) -> list[str]:
+    """The Council decision rules a scenario's proposals are decided by, sorted.
+
+    Each proposal's own ``decision_rule``, else ``parameters.council.decision_rule``, else
+    its type's ``default_decision_rule``: the rules as named, before a type translates
+    one (an accession's variable geometry is decided as a majority by the built-in code).
+    """
+    from scosim.proposals import get_type
+
+    council = scenario.parameters.council.decision_rule
+    return sorted({p.decision_rule or council or get_type(p.type).default_decision_rule
+                   for p in scenario.proposals})
 
 
 def rule_specs(scenario: Any) -> list[tuple[str, str]]:

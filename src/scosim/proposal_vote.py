@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.runstats import IndicatorStats
-from scosim.vote_stats import CONTRIB_PREFIX
+from scosim.vote_stats import CONTRIB_PREFIX, RULE_REPORT, add_finite, finite_mean
 
 __all__ = ["ProposalVote"]
 
@@ -40,6 +40,8 @@ class ProposalVote:
         self.rules: dict[str, set[str]] = {}
         self.sponsor: dict[str, bool] = {}
         self.any_term: dict[str, bool] = {}
+        #: Per state: sums of what its vote rule reported (``rule_score``, ...).
+        self.reported: dict[str, dict[str, tuple[float, int]]] = {}
         self.runs = 0
         self.has_terms = False
         self._state_scores: dict[str, IndicatorStats] = {}
@@ -57,6 +59,7 @@ class ProposalVote:
         rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
         sponsor = (details["sponsor"].fillna(False).astype(bool).to_numpy()
                    if "sponsor" in details else None)
+        reported = {f: details[f].to_numpy(dtype=float) for f in RULE_REPORT if f in details}
         country = rows["country"].astype(str).to_numpy()
         states, first, inverse = np.unique(country, return_index=True, return_inverse=True)
         for g in np.argsort(first):  # states in order of appearance, as a groupby keeps them
@@ -80,6 +83,8 @@ class ProposalVote:
                 self.rules[c] |= {str(r) for r in rule[sel] if not pd.isna(r)}
             if sponsor is not None:
                 self.sponsor[c] = self.sponsor[c] or bool(sponsor[sel].any())
+            for f, v in reported.items():
+                add_finite(self.reported.setdefault(c, {}), f, v[sel])
             if part is not None:
                 score = part.sum(axis=1) * 100
                 self._state_scores[c].add(
@@ -106,4 +111,7 @@ class ProposalVote:
             "yes": pd.Series({c: self.yes[c] / self.n[c] for c in self.states}),
             "rules": pd.Series({c: self.rules[c] for c in self.states}),
             "sponsor": pd.Series({c: self.sponsor[c] for c in self.states}, dtype=bool),
+            # Means of what each state's rule said of its own test (NaN: said nothing).
+            **{f: pd.Series({c: finite_mean(self.reported.get(c, {}), f) for c in self.states},
+                            dtype=float) for f in RULE_REPORT},
         }

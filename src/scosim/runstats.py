@@ -361,6 +361,9 @@ class RunStats:
             key = (int(yr), str(pid), str(cty))
             self.withdrew_by[key] = self.withdrew_by.get(key, 0) + int(n)
         add_exits(self.exits, self.bloc_invited, events)
+        decided = events[events["type"].isin(("adopted", "rejected"))]
+        if not decided.empty:
+            self.vote_terms.add_decisions(decided, detail_columns(decided))
         votes = events[events["type"] == "vote"]
         if votes.empty:
             return

@@ -69,16 +69,22 @@ def sweep_versions(sc: Any, versions: dict[str, str]) -> dict[str, Any]:
     The keys of ``scosim run``'s manifest: ``scenario_hash`` (of the scenario as
     loaded; the sweep's parameters vary it point by point), ``package_version``,
     ``code_version``, ``data_version``, ``network_version``, ``data_base_year`` and
-    ``plugin_versions`` (``""`` with built-in plug-ins only). The versions are those the
-    runs were checked against (``ScenarioModelFn.versions``), which the resume key hashes
-    too.
+    ``plugin_versions`` (``""`` with built-in plug-ins only), and beside it the same two
+    structured fields: ``plugins`` (:func:`scosim.plugins.plugin_origins`: where each
+    type, mechanism, rule and decision rule came from, and what they declare) and
+    ``plugin_record`` (:func:`scosim.experiments.versions.plugin_record`: each plug-in
+    scosim does not ship, with its distribution, version, entry point and code's hash),
+    so a sweep made with a plug-in says which and can be made again. Until 2026-12-07 a
+    sweep's manifest had the string alone. The versions are those the runs were checked
+    against (``ScenarioModelFn.versions``), which the resume key hashes too.
 
     Args:
         sc: The loaded scenario.
         versions: :func:`scosim.experiments.versions.scenario_versions` of it.
     """
     from scosim.data import load_calibration
-    from scosim.experiments.versions import PLUGINS
+    from scosim.experiments.versions import PLUGINS, plugin_record
+    from scosim.plugins import plugin_origins
     from scosim.scenario import scenario_hash
 
     return {
@@ -88,5 +94,7 @@ def sweep_versions(sc: Any, versions: dict[str, str]) -> dict[str, Any]:
         "data_version": versions["data"],
         "network_version": versions["network"],
         "data_base_year": int(load_calibration().base_year),
+        "plugins": plugin_origins(sc),
         "plugin_versions": versions.get(PLUGINS, ""),
+        "plugin_record": plugin_record(sc),
     }

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "SCORE_RULES", "VOTES_FILE", "VoteTerms",
-           "decided_by", "rule_name"]
+__all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "RULE_REPORT",
+           "SCORE_RULES", "VOTES_FILE", "VoteTerms", "add_finite", "decided_by", "finite_mean",
+           "rule_name"]
 
 #: Vote fields holding a weighted term of the score.
 CONTRIB_PREFIX = "contrib_"
@@ -57,6 +58,28 @@ def decided_by(rules: set[str] | frozenset[str]) -> str:
     return " ".join(k for k in ("score", "committed", "own_rule") if k in kinds)
 
 
+#: What a vote rule reports of its own test (:class:`scosim.rules.RuleScore`), per vote.
+RULE_REPORT = ("rule_score", "rule_threshold")
+#: What the Council's decision rule reports, per proposal and year (adopted/rejected).
+DECISION_REPORT = ("decision_score", "decision_threshold")
+
+
+def add_finite(sums: dict[str, tuple[float, int]], name: str, v: object) -> None:
+    """Add the non-NaN values ``v`` to ``sums[name]`` (a missing value is not a zero)."""
+    import numpy as np
+
+    v = np.asarray(v, dtype=float)
+    v = v[~np.isnan(v)]
+    total, count = sums.get(name, (0.0, 0))
+    sums[name] = (total + math.fsum(v), count + v.size)
+
+
+def finite_mean(sums: dict[str, tuple[float, int]], name: str) -> float:
+    """The mean of what :func:`add_finite` summed under ``name``; NaN when nothing."""
+    total, count = sums.get(name, (0.0, 0))
+    return total / count if count else float("nan")
+
+
 class VoteTerms:
     """Sums over runs of each vote's score terms, by proposal, year and voting state."""
 
@@ -67,6 +90,11 @@ class VoteTerms:
         self.sums: dict[Key, dict[str, tuple[float, int]]] = {}
         self.rules: dict[Key, set[str]] = {}
         self.terms: list[str] = []
+        #: Per key and reported field (``rule_score``, ``rule_threshold``): (sum, votes).
+        self.reported: dict[Key, dict[str, tuple[float, int]]] = {}
+        #: Per (proposal, year): the decision rules logged and the sums of their reports.
+        self.decision_rules: dict[tuple[str, int], set[str]] = {}
+        self.decided: dict[tuple[str, int], dict[str, tuple[float, int]]] = {}
 
     def add(self, votes: pd.DataFrame, details: pd.DataFrame) -> None:
         """Add a batch's vote events and their detail columns (same index)."""
@@ -78,6 +106,7 @@ class VoteTerms:
                else None)
         rule = details["rule"].to_numpy(dtype=object) if "rule" in details else None
         values = {c: details[c].to_numpy(dtype=float) for c in cols}
+        reported = {c: details[c].to_numpy(dtype=float) for c in RULE_REPORT if c in details}
         # Positions of each (proposal, year, state), in the order met: one pass in pandas,
         # then a loop over the few hundred groups, not the votes of every run.
         keyed = votes.assign(proposal=votes["proposal"].astype(str),
@@ -94,10 +123,29 @@ class VoteTerms:
                     str(r) for r in rule[rows] if isinstance(r, str))
             sums = self.sums.setdefault(k, {})
             for c in cols:
-                v = values[c][rows]
-                v = v[~(v != v)]  # a vote without this term (NaN) is not a zero
-                total, count = sums.get(c, (0.0, 0))
-                sums[c] = (total + math.fsum(v), count + v.size)
+                add_finite(sums, c, values[c][rows])
+            for c, v in reported.items():
+                add_finite(self.reported.setdefault(k, {}), c, v[rows])
+
+    def add_decisions(self, decided: pd.DataFrame, details: pd.DataFrame) -> None:
+        """Add a batch's ``adopted`` and ``rejected`` events and their detail columns."""
+        if decided.empty:
+            return
+        keys = list(zip(decided["proposal"].astype(str), decided["year"].astype(int),
+                        strict=True))
+        rule = (details["decision_rule"].to_numpy(dtype=object)
+                if "decision_rule" in details else None)
+        values = {c: details[c].to_numpy(dtype=float) for c in DECISION_REPORT
+                  if c in details}
+        groups: dict[tuple[str, int], list[int]] = {}
+        for row, key in enumerate(keys):
+            groups.setdefault(key, []).append(row)
+        for key, rows in groups.items():
+            if rule is not None:
+                self.decision_rules.setdefault(key, set()).update(
+                    str(r) for r in rule[rows] if isinstance(r, str))
+            for c, v in values.items():
+                add_finite(self.decided.setdefault(key, {}), c, v[rows])
 
     def table(self) -> pd.DataFrame:
         """One row per proposal, year and voting state, in the order votes were met.
@@ -108,8 +156,14 @@ class VoteTerms:
         real expenditure, as in ``plots/vote_reasons.png``; ``rules`` (the vote rules
         used, space-separated: a rule that ignores the score commits the vote);
         ``decided_by`` (:func:`decided_by`: ``score`` when the rules decided on this
-        score, ``committed`` or ``own_rule`` when not). The last column, so that the
-        others read as before it was added.
+        score, ``committed`` or ``own_rule`` when not). Then what the rules said of
+        their own tests (:class:`scosim.rules.RuleScore`; NaN or empty where a rule said
+        nothing): ``rule_score`` and ``rule_threshold``, the means over the votes whose
+        rule reported them, in the rule's own units; ``decision_rule`` (the Council's
+        decision rule, space-separated if several), ``decision_score`` and
+        ``decision_threshold``, the decision rule's means over the runs that decided the
+        proposal that year, the same in each of its rows. Added after ``decided_by``, so
+        that the others read as before.
         """
         import pandas as pd
 
@@ -127,7 +181,13 @@ class VoteTerms:
                          "score_pp": score,
                          **{f"{CONTRIB_PREFIX}{t}_pp": means[t] for t in terms},
                          "rules": " ".join(sorted(self.rules.get(k, set()))),
-                         "decided_by": decided_by(self.rules.get(k, set()))})
+                         "decided_by": decided_by(self.rules.get(k, set())),
+                         **{c: finite_mean(self.reported.get(k, {}), c) for c in RULE_REPORT},
+                         "decision_rule": " ".join(sorted(self.decision_rules.get(k[:2],
+                                                                               set()))),
+                         **{c: finite_mean(self.decided.get(k[:2], {}), c)
+                            for c in DECISION_REPORT}})
         cols = ["proposal", "year", "country", "votes", "yes_share", "score_pp",
-                *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules", "decided_by"]
+                *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules", "decided_by",
+                *RULE_REPORT, "decision_rule", *DECISION_REPORT]
         return pd.DataFrame(rows, columns=cols)

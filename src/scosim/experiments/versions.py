@@ -142,15 +142,17 @@ def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
 
     The manifest's ``plugin_record`` (:mod:`scosim.plugin_record`): ``{what: {"kind",
     "name", ["hook",] "origin", "distribution", "version", "module_hash"}}``, where
-    ``what`` is ``"proposal type <name>"``, ``"mechanism <name>"`` or ``"rule
-    <hook>:<spec>"``; empty when it uses only built-in ones. The origin names an entry
+    ``what`` is ``"proposal type <name>"``, ``"mechanism <name>"``, ``"rule
+    <hook>:<spec>"`` or ``"decision rule <name>"``; empty when it uses only built-in
+    ones. The origin names an entry
     point's distribution and version, and the hash of the module file that defines the
     plug-in catches what a version does not (an editable install, or a module given by
     dotted path, edited on one machine and not another).
     """
+    from scosim.model.decision_rules import decision_rule_origin, get_decision_rule
     from scosim.model.slots import get_mechanism, mechanism_origin
     from scosim.plugin_record import record_entry
-    from scosim.plugins import PluginError, rule_specs
+    from scosim.plugins import PluginError, decision_rule_names, rule_specs
     from scosim.proposals import get_type, type_origin
     from scosim.rules.registry import resolve_rule, rule_origin
 
@@ -169,6 +171,10 @@ def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
                 used.append(("mechanism", name, mechanism_origin(name), cls, None))
     used += [("rule", spec, rule_origin(hook, spec), resolve_rule(hook, spec), hook)
              for hook, spec in rule_specs(scenario)]
+    # A package's Council decision rule decides the proposals as much as its types do:
+    # before 2026-12-07 a run (or sweep) decided by one recorded no plug-in at all.
+    used += [("decision rule", name, decision_rule_origin(name), get_decision_rule(name), None)
+             for name in decision_rule_names(scenario)]
     return {(f"rule {hook}:{name}" if kind == "rule" else f"{kind} {name}"):
             record_entry(kind, name, origin, _module_hash(obj), hook)
             for kind, name, origin, obj, hook in sorted(used, key=lambda u: u[:3])

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scosim.model.decision_rules import BUILTIN_DECISION_RULES
+
 #: Trust level that neither helps nor hurts a proposal (trust lives in [0, 1]).
 TRUST_NEUTRAL = 0.5
-
-DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry", "interested_members")
-
 
 @dataclass(frozen=True)
 class UtilityTerms:
@@ -177,8 +176,12 @@ def decide(
     Returns:
         ``(adopted (R,), participants (R, N))``.
     """
-    if rule not in DECISION_RULES:
-        raise ValueError(f"decision rule {rule!r} is not one of {', '.join(DECISION_RULES)}")
+    if rule not in BUILTIN_DECISION_RULES:
+        # The registry is the one list of rules; this kernel is the built-ins' arithmetic.
+        raise ValueError(
+            f"decide applies the built-in decision rules ({', '.join(BUILTIN_DECISION_RULES)})"
+            f", not {rule!r}: any other rule decides through its own class, "
+            "scosim.model.decision_rules.get_decision_rule(name)().decide")
     votes = np.asarray(votes, dtype=bool)
     eligible = np.asarray(eligible, dtype=bool)
     yes = votes & eligible

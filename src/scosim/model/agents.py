@@ -15,6 +15,7 @@ from scosim.rules.context import (
     call_rule,
 )
 from scosim.rules.registry import resolve_rule
+from scosim.rules.score import split_score
 
 mesa = load_mesa()  # mesa without its unused submodules' imports (see scosim._mesa)
 
@@ -81,9 +82,21 @@ class State(mesa.Agent):
                 ``vote`` rule decides.
 
         Returns:
-            ``(R,)`` bool, True = yes.
+            ``(R,)`` bool, True = yes (a :class:`~scosim.rules.RuleScore` the rule
+            appended is dropped: :meth:`vote_scored` keeps it).
         """
-        return self._decide(self.voting_hook(hook), ctx, ctx.n_runs)
+        return self.vote_scored(ctx, hook)[0]
+
+    def vote_scored(
+        self, ctx: VoteContext, hook: str = "vote"
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """:meth:`vote`, with the score the rule reported.
+
+        Returns:
+            ``(yes (R,) bool, (score (R,), threshold (R,)) or None)``: None when the rule
+            returned its answer alone.
+        """
+        return self._decide(self.voting_hook(hook), ctx, ctx.n_runs, scored=True)
 
     def voting_hook(self, hook: str) -> str:
         """The hook whose rule decides a vote asked through ``hook`` (``hook`` or ``vote``)."""
@@ -122,12 +135,19 @@ class State(mesa.Agent):
         """
         return self._decide("consent", ctx, ctx.n_runs)
 
-    def _decide(self, hook: str, ctx: Any, n_runs: int) -> np.ndarray:
+    def _decide(self, hook: str, ctx: Any, n_runs: int, scored: bool = False) -> Any:
         name = self.rule_names[hook]
         year = getattr(ctx, "year", None)
         where = f"{hook} rule of {self.iso3}" + (f" in {year}" if year is not None else "")
-        return as_decision(call_rule(self.rules[hook], ctx, hook, name, self.iso3), n_runs,
-                           name, where)
+        answer, score = split_score(call_rule(self.rules[hook], ctx, hook, name, self.iso3))
+        if score is not None and not scored:
+            # Refused, not dropped: a score nobody records would look recorded.
+            raise TypeError(f"{where} {name!r} returned a RuleScore: only a vote rule's "
+                            "score is recorded (votes.csv); return the decision alone")
+        yes = as_decision(answer, n_runs, name, where)
+        if not scored:
+            return yes
+        return yes, None if score is None else score.arrays(n_runs, f"{where} {name!r}")
 
     def describe(self) -> dict[str, Any]:
         """A short summary for logs and debugging."""

@@ -21,6 +21,7 @@ from scosim.mechanisms.voting import (
     noise_scale,
     utility,
 )
+from scosim.model.council_decision import check_preview, checked, decide_votes, log_decision
 from scosim.model.phase_in import ratification_lag
 from scosim.model.policy import preview_policy
 from scosim.proposals.base import Preview, ProposalType
@@ -150,18 +151,18 @@ def table(
         mask = np.asarray(arr.eligible_runs(model), dtype=bool)
         if runs is not None:
             mask = mask & runs
-        invited = _checked(arr.invitees(model), (model.R, model.N), "invitees")
+        invited = checked(arr.invitees(model), (model.R, model.N), "invitees")
         arr.proposed = invited
         if proposer is not None:
             arr.proposer = np.where(mask, proposer, arr.proposer)
         arr.on_tabled(model, mask, year)
-        voters = _checked(arr.voters(model, invited), (model.R, model.N), "voters")
+        voters = checked(arr.voters(model, invited), (model.R, model.N), "voters")
         voters = voters & mask[:, None]
         pv = arr.preview(model, invited)
-        _check_preview(pv, voters)
+        check_preview(pv, voters)
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
-    adopted, participants = _decide(model, arr, year, votes, voters)
+    adopted, participants, score = decide_votes(model, arr, year, votes, voters)
     # Blocs that take part as one (e.g. a customs union in force) are in only if
     # all their members are; each member's vote still counts in the Council.
     combined = arr.together(model, participants, voters, year)
@@ -197,62 +198,8 @@ def table(
     )
     lag = ratification_lag(model, arr)
     arr.entry_year = np.where(mask, np.where(adopted, year + lag, -1), arr.entry_year)
-    _log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
-                  objectors)
-
-
-def _decide(
-    model: SCOModel, arr: ProposalType, year: int, votes: np.ndarray, voters: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The proposal's decision rule on the votes: ``(adopted (R,), participants (R, N))``.
-
-    A plug-in rule's answer is checked (shapes, booleans, participants among the voters),
-    so that a slip in it stops the run naming the rule, not a kernel years later.
-    """
-    from scosim.model.decision_rules import DecisionContext
-    from scosim.plugins import blame
-
-    ctx = DecisionContext(votes=votes & voters, voters=voters, threshold=arr.threshold,
-                          gdp=np.asarray(model.gdp, dtype=float), codes=tuple(model.codes),
-                          year=year, proposal=arr.proposal)
-    with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}",
-               arr.decider):
-        out = arr.decider.decide(ctx)
-        if not (isinstance(out, tuple) and len(out) == 2):
-            raise TypeError("decide must return (adopted (R,), participants (R, N)), got "
-                            f"{type(out).__name__}")
-        adopted = np.asarray(out[0])
-        if adopted.shape != (model.R,) or adopted.dtype != bool:
-            raise TypeError(f"decide's adopted must be a boolean array of shape ({model.R},) "
-                            f"(runs), got {adopted.dtype} of shape {adopted.shape}")
-        participants = _checked(out[1], (model.R, model.N), "decide's participants")
-        if (participants & ~voters).any():
-            raise ValueError("decide's participants must be among the voters")
-    return adopted, participants & adopted[:, None]
-
-
-def _checked(value: object, shape: tuple[int, int], what: str) -> np.ndarray:
-    """A type's ``invitees`` / ``voters``: booleans of the runs-by-economies shape."""
-    arr = np.asarray(value)
-    if arr.shape != shape or arr.dtype != bool:
-        raise TypeError(f"{what} must return a boolean array of shape {shape} (runs x "
-                        f"economies), got {arr.dtype} of shape {arr.shape}")
-    return arr
-
-
-def _check_preview(pv: object, voters: np.ndarray) -> None:
-    """A type's ``preview``: a Preview whose gain is finite for every voter."""
-    if not isinstance(pv, Preview):
-        raise TypeError(f"preview must return a scosim.proposals.Preview, got "
-                        f"{type(pv).__name__}")
-    gain = np.asarray(pv.gain, dtype=float)
-    if gain.shape != voters.shape:
-        raise TypeError(f"preview's gain must have shape {voters.shape} (runs x economies), "
-                        f"got {gain.shape}")
-    bad = voters & ~np.isfinite(gain)
-    if bad.any():
-        raise ValueError(f"preview's gain is not finite for {int(bad.sum())} voter(s) (a "
-                         "vote on NaN would reject the proposal in every run, unseen)")
+    log_decision(model, arr, year, votes & mask[:, None], voters, adopted & mask, terms, mask,
+                 objectors, score)
 
 
 def _terms(
@@ -337,9 +284,12 @@ def _collect_votes(
             sponsor=sponsors[:, i],
             swept=swept,
         )
-        votes[:, i] = agent.vote(ctx, arr.vote_hook) & voters[:, i]
+        yes, own = agent.vote_scored(ctx, arr.vote_hook)
+        votes[:, i] = yes & voters[:, i]
         if event is None:
             continue
+        # The number a rule with a test of its own decided on, when it says (RuleScore).
+        reported = {} if own is None else {"rule_score": own[0], "rule_threshold": own[1]}
         model.log.add(
             voters[:, i],
             year,
@@ -348,6 +298,7 @@ def _collect_votes(
             arr.pid,
             yes=votes[:, i],
             rule=agent.rule_names[agent.voting_hook(arr.vote_hook)],
+            **reported,
             sponsor=sponsors[:, i],
             leader_share=info["leader_share"][:, i],
             utility=u[:, i] + noise[:, i],
@@ -483,49 +434,6 @@ def _objections(
                       consents=~objects[:, i], gain_as_outsider=pv.gain[:, i],
                       rule=agent.rule_names["consent"])
     return objects
-
-
-def _log_decision(
-    model: SCOModel,
-    arr: ProposalType,
-    year: int,
-    votes: np.ndarray,
-    voters: np.ndarray,
-    adopted: np.ndarray,
-    terms: UtilityTerms,
-    runs: np.ndarray,
-    objectors: np.ndarray,
-) -> None:
-    """Log vetoes (consensus no votes; objections to the willing), adoption or rejection.
-
-    A sole voter's no (an applicant that does not apply) blocks nobody else: it is a
-    rejection, not a veto, and costs it no trust.
-    """
-    td = terms.as_dict()
-    no = voters & ~votes
-    others_voted = voters.sum(axis=1, keepdims=True) > 1
-    blocking = ((no & others_voted) if arr.decider.veto else np.zeros_like(no)) | objectors
-    for i, code in enumerate(model.codes):
-        if blocking[:, i].any():
-            # Every blocking state's reasons are logged, and the others trust it less.
-            model.log.add(
-                blocking[:, i],
-                year,
-                "veto",
-                code,
-                arr.pid,
-                **{f"term_{n}": v[:, i] for n, v in td.items()},
-            )
-            others = np.arange(model.N) != i
-            model.trust[:, others, i] = np.where(
-                blocking[:, i : i + 1],
-                np.clip(
-                    model.trust[:, others, i] - model.scenario.parameters.council.trust_loss, 0, 1
-                ),
-                model.trust[:, others, i],
-            )
-    model.log.add(adopted, year, "adopted", "", arr.pid, n_participants=arr.participants.sum(1))
-    model.log.add(~adopted & runs, year, "rejected", "", arr.pid, n_no=no.sum(axis=1))
 
 
 def _revote_outsiders(model: SCOModel, arr: ProposalType, year: int) -> None:

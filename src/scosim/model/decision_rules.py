@@ -9,7 +9,8 @@ rules as plug-ins"), a module with :func:`register_decision_rule`, or a dotted p
 
 A rule is a subclass of :class:`DecisionRule`: a ``name``, three flags the Council reads
 (``opt_in``, ``consent``, ``veto``) and :meth:`DecisionRule.decide`, a pure function of
-a :class:`DecisionContext`. This module imports no numpy: validating a scenario reads
+a :class:`DecisionContext`, which may append a :class:`RuleScore` (the number it decided
+on) to its answer. This module imports no numpy: validating a scenario reads
 the rules' names from here.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scosim.plugins import PluginError, Registry
+from scosim.rules.score import RuleScore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +30,8 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "DecisionContext",
     "DecisionRule",
+    "Decided",
+    "RuleScore",
     "available_decision_rules",
     "decision_rule_origin",
     "decision_rule_problem",
@@ -91,21 +95,45 @@ class DecisionRule:
     consent: ClassVar[bool] = False
     veto: ClassVar[bool] = False
 
-    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+    def decide(self, ctx: DecisionContext) -> Decided:
         """Aggregate the votes.
 
         Returns:
             ``(adopted (R,) bool, participants (R, N) bool)``: the runs where the
             proposal is adopted and who takes part there (only voters; nobody where it
-            is not adopted). Under ``opt_in`` the participants are who said yes.
+            is not adopted). Under ``opt_in`` the participants are who said yes. A rule
+            may append a :class:`~scosim.rules.score.RuleScore`, the number it decided on
+            and its bar, which the run records (``decision_score``,
+            ``decision_threshold``): ``(adopted, participants, RuleScore(...))``.
         """
         raise NotImplementedError
 
 
-def _builtin(ctx: DecisionContext, rule: str) -> tuple[np.ndarray, np.ndarray]:
+#: What :meth:`DecisionRule.decide` returns: the pair, or the pair and a RuleScore.
+Decided = tuple[Any, ...]
+
+
+def _builtin(ctx: DecisionContext, rule: str) -> Decided:
+    """The built-in rule's answer and its score, as a plug-in's would give it.
+
+    The unanimity and majority rules score the share of voters in favour (against 1 and
+    ``ctx.threshold``), the opt-in rules the number in favour (against 2); NaN in a run
+    without voters.
+    """
+    import numpy as np
+
     from scosim.mechanisms.voting import decide
 
-    return decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold)
+    adopted, participants = decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold)
+    n_yes = (ctx.votes & ctx.voters).sum(axis=1).astype(float)
+    n_voters = ctx.voters.sum(axis=1)
+    if rule in ("consensus", "qualified_majority"):
+        score = np.divide(n_yes, n_voters, out=np.full(n_yes.shape, np.nan),
+                          where=n_voters > 0)
+        bar = 1.0 if rule == "consensus" else float(ctx.threshold)
+    else:
+        score, bar = np.where(n_voters > 0, n_yes, np.nan), 2.0
+    return adopted, participants, RuleScore(score, bar)
 
 
 class Consensus(DecisionRule):
@@ -114,7 +142,7 @@ class Consensus(DecisionRule):
     name = "consensus"
     veto = True
 
-    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+    def decide(self, ctx: DecisionContext) -> Decided:
         """Adopted where nobody voting said no; every voter takes part."""
         return _builtin(ctx, self.name)
 
@@ -124,7 +152,7 @@ class QualifiedMajority(DecisionRule):
 
     name = "qualified_majority"
 
-    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+    def decide(self, ctx: DecisionContext) -> Decided:
         """Adopted where the yes share of voters reaches ``ctx.threshold``."""
         return _builtin(ctx, self.name)
 
@@ -135,7 +163,7 @@ class VariableGeometry(DecisionRule):
     name = "variable_geometry"
     opt_in = True
 
-    def decide(self, ctx: DecisionContext) -> tuple[np.ndarray, np.ndarray]:
+    def decide(self, ctx: DecisionContext) -> Decided:
         """Adopted where two or more say yes; they are the participants."""
         return _builtin(ctx, self.name)
 

@@ -101,6 +101,14 @@ _CORE: dict[str, EventField] = {
     **{f"term_{t}": EventField("float", f"vote/veto/withdrew: raw {t} term") for t in _TERMS},
     **{f"contrib_{t}": EventField("float", f"vote: signed, weighted {t} term (the contributions "
                                   "add up to utility - noise)") for t in _TERMS},
+    "rule_score": EventField("float", "vote: the vote rule's own score, when it reports one "
+                             "(scosim.rules.RuleScore)"),
+    "rule_threshold": EventField("float", "vote: what the vote rule compared its score with"),
+    "decision_rule": EventField("str", "adopted/rejected: the Council decision rule"),
+    "decision_score": EventField("float", "adopted/rejected: the decision rule's own score "
+                                 "(the built-ins': share or number of voters in favour)"),
+    "decision_threshold": EventField("float", "adopted/rejected: what the decision rule "
+                                     "compared its score with"),
     "consents": EventField("bool", "consent: an outsider lets the willing go ahead"),
     "gain_as_outsider": EventField("float", "consent: the outsider's expected gain (fraction)"),
     "n_participants": EventField("int", "adopted: number of participants"),

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from scosim.data.constants import ECONOMIES, MEMBERS, ROW
 from scosim.proposals.specs import ProposalSpec
-from scosim.scenario.schema import Issues
+from scosim.scenario.schema import DecisionRuleName, Issues
 from scosim.scenario.values import StateList, _keyword_or_list
 
 #: Economies that can take part (Rest of World never decides).
@@ -54,7 +54,8 @@ class CorridorSpec(BaseModel):
         participants: ``"interested"`` (the hosts plus every economy whose trade costs fall
             when the project operates, decided at wiring time) or an explicit list, which
             must name every host.
-        decision_rule: Override of the scenario's decision rule for this proposal.
+        decision_rule: Override of the scenario's decision rule for this proposal: any
+            name :func:`scosim.model.decision_rules.available_decision_rules` lists.
         host_shares: Cost shares of the hosts; default in proportion to the project's length
             in each host territory. Must sum to 1 and name only hosts.
     """
@@ -71,7 +72,9 @@ class CorridorSpec(BaseModel):
     bank_share: float = Field(default=0.7, ge=0.0, le=1.0)
     transit_fee_usd_per_teu: float = Field(default=0.0, ge=0.0, le=5000.0)
     participants: Literal["interested"] | list[str] = "interested"
-    decision_rule: Literal["consensus", "qualified_majority", "variable_geometry"] | None = None
+    # Any rule the registry knows, as a proposal's decision_rule (it listed three built-ins,
+    # not even the corridor's own default, interested_members, nor a plug-in's).
+    decision_rule: DecisionRuleName | None = None
     host_shares: dict[str, float] | None = None
 
     @field_validator("project")

@@ -8,5 +8,7 @@ from scosim.rules.registry import (
     resolve_rule,
     rule,
 )
+from scosim.rules.score import RuleScore
 
-__all__ = ["HOOKS", "RuleError", "available_rules", "register_hook", "resolve_rule", "rule"]
+__all__ = ["HOOKS", "RuleError", "RuleScore", "available_rules", "register_hook",
+           "resolve_rule", "rule"]

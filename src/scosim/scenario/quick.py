@@ -39,6 +39,10 @@ _F = "float"
 _I = "int"
 _B = "bool"
 _L = "literal"
+#: A decision rule's name: asked of the rules' registry, as the schema asks it
+#: (:func:`scosim.model.decision_rules.decision_rule_problem`), so a built-in or an
+#: installed plug-in's rule is accepted here exactly where the schema accepts it.
+_R = "decision_rule"
 #: A nested block (parameters.security.hardening): written, the schema decides; not
 #: written, left out of the dump as the schema leaves out its default.
 _N = "nested"
@@ -62,9 +66,8 @@ _TRADE = {
     "short_run_share": (_F, 1.0, 0, True, 1, False),
     "adjustment_years": (_I, 0, 0, False, None, False),
 }
-_DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry", "interested_members")
 _COUNCIL = {
-    "decision_rule": (_L, None, (None, *_DECISION_RULES)),
+    "decision_rule": (_R, None),
     "qualified_majority": (_F, 2 / 3, 0.5, True, 1.0, False),
     "ratification_lag": (_I, 1, 0, False, 100, False),
     "defection_years": (_I, 3, 1, False, None, False),
@@ -100,7 +103,7 @@ def _default_network() -> dict[str, Any]:
 
 _CU = {
     "year": (_I, None, None, False, None, False),
-    "decision_rule": (_L, None, (None, *_DECISION_RULES)),
+    "decision_rule": (_R, None),
     "revenue_sharing": (_L, "collected", ("collected", "gdp", "imports", "population")),
     "depth": (_F, 0.6, 0, False, 1, False),
     "replace_preferences": (_B, False),
@@ -115,6 +118,12 @@ class _Unsure(Exception):
 
 def _scalar(spec: tuple[Any, ...], value: Any) -> Any:
     kind = spec[0]
+    if kind == _R:
+        if value is None:
+            return None
+        if type(value) is not str or _decision_rule_problem(value):
+            raise _Unsure
+        return value
     if kind == _L:
         if not (value is None or isinstance(value, str)) or value not in spec[2]:
             raise _Unsure
@@ -136,6 +145,14 @@ def _scalar(spec: tuple[Any, ...], value: Any) -> Any:
     if hi is not None and (value >= hi if hi_open else value > hi):
         raise _Unsure
     return value if kind == _I else float(value)
+
+
+def _decision_rule_problem(name: str) -> str | None:
+    # Imported here: the registry's module is light, but a built-in name never needs it
+    # loaded before a scenario names a decision rule.
+    from scosim.model.decision_rules import decision_rule_problem
+
+    return decision_rule_problem(name)
 
 
 def _block(specs: dict[str, tuple[Any, ...]], data: Any) -> dict[str, Any]:
