@@ -4,7 +4,7 @@ The schema's ``decision_rule`` (council and proposals) asks
 :func:`scosim.model.decision_rules.decision_rule_problem`; the quick check of
 ``scosim validate``, the corridor's own spec and the built-ins' kernel
 (:func:`scosim.mechanisms.voting.decide`) each kept a tuple of their own until
-2026-12-07: the quick check sent every plug-in rule to the slow path, and the corridor
+2026-12-06: the quick check sent every plug-in rule to the slow path, and the corridor
 spec refused its own type's default (``interested_members``) and every plug-in.
 """
 

@@ -1,6 +1,6 @@
 """A rule reports the number it decided on (``RuleScore``): events, ``votes.csv``, figure.
 
-Until 2026-12-07 ``votes.csv`` and the vote figure could only say that a rule with a test
+Until 2026-12-06 ``votes.csv`` and the vote figure could only say that a rule with a test
 of its own decided (``decided_by`` = ``own_rule``), not what that test found, and a
 decision rule's tally was nowhere. Now a vote rule may return ``(yes, RuleScore(score,
 threshold))`` and a decision rule ``(adopted, participants, RuleScore(...))``; the

@@ -1,6 +1,6 @@
 """A sweep's manifest records its plug-ins as a run's does (``plugins``, ``plugin_record``).
 
-Until 2026-12-07 ``scosim sweep`` wrote the ``plugin_versions`` string alone: a sweep made
+Until 2026-12-06 ``scosim sweep`` wrote the ``plugin_versions`` string alone: a sweep made
 with a package's proposal type or decision rule did not say, in a form a reader can use,
 which distribution and version to install to make it again; and neither a run nor a sweep
 recorded a package's Council decision rule at all (``gdp_two_thirds`` of

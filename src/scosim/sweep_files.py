@@ -74,7 +74,7 @@ def sweep_versions(sc: Any, versions: dict[str, str]) -> dict[str, Any]:
     type, mechanism, rule and decision rule came from, and what they declare) and
     ``plugin_record`` (:func:`scosim.experiments.versions.plugin_record`: each plug-in
     scosim does not ship, with its distribution, version, entry point and code's hash),
-    so a sweep made with a plug-in says which and can be made again. Until 2026-12-07 a
+    so a sweep made with a plug-in says which and can be made again. Until 2026-12-06 a
     sweep's manifest had the string alone. The versions are those the runs were checked
     against (``ScenarioModelFn.versions``), which the resume key hashes too.
 

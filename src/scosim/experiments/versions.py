@@ -172,7 +172,7 @@ def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
     used += [("rule", spec, rule_origin(hook, spec), resolve_rule(hook, spec), hook)
              for hook, spec in rule_specs(scenario)]
     # A package's Council decision rule decides the proposals as much as its types do:
-    # before 2026-12-07 a run (or sweep) decided by one recorded no plug-in at all.
+    # before 2026-12-06 a run (or sweep) decided by one recorded no plug-in at all.
     used += [("decision rule", name, decision_rule_origin(name), get_decision_rule(name), None)
              for name in decision_rule_names(scenario)]
     return {(f"rule {hook}:{name}" if kind == "rule" else f"{kind} {name}"):
