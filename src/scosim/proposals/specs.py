@@ -236,9 +236,10 @@ class DeclarationProposal(ProposalSpec):
 class DevelopmentBankProposal(ProposalSpec):
     """A development bank owned by its participants.
 
-    The default capital, US$10 bn, is illustrative, as the network's
-    ``DevelopmentBankSpec``: no capital has been published for the bank the interested
-    members agreed to set up at Tianjin in September 2025. China's pledge there (2 bn yuan
+    The one source of the bank's defaults (until 2026-12-06 the network package held a
+    second, unused ``DevelopmentBankSpec``). The default capital, US$10 bn, is
+    illustrative: no capital has been published for the bank the interested members
+    agreed to set up at Tianjin in September 2025. China's pledge there (2 bn yuan
     in grants and 10 bn yuan in loans, ANCHORS.md) is aid to members, not the bank's
     capital. The loan profile (``grace_years``, ``tenor_years``) is the network bank's,
     and corridors financed by the bank in force borrow on it.
