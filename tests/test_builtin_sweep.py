@@ -69,6 +69,7 @@ def _same_run(swept: SCOModel, row: int, alone: SCOModel) -> None:
     ("hindcasts/bank_2025.yaml", f"{BANK}.market_rate", [0.0, 0.12]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.funding_rate", [0.0, 0.12]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.leverage", [0.5, 3.0]),
+    ("hindcasts/bank_2025.yaml", f"{BANK}.credit_loss_rate", [0.0, 0.01]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.depth", [0.0, 1.0]),
     ("hindcasts/apply_mng_2015.yaml", "proposals.apply_mng_2015.depth", [0.0, 1.0]),
     ("hindcasts/bri_2022_consensus.yaml", "proposals.bri_2022_consensus.depth", [0.0, 1.0]),
@@ -206,7 +207,8 @@ def test_a_value_outside_the_spec_s_range_is_refused_as_set_refuses_it(key, valu
     ("free_trade_area.yaml", f"{FTA}.phase_in", [f"{FTA}.depth"]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.tenor_years",
      [f"{BANK}.{f}" for f in ("capital_usd_bn", "leverage", "lending_rate", "market_rate",
-                              "funding_rate", "paid_in_share", "depth")]),
+                              "funding_rate", "paid_in_share", "credit_loss_rate",
+                              "depth")]),
 ])
 def test_a_field_the_type_does_not_read_per_run_is_refused_with_the_ones_it_does(
         scenario, key, allowed):

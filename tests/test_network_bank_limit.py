@@ -158,7 +158,8 @@ def test_the_bank_preview_lends_only_the_room_its_corridor_loans_leave() -> None
                      capital=INSTC_LOAN - CASA_LOAN, rule=p.capital_rule, leverage=1.0,
                      lending_rate=p.lending_rate, market_rate=p.market_rate,
                      funding_rate=p.funding_rate, paid_in_share=p.paid_in_share,
-                     tenor=p.tenor_years, grace=p.grace_years)
+                     loss_rate=p.credit_loss_rate, tenor=p.tenor_years,
+                     grace=p.grace_years)
     gain = bank.preview(m, bank.participants).gain
     assert np.abs(room).max() > 0
     np.testing.assert_allclose(gain, room, rtol=1e-9, atol=1e-15)

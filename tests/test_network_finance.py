@@ -17,7 +17,7 @@ from scosim.network.finance import (
     loan_schedule,
     operating_share,
 )
-from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
+from scosim.network.specs import CorridorSpec
 
 
 def test_capital_shares_rules():
@@ -105,15 +105,19 @@ def test_corridor_spec_defaults_and_validation():
         CorridorSpec(project="TAPI", unknown_field=1)
 
 
-def test_bank_spec_defaults_and_validation():
-    spec = DevelopmentBankSpec()
-    assert len(spec.member_codes) == 10 and spec.lending_limit_usd_bn == 10.0
-    with pytest.raises(ValidationError, match="fixed_shares"):
-        DevelopmentBankSpec(capital_rule="fixed")
-    with pytest.raises(ValidationError, match="not members"):
-        DevelopmentBankSpec(capital_rule="fixed", fixed_shares={"TUR": 1.0})
-    with pytest.raises(ValidationError, match="grace_years"):
-        DevelopmentBankSpec(tenor_years=5, grace_years=5)
+def test_the_bank_has_one_spec_whose_defaults_its_proposal_reads():
+    # Until 2026-12-06 scosim.network also exported a DevelopmentBankSpec that nothing
+    # read, lending at 0.04 with no market or funding rate, and docs/network.md pointed
+    # to it for the bank's defaults. The development_bank type reads its own spec.
+    import scosim.network as network
+    from scosim.proposals import get_type
+    from scosim.proposals.specs import DevelopmentBankProposal
+
+    assert not hasattr(network, "DevelopmentBankSpec")
+    assert "DevelopmentBankSpec" not in network.__all__
+    assert get_type("development_bank").spec is DevelopmentBankProposal
+    d = DevelopmentBankProposal(type="development_bank", id="b", year=2025)
+    assert d.lending_rate > d.funding_rate and d.market_rate > d.lending_rate
 
 
 def test_project_km_and_who_pays_plot(tmp_path):

@@ -25,7 +25,6 @@ from scosim.network.hazard import (
     loss_recovery,
 )
 from scosim.network.params import NetworkParams
-from scosim.network.specs import DevelopmentBankSpec
 
 
 def _loss_share() -> tuple[float, float]:
@@ -78,7 +77,10 @@ def test_corridor_uses_the_sourced_values():
 
 @pytest.mark.parametrize("field", ["recovery_rate", "failure_base", "failure_sensitivity"])
 def test_bank_refuses_the_hazard_fields_it_never_read(field):
-    # They were accepted and ignored: a bank with recovery_rate 0.8 lost as much as one
-    # without. Now an unknown field, named in the error.
+    # They were accepted and ignored by the network's DevelopmentBankSpec (removed
+    # 2026-12-06): a bank with recovery_rate 0.8 lost as much as one without. The
+    # development_bank type's own spec refuses them as unknown fields, named in the error.
+    from scosim.proposals.specs import DevelopmentBankProposal
+
     with pytest.raises(ValidationError, match=field):
-        DevelopmentBankSpec(**{field: 0.5})
+        DevelopmentBankProposal(type="development_bank", id="b", year=2025, **{field: 0.5})

@@ -59,7 +59,7 @@ def test_accession_to_a_bank_in_force_counts_the_change_not_the_whole_bank() -> 
     joined = part | np.array([[c == "MNG" for c in codes]])
     kw = {"capital": 10e9, "rule": "gdp", "leverage": 1.0, "lending_rate": 0.049,
           "market_rate": 0.07, "funding_rate": 0.04, "paid_in_share": 0.2, "tenor": 20,
-          "grace": 5}  # the spec's defaults
+          "grace": 5, "loss_rate": 0.000377}  # the spec's defaults
     gdp = cal.vector("gdp_usd")
     change = bank_gain(joined, gdp, **kw)[0] - bank_gain(part, gdp, **kw)[0]
     for c in members:
@@ -92,7 +92,9 @@ def test_the_bank_s_gains_in_a_vote_sum_to_nothing_over_its_owners() -> None:
     """The reviewer's budget identity: the owners pay the subsidy the borrowers get.
 
     Here the bank funds at the borrowers' market rate, as every bank did until 2026-12-06
-    (its own cheaper funding is the members' only joint gain: tests/test_bank_funding.py).
+    (its own cheaper funding is the members' only joint gain: tests/test_bank_funding.py),
+    and loses nothing on its loans (its expected credit loss is the members' joint loss:
+    tests/test_bank_credit_risk.py).
     Before: the members gained US$1.178 bn together that nobody paid (a US$3.178 bn
     present value of subsidy less US$2 bn paid in), and 20 years of it were set against
     one year's GDP: Tajikistan's expected gain was 11.7 % of its GDP (now below 1 %, a year).
@@ -102,7 +104,7 @@ def test_the_bank_s_gains_in_a_vote_sum_to_nothing_over_its_owners() -> None:
     sc = load_scenario(BASELINE, overrides={
         "replications": 1, "years": {"start": 2026, "end": 2026},
         "parameters.rules.vote": "always_yes",
-        "proposals": [{**BANK, "funding_rate": 0.07}]})
+        "proposals": [{**BANK, "funding_rate": 0.07, "credit_loss_rate": 0.0}]})
     model = SCOModel(sc)
     model.run_model()
     bank = model.arrangements[0]
@@ -177,5 +179,5 @@ def test_a_short_tenor_shortens_the_bank_s_grace_as_for_corridor_loans() -> None
     got = model.arrangements[0].preview(model, part).gain
     want = bank_gain(part, np.asarray(model.gdp0, float), capital=10e9, rule="gdp",
                      leverage=1.0, lending_rate=0.049, market_rate=0.07, funding_rate=0.04,
-                     paid_in_share=0.2, tenor=3, grace=2)
+                     paid_in_share=0.2, tenor=3, grace=2, loss_rate=0.000377)
     np.testing.assert_array_equal(got, want)

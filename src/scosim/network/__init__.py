@@ -32,14 +32,13 @@ if TYPE_CHECKING:
         host_cost_shares,
         loan_schedule,
     )
-    from scosim.network.specs import CorridorSpec, DevelopmentBankSpec
+    from scosim.network.specs import CorridorSpec
     from scosim.network.step import CorridorNetwork, NetworkStep, trade_weighted_change
     from scosim.network.tables import NetworkDataError, NetworkTables, load_network, read_network
 
 _EXPORTS = {
     "CorridorNetwork": "step",
     "CorridorSpec": "specs",
-    "DevelopmentBankSpec": "specs",
     "FinanceOutcome": "finance",
     "NetworkDataError": "tables",
     "NetworkStep": "step",
@@ -59,7 +58,6 @@ _EXPORTS = {
 __all__ = [
     "CorridorNetwork",
     "CorridorSpec",
-    "DevelopmentBankSpec",
     "FinanceOutcome",
     "NetworkDataError",
     "NetworkStep",

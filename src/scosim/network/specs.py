@@ -1,10 +1,13 @@
-"""Parameter models of the corridor and SCO Development Bank proposal types.
+"""Parameter model of the corridor proposal type.
 
-Standalone pydantic models (fields, validation, defaults, documentation) written so that the
-proposal-type plug-in protocol can wrap them without change: a scenario's proposal block
+A standalone pydantic model (fields, validation, defaults, documentation) written so that the
+proposal-type plug-in protocol can wrap it without change: a scenario's proposal block
 ``{type: corridor, project: INSTC_CHABAHAR, financing: bank_project, ...}`` validates into
-:class:`CorridorSpec`, a ``{type: development_bank, ...}`` block into
-:class:`DevelopmentBankSpec`. Every default is documented in docs/network.md.
+:class:`CorridorSpec`. Every default is documented in docs/network.md. A ``{type:
+development_bank, ...}`` block validates into
+:class:`scosim.proposals.specs.DevelopmentBankProposal`, the one source of the bank's
+defaults (until 2026-12-06 a second, unused ``DevelopmentBankSpec`` stood here, lending at
+0.04 with no market or funding rate).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scosim.data.constants import ECONOMIES, MEMBERS, ROW
+from scosim.data.constants import ECONOMIES, ROW
 from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import DecisionRuleName, Issues
 from scosim.scenario.values import StateList, _keyword_or_list
@@ -117,82 +120,6 @@ class CorridorSpec(BaseModel):
         if self.financing == "budget" and "bank_share" in self.model_fields_set:
             raise ValueError("bank_share is only used with bank financing")
         return self
-
-
-class DevelopmentBankSpec(BaseModel):
-    """The SCO Development Bank proposal: members, capital and lending terms.
-
-    Attributes:
-        type: Always ``"development_bank"``.
-        members: ``"sco_members"`` (the ten full members) or a list of economy codes.
-        capital_usd_bn: Subscribed capital. Illustrative default (no figure has been
-            published for the bank the interested members agreed to set up in 2025).
-        capital_rule: Members' capital shares ``gdp``, ``equal`` or ``fixed``.
-        fixed_shares: Shares for ``fixed`` (sum to 1, members only).
-        paid_in_share: Paid-in share of the subscribed capital.
-        leverage: Maximum loans outstanding as a multiple of subscribed capital (a 1:1
-            gearing ratio is the conservative multilateral-bank norm: AIIB Articles of
-            Agreement art. 12.1, IBRD art. III sec. 3). A ``development_bank`` proposal
-            enforces it on its corridor loans (:mod:`scosim.network.bank_book`).
-        lending_rate: Annual rate on loans.
-        tenor_years: Loan tenor incl. grace.
-        grace_years: Interest-only years.
-
-    The failure hazard and the recovery are the corridor's, whoever lends
-    (:mod:`scosim.network.hazard`, with their sources): until 2026-12-06 the bank had
-    ``recovery_rate``, ``failure_base`` and ``failure_sensitivity`` fields that nothing
-    read, so a value set there changed nothing; they are now refused as unknown fields.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    type: Literal["development_bank"] = "development_bank"
-    members: Literal["sco_members"] | list[str] = "sco_members"
-    capital_usd_bn: float = Field(default=10.0, gt=0)
-    capital_rule: Literal["gdp", "equal", "fixed"] = "gdp"
-    fixed_shares: dict[str, float] | None = None
-    paid_in_share: float = Field(default=0.2, gt=0.0, le=1.0)
-    leverage: float = Field(default=1.0, gt=0.0, le=5.0)
-    lending_rate: float = Field(default=0.04, ge=0.0, le=0.3)
-    tenor_years: int = Field(default=20, ge=1, le=50)
-    grace_years: int = Field(default=5, ge=0, le=15)
-
-    @field_validator("members")
-    @classmethod
-    def _members(cls, value: Literal["sco_members"] | list[str]):
-        if isinstance(value, list):
-            if not value:
-                raise ValueError("members: an empty list")
-            _check_codes(value, "members")
-        return value
-
-    @property
-    def member_codes(self) -> tuple[str, ...]:
-        """The member economy codes."""
-        return MEMBERS if self.members == "sco_members" else tuple(self.members)
-
-    @model_validator(mode="after")
-    def _consistency(self) -> DevelopmentBankSpec:
-        if self.grace_years >= self.tenor_years:
-            raise ValueError("grace_years must be below tenor_years")
-        if self.capital_rule == "fixed":
-            if not self.fixed_shares:
-                raise ValueError("capital_rule 'fixed' needs fixed_shares")
-            extra = [c for c in self.fixed_shares if c not in self.member_codes]
-            if extra:
-                raise ValueError(f"fixed_shares: {extra} are not members")
-            if any(v < 0 for v in self.fixed_shares.values()):
-                raise ValueError("fixed_shares: shares must be >= 0")
-            if abs(sum(self.fixed_shares.values()) - 1.0) > 1e-6:
-                raise ValueError("fixed_shares: shares must sum to 1")
-        elif self.fixed_shares is not None:
-            raise ValueError("fixed_shares is only used with capital_rule 'fixed'")
-        return self
-
-    @property
-    def lending_limit_usd_bn(self) -> float:
-        """Maximum loans outstanding (capital x leverage)."""
-        return self.capital_usd_bn * self.leverage
 
 
 @functools.cache

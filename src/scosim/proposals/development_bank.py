@@ -29,9 +29,26 @@ in proportion to their capital shares (from :func:`scosim.network.finance.capita
 under ``capital_rule``). Since the grant element is the present value of ``market_rate -
 lending_rate`` on the same principal, the gains sum over the participants (in US$) to the
 value of the bank's cheaper funding, ``market_rate`` less the effective funding rate on
-the principal outstanding (:func:`funding_value`): what the members gain together by
-borrowing on the bank's credit rather than their own; the rest moves money from its
-large owners to its large borrowers. Until 2026-12-06 (the day the funding rate came in)
+the principal outstanding (:func:`funding_value`), less the bank's :func:`expected_loss`
+(``credit_loss_rate`` a year on the principal outstanding, also in ``cost_j`` and so borne
+by the owners by capital share): what the members gain together by borrowing on the
+bank's credit rather than their own; the rest moves money from its large owners to its
+large borrowers. The default loss rate, 0.038 % a year, is the multilateral development
+banks' record on sovereign loans (GEMs Consortium, 1984-2024: 0.77 % default rate, 95.1 %
+recovery), which rests on preferred-creditor treatment: sovereigns in distress repay such
+lenders first, a market custom, not a legal right. The spread the borrowers would pay
+the market is largely their default premium; what of it the bank does not lose falls on
+their other creditors, repaid after it, who may price that into the borrowers' other
+debt, which is not counted here (docs/hindcasts.md, "Credit risk and preferred-creditor
+treatment"). At ``credit_loss_rate`` = ``market_rate`` less the effective funding rate
+(2.4 points at the defaults) the joint gain is 0. Until 2026-12-06 the general lending
+carried no credit risk (``credit_loss_rate: 0`` gives those gains exactly).
+``market_rate`` is one rate for every member, China and India included, who borrow below
+it: the saving counted on their own (small) loans overstates their gain; no sovereign
+yields are in the data. The grant element is also measured at the IMF/World Bank unified
+5 % (:func:`grant_element_at`, :data:`IMF_DISCOUNT_RATE`): 0.0096 for the default loan,
+against 0.178 at ``market_rate``, far below the 35 % from which a loan counts as
+concessional. Until 2026-12-06 (the day the funding rate came in)
 ``paid_in_share`` did not enter: paid-in capital was costed at ``funding_rate`` as if
 borrowed, which put the members' joint gain a quarter too high at the defaults (3.0
 rather than 2.4 cents a year on a dollar outstanding). Until
@@ -45,7 +62,9 @@ decision rule: consensus.
 Limits (docs/hindcasts.md, "The Development Bank's economics: limits"): the
 inverse-GDP allocation is unsourced and lends the smallest members several times
 more than any development bank would relative to their GDP; the default capital is
-illustrative. After adoption it changes no tariff, trade cost or finance lever; corridors financed
+illustrative. The gain voted on appears in no realised indicator: after adoption the bank
+changes no tariff, trade cost or finance lever (``in_development_bank`` records only who
+owns it); corridors financed
 by the bank borrow on its terms in the runs where it is in force, and its owners pay the
 interest subsidy of those loans (:mod:`scosim.network.bank_link`,
 :func:`scosim.network.finance.interest_subsidy`), measured otherwise than here: the spread
@@ -53,7 +72,9 @@ of the same effective funding rate over ``lending_rate`` on the principal outsta
 (a corridor loan takes the place of general lending under the limit, so the paid-in
 capital funds the same share of it), valued like the rest of a corridor's finance at
 the members' cost of funds, this ``market_rate`` (as here; until 2026-12-06 at the
-corridors' 4 % discount rate), stopping at a project's failure for a non-recourse loan.
+corridors' 4 % discount rate), stopping at a project's failure for a non-recourse loan
+(``credit_loss_rate`` does not enter them: a corridor loan's risk is the project's failure
+hazard if non-recourse and none if guaranteed).
 A corridor's host saves on the bank's loan its grant element against ``market_rate``, the
 saving measured here (docs/network.md, "The hosts' cost of funds").
 
@@ -96,6 +117,14 @@ from scosim.proposals.specs import DevelopmentBankProposal, check_development_ba
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
+#: The IMF's and World Bank's unified discount rate for a loan's grant element, 5 % a year
+#: since 11 October 2013 (IMF Press Release No. 13/408, 18 October 2013; IMF,
+#: "Concessionality and the design of debt limits", imf.org/external/np/pdr/conc).
+IMF_DISCOUNT_RATE = 0.05
+#: The grant element from which the IMF counts a loan as concessional (ibid.; the OECD's
+#: minimum for export credits, raised to 35 %).
+CONCESSIONALITY_THRESHOLD = 0.35
+
 
 def bank_gain(
     participants: np.ndarray,
@@ -111,13 +140,15 @@ def bank_gain(
     tenor: int,
     grace: int,
     committed: float | np.ndarray = 0.0,
+    loss_rate: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Expected yearly gain (fraction of GDP) of each participant, ``(R, N)``; outsiders 0.
 
     Every number but ``tenor`` and ``grace`` is a scalar or an ``(R,)`` array, one value
     per run (a swept field). ``gain * gdp`` sums over the participants of a run to the
-    loans times :func:`funding_value` at the :func:`effective_funding_rate`, spread over
-    the tenor (0 when the bank funds at ``market_rate``).
+    loans times :func:`funding_value` at the :func:`effective_funding_rate` less their
+    :func:`expected_loss`, spread over the tenor (0 when the bank funds at ``market_rate``
+    and loses nothing).
 
     Args:
         participants: ``(R, N)`` bool.
@@ -138,6 +169,10 @@ def bank_gain(
         committed: US$ of the lending limit ``leverage * capital`` already lent to
             corridors (:class:`~scosim.network.bank_book.LoanBook`): the general
             lending is the rest, at least 0.
+        loss_rate: The bank's expected credit loss a year on the principal outstanding
+            of its general lending (default probability times loss given default; 0, no
+            credit risk, as until 2026-12-06), borne by the owners by capital share:
+            :func:`expected_loss`.
     """
     part = np.asarray(participants, bool)
     out = np.zeros(part.shape)
@@ -160,13 +195,13 @@ def bank_gain(
     # The general lending is what the limit leaves after the corridor loans outstanding.
     room = np.maximum(per_run(leverage) * capital_ - per_run(committed), 0.0)
     loans = room * inv / inv.sum(axis=1, keepdims=True)
-    # In Python floats, once per distinct triple of rates: the same numbers whether or not
-    # a rate is swept.
-    triples, which = np.unique(np.hstack([lending, market, funding]), axis=0,
-                               return_inverse=True)
+    # In Python floats, once per distinct set of rates: the same numbers whether or not a
+    # rate is swept.
+    rates, which = np.unique(np.hstack([lending, market, funding, per_run(loss_rate)]),
+                             axis=0, return_inverse=True)
     per_dollar = np.array([_yearly_subsidy_and_cost(float(lr), float(m), float(f), tenor,
-                                                    grace)
-                           for lr, m, f in triples])[which.reshape(-1)]
+                                                    grace, float(el))
+                           for lr, m, f, el in rates])[which.reshape(-1)]
     subsidy = np.where(p, loans * per_dollar[:, :1], 0.0)
     cost = np.where(p, loans * per_dollar[:, 1:], 0.0)
     # The bank's loss, shared by the owners' capital: one reduction over the economies for
@@ -195,33 +230,67 @@ def effective_funding_rate(funding_rate: float | np.ndarray, market_rate: float 
 
 
 def _yearly_subsidy_and_cost(lending_rate: float, market_rate: float, funding_rate: float,
-                             tenor: int, grace: int) -> tuple[float, float]:
+                             tenor: int, grace: int, loss_rate: float = 0.0
+                             ) -> tuple[float, float]:
     """The borrowers' saving and the bank's cost per dollar lent, each a level yearly amount.
 
-    The cost is the grant element less the value of the bank's cheaper funding: the
+    The cost is the grant element less the value of the bank's cheaper funding (the
     present value at ``market_rate`` of ``funding_rate - lending_rate`` on the principal
-    outstanding. Written so, it is the grant element itself, bit for bit, when the bank
-    funds at ``market_rate`` (the funding value is then a sum of zeros).
+    outstanding) plus its :func:`expected_loss` at ``loss_rate``. Written so, it is the
+    grant element itself, bit for bit, when the bank funds at ``market_rate`` and loses
+    nothing (the funding value and the loss are then sums of zeros).
     """
     annuity = _annuity(market_rate, tenor)
     ge = grant_element(lending_rate, market_rate, tenor, grace)
     value = funding_value(lending_rate, market_rate, funding_rate, tenor, grace)
-    return ge / annuity, (ge - value) / annuity
+    loss = expected_loss(lending_rate, market_rate, loss_rate, tenor, grace)
+    return ge / annuity, (ge - value + loss) / annuity
 
 
 def grant_element(lending_rate: float, market_rate: float, tenor: int, grace: int) -> float:
+    """Grant element of one dollar lent against the borrowers' ``market_rate``.
+
+    :func:`grant_element_at` discounted at ``market_rate``; 0 when the bank's rate is not
+    below the market's (nobody borrows from it).
+    """
+    if lending_rate >= market_rate:
+        return 0.0
+    return grant_element_at(lending_rate, market_rate, tenor, grace)
+
+
+def grant_element_at(lending_rate: float, discount_rate: float, tenor: int, grace: int
+                     ) -> float:
     """Grant element of one dollar lent: 1 less the present value of its debt service.
 
     Debt service at ``lending_rate`` on the profile of
     :func:`scosim.network.finance.loan_schedule` (interest only for ``grace`` years, then
-    a level annuity), paid at the end of each year and discounted at ``market_rate``.
-    0 when the bank's rate is not below the market's (nobody borrows from it).
+    a level annuity), paid at the end of each year and discounted at ``discount_rate``
+    (the IMF/World Bank measure of concessionality: at :data:`IMF_DISCOUNT_RATE` a loan
+    is concessional from :data:`CONCESSIONALITY_THRESHOLD`). Negative for a loan dearer
+    than the discount rate, 0 (to rounding) for one at it.
+    """
+    pay, _ = loan_schedule(1.0, lending_rate, tenor, grace, tenor)
+    return 1.0 - math.fsum(float(x) / (1.0 + discount_rate) ** (t + 1)
+                           for t, x in enumerate(pay[0]))
+
+
+def expected_loss(lending_rate: float, market_rate: float, loss_rate: float, tenor: int,
+                  grace: int) -> float:
+    """The bank's expected credit loss on one dollar lent, a present value at ``market_rate``.
+
+    ``sum_t loss_rate O_t / (1 + market_rate)^(t + 1)`` over the principal ``O_t``
+    outstanding at the start of each year (:func:`scosim.network.finance.loan_schedule`
+    at ``lending_rate``): a yearly default probability times the loss given default on
+    the exposure, as a lender provisions for it. Spread over the tenor (divided by the
+    annuity factor) it is ``loss_rate`` exactly while the whole principal is outstanding
+    (``grace = tenor - 1``) and less as the loan amortises. 0 when the bank's rate is not
+    below the market's (nobody borrows from it) or ``loss_rate`` is 0.
     """
     if lending_rate >= market_rate:
         return 0.0
-    pay, _ = loan_schedule(1.0, lending_rate, tenor, grace, tenor)
-    return 1.0 - math.fsum(float(x) / (1.0 + market_rate) ** (t + 1)
-                           for t, x in enumerate(pay[0]))
+    _, outstanding = loan_schedule(1.0, lending_rate, tenor, grace, tenor)
+    return math.fsum(loss_rate * float(o) / (1.0 + market_rate) ** (t + 1)
+                     for t, o in enumerate(outstanding[0]))
 
 
 def funding_value(lending_rate: float, market_rate: float, funding_rate: float, tenor: int,
@@ -258,9 +327,9 @@ class DevelopmentBank(ProposalType):
 
     Sweepable: the numbers of :func:`bank_gain` that its preview reads per run
     (``capital_usd_bn``, ``leverage``, ``lending_rate``, ``market_rate``,
-    ``funding_rate``, ``paid_in_share``), and ``depth`` (the sovereignty cost in each
-    vote, read by the Council). A swept ``lending_rate`` is also the rate corridors
-    financed by the bank borrow at, and the swept rates, ``paid_in_share`` and
+    ``funding_rate``, ``paid_in_share``, ``credit_loss_rate``), and ``depth`` (the
+    sovereignty cost in each vote, read by the Council). A swept ``lending_rate`` is also
+    the rate corridors financed by the bank borrow at, and the swept rates, ``paid_in_share`` and
     ``leverage`` set the bank's funding cost on those loans in each run, its
     :func:`effective_funding_rate` (:mod:`scosim.network.bank_link`).
     ``tenor_years`` and ``grace_years`` are not: they are whole numbers, and a sweep's
@@ -274,7 +343,7 @@ class DevelopmentBank(ProposalType):
     exit_allowed = False
     indicators = {"in_development_bank": "share of runs"}
     sweepable = ("capital_usd_bn", "leverage", "lending_rate", "market_rate", "funding_rate",
-                 "paid_in_share", "depth")
+                 "paid_in_share", "credit_loss_rate", "depth")
 
     def __init__(self, model: SCOModel, proposal: DevelopmentBankProposal) -> None:
         super().__init__(model, proposal)
@@ -301,7 +370,7 @@ class DevelopmentBank(ProposalType):
             capital=v("capital_usd_bn") * 1e9, rule=p.capital_rule, leverage=v("leverage"),
             lending_rate=v("lending_rate"), market_rate=v("market_rate"),
             funding_rate=v("funding_rate"), paid_in_share=v("paid_in_share"),
-            tenor=p.tenor_years,
+            loss_rate=v("credit_loss_rate"), tenor=p.tenor_years,
             # A short tenor shortens the grace, as for the corridors' loans (corridor.py).
             grace=min(p.grace_years, p.tenor_years - 1),
             committed=self.book.outstanding(model.year),
