@@ -55,8 +55,10 @@ class CorridorSpec(BaseModel):
             when the project operates, decided at wiring time) or an explicit list, which
             must name every host.
         decision_rule: Override of the scenario's decision rule for this proposal.
-        host_shares: Cost shares of the hosts; default in proportion to the project's length
-            in each host territory. Must sum to 1 and name only hosts.
+        host_shares: Cost shares of the hosts. Default: the published shares of
+            ``projects.csv`` where it gives them (TAPI's owners' equity, the CKU joint
+            venture's capital), else in proportion to the project's length in each host
+            territory (an assumption). Must sum to 1 and name only hosts.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
