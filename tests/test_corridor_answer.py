@@ -138,7 +138,18 @@ def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsy
     assert "(corridor_gas_bcm), largest" not in flat
     paid = _wide(run_dir, "corridor_paid_usd").loc[2035]
     hosts = paid[paid > 0].sort_values(ascending=False)
-    assert list(hosts.index) == ["KGZ", "CHN", "UZB"]  # cost shared by length
+    # The cost is shared as the 2024 agreement has it (projects.csv host_shares): each
+    # state its own section, the Kyrgyz section by the joint venture's capital, 51/24.5/
+    # 24.5; by length of territory Kyrgyzstan paid most (260 of 523 km, US$3.98 bn).
+    assert list(hosts.index) == ["CHN", "UZB", "KGZ"]
+    expected = {"CHN": (213 + 0.51 * 260) / 523, "UZB": (50 + 0.245 * 260) / 523,
+                "KGZ": 0.245 * 260 / 523}
+    for code, share in expected.items():
+        assert hosts[code] / hosts.sum() == pytest.approx(share, abs=1e-4)
+    # ... and the answer says which rule produced the payments.
+    assert ("Who pays for cku (CKU_RAIL): the hosts' cost shares are published shares "
+            "(projects.csv host_shares, sources.csv cku_jv_2024): CHN 66.1 %, UZB 21.7 %, "
+            "KGZ 12.2 %.") in flat
     block = _block(text, "corridor_paid_usd")
     rows = block[next(i for i, x in enumerate(block) if x.split()[0] == "economy") + 1:]
     assert [x.split()[0] for x in rows[:3]] == list(hosts.index)

@@ -139,14 +139,17 @@ def test_bad_transit_restriction_names_table_line_field(tables_copy, row, field,
 
 
 @pytest.mark.parametrize(("row", "field", "needle"), [
-    ("M99,INSTC_CHABAHAR,border,IRN_NOWHERE,0.9,0.9,wto_wtr_2015,", "target", "unknown target"),
-    ("M99,INSTC_CHABAHAR,border,IRN_TEHRAN,0.9,0.9,wto_wtr_2015,", "target", "is not a port"),
-    ("M99,INSTC_CHABAHAR,border,E001,0.9,0.9,wto_wtr_2015,", "target", "crosses no border"),
-    ("M99,INSTC_CHABAHAR,port_handling,E151,0.9,0.9,wto_wtr_2015,", "target", "a port node_id"),
-    ("M99,INSTC_CHABAHAR,border,E151,1.5,0.9,wto_wtr_2015,", "money_factor", "1.5 > 1"),
-    ("M99,INSTC_CHABAHAR,border,E151,0.9,-1,wto_wtr_2015,", "time_factor", "negative"),
-    ("M99,NO_SUCH,border,E151,0.9,0.9,wto_wtr_2015,", "project", "unknown project"),
-    ("M99,INSTC_CHABAHAR,tunnel,E151,0.9,0.9,wto_wtr_2015,", "kind", "unknown kind"),
+    ("M99,INSTC_CHABAHAR,border,IRN_NOWHERE,0.9,0.9,no,wto_wtr_2015,", "target", "unknown target"),
+    ("M99,INSTC_CHABAHAR,border,IRN_TEHRAN,0.9,0.9,no,wto_wtr_2015,", "target", "is not a port"),
+    ("M99,INSTC_CHABAHAR,border,E001,0.9,0.9,no,wto_wtr_2015,", "target", "crosses no border"),
+    ("M99,INSTC_CHABAHAR,port_handling,E151,0.9,0.9,no,wto_wtr_2015,", "target", "a port node_id"),
+    ("M99,INSTC_CHABAHAR,border,E151,1.5,0.9,no,wto_wtr_2015,", "money_factor", "1.5 > 1"),
+    ("M99,INSTC_CHABAHAR,border,E151,0.9,-1,no,wto_wtr_2015,", "time_factor", "negative"),
+    ("M99,NO_SUCH,border,E151,0.9,0.9,no,wto_wtr_2015,", "project", "unknown project"),
+    ("M99,INSTC_CHABAHAR,tunnel,E151,0.9,0.9,no,wto_wtr_2015,", "kind", "unknown kind"),
+    # Whether the project's build cost pays for a measure: yes or no, nothing else.
+    ("M99,INSTC_CHABAHAR,border,E151,0.9,0.9,free,wto_wtr_2015,", "costed",
+     "'free'; allowed: 'yes'"),
 ])
 def test_bad_project_measure_names_table_line_field(tables_copy, row, field, needle):
     line = _append(tables_copy / "project_measures.csv", row)
@@ -155,6 +158,30 @@ def test_bad_project_measure_names_table_line_field(tables_copy, row, field, nee
     assert (err.value.table, err.value.line, err.value.field) == ("project_measures", line, field)
     assert needle in str(err.value)
 
+
+def test_measures_say_which_the_project_cost_pays_for():
+    """Only the Chabahar terminal equipment is in the INSTC's cost; the customs reforms
+    at the ports and crossings of five states are not (and cost nothing in projects.csv)."""
+    t = read_network(TABLES_DIR)
+    assert t.measures["costed"].map(type).eq(bool).all()
+    assert list(t.measures.index[t.measures["costed"]]) == ["M01"]
+    reforms = t.measures[~t.measures["costed"]]
+    assert len(reforms) == 14 and set(reforms["kind"]) == {"border"}
+
+
+@pytest.mark.parametrize(("new", "needle"), [
+    ("TKM:0.85;AFG:0.05;PAK:0.05;IND:0.04", "add up to 0.99"),
+    ("TKM:0.85;AFG:0.05;PAK:0.05;CHN:0.05", "'CHN' does not host the project"),
+    ("TKM:0.85;AFG:0.05;PAK:0.05;IND:lots", "allowed: CODE:share"),
+    ("TKM:1.2;AFG:-0.2", "allowed: CODE:share"),
+])
+def test_bad_host_shares_name_table_line_field(tables_copy, new, needle):
+    line = edit(tables_copy / "projects.csv", "TKM:0.85;AFG:0.05;PAK:0.05;IND:0.05", new)
+    with pytest.raises(NetworkDataError) as err:
+        read_network(tables_copy)
+    assert (err.value.table, err.value.line, err.value.field) == ("projects", line,
+                                                                  "host_shares")
+    assert needle in str(err.value)
 
 
 @pytest.mark.parametrize("new, needle", [

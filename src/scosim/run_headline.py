@@ -199,7 +199,7 @@ def _sources(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> str:
 def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy", scope: str | None = None,
-                  own_effect: Iterable[str] = ()) -> str:
+                  own_effect: Iterable[str] = (), pays: Iterable[str] = ()) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -219,7 +219,11 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         scope: When the scenario's shocks are in the table with its proposals, what the
             table is (:func:`scosim.attribution.run_scope`): said under the heading.
         own_effect: Lines saying how to get the proposals' own effect
-            (:func:`scosim.attribution.own_effect_lines`), printed after the notes.
+            (:func:`scosim.attribution.own_effect_lines`) and what part of it a corridor's
+            uncosted measures make (:func:`scosim.network.answer_notes.measure_lines`),
+            printed after the notes.
+        pays: Lines saying which rule set each corridor's cost shares
+            (:func:`scosim.network.answer_notes.payer_lines`), after the proposals' records.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -227,7 +231,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     first = mechanism_lines(st, mechanisms or {})
     if first:
         first = [f"What the scenario's {_sources(st, mechanisms or {})} record: {title}",
-                 *first, ""]
+                 *first, *pays, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
     rows, others, year, when, n_runs = headline_table(st)
@@ -548,9 +552,14 @@ def _attribution(run_dir: str | Path) -> dict:
     import json
 
     from scosim.attribution import own_effect_lines, run_scope
+    from scosim.network.answer_notes import measure_lines, payer_lines
 
     try:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
     except (OSError, ValueError):
         manifest = {}
-    return {"scope": run_scope(run_dir), "own_effect": own_effect_lines(run_dir, manifest)}
+    # A corridor's payments say which rule set them; its gain, what its free reforms make.
+    return {"scope": run_scope(run_dir),
+            "own_effect": [*own_effect_lines(run_dir, manifest),
+                           *measure_lines(run_dir, manifest)],
+            "pays": payer_lines(run_dir)}

@@ -42,7 +42,7 @@ from scosim.network.mechanism import (
     network_inputs,
     shared_network,
 )
-from scosim.network.projects import project_km_by_economy, project_route_economies
+from scosim.network.projects import default_host_shares, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -148,9 +148,8 @@ class Corridor(ProposalType):
         self.cost_usd = cost * 1e9
         if proposal.host_shares:
             hs = np.array([proposal.host_shares.get(c, 0.0) for c in model.codes])
-        else:
-            km = project_km_by_economy(tables, proposal.project)
-            hs = km / km.sum()
+        else:  # published shares (TAPI, CKU) where projects.csv has them, else by length
+            hs = default_host_shares(tables, proposal.project)[0]
         self.host_shares = hs
         # Failure risk follows the route, not the payers: the economies the project's edges
         # cross (the network was built on the model's codes, so the columns line up). Until

@@ -78,6 +78,32 @@ def scenario_instability(model: SCOModel, year: int) -> np.ndarray:
     return out
 
 
+def scenario_tables(params: Any):
+    """The packaged network tables with the measures ``parameters.network.measures`` keeps.
+
+    Args:
+        params: The scenario's :class:`~scosim.network.params.NetworkParams`.
+
+    Returns:
+        A :class:`~scosim.network.tables.NetworkTables`: the packaged one itself when every
+        measure is kept, else a copy whose ``measures`` are the kept rows.
+    """
+    import dataclasses
+
+    from scosim.network.rules import select_measures
+    from scosim.network.tables import load_network
+
+    tables = load_network()
+    if params.measures == "all":
+        return tables
+    return dataclasses.replace(tables, measures=select_measures(tables.measures, params.measures))
+
+
+def measures_key(params: Any) -> tuple[str, ...]:
+    """``parameters.network.measures`` as a hashable part of a network's memo key."""
+    return (params.measures,) if isinstance(params.measures, str) else tuple(params.measures)
+
+
 #: Largest number of single-run network steps kept per network (about 15 KB each).
 STEP_MEMO_SIZE = 512
 
@@ -90,7 +116,8 @@ class CachedNetwork:
     row r of a batch. The memo belongs to the network, which every model of the process
     with the same calibration, trade matrix and value of time shares: runs made one by
     one, and the batches of a worker, reuse the steps earlier models computed (a run's
-    numbers are the same bits either way).
+    numbers are the same bits either way). The measures the scenario keeps
+    (``parameters.network.measures``) are part of the network, so of its key.
     """
 
     def __init__(self, model: SCOModel) -> None:
@@ -101,10 +128,11 @@ class CachedNetwork:
         # Building the freight graph and its baseline routes takes 0.1 s and depends on
         # none of the runs: one network per calibration, trade matrix and value of time,
         # shared by every model (its steps are pure; only graph memos are added to it).
+        # The measures a scenario keeps change the graph's arcs: part of the key.
         key = ("corridor_network", codes, params.vot_per_day,
-               hashlib.sha256(trade.tobytes()).hexdigest())
+               hashlib.sha256(trade.tobytes()).hexdigest(), measures_key(params))
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
-            trade=trade, params=over, economies=codes))
+            tables=scenario_tables(params), trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)

@@ -17,6 +17,8 @@ from scosim.scenario.schema import YearValue, empty_list
 from scosim.scenario.values import Issue
 
 _STATES = tuple(c for c in ECONOMIES if c != ROW)
+#: What ``measures`` may say besides a list of measure ids (here: validating stays light).
+MEASURE_CHOICES: tuple[str, ...] = ("all", "costed", "none")
 
 
 def _state(code: str, field: str) -> str:
@@ -108,6 +110,11 @@ class NetworkParams(BaseModel):
             have in the run must stay <= 1 (:func:`hazard_issues`).
         recovery: Share of what a corridor's failure sinks that is recovered; sourced
             range 0.4-0.5 (:data:`~scosim.network.hazard.RECOVERY`).
+        measures: Which rows of ``project_measures.csv`` the corridors bring with them:
+            ``all``, ``costed`` (only those their build cost pays for, e.g. Chabahar's
+            terminal equipment: the investment without the customs reforms bundled with
+            it), ``none`` (track and pipes only) or a list of measure ids
+            (:func:`~scosim.network.rules.select_measures`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -128,6 +135,9 @@ class NetworkParams(BaseModel):
     recovery: float = Field(
         RECOVERY, ge=0.0, le=1.0,
         description="share of what a corridor's failure sinks that is recovered")
+    # The reforms of procedures bundled with a project cost nothing in projects.csv: a
+    # scenario appraises the investment without them with `costed` (docs/network.md).
+    measures: str | list[str] = "all"
 
     @field_validator("instability")
     @classmethod
@@ -140,6 +150,23 @@ class NetworkParams(BaseModel):
                 raise ValueError(f"instability: {code} must stay in [0, 1]")
             out[str(code)] = yv
         return out
+
+    @field_validator("measures")
+    @classmethod
+    def _measures(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, str):
+            if value not in MEASURE_CHOICES:
+                raise ValueError(f"unknown choice {value!r}; allowed: "
+                                 f"{', '.join(MEASURE_CHOICES)} or a list of measure ids "
+                                 "of project_measures.csv")
+            return value
+        from scosim.network.rules import select_measures
+        from scosim.network.tables import load_network
+
+        if len(set(value)) != len(value):
+            raise ValueError(f"duplicate measure ids in {value}")
+        select_measures(load_network().measures, value)  # unknown ids: its message
+        return value
 
     @model_validator(mode="after")
     def _years(self) -> NetworkParams:

@@ -39,6 +39,43 @@ def project_mask(project_ids: Sequence[str], active: ArrayLike | Sequence[str]) 
     return mask
 
 
+#: How the run's answer and figures name the rule behind a corridor's cost shares.
+SHARE_RULES: dict[str, str] = {
+    "scenario": "the scenario's host_shares",
+    "published": "published shares (projects.csv host_shares, sources.csv {source})",
+    "length": "by length of new line in each host's territory (an assumption: no published "
+              "split)",
+}
+
+
+def default_host_shares(tables: NetworkTables, project: str) -> tuple[FloatArray, str]:
+    """The hosts' cost shares of a project when its proposal gives none (N,), and the rule.
+
+    ``projects.csv``'s ``host_shares`` where it gives them (an owners' equity or a joint
+    venture's capital, with its source), else in proportion to the project's length in
+    each territory (:func:`project_km_by_economy`), an assumption.
+
+    Returns:
+        ``(shares, rule)``: shares summing to 1 in the tables' economy order, and
+        ``"published"`` or ``"length"`` (a key of :data:`SHARE_RULES`).
+    """
+    given = tables.projects.loc[project].get("host_shares") or {}
+    if given:
+        econ = tables.economies
+        return np.array([float(given.get(c, 0.0)) for c in econ]), "published"
+    km = project_km_by_economy(tables, project)
+    return km / km.sum(), "length"
+
+
+def share_rule_text(tables: NetworkTables, project: str, rule: str) -> str:
+    """The words of :data:`SHARE_RULES` for a project (its sources for published shares)."""
+    if rule != "published":
+        return SHARE_RULES[rule]
+    ids = [s for s in str(tables.projects.loc[project, "source"]).split(";")
+           if not s.startswith("anchors_")]
+    return SHARE_RULES[rule].format(source=", ".join(ids) or "source")
+
+
 def project_km_by_economy(tables: NetworkTables, project: str) -> FloatArray:
     """Length (km) of a project's edges in each economy (N,).
 

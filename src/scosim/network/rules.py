@@ -24,6 +24,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scosim.data.constants import ECONOMIES
+from scosim.network.params import MEASURE_CHOICES
 from scosim.network.tables import (
     FREIGHT_MODES,
     SEA,
@@ -85,16 +86,20 @@ def read_measures(d: Path, nodes: pd.DataFrame, edges: pd.DataFrame,
                   project_ids: set[str]) -> pd.DataFrame:
     """Read and check ``project_measures.csv``.
 
-    Columns ``measure_id, project, kind, target, money_factor, time_factor, source, note``; the
-    frame is indexed by ``measure_id`` and keeps ``_line``.
+    Columns ``measure_id, project, kind, target, money_factor, time_factor, costed, source,
+    note``; the frame is indexed by ``measure_id`` and keeps ``_line``.
 
     ``kind``: ``port_handling`` (target a port node: its port fee and dwell) or ``border``
     (target a port node: the customs share paid at its sea-land transfers; or a crossing
     edge: the border share paid on it). Factors lie in [0, 1]: a measure never raises a cost.
+    ``costed``: ``yes`` where the project's build cost (``projects.csv``) pays for the
+    measure (equipment), ``no`` for a reform of procedures the cost does not include; read
+    as a bool.
     """
     t = "project_measures"
     f = _read(d / "project_measures.csv", t, ["measure_id", "project", "kind", "target",
-                                              "money_factor", "time_factor", "source"])
+                                              "money_factor", "time_factor", "costed",
+                                              "source"])
     if "note" not in f.columns:
         f["note"] = ""
     _check_unique(f, t, "measure_id")
@@ -133,10 +138,45 @@ def read_measures(d: Path, nodes: pd.DataFrame, edges: pd.DataFrame,
                 raise NetworkDataError(t, line, col, f"{v:g} > 1; allowed: a factor in "
                                        "[0, 1] (a measure lowers costs)")
             out.append(v)
+        if r["costed"] not in ("yes", "no"):
+            raise NetworkDataError(t, line, "costed", f"{r['costed']!r}; allowed: 'yes' (the "
+                                   "project's build cost pays for it) or 'no'")
         if not r["source"].strip():
             raise NetworkDataError(t, line, "source", "blank; every row needs a source id")
     f["money_factor"], f["time_factor"] = money, time
+    f["costed"] = f["costed"] == "yes"
     return f.set_index("measure_id")
+
+
+def select_measures(measures: pd.DataFrame, choice: str | Sequence[str]) -> pd.DataFrame:
+    """The rows of ``project_measures.csv`` a scenario keeps (``parameters.network.measures``).
+
+    Args:
+        measures: The measures table (:func:`read_measures`, index ``measure_id``).
+        choice: ``"all"`` (every row), ``"costed"`` (only those the project's build cost
+            pays for: the investment without the reforms of procedures bundled with it),
+            ``"none"``, or a list of measure ids to keep.
+
+    Returns:
+        The kept rows, in table order (a measure's project still decides when it applies).
+
+    Raises:
+        ValueError: On an unknown choice or measure id, naming what is allowed.
+    """
+    if isinstance(choice, str):
+        if choice not in MEASURE_CHOICES:
+            raise ValueError(f"unknown choice {choice!r}; allowed: "
+                             f"{list(MEASURE_CHOICES)} or a list of measure ids")
+        if choice == "all":
+            return measures
+        if choice == "none":
+            return measures.iloc[0:0]
+        return measures[measures["costed"].astype(bool)]
+    unknown = [m for m in choice if m not in measures.index]
+    if unknown:
+        raise ValueError(f"unknown measure id(s) {unknown}; allowed: ids of "
+                         f"project_measures.csv {list(measures.index)}")
+    return measures[measures.index.isin(list(choice))]
 
 
 def check_restricted_paths(nodes: pd.DataFrame, edges: pd.DataFrame,

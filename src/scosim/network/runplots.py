@@ -86,6 +86,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     """
     if not st.has(MARKER):
         return []
+    from scosim.network.mechanism import scenario_tables
     from scosim.network.step import CorridorNetwork
     from scosim.scenario.loader import load_scenario
 
@@ -97,7 +98,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     inst = np.nan_to_num(inst.loc[year].to_numpy(float), nan=0.0)
     params = scenario.parameters.network
     over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
-    net = CorridorNetwork(params=over)
+    net = CorridorNetwork(tables=scenario_tables(params), params=over)
     ops = (st.share_positive("corridor_operating").loc[year]
            if st.has("corridor_operating") else None)
     operating = ([p.project for p in corridors]
@@ -137,15 +138,36 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
                   f"(bars: {_mean_of(st.runs)}, as in summary.txt; whiskers: 5th-95th "
-                  "percentile\nover runs, which draw the trade elasticity and growth)",
+                  "percentile\nover runs, which draw the trade elasticity and growth)"
+                  + _bundled_note(scenario),
             stat="mean"))
     if st.has("corridor_paid_usd"):
-        out.append(_who_pays(st, plots_dir / "network_who_pays.png", title, names))
+        from scosim.network.answer_notes import payer_rules
+
+        rules = "; ".join(f"{pid}: {short}" for pid, _, short, _ in payer_rules(scenario))
+        out.append(_who_pays(st, plots_dir / "network_who_pays.png", title, names, rules))
     return out
 
 
-def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) -> Path:
-    """Payments and expected loss per economy for the adopted corridors (bars: means)."""
+def _bundled_note(scenario) -> str:
+    """The gains figure's line on reforms a corridor brings free (empty when none)."""
+    from scosim.network.answer_notes import bundled_measures
+
+    parts = []
+    for b in bundled_measures(scenario):
+        top = list(b.share.items())[:2]
+        said = " and ".join(f"{100 * s:.0f} % of {NAMES.get(c, c)}'s" for c, (s, _) in top)
+        parts.append(f"{b.project} includes {len(b.ids)} customs reforms its cost does not "
+                     f"pay for:\n{said} trade-cost fall (summary.txt says more)")
+    return "".join(f"\n{p}" for p in parts)
+
+
+def _who_pays(st: RunStats, path: Path, title: str, names: str, rules: str = "",
+              top: int = 8) -> Path:
+    """Payments and expected loss per economy for the adopted corridors (bars: means).
+
+    ``rules``: which rule set each corridor's cost shares (its title's second line).
+    """
     year, paid = final_bands(st, "corridor_paid_usd")
     _, risk = final_bands(st, "corridor_risk_usd")
     paid, risk = paid / 1e9, risk / 1e9  # (3, N): 5th percentile, mean, 95th percentile
@@ -173,7 +195,8 @@ def _who_pays(st: RunStats, path: Path, title: str, names: str, top: int = 8) ->
                   "summary.txt; whiskers: 5th-95th percentile over runs)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"{title}: who pays for {names} (adopted by {year})", fontsize=10)
+    ax.set_title(f"{title}: who pays for {names} (adopted by {year})"
+                 + (f"\ncost shares, {rules}" if rules else ""), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -59,8 +59,10 @@ class CorridorSpec(BaseModel):
             must name every host.
         decision_rule: Override of the scenario's decision rule for this proposal: any
             name :func:`scosim.model.decision_rules.available_decision_rules` lists.
-        host_shares: Cost shares of the hosts; default in proportion to the project's length
-            in each host territory. Must sum to 1 and name only hosts.
+        host_shares: Cost shares of the hosts. Default: the published shares of
+            ``projects.csv`` where it gives them (TAPI's owners' equity, the CKU joint
+            venture's capital), else in proportion to the project's length in each host
+            territory (an assumption). Must sum to 1 and name only hosts.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -94,7 +94,9 @@ class NetworkTables:
             edge's km in each territory, else empty).
         borders: Doing Business border time (hours) and fee (US$) per economy, index
             ``economy``; economies missing from the table get the median (``source`` says so).
-        projects: One row per project, index ``project_id``.
+        projects: One row per project, index ``project_id``; ``host_shares`` is a dict of
+            published cost shares by host, empty where the table gives none (then the
+            shares are by length in each territory).
         params: Parameter name -> value.
         params_table: The full ``params.csv`` (units, sources, calibrated flag).
         energy_links: Producer-consumer links (see :mod:`scosim.network.energy`).
@@ -105,7 +107,8 @@ class NetworkTables:
             ``origin, destination, transit, from_year, source, note``
             (:mod:`scosim.network.rules`).
         measures: Project facilitation measures, index ``measure_id``: ``project, kind,
-            target, money_factor, time_factor, source, note`` (:mod:`scosim.network.rules`).
+            target, money_factor, time_factor, costed, source, note``
+            (:mod:`scosim.network.rules`).
     """
 
     nodes: pd.DataFrame = field(repr=False)
@@ -363,6 +366,7 @@ def _projects(d: Path) -> pd.DataFrame:
                                       "construction_years", "capacity", "capacity_unit",
                                       "capacity_initial", "host_economies", "source"])
     _check_unique(f, t, "project_id")
+    shares: list[dict[str, float]] = []
     for _, r in f.iterrows():
         line = int(r["_line"])
         if r["carrier"] not in CARRIERS:
@@ -373,12 +377,42 @@ def _projects(d: Path) -> pd.DataFrame:
         for code in r["host_economies"].split(";"):
             if code not in ECONOMIES:
                 raise NetworkDataError(t, line, "host_economies", f"unknown economy {code!r}")
+        shares.append(_host_shares(t, r))
     for c in ("build_cost_usd_bn", "build_cost_high_usd_bn", "capacity", "capacity_initial"):
         if c in f.columns:
             f[c] = pd.to_numeric(f[c])
     f["construction_years"] = f["construction_years"].astype(int)
     f["host_economies"] = f["host_economies"].map(lambda s: tuple(s.split(";")))
+    f["host_shares"] = shares
     return f.drop(columns="_line").set_index("project_id")
+
+
+def _host_shares(t: str, row: pd.Series) -> dict[str, float]:
+    """A project's published cost shares (``CODE:share;...``), or {} (blank: by length).
+
+    Given, the shares must be those of hosts, in [0, 1], and add up to 1.
+    """
+    text = str(row.get("host_shares", "")).strip()
+    if not text:
+        return {}
+    line, hosts, out = int(row["_line"]), row["host_economies"].split(";"), {}
+    for part in text.split(";"):
+        code, _, value = part.partition(":")
+        try:
+            share = float(value)
+        except ValueError:
+            share = math.nan
+        if not 0.0 <= share <= 1.0:
+            raise NetworkDataError(t, line, "host_shares", f"{part!r}; allowed: CODE:share "
+                                   "with a share in [0, 1], separated by ';'")
+        if code not in hosts:
+            raise NetworkDataError(t, line, "host_shares", f"{code!r} does not host the "
+                                   f"project; allowed: one of its host_economies {hosts}")
+        out[code] = share
+    if abs(sum(out.values()) - 1.0) > 1e-6:
+        raise NetworkDataError(t, line, "host_shares", f"the shares add up to "
+                               f"{sum(out.values()):g}; allowed: shares adding up to 1")
+    return out
 
 
 def _energy(d: Path, nodes_edges: pd.DataFrame, project_ids: set[str]
