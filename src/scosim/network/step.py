@@ -203,7 +203,8 @@ class CorridorNetwork:
              active_projects: ArrayLike | Sequence[str] = (),
              closed_edges: ArrayLike | None = None,
              sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
-             congestion: bool = True, lifted: Sequence[str] = ()) -> NetworkStep:
+             congestion: bool = True, lifted: Sequence[str] = (),
+             initial_phase: ArrayLike | None = None) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -217,6 +218,8 @@ class CorridorNetwork:
                 edge as uncapacitated.
             lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
                 the same for every run).
+            initial_phase: (R, P) bool, operating energy projects in their initial phase
+                (:func:`scosim.network.energy.delivered_flows`); default none.
 
         Returns:
             :class:`NetworkStep`.
@@ -271,7 +274,7 @@ class CorridorNetwork:
             "trade_cost_change": trade_weighted_change(t_hat, self.trade),
             "transit_trade_usd": transit,
         }
-        energy = delivered_flows(self.links, act, inst, edge_open)
+        energy = delivered_flows(self.links, act, inst, edge_open, initial_phase=initial_phase)
         indicators.update(energy_indicators(self.links, energy))
         return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
                            project_flow_mt=self._by_project(loads),
