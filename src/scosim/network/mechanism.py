@@ -158,6 +158,7 @@ class CachedNetwork:
             project_flow_mt=np.concatenate([h.project_flow_mt for h in rows]),
             congestion=np.concatenate([h.congestion for h in rows]),
             fee_revenue_usd=np.concatenate([h.fee_revenue_usd for h in rows]),
+            edge_flow_mt=np.concatenate([h.edge_flow_mt for h in rows]),
         )
 
 

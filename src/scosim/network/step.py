@@ -69,6 +69,8 @@ class NetworkStep:
         fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
             edge's part of its project's fee, credited equally to the economies the edge
             touches (zeros without fees).
+        edge_flow_mt: (R, E) freight carried on each edge, Mt a year (``project_flow_mt`` is
+            its largest value over a project's edges): the map labels the edge it is on.
     """
 
     t_hat: FloatArray
@@ -77,6 +79,7 @@ class NetworkStep:
     project_flow_mt: FloatArray
     congestion: FloatArray
     fee_revenue_usd: FloatArray
+    edge_flow_mt: FloatArray
 
 
 class CorridorNetwork:
@@ -279,7 +282,8 @@ class CorridorNetwork:
         return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
                            project_flow_mt=self._by_project(loads),
                            congestion=self._by_project(cong),
-                           fee_revenue_usd=self._fee_revenue(loads, fee, runs, n))
+                           fee_revenue_usd=self._fee_revenue(loads, fee, runs, n),
+                           edge_flow_mt=np.asarray(loads, float))
 
     def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
                      n: int) -> FloatArray:
