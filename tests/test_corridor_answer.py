@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
+from scosim.network.tables import load_network
 from scosim.results import read_batches
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -47,8 +48,6 @@ def _block(text: str, code: str) -> list[str]:
 
 
 def _offtake(importer: str, project: str) -> float:
-    from scosim.network.tables import load_network
-
     links = load_network().energy_links
     row = links[(links["importer"] == importer) & (links["project"] == project)]
     return float(row["flow"].sum())
@@ -61,18 +60,27 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     assert text.startswith("What the scenario's proposals record: corridor_energy")
     assert text.index("corridor proposals, 4 runs:") < text.index("welfare moved")
     gas = _wide(run_dir, "corridor_gas_bcm")
-    # TAPI (agreed 2026, five years to build) delivers its contracted offtake from 2032.
+    # TAPI (agreed 2026, five years to build) operates from 2032: its free-flow first phase
+    # (capacity_initial, 11 bcm of 33) for three years, then its contracted offtakes.
+    # Until 2026-12-06 it delivered 32.6 bcm from its first year, three times 11.
+    tapi = load_network().projects.loc["TAPI"]
     assert (gas.loc[:2031].to_numpy() == 0).all()
     for code in ("IND", "PAK", "AFG"):
-        assert gas.loc[2032, code] == pytest.approx(_offtake(code, "TAPI"), rel=1e-12)
+        assert gas.loc[2032:2034, code].to_numpy() == pytest.approx(
+            _offtake(code, "TAPI") * tapi["capacity_initial"] / tapi["capacity"], rel=1e-12)
+        assert gas.loc[2035, code] == pytest.approx(_offtake(code, "TAPI"), rel=1e-12)
+    # No year delivers more than that year's capacity.
+    year_cap = pd.Series(tapi["capacity"], index=gas.index).where(
+        (gas.index < 2032) | (gas.index > 2034), tapi["capacity_initial"])
+    assert (gas[["IND", "PAK", "AFG"]].sum(axis=1) <= year_cap + 1e-9).all()
     # What the corridors deliver is the change in pipeline imports the project makes.
     pipe = _wide(run_dir, "gas_pipeline_imports_bcm")
     assert (pipe.loc[2035] - pipe.loc[2025]).to_numpy() == pytest.approx(
         gas.loc[2035].reindex(pipe.columns).fillna(0).to_numpy(), abs=1e-9)
     block = _block(text, "corridor_gas_bcm")
-    assert "largest in 2032" in block[0] and "mean total" in "\n".join(block)
+    assert "largest in 2035" in block[0] and "mean total" in "\n".join(block)
     row = next(x for x in block if x.strip().startswith("IND India"))
-    assert float(row.split()[2]) == pytest.approx(gas.loc[2032, "IND"], rel=5e-3)
+    assert float(row.split()[2]) == pytest.approx(gas.loc[2035, "IND"], rel=5e-3)
     assert float(row.split()[-1]) == pytest.approx(gas["IND"].sum(), rel=5e-3)
     power = _wide(run_dir, "corridor_power_twh")
     assert power.loc[2031, "PAK"] == pytest.approx(_offtake("PAK", "CASA1000"), rel=1e-12)
@@ -80,7 +88,7 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     # TAPI's gas, Tajikistan and Kyrgyzstan CASA-1000's power, year by year.
     sold = _wide(run_dir, "corridor_gas_sold_bcm")
     assert sold.sum(axis=1).to_numpy() == pytest.approx(gas.sum(axis=1).to_numpy(), abs=1e-9)
-    assert sold.loc[2032, "TKM"] == pytest.approx(sum(_offtake(c, "TAPI")
+    assert sold.loc[2035, "TKM"] == pytest.approx(sum(_offtake(c, "TAPI")
                                                       for c in ("IND", "PAK", "AFG")))
     power_sold = _wide(run_dir, "corridor_power_sold_twh")
     assert power_sold.sum(axis=1).to_numpy() == pytest.approx(

@@ -72,7 +72,9 @@ def test_economy_labels_do_not_overlap_each_other_or_nodes(net, tmp_path, monkey
         for name, box in boxes.items():
             hit = [m for m in markers if box.overlaps(m)]
             assert not hit, f"{name}'s label sits on a node"
-        flow = [t for t in ax.texts if t.get_text().startswith(projects[0])]
+        # The flow label names the project (projects.csv), not its id.
+        name = load_network().projects.loc[projects[0], "name"]
+        flow = [t for t in ax.texts if t.get_text().startswith(name + ": ")]
         assert flow and not any(box.overlaps(flow[0].get_window_extent(r))
                                 for box in boxes.values())
         # Each label stays by its node: within 30 points of it.

@@ -224,7 +224,8 @@ def test_plot_network_gives_each_highlighted_project_its_own_colour_and_key(
         keys = {t.get_text(): mcolors.to_hex(h.get_color())
                 for t, h in zip(ax.get_legend().get_texts(),
                                 ax.get_legend().legend_handles, strict=True)}
-        assert {keys["TAPI"], keys["CASA1000"]} == thick
+        # Keyed by the projects' names, not their ids (projects.csv).
+        assert {keys["TAPI gas pipeline"], keys["CASA-1000 power line"]} == thick
         # Energy projects move no freight cost: no colour scale of +-1e-9 %, no empty key.
         assert len(fig.axes) == 2 and fig.axes[1].get_legend() is None
     finally:

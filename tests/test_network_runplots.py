@@ -39,8 +39,9 @@ def _skewed_stats() -> RunStats:
 
 def _bars(ax) -> dict[str, list[float]]:
     """Bar lengths by y tick label (economy name), in drawing order."""
-    ticks = {round(t, 6): lab.get_text() for t, lab in zip(ax.get_yticks(),
-                                                            ax.get_yticklabels(), strict=True)}
+    # The name only: who-pays adds "(not a host)" under it.
+    ticks = {round(t, 6): lab.get_text().split("\n")[0]
+             for t, lab in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
     out: dict[str, list[float]] = {}
     for p in ax.patches:
         y = p.get_y() + p.get_height() / 2
@@ -120,7 +121,7 @@ def test_who_pays_axis_label_is_whole_and_inside_the_figure(tmp_path, monkeypatc
     at "...whiskers: 5th-95th percentile" without its closing parenthesis."""
     import matplotlib.pyplot as plt
 
-    from scosim.network import runplots
+    from scosim.network.who_pays_run import plot_who_pays_run
 
     shares = np.resize(RUN_SHARE, 200)
     rows = []
@@ -134,8 +135,9 @@ def test_who_pays_axis_label_is_whole_and_inside_the_figure(tmp_path, monkeypatc
         columns=["run", "year", "type", "country", "proposal"]))
     kept = []
     monkeypatch.setattr(plt, "close", kept.append)
-    runplots._who_pays(st, tmp_path / "who.png",
-                       "afghan_corridor (seed 20250101)", "TRANS_AFGHAN_RAIL")
+    plot_who_pays_run(st, tmp_path / "who.png", "afghan_corridor (seed 20250101)",
+                      "Trans-Afghan railway Termez-Naibabad-Logar-Kharlachi", {"AFG", "PAK"},
+                      project_finance=True)
     fig = kept[-1]
     try:
         label = fig.axes[0].xaxis.label
@@ -148,3 +150,109 @@ def test_who_pays_axis_label_is_whole_and_inside_the_figure(tmp_path, monkeypatc
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0
     finally:
         plt.close(fig)
+
+
+def test_a_hosts_risk_is_drawn_inside_its_payments_an_owners_after_them(tmp_path,
+                                                                        monkeypatch):
+    """For a host, corridor_risk_usd is the part of its payments a failure loses: drawn
+    beside the payments bar it read as a second cost. Each economy now has one bar: a
+    host's ends at its payments with the risk hatched inside from 0; a lending bank's
+    owner's risk comes after its payments (the two add up)."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network.who_pays_run import plot_who_pays_run
+
+    rows = []
+    for run, f in enumerate(RUN_SHARE):
+        for name, vals in (("corridor_paid_usd", {"AFG": 3.6e9 * f, "PAK": 1.2e9 * f,
+                                                  "CHN": 0.05e9}),
+                           ("corridor_risk_usd", {"CHN": 0.25e9 * f, "AFG": 0.2e9 * f,
+                                                  "PAK": 0.08e9, "UZB": 0.01e9})):
+            rows += [{"run": run, "year": YEAR, "country": c, "indicator": name,
+                      "value": vals.get(c, 0.0)} for c in ECONOMIES]
+    st = RunStats.from_frames(pd.DataFrame(rows), pd.DataFrame(
+        columns=["run", "year", "type", "country", "proposal"]))
+    table = st.table().set_index(["indicator", "year", "country"])["mean"] / 1e9
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    # Uzbekistan hosts the railway without paying: its risk cannot be inside payments.
+    plot_who_pays_run(st, tmp_path / "who.png", "t", "x", {"AFG", "PAK", "UZB"})
+    fig = kept[-1]
+    try:
+        ax = fig.axes[0]
+        ticks = {round(t, 6): lab.get_text().split("\n")[0]
+                 for t, lab in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
+        parts: dict[str, list] = {}
+        for p in ax.patches:
+            centre = round(p.get_y() + p.get_height() / 2, 6)
+            # One bar per economy: every part on the economy's own row, none beside it.
+            assert centre in ticks, "a part drawn off its economy's row"
+            parts.setdefault(ticks[centre], []).append(
+                (p.get_x(), p.get_x() + p.get_width(), p.get_hatch()))
+        for code in ("AFG", "PAK"):
+            paid, risk = table["corridor_paid_usd", YEAR, code], table[
+                "corridor_risk_usd", YEAR, code]
+            bar = parts[NAMES[code]]
+            # The stacked bar's top is the payments in the table, risk or no risk.
+            assert max(b for _, b, _ in bar) == pytest.approx(paid)
+            hatched = [(a, b) for a, b, h in bar if h]
+            assert hatched == [(0.0, pytest.approx(risk))] and risk < paid
+        # A bank owner: payments, then its expected loss on top of them.
+        paid, risk = (table["corridor_paid_usd", YEAR, "CHN"],
+                      table["corridor_risk_usd", YEAR, "CHN"])
+        bar = parts[NAMES["CHN"]]
+        assert [(a, b) for a, b, h in bar if h] == [
+            (pytest.approx(paid), pytest.approx(paid + risk))]
+        assert [(a, b) for a, b, h in parts[NAMES["UZB"]] if h] == [
+            (0.0, pytest.approx(table["corridor_risk_usd", YEAR, "UZB"]))]
+        keys = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any("inside the payments, not added to them" in k for k in keys)
+        assert any("after its payments (they add up)" in k for k in keys)
+        assert "7 percent" in ax.get_xlabel() and "US$ bn" in ax.get_xlabel()
+    finally:
+        plt.close(fig)
+
+
+def test_map_flow_label_sits_on_the_edge_whose_flow_it_gives(tmp_path, monkeypatch):
+    """corridor_instc's map wrote "INSTC_CHABAHAR: 10.0 Mt/yr carried" on the longest
+    edge, Chabahar-Zahedan, whose capacity is 7 Mt: the 10 Mt is Rasht-Astara's. The label
+    now sits on the busiest edge, names it and its capacity, and the project by name."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network import runplots
+    from scosim.network.plot import plot_network
+    from scosim.network.step import CorridorNetwork
+
+    pid = "INSTC_CHABAHAR"
+    net = CorridorNetwork()
+    step = net.step(active_projects=[pid])
+    flows, at = runplots._flow_labels(net, step, [pid], YEAR)
+    edges, nodes = net.tables.edges, net.tables.nodes
+    e = edges.loc[at[pid]]
+    carried = step.edge_flow_mt[0, net.edge_ids.index(at[pid])]
+    assert e["project"] == pid
+    # The busiest of the project's edges: the number project_flow_mt reports.
+    assert carried == pytest.approx(step.project_flow_mt[0, net.project_ids.index(pid)])
+    assert carried > 0 and carried <= e["capacity"] + 1e-9
+    assert f"{carried:.1f} Mt/yr carried in {YEAR}" in flows[pid]
+    assert f"capacity {e['capacity']:g} Mt/yr" in flows[pid]
+    for end in (e["from_node"], e["to_node"]):
+        assert str(nodes.loc[end, "name"]).split(" (")[0] in flows[pid]
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    plot_network(net.tables, tmp_path / "map.png", highlight=[pid], flows=flows,
+                 flow_edges=at)
+    fig = kept[-1]
+    try:
+        labels = [t for t in fig.axes[0].texts
+                  if t.get_text().startswith(net.tables.projects.loc[pid, "name"] + ": ")]
+        assert len(labels) == 1
+        a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
+        assert labels[0].xy == pytest.approx((0.5 * (a["lon"] + b["lon"]),
+                                              0.5 * (a["lat"] + b["lat"])))
+        assert pid not in fig.texts[0].get_text()  # the title names it, not its id
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="flow_edges: 'X999' is not an edge of"):
+        plot_network(net.tables, tmp_path / "bad.png", highlight=[pid], flows=flows,
+                     flow_edges={pid: "X999"})

@@ -2,8 +2,13 @@
 
 Baseline gas flows are the Energy Institute 2023 pipeline trade matrix (``energy_links.csv``,
 rebuilt by ``tools/build_network.py``). A project link (TAPI, line D, CASA-1000) carries its
-contracted flow once the project operates. Insecurity in an economy a link crosses (other than
-its own exporter and importer) lowers what is delivered:
+contracted flow once the project operates at full capacity. In its first
+:data:`INITIAL_PHASE_YEARS` years of operation a project runs at its initial phase,
+``capacity_initial`` of ``projects.csv`` (TAPI: 11 bcm of 33, the free-flow first phase before
+the compressor stations of the second; ANCHORS.md), and each of its links delivers the share
+``capacity_initial / capacity`` of its contract: the phase's capacity shared pro rata to the
+contracts, so no year's deliveries exceed that year's capacity. Insecurity in an economy a
+link crosses (other than its own exporter and importer) lowers what is delivered:
 ``delivered = flow x (1 - disruption x max transit instability)``; a closed edge on the route
 stops the link. Delivered project gas first replaces a consumer's LNG imports; any excess adds
 to its consumption (demand met that was not met before).
@@ -38,10 +43,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.network.tables import NetworkTables
+from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
+
+#: Years of operation at ``capacity_initial`` before full capacity, a scosim assumption: no
+#: source dates TAPI's second phase (six compressor stations in Afghanistan and Pakistan
+#: raising the free-flow 11 bcm to 33; Pakistan's Petroleum Division and TAPI Pipeline
+#: Company, 2022-2023), and compressor stations take about three years to build. Projects
+#: whose ``capacity_initial`` equals ``capacity`` (CASA-1000, line D) have no ramp.
+INITIAL_PHASE_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class EnergyLinks:
         is_gas: (L,) True for gas (bcm/yr), False for power (TWh/yr).
         flow: (L,) baseline flow (existing) or contracted flow at full operation (project).
         project: (L,) project index, -1 for existing links.
+        phase_share: (L,) share of the contracted ``flow`` a project link delivers in its
+            project's initial phase, ``capacity_initial / capacity`` (1 for existing links).
         route: (L, E) bool, edges on each link's route.
         transit: (L, N) bool, economies the route touches other than exporter and importer.
         production, consumption, lng: (N,) gas balance in bcm (nan where not listed).
@@ -67,6 +81,7 @@ class EnergyLinks:
     is_gas: BoolArray = field(repr=False)
     flow: FloatArray = field(repr=False)
     project: NDArray[np.int64] = field(repr=False)
+    phase_share: FloatArray = field(repr=False)
     route: BoolArray = field(repr=False)
     transit: BoolArray = field(repr=False)
     production: FloatArray = field(repr=False)
@@ -77,7 +92,12 @@ class EnergyLinks:
 
 
 def energy_links(tables: NetworkTables) -> EnergyLinks:
-    """Arrays of the energy links and gas balances of the tables."""
+    """Arrays of the energy links and gas balances of the tables.
+
+    Raises:
+        NetworkDataError: A project's initial capacity above its capacity, or its links'
+            contracts above its capacity where both are in the same unit (bcm/yr).
+    """
     econ = {c: k for k, c in enumerate(tables.economies)}
     links = tables.energy_links
     edge_pos = {e: k for k, e in enumerate(tables.edges.index)}
@@ -100,13 +120,33 @@ def energy_links(tables: NetworkTables) -> EnergyLinks:
     modelled = np.bincount(importer[existing], weights=flow[existing], minlength=n)
     total_pipe = gb["pipeline_imports_bcm"].to_numpy(float)
     other = np.where(np.isfinite(total_pipe), np.maximum(total_pipe - modelled, 0.0), 0.0)
+    project = np.array([pids.get(p, -1) if p else -1 for p in links["project"]], np.int64)
+    phase_share = np.ones(n_l)
+    for pid, row in tables.projects.iterrows():
+        mine = project == pids[pid]
+        if not mine.any():
+            continue
+        cap, initial = float(row["capacity"]), float(row["capacity_initial"])
+        if initial > cap:
+            raise NetworkDataError("projects", None, "capacity_initial",
+                                   f"{pid}: {initial:g} above its capacity {cap:g}; "
+                                   "allowed: 0 to capacity")
+        contracted = float(links["flow"].to_numpy(float)[mine].sum())
+        same_unit = set(links["unit"][mine]) == {row["capacity_unit"]}
+        if same_unit and contracted > cap * (1.0 + 1e-9):
+            raise NetworkDataError("energy_links", None, "flow",
+                                   f"{pid}'s links contract {contracted:g} "
+                                   f"{row['capacity_unit']}, above its capacity {cap:g} "
+                                   "(projects.csv); allowed: at most the capacity")
+        phase_share[mine] = initial / cap if cap > 0 else 1.0
     return EnergyLinks(
         link_ids=tuple(links.index),
         exporter=exporter,
         importer=importer,
         is_gas=is_gas,
         flow=flow,
-        project=np.array([pids.get(p, -1) if p else -1 for p in links["project"]], np.int64),
+        project=project,
+        phase_share=phase_share,
         route=route,
         transit=transit,
         production=gb["production_bcm"].to_numpy(float),
@@ -119,7 +159,8 @@ def energy_links(tables: NetworkTables) -> EnergyLinks:
 
 def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
                     instability: ArrayLike | None = None, edge_open: ArrayLike | None = None,
-                    disruption: float = 1.0) -> FloatArray:
+                    disruption: float = 1.0,
+                    initial_phase: ArrayLike | None = None) -> FloatArray:
     """Delivered flow on each link (R, L).
 
     Args:
@@ -128,11 +169,20 @@ def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
         instability: (R, N) in [0, 1]; default all 0.
         edge_open: (R, E) bool; a link with a closed edge delivers nothing. Default all open.
         disruption: Share of the flow lost at transit instability 1 (a modelling choice).
+        initial_phase: (R, P) bool, operating projects still in their initial phase (their
+            first :data:`INITIAL_PHASE_YEARS` years): their links deliver ``phase_share`` of
+            the contract. Default: none (full capacity).
     """
     act = np.atleast_2d(np.asarray(active_projects, bool))
     runs = act.shape[0]
-    on = np.where(links.project[None, :] >= 0, act[:, np.maximum(links.project, 0)], True)
+    col = np.maximum(links.project, 0)
+    on = np.where(links.project[None, :] >= 0, act[:, col], True)
     flow = np.where(on, links.flow[None, :], 0.0)
+    if initial_phase is not None:
+        ph = np.atleast_2d(np.asarray(initial_phase, bool))
+        early = (links.project[None, :] >= 0) & ph[:, col]
+        flow = np.where(early, flow * links.phase_share[None, :], flow)
+        runs = max(runs, flow.shape[0])
     if instability is not None:
         s = np.atleast_2d(np.asarray(instability, float))
         worst = np.max(np.where(links.transit[None], s[:, None, :], 0.0), axis=2)

@@ -7,7 +7,8 @@ Wiring only; the array work is :meth:`scosim.network.step.CorridorNetwork.step`.
 Levers read from the policy state (docs/network.md, "Running corridors in a scenario"):
 
 * ``policy.levers["corridor_operating_year"]`` (R, P) int: first year each project operates,
-  -1 where it is not built; written by ``corridor`` proposals in their ``apply``.
+  -1 where it is not built; written by ``corridor`` proposals in their ``apply``. An energy
+  project's first ``INITIAL_PHASE_YEARS`` years from it run at its initial capacity.
 * ``policy.levers["corridor_transit_fee"]`` (R, P) float: US$ per TEU on each project route.
 * ``policy.levers["insecurity"]`` (R, N) in [0, 1]: instability per economy, written by a
   security mechanism if one fills the ``security`` slot; otherwise the scenario series
@@ -29,6 +30,7 @@ from typing_extensions import override
 
 from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
+from scosim.network.energy import INITIAL_PHASE_YEARS
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -134,25 +136,36 @@ class CachedNetwork:
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             tables=scenario_tables(params), trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
+        # Projects whose initial phase changes a delivery: only they key a step by it, so
+        # a freight corridor's first years share the memo with its later ones.
+        links = self.net.links
+        self._ramped = np.zeros(len(self.net.project_ids), bool)
+        self._ramped[links.project[(links.project >= 0) & (links.phase_share < 1.0)]] = True
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
 
     def step_inputs(self, inputs: dict[str, Any]) -> NetworkStep:
         """:meth:`step` on the inputs :func:`network_inputs` assembles."""
         return self.step(inputs["instability"], inputs["active"], inputs["fee"],
-                         inputs["sanctions"], inputs["closed"], inputs["lifted"])
+                         inputs["sanctions"], inputs["closed"], inputs["lifted"],
+                         inputs.get("initial_phase"))
 
     def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
-             sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = ()
-             ) -> NetworkStep:
+             sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = (),
+             initial_phase: np.ndarray | None = None) -> NetworkStep:
         """Batched step (R runs) assembled from cached single-run steps.
 
-        ``lifted``: transit restrictions lifted this year (the same for every run).
+        ``lifted``: transit restrictions lifted this year (the same for every run);
+        ``initial_phase``: (R, P) bool, operating projects in their initial phase (none
+        by default).
         """
         rows = []
         lifted = tuple(sorted(lifted))
+        phase = np.zeros(active.shape, bool) if initial_phase is None else (
+            np.broadcast_to(np.asarray(initial_phase, bool), active.shape) & self._ramped)
         for r in range(active.shape[0]):
-            parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r])
+            parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r],
+                     phase[r])
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
             key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
             hit = self._cache.get(key)
@@ -160,7 +173,7 @@ class CachedNetwork:
                 hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
                                     closed_edges=closed[r][None], sanctions=sanctions[r][None],
                                     transit_fee=fee[r][None], congestion=self.congestion,
-                                    lifted=lifted)
+                                    lifted=lifted, initial_phase=phase[r][None])
                 if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()
                 self._cache[key] = hit
@@ -173,6 +186,7 @@ class CachedNetwork:
             project_flow_mt=np.concatenate([h.project_flow_mt for h in rows]),
             congestion=np.concatenate([h.congestion for h in rows]),
             fee_revenue_usd=np.concatenate([h.fee_revenue_usd for h in rows]),
+            edge_flow_mt=np.concatenate([h.edge_flow_mt for h in rows]),
         )
 
 
@@ -196,6 +210,9 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     R, P, E = model.R, len(cn.net.project_ids), len(cn.net.edge_ids)
     ops = policy.levers.get(LEVER_OPERATING)
     active = np.zeros((R, P), bool) if ops is None else (ops >= 0) & (year >= ops)
+    # An energy project's first years run at its initial capacity (network.energy).
+    initial_phase = (np.zeros((R, P), bool) if ops is None
+                     else active & (year - ops < INITIAL_PHASE_YEARS))
     fee = policy.levers.get(LEVER_FEE, np.zeros((R, P)))
     inst = policy.levers.get(LEVER_INSECURITY)
     inst = scenario_instability(model, year) if inst is None else np.clip(
@@ -214,7 +231,8 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
                    if o.year <= year and (o.until is None or year <= o.until))
     return {"instability": inst, "active": active, "fee": np.asarray(fee, float),
             "sanctions": np.broadcast_to(sanc, (R, model.N)),
-            "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted}
+            "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted,
+            "initial_phase": initial_phase}
 
 
 @register_mechanism

@@ -37,6 +37,15 @@ HIGHLIGHTS = (HIGHLIGHT, "#2ca02c", "#e377c2", "#bcbd22", "#000000")
 PANEL_EXPORTS, PANEL_IMPORTS = "#4d4d4d", "#b3b3b3"
 
 
+def project_name(tables: NetworkTables, project: str) -> str:
+    """A project's readable name (``projects.csv`` ``name``), its id where it has none."""
+    if project in tables.projects.index and "name" in tables.projects.columns:
+        name = tables.projects.loc[project, "name"]
+        if isinstance(name, str) and name.strip():
+            return name
+    return project
+
+
 def highlight_colours(highlight: Sequence[str]) -> dict[str, str]:
     """Line colour of each highlighted project (distinct for up to five, then repeating)."""
     return {p: HIGHLIGHTS[k % len(HIGHLIGHTS)] for k, p in enumerate(dict.fromkeys(highlight))}
@@ -46,7 +55,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                  t_hat: np.ndarray | None = None, focus: str = "IND",
                  title: str | None = None, extent: tuple[float, float, float, float] = (
                      25.0, 125.0, 0.0, 62.0),
-                 flows: Mapping[str, str] | None = None) -> Path:
+                 flows: Mapping[str, str] | None = None,
+                 flow_edges: Mapping[str, str] | None = None) -> Path:
     """Draw the network and, optionally, the trade-cost changes of a scenario.
 
     Args:
@@ -61,8 +71,10 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         focus: Economy whose bilateral changes are shown.
         title: Figure title (default names the highlighted projects).
         extent: (lon_min, lon_max, lat_min, lat_max) of the map.
-        flows: Project id -> label of what it carries (e.g. ``"4.2 Mt/yr"``), written next
-            to the project's longest edge.
+        flows: Project id -> label of what it carries (e.g. ``"4.2 Mt/yr"``), written after
+            the project's name next to the edge ``flow_edges`` gives.
+        flow_edges: Project id -> edge id the label describes (e.g. the edge whose carried
+            flow it gives); default the project's longest edge.
 
     Returns:
         The path written.
@@ -92,11 +104,18 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         pe = edges[edges["project"] == project]
         if pe.empty:
             continue
-        e = pe.loc[pe["length_km"].idxmax()]
+        at = (flow_edges or {}).get(project)
+        if at is not None and at not in pe.index:
+            raise ValueError(f"flow_edges: {at!r} is not an edge of {project}; allowed: "
+                             f"{list(pe.index)}")
+        # On the edge the number is about: the INSTC's 10 Mt (Rasht-Astara) sat on the
+        # longest edge, Chabahar-Zahedan, whose capacity is 7.
+        e = pe.loc[at] if at is not None else pe.loc[pe["length_km"].idxmax()]
         a, b = nodes.loc[e["from_node"]], nodes.loc[e["to_node"]]
         mid = (0.5 * (a["lon"] + b["lon"]), 0.5 * (a["lat"] + b["lat"]))
         flow_labels.append(ax.annotate(
-            f"{project}: {text}", mid, xytext=(8, -12), textcoords="offset points",
+            f"{project_name(tables, project)}: {text}", mid, xytext=(8, -12),
+            textcoords="offset points",
             fontsize=8, zorder=8, color="black",
             bbox=dict(boxstyle="round", fc="white", ec=hl_colour.get(project, HIGHLIGHT))))
     # Where a highlighted project upgrades ports or border procedures (project_measures.csv).
@@ -174,7 +193,8 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                label="other projects, not built (dashed, in their mode's colour)"),
         Line2D([], [], color="grey", lw=1.5, ls=":", label="closed to trade"),
     ]
-    handles += [Line2D([], [], color=c, lw=4, label=p) for p, c in hl_colour.items()]
+    handles += [Line2D([], [], color=c, lw=4, label=project_name(tables, p))
+                for p, c in hl_colour.items()]
     if spots:
         handles.append(Line2D([], [], ls="", marker="D", mfc="none", mec="black", mew=1.5,
                               label="port or crossing a project upgrades (its colour)"))
@@ -211,7 +231,7 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
         if order:  # an empty panel has no bars to key
             bx.legend(fontsize=8, loc="lower left")
         bx.grid(axis="x", alpha=0.3)
-    name = ", ".join(highlight) if highlight else "baseline"
+    name = ", ".join(project_name(tables, p) for p in highlight) if highlight else "baseline"
     fig.suptitle(title or f"scosim transport and energy network: {name}\n"
                  "lines are schematic links between nodes, not alignments", fontsize=12)
     out = Path(path)

@@ -2,8 +2,10 @@
 
 Three figures from a run's results:
 
-* ``network_map.png``: the network with the corridors adopted in most runs highlighted, what
-  they carry (Mt a year, or their energy capacity) and the trade-cost changes of the first
+* ``network_map.png``: the network with the corridors adopted in most runs highlighted (by
+  name), what they carry (a freight corridor: the Mt a year on its busiest edge, labelled on
+  that edge with its capacity; an energy corridor: its capacity and its initial phase's) and
+  the trade-cost changes of the first
   corridor's proposer with each partner in the last year. The changes are recomputed with
   :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
   recorded ``route_instability``): the network is deterministic, so this equals the run's own.
@@ -11,7 +13,9 @@ Three figures from a run's results:
   and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``);
   not drawn when no economy's welfare moved in any run and year (an energy corridor).
 * ``network_who_pays.png``: expected present value each economy pays for the adopted
-  corridors and the expected loss it bears if they fail (mean and 5th-95th percentile).
+  corridors and the expected loss it bears if they fail (mean and 5th-95th percentile): a
+  host's loss hatched inside its payments, of which it is part; a bank owner's after them
+  (:mod:`scosim.network.who_pays_run`).
 
 Their bars are means over runs, the statistic of the run's answer (``summary.txt``) and of
 its welfare bar chart (``welfare_final_year.png``), so a reader finds the same number in
@@ -25,12 +29,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from scosim.attribution import run_shocks  # noqa: E402
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
-from scosim.network.plot import plot_gains_bands, plot_network  # noqa: E402
+from scosim.network.energy import INITIAL_PHASE_YEARS  # noqa: E402
+from scosim.network.plot import plot_gains_bands, plot_network, project_name  # noqa: E402
+from scosim.network.who_pays_run import plot_who_pays_run  # noqa: E402
 from scosim.plot_data import _any_nonzero  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
 
@@ -107,23 +112,17 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
               if o.year <= year and (o.until is None or year <= o.until)]
     step = net.step(instability=inst[None], active_projects=operating,
                     congestion=params.congestion, lifted=lifted)
-    flows = {}
-    for p in corridors:
-        k = net.project_ids.index(p.project)
-        row = net.tables.projects.loc[p.project]
-        if row["capacity_unit"] == "Mt/yr":
-            flows[p.project] = f"{step.project_flow_mt[0, k]:.1f} Mt/yr carried in {year}"
-        else:
-            flows[p.project] = f"capacity {row['capacity']:g} {row['capacity_unit']}"
+    flows, flow_edges = _flow_labels(net, step, [p.project for p in corridors], year)
     focus = next((p.proposer for p in corridors if p.proposer), "IND")
-    names = ", ".join(p.project for p in corridors) or "no corridor adopted"
+    names = (", ".join(project_name(net.tables, p.project) for p in corridors)
+             or "no corridor adopted")
     # With route instability or sanctions the map is not the corridor's alone: say so.
     shocks = run_shocks(run_dir)
     mixed = (f" with {', '.join(shocks)} (together: not the corridor's own effect)"
              if shocks else "")
     out.append(plot_network(
         net.tables, plots_dir / "network_map.png", highlight=[p.project for p in corridors],
-        t_hat=step.t_hat[0], focus=focus, flows=flows,
+        t_hat=step.t_hat[0], focus=focus, flows=flows, flow_edges=flow_edges,
         title=f"{title}: {names} in {year}{mixed}\nright: {NAMES.get(focus, focus)}'s trade-cost "
               "changes vs the baseline network (no corridor, no instability);\n"
               "projects, instability and sanctions of the run (median instability over runs); "
@@ -144,8 +143,15 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     if st.has("corridor_paid_usd"):
         from scosim.network.answer_notes import payer_rules
 
-        rules = "; ".join(f"{pid}: {short}" for pid, _, short, _ in payer_rules(scenario))
-        out.append(_who_pays(st, plots_dir / "network_who_pays.png", title, names, rules))
+        project_of = {p.id: p.project for p in scenario.proposals if p.type == "corridor"}
+        rules = "; ".join(f"{project_name(net.tables, project_of.get(pid, pid))}: {short}"
+                          for pid, _, short, _ in payer_rules(scenario))
+        hosts = {c for p in corridors for c in net.tables.projects.loc[p.project,
+                                                                         "host_economies"]}
+        out.append(plot_who_pays_run(
+            st, plots_dir / "network_who_pays.png", title, names, hosts,
+            project_finance=any(p.financing == "bank_project" for p in corridors),
+            rules=rules))
     return out
 
 
@@ -162,42 +168,36 @@ def _bundled_note(scenario) -> str:
     return "".join(f"\n{p}" for p in parts)
 
 
-def _who_pays(st: RunStats, path: Path, title: str, names: str, rules: str = "",
-              top: int = 8) -> Path:
-    """Payments and expected loss per economy for the adopted corridors (bars: means).
+def _flow_labels(net, step, projects: list[str], year: int
+                 ) -> tuple[dict[str, str], dict[str, str]]:
+    """What each project's map label says, and the edge it sits on.
 
-    ``rules``: which rule set each corridor's cost shares (its title's second line).
+    A freight project's label gives the flow on its busiest edge (``project_flow_mt``) and
+    sits on that edge, with the edge's capacity beside it; an energy project's gives its
+    capacity (and its initial phase's), next to its longest edge.
     """
-    year, paid = final_bands(st, "corridor_paid_usd")
-    _, risk = final_bands(st, "corridor_risk_usd")
-    paid, risk = paid / 1e9, risk / 1e9  # (3, N): 5th percentile, mean, 95th percentile
-    mean_p, mean_r = paid[1], risk[1]
-    show = [j for j in np.argsort(-(mean_p + mean_r))[:top] if mean_p[j] + mean_r[j] > 0]
-    fig, ax = plt.subplots(figsize=(9, 0.5 * max(len(show), 2) + 2))
-    y = np.arange(len(show))
-    for k, (vals, lab, col) in enumerate((
-            (paid, "expected payments (present value)", "C0"),
-            (risk, "expected loss from project failure (probability-weighted)", "C3"))):
-        lo, mean, hi = vals
-        yy = y + (k - 0.5) * 0.4
-        ax.barh(yy, mean[show], height=0.4, color=col, label=lab)
-        if st.runs > 1:  # from the 5th to the 95th percentile, wherever the mean lies
-            ax.errorbar((lo[show] + hi[show]) / 2, yy, xerr=(hi[show] - lo[show]) / 2,
-                        fmt="none", ecolor="black", capsize=3)
-    if not show:
-        ax.text(0.5, 0.5, "no corridor adopted", ha="center", transform=ax.transAxes)
-    ax.set_yticks(y, [NAMES.get(ECONOMIES[j], ECONOMIES[j]) for j in show])
-    ax.invert_yaxis()
-    # On two lines: on one it ran off the figure's right edge with 200 runs and a long
-    # economy name ("...whiskers: 5th-95th percentile", no closing parenthesis).
-    ax.set_xlabel(f"US$ bn, present value at the members' cost of funds (7 percent by default)\n"
-                  f"(bars: {_mean_of(st.runs)}, as in "
-                  "summary.txt; whiskers: 5th-95th percentile over runs)")
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"{title}: who pays for {names} (adopted by {year})"
-                 + (f"\ncost shares, {rules}" if rules else ""), fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    edges, nodes = net.tables.edges, net.tables.nodes
+    flows: dict[str, str] = {}
+    at: dict[str, str] = {}
+    for pid in projects:
+        row = net.tables.projects.loc[pid]
+        if row["capacity_unit"] == "Mt/yr":
+            cols = [net.edge_ids.index(e) for e in edges.index[edges["project"] == pid]]
+            if not cols:
+                continue
+            k = cols[int(np.argmax(step.edge_flow_mt[0, cols]))]
+            e = edges.iloc[k]
+            ends = "-".join(str(nodes.loc[e[c], "name"]).split(" (")[0]
+                            for c in ("from_node", "to_node"))
+            cap = (f", capacity {e['capacity']:g} {e['capacity_unit']}"
+                   if np.isfinite(e["capacity"]) else "")
+            flows[pid] = (f"{step.edge_flow_mt[0, k]:.1f} Mt/yr carried in {year}\n"
+                          f"on {ends}, its busiest link{cap}")
+            at[pid] = net.edge_ids[k]
+        else:
+            text = f"capacity {row['capacity']:g} {row['capacity_unit']}"
+            if row["capacity_initial"] < row["capacity"]:
+                text += (f" ({row['capacity_initial']:g} in its first {INITIAL_PHASE_YEARS}"
+                         " years of operation)")
+            flows[pid] = text
+    return flows, at

@@ -69,6 +69,8 @@ class NetworkStep:
         fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
             edge's part of its project's fee, credited equally to the economies the edge
             touches (zeros without fees).
+        edge_flow_mt: (R, E) freight carried on each edge, Mt a year (``project_flow_mt`` is
+            its largest value over a project's edges): the map labels the edge it is on.
     """
 
     t_hat: FloatArray
@@ -77,6 +79,7 @@ class NetworkStep:
     project_flow_mt: FloatArray
     congestion: FloatArray
     fee_revenue_usd: FloatArray
+    edge_flow_mt: FloatArray
 
 
 class CorridorNetwork:
@@ -203,7 +206,8 @@ class CorridorNetwork:
              active_projects: ArrayLike | Sequence[str] = (),
              closed_edges: ArrayLike | None = None,
              sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
-             congestion: bool = True, lifted: Sequence[str] = ()) -> NetworkStep:
+             congestion: bool = True, lifted: Sequence[str] = (),
+             initial_phase: ArrayLike | None = None) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -217,6 +221,8 @@ class CorridorNetwork:
                 edge as uncapacitated.
             lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
                 the same for every run).
+            initial_phase: (R, P) bool, operating energy projects in their initial phase
+                (:func:`scosim.network.energy.delivered_flows`); default none.
 
         Returns:
             :class:`NetworkStep`.
@@ -271,12 +277,13 @@ class CorridorNetwork:
             "trade_cost_change": trade_weighted_change(t_hat, self.trade),
             "transit_trade_usd": transit,
         }
-        energy = delivered_flows(self.links, act, inst, edge_open)
+        energy = delivered_flows(self.links, act, inst, edge_open, initial_phase=initial_phase)
         indicators.update(energy_indicators(self.links, energy))
         return NetworkStep(t_hat=t_hat, cost=cost, indicators=indicators,
                            project_flow_mt=self._by_project(loads),
                            congestion=self._by_project(cong),
-                           fee_revenue_usd=self._fee_revenue(loads, fee, runs, n))
+                           fee_revenue_usd=self._fee_revenue(loads, fee, runs, n),
+                           edge_flow_mt=np.asarray(loads, float))
 
     def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
                      n: int) -> FloatArray:

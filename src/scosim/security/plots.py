@@ -20,15 +20,35 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
+from scosim.security.routes import EDGES, NODE_ORDER  # noqa: E402
 
-__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "plot_security", "plot_security_bands",
+__all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "plot_security", "plot_security_bands",
            "plot_security_run"]
 
-#: Node sequences drawn for each route (upstream first).
+#: Economies drawn in each route panel, upstream first (``routes.NODE_ORDER``). The routes
+#: are a network, not a chain: each panel draws one marker per economy, no line between
+#: them, and names under each economy where its opiates come from (:func:`feeders`).
+#: Until 2026-12-06 a line joined them as one chain (TJK->UZB->TKM->KGZ->KAZ->RUS, and
+#: Azerbaijan after Turkey, although Iran feeds it).
 ROUTE_PATHS: dict[str, tuple[str, ...]] = {
-    "Northern route": ("TJK", "UZB", "TKM", "KGZ", "KAZ", "RUS"),
+    "Northern route": ("TJK", "KGZ", "UZB", "TKM", "KAZ", "RUS"),
     "Southern and Balkan routes": ("PAK", "IRN", "TUR", "AZE"),
 }
+
+
+def feeders(code: str) -> tuple[str, ...]:
+    """Economies whose onward opiate flow reaches ``code`` (``routes.EDGES``), upstream first."""
+    order = {c: k for k, c in enumerate(NODE_ORDER)}
+    return tuple(sorted({a for a, b, share, _, _ in EDGES if b == code and share > 0},
+                        key=lambda c: order.get(c, len(order))))
+
+
+def _tick(code: str) -> str:
+    """An economy's tick label: its code, then where its flow comes from, two a line."""
+    src = feeders(code)
+    lines = [", ".join(src[k:k + 2]) for k in range(0, len(src), 2)]
+    # With three sources "from KGZ, UZB," ran into the next economy's label.
+    return f"{code}\nfrom" + ("\n" if len(lines) > 1 else " ") + ",\n".join(lines)
 
 
 def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int], path: Path,
@@ -107,15 +127,18 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
         xs = np.arange(len(nodes))
         for c, (label, res) in enumerate(variants.items()):
             off = (c - (nv - 1) / 2) * 0.15
-            for key, fmt, lab in (("inflow_t", "o-", "reaching the border"),
-                                  ("seizures_t", "s--", "seized")):
+            # Markers only: a line would join economies that trade no opiates with each
+            # other (the routes branch; :data:`ROUTE_PATHS`).
+            for key, fmt, lab in (("inflow_t", "o", "reaching the border"),
+                                  ("seizures_t", "s", "seized")):
                 lo, med, hi = res[key][:, -1, idx]
                 ax.errorbar(xs + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=f"C{c}",
                             capsize=3, label=f"{label}: {lab}",
                             mfc="none" if key == "seizures_t" else None)
-        ax.set_xticks(xs, nodes)
+        ax.set_xticks(xs, [_tick(c) for c in nodes], fontsize=8)
         ax.set_title(f"{route}, {years[-1]}", fontsize=10)
-        ax.set_xlabel("economy (upstream to downstream)")
+        ax.set_xlabel("economy, upstream to downstream, and where its flow comes from\n"
+                      "(the routes branch: no line joins the economies)", fontsize=9)
         ax.set_ylabel("tonnes heroin equivalent a year")
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
@@ -123,8 +146,8 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
             # Colours are in the figure's key; this one keys the two kinds of marker (six
             # entries covered Iran's whiskers).
             ax.legend(handles=[
-                Line2D([], [], color="0.3", marker="o", label="reaching the border"),
-                Line2D([], [], color="0.3", marker="s", mfc="none", ls="--", label="seized"),
+                Line2D([], [], color="0.3", marker="o", ls="", label="reaching the border"),
+                Line2D([], [], color="0.3", marker="s", mfc="none", ls="", label="seized"),
             ], fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile")

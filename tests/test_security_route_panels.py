@@ -1,0 +1,69 @@
+"""The opiate route panels draw the routes' branches, not one chain of economies.
+
+A reviewer of ``afghan_corridor``'s ``security_incidents_routes.png``: the Northern panel
+drew one line TJK->UZB->TKM->KGZ->KAZ->RUS and the Southern/Balkan one put Azerbaijan after
+Turkey, although Iran feeds it (IRN->AZE 0.15 in ``routes.EDGES``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scosim.security import SecuritySystem, simulate
+from scosim.security.plots import ROUTE_PATHS, feeders, plot_security
+from scosim.security.routes import EDGES, NODE_ORDER
+
+
+@pytest.fixture(scope="module")
+def results():
+    years = [2025, 2026, 2027]
+    return years, simulate(SecuritySystem(), years, {}, 1.0, 5, seed=1)
+
+
+def _route_axes(fig):
+    return {ax.get_title().rsplit(",", 1)[0]: ax for ax in fig.axes
+            if ax.get_title().rsplit(",", 1)[0] in ROUTE_PATHS}
+
+
+def test_no_line_joins_economies_in_the_route_panels(tmp_path, monkeypatch, results):
+    import matplotlib.pyplot as plt
+
+    from scosim.security import plots
+
+    years, res = results
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    other = {k: np.asarray(v, float) * 0.9 for k, v in res.items()}
+    plot_security({"today": res, "other": other}, years, tmp_path / "s.png")
+    fig = kept[-1]
+    try:
+        axes = _route_axes(fig)
+        assert set(axes) == set(ROUTE_PATHS)
+        for route, ax in axes.items():
+            for line in ax.lines:
+                xs = np.unique(np.round(np.asarray(line.get_xdata(), float), 9))
+                joined = line.get_linestyle() not in ("None", "", " ") and len(xs) > 1
+                assert not joined, f"{route}: a line joins economies at x = {xs}"
+            # Each economy's tick names the economies that feed it, from the routes table.
+            ticks = [t.get_text() for t in ax.get_xticklabels()]
+            assert [t.split("\n")[0] for t in ticks] == list(ROUTE_PATHS[route])
+            for code, tick in zip(ROUTE_PATHS[route], ticks, strict=True):
+                named = tick.split("\n", 1)[1].removeprefix("from").replace("\n", " ")
+                assert {c.strip() for c in named.split(",")} == set(feeders(code))
+        south = [t.get_text() for t in axes["Southern and Balkan routes"].get_xticklabels()]
+        aze = next(t for t in south if t.startswith("AZE"))
+        assert "IRN" in aze and "TUR" not in aze
+    finally:
+        plt.close(fig)
+
+
+def test_feeders_are_the_routes_tables_upstream_economies():
+    assert feeders("AZE") == ("IRN",)
+    assert feeders("KAZ") == ("KGZ", "UZB", "TKM")
+    assert feeders("UZB") == ("AFG", "TJK")
+    for route, nodes in ROUTE_PATHS.items():
+        # Drawn upstream first, as the flows run (routes.NODE_ORDER).
+        assert list(nodes) == sorted(nodes, key=NODE_ORDER.index), route
+        for code in nodes:
+            assert all((a, code) in {(e[0], e[1]) for e in EDGES} for a in feeders(code))
