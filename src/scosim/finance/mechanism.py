@@ -242,5 +242,6 @@ class BankingSystems(Mechanism):
         S = self.sanctions(model, model.year)
         _, factor = dollar_channel(S, self.levers(policy, model.R).settlement,
                                    secondary=self.fs.params.secondary,
-                                   dollar_trade_cost=self.fs.params.dollar_trade_cost)
+                                   dollar_trade_cost=self.fs.params.dollar_trade_cost,
+                                   settlement_leakage=self.fs.params.settlement_leakage)
         return factor

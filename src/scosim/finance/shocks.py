@@ -18,7 +18,10 @@ dollar-settled part of ``t``'s payments with third economies ``j`` (share
 ``s * secondary * (1 - n[t, j])``, ``n`` the national-currency settlement share of the pair);
 they raise the cost of ``t``'s dollar-settled trade with third economies by
 ``s * dollar_trade_cost * (1 - n[t, j])``. Trade settled in national currencies does not pass
-through correspondent accounts in the sanctioning currency, so it is not exposed.
+through correspondent accounts in the sanctioning currency, so it is not exposed, except for
+the share ``settlement_leakage`` of it that third-country banks still refuse or delay for
+fear of secondary sanctions (as Chinese banks did with yuan payments from Russia in 2024):
+the exposed share of a pair's trade is ``1 - (1 - settlement_leakage) * n[t, j]``.
 """
 
 from __future__ import annotations
@@ -156,6 +159,7 @@ def dollar_channel(
     *,
     secondary: float = 0.5,
     dollar_trade_cost: float = 0.05,
+    settlement_leakage: float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
     """Frozen payments and trade-cost factors caused by sanctions this year.
 
@@ -166,18 +170,23 @@ def dollar_channel(
             that correspondent banks block (secondary-sanctions compliance).
         dollar_trade_cost: Iceberg cost added to the target's dollar-settled trade with
             third economies at severity 1.
+        settlement_leakage: Share of national-currency settlement still exposed to
+            secondary sanctions, in [0, 1]: 0 shields it fully, 1 not at all.
 
     Returns:
         ``(haircut, trade_cost_factor)``: ``haircut[r, i, j]`` is the share of ``i``'s payment
         to ``j`` that is frozen (R, N, N); ``trade_cost_factor[r, i, j] >= 1`` multiplies the
         trade cost between ``i`` and ``j`` (R, N, N), symmetric.
     """
+    if not 0.0 <= settlement_leakage <= 1.0:
+        raise ValueError(f"settlement_leakage {settlement_leakage} must lie in [0, 1]")
     S = np.asarray(severity, float)
     R, N, _ = S.shape
     n = np.broadcast_to(np.asarray(settlement, float), (R, N, N))
     s_t = 1.0 - np.prod(1.0 - S, axis=1)  # overall severity on each target (R, N)
     direct = 1.0 - (1.0 - S) * (1.0 - np.swapaxes(S, 1, 2))  # both directions of b <-> t
-    exposed = 1.0 - n
+    # Settlement in national currencies shields all but its leaked share.
+    exposed = 1.0 - (1.0 - settlement_leakage) * n
     # Third-party payments to and from a target t, over its dollar-settled share.
     to_t = secondary * s_t[:, None, :] * exposed
     from_t = secondary * s_t[:, :, None] * exposed

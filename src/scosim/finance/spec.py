@@ -166,6 +166,12 @@ class FinanceSettings(BaseModel):
     # a value is a typo (5 for 5 percent), not a scenario (docs/finance.md section 4).
     dollar_trade_cost: float = Field(0.05, ge=0, le=1,
                                      description="trade cost rise at severity 1, in [0, 1]")
+    # 0: national-currency settlement is a full shield (the figures' assumption); the 2024
+    # refusals of yuan payments from Russia by Chinese banks say it is not (section 4).
+    settlement_leakage: float = Field(
+        0.0, ge=0, le=1,
+        description="share of national-currency settlement still exposed to secondary "
+                    "sanctions, in [0, 1]")
 
     def params(self) -> FinanceParams:
         """The kernel parameters."""

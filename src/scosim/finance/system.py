@@ -108,6 +108,8 @@ class FinanceParams:
             blocked by correspondent banks.
         dollar_trade_cost: Trade cost added to a sanctioned economy's dollar-settled trade
             with third economies at severity 1.
+        settlement_leakage: Share of national-currency settlement still exposed to secondary
+            sanctions (0: a full shield, the default; docs/finance.md section 4).
     """
 
     kernel: Literal["clearing", "debtrank"] = "clearing"
@@ -125,6 +127,7 @@ class FinanceParams:
     recap_ratio: float = 0.045
     secondary: float = 0.5
     dollar_trade_cost: float = 0.05
+    settlement_leakage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -287,7 +290,8 @@ def step(
     # 3. sanctions on the dollar channel.
     S = np.asarray(sanctions, float)
     haircut, trade_factor = dollar_channel(S, levers.settlement, secondary=params.secondary,
-                                           dollar_trade_cost=params.dollar_trade_cost)
+                                           dollar_trade_cost=params.dollar_trade_cost,
+                                           settlement_leakage=params.settlement_leakage)
     # Claims frozen in earlier years, parked or lost in default, are out of this year's
     # network (the same claims, still frozen: not frozen, written off and parked again).
     F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
