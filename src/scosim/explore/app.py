@@ -42,6 +42,7 @@ from scosim.explore.session import (
     run_command,
     run_view,
 )
+from scosim.explore.table_widths import clipped_widths
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
 from scosim.run_headline import headline_of_run, with_footer
@@ -284,7 +285,11 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
         if table.drawn:
             # Every row on the page (at most summary_table's 60): at the default height of
             # ten rows the rest sat behind a scroll bar inside the table, out of a printout.
-            st.dataframe(_coloured(table), hide_index=True, height="content")
+            # Each column as wide as its widest cell: the grid sizes a column to its first
+            # nine rows and its last, and cut "bloc members" (second to last) short.
+            widths = clipped_widths(table.frame())
+            st.dataframe(_coloured(table), hide_index=True, height="content", column_config={
+                c: st.column_config.Column(width=w) for c, w in widths.items()})
         for note in table.notes:
             st.text(note)
 
