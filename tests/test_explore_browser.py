@@ -302,14 +302,23 @@ def test_compare_table_is_shown_in_full(tmp_path: Path) -> None:
     """The comparison's table sat in a box ten rows high with its own scroll bar: of the
     31 rows customs_union minus baseline prints, 21 were out of view and out of a
     printout of the page. Now the table is as tall as its rows, and each column as wide
-    as its longest cell."""
+    as its longest cell. The page opens on the policy's run, made with ``--set``: its
+    value is in the form (a warning had said the form did not show it)."""
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
     # Both runs made by the CLI first: the page reuses them, so no run waits here.
-    for name in ("baseline", "customs_union"):
+    sigma_set = ["--set", "parameters.trade.sigma=4.5"]
+    for name, sets in (("baseline", []), ("customs_union", sigma_set)):
         done = _cli(["run", f"scenarios/{name}.yaml", "--replications", str(REPLICATIONS),
-                     "--no-plots", "--quiet", "--out", "results"], tmp_path)
+                     "--no-plots", "--quiet", "--out", "results", *sets], tmp_path)
         assert done.returncode == 0, done.stderr
     with _explorer(tmp_path) as drv:
+        sigma = WebDriverWait(drv, WAIT).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-customs_union--parameters-trade-sigma input")))
+        _idle(drv)
+        assert sigma.get_attribute("value") == "4.5"
+        WebDriverWait(drv, WAIT).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-opened-run")))
+        assert not drv.find_elements(By.CSS_SELECTOR, "[data-testid='stAlertContentWarning']")
         _choose_scenario(drv, "scenarios/customs_union.yaml")
         _set_number(drv, "customs_union--replications", str(REPLICATIONS))
         _idle(drv)
