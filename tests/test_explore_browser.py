@@ -301,14 +301,24 @@ def _inner_scroll(drv, element) -> list[int]:
 def test_compare_table_is_shown_in_full(tmp_path: Path) -> None:
     """The comparison's table sat in a box ten rows high with its own scroll bar: of the
     31 rows customs_union minus baseline prints, 21 were out of view and out of a
-    printout of the page. Now the table is as tall as its rows."""
+    printout of the page. Now the table is as tall as its rows, and each column as wide
+    as its longest cell. The page opens on the policy's run, made with ``--set``: its
+    value is in the form (a warning had said the form did not show it)."""
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
     # Both runs made by the CLI first: the page reuses them, so no run waits here.
-    for name in ("baseline", "customs_union"):
+    sigma_set = ["--set", "parameters.trade.sigma=4.5"]
+    for name, sets in (("baseline", []), ("customs_union", sigma_set)):
         done = _cli(["run", f"scenarios/{name}.yaml", "--replications", str(REPLICATIONS),
-                     "--no-plots", "--quiet", "--out", "results"], tmp_path)
+                     "--no-plots", "--quiet", "--out", "results", *sets], tmp_path)
         assert done.returncode == 0, done.stderr
     with _explorer(tmp_path) as drv:
+        sigma = WebDriverWait(drv, WAIT).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-customs_union--parameters-trade-sigma input")))
+        _idle(drv)
+        assert sigma.get_attribute("value") == "4.5"
+        WebDriverWait(drv, WAIT).until(EC.presence_of_element_located(
+            (By.CSS_SELECTOR, ".st-key-opened-run")))
+        assert not drv.find_elements(By.CSS_SELECTOR, "[data-testid='stAlertContentWarning']")
         _choose_scenario(drv, "scenarios/customs_union.yaml")
         _set_number(drv, "customs_union--replications", str(REPLICATIONS))
         _idle(drv)
@@ -321,3 +331,50 @@ def test_compare_table_is_shown_in_full(tmp_path: Path) -> None:
         # A table of more than ten rows, else this checks nothing.
         assert inner[0] > 12 * 35, f"the comparison has too few rows to test: {inner}"
         assert inner[0] <= inner[1], f"the compare table scrolls inside: {inner}"
+        _check_column_widths(drv, table)
+
+
+# Each column's heading and cells, with their widths in the grid's own font.
+_CELL_TEXTS = """
+const t = arguments[0];
+const grid = t.querySelector('[style*="--gdg-base-font-style"]');
+const css = getComputedStyle(grid);
+const ctx = document.createElement('canvas').getContext('2d');
+ctx.font = css.getPropertyValue('--gdg-base-font-style') + ' '
+    + css.getPropertyValue('--gdg-font-family');
+const head = document.createElement('canvas').getContext('2d');
+head.font = css.getPropertyValue('--gdg-header-font-style') + ' '
+    + css.getPropertyValue('--gdg-font-family');
+const cols = {};
+for (const th of t.querySelectorAll('th[role=columnheader]'))
+    cols[th.getAttribute('aria-colindex')] = [
+        th.textContent, head.measureText(th.textContent).width, []];
+for (const td of t.querySelectorAll('td[role=gridcell]'))
+    cols[td.getAttribute('aria-colindex')][2].push(
+        [td.textContent, ctx.measureText(td.textContent).width]);
+return [ctx.font, Object.values(cols)];
+"""
+
+
+def _check_column_widths(drv, table) -> None:
+    """The widths the page gives (clipped_widths) against Chromium's measure of every cell.
+
+    The comparison's country column read "bloc member": the grid sizes a column to its
+    first nine rows and its last, and "bloc members" is second to last.
+    """
+    from scosim.explore.table_widths import CELL_PADDING, clipped_widths, measured_rows
+
+    font, columns = drv.execute_script(_CELL_TEXTS, table)
+    assert "14px" in font, font  # the font text_width's classes were measured in
+    frame = pd.DataFrame({h: [c for c, _ in cells] for h, _, cells in columns})
+    given = clipped_widths(frame)
+    assert "bloc members" in set(frame["country"]) and "country" in given
+    for heading, heading_px, cells in columns:
+        texts, px = [c for c, _ in cells], [w for _, w in cells]
+        widest = max(px)
+        if heading in given:  # wide enough for Chromium's widest cell and the heading
+            assert given[heading] >= max(widest, heading_px) + 2 * CELL_PADDING, (
+                heading, given, widest)
+        else:  # the grid measures the heading or a cell at least as wide as every other
+            measured = max(heading_px, *(px[i] for i in measured_rows(px)))
+            assert widest <= measured + 0.5, (heading, texts[px.index(widest)])

@@ -25,7 +25,6 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 # The events panel's names, shared with the explorer's events table (BLOC_EXIT and
 # BLOC_IN stay importable from here).
 from scosim.event_labels import BLOC_EXIT, BLOC_IN, event_label  # noqa: E402, F401
-from scosim.indicator_display import percent_of_runs  # noqa: E402
 
 # What the figures read lives in scosim.plot_data (no matplotlib); the names are
 # re-exported here, where callers and tests import them from.
@@ -54,6 +53,18 @@ from scosim.plot_data import (  # noqa: E402, F401
     welfare_paths_data,
     who_gains_labels,
 )
+
+# The membership figure lives in its own module; its names stay importable from here.
+from scosim.plot_membership import (  # noqa: E402, F401
+    EVENTS_PANEL,
+    NO_EVENTS,
+    REPEATED_VOTES_NOTE,
+    membership_data,
+    no_membership_text,
+    plot_membership,
+    repeated_votes,
+)
+from scosim.plot_membership import membership_moved as _membership_moved  # noqa: E402
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
 from scosim.results import MANIFEST  # noqa: E402
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats  # noqa: E402
@@ -353,146 +364,6 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     return path
 
 
-def membership_data(
-    ind: Data, events: pd.DataFrame | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Data of the membership figure (shared by the PNG plot and the explorer).
-
-    Args:
-        ind: Tidy indicator table of a run, or its :class:`RunStats` (then
-            ``events`` is not needed: the statistics include them).
-        events: Its event log, with ``ind`` a table.
-
-    Returns:
-        ``(union, counts)``: ``union`` is the share of runs (0-1) in which each
-        economy (column) is in a customs union, by year (index), for the economies
-        ever in a union or in the SCO, or that voted or had one of the events
-        counted (an EAEU member outside the SCO is invited to a union, and votes,
-        with its bloc); ``counts`` has those economies as index and the mean
-        number per run of votes against, vetoes, withdrawals from the willing's
-        group after a yes, defections, exits with a bloc
-        (``"left with its bloc"``: a bloc member that did not defect itself), joins,
-        invitations with a bloc (``"invited with its bloc"``) and accessions as columns
-        (only kinds that occur).
-    """
-    st = _stats(ind, events)
-    union = st.mean(membership_of(st)[0])
-    member = st.mean("member")
-    n_runs = max(st.runs, 1)
-    kinds = ("veto", "withdrew", "defection", "bloc_exit", "joined", "bloc_invited",
-             "accession")
-    acted = {c for _, c in st.votes_by} | {c for k, c in st.event_counts if k in kinds}
-    codes = [c for c in union.columns
-             if (union[c] > 0).any() or (member[c] > 0).any() or c in acted]
-    counts = pd.DataFrame(index=codes)
-    for kind in kinds:
-        counts[event_label(kind)] = [
-            st.event_counts.get((kind, c), 0) / n_runs for c in codes]
-    if st.votes:
-        counts["no vote"] = [st.no_votes.get(c, 0) / n_runs for c in codes]
-    if "no vote" in counts and counts["no vote"].equals(counts.get("veto")):
-        # Under consensus every vote against is a veto: show it once.
-        counts = counts.drop(columns="no vote")
-    counts = counts.loc[:, (counts > 0).any(axis=0)]
-    return union[codes], counts
-
-
-#: Title of the membership figure's events panel (the PNG and the explorer), and what
-#: it says when there is nothing to count.
-EVENTS_PANEL = ("votes against, vetoes, withdrawals, exits (own or with a bloc), joins, "
-                "invitations with a bloc")
-NO_EVENTS = ("no votes against, vetoes, withdrawals, exits, joins or invitations with a "
-             "bloc in any run")
-
-#: Said under the membership figure's events panel when a state votes on one proposal
-#: more than once a run.
-REPEATED_VOTES_NOTE = ("a state can vote on a proposal several times a run: outsiders of a "
-                       "union or project in force vote again every year, and a re-tabled "
-                       "proposal is voted on again")
-
-
-def no_membership_text(what: str) -> str:
-    """What the membership figure says in place of a map when nobody was in ``what``."""
-    return f"no economy was in {what} adopted in the run,\nin any run"
-
-
-def repeated_votes(st: RunStats) -> bool:
-    """Whether some state voted on one proposal more than once per run on average.
-
-    Then "votes against per run" above 1 is not an error, and the figures say why
-    (votes on several proposals are not counted here: the run's answer gives them a
-    column each).
-    """
-    return any(n > st.runs for n in st.votes_by.values())
-
-
-def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path) -> Path:
-    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
-    from matplotlib.colors import BoundaryNorm
-
-    st = _stats(ind, events)
-    union, counts = membership_data(st)
-    codes = list(union.columns)
-    n_runs = st.runs
-    fig, (ax, ax2) = plt.subplots(
-        1,
-        2,
-        figsize=(15, 0.4 * len(codes) + 3),
-        gridspec_kw={"width_ratios": [3, 2]},
-        layout="constrained",
-    )
-    # Binned colours: a union in 3 % of runs must not look like none at all.
-    bounds = [0, 1e-9, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
-    cmap = plt.get_cmap("Blues", len(bounds) - 1)
-    norm = BoundaryNorm(bounds, cmap.N)
-    shares = union[codes].T.to_numpy()
-    what = membership_of(st)[2]
-    # A state leaving in year t is inside that year (compliance follows the year's
-    # trade): IRN read 100 % in 2030 beside "IRN 173 (2030-2035)" in the answer.
-    ax.set_title(f"share of runs in which the economy is in {what} adopted in "
-                 "the run\n(blocs in force before it, such as the EAEU, are not counted;\n"
-                 "a state that leaves in year t is inside in t and outside from t+1)",
-                 fontsize=10)
-    if not (shares > 0).any():
-        # A corridor's votes and joins, with no union anywhere: an all-white map read as
-        # "a union was proposed and nobody joined".
-        ax.text(0.5, 0.5, no_membership_text(what), ha="center", va="center")
-        ax.set_axis_off()
-    else:
-        im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
-        for (i, j), v in np.ndenumerate(shares):
-            if v > 0:
-                ax.text(j, i, f"{percent_of_runs(v)}%", ha="center", va="center", fontsize=7,
-                        color="white" if v >= 0.5 else "black")
-        ax.set_yticks(range(len(codes)), codes)
-        years = union.index.to_numpy()
-        ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
-        ax.set_xlabel("year")
-        ax.set_ylabel("economy")
-        # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
-        # the bin below 5 % does not look unlabelled.
-        cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
-        cbar.set_ticklabels(["0%", ">0%", *(f"{v:.0%}" for v in bounds[2:])])
-    # Right panel: why (vetoes, votes against, defections, joins per run).
-    if counts.shape[1]:
-        counts.plot.barh(ax=ax2, width=0.8)
-        ax2.invert_yaxis()
-        ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    else:
-        ax2.text(0.5, 0.5, NO_EVENTS, ha="center", va="center")
-        ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
-    ax2.set_xlabel("events per run (mean over runs)")
-    ax2.set_ylabel("")
-    panel = _wrap(EVENTS_PANEL, 60)
-    if counts.shape[1] and repeated_votes(st):
-        panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
-    ax2.set_title(panel, fontsize=10)
-    fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
 #: The run's summary table (written with the plots, from the same statistics).
 SUMMARY_FILE = "summary.csv"
 
@@ -578,17 +449,6 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
     if reasons is not None:
         out.append(reasons)
     return out + plot_mechanism_figures(run_dir, title, plots_dir, st)
-
-
-def _membership_moved(st: RunStats) -> bool:
-    """Whether the membership figure has anything to draw.
-
-    A vote on another arrangement (a banking union, a settlement agreement) adopted
-    by everyone leaves both of its panels empty: no customs union, no vote against,
-    veto, exit or join. Such a figure was blank and read as "nothing happened".
-    """
-    union, counts = membership_data(st)
-    return bool((union.to_numpy() > 0).any()) or bool(counts.shape[1])
 
 
 # The mechanisms' figures live in their own module (it imports this one's run_title).

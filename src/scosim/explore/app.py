@@ -23,13 +23,14 @@ from scosim.explore import figures, figures_paths
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
-    format_set,
     parse_value,
     proposal_template,
     proposal_types,
     scenario_schema,
     schema_fields,
     to_yaml_text,
+    widget_kind,
+    widget_state,
 )
 from scosim.explore.session import (
     View,
@@ -37,11 +38,13 @@ from scosim.explore.session import (
     compare_view,
     latest_run,
     list_scenarios,
+    opened_form,
     page_footer,
     provenance,
     run_command,
     run_view,
 )
+from scosim.explore.table_widths import clipped_widths
 from scosim.plots import mechanism_figures
 from scosim.results import open_result
 from scosim.run_headline import headline_of_run, with_footer
@@ -74,20 +77,21 @@ def _step(value: float) -> float:
 def _widget(f: FieldSpec, stem: str) -> tuple[Any, str | None]:
     """Draw one field; return (parsed value, YAML error message or None)."""
     key, help_ = _key(stem, f.path), f.help or None
-    if f.kind == "int" and isinstance(f.value, int):
+    kind = widget_kind(f)  # the kind, when the value fits it (forms.widget_kind)
+    if kind == "int":
         return st.number_input(f.label, value=f.value, step=1, key=key, help=help_), None
-    if f.kind == "float" and isinstance(f.value, int | float):
+    if kind == "float":
         v = float(f.value)
         return st.number_input(
             f.label, value=v, step=_step(v), format="%g", key=key, help=help_
         ), None
-    if f.kind == "bool" and isinstance(f.value, bool):
+    if kind == "bool":
         return st.checkbox(f.label, value=f.value, key=key, help=help_), None
-    if f.kind == "choice" and f.value in f.choices:
+    if kind == "choice":
         return st.selectbox(
             f.label, f.choices, index=f.choices.index(f.value), key=key, help=help_
         ), None
-    if f.kind == "text" and isinstance(f.value, str):
+    if kind == "text":
         return st.text_input(f.label, value=f.value, key=key, help=help_), None
     text = st.text_input(
         f"{f.label} (YAML)", value=to_yaml_text(f.value), key=key,
@@ -174,11 +178,14 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
             st.warning("The scenario file has changed since this run: the form shows the "
                        "file as it is now, not as it was run (the run's scenario.yaml, below).")
     if info["view"] != current:
-        if info.get("edits") and info["view"]["scenario"] == current["scenario"]:
-            st.warning(f"This run was made with `--set {' --set '.join(info['edits'])}`, "
-                       "which the form does not show: press Run to run the form as it is.")
-        else:
-            st.warning("The form has changed since this run: press Run to update the result.")
+        st.warning("The form has changed since this run: press Run to update the result.")
+    elif info.get("unshown"):
+        # The form holds the run's other --set values; these it has no box for.
+        with st.container(key="opened-unshown"):
+            named = ", ".join(f"`{u}`" for u in info["unshown"])
+            st.warning(f"This run has settings the form cannot show: {named}. The form "
+                       "shows the run's other settings; press Run to run the form as it "
+                       "is, without these.")
     with st.container(key="provenance-run"):
         st.markdown(f"`{provenance(res.manifest)}`")
     _exports(res.manifest["scenario"], res.scenario_yaml, info["command"], "run")
@@ -284,7 +291,11 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
         if table.drawn:
             # Every row on the page (at most summary_table's 60): at the default height of
             # ten rows the rest sat behind a scroll bar inside the table, out of a printout.
-            st.dataframe(_coloured(table), hide_index=True, height="content")
+            # Each column as wide as its widest cell: the grid sizes a column to its first
+            # nine rows and its last, and cut "bloc members" (second to last) short.
+            widths = clipped_widths(table.frame())
+            st.dataframe(_coloured(table), hide_index=True, height="content", column_config={
+                c: st.column_config.Column(width=w) for c, w in widths.items()})
         for note in table.notes:
             st.text(note)
 
@@ -431,14 +442,30 @@ def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
         sc = view.load()
     except ScenarioError:
         return  # the file no longer takes the run's settings: open on the list as before
+    try:
+        opened = opened_form(found.scenario, edits)
+    except ScenarioError:
+        return
     stem = Path(found.scenario).stem
     st.session_state["scenario"] = found.scenario
     st.session_state[_key(stem, "seed")] = sc.seed
     st.session_state[_key(stem, "replications")] = sc.replications
+    # The run's --set values in the form's boxes (a warning had said "the form does not
+    # show them"), so that Run reruns the run; proposals it added as if added here.
+    form = opened.form
+    if form.added:
+        st.session_state[f"added::{stem}"] = form.added
+    fields = {f.path: f for f in form.fields}
+    for path, value in form.values.items():
+        st.session_state[_key(stem, path)] = widget_state(fields[path], value)
+    shown = View(found.scenario, form.overrides(), m.get("seed"), m.get("replications"),
+                 cfg["out"], cfg["executor"], cfg["workers"], cfg["scheduler"])
     st.session_state["last_run"] = {
-        "path": str(found.path), "command": run_command(view, sc),
-        "view": {"scenario": found.scenario, "overrides": view.all_overrides()},
-        "opened": found.when, "edits": [format_set(k, v) for k, v in edits.items()],
+        "path": str(found.path),
+        # The form's command when the form is the run, else the run's own.
+        "command": run_command(view if opened.unshown else shown, sc),
+        "view": {"scenario": found.scenario, "overrides": shown.all_overrides()},
+        "opened": found.when, "unshown": opened.unshown,
         # The file changed since the run: the form no longer shows what was run.
         "stale": scenario_hash(sc) != m.get("scenario_hash"),
     }

@@ -20,6 +20,15 @@ from typing import Any
 import pandas as pd
 
 from scosim.event_labels import event_label
+from scosim.plot_membership import (
+    EVENTS_PANEL,
+    NO_EVENTS,
+    REPEATED_VOTES_NOTE,
+    membership_data,
+    membership_moved,
+    no_membership_text,
+    repeated_votes,
+)
 from scosim.plot_votes import (
     OTHER_COLOUR,
     TERM_COLOURS,
@@ -34,21 +43,14 @@ from scosim.plot_votes import (
     vote_reasons_data,
 )
 from scosim.plots import (
-    EVENTS_PANEL,
     HIGH,
     LOW,
     NET_NOTE,
-    NO_EVENTS,
-    REPEATED_VOTES_NOTE,
     _any_nonzero,
-    _membership_moved,
     load_plot_data,
-    membership_data,
     membership_kinds_of,
     membership_of,
     net_markers,
-    no_membership_text,
-    repeated_votes,
     run_nets,
     who_gains_data,
     who_gains_labels,
@@ -325,7 +327,7 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     # vote or an accession that moved someone. Otherwise both panels are blank (a baseline, a
     # corridor) and read as "a customs union was proposed and nobody joined".
     voted = any(kind in ("vote", "accession") for kind, _ in st.event_counts)
-    if not (voted and _membership_moved(st)):
+    if not (voted and membership_moved(st)):
         return None
     what = membership_of(st)[2]
     union, counts = membership_data(st)

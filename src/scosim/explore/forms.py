@@ -26,7 +26,10 @@ from scosim.scenario import parse_overrides
 __all__ = [
     "FieldSpec",
     "ParamDoc",
+    "RunForm",
     "changed_overrides",
+    "differing_paths",
+    "form_of_run",
     "format_set",
     "parse_value",
     "proposal_template",
@@ -34,6 +37,9 @@ __all__ = [
     "scenario_schema",
     "schema_fields",
     "to_yaml_text",
+    "widget_kind",
+    "widget_state",
+    "widget_value",
 ]
 
 #: Top-level blocks of a scenario shown as forms (run settings are separate).
@@ -347,3 +353,138 @@ def changed_overrides(fields: list[FieldSpec], values: dict[str, Any]) -> dict[s
         if f.path in values and not _same(values[f.path], f.value):
             out[f.path] = values[f.path]
     return out
+
+
+# --------------------------------------------------------------------------- a run's form
+
+
+def widget_kind(field: FieldSpec) -> str:
+    """The widget the page draws for a field: its kind when its value fits, else ``yaml``."""
+    v = field.value
+    if field.kind == "int" and isinstance(v, int):
+        return "int"
+    if field.kind == "float" and isinstance(v, int | float):
+        return "float"
+    if field.kind == "bool" and isinstance(v, bool):
+        return "bool"
+    if field.kind == "choice" and v in field.choices:
+        return "choice"
+    if field.kind == "text" and isinstance(v, str):
+        return "text"
+    return "yaml"
+
+
+def widget_value(field: FieldSpec, value: Any) -> Any:
+    """What the field's widget gives back when it holds ``value``.
+
+    Raises:
+        ValueError: The widget cannot hold ``value`` (a text in a number box, a value
+            not among a list's choices).
+    """
+    kind = widget_kind(field)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "int" and number and float(value).is_integer():
+        return int(value)
+    if kind == "float" and number:
+        return float(value)
+    if (kind == "bool" and isinstance(value, bool)) or (
+        kind == "text" and isinstance(value, str)):
+        return value
+    if kind == "choice" and any(_same(value, c) for c in field.choices):
+        return value
+    if kind == "yaml":
+        try:
+            back = parse_value(field, to_yaml_text(value))
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ValueError(f"{field.path}: not writable as YAML ({exc})") from exc
+        if _same(back, value):
+            return back
+    raise ValueError(f"{field.path}: a {kind} box cannot hold {value!r}")
+
+
+def widget_state(field: FieldSpec, value: Any) -> Any:
+    """What to put in the field's widget so that it holds ``value`` (YAML text for ``yaml``).
+
+    Raises:
+        ValueError: As :func:`widget_value`.
+    """
+    back = widget_value(field, value)
+    return to_yaml_text(back) if widget_kind(field) == "yaml" else back
+
+
+@dataclass(frozen=True)
+class RunForm:
+    """The form filled in with a run's scenario (:func:`form_of_run`).
+
+    Attributes:
+        fields: The form's fields: the file's, then those of the proposals added.
+        values: Path -> the run's value, for each field where it differs from the file's
+            (as its widget gives it back).
+        added: Proposals the run has beyond the file's, as the page adds them.
+        listed: The file's proposals followed by ``added``.
+    """
+
+    fields: list[FieldSpec]
+    values: dict[str, Any]
+    added: list[dict[str, Any]]
+    listed: list[dict[str, Any]]
+
+    def overrides(self) -> dict[str, Any]:
+        """What the page sends with this form, as it builds its overrides.
+
+        The proposals' list first if any were added, then each field that differs from
+        the file.
+        """
+        out: dict[str, Any] = {"proposals": self.listed} if self.added else {}
+        out.update(changed_overrides(self.fields, self.values))
+        return out
+
+
+def form_of_run(
+    schema: dict[str, Any], file_data: dict[str, Any], run_data: dict[str, Any]
+) -> RunForm:
+    """The page's form showing a run's resolved scenario instead of its file's.
+
+    A run made with ``--set`` (on the command line or by the page) resolves to a
+    scenario that differs from its file: each field of the form where it differs takes
+    the run's value, and proposals beyond the file's become proposals added on the page.
+    What the form cannot show is left as the file has it: proposals removed or of
+    another type than the file's, keys outside the form (``name``), values its widget
+    cannot hold. Compare the scenario :meth:`RunForm.overrides` resolve to with the run's
+    to find them.
+
+    Args:
+        schema: JSON schema of a scenario (:func:`scenario_schema`).
+        file_data: The scenario file, loaded, as plain data (``model_dump``).
+        run_data: The run's scenario (the file with the run's overrides), the same way.
+    """
+    file_props, run_props = file_data.get("proposals") or [], run_data.get("proposals") or []
+    n = len(file_props)
+    kept = len(run_props) >= n and all(
+        a.get("type") == b.get("type") for a, b in zip(file_props, run_props, strict=False))
+    added = list(run_props[n:]) if kept else []
+    listed = [*file_props, *added]
+    fields = schema_fields(schema, {**file_data, "proposals": listed})
+    run_values = {f.path: f.value for f in schema_fields(schema, run_data)}
+    values: dict[str, Any] = {}
+    for f in fields:
+        if f.path not in run_values or _same(run_values[f.path], f.value):
+            continue
+        if f.path.startswith("proposals[") and not kept:
+            continue  # another list of proposals: its items are not the form's
+        try:
+            values[f.path] = widget_value(f, run_values[f.path])
+        except ValueError:
+            continue  # left as the file has it; the caller names it
+    return RunForm(fields, values, added, listed)
+
+
+def differing_paths(a: Any, b: Any, path: str = "") -> list[str]:
+    """Dotted paths (as ``--set`` writes them) where two scenarios' data differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [p for k in sorted(set(a) | set(b), key=str)
+                for p in differing_paths(a.get(k), b.get(k), _join(path, k))]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [p for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for p in differing_paths(x, y, _join(path, i))]
+    return [] if _same(a, b) else [path]

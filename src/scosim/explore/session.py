@@ -19,17 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from scosim.explore.forms import format_set
+from scosim.explore.forms import RunForm, format_set
 from scosim.results import Result
 from scosim.scenario import Scenario, load_scenario
 
 __all__ = [
+    "OpenedForm",
     "View",
     "compare_command",
     "compare_view",
     "explorer_batch_size",
     "latest_run",
     "list_scenarios",
+    "opened_form",
     "page_footer",
     "provenance",
     "run_command",
@@ -348,3 +350,48 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
             best = (at, LatestRun(mf.parent, file, m,
                                   at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")))
     return None if best is None else best[1]
+
+
+class OpenedForm(NamedTuple):
+    """A run's settings as the page's form shows them (:func:`opened_form`).
+
+    Attributes:
+        form: The form filled in with the run's scenario.
+        unshown: The run's ``--set PATH=VALUE`` the form cannot show (else the paths
+            where what the form runs differs from the run), as the page names them;
+            empty when the form runs exactly the run's scenario.
+    """
+
+    form: RunForm
+    unshown: list[str]
+
+
+def opened_form(scenario: str, edits: dict[str, Any]) -> OpenedForm:
+    """Fill the form with a run's overrides, so that Run on the page reproduces the run.
+
+    Args:
+        scenario: The run's scenario file.
+        edits: The overrides its manifest records, without seed and replications.
+
+    Raises:
+        ScenarioError: The file, or the file with the edits, does not validate.
+    """
+    from scosim.explore.forms import differing_paths, form_of_run, scenario_schema
+    from scosim.scenario import scenario_hash
+
+    def data(sc: Scenario) -> dict[str, Any]:
+        return sc.model_dump(mode="python", exclude={"source", "extends"})
+
+    run_sc = load_scenario(scenario, overrides=edits or None)
+    form = form_of_run(scenario_schema(), data(load_scenario(scenario)), data(run_sc))
+    shown = load_scenario(scenario, overrides=form.overrides() or None)
+    if scenario_hash(shown) == scenario_hash(run_sc):
+        return OpenedForm(form, [])
+    paths = differing_paths(data(shown), data(run_sc))
+
+    def touches(edit: str) -> bool:  # the edit sets one of the paths, or a block around it
+        return any(p == edit or p.startswith((f"{edit}.", f"{edit}["))
+                   or edit.startswith((f"{p}.", f"{p}[")) for p in paths)
+
+    named = [f"--set {format_set(k, v)}" for k, v in edits.items() if touches(k)]
+    return OpenedForm(form, named or paths)
