@@ -108,6 +108,10 @@ class NetworkParams(BaseModel):
             have in the run must stay <= 1 (:func:`hazard_issues`).
         recovery: Share of what a corridor's failure sinks that is recovered; sourced
             range 0.4-0.5 (:data:`~scosim.network.hazard.RECOVERY`).
+        om_share: Yearly operation and maintenance of every corridor project as a share of
+            its build cost, paid by its hosts while it operates; None takes each
+            project's carrier's from ``params.csv`` (rail and power lines 0.02, pipelines
+            0.015; :mod:`scosim.network.upkeep`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -128,6 +132,11 @@ class NetworkParams(BaseModel):
     recovery: float = Field(
         RECOVERY, ge=0.0, le=1.0,
         description="share of what a corridor's failure sinks that is recovered")
+    # The hosts' yearly O&M of a corridor (docs/network.md, "Who pays for the line's
+    # upkeep"); None: each carrier's share in params.csv. Bound: OM_SHARE_MAX.
+    om_share: float | None = Field(
+        None, ge=0.0, le=0.2,
+        description="yearly O&M of a corridor project as a share of its build cost")
 
     @field_validator("instability")
     @classmethod
@@ -199,13 +208,15 @@ def hazard_issues(scenario: Any) -> list[Issue]:
 
 
 def hazard_param_problem(scenario: Any) -> str | None:
-    """What stops a sweep of the corridor failure hazard or recovery (None: nothing).
+    """What stops a sweep of the corridor failure hazard, recovery or O&M (None: nothing).
 
-    Only corridor proposals read them (:data:`~scosim.network.hazard.SWEPT_HAZARD`).
+    Only corridor proposals read them (:data:`~scosim.network.hazard.SWEPT_HAZARD`,
+    :data:`~scosim.network.upkeep.SWEPT_UPKEEP`).
     """
     if any(p.type == "corridor" for p in scenario.proposals):
         return None
-    return "no corridor proposal in this scenario reads the failure hazard or the recovery"
+    return ("no corridor proposal in this scenario reads the failure hazard, the recovery "
+            "or the O&M share")
 
 
 def hazard_corner_problem(scenario_path: str,

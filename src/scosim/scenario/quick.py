@@ -95,7 +95,7 @@ def _default_network() -> dict[str, Any]:
     from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY, RECOVERY
 
     return {"closures": [], "congestion": True, "failure_base": FAILURE_BASE,
-            "failure_sensitivity": FAILURE_SENSITIVITY, "instability": {},
+            "failure_sensitivity": FAILURE_SENSITIVITY, "instability": {}, "om_share": None,
             "recovery": RECOVERY, "sanctions": [], "transit_opened": [], "vot_per_day": None}
 
 _CU = {
