@@ -147,3 +147,13 @@ def test_a_carrier_without_a_share_is_a_clear_data_error() -> None:
     broken = dataclasses.replace(t, params=params)
     with pytest.raises(NetworkDataError, match="om_share_pipeline"):
         carrier_om_share(broken, "TAPI")
+
+
+def test_a_sweep_varies_the_share_per_run() -> None:
+    """``parameters.network.om_share`` swept: each run pays its own ``m C``."""
+    scenario = load_scenario(SCENARIOS / "corridor_instc.yaml", overrides={"replications": 3})
+    m = SCOModel(scenario, params={"parameters.network.om_share": np.array([0.0, 0.01, 0.03])})
+    arr = next(a for a in m.arrangements if isinstance(a, Corridor))
+    irn = m.codes.index("IRN")
+    np.testing.assert_allclose(arr.upkeep_usd[:, irn], [0.0, 0.01 * 5.3e9, 0.03 * 5.3e9],
+                               rtol=1e-12)
