@@ -142,8 +142,9 @@ def test_the_vote_s_expected_net_is_the_realised_net_in_a_deterministic_run() ->
     """
     pv, years, _ = _run(_deterministic(0.0), 2033)
     c, q = pv.info["cost_share_of_expenditure"], pv.info["operating_share"]
+    u = pv.info["upkeep_share_of_expenditure"]  # the O&M, paid while it operates
     np.testing.assert_allclose(q, 1.04 ** -5, rtol=1e-12)  # five years, no failure
-    benefit = (pv.gain + c) / q  # what the vote expects of an operating year
+    benefit = (pv.gain + c) / q  # what the vote expects of an operating year, net of O&M
     for year, (w, n, _) in years.items():
         if year < 2026:
             continue
@@ -151,7 +152,7 @@ def test_the_vote_s_expected_net_is_the_realised_net_in_a_deterministic_run() ->
             assert np.array_equal(w, np.zeros_like(w))
             np.testing.assert_allclose(w - n, c, rtol=1e-2, atol=1e-18)
         else:
-            np.testing.assert_allclose(w - n, c, rtol=1e-9, atol=1e-18)
+            np.testing.assert_allclose(w - n, c + u, rtol=1e-9, atol=1e-18)
             np.testing.assert_allclose(n, benefit - c, rtol=1e-9, atol=1e-15)
     n_op = years[2033][1]
     np.testing.assert_allclose(pv.gain, q * (n_op + c) - c, rtol=1e-9, atol=1e-15)
@@ -171,4 +172,5 @@ def test_with_growth_the_yearly_charge_stays_level_in_dollars() -> None:
         np.testing.assert_allclose(usd[y], usd[2031], rtol=1e-9)
     share = {y: (w - n)[:, m_irn] for y, (w, n, _) in years.items()}
     assert (share[2033] < share[2031]).all()
-    assert (share[2031] < pv.info["cost_share_of_expenditure"][:, m_irn]).all()
+    vote = pv.info["cost_share_of_expenditure"] + pv.info["upkeep_share_of_expenditure"]
+    assert (share[2031] < vote[:, m_irn]).all()

@@ -55,12 +55,17 @@ def test_the_run_s_net_is_the_preview_s_net_gain_in_an_operating_year() -> None:
     preview_net = (pv.gain + cost) / q - cost
     net, welfare = _last(m, NET) / 100.0, _last(m, "welfare_change_pct") / 100.0
     np.testing.assert_allclose(net, preview_net, rtol=1e-9, atol=1e-12)
-    # What the net takes off is the preview's annualised cost share, in every run.
-    np.testing.assert_allclose(welfare - net, cost, rtol=1e-9, atol=1e-15)
+    # What the net takes off is the preview's annualised cost share and, the line
+    # operating, the year's O&M (2 % of the US$5.3 bn a year, Iran's), in every run.
+    upkeep = pv.info["upkeep_share_of_expenditure"]
     irn = m.codes.index("IRN")
+    np.testing.assert_allclose(upkeep[:, irn] * pv.info["expenditure_usd"][:, irn],
+                               0.02 * 5.3e9, rtol=1e-12)
+    np.testing.assert_allclose(welfare - net, cost + upkeep, rtol=1e-9, atol=1e-15)
     assert (net[:, irn] < welfare[:, irn] - 1e-4).all()  # Iran pays US$5.3 bn
     # Where an economy pays nothing and bears nothing, the net is its welfare exactly.
-    free = (arr.paid == 0) & (arr.recovered == 0) & (arr.owners_risk == 0)
+    free = ((arr.paid == 0) & (arr.recovered == 0) & (arr.owners_risk == 0)
+            & (arr.upkeep_usd == 0))
     assert free.sum() > 0.9 * free.size and not free[:, irn].any()
     assert np.array_equal(_last(m, NET)[free], _last(m, "welfare_change_pct")[free])
 
@@ -73,13 +78,15 @@ def test_a_budget_railway_s_net_by_hand() -> None:
     (``corridor_risk_usd``): the preview's cost is 7 % a year (the cost of funds of its
     present values; 4 % until 2026-12-06) of paid less what is recovered, over the year's
     expenditure in the run's US$ (the GE's, whose flows the
-    moving baseline re-bases to the run's GDP).
+    moving baseline re-bases to the run's GDP); and, operating from 2033, 2 % of the
+    US$8 bn a year for O&M, in each host's share of the cost (its km).
     """
     m = _model("corridor_cku.yaml", 2, 10)
     assert m.scenario.parameters.trade.moving_baseline
     paid, risk = _last(m, "corridor_paid_usd"), _last(m, "corridor_risk_usd")
-    by_hand = 0.07 * (paid - risk * RECOVERY / (1.0 - RECOVERY)) / np.asarray(
-        m.ge.expenditure, dtype=float)
+    shares = paid / paid.sum(axis=1, keepdims=True)  # budget: each pays its share up front
+    by_hand = (0.07 * (paid - risk * RECOVERY / (1.0 - RECOVERY)) + 0.02 * 8.0e9 * shares
+               ) / np.asarray(m.ge.expenditure, dtype=float)
     welfare = _last(m, "welfare_change_pct")
     np.testing.assert_allclose(welfare - _last(m, NET), 100.0 * by_hand, rtol=1e-9,
                                atol=1e-13)

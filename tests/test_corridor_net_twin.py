@@ -67,7 +67,8 @@ def test_the_paired_net_is_the_welfare_difference_less_the_railway_s_cost() -> N
     The railway's annualised cost to each economy: 7 % (the members' cost of funds, the
     rate of the present values; until 2026-12-06 the 4 % welfare rate) of what it pays
     less what it recovers after a failure plus its share of the bank's expected loss,
-    over its expenditure in the year, in percent.
+    over its expenditure in the year, in percent; and, the railway operating, its hosts'
+    yearly O&M, 2 % of the US$5.39 bn in their cost shares (since 2026-12-06).
     """
     pol, twin = _model(POLICY), _model(TWIN)
     assert pol.year == twin.year == LAST + 1
@@ -75,6 +76,8 @@ def test_the_paired_net_is_the_welfare_difference_less_the_railway_s_cost() -> N
     assert rail.in_force.all()
     expenditure = np.asarray(pol.ge.expenditure, dtype=float)
     cost = 100.0 * 0.07 * (rail.paid - rail.recovered + rail.owners_risk) / expenditure
+    assert (pol.policy.levers["corridor_operating_year"][:, rail.p_index] <= LAST).all()
+    cost += 100.0 * 0.02 * 5.39e9 * rail.host_shares / expenditure
     net = _years(pol, NET)[-1] - _years(twin, NET)[-1]
     welfare = _years(pol, WELFARE)[-1] - _years(twin, WELFARE)[-1]
     np.testing.assert_allclose(net, welfare - cost, rtol=1e-9, atol=1e-12)

@@ -204,7 +204,10 @@ def test_the_preview_is_the_annualised_expected_npv() -> None:
     fees = pv.info["transit_fees_share_of_expenditure"][:, afg]
     # The payments annualised at the rate of their present value, the cost of funds
     # (until 2026-12-06 at r, the welfare rate of the benefits).
-    expected = (q * (pv.info["ge_gain"][:, afg] + fees)
+    # Since 2026-12-06 the hosts' yearly O&M, 2 % of what each pays for (its km), is paid
+    # while it operates, weighed by q as the benefits are.
+    upkeep = 0.02 * paid / pv.info["expenditure_usd"][:, afg]
+    expected = (q * (pv.info["ge_gain"][:, afg] + fees - upkeep)
                 - 0.07 * (paid - salvage) / pv.info["expenditure_usd"][:, afg])
     np.testing.assert_allclose(pv.gain[:, afg], expected, rtol=1e-9)
     np.testing.assert_allclose(pv.info["operating_share"][:, afg], q, rtol=1e-12)

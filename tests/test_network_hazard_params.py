@@ -199,7 +199,7 @@ def test_the_refusal_points_at_the_line_written(tmp_path: Path, capsys):
      "failure_sensitivity <= 0.875"),
     (ROOT / "scenarios" / "customs_union.yaml", [f"{NET}recovery=0.4:0.5"],
      "--param:1: parameters.network.recovery: no corridor proposal in this scenario reads "
-     "the failure hazard or the recovery"),
+     "the failure hazard, the recovery or the O&M share"),
     (HIGH, [f"{NET}recover=0.4:0.5"],
      "--param:1: parameters.network.recover: cannot be swept (did you mean "
      "'parameters.network.recovery'?)"),

@@ -72,9 +72,10 @@ def test_what_welfare_leaves_out_is_said_where_a_cost_is_recorded() -> None:
     year (outside review). The heading says what it leaves out, each phrase once."""
     corridor = welfare_versus({"network": "corridor_network"}, types=["corridor", "corridor"])
     assert corridor.endswith(
-        "; not counting what each economy pays for the corridors (corridor_paid_usd) and "
-        "what a lending bank's owners expect to lose (in corridor_risk_usd, which for the "
-        "hosts is the part of their payments a failure loses)")
+        "; not counting what each economy pays for the corridors (corridor_paid_usd), "
+        "their hosts' yearly operation and maintenance, and what a lending bank's owners "
+        "expect to lose (in corridor_risk_usd, which for the hosts is the part of their "
+        "payments a failure loses)")
     assert corridor.count("not counting") == 1
     # A customs union's costs are in its welfare (tariff revenue is in the GE accounts).
     assert "not counting" not in welfare_versus({}, types=["customs_union"])

@@ -6,10 +6,11 @@ The chain docs/network.md gives for ``Corridor.preview`` ("The ``corridor`` prop
 preview the Council reads when the railway is tabled in 2026. It prints, for Afghanistan
 (or ``--economy``), in percent of its expenditure with the project:
 
-* the net preview, ``q x (GE gain + fees) - cost``;
+* the net preview, ``q x (GE gain + fees - O&M) - cost``;
 * ``q``, the operating share, and what it would be if the railway operated at once, and
   the annual failure hazard ``h`` on the route;
-* the GE gain and the transit fees;
+* the GE gain, the transit fees and the hosts' yearly O&M of the line (paid while it
+  operates, so weighted by ``q`` as the gains are);
 * the cost term, ``c (paid - recovered + owners' risk) / E'``, present values at the cost
   of funds ``c`` annualised at that same rate, and its parts: what the
   economy pays and the salvage (``recovered``), and the salvage as a share of the stake
@@ -113,6 +114,7 @@ def preview_chain(instability: float, economy: str) -> dict[str, float]:
         "hazard": h,
         "ge_gain_pct": 100 * float(info["ge_gain"][0, i]),
         "fees_pct": 100 * float(info["transit_fees_share_of_expenditure"][0, i]),
+        "upkeep_pct": 100 * float(info["upkeep_share_of_expenditure"][0, i]),
         "cost_pct": 100 * cost,
         # Annualised at the rate their present values are taken at (annual_equivalent).
         "paid_pct": 100 * paid * c / e,
@@ -144,7 +146,7 @@ def main() -> None:
     print(f"{args.economy.upper()}'s preview of the budget-financed Trans-Afghan railway, "
           f"{t['year']:.0f}, Afghan instability {args.instability}, percent of expenditure:")
     print(f"net preview {t['net_pct']:.4f} = q {t['q']:.4f} x (GE gain {t['ge_gain_pct']:.4f}"
-          f" + fees {t['fees_pct']:.4f}) - cost {t['cost_pct']:.4f}")
+          f" + fees {t['fees_pct']:.4f} - O&M {t['upkeep_pct']:.4f}) - cost {t['cost_pct']:.4f}")
     print(f"q {t['q']:.4f} (operating at once: {t['q_at_once']:.4f}); annual hazard "
           f"h {t['hazard']:.4f}")
     print(f"cost {t['cost_pct']:.4f} = paid {t['paid_pct']:.4f} - salvage "

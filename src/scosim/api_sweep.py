@@ -130,6 +130,7 @@ def check_sweep(
     from scosim.model.slots import SETTING_PREFIX, setting_param_problem
     from scosim.network.hazard import SWEPT_HAZARD
     from scosim.network.params import hazard_corner_problem, hazard_param_problem
+    from scosim.network.upkeep import SWEPT_UPKEEP
     from scosim.proposals.sweep import PREFIX, proposal_param_problem
     from scosim.run_limits import check_replications
     from scosim.scenario import ErrorItem, ScenarioError
@@ -154,7 +155,7 @@ def check_sweep(
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
-        elif name.startswith(SWEPT_INSTABILITY) or name in SWEPT_HAZARD:
+        elif name.startswith(SWEPT_INSTABILITY) or name in (*SWEPT_HAZARD, SWEPT_UPKEEP):
             problem = (instability_param_problem(sc, name) if name.startswith(SWEPT_INSTABILITY)
                        else hazard_param_problem(sc))
             if problem:
@@ -162,7 +163,7 @@ def check_sweep(
                 continue
         elif name not in SWEEPABLE:
             # "sigma" for parameters.trade.sigma: a last part naming one parameter is meant
-            known = (*SWEEPABLE, *SWEPT_HAZARD)
+            known = (*SWEEPABLE, *SWEPT_HAZARD, SWEPT_UPKEEP)
             ends = [p for p in known if p.endswith("." + name.split(".")[-1])]
             close = (ends if len(ends) == 1
                      else difflib.get_close_matches(name, known, n=1, cutoff=0.6))
@@ -170,7 +171,7 @@ def check_sweep(
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, "
                 f"{SWEPT_INSTABILITY}<ISO3> (with the network slot filled), "
-                f"{', '.join(SWEPT_HAZARD)} (with a corridor proposal), and "
+                f"{', '.join((*SWEPT_HAZARD, SWEPT_UPKEEP))} (with a corridor proposal), and "
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
                 "a field its type or mechanism declares sweepable")))
             continue

@@ -149,6 +149,7 @@ def add_experiment_parsers(sub: Any) -> None:
         + ", parameters.network.instability.<ISO3> (one economy's instability on the "
         "corridor network, every year), parameters.network.failure_base, "
         "failure_sensitivity or recovery (the corridors' failure hazard and recovery), "
+        "parameters.network.om_share (the corridors' yearly O&M, share of build cost), "
         "or proposals.<id>.<field> "
         "(parameters.mechanism_settings.<name>.<field>) for a field the proposal's type (the "
         "mechanism) declares sweepable. A swept parameters.trade.sigma is each run's sigma "

@@ -44,6 +44,7 @@ from scosim.network.mechanism import (
 )
 from scosim.network.projects import default_host_shares, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
+from scosim.network.upkeep import run_om_share, upkeep_usd
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
 
@@ -101,8 +102,8 @@ class Corridor(ProposalType):
                                     "welfare_change_pct less the payments for adopted "
                                     "corridors (net of salvage) and the bank owners' expected "
                                     "loss, annualised as the Council's preview does (cost "
-                                    "of funds x present value) over the year's "
-                                    "expenditure",
+                                    "of funds x present value), and the hosts' yearly O&M "
+                                    "of operating corridors, over the year's expenditure",
     }
     # The answer says who pays, and what an energy corridor delivers and from whom (a
     # pipeline or a power line changes no trade cost in the GE model, so no welfare moves:
@@ -128,7 +129,8 @@ class Corridor(ProposalType):
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
     # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
     # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
-    welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd) and "
+    welfare_excludes = ("what each economy pays for the corridors (corridor_paid_usd), "
+                        "their hosts' yearly operation and maintenance, and "
                         "what a lending bank's owners expect to lose (in corridor_risk_usd, "
                         "which for the hosts is the part of their payments a failure loses)")
 
@@ -151,6 +153,10 @@ class Corridor(ProposalType):
         else:  # published shares (TAPI, CKU) where projects.csv has them, else by length
             hs = default_host_shares(tables, proposal.project)[0]
         self.host_shares = hs
+        # The hosts' yearly O&M while it operates, US$ (R, N): not paid by the freight
+        # rates, which no economy collects (scosim.network.upkeep).
+        self.upkeep_usd = upkeep_usd(run_om_share(model, tables, proposal.project),
+                                     self.cost_usd, hs)
         # Failure risk follows the route, not the payers: the economies the project's edges
         # cross (the network was built on the model's codes, so the columns line up). Until
         # 2026-12-05 only economies with a positive cost share counted, so a scenario could
@@ -349,7 +355,8 @@ class Corridor(ProposalType):
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
         """Annualised expected net value of the project to each invitee, over its expenditure.
 
-        ``q (GE gain + transit fees / E') - rho (paid - recovered + owners' risk) / E'``: a
+        ``q (GE gain + transit fees / E' - O&M / E') - rho (paid - recovered + owners'
+        risk) / E'``: a
         standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
         PV(salvage)``, each part as its level yearly equivalent at the rate of its present
         value: the money flows at the members' cost of funds ``rho``
@@ -382,6 +389,7 @@ class Corridor(ProposalType):
         cost_share = self._cost_share(fin, value["expenditure_usd"])
         gain = value["benefit"] - cost_share
         info = {"ge_gain": value["ge_gain"], "cost_share_of_expenditure": cost_share,
+                "upkeep_share_of_expenditure": value["upkeep"],
                 "transit_fees_share_of_expenditure": value["fees"],
                 "expenditure_usd": value["expenditure_usd"],
                 "operating_share": value["operating_share"]}
@@ -391,9 +399,10 @@ class Corridor(ProposalType):
         """The preview's valuation of the project, whoever finances it (two GE solves).
 
         Returns:
-            ``benefit``: ``q (GE gain + transit fees / E')``, (R, N); ``expenditure_usd``:
-            ``E'``; ``ge_gain``, ``fees`` (over ``E'``), ``operating_share`` (``q``), and
-            ``failure_prob`` (:meth:`_failure_prob`).
+            ``benefit``: ``q (GE gain + transit fees / E' - O&M / E')``, (R, N);
+            ``expenditure_usd``: ``E'``; ``ge_gain``, ``fees`` and ``upkeep`` (the yearly
+            O&M, over ``E'``), ``operating_share`` (``q``), and ``failure_prob``
+            (:meth:`_failure_prob`).
         """
         from scosim.model.gdp_shares import expenditure_usd
         from scosim.model.policy import preview_policy, with_slot_costs
@@ -426,8 +435,12 @@ class Corridor(ProposalType):
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
         fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
-        return {"benefit": operating * (ge_gain + fees), "expenditure_usd": expenditure,
-                "ge_gain": ge_gain, "fees": fees, "failure_prob": pf,
+        # The hosts' O&M is paid in the years the project operates, as the benefits
+        # accrue, so the same operating share weighs it (docs/network.md).
+        upkeep = self.upkeep_usd / expenditure
+        return {"benefit": operating * (ge_gain + fees - upkeep),
+                "expenditure_usd": expenditure, "ge_gain": ge_gain, "fees": fees,
+                "upkeep": upkeep, "failure_prob": pf,
                 "operating_share": np.broadcast_to(operating, ge_gain.shape).copy()}
 
     # ------------------------------------------------------------------ policy
@@ -553,6 +566,9 @@ class Corridor(ProposalType):
             if ops is not None:
                 on = (ops[:, arr.p_index] >= 0) & (model.year >= ops[:, arr.p_index])
                 operating |= on[:, None] & arr.hosts[None, :]
+                # O&M from the first operating year, as the preview counts it.
+                cost += np.where((on & arr.in_force)[:, None], arr.upkeep_usd / expenditure,
+                                 0.0)
             paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
             risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
             cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure), 0.0)
@@ -562,9 +578,9 @@ class Corridor(ProposalType):
         step = getattr(model, "network_step", None)
         energy = {} if step is None else step.indicators
         none = np.zeros((model.R, model.N))
-        # The welfare change less the annualised payments and owners' risk, as the vote
-        # scores the project: the preview's net gain realised. Where an economy pays and
-        # risks nothing the cost is 0.0 and the net is its welfare change exactly.
+        # The welfare change less the annualised payments and owners' risk and the year's
+        # O&M, as the vote scores the project: the preview's net gain realised. Where an
+        # economy pays and risks nothing the cost is 0.0 and the net is its welfare change.
         net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
         return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
                 "corridor_risk_usd": risk, NET: net,

@@ -115,6 +115,10 @@ class NetworkParams(BaseModel):
             terminal equipment: the investment without the customs reforms bundled with
             it), ``none`` (track and pipes only) or a list of measure ids
             (:func:`~scosim.network.rules.select_measures`).
+        om_share: Yearly operation and maintenance of every corridor project as a share of
+            its build cost, paid by its hosts while it operates; None takes each
+            project's carrier's from ``params.csv`` (rail and power lines 0.02, pipelines
+            0.015; :mod:`scosim.network.upkeep`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -138,6 +142,11 @@ class NetworkParams(BaseModel):
     # The reforms of procedures bundled with a project cost nothing in projects.csv: a
     # scenario appraises the investment without them with `costed` (docs/network.md).
     measures: str | list[str] = "all"
+    # The hosts' yearly O&M of a corridor (docs/network.md, "Who pays for the line's
+    # upkeep"); None: each carrier's share in params.csv. Bound: OM_SHARE_MAX.
+    om_share: float | None = Field(
+        None, ge=0.0, le=0.2,
+        description="yearly O&M of a corridor project as a share of its build cost")
 
     @field_validator("instability")
     @classmethod
@@ -226,13 +235,15 @@ def hazard_issues(scenario: Any) -> list[Issue]:
 
 
 def hazard_param_problem(scenario: Any) -> str | None:
-    """What stops a sweep of the corridor failure hazard or recovery (None: nothing).
+    """What stops a sweep of the corridor failure hazard, recovery or O&M (None: nothing).
 
-    Only corridor proposals read them (:data:`~scosim.network.hazard.SWEPT_HAZARD`).
+    Only corridor proposals read them (:data:`~scosim.network.hazard.SWEPT_HAZARD`,
+    :data:`~scosim.network.upkeep.SWEPT_UPKEEP`).
     """
     if any(p.type == "corridor" for p in scenario.proposals):
         return None
-    return "no corridor proposal in this scenario reads the failure hazard or the recovery"
+    return ("no corridor proposal in this scenario reads the failure hazard, the recovery "
+            "or the O&M share")
 
 
 def hazard_corner_problem(scenario_path: str,

@@ -51,6 +51,7 @@ REQUIRED_PARAMS: tuple[str, ...] = (
     "intermodal_days", "gauge_fee_usd", "gauge_days", "transit_border_share",
     "value_per_teu_usd", "vot_per_day", "max_t_hat", "insecurity_cost_factor",
     "tonnes_per_teu", "bpr_alpha", "bpr_beta",
+    "om_share_rail", "om_share_road", "om_share_pipeline", "om_share_power",
 )
 
 EARTH_RADIUS_KM = 6371.0088
