@@ -90,8 +90,9 @@ class Resolution(BaseModel):
     public_backstop: Literal["brrd", "unconstrained"] = Field(
         "brrd", description="brrd: public money only once shareholders and creditors have "
         "absorbed 8 % of liabilities incl. own funds (BRRD art. 37(10), 44(5)); short of it "
-        "a solvent system gets a precautionary recapitalisation, an insolvent one none and "
-        "fails; unconstrained: the treasury pays whatever the fund may not (the fund still held "
+        "none, solvent or not (a caught system is below its own-funds requirement, so no "
+        "precautionary recapitalisation); unconstrained: the treasury pays whatever the fund "
+        "may not (the fund still held "
         "to art. 44(5): the rules of the morning of 2026-12-06)")
 
 
