@@ -51,7 +51,8 @@ def npl_flow(
 
     ``(1 - effect * supervised) * (base + sensitivity * max(0, -x))``: bad years create bad
     loans; single supervision slows their build-up (stricter underwriting and earlier
-    recognition across borders) by the share ``supervision_effect``.
+    recognition across borders) by the share ``supervision_effect``, from the first year it
+    is in force (an assumed share with no source; its default, 0.3, is the spec's).
 
     Args:
         base_flow: Calibrated yearly inflow of NPLs (R, N) or (N,).
