@@ -58,8 +58,9 @@ def test_contributions_are_not_the_shareholders_loss():
     losses = [65.0, 26.0, 13.0]
     paid = _step_a(losses, capital=10.0, fund=60.0, bp=500.0, bail_in_share=0.0)
     same = _step_a(losses, capital=9.25, fund=60.75, bp=0.0, bail_in_share=0.0)
-    for k in paid:
+    for k in set(paid) - {"fund_contribution"}:  # 0.75 paid in against none
         np.testing.assert_allclose(paid[k], same[k], atol=1e-9, err_msg=k)
+    np.testing.assert_allclose(paid["fund_contribution"][:, 0], 0.75, atol=1e-12)
 
 
 # Rows of _step_a at a start capital and a loss (fund 60, no contributions). A's equity
@@ -78,8 +79,13 @@ def test_contributions_are_not_the_shareholders_loss():
 #    resolution: A fails in clearing as it would without the union. There A pays its
 #    outside creditors half of 114, 57: the deposits in full, the other debt 27 of 30.
 # 3. capital 10, loss 7.8: E0 2.2, caught early (3 % trigger, 3.9), solvent: no creditor
-#    would lose in liquidation, so no bail-in; the shareholders' 7.8 < 8 % of 122.2:
-#    a precautionary recapitalisation by the treasury of 3.65.
+#    would lose in liquidation, so no bail-in; the shareholders' 7.8 < 8 % of 122.2.
+#    A holds 1.7 % of its assets, below its own-funds requirement (recap_ratio, 4.5 %):
+#    failing or likely to fail (BRRD art. 32(4)(a)), so no precautionary
+#    recapitalisation (art. 32(4)(d), for a system that meets it) and no public money;
+#    until 2026-12-06 the treasury paid 3.65 as a "precautionary" one.
+# 4. capital 10, loss 4: E0 6 = 4.6 % of assets, above the requirement: not caught
+#    even with a trigger of 6 % (nothing to restore), and no public money either.
 # Until the failure path was ranked (2026-12-06) the other debt's bound was its pro rata
 # share, 1.5 in rows 1 and 2, and in row 2 the insured depositors lost 0.75 in default.
 
@@ -114,12 +120,25 @@ def test_an_insolvent_system_short_of_the_8_percent_gets_no_public_money():
     np.testing.assert_allclose(none["fiscal_cost"][0, 0], 0.045 * 130.0, atol=1e-9)
 
 
-def test_a_solvent_system_short_of_the_8_percent_is_a_precautionary_recapitalisation():
-    ind = _step_a([7.8], capital=10.0, fund=60.0, bp=0.0)
-    assert ind["resolutions"][0, 0] == 1 and ind["bail_in"][0, 0] == 0
-    assert ind["fund_payout"][0, 0] == 0
-    np.testing.assert_allclose(ind["fiscal_cost"][0, 0], 3.65, atol=1e-9)
-    np.testing.assert_allclose(ind["precautionary_recap"][0, 0], 3.65, atol=1e-9)
+def test_no_precautionary_recapitalisation_below_the_own_funds_requirement():
+    """Rows 3 and 4: public money for a solvent system short of the 8 % on neither side
+    of the own-funds requirement. Below it, A is refused and left to clearing, where it
+    does not fail and keeps its 2.2 (its creditors lose nothing, as without the union);
+    above it, it is not caught."""
+    below = _step_a([7.8], capital=10.0, fund=60.0, bp=0.0)
+    assert below["resolution_refused"][0, 0] == 1 and below["resolutions"][0, 0] == 0
+    assert below["failures"][0, 0] == 0 and below["bail_in"][0, 0] == 0
+    for k in ("fiscal_cost", "precautionary_recap", "fund_payout", "creditor_losses"):
+        assert below[k][0, 0] == 0, k
+    np.testing.assert_allclose(below["capital_ratio"][0, 0] * 130.0, 2.2, atol=1e-9)
+    above = _step_a([4.0], capital=10.0, fund=60.0, bp=0.0, trigger_info=0.06)
+    assert above["resolutions"][0, 0] == 0 and above["resolution_refused"][0, 0] == 0
+    assert above["fiscal_cost"][0, 0] == 0 and above["precautionary_recap"][0, 0] == 0
+    np.testing.assert_allclose(above["capital_ratio"][0, 0] * 130.0, 6.0, atol=1e-9)
+    # The unconstrained rules (the morning of 2026-12-06) still pay the 3.65 below it.
+    old = _step_a([7.8], capital=10.0, fund=60.0, bp=0.0, public_backstop="unconstrained")
+    np.testing.assert_allclose(old["precautionary_recap"][0, 0], 3.65, atol=1e-9)
+    np.testing.assert_allclose(old["fiscal_cost"][0, 0], 3.65, atol=1e-9)
 
 
 def test_unconstrained_keeps_the_fund_limit_but_not_the_treasury_condition():
@@ -137,12 +156,13 @@ def test_unconstrained_keeps_the_fund_limit_but_not_the_treasury_condition():
 
 def test_the_two_backstops_differ_where_resolution_is_refused_or_past_the_cap():
     """Russia's 2026-style crisis on the packaged tables, members in a full union: the
-    BRRD's conditions change nothing in runs whose resolution they allow (the 8 % met,
-    or a solvent system's precautionary recapitalisation; the deposit bail-in is capped
-    at no more than those depositors would lose, which here is never needed) but who pays
-    where the fund's 5 % binds: past it the BRRD fund pays on (art. 44(7)) what the
-    unconstrained union's treasury pays; where they refuse it, the unconstrained union
-    resolves the system and the BRRD one lets it fail."""
+    BRRD's conditions change nothing in runs whose resolution they allow (the 8 % met;
+    the deposit bail-in is capped at no more than those depositors would lose, which here
+    is never needed) but who pays where the fund's 5 % binds: past it the BRRD fund pays
+    on (art. 44(7)) what the unconstrained union's treasury pays; where they refuse it,
+    the unconstrained union resolves the system and the BRRD one leaves it to clearing:
+    an insolvent one fails, a solvent one (no longer recapitalised as "precautionary")
+    goes on below the 4.5 % it would have been restored to, at no public cost."""
     from scosim.data.constants import MEMBERS
     from scosim.finance.shocks import sanctions_matrix
 
@@ -167,18 +187,23 @@ def test_the_two_backstops_differ_where_resolution_is_refused_or_past_the_cap():
     refused = b["resolution_refused"][:, rus] > 0
     assert refused.any() and (~refused & (b["resolutions"][:, rus] > 0)).any()
     assert not u["resolution_refused"].any() and not u["failures"][:, rus].any()
-    assert (b["failures"][refused, rus] == 1).all() and (u["resolutions"][refused, rus] == 1).all()
+    assert (u["resolutions"][refused, rus] == 1).all()
+    left = refused & (b["failures"][:, rus] == 0)
+    assert left.any() and (refused & ~left).any()
+    assert not b["fiscal_cost"][left, rus].any()
+    assert (b["capital_ratio"][left, rus] < 0.045).all()
     # Past the cap: the unconstrained fund paid its 5 % of TLOF (of the debts: the equity
     # is gone), and the BRRD one more.
     past = ~refused & (np.abs(b["fund_payout"][:, rus] - u["fund_payout"][:, rus]) > 1e-6)
-    assert past.any() and (~refused & ~past & (b["resolutions"][:, rus] > 0)).any()
+    # (Every resolution allowed here passes the cap: those within it were precautionary.)
+    assert past.any()
     debts = fs.data.assets[rus] - fs.data.capital[rus]
     np.testing.assert_allclose(u["fund_payout"][past, rus], 0.05 * debts, rtol=1e-12)
     assert (b["fund_payout"][past, rus] > u["fund_payout"][past, rus]).all()
     same = ~refused & ~past
     for k in b:
         np.testing.assert_allclose(b[k][same], u[k][same], atol=1e-6, err_msg=k)
-    whom = {"fund_payout", "fund_balance", "fiscal_cost", "fiscal_recap"}
+    whom = {"fund_payout", "fund_balance", "fiscal_cost", "fiscal_recap", "fund_net_transfer"}
     for k in set(b) - whom:
         np.testing.assert_allclose(b[k][past], u[k][past], atol=1e-6, err_msg=k)
     np.testing.assert_allclose(b["fund_payout"][past, rus] + b["fiscal_cost"][past, rus],
@@ -193,7 +218,7 @@ def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():
     (0.3) although that could not bring shareholders and creditors to the 8 %, and was then
     recapitalised as a precautionary case, outside resolution, where deposits are not bailed
     in. Deposits are bailed in only where that reaches the 8 % or leaves no outside money
-    to find."""
+    to find (and since the evening of 2026-12-06 a system short of both is refused)."""
     from scosim.finance.liquidation import ClassLosses
     from scosim.finance.resolution import resolve
     from scosim.finance.system import Levers
@@ -209,12 +234,12 @@ def test_no_deposit_bail_in_where_it_cannot_reach_the_8_percent():
                        liquidation_loss=lambda: ClassLosses.pro_rata([[loss]]))
 
     # Shareholders lose 2, ordinary debt 30 x 2 % = 0.6, deposits at most 15 x 2 % = 0.3:
-    # 2.9 against 8 % of 121 = 9.68. No deposit bail-in; precautionary, the rest public.
+    # 2.9 against 8 % of 121 = 9.68. No deposit bail-in; refused: no public money and,
+    # not resolved, no bail-in either.
     rv = case(3.0, 0.02)
-    assert rv.caught[0, 0] and not rv.refused[0, 0]
-    assert rv.bail_in_deposits[0, 0] == 0.0
-    np.testing.assert_allclose(rv.bail_in[0, 0], 0.6, atol=1e-12)
-    np.testing.assert_allclose(rv.precautionary[0, 0], rv.treasury[0, 0], atol=1e-12)
+    assert not rv.caught[0, 0] and rv.refused[0, 0]
+    assert rv.bail_in_deposits[0, 0] == 0.0 and rv.bail_in[0, 0] == 0.0
+    assert rv.treasury[0, 0] == 0.0 and rv.precautionary[0, 0] == 0.0
     # Where they do reach it (shareholders lost 9: 9 + 0.6 + 0.3 >= 9.68), they are,
     # for what is short: 0.08.
     rv = case(10.0, 0.02)

@@ -75,8 +75,10 @@ def _chain_step(losses: list[float], fund: list[float],
 # their bound was the pro rata share, h / 4.
 # Rows: loss, fund, equity E0, bail-in, fund's payment (old code in brackets), treasury.
 # 1. 7.8: E0 2.2, caught early by the 3 % trigger (3.9); would not fail, so no bail-in;
-#    shareholders lost 7.8 < 8 % of TLOF 122.2: the floor binds, fund 0 (3.65), treasury
-#    3.65, all equity.
+#    shareholders lost 7.8 < 8 % of TLOF 122.2: the floor binds, fund 0 (3.65). Under
+#    art. 44(5) alone the treasury pays 3.65, all equity; under the BRRD (``brrd``) no
+#    public money at all: A is below its own-funds requirement (4.5 %), so no
+#    precautionary recapitalisation either (until 2026-12-06 the treasury's 3.65 was one).
 # 2. 65: E0 -55, bail-in 15 (half the other debt; they would lose 55 / 3 = 18.33 in
 #    liquidation): as far as it may be written down; 10 + 15 absorbed; the cap binds:
 #    fund 6 of the 45.85 injected (45.85), and past it, art. 44(7), the other 39.85 from
@@ -100,9 +102,10 @@ AT_THE_CAP = {  # art. 44(5) alone: fund, treasury, equity the treasury bought
 }
 PAST_THE_CAP = {  # with art. 44(7): the fund pays on where the cap bound (rows 2 and 4)
     "fund": np.array([0.0, 6.0 + 39.85, 5.0, 6.0 + 1.85]),
-    "treasury": np.array([3.65, 0.0, 5.85 + 16.0 - 16.0 / 3.0 - 5.0, 0.0]),
-    "equity": np.array([3.65, 0.0, 5.85, 0.0]),
+    "treasury": np.array([0.0, 0.0, 5.85 + 16.0 - 16.0 / 3.0 - 5.0, 0.0]),
+    "equity": np.array([0.0, 0.0, 5.85, 0.0]),
 }
+RESOLVED = {"brrd": np.array([False, True, True, True]), "unconstrained": np.ones(4, bool)}
 
 
 @pytest.mark.parametrize(("backstop", "want"), [("brrd", PAST_THE_CAP),
@@ -110,8 +113,11 @@ PAST_THE_CAP = {  # with art. 44(7): the fund pays on where the cap bound (rows 
 def test_floor_and_cap_by_hand(backstop, want):
     """Rows above: the 8 % floor binds in 1, the 5 % cap in 2 and 4, neither in 3."""
     ind = _chain_step(LOSSES, FUND, backstop)
-    assert (ind["resolutions"][:, 0] == 1).all() and not ind["failures"].any()
-    np.testing.assert_allclose(ind["bail_in"][:, 0], BAIL_IN, atol=1e-9)
+    resolved = RESOLVED[backstop]
+    assert ((ind["resolutions"][:, 0] == 1) == resolved).all() and not ind["failures"].any()
+    assert ((ind["resolution_refused"][:, 0] == 1) == ~resolved).all()
+    np.testing.assert_allclose(ind["bail_in"][:, 0], np.where(resolved, BAIL_IN, 0.0),
+                               atol=1e-9)
     np.testing.assert_allclose(ind["fund_payout"][:, 0], want["fund"], atol=1e-9)
     np.testing.assert_allclose(ind["fiscal_cost"][:, 0], want["treasury"], atol=1e-9)
     np.testing.assert_allclose(ind["fiscal_recap"][:, 0], want["equity"], atol=1e-9)
@@ -123,18 +129,22 @@ def test_floor_and_cap_by_hand(backstop, want):
 def test_only_who_pays_changes():
     """Bail-in, fund and treasury cover the same gap as before, ``0.045 x 130 - E0``; the
     system ends at the target; the equity bought by the fund and the treasury together
-    is what the whole injection buys, whoever pays it (BRRD order: the fund's part first)."""
+    is what the whole injection buys, whoever pays it (BRRD order: the fund's part first).
+    Row 1 is refused public money under the BRRD: it keeps its equity, 2.2."""
     ind = _chain_step(LOSSES, FUND)
-    gap = 5.85 - E0
+    np.testing.assert_allclose(ind["capital_ratio"][0, 0] * 130.0, 2.2, atol=1e-9)
+    ind = {k: v[1:] for k, v in ind.items()}
+    e0, bail = E0[1:], BAIL_IN[1:]
+    gap = 5.85 - e0
     moved = ind["bail_in"][:, 0] + ind["fund_payout"][:, 0] + ind["fiscal_cost"][:, 0]
     np.testing.assert_allclose(moved, gap, atol=1e-9)
     np.testing.assert_allclose(ind["capital_ratio"][:, 0] * 130.0, 5.85, atol=1e-9)
     fund, treasury = ind["fund_payout"][:, 0], ind["fiscal_cost"][:, 0]
-    both = (equity_bought(E0, BAIL_IN, fund)
-            + equity_bought(E0, BAIL_IN, treasury, filled_before=fund))
-    np.testing.assert_allclose(both, equity_bought(E0, BAIL_IN, fund + treasury), atol=1e-9)
+    both = (equity_bought(e0, bail, fund)
+            + equity_bought(e0, bail, treasury, filled_before=fund))
+    np.testing.assert_allclose(both, equity_bought(e0, bail, fund + treasury), atol=1e-9)
     np.testing.assert_allclose(ind["fiscal_recap"][:, 0],
-                               both - equity_bought(E0, BAIL_IN, fund), atol=1e-9)
+                               both - equity_bought(e0, bail, fund), atol=1e-9)
 
 
 @pytest.mark.parametrize("backstop", ["brrd", "unconstrained"])
@@ -162,7 +172,8 @@ def test_the_calibrated_crisis_keeps_the_limits(mutualisation, backstop):
     S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, R)
     _, ind = fs.step(st, g, S, levers, [np.random.default_rng(r) for r in range(R)])
     res = ind["resolutions"][:, rus] > 0
-    assert res.all()
+    refused = ind["resolution_refused"][:, rus] > 0
+    assert (res | refused).all()
     d = fs.data
     debts = d.assets[rus] - d.capital[rus]
     paid = ind["fund_payout"][:, rus]  # no failures, so all of it is for resolution
@@ -183,5 +194,10 @@ def test_the_calibrated_crisis_keeps_the_limits(mutualisation, backstop):
         over = paid > 0.05 * (debts + d.capital[rus]) + 1e-6
         assert (ind["bail_in"][over, rus] > 0).all()
     # Shallow losses caught early: the shareholders lost less than 8 % and no creditor is
-    # bailed in, so the treasury pays it all.
+    # bailed in, so the fund pays nothing; the treasury pays it all under art. 44(5)
+    # alone, nothing under the BRRD (no precautionary recapitalisation below the
+    # own-funds requirement).
     assert (paid == 0).any()
+    if backstop == "brrd":
+        assert refused.any() and not ind["fiscal_cost"][refused, rus].any()
+        assert not ind["precautionary_recap"].any()

@@ -114,7 +114,7 @@ def test_fund_payout_conserves_money(fund, need, part, m):
     F = np.array([fund])
     D = np.array([need])
     P = np.array([part])
-    paid, after, unc, _ = fund_payout(F, D, P, mutualisation=m)
+    paid, after, unc, *_ = fund_payout(F, D, P, mutualisation=m)
     assert np.all(after >= -1e-9) and np.all(paid >= -1e-12)
     assert F.sum() - after.sum() == pytest.approx(paid.sum(), abs=1e-9)
     np.testing.assert_allclose(paid + unc, np.maximum(D, 0.0), atol=1e-9)
@@ -125,7 +125,7 @@ def test_fund_payout_conserves_money(fund, need, part, m):
 
 
 def test_fund_pooling_by_hand():
-    paid, after, unc, _ = fund_payout([[10.0, 30.0, 60.0]], [[50.0, 0.0, 0.0]], [[True] * 3],
+    paid, after, unc, *_ = fund_payout([[10.0, 30.0, 60.0]], [[50.0, 0.0, 0.0]], [[True] * 3],
                                    mutualisation=0.5)
     # Own 10, then half of the other 90 = 45 available, 40 needed, taken 30:60 = 1:2.
     np.testing.assert_allclose(paid, [[50.0, 0.0, 0.0]])

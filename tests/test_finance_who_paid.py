@@ -122,7 +122,8 @@ def test_who_paid_counts_every_party_the_answer_names():
     assert {"creditor_losses_usd", "interbank_unpaid_usd"} <= set(names)
     assert set(names) <= set(RUN_INDICATORS)
     money = [k for k, how in BankingSystems.headline.items() if how == "total"]
-    assert money == names
+    # and, per economy, whose fund compartment paid for whom (zero over the group: no bar)
+    assert money == [*names, "fund_net_transfer_usd"]
 
 
 def test_the_labels_say_who_is_paid_first_in_default():

@@ -51,7 +51,8 @@ def npl_flow(
 
     ``(1 - effect * supervised) * (base + sensitivity * max(0, -x))``: bad years create bad
     loans; single supervision slows their build-up (stricter underwriting and earlier
-    recognition across borders) by the share ``supervision_effect``.
+    recognition across borders) by the share ``supervision_effect``, from the first year it
+    is in force (an assumed share with no source; its default, 0.3, is the spec's).
 
     Args:
         base_flow: Calibrated yearly inflow of NPLs (R, N) or (N,).
@@ -89,12 +90,17 @@ class Payout(NamedTuple):
         fund_after: The compartments after payment.
         uncovered: The need left for the fiscal backstop.
         lendable: What each compartment may still give the other participants this year.
+        given: What each compartment gave towards other participants' needs.
+        received: What each participant's need got from the other compartments; summed
+            over a run it equals ``given``'s sum (a transfer between compartments).
     """
 
     paid: FloatArray
     fund_after: FloatArray
     uncovered: FloatArray
     lendable: FloatArray
+    given: FloatArray
+    received: FloatArray
 
 
 def fund_payout(
@@ -155,7 +161,8 @@ def fund_payout(
     return Payout(paid=paid, fund_after=np.maximum(F_after, 0.0) + keep,
                   uncovered=need_a - paid,
                   lendable=np.where(p, np.maximum(budget - give, 0.0),
-                                    np.broadcast_to(budget_in, F.shape)))
+                                    np.broadcast_to(budget_in, F.shape)),
+                  given=give, received=pooled)
 
 
 def backstop(

@@ -61,6 +61,13 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
                            "treasury: paid first, BRRD art. 108)"),
     "fund_payout_usd": ("fund_payout", "US$"),
     "fund_balance_usd": ("fund_balance", "US$ (the economy's compartment, year end)"),
+    "fund_contribution_usd": ("fund_contribution",
+                              "US$ (the economy's banks' ex-ante contributions to the fund "
+                              "this year, paid out of their capital)"),
+    "fund_net_transfer_usd": ("fund_net_transfer",
+                              "US$ (what the economy's compartment paid for other "
+                              "participants' systems less what theirs paid for its own; "
+                              "sums to zero over participants)"),
     "fiscal_cost_usd": ("fiscal_cost",
                         "US$ (treasury, gross: insured deposits it backs and its money put "
                         "into failed or resolved systems; the equity bought: fiscal_recap_usd)"),
@@ -78,10 +85,12 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
                         "art. 109)"),
     "precautionary_recap_usd": ("precautionary_recap",
                                 "US$ (of fiscal_cost_usd, a solvent system's recapitalisation "
-                                "short of the 8 %: precautionary, BRRD art. 32(4)(d)(iii))"),
+                                "short of the 8 %: only with public_backstop unconstrained; "
+                                "the BRRD allows none below the own-funds requirement)"),
     "bank_resolutions_refused": ("resolution_refused",
-                                 "1 if resolution was refused public money (insolvent, short "
-                                 "of the 8 %) and the system was left to fail"),
+                                 "1 if resolution was refused public money (short of the "
+                                 "8 %) and the system was left to clearing: an insolvent one "
+                                 "fails, a solvent one keeps the capital it has"),
     "contagion_round": ("contagion_round", "round of default, 0 = none"),
     "loss_credit_usd": ("loss_credit", "US$"),
     "loss_sanctions_usd": ("loss_sanctions",
@@ -139,10 +148,15 @@ class BankingSystems(Mechanism):
         "fiscal_recap_usd": "total",
         "precautionary_recap_usd": "total",
         "fund_payout_usd": "total",
+        # Who paid into the fund (the payout is recorded at the system it paid for).
+        "fund_contribution_usd": "total",
         "bail_in_usd": "total",
         "creditor_losses_usd": "total",
         "depositor_losses_usd": "total",
         "interbank_unpaid_usd": "total",
+        # Whose compartment paid for whom, per economy: not a payer of the group's losses
+        # (it sums to zero over the participants), so not a bar of the figure.
+        "fund_net_transfer_usd": "total",
     }
 
     @override

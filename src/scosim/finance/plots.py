@@ -53,9 +53,10 @@ def plot_banking(
        5th-95th percentile); 3. deposit insurance fund at year end (median, band);
     4. who paid over the whole period (mean over runs, bars 5th-95th percentile): the
        treasuries (gross, and beneath it the equity bought in recapitalised systems and
-       the precautionary recapitalisations of solvent systems short of the BRRD's 8 %), the
-       fund, and the creditors, uninsured depositors and creditor banks of the group's
-       systems, bailed in or losing in default
+       the recapitalisations of solvent systems short of the BRRD's 8 %, which only
+       ``public_backstop: unconstrained`` makes), the fund and, beside it, the group's
+       banks' contributions to it, and the creditors, uninsured depositors and creditor
+       banks of the group's systems, bailed in or losing in default
        (:data:`scosim.finance.run_summary.PAYERS`).
 
     Args:

@@ -24,15 +24,21 @@ fail (docs/finance.md section 5). Directive 2014/59/EU (BRRD):
    second subparagraph; EBA Q&A 2015_2172) and the treasury the rest (government
    stabilisation tools, which ask for the same 8 %, art. 37(10)(a));
 4. where it is not, the deposit insurance fund may still pay what the insured depositors
-   would have lost in liquidation (BRRD art. 109; DGSD art. 11(2)); then a solvent system
-   may be recapitalised by its treasury outside resolution (a precautionary
-   recapitalisation, art. 32(4)(d)(iii), recorded apart), while an insolvent one may
-   receive no public money: it is not resolved and goes through clearing, where it fails
-   as it would without the union (``public_backstop="brrd"``). With
-   ``public_backstop="unconstrained"`` the treasury pays whatever the fund may not and
-   step 2, the fund's payment past its 5 % and step 4's fund payment are skipped, the fund
-   still held to art. 44(5): the rules of the morning of 2026-12-06 (before it, the fund
-   paid whatever it held: no setting restores that).
+   would have lost in liquidation (BRRD art. 109; DGSD art. 11(2)); beyond that the
+   system gets no public money, solvent or not (``public_backstop="brrd"``): it is not
+   resolved and goes through clearing, where an insolvent one fails as it would without
+   the union and a solvent one goes on with the capital it has left. A precautionary
+   recapitalisation outside resolution (art. 32(4)(d)(iii)) is open only to a system that
+   meets its own-funds requirement, the model's ``recap_ratio`` of assets, and fills only
+   a stress-test shortfall; every system the authority catches is below that ratio
+   (``levers.intervene``), so failing or likely to fail (art. 32(4)(a)), and the model,
+   with no stress test, has no such shortfall: it makes none (until 2026-12-06 a caught
+   system with equity >= 0 was recapitalised by its treasury as "precautionary").
+   With ``public_backstop="unconstrained"`` the treasury pays whatever the fund may not
+   and step 2, the fund's payment past its 5 % and step 4's fund payment are skipped, the
+   fund still held to art. 44(5): the rules of the morning of 2026-12-06 (before it, the
+   fund paid whatever it held: no setting restores that); ``precautionary`` then records
+   the treasury's money for a solvent system short of the 8 %, as those rules did.
 """
 
 from __future__ import annotations
@@ -76,12 +82,16 @@ class Resolved:
         fund_art109: Of ``fund``, paid where the 8 % was not met (art. 109).
         treasury: The treasury's part.
         precautionary: Of ``treasury``, a solvent system's recapitalisation where the 8 %
-            was not met (art. 32(4)(d)(iii)).
-        refused: Caught by the resolution authority, but insolvent, short of the 8 % and
-            beyond what bail-in and the fund could cover: left to fail in clearing.
+            was not met: only with ``public_backstop="unconstrained"`` (none under the
+            BRRD, module docstring, step 4).
+        refused: Caught by the resolution authority, but short of the 8 % and beyond what
+            bail-in and the fund could cover: left to clearing, where an insolvent
+            system fails.
         fund_after: The fund's compartments after its payments.
         fund_lendable: What each compartment may still give the other participants this
             year, for the deposit payout after clearing (``levers.fund_payout``).
+        fund_given: What each compartment paid towards other participants' resolutions.
+        fund_received: What each participant's resolution got from others' compartments.
     """
 
     caught: BoolArray
@@ -95,6 +105,8 @@ class Resolved:
     refused: BoolArray
     fund_after: FloatArray
     fund_lendable: FloatArray
+    fund_given: FloatArray
+    fund_received: FloatArray
 
 
 def resolve(
@@ -161,8 +173,7 @@ def resolve(
     reach = np.minimum(np.minimum(short, inject), uninsured * loss.uninsured)
     tol = 1e-12 * tlof  # bail_dep fills the shortfall to the cent; rounding is not a miss
     # Only where it serves: it reaches the 8 % (outside money may follow) or leaves no
-    # outside money to find. Short of both, the system gets none in resolution (refused if
-    # insolvent, else a precautionary recapitalisation outside it, which has no bail-in).
+    # outside money to find. Short of both, the system gets none and is refused.
     serves = (shareholders + bail_ord + reach >= floor - tol) | (inject - reach <= tol)
     bail_dep = np.where(res & brrd & serves, reach, 0.0)
     inject = inject - bail_dep
@@ -179,21 +190,25 @@ def resolve(
     # Every payment of the year shares one pooled budget, mutualisation x the compartments
     # at its start (levers.fund_payout); a payment made again replaces, not adds to, one.
     lendable = levers.mutualisation * np.asarray(fund, float)
-    paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
-                                            mutualisation=levers.mutualisation,
-                                            lendable=lendable)
-    refused = res & ~met & (E < 0) & (inject - paid > tol) if brrd else np.zeros_like(res)
+    pay = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation,
+                      lendable=lendable)
+    # No public money short of the 8 %, solvent or not: a caught system is below its
+    # own-funds requirement (recap_ratio), so failing or likely to fail (art. 32(4)(a)),
+    # and a precautionary recapitalisation (art. 32(4)(d)) is not open to it.
+    paid = pay.paid
+    refused = res & ~met & (inject - paid > tol) if brrd else np.zeros_like(res)
     if np.any(refused):
-        # No public money for an insolvent system short of the 8 %: it is left to clearing
+        # It is left to clearing
         # (the fund's payments are made again without it, so pooling may give others more).
         need = np.where(refused, 0.0, need)
-        paid, fund_after, _, lent = fund_payout(fund, need, fund_res,
-                                                mutualisation=levers.mutualisation,
-                                                lendable=lendable)
+        pay = fund_payout(fund, need, fund_res, mutualisation=levers.mutualisation,
+                          lendable=lendable)
+        paid = pay.paid
         caught = caught & ~refused
         inject = np.where(refused, 0.0, inject)
         bail_in = np.where(refused, 0.0, bail_in)
         bail_dep = np.where(refused, 0.0, bail_dep)
+    fund_after, lent, given, received = pay.fund_after, pay.lendable, pay.given, pay.received
     if brrd:
         # 3. Past the fund's 5 % (art. 44(7)): once the cap is reached and the ordinary
         # unsecured debt, the one unsecured, non-preferred class other than eligible
@@ -205,15 +220,17 @@ def resolve(
         exhausted = bail_ord >= np.minimum(ordinary, other * loss.ordinary) - tol
         on = fund_res & caught & met & exhausted & (paid >= limit - tol) & (inject - paid > tol)
         if np.any(on):
-            more, fund_after, _, lent = fund_payout(fund_after,
-                                                    np.where(on, inject - paid, 0.0),
-                                                    fund_res,
-                                                    mutualisation=levers.mutualisation,
-                                                    lendable=lent)
-            paid = paid + more
+            more = fund_payout(fund_after, np.where(on, inject - paid, 0.0), fund_res,
+                               mutualisation=levers.mutualisation, lendable=lent)
+            fund_after, lent = more.fund_after, more.lendable
+            paid = paid + more.paid
+            given, received = given + more.given, received + more.received
     treasury = inject - paid
-    precautionary = np.where(caught & res_on & ~met & (E >= 0), treasury, 0.0)
+    # Only the unconstrained rules pay a solvent system short of the 8 % (under "brrd"
+    # every such system was refused above).
+    precautionary = np.where(caught & res_on & ~met & (E >= 0) & (not brrd), treasury, 0.0)
     return Resolved(caught=caught, bail_in=bail_in, bail_in_deposits=bail_dep,
                     injection=inject, fund=paid, fund_art109=np.where(met, 0.0, paid),
                     treasury=treasury, precautionary=precautionary, refused=refused,
-                    fund_after=fund_after, fund_lendable=lent)
+                    fund_after=fund_after, fund_lendable=lent, fund_given=given,
+                    fund_received=received)

@@ -34,10 +34,14 @@ PAYERS: tuple[tuple[str, str], ...] = (
     # the equity bought may later be sold; the next bar is that part, the difference lost.
     ("fiscal_cost", "treasuries, gross\n(incl. recapitalisation)"),
     ("fiscal_recap", "treasuries: of which\nequity bought"),
-    # Of the gross, a solvent system's recapitalisation outside resolution where the
-    # BRRD's 8 % was not met (art. 32(4)(d)(iii)): a bar inside the first, as the equity's.
+    # Of the gross, a solvent system's recapitalisation where the BRRD's 8 % was not met:
+    # only under public_backstop "unconstrained" (finance/resolution.py, step 4).
     ("precautionary_recap", "treasuries: of which\nprecautionary"),
     ("fund_payout", "deposit insurance fund"),
+    # Where the fund's money came from: the group's banks' contributions over the period
+    # (the fund's payout is recorded at the system it paid for, so a group's bar is paid
+    # for it, possibly out of others' compartments: fund_net_transfer_usd per economy).
+    ("fund_contribution", "banks: contributions\nto the fund"),
     ("bail_in", "creditors:\nbailed in"),
     # In default the deposits are paid first (BRRD art. 108): the labels say so.
     ("creditor_losses", "creditors, paid after\ndeposits: lost in default"),
@@ -54,6 +58,7 @@ RUN_INDICATORS: dict[str, str] = {
     "precautionary_recap_usd": "precautionary_recap",
     "fund_balance_usd": "fund_balance",
     "fund_payout_usd": "fund_payout",
+    "fund_contribution_usd": "fund_contribution",
     "bail_in_usd": "bail_in",
     "creditor_losses_usd": "creditor_losses",
     "depositor_losses_usd": "depositor_losses",
@@ -65,7 +70,8 @@ RUN_INDICATORS: dict[str, str] = {
 #: again, shows those payers as not recorded (NaN), not as zero.
 NOT_RECORDED_BEFORE: frozenset[str] = frozenset({"creditor_losses_usd", "interbank_unpaid_usd",
                                                  "fiscal_recap_usd",
-                                                 "precautionary_recap_usd"})
+                                                 "precautionary_recap_usd",
+                                                 "fund_contribution_usd"})
 
 FloatArray = NDArray[np.float64]
 

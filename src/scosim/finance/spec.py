@@ -62,10 +62,20 @@ DEPTH_WEIGHTS: dict[str, float] = {
 
 
 class SingleSupervision(BaseModel):
-    """Unified supervision mechanism: slower build-up of bad loans."""
+    """Unified supervision mechanism: slower build-up of bad loans.
+
+    ``effect`` is an assumption, not an estimate: no source was found for the share of new
+    bad loans a single supervisor removes. It applies from the first year the union is in
+    force (no lag). Whether the union saves public money depends on it (docs/finance.md
+    section 5, "The supervision effect is an assumption": members' fiscal cost in
+    ``finance_crisis_union.yaml`` is US$106.2 bn at 0, 84.8 at 0.15, 55.5 at 0.3 and 44.6
+    at 0.45, against 106.2 without the union).
+    """
 
     model_config = STRICT
-    effect: float = Field(0.3, ge=0, le=1, description="share of NPL build-up removed")
+    effect: float = Field(0.3, ge=0, le=1, description=(
+        "share of NPL build-up removed, from the first year in force (an assumption, "
+        "unsourced: docs/finance.md section 5)"))
 
 
 class DepositInsurance(BaseModel):
@@ -90,8 +100,9 @@ class Resolution(BaseModel):
     public_backstop: Literal["brrd", "unconstrained"] = Field(
         "brrd", description="brrd: public money only once shareholders and creditors have "
         "absorbed 8 % of liabilities incl. own funds (BRRD art. 37(10), 44(5)); short of it "
-        "a solvent system gets a precautionary recapitalisation, an insolvent one none and "
-        "fails; unconstrained: the treasury pays whatever the fund may not (the fund still held "
+        "none, solvent or not (a caught system is below its own-funds requirement, so no "
+        "precautionary recapitalisation); unconstrained: the treasury pays whatever the fund "
+        "may not (the fund still held "
         "to art. 44(5): the rules of the morning of 2026-12-06)")
 
 

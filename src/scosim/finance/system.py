@@ -62,12 +62,14 @@ INDICATORS: tuple[str, ...] = (
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_art109",  # of which for a resolution short of the 8 % (BRRD art. 109)
     "fund_balance",  # the economy's compartment of the fund at year end
+    "fund_contribution",  # the economy's banks' ex-ante contributions to the fund this year
+    "fund_net_transfer",  # its compartment's payments for others' systems less theirs for it
     "fiscal_cost",  # treasury money, gross: backstop of insured deposits and recapitalisation
     "fiscal_recap",  # of which the equity it buys (the rest, deposits and holes, is lost)
     "bail_in",  # creditor losses imposed by the resolution authority
     "bail_in_deposits",  # of which uninsured deposits (bailed in towards BRRD's 8 %)
-    "precautionary_recap",  # treasury money for a solvent system short of the 8 %
-    "resolution_refused",  # 1.0 where resolution was refused public money: left to fail
+    "precautionary_recap",  # treasury money for a solvent system short of the 8 % (unconstrained)
+    "resolution_refused",  # 1.0 where resolution was refused public money: left to clearing
     "contagion_round",  # round of contagion in which the system defaulted (0 = none)
     "loss_credit",  # credit losses beyond the income that prices expected losses
     "loss_sanctions",  # interbank claims newly frozen this year (parked, below)
@@ -153,8 +155,8 @@ class Levers:
         public_backstop: ``"brrd"``: public money in resolution only once shareholders and
             creditors have absorbed 8 % of TLOF (BRRD art. 37(10), 44(5)), bail-in of
             uninsured deposits towards it, the fund past its 5 % once the ordinary debt is
-            written down (art. 44(7)), otherwise a precautionary recapitalisation of a
-            solvent system or none for an insolvent one, which is left to fail;
+            written down (art. 44(7)), otherwise none: the system is left to clearing
+            (no precautionary recapitalisation below the own-funds requirement);
             ``"unconstrained"``: the treasury pays what the fund may not, the fund still
             held to art. 44(5) (the rules of the morning of 2026-12-06). See
             :mod:`scosim.finance.resolution`.
@@ -305,8 +307,8 @@ def step(
     # BRRD's conditions (finance/resolution.py). "No creditor worse off than in
     # liquidation" (FSB Key Attributes 5.2; BRRD art. 34(1)(g), 73-75): each bail-inable
     # class loses at most what it would lose if the authority did nothing and the system
-    # went through this year's clearing; a system that would not fail is recapitalised with
-    # public or fund money alone (a precautionary recapitalisation).
+    # went through this year's clearing; a system that would not fail has no creditor to
+    # bail in, so it meets the 8 % through its shareholders' loss or gets no public money.
     def liquidation_loss() -> ClassLosses:
         cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
         # The law's bound lays the whole estate down art. 108's ranking, interbank debt
@@ -355,9 +357,9 @@ def step(
     creditor_losses = lost.ordinary * ordinary_owed
     di = levers.deposit_insurance
     # The pooled share left after this year's resolutions (one budget for the year).
-    paid_dep, fund, uncovered, _ = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
-                                               mutualisation=levers.mutualisation,
-                                               lendable=rv.fund_lendable)
+    dep_pay = fund_payout(fund, np.where(di, insured_loss, 0.0), di,
+                          mutualisation=levers.mutualisation, lendable=rv.fund_lendable)
+    paid_dep, fund, uncovered = dep_pay.paid, dep_pay.fund_after, dep_pay.uncovered
     uncovered = np.where(di, uncovered, insured_loss)
     fiscal = fiscal + backstop(uncovered, np.broadcast_to(data.gdp, (R, N)), di, levers.backstop)
     recap = np.where(failed, params.recap_ratio * A, 0.0)
@@ -385,6 +387,11 @@ def step(
         "fund_payout": paid_dep + rv.fund,
         "fund_art109": rv.fund_art109,
         "fund_balance": fund,
+        "fund_contribution": contrib,
+        # Positive: the economy's compartment paid more for other participants' systems
+        # than theirs paid for its own (sums to zero over participants each year).
+        "fund_net_transfer": (rv.fund_given + dep_pay.given)
+        - (rv.fund_received + dep_pay.received),
         "fiscal_cost": fiscal,
         "fiscal_recap": fiscal_recap,
         "bail_in": bail_in,
