@@ -144,14 +144,17 @@ def test_accession_during_a_phase_in_counts_the_joining_not_the_rest_of_the_phas
 
 def test_accession_to_a_banking_union_counts_the_change_not_the_whole_union() -> None:
     # A second Russian crisis in the year of Mongolia's accession: the union in force is
-    # worth about 0.25 % of GDP to Russia that year, with or without Mongolia; before, the
+    # worth about 0.6 % of GDP to Russia that year, with or without Mongolia; before, the
     # accession's econ term counted that as the gain from Mongolia joining. The shock is
-    # -0.5: at the -0.34 of the shipped crisis the union no longer saves Russia anything
-    # since a failed system's losses go down depositor preference (2026-12-06: insured
-    # deposits lose nothing, so there is no insured payout for the union to spare; it was
-    # 0.9 % of GDP before, 1.7 % until the fund was held to BRRD art. 44(5)); -0.45 gave
-    # 0.2 % with npl_sensitivity 0.5 and 0.06 % with 0.545 (docs/finance.md section 6).
-    crisis = [{"type": "gdp_shock", "year": y, "countries": ["RUS"], "size": -0.5}
+    # -0.35 (npl_sensitivity 0.9 with the risk-based margin, docs/finance.md section 6;
+    # -0.5, which gave 0.25 % with 0.545, now gives -0.17 %: Russia's system is too deep
+    # in the hole for the union to save its treasury anything). Before: at the -0.34 of the
+    # shipped crisis the union saved Russia nothing once a failed system's losses went down
+    # depositor preference (2026-12-06: insured deposits lose nothing, so there is no
+    # insured payout for the union to spare; it was 0.9 % of GDP before, 1.7 % until the
+    # fund was held to BRRD art. 44(5)); -0.45 gave 0.2 % with npl_sensitivity 0.5 and
+    # 0.06 % with 0.545.
+    crisis = [{"type": "gdp_shock", "year": y, "countries": ["RUS"], "size": -0.35}
               for y in (2026, 2027)] + [
         {"type": "sanctions", "year": y, "target": "RUS", "by": "ROW", "trade_cost": 0.0,
          "severity": 1.0} for y in (2026, 2027)]
@@ -163,7 +166,7 @@ def test_accession_to_a_banking_union_counts_the_change_not_the_whole_union() ->
                         events=crisis, proposals=[union, {**JOIN, "year": 2027}])
     whole = _econ_terms(scenario, "bu", years={"start": 2025, "end": 2027}, events=crisis,
                         proposals=[{**union, "year": 2027}])
-    assert whole["RUS"] > 0.001  # what the union is worth to Russia in 2027 (0.0025)
+    assert whole["RUS"] > 0.001  # what the union is worth to Russia in 2027 (0.0059)
     assert abs(terms["RUS"]) < 1e-4
 
 

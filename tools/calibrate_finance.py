@@ -1,15 +1,16 @@
 """Calibrate ``npl_sensitivity`` so that the no-event baseline has the crises of history.
 
-Usage: python tools/calibrate_finance.py [--runs 1000] [--seed 123] [--lo 0.3] [--hi 0.8]
+Usage: python tools/calibrate_finance.py [--runs 4000] [--seed 123] [--lo 0.5] [--hi 1.5]
 
 Target: Laeven & Valencia (2018, IMF WP/18/206): 151 systemic banking crises in
 1970-2017 in the 165 countries of their database, 151 / (165 x 48) = 1.91 percent of
 country-years. Model: crisis starts (a failure after a year without one) per country-year
 of the 27 listed economies, 2025-2032, no events, default parameters otherwise
-(``scosim.finance.calibration``). Bisection on the sensitivity, rounded to 0.005: a step
-of 0.005 moves the frequency by about 0.06 points, two standard errors at 1,000 runs, so
-a finer value would fit the noise of the seed. Prints the value, its frequency, both
-standard errors and its neighbours on the 0.005 grid. The result is
+(``scosim.finance.calibration``; the banks' lending margin prices their shocks' expected
+loss, docs/finance.md section 3). Bisection on the sensitivity, rounded to 0.005: a step
+of 0.005 moves the frequency by about 0.03 points, two standard errors at 4,000 runs, so
+a finer value would fit the noise of the seed (about 50 seconds). Prints the value, its
+frequency, both standard errors and its neighbours on the 0.005 grid. The result is
 written into ``FinanceParams`` and ``FinanceSettings`` by hand (docs/finance.md, section 6).
 """
 
@@ -40,8 +41,8 @@ def main(argv: list[str]) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=CALIBRATION_RUNS)
     parser.add_argument("--seed", type=int, default=CALIBRATION_SEED)
-    parser.add_argument("--lo", type=float, default=0.3)
-    parser.add_argument("--hi", type=float, default=0.8)
+    parser.add_argument("--lo", type=float, default=0.5)
+    parser.add_argument("--hi", type=float, default=1.5)
     args = parser.parse_args(argv)
     fs = FinanceSystem()
 

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from scosim.finance.levers import npl_flow
 from scosim.finance.system import FinanceParams
 
-__all__ = ["EPISODES", "Episode", "EpisodeResult", "backtest", "npl_path", "reproducing_beta"]
+__all__ = [
+    "EPISODES",
+    "Episode",
+    "EpisodeResult",
+    "backtest",
+    "fit_gdp_beta",
+    "npl_path",
+    "reproducing_beta",
+]
 
 
 @dataclass(frozen=True)
@@ -153,3 +161,39 @@ def reproducing_beta(result: EpisodeResult, params: FinanceParams) -> float:
         return math.nan
     rise = float(result.wdi_npl[0]) - result.npl_start
     return max(rise, 0.0) / (params.npl_sensitivity * fall)
+
+
+def fit_gdp_beta(
+    gdp: Mapping[str, Mapping[int, float]],
+    npl_pct: Mapping[str, Mapping[int, float]],
+    params: FinanceParams,
+    episodes: tuple[Episode, ...] = EPISODES,
+) -> tuple[float, int]:
+    """The ``gdp_beta`` that fits the recorded NPL ratios best, by least squares.
+
+    Over every year of every episode with a recorded NPL ratio, the squared gap between the
+    model's ratio (:func:`npl_path`) and the recorded one. For ``gdp_beta >= 0`` the path
+    is linear in it (``max(0, -beta * g) = beta * max(0, -g)``; the clip to [0, 1] is not
+    reached in these episodes), so the minimum is in closed form; the record fixes only
+    ``npl_sensitivity * gdp_beta`` (docs/finance.md, section 6).
+
+    Args:
+        gdp: ``{code: {year: GDP, current US$}}``.
+        npl_pct: ``{code: {year: NPLs to gross loans, percent}}``.
+        params: ``npl_sensitivity`` and ``cure_rate`` are used.
+        episodes: The episodes fitted.
+
+    Returns:
+        ``(gdp_beta, country_years)``: the fit (0 if the record asks for a negative one)
+        and the number of country-years it used.
+    """
+    at0 = backtest(gdp, npl_pct, replace(params, gdp_beta=0.0), episodes)
+    at1 = backtest(gdp, npl_pct, replace(params, gdp_beta=1.0), episodes)
+    num, den, n = 0.0, 0.0, 0
+    for r0, r1 in zip(at0, at1, strict=True):
+        ok = ~np.isnan(r0.wdi_npl)
+        slope = (r1.model_npl - r0.model_npl)[ok]
+        num += float(np.sum(slope * (r0.wdi_npl[ok] - r0.model_npl[ok])))
+        den += float(np.sum(slope * slope))
+        n += int(ok.sum())
+    return (max(num / den, 0.0) if den > 0 else math.nan), n

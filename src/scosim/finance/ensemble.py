@@ -50,9 +50,13 @@ def simulate(
     Returns:
         Indicator name -> array (R, T, N), plus ``"rounds"`` (R, T): the deepest contagion
         round of each run and year.
+
+    The banks' risk-based margin prices the drawn shocks (``volatility_scale`` times the
+    calibrated volatility), whatever ``fs`` was set up with.
     """
     cal = load_calibration()
     vol = cal.countries.loc[list(fs.codes), "gdp_growth_sd"].to_numpy(dtype=float)
+    fs = fs.with_gdp_sd(volatility_scale * vol)
     R, T, N = runs, len(years), fs.N
     gdp_gens = [stream(seed, r, "finance_gdp") for r in range(R)]
     fin_gens = [stream(seed, r, "finance") for r in range(R)]

@@ -168,6 +168,10 @@ class BankingSystems(Mechanism):
         if tuple(self.fs.codes) != tuple(model.codes):
             raise ValueError("finance tables and calibration list different economies: "
                              f"{self.fs.codes} vs {model.codes}")
+        # The banks price the GDP shocks they face (the risk-based margin, docs/finance.md
+        # section 3): the calibrated volatility times the first year's volatility scale.
+        _, scale = model.growth_parameters(model.years[0])
+        self.fs = self.fs.with_gdp_sd(np.asarray(scale, float)[:, None] * model.vol[None, :])
         self.state = self.fs.initial_state(model.R)
         #: GDP of the base year (US$, ``(N,)``), the scale of the balance sheets, which are
         #: kept in base-year US$: money of the core is a share of this, not of the path.

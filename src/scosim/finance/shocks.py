@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "asset_shock_sd",
     "asset_shocks",
     "dollar_channel",
     "draw_normals",
@@ -96,6 +97,36 @@ def asset_shocks(
     f = np.broadcast_to(np.asarray(fuel_exports_gdp, float), (R, N))
     x = gdp_beta * g + commodity_beta * f * c[:, None] + idio_sd * z
     return x, c
+
+
+def asset_shock_sd(
+    gdp_sd: ArrayLike,
+    fuel_exports_gdp: ArrayLike,
+    *,
+    oil_sd: float,
+    gdp_beta: float = 1.0,
+    commodity_beta: float = 0.5,
+    idio_sd: float = 0.01,
+) -> FloatArray:
+    """Standard deviation of the asset shock ``x`` of :func:`asset_shocks`.
+
+    The three terms are independent normals, so their variances add:
+    ``sd_x**2 = (gdp_beta * gdp_sd)**2 + (commodity_beta * f * oil_sd)**2 + idio_sd**2``.
+
+    Args:
+        gdp_sd: Standard deviation of the yearly GDP shock ``g``, (N,) or (R, N).
+        fuel_exports_gdp: Fuel exports / GDP (N,).
+        oil_sd: Standard deviation of the yearly log change of the oil price.
+        gdp_beta: Asset return per unit of GDP shock.
+        commodity_beta: Asset return per unit of (fuel exports / GDP x oil log change).
+        idio_sd: Standard deviation of the banking system's own shock.
+
+    Returns:
+        ``sd_x``, broadcast to the shape of ``gdp_sd`` and ``fuel_exports_gdp`` together.
+    """
+    g = gdp_beta * np.asarray(gdp_sd, float)
+    f = commodity_beta * np.asarray(fuel_exports_gdp, float) * oil_sd
+    return np.sqrt(g * g + f * f + idio_sd * idio_sd)
 
 
 def sanctions_matrix(

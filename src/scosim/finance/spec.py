@@ -164,7 +164,7 @@ class FinanceSettings(BaseModel):
     beta: float = Field(1.0, gt=0, le=1)
     lgd: float = Field(0.45, ge=0, le=1)
     cure_rate: float = Field(0.25, ge=0, le=1)
-    npl_sensitivity: float = Field(0.545, ge=0)  # tools/calibrate_finance.py
+    npl_sensitivity: float = Field(0.89, ge=0)  # tools/calibrate_finance.py
     gdp_beta: float = Field(1.0, ge=0)
     commodity_beta: float = Field(0.5, ge=0)
     idio_sd: float = Field(0.01, ge=0)

@@ -6,7 +6,8 @@ tables. Order within a year (``docs/finance.md``):
 
 1. ex-ante contributions to the deposit insurance fund (paid out of bank capital);
 2. asset shocks (GDP, oil, own) -> new non-performing loans (slower under single supervision)
-   -> credit losses net of the income that prices expected losses;
+   -> credit losses net of the income that prices expected losses (the calibrated NPL
+   inflow's and, with a risk-based margin, the year's shocks': :func:`risk_premium`);
 3. sanctions freeze payments on the dollar channel (less with national-currency settlement);
 4. early intervention before contagion (resolution authority, information exchange);
 5. contagion: Eisenberg-Noe / Rogers-Veraart clearing or DebtRank;
@@ -19,6 +20,7 @@ tables. Order within a year (``docs/finance.md``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -37,7 +39,7 @@ from scosim.finance.levers import (
 )
 from scosim.finance.liquidation import ClassLosses, outside_losses, ranked_losses, smaller
 from scosim.finance.resolution import resolve
-from scosim.finance.shocks import Rng, asset_shocks, dollar_channel
+from scosim.finance.shocks import Rng, asset_shock_sd, asset_shocks, dollar_channel
 
 __all__ = [
     "INDICATORS",
@@ -45,6 +47,8 @@ __all__ = [
     "FinanceState",
     "FinanceSystem",
     "Levers",
+    "calibrated_gdp_sd",
+    "risk_premium",
     "step",
 ]
 
@@ -92,14 +96,18 @@ class FinanceParams:
         beta: Share of interbank receivables realised in default (1 = no default cost).
         lgd: Loss given default on new NPLs (Basel II foundation IRB, senior unsecured: 45%).
         cure_rate: Share of the NPL stock written off or cured each year.
-        npl_sensitivity: New NPL share per unit of negative asset shock (0.545: the
-            no-event baseline has crises starting in 1.90 percent of the listed economies'
-            country-years, 2025-2032, against Laeven & Valencia's 151 in 165 countries x
-            48 years, 1.91 percent; ``tools/calibrate_finance.py``, docs/finance.md,
-            section 6).
+        npl_sensitivity: New NPL share per unit of negative asset shock (0.89: the
+            no-event baseline, with the risk-based margin, has crises starting in 1.89
+            percent of the listed economies' country-years, 2025-2032, against Laeven &
+            Valencia's 151 in 165 countries x 48 years, 1.91 percent;
+            ``tools/calibrate_finance.py``, docs/finance.md, section 6).
         roa_margin: Return on external assets after expected losses and after the year's
             interest to creditors (rebuilds capital); the obligations cleared at year end
             are therefore the face values ``L`` and ``b``, with no interest on top.
+        price_shock_risk: Whether the lending margin also prices the expected credit loss
+            of the yearly shocks (a risk-based margin, :func:`risk_premium`); False is the
+            rule until 2026-12-06, under which capital drifted down (docs/finance.md,
+            section 6).
         gdp_beta: Asset shock per unit of GDP shock.
         commodity_beta: Asset shock per unit of (fuel exports / GDP x oil log change); 0.5
             because the nominal US$ GDP shocks already carry part of the oil-price effect.
@@ -120,8 +128,9 @@ class FinanceParams:
     beta: float = 1.0
     lgd: float = 0.45
     cure_rate: float = 0.25
-    npl_sensitivity: float = 0.545
+    npl_sensitivity: float = 0.89
     roa_margin: float = 0.01
+    price_shock_risk: bool = True
     gdp_beta: float = 1.0
     commodity_beta: float = 0.5
     idio_sd: float = 0.01
@@ -232,6 +241,40 @@ class FinanceState:
     written_off: FloatArray | None = field(default=None, repr=False)
 
 
+def risk_premium(data: BankingData, params: FinanceParams, gdp_sd: ArrayLike) -> FloatArray:
+    """Expected credit loss of the yearly shocks, per unit of external assets.
+
+    Loan rates cover expected loss, capital covers unexpected loss (the Basel IRB split,
+    BCBS 2005, "An Explanatory Note on the Basel II IRB Risk Weight Functions"). A bad
+    year adds ``npl_sensitivity * max(0, -x)`` of new NPLs, a good one takes none away, so
+    with ``x ~ N(0, sd_x**2)`` the expected yearly loss beyond the calibrated NPL inflow is
+
+        lgd * npl_sensitivity * E[max(0, -x)] = lgd * npl_sensitivity * sd_x / sqrt(2 pi)
+
+    (:func:`scosim.finance.shocks.asset_shock_sd` for ``sd_x``). Banks price it at set-up
+    from the shock distribution they face; single supervision, which later slows the
+    build-up, does not lower it. Without it, a margin that prices only the calibrated
+    inflow leaves every economy whose shocks' expected loss exceeds ``roa_margin`` losing
+    capital year after year (docs/finance.md, section 6).
+
+    Args:
+        data: The tables (fuel exports / GDP, the oil price's volatility).
+        params: ``lgd``, ``npl_sensitivity``, the shock loadings; 0 when
+            ``price_shock_risk`` is False.
+        gdp_sd: Standard deviation of the yearly GDP shocks, (N,) or (R, N).
+
+    Returns:
+        The premium, shaped as ``gdp_sd``.
+    """
+    sd_g = np.asarray(gdp_sd, float)
+    if not params.price_shock_risk:
+        return np.zeros_like(sd_g)
+    oil_sd = params.oil_sd if params.oil_sd is not None else data.parameters["oil_log_change_sd"]
+    sd_x = asset_shock_sd(sd_g, data.fuel_exports_gdp, oil_sd=oil_sd, gdp_beta=params.gdp_beta,
+                          commodity_beta=params.commodity_beta, idio_sd=params.idio_sd)
+    return params.lgd * params.npl_sensitivity * sd_x / math.sqrt(2.0 * math.pi)
+
+
 def step(
     data: BankingData,
     params: FinanceParams,
@@ -240,6 +283,8 @@ def step(
     sanctions: ArrayLike,
     levers: Levers,
     rng: Rng,
+    *,
+    premium: ArrayLike = 0.0,
 ) -> tuple[FinanceState, dict[str, FloatArray]]:
     """Advance the banking systems by one year.
 
@@ -251,6 +296,9 @@ def step(
         sanctions: Severity ``S[r, b, t]`` of sanctions by ``b`` on ``t`` (R, N, N).
         levers: Banking-union components and settlement shares in force.
         rng: Generator(s) of the finance stream.
+        premium: The part of the lending margin that prices the shocks' expected credit
+            loss, per unit of external assets, (N,) or (R, N) (:func:`risk_premium`;
+            :class:`FinanceSystem` passes its own). 0 prices only the calibrated inflow.
 
     Returns:
         ``(new_state, indicators)``; indicators are the (R, N) arrays named in
@@ -277,7 +325,8 @@ def step(
     fund = state.fund + contrib
     K = state.capital - contrib
 
-    # 2. asset shocks and credit losses; income prices the calibrated expected loss.
+    # 2. asset shocks and credit losses; income prices the calibrated NPL inflow's loss and
+    # the shocks' expected loss (the premium), plus the margin that rebuilds capital.
     x, _ = asset_shocks(g, data.fuel_exports_gdp, rng, oil_sd=oil_sd, gdp_beta=params.gdp_beta,
                         commodity_beta=params.commodity_beta, idio_sd=params.idio_sd)
     base = params.cure_rate * data.npl[None, :]
@@ -285,7 +334,7 @@ def step(
                        supervised=levers.supervision,
                        supervision_effect=levers.supervision_effect)
     npl = np.clip((1.0 - params.cure_rate) * state.npl + new_npl, 0.0, 1.0)
-    income = (params.lgd * base + params.roa_margin) * e0
+    income = (params.lgd * base + params.roa_margin + np.asarray(premium, float)) * e0
     credit = params.lgd * new_npl * e0
     K = K + income - credit
 
@@ -422,15 +471,36 @@ class FinanceSystem:
     """
 
     def __init__(self, data: BankingData | None = None,
-                 params: FinanceParams | None = None) -> None:
+                 params: FinanceParams | None = None,
+                 gdp_sd: ArrayLike | None = None) -> None:
+        """Set up the systems and the margin that prices their shocks.
+
+        Args:
+            data: The tables; the packaged ones if omitted.
+            params: Behavioural parameters; the defaults if omitted.
+            gdp_sd: Standard deviation of the yearly GDP shocks the banks price, (N,) or
+                (R, N): the model's (calibrated volatility times the volatility scale).
+                Omitted: the calibrated volatility for the packaged tables, 0 for tables
+                given by hand (their economies have no calibrated volatility).
+        """
         self.data = data if data is not None else load_banking()
         self.params = params if params is not None else FinanceParams()
         self.codes = self.data.codes
         self.N = len(self.codes)
+        if gdp_sd is None:
+            gdp_sd = calibrated_gdp_sd(self.codes) if data is None else np.zeros(self.N)
+        self.gdp_sd = np.asarray(gdp_sd, dtype=float)
+        #: The margin's price of the shocks' expected loss (:func:`risk_premium`).
+        self.premium = risk_premium(self.data, self.params, self.gdp_sd)
 
     def with_params(self, **kw: object) -> FinanceSystem:
-        """A copy with some parameters changed."""
-        return FinanceSystem(self.data, replace(self.params, **kw))  # type: ignore[arg-type]
+        """A copy with some parameters changed (the premium priced again)."""
+        return FinanceSystem(self.data, replace(self.params, **kw),  # type: ignore[arg-type]
+                             self.gdp_sd)
+
+    def with_gdp_sd(self, gdp_sd: ArrayLike) -> FinanceSystem:
+        """A copy whose banks price GDP shocks of standard deviation ``gdp_sd``."""
+        return FinanceSystem(self.data, self.params, gdp_sd)
 
     def initial_state(self, R: int) -> FinanceState:
         """Calibrated capital and NPLs, an empty fund, no trade-cost change."""
@@ -455,5 +525,15 @@ class FinanceSystem:
 
     def step(self, state: FinanceState, gdp_shocks: ArrayLike, sanctions: ArrayLike,
              levers: Levers, rng: Rng) -> tuple[FinanceState, dict[str, FloatArray]]:
-        """One year: see :func:`step`."""
-        return step(self.data, self.params, state, gdp_shocks, sanctions, levers, rng)
+        """One year: see :func:`step` (with this system's premium)."""
+        return step(self.data, self.params, state, gdp_shocks, sanctions, levers, rng,
+                    premium=self.premium)
+
+
+def calibrated_gdp_sd(codes: Sequence[str]) -> FloatArray:
+    """The calibrated standard deviation of yearly log US$ GDP growth (``gdp_growth_sd``)."""
+    # Imported here: the calibration loader is not needed by the pure step.
+    from scosim.data.calibration import load_calibration
+
+    c = load_calibration().countries
+    return c.loc[list(codes), "gdp_growth_sd"].to_numpy(dtype=float)
