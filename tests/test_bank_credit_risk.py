@@ -182,3 +182,17 @@ def test_the_default_loan_is_far_from_concessional_at_the_imf_rate() -> None:
     assert at_imf < CONCESSIONALITY_THRESHOLD / 10
     # Where the bank's rate is below the market's both measures agree at the same rate.
     assert grant_element(0.049, 0.07, 20, 5) == grant_element_at(0.049, 0.07, 20, 5)
+
+
+def test_a_zero_market_rate_is_refused_when_the_scenario_is_loaded() -> None:
+    """market_rate is also the cost of funds corridor payments are annualised at; until
+    2026-12-06 0 passed validation and stopped the run at the first corridor preview
+    (``annual_equivalent``: rate must be > 0)."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(SCEN / "hindcasts" / "bank_2025.yaml",
+                      overrides={"proposals.bank_2025.market_rate": 0.0})
+    assert "market_rate" in str(err.value) and "must be > 0" in str(err.value)
+    ok = load_scenario(SCEN / "hindcasts" / "bank_2025.yaml",
+                       overrides={"proposals.bank_2025.market_rate": 0.001})
+    bank = next(p for p in ok.proposals if p.id == "bank_2025")
+    assert bank.market_rate == 0.001

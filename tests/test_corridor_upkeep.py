@@ -21,7 +21,7 @@ from scosim.model.gdp_shares import expenditure_usd
 from scosim.model.model import SCOModel
 from scosim.network.corridor import Corridor
 from scosim.network.tables import NetworkDataError, load_network
-from scosim.network.upkeep import carrier_om_share, upkeep_usd
+from scosim.network.upkeep import OM_PARAMS, carrier_om_share, upkeep_usd
 from scosim.scenario import ScenarioError, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -40,6 +40,17 @@ def test_the_carriers_shares_are_the_sourced_ones() -> None:
                            "om_share_power": (0.01, 0.03)}.items():
         assert lo <= t.params[name] <= hi
         assert t.params_table.loc[name, "source"] != "scosim_assumption"
+
+
+def test_a_one_carrier_project_s_share_is_the_table_s_exactly() -> None:
+    """A project of one carrier takes that carrier's share itself, to the bit: the
+    length-weighted mean gave 0.019999999999999997 for the Trans-Afghan railway, so a
+    scenario writing ``om_share: 0.02`` gave other numbers than the default."""
+    t = load_network()
+    for project in ("INSTC_CHABAHAR", "TRANS_AFGHAN_RAIL", "CKU_RAIL", "TAPI", "CASA1000"):
+        modes = set(t.edges.loc[t.edges["project"] == project, "mode"])
+        if len(modes) == 1:
+            assert carrier_om_share(t, project) == float(t.params[OM_PARAMS[modes.pop()]])
 
 
 def test_upkeep_is_m_times_c_a_year_in_the_cost_shares() -> None:

@@ -37,11 +37,12 @@ PAYERS: tuple[tuple[str, str], ...] = (
     # Of the gross, a solvent system's recapitalisation where the BRRD's 8 % was not met:
     # only under public_backstop "unconstrained" (finance/resolution.py, step 4).
     ("precautionary_recap", "treasuries: of which\nprecautionary"),
-    ("fund_payout", "deposit insurance fund"),
+    ("fund_payout", "deposit insurance fund\n(paid from contributions)"),
     # Where the fund's money came from: the group's banks' contributions over the period
     # (the fund's payout is recorded at the system it paid for, so a group's bar is paid
     # for it, possibly out of others' compartments: fund_net_transfer_usd per economy).
-    ("fund_contribution", "banks: contributions\nto the fund"),
+    # The fund pays out of these: the labels say so, or a reader adds the money twice.
+    ("fund_contribution", "banks: contributions\nto the fund (its source)"),
     ("bail_in", "creditors:\nbailed in"),
     # In default the deposits are paid first (BRRD art. 108): the labels say so.
     ("creditor_losses", "creditors, paid after\ndeposits: lost in default"),

@@ -64,6 +64,10 @@ def carrier_om_share(tables: NetworkTables, project: str) -> float:
                                    f"{name} = {share:g}; allowed: [0, {OM_SHARE_MAX:g}]")
         total += float(length)
         weighted += float(length) * share
+    if edges["mode"].nunique() == 1:
+        # One carrier: its share exactly (the length-weighted mean can be off in the last
+        # bit, so a scenario writing the same share would not give the same numbers).
+        return share
     return weighted / total
 
 

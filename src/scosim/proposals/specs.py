@@ -277,9 +277,14 @@ class DevelopmentBankProposal(ProposalSpec):
                                 "0.30 maturity premium + 0.10 risk premium, AIIB loan "
                                 "pricing of January 2016; front-end fee left out; until "
                                 "2026-12-06 0.04, unsourced)")
-    market_rate: float = Field(0.07, ge=0, le=0.5, description="borrowers' alternative rate, "
+    # Above 0: it is also the members' cost of funds, the rate a corridor's payments are
+    # valued and annualised at (network.finance.annual_equivalent), and a perpetuity at 0
+    # has no level yearly equivalent; until 2026-12-06 0 passed validation and stopped the
+    # run at the first corridor preview.
+    market_rate: float = Field(0.07, gt=0, le=0.5, description="borrowers' alternative rate, "
                                "a year: their saving on the bank's loans is measured and "
-                               "discounted against it")
+                               "discounted against it; also the members' cost of funds that "
+                               "corridor payments are valued and annualised at (above 0)")
     # Sourced (docs/hindcasts.md, "The Development Bank's economics"): a AAA multilateral
     # bank's USD funding, the AIIB's 5-year benchmark of January 2023, US$2 bn of 4.000 %
     # notes due 2028 (AIIB Form 18-K, Exhibit 5, Q1 2023, SEC); its 5-year of January 2024
