@@ -99,8 +99,8 @@ def _default_network() -> dict[str, Any]:
 
     return {"closures": [], "congestion": True, "failure_base": FAILURE_BASE,
             "failure_sensitivity": FAILURE_SENSITIVITY, "instability": {},
-            "measures": "all", "om_share": None, "recovery": RECOVERY, "sanctions": [],
-            "transit_opened": [], "vot_per_day": None}
+            "recovery": RECOVERY, "sanctions": [], "transit_opened": [],
+            "vot_per_day": None}
 
 _CU = {
     "year": (_I, None, None, False, None, False),
