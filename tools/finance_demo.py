@@ -5,7 +5,7 @@ Usage: python tools/finance_demo.py OUT.png [--runs 200] [--seed 1]
 Runs the stand-alone banking ensemble (until the step is wired into the model) for
 2025-2030 with a 2026 crisis in Russia, a hypothetical severe stress (log GDP shock of
 -0.41, as large as the fall of Russia's US$ GDP from 2014 to 2015 in WDI, but passed one
-for one into bad loans: about 14 times the NPL rise recorded in 2015, docs/finance.md
+for one into bad loans: about 24 times the NPL rise recorded in 2015, docs/finance.md
 section 8; plus full sanctions by the Rest of World), in three
 variants: no banking union; an SCO banking union of the members with all four components;
 no union but 80 percent of members' mutual trade settled in national currencies.
