@@ -181,10 +181,11 @@ def test_a_total_and_its_band_print_at_one_precision() -> None:
     said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
     mid, low, high = np.median(members), *np.percentile(members, [5, 95])
     assert f"members {mid / 1e9:+.1f} ({low / 1e9:+.1f} to {high / 1e9:+.1f})" in said
-    # Over 100 bn the whole band is in whole billions, and what rounds to zero has no sign.
+    # Over 100 bn the whole band is in whole billions, and a loss that rounds to zero
+    # keeps its sign, as the welfare table's -0.00 (it read "0", as if nothing was lost).
     out = [-0.004e9, -0.003e9, -150e9]
     mid, low, high = np.median(out), *np.percentile(out, [5, 95])
-    assert f"outsiders 0 ({low / 1e9:+.0f} to 0)" in said
+    assert f"outsiders -0 ({low / 1e9:+.0f} to -0)" in said
     for band in re.findall(r"[+-]?[\d.]+ \([+-]?[\d.]+ to [+-]?[\d.]+\)", said):
         places = {len(x.split(".")[1]) if "." in x else 0 for x in re.findall(r"[\d.]+", band)}
         assert len(places) == 1, band

@@ -533,3 +533,24 @@ def test_with_footer_replaces_only_the_footer_the_answer_was_written_with() -> N
         assert with_footer(body + footer + "\n", "on the page") == body + "on the page\n"
     # An answer ending otherwise (an older version's) keeps its lines: the new one is added.
     assert with_footer(body, "on the page") == body + "on the page\n"
+
+
+def test_a_mean_that_rounds_to_zero_keeps_its_sign() -> None:
+    """China lost 0.0023 % in every run of a Central Asia-India FTA and printed
+    "0.00  0.00 to 0.00  0 %" (user report): a loss too small for two decimals is -0.00,
+    a gain +0.00, and only an economy whose welfare did not move prints 0.00."""
+    from scosim.indicator_display import signed
+
+    assert [signed(v) for v in (-0.0023, 0.0027, 0.0, 1e-12, -0.05)] == [
+        "-0.00", "+0.00", "0.00", "0.00", "-0.05"]
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", v) for r in range(4)
+                        for c, v in (("RUS", 0.3), ("CHN", -0.0023 - 0.0001 * r),
+                                     ("KAZ", 0.002 + 0.0001 * r), ("IRN", 0.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ind = pd.concat([ind, ind.assign(indicator="member", value=1.0)])
+    text = headline_text(RunStats.from_frames(ind), "t")
+    cols = {line.split()[0]: line.split()[2:7] for line in text.splitlines()
+            if line.split()[:1] in (["CHN"], ["KAZ"], ["IRN"])}
+    assert cols["CHN"] == ["-0.00", "-0.00", "to", "-0.00", "0"]
+    assert cols["KAZ"] == ["+0.00", "+0.00", "to", "+0.00", "100"]
+    assert cols["IRN"] == ["0.00", "0.00", "to", "0.00", "0"]

@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.bloc_answer import bloc_lines
-from scosim.indicator_display import percent_of_runs
+from scosim.indicator_display import percent_of_runs, signed
 from scosim.mechanism_answer import (
     HeadlineIndicator,
     economy_label,
@@ -159,9 +159,8 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
 
 
 def _pct(value: float) -> str:
-    # Two decimals, as the README's figures; no sign on what rounds to zero.
-    text = f"{value:+.2f}"
-    return "0.00" if text in ("+0.00", "-0.00") else text
+    # Two decimals, as the README's figures; a loss that rounds to zero is -0.00.
+    return signed(value, 2)
 
 
 #: The last line of the answer a run with plots keeps (``summary.txt``).
