@@ -51,11 +51,18 @@ def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
         assert rows.loc[c, "high"] == pytest.approx(high, rel=1e-12, abs=1e-15)
         assert rows.loc[c, "in_union"] == pytest.approx(union[c].mean())
         assert rows.loc[c, "gains"] == pytest.approx((w[c] > 1e-9).mean())
-    # Votes against as a share of each state's own votes (states vote every year here).
+    # The share of runs with a no, and, as states vote year after year here, the mean
+    # number of votes against a run beside it.
     mine = votes[votes["country"].astype(str) == "IND"]
-    assert len(mine) > 7  # more votes than runs: a share of runs would be wrong
-    assert rows.loc["IND", "voted no"] == pytest.approx(100 * (~mine["yes"]).mean())
-    assert rows.loc["PAK", "voted no"] == 0.0
+    assert len(mine) > 7  # more votes than runs: the votes are counted too
+    said_no = mine.loc[~mine["yes"].astype(bool), "run"].nunique()
+    assert rows.loc["IND", "voted no"] == pytest.approx(100 * said_no / 7) == 100.0
+    assert rows.loc["IND", "no votes"] == pytest.approx((~mine["yes"].astype(bool)).sum() / 7)
+    assert rows.loc["IND", "no votes"] > 1  # the share of runs alone would not say it
+    assert rows.loc["PAK", "voted no"] == 0.0 and rows.loc["PAK", "no votes"] == 0.0  # committed
+    text = " ".join(headline_text(load_plot_data(geometry_run), "t").split())
+    assert ("no votes: mean number of the state's votes against a run (a state can be asked "
+            "again in a later year") in text
     # The others: the largest gains and losses among economies not concerned.
     rest = w.mean().drop(index=list(concerned))
     assert set(others.index) == (set(rest[rest >= 0.005].nlargest(OTHERS).index)
@@ -84,10 +91,12 @@ def test_a_rejected_proposal_is_answered_by_its_vetoes() -> None:
     assert text.startswith("Who votes against: t (seed 1)\n")
     assert "no economy's welfare moved in any of 4 runs" in text
     assert "mean" not in text.splitlines()[2]  # no welfare columns
-    # Under consensus every vote against is a veto: one column, vetoes a run.
-    assert "voted no" not in text
-    assert re.search(r"KAZ Kazakhstan +1\.00\n", text)
-    assert re.search(r"CHN China +0\.00\n", text)
+    # One statistic whatever the rule: the share of runs with a no, which is a veto here.
+    assert "vetoes" not in text
+    assert re.search(r"KAZ Kazakhstan +100 %\n", text)
+    assert re.search(r"CHN China +0 %\n", text)
+    assert "voted no: share of runs in which the state voted no (under its decision rule a no " \
+        "is a veto)" in " ".join(text.split())
     assert "MNG" not in text  # outside, and nothing moved
 
 
@@ -113,11 +122,13 @@ def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, ca
     kept = (run_dir / "summary.txt").read_text()
     assert out.endswith("\n\n" + kept)
     assert open_result(run_dir).headline == kept
-    # Vetoes a run, from the event log itself.
+    # The share of runs with a no, from the event log itself (consensus: vetoes).
     ev = read_batches(run_dir / "events")
-    vetoes = ev[ev["type"] == "veto"]["country"].astype(str).value_counts() / 6
-    for code, share in vetoes.items():
-        assert re.search(rf"\n  {code} .* {share:.2f}\n", kept), code
+    votes = ev[ev["type"] == "vote"]
+    said_no = votes[~votes["yes"].astype(bool)].groupby("country", observed=True)["run"]
+    for code, runs in said_no.nunique().items():
+        assert re.search(rf"\n  {code} .* {100 * runs / 6:.0f} %\n", kept), code
+    assert "(under consensus a no is a veto)" in " ".join(kept.split())
 
 
 def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture,
@@ -178,8 +189,10 @@ def test_show_says_when_there_is_nothing_to_answer(tmp_path: Path, model_fixture
     assert "no economy's welfare moved and no state voted" in capsys.readouterr().out
 
 
-def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
-    """Majority rule: KAZ votes no (no veto); IND is a member that never voted."""
+def test_a_member_that_did_not_vote_is_marked_so_not_given_a_share() -> None:
+    """Majority rule: KAZ votes no (no veto); IND is a member that never voted. Members
+    outside a free-trade area were listed at "0.00" under vetoes, as if they accepted it
+    (user report): the cell now says "did not vote"."""
     ind = pd.DataFrame(
         [(r, 2030, c, name, v) for r in range(2)
          for c in ("CHN", "KAZ", "IND")
@@ -195,8 +208,10 @@ def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
     lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()
              if line.split()[:1] in (["KAZ"], ["CHN"], ["IND"])}
     assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
-    assert "nan" not in lines["IND"] and lines["IND"].split()[-2:] == ["100", "%"]  # gains
-    assert len(lines["IND"].split()) == len(lines["KAZ"].split()) - 2  # no share of votes
+    assert "nan" not in lines["IND"] and lines["IND"].endswith("100 %  did not vote")
+    assert len(lines["IND"]) == len(lines["KAZ"])  # the column lines up
+    assert "did not vote: not among the proposal's voters in any run" in " ".join(
+        headline_text(st, "t").split())
 
 
 def test_votes_a_rule_committed_are_called_so() -> None:
@@ -260,10 +275,12 @@ def test_votes_on_several_proposals_are_shared_out_per_proposal() -> None:
     head = next(line for line in text.splitlines() if line.split()[:1] == ["economy"])
     kaz = next(line for line in text.splitlines() if "KAZ Kazakhstan" in line)
     ind_ = next(line for line in text.splitlines() if "IND India" in line)
-    # Columns line up under their headings, blanks where a state did not vote.
+    # Columns line up under their headings, "did not vote" where a state did not.
     assert kaz.endswith("100 %                0 %") and head.endswith("no: tkm_accession")
+    assert ind_.endswith("did not vote                0 %")
     assert len(kaz) == len(head) and len(ind_) == len(head)
-    assert "no: share of the state's votes on that proposal" in text
+    assert "no: share of runs in which the state voted no on that proposal" in " ".join(
+        text.split())
     # One proposal: the single column as before.
     one = RunStats.from_frames(ind, ev[ev["proposal"] == "cu"])
     assert list(headline_table(one)[0].filter(like="no").columns) == ["voted no"]
@@ -554,3 +571,82 @@ def test_a_mean_that_rounds_to_zero_keeps_its_sign() -> None:
     assert cols["CHN"] == ["-0.00", "-0.00", "to", "-0.00", "0"]
     assert cols["KAZ"] == ["+0.00", "+0.00", "to", "+0.00", "100"]
     assert cols["IRN"] == ["0.00", "0.00", "to", "0.00", "0"]
+
+
+def _council(rule: str) -> RunStats:
+    """Four runs of a free-trade area of KAZ, KGZ and IND that CHN and PAK, members
+    outside it, do not vote on; KGZ says no in every run, KAZ in runs 0 and 1 (twice in
+    run 0: tabled again in 2028); decided by ``rule``. Nothing moves (rejected)."""
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(4)
+                        for c in ("CHN", "PAK", "KAZ", "KGZ", "IND")
+                        for name, v in (("welfare_change_pct", 0.0), ("member", 1.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    rows = []
+    for r in range(4):
+        said = {"KGZ": False, "KAZ": r >= 2, "IND": True}
+        rows += [(r, 2026, "vote", c, "fta", yes, None) for c, yes in said.items()]
+        if rule == "consensus":
+            rows += [(r, 2026, "veto", c, "fta", None, None) for c, y in said.items() if not y]
+        rows.append((r, 2026, "rejected", "", "fta", None, rule))
+    rows += [(0, 2028, "vote", "KAZ", "fta", False, None), (0, 2028, "vote", "KGZ", "fta", False,
+                                                           None)]
+    ev = pd.DataFrame(rows, columns=["run", "year", "type", "country", "proposal", "yes",
+                                     "decision_rule"])
+    return RunStats.from_frames(ind, ev)
+
+
+@pytest.mark.parametrize("rule", ["consensus", "qualified_majority"])
+def test_one_vote_statistic_whatever_the_rule_and_non_voters_marked(rule: str) -> None:
+    """A user's Central Asia-India FTA under consensus listed China, Pakistan and Iran,
+    outside it and not voting, at "0.00" under "vetoes: mean number a run"; qualified
+    majority printed "voted no: share of the state's votes" instead. Now both print the
+    share of runs in which each state voted no, and "did not vote"."""
+    st = _council(rule)
+    text = headline_text(st, "t")
+    flat = " ".join(text.split())
+    cells = {line.split()[0]: " ".join(line.split()[2:]) for line in text.splitlines()
+             if line.split()[:1] in (["KGZ"], ["KAZ"], ["IND"], ["CHN"], ["PAK"])}
+    # KAZ said no twice in run 0 and once in run 1: two runs of four, not 3 of 6 votes.
+    assert cells["KGZ"].startswith("100 %") and cells["KAZ"].startswith("50 %")
+    assert cells["IND"].startswith("0 %")
+    assert cells["CHN"] == cells["PAK"] == "did not vote"
+    assert "vetoes" not in text and "mean number a run" not in text
+    assert "voted no: share of runs in which the state voted no" in flat
+    assert ("(under consensus a no is a veto)" in flat) == (rule == "consensus")
+    # Asked twice in a run: the number of votes against a run is given beside the share.
+    rows = headline_table(st)[0]
+    assert rows.loc["KAZ", "no votes"] == pytest.approx(3 / 4)
+    assert rows.loc["KGZ", "no votes"] == pytest.approx(5 / 4)
+    assert np.isnan(rows.loc["CHN", "no votes"])
+    # Most no first; those that did not vote last.
+    order = [line.split()[0] for line in text.splitlines() if line.split()[:1] in (
+        ["KGZ"], ["KAZ"], ["IND"], ["CHN"], ["PAK"])]
+    assert order[:3] == ["KGZ", "KAZ", "IND"] and set(order[3:]) == {"CHN", "PAK"}
+
+
+def test_committed_votes_say_who_would_have_voted_no_on_its_own_score() -> None:
+    """A committed run (always_yes) ended "the scenario decided them, not the states'
+    scores", though the scores were logged (user report): it now says, from the votes'
+    records, in how many runs each state's own score (with its shock) was below zero."""
+    ind = pd.DataFrame([(r, 2030, c, "welfare_change_pct", 0.1) for r in range(4)
+                        for c in ("IND", "KAZ", "KGZ", "RUS")],
+                       columns=["run", "year", "country", "indicator", "value"])
+    score = {"IND": -0.3, "KGZ": -0.01, "RUS": 0.02}  # IND proposes: a yes whatever its score
+    ev = pd.DataFrame(
+        [(r, 2026, "vote", c, "fta", True, "always_yes", c == "IND",
+          -0.02 if (c == "KAZ" and r % 2) else score.get(c, 0.01))
+         for r in range(4) for c in ("IND", "KAZ", "KGZ", "RUS")],
+        columns=["run", "year", "type", "country", "proposal", "yes", "rule", "sponsor",
+                 "utility"])
+    text = " ".join(headline_text(RunStats.from_frames(ind, ev), "t").split())
+    assert "the scenario decided them, not the states' scores." in text
+    assert ("On its own score (not used: the scenario committed the votes), the share of "
+            "runs in which each state would have voted no") in text
+    assert ": KGZ 100 %, KAZ 50 %; the other committed voters yes in every run." in text
+    assert "IND" not in text.split("On its own score")[1].split("`")[0]
+    assert "`--set parameters.rules.vote=utility_vote`" in text
+    # Scores that would all have said yes: said so.
+    ev["utility"] = 0.5
+    text = " ".join(headline_text(RunStats.from_frames(ind, ev), "t").split())
+    assert "would have voted no (as utility_vote" in text
+    assert "every committed voter yes in every run." in text
