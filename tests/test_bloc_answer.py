@@ -125,8 +125,11 @@ def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, ca
     text = (union_run / "summary.txt").read_text()
     said = " ".join(text.split())
     # The members are those of the year in each run, not the founding group (review).
-    assert ("Bloc totals in 2035 (US$ bn, equivalent variation; members: those in the bloc "
-            "in 2035 in each run), median over 6 runs") in said
+    # Nominal dollars of 2035 on the model's GDP path, which the README's Limitations put
+    # above the IMF's: "US$ bn" alone read as constant dollars (user report).
+    assert ("Bloc totals in 2035 (equivalent variation, US$ bn current of 2035 on the model's "
+            "GDP path; members: those in the bloc in 2035 in each run), median over 6 "
+            "runs") in said
     for label, name in (("members", "ev_members_usd"), ("outsiders", "ev_outsiders_usd"),
                         ("world", "ev_world_usd")):
         v = one[name].to_numpy()

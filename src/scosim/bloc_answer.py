@@ -104,7 +104,10 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         totals.append(f"{label} {_band(mid, low, high)}")
     # The members are those of the year in each run (after exits and accessions), not the
     # founding group the welfare table lists: said, so the total is not read as theirs.
-    head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation; members: those in",
+    # Nominal dollars of that year on the model's GDP path, which runs above the IMF's
+    # (README, "Limitations"): not constant dollars, which "US$ bn" alone let one read.
+    head = [f"Bloc totals in {year}", "(equivalent variation,",
+            f"US$ bn current of {year} on the model's GDP path;", "members: those in",
             f"the bloc in {year} in each run),", "median"]
     band = f"({LOW}-{HIGH} % of runs)"
     if n_bloc >= n_runs:
