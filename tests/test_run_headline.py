@@ -129,6 +129,10 @@ def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, ca
     for code, runs in said_no.nunique().items():
         assert re.search(rf"\n  {code} .* {100 * runs / 6:.0f} %\n", kept), code
     assert "(under consensus a no is a veto)" in " ".join(kept.split())
+    # What the runs vary, read from the run's scenario.yaml, with the commands for the rest.
+    assert ("The shares of runs span runs that differ only in the growth shocks"
+            in " ".join(kept.split()))
+    assert "`--set parameters.trade.deficits=ratio`" in kept
 
 
 def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture,

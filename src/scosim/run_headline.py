@@ -55,6 +55,7 @@ from scosim.plots import (
 from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.run_outcome import outcome_lines
+from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_columns, vote_notes
 from scosim.runstats import ZERO, RunStats
 
@@ -170,7 +171,8 @@ def _sources(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> str:
 def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy", scope: str | None = None,
-                  own_effect: Iterable[str] = (), pays: Iterable[str] = ()) -> str:
+                  own_effect: Iterable[str] = (), pays: Iterable[str] = (),
+                  spread: Spread | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -195,6 +197,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             printed after the notes.
         pays: Lines saying which rule set each corridor's cost shares
             (:func:`scosim.network.answer_notes.payer_lines`), after the proposals' records.
+        spread: What the scenario draws per run and holds fixed
+            (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
+            that vary the rest (:func:`scosim.run_spread.spread_lines`); none by default.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -310,6 +315,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     out += bloc_lines(st, year, n_runs)
     out += exit_lines(st, n_runs)
     out += committed_lines(st, n_runs)
+    if moved or votes or has_union:  # what the bands and shares above span
+        out += spread_lines(spread, st, moved=moved, in_arrangement=has_union,
+                            exits_said=any(k == "defection" for k, _, _ in st.exits))
     if moved:
         out += list(own_effect)
     out.append(footer)
@@ -488,11 +496,12 @@ def worked_out_headline(res: Result) -> str | None:
 
 
 def _attribution(run_dir: str | Path) -> dict:
-    """``scope`` and ``own_effect`` of :func:`headline_text` for a run on this machine."""
+    """The ``scope``, ``own_effect``, ``pays`` and ``spread`` of :func:`headline_text`."""
     import json
 
     from scosim.attribution import own_effect_lines, run_scope
     from scosim.network.answer_notes import measure_lines, payer_lines
+    from scosim.run_spread import run_spread
 
     try:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
@@ -502,4 +511,4 @@ def _attribution(run_dir: str | Path) -> dict:
     return {"scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir)}
+            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest)}

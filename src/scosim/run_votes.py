@@ -17,10 +17,10 @@ voted no on its own score, from those records.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
 from scosim.indicator_display import percent_of_runs
+from scosim.run_outcome import wrap_answer
 from scosim.runstats import RunStats
 from scosim.vote_stats import COMMITTED_RULES, rule_name
 
@@ -224,4 +224,4 @@ def _own_score_lines(st: RunStats, n_runs: int) -> list[str]:
             f"shock below zero, the proposer excepted): {'; '.join(parts)}. "
             "`--set parameters.rules.vote=utility_vote` lets the scores decide (a state "
             "given its own rule under `countries` keeps it).")
-    return textwrap.wrap(text, 95, break_on_hyphens=False, break_long_words=False)
+    return wrap_answer(text)
