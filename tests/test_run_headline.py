@@ -654,3 +654,28 @@ def test_committed_votes_say_who_would_have_voted_no_on_its_own_score() -> None:
     text = " ".join(headline_text(RunStats.from_frames(ind, ev), "t").split())
     assert "would have voted no (as utility_vote" in text
     assert "every committed voter yes in every run." in text
+
+
+def test_an_objection_to_the_willing_is_its_own_share_not_a_no() -> None:
+    """Under interested_members a state left outside may object to the willing going
+    ahead (a ``veto`` event that is not a no under consensus): the share of runs in which
+    it objected, in its own column, beside its no."""
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(4) for c in ("CHN", "KAZ", "IND")
+                        for name, v in (("welfare_change_pct", 0.0), ("member", 1.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    rows = []
+    for r in range(4):
+        rows += [(r, 2026, "vote", c, "cu", c != "IND", None) for c in ("CHN", "KAZ", "IND")]
+        if r < 1:
+            rows.append((r, 2026, "veto", "IND", "cu", None, None))
+        rows.append((r, 2026, "adopted" if r else "rejected", "", "cu", None,
+                     "interested_members"))
+    ev = pd.DataFrame(rows, columns=["run", "year", "type", "country", "proposal", "yes",
+                                     "decision_rule"])
+    st = RunStats.from_frames(ind, ev)
+    table = headline_table(st)[0]
+    assert table.loc["IND", "voted no"] == 100.0 and table.loc["IND", "objected"] == 25.0
+    assert table.loc["KAZ", "objected"] == 0.0
+    flat = " ".join(headline_text(st, "t").split())
+    assert "a no is a veto" not in flat
+    assert "objected: share of runs in which the state, left outside, objected" in flat
