@@ -94,7 +94,8 @@ def test_design_outputs_say_each_output_s_unit(tmp_path, model_fixture, method):
                    out=tmp_path, progress=False)
     path = target / "design_outputs.parquet"
     schema = pq.read_schema(path)
-    assert schema.field("gdp_usd:KAZ").metadata == {b"unit": b"US$"}
+    assert schema.field("gdp_usd:KAZ").metadata == {
+        b"unit": b"US$ (current, of the year on the model's GDP path)"}
     assert schema.field("welfare_change_pct:KAZ").metadata == {
         b"unit": b"percent of the year's baseline real expenditure"}
     assert not schema.field("parameters.trade.sigma").metadata

@@ -125,8 +125,11 @@ def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, ca
     text = (union_run / "summary.txt").read_text()
     said = " ".join(text.split())
     # The members are those of the year in each run, not the founding group (review).
-    assert ("Bloc totals in 2035 (US$ bn, equivalent variation; members: those in the bloc "
-            "in 2035 in each run), median over 6 runs") in said
+    # Nominal dollars of 2035 on the model's GDP path, which the README's Limitations put
+    # above the IMF's: "US$ bn" alone read as constant dollars (user report).
+    assert ("Bloc totals in 2035 (equivalent variation, US$ bn current of 2035 on the model's "
+            "GDP path; members: those in the bloc in 2035 in each run), median over 6 "
+            "runs") in said
     for label, name in (("members", "ev_members_usd"), ("outsiders", "ev_outsiders_usd"),
                         ("world", "ev_world_usd")):
         v = one[name].to_numpy()
@@ -181,10 +184,11 @@ def test_a_total_and_its_band_print_at_one_precision() -> None:
     said = " ".join(" ".join(bloc_lines(st, 2035, 3)).split())
     mid, low, high = np.median(members), *np.percentile(members, [5, 95])
     assert f"members {mid / 1e9:+.1f} ({low / 1e9:+.1f} to {high / 1e9:+.1f})" in said
-    # Over 100 bn the whole band is in whole billions, and what rounds to zero has no sign.
+    # Over 100 bn the whole band is in whole billions, and a loss that rounds to zero
+    # keeps its sign, as the welfare table's -0.00 (it read "0", as if nothing was lost).
     out = [-0.004e9, -0.003e9, -150e9]
     mid, low, high = np.median(out), *np.percentile(out, [5, 95])
-    assert f"outsiders 0 ({low / 1e9:+.0f} to 0)" in said
+    assert f"outsiders -0 ({low / 1e9:+.0f} to -0)" in said
     for band in re.findall(r"[+-]?[\d.]+ \([+-]?[\d.]+ to [+-]?[\d.]+\)", said):
         places = {len(x.split(".")[1]) if "." in x else 0 for x in re.findall(r"[\d.]+", band)}
         assert len(places) == 1, band

@@ -464,7 +464,8 @@ def test_terminal_table_shows_units_and_us_dollar_amounts_in_billions():
     ev_line = next(line for line in out.splitlines() if "ev_usd" in line)
     pct_line = next(line for line in out.splitlines() if "welfare_change_pct" in line)
     # ev_usd's units are ge_trade's declaration (the table given is only a fallback)
-    assert "US$ bn (current, the year's baseline)" in ev_line
+    assert "US$ bn (current, of the year on the model's GDP path; against the year's " \
+        "baseline)" in ev_line
     d = decimals(ev["low"] / 1e9, ev["high"] / 1e9)  # to the precision of the CI
     assert d is not None and f"{ev['mean'] / 1e9:.{d}f}" in ev_line
     assert "e+10" not in out

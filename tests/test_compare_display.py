@@ -510,3 +510,20 @@ def test_a_percent_unit_is_known_wherever_its_percent_is_said() -> None:
     assert not in_percent("percentage of runs")
     assert not in_percent("US$ (a loss above 5 percent is written off)")
     assert not in_percent(None) and not in_percent("US$")
+
+
+def test_every_us_dollar_row_of_the_trade_solve_says_current_dollars_on_the_gdp_path():
+    """compare labelled ev_usd "US$ bn (current, the year's baseline)" but the bloc rows
+    (ev_members_usd, ev_outsiders_usd, ev_world_usd) and GDP only "US$ bn" (user report):
+    every US$ amount of the GE solve is nominal dollars of its year on the model's GDP
+    path, and every such row now says so."""
+    from scosim.model.slots import get_mechanism
+
+    usd = {name: unit for m in ("ge_trade", "calibrated_growth")
+           for name, unit in get_mechanism(m).indicators.items() if unit.startswith("US$")}
+    assert {"ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd", "gdp_usd",
+            "exports_usd"} <= set(usd)
+    for name, unit in resolve_units(usd).items():
+        shown = display(name, unit)[1]
+        assert shown.startswith("US$ bn (current, of the year on the model's GDP path"), name
+        assert "same in every column" not in shown

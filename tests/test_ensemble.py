@@ -192,7 +192,7 @@ def test_compare_shipped_scenarios_writes_report_and_ci_shrinks_with_runs(tmp_pa
         "percentage points of the year's baseline real expenditure"}
     members = full[full["indicator"] == "ev_members_usd"]
     assert len(members) == 28 and set(members["group"]) == {"bloc members"}
-    assert members["unit"].str.startswith("US$,").all()  # US$, not the report's US$ bn
+    assert members["unit"].str.startswith("US$ (current").all()  # not the report's US$ bn
     assert set(full.loc[full["indicator"] == "ev_usd", "group"]) == {""}
     table = full[full["indicator"] == "welfare_change_pct"]
     assert set(table["n_runs"]) == {200}

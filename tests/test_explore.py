@@ -200,7 +200,10 @@ def test_page_runs_and_shows_provenance_and_command(workdir: Path, monkeypatch) 
     # figures, which the page now says are below it.
     from scosim.run_headline import FROM_TABLES, headline_of_run
 
-    run_dir = workdir / "results" / "customs_union" / run_id
+    # As the page names it (relative to the working directory): the answer's commands name
+    # the run's resolved scenario.yaml by that path when the page's edits changed it.
+    run_dir = Path("results") / "customs_union" / run_id
+    assert (workdir / run_dir).is_dir()
     answer = headline_of_run(run_dir).rstrip().splitlines()
     shown = [c.value.rstrip().splitlines() for c in at.code if c.value.startswith("Who ")]
     assert len(shown) == 1 and shown[0][:-2] == answer[:-1] and answer[-1] == FROM_TABLES

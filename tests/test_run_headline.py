@@ -51,11 +51,18 @@ def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
         assert rows.loc[c, "high"] == pytest.approx(high, rel=1e-12, abs=1e-15)
         assert rows.loc[c, "in_union"] == pytest.approx(union[c].mean())
         assert rows.loc[c, "gains"] == pytest.approx((w[c] > 1e-9).mean())
-    # Votes against as a share of each state's own votes (states vote every year here).
+    # The share of runs with a no, and, as states vote year after year here, the mean
+    # number of votes against a run beside it.
     mine = votes[votes["country"].astype(str) == "IND"]
-    assert len(mine) > 7  # more votes than runs: a share of runs would be wrong
-    assert rows.loc["IND", "voted no"] == pytest.approx(100 * (~mine["yes"]).mean())
-    assert rows.loc["PAK", "voted no"] == 0.0
+    assert len(mine) > 7  # more votes than runs: the votes are counted too
+    said_no = mine.loc[~mine["yes"].astype(bool), "run"].nunique()
+    assert rows.loc["IND", "voted no"] == pytest.approx(100 * said_no / 7) == 100.0
+    assert rows.loc["IND", "no votes"] == pytest.approx((~mine["yes"].astype(bool)).sum() / 7)
+    assert rows.loc["IND", "no votes"] > 1  # the share of runs alone would not say it
+    assert rows.loc["PAK", "voted no"] == 0.0 and rows.loc["PAK", "no votes"] == 0.0  # committed
+    text = " ".join(headline_text(load_plot_data(geometry_run), "t").split())
+    assert ("no votes: mean number of the state's votes against a run (a state can be asked "
+            "again in a later year") in text
     # The others: the largest gains and losses among economies not concerned.
     rest = w.mean().drop(index=list(concerned))
     assert set(others.index) == (set(rest[rest >= 0.005].nlargest(OTHERS).index)
@@ -84,10 +91,12 @@ def test_a_rejected_proposal_is_answered_by_its_vetoes() -> None:
     assert text.startswith("Who votes against: t (seed 1)\n")
     assert "no economy's welfare moved in any of 4 runs" in text
     assert "mean" not in text.splitlines()[2]  # no welfare columns
-    # Under consensus every vote against is a veto: one column, vetoes a run.
-    assert "voted no" not in text
-    assert re.search(r"KAZ Kazakhstan +1\.00\n", text)
-    assert re.search(r"CHN China +0\.00\n", text)
+    # One statistic whatever the rule: the share of runs with a no, which is a veto here.
+    assert "vetoes" not in text
+    assert re.search(r"KAZ Kazakhstan +100 %\n", text)
+    assert re.search(r"CHN China +0 %\n", text)
+    assert "voted no: share of runs in which the state voted no (under its decision rule a no " \
+        "is a veto)" in " ".join(text.split())
     assert "MNG" not in text  # outside, and nothing moved
 
 
@@ -113,11 +122,17 @@ def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, ca
     kept = (run_dir / "summary.txt").read_text()
     assert out.endswith("\n\n" + kept)
     assert open_result(run_dir).headline == kept
-    # Vetoes a run, from the event log itself.
+    # The share of runs with a no, from the event log itself (consensus: vetoes).
     ev = read_batches(run_dir / "events")
-    vetoes = ev[ev["type"] == "veto"]["country"].astype(str).value_counts() / 6
-    for code, share in vetoes.items():
-        assert re.search(rf"\n  {code} .* {share:.2f}\n", kept), code
+    votes = ev[ev["type"] == "vote"]
+    said_no = votes[~votes["yes"].astype(bool)].groupby("country", observed=True)["run"]
+    for code, runs in said_no.nunique().items():
+        assert re.search(rf"\n  {code} .* {100 * runs / 6:.0f} %\n", kept), code
+    assert "(under consensus a no is a veto)" in " ".join(kept.split())
+    # What the runs vary, read from the run's scenario.yaml, with the commands for the rest.
+    assert ("The shares of runs span runs that differ only in the growth shocks"
+            in " ".join(kept.split()))
+    assert "`--set parameters.trade.deficits=ratio`" in kept
 
 
 def test_no_file_and_nothing_printed_without_plots(tmp_path: Path, model_fixture,
@@ -178,8 +193,10 @@ def test_show_says_when_there_is_nothing_to_answer(tmp_path: Path, model_fixture
     assert "no economy's welfare moved and no state voted" in capsys.readouterr().out
 
 
-def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
-    """Majority rule: KAZ votes no (no veto); IND is a member that never voted."""
+def test_a_member_that_did_not_vote_is_marked_so_not_given_a_share() -> None:
+    """Majority rule: KAZ votes no (no veto); IND is a member that never voted. Members
+    outside a free-trade area were listed at "0.00" under vetoes, as if they accepted it
+    (user report): the cell now says "did not vote"."""
     ind = pd.DataFrame(
         [(r, 2030, c, name, v) for r in range(2)
          for c in ("CHN", "KAZ", "IND")
@@ -195,8 +212,10 @@ def test_a_member_that_did_not_vote_gets_a_blank_not_a_share() -> None:
     lines = {line.split()[0]: line for line in headline_text(st, "t").splitlines()
              if line.split()[:1] in (["KAZ"], ["CHN"], ["IND"])}
     assert lines["KAZ"].endswith("100 %") and lines["CHN"].endswith(" 0 %")
-    assert "nan" not in lines["IND"] and lines["IND"].split()[-2:] == ["100", "%"]  # gains
-    assert len(lines["IND"].split()) == len(lines["KAZ"].split()) - 2  # no share of votes
+    assert "nan" not in lines["IND"] and lines["IND"].endswith("100 %  did not vote")
+    assert len(lines["IND"]) == len(lines["KAZ"])  # the column lines up
+    assert "did not vote: not among the proposal's voters in any run" in " ".join(
+        headline_text(st, "t").split())
 
 
 def test_votes_a_rule_committed_are_called_so() -> None:
@@ -260,10 +279,12 @@ def test_votes_on_several_proposals_are_shared_out_per_proposal() -> None:
     head = next(line for line in text.splitlines() if line.split()[:1] == ["economy"])
     kaz = next(line for line in text.splitlines() if "KAZ Kazakhstan" in line)
     ind_ = next(line for line in text.splitlines() if "IND India" in line)
-    # Columns line up under their headings, blanks where a state did not vote.
+    # Columns line up under their headings, "did not vote" where a state did not.
     assert kaz.endswith("100 %                0 %") and head.endswith("no: tkm_accession")
+    assert ind_.endswith("did not vote                0 %")
     assert len(kaz) == len(head) and len(ind_) == len(head)
-    assert "no: share of the state's votes on that proposal" in text
+    assert "no: share of runs in which the state voted no on that proposal" in " ".join(
+        text.split())
     # One proposal: the single column as before.
     one = RunStats.from_frames(ind, ev[ev["proposal"] == "cu"])
     assert list(headline_table(one)[0].filter(like="no").columns) == ["voted no"]

@@ -28,6 +28,9 @@ def assert_same_stats(a: RunStats, b: RunStats) -> None:
     pd.testing.assert_frame_equal(a.table(), b.table(), check_exact=True)
     assert (a.runs, a.event_counts, a.no_votes, a.votes, a.votes_by, a.no_votes_by) == (
         b.runs, b.event_counts, b.no_votes, b.votes, b.votes_by, b.no_votes_by)
+    # Runs with a vote, a no, a veto, a committed vote and a no on the own score: the
+    # answer's shares of runs, counted per block of runs whatever the batches.
+    assert vars(a.vote_runs) == vars(b.vote_runs) and a.vote_runs.voted
     # Who left, when and after what loss, and who came in with a bloc (the answer's lines).
     assert {k: vars(t) for k, t in a.exits.items()} == {k: vars(t) for k, t in b.exits.items()}
     assert a.bloc_invited == b.bloc_invited

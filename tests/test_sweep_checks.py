@@ -139,7 +139,8 @@ def test_morris_effects_print_in_the_outputs_units_and_the_file_says_its_level_a
     idx = pd.read_csv(next(tmp_path.rglob("indices.csv")))
     assert (idx["conf_level"] == 0.95).all()
     units = dict(zip(idx["output"], idx["unit"], strict=False))
-    assert units == {"gdp_usd:KAZ": "US$ per full range of the parameter",
+    assert units == {"gdp_usd:KAZ": "US$ (current, of the year on the model's GDP path) per "
+                     "full range of the parameter",
                      "welfare_change_pct:KAZ": "percent of the year's baseline real "
                      "expenditure per full range of the parameter"}
     assert "in each row's unit (last column) per full range of the parameter" in printed[0]
@@ -150,7 +151,7 @@ def test_morris_effects_print_in_the_outputs_units_and_the_file_says_its_level_a
     cells = line.split()
     assert cells[2:6] == [f"{row[c] / 1e9:.4g}" for c in ("mu", "mu_star", "mu_star_conf",
                                                           "sigma")]
-    assert cells[6:] == ["US$", "bn"]
+    assert " ".join(cells[6:]) == "US$ bn (current, of the year on the model's GDP path)"
     welfare = next(x for x in printed if "welfare_change_pct:KAZ" in x)
     assert welfare.endswith("percent of the year's baseline real expenditure")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from scosim.indicator_display import US_BN, percent_of_runs
+from scosim.indicator_display import US_BN, percent_of_runs, signed
 from scosim.runstats import HIGH, LOW, YEAR0, RunStats
 
 __all__ = ["BLOC_INDICATORS", "BLOC_TOTALS", "bloc_lines", "runs_with_bloc"]
@@ -73,10 +73,8 @@ def _decimals(*values: float) -> int:
 def _bn(value: float, decimals: int | None = None) -> str:
     """US$ in billions, signed, to ``decimals`` places (by default by its own size)."""
     d = _decimals(value) if decimals is None else decimals
-    v = value / US_BN
-    if abs(v) < 0.5 * 10.0 ** -d:  # no sign on what prints as zero
-        return f"{0:.{d}f}"
-    return f"{v:+.{d}f}"
+    # A loss that rounds to zero keeps its sign, as the welfare table's (-0.00).
+    return signed(value / US_BN, d)
 
 
 def _band(mid: float, low: float, high: float) -> str:
@@ -106,7 +104,10 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         totals.append(f"{label} {_band(mid, low, high)}")
     # The members are those of the year in each run (after exits and accessions), not the
     # founding group the welfare table lists: said, so the total is not read as theirs.
-    head = [f"Bloc totals in {year}", "(US$ bn, equivalent variation; members: those in",
+    # Nominal dollars of that year on the model's GDP path, which runs above the IMF's
+    # (README, "Limitations"): not constant dollars, which "US$ bn" alone let one read.
+    head = [f"Bloc totals in {year}", "(equivalent variation,",
+            f"US$ bn current of {year} on the model's GDP path;", "members: those in",
             f"the bloc in {year} in each run),", "median"]
     band = f"({LOW}-{HIGH} % of runs)"
     if n_bloc >= n_runs:

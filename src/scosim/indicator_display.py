@@ -422,3 +422,24 @@ def percent_of_runs(share: float) -> str:
     if 99.0 < pct < 100.0:
         return ">99"
     return f"{pct:.0f}"
+
+
+#: Below this (in the printed unit) a value is zero, not a change: the statistics' own
+#: zero (:data:`scosim.sketch.ZERO`), so a solver's rounding noise prints no sign.
+SIGN_ZERO = 1e-9
+
+
+def signed(value: float, places: int = 2) -> str:
+    """``value`` with ``places`` decimals and its sign, kept when it rounds to zero.
+
+    A change that rounds to zero keeps its sign (``-0.00``, ``+0.00``): "0.00" for a
+    mean of -0.0023 % read as "no change" beside a band drawn in red. Only a value
+    within :data:`SIGN_ZERO` of zero prints as ``0.00``, without a sign.
+
+    Args:
+        value: The number, in the printed unit (NaN prints as ``nan``).
+        places: Decimals.
+    """
+    if abs(value) <= SIGN_ZERO:
+        return f"{0.0:.{places}f}"
+    return f"{value:+.{places}f}"

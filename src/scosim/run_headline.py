@@ -11,12 +11,12 @@ cannot disagree with them:
   (:func:`scosim.plots.who_gains_data`), and the share of runs with a gain
   (exact at any size: :meth:`scosim.runstats.RunStats.share_positive`), the
   "share > 0" of ``scosim compare``;
-* the vote columns count the events ``plots/membership_timeline.png`` counts:
-  votes against as a share of the state's votes (a proposal may come to a vote
-  again in a later year, so a state can vote several times in a run), vetoes and
-  exits ("left": defections and exits with a bloc) as a mean number a run. A
-  state that leaves in year ``t`` is outside from ``t + 1``, so one leaving in the
-  table's year counts both in "in union" and in "left"; the notes say so.
+* the vote columns count the events ``plots/membership_timeline.png`` counts
+  (:mod:`scosim.run_votes`): the share of runs in which the state voted no, whatever
+  the decision rule (under consensus a no is a veto), "did not vote" for a state that
+  was not among the voters, and exits ("left": defections and exits with a bloc) as a
+  mean number a run. A state that leaves in year ``t`` is outside from ``t + 1``, so one
+  leaving in the table's year counts both in "in union" and in "left"; the notes say so.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from scosim.bloc_answer import bloc_lines
-from scosim.indicator_display import percent_of_runs
+from scosim.indicator_display import percent_of_runs, signed
 from scosim.mechanism_answer import (
     HeadlineIndicator,
     economy_label,
@@ -55,8 +55,9 @@ from scosim.plots import (
 from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
 from scosim.run_outcome import outcome_lines
+from scosim.run_spread import Spread, spread_lines
+from scosim.run_votes import committed_lines, vote_cell, vote_columns, vote_notes
 from scosim.runstats import ZERO, RunStats
-from scosim.vote_stats import COMMITTED_RULES, rule_name
 
 __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "headline_table",
            "headline_text", "with_footer", "worked_out_headline", "write_headline"]
@@ -65,22 +66,14 @@ __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "head
 OTHERS = 3
 #: Smallest mean welfare change (percent) listed among them: what prints as +-0.01.
 SHOWN = 0.005
-#: Vote columns, when they occur: the share of a state's votes that were against
-#: (percent), and vetoes and exits (own or with a bloc) as a mean number a run. When a run votes on
-#: several proposals, the share is given per proposal, in columns ``no: <proposal>``.
-VOTE_COLUMNS = ("voted no", "vetoes", "withdrew", "left")
-#: The prefix of a per-proposal share of votes against.
-NO_ON = "no: "
+#: The welfare and membership columns of :func:`headline_table`'s rows; the vote
+#: columns (:func:`scosim.run_votes.vote_columns`) follow them.
+WELFARE_COLUMNS = ("mean", "low", "high", "gains", "in_union")
 
 
 def _vote_columns(rows: pd.DataFrame) -> list[str]:
     """The vote columns ``rows`` has, in the order they are printed."""
-    per = [h for h in rows.columns if str(h).startswith(NO_ON)]
-    return [h for h in ("voted no", *per, "vetoes", "withdrew", "left") if h in rows]
-
-
-def _is_share(heading: str) -> bool:
-    return heading == "voted no" or heading.startswith(NO_ON)
+    return [str(h) for h in rows.columns if h not in WELFARE_COLUMNS]
 
 
 def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> bool:
@@ -111,8 +104,9 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         across runs), ``gains`` (share of runs with a gain, 0-1), ``in_union``
         (share of runs in the run's customs union or free-trade area that year,
         :func:`scosim.plots.membership_of`; NaN when not recorded) and
-        the vote columns of :data:`VOTE_COLUMNS` that occur (``no: <proposal>``
-        columns instead of ``voted no`` when the runs voted on several proposals).
+        the vote columns that occur (:func:`scosim.run_votes.vote_columns`: ``voted no``,
+        the share of runs with a no in percent, NaN where the state did not vote, or
+        ``no: <proposal>`` columns when the runs voted on several proposals).
         ``others`` has the same welfare columns for at most :data:`OTHERS`
         largest gains and :data:`OTHERS` largest losses among the other economies.
         ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
@@ -127,30 +121,9 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
     in_union = table["in_union"].fillna(0.0)
     concerned = [c for c in table.index
                  if c in voted or member.get(c, 0.0) > 0 or in_union[c] > 0]
-    rows = table.loc[concerned, ["mean", "low", "high", "gains", "in_union"]].copy()
-    cast = [st.event_counts.get(("vote", c), 0) for c in concerned]
-    against = [st.no_votes.get(c, 0) for c in concerned]
-    vetoes = [st.event_counts.get(("veto", c), 0) for c in concerned]
-    # Under consensus every vote against is a veto: show it once, as vetoes.
-    if any(against) and against != vetoes:
-        proposals = sorted({p for p, _ in st.votes_by})
-        # Several proposals: a share over all of a state's votes would mix them.
-        shares = ([(f"{NO_ON}{p}", [st.votes_by.get((p, c), 0) for c in concerned],
-                    [st.no_votes_by.get((p, c), 0) for c in concerned]) for p in proposals]
-                  if len(proposals) > 1 else [("voted no", cast, against)])
-        for heading, n_cast, n_no in shares:
-            rows[heading] = [100.0 * a / n if n else float("nan")
-                             for a, n in zip(n_no, n_cast, strict=True)]
-    for heading, counts in (("vetoes", vetoes),
-                            # A yes to the full proposal, then out of the willing's group.
-                            ("withdrew", [st.event_counts.get(("withdrew", c), 0)
-                                          for c in concerned]),
-                            # A state that leaves with its bloc has left, too.
-                            ("left", [st.event_counts.get(("defection", c), 0)
-                                      + st.event_counts.get(("bloc_exit", c), 0)
-                                      for c in concerned])):
-        if any(counts):
-            rows[heading] = [n / runs for n in counts]
+    rows = table.loc[concerned, list(WELFARE_COLUMNS)].copy()
+    for heading, values in vote_columns(st, concerned, runs).items():
+        rows[heading] = values
     rest = table.drop(index=concerned)[["mean", "low", "high", "gains"]]
     # A gain or loss that prints as 0.00 is not one of the largest: leave it out.
     gains = rest[rest["mean"] >= SHOWN].head(OTHERS)
@@ -159,9 +132,8 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
 
 
 def _pct(value: float) -> str:
-    # Two decimals, as the README's figures; no sign on what rounds to zero.
-    text = f"{value:+.2f}"
-    return "0.00" if text in ("+0.00", "-0.00") else text
+    # Two decimals, as the README's figures; a loss that rounds to zero is -0.00.
+    return signed(value, 2)
 
 
 #: The last line of the answer a run with plots keeps (``summary.txt``).
@@ -199,7 +171,8 @@ def _sources(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> str:
 def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy", scope: str | None = None,
-                  own_effect: Iterable[str] = (), pays: Iterable[str] = ()) -> str:
+                  own_effect: Iterable[str] = (), pays: Iterable[str] = (),
+                  spread: Spread | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -224,6 +197,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             printed after the notes.
         pays: Lines saying which rule set each corridor's cost shares
             (:func:`scosim.network.answer_notes.payer_lines`), after the proposals' records.
+        spread: What the scenario draws per run and holds fixed
+            (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
+            that vary the rest (:func:`scosim.run_spread.spread_lines`); none by default.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -238,7 +214,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
     _, short, what = membership_of(st)
     votes = _vote_columns(rows)
-    wide = {h: max(8, len(h)) for h in votes}
+    # A share column holds "did not vote" where a state was not among the voters.
+    wide = {h: max(8, len(h), len(vote_cell(h, float("nan"), 0))) for h in votes}
     welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
     # Welfare net of what the scenario's proposals cost (a corridor's payments), beside the
@@ -267,10 +244,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
             text += (f"  {percent_of_runs(r['in_union']):>6} %" if pd.notna(r["in_union"])
                      else " " * 10)
         if extra:
-            text += "".join(" " * (wide[h] + 2) if pd.isna(r[h])  # a state that did not vote
-                            else f"  {percent_of_runs(r[h] / 100):>{wide[h] - 2}} %"
-                            if _is_share(h)
-                            else f"  {r[h]:>{wide[h]}.2f}" for h in votes)
+            text += "".join(f"  {vote_cell(h, r[h], wide[h])}" for h in votes)
         return text.rstrip()
 
     head = f"  {'economy':<{width}}"
@@ -313,13 +287,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         notes[0] += " (in welfare, before what it pays)"
     if has_union:
         notes.append(f"{short}: share of runs in {what} in {year}")
-    if "voted no" in votes:
-        notes.append("voted no: share of the state's votes")
-    if [h for h in votes if h.startswith(NO_ON)]:
-        notes.append("no: share of the state's votes on that proposal")
-    if counted := [h for h in votes if not _is_share(h) and h != "withdrew"]:
-        notes.append(f"{' and '.join(counted)}: mean number a run"
-                     + (" (on its own or with its bloc)" if "left" in counted else ""))
+    notes += vote_notes(st, votes, list(rows.index), n_runs)
+    if "left" in votes:
+        notes.append("left: mean number a run (on its own or with its bloc)")
     if "left" in votes:
         # Compliance follows the year's trade: a leaver is inside in its last year
         # (docs/customs_union.md, "One year, one state"). Without this, IRN "in union 14 %"
@@ -344,8 +314,10 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     out += bloc_lines(st, year, n_runs)
     out += exit_lines(st, n_runs)
-    if committed := _committed(st):
-        out.append(committed)
+    out += committed_lines(st, n_runs)
+    if moved or votes or has_union:  # what the bands and shares above span
+        out += spread_lines(spread, st, moved=moved, in_arrangement=has_union,
+                            exits_said=any(k == "defection" for k, _, _ in st.exits))
     if moved:
         out += list(own_effect)
     out.append(footer)
@@ -461,30 +433,6 @@ def _outcome(st: RunStats, n_runs: int) -> list[str]:
     return outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
 
 
-def _committed(st: RunStats) -> str | None:
-    """Who voted by a rule that ignores the score, at each proposal's first vote.
-
-    As the vote figure, one line per proposal when several were voted (the first
-    proposal only used to be read, so a second vote's committed voters went unsaid).
-    """
-    lines = []
-    votes = st.ordered_first_votes()
-    for vote in votes:
-        by_rule: dict[str, list[str]] = {}
-        for c in vote.states:
-            for rule in sorted(r for r in vote.rules[c] if rule_name(r) in COMMITTED_RULES):
-                by_rule.setdefault(rule, []).append(c)
-        if not by_rule:
-            continue
-        parts = [f"{'every state' if len(cs) == len(vote.states) else ', '.join(cs)} "
-                 f"by rule {r}" for r, cs in by_rule.items()]
-        on = f" on {vote.proposal!r}" if len(votes) > 1 else ""
-        lines.append(f"Votes{on} in {vote.year} were committed ({'; '.join(parts)})")
-    if not lines:
-        return None
-    return ";\n".join(lines) + ":\nthe scenario decided them, not the states' scores."
-
-
 def write_headline(st: RunStats, title: str, run_dir: Path,
                    mechanisms: Mapping[str, HeadlineIndicator] | None = None) -> Path:
     """Write :func:`headline_text` into ``run_dir`` as :data:`HEADLINE_FILE`.
@@ -548,11 +496,12 @@ def worked_out_headline(res: Result) -> str | None:
 
 
 def _attribution(run_dir: str | Path) -> dict:
-    """``scope`` and ``own_effect`` of :func:`headline_text` for a run on this machine."""
+    """The ``scope``, ``own_effect``, ``pays`` and ``spread`` of :func:`headline_text`."""
     import json
 
     from scosim.attribution import own_effect_lines, run_scope
     from scosim.network.answer_notes import measure_lines, payer_lines
+    from scosim.run_spread import run_spread
 
     try:
         manifest = json.loads((Path(run_dir) / "manifest.json").read_text())
@@ -562,4 +511,4 @@ def _attribution(run_dir: str | Path) -> dict:
     return {"scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir)}
+            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest)}

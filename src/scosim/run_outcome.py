@@ -14,7 +14,7 @@ from pathlib import Path
 from scosim.indicator_display import percent_of_runs
 from scosim.result_tables import _join, read_batches
 
-__all__ = ["compare_outcome", "outcome_lines", "run_outcome"]
+__all__ = ["compare_outcome", "outcome_lines", "run_outcome", "wrap_answer"]
 
 
 def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
@@ -76,3 +76,18 @@ def compare_outcome(policy: str | Path | None, baseline: str | Path | None,
     return "Votes: " + "; ".join(
         f"in the {role} runs, " + ("; ".join(lines) if lines else "no proposal was voted on")
         for role, lines in said.items()) + "."
+
+
+def wrap_answer(text: str, width: int = 95) -> list[str]:
+    """``text`` wrapped for the answer, never inside a `command` nor before a ``%`` sign.
+
+    textwrap broke "RUS 100 %" into "RUS 100" and "%", and a backticked ``--set``
+    command at its space, which a reader then cannot paste whole.
+    """
+    import re
+    import textwrap
+
+    glued = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    glued = glued.replace(" %", "\0%")
+    return [line.replace("\0", " ") for line in textwrap.wrap(
+        glued, width, break_on_hyphens=False, break_long_words=False)]

@@ -54,7 +54,7 @@ from scosim.indicator_display import AGGREGATE_LABELS
 from scosim.model.events import detail_columns
 from scosim.run_blocks import BlockedStats
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
-from scosim.vote_stats import VoteTerms
+from scosim.vote_stats import VoteRuns, VoteTerms
 
 if TYPE_CHECKING:
     from scosim.proposal_vote import ProposalVote
@@ -258,6 +258,8 @@ class RunStats:
         self.first_votes: dict[str, ProposalVote] = {}
         #: The score terms of every vote, by proposal, year and state (``votes.csv``).
         self.vote_terms = VoteTerms()
+        #: Runs in which each state voted, said no, vetoed, per proposal (the answer's).
+        self.vote_runs = VoteRuns()
         #: ``{type name: (indicator, heading, what) or None}``: the memberships the run's
         #: manifest records for its proposal types (:func:`scosim.plots.run_memberships`),
         #: set by whoever read the run; None: not read (the registry's are shown).
@@ -365,10 +367,11 @@ class RunStats:
         if not decided.empty:
             self.vote_terms.add_decisions(decided, detail_columns(decided))
         votes = events[events["type"] == "vote"]
-        if votes.empty:
+        details = detail_columns(votes) if not votes.empty else None
+        self.vote_runs.add(events, votes, details)
+        if votes.empty or details is None:
             return
         self.votes += len(votes)
-        details = detail_columns(votes)
         self.vote_terms.add(votes, details)
         yes = details["yes"].fillna(True).astype(bool) if "yes" in details else None
         for key, n in votes.groupby(["proposal", "country"], sort=False, observed=True,

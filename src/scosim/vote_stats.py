@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["COMMITTED_RULES", "CONTRIB_PREFIX", "DECISION_REPORT", "RULE_REPORT",
-           "SCORE_RULES", "VOTES_FILE", "VoteTerms", "add_finite", "decided_by", "finite_mean",
-           "rule_name"]
+           "SCORE_RULES", "VOTES_FILE", "VoteRuns", "VoteTerms", "add_finite", "decided_by",
+           "finite_mean", "rule_name"]
 
 #: Vote fields holding a weighted term of the score.
 CONTRIB_PREFIX = "contrib_"
@@ -191,3 +191,63 @@ class VoteTerms:
                 *[f"{CONTRIB_PREFIX}{t}_pp" for t in terms], "rules", "decided_by",
                 *RULE_REPORT, "decision_rule", *DECISION_REPORT]
         return pd.DataFrame(rows, columns=cols)
+
+
+Pair = tuple[str, str]
+
+
+def _add_runs(tally: dict[Pair, int], rows: pd.DataFrame) -> None:
+    """Add to ``tally[(proposal, country)]`` the runs in which ``rows`` have one."""
+    if rows.empty:
+        return
+    for key, n in rows.groupby(["proposal", "country"], sort=False, observed=True,
+                               dropna=False)["run"].nunique().items():
+        k = (str(key[0]), str(key[1]))
+        tally[k] = tally.get(k, 0) + int(n)
+
+
+class VoteRuns:
+    """Runs, not votes: per (proposal, state), in how many runs it voted, said no, vetoed.
+
+    A proposal that fails may come to a vote again in a later year, so a state can vote
+    several times in a run; the answer counts runs (in how many the state said no), as it
+    counts the runs in which a proposal was adopted. Fed block by block of whole runs
+    (:class:`scosim.run_blocks.BlockedStats`), so the runs of one batch are new to it.
+    """
+
+    def __init__(self) -> None:
+        #: Runs in which the state voted on the proposal.
+        self.voted: dict[Pair, int] = {}
+        #: Runs in which it voted no at least once.
+        self.no: dict[Pair, int] = {}
+        #: Runs with a ``veto`` event: its no under a rule that gives a veto (consensus),
+        #: or its objection, left outside, to the willing going ahead (its consent rule).
+        self.vetoed: dict[Pair, int] = {}
+        #: Runs in which a rule of :data:`COMMITTED_RULES` cast its vote, and of those the
+        #: runs in which its own score said no (``utility``, the score with its shock,
+        #: below zero, the proposer and co-sponsors excepted, as :func:`utility_vote`).
+        self.committed: dict[Pair, int] = {}
+        self.score_no: dict[Pair, int] = {}
+
+    def add(self, events: pd.DataFrame, votes: pd.DataFrame,
+            details: pd.DataFrame | None) -> None:
+        """Add a batch's events, its ``vote`` events and their detail columns (same index).
+
+        ``details`` is None when the batch has no vote.
+        """
+        _add_runs(self.vetoed, events[events["type"] == "veto"])
+        if votes.empty or details is None:
+            return
+        _add_runs(self.voted, votes)
+        if "yes" in details:
+            _add_runs(self.no, votes[~details["yes"].fillna(True).astype(bool).to_numpy()])
+        if "rule" not in details:
+            return
+        rule = details["rule"].map(lambda r: isinstance(r, str)
+                                   and rule_name(r) in COMMITTED_RULES).to_numpy(dtype=bool)
+        _add_runs(self.committed, votes[rule])
+        if "utility" in details:
+            sponsor = (details["sponsor"].fillna(False).astype(bool).to_numpy()
+                       if "sponsor" in details else False)
+            said_no = rule & ~sponsor & (details["utility"].to_numpy(dtype=float) < 0.0)
+            _add_runs(self.score_no, votes[said_no])

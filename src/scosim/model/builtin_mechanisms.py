@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 
+#: What every US$ amount of the GE solve is: nominal dollars of its year on the model's GDP
+#: path (extrapolated past the record: README, "Limitations"), not constant dollars. Said
+#: in each unit, so that compare's rows (and the answer's bloc totals) say it too.
+ON_PATH = "current, of the year on the model's GDP path"
+
+
 @register_mechanism
 class CalibratedGrowth(Mechanism):
     """Baseline GDP path: log growth = trend + volatility * shock (nominal US$).
@@ -43,7 +49,7 @@ class CalibratedGrowth(Mechanism):
 
     name = "calibrated_growth"
     slot = "growth"
-    indicators = {"gdp_baseline_path_usd": "US$"}
+    indicators = {"gdp_baseline_path_usd": f"US$ ({ON_PATH})"}
 
     @override
     def setup(self, model: SCOModel) -> None:
@@ -94,7 +100,7 @@ REPORTED_TRADE_INDICATORS: dict[str, str] = {
 
 #: Units of the reported trade indicators (definitions: docs/customs_union.md, "Union
 #: accounting"): values before tariffs against the year's baseline flows.
-_VALUE = "US$ (the year's baseline prices, before tariffs)"
+_VALUE = f"US$ ({ON_PATH}; the year's baseline prices, before tariffs)"
 TRADE_UNITS: dict[str, str] = {
     "exports_usd": _VALUE,
     "imports_usd": _VALUE,
@@ -117,10 +123,10 @@ EXPLAINED_INDICATORS: dict[str, str] = {
     "welfare_tariff_revenue_pct": "percent (term of welfare_change_pct)",
     "welfare_terms_of_trade_pct": "percent (term of welfare_change_pct)",
     "welfare_rest_pct": "percent (term of welfare_change_pct)",
-    "ev_usd": "US$ (current, the year's baseline)",
-    "ev_members_usd": "US$, total of the accounting bloc (same in every column)",
-    "ev_outsiders_usd": "US$, total of all others (same in every column)",
-    "ev_world_usd": "US$, world total (same in every column)",
+    "ev_usd": f"US$ ({ON_PATH}; against the year's baseline)",
+    "ev_members_usd": f"US$ ({ON_PATH}), total of the accounting bloc (same in every column)",
+    "ev_outsiders_usd": f"US$ ({ON_PATH}), total of all others (same in every column)",
+    "ev_world_usd": f"US$ ({ON_PATH}), world total (same in every column)",
     "union_external_tariff_before_pct": "percent, weighted by the year's baseline imports",
     "union_external_tariff_after_pct": "percent, weighted by the year's baseline imports",
     "art24_external_tariff_raised": "1 if the bloc's average external tariff rose",
@@ -158,7 +164,7 @@ class GETrade(Mechanism):
     name = "ge_trade"
     slot = "trade"
     indicators = {
-        "gdp_usd": "US$",
+        "gdp_usd": f"US$ ({ON_PATH})",
         "welfare_change_pct": "percent of the year's baseline real expenditure",
         "real_gdp_change_pct": "percent of the year's baseline real GDP",
         **TRADE_UNITS,

@@ -1,0 +1,173 @@
+"""What differs between a run's replications, and what does not: the answer's "how sure" line.
+
+The answer's 5-95 % bands and shares of runs span the replications, and the replications
+differ only in what the scenario draws: the growth shocks, the trade elasticity when
+``sigma_spread`` is above zero, the shocks to the states' vote scores, and the draws of
+a filled security, network or finance slot. The political weights, the exit threshold
+and the trade-deficit closure are the same in every run, though the README finds
+conclusions turn on them (who vetoes on the dominance weight, who leaves on the
+threshold, small importers' signs on the closure). The answer said none of this; it
+now says, read from the run's resolved ``scenario.yaml``, and names the commands that
+vary the rest.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scosim.run_outcome import wrap_answer
+from scosim.runstats import HIGH, LOW, RunStats
+
+__all__ = ["Spread", "run_spread", "scenario_spread", "spread_lines"]
+
+#: Slots whose mechanism draws random numbers of its own each run, when filled.
+DRAWING_SLOTS = ("security", "network", "finance")
+
+
+@dataclass(frozen=True)
+class Spread:
+    """What a scenario draws per run and what it holds fixed.
+
+    Attributes:
+        growth: Whether GDP growth has random shocks (``volatility_scale`` above zero in
+            some year).
+        sigma: The trade elasticity (the centre of its draw).
+        sigma_spread: The half-width of its uniform draw (0: the same in every run).
+        vote_noise: The standard deviation of a vote score's shock, relative to the score.
+        slots: Filled slots among :data:`DRAWING_SLOTS`.
+        exit_threshold: The scenario-wide exit threshold (a fraction of real expenditure);
+            None when the default defect rule never leaves.
+        deficits: The trade-deficit closure (``level`` or ``ratio``).
+        scenario: The scenario file to name in the commands.
+    """
+
+    growth: bool
+    sigma: float
+    sigma_spread: float
+    vote_noise: float
+    slots: tuple[str, ...]
+    exit_threshold: float | None
+    deficits: str
+    scenario: str
+
+
+def _get(d: Any, *keys: str) -> Any:
+    for k in keys:
+        d = d.get(k) if isinstance(d, Mapping) else None
+    return d
+
+
+def _positive(value: Any) -> bool:
+    """Whether a number, or a ``{year: number}`` mapping, is above zero somewhere."""
+    if isinstance(value, Mapping):
+        return any(_positive(v) for v in value.values())
+    try:
+        return float(value) > 0
+    except (TypeError, ValueError):
+        return True  # unreadable: say it may vary rather than that it does not
+
+
+def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
+    """:class:`Spread` of a resolved scenario (a run's ``scenario.yaml`` as a mapping).
+
+    Args:
+        scenario: The resolved scenario.
+        source: The scenario file the commands name.
+    """
+    p = scenario.get("parameters") or {}
+    growth = _get(p, "growth") or {}
+    defect = _get(p, "rules", "defect")
+    threshold = _get(p, "council", "exit_threshold")
+    slots = _get(p, "mechanisms") or {}
+    return Spread(
+        growth=_positive(growth.get("volatility_scale", 1.0)),
+        sigma=float(_get(p, "trade", "sigma") or 0.0),
+        sigma_spread=float(_get(p, "trade", "sigma_spread") or 0.0),
+        vote_noise=float(_get(p, "council", "vote_noise") or 0.0),
+        slots=tuple(s for s in DRAWING_SLOTS if slots.get(s)),
+        exit_threshold=(None if defect == "never_defect" or threshold is None
+                        else float(threshold)),
+        deficits=str(_get(p, "trade", "deficits") or "level"),
+        scenario=source,
+    )
+
+
+def run_spread(run_dir: str | Path, manifest: Mapping[str, Any]) -> Spread | None:
+    """:func:`scenario_spread` of a finished run; None without its ``scenario.yaml``.
+
+    The commands name the scenario file as given, unless ``--set`` changed it: then the
+    run's resolved copy (under the name the run directory is renamed to when it finishes).
+    """
+    import yaml
+
+    saved = Path(run_dir) / "scenario.yaml"
+    try:
+        scenario = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(scenario, Mapping):
+        return None
+    final = Path(run_dir).parent / str(manifest.get("run_id") or Path(run_dir).name)
+    source = manifest.get("scenario_file") if not manifest.get("overrides") else None
+    return scenario_spread(scenario, shlex.quote(str(source or final / "scenario.yaml")))
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement: bool,
+                 exits_said: bool) -> list[str]:
+    """The answer's line on what its runs vary and what they hold fixed, with commands.
+
+    Args:
+        sp: What the scenario draws (:func:`run_spread`); None: no line.
+        st: The run's statistics (whether states voted).
+        moved: Whether the answer prints welfare (then its band is named).
+        in_arrangement: Whether a customs union or free-trade area was in force in the
+            table's year in some run (then the exit threshold matters).
+        exits_said: Whether the answer already pointed to ``scosim exits``.
+
+    Returns:
+        Wrapped lines; none without ``sp``.
+    """
+    if sp is None:
+        return []
+    voted = bool(st.votes)
+    varied = ["the growth shocks"] if sp.growth else []
+    fixed = ["the political weights"] if voted else []
+    if sp.sigma_spread > 0:
+        varied.append(f"sigma (drawn in [{sp.sigma - sp.sigma_spread:g}, "
+                      f"{sp.sigma + sp.sigma_spread:g}])")
+    else:
+        fixed.append(f"sigma ({sp.sigma:g})")
+    if voted and sp.vote_noise > 0:
+        varied.append("the shocks to the states' vote scores")
+    varied += [f"the {s} mechanism's draws" for s in sp.slots]
+    threshold = sp.exit_threshold is not None and in_arrangement
+    if threshold:
+        fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")
+    fixed.append(f"the trade-deficit closure ({sp.deficits})")
+    commands = [f"`scosim run {sp.scenario}` with"]
+    sets = []
+    if voted:
+        sets.append("`--set parameters.weights.dominance=0` (README: who vetoes turns on it)")
+    if sp.sigma_spread <= 0:
+        sets.append("`--set parameters.trade.sigma_spread=1`")
+    other = "ratio" if sp.deficits == "level" else "level"
+    sets.append(f"`--set parameters.trade.deficits={other}` (README: it flips small "
+                "importers' signs)")
+    commands.append(_join(sets))
+    if threshold and not exits_said:
+        commands.append(f"; `scosim exits {sp.scenario}` gives the exits at every threshold")
+    what = f"The {LOW}-{HIGH} % band and the shares of runs" if moved else "The shares of runs"
+    runs = (f"span runs that differ only in {_join(varied)}" if varied
+            else "span runs that draw nothing different")
+    text = (f"{what} {runs}; {_join(fixed)} {'are' if len(fixed) > 1 else 'is'} the same in "
+            f"every run. To vary {'them' if len(fixed) > 1 else 'it'}: "
+            f"{' '.join(commands[:2])}{''.join(commands[2:])}.")
+    return wrap_answer(text)

@@ -1,0 +1,101 @@
+"""The answer's line on what its runs vary and what they hold fixed (scosim.run_spread)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scosim.run_headline import headline_text
+from scosim.run_spread import run_spread, scenario_spread, spread_lines
+from scosim.runstats import RunStats
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stats(votes: bool) -> RunStats:
+    """Two runs in which CHN gains and KAZ, in a union, loses; KAZ votes no when it votes."""
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(2) for c in ("CHN", "KAZ")
+                        for name, v in (("welfare_change_pct", 0.2 if c == "CHN" else -0.1),
+                                        ("member", 1.0), ("in_customs_union", 1.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    ev = pd.DataFrame([(r, 2026, "vote", c, "cu", c == "CHN") for r in range(2)
+                       for c in ("CHN", "KAZ")],
+                      columns=["run", "year", "type", "country", "proposal", "yes"])
+    return RunStats.from_frames(ind, ev if votes else None)
+
+
+def _said(scenario: dict, votes: bool = True, exits_said: bool = False) -> str:
+    sp = scenario_spread(scenario, "scenarios/customs_union.yaml")
+    return " ".join(spread_lines(sp, _stats(votes), moved=True, in_arrangement=True,
+                                 exits_said=exits_said))
+
+
+def test_the_answer_says_what_its_runs_vary_read_from_the_scenario() -> None:
+    """The answer printed 5-95 % bands without saying they span only growth shocks and a
+    sigma drawn in [4, 6], while the political weights, the exit threshold and the deficit
+    closure, on which the README's "how sure" statements turn, are fixed (user report)."""
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    p = shipped["parameters"]
+    said = _said(shipped)
+    lo, hi = p["trade"]["sigma"] - p["trade"]["sigma_spread"], p["trade"]["sigma"] + p[
+        "trade"]["sigma_spread"]
+    assert (f"The 5-95 % band and the shares of runs span runs that differ only in the growth "
+            f"shocks, sigma (drawn in [{lo:g}, {hi:g}]) and the shocks to the states' vote "
+            "scores;") in said
+    threshold = 100 * p["council"]["exit_threshold"]
+    assert (f"the political weights, the exit threshold ({threshold:.2f} %) and the "
+            f"trade-deficit closure ({p['trade']['deficits']}) are the same in every run") in said
+    assert "`scosim run scenarios/customs_union.yaml` with" in said
+    assert "`--set parameters.weights.dominance=0`" in said
+    assert "`--set parameters.trade.deficits=ratio`" in said
+    assert "`scosim exits scenarios/customs_union.yaml` gives the exits" in said
+    # Said once: where the answer already pointed to `scosim exits`, not again.
+    assert "scosim exits" not in _said(shipped, exits_said=True)
+    # What the scenario holds fixed instead is said as fixed, with its command.
+    fixed = copy.deepcopy(shipped)
+    fixed["parameters"]["trade"].update(sigma_spread=0.0, deficits="ratio")
+    fixed["parameters"]["growth"]["volatility_scale"] = {2025: 0.0, 2030: 0.0}
+    fixed["parameters"]["rules"]["defect"] = "never_defect"
+    said = _said(fixed, votes=False)
+    assert "growth shocks" not in said and "vote scores" not in said
+    assert "political weights" not in said and "exit threshold" not in said
+    assert (f"sigma ({p['trade']['sigma']:g}) and the trade-deficit closure (ratio) are the "
+            "same in every run") in said
+    assert "`--set parameters.trade.sigma_spread=1`" in said
+    assert "`--set parameters.trade.deficits=level`" in said
+
+
+def test_a_run_s_answer_carries_the_line_from_its_resolved_scenario(tmp_path: Path) -> None:
+    """Read from the run's scenario.yaml, naming the file it was run from; the line comes
+    after the votes, and a command is never split across lines."""
+    (tmp_path / "scenario.yaml").write_text(
+        (ROOT / "scenarios" / "baseline.yaml").read_text(), encoding="utf-8")
+    sp = run_spread(tmp_path, {"scenario_file": "my scenario.yaml", "overrides": {}})
+    assert sp is not None and sp.scenario == "'my scenario.yaml'"
+    text = headline_text(_stats(True), "t", spread=sp)
+    lines = text.splitlines()
+    start = next(k for k, x in enumerate(lines) if x.startswith("The 5-95 % band"))
+    assert start > next(k for k, x in enumerate(lines) if "voted no:" in x)
+    for line in lines[start:-1]:
+        assert line.count("`") % 2 == 0, line  # no command broken across lines
+    # --set changed the scenario: the commands name the run's resolved copy.
+    sp = run_spread(tmp_path, {"scenario_file": "a.yaml", "overrides": {"seed": 1},
+                               "run_id": "done"})
+    assert sp is not None and sp.scenario == str(tmp_path.parent / "done" / "scenario.yaml")
+    assert run_spread(tmp_path / "missing", {}) is None
+    assert "span runs" not in headline_text(_stats(True), "t")  # none given: no line
+
+
+def test_the_answer_s_lines_break_neither_a_share_nor_a_command() -> None:
+    """"RUS 100 %" printed as "RUS 100" and "%" on the next line, and "`--set" apart from
+    its value."""
+    from scosim.run_outcome import wrap_answer
+
+    text = " ".join(f"C{k:02d} 100 %," for k in range(30)) + " `--set a.b=c` " * 8
+    lines = wrap_answer(text, 40)
+    assert all(len(x) <= 40 for x in lines)
+    assert not [x for x in lines if x.startswith("%") or x.endswith(" 100")]
+    assert all(x.count("`") % 2 == 0 for x in lines)
