@@ -287,6 +287,25 @@ def test_page_opens_on_the_most_recent_run(workdir: Path, monkeypatch) -> None:
     assert at.selectbox(key="scenario").value == "scenarios/baseline.yaml"
 
 
+def test_page_opens_a_run_made_with_an_output_setting_as_it_was_run(
+        workdir: Path, monkeypatch) -> None:
+    """A run's `--set outputs...` is recorded apart from its overrides (it changes no
+    number): the page still opens the run with it, so the run is not taken for stale (its
+    scenario hash counts the outputs) and the page's command makes the same run."""
+    testing = pytest.importorskip("streamlit.testing.v1")
+    made = run_view(View(CU, {"outputs.summary": "all"}, replications=3, out="results"))
+    assert made.manifest["overrides"] == {}
+    assert made.manifest["output_settings"] == {"outputs.summary": "all"}
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": None, "scenarios_dir": "scenarios", "out": "results"}))  # fmt: skip
+    app = REPO / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    assert Path(at.session_state["last_run"]["path"]) == made.path
+    assert not at.session_state["last_run"]["stale"]
+    assert "--set outputs.summary=all" in at.session_state["last_run"]["command"]
+
+
 def test_latest_run_is_by_the_manifests_time_else_the_files(workdir: Path) -> None:
     from scosim.explore.session import latest_run, list_scenarios
 

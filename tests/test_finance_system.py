@@ -284,6 +284,29 @@ def test_plot_banking_writes_png(tmp_path):
     assert lo[1] < 0.5 < hi[1]
 
 
+def test_the_fund_panel_says_which_percentiles_its_band_draws(tmp_path, kept_figures):
+    """The fund panel's band was titled "band" alone (a finance reviewer): its title says
+    the 5th-95th percentiles, and the band drawn is those of the members' fund over runs."""
+    from scosim.finance.plots import plot_banking
+
+    years = [2025, 2026, 2027]
+    # A crisis in Russia in some runs: the fund pays out there, and the runs differ.
+    res = simulate(FS, years, 20, seed=3, levers=lambda y, R: _union(R),
+                   gdp_shocks={2026: {"RUS": -0.08}}, volatility_scale=2.0)
+    plot_banking({"union": res}, years, FS.codes, tmp_path / "b.png", title="t",
+                 group=MEMBERS)
+    (fig,) = kept_figures
+    fund_ax = next(ax for ax in fig.axes if ax.get_title().startswith("Deposit insurance"))
+    assert "band 5-95th pct." in fund_ax.get_title()
+    idx = [list(FS.codes).index(c) for c in MEMBERS]
+    fund = np.asarray(res["fund_balance"])[:, :, idx].sum(axis=2) / 1e9
+    assert fund[:, -1].max() > fund[:, -1].min()  # the runs differ: a band to draw
+    (band,) = fund_ax.collections
+    ys = band.get_paths()[0].vertices[:, 1]
+    for q in np.percentile(fund, [5, 95], axis=0).ravel():
+        assert np.isclose(ys, q).any(), q
+
+
 def test_information_exchange_alone_means_early_national_recapitalisation():
     R = 8
     g, S = _crisis(R)

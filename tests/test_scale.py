@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from scosim.bloc_answer import BLOC_INDICATORS
+from scosim.plot_data import WELFARE_ACCOUNTS
 from scosim.plot_votes import vote_reasons_data
 from scosim.plots import (
     PLOTTED,
@@ -24,7 +25,9 @@ from scosim.runstats import RunStats
 REPO = Path(__file__).resolve().parents[1]
 #: What summary.csv holds by default for a run of the built-in types only (a union forms
 #: in the geometry run: its bloc totals, which the answer states, have values).
-PLOTTED_WITH_MEMBERSHIP = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS}
+#: Each economy's US$ welfare and its terms too (WELFARE_ACCOUNTS).
+PLOTTED_WITH_MEMBERSHIP = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS,
+                           *WELFARE_ACCOUNTS}
 
 
 def test_wide_reads_equal_the_pivot_of_the_whole_table(geometry_run: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 import scosim.stats_feed as stats_feed
 from scosim.bloc_answer import BLOC_INDICATORS
 from scosim.indicator_display import AGGREGATE_LABELS
+from scosim.plot_data import WELFARE_ACCOUNTS
 from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data, summarised
 from scosim.runner import run
 from scosim.runstats import RunStats
@@ -115,7 +116,9 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
     # the plotted ones, the built-in arrangements' memberships (a plug-in type another
     # test registered in this process may declare one that this run does not record) and
     # the bloc totals the answer states (the union forms here: every one has values)
-    plotted_names = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS}
+    # and each economy's US$ welfare and its terms
+    plotted_names = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS,
+                     *WELFARE_ACCOUNTS}
     assert plotted_names <= set(summarised("plotted"))
     assert set(pd.read_csv(plotted.path / "summary.csv").indicator) == plotted_names
     res = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "a", progress=False,

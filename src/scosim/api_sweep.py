@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from scosim.results import (
     write_json_atomic,
 )
 from scosim.scenario import load_scenario
+from scosim.sweep_checks import flat_outputs_warning, score_only_warning
 from scosim.sweep_files import sweep_versions, write_design, write_indices
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
@@ -397,6 +399,8 @@ def sweep(
                          "Pass --allow-large (allow_large=True) to run it anyway")
     if progress:
         print(plan, file=sys.stderr)
+    if (unread := score_only_warning(sc, params)) is not None:
+        warnings.warn(unread, UserWarning, stacklevel=2)
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
@@ -466,6 +470,10 @@ def sweep(
             meta["notes"] = notes  # printed under the results' header, and on the figures
         if first is not None:
             meta["resumed"] = now  # when the stopped sweep was taken up again
+        flat = flat_outputs_warning(pd.read_parquet(tmp / "design_outputs.parquet"),
+                                    outputs, list(params))
+        if flat is not None:
+            meta["warnings"] = [flat]
         write_json_atomic(tmp / "manifest.json", meta)
         checkpoint.remove()
         lock.close()
@@ -473,6 +481,8 @@ def sweep(
             (tmp / name).unlink(missing_ok=True)
         target = final_name(tmp)
         tmp.rename(target)
+        if flat is not None:  # said once the sweep is in place, its results beside it
+            warnings.warn(flat, UserWarning, stacklevel=2)
     except BaseException as exc:
         lock.close()
         kept = checkpoint.count()

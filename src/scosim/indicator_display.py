@@ -291,6 +291,11 @@ def in_percent(units: str | None) -> bool:
 _STORAGE_NOTE = " (same in every column)"
 
 
+def storage_free(units: str) -> str:
+    """``units`` without the note that the value is stored in every economy's column."""
+    return units.replace(_STORAGE_NOTE, "")
+
+
 def direction(indicator: str) -> Direction:
     """Whether a rise of ``indicator`` is good news (:data:`DIRECTION`; unknown: neutral)."""
     return DIRECTION.get(indicator, NEUTRAL)
@@ -355,7 +360,7 @@ def display(indicator: str, units: str | None, *, difference: bool = True
     name = NAMES.get(indicator)
     title = f"{name} ({indicator})" if name else indicator
     if units is not None:
-        units = units.replace(_STORAGE_NOTE, "")
+        units = storage_free(units)
         if difference:
             units = _PERCENT.sub(r"\1percentage points", units, count=1)
     if units is not None and units.startswith("US$"):

@@ -26,6 +26,13 @@ ADJUSTMENT = "trade_adjustment_share"
 #: Indicators the run plots read, besides the membership indicators the proposal types
 #: declare (:func:`membership_kinds`); :func:`summarised` gives them all.
 PLOTTED = ("gdp_usd", "welfare_change_pct", "member", ADJUSTMENT)
+#: Each economy's welfare change in US$ and its three terms (docs/customs_union.md,
+#: "Explained results"): recorded by the GE trade mechanism in every run, and what the
+#: README quotes beside the answer's percentages, so ``summary.csv`` has them by default
+#: (at 10,000 runs of customs_union.yaml they add 27-51 MiB to the statistics' peak:
+#: docs/scenarios.md, ``summary``).
+WELFARE_ACCOUNTS = ("ev_usd", "welfare_terms_of_trade_pct", "welfare_tariff_revenue_pct",
+                    "welfare_rest_pct")
 #: Event types the run plots and its answer read (``rejected`` with ``adopted``: the
 #: decision rule's score, ``votes.csv``).
 PLOTTED_EVENTS = ("vote", "veto", "withdrew", "defection", "bloc_exit", "joined", "accession",
@@ -289,14 +296,44 @@ def summarised(summary: str, headline: Iterable[str] = (),
     (:mod:`scosim.mechanism_answer`), gathered (and in ``summary.csv``) in any case;
     ``kinds``: the memberships the run may show (default: :func:`membership_kinds`).
     The bloc totals and Art. XXIV check the answer states under its welfare table
-    (:data:`scosim.bloc_answer.BLOC_INDICATORS`) are gathered too, where recorded.
+    (:data:`scosim.bloc_answer.BLOC_INDICATORS`) and each economy's welfare in US$ and
+    its terms (:data:`WELFARE_ACCOUNTS`) are gathered too, where recorded.
     """
     from scosim.bloc_answer import BLOC_INDICATORS
 
     memberships = [m[0] for m in (membership_kinds() if kinds is None else kinds)]
     # NaN values are not held: without a bloc only the world's total costs.
-    return None if summary == "all" else tuple(dict.fromkeys([*PLOTTED, *memberships,
-                                                              *headline, *BLOC_INDICATORS]))
+    return None if summary == "all" else tuple(dict.fromkeys(
+        [*PLOTTED, *memberships, *headline, *BLOC_INDICATORS, *WELFARE_ACCOUNTS]))
+
+
+def summary_table(st: RunStats, run_dir: str | Path) -> pd.DataFrame:
+    """The run's ``summary.csv``: :meth:`RunStats.table` with each indicator's ``unit``.
+
+    The values are kept as recorded (US$, not the answer's US$ bn; percent), so the unit
+    says which: as the model declares it, else as the run's manifest records its
+    plug-ins' declarations, else :data:`scosim.api.UNITS` (as ``scosim compare`` resolves
+    them); empty where none is known. A world or bloc total is one row under its group,
+    so its unit drops the note that it is stored in every economy's column.
+    """
+    from scosim.api import UNITS
+    from scosim.indicator_display import resolve_units, storage_free
+    from scosim.plugin_manifest import read_declarations
+    from scosim.plugins import PluginError
+
+    table = st.table()
+    recorded: dict[str, str] = {}
+    try:
+        for section in read_declarations(run_dir).values():
+            for rec in section.values():
+                recorded.update(rec["indicators"])
+    except PluginError:  # a malformed record names itself where the run is read
+        pass
+    names = table["indicator"].astype(str).unique()
+    units = resolve_units(names, {**UNITS, **recorded})
+    table["unit"] = table["indicator"].astype(str).map(
+        {k: storage_free(v) if v else "" for k, v in units.items()})
+    return table
 
 
 def load_plot_data(run_dir: Path) -> RunStats:

@@ -50,6 +50,7 @@ from scosim.plot_data import (  # noqa: E402, F401
     run_proposal_order,
     short_run_caveat,
     summarised,
+    summary_table,
     welfare_paths_data,
     who_gains_labels,
 )
@@ -372,10 +373,15 @@ def run_title(manifest: dict) -> str:
     """Scenario name, seed and ``--set`` overrides: the title of a run's figures and answer.
 
     A run changed with ``--set`` says so wherever it is shown, so that its figures are
-    not read as those of the scenario file.
+    not read as those of the scenario file; a ``--set outputs...`` changes none of them,
+    and is not said.
     """
-    # Seed and replications are said elsewhere (the seed here, the run count in the text).
-    sets = "".join(f"; --set {k}={v}" for k, v in (manifest.get("overrides") or {}).items()
+    from scosim.run_catalogue import model_overrides
+
+    # Seed and replications are said elsewhere (the seed here, the run count in the text);
+    # what a run writes (outputs:) changes none of its numbers.
+    sets = "".join(f"; --set {k}={v}" for k, v in
+                   model_overrides(manifest.get("overrides")).items()
                    if k not in ("seed", "replications"))
     return f"{manifest['scenario']} (seed {manifest['seed']}{sets})"
 
@@ -417,7 +423,7 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
             st.proposal_order = run_proposal_order(run_dir)
         if st.can_defect is None:
             st.can_defect = run_can_defect(run_dir)
-    st.table().to_csv(Path(run_dir) / SUMMARY_FILE, index=False, float_format="%.6g")
+    summary_table(st, run_dir).to_csv(run_dir / SUMMARY_FILE, index=False, float_format="%.6g")
     if st.vote_terms.n:  # why states voted as they did, at every vote (scosim.vote_stats)
         st.vote_terms.table().to_csv(Path(run_dir) / VOTES_FILE, index=False,
                                      float_format="%.6g")

@@ -82,11 +82,23 @@ def catalogue_row(
         "scenario_hash": str(m.get("scenario_hash", ""))[:12],
         "seed": m.get("seed"),
         "replications": m.get("replications"),
-        "overrides": format_overrides(m.get("overrides")),
+        # A run made before output settings were recorded apart kept them here.
+        "overrides": format_overrides(model_overrides(m.get("overrides"))),
         "started": m.get("started", ""),
         "finished": m.get("finished", ""),
         "path": path,
     }
+
+
+def model_overrides(overrides: Any) -> dict[str, Any]:
+    """A manifest's ``overrides`` without those that change only what is written.
+
+    Runs made before 2026-12-06 recorded ``--set outputs...`` among their overrides
+    (:func:`writes_only`); empty for anything but a mapping.
+    """
+    if not isinstance(overrides, dict):
+        return {}
+    return {k: v for k, v in overrides.items() if not writes_only(str(k))}
 
 
 def format_overrides(overrides: Any) -> str:
@@ -126,6 +138,18 @@ class AmbiguousRun(ValueError):
 #: says which to re-run), prose, and what a run writes (``outputs``: which indicators,
 #: plots, bilateral tables, summary), which does not change a number of the model.
 _NOT_THE_SCENARIO = ("seed", "replications", "description", "outputs")
+
+def writes_only(key: str) -> bool:
+    """Whether an override (``--set`` path) changes only what a run writes, no number.
+
+    ``outputs`` and ``outputs.<field>`` (which indicators, plots, bilateral tables, what
+    ``summary.csv`` holds), left out of a scenario's identity (:data:`_NOT_THE_SCENARIO`).
+    A run records them apart from its overrides (``output_settings`` in its manifest),
+    so ``--set outputs.summary=all`` does not mark it as changed in ``scosim list``, its
+    heading or ``compare``, and its scenario's name still finds it.
+    """
+    return key == "outputs" or key.startswith("outputs.")
+
 
 #: How to pick one run of an ambiguous name, for ``scosim compare`` (a YAML file is
 #: run, or its finished run reused) and for ``scosim show`` (a finished run only).

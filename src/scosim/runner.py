@@ -53,7 +53,7 @@ from scosim.results import (
     utc_now,
     write_batch_parts,
 )
-from scosim.run_catalogue import ensemble_key
+from scosim.run_catalogue import ensemble_key, writes_only
 from scosim.run_limits import (  # noqa: F401  (re-exported: scosim.runner.*)
     BYTES_PER_REPLICATION_YEAR,
     MAX_REPLICATIONS,
@@ -313,6 +313,10 @@ def run(
     # that changes nothing else is the file as written for `show`, `list` and `compare`
     # by name, as a CLI run with --seed is.
     recorded = {k: v for k, v in recorded.items() if k not in ("seed", "replications")}
+    # What the run writes (outputs:) changes no number: recorded apart, so that the run
+    # still counts as the file as written (list, its heading, compare and show by name).
+    written = {k: v for k, v in recorded.items() if writes_only(k)}
+    recorded = {k: v for k, v in recorded.items() if not writes_only(k)}
     digest = scenario_hash(sc)
     n_years = sc.years.end - sc.years.start + 1
     check_replications(sc.replications, n_years, allow_large=allow_large, scenario=sc)
@@ -349,6 +353,7 @@ def run(
         "network_version": expected["network"],
         "data_base_year": int(cal.base_year),
         "overrides": recorded,
+        "output_settings": written,
         "plugins": plugin_origins(sc),
         "plugin_versions": plugins,
         # The same, what -> origin, distribution, version, module hash: compared as the

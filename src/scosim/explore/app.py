@@ -433,8 +433,10 @@ def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
     if found is None:
         return
     m = found.manifest
-    # Seed and replications have their own boxes (older runs recorded them as --set).
-    edits = {k: v for k, v in (m.get("overrides") or {}).items()
+    # Seed and replications have their own boxes (older runs recorded them as --set);
+    # what the run wrote (outputs:, recorded apart) is its --set too.
+    edits = {k: v for k, v in {**(m.get("overrides") or {}),
+                               **(m.get("output_settings") or {})}.items()
              if k not in ("seed", "replications")}
     view = View(found.scenario, edits, m.get("seed"), m.get("replications"), cfg["out"],
                 cfg["executor"], cfg["workers"], cfg["scheduler"])

@@ -21,6 +21,7 @@ from scosim.finance.run_summary import (  # noqa: E402
     BankingSummary,
 )
 from scosim.finance.run_summary import summarise as summarise_banking  # noqa: E402
+from scosim.runstats import HIGH, LOW  # noqa: E402
 
 __all__ = ["PAYERS", "RUN_INDICATORS", "plot_banking", "plot_banking_summaries",
            "plot_finance_run", "wilson_interval"]
@@ -135,12 +136,14 @@ def plot_banking_summaries(summaries: Mapping[str, BankingSummary], years: Seque
             x_max = max(x_max, right)
     axes[0].set_title("Runs with a banking-system failure or resolution")
     axes[0].set_ylabel(f"share of runs, % ({group_label})\nbars: 95% Wilson interval")
-    axes[1].set_title("Fiscal cost, gross incl. recapitalisation (mean; band 5-95th pct.)")
+    # Both bands are the run's 5th-95th percentiles over runs (run_summary: LOW, HIGH).
+    band = f"band {LOW}-{HIGH}th pct."
+    axes[1].set_title(f"Fiscal cost, gross incl. recapitalisation (mean; {band})")
     axes[1].set_ylabel(f"US$ billion per year ({group_label})")
     if not any(sm.fund_any for sm in summaries.values()):
         axes[2].text(0.5, 0.5, "no deposit insurance fund\nin this scenario",
                      transform=axes[2].transAxes, ha="center", va="center", color="0.4")
-    axes[2].set_title("Deposit insurance fund (median; band)")
+    axes[2].set_title(f"Deposit insurance fund (median; {band})")
     axes[2].set_ylabel(f"US$ billion at year end ({group_label})")
     for ax in axes[:3]:
         ax.set_xlabel("year")

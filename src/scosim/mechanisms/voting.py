@@ -157,8 +157,24 @@ def utility(terms: UtilityTerms, weights: dict[str, np.ndarray]) -> np.ndarray:
     )
 
 
+def majority_voters(eligible: np.ndarray, council: np.ndarray | None) -> np.ndarray:
+    """``(R, N)``: the voters a qualified majority counts, the Council's members among them.
+
+    The SCO's bodies decide by its member states (Charter art. 16); a non-member asked
+    with its bloc (Armenia with the EAEU) votes on its own entry, not in the Council's
+    tally. In a run where no member votes, every voter counts. ``council`` None: every
+    voter.
+    """
+    eligible = np.asarray(eligible, dtype=bool)
+    if council is None:
+        return eligible
+    counted = eligible & np.asarray(council, dtype=bool)
+    return np.where(counted.any(axis=-1, keepdims=True), counted, eligible)
+
+
 def decide(
-    votes: np.ndarray, eligible: np.ndarray, rule: str, *, threshold: float = 2 / 3
+    votes: np.ndarray, eligible: np.ndarray, rule: str, *, threshold: float = 2 / 3,
+    council: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Apply a decision rule to yes/no votes.
 
@@ -166,12 +182,15 @@ def decide(
         votes: ``(R, N)`` bool, True = yes. Only eligible entries matter.
         eligible: ``(R, N)`` bool, who votes (and would take part).
         rule: ``consensus`` (any eligible no blocks), ``qualified_majority``
-            (adopted when the yes share of eligible voters reaches ``threshold``;
-            then everyone eligible takes part), ``variable_geometry`` (the
+            (adopted when the yes share of the counted voters, :func:`majority_voters`,
+            reaches ``threshold``; then every counted voter takes part, and a voter
+            not counted only if it said yes), ``variable_geometry`` (the
             willing go ahead if at least two say yes; only they take part), or
             ``interested_members`` (as variable geometry here; the Council then
             asks the others whether they object, see docs/model.md).
         threshold: Yes share needed under ``qualified_majority``.
+        council: ``(R, N)`` bool, the SCO's members (whom a qualified majority counts);
+            None: every voter counts.
 
     Returns:
         ``(adopted (R,), participants (R, N))``.
@@ -191,9 +210,13 @@ def decide(
         adopted = (n_yes == n_eligible) & (n_eligible > 0)
         return adopted, eligible & adopted[:, None]
     if rule == "qualified_majority":
-        share = np.divide(n_yes, n_eligible, out=np.zeros(n_yes.shape), where=n_eligible > 0)
+        counted = majority_voters(eligible, council)
+        n_counted = counted.sum(axis=-1)
+        share = np.divide((yes & counted).sum(axis=-1), n_counted, out=np.zeros(n_yes.shape),
+                          where=n_counted > 0)
         adopted = share >= threshold - 1e-12
-        return adopted, eligible & adopted[:, None]
+        # The Council's majority binds its members; a non-member is in only by its own yes.
+        return adopted, (counted | yes) & adopted[:, None]
     adopted = n_yes >= 2
     return adopted, yes & adopted[:, None]
 

@@ -43,7 +43,7 @@ def decide_votes(
 
     ctx = DecisionContext(votes=votes & voters, voters=voters, threshold=arr.threshold,
                           gdp=np.asarray(model.gdp, dtype=float), codes=tuple(model.codes),
-                          year=year, proposal=arr.proposal)
+                          year=year, proposal=arr.proposal, members=model.is_member())
     with blame(f"decision rule {arr.rule!r} (proposal {arr.pid!r}), decide in {year}",
                arr.decider):
         out, reported = split_score(arr.decider.decide(ctx))

@@ -60,6 +60,9 @@ class DecisionContext:
         codes: Economy codes in array order.
         year: The summit's year.
         proposal: The proposal as the scenario writes it.
+        members: ``(R, N)`` bool, the SCO's member states this year: the Council, whom
+            ``qualified_majority`` counts (a voter outside it, asked with its bloc, votes
+            on its own entry only); None: every voter counts.
     """
 
     votes: np.ndarray
@@ -69,6 +72,7 @@ class DecisionContext:
     codes: tuple[str, ...]
     year: int
     proposal: Any
+    members: np.ndarray | None = None
 
     @property
     def n_runs(self) -> int:
@@ -117,16 +121,19 @@ def _builtin(ctx: DecisionContext, rule: str) -> Decided:
     """The built-in rule's answer and its score, as a plug-in's would give it.
 
     The unanimity and majority rules score the share of voters in favour (against 1 and
-    ``ctx.threshold``), the opt-in rules the number in favour (against 2); NaN in a run
-    without voters.
+    ``ctx.threshold``; the majority of the SCO members among them, ``ctx.members``), the
+    opt-in rules the number in favour (against 2); NaN in a run without voters.
     """
     import numpy as np
 
-    from scosim.mechanisms.voting import decide
+    from scosim.mechanisms.voting import decide, majority_voters
 
-    adopted, participants = decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold)
-    n_yes = (ctx.votes & ctx.voters).sum(axis=1).astype(float)
-    n_voters = ctx.voters.sum(axis=1)
+    adopted, participants = decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold,
+                                   council=ctx.members)
+    counted = (majority_voters(ctx.voters, ctx.members) if rule == "qualified_majority"
+               else ctx.voters)
+    n_yes = (ctx.votes & counted).sum(axis=1).astype(float)
+    n_voters = counted.sum(axis=1)
     if rule in ("consensus", "qualified_majority"):
         score = np.divide(n_yes, n_voters, out=np.full(n_yes.shape, np.nan),
                           where=n_voters > 0)
@@ -148,12 +155,17 @@ class Consensus(DecisionRule):
 
 
 class QualifiedMajority(DecisionRule):
-    """A share ``threshold`` of the voters, counted one state one vote; all take part."""
+    """A share ``threshold`` of the member states voting, one state one vote.
+
+    The members voting all take part; a non-member asked with its bloc (Armenia with
+    the EAEU) is not counted and takes part only if it said yes (its bloc then moves
+    with it: :meth:`scosim.proposals.base.ProposalType.together`).
+    """
 
     name = "qualified_majority"
 
     def decide(self, ctx: DecisionContext) -> Decided:
-        """Adopted where the yes share of voters reaches ``ctx.threshold``."""
+        """Adopted where the yes share of the members voting reaches ``ctx.threshold``."""
         return _builtin(ctx, self.name)
 
 
