@@ -565,18 +565,18 @@ def test_tables_round_each_change_to_the_precision_its_interval_supports():
 
     assert decimals(-0.00853, 0.008983) == 4
     assert [_fixed(x, 4) for x in (0.0002263, -0.00853, 0.008983)] == [
-        "0.0002", "-0.0085", "0.0090"]
-    assert decimals(2.259, 2.818) == 2 and _fixed(2.539, 2) == "2.54"
-    assert decimals(73.73, 78.37) == 1 and _fixed(76.05, 1) == "76.0"
-    assert decimals(-120.0, 480.0) == 0 and _fixed(181.7, 0) == "182"
-    assert decimals(1.0, 1.0) is None and _fixed(1.0, None) == "1"  # no interval: 4 digits
+        "+0.0002", "-0.0085", "+0.0090"]
+    assert decimals(2.259, 2.818) == 2 and _fixed(2.539, 2) == "+2.54"
+    assert decimals(73.73, 78.37) == 1 and _fixed(76.05, 1) == "+76.0"
+    assert decimals(-120.0, 480.0) == 0 and _fixed(181.7, 0) == "+182"
+    assert decimals(1.0, 1.0) is None and _fixed(1.0, None) == "+1"  # no interval: 4 digits
     # An interval of rounding noise around a value identical in every run (a network
     # cost) printed twelve digits: "1.94852549301e-01 to 1.94852549301e-01".
     x = 0.19485254930123
-    assert decimals(x, x + 3e-15) is None and _fixed(x, None) == "0.1949"
+    assert decimals(x, x + 3e-15) is None and _fixed(x, None) == "+0.1949"
     assert decimals(-1e-6, 1e-6) == 7  # a true interval near zero keeps its digits
-    assert _fixed(-0.00001, 3) == "0.000"  # no "-0.000"
-    assert _fixed(2.138e-10, 12) == "2.14e-10"
+    assert _fixed(-0.00001, 3) == "-0.000"  # a change that rounds to zero keeps its sign
+    assert _fixed(2.138e-10, 12) == "+2.14e-10"
     # in the terminal, as printed by scosim compare
     d = pd.DataFrame({"run": np.arange(40), "country": "RUS",
                       "indicator": "welfare_change_pct",
@@ -588,4 +588,4 @@ def test_tables_round_each_change_to_the_precision_its_interval_supports():
     r = s.iloc[0]
     k = decimals(r["low"], r["high"])
     assert k == 1 - int(np.floor(np.log10((r["high"] - r["low"]) / 2)))
-    assert f"{r['low']:.{k}f} to {r['high']:.{k}f}" in line
+    assert f"{r['low']:+.{k}f} to {r['high']:+.{k}f}" in line

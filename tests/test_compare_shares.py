@@ -189,7 +189,7 @@ def test_tables_name_both_intervals_and_the_report_says_which_rows_hold_newcombe
     # The membership row's bounds are Newcombe's (within 0 to 1), not the t interval's.
     row = table.set_index("indicator").loc["in_customs_union"]
     low, high = newcombe_paired(0, 9, 0, 3, level=0.9)
-    assert row[heading] == f"{float(low):.2f} to {float(high):.2f}"
+    assert row[heading] == f"{float(low):+.2f} to {float(high):+.2f}"
     out = io.StringIO()
     print_summary(comp.summary, console=Console(file=out, width=200))
     assert "Newcombe for 0/1" in out.getvalue()

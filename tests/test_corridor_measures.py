@@ -126,3 +126,36 @@ def test_published_shares_replace_the_length_split():
     casa, rule = default_host_shares(t, "CASA1000")
     km = project_km_by_economy(t, "CASA1000")
     assert rule == "length" and np.allclose(casa, km / km.sum())
+
+
+def test_bundled_note_reuses_the_runs_network_and_keeps_its_shares(monkeypatch):
+    """After a run on the packaged calibration, the note builds only the network without
+    the reforms (the full one is the run's, from the calibration's memo), and its shares
+    are those of two networks built afresh, to the bit."""
+    from scosim.network import answer_notes
+    from scosim.network.mechanism import scenario_tables
+
+    sc = load_scenario(SCEN / "corridor_instc.yaml", {"years.end": 2032})
+    run_model(sc, runs=[0])  # builds the full network into the calibration's memo
+    tables = scenario_tables(sc.parameters.network)
+    a = CorridorNetwork(tables=tables).step(active_projects=["INSTC_CHABAHAR"]).indicators[
+        "trade_cost_change"][0]
+    rows = tables.measures[~tables.measures["costed"].astype(bool)
+                           & (tables.measures["project"] == "INSTC_CHABAHAR")]
+    less = dataclasses.replace(tables, measures=tables.measures.drop(index=rows.index))
+    c = CorridorNetwork(tables=less).step(active_projects=["INSTC_CHABAHAR"]).indicators[
+        "trade_cost_change"][0]
+    built: list[int] = []
+    init = CorridorNetwork.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(CorridorNetwork, "__init__", counting)
+    answer_notes._bundled.cache_clear()
+    (b,) = answer_notes.bundled_measures(sc)
+    answer_notes._bundled.cache_clear()
+    assert len(built) == 1
+    assert b.share == {ECONOMIES[k]: (float((a[k] - c[k]) / a[k]), float(a[k]))
+                       for k in sorted(range(len(a)), key=lambda k: a[k]) if a[k] < -1e-4}

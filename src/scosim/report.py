@@ -24,11 +24,13 @@ from scosim.compare import Comparison, interval_label, no_change
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading, share_method_text
 from scosim.indicator_display import (
+    SIGN_ZERO,
     WELFARE,
     aggregate_indicators,
     display,
     one_row_each,
     resolve_units,
+    signed,
 )
 
 _PROVENANCE_FIELDS = (
@@ -71,14 +73,22 @@ def decimals(low: float, high: float) -> int | None:
 
 
 def _fixed(x: float, places: int | None) -> str:
-    """``x`` with ``places`` decimals (:func:`decimals`), "-0.00" as "0.00", NaN as "–"."""
-    if places is None or x != x:
+    """A change ``x`` with ``places`` decimals (:func:`decimals`) and its sign; NaN as "–".
+
+    As the run's answer (:func:`~scosim.indicator_display.signed`): a positive change
+    prints "+", and one that rounds to zero keeps its sign ("-0.0000", "+0.0000"), so an
+    interval "-0.0000 to +0.0048" shows whether it includes zero; only a value within
+    :data:`~scosim.indicator_display.SIGN_ZERO` of zero prints without one. Without
+    ``places`` (no interval), four significant digits.
+    """
+    if x != x:
         return _fmt(x)
+    if places is None:
+        return _fmt(x) if abs(x) <= SIGN_ZERO else f"{x:+.4g}"
     if places > 6 and x != 0:
         # A tiny amount (US$ 0.2 in US$ bn) in powers of ten, to the same precision.
-        return f"{x:.{max(places + math.floor(math.log10(abs(x))), 0)}e}"
-    text = f"{x:.{places}f}"
-    return text.lstrip("-") if float(text) == 0 else text
+        return f"{x:+.{max(places + math.floor(math.log10(abs(x))), 0)}e}"
+    return signed(x, places)
 
 
 def _share(x: float) -> str:

@@ -17,7 +17,7 @@ __all__ = ["SWEPT_INSTABILITY", "SweptValues", "check_sweepable", "not_sweepable
 
 #: A sweep's name for one economy's instability on the corridor network (``<prefix><ISO3>``),
 #: held over the years in each run: read by ``scosim.network.mechanism.scenario_instability``,
-#: checked by ``scosim.api_sweep.instability_param_problem``.
+#: checked by ``scosim.sweep_request.instability_param_problem``.
 SWEPT_INSTABILITY = "parameters.network.instability."
 
 

@@ -148,7 +148,9 @@ def _bundled(projects: tuple[str, ...], measures: tuple[str, ...], vot_per_day: 
              congestion: bool) -> tuple[Bundled, ...]:
     import dataclasses
 
-    from scosim.network.mechanism import scenario_tables
+    from scosim.data import load_calibration
+    from scosim.data.calibration import derived
+    from scosim.network.mechanism import network_key, scenario_tables
     from scosim.network.params import NetworkParams
     from scosim.network.step import CorridorNetwork
 
@@ -165,7 +167,16 @@ def _bundled(projects: tuple[str, ...], measures: tuple[str, ...], vot_per_day: 
         if rows.empty:
             continue
         if full_net is None:
-            full_net = CorridorNetwork(tables=tables, params=over)
+            # The network with the measures the run keeps is the run's own when the run
+            # used the packaged calibration and its trade (the same key in the
+            # calibration's memo, scosim.network.mechanism.CachedNetwork): taken from
+            # there, not built again. Only the network without the reforms is new.
+            cal = load_calibration()
+            trade = cal.trade_matrix()
+            key = network_key(tables.economies, params.vot_per_day, trade, measures)
+            full_net = derived(cal, key, functools.partial(
+                CorridorNetwork, tables=tables, trade=trade, params=over,
+                economies=tables.economies))
         without = dataclasses.replace(tables, measures=kept.drop(index=rows.index))
         without_net = CorridorNetwork(tables=without, params=over)
         full = full_net.step(active_projects=[project], congestion=params.congestion)

@@ -106,6 +106,19 @@ def measures_key(params: Any) -> tuple[str, ...]:
     return (params.measures,) if isinstance(params.measures, str) else tuple(params.measures)
 
 
+def network_key(codes: tuple[str, ...], vot_per_day: float | None, trade: np.ndarray,
+                measures: tuple[str, ...]) -> tuple[Any, ...]:
+    """The key of a :class:`CorridorNetwork` in its calibration's memo (``derived``).
+
+    One network per economies, value of time, trade matrix (by its bytes) and the
+    measures kept: :class:`CachedNetwork` builds it under this key, and the answer's note
+    on bundled measures (:mod:`scosim.network.answer_notes`) takes it from there when
+    the run built it on the same calibration and trade.
+    """
+    return ("corridor_network", codes, vot_per_day,
+            hashlib.sha256(np.asarray(trade, float).tobytes()).hexdigest(), measures)
+
+
 #: Largest number of single-run network steps kept per network (about 15 KB each).
 STEP_MEMO_SIZE = 512
 
@@ -131,8 +144,7 @@ class CachedNetwork:
         # none of the runs: one network per calibration, trade matrix and value of time,
         # shared by every model (its steps are pure; only graph memos are added to it).
         # The measures a scenario keeps change the graph's arcs: part of the key.
-        key = ("corridor_network", codes, params.vot_per_day,
-               hashlib.sha256(trade.tobytes()).hexdigest(), measures_key(params))
+        key = network_key(codes, params.vot_per_day, trade, measures_key(params))
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             tables=scenario_tables(params), trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
