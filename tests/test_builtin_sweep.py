@@ -66,7 +66,7 @@ def _same_run(swept: SCOModel, row: int, alone: SCOModel) -> None:
     ("free_trade_area.yaml", f"{FTA}.depth", [0.0, 0.8]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.capital_usd_bn", [2.0, 50.0]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.lending_rate", [0.01, 0.08]),
-    ("hindcasts/bank_2025.yaml", f"{BANK}.market_rate", [0.0, 0.12]),
+    ("hindcasts/bank_2025.yaml", f"{BANK}.market_rate", [0.02, 0.12]),  # above 0: a cost of funds
     ("hindcasts/bank_2025.yaml", f"{BANK}.funding_rate", [0.0, 0.12]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.leverage", [0.5, 3.0]),
     ("hindcasts/bank_2025.yaml", f"{BANK}.credit_loss_rate", [0.0, 0.01]),

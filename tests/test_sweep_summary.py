@@ -42,7 +42,9 @@ def test_a_grid_of_one_parameter_prints_the_outputs_by_its_values():
                         "the points (a point: the mean of its runs):")
     assert lines[1].split() == ["output", "min", "median", "max", "unit"]
     # US$ in billions, as a run's tables give them (the file holds US$)
-    assert lines[2].split() == ["gdp_usd:KAZ", "800", "1300", "1800", "US$", "bn"]
+    # and, as compare says since 2026-12-06, current dollars of the year on the GDP path
+    assert lines[2].split()[:6] == ["gdp_usd:KAZ", "800", "1300", "1800", "US$", "bn"]
+    assert "current" in lines[2] and "GDP path" in lines[2]
     assert lines[3].split()[:4] == ["welfare_change_pct:KAZ", "2", "3.25", "4.5"]
     assert lines[3].split()[4] == "percent"
     assert lines[4] == f"by {SIGMA} (units as above):"
