@@ -160,8 +160,11 @@ def test_explorer_in_chromium(tmp_path: Path) -> None:
         drv.get(f"http://127.0.0.1:{port}/")
         wait = WebDriverWait(drv, WAIT)
 
-        # Choose a scenario (the list opens on the first file, baseline.yaml).
-        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-scenario input"))).click()
+        # Choose a scenario (the list opens on the first file, baseline.yaml), typed so that
+        # the dropdown, which renders only the options in view, shows it.
+        box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-scenario input")))
+        box.click()
+        box.send_keys("scenarios/customs_union.yaml")
         wait.until(
             EC.element_to_be_clickable(
                 (By.XPATH, "//*[@role='option'][normalize-space(.)='scenarios/customs_union.yaml']")
@@ -285,6 +288,9 @@ def _choose_scenario(drv, path: str) -> None:
     _idle(drv)
     if box.get_attribute("value") != path:
         box.click()
+        # Typed, so that the list shows it: the dropdown renders only the options in view,
+        # and with more scenarios shipped the one wanted can be below them.
+        box.send_keys(path)
         wait.until(EC.element_to_be_clickable(
             (By.XPATH, f"//*[@role='option'][normalize-space(.)='{path}']"))).click()
     _idle(drv)

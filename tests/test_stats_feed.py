@@ -73,11 +73,14 @@ def test_a_run_gathers_the_statistics_its_files_give(tmp_path, feeds, executor) 
     assert feed.read_back == (0 if executor == "local" else 4)
     assert (res.path / "summary.csv").exists() and (res.path / "plots").is_dir()
     # The printed answer too: the same text from the statistics read back afterwards.
+    # (written again as the run writes it: with its scenario's notes, e.g. what the band
+    # covers, which headline_text alone, without the run's directory, cannot know)
     from scosim.plots import run_title
-    from scosim.run_headline import headline_text
+    from scosim.run_headline import write_headline
 
-    assert (res.path / "summary.txt").read_text() == headline_text(load_plot_data(res.path),
-                                                                   run_title(res.manifest))
+    written = (res.path / "summary.txt").read_text()
+    write_headline(load_plot_data(res.path), run_title(res.manifest), res.path)
+    assert (res.path / "summary.txt").read_text() == written
     assert not stats_feed._feeds  # no feed left listening
 
 

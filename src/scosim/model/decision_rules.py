@@ -241,10 +241,12 @@ def decision_rule_origin(name: str) -> str:
 
 def decision_rule_problem(name: str) -> str | None:
     """What is wrong with ``name`` as a decision rule; None when it names one."""
-    from scosim.scenario.values import not_imported
-
     if name in BUILTIN_DECISION_RULES:
         return None
+    # Imported past the built-ins: scosim.scenario.values imports pydantic, which the quick
+    # check of a scenario naming a built-in rule must not (tests/test_startup.py).
+    from scosim.scenario.values import not_imported
+
     problem = not_imported("decision rule", name)
     if problem:
         return problem
