@@ -159,3 +159,15 @@ def test_bundled_note_reuses_the_runs_network_and_keeps_its_shares(monkeypatch):
     assert len(built) == 1
     assert b.share == {ECONOMIES[k]: (float((a[k] - c[k]) / a[k]), float(a[k]))
                        for k in sorted(range(len(a)), key=lambda k: a[k]) if a[k] < -1e-4}
+
+
+def test_the_gains_figure_names_the_project_not_its_id() -> None:
+    """network_gains.png's line on the bundled reforms read "INSTC_CHABAHAR includes ..."."""
+    from scosim.network.plot import project_name
+    from scosim.network.runplots import _bundled_note
+    from scosim.network.tables import load_network
+
+    tables = load_network()
+    note = _bundled_note(load_scenario(SCEN / "corridor_instc.yaml"), tables)
+    assert f"{project_name(tables, 'INSTC_CHABAHAR')} includes 14 customs reforms" in note
+    assert "INSTC_CHABAHAR" not in note

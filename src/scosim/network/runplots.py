@@ -138,7 +138,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
                   "before corridor costs\n"
                   f"(bars: {_mean_of(st.runs)}, as in summary.txt; whiskers: 5th-95th "
                   "percentile\nover runs, which draw the trade elasticity and growth)"
-                  + _bundled_note(scenario),
+                  + _bundled_note(scenario, net.tables),
             stat="mean"))
     if st.has("corridor_paid_usd"):
         from scosim.network.answer_notes import payer_rules
@@ -155,7 +155,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     return out
 
 
-def _bundled_note(scenario) -> str:
+def _bundled_note(scenario, tables) -> str:
     """The gains figure's line on reforms a corridor brings free (empty when none)."""
     from scosim.network.answer_notes import bundled_measures
 
@@ -163,8 +163,9 @@ def _bundled_note(scenario) -> str:
     for b in bundled_measures(scenario):
         top = list(b.share.items())[:2]
         said = " and ".join(f"{100 * s:.0f} % of {NAMES.get(c, c)}'s" for c, (s, _) in top)
-        parts.append(f"{b.project} includes {len(b.ids)} customs reforms its cost does not "
-                     f"pay for:\n{said} trade-cost fall (summary.txt says more)")
+        parts.append(f"{project_name(tables, b.project)} includes {len(b.ids)} customs "
+                     f"reforms its cost does not pay for:\n{said} trade-cost fall "
+                     "(summary.txt says more)")
     return "".join(f"\n{p}" for p in parts)
 
 
