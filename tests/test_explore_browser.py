@@ -370,7 +370,13 @@ def _check_column_widths(drv, table) -> None:
     """
     from scosim.explore.table_widths import CELL_PADDING, clipped_widths, measured_rows
 
-    font, columns = drv.execute_script(_CELL_TEXTS, table)
+    def filled(d):
+        # The grid fills its accessible table (the th and td read here) after it draws: on
+        # a loaded machine (CI's whole suite) that came after the scroll sizes were read.
+        got = d.execute_script(_CELL_TEXTS, table)
+        return got if got[1] and all(cells for _, _, cells in got[1]) else None
+
+    font, columns = WebDriverWait(drv, WAIT).until(filled)
     assert "14px" in font, font  # the font text_width's classes were measured in
     frame = pd.DataFrame({h: [c for c, _ in cells] for h, _, cells in columns})
     given = clipped_widths(frame)
