@@ -95,8 +95,8 @@ def test_a_rejected_proposal_is_answered_by_its_vetoes() -> None:
     assert "vetoes" not in text
     assert re.search(r"KAZ Kazakhstan +100 %\n", text)
     assert re.search(r"CHN China +0 %\n", text)
-    assert "voted no: share of runs in which the state voted no (under its decision rule a no " \
-        "is a veto)" in " ".join(text.split())
+    assert "voted no: share of runs in which the state voted no (under its decision rule a member's " \
+        "no is a veto)" in " ".join(text.split())
     assert "MNG" not in text  # outside, and nothing moved
 
 
@@ -128,7 +128,7 @@ def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, ca
     said_no = votes[~votes["yes"].astype(bool)].groupby("country", observed=True)["run"]
     for code, runs in said_no.nunique().items():
         assert re.search(rf"\n  {code} .* {100 * runs / 6:.0f} %\n", kept), code
-    assert "(under consensus a no is a veto)" in " ".join(kept.split())
+    assert "(under consensus a member's no is a veto)" in " ".join(kept.split())
     # What the runs vary, read from the run's scenario.yaml, with the commands for the rest.
     assert ("The shares of runs span runs that differ only in the growth shocks"
             in " ".join(kept.split()))

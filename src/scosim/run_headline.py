@@ -13,8 +13,8 @@ cannot disagree with them:
   "share > 0" of ``scosim compare``;
 * the vote columns count the events ``plots/membership_timeline.png`` counts
   (:mod:`scosim.run_votes`): the share of runs in which the state voted no, whatever
-  the decision rule (under consensus a no is a veto), "did not vote" for a state that
-  was not among the voters, and exits ("left": defections and exits with a bloc) as a
+  the decision rule (under consensus a member's no is a veto), "did not vote" for a state
+  that was not among the voters, and exits ("left": defections and exits with a bloc) as a
   mean number a run. A state that leaves in year ``t`` is outside from ``t + 1``, so one
   leaving in the table's year counts both in "in union" and in "left"; the notes say so.
 
@@ -405,7 +405,8 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
         out += textwrap.wrap(
             f"{', '.join(sorted(invited))} {'was' if len(invited) == 1 else 'were'} invited "
             f"to {pid} with {'its' if len(invited) == 1 else 'their'} bloc's "
-            f"{', '.join(asked)} (a customs union in force takes part whole), {when}.", 95)
+            f"{', '.join(asked)} (a customs union in force takes part whole; an SCO non-member's "
+            f"no keeps its bloc out and vetoes nothing), {when}.", 95)
     return out
 
 

@@ -2,7 +2,7 @@
 
 Split from :mod:`scosim.run_headline` (size). One statistic whatever the Council's
 decision rule: the **share of runs in which the state voted no** on a proposal (under
-consensus a no is a veto, which the notes say), per proposal when a run votes on
+consensus a member's no is a veto, which the notes say), per proposal when a run votes on
 several. A state that was not among a proposal's voters is marked "did not vote", not
 given a share: a member outside a free-trade area was listed at "0.00", as if it had
 accepted it. Where a proposal came to a vote again in a later year, so that a state
@@ -146,8 +146,9 @@ def vote_notes(st: RunStats, headings: Sequence[str], concerned: Sequence[str],
         vetoes = {p: r for p in proposals if (r := _veto_by(st, p))}
         if vetoes:
             rules = " or ".join(sorted(set(vetoes.values())))
-            text += (f" (under {rules} a no is a veto)" if one or len(vetoes) == len(proposals)
-                     else f" (a no on {', '.join(vetoes)} is a veto, under {rules})")
+            text += (f" (under {rules} a member's no is a veto)"
+                     if one or len(vetoes) == len(proposals)
+                     else f" (a member's no on {', '.join(vetoes)} is a veto, under {rules})")
         notes.append(text)
         some = sorted({f"{c} {vr.voted[(p, c)]}" for p in proposals for c in concerned
                        if 0 < vr.voted.get((p, c), 0) < n_runs})

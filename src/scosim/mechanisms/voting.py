@@ -158,7 +158,7 @@ def utility(terms: UtilityTerms, weights: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def majority_voters(eligible: np.ndarray, council: np.ndarray | None) -> np.ndarray:
-    """``(R, N)``: the voters a qualified majority counts, the Council's members among them.
+    """``(R, N)``: the voters consensus and a qualified majority count: the members among them.
 
     The SCO's bodies decide by its member states (Charter art. 16); a non-member asked
     with its bloc (Armenia with the EAEU) votes on its own entry, not in the Council's
@@ -181,7 +181,8 @@ def decide(
     Args:
         votes: ``(R, N)`` bool, True = yes. Only eligible entries matter.
         eligible: ``(R, N)`` bool, who votes (and would take part).
-        rule: ``consensus`` (any eligible no blocks), ``qualified_majority``
+        rule: ``consensus`` (any counted voter's no blocks, :func:`majority_voters`;
+            a voter not counted takes part only if it said yes), ``qualified_majority``
             (adopted when the yes share of the counted voters, :func:`majority_voters`,
             reaches ``threshold``; then every counted voter takes part, and a voter
             not counted only if it said yes), ``variable_geometry`` (the
@@ -189,8 +190,8 @@ def decide(
             ``interested_members`` (as variable geometry here; the Council then
             asks the others whether they object, see docs/model.md).
         threshold: Yes share needed under ``qualified_majority``.
-        council: ``(R, N)`` bool, the SCO's members (whom a qualified majority counts);
-            None: every voter counts.
+        council: ``(R, N)`` bool, the SCO's members (whom consensus and a qualified
+            majority count); None: every voter counts.
 
     Returns:
         ``(adopted (R,), participants (R, N))``.
@@ -204,13 +205,16 @@ def decide(
     votes = np.asarray(votes, dtype=bool)
     eligible = np.asarray(eligible, dtype=bool)
     yes = votes & eligible
-    n_eligible = eligible.sum(axis=-1)
     n_yes = yes.sum(axis=-1)
-    if rule == "consensus":
-        adopted = (n_yes == n_eligible) & (n_eligible > 0)
-        return adopted, eligible & adopted[:, None]
-    if rule == "qualified_majority":
+    if rule in ("consensus", "qualified_majority"):
         counted = majority_voters(eligible, council)
+    if rule == "consensus":
+        # The member states decide (Charter art. 16): a non-member asked with its bloc
+        # blocks nobody; it is in only by its own yes, as under a qualified majority.
+        n_counted = counted.sum(axis=-1)
+        adopted = ((yes & counted).sum(axis=-1) == n_counted) & (n_counted > 0)
+        return adopted, (counted | yes) & adopted[:, None]
+    if rule == "qualified_majority":
         n_counted = counted.sum(axis=-1)
         share = np.divide((yes & counted).sum(axis=-1), n_counted, out=np.zeros(n_yes.shape),
                           where=n_counted > 0)

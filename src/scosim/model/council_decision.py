@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scosim.mechanisms.voting import majority_voters
 from scosim.proposals.base import Preview, ProposalType
 
 if TYPE_CHECKING:
@@ -102,13 +103,16 @@ def log_decision(
     """Log vetoes (consensus no votes; objections to the willing), adoption or rejection.
 
     A sole voter's no (an applicant that does not apply) blocks nobody else: it is a
-    rejection, not a veto, and costs it no trust. ``adopted`` and ``rejected`` name the
+    rejection, not a veto, and costs it no trust; nor does a non-member's no (Armenia
+    asked with the EAEU), which the Council does not count. ``adopted`` and ``rejected`` name the
     decision rule and carry its ``score`` (from :func:`decide_votes`) when it gave one.
     """
     td = terms.as_dict()
     no = voters & ~votes
     others_voted = voters.sum(axis=1, keepdims=True) > 1
-    blocking = ((no & others_voted) if arr.decider.veto else np.zeros_like(no)) | objectors
+    # Only a member's no vetoes: a non-member asked with its bloc just stays out.
+    vetoing = no & others_voted & majority_voters(voters, model.is_member())
+    blocking = (vetoing if arr.decider.veto else np.zeros_like(no)) | objectors
     for i, code in enumerate(model.codes):
         if blocking[:, i].any():
             # Every blocking state's reasons are logged, and the others trust it less.

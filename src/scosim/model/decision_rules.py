@@ -121,7 +121,7 @@ def _builtin(ctx: DecisionContext, rule: str) -> Decided:
     """The built-in rule's answer and its score, as a plug-in's would give it.
 
     The unanimity and majority rules score the share of voters in favour (against 1 and
-    ``ctx.threshold``; the majority of the SCO members among them, ``ctx.members``), the
+    ``ctx.threshold``; of the SCO members among the voters, ``ctx.members``), the
     opt-in rules the number in favour (against 2); NaN in a run without voters.
     """
     import numpy as np
@@ -130,8 +130,8 @@ def _builtin(ctx: DecisionContext, rule: str) -> Decided:
 
     adopted, participants = decide(ctx.votes, ctx.voters, rule, threshold=ctx.threshold,
                                    council=ctx.members)
-    counted = (majority_voters(ctx.voters, ctx.members) if rule == "qualified_majority"
-               else ctx.voters)
+    counted = (majority_voters(ctx.voters, ctx.members)
+               if rule in ("consensus", "qualified_majority") else ctx.voters)
     n_yes = (ctx.votes & counted).sum(axis=1).astype(float)
     n_voters = counted.sum(axis=1)
     if rule in ("consensus", "qualified_majority"):
@@ -144,13 +144,18 @@ def _builtin(ctx: DecisionContext, rule: str) -> Decided:
 
 
 class Consensus(DecisionRule):
-    """Every voter says yes (SCO Charter art. 16); any no is a veto."""
+    """Every member state voting says yes (SCO Charter art. 16); a member's no is a veto.
+
+    A non-member asked with its bloc (Armenia with the EAEU) does not vote in the
+    Council: its no blocks nobody and it takes part only if it said yes (its bloc then
+    moves with it, as under :class:`QualifiedMajority`).
+    """
 
     name = "consensus"
     veto = True
 
     def decide(self, ctx: DecisionContext) -> Decided:
-        """Adopted where nobody voting said no; every voter takes part."""
+        """Adopted where no member voting said no; the members voting take part."""
         return _builtin(ctx, self.name)
 
 
