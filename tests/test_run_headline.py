@@ -95,8 +95,8 @@ def test_a_rejected_proposal_is_answered_by_its_vetoes() -> None:
     assert "vetoes" not in text
     assert re.search(r"KAZ Kazakhstan +100 %\n", text)
     assert re.search(r"CHN China +0 %\n", text)
-    assert "voted no: share of runs in which the state voted no (under its decision rule a member's " \
-        "no is a veto)" in " ".join(text.split())
+    assert "voted no: share of runs in which the state voted no (under its decision rule a " \
+        "member's no is a veto)" in " ".join(text.split())
     assert "MNG" not in text  # outside, and nothing moved
 
 
