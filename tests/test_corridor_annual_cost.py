@@ -13,13 +13,10 @@ its annual equivalent").
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 
-from scosim.model.gdp_shares import expenditure_usd
+from _corridor_spies import deterministic_instc, run_with_preview_spy  # tests/ is on sys.path
 from scosim.model.model import SCOModel
 from scosim.network.corridor import Corridor
 from scosim.network.finance import (
@@ -29,10 +26,6 @@ from scosim.network.finance import (
     loan_schedule,
 )
 from scosim.proposals.base import Preview
-from scosim.scenario import load_scenario
-
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-NET, WELFARE = "corridor_net_welfare_pct", "welfare_change_pct"
 
 
 @pytest.mark.parametrize("rate", [0.03, COST_OF_FUNDS, 0.12])
@@ -92,33 +85,12 @@ def test_the_corridor_charges_the_interest_a_host_pays_each_year() -> None:
 
 def _deterministic(growth: float, runs: int = 2) -> SCOModel:
     """INSTC with nothing random, no failure, entry in the vote year, one growth for all."""
-    ov: dict[str, Any] = {
-        "replications": runs, "parameters.council.ratification_lag": 0,
-        "parameters.growth.mode": "fixed", "parameters.growth.rate": growth,
-        "parameters.growth.volatility_scale": 0.0, "parameters.trade.sigma_spread": 0.0,
-        "parameters.network.failure_base": 0.0, "parameters.network.failure_sensitivity": 0.0}
-    return SCOModel(load_scenario(SCENARIOS / "corridor_instc.yaml", overrides=ov))
+    return deterministic_instc({"replications": runs, "parameters.growth.rate": growth})
 
 
 def _run(m: SCOModel, last: int) -> tuple[Preview, dict[int, tuple[np.ndarray, ...]], int]:
     """The vote's preview; by year, (welfare, net) as fractions and E' in US$; Iran's column."""
-    arr = next(a for a in m.arrangements if isinstance(a, Corridor))
-    seen: list[tuple[int, Preview]] = []
-    preview = arr.preview
-
-    def spy(*args: Any, **kwargs: Any) -> Preview:
-        pv = preview(*args, **kwargs)
-        seen.append((m.year, pv))
-        return pv
-
-    arr.preview = spy  # type: ignore[method-assign]
-    out = {}
-    while m.year <= last:
-        year = m.year
-        m.step()
-        out[year] = (np.asarray(m.records[WELFARE][-1], float) / 100.0,
-                     np.asarray(m.records[NET][-1], float) / 100.0,
-                     expenditure_usd(m, m.ge))
+    arr, seen, out = run_with_preview_spy(m, last)
     vote_year, pv = seen[0]
     assert vote_year == 2026 and (arr.entry_year == 2026).all()
     # The cost is the members' 7 % yearly charge on what Iran pays less its salvage.

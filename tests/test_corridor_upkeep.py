@@ -11,21 +11,21 @@ operating year. Until 2026-12-06 neither counted it.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from scosim.model.gdp_shares import expenditure_usd
+from _corridor_spies import (  # tests/ on sys.path
+    SCENARIOS,
+    deterministic_instc,
+    run_with_preview_spy,
+)
 from scosim.model.model import SCOModel
 from scosim.network.corridor import Corridor
 from scosim.network.tables import NetworkDataError, load_network
 from scosim.network.upkeep import OM_PARAMS, carrier_om_share, upkeep_usd
 from scosim.scenario import ScenarioError, load_scenario
-
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-NET, WELFARE = "corridor_net_welfare_pct", "welfare_change_pct"
 
 
 def test_the_carriers_shares_are_the_sourced_ones() -> None:
@@ -62,36 +62,15 @@ def test_upkeep_is_m_times_c_a_year_in_the_cost_shares() -> None:
 
 def _deterministic(om: float | None, **extra: Any) -> SCOModel:
     """INSTC voted and in force in 2026, built 2026-2030, operating from 2031; no shocks."""
-    ov: dict[str, Any] = {
-        "replications": 2, "parameters.council.ratification_lag": 0,
-        "parameters.growth.mode": "fixed", "parameters.growth.rate": 0.0,
-        "parameters.growth.volatility_scale": 0.0, "parameters.trade.sigma_spread": 0.0,
-        "parameters.network.failure_base": 0.0, "parameters.network.failure_sensitivity": 0.0,
-        **extra}
+    ov: dict[str, Any] = dict(extra)
     if om is not None:
         ov["parameters.network.om_share"] = om
-    return SCOModel(load_scenario(SCENARIOS / "corridor_instc.yaml", overrides=ov))
+    return deterministic_instc(ov)
 
 
 def _run(m: SCOModel, last: int) -> tuple[Any, dict[int, tuple[np.ndarray, ...]]]:
-    arr = next(a for a in m.arrangements if isinstance(a, Corridor))
-    seen: list[Any] = []
-    preview = arr.preview
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        pv = preview(*args, **kwargs)
-        seen.append(pv)
-        return pv
-
-    arr.preview = spy  # type: ignore[method-assign]
-    out = {}
-    while m.year <= last:
-        year = m.year
-        m.step()
-        out[year] = (np.asarray(m.records[WELFARE][-1], float) / 100.0,
-                     np.asarray(m.records[NET][-1], float) / 100.0,
-                     expenditure_usd(m, m.ge))
-    return seen[0], out
+    _, seen, out = run_with_preview_spy(m, last)
+    return seen[0][1], out
 
 
 def test_the_run_charges_m_c_while_operating_and_nothing_before() -> None:

@@ -424,7 +424,8 @@ def test_a_yes_then_a_withdrawal_is_counted_apart_from_votes_against(tmp_path: P
     for c in rows.index:
         assert rows.loc[c, "withdrew"] == pytest.approx(gone.get(c, 0) / n)
     text = " ".join(headline_text(st, "t").split())
-    assert "withdrew: mean number a run the state voted yes, then said no when asked" in text
+    assert ("withdrew: mean number of times a run, over all 40 runs, the state voted yes, "
+            "then said no when asked") in text
     reasons = vote_reasons_data(st)
     assert reasons is not None
     # The figure shows the first vote: the withdrawals from the group it formed that year.

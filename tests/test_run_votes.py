@@ -135,3 +135,28 @@ def test_an_objection_to_the_willing_is_its_own_share_not_a_no() -> None:
     flat = " ".join(headline_text(st, "t").split())
     assert "is a veto" not in flat
     assert "objected: share of runs in which the state, left outside, objected" in flat
+
+
+def test_left_and_withdrew_say_they_are_mean_numbers_over_all_runs() -> None:
+    """The vote columns beside them are shares of runs in percent; "left 0.75" read as one.
+    The notes name the statistic and the number of runs it is taken over: KAZ withdrew
+    three times in two of the four runs (0.75 a run, a share of runs of 50 %), IRN left in
+    three runs, once on its own and twice with its bloc."""
+    ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(4) for c in ("KAZ", "IRN", "CHN")
+                        for name, v in (("welfare_change_pct", 0.1), ("member", 1.0))],
+                       columns=["run", "year", "country", "indicator", "value"])
+    rows = [(r, 2026, "vote", c, "cu", True) for r in range(4) for c in ("KAZ", "IRN", "CHN")]
+    rows += [(0, 2026, "withdrew", "KAZ", "cu", None), (0, 2028, "withdrew", "KAZ", "cu", None),
+             (2, 2026, "withdrew", "KAZ", "cu", None), (0, 2029, "defection", "IRN", "cu", None),
+             (1, 2029, "bloc_exit", "IRN", "cu", None), (3, 2029, "bloc_exit", "IRN", "cu", None)]
+    st = RunStats.from_frames(ind, pd.DataFrame(
+        rows, columns=["run", "year", "type", "country", "proposal", "yes"]))
+    table = headline_table(st)[0]
+    assert table.loc["KAZ", "withdrew"] == pytest.approx(3 / 4)
+    assert table.loc["IRN", "left"] == pytest.approx(3 / 4)
+    flat = " ".join(headline_text(st, "t").split())
+    assert ("left: mean number of exits a run, over all 4 runs, on its own or with its bloc "
+            "(a number, not a share of runs)") in flat
+    assert ("withdrew: mean number of times a run, over all 4 runs, the state voted yes, then "
+            "said no when asked about the smaller group") in flat
+    assert "mean number a run" not in flat

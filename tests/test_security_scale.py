@@ -21,7 +21,9 @@ from scosim.security.scale import (
     main,
 )
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "security.md"
+HIGH = ROOT / "scenarios" / "corridor_trans_afghan_high.yaml"  # Afghan instability 0.8
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +88,42 @@ def test_main_prints_the_table_and_rejects_an_unknown_economy(capsys):
         main(["--economy", "XYZ"])
     assert exc.value.code == 2
     assert "--economy 'XYZ'" in capsys.readouterr().err
+
+
+def _afghan_ceiling(system: SecuritySystem) -> float:
+    a = system.codes.index("AFG")
+    return float(instability_ceiling(system.cal.base_rate[a], system.params.incidents_half))
+
+
+def test_a_network_instability_past_the_ceiling_is_run_with_a_warning(system, tmp_path, capsys):
+    """``corridor_trans_afghan_high.yaml``'s 0.8 is a stress test: it runs (exit 0), and
+    the run says, once, that no incident level of the security model reaches it. Until
+    2026-12-06 it ran silently, read as a level of Afghan violence."""
+    from scosim.cli import main
+
+    assert main(["run", str(HIGH), "--replications", "1", "--set", "years.end=2027",
+                 "--out", str(tmp_path), "--quiet", "--no-plots"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    said = (f"scosim: warning: parameters.network.instability.AFG 0.8 is above "
+            f"{_afghan_ceiling(system):.3f}, the most AFG's instability reaches at any "
+            "incident level")
+    assert err.count(said) == 1, err
+    assert "beyond any incident level the security model has seen: a stress test" in err
+
+
+def test_only_a_value_past_the_ceiling_is_warned(system):
+    """A series is named at the first year of its largest value; a value under the ceiling,
+    or one the security slot would override, gives no warning."""
+    from scosim.network.params import instability_notes
+    from scosim.scenario import load_scenario
+
+    key = "parameters.network.instability.AFG"
+    below = round(_afghan_ceiling(system) - 0.01, 3)
+    assert instability_notes(load_scenario(HIGH, overrides={key: below})) == []
+    rising = load_scenario(HIGH, overrides={key: {2025: 0.1, 2030: 0.5, 2033: 0.5}})
+    (note,) = instability_notes(rising)
+    assert note.startswith("parameters.network.instability.AFG 0.5 in 2030 is above ")
+    both = load_scenario(ROOT / "scenarios" / "afghan_corridor.yaml")
+    assert both.parameters.mechanisms.get("security") is not None
+    assert instability_notes(both.model_copy(update={"parameters": both.parameters.model_copy(
+        update={"network": rising.parameters.network})})) == []

@@ -7,7 +7,6 @@ message and exits with status 2, without a traceback.
 from __future__ import annotations
 
 import argparse
-import errno
 import gc
 import os
 import signal
@@ -17,6 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scosim import __version__
+from scosim.cli_errors import (
+    DISK_ERRNOS,
+    batch_error,
+    has_errno,
+    is_store_error,
+    is_terminated,
+    os_error_text,
+    say,
+    show_warning,
+    user_errors,
+)
 from scosim.cli_experiments import count_problem, worker_count
 
 EXIT_FAILURE = 1
@@ -27,7 +37,7 @@ EXIT_TERMINATED = 143
 
 
 def _err(msg: str, exc: BaseException | None = None) -> int:
-    _say(f"error: {msg}", exc)
+    say(f"error: {msg}", exc)
     return EXIT_USER_ERROR
 
 
@@ -461,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"machine, but the batches run on the workers of the cluster at --scheduler "
             f"{args.scheduler}; leave out --workers (start workers with `dask worker "
             f"{args.scheduler}`)\n"))
-    warnings.showwarning = _show_warning
+    warnings.showwarning = show_warning
     from scosim.errors import stop_on_sigterm
 
     # SIGTERM stops every command as Ctrl-C does, so its clean-up runs.
@@ -472,85 +482,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         # Terminated is SIGTERM's (a job scheduler, `kill`): 128 + the signal, as the
         # shell reports a process the signal ended.
-        term = _is_terminated(exc)
-        _say("stopped by SIGTERM" if term else "interrupted", exc)
+        term = is_terminated(exc)
+        say("stopped by SIGTERM" if term else "interrupted", exc)
         return EXIT_TERMINATED if term else EXIT_INTERRUPTED
     # The error classes live in heavy modules: an except clause's expression is
     # evaluated only when an exception reaches it, so a command that succeeds
     # never imports them.
-    except _user_errors() as exc:
+    except user_errors() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
-        return _err(_os_error_text(exc) if _has_errno(exc) else str(exc), exc)
+        return _err(os_error_text(exc) if has_errno(exc) else str(exc), exc)
     except OSError as exc:
         # A read-only file system, a full disk, a missing mount: the user's to fix.
         if os.environ.get("SCOSIM_DEBUG"):
             raise
-        return _err(_os_error_text(exc), exc)
-    except _batch_error() as exc:
+        return _err(os_error_text(exc), exc)
+    except batch_error() as exc:
         if os.environ.get("SCOSIM_DEBUG"):
             raise
         cause = exc.__cause__
-        if _has_errno(cause) and cause.errno in _DISK_ERRNOS:
+        if has_errno(cause) and cause.errno in DISK_ERRNOS:
             # The results could not be written (full disk, quota, read-only): the
             # user's to fix, like any other unwritable results directory.
             return _err(f"batch {exc.batch_id} could not be written: "
-                        f"{_os_error_text(cause)}", exc)
-        _say(f"error: {exc}", exc)
+                        f"{os_error_text(cause)}", exc)
+        say(f"error: {exc}", exc)
         print("(set SCOSIM_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as exc:
         # An object store that cannot be reached or used (credentials, endpoint, network):
         # botocore's errors are not OSErrors, and `show`/`list` of an s3:// URL ended in
         # their traceback (`run` says it as its own error).
-        if os.environ.get("SCOSIM_DEBUG") or not _is_store_error(exc):
+        if os.environ.get("SCOSIM_DEBUG") or not is_store_error(exc):
             raise
         return _err(f"the object store could not be used ({type(exc).__name__}: {exc})", exc)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-#: errno values of a results directory that cannot be written: the user's to fix.
-_DISK_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS,
-                          errno.EACCES, errno.EPERM})
-
-
-def _say(what: str, exc: BaseException | None) -> None:
-    """Print ``scosim: <what>``, then the notes the error carries (what a run left)."""
-    print(f"scosim: {what}", file=sys.stderr)
-    for note in getattr(exc, "__notes__", ()):
-        print(f"  {note}", file=sys.stderr)
-
-
-def _has_errno(exc: BaseException | None) -> bool:
-    return isinstance(exc, OSError) and exc.errno is not None
-
-
-def _os_error_text(exc: OSError) -> str:
-    """``strerror: file`` of an OSError, naming the part of the path that is a file.
-
-    "[Errno 20] Not a directory: 'out/x/.partial-...'" does not say what to fix:
-    the first existing part of the path that is not a directory does.
-    """
-    text = exc.strerror or str(exc)
-    if exc.filename is None:
-        return text
-    text = f"{text}: {exc.filename}"
-    if exc.errno == errno.ENOTDIR:
-        from scosim.errors import file_in_the_way
-
-        part = file_in_the_way(Path(os.fsdecode(exc.filename)).parent)
-        if part is not None:
-            text += (f" ({part} is a file, not a directory: give a directory, "
-                     "or a path that does not exist yet)")
-    return text
-
-
-def _is_terminated(exc: BaseException) -> bool:
-    from scosim.errors import Terminated
-
-    return isinstance(exc, Terminated)
 
 
 def _start_workers_early(args: argparse.Namespace) -> None:
@@ -570,35 +538,6 @@ def _start_workers_early(args: argparse.Namespace) -> None:
 
     worker_start.start_early(executor, getattr(args, "workers", None),
                              getattr(args, "scheduler", None))
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    # Evaluated as the except clause matches, while the exception is the one being
-    # handled: a scenario error (what `validate` reports) needs only its own light class,
-    # not the modules of the others (pandas, the trade kernels: 0.2-0.3 s).
-    from scosim.scenario.errors import ScenarioError
-
-    if isinstance(sys.exc_info()[1], ScenarioError):
-        return (ScenarioError,)
-    from scosim.errors import USER_ERRORS
-
-    return USER_ERRORS
-
-
-def _is_store_error(exc: BaseException) -> bool:
-    from scosim.store_runs import is_store_error
-
-    return is_store_error(exc)
-
-
-def _batch_error() -> type[BaseException]:
-    from scosim.experiments.executors import BatchError
-
-    return BatchError
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    print(f"scosim: warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

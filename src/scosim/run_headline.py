@@ -14,9 +14,10 @@ cannot disagree with them:
 * the vote columns count the events ``plots/membership_timeline.png`` counts
   (:mod:`scosim.run_votes`): the share of runs in which the state voted no, whatever
   the decision rule (under consensus a member's no is a veto), "did not vote" for a state
-  that was not among the voters, and exits ("left": defections and exits with a bloc) as a
-  mean number a run. A state that leaves in year ``t`` is outside from ``t + 1``, so one
-  leaving in the table's year counts both in "in union" and in "left"; the notes say so.
+  that was not among the voters, and exits ("left": defections and exits with a bloc) and
+  withdrawals ("withdrew") as a mean number a run over all the runs, which the notes say
+  with the number of runs. A state that leaves in year ``t`` is outside from ``t + 1``, so
+  one leaving in the table's year counts both in "in union" and in "left"; the notes say so.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
@@ -289,7 +290,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         notes.append(f"{short}: share of runs in {what} in {year}")
     notes += vote_notes(st, votes, list(rows.index), n_runs)
     if "left" in votes:
-        notes.append("left: mean number a run (on its own or with its bloc)")
+        notes.append(f"left: mean number of exits a run, over all {n_runs} runs, on its own or "
+                     "with its bloc (a number, not a share of runs)")
     if "left" in votes:
         # Compliance follows the year's trade: a leaver is inside in its last year
         # (docs/customs_union.md, "One year, one state"). Without this, IRN "in union 14 %"
@@ -299,9 +301,10 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                          f": one leaving in {year} counts in both '{short}' and 'left'"
                          if has_union else ""))
     if "withdrew" in votes:
-        notes.append("withdrew: mean number a run the state voted yes, then said no when asked "
-                     "about the smaller group its yes would form (the willing without the "
-                     "others, or a union joined by fewer outsiders)")
+        notes.append(f"withdrew: mean number of times a run, over all {n_runs} runs, the state "
+                     "voted yes, then said no when asked about the smaller group its yes would "
+                     "form (the willing without the others, or a union joined by fewer "
+                     "outsiders; a number, not a share of runs)")
     if not votes and st.votes:
         notes.append("no state voted against in any run")
     if moved and not st.votes and not st.adopted_runs and versus.startswith("without the policy"):

@@ -324,6 +324,11 @@ def run(
 
     for slip in scenario_slips(sc):  # -0.55 meant as -0.55 %: said, not refused
         warnings.warn(slip, UserWarning, stacklevel=2)
+    if getattr(sc.parameters.network, "instability", None):
+        from scosim.network.params import instability_notes
+
+        for note in instability_notes(sc):  # a stress test: said, not refused
+            warnings.warn(note, UserWarning, stacklevel=2)
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
     from scosim.data import load_calibration
 

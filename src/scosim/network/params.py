@@ -231,6 +231,52 @@ def largest_instability(scenario: Any) -> tuple[float, str, tuple[str | int, ...
     return best
 
 
+def instability_notes(scenario: Any) -> list[str]:
+    """Warnings for a ``parameters.network.instability`` above what incidents can reach.
+
+    The network's instability is the rise of the insecurity index above its 2018-2022
+    level, which stays below ``1 - iota(x0)`` at any incident level
+    (:func:`scosim.security.scale.instability_ceiling`: 0.332 for Afghanistan). A value
+    above it is accepted, as a stress test of the routes' costs and failure hazard
+    (``corridor_trans_afghan_high.yaml``'s 0.8), but said: read as a level of violence it
+    would be one the security model has never seen (docs/security.md, "One instability
+    scale").
+
+    Args:
+        scenario: A validated :class:`~scosim.scenario.Scenario`.
+
+    Returns:
+        One message per economy whose series goes above its ceiling in a simulated year;
+        none when the security slot sets the instability (it stays below the ceiling).
+    """
+    if scenario.parameters.mechanisms.get("security") is not None:
+        return []
+    series = scenario.parameters.network.instability
+    if not series:
+        return []
+    from scosim.security.scale import economy_ceilings
+
+    ceilings = economy_ceilings()
+    notes = []
+    for code, values in series.items():
+        # The largest value and the first year it is reached.
+        top, year = max((values.at(y), -y) for y in scenario.years.range())
+        ceiling = ceilings[code]
+        if top <= ceiling:
+            continue
+        when = "" if values.is_constant else f" in {-year}"
+        shown = f"{ceiling:.3f}"
+        if float(shown) >= top:  # a ceiling near 1 (few incidents): "1 is above 1.000"
+            shown = f"{ceiling:.6g}"
+        notes.append(
+            f"parameters.network.instability.{code} {top:g}{when} is above {shown}, the "
+            f"most {code}'s instability reaches at any incident level (1 - iota of its "
+            "2018-2022 incident rate; docs/security.md, \"One instability scale\"): beyond "
+            "any incident level the security model has seen: a stress test of the routes' "
+            "costs and failure hazard, not a level of violence")
+    return notes
+
+
 def hazard_issues(scenario: Any) -> list[Issue]:
     """``failure_base + failure_sensitivity x`` the largest route instability above 1.
 

@@ -12,7 +12,8 @@ with ``h = params.incidents_half`` (250). So ``u`` is below ``1 - iota(x0) = h /
 for every incident level: Afghanistan (``x0`` = 503.2) reaches at most 0.332, Pakistan
 0.546; a scenario that sets more (``corridor_trans_afghan_high.yaml``'s 0.8) prices a risk
 that no incident level of the security model gives (docs/security.md section 11, "One
-instability scale"). The inverse, for ``u`` below that ceiling, is
+instability scale"), which its run says in a warning
+(:func:`scosim.network.params.instability_notes`). The inverse, for ``u`` below that ceiling, is
 
     x = h (iota(x0) + u) / (1 - iota(x0) - u).
 
@@ -35,7 +36,8 @@ import numpy as np
 
 from scosim.security.model import SecuritySystem, insecurity_index
 
-__all__ = ["DOC_VALUES", "incidents_at", "instability_ceiling", "instability_rows", "main"]
+__all__ = ["DOC_VALUES", "economy_ceilings", "incidents_at", "instability_ceiling",
+           "instability_rows", "main"]
 
 #: Instability values of the documented table: the shipped scenarios' (0.166 is
 #: ``afghan_corridor.yaml``'s 2035 level, 0.2 and 0.8 the Trans-Afghan low and high cases).
@@ -50,6 +52,23 @@ def instability_ceiling(base_rate: np.ndarray | float, half: float) -> np.ndarra
         half: ``params.incidents_half``.
     """
     return 1.0 - insecurity_index(np.asarray(base_rate, dtype=float), half)
+
+
+def economy_ceilings() -> dict[str, float]:
+    """:func:`instability_ceiling` of every economy, at the shipped security calibration.
+
+    The default ``incidents_half``: the scale the network's instability is read on when no
+    security slot sets it (``parameters.network.instability``).
+
+    Returns:
+        ``{ISO3: ceiling}`` (1 for an economy without incidents in 2018-2022).
+    """
+    from scosim.security.calibration import load_security_calibration
+    from scosim.security.params import SecurityParams
+
+    cal = load_security_calibration()
+    ceilings = instability_ceiling(cal.base_rate, SecurityParams().incidents_half)
+    return {code: float(c) for code, c in zip(cal.codes, ceilings, strict=True)}
 
 
 def incidents_at(instability: np.ndarray | float, base_rate: np.ndarray | float,
