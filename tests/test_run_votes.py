@@ -78,6 +78,8 @@ def test_one_vote_statistic_whatever_the_rule_and_non_voters_marked(rule: str) -
     assert rows.loc["KAZ", "no votes"] == pytest.approx(3 / 4)
     assert rows.loc["KGZ", "no votes"] == pytest.approx(5 / 4)
     assert np.isnan(rows.loc["CHN", "no votes"])
+    # Its note says the statistic and over how many runs (it gave no run count).
+    assert "no votes: mean number of the state's votes against a run, over all 4 runs" in flat
     # Most no first; those that did not vote last.
     order = [line.split()[0] for line in text.splitlines() if line.split()[:1] in (
         ["KGZ"], ["KAZ"], ["IND"], ["CHN"], ["PAK"])]

@@ -158,9 +158,10 @@ def vote_notes(st: RunStats, headings: Sequence[str], concerned: Sequence[str],
         if any(vr.voted.get((p, c), 0) == 0 for p in proposals for c in concerned):
             notes.append(f"{DID_NOT_VOTE}: not among the proposal's voters in any run")
     if any(h == "no votes" or h.startswith("no votes: ") for h in headings):
-        notes.append("no votes: mean number of the state's votes against a run (a state can "
-                     "be asked again in a later year: a proposal tabled again, or those "
-                     "outside a union in force asked to join it)")
+        notes.append(f"no votes: mean number of the state's votes against a run, over all "
+                     f"{n_runs} runs (a number, not a share of runs: a state can be asked "
+                     "again in a later year, a proposal tabled again or those outside a "
+                     "union in force asked to join it)")
     if any(h == "objected" or h.startswith("objected: ") for h in headings):
         notes.append("objected: share of runs in which the state, left outside, objected to "
                      "the willing going ahead (its consent rule; a veto)")
