@@ -205,3 +205,40 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
     replaced = _replaced(links, f)
     per_unit = replaced * alternative + (1.0 - replaced) * 0.5 * (alternative + paid) - cost
     return (units * per_unit).sum(axis=1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each project's yearly value at full operation, per economy (docs/network.md).
+
+    ``python -m scosim.network.energy_value [LNG price US$/MMBtu]``: no instability, every
+    project at its contracts, US$ bn a year, importer + exporter + transit = total.
+    """
+    import sys
+
+    from scosim.network.energy import delivered_flows, energy_links
+    from scosim.network.tables import load_network
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        lng = float(args[0]) if args else None
+    except ValueError:
+        print(f"error: the LNG price must be a number (US$/MMBtu); got {args[0]!r}")
+        return 2
+    t = load_network()
+    links = energy_links(t)
+    prices = energy_prices(t, lng)
+    fees = fee_matrix(links, t, prices)
+    print(f"LNG US$ {prices.lng:g}/MMBtu; alternative power {100 * prices.power_alternative:.2f}"
+          " US cents/kWh; US$ bn a year at full operation")
+    for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
+        flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
+        v = energy_value(links, flows, prices, fees)
+        parts = ", ".join(f"{c} {v['total'][0, i] / 1e9:+.3f}"
+                          for i, c in enumerate(t.economies) if v["total"][0, i] != 0.0)
+        print(f"  {pid}: {parts}; surplus "
+              f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
