@@ -58,7 +58,12 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     text = (run_dir / "summary.txt").read_text()
     assert out.endswith(text)
     assert text.startswith("What the scenario's proposals record: corridor_energy")
-    assert text.index("corridor proposals, 4 runs:") < text.index("welfare moved")
+    # What the deliveries are worth moves welfare (network.energy_value): the answer has
+    # the who-gains table after the deliveries; until 2026-12-06 it said no welfare moved.
+    assert text.index("corridor proposals, 4 runs:") < text.index("Who gains, who loses")
+    assert "no economy's welfare moved" not in text
+    welfare = _wide(run_dir, "welfare_change_pct")
+    assert (welfare.loc[2035, ["TKM", "AFG", "PAK", "IND", "TJK", "KGZ"]] > 0).all()
     gas = _wide(run_dir, "corridor_gas_bcm")
     # TAPI (agreed 2026, five years to build) operates from 2032: its free-flow first phase
     # (capacity_initial, 11 bcm of 33) for three years, then its contracted offtakes.

@@ -105,12 +105,13 @@ def test_gdp_paths_are_the_median_over_runs_in_us_bn(finance) -> None:
 
 
 def test_no_welfare_paths_when_scosim_run_draws_none(tmp_path: Path) -> None:
-    """corridor_energy moves no welfare: no figure of flat lines at zero."""
+    """The baseline moves no welfare: no figure of flat lines at zero (corridor_energy, the
+    case until its deliveries were valued on 2026-12-06, now moves welfare)."""
     from scosim.explore.figures_paths import welfare_paths_figure
     from scosim.runner import run
 
     shutil.copytree(REPO / "scenarios", tmp_path / "scenarios")
-    path = str(tmp_path / "scenarios" / "corridor_energy.yaml")
+    path = str(tmp_path / "scenarios" / "baseline.yaml")
     page = run_view(View(path, replications=2, out=str(tmp_path / "page")))
     cli = run(path, out=str(tmp_path / "cli"), progress=False, plots=True,
               overrides={"replications": 2})

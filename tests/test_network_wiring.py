@@ -271,11 +271,14 @@ def test_an_explicit_participant_list_names_every_host():
 
 
 def test_no_gains_figure_when_no_welfare_moved(tmp_path):
-    """corridor_energy moves no welfare: the figure was twelve zero bars under a gain key."""
+    """corridor_energy with nothing built by 2035 moves no welfare: the figure was twelve
+    zero bars under a gain key. (Operating, its deliveries move welfare since 2026-12-06:
+    network.energy_value.)"""
     from scosim.cli import main
 
     code = main(["run", str(SCEN / "corridor_energy.yaml"), "--out", str(tmp_path), "--quiet",
-                 "--replications", "2"])
+                 "--replications", "2", "--set", "proposals.0.construction_years=20",
+                 "--set", "proposals.1.construction_years=20"])
     assert code == 0
     plots = {p.name for p in tmp_path.rglob("*.png")}
     assert "network_gains.png" not in plots and "welfare_final_year.png" not in plots

@@ -106,9 +106,10 @@ class Corridor(ProposalType):
                                     "of operating corridors, over the year's expenditure",
     }
     # The answer says who pays, and what an energy corridor delivers and from whom (a
-    # pipeline or a power line changes no trade cost in the GE model, so no welfare moves:
-    # docs/network.md). Its who-gains table gives the welfare change net of what each
-    # economy pays beside the gross one: the gain the Council's vote scores.
+    # pipeline or a power line changes no trade cost in the GE model: its welfare is what
+    # the deliveries are worth, network.energy_value; docs/network.md). Its who-gains
+    # table gives the welfare change net of what each economy pays beside the gross one:
+    # the gain the Council's vote scores.
     headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total",
@@ -355,8 +356,8 @@ class Corridor(ProposalType):
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
         """Annualised expected net value of the project to each invitee, over its expenditure.
 
-        ``q (GE gain + transit fees / E' - O&M / E') - rho (paid - recovered + owners'
-        risk) / E'``: a
+        ``q (GE gain + (transit fees + energy value - O&M) / E') - rho (paid - recovered +
+        owners' risk) / E'``: a
         standard expected NPV, ``-PV(payments) + PV(benefits x probability operating) +
         PV(salvage)``, each part as its level yearly equivalent at the rate of its present
         value: the money flows at the members' cost of funds ``rho``
@@ -391,6 +392,7 @@ class Corridor(ProposalType):
         info = {"ge_gain": value["ge_gain"], "cost_share_of_expenditure": cost_share,
                 "upkeep_share_of_expenditure": value["upkeep"],
                 "transit_fees_share_of_expenditure": value["fees"],
+                "energy_value_share_of_expenditure": value["energy"],
                 "expenditure_usd": value["expenditure_usd"],
                 "operating_share": value["operating_share"]}
         return Preview(gain=gain, terms={}, info=info)
@@ -399,7 +401,8 @@ class Corridor(ProposalType):
         """The preview's valuation of the project, whoever finances it (two GE solves).
 
         Returns:
-            ``benefit``: ``q (GE gain + transit fees / E' - O&M / E')``, (R, N);
+            ``benefit``: ``q (GE gain + (transit fees + energy value - O&M) / E')``,
+            (R, N), the energy value what its deliveries are worth (``energy``, over E');
             ``expenditure_usd``: ``E'``; ``ge_gain``, ``fees`` and ``upkeep`` (the yearly
             O&M, over ``E'``), ``operating_share`` (``q``), and ``failure_prob``
             (:meth:`_failure_prob`).
@@ -435,10 +438,13 @@ class Corridor(ProposalType):
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
         fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
+        # The energy deliveries' worth, as the run's welfare counts it (energy_value).
+        energy = (self.net.energy_value_usd(with_p)
+                  - self.net.energy_value_usd(without)) / expenditure
         # The hosts' O&M is paid in the years the project operates, as the benefits
         # accrue, so the same operating share weighs it (docs/network.md).
         upkeep = self.upkeep_usd / expenditure
-        return {"benefit": operating * (ge_gain + fees - upkeep),
+        return {"benefit": operating * (ge_gain + fees + energy - upkeep), "energy": energy,
                 "expenditure_usd": expenditure, "ge_gain": ge_gain, "fees": fees,
                 "upkeep": upkeep, "failure_prob": pf,
                 "operating_share": np.broadcast_to(operating, ge_gain.shape).copy()}

@@ -15,7 +15,8 @@ Levers read from the policy state (docs/network.md, "Running corridors in a scen
   ``parameters.network.instability`` is used.
 
 Writes: ``policy.cost_change *= t_hat`` (R, N, N), and where transit fees are charged,
-``policy.levers["welfare_income_share"]`` (R, N): each economy's fee revenue over its GDP,
+``policy.levers["welfare_income_share"]`` (R, N): each economy's fee revenue and the value of
+the energy corridors' deliveries to it (:mod:`scosim.network.energy_value`) over its GDP,
 income its realised welfare counts as the GE counts tariff revenue. Route sanctions and
 closures come from ``parameters.network`` (``sanctions`` and ``closures``).
 """
@@ -31,6 +32,7 @@ from typing_extensions import override
 from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.energy import INITIAL_PHASE_YEARS
+from scosim.network.energy_value import energy_prices, energy_value, fee_matrix
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -148,6 +150,10 @@ class CachedNetwork:
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             tables=scenario_tables(params), trade=trade, params=over, economies=codes))
         self.congestion = params.congestion
+        # The contract terms the deliveries are valued at (the scenario may set the LNG
+        # price): outside the step's memo, which holds flows, not values.
+        self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
+        self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
         # Projects whose initial phase changes a delivery: only they key a step by it, so
         # a freight corridor's first years share the memo with its later ones.
         links = self.net.links
@@ -199,7 +205,17 @@ class CachedNetwork:
             congestion=np.concatenate([h.congestion for h in rows]),
             fee_revenue_usd=np.concatenate([h.fee_revenue_usd for h in rows]),
             edge_flow_mt=np.concatenate([h.edge_flow_mt for h in rows]),
+            energy_flow=np.concatenate([h.energy_flow for h in rows]),
         )
+
+    def energy_value_usd(self, step: NetworkStep) -> np.ndarray:
+        """What the step's energy deliveries are worth to each economy, US$ a year (R, N).
+
+        The importers' saving, the exporters' rent and the transit fees at the scenario's
+        prices (:mod:`scosim.network.energy_value`); zeros where no project delivers.
+        """
+        return energy_value(self.net.links, step.energy_flow, self.prices,
+                            self.fees)["total"]
 
 
 def shared_network(model: SCOModel) -> CachedNetwork:
@@ -268,6 +284,9 @@ class CorridorNetworkMechanism(Mechanism):
         "power_imports_twh": "TWh a year (electricity delivered by corridor power lines)",
         "transit_fee_revenue_usd": "US$ a year (transit fees collected on corridor routes in "
                                    "the economy's territory, counted in its welfare)",
+        "energy_value_usd": "US$ a year (what the energy corridors' deliveries are worth to "
+                            "the economy: a buyer's saving on LNG or LNG-fired power, a "
+                            "seller's rent, a transit state's fees; counted in its welfare)",
     }
 
     @override
@@ -282,12 +301,17 @@ class CorridorNetworkMechanism(Mechanism):
         self.last = self.net.step_inputs(self.inputs)
         policy.cost_change = policy.cost_change * self.last.t_hat
         fees = self.last.fee_revenue_usd
-        if np.any(fees > 0):
+        # What the energy projects' deliveries are worth (importers' saving, exporters'
+        # rent, transit fees): income the GE, which has no energy sector, does not see.
+        # Until 2026-12-06 they were worth nothing, and TAPI a pure loss to its hosts.
+        energy = self.net.energy_value_usd(self.last)
+        income = fees + energy
+        if np.any(income != 0):
             # The GE prices a fee as a trade cost that uses up resources; the host collects
             # it, as an importer collects its tariffs, so its income rises by the fee revenue
             # (the corridor preview adds the same revenue). Until 2026-12-05 the realised
             # welfare left it out: Iran's fell as its INSTC fee rose.
-            share = fees / np.maximum(model.gdp, 1.0)
+            share = income / np.maximum(model.gdp, 1.0)
             policy.levers[LEVER_INCOME] = policy.levers.get(LEVER_INCOME, 0.0) + share
         # The year's network output for proposal types and run plots (not a lever in votes).
         model.network_step = self.last
@@ -307,6 +331,7 @@ class CorridorNetworkMechanism(Mechanism):
             "transit_trade_usd": ind["transit_trade_usd"],
             "route_instability": np.asarray(self.inputs["instability"], float),
             "transit_fee_revenue_usd": np.asarray(self.last.fee_revenue_usd, float),
+            "energy_value_usd": np.asarray(self.net.energy_value_usd(self.last), float),
         }
         for k, v in _ENERGY.items():
             if k in ind:

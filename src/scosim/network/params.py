@@ -127,6 +127,11 @@ class NetworkParams(BaseModel):
             its build cost, paid by its hosts while it operates; None takes each
             project's carrier's from ``params.csv`` (rail and power lines 0.02, pipelines
             0.015; :mod:`scosim.network.upkeep`).
+        lng_price_usd_mmbtu: The LNG import price, US$ per million Btu, that the energy
+            corridors' gas replaces and their power is generated from otherwise; None takes
+            ``params.csv``'s 10.754, the 2014-2023 mean of the Energy Institute's LNG
+            Japan CIF (low 6.73 in 2016, high 16.98 in 2022;
+            :mod:`scosim.network.energy_value`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -155,6 +160,11 @@ class NetworkParams(BaseModel):
     om_share: float | None = Field(
         None, ge=0.0, le=0.2,
         description="yearly O&M of a corridor project as a share of its build cost")
+    # What the energy corridors' deliveries are worth moves with it (docs/network.md,
+    # "What the energy deliveries are worth"); None: params.csv's.
+    lng_price_usd_mmbtu: float | None = Field(
+        None, gt=0.0, le=100.0,
+        description="LNG import price, US$/MMBtu, the energy corridors' deliveries replace")
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
@@ -166,6 +176,8 @@ class NetworkParams(BaseModel):
                 out.pop("measures")
             if out.get("om_share") is None:
                 out.pop("om_share", None)
+            if out.get("lng_price_usd_mmbtu") is None:
+                out.pop("lng_price_usd_mmbtu", None)
         return out
 
     @field_validator("instability")

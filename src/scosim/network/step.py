@@ -71,6 +71,8 @@ class NetworkStep:
             touches (zeros without fees).
         edge_flow_mt: (R, E) freight carried on each edge, Mt a year (``project_flow_mt`` is
             its largest value over a project's edges): the map labels the edge it is on.
+        energy_flow: (R, L) gas (bcm) and power (TWh) delivered on each energy link, which
+            :mod:`scosim.network.energy_value` values.
     """
 
     t_hat: FloatArray
@@ -80,6 +82,7 @@ class NetworkStep:
     congestion: FloatArray
     fee_revenue_usd: FloatArray
     edge_flow_mt: FloatArray
+    energy_flow: FloatArray
 
 
 class CorridorNetwork:
@@ -283,7 +286,8 @@ class CorridorNetwork:
                            project_flow_mt=self._by_project(loads),
                            congestion=self._by_project(cong),
                            fee_revenue_usd=self._fee_revenue(loads, fee, runs, n),
-                           edge_flow_mt=np.asarray(loads, float))
+                           edge_flow_mt=np.asarray(loads, float),
+                           energy_flow=np.asarray(energy, float))
 
     def _fee_revenue(self, loads: FloatArray, fee: FloatArray | None, runs: int,
                      n: int) -> FloatArray:

@@ -1,0 +1,244 @@
+"""What the energy corridors' deliveries are worth, and to whom (US$ a year per economy).
+
+The GE model has no energy sector, so the gas and power a project delivers
+(:func:`scosim.network.energy.delivered_flows`) would be worth nothing to anybody. This
+module values each delivered unit on a project link with the published contract terms and
+splits it between the three parties to the contract (docs/network.md, "What the energy
+deliveries are worth"):
+
+* the **importer** saves what its alternative supply would cost less what it pays:
+  gas, the LNG import price less the border price and the transit fees; power, the cost of
+  generating it from LNG in a combined-cycle plant (``LNG price x heat rate``) less the
+  energy charge and the transit fees. Project gas beyond the importer's LNG imports is
+  demand met that was not met before: valued at half the saving (the rule of a half);
+* the **exporter** earns the price less its production cost;
+* each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
+  CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power).
+
+The price paid passes from importer to exporter and transit states, so the three sum to the
+surplus of the deliveries, ``delivered x (alternative price - production cost)`` where the
+gas replaces LNG (:func:`total_surplus_usd`, the check of the split). The tariff's part that
+repays the line or pipeline (CASA-1000's transmission charge, 2.91 US cents a kWh) is left
+out: scosim charges the build cost and its upkeep to the hosts already
+(``corridor_paid_usd``), so counting the charge too would count the investment twice.
+Existing (baseline) links are not valued: a scenario does not change them.
+
+Prices are ``params.csv`` rows (sources in ``sources.csv``); a scenario may set the LNG
+price (``parameters.network.lng_price_usd_mmbtu``), which moves both alternatives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from scosim.network.energy import EnergyLinks
+from scosim.network.tables import NetworkDataError, NetworkTables
+
+FloatArray = NDArray[np.float64]
+
+#: Million Btu in a billion cubic metres of natural gas: 34.12 trillion Btu (Energy
+#: Institute Statistical Review 2024, "Approximate conversion factors", net calorific value).
+MMBTU_PER_BCM = 34.12141633128092e6
+#: kWh in a TWh.
+KWH_PER_TWH = 1e9
+#: Btu in a kWh (Energy Institute Statistical Review 2024, "Approximate conversion factors").
+BTU_PER_KWH = 3412.0
+#: Prefix of a ``params.csv`` transit fee: ``fee_<project>_<economy>``, per unit delivered
+#: (US$/MMBtu of gas, US$/kWh of power) through the economy on the project's links.
+FEE_PREFIX = "fee_"
+#: The ``params.csv`` rows of the prices (docs/network.md gives each one's source).
+PRICE_PARAMS: tuple[str, ...] = (
+    "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_cost_usd_mmbtu",
+    "power_energy_charge_usd_kwh", "power_cost_usd_kwh", "power_heat_rate_btu_kwh")
+
+
+@dataclass(frozen=True)
+class EnergyPrices:
+    """Contract terms of the energy projects, per unit (see the module docstring).
+
+    Attributes:
+        lng: LNG import price, US$/MMBtu: the importer's alternative gas.
+        border: Pipeline gas price at the exporter's border, US$/MMBtu.
+        gas_cost: The exporter's production cost of the gas, US$/MMBtu.
+        energy_charge: The seller's price of power, US$/kWh.
+        power_cost: The seller's cost of the power, US$/kWh.
+        heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
+        fees: ``(project, economy) -> fee`` per unit delivered through the economy.
+    """
+
+    lng: float
+    border: float
+    gas_cost: float
+    energy_charge: float
+    power_cost: float
+    heat_rate: float
+    fees: dict[tuple[str, str], float]
+
+    @property
+    def power_alternative(self) -> float:
+        """The importer's alternative cost of power, US$/kWh (LNG in a combined cycle)."""
+        return self.lng * self.heat_rate / 1e6
+
+
+def energy_prices(tables: NetworkTables, lng: float | None = None) -> EnergyPrices:
+    """The prices of ``tables.params``, the LNG price replaced by ``lng`` if given.
+
+    Raises:
+        NetworkDataError: A price row missing from ``params.csv``, or a ``fee_`` row
+            naming no project or no economy of the tables.
+    """
+    p = tables.params
+    missing = [k for k in PRICE_PARAMS if k not in p]
+    if missing:
+        raise NetworkDataError("params", None, "name",
+                               f"missing energy prices {missing} (network.energy_value)")
+    fees: dict[tuple[str, str], float] = {}
+    for name, value in p.items():
+        if not name.startswith(FEE_PREFIX):
+            continue
+        project, _, code = name.removeprefix(FEE_PREFIX).rpartition("_")
+        if project not in tables.project_ids or code not in tables.economies:
+            raise NetworkDataError("params", None, "name",
+                                   f"{name}: allowed: fee_<project_id>_<ISO3> with a project "
+                                   f"of projects.csv and an economy of the tables")
+        fees[(project, code)] = float(value)
+    return EnergyPrices(lng=float(p["lng_price_usd_mmbtu"] if lng is None else lng),
+                        border=float(p["gas_border_price_usd_mmbtu"]),
+                        gas_cost=float(p["gas_cost_usd_mmbtu"]),
+                        energy_charge=float(p["power_energy_charge_usd_kwh"]),
+                        power_cost=float(p["power_cost_usd_kwh"]),
+                        heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees)
+
+
+def fee_matrix(links: EnergyLinks, tables: NetworkTables, prices: EnergyPrices) -> FloatArray:
+    """(L, N) fee per unit each transit economy earns on each project link."""
+    out = np.zeros(links.transit.shape)
+    for k in range(len(links.link_ids)):
+        if links.project[k] < 0:
+            continue
+        pid = tables.project_ids[links.project[k]]
+        for n in np.flatnonzero(links.transit[k]):
+            out[k, n] = prices.fees.get((pid, tables.economies[n]), 0.0)
+    return out
+
+
+def _units(links: EnergyLinks) -> FloatArray:
+    """(L,) units (MMBtu or kWh) in one unit of flow (bcm or TWh)."""
+    return np.where(links.is_gas, MMBTU_PER_BCM, KWH_PER_TWH)
+
+
+def _replaced(links: EnergyLinks, f: FloatArray) -> FloatArray:
+    """(R, L) share of each project gas link's delivery that replaces LNG imports.
+
+    Each importer's project gas replaces its LNG imports first (as
+    :func:`~scosim.network.energy.energy_indicators` has it), pro rata over its links;
+    power is all replaced generation (1).
+    """
+    runs, n = f.shape[0], len(links.production)
+    gas = links.is_gas & (links.project >= 0)
+    total = np.zeros((runs, n))
+    for k in np.flatnonzero(gas):
+        total[:, links.importer[k]] += f[:, k]
+    lng = np.nan_to_num(links.lng)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, np.minimum(total, lng) / total, 1.0)
+    return np.where(gas[None, :], share[:, links.importer], 1.0)
+
+
+def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
+                 fees: FloatArray) -> dict[str, FloatArray]:
+    """What the project links' deliveries are worth to each economy, US$ a year (R, N).
+
+    Args:
+        links: Energy link arrays.
+        flows: (R, L) delivered flows (:func:`~scosim.network.energy.delivered_flows`).
+        prices: The contract terms (:func:`energy_prices`).
+        fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
+
+    Returns:
+        ``importer`` (the saving), ``exporter`` (the rent), ``transit`` (the fees) and
+        ``total``, their sum, each (R, N).
+    """
+    f = np.atleast_2d(np.asarray(flows, float))
+    runs, n = f.shape[0], len(links.production)
+    on = links.project >= 0
+    units = np.where(on, _units(links), 0.0)[None, :] * f  # (R, L) MMBtu or kWh
+    fee_sum = fees.sum(axis=1)
+    price = np.where(links.is_gas, prices.border, prices.energy_charge)
+    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
+    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    replaced = _replaced(links, f)
+    # Gas beyond the LNG it replaces: demand newly met, worth half the saving.
+    weight = replaced + 0.5 * (1.0 - replaced)
+    saving = units * weight * (alternative - price - fee_sum)[None, :]
+    rent = units * (price - cost)[None, :]
+    importer = np.zeros((runs, n))
+    exporter = np.zeros((runs, n))
+    for k in np.flatnonzero(on):
+        importer[:, links.importer[k]] += saving[:, k]
+        exporter[:, links.exporter[k]] += rent[:, k]
+    transit = np.zeros((runs, n))
+    for k, m in zip(*np.nonzero(fees), strict=True):  # a fixed order: no BLAS sum
+        transit[:, m] += units[:, k] * fees[k, m]
+    return {"importer": importer, "exporter": exporter, "transit": transit,
+            "total": importer + exporter + transit}
+
+
+def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
+                      fees: FloatArray) -> FloatArray:
+    """(R,) surplus of the deliveries, computed without splitting it, US$ a year.
+
+    ``delivered x (alternative - production cost)`` where a unit replaces the alternative,
+    and ``(alternative + price paid) / 2 - production cost`` where it is demand newly met
+    (the rule of a half): the price and the fees are transfers and cancel. The split of
+    :func:`energy_value` must sum to it.
+    """
+    f = np.atleast_2d(np.asarray(flows, float))
+    on = links.project >= 0
+    units = np.where(on, _units(links), 0.0)[None, :] * f
+    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
+    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    paid = np.where(links.is_gas, prices.border, prices.energy_charge) + fees.sum(axis=1)
+    replaced = _replaced(links, f)
+    per_unit = replaced * alternative + (1.0 - replaced) * 0.5 * (alternative + paid) - cost
+    return (units * per_unit).sum(axis=1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print each project's yearly value at full operation, per economy (docs/network.md).
+
+    ``python -m scosim.network.energy_value [LNG price US$/MMBtu]``: no instability, every
+    project at its contracts, US$ bn a year, importer + exporter + transit = total.
+    """
+    import sys
+
+    from scosim.network.energy import delivered_flows, energy_links
+    from scosim.network.tables import load_network
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        lng = float(args[0]) if args else None
+    except ValueError:
+        print(f"error: the LNG price must be a number (US$/MMBtu); got {args[0]!r}")
+        return 2
+    t = load_network()
+    links = energy_links(t)
+    prices = energy_prices(t, lng)
+    fees = fee_matrix(links, t, prices)
+    print(f"LNG US$ {prices.lng:g}/MMBtu; alternative power {100 * prices.power_alternative:.2f}"
+          " US cents/kWh; US$ bn a year at full operation")
+    for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
+        flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
+        v = energy_value(links, flows, prices, fees)
+        parts = ", ".join(f"{c} {v['total'][0, i] / 1e9:+.3f}"
+                          for i, c in enumerate(t.economies) if v["total"][0, i] != 0.0)
+        print(f"  {pid}: {parts}; surplus "
+              f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
