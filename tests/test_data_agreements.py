@@ -35,8 +35,9 @@ from scosim.data.ahs_check import (
     share_within,
 )
 from scosim.data.build import RAW_FILES
+from scosim.data.psa_margins import margin_map
 from scosim.data.suspension import KINDS
-from scosim.data.tariffs import PSA_PREFERENCE, tariff_revenue
+from scosim.data.tariffs import tariff_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / ".." / "shared" / "data" / "raw"
@@ -305,12 +306,15 @@ def test_composition_adjustment_follows_fuel_shares(cal) -> None:
         assert tau.loc["ROW", j] == pytest.approx(flat.loc["ROW", j] * s["ROW"], rel=1e-9)
 
 
-def test_psa_cells_are_a_documented_fraction_of_mfn(cal) -> None:
+def test_psa_cells_are_their_agreements_documented_fraction_of_mfn(cal) -> None:
     flat = load_calibration("2023", composition=False).tariffs
     mfn = cal.countries["tariff_mfn"]
-    # India-Iran: GSTP (partial scope) only.
-    assert deepest(cal.agreement_spells, 2023)[("IRN", "IND")][0] == "PSA"
-    assert flat.loc["IRN", "IND"] == pytest.approx((1 - PSA_PREFERENCE) * mfn["IND"], rel=1e-12)
+    # Russia on Iran: the EAEU-Iran interim agreement (partial scope) only.
+    kind, rid = deepest(cal.agreement_spells, 2023)[("IRN", "RUS")]
+    assert kind == "PSA"
+    margin = margin_map(cal.psa_margins)[rid]
+    assert 0 < margin < 1
+    assert flat.loc["IRN", "RUS"] == pytest.approx((1 - margin) * mfn["RUS"], rel=1e-12)
 
 
 def test_revenue_effect_of_the_composition_adjustment_is_documented(cal) -> None:
@@ -363,8 +367,9 @@ def test_like_for_like_view_is_the_preference_structure_on_a_leave_one_out_level
     v = view.set_index(["importer", "exporter"])
     assert v.loc[("TUR", "CHN"), "view_pct"] == pytest.approx(v.loc[("TUR", "CHN"), "level_pct"])
     assert v.loc[("ARM", "RUS"), "view_pct"] == 0.0  # EAEU
+    _, rid = deepest(cal.agreement_spells, 2023)[("IRN", "LKA")]
     assert v.loc[("LKA", "IRN"), "view_pct"] == pytest.approx(
-        (1 - PSA_PREFERENCE) * v.loc[("LKA", "IRN"), "level_pct"]
+        (1 - margin_map(cal.psa_margins)[rid]) * v.loc[("LKA", "IRN"), "level_pct"]
     )
     assert v.loc[("IND", "PAK"), "group"] == "suspension"
     # Leave one out: a cell's own AHS value does not move its level, but moves the others'.

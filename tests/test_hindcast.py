@@ -130,7 +130,7 @@ def test_without_union_restores_pre_union_tariffs() -> None:
 
 
 def test_era_tariffs_rebuild_the_bundled_matrix_and_date_the_agreements() -> None:
-    from scosim.data.tariffs import PSA_PREFERENCE
+    from scosim.data.psa_margins import margin_map
 
     cal = load_calibration("2023", composition=False)
     # The base year's agreements give back the bundled flat matrix (its rule, not a copy).
@@ -140,7 +140,8 @@ def test_era_tariffs_rebuild_the_bundled_matrix_and_date_the_agreements() -> Non
     rus = cal.countries.loc["RUS", "tariff_mfn"]
     # EAEU-Iran interim agreement (WTO RTA 1028) in force 27 October 2019: MFN before.
     assert early.loc["IRN", "RUS"] == pytest.approx(rus)
-    assert late.loc["IRN", "RUS"] == pytest.approx(rus * (1 - PSA_PREFERENCE))
+    assert late.loc["IRN", "RUS"] == pytest.approx(rus * (1 - margin_map(cal.psa_margins)[1028]))
+    assert late.loc["IRN", "RUS"] < rus
     # The India-Pakistan suspension dates from 2019.
     assert early.loc["PAK", "IND"] < 0.5 and late.loc["PAK", "IND"] == cal.tariffs.loc["PAK", "IND"]
     # Kyrgyzstan inside the union from 12 August 2015 (in force on 31 December).
@@ -162,12 +163,15 @@ def test_eaeu_exits_judge_each_year_on_the_tariffs_of_its_era(monkeypatch) -> No
     rec = next(r for r in RECORDS if r.kind == "exits")
     left = run_exits(rec, HC, 1)
     assert set(left) == {(c, y) for c in EAEU for y in range(2015, 2026)}
-    rus = load_calibration("2023").countries.loc["RUS", "tariff_mfn"]
+    cal = load_calibration("2023")
+    rus = cal.countries.loc["RUS", "tariff_mfn"]
     # One run per set of agreements: 2015-2018, 2019-2021, 2022, 2023-2024, 2025; the
     # first without the EAEU-Iran preference, 2025 with the FTA (RTA 1316) that replaced it.
     assert len(seen) == 5
     assert seen[0] == pytest.approx(rus) and seen[-1] == 0.0
-    assert seen[1] == pytest.approx(rus * 0.75)
+    from scosim.data.psa_margins import margin_map
+
+    assert seen[1] == pytest.approx(rus * (1 - margin_map(cal.psa_margins)[1028]))
 
 
 def test_eaeu_exits_economic_rule_vs_fitted_threshold() -> None:

@@ -124,12 +124,14 @@ def test_the_eaeu_is_fitted_on_its_members_wdi_targets(cal: Calibration) -> None
 def test_only_the_rest_of_worlds_row_moves(cal: Calibration) -> None:
     share = cal.countries[ROW_SHARE]
     plain = load_calibration("2023").countries.drop(columns=[ROW_SHARE])
+    from scosim.data.psa_margins import margin_map
     from scosim.data.suspension import from_tariffs
     from scosim.data.tariffs import fuel_shares, tariffs_2023
 
     fuel = fuel_shares(cal.countries)
     susp = {pair: (t, "") for pair, t in from_tariffs(cal.tariffs).items()}
-    before = tariffs_2023(plain, cal.trade, cal.agreement_spells, fuel, None, suspension=susp)
+    before = tariffs_2023(plain, cal.trade, cal.agreement_spells, fuel, None, suspension=susp,
+                          margins=margin_map(cal.psa_margins))
     # The tables hold 15 significant digits.
     np.testing.assert_allclose(cal.tariffs.drop(index=ROW), before.drop(index=ROW), rtol=1e-14)
     np.testing.assert_allclose(cal.tariffs.loc[ROW], before.loc[ROW] * share, rtol=1e-14)

@@ -21,6 +21,7 @@ from rich.console import Console
 from scosim.data import load_calibration
 from scosim.data.calibration import TABLES_DIR, load_calibration_from
 from scosim.data.cli import add_data_parser
+from scosim.data.psa_margins import margin_map
 from scosim.data.suspension import KINDS as SUSPENSION_KINDS
 from scosim.data.suspension import PAIRS, from_tariffs
 from scosim.data.tariff_kinds import KINDS, MEASURE_KINDS
@@ -91,7 +92,8 @@ def _build(cal, spells: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataF
     susp = {pair: (t, SUSPENSION_METHOD) for pair, t in from_tariffs(cal.tariffs).items()}
     rows: list[dict[str, object]] = []
     tau = tariffs_2023(cal.countries, cal.trade, spells, fuel_shares(cal.countries), None,
-                       suspension=susp, year=year, kinds=rows)
+                       suspension=susp, margins=margin_map(cal.psa_margins), year=year,
+                       kinds=rows)
     return tau, pd.DataFrame(rows).set_index(["exporter", "importer"])
 
 

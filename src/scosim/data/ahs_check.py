@@ -7,8 +7,9 @@ AHS excerpt"):
 
 * **literal**: the built ``tau`` against AHS, cell by cell (:func:`ahs_comparison`);
 * **like for like** (:func:`ahs_like_for_like`): the built matrix's *preference structure*
-  (the factor ``tau_flat / mfn``: 1 at MFN, 0 inside CUs and FTAs, ``1 - PSA_PREFERENCE``
-  inside partial-scope schemes) on the importer's simple-average level, which is the median
+  (the factor ``tau_flat / mfn``: 1 at MFN, 0 inside CUs and FTAs, ``1 - margin`` inside a
+  partial-scope scheme, :mod:`scosim.data.psa_margins`) on the importer's simple-average
+  level, which is the median
   AHS on the importer's *other* partners without an agreement (leave one out: a cell's own
   AHS value never enters its level). The level comes from the excerpt, so this view checks
   the agreement layer and the one-rate-per-importer structure, not the MFN levels;
@@ -20,14 +21,14 @@ AHS excerpt"):
 from __future__ import annotations
 
 import math
-import statistics
 
 import pandas as pd
 
 from scosim.data.agreements import deepest, in_force
-from scosim.data.constants import LISTED
+from scosim.data.psa_margins import ahs_cells as _cells
+from scosim.data.psa_margins import ahs_levels
 from scosim.data.raw import BASE_YEAR
-from scosim.data.tariffs import AHS_MFN, PSA_PREFERENCE, SUSPENSION_PAIRS
+from scosim.data.tariffs import AHS_MFN, SUSPENSION_PAIRS
 
 #: Threshold (percentage points) above which a disagreement with the AHS excerpt is listed
 #: with its reason in docs/data.md.
@@ -50,17 +51,6 @@ AHS_RECENT = "2022-01-01"
 Rates = dict[str, dict[str, float]]
 
 
-def _cells(ahs: Rates) -> list[tuple[str, str, float]]:
-    """(importer, exporter, AHS %) for every pair of listed economies in the excerpt."""
-    return [
-        (imp, exp, v)
-        for imp in sorted(ahs)
-        if imp in LISTED
-        for exp, v in sorted(ahs[imp].items())
-        if exp in LISTED and exp != imp
-    ]
-
-
 def ahs_comparison(tariffs: pd.DataFrame, ahs: Rates) -> pd.DataFrame:
     """Built rates against the WITS AHS excerpt, one row per (importer, exporter) among the 27.
 
@@ -72,24 +62,6 @@ def ahs_comparison(tariffs: pd.DataFrame, ahs: Rates) -> pd.DataFrame:
         built = 100.0 * float(tariffs.loc[exp, imp])
         recs.append((imp, exp, built, v, built - v))
     return pd.DataFrame(recs, columns=["importer", "exporter", "built_pct", "ahs_pct", "diff_pp"])
-
-
-def ahs_levels(ahs: Rates, spells: pd.DataFrame) -> dict[tuple[str, str], float]:
-    """Leave-one-out simple-average level of each importer, per checked cell (percent).
-
-    ``level[(imp, exp)]`` = median AHS of ``imp`` on its listed partners other than ``exp``
-    that have no agreement with it in force in the base year (and are not suspended).
-    """
-    pref = deepest(spells, BASE_YEAR)
-    out: dict[tuple[str, str], float] = {}
-    for imp, exp, _ in _cells(ahs):
-        others = [
-            v
-            for i, e, v in _cells({imp: ahs[imp]})
-            if e != exp and (e, i) not in pref and (e, i) not in SUSPENSION_PAIRS
-        ]
-        out[(imp, exp)] = statistics.median(others)
-    return out
 
 
 def ahs_like_for_like(
@@ -221,9 +193,11 @@ def ahs_disagreements(
             )
         elif agreement is not None:
             depth = 1.0 - ref / lvl if lvl > 0 else math.nan
+            # The built margin is the agreement's (psa_margins): a median over its pairs.
             why = (
-                f"partial scope (RTA {agreement[1]}): AHS margin {100 * depth:.0f} % against "
-                f"the assumed {100 * PSA_PREFERENCE:.0f} %; and basis"
+                f"partial scope (RTA {agreement[1]}): AHS margin {100 * depth:.0f} % on this "
+                f"pair against the agreement's {100 * (1.0 - float(row['factor'])):.0f} % "
+                "(psa_margins); and basis"
             )
         elif ref < AHS_TOLERANCE_PP:
             why = "unilateral preference (GSP/LDC) of the importer, not an RTA"

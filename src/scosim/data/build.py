@@ -41,6 +41,7 @@ from scosim.data.facts import MEMBERS_2021, seed_facts
 from scosim.data.flows import mirror_totals, ras, trade_2019, trade_2023
 from scosim.data.gdp_history import build_gdp_history
 from scosim.data.geography import build_geography
+from scosim.data.psa_margins import build_psa_margins, margin_map
 from scosim.data.raw import (
     BASE_YEAR,
     CIF_FOB_FACTOR,
@@ -67,6 +68,7 @@ from scosim.data.tariffs import (
     ROW_SHARE,
     country_tariffs_into,
     fuel_shares,
+    read_ahs,
     tariff_revenue,
     tariffs_2019,
     tariffs_2023,
@@ -100,8 +102,9 @@ __all__ = [
 CHECK_RTOL = 1e-12
 
 TABLES_DIR = Path(__file__).with_name("tables")
-#: Tables of every version; version 2023 adds ``agreements`` and ``tariffs_flat`` (the tariff
-#: matrix without the composition adjustment). ``tariff_kinds`` says what kind of figure each
+#: Tables of every version; version 2023 adds ``agreements``, ``psa_margins`` (the margin of
+#: each partial-scope agreement, :mod:`scosim.data.psa_margins`) and ``tariffs_flat`` (the
+#: tariff matrix without the composition adjustment). ``tariff_kinds`` says what kind of figure each
 #: cell of ``tariffs`` is (:mod:`scosim.data.tariff_kinds`).
 TABLE_FILES: dict[str, tuple[str, ...]] = {
     "2023": (
@@ -111,6 +114,7 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
         "tariffs_flat",
         "tariff_kinds",
         "agreements",
+        "psa_margins",
         "geography",
         "gdp_history",
         "sources",
@@ -164,15 +168,16 @@ def build_tables(
         found = suspension_falls(raw, out["trade"])
         methods = record_suspension(found, prov)
         susp = {pair: (f.tariff, methods[pair]) for pair, f in found.items()}
+        out["psa_margins"] = build_psa_margins(read_ahs(raw), spells)
+        margins = margin_map(out["psa_margins"])
         countries[ROW_SHARE] = row_mfn_shares(
-            countries, out["trade"], spells, fuel, preference_ratios(raw), prov, susp
+            countries, out["trade"], spells, fuel, preference_ratios(raw), prov, susp, margins
         )
         kinds: list[dict[str, object]] = []
         out["tariffs"] = tariffs_2023(countries, out["trade"], spells, fuel, prov,
-                                      suspension=susp, kinds=kinds)
-        out["tariffs_flat"] = tariffs_2023(
-            countries, out["trade"], spells, fuel, None, suspension=susp, composition=False
-        )
+                                      suspension=susp, margins=margins, kinds=kinds)
+        out["tariffs_flat"] = tariffs_2023(countries, out["trade"], spells, fuel, None,
+                                           suspension=susp, margins=margins, composition=False)
         out["agreements"] = spells
     else:
         out["trade"] = trade_2019(raw, countries, agg, prov)

@@ -82,6 +82,10 @@ class Calibration:
             importer, kind, rate_without_measure`` (:mod:`scosim.data.tariff_kinds`: an
             applied rate or a measure's tariff equivalent, and the rate a measure's cell
             would have without it); empty for tables built before it existed.
+        psa_margins: The margin of each partial-scope agreement, ``rta_id, name, margin,
+            kind, pairs, pairs_in_excerpt, source_id, method`` (:mod:`scosim.data.psa_margins`;
+            version 2023, empty otherwise): what a PSA's pair pays is ``1 - margin`` times
+            the importer's rate.
     """
 
     base_year: int
@@ -99,6 +103,7 @@ class Calibration:
     agreements: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     gdp_history: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     tariff_kinds: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    psa_margins: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def economies(self) -> tuple[str, ...]:
@@ -208,6 +213,7 @@ class Calibration:
 
 def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
     from scosim.data.agreements import by_year
+    from scosim.data.psa_margins import FILE as MARGINS_FILE
     from scosim.data.tariff_kinds import FILE as KINDS_FILE
     from scosim.data.tariff_kinds import check_kinds
 
@@ -265,6 +271,10 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
                                                             "kind": str},
                             keep_default_na=False, na_values={"rate_without_measure": [""]})
         check_kinds(kinds, str(tables_dir / KINDS_FILE), ECONOMIES)
+    margins = pd.DataFrame()
+    if (tables_dir / MARGINS_FILE).is_file():
+        margins = pd.read_csv(tables_dir / MARGINS_FILE, dtype={"rta_id": int, "margin": float},
+                              keep_default_na=False)
     order = list(ECONOMIES)
     for name, frame in (("countries", countries), ("trade", trade), ("tariffs", tariffs)):
         if list(frame.index) != order:
@@ -288,6 +298,7 @@ def _read_tables(tables_dir: Path, composition: bool = True) -> Calibration:
         agreements=agreements,
         gdp_history=history,
         tariff_kinds=kinds,
+        psa_margins=margins,
     )
 
 

@@ -111,6 +111,7 @@ def row_mfn_shares(
     ratios: dict[str, Ratio],
     prov: Prov | None,
     suspension: Mapping[tuple[str, str], tuple[float, str]],
+    margins: Mapping[int, float],
 ) -> pd.Series:
     """Each importer's share of imports from the Rest of World paying MFN (module formula).
 
@@ -124,13 +125,14 @@ def row_mfn_shares(
         prov: Provenance collector for ``countries.tariff_row_mfn_share`` (``None``: none).
         suspension: The India-Pakistan suspension's tariff cells (``suspension`` of
             :func:`scosim.data.tariffs.tariffs_2023`; their flows are left out of the weights).
+        margins: Partial-scope margins (``margins`` of :func:`scosim.data.tariffs.tariffs_2023`).
 
     Returns:
         Shares in [0, 1] by ISO3, canonical order.
     """
     base_c = countries.drop(columns=[ROW_SHARE], errors="ignore")
     tau = tariffs_2023(base_c, trade, spells, fuel, None,
-                       suspension=suspension).to_numpy(dtype=float)
+                       suspension=suspension, margins=margins).to_numpy(dtype=float)
     x = trade.loc[list(ECONOMIES), list(ECONOMIES)].to_numpy(dtype=float).copy()
     np.fill_diagonal(x, 0.0)
     idx = {c: a for a, c in enumerate(ECONOMIES)}

@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "mfn_row": "applied rate: the importer's MFN rate on the MFN share of the Rest of "
     "World's goods (preferences outside the 27)",
     "preferential": "applied rate: an agreement in force (CU, FTA: zero; partial scope: "
-    "part of the MFN rate)",
+    "the MFN rate less the agreement's margin, table psa_margins)",
     "duty_equivalent": "tariff equivalent of a duty's trade fall (collects revenue)",
     "ban_equivalent": "tariff equivalent of a ban's trade fall (no revenue; an iceberg "
     "trade cost in the model)",

@@ -12,8 +12,9 @@ Data version ``2023`` (default):
    importer's MFN rate: ``tau[i, j] = mfn_j (1 - f_i) / sum_k w_kj (1 - f_k)`` with ``f``
    the WDI fuel-export share and ``w_kj`` the supplier shares of ``j``'s imports;
 3. agreements in force on 31 December of the base year (:mod:`scosim.data.agreements`):
-   zero inside customs unions and FTAs, ``(1 - PSA_PREFERENCE)`` times the rate inside
-   partial-scope schemes;
+   zero inside customs unions and FTAs, ``(1 - margin)`` times the rate inside a
+   partial-scope scheme, with the scheme's own margin (:mod:`scosim.data.psa_margins`: from
+   the WITS AHS excerpt where it covers the scheme's pairs, else an assumption);
 4. India-Pakistan, from 2019: the suspension's tariff equivalent both ways, calibrated to
    the trade it cut (:mod:`scosim.data.suspension`);
 5. preferences outside the 27: the importer's rate on the Rest of World times
@@ -38,6 +39,7 @@ import pandas as pd
 
 from scosim.data.agreements import deepest
 from scosim.data.constants import EAEU, ECONOMIES, LISTED, ROW
+from scosim.data.psa_margins import psa_margin
 from scosim.data.raw import (
     BASE_YEAR,
     HERITAGE_NAMES,
@@ -53,11 +55,6 @@ from scosim.data.raw import (
 from scosim.data.suspension import KINDS as SUSPENSION_KINDS
 from scosim.data.suspension import PAIRS, SUSPENSION_FROM
 
-#: Share of the MFN rate waived inside a partial-scope agreement (WTO type PSA: APTA, GSTP,
-#: ECO, PTN, SAPTA, India-Nepal, India-Afghanistan; and EAEU-Iran's interim agreement, which
-#: covered a list of goods only). A modelling assumption (no tariff-line data in the raw
-#: files); docs/data.md gives its effect.
-PSA_PREFERENCE = 0.25
 #: Exporter -> importer pairs under the India-Pakistan suspension (:mod:`scosim.data.suspension`).
 SUSPENSION_PAIRS = PAIRS
 #: Importers whose MFN rate the 2023 version takes from the WITS AHS excerpt.
@@ -329,6 +326,7 @@ def tariffs_2023(
     prov: Prov | None,
     *,
     suspension: Mapping[tuple[str, str], tuple[float, str]],
+    margins: Mapping[int, float],
     composition: bool = True,
     year: int = BASE_YEAR,
     kinds: list[dict[str, object]] | None = None,
@@ -344,6 +342,8 @@ def tariffs_2023(
         suspension: ``(exporter, importer) -> (tariff equivalent, provenance method)`` of
             every pair in :data:`SUSPENSION_PAIRS` (:mod:`scosim.data.suspension`; the
             method must contain :data:`scosim.mechanisms.suspensions.SUSPENSION_METHOD`).
+        margins: ``{rta_id: margin}`` of every partial-scope agreement in force
+            (:func:`scosim.data.psa_margins.margin_map` of the ``psa_margins`` table).
         composition: Apply the composition adjustment (default on).
         year: Year whose agreements (in force on 31 December) and India-Pakistan suspension
             (from :data:`SUSPENSION_FROM`) apply; default the base year. Other years keep
@@ -382,9 +382,10 @@ def tariffs_2023(
                 if (i, j) in pref:
                     kind, rid = pref[(i, j)]
                     if kind == "PSA":
-                        tau[a, b] *= 1.0 - PSA_PREFERENCE
-                        method = (f"derived:partial scope RTA {rid}: "
-                                  f"(1-{PSA_PREFERENCE:g}) x MFN{comp}")
+                        margin = psa_margin(margins, rid)
+                        tau[a, b] *= 1.0 - margin
+                        method = (f"derived:partial scope RTA {rid}: (1-{margin:.4g}) x "
+                                  f"MFN{comp} (margin: psa_margins)")
                     else:
                         tau[a, b] = 0.0
                         method = f"derived:zero, {kind} RTA {rid} in force {year}"

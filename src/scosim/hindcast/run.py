@@ -99,13 +99,15 @@ def era_tariffs(cal: Any, year: int) -> pd.DataFrame:
     """The flat tariff matrix of ``cal`` with the agreements in force in ``year``.
 
     The bundled MFN rates (``countries.tariff_mfn``) on every partner, zero inside
-    the customs unions and FTAs and the partial-scope preference inside the PSAs
+    the customs unions and FTAs and each partial-scope agreement's own margin
+    (``cal.psa_margins``) inside the PSAs
     in force on 31 December of ``year`` (the WTO RTA table's per-party dates,
     ``cal.agreement_spells``), and the India-Pakistan suspension from 2019 (its
     equivalent as in the bundled matrix): the
     rule of the bundled flat matrix (:func:`scosim.data.tariffs.tariffs_2023`
     with ``composition=False``), which it reproduces for the base year.
     """
+    from scosim.data.psa_margins import margin_map
     from scosim.data.suspension import from_tariffs
     from scosim.data.tariffs import tariffs_2023
     from scosim.mechanisms.suspensions import SUSPENSION_METHOD
@@ -116,7 +118,8 @@ def era_tariffs(cal: Any, year: int) -> pd.DataFrame:
     # The base year's suspension equivalents (the bundled matrix's) hold from 2019.
     susp = {pair: (t, SUSPENSION_METHOD) for pair, t in from_tariffs(cal.tariffs).items()}
     return tariffs_2023(cal.countries, cal.trade, cal.agreement_spells, no_fuel, None,
-                        suspension=susp, composition=False, year=year)
+                        suspension=susp, margins=margin_map(cal.psa_margins),
+                        composition=False, year=year)
 
 
 def run_exits(rec: Record, directory: Path, replications: int,
