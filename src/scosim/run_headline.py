@@ -27,12 +27,13 @@ and losses among the others, which is where a union's trade diversion shows.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from scosim.bloc_answer import bloc_lines
+from scosim.cet_answer import UnionTariffs, cet_lines, run_union_tariffs
 from scosim.indicator_display import percent_of_runs, signed
 from scosim.mechanism_answer import (
     HeadlineIndicator,
@@ -173,7 +174,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   mechanisms: Mapping[str, HeadlineIndicator] | None = None,
                   versus: str = "without the policy", scope: str | None = None,
                   own_effect: Iterable[str] = (), pays: Iterable[str] = (),
-                  spread: Spread | None = None) -> str:
+                  spread: Spread | None = None,
+                  unions: Sequence[UnionTariffs] = ()) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -201,6 +203,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         spread: What the scenario draws per run and holds fixed
             (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
             that vary the rest (:func:`scosim.run_spread.spread_lines`); none by default.
+        unions: Each customs union's CET and its members' tariffs on outsiders
+            (:func:`scosim.cet_answer.run_union_tariffs`), said after the bloc's totals.
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -316,6 +320,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     out += bloc_lines(st, year, n_runs)
+    out += cet_lines(unions, st, year)
     out += exit_lines(st, n_runs)
     out += committed_lines(st, n_runs)
     if moved or votes or has_union:  # what the bands and shares above span
@@ -515,4 +520,5 @@ def _attribution(run_dir: str | Path) -> dict:
     return {"scope": run_scope(run_dir),
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
-            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest)}
+            "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest),
+            "unions": run_union_tariffs(run_dir)}

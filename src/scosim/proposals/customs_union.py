@@ -20,6 +20,7 @@ from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
 from scosim.mechanisms.blocs import within_one_bloc
 from scosim.mechanisms.cet_schedule import composition_weights, schedule_factors
+from scosim.mechanisms.ntb import cut_ntb
 from scosim.mechanisms.suspensions import hold_suspended, lift_bans, suspended_pairs
 from scosim.model.events import EventField
 from scosim.proposals import register_type
@@ -138,6 +139,18 @@ class BlocAware(ProposalType):
             return
         lift_bans(policy, self.ban_factor, participants, phase, active)
 
+    def cut_barriers(self, policy: PolicyState, participants: np.ndarray,
+                     phase: np.ndarray, active: np.ndarray) -> None:
+        """Lower the trade costs among participants by the proposal's ``ntb_cost_cut``.
+
+        Along the tariffs' phase-in (:mod:`scosim.mechanisms.ntb`); a suspension the
+        arrangement keeps (``suspensions: kept``) keeps its pair's costs too.
+        """
+        kept = getattr(self.proposal, "suspensions", "lifted") == "kept"
+        cut_ntb(policy, participants, phase, active,
+                float(getattr(self.proposal, "ntb_cost_cut", 0.0)),
+                held=self.suspended if kept else None)
+
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
         invited = super().invitees(model)
@@ -227,6 +240,9 @@ class CustomsUnion(BlocAware):
     tabled where a state it invites is in another union of the scenario adopted or in
     force, and such a state neither joins it later nor is taken in on accession
     (:meth:`eligible_runs`).
+
+    With ``ntb_cost_cut`` above 0 the union also lowers the trade costs among its
+    participants (non-tariff barriers, :mod:`scosim.mechanisms.ntb`).
 
     Negotiated term: ``cet`` (R,), set by the spec's CET rule over the
     participants' MFN tariffs (``countries.tariff_mfn``) at the vote, or the spec's
@@ -337,6 +353,7 @@ class CustomsUnion(BlocAware):
 
         policy.add_union(step, active)
         self.lift_suspended_bans(policy, participants, phase, active)
+        self.cut_barriers(policy, participants, phase, active)
         policy.share_revenue(self._sharing(participants), active)
         policy.claim_bloc(participants, active)
 

@@ -30,7 +30,8 @@ class FreeTradeArea(BlocAware):
     """Zero internal tariffs; indicator ``in_free_trade_area``; forms the accounting bloc.
 
     Existing customs unions take part as blocs (an EAEU or GCC free-trade
-    agreement is concluded by the union: see :class:`BlocAware`). Sweepable:
+    agreement is concluded by the union: see :class:`BlocAware`). With ``ntb_cost_cut``
+    it also lowers the trade costs among participants (:mod:`scosim.mechanisms.ntb`). Sweepable:
     ``depth`` (the sovereignty cost in each vote, read by the Council).
     """
 
@@ -61,6 +62,7 @@ class FreeTradeArea(BlocAware):
         new = cu.fta_tariffs(before, participants, phase)
         policy.set_tariffs(self.keep_suspensions(new, before, participants), active)
         self.lift_suspended_bans(policy, participants, phase, active)
+        self.cut_barriers(policy, participants, phase, active)
         policy.claim_bloc(participants, active)
 
     @override

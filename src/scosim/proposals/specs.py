@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from scosim.scenario.schema import (
     STRICT,
@@ -71,6 +78,25 @@ Suspensions = Annotated[Literal["lifted", "kept"], Field(
 )]
 
 
+#: The fraction of the iceberg trade cost between two participants a union or free-trade
+#: area removes (:mod:`scosim.mechanisms.ntb`). Left out of the dump at 0, so every
+#: scenario written before the field keeps its hash (and its finished runs).
+NtbCostCut = Annotated[float, Field(
+    ge=0.0, lt=1.0,
+    description="non-tariff barriers: the fraction of the trade cost between two "
+    "participants the arrangement removes (0.05 = 5 %), phased in with the tariffs; "
+    "0 (default): tariffs only. An assumption of the scenario: the published estimates "
+    "(World Bank 2012, Knobel et al. 2019) are for the EAEU, not for this arrangement",
+)]
+
+
+def _drop_zero_cut(out: Any) -> Any:
+    """A dumped spec without ``ntb_cost_cut`` where it is 0 (its default)."""
+    if isinstance(out, dict) and out.get("ntb_cost_cut") == 0.0:
+        out.pop("ntb_cost_cut")
+    return out
+
+
 class ProposalSpec(BaseModel):
     """Fields every proposal has in a scenario (subclass it for a new type).
 
@@ -114,6 +140,11 @@ class CustomsUnionProposal(ProposalSpec):
         "(False: a preference in force is kept where it is below the CET)",
     )
     suspensions: Suspensions = "lifted"
+    ntb_cost_cut: NtbCostCut = 0.0
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _drop_zero_cut(handler(self))
 
     @model_validator(mode="after")
     def _consistency(self) -> CustomsUnionProposal:
@@ -195,6 +226,11 @@ class FreeTradeAreaProposal(ProposalSpec):
     phase_in: YearValue | None = None
     depth: float = Field(0.3, ge=0, le=1, description="sovereignty cost (shallower than a union)")
     suspensions: Suspensions = "lifted"
+    ntb_cost_cut: NtbCostCut = 0.0
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        return _drop_zero_cut(handler(self))
 
     @model_validator(mode="after")
     def _consistency(self) -> FreeTradeAreaProposal:

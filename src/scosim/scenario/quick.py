@@ -205,6 +205,8 @@ def _phase_in(value: Any, year: int, years: range) -> dict[str, float] | None:
 
 
 def _customs_union(p: Any, years: range) -> dict[str, Any]:
+    # ntb_cost_cut is not among them: written, the schema decides; not written, the
+    # schema's dump leaves it out (at its default), as this one does.
     allowed = {"type", "id", "proposer", "co_sponsors", "participants", "cet", "phase_in",
                *_CU}
     if type(p) is not dict or p.get("type") != "customs_union" or not set(p) <= allowed:
