@@ -45,6 +45,13 @@ def _eaeu_union(cut: float | None, **more: object) -> dict:
     return p
 
 
+def _fta(cut: float, **more: object) -> dict:
+    """China and Pakistan, duty-free under their 2007 FTA: an FTA of the two moves no
+    tariff, and they are in no customs union together, so only the cut moves costs."""
+    return {"type": "free_trade_area", "id": "fta", "year": 2025,
+            "participants": ["CHN", "PAK"], "ntb_cost_cut": cut, **more}
+
+
 def test_at_zero_the_scenario_hashes_and_runs_as_without_the_field():
     """Written at its default the field changes neither the hash nor a number."""
     without, zero = _eaeu_union(None), _eaeu_union(0.0)
@@ -58,11 +65,11 @@ def test_at_zero_the_scenario_hashes_and_runs_as_without_the_field():
 
 
 def test_the_cut_equals_a_direct_solve_with_the_intra_union_cost_factor():
-    """Tariffs unchanged (the EAEU at its own CET), costs among its five times 0.9: the
-    year's GE is ``solve_ge`` with exactly that factor, and the EAEU gains."""
+    """Tariffs unchanged (China and Pakistan are duty-free already), costs between them
+    times 0.9: the year's GE is ``solve_ge`` with exactly that factor, and both gain."""
     cut = 0.1
-    m = _run(_eaeu_union(cut))
-    idx = [m.codes.index(c) for c in EAEU]
+    m = _run(_fta(cut))
+    idx = [m.codes.index(c) for c in ("CHN", "PAK")]
     np.testing.assert_array_equal(m.tariffs, m.tariffs_base())  # no tariff moved
     d = np.ones((1, m.N, m.N))
     for i in idx:
@@ -82,30 +89,43 @@ def test_the_flows_follow_the_gravity_odds_ratio_at_the_long_run_elasticity():
     trade against trade with outsiders moves by exactly ``(1 - c)^(1 - sigma)``, whatever
     the GE does to prices and incomes (they cancel in the ratio)."""
     cut = 0.1
-    m = _run(_eaeu_union(cut))
-    rus, kaz, chn, ind = (m.codes.index(c) for c in ("RUS", "KAZ", "CHN", "IND"))
+    m = _run(_fta(cut))
+    chn, pak, rus, kaz = (m.codes.index(c) for c in ("CHN", "PAK", "RUS", "KAZ"))
     x0, x1 = m.flows0, m.ge.flows[0]
 
     def odds(x: np.ndarray) -> float:
-        return x[rus, kaz] * x[chn, ind] / (x[rus, ind] * x[chn, kaz])
+        return x[chn, pak] * x[rus, kaz] / (x[chn, kaz] * x[rus, pak])
 
     sigma = float(np.asarray(m.sigma).ravel()[0])
     assert odds(x1) / odds(x0) == pytest.approx((1.0 - cut) ** (1.0 - sigma), rel=1e-9)
 
 
 def test_the_cut_is_phased_in_with_the_tariffs():
-    m = SCOModel(validate_data(_doc(_eaeu_union(
-        0.1, phase_in={2026: 0.5, 2027: 1.0}))))
-    rus, kaz, chn = (m.codes.index(c) for c in ("RUS", "KAZ", "CHN"))
+    m = SCOModel(validate_data(_doc(_fta(0.1, phase_in={2026: 0.5, 2027: 1.0}))))
+    chn, pak, rus = (m.codes.index(c) for c in ("CHN", "PAK", "RUS"))
     seen = {}
     while m.running:
         year = m.year
         m.step()
         seen[year] = build_policy(m).cost_change[0]
-    assert seen[2025][rus, kaz] == 1.0  # adopted in 2025, in force from 2026
-    assert seen[2026][rus, kaz] == pytest.approx(0.95, abs=1e-15)
-    assert seen[2027][rus, kaz] == pytest.approx(0.90, abs=1e-15)
-    assert seen[2027][rus, chn] == 1.0 and seen[2027][kaz, kaz] == 1.0
+    assert seen[2025][chn, pak] == 1.0  # adopted in 2025, in force from 2026
+    assert seen[2026][chn, pak] == pytest.approx(0.95, abs=1e-15)
+    assert seen[2027][chn, pak] == pytest.approx(0.90, abs=1e-15)
+    assert seen[2027][chn, rus] == 1.0 and seen[2027][pak, pak] == 1.0
+
+
+def test_a_customs_union_in_force_keeps_its_own_costs():
+    """The EAEU's members removed their border barriers among themselves in their own
+    union: a union of the EAEU with China cuts costs between China and each of them, not
+    among the five (it did, giving Belarus +2.3 % at a 5 % cut, all from Russia)."""
+    m = _run({"type": "customs_union", "id": "cu", "year": 2025, "proposer": "CHN",
+              "participants": ["CHN", "KAZ"], "ntb_cost_cut": 0.1})
+    c = build_policy(m).cost_change[0]
+    rus, kaz, blr, chn = (m.codes.index(x) for x in ("RUS", "KAZ", "BLR", "CHN"))
+    assert c[rus, kaz] == 1.0 and c[kaz, blr] == 1.0
+    assert c[chn, kaz] == pytest.approx(0.9) and c[rus, chn] == pytest.approx(0.9)
+    # A union of the EAEU alone has no pair left to cut: nothing moves.
+    assert (build_policy(_run(_eaeu_union(0.1))).cost_change == 1.0).all()
 
 
 def test_the_councils_preview_sees_the_cut():
@@ -120,7 +140,10 @@ def test_the_councils_preview_sees_the_cut():
         arr = m.arrangements[0]
         parts = arr.invitees(m)
         adopted = arr.policy_if_adopted(m, parts)
-        expect = ntb_factors(parts, 1.0, cut)
+        eaeu = [m.codes.index(c) for c in EAEU]
+        held = np.zeros((m.N, m.N), dtype=bool)
+        held[np.ix_(eaeu, eaeu)] = True
+        expect = ntb_factors(parts, 1.0, cut, held=held)
         np.testing.assert_array_equal(adopted.cost_change, expect)
         gains[cut] = arr.preview(m, parts).gain[0]
     inside = [m.codes.index(c) for c in ("CHN", *EAEU)]

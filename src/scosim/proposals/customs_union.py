@@ -144,12 +144,21 @@ class BlocAware(ProposalType):
         """Lower the trade costs among participants by the proposal's ``ntb_cost_cut``.
 
         Along the tariffs' phase-in (:mod:`scosim.mechanisms.ntb`); a suspension the
-        arrangement keeps (``suspensions: kept``) keeps its pair's costs too.
+        arrangement keeps (``suspensions: kept``) keeps its pair's costs too, and so does
+        a pair already in one customs union in force (the EAEU's members among
+        themselves): their union removed its border barriers, which this one cannot
+        remove again.
         """
-        kept = getattr(self.proposal, "suspensions", "lifted") == "kept"
-        cut_ntb(policy, participants, phase, active,
-                float(getattr(self.proposal, "ntb_cost_cut", 0.0)),
-                held=self.suspended if kept else None)
+        cut = float(getattr(self.proposal, "ntb_cost_cut", 0.0))
+        if cut == 0.0:
+            return
+        n = participants.shape[-1]
+        held = np.zeros((n, n), dtype=bool)
+        for g in self.blocs:
+            held[np.ix_(g, g)] = True
+        if getattr(self.proposal, "suspensions", "lifted") == "kept":
+            held |= np.asarray(self.suspended, dtype=bool)
+        cut_ntb(policy, participants, phase, active, cut, held=held)
 
     @override
     def invitees(self, model: SCOModel) -> np.ndarray:
