@@ -48,6 +48,7 @@ EVENT_LABELS: dict[str, str] = {
     "border_clash": "border clash",
     "trust_shock": "trust shock",
     "sanctions": "sanctions",
+    "agreement_in_force": "trade agreement enters the baseline (one per party)",
 }
 
 

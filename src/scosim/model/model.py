@@ -23,6 +23,8 @@ from scosim.mechanisms.suspensions import restate_per_run
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
+from scosim.model.dated_agreements import EVENT_FIELDS as AGREEMENT_FIELDS
+from scosim.model.dated_agreements import dated_agreements
 from scosim.model.events import EventLog
 from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
@@ -97,6 +99,12 @@ class SCOModel(mesa.Model):
         self.log = EventLog(self.run_ids)
         self._init_sigma()
         self._init_data()
+        # Agreements entering into force after the base year, applied to the baseline
+        # from their year (scosim.model.dated_agreements); tau_base keeps the bundled rates.
+        self.tau_base = self.tau0
+        self.dated_agreements = dated_agreements(self.cal, tuple(self.codes), self.years[-1])
+        self.agreement_pairs: np.ndarray | None = None
+        self.log.declare(AGREEMENT_FIELDS, "trade agreements in force")
         self._init_parameters()
         self._init_state()
         self._init_agents()
@@ -358,7 +366,11 @@ class SCOModel(mesa.Model):
 
     # ---------------------------------------------------------------- helpers
     def tariffs_base(self) -> np.ndarray:
-        """Base-year tariffs of every run, ``(R, N, N)`` (a fresh copy)."""
+        """The year's baseline tariffs of every run, ``(R, N, N)`` (a fresh copy).
+
+        The base year's, with the agreements in force since then
+        (:mod:`scosim.model.dated_agreements`).
+        """
         return np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
 
     def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:

@@ -14,6 +14,7 @@ import numpy as np
 from scosim.mechanisms.axis_sums import col_sums
 from scosim.mechanisms.voting import update_bad_years
 from scosim.model.council import chair_of, chairs, council_phase
+from scosim.model.dated_agreements import agreements_phase
 from scosim.model.phase_in import phase_in_year
 from scosim.model.policy import build_policy
 from scosim.plugins import blame
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
 __all__ = [
+    "agreements_phase",
     "chair_of",
     "chairs",
     "compliance_phase",
@@ -41,6 +43,9 @@ def tick(model: SCOModel, year: int) -> None:
 
     Phases, in this order:
 
+    0. ``agreements``: trade agreements of the calibration entering into force by this
+       year after its base year join the year's baseline (tariffs, flows, preferences;
+       :mod:`scosim.model.dated_agreements`), in every scenario alike.
     1. ``events``: scheduled scenario events of the year (GDP shocks, sanctions
        that raise trade costs, border clashes and trust shocks).
     2. ``council``: the summit (:mod:`scosim.model.council`). Proposals tabled
@@ -66,6 +71,7 @@ def tick(model: SCOModel, year: int) -> None:
         model: The model (all runs of the batch).
         year: The year being simulated.
     """
+    agreements_phase(model, year)
     events_phase(model, year)
     council_phase(model, year)
     implement_phase(model, year)

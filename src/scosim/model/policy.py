@@ -1,7 +1,8 @@
 """The year's policy state: what mechanisms read and proposals write.
 
 A :class:`PolicyState` is rebuilt every time it is needed from the baseline (the
-calibration's bilateral tariffs ``tau0``, this year's trade costs after events)
+calibration's bilateral tariffs ``tau0`` with the agreements in force since its base
+year, this year's trade costs after events)
 plus the arrangements in force, in the scenario's order. It is a fresh copy each
 time, never mutated in place behind anyone's back, so "the policy without this
 arrangement" (what a Council preview compares against) is one call:
@@ -33,8 +34,8 @@ from scosim.plugins import blame
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["PolicyState", "UnionStep", "build_policy", "preview_policy", "slot_income",
-           "with_slot_costs"]
+__all__ = ["PolicyState", "UnionStep", "baseline_policy", "build_policy", "preview_policy",
+           "slot_income", "with_slot_costs"]
 
 #: A customs union's tariff step: ``(tariffs before it (R, N, N), preferences granted by
 #: the arrangements applied (R, N, N) bool or None) -> tariffs after it (R, N, N)``.
@@ -59,8 +60,10 @@ class PolicyState:
             (security and finance parameters); a mechanism documents those it reads.
         preferences: ``(R, N, N)`` bool, exporter x importer: pairs given a preference
             by an arrangement applied so far (:meth:`grant_preferences`; a free-trade
-            area's participants among themselves), or None when none has. The
-            calibration's agreements are not in it (``BlocAware.preferences``).
+            area's participants among themselves) or by a calibration's agreement that
+            entered into force after the base year (:func:`baseline_policy`), or None
+            when none has. The base year's agreements are not in it
+            (``BlocAware.preferences``).
         unions: The tariff steps of the customs unions applied so far, in order, each
             with its ``(R,)`` active runs (:meth:`add_union`).
         tariffs_before_unions: The tariffs without those steps, or None when there are
@@ -228,13 +231,28 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     Returns:
         A fresh :class:`PolicyState`.
     """
-    policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
+    policy = baseline_policy(model)
     for arr in model.arrangements:
         if arr is exclude or not arr.in_force.any():
             continue
         with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply", arr):
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
     return policy
+
+
+def baseline_policy(model: SCOModel) -> PolicyState:
+    """The year's policy state before any arrangement: its baseline tariffs and costs.
+
+    The pairs of the calibration's agreements that entered into force after the base
+    year (``model.agreement_pairs``) are preferences in force, as those of the base year
+    are to a customs union (``BlocAware.preferences``): a union keeps them below its
+    common external tariff, or overrides them with ``replace_preferences``.
+    """
+    pairs = getattr(model, "agreement_pairs", None)
+    preferences = None if pairs is None else np.broadcast_to(
+        pairs, (model.R, model.N, model.N)).copy()
+    return PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy(),
+                       preferences=preferences)
 
 
 def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False) -> PolicyState:

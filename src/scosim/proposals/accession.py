@@ -208,9 +208,9 @@ def levers_as_member(model: SCOModel, applicant: int, entry: int,
     as the run will. ``exclude`` (the proposal asking) is left out.
     """
     from scosim.model.phase_in import phase_in_year
-    from scosim.model.policy import PolicyState
+    from scosim.model.policy import baseline_policy
 
-    policy = PolicyState(tariffs=model.tariffs_base(), cost_change=model.cost_change.copy())
+    policy = baseline_policy(model)
     for arr in model.arrangements:
         if arr is exclude:
             continue
