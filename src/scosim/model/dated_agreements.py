@@ -16,7 +16,8 @@ every scenario alike:
 
 * tariffs: exactly the pair cells whose deepest agreement becomes deeper are lowered, by
   the rule of the bundled matrix: to zero under a free-trade area or customs union, to
-  ``1 - PSA_PREFERENCE`` of the MFN-based rate under a partial-scope agreement (a cell
+  ``1 - margin`` of the MFN-based rate under a partial-scope agreement, the agreement's
+  own margin (``cal.psa_margins``, :mod:`scosim.data.psa_margins`) (a cell
   under the base year's partial-scope preference keeps its MFN-based rate's
   composition adjustment: its new rate is the bundled cell times the ratio of the two
   rules). Every other cell keeps the bundled value. The India-Pakistan suspension's cells
@@ -46,7 +47,8 @@ import numpy as np
 
 from scosim.data.agreements import deepest
 from scosim.data.calibration import derived
-from scosim.data.tariffs import PSA_PREFERENCE, SUSPENSION_PAIRS
+from scosim.data.psa_margins import margin_map, psa_margin
+from scosim.data.tariffs import SUSPENSION_PAIRS
 from scosim.model.events import EventField
 
 if TYPE_CHECKING:
@@ -61,8 +63,13 @@ EVENT_FIELDS: dict[str, EventField] = {
     "entered": EventField("str", "agreement_in_force: date the party's entry into force"),
 }
 
-#: Multiple of the importer's MFN-based rate an agreement of each type leaves.
-_RULE: dict[str | None, float] = {None: 1.0, "PSA": 1.0 - PSA_PREFERENCE, "FTA": 0.0, "CU": 0.0}
+def _rule(kind: str | None, rid: int, margins: dict[int, float]) -> float:
+    """Multiple of the importer's MFN-based rate an agreement of ``kind`` leaves."""
+    if kind is None:
+        return 1.0
+    if kind == "PSA":
+        return 1.0 - psa_margin(margins, rid)
+    return 0.0  # a free-trade area or customs union
 
 
 @dataclass(frozen=True)
@@ -127,8 +134,10 @@ def dated_agreements(cal: Any, codes: tuple[str, ...], last: int) -> tuple[Dated
         start = {(str(e), str(m), int(r)): str(d) for e, m, r, d in zip(
             spells["exporter"], spells["importer"], spells["rta_id"], spells["from_date"],
             strict=True)}
+        table = getattr(cal, "psa_margins", None)
+        margins = margin_map(table) if table is not None else {}
         first = deepest(spells, base)
-        prev = {k: _RULE[v[0]] for k, v in first.items()}
+        prev = {k: _rule(v[0], v[1], margins) for k, v in first.items()}
         out: list[DatedAgreement] = []
         for year in range(base + 1, last + 1):
             now = deepest(spells, year)
@@ -136,11 +145,11 @@ def dated_agreements(cal: Any, codes: tuple[str, ...], last: int) -> tuple[Dated
             for (e, m), (kind, rid) in sorted(now.items()):
                 if e not in idx or m not in idx or (e, m) in SUSPENSION_PAIRS:
                     continue
-                rule, was = _RULE[kind], prev.get((e, m), 1.0)
+                rule, was = _rule(kind, rid, margins), prev.get((e, m), 1.0)
                 if rule >= was:
                     continue
                 prev[(e, m)] = rule
-                base_rule = _RULE[first[(e, m)][0]] if (e, m) in first else 1.0
+                base_rule = (_rule(*first[(e, m)], margins) if (e, m) in first else 1.0)
                 scale = 0.0 if rule == 0.0 else rule / base_rule
                 groups.setdefault((rid, kind), []).append(
                     (idx[e], idx[m], scale, start.get((e, m, rid), "")))
