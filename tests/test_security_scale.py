@@ -127,3 +127,36 @@ def test_only_a_value_past_the_ceiling_is_warned(system):
     assert both.parameters.mechanisms.get("security") is not None
     assert instability_notes(both.model_copy(update={"parameters": both.parameters.model_copy(
         update={"network": rising.parameters.network})})) == []
+
+
+def test_the_pure_python_ceilings_are_the_numpy_ones_for_every_economy(system):
+    """What `scosim validate` reads without numpy (scosim.security.ceiling) is the ceiling
+    of security/scale.py's arrays, 1 - iota(x0) at the default incidents_half."""
+    from scosim.security.ceiling import economy_ceilings
+
+    pure = economy_ceilings()
+    arrays = instability_ceiling(system.cal.base_rate, system.params.incidents_half)
+    assert list(pure) == list(system.codes)
+    np.testing.assert_allclose([pure[c] for c in system.codes], arrays, rtol=0, atol=1e-12)
+    assert pure["AFG"] < 0.34 and pure["CHN"] == 1.0  # 503.2 incidents a year; none
+
+
+def test_validate_gives_the_runs_instability_warning_and_exits_0(tmp_path, capsys):
+    """`scosim validate` of corridor_trans_afghan_high.yaml said the scenario was valid and
+    nothing of its 0.8, which `run` warns of: now it prints the run's words (a warning, not
+    an error: exit 0), year and all for a series, and nothing for a value under the ceiling."""
+    from scosim.cli import main
+    from scosim.network.params import instability_notes
+    from scosim.scenario import load_scenario
+
+    assert main(["validate", str(HIGH)]) == 0
+    out, err = capsys.readouterr()
+    (note,) = instability_notes(load_scenario(HIGH))
+    assert "valid scenario 'corridor_trans_afghan_high'" in out
+    assert err.splitlines() == [f"scosim: warning: {note}"]
+    rising = "parameters.network.instability.AFG={2025: 0.1, 2030: 0.5}"
+    assert main(["validate", str(HIGH), "--set", rising]) == 0
+    assert "parameters.network.instability.AFG 0.5 in 2030 is above 0.332" in \
+        capsys.readouterr().err
+    assert main(["validate", str(HIGH), "--set", "parameters.network.instability.AFG=0.3"]) == 0
+    assert "warning" not in capsys.readouterr().err

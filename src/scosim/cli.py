@@ -65,6 +65,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             sc["parameters"]["council"]["exit_threshold"],
             {c: (ov or {}).get("exit_threshold") for c, ov in (sc["countries"] or {}).items()}):
         warnings.warn(slip, UserWarning, stacklevel=1)
+    if ((sc["parameters"].get("network") or {}).get("instability")):
+        # As `run` warns of it, without numpy (the ceilings are read in pure Python).
+        from scosim.network.params import dumped_instability_notes
+
+        for note in dumped_instability_notes(sc):
+            warnings.warn(note, UserWarning, stacklevel=1)
     n = len(sc["proposals"])
     print(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from scosim.errors import USER_ERRORS
-from scosim.explore import figures, figures_paths
+from scosim.explore import figures, figures_paths, page_warnings
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
@@ -200,6 +200,8 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
         headline = with_footer(headline, page_footer(res.path, _drawn(figs, images)))
         with st.container(key="headline-run"):
             st.code(headline, language=None)
+    # What `scosim run` prints as "scosim: warning: ...", under the answer it qualifies.
+    page_warnings.show(info.get("warnings") or [], "page-warnings-run")
     if figs["who_gains"] is not None:
         with st.container(key="fig-who-gains"):
             st.plotly_chart(figs["who_gains"], key="who-gains-chart")
@@ -252,7 +254,11 @@ def _drawn(figs: dict[str, Any], images: list[Path]) -> bool:
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
     from scosim.compare import compare_results
 
-    comp = compare_results(info["policy"], info["baseline"])
+    # Read again on every pass: its warnings ("different economies") join those of the
+    # comparison's runs, each once.
+    said = list(info.get("warnings") or [])
+    with page_warnings.recorded(said):
+        comp = compare_results(info["policy"], info["baseline"])
     pm, bm = comp.policy_manifest, comp.baseline_manifest
     st.subheader(f"Comparison: {pm['scenario']} minus {bm['scenario']}")
     if current is not None and info.get("view") not in (None, current):
@@ -298,6 +304,7 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
                 c: st.column_config.Column(width=w) for c, w in widths.items()})
         for note in table.notes:
             st.text(note)
+    page_warnings.show(said, "page-warnings-compare")
 
 
 def _coloured(table: SummaryTable) -> Any:
@@ -399,16 +406,21 @@ def main() -> None:
         where = cfg["scheduler"] or "this computer"
         st.caption(f"executor: {cfg['executor']} ({where}); results under {cfg['out']}/")
     state = {"scenario": scenario, "overrides": view.all_overrides()}
+    # The warnings of this pass's run or comparison; the list stored with the result is
+    # this one, filled as `recorded` exits.
+    said: list[str] = []
     with results_area:
         try:
-            if run_clicked and sc is not None:
-                res = run_view(view, _progress(f"running {sc.replications} replications"))
-                st.session_state.pop("last_compare", None)
-                st.session_state["last_run"] = {
-                    "path": str(res.path), "command": run_command(view, sc), "view": state,
-                }
-            if cmp_clicked and sc is not None and base_choice is not None:
-                _compare(view, base.with_scenario(base_choice), sc, state)
+            with page_warnings.recorded(said):
+                if run_clicked and sc is not None:
+                    res = run_view(view, _progress(f"running {sc.replications} replications"))
+                    st.session_state.pop("last_compare", None)
+                    st.session_state["last_run"] = {
+                        "path": str(res.path), "command": run_command(view, sc),
+                        "view": state, "warnings": said,
+                    }
+                if cmp_clicked and sc is not None and base_choice is not None:
+                    _compare(view, base.with_scenario(base_choice), sc, state, said)
         except USER_ERRORS as exc:  # the CLI's one-line errors, not a traceback
             msg = str(exc)
             if "--allow-large" in msg:
@@ -416,6 +428,7 @@ def main() -> None:
                 msg += (" from the command line (scosim run --allow-large); on this page, "
                         "lower the replications")
             st.error(f"scosim: error: {msg}")
+            page_warnings.show(said, "page-warnings-error")  # what was said before it
         if "last_compare" in st.session_state:
             _show_compare(st.session_state["last_compare"], state)
         if "last_run" in st.session_state:
@@ -473,7 +486,8 @@ def _open_latest(cfg: dict[str, Any], scenarios: list[str]) -> None:
     }
 
 
-def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
+def _compare(view: View, bview: View, sc: Any, state: dict[str, Any],
+             said: list[str]) -> None:
     bars = {w: _progress(f"{w}: {sc.replications} replications") for w in ("policy", "baseline")}
     reused: dict[str, str] = {}
 
@@ -492,6 +506,8 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any]) -> None:
         # What `scosim compare` prints for the same pair: its year, title, units and notes.
         "table": compare_table(comp, view.out, report),
         "reused": reused,
+        # Shown under the comparison's table (the policy's run below repeats none of them).
+        "warnings": said,
     }
     st.session_state["last_run"] = {
         "path": str(pres.path), "command": run_command(view, sc), "view": state,

@@ -7,6 +7,7 @@ docs/network.md ("Running corridors in a scenario").
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import (
@@ -263,16 +264,51 @@ def instability_notes(scenario: Any) -> list[str]:
     """
     if scenario.parameters.mechanisms.get("security") is not None:
         return []
-    series = scenario.parameters.network.instability
+    return instability_series_notes(scenario.parameters.network.instability,
+                                    scenario.years.range())
+
+
+def dumped_instability_notes(data: Mapping[str, Any]) -> list[str]:
+    """:func:`instability_notes` of a scenario as ``scosim validate`` holds it (a JSON dump).
+
+    Args:
+        data: ``Scenario.model_dump(mode="json")`` (:func:`scosim.scenario.check_scenario`).
+
+    Returns:
+        The messages a run of it gives, word for word.
+    """
+    params = data.get("parameters") or {}
+    if (params.get("mechanisms") or {}).get("security") is not None:
+        return []
+    series = (params.get("network") or {}).get("instability") or {}
+    years = range(data["years"]["start"], data["years"]["end"] + 1)
+    return instability_series_notes({code: YearValue(v) for code, v in series.items()}, years)
+
+
+def instability_series_notes(series: Mapping[str, YearValue], years: Iterable[int]) -> list[str]:
+    """What :func:`instability_notes` says of ``{economy: instability}`` over ``years``.
+
+    One function for a run and for ``scosim validate``: both say the same words of the
+    same numbers. The ceilings are read without numpy
+    (:func:`scosim.security.ceiling.economy_ceilings`).
+
+    Args:
+        series: ``parameters.network.instability``: ``{ISO3: YearValue}``.
+        years: The simulated years.
+
+    Returns:
+        One message per economy whose series goes above its ceiling in one of ``years``.
+    """
     if not series:
         return []
-    from scosim.security.scale import economy_ceilings
+    from scosim.security.ceiling import economy_ceilings
 
     ceilings = economy_ceilings()
+    years = list(years)
     notes = []
     for code, values in series.items():
         # The largest value and the first year it is reached.
-        top, year = max((values.at(y), -y) for y in scenario.years.range())
+        top, year = max((values.at(y), -y) for y in years)
         ceiling = ceilings[code]
         if top <= ceiling:
             continue

@@ -8,57 +8,19 @@ zero threat, zero capacity and zero GDP: it is not a state and takes no decision
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from scosim.data.constants import ECONOMIES, LISTED, MEMBERS
+from scosim.data.constants import ECONOMIES, MEMBERS
+from scosim.security.table_read import TABLES_DIR, SecurityTableError, threat_rows
+from scosim.security.table_read import iso_index as _iso
+from scosim.security.table_read import number as _num
+from scosim.security.table_read import table_rows as _rows
 
 __all__ = ["TABLES_DIR", "SecurityCalibration", "SecurityTableError", "load_security_calibration"]
-
-TABLES_DIR = Path(__file__).resolve().parent / "tables"
-
-
-class SecurityTableError(ValueError):
-    """A security table is missing or malformed (the message names file, line and field)."""
-
-
-def _rows(path: Path, required: list[str]) -> list[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        raise SecurityTableError(f"{path.name}: table not found in {path.parent}")
-    with path.open(newline="", encoding="utf-8") as fh:
-        rd = csv.DictReader(fh)
-        missing = [c for c in required if c not in (rd.fieldnames or [])]
-        if missing:
-            raise SecurityTableError(f"{path.name}: missing column(s) {missing}")
-        return [(k, r) for k, r in enumerate(rd, start=2)]
-
-
-def _num(path: Path, line: int, row: dict[str, str], col: str, *, lo: float = 0.0,
-         hi: float = math.inf, allow_empty: bool = False) -> float:
-    txt = row[col].strip()
-    if txt == "" and allow_empty:
-        return math.nan
-    try:
-        v = float(txt)
-    except ValueError:
-        raise SecurityTableError(
-            f"{path.name}: line {line}, field {col!r}: {txt!r} is not a number") from None
-    if not lo <= v <= hi or math.isnan(v):
-        raise SecurityTableError(
-            f"{path.name}: line {line}, field {col!r}: {v:g} outside the allowed [{lo:g}, {hi:g}]")
-    return v
-
-
-def _iso(path: Path, line: int, row: dict[str, str], col: str = "iso3") -> int:
-    code = row[col].strip()
-    if code not in LISTED:
-        raise SecurityTableError(
-            f"{path.name}: line {line}, field {col!r}: {code!r} is not a listed economy code")
-    return ECONOMIES.index(code)
 
 
 @dataclass(frozen=True)
@@ -129,13 +91,10 @@ def load_security_calibration(tables_dir: Path | None = None) -> SecurityCalibra
     rate = np.zeros(n)
     alpha = np.zeros(n)
     src_rate = np.full(n, "none", dtype=object)
-    p = d / "threat.csv"
-    for line, r in _rows(p, ["iso3", "rate_mean_2018_2022", "overdispersion", "source"]):
-        i = _iso(p, line, r)
-        v = _num(p, line, r, "rate_mean_2018_2022", allow_empty=True)
+    for i, v, a, source in threat_rows(d):
         rate[i] = 0.0 if math.isnan(v) else v
-        alpha[i] = _num(p, line, r, "overdispersion", hi=100.0)
-        src_rate[i] = r["source"] if not math.isnan(v) else "missing"
+        alpha[i] = a
+        src_rate[i] = source if not math.isnan(v) else "missing"
 
     milex = np.zeros(n)
     gdp = np.zeros(n)

@@ -58,17 +58,15 @@ def economy_ceilings() -> dict[str, float]:
     """:func:`instability_ceiling` of every economy, at the shipped security calibration.
 
     The default ``incidents_half``: the scale the network's instability is read on when no
-    security slot sets it (``parameters.network.instability``).
+    security slot sets it (``parameters.network.instability``). Computed without numpy by
+    :func:`scosim.security.ceiling.economy_ceilings`, which ``scosim validate`` uses too.
 
     Returns:
         ``{ISO3: ceiling}`` (1 for an economy without incidents in 2018-2022).
     """
-    from scosim.security.calibration import load_security_calibration
-    from scosim.security.params import SecurityParams
+    from scosim.security.ceiling import economy_ceilings as ceilings
 
-    cal = load_security_calibration()
-    ceilings = instability_ceiling(cal.base_rate, SecurityParams().incidents_half)
-    return {code: float(c) for code, c in zip(cal.codes, ceilings, strict=True)}
+    return ceilings()
 
 
 def incidents_at(instability: np.ndarray | float, base_rate: np.ndarray | float,

@@ -1,0 +1,89 @@
+"""The explorer shows the warnings its runs and comparisons raise, as the CLI prints them.
+
+Until 2026-12-06 the page showed no Python warning: "parameters.network.instability.AFG
+0.8 is above 0.332 ... a stress test" and "policy and baseline simulate different economies"
+went to the Streamlit server's stderr, out of the reader's sight.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "src" / "scosim" / "explore" / "app.py"
+#: small_cu.yaml with the network slot, Afghan instability above its ceiling, and a trade
+#: elasticity the baseline does not share (compare warns of "different economies").
+UNSTABLE = """extends: small_cu.yaml
+name: small_unstable
+parameters:
+  trade: {sigma: 4.0}
+  mechanisms: {network: corridor_network}
+  network:
+    instability: {AFG: 0.8}
+"""
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Small scenarios (four years) in a scenarios/ folder, the page's working directory."""
+    (tmp_path / "scenarios").mkdir()
+    for name in ("small_base.yaml", "small_cu.yaml"):
+        shutil.copy(REPO / "tests" / "fixtures" / "model" / name, tmp_path / "scenarios")
+    (tmp_path / "scenarios" / "small_unstable.yaml").write_text(UNSTABLE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps(
+        {"scenario": "scenarios/small_unstable.yaml", "scenarios_dir": "scenarios",
+         "out": "results"}))
+    return tmp_path
+
+
+def _shown(at) -> list[str]:
+    """The page's warnings as the reader reads them (Markdown's escapes undone)."""
+    return [w.value.replace("\\", "") for w in at.warning]
+
+
+def test_page_shows_the_runs_and_the_comparisons_warnings(workdir: Path) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    from scosim.network.params import instability_notes
+    from scosim.scenario import load_scenario
+
+    (note,) = instability_notes(load_scenario("scenarios/small_unstable.yaml"))
+    at = testing.AppTest.from_file(str(APP), default_timeout=180).run()
+    assert not at.exception
+    assert not at.warning  # nothing run yet, nothing said
+    at.number_input(key="small_unstable--replications").set_value(2).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    # The run's warning, once, under its answer: the CLI's words.
+    assert _shown(at).count(note) == 1, _shown(at)
+    assert "is above 0.332" in note and "a stress test" in note
+    assert at.session_state["last_run"]["warnings"] == [note]
+    # The comparison: its runs' warning and compare_results' own, each once, also after
+    # the page is drawn again (compare_results is read again on every pass). Another seed,
+    # so that the policy is run again (a reused run is not run, and says nothing).
+    at.number_input(key="small_unstable--seed").set_value(8).run()
+    at.selectbox(key="baseline").set_value("scenarios/small_base.yaml").run()
+    at.button(key="compare").click().run()
+    assert not at.exception
+    for _ in range(2):
+        shown = _shown(at)
+        economies = [w for w in shown if w.startswith(
+            "policy and baseline simulate different economies (parameters.trade.sigma: "
+            "4.0 vs 5.0")]
+        assert len(economies) == 1 and shown.count(note) == 1, shown
+        at.run()
+
+
+def test_markdown_text_shows_the_message_verbatim() -> None:
+    """A warning is Markdown to st.warning: ``$...$`` became LaTeX and ``:x:`` an emoji."""
+    pytest.importorskip("streamlit")
+    from scosim.explore.page_warnings import markdown_text
+
+    message = "outputs.summary: US$ 2 bn vs US$ 3 bn; *all* of exit_threshold [0, 1]"
+    escaped = markdown_text(message)
+    assert escaped.replace("\\", "") == message
+    assert "\\$" in escaped and "\\*all\\*" in escaped and "\\:" in escaped
