@@ -61,8 +61,8 @@ def test_rows_equal_what_the_raw_tables_give(geometry_run: Path) -> None:
     assert rows.loc["IND", "no votes"] > 1  # the share of runs alone would not say it
     assert rows.loc["PAK", "voted no"] == 0.0 and rows.loc["PAK", "no votes"] == 0.0  # committed
     text = " ".join(headline_text(load_plot_data(geometry_run), "t").split())
-    assert ("no votes: mean number of the state's votes against a run (a state can be asked "
-            "again in a later year") in text
+    assert ("no votes: mean number of the state's votes against a run, over all 7 runs (a "
+            "number, not a share of runs: a state can be asked again in a later year") in text
     # The others: the largest gains and losses among economies not concerned.
     rest = w.mean().drop(index=list(concerned))
     assert set(others.index) == (set(rest[rest >= 0.005].nlargest(OTHERS).index)
