@@ -129,3 +129,20 @@ def test_a_later_union_keeps_or_replaces_the_2025_fta_as_a_2023_one():
         # Iran and the EAEU are inside: no duty either way, whatever the preferences
         for c in EAEU:
             np.testing.assert_array_equal(_cell(m, m.tariffs, c, "IRN"), 0.0)
+
+
+def test_a_run_starting_before_the_agreements_rebases_their_new_pattern():
+    """Found by a reviewer of the day's diff: a run from 2024 on the moving baseline
+    re-based 2025's GDP onto 2024's pattern (the trade step's warm start, a matrix of the
+    old baseline's family), so the 2025 FTA's trade creation was lost in every later year
+    (Russia -> Iran 46 % short). The year's baseline must equal a fresh re-basing of the
+    new flows to the year's GDP."""
+    from scosim.mechanisms.baseline_path import rebase_flows
+
+    m = _model("baseline.yaml", 2024, 2027)
+    _run_to(m, 2026)
+    assert m.scenario.parameters.trade.moving_baseline
+    fresh = rebase_flows(m.flows0, m.gdp / m.gdp0)
+    np.testing.assert_allclose(m.baseline_flows(), fresh, rtol=1e-10)
+    rus, irn = m.codes.index("RUS"), m.codes.index("IRN")
+    assert (m.flows0[..., rus, irn] > 0).all()

@@ -119,7 +119,8 @@ def test_value_of_a_field_that_is_no_number_names_the_number_fields():
     with pytest.raises(KeyError) as err:
         ctx.value("phase_in")
     assert str(err.value) == ("\"'phase_in' is not a number field of proposal 'sco_cu' "
-                              "(customs_union); its number fields: year, cet, depth, ntb_cost_cut\"")
+                              "(customs_union); its number fields: year, cet, depth, "
+                              "ntb_cost_cut\"")
     # The scenario names a CET rule: no number to give unless the batch sweeps it.
     assert cu.cet == "weighted_mean"
     with pytest.raises(ValueError, match=r"^proposals\.sco_cu\.cet has the name "

@@ -231,9 +231,12 @@ def agreements_phase(model: SCOModel, year: int) -> None:
     model.flows0 = _read_only(flows)
     model.expenditure0 = model.flows0.sum(axis=-2)
     model.agreement_pairs = preference_cells(model.N, entries, year)
-    # Caches keyed on the old baseline (GE solves, the RAS re-basing of the flows).
+    # Caches keyed on the old baseline (GE solves, the RAS re-basing of the flows), and
+    # the re-basing's warm start: a matrix of the old flows' RAS family, from which the
+    # re-basing would keep the old pattern (a run from 2024 lost the 2025 FTA's trade).
     model._ge_cache = None
     model._rebased = None
+    model.rebase_start = None
     for entry in due:
         agreement = f"RTA {entry.rta_id} ({entry.kind}) {entry.name}"
         dates = dict(zip(entry.cells, entry.entered, strict=True))
