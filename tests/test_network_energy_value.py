@@ -80,6 +80,27 @@ def test_india_s_gas_is_worth_the_lng_it_replaces_less_the_production_cost(net) 
     assert v["importer"][0, c["IND"]] == pytest.approx(mmbtu * (prices.lng - 7.0 - 2 * 0.495))
 
 
+def test_new_demand_met_at_a_loss_is_worth_nothing_to_its_buyer(net) -> None:
+    """At LNG at its 2016 low (US$6.73, below TAPI's delivered price), Pakistan loses the
+    whole margin on the gas that replaces its LNG (a take-or-pay contract) and nothing on
+    the gas beyond it, demand it would not meet at that price; Afghanistan, all of whose
+    gas is new demand, loses nothing. Until 2026-12-06 the rule of a half counted half the
+    loss on new demand too. The split still sums to the surplus."""
+    t, links, _, _ = net
+    prices = energy_prices(t, 6.73)
+    fees = fee_matrix(links, t, prices)
+    flows = delivered_flows(links, _active(t, "TAPI"))
+    v = energy_value(links, flows, prices, fees)
+    pak, afg = t.economies.index("PAK"), t.economies.index("AFG")
+    paid_pak = prices.border + prices.fees[("TAPI", "AFG")]
+    assert 6.73 < paid_pak
+    replaced = links.lng[pak] * MMBTU_PER_BCM  # Pakistan's TAPI gas exceeds its LNG
+    assert v["importer"][0, pak] == pytest.approx(replaced * (6.73 - paid_pak), rel=1e-12)
+    assert v["importer"][0, afg] == 0.0
+    np.testing.assert_allclose(v["total"].sum(axis=1),
+                               total_surplus_usd(links, flows, prices, fees), rtol=1e-12)
+
+
 def test_nothing_delivered_is_worth_nothing(net) -> None:
     t, links, prices, fees = net
     flows = delivered_flows(links, _active(t, runs=2))

@@ -9,9 +9,15 @@ deliveries are worth"):
 * the **importer** saves what its alternative supply would cost less what it pays:
   gas, the LNG import price less the border price and the transit fees; power, the cost of
   generating it from LNG in a combined-cycle plant (``LNG price x heat rate``) less the
-  energy charge and the transit fees. Project gas beyond the importer's LNG imports is
-  demand met that was not met before: valued at half the saving (the rule of a half);
-* the **exporter** earns the price less its production cost;
+  energy charge and the transit fees. The gas that replaces LNG saves this margin, a loss
+  too where LNG is the cheaper (the buyer is held by its take-or-pay contract). Project gas
+  beyond the importer's LNG imports is demand met that was not met before: worth half the
+  margin where it is positive, nothing where not (the rule of a half: a buyer meets new
+  demand only where it values the gas above its price). An importer with no LNG imports
+  (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
+  the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
+* the **exporter** earns the price less its full-cycle supply cost (upstream development
+  included);
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
   CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power).
 
@@ -62,7 +68,8 @@ class EnergyPrices:
     Attributes:
         lng: LNG import price, US$/MMBtu: the importer's alternative gas.
         border: Pipeline gas price at the exporter's border, US$/MMBtu.
-        gas_cost: The exporter's production cost of the gas, US$/MMBtu.
+        gas_cost: The exporter's full-cycle supply cost of the gas (upstream development
+            and production), US$/MMBtu.
         energy_charge: The seller's price of power, US$/kWh.
         power_cost: The seller's cost of the power, US$/kWh.
         heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
@@ -76,6 +83,16 @@ class EnergyPrices:
     power_cost: float
     heat_rate: float
     fees: dict[tuple[str, str], float]
+
+    @property
+    def no_lng_shadow(self) -> float:
+        """What new gas demand is worth to an importer with no LNG imports, US$/MMBtu.
+
+        A scosim assumption: the LNG price (:attr:`lng`), the value of gas to a buyer that
+        has no LNG terminal (Afghanistan) being unpublished. Range: the border price it
+        pays (7: no saving) to the LNG high of 2022 (16.98); docs/network.md.
+        """
+        return self.lng
 
     @property
     def power_alternative(self) -> float:
@@ -148,6 +165,17 @@ def _replaced(links: EnergyLinks, f: FloatArray) -> FloatArray:
     return np.where(gas[None, :], share[:, links.importer], 1.0)
 
 
+def _alternative(links: EnergyLinks, prices: EnergyPrices) -> FloatArray:
+    """(L,) the importer's alternative price per unit of each link.
+
+    Gas: LNG, or :attr:`EnergyPrices.no_lng_shadow` where the importer has no LNG imports
+    (all its project gas is then new demand, :func:`_replaced`); power: LNG-fired power.
+    """
+    no_lng = np.nan_to_num(links.lng)[links.importer] <= 0.0
+    gas = np.where(no_lng, prices.no_lng_shadow, prices.lng)
+    return np.where(links.is_gas, gas, prices.power_alternative)
+
+
 def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
                  fees: FloatArray) -> dict[str, FloatArray]:
     """What the project links' deliveries are worth to each economy, US$ a year (R, N).
@@ -168,12 +196,16 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     units = np.where(on, _units(links), 0.0)[None, :] * f  # (R, L) MMBtu or kWh
     fee_sum = fees.sum(axis=1)
     price = np.where(links.is_gas, prices.border, prices.energy_charge)
-    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
+    alternative = _alternative(links, prices)
     cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    margin = (alternative - price - fee_sum)[None, :]
     replaced = _replaced(links, f)
-    # Gas beyond the LNG it replaces: demand newly met, worth half the saving.
-    weight = replaced + 0.5 * (1.0 - replaced)
-    saving = units * weight * (alternative - price - fee_sum)[None, :]
+    # The gas that replaces LNG saves the whole margin, a loss too where LNG is cheaper:
+    # the buyer is bound by its take-or-pay contract. Gas beyond it is demand newly met,
+    # which a buyer meets only where it is worth the price: half the margin, never below 0
+    # (the rule of a half). An importer with no LNG imports values it at the LNG price
+    # (EnergyPrices.no_lng_shadow, an assumption).
+    saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0))
     rent = units * (price - cost)[None, :]
     importer = np.zeros((runs, n))
     exporter = np.zeros((runs, n))
@@ -192,18 +224,20 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
     """(R,) surplus of the deliveries, computed without splitting it, US$ a year.
 
     ``delivered x (alternative - production cost)`` where a unit replaces the alternative,
-    and ``(alternative + price paid) / 2 - production cost`` where it is demand newly met
-    (the rule of a half): the price and the fees are transfers and cancel. The split of
+    and ``paid + max(alternative - paid, 0) / 2 - production cost`` where it is demand
+    newly met (the rule of a half on the buyer's surplus, never negative; ``paid`` the price
+    and the fees): the price and the fees are transfers and cancel. The split of
     :func:`energy_value` must sum to it.
     """
     f = np.atleast_2d(np.asarray(flows, float))
     on = links.project >= 0
     units = np.where(on, _units(links), 0.0)[None, :] * f
-    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
+    alternative = _alternative(links, prices)
     cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
     paid = np.where(links.is_gas, prices.border, prices.energy_charge) + fees.sum(axis=1)
     replaced = _replaced(links, f)
-    per_unit = replaced * alternative + (1.0 - replaced) * 0.5 * (alternative + paid) - cost
+    new_demand = paid + 0.5 * np.maximum(alternative - paid, 0.0)
+    per_unit = replaced * alternative + (1.0 - replaced) * new_demand - cost
     return (units * per_unit).sum(axis=1)
 
 
