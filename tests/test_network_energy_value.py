@@ -17,8 +17,8 @@ import pytest
 
 from scosim.model.gdp_shares import expenditure_usd
 from scosim.model.model import SCOModel
-from scosim.network.corridor import Corridor
-from scosim.network.energy import delivered_flows, energy_links
+from scosim.network.corridor import DISCOUNT_RATE, Corridor
+from scosim.network.energy import INITIAL_PHASE_YEARS, delivered_flows, energy_links
 from scosim.network.energy_value import (
     MMBTU_PER_BCM,
     energy_prices,
@@ -175,12 +175,40 @@ def test_the_vote_counts_the_deliveries_worth() -> None:
     m = _deterministic()
     ind, tkm = m.codes.index("IND"), m.codes.index("TKM")
     q, e = hi.info["operating_share"], hi.info["expenditure_usd"]
-    expected = q[:, ind] * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
+    # Its first three operating years at a third of the contract (the ramp's weight).
+    w = 1.0 - 1.04 ** -INITIAL_PHASE_YEARS
+    ramp = w / 3.0 + 1.0 - w
+    expected = q[:, ind] * ramp * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
     np.testing.assert_allclose(hi.gain[:, ind] - lo.gain[:, ind], expected, rtol=1e-9)
     np.testing.assert_allclose(hi.gain[:, tkm], lo.gain[:, tkm], rtol=1e-12)
-    rent = 32.558 * MMBTU_PER_BCM * (7.0 - 1.0)
+    rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0)
     np.testing.assert_allclose(hi.info["energy_value_share_of_expenditure"][:, tkm],
                                rent / e[:, tkm], rtol=1e-3)
+
+
+def test_the_vote_values_tapi_s_first_phase_then_its_full_contract(net) -> None:
+    """TAPI delivers 11 bcm of 33 in its first INITIAL_PHASE_YEARS operating years, as the
+    run has it: the vote's energy value is the average of the first phase's yearly value
+    and the full one, weighted by each year's discount factor at the corridor's welfare
+    rate, summed here year by year (until 2026-12-06 the vote took the full value from the
+    first operating year)."""
+    t, links, prices, fees = net
+    preview = _previews(_deterministic(), 2026)["TAPI"]
+    vote = (preview.info["energy_value_share_of_expenditure"]
+            * preview.info["expenditure_usd"])
+    act = _active(t, "TAPI")
+    full = energy_value(links, delivered_flows(links, act), prices, fees)["total"][0]
+    first = energy_value(links, delivered_flows(links, act, initial_phase=act), prices,
+                         fees)["total"][0]
+    years = np.arange(2000)  # from the first operating year; 1.04^-2000 is nothing
+    d = (1.0 + DISCOUNT_RATE) ** -(years + 1.0)
+    each = np.where((years < INITIAL_PHASE_YEARS)[:, None], first, full)
+    expected = (d[:, None] * each).sum(axis=0) / d.sum()
+    m = _deterministic()
+    for code in ("TKM", "IND", "PAK", "AFG"):
+        i, j = m.codes.index(code), t.economies.index(code)
+        assert (first[j] < vote[:, i]).all() and (vote[:, i] < full[j]).all(), code
+        np.testing.assert_allclose(vote[:, i], expected[j], rtol=1e-9)
 
 
 def test_the_lng_price_is_validated_and_left_out_of_the_hash_at_its_default() -> None:

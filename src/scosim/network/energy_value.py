@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.network.energy import EnergyLinks
+from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -239,6 +239,37 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
     new_demand = paid + 0.5 * np.maximum(alternative - paid, 0.0)
     per_unit = replaced * alternative + (1.0 - replaced) * new_demand - cost
     return (units * per_unit).sum(axis=1)
+
+
+def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
+                     fees: FloatArray, project: int, rate: float) -> FloatArray:
+    """The level yearly value of a project's deliveries over its ramp, US$ a year (R, N).
+
+    ``flows`` has the project at full operation; in its first :data:`INITIAL_PHASE_YEARS`
+    operating years its links deliver ``phase_share`` of that (TAPI: 11 bcm of 33), as the
+    run has it (:func:`~scosim.network.energy.delivered_flows`). The value is the average
+    of the two, each weighted by its years' discount factors at ``rate`` from the first
+    operating year: the first phase's share of the present value of a perpetuity is
+    ``w = 1 - (1 + rate)^-INITIAL_PHASE_YEARS``, so the value is ``w x first + (1 - w) x
+    full``, its annual equivalent (the construction years and the failure hazard are the
+    vote's operating share's, which multiplies it). A project without a ramp is worth its
+    full value. The Council's vote on a corridor reads it; until 2026-12-06 it took the full
+    value from the first operating year.
+
+    Args:
+        links: Energy link arrays.
+        flows: (R, L) delivered flows with the project operating at full capacity.
+        prices: The contract terms (:func:`energy_prices`).
+        fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
+        project: Index of the project (``links.project``).
+        rate: The discount rate of the benefits (> 0).
+    """
+    f = np.atleast_2d(np.asarray(flows, float))
+    full = energy_value(links, f, prices, fees)["total"]
+    mine = links.project == project
+    early = np.where(mine[None, :], f * links.phase_share[None, :], f)
+    w = 1.0 - (1.0 + rate) ** -float(INITIAL_PHASE_YEARS)
+    return w * energy_value(links, early, prices, fees)["total"] + (1.0 - w) * full
 
 
 def main(argv: list[str] | None = None) -> int:
