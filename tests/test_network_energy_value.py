@@ -64,7 +64,7 @@ def test_the_split_sums_to_the_deliveries_surplus(net) -> None:
 
 def test_india_s_gas_is_worth_the_lng_it_replaces_less_the_production_cost(net) -> None:
     """India's 13.7 bcm all replace its 31 bcm of LNG: the three parties share
-    ``13.7 bcm x (LNG price - production cost)``, the transit fees passing from India to
+    ``13.7 bcm x (LNG price - supply cost)``, the transit fees passing from India to
     Afghanistan and Pakistan and the border price from India to Turkmenistan."""
     t, links, prices, fees = net
     k = links.link_ids.index("TAPI_TKM_IND")
@@ -73,8 +73,9 @@ def test_india_s_gas_is_worth_the_lng_it_replaces_less_the_production_cost(net) 
     v = energy_value(links, flows, prices, fees)
     mmbtu = 13.695 * MMBTU_PER_BCM
     c = {code: i for i, code in enumerate(t.economies)}
-    assert v["total"].sum() == pytest.approx(mmbtu * (prices.lng - prices.gas_cost), rel=1e-12)
-    assert v["exporter"][0, c["TKM"]] == pytest.approx(mmbtu * (prices.border - prices.gas_cost))
+    cost = prices.gas_supply_cost
+    assert v["total"].sum() == pytest.approx(mmbtu * (prices.lng - cost), rel=1e-12)
+    assert v["exporter"][0, c["TKM"]] == pytest.approx(mmbtu * (prices.border - cost))
     assert v["transit"][0, c["AFG"]] == pytest.approx(mmbtu * 0.495)
     assert v["transit"][0, c["PAK"]] == pytest.approx(mmbtu * 0.495)
     assert v["importer"][0, c["IND"]] == pytest.approx(mmbtu * (prices.lng - 7.0 - 2 * 0.495))

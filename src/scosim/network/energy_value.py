@@ -17,12 +17,12 @@ deliveries are worth"):
   (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
   the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
 * the **exporter** earns the price less its full-cycle supply cost (upstream development
-  included);
+  included, a scosim assumption);
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
   CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power).
 
 The price paid passes from importer to exporter and transit states, so the three sum to the
-surplus of the deliveries, ``delivered x (alternative price - production cost)`` where the
+surplus of the deliveries, ``delivered x (alternative price - supply cost)`` where the
 gas replaces LNG (:func:`total_surplus_usd`, the check of the split). The tariff's part that
 repays the line or pipeline (CASA-1000's transmission charge, 2.91 US cents a kWh) is left
 out: scosim charges the build cost and its upkeep to the hosts already
@@ -57,7 +57,7 @@ BTU_PER_KWH = 3412.0
 FEE_PREFIX = "fee_"
 #: The ``params.csv`` rows of the prices (docs/network.md gives each one's source).
 PRICE_PARAMS: tuple[str, ...] = (
-    "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_cost_usd_mmbtu",
+    "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_supply_cost_usd_mmbtu",
     "power_energy_charge_usd_kwh", "power_cost_usd_kwh", "power_heat_rate_btu_kwh")
 
 
@@ -68,8 +68,8 @@ class EnergyPrices:
     Attributes:
         lng: LNG import price, US$/MMBtu: the importer's alternative gas.
         border: Pipeline gas price at the exporter's border, US$/MMBtu.
-        gas_cost: The exporter's full-cycle supply cost of the gas (upstream development
-            and production), US$/MMBtu.
+        gas_supply_cost: The exporter's full-cycle supply cost of the gas (upstream
+            development and production), US$/MMBtu.
         energy_charge: The seller's price of power, US$/kWh.
         power_cost: The seller's cost of the power, US$/kWh.
         heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
@@ -78,7 +78,7 @@ class EnergyPrices:
 
     lng: float
     border: float
-    gas_cost: float
+    gas_supply_cost: float
     energy_charge: float
     power_cost: float
     heat_rate: float
@@ -100,8 +100,11 @@ class EnergyPrices:
         return self.lng * self.heat_rate / 1e6
 
 
-def energy_prices(tables: NetworkTables, lng: float | None = None) -> EnergyPrices:
-    """The prices of ``tables.params``, the LNG price replaced by ``lng`` if given.
+def energy_prices(tables: NetworkTables, lng: float | None = None,
+                  gas_supply_cost: float | None = None) -> EnergyPrices:
+    """The prices of ``tables.params``, the LNG price and gas supply cost replaced if given.
+
+    ``lng`` and ``gas_supply_cost`` (US$/MMBtu) replace their rows where not None.
 
     Raises:
         NetworkDataError: A price row missing from ``params.csv``, or a ``fee_`` row
@@ -124,7 +127,8 @@ def energy_prices(tables: NetworkTables, lng: float | None = None) -> EnergyPric
         fees[(project, code)] = float(value)
     return EnergyPrices(lng=float(p["lng_price_usd_mmbtu"] if lng is None else lng),
                         border=float(p["gas_border_price_usd_mmbtu"]),
-                        gas_cost=float(p["gas_cost_usd_mmbtu"]),
+                        gas_supply_cost=float(p["gas_supply_cost_usd_mmbtu"]
+                                              if gas_supply_cost is None else gas_supply_cost),
                         energy_charge=float(p["power_energy_charge_usd_kwh"]),
                         power_cost=float(p["power_cost_usd_kwh"]),
                         heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees)
@@ -197,7 +201,7 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     fee_sum = fees.sum(axis=1)
     price = np.where(links.is_gas, prices.border, prices.energy_charge)
     alternative = _alternative(links, prices)
-    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
     margin = (alternative - price - fee_sum)[None, :]
     replaced = _replaced(links, f)
     # The gas that replaces LNG saves the whole margin, a loss too where LNG is cheaper:
@@ -223,8 +227,8 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
                       fees: FloatArray) -> FloatArray:
     """(R,) surplus of the deliveries, computed without splitting it, US$ a year.
 
-    ``delivered x (alternative - production cost)`` where a unit replaces the alternative,
-    and ``paid + max(alternative - paid, 0) / 2 - production cost`` where it is demand
+    ``delivered x (alternative - supply cost)`` where a unit replaces the alternative,
+    and ``paid + max(alternative - paid, 0) / 2 - supply cost`` where it is demand
     newly met (the rule of a half on the buyer's surplus, never negative; ``paid`` the price
     and the fees): the price and the fees are transfers and cancel. The split of
     :func:`energy_value` must sum to it.
@@ -233,7 +237,7 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
     on = links.project >= 0
     units = np.where(on, _units(links), 0.0)[None, :] * f
     alternative = _alternative(links, prices)
-    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
     paid = np.where(links.is_gas, prices.border, prices.energy_charge) + fees.sum(axis=1)
     replaced = _replaced(links, f)
     new_demand = paid + 0.5 * np.maximum(alternative - paid, 0.0)
@@ -275,8 +279,9 @@ def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
 def main(argv: list[str] | None = None) -> int:
     """Print each project's yearly value at full operation, per economy (docs/network.md).
 
-    ``python -m scosim.network.energy_value [LNG price US$/MMBtu]``: no instability, every
-    project at its contracts, US$ bn a year, importer + exporter + transit = total.
+    ``python -m scosim.network.energy_value [LNG price [gas supply cost]]`` (US$/MMBtu;
+    the ``params.csv`` values by default): no instability, every project at its contracts,
+    US$ bn a year, importer + exporter + transit = total.
     """
     import sys
 
@@ -285,16 +290,19 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        lng = float(args[0]) if args else None
+        lng, supply = (float(a) for a in [*args[:2], "nan", "nan"][:2])
     except ValueError:
-        print(f"error: the LNG price must be a number (US$/MMBtu); got {args[0]!r}")
+        print(f"error: the LNG price and the gas supply cost must be numbers (US$/MMBtu); "
+              f"got {args[:2]!r}")
         return 2
     t = load_network()
     links = energy_links(t)
-    prices = energy_prices(t, lng)
+    prices = energy_prices(t, None if np.isnan(lng) else lng,
+                           None if np.isnan(supply) else supply)
     fees = fee_matrix(links, t, prices)
-    print(f"LNG US$ {prices.lng:g}/MMBtu; alternative power {100 * prices.power_alternative:.2f}"
-          " US cents/kWh; US$ bn a year at full operation")
+    print(f"LNG US$ {prices.lng:g}/MMBtu; gas supply cost US$ {prices.gas_supply_cost:g}/MMBtu;"
+          f" alternative power {100 * prices.power_alternative:.2f} US cents/kWh;"
+          " US$ bn a year at full operation")
     for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
         flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
         v = energy_value(links, flows, prices, fees)
