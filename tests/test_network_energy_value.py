@@ -17,8 +17,8 @@ import pytest
 
 from scosim.model.gdp_shares import expenditure_usd
 from scosim.model.model import SCOModel
-from scosim.network.corridor import Corridor
-from scosim.network.energy import delivered_flows, energy_links
+from scosim.network.corridor import DISCOUNT_RATE, Corridor
+from scosim.network.energy import INITIAL_PHASE_YEARS, delivered_flows, energy_links
 from scosim.network.energy_value import (
     MMBTU_PER_BCM,
     energy_prices,
@@ -64,7 +64,7 @@ def test_the_split_sums_to_the_deliveries_surplus(net) -> None:
 
 def test_india_s_gas_is_worth_the_lng_it_replaces_less_the_production_cost(net) -> None:
     """India's 13.7 bcm all replace its 31 bcm of LNG: the three parties share
-    ``13.7 bcm x (LNG price - production cost)``, the transit fees passing from India to
+    ``13.7 bcm x (LNG price - supply cost)``, the transit fees passing from India to
     Afghanistan and Pakistan and the border price from India to Turkmenistan."""
     t, links, prices, fees = net
     k = links.link_ids.index("TAPI_TKM_IND")
@@ -73,11 +73,33 @@ def test_india_s_gas_is_worth_the_lng_it_replaces_less_the_production_cost(net) 
     v = energy_value(links, flows, prices, fees)
     mmbtu = 13.695 * MMBTU_PER_BCM
     c = {code: i for i, code in enumerate(t.economies)}
-    assert v["total"].sum() == pytest.approx(mmbtu * (prices.lng - prices.gas_cost), rel=1e-12)
-    assert v["exporter"][0, c["TKM"]] == pytest.approx(mmbtu * (prices.border - prices.gas_cost))
+    cost = prices.gas_supply_cost
+    assert v["total"].sum() == pytest.approx(mmbtu * (prices.lng - cost), rel=1e-12)
+    assert v["exporter"][0, c["TKM"]] == pytest.approx(mmbtu * (prices.border - cost))
     assert v["transit"][0, c["AFG"]] == pytest.approx(mmbtu * 0.495)
     assert v["transit"][0, c["PAK"]] == pytest.approx(mmbtu * 0.495)
     assert v["importer"][0, c["IND"]] == pytest.approx(mmbtu * (prices.lng - 7.0 - 2 * 0.495))
+
+
+def test_new_demand_met_at_a_loss_is_worth_nothing_to_its_buyer(net) -> None:
+    """At LNG at its 2016 low (US$6.73, below TAPI's delivered price), Pakistan loses the
+    whole margin on the gas that replaces its LNG (a take-or-pay contract) and nothing on
+    the gas beyond it, demand it would not meet at that price; Afghanistan, all of whose
+    gas is new demand, loses nothing. Until 2026-12-06 the rule of a half counted half the
+    loss on new demand too. The split still sums to the surplus."""
+    t, links, _, _ = net
+    prices = energy_prices(t, 6.73)
+    fees = fee_matrix(links, t, prices)
+    flows = delivered_flows(links, _active(t, "TAPI"))
+    v = energy_value(links, flows, prices, fees)
+    pak, afg = t.economies.index("PAK"), t.economies.index("AFG")
+    paid_pak = prices.border + prices.fees[("TAPI", "AFG")]
+    assert 6.73 < paid_pak
+    replaced = links.lng[pak] * MMBTU_PER_BCM  # Pakistan's TAPI gas exceeds its LNG
+    assert v["importer"][0, pak] == pytest.approx(replaced * (6.73 - paid_pak), rel=1e-12)
+    assert v["importer"][0, afg] == 0.0
+    np.testing.assert_allclose(v["total"].sum(axis=1),
+                               total_surplus_usd(links, flows, prices, fees), rtol=1e-12)
 
 
 def test_nothing_delivered_is_worth_nothing(net) -> None:
@@ -154,12 +176,40 @@ def test_the_vote_counts_the_deliveries_worth() -> None:
     m = _deterministic()
     ind, tkm = m.codes.index("IND"), m.codes.index("TKM")
     q, e = hi.info["operating_share"], hi.info["expenditure_usd"]
-    expected = q[:, ind] * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
+    # Its first three operating years at a third of the contract (the ramp's weight).
+    w = 1.0 - 1.04 ** -INITIAL_PHASE_YEARS
+    ramp = w / 3.0 + 1.0 - w
+    expected = q[:, ind] * ramp * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
     np.testing.assert_allclose(hi.gain[:, ind] - lo.gain[:, ind], expected, rtol=1e-9)
     np.testing.assert_allclose(hi.gain[:, tkm], lo.gain[:, tkm], rtol=1e-12)
-    rent = 32.558 * MMBTU_PER_BCM * (7.0 - 1.0)
+    rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0)
     np.testing.assert_allclose(hi.info["energy_value_share_of_expenditure"][:, tkm],
                                rent / e[:, tkm], rtol=1e-3)
+
+
+def test_the_vote_values_tapi_s_first_phase_then_its_full_contract(net) -> None:
+    """TAPI delivers 11 bcm of 33 in its first INITIAL_PHASE_YEARS operating years, as the
+    run has it: the vote's energy value is the average of the first phase's yearly value
+    and the full one, weighted by each year's discount factor at the corridor's welfare
+    rate, summed here year by year (until 2026-12-06 the vote took the full value from the
+    first operating year)."""
+    t, links, prices, fees = net
+    preview = _previews(_deterministic(), 2026)["TAPI"]
+    vote = (preview.info["energy_value_share_of_expenditure"]
+            * preview.info["expenditure_usd"])
+    act = _active(t, "TAPI")
+    full = energy_value(links, delivered_flows(links, act), prices, fees)["total"][0]
+    first = energy_value(links, delivered_flows(links, act, initial_phase=act), prices,
+                         fees)["total"][0]
+    years = np.arange(2000)  # from the first operating year; 1.04^-2000 is nothing
+    d = (1.0 + DISCOUNT_RATE) ** -(years + 1.0)
+    each = np.where((years < INITIAL_PHASE_YEARS)[:, None], first, full)
+    expected = (d[:, None] * each).sum(axis=0) / d.sum()
+    m = _deterministic()
+    for code in ("TKM", "IND", "PAK", "AFG"):
+        i, j = m.codes.index(code), t.economies.index(code)
+        assert (first[j] < vote[:, i]).all() and (vote[:, i] < full[j]).all(), code
+        np.testing.assert_allclose(vote[:, i], expected[j], rtol=1e-9)
 
 
 def test_the_lng_price_is_validated_and_left_out_of_the_hash_at_its_default() -> None:

@@ -438,8 +438,8 @@ class Corridor(ProposalType):
         # in, with the project against without it (diverted traffic's fees included). Until
         # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
         fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
-        # The energy deliveries' worth, as the run's welfare counts it (energy_value).
-        energy = (self.net.energy_value_usd(with_p)
+        # The energy deliveries' worth as the run's welfare counts it, over TAPI's ramp.
+        energy = (self.net.energy_value_usd(with_p, ramp=(self.p_index, DISCOUNT_RATE))
                   - self.net.energy_value_usd(without)) / expenditure
         # The hosts' O&M is paid in the years the project operates, as the benefits
         # accrue, so the same operating share weighs it (docs/network.md).

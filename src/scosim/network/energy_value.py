@@ -9,14 +9,20 @@ deliveries are worth"):
 * the **importer** saves what its alternative supply would cost less what it pays:
   gas, the LNG import price less the border price and the transit fees; power, the cost of
   generating it from LNG in a combined-cycle plant (``LNG price x heat rate``) less the
-  energy charge and the transit fees. Project gas beyond the importer's LNG imports is
-  demand met that was not met before: valued at half the saving (the rule of a half);
-* the **exporter** earns the price less its production cost;
+  energy charge and the transit fees. The gas that replaces LNG saves this margin, a loss
+  too where LNG is the cheaper (the buyer is held by its take-or-pay contract). Project gas
+  beyond the importer's LNG imports is demand met that was not met before: worth half the
+  margin where it is positive, nothing where not (the rule of a half: a buyer meets new
+  demand only where it values the gas above its price). An importer with no LNG imports
+  (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
+  the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
+* the **exporter** earns the price less its full-cycle supply cost (upstream development
+  included, a scosim assumption);
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
   CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power).
 
 The price paid passes from importer to exporter and transit states, so the three sum to the
-surplus of the deliveries, ``delivered x (alternative price - production cost)`` where the
+surplus of the deliveries, ``delivered x (alternative price - supply cost)`` where the
 gas replaces LNG (:func:`total_surplus_usd`, the check of the split). The tariff's part that
 repays the line or pipeline (CASA-1000's transmission charge, 2.91 US cents a kWh) is left
 out: scosim charges the build cost and its upkeep to the hosts already
@@ -34,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.network.energy import EnergyLinks
+from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -51,7 +57,7 @@ BTU_PER_KWH = 3412.0
 FEE_PREFIX = "fee_"
 #: The ``params.csv`` rows of the prices (docs/network.md gives each one's source).
 PRICE_PARAMS: tuple[str, ...] = (
-    "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_cost_usd_mmbtu",
+    "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_supply_cost_usd_mmbtu",
     "power_energy_charge_usd_kwh", "power_cost_usd_kwh", "power_heat_rate_btu_kwh")
 
 
@@ -62,7 +68,8 @@ class EnergyPrices:
     Attributes:
         lng: LNG import price, US$/MMBtu: the importer's alternative gas.
         border: Pipeline gas price at the exporter's border, US$/MMBtu.
-        gas_cost: The exporter's production cost of the gas, US$/MMBtu.
+        gas_supply_cost: The exporter's full-cycle supply cost of the gas (upstream
+            development and production), US$/MMBtu.
         energy_charge: The seller's price of power, US$/kWh.
         power_cost: The seller's cost of the power, US$/kWh.
         heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
@@ -71,11 +78,21 @@ class EnergyPrices:
 
     lng: float
     border: float
-    gas_cost: float
+    gas_supply_cost: float
     energy_charge: float
     power_cost: float
     heat_rate: float
     fees: dict[tuple[str, str], float]
+
+    @property
+    def no_lng_shadow(self) -> float:
+        """What new gas demand is worth to an importer with no LNG imports, US$/MMBtu.
+
+        A scosim assumption: the LNG price (:attr:`lng`), the value of gas to a buyer that
+        has no LNG terminal (Afghanistan) being unpublished. Range: the border price it
+        pays (7: no saving) to the LNG high of 2022 (16.98); docs/network.md.
+        """
+        return self.lng
 
     @property
     def power_alternative(self) -> float:
@@ -83,8 +100,11 @@ class EnergyPrices:
         return self.lng * self.heat_rate / 1e6
 
 
-def energy_prices(tables: NetworkTables, lng: float | None = None) -> EnergyPrices:
-    """The prices of ``tables.params``, the LNG price replaced by ``lng`` if given.
+def energy_prices(tables: NetworkTables, lng: float | None = None,
+                  gas_supply_cost: float | None = None) -> EnergyPrices:
+    """The prices of ``tables.params``, the LNG price and gas supply cost replaced if given.
+
+    ``lng`` and ``gas_supply_cost`` (US$/MMBtu) replace their rows where not None.
 
     Raises:
         NetworkDataError: A price row missing from ``params.csv``, or a ``fee_`` row
@@ -107,7 +127,8 @@ def energy_prices(tables: NetworkTables, lng: float | None = None) -> EnergyPric
         fees[(project, code)] = float(value)
     return EnergyPrices(lng=float(p["lng_price_usd_mmbtu"] if lng is None else lng),
                         border=float(p["gas_border_price_usd_mmbtu"]),
-                        gas_cost=float(p["gas_cost_usd_mmbtu"]),
+                        gas_supply_cost=float(p["gas_supply_cost_usd_mmbtu"]
+                                              if gas_supply_cost is None else gas_supply_cost),
                         energy_charge=float(p["power_energy_charge_usd_kwh"]),
                         power_cost=float(p["power_cost_usd_kwh"]),
                         heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees)
@@ -148,6 +169,17 @@ def _replaced(links: EnergyLinks, f: FloatArray) -> FloatArray:
     return np.where(gas[None, :], share[:, links.importer], 1.0)
 
 
+def _alternative(links: EnergyLinks, prices: EnergyPrices) -> FloatArray:
+    """(L,) the importer's alternative price per unit of each link.
+
+    Gas: LNG, or :attr:`EnergyPrices.no_lng_shadow` where the importer has no LNG imports
+    (all its project gas is then new demand, :func:`_replaced`); power: LNG-fired power.
+    """
+    no_lng = np.nan_to_num(links.lng)[links.importer] <= 0.0
+    gas = np.where(no_lng, prices.no_lng_shadow, prices.lng)
+    return np.where(links.is_gas, gas, prices.power_alternative)
+
+
 def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
                  fees: FloatArray) -> dict[str, FloatArray]:
     """What the project links' deliveries are worth to each economy, US$ a year (R, N).
@@ -168,12 +200,16 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     units = np.where(on, _units(links), 0.0)[None, :] * f  # (R, L) MMBtu or kWh
     fee_sum = fees.sum(axis=1)
     price = np.where(links.is_gas, prices.border, prices.energy_charge)
-    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
-    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    alternative = _alternative(links, prices)
+    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
+    margin = (alternative - price - fee_sum)[None, :]
     replaced = _replaced(links, f)
-    # Gas beyond the LNG it replaces: demand newly met, worth half the saving.
-    weight = replaced + 0.5 * (1.0 - replaced)
-    saving = units * weight * (alternative - price - fee_sum)[None, :]
+    # The gas that replaces LNG saves the whole margin, a loss too where LNG is cheaper:
+    # the buyer is bound by its take-or-pay contract. Gas beyond it is demand newly met,
+    # which a buyer meets only where it is worth the price: half the margin, never below 0
+    # (the rule of a half). An importer with no LNG imports values it at the LNG price
+    # (EnergyPrices.no_lng_shadow, an assumption).
+    saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0))
     rent = units * (price - cost)[None, :]
     importer = np.zeros((runs, n))
     exporter = np.zeros((runs, n))
@@ -191,27 +227,61 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
                       fees: FloatArray) -> FloatArray:
     """(R,) surplus of the deliveries, computed without splitting it, US$ a year.
 
-    ``delivered x (alternative - production cost)`` where a unit replaces the alternative,
-    and ``(alternative + price paid) / 2 - production cost`` where it is demand newly met
-    (the rule of a half): the price and the fees are transfers and cancel. The split of
+    ``delivered x (alternative - supply cost)`` where a unit replaces the alternative,
+    and ``paid + max(alternative - paid, 0) / 2 - supply cost`` where it is demand
+    newly met (the rule of a half on the buyer's surplus, never negative; ``paid`` the price
+    and the fees): the price and the fees are transfers and cancel. The split of
     :func:`energy_value` must sum to it.
     """
     f = np.atleast_2d(np.asarray(flows, float))
     on = links.project >= 0
     units = np.where(on, _units(links), 0.0)[None, :] * f
-    alternative = np.where(links.is_gas, prices.lng, prices.power_alternative)
-    cost = np.where(links.is_gas, prices.gas_cost, prices.power_cost)
+    alternative = _alternative(links, prices)
+    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
     paid = np.where(links.is_gas, prices.border, prices.energy_charge) + fees.sum(axis=1)
     replaced = _replaced(links, f)
-    per_unit = replaced * alternative + (1.0 - replaced) * 0.5 * (alternative + paid) - cost
+    new_demand = paid + 0.5 * np.maximum(alternative - paid, 0.0)
+    per_unit = replaced * alternative + (1.0 - replaced) * new_demand - cost
     return (units * per_unit).sum(axis=1)
+
+
+def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
+                     fees: FloatArray, project: int, rate: float) -> FloatArray:
+    """The level yearly value of a project's deliveries over its ramp, US$ a year (R, N).
+
+    ``flows`` has the project at full operation; in its first :data:`INITIAL_PHASE_YEARS`
+    operating years its links deliver ``phase_share`` of that (TAPI: 11 bcm of 33), as the
+    run has it (:func:`~scosim.network.energy.delivered_flows`). The value is the average
+    of the two, each weighted by its years' discount factors at ``rate`` from the first
+    operating year: the first phase's share of the present value of a perpetuity is
+    ``w = 1 - (1 + rate)^-INITIAL_PHASE_YEARS``, so the value is ``w x first + (1 - w) x
+    full``, its annual equivalent (the construction years and the failure hazard are the
+    vote's operating share's, which multiplies it). A project without a ramp is worth its
+    full value. The Council's vote on a corridor reads it; until 2026-12-06 it took the full
+    value from the first operating year.
+
+    Args:
+        links: Energy link arrays.
+        flows: (R, L) delivered flows with the project operating at full capacity.
+        prices: The contract terms (:func:`energy_prices`).
+        fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
+        project: Index of the project (``links.project``).
+        rate: The discount rate of the benefits (> 0).
+    """
+    f = np.atleast_2d(np.asarray(flows, float))
+    full = energy_value(links, f, prices, fees)["total"]
+    mine = links.project == project
+    early = np.where(mine[None, :], f * links.phase_share[None, :], f)
+    w = 1.0 - (1.0 + rate) ** -float(INITIAL_PHASE_YEARS)
+    return w * energy_value(links, early, prices, fees)["total"] + (1.0 - w) * full
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print each project's yearly value at full operation, per economy (docs/network.md).
 
-    ``python -m scosim.network.energy_value [LNG price US$/MMBtu]``: no instability, every
-    project at its contracts, US$ bn a year, importer + exporter + transit = total.
+    ``python -m scosim.network.energy_value [LNG price [gas supply cost]]`` (US$/MMBtu;
+    the ``params.csv`` values by default): no instability, every project at its contracts,
+    US$ bn a year, importer + exporter + transit = total.
     """
     import sys
 
@@ -220,16 +290,19 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        lng = float(args[0]) if args else None
+        lng, supply = (float(a) for a in [*args[:2], "nan", "nan"][:2])
     except ValueError:
-        print(f"error: the LNG price must be a number (US$/MMBtu); got {args[0]!r}")
+        print(f"error: the LNG price and the gas supply cost must be numbers (US$/MMBtu); "
+              f"got {args[:2]!r}")
         return 2
     t = load_network()
     links = energy_links(t)
-    prices = energy_prices(t, lng)
+    prices = energy_prices(t, None if np.isnan(lng) else lng,
+                           None if np.isnan(supply) else supply)
     fees = fee_matrix(links, t, prices)
-    print(f"LNG US$ {prices.lng:g}/MMBtu; alternative power {100 * prices.power_alternative:.2f}"
-          " US cents/kWh; US$ bn a year at full operation")
+    print(f"LNG US$ {prices.lng:g}/MMBtu; gas supply cost US$ {prices.gas_supply_cost:g}/MMBtu;"
+          f" alternative power {100 * prices.power_alternative:.2f} US cents/kWh;"
+          " US$ bn a year at full operation")
     for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
         flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
         v = energy_value(links, flows, prices, fees)

@@ -32,7 +32,12 @@ from typing_extensions import override
 from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.energy import INITIAL_PHASE_YEARS
-from scosim.network.energy_value import energy_prices, energy_value, fee_matrix
+from scosim.network.energy_value import (
+    energy_prices,
+    energy_value,
+    fee_matrix,
+    phased_value_usd,
+)
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -208,12 +213,19 @@ class CachedNetwork:
             energy_flow=np.concatenate([h.energy_flow for h in rows]),
         )
 
-    def energy_value_usd(self, step: NetworkStep) -> np.ndarray:
+    def energy_value_usd(self, step: NetworkStep,
+                         ramp: tuple[int, float] | None = None) -> np.ndarray:
         """What the step's energy deliveries are worth to each economy, US$ a year (R, N).
 
         The importers' saving, the exporters' rent and the transit fees at the scenario's
         prices (:mod:`scosim.network.energy_value`); zeros where no project delivers.
+        ``ramp``: ``(project, rate)``, the step having the project at full operation: its
+        level yearly value over its first phase and after, discounted at ``rate``
+        (:func:`~scosim.network.energy_value.phased_value_usd`; a corridor's vote).
         """
+        if ramp is not None:
+            return phased_value_usd(self.net.links, step.energy_flow, self.prices,
+                                    self.fees, *ramp)
         return energy_value(self.net.links, step.energy_flow, self.prices,
                             self.fees)["total"]
 
