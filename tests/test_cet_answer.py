@@ -2,14 +2,17 @@
 
 The CET from the rule docs/customs_union.md documents (``weighted_mean``: each
 participant's MFN rate weighted by its total imports), and each member's average tariff on
-imports from non-members, base-year weights, before (the calibration's tariffs) and after
-(the legal tariffs the run's own model charges in its last year).
+imports from non-members, base-year weights, before (the run's own baseline tariffs in its
+last year, with the agreements entering into force after the base year) and after (the
+legal tariffs the run's model charges that year).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,7 @@ from scosim.runner import run_model
 from scosim.runstats import RunStats
 from scosim.scenario.loader import load_scenario
 
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO = {
     "name": "cet_line", "years": {"start": 2025, "end": 2028}, "replications": 2,
     "parameters": {"rules": {"vote": "always_yes", "defect": "never_defect"}},
@@ -54,27 +58,65 @@ def test_the_line_states_the_cet_and_each_members_tariffs_as_computed_apart(
 
     cal = load_calibration()
     codes = list(cal.countries.index)
-    trade = cal.trade.loc[codes, codes].to_numpy(dtype=float)
-    tariffs = cal.tariffs.loc[codes, codes].to_numpy(dtype=float)
     # The members and Armenia, which the EAEU brings (docs/customs_union.md, "Blocs").
     inside = np.array([c in (*MEMBERS, "ARM") for c in codes])
-    imports = np.where(np.eye(len(codes), dtype=bool), 0.0, trade).sum(axis=0)
+    imports = np.where(np.eye(len(codes), dtype=bool), 0.0, _trade(cal)).sum(axis=0)
     mfn = cal.countries["tariff_mfn"].to_numpy(dtype=float)
     expect = float(imports[inside] @ mfn[inside] / imports[inside].sum())
     assert cet == pytest.approx(100 * expect, abs=0.005)
-
-    # What the run charged: its model's legal tariffs in the last year, every invitee in.
-    model = run_model(load_scenario(path), runs=[0])
-    charged = model.tariffs[0]
     assert set(pairs) == {c for c, x in zip(codes, inside, strict=True) if x}
-    for code, (before, after) in pairs.items():
-        j = codes.index(code)
-        w = trade[~inside, j]
-        assert before == pytest.approx(100 * w @ tariffs[~inside, j] / w.sum(), abs=0.005)
-        assert after == pytest.approx(100 * w @ charged[~inside, j] / w.sum(), abs=0.005)
+    _check_against_the_run(load_scenario(path), pairs, inside)
     # A member with every non-member at MFN and no preference: India's average moves to
     # what the union's schedule charges, and it falls (11 % to under 5 %).
     assert pairs["IND"][1] < pairs["IND"][0]
+
+
+def _trade(cal: Any) -> np.ndarray:
+    codes = list(cal.countries.index)
+    return cal.trade.loc[codes, codes].to_numpy(dtype=float)
+
+
+def _check_against_the_run(scenario: Any, pairs: dict[str, tuple[float, float]],
+                           inside: np.ndarray) -> np.ndarray:
+    """Each member's before and after against the run's own tariffs in its last year.
+
+    Before: the year's baseline (``tau0``, with the agreements in force by then); after:
+    the legal tariffs the run charged, every invitee in. Returns the base year's
+    averages before, in percent, by member.
+    """
+    cal = load_calibration()
+    codes = list(cal.countries.index)
+    trade = _trade(cal)
+    tariffs = cal.tariffs.loc[codes, codes].to_numpy(dtype=float)
+    model = run_model(scenario, runs=[0])
+    baseline, charged = np.broadcast_to(model.tau0, model.tariffs.shape)[0], model.tariffs[0]
+    at_base = []
+    for code, (before, after) in pairs.items():
+        j = codes.index(code)
+        w = trade[~inside, j]
+        assert before == pytest.approx(100 * w @ baseline[~inside, j] / w.sum(), abs=0.005)
+        assert after == pytest.approx(100 * w @ charged[~inside, j] / w.sum(), abs=0.005)
+        at_base.append(100 * w @ tariffs[~inside, j] / w.sum())
+    return np.array(at_base)
+
+
+def test_the_line_takes_the_agreements_in_force_in_its_year(tmp_path: Path) -> None:
+    # Iran outside a Central Asian union: the EAEU-Iran agreement (2025) has cut the
+    # EAEU members' duties on Iran's goods by the answer's year, 2029.
+    path = SCENARIOS / "customs_union_central_asia.yaml"
+    assert main(["run", str(path), "--out", str(tmp_path), "--quiet", "--replications", "1",
+                 "--set", "years.end=2029"]) == 0
+    cet, pairs, line = _said(
+        next(tmp_path.glob("*/*/summary.txt")).read_text().replace("ca_cu", "cu"))
+    assert "in 2029, weighted by base-year (2023) imports" in line
+    codes = list(load_calibration().countries.index)
+    inside = np.array([c in pairs for c in codes])
+    assert {"KAZ", "RUS", "ARM"} <= set(pairs) and "IRN" not in pairs
+    at_base = _check_against_the_run(
+        load_scenario(path, {"years.end": 2029}), pairs, inside)
+    # The base year's tariffs would say otherwise: the agreement moved the line.
+    said = np.array([before for before, _ in pairs.values()])
+    assert np.max(at_base - said) > 0.1
 
 
 def _stats(share: float, year: int = 2030) -> RunStats:
@@ -86,7 +128,7 @@ def _stats(share: float, year: int = 2030) -> RunStats:
 
 UNION = UnionTariffs(pid="cu", rule="weighted_mean", cet=0.05, members=("CHN", "KAZ"),
                      before={"CHN": 0.03, "KAZ": 0.04}, after={"CHN": 0.045, "KAZ": 0.05},
-                     full_year=2029, base_year=2023)
+                     full_year=2029, base_year=2023, year=2030)
 
 
 def _text(lines: list[str]) -> str:
@@ -103,5 +145,7 @@ def test_a_union_some_runs_lacked_members_of_says_so() -> None:
     assert "For all 2 states it invites; in 2030 some runs had fewer in it" in text
     full = _text(cet_lines([UNION], _stats(1.0), 2030))
     assert "fewer" not in full and "in 2030, weighted" in full
-    early = _text(cet_lines([UNION], _stats(1.0, 2028), 2028))
+    early = _text(cet_lines([replace(UNION, year=2029)], _stats(1.0, 2028), 2028))
     assert "once fully phased in (2029)" in early
+    with pytest.raises(ValueError, match="those of 2030, not of 2028"):
+        cet_lines([UNION], _stats(1.0, 2028), 2028)  # numbers of another year's tariffs

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,64 @@ def test_markdown_text_shows_the_message_verbatim() -> None:
     escaped = markdown_text(message)
     assert escaped.replace("\\", "") == message
     assert "\\$" in escaped and "\\*all\\*" in escaped and "\\:" in escaped
+
+
+def _warn(text: str, category: type[Warning] = UserWarning) -> None:
+    """Every warning of the test from this one line: the once-per-location registry's key."""
+    warnings.warn(text, category, stacklevel=1)
+
+
+def test_overlapping_sessions_keep_their_own_warnings_and_the_process_its_hook(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit runs each session in a thread: A enters, B enters, A exits, B exits.
+
+    Until 2026-12-06 B's exit put back A's recorder for the whole process: B's last
+    warning went to the log, and every later warning into A's stale list.
+    """
+    pytest.importorskip("streamlit")
+    from scosim.explore.page_warnings import recorded
+
+    shown: list[str] = []  # the process's hook as the sessions find it
+    monkeypatch.setattr(warnings, "showwarning",
+                        lambda message, *args, **kwargs: shown.append(str(message)))
+    said: dict[str, list[str]] = {"A": [], "B": []}
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def session_a() -> None:
+        try:
+            with recorded(said["A"]):
+                _warn("A before B")
+                a_in.set()
+                assert b_in.wait(10)
+                for _ in range(2):  # twice from one line: kept once
+                    _warn("both")
+                _warn("A's library", FutureWarning)  # for the log, not the page
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            a_in.set()
+            a_out.set()
+
+    def session_b() -> None:
+        try:
+            assert a_in.wait(10)
+            with recorded(said["B"]):
+                _warn("both")  # A raises it from the same line too
+                b_in.set()
+                assert a_out.wait(10)
+                _warn("B after A")
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            b_in.set()
+
+    threads = [threading.Thread(target=session_a), threading.Thread(target=session_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not failed, failed
+    assert said == {"A": ["A before B", "both"], "B": ["both", "B after A"]}
+    _warn("after both")  # the main thread's, in no section: to the process's hook
+    assert shown == ["A's library", "after both"]

@@ -5,9 +5,14 @@ For each ``customs_union`` proposal of a run's scenario, :func:`run_union_tariff
 out, as the model sets them (:class:`scosim.proposals.customs_union.CustomsUnion`, its
 ``negotiate`` and ``apply``), the CET of the union of every state it invites (with the
 blocs they bring) and each of those states' average tariff on imports from non-members
-before the union and once it is fully phased in. The averages are weighted by the base
-year's imports (the calibration's CIF trade, 2023 in the packaged data), the same weights
-before and after, as GATT Art. XXIV:5(a) compares duties. :func:`cet_lines` writes one
+before the union and once it is fully phased in. Both are on the tariffs in force in the
+answer's year, with the trade agreements that entered into force after the base year and
+their preferences, as the model's baseline of that year has them
+(:mod:`scosim.model.dated_agreements`; before 2026-12-06 the line took the base year's
+tariffs, and Armenia's 3.73 -> 3.35 % in 2029 read 3.98 -> 3.58 % without the 2025
+EAEU-Iran agreement). The averages are weighted by the base year's imports (the
+calibration's CIF trade, 2023 in the packaged data), the same weights before and after,
+as GATT Art. XXIV:5(a) compares duties. :func:`cet_lines` writes one
 short line per union in force in the answer's year (``summary.txt``, under the bloc's
 Art. XXIV line).
 
@@ -24,7 +29,7 @@ The cost is one set-up of a one-run model and no GE solve: about 0.15 s in a run
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,11 +57,13 @@ class UnionTariffs:
         cet: The CET the union of all invitees sets (fraction).
         members: Codes of the states it invites, with their blocs, in the data's order.
         before: ``{code: tariff}`` each member's average tariff on imports from
-            non-members at the base tariffs (fraction).
-        after: The same at the union's tariffs, fully phased in.
+            non-members at the baseline tariffs in force in ``year`` (fraction).
+        after: The same at the union's tariffs, fully phased in, in ``year``.
         full_year: The first year the scenario's schedule has the union fully phased in,
             if it enters into force as planned; None if it never is.
         base_year: The calibration's base year (the weights' year).
+        year: The answer's year the averages are for: the tariffs in force then, or in
+            ``full_year`` when that is later (the line's "once fully phased in").
     """
 
     pid: str
@@ -67,6 +74,7 @@ class UnionTariffs:
     after: Mapping[str, float]
     full_year: int | None
     base_year: int
+    year: int
 
 
 def _full_year(model: Any, arr: Any) -> int | None:
@@ -84,16 +92,21 @@ def _full_year(model: Any, arr: Any) -> int | None:
     return max(entry, min(full)) if full else None
 
 
-def union_tariffs(scenario: Any, calibration: Any | None = None) -> list[UnionTariffs]:
+def union_tariffs(scenario: Any, year: int,
+                  calibration: Any | None = None) -> list[UnionTariffs]:
     """The :class:`UnionTariffs` of every ``customs_union`` proposal of ``scenario``.
 
     Args:
         scenario: A validated scenario.
+        year: The answer's year: the averages are on the tariffs in force then (or in
+            the union's ``full_year`` when that is later), as the model's baseline of
+            that year has them.
         calibration: The calibration (default: the packaged tables ``scosim run`` loads).
 
     Returns:
         One entry per customs union, in the scenario's order; none without one.
     """
+    from scosim.model.dated_agreements import preference_cells, tariffs_in_force
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
     from scosim.proposals.customs_union import CustomsUnion
@@ -102,14 +115,21 @@ def union_tariffs(scenario: Any, calibration: Any | None = None) -> list[UnionTa
         return []
     model = SCOModel(scenario, runs=[0], calibration=calibration)
     trade = np.asarray(model.trade_cif0, dtype=float)  # base-year imports before duties
-    base = model.tariffs_base()
     out = []
     for arr in model.arrangements:
         if not isinstance(arr, CustomsUnion):
             continue
+        full = _full_year(model, arr)
+        when = year if full is None else max(year, full)
+        # The year's baseline, as agreements_phase makes it: the agreements in force by
+        # then lower their cells and are preferences a union keeps below its CET.
+        base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, when),
+                               (1, model.N, model.N)).copy()
+        pairs = preference_cells(model.N, model.dated_agreements, when)
         parts = arr.invitees(model)
         terms = arr.negotiate(model, parts)
-        policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base))
+        policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base),
+                             preferences=pairs[None].copy() if pairs.any() else None)
         arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
         inside = parts[0]
         before, after = {}, {}
@@ -124,27 +144,33 @@ def union_tariffs(scenario: Any, calibration: Any | None = None) -> list[UnionTa
         out.append(UnionTariffs(
             pid=arr.pid, rule=arr.proposal.cet, cet=float(terms["cet"][0]),
             members=tuple(model.codes[j] for j in np.flatnonzero(inside)),
-            before=before, after=after, full_year=_full_year(model, arr),
-            base_year=int(model.cal.base_year)))
+            before=before, after=after, full_year=full,
+            base_year=int(model.cal.base_year), year=when))
     return out
 
 
-def run_union_tariffs(run_dir: str | Path) -> list[UnionTariffs]:
-    """:func:`union_tariffs` of a run's saved ``scenario.yaml`` (none without a union)."""
+def run_union_tariffs(run_dir: str | Path) -> Callable[[int], list[UnionTariffs]]:
+    """:func:`union_tariffs` of a run's saved ``scenario.yaml``, for the year asked.
+
+    The answer's year is known only once its table is drawn, so this returns a function
+    of the year (none without a union, and nothing is set up until it is called).
+    """
     import yaml
 
     saved = Path(run_dir) / "scenario.yaml"
-    if not saved.exists():
-        return []
-    raw = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    raw = (yaml.safe_load(saved.read_text(encoding="utf-8")) if saved.exists() else None)
     # Read before loading: most runs have no union, and need not load the scenario again.
     if not isinstance(raw, Mapping) or not any(
             isinstance(p, Mapping) and p.get("type") == "customs_union"
             for p in raw.get("proposals") or []):
-        return []
-    from scosim.scenario.loader import load_scenario
+        return lambda year: []
 
-    return union_tariffs(load_scenario(saved))
+    def at(year: int) -> list[UnionTariffs]:
+        from scosim.scenario.loader import load_scenario
+
+        return union_tariffs(load_scenario(saved), year)
+
+    return at
 
 
 def _pct(x: float) -> str:
@@ -155,13 +181,16 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
     """One wrapped line per union in force in ``year`` in some run.
 
     Args:
-        unions: From :func:`run_union_tariffs`.
+        unions: From :func:`run_union_tariffs`, for ``year``.
         st: The run's statistics (:class:`scosim.runstats.RunStats`): which unions were in
             force in ``year`` (``in_customs_union``), and whether every invitee was.
         year: The welfare table's year.
 
     Returns:
         Lines of at most :data:`WIDTH` characters; none when no union was in force.
+
+    Raises:
+        ValueError: A union's averages are of another year's tariffs.
     """
     if not unions or not st.has("in_customs_union"):
         return []
@@ -171,6 +200,8 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
     row = share.loc[year]
     out: list[str] = []
     for u in unions:
+        if u.year != (year if u.full_year is None else max(year, u.full_year)):
+            raise ValueError(f"the tariffs of {u.pid} are those of {u.year}, not of {year}")
         inside = [float(row.get(c, 0.0)) for c in u.members]
         if not any(v > 0 for v in inside):
             continue

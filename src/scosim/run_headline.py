@@ -27,7 +27,7 @@ and losses among the others, which is where a union's trade diversion shows.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -175,7 +175,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   versus: str = "without the policy", scope: str | None = None,
                   own_effect: Iterable[str] = (), pays: Iterable[str] = (),
                   spread: Spread | None = None,
-                  unions: Sequence[UnionTariffs] = ()) -> str:
+                  unions: Callable[[int], Sequence[UnionTariffs]] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -203,7 +203,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         spread: What the scenario draws per run and holds fixed
             (:func:`scosim.run_spread.run_spread`): said after the votes, with the commands
             that vary the rest (:func:`scosim.run_spread.spread_lines`); none by default.
-        unions: Each customs union's CET and its members' tariffs on outsiders
+        unions: Each customs union's CET and its members' tariffs on outsiders in a
+            year, a function of the table's year
             (:func:`scosim.cet_answer.run_union_tariffs`), said after the bloc's totals.
 
     Returns:
@@ -320,7 +321,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
     # The union's totals and Art. XXIV check, which the table's rows do not add up to.
     out += bloc_lines(st, year, n_runs)
-    out += cet_lines(unions, st, year)
+    if unions is not None and st.has("in_customs_union"):
+        out += cet_lines(unions(year), st, year)
     out += exit_lines(st, n_runs)
     out += committed_lines(st, n_runs)
     if moved or votes or has_union:  # what the bands and shares above span
