@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim.data.agreements import deepest
-from scosim.data.calibration import derived
+from scosim.data.calibration import derived, read_only
 from scosim.data.psa_margins import margin_map, psa_margin
 from scosim.data.tariffs import SUSPENSION_PAIRS
 from scosim.model.events import EventField
@@ -227,8 +227,8 @@ def agreements_phase(model: SCOModel, year: int) -> None:
     flows = ge.flows
     if np.ndim(model.flows0) == 2 and np.all(flows == flows[:1]):
         flows = flows[0]  # one sigma in every run: the baseline stays one (N, N) matrix
-    model.tau0 = _read_only(new)
-    model.flows0 = _read_only(flows)
+    model.tau0 = read_only(new)  # fresh arrays: new from tariffs_in_force, flows the solve's
+    model.flows0 = read_only(flows)
     model.expenditure0 = model.flows0.sum(axis=-2)
     model.agreement_pairs = preference_cells(model.N, entries, year)
     # Caches keyed on the old baseline (GE solves, the RAS re-basing of the flows), and
@@ -245,9 +245,3 @@ def agreements_phase(model: SCOModel, year: int) -> None:
             when = sorted({d for (i, j), d in dates.items() if k in (i, j)})
             model.log.add(None, year, "agreement_in_force", code, agreement=agreement,
                           entered=when[-1] if when else "", with_=partners)
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    out = np.array(a, dtype=float, copy=True)
-    out.flags.writeable = False
-    return out

@@ -305,6 +305,7 @@ class CorridorNetworkMechanism(Mechanism):
     def setup(self, model: SCOModel) -> None:
         self.net = shared_network(model)
         self.last: NetworkStep | None = None
+        self.last_energy: np.ndarray | None = None  # the year's energy value, (R, N) US$
         self.inputs: dict[str, np.ndarray] = {}
 
     @override
@@ -316,7 +317,7 @@ class CorridorNetworkMechanism(Mechanism):
         # What the energy projects' deliveries are worth (importers' saving, exporters'
         # rent, transit fees): income the GE, which has no energy sector, does not see.
         # Until 2026-12-06 they were worth nothing, and TAPI a pure loss to its hosts.
-        energy = self.net.energy_value_usd(self.last)
+        energy = self.last_energy = self.net.energy_value_usd(self.last)
         income = fees + energy
         if np.any(income != 0):
             # The GE prices a fee as a trade cost that uses up resources; the host collects
@@ -343,7 +344,7 @@ class CorridorNetworkMechanism(Mechanism):
             "transit_trade_usd": ind["transit_trade_usd"],
             "route_instability": np.asarray(self.inputs["instability"], float),
             "transit_fee_revenue_usd": np.asarray(self.last.fee_revenue_usd, float),
-            "energy_value_usd": np.asarray(self.net.energy_value_usd(self.last), float),
+            "energy_value_usd": np.asarray(self.last_energy, float),
         }
         for k, v in _ENERGY.items():
             if k in ind:
