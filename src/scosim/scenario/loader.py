@@ -26,7 +26,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
@@ -270,7 +270,9 @@ def load_scenario(
         ScenarioError: Listing every problem found (a ``ValueError``).
     """
     file = os.fspath(path)
-    doc, written = _resolve_with_written(file, overrides)
+    doc, written, errors = _resolve_collect(file, overrides)
+    if errors:
+        _raise_with_schema_errors(errors, lambda: _validate(doc, file, import_rules))
     scenario = _validate(doc, file, import_rules)
     if written is not None:
         _check_written(written, doc, lambda: _validate(written, file, import_rules))
@@ -324,19 +326,48 @@ def _resolve_with_written(
     The second is None when no override replaced a value the files wrote (nothing of
     the file can be hidden then).
     """
+    doc, written, errors = _resolve_collect(file, overrides)
+    if errors:
+        raise ScenarioError(errors)
+    return doc, written
+
+
+def _resolve_collect(
+    file: str, overrides: Mapping[str, Any] | None
+) -> tuple[_Doc, _Doc | None, list[ErrorItem]]:
+    """:func:`_resolve_with_written`, returning the overrides' errors instead of raising.
+
+    The overrides that failed are left out of the document; the others are applied, so
+    the caller can still validate the rest and report every problem at once.
+    """
     doc, errors = _load_chain(Path(file), file, [], None)
     if doc is None:
         raise ScenarioError(errors)
     if not overrides:
-        return doc, None
+        return doc, None, []
     if not isinstance(overrides, Mapping):
         raise TypeError(f"overrides must be a mapping of dotted paths to values, "
                         f"got {type(overrides).__name__}")
     written = copy.deepcopy(doc)
     errors = _apply_overrides(doc, overrides)
-    if errors:
-        raise ScenarioError(errors)
-    return doc, (written if _replaced(written, doc) else None)
+    return doc, (written if _replaced(written, doc) else None), errors
+
+
+def _raise_with_schema_errors(errors: list[ErrorItem], validate: Any) -> NoReturn:
+    """Raise the overrides' errors together with the schema's errors of the rest.
+
+    Without this, ``--set proposals.nope.cet=0.1 --set countries.XYZ.status=member``
+    reported only the first, and the unknown country only once that was fixed.
+    Schema errors at a failed override's own place (a mapping it created before it
+    failed) are left out: the override's own message already names it.
+    """
+    failed = {(e.file, e.line) for e in errors}
+    try:
+        validate()
+    except ScenarioError as exc:
+        rest = [e for e in exc.errors if (e.file, e.line) not in failed]
+        raise ScenarioError(errors + rest) from None
+    raise ScenarioError(errors)
 
 
 def _replaced(written: _Doc, doc: _Doc) -> set[Loc]:
@@ -394,7 +425,9 @@ def check_scenario(
         ScenarioError: Listing every problem found.
     """
     file = os.fspath(path)
-    doc, written = _resolve_with_written(file, overrides)
+    doc, written, errors = _resolve_collect(file, overrides)
+    if errors:
+        _raise_with_schema_errors(errors, lambda: _validate(doc, file, import_rules))
     from scosim.scenario.quick import quick_dump
 
     data = quick_dump(doc.data) if quick else None
