@@ -3,8 +3,8 @@
 The GE model has no energy sector, so the gas and power a project delivers
 (:func:`scosim.network.energy.delivered_flows`) would be worth nothing to anybody. This
 module values each delivered unit on a project link with the published contract terms and
-splits it between the three parties to the contract (docs/network.md, "What the energy
-deliveries are worth"):
+splits it between the three parties to the contract and the line's owners (docs/network.md,
+"What the energy deliveries are worth"):
 
 * the **importer** saves what its alternative supply would cost less what it pays:
   gas, the LNG import price less the border price and the transit fees; power, the cost of
@@ -13,7 +13,8 @@ deliveries are worth"):
   too where LNG is the cheaper (the buyer is held by its take-or-pay contract). Project gas
   beyond the importer's LNG imports is demand met that was not met before: worth half the
   margin where it is positive, nothing where not (the rule of a half: a buyer meets new
-  demand only where it values the gas above its price). An importer with no LNG imports
+  demand only where it values the gas above its price). From every unit it then pays the
+  transport tariff (below). An importer with no LNG imports
   (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
   the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
 * the **exporter** earns the price less its full-cycle supply cost (upstream development
