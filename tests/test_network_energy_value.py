@@ -27,6 +27,7 @@ from scosim.network.energy_value import (
     total_surplus_usd,
 )
 from scosim.network.tables import load_network
+from scosim.network.transport_tariff import project_tariffs, tariff_matrix
 from scosim.scenario import ScenarioError, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -166,10 +167,12 @@ def test_the_deliveries_move_welfare_by_their_value() -> None:
         assert (welfare[:, m.codes.index(code)] > 0).all(), code
 
 
-def test_the_vote_counts_the_deliveries_worth() -> None:
+def test_the_vote_counts_the_deliveries_worth(net) -> None:
     """India's vote on TAPI: an LNG price lower by US$5 a MMBtu takes ``q x 13.7 bcm x 5``
     a year off its benefit (all its TAPI gas replaces LNG); Turkmenistan's rent does not
-    move with it, and its vote's energy value is its rent over its expenditure."""
+    move with it, and its vote's energy value is its rent and its 85 % of the transport
+    tariff (since 2026-12-06) over its expenditure."""
+    t, links, _, _ = net
     hi = _previews(_deterministic(), 2026)["TAPI"]
     lo = _previews(_deterministic(**{"parameters.network.lng_price_usd_mmbtu": 5.754}),
                    2026)["TAPI"]
@@ -182,7 +185,8 @@ def test_the_vote_counts_the_deliveries_worth() -> None:
     expected = q[:, ind] * ramp * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
     np.testing.assert_allclose(hi.gain[:, ind] - lo.gain[:, ind], expected, rtol=1e-9)
     np.testing.assert_allclose(hi.gain[:, tkm], lo.gain[:, tkm], rtol=1e-12)
-    rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0)
+    tariff = project_tariffs(links, t)["TAPI"]
+    rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0 + 0.85 * tariff)
     np.testing.assert_allclose(hi.info["energy_value_share_of_expenditure"][:, tkm],
                                rent / e[:, tkm], rtol=1e-3)
 
@@ -198,9 +202,10 @@ def test_the_vote_values_tapi_s_first_phase_then_its_full_contract(net) -> None:
     vote = (preview.info["energy_value_share_of_expenditure"]
             * preview.info["expenditure_usd"])
     act = _active(t, "TAPI")
-    full = energy_value(links, delivered_flows(links, act), prices, fees)["total"][0]
+    tariffs = tariff_matrix(links, t)
+    full = energy_value(links, delivered_flows(links, act), prices, fees, tariffs)["total"][0]
     first = energy_value(links, delivered_flows(links, act, initial_phase=act), prices,
-                         fees)["total"][0]
+                         fees, tariffs)["total"][0]
     years = np.arange(2000)  # from the first operating year; 1.04^-2000 is nothing
     d = (1.0 + DISCOUNT_RATE) ** -(years + 1.0)
     each = np.where((years < INITIAL_PHASE_YEARS)[:, None], first, full)

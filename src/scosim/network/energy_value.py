@@ -3,8 +3,8 @@
 The GE model has no energy sector, so the gas and power a project delivers
 (:func:`scosim.network.energy.delivered_flows`) would be worth nothing to anybody. This
 module values each delivered unit on a project link with the published contract terms and
-splits it between the three parties to the contract (docs/network.md, "What the energy
-deliveries are worth"):
+splits it between the three parties to the contract and the line's owners (docs/network.md,
+"What the energy deliveries are worth"):
 
 * the **importer** saves what its alternative supply would cost less what it pays:
   gas, the LNG import price less the border price and the transit fees; power, the cost of
@@ -13,21 +13,25 @@ deliveries are worth"):
   too where LNG is the cheaper (the buyer is held by its take-or-pay contract). Project gas
   beyond the importer's LNG imports is demand met that was not met before: worth half the
   margin where it is positive, nothing where not (the rule of a half: a buyer meets new
-  demand only where it values the gas above its price). An importer with no LNG imports
+  demand only where it values the gas above its price). From every unit it then pays the
+  transport tariff (below). An importer with no LNG imports
   (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
   the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
 * the **exporter** earns the price less its full-cycle supply cost (upstream development
   included, a scosim assumption);
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
-  CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power).
+  CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power);
+* the **owners** earn the transport tariff the importer pays on each unit, the levelised
+  cost that repays the build and the upkeep they pay (:mod:`scosim.network.transport_tariff`),
+  in their shares of the build cost. Since 2026-12-06; until then the importer kept it, and
+  the hosts paid for the line and earned nothing from it.
 
-The price paid passes from importer to exporter and transit states, so the three sum to the
-surplus of the deliveries, ``delivered x (alternative price - supply cost)`` where the
-gas replaces LNG (:func:`total_surplus_usd`, the check of the split). The tariff's part that
-repays the line or pipeline (CASA-1000's transmission charge, 2.91 US cents a kWh) is left
-out: scosim charges the build cost and its upkeep to the hosts already
-(``corridor_paid_usd``), so counting the charge too would count the investment twice.
-Existing (baseline) links are not valued: a scenario does not change them.
+The price, the fees and the tariff pass from the importer to the others, so the four sum to
+the surplus of the deliveries, ``delivered x (alternative price - supply cost)`` where the
+gas replaces LNG (:func:`total_surplus_usd`, the check of the split). The build cost and the
+upkeep stay charged to the hosts (``corridor_paid_usd``, the O&M); the tariff is what the
+buyers pay them back, a transfer, so nothing is counted twice. Existing (baseline) links are
+not valued: a scenario does not change them.
 
 Prices are ``params.csv`` rows (sources in ``sources.csv``); a scenario may set the LNG
 price (``parameters.network.lng_price_usd_mmbtu``), which moves both alternatives.
@@ -181,7 +185,7 @@ def _alternative(links: EnergyLinks, prices: EnergyPrices) -> FloatArray:
 
 
 def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
-                 fees: FloatArray) -> dict[str, FloatArray]:
+                 fees: FloatArray, tariffs: FloatArray | None = None) -> dict[str, FloatArray]:
     """What the project links' deliveries are worth to each economy, US$ a year (R, N).
 
     Args:
@@ -189,10 +193,12 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
         flows: (R, L) delivered flows (:func:`~scosim.network.energy.delivered_flows`).
         prices: The contract terms (:func:`energy_prices`).
         fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
+        tariffs: (L, N) transport tariff per unit to each owner
+            (:func:`~scosim.network.transport_tariff.tariff_matrix`); None: no tariff.
 
     Returns:
-        ``importer`` (the saving), ``exporter`` (the rent), ``transit`` (the fees) and
-        ``total``, their sum, each (R, N).
+        ``importer`` (the saving), ``exporter`` (the rent), ``transit`` (the fees),
+        ``owners`` (the tariff) and ``total``, their sum, each (R, N).
     """
     f = np.atleast_2d(np.asarray(flows, float))
     runs, n = f.shape[0], len(links.production)
@@ -203,13 +209,17 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     alternative = _alternative(links, prices)
     cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
     margin = (alternative - price - fee_sum)[None, :]
+    tariff = np.zeros(fees.shape) if tariffs is None else np.asarray(tariffs, float)
     replaced = _replaced(links, f)
     # The gas that replaces LNG saves the whole margin, a loss too where LNG is cheaper:
     # the buyer is bound by its take-or-pay contract. Gas beyond it is demand newly met,
     # which a buyer meets only where it is worth the price: half the margin, never below 0
     # (the rule of a half). An importer with no LNG imports values it at the LNG price
-    # (EnergyPrices.no_lng_shadow, an assumption).
-    saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0))
+    # (EnergyPrices.no_lng_shadow, an assumption). The transport tariff comes off every
+    # unit: the rule of a half is taken at the contract price before it, so that the
+    # tariff, paid to the owners, is a transfer and the surplus does not move.
+    saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0)
+                      - tariff.sum(axis=1)[None, :])
     rent = units * (price - cost)[None, :]
     importer = np.zeros((runs, n))
     exporter = np.zeros((runs, n))
@@ -219,8 +229,11 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     transit = np.zeros((runs, n))
     for k, m in zip(*np.nonzero(fees), strict=True):  # a fixed order: no BLAS sum
         transit[:, m] += units[:, k] * fees[k, m]
-    return {"importer": importer, "exporter": exporter, "transit": transit,
-            "total": importer + exporter + transit}
+    owners = np.zeros((runs, n))
+    for k, m in zip(*np.nonzero(tariff), strict=True):
+        owners[:, m] += units[:, k] * tariff[k, m]
+    return {"importer": importer, "exporter": exporter, "transit": transit, "owners": owners,
+            "total": importer + exporter + transit + owners}
 
 
 def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
@@ -230,8 +243,9 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
     ``delivered x (alternative - supply cost)`` where a unit replaces the alternative,
     and ``paid + max(alternative - paid, 0) / 2 - supply cost`` where it is demand
     newly met (the rule of a half on the buyer's surplus, never negative; ``paid`` the price
-    and the fees): the price and the fees are transfers and cancel. The split of
-    :func:`energy_value` must sum to it.
+    and the fees): the price, the fees and the transport tariff are transfers and cancel
+    (the tariff is not in ``paid``: :func:`energy_value`). The split of :func:`energy_value`
+    must sum to it.
     """
     f = np.atleast_2d(np.asarray(flows, float))
     on = links.project >= 0
@@ -246,7 +260,8 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
 
 
 def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
-                     fees: FloatArray, project: int, rate: float) -> FloatArray:
+                     fees: FloatArray, project: int, rate: float,
+                     tariffs: FloatArray | None = None) -> FloatArray:
     """The level yearly value of a project's deliveries over its ramp, US$ a year (R, N).
 
     ``flows`` has the project at full operation; in its first :data:`INITIAL_PHASE_YEARS`
@@ -267,13 +282,14 @@ def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
         fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
         project: Index of the project (``links.project``).
         rate: The discount rate of the benefits (> 0).
+        tariffs: (L, N) transport tariff per unit to each owner (:func:`energy_value`).
     """
     f = np.atleast_2d(np.asarray(flows, float))
-    full = energy_value(links, f, prices, fees)["total"]
+    full = energy_value(links, f, prices, fees, tariffs)["total"]
     mine = links.project == project
     early = np.where(mine[None, :], f * links.phase_share[None, :], f)
     w = 1.0 - (1.0 + rate) ** -float(INITIAL_PHASE_YEARS)
-    return w * energy_value(links, early, prices, fees)["total"] + (1.0 - w) * full
+    return w * energy_value(links, early, prices, fees, tariffs)["total"] + (1.0 - w) * full
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,12 +297,13 @@ def main(argv: list[str] | None = None) -> int:
 
     ``python -m scosim.network.energy_value [LNG price [gas supply cost]]`` (US$/MMBtu;
     the ``params.csv`` values by default): no instability, every project at its contracts,
-    US$ bn a year, importer + exporter + transit = total.
+    US$ bn a year, importer + exporter + transit + owners (the transport tariff) = total.
     """
     import sys
 
     from scosim.network.energy import delivered_flows, energy_links
     from scosim.network.tables import load_network
+    from scosim.network.transport_tariff import tariff_matrix
 
     args = sys.argv[1:] if argv is None else argv
     try:
@@ -300,16 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     prices = energy_prices(t, None if np.isnan(lng) else lng,
                            None if np.isnan(supply) else supply)
     fees = fee_matrix(links, t, prices)
+    tariffs = tariff_matrix(links, t)
     print(f"LNG US$ {prices.lng:g}/MMBtu; gas supply cost US$ {prices.gas_supply_cost:g}/MMBtu;"
           f" alternative power {100 * prices.power_alternative:.2f} US cents/kWh;"
           " US$ bn a year at full operation")
     for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
         flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
-        v = energy_value(links, flows, prices, fees)
+        v = energy_value(links, flows, prices, fees, tariffs)
         parts = ", ".join(f"{c} {v['total'][0, i] / 1e9:+.3f}"
                           for i, c in enumerate(t.economies) if v["total"][0, i] != 0.0)
         print(f"  {pid}: {parts}; surplus "
-              f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}")
+              f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}; of which "
+              f"transport tariff to the owners {v['owners'][0].sum() / 1e9:.3f}")
     return 0
 
 

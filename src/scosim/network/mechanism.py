@@ -38,7 +38,9 @@ from scosim.network.energy_value import (
     fee_matrix,
     phased_value_usd,
 )
+from scosim.network.finance import COST_OF_FUNDS
 from scosim.network.step import CorridorNetwork, NetworkStep
+from scosim.network.transport_tariff import tariff_matrix
 from scosim.sweepable import SWEPT_INSTABILITY
 
 if TYPE_CHECKING:
@@ -159,6 +161,10 @@ class CachedNetwork:
         # price): outside the step's memo, which holds flows, not values.
         self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
         self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
+        # The transport tariff the buyers pay the owners, at the members' cost of funds and
+        # the scenario's O&M share where it sets one (network.transport_tariff).
+        self.tariffs = tariff_matrix(self.net.links, self.net.tables, COST_OF_FUNDS,
+                                     params.om_share)
         # Projects whose initial phase changes a delivery: only they key a step by it, so
         # a freight corridor's first years share the memo with its later ones.
         links = self.net.links
@@ -217,17 +223,18 @@ class CachedNetwork:
                          ramp: tuple[int, float] | None = None) -> np.ndarray:
         """What the step's energy deliveries are worth to each economy, US$ a year (R, N).
 
-        The importers' saving, the exporters' rent and the transit fees at the scenario's
-        prices (:mod:`scosim.network.energy_value`); zeros where no project delivers.
+        The importers' saving, the exporters' rent, the transit fees and the owners'
+        transport tariff at the scenario's prices (:mod:`scosim.network.energy_value`);
+        zeros where no project delivers.
         ``ramp``: ``(project, rate)``, the step having the project at full operation: its
         level yearly value over its first phase and after, discounted at ``rate``
         (:func:`~scosim.network.energy_value.phased_value_usd`; a corridor's vote).
         """
         if ramp is not None:
             return phased_value_usd(self.net.links, step.energy_flow, self.prices,
-                                    self.fees, *ramp)
+                                    self.fees, *ramp, tariffs=self.tariffs)
         return energy_value(self.net.links, step.energy_flow, self.prices,
-                            self.fees)["total"]
+                            self.fees, self.tariffs)["total"]
 
 
 def shared_network(model: SCOModel) -> CachedNetwork:
@@ -297,8 +304,9 @@ class CorridorNetworkMechanism(Mechanism):
         "transit_fee_revenue_usd": "US$ a year (transit fees collected on corridor routes in "
                                    "the economy's territory, counted in its welfare)",
         "energy_value_usd": "US$ a year (what the energy corridors' deliveries are worth to "
-                            "the economy: a buyer's saving on LNG or LNG-fired power, a "
-                            "seller's rent, a transit state's fees; counted in its welfare)",
+                            "the economy: a buyer's saving on LNG or LNG-fired power net "
+                            "of the transport tariff, a seller's rent, a transit state's "
+                            "fees, an owner's share of the tariff; counted in its welfare)",
     }
 
     @override

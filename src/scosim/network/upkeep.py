@@ -9,7 +9,9 @@ as a share of the build cost a year, by carrier (``params.csv``: ``om_share_rail
 ``om_share_road``, ``om_share_pipeline``, ``om_share_power``), from the first operating
 year while the project operates, in the hosts' cost shares. A scenario's
 ``parameters.network.om_share`` sets one share for every carrier, and a sweep may vary it
-per run (:data:`SWEPT_UPKEEP`).
+per run (:data:`SWEPT_UPKEEP`). An energy project's buyers pay it back to the hosts through
+the transport tariff (:mod:`scosim.network.transport_tariff`), a transfer: it is charged
+here once.
 """
 
 from __future__ import annotations
