@@ -79,12 +79,18 @@ def test_baseline_tariffs_follow_the_wto_dates_of_later_agreements():
 
 
 def test_new_baseline_is_the_ge_equilibrium_of_the_old_one():
-    """Exact hat algebra is path independent: old -> policy equals old -> 2025 -> policy."""
-    m = _model("baseline.yaml", 2025, 2025, runs=3,
+    """Exact hat algebra is path independent: old -> policy equals old -> 2033 -> policy.
+
+    At one elasticity only: 2033 is the agreements' first fully adjusted year (eight years
+    after 2025, baseline.yaml's adjustment_years). Until the adjustment clock (2026-12-06)
+    this held in 2025 already; a run starting in 2033 picks the agreements up adjusted.
+    """
+    m = _model("baseline.yaml", 2033, 2033, runs=3,
                **{"parameters.trade.moving_baseline": False})
     flows, tau = np.array(m.flows0), np.array(m.tau0)
-    _run_to(m, 2025)
-    assert (np.asarray(m.tau0) != tau).any()  # the 2025 baseline moved
+    _run_to(m, 2033)
+    assert m.agreement_clock == ((2025, 1.0),)
+    assert (np.asarray(m.tau0) != tau).any()  # the baseline moved
     rng = np.random.default_rng(7)
     members = np.isin(np.array(m.codes), ["CHN", "IND", "PAK", "RUS", "KAZ", "IRN"])
     policy = np.array(m.tariffs)
@@ -96,6 +102,78 @@ def test_new_baseline_is_the_ge_equilibrium_of_the_old_one():
     np.testing.assert_allclose(now.welfare_change, direct.welfare_change / via.welfare_change,
                                rtol=1e-9)
     np.testing.assert_allclose(now.flows, direct.flows, rtol=1e-8)
+
+
+def _elasticity(m: SCOModel) -> np.ndarray:
+    """Each run's trade elasticity of the baseline's response to the Russia-Iran cut.
+
+    The gravity odds ratio X_ij X_kh / (X_ih X_kj) of Russia (i), China (k), Iran (j) and
+    India (h) moves by (tau_hat_ij)^(1 - sigma_solved) whatever the GE's price and income
+    terms (CES gravity: only the bilateral terms survive), and only Russia -> Iran's tariff
+    changes among the four cells.
+    """
+    i, k, j, h = (m.codes.index(c) for c in ("RUS", "CHN", "IRN", "IND"))
+
+    def change(now: np.ndarray, base: np.ndarray, a: int, b: int) -> np.ndarray:
+        full = (m.R, m.N, m.N)
+        return np.broadcast_to(now, full)[:, a, b] / np.broadcast_to(base, full)[:, a, b]
+
+    def odds(now: np.ndarray, base: np.ndarray) -> np.ndarray:
+        return (change(now, base, i, j) * change(now, base, k, h)
+                / (change(now, base, i, h) * change(now, base, k, j)))
+
+    tau, tau_base = 1.0 + np.asarray(m.tau0), 1.0 + np.asarray(m.tau_base)
+    for a, b in ((i, h), (k, j), (k, h)):
+        np.testing.assert_array_equal(change(tau, tau_base, a, b), 1.0)
+    cut = change(tau, tau_base, i, j)
+    assert np.all(cut < 1.0)
+    return -np.log(odds(m.flows0, m.flows_base)) / np.log(cut)
+
+
+def test_the_agreements_trade_adjusts_on_the_arrangements_clock():
+    """The 2025 agreements' trade builds up as a union's does (short_run_share 0.4, eight
+    years in baseline.yaml), to the long-run baseline the model had at once until the
+    clock (2026-12-06); the world without a policy has them: welfare change zero."""
+    m = _model("baseline.yaml", 2025, 2034)
+    rus, irn = m.codes.index("RUS"), m.codes.index("IRN")
+    growth = []
+    for k, year in enumerate(range(2025, 2035)):
+        _run_to(m, year)
+        # the customs union's rule, written out: a = min(1, s + (1 - s) k / T)
+        a = min(1.0, 0.4 + 0.6 * k / 8)
+        np.testing.assert_allclose(_elasticity(m), a * (m.sigma - 1.0), rtol=1e-8)
+        growth.append(np.broadcast_to(m.flows0, (m.R, m.N, m.N))[:, rus, irn]
+                      / np.broadcast_to(m.flows_base, (m.R, m.N, m.N))[:, rus, irn])
+        np.testing.assert_array_equal(m.welfare, 1.0)
+    growth = np.array(growth)
+    assert np.all(growth[0] > 1.0)  # the agreement's trade responds in its first year
+    assert np.all(np.diff(growth[:9], axis=0) > 0)  # and grows while it adjusts
+    np.testing.assert_array_equal(growth[9], growth[8])  # adjusted: not solved again
+    # The long run is the whole effect at once, the baseline before the clock.
+    long = solve_ge(m.flows_base, sigma=m.sigma, tariffs=m.tau_base,
+                    new_tariffs=np.broadcast_to(m.tau0, (m.R, m.N, m.N)), tol=1e-13)
+    np.testing.assert_allclose(m.flows0, long.flows, rtol=1e-10)
+    # The clock is the trade slot's mechanism's: without it trade responds at once.
+    bare = _model("baseline.yaml", 2025, 2025, **{"parameters.mechanisms.trade": None})
+    _run_to(bare, 2025)
+    assert bare.agreement_clock == ((2025, 1.0),)
+    np.testing.assert_allclose(_elasticity(bare), bare.sigma - 1.0, rtol=1e-8)
+
+
+def test_a_later_start_picks_the_agreements_up_part_way():
+    """A run starting in 2027 has the baseline a run from 2025 has in 2027 and 2028: the
+    agreements two years into their adjustment, not fully adjusted nor starting afresh."""
+    early = _model("baseline.yaml", 2025, 2028)
+    late = _model("baseline.yaml", 2027, 2028)
+    np.testing.assert_array_equal(early.sigma, late.sigma)  # same seed, same draws
+    for year in (2027, 2028):
+        _run_to(early, year)
+        _run_to(late, year)
+        assert early.agreement_clock == late.agreement_clock
+        np.testing.assert_array_equal(early.tau0, late.tau0)
+        np.testing.assert_allclose(late.flows0, early.flows0, rtol=1e-12, atol=0)
+        a = 0.4 + 0.6 * (year - 2025) / 8
+        np.testing.assert_allclose(_elasticity(late), a * (late.sigma - 1.0), rtol=1e-8)
 
 
 def test_each_party_logs_the_agreement_once_in_the_year_it_applies():

@@ -23,15 +23,26 @@ every scenario alike:
   rules). Every other cell keeps the bundled value. The India-Pakistan suspension's cells
   are left alone, as the bundled rule leaves them (a suspension overrides an agreement).
 * trade: the baseline flows become the GE equilibrium at the new tariffs (the flows of
-  the model's own trade solve from the old baseline to the new one, at each run's sigma),
+  the model's own trade solve from the base year's flows to the new tariffs, at each
+  run's sigma, on the adjustment clock below),
   so that welfare, trade and revenue are still measured "against the same year without
   the policy", and the world without the policy has the agreement.
 * preferences: the pairs are preferences in force from that year, which a customs union
   keeps or, with ``replace_preferences``, overrides as it does those of the base year
   (:func:`scosim.model.policy.baseline_policy`).
 
-The agreement's whole effect arrives in its first year (the baseline has no adjustment
-clock; the arrangements' does, :class:`scosim.model.builtin_mechanisms.GETrade`). An
+Trade adjusts to the agreement as it does to an arrangement's tariffs, on the same clock
+with the same parameters (:func:`scosim.mechanisms.baseline_path.adjustment_share`,
+``parameters.trade.short_run_share`` and ``adjustment_years``): ``k`` years after the
+agreement's year its pairs' baseline is the GE at the legal tariffs with the short-run
+elasticity ``1 + a (sigma - 1)``, ``a = min(1, s + (1 - s) k / T)``
+(:func:`scosim.mechanisms.baseline_path.short_run_inputs`). The year's baseline is
+solved from the base year's flows each year while ``a < 1``, so a run starting in 2027
+has the same baseline in 2027 as a run that started in 2025. The tariff cut itself is
+whole at entry: the WTO table gives an agreement's end of implementation (China-Maldives
+2032, EAEU-Iran 2025) but no yearly schedule. The clock's parameters are the trade slot's
+mechanism's (``ge_trade``): with another mechanism in the slot, or none, nothing reads
+them and the agreement's whole effect arrives in its first year. An
 agreement that ends without a deeper successor would raise tariffs; none among the 27
 does after 2023, and such an end is not applied (a deeper successor, like the interim
 agreement's, is). Each agreement is logged once per run, as an ``agreement_in_force``
@@ -54,8 +65,8 @@ from scosim.model.events import EventField
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["EVENT_FIELDS", "DatedAgreement", "agreements_phase", "dated_agreements",
-           "tariffs_in_force"]
+__all__ = ["EVENT_FIELDS", "DatedAgreement", "adjustment_steps", "agreements_phase",
+           "dated_agreements", "tariffs_in_force"]
 
 #: Detail fields of the ``agreement_in_force`` event.
 EVENT_FIELDS: dict[str, EventField] = {
@@ -191,52 +202,109 @@ def preference_cells(n: int, entries: tuple[DatedAgreement, ...], year: int) -> 
     return out
 
 
+def adjustment_steps(
+    entries: tuple[DatedAgreement, ...], tau: np.ndarray, year: int,
+    short_run_share: float, adjustment_years: int,
+) -> list[tuple[int, np.ndarray, float]]:
+    """The solves from the base year's baseline to ``year``'s: one per entry year.
+
+    Each step takes the tariffs in force after the entries of its year, at the share of
+    the long-run response those entries have reached in ``year``
+    (:func:`scosim.mechanisms.baseline_path.adjustment_share`, the arrangements' rule).
+    A year whose entries leave every cell as it was has no step.
+
+    Args:
+        entries: The model's dated agreements (by year).
+        tau: Base-year tariffs, ``(N, N)`` or ``(R, N, N)``.
+        year: The simulated year.
+        short_run_share: ``parameters.trade.short_run_share``.
+        adjustment_years: ``parameters.trade.adjustment_years``.
+
+    Returns:
+        ``(entry year, tariffs after it, adjustment share)`` in year order.
+    """
+    from scosim.mechanisms.baseline_path import adjustment_share
+
+    steps: list[tuple[int, np.ndarray, float]] = []
+    before = np.asarray(tau, dtype=float)
+    for when in sorted({e.year for e in entries if e.year <= year}):
+        after = tariffs_in_force(tau, entries, when)
+        if (after != before).any():
+            share = float(adjustment_share(year - when, short_run_share, adjustment_years))
+            steps.append((when, after, share))
+        before = after
+    return steps
+
+
+def _clock(model: SCOModel) -> tuple[float, int]:
+    """``(short_run_share, adjustment_years)`` of the trade slot's ``ge_trade``, else (1, 0).
+
+    The parameters are the trade slot's mechanism's (``scosim.scenario.slot_settings``):
+    without it nothing reads them, and trade responds at once.
+    """
+    from scosim.model.builtin_mechanisms import GETrade
+
+    if any(slot == "trade" and isinstance(m, GETrade) for slot, m in model.mechanisms):
+        trade = model.scenario.parameters.trade
+        return float(trade.short_run_share), int(trade.adjustment_years)
+    return 1.0, 0
+
+
 def agreements_phase(model: SCOModel, year: int) -> None:
-    """Bring the agreements entering into force by ``year`` into the model's baseline.
+    """Bring the agreements in force by ``year`` into the model's baseline, adjusting.
 
     Runs first in a year (:func:`scosim.model.phases.tick`), so that the year's Council
     previews and trade solve share the baseline. In the first simulated year it applies
-    every entry since the base year; later, those of ``year``. Where the tariffs change,
-    the baseline flows move to the GE equilibrium at the new ones (each run's sigma and
-    the scenario's deficit closure, no trade-cost change) and the caches of the old
-    baseline are dropped.
+    every entry since the base year; later, those of ``year``. Where the tariffs or the
+    shares of the adjustment clock change, the baseline flows become the GE equilibrium
+    reached from the base year's flows (:func:`adjustment_steps`: each run's sigma, the
+    short-run elasticity of each step's share, the scenario's deficit closure, no
+    trade-cost change) and the caches of the old baseline are dropped. Once every entry
+    is fully adjusted nothing is solved again.
 
     Raises:
         ValueError: The GE solve to the new baseline does not converge in some run.
     """
+    from scosim.mechanisms.baseline_path import short_run_inputs
     from scosim.mechanisms.trade import solve_ge
 
     entries = model.dated_agreements
     first = year == model.years[0]
     due = tuple(e for e in entries if e.year == year or (first and e.year < year))
+    steps = adjustment_steps(entries, model.tau_base, year, *_clock(model))
+    # What the baseline depends on: the steps' years and shares (the tariffs follow).
+    key = tuple((when, share) for when, _, share in steps)
+    if steps and key != model.agreement_clock:
+        trade = model.scenario.parameters.trade
+        flows, tau = model.flows_base, model.tau_base
+        for when, after, share in steps:
+            new = np.broadcast_to(after, (model.R, model.N, model.N))
+            # The arrangements' rule: the legal tariffs at sigma_a = 1 + a (sigma - 1).
+            _, sigma = short_run_inputs(tau, new, model.sigma, np.full(model.R, share))
+            ge = solve_ge(flows, sigma=sigma, tariffs=tau, new_tariffs=new,
+                          deficits=trade.deficits, on_fail="flag")
+            if not np.all(ge.converged):
+                bad = int(model.run_ids[int(np.argmin(ge.converged))])
+                raise ValueError(
+                    f"the {year} baseline with the trade agreements entering into force in "
+                    f"{when} does not solve in run {bad}; set parameters.trade.sigma nearer "
+                    "the calibrated 5")
+            flows, tau = ge.flows, after
+        if np.ndim(model.flows_base) == 2 and np.all(flows == flows[:1]):
+            flows = flows[0]  # one sigma in every run: the baseline stays one (N, N) matrix
+        model.tau0 = read_only(tau)  # fresh arrays: tau from tariffs_in_force, flows the solve's
+        model.flows0 = read_only(flows)
+        model.expenditure0 = model.flows0.sum(axis=-2)
+        model.agreement_clock = key
+        # Caches keyed on the old baseline (GE solves, the RAS re-basing of the flows), and
+        # the re-basing's warm start: a matrix of the old flows' RAS family, from which the
+        # re-basing would keep the old pattern (a run from 2024 lost the 2025 FTA's trade).
+        model._ge_cache = None
+        model._rebased = None
+        model.rebase_start = None
     if not due:
         return
-    new = tariffs_in_force(model.tau_base, entries, year)
-    moved = new != model.tau0
-    if not moved.any():
-        return
-    trade = model.scenario.parameters.trade
-    ge = solve_ge(model.flows0, sigma=model.sigma, tariffs=model.tau0,
-                  new_tariffs=np.broadcast_to(new, (model.R, model.N, model.N)),
-                  deficits=trade.deficits, on_fail="flag")
-    if not np.all(ge.converged):
-        bad = int(model.run_ids[int(np.argmin(ge.converged))])
-        raise ValueError(f"the {year} baseline with the trade agreements entering into force "
-                         f"then does not solve in run {bad}; set parameters.trade.sigma "
-                         "nearer the calibrated 5")
-    flows = ge.flows
-    if np.ndim(model.flows0) == 2 and np.all(flows == flows[:1]):
-        flows = flows[0]  # one sigma in every run: the baseline stays one (N, N) matrix
-    model.tau0 = read_only(new)  # fresh arrays: new from tariffs_in_force, flows the solve's
-    model.flows0 = read_only(flows)
-    model.expenditure0 = model.flows0.sum(axis=-2)
     model.agreement_pairs = preference_cells(model.N, entries, year)
-    # Caches keyed on the old baseline (GE solves, the RAS re-basing of the flows), and
-    # the re-basing's warm start: a matrix of the old flows' RAS family, from which the
-    # re-basing would keep the old pattern (a run from 2024 lost the 2025 FTA's trade).
-    model._ge_cache = None
-    model._rebased = None
-    model.rebase_start = None
     for entry in due:
         agreement = f"RTA {entry.rta_id} ({entry.kind}) {entry.name}"
         dates = dict(zip(entry.cells, entry.entered, strict=True))

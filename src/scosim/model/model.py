@@ -100,8 +100,12 @@ class SCOModel(mesa.Model):
         self._init_sigma()
         self._init_data()
         # Agreements entering into force after the base year, applied to the baseline
-        # from their year (scosim.model.dated_agreements); tau_base keeps the bundled rates.
+        # from their year (scosim.model.dated_agreements); tau_base and flows_base keep the
+        # bundled rates and the flows at them, from which each year's baseline is solved.
         self.tau_base = self.tau0
+        self.flows_base = self.flows0
+        # The (entry year, adjustment share) steps the baseline flows were solved with.
+        self.agreement_clock: tuple[tuple[int, float], ...] = ()
         self.dated_agreements = dated_agreements(self.cal, tuple(self.codes), self.years[-1])
         self.agreement_pairs: np.ndarray | None = None
         self.log.declare(AGREEMENT_FIELDS, "trade agreements in force")
