@@ -137,3 +137,30 @@ def test_the_proposal_caps_each_pair_at_what_clears() -> None:
     off = ~np.eye(len(members), dtype=bool)
     assert (unc[pairs][off] == 0.8).all()  # the figures before the cap
     assert (bil[pairs] <= mult[pairs] + 1e-15).all() and (mult[pairs] <= 0.8).all()
+
+
+def test_the_interbank_matrix_is_symmetric_by_construction() -> None:
+    """docs/finance.md section 1: the exposures are RAS of symmetric trade to equal claims
+    and liabilities, so every pair owes each other the same and no net position is left
+    (no bilateral or net banking data in the raw folder). A build from asymmetric data
+    (BIS locational statistics, banks' net foreign assets) must update that paragraph."""
+    from scosim.finance.data import load_banking
+
+    d = load_banking()
+    assert np.abs(d.L - d.L.T).max() == 0.0
+    net = d.L.sum(axis=0) - d.L.sum(axis=1)
+    assert np.abs(net).max() <= 1e-12 * d.L.sum()
+    chn, mng = d.codes.index("CHN"), d.codes.index("MNG")
+    assert d.L[chn, mng] / d.capital[mng] == pytest.approx(0.86, abs=0.005)  # as the doc says
+
+
+def test_validate_names_the_clearing_field_and_its_choices(capsys) -> None:
+    from scosim.cli import main
+
+    sc = str(SCENARIOS / "finance_crisis_settlement.yaml")
+    assert main(["validate", sc, "--set", "proposals.national_currencies.clearing=epu"]) == 2
+    err = capsys.readouterr().err
+    assert "clearing" in err and "bilateral, multilateral, uncapped" in err
+    assert "Traceback" not in err
+    assert main(["validate", sc, "--set",
+                 "proposals.national_currencies.clearing=multilateral"]) == 0
