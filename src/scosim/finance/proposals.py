@@ -35,7 +35,7 @@ from scosim.finance.netting import clearable_shares
 from scosim.finance.spec import BankingUnionProposal, SettlementProposal, check_banking_union
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import check_settlement
+from scosim.proposals.specs import ProposalSpec, check_settlement
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -188,7 +188,7 @@ class NationalCurrencySettlement(ProposalType):
     # mixes the sanctions in (finance_crisis_settlement read as finance_crisis did).
     headline = {"settlement_welfare_gain_pct": "level"}
 
-    def __init__(self, model: SCOModel, proposal: SettlementProposal) -> None:
+    def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
         super().__init__(model, proposal)
         # The base-year trade (CIF, before duties: what importers pay exporters) whose
         # imbalances bound what the pairs can settle in their currencies.
