@@ -237,8 +237,12 @@ def test_the_settlement_gain_is_solved_at_the_years_short_run_elasticity():
     outside the check."""
     from scosim.model.phases import tick
 
+    # Uncapped: the full 80 % floor on every member pair, a gain large enough for the
+    # check below to tell the two elasticities apart (capped by what clears, Russia's
+    # gain is a quarter of it, 2026-12-06).
     settle = {"type": "national_currency_settlement", "id": "ncs", "year": 2025,
-              "proposer": "RUS", "participants": "members", "share": 0.8}
+              "proposer": "RUS", "participants": "members", "share": 0.8,
+              "clearing": "uncapped"}
     union = scosim.load_scenario(SCENARIOS / "customs_union.yaml").proposals
     sc = scosim.load_scenario(SCENARIOS / "customs_union.yaml", overrides={
         "replications": 2, "parameters.rules.defect": "never_defect", "years.end": 2029,

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from typing_extensions import override
 
+from scosim.finance.netting import clearable_shares
 from scosim.finance.spec import BankingUnionProposal, SettlementProposal, check_banking_union
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
-from scosim.proposals.specs import check_settlement
+from scosim.proposals.specs import ProposalSpec, check_settlement
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -159,8 +160,10 @@ class NationalCurrencySettlement(ProposalType):
     """Raise the national-currency share of mutual settlements (SCO roadmap, seed 000).
 
     Writes ``finance.settlement_floor``; the finance slot settles each participant
-    pair's trade at least at ``share`` in national currencies, which shields it from
-    the dollar channel of sanctions (trade costs and frozen payments). Preview: when
+    pair's trade at least at ``share`` in national currencies, capped by what the pair's
+    trade clears (the spec's ``clearing``, :func:`scosim.finance.netting.clearable_shares`),
+    which shields it from the dollar channel of sanctions (trade costs and frozen
+    payments). Preview: when
     the finance slot is filled, the GE welfare gain of the lower dollar-channel trade
     costs under this year's sanctions (two solves, with and without: the difference of
     their welfare changes, the record's ``settlement_welfare_gain_pct`` / 100, at last
@@ -185,6 +188,12 @@ class NationalCurrencySettlement(ProposalType):
     # mixes the sanctions in (finance_crisis_settlement read as finance_crisis did).
     headline = {"settlement_welfare_gain_pct": "level"}
 
+    def __init__(self, model: SCOModel, proposal: ProposalSpec) -> None:
+        super().__init__(model, proposal)
+        # The base-year trade (CIF, before duties: what importers pay exporters) whose
+        # imbalances bound what the pairs can settle in their currencies.
+        self.trade = np.asarray(model.trade_cif0, dtype=float)
+
     @override
     def apply(
         self,
@@ -198,9 +207,12 @@ class NationalCurrencySettlement(ProposalType):
         on = participants & active[:, None]
         pair = on[:, :, None] & on[:, None, :]
         share = self.proposal.share * np.asarray(phase, dtype=float)
+        # A pair settles in its currencies at most what clears (docs/finance.md section 4):
+        # beyond it the surplus side would hold a balance it cannot spend.
+        cap = clearable_shares(self.trade, on, self.proposal.clearing)
         old = policy.levers.get("finance.settlement_floor", np.zeros((R, N, N)))
         policy.levers["finance.settlement_floor"] = np.where(
-            pair, np.maximum(old, share[:, None, None]), old)
+            pair, np.maximum(old, np.minimum(share[:, None, None], cap)), old)
 
     @override
     def preview(

@@ -151,6 +151,13 @@ class SettlementProposal(ProposalSpec):
     proposer: State
     participants: Participants = "members"
     share: float = Field(0.8, ge=0, le=1, description="national-currency share of mutual trade")
+    # What a pair can settle in its currencies is what clears (scosim.finance.netting):
+    # bilateral by default, since the SCO runs no clearing institution.
+    clearing: Literal["bilateral", "multilateral", "uncapped"] = Field(
+        "bilateral",
+        description="what caps a pair's share: its bilaterally balanced trade (bilateral), "
+                    "that plus what a clearing among the participants nets (multilateral), "
+                    "or nothing (uncapped)")
     depth: float = Field(0.1, ge=0, le=1)
 
 
