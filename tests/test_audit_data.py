@@ -15,16 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data.build import RAW_FILES, RawDataError, write_tables
 from scosim.data.calibration import TABLES_DIR
 from test_data_build import _raw_copy  # tests/ is on sys.path (rootdir)
 
 REPO = Path(__file__).resolve().parents[1]
-RAW = REPO / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["gdp"]).is_file(),
-    reason=f"raw data directory {RAW} not available (only in the development tree)",
-)
+needs_raw = needs_raw_file(RAW_FILES["gdp"])
 
 
 def _digest(path: Path) -> str:

@@ -1,10 +1,10 @@
 """The answer's common-external-tariff line (scosim.cet_answer), against the calibration.
 
 The CET from the rule docs/customs_union.md documents (``weighted_mean``: each
-participant's MFN rate weighted by its total imports), and each member's average tariff on
-imports from non-members, base-year weights, before (the run's own baseline tariffs in its
-last year, with the agreements entering into force after the base year) and after (the
-legal tariffs the run's model charges that year).
+participant's MFN trade-weighted rate weighted by its total imports), and each member's
+average tariff on imports from non-members, base-year weights, before (the run's own
+baseline tariffs in its last year, with the agreements entering into force after the base
+year) and after (the legal tariffs the run's model charges that year).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import yaml
 from scosim.cet_answer import UnionTariffs, cet_lines
 from scosim.cli import main
 from scosim.data import MEMBERS, load_calibration
+from scosim.data.cet_inputs import cet_inputs
 from scosim.runner import run_model
 from scosim.runstats import RunStats
 from scosim.scenario.loader import load_scenario
@@ -61,7 +62,9 @@ def test_the_line_states_the_cet_and_each_members_tariffs_as_computed_apart(
     # The members and Armenia, which the EAEU brings (docs/customs_union.md, "Blocs").
     inside = np.array([c in (*MEMBERS, "ARM") for c in codes])
     imports = np.where(np.eye(len(codes), dtype=bool), 0.0, _trade(cal)).sum(axis=0)
-    mfn = cal.countries["tariff_mfn"].to_numpy(dtype=float)
+    # The rule's rates are of one kind (MFN trade-weighted), India's from the WTO.
+    mfn = cet_inputs(cal, codes).rates
+    assert "WDI has no such rate for IND: 12.60 %" in line
     expect = float(imports[inside] @ mfn[inside] / imports[inside].sum())
     assert cet == pytest.approx(100 * expect, abs=0.005)
     assert set(pairs) == {c for c, x in zip(codes, inside, strict=True) if x}

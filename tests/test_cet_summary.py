@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scosim.data import MEMBERS, load_calibration
+from scosim.data.cet_inputs import cet_inputs
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "shipped_scenarios_summary.py"
 
@@ -21,10 +22,12 @@ def _tool():
 
 def test_the_cet_is_the_rule_over_the_members_mfn_rates() -> None:
     tool = _tool()
-    mfn = load_calibration().countries["tariff_mfn"]
+    cal = load_calibration()
+    codes = list(cal.countries.index)
+    mfn = dict(zip(codes, cet_inputs(cal, codes).rates, strict=True))  # one kind for all
     weighted = tool.common_external_tariff("customs_union")
     assert weighted["rule"] == "weighted_mean" and set(weighted["mfn_pct"]) == set(MEMBERS)
-    for code, rate in weighted["mfn_pct"].items():  # the calibration's MFN rates
+    for code, rate in weighted["mfn_pct"].items():  # the rates the CET rules compare
         assert rate == pytest.approx(100 * mfn[code], abs=5e-4)
     assert sum(weighted["import_weight"].values()) == pytest.approx(1.0, abs=6e-3)
     mean = sum(weighted["mfn_pct"][c] * w for c, w in weighted["import_weight"].items())

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data import EAEU, ECONOMIES, load_calibration
 from scosim.data.agreements import (
     WTO_NAMES,
@@ -40,11 +41,8 @@ from scosim.data.suspension import KINDS
 from scosim.data.tariffs import tariff_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / ".." / "shared" / "data" / "raw"
 DOC = ROOT / "docs" / "data.md"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["ahs"]).is_file(), reason=f"raw data directory {RAW} not available"
-)
+needs_raw = needs_raw_file(RAW_FILES["ahs"])
 
 
 @pytest.fixture(scope="module")

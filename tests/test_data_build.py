@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data import ECONOMIES, LISTED, ROW, load_calibration
 from scosim.data.build import (
     CIF_FOB_FACTOR,
@@ -27,11 +28,7 @@ from scosim.data.build import (
 )
 from scosim.data.calibration import TABLES_DIR, load_calibration_from
 
-RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["gdp"]).is_file(),
-    reason=f"raw data directory {RAW} not available (only in the development tree)",
-)
+needs_raw = needs_raw_file(RAW_FILES["gdp"])
 
 
 def _wdi(fname: str, code: str, year: int) -> float:

@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data.build import RAW_FILES
 from scosim.data.calibration import TABLES_DIR
 from scosim.data.cli import add_data_parser, rebuild_main
 
-RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["gdp"]).is_file(), reason=f"raw data directory {RAW} not available"
-)
+needs_raw = needs_raw_file(RAW_FILES["gdp"])
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data.build import RAW_FILES, seed_facts
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / ".." / "shared" / "data" / "raw"
 DOC = ROOT / "docs" / "data.md"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["dots"]).is_file(), reason=f"raw data directory {RAW} not available"
-)
+needs_raw = needs_raw_file(RAW_FILES["dots"])
 
 #: Values documented in docs/data.md ("Seed facts"), with the rounding used there.
 DOCUMENTED_PACKAGED = {

@@ -5,19 +5,15 @@ from __future__ import annotations
 import csv
 import functools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data import LISTED, ROW, load_calibration
 from scosim.data.build import CIF_FOB_FACTOR, DOTS_NAMES, RAW_FILES
 
-RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["wits"]).is_file(),
-    reason=f"raw data directory {RAW} not available (only in the development tree)",
-)
+needs_raw = needs_raw_file(RAW_FILES["wits"])
 #: SOURCES.md 9a: reporter-side records known to be wrong (reporter, partner, flow).
 BAD = {("CHN", "ARM", "x"), ("CHN", "ARM", "m"), ("CHN", "AZE", "x"), ("CHN", "AZE", "m")}
 BAD |= {("TJK", "KWT", "m")}

@@ -18,15 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.finance.backtest import Episode, backtest, fit_gdp_beta, npl_path, reproducing_beta
 from scosim.finance.system import FinanceParams
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / "wdi_fb_ast_nper_zs.csv").is_file(),
-    reason="raw data directory not available (only in the development tree)",
-)
+needs_raw = needs_raw_file("wdi_fb_ast_nper_zs.csv")
 
 
 def test_npl_path_is_the_model_equation_by_hand() -> None:

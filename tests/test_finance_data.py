@@ -9,15 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data.build import DEFAULT_VERSION
 from scosim.data.constants import ECONOMIES, LISTED
 from scosim.finance.data import TABLE_FILES, TABLES_DIR, FinanceDataError, load_banking
 
-RAW = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / "wdi_fb_ast_nper_zs.csv").is_file(),
-    reason="raw data directory not available (only in the development tree)",
-)
+needs_raw = needs_raw_file("wdi_fb_ast_nper_zs.csv")
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data import ECONOMIES, load_calibration
 from scosim.data.agreements import deepest
 from scosim.data.build import RAW_FILES
@@ -23,10 +24,7 @@ from scosim.data.suspension import PAIRS as SUSPENSION_PAIRS
 from scosim.data.tariffs import composition_factors, fuel_shares, read_ahs
 
 ROOT = Path(__file__).resolve().parents[1]
-RAW = ROOT / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW / RAW_FILES["ahs"]).is_file(), reason=f"raw data directory {RAW} not available"
-)
+needs_raw = needs_raw_file(RAW_FILES["ahs"])
 GSTP, APTA_CHINA, EAEU_IRAN = 146, 46, 1028
 
 

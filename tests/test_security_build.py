@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import math
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from _raw import RAW as RAW_ROOT  # tests/ on sys.path
+from _raw import needs_raw_file
 from scosim.data.build import RawDataError
 from scosim.data.constants import ECONOMIES, LISTED
 from scosim.security.build import (
@@ -24,11 +25,8 @@ from scosim.security.calibration import (
     load_security_calibration,
 )
 
-RAW_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "raw"
-needs_raw = pytest.mark.skipif(
-    not (RAW_DIR / RAW["gti"]).is_file(),
-    reason="raw data directory not available (only in the development tree)",
-)
+RAW_DIR = RAW_ROOT
+needs_raw = needs_raw_file(RAW["gti"])
 
 
 @needs_raw

@@ -13,11 +13,11 @@ the raw IMF DOTS flows of 2016-2018 carried to 2023 by each side's trade growth.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from _raw import RAW, needs_raw_file  # tests/ on sys.path
 from scosim.data import load_calibration
 from scosim.data.raw import RAW_FILES
 from scosim.mechanisms.suspensions import lift_bans
@@ -33,7 +33,6 @@ PAIRS = (("IND", "PAK"), ("PAK", "IND"))
 PRE_SUSPENSION = {("IND", "PAK"): 2.07e9, ("PAK", "IND"): 0.495e9}
 #: World Bank "Glass Half Full" (2018): potential India-Pakistan trade, both ways, US$.
 POTENTIAL = 37e9
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +137,7 @@ def _wdi(key: str, code: str, year: int) -> float:
     raise AssertionError(f"no WDI {key} for {code} in {year}")
 
 
-@pytest.mark.skipif(not (RAW / RAW_FILES["dots"]).is_file(),
-                    reason=f"raw data directory {RAW} not available")
+@needs_raw_file(RAW_FILES["dots"])
 @pytest.mark.parametrize("sigma", [4.0, 5.0, 8.0])
 def test_lifted_flows_match_dots_2018_grown_with_the_importers_imports(cal, sigma) -> None:
     """A scaling the build does not use: the importer's 2018 report (DOTS) times the growth

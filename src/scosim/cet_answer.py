@@ -28,6 +28,7 @@ The cost is one set-up of a one-run model and no GE solve: about 0.15 s in a run
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,10 +42,13 @@ __all__ = ["UnionTariffs", "cet_lines", "run_union_tariffs", "union_tariffs"]
 #: Widest line of the answer's notes.
 WIDTH = 95
 #: The CET rules (``cet`` of the proposal) in words.
-RULES: dict[str, str] = {"weighted_mean": "import-weighted mean of the members' MFN rates",
-                         "mean": "mean of the members' MFN rates",
-                         "min": "lowest of the members' MFN rates",
-                         "max": "highest of the members' MFN rates"}
+#: The rates compared are of one kind, MFN trade-weighted means (scosim.data.cet_inputs);
+#: a member whose WDI figure is missing is named after the rule, with what stands in.
+RULES: dict[str, str] = {
+    "weighted_mean": "import-weighted mean of the members' MFN trade-weighted rates",
+    "mean": "mean of the members' MFN trade-weighted rates",
+    "min": "lowest of the members' MFN trade-weighted rates",
+    "max": "highest of the members' MFN trade-weighted rates"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class UnionTariffs:
         base_year: The calibration's base year (the weights' year).
         year: The answer's year the averages are for: the tariffs in force then, or in
             ``full_year`` when that is later (the line's "once fully phased in").
+        fallback: ``{code: note}`` for members whose rate in the CET rule is not the
+            WDI MFN trade-weighted mean (:attr:`scosim.data.cet_inputs.CetInputs.fallback`).
     """
 
     pid: str
@@ -75,6 +81,7 @@ class UnionTariffs:
     full_year: int | None
     base_year: int
     year: int
+    fallback: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _full_year(model: Any, arr: Any) -> int | None:
@@ -132,6 +139,7 @@ def union_tariffs(scenario: Any, year: int,
                              preferences=pairs[None].copy() if pairs.any() else None)
         arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
         inside = parts[0]
+        members = tuple(model.codes[j] for j in np.flatnonzero(inside))
         before, after = {}, {}
         for j in np.flatnonzero(inside):
             outside = ~inside  # the importer is inside, so never among them
@@ -143,9 +151,11 @@ def union_tariffs(scenario: Any, year: int,
             after[code] = float(w @ policy.tariffs[0][outside, j] / w.sum())
         out.append(UnionTariffs(
             pid=arr.pid, rule=arr.proposal.cet, cet=float(terms["cet"][0]),
-            members=tuple(model.codes[j] for j in np.flatnonzero(inside)),
+            members=members,
             before=before, after=after, full_year=full,
-            base_year=int(model.cal.base_year), year=when))
+            base_year=int(model.cal.base_year), year=when,
+            fallback={c: model.mfn_inputs.fallback[c] for c in members
+                      if c in model.mfn_inputs.fallback}))
     return out
 
 
@@ -206,6 +216,10 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
         if not any(v > 0 for v in inside):
             continue
         rule = RULES.get(u.rule, str(u.rule)) if isinstance(u.rule, str) else "the scenario's rate"
+        if isinstance(u.rule, str) and u.fallback:
+            # A member without the WDI figure: say what stands in, and of which kind.
+            rule += "".join(f"; WDI has no such rate for {c}: {note}"
+                            for c, note in u.fallback.items())
         if u.full_year is None:
             when = "at full phase-in (which the scenario's schedule does not reach)"
         else:

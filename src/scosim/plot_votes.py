@@ -109,6 +109,10 @@ class VoteReasons:
         rule_score: Mean over runs of the score each state's vote rule reported of its
             own test (:class:`scosim.rules.RuleScore`), NaN where it reported none.
         rule_threshold: Mean of the bar it compared that score with (NaN: none).
+        vetoed: Under a decision rule that gives a veto (consensus): the share of runs in
+            which each state's no was one (the answer's ``no was a veto``); None under
+            other rules. A state that said no and vetoed nothing is a non-member asked
+            with its bloc, which keeps only itself and its bloc out.
     """
 
     contributions: pd.DataFrame
@@ -127,6 +131,7 @@ class VoteReasons:
     not_drawn: dict[str, float] = field(default_factory=dict)
     rule_score: pd.Series | None = None
     rule_threshold: pd.Series | None = None
+    vetoed: pd.Series | None = None
 
     @property
     def decided_by(self) -> pd.Series:
@@ -237,7 +242,17 @@ def _reasons(st: RunStats, vote: ProposalVote,
         not_drawn=not_drawn,
         rule_score=data["rule_score"].loc[order],
         rule_threshold=data["rule_threshold"].loc[order],
+        vetoed=_vetoed(st, pid, order, vote.runs),
     )
+
+
+def _vetoed(st: RunStats, pid: str, order: Sequence[str], runs: int) -> pd.Series | None:
+    """Share of runs in which each state's no on ``pid`` was a veto; None without vetoes."""
+    from scosim.run_votes import veto_rule_of
+
+    if veto_rule_of(st, pid) is None:
+        return None
+    return pd.Series({c: st.vote_runs.vetoed.get((pid, c), 0) / max(runs, 1) for c in order})
 
 
 def vote_reasons_all(events: pd.DataFrame | RunStats,
@@ -322,6 +337,12 @@ def state_label(data: VoteReasons, state: str) -> str:
     label = _vote_label(float(data.yes_share[state]), data.rules[state],
                         bool(data.sponsor[state]))
     label += _own_score(data, state)
+    said_no = 1.0 - float(data.yes_share[state])
+    if data.vetoed is not None and said_no > 0:
+        # Under consensus only a member's no is a veto: say which kind this no was.
+        vetoed = float(data.vetoed[state])
+        label += (f"; its no a veto in {percent_of_runs(vetoed)}% (a member's)" if vetoed > 0
+                  else "; its no vetoed nothing (a non-member: keeps only its bloc out)")
     if data.withdrew is not None and data.withdrew[state] > 0:
         label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
     return label

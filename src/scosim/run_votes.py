@@ -24,21 +24,25 @@ from scosim.run_outcome import wrap_answer
 from scosim.runstats import RunStats
 from scosim.vote_stats import COMMITTED_RULES, rule_name
 
-__all__ = ["DID_NOT_VOTE", "NO_ON", "committed_lines", "is_share", "vote_cell",
-           "vote_columns", "vote_notes"]
+__all__ = ["A_VETO", "DID_NOT_VOTE", "NO_ON", "committed_lines", "is_share", "veto_rule_of",
+           "vote_cell", "vote_columns", "vote_notes"]
 
 #: The prefix of a per-proposal share of runs with a no, when a run votes on several.
 NO_ON = "no: "
+#: Under a rule that gives a veto (consensus): the share of runs in which the state's no was
+#: one, beside ``voted no`` where some no was not (a non-member asked with its bloc).
+A_VETO = "no was a veto"
 #: A share column's cell for a state that was not among the proposal's voters.
 DID_NOT_VOTE = "did not vote"
 #: Share columns (percent of runs) and, after them, mean numbers a run.
-_SHARES = ("voted no", NO_ON, "objected")
+_SHARES = ("voted no", NO_ON, A_VETO, "objected")
 _COUNTS = ("no votes", "withdrew", "left")
 
 
 def is_share(heading: str) -> bool:
     """Whether a vote column is a share of runs (printed in percent), not a number a run."""
-    return heading in ("voted no", "objected") or heading.startswith((NO_ON, "objected: "))
+    return heading in ("voted no", A_VETO, "objected") or heading.startswith(
+        (NO_ON, "objected: ", f"{A_VETO}: "))
 
 
 def vote_cell(heading: str, value: float, width: int) -> str:
@@ -66,7 +70,7 @@ def _veto_rule(name: str) -> bool:
         return rule_name(name) == "consensus"
 
 
-def _veto_by(st: RunStats, pid: str) -> str | None:
+def veto_rule_of(st: RunStats, pid: str) -> str | None:
     """The decision rule under which a no on ``pid`` was a veto; None when it was not.
 
     Read from the decisions' records; a run that recorded none (made before they were
@@ -80,6 +84,18 @@ def _veto_by(st: RunStats, pid: str) -> str | None:
     vetoes = {c: n for (p, c), n in runs.vetoed.items() if p == pid}
     return ("its decision rule" if vetoes and all(n <= runs.no.get((pid, c), 0)
                                           for c, n in vetoes.items()) else None)
+
+
+def _no_without_veto(st: RunStats, pid: str, concerned: Sequence[str]) -> list[str]:
+    """The states whose no on ``pid`` was no veto in some run, under a rule giving vetoes.
+
+    Empty when ``pid``'s decision rule gives no veto: then no no is one, and the column
+    ``voted no`` says all. A state is listed when it said no in more runs than it vetoed.
+    """
+    if veto_rule_of(st, pid) is None:
+        return []
+    vr = st.vote_runs
+    return [c for c in concerned if vr.no.get((pid, c), 0) > vr.vetoed.get((pid, c), 0)]
 
 
 def vote_columns(st: RunStats, concerned: Sequence[str],
@@ -110,6 +126,10 @@ def vote_columns(st: RunStats, concerned: Sequence[str],
     if any(vr.no.get((p, c), 0) for p in proposals for c in concerned):
         for pid in proposals:
             out[f"{NO_ON}{pid}" if many else "voted no"] = share(vr.no, pid)
+            if _no_without_veto(st, pid, concerned):
+                # Under consensus only a member's no is a veto: beside the no, whether it
+                # was one (a non-member asked with its bloc blocks nothing).
+                out[f"{A_VETO}: {pid}" if many else A_VETO] = share(vr.vetoed, pid)
         for pid in proposals:
             # Asked again in a later year (re-tabled; outsiders asked to join one in
             # force): then the number of votes against, too.
@@ -120,7 +140,8 @@ def vote_columns(st: RunStats, concerned: Sequence[str],
                     else float("nan") for c in concerned]
     for pid in proposals:
         # Vetoes that are not a no under consensus: objections of those left outside.
-        if _veto_by(st, pid) is None and any(vr.vetoed.get((pid, c), 0) for c in concerned):
+        if veto_rule_of(st, pid) is None and any(vr.vetoed.get((pid, c), 0)
+                                                 for c in concerned):
             out[f"objected: {pid}" if many else "objected"] = [
                 100.0 * vr.vetoed.get((pid, c), 0) / runs for c in concerned]
     for heading, counts in (("withdrew", [st.event_counts.get(("withdrew", c), 0)
@@ -143,7 +164,7 @@ def vote_notes(st: RunStats, headings: Sequence[str], concerned: Sequence[str],
         one = "voted no" in headings
         text = ("voted no: share of runs in which the state voted no" if one
                 else "no: share of runs in which the state voted no on that proposal")
-        vetoes = {p: r for p in proposals if (r := _veto_by(st, p))}
+        vetoes = {p: r for p in proposals if (r := veto_rule_of(st, p))}
         if vetoes:
             rules = " or ".join(sorted(set(vetoes.values())))
             text += (f" (under {rules} a member's no is a veto)"
@@ -157,6 +178,13 @@ def vote_notes(st: RunStats, headings: Sequence[str], concerned: Sequence[str],
                          f"runs): {', '.join(some)}")
         if any(vr.voted.get((p, c), 0) == 0 for p in proposals for c in concerned):
             notes.append(f"{DID_NOT_VOTE}: not among the proposal's voters in any run")
+    if any(h == A_VETO or h.startswith(f"{A_VETO}: ") for h in headings):
+        kept = sorted({c for p in proposals for c in _no_without_veto(st, p, concerned)})
+        notes.append(f"{A_VETO}: share of runs in which the state's no was a veto, which "
+                     "blocks the proposal for all (a member's no); a no that was not "
+                     f"({', '.join(kept)}) blocks nothing: a non-member asked with its bloc "
+                     "(Armenia with the EAEU) keeps only itself and its bloc out, a state "
+                     "asked later to join a union in force only itself")
     if any(h == "no votes" or h.startswith("no votes: ") for h in headings):
         notes.append(f"no votes: mean number of the state's votes against a run, over all "
                      f"{n_runs} runs (a number, not a share of runs: a state can be asked "

@@ -15,6 +15,7 @@ import numpy as np
 from scosim._mesa import load_mesa
 from scosim.data import load_calibration
 from scosim.data.calibration import derived, read_only
+from scosim.data.cet_inputs import cet_inputs
 from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
@@ -138,7 +139,10 @@ class SCOModel(mesa.Model):
         c = self.cal.countries
         self.gdp0 = c["gdp_usd"].to_numpy(dtype=float)
         self.population = c["population"].to_numpy(dtype=float)
-        self.mfn = c["tariff_mfn"].to_numpy(dtype=float)
+        # The CET rules' rates: one kind for every economy (MFN, trade-weighted), not
+        # tariff_mfn, which mixes simple and applied means (scosim.data.cet_inputs).
+        self.mfn_inputs = cet_inputs(self.cal, list(self.codes))
+        self.mfn = self.mfn_inputs.rates
         trade, tau = derived(
             self.cal, ("trade_and_tariffs", tuple(self.codes)), self._trade_and_tariffs)
         trade = trade.copy()

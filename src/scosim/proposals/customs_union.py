@@ -254,7 +254,8 @@ class CustomsUnion(BlocAware):
     participants (non-tariff barriers, :mod:`scosim.mechanisms.ntb`).
 
     Negotiated term: ``cet`` (R,), set by the spec's CET rule over the
-    participants' MFN tariffs (``countries.tariff_mfn``) at the vote, or the spec's
+    participants' MFN trade-weighted rates at the vote (one kind for all:
+    :mod:`scosim.data.cet_inputs`, not ``countries.tariff_mfn``), or the spec's
     rate. Sweepable: ``depth`` (the sovereignty cost in each vote, read by the
     Council) and ``cet`` (a rate per run; a swept rate takes the place of the
     scenario's rule or rate, as ``--set proposals.<id>.cet=<rate>`` does). Indicator:
