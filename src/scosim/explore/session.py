@@ -28,6 +28,7 @@ __all__ = [
     "View",
     "compare_command",
     "compare_view",
+    "compare_warnings_shown",
     "explorer_batch_size",
     "latest_run",
     "list_scenarios",
@@ -37,7 +38,6 @@ __all__ = [
     "run_command",
     "run_view",
     "run_warnings_shown",
-    "compare_warnings_shown",
 ]
 
 
