@@ -78,6 +78,13 @@ def test_page_shows_the_runs_and_the_comparisons_warnings(workdir: Path) -> None
             "4.0 vs 5.0")]
         assert len(economies) == 1 and shown.count(note) == 1, shown
         at.run()
+    # A new session opens the latest run from the results folder (the compare's policy
+    # run, seed 8): nothing is run, the warning comes from the run's manifest.
+    opened = testing.AppTest.from_file(str(APP), default_timeout=180).run()
+    assert not opened.exception
+    assert opened.session_state["last_run"].get("opened")
+    assert opened.number_input(key="small_unstable--seed").value == 8
+    assert _shown(opened) == [note]
 
 
 def test_markdown_text_shows_the_message_verbatim() -> None:
@@ -91,9 +98,15 @@ def test_markdown_text_shows_the_message_verbatim() -> None:
     assert "\\$" in escaped and "\\*all\\*" in escaped and "\\:" in escaped
 
 
-def _warn(text: str, category: type[Warning] = UserWarning) -> None:
-    """Every warning of the test from this one line: the once-per-location registry's key."""
-    warnings.warn(text, category, stacklevel=1)
+def _warn(text: str, category: type[Warning] | None = None) -> None:
+    """Every warning of the test from this one line: the once-per-location registry's key.
+
+    A :class:`~scosim.errors.ScosimWarning` unless told: this file is not scosim's, so a
+    plain ``UserWarning`` raised here is a library's (for the log, not the page).
+    """
+    from scosim.errors import ScosimWarning
+
+    warnings.warn(text, category or ScosimWarning, stacklevel=1)
 
 
 def test_overlapping_sessions_keep_their_own_warnings_and_the_process_its_hook(
@@ -122,6 +135,8 @@ def test_overlapping_sessions_keep_their_own_warnings_and_the_process_its_hook(
                 for _ in range(2):  # twice from one line: kept once
                     _warn("both")
                 _warn("A's library", FutureWarning)  # for the log, not the page
+                # A library's UserWarning (raised outside scosim): for the log too.
+                _warn("A's library's UserWarning", UserWarning)
         except BaseException as exc:
             failed.append(exc)
         finally:
@@ -149,4 +164,4 @@ def test_overlapping_sessions_keep_their_own_warnings_and_the_process_its_hook(
     assert not failed, failed
     assert said == {"A": ["A before B", "both"], "B": ["both", "B after A"]}
     _warn("after both")  # the main thread's, in no section: to the process's hook
-    assert shown == ["A's library", "after both"]
+    assert shown == ["A's library", "A's library's UserWarning", "after both"]

@@ -575,10 +575,12 @@ def compare_cli(args: argparse.Namespace) -> int:
     if votes := compare_outcome(comp.policy_dir, comp.baseline_dir, int(pm["replications"])):
         print(textwrap.fill(votes, width=95))
     # Which runs were paired: a name or a reused file does not say (report.md has hashes).
-    from scosim.compare_terminal import compared_runs
+    from scosim.compare_terminal import carried_warnings, compared_runs
 
     for line in compared_runs(comp):
         print(line)
+    for line in carried_warnings(comp):  # each run's own, from its manifest
+        print(f"scosim: warning: {line}", file=sys.stderr)
     print(f"report: {report_dir / 'report.html'}")
     print(f"        {report_dir / 'report.md'}")
     return 0

@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-# The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
 from scosim.cli_experiments import SWEEPABLE, add_experiment_parsers  # noqa: E402, F401
+
+# The parsers live in a module that imports nothing heavy (start-up time); re-exported here.
+from scosim.errors import ScosimWarning
 from scosim.results import (
     LOCK,
     compact_stamp,
@@ -203,7 +205,7 @@ def sweep(
     if progress:
         print(plan, file=sys.stderr)
     if (unread := score_only_warning(sc, params)) is not None:
-        warnings.warn(unread, UserWarning, stacklevel=2)
+        warnings.warn(unread, ScosimWarning, stacklevel=2)
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
@@ -285,7 +287,7 @@ def sweep(
         target = final_name(tmp)
         tmp.rename(target)
         if flat is not None:  # said once the sweep is in place, its results beside it
-            warnings.warn(flat, UserWarning, stacklevel=2)
+            warnings.warn(flat, ScosimWarning, stacklevel=2)
     except BaseException as exc:
         lock.close()
         kept = checkpoint.count()

@@ -28,6 +28,7 @@ from scosim.cli_errors import (
     user_errors,
 )
 from scosim.cli_experiments import count_problem, worker_count
+from scosim.errors import ScosimWarning
 
 EXIT_FAILURE = 1
 EXIT_USER_ERROR = 2
@@ -64,13 +65,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for slip in exit_threshold_slips(
             sc["parameters"]["council"]["exit_threshold"],
             {c: (ov or {}).get("exit_threshold") for c, ov in (sc["countries"] or {}).items()}):
-        warnings.warn(slip, UserWarning, stacklevel=1)
+        warnings.warn(slip, ScosimWarning, stacklevel=1)
     if ((sc["parameters"].get("network") or {}).get("instability")):
         # As `run` warns of it, without numpy (the ceilings are read in pure Python).
         from scosim.network.params import dumped_instability_notes
 
         for note in dumped_instability_notes(sc):
-            warnings.warn(note, UserWarning, stacklevel=1)
+            warnings.warn(note, ScosimWarning, stacklevel=1)
     n = len(sc["proposals"])
     print(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"

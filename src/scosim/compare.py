@@ -62,6 +62,7 @@ from scosim.compare_shares import (
     zero_one_flags,
     zero_one_indicators,
 )
+from scosim.errors import ScosimWarning
 from scosim.experiments.executors import INDICATOR_COLUMNS
 
 KEYS: tuple[str, ...] = ("year", "country", "indicator")
@@ -135,7 +136,7 @@ def paired_differences(
     out, unmatched, _ = _pair(policy, baseline, by)
     if unmatched:
         warnings.warn(_unmatched_message(unmatched, _unpaired(policy, baseline, out)),
-                      stacklevel=2)
+                      ScosimWarning, stacklevel=2)
     return out
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scosim.errors import ScosimWarning
+
 
 class PairingError(ValueError):
     """Two result sets cannot be compared run by run."""
@@ -250,10 +252,11 @@ def check_pairable(policy_manifest: dict, baseline_manifest: dict) -> None:
                 f"policy and baseline used different {what} "
                 f"({policy_manifest.get(key)} vs {baseline_manifest.get(key)}); "
                 "differences mix the policy with the data change",
+                ScosimWarning,
                 stacklevel=3,
             )
     if note := code_note(policy_manifest, baseline_manifest):
-        warnings.warn(note, stacklevel=3)
+        warnings.warn(note, ScosimWarning, stacklevel=3)
 
 
 def code_note(policy_manifest: dict, baseline_manifest: dict) -> str | None:

@@ -43,6 +43,7 @@ from scosim.compare_shares import (
     zero_one_flags,
     zero_one_indicators,
 )
+from scosim.errors import ScosimWarning
 from scosim.result_tables import (
     _is_url,
     _join,
@@ -188,7 +189,7 @@ def compare_results(
     from scosim.compare_setup import economy_note
 
     if note := economy_note(Path(policy_dir), Path(baseline_dir)):
-        warnings.warn(note, stacklevel=2)
+        warnings.warn(note, ScosimWarning, stacklevel=2)
     wanted = list(indicators) if indicators else None
     by = list(by)
     pol = _Side.scan(_join(policy_dir, "indicators"), wanted)
@@ -485,7 +486,8 @@ def _summaries_by_group(
         if method == "bootstrap" and tmp is not None:
             summaries = _bootstrap_pass(pol, base, groups, tmp, by, level, seed, sizes)
     if unmatched:
-        warnings.warn(cmp._unmatched_message(unmatched, which), stacklevel=3)
+        warnings.warn(cmp._unmatched_message(unmatched, which), ScosimWarning,
+                      stacklevel=3)
     binary = zero_one_indicators(combine_flags(flags[0]), combine_flags(flags[1]))
     for summary, n in zip(summaries, counts, strict=True):
         apply_share_intervals(summary, n, binary, level)

@@ -269,3 +269,17 @@ def compared_runs(comp: Comparison) -> list[str]:
     return [f"{role + ':':<10}{where} ({m.get('scenario_file') or 'scenario file not recorded'})"
             for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
                                    ("baseline", comp.baseline_dir, comp.baseline_manifest))]
+
+
+def carried_warnings(comp: Comparison) -> list[str]:
+    """One line per warning the compared runs keep (``policy run: ...``), for stderr.
+
+    A run compared by name, id or directory, or reused, is not run again: its warnings
+    (a stress test, a slip) are said from its manifest (:mod:`scosim.run_warnings`).
+    """
+    from scosim.run_warnings import carried
+
+    return carried((role, m, f"{where}/manifest.json")
+                   for role, where, m in (("policy", comp.policy_dir, comp.policy_manifest),
+                                          ("baseline", comp.baseline_dir,
+                                           comp.baseline_manifest)))

@@ -10,6 +10,15 @@ from pathlib import Path
 from typing import Any
 
 
+class ScosimWarning(UserWarning):
+    """A warning scosim itself gives the reader (a stress test, a slip, a damaged batch).
+
+    A ``UserWarning``, so filters and ``pytest.warns(UserWarning)`` still catch it; its
+    own class so that the explorer shows the reader scosim's warnings and sends a
+    library's ``UserWarning`` to the server's log (:mod:`scosim.run_warnings`).
+    """
+
+
 class Terminated(KeyboardInterrupt):
     """The process was sent SIGTERM (e.g. by a job scheduler or ``kill``).
 

@@ -494,13 +494,22 @@ def write_report(
     method = _method_text(comp) + _notes(comp, inds, aggs,
                                          empty_rows=bool((table["runs"] == 0).any()))
 
+    from scosim.run_warnings import carried
+
+    # What each run said when it was made (a stress test, a slip), kept in its manifest.
+    said = carried((role, m, f"{where}/manifest.json") for role, where, m in (
+        ("policy", comp.policy_dir, pm), ("baseline", comp.baseline_dir, bm)))
+    said_intro = ("The runs compared gave these warnings when they were made "
+                  "(scosim run printed them; each run's manifest.json keeps them):")
     left_out = _unchanged_text(still, unpaired, yr, n_runs,
                                table["indicator"].astype(str).value_counts().to_dict())
     # An empty table's header says nothing: say why it is empty instead.
     none = f"No indicator differs in {yr} in any of the {n_runs} paired runs." if table.empty \
         else ""
     md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "",
-          *([left_out, ""] if left_out else []), "## Method", ""]
+          *([left_out, ""] if left_out else []),
+          *(["## Warnings", "", said_intro, "", *[f"- {w}" for w in said], ""] if said else []),
+          "## Method", ""]
     md += [p + "\n" for p in method]
     md += ["## Plots", ""]
     md += [f"![{cap}]({rel})\n" for cap, rel in figures]
@@ -531,6 +540,9 @@ def write_report(
         "<h2>Summary</h2>",
         para(none) if none else _html_table(table),
         *[para(x) for x in left_out.split("\n\n") if x],
+        *(["<h2>Warnings</h2>", para(said_intro),
+           "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in said) + "</ul>"]
+          if said else []),
         "<h2>Method</h2>",
         *[para(p) for p in method],
         "<h2>Plots</h2>",

@@ -260,6 +260,8 @@ def damaged_batches(fs: Any, path: str, done: Iterable[int], label: str) -> list
 
     import pyarrow.parquet as pq
 
+    from scosim.errors import ScosimWarning
+
     damaged = []
     for batch_id in sorted(done):
         parts = [f"{path}/{table}/batch-{batch_id:05d}.parquet"
@@ -275,7 +277,7 @@ def damaged_batches(fs: Any, path: str, done: Iterable[int], label: str) -> list
                 fs.rm_file(part)
     if damaged:
         warnings.warn(f"batch(es) {damaged} of {label} could not be read back (damaged "
-                      "files); they are run again", stacklevel=3)
+                      "files); they are run again", ScosimWarning, stacklevel=3)
     return damaged
 
 

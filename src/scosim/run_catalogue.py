@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scosim.errors import ScosimWarning
 from scosim.results import MANIFEST, PARTIAL_PREFIX, VERSION_KEYS, is_locked, version_value
 
 if TYPE_CHECKING:
@@ -300,7 +301,7 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
             f"{str(ref)!r} names a scenario whose every finished run was changed with --set; "
             f"using the latest, {row['run_id']}, run with {row['overrides']}. Give a run id "
             "to choose, or run the scenario as written",
-            UserWarning,
+            ScosimWarning,
             stacklevel=2,
         )
     return Path(row["path"])

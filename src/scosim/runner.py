@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-import warnings
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +61,7 @@ from scosim.run_limits import (  # noqa: F401  (re-exported: scosim.runner.*)
 )
 from scosim.run_stop import open_writer, stopped
 from scosim.run_stop import run_id as _run_id  # the name tests patch
+from scosim.run_warnings import stored, warn_and_keep
 from scosim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash
 from scosim.scenario.edits import edits_from_file
 from scosim.stats_feed import feed_for_run, listen, offer_tables
@@ -322,13 +322,16 @@ def run(
     check_replications(sc.replications, n_years, allow_large=allow_large, scenario=sc)
     from scosim.scenario.thresholds import scenario_slips
 
+    # Said, and kept in the manifest so that they travel with the run (the explorer
+    # opening it later, compare, the report): scosim.run_warnings.
+    said: list[tuple[str, str, str]] = []
     for slip in scenario_slips(sc):  # -0.55 meant as -0.55 %: said, not refused
-        warnings.warn(slip, UserWarning, stacklevel=2)
+        warn_and_keep(said, slip, "scosim.scenario.thresholds")
     if getattr(sc.parameters.network, "instability", None):
         from scosim.network.params import instability_notes
 
         for note in instability_notes(sc):  # a stress test: said, not refused
-            warnings.warn(note, UserWarning, stacklevel=2)
+            warn_and_keep(said, note, "scosim.network.params")
     bs = int(batch_size or min(DEFAULT_BATCH_SIZE, sc.replications))
     from scosim.data import load_calibration
 
@@ -364,6 +367,7 @@ def run(
         # The same, what -> origin, distribution, version, module hash: compared as the
         # string (scosim.plugin_record.plugins_key); it tells what to install.
         "plugin_record": plugin_record(sc),
+        "warnings": stored(said),
     }
     # SIGTERM (e.g. a job scheduler) stops like Ctrl-C, from before the run directory
     # is opened: finished batches stay resumable and a run with none leaves nothing.

@@ -138,10 +138,12 @@ def run_dask(
                 # run that waits in silence for workers nobody starts looks hung.
                 import warnings
 
+                from scosim.errors import ScosimWarning
+
                 warnings.warn(
                     f"the Dask scheduler at {scheduler} has no workers: the batches wait "
                     f"until some join (start them with `dask worker {scheduler}`)",
-                    stacklevel=2)
+                    ScosimWarning, stacklevel=2)
         # Task slots across the cluster (threads); an external cluster may still be
         # scaling up, so keep at least a couple of batches in flight.
         slots = max(1, sum(client.nthreads().values()))

@@ -36,6 +36,7 @@ from scosim.explore.session import (
     View,
     compare_command,
     compare_view,
+    compare_warnings_shown,
     latest_run,
     list_scenarios,
     opened_form,
@@ -43,6 +44,7 @@ from scosim.explore.session import (
     provenance,
     run_command,
     run_view,
+    run_warnings_shown,
 )
 from scosim.explore.table_widths import clipped_widths
 from scosim.plots import mechanism_figures
@@ -200,8 +202,15 @@ def _show_run(info: dict[str, Any], current: dict[str, Any]) -> None:
         headline = with_footer(headline, page_footer(res.path, _drawn(figs, images)))
         with st.container(key="headline-run"):
             st.code(headline, language=None)
-    # What `scosim run` prints as "scosim: warning: ...", under the answer it qualifies.
-    page_warnings.show(info.get("warnings") or [], "page-warnings-run")
+    # What `scosim run` prints as "scosim: warning: ...", under the answer it qualifies:
+    # those the run keeps in its manifest (a run opened from the results folder too).
+    try:
+        said = run_warnings_shown(res.manifest, info.get("warnings"),
+                                  str(res.path / "manifest.json"))
+    except ValueError as exc:  # a hand-edited manifest: said, and the run still shown
+        st.error(f"scosim: error: {exc}")
+        said = list(info.get("warnings") or [])
+    page_warnings.show(said, "page-warnings-run")
     if figs["who_gains"] is not None:
         with st.container(key="fig-who-gains"):
             st.plotly_chart(figs["who_gains"], key="who-gains-chart")
@@ -304,6 +313,13 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
                 c: st.column_config.Column(width=w) for c, w in widths.items()})
         for note in table.notes:
             st.text(note)
+    # The baseline's own warnings too (kept in its manifest); the policy's are under its
+    # run, below.
+    try:
+        said = compare_warnings_shown(said, pm, bm, (f"{info['policy']}/manifest.json",
+                                                     f"{info['baseline']}/manifest.json"))
+    except ValueError as exc:
+        st.error(f"scosim: error: {exc}")
     page_warnings.show(said, "page-warnings-compare")
 
 
@@ -506,7 +522,7 @@ def _compare(view: View, bview: View, sc: Any, state: dict[str, Any],
         # What `scosim compare` prints for the same pair: its year, title, units and notes.
         "table": compare_table(comp, view.out, report),
         "reused": reused,
-        # Shown under the comparison's table (the policy's run below repeats none of them).
+        # Shown under the comparison's table (the policy's own are under its run, below).
         "warnings": said,
     }
     st.session_state["last_run"] = {

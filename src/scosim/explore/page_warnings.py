@@ -1,4 +1,4 @@
-"""The library's warnings, kept while the page runs or compares and shown on the page.
+"""scosim's warnings, kept while the page runs or compares and shown on the page.
 
 ``scosim run`` and ``scosim compare`` print them as ``scosim: warning: ...``; a
 Streamlit server sent them to its stderr only, out of the reader's sight ("the
@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 import streamlit as st
+
+from scosim.run_warnings import is_own
 
 __all__ = ["markdown_text", "recorded", "show"]
 
@@ -46,13 +48,14 @@ def _stack() -> list[list[str]]:
 
 def _hook(message: Warning | str, category: type[Warning], filename: str, lineno: int,
           file: TextIO | None = None, line: str | None = None) -> None:
-    """``warnings.showwarning`` of the process: keeps a recording thread's UserWarnings.
+    """``warnings.showwarning`` of the process: keeps a recording thread's scosim warnings.
 
-    Any other warning, or one raised in a thread with no open section, goes to the hook
-    this one replaced (the server's log).
+    Any other warning (a library's ``UserWarning`` too: it means nothing to the policy
+    reader), or one raised in a thread with no open section, goes to the hook this one
+    replaced (the server's log).
     """
     stack = _stack()
-    if stack and issubclass(category, UserWarning):
+    if stack and issubclass(category, UserWarning) and is_own(category, filename):
         text = str(message)
         if text not in stack[-1]:
             stack[-1].append(text)
@@ -84,7 +87,7 @@ _install()
 
 @contextmanager
 def recorded(into: list[str]) -> Iterator[list[str]]:
-    """Append to ``into`` the text of each ``UserWarning`` this thread raises inside, once each.
+    """Append to ``into`` the text of each scosim warning this thread raises inside, once each.
 
     Streamlit serves each session in its own thread, so a section keeps its own thread's
     warnings only: a process-wide ``warnings.catch_warnings(record=True)`` (until
@@ -94,8 +97,10 @@ def recorded(into: list[str]) -> Iterator[list[str]]:
     thread's innermost open section and passes every other to the hook it replaced. A
     lock around the section would have been simpler, but would run one session at a time.
 
-    Other warnings (a library's ``FutureWarning``) are for the server's log: they are
-    printed there as before. The process's filters still apply (an ignored warning stays
+    Only scosim's own warnings are kept (:func:`scosim.run_warnings.is_own`: a
+    :class:`~scosim.errors.ScosimWarning`, or raised from a file of the package). Other
+    warnings (a library's ``FutureWarning`` or ``UserWarning``) are for the server's log:
+    they are printed there as before. The process's filters still apply (an ignored warning stays
     ignored); a UserWarning no filter decides is shown every time, in every thread, so
     that each section sees its own even if raised before. Warnings of threads or
     processes the section starts are not kept.

@@ -28,6 +28,7 @@ __all__ = [
     "View",
     "compare_command",
     "compare_view",
+    "compare_warnings_shown",
     "explorer_batch_size",
     "latest_run",
     "list_scenarios",
@@ -36,6 +37,7 @@ __all__ = [
     "provenance",
     "run_command",
     "run_view",
+    "run_warnings_shown",
 ]
 
 
@@ -258,6 +260,51 @@ def provenance(manifest: dict[str, Any]) -> str:
         f"scosim {manifest.get('package_version', '?')} · data {manifest.get('data_version', '?')}"
         f" (base year {manifest.get('data_base_year', '?')}) · run {manifest.get('run_id', '?')}"
     )
+
+
+def run_warnings_shown(manifest: dict[str, Any], said: list[str] | None = None,
+                       source: str = "manifest.json") -> list[str]:
+    """The warnings the page shows under a run, each once: the run's own, then the pass's.
+
+    The run's own are those its manifest keeps (:mod:`scosim.run_warnings`): a run the
+    page opens from the results folder (made by ``scosim run`` or an earlier session)
+    raises nothing when read, and showed none until 2026-12-06.
+
+    Args:
+        manifest: The run's manifest.
+        said: Warnings the page kept while it made the run (:mod:`page_warnings`).
+        source: The manifest's path, named in an error.
+
+    Raises:
+        ValueError: The manifest's ``warnings`` field is malformed (names file and field).
+    """
+    from scosim.run_warnings import warning_texts
+
+    shown = warning_texts(manifest, source)
+    return shown + [w for w in (said or []) if w not in shown]
+
+
+def compare_warnings_shown(said: list[str], policy: dict[str, Any], baseline: dict[str, Any],
+                           sources: tuple[str, str] = ("manifest.json", "manifest.json")
+                           ) -> list[str]:
+    """The warnings the page shows under a comparison, each once.
+
+    Those kept while it compared (the comparison's own, and its runs' if it made them) and
+    those the baseline run keeps; not the policy run's own, which the page shows under
+    that run, drawn below the comparison.
+
+    Args:
+        said: Warnings the page kept while comparing.
+        policy: The policy run's manifest.
+        baseline: The baseline run's manifest.
+        sources: The two manifests' paths, named in an error.
+    """
+    from scosim.run_warnings import warning_texts
+
+    below = set(warning_texts(policy, sources[0]))
+    shown = [w for w in said if w not in below]
+    return shown + [w for w in warning_texts(baseline, sources[1])
+                    if w not in shown and w not in below]
 
 
 def page_footer(run: str | os.PathLike[str], drawn: bool = True) -> str:

@@ -186,6 +186,8 @@ def _warn_malformed(ep: importlib.metadata.EntryPoint, hook: str, name: str) -> 
     """
     import warnings
 
+    from scosim.errors import ScosimWarning
+
     dist = getattr(ep, "dist", None)
     who = "an unknown distribution" if dist is None else (
         f"distribution {dist.metadata['Name']} {dist.version}")
@@ -201,7 +203,7 @@ def _warn_malformed(ep: importlib.metadata.EntryPoint, hook: str, name: str) -> 
         why = (f"unknown hook {hook!r}{guess}; hooks are: {', '.join(_REGISTRY)} (a hook a "
                "plug-in declares with register_hook is known once its module is imported)")
     warnings.warn(f"entry point {ep.name!r} = {ep.value!r} of {who} (group "
-                  f"{ENTRY_POINT_GROUP!r}) is ignored: {why}", UserWarning, stacklevel=3)
+                  f"{ENTRY_POINT_GROUP!r}) is ignored: {why}", ScosimWarning, stacklevel=3)
 
 
 def available_rules(hook: str) -> list[str]:

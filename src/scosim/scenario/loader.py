@@ -287,8 +287,10 @@ def _warn_displaced(scenario: Scenario, doc: _Doc) -> None:
     """Warn of a parent's settings that a child or --set left to no mechanism (once a load)."""
     import warnings
 
+    from scosim.errors import ScosimWarning
+
     for note in displaced_slot_notes(scenario.parameters, doc):
-        warnings.warn(note, UserWarning, stacklevel=3)
+        warnings.warn(note, ScosimWarning, stacklevel=3)
 
 
 def _validate(doc: _Doc, file: str, import_rules: bool) -> Scenario:
