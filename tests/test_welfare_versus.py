@@ -88,8 +88,12 @@ def test_a_sanctions_crisis_names_the_sanctions_not_only_the_policy(tmp_path, ca
     without a proposal must not explain a "policy" its heading no longer names."""
     _, run_dir = _run(tmp_path, capsys, "finance_crisis_settlement.yaml", 2027)
     # A settlement's participants cannot leave it: nothing is said of defections.
+    # The table is of the crisis year, the first of the finance slot's events (2027 until
+    # 2026-12-06: scosim.answer_year).
     assert _heading((run_dir / "summary.txt").read_text()) == (
-        "welfare change in 2027 against the same year without the "
+        "welfare change in 2026 (the first year of the scenario's gdp shock and sanctions "
+        "events, when the finance slot's shocks and policies act; the last year, 2027, is in "
+        "summary.csv) against the same year without the "
         "policy, the trade costs of the scenario's sanctions or the dollar channel's trade "
         "costs of sanctions" + BANKS + ",")
     _, run_dir = _run(tmp_path / "none", capsys, "finance_crisis.yaml", 2027)

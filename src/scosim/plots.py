@@ -129,13 +129,17 @@ def _effect_year(mean: pd.DataFrame, can_defect: bool | None = None) -> tuple[in
     return peak, f"in {peak} (largest effect; none left by {year})"
 
 
-def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
+def who_gains_data(ind: Data, at: tuple[int, str] | None = None
+                   ) -> tuple[pd.DataFrame, int, str, int]:
     """Data of the who-gains figure: welfare change by economy in one year, over runs.
 
     Shared by the PNG plot and the browser explorer, so both show the same numbers.
 
     Args:
         ind: Tidy indicator table of a run, or its :class:`RunStats`.
+        at: ``(year, when)`` to show instead of the default year, when a filled
+            mechanism names the year its policies act
+            (:func:`scosim.answer_year.run_answer_year`); None: the default.
 
     Returns:
         ``(table, year, when, n_runs)``: ``table`` has index economy and columns
@@ -150,7 +154,7 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
     mean = st.mean(name)
     # Numerical noise (~1e-14) is not an effect; show it as zero.
     mean = mean.where(mean.abs() > 1e-9, 0.0)
-    year, when = _effect_year(mean, st.can_defect)
+    year, when = at if at is not None else _effect_year(mean, st.can_defect)
     table = pd.DataFrame(
         {
             "mean": mean.loc[year],
@@ -174,7 +178,7 @@ def who_gains_data(ind: Data) -> tuple[pd.DataFrame, int, str, int]:
 
 def plot_welfare_final(ind: Data, title: str, path: Path,
                        versus: str = "without the policy", scope: str | None = None,
-                       nets: Iterable[str] = ()) -> Path:
+                       nets: Iterable[str] = (), at: tuple[int, str] | None = None) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
     Bars are the mean over runs (the statistic ``scosim compare`` reports);
@@ -188,9 +192,10 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     with its proposals (:func:`scosim.attribution.run_scope`), is added to the title.
     ``nets``: the run's ``net`` headline indicators (the welfare change net of a corridor's
     payments), each drawn as an open marker at its mean, as the answer's "net" column.
+    ``at``: the year to show and its words, as :func:`who_gains_data`'s.
     """
     st = _stats(ind)
-    table, year, when, n_runs = who_gains_data(st)
+    table, year, when, n_runs = who_gains_data(st, at)
     mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
     order = table.index
     fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
@@ -443,8 +448,11 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
         from scosim.mechanism_answer import run_welfare_versus
 
         versus, scope = run_welfare_versus(run_dir), run_scope(run_dir)
+        from scosim.answer_year import run_answer_year
+
         out.append(plot_welfare_final(st, title, plots_dir / "welfare_final_year.png", versus,
-                                      scope, run_nets(run_dir, declared)))
+                                      scope, run_nets(run_dir, declared),
+                                      run_answer_year(run_dir)))
         out.append(plot_welfare_paths(st, title, plots_dir / "welfare_paths.png", versus,
                                       scope))
     if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(

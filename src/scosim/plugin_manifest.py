@@ -58,8 +58,9 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
-        "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase}}``
-        (``Mechanism``'s attributes) for every filled slot.
+        "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase,
+        "answer_year": [event type, ...]}}`` (``Mechanism``'s attributes) for every
+        filled slot.
     """
     from scosim.model.slots import get_mechanism
 
@@ -71,7 +72,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
                          "headline": headline_pairs(cls.headline),
                          "compared": list(cls.compared),
                          "welfare_versus": cls.welfare_versus,
-                         "welfare_excludes": cls.welfare_excludes}
+                         "welfare_excludes": cls.welfare_excludes,
+                         "answer_year": list(cls.answer_year)}
     return out
 
 
@@ -158,8 +160,9 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus",
-        "welfare_excludes"}}`` (``compared`` None and ``welfare_excludes`` empty for a run
-        made before they were recorded); empty for a run made before the record existed.
+        "welfare_excludes", "answer_year"}}`` (``compared`` None, ``welfare_excludes`` and
+        ``answer_year`` empty for a run made before they were recorded); empty for a run
+        made before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -177,9 +180,13 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         if compared is not None and not (isinstance(compared, list) and all(
                 isinstance(c, str) and c in units for c in compared)):
             raise PluginError(f"{at}.compared must list some of its indicators, got {compared!r}")
+        year = rec.get("answer_year") or []
+        if not (isinstance(year, list) and all(isinstance(k, str) for k in year)):
+            raise PluginError(f"{at}.answer_year must list event types, got {year!r}")
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
                           "compared": compared, "welfare_versus": versus,
-                          "welfare_excludes": _phrase(rec, at, "welfare_excludes")}
+                          "welfare_excludes": _phrase(rec, at, "welfare_excludes"),
+                          "answer_year": year}
     return out
 
 

@@ -92,12 +92,14 @@ def has_answer(st: RunStats, mechanisms: Mapping[str, HeadlineIndicator] | None 
         or _any_nonzero(st, "welfare_change_pct"))
 
 
-def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
+def headline_table(st: RunStats, at: tuple[int, str] | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, int, str, int]:
     """Rows of the answer: the economies concerned, then the most affected others.
 
     Args:
         st: A run's statistics with ``welfare_change_pct`` (and, when recorded,
             ``member``, ``in_customs_union`` and the vote events).
+        at: The year to show and its words (:func:`scosim.plots.who_gains_data`).
 
     Returns:
         ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
@@ -113,7 +115,7 @@ def headline_table(st: RunStats) -> tuple[pd.DataFrame, pd.DataFrame, int, str, 
         largest gains and :data:`OTHERS` largest losses among the other economies.
         ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
     """
-    table, year, when, n_runs = who_gains_data(st)
+    table, year, when, n_runs = who_gains_data(st, at)
     table = table.sort_values("mean", ascending=False, kind="stable")
     table["gains"] = st.share_positive("welfare_change_pct").loc[year].reindex(table.index)
     runs = max(st.runs, 1)
@@ -175,7 +177,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                   versus: str = "without the policy", scope: str | None = None,
                   own_effect: Iterable[str] = (), pays: Iterable[str] = (),
                   spread: Spread | None = None,
-                  unions: Callable[[int], Sequence[UnionTariffs]] | None = None) -> str:
+                  unions: Callable[[int], Sequence[UnionTariffs]] | None = None,
+                  at: tuple[int, str] | None = None) -> str:
     """The answer as plain text: a heading, the table of :func:`headline_table`, notes.
 
     When no economy's welfare moved in any run (a proposal rejected everywhere),
@@ -206,6 +209,9 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         unions: Each customs union's CET and its members' tariffs on outsiders in a
             year, a function of the table's year
             (:func:`scosim.cet_answer.run_union_tariffs`), said after the bloc's totals.
+        at: The table's year and its words when a filled mechanism names the year its
+            shocks and policies act (:func:`scosim.answer_year.run_answer_year`); None:
+            the last year (:func:`scosim.plots.who_gains_data`).
 
     Returns:
         Lines ending in a newline, about 100 characters wide at most.
@@ -216,7 +222,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                  *first, *pays, ""]
     if not st.has("welfare_change_pct"):  # only the mechanisms have something to say
         return "\n".join([*first, footer]) + "\n"
-    rows, others, year, when, n_runs = headline_table(st)
+    rows, others, year, when, n_runs = headline_table(st, at)
     has_union = bool((rows["in_union"] > 0).any())  # recorded everywhere, shown if it occurs
     _, short, what = membership_of(st)
     votes = _vote_columns(rows)
@@ -507,9 +513,10 @@ def worked_out_headline(res: Result) -> str | None:
 
 
 def _attribution(run_dir: str | Path) -> dict:
-    """The ``scope``, ``own_effect``, ``pays`` and ``spread`` of :func:`headline_text`."""
+    """The ``scope``, ``own_effect``, ``pays``, ``spread``, ``unions``, ``at`` of the answer."""
     import json
 
+    from scosim.answer_year import run_answer_year
     from scosim.attribution import own_effect_lines, run_scope
     from scosim.network.answer_notes import measure_lines, payer_lines
     from scosim.run_spread import run_spread
@@ -523,4 +530,4 @@ def _attribution(run_dir: str | Path) -> dict:
             "own_effect": [*own_effect_lines(run_dir, manifest),
                            *measure_lines(run_dir, manifest)],
             "pays": payer_lines(run_dir), "spread": run_spread(run_dir, manifest),
-            "unions": run_union_tariffs(run_dir)}
+            "unions": run_union_tariffs(run_dir), "at": run_answer_year(run_dir)}

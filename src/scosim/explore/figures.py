@@ -133,6 +133,15 @@ def _run_nets(result: Result) -> list[str]:
     return run_nets(result.path) if Path(str(result.path)).is_dir() else []
 
 
+def _answer_year(result: Result) -> tuple[int, str] | None:
+    """The year a filled mechanism names for the table (as ``summary.txt``), none without files."""
+    if not Path(str(result.path)).is_dir():
+        return None
+    from scosim.answer_year import run_answer_year
+
+    return run_answer_year(result.path)
+
+
 def who_gains_figure(result: Result) -> Any | None:
     """Who gains, who loses: final-year welfare change by economy, 5th-95th percentile whiskers.
 
@@ -143,7 +152,7 @@ def who_gains_figure(result: Result) -> Any | None:
     st = run_stats(result)
     if not (st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct")):
         return None
-    table, year, when, n_runs = who_gains_data(st)
+    table, year, when, n_runs = who_gains_data(st, _answer_year(result))
     # The PNG's labels: a member in some runs only carries that share ("IRN  (in union
     # 17%)"); a bare bar of a state that left in most runs read as a member's loss.
     labels, economy_axis = who_gains_labels(table, st)

@@ -158,6 +158,10 @@ class BankingSystems(Mechanism):
         # (it sums to zero over the participants), so not a bar of the figure.
         "fund_net_transfer_usd": "total",
     }
+    # The answer's who-gains table is of the crisis year, the first of the events it reads
+    # (scosim.answer_year): a union's cover and settlement's shield act then; by the last
+    # year only the sanctions' lasting trade costs were left, the same with either policy.
+    answer_year = ("gdp_shock", "sanctions")
 
     @override
     def setup(self, model: SCOModel) -> None:

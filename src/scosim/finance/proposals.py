@@ -16,10 +16,11 @@ Lever names (each with a leading run axis, documented in docs/finance.md):
 
 Votes: the sovereignty cost is the proposal's ``depth`` (a banking union's from its
 components, ``BankingUnionProposal.depth``); the economic term of a banking union is
-the treasury money it is expected to save this year given the year's known events,
-as a fraction of the base-year GDP the balance sheets are built on
-(:meth:`BankingSystems.fiscal_saving`, ``BankingSystems.base_gdp``), when the finance
-slot is filled, else 0.
+each member's expected value of it over its first years in force, priced as insurance
+(treasury saving less the banks' contributions, from the stand-alone crisis ensemble:
+:mod:`scosim.finance.union_value`), as a fraction of the base-year GDP the balance
+sheets are built on (``BankingSystems.base_gdp``), when the finance slot is filled,
+else 0.
 Neither type lets participants leave in the compliance phase: its effects are not in
 the trade welfare that phase judges.
 """
@@ -130,13 +131,21 @@ class BankingUnion(ProposalType):
         participants: np.ndarray,
         terms: dict[str, np.ndarray] | None = None,
     ) -> Preview:
-        # No trade effect: the economic term is the expected treasury saving, a share of
-        # the base-year GDP (the balance sheets' scale; the year's GDP path divided
-        # base-year money by a GDP 1.9 times larger for China by 2030).
+        # No trade effect: the economic term is each member's expected value of the union,
+        # priced as insurance over its first years in force (scosim.finance.union_value),
+        # a share of the base-year GDP (the balance sheets' scale). Until 2026-12-06 it was
+        # the treasury saving of the vote's own year on its known events, without the
+        # contributions: 0 for every member in a calm year, and a crisis the union, in
+        # force a year later, could not cover. A finance plug-in without the stand-alone
+        # system (``fs``) keeps that one-year saving.
+        from scosim.finance.union_value import preview_union
         from scosim.model.policy import build_policy
 
         mech = _finance_mechanism(model)
         gain = np.zeros((model.R, model.N))
+        if mech is not None and hasattr(mech, "fs") and hasattr(mech, "levers"):
+            gain, info = preview_union(self, model, mech, participants)
+            return Preview(gain=gain, terms={}, info=info)
         if mech is not None:
             without = build_policy(model, exclude=self)
             with_ = self.policy_if_adopted(model, participants, without=without)

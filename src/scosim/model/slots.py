@@ -122,6 +122,12 @@ class Mechanism(SweptValues):
             (e.g. "the fiscal cost of bank failures (fiscal_cost_usd)"); empty when
             nothing. The run's answer and welfare figures say it, so a reader does not
             take a trade gain for a net gain.
+        answer_year: Types of the scenario's ``events`` the mechanism reads whose first
+            year is the year of the run's who-gains table and ``welfare_final_year.png``
+            instead of the last, when the scenario has any (:mod:`scosim.answer_year`):
+            for a mechanism whose shocks and policies act in one year (the finance slot:
+            a banking crisis, which a banking union or settlement shields). Empty: the
+            last year.
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -134,6 +140,7 @@ class Mechanism(SweptValues):
     compared: ClassVar[tuple[str, ...]] = ()
     welfare_versus: ClassVar[str] = ""
     welfare_excludes: ClassVar[str] = ""
+    answer_year: ClassVar[tuple[str, ...]] = ()
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
     _kind = "mechanism"
@@ -271,6 +278,10 @@ def _check(cls: Any, name: str) -> None:
     problem = headline_problem(cls.headline, cls.indicators)
     if problem:
         raise PluginError(f"mechanism {cls.name!r}: `headline` {problem}")
+    if not (isinstance(cls.answer_year, tuple)
+            and all(isinstance(k, str) for k in cls.answer_year)):
+        raise PluginError(f"mechanism {cls.name!r}: `answer_year` must be a tuple of event "
+                          f"types, got {cls.answer_year!r}")
     if problem := recorded_problem(cls):
         raise PluginError(f"mechanism {cls.name!r}: {problem}")
     compared = cls.compared
