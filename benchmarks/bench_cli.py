@@ -10,7 +10,7 @@ The cases run interleaved, round by round (A B C A B C ...), so a drift in the
 machine's speed hits every case alike; medians and min-max are reported, and ratios
 against the first case are formed round by round.
 
-Run (the two records the README table reads):
+Run (the two records the table of docs/performance.md reads):
     .venv/bin/python benchmarks/bench_cli.py --sizes "" --rounds 10 \
         --out benchmarks/results/bench_startup.json
     .venv/bin/python benchmarks/bench_cli.py --rounds 3 --sizes 1000,10000 \

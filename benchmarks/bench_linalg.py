@@ -6,7 +6,7 @@ re-basing and the GE solve) and ``@`` on (250, 28, 28) stacks (the GE Jacobian).
 hands each matrix of a stack to LAPACK's ``gesv`` or BLAS's ``gemm`` in turn, so what a
 call costs per matrix is mostly the library's fixed cost of a small call, which depends on
 the machine and on the kernels OpenBLAS picked for it. That cost explains much of why the
-batched ratio differs between machines (README, "Where the aims stand").
+batched ratio differs between machines (docs/performance.md, "Where the aims stand").
 
 Per round, for each n: one timed loop of ``--calls`` solves of a (``--batch``, n, n) stack
 with one right-hand side each, then one of ``--calls`` products of two such stacks;

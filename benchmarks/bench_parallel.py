@@ -65,7 +65,7 @@ demand, are started in both).
 
 Run:  .venv/bin/python benchmarks/bench_parallel.py [--rounds 3] [--replications 1000]
           [--batch-size 125] [--cases process-2,dask-2] [--cli] [--tiny 64]
-Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``). The README record:
+Writes ``benchmarks/results/bench_parallel.json`` (or ``--out``). The record of docs/performance.md:
 ``python benchmarks/bench_parallel.py --rounds 2 --replications 4000 --batch-size 250
 --tiny 64`` on a quiet machine.
 """

@@ -1,4 +1,4 @@
-"""The README's performance table is what benchmarks/report.py makes of the committed records."""
+"""docs/performance.md's performance table is what benchmarks/report.py makes of the records."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def _report():
 
 def test_readme_table_equals_the_report_of_the_committed_records() -> None:
     report = _report()
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "performance.md").read_text()
     block = report.current_block(readme)
-    assert block, "README.md lacks the generated performance block"
+    assert block, "docs/performance.md lacks the generated performance block"
     assert block == report.render(REPO / "benchmarks" / "results"), (
-        "README performance table differs from the records: run python benchmarks/report.py "
-        "--write")
+        "docs/performance.md performance table differs from the records: run python "
+        "benchmarks/report.py --write")
 
 
 def test_report_follows_the_records(tmp_path: Path) -> None:
@@ -58,12 +58,12 @@ def test_report_follows_the_records(tmp_path: Path) -> None:
 
 def test_readme_machines_table_equals_the_report_of_the_committed_records() -> None:
     report = _report()
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "performance.md").read_text()
     block = report.current_block(readme, report.MACHINES_START, report.MACHINES_END)
-    assert block, "README.md lacks the generated machines block"
+    assert block, "docs/performance.md lacks the generated machines block"
     assert block == report.render_machines(REPO / "benchmarks" / "results"), (
-        "README machines table differs from the records: run python benchmarks/report.py "
-        "--write")
+        "docs/performance.md machines table differs from the records: run python "
+        "benchmarks/report.py --write")
 
 
 def test_machines_table_sets_each_folder_beside_the_main_records(tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_parallel_benchmark_counts_the_running_clusters_workers(tmp_path: Path,
 
 
 def test_cli_benchmark_runs_only_the_cases_asked_for(tmp_path: Path, capsys) -> None:
-    """``--cases`` picks cases by name (the import pair the README cites) and refuses others."""
+    """``--cases`` picks cases by name (the import pair its page cites), refuses others."""
     import pytest
 
     bench = _bench("bench_cli")

@@ -1,4 +1,4 @@
-"""The README and docs/*.md against the code they describe, without running anything.
+"""The README, CHANGELOG and docs/*.md against the code they describe, without running anything.
 
 Every ``scosim`` command shown uses options its subcommand accepts (argument parsing
 only), every ``python tools/...``, ``python benchmarks/...`` and ``python -m scosim...``
@@ -22,7 +22,7 @@ from scosim.cli import build_parser
 from scosim.scenario.schema import INDICATOR_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
 
