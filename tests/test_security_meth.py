@@ -142,3 +142,12 @@ def test_a_negative_quantity_in_the_raw_file_is_refused(tmp_path):
     (tmp_path / RAW["unodc"]).write_text("".join(lines), encoding="utf-8")
     with pytest.raises(RawDataError, match=rf"{RAW['unodc']}: line {k + 1}: Kilograms -5"):
         meth_seizures_csv(tmp_path)
+
+
+def test_documented_table_is_what_the_module_prints():
+    from pathlib import Path
+
+    from scosim.security.meth import markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
+    assert markdown() in doc

@@ -28,8 +28,8 @@ from scosim.security.table_read import (
     table_rows,
 )
 
-__all__ = ["OPIATES_ONLY", "SHOWN_YEAR", "MethSeizures", "beside_opiates_rows",
-           "load_meth_seizures"]
+__all__ = ["OPIATES_ONLY", "ROUTE_ECONOMIES", "SHOWN_YEAR", "MethSeizures",
+           "beside_opiates_rows", "load_meth_seizures", "markdown"]
 
 #: The statement every output that shows the drug unit carries.
 OPIATES_ONLY = ("The anti-drug unit's modelled effect covers Afghan opiates only; "
@@ -126,3 +126,29 @@ def beside_opiates_rows(opiates_t: dict[int, object], codes: tuple[str, ...],
         rows.append({"economy": c, "opiates_t": o, "methamphetamine_t": meth.tonnes(c, year),
                      "note": meth.gap(c, year)})
     return rows
+
+
+#: The economies of the table in docs/security.md: the opiate route economies, upstream first.
+ROUTE_ECONOMIES = ("AFG", "PAK", "IRN", "TUR", "AZE", "TJK", "KGZ", "UZB", "TKM", "KAZ", "RUS",
+                   "BLR")
+
+
+def markdown(year: int = SHOWN_YEAR) -> str:
+    """docs/security.md's table: :func:`beside_opiates_rows` of the route economies."""
+    from scosim.security.calibration import load_security_calibration
+
+    def cell(x: object) -> str:
+        v = float(x)  # type: ignore[arg-type]
+        return "no figure" if math.isnan(v) else f"{v:.3g}"
+
+    out = [f"| economy | opiates seized {year}, t heroin eq. | methamphetamine seized {year}, t "
+           "| why no methamphetamine figure |", "|---|---|---|---|"]
+    for r in beside_opiates_rows(load_security_calibration().seizures_t, ROUTE_ECONOMIES,
+                                 year=year):
+        out.append(f"| {r['economy']} | {cell(r['opiates_t'])} | "
+                   f"{cell(r['methamphetamine_t'])} | {r['note'] or '-'} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # python -m scosim.security.meth: the table of docs/security.md
+    print(markdown())
