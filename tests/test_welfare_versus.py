@@ -44,8 +44,9 @@ def test_phrases_follow_the_filled_slots_and_the_proposals() -> None:
     insecurity = ("the trade costs of insecurity above its 2018-2022 level and security "
                   "spending above its baseline (spending_usd, and hardening_cost_share_gdp "
                   "when a hardening rule is on)")
+    # Opiates only: methamphetamine is not modelled (docs/security.md section 4).
     harm = ("; not counting the direct harm of terrorist incidents and trafficked drugs "
-            "(incidents, inflow_t)")
+            "(incidents, inflow_t: opiates only)")
     assert sec == "without the policy or " + insecurity + harm
     assert welfare_versus({"security": "security"}, policy=False) == \
         "without " + insecurity + harm
@@ -80,7 +81,8 @@ def test_what_welfare_leaves_out_is_said_where_a_cost_is_recorded() -> None:
     # A customs union's costs are in its welfare (tariff revenue is in the GE accounts).
     assert "not counting" not in welfare_versus({}, types=["customs_union"])
     both = welfare_versus({"security": "security"}, types=["corridor"])
-    assert "(incidents, inflow_t), nor what each economy pays for the corridors" in both
+    assert ("(incidents, inflow_t: opiates only), nor what each economy pays for the "
+            "corridors") in both
 
 
 def test_a_sanctions_crisis_names_the_sanctions_not_only_the_policy(tmp_path, capsys) -> None:

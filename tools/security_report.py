@@ -3,8 +3,9 @@
 Usage: python tools/security_report.py [--runs 200] [--png results/security_demo.png]
 
 Tables: the calibrated baseline against GTI and UNODC, the implied interception shares
-against UNODC's published ones, the 2023 supply collapse, and the Afghan-instability
-demonstration with and without a RATS upgrade (median and 5th-95th percentile over runs).
+against UNODC's published ones, the 2023 supply collapse, methamphetamine seized beside the
+opiates (UNODC data, not modelled), and the Afghan-instability demonstration with and without
+a RATS upgrade (median and 5th-95th percentile over runs).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from scosim.security import meth
 from scosim.security.model import SecuritySystem
 from scosim.security.plots import plot_security
 from scosim.security.validation import (
@@ -40,6 +42,9 @@ def main(argv: list[str]) -> int:
     c = collapse_2023(system, a.runs)
     print(f"\n## 2023 collapse\n\nmean seizures, all route economies: 2022 {c['2022']:.3g} t, "
           f"2023 {c['2023']:.3g} t (ratio {c['ratio']:.3g})")
+    print(f"\n## Methamphetamine beside the opiates, {meth.SHOWN_YEAR} (UNODC data)\n")
+    print(meth.markdown())
+    print(f"\n{meth.OPIATES_ONLY}")
     variants = instability_demo(system, a.runs)
     rows = demo_rows(variants, system.codes)
     print(f"\n## Afghan instability rising, {DEMO_YEARS[-1]}\n")

@@ -81,7 +81,7 @@ SOURCES = [
 
 # The key's keys are written in this order; derived tables are small enough to hold.
 TABLE_NAMES = ("threat", "gti_history", "capacity", "seizures", "borders", "afghan_borders",
-               "sources")
+               "sources", "meth_seizures")
 
 #: Afghanistan's land borders, km: CIA, The World Factbook, "Afghanistan", Geography, "Land
 #: boundaries" (online edition 2021: total 5,987 km; editions before about 2016 gave 5,529 km
@@ -288,6 +288,9 @@ def build_security_tables(raw_dir: Path) -> dict[str, str]:
     Raises:
         RawDataError: A raw file is missing or malformed (message names file, line, field).
     """
+    # Imported here: build_meth reuses this module's helpers (a top-level import would cycle).
+    from scosim.security.build_meth import meth_seizures_csv
+
     raw_dir = Path(raw_dir)
     threat, hist = _gti(raw_dir)
     borders = _borders(raw_dir)
@@ -299,6 +302,7 @@ def build_security_tables(raw_dir: Path) -> dict[str, str]:
         "borders": borders,
         "afghan_borders": _afghan_borders(borders),
         "sources": _csv(["source_id", "citation", "raw_file"], [list(s) for s in SOURCES]),
+        "meth_seizures": meth_seizures_csv(raw_dir),  # beside the opiates: docs/security.md
     }
 
 

@@ -161,8 +161,9 @@ class SecurityMechanism(Mechanism):
     welfare_versus = ("the trade costs of insecurity above its 2018-2022 level and security "
                       "spending above its baseline (spending_usd, and "
                       "hardening_cost_share_gdp when a hardening rule is on)")
+    # inflow_t is opiates only: methamphetamine is reported beside, not modelled (meth.py).
     welfare_excludes = ("the direct harm of terrorist incidents and trafficked drugs "
-                        "(incidents, inflow_t)")
+                        "(incidents, inflow_t: opiates only)")
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale",)
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim

@@ -20,6 +20,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
+from scosim.security.meth import OPIATES_ONLY, SHOWN_YEAR, load_meth_seizures  # noqa: E402
 from scosim.security.routes import EDGES, NODE_ORDER  # noqa: E402
 
 __all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "plot_security", "plot_security_bands",
@@ -135,6 +136,7 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
                 ax.errorbar(xs + off, med, yerr=[med - lo, hi - med], fmt=fmt, color=f"C{c}",
                             capsize=3, label=f"{label}: {lab}",
                             mfc="none" if key == "seizures_t" else None)
+        _meth_markers(ax, nodes, xs)
         ax.set_xticks(xs, [_tick(c) for c in nodes], fontsize=8)
         ax.set_title(f"{route}, {years[-1]}", fontsize=10)
         ax.set_xlabel("economy, upstream to downstream, and where its flow comes from\n"
@@ -148,20 +150,42 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
             ax.legend(handles=[
                 Line2D([], [], color="0.3", marker="o", ls="", label="reaching the border"),
                 Line2D([], [], color="0.3", marker="s", mfc="none", ls="", label="seized"),
+                Line2D([], [], color="k", marker="x", ls="",
+                       label=f"methamphetamine seized {SHOWN_YEAR}, t\n(UNODC data; not "
+                             "modelled)"),
             ], fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
-                 f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile")
+                 f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile\n"
+                 f"{OPIATES_ONLY}")
     # One key for the line panels, above them: in Afghanistan's panel it covered the data.
     handles = [Line2D([], [], color=f"C{c}", label=label) for c, label in enumerate(variants)]
     if twins:
         handles.append(Line2D([], [], color="0.3", ls=(0, (3, 3)), lw=2.0,
                               label="dashed: identical to a variant drawn under it"))
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.935),
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.915),
                ncol=len(handles), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.93))
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.91))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def _meth_markers(ax: plt.Axes, nodes: Sequence[str], xs: np.ndarray) -> None:
+    """Methamphetamine seized in :data:`SHOWN_YEAR` (UNODC data) beside the modelled opiates.
+
+    A black cross per economy with a figure (the same tonnes axis: a different drug, as
+    seized, not heroin equivalent); economies without one are named under the panel, since
+    a missing report is not a zero.
+    """
+    meth = load_meth_seizures()
+    t = np.array([meth.tonnes(c, SHOWN_YEAR) for c in nodes])
+    ok = ~np.isnan(t)
+    ax.plot(xs[ok], t[ok], "kx", ms=7, mew=1.5, ls="",
+            label=f"methamphetamine seized {SHOWN_YEAR} (UNODC)")
+    gaps = [f"{c}: {meth.gap(c, SHOWN_YEAR)}" for c, k in zip(nodes, ok, strict=True) if not k]
+    if gaps:
+        ax.text(0.01, 0.98, f"no methamphetamine figure for {SHOWN_YEAR}:\n" + "\n".join(gaps),
+                transform=ax.transAxes, fontsize=7, va="top", ha="left", color="0.25")
 
 
 def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]) -> bool:
