@@ -100,8 +100,8 @@ def test_pakistan_has_the_highest_base_rate_of_the_gti_2025_three():
 @pytest.mark.xfail(strict=True, reason=(
     "A finding: GTI 2025 puts Russia (6.267) above Iran (6.056), but Russia's 2018-2022 "
     "incidents (5.6 a year) are below Iran's (10.2); its score reflects 2024's deaths "
-    "(Crocus City Hall), which an incident count does not carry and the raw GTI file "
-    "(to 2022) does not hold. docs/security.md section 7."))
+    "(high-casualty Islamic State attacks), which an incident count does not carry and the "
+    "raw GTI file (to 2022) does not hold. docs/security.md section 7."))
 def test_base_rates_order_pakistan_russia_iran_as_the_gti_2025_scores():
     by_score, by_rate = gti_2025_order(load_security_calibration())
     assert by_score == ("PAK", "RUS", "IRN") == tuple(sorted(GTI_2025_SCORE,
