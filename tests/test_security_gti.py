@@ -108,3 +108,26 @@ def test_base_rates_order_pakistan_russia_iran_as_the_gti_2025_scores():
                                                             key=GTI_2025_SCORE.get,
                                                             reverse=True))
     assert by_rate == by_score
+
+
+def _report(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "tools" / "security_report.py"), *args],
+                          capture_output=True, text=True, timeout=600)
+
+
+@needs_raw
+def test_the_report_on_the_default_window_rebuilt_equals_the_report_on_the_shipped_tables(
+        tmp_path):
+    png = str(tmp_path / "demo.png")
+    shipped = _report("--runs", "2", "--png", png)
+    rebuilt = _report("--runs", "2", "--png", png, "--window", "2018-2022", "--raw",
+                      str(RAW_DIR))
+    assert shipped.returncode == rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout == shipped.stdout
+    other = _report("--runs", "2", "--png", png, "--window", "2020-2024", "--raw", str(RAW_DIR))
+    assert other.returncode == 0 and other.stdout != shipped.stdout
+    bad = _report("--runs", "2", "--png", png, "--window", "2020-2030", "--raw", str(RAW_DIR))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines() == [
+        "error: --window 2020-2030: allowed FIRST-LAST with 2012 <= FIRST <= 2021, "
+        "LAST <= 2024 and at least 3 years"]
