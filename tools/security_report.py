@@ -1,20 +1,29 @@
 """Print the tables of docs/security.md and draw the demonstration plot.
 
 Usage: python tools/security_report.py [--runs 200] [--png results/security_demo.png]
+       [--window FIRST-LAST [--raw DIR]]
 
 Tables: the calibrated baseline against GTI and UNODC, the implied interception shares
 against UNODC's published ones, the 2023 supply collapse, methamphetamine seized beside the
 opiates (UNODC data, not modelled), and the Afghan-instability demonstration with and without
 a RATS upgrade (median and 5th-95th percentile over runs).
+--window rebuilds the security tables from the raw folder with another base-rate window
+(tools/build_security.py --window) into a temporary folder and reports on those; the
+shipped tables are not touched.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
+from scosim.data.cli import default_raw_dir
+from scosim.data.raw import RawDataError
 from scosim.security import meth
+from scosim.security.build import build_security_tables, write_security_tables
+from scosim.security.calibration import load_security_calibration
 from scosim.security.model import SecuritySystem
 from scosim.security.plots import plot_security
 from scosim.security.validation import (
@@ -32,8 +41,26 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--png", type=Path, default=Path("results") / "security_demo.png")
+    ap.add_argument("--window", default=None, help="base-rate years FIRST-LAST (default: the "
+                    "shipped tables)")
+    ap.add_argument("--raw", type=Path, default=None)
     a = ap.parse_args(argv)
-    system = SecuritySystem()
+    if a.window is None:
+        system = SecuritySystem()
+    else:
+        first, _, last = a.window.partition("-")
+        if not (first.isdigit() and last.isdigit()):
+            print(f"error: --window {a.window!r} is not FIRST-LAST, e.g. 2020-2024",
+                  file=sys.stderr)
+            return 2
+        try:
+            tables = build_security_tables(a.raw or default_raw_dir(), (int(first), int(last)))
+        except RawDataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory() as d:
+            write_security_tables(tables, Path(d))
+            system = SecuritySystem(load_security_calibration(Path(d)))
     print("## Baseline against data\n")
     print(markdown(baseline_rows(system, a.runs), ["economy", "quantity", "data", "data_range",
                                                    "model", "model_band"]))

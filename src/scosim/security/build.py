@@ -31,19 +31,36 @@ from scosim.data.raw import (
 
 __all__ = [
     "AFGHAN_BORDER_KM",
+    "GTI_RECENT",
     "GTI_YEARS",
+    "RATE_WINDOW",
     "SEIZURE_YEARS",
     "SIG_DIGITS",
     "build_security_tables",
+    "check_window",
     "check_security_tables",
     "write_security_tables",
 ]
 
 #: Significant digits of every float written (documented rounding, docs/security.md).
 SIG_DIGITS = 6
-#: Years of GTI history kept, and the window whose mean sets the baseline rate.
+#: Years of GTI history in the raw file (GTI 2023 edition, data 2012-2022).
 GTI_YEARS = tuple(range(2012, 2023))
-RATE_WINDOW = tuple(range(2018, 2023))
+#: Default window (first, last year, inclusive) whose mean incidents set the baseline rate
+#: ``B``; ``tools/build_security.py --window FIRST-LAST`` chooses another (docs/security.md
+#: section 2). Kept at 2018-2022: newer counts are sourced for Pakistan only (below).
+RATE_WINDOW = (2018, 2022)
+#: Fewest years a base-rate window may span (the overdispersion needs a variance).
+MIN_WINDOW_YEARS = 3
+#: GTI counts after the raw file ends, typed in from the report (not in the raw folder), as
+#: ``{(iso3, year): (incidents, deaths)}``: Institute for Economics & Peace, Global
+#: Terrorism Index 2025 (March 2025), Pakistan section: attacks "more than doubled from 517
+#: in 2023 to 1,099 in 2024", deaths 748 and 1,081 (as quoted from the report by e.g.
+#: sakshipost.com/news/pakistan-ranked-second-global-terrorism-index-2025-384425 and
+#: m.economictimes.com, 6 March 2025). No other member's 2023-2024 counts were found with a
+#: citable source. Editions revise counts (GTI 2024 gave Pakistan 490 attacks in 2023), so
+#: a window reaching past 2022 mixes editions: an alternative, not the default.
+GTI_RECENT = {("PAK", 2023): (517.0, 748.0), ("PAK", 2024): (1099.0, 1081.0)}
 #: Years of UNODC seizures (WDR 2024 annex).
 SEIZURE_YEARS = tuple(range(2018, 2023))
 #: Opium per kilogram of heroin used for heroin equivalents (a modelling convention,
@@ -66,6 +83,8 @@ RAW = {
 SOURCES = [
     ("gti_2023", "Institute for Economics & Peace, Global Terrorism Index 2023 (data 2012-2022)",
      RAW["gti"]),
+    ("gti_2025", "Institute for Economics & Peace, Global Terrorism Index 2025 (March 2025), "
+     "Pakistan: 517 attacks and 748 deaths in 2023, 1,099 and 1,081 in 2024", ""),
     ("sipri_milex", "SIPRI Military Expenditure Database 1949-2023, share of GDP",
      RAW["sipri_gdp"]),
     ("wdi_milex", "World Bank WDI MS.MIL.XPND.GD.ZS (military expenditure, % of GDP)",
@@ -80,8 +99,8 @@ SOURCES = [
 ]
 
 # The key's keys are written in this order; derived tables are small enough to hold.
-TABLE_NAMES = ("threat", "gti_history", "capacity", "seizures", "borders", "afghan_borders",
-               "sources", "meth_seizures")
+TABLE_NAMES = ("threat", "gti_history", "gti_recent", "capacity", "seizures", "borders",
+               "afghan_borders", "sources", "meth_seizures")
 
 #: Afghanistan's land borders, km: CIA, The World Factbook, "Afghanistan", Geography, "Land
 #: boundaries" (online edition 2021: total 5,987 km; editions before about 2016 gave 5,529 km
@@ -130,7 +149,7 @@ def _need_cols(df: pd.DataFrame, cols: list[str], key: str) -> None:
         raise RawDataError(f"{RAW[key]}: missing column(s) {missing}")
 
 
-def _gti(raw_dir: Path) -> tuple[str, str]:
+def _gti(raw_dir: Path, window: tuple[int, int]) -> tuple[str, str]:
     df = pd.read_csv(_file(raw_dir, "gti"))
     _need_cols(df, ["iso3c", "Country", "Score", "Incidents", "Year"], "gti")
     # The file's codes are shifted against its country names in 80 of the 163 rows of
@@ -158,6 +177,7 @@ def _gti(raw_dir: Path) -> tuple[str, str]:
         if inc_f < 0 or not 0 <= sc_f <= 10:
             raise RawDataError(f"{RAW['gti']}: line {line}: Incidents < 0 or Score outside 0-10")
         hist.setdefault(iso, {})[int(yr)] = (inc_f, sc_f)
+    first, last = window
     hist_rows = []
     threat_rows = []
     for iso in LISTED:
@@ -165,23 +185,61 @@ def _gti(raw_dir: Path) -> tuple[str, str]:
         for y in GTI_YEARS:
             if y in h:
                 hist_rows.append([iso, y, int(h[y][0]), round(h[y][1], 3)])
-        win = [h[y][0] for y in RATE_WINDOW if y in h]
-        if len(win) < len(RATE_WINDOW):
-            threat_rows.append([iso, math.nan, 0.0, math.nan, "gti_2023", "missing: not in GTI"])
+        raw_years = [y for y in GTI_YEARS if first <= y <= last]
+        if any(y not in h for y in raw_years):
+            threat_rows.append([iso, math.nan, 0.0, math.nan, "", "gti_2023",
+                                "missing: not in GTI"])
             continue
+        # Years after the raw file: the typed-in counts where there are any (Pakistan's).
+        new_years = [y for y in range(GTI_YEARS[-1] + 1, last + 1) if (iso, y) in GTI_RECENT]
+        win = [h[y][0] for y in raw_years] + [GTI_RECENT[(iso, y)][0] for y in new_years]
+        used = raw_years + new_years
+        span = f"{used[0]}-{used[-1]}"
         mean = math.fsum(win) / len(win)
         var = math.fsum((v - mean) ** 2 for v in win) / (len(win) - 1)
         # Method of moments for the negative binomial: var = mu + alpha mu^2; alpha >= 0.
         alpha = max(0.0, (var - mean) / mean**2) if mean > 0 else 0.0
         alpha = 0.0 if alpha < 1e-9 else alpha  # float noise when var == mean
-        threat_rows.append([iso, mean, alpha, h[2022][1], "gti_2023",
-                            "mean 2018-2022; alpha by method of moments; rows keyed by "
-                            "country name (codes shifted in 2020)"])
+        how = f"mean {span}"
+        if new_years:
+            how += f" ({new_years[0]}-{new_years[-1]} from GTI 2025)"
+        elif last > GTI_YEARS[-1]:
+            how += f" (no count after {GTI_YEARS[-1]} found)"
+        threat_rows.append([iso, mean, alpha, h[GTI_YEARS[-1]][1], span,
+                            "gti_2023;gti_2025" if new_years else "gti_2023",
+                            f"{how}; alpha by method of moments; rows keyed by country name "
+                            "(codes shifted in 2020)"])
     return (
-        _csv(["iso3", "rate_mean_2018_2022", "overdispersion", "gti_score_2022", "source",
+        _csv(["iso3", "rate_mean", "overdispersion", "gti_score_2022", "rate_years", "source",
               "method"], threat_rows),
         _csv(["iso3", "year", "incidents", "score"], hist_rows),
     )
+
+
+def _gti_recent() -> str:
+    """The typed-in post-2022 GTI counts (:data:`GTI_RECENT`), as a table of their own."""
+    order = {c: k for k, c in enumerate(LISTED)}
+    keys = sorted(GTI_RECENT, key=lambda k: (order[k[0]], k[1]))
+    return _csv(["iso3", "year", "incidents", "deaths", "source"],
+                [[c, y, int(GTI_RECENT[(c, y)][0]), int(GTI_RECENT[(c, y)][1]), "gti_2025"]
+                 for c, y in keys])
+
+
+def check_window(window: tuple[int, int]) -> tuple[int, int]:
+    """``window`` if it is a valid base-rate window, else a :class:`RawDataError` saying why.
+
+    Allowed: whole years, first from 2012 (the raw file's start), last at most the latest
+    typed-in year (:data:`GTI_RECENT`), spanning at least :data:`MIN_WINDOW_YEARS` years
+    and including at least two raw-file years (every economy's variance needs them).
+    """
+    first, last = (int(v) for v in window)
+    latest = max([GTI_YEARS[-1], *(y for _, y in GTI_RECENT)])
+    if not (GTI_YEARS[0] <= first and last <= latest and last - first + 1 >= MIN_WINDOW_YEARS
+            and first <= GTI_YEARS[-1] - 1):
+        raise RawDataError(
+            f"--window {first}-{last}: allowed FIRST-LAST with {GTI_YEARS[0]} <= FIRST <= "
+            f"{GTI_YEARS[-1] - 1}, LAST <= {latest} and at least {MIN_WINDOW_YEARS} years")
+    return first, last
 
 
 def _capacity(raw_dir: Path) -> str:
@@ -276,27 +334,31 @@ def _afghan_borders(borders_csv: str) -> str:
                  for c in sorted(AFGHAN_BORDER_KM, key=order.__getitem__)])
 
 
-def build_security_tables(raw_dir: Path) -> dict[str, str]:
+def build_security_tables(raw_dir: Path,
+                          window: tuple[int, int] = RATE_WINDOW) -> dict[str, str]:
     """Derive every security table from the raw folder.
 
     Args:
         raw_dir: Folder holding the raw files named in :data:`RAW`.
+        window: First and last year (inclusive) of the base-rate mean (:func:`check_window`).
 
     Returns:
         ``{table name: CSV text}`` for every name in :data:`TABLE_NAMES`.
 
     Raises:
-        RawDataError: A raw file is missing or malformed (message names file, line, field).
+        RawDataError: A raw file is missing or malformed (message names file, line, field),
+            or the window is not allowed.
     """
     # Imported here: build_meth reuses this module's helpers (a top-level import would cycle).
     from scosim.security.build_meth import meth_seizures_csv
 
     raw_dir = Path(raw_dir)
-    threat, hist = _gti(raw_dir)
+    threat, hist = _gti(raw_dir, check_window(window))
     borders = _borders(raw_dir)
     return {
         "threat": threat,
         "gti_history": hist,
+        "gti_recent": _gti_recent(),
         "capacity": _capacity(raw_dir),
         "seizures": _seizures(raw_dir),
         "borders": borders,

@@ -29,7 +29,8 @@ class SecurityCalibration:
 
     Attributes:
         codes: Economy codes in array order (:data:`ECONOMIES`).
-        base_rate: Expected terrorist incidents a year, GTI mean 2018-2022 (0 where missing).
+        base_rate: Expected terrorist incidents a year: the GTI mean over ``threat.csv``'s
+            ``rate_years`` (2018-2022 as shipped; 0 where missing).
         overdispersion: Negative-binomial ``alpha`` (variance ``mu + alpha mu^2``; 0 = Poisson).
         milex_share: Military spending, share of GDP (SIPRI; WDI fallback; median imputed).
         gdp_usd: GDP 2023, current US$ (WDI).

@@ -73,16 +73,16 @@ def iso_index(path: Path, line: int, row: dict[str, str], col: str = "iso3") -> 
 
 
 def threat_rows(tables_dir: Path) -> list[tuple[int, float, float, str]]:
-    """``threat.csv``'s rows: economy position, 2018-2022 incidents a year, ``alpha``, source.
+    """``threat.csv``'s rows: economy position, incidents a year, ``alpha``, source.
 
-    The rate is NaN where the table leaves it empty (not in GTI); the overdispersion
-    ``alpha`` is in [0, 100].
+    The rate is the mean over the window in the table's ``rate_years`` column (2018-2022 as
+    shipped; ``tools/build_security.py --window``). It is NaN where the table leaves it
+    empty (not in GTI); the overdispersion ``alpha`` is in [0, 100].
 
     Raises:
         SecurityTableError: The table is missing or a value is malformed or out of range.
     """
     p = Path(tables_dir) / "threat.csv"
-    return [(iso_index(p, line, r), number(p, line, r, "rate_mean_2018_2022", allow_empty=True),
+    return [(iso_index(p, line, r), number(p, line, r, "rate_mean", allow_empty=True),
              number(p, line, r, "overdispersion", hi=100.0), r["source"])
-            for line, r in table_rows(p, ["iso3", "rate_mean_2018_2022", "overdispersion",
-                                          "source"])]
+            for line, r in table_rows(p, ["iso3", "rate_mean", "overdispersion", "source"])]

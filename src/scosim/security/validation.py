@@ -23,12 +23,14 @@ from scosim.security.routes import (
 )
 
 __all__ = [
+    "GTI_2025_SCORE",
     "INTERCEPTION_ANCHORS",
     "afghan_spill_estimate",
     "afghan_spill_weighting_fit",
     "baseline_rows",
     "collapse_2023",
     "demo_rows",
+    "gti_2025_order",
     "instability_demo",
     "interception_rows",
     "markdown",
@@ -38,6 +40,27 @@ __all__ = [
 
 INCIDENT_ECONOMIES = ("AFG", "PAK", "IND", "MMR", "EGY", "TUR", "RUS", "IRN", "TJK", "UZB")
 SEIZURE_ECONOMIES = ("AFG", "PAK", "IRN", "TUR", "AZE", "TJK", "KGZ", "UZB", "KAZ", "RUS")
+
+
+#: GTI 2025 scores (0-10, 2024 data; ranks 2, 16 and 18 of 163): Institute for Economics &
+#: Peace, *Global Terrorism Index 2025* (March 2025), overall ranking; ANCHORS.md "Security"
+#: (as reported e.g. at abcmedia.am/en/news/138732). The anchor for the base rates' order.
+GTI_2025_SCORE: dict[str, float] = {"PAK": 8.374, "RUS": 6.267, "IRN": 6.056}
+
+
+def gti_2025_order(cal: SecurityCalibration) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The economies of :data:`GTI_2025_SCORE` ranked by that score and by the base rate ``B``.
+
+    The GTI score weighs deaths, injuries and hostages as well as incidents, over five
+    years; ``B`` counts incidents only, so the two orders agree only where incidents
+    rank the economies as the harm does. Ties in ``B`` keep the score's order.
+
+    Returns:
+        ``(by GTI 2025 score, by base rate)``, each highest first.
+    """
+    by_score = tuple(sorted(GTI_2025_SCORE, key=lambda c: -GTI_2025_SCORE[c]))
+    rate = {c: float(cal.base_rate[cal.index(c)]) for c in by_score}
+    return by_score, tuple(sorted(by_score, key=lambda c: -rate[c]))
 
 
 def _sig(x: float, digits: int = 3) -> str:
