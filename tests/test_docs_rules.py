@@ -128,12 +128,12 @@ def test_worked_example_kaz_vetoes_exactly_where_china_dominates_or_utility_says
     assert _runs_of(m, "adopted") == set(range(m.R)) - expected_no
 
     # The numbers the page quotes.
-    assert kaz["leader_share"].between(0.9967 - 5e-5, 0.9972 + 5e-5).all()
-    assert kaz["term_econ"].between(-0.00041 - 5e-6, -0.00014 + 5e-6).all()
+    assert kaz["leader_share"].between(0.9957 - 5e-5, 0.9969 + 5e-5).all()
+    assert kaz["term_econ"].between(0.00010 - 5e-6, 0.00031 + 5e-6).all()
     assert np.allclose(kaz["term_sovereignty"], 0.6) and np.allclose(kaz["term_trust"], 0.2)
     assert not (~utility_no).any()  # utility_vote would say no in every run too
     # The relative-gains gap to China differs by run and is what the page quotes.
-    assert kaz["term_dominance"].between(0.00121 - 5e-6, 0.00155 + 5e-6).all()
+    assert kaz["term_dominance"].between(0.00142 - 5e-6, 0.00178 + 5e-6).all()
     assert len(expected_no) == 20 and not _runs_of(m, "adopted")
     in_union = np.stack(m.records["in_customs_union"], axis=1)
     assert not in_union.any()
@@ -147,10 +147,10 @@ def test_worked_example_kaz_vetoes_exactly_where_china_dominates_or_utility_says
 # (runs where KAZ's utility vote is yes, KAZ vetoes, runs adopted, China's share range).
 CAP = "kaz_rules:veto_china_dominance"
 TABLE = [
-    ("weighted_mean", "utility_vote", set(), 20, set(), (0.9967, 0.9972)),
-    ("weighted_mean", CAP, set(), 20, set(), (0.9967, 0.9972)),
-    ("max", "utility_vote", 11, 9, 11, (0.893, 0.910)),
-    ("max", CAP, 11, 20, set(), (0.893, 0.910)),
+    ("weighted_mean", "utility_vote", set(), 20, set(), (0.9957, 0.9969)),
+    ("weighted_mean", CAP, set(), 20, set(), (0.9957, 0.9969)),
+    ("max", "utility_vote", 11, 9, 11, (0.889, 0.907)),
+    ("max", CAP, 11, 20, set(), (0.889, 0.907)),
     (0.02, "utility_vote", set(), 20, set(), (0.0, 0.0)),
     (0.02, CAP, set(), 20, set(), (0.0, 0.0)),
 ]
