@@ -341,7 +341,8 @@ def _run_sweep(
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
         write_design(table, tmp / "design_outputs.parquet", outputs)
-        note = " ".join(x for x in (note, exits_note(sc, table)) if x)
+        note = " ".join(x if x.endswith(".") else x + "."  # sentences, run together
+                        for x in (note, exits_note(sc, table)) if x)
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},

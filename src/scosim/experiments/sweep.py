@@ -495,7 +495,7 @@ def plot_sweep(
             ax = axes[i][j]
             banded = draw_band(ax, table, p, o, div)
             ax.scatter(table[p], table[o] / div, s=12, alpha=0.7,
-                       label="mean of the runs" if banded else None)
+                       label="mean of runs" if banded else None)
             marks = draw_exits(ax, table, p)
             if banded or marks is not None:  # above the panel: the points fill it
                 handles = ax.get_legend_handles_labels()[0] + ([marks] if marks else [])

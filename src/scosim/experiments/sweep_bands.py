@@ -64,7 +64,7 @@ def draw_exits(ax: Any, table: pd.DataFrame, param: str) -> Any:
     x = table[param].to_numpy(dtype=float)
     share = table[EXIT_COLUMN].to_numpy(dtype=float) * 100.0
     marks = right.scatter(x, share, marker="x", s=22, color="0.45",
-                          label="runs with an exit (right axis)")
+                          label="runs with an exit (right)")
     if len(np.unique(x)) == len(x):
         order = np.argsort(x, kind="stable")
         right.plot(x[order], share[order], color="0.45", lw=0.8, ls=":")
