@@ -47,7 +47,7 @@ TERM_LABELS = {
     "econ": "expected welfare gain",
     "sovereignty": "sovereignty cost",
     "trust": DEFAULT_TRUST_TERM,
-    "dominance": "relative gains: how much more the largest member gains",
+    "dominance": "relative gains: how much more the largest participant gains",
     "security": "security gain",
 }
 
