@@ -246,7 +246,7 @@ def test_page_names_the_events_as_the_membership_figure_does(workdir: Path, monk
     # The names the membership figure's events panel gives the same events.
     _, panel = membership_figures(res)
     named = {t.name for t in panel.data}
-    assert {"invited with its bloc", "defection"} <= named and named <= set(headings)
+    assert {"invited with its bloc", "left on its own"} <= named and named <= set(headings)
     # Each heading's tooltip names its code in the run's event log.
     config = json.loads(events[0].proto.columns)
     helps = {k: v.get("help", "") for k, v in config.items()}

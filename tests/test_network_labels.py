@@ -75,7 +75,8 @@ def test_economy_labels_do_not_overlap_each_other_or_nodes(net, tmp_path, monkey
         # The flow label names the project (projects.csv), not its id.
         name = load_network().projects.loc[projects[0], "name"]
         flow = [t for t in ax.texts if t.get_text().startswith(name + ": ")]
-        assert flow and not any(box.overlaps(flow[0].get_window_extent(r))
+        # Its box (its extent also spans the leader line to its edge).
+        assert flow and not any(box.overlaps(flow[0].get_bbox_patch().get_window_extent(r))
                                 for box in boxes.values())
         # Each label stays by its node: within 30 points of it.
         px = fig.dpi / 72.0
@@ -105,3 +106,36 @@ def test_place_labels_is_deterministic_and_prefers_the_upper_right():
         assert first[0].arrow_patch is None
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize(("projects", "focus"), [
+    (["INSTC_CHABAHAR"], "IND"), (["TRANS_AFGHAN_RAIL"], "UZB")])
+def test_the_flow_callout_covers_no_node(net, tmp_path, monkeypatch, projects, focus):
+    """corridor_instc's map: the INSTC's callout box, beside its edge, covered the markers
+    of Iran, Turkmenistan and Tajikistan and pushed their labels off."""
+    import matplotlib.pyplot as plt
+
+    fig = _kept_map(monkeypatch, net, tmp_path, projects, focus)
+    try:
+        ax = fig.axes[0]
+        fig.canvas.draw()
+        r = fig.canvas.get_renderer()
+        name = load_network().projects.loc[projects[0], "name"]
+        (flow,) = [t for t in ax.texts if t.get_text().startswith(name + ": ")]
+        box = flow.get_bbox_patch().get_window_extent(r)
+        assert not [m for m in _marker_boxes(ax, r) if box.overlaps(m)]
+        assert ax.bbox.contains(box.x0, box.y0) and ax.bbox.contains(box.x1, box.y1)
+        assert flow.arrow_patch is not None  # tied to its edge by a leader line
+    finally:
+        plt.close(fig)
+
+
+def test_the_gas_pipeline_is_not_a_colour_of_the_cost_scale():
+    """Red meant both a gas pipeline and "dearer" on the map's RdBu_r scale."""
+    import matplotlib
+
+    from scosim.network.plot import MODE_STYLE
+
+    pipe = np.array(matplotlib.colors.to_rgb(MODE_STYLE["pipeline"][0]))
+    scale = matplotlib.colormaps["RdBu_r"](np.linspace(0, 1, 256))[:, :3]
+    assert np.min(np.linalg.norm(scale - pipe, axis=1)) > 0.25

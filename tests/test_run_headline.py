@@ -315,7 +315,7 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
                 & (ind["country"] == "RUS")]["value"]
     assert rows.loc["RUS", "in_union"] == pytest.approx(in_cu.mean())
     _, counts = membership_data(st)
-    assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "defection"] == 0.0
+    assert counts.loc["RUS", BLOC_EXIT] == 1.0 and counts.loc["RUS", "left on its own"] == 0.0
     # Armenia is asked because the EAEU is: the panel said "no joins" of it.
     assert counts.loc["ARM", BLOC_IN] == 1.0 and counts.loc["CHN", BLOC_IN] == 0.0
     # Who left, when and after what loss: the raw events, counted afresh.

@@ -104,12 +104,14 @@ def test_scosim_sweep_prints_a_grid_s_and_an_lhs_s_outputs(tmp_path, capsys, mod
     assert printed[0].startswith("grid of 3 points x 1 replication(s) = 3 model runs")
     # Which year the values are of: the scenario's last (the summary never said it).
     assert printed[1] == "values in 2035"
-    assert printed[3].split()[:6] == ["corridor_risk_usd:CHN", f"{risk.min():.4g}",
+    # Each point's share of runs with an exit (none here: a corridor has no exits).
+    assert printed[2].startswith("runs with an exit: 0% over all points")
+    assert printed[4].split()[:6] == ["corridor_risk_usd:CHN", f"{risk.min():.4g}",
                                       f"{risk.median():.4g}", f"{risk.max():.4g}", "US$", "bn,"]
-    assert printed[4] == "by parameters.network.instability.AFG (units as above):"
-    assert [x.split() for x in printed[6:9]] == [
-        [f"{v:g}", f"{r:.4g}"] for v, r in zip([0.2, 0.5, 0.8], risk, strict=True)]
-    assert printed[9].startswith("sweep: ")
+    assert printed[5] == "by parameters.network.instability.AFG (units as above):"
+    assert [x.split() for x in printed[7:10]] == [
+        [f"{v:g}", f"{r:.4g}", "0%"] for v, r in zip([0.2, 0.5, 0.8], risk, strict=True)]
+    assert printed[10].startswith("sweep: ")
     code = main(["sweep", str(model_fixture("small_cu.yaml")), "--n", "3", "--param",
                  f"{SIGMA}=3:8", "--output", "gdp_usd:KAZ", "--output", "gdp_usd:KAZ:2025",
                  "--out", str(out), "--quiet"])
@@ -118,4 +120,5 @@ def test_scosim_sweep_prints_a_grid_s_and_an_lhs_s_outputs(tmp_path, capsys, mod
     assert printed[0].startswith("Latin hypercube of 3 points x 1 replication(s)")
     end = load_scenario(model_fixture("small_cu.yaml")).years.end
     assert printed[1] == f"values in: gdp_usd:KAZ {end}, gdp_usd:KAZ:2025 2025"
-    assert printed[3].split()[0] == "gdp_usd:KAZ" and printed[5].startswith("sweep: ")
+    assert printed[2].startswith("runs with an exit: ")
+    assert printed[4].split()[0] == "gdp_usd:KAZ" and printed[6].startswith("sweep: ")

@@ -41,12 +41,15 @@ from scosim.sweep_request import (  # noqa: F401  (re-exported: scosim.api, test
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
     after_runs_note,
+    defect_rules,
     design_text,
+    exits_note,
     indices_text,
     output_label,
     output_unit,
     output_years,
     param_label,
+    percent_params,
     sigma_spread_note,
 )
 
@@ -133,6 +136,7 @@ def sweep(
     progress: bool = True,
     allow_large: bool = False,
     resume: bool = True,
+    overrides: dict[str, Any] | None = None,
 ) -> Path:
     """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
 
@@ -160,6 +164,9 @@ def sweep(
         resume: Resume a stopped sweep of the same scenario, versions, design and
             batching (its finished batches are kept in its partial directory), if
             no other process is writing it.
+        overrides: Dotted-path assignments applied to the scenario at every point, as
+            ``scosim run --set`` (e.g. ``{"parameters.rules.defect": "never_defect"}``);
+            one that sets a swept parameter, or a mapping holding it, is refused.
 
     Returns:
         The directory with ``design_outputs.parquet``, indices and plots.
@@ -180,7 +187,7 @@ def sweep(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"--batch-size must be a whole number >= 1, got {batch_size!r}")
     sc = check_sweep(scenario_path, params, outputs, replications=replications, n=n,
-                     seed=seed)
+                     seed=seed, overrides=overrides)
     ranges = [k for k, v in params.items() if not isinstance(v, list)]
     if method == "grid" and n < 2 and ranges:
         # np.linspace(LOW, HIGH, 1) is [LOW]: HIGH was dropped without a word.
@@ -209,7 +216,10 @@ def sweep(
     fn = ScenarioModelFn(
         str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
+        overrides=dict(overrides or {}),
         replications=replications,
+        # Grid and LHS figures and tables: each point's spread of runs and its exits.
+        spread=method in ("grid", "lhs"),
         # Same random streams at every point: differences come from the parameters.
         common_random_numbers=True,
     )
@@ -262,6 +272,10 @@ def sweep(
             # The design's seed (points, bootstrap); the runs use the scenario's.
             "seed": None if method == "grid" else seed,
             "scenario_seed": sc.seed,
+            # What every point ran with beyond the file, as scosim run --set gives them.
+            "overrides": dict(overrides or {}),
+            "defect_rule": defect_rules(sc),
+            "percent_params": percent_params(params, sc),
             "params": {k: list(v) if isinstance(v, list | tuple) else v
                        for k, v in params.items()},
             "outputs": outputs,
@@ -275,8 +289,10 @@ def sweep(
             meta["notes"] = notes  # printed under the results' header, and on the figures
         if first is not None:
             meta["resumed"] = now  # when the stopped sweep was taken up again
-        flat = flat_outputs_warning(pd.read_parquet(tmp / "design_outputs.parquet"),
-                                    outputs, list(params))
+        table = pd.read_parquet(tmp / "design_outputs.parquet")
+        flat = flat_outputs_warning(table, outputs, list(params))
+        if (exited := exits_note(sc, table)) is not None:
+            meta["notes"] = [*notes, exited]  # printed with the table, as on the figure
         if flat is not None:
             meta["warnings"] = [flat]
         write_json_atomic(tmp / "manifest.json", meta)
@@ -327,11 +343,14 @@ def _run_sweep(
             design = sw.latin_hypercube({k: tuple(v) for k, v in params.items()}, n, seed)
         table = sw.evaluate(fn, design, batch_size=batch_size, **kw)
         write_design(table, tmp / "design_outputs.parquet", outputs)
+        note = " ".join(x if x.endswith(".") else x + "."  # sentences, run together
+                        for x in (note, exits_note(sc, table)) if x)
         figs = [sw.plot_sweep(table, list(params), outputs, path=tmp / "sweep.png",
                               context=_sweep_context(sc, fn),
                               labels={o: output_label(o, sc) for o in outputs},
                               param_labels={p: param_label(p, sc) for p in params},
-                              note=note)]
+                              note=note, replications=fn.replications,
+                              percent_params=percent_params(params, sc))]
     elif method in ("sobol", "morris"):
         bounds = {k: tuple(v) for k, v in params.items()}
         if method == "sobol":
@@ -377,6 +396,10 @@ def sweep_cli(args: argparse.Namespace) -> int:
         raise ValueError("\n".join(twice))
     if not params:
         raise ValueError("give at least one --param NAME=LOW:HIGH")
+    from scosim.scenario import parse_overrides
+
+    # Parsed as scosim run --set parses them, with the same errors.
+    overrides = parse_overrides(args.set) if getattr(args, "set", None) else None
     if args.method != "grid":
         for name, v in params.items():
             if isinstance(v, list):
@@ -399,6 +422,7 @@ def sweep_cli(args: argparse.Namespace) -> int:
         allow_large=args.allow_large,
         resume=not args.no_resume,
         batch_size=args.batch_size,
+        overrides=overrides,
     )
     meta = json.loads((target / "manifest.json").read_text())
     if (target / "indices.csv").is_file():

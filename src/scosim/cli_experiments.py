@@ -156,6 +156,14 @@ def add_experiment_parsers(sub: Any) -> None:
         "exactly: the scenario's sigma_spread (a per-run draw around it) is not applied",
     )
     s.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a scenario value at every point, as scosim run --set, e.g. --set "
+        "parameters.rules.defect=never_defect to hold every member in (repeatable); a "
+        "swept parameter cannot also be set",
+    )
+    s.add_argument(
         "--output",
         action="append",
         required=True,

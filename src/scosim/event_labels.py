@@ -19,7 +19,8 @@ BLOC_EXIT = "left with its bloc"
 BLOC_IN = "invited with its bloc"
 
 #: Event type (the log's code) -> name. The kinds the membership panel counts keep the
-#: words it has always shown (``veto``, ``defection``, ...). A count of one event per
+#: words it has always shown (``veto``, ``joined``, ...), but for ``defection``, named as
+#: the run's answer names it ("left on its own", since 2026-12-06). A count of one event per
 #: state says so (``vote``: 11 in a year is eleven states voting, not eleven votes held).
 EVENT_LABELS: dict[str, str] = {
     "summit": "summit held",
@@ -42,7 +43,8 @@ EVENT_LABELS: dict[str, str] = {
     "bank_loan_rejected": "bank loan rejected by the board (one per host)",
     "joined": "joined",
     "accession": "accession",
-    "defection": "defection",
+    # The answer's words ("Who left ... on its own"), not the log's code.
+    "defection": "left on its own",
     "dissolved": "dissolved",
     "gdp_shock": "GDP shock",
     "border_clash": "border clash",

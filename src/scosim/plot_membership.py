@@ -31,6 +31,7 @@ __all__ = [
     "no_membership_text",
     "plot_membership",
     "repeated_votes",
+    "sco_membership",
 ]
 
 
@@ -83,6 +84,21 @@ def membership_data(
     return union[codes], counts
 
 
+def sco_membership(ind: Data, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The share of runs (0-1) in which each economy is an SCO member, by year.
+
+    Only the economies whose membership changes in some run (an accession, or a
+    member leaving): the others are in or out throughout, and rows of 100 % for the
+    ten members would crowd out the change. Empty (no columns) when none changes.
+    The ``member`` indicator, as the customs union's rows read ``in_customs_union``.
+    """
+    st = _stats(ind, events)
+    member = st.mean("member")
+    moved = [c for c in member.columns
+             if ((member[c] > 0) & (member[c] < 1)).any() or member[c].nunique() > 1]
+    return member[moved]
+
+
 #: Title of the membership figure's events panel (the PNG and the explorer), and what
 #: it says when there is nothing to count.
 EVENTS_PANEL = ("votes against, vetoes, withdrawals, exits (own or with a bloc), joins, "
@@ -131,14 +147,26 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     bounds = [0, 1e-9, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
     cmap = plt.get_cmap("Blues", len(bounds) - 1)
     norm = BoundaryNorm(bounds, cmap.N)
-    shares = union[codes].T.to_numpy()
     what = membership_of(st)[2]
+    # SCO membership, where an accession (or an exit) changes it: the union's rows alone
+    # left an adopted accession as a count in the events panel.
+    sco = sco_membership(st)
+    in_union = bool((union.to_numpy() > 0).any())
+    rows = [*(codes if in_union else []), *(f"{c} in the SCO" for c in sco.columns)]
+    shares = np.vstack([*([union[codes].T.to_numpy()] if in_union else []),
+                        *([sco.reindex(union.index).T.to_numpy()] if len(sco.columns) else [])]
+                       ) if rows else np.zeros((0, len(union.index)))
     # A state leaving in year t is inside that year (compliance follows the year's
     # trade): IRN read 100 % in 2030 beside "IRN 173 (2030-2035)" in the answer.
-    ax.set_title(f"share of runs in which the economy is in {what} adopted in "
-                 "the run\n(blocs in force before it, such as the EAEU, are not counted;\n"
-                 "a state that leaves in year t is inside in t and outside from t+1)",
-                 fontsize=10)
+    head = f"share of runs in which the economy is in {what} adopted in the run"
+    if len(sco.columns):
+        changes = "(only economies whose SCO membership changes)"
+        head = (f"{head}; rows '... in the SCO': an SCO member {changes}" if in_union else
+                f"share of runs in which the economy is an SCO member {changes}; none was "
+                f"in {what} adopted in the run")
+    ax.set_title(_wrap(head, 80) + "\n(blocs in force before it, such as the EAEU, are not "
+                 "counted;\na state that leaves in year t is inside in t and outside from "
+                 "t+1)", fontsize=10)
     if not (shares > 0).any():
         # A corridor's votes and joins, with no union anywhere: an all-white map read as
         # "a union was proposed and nobody joined".
@@ -150,7 +178,9 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
             if v > 0:
                 ax.text(j, i, f"{percent_of_runs(v)}%", ha="center", va="center", fontsize=7,
                         color="white" if v >= 0.5 else "black")
-        ax.set_yticks(range(len(codes)), codes)
+        ax.set_yticks(range(len(rows)), rows)
+        if in_union and len(sco.columns):  # the SCO's rows apart from the union's
+            ax.axhline(len(codes) - 0.5, color="k", lw=1.2)
         years = union.index.to_numpy()
         ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
         ax.set_xlabel("year")

@@ -47,7 +47,7 @@ TERM_LABELS = {
     "econ": "expected welfare gain",
     "sovereignty": "sovereignty cost",
     "trust": DEFAULT_TRUST_TERM,
-    "dominance": "relative gains: how much more the largest member gains",
+    "dominance": "relative gains: how much more the largest participant gains",
     "security": "security gain",
 }
 
@@ -420,6 +420,19 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
                     textcoords="offset points", ha="center", va="top", fontsize=8,
                     fontstyle="italic", color="#404040")
     ax.grid(axis="x", alpha=0.3)
+    if means.columns.empty and not data.not_drawn and len(order):
+        # No bar at all: said in words, not left as an empty panel that reads "no data".
+        ax.text(0.5, 0.5, textwrap.fill(ALL_ZERO_PANEL, 80), transform=ax.transAxes,
+                ha="center", va="center", fontsize=9, color="#404040",
+                bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+
+
+#: Written inside a panel in which every term of every state's score is 0.
+ALL_ZERO_PANEL = (
+    "No bars: every term of every state's score is 0 here, in every run. Nothing was "
+    "weighed; the vote is the rule's default at a score of 0. An accession with no "
+    "member-wide customs union in force rests on trust in the applicant alone, neutral "
+    "here: raise weights.trust or add a trust_shock to study it.")
 
 
 def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,

@@ -78,6 +78,22 @@ def _band_note(n_runs: int) -> str:
     return "single run (no uncertainty band)"
 
 
+#: What the GDP paths are: nominal, so a policy's factory-gate price change moves them
+#: (India's -4.2 % against the baseline under the customs union in 2035 beside a real
+#: GDP change of +0.65 %, docs/model.md "Indicators"); read beside a baseline run's, it
+#: was taken for a loss of output. The real change is per run (a ratio of price
+#: indices), which the run's statistics do not hold as a path: the subtitle says where.
+GDP_PATHS_NOTE = ("nominal: the baseline GDP path at the run's factory-gate prices, so a "
+                  "policy's price change moves these lines, not output; its real effect: "
+                  "real_gdp_change_pct (indicators/)")
+
+
+def gdp_paths_title(title: str, n_runs: int) -> str:
+    """The GDP paths figure's title: what is drawn, in what unit, and how to read it."""
+    return _wrap(f"{title}: GDP of SCO members (current US$ billion)\n{GDP_PATHS_NOTE}\n"
+                 f"{_band_note(n_runs)}", 180)
+
+
 def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
     """Small multiples of GDP paths of the SCO members with uncertainty bands."""
     data = gdp_paths_data(ind)  # the explorer draws the same numbers
@@ -102,7 +118,7 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
         if shown:
             shown[-1].xaxis.set_tick_params(labelbottom=True)
             shown[-1].set_xlabel("year")
-    fig.suptitle(f"{title}: GDP of SCO members (current US$ billion)\n{_band_note(n_runs)}")
+    fig.suptitle(gdp_paths_title(title, n_runs), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

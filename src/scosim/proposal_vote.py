@@ -90,6 +90,17 @@ class ProposalVote:
                 self._state_scores[c].add(
                     np.full(score.size, self.year), np.zeros(score.size), score)
 
+    @property
+    def terms_all_zero(self) -> bool:
+        """Whether the vote carries score terms and every one was 0 for every state in every run.
+
+        Then nothing was weighed: the score rule's yes at a score of 0 decided (an
+        accession with no member-wide arrangement in force and neutral trust in the
+        applicant, docs/model.md "Known gaps"), and the run's answer and vote figure
+        say so rather than show an empty panel.
+        """
+        return self.has_terms and bool(self.states) and not any(self.any_term.values())
+
     def reasons(self, terms: Sequence[str]) -> dict[str, object] | None:
         """Means of the non-zero score terms (x 100), score percentiles, yes shares."""
         if not self.has_terms:

@@ -56,7 +56,7 @@ from scosim.plots import (
 )
 from scosim.result_tables import Result, _is_url, open_result
 from scosim.results import HEADLINE_FILE
-from scosim.run_outcome import outcome_lines
+from scosim.run_outcome import outcome_lines, zero_score_lines
 from scosim.run_spread import Spread, spread_lines
 from scosim.run_votes import committed_lines, vote_cell, vote_columns, vote_notes
 from scosim.runstats import ZERO, RunStats
@@ -447,7 +447,8 @@ def barred_lines(st: RunStats, n_runs: int) -> list[str]:
 
 def _outcome(st: RunStats, n_runs: int) -> list[str]:
     """One line per proposal voted on: the share of runs in which it was adopted."""
-    return outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
+    return (outcome_lines({p for p, _ in st.votes_by}, st.adopted_runs, n_runs)
+            + zero_score_lines(st))  # a vote that weighed nothing is no finding
 
 
 def write_headline(st: RunStats, title: str, run_dir: Path,

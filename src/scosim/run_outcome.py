@@ -8,13 +8,15 @@ every run).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from scosim.indicator_display import percent_of_runs
 from scosim.result_tables import _join, read_batches
 
-__all__ = ["compare_outcome", "outcome_lines", "run_outcome", "wrap_answer"]
+__all__ = ["compare_outcome", "outcome_lines", "run_outcome", "wrap_answer", "zero_score_lines"]
 
 
 def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
@@ -35,6 +37,39 @@ def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
                    else "adopted in every run" if n == runs
                    else f"adopted in {percent_of_runs(n / runs)} % of runs")
         lines.append(f"proposal {pid}: {verdict}")
+    return lines
+
+
+#: What the answer says of a vote in which every term of every voter's score was 0.
+ZERO_SCORE_NOTE = (
+    "every voting state's score terms were 0 at its {year} vote, in every run: nothing was "
+    "weighed, and the outcome is the vote rule's default at a score of 0 (yes), not a "
+    "finding. An accession with no member-wide customs union in force (and the security "
+    "slot empty) rests on trust in the applicant alone, neutral here (docs/model.md, "
+    "Known gaps); to study it, raise parameters.weights.trust or move trust in the "
+    "applicant with a trust_shock event.")
+
+
+def zero_score_lines(st: Any) -> list[str]:
+    """A caveat per proposal whose first vote weighed nothing: every score term was 0.
+
+    Said under the proposal's outcome (``adopted in every run``, every member 0 % no),
+    which would otherwise read as a verdict. Only where some state voted on the score
+    (a committed rule, ``always_yes``, decides without it and says so elsewhere).
+
+    Args:
+        st: The run's :class:`~scosim.runstats.RunStats`.
+    """
+    from scosim.vote_stats import decided_by
+
+    lines: list[str] = []
+    for vote in st.ordered_first_votes():
+        if not vote.terms_all_zero:
+            continue
+        if not any("score" in decided_by(vote.rules[c]).split() for c in vote.states):
+            continue
+        lines += textwrap.wrap(f"proposal {vote.proposal}: "
+                               + ZERO_SCORE_NOTE.format(year=vote.year), 95)
     return lines
 
 

@@ -17,7 +17,8 @@ from scosim.scenario import load_scenario
 from scosim.sweep_text import _OUT
 from scosim.sweepable import SWEPT_INSTABILITY
 
-__all__ = ["check_sweep", "closest_economy", "instability_param_problem", "parse_output"]
+__all__ = ["check_sweep", "closest_economy", "instability_param_problem", "parse_output",
+           "set_conflicts"]
 
 #: The same shape with any code and year, so that their errors say what is wrong with them.
 _OUT_LOOSE = re.compile(r"\A(?P<ind>[A-Za-z][A-Za-z0-9_]*):(?P<c>[A-Za-z]+)(?::(?P<y>\d+))?\Z")
@@ -79,6 +80,45 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
     return None
 
 
+def _path(sc: Any, key: str) -> tuple[Any, ...]:
+    """A dotted path as the scenario reads it: a proposal by its position, not its id."""
+    from scosim.scenario.overrides import _parse_dotted
+
+    loc = list(_parse_dotted(key) or (key,))
+    if len(loc) > 1 and loc[0] == "proposals" and isinstance(loc[1], str):
+        ids = [p.id for p in sc.proposals]
+        if loc[1] in ids:
+            loc[1] = ids.index(loc[1])
+    return tuple(loc)
+
+
+def set_conflicts(sc: Any, overrides: dict[str, Any], params: dict[str, Any]) -> list[Any]:
+    """Each ``--set`` that sets a swept parameter, or a mapping or list holding one.
+
+    The sweep's value would replace it at every point (or it would replace the
+    sweep's), so the command says which to drop instead of running something else.
+    ``proposals.sco_cu.cet`` and ``proposals[0].cet`` are the same field.
+
+    Returns:
+        One ``--set:N`` :class:`~scosim.scenario.ErrorItem` per clash ([]: none).
+    """
+    from scosim.scenario import ErrorItem
+
+    swept = {name: _path(sc, name) for name in params}
+    errors = []
+    for i, key in enumerate(overrides, start=1):
+        loc = _path(sc, key)
+        for name, p in swept.items():
+            if p[:len(loc)] == loc or loc[:len(p)] == p:
+                what = f"sets {name}" if len(loc) >= len(p) else f"sets {key}, which holds {name}"
+                errors.append(ErrorItem("--set", i, key, (
+                    f"{what}, which --param sweeps; a value given with --set would be "
+                    "replaced at every point: leave it out of --set (to fix it at one value, "
+                    f"sweep --method grid --param {name}=VALUE, or leave out --param)")))
+                break
+    return errors
+
+
 def check_sweep(
     scenario_path: str,
     params: dict[str, Any],
@@ -87,6 +127,7 @@ def check_sweep(
     replications: int = 1,
     n: int = 1,
     seed: int = 0,
+    overrides: dict[str, Any] | None = None,
 ) -> Any:
     """Check a sweep against the scenario schema before anything runs.
 
@@ -94,9 +135,11 @@ def check_sweep(
     scenario, so it obeys the same ranges as a value written in the file;
     every output names an indicator this scenario records (its mechanisms' and
     proposal types' ``recorded_indicators``), an economy and a simulated year.
+    ``overrides`` (``--set``) are applied first, as ``scosim run`` applies them, and
+    may not set a swept parameter (:func:`set_conflicts`).
 
     Returns:
-        The loaded scenario.
+        The loaded scenario, with ``overrides`` applied.
 
     Raises:
         ScenarioError: One ``--param:N`` / ``--output:N`` line per problem.
@@ -114,7 +157,11 @@ def check_sweep(
     from scosim.scenario.outputs import not_recorded_reason, recorded_indicators
     from scosim.scenario.schema import ECONOMIES, indicator_names
 
-    sc = load_scenario(scenario_path)
+    overrides = dict(overrides or {})
+    sc = load_scenario(scenario_path, overrides=overrides or None)
+    clashes = set_conflicts(sc, overrides, params)
+    if clashes:
+        raise ScenarioError(clashes)
     years = sc.years.end - sc.years.start + 1
     check_replications(replications, years, what="--replications (runs per point)")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -164,7 +211,8 @@ def check_sweep(
         extra = {"parameters.trade.sigma_spread": 0.0} if name == "parameters.trade.sigma" else {}
         for value in v:
             try:
-                load_scenario(scenario_path, overrides={name: float(value), **extra})
+                load_scenario(scenario_path,
+                              overrides={**overrides, **extra, name: float(value)})
             except ScenarioError as exc:
                 errors += [ErrorItem("--param", i, name, e.message)
                            for e in exc.errors]

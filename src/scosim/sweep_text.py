@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from scosim.experiments.sweep import EXIT_COLUMN
 from scosim.sweepable import SWEPT_INSTABILITY
 
 #: An output ``indicator:CODE[:YEAR]`` as ``scosim sweep --output`` takes it.
@@ -109,6 +110,41 @@ def output_unit(spec: str) -> str | None:
     from scosim.api import UNITS  # api re-exports this module
 
     return resolve_units([m["ind"]], UNITS)[m["ind"]]
+
+
+def defect_rules(sc: Any) -> str:
+    """The scenario's defect rule, and any country's own: ``"threshold_defect"``."""
+    rule = str(sc.parameters.rules["defect"])
+    own = sorted({f"{c} {r['defect']}" for c, r in ((c, o.rules) for c, o in sc.countries.items())
+                  if "defect" in r and str(r["defect"]) != rule})
+    return rule + (f" ({', '.join(own)})" if own else "")
+
+
+def exits_note(sc: Any, table: pd.DataFrame) -> str | None:
+    """What a sweep's outputs are after: exits under the scenario's defect rule.
+
+    A point's mean mixes runs in which members left with runs in which they stayed,
+    so an output can jump between points because exits do (Kazakhstan's welfare
+    against the CET of customs_union.yaml); the printed table and the figure give each
+    point's share of runs with an exit beside it. None where no run of any point had
+    an exit (or the design does not count them).
+    """
+    if EXIT_COLUMN not in table or not (table[EXIT_COLUMN] > 0).any():
+        return None
+    return (f"Values are after exits under the scenario's defect rule ({defect_rules(sc)}): "
+            "'exit' is the share of a point's runs in which a state left an arrangement "
+            "(grey x on the figure); to hold every state in, run with --set "
+            "parameters.rules.defect=never_defect.")
+
+
+def percent_params(params: Any, sc: Any) -> list[str]:
+    """The swept parameters that are tariffs given as fractions, shown in % (a CET)."""
+    out = []
+    for p in params:
+        text = param_label(p, sc).lower()
+        if "tariff" in text and "fraction" in text:
+            out.append(p)
+    return out
 
 
 def sigma_spread_note(sc: Any, params: Any) -> str | None:
@@ -218,9 +254,10 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
                    .rstrip() for i in range(len(outputs) + 1)]
     lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
              "runs; each output over the points (a point: the mean of its runs):",
-             *notes_text(meta), *years_line(meta), *table_lines]
+             *notes_text(meta), *years_line(meta), *exits_lines(table), *table_lines]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
+    pct = set(meta.get("percent_params", []))
     every = "every point: design_outputs.parquet"
     axes = [sorted(pd.unique(table[p])) for p in params]
     # Two tables of two parameters take the lines of one table of one.
@@ -232,7 +269,10 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         if len(outputs) > _MAX_COLS:
             notes.append(f"the first {_MAX_COLS} outputs")
         by = table.set_index(params[0]).loc[rows, outputs[:_MAX_COLS]]
-        by = _cells(by, div).set_axis([f"{v:.6g}" for v in rows]).rename_axis(params[0])
+        by = _cells(by, div).set_axis([_value(v, params[0] in pct) for v in rows])
+        by = by.rename_axis(params[0])
+        if EXIT_COLUMN in table:  # the point's exits beside its values: they move them
+            by["exit"] = [f"{v:.0%}" for v in table.set_index(params[0]).loc[rows, EXIT_COLUMN]]
         said = "".join(f"; {n}" for n in [*notes, every]) if notes else ""
         lines.append(f"by {params[0]} (units as above{said}):")
         lines.append(by.reset_index().to_string(index=False))
@@ -244,12 +284,34 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         grid = table.set_index(params)[o].unstack(params[1]).loc[rows, cols]
         lines.append(f"{o} ({shown[o][0] or 'no unit'}) by {params[0]} (rows) and "
                      f"{params[1]} (columns){cut}:")
-        grid = _cells(grid, div[o]).set_axis([f"{v:.6g}" for v in rows]).set_axis(
-            [f"{v:.6g}" for v in cols], axis=1)
+        grid = _cells(grid, div[o]).set_axis([_value(v, params[0] in pct) for v in rows]).set_axis(
+            [_value(v, params[1] in pct) for v in cols], axis=1)
         lines.append(grid.to_string())
+    if EXIT_COLUMN in table:
+        grid = table.set_index(params)[EXIT_COLUMN].unstack(params[1]).loc[rows, cols]
+        lines.append(f"share of runs with an exit by {params[0]} (rows) and {params[1]} "
+                     f"(columns){cut}:")
+        lines.append(grid.map(lambda v: f"{v:.0%}").set_axis(
+            [_value(v, params[0] in pct) for v in rows]).set_axis(
+            [_value(v, params[1] in pct) for v in cols], axis=1).to_string())
     if len(outputs) > _MAX_TABLES:
         lines.append(f"(tables of the first {_MAX_TABLES} outputs; {every})")
     return "\n".join(lines)
+
+
+def _value(v: float, percent: bool) -> str:
+    """A parameter's value as printed: ``0.05`` or, for a tariff, ``0.05 (5%)``."""
+    return f"{v:.6g} ({v * 100:.4g}%)" if percent else f"{v:.6g}"
+
+
+def exits_lines(table: pd.DataFrame) -> list[str]:
+    """The design's exits in one line ([] for a design without :data:`EXIT_COLUMN`)."""
+    if EXIT_COLUMN not in table:
+        return []
+    share = table[EXIT_COLUMN]
+    return [f"runs with an exit: {share.mean():.0%} over all points ({share.min():.0%} to "
+            f"{share.max():.0%} by point; each point's in {EXIT_COLUMN!r} of "
+            "design_outputs.parquet)"]
 
 
 def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:

@@ -319,6 +319,11 @@ class ScenarioModelFn:
             it ``extends``, as for ``scosim run``.
         versions: This process's package and data versions (:func:`scosim.runner.versions`),
             filled in with ``scenario_yaml``; a worker with others refuses the points.
+        spread: With common random numbers, return beside each outcome's mean the 5th
+            and 95th percentiles of the point's runs (``"<output> p05"``, ``"<output>
+            p95"``) and :data:`EXIT_COLUMN`, the share of its runs in which a state left
+            an arrangement: a sweep's outputs are after those exits (the scenario's defect
+            rule), which the mean alone hides.
     """
 
     scenario_path: str
@@ -329,6 +334,7 @@ class ScenarioModelFn:
     common_random_numbers: bool = False
     scenario_yaml: str = ""
     versions: Mapping[str, str] = field(default_factory=dict)
+    spread: bool = False
 
     needs_runs = True  # _run_points passes the design's point indices
 
@@ -397,10 +403,39 @@ class ScenarioModelFn:
             runs=[j for _ in range(n_points) for j in range(r)],
             params={n: np.repeat(np.asarray(v, float), r) for n, v in params.items()},
         )
-        return {
-            name: outcome.from_model(model).reshape(n_points, r).mean(axis=1)
-            for name, outcome in self.outcomes.items()
-        }
+        out = {}
+        for name, outcome in self.outcomes.items():
+            per_run = outcome.from_model(model).reshape(n_points, r)
+            out[name] = per_run.mean(axis=1)
+            if self.spread:
+                out[name + BAND_SUFFIXES[0]], out[name + BAND_SUFFIXES[1]] = _band(per_run)
+        if self.spread:
+            from scosim.exit_stats import EXIT_EVENTS
+
+            exits = sum(model.log.count(kind) for kind in EXIT_EVENTS)
+            out[EXIT_COLUMN] = (np.asarray(exits).reshape(n_points, r) > 0).mean(axis=1)
+        return out
+
+
+#: The design's column of the share of a point's runs with an exit (a defection or a
+#: bloc's exit, :data:`scosim.exit_stats.EXIT_EVENTS`), 0 to 1.
+EXIT_COLUMN = "share of runs with an exit"
+#: The suffixes of an output's columns of the 5th and 95th percentiles of a point's runs.
+BAND_SUFFIXES = (" p05", " p95")
+
+
+def _band(per_run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 5th and 95th percentiles of each row's runs (NaN where a row has no value).
+
+    Linear interpolation between order statistics (numpy's default): with few runs the
+    band is close to their range. Sorting, not summing, so it is the same on any machine.
+    """
+    lo = np.full(per_run.shape[0], np.nan)
+    hi = lo.copy()
+    have = ~np.isnan(per_run).all(axis=1)
+    if have.any():
+        lo[have], hi[have] = np.nanquantile(per_run[have], [0.05, 0.95], axis=1)
+    return lo, hi
 
 
 def plot_sweep(
@@ -413,8 +448,14 @@ def plot_sweep(
     labels: Mapping[str, str] | None = None,
     param_labels: Mapping[str, str] | None = None,
     note: str = "",
+    replications: int = 1,
+    percent_params: Sequence[str] = (),
 ) -> Any:
     """Each output against each parameter over the design's points (a grid or LHS sweep).
+
+    Where the design has them (:class:`ScenarioModelFn` with ``spread``), a band of
+    5-95 % of each point's runs and, on a right-hand axis, the share of its runs with
+    an exit (:mod:`scosim.experiments.sweep_bands`).
 
     Args:
         table: The design with one column per output (:func:`evaluate`'s result).
@@ -426,6 +467,9 @@ def plot_sweep(
         param_labels: Plain description of each parameter, for its axis (default: its
             name without ``parameters.``).
         note: What the numbers leave out, written under the panels (:func:`add_footnote`).
+        replications: Runs a point, said under the panels with what the band is.
+        percent_params: Parameters that are fractions read as percentages (a tariff):
+            their axis is written in %.
 
     Returns:
         The matplotlib Figure.
@@ -433,6 +477,8 @@ def plot_sweep(
     import textwrap
 
     import matplotlib
+
+    from scosim.experiments.sweep_bands import band_note, draw_band, draw_exits, percent_axis
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -447,8 +493,18 @@ def plot_sweep(
         div, said = large_scale(vals)
         for j, p in enumerate(params):
             ax = axes[i][j]
-            ax.scatter(table[p], table[o] / div, s=12, alpha=0.7)
+            banded = draw_band(ax, table, p, o, div)
+            ax.scatter(table[p], table[o] / div, s=12, alpha=0.7,
+                       label="mean of runs" if banded else None)
+            marks = draw_exits(ax, table, p)
+            if banded or marks is not None:  # above the panel: the points fill it
+                handles = ax.get_legend_handles_labels()[0] + ([marks] if marks else [])
+                ax.legend(handles=handles, fontsize=7, loc="lower left", ncols=3,
+                          bbox_to_anchor=(0.0, 1.0), frameon=False)
             xlabel = (param_labels or {}).get(p, str(p).removeprefix("parameters."))
+            if p in percent_params:
+                percent_axis(ax)
+                xlabel += " (axis in %)"
             ax.set_xlabel("\n".join(textwrap.wrap(xlabel, 60)), fontsize=9)
             ax.ticklabel_format(axis="y", useOffset=False, style="plain")
             ax.tick_params(labelsize=8)
@@ -472,7 +528,10 @@ def plot_sweep(
             *textwrap.wrap(", ".join(x for x in (context, f"{len(table)} points") if x),
                            int(11 * fig.get_figwidth()))]
     fig.suptitle("\n".join(head), fontsize=11)
-    add_footnote(fig, note)
+    # Said only where true: a design without the runs' percentiles has no band to explain.
+    banded = replications < 2 or any(o + BAND_SUFFIXES[0] in table for o in outputs)
+    add_footnote(fig, " ".join(x for x in (band_note(replications) if banded else "", note)
+                               if x))
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -26,7 +27,8 @@ MODE_STYLE: dict[str, tuple[str, str]] = {
     "rail": ("#2b5d9b", "rail"),
     "sea": ("#7fb3d5", "sea lane"),
     "inland_water": ("#17becf", "Caspian Sea"),
-    "pipeline": ("#d62728", "gas pipeline"),
+    # Dark magenta, not red: red is "dearer" on the map's colour scale (RdBu_r).
+    "pipeline": ("#7a0177", "gas pipeline"),
     "power": ("#9467bd", "power line"),
 }
 HIGHLIGHT = "#ff7f0e"
@@ -35,6 +37,64 @@ HIGHLIGHT = "#ff7f0e"
 HIGHLIGHTS = (HIGHLIGHT, "#2ca02c", "#e377c2", "#bcbd22", "#000000")
 #: Bars of the side panel: neutral greys, so they do not read as a mode or a project.
 PANEL_EXPORTS, PANEL_IMPORTS = "#4d4d4d", "#b3b3b3"
+
+
+#: Where a flow callout may sit, in axes fractions (x, y, ha, va): the map's top edge,
+#: then its right edge, away from the legend (lower left). Beside its edge, the INSTC's
+#: box covered the markers of Iran, Turkmenistan and Tajikistan and pushed their labels.
+CALLOUT_SPOTS = ((0.5, 0.985, "center", "top"), (0.985, 0.985, "right", "top"),
+                 (0.3, 0.985, "center", "top"), (0.985, 0.02, "right", "bottom"),
+                 (0.985, 0.5, "right", "center"))
+
+
+def _marker_boxes(ax: Any, renderer: Any) -> list[Any]:
+    """Pixel boxes of the map's scatter markers (centres, junctions, upgrades)."""
+    from matplotlib.transforms import Bbox
+
+    px = ax.figure.dpi / 72.0
+    out = []
+    for c in ax.collections:
+        offsets, sizes = c.get_offsets(), c.get_sizes()
+        if len(offsets) == 0 or len(sizes) == 0:
+            continue
+        xy = ax.transData.transform(np.asarray(offsets, float))
+        r = 0.5 * np.sqrt(np.broadcast_to(sizes, len(xy))) * px
+        out += [Bbox.from_extents(x - rr, y - rr, x + rr, y + rr)
+                for (x, y), rr in zip(xy, r, strict=True)]
+    return out
+
+
+def park_callouts(ax: Any, callouts: Sequence[Any], renderer: Any) -> None:
+    """Move each flow callout to the first of :data:`CALLOUT_SPOTS` that covers no marker.
+
+    Tied to its edge by a leader line; the spots are tried in order and each callout
+    also keeps off those parked before it (deterministic: no search over positions).
+    A callout that fits nowhere stays at the spot covering the fewest markers.
+    """
+    markers = _marker_boxes(ax, renderer)
+    taken: list[Any] = []
+    for note in callouts:
+        note.set_anncoords("axes fraction")
+        best, fewest = CALLOUT_SPOTS[0], None
+        for spot in CALLOUT_SPOTS:
+            x, y, ha, va = spot
+            note.xyann = (x, y)
+            note.set_ha(ha)
+            note.set_va(va)
+            note.update_positions(renderer)
+            box = note.get_bbox_patch().get_window_extent(renderer)
+            hits = sum(box.overlaps(m) for m in markers) + 100 * sum(
+                box.overlaps(t) for t in taken)
+            if fewest is None or hits < fewest:
+                best, fewest = spot, hits
+            if hits == 0:
+                break
+        x, y, ha, va = best
+        note.xyann = (x, y)
+        note.set_ha(ha)
+        note.set_va(va)
+        note.update_positions(renderer)
+        taken.append(note.get_bbox_patch().get_window_extent(renderer))
 
 
 def project_name(tables: NetworkTables, project: str) -> str:
@@ -117,7 +177,9 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
             f"{project_name(tables, project)}: {text}", mid, xytext=(8, -12),
             textcoords="offset points",
             fontsize=8, zorder=8, color="black",
-            bbox=dict(boxstyle="round", fc="white", ec=hl_colour.get(project, HIGHLIGHT))))
+            bbox=dict(boxstyle="round", fc="white", ec=hl_colour.get(project, HIGHLIGHT)),
+            # A leader line to its edge: park_callouts moves the box off the markers.
+            arrowprops=dict(arrowstyle="->", color="black", lw=0.7)))
     # Where a highlighted project upgrades ports or border procedures (project_measures.csv).
     measures = tables.measures
     spots: list[tuple[float, float, str]] = []
@@ -182,8 +244,9 @@ def plot_network(tables: NetworkTables, path: str | Path, highlight: Sequence[st
                 and extent[2] <= r["lat"] <= extent[3]]
     renderer = fig.canvas.get_renderer()
     ax.apply_aspect()
+    park_callouts(ax, flow_labels, renderer)
     place_labels(ax, labelled, markers, fontsize=7,
-                 avoid=[f.get_window_extent(renderer) for f in flow_labels])
+                 avoid=[f.get_bbox_patch().get_window_extent(renderer) for f in flow_labels])
     ax.set_xlabel("longitude, degrees east")
     ax.set_ylabel("latitude, degrees north")
     ax.grid(alpha=0.2)
