@@ -74,7 +74,7 @@ def test_the_answer_says_shocks_and_proposal_are_together(union_runs, kept_figur
     head = " ".join(text[text.index("Who gains, who loses"):].split("\n")[:4])
     assert ("the scenario against the baseline: its shocks (GDP shock, sanctions) and "
             "proposals together, not the proposals' own effect") in head
-    assert "the mean (not the median) over all 3 runs" in " ".join(text.split("\n"))
+    assert "the median over all 3 runs" in " ".join(text.split("\n"))
     # The command names the run's final directory, not the hidden one it was written in.
     flat = " ".join(text.split())
     assert f"scosim compare {pol} <that run's directory>" in flat

@@ -169,9 +169,9 @@ def test_who_gains_labels_say_the_share_of_runs_in_the_union_as_the_png(
     assert list(axis.ticktext) == png["labels"]
     assert f"IRN  (in union {round(100 * share)}%)" in png["labels"]
     assert " ".join(_plain(axis.title.text)) == png["axis"]
-    # Hovering a bar names the share too.
-    (irn,) = [d for d in fig.data[0].customdata if d.startswith("IRN")]
-    assert "in union" in irn
+    # Hovering a bar names the share too (with the bar's 5th-95th percentile).
+    (irn,) = [d for d in fig.data[0].customdata if d[0].startswith("IRN")]
+    assert "in union" in irn[0]
 
 
 def test_a_title_of_several_lines_gets_the_room_above_the_plot(cu_run) -> None:

@@ -30,12 +30,12 @@ def _run(tmp_path: Path, capsys, scenario: str, *extra: str) -> tuple[str, Path]
     return out, Path(out.split("results: ")[1].splitlines()[0].strip())
 
 
-def _wide(run_dir: Path, name: str) -> pd.DataFrame:
-    """Mean over runs of one indicator, years x economies."""
+def _wide(run_dir: Path, name: str, stat: str = "mean") -> pd.DataFrame:
+    """Mean (or ``stat``) over runs of one indicator, years x economies."""
     ind = read_batches(run_dir / "indicators")
     ind = ind[ind["indicator"].astype(str) == name]
     return ind.assign(country=ind["country"].astype(str)).pivot_table(
-        index="year", columns="country", values="value", aggfunc="mean")
+        index="year", columns="country", values="value", aggfunc=stat)
 
 
 def _block(text: str, code: str) -> list[str]:
@@ -170,9 +170,9 @@ def test_transport_corridor_answer_gives_payments_without_energy(tmp_path, capsy
     assert float(together.split()[-1]) == pytest.approx(hosts.sum() / 1e9, rel=5e-3)
     # Who gains net of what it pays, beside the welfare change, from the run's own rows
     # (gathered whether or not the summary keeps every indicator); the hosts' net is
-    # below their welfare, the others' is it.
-    net, welfare = _wide(run_dir, "corridor_net_welfare_pct"), _wide(run_dir,
-                                                                     "welfare_change_pct")
+    # below their welfare, the others' is it. The table's medians, the answer's statistic.
+    net, welfare = (_wide(run_dir, name, "median")
+                    for name in ("corridor_net_welfare_pct", "welfare_change_pct"))
     assert "(corridor_net_welfare_pct)" not in "\n".join(block)  # not a block of its own
     table = text[text.index("Who gains, who loses"):].splitlines()
     assert next(x for x in table if x.startswith("  economy ")).split()[1] == "welfare"

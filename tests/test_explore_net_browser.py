@@ -48,7 +48,7 @@ def test_corridor_page_shows_the_net_and_the_scope(tmp_path: Path) -> None:
         _idle(drv)
         text = " ".join(fig.text.split())
         # The legend's entry for the open markers, and the PNG's words for them.
-        assert "welfare change net of corridor payments and risk: mean over runs" in text
+        assert "welfare change net of corridor payments and risk: median over runs" in text
         assert "open markers: net of what the bars do not count" in text
         assert "its shocks (route instability AFG 0.8)" in text and "proposals together" in text
         # One open marker per economy, drawn (not only declared).

@@ -50,11 +50,12 @@ def _bars(ax) -> dict[str, list[float]]:
     return out
 
 
-def test_network_bar_figures_show_the_answers_mean(tmp_path, monkeypatch):
-    """network_gains.png and network_who_pays.png bar the mean over runs, the number the
-    run's answer (summary.txt) and welfare_final_year.png give, and say so; the whiskers
-    span the 5th-95th percentile. They were medians: Armenia's gain in corridor_instc.yaml
-    read 0.21 in the bar and 0.22 in the text."""
+def test_network_bar_figures_show_the_answers_statistic(tmp_path, monkeypatch):
+    """network_gains.png bars the median over runs, the number the run's welfare table
+    (summary.txt) and welfare_final_year.png give (means until 2026-12-06, when the answer
+    took the median throughout), and network_who_pays.png the mean, as the answer's
+    corridor lines; each says so, and the whiskers span the 5th-95th percentile. Armenia's
+    gain in corridor_instc.yaml once read 0.21 in the bar and 0.22 in the text."""
     import matplotlib.pyplot as plt
 
     from scosim.network import runplots
@@ -77,17 +78,17 @@ def test_network_bar_figures_show_the_answers_mean(tmp_path, monkeypatch):
         ax = figs["network_gains.png"].axes[0]
         drawn = _bars(ax)
         for code in ("AZE", "ARM", "IRN"):
-            mean = answer.loc[code, "mean"]
-            assert abs(mean - st.quantile("welfare_change_pct", 0.5).loc[YEAR, code]) > 0.05
-            assert drawn[NAMES[code]] == [pytest.approx(mean)]
+            median = answer.loc[code, "median"]
+            assert abs(median - st.mean("welfare_change_pct").loc[YEAR, code]) > 0.05
+            assert drawn[NAMES[code]] == [pytest.approx(median)]
         # The whiskers: from the answer's 5th to its 95th percentile.
         segs = [s for c in ax.collections for s in c.get_segments()]
         spans = {(round(s[0][0], 9), round(s[1][0], 9)) for s in segs if s[0][1] == s[1][1]}
         for code in ("AZE", "ARM", "IRN"):
             lo, hi = answer.loc[code, "low"], answer.loc[code, "high"]
             assert any(a == pytest.approx(lo) and b == pytest.approx(hi) for a, b in spans)
-        assert "mean of 5 runs" in ax.get_title()
-        assert all(t.get_text().startswith(("mean of 5 runs", "5th-95th"))
+        assert "median of 5 runs" in ax.get_title()
+        assert all(t.get_text().startswith(("median of 5 runs", "5th-95th"))
                    for t in ax.get_legend().get_texts())
         # Payments and expected loss: the means the answer's corridor lines print.
         table = st.table().set_index(["indicator", "year", "country"])["mean"]
@@ -114,6 +115,9 @@ def test_final_bands_are_percentiles_around_the_mean():
     assert year == YEAR
     assert bands[:, j] == pytest.approx([np.percentile(values, LOW), values.mean(),
                                          np.percentile(values, HIGH)])
+    # The gains figure's: the median, as the run's welfare table.
+    assert final_bands(st, "welfare_change_pct", "median")[1][:, j] == pytest.approx(
+        [np.percentile(values, LOW), np.median(values), np.percentile(values, HIGH)])
 
 
 def test_who_pays_axis_label_is_whole_and_inside_the_figure(tmp_path, monkeypatch):

@@ -20,7 +20,7 @@ def test_welfare_bars_have_one_key_per_colour(geometry_run: Path, tmp_path: Path
     bar_colours = {mcolors.to_hex(p.get_facecolor()) for p in ax.patches}
     legend = ax.get_legend()
     texts = [t.get_text() for t in legend.get_texts()]
-    assert texts[:2] == ["mean over runs: gain", "mean over runs: loss"]
+    assert texts[:2] == ["median of runs: gain", "median of runs: loss"]
     keys = [mcolors.to_hex(h.get_facecolor()) for h in legend.legend_handles[:2]]
     assert keys == [mcolors.to_hex("C2"), mcolors.to_hex("C3")]
     assert bar_colours <= set(keys), "every bar's colour is in the key"

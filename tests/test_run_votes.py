@@ -139,26 +139,31 @@ def test_an_objection_to_the_willing_is_its_own_share_not_a_no() -> None:
     assert "objected: share of runs in which the state, left outside, objected" in flat
 
 
-def test_left_and_withdrew_say_they_are_mean_numbers_over_all_runs() -> None:
-    """The vote columns beside them are shares of runs in percent; "left 0.75" read as one.
-    The notes name the statistic and the number of runs it is taken over: KAZ withdrew
-    three times in two of the four runs (0.75 a run, a share of runs of 50 %), IRN left in
-    three runs, once on its own and twice with its bloc."""
+def test_left_is_a_share_of_runs_and_withdrew_a_mean_number_over_all_runs() -> None:
+    """"left 0.75" (a mean number of exits a run) read as a share in a table otherwise in
+    percent; it is now the share of runs in which the state left, whatever the number of
+    exits in a run. "withdrew" stays a mean number a run, which its note says with the
+    number of runs: KAZ withdrew three times in two of the four runs (0.75 a run), IRN
+    left in three runs, once on its own, twice with its bloc, and once more in run 0 (four
+    exits: a count would give 1.00)."""
     ind = pd.DataFrame([(r, 2030, c, name, v) for r in range(4) for c in ("KAZ", "IRN", "CHN")
                         for name, v in (("welfare_change_pct", 0.1), ("member", 1.0))],
                        columns=["run", "year", "country", "indicator", "value"])
     rows = [(r, 2026, "vote", c, "cu", True) for r in range(4) for c in ("KAZ", "IRN", "CHN")]
     rows += [(0, 2026, "withdrew", "KAZ", "cu", None), (0, 2028, "withdrew", "KAZ", "cu", None),
              (2, 2026, "withdrew", "KAZ", "cu", None), (0, 2029, "defection", "IRN", "cu", None),
+             (0, 2031, "bloc_exit", "IRN", "cu", None),
              (1, 2029, "bloc_exit", "IRN", "cu", None), (3, 2029, "bloc_exit", "IRN", "cu", None)]
     st = RunStats.from_frames(ind, pd.DataFrame(
         rows, columns=["run", "year", "type", "country", "proposal", "yes"]))
     table = headline_table(st)[0]
     assert table.loc["KAZ", "withdrew"] == pytest.approx(3 / 4)
-    assert table.loc["IRN", "left"] == pytest.approx(3 / 4)
-    flat = " ".join(headline_text(st, "t").split())
-    assert ("left: mean number of exits a run, over all 4 runs, on its own or with its bloc "
-            "(a number, not a share of runs)") in flat
+    assert table.loc["IRN", "left"] == pytest.approx(75.0)  # 3 of 4 runs, in percent
+    text = headline_text(st, "t")
+    row = next(line for line in text.splitlines() if line.startswith("  IRN"))
+    assert row.endswith("75 %")
+    flat = " ".join(text.split())
+    assert "left: share of the 4 runs in which the state left, on its own or with its bloc" in flat
     assert ("withdrew: mean number of times a run, over all 4 runs, the state voted yes, then "
             "said no when asked about the smaller group") in flat
     assert "mean number a run" not in flat

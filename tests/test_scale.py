@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from scosim.bloc_answer import BLOC_INDICATORS
+from scosim.member_welfare import while_name
 from scosim.plot_data import WELFARE_ACCOUNTS
 from scosim.plot_votes import vote_reasons_data
 from scosim.plots import (
@@ -27,7 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 #: in the geometry run: its bloc totals, which the answer states, have values).
 #: Each economy's US$ welfare and its terms too (WELFARE_ACCOUNTS).
 PLOTTED_WITH_MEMBERSHIP = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS,
-                           *WELFARE_ACCOUNTS}
+                           *WELFARE_ACCOUNTS,
+                           # derived from the welfare change and the union's membership
+                           while_name("in_customs_union")}
 
 
 def test_wide_reads_equal_the_pivot_of_the_whole_table(geometry_run: Path) -> None:

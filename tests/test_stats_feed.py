@@ -10,6 +10,7 @@ import pytest
 import scosim.stats_feed as stats_feed
 from scosim.bloc_answer import BLOC_INDICATORS
 from scosim.indicator_display import AGGREGATE_LABELS
+from scosim.member_welfare import while_name
 from scosim.plot_data import WELFARE_ACCOUNTS
 from scosim.plots import PLOTTED, PLOTTED_EVENTS, load_plot_data, summarised
 from scosim.runner import run
@@ -119,16 +120,19 @@ def test_summary_all_gathers_every_indicator_the_run_writes(tmp_path, feeds) -> 
     # the plotted ones, the built-in arrangements' memberships (a plug-in type another
     # test registered in this process may declare one that this run does not record) and
     # the bloc totals the answer states (the union forms here: every one has values)
-    # and each economy's US$ welfare and its terms
+    # and each economy's US$ welfare and its terms; and, derived from the welfare change
+    # and the union's membership, the welfare while in it (scosim.member_welfare)
     plotted_names = {*PLOTTED, "in_customs_union", "in_free_trade_area", *BLOC_INDICATORS,
                      *WELFARE_ACCOUNTS}
     assert plotted_names <= set(summarised("plotted"))
-    assert set(pd.read_csv(plotted.path / "summary.csv").indicator) == plotted_names
+    derived = {while_name("in_customs_union")}
+    assert set(pd.read_csv(plotted.path / "summary.csv").indicator) == plotted_names | derived
     res = run(SCENARIO, replications=6, batch_size=3, out=tmp_path / "a", progress=False,
               overrides={"outputs.summary": "all"})
     summary = pd.read_csv(res.path / "summary.csv")
     ind = res.indicators
-    assert set(summary.indicator) == set(ind.indicator.astype(str)) > plotted_names
+    assert set(summary.indicator) == set(ind.indicator.astype(str)) | derived > plotted_names
+    summary = summary[~summary.indicator.isin(list(derived))]  # not in the raw rows
     # The means are those of the raw rows (to the six digits summary.csv keeps). A world
     # or bloc total, the same in every economy's column, is held once, under its group.
     raw = ind.assign(indicator=ind.indicator.astype(str), country=ind.country.astype(str),
@@ -165,4 +169,11 @@ def test_exits_gathered_while_running_equal_those_read_back(tmp_path, feeds) -> 
     assert {k: vars(t) for k, t in feed.stats.exits.items()} == {
         k: vars(t) for k, t in got.exits.items()}
     assert feed.stats.bloc_invited == got.bloc_invited
+    # The runs each state left in (the answer's "left" share), over batches of 2 runs: a
+    # run is counted once, whatever its exits, and the same both ways.
+    ev = res.events
+    left = ev[ev["type"].isin(["defection", "bloc_exit"])]
+    assert feed.stats.exit_runs == got.exit_runs == {
+        str(c): int(n) for c, n in left.groupby("country", observed=True)["run"].nunique().items()
+        if n}
     assert "Who left, in how many of 6 runs" in (res.path / "summary.txt").read_text()

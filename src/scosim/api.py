@@ -561,8 +561,10 @@ def compare_cli(args: argparse.Namespace) -> int:
 
     from scosim.compare_terminal import print_table
 
+    # Piped to a file: wide enough that the runs' spread beside the CI does not fold the
+    # unit column onto a second line (160 did, once the spread was printed).
     print_table(compare_table(comp, args.out, report_dir, args.indicator),
-                Console(width=None if sys.stdout.isatty() else 160))
+                Console(width=None if sys.stdout.isatty() else 200))
     pm = comp.policy_manifest
     from scosim.compare_setup import overrides_note
 

@@ -128,13 +128,13 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
         raised, loses = (_value(st, n, year) for n in ART24[2:])
         tariff = [f"{before:.2f} % -> {after:.2f} % (medians),",
-                  f"rose in {percent_of_runs(raised)} %{runs}."]
+                  f"rose in {percent_of_runs(raised, n_bloc)} %{runs}."]
         if _fta_only(st, year):  # Art. XXIV:5(b): each member of a free-trade area keeps its own
             tariff = [f"{before:.2f} % -> {after:.2f} % (medians): a free-trade area's",
                       "members keep their own tariffs on outsiders."]
         out += _pack([art24, "members' average external tariff", *tariff], first="")
         out += _pack(("Outsiders lost more than members gained (a welfare comparison, not "
-                      f"an Art. XXIV test) in {percent_of_runs(loses)} %{runs}.").split(),
+                      f"an Art. XXIV test) in {percent_of_runs(loses, n_bloc)} %{runs}.").split(),
                      first="")
     return out
 

@@ -32,7 +32,8 @@ class SummaryTable:
     Attributes:
         title: Lines above the table (the year and a shared indicator's unit included).
         columns: Headings: the keys (a unit column after the indicator), then ``mean``,
-            the interval's name, ``share > 0`` and ``runs``.
+            the interval's name, the spread of runs (``90% of runs between``, when the
+            rows carry it), ``share > 0`` and ``runs``.
         rows: Each row's cells as printed (US$ in US$ bn, shares in percent).
         news: Per row, the colour of its mean: ``"green"`` good news, ``"red"`` bad,
             ``""`` neither (:func:`_news`).
@@ -55,6 +56,20 @@ class SummaryTable:
 
 #: The statistics' columns, right-aligned after the keys (the interval's is named by it).
 N_STATS = 4
+#: The run-level spread's columns a summary may carry (:func:`terminal_rows`): the central
+#: ``level`` share of the runs' differences, printed beside the CI of the mean.
+SPREAD_COLUMNS = ("runs_low", "runs_high")
+#: Above this many runs a share of runs has one decimal (as the run's answer).
+_WHOLE = 100
+
+
+def precision_note(level: float) -> str:
+    """The line under the table: the CI is the mean's precision, not the outcome's spread."""
+    pct = f"{level * 100:g}%"
+    return (f"The {pct} CI is the precision of the mean of the simulated runs (it narrows "
+            f"with more runs); '{pct} of runs between' is how uncertain the outcome is: "
+            f"the middle {pct} of the runs' differences (the run's answer gives medians "
+            "with the 5-95 % range of runs).")
 
 
 def summary_table(
@@ -68,7 +83,9 @@ def summary_table(
     """The table :func:`print_summary` prints, as text (the explorer shows the same).
 
     Args:
-        summary: Summary table; key columns are shown, then mean, interval, share.
+        summary: Summary table; key columns are shown, then mean, interval, the spread
+            of runs (when it has :data:`SPREAD_COLUMNS`, as :func:`terminal_rows` gives),
+            share. With the spread, a note says what each interval is.
         title: Table title (default names the interval).
         max_rows: Rows shown at most: the largest changes in absolute value, each
             indicator an equal share (:func:`_truncate`); a note then names the rows
@@ -79,7 +96,10 @@ def summary_table(
             in US$ are shown in US$ bn, as in the comparison report's table.
         full_table: Where the whole table is (e.g. a report.md), for that note.
     """
-    keys = [c for c in summary.columns if c not in SUMMARY_COLUMNS]
+    keys = [c for c in summary.columns if c not in (*SUMMARY_COLUMNS, *SPREAD_COLUMNS)]
+    spread = all(c in summary.columns for c in SPREAD_COLUMNS)
+    level = float(summary["level"].iloc[0]) if len(summary) and "level" in summary else 0.9
+    runs_label = f"{level * 100:g}% of runs between"
     # Rows where no paired run changed at all would push the changes off the table.
     still = no_change(summary)
     n_still = int(still.sum())
@@ -121,9 +141,12 @@ def summary_table(
             cells.append(str(r[k]))
             if with_units and k == "indicator":
                 cells.append(unit or "")
+        # The runs' spread at the CI's precision: it is wider, never finer.
+        band = ((f"{_fixed(r['runs_low'] / div, d)} to {_fixed(r['runs_high'] / div, d)}",)
+                if spread else ())
         rows.append((*cells, _fixed(r["mean"] / div, d),
-                     f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}",
-                     _share(r["share_positive"]), str(r["n_runs"])))
+                     f"{_fixed(r['low'] / div, d)} to {_fixed(r['high'] / div, d)}", *band,
+                     _runs_share(r["share_positive"], int(r["n_runs"])), str(r["n_runs"])))
         news.append(_news(r))
     notes: list[str] = []
     if n_unpaired:
@@ -133,9 +156,12 @@ def summary_table(
         notes.append(f"{n_still} rows without a change in any paired run not shown")
     if len(rest):
         notes.append(_left_out(rest, full_table))
+    if spread and rows:
+        notes.insert(0, precision_note(level))
     return SummaryTable(
         title=tuple(title.splitlines()),
-        columns=(*columns, "mean", label, "share > 0", "runs"),
+        columns=(*columns, "mean", label, *((runs_label,) if spread else ()), "share > 0",
+                 "runs"),
         rows=tuple(rows),
         news=tuple(news),
         notes=tuple(notes),
@@ -169,7 +195,8 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
 
     console = console or Console()
     out = Table()
-    n_keys = len(table.columns) - N_STATS
+    n_keys = len(table.columns) - N_STATS - (1 if any(
+        c.endswith("of runs between") for c in table.columns) else 0)
     for k, c in enumerate(table.columns):
         out.add_column(c, justify="right" if k >= n_keys else "left")
     for cells, colour in zip(table.rows, table.news, strict=True):
@@ -185,6 +212,13 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
         console.print(out)
     for note in table.notes:
         console.print(f"[dim]{note}[/]", highlight=False, markup=True)
+
+
+def _runs_share(x: float, runs: int) -> str:
+    """A share of runs in percent: whole percent, one decimal above 100 runs; NaN as "–"."""
+    if x != x:
+        return _share(x)
+    return f"{x:.{1 if runs > _WHOLE else 0}%}"
 
 
 def _truncate(summary: pd.DataFrame, max_rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -248,10 +282,19 @@ def terminal_rows(comparison: Comparison, year: int, indicators: Sequence[str]) 
     """Summary rows ``scosim compare`` prints: one year, those indicators, as the report has them.
 
     Within each indicator (in the order given) the largest mean change comes first, as
-    in the report's table; a world or bloc total is one row under the group's name.
+    in the report's table; a world or bloc total is one row under the group's name. The
+    spread of the runs' differences (the comparison's ``spread``) is in ``runs_low`` and
+    ``runs_high``: the terminal prints it beside the CI of the mean.
     """
     s = comparison.summary
     rows = s[(s["year"] == year) & s["indicator"].isin(list(indicators))]
+    # Beside the CI of the mean, how far apart the runs are (the report's column too).
+    keys = [c for c in s.columns if c not in SUMMARY_COLUMNS]
+    spread = comparison.spread
+    if len(spread) and all(k in spread.columns for k in keys):
+        sp = spread[(spread["year"] == year) & spread["indicator"].isin(list(indicators))]
+        rows = rows.merge(sp[[*keys, "low", "high"]].rename(
+            columns={"low": "runs_low", "high": "runs_high"}), on=keys, how="left")
     rows = one_row_each(rows, aggregate_indicators(s[s["indicator"].isin(list(indicators))]))
     order = {str(i): k for k, i in enumerate(indicators)}
     rows = rows.assign(_ind=rows["indicator"].astype(str).map(order), _mean=rows["mean"])

@@ -418,17 +418,26 @@ def one_row_each(frame: Any, aggregates: Mapping[str, str]) -> Any:
     return out
 
 
-def percent_of_runs(share: float) -> str:
-    """A share (0 to 1) in whole percent, never "0" or "100" when it is not exactly that.
+#: Above this many runs a share of runs is printed with one decimal: 7 of 200 runs is
+#: 3.5 %, which whole percent printed as "4".
+WHOLE_PERCENT_RUNS = 100
 
-    One run in 200 is "<1", not "0", which would read as "in no run".
+
+def percent_of_runs(share: float, runs: int = 0) -> str:
+    """A share (0 to 1) in percent, never "0" or "100" when it is not exactly that.
+
+    Whole percent, or one decimal when ``runs`` (the runs the share is of) is above
+    :data:`WHOLE_PERCENT_RUNS`: a share of 200 runs moves in steps of 0.5 %. One run in
+    200 is "0.5", one in 2,000 "<0.1", never "0", which would read as "in no run".
     """
     pct = 100.0 * float(share)
-    if 0.0 < pct < 1.0:
-        return "<1"
-    if 99.0 < pct < 100.0:
-        return ">99"
-    return f"{pct:.0f}"
+    places = 1 if runs > WHOLE_PERCENT_RUNS else 0
+    step = 10.0 ** -places
+    if 0.0 < pct < step:
+        return f"<{step:g}"
+    if 100.0 - step < pct < 100.0:
+        return f">{100.0 - step:g}"
+    return f"{pct:.{places}f}"
 
 
 #: Below this (in the printed unit) a value is zero, not a change: the statistics' own

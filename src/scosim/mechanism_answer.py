@@ -28,8 +28,8 @@ its mean, or of its share of runs, is highest):
   at entry into force reads as the state at the end);
 * ``net`` (the welfare change less what the owner's ``welfare_excludes`` names, e.g. a
   corridor's payments annualised as the Council's preview scores them): no block of its
-  own, but columns beside the welfare change in the who-gains table, in its year, with
-  their 5th-95th percentile (:func:`net_columns`).
+  own, but columns beside the welfare change in the who-gains table, in its year: the
+  median over runs with the 5th-95th percentile, as the welfare (:func:`net_columns`).
 
 Each table lists up to five SCO members, largest first, then up to three other economies
 with a value in the year shown (as the welfare table lists the largest gains and losses
@@ -385,7 +385,8 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
     out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
 
     def row(c: Any) -> str:
-        return (f"    {economy_label(str(c)):<{width}}  {percent_of_runs(share.loc[year, c]):>4} %"
+        pct = percent_of_runs(share.loc[year, c], st.runs)
+        return (f"    {economy_label(str(c)):<{width}}  {pct:>4} %"
                 f"  {per_run[c]:>34.2f}")
 
     out += [row(c) for c in mine]
@@ -523,7 +524,7 @@ class NetColumn:
 
     name: str  #: the indicator
     what: str  #: what it is: its declared unit after the first ": " (or the whole unit)
-    values: pd.DataFrame  #: ``mean``, ``low``, ``high`` (percent) by economy, in the year
+    values: pd.DataFrame  #: ``median``, ``low``, ``high`` (percent) by economy, in the year
 
 
 def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: int,
@@ -538,7 +539,7 @@ def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: i
 
     Returns:
         One :class:`NetColumn` per recorded ``net`` indicator, in declared order: its
-        mean over runs and 5th-95th percentile across runs in ``year``, as the welfare
+        median over runs and 5th-95th percentile across runs in ``year``, as the welfare
         columns are (NaN for an economy it has no value for: shown blank).
     """
     out = []
@@ -547,7 +548,7 @@ def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: i
         if h.kind != "net" or not st.has(name):
             continue
         frame = pd.DataFrame({
-            "mean": st.mean(name).loc[year],
+            "median": st.quantile(name, 0.5).loc[year],
             "low": st.quantile(name, LOW / 100).loc[year],
             "high": st.quantile(name, HIGH / 100).loc[year]})
         frame.index = frame.index.astype(str)

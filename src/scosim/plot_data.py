@@ -160,13 +160,14 @@ class NetMarker:
 
     Attributes:
         indicator: Its name (e.g. ``corridor_net_welfare_pct``).
-        label: The legend's words, ``"<display name>: mean over runs"``.
-        mean: Its mean over runs in the figure's year, in the table's order of economies.
+        label: The legend's words, ``"<display name>: median over runs"``.
+        median: Its median over runs in the figure's year (the bars' statistic), in the
+            table's order of economies.
     """
 
     indicator: str
     label: str
-    mean: np.ndarray
+    median: np.ndarray
 
 
 def run_nets(run_dir: str | Path, declared: Mapping[str, Any] | None = None) -> list[str]:
@@ -204,8 +205,9 @@ def net_markers(st: RunStats, nets: Iterable[str], year: int,
     from scosim.indicator_display import NAMES
 
     order = list(order)
-    return [NetMarker(n, f"{NAMES.get(n, n)}: mean over runs",
-                      st.mean(n).loc[year].reindex(order).to_numpy(float))
+    # The median, as the bars and the answer's "net" column.
+    return [NetMarker(n, f"{NAMES.get(n, n)}: median over runs",
+                      st.quantile(n, 0.5).loc[year].reindex(order).to_numpy(float))
             for n in [n for n in nets if st.has(n)][:3]]
 
 
@@ -318,6 +320,7 @@ def summary_table(st: RunStats, run_dir: str | Path) -> pd.DataFrame:
     """
     from scosim.api import UNITS
     from scosim.indicator_display import resolve_units, storage_free
+    from scosim.member_welfare import while_unit
     from scosim.plugin_manifest import read_declarations
     from scosim.plugins import PluginError
 
@@ -331,6 +334,8 @@ def summary_table(st: RunStats, run_dir: str | Path) -> pd.DataFrame:
         pass
     names = table["indicator"].astype(str).unique()
     units = resolve_units(names, {**UNITS, **recorded})
+    # Welfare while in an arrangement is derived by the statistics, not recorded.
+    units.update({n: while_unit(n) for n in names if while_unit(n)})
     table["unit"] = table["indicator"].astype(str).map(
         {k: storage_free(v) if v else "" for k, v in units.items()})
     return table

@@ -25,6 +25,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 # The events panel's names, shared with the explorer's events table (BLOC_EXIT and
 # BLOC_IN stay importable from here).
 from scosim.event_labels import BLOC_EXIT, BLOC_IN, event_label  # noqa: E402, F401
+from scosim.member_welfare import while_name  # noqa: E402
 
 # What the figures read lives in scosim.plot_data (no matplotlib); the names are
 # re-exported here, where callers and tests import them from.
@@ -160,9 +161,13 @@ def who_gains_data(ind: Data, at: tuple[int, str] | None = None
     Returns:
         ``(table, year, when, n_runs)``: ``table`` has index economy and columns
         ``mean``, ``median``, ``low`` and ``high`` (5th and 95th percentiles across
-        runs, within the bound of :mod:`scosim.runstats`) and ``in_union`` (share of
-        runs in a customs union that year, NaN when the run does not record it),
-        sorted by mean; ``year`` is the year shown (the last, or the year of
+        runs, within the bound of :mod:`scosim.runstats`), ``in_union`` (share of
+        runs in a customs union that year, NaN when the run does not record it) and
+        ``while``, ``while_low``, ``while_high``: the median and 5th-95th percentile of
+        the welfare change in the last year up to ``year`` each run had the economy in
+        that arrangement (:mod:`scosim.member_welfare`; NaN for an economy never in it,
+        or when the run does not record it), sorted by median (the answer's statistic,
+        the README's); ``year`` is the year shown (the last, or the year of
         largest effect when nothing is left by then) and ``when`` says which.
     """
     st = _stats(ind)
@@ -185,7 +190,11 @@ def who_gains_data(ind: Data, at: tuple[int, str] | None = None
         table["in_union"] = share.reindex(table.index).fillna(0.0)
     else:
         table["in_union"] = np.nan
-    table = table.sort_values("mean", kind="stable")
+    member = while_name(inside)
+    for col, q in (("while", 0.5), ("while_low", LOW / 100), ("while_high", HIGH / 100)):
+        table[col] = (st.quantile(member, q).loc[year].reindex(table.index)
+                      if st.has(member) and year in st.mean(member).index else np.nan)
+    table = table.sort_values("median", kind="stable")
     table.index = table.index.astype(str)
     table.index.name = "country"
     stats = st.indicators[name]
@@ -197,44 +206,51 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
                        nets: Iterable[str] = (), at: tuple[int, str] | None = None) -> Path:
     """Who gains, who loses: welfare change by economy in one year, over runs.
 
-    Bars are the mean over runs (the statistic ``scosim compare`` reports);
-    a diamond marks the median and whiskers the 5th-95th percentile. When a
-    union forms in only some runs the mean and median differ a lot, so the
-    share of runs in which each economy is in a customs union that year is
-    written beside its bar. ``versus`` says what welfare is measured against, after
-    "the same year" (:func:`scosim.mechanism_answer.run_welfare_versus`). When trade
-    still adjusts gradually in the year shown, a footnote says so
-    (:func:`year_adjustment_note`). ``scope``, when the scenario's shocks are in the bars
-    with its proposals (:func:`scosim.attribution.run_scope`), is added to the title.
-    ``nets``: the run's ``net`` headline indicators (the welfare change net of a corridor's
-    payments), each drawn as an open marker at its mean, as the answer's "net" column.
+    Bars are the median over runs, whiskers the 5th-95th percentile: the statistics of
+    the run's answer (``summary.txt``) and of the README's figures. A state that left the
+    union in some run carries a cross at the median of its welfare in its last year inside
+    (the answer's "while in" column, :mod:`scosim.member_welfare`): its bar counts it after
+    its exit. When a union forms in only some runs, the share of runs in which each
+    economy is in it that year is written beside its bar. ``versus`` says what welfare is
+    measured against, after "the same year"
+    (:func:`scosim.mechanism_answer.run_welfare_versus`). When trade still adjusts
+    gradually in the year shown, a footnote says so (:func:`year_adjustment_note`).
+    ``scope``, when the scenario's shocks are in the bars with its proposals
+    (:func:`scosim.attribution.run_scope`), is added to the title. ``nets``: the run's
+    ``net`` headline indicators (the welfare change net of a corridor's payments), each
+    drawn as an open marker at its median, as the answer's "net" column.
     ``at``: the year to show and its words, as :func:`who_gains_data`'s.
     """
     st = _stats(ind)
     table, year, when, n_runs = who_gains_data(st, at)
-    mean, med, lo, hi = table["mean"], table["median"], table["low"], table["high"]
+    med, lo, hi = table["median"], table["low"], table["high"]
     order = table.index
     fig, ax = plt.subplots(figsize=(10, 8.5), layout="constrained")
     y = np.arange(len(order))
-    colors = ["C2" if mean[c] > 0 else "C3" for c in order]
-    ax.barh(y, mean[order], color=colors, alpha=0.8, label="mean over runs")
+    colors = ["C2" if med[c] > 0 else "C3" for c in order]
+    ax.barh(y, med[order], color=colors, alpha=0.8, label="median of runs")
     if n_runs > 1:
         ax.errorbar(
             med[order],
             y,
             xerr=[(med[order] - lo[order]).clip(lower=0), (hi[order] - med[order]).clip(lower=0)],
-            fmt="D",
-            color="k",
-            ms=3.5,
+            fmt="none",
             ecolor="k",
             capsize=3,
             lw=1,
-            label=f"median, whiskers {LOW}th-{HIGH}th percentile",
+            label=f"whiskers: {LOW}th-{HIGH}th percentile of runs",
         )
+    # Who left in some run: its welfare while in the union, beside its bar after exits.
+    left = [c for c in order if st.exit_runs.get(c, 0) and pd.notna(table.loc[c, "while"])]
+    if left:
+        _, short, _ = membership_of(st)
+        ax.plot(table.loc[left, "while"], [order.get_loc(c) for c in left], "X", color="k",
+                ms=7, ls="none", label=f"while {short}: median welfare in its last year "
+                "inside (a state that left)")
     # The net of what welfare leaves out, beside the gross bar: the answer's "net" column.
     marks = net_markers(st, nets, year, order)
     for mark, shape in zip(marks, "os^", strict=False):
-        ax.plot(mark.mean, y, shape, mfc="none", mec="C0", ms=6, ls="none", label=mark.label)
+        ax.plot(mark.median, y, shape, mfc="none", mec="C0", ms=6, ls="none", label=mark.label)
     # The share of runs in a union beside each member's bar (the explorer's labels too).
     labels, economy_axis = who_gains_labels(table, st)
     ax.set_yticks(y, labels)
@@ -245,16 +261,16 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
     ax.set_title(_wrap(
         f"{title}: who gains, who loses {when}\n"
         + (f"{scope}\n" if scope else "")
-        + f"bars: mean of {n_runs} runs (green gain, red loss)"
+        + f"bars: median of {n_runs} runs (green gain, red loss), as the run's answer"
         + (f"; {NET_NOTE}" if marks else "")
-        + ("; diamonds: median; whiskers: 5th-95th percentile" if n_runs > 1 else "")
+        + ("; whiskers: 5th-95th percentile of runs" if n_runs > 1 else "")
     ), fontsize=11)
     # One legend entry per bar colour: a single patch would take the first bar's colour.
     handles, names = ax.get_legend_handles_labels()
-    keep = [(h, n) for h, n in zip(handles, names, strict=True) if n != "mean over runs"]
+    keep = [(h, n) for h, n in zip(handles, names, strict=True) if n != "median of runs"]
     bars = [Patch(color="C2", alpha=0.8), Patch(color="C3", alpha=0.8)]
     ax.legend([*bars, *(h for h, _ in keep)],
-              ["mean over runs: gain", "mean over runs: loss", *(n for _, n in keep)],
+              ["median of runs: gain", "median of runs: loss", *(n for _, n in keep)],
               loc="best", fontsize=8, framealpha=0.9)  # "best": off the bars where it can
     ax.grid(axis="x", alpha=0.3)
     _footnote(ax, year_adjustment_note(st, year))

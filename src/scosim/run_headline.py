@@ -7,17 +7,23 @@ cannot disagree with them:
 
 * the welfare columns are those of ``plots/welfare_final_year.png``: the same
   year (the last, or the year of largest effect when nothing is left by then),
-  the mean over runs and the 5th-95th percentile across runs
-  (:func:`scosim.plots.who_gains_data`), and the share of runs with a gain
-  (exact at any size: :meth:`scosim.runstats.RunStats.share_positive`), the
+  the **median** over runs and the 5th-95th percentile across runs
+  (:func:`scosim.plots.who_gains_data`), the statistic of the bloc totals under the
+  table and of the README's figures, said once in the heading; and the share of runs
+  with a gain (exact at any size: :meth:`scosim.runstats.RunStats.share_positive`), the
   "share > 0" of ``scosim compare``;
+* when some state left the union in some run, a "while in" column: the median of each
+  member's welfare change in its last year inside, up to the table's year
+  (:mod:`scosim.member_welfare`), so a leaver's loss as a member stands beside its
+  figure after its exit (Iran in ``customs_union.yaml``);
 * the vote columns count the events ``plots/membership_timeline.png`` counts
   (:mod:`scosim.run_votes`): the share of runs in which the state voted no, whatever
   the decision rule (under consensus a member's no is a veto), "did not vote" for a state
-  that was not among the voters, and exits ("left": defections and exits with a bloc) and
-  withdrawals ("withdrew") as a mean number a run over all the runs, which the notes say
-  with the number of runs. A state that leaves in year ``t`` is outside from ``t + 1``, so
-  one leaving in the table's year counts both in "in union" and in "left"; the notes say so.
+  that was not among the voters, the share of runs in which it left ("left": on its own
+  or with its bloc), and withdrawals ("withdrew") as a mean number a run over all the
+  runs, which the notes say with the number of runs. A state that leaves in year ``t`` is
+  outside from ``t + 1``, so one leaving in the table's year counts both in "in union" and
+  in "left"; the notes say so. Shares of more than 100 runs have one decimal.
 
 Rows are the economies the proposal concerns (SCO members that year, economies in
 a customs union that year in any run, and every state that voted), then the largest gains
@@ -66,11 +72,11 @@ __all__ = ["HEADLINE_FILE", "exit_lines", "has_answer", "headline_of_run", "head
 
 #: Largest gains and largest losses listed among economies the proposal does not concern.
 OTHERS = 3
-#: Smallest mean welfare change (percent) listed among them: what prints as +-0.01.
+#: Smallest median welfare change (percent) listed among them: what prints as +-0.01.
 SHOWN = 0.005
 #: The welfare and membership columns of :func:`headline_table`'s rows; the vote
 #: columns (:func:`scosim.run_votes.vote_columns`) follow them.
-WELFARE_COLUMNS = ("mean", "low", "high", "gains", "in_union")
+WELFARE_COLUMNS = ("median", "low", "high", "gains", "while", "in_union")
 
 
 def _vote_columns(rows: pd.DataFrame) -> list[str]:
@@ -103,9 +109,11 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
 
     Returns:
         ``(concerned, others, year, when, n_runs)``. ``concerned`` has one row per
-        economy concerned, sorted by mean welfare change (largest first), with
-        columns ``mean``, ``low``, ``high`` (percent; 5th and 95th percentile
-        across runs), ``gains`` (share of runs with a gain, 0-1), ``in_union``
+        economy concerned, sorted by median welfare change (largest first), with
+        columns ``median``, ``low``, ``high`` (percent; 5th and 95th percentile
+        across runs), ``gains`` (share of runs with a gain, 0-1), ``while`` (median of
+        the welfare change in the last year inside the arrangement, NaN for an economy
+        never in it: :func:`scosim.plots.who_gains_data`), ``in_union``
         (share of runs in the run's customs union or free-trade area that year,
         :func:`scosim.plots.membership_of`; NaN when not recorded) and
         the vote columns that occur (:func:`scosim.run_votes.vote_columns`: ``voted no``,
@@ -116,7 +124,7 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
         ``year``, ``when`` and ``n_runs`` are those of :func:`who_gains_data`.
     """
     table, year, when, n_runs = who_gains_data(st, at)
-    table = table.sort_values("mean", ascending=False, kind="stable")
+    table = table.sort_values("median", ascending=False, kind="stable")
     table["gains"] = st.share_positive("welfare_change_pct").loc[year].reindex(table.index)
     runs = max(st.runs, 1)
     voted = {c for (kind, c) in st.event_counts if kind == "vote"}
@@ -128,10 +136,10 @@ def headline_table(st: RunStats, at: tuple[int, str] | None = None
     rows = table.loc[concerned, list(WELFARE_COLUMNS)].copy()
     for heading, values in vote_columns(st, concerned, runs).items():
         rows[heading] = values
-    rest = table.drop(index=concerned)[["mean", "low", "high", "gains"]]
+    rest = table.drop(index=concerned)[["median", "low", "high", "gains"]]
     # A gain or loss that prints as 0.00 is not one of the largest: leave it out.
-    gains = rest[rest["mean"] >= SHOWN].head(OTHERS)
-    losses = rest[rest["mean"] <= -SHOWN].tail(OTHERS)
+    gains = rest[rest["median"] >= SHOWN].head(OTHERS)
+    losses = rest[rest["median"] <= -SHOWN].tail(OTHERS)
     return rows, pd.concat([gains, losses]), year, when, n_runs
 
 
@@ -228,7 +236,10 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     votes = _vote_columns(rows)
     # A share column holds "did not vote" where a state was not among the voters.
     wide = {h: max(8, len(h), len(vote_cell(h, float("nan"), 0))) for h in votes}
-    welfare = pd.concat([rows[["mean", "low", "high"]], others[["mean", "low", "high"]]])
+    welfare = pd.concat([rows[["median", "low", "high"]], others[["median", "low", "high"]]])
+    # Who left in some run: its welfare while inside, beside its figure after the exit.
+    left = [c for c in rows.index if st.exit_runs.get(c, 0)]
+    has_while = bool(left) and bool(rows.loc[left, "while"].notna().any())
     moved = bool((welfare.abs() > ZERO).to_numpy().any())
     # Welfare net of what the scenario's proposals cost (a corridor's payments), beside the
     # gross: the gain the Council's vote scores. Not without a welfare change to net.
@@ -240,35 +251,43 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
               [*welfare.to_numpy().ravel(), *(v for n in nets for v in n.values.to_numpy().ravel()
                                               if pd.notna(v))])
     band = f"{LOW}-{HIGH} % of runs"
+    show_while = moved and has_while
+    while_head = f"while {short}"
 
     def line(code: str, r: pd.Series, extra: bool) -> str:
         text = f"  {economy_label(code):<{width}}"
         if moved:
             span = f"{_pct(r['low']):>{num}} to {_pct(r['high']):>{num}}"
-            text += (f"  {_pct(r['mean']):>{num + 1}}  {span:>{len(band)}}"
-                     f"  {percent_of_runs(r['gains']):>6} %")
+            text += (f"  {_pct(r['median']):>{num + 1}}  {span:>{len(band)}}"
+                     f"  {percent_of_runs(r['gains'], n_runs):>6} %")
             for n in nets:  # as the welfare columns; blank where it has no value
                 v = n.values.loc[code]
                 net = f"{_pct(v['low']):>{num}} to {_pct(v['high']):>{num}}"
-                text += (" " * (num + 5 + max(len(band), len(net))) if pd.isna(v["mean"])
-                         else f"  {_pct(v['mean']):>{num + 1}}  {net:>{len(band)}}")
+                text += (" " * (num + 5 + max(len(band), len(net))) if pd.isna(v["median"])
+                         else f"  {_pct(v['median']):>{num + 1}}  {net:>{len(band)}}")
+        if extra and show_while:  # blank for an economy never inside
+            text += (f"  {_pct(r['while']):>{len(while_head)}}" if pd.notna(r["while"])
+                     else " " * (2 + len(while_head)))
         if extra and has_union:
-            text += (f"  {percent_of_runs(r['in_union']):>6} %" if pd.notna(r["in_union"])
-                     else " " * 10)
+            text += (f"  {percent_of_runs(r['in_union'], n_runs):>6} %"
+                     if pd.notna(r["in_union"]) else " " * 10)
         if extra:
-            text += "".join(f"  {vote_cell(h, r[h], wide[h])}" for h in votes)
+            text += "".join(f"  {vote_cell(h, r[h], wide[h], n_runs)}" for h in votes)
         return text.rstrip()
 
     head = f"  {'economy':<{width}}"
     if moved:
-        # With a net column the gross one is named: both are means.
-        head += (f"  {'welfare' if nets else 'mean':>{num + 1}}  "
+        # With a net column the gross one is named: both are medians.
+        head += (f"  {'welfare' if nets else 'median':>{num + 1}}  "
                  f"{band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}")
         head += "".join(f"  {'net':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}"
                         for _ in nets)
+    head += f"  {while_head}" if show_while else ""
     head += f"  {short:>8}" if has_union else ""
     head += "".join(f"  {h:>{wide[h]}}" for h in votes)
     outcome = _outcome(st, n_runs)
+    # The union's totals and Art. XXIV check, which the table's rows do not add up to.
+    blocs = bloc_lines(st, year, n_runs)
     if moved:
         # A scenario's shocks are in the table with its proposals: say so first, as the
         # "proposal ...: adopted" line under it reads as the proposal's effect otherwise.
@@ -276,7 +295,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                *(textwrap.wrap(f"{scope}:", 92) if scope else []),
                *textwrap.wrap(f"welfare change {when} against the same year {versus},",
                               92),
-               *textwrap.wrap(f"percent of real expenditure: {_statistic(st, n_runs)}", 92)]
+               *textwrap.wrap("percent of real expenditure: "
+                              + _statistic(st, n_runs, bool(blocs)), 92)]
         for n in nets:  # what the net column takes off, in the owner's words
             out += textwrap.wrap(f"net ({n.name}): {n.what}; the same statistics", 92)
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
@@ -297,12 +317,17 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     notes = ["gains: share of runs with a gain"] if moved else []
     if nets:
         notes[0] += " (in welfare, before what it pays)"
+    if show_while:
+        notes.append(f"{while_head}: median welfare change in the last year, up to {year}, "
+                     f"each run had the economy in {what} ({year} where it stayed, its year "
+                     "of exit where it left; blank if never in): its loss or gain as a member, "
+                     "where the first column counts a leaver after its exit")
     if has_union:
         notes.append(f"{short}: share of runs in {what} in {year}")
     notes += vote_notes(st, votes, list(rows.index), n_runs)
     if "left" in votes:
-        notes.append(f"left: mean number of exits a run, over all {n_runs} runs, on its own or "
-                     "with its bloc (a number, not a share of runs)")
+        notes.append(f"left: share of the {n_runs} runs in which the state left, on its own "
+                     "or with its bloc")
     if "left" in votes:
         # Compliance follows the year's trade: a leaver is inside in its last year
         # (docs/customs_union.md, "One year, one state"). Without this, IRN "in union 14 %"
@@ -325,8 +350,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "mechanisms change (trade costs, spending) against the base year's")
     if notes:
         out.append(textwrap.fill("; ".join(notes) + ".", width=95))
-    # The union's totals and Art. XXIV check, which the table's rows do not add up to.
-    out += bloc_lines(st, year, n_runs)
+    out += blocs
     if unions is not None and st.has("in_customs_union"):
         out += cet_lines(unions(year), st, year)
     out += exit_lines(st, n_runs)
@@ -340,16 +364,20 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
     return "\n".join(out) + "\n"
 
 
-def _statistic(st: RunStats, n_runs: int) -> str:
-    """Which statistic the table prints: the mean over every run, exits and all.
+def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:
+    """Which statistic the answer prints: the median over every run, exits and all.
 
-    The README quotes medians with every member kept in; without this the two read as
-    one statistic (Iran -0.12 % here against -0.67 % there, customs_union.yaml).
+    One statistic for the whole answer, the README's: the welfare table, its "net" and
+    "while in" columns and the bloc totals are all medians over runs with the 5th-95th
+    percentile. The table used to give means beside the bloc totals' medians, and
+    ``scosim compare``'s mean world gain (+4.6) read as a second figure beside the
+    answer's median (+3.8) for the same run.
     """
     kept = (", those in which an economy left counted after its exit"
             if any(k in ("defection", "bloc_exit") for k, _, _ in st.exits) else "")
-    return (f"the mean (not the median) over all {n_runs} runs{kept}, and the "
-            f"{LOW}th-{HIGH}th percentile across runs")
+    below = ", here and in the bloc totals below" if bloc else ""
+    return (f"the median over all {n_runs} runs{kept}, with the {LOW}th-{HIGH}th "
+            f"percentile across runs{below} (scosim compare gives the mean difference)")
 
 
 def _pack(parts: list[str], first: str, width: int = 95) -> list[str]:

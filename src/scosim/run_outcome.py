@@ -35,7 +35,7 @@ def outcome_lines(voted: Iterable[str], adopted_runs: Mapping[str, int],
         n = adopted_runs.get(pid, 0)
         verdict = ("rejected in every run" if n == 0
                    else "adopted in every run" if n == runs
-                   else f"adopted in {percent_of_runs(n / runs)} % of runs")
+                   else f"adopted in {percent_of_runs(n / runs, runs)} % of runs")
         lines.append(f"proposal {pid}: {verdict}")
     return lines
 

@@ -35,22 +35,26 @@ A_VETO = "no was a veto"
 #: A share column's cell for a state that was not among the proposal's voters.
 DID_NOT_VOTE = "did not vote"
 #: Share columns (percent of runs) and, after them, mean numbers a run.
-_SHARES = ("voted no", NO_ON, A_VETO, "objected")
-_COUNTS = ("no votes", "withdrew", "left")
+_SHARES = ("voted no", NO_ON, A_VETO, "objected", "left")
+_COUNTS = ("no votes", "withdrew")
 
 
 def is_share(heading: str) -> bool:
     """Whether a vote column is a share of runs (printed in percent), not a number a run."""
-    return heading in ("voted no", A_VETO, "objected") or heading.startswith(
+    return heading in ("voted no", A_VETO, "objected", "left") or heading.startswith(
         (NO_ON, "objected: ", f"{A_VETO}: "))
 
 
-def vote_cell(heading: str, value: float, width: int) -> str:
-    """A vote column's cell, right-aligned in ``width``: ``100 %``, ``0.50``, did not vote."""
-    if value != value:  # NaN: the state was not among the voters
-        return f"{DID_NOT_VOTE:>{width}}" if is_share(heading) else " " * width
+def vote_cell(heading: str, value: float, width: int, runs: int = 0) -> str:
+    """A vote column's cell, right-aligned in ``width``: ``100 %``, ``0.50``, did not vote.
+
+    ``runs``: the runs a share is of (one decimal above 100, :func:`percent_of_runs`).
+    """
+    if value != value:  # NaN: the state was not among the voters (blank for "left")
+        return (f"{DID_NOT_VOTE:>{width}}" if is_share(heading) and heading != "left"
+                else " " * width)
     if is_share(heading):
-        return f"{percent_of_runs(value / 100):>{width - 2}} %"
+        return f"{percent_of_runs(value / 100, runs):>{width - 2}} %"
     return f"{value:>{width}.2f}"
 
 
@@ -110,8 +114,9 @@ def vote_columns(st: RunStats, concerned: Sequence[str],
     Returns:
         ``{heading: values}``: shares of runs in percent (``voted no``, or ``no: <id>``
         per proposal; ``objected``), NaN where the state did not vote on the proposal;
-        mean numbers a run (``no votes``, where a state voted more than once in a run;
-        ``withdrew``; ``left``). Only the columns that occur; no share column when no
+        ``left``, the share of runs in percent in which the state left, on its own or
+        with its bloc; mean numbers a run (``no votes``, where a state voted more than
+        once in a run; ``withdrew``). Only the columns that occur; no share column when no
         state voted no in any run.
     """
     runs, vr = max(n_runs, 1), st.vote_runs
@@ -144,14 +149,14 @@ def vote_columns(st: RunStats, concerned: Sequence[str],
                                                  for c in concerned):
             out[f"objected: {pid}" if many else "objected"] = [
                 100.0 * vr.vetoed.get((pid, c), 0) / runs for c in concerned]
-    for heading, counts in (("withdrew", [st.event_counts.get(("withdrew", c), 0)
-                                          for c in concerned]),
-                            # A state that leaves with its bloc has left, too.
-                            ("left", [st.event_counts.get(("defection", c), 0)
-                                      + st.event_counts.get(("bloc_exit", c), 0)
-                                      for c in concerned])):
-        if any(counts):
-            out[heading] = [n / runs for n in counts]
+    withdrew = [st.event_counts.get(("withdrew", c), 0) for c in concerned]
+    if any(withdrew):
+        out["withdrew"] = [n / runs for n in withdrew]
+    # The share of runs in which the state left, on its own or with its bloc: a mean number
+    # of exits a run ("0.75") read as a share in a table otherwise in percent.
+    left = [st.exit_runs.get(c, 0) for c in concerned]
+    if any(left):
+        out["left"] = [100.0 * n / runs for n in left]
     return out
 
 
@@ -245,7 +250,7 @@ def _own_score_lines(st: RunStats, n_runs: int) -> list[str]:
                       key=lambda x: (-x[0], x[1]))
         bound = sum(1 for (p, _), n in vr.committed.items() if p == pid and n)
         on = f"on {pid!r}: " if len(proposals) > 1 else ""
-        shares = ", ".join(f"{c} {percent_of_runs(n / runs)} %" for n, c in said)
+        shares = ", ".join(f"{c} {percent_of_runs(n / runs, runs)} %" for n, c in said)
         parts.append(on + (f"{shares}; the other committed voters yes in every run"
                            if said and len(said) < bound else shares if said
                            else "every committed voter yes in every run"))

@@ -49,8 +49,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from scosim.exit_stats import ExitTally, add_exits
+from scosim.exit_stats import EXIT_EVENTS, ExitTally, add_exits
 from scosim.indicator_display import AGGREGATE_LABELS
+from scosim.member_welfare import member_welfare_rows
 from scosim.model.events import detail_columns
 from scosim.run_blocks import BlockedStats
 from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
@@ -271,6 +272,10 @@ class RunStats:
         #: Whether some state's defect rule can make it leave (not ``never_defect``), set
         #: by whoever read the run's scenario; None: not read (said as if one could).
         self.can_defect: bool | None = None
+        #: Runs in which each state left an arrangement at least once, on its own or with
+        #: its bloc (the answer's "left" column, a share of runs).
+        self.exit_runs: dict[str, int] = {}
+        self._members: tuple[str, ...] | None = None
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
@@ -278,6 +283,11 @@ class RunStats:
         if df.empty:
             return
         self.runs += int(pd.unique(df["run"]).size)
+        # Welfare while in an arrangement (the answer's "while in" column): derived here,
+        # where every year of a run is at hand (scosim.member_welfare).
+        derived = member_welfare_rows(df, self._membership_names())
+        if len(derived):
+            df = pd.concat([df[list(derived.columns)], derived], ignore_index=True)
         country = df["country"]
         if not isinstance(country.dtype, pd.CategoricalDtype):
             country = country.astype("category")
@@ -307,6 +317,14 @@ class RunStats:
         if sum(s.held_values for s in self.indicators.values()) > EXACT_VALUES:
             for s in self.indicators.values():
                 s.drop_held()
+
+    def _membership_names(self) -> tuple[str, ...]:
+        """The membership indicators (:func:`scosim.plot_data.membership_kinds`), once."""
+        if self._members is None:
+            from scosim.plot_data import membership_kinds
+
+            self._members = tuple(m[0] for m in membership_kinds(self.memberships))
+        return self._members
 
     def _add_total(self, name: str, years: np.ndarray, codes: np.ndarray,
                    values: np.ndarray, pos: np.ndarray) -> None:
@@ -363,6 +381,9 @@ class RunStats:
             key = (int(yr), str(pid), str(cty))
             self.withdrew_by[key] = self.withdrew_by.get(key, 0) + int(n)
         add_exits(self.exits, self.bloc_invited, events)
+        left = events[events["type"].isin(EXIT_EVENTS)]
+        for cty, n in left.groupby("country", sort=False, observed=True)["run"].nunique().items():
+            self.exit_runs[str(cty)] = self.exit_runs.get(str(cty), 0) + int(n)
         decided = events[events["type"].isin(("adopted", "rejected"))]
         if not decided.empty:
             self.vote_terms.add_decisions(decided, detail_columns(decided))

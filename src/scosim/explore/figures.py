@@ -157,28 +157,17 @@ def who_gains_figure(result: Result) -> Any | None:
     # 17%)"); a bare bar of a state that left in most runs read as a member's loss.
     labels, economy_axis = who_gains_labels(table, st)
     go = _go()
-    # The same statistics as the PNG (scosim.plots.plot_welfare_final): bars are the
-    # mean over runs, as scosim compare reports; diamonds the median with whiskers.
-    colors = [GAIN if v > 0 else LOSS for v in table["mean"]]
+    # The same statistics as the PNG (scosim.plots.plot_welfare_final) and the run's
+    # answer: bars are the median over runs, whiskers the 5th-95th percentile.
+    colors = [GAIN if v > 0 else LOSS for v in table["median"]]
     fig = go.Figure(
         go.Bar(
-            x=table["mean"],
+            x=table["median"],
             y=table.index,
             orientation="h",
             marker_color=colors,
-            name="mean over runs",
+            name="median of runs",
             showlegend=False,  # one key per colour below
-            customdata=labels,
-            hovertemplate="%{customdata}: mean %{x:.3f}%<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=table["median"],
-            y=table.index,
-            mode="markers",
-            marker={"symbol": "diamond", "color": "black", "size": 6},
-            name=f"median, {LOW}th-{HIGH}th percentile",
             error_x={
                 "type": "data",
                 "symmetric": False,
@@ -196,18 +185,27 @@ def who_gains_figure(result: Result) -> Any | None:
     # Keys only (no data): the bars take one colour per sign, as in the PNG.
     for colour, what in ((GAIN, "gain"), (LOSS, "loss")):
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=colour,
-                             name=f"mean over runs: {what}", hoverinfo="skip"))
+                             name=f"median of runs: {what}", hoverinfo="skip"))
     # The net of what welfare leaves out (a corridor's payments) beside the bars: the
     # PNG's open markers and the answer's "net" column, from the same functions.
     marks = net_markers(st, _run_nets(result), year, table.index)
     for mark, symbol in zip(marks, ("circle-open", "square-open", "triangle-up-open"),
                             strict=False):
         fig.add_trace(go.Scatter(
-            x=mark.mean, y=table.index, mode="markers", name=mark.label,
+            x=mark.median, y=table.index, mode="markers", name=mark.label,
             marker={"symbol": symbol, "color": NET_COLOUR, "size": 9, "line": {"width": 1.5}},
             customdata=labels,
-            hovertemplate="%{customdata}: " + f"{mark.indicator} " + "mean %{x:.3f}%"
+            hovertemplate="%{customdata}: " + f"{mark.indicator} " + "median %{x:.3f}%"
             "<extra></extra>"))
+    # Who left in some run: its welfare while inside (the answer's "while in" column).
+    left = [c for c in table.index if st.exit_runs.get(c, 0) and pd.notna(table.loc[c, "while"])]
+    if left:
+        short = membership_of(st)[1]
+        fig.add_trace(go.Scatter(
+            x=table.loc[left, "while"], y=left, mode="markers",
+            name=f"while {short}: median welfare in its last year inside (a state that left)",
+            marker={"symbol": "x", "color": "black", "size": 9},
+            hovertemplate="%{y}: " + f"while {short}, median " + "%{x:.3f}%<extra></extra>"))
     note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
     if marks:
         note += f"; {NET_NOTE}"
@@ -218,8 +216,8 @@ def who_gains_figure(result: Result) -> Any | None:
                      tickvals=list(table.index), ticktext=labels)
     _layout(
         fig,
-        f"Who gains, who loses {when}{scope_lines(result)}<br><sup>bar: mean; diamond: median; "
-        f"green gain, red loss; {note}</sup>",
+        f"Who gains, who loses {when}{scope_lines(result)}<br><sup>bar: median of runs, as "
+        f"the run's answer; green gain, red loss; {note}</sup>",
         height=max(420, 22 * len(table) + 160),
     )
     # Room under the plot for every line of the axis title (and the caveat below it).

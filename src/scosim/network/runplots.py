@@ -9,7 +9,7 @@ Three figures from a run's results:
   corridor's proposer with each partner in the last year. The changes are recomputed with
   :class:`CorridorNetwork` from the scenario (projects operating in the last year, the median
   recorded ``route_instability``): the network is deterministic, so this equals the run's own.
-* ``network_gains.png``: welfare change (real expenditure) per economy in the last year, mean
+* ``network_gains.png``: welfare change (real expenditure) per economy in the last year, median
   and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``);
   not drawn when no economy's welfare moved in any run and year (an energy corridor).
 * ``network_who_pays.png``: expected present value each economy pays for the adopted
@@ -17,9 +17,10 @@ Three figures from a run's results:
   host's loss hatched inside its payments, of which it is part; a bank owner's after them
   (:mod:`scosim.network.who_pays_run`).
 
-Their bars are means over runs, the statistic of the run's answer (``summary.txt``) and of
-its welfare bar chart (``welfare_final_year.png``), so a reader finds the same number in
-each; :func:`final_bands` gives what they draw.
+The gains figure's bars are medians over runs, the statistic of the run's welfare table
+(``summary.txt``) and of its welfare bar chart (``welfare_final_year.png``); the who-pays
+figure's are means, as the answer's corridor lines (payments add up over members and years),
+so a reader finds the same number in each; :func:`final_bands` gives what they draw.
 """
 
 from __future__ import annotations
@@ -48,29 +49,32 @@ RUN_INDICATORS: tuple[str, ...] = (
 )
 
 
-def final_bands(st: RunStats, name: str) -> tuple[int, np.ndarray]:
+def final_bands(st: RunStats, name: str, stat: str = "mean") -> tuple[int, np.ndarray]:
     """What the gains and who-pays figures draw of an indicator: its last year over runs.
 
     Args:
         st: The run's statistics.
         name: An indicator they hold.
+        stat: The middle band: ``"mean"`` (the answer's corridor lines) or ``"median"``
+            (its welfare table).
 
     Returns:
-        ``(year, bands)``: the indicator's last year and ``(3, N)`` 5th percentile, mean
-        and 95th percentile over runs that year, economies in canonical order
-        (:data:`ECONOMIES`; one the indicator never recorded counts as 0). The mean is
-        what the run's answer reports.
+        ``(year, bands)``: the indicator's last year and ``(3, N)`` 5th percentile,
+        ``stat`` and 95th percentile over runs that year, economies in canonical order
+        (:data:`ECONOMIES`; one the indicator never recorded counts as 0): what the run's
+        answer reports.
     """
     mean = st.mean(name)
     year = int(mean.index.max())
     lo, hi = run_percentiles(st, name, ECONOMIES, (LOW, HIGH))[:, -1, :]
-    mid = mean.reindex(columns=list(ECONOMIES)).loc[year].to_numpy(float)
+    middle = mean if stat == "mean" else st.quantile(name, 0.5)
+    mid = middle.reindex(columns=list(ECONOMIES)).loc[year].to_numpy(float)
     return year, np.nan_to_num(np.stack([lo, mid, hi]), nan=0.0)
 
 
-def _mean_of(runs: int) -> str:
+def _mean_of(runs: int, stat: str = "mean") -> str:
     """How the figures name their bars' statistic: "mean of 40 runs" (or "one run")."""
-    return f"mean of {runs} runs" if runs > 1 else "one run"
+    return f"{stat} of {runs} runs" if runs > 1 else "one run"
 
 
 def _corridors(scenario, st: RunStats) -> list:
@@ -130,16 +134,16 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     # As welfare_final_year.png: no figure of zero bars when no welfare moved (an energy
     # corridor: the answer says so in words).
     if st.has("welfare_change_pct") and _any_nonzero(st, "welfare_change_pct"):
-        _, w = final_bands(st, "welfare_change_pct")
+        _, w = final_bands(st, "welfare_change_pct", "median")
         out.append(plot_gains_bands(
             w, st.runs, ECONOMIES, plots_dir / "network_gains.png",
             title=f"{title}\nwelfare change (real expenditure) in {year}: the run's corridors, "
                   "instability and\nroute sanctions together vs none of them, "
                   "before corridor costs\n"
-                  f"(bars: {_mean_of(st.runs)}, as in summary.txt; whiskers: 5th-95th "
+                  f"(bars: {_mean_of(st.runs, 'median')}, as in summary.txt; whiskers: 5th-95th "
                   "percentile\nover runs, which draw the trade elasticity and growth)"
                   + _bundled_note(scenario, net.tables),
-            stat="mean"))
+            stat="median"))
     if st.has("corridor_paid_usd"):
         from scosim.network.answer_notes import payer_rules
 
