@@ -202,8 +202,11 @@ def check_scaled_preview():
 
     def check(sc) -> None:
         batch = preview(sc, [0, 1, 2])
-        sec = batch.scores["security"]
+        # The index change (the damage avoided is a millionth of income: relative to it).
+        sec = batch.info["security_index_gain"]
         assert np.abs(sec[0] - sec[1]).max() > 1e-3 and np.abs(sec[2] - sec[1]).max() > 1e-3
+        dmg = batch.scores["security"]
+        assert np.abs(dmg[0] - dmg[1]).max() > 1e-3 * np.abs(dmg).max() > 0
         for k in range(3):
             alone = preview(sc, [k])
             np.testing.assert_array_equal(alone.gain[0], batch.gain[k])

@@ -44,8 +44,10 @@ def test_the_applicant_scores_the_accession_s_security_preview(monkeypatch) -> N
     assert [e["run"] for e in votes] == [0, 1]
     security = np.array([e["term_security"] for e in votes])
     econ = np.array([e["term_econ"] for e in votes])
-    # Joining RATS pools Afghanistan's intelligence with ten members: its index rises.
-    assert (security > 0.05).all()
+    # Joining RATS pools Afghanistan's intelligence with ten members: its index rises, and
+    # the term is the damage of the incidents that avoids (a share of its income).
+    assert (acc.info["security_index_gain"][:, afg] > 0.05).all()
+    assert (security > 0).all()
     np.testing.assert_allclose(security, acc.scores["security"][:, afg], rtol=1e-12)
     # No trade arrangement open to members: the economic term is the trade gain of the
     # incidents membership avoids, the accession's own.

@@ -99,3 +99,22 @@ def test_the_answer_s_lines_break_neither_a_share_nor_a_command() -> None:
     assert all(len(x) <= 40 for x in lines)
     assert not [x for x in lines if x.startswith("%") or x.endswith(" 100")]
     assert all(x.count("`") % 2 == 0 for x in lines)
+
+
+def test_a_scenario_with_a_security_vote_says_to_vary_its_weight() -> None:
+    """The RATS upgrade's answer said 'adopted in every run' and listed only the dominance
+    weight and the deficit closure to vary, while the security weight decides who vetoes
+    (an outside review, 2026-12-06)."""
+    from scosim.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "afghan_instability_rats.yaml")
+    resolved = sc.model_dump(mode="json")
+    w = resolved["parameters"]["weights"]["security"]
+    assert w > 0
+    said = " ".join(spread_lines(scenario_spread(resolved, "rats.yaml"), _stats(True),
+                                 moved=True, in_arrangement=False, exits_said=False))
+    assert f"`--set parameters.weights.security={10 * w:g}`" in said
+    # A scenario whose votes weigh no security term says nothing of it.
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    assert shipped["parameters"]["weights"]["security"] == 0
+    assert "weights.security" not in _said(shipped)

@@ -58,7 +58,7 @@ def _model(tmp_path: Path, name: str, upgrade: str, accession: str = ACCESSION) 
 
 
 def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, Preview]:
-    """The 2027 preview's security term, the index change the run realises 2027->2028, and
+    """The 2027 preview's index change, the index change the run realises 2027->2028, and
     the preview (its info also has GDP over the year's GE expenditure in US$,
     ``base_gdp_over_expenditure``: the baseline is fixed, so the GE's flows and dollars
     are the base year's and so is the GDP, the calibration's)."""
@@ -72,7 +72,7 @@ def _preview_then_run(model: SCOModel) -> tuple[np.ndarray, np.ndarray, Preview]
         model.step()
     assert model.is_member()[:, AFG].all()
     S = np.stack(model.records["security_index"], axis=1)  # (R, T, N)
-    return pv.scores["security"], S[:, 3] - S[:, 2], pv
+    return pv.info["security_index_gain"], S[:, 3] - S[:, 2], pv
 
 
 def test_preview_sees_the_upgraded_levels_the_new_member_will_pool_at(tmp_path) -> None:
@@ -91,8 +91,11 @@ def test_preview_sees_the_upgraded_levels_the_new_member_will_pool_at(tmp_path) 
     while joined.running:
         joined.step()
     trade = pv.info["trade_gain"]
-    np.testing.assert_allclose(trade, joined.ge.welfare_change / alone.ge.welfare_change - 1,
-                               rtol=0, atol=1e-12)
+    # To 1e-3 of the largest, not 1e-12: the 2025 agreements' trade response still adjusts
+    # between the summit and 2028 (model.dated_agreements), which the preview cannot see.
+    realised_gain = joined.ge.welfare_change / alone.ge.welfare_change - 1
+    np.testing.assert_allclose(trade, realised_gain, rtol=0,
+                               atol=1e-3 * np.abs(realised_gain).max())
     assert (trade[:, AFG] > 0).all()
     contribution = np.zeros_like(trade)
     contribution[:, AFG] = 0.00005 * pv.info["base_gdp_over_expenditure"][:, AFG]

@@ -11,8 +11,9 @@ that the run records in 2027 with the proposal in force against the same year wi
 it; and what the mechanism says before a year under rising instability is what its step
 then writes. Until 2026-12-06 previews did not harden: Tajikistan's previewed incidents
 avoided by the upgrade were 1.17 a year against 0.53 in the run, its trade gain 6.5e-5
-against 3.6e-5. The security index, the vote's ``security`` term, is not hardened (the
-rule's choice does not depend on it), so that term is the same with and without a rule.
+against 3.6e-5. The security index is not hardened (the rule's choice does not depend on
+it), so its change is the same with and without a rule; the vote's ``security`` term, the
+damage of the incidents avoided, is hardened with them.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ parameters:
   security: {{{{instability: 1.6, hardening: {{{{rule: {{rule}}, cost_share_gdp: 0.001}}}}}}}}
   council: {{{{decision_rule: null}}}}
   rules: {{{{vote: always_yes}}}}
-  weights: {{{{security: 0.01}}}}
+  weights: {{{{security: 1.0}}}}
 """
 UPGRADE = """proposals:
   - type: rats_upgrade
@@ -78,8 +79,11 @@ def _run(model: SCOModel):
 # losses by GDP, which the summit reads before the year's growth step moves it (the
 # preview's approximation): its levels move by up to 0.05 between the summit and the step
 # here, and the previewed incidents avoided and trade gain by up to 3 % of the largest.
-@pytest.mark.parametrize(("rule", "slots", "rtol"), [("nash", "security", 1e-12),
-                                                     ("nash", "network", 1e-12),
+# Nash was exact to 1e-12 until the 2025 agreements came to adjust gradually: the trade
+# response now moves between the 2026 summit and the 2027 step (the agreements' clock), by
+# up to 1e-3 of the largest trade gain.
+@pytest.mark.parametrize(("rule", "slots", "rtol"), [("nash", "security", 2e-3),
+                                                     ("nash", "network", 2e-3),
                                                      ("cooperative", "security", 0.03)])
 def test_upgrade_preview_is_what_the_hardened_run_realises(tmp_path, rule, slots,
                                                             rtol) -> None:
@@ -92,7 +96,7 @@ def test_upgrade_preview_is_what_the_hardened_run_realises(tmp_path, rule, slots
                                atol=rtol * np.abs(avoided).max())
     np.testing.assert_allclose(pv.info["trade_gain"], realised, rtol=0,
                                atol=rtol * np.abs(realised).max())
-    np.testing.assert_allclose(pv.scores["security"],
+    np.testing.assert_allclose(pv.info["security_index_gain"],
                                up["security_index"] - plain["security_index"], rtol=0,
                                atol=1e-12)
     # The same preview without a rule: incidents unhardened, about twice as many avoided
@@ -102,7 +106,17 @@ def test_upgrade_preview_is_what_the_hardened_run_realises(tmp_path, rule, slots
             > 1.5 * pv.info["incidents_avoided"][:, TJK]).all()
     assert (np.abs(bare.info["trade_gain"][:, TJK] - pv.info["trade_gain"][:, TJK])
             > 0.1 * pv.info["trade_gain"][:, TJK]).all()
-    np.testing.assert_array_equal(bare.scores["security"], pv.scores["security"])
+    np.testing.assert_array_equal(bare.info["security_index_gain"],
+                                  pv.info["security_index_gain"])
+    # The vote's term, the damage of the incidents avoided, is hardened with them: the
+    # same value per incident avoided with and without the rule.
+    per = np.divide(pv.scores["security"], pv.info["incidents_avoided"],
+                    out=np.zeros_like(pv.scores["security"]),
+                    where=pv.info["incidents_avoided"] != 0)
+    bare_per = np.divide(bare.scores["security"], bare.info["incidents_avoided"],
+                         out=np.zeros_like(per), where=bare.info["incidents_avoided"] != 0)
+    assert (per[:, TJK] > 0).all()
+    np.testing.assert_allclose(per[:, TJK], bare_per[:, TJK], rtol=1e-3)
 
 
 ACCESSION_HEAD = f"""extends: {SCENARIOS / "afghan_instability.yaml"}

@@ -22,7 +22,9 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 def _run(**overrides: object) -> SCOModel:
     sc = load_scenario(SCENARIOS / "afghan_instability_rats.yaml",
                        overrides={"years.end": 2028, "replications": 2,
-                                  "parameters.security.instability": 1.3, **overrides})
+                                  "parameters.security.instability": 1.3,
+                                  # Voted through: at face value it is vetoed.
+                                  "parameters.rules.vote": "always_yes", **overrides})
     m = SCOModel(sc)
     m.run_model()
     return m

@@ -43,6 +43,8 @@ class Spread:
             None when the default defect rule never leaves.
         deficits: The trade-deficit closure (``level`` or ``ratio``).
         scenario: The scenario file to name in the commands.
+        security_weight: ``weights.security``, the vote's weight on the damage a RATS
+            upgrade or an accession avoids (0: no security term in any vote).
     """
 
     growth: bool
@@ -53,6 +55,7 @@ class Spread:
     exit_threshold: float | None
     deficits: str
     scenario: str
+    security_weight: float = 0.0
 
 
 def _get(d: Any, *keys: str) -> Any:
@@ -93,6 +96,7 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
                         else float(threshold)),
         deficits=str(_get(p, "trade", "deficits") or "level"),
         scenario=source,
+        security_weight=float(_get(p, "weights", "security") or 0.0),
     )
 
 
@@ -156,6 +160,12 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     sets = []
     if voted:
         sets.append("`--set parameters.weights.dominance=0` (README: who vetoes turns on it)")
+        if sp.security_weight > 0:
+            # The votes' valuation of terrorism damage is an assumption (docs/security.md
+            # section 6): ten times it values the indirect costs that deaths leave out.
+            sets.append(f"`--set parameters.weights.security={10 * sp.security_weight:g}` "
+                        "(docs/security.md: the value of the terrorism damage avoided is an "
+                        "assumption)")
     if sp.sigma_spread <= 0:
         sets.append("`--set parameters.trade.sigma_spread=1`")
     other = "ratio" if sp.deficits == "level" else "level"

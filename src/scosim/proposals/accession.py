@@ -116,8 +116,8 @@ class Accession(ProposalType):
         membership has no trade effect in the model and the gain is 0. The trust
         term is trust in the applicant; no sovereignty or dominance term. With the
         security slot filled, the new member would join RATS, so the security term
-        is each state's expected change of the security index
-        (:func:`scosim.security.proposal.accession_security_gain`), and the gain adds
+        is the damage each state expects to avoid (:func:`membership_security`), and
+        the gain adds
         the trade gain of the expected incidents that change brings, priced as the
         mechanism prices insecurity into trade costs
         (:func:`scosim.security.trade_gain.insecurity_trade_gain`,
@@ -157,8 +157,9 @@ def membership_security(
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """What ``applicant`` joining RATS with SCO membership does to security, ``(R, N)`` each.
 
-    The ``security`` term (each state's expected change of the security index,
-    :func:`scosim.security.proposal.accession_security_gain`), the trade gain of the
+    The ``security`` term (the damage each state expects to avoid: the incidents avoided
+    of :func:`scosim.security.proposal.accession_security_gain` times the damage of an
+    incident, :func:`scosim.security.damage.vote_security_term`), the trade gain of the
     expected incidents that change brings, priced as the security mechanism prices
     insecurity into trade costs (:func:`scosim.security.trade_gain.insecurity_trade_gain`),
     and the info (``incidents_avoided``, ``trade_gain``). Shared by the accession's
@@ -177,6 +178,8 @@ def membership_security(
     if not any(slot == "security" for slot, _ in model.mechanisms):
         return zeros, zeros, {}
     # Imported here: the security tables load only for scenarios that fill the slot.
+    from scosim.model.gdp_shares import year_gdp_over_expenditure
+    from scosim.security.damage import vote_security_term
     from scosim.security.hardening_year import preview_hardening
     from scosim.security.mechanism import security_mechanism, security_state
     from scosim.security.proposal import accession_security_gain
@@ -192,8 +195,12 @@ def membership_security(
     mech = security_mechanism(model)
     trade = zeros if mech is None else insecurity_trade_gain(
         model, mech, eg["incidents_without"], eg["incidents_with"])
-    return eg["gain"], trade, {"incidents_avoided": eg["incidents_avoided"],
-                               "trade_gain": trade}
+    # The damage avoided in levels, out of expenditure like the econ term (as a
+    # rats_upgrade's, docs/security.md section 6); until 2026-12-06 the index change.
+    security = vote_security_term(eg["incidents_avoided"], model.population,
+                                  year_gdp_over_expenditure(model))
+    return security, trade, {"incidents_avoided": eg["incidents_avoided"],
+                             "trade_gain": trade, "security_index_gain": eg["gain"]}
 
 
 def levers_as_member(model: SCOModel, applicant: int, entry: int,

@@ -113,7 +113,8 @@ class Weights(BaseModel):
         0.5, ge=0,
         description="weight on the relative-gains gap to the bloc's largest economy "
         "(Powell's k: value of a point of relative loss per point of own gain)")
-    security: float = Field(0.0, ge=0, description="weight on security gain")
+    security: float = Field(
+        0.0, ge=0, description="weight on terrorism damage avoided (1: at face value)")
 
 
 class CountryWeights(BaseModel):
@@ -230,6 +231,12 @@ class HardeningParams(BaseModel):
         0.001, gt=0, le=0.1,
         description="defensive (target-hardening) spending that hardening scales, share of "
         "GDP: hardening h costs cost_share_gdp x (exp(h) - 1) a year; an assumption")
+    index_value: float = Field(
+        0.01, ge=0,
+        description="value of a point of the 0-1 security index a year, share of GDP, at "
+        "which a state prices its incidents (V / (beta x incidents) an incident); an "
+        "assumption. Until 2026-12-06 the rule read weights.security, which now values "
+        "the damage avoided in levels in the votes")
 
 
 class SecurityScenarioParams(BaseModel):

@@ -99,8 +99,8 @@ SOURCES = [
 ]
 
 # The key's keys are written in this order; derived tables are small enough to hold.
-TABLE_NAMES = ("threat", "gti_history", "gti_recent", "capacity", "seizures", "borders",
-               "afghan_borders", "sources", "meth_seizures")
+TABLE_NAMES = ("threat", "gti_history", "gti_recent", "harm", "capacity", "seizures",
+               "borders", "afghan_borders", "sources", "meth_seizures")
 
 #: Afghanistan's land borders, km: CIA, The World Factbook, "Afghanistan", Geography, "Land
 #: boundaries" (online edition 2021: total 5,987 km; editions before about 2016 gave 5,529 km
@@ -149,9 +149,9 @@ def _need_cols(df: pd.DataFrame, cols: list[str], key: str) -> None:
         raise RawDataError(f"{RAW[key]}: missing column(s) {missing}")
 
 
-def _gti(raw_dir: Path, window: tuple[int, int]) -> tuple[str, str]:
+def _gti(raw_dir: Path, window: tuple[int, int]) -> tuple[str, str, str]:
     df = pd.read_csv(_file(raw_dir, "gti"))
-    _need_cols(df, ["iso3c", "Country", "Score", "Incidents", "Year"], "gti")
+    _need_cols(df, ["iso3c", "Country", "Score", "Incidents", "Fatalities", "Year"], "gti")
     # The file's codes are shifted against its country names in 80 of the 163 rows of
     # 2020 (the RUS row is Greece's, IRN the USA's, LKA DR Congo's); the figures fit the
     # names (each row's incidents against the same country's 2019 and 2021). So rows are
@@ -161,22 +161,27 @@ def _gti(raw_dir: Path, window: tuple[int, int]) -> tuple[str, str]:
     if len(code_of) != len(named):
         raise RawDataError(f"{RAW['gti']}: two codes carry the same country name")
     hist: dict[str, dict[int, tuple[float, float]]] = {}
-    for line, (given, name, yr, inc, sc) in enumerate(
-        zip(df["iso3c"], df["Country"], df["Year"], df["Incidents"], df["Score"], strict=True),
+    deaths: dict[str, dict[int, float]] = {}
+    for line, (given, name, yr, inc, sc, fat) in enumerate(
+        zip(df["iso3c"], df["Country"], df["Year"], df["Incidents"], df["Score"],
+            df["Fatalities"], strict=True),
         start=2,
     ):
         iso = code_of.get(name, given)
         if iso not in LISTED or yr not in GTI_YEARS:
             continue
         try:
-            inc_f, sc_f = float(inc), float(sc)
+            inc_f, sc_f, fat_f = float(inc), float(sc), float(fat)
         except (TypeError, ValueError):
             raise RawDataError(
-                f"{RAW['gti']}: line {line}: Incidents/Score not numeric ({inc!r}, {sc!r})"
+                f"{RAW['gti']}: line {line}: Incidents/Score/Fatalities not numeric "
+                f"({inc!r}, {sc!r}, {fat!r})"
             ) from None
-        if inc_f < 0 or not 0 <= sc_f <= 10:
-            raise RawDataError(f"{RAW['gti']}: line {line}: Incidents < 0 or Score outside 0-10")
+        if inc_f < 0 or fat_f < 0 or not 0 <= sc_f <= 10:
+            raise RawDataError(f"{RAW['gti']}: line {line}: Incidents or Fatalities < 0 or "
+                               "Score outside 0-10")
         hist.setdefault(iso, {})[int(yr)] = (inc_f, sc_f)
+        deaths.setdefault(iso, {})[int(yr)] = fat_f
     first, last = window
     hist_rows = []
     threat_rows = []
@@ -209,10 +214,23 @@ def _gti(raw_dir: Path, window: tuple[int, int]) -> tuple[str, str]:
                             "gti_2023;gti_2025" if new_years else "gti_2023",
                             f"{how}; alpha by method of moments; rows keyed by country name "
                             "(codes shifted in 2020)"])
+    harm_rows = []
+    for iso in LISTED:
+        h, d = hist.get(iso, {}), deaths.get(iso, {})
+        # The default window's five years, whatever --window the rates use: deaths per
+        # incident are a property of the violence, kept on the years the harm table names.
+        years = range(RATE_WINDOW[0], RATE_WINDOW[1] + 1)
+        if not all(y in h and y in d for y in years):
+            continue  # not in GTI: no incidents, so no damage to value
+        inc = math.fsum(h[y][0] for y in years)
+        harm_rows.append([iso, inc, math.fsum(d[y] for y in years), "gti_2023",
+                          "sums 2018-2022; rows keyed by country name"])
     return (
         _csv(["iso3", "rate_mean", "overdispersion", "gti_score_2022", "rate_years", "source",
               "method"], threat_rows),
         _csv(["iso3", "year", "incidents", "score"], hist_rows),
+        _csv(["iso3", "incidents_2018_2022", "fatalities_2018_2022", "source", "method"],
+             harm_rows),
     )
 
 
@@ -353,12 +371,13 @@ def build_security_tables(raw_dir: Path,
     from scosim.security.build_meth import meth_seizures_csv
 
     raw_dir = Path(raw_dir)
-    threat, hist = _gti(raw_dir, check_window(window))
+    threat, hist, harm = _gti(raw_dir, check_window(window))
     borders = _borders(raw_dir)
     return {
         "threat": threat,
         "gti_history": hist,
         "gti_recent": _gti_recent(),
+        "harm": harm,
         "capacity": _capacity(raw_dir),
         "seizures": _seizures(raw_dir),
         "borders": borders,

@@ -14,9 +14,10 @@ neighbour displaces nothing. Each state counts the attacks it deflects as gains,
 ones its neighbours receive, so with damages at home defensive measures are oversupplied
 (Sandler and Arce 2003; Sandler and Siqueira 2006).
 
-**Loss.** A state values its expected incidents at the price the model's votes already
-put on security: ``weights.security`` ``V[i]``, the value of a security-index point as a
-share of GDP. An index point avoids ``beta x lam`` incidents at the margin, so one incident
+**Loss.** A state values its expected incidents at the rule's value of a security-index
+point ``V[i]`` (``hardening.index_value``, share of GDP; until 2026-12-06 the votes'
+``weights.security``, which now values damage avoided in levels, docs/security.md
+section 6). An index point avoids ``beta x lam`` incidents at the margin, so one incident
 is worth ``c[i] = V[i] / (beta lam0[i])``, ``lam0`` the year's expected incidents before
 anyone hardens. With that price fixed for the year the loss is linear in incidents,
 ``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an assumption) the
@@ -455,7 +456,7 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
             security index, which cancels in ``c F``).
         instability: Afghan instability of the year, scalar or ``(R,)``.
         rule: ``none``, ``nash`` or ``cooperative``.
-        value: ``weights.security`` of each state, ``(R, N)`` or scalar.
+        value: ``hardening.index_value``, ``(R, N)`` or scalar.
         gdp: ``(R, N)`` GDP, US$ (cooperative only; default the calibration's).
         cost_share_gdp: Defensive spending that ``h`` scales, share of GDP.
 

@@ -11,9 +11,11 @@ they price, and a corridor's or customs union's insecurity (``preview_levers``,
 insecurity of ``preview_levers``; none in a run's first year).
 
 A proposal does not move ``h``: the rule chooses it from the pressure before hardening at
-the baseline security index and the vote's value of a security-index point
-(docs/security.md section 4: the index cancels in the price of an incident), neither of
-which a RATS upgrade or an accession changes. So one ``h`` serves both sides of a preview.
+the baseline security index and the rule's value of a security-index point
+(``hardening.index_value``; docs/security.md section 4: the index cancels in the price of
+an incident), neither of which a RATS upgrade or an accession changes. So one ``h`` serves
+both sides of a preview. Until 2026-12-06 that value was the votes' ``weights.security``,
+which now values the damage avoided in levels (section 6).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
     """Hardening ``(R, N)`` the rule chooses in ``year`` (default the model's), None without one.
 
     The inputs of :func:`choose_hardening` as the step passes them: the year's instability
-    of each run (:meth:`SecurityMechanism.instability`), ``weights.security``, the model's
+    of each run (:meth:`SecurityMechanism.instability`), ``hardening.index_value``, the model's
     GDP (read by the cooperative rule only) and ``cost_share_gdp``. The solution is kept
     on the mechanism with its inputs and reused while they are equal, so a summit's
     previews and the year's step solve once; a cooperative rule whose GDP moved between
@@ -53,7 +55,7 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
         return None
     yr = model.year if year is None else int(year)
     inst = np.asarray(mech.instability(model, yr), dtype=float)
-    value = np.asarray(model.weight_arrays["security"], dtype=float)
+    value = np.full((model.R, model.N), float(spec.index_value))
     gdp = np.asarray(model.gdp, dtype=float) if spec.rule == "cooperative" else None
     inputs = (inst, value, gdp)
     kept = getattr(mech, "_year_hardening", None)
@@ -63,7 +65,7 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
             for a, b in zip(kept[1], inputs, strict=True)):
         return kept[2]
     h = choose_hardening(mech.system, mech.state, inst, spec.rule, gdp=model.gdp,
-                         value=model.weight_arrays["security"],
+                         value=value,
                          cost_share_gdp=spec.cost_share_gdp)
     h.setflags(write=False)
     mech._year_hardening = (yr, tuple(None if a is None else a.copy() for a in inputs), h)

@@ -323,7 +323,7 @@ class SecurityMechanism(Mechanism):
         if self.hardening is not None:
             ind = {**ind, **hardening_records(self.system, self.hardening, inst,
                                               ind["security_index"], hard.cost_share_gdp,
-                                              model.weight_arrays["security"])}
+                                              hard.index_value)}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)

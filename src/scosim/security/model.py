@@ -183,6 +183,8 @@ class SecuritySystem:
         self.unit_cost = np.asarray(p.unit_cost)
         state0 = self.baseline_state(1)
         self.S0 = self._security(state0.efforts, state0.rats)[0]
+        # Without RATS pooling: the index the domestic share of incidents answers to.
+        self.S0_domestic = self._security(state0.efforts, np.zeros_like(state0.rats))[0]
         self.hazard0, self.hazard_notes = calibrate_hazards(c.seizure_mean_t())
 
     # ------------------------------------------------------------------ set-up
@@ -335,17 +337,34 @@ class SecuritySystem:
         e = state.efforts if efforts is None else efforts
         return self._security(e, state.rats, state.members)
 
-    def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
-                           instability: np.ndarray | float,
-                           hardening: np.ndarray | None = None) -> np.ndarray:
-        """Expected incidents ``(R, N)`` for given efforts and instability (scalar or ``(R,)``)."""
+    def domestic_security(self, state: SecurityState,
+                          efforts: np.ndarray | None = None) -> np.ndarray:
+        """Security index ``(R, N)`` without RATS pooling: what domestic incidents answer to."""
+        e = state.efforts if efforts is None else efforts
+        return self._security(e, np.zeros_like(state.rats), state.members)
+
+    def _incidents(self, state: SecurityState, efforts: np.ndarray, S: np.ndarray,
+                   inst: np.ndarray, hardening: np.ndarray | None) -> np.ndarray:
         p = self.params
-        S = self.security(state, efforts)
-        inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
         return expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
                                   beta=p.beta, afghan_spill=p.afghan_spill,
                                   displacement=p.displacement, beta_defence=p.beta_defence,
-                                  hardening=hardening, spill_weights=self.afghan_spill_weights)
+                                  hardening=hardening, spill_weights=self.afghan_spill_weights,
+                                  S_domestic=self.domestic_security(state, efforts),
+                                  S0_domestic=self.S0_domestic,
+                                  transnational_share=p.transnational_share)
+
+    def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
+                           instability: np.ndarray | float,
+                           hardening: np.ndarray | None = None) -> np.ndarray:
+        """Expected incidents ``(R, N)`` for given efforts and instability (scalar or ``(R,)``).
+
+        RATS pooling acts on the transnational share of incidents only
+        (``params.transnational_share``, :func:`scosim.security.threat.expected_incidents`).
+        """
+        S = self.security(state, efforts)
+        inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))
+        return self._incidents(state, efforts, S, inst, hardening)
 
     def payoff(self, state: SecurityState, efforts: np.ndarray,
                value_share_gdp: np.ndarray | float) -> np.ndarray:
@@ -412,10 +431,7 @@ class SecuritySystem:
         if len(gens) != r or len(sgens) != r:
             raise ValueError(f"need one generator per run ({r})")
         S = self.security(state, e)
-        lam = expected_incidents(self.cal.base_rate, S, self.S0, inst, self.afg, self.Wn,
-                                 beta=p.beta, afghan_spill=p.afghan_spill,
-                                 displacement=p.displacement, beta_defence=p.beta_defence,
-                                 hardening=hardening, spill_weights=self.afghan_spill_weights)
+        lam = self._incidents(state, e, S, inst, hardening)
         incidents = draw_incidents(lam, self.cal.overdispersion, gens)
         noise = np.array([g.standard_normal() for g in sgens]) * p.supply_noise
         supply = SUPPLY_BASE_T * sup * np.exp(noise - 0.5 * p.supply_noise**2)

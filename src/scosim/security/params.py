@@ -56,6 +56,15 @@ class SecurityParams:
             that spill into its neighbours. Default: the least-squares estimate from GTI
             2012-2022 with a linear trend, 0.066 (standard error 0.17, so the data cannot
             tell it from zero; :func:`scosim.security.validation.afghan_spill_estimate`).
+        transnational_share: Share of a state's 2018-2022 incidents that is transnational,
+            the only part RATS pooling acts on (the Afghan spillover above baseline is all
+            transnational). Enders, Sandler and Gaibulloev (2011, *Journal of Peace
+            Research* 48(3)) split the Global Terrorism Database into domestic and
+            transnational incidents and find domestic ones far more numerous; the raw data
+            here (GTI totals) have no split, so 0.15 is **an assumption** applied to every
+            state, to be varied over 0.05-0.30 (docs/security.md section 6). Own and
+            neighbours' efforts act on all incidents. Before 2026-12-06 pooling acted on
+            every incident, India's Naxalite and north-east insurgencies included (1.0).
         unit_cost: Cost of full effort per channel, share of GDP a year.
         k_seize: Semi-elasticity of a crossing's seizure hazard to joint border effort
             above baseline.
@@ -92,6 +101,7 @@ class SecurityParams:
     beta_defence: float = 1.0
     displacement: float = 0.5
     afghan_spill: float = 0.066
+    transnational_share: float = 0.15
     unit_cost: tuple[float, float, float] = (2e-4, 5e-4, 2e-4)
     k_seize: float = 1.5
     k_pool_drug: float = 0.5
@@ -117,7 +127,7 @@ class SecurityParams:
                      "trust_down"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("displacement", "afghan_spill", "insecurity_weight"):
+        for name in ("displacement", "afghan_spill", "insecurity_weight", "transnational_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.incidents_half <= 0:

@@ -87,7 +87,8 @@ def expected_security_gain(system: SecuritySystem, proposal: RatsUpgradeProposal
     """Each state's expected security gain from adopting the proposal, ``(R, N)`` arrays.
 
     Compares the year ahead with and without the upgrade at the state's current efforts
-    (no draws: expected values). The ``security`` vote term is ``gain`` below.
+    (no draws: expected values). The ``security`` vote term values ``incidents_avoided``
+    below at the damage of an incident (:mod:`scosim.security.damage`).
 
     Args:
         system: The calibrated block.
@@ -151,7 +152,8 @@ def accession_security_gain(system: SecuritySystem, state: SecurityState, applic
     state with and without that change at the state's current efforts and contributions
     (no draws: expected values); the members' efforts stay as they are, and so would a
     conditional cooperator's, since the applicant's effort relative to its customary level
-    does not change. The ``security`` vote term of an accession is ``gain`` below. A
+    does not change. The ``security`` vote term of an accession values
+    ``incidents_avoided`` below at the damage of an incident (as an upgrade's). A
     member-wide ``rats_upgrade`` in force takes the new member in at its upgraded levels
     (``ProposalType.admit_member``): the caller passes them as ``pooling``. (The upgrade's
     own preview leaves out later accessions.)

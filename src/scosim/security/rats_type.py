@@ -8,12 +8,17 @@
   ``upgrade_cost_share_gdp`` of GDP, which the run's welfare takes out of expenditure:
   ``-upgrade_cost_share_gdp x GDP / E'``, :mod:`scosim.model.gdp_shares`, at the GE
   with the upgrade, or the year's when the slot is empty);
-  ``Preview.scores["security"]`` is each state's change
-  of the security index from :func:`expected_security_gain`, at the security state of
-  the year (the security mechanism's, or the calibrated baseline when the slot is
-  empty). With a hardening rule the expected incidents, and so the trade gain, are at
-  the year's hardening (:mod:`scosim.security.hardening_year`); the index is not
-  hardened. The upgrade changes no tariff or trade cost directly.
+  ``Preview.scores["security"]`` is the damage each state expects to avoid, in levels:
+  the expected incidents avoided a year (:func:`expected_security_gain`, at the security
+  state of the year: the security mechanism's, or the calibrated baseline when the slot
+  is empty) times the damage of an incident (deaths per incident times a value of a
+  statistical life, share of GDP, :mod:`scosim.security.damage`), out of expenditure
+  like the econ term. A state that faces no incidents gains nothing from it. Until
+  2026-12-06 it was the change of the 0-1 security index, whatever the incidents at
+  risk (``info["security_index_gain"]`` keeps it). With a hardening rule the expected
+  incidents, and so both terms, are at the year's hardening
+  (:mod:`scosim.security.hardening_year`). The upgrade changes no tariff or trade cost
+  directly.
 * Apply: writes the RATS pooling levels ``levers["rats_pooling"]`` ``(R, N, C)`` and
   the contributions ``levers["rats_contribution"]`` ``(R, N)`` (share of GDP) read by
   the security mechanism, phased in with the proposal's phase.
@@ -30,6 +35,7 @@ import numpy as np
 from scosim.model.gdp_shares import gdp_over_expenditure, year_gdp_over_expenditure
 from scosim.proposals import Preview, ProposalType, register_type
 from scosim.proposals.specs import check_rats_upgrade
+from scosim.security.damage import vote_security_term
 from scosim.security.hardening_year import preview_hardening
 from scosim.security.mechanism import baseline_levers, security_mechanism, security_state
 from scosim.security.proposal import (
@@ -67,7 +73,7 @@ class RatsUpgrade(ProposalType):
 
     def preview(self, model: SCOModel, participants: np.ndarray,
                 terms: dict[str, np.ndarray] | None = None) -> Preview:
-        """Security gain (vote term ``security``); trade gain minus contribution (``econ``).
+        """Damage avoided (vote term ``security``); trade gain minus contribution (``econ``).
 
         With the security slot filled, fewer expected incidents lower trade costs as the
         mechanism prices them, and the run's welfare counts it: the economic term adds
@@ -97,12 +103,15 @@ class RatsUpgrade(ProposalType):
                                                      eg["incidents_with"], exclude=self)
             per_gdp = gdp_over_expenditure(model, ge_with)
         spent = cost * per_gdp
+        # The damage avoided, in the econ term's unit (docs/security.md section 6).
+        security = vote_security_term(eg["incidents_avoided"], model.population, per_gdp)
         return Preview(
             gain=trade - spent,
             terms={} if terms is None else dict(terms),
-            scores={"security": eg["gain"]},
+            scores={"security": security},
             info={"incidents_avoided": eg["incidents_avoided"], "upgrade_cost_share_gdp": cost,
-                  "contribution_share_of_expenditure": spent, "trade_gain": trade},
+                  "contribution_share_of_expenditure": spent, "trade_gain": trade,
+                  "security_index_gain": eg["gain"]},
         )
 
     def gain_if_member(self, model: SCOModel, member: int) -> np.ndarray | None:

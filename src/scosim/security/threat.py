@@ -48,6 +48,7 @@ __all__ = [
     "protection",
     "row_normalise",
     "security_index",
+    "transnational_fraction",
 ]
 
 Rng = np.random.Generator | Sequence[np.random.Generator]
@@ -158,8 +159,17 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        afg: int, Wn: np.ndarray, *, beta: float, afghan_spill: float,
                        displacement: float, beta_defence: float,
                        hardening: np.ndarray | None = None,
-                       spill_weights: np.ndarray | None = None) -> np.ndarray:
+                       spill_weights: np.ndarray | None = None,
+                       S_domestic: np.ndarray | None = None,
+                       S0_domestic: np.ndarray | None = None,
+                       transnational_share: float = 1.0) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
+
+    With ``S_domestic`` (the index without RATS pooling), RATS pooling acts on the
+    transnational part of the attacks only (:func:`transnational_fraction`): the
+    domestic part falls with ``exp(-beta (S_domestic - S0_domestic))``, the transnational
+    part with the full index's factor, so changing pooling moves only the transnational
+    incidents (a test). Without it every incident responds to the full index.
 
     Args:
         base: ``(N,)`` calibrated baseline rates ``B``.
@@ -176,6 +186,11 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         hardening: ``(R, N)`` unilateral defensive hardening (log change), default 0.
         spill_weights: ``(N,)`` each neighbour's share of the Afghan spillover (sum 1);
             default ``Wn[afg]``, equal shares. The model passes border-length shares.
+        S_domestic: ``(R, N)`` security index without RATS pooling (default: none, and
+            pooling acts on every incident).
+        S0_domestic: ``(N,)`` that index at baseline efforts (with ``S_domestic``).
+        transnational_share: Share of the 2018-2022 base rates that is transnational
+            (with ``S_domestic``; the Afghan spillover is all transnational).
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
@@ -185,7 +200,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     pressure = np.broadcast_to(base, (r, n)).copy()
     pressure[:, afg] = base[afg] * inst
     w = Wn[afg] if spill_weights is None else np.asarray(spill_weights, dtype=float)
-    pressure += afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
+    spill = afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
+    own = pressure
+    pressure = own + spill
     if hardening is not None:
         h = np.asarray(hardening, dtype=float)
         pressure = np.maximum(pressure, 0.0)
@@ -194,7 +211,33 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         moved = displaced_pressure(base, Wn, pressure, h, displacement=displacement,
                                    beta_defence=beta_defence)
         pressure = np.exp(-beta_defence * h) * (pressure + moved)
-    return np.maximum(pressure, 0.0) * np.exp(-beta * (S - S0))
+    full = np.exp(-beta * (S - S0))
+    if S_domestic is None:
+        return np.maximum(pressure, 0.0) * full
+    q = transnational_fraction(own, spill, transnational_share)
+    dom = np.exp(-beta * (np.asarray(S_domestic, dtype=float) - S0_domestic))
+    return np.maximum(pressure, 0.0) * ((1.0 - q) * dom + q * full)
+
+
+def transnational_fraction(own: np.ndarray, spill: np.ndarray, share: float) -> np.ndarray:
+    """Transnational fraction ``(R, N)`` of each state's attacks, in [0, 1].
+
+    ``share`` of the state's own pressure (its 2018-2022 rate, Afghanistan's scaled by
+    instability) plus all of the Afghan spillover above baseline (militants crossing a
+    border), over the total; ``share`` where the total is not positive. Displaced attacks
+    keep the fraction of the state they land in (an approximation).
+
+    Args:
+        own: ``(R, N)`` own pressure (>= 0).
+        spill: ``(R, N)`` Afghan spillover (negative when instability is below 1).
+        share: Transnational share of the base rates, in [0, 1].
+    """
+    own = np.asarray(own, dtype=float)
+    spill = np.asarray(spill, dtype=float)
+    total = own + spill
+    trans = share * own + spill
+    q = np.divide(trans, total, out=np.full(total.shape, float(share)), where=total > 0)
+    return np.clip(q, 0.0, 1.0)
 
 
 def draw_incidents(lam: np.ndarray, alpha: np.ndarray, rng: Rng) -> np.ndarray:
