@@ -38,6 +38,7 @@ from scosim.network.energy_value import (
     fee_matrix,
     phased_value_usd,
 )
+from scosim.network.loads import freight_ramped, network_trade
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.sweepable import SWEPT_INSTABILITY
 
@@ -159,10 +160,11 @@ class CachedNetwork:
         # price): outside the step's memo, which holds flows, not values.
         self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
         self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
-        # Projects whose initial phase changes a delivery: only they key a step by it, so
-        # a freight corridor's first years share the memo with its later ones.
+        # Projects whose initial phase changes a delivery or a capacity: only they key a
+        # step by it, so the first years of a project without a ramp (the CKU railway,
+        # CASA-1000, line D) share the memo with its later ones.
         links = self.net.links
-        self._ramped = np.zeros(len(self.net.project_ids), bool)
+        self._ramped = freight_ramped(self.net.tables)
         self._ramped[links.project[(links.project >= 0) & (links.phase_share < 1.0)]] = True
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
@@ -171,16 +173,18 @@ class CachedNetwork:
         """:meth:`step` on the inputs :func:`network_inputs` assembles."""
         return self.step(inputs["instability"], inputs["active"], inputs["fee"],
                          inputs["sanctions"], inputs["closed"], inputs["lifted"],
-                         inputs.get("initial_phase"))
+                         inputs.get("initial_phase"), inputs.get("trade"))
 
     def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
              sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = (),
-             initial_phase: np.ndarray | None = None) -> NetworkStep:
+             initial_phase: np.ndarray | None = None,
+             trade: np.ndarray | None = None) -> NetworkStep:
         """Batched step (R runs) assembled from cached single-run steps.
 
         ``lifted``: transit restrictions lifted this year (the same for every run);
         ``initial_phase``: (R, P) bool, operating projects in their initial phase (none
-        by default).
+        by default); ``trade``: (R, N, N) trade routed this year (default the network's
+        baseline trade), part of each run's key, its exact bytes.
         """
         rows = []
         lifted = tuple(sorted(lifted))
@@ -189,14 +193,18 @@ class CachedNetwork:
         for r in range(active.shape[0]):
             parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r],
                      phase[r])
+            flows = None if trade is None else np.ascontiguousarray(trade[r], dtype=float)
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
+            if flows is not None:
+                key += b"|" + flows.tobytes()
             key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
             hit = self._cache.get(key)
             if hit is None:
                 hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
                                     closed_edges=closed[r][None], sanctions=sanctions[r][None],
                                     transit_fee=fee[r][None], congestion=self.congestion,
-                                    lifted=lifted, initial_phase=phase[r][None])
+                                    lifted=lifted, initial_phase=phase[r][None],
+                                    trade=None if flows is None else flows[None])
                 if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()
                 self._cache[key] = hit
@@ -272,7 +280,9 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     return {"instability": inst, "active": active, "fee": np.asarray(fee, float),
             "sanctions": np.broadcast_to(sanc, (R, model.N)),
             "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted,
-            "initial_phase": initial_phase}
+            "initial_phase": initial_phase,
+            # The trade the model last solved, which loads the corridors (network.loads).
+            "trade": network_trade(model)}
 
 
 @register_mechanism

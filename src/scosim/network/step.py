@@ -11,10 +11,11 @@ randomness, no state changed), ready for a mechanism slot of the model:
 
 Capacity: edges with a freight capacity (Mt a year, edges.csv) carry at most their capacity
 and cost the BPR volume-delay factor of the load they carry. Loads come from an all-or-nothing
-assignment of baseline trade to least-cost routes; where demand exceeds capacity it is rationed
-in proportion (each pair sends the share capacity / demand through the corridor and the rest
-by its best route without the over-full edges), and the pair's cost is the share-weighted mean
-of the two routes' costs (docs/network.md).
+assignment of the year's trade (``step(trade=...)``; the mechanism passes the trade the model
+last solved, :func:`scosim.network.loads.network_trade`) to least-cost routes; where demand
+exceeds capacity it is rationed in proportion (each pair sends the share capacity / demand
+through the corridor and the rest by its best route without the over-full edges), and the
+pair's cost is the share-weighted mean of the two routes' costs (docs/network.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
+from scosim.network.loads import phase_capacity, project_phase_share
 from scosim.network.projects import (
     congestion_multiplier,
     edge_open_mask,
@@ -63,8 +65,8 @@ class NetworkStep:
             economy in transit), and the energy indicators of
             :func:`scosim.network.energy.energy_indicators`.
         project_flow_mt: (R, P) freight carried on the busiest edge of each project, Mt a
-            year (baseline trade value converted with value and weight per TEU, at most the
-            capacity).
+            year (the year's trade value converted with value and weight per TEU, at most
+            the capacity).
         congestion: (R, P) largest BPR factor over each project's edges at the carried load.
         fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
             edge's part of its project's fee, credited equally to the economies the edge
@@ -90,8 +92,9 @@ class CorridorNetwork:
 
     Args:
         tables: Network tables (default: the packaged ones).
-        trade: (N, N) baseline trade flows in US$ (exporter x importer) used to load corridors
-            and weight indicators (default: the packaged calibration's trade matrix).
+        trade: (N, N) baseline trade flows in US$ (exporter x importer) that weight the
+            indicators and load corridors where a step is given no trade of its own (default:
+            the packaged calibration's trade matrix).
         params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
         economies: Economy codes; must match the tables' (default the 28 of scosim).
         year: Transit restrictions in force in this year apply (``from_year <= year``);
@@ -124,6 +127,8 @@ class CorridorNetwork:
         cap = edges["capacity"].to_numpy(float)
         freight_cap = (edges["capacity_unit"] == "Mt/yr").to_numpy() & np.isfinite(cap)
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
+        # A freight project's first phase carries this share of its edges' capacity.
+        self._phase_share = project_phase_share(self.tables)
 
     def graph_for(self, lifted: Sequence[str] = ()) -> FreightGraph:
         """The freight graph with the transit restrictions ``lifted`` (ids) taken out.
@@ -176,10 +181,11 @@ class CorridorNetwork:
         return self._interested[memo]
 
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
-                fee: FloatArray | None, act: NDArray[np.bool_] | None = None):
+                fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
+                trade: FloatArray | None = None):
         """Route, then load each edge (Mt a year) with the trade its routes carry."""
         routes = least_cost_routes(graph, arc_weights(graph, mult, mult, edge_open, fee, act))
-        value, transit = tree_loads(graph, routes, self.trade)
+        value, transit = tree_loads(graph, routes, self.trade if trade is None else trade)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
 
@@ -190,9 +196,9 @@ class CorridorNetwork:
         per_edge = fee / np.maximum(count, 1.0)
         return np.where(ep[None, :] >= 0, per_edge[:, np.maximum(ep, 0)], 0.0)
 
-    def _congestion(self, loads: FloatArray) -> FloatArray:
+    def _congestion(self, loads: FloatArray, cap: FloatArray) -> FloatArray:
         """BPR factor per edge (R, E); edges without a freight capacity get 1."""
-        return congestion_multiplier(loads, np.broadcast_to(self._capacity_mt, loads.shape),
+        return congestion_multiplier(loads, np.broadcast_to(cap, loads.shape),
                                      self.params["bpr_alpha"], self.params["bpr_beta"])
 
     def _by_project(self, per_edge: FloatArray) -> FloatArray:
@@ -210,7 +216,8 @@ class CorridorNetwork:
              closed_edges: ArrayLike | None = None,
              sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
              congestion: bool = True, lifted: Sequence[str] = (),
-             initial_phase: ArrayLike | None = None) -> NetworkStep:
+             initial_phase: ArrayLike | None = None,
+             trade: ArrayLike | None = None) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -224,8 +231,13 @@ class CorridorNetwork:
                 edge as uncapacitated.
             lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
                 the same for every run).
-            initial_phase: (R, P) bool, operating energy projects in their initial phase
-                (:func:`scosim.network.energy.delivered_flows`); default none.
+            initial_phase: (R, P) bool, operating projects in their initial phase: an energy
+                project delivers, a freight project's edges carry at most, the share
+                ``capacity_initial / capacity`` (:func:`scosim.network.energy.delivered_flows`,
+                :func:`scosim.network.loads.phase_capacity`); default none.
+            trade: (N, N) or (R, N, N) trade in US$ routed this year (loads, congestion,
+                rationing, fees, transit trade); default the network's baseline ``trade``.
+                The indicators' weights stay the baseline trade.
 
         Returns:
             :class:`NetworkStep`.
@@ -251,19 +263,24 @@ class CorridorNetwork:
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
         graph = self.graph_for(lifted)
-        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act)
+        flows = None if trade is None else np.broadcast_to(
+            np.asarray(trade, float), (runs, n, n))
+        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act, flows)
         cost = routes.cost
-        cap = np.broadcast_to(self._capacity_mt, loads.shape)
+        phase = None if initial_phase is None else np.broadcast_to(
+            np.atleast_2d(np.asarray(initial_phase, bool)), act.shape)
+        cap = np.broadcast_to(phase_capacity(self.graph, self._capacity_mt, self._phase_share,
+                                             phase), loads.shape)
         over = np.isfinite(cap) & (loads > cap) & edge_open
         carried = np.minimum(loads, cap)
-        cong = self._congestion(carried) if congestion else np.ones_like(loads)
+        cong = self._congestion(carried, cap) if congestion else np.ones_like(loads)
         if congestion and np.any(np.isfinite(cap) & edge_open & (loads > 0)):
             # Capacitated edges run at most at capacity and cost the BPR factor of the load
             # they carry. Where demand exceeds capacity it is rationed in proportion: a pair
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
-            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act)
+            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows)
             cost = routes.cost
             if np.any(over):
                 share = path_min(graph, routes,
