@@ -113,6 +113,29 @@ def test_mechanism_keys_a_freight_ramp_by_its_phase():
 
     tables = load_network()
     ramped = dict(zip(tables.project_ids, freight_ramped(tables), strict=True))
-    assert ramped["TRANS_AFGHAN_RAIL"] and ramped["INSTC_CHABAHAR"]
-    assert not ramped["CKU_RAIL"] and not ramped["TAPI"]  # no ramp; energy's own rule
+    assert ramped["TRANS_AFGHAN_RAIL"]
+    # Chabahar's 2.5 Mt is its capacity before the project, whose equipment lifts it to 7;
+    # the CKU has no first phase; TAPI is energy, with a rule of its own.
+    assert not ramped["INSTC_CHABAHAR"] and not ramped["CKU_RAIL"] and not ramped["TAPI"]
     assert INITIAL_PHASE_YEARS == 3
+
+
+def test_base_year_loads_route_the_base_year_trade_in_every_year(net):
+    """``parameters.network.loads: base_year`` keeps the rule of before 2026-12-06."""
+    scenario = load_scenario("scenarios/corridor_cku.yaml",
+                             {"parameters.network.loads": "base_year", "years.end": 2034})
+    model = SCOModel(scenario, runs=range(2))
+    model.run_model()
+    p = net.project_ids.index("CKU_RAIL")
+    cols = np.flatnonzero(net.graph.edge_project == p)
+    base = net.step(active_projects=["CKU_RAIL"]).edge_flow_mt[0, cols]
+    np.testing.assert_array_equal(model.network_step.edge_flow_mt[:, cols],
+                                  np.broadcast_to(base, (2, cols.size)))
+
+
+def test_an_unknown_loads_choice_names_the_field_and_the_choices():
+    from scosim.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"parameters\.network\.loads: 'frozen' is not one "
+                                            r"of solved, base_year"):
+        load_scenario("scenarios/corridor_cku.yaml", {"parameters.network.loads": "frozen"})

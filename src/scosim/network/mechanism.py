@@ -281,8 +281,9 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
             "sanctions": np.broadcast_to(sanc, (R, model.N)),
             "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted,
             "initial_phase": initial_phase,
-            # The trade the model last solved, which loads the corridors (network.loads).
-            "trade": network_trade(model)}
+            # The trade the model last solved, which loads the corridors (network.loads);
+            # None: the network's base-year trade (parameters.network.loads: base_year).
+            "trade": network_trade(model) if params.loads == "solved" else None}
 
 
 @register_mechanism
