@@ -139,3 +139,16 @@ def test_an_unknown_loads_choice_names_the_field_and_the_choices():
     with pytest.raises(ScenarioError, match=r"parameters\.network\.loads: 'frozen' is not one "
                                             r"of solved, base_year"):
         load_scenario("scenarios/corridor_cku.yaml", {"parameters.network.loads": "frozen"})
+
+
+def test_a_freight_initial_capacity_above_the_capacity_is_refused():
+    import dataclasses
+
+    from scosim.network.tables import NetworkDataError
+
+    tables = load_network()
+    projects = tables.projects.copy()
+    projects.loc["TRANS_AFGHAN_RAIL", "capacity_initial"] = 20.0
+    with pytest.raises(NetworkDataError,
+                       match="capacity_initial.*TRANS_AFGHAN_RAIL: 20 above its capacity 15"):
+        CorridorNetwork(tables=dataclasses.replace(tables, projects=projects))

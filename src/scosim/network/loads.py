@@ -65,18 +65,20 @@ def project_phase_share(tables: NetworkTables) -> FloatArray:
     """(P,) each project's first-phase share ``capacity_initial / capacity`` (1 without a ramp).
 
     Raises:
-        ValueError: On an initial capacity above the capacity, naming the project (the
-            energy links refuse the same for energy projects).
+        NetworkDataError: On an initial capacity above the capacity, naming the project
+            (the energy links refuse the same for energy projects).
     """
+    from scosim.network.tables import NetworkDataError
+
     rows = tables.projects.loc[list(tables.project_ids)]
     cap = rows["capacity"].to_numpy(float)
     initial = rows["capacity_initial"].to_numpy(float)
     bad = initial > cap
     if np.any(bad):
         pid = rows.index[int(np.argmax(bad))]
-        raise ValueError(f"projects.csv, capacity_initial of {pid}: {initial[bad][0]:g} above "
-                         f"its capacity {cap[bad][0]:g}; allowed: 0 < capacity_initial <= "
-                         "capacity")
+        raise NetworkDataError("projects", None, "capacity_initial",
+                               f"{pid}: {initial[bad][0]:g} above its capacity "
+                               f"{cap[bad][0]:g}; allowed: 0 to capacity")
     return np.where(cap > 0, initial / np.where(cap > 0, cap, 1.0), 1.0)
 
 

@@ -7,7 +7,7 @@ Wiring only; the array work is :meth:`scosim.network.step.CorridorNetwork.step`.
 Levers read from the policy state (docs/network.md, "Running corridors in a scenario"):
 
 * ``policy.levers["corridor_operating_year"]`` (R, P) int: first year each project operates,
-  -1 where it is not built; written by ``corridor`` proposals in their ``apply``. An energy
+  -1 where it is not built; written by ``corridor`` proposals in their ``apply``. A
   project's first ``INITIAL_PHASE_YEARS`` years from it run at its initial capacity.
 * ``policy.levers["corridor_transit_fee"]`` (R, P) float: US$ per TEU on each project route.
 * ``policy.levers["insecurity"]`` (R, N) in [0, 1]: instability per economy, written by a
@@ -161,8 +161,8 @@ class CachedNetwork:
         self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
         self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
         # Projects whose initial phase changes a delivery or a capacity: only they key a
-        # step by it, so the first years of a project without a ramp (the CKU railway,
-        # CASA-1000, line D) share the memo with its later ones.
+        # step by it, so the first years of a project without a ramp (the INSTC, the CKU
+        # railway, CASA-1000, line D) share the memo with its later ones.
         links = self.net.links
         self._ramped = freight_ramped(self.net.tables)
         self._ramped[links.project[(links.project >= 0) & (links.phase_share < 1.0)]] = True
@@ -258,7 +258,7 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     R, P, E = model.R, len(cn.net.project_ids), len(cn.net.edge_ids)
     ops = policy.levers.get(LEVER_OPERATING)
     active = np.zeros((R, P), bool) if ops is None else (ops >= 0) & (year >= ops)
-    # An energy project's first years run at its initial capacity (network.energy).
+    # A project's first years run at its initial capacity (network.energy, network.loads).
     initial_phase = (np.zeros((R, P), bool) if ops is None
                      else active & (year - ops < INITIAL_PHASE_YEARS))
     fee = policy.levers.get(LEVER_FEE, np.zeros((R, P)))
