@@ -11,9 +11,11 @@ Two pieces of the yearly network step (docs/network.md, "Capacity and congestion
   ``model_tables.bilateral_flows`` reports them). Before any year is solved it routes the
   year's baseline trade (the base-year pattern re-based to the GDP path when
   ``parameters.trade.moving_baseline`` is on). **Assumption**: the one-year lag leaves out
-  one year's growth of the loads, about the trend growth of the economies concerned (3 to 6
-  percent a year in the calibration); it moves the BPR factor ``1 + 0.15 (v / c)^4`` by at
-  most four times that in relative terms and a rationed pair's corridor share by that much.
+  one year's growth of the loads, about the trend growth of the economies concerned (the
+  calibration's ``gdp_growth_trend``: 2.8 to 6.6 percent a year between its quartiles, -0.5
+  for Iran to 8.9 for Kyrgyzstan); it understates the congestion term ``0.15 (v / c)^4`` by
+  about four times that growth, relatively, and overstates a rationed pair's corridor share
+  by about that growth.
 * :func:`phase_capacity`, each freight edge's capacity (Mt a year) in the year: an edge of a
   freight project in its first ``INITIAL_PHASE_YEARS`` of operation carries the share
   ``capacity_initial / capacity`` of ``projects.csv`` of its ``edges.csv`` capacity, as an
