@@ -186,29 +186,41 @@ class CachedNetwork:
         by default); ``trade``: (R, N, N) trade routed this year (default the network's
         baseline trade), part of each run's key, its exact bytes.
         """
-        rows = []
         lifted = tuple(sorted(lifted))
         phase = np.zeros(active.shape, bool) if initial_phase is None else (
             np.broadcast_to(np.asarray(initial_phase, bool), active.shape) & self._ramped)
+        rows: list[NetworkStep | None] = [None] * active.shape[0]
+        todo: dict[bytes, int] = {}  # each missing key, its first run
+        inst = np.round(instability, 12)
+        keys = []
         for r in range(active.shape[0]):
-            parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r],
-                     phase[r])
-            flows = None if trade is None else np.ascontiguousarray(trade[r], dtype=float)
+            parts = (inst[r], active[r], fee[r], sanctions[r], closed[r], phase[r])
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
-            if flows is not None:
-                key += b"|" + flows.tobytes()
+            if trade is not None:
+                key += b"|" + np.ascontiguousarray(trade[r], dtype=float).tobytes()
             key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
-            hit = self._cache.get(key)
-            if hit is None:
-                hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
-                                    closed_edges=closed[r][None], sanctions=sanctions[r][None],
-                                    transit_fee=fee[r][None], congestion=self.congestion,
-                                    lifted=lifted, initial_phase=phase[r][None],
-                                    trade=None if flows is None else flows[None])
+            keys.append(key)
+            rows[r] = self._cache.get(key)
+            if rows[r] is None and key not in todo:
+                todo[key] = r
+        if todo:
+            # The missing runs in one batched step: its runs are computed one at a time
+            # where order matters (routes, loads, fsum'd indicators) and elementwise
+            # elsewhere, so each is bit for bit the step of that run alone; the uncongested
+            # routes are shared by runs that differ only in their trade.
+            miss = list(todo.values())
+            got = self.net.step(instability=inst[miss], active_projects=active[miss],
+                                closed_edges=closed[miss], sanctions=sanctions[miss],
+                                transit_fee=fee[miss], congestion=self.congestion,
+                                lifted=lifted, initial_phase=phase[miss],
+                                trade=None if trade is None
+                                else np.asarray(trade, float)[miss])
+            fresh = {key: _step_row(got, i) for i, key in enumerate(todo)}
+            for key, hit in fresh.items():
                 if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()
                 self._cache[key] = hit
-            rows.append(hit)
+            rows = [fresh[k] if h is None else h for k, h in zip(keys, rows, strict=True)]
         return NetworkStep(
             t_hat=np.concatenate([h.t_hat for h in rows]),
             cost=np.concatenate([h.cost for h in rows]),
@@ -236,6 +248,18 @@ class CachedNetwork:
                                     self.fees, *ramp)
         return energy_value(self.net.links, step.energy_flow, self.prices,
                             self.fees)["total"]
+
+
+def _step_row(step: NetworkStep, r: int) -> NetworkStep:
+    """Run ``r`` of a batched step, as a step of one run (copies, not views)."""
+    return NetworkStep(
+        t_hat=step.t_hat[r:r + 1].copy(), cost=step.cost[r:r + 1].copy(),
+        indicators={k: v[r:r + 1].copy() for k, v in step.indicators.items()},
+        project_flow_mt=step.project_flow_mt[r:r + 1].copy(),
+        congestion=step.congestion[r:r + 1].copy(),
+        fee_revenue_usd=step.fee_revenue_usd[r:r + 1].copy(),
+        edge_flow_mt=step.edge_flow_mt[r:r + 1].copy(),
+        energy_flow=step.energy_flow[r:r + 1].copy())
 
 
 def shared_network(model: SCOModel) -> CachedNetwork:

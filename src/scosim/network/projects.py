@@ -319,32 +319,50 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
     arc_touch = np.zeros((len(graph.tail), n), bool)
     travel = graph.edge >= 0
     arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
-    for r in range(runs):
-        w = _pair_weights(graph, t[r])  # (C, C)
-        pred = routes.predecessors[r]  # (T, V), all trees at once
-        arc = routes.route_arc[r]
+    for runs_of in route_groups(routes):
+        # Runs with the same routes share the trees' levels and the economies each route
+        # touches; their demands go up the trees together, a run per column of ``acc``, in
+        # the same order of additions as a run alone (ufunc.at adds its indices in turn).
+        r0 = runs_of[0]
+        pred = routes.predecessors[r0]  # (T, V), all trees at once
+        arc = routes.route_arc[r0]
         depth = _depths(pred)
         levels = int(depth.max())
+        at = [np.nonzero(depth == level) for level in range(levels + 1)]
+        w = np.stack([_pair_weights(graph, t[r]) for r in runs_of], axis=-1)  # (C, C, G)
         # push demands up the trees
-        acc = np.zeros((n_t, nv))
+        acc = np.zeros((n_t, nv, len(runs_of)))
         np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
         for level in range(levels, 0, -1):
-            c, v = np.nonzero(depth == level)
+            c, v = at[level]
             np.add.at(acc, (c, pred[c, v]), acc[c, v])
         c, v = np.nonzero(arc >= 0)
         arcs = arc[c, v]
         on_edge = graph.edge[arcs] >= 0
-        np.add.at(edge_value[r], graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+        value = np.zeros((n_e, len(runs_of)))
+        np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+        edge_value[runs_of] = value.T
         # push the touched economies down the trees
         touched = np.zeros((n_t, nv, n), bool)
         for level in range(1, levels + 1):
-            c, v = np.nonzero(depth == level)
+            c, v = at[level]
             touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
         ends = touched[tree_of, dst]  # (C origin, C destination, N)
         ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
         ends[:, np.arange(n_c), ce] = False  # nor is the importer
-        transit[r] = np.einsum("ab,abn->n", w, ends.astype(float))
+        ends = ends.astype(float)
+        for g, r in enumerate(runs_of):
+            transit[r] = np.einsum("ab,abn->n", np.ascontiguousarray(w[..., g]), ends)
     return edge_value, transit
+
+
+def route_groups(routes: Routes) -> list[list[int]]:
+    """The runs of ``routes`` grouped by identical routes (trees and arcs), in run order."""
+    groups: dict[bytes, list[int]] = {}
+    for r in range(routes.route_arc.shape[0]):
+        key = routes.route_arc[r].tobytes() + routes.predecessors[r].tobytes()
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
 
 
 def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:

@@ -42,6 +42,7 @@ from scosim.network.projects import (
 )
 from scosim.network.routing import (
     FreightGraph,
+    Routes,
     arc_weights,
     build_freight_graph,
     economy_costs,
@@ -51,6 +52,9 @@ from scosim.network.routing import (
 from scosim.network.tables import NetworkTables, load_network
 
 FloatArray = NDArray[np.float64]
+
+#: Largest number of single-run uncongested route sets kept per network (about 0.5 MB each).
+ROUTE_MEMO_SIZE = 128
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,10 @@ class CorridorNetwork:
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
         # A freight project's first phase carries this share of its edges' capacity.
         self._phase_share = project_phase_share(self.tables)
+        # Uncongested routes by graph and arc weights: they do not depend on the trade, so
+        # runs that differ only in their trade (and a run's years with the same inputs)
+        # route once (see _free_routes).
+        self._route_memo: dict[bytes, Routes] = {}
 
     def graph_for(self, lifted: Sequence[str] = ()) -> FreightGraph:
         """The freight graph with the transit restrictions ``lifted`` (ids) taken out.
@@ -180,11 +188,44 @@ class CorridorNetwork:
                 if c != ROW and (c in hosts or change[k] < -threshold))
         return self._interested[memo]
 
+    def _free_routes(self, graph: FreightGraph, weights: FloatArray) -> Routes:
+        """:func:`least_cost_routes` with each distinct row of ``weights`` routed once.
+
+        Rows are memoised by their exact bytes and the graph (the lifted restrictions): a
+        run's routes are a function of its arc weights alone, computed one run at a time,
+        so a memoised row is the same, bit for bit, as a fresh one.
+        """
+        w = np.ascontiguousarray(weights, dtype=float)
+        tag = str(id(graph)).encode()  # the network keeps each of its graphs alive
+        keys = [tag + b"|" + row.tobytes() for row in w]
+        fresh: dict[bytes, int] = {}
+        for r, k in enumerate(keys):
+            if k not in self._route_memo and k not in fresh:
+                fresh[k] = r
+        found: dict[bytes, Routes] = {}
+        if fresh:
+            got = least_cost_routes(graph, w[list(fresh.values())])
+            if len(self._route_memo) + len(fresh) > ROUTE_MEMO_SIZE:
+                self._route_memo.clear()
+            for i, k in enumerate(fresh):
+                self._route_memo[k] = found[k] = _routes_row(got, i)
+        rows = [found[k] if k in found else self._route_memo[k] for k in keys]
+        if len(rows) == 1:
+            return rows[0]
+        return Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
+                         for f in dataclasses.fields(Routes)})
+
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
-                trade: FloatArray | None = None):
-        """Route, then load each edge (Mt a year) with the trade its routes carry."""
-        routes = least_cost_routes(graph, arc_weights(graph, mult, mult, edge_open, fee, act))
+                trade: FloatArray | None = None, memo: bool = False):
+        """Route, then load each edge (Mt a year) with the trade its routes carry.
+
+        ``memo``: route through :meth:`_free_routes` (the uncongested pass, whose weights
+        recur across runs and years).
+        """
+        weights = arc_weights(graph, mult, mult, edge_open, fee, act)
+        routes = (self._free_routes(graph, weights) if memo
+                  else least_cost_routes(graph, weights))
         value, transit = tree_loads(graph, routes, self.trade if trade is None else trade)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
@@ -265,7 +306,8 @@ class CorridorNetwork:
         graph = self.graph_for(lifted)
         flows = None if trade is None else np.broadcast_to(
             np.asarray(trade, float), (runs, n, n))
-        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act, flows)
+        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act, flows,
+                                              memo=True)
         cost = routes.cost
         phase = None if initial_phase is None else np.broadcast_to(
             np.atleast_2d(np.asarray(initial_phase, bool)), act.shape)
@@ -315,6 +357,12 @@ class CorridorNetwork:
         touch = np.asarray(self.graph.edge_economies, float)
         share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
         return np.einsum("re,en->rn", teu * fee, share)
+
+
+def _routes_row(routes: Routes, r: int) -> Routes:
+    """Run ``r`` of a batch of routes, as a batch of one (copies, not views)."""
+    return Routes(**{f.name: getattr(routes, f.name)[r:r + 1].copy()
+                     for f in dataclasses.fields(Routes)})
 
 
 def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
