@@ -402,15 +402,17 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
                          (runs, len(graph.edge_ids)))
     out = np.ones((runs, n_c, n_c))
     travel = graph.edge >= 0
-    for r in range(runs):
-        arc_val = np.where(travel, ev[r][np.maximum(graph.edge, 0)], 1.0)
-        pred, arc = routes.predecessors[r], routes.route_arc[r]
+    for runs_of in route_groups(routes):
+        # Runs with the same routes go down the trees together, a run per column (a
+        # minimum: elementwise, the same as a run alone).
+        arc_val = np.where(travel[:, None], ev[runs_of].T[np.maximum(graph.edge, 0)], 1.0)
+        pred, arc = routes.predecessors[runs_of[0]], routes.route_arc[runs_of[0]]
         depth = _depths(pred)
-        val = np.ones((n_t, nv))
+        val = np.ones((n_t, nv, len(runs_of)))
         for level in range(1, int(depth.max()) + 1):
             c, v = np.nonzero(depth == level)
             val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
-        out[r] = val[tree_of, dst]
+        out[runs_of] = np.moveaxis(val[tree_of, dst], -1, 0)
     return out
 
 
