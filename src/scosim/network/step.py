@@ -325,14 +325,19 @@ class CorridorNetwork:
             routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows)
             cost = routes.cost
             if np.any(over):
+                # Only the runs with an over-full edge are rationed (the others keep their
+                # routes' costs, as they would in a batch of their own).
+                hit = np.flatnonzero(over.any(axis=1))
                 share = path_min(graph, routes,
-                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))
+                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))[hit]
                 alt = least_cost_routes(graph, arc_weights(
-                    graph, priced, priced, edge_open & ~over, fee, act)).centre_cost
+                    graph, priced[hit], priced[hit], (edge_open & ~over)[hit],
+                    None if fee is None else fee[hit], act[hit])).centre_cost
                 # Where nothing but the corridor connects a pair, it keeps the corridor.
-                alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
-                mixed = share * routes.centre_cost + (1.0 - share) * alt
-                cost = economy_costs(self.graph, mixed)
+                alt = np.where(np.isfinite(alt), alt, routes.centre_cost[hit])
+                mixed = share * routes.centre_cost[hit] + (1.0 - share) * alt
+                cost = cost.copy()
+                cost[hit] = economy_costs(self.graph, mixed)
             loads = carried
         t_hat = t_hat_from_costs(cost, self.baseline_cost, self.graph.max_t_hat)
         indicators = {
