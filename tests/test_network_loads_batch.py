@@ -107,3 +107,7 @@ def test_tree_loads_of_runs_sharing_routes_equal_each_run_alone(tables):
         np.testing.assert_array_equal(value[r:r + 1], v1)
         np.testing.assert_array_equal(transit[r:r + 1], t1)
     assert not np.array_equal(value[0], value[2])  # same routes, other trade
+    # Transit values alone (the congested pass wants no loads): the same, loads left zero.
+    none, transit_only = tree_loads(g, routes, trade, edges=False)
+    np.testing.assert_array_equal(transit_only, transit)
+    assert not none.any() and value.any()

@@ -288,7 +288,7 @@ def transit_value(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayL
     return out
 
 
-def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
+def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: bool = True,
                ) -> tuple[FloatArray, FloatArray]:
     """Edge loads and transit values from the shortest-path trees, without tracing paths.
 
@@ -301,6 +301,8 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         graph: The freight graph.
         routes: Output of :func:`scosim.network.routing.least_cost_routes`.
         trade: (N, N) or (R, N, N) trade flows in US$.
+        edges: Load the edges; False leaves ``edge_value`` zero (for a caller that needs
+            only the transit values: the push up the trees is most of the work).
 
     Returns:
         ``(edge_value, transit)``: (R, E) trade value on each edge and (R, N) trade value
@@ -321,7 +323,7 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
     arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
     for runs_of in route_groups(routes):
         # Runs with the same routes share the trees' levels and the economies each route
-        # touches; their demands go up the trees together, a run per column of ``acc``, in
+        # touches; their demands go up the trees together (_push_up, a run per column), in
         # the same order of additions as a run alone (ufunc.at adds its indices in turn).
         r0 = runs_of[0]
         pred = routes.predecessors[r0]  # (T, V), all trees at once
@@ -330,18 +332,8 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         levels = int(depth.max())
         at = [np.nonzero(depth == level) for level in range(levels + 1)]
         w = np.stack([_pair_weights(graph, t[r]) for r in runs_of], axis=-1)  # (C, C, G)
-        # push demands up the trees
-        acc = np.zeros((n_t, nv, len(runs_of)))
-        np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
-        for level in range(levels, 0, -1):
-            c, v = at[level]
-            np.add.at(acc, (c, pred[c, v]), acc[c, v])
-        c, v = np.nonzero(arc >= 0)
-        arcs = arc[c, v]
-        on_edge = graph.edge[arcs] >= 0
-        value = np.zeros((n_e, len(runs_of)))
-        np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
-        edge_value[runs_of] = value.T
+        if edges:
+            edge_value[runs_of] = _push_up(graph, pred, arc, at, w, tree_of, dst).T
         # push the touched economies down the trees
         touched = np.zeros((n_t, nv, n), bool)
         for level in range(1, levels + 1):
@@ -354,6 +346,26 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         for g, r in enumerate(runs_of):
             transit[r] = np.einsum("ab,abn->n", np.ascontiguousarray(w[..., g]), ends)
     return edge_value, transit
+
+
+def _push_up(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64],
+             at: list[tuple[NDArray[np.int64], ...]], w: FloatArray, tree_of: NDArray[np.int64],
+             dst: NDArray[np.int64]) -> FloatArray:
+    """(E, G) trade value on each edge: the pairs' demands ``w`` (C, C, G) pushed up the trees.
+
+    ``at[level]``: the (tree, vertex) indices at each depth of the trees ``pred``.
+    """
+    acc = np.zeros((*pred.shape, w.shape[-1]))
+    np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
+    for level in range(len(at) - 1, 0, -1):
+        c, v = at[level]
+        np.add.at(acc, (c, pred[c, v]), acc[c, v])
+    c, v = np.nonzero(arc >= 0)
+    arcs = arc[c, v]
+    on_edge = graph.edge[arcs] >= 0
+    value = np.zeros((len(graph.edge_ids), w.shape[-1]))
+    np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+    return value
 
 
 def route_groups(routes: Routes) -> list[list[int]]:

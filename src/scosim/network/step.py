@@ -217,16 +217,18 @@ class CorridorNetwork:
 
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
-                trade: FloatArray | None = None, memo: bool = False):
+                trade: FloatArray | None = None, memo: bool = False, edges: bool = True):
         """Route, then load each edge (Mt a year) with the trade its routes carry.
 
         ``memo``: route through :meth:`_free_routes` (the uncongested pass, whose weights
-        recur across runs and years).
+        recur across runs and years); ``edges``: False leaves the loads zero (only the
+        transit values wanted).
         """
         weights = arc_weights(graph, mult, mult, edge_open, fee, act)
         routes = (self._free_routes(graph, weights) if memo
                   else least_cost_routes(graph, weights))
-        value, transit = tree_loads(graph, routes, self.trade if trade is None else trade)
+        value, transit = tree_loads(graph, routes, self.trade if trade is None else trade,
+                                    edges=edges)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
 
@@ -322,7 +324,8 @@ class CorridorNetwork:
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
-            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows)
+            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows,
+                                              edges=False)
             cost = routes.cost
             if np.any(over):
                 # Only the runs with an over-full edge are rationed (the others keep their
