@@ -53,7 +53,7 @@ from scosim.network.tables import NetworkTables, load_network
 
 FloatArray = NDArray[np.float64]
 
-#: Largest number of single-run uncongested route sets kept per network (about 0.5 MB each).
+#: Largest number of single-run uncongested route sets kept per network (about 0.4 MB each).
 ROUTE_MEMO_SIZE = 128
 
 
