@@ -84,6 +84,11 @@ def test_the_initial_phase_lasts_its_years_from_the_first_operating_year():
 
     class _Model:
         R, N = 1, 28
+        ge = None  # no year solved yet: the network routes the year's baseline trade
+        tau0 = np.zeros((28, 28))
+
+        def baseline_flows(self) -> np.ndarray:
+            return np.ones((28, 28))
 
     from scosim.network import mechanism
 

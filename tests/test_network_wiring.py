@@ -41,8 +41,15 @@ def instc():
 
 def test_slot_t_hat_equals_the_core(instc):
     model = instc
-    core = CorridorNetwork(trade=model.trade_cif0).step(active_projects=["INSTC_CHABAHAR"])
-    assert np.array_equal(model.network_step.t_hat, np.broadcast_to(core.t_hat, (2, 28, 28)))
+    # The year's inputs: INSTC in its first phase (2033), loaded with the trade the model
+    # solved in 2032 (network.loads; until 2026-12-06 the base year's in every year).
+    inp = dict(model.mechanisms)["network"].inputs
+    p = model._corridor_network.net.project_ids.index("INSTC_CHABAHAR")
+    assert inp["initial_phase"][:, p].all()
+    core = CorridorNetwork(trade=model.trade_cif0).step(
+        active_projects=inp["active"], initial_phase=inp["initial_phase"], trade=inp["trade"])
+    assert np.array_equal(model.network_step.t_hat, core.t_hat)
+    assert not np.array_equal(inp["trade"], np.broadcast_to(model.trade_cif0, inp["trade"].shape))
     # and the policy state the trade solve read carries it
     assert np.allclose(model.policy.cost_change, model.cost_change * core.t_hat)
 
@@ -218,7 +225,14 @@ def test_network_steps_are_shared_by_the_later_models_of_a_process(monkeypatch):
     alone = run(sc, [1])
     first = len(calls)
     assert first > 0
-    run(sc, [0])  # another run with the same network inputs: no routing of its own
+    run(sc, [1])  # the same run in a model of its own: no routing of its own
+    assert len(calls) == first
+    # Another run draws another GDP path, so routes other trade (network.loads; until
+    # 2026-12-06 every run routed the base year's and shared run 1's steps): its own steps,
+    # which a batch of both then shares with the two models before it.
+    run(sc, [0])
+    assert len(calls) > first
+    first = len(calls)
     batch = run(sc, [0, 1])
     assert len(calls) == first
     for name, values in alone.items():

@@ -56,9 +56,11 @@ SANCTIONS = """events:
 """
 
 
-def _model(tmp_path: Path, name: str, slots: str, proposals: str) -> SCOModel:
+def _model(tmp_path: Path, name: str, slots: str, proposals: str,
+           parameters: str = "") -> SCOModel:
     path = tmp_path / f"{name}.yaml"
     head = HEAD.format(name=name, mechanisms=SLOTS[slots])
+    head = head.replace("  council:", parameters + "  council:")
     if "security: security" not in SLOTS[slots]:
         # Without the security slot nothing reads the instability: an error to write it.
         head = head.replace("  security: {instability: 1.6}\n", "")
@@ -143,7 +145,10 @@ SANCTIONS_BOTH = """events:
 def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     """A corridor's GE gain, previewed at the 2026 summit, is the one 2027 realises when it
     operates, beside the finance slot's dollar channel (which the network does not carry)."""
-    with_c = _model(tmp_path, "corridor", "all", SANCTIONS_BOTH + CORRIDOR)
+    # Base-year loads: with each year's solved trade (network.loads) the 2026 preview would
+    # route 2025's trade and 2027 2026's (sanctions in it), so their congestion would differ.
+    loads = "  network: {loads: base_year}\n"
+    with_c = _model(tmp_path, "corridor", "all", SANCTIONS_BOTH + CORRIDOR, loads)
     with_c.step()  # 2025
     arr = with_c.arrangements[0]
     pv = arr.preview(with_c, arr.invitees(with_c))
@@ -151,7 +156,7 @@ def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     dollar = finance.trade_cost_factor(with_c, preview_policy(with_c))
     while with_c.running:
         with_c.step()
-    plain = _model(tmp_path, "plain", "all", SANCTIONS_BOTH)
+    plain = _model(tmp_path, "plain", "all", SANCTIONS_BOTH, loads)
     while plain.running:
         plain.step()
     assert arr.in_force.all()

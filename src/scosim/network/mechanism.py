@@ -7,7 +7,7 @@ Wiring only; the array work is :meth:`scosim.network.step.CorridorNetwork.step`.
 Levers read from the policy state (docs/network.md, "Running corridors in a scenario"):
 
 * ``policy.levers["corridor_operating_year"]`` (R, P) int: first year each project operates,
-  -1 where it is not built; written by ``corridor`` proposals in their ``apply``. An energy
+  -1 where it is not built; written by ``corridor`` proposals in their ``apply``. A
   project's first ``INITIAL_PHASE_YEARS`` years from it run at its initial capacity.
 * ``policy.levers["corridor_transit_fee"]`` (R, P) float: US$ per TEU on each project route.
 * ``policy.levers["insecurity"]`` (R, N) in [0, 1]: instability per economy, written by a
@@ -39,6 +39,7 @@ from scosim.network.energy_value import (
     phased_value_usd,
 )
 from scosim.network.finance import COST_OF_FUNDS
+from scosim.network.loads import freight_ramped, network_trade
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.network.transport_tariff import tariff_matrix
 from scosim.sweepable import SWEPT_INSTABILITY
@@ -165,10 +166,11 @@ class CachedNetwork:
         # the scenario's O&M share where it sets one (network.transport_tariff).
         self.tariffs = tariff_matrix(self.net.links, self.net.tables, COST_OF_FUNDS,
                                      params.om_share)
-        # Projects whose initial phase changes a delivery: only they key a step by it, so
-        # a freight corridor's first years share the memo with its later ones.
+        # Projects whose initial phase changes a delivery or a capacity: only they key a
+        # step by it, so the first years of a project without a ramp (the INSTC, the CKU
+        # railway, CASA-1000, line D) share the memo with its later ones.
         links = self.net.links
-        self._ramped = np.zeros(len(self.net.project_ids), bool)
+        self._ramped = freight_ramped(self.net.tables)
         self._ramped[links.project[(links.project >= 0) & (links.phase_share < 1.0)]] = True
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
@@ -177,36 +179,54 @@ class CachedNetwork:
         """:meth:`step` on the inputs :func:`network_inputs` assembles."""
         return self.step(inputs["instability"], inputs["active"], inputs["fee"],
                          inputs["sanctions"], inputs["closed"], inputs["lifted"],
-                         inputs.get("initial_phase"))
+                         inputs.get("initial_phase"), inputs.get("trade"))
 
     def step(self, instability: np.ndarray, active: np.ndarray, fee: np.ndarray,
              sanctions: np.ndarray, closed: np.ndarray, lifted: tuple[str, ...] = (),
-             initial_phase: np.ndarray | None = None) -> NetworkStep:
+             initial_phase: np.ndarray | None = None,
+             trade: np.ndarray | None = None) -> NetworkStep:
         """Batched step (R runs) assembled from cached single-run steps.
 
         ``lifted``: transit restrictions lifted this year (the same for every run);
         ``initial_phase``: (R, P) bool, operating projects in their initial phase (none
-        by default).
+        by default); ``trade``: (R, N, N) trade routed this year (default the network's
+        baseline trade), part of each run's key, its exact bytes.
         """
-        rows = []
         lifted = tuple(sorted(lifted))
         phase = np.zeros(active.shape, bool) if initial_phase is None else (
             np.broadcast_to(np.asarray(initial_phase, bool), active.shape) & self._ramped)
+        rows: list[NetworkStep | None] = [None] * active.shape[0]
+        todo: dict[bytes, int] = {}  # each missing key, its first run
+        inst = np.round(instability, 12)
+        keys = []
         for r in range(active.shape[0]):
-            parts = (np.round(instability[r], 12), active[r], fee[r], sanctions[r], closed[r],
-                     phase[r])
+            parts = (inst[r], active[r], fee[r], sanctions[r], closed[r], phase[r])
             key = b"|".join(np.ascontiguousarray(a).tobytes() for a in parts)
+            if trade is not None:
+                key += b"|" + np.ascontiguousarray(trade[r], dtype=float).tobytes()
             key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
-            hit = self._cache.get(key)
-            if hit is None:
-                hit = self.net.step(instability=parts[0][None], active_projects=active[r][None],
-                                    closed_edges=closed[r][None], sanctions=sanctions[r][None],
-                                    transit_fee=fee[r][None], congestion=self.congestion,
-                                    lifted=lifted, initial_phase=phase[r][None])
+            keys.append(key)
+            rows[r] = self._cache.get(key)
+            if rows[r] is None and key not in todo:
+                todo[key] = r
+        if todo:
+            # The missing runs in one batched step: its runs are computed one at a time
+            # where order matters (routes, loads, fsum'd indicators) and elementwise
+            # elsewhere, so each is bit for bit the step of that run alone; the uncongested
+            # routes are shared by runs that differ only in their trade.
+            miss = list(todo.values())
+            got = self.net.step(instability=inst[miss], active_projects=active[miss],
+                                closed_edges=closed[miss], sanctions=sanctions[miss],
+                                transit_fee=fee[miss], congestion=self.congestion,
+                                lifted=lifted, initial_phase=phase[miss],
+                                trade=None if trade is None
+                                else np.asarray(trade, float)[miss])
+            fresh = {key: _step_row(got, i) for i, key in enumerate(todo)}
+            for key, hit in fresh.items():
                 if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()
                 self._cache[key] = hit
-            rows.append(hit)
+            rows = [fresh[k] if h is None else h for k, h in zip(keys, rows, strict=True)]
         return NetworkStep(
             t_hat=np.concatenate([h.t_hat for h in rows]),
             cost=np.concatenate([h.cost for h in rows]),
@@ -237,6 +257,18 @@ class CachedNetwork:
                             self.fees, self.tariffs)["total"]
 
 
+def _step_row(step: NetworkStep, r: int) -> NetworkStep:
+    """Run ``r`` of a batched step, as a step of one run (copies, not views)."""
+    return NetworkStep(
+        t_hat=step.t_hat[r:r + 1].copy(), cost=step.cost[r:r + 1].copy(),
+        indicators={k: v[r:r + 1].copy() for k, v in step.indicators.items()},
+        project_flow_mt=step.project_flow_mt[r:r + 1].copy(),
+        congestion=step.congestion[r:r + 1].copy(),
+        fee_revenue_usd=step.fee_revenue_usd[r:r + 1].copy(),
+        edge_flow_mt=step.edge_flow_mt[r:r + 1].copy(),
+        energy_flow=step.energy_flow[r:r + 1].copy())
+
+
 def shared_network(model: SCOModel) -> CachedNetwork:
     """The model's cached network, shared by the mechanism and proposals.
 
@@ -257,7 +289,7 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     R, P, E = model.R, len(cn.net.project_ids), len(cn.net.edge_ids)
     ops = policy.levers.get(LEVER_OPERATING)
     active = np.zeros((R, P), bool) if ops is None else (ops >= 0) & (year >= ops)
-    # An energy project's first years run at its initial capacity (network.energy).
+    # A project's first years run at its initial capacity (network.energy, network.loads).
     initial_phase = (np.zeros((R, P), bool) if ops is None
                      else active & (year - ops < INITIAL_PHASE_YEARS))
     fee = policy.levers.get(LEVER_FEE, np.zeros((R, P)))
@@ -279,7 +311,10 @@ def network_inputs(model: SCOModel, policy: PolicyState, year: int,
     return {"instability": inst, "active": active, "fee": np.asarray(fee, float),
             "sanctions": np.broadcast_to(sanc, (R, model.N)),
             "closed": np.broadcast_to(closed, (R, E)), "lifted": lifted,
-            "initial_phase": initial_phase}
+            "initial_phase": initial_phase,
+            # The trade the model last solved, which loads the corridors (network.loads);
+            # None: the network's base-year trade (parameters.network.loads: base_year).
+            "trade": network_trade(model) if params.loads == "solved" else None}
 
 
 @register_mechanism

@@ -8,7 +8,7 @@ docs/network.md ("Running corridors in a scenario").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -107,6 +107,11 @@ class NetworkParams(BaseModel):
         vot_per_day: Value of time, ad valorem per day (Hummels and Schaur 2013: 0.006 to
             0.021); None keeps ``params.csv``'s 0.0135.
         congestion: Apply corridor capacities (rationing and the BPR volume-delay factor).
+        loads: The trade the corridors carry each year: ``solved``, the trade the model
+            last solved (:func:`scosim.network.loads.network_trade`); ``base_year``, the
+            base-year trade matrix in every year (the rule until 2026-12-06: runs then
+            share the network's steps, much faster for large ensembles, and a vote's
+            preview and the years it foresees route the same trade).
         transit_opened: Transit restrictions lifted in given years (e.g. Pakistan letting
             Indian goods cross to Afghanistan: ``{restriction: T01, year: 2028}``); costs are
             measured against the baseline network with every restriction.
@@ -141,6 +146,9 @@ class NetworkParams(BaseModel):
     sanctions: list[RouteSanction] = Field(default_factory=empty_list)
     vot_per_day: float | None = Field(None, gt=0.0, le=0.1)
     congestion: bool = True
+    loads: Literal["solved", "base_year"] = Field(
+        "solved", description="trade the corridors carry: the model's last solved year's "
+        "(solved) or the base year's in every year (base_year)")
     transit_opened: list[TransitOpening] = Field(default_factory=empty_list)
     # The corridor failure hazard and recovery: every corridor reads them, whoever lends
     # (docs/network.md, "Where the failure hazard and the recovery come from").
@@ -175,6 +183,8 @@ class NetworkParams(BaseModel):
         if isinstance(out, dict):
             if out.get("measures") == "all":
                 out.pop("measures")
+            if out.get("loads") == "solved":
+                out.pop("loads")
             if out.get("om_share") is None:
                 out.pop("om_share", None)
             if out.get("lng_price_usd_mmbtu") is None:

@@ -288,7 +288,7 @@ def transit_value(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayL
     return out
 
 
-def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
+def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: bool = True,
                ) -> tuple[FloatArray, FloatArray]:
     """Edge loads and transit values from the shortest-path trees, without tracing paths.
 
@@ -301,6 +301,8 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
         graph: The freight graph.
         routes: Output of :func:`scosim.network.routing.least_cost_routes`.
         trade: (N, N) or (R, N, N) trade flows in US$.
+        edges: Load the edges; False leaves ``edge_value`` zero (for a caller that needs
+            only the transit values: the push up the trees is most of the work).
 
     Returns:
         ``(edge_value, transit)``: (R, E) trade value on each edge and (R, N) trade value
@@ -319,32 +321,60 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike
     arc_touch = np.zeros((len(graph.tail), n), bool)
     travel = graph.edge >= 0
     arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
-    for r in range(runs):
-        w = _pair_weights(graph, t[r])  # (C, C)
-        pred = routes.predecessors[r]  # (T, V), all trees at once
-        arc = routes.route_arc[r]
+    for runs_of in route_groups(routes):
+        # Runs with the same routes share the trees' levels and the economies each route
+        # touches; their demands go up the trees together (_push_up, a run per column), in
+        # the same order of additions as a run alone (ufunc.at adds its indices in turn).
+        r0 = runs_of[0]
+        pred = routes.predecessors[r0]  # (T, V), all trees at once
+        arc = routes.route_arc[r0]
         depth = _depths(pred)
         levels = int(depth.max())
-        # push demands up the trees
-        acc = np.zeros((n_t, nv))
-        np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
-        for level in range(levels, 0, -1):
-            c, v = np.nonzero(depth == level)
-            np.add.at(acc, (c, pred[c, v]), acc[c, v])
-        c, v = np.nonzero(arc >= 0)
-        arcs = arc[c, v]
-        on_edge = graph.edge[arcs] >= 0
-        np.add.at(edge_value[r], graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+        at = [np.nonzero(depth == level) for level in range(levels + 1)]
+        w = np.stack([_pair_weights(graph, t[r]) for r in runs_of], axis=-1)  # (C, C, G)
+        if edges:
+            edge_value[runs_of] = _push_up(graph, pred, arc, at, w, tree_of, dst).T
         # push the touched economies down the trees
         touched = np.zeros((n_t, nv, n), bool)
         for level in range(1, levels + 1):
-            c, v = np.nonzero(depth == level)
+            c, v = at[level]
             touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
         ends = touched[tree_of, dst]  # (C origin, C destination, N)
         ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
         ends[:, np.arange(n_c), ce] = False  # nor is the importer
-        transit[r] = np.einsum("ab,abn->n", w, ends.astype(float))
+        ends = ends.astype(float)
+        for g, r in enumerate(runs_of):
+            transit[r] = np.einsum("ab,abn->n", np.ascontiguousarray(w[..., g]), ends)
     return edge_value, transit
+
+
+def _push_up(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64],
+             at: list[tuple[NDArray[np.int64], ...]], w: FloatArray, tree_of: NDArray[np.int64],
+             dst: NDArray[np.int64]) -> FloatArray:
+    """(E, G) trade value on each edge: the pairs' demands ``w`` (C, C, G) pushed up the trees.
+
+    ``at[level]``: the (tree, vertex) indices at each depth of the trees ``pred``.
+    """
+    acc = np.zeros((*pred.shape, w.shape[-1]))
+    np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
+    for level in range(len(at) - 1, 0, -1):
+        c, v = at[level]
+        np.add.at(acc, (c, pred[c, v]), acc[c, v])
+    c, v = np.nonzero(arc >= 0)
+    arcs = arc[c, v]
+    on_edge = graph.edge[arcs] >= 0
+    value = np.zeros((len(graph.edge_ids), w.shape[-1]))
+    np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
+    return value
+
+
+def route_groups(routes: Routes) -> list[list[int]]:
+    """The runs of ``routes`` grouped by identical routes (trees and arcs), in run order."""
+    groups: dict[bytes, list[int]] = {}
+    for r in range(routes.route_arc.shape[0]):
+        key = routes.route_arc[r].tobytes() + routes.predecessors[r].tobytes()
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
 
 
 def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -384,15 +414,17 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
                          (runs, len(graph.edge_ids)))
     out = np.ones((runs, n_c, n_c))
     travel = graph.edge >= 0
-    for r in range(runs):
-        arc_val = np.where(travel, ev[r][np.maximum(graph.edge, 0)], 1.0)
-        pred, arc = routes.predecessors[r], routes.route_arc[r]
+    for runs_of in route_groups(routes):
+        # Runs with the same routes go down the trees together, a run per column (a
+        # minimum: elementwise, the same as a run alone).
+        arc_val = np.where(travel[:, None], ev[runs_of].T[np.maximum(graph.edge, 0)], 1.0)
+        pred, arc = routes.predecessors[runs_of[0]], routes.route_arc[runs_of[0]]
         depth = _depths(pred)
-        val = np.ones((n_t, nv))
+        val = np.ones((n_t, nv, len(runs_of)))
         for level in range(1, int(depth.max()) + 1):
             c, v = np.nonzero(depth == level)
             val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
-        out[r] = val[tree_of, dst]
+        out[runs_of] = np.moveaxis(val[tree_of, dst], -1, 0)
     return out
 
 

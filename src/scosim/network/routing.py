@@ -472,7 +472,9 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     route_arc = np.full((runs, n_t, nv), -1, dtype=np.int64)
     group_of = np.empty(len(order), dtype=np.int64)
     group_of[order] = np.cumsum(np.isin(np.arange(len(order)), starts)) - 1
-    keys = gt * nv + gh
+    # Each (tail, head) pair's group, by a dense lookup (one gather a tree, not a search).
+    group_at = np.full(nv * nv, -1, dtype=np.int64)
+    group_at[gt * nv + gh] = np.arange(len(gt))
     dst_of = graph.centre_dst[None, :]
     for r in range(runs):
         dist = np.empty((n_t, nv))
@@ -495,8 +497,7 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
             dist[trees] = d_s
             preds[r, trees] = pred
             has = pred >= 0
-            pos = np.searchsorted(keys, pred * nv + np.arange(nv)[None, :])
-            pos = np.minimum(pos, len(keys) - 1)
+            pos = group_at[np.where(has, pred, 0) * nv + np.arange(nv)[None, :]]
             route_arc[r, trees] = np.where(has, best[pos], -1)
         centre_cost[r] = dist[tree_of, dst_of]
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),

@@ -196,6 +196,10 @@ def _flow_labels(net, step, projects: list[str], year: int
                             for c in ("from_node", "to_node"))
             cap = (f", capacity {e['capacity']:g} {e['capacity_unit']}"
                    if np.isfinite(e["capacity"]) else "")
+            share = row["capacity_initial"] / row["capacity"]
+            if cap and share < 1.0:  # a freight first phase (network.loads)
+                cap += (f" ({e['capacity'] * share:g} in its first {INITIAL_PHASE_YEARS} years"
+                        " of operation)")
             flows[pid] = (f"{step.edge_flow_mt[0, k]:.1f} Mt/yr carried in {year}\n"
                           f"on {ends}, its busiest link{cap}")
             at[pid] = net.edge_ids[k]

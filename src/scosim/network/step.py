@@ -11,10 +11,11 @@ randomness, no state changed), ready for a mechanism slot of the model:
 
 Capacity: edges with a freight capacity (Mt a year, edges.csv) carry at most their capacity
 and cost the BPR volume-delay factor of the load they carry. Loads come from an all-or-nothing
-assignment of baseline trade to least-cost routes; where demand exceeds capacity it is rationed
-in proportion (each pair sends the share capacity / demand through the corridor and the rest
-by its best route without the over-full edges), and the pair's cost is the share-weighted mean
-of the two routes' costs (docs/network.md).
+assignment of the year's trade (``step(trade=...)``; the mechanism passes the trade the model
+last solved, :func:`scosim.network.loads.network_trade`) to least-cost routes; where demand
+exceeds capacity it is rationed in proportion (each pair sends the share capacity / demand
+through the corridor and the rest by its best route without the over-full edges), and the
+pair's cost is the share-weighted mean of the two routes' costs (docs/network.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.data.constants import ECONOMIES, ROW
 from scosim.network.energy import EnergyLinks, delivered_flows, energy_indicators, energy_links
+from scosim.network.loads import phase_capacity, project_phase_share
 from scosim.network.projects import (
     congestion_multiplier,
     edge_open_mask,
@@ -40,6 +42,7 @@ from scosim.network.projects import (
 )
 from scosim.network.routing import (
     FreightGraph,
+    Routes,
     arc_weights,
     build_freight_graph,
     economy_costs,
@@ -49,6 +52,9 @@ from scosim.network.routing import (
 from scosim.network.tables import NetworkTables, load_network
 
 FloatArray = NDArray[np.float64]
+
+#: Largest number of single-run uncongested route sets kept per network (about 0.4 MB each).
+ROUTE_MEMO_SIZE = 128
 
 
 @dataclass(frozen=True)
@@ -63,8 +69,8 @@ class NetworkStep:
             economy in transit), and the energy indicators of
             :func:`scosim.network.energy.energy_indicators`.
         project_flow_mt: (R, P) freight carried on the busiest edge of each project, Mt a
-            year (baseline trade value converted with value and weight per TEU, at most the
-            capacity).
+            year (the year's trade value converted with value and weight per TEU, at most
+            the capacity).
         congestion: (R, P) largest BPR factor over each project's edges at the carried load.
         fee_revenue_usd: (R, N) transit fees a year: on every edge the TEU carried times the
             edge's part of its project's fee, credited equally to the economies the edge
@@ -90,8 +96,9 @@ class CorridorNetwork:
 
     Args:
         tables: Network tables (default: the packaged ones).
-        trade: (N, N) baseline trade flows in US$ (exporter x importer) used to load corridors
-            and weight indicators (default: the packaged calibration's trade matrix).
+        trade: (N, N) baseline trade flows in US$ (exporter x importer) that weight the
+            indicators and load corridors where a step is given no trade of its own (default:
+            the packaged calibration's trade matrix).
         params: Overrides of ``params.csv`` values (e.g. ``{"vot_per_day": 0.006}``).
         economies: Economy codes; must match the tables' (default the 28 of scosim).
         year: Transit restrictions in force in this year apply (``from_year <= year``);
@@ -124,6 +131,12 @@ class CorridorNetwork:
         cap = edges["capacity"].to_numpy(float)
         freight_cap = (edges["capacity_unit"] == "Mt/yr").to_numpy() & np.isfinite(cap)
         self._capacity_mt = np.where(freight_cap, cap, np.inf)
+        # A freight project's first phase carries this share of its edges' capacity.
+        self._phase_share = project_phase_share(self.tables)
+        # Uncongested routes by graph and arc weights: they do not depend on the trade, so
+        # runs that differ only in their trade (and a run's years with the same inputs)
+        # route once (see _free_routes).
+        self._route_memo: dict[bytes, Routes] = {}
 
     def graph_for(self, lifted: Sequence[str] = ()) -> FreightGraph:
         """The freight graph with the transit restrictions ``lifted`` (ids) taken out.
@@ -175,11 +188,47 @@ class CorridorNetwork:
                 if c != ROW and (c in hosts or change[k] < -threshold))
         return self._interested[memo]
 
+    def _free_routes(self, graph: FreightGraph, weights: FloatArray) -> Routes:
+        """:func:`least_cost_routes` with each distinct row of ``weights`` routed once.
+
+        Rows are memoised by their exact bytes and the graph (the lifted restrictions): a
+        run's routes are a function of its arc weights alone, computed one run at a time,
+        so a memoised row is the same, bit for bit, as a fresh one.
+        """
+        w = np.ascontiguousarray(weights, dtype=float)
+        tag = str(id(graph)).encode()  # the network keeps each of its graphs alive
+        keys = [tag + b"|" + row.tobytes() for row in w]
+        fresh: dict[bytes, int] = {}
+        for r, k in enumerate(keys):
+            if k not in self._route_memo and k not in fresh:
+                fresh[k] = r
+        found: dict[bytes, Routes] = {}
+        if fresh:
+            got = least_cost_routes(graph, w[list(fresh.values())])
+            if len(self._route_memo) + len(fresh) > ROUTE_MEMO_SIZE:
+                self._route_memo.clear()
+            for i, k in enumerate(fresh):
+                self._route_memo[k] = found[k] = _routes_row(got, i)
+        rows = [found[k] if k in found else self._route_memo[k] for k in keys]
+        if len(rows) == 1:
+            return rows[0]
+        return Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
+                         for f in dataclasses.fields(Routes)})
+
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
-                fee: FloatArray | None, act: NDArray[np.bool_] | None = None):
-        """Route, then load each edge (Mt a year) with the trade its routes carry."""
-        routes = least_cost_routes(graph, arc_weights(graph, mult, mult, edge_open, fee, act))
-        value, transit = tree_loads(graph, routes, self.trade)
+                fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
+                trade: FloatArray | None = None, memo: bool = False, edges: bool = True):
+        """Route, then load each edge (Mt a year) with the trade its routes carry.
+
+        ``memo``: route through :meth:`_free_routes` (the uncongested pass, whose weights
+        recur across runs and years); ``edges``: False leaves the loads zero (only the
+        transit values wanted).
+        """
+        weights = arc_weights(graph, mult, mult, edge_open, fee, act)
+        routes = (self._free_routes(graph, weights) if memo
+                  else least_cost_routes(graph, weights))
+        value, transit = tree_loads(graph, routes, self.trade if trade is None else trade,
+                                    edges=edges)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
 
@@ -190,9 +239,9 @@ class CorridorNetwork:
         per_edge = fee / np.maximum(count, 1.0)
         return np.where(ep[None, :] >= 0, per_edge[:, np.maximum(ep, 0)], 0.0)
 
-    def _congestion(self, loads: FloatArray) -> FloatArray:
+    def _congestion(self, loads: FloatArray, cap: FloatArray) -> FloatArray:
         """BPR factor per edge (R, E); edges without a freight capacity get 1."""
-        return congestion_multiplier(loads, np.broadcast_to(self._capacity_mt, loads.shape),
+        return congestion_multiplier(loads, np.broadcast_to(cap, loads.shape),
                                      self.params["bpr_alpha"], self.params["bpr_beta"])
 
     def _by_project(self, per_edge: FloatArray) -> FloatArray:
@@ -210,7 +259,8 @@ class CorridorNetwork:
              closed_edges: ArrayLike | None = None,
              sanctions: ArrayLike | None = None, transit_fee: ArrayLike | None = None,
              congestion: bool = True, lifted: Sequence[str] = (),
-             initial_phase: ArrayLike | None = None) -> NetworkStep:
+             initial_phase: ArrayLike | None = None,
+             trade: ArrayLike | None = None) -> NetworkStep:
         """One year of the network, batched over runs.
 
         Args:
@@ -224,8 +274,13 @@ class CorridorNetwork:
                 edge as uncapacitated.
             lifted: Ids of transit restrictions lifted this year (``transit_restrictions.csv``;
                 the same for every run).
-            initial_phase: (R, P) bool, operating energy projects in their initial phase
-                (:func:`scosim.network.energy.delivered_flows`); default none.
+            initial_phase: (R, P) bool, operating projects in their initial phase: an energy
+                project delivers, a freight project's edges carry at most, the share
+                ``capacity_initial / capacity`` (:func:`scosim.network.energy.delivered_flows`,
+                :func:`scosim.network.loads.phase_capacity`); default none.
+            trade: (N, N) or (R, N, N) trade in US$ routed this year (loads, congestion,
+                rationing, fees, transit trade); default the network's baseline ``trade``.
+                The indicators' weights stay the baseline trade.
 
         Returns:
             :class:`NetworkStep`.
@@ -251,29 +306,41 @@ class CorridorNetwork:
         fee = None if transit_fee is None else self._edge_fee(
             np.broadcast_to(np.atleast_2d(np.asarray(transit_fee, float)), (runs, len(act[0]))))
         graph = self.graph_for(lifted)
-        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act)
+        flows = None if trade is None else np.broadcast_to(
+            np.asarray(trade, float), (runs, n, n))
+        routes, transit, loads = self._assign(graph, mult, edge_open, fee, act, flows,
+                                              memo=True)
         cost = routes.cost
-        cap = np.broadcast_to(self._capacity_mt, loads.shape)
+        phase = None if initial_phase is None else np.broadcast_to(
+            np.atleast_2d(np.asarray(initial_phase, bool)), act.shape)
+        cap = np.broadcast_to(phase_capacity(self.graph, self._capacity_mt, self._phase_share,
+                                             phase), loads.shape)
         over = np.isfinite(cap) & (loads > cap) & edge_open
         carried = np.minimum(loads, cap)
-        cong = self._congestion(carried) if congestion else np.ones_like(loads)
+        cong = self._congestion(carried, cap) if congestion else np.ones_like(loads)
         if congestion and np.any(np.isfinite(cap) & edge_open & (loads > 0)):
             # Capacitated edges run at most at capacity and cost the BPR factor of the load
             # they carry. Where demand exceeds capacity it is rationed in proportion: a pair
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
-            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act)
+            routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows,
+                                              edges=False)
             cost = routes.cost
             if np.any(over):
+                # Only the runs with an over-full edge are rationed (the others keep their
+                # routes' costs, as they would in a batch of their own).
+                hit = np.flatnonzero(over.any(axis=1))
                 share = path_min(graph, routes,
-                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))
+                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))[hit]
                 alt = least_cost_routes(graph, arc_weights(
-                    graph, priced, priced, edge_open & ~over, fee, act)).centre_cost
+                    graph, priced[hit], priced[hit], (edge_open & ~over)[hit],
+                    None if fee is None else fee[hit], act[hit])).centre_cost
                 # Where nothing but the corridor connects a pair, it keeps the corridor.
-                alt = np.where(np.isfinite(alt), alt, routes.centre_cost)
-                mixed = share * routes.centre_cost + (1.0 - share) * alt
-                cost = economy_costs(self.graph, mixed)
+                alt = np.where(np.isfinite(alt), alt, routes.centre_cost[hit])
+                mixed = share * routes.centre_cost[hit] + (1.0 - share) * alt
+                cost = cost.copy()
+                cost[hit] = economy_costs(self.graph, mixed)
             loads = carried
         t_hat = t_hat_from_costs(cost, self.baseline_cost, self.graph.max_t_hat)
         indicators = {
@@ -298,6 +365,12 @@ class CorridorNetwork:
         touch = np.asarray(self.graph.edge_economies, float)
         share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
         return np.einsum("re,en->rn", teu * fee, share)
+
+
+def _routes_row(routes: Routes, r: int) -> Routes:
+    """Run ``r`` of a batch of routes, as a batch of one (copies, not views)."""
+    return Routes(**{f.name: getattr(routes, f.name)[r:r + 1].copy()
+                     for f in dataclasses.fields(Routes)})
 
 
 def trade_weighted_change(t_hat: ArrayLike, trade: ArrayLike) -> FloatArray:
