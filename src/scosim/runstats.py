@@ -286,8 +286,18 @@ class RunStats:
         # Welfare while in an arrangement (the answer's "while in" column): derived here,
         # where every year of a run is at hand (scosim.member_welfare).
         derived = member_welfare_rows(df, self._membership_names())
+        # Added on their own: concatenated with the batch's rows, they copied the whole
+        # table and turned its categorical indicator column into strings (about 110 MB and
+        # 2 s more at 1,000 runs of customs_union.yaml).
+        self._add_rows(df)
         if len(derived):
-            df = pd.concat([df[list(derived.columns)], derived], ignore_index=True)
+            self._add_rows(derived)
+        if sum(s.held_values for s in self.indicators.values()) > EXACT_VALUES:
+            for s in self.indicators.values():
+                s.drop_held()
+
+    def _add_rows(self, df: pd.DataFrame) -> None:
+        """Add tidy indicator rows, grouped by indicator (:meth:`add_indicators`)."""
         country = df["country"]
         if not isinstance(country.dtype, pd.CategoricalDtype):
             country = country.astype("category")
@@ -314,9 +324,6 @@ class RunStats:
                     st = self._widen(str(name), c)
                 ccodes = np.array([idx[c] for c in cats], dtype=np.int64)[ccodes]
             st.add(years[pos], ccodes, values[pos])
-        if sum(s.held_values for s in self.indicators.values()) > EXACT_VALUES:
-            for s in self.indicators.values():
-                s.drop_held()
 
     def _membership_names(self) -> tuple[str, ...]:
         """The membership indicators (:func:`scosim.plot_data.membership_kinds`), once."""

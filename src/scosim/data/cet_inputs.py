@@ -75,11 +75,14 @@ class CetInputs:
     fallback: dict[str, str]
 
 
-def _source_id(cal: Any, code: str) -> str | None:
-    """The provenance source of ``countries.tariff_mfn`` of ``code`` (None if unrecorded)."""
+def _source_ids(cal: Any) -> dict[str, str]:
+    """The provenance source of each economy's ``countries.tariff_mfn`` (the last recorded).
+
+    One pass over the provenance table: a filter per economy cost 0.04 s a model.
+    """
     p = cal.provenance
-    hit = p[(p["table"] == "countries") & (p["key"] == code) & (p["field"] == "tariff_mfn")]
-    return None if hit.empty else str(hit["source_id"].iloc[-1])
+    hit = p[(p["table"] == "countries") & (p["field"] == "tariff_mfn")]
+    return {str(k): str(s) for k, s in zip(hit["key"], hit["source_id"], strict=True)}
 
 
 def cet_inputs(cal: Any, codes: Sequence[str]) -> CetInputs:
@@ -94,8 +97,9 @@ def cet_inputs(cal: Any, codes: Sequence[str]) -> CetInputs:
     """
     mfn = cal.countries["tariff_mfn"]
     rates, kinds, sources, fallback = [], [], [], {}
+    source_of = _source_ids(cal)
     for code in codes:
-        src = _source_id(cal, code)
+        src = source_of.get(code)
         kind = SOURCE_KIND.get(src or "", "unlabelled")
         if kind == KIND:
             rates.append(float(mfn[code]))
