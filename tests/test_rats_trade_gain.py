@@ -30,7 +30,7 @@ name: {{name}}
 years: {{{{start: 2025, end: 2027}}}}
 parameters:
   mechanisms: {{mechanisms}}
-  trade: {{{{moving_baseline: false}}}}
+  trade: {{{{moving_baseline: false, short_run_share: 1.0}}}}
   security: {{{{instability: 1.6}}}}
   council: {{{{decision_rule: null}}}}
   rules: {{{{vote: always_yes}}}}
