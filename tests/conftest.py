@@ -57,6 +57,17 @@ def geometry_run(tmp_path_factory):
     return Path(res.path)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close the figures a test leaves open (a plot function's caller keeps its figure):
+    more than 20 at once makes matplotlib warn, and a later test that turns warnings into
+    errors then failed on another test's figures."""
+    yield
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
 @pytest.fixture
 def model_fixture():
     """Path of a YAML fixture under tests/fixtures/model/."""

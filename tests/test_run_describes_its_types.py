@@ -159,6 +159,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         "headline": [["closure_cost_usd", "total"], ["border_closed", "share"]],
         # None declared: `scosim compare` reports the headline's.
         "compared": [],
+        # None declared: the answer shows the last year (scosim.answer_year).
+        "answer_year": [],
         "welfare_versus": "the trade costs of border closures",
         "welfare_excludes": "what guarding the border costs (closure_cost_usd)"}
 

@@ -120,7 +120,8 @@ def test_a_sweep_says_when_sigma_runs_without_the_scenario_s_spread(
             "with --set parameters.trade.sigma_spread=0")
     if said:
         assert printed[1] == f"note: {text}"  # under the header line
-        assert meta["notes"] == [text] and notes == [text]
+        # The plot's note is written as a sentence.
+        assert meta["notes"] == [text] and notes == [f"{text}."]
     else:
         assert not any("sigma_spread" in line for line in printed)
         assert "notes" not in meta and notes == [""]
