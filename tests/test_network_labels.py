@@ -29,20 +29,10 @@ def _kept_map(monkeypatch, net, tmp_path, projects, focus):
 
 
 def _marker_boxes(ax, renderer):
-    """Pixel boxes of every scatter marker on the map (centres, junctions, upgrades)."""
-    from matplotlib.transforms import Bbox
+    """Pixel boxes of every scatter marker on the map (the map's own helper)."""
+    from scosim.network.plot import _marker_boxes
 
-    px = ax.figure.dpi / 72.0
-    out = []
-    for c in ax.collections:
-        offsets, sizes = c.get_offsets(), c.get_sizes()
-        if len(offsets) == 0 or len(sizes) == 0:
-            continue
-        xy = ax.transData.transform(np.asarray(offsets, float))
-        r = 0.5 * np.sqrt(np.broadcast_to(sizes, len(xy))) * px
-        out += [Bbox.from_extents(x - rr, y - rr, x + rr, y + rr)
-                for (x, y), rr in zip(xy, r, strict=True)]
-    return out
+    return _marker_boxes(ax, renderer)
 
 
 @pytest.mark.parametrize(("projects", "focus"), [

@@ -290,6 +290,24 @@ def _capacity(raw_dir: Path) -> str:
                  "gdp_usd", "gdp_year", "gdp_source"], rows)
 
 
+def unodc_kilograms(kg: object, line: int) -> float | None:
+    """A UNODC seizure quantity in kg (None where the annex leaves it blank).
+
+    Raises:
+        RawDataError: Not a number, or below zero (the message names the line).
+    """
+    try:
+        v = float(kg)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise RawDataError(
+            f"{RAW['unodc']}: line {line}: Kilograms {kg!r} not numeric") from None
+    if math.isnan(v):
+        return None
+    if v < 0:
+        raise RawDataError(f"{RAW['unodc']}: line {line}: Kilograms {v} < 0")
+    return v
+
+
 def _seizures(raw_dir: Path) -> str:
     df = pd.read_csv(_file(raw_dir, "unodc"))
     _need_cols(df, ["msCode", "DrugName", "Reference year", "Kilograms"], "unodc")
@@ -301,16 +319,9 @@ def _seizures(raw_dir: Path) -> str:
     ):
         if iso not in LISTED or drug not in names:
             continue
-        try:
-            v = float(kg)
-        except (TypeError, ValueError):
-            raise RawDataError(
-                f"{RAW['unodc']}: line {line}: Kilograms {kg!r} not numeric") from None
-        if math.isnan(v):
-            continue
-        if v < 0:
-            raise RawDataError(f"{RAW['unodc']}: line {line}: Kilograms {v} < 0")
-        cells.setdefault((iso, int(yr), names[drug]), []).append(v)
+        v = unodc_kilograms(kg, line)
+        if v is not None:
+            cells.setdefault((iso, int(yr), names[drug]), []).append(v)
     rows = []
     for iso in LISTED:
         for y in SEIZURE_YEARS:

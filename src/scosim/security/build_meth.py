@@ -31,7 +31,14 @@ import pandas as pd
 
 from scosim.data.constants import LISTED
 from scosim.data.raw import RawDataError
-from scosim.security.build import RAW, SEIZURE_YEARS, _csv, _file, _need_cols
+from scosim.security.build import (
+    RAW,
+    SEIZURE_YEARS,
+    _csv,
+    _file,
+    _need_cols,
+    unodc_kilograms,
+)
 
 __all__ = ["METH_NAMES", "METH_STATUSES", "meth_seizures_csv"]
 
@@ -76,16 +83,9 @@ def meth_seizures_csv(raw_dir: Path) -> str:
         seen.add((iso, year))
         if drug not in METH_NAMES:
             continue
-        try:
-            v = float(kg)
-        except (TypeError, ValueError):
-            raise RawDataError(
-                f"{RAW['unodc']}: line {line}: Kilograms {kg!r} not numeric") from None
-        if math.isnan(v):
-            continue
-        if v < 0:
-            raise RawDataError(f"{RAW['unodc']}: line {line}: Kilograms {v} < 0")
-        cells.setdefault((iso, year, METH_NAMES[drug]), []).append(v)
+        v = unodc_kilograms(kg, line)
+        if v is not None:
+            cells.setdefault((iso, year, METH_NAMES[drug]), []).append(v)
     rows = []
     for iso in LISTED:
         for y in SEIZURE_YEARS:
