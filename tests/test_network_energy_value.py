@@ -2,8 +2,9 @@
 
 Until 2026-12-06 the gas and power TAPI and CASA-1000 deliver were reported and valued at
 nothing: no economy's welfare or vote moved with them, and the energy projects read as pure
-losses to their hosts. Each delivered unit is now worth the importer's saving (LNG or
-LNG-fired power less the price and the transit fees), the exporter's rent (price less
+losses to their hosts. Each delivered unit is now worth the importer's saving (LNG, or the
+power it would otherwise generate or import, less the price and the transit fees), the
+exporter's rent (price less
 cost) and the transit states' fees; the three sum to the deliveries' surplus.
 """
 

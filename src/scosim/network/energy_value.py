@@ -8,15 +8,19 @@ splits it between the three parties to the contract and the line's owners (docs/
 
 * the **importer** saves what its alternative supply would cost less what it pays:
   gas, the LNG import price less the border price and the transit fees; power, the cost of
-  generating it from LNG in a combined-cycle plant (``LNG price x heat rate``) less the
-  energy charge and the transit fees. The gas that replaces LNG saves this margin, a loss
+  the power it no longer generates or imports (below) less the energy charge and the
+  transit fees. The gas that replaces LNG saves this margin, a loss
   too where LNG is the cheaper (the buyer is held by its take-or-pay contract). Project gas
   beyond the importer's LNG imports is demand met that was not met before: worth half the
   margin where it is positive, nothing where not (the rule of a half: a buyer meets new
   demand only where it values the gas above its price). From every unit it then pays the
   transport tariff (below). An importer with no LNG imports
   (Afghanistan) cannot buy LNG: its new demand is valued at a shadow price taken equal to
-  the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`);
+  the LNG price, a scosim assumption (:attr:`EnergyPrices.no_lng_shadow`). Power: the
+  levelised cost of the generation it avoids (:func:`power_alternatives`), an LNG-fired
+  combined cycle's fuel, capital recovery and fixed O&M, or, for an importer with a
+  ``power_import_<ISO3>`` row (Afghanistan), the tariff at which it imports power from its
+  neighbours. Until 2026-12-06 power was valued against the LNG fuel alone, for every buyer;
 * the **exporter** earns the price less its full-cycle supply cost (upstream development
   included, a scosim assumption);
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
@@ -45,6 +49,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
+from scosim.network.finance import COST_OF_FUNDS
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -62,7 +67,11 @@ FEE_PREFIX = "fee_"
 #: The ``params.csv`` rows of the prices (docs/network.md gives each one's source).
 PRICE_PARAMS: tuple[str, ...] = (
     "lng_price_usd_mmbtu", "gas_border_price_usd_mmbtu", "gas_supply_cost_usd_mmbtu",
-    "power_energy_charge_usd_kwh", "power_cost_usd_kwh", "power_heat_rate_btu_kwh")
+    "power_energy_charge_usd_kwh", "power_cost_usd_kwh", "power_heat_rate_btu_kwh",
+    "power_alt_capital_usd_kw", "power_alt_fom_share", "power_alt_life_years")
+#: Prefix of a ``params.csv`` import tariff: ``power_import_<economy>``, US$/kWh, the price at
+#: which the economy imports power from its neighbours, its alternative to a project's power.
+IMPORT_PREFIX = "power_import_"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,12 @@ class EnergyPrices:
         power_cost: The seller's cost of the power, US$/kWh.
         heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
         fees: ``(project, economy) -> fee`` per unit delivered through the economy.
+        plant_usd_kw_year: The alternative plant's capital recovery and fixed O&M, US$ a kW
+            a year (:func:`power_alternatives`).
+        full_load_hours: (P,) hours a year each power project delivers at its capacity
+            (its links' contracts over its MW; nan for gas projects).
+        power_import: (N,) the tariff at which each economy imports power instead, US$/kWh
+            (nan: none; its alternative is the LNG-fired plant).
     """
 
     lng: float
@@ -87,6 +102,9 @@ class EnergyPrices:
     power_cost: float
     heat_rate: float
     fees: dict[tuple[str, str], float]
+    plant_usd_kw_year: float = 0.0
+    full_load_hours: tuple[float, ...] = ()
+    power_import: tuple[float, ...] = ()
 
     @property
     def no_lng_shadow(self) -> float:
@@ -100,7 +118,7 @@ class EnergyPrices:
 
     @property
     def power_alternative(self) -> float:
-        """The importer's alternative cost of power, US$/kWh (LNG in a combined cycle)."""
+        """The fuel cost of the LNG-fired alternative power, US$/kWh (LNG x heat rate)."""
         return self.lng * self.heat_rate / 1e6
 
 
@@ -111,8 +129,9 @@ def energy_prices(tables: NetworkTables, lng: float | None = None,
     ``lng`` and ``gas_supply_cost`` (US$/MMBtu) replace their rows where not None.
 
     Raises:
-        NetworkDataError: A price row missing from ``params.csv``, or a ``fee_`` row
-            naming no project or no economy of the tables.
+        NetworkDataError: A price row missing from ``params.csv``, a ``fee_`` row naming no
+            project or no economy of the tables, a ``power_import_`` row naming no economy,
+            or a power project whose capacity is not in MW.
     """
     p = tables.params
     missing = [k for k in PRICE_PARAMS if k not in p]
@@ -129,13 +148,69 @@ def energy_prices(tables: NetworkTables, lng: float | None = None,
                                    f"{name}: allowed: fee_<project_id>_<ISO3> with a project "
                                    f"of projects.csv and an economy of the tables")
         fees[(project, code)] = float(value)
+    imports = np.full(len(tables.economies), np.nan)
+    for name, value in p.items():
+        if name.startswith(IMPORT_PREFIX):
+            code = name.removeprefix(IMPORT_PREFIX)
+            if code not in tables.economies:
+                raise NetworkDataError("params", None, "name",
+                                       f"{name}: allowed: {IMPORT_PREFIX}<ISO3> with an "
+                                       "economy of the tables")
+            imports[tables.economies.index(code)] = float(value)
+    rate, life = COST_OF_FUNDS, float(p["power_alt_life_years"])
+    if life <= 0:
+        raise NetworkDataError("params", None, "value",
+                               f"power_alt_life_years is {life:g}; allowed: above 0")
+    crf = rate / (1.0 - (1.0 + rate) ** -life)  # capital recovery factor
+    plant = float(p["power_alt_capital_usd_kw"]) * (crf + float(p["power_alt_fom_share"]))
     return EnergyPrices(lng=float(p["lng_price_usd_mmbtu"] if lng is None else lng),
                         border=float(p["gas_border_price_usd_mmbtu"]),
                         gas_supply_cost=float(p["gas_supply_cost_usd_mmbtu"]
                                               if gas_supply_cost is None else gas_supply_cost),
                         energy_charge=float(p["power_energy_charge_usd_kwh"]),
                         power_cost=float(p["power_cost_usd_kwh"]),
-                        heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees)
+                        heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees,
+                        plant_usd_kw_year=plant, full_load_hours=_full_load_hours(tables),
+                        power_import=tuple(float(x) for x in imports))
+
+
+def _full_load_hours(tables: NetworkTables) -> tuple[float, ...]:
+    """(P,) hours a year each power project's contracts fill its capacity (nan: gas)."""
+    links = tables.energy_links
+    out = []
+    for pid, row in tables.projects.iterrows():
+        mine = (links["project"] == pid) & (links["carrier"] == "power")
+        if not mine.any():
+            out.append(float("nan"))
+            continue
+        if row["capacity_unit"] != "MW" or float(row["capacity"]) <= 0:
+            raise NetworkDataError("projects", None, "capacity_unit",
+                                   f"{pid}: a power project's capacity must be in MW and "
+                                   f"above 0; got {row['capacity']} {row['capacity_unit']}")
+        twh = float(links.loc[mine, "flow"].astype(float).sum())
+        out.append(twh * 1e6 / float(row["capacity"]))  # TWh / MW = million hours
+    return tuple(out)
+
+
+def power_alternatives(links: EnergyLinks, prices: EnergyPrices) -> FloatArray:
+    """(L,) what each power link's importer would pay for the power otherwise, US$/kWh.
+
+    Where the importer has an import tariff (``power_import_<ISO3>``), that tariff: the
+    power it would import from its neighbours (Afghanistan). Otherwise the levelised cost of
+    an LNG-fired combined-cycle plant run for the same hours: its fuel (LNG x heat rate)
+    plus its capital recovery and fixed O&M a kW
+    (:attr:`EnergyPrices.plant_usd_kw_year`) over the line's full-load hours, a scosim
+    assumption that each MW of the line's supply saves a MW of plant (CASA-1000 delivers in
+    the summer, when Pakistan's demand peaks). Gas links: nan.
+    """
+    hours = np.asarray(prices.full_load_hours, float)
+    col = np.maximum(links.project, 0)
+    h = np.where(links.project >= 0, hours[col] if hours.size else np.nan, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        levelised = prices.power_alternative + prices.plant_usd_kw_year / h
+    imports = np.asarray(prices.power_import, float)
+    tariff = imports[links.importer] if imports.size else np.full(len(links.importer), np.nan)
+    return np.where(links.is_gas, np.nan, np.where(np.isfinite(tariff), tariff, levelised))
 
 
 def fee_matrix(links: EnergyLinks, tables: NetworkTables, prices: EnergyPrices) -> FloatArray:
@@ -177,11 +252,13 @@ def _alternative(links: EnergyLinks, prices: EnergyPrices) -> FloatArray:
     """(L,) the importer's alternative price per unit of each link.
 
     Gas: LNG, or :attr:`EnergyPrices.no_lng_shadow` where the importer has no LNG imports
-    (all its project gas is then new demand, :func:`_replaced`); power: LNG-fired power.
+    (all its project gas is then new demand, :func:`_replaced`); power:
+    :func:`power_alternatives` (existing links, not valued: 0).
     """
     no_lng = np.nan_to_num(links.lng)[links.importer] <= 0.0
     gas = np.where(no_lng, prices.no_lng_shadow, prices.lng)
-    return np.where(links.is_gas, gas, prices.power_alternative)
+    power = np.nan_to_num(power_alternatives(links, prices))
+    return np.where(links.is_gas, gas, power)
 
 
 def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
@@ -295,10 +372,13 @@ def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
 def main(argv: list[str] | None = None) -> int:
     """Print each project's yearly value at full operation, per economy (docs/network.md).
 
-    ``python -m scosim.network.energy_value [LNG price [gas supply cost]]`` (US$/MMBtu;
-    the ``params.csv`` values by default): no instability, every project at its contracts,
-    US$ bn a year, importer + exporter + transit + owners (the transport tariff) = total.
+    ``python -m scosim.network.energy_value [LNG price [gas supply cost]] [name=value ...]``
+    (US$/MMBtu; the ``params.csv`` values by default; each ``name=value`` replaces a
+    ``params.csv`` row, e.g. ``power_import_AFG=0.23``, for the sensitivities of
+    docs/network.md): no instability, every project at its contracts, US$ bn a year,
+    importer + exporter + transit + owners (the transport tariff) = total.
     """
+    import dataclasses
     import sys
 
     from scosim.network.energy import delivered_flows, energy_links
@@ -306,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     from scosim.network.transport_tariff import tariff_matrix
 
     args = sys.argv[1:] if argv is None else argv
+    rows = [a for a in args if "=" in a]
+    args = [a for a in args if "=" not in a]
     try:
         lng, supply = (float(a) for a in [*args[:2], "nan", "nan"][:2])
     except ValueError:
@@ -313,14 +395,34 @@ def main(argv: list[str] | None = None) -> int:
               f"got {args[:2]!r}")
         return 2
     t = load_network()
+    params = dict(t.params)
+    for row in rows:
+        name, _, text = row.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if name not in params and not name.startswith(IMPORT_PREFIX) or not np.isfinite(value):
+            print(f"error: {row!r}: allowed: name=number, with a row name of params.csv")
+            return 2
+        params[name] = value
+    t = dataclasses.replace(t, params=params)
+    try:
+        prices = energy_prices(t, None if np.isnan(lng) else lng,
+                               None if np.isnan(supply) else supply)
+    except NetworkDataError as err:
+        print(f"error: {err}")
+        return 2
     links = energy_links(t)
-    prices = energy_prices(t, None if np.isnan(lng) else lng,
-                           None if np.isnan(supply) else supply)
     fees = fee_matrix(links, t, prices)
     tariffs = tariff_matrix(links, t)
     print(f"LNG US$ {prices.lng:g}/MMBtu; gas supply cost US$ {prices.gas_supply_cost:g}/MMBtu;"
-          f" alternative power {100 * prices.power_alternative:.2f} US cents/kWh;"
           " US$ bn a year at full operation")
+    alt = power_alternatives(links, prices)
+    for k in np.flatnonzero(~links.is_gas & (links.project >= 0)):
+        print(f"  {links.link_ids[k]}: {t.economies[links.importer[k]]}'s alternative power "
+              f"{100 * alt[k]:.2f} US cents/kWh (LNG fuel alone "
+              f"{100 * prices.power_alternative:.2f})")
     for pid in sorted({t.project_ids[p] for p in links.project if p >= 0}):
         flows = delivered_flows(links, np.array([[q == pid for q in t.project_ids]]))
         v = energy_value(links, flows, prices, fees, tariffs)

@@ -339,8 +339,9 @@ class CorridorNetworkMechanism(Mechanism):
         "transit_fee_revenue_usd": "US$ a year (transit fees collected on corridor routes in "
                                    "the economy's territory, counted in its welfare)",
         "energy_value_usd": "US$ a year (what the energy corridors' deliveries are worth to "
-                            "the economy: a buyer's saving on LNG or LNG-fired power net "
-                            "of the transport tariff, a seller's rent, a transit state's "
+                            "the economy: a buyer's saving on LNG, or on the power it "
+                            "would otherwise generate or import, net of the transport "
+                            "tariff, a seller's rent, a transit state's "
                             "fees, an owner's share of the tariff; counted in its welfare)",
     }
 
