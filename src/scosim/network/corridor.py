@@ -46,6 +46,7 @@ from scosim.network.mechanism import (
 from scosim.network.phased_preview import first_phase_weight, phase_benefits
 from scosim.network.projects import default_host_shares, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
+from scosim.network.transport_tariff import proposal_tariffs
 from scosim.network.upkeep import run_om_share, upkeep_usd
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -160,8 +161,13 @@ class Corridor(ProposalType):
         self.host_shares = hs
         # The hosts' yearly O&M while it operates, US$ (R, N): not paid by the freight
         # rates, which no economy collects (scosim.network.upkeep).
-        self.upkeep_usd = upkeep_usd(run_om_share(model, tables, proposal.project),
-                                     self.cost_usd, hs)
+        om = run_om_share(model, tables, proposal.project)
+        self.upkeep_usd = upkeep_usd(om, self.cost_usd, hs)
+        # An energy project's transport tariff at this proposal's cost, construction years
+        # and O&M share, to the economies in the shares they pay (R, L, N): until 2026-12-06
+        # every proposal's was that of projects.csv.
+        self.tariffs = proposal_tariffs(self.net.net.links, tables, proposal.project,
+                                        self.cost_usd, self.years_to_build, hs, om)
         # Failure risk follows the route, not the payers: the economies the project's edges
         # cross (the network was built on the model's codes, so the columns line up). Until
         # 2026-12-05 only economies with a positive cost share counted, so a scenario could
@@ -451,7 +457,9 @@ class Corridor(ProposalType):
         # counts fees (scosim.model.gdp_shares), at the GE with the project: until
         # 2026-12-06 over GDP, added to a gain that is a share of real expenditure.
         # The energy deliveries' worth as the run's welfare counts it, over TAPI's ramp.
-        energy = (self.net.energy_value_usd(with_p, ramp=(self.p_index, DISCOUNT_RATE))
+        energy = (self.net.energy_value_usd(with_p, ramp=(self.p_index, DISCOUNT_RATE),
+                                            tariffs=self.net.with_tariffs(self.p_index,
+                                                                          self.tariffs))
                   - self.net.energy_value_usd(without)) / expenditure
         # The hosts' O&M (upkeep, above) is paid in the years the project operates, as the
         # benefits accrue, so the same operating share weighs it (docs/network.md).
@@ -484,6 +492,8 @@ class Corridor(ProposalType):
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
         super().enter_into_force(model, starting, year)
+        # Its deliveries pay its own tariff, to its own owners, in its runs.
+        self.net.set_tariffs(self.p_index, self.tariffs, starting)
         from scosim.model.policy import preview_policy
 
         # The routes' instability as the year's network step will see it (the security
