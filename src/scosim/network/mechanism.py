@@ -244,8 +244,15 @@ class CachedNetwork:
 
     def with_tariffs(self, project: int, tariffs: np.ndarray,
                      runs: np.ndarray | None = None) -> np.ndarray:
-        """(R, L, N) the tariffs with ``project``'s links at ``tariffs`` in ``runs`` (all)."""
-        rows = (self.net.links.project == project)[None, :, None]
+        """(R, L, N) the tariffs with ``project``'s links at ``tariffs`` in ``runs`` (all).
+
+        The network's own (a read-only view until a corridor sets one) where the project
+        has no energy links: a railway allocates nothing.
+        """
+        mine = self.net.links.project == project
+        if not mine.any():
+            return self.tariffs
+        rows = mine[None, :, None]
         if runs is not None:
             rows = rows & np.asarray(runs, bool)[:, None, None]
         return np.where(rows, tariffs, self.tariffs)
