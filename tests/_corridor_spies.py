@@ -1,6 +1,7 @@
 """The INSTC run with nothing random, and a spy on its corridor's vote preview.
 
-Shared by tests/test_corridor_annual_cost.py and tests/test_corridor_upkeep.py, which
+Shared by tests/test_corridor_annual_cost.py, tests/test_corridor_upkeep.py and
+tests/test_corridor_phased_preview.py (another scenario run the same way), which
 compare what the vote's preview expects of the corridor's cost with what the run charges.
 """
 
@@ -21,12 +22,14 @@ SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 NET, WELFARE = "corridor_net_welfare_pct", "welfare_change_pct"
 
 
-def deterministic_instc(overrides: dict[str, Any]) -> SCOModel:
+def deterministic_instc(overrides: dict[str, Any],
+                        scenario: str = "corridor_instc.yaml") -> SCOModel:
     """corridor_instc.yaml voted and in force in 2026, no growth shock, no failure.
 
     Args:
         overrides: Further ``--set`` style overrides (replications, growth rate, ...);
             they win over the ones that take the randomness out.
+        scenario: Another corridor scenario of ``scenarios/`` to run the same way.
     """
     ov: dict[str, Any] = {
         "replications": 2, "parameters.council.ratification_lag": 0,
@@ -43,7 +46,7 @@ def deterministic_instc(overrides: dict[str, Any]) -> SCOModel:
         # summit saw under the identities checked with this run.
         "parameters.trade.short_run_share": 1.0,
         **overrides}
-    return SCOModel(load_scenario(SCENARIOS / "corridor_instc.yaml", overrides=ov))
+    return SCOModel(load_scenario(SCENARIOS / scenario, overrides=ov))
 
 
 def run_with_preview_spy(

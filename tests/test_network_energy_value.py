@@ -27,8 +27,10 @@ from scosim.network.energy_value import (
     fee_matrix,
     total_surplus_usd,
 )
+from scosim.network.projects import default_host_shares
 from scosim.network.tables import load_network
-from scosim.network.transport_tariff import project_tariffs, tariff_matrix
+from scosim.network.transport_tariff import proposal_tariffs
+from scosim.network.upkeep import carrier_om_share
 from scosim.scenario import ScenarioError, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -153,6 +155,12 @@ def _previews(m: SCOModel, last: int) -> dict[str, Any]:
     return seen
 
 
+def _tapi_tariffs(links: Any, t: Any) -> np.ndarray:
+    """(1, L, N) TAPI's tariffs at _deterministic's terms: US$10 bn built in one year."""
+    return proposal_tariffs(links, t, "TAPI", 10.0e9, 1, default_host_shares(t, "TAPI")[0],
+                            carrier_om_share(t, "TAPI"))
+
+
 def test_the_deliveries_move_welfare_by_their_value() -> None:
     """An energy corridor changes no trade cost, so each economy's welfare change in an
     operating year is what the deliveries are worth to it over its expenditure: Turkmenistan,
@@ -186,7 +194,9 @@ def test_the_vote_counts_the_deliveries_worth(net) -> None:
     expected = q[:, ind] * ramp * 13.695 * MMBTU_PER_BCM * 5.0 / e[:, ind]
     np.testing.assert_allclose(hi.gain[:, ind] - lo.gain[:, ind], expected, rtol=1e-9)
     np.testing.assert_allclose(hi.gain[:, tkm], lo.gain[:, tkm], rtol=1e-12)
-    tariff = project_tariffs(links, t)["TAPI"]
+    # The tariff at the proposal's own terms: built in one year, not the table's five.
+    tariff = _tapi_tariffs(links, t)[0, links.project == t.project_ids.index("TAPI")].sum(
+        axis=1)[0]
     rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0 + 0.85 * tariff)
     np.testing.assert_allclose(hi.info["energy_value_share_of_expenditure"][:, tkm],
                                rent / e[:, tkm], rtol=1e-3)
@@ -203,7 +213,7 @@ def test_the_vote_values_tapi_s_first_phase_then_its_full_contract(net) -> None:
     vote = (preview.info["energy_value_share_of_expenditure"]
             * preview.info["expenditure_usd"])
     act = _active(t, "TAPI")
-    tariffs = tariff_matrix(links, t)
+    tariffs = _tapi_tariffs(links, t)  # the proposal's, built in one year
     full = energy_value(links, delivered_flows(links, act), prices, fees, tariffs)["total"][0]
     first = energy_value(links, delivered_flows(links, act, initial_phase=act), prices,
                          fees, tariffs)["total"][0]

@@ -36,14 +36,17 @@ from scosim.network.finance import (
     operating_share,
 )
 from scosim.network.hazard import run_hazard
+from scosim.network.loads import freight_ramped
 from scosim.network.mechanism import (
     LEVER_FEE,
     LEVER_OPERATING,
     network_inputs,
     shared_network,
 )
+from scosim.network.phased_preview import first_phase_weight, phase_benefits
 from scosim.network.projects import default_host_shares, project_route_economies
 from scosim.network.specs import CorridorProposal, check_corridor
+from scosim.network.transport_tariff import proposal_tariffs
 from scosim.network.upkeep import run_om_share, upkeep_usd
 from scosim.proposals import register_type
 from scosim.proposals.base import Preview, ProposalType
@@ -145,6 +148,8 @@ class Corridor(ProposalType):
         self.p_index = self.net.net.project_ids.index(proposal.project)
         self.hosts = np.array([c in row["host_economies"] for c in model.codes])
         self.years_to_build = int(proposal.construction_years or row["construction_years"])
+        # A freight first phase below capacity, which the preview values as the run has it.
+        self.phased = bool(freight_ramped(tables)[self.p_index])
         cost = proposal.build_cost_usd_bn or float(
             row["build_cost_high_usd_bn"] if proposal.cost_case == "high"
             else row["build_cost_usd_bn"])
@@ -156,8 +161,13 @@ class Corridor(ProposalType):
         self.host_shares = hs
         # The hosts' yearly O&M while it operates, US$ (R, N): not paid by the freight
         # rates, which no economy collects (scosim.network.upkeep).
-        self.upkeep_usd = upkeep_usd(run_om_share(model, tables, proposal.project),
-                                     self.cost_usd, hs)
+        om = run_om_share(model, tables, proposal.project)
+        self.upkeep_usd = upkeep_usd(om, self.cost_usd, hs)
+        # An energy project's transport tariff at this proposal's cost, construction years
+        # and O&M share, to the economies in the shares they pay (R, L, N): until 2026-12-06
+        # every proposal's was that of projects.csv.
+        self.tariffs = proposal_tariffs(self.net.net.links, tables, proposal.project,
+                                        self.cost_usd, self.years_to_build, hs, om)
         # Failure risk follows the route, not the payers: the economies the project's edges
         # cross (the network was built on the model's codes, so the columns line up). Until
         # 2026-12-05 only economies with a positive cost share counted, so a scenario could
@@ -398,7 +408,10 @@ class Corridor(ProposalType):
         return Preview(gain=gain, terms={}, info=info)
 
     def _value(self, model: SCOModel) -> dict[str, np.ndarray]:
-        """The preview's valuation of the project, whoever finances it (two GE solves).
+        """The preview's valuation of the project, whoever finances it.
+
+        Two GE solves; three for a freight project with a first phase below capacity, its
+        phases weighted (:mod:`scosim.network.phased_preview`).
 
         Returns:
             ``benefit``: ``q (GE gain + (transit fees + energy value - O&M) / E')``,
@@ -407,7 +420,6 @@ class Corridor(ProposalType):
             O&M, over ``E'``), ``operating_share`` (``q``), and ``failure_prob``
             (:meth:`_failure_prob`).
         """
-        from scosim.model.gdp_shares import expenditure_usd
         from scosim.model.policy import preview_policy, with_slot_costs
 
         policy = preview_policy(model, exclude=self)
@@ -422,28 +434,35 @@ class Corridor(ProposalType):
         with_p = self.net.step_inputs({**inp, "active": act, "fee": fee})
         base = policy.cost_change
         w0 = model.solve_policy(policy.with_costs(base * without.t_hat)).welfare_change
-        ge1 = model.solve_policy(policy.with_costs(base * with_p.t_hat))
-        ge_gain = ge1.welfare_change / w0 - 1.0
+        phases = [(1.0, with_p)]
+        if self.phased:
+            # A first phase below capacity: valued as the run carries it, over its years
+            # (network.phased_preview; until 2026-12-06 at full capacity from the start).
+            first = inp["initial_phase"].copy()
+            first[:, self.p_index] = True
+            w = first_phase_weight(DISCOUNT_RATE)
+            phases = [(w, self.net.step_inputs({**inp, "active": act, "fee": fee,
+                                                "initial_phase": first})),
+                      (1.0 - w, with_p)]
+        v = phase_benefits(model, policy, base, w0, without, phases, self.upkeep_usd)
+        ge_gain, fees, upkeep = v["ge_gain"], v["fees"], v["upkeep"]
+        expenditure = v["expenditure_usd"]  # E' with the project at full capacity
         # One set of failure probabilities for the payments, the salvage and the share of
         # the benefits delivered (until 2026-12-06 computed twice, once for each).
         pf = self._failure_prob(inp["instability"])
         # Benefits from the first operating year: construction brings none (the failure
         # hazard and the payments count from its start).
         operating = operating_share(pf, DISCOUNT_RATE, first_year=self.years_to_build)[:, None]
-        # US$ paid or collected come out of (go into) expenditure, as the run's welfare
+        # US$ paid or collected come out of (go into) expenditure E', as the run's welfare
         # counts fees (scosim.model.gdp_shares), at the GE with the project: until
         # 2026-12-06 over GDP, added to a gain that is a share of real expenditure.
-        expenditure = expenditure_usd(model, ge1)  # E', US$
-        # The fees shippers pay on each edge of the routes, to the economies the edges are
-        # in, with the project against without it (diverted traffic's fees included). Until
-        # 2026-12-05 the whole route's fee was credited on the busiest edge's traffic.
-        fees = (with_p.fee_revenue_usd - without.fee_revenue_usd) / expenditure
         # The energy deliveries' worth as the run's welfare counts it, over TAPI's ramp.
-        energy = (self.net.energy_value_usd(with_p, ramp=(self.p_index, DISCOUNT_RATE))
+        energy = (self.net.energy_value_usd(with_p, ramp=(self.p_index, DISCOUNT_RATE),
+                                            tariffs=self.net.with_tariffs(self.p_index,
+                                                                          self.tariffs))
                   - self.net.energy_value_usd(without)) / expenditure
-        # The hosts' O&M is paid in the years the project operates, as the benefits
-        # accrue, so the same operating share weighs it (docs/network.md).
-        upkeep = self.upkeep_usd / expenditure
+        # The hosts' O&M (upkeep, above) is paid in the years the project operates, as the
+        # benefits accrue, so the same operating share weighs it (docs/network.md).
         return {"benefit": operating * (ge_gain + fees + energy - upkeep), "energy": energy,
                 "expenditure_usd": expenditure, "ge_gain": ge_gain, "fees": fees,
                 "upkeep": upkeep, "failure_prob": pf,
@@ -473,6 +492,8 @@ class Corridor(ProposalType):
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
         super().enter_into_force(model, starting, year)
+        # Its deliveries pay its own tariff, to its own owners, in its runs.
+        self.net.set_tariffs(self.p_index, self.tariffs, starting)
         from scosim.model.policy import preview_policy
 
         # The routes' instability as the year's network step will see it (the security

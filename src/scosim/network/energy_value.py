@@ -271,7 +271,9 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
         prices: The contract terms (:func:`energy_prices`).
         fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
         tariffs: (L, N) transport tariff per unit to each owner
-            (:func:`~scosim.network.transport_tariff.tariff_matrix`); None: no tariff.
+            (:func:`~scosim.network.transport_tariff.tariff_matrix`), or (R, L, N), one
+            per run (a proposal's own terms,
+            :func:`~scosim.network.transport_tariff.proposal_tariffs`); None: no tariff.
 
     Returns:
         ``importer`` (the saving), ``exporter`` (the rent), ``transit`` (the fees),
@@ -287,6 +289,8 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
     margin = (alternative - price - fee_sum)[None, :]
     tariff = np.zeros(fees.shape) if tariffs is None else np.asarray(tariffs, float)
+    # (R, L, N): each run's tariffs (the (L, N) of every run repeated).
+    tariff = np.broadcast_to(tariff if tariff.ndim == 3 else tariff[None], (runs, *fees.shape))
     replaced = _replaced(links, f)
     # The gas that replaces LNG saves the whole margin, a loss too where LNG is cheaper:
     # the buyer is bound by its take-or-pay contract. Gas beyond it is demand newly met,
@@ -296,7 +300,7 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     # unit: the rule of a half is taken at the contract price before it, so that the
     # tariff, paid to the owners, is a transfer and the surplus does not move.
     saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0)
-                      - tariff.sum(axis=1)[None, :])
+                      - tariff.sum(axis=2))
     rent = units * (price - cost)[None, :]
     importer = np.zeros((runs, n))
     exporter = np.zeros((runs, n))
@@ -307,8 +311,8 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     for k, m in zip(*np.nonzero(fees), strict=True):  # a fixed order: no BLAS sum
         transit[:, m] += units[:, k] * fees[k, m]
     owners = np.zeros((runs, n))
-    for k, m in zip(*np.nonzero(tariff), strict=True):
-        owners[:, m] += units[:, k] * tariff[k, m]
+    for k, m in zip(*np.nonzero(tariff.any(axis=0)), strict=True):
+        owners[:, m] += units[:, k] * tariff[:, k, m]
     return {"importer": importer, "exporter": exporter, "transit": transit, "owners": owners,
             "total": importer + exporter + transit + owners}
 
@@ -359,7 +363,8 @@ def phased_value_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
         fees: (L, N) fee per unit to each transit economy (:func:`fee_matrix`).
         project: Index of the project (``links.project``).
         rate: The discount rate of the benefits (> 0).
-        tariffs: (L, N) transport tariff per unit to each owner (:func:`energy_value`).
+        tariffs: (L, N) or (R, L, N) transport tariff per unit to each owner
+            (:func:`energy_value`).
     """
     f = np.atleast_2d(np.asarray(flows, float))
     full = energy_value(links, f, prices, fees, tariffs)["total"]

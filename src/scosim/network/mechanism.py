@@ -163,9 +163,12 @@ class CachedNetwork:
         self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
         self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
         # The transport tariff the buyers pay the owners, at the members' cost of funds and
-        # the scenario's O&M share where it sets one (network.transport_tariff).
-        self.tariffs = tariff_matrix(self.net.links, self.net.tables, COST_OF_FUNDS,
-                                     params.om_share)
+        # the scenario's O&M share where it sets one (network.transport_tariff), (R, L, N):
+        # a corridor in force replaces its project's rows with its own terms in its runs
+        # (set_tariffs; until 2026-12-06 every run had the terms of projects.csv).
+        self.tariffs = np.broadcast_to(
+            tariff_matrix(self.net.links, self.net.tables, COST_OF_FUNDS, params.om_share),
+            (model.R, *self.net.links.transit.shape))
         # Projects whose initial phase changes a delivery or a capacity: only they key a
         # step by it, so the first years of a project without a ramp (the INSTC, the CKU
         # railway, CASA-1000, line D) share the memo with its later ones.
@@ -239,8 +242,27 @@ class CachedNetwork:
             energy_flow=np.concatenate([h.energy_flow for h in rows]),
         )
 
-    def energy_value_usd(self, step: NetworkStep,
-                         ramp: tuple[int, float] | None = None) -> np.ndarray:
+    def with_tariffs(self, project: int, tariffs: np.ndarray,
+                     runs: np.ndarray | None = None) -> np.ndarray:
+        """(R, L, N) the tariffs with ``project``'s links at ``tariffs`` in ``runs`` (all).
+
+        The network's own (a read-only view until a corridor sets one) where the project
+        has no energy links: a railway allocates nothing.
+        """
+        mine = self.net.links.project == project
+        if not mine.any():
+            return self.tariffs
+        rows = mine[None, :, None]
+        if runs is not None:
+            rows = rows & np.asarray(runs, bool)[:, None, None]
+        return np.where(rows, tariffs, self.tariffs)
+
+    def set_tariffs(self, project: int, tariffs: np.ndarray, runs: np.ndarray) -> None:
+        """A corridor entering into force in ``runs`` charges its own tariffs there."""
+        self.tariffs = self.with_tariffs(project, tariffs, runs)
+
+    def energy_value_usd(self, step: NetworkStep, ramp: tuple[int, float] | None = None,
+                         tariffs: np.ndarray | None = None) -> np.ndarray:
         """What the step's energy deliveries are worth to each economy, US$ a year (R, N).
 
         The importers' saving, the exporters' rent, the transit fees and the owners'
@@ -249,12 +271,15 @@ class CachedNetwork:
         ``ramp``: ``(project, rate)``, the step having the project at full operation: its
         level yearly value over its first phase and after, discounted at ``rate``
         (:func:`~scosim.network.energy_value.phased_value_usd`; a corridor's vote).
+        ``tariffs``: (R, L, N) instead of the network's (a proposal's preview,
+        :meth:`with_tariffs`).
         """
+        tariffs = self.tariffs if tariffs is None else tariffs
         if ramp is not None:
             return phased_value_usd(self.net.links, step.energy_flow, self.prices,
-                                    self.fees, *ramp, tariffs=self.tariffs)
+                                    self.fees, *ramp, tariffs=tariffs)
         return energy_value(self.net.links, step.energy_flow, self.prices,
-                            self.fees, self.tariffs)["total"]
+                            self.fees, tariffs)["total"]
 
 
 def _step_row(step: NetworkStep, r: int) -> NetworkStep:

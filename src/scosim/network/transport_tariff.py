@@ -20,9 +20,12 @@ in operating year ``k`` (received at the end of year ``T + k``)::
 
 Without a ramp it is the familiar ``(C (1 + r)^T CRF(r, L) + m C) / q``, ``CRF`` the capital
 recovery factor (the test checks the two agree). The buyers pay it to the **owners** in the
-shares that pay the build (``projects.csv``'s ``host_shares``, the published equity where
-there is one, else by length: :func:`~scosim.network.projects.default_host_shares`). It is
-a transfer between them: the deliveries' surplus does not change.
+shares that pay the build. A corridor proposal's tariff (:func:`proposal_tariffs`) is set on
+that proposal's own terms: its build cost (``build_cost_usd_bn`` or ``cost_case``), its
+construction years, each run's O&M share and its ``host_shares`` (else ``projects.csv``'s:
+the published equity where there is one, else by length,
+:func:`~scosim.network.projects.default_host_shares`); until 2026-12-06 it was always the
+table's. It is a transfer between buyers and owners: the deliveries' surplus does not change.
 
 One postage-stamp rate per project, the same per unit for every buyer whatever the distance
 its gas travels (a **scosim assumption**; a distance-based tariff would charge India, at the
@@ -34,7 +37,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
 from scosim.network.energy_value import KWH_PER_TWH, MMBTU_PER_BCM
@@ -102,9 +105,21 @@ def asset_life(tables: NetworkTables, carrier: str) -> int:
     return int(value)
 
 
+def _project_units(links: EnergyLinks, p: int) -> tuple[bool, float, float]:
+    """Whether project ``p`` carries gas, and its units a year at full and initial phase."""
+    mine = links.project == p
+    gas = bool(links.is_gas[mine][0])
+    per_flow = UNITS_PER_FLOW[gas]
+    full = float(math.fsum(links.flow[mine])) * per_flow
+    initial = float(math.fsum(links.flow[mine] * links.phase_share[mine])) * per_flow
+    return gas, full, initial
+
+
 def project_tariffs(links: EnergyLinks, tables: NetworkTables, rate: float = COST_OF_FUNDS,
                     om_share: float | None = None, life: int | None = None) -> dict[str, float]:
     """Each energy project's levelised tariff, US$ per MMBtu of gas or per kWh of power.
+
+    At the terms of ``projects.csv``: a proposal's own terms are :func:`proposal_tariffs`'.
 
     Args:
         links: Energy link arrays.
@@ -119,14 +134,10 @@ def project_tariffs(links: EnergyLinks, tables: NetworkTables, rate: float = COS
     """
     out: dict[str, float] = {}
     for p, pid in enumerate(tables.project_ids):
-        mine = links.project == p
-        if not mine.any():
+        if not (links.project == p).any():
             continue
         row = tables.projects.loc[pid]
-        gas = bool(links.is_gas[mine][0])
-        per_flow = UNITS_PER_FLOW[gas]
-        full = float(math.fsum(links.flow[mine])) * per_flow
-        initial = float(math.fsum(links.flow[mine] * links.phase_share[mine])) * per_flow
+        gas, full, initial = _project_units(links, p)
         m = carrier_om_share(tables, pid) if om_share is None else float(om_share)
         out[pid] = levelised_tariff(float(row["build_cost_usd_bn"]) * 1e9, m, rate,
                                     life or asset_life(tables, "gas" if gas else "power"),
@@ -138,14 +149,55 @@ def tariff_matrix(links: EnergyLinks, tables: NetworkTables, rate: float = COST_
                   om_share: float | None = None) -> FloatArray:
     """(L, N) tariff per unit each owner receives on each project link.
 
-    The project's tariff (:func:`project_tariffs`) in its owners' shares of the build cost
-    (:func:`~scosim.network.projects.default_host_shares`); a row sums to the tariff the
-    link's importer pays. Existing links: zeros.
+    The project's tariff at the terms of ``projects.csv`` (:func:`project_tariffs`) in its
+    owners' shares of the build cost (:func:`~scosim.network.projects.default_host_shares`);
+    a row sums to the tariff the link's importer pays. Existing links: zeros. A corridor
+    proposal replaces its project's rows with its own terms (:func:`proposal_tariffs`).
     """
     out = np.zeros(links.transit.shape)
     for pid, tariff in project_tariffs(links, tables, rate, om_share).items():
         shares = default_host_shares(tables, pid)[0]
         out[links.project == tables.project_ids.index(pid)] = tariff * shares
+    return out
+
+
+def proposal_tariffs(links: EnergyLinks, tables: NetworkTables, project: str,
+                     cost_usd: float, construction_years: int, owner_shares: ArrayLike,
+                     om_share: ArrayLike, rate: float = COST_OF_FUNDS,
+                     life: int | None = None) -> FloatArray:
+    """(R, L, N) tariff per unit each owner receives, at one proposal's own terms.
+
+    The levelised tariff that recovers THIS proposal's build cost (its ``cost_case`` or
+    ``build_cost_usd_bn``) over its construction years, with each run's O&M share (a sweep
+    may vary it), paid to the economies in the shares they pay the build (the proposal's
+    ``host_shares``, else the published or by-length ones). Zero outside the project's
+    links, and everywhere for a project without energy links (a railway).
+
+    Args:
+        links: Energy link arrays.
+        tables: The network tables (the asset life of the project's carrier).
+        project: The project id.
+        cost_usd: The proposal's build cost, US$.
+        construction_years: Its years from the start of construction to operation.
+        owner_shares: (N,) each economy's share of the build cost (summing to 1).
+        om_share: Yearly O&M share of the build cost, a number or one per run ``(R,)``.
+        rate: The discount rate (default the members' cost of funds).
+        life: The asset life, years; default the carrier's ``params.csv`` row.
+    """
+    m = np.atleast_1d(np.asarray(om_share, float))
+    shares = np.asarray(owner_shares, float)
+    out = np.zeros((m.size, *links.transit.shape))
+    p = tables.project_ids.index(project)
+    mine = links.project == p
+    if not mine.any():
+        return out
+    gas, full, initial = _project_units(links, p)
+    span = life or asset_life(tables, "gas" if gas else "power")
+    # One levelised tariff per distinct O&M share (a sweep's runs share few values).
+    tariff = {v: levelised_tariff(cost_usd, v, rate, span, construction_years, full, initial)
+              for v in np.unique(m).tolist()}
+    for r, v in enumerate(m.tolist()):
+        out[r, mine] = tariff[v] * shares
     return out
 
 
