@@ -111,7 +111,12 @@ def welfare_now(model: SCOModel) -> np.ndarray:
     preview's own solve.
     """
     if model.welfare_now_year != model.year:
-        model.welfare_now_ge = model.solve_policy(preview_policy(model, costs=True))
+        from scosim.model.policy import lever_income
+
+        policy = preview_policy(model, costs=True)
+        model.welfare_now_ge = model.solve_policy(policy)
+        # What the arrangements wrote into the welfare levers (income_now's cheap case).
+        model.welfare_now_income = lever_income(policy)
         model.welfare_now = model.welfare_now_ge.welfare_change
         model.welfare_now_year = model.year
     return model.welfare_now
@@ -120,18 +125,20 @@ def welfare_now(model: SCOModel) -> np.ndarray:
 def income_now(model: SCOModel) -> np.ndarray | float:
     """``1 + income x GDP / E'`` of this year's policy state before the summit decides.
 
-    The net income the slots' mechanisms would add this year
-    (:func:`scosim.model.policy.slot_income`) at the GE of :func:`welfare_now`; 1.0 when
-    no mechanism gives one (no solve, nothing built).
+    The net income the trade step would count this year
+    (:func:`scosim.model.policy.preview_net_income`: the arrangements' welfare levers
+    plus what the slots' mechanisms would add) at the GE of :func:`welfare_now`; 1.0
+    when there is none.
     """
     from scosim.model.gdp_shares import income_factor
-    from scosim.model.policy import slot_income
+    from scosim.model.policy import preview_net_income
     from scosim.model.slots import Mechanism
 
-    if all(type(m).preview_income is Mechanism.preview_income for _, m in model.mechanisms):
-        return 1.0
     welfare_now(model)
-    return income_factor(model, model.welfare_now_ge, slot_income(model, preview_policy(model)))
+    if all(type(m).preview_income is Mechanism.preview_income for _, m in model.mechanisms):
+        return income_factor(model, model.welfare_now_ge, model.welfare_now_income)
+    return income_factor(model, model.welfare_now_ge,
+                         preview_net_income(model, preview_policy(model)))
 
 
 def table(

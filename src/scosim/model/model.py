@@ -274,6 +274,7 @@ class SCOModel(mesa.Model):
         self.welfare_now = np.ones((self.R, self.N))
         self.welfare_now_year = -1
         self.welfare_now_ge: Any = None  # the GE result welfare_now is of (council.py)
+        self.welfare_now_income: np.ndarray | None = None  # its welfare levers' net income
 
     def _eve_gdp(self) -> np.ndarray:
         """GDP on the eve of the first simulated year, ``(N,)`` (docs/model.md).

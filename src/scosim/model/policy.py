@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scosim.model.policy_check import check_applied, written
 from scosim.plugins import blame
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["PolicyState", "UnionStep", "baseline_policy", "build_policy", "preview_policy",
-           "slot_income", "with_slot_costs"]
+__all__ = ["PolicyState", "UnionStep", "baseline_policy", "build_policy", "lever_income",
+           "preview_net_income", "preview_policy", "slot_income", "with_slot_costs"]
 
 #: A customs union's tariff step: ``(tariffs before it (R, N, N), preferences granted by
 #: the arrangements applied (R, N, N) bool or None) -> tariffs after it (R, N, N)``.
@@ -236,7 +237,9 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
         if arr is exclude or not arr.in_force.any():
             continue
         with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply", arr):
+            before = written(policy)
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
+            check_applied(arr, policy, before, model.R, model.N)
     return policy
 
 
@@ -329,3 +332,39 @@ def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
                                 f"shape {part.shape}")
         total = part if total is None else total + part
     return total
+
+
+def lever_income(policy: PolicyState) -> np.ndarray | None:
+    """The net income ``(R, N)``, share of GDP, already in ``policy``'s welfare levers.
+
+    ``levers["welfare_income_share"]`` less ``levers["welfare_cost_share"]`` as the
+    arrangements' :meth:`~scosim.proposals.base.ProposalType.apply` left them (a plug-in
+    type's income outside the trade GE), or None when neither is there. The trade step
+    counts these levers with whatever the slots add to them, so a preview counts them too
+    (:func:`preview_net_income`); until 2026-12-06 it counted the slots' part alone and
+    states voted without the income a proposal's ``apply`` wrote.
+    """
+    cost = policy.levers.get("welfare_cost_share")
+    income = policy.levers.get("welfare_income_share")
+    if cost is None and income is None:
+        return None
+    # The trade step's arithmetic, term for term (builtin_mechanisms.TradeMechanism.step).
+    net = np.zeros(np.shape(income if cost is None else cost))
+    if cost is not None:
+        net = net - cost
+    if income is not None:
+        net = net + income
+    return net
+
+
+def preview_net_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
+    """The net income ``(R, N)``, share of GDP, the year's trade step would count under ``policy``.
+
+    What the arrangements wrote into the welfare levers (:func:`lever_income`) plus what
+    the slots' steps would add (:func:`slot_income`); None when there is neither.
+    """
+    levers = lever_income(policy)
+    slots = slot_income(model, policy)
+    if levers is None or slots is None:
+        return slots if levers is None else levers
+    return levers + slots

@@ -132,9 +132,28 @@ def _check_attributes(cls: Any) -> None:
         if not isinstance(getattr(cls, flag), bool):
             raise PluginError(f"{where}: `{flag}` must be True or False; got "
                               f"{getattr(cls, flag)!r}")
+    setter = next((c for c in cls.__mro__ if vars(c).get("record_always") is True
+                   and not _own(c)), None)
+    if setter is not None:
+        # Recording a type in every run needs it in every process whether a scenario names
+        # it or not: a run's columns would depend on which packages happen to be imported.
+        # (A subclass of a built-in inherits the built-in's True, harmlessly: only the
+        # built-ins are recorded in every run.)
+        raise PluginError(f"{where} ({setter.__module__}:{setter.__qualname__}): "
+                          "`record_always = True` is "
+                          "for scosim's built-in types only; a plug-in type's indicators are "
+                          "recorded in every run with a proposal of the type. Remove it (to "
+                          "compare runs with and without the proposal, compare the shared "
+                          "indicators such as welfare_change_pct)")
     if not isinstance(cls.welfare_excludes, str):  # else the answer fails to read later
         raise PluginError(f"{where}: `welfare_excludes` must be text (a phrase after 'not "
                           f"counting'), got {cls.welfare_excludes!r}")
+
+
+def _own(cls: Any) -> bool:
+    """Whether ``cls`` is scosim's own (a built-in), by the module defining it."""
+    module = str(getattr(cls, "__module__", ""))
+    return module == "scosim" or module.startswith("scosim.")
 
 
 def _check_sweepable(cls: Any) -> None:
@@ -193,8 +212,7 @@ def register_type(cls: type[ProposalType]) -> type[ProposalType]:
     keeps ``path ...``).
     """
     module = str(getattr(cls, "__module__", ""))
-    own = module == "scosim" or module.startswith("scosim.")
-    return _REGISTRY.register(cls.name, cls, "builtin" if own else f"module {module}")
+    return _REGISTRY.register(cls.name, cls, "builtin" if _own(cls) else f"module {module}")
 
 
 def get_type(name: str) -> type[ProposalType]:

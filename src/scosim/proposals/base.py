@@ -271,12 +271,14 @@ class ProposalType(SweptValues):
         write this year (:func:`scosim.model.policy.preview_policy`,
         :func:`scosim.model.policy.with_slot_costs`), and each side's welfare counts the
         income the slots' mechanisms say their steps would add
-        (:meth:`scosim.model.slots.Mechanism.preview_income`), so the gain is the one the
-        year's trade step would realise.
+        (:meth:`scosim.model.slots.Mechanism.preview_income`) and the net income
+        :meth:`apply` wrote into ``levers["welfare_income_share"]`` and
+        ``levers["welfare_cost_share"]`` (:func:`scosim.model.policy.preview_net_income`),
+        so the gain is the one the year's trade step would realise.
         """
         from scosim.model.council import income_now, welfare_now
         from scosim.model.gdp_shares import income_factor
-        from scosim.model.policy import preview_policy, slot_income, with_slot_costs
+        from scosim.model.policy import preview_net_income, preview_policy, with_slot_costs
 
         terms = self.negotiate(model, participants) if terms is None else terms
         adopted = self.policy_if_adopted(model, participants, terms,
@@ -284,10 +286,11 @@ class ProposalType(SweptValues):
         res = model.solve_policy(with_slot_costs(model, adopted))
         gain = res.welfare_change / welfare_now(model) - 1.0
         now = income_now(model)
-        income = slot_income(model, adopted)
+        income = preview_net_income(model, adopted)
         if income is not None or not isinstance(now, float):
-            # A mechanism's income outside the GE (Mechanism.preview_income), on both
-            # sides as the trade step adds it: welfare x (1 + income x GDP / E').
+            # Income outside the GE, on both sides as the trade step adds it: welfare x
+            # (1 + income x GDP / E'); a mechanism's (Mechanism.preview_income) and what
+            # apply wrote into the welfare levers (a plug-in type's own income).
             gain = (1.0 + gain) * income_factor(model, res, income) / now - 1.0
         info = {"welfare_change": res.welfare_change}
         # Negotiated terms are shown to vote rules on every column (e.g. ctx.preview["cet"]).
@@ -307,13 +310,17 @@ class ProposalType(SweptValues):
         arrangement (:func:`scosim.model.policy.build_policy` excluding this one).
         """
         from scosim.model.policy import build_policy
+        from scosim.model.policy_check import check_applied, written
         from scosim.plugins import blame
 
         policy = build_policy(model, exclude=self) if without is None else without.copy()
         with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview",
                    self):
+            before = written(policy)
             self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool),
                        terms)
+            # A wrongly shaped write failed later deep in numpy, naming no lever.
+            check_applied(self, policy, before, model.R, model.N)
         return policy
 
     # ------------------------------------------------------------ the policy
@@ -333,6 +340,10 @@ class ProposalType(SweptValues):
             phase: ``(R,)`` phase-in fraction in [0, 1].
             active: ``(R,)`` runs where it applies.
             terms: Negotiated terms (default: those stored at adoption).
+
+        What it may write, and how the Council's preview sees it: docs/proposals.md,
+        "What apply may write". The state is checked right after (shapes, dtypes; NaN in
+        tariffs and costs, non-finite welfare levers): :mod:`scosim.model.policy_check`.
         """
 
     def participants_in_force(self) -> np.ndarray:
