@@ -313,8 +313,8 @@ def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
 
     The sum of every filled slot's :meth:`Mechanism.preview_income` (income written to
     ``levers["welfare_income_share"]`` less costs written to ``levers["welfare_cost_share"]``),
-    or None when no mechanism gives one: a preview then prices the trade GE alone, as
-    before the hook existed.
+    or None when no mechanism gives one. A preview adds to it the income the arrangements'
+    ``apply`` left in the same levers (:func:`preview_net_income`).
 
     Raises:
         TypeError: A mechanism's answer is not a finite ``(R, N)`` array (named by blame).
@@ -341,8 +341,8 @@ def lever_income(policy: PolicyState) -> np.ndarray | None:
     arrangements' :meth:`~scosim.proposals.base.ProposalType.apply` left them (a plug-in
     type's income outside the trade GE), or None when neither is there. The trade step
     counts these levers with whatever the slots add to them, so a preview counts them too
-    (:func:`preview_net_income`); until 2026-12-06 it counted the slots' part alone and
-    states voted without the income a proposal's ``apply`` wrote.
+    (:func:`preview_net_income`), or states would vote without the income a proposal's
+    ``apply`` writes.
     """
     cost = policy.levers.get("welfare_cost_share")
     income = policy.levers.get("welfare_income_share")
