@@ -26,6 +26,7 @@ from typing_extensions import override
 from scosim.model.events import EventField
 from scosim.model.phase_in import ratification_lag
 from scosim.network.bank_link import Lender, lenders
+from scosim.network.corridor_record import NET, corridor_indicators
 from scosim.network.finance import (
     COST_OF_FUNDS,
     FinanceOutcome,
@@ -78,7 +79,6 @@ DISCOUNT_RATE = 0.04
 #: tenor set it, so a 10-year bank shrank the expected loss, which financing only moves.
 FAILURE_WINDOW_YEARS = 20
 #: Each economy's welfare change net of what it pays for corridors (Corridor.record).
-NET = "corridor_net_welfare_pct"
 
 @register_type
 class Corridor(ProposalType):
@@ -571,49 +571,7 @@ class Corridor(ProposalType):
     @classmethod
     def record(cls, model: SCOModel, arrangements: list[ProposalType],
                policy: PolicyState) -> dict[str, np.ndarray]:
-        from scosim.model.gdp_shares import expenditure_usd
-
-        if not arrangements:  # no corridor: the net is the welfare change, where recorded
-            if NET not in cls.recorded_indicators(model.scenario):
-                return {}
-            # welfare_change_pct's own expression, so the two are equal to the bit.
-            return {NET: (np.asarray(model.welfare, float) - 1.0) * 100.0}
-        operating = np.zeros((model.R, model.N), bool)
-        paid = np.zeros((model.R, model.N))
-        risk = np.zeros((model.R, model.N))
-        cost = np.zeros((model.R, model.N))
-        ops = policy.levers.get(LEVER_OPERATING)
-        # The year's expenditure E' in US$, as the preview divides by its year's (at its GE
-        # with the project, here the year's own): the level yearly charge is a smaller share
-        # of a larger economy (docs/network.md, "One rate for a present value and its
-        # annual equivalent").
-        expenditure = expenditure_usd(model, model.ge)
-        for arr in arrangements:
-            assert isinstance(arr, Corridor)
-            if ops is not None:
-                on = (ops[:, arr.p_index] >= 0) & (model.year >= ops[:, arr.p_index])
-                operating |= on[:, None] & arr.hosts[None, :]
-                # O&M from the first operating year, as the preview counts it.
-                cost += np.where((on & arr.in_force)[:, None], arr.upkeep_usd / expenditure,
-                                 0.0)
-            paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
-            risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
-            cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure), 0.0)
-        # Deliveries of the projects in operation this year (after transit insecurity and
-        # closures), as the network step found them; only projects proposed here operate.
-        # Recorded for transport corridors too (zeros): every declared indicator is recorded.
-        step = getattr(model, "network_step", None)
-        energy = {} if step is None else step.indicators
-        none = np.zeros((model.R, model.N))
-        # The welfare change less the annualised payments and owners' risk and the year's
-        # O&M, as the vote scores the project: the preview's net gain realised. Where an
-        # economy pays and risks nothing the cost is 0.0 and the net is its welfare change.
-        net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
-        return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-                "corridor_risk_usd": risk, NET: net,
-                "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
-                "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
-                "corridor_gas_sold_bcm": np.asarray(
-                    energy.get("gas_project_exports_bcm", none), float),
-                "corridor_power_sold_twh": np.asarray(
-                    energy.get("power_exports_twh", none), float)}
+        """The indicators of the year's corridors (:func:`corridor_indicators`)."""
+        if not arrangements and NET not in cls.recorded_indicators(model.scenario):
+            return {}
+        return corridor_indicators(model, arrangements, policy)
