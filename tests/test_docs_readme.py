@@ -128,8 +128,25 @@ def _slug(heading: str) -> str:
 
 
 def _anchors(path: Path) -> set[str]:
-    text = FENCE.sub("", _text(path))
-    return {_slug(h) for h in re.findall(r"^#+\s+(.*)$", text, re.M)}
+    return _anchors_of(_text(path))
+
+
+def _anchors_of(text: str) -> set[str]:
+    """Every heading's anchor; GitHub numbers a repeated one ``-1``, ``-2``, ... in order."""
+    seen: dict[str, int] = {}
+    anchors = set()
+    for heading in re.findall(r"^#+\s+(.*)$", FENCE.sub("", text), re.M):
+        slug = _slug(heading)
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(f"{slug}-{n}" if n else slug)
+    return anchors
+
+
+def test_anchors_number_repeated_headings_as_github_does():
+    # docs/data.md has two "Version 2019" headings: the second is reached as #version-2019-1.
+    text = "# Data\n## Version 2019\ntext\n## Version 2019\n```\n# not a heading\n```\n"
+    assert _anchors_of(text) == {"data", "version-2019", "version-2019-1"}
 
 
 def test_relative_links_reach_files_and_headings_that_exist():

@@ -257,3 +257,12 @@ def test_transit_fee_revenue_is_what_shippers_pay_edge_by_edge():
     assert expected < 0.6 * busiest
     no_fee = net.step(active_projects=act, transit_fee=np.zeros(act.shape))
     assert not no_fee.fee_revenue_usd.any()
+
+
+def test_cost_to_t_hat_functions_live_in_iceberg_and_stay_importable_from_routing():
+    """The two are defined in scosim.network.iceberg; callers importing them from routing
+    get the very same functions."""
+    from scosim.network import iceberg, routing
+
+    assert routing.economy_costs is iceberg.economy_costs
+    assert routing.t_hat_from_costs is iceberg.t_hat_from_costs

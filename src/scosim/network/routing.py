@@ -22,7 +22,9 @@ Generalised cost of a route, as an ad valorem fraction of the value of a TEU:
 ``money / value_per_teu + days x vot_per_day`` (Hummels and Schaur 2013). The cost between
 two economies is the weighted mean over their centres (most have one; Rest of World has
 gateways). The iceberg change fed to the trade model is
-``t_hat = (1 + c_new) / (1 + c_baseline)``: the baseline network gives exactly 1.
+``t_hat = (1 + c_new) / (1 + c_baseline)``: the baseline network gives exactly 1
+(:mod:`scosim.network.iceberg`; ``economy_costs`` and ``t_hat_from_costs`` are re-exported
+here).
 
 All kernels take arc weights batched over runs ``(R, A)`` and loop over runs with
 scipy's Dijkstra (a graph of a few hundred vertices takes about a millisecond per run).
@@ -37,11 +39,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.network.iceberg import economy_costs, t_hat_from_costs
 from scosim.network.tables import FREIGHT_MODES, SEA, NetworkTables
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+
+__all__ = [
+    "ACCESS", "LAYERS", "TRANSFER", "TRAVEL", "FreightGraph", "Routes", "arc_weights",
+    "build_freight_graph", "economy_costs", "least_cost_routes", "path_money_days",
+    "route_edges", "t_hat_from_costs",
+]
 
 #: Vertex layers: the freight modes, with feeder sea services apart from mainline ones so
 #: that moving between them is a transshipment at a hub port.
@@ -502,43 +511,6 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
         centre_cost[r] = dist[tree_of, dst_of]
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),
                   predecessors=preds, weights=w, route_arc=route_arc)
-
-
-def economy_costs(graph: FreightGraph, centre_cost: ArrayLike) -> FloatArray:
-    """Centre-to-centre costs (R, C, C) to economy costs (R, N, N) (weighted mean + endpoints).
-
-    Sums run in a fixed order (one centre pair at a time), so results do not depend on BLAS.
-    """
-    cc = np.asarray(centre_cost, float)
-    cc = cc[None] if cc.ndim == 2 else cc
-    n = len(graph.economies)
-    out = np.zeros((cc.shape[0], n, n))
-    ce, cw = graph.centre_economy, graph.centre_weight
-    for a in range(len(ce)):
-        for b in range(len(ce)):
-            if ce[a] != ce[b]:
-                out[:, ce[a], ce[b]] += cw[a] * cw[b] * cc[:, a, b]
-    out += graph.generalized(graph.endpoint_money, graph.endpoint_days)[None]
-    idx = np.arange(n)
-    out[:, idx, idx] = 0.0
-    return out
-
-
-def t_hat_from_costs(cost: ArrayLike, baseline_cost: ArrayLike, max_t_hat: float = 5.0
-                     ) -> FloatArray:
-    """Iceberg cost changes ``(1 + cost) / (1 + baseline)``; exactly 1 where equal.
-
-    Args:
-        cost: (R, N, N) generalised costs (inf where no route is left).
-        baseline_cost: (N, N) generalised costs of the baseline network (finite).
-        max_t_hat: Cap, also used where ``cost`` is inf.
-    """
-    c = np.asarray(cost, float)
-    b = np.asarray(baseline_cost, float)
-    with np.errstate(invalid="ignore"):
-        ratio = (1.0 + c) / (1.0 + b)
-    ratio = np.where(c == b, 1.0, ratio)
-    return np.minimum(np.where(np.isfinite(ratio), ratio, max_t_hat), max_t_hat)
 
 
 def route_edges(graph: FreightGraph, routes: Routes, run: int, origin: int, destination: int,
