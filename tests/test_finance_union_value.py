@@ -155,32 +155,31 @@ def test_crisis_after_the_vote_is_in_the_realised_value_only():
 
 
 def test_crisis_before_the_vote_enters_the_vote():
-    """Voted in the crisis year (2026), the crisis is known. With no ratification lag the
-    union is in force that year and covers it: Russia's value rises by more than three
-    standard errors of the paired difference (the same draws with and without the crisis).
-    Voted the year after (2027, in force from 2028), the crisis is in the record through
-    the balance sheets it left (Russia recapitalised to 4.5 % of assets after failing):
-    the union is worth more to Russia than with a calm record, on the same draws (one-sided
-    test at 1 %, z > 2.33; measured z = 4.1, and 2.9 with seed 5)."""
+    """Voted in the crisis year (2026), the crisis is known (the year's events come before
+    the summit). With no ratification lag the union is in force that year and covers it:
+    Russia's value rises by more than three standard errors of the paired difference (the
+    same draws with and without the crisis). With the usual one-year lag it is in force
+    from 2027 and the crisis is in the record through the balance sheets it left (Russia's
+    system failed and was recapitalised to 4.5 % of assets, below its calibrated capital):
+    still worth more to Russia, on the same draws (paired z > 3; measured 5.7, and 3.3 with
+    seed 5). Outsiders' contributions stay nil."""
     from scosim.finance.union_value import staged_events
 
     fs = FinanceSystem()
     rus = fs.codes.index("RUS")
+    known = staged_events(_events(), 2026, known_only=True)
 
     def paired_z(a, b) -> float:
         d = a.value_draws[:, rus] - b.value_draws[:, rus]
         return float(d.mean() / (d.std(ddof=1) / np.sqrt(len(d))))
 
     calm = _value(fs, seed=5, draws=200, lag=0)
-    crisis = _value(fs, seed=5, draws=200, lag=0,
-                    events=staged_events(_events(), 2026, known_only=True))
+    crisis = _value(fs, seed=5, draws=200, lag=0, events=known)
     assert paired_z(crisis, calm) > 3
     calm = _value(fs, seed=6, draws=2000)
-    known = _value(fs, seed=6, draws=2000,
-                   events=staged_events(_events(), 2027, known_only=True))
-    assert paired_z(known, calm) > 2.33
-    # Outsiders pay nothing in, whatever the record.
-    assert not known.contribution[~_members(fs)].any()
+    crisis = _value(fs, seed=6, draws=2000, events=known)
+    assert paired_z(crisis, calm) > 3
+    assert not crisis.contribution[~_members(fs)].any()
 
 
 def test_vote_reads_the_known_crisis():

@@ -70,6 +70,7 @@ def simulate_from(
     gdp_shocks: Mapping[int, Mapping[str, float]] | None = None,
     volatility_scale: float = 1.0,
     state: FinanceState | None = None,
+    drawn: bool = True,
 ) -> tuple[dict[str, FloatArray], FinanceState]:
     """:func:`simulate` from a given state, returning the state at the end as well.
 
@@ -83,6 +84,8 @@ def simulate_from(
         gdp_shocks: ``{year: {code: log shock}}`` added to the drawn GDP shocks.
         volatility_scale: Multiplies the calibrated GDP volatility.
         state: The state at the start (``R`` runs); the calibrated one if omitted.
+        drawn: False: no GDP, oil or own shock is drawn, only ``gdp_shocks`` act (a
+            record of known events); the margin still prices the shocks the banks face.
 
     Returns:
         ``(indicators, state)``: :func:`simulate`'s arrays and the state after the last year.
@@ -90,6 +93,11 @@ def simulate_from(
     cal = load_calibration()
     vol = cal.countries.loc[list(fs.codes), "gdp_growth_sd"].to_numpy(dtype=float)
     fs = fs.with_gdp_sd(volatility_scale * vol)
+    if not drawn:
+        # Banks charged for the risk they faced; the year turned out as recorded.
+        priced = fs.premium
+        fs = fs.with_params(oil_sd=0.0, idio_sd=0.0)
+        fs.premium = priced
     R, T, N = runs, len(years), fs.N
     gdp_gens = [stream(seed, r, "finance_gdp") for r in range(R)]
     fin_gens = [stream(seed, r, "finance") for r in range(R)]
@@ -98,7 +106,7 @@ def simulate_from(
     out = {k: np.zeros((R, T, N)) for k in INDICATORS}
     rounds = np.zeros((R, T))
     for t, year in enumerate(years):
-        g = volatility_scale * vol[None, :] * z[:, t, :]
+        g = volatility_scale * vol[None, :] * z[:, t, :] * float(drawn)
         for code, size in (gdp_shocks or {}).get(year, {}).items():
             g[:, fs.codes.index(code)] += size
         S = sanctions_matrix((sanctions or {}).get(year, ()), fs.codes, R)

@@ -32,13 +32,14 @@ Assumptions (docs/finance.md, "What the union is worth to each member"):
   known at the summit: staged in the vote's year or before (the year's events come before
   the summit, :func:`scosim.model.phases.tick`). The record from the first such year to
   the union's entry into force is replayed without the union, the known events in their
-  years (on draws of its own stream), and the union's years in force are priced from the
-  balance sheets the crisis left (a failed system recapitalised to 4.5 % of assets, not its
-  calibrated capital) on the same draws as without a crisis: the union is reassessed with
-  the crisis in the record. A crisis staged after the vote is not foreseeable and is not in
-  the vote; it is in the union's *realised* value (:func:`realised_union_value`), the same
-  measure with every staged event, which the answer reports beside the vote's
-  (``tools/union_value.py``);
+  years and no other shock (an assumption: the vote's ensemble is the same in every run, so
+  it takes those years as calm but for what the scenario staged), and the union's years in
+  force are priced from the balance sheets the crisis left (a failed system recapitalised
+  to 4.5 % of assets, not its calibrated capital; frozen claims still parked) on the same
+  draws as without a crisis: the union is reassessed with the crisis in the record. A
+  crisis staged after the vote is not foreseeable and is not in the vote; it is in the
+  union's *realised* value (:func:`realised_union_value`), the same measure with every
+  staged event, which the answer reports beside the vote's (``tools/union_value.py``);
 * the GDP shocks have the calibrated volatility (scale 1), at which that frequency was fitted.
 """
 
@@ -139,11 +140,6 @@ class StagedEvents:
         return min([*self.gdp_shocks, *self.sanctions], default=self.vote_year)
 
 
-def _history_seed(seed: int) -> int:
-    """The seed of the record before entry into force: a stream apart from the ensemble's."""
-    return int(stream(seed, 0, "finance:union_value:history").integers(2**31 - 1))
-
-
 def staged_events(events: Iterable[Any], vote_year: int, *, known_only: bool) -> StagedEvents:
     """The ``gdp_shock`` and ``sanctions`` events of a scenario, for the union's valuation.
 
@@ -211,9 +207,9 @@ def union_value(
             vote's year. None or no events: the ensemble is the union's years in force
             alone, from the calibrated balance sheets. Otherwise the years from the first
             event to entry into force (the vote year plus ``lag``) are run first, without
-            the union, on a stream of their own, and the years in force start from the
-            state they leave, with the same draws as without events; events in the years
-            in force (the realised value's) are added in their years.
+            the union, with the events and no other shock, and the years in force start
+            from the state they leave, with the same draws as without events; events in
+            the years in force (the realised value's) are added in their years.
 
     Returns:
         The :class:`UnionValue` of every economy (0 for one outside the union but for
@@ -235,13 +231,13 @@ def union_value(
         years = list(range(entry, entry + horizon))
         shocks, sanctions = events.gdp_shocks, events.sanctions
         if events.first_year < entry:
-            # The record before entry into force, without the union, on draws of its own
-            # stream: the years in force then get the same draws as with no event, and
-            # the difference is the crisis's, not the seed's.
+            # The record before entry into force, without the union: the known events and
+            # no other shock, so every draw starts the years in force from the same
+            # balance sheets, and those years get the same draws as with no event: the
+            # difference is the crisis's, not the seed's.
             _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
-                                     seed=_history_seed(seed), gdp_shocks=shocks,
-                                     sanctions=sanctions,
-                                     levers=lambda _y, _r: lev["without"])
+                                     seed=seed, gdp_shocks=shocks, sanctions=sanctions,
+                                     levers=lambda _y, _r: lev["without"], drawn=False)
     # One ensemble each, the same seed: the two share every draw (common random numbers).
     out = {k: simulate_from(fs, years, draws, seed=seed, gdp_shocks=shocks,
                             sanctions=sanctions, levers=lambda _y, _r, v=v: v, state=start)[0]
