@@ -1,7 +1,7 @@
 """Each member's expected value of a banking union, as the Council's vote prices it.
 
 Usage: python tools/union_value.py [SCENARIO] [--horizon 5] [--rate 0.07] [--draws 200]
-       [--credit-fund]
+       [--credit-fund] [--year YEAR]
 
 Loads the scenario (``scenarios/finance_crisis_union.yaml`` by default), builds its banking
 union among its participants and prints, per member, what
@@ -11,8 +11,11 @@ the banks' contributions; with ``--credit-fund`` plus the fund left at the horiz
 discounted), its Monte Carlo standard error and its parts, in percent of base-year GDP a
 year (a level yearly amount over the horizon, discounted at ``--rate``), and the members'
 totals in US$ bn a year. At the defaults these are the vote events' ``term_econ`` (x 100)
-of the scenario run with ``--set parameters.rules.vote=utility_vote``. docs/finance.md
-("What the union is worth to each member") quotes it.
+of the scenario run with ``--set parameters.rules.vote=utility_vote``. The vote knows the
+scenario's crisis only if it is staged in the vote's year or before; the ``realised``
+column is the same measure with every staged event (a crisis after the vote included:
+:func:`~scosim.finance.union_value.realised_union_value`). docs/finance.md ("What the union
+is worth to each member") quotes it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,15 @@ import numpy as np
 from scosim.finance.proposals import BankingUnion
 from scosim.finance.spec import FinanceSettings, participant_codes
 from scosim.finance.system import FinanceSystem
-from scosim.finance.union_value import DRAWS, HORIZON_YEARS, RATE, preview_seed, union_value
+from scosim.finance.union_value import (
+    DRAWS,
+    HORIZON_YEARS,
+    RATE,
+    preview_seed,
+    realised_union_value,
+    staged_events,
+    union_value,
+)
 from scosim.scenario import load_scenario
 
 
@@ -39,8 +50,13 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=DRAWS)
     ap.add_argument("--credit-fund", action="store_true",
                     help="add back the fund left at the horizon, discounted")
+    ap.add_argument("--year", type=int, default=None,
+                    help="table the union in this year (as --set proposals.N.year=YEAR)")
     a = ap.parse_args()
     sc = load_scenario(a.scenario)
+    if a.year is not None:
+        i = next(i for i, p in enumerate(sc.proposals) if p.type == "banking_union")
+        sc = load_scenario(a.scenario, overrides={f"proposals.{i}.year": a.year})
     prop = next(p for p in sc.proposals if p.type == "banking_union")
     fs = FinanceSystem(params=FinanceSettings.model_validate(sc.parameters.finance).params())
     mask = np.isin(fs.codes, participant_codes(prop.participants))
@@ -60,25 +76,32 @@ def main() -> None:
 
     lag = int(sc.parameters.council.ratification_lag)
     t = time.perf_counter()
-    v = union_value(fs, lambda R: levers(R, False), lambda R: levers(R, True),
-                    seed=preview_seed(sc.seed, prop.id), lag=lag, horizon=a.horizon,
-                    rate=a.rate, draws=a.draws)
+    kw = {"seed": preview_seed(sc.seed, prop.id), "lag": lag, "horizon": a.horizon,
+          "rate": a.rate, "draws": a.draws}
+    known = staged_events(sc.events, prop.year, known_only=True)
+    v = union_value(fs, lambda R: levers(R, False), lambda R: levers(R, True), events=known,
+                    **kw)
+    r = realised_union_value(fs, lambda R: levers(R, False), lambda R: levers(R, True),
+                             sc.events, prop.year, **kw)
     took = time.perf_counter() - t
     gdp = np.asarray(fs.data.gdp, float)
     value = v.value + (v.fund_left if a.credit_fund else 0.0)
     print(f"{a.scenario}: {a.draws} draws, {a.horizon} years in force from {lag} year(s) after "
           f"the vote, discounted at {a.rate:.0%}{', fund left credited' if a.credit_fund else ''}"
           f"; {took:.2f} s")
+    realised = r.value + (r.fund_left if a.credit_fund else 0.0)
+    print(f"voted in {prop.year}; staged events known to the vote: "
+          f"{'none' if known.empty else sorted({*known.gdp_shocks, *known.sanctions})}")
     print("percent of base-year GDP a year (mean over draws):")
     print(f"  {'':4} {'value':>7} {'(se)':>7} {'saving':>7} {'contrib':>8} {'fund paid':>9} "
-          f"{'net paid in':>11} {'fund left':>9}")
+          f"{'net paid in':>11} {'fund left':>9} {'realised':>9} {'(se)':>7}")
     for i, c in enumerate(fs.codes):
         if mask[i]:
             p = [100 * x[i] / gdp[i] for x in (value, v.value_se, v.fiscal_saving,
                                                 v.contribution, v.fund_paid, v.net_paid_in,
-                                                v.fund_left)]
+                                                v.fund_left, realised, r.value_se)]
             print(f"  {c:4} {p[0]:+7.3f} {p[1]:7.3f} {p[2]:+7.3f} {p[3]:8.3f} {p[4]:9.3f} "
-                  f"{p[5]:+11.3f} {p[6]:9.3f}")
+                  f"{p[5]:+11.3f} {p[6]:9.3f} {p[7]:+9.3f} {p[8]:7.3f}")
     bn = 1e9
     print(f"members, US$ bn a year: contributions {v.contribution[mask].sum() / bn:.2f}, "
           f"fund paid {v.fund_paid[mask].sum() / bn:.2f}, net paid in "

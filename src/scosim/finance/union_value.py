@@ -27,23 +27,33 @@ Assumptions (docs/finance.md, "What the union is worth to each member"):
   not credited back (a fully pooled fund is not returned to a member, and no member may
   leave the union), nor is the cover it gives after the horizon: the two are of the same
   order, and the answer reports the discounted balance (``fund_left``) as the sensitivity;
-* the ensemble starts from the calibrated balance sheets (not the run's state) and has none
-  of the scenario's events: the summit prices the union against the calibrated frequency of
-  crises (Laeven & Valencia, section 6 of docs/finance.md), not against a crisis it knows of;
+* the ensemble starts from the calibrated balance sheets (not the run's state). A crisis the
+  scenario stages (its ``gdp_shock`` and ``sanctions`` events) enters the vote only if it is
+  known at the summit: staged in the vote's year or before (the year's events come before
+  the summit, :func:`scosim.model.phases.tick`). The record from the first such year to
+  the union's entry into force is replayed without the union, the known events in their
+  years and no other shock (an assumption: the vote's ensemble is the same in every run, so
+  it takes those years as calm but for what the scenario staged), and the union's years in
+  force are priced from the balance sheets the crisis left (a failed system recapitalised
+  to 4.5 % of assets, not its calibrated capital; frozen claims still parked) on the same
+  draws as without a crisis: the union is reassessed with the crisis in the record. A
+  crisis staged after the vote is not foreseeable and is not in the vote; it is in the
+  union's *realised* value (:func:`realised_union_value`), the same measure with every
+  staged event, which the answer reports beside the vote's (``tools/union_value.py``);
 * the GDP shocks have the calibrated volatility (scale 1), at which that frequency was fitted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from scosim.finance.ensemble import simulate
+from scosim.finance.ensemble import simulate_from
 from scosim.finance.system import FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.network.finance import COST_OF_FUNDS
@@ -51,8 +61,8 @@ from scosim.network.finance import COST_OF_FUNDS
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
 
-__all__ = ["DRAWS", "HORIZON_YEARS", "RATE", "UnionValue", "preview_seed", "preview_union",
-           "union_value"]
+__all__ = ["DRAWS", "HORIZON_YEARS", "RATE", "StagedEvents", "UnionValue", "preview_seed",
+           "preview_union", "realised_union_value", "staged_events", "union_value"]
 
 FloatArray = NDArray[np.float64]
 
@@ -88,6 +98,8 @@ class UnionValue:
             what crediting the balance back would add (the sensitivity of the value).
         value: ``fiscal_saving - contribution``.
         value_se: Monte Carlo standard error of ``value`` over the draws.
+        value_draws: ``(draws, N)`` each draw's value, for paired comparisons of two
+            valuations with the same seed.
     """
 
     fiscal_saving: FloatArray
@@ -99,6 +111,63 @@ class UnionValue:
     fund_left: FloatArray
     value: FloatArray
     value_se: FloatArray
+    value_draws: FloatArray = field(repr=False, default_factory=lambda: np.zeros((0, 0)))
+
+
+@dataclass(frozen=True)
+class StagedEvents:
+    """A scenario's staged crisis as the finance ensemble takes it.
+
+    Attributes:
+        vote_year: The year of the vote (the union enters into force ``lag`` years later).
+        gdp_shocks: ``{year: {code: log shock}}``, ``log(1 + size)`` of each ``gdp_shock``
+            event, as the events phase adds it to the run's GDP shocks.
+        sanctions: ``{year: [(target, by, severity), ...]}`` of the ``sanctions`` events.
+    """
+
+    vote_year: int
+    gdp_shocks: Mapping[int, Mapping[str, float]]
+    sanctions: Mapping[int, Sequence[tuple[str, str, float]]]
+
+    @property
+    def empty(self) -> bool:
+        """Whether no event is staged."""
+        return not self.gdp_shocks and not self.sanctions
+
+    @property
+    def first_year(self) -> int:
+        """The first year with an event (the vote year if there is none)."""
+        return min([*self.gdp_shocks, *self.sanctions], default=self.vote_year)
+
+
+def staged_events(events: Iterable[Any], vote_year: int, *, known_only: bool) -> StagedEvents:
+    """The ``gdp_shock`` and ``sanctions`` events of a scenario, for the union's valuation.
+
+    Args:
+        events: The scenario's events (other types are ignored: they move no bank).
+        vote_year: The year of the vote.
+        known_only: Keep only events staged in the vote's year or before: the vote's
+            valuation. The events phase comes before the summit in a year
+            (:func:`scosim.model.phases.tick`), so the vote year's events are known to
+            the voters; later ones are not foreseeable. False keeps them all: the
+            union's realised value.
+
+    Returns:
+        The events, by year.
+    """
+    shocks: dict[int, dict[str, float]] = {}
+    sanctions: dict[int, list[tuple[str, str, float]]] = {}
+    for ev in events:
+        year = int(ev.year)
+        if known_only and year > vote_year:
+            continue
+        if ev.type == "gdp_shock":
+            row = shocks.setdefault(year, {})
+            for code in ev.countries:
+                row[code] = row.get(code, 0.0) + float(np.log1p(ev.size))
+        elif ev.type == "sanctions":
+            sanctions.setdefault(year, []).append((ev.target, ev.by, float(ev.severity)))
+    return StagedEvents(vote_year, shocks, sanctions)
 
 
 def preview_seed(seed: int, pid: str) -> int:
@@ -120,6 +189,7 @@ def union_value(
     horizon: int = HORIZON_YEARS,
     draws: int = DRAWS,
     rate: float = RATE,
+    events: StagedEvents | None = None,
 ) -> UnionValue:
     """Each economy's expected value of a union over its first ``horizon`` years in force.
 
@@ -133,6 +203,13 @@ def union_value(
         horizon: Years in force priced (>= 1).
         draws: Runs of the ensemble (>= 2).
         rate: Discount rate of the money flows (> -1).
+        events: Staged events the valuation knows of (:func:`staged_events`), with the
+            vote's year. None or no events: the ensemble is the union's years in force
+            alone, from the calibrated balance sheets. Otherwise the years from the first
+            event to entry into force (the vote year plus ``lag``) are run first, without
+            the union, with the events and no other shock, and the years in force start
+            from the state they leave, with the same draws as without events; events in
+            the years in force (the realised value's) are added in their years.
 
     Returns:
         The :class:`UnionValue` of every economy (0 for one outside the union but for
@@ -144,10 +221,26 @@ def union_value(
     if horizon < 1 or draws < 2 or rate <= -1 or lag < 0:
         raise ValueError(f"union value needs horizon >= 1, draws >= 2, rate > -1 and lag "
                          f">= 0; got {horizon}, {draws}, {rate}, {lag}")
-    years = list(range(horizon))
     lev = {"without": without(draws), "with": with_(draws)}
+    start = None
+    if events is None or events.empty:
+        # No staged event: the years in force alone (labels 0..horizon-1).
+        years, shocks, sanctions = list(range(horizon)), None, None
+    else:
+        entry = events.vote_year + lag
+        years = list(range(entry, entry + horizon))
+        shocks, sanctions = events.gdp_shocks, events.sanctions
+        if events.first_year < entry:
+            # The record before entry into force, without the union: the known events and
+            # no other shock, so every draw starts the years in force from the same
+            # balance sheets, and those years get the same draws as with no event: the
+            # difference is the crisis's, not the seed's.
+            _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
+                                     seed=seed, gdp_shocks=shocks, sanctions=sanctions,
+                                     levers=lambda _y, _r: lev["without"], drawn=False)
     # One ensemble each, the same seed: the two share every draw (common random numbers).
-    out = {k: simulate(fs, years, draws, seed=seed, levers=lambda _y, _r, v=v: v)
+    out = {k: simulate_from(fs, years, draws, seed=seed, gdp_shocks=shocks,
+                            sanctions=sanctions, levers=lambda _y, _r, v=v: v, state=start)[0]
            for k, v in lev.items()}
     disc = (1.0 + rate) ** -(lag + np.arange(horizon, dtype=float))
     spread = float(disc.sum())
@@ -178,7 +271,37 @@ def union_value(
         fund_left=(balance[:, -1, :] * disc[-1] / spread).mean(axis=0),
         value=value.mean(axis=0),
         value_se=value.std(axis=0, ddof=1) / np.sqrt(draws),
+        value_draws=value,
     )
+
+
+def realised_union_value(
+    fs: FinanceSystem,
+    without: Callable[[int], Levers],
+    with_: Callable[[int], Levers],
+    events: Iterable[Any],
+    vote_year: int,
+    **kw: Any,
+) -> UnionValue:
+    """The union's realised value: :func:`union_value` with every staged event.
+
+    The vote prices what the summit can know (:func:`staged_events` with ``known_only``);
+    a crisis staged after the vote is not in it, but it happened in the scenario, so the
+    answer reports the union's value with it beside the vote's.
+
+    Args:
+        fs: The banking systems.
+        without: The levers without the union.
+        with_: The levers with it.
+        events: The scenario's events.
+        vote_year: The year of the vote.
+        **kw: :func:`union_value`'s other arguments (seed, lag, horizon, draws, rate).
+
+    Returns:
+        The :class:`UnionValue` with every staged event in its year.
+    """
+    return union_value(fs, without, with_,
+                       events=staged_events(events, vote_year, known_only=False), **kw)
 
 
 def preview_union(arr: Any, model: SCOModel, mech: Any,
@@ -189,7 +312,8 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
     scenario whose runs all vote on the same set), as a fraction of the base-year GDP the
     balance sheets are built on (``mech.base_gdp``), a yearly figure as a trade gain is.
     Each set's value is computed once a batch and kept on ``arr``: the ensemble depends on
-    the set, the ratification lag and the seed only, not on the run or the year.
+    the set, the ratification lag, the seed and the events staged up to the vote's year
+    (a crisis the voters know of: :func:`staged_events`), not on the run.
 
     Args:
         arr: The :class:`scosim.finance.proposals.BankingUnion` being voted on.
@@ -204,8 +328,11 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
     from scosim.model.phase_in import ratification_lag
 
     lag = ratification_lag(model, arr)
-    cache: dict[tuple[int, bytes], UnionValue] = arr.__dict__.setdefault("_union_values", {})
+    cache: dict[tuple[Any, ...], UnionValue] = arr.__dict__.setdefault("_union_values", {})
     seed = preview_seed(int(model.scenario.seed), arr.pid)
+    # What the summit knows: the events staged up to and including the vote's year.
+    known = staged_events(model.scenario.events, int(model.year), known_only=True)
+    history = None if known.empty else (known.vote_year, repr(known))
     R, N = participants.shape
 
     def levers(policy_levers: dict[str, np.ndarray], runs: int) -> Levers:
@@ -213,7 +340,7 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
 
     parts = {k: np.zeros((R, N)) for k in _INFO}
     for row in np.unique(participants, axis=0):
-        key = (lag, row.tobytes())
+        key = (lag, row.tobytes()) if history is None else (lag, row.tobytes(), history)
         if key not in cache:
             def with_(runs: int, row: np.ndarray = row) -> Levers:
                 pol = SimpleNamespace(levers={})
@@ -222,10 +349,10 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
                 return levers(pol.levers, runs)
 
             cache[key] = union_value(mech.fs, lambda runs: levers({}, runs), with_,
-                                     seed=seed, lag=lag)
+                                     seed=seed, lag=lag, events=known)
         runs = (participants == row).all(axis=1)
-        for k, field in _INFO.items():
-            parts[k][runs] = getattr(cache[key], field)
+        for k, name in _INFO.items():
+            parts[k][runs] = getattr(cache[key], name)
     base = np.asarray(mech.base_gdp, dtype=float)
     info = {k: v / base for k, v in parts.items()}
     return info["union_value_share_gdp"].copy(), info
