@@ -130,9 +130,13 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
         name: The name the scenario gives it (a rule: its name under any hook).
 
     Returns:
-        ``"the run was made with scosim-revext 0.2.0 (pip install scosim-revext==0.2.0)"``
-        when an installed package provided it; ``""`` when the run does not record it
-        (or it came from a dotted path, which names its module already).
+        ``"the run was made with scosim-revext 0.2.0 (the distribution scosim-revext,
+        version 0.2.0: install that version from its source, where the run's maker got
+        it; the same name on PyPI may be another package)"`` when an installed package
+        provided it; ``""`` when the run does not record it (or it came from a dotted
+        path, which names its module already). No ``pip install`` command: the package
+        may exist only on its maker's machine or index, and pip would install whatever
+        has that name on PyPI.
     """
     if not isinstance(manifest, Mapping):
         path = Path(manifest)
@@ -146,9 +150,11 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
     for e in _entries(manifest):
         if e.get("kind") == kind and e.get("name") == name and e.get("distribution"):
             dist, version = e["distribution"], e.get("version")
-            pin = f"{dist}=={version}" if version else dist
+            which = f"version {version}" if version else "the version it had"
             return (f"the run was made with {dist}{' ' + version if version else ''} "
-                    f"(pip install {pin})")
+                    f"(the distribution {dist}, {which}: install that version from its "
+                    "source, where the run's maker got it; the same name on PyPI may be "
+                    "another package)")
     return ""
 
 
