@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["RECORD_KEY", "STRING_KEY", "distribution_of", "hinted_errors", "install_hint",
-           "manifest_key", "plugins_key", "record_entry"]
+           "manifest_key", "plugin_lines", "plugins_hash", "plugins_label", "plugins_key",
+           "record_entry"]
 
 #: The manifest's field holding the structured record.
 RECORD_KEY = "plugin_record"
@@ -95,6 +96,55 @@ def manifest_key(manifest: Mapping[str, Any]) -> str:
     """:func:`plugins_key` of a manifest (or a run's key): its record, else its string."""
     record = manifest.get(RECORD_KEY)
     return plugins_key(record if record is not None else manifest.get(STRING_KEY))
+
+
+def plugins_hash(manifest: Mapping[str, Any]) -> str:
+    """A short hash of a run's plug-ins and their code: ``""`` when it used built-ins only.
+
+    Eight hex digits of the SHA-256 of :func:`manifest_key` (every plug-in's origin and
+    code hash), so two runs of a scenario whose plug-in code differed, even at one
+    version number (an editable install edited between them), show different hashes.
+    """
+    import hashlib
+
+    key = manifest_key(manifest)
+    return hashlib.sha256(key.encode()).hexdigest()[:8] if key else ""
+
+
+def plugins_label(manifest: Mapping[str, Any]) -> str:
+    """What ``scosim list`` shows of a run's plug-ins: ``"scosim-energy 0.3.0, code 1a2b3c4d"``.
+
+    Each distribution with its version (a plug-in given by dotted path or registered by
+    a module: its origin), then :func:`plugins_hash`; ``""`` for built-ins only.
+    """
+    code = plugins_hash(manifest)
+    if not code:
+        return ""
+    names = []
+    for e in _entries(manifest):
+        dist = e.get("distribution")
+        names.append(f"{dist} {e.get('version') or '?'}" if dist else str(e.get("origin")))
+    shown = ", ".join(dict.fromkeys(n for n in names if n and n != "builtin"))
+    return f"{shown}, code {code}" if shown else f"code {code}"
+
+
+def plugin_lines(manifest: Mapping[str, Any]) -> list[str]:
+    """Each plug-in a run used, for a report's provenance: what, where from, code hash.
+
+    ``"mechanism power_pool: scosim-energy 0.3.0, scosim_energy.pool sha256
+    f6f2a7e9433c"`` (an origin other than a distribution's is given as it is); empty for
+    built-ins only.
+    """
+    out = []
+    for e in _entries(manifest):
+        if e.get("origin") == "builtin":
+            continue
+        hook = f"{e['hook']}:" if e.get("hook") else ""
+        where = (f"{e['distribution']} {e.get('version') or '?'}" if e.get("distribution")
+                 else str(e.get("origin")))
+        code = e.get("module_hash") or "code not recorded"
+        out.append(f"{e.get('kind')} {hook}{e.get('name')}: {where}, {code}")
+    return sorted(out)
 
 
 def _entries(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
