@@ -133,3 +133,66 @@ def test_the_railway_s_own_effect_is_the_difference_of_the_paired_runs(tmp_path)
     np.testing.assert_allclose(own.reindex(p.columns).to_numpy(),
                                (p.mean() - b.mean()).to_numpy(), rtol=0, atol=1e-12)
     assert own["AFG"] > 0 > p["AFG"].mean()
+
+
+def _with_mechanism(name: str) -> dict:
+    """customs_union.yaml (proposals only) with its network slot filled by ``name``."""
+    sc = _resolved("customs_union")
+    sc["parameters"]["mechanisms"]["network"] = name
+    return sc
+
+
+def test_a_plugin_mechanism_that_declares_itself_passive_is_not_a_shock() -> None:
+    """A power pool that books only what a proposal saves moves nothing by itself: filling
+    its slot is not a shock (docs/scenarios.md). Until 2026-12-06 every plug-in was one."""
+    from scosim.model.slots import Mechanism, register_mechanism
+
+    @register_mechanism
+    class AttrPassivePool(Mechanism):
+        name = "attr_passive_pool"
+        slot = "network"
+        passive = True
+
+    @register_mechanism
+    class AttrActivePool(Mechanism):
+        name = "attr_active_pool"
+        slot = "network"
+
+    assert scenario_shocks(_with_mechanism("attr_passive_pool")) == []
+    assert scenario_shocks(_with_mechanism("attr_active_pool")) == [
+        "the network mechanism attr_active_pool"]
+
+
+def test_a_run_whose_plugin_is_not_installed_reads_passive_from_its_manifest(
+    tmp_path: Path
+) -> None:
+    """The run's record decides where the plug-in cannot be imported; without a record it
+    is counted as a shock (what it does alone cannot be known)."""
+    import json
+
+    from scosim.attribution import run_scope
+
+    sc = _with_mechanism("gone_pool")
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(sc))
+    assert "the network mechanism gone_pool" in (run_scope(tmp_path) or "")
+    rec = {"name": "gone_pool", "indicators": {}, "headline": [], "passive": True}
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"plugins": {"declared": {"mechanisms": {"network": rec}}}}))
+    assert run_scope(tmp_path) is None
+    rec["passive"] = "yes"  # damaged: the registry decides, and does not know it
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"plugins": {"declared": {"mechanisms": {"network": rec}}}}))
+    assert "gone_pool" in (run_scope(tmp_path) or "")
+
+
+def test_passive_must_be_a_bool() -> None:
+    from scosim.model.slots import Mechanism, register_mechanism
+    from scosim.plugins import PluginError
+
+    class Vague(Mechanism):
+        name = "attr_vague_pool"
+        slot = "network"
+        passive = "yes"  # type: ignore[assignment]
+
+    with pytest.raises(PluginError, match="`passive` must be True or False"):
+        register_mechanism(Vague)

@@ -138,7 +138,9 @@ def test_an_old_manifest_names_the_package_to_install() -> None:
     with pytest.raises(ScenarioError) as err:
         load_scenario(OLD / "visa_tiny" / "scenario.yaml")
     said = {e.path: e.message for e in err.value.errors}
-    hint = ": the run was made with scosim-revext 0.2.0 (pip install scosim-revext==0.2.0)"
+    hint = (": the run was made with scosim-revext 0.2.0 (the distribution scosim-revext, version "
+            "0.2.0: install that version from its source, where the run's maker got it; the "
+            "same name on PyPI may be another package)")
     assert said["parameters.mechanisms.finance"].startswith(f"unknown mechanism 'tourism'{hint};")
     assert said["proposals[0].type"].startswith(f"unknown type 'visa_facilitation'{hint};")
     assert said["parameters.rules.vote"].startswith(
@@ -184,6 +186,8 @@ def test_a_run_records_its_packages_and_says_them_where_they_are_missing(
                           str(moved / "scenario.yaml")], capture_output=True, text=True,
                          env=env, cwd=moved, timeout=120)  # not beside the dist-info
     assert out.returncode != 0 and "Traceback" not in out.stderr
-    hint = ": the run was made with scosim_visa 0.1 (pip install scosim_visa==0.1)"
+    hint = (": the run was made with scosim_visa 0.1 (the distribution scosim_visa, version 0.1: "
+            "install that version from its source, where the run's maker got it; the same "
+            "name on PyPI may be another package)")
     assert f"unknown type 'visa_free'{hint}" in out.stderr
     assert f"unknown vote rule 'reciprocal_visa'{hint}" in out.stderr

@@ -49,7 +49,9 @@ def test_a_sweep_records_its_plugins_as_a_run_does(visa_plugin, tmp_path) -> Non
     assert meta["plugins"]["decision_rules"] == {"gdp_two_thirds": rule["origin"]}
     assert meta["plugins"]["proposal_types"]["visa_free"].startswith("scosim_visa 0.1")
     assert install_hint(meta, "decision rule", "gdp_two_thirds") == (
-        "the run was made with scosim_visa 0.1 (pip install scosim_visa==0.1)")
+        "the run was made with scosim_visa 0.1 (the distribution scosim_visa, version 0.1: "
+        "install that version from its source, where the run's maker got it; the same "
+        "name on PyPI may be another package)")
 
     # A run of the same scenario records the same plug-ins in the same fields.
     run_dir = Path(run(str(path), out=tmp_path / "runs", progress=False, plots=False).path)

@@ -51,6 +51,7 @@ from scosim.sweep_text import (  # noqa: F401
     param_label,
     percent_params,
     sigma_spread_note,
+    wide_intervals_note,
 )
 
 MAX_SWEEP_RUNS = 10_000_000
@@ -363,6 +364,9 @@ def _run_sweep(
             )
         write_design(res.samples, tmp / "design_outputs.parquet", outputs)
         write_indices(res, tmp / "indices.csv")
+        if method == "sobol" and (wide := wide_intervals_note(res.indices, n)):
+            # Under each figure too: the bars alone look like findings.
+            note = " ".join(x for x in (note, wide) if x)
         # The title counts the points and the runs: the replications are said there.
         context = f"{sc.name} (seed {sc.seed}, the same at every point)"
         labels = {o: output_label(o, sc) for o in outputs}

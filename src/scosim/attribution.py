@@ -13,10 +13,14 @@ scenario without its proposals at the same seed and replications, paired run by 
 What counts as a shock is read from the resolved scenario (:func:`scenario_shocks`):
 its events, a filled security slot (its instability path raises trade costs every year),
 ``parameters.network`` instability, sanctions and closures, and a slot filled by a
-plug-in mechanism, whose effect without the proposals cannot be known here. The network
-and finance mechanisms change nothing by themselves (the network with no project, no
-instability and no closure gives ``t_hat = 1`` exactly; finance acts on the events'
-shocks), so filling them is not a shock.
+mechanism that does not declare itself ``passive`` (:class:`scosim.model.slots.Mechanism`),
+whose effect without the proposals cannot be known here. A passive mechanism changes
+nothing unless a proposal or an event asks it to: the built-in network and finance
+mechanisms (the network with no project, no instability and no closure gives
+``t_hat = 1`` exactly; finance acts on the events' shocks), and any plug-in that says so
+(a power pool booking only what a proposal saves). Filling its slot is not a shock. What
+a mechanism declares is read from the run's manifest first (a plug-in this process cannot
+import), else from the registry; one neither knows counts as a shock.
 """
 
 from __future__ import annotations
@@ -32,8 +36,6 @@ __all__ = ["own_effect_lines", "run_scope", "run_shocks", "scenario_scope", "sce
 #: Event types as the answer names them.
 EVENT_NAMES = {"sanctions": "sanctions", "gdp_shock": "GDP shock",
                "border_clash": "border clash", "trust_shock": "trust shock"}
-#: Built-in mechanisms that change nothing without a proposal or an event (see above).
-PASSIVE_MECHANISMS = frozenset({"corridor_network", "banking_systems"})
 #: Slots whose mechanism is the model itself (growth path, trade solve), in the baseline too.
 MODEL_SLOTS = frozenset({"growth", "trade"})
 
@@ -44,11 +46,28 @@ def _get(node: Any, *path: str) -> Any:
     return node
 
 
-def scenario_shocks(scenario: Mapping[str, Any]) -> list[str]:
+def _passive(slot: str, name: str, recorded: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the mechanism filling ``slot`` declares itself passive (see above)."""
+    rec = recorded.get(slot)
+    if isinstance(rec, Mapping) and rec.get("name") == name and rec.get("passive") is not None:
+        return bool(rec["passive"])
+    from scosim.model.slots import mechanism_passive
+    from scosim.plugins import PluginError
+
+    try:
+        return mechanism_passive(name)
+    except PluginError:  # not installed here, and the run does not record it
+        return False
+
+
+def scenario_shocks(scenario: Mapping[str, Any],
+                    recorded: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
     """What besides its proposals moves a scenario away from the baseline.
 
     Args:
         scenario: A resolved scenario as a plain mapping (a run's ``scenario.yaml``).
+        recorded: What the run's manifest records each slot's mechanism declares
+            (:func:`scosim.plugin_manifest.recorded_mechanisms`), read before the registry.
 
     Returns:
         Short phrases (``"sanctions"``, ``"GDP shock"``, ``"the security mechanism's
@@ -61,7 +80,7 @@ def scenario_shocks(scenario: Mapping[str, Any]) -> list[str]:
             out.append(EVENT_NAMES.get(str(ev["type"]), str(ev["type"])))
     mechanisms = _get(scenario, "parameters", "mechanisms") or {}
     for slot, name in mechanisms.items():
-        if not name or slot in MODEL_SLOTS or name in PASSIVE_MECHANISMS:
+        if not name or slot in MODEL_SLOTS or _passive(slot, str(name), recorded or {}):
             continue
         out.append("the security mechanism's instability" if name == "security"
                    else f"the {slot} mechanism {name}")
@@ -106,16 +125,30 @@ def _saved_scenario(run_dir: str | Path) -> Mapping[str, Any]:
     return loaded if isinstance(loaded, Mapping) else {}
 
 
+def _recorded(run_dir: str | Path) -> Mapping[str, Mapping[str, Any]]:
+    """What the run's manifest records of its mechanisms (empty when it cannot be read)."""
+    from scosim.plugin_manifest import read_declarations
+    from scosim.plugins import PluginError
+
+    try:
+        return read_declarations(run_dir)["mechanisms"]
+    except (PluginError, OSError, ValueError):  # damaged: the registry decides
+        return {}
+
+
 def run_shocks(run_dir: str | Path) -> list[str]:
     """:func:`scenario_shocks` of a run that has proposals (none when it has none)."""
     scenario = _saved_scenario(run_dir)
-    return scenario_shocks(scenario) if scenario.get("proposals") else []
+    if not scenario.get("proposals"):
+        return []
+    return scenario_shocks(scenario, _recorded(run_dir))
 
 
 def run_scope(run_dir: str | Path) -> str | None:
     """:func:`scenario_scope` of a run, read from its resolved ``scenario.yaml``."""
     scenario = _saved_scenario(run_dir)
-    return scenario_scope(scenario_shocks(scenario), bool(scenario.get("proposals")))
+    return scenario_scope(scenario_shocks(scenario, _recorded(run_dir)),
+                          bool(scenario.get("proposals")))
 
 
 def own_effect_lines(run_dir: str | Path, manifest: Mapping[str, Any]) -> list[str]:

@@ -59,8 +59,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
     Returns:
         ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
         "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase,
-        "answer_year": [event type, ...]}}`` (``Mechanism``'s attributes) for every
-        filled slot.
+        "answer_year": [event type, ...], "passive": bool}}`` (``Mechanism``'s
+        attributes) for every filled slot.
     """
     from scosim.model.slots import get_mechanism
 
@@ -73,7 +73,8 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
                          "compared": list(cls.compared),
                          "welfare_versus": cls.welfare_versus,
                          "welfare_excludes": cls.welfare_excludes,
-                         "answer_year": list(cls.answer_year)}
+                         "answer_year": list(cls.answer_year),
+                         "passive": cls.passive}
     return out
 
 
@@ -160,9 +161,9 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus",
-        "welfare_excludes", "answer_year"}}`` (``compared`` None, ``welfare_excludes`` and
-        ``answer_year`` empty for a run made before they were recorded); empty for a run
-        made before the record existed.
+        "welfare_excludes", "answer_year", "passive"}}`` (``compared`` and ``passive``
+        None, ``welfare_excludes`` and ``answer_year`` empty for a run made before they
+        were recorded); empty for a run made before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -183,10 +184,13 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         year = rec.get("answer_year") or []
         if not (isinstance(year, list) and all(isinstance(k, str) for k in year)):
             raise PluginError(f"{at}.answer_year must list event types, got {year!r}")
+        passive = rec.get("passive")
+        if passive is not None and not isinstance(passive, bool):
+            raise PluginError(f"{at}.passive must be true or false, got {passive!r}")
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
                           "compared": compared, "welfare_versus": versus,
                           "welfare_excludes": _phrase(rec, at, "welfare_excludes"),
-                          "answer_year": year}
+                          "answer_year": year, "passive": passive}
     return out
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["RECORD_KEY", "STRING_KEY", "distribution_of", "hinted_errors", "install_hint",
-           "manifest_key", "plugins_key", "record_entry"]
+           "manifest_key", "plugin_lines", "plugins_hash", "plugins_label", "plugins_key",
+           "record_entry"]
 
 #: The manifest's field holding the structured record.
 RECORD_KEY = "plugin_record"
@@ -97,6 +98,55 @@ def manifest_key(manifest: Mapping[str, Any]) -> str:
     return plugins_key(record if record is not None else manifest.get(STRING_KEY))
 
 
+def plugins_hash(manifest: Mapping[str, Any]) -> str:
+    """A short hash of a run's plug-ins and their code: ``""`` when it used built-ins only.
+
+    Eight hex digits of the SHA-256 of :func:`manifest_key` (every plug-in's origin and
+    code hash), so two runs of a scenario whose plug-in code differed, even at one
+    version number (an editable install edited between them), show different hashes.
+    """
+    import hashlib
+
+    key = manifest_key(manifest)
+    return hashlib.sha256(key.encode()).hexdigest()[:8] if key else ""
+
+
+def plugins_label(manifest: Mapping[str, Any]) -> str:
+    """What ``scosim list`` shows of a run's plug-ins: ``"scosim-energy 0.3.0, code 1a2b3c4d"``.
+
+    Each distribution with its version (a plug-in given by dotted path or registered by
+    a module: its origin), then :func:`plugins_hash`; ``""`` for built-ins only.
+    """
+    code = plugins_hash(manifest)
+    if not code:
+        return ""
+    names = []
+    for e in _entries(manifest):
+        dist = e.get("distribution")
+        names.append(f"{dist} {e.get('version') or '?'}" if dist else str(e.get("origin")))
+    shown = ", ".join(dict.fromkeys(n for n in names if n and n != "builtin"))
+    return f"{shown}, code {code}" if shown else f"code {code}"
+
+
+def plugin_lines(manifest: Mapping[str, Any]) -> list[str]:
+    """Each plug-in a run used, for a report's provenance: what, where from, code hash.
+
+    ``"mechanism power_pool: scosim-energy 0.3.0, scosim_energy.pool sha256
+    f6f2a7e9433c"`` (an origin other than a distribution's is given as it is); empty for
+    built-ins only.
+    """
+    out = []
+    for e in _entries(manifest):
+        if e.get("origin") == "builtin":
+            continue
+        hook = f"{e['hook']}:" if e.get("hook") else ""
+        where = (f"{e['distribution']} {e.get('version') or '?'}" if e.get("distribution")
+                 else str(e.get("origin")))
+        code = e.get("module_hash") or "code not recorded"
+        out.append(f"{e.get('kind')} {hook}{e.get('name')}: {where}, {code}")
+    return sorted(out)
+
+
 def _entries(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The record's entries; for a manifest written before it, those its origins give."""
     record = manifest.get(RECORD_KEY)
@@ -130,9 +180,13 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
         name: The name the scenario gives it (a rule: its name under any hook).
 
     Returns:
-        ``"the run was made with scosim-revext 0.2.0 (pip install scosim-revext==0.2.0)"``
-        when an installed package provided it; ``""`` when the run does not record it
-        (or it came from a dotted path, which names its module already).
+        ``"the run was made with scosim-revext 0.2.0 (the distribution scosim-revext,
+        version 0.2.0: install that version from its source, where the run's maker got
+        it; the same name on PyPI may be another package)"`` when an installed package
+        provided it; ``""`` when the run does not record it (or it came from a dotted
+        path, which names its module already). No ``pip install`` command: the package
+        may exist only on its maker's machine or index, and pip would install whatever
+        has that name on PyPI.
     """
     if not isinstance(manifest, Mapping):
         path = Path(manifest)
@@ -146,9 +200,11 @@ def install_hint(manifest: Mapping[str, Any] | str | Path, kind: str, name: str)
     for e in _entries(manifest):
         if e.get("kind") == kind and e.get("name") == name and e.get("distribution"):
             dist, version = e["distribution"], e.get("version")
-            pin = f"{dist}=={version}" if version else dist
+            which = f"version {version}" if version else "the version it had"
             return (f"the run was made with {dist}{' ' + version if version else ''} "
-                    f"(pip install {pin})")
+                    f"(the distribution {dist}, {which}: install that version from its "
+                    "source, where the run's maker got it; the same name on PyPI may be "
+                    "another package)")
     return ""
 
 

@@ -240,13 +240,13 @@ def _provenance(policy: Mapping, baseline: Mapping) -> pd.DataFrame:
             return format_overrides(m.get(f)) or "none"
         return _fmt(m.get(f, "–"))
 
-    return pd.DataFrame(
-        {
-            "field": list(_PROVENANCE_FIELDS),
-            "policy": [value(policy, f) for f in _PROVENANCE_FIELDS],
-            "baseline": [value(baseline, f) for f in _PROVENANCE_FIELDS],
-        }
-    )
+    from scosim.compare_provenance import plugin_rows
+
+    rows = [[f, value(policy, f), value(baseline, f)] for f in _PROVENANCE_FIELDS]
+    # The plug-ins and their code's hash: the same scenario with edited plug-in code
+    # gives other numbers under the same name.
+    rows += plugin_rows(policy, baseline)
+    return pd.DataFrame(rows, columns=["field", "policy", "baseline"])
 
 
 def _method_text(comparison: Comparison) -> list[str]:
@@ -418,7 +418,9 @@ def write_report(
         on_figure: Called as ``on_figure(done, total)`` after each figure is drawn.
 
     Returns:
-        Path of ``report.md``; ``report.html`` is written next to it.
+        Path of ``report.md``; ``report.html`` is written next to it, and
+        ``provenance.json``, the runs compared with their versions and plug-ins
+        (:mod:`scosim.compare_provenance`).
     """
     out = Path(out_dir)
     plots = out / "plots"
@@ -491,6 +493,11 @@ def write_report(
         intro += " " + votes
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     prov = _provenance(pm, bm)
+    from scosim.compare_provenance import write_compare_manifest
+
+    write_compare_manifest(out, pm, bm, policy_dir=comp.policy_dir,
+                           baseline_dir=comp.baseline_dir, level=comp.level,
+                           method=str(comp.method), year=yr)
     method = _method_text(comp) + _notes(comp, inds, aggs,
                                          empty_rows=bool((table["runs"] == 0).any()))
 

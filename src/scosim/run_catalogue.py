@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scosim.errors import ScosimWarning
+from scosim.plugin_record import plugins_label
 from scosim.results import MANIFEST, PARTIAL_PREFIX, VERSION_KEYS, is_locked, version_value
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def catalogue(root: str | Path = "results") -> pd.DataFrame:
 
     Returns:
         One row per run: scenario, run_id, status, scenario_hash, seed,
-        replications, started, finished, path.
+        replications, overrides, plugins, started, finished, path.
     """
     import pandas as pd
 
@@ -42,6 +43,7 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "seed",
     "replications",
     "overrides",
+    "plugins",
     "started",
     "finished",
     "path",
@@ -85,6 +87,9 @@ def catalogue_row(
         "replications": m.get("replications"),
         # A run made before output settings were recorded apart kept them here.
         "overrides": format_overrides(model_overrides(m.get("overrides"))),
+        # Distributions, versions and a hash of the plug-ins' code: runs of one scenario
+        # made with edited plug-in code look alike otherwise (plugin_record.plugins_label).
+        "plugins": plugins_label(m),
         "started": m.get("started", ""),
         "finished": m.get("finished", ""),
         "path": path,
@@ -296,6 +301,8 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
             "or a scenario name; `scosim list` shows what is there)"
         )
     row = hit.iloc[-1]
+    if by_name and hit["plugins"].nunique() > 1:
+        warnings.warn(plugin_code_differs(str(ref), hit), ScosimWarning, stacklevel=2)
     if by_name and row["overrides"]:
         warnings.warn(
             f"{str(ref)!r} names a scenario whose every finished run was changed with --set; "
@@ -305,6 +312,30 @@ def resolve_run(ref: str | Path, root: str | Path = "results", *,
             stacklevel=2,
         )
     return Path(row["path"])
+
+
+def plugin_code_differs(name: str, rows: pd.DataFrame) -> str:
+    """What resolving a name says when its runs were made with different plug-in code.
+
+    Args:
+        name: The scenario name given.
+        rows: Its finished runs considered (oldest first), the last one taken.
+
+    Returns:
+        Which run was taken and why, each other plug-in code's latest run, and how to
+        choose one.
+    """
+    row = rows.iloc[-1]
+    latest = rows.drop_duplicates("plugins", keep="last")
+    others = [f"{r['run_id']} ({r['plugins'] or 'built-in plug-ins only'}, finished "
+              f"{r['finished'] or '?'})" for _, r in latest.iloc[::-1].iterrows()
+              if r["plugins"] != row["plugins"]]
+    return (f"{name!r} names {len(rows)} finished runs made with {len(latest)} different "
+            f"plug-in codes; using the latest, {row['run_id']} "
+            f"({row['plugins'] or 'built-in plug-ins only'}, finished {row['finished'] or '?'}), "
+            "as a name means its latest run. The latest run of each other code: "
+            + "; ".join(others) + ". Give a run id or directory to choose (`scosim list` "
+            "shows each run's plug-ins)")
 
 
 def ensemble_key(scenario: Any, expected: dict[str, str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ running and its labelling can be read separately.
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 import pandas as pd
@@ -314,6 +315,38 @@ def exits_lines(table: pd.DataFrame) -> list[str]:
             "design_outputs.parquet)"]
 
 
+def wide_intervals_note(indices: pd.DataFrame, n: int) -> str | None:
+    """A warning when a Sobol index's confidence interval is wider than the index itself.
+
+    An index whose half-width exceeds it (``S1_conf > |S1|``, ``ST_conf > |ST|``) has an
+    interval reaching past zero: the sample cannot tell it from no effect, and its size
+    and rank are noise. The bootstrap half-widths shrink about as ``1/sqrt(n)``, so four
+    times the base sample halves them. Undefined (NaN) indices are left to their own note.
+
+    Args:
+        indices: The Sobol ``indices.csv`` (``parameter, output, S1, S1_conf, ST, ST_conf``).
+        n: The base sample size the indices came from.
+
+    Returns:
+        One sentence naming the indices concerned (``S1 of p on o: 0.12 +/- 0.31``) and
+        suggesting a larger ``--n``; None when every interval is narrower than its index.
+    """
+    wide: list[str] = []
+    for _, row in indices.iterrows():
+        for idx in ("S1", "ST"):
+            value, half = float(row[idx]), float(row[f"{idx}_conf"])
+            if value == value and half == half and half > abs(value):
+                wide.append(f"{idx} of {row['parameter']} on {row['output']}: "
+                            f"{value:.3f} +/- {half:.3f}")
+    if not wide:
+        return None
+    shown = "; ".join(wide[:6]) + (f"; and {len(wide) - 6} more" if len(wide) > 6 else "")
+    return (f"warning: {len(wide)} of {2 * len(indices)} indices have a confidence interval "
+            f"wider than the index itself ({shown}): they cannot be told from zero at base "
+            f"sample n = {n}. Run again with a larger --n (the intervals shrink about as "
+            f"1/sqrt(n): --n {4 * n} roughly halves them).")
+
+
 def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) -> str:
     """The indices ``scosim sweep`` prints: what they are, from how many runs, rounded.
 
@@ -364,4 +397,6 @@ def indices_text(indices: pd.DataFrame, meta: dict[str, Any], *, points: int) ->
     if meta["method"] == "sobol" and (shown[list(cols)] == "undefined").any().any():
         text += ("\nundefined: the output is the same at every point, within numerical noise "
                  "(no variance to apportion)")
+    if meta["method"] == "sobol" and (wide := wide_intervals_note(indices, int(meta["n"]))):
+        text += "\n" + "\n".join(textwrap.wrap(wide, 95, break_on_hyphens=False))
     return text

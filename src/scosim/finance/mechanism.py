@@ -125,6 +125,8 @@ class BankingSystems(Mechanism):
 
     name = "banking_systems"
     slot = "finance"
+    # It acts on the events' shocks only (docs/finance.md): no event, no change.
+    passive = True
     # It multiplies the dollar channel's factors into the year's trade costs (step 5).
     welfare_versus = "the dollar channel's trade costs of sanctions"
     # docs/finance.md, "Fiscal cost and welfare": reported beside welfare, not in it.

@@ -18,9 +18,12 @@ LAZY: dict[str, tuple[str, str]] = {
     "corridor_network": ("scosim.network.mechanism:CorridorNetworkMechanism", "network"),
     "banking_systems": ("scosim.finance.mechanism:BankingSystems", "finance"),
 }
+#: Those that change nothing unless a proposal or an event asks them to (``passive``).
+PASSIVE = frozenset({"corridor_network", "banking_systems"})
 #: name -> its settings model, in a module that imports no numpy (the others take none).
 SETTINGS: dict[str, str] = {"security": "scosim.security.spec:SecuritySettings"}
 for _name, (_target, _slot) in LAZY.items():
     _settings = ({"settings_model_path": SETTINGS[_name]} if _name in SETTINGS
                  else {"settings_model": None})
-    _REGISTRY.register_lazy(_name, _target, slot=_slot, name=_name, **_settings)
+    _REGISTRY.register_lazy(_name, _target, slot=_slot, name=_name,
+                            passive=_name in PASSIVE, **_settings)

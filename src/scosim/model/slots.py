@@ -53,6 +53,7 @@ __all__ = [
     "loadable_mechanisms",
     "mechanism_name",
     "mechanism_origin",
+    "mechanism_passive",
     "mechanism_reference",
     "mechanism_slot",
     "register_mechanism",
@@ -128,6 +129,12 @@ class Mechanism(SweptValues):
             for a mechanism whose shocks and policies act in one year (the finance slot:
             a banking crisis, which a banking union or settlement shields). Empty: the
             last year.
+        passive: True when filling the slot changes nothing unless a proposal or an event
+            asks it to (the corridor network with no project, instability or closure gives
+            ``t_hat = 1`` exactly; the banking systems act on events' shocks). The run's
+            answer then does not count the mechanism among the scenario's shocks
+            (:mod:`scosim.attribution`). False (the default): the answer says the welfare
+            table mixes it with the proposals, since it may move the scenario by itself.
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -141,6 +148,7 @@ class Mechanism(SweptValues):
     welfare_versus: ClassVar[str] = ""
     welfare_excludes: ClassVar[str] = ""
     answer_year: ClassVar[tuple[str, ...]] = ()
+    passive: ClassVar[bool] = False
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
     _kind = "mechanism"
@@ -260,6 +268,9 @@ def _check(cls: Any, name: str) -> None:
             raise PluginError(
                 f"mechanism {cls.name!r} defines {attr!r}, which the protocol does not know: "
                 f"did you mean {close[0]!r}? (name a helper with a leading '_')")
+    if not isinstance(cls.passive, bool):  # a truthy string would hide a shock
+        raise PluginError(f"mechanism {cls.name!r}: `passive` must be True or False, got "
+                          f"{cls.passive!r}")
     for phrase in ("welfare_versus", "welfare_excludes"):  # else the answer fails later
         if not isinstance(getattr(cls, phrase), str):
             raise PluginError(f"mechanism {cls.name!r}: `{phrase}` must be text, got "
@@ -328,6 +339,11 @@ def loadable_mechanisms() -> list[str]:
 def mechanism_slot(name: str) -> str:
     """The slot a mechanism fills, without importing a lazily registered built-in."""
     return str(_REGISTRY.declared(name, "slot"))
+
+
+def mechanism_passive(name: str) -> bool:
+    """Whether a mechanism declares itself passive, without importing a lazy built-in."""
+    return bool(_REGISTRY.declared(name, "passive"))
 
 
 def mechanism_reference(name: str) -> str:

@@ -348,6 +348,8 @@ class CorridorNetworkMechanism(Mechanism):
 
     name = "corridor_network"
     slot = "network"
+    # No project, instability or closure: t_hat = 1 exactly (tests/test_attribution.py).
+    passive = True
     welfare_versus = ("the transport network's changes (corridors, route insecurity, "
                       "sanctions and closures)")
     indicators = {
