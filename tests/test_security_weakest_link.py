@@ -23,6 +23,7 @@ from scosim.security.model import SecuritySystem
 from scosim.security.params import SecurityParams
 from scosim.security.proposal import accession_security_gain
 from scosim.security.weakest_link import (
+    accession_rows,
     ces_aggregate,
     pooled_enforcement,
     power_mean,
@@ -31,6 +32,7 @@ from scosim.security.weakest_link import (
 
 AFG = ECONOMIES.index("AFG")
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 SUMMATION = SecurityParams(pool_rho=1.0, enforcement_weight=0.0, haven_share=0.0)
 
 
@@ -161,3 +163,13 @@ proposals:
     # Members that face incidents value fewer avoided ones; none values more.
     assert (term_wl[:, members] <= term_sum[:, members] + 1e-15).all()
     assert (term_wl[:, members] < term_sum[:, members]).any()
+
+
+def test_documented_accession_table_is_what_the_module_gives() -> None:
+    text = DOC.read_text()
+    rows = accession_rows()
+    for r in rows:
+        assert "| " + " | ".join(r.values()) + " |" in text
+    # Summation: every member gains; the pure weakest link: every member loses.
+    assert float(rows[0]["smallest member gain"]) > 0
+    assert float(rows[-1]["members' index gain, mean"]) < 0

@@ -29,6 +29,7 @@ summation pool exactly (the model before the weakest link).
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "enforcement_csv",
     "pooled_enforcement",
     "power_mean",
+    "accession_rows",
+    "main",
     "relative_capacity",
 ]
 
@@ -178,3 +181,52 @@ def enforcement_csv(raw_dir: Path) -> str:
                          "imputed: median of the graded listed economies"])
     return _csv(["iso3", "rule_of_law", "property_rights", "judicial_effectiveness",
                  "government_integrity", "source", "method"], rows)
+
+
+#: ``(label, pool_rho, enforcement_weight)`` of :func:`accession_rows`.
+ACCESSION_GRID = (("summation, capacity ignored", 1.0, 0.0), ("1", 1.0, 1.0), ("0", 0.0, 1.0),
+                  ("-1 (default)", -1.0, 1.0), ("-4", -4.0, 1.0), ("-inf", -math.inf, 1.0))
+
+
+def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
+    """Afghanistan's accession at today's efforts and RATS, over :data:`ACCESSION_GRID`.
+
+    Expected values (no draws) from :func:`scosim.security.proposal.accession_security_gain`,
+    every other parameter at its default (safe havens included).
+    """
+    from dataclasses import replace
+
+    from scosim.security.model import SecuritySystem
+    from scosim.security.params import SecurityParams
+    from scosim.security.proposal import accession_security_gain
+
+    rows = []
+    for label, rho, weight in ACCESSION_GRID:
+        sys_ = SecuritySystem(params=replace(SecurityParams(), pool_rho=rho,
+                                             enforcement_weight=weight))
+        g = accession_security_gain(sys_, sys_.baseline_state(1), sys_.afg, instability)
+        m = sys_.cal.members
+        rows.append({
+            "pool_rho": label,
+            "members' index gain, mean": f"{g['gain'][0, m].mean():.4f}",
+            "smallest member gain": f"{g['gain'][0, m].min():.4f}",
+            "members' incidents avoided a year": f"{g['incidents_avoided'][0, m].sum():.2f}",
+            "Afghanistan's incidents avoided": f"{g['incidents_avoided'][0, sys_.afg]:.1f}",
+        })
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print :func:`accession_rows` as a Markdown table (docs/security.md section 3)."""
+    del argv
+    rows = accession_rows()
+    head = list(rows[0])
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in rows:
+        print("| " + " | ".join(r[h] for h in head) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
