@@ -84,3 +84,17 @@ def test_upgrade_pushes_threat_into_havens_and_off_is_the_old_model() -> None:
     members = on.cal.members
     assert (u_on[members] <= b_on[members] + 1e-12).all()
     assert math.fsum(b_on - u_on) < math.fsum(b_off - u_off)
+
+
+def test_documented_upgrade_table_is_what_the_module_gives() -> None:
+    from pathlib import Path
+
+    from scosim.security.haven import upgrade_rows
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
+    rows = upgrade_rows()
+    for r in rows:
+        assert "| " + " | ".join(r.values()) + " |" in text
+    # Off, nothing reaches a state outside the upgrade; on, Afghanistan is a haven.
+    afg = next(r for r in rows if r["economy"] == "AFG")
+    assert afg["haven_share 0"] == "+0.00" and float(afg["haven_share 0.25"]) > 0

@@ -28,9 +28,15 @@ Sums are elementwise (no matrix product), so results do not depend on BLAS order
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
-__all__ = ["haven_arrivals", "haven_targets", "onward_weights"]
+__all__ = ["HAVEN_SHARES", "haven_arrivals", "haven_targets", "main", "onward_weights",
+           "upgrade_rows"]
+
+#: The ``haven_share`` values :func:`upgrade_rows` compares (0 = the channel off).
+HAVEN_SHARES: tuple[float, ...] = (0.0, 0.25, 0.5)
 
 
 def haven_targets(S: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -87,3 +93,53 @@ def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
     keep = np.where(w.sum(axis=1) > 0, spill, 0.0)
     onward_in = (w[None, :, :] * (to_haven * keep[None, :])[:, :, None]).sum(axis=1)
     return to_haven * (1.0 - keep[None, :]) + onward_in
+
+
+def upgrade_rows(shares: tuple[float, ...] = HAVEN_SHARES) -> list[dict[str, str]]:
+    """The shipped members' RATS upgrade at 2035 instability, by ``haven_share``.
+
+    Change of expected incidents a year (upgrade minus today's RATS, today's customary
+    efforts, no draws; :data:`scosim.security.upgrade_size.UPGRADE_LEVELS` at
+    :data:`~scosim.security.upgrade_size.SCENARIO_INSTABILITY`), for every economy whose
+    change exceeds 0.05 in absolute value at some share, and the members' and all economies'
+    totals. Every other parameter at its default.
+    """
+    from dataclasses import replace
+
+    from scosim.security.model import SecuritySystem
+    from scosim.security.params import SecurityParams
+    from scosim.security.upgrade_size import SCENARIO_INSTABILITY, UPGRADE_LEVELS
+
+    diffs = []
+    for share in shares:
+        system = SecuritySystem(params=replace(SecurityParams(), haven_share=share))
+        st = system.baseline_state(1)
+        up = system.with_rats(st, UPGRADE_LEVELS)
+        diffs.append(system.expected_incidents(up, up.efforts, SCENARIO_INSTABILITY)[0]
+                     - system.expected_incidents(st, st.efforts, SCENARIO_INSTABILITY)[0])
+    d = np.array(diffs)
+    members = system.cal.members
+    rows = []
+    for i in np.flatnonzero((np.abs(d) > 0.05).any(axis=0)):
+        rows.append({"economy": system.codes[i], **{f"haven_share {s:g}": f"{d[k, i]:+.2f}"
+                                                    for k, s in enumerate(shares)}})
+    for label, mask in (("members", members), ("all", np.ones_like(members))):
+        rows.append({"economy": label, **{f"haven_share {s:g}": f"{d[k, mask].sum():+.2f}"
+                                          for k, s in enumerate(shares)}})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print :func:`upgrade_rows` as a Markdown table (docs/security.md section 4)."""
+    del argv
+    rows = upgrade_rows()
+    head = list(rows[0])
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in rows:
+        print("| " + " | ".join(r[h] for h in head) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
