@@ -38,11 +38,11 @@ class SecurityParams:
         k_channel: Own-effort return per channel (``z`` units at full effort).
         spill: Weight of neighbours' and partners' efforts relative to one's own.
         k_pool: Return on RATS-pooled effort per channel, scaled by the RATS level.
-        pool_reference: Number of states the pooled effort is counted per: the pool is
-            the sum of the pooling states' efforts over this number, so with today's ten
-            members pooling it is their mean effort (what ``k_pool`` was set against), and
-            a state that joins the pool adds to it however small its effort (summation:
-            shared intelligence grows with every contributor; docs/security.md section 3).
+        pool_reference: Number of states the pooled effort is counted per: the pool (the
+            poolers' CES aggregate, ``pool_rho``) over this number, so with today's ten
+            members pooling at equal effort it is that effort (what ``k_pool`` was set
+            against); under summation (``pool_rho = 1``) a state that joins adds to it
+            however small its effort (docs/security.md section 3).
         pool_rho: CES exponent of the RATS pool over the poolers' effective enforcement
             (effort times enforcement capacity; :mod:`scosim.security.weakest_link`):
             1 is pure summation (every contribution adds, the model before the weakest

@@ -3,7 +3,11 @@
 * Protection ``z`` (see :mod:`scosim.security.game`): national capacity plus, per
   channel, own effort, neighbours' and partners' efforts (weights ``W``) and RATS pooling.
   The security index is ``S = 1 - exp(-z)`` in [0, 1). Every coefficient on another
-  state's effort is non-negative, so raising one state's effort never lowers anyone's S.
+  state's effort is non-negative, and the pool (:mod:`scosim.security.weakest_link`) rises
+  with every pooler's effort, so raising one state's effort never lowers anyone's S.
+* Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
+  transnational attacks that protection above 2018-2022 stops moves to the least-protected
+  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours).
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -96,8 +100,8 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
         lv = levels[:, :, ch]
         m = (lv > 0).astype(float)
-        # A sum, not the poolers' mean: a state joining the pool never lowers what the
-        # others get from it, however small its effort (summation, not dilution).
+        # Summation (rho 1, no capacity): a joiner never lowers what the others get,
+        # however small its effort; computed as the plain sum, bit for bit the old pool.
         if rho == 1.0 and capacity is None:
             pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
         else:
