@@ -4,7 +4,7 @@ When a state's counter-terrorism enforcement rises above its 2018-2022 level, so
 transnational attacks it stops are not stopped for good: the groups behind them move
 across the border to where enforcement is weakest and operate from there (transference,
 Enders and Sandler 2006, *International Studies Quarterly* 50(2); Enders and Sandler 2012,
-*The Political Economy of Terrorism*, ch. 4, on substitution between targets and places).
+*The Political Economy of Terrorism*, 2nd ed., on substitution between targets and places).
 Afghanistan after 2021 is the region's example: groups pressed in Pakistan and Central Asia
 regroup there and threaten its neighbours again (seed 000: RATS's measures "to counter
 threats posed by terror groups operating from Afghanistan", 2022).

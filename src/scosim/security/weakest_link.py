@@ -3,8 +3,9 @@
 Counter-terrorism protection against shared threats is, in part, a weakest-link public good:
 a transnational group moves its base, money and recruits through the member that polices
 least, so the bloc's protection is limited by that member's enforcement (Hirshleifer 1983,
-*Public Choice* 41(3), "From weakest-link to best-shot"; Sandler 1997, *Global Challenges*,
-and Sandler 2004 on transnational terrorism; Arce and Sandler 2005). How strongly the
+*Public Choice* 41(3), "From weakest-link to best-shot"; Sandler 1997, *Global Challenges*;
+Sandler and Enders 2004, "An economic perspective on transnational terrorism", *European
+Journal of Political Economy* 20(2); Arce and Sandler 2005). How strongly the
 weakest member binds is the substitutability of members' contributions, which a CES
 aggregate states in one number ``rho`` (Cornes 1993, *Quarterly Journal of Economics*
 108(1), "Dyke maintenance and other stories"):
