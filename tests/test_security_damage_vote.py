@@ -67,8 +67,11 @@ def test_doubling_a_states_incidents_doubles_its_term(who: int) -> None:
     cal = load_security_calibration()
     base = cal.base_rate.copy()
     base[who] *= 2.0
-    once = _preview(SecuritySystem(cal))["term"][0, who]
-    twice = _preview(SecuritySystem(replace(cal, base_rate=base)))["term"][0, who]
+    # Without safe havens: groups displaced from the neighbours do not scale with the
+    # state's own rate (Russia's term would be off by 2.5e-5 of itself).
+    p = SecurityParams(haven_share=0.0)
+    once = _preview(SecuritySystem(cal, p))["term"][0, who]
+    twice = _preview(SecuritySystem(replace(cal, base_rate=base), p))["term"][0, who]
     assert once > 0
     np.testing.assert_allclose(twice, 2.0 * once, rtol=1e-12)
 

@@ -22,6 +22,10 @@ from scosim.security.threat import (
 )
 
 SYS = SecuritySystem()
+# The summation pool of before (no weakest link) and no safe havens: where the monotone
+# properties below hold exactly (the weakest link and havens are tested on their own).
+SUM = SecuritySystem(params=SecurityParams(pool_rho=1.0, enforcement_weight=0.0))
+NO_HAVEN = SecuritySystem(params=SecurityParams(haven_share=0.0))
 N, C = len(ECONOMIES), len(CHANNELS)
 
 
@@ -37,8 +41,10 @@ def test_raising_one_states_effort_never_lowers_anyones_security(seed, who, ch, 
     s1, s2 = SYS.security(state, e), SYS.security(state, e2)
     assert np.all(s2 >= s1 - 1e-12)
     inst = rng.uniform(0.5, 3.0, size=2)
-    lam1 = SYS.expected_incidents(state, e, inst)
-    lam2 = SYS.expected_incidents(state, e2, inst)
+    # Without safe havens nobody's expected incidents rise (with them, the groups a state's
+    # enforcement displaces raise the threat next door: test_security_haven.py).
+    lam1 = NO_HAVEN.expected_incidents(state, e, inst)
+    lam2 = NO_HAVEN.expected_incidents(state, e2, inst)
     assert np.all(lam2 <= lam1 + 1e-9)
     # ... and it strictly helps its neighbours when it has some (a real spillover).
     nb = np.flatnonzero(SYS.partners[:, who] > 0)
@@ -50,8 +56,11 @@ def test_raising_one_states_effort_never_lowers_anyones_security(seed, who, ch, 
 @given(seed=st.integers(0, 2**31 - 1), who=st.integers(0, N - 2), ch=st.integers(0, C - 1),
        level=st.floats(0.1, 2.0))
 def test_a_state_joining_the_rats_pool_never_lowers_anyones_security(seed, who, ch, level):
-    """Pooling is a sum: a new pooler adds its effort, however small, to what every pooler
-    gets (with the poolers' mean a low-effort joiner diluted it: the members lost)."""
+    """Under summation (pool_rho = 1, capacity ignored) a new pooler adds its effort, however
+    small, to what every pooler gets (with the poolers' mean a low-effort joiner diluted it:
+    the members lost). With the weakest link (the default) a weak joiner may hold the pool
+    back: test_security_weakest_link.py."""
+    SYS = SUM  # noqa: N806
     rng = np.random.default_rng(seed)
     state = SYS.baseline_state(2)
     e = rng.random((2, N, C))

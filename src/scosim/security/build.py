@@ -78,6 +78,7 @@ RAW = {
     "wdi_gdp": "wdi_ny_gdp_mktp_cd.csv",
     "unodc": "unodc_wdr2024_drug_seizures_2018_2022.csv",
     "cepii": "cepii_geodist_dist_cepii.csv",
+    "heritage": "heritage_index_of_economic_freedom_2019.csv",
 }
 
 SOURCES = [
@@ -95,12 +96,15 @@ SOURCES = [
     ("cepii_geodist", "CEPII GeoDist (Mayer and Zignago 2011), contiguity", RAW["cepii"]),
     ("cia_factbook", "CIA, The World Factbook (online edition, 2021), Afghanistan, Geography, "
      "'Land boundaries': total 5,987 km", ""),
+    ("heritage_2019", "Heritage Foundation, 2019 Index of Economic Freedom, Rule of Law "
+     "components (property rights, judicial effectiveness, government integrity; data c. "
+     "2016-2017)", RAW["heritage"]),
     ("scosim_rule", "scosim derivation rule (docs/security.md)", ""),
 ]
 
 # The key's keys are written in this order; derived tables are small enough to hold.
 TABLE_NAMES = ("threat", "gti_history", "gti_recent", "harm", "capacity", "seizures",
-               "borders", "afghan_borders", "sources", "meth_seizures")
+               "borders", "afghan_borders", "sources", "meth_seizures", "enforcement")
 
 #: Afghanistan's land borders, km: CIA, The World Factbook, "Afghanistan", Geography, "Land
 #: boundaries" (online edition 2021: total 5,987 km; editions before about 2016 gave 5,529 km
@@ -380,6 +384,7 @@ def build_security_tables(raw_dir: Path,
     """
     # Imported here: build_meth reuses this module's helpers (a top-level import would cycle).
     from scosim.security.build_meth import meth_seizures_csv
+    from scosim.security.weakest_link import enforcement_csv
 
     raw_dir = Path(raw_dir)
     threat, hist, harm = _gti(raw_dir, check_window(window))
@@ -395,6 +400,8 @@ def build_security_tables(raw_dir: Path,
         "afghan_borders": _afghan_borders(borders),
         "sources": _csv(["source_id", "citation", "raw_file"], [list(s) for s in SOURCES]),
         "meth_seizures": meth_seizures_csv(raw_dir),  # beside the opiates: docs/security.md
+        # Enforcement capacity, the weakest link of the RATS pool (weakest_link.py).
+        "enforcement": enforcement_csv(raw_dir),
     }
 
 

@@ -19,6 +19,7 @@ from scosim.security.table_read import TABLES_DIR, SecurityTableError, threat_ro
 from scosim.security.table_read import iso_index as _iso
 from scosim.security.table_read import number as _num
 from scosim.security.table_read import table_rows as _rows
+from scosim.security.weakest_link import enforcement_capacity
 
 __all__ = ["TABLES_DIR", "SecurityCalibration", "SecurityTableError", "load_security_calibration"]
 
@@ -40,6 +41,9 @@ class SecurityCalibration:
         gti_incidents: ``{year: (N,) incidents}`` 2012-2022, NaN where not in GTI.
         afghan_border_km: ``(N,)`` length of each economy's land border with Afghanistan, km
             (CIA World Factbook; 0 for non-neighbours).
+        enforcement: ``(N,)`` enforcement capacity in (0, 1]: the Heritage 2019 Rule of
+            Law score over 100 (``enforcement.csv``; the weakest link of the RATS pool,
+            :mod:`scosim.security.weakest_link`). Default: 1 everywhere (no weakest member).
         sources: Per-field ``(N,)`` arrays of source ids (docs/security.md lists them).
     """
 
@@ -53,6 +57,7 @@ class SecurityCalibration:
     seizures_t: dict[int, np.ndarray]
     gti_incidents: dict[int, np.ndarray]
     afghan_border_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    enforcement: np.ndarray = field(default_factory=lambda: np.ones(0))
     sources: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -141,10 +146,19 @@ def load_security_calibration(tables_dir: Path | None = None) -> SecurityCalibra
     if missing:
         raise SecurityTableError(f"{p.name}: no border length for AFG neighbour(s) {missing}")
 
+    enforcement = np.zeros(n)
+    p = d / "enforcement.csv"
+    for line, r in _rows(p, ["iso3", "rule_of_law"]):
+        enforcement[_iso(p, line, r)] = _num(p, line, r, "rule_of_law", lo=1.0, hi=100.0)
+    unscored = [ECONOMIES[j] for j in range(n - 1) if enforcement[j] == 0]
+    if unscored:
+        raise SecurityTableError(f"{p.name}: no rule_of_law for {unscored}")
+    enforcement[-1] = 100.0  # ROW never pools: any value; full capacity
+
     members = np.array([c in MEMBERS for c in ECONOMIES])
     return SecurityCalibration(
         codes=ECONOMIES, base_rate=rate, overdispersion=alpha, milex_share=milex, gdp_usd=gdp,
         contiguity=contig, members=members, seizures_t=seiz, gti_incidents=gti,
-        afghan_border_km=border_km,
+        afghan_border_km=border_km, enforcement=enforcement_capacity(enforcement),
         sources={"base_rate": src_rate, "milex_share": src_milex},
     )

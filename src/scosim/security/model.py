@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from scosim.data.constants import ECONOMIES
+from scosim.data.constants import ECONOMIES, MEMBERS
 from scosim.security.calibration import SecurityCalibration, load_security_calibration
+from scosim.security.haven import onward_weights
 from scosim.security.params import CHANNELS, SecurityParams
 from scosim.security.routes import SUPPLY_BASE_T, calibrate_hazards, route_flows
 from scosim.security.rules import EffortRule, apply_effort_rules
@@ -25,6 +26,7 @@ from scosim.security.threat import (
     row_normalise,
     security_index,
 )
+from scosim.security.weakest_link import relative_capacity
 
 __all__ = [
     "INDICATORS",
@@ -171,10 +173,20 @@ class SecuritySystem:
         # Afghan spillover shared by border length (Pakistan 45 %, China 1.5 %), not equally
         # (docs/security.md section 4): more border, more crossings for militants.
         self.afghan_spill_weights = c.afghan_border_km / c.afghan_border_km.sum()
+        # Where a safe haven's extra threat goes (haven.py): Afghanistan's by border length.
+        self.haven_onward = onward_weights(c.contiguity, {self.afg: self.afghan_spill_weights})
         self.partners = self._partner_matrix(c.members)
         # Partner matrices of other memberships (runs where a state acceded), by membership.
         self._partner_cache: dict[bytes, np.ndarray] = {}
         self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
+        # Relative enforcement capacity, the weakest link of the RATS pool (weakest_link.py);
+        # None (every effort counts as is) without the table or at weight 0.
+        # Relative to the data's ten members (a fixed yardstick, whatever a calibration or
+        # a run lists as members).
+        today = np.isin(np.asarray(self.codes), MEMBERS)
+        self.enforcement = (relative_capacity(c.enforcement, today, p.enforcement_weight)
+                            if np.size(c.enforcement) == c.n and p.enforcement_weight > 0
+                            else None)
         self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
         # A member's customary effort, which a state that accedes takes on (section 11 of
         # docs/security.md): the mean of today's members' (0.5 in the default calibration).
@@ -323,13 +335,15 @@ class SecuritySystem:
                   members: np.ndarray | None = None) -> np.ndarray:
         p = self.params
         z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
-                       p.spill, pool_reference=p.pool_reference)
+                       p.spill, pool_reference=p.pool_reference,
+                       capacity=self.enforcement, rho=p.pool_rho)
         # Runs with another membership are recomputed with their own partners; the others
         # keep the batch computation, so they match a batch where nobody accedes exactly.
         for runs, w in self.partner_groups(members):
             z[runs] = protection(np.asarray(efforts)[runs], self.capacity_term, w,
                                  np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill,
-                                 pool_reference=p.pool_reference)
+                                 pool_reference=p.pool_reference,
+                                 capacity=self.enforcement, rho=p.pool_rho)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:
@@ -352,7 +366,8 @@ class SecuritySystem:
                                   hardening=hardening, spill_weights=self.afghan_spill_weights,
                                   S_domestic=self.domestic_security(state, efforts),
                                   S0_domestic=self.S0_domestic,
-                                  transnational_share=p.transnational_share)
+                                  transnational_share=p.transnational_share,
+                                  haven_share=p.haven_share, haven_onward=self.haven_onward)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,

@@ -38,11 +38,34 @@ class SecurityParams:
         k_channel: Own-effort return per channel (``z`` units at full effort).
         spill: Weight of neighbours' and partners' efforts relative to one's own.
         k_pool: Return on RATS-pooled effort per channel, scaled by the RATS level.
-        pool_reference: Number of states the pooled effort is counted per: the pool is
-            the sum of the pooling states' efforts over this number, so with today's ten
-            members pooling it is their mean effort (what ``k_pool`` was set against), and
-            a state that joins the pool adds to it however small its effort (summation:
-            shared intelligence grows with every contributor; docs/security.md section 3).
+        pool_reference: Number of states the pooled effort is counted per: the pool (the
+            poolers' CES aggregate, ``pool_rho``) over this number, so with today's ten
+            members pooling at equal effort it is that effort (what ``k_pool`` was set
+            against); under summation (``pool_rho = 1``) a state that joins adds to it
+            however small its effort (docs/security.md section 3).
+        pool_rho: CES exponent of the RATS pool over the poolers' effective enforcement
+            (effort times enforcement capacity; :mod:`scosim.security.weakest_link`):
+            1 is pure summation (every contribution adds, the model before the weakest
+            link), ``-inf`` the pure weakest link (the least-enforcing pooler sets the
+            pool). Default -1 (the harmonic mean, elasticity of substitution 1/2): a
+            "weaker-link" technology in Sandler's taxonomy (Sandler 1997; Arce and Sandler
+            2005), where the weakest contributor matters most but the others still count,
+            halfway in elasticity between summation (infinite) and the weakest link (0).
+            **An assumption** (no estimate exists); docs/security.md section 3 varies it
+            over 1, 0, -1, -4 and -inf.
+        enforcement_weight: Exponent on relative enforcement capacity in a pooler's
+            contribution, ``effort * (kappa / kappa_members) ** weight`` (``kappa`` the
+            Heritage 2019 Rule of Law score over 100, a proxy). 1 (default): a pooler's
+            effort counts in proportion to its capacity; 0: capacity is ignored. With
+            ``pool_rho = 1`` and weight 0 the pool is the summation of before.
+        haven_share: Share of the transnational incidents a state's enforcement above
+            its 2018-2022 level stops that are displaced, not removed: the groups move to
+            the least-protected land neighbour (the safe haven) and from there threaten
+            it and its neighbours (:mod:`scosim.security.haven`; transference, Enders and
+            Sandler 2006, 2012). 0 turns the channel off. Default 0.25, **an assumption**:
+            below the 0.5 of ``displacement`` for hardening, since enforcement arrests and
+            disrupts groups (RATS reports 2,600 members apprehended in 2013-2019, seed 000)
+            where hardening only deflects attacks; varied over 0-0.5 in docs/security.md.
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
@@ -96,6 +119,9 @@ class SecurityParams:
     spill: float = 0.5
     k_pool: tuple[float, float, float] = (0.6, 0.4, 0.3)
     pool_reference: float = POOL_REFERENCE
+    pool_rho: float = -1.0
+    enforcement_weight: float = 1.0
+    haven_share: float = 0.25
     rats_baseline: tuple[float, float, float] = (1.0, 0.0, 0.0)
     beta: float = 2.0
     beta_defence: float = 1.0
@@ -124,10 +150,14 @@ class SecurityParams:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
                      "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
-                     "trust_down"):
+                     "trust_down", "enforcement_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("displacement", "afghan_spill", "insecurity_weight", "transnational_share"):
+        if not (self.pool_rho <= 1.0):
+            raise ValueError(f"pool_rho must be <= 1 (1 = summation, -inf = weakest link), "
+                             f"got {self.pool_rho}")
+        for name in ("displacement", "haven_share", "afghan_spill", "insecurity_weight",
+                     "transnational_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.incidents_half <= 0:

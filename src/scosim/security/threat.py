@@ -3,7 +3,11 @@
 * Protection ``z`` (see :mod:`scosim.security.game`): national capacity plus, per
   channel, own effort, neighbours' and partners' efforts (weights ``W``) and RATS pooling.
   The security index is ``S = 1 - exp(-z)`` in [0, 1). Every coefficient on another
-  state's effort is non-negative, so raising one state's effort never lowers anyone's S.
+  state's effort is non-negative, and the pool (:mod:`scosim.security.weakest_link`) rises
+  with every pooler's effort, so raising one state's effort never lowers anyone's S.
+* Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
+  transnational attacks that protection above 2018-2022 stops moves to the least-protected
+  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours).
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -38,6 +42,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from scosim.security.game import Technology, aggregate
+from scosim.security.haven import haven_arrivals, onward_weights
+from scosim.security.weakest_link import pooled_enforcement
 
 __all__ = [
     "displaced_pressure",
@@ -63,7 +69,8 @@ def row_normalise(adj: np.ndarray) -> np.ndarray:
 
 def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
                rats: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
-               spill: float, *, pool_reference: float) -> np.ndarray:
+               spill: float, *, pool_reference: float,
+               capacity: np.ndarray | None = None, rho: float = 1.0) -> np.ndarray:
     """Protection ``z`` of every economy, ``(R, N)``.
 
     Args:
@@ -78,6 +85,11 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         spill: Weight of others' efforts relative to one's own.
         pool_reference: States the pooled sum is counted per (> 0): with that many states
             pooling, ``pooled`` is their mean effort.
+        capacity: ``(N,)`` relative enforcement capacity of each state (default: 1).
+        rho: CES exponent of the pool: ``pooled`` is ``n * M_rho(x) / pool_reference``,
+            ``M_rho`` the power mean of the poolers' effective enforcement
+            ``x = effort * capacity`` (:func:`scosim.security.weakest_link.pooled_enforcement`);
+            1 with no capacity (default) is the summed effort.
     """
     e = np.asarray(efforts, dtype=float)
     r, n, c = e.shape
@@ -88,9 +100,13 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
         lv = levels[:, :, ch]
         m = (lv > 0).astype(float)
-        # A sum, not the poolers' mean: a state joining the pool never lowers what the
-        # others get from it, however small its effort (summation, not dilution).
-        pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
+        # Summation (rho 1, no capacity): a joiner never lowers what the others get,
+        # however small its effort; computed as the plain sum, bit for bit the old pool.
+        if rho == 1.0 and capacity is None:
+            pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
+        else:
+            # Weakest link: a CES of effective enforcement, held back by the weakest pooler.
+            pooled = pooled_enforcement(e[:, :, ch], capacity, m > 0, rho)[:, None] / pool_reference
         z += k_pool[ch] * lv * pooled
     return z
 
@@ -162,7 +178,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        spill_weights: np.ndarray | None = None,
                        S_domestic: np.ndarray | None = None,
                        S0_domestic: np.ndarray | None = None,
-                       transnational_share: float = 1.0) -> np.ndarray:
+                       transnational_share: float = 1.0,
+                       haven_share: float = 0.0,
+                       haven_onward: np.ndarray | None = None) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
     With ``S_domestic`` (the index without RATS pooling), RATS pooling acts on the
@@ -191,6 +209,12 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         S0_domestic: ``(N,)`` that index at baseline efforts (with ``S_domestic``).
         transnational_share: Share of the 2018-2022 base rates that is transnational
             (with ``S_domestic``; the Afghan spillover is all transnational).
+        haven_share: Share of the transnational incidents stopped by protection above
+            2018-2022 that is displaced to safe havens (:mod:`scosim.security.haven`);
+            0 (default) turns the channel off. Onward spill from a haven is ``afghan_spill``.
+        haven_onward: ``(N, N)`` onward shares from each haven
+            (:func:`scosim.security.haven.onward_weights`; default: equal shares over
+            land neighbours, Afghanistan's row ``spill_weights``).
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
@@ -212,11 +236,24 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                                    beta_defence=beta_defence)
         pressure = np.exp(-beta_defence * h) * (pressure + moved)
     full = np.exp(-beta * (S - S0))
+    p_pos = np.maximum(pressure, 0.0)
     if S_domestic is None:
-        return np.maximum(pressure, 0.0) * full
-    q = transnational_fraction(own, spill, transnational_share)
-    dom = np.exp(-beta * (np.asarray(S_domestic, dtype=float) - S0_domestic))
-    return np.maximum(pressure, 0.0) * ((1.0 - q) * dom + q * full)
+        q = np.ones_like(p_pos)
+        lam = p_pos * full
+    else:
+        q = transnational_fraction(own, spill, transnational_share)
+        dom = np.exp(-beta * (np.asarray(S_domestic, dtype=float) - S0_domestic))
+        lam = p_pos * ((1.0 - q) * dom + q * full)
+    if haven_share > 0:
+        onward = haven_onward if haven_onward is not None else onward_weights(Wn, {afg: w})
+        # Transnational attacks that protection above 2018-2022 stops this year.
+        stopped = p_pos * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
+        arrived = haven_arrivals(stopped, S, Wn, onward, share=haven_share, spill=afghan_spill)
+        if hardening is not None:  # hardening protects against every attack on the state
+            arrived = arrived * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
+        # Displaced groups meet the receiver's protection like its other transnational attacks.
+        lam = lam + arrived * full
+    return lam
 
 
 def transnational_fraction(own: np.ndarray, spill: np.ndarray, share: float) -> np.ndarray:
