@@ -16,6 +16,7 @@ pytest.importorskip("plotly", reason="the explorer needs the 'explore' extra")
 
 from scosim.explore.figures import membership_figures, vote_reasons_figure  # noqa: E402
 from scosim.explore.session import View, run_view  # noqa: E402
+from scosim.indicator_display import percent_of_runs  # noqa: E402
 from scosim.plot_votes import _vote_label, vote_reasons_data  # noqa: E402
 from scosim.plots import NO_EVENTS, load_plot_data  # noqa: E402
 
@@ -45,7 +46,8 @@ def test_vote_figure_says_who_decided_the_vote_as_the_png_does(cu_run) -> None:
     fig = vote_reasons_figure(cu_run)
     data = vote_reasons_data(load_plot_data(cu_run.path))
     assert data is not None and fig is not None
-    expected = {s: _vote_label(float(data.yes_share[s]), data.rules[s], bool(data.sponsor[s]))
+    expected = {s: _vote_label(float(data.yes_share[s]), data.rules[s], bool(data.sponsor[s]),
+                               data.n_runs)
                 for s in data.contributions.index}
     # Every state votes always_yes in this scenario; some have negative scores.
     assert (data.contributions.sum(axis=1) < 0).any()
@@ -139,7 +141,7 @@ def test_who_gains_labels_say_the_share_of_runs_in_the_union_as_the_png(
     page_and_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """customs_union, 3 runs: Iran is in the union in 1 of 3 in the last year. The PNG
-    labels its bar "IRN  (in union 33%)"; the page showed a bare "IRN" bar, read as a
+    labels its bar "IRN  (in union 33.3%)"; the page showed a bare "IRN" bar, read as a
     member's loss. The page's labels and axis title are now the PNG's, bar for bar."""
     from matplotlib.figure import Figure
 
@@ -167,7 +169,7 @@ def test_who_gains_labels_say_the_share_of_runs_in_the_union_as_the_png(
     # Bar k of the page is bar k of the PNG (the PNG draws the table's order bottom up).
     assert list(axis.tickvals) == list(fig.data[0].y) == list(table.index)
     assert list(axis.ticktext) == png["labels"]
-    assert f"IRN  (in union {round(100 * share)}%)" in png["labels"]
+    assert f"IRN  (in union {percent_of_runs(share, st.runs)}%)" in png["labels"]  # 33.3
     assert " ".join(_plain(axis.title.text)) == png["axis"]
     # Hovering a bar names the share too (with the bar's 5th-95th percentile).
     (irn,) = [d for d in fig.data[0].customdata if d[0].startswith("IRN")]

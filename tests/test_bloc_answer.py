@@ -85,9 +85,9 @@ def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
     # Art. XXIV: medians of the bloc's runs; shares of those runs (2 of 3 rose; in 1 of 3,
     # the last with a bloc, outsiders lost 50 against the members' 40).
     assert (f"GATT Art. XXIV, in those 3 runs: members' average external tariff 3.00 % -> "
-            f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians), rose in {percent_of_runs(2 / 3)} %. "
+            f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians), rose in {percent_of_runs(2 / 3, 3)} %. "
             "Outsiders lost more than members gained (a welfare comparison, not an Art. XXIV "
-            f"test) in {percent_of_runs(1 / 3)} %.") in said
+            f"test) in {percent_of_runs(1 / 3, 3)} %.") in said
     # Right after the welfare table and its notes, before the footer.
     notes = next(k for k, x in enumerate(lines) if x.startswith("gains: share of runs"))
     assert notes < head and lines[-1].startswith("Figures:")
@@ -139,7 +139,7 @@ def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, ca
     after = np.median(one["union_external_tariff_after_pct"])
     assert after > before  # the import-weighted CET raises the members' average
     assert f"{before:.2f} % -> {after:.2f} % (medians)" in said
-    raised = percent_of_runs(one["art24_external_tariff_raised"].mean())
+    raised = percent_of_runs(one["art24_external_tariff_raised"].mean(), len(one))
     assert re.search(rf"rose in {raised} % of runs\. Outsiders lost more", said)
     # Worked out again from the tables (a run without summary.txt), the same lines.
     (union_run / "summary.txt").unlink()

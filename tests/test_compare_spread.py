@@ -30,6 +30,44 @@ def test_shares_of_more_than_100_runs_have_one_decimal(share: float, runs: int,
     assert percent_of_runs(share, runs) == shown
 
 
+@pytest.mark.parametrize(("share", "runs", "shown"), [
+    (1 / 40, 40, "2.5"), (2 / 3, 3, "66.7"), (1 / 7, 7, "14.3"), (1 / 20, 20, "5"),
+    (3 / 50, 50, "6"), (37 / 100, 100, "37"), (float("nan"), 200, "–")])
+def test_a_share_has_a_decimal_unless_every_share_of_its_runs_is_a_whole_percent(
+        share: float, runs: int, shown: str) -> None:
+    """1 of 40 runs is 2.5 %, which whole percent printed as "2" (steps of 2.5 %); 20
+    runs move in steps of 5 %, and a decimal would be noise."""
+    assert percent_of_runs(share, runs) == shown
+
+
+def test_report_and_terminal_print_a_share_of_runs_alike(tmp_path: Path) -> None:
+    """report.md rounded shares to whole percent ("4%") where the terminal printed 3.5%
+    for the same row of 200 runs: both now print what the run's answer prints."""
+    from scosim.report import summary_table
+
+    pol, base = synthetic_pair(200, seed=1, effect=0.0, spread=1.0)  # CHN 97 of 200: 48.5 %
+    comp = compare_results(write_run(tmp_path / "p", pol.assign(indicator="welfare_change_pct"),
+                                     scenario="pol", seed=7),
+                           write_run(tmp_path / "b", base.assign(indicator="welfare_change_pct"),
+                                     scenario="base", seed=7))
+    year = 2028
+    report = summary_table(comp, year=year, units=UNITS)
+    term = compare_terminal.summary_table(
+        compare_terminal.terminal_rows(comp, year, ["welfare_change_pct"]), units=UNITS)
+    k = term.columns.index("share > 0")
+    terminal = {cells[0]: cells[k] for cells in term.rows}
+    d = comp.diffs
+    half = 0
+    for _, r in report.iterrows():
+        runs = d[(d["year"] == year) & (d["country"] == r["country"])
+                 & (d["indicator"] == "welfare_change_pct")]["diff"]
+        assert len(runs) == 200
+        want = f"{percent_of_runs(float((runs > 1e-9).mean()), 200)}%"
+        assert r["share of runs above baseline"] == terminal[r["country"]] == want
+        half += (runs > 1e-9).sum() % 2  # an odd count of 200 is a half percent
+    assert half, "some share is not a whole percent, or the test shows nothing"
+
+
 def test_compare_prints_the_spread_of_runs_beside_the_ci_of_the_mean(tmp_path: Path) -> None:
     """The terminal showed the precision of the mean only; the runs' 5-95 % band was in
     report.md. Now a column '90% of runs between' holds the 5th-95th percentile of the runs'

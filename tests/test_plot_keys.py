@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib.colors as mcolors
 
 from scosim import plots
+from scosim.indicator_display import percent_of_runs
 from scosim.plots import load_plot_data
 
 
@@ -43,7 +44,7 @@ def test_membership_colour_bar_labels_every_bin_edge(geometry_run: Path, tmp_pat
 
 def test_welfare_labels_give_the_union_share_only_where_there_is_one(
         geometry_run: Path, tmp_path: Path, kept_figures: list) -> None:
-    """An economy in a union in some runs reads "(in union 71%)", with the share the
+    """An economy in a union in some runs reads "(in union 71.4%)", with the share the
     answer's table gives; an economy never in one carries its code alone (a "(0%)" on
     every outsider read like a share of runs with a gain)."""
     from scosim.run_headline import headline_table
@@ -57,7 +58,9 @@ def test_welfare_labels_give_the_union_share_only_where_there_is_one(
     assert len(inside) >= 2
     for code, text in labels.items():
         if code in inside:
-            assert text == f"{code}  (in union {rows.loc[code, 'in_union']:.0%})"
+            # Rounded as the answer's "in union" column (7 runs: one decimal).
+            share = percent_of_runs(rows.loc[code, "in_union"], st.runs)
+            assert text == f"{code}  (in union {share}%)"
         else:
             assert text == code
     assert "in union" in ax.get_ylabel()
@@ -100,7 +103,8 @@ def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, caps
 def test_membership_figure_without_any_union_says_so(tmp_path: Path, kept_figures: list) -> None:
     """States vote on a corridor and join it, and no union forms in any run: the left
     panel was an all-white customs-union map beside the votes, read as "a union was
-    proposed and nobody joined". It now says no economy was in one (PNG and page)."""
+    proposed and nobody joined". It now says no economy was in one (PNG and page), above
+    the SCO's rows."""
     import shutil
 
     from scosim.explore.figures import membership_figures
@@ -117,10 +121,14 @@ def test_membership_figure_without_any_union_says_so(tmp_path: Path, kept_figure
     st = load_plot_data(res.path)
     plots.plot_membership(st, None, "t", tmp_path / "m.png")
     left = kept_figures[-1].axes[0]
-    assert not left.axison and not left.images
-    assert [t.get_text() for t in left.texts] == [plots.no_membership_text("a customs union")]
-    assert not any(a.get_ylabel() == "share of runs" for a in kept_figures[-1].axes)
+    # Since 2026-12-06 the map has the SCO's rows (who is in the SCO) and no union row;
+    # its title says no economy was in a customs union.
+    rows = [t.get_text() for t in left.get_yticklabels()]
+    assert rows and all(r.startswith("SCO: ") for r in rows)
+    assert "no economy was in a customs union adopted in the run, in any run" in " ".join(
+        left.get_title().split())
     heat, _ = membership_figures(open_result(res.path))
-    assert not heat.data and "no economy was in a customs union" in heat.layout.annotations[0].text
+    assert list(heat.data[0].y) == rows
+    assert "no economy was in a customs union" in heat.layout.title.text
     # As the PNG's title: a leaver is still inside in its year of exit.
     assert "inside in t and outside from t+1" in heat.layout.title.text

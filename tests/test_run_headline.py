@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from scosim.cli import main
+from scosim.indicator_display import percent_of_runs
 from scosim.plots import load_plot_data
 from scosim.result_tables import open_result
 from scosim.results import read_batches
@@ -129,7 +130,8 @@ def test_the_cli_prints_the_file_the_run_keeps(tmp_path: Path, model_fixture, ca
     said_no = votes[~votes["yes"].astype(bool)].groupby("country", observed=True)["run"]
     for code, runs in said_no.nunique().items():
         # (a non-member's row then says its no was no veto, in a column after it)
-        assert re.search(rf"\n  {code} [^\n]* {100 * runs / 6:.0f} %( +0 %)?\n", kept), code
+        share = re.escape(percent_of_runs(runs / 6, 6))  # 6 runs: one decimal, 16.7
+        assert re.search(rf"\n  {code} [^\n]* {share} %( +0(\.0)? %)?\n", kept), code
     assert "(under consensus a member's no is a veto)" in " ".join(kept.split())
     # What the runs vary, read from the run's scenario.yaml, with the commands for the rest.
     assert ("The shares of runs span runs that differ only in the growth shocks"
@@ -326,7 +328,7 @@ def test_a_state_that_leaves_with_its_bloc_is_counted_as_left(tmp_path: Path) ->
     for code, g in own.groupby("country", observed=True):
         years = sorted(set(g["year"]))
         spec = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-        gain = f"{100 * g['realised_gain'].mean():+.2f}"
+        gain = f"{100 * g['realised_gain'].median():+.2f}"  # the answer's statistic
         assert gain != "+0.00" and float(gain) < 0  # a loss below the threshold of 0
         assert f"{code} {g['run'].nunique()} ({spec}; {gain} %)" in text
     taken = ev[(ev["type"] == "bloc_exit") & (ev["country"] == "RUS")]
@@ -348,7 +350,7 @@ def test_the_answer_says_in_how_many_runs_each_proposal_was_adopted(geometry_run
         assert st.adopted_runs.get(pid, 0) == n
         runs = st.runs
         want = ("rejected in every run" if n == 0 else "adopted in every run" if n == runs
-                else f"adopted in {100 * n / runs:.0f} % of runs")
+                else f"adopted in {percent_of_runs(n / runs, runs)} % of runs")
         assert f"proposal {pid}: {want}\n" in text
 
 
@@ -480,6 +482,44 @@ def test_a_bloc_invited_with_its_partners_is_named_and_no_exit_says_nothing() ->
     assert "ARM, BLR, RUS were invited to cu with their bloc's KAZ, KGZ" in text
     assert text.count("in every run") == 1 and "in up to 1 of 3 runs" in text
     assert exit_lines(_synthetic(0.5), 4) == []
+
+
+def _defections(gains: list[float], batches: int = 1) -> RunStats:
+    """IRN leaves ``cu`` once a run in 2030 with the realised gains given, fed in batches."""
+    ev = pd.DataFrame([(r, 2030, "defection", "IRN", "cu", g) for r, g in enumerate(gains)],
+                      columns=["run", "year", "type", "country", "proposal", "realised_gain"])
+    st = RunStats()
+    for part in np.array_split(np.arange(len(ev)), batches):
+        st.add_events(ev.iloc[part])
+    return st
+
+
+def test_the_exit_line_gives_the_median_realised_gain_and_says_so() -> None:
+    """The answer's statistic is the median over runs; the exit line gave the mean.
+
+    Three exits at -0.60 % and one at -3.0 %: the mean, -1.20 %, is no exit's loss and
+    not the statistic of the table above it; the median is -0.60 %.
+    """
+    text = " ".join(" ".join(exit_lines(_defections([-0.006, -0.006, -0.006, -0.03]), 4))
+                    .split())
+    assert "IRN 4 (2030; -0.60 %)" in text
+    assert "median over its exits" in text and "mean" not in text
+
+
+def test_the_exit_median_is_the_same_whatever_the_batches_and_past_the_exact_cap() -> None:
+    """Exact (numpy's median) up to EXACT_GAINS exits; beyond, log bins within 0.1 %,
+    whatever the batching."""
+    from scosim.exit_stats import EXACT_GAINS
+
+    rng = np.random.default_rng(7)
+    few = list(-0.004 - 0.01 * rng.random(41))
+    for batches in (1, 5):
+        (t,) = _defections(few, batches).exits.values()
+        assert t.median_gain() == float(np.median(few)) and t.gain_n == 41
+    many = list(-0.004 - 0.01 * rng.random(EXACT_GAINS + 301))
+    got = [next(iter(_defections(many, b).exits.values())).median_gain() for b in (1, 3, 7)]
+    assert got[0] == got[1] == got[2]  # the same bits in any batching
+    assert got[0] == pytest.approx(np.median(many), rel=1e-3)
 
 
 def test_committed_votes_are_said_for_every_proposal_voted() -> None:

@@ -59,8 +59,6 @@ N_STATS = 4
 #: The run-level spread's columns a summary may carry (:func:`terminal_rows`): the central
 #: ``level`` share of the runs' differences, printed beside the CI of the mean.
 SPREAD_COLUMNS = ("runs_low", "runs_high")
-#: Above this many runs a share of runs has one decimal (as the run's answer).
-_WHOLE = 100
 
 
 def precision_note(level: float) -> str:
@@ -215,10 +213,8 @@ def print_table(table: SummaryTable, console: Any | None = None) -> None:
 
 
 def _runs_share(x: float, runs: int) -> str:
-    """A share of runs in percent: whole percent, one decimal above 100 runs; NaN as "–"."""
-    if x != x:
-        return _share(x)
-    return f"{x:.{1 if runs > _WHOLE else 0}%}"
+    """A share of runs in percent, as ``report.md`` prints it (:func:`scosim.report._share`)."""
+    return _share(x, runs)
 
 
 def _truncate(summary: pd.DataFrame, max_rows: int) -> tuple[pd.DataFrame, pd.DataFrame]:

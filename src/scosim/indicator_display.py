@@ -418,20 +418,35 @@ def one_row_each(frame: Any, aggregates: Mapping[str, str]) -> Any:
     return out
 
 
-#: Above this many runs a share of runs is printed with one decimal: 7 of 200 runs is
-#: 3.5 %, which whole percent printed as "4".
+#: Above this many runs a share of runs is always printed with one decimal: 7 of 200 runs
+#: is 3.5 %, which whole percent printed as "4".
 WHOLE_PERCENT_RUNS = 100
+
+
+def share_places(runs: int) -> int:
+    """Decimals of a share of ``runs`` runs in percent: 0 only when every share is whole.
+
+    A share of ``runs`` runs moves in steps of 100/runs percent: whole per cent is exact
+    only when ``runs`` divides 100 (20 runs: steps of 5 %); otherwise one decimal (200
+    runs: steps of 0.5 %, 7 of them 3.5 %, not "4"; 40 runs: 2.5 %, not "2"), which is
+    every count above :data:`WHOLE_PERCENT_RUNS`. One rule for the run's answer,
+    ``scosim compare``'s terminal table, ``report.md`` and the figures' labels, so that
+    they print a share alike. ``runs`` 0 (not known): whole per cent.
+    """
+    return 0 if runs <= 0 or 100 % runs == 0 else 1
 
 
 def percent_of_runs(share: float, runs: int = 0) -> str:
     """A share (0 to 1) in percent, never "0" or "100" when it is not exactly that.
 
-    Whole percent, or one decimal when ``runs`` (the runs the share is of) is above
-    :data:`WHOLE_PERCENT_RUNS`: a share of 200 runs moves in steps of 0.5 %. One run in
-    200 is "0.5", one in 2,000 "<0.1", never "0", which would read as "in no run".
+    With the decimals of :func:`share_places` for ``runs`` (the runs the share is of):
+    a share of 200 runs moves in steps of 0.5 %. One run in 200 is "0.5", one in 2,000
+    "<0.1", never "0", which would read as "in no run". NaN (no run had a value) is "–".
     """
+    if share != share:
+        return "–"
     pct = 100.0 * float(share)
-    places = 1 if runs > WHOLE_PERCENT_RUNS else 0
+    places = share_places(runs)
     step = 10.0 ** -places
     if 0.0 < pct < step:
         return f"<{step:g}"

@@ -145,7 +145,8 @@ def who_gains_labels(table: pd.DataFrame, st: RunStats) -> tuple[list[str], str]
     if not (share > 0).any():
         return [str(c) for c in table.index], "economy (ROW = Rest of World)"
     _, short, what = membership_of(st)
-    labels = [f"{c}  ({short} {percent_of_runs(share[c])}%)" if share[c] > 0 else str(c)
+    # Rounded as the answer's "in union" column (percent_of_runs with the run count).
+    labels = [f"{c}  ({short} {percent_of_runs(share[c], st.runs)}%)" if share[c] > 0 else str(c)
               for c in table.index]
     return labels, f"economy ({short}: share of runs in {what} that year; ROW = Rest of World)"
 

@@ -30,8 +30,12 @@ __all__ = [
     "membership_moved",
     "no_membership_text",
     "plot_membership",
+    "membership_heading",
+    "membership_map",
     "repeated_votes",
+    "run_statuses",
     "sco_membership",
+    "sco_rows",
 ]
 
 
@@ -84,6 +88,56 @@ def membership_data(
     return union[codes], counts
 
 
+#: How the membership figures name an SCO status (the scenario's ``status`` values).
+STATUS_WORDS = {"member": "member", "observer": "observer", "partner": "dialogue partner",
+                "other": "non-member"}
+
+
+def run_statuses(run_dir: str | Path | None) -> dict[str, str]:
+    """Each economy's SCO status at the start of a run: the defaults, then its scenario's.
+
+    Read from the run's ``scenario.yaml`` (``countries.<code>.status``); the defaults
+    (:data:`scosim.scenario.values.DEFAULT_STATUSES`: the SCO's ten members, two
+    observers and fourteen dialogue partners) when the run has none.
+    """
+    import yaml
+
+    from scosim.scenario.values import DEFAULT_STATUSES
+
+    out = dict(DEFAULT_STATUSES)
+    if run_dir is None:
+        return out
+    try:
+        doc = yaml.safe_load((Path(run_dir) / "scenario.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return out
+    for code, ov in ((doc or {}).get("countries") or {}).items():
+        if isinstance(ov, dict) and ov.get("status") in STATUS_WORDS and code in out:
+            out[str(code)] = str(ov["status"])
+    return out
+
+
+def sco_rows(st: RunStats, statuses: dict[str, str] | None = None) -> pd.DataFrame:
+    """The membership figures' SCO rows: who is in the SCO each year, share of runs.
+
+    One column per economy that is an SCO member, observer or dialogue partner at the
+    start (``statuses``, :func:`run_statuses`) or a member in some run (an accession), in
+    that order, labelled ``"SCO: MNG observer"``; the values are the share of runs (0-1)
+    in which it is a member that year (the ``member`` indicator, as the union's rows read
+    ``in_customs_union``), so an observer's row is empty until it accedes, and a
+    member's is full unless it leaves. Every status is shown, not only the changes: a
+    reader sees who is in the SCO beside who is in the union.
+    """
+    statuses = dict(statuses or run_statuses(None))
+    member = st.mean("member")
+    order = ("member", "observer", "partner", "other")
+    codes = [c for c in member.columns
+             if statuses.get(c) in order[:3] or (member[c] > 0).any()]
+    codes.sort(key=lambda c: order.index(statuses.get(c, "other")))  # stable: data order
+    return member[codes].set_axis(
+        [f"SCO: {c} {STATUS_WORDS[statuses.get(c, 'other')]}" for c in codes], axis=1)
+
+
 def sco_membership(ind: Data, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """The share of runs (0-1) in which each economy is an SCO member, by year.
 
@@ -128,18 +182,27 @@ def repeated_votes(st: RunStats) -> bool:
     return any(n > st.runs for n in st.votes_by.values())
 
 
-def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path) -> Path:
-    """Timeline of who was in the customs union and SCO, and when (share of runs)."""
+def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Path,
+                    statuses: dict[str, str] | None = None) -> Path:
+    """Timeline of who was in the customs union and the SCO, and when (share of runs).
+
+    ``statuses``: each economy's SCO status at the start (:func:`run_statuses`; the
+    defaults when not given), which names the SCO rows (:func:`sco_rows`).
+    """
     from matplotlib.colors import BoundaryNorm
 
     st = _stats(ind, events)
     union, counts = membership_data(st)
     codes = list(union.columns)
     n_runs = st.runs
+    # The SCO's members, observers and dialogue partners under the union's rows: the
+    # union's rows alone did not say who was in the SCO (an accession was a count in the
+    # events panel only).
+    sco = sco_rows(st, statuses).reindex(union.index)
     fig, (ax, ax2) = plt.subplots(
         1,
         2,
-        figsize=(15, 0.4 * len(codes) + 3),
+        figsize=(15, 0.3 * (len(codes) + len(sco.columns)) + 3),
         gridspec_kw={"width_ratios": [3, 2]},
         layout="constrained",
     )
@@ -148,22 +211,14 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     cmap = plt.get_cmap("Blues", len(bounds) - 1)
     norm = BoundaryNorm(bounds, cmap.N)
     what = membership_of(st)[2]
-    # SCO membership, where an accession (or an exit) changes it: the union's rows alone
-    # left an adopted accession as a count in the events panel.
-    sco = sco_membership(st)
     in_union = bool((union.to_numpy() > 0).any())
-    rows = [*(codes if in_union else []), *(f"{c} in the SCO" for c in sco.columns)]
+    rows = [*(codes if in_union else []), *sco.columns]
     shares = np.vstack([*([union[codes].T.to_numpy()] if in_union else []),
-                        *([sco.reindex(union.index).T.to_numpy()] if len(sco.columns) else [])]
+                        *([sco.T.to_numpy()] if len(sco.columns) else [])]
                        ) if rows else np.zeros((0, len(union.index)))
     # A state leaving in year t is inside that year (compliance follows the year's
     # trade): IRN read 100 % in 2030 beside "IRN 173 (2030-2035)" in the answer.
-    head = f"share of runs in which the economy is in {what} adopted in the run"
-    if len(sco.columns):
-        changes = "(only economies whose SCO membership changes)"
-        head = (f"{head}; rows '... in the SCO': an SCO member {changes}" if in_union else
-                f"share of runs in which the economy is an SCO member {changes}; none was "
-                f"in {what} adopted in the run")
+    head = membership_heading(what, in_union, bool(len(sco.columns)))
     ax.set_title(_wrap(head, 80) + "\n(blocs in force before it, such as the EAEU, are not "
                  "counted;\na state that leaves in year t is inside in t and outside from "
                  "t+1)", fontsize=10)
@@ -176,7 +231,8 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         im = ax.imshow(shares, aspect="auto", cmap=cmap, norm=norm, interpolation="none")
         for (i, j), v in np.ndenumerate(shares):
             if v > 0:
-                ax.text(j, i, f"{percent_of_runs(v)}%", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{percent_of_runs(v, n_runs)}%", ha="center", va="center",
+                        fontsize=7,
                         color="white" if v >= 0.5 else "black")
         ax.set_yticks(range(len(rows)), rows)
         if in_union and len(sco.columns):  # the SCO's rows apart from the union's
@@ -208,6 +264,31 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     plt.close(fig)
     return path
 
+
+
+def membership_map(st: RunStats, statuses: dict[str, str] | None = None
+                   ) -> tuple[pd.DataFrame, int]:
+    """The membership map's cells (the PNG's and the explorer's), share of runs (0-1).
+
+    Returns:
+        ``(shares, n_union)``: rows are the economies in the union in some run (none when
+        no union formed in any run) and then the SCO's rows (:func:`sco_rows`), columns
+        the years; ``n_union`` is how many rows are the union's.
+    """
+    union, _ = membership_data(st)
+    in_union = bool((union.to_numpy() > 0).any())
+    sco = sco_rows(st, statuses).reindex(union.index)
+    shares = pd.concat([*([union.T] if in_union else []), sco.T])
+    return shares, union.shape[1] if in_union else 0
+
+
+def membership_heading(what: str, in_union: bool, sco: bool) -> str:
+    """What the membership map's cells are (the PNG's and the explorer's title)."""
+    head = (f"share of runs in which the economy is in {what} adopted in the run" if in_union
+            else f"no economy was in {what} adopted in the run, in any run")
+    if sco:
+        head += "; rows 'SCO: code status at the start': share of runs as an SCO member"
+    return head
 
 
 def membership_moved(st: RunStats) -> bool:

@@ -63,9 +63,13 @@ TERM_COLOURS = {
 #: Colour of a term :data:`TERM_COLOURS` does not list.
 OTHER_COLOUR = "#7f7f7f"
 
-def _vote_label(yes: float, rules: set[str], sponsor: bool) -> str:
-    """``yes in 43%``, plus who decided the vote when it was not the score."""
-    text = f"yes in {percent_of_runs(yes)}%"
+def _vote_label(yes: float, rules: set[str], sponsor: bool, runs: int = 0) -> str:
+    """``yes in 43%``, plus who decided the vote when it was not the score.
+
+    ``runs``: the runs the share is of, rounded as the run's answer rounds it
+    (:func:`~scosim.indicator_display.percent_of_runs`).
+    """
+    text = f"yes in {percent_of_runs(yes, runs)}%"
     committed = sorted(r for r in rules if rule_name(r) in COMMITTED_RULES)
     own = sorted(r for r in rules if rule_name(r) not in SCORE_RULES and r not in committed)
     if committed:
@@ -335,16 +339,17 @@ def _own_score(data: VoteReasons, state: str) -> str:
 def state_label(data: VoteReasons, state: str) -> str:
     """``yes in 43% - ...; withdrew in 5%``: what a state's row says after its bars."""
     label = _vote_label(float(data.yes_share[state]), data.rules[state],
-                        bool(data.sponsor[state]))
+                        bool(data.sponsor[state]), data.n_runs)
     label += _own_score(data, state)
     said_no = 1.0 - float(data.yes_share[state])
     if data.vetoed is not None and said_no > 0:
         # Under consensus only a member's no is a veto: say which kind this no was.
         vetoed = float(data.vetoed[state])
-        label += (f"; its no a veto in {percent_of_runs(vetoed)}% (a member's)" if vetoed > 0
+        veto = percent_of_runs(vetoed, data.n_runs)
+        label += (f"; its no a veto in {veto}% (a member's)" if vetoed > 0
                   else "; its no vetoed nothing (a non-member: keeps only its bloc out)")
     if data.withdrew is not None and data.withdrew[state] > 0:
-        label += f"; withdrew in {percent_of_runs(data.withdrew[state])}%"
+        label += f"; withdrew in {percent_of_runs(data.withdrew[state], data.n_runs)}%"
     return label
 
 

@@ -65,6 +65,7 @@ from scosim.plot_membership import (  # noqa: E402, F401
     no_membership_text,
     plot_membership,
     repeated_votes,
+    run_statuses,
 )
 from scosim.plot_membership import membership_moved as _membership_moved  # noqa: E402
 from scosim.plot_votes import plot_vote_reasons, run_trust_terms  # noqa: E402
@@ -490,7 +491,8 @@ def plot_run(run_dir: str | Path, plots_dir: str | Path, *, progress: bool = Fal
     if "member" in names and any(m[0] in names for m in membership_kinds_of(st)) and any(
         kind in ("vote", "accession") for kind, _ in st.event_counts
     ) and _membership_moved(st):
-        out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png"))
+        out.append(plot_membership(st, None, title, plots_dir / "membership_timeline.png",
+                                   run_statuses(run_dir)))
     reasons = plot_vote_reasons(st, title, plots_dir / "vote_reasons.png", run_trust_terms(run_dir))
     if reasons is not None:
         out.append(reasons)

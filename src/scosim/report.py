@@ -29,6 +29,7 @@ from scosim.indicator_display import (
     aggregate_indicators,
     display,
     one_row_each,
+    percent_of_runs,
     resolve_units,
     signed,
 )
@@ -91,9 +92,15 @@ def _fixed(x: float, places: int | None) -> str:
     return signed(x, places)
 
 
-def _share(x: float) -> str:
-    """A share as a percentage; NaN (no run had a value) as an en dash, not "nan%"."""
-    return "–" if x != x else f"{x:.0%}"
+def _share(x: float, runs: int = 0) -> str:
+    """A share of ``runs`` runs as a percentage, rounded as the run's answer rounds it.
+
+    :func:`~scosim.indicator_display.percent_of_runs`: one decimal unless every share of
+    that many runs is a whole percent (7 of 200 runs is 3.5%, which whole percent printed
+    as "4%" here while the terminal printed 3.5%); NaN (no run had a value) as an en
+    dash, not "nan%".
+    """
+    return "–" if x != x else f"{percent_of_runs(x, runs)}%"
 
 
 def _slug(s: str) -> str:
@@ -161,7 +168,8 @@ def summary_table(comparison: Comparison, *, year: int | None = None,
                                                            strict=True)],
             ci: pairs(t["low"], t["high"]),
             spread: pairs(t["runs_low"], t["runs_high"]),
-            "share of runs above baseline": t["share_positive"].map(_share),
+            "share of runs above baseline": [
+                _share(x, int(n)) for x, n in zip(t["share_positive"], t["n_runs"], strict=True)],
             "runs": t["n_runs"].astype(int),
         }
     )

@@ -402,12 +402,12 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
     The "left" column counts exits; these lines say which were a state's own
     (``defection``: its defect rule, by default three years of realised gains below
     its exit threshold) and which were taken with its bloc (``bloc_exit``), the
-    years they happened in, and the mean realised gain (percent of real
-    expenditure) the defections recorded in their year. A state leaving in year ``t``
-    is outside from ``t + 1`` (the year's trade is solved before compliance), which the
-    heading says: it is still in the union in its year of exit. A bloc's members invited
-    because one of them was (``bloc_invited``) are named, so a state in the table
-    that was never asked by the proposal is explained.
+    years they happened in, and the median realised gain (percent of real
+    expenditure) the defections recorded in their year (the answer's one statistic). A
+    state leaving in year ``t`` is outside from ``t + 1`` (the year's trade is solved
+    before compliance), which the heading says: it is still in the union in its year of
+    exit. A bloc's members invited because one of them was (``bloc_invited``) are named,
+    so a state in the table that was never asked by the proposal is explained.
 
     Args:
         st: The run's statistics.
@@ -425,14 +425,16 @@ def exit_lines(st: RunStats, n_runs: int) -> list[str]:
         for runs, code, pid, t in items:
             spec = _years(t.years)
             if t.gain_n:
-                spec += f"; {_pct(100.0 * t.gain_sum / t.gain_n)} %"
+                spec += f"; {_pct(100.0 * t.median_gain())} %"
             parts.append(f"{code}{f' from {pid}' if len(proposals) > 1 else ''} {runs} ({spec})")
         if parts:
             out += _pack([p + "," for p in parts[:-1]] + parts[-1:], f"  {heading:<16}")
     if out:
+        # The median over the exits, the statistic of the rest of the answer (the mean
+        # was printed here beside the table's medians).
         gain = ("; the realised welfare gain of that year, percent of real expenditure, "
-                "mean, for a state leaving on its own" if any(t.gain_n for t in st.exits.values())
-                else "")
+                "median over its exits, for a state leaving on its own"
+                if any(t.gain_n for t in st.exits.values()) else "")
         out[:0] = textwrap.wrap(f"Who left, in how many of {n_runs} runs, in which year (each "
                                 f"outside from the year after){gain}:", 95)
         if any(k == "defection" for k, _, _ in st.exits):

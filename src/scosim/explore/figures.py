@@ -20,14 +20,18 @@ from typing import Any
 import pandas as pd
 
 from scosim.event_labels import event_label
+from scosim.indicator_display import percent_of_runs
 from scosim.plot_membership import (
     EVENTS_PANEL,
     NO_EVENTS,
     REPEATED_VOTES_NOTE,
     membership_data,
+    membership_heading,
+    membership_map,
     membership_moved,
     no_membership_text,
     repeated_votes,
+    run_statuses,
 )
 from scosim.plot_votes import (
     OTHER_COLOUR,
@@ -337,22 +341,32 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     if not (voted and membership_moved(st)):
         return None
     what = membership_of(st)[2]
-    union, counts = membership_data(st)
+    _, counts = membership_data(st)
+    # The union's rows, then the SCO's members, observers and dialogue partners (as the PNG).
+    shares, n_union = membership_map(st, run_statuses(result.path))
     n_runs = st.runs
     go = _go()
-    if (union.to_numpy() > 0).any():
+    if (shares.to_numpy() > 0).any():
+        # Hover text rounded as the run's answer rounds a share of runs (percent_of_runs).
+        where = [f"in {what}"] * n_union + ["an SCO member"] * (len(shares) - n_union)
+        hover = [[f"{row} in {y}: {w} in {percent_of_runs(v, n_runs)} % of runs"
+                  for y, v in r.items()] for (row, r), w in zip(shares.iterrows(), where,
+                                                                 strict=True)]
         heat = go.Figure(
             go.Heatmap(
-                z=union.T.to_numpy(),
-                x=[str(y) for y in union.index],
-                y=list(union.columns),
+                z=shares.to_numpy(),
+                x=[str(y) for y in shares.columns],
+                y=list(shares.index),
                 zmin=0,
                 zmax=1,
                 colorscale="Blues",
                 colorbar={"title": "share of runs"},
-                hovertemplate="%{y} in %{x}: in " + what + " in %{z:.0%} of runs<extra></extra>",
+                text=hover,
+                hovertemplate="%{text}<extra></extra>",
             )
         )
+        if n_union and n_union < len(shares):  # the SCO's rows apart from the union's
+            heat.add_hline(y=n_union - 0.5, line={"color": "black", "width": 1.5})
         heat.update_xaxes(title="year", type="category")
         heat.update_yaxes(title="economy", autorange="reversed", type="category")
     else:  # as the PNG: words, not an all-white map
@@ -365,11 +379,14 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     # Two lines: the heatmap is half the page wide, and one line was cut at its edge.
     _layout(
         heat,
-        f"Membership over time ({n_runs} runs)<br><sup>share of runs in which each economy "
-        f"is in {what} adopted in the run;<br>blocs in force before it, such as the EAEU, "
-        "are not counted;<br>a state that leaves in year t is inside in t and outside from "
-        "t+1</sup>",
-        height=max(380, 20 * union.shape[1] + 160),
+        f"Membership over time ({n_runs} runs)<br><sup>"
+        # A clause a line (half the page wide): "is in a visa-free regime" stays whole.
+        + "<br>".join(line for part in membership_heading(what, bool(n_union),
+                                                          len(shares) > n_union).split("; ")
+                      for line in textwrap.wrap(part + ";", 80))
+        + "<br>blocs in force before it, such as the EAEU, are not counted;<br>a state "
+        "that leaves in year t is inside in t and outside from t+1</sup>",
+        height=max(380, 20 * len(shares) + 200),
     )
     bars = go.Figure()
     for kind in counts.columns:
