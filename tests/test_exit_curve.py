@@ -222,7 +222,11 @@ def test_command_writes_table_and_figure(tmp_path, capsys):
     assert (folder / "exit_curve.png").stat().st_size > 10_000
     fx = first_exits(record_paths(CU, range(8)), -0.0055)
     iran = fx.own[("sco_cu", "IRN")].sum()
-    assert f"IRN (sco_cu): -0.55 %: {100 * iran / 8:.1f} %" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"IRN (sco_cu): -0.55 %: {100 * iran / 8:.1f} %" in out
+    # The interval's bounds with the share's decimal: "[0-1]" read as a whole-percent claim.
+    row = df[(df["country"] == "IRN") & np.isclose(df["threshold_pct"], -0.55)].iloc[0]
+    assert f"[{row['share_lo_pct']:.1f}-{row['share_hi_pct']:.1f}" in out
 
 
 @pytest.mark.parametrize("bad", [["--at=nan"], ["--at=inf"], ["--lo=-inf"], ["--lo", "abc"],

@@ -104,8 +104,9 @@ def test_scosim_sweep_prints_a_grid_s_and_an_lhs_s_outputs(tmp_path, capsys, mod
     assert printed[0].startswith("grid of 3 points x 1 replication(s) = 3 model runs")
     # Which year the values are of: the scenario's last (the summary never said it).
     assert printed[1] == "values in 2035"
-    # Each point's share of runs with an exit (none here: a corridor has no exits).
-    assert printed[2].startswith("runs with an exit: 0% over all points")
+    # Each point's share of runs with an exit (none here: a corridor has no exits); a share of
+    # 3 runs has a decimal, of each point's 1 run none.
+    assert printed[2].startswith("runs with an exit: 0.0% over all points (0% to 0% by point")
     assert printed[4].split()[:6] == ["corridor_risk_usd:CHN", f"{risk.min():.4g}",
                                       f"{risk.median():.4g}", f"{risk.max():.4g}", "US$", "bn,"]
     assert printed[5] == "by parameters.network.instability.AFG (units as above):"
@@ -122,3 +123,14 @@ def test_scosim_sweep_prints_a_grid_s_and_an_lhs_s_outputs(tmp_path, capsys, mod
     assert printed[1] == f"values in: gdp_usd:KAZ {end}, gdp_usd:KAZ:2025 2025"
     assert printed[2].startswith("runs with an exit: ")
     assert printed[4].split()[0] == "gdp_usd:KAZ" and printed[6].startswith("sweep: ")
+
+
+def test_exit_shares_keep_the_decimal_their_run_count_needs() -> None:
+    """A point's exit share of 8 runs is 12.5 %, not "12%"; of all 16, 6.2 % (the answer's rule)."""
+    from scosim.experiments.sweep import EXIT_COLUMN
+    from scosim.sweep_text import exits_lines
+
+    table = pd.DataFrame({"x": [0.0, 1.0], EXIT_COLUMN: [0.0, 0.125]})
+    line = exits_lines(table, reps=8)[0]
+    # 1 exit in 16 runs: 6.25 % rounds to 6.2 (round half to even) at one decimal.
+    assert line.startswith("runs with an exit: 6.2% over all points (0.0% to 12.5% by point")

@@ -296,7 +296,7 @@ def exits_cli(args: argparse.Namespace) -> int:
             own_rule = (f", {100 * r['leaves_own'] / r['runs']:.1f} % by its own rule"
                         if code != ANY and r["leaves_with_bloc"] else "")
             cells.append(f"{_pct(th)} %: {r['share_pct']:.1f} % "
-                         f"[{r['share_lo_pct']:.0f}-{r['share_hi_pct']:.0f}{year}{own_rule}]")
+                         f"[{r['share_lo_pct']:.1f}-{r['share_hi_pct']:.1f}{year}{own_rule}]")
         print(f"  {code} ({pid}): " + "; ".join(cells))
         shown += 1
     if not shown:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from scosim.experiments.sweep import EXIT_COLUMN
+from scosim.indicator_display import percent_of_runs
 from scosim.sweepable import SWEPT_INSTABILITY
 
 #: An output ``indicator:CODE[:YEAR]`` as ``scosim sweep --output`` takes it.
@@ -255,7 +256,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
                    .rstrip() for i in range(len(outputs) + 1)]
     lines = [f"{design} of {points} points x {reps} replication(s) = {points * reps} model "
              "runs; each output over the points (a point: the mean of its runs):",
-             *notes_text(meta), *years_line(meta), *exits_lines(table), *table_lines]
+             *notes_text(meta), *years_line(meta), *exits_lines(table, reps), *table_lines]
     if meta["method"] != "grid" or len(params) > 2:
         return "\n".join(lines)
     pct = set(meta.get("percent_params", []))
@@ -273,7 +274,8 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         by = _cells(by, div).set_axis([_value(v, params[0] in pct) for v in rows])
         by = by.rename_axis(params[0])
         if EXIT_COLUMN in table:  # the point's exits beside its values: they move them
-            by["exit"] = [f"{v:.0%}" for v in table.set_index(params[0]).loc[rows, EXIT_COLUMN]]
+            by["exit"] = [f"{percent_of_runs(v, reps)}%"
+                          for v in table.set_index(params[0]).loc[rows, EXIT_COLUMN]]
         said = "".join(f"; {n}" for n in [*notes, every]) if notes else ""
         lines.append(f"by {params[0]} (units as above{said}):")
         lines.append(by.reset_index().to_string(index=False))
@@ -292,7 +294,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         grid = table.set_index(params)[EXIT_COLUMN].unstack(params[1]).loc[rows, cols]
         lines.append(f"share of runs with an exit by {params[0]} (rows) and {params[1]} "
                      f"(columns){cut}:")
-        lines.append(grid.map(lambda v: f"{v:.0%}").set_axis(
+        lines.append(grid.map(lambda v: f"{percent_of_runs(v, reps)}%").set_axis(
             [_value(v, params[0] in pct) for v in rows]).set_axis(
             [_value(v, params[1] in pct) for v in cols], axis=1).to_string())
     if len(outputs) > _MAX_TABLES:
@@ -305,14 +307,19 @@ def _value(v: float, percent: bool) -> str:
     return f"{v:.6g} ({v * 100:.4g}%)" if percent else f"{v:.6g}"
 
 
-def exits_lines(table: pd.DataFrame) -> list[str]:
-    """The design's exits in one line ([] for a design without :data:`EXIT_COLUMN`)."""
+def exits_lines(table: pd.DataFrame, reps: int = 0) -> list[str]:
+    """The design's exits in one line ([] for a design without :data:`EXIT_COLUMN`).
+
+    Shares of runs rounded as a run's answer rounds them (:func:`percent_of_runs`): a
+    point's of its ``reps`` runs, the whole design's of all its runs.
+    """
     if EXIT_COLUMN not in table:
         return []
     share = table[EXIT_COLUMN]
-    return [f"runs with an exit: {share.mean():.0%} over all points ({share.min():.0%} to "
-            f"{share.max():.0%} by point; each point's in {EXIT_COLUMN!r} of "
-            "design_outputs.parquet)"]
+    every = reps * len(table)
+    return [f"runs with an exit: {percent_of_runs(share.mean(), every)}% over all points "
+            f"({percent_of_runs(share.min(), reps)}% to {percent_of_runs(share.max(), reps)}% "
+            f"by point; each point's in {EXIT_COLUMN!r} of design_outputs.parquet)"]
 
 
 def wide_intervals_note(indices: pd.DataFrame, n: int) -> str | None:
