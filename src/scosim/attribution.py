@@ -46,9 +46,9 @@ def _get(node: Any, *path: str) -> Any:
     return node
 
 
-def _passive(slot: str, name: str, recorded: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Whether the mechanism filling ``slot`` declares itself passive (see above)."""
-    rec = recorded.get(slot)
+def _passive(key: str, name: str, recorded: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the mechanism ``name`` (at ``key``, as the manifest records it) is passive."""
+    rec = recorded.get(key)
     if isinstance(rec, Mapping) and rec.get("name") == name and rec.get("passive") is not None:
         return bool(rec["passive"])
     from scosim.model.slots import mechanism_passive
@@ -78,9 +78,13 @@ def scenario_shocks(scenario: Mapping[str, Any],
     for ev in scenario.get("events") or []:
         if isinstance(ev, Mapping) and ev.get("type"):
             out.append(EVENT_NAMES.get(str(ev["type"]), str(ev["type"])))
+    from scosim.model.slots import keyed, slot_of
+
     mechanisms = _get(scenario, "parameters", "mechanisms") or {}
-    for slot, name in mechanisms.items():
-        if not name or slot in MODEL_SLOTS or _passive(slot, str(name), recorded or {}):
+    for key, name in keyed(mechanisms).items():
+        slot = slot_of(key)
+        # A model slot's first mechanism is the model itself; one listed beside it is not.
+        if key in MODEL_SLOTS or _passive(key, str(name), recorded or {}):
             continue
         out.append("the security mechanism's instability" if name == "security"
                    else f"the {slot} mechanism {name}")

@@ -82,15 +82,21 @@ class HeadlineIndicator:
 
 
 def filled_mechanisms(run_dir: str | Path) -> dict[str, str]:
-    """``{slot: mechanism}`` of the slots a run filled, from its resolved ``scenario.yaml``."""
+    """``{key: mechanism}`` of the mechanisms a run's slots held, from its ``scenario.yaml``.
+
+    Keyed as the run's manifest records them (:func:`scosim.model.slots.keyed`): the slot
+    for a slot's first mechanism, ``<slot>[<i>]`` for the one at place ``i`` of its list.
+    """
     import yaml
+
+    from scosim.model.slots import keyed
 
     saved = Path(run_dir) / "scenario.yaml"
     if not saved.exists():
         return {}
     params = (yaml.safe_load(saved.read_text()) or {}).get("parameters") or {}
-    return {str(slot): str(name) for slot, name in (params.get("mechanisms") or {}).items()
-            if name}
+    written = params.get("mechanisms") or {}
+    return {str(k): str(n) for k, n in keyed(written).items() if n}
 
 
 def declared_headline(
@@ -110,14 +116,16 @@ def declared_headline(
     since uninstalled) adds nothing: the answer of an old run is still shown, with what
     can be read.
     """
+    from scosim.model.slots import slot_of
+
     out: dict[str, HeadlineIndicator] = {}
     for slot in _slot_order(mechanisms):
         decl = _declaration(slot, mechanisms[slot], recorded)
         if decl is None:
             continue
         for name, kind in decl["headline"].items():
-            out.setdefault(name, HeadlineIndicator(kind, decl["indicators"].get(name), slot,
-                                                   decl["name"]))
+            out.setdefault(name, HeadlineIndicator(kind, decl["indicators"].get(name),
+                                                   slot_of(slot), decl["name"]))
     for type_name in dict.fromkeys(types):
         tdecl = _type_declaration(type_name, recorded_types)
         for name, kind in (tdecl or {}).get("headline", {}).items():
@@ -158,16 +166,23 @@ def _known(key: str, recorded: Mapping[str, Mapping[str, Any]] | None, find: Any
 
 
 def _slot_order(mechanisms: Mapping[str, str]) -> list[str]:
+    """The keys of ``{key: name}`` in slot order, a slot's own keys in list order."""
     from scosim.model.slots import SLOTS
 
-    return sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS))
+    def place(key: str) -> tuple[int, int]:
+        slot, _, rest = key.partition("[")
+        return (SLOTS.index(slot) if slot in SLOTS else len(SLOTS),
+                int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else 0)
+
+    return sorted(mechanisms, key=place)
 
 
 def _declaration(slot: str, name: str,
                  recorded: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Any] | None:
-    """What the mechanism ``name`` in ``slot`` declares (None when nothing knows it).
+    """What the mechanism ``name`` at ``slot`` (a :func:`filled_mechanisms` key) declares.
 
-    The run's record when it has the slot, else the class the registry finds.
+    The run's record when it has the key, else the class the registry finds; None when
+    nothing knows it.
     """
     from scosim.model.slots import get_mechanism
 

@@ -50,31 +50,32 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
 
 
 def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
-    """What the mechanism filling each of a scenario's slots declares for its run's readers.
+    """What each mechanism filling a scenario's slots declares, for its run's readers.
 
     Recorded beside :func:`declared_types` (``plugins.declared.mechanisms``): the run's
     answer names a mechanism's headline indicators and what its welfare changes are
     measured against (:mod:`scosim.mechanism_answer`) without importing it.
 
     Returns:
-        ``{slot: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
+        ``{key: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
         "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase,
         "answer_year": [event type, ...], "passive": bool}}`` (``Mechanism``'s
-        attributes) for every filled slot.
+        attributes) for every mechanism filling a slot, keyed by
+        :func:`scosim.model.slots.keyed` (the slot, ``<slot>[<i>]`` for the one at place
+        ``i`` of a slot's list).
     """
-    from scosim.model.slots import get_mechanism
+    from scosim.model.slots import get_mechanism, keyed
 
     out: dict[str, dict[str, Any]] = {}
-    for slot, name in scenario.parameters.mechanisms.items():
-        if name is not None:
-            cls = get_mechanism(name)
-            out[slot] = {"name": cls.name, "indicators": dict(cls.indicators),
-                         "headline": headline_pairs(cls.headline),
-                         "compared": list(cls.compared),
-                         "welfare_versus": cls.welfare_versus,
-                         "welfare_excludes": cls.welfare_excludes,
-                         "answer_year": list(cls.answer_year),
-                         "passive": cls.passive}
+    for key, name in keyed(scenario.parameters.mechanisms).items():
+        cls = get_mechanism(name)
+        out[key] = {"name": cls.name, "indicators": dict(cls.indicators),
+                    "headline": headline_pairs(cls.headline),
+                    "compared": list(cls.compared),
+                    "welfare_versus": cls.welfare_versus,
+                    "welfare_excludes": cls.welfare_excludes,
+                    "answer_year": list(cls.answer_year),
+                    "passive": cls.passive}
     return out
 
 
@@ -160,7 +161,7 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     """The mechanisms' declarations a run's manifest records (:func:`declared_mechanisms`).
 
     Returns:
-        ``{slot: {"name", "indicators", "headline", "compared", "welfare_versus",
+        ``{key: {"name", "indicators", "headline", "compared", "welfare_versus",
         "welfare_excludes", "answer_year", "passive"}}`` (``compared`` and ``passive``
         None, ``welfare_excludes`` and ``answer_year`` empty for a run made before they
         were recorded); empty for a run made before the record existed.

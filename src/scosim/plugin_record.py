@@ -214,7 +214,8 @@ _NAMED_AT = (
     (re.compile(r"^proposals\[(?P<i>\d+)\]\.type$"), "proposal type"),
     (re.compile(r"^proposals\[(?P<i>\d+)\]\.decision_rule$"), "decision rule"),
     (re.compile(r"^parameters\.council\.decision_rule$"), "decision rule"),
-    (re.compile(r"^parameters\.mechanisms\.(?P<slot>[^.]+)$"), "mechanism"),
+    (re.compile(r"^parameters\.mechanisms\.(?P<slot>[^.\[]+)(?:\[(?P<at>\d+)\])?$"),
+     "mechanism"),
     (re.compile(r"^(?:parameters|countries\.[^.]+)\.rules\.(?P<hook>[^.]+)$"), "rule"),
 )
 
@@ -230,9 +231,12 @@ def _named(data: Mapping[str, Any], path: str) -> tuple[str, str, str | None] | 
                 value = data["proposals"][int(m["i"])][path.rpartition(".")[2]]
             else:
                 node: Any = data
-                for key in path.split("."):
+                for key in path.split(".")[:-1]:
                     node = node[key]
-                value = node
+                # The last key, a mechanism's place in its slot's list when it has one.
+                node = node[m["slot"]] if m.groupdict().get("slot") else node[
+                    path.rpartition(".")[2]]
+                value = node[int(m["at"])] if m.groupdict().get("at") else node
         except (KeyError, IndexError, TypeError):
             return None
         return (kind, value, m.groupdict().get("hook")) if isinstance(value, str) else None

@@ -370,17 +370,14 @@ def plugin_origins(scenario: Any) -> dict[str, dict[str, str]]:
         (:func:`scosim.plugin_manifest.declared_types`, ``declared_mechanisms``).
     """
     from scosim.model.decision_rules import decision_rule_origin
-    from scosim.model.slots import mechanism_origin
+    from scosim.model.slots import keyed, mechanism_origin
     from scosim.plugin_manifest import declared_mechanisms, declared_types
     from scosim.proposals import type_origin
     from scosim.rules.registry import rule_origin
 
     types = {p.type: type_origin(p.type) for p in scenario.proposals}
-    mechs = {
-        slot: f"{name} ({mechanism_origin(name)})"
-        for slot, name in scenario.parameters.mechanisms.items()
-        if name is not None
-    }
+    mechs = {key: f"{name} ({mechanism_origin(name)})"
+             for key, name in keyed(scenario.parameters.mechanisms).items()}
     rules = {f"{h}:{s}" if ":" not in s else s: rule_origin(h, s)
              for h, s in rule_specs(scenario)}
     decisions = {n: decision_rule_origin(n) for n in decision_rule_names(scenario)}

@@ -115,13 +115,13 @@ def offer_tables(location: str, batch_id: int, indicators: pd.DataFrame,
 
 def feed_for_run(location: str, n_batches: int, done: set[int],
                  summary: str = "plotted",
-                 mechanisms: Mapping[str, str | None] | None = None,
+                 mechanisms: Mapping[str, str | list[str] | None] | None = None,
                  types: Iterable[str] = ()) -> StatsFeed | None:
     """A listening feed of the plot statistics of a run written to ``location``.
 
     ``summary`` is the scenario's ``outputs.summary``: ``"all"`` gathers every
     indicator (for ``summary.csv``), ``"plotted"`` the plotted ones and those the
-    filled slots' ``mechanisms`` (``{slot: name}``) and the scenario's proposal ``types``
+    filled slots' ``mechanisms`` (``{slot: name or [names]}``) and the scenario's proposal ``types``
     name for the run's answer (:mod:`scosim.mechanism_answer`). None for a run in
     an object store: its plots are drawn from a local copy of the tables
     (:meth:`scosim.store_runs.StoreRunWriter.make_plots`).
@@ -132,7 +132,9 @@ def feed_for_run(location: str, n_batches: int, done: set[int],
 
     if is_url(location):
         return None
-    filled = {s: m for s, m in (mechanisms or {}).items() if m}
+    from scosim.model.slots import keyed
+
+    filled = keyed(mechanisms or {})  # a slot may hold several
     feed = StatsFeed(Path(location), n_batches, set(done),
                      summarised(summary, declared_headline(filled, types=types)),
                      PLOTTED_EVENTS)

@@ -150,7 +150,7 @@ def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
     dotted path, edited on one machine and not another).
     """
     from scosim.model.decision_rules import decision_rule_origin, get_decision_rule
-    from scosim.model.slots import get_mechanism, mechanism_origin
+    from scosim.model.slots import filled, get_mechanism, mechanism_origin
     from scosim.plugin_record import record_entry
     from scosim.plugins import PluginError, decision_rule_names, rule_specs
     from scosim.proposals import get_type, type_origin
@@ -159,8 +159,8 @@ def plugin_record(scenario: Any) -> dict[str, dict[str, Any]]:
     used: list[tuple[str, str, str, Any, str | None]] = [
         ("proposal type", p.type, type_origin(p.type), get_type(p.type), None)
         for p in scenario.proposals]
-    for name in scenario.parameters.mechanisms.values():
-        if name is not None:
+    for _, name in filled(scenario.parameters.mechanisms):
+        if name:
             # By its registered name: a worker reads the resolved scenario, which may
             # name it by its dotted path instead (scosim.model.slots.mechanism_reference).
             cls = get_mechanism(name)

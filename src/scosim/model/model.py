@@ -29,7 +29,7 @@ from scosim.model.dated_agreements import dated_agreements
 from scosim.model.events import EventLog
 from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
-from scosim.model.slots import Mechanism, get_mechanism, plan
+from scosim.model.slots import Mechanism, filled, get_mechanism, plan
 from scosim.plugins import blame
 from scosim.proposals import get_type
 
@@ -114,11 +114,9 @@ class SCOModel(mesa.Model):
         self._init_state()
         self._init_agents()
         types = [get_type(p.type) for p in scenario.proposals]
-        mechanisms = [
-            (slot, get_mechanism(name))
-            for slot, name in plan(dict(scenario.parameters.mechanisms))
-            if name is not None
-        ]
+        # Slot order, then each slot's list order (scosim.model.slots.filled).
+        mechanisms = [(slot, get_mechanism(name)) for slot, name
+                      in filled(dict(plan(dict(scenario.parameters.mechanisms))))]
         # The events table's columns follow from the scenario alone (core fields and
         # those its proposal types and mechanisms declare), so every batch has them.
         for cls in [*types, *(m for _, m in mechanisms)]:

@@ -2,19 +2,23 @@
 
 A year runs ``events -> council -> implement -> [slots] -> compliance -> record``
 (:func:`scosim.model.phases.tick`); the slots run in the order of :data:`SLOTS`.
-A scenario chooses which implementation fills each slot
-(``parameters.mechanisms: {slot: name}``); an empty slot does nothing. A
+A scenario chooses which implementations fill each slot
+(``parameters.mechanisms: {slot: name}``, or ``{slot: [name, name, ...]}`` for several,
+stepped in list order); an empty slot does nothing. A
 mechanism is a subclass of :class:`Mechanism`: set up once from the calibration
 and scenario, then one batched :meth:`Mechanism.step` a year reading and writing
 the year's :class:`~scosim.model.policy.PolicyState`, then its indicators. Its
 array work belongs in pure kernels (``scosim.mechanisms``, ``scosim.security``,
 ...); the class only wires them. Random draws come from the slot's own stream
-(:meth:`Mechanism.streams`, keyed by the slot name), so filling one slot leaves
-every other slot's draws unchanged. See docs/mechanisms.md.
+(:meth:`Mechanism.streams`, keyed by the slot name for the slot's first mechanism and
+by slot and name for the others: :func:`stream_key`), so filling one slot, or adding
+a mechanism beside another, leaves every other mechanism's draws unchanged. See
+docs/mechanisms.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scosim.plugins import (
@@ -49,6 +53,8 @@ __all__ = [
     "Mechanism",
     "available_mechanisms",
     "builtin_mechanisms",
+    "filled",
+    "keyed",
     "get_mechanism",
     "loadable_mechanisms",
     "mechanism_name",
@@ -58,6 +64,9 @@ __all__ = [
     "mechanism_slot",
     "register_mechanism",
     "settings_issues",
+    "slot_names",
+    "slot_of",
+    "stream_key",
 ]
 
 #: The slots, in the order they run each year, between ``implement`` and ``compliance``.
@@ -165,10 +174,17 @@ class Mechanism(SweptValues):
         self.setup(model)
 
     def streams(self, model: SCOModel) -> RunStreams:
-        """Per-run random generators keyed by (seed, run, slot name)."""
+        """Per-run random generators keyed by (seed, run, :func:`stream_key`).
+
+        The slot's name for the slot's first mechanism (as before slots held several, so
+        its draws are unchanged), ``<slot>/<name>`` for one listed after it.
+        """
         from scosim.model.rng import RunStreams
 
-        return RunStreams(model.scenario.seed, model.run_ids, self.slot)
+        first = slot_names(model.scenario.parameters.mechanisms.get(self.slot))[:1]
+        is_first = bool(first) and mechanism_name(first[0]) == self.name
+        return RunStreams(model.scenario.seed, model.run_ids,
+                          stream_key(self.slot, self.name, is_first))
 
     def setup(self, model: SCOModel) -> None:
         """Read what the mechanism needs from ``model.cal`` and ``model.scenario``."""
@@ -380,7 +396,7 @@ def mechanism_origin(name: str) -> str:
 
 
 def settings_issues(
-    mechanisms: dict[str, str | None], settings: dict[str, Any]
+    mechanisms: Mapping[str, Any], settings: dict[str, Any]
 ) -> list[tuple[tuple[str | int, ...], str]]:
     """Problems of ``parameters.mechanism_settings`` against the mechanisms filling the slots.
 
@@ -397,8 +413,8 @@ def settings_issues(
 
     # Name -> settings model, read from what a built-in declares (no numpy imported).
     filling: dict[str, type[BaseModel] | None] = {}
-    for name in mechanisms.values():
-        if name is not None and not_imported("mechanism", name) is None:
+    for _, name in filled(mechanisms):
+        if not_imported("mechanism", name) is None:
             try:
                 filling[_REGISTRY.declared(name, "name")] = _REGISTRY.declared(
                     name, "settings_model")
@@ -442,7 +458,7 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
     """
     parts = param.removeprefix(SETTING_PREFIX).split(".")
     filling = {get_mechanism(n).name: get_mechanism(n)
-               for n in scenario.parameters.mechanisms.values() if n is not None}
+               for _, n in filled(scenario.parameters.mechanisms)}
     if len(parts) != 2:
         return "write a mechanism's setting as parameters.mechanism_settings.<name>.<field>"
     name, field = parts
@@ -457,7 +473,67 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
     return None
 
 
-def plan(choice: dict[str, str | None]) -> list[tuple[str, str | None]]:
-    """The slots in order with the mechanism filling each (for docs and manifests)."""
-    filled = {**DEFAULT_MECHANISMS, **choice}
-    return [(slot, filled.get(slot)) for slot in SLOTS]
+def plan(choice: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The slots in order with what fills each (for docs and manifests).
+
+    A name, a list of names (stepped in that order), or None for an empty slot; slots
+    ``choice`` does not name keep their :data:`DEFAULT_MECHANISMS`.
+    """
+    chosen = {**DEFAULT_MECHANISMS, **choice}
+    return [(slot, chosen.get(slot)) for slot in SLOTS]
+
+
+def slot_names(value: Any) -> list[str]:
+    """The mechanisms one slot of ``parameters.mechanisms`` holds, in the order they step.
+
+    ``None`` (an empty slot) gives none, a name one, a list its names.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def filled(mechanisms: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(slot, name)`` of every mechanism ``parameters.mechanisms`` names, as they step.
+
+    Slots in the order of :data:`SLOTS` (a name outside it last, for messages), each
+    slot's mechanisms in the order written.
+    """
+    order = sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS))
+    return [(slot, name) for slot in order for name in slot_names(mechanisms[slot])]
+
+
+def stream_key(slot: str, name: str, first: bool) -> str:
+    """The key of a mechanism's random stream (:class:`scosim.model.rng.RunStreams`).
+
+    The slot's name for the first mechanism in a slot: every scenario written before a
+    slot could hold several draws exactly the numbers it drew then. ``<slot>/<name>``
+    for one listed after it: its own stream, so adding it leaves the first's draws as
+    they were (a ``/`` is in no slot's name, so no key is another's).
+    """
+    return slot if first else f"{slot}/{name}"
+
+
+def keyed(mechanisms: Mapping[str, Any]) -> dict[str, str]:
+    """``{key: name}`` of the mechanisms ``parameters.mechanisms`` names, as they step.
+
+    The key under which a run's manifest records each (``plugins.mechanisms``,
+    ``plugins.declared.mechanisms``): the slot for its first mechanism, as before a slot
+    could hold several (old runs read the same), ``<slot>[<i>]`` for the one at place
+    ``i`` of its list. Read from the scenario alone, no plug-in imported.
+    """
+    out: dict[str, str] = {}
+    for slot, name in filled(mechanisms):
+        key, i = slot, 0
+        while key in out:
+            i += 1
+            key = f"{slot}[{i}]"
+        out[key] = name
+    return out
+
+
+def slot_of(key: str) -> str:
+    """The slot of a :func:`keyed` key (``network[1]`` -> ``network``)."""
+    return key.split("[", 1)[0]

@@ -557,13 +557,18 @@ class Corridor(ProposalType):
     def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
         """All its indicators with a corridor proposal; else only the net, or nothing.
 
-        A run with the network slot filled and no corridor proposal records
-        ``corridor_net_welfare_pct`` alone (its welfare change: it pays for no corridor),
-        so it pairs with a corridor run in ``scosim compare``; one without the slot, none.
+        A run whose network slot holds the corridor network and no corridor proposal
+        records ``corridor_net_welfare_pct`` alone (its welfare change: it pays for no
+        corridor), so it pairs with a corridor run in ``scosim compare``; one without the
+        corridor network, none (another mechanism in the slot, such as a plug-in's power
+        pool, has no corridors to net).
         """
+        from scosim.model.slots import mechanism_name, slot_names
+
         if any(p.type == cls.name for p in scenario.proposals):
             return dict(cls.indicators)
-        if scenario.parameters.mechanisms.get("network") is None:
+        held = slot_names(scenario.parameters.mechanisms.get("network"))
+        if "corridor_network" not in {mechanism_name(n) for n in held}:
             return {}
         return {NET: cls.indicators[NET]}
 

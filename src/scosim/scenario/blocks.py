@@ -322,6 +322,38 @@ class CouncilParams(BaseModel):
     chair_order: ChairOrder = "alphabetical"
 
 
+def _slot_issues(slot: str, names: list[str], where: list[tuple[str | int, ...]]
+                 ) -> list[tuple[tuple[str | int, ...], str]]:
+    """Problems of the mechanisms ``names`` listed in ``slot`` (``where``: each one's place).
+
+    Each must load (its declared slot read without importing a heavy built-in), fill this
+    slot, and appear once.
+    """
+    from scosim.model.slots import mechanism_name, mechanism_slot
+    from scosim.plugins import PluginError
+
+    issues: list[tuple[tuple[str | int, ...], str]] = []
+    seen: dict[str, str] = {}
+    for name, loc in zip(names, where, strict=True):
+        if problem := not_imported("mechanism", name):
+            issues.append((loc, problem))
+            continue
+        try:
+            fills, own = mechanism_slot(name), mechanism_name(name)
+        except PluginError as exc:
+            issues.append((loc, str(exc)))
+            continue
+        if fills != slot:
+            issues.append((loc, f"mechanism {name!r} fills slot {fills!r}, not {slot!r}"))
+        elif own in seen:
+            # Stepped twice, it would apply its trade costs or income twice.
+            also = f" (first as {seen[own]!r})" if seen[own] != name else ""
+            issues.append((loc, f"mechanism {own!r} is listed twice in the {slot} slot"
+                           f"{also}; a mechanism fills a slot once"))
+        seen.setdefault(own, name)
+    return issues
+
+
 class Parameters(BaseModel):
     """Model parameters."""
 
@@ -332,10 +364,11 @@ class Parameters(BaseModel):
     weights: Weights = Field(default_factory=Weights)
     rules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RULES))
     security: SecurityScenarioParams = Field(default_factory=SecurityScenarioParams)
-    mechanisms: dict[str, str | None] = Field(
+    mechanisms: dict[str, str | list[str] | None] = Field(
         default_factory=dict,
-        description="mechanism filling each slot (growth, security, network, finance, trade); "
-        "null empties a slot; unnamed slots keep their default (docs/mechanisms.md)",
+        description="mechanism filling each slot (growth, security, network, finance, trade), "
+        "or a list of mechanisms stepped in that order; null empties a slot; unnamed slots "
+        "keep their default (docs/mechanisms.md)",
     )
     network: Any = Field(
         default_factory=dict,
@@ -391,30 +424,25 @@ class Parameters(BaseModel):
 
     @field_validator("mechanisms", mode="after")
     @classmethod
-    def _mechanisms(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, mechanism_slot
-        from scosim.plugins import PluginError
+    def _mechanisms(cls, value: dict[str, str | list[str] | None]
+                    ) -> dict[str, str | list[str] | None]:
+        from scosim.model.slots import DEFAULT_MECHANISMS, SLOTS, slot_names
 
         issues: list[tuple[tuple[str | int, ...], str]] = []
-        for slot, name in value.items():
+        out: dict[str, str | list[str] | None] = {}
+        for slot, written in value.items():
             if slot not in SLOTS:
                 issues.append(((slot,), f"unknown slot {slot!r}; slots are: {', '.join(SLOTS)}"))
-            elif name is not None:
-                problem = not_imported("mechanism", name)
-                if problem:
-                    issues.append(((slot,), problem))
-                    continue
-                try:
-                    # Declared slot: validation does not import a heavy built-in.
-                    fills = mechanism_slot(name)
-                except PluginError as exc:
-                    issues.append(((slot,), str(exc)))
-                    continue
-                if fills != slot:
-                    issues.append(((slot,), f"mechanism {name!r} fills slot {fills!r}, "
-                                   f"not {slot!r}"))
+                continue
+            names = slot_names(written)
+            where = [(slot, i) if isinstance(written, list) else (slot,)
+                     for i in range(len(names))]
+            issues += _slot_issues(slot, names, where)
+            # One name is written as a string, so [x] keeps the scenario hash of x; an
+            # empty list is an empty slot, as null.
+            out[slot] = None if not names else names[0] if len(names) == 1 else names
         _raise_issues(issues)
-        return {**DEFAULT_MECHANISMS, **value}
+        return {**DEFAULT_MECHANISMS, **out}
 
     @field_validator("rules", mode="after")
     @classmethod

@@ -153,7 +153,7 @@ def _recording_owners(scenario: Any) -> list[tuple[str, tuple[str | int, ...], A
     scosim's own first (the built-in types recorded in every run, the scenario's types,
     the slots), then the others in the same order.
     """
-    from scosim.model.slots import get_mechanism
+    from scosim.model.slots import get_mechanism, slot_names
     from scosim.proposals import builtin_types, get_type
 
     owners: list[tuple[str, tuple[str | int, ...], Any]] = []
@@ -167,11 +167,12 @@ def _recording_owners(scenario: Any) -> list[tuple[str, tuple[str | int, ...], A
             owners.append((f"proposal type {get_type(p.type).name!r}", ("proposals", i, "type"),
                            get_type(p.type)))
             seen.add(p.type)
-    for slot, m in scenario.parameters.mechanisms.items():
-        if m is not None:
+    for slot, written in scenario.parameters.mechanisms.items():
+        for i, m in enumerate(slot_names(written)):
             cls = get_mechanism(m)
+            at = (slot, i) if isinstance(written, list) else (slot,)
             owners.append((f"mechanism {cls.name!r} ({slot} slot)",
-                           ("parameters", "mechanisms", slot), cls))
+                           ("parameters", "mechanisms", *at), cls))
     # scosim's own plug-ins first: a clash is then blamed on the one the user brought.
     return sorted(owners, key=lambda o: not o[2].__module__.startswith("scosim."))
 
@@ -185,13 +186,14 @@ def ownership_issues(scenario: Any) -> list[tuple[tuple[str | int, ...], str]]:
     the first record, blaming ``record``.
     """
     from scosim.model.mechanism_names import LAZY
+    from scosim.model.slots import filled
     from scosim.proposals import builtin_types
 
     # scosim's own plug-ins share no name (tests/test_plugin_ownership.py), and loading
     # them imports numpy: validation looks only when the scenario brings one of its own.
     builtin = set(builtin_types())
     if all(p.type in builtin for p in scenario.proposals) and all(
-            m is None or m in LAZY for m in scenario.parameters.mechanisms.values()):
+            m in LAZY for _, m in filled(scenario.parameters.mechanisms)):
         return []
     owner_of = dict.fromkeys(MODEL_INDICATORS, "the model itself")
     records, issues = _records(scenario)
@@ -248,11 +250,11 @@ def not_recorded_reason(scenario: Any, name: str) -> str:
     Returns:
         ``"'<name>' is not recorded in this scenario: ..."``.
     """
-    from scosim.model.slots import get_mechanism, loadable_mechanisms
+    from scosim.model.slots import filled, get_mechanism, loadable_mechanisms
     from scosim.proposals import get_type, loadable_types
 
     used = [(f"mechanism {get_mechanism(m).name}", get_mechanism(m))
-            for m in scenario.parameters.mechanisms.values() if m is not None]
+            for _, m in filled(scenario.parameters.mechanisms)]
     used += [(f"proposal type {get_type(p.type).name}", get_type(p.type))
              for p in scenario.proposals]
     if owner := next(((w, c) for w, c in used if name in c.indicators), None):

@@ -472,7 +472,9 @@ class Scenario(BaseModel):
             p["type"] = type_reference(p["type"])
         mechanisms = data.get("parameters", {}).get("mechanisms") or {}
         for slot, name in mechanisms.items():
-            if name is not None:
+            if isinstance(name, list):
+                mechanisms[slot] = [mechanism_reference(n) for n in name]
+            elif name is not None:
                 mechanisms[slot] = mechanism_reference(name)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 

@@ -157,21 +157,23 @@ def _displaced(params: Parameters, doc: _Doc) -> Iterator[tuple[str, str, int, l
     For each slot whose block's own mechanism (:data:`SLOT_BLOCKS`) has been replaced by
     another, with settings in the block other than the defaults.
     """
-    from scosim.model.slots import mechanism_name
+    from scosim.model.slots import mechanism_name, slot_names
     from scosim.plugins import PluginError
     from scosim.scenario.values import not_imported
 
     if _RESOLVED.get():
         return
     for slot, own in SLOT_BLOCKS.items():
-        filled = params.mechanisms.get(slot)
-        if filled is None or filled == own or not_imported("mechanism", filled):
+        # The block's own mechanism anywhere in the slot's list reads it.
+        filled = slot_names(params.mechanisms.get(slot))
+        if not filled or own in filled or any(not_imported("mechanism", f) for f in filled):
             continue
         try:
-            name = mechanism_name(filled)
+            names = [mechanism_name(f) for f in filled]
         except PluginError:  # reported at parameters.mechanisms
             continue
-        keys = changed_settings(params, slot) if name != own else []  # own: by dotted path
+        name = names[0]
+        keys = changed_settings(params, slot) if own not in names else []  # own: dotted path
         if keys:
             rank = doc.rank(doc.origin(("parameters", "mechanisms", slot))[0])
             yield slot, name, rank, keys
