@@ -161,3 +161,25 @@ def test_two_mechanisms_recording_one_indicator_are_refused(tmp_path):
     assert "records 'insecurity_rise'" in r.stderr
     with pytest.raises(ScenarioError, match="records 'insecurity_rise'"):
         _scenario(security=[INSECURITY, CLASH])
+
+
+def test_the_routes_couplings_ask_for_the_corridor_network_not_a_filled_slot():
+    """A plug-in alone in the network slot routes no freight: a corridor proposal is refused
+    at validation, and the security slot prices insecurity on its own (no network routes)."""
+    from scosim.model.slots import holds
+    from scosim.security.mechanism import SecurityMechanism
+
+    corridor = {"type": "corridor", "id": "instc", "year": 2026, "proposer": "IND",
+                "project": "INSTC_CHABAHAR"}
+    data = {"name": "lists", "years": {"start": 2025, "end": 2027}, "replications": 2,
+            "seed": 11, "proposals": [corridor],
+            "parameters": {"mechanisms": {"network": ROUTE, "security": "security"}}}
+    with pytest.raises(ScenarioError, match="corridor network in the network slot"):
+        validate_data(data)
+    data["parameters"]["mechanisms"]["network"] = ["corridor_network", ROUTE]
+    beside = validate_data(data)
+    assert holds(beside.parameters.mechanisms, "network", "corridor_network")
+    alone = _scenario(network=ROUTE, security="security")
+    # The route cost to Pakistan is the corridor network's shortest route: not without it.
+    assert "route_cost_to_pakistan_pct" not in SecurityMechanism.recorded_indicators(alone)
+    assert "route_cost_to_pakistan_pct" in SecurityMechanism.recorded_indicators(beside)

@@ -60,7 +60,7 @@ def test_each_point_equals_the_scenario_with_that_instability(tmp_path, capsys):
     ("afghan_corridor.yaml", "parameters.network.instability.AFG=0.2:0.8",
      "the security slot sets the network's instability"),
     ("customs_union.yaml", "parameters.network.instability.AFG=0.2:0.8",
-     "the network slot is not filled"),
+     "the network slot does not hold corridor_network"),
     ("corridor_trans_afghan_low.yaml", "parameters.network.instability.AFF=0.2:0.8",
      "'AFF' is not an economy of the model (did you mean 'AFG'?)"),
     ("corridor_trans_afghan_low.yaml", "parameters.network.instability.KZA=0.2:0.8",

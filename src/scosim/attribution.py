@@ -78,7 +78,7 @@ def scenario_shocks(scenario: Mapping[str, Any],
     for ev in scenario.get("events") or []:
         if isinstance(ev, Mapping) and ev.get("type"):
             out.append(EVENT_NAMES.get(str(ev["type"]), str(ev["type"])))
-    from scosim.model.slots import keyed, slot_of
+    from scosim.model.slots import holds, keyed, slot_of
 
     mechanisms = _get(scenario, "parameters", "mechanisms") or {}
     for key, name in keyed(mechanisms).items():
@@ -89,7 +89,7 @@ def scenario_shocks(scenario: Mapping[str, Any],
         out.append("the security mechanism's instability" if name == "security"
                    else f"the {slot} mechanism {name}")
     network = _get(scenario, "parameters", "network") or {}
-    if mechanisms.get("network"):
+    if holds(mechanisms, "network", "corridor_network"):
         instability = network.get("instability") or {}
         levels = [f"{c} {v}" for c, v in instability.items()
                   if not isinstance(v, (int, float)) or v != 0]

@@ -63,6 +63,7 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
     with the security slot filled the network takes its instability from that slot, so
     the value would change nothing.
     """
+    from scosim.model.slots import holds
     from scosim.scenario.schema import ECONOMIES
 
     code = name.removeprefix(SWEPT_INSTABILITY)
@@ -71,8 +72,8 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
         hint = f" (did you mean {close!r}?)" if close else ""
         return f"{code!r} is not an economy of the model{hint}"
     slots = sc.parameters.mechanisms
-    if slots.get("network") is None:
-        return ("the network slot is not filled (parameters.mechanisms.network: "
+    if not holds(slots, "network", "corridor_network"):
+        return ("the network slot does not hold corridor_network (parameters.mechanisms.network: "
                 "corridor_network): nothing reads this instability")
     if slots.get("security") is not None:
         return ("the security slot sets the network's instability in this scenario; sweep "

@@ -505,6 +505,16 @@ def filled(mechanisms: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(slot, name) for slot in order for name in slot_names(mechanisms[slot])]
 
 
+def holds(mechanisms: Mapping[str, Any], slot: str, name: str) -> bool:
+    """Whether ``parameters.mechanisms`` puts mechanism ``name`` in ``slot``.
+
+    What "the corridor network runs" means once a slot can hold several mechanisms: a
+    plug-in alone in the network slot routes no freight, so the checks and couplings that
+    read the network's routes ask for ``corridor_network`` by name, not for a filled slot.
+    """
+    return name in slot_names(mechanisms.get(slot))
+
+
 def stream_key(slot: str, name: str, first: bool) -> str:
     """The key of a mechanism's random stream (:class:`scosim.model.rng.RunStreams`).
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.data.constants import ECONOMIES
+from scosim.model.slots import holds
 
 #: Partners reported by default: Iran, Russia, Afghanistan, the five Central Asian states.
 PARTNERS: tuple[str, ...] = ("IRN", "RUS", "AZE", "AFG", "KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -90,10 +91,10 @@ def main(argv: list[str]) -> int:
         scenario = load_scenario(args.scenario, overrides=parse_overrides(args.set) or None)
     except (ScenarioError, ValueError, OSError) as exc:
         parser.error(str(exc))
-    if scenario.parameters.mechanisms.get("network") is None:
-        parser.error(f"{args.scenario}: the network slot is empty; the report needs "
-                     "parameters.mechanisms.network (corridor_network), as in the "
-                     "scenarios/corridor_*.yaml files")
+    if not holds(scenario.parameters.mechanisms, "network", "corridor_network"):
+        parser.error(f"{args.scenario}: the network slot does not hold corridor_network; "
+                     "the report needs parameters.mechanisms.network (corridor_network), "
+                     "as in the scenarios/corridor_*.yaml files")
     model = run_model(scenario)
     table = bilateral_report(model, args.proposer)
     print(f"{scenario.name}: seed {scenario.seed}, {model.R} runs, year {model.years[-1]}"

@@ -221,9 +221,12 @@ def check_corridor(proposal: Any, scenario: Any) -> list[tuple[tuple[str | int, 
     Construction cannot start before the proposal is tabled (the project would operate
     years early), and a start after the last simulated year changes nothing in the run.
     """
-    if dict(scenario.parameters.mechanisms).get("network") is None:
-        return [(("type",), "a corridor needs the network slot filled: "
-                 "parameters.mechanisms: {network: corridor_network}")]
+    from scosim.model.slots import holds
+
+    if not holds(dict(scenario.parameters.mechanisms), "network", "corridor_network"):
+        return [(("type",), "a corridor needs the corridor network in the network slot: "
+                 "parameters.mechanisms: {network: corridor_network} (or a list that "
+                 "holds it)")]
     start, end = proposal.start_year, scenario.years.end
     if start is not None and not proposal.year <= start <= end:
         when = ("before the proposal is tabled" if start < proposal.year

@@ -57,7 +57,7 @@ from typing_extensions import override
 
 from scosim.data.constants import ECONOMIES
 from scosim.model.rng import RunStreams
-from scosim.model.slots import Mechanism, register_mechanism
+from scosim.model.slots import Mechanism, holds, register_mechanism
 from scosim.rules.registry import resolve_rule
 from scosim.security.hardening import hardening_records
 from scosim.security.hardening_year import year_hardening
@@ -220,7 +220,7 @@ class SecurityMechanism(Mechanism):
         That cost is the network's shortest route, which only a filled network computes.
         """
         out = dict(cls.indicators)
-        if scenario.parameters.mechanisms.get("network") is None:
+        if not holds(scenario.parameters.mechanisms, "network", "corridor_network"):
             del out["route_cost_to_pakistan_pct"]
         if scenario.parameters.security.hardening.rule == "none":
             for k in cls.hardening_indicators:
@@ -262,7 +262,8 @@ class SecurityMechanism(Mechanism):
         # Baseline spending and multipliers: the base-year data already carry them.
         self.spend0 = np.einsum("rnc,c->rn", st0.efforts, np.asarray(p.unit_cost))
         self.insecurity0 = st0.insecurity.copy()
-        self.network_filled = model.scenario.parameters.mechanisms.get("network") is not None
+        self.network_filled = holds(model.scenario.parameters.mechanisms, "network",
+                                    "corridor_network")
         self.iota0 = insecurity_index(self.system.cal.base_rate[None, :], p.incidents_half)
         self.hosts = _freight_hosts(model) if self.network_filled else None
         # Without the network slot the pair factor still needs each pair's transport cost
