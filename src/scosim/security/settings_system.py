@@ -14,6 +14,7 @@ nothing, or writes the defaults, gives the numbers of before bit for bit.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -26,27 +27,33 @@ __all__ = ["PARAM_SETTINGS", "params_from_settings", "system_for"]
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
                                    "transnational_share", "beta")
 
-_CACHE: dict[tuple[float, ...], SecuritySystem] = {}
+# Per shared block (a test may swap it for another), the blocks built from it by settings.
+_CACHE: weakref.WeakKeyDictionary[SecuritySystem, dict[tuple[float, ...], SecuritySystem]] = (
+    weakref.WeakKeyDictionary())
 
 
-def params_from_settings(settings: Any, default: SecurityParams | None = None) -> SecurityParams:
-    """The block's parameters with the scenario's settings in place of the defaults.
+def params_from_settings(settings: Any, base: SecurityParams | None = None) -> SecurityParams:
+    """The block's parameters with the scenario's settings in place of the shipped values.
+
+    A setting at its shipped value (:class:`SecurityParams`'s default) changes nothing, so
+    ``base`` keeps its own value of it.
 
     Args:
         settings: A validated ``SecuritySettings`` (or anything with its fields).
-        default: The parameters the settings change (default :class:`SecurityParams`).
+        base: The parameters the settings change (default :class:`SecurityParams`).
 
     Returns:
-        ``default`` itself when no setting differs from it; else a copy with the settings.
-        ``k_pool_scale`` multiplies every channel's ``k_pool``.
+        ``base`` itself when every setting is at its shipped value; else a copy with the
+        settings that are not. ``k_pool_scale`` multiplies every channel's ``k_pool``.
     """
-    d = default if default is not None else SecurityParams()
+    shipped = SecurityParams()
+    b = base if base is not None else shipped
     changes: dict[str, Any] = {f: float(getattr(settings, f)) for f in PARAM_SETTINGS
-                               if float(getattr(settings, f)) != getattr(d, f)}
+                               if float(getattr(settings, f)) != getattr(shipped, f)}
     scale = float(settings.k_pool_scale)
     if scale != 1.0:
-        changes["k_pool"] = tuple(scale * k for k in d.k_pool)
-    return replace(d, **changes) if changes else d
+        changes["k_pool"] = tuple(scale * k for k in b.k_pool)
+    return replace(b, **changes) if changes else b
 
 
 def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
@@ -54,14 +61,15 @@ def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
 
     Args:
         settings: The mechanism's validated ``SecuritySettings``.
-        default: The shared block at the default parameters, returned when the settings
-            change none of them (so nothing moves, bits included).
+        default: The shared block, returned when every setting is at its shipped value
+            (so nothing moves, bits included); otherwise the settings change its
+            parameters.
     """
     params = params_from_settings(settings, default.params)
     if params is default.params:
         return default
-    key = (*(float(getattr(settings, f)) for f in PARAM_SETTINGS),
-           float(settings.k_pool_scale))
-    if key not in _CACHE:
-        _CACHE[key] = SecuritySystem(params=params)
-    return _CACHE[key]
+    key = (*(float(getattr(settings, f)) for f in PARAM_SETTINGS), float(settings.k_pool_scale))
+    built = _CACHE.setdefault(default, {})
+    if key not in built:
+        built[key] = SecuritySystem(params=params)
+    return built[key]
