@@ -71,6 +71,15 @@ def test_the_defaults_are_the_params_and_give_the_shared_block() -> None:
     other = system_for(SecuritySettings(k_pool_scale=2.0, beta=3.0, pool_rho="-inf"), default)
     assert other.params.k_pool == tuple(2 * k for k in p.k_pool)
     assert other.params.beta == 3.0 and other.params.pool_rho == -math.inf
+    # A setting at its shipped value leaves the block's own value (a block built in Python
+    # with another haven share keeps it when the scenario changes only the pool).
+    from dataclasses import replace
+
+    from scosim.security.model import SecuritySystem
+
+    own = SecuritySystem(params=replace(p, haven_share=0.0))
+    assert system_for(s, own) is own
+    assert system_for(SecuritySettings(pool_rho=1.0), own).params.haven_share == 0.0
 
 
 @pytest.mark.parametrize(("scale", "k_intel"), [(1.0, 0.6), (2.0, 1.2)])
@@ -137,6 +146,15 @@ def test_a_batch_row_is_its_run_alone_and_a_sweep_refuses_batch_settings() -> No
     batch, alone = _records(run_model(sc, runs=[0, 1])), _records(run_model(sc, runs=[1]))
     for k in batch:
         np.testing.assert_array_equal(batch[k][1:2], alone[k], err_msg=k)
+    # A sweep of the per-run setting runs at the batch's settings: a point's run is the run
+    # with both set by override.
+    swept = _records(run_model(sc, runs=[0, 0],
+                               params={KEY + "instability_change_scale": np.array([0.5, 2.0])}))
+    point = _records(run_model(load_scenario(SCEN / "afghan_instability.yaml", overrides={
+        KEY + "pool_rho": "-inf", KEY + "haven_share": 0.5,
+        KEY + "instability_change_scale": 2.0}), runs=[0]))
+    for k in point:
+        np.testing.assert_array_equal(swept[k][1:2], point[k], err_msg=k)
     with pytest.raises((ScenarioError, ValueError),
                        match=r"'pool_rho'.*cannot be swept.*instability_change_scale"):
         check_sweep(str(SCEN / "afghan_instability.yaml"), {KEY + "pool_rho": [-4.0, 1.0]},
