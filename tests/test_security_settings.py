@@ -14,6 +14,7 @@ setting it may vary.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from scosim.model.model import SCOModel
 from scosim.runner import run_model
 from scosim.scenario import ScenarioError, load_scenario
 from scosim.security.mechanism import _system, security_mechanism
+from scosim.security.model import SecuritySystem
 from scosim.security.params import SecurityParams
 from scosim.security.settings_system import PARAM_SETTINGS, system_for
 from scosim.security.spec import SecuritySettings
@@ -73,10 +75,6 @@ def test_the_defaults_are_the_params_and_give_the_shared_block() -> None:
     assert other.params.beta == 3.0 and other.params.pool_rho == -math.inf
     # A setting at its shipped value leaves the block's own value (a block built in Python
     # with another haven share keeps it when the scenario changes only the pool).
-    from dataclasses import replace
-
-    from scosim.security.model import SecuritySystem
-
     own = SecuritySystem(params=replace(p, haven_share=0.0))
     assert system_for(s, own) is own
     assert system_for(SecuritySettings(pool_rho=1.0), own).params.haven_share == 0.0
