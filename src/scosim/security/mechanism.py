@@ -69,6 +69,7 @@ from scosim.security.model import (
 )
 from scosim.security.params import SecurityParams
 from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
+from scosim.security.settings_system import system_for
 from scosim.security.spec import SecuritySettings
 
 if TYPE_CHECKING:
@@ -249,7 +250,8 @@ class SecurityMechanism(Mechanism):
     def setup(self, model: SCOModel) -> None:
         if tuple(model.codes) != ECONOMIES:
             raise ValueError("the security mechanism needs the canonical economy order")
-        self.system = _system()
+        # The block at the scenario's assumptions (the same in every run of the batch).
+        self.system = system_for(self.settings, _system())
         self.state = self.system.baseline_state(model.R, year=model.years[0] - 1,
                                                 members=model.is_member())
         self.rng = self.streams(model).generators

@@ -2,7 +2,11 @@
 
 Figures quoted from elsewhere carry their source (ANCHORS.md "Security", seed 000);
 everything else is a modelling choice, marked ``assumption`` in docs/security.md, to be
-varied in sensitivity runs rather than trusted.
+varied in sensitivity runs rather than trusted. Those it gives a range (``pool_rho``,
+``enforcement_weight``, ``haven_share``, ``transnational_share``, ``beta`` and a scale on
+``k_pool``) are also settings of a scenario, ``parameters.mechanism_settings.security``
+(:class:`scosim.security.spec.SecuritySettings`, applied by
+:mod:`scosim.security.settings_system`), with these defaults.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ The upgrade itself (pooling levels, each state's expected security gain) is in
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,7 +17,12 @@ from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import State
 from scosim.scenario.values import StateList, _keyword_or_list
 
-__all__ = ["RatsUpgradeProposal", "SecuritySettings", "Unit"]
+__all__ = ["POOL_RHO_FINITE_MIN", "RatsUpgradeProposal", "SecuritySettings", "Unit"]
+
+#: The smallest finite ``pool_rho`` taken: below it a small contribution raised to ``rho``
+#: can overflow (0.001 ** -103 is past the largest float), and at -20 the pool is already
+#: within a few percent of the weakest link; ``-inf`` gives the pure weakest link exactly.
+POOL_RHO_FINITE_MIN: float = -20.0
 
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
 # Tagged like the other proposals' participants, so an error names the field, not pydantic's
@@ -54,11 +60,16 @@ class RatsUpgradeProposal(ProposalSpec):
 
 
 class SecuritySettings(BaseModel):
-    """``parameters.mechanism_settings.security``: what a sweep may vary run by run.
+    """``parameters.mechanism_settings.security``: the block's assumptions a scenario varies.
 
     The security block's inputs stay in ``parameters.security`` (the instability path, the
-    opiate supply); a setting here is a number the mechanism reads per run, so a sweep or
-    a sensitivity analysis can vary it across the runs of one batch.
+    opiate supply). ``instability_change_scale`` is read per run, so a sweep may vary it
+    across the runs of one batch. The others are the assumptions of
+    :class:`scosim.security.params.SecurityParams` that docs/security.md (section 10) gives
+    a range to vary over; each defaults to the value there (a test checks they agree), and
+    they are the same in every run of a batch: the block is built once per batch from
+    them (:mod:`scosim.security.settings_system`), so a sweep refuses them and a
+    sensitivity run sets each with ``--set`` and runs once per value.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -67,3 +78,43 @@ class SecuritySettings(BaseModel):
         description="multiplies every year's change of Afghan instability from 2018-2022 "
         "conditions (1): 0 holds it at 1, 2 doubles the rise of parameters.security.instability "
         "(a fall scaled past 0 is held at 0, no Afghan incidents)")
+    pool_rho: float = Field(
+        -1.0,
+        description="CES exponent of the RATS pool over the poolers' effective enforcement: 1 "
+        "is summation, 0 the geometric mean, -1 (default) the harmonic mean, -.inf (YAML's "
+        f"negative infinity; also the text '-inf') the pure weakest link; finite values in "
+        f"[{POOL_RHO_FINITE_MIN:g}, 1]; an assumption")
+    enforcement_weight: float = Field(
+        1.0, ge=0, le=5,
+        description="exponent on a pooler's relative enforcement capacity (Heritage 2019 Rule "
+        "of Law over today's members' mean): 1 (default) counts effort in proportion to "
+        "capacity, 0 ignores capacity; an assumption")
+    haven_share: float = Field(
+        0.25, ge=0, le=1,
+        description="share of the transnational incidents that enforcement above 2018-2022 "
+        "stops which move to the least-protected neighbour (a safe haven); 0 turns the "
+        "channel off; default 0.25, an assumption")
+    transnational_share: float = Field(
+        0.15, ge=0, le=1,
+        description="share of each state's 2018-2022 incidents that is transnational, the "
+        "part RATS pooling acts on; default 0.15, an assumption")
+    k_pool_scale: float = Field(
+        1.0, ge=0, le=10,
+        description="multiplies the RATS pooling returns k_pool (0.6, 0.4, 0.3 for intel, "
+        "border, cyber); 1 (default) keeps them; an assumption")
+    beta: float = Field(
+        2.0, gt=0, le=10,
+        description="semi-elasticity of incidents to the security index (incidents fall by "
+        "exp(-beta dS)); default 2, an assumption")
+
+    @field_validator("pool_rho", mode="before")
+    @classmethod
+    def _pool_rho(cls, v: Any) -> Any:
+        # -inf is the pure weakest link: YAML writes it -.inf; a --set value '-inf' is text.
+        if isinstance(v, str) and v.strip().lower() in ("-inf", "-.inf", "-infinity"):
+            return -math.inf
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and not (
+                v == -math.inf or POOL_RHO_FINITE_MIN <= v <= 1):
+            raise ValueError(f"pool_rho must be in [{POOL_RHO_FINITE_MIN:g}, 1] or -.inf (the "
+                             f"pure weakest link; '-inf' also works), got {v}")
+        return v

@@ -1,0 +1,75 @@
+"""The security block a scenario's settings ask for: ``SecuritySettings`` to ``SecurityParams``.
+
+The assumptions docs/security.md gives a range to vary over (the RATS pool's CES exponent
+and capacity weight, the safe-haven and transnational shares, the pooling returns and the
+incident semi-elasticity) are written in ``parameters.mechanism_settings.security``
+(:class:`scosim.security.spec.SecuritySettings`). They enter the block's calibration (the
+baseline security index, the partner and capacity terms), so the block is built once per
+batch from them: the same in every run, which is why a sweep cannot vary them across the
+runs of a batch (``SecurityMechanism.sweepable`` leaves them out).
+
+At the defaults the shared default block is returned itself, so a scenario that writes
+nothing, or writes the defaults, gives the numbers of before bit for bit.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import replace
+from typing import Any
+
+from scosim.security.model import SecuritySystem
+from scosim.security.params import SecurityParams
+
+__all__ = ["PARAM_SETTINGS", "params_from_settings", "system_for"]
+
+#: Settings copied onto the ``SecurityParams`` field of the same name.
+PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
+                                   "transnational_share", "beta")
+
+# Per shared block (a test may swap it for another), the blocks built from it by settings.
+_CACHE: weakref.WeakKeyDictionary[SecuritySystem, dict[tuple[float, ...], SecuritySystem]] = (
+    weakref.WeakKeyDictionary())
+
+
+def params_from_settings(settings: Any, base: SecurityParams | None = None) -> SecurityParams:
+    """The block's parameters with the scenario's settings in place of the shipped values.
+
+    A setting at its shipped value (:class:`SecurityParams`'s default) changes nothing, so
+    ``base`` keeps its own value of it.
+
+    Args:
+        settings: A validated ``SecuritySettings`` (or anything with its fields).
+        base: The parameters the settings change (default :class:`SecurityParams`).
+
+    Returns:
+        ``base`` itself when every setting is at its shipped value; else a copy with the
+        settings that are not. ``k_pool_scale`` multiplies every channel's ``k_pool``.
+    """
+    shipped = SecurityParams()
+    b = base if base is not None else shipped
+    changes: dict[str, Any] = {f: float(getattr(settings, f)) for f in PARAM_SETTINGS
+                               if float(getattr(settings, f)) != getattr(shipped, f)}
+    scale = float(settings.k_pool_scale)
+    if scale != 1.0:
+        changes["k_pool"] = tuple(scale * k for k in b.k_pool)
+    return replace(b, **changes) if changes else b
+
+
+def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
+    """The calibrated block for a batch's settings (built once per distinct set of values).
+
+    Args:
+        settings: The mechanism's validated ``SecuritySettings``.
+        default: The shared block, returned when every setting is at its shipped value
+            (so nothing moves, bits included); otherwise the settings change its
+            parameters.
+    """
+    params = params_from_settings(settings, default.params)
+    if params is default.params:
+        return default
+    key = (*(float(getattr(settings, f)) for f in PARAM_SETTINGS), float(settings.k_pool_scale))
+    built = _CACHE.setdefault(default, {})
+    if key not in built:
+        built[key] = SecuritySystem(params=params)
+    return built[key]
