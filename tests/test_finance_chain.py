@@ -138,7 +138,10 @@ def test_the_parked_stock_is_every_year_s_frozen_payments_added_up(kernel):
     """In the packaged network under full sanctions on Russia in some years, with
     failures: the stock held for each payee is the sum of what was frozen for it, never
     falls, and is nothing where nothing was ever frozen."""
-    fs = FinanceSystem().with_params(kernel=kernel)
+    # The shock sizes were chosen for the calibration before 2026-12-06 (npl_sensitivity
+    # 0.89, own shock 0.01), kept: at the defaults' own shock of 0.16 a year which regime
+    # each run is in is a draw (docs/finance.md section 6).
+    fs = FinanceSystem().with_params(kernel=kernel, npl_sensitivity=0.89, idio_sd=0.01)
     R, N = 6, fs.N
     rus = fs.codes.index("RUS")
     st = fs.initial_state(R)

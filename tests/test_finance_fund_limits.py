@@ -158,7 +158,10 @@ def test_the_calibrated_crisis_keeps_the_limits(mutualisation, backstop):
     from scosim.data.constants import MEMBERS
     from scosim.finance.shocks import sanctions_matrix
 
-    fs = FinanceSystem()
+    # The shock sizes were chosen for the calibration before 2026-12-06 (npl_sensitivity
+    # 0.89, own shock 0.01), kept: at the defaults' own shock of 0.16 a year which regime
+    # each run is in is a draw (docs/finance.md section 6).
+    fs = FinanceSystem().with_params(npl_sensitivity=0.89, idio_sd=0.01)
     R, N = 32, fs.N
     rus = fs.codes.index("RUS")
     part = np.broadcast_to(np.isin(fs.codes, MEMBERS), (R, N))

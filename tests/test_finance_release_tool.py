@@ -33,7 +33,10 @@ def _year(fs: FinanceSystem, sanctions: np.ndarray, release: bool):
 
 
 def test_released_claims_replace_recapitalisation_first_and_are_conserved():
-    fs = FinanceSystem()
+    # The shock sizes were chosen for the calibration before 2026-12-06 (npl_sensitivity
+    # 0.89, own shock 0.01), kept: at the defaults' own shock of 0.16 a year which regime
+    # each run is in is a draw (docs/finance.md section 6).
+    fs = FinanceSystem().with_params(npl_sensitivity=0.89, idio_sd=0.01)
     S = sanctions_matrix([("RUS", "ROW", 1.0)], fs.codes, 6)
     st, ind = _year(fs, S, release=False)
     rst, rind = _year(fs, S, release=True)

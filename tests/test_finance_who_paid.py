@@ -18,7 +18,11 @@ from scosim.finance.shocks import sanctions_matrix
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from test_finance_chain import CALM, _data  # tests/ is on sys.path (rootdir)
 
-FS = FinanceSystem()
+# The crisis shocks here were sized for the calibration before 2026-12-06
+# (npl_sensitivity 0.89, own shock 0.01), kept: at the defaults' own shock of 0.16 a year
+# which regime each run is in (failing, caught, deposits reached) is a draw
+# (docs/finance.md section 6). The accounting checked does not depend on the calibration.
+FS = FinanceSystem().with_params(npl_sensitivity=0.89, idio_sd=0.01)
 N = FS.N
 RUS = FS.codes.index("RUS")
 

@@ -80,9 +80,12 @@ def test_contract_kit():
 
 
 def test_no_shock_nothing_fails():
-    """No GDP volatility, no events: the calibrated systems stay solvent (docs/finance.md s.3)."""
+    """No GDP volatility, no own shocks, no events: the calibrated systems stay solvent
+    (docs/finance.md s.3; the oil shock alone fails none). Since 2026-12-06 the own shock
+    (0.16 a year) fails systems by itself, so it is switched off here too."""
     sc = load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
-        "replications": 5, "events": [], "parameters.growth.volatility_scale": 0.0})
+        "replications": 5, "events": [], "parameters.growth.volatility_scale": 0.0,
+        "parameters.finance.idio_sd": 0.0})
     m = run_model(sc)
     assert not _rec(m, "bank_failures").any()
     assert (_rec(m, "fiscal_cost_usd") == 0).all()
@@ -92,14 +95,20 @@ def test_no_shock_nothing_fails():
 def test_gdp_shock_reaches_the_banks():
     """model.gdp_shock = growth draw + log(1 + size) of the year's GDP-shock events."""
     sc = load_scenario(SCENARIOS / "finance_crisis.yaml", overrides={
-        "replications": 3, "parameters.growth.volatility_scale": 0.0})
+        "replications": 3, "parameters.growth.volatility_scale": 0.0,
+        "parameters.finance.idio_sd": 0.0})
     m = run_model(sc, runs=[0, 1, 2])
     # after the last year (2030, no event) the shock is zero again
     assert np.allclose(m.gdp_shock, 0.0)
     rus = m.codes.index("RUS")
-    y26 = m.years.index(2026)
-    # Russia fails in 2026 in every run: a 34 percent fall plus full sanctions
-    assert _rec(m, "bank_failures")[:, y26, rus].all()
+    y25, y26 = m.years.index(2025), m.years.index(2026)
+    # The 34 percent fall is Russia's only shock besides the oil price's: its credit loss
+    # in 2026 is at least the fall's, lgd x npl_sensitivity x 0.416 of its loans, less
+    # what the oil term can offset (until 2026-12-06 it failed Russia in every run; with
+    # npl_sensitivity 0.565 it need not, docs/finance.md section 9)
+    loss = _rec(m, "loss_credit_usd")[:, :, rus]
+    assert (loss[:, y26] > loss[:, y25]).all() and (loss[:, y26] > 0).all()
+    assert _rec(m, "bank_failures")[:, y26, rus].any()
 
 
 def test_dollar_channel_enters_trade_costs():
@@ -158,14 +167,15 @@ def test_union_lowers_failures_and_fiscal_cost(crisis_pair):
     c0 = _rec(base, "fiscal_cost_usd")[:, yrs, idx].sum(axis=(1, 2))
     c1 = _rec(union, "fiscal_cost_usd")[:, yrs, idx].sum(axis=(1, 2))
     assert stats.wilcoxon(c1, c0, alternative="less").pvalue < 0.01
-    # Russia fails in 2026 in most runs without the union; the union's authority catches
+    # Russia fails in 2026 in many runs without the union; the union's authority catches
     # it first, and resolves it, except where its shareholders and creditors cannot absorb
     # 8 % of its liabilities: no public money (BRRD art. 37(10), 44(5); and, below its
     # own-funds requirement, no precautionary recapitalisation either, art. 32(4)(d);
     # finance/resolution.py), so it fails if insolvent and goes on with what capital it
     # has, at no public cost, if not
     rus, y26 = base.codes.index("RUS"), base.years.index(2026)
-    assert _rec(base, "bank_failures")[:, y26, rus].mean() > 0.5
+    # (about half the runs since 2026-12-06, 19 of 40; 30 of 40 before, own shock 0.01)
+    assert _rec(base, "bank_failures")[:, y26, rus].mean() > 0.25
     refused = _rec(union, "bank_resolutions_refused")[:, y26, rus] > 0
     caught = (_rec(union, "bank_resolutions")[:, y26, rus] > 0) | refused
     assert caught.mean() > 0.5 and refused.any()

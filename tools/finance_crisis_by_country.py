@@ -25,7 +25,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from scosim.finance.calibration import TARGET
-from scosim.finance.crisis_record import compare, frequency_by_economy
+from scosim.finance.crisis_record import compare, frequency_by_economy, log_likelihood
 from scosim.finance.shocks import asset_shock_sd
 from scosim.finance.system import FinanceSystem, calibrated_gdp_sd
 
@@ -82,11 +82,7 @@ def main() -> None:
     rho = spearmanr([r.model_rate for r in rows], [r.recorded / r.years for r in rows])[0]
     got = sum(r.recorded for r in rows)
     mu = sum(r.expected for r in rows)
-    # Poisson log-likelihood of the record at the model's expected numbers (the model's
-    # rate floored at one crisis in 10,000 years: a rate of 0 makes a recorded crisis -inf).
-    loglik = sum(r.recorded * np.log(max(r.expected, r.years * 1e-4))
-                 - max(r.expected, r.years * 1e-4) - np.log(float(np.prod(
-                     np.arange(1, r.recorded + 1)))) for r in rows)
+    loglik = log_likelihood(rows)
     print(f"crises recorded {got}, expected by the model {mu:.1f}; Spearman rank correlation of "
           f"the model's rate with the recorded one {rho:+.2f} ({len(rows)} economies); Poisson "
           f"log-likelihood of the record {loglik:.2f}")

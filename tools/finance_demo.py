@@ -5,7 +5,7 @@ Usage: python tools/finance_demo.py OUT.png [--runs 200] [--seed 1]
 Runs the stand-alone banking ensemble (until the step is wired into the model) for
 2025-2030 with a 2026 crisis in Russia, a hypothetical severe stress (log GDP shock of
 -0.41, as large as the fall of Russia's US$ GDP from 2014 to 2015 in WDI, but passed one
-for one into bad loans: about 24 times the NPL rise recorded in 2015, docs/finance.md
+for one into bad loans: about 15 times the NPL rise recorded in 2015, docs/finance.md
 section 8; plus full sanctions by the Rest of World), in three
 variants: no banking union; an SCO banking union of the members with all four components;
 no union but 80 percent of members' mutual trade settled in national currencies.
@@ -87,7 +87,8 @@ def main(argv: list[str]) -> int:
         t = YEARS.index(CRISIS)
         rus = fs.codes.index("RUS")
         print(f"{label}: crisis year, members: failures mean "
-              f"{r['failures'][:, t, m].sum(1).mean():.2f}, RUS failure share "
+              f"{r['failures'][:, t, m].sum(1).mean():.2f}, runs with a failure "
+              f"{(r['failures'][:, t, m].sum(1) > 0).mean():.3f}, RUS failure share "
               f"{r['failures'][:, t, rus].mean():.2f}, fiscal cost median "
               f"{np.median(r['fiscal_cost'][:, t, m].sum(1)) / 1e9:.1f} bn, 2025-30 total fiscal "
               f"median {np.median(r['fiscal_cost'][:, :, m].sum((1, 2))) / 1e9:.1f} bn, "

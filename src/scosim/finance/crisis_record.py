@@ -28,8 +28,8 @@ from scosim.finance.calibration import CALIBRATION_SEED, CALIBRATION_YEARS, cris
 from scosim.finance.ensemble import simulate
 from scosim.finance.system import FinanceSystem
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "LV2012_STARTS", "SOVIET", "CountryCheck", "compare",
-           "frequency_by_economy", "years_in_record"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "LV2012_STARTS", "RATE_FLOOR", "SOVIET", "CountryCheck",
+           "compare", "frequency_by_economy", "log_likelihood", "years_in_record"]
 
 FloatArray = NDArray[np.float64]
 
@@ -47,6 +47,9 @@ LV2012_STARTS: dict[str, tuple[int, ...]] = {
 #: Economies that became independent at the end of 1991: in the record from 1992 (an
 #: assumption about the database's years at risk; their first crises are 1994-1995).
 SOVIET = frozenset({"RUS", "KAZ", "KGZ", "TJK", "UZB", "BLR", "AZE", "ARM", "TKM"})
+#: Floor of the model's rate in :func:`log_likelihood`, one crisis in 10,000 years: a rate
+#: of 0 would make a recorded crisis impossible (log-likelihood minus infinity).
+RATE_FLOOR = 1e-4
 
 
 def years_in_record(code: str) -> int:
@@ -114,3 +117,24 @@ def compare(rates: dict[str, float]) -> list[CountryCheck]:
                                  1.0 - _poisson_cdf(n - 1, mu) if n else 1.0,
                                  _poisson_cdf(n, mu)))
     return rows
+
+
+def log_likelihood(rows: Sequence[CountryCheck]) -> float:
+    """Poisson log-likelihood of the record at the model's rates (higher is closer).
+
+    Each economy's recorded number of crises is taken as Poisson with mean the model's
+    rate (floored at :data:`RATE_FLOOR`) times its years in the record, the economies
+    independent. The sum over economies is what the own shock's size was chosen to
+    maximise (docs/finance.md, section 6, "Who fails").
+
+    Args:
+        rows: The comparison, from :func:`compare`.
+
+    Returns:
+        The log-likelihood (natural logarithm).
+    """
+    total = 0.0
+    for r in rows:
+        mu = max(r.model_rate, RATE_FLOOR) * r.years
+        total += r.recorded * math.log(mu) - mu - math.lgamma(r.recorded + 1)
+    return total

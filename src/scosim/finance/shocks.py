@@ -71,7 +71,7 @@ def asset_shocks(
     oil_sd: float,
     gdp_beta: float = 1.0,
     commodity_beta: float = 0.5,
-    idio_sd: float = 0.01,
+    idio_sd: float = 0.16,
 ) -> tuple[FloatArray, FloatArray]:
     """Draw one year's asset shocks.
 
@@ -106,7 +106,7 @@ def asset_shock_sd(
     oil_sd: float,
     gdp_beta: float = 1.0,
     commodity_beta: float = 0.5,
-    idio_sd: float = 0.01,
+    idio_sd: float = 0.16,
 ) -> FloatArray:
     """Standard deviation of the asset shock ``x`` of :func:`asset_shocks`.
 

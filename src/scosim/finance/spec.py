@@ -171,10 +171,10 @@ class FinanceSettings(BaseModel):
     beta: float = Field(1.0, gt=0, le=1)
     lgd: float = Field(0.45, ge=0, le=1)
     cure_rate: float = Field(0.25, ge=0, le=1)
-    npl_sensitivity: float = Field(0.89, ge=0)  # tools/calibrate_finance.py
+    npl_sensitivity: float = Field(0.565, ge=0)  # tools/calibrate_finance.py
     gdp_beta: float = Field(1.0, ge=0)
     commodity_beta: float = Field(0.5, ge=0)
-    idio_sd: float = Field(0.01, ge=0)
+    idio_sd: float = Field(0.16, ge=0)  # maximum likelihood, docs/finance.md section 6
     roa_margin: float = Field(0.01, ge=0, le=0.2)
     recap_ratio: float = Field(0.045, ge=0, le=0.5)
     secondary: float = Field(0.5, ge=0, le=1)
