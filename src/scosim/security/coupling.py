@@ -144,10 +144,9 @@ def exit_share(res: dict[str, np.ndarray], codes: list[str], code: str) -> np.nd
 
 
 def _markdown(rows: list[dict[str, str]]) -> str:
-    cols = list(rows[0])
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
-    return "\n".join(out)
+    from scosim.security.validation import markdown
+
+    return markdown(rows, list(rows[0]))
 
 
 #: Printed under :func:`opening_rows`' table: its rows are not exit crossings that add up.

@@ -133,11 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     """Print :func:`upgrade_rows` as a Markdown table (docs/security.md section 4)."""
     del argv
     rows = upgrade_rows()
-    head = list(rows[0])
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
-    for r in rows:
-        print("| " + " | ".join(r[h] for h in head) + " |")
+    from scosim.security.validation import markdown
+
+    print(markdown(rows, list(rows[0])))
     return 0
 
 

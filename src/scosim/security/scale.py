@@ -142,11 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{code}: 2018-2022 rate {x0:.1f} incidents a year, ceiling of the network's "
           f"instability 1 - iota(x0) = {ceiling:.3f}\n")
     rows = instability_rows(system, code=code)
-    cols = list(rows[0])
-    print("| " + " | ".join(cols) + " |")
-    print("|" + "---|" * len(cols))
-    for r in rows:
-        print("| " + " | ".join(r[c] for c in cols) + " |")
+    from scosim.security.validation import markdown
+
+    print(markdown(rows, list(rows[0])))
     return 0
 
 

@@ -113,10 +113,9 @@ def sensitivity_rows(k_pool_scales: Sequence[float] = K_POOL_SCALES,
 
 
 def _markdown(rows: list[dict[str, str]]) -> str:
-    cols = list(rows[0])
-    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
-    return "\n".join(out)
+    from scosim.security.validation import markdown
+
+    return markdown(rows, list(rows[0]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

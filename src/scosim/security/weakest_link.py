@@ -221,11 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     """Print :func:`accession_rows` as a Markdown table (docs/security.md section 3)."""
     del argv
     rows = accession_rows()
-    head = list(rows[0])
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
-    for r in rows:
-        print("| " + " | ".join(r[h] for h in head) + " |")
+    from scosim.security.validation import markdown
+
+    print(markdown(rows, list(rows[0])))
     return 0
 
 
