@@ -155,10 +155,17 @@ class IndicatorStats:
         """Forget the sorted copy of the held values (recomputed when asked)."""
         self._sorted = None
 
-    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
-        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
+    def quantiles(self, qs: Sequence[float], method: str | Sequence[str] = "linear"
+                  ) -> np.ndarray:
+        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small.
+
+        ``method``: as :func:`numpy.percentile`'s, one for all or one per quantile:
+        ``linear`` interpolates between the two order statistics, ``lower`` and ``higher``
+        take one of them (a value some run had: 0 or 1 for a flag, :meth:`is_flag`).
+        """
+        methods = _methods(method, len(qs))
         if self._held is None:
-            return self._sketch.quantiles(qs)
+            return self._sketch.quantiles(qs, methods)
         out = np.full((self.count.size, len(qs)), np.nan)
         if not self._held:
             return out
@@ -178,8 +185,27 @@ class IndicatorStats:
             lo = np.floor(h).astype(np.int64)
             hi = np.minimum(lo + 1, n[has] - 1)
             a, b = vals[start[has] + lo], vals[start[has] + hi]
-            out[has, j] = a + (h - lo) * (b - a)
+            out[has, j] = _pick(methods[j], a, b, h - lo)
         return out
+
+    def is_flag(self) -> bool:
+        """Whether every value recorded is 0 or 1 (a flag such as ``member``).
+
+        Exact at any number of runs: the values lie in [0, 1] (the smallest and largest,
+        within the sketch's bound) and their sum equals the number above zero, which
+        holds only when each of those is 1. False when nothing is recorded.
+        """
+        n = int(self.count.sum())
+        if n == 0:
+            return False
+        ext = self.quantiles([0.0, 1.0])
+        ext = ext[~np.isnan(ext[:, 0])]
+        if ext[:, 0].min() < 0 or ext[:, 1].max() > 1 + 2 * ALPHA:
+            return False
+        total = float((self.total + self._comp).sum())
+        above = float(np.nansum(self.share_positive().to_numpy() *
+                                self._frame(self.count.astype(float)).to_numpy()))
+        return abs(total - above) <= 1e-9 * max(n, 1)
 
     def _frame(self, data: np.ndarray) -> pd.DataFrame:
         used_t = np.flatnonzero(self.count.any(axis=1))
@@ -538,12 +564,22 @@ class RunStats:
         """Tidy summary: one row per indicator, year and economy.
 
         Columns ``indicator, year, country, n_runs, mean, p05, median, p95``:
-        the numbers the plots draw (quantiles within the bound of this module).
+        the numbers the plots draw (quantiles within the bound of this module). For a flag
+        (every value 0 or 1, :meth:`IndicatorStats.is_flag`: ``member``, the Art. XXIV
+        check) each percentile is a value some run had, so 0 or 1: ``p05`` and the median
+        the lower of the two runs :func:`numpy.percentile` would interpolate between,
+        ``p95`` the higher (its ``lower``/``higher`` methods); interpolated, a flag set in
+        19 of 20 runs had a ``p05`` of 0.95, a value no run had. Its mean is the share of
+        runs in which it is set.
         """
         parts = []
         for name, st in self.indicators.items():
             cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
-            qs = st.quantiles([0.05, 0.5, 0.95])
+            flag = st.is_flag()
+            qs = st.quantiles([0.05, 0.5, 0.95],
+                              FLAG_METHODS if flag else "linear")
+            if flag:  # the sketch's 1 is within ALPHA of 1: the value a run had is 1
+                qs = np.rint(qs)
             for k, label in enumerate(("p05", "median", "p95")):
                 cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
             long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
@@ -555,6 +591,29 @@ class RunStats:
         out = pd.concat(parts, ignore_index=True)
         out["n_runs"] = out["n_runs"].astype("int64")
         return out[out["n_runs"] > 0].reset_index(drop=True)
+
+
+#: The percentile methods of a flag's ``p05``, median and ``p95`` in :meth:`RunStats.table`.
+FLAG_METHODS = ("lower", "lower", "higher")
+_METHODS = ("linear", "lower", "higher")
+
+
+def _methods(method: str | Sequence[str], n: int) -> list[str]:
+    """One percentile method per quantile, checked (:meth:`IndicatorStats.quantiles`)."""
+    out = [method] * n if isinstance(method, str) else list(method)
+    if len(out) != n or any(m not in _METHODS for m in out):
+        raise ValueError(f"percentile method {method!r}: one of {', '.join(_METHODS)} "
+                         f"for each of the {n} quantiles")
+    return out
+
+
+def _pick(method: str, a: np.ndarray, b: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """A quantile between neighbouring order statistics ``a <= b``, ``frac`` of the way."""
+    if method == "lower":
+        return a
+    if method == "higher":  # b unless the quantile falls on a exactly
+        return np.where(frac > 0, b, a)
+    return a + frac * (b - a)
 
 
 def run_percentiles(st: RunStats, name: str, economies: Sequence[str],

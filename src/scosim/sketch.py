@@ -153,8 +153,12 @@ class Sketch:
         """Forget what :meth:`quantiles` derived from the bins (recomputed when asked)."""
         self._ranks = None
 
-    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+    def quantiles(self, qs: Sequence[float], methods: Sequence[str] | None = None
+                  ) -> np.ndarray:
         """Quantiles of every cell, interpolated like :func:`numpy.percentile`.
+
+        ``methods``: one per quantile, ``linear`` (the default), ``lower`` or ``higher``
+        (:meth:`scosim.runstats.IndicatorStats.quantiles`).
 
         Returns:
             ``(n_cells, len(qs))``; NaN for empty cells.
@@ -178,5 +182,8 @@ class Sketch:
             hi = np.minimum(lo + 1, n[has] - 1)
             x_lo = vals[np.searchsorted(cum, before[has] + lo, side="right")]
             x_hi = vals[np.searchsorted(cum, before[has] + hi, side="right")]
-            out[has, j] = x_lo + (h - lo) * (x_hi - x_lo)
+            how = "linear" if methods is None else methods[j]
+            frac = h - lo
+            out[has, j] = (x_lo if how == "lower" else np.where(frac > 0, x_hi, x_lo)
+                           if how == "higher" else x_lo + frac * (x_hi - x_lo))
         return out
