@@ -54,7 +54,18 @@ from scosim.indicator_display import AGGREGATE_LABELS
 from scosim.member_welfare import member_welfare_rows
 from scosim.model.events import detail_columns
 from scosim.run_blocks import BlockedStats
-from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
+from scosim.sketch import (
+    _SPAN,
+    ALPHA,
+    FLAG_METHODS,
+    ZERO,
+    Sketch,
+    bin_keys,
+    bin_values,
+    keep_derived,
+    percentile_methods,
+    pick,
+)
 from scosim.vote_stats import VoteRuns, VoteTerms
 
 if TYPE_CHECKING:
@@ -163,7 +174,7 @@ class IndicatorStats:
         ``linear`` interpolates between the two order statistics, ``lower`` and ``higher``
         take one of them (a value some run had: 0 or 1 for a flag, :meth:`is_flag`).
         """
-        methods = _methods(method, len(qs))
+        methods = percentile_methods(method, len(qs))
         if self._held is None:
             return self._sketch.quantiles(qs, methods)
         out = np.full((self.count.size, len(qs)), np.nan)
@@ -185,7 +196,7 @@ class IndicatorStats:
             lo = np.floor(h).astype(np.int64)
             hi = np.minimum(lo + 1, n[has] - 1)
             a, b = vals[start[has] + lo], vals[start[has] + hi]
-            out[has, j] = _pick(methods[j], a, b, h - lo)
+            out[has, j] = pick(methods[j], a, b, h - lo)
         return out
 
     def is_flag(self) -> bool:
@@ -591,29 +602,6 @@ class RunStats:
         out = pd.concat(parts, ignore_index=True)
         out["n_runs"] = out["n_runs"].astype("int64")
         return out[out["n_runs"] > 0].reset_index(drop=True)
-
-
-#: The percentile methods of a flag's ``p05``, median and ``p95`` in :meth:`RunStats.table`.
-FLAG_METHODS = ("lower", "lower", "higher")
-_METHODS = ("linear", "lower", "higher")
-
-
-def _methods(method: str | Sequence[str], n: int) -> list[str]:
-    """One percentile method per quantile, checked (:meth:`IndicatorStats.quantiles`)."""
-    out = [method] * n if isinstance(method, str) else list(method)
-    if len(out) != n or any(m not in _METHODS for m in out):
-        raise ValueError(f"percentile method {method!r}: one of {', '.join(_METHODS)} "
-                         f"for each of the {n} quantiles")
-    return out
-
-
-def _pick(method: str, a: np.ndarray, b: np.ndarray, frac: np.ndarray) -> np.ndarray:
-    """A quantile between neighbouring order statistics ``a <= b``, ``frac`` of the way."""
-    if method == "lower":
-        return a
-    if method == "higher":  # b unless the quantile falls on a exactly
-        return np.where(frac > 0, b, a)
-    return a + frac * (b - a)
 
 
 def run_percentiles(st: RunStats, name: str, economies: Sequence[str],
