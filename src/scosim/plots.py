@@ -109,7 +109,7 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
         if n_runs > 1:
             ax.fill_between(years, low[code].to_numpy(), high[code].to_numpy(),
                             color="C0", alpha=0.25)
-        ax.set_title(economy_label(code), y=1.0)  # fixed: automatic placement is slow (compare_plots)
+        ax.set_title(economy_label(code), y=1.0)  # fixed: automatic placement is slow
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         ax.set_ylabel("GDP, US$ billion")
         ax.grid(alpha=0.3)
