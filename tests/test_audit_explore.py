@@ -62,7 +62,10 @@ def test_vote_figure_says_who_decided_the_vote_as_the_png_does(cu_run) -> None:
             max(float(data.score_high[s]), float(total[s])))
         assert score.x[k] - score.error_x.arrayminus[k] == pytest.approx(
             min(float(data.score_low[s]), float(total[s])))
-    assert "a state voting on its score says yes" in fig.layout.title.text
+    # Every vote committed: titled as the PNG, what the scores would have said.
+    assert fig.layout.title.text.startswith("How each state would have scored 'sco_cu'")
+    assert "scores not used" in fig.layout.title.text
+    assert "had a state voted on its score, it would have said yes" in fig.layout.title.text
 
 
 def test_membership_titles_fit_their_half_of_the_page(cu_run) -> None:
@@ -169,7 +172,7 @@ def test_who_gains_labels_say_the_share_of_runs_in_the_union_as_the_png(
     # Bar k of the page is bar k of the PNG (the PNG draws the table's order bottom up).
     assert list(axis.tickvals) == list(fig.data[0].y) == list(table.index)
     assert list(axis.ticktext) == png["labels"]
-    assert f"IRN  (in union {percent_of_runs(share, st.runs)}%)" in png["labels"]  # 33.3
+    assert f"IRN Iran  (in union {percent_of_runs(share, st.runs)}%)" in png["labels"]  # 33.3
     assert " ".join(_plain(axis.title.text)) == png["axis"]
     # Hovering a bar names the share too (with the bar's 5th-95th percentile).
     (irn,) = [d for d in fig.data[0].customdata if d[0].startswith("IRN")]

@@ -1,4 +1,4 @@
-"""gdp_paths.png says its GDP is nominal, at the run's factory-gate prices.
+"""gdp_paths.png says its GDP is nominal (prices included), not the policy's effect on output.
 
 The reviewer's case: under the customs union India's 2035 GDP on the figure is 4.2 %
 below the baseline run's while its real GDP change is +0.65 %; the title said only
@@ -26,6 +26,6 @@ def test_the_gdp_figure_says_its_lines_are_nominal_and_where_the_real_change_is(
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
     plot_gdp_paths(ind, "customs_union (seed 1)", tmp_path / "gdp_paths.png")
     title = " ".join(said[0].split())
-    assert "nominal" in title and "factory-gate prices" in title
-    assert "not output" in title and "real_gdp_change_pct" in title
+    assert "nominal" in title and "prices included" in title
+    assert "not the policy's effect on output" in title and "real_gdp_change_pct" in title
     assert "median of 3 runs" in title

@@ -45,8 +45,9 @@ def test_membership_colour_bar_labels_every_bin_edge(geometry_run: Path, tmp_pat
 def test_welfare_labels_give_the_union_share_only_where_there_is_one(
         geometry_run: Path, tmp_path: Path, kept_figures: list) -> None:
     """An economy in a union in some runs reads "(in union 71.4%)", with the share the
-    answer's table gives; an economy never in one carries its code alone (a "(0%)" on
-    every outsider read like a share of runs with a gain)."""
+    answer's table gives; an economy never in one carries its code and name alone (a
+    "(0%)" on every outsider read like a share of runs with a gain)."""
+    from scosim.mechanism_answer import economy_label
     from scosim.run_headline import headline_table
 
     st = load_plot_data(geometry_run)
@@ -60,9 +61,9 @@ def test_welfare_labels_give_the_union_share_only_where_there_is_one(
         if code in inside:
             # Rounded as the answer's "in union" column (7 runs: one decimal).
             share = percent_of_runs(rows.loc[code, "in_union"], st.runs)
-            assert text == f"{code}  (in union {share}%)"
+            assert text == f"{economy_label(code)}  (in union {share}%)"
         else:
-            assert text == code
+            assert text == economy_label(code)
     assert "in union" in ax.get_ylabel()
 
 
@@ -81,7 +82,8 @@ def test_welfare_labels_say_nothing_of_unions_when_there_is_none(tmp_path: Path,
     plots.plot_welfare_final(RunStats.from_frames(ind), "t", tmp_path / "w.png")
     ax = kept_figures[-1].axes[0]
     assert "union" not in ax.get_ylabel()
-    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["AFG", "UZB"]
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["AFG Afghanistan",
+                                                                    "UZB Uzbekistan"]
 
 
 def test_no_blank_membership_figure_for_another_arrangement(tmp_path: Path, capsys) -> None:

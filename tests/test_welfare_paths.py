@@ -150,8 +150,8 @@ def test_no_adjustment_when_the_arrangements_in_force_leave_tariffs_at_base(tmp_
 
 
 def test_welfare_paths_say_which_lines_include_exits(tmp_path: Path, kept_figures: list):
-    """Iran's mean path in customs_union.yaml jumps towards zero in the year it leaves (16
-    of 20 runs): read as a recovery unless the figure says the means include exits."""
+    """Iran's path in customs_union.yaml jumps towards zero in the year it leaves (16 of 20
+    runs): read as a recovery unless the figure says the medians count runs after exits."""
     from scosim.plot_data import load_plot_data
     from scosim.runner import run
     from scosim.scenario import load_scenario

@@ -60,6 +60,24 @@ def _runs(n: int, seed: int | None) -> str:
 GOOD, BAD, NEUTRAL_COLOUR = "tab:green", "tab:red", "tab:blue"
 
 
+def whisker_note(label: str) -> str:
+    """The compare figure's whiskers in words: what kind of interval ``label`` is.
+
+    The run's who-gains figure looks the same but its whiskers are the spread of runs
+    (:data:`scosim.plot_data.WHISKERS_NOTE`); these are, by default, a confidence interval
+    of the mean difference, far narrower, and a reader took one for the other.
+
+    Args:
+        label: The summary's ``interval`` (:func:`scosim.compare.interval_label`).
+    """
+    if "CI of the mean" in label:
+        return (f"whiskers: {label}, how precisely the runs pin down the mean difference "
+                "(not the spread of runs)")
+    if "of runs" in label:
+        return f"whiskers: {label}, the spread of runs' differences"
+    return f"whiskers: {label}"
+
+
 def _bar_key(indicator: str) -> tuple[str, str, list[tuple[str, str]]]:
     """Colours of a rise and a fall of ``indicator``, and the legend's (colour, label)s."""
     from scosim.indicator_display import BETTER, WELFARE, WORSE, direction
@@ -325,7 +343,7 @@ def plot_final_year(
     ax.set_ylabel("country" if len(d) > 1 else "")
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"Change in {what}, {year}")
-    drawn = f"bars: mean of {_runs(n, seed)}; whiskers: {label}" if len(d) else _runs(n, seed)
+    drawn = f"bars: mean of {_runs(n, seed)}; {whisker_note(label)}" if len(d) else _runs(n, seed)
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
                  + _wrap(drawn, 80), fontsize=11)
     h = fig.get_figheight()

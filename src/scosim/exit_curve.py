@@ -28,8 +28,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = ["ANY", "EXIT_RULE", "RECORDER", "ExitPaths", "FirstExits", "critical_thresholds",
-           "curve_table", "fire_index", "first_exits", "plot_curve", "record_paths",
-           "stay_and_record"]
+           "curve_table", "falling_curves", "fire_index", "first_exits", "plot_curve",
+           "reading_note", "record_paths", "stay_and_record"]
 
 #: The exit rule the curves describe.
 EXIT_RULE = "threshold_defect"
@@ -383,6 +383,73 @@ def curve_table(paths: ExitPaths, thresholds: Iterable[float], *,
     return df[["proposal", "country", "threshold_pct", "runs", "leaves", "leaves_own",
                "leaves_with_bloc", "share_pct", "share_lo_pct", "share_hi_pct",
                "would_leave", "would_leave_bloc", "median_year"]]
+
+
+#: How far (points of the share of runs) a state's solid line must fall below its peak at
+#: a higher threshold for :func:`falling_curves` to name it: a run or two up and down is
+#: the grid's noise, not another state leaving first.
+FALL_PCT = 5.0
+
+
+def falling_curves(table: Any) -> list[str]:
+    """The states whose solid line falls as the threshold rises, each bloc once.
+
+    Only each run's first exit is counted, so where another state leaves first at a
+    higher threshold, a state's share can fall (India in customs_union.yaml, as Iran
+    leaves earlier): a reader takes it for an error unless the figure says why.
+
+    Args:
+        table: :func:`curve_table`'s output.
+
+    Returns:
+        ``"IND India"``, or a bloc's members joined (``"ARM, BLR, KAZ, KGZ, RUS"``) when
+        they share one line, in the table's order; empty when no line falls by
+        :data:`FALL_PCT` points or more.
+    """
+    from scosim.mechanism_answer import economy_label
+
+    seen: dict[tuple[str, bytes], list[str]] = {}
+    falls: set[tuple[str, bytes]] = set()
+    for (pid, code), g in table.groupby(["proposal", "country"], sort=False):
+        if code == ANY:
+            continue
+        share = g.sort_values("threshold_pct")["share_pct"].to_numpy(float)
+        key = (pid, g.sort_values("threshold_pct")["leaves"].to_numpy().tobytes())
+        seen.setdefault(key, []).append(str(code))
+        if share.size and (np.maximum.accumulate(share) - share).max() >= FALL_PCT:
+            falls.add(key)
+    return [economy_label(codes[0]) if len(codes) == 1 else ", ".join(codes)
+            for key, codes in seen.items() if key in falls]
+
+
+def reading_note(table: Any, own: float, excluded_above: float | None = None) -> str:
+    """How to read the figure, in plain words: why a line falls, what the shading is.
+
+    Args:
+        table: :func:`curve_table`'s output.
+        own: The scenario's exit threshold (fraction).
+        excluded_above: The start of the shaded band (fraction), or None when not drawn.
+
+    Returns:
+        Up to two lines (``""`` when neither applies).
+    """
+    lines = []
+    falling = falling_curves(table)
+    if falling:
+        who = "; ".join(falling)
+        lines.append(f"{who}: the line can fall as the threshold rises, because only each "
+                     "run's first exit is shown and another state then leaves first "
+                     "(dashed: its own rule, had nobody left before).")
+    if excluded_above is not None:
+        edge, at = f"{100 * excluded_above:.2f}", f"{100 * own:.2f}"
+        where = ("just above" if 0 < excluded_above - own <= 0.001 else
+                 "above" if excluded_above > own else "below")
+        lines.append(f"Shaded: thresholds above {edge} %, which the hindcast record rules "
+                     f"out; it starts {where} the scenario's {at} %.")
+    import textwrap
+
+    # Wrapped to the figure's width: one long line squeezed the axes to a sliver.
+    return "\n".join(textwrap.fill(line, 125) for line in lines)
 
 
 def plot_curve(table: Any, path: str | os.PathLike[str], *, title: str,

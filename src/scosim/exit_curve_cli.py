@@ -217,7 +217,7 @@ def exits_cli(args: argparse.Namespace) -> int:
     import numpy as np
 
     from scosim.errors import file_in_the_way
-    from scosim.exit_curve import ANY, curve_table, plot_curve, record_paths
+    from scosim.exit_curve import ANY, curve_table, plot_curve, reading_note, record_paths
     from scosim.proposals import get_type
     from scosim.run_limits import check_replications
     from scosim.scenario import load_scenario, scenario_hash
@@ -315,7 +315,9 @@ def exits_cli(args: argparse.Namespace) -> int:
                      "Share of runs in which the state leaves at its run's first exit; band: "
                      "90 % Wilson interval.\nExact for every threshold from one ensemble "
                      f"with everyone kept in (seed {sc.seed}); exits after a first exit are "
-                     "not shown."))
+                     "not shown."
+                     + (f"\n{read}" if (read := reading_note(table, own, args.record_edge))
+                        else "")))
     print(f"table: {out / 'exit_curve.csv'} (what it was made of: {RECORD_FILE})\n"
           f"figure: {out / 'exit_curve.png'}")
     return 0

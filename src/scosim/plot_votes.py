@@ -37,9 +37,9 @@ if TYPE_CHECKING:
     from scosim.proposal_vote import ProposalVote
 
 __all__ = ["COMMITTED_RULES", "DRAWN_SHARE", "SCORE_RULES", "TERM_COLOURS", "TERM_LABELS",
-           "VoteReasons", "explained", "later_votes_note", "not_drawn_note",
-           "plot_vote_reasons", "run_trust_terms", "state_label", "vote_reasons_all",
-           "vote_reasons_data", "years_text"]
+           "VoteReasons", "all_committed", "explained", "figure_heading", "later_votes_note",
+           "not_drawn_note", "panel_xlim", "plot_vote_reasons", "run_trust_terms",
+           "state_label", "vote_reasons_all", "vote_reasons_data", "years_text"]
 
 #: Names of the score terms in the figure and the explorer (the trust term's is the
 #: Council's default; a proposal type may say otherwise: :func:`run_trust_terms`).
@@ -363,14 +363,78 @@ NO_SCORE_VOTER = ("no state voted on this score: the bars are the default utilit
                   "each row names the rule that decided")
 
 
+#: The subtitle when the scenario committed every vote drawn (:func:`all_committed`).
+COMMITTED_NOTE = ("had a state voted on its score, it would have said yes when score plus a "
+                  "random shock is >= 0")
+
+
+def _kinds(panels: Sequence[VoteReasons]) -> set[str]:
+    """What decided the votes drawn in ``panels`` (:attr:`VoteReasons.decided_by`'s words)."""
+    return {k for p in panels for v in p.decided_by for k in str(v).split()}
+
+
+def all_committed(panels: Sequence[VoteReasons]) -> bool:
+    """Whether a rule that reads no score (``always_yes``, ...) cast every vote drawn.
+
+    Then no score decided anything: the figure shows what the scores would have said,
+    and its title says so (:func:`figure_heading`), not "why states voted as they did".
+    """
+    return _kinds(panels) == {"committed"}
+
+
+def figure_heading(panels: Sequence[VoteReasons]) -> str:
+    """The figure's title after the run's name: what its bars are, in words.
+
+    "why states voted as they did" when some score decided a vote; when the scenario
+    committed every vote (:func:`all_committed`), "how each state would have scored" the
+    proposal, with the scores said not to have been used.
+    """
+    one = panels[0] if len(panels) == 1 else None
+    what = (f"'{one.proposal}' in {one.year}" if one is not None
+            else "each proposal at its first vote")
+    if all_committed(panels):
+        return (f"how each state would have scored {what} (votes committed by the "
+                "scenario; scores not used)")
+    if one is not None:
+        return f"why states voted as they did on {what}"
+    return "why states voted as they did, one panel per proposal at its first vote"
+
+
+def panel_xlim(data: VoteReasons, margin: float = 0.05) -> tuple[float, float]:
+    """The x-axis range of a panel: every bar stack, score and whisker, with a margin.
+
+    matplotlib's automatic limits stopped at the end of a stacked bar (China's in
+    customs_union.yaml), so its last term was cut by the frame.
+
+    Args:
+        data: The panel's data.
+        margin: Added on each side, as a share of the range drawn.
+
+    Returns:
+        ``(left, right)``, with 0 inside.
+    """
+    c = data.contributions
+    ends = [0.0, float(c.clip(lower=0).sum(axis=1).max()) if len(c) else 0.0,
+            float(c.clip(upper=0).sum(axis=1).min()) if len(c) else 0.0,
+            *(float(s.min()) for s in (data.score, data.score_low) if len(s)),
+            *(float(s.max()) for s in (data.score, data.score_high) if len(s))]
+    lo, hi = float(np.nanmin(ends)), float(np.nanmax(ends))
+    pad = margin * ((hi - lo) or 1.0)
+    return lo - pad, hi + pad
+
+
 def explained(panels: Sequence[VoteReasons]) -> str:
     """What the subtitle says decided the votes drawn in ``panels``.
 
     :data:`EXPLAINED` claims the score rule only for the states that used it; where a rule
     with a test of its own (``gains_only``, a plug-in's) decided, the bars are the default
-    utility's terms and not what it decided on, and the subtitle says so.
+    utility's terms and not what it decided on, and the subtitle says so; where the
+    scenario committed every vote, it says what the score would have done
+    (:data:`COMMITTED_NOTE`).
     """
-    kinds = {k for p in panels for v in p.decided_by for k in str(v).split()}
+    kinds = _kinds(panels)
+    if kinds == {"committed"}:
+        return COMMITTED_NOTE
     if "own_rule" not in kinds:
         return EXPLAINED
     if "score" not in kinds:
@@ -411,6 +475,7 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         ax.text(1.01, k, state_label(data, c), va="center", fontsize=8,
                 transform=ax.get_yaxis_transform())
     ax.set_yticks(y, order)
+    ax.set_xlim(*panel_xlim(data))  # the automatic limits cut the end of a stacked bar
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel(X_LABEL)
     ax.set_ylabel("voting state")
@@ -475,16 +540,16 @@ def plot_vote_reasons(events: pd.DataFrame | RunStats, title: str, path: Path,
         # A proposal voted again says so on a line of its own: the figure shows one year.
         note = "\n" + later_votes_note(data) if data.later_years else ""
         if len(panels) == 1:
-            ax.set_title(f"{title}: why states voted as they did on '{data.proposal}' in "
-                         f"{data.year}\nmean weighted terms over {data.n_runs} runs; "
+            ax.set_title(f"{title}: {figure_heading(panels)}\nmean weighted terms over "
+                         f"{data.n_runs} runs; "
                          f"{explained(panels)}{note}", fontsize=10)
         else:
             # Bold: the panel's own heading, apart from the figure's title above it.
-            ax.set_title(f"'{data.proposal}' in {data.year}: mean weighted terms over "
+            own = " (votes committed; scores not used)" if all_committed([data]) else ""
+            ax.set_title(f"'{data.proposal}' in {data.year}{own}: mean weighted terms over "
                          f"{data.n_runs} runs{note}", fontsize=10, fontweight="bold")
     if len(panels) > 1:
-        fig.suptitle(f"{title}: why states voted as they did, one panel per proposal at its "
-                     f"first vote\n{explained(panels)}", fontsize=11)
+        fig.suptitle(f"{title}: {figure_heading(panels)}\n{explained(panels)}", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

@@ -2,8 +2,7 @@
 
 Every plot has a title, units and labelled axes, and says which statistic it
 shows: where there are replications, bands show the 5th-95th percentile across
-runs; welfare lines and bars are means over runs (what ``scosim compare``
-reports), GDP lines medians.
+runs; lines and bars are medians over runs (the statistic of the run's answer).
 """
 
 from __future__ import annotations
@@ -31,14 +30,17 @@ from scosim.member_welfare import while_name  # noqa: E402
 # re-exported here, where callers and tests import them from.
 from scosim.plot_data import (  # noqa: E402, F401
     NET_NOTE,
+    PATHS_NOTE,
     PLOTTED,
     PLOTTED_EVENTS,
+    WHISKERS_NOTE,
     Data,
     Membership,
     Paths,
     _any_nonzero,
     _stats,
     adjusting_years,
+    economy_label,
     gdp_paths_data,
     load_plot_data,
     membership_kinds,
@@ -80,20 +82,20 @@ def _band_note(n_runs: int) -> str:
     return "single run (no uncertainty band)"
 
 
-#: What the GDP paths are: nominal, so a policy's factory-gate price change moves them
-#: (India's -4.2 % against the baseline under the customs union in 2035 beside a real
-#: GDP change of +0.65 %, docs/model.md "Indicators"); read beside a baseline run's, it
-#: was taken for a loss of output. The real change is per run (a ratio of price
-#: indices), which the run's statistics do not hold as a path: the subtitle says where.
-GDP_PATHS_NOTE = ("nominal: the baseline GDP path at the run's factory-gate prices, so a "
-                  "policy's price change moves these lines, not output; its real effect: "
-                  "real_gdp_change_pct (indicators/)")
+#: What the GDP paths are: nominal, so a policy's change in prices moves them as well as
+#: its change in output (India's -4.2 % against the baseline under the customs union in
+#: 2035 beside a real GDP change of +0.65 %, docs/model.md "Indicators"); read beside a
+#: baseline run's, a line was taken for a loss of output. The real change is per run (a
+#: ratio of price indices), which the run's statistics do not hold as a path: the note
+#: says where it is, briefly.
+GDP_PATHS_NOTE = ("GDP in current US dollars, prices included: these lines are not the "
+                  "policy's effect on output (that is real_gdp_change_pct, in indicators/)")
 
 
 def gdp_paths_title(title: str, n_runs: int) -> str:
     """The GDP paths figure's title: what is drawn, in what unit, and how to read it."""
-    return _wrap(f"{title}: GDP of SCO members (current US$ billion)\n{GDP_PATHS_NOTE}\n"
-                 f"{_band_note(n_runs)}", 180)
+    return _wrap(f"{title}: nominal GDP of each SCO member under the scenario, US$ billion\n"
+                 f"{GDP_PATHS_NOTE}\n{_band_note(n_runs)}", 180)
 
 
 def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
@@ -107,7 +109,7 @@ def plot_gdp_paths(ind: Data, title: str, path: Path) -> Path:
         if n_runs > 1:
             ax.fill_between(years, low[code].to_numpy(), high[code].to_numpy(),
                             color="C0", alpha=0.25)
-        ax.set_title(code, y=1.0)  # fixed: automatic placement is slow (compare_plots)
+        ax.set_title(economy_label(code), y=1.0)  # fixed: automatic placement is slow
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         ax.set_ylabel("GDP, US$ billion")
         ax.grid(alpha=0.3)
@@ -239,7 +241,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
             ecolor="k",
             capsize=3,
             lw=1,
-            label=f"whiskers: {LOW}th-{HIGH}th percentile of runs",
+            label=f"whiskers: {LOW}th-{HIGH}th percentile of runs",  # the title says more
         )
     # Who left in some run: its welfare while in the union, beside its bar after exits.
     left = [c for c in order if st.exit_runs.get(c, 0) and pd.notna(table.loc[c, "while"])]
@@ -264,7 +266,7 @@ def plot_welfare_final(ind: Data, title: str, path: Path,
         + (f"{scope}\n" if scope else "")
         + f"bars: median of {n_runs} runs (green gain, red loss), as the run's answer"
         + (f"; {NET_NOTE}" if marks else "")
-        + ("; whiskers: 5th-95th percentile of runs" if n_runs > 1 else "")
+        + (f"; {WHISKERS_NOTE}" if n_runs > 1 else "")
     ), fontsize=11)
     # One legend entry per bar colour: a single patch would take the first bar's colour.
     handles, names = ax.get_legend_handles_labels()
@@ -341,7 +343,7 @@ def adjustment_note(st: RunStats, years: Iterable[int]) -> str | None:
 def exits_note(st: RunStats, codes: Iterable[str]) -> str | None:
     """Which of ``codes`` left an arrangement in some run, and in how many runs.
 
-    The paths average over runs after any exits: a line that jumps towards zero in
+    The paths' medians count a state after any exit: a line that jumps towards zero in
     the year a state leaves reads as a recovery unless the figure says so.
 
     Args:
@@ -349,7 +351,7 @@ def exits_note(st: RunStats, codes: Iterable[str]) -> str | None:
         codes: The economies the figure shows, in its order.
 
     Returns:
-        ``"means include the years after exits: IRN left in 16 of 20 runs (...)"``, or
+        ``"medians count the years after exits: IRN left in 16 of 20 runs (...)"``, or
         None when none of them left.
     """
     runs: dict[str, int] = {}
@@ -358,13 +360,13 @@ def exits_note(st: RunStats, codes: Iterable[str]) -> str | None:
     shown = [f"{c} left in {min(runs[c], st.runs)}" for c in codes if runs.get(c)]
     if not shown:
         return None
-    return (f"means include the years after exits: {', '.join(shown)} of {st.runs} runs "
+    return (f"medians count the years after exits: {', '.join(shown)} of {st.runs} runs "
             "(on its own or with its bloc)")
 
 
 def plot_welfare_paths(ind: Data, title: str, path: Path,
                        versus: str = "without the policy", scope: str | None = None) -> Path:
-    """Welfare change over time for the most affected economies: mean over runs, with bands.
+    """Welfare change over time for the most affected economies: median over runs, with bands.
 
     ``versus`` and ``scope`` as in :func:`plot_welfare_final`. When trade still adjusts
     gradually in a year shown, a footnote says so (:func:`adjustment_note`).
@@ -372,11 +374,11 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     st = _stats(ind)
     # The eight most affected in any year (the explorer draws the same numbers).
     data = welfare_paths_data(st)
-    mean, low, high, codes, n_runs = data.centre, data.low, data.high, data.codes, data.n_runs
+    median, low, high, codes, n_runs = data.centre, data.low, data.high, data.codes, data.n_runs
     fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
-    years = mean.index.to_numpy()
+    years = median.index.to_numpy()
     for k, code in enumerate(codes):
-        ax.plot(years, mean[code].to_numpy(), color=f"C{k}", label=code)
+        ax.plot(years, median[code].to_numpy(), color=f"C{k}", label=economy_label(code))
         if n_runs > 1:
             ax.fill_between(years, low[code].to_numpy(), high[code].to_numpy(),
                             color=f"C{k}", alpha=0.12)
@@ -386,16 +388,15 @@ def plot_welfare_paths(ind: Data, title: str, path: Path,
     # with mechanisms: under the years, where it has the figure's width, not up the axis.
     ax.set_xlabel("year\n" + _wrap(f"welfare change against the same year {versus}", 130))
     ax.set_ylabel("welfare change, % of real expenditure")
-    note = (
-        f"line: mean of {n_runs} runs; band: {LOW}th-{HIGH}th percentile"
-        if n_runs > 1 else "single run (no uncertainty band)"
-    )
+    note = (f"{PATHS_NOTE.format(n=n_runs)}; band: {LOW}th-{HIGH}th percentile of runs"
+            if n_runs > 1 else "single run (no uncertainty band)")
     left = exits_note(st, codes)
     ax.set_title(_wrap(
         f"{title}: welfare change of the eight most affected economies\n"
         + (f"{scope}\n" if scope else "") + note
     ) + (f"\n{_wrap(left, 110)}" if left else ""), fontsize=11)
-    ax.legend(title="economy", fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(title="economy (line: median)", fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     _footnote(ax, adjustment_note(st, years))
     fig.savefig(path, dpi=110)

@@ -54,7 +54,18 @@ from scosim.indicator_display import AGGREGATE_LABELS
 from scosim.member_welfare import member_welfare_rows
 from scosim.model.events import detail_columns
 from scosim.run_blocks import BlockedStats
-from scosim.sketch import _SPAN, ALPHA, ZERO, Sketch, bin_keys, bin_values, keep_derived
+from scosim.sketch import (
+    _SPAN,
+    ALPHA,
+    FLAG_METHODS,
+    ZERO,
+    Sketch,
+    bin_keys,
+    bin_values,
+    keep_derived,
+    percentile_methods,
+    pick,
+)
 from scosim.vote_stats import VoteRuns, VoteTerms
 
 if TYPE_CHECKING:
@@ -155,10 +166,17 @@ class IndicatorStats:
         """Forget the sorted copy of the held values (recomputed when asked)."""
         self._sorted = None
 
-    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
-        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small."""
+    def quantiles(self, qs: Sequence[float], method: str | Sequence[str] = "linear"
+                  ) -> np.ndarray:
+        """Quantiles of every cell, ``(cells, len(qs))``: exact while cells are small.
+
+        ``method``: as :func:`numpy.percentile`'s, one for all or one per quantile:
+        ``linear`` interpolates between the two order statistics, ``lower`` and ``higher``
+        take one of them (a value some run had: 0 or 1 for a flag, :meth:`is_flag`).
+        """
+        methods = percentile_methods(method, len(qs))
         if self._held is None:
-            return self._sketch.quantiles(qs)
+            return self._sketch.quantiles(qs, methods)
         out = np.full((self.count.size, len(qs)), np.nan)
         if not self._held:
             return out
@@ -178,8 +196,27 @@ class IndicatorStats:
             lo = np.floor(h).astype(np.int64)
             hi = np.minimum(lo + 1, n[has] - 1)
             a, b = vals[start[has] + lo], vals[start[has] + hi]
-            out[has, j] = a + (h - lo) * (b - a)
+            out[has, j] = pick(methods[j], a, b, h - lo)
         return out
+
+    def is_flag(self) -> bool:
+        """Whether every value recorded is 0 or 1 (a flag such as ``member``).
+
+        Exact at any number of runs: the values lie in [0, 1] (the smallest and largest,
+        within the sketch's bound) and their sum equals the number above zero, which
+        holds only when each of those is 1. False when nothing is recorded.
+        """
+        n = int(self.count.sum())
+        if n == 0:
+            return False
+        ext = self.quantiles([0.0, 1.0])
+        ext = ext[~np.isnan(ext[:, 0])]
+        if ext[:, 0].min() < 0 or ext[:, 1].max() > 1 + 2 * ALPHA:
+            return False
+        total = float((self.total + self._comp).sum())
+        above = float(np.nansum(self.share_positive().to_numpy() *
+                                self._frame(self.count.astype(float)).to_numpy()))
+        return abs(total - above) <= 1e-9 * max(n, 1)
 
     def _frame(self, data: np.ndarray) -> pd.DataFrame:
         used_t = np.flatnonzero(self.count.any(axis=1))
@@ -538,12 +575,22 @@ class RunStats:
         """Tidy summary: one row per indicator, year and economy.
 
         Columns ``indicator, year, country, n_runs, mean, p05, median, p95``:
-        the numbers the plots draw (quantiles within the bound of this module).
+        the numbers the plots draw (quantiles within the bound of this module). For a flag
+        (every value 0 or 1, :meth:`IndicatorStats.is_flag`: ``member``, the Art. XXIV
+        check) each percentile is a value some run had, so 0 or 1: ``p05`` and the median
+        the lower of the two runs :func:`numpy.percentile` would interpolate between,
+        ``p95`` the higher (its ``lower``/``higher`` methods); interpolated, a flag set in
+        19 of 20 runs had a ``p05`` of 0.95, a value no run had. Its mean is the share of
+        runs in which it is set.
         """
         parts = []
         for name, st in self.indicators.items():
             cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
-            qs = st.quantiles([0.05, 0.5, 0.95])
+            flag = st.is_flag()
+            qs = st.quantiles([0.05, 0.5, 0.95],
+                              FLAG_METHODS if flag else "linear")
+            if flag:  # the sketch's 1 is within ALPHA of 1: the value a run had is 1
+                qs = np.rint(qs)
             for k, label in enumerate(("p05", "median", "p95")):
                 cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
             long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()

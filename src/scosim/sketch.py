@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["ALPHA", "ZERO", "Sketch", "bin_keys", "bin_values", "keep_derived"]
+__all__ = ["ALPHA", "FLAG_METHODS", "ZERO", "Sketch", "bin_keys", "bin_values", "keep_derived",
+           "percentile_methods", "pick"]
 
 #: Relative accuracy of quantiles (see scosim.runstats for the bound).
 ALPHA = 1e-3
@@ -66,6 +67,34 @@ def bin_values(keys: np.ndarray) -> np.ndarray:
     i = (np.abs(keys) - _OFFSET).astype(float)
     v = 2.0 * np.exp(i * _LOG_GAMMA) / (_GAMMA + 1.0)
     return np.where(keys == 0, 0.0, np.sign(keys) * v)
+
+
+#: The percentile methods of a flag's ``p05``, median and ``p95``
+#: (:meth:`scosim.runstats.RunStats.table`): values some run had, 0 or 1.
+FLAG_METHODS = ("lower", "lower", "higher")
+_METHODS = ("linear", "lower", "higher")
+
+
+def percentile_methods(method: str | Sequence[str], n: int) -> list[str]:
+    """One percentile method per quantile, checked (``linear``, ``lower`` or ``higher``)."""
+    out = [method] * n if isinstance(method, str) else list(method)
+    if len(out) != n or any(m not in _METHODS for m in out):
+        raise ValueError(f"percentile method {method!r}: one of {', '.join(_METHODS)} "
+                         f"for each of the {n} quantiles")
+    return out
+
+
+def pick(method: str, a: np.ndarray, b: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """A quantile between neighbouring order statistics ``a <= b``, ``frac`` of the way.
+
+    ``linear`` interpolates as :func:`numpy.percentile`; ``lower`` takes ``a``, ``higher``
+    ``b`` (``a`` when the quantile falls on it exactly), as its methods of those names.
+    """
+    if method == "lower":
+        return a
+    if method == "higher":
+        return np.where(frac > 0, b, a)
+    return a + frac * (b - a)
 
 
 class Sketch:
@@ -153,8 +182,12 @@ class Sketch:
         """Forget what :meth:`quantiles` derived from the bins (recomputed when asked)."""
         self._ranks = None
 
-    def quantiles(self, qs: Sequence[float]) -> np.ndarray:
+    def quantiles(self, qs: Sequence[float], methods: Sequence[str] | None = None
+                  ) -> np.ndarray:
         """Quantiles of every cell, interpolated like :func:`numpy.percentile`.
+
+        ``methods``: one per quantile, ``linear`` (the default), ``lower`` or ``higher``
+        (:meth:`scosim.runstats.IndicatorStats.quantiles`).
 
         Returns:
             ``(n_cells, len(qs))``; NaN for empty cells.
@@ -178,5 +211,6 @@ class Sketch:
             hi = np.minimum(lo + 1, n[has] - 1)
             x_lo = vals[np.searchsorted(cum, before[has] + lo, side="right")]
             x_hi = vals[np.searchsorted(cum, before[has] + hi, side="right")]
-            out[has, j] = x_lo + (h - lo) * (x_hi - x_lo)
+            out[has, j] = pick("linear" if methods is None else methods[j], x_lo, x_hi,
+                               h - lo)
         return out

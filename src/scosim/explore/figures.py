@@ -39,6 +39,7 @@ from scosim.plot_votes import (
     X_LABEL,
     VoteReasons,
     explained,
+    figure_heading,
     later_votes_note,
     not_drawn_note,
     run_trust_terms,
@@ -50,6 +51,7 @@ from scosim.plots import (
     HIGH,
     LOW,
     NET_NOTE,
+    WHISKERS_NOTE,
     _any_nonzero,
     load_plot_data,
     membership_kinds_of,
@@ -210,7 +212,7 @@ def who_gains_figure(result: Result) -> Any | None:
             name=f"while {short}: median welfare in its last year inside (a state that left)",
             marker={"symbol": "x", "color": "black", "size": 9},
             hovertemplate="%{y}: " + f"while {short}, median " + "%{x:.3f}%<extra></extra>"))
-    note = f"whiskers: {LOW}th-{HIGH}th percentile of {n_runs} runs" if n_runs > 1 else "one run"
+    note = f"{n_runs} runs; {WHISKERS_NOTE}" if n_runs > 1 else "one run"
     if marks:
         note += f"; {NET_NOTE}"
     axis = welfare_axis(result)
@@ -311,12 +313,14 @@ def _vote_figure(data: VoteReasons) -> Any:
     fig.update_xaxes(title=X_LABEL, zeroline=True, zerolinecolor="black")
     fig.update_yaxes(title="voting state", type="category")
     note = f"<br><sup>{later_votes_note(data)}</sup>" if data.later_years else ""
+    heading = figure_heading([data])
     if data.not_drawn:  # as the PNG's footnote: the bars are the terms one can see
         note += "".join(f"<br><sup>{line}</sup>"
                         for line in textwrap.wrap(not_drawn_note(data), 140))
     _layout(
         fig,
-        f"Why states voted as they did on '{data.proposal}' in {data.year}<br><sup>mean weighted "
+        # As the PNG's: "how each state would have scored" when the scenario committed the votes.
+        f"{heading[:1].upper()}{heading[1:]}<br><sup>mean weighted "
         f"terms over {data.n_runs} runs; {explained([data])}</sup>{note}",
         height=max(420, 26 * len(states) + 220) + _LEGEND_PX,
     )
@@ -465,7 +469,7 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     "percentage points of the year's baseline real expenditure"; US$ in bn).
     """
     from scosim.api import UNITS
-    from scosim.compare_plots import _bar_key
+    from scosim.compare_plots import _bar_key, whisker_note
     from scosim.indicator_display import display, resolve_units
 
     t = comparison.table()
@@ -515,6 +519,6 @@ def compare_figure(comparison: Any, indicator: str = "welfare_change_pct") -> An
     return _layout(
         fig,
         f"Who gains, who loses against the baseline in {year}{note}<br><sup>bar: mean of {n} "
-        f"paired runs (common random numbers); whiskers: {label}</sup>",
+        f"paired runs (common random numbers); {whisker_note(label)}</sup>",
         height=max(420, 22 * len(t) + 160),
     )

@@ -2,8 +2,8 @@
 
 ``scosim run`` draws ``welfare_paths.png`` and ``gdp_paths.png``; the page showed
 only the last year (who gains, who loses), so an effect that had passed by then, such
-as a banking crisis's (finance_crisis_union.yaml, 40 runs: Mongolia -0.32 % of real
-expenditure in 2026, +0.01 % in 2030; Russia -1.67 %, then -1.28 %), was not on the page
+as a banking crisis's (finance_crisis_union.yaml, 40 runs, medians: Mongolia -0.31 % of
+real expenditure in 2026, +0.01 % in 2030; Russia -1.68 %, then -1.24 %), was not on the page
 at all. The
 numbers come from the functions behind the PNGs (:func:`scosim.plot_data.welfare_paths_data`,
 :func:`scosim.plot_data.gdp_paths_data`); this module only draws.
@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from scosim.explore.figures import _go, _layout, run_stats, scope_lines
-from scosim.plot_data import Paths, _any_nonzero, gdp_paths_data, welfare_paths_data
-from scosim.plots import adjustment_note, exits_note
+from scosim.plot_data import (
+    PATHS_NOTE,
+    Paths,
+    _any_nonzero,
+    economy_label,
+    gdp_paths_data,
+    welfare_paths_data,
+)
+from scosim.plots import GDP_PATHS_NOTE, adjustment_note, exits_note
 from scosim.results import Result
 from scosim.runstats import HIGH, LOW
 
@@ -45,7 +52,7 @@ def _band(go: Any, data: Paths, code: str, colour: str, alpha: float, **where: A
 
 
 def welfare_paths_figure(result: Result) -> Any | None:
-    """Welfare change over time of the eight most affected economies (mean, 5th-95th band).
+    """Welfare change over time of the eight most affected economies (median, 5th-95th band).
 
     ``None`` when ``scosim run`` draws no ``welfare_paths.png`` either: the run records no
     welfare, or none moved beyond numerical noise in any run and year.
@@ -64,10 +71,11 @@ def welfare_paths_figure(result: Result) -> Any | None:
         if data.n_runs > 1:
             fig.add_trace(_band(go, data, code, colour, 0.12))
         fig.add_trace(go.Scatter(
-            x=years, y=data.centre[code].to_numpy(), mode="lines+markers", name=code,
+            x=years, y=data.centre[code].to_numpy(), mode="lines+markers",
+            name=economy_label(code),
             legendgroup=code, line={"color": colour}, marker={"size": 5},
             customdata=list(zip(data.low[code], data.high[code], strict=True)),
-            hovertemplate=f"{code} %{{x}}: mean %{{y:.3f}}%<br>{LOW}th-{HIGH}th percentile: "
+            hovertemplate=f"{code} %{{x}}: median %{{y:.3f}}%<br>{LOW}th-{HIGH}th percentile: "
             "%{customdata[0]:.3f}% to %{customdata[1]:.3f}%<extra></extra>",
         ))
     versus = (run_welfare_versus(result.path) if Path(str(result.path)).is_dir() else None)
@@ -76,13 +84,13 @@ def welfare_paths_figure(result: Result) -> Any | None:
     fig.update_xaxes(title="year<br>" + "<br>".join(lines), dtick=1 if len(years) <= 12 else None)
     fig.update_yaxes(title="welfare change, % of real expenditure", zeroline=True,
                      zerolinecolor="black")
-    note = (f"line: mean of {data.n_runs} runs; band: {LOW}th-{HIGH}th percentile"
+    note = (f"{PATHS_NOTE.format(n=data.n_runs)}; band: {LOW}th-{HIGH}th percentile of runs"
             if data.n_runs > 1 else "single run (no uncertainty band)")
     left = exits_note(st, data.codes)
     extra = "".join(f"<br><sup>{line}</sup>" for line in textwrap.wrap(left or "", 120))
     _layout(fig, f"Welfare change over time: the {len(data.codes)} most affected economies"
                  f"{scope_lines(result)}<br><sup>{note}</sup>{extra}", height=480)
-    fig.update_layout(legend={"title": "economy"})
+    fig.update_layout(legend={"title": "economy (line: median)"})
     # Room under the plot for the axis title's lines, and the PNG's adjustment caveat.
     bottom = 60 + 18 * len(lines)
     caveat = adjustment_note(st, years)
@@ -136,5 +144,6 @@ def gdp_paths_figure(result: Result) -> Any | None:
     fig.update_xaxes(nticks=4)
     note = (f"line: median of {data.n_runs} runs; band: {LOW}th-{HIGH}th percentile"
             if data.n_runs > 1 else "single run (no uncertainty band)")
-    return _layout(fig, f"GDP of SCO members (current US$ billion)<br><sup>{note}; "
-                        "each panel has its own scale</sup>", height=220 * rows + 120)
+    return _layout(fig, "Nominal GDP of each SCO member under the scenario (US$ billion)"
+                        f"<br><sup>{GDP_PATHS_NOTE}</sup><br><sup>{note}; each panel has its "
+                        "own scale</sup>", height=220 * rows + 140)
