@@ -57,7 +57,6 @@ from scosim.run_blocks import BlockedStats
 from scosim.sketch import (
     _SPAN,
     ALPHA,
-    FLAG_METHODS,
     ZERO,
     Sketch,
     bin_keys,
@@ -572,36 +571,10 @@ class RunStats:
         return self.indicators[name].share_positive()
 
     def table(self) -> pd.DataFrame:
-        """Tidy summary: one row per indicator, year and economy.
+        """Tidy summary: one row per indicator, year and economy (:func:`stats_table`)."""
+        from scosim.stats_table import stats_table
 
-        Columns ``indicator, year, country, n_runs, mean, p05, median, p95``:
-        the numbers the plots draw (quantiles within the bound of this module). For a flag
-        (every value 0 or 1, :meth:`IndicatorStats.is_flag`: ``member``, the Art. XXIV
-        check) each percentile is a value some run had, so 0 or 1: ``p05`` and the median
-        the lower of the two runs :func:`numpy.percentile` would interpolate between,
-        ``p95`` the higher (its ``lower``/``higher`` methods); interpolated, a flag set in
-        19 of 20 runs had a ``p05`` of 0.95, a value no run had. Its mean is the share of
-        runs in which it is set.
-        """
-        parts = []
-        for name, st in self.indicators.items():
-            cols = {"n_runs": st._frame(st.count.astype(float)), "mean": st.mean()}
-            flag = st.is_flag()
-            qs = st.quantiles([0.05, 0.5, 0.95],
-                              FLAG_METHODS if flag else "linear")
-            if flag:  # the sketch's 1 is within ALPHA of 1: the value a run had is 1
-                qs = np.rint(qs)
-            for k, label in enumerate(("p05", "median", "p95")):
-                cols[label] = st._frame(qs[:, k].reshape(st.count.shape))
-            long = pd.DataFrame({k: v.stack() for k, v in cols.items()}).reset_index()
-            long.insert(0, "indicator", name)
-            parts.append(long)
-        if not parts:
-            return pd.DataFrame(columns=["indicator", "year", "country", "n_runs", "mean",
-                                         "p05", "median", "p95"])
-        out = pd.concat(parts, ignore_index=True)
-        out["n_runs"] = out["n_runs"].astype("int64")
-        return out[out["n_runs"] > 0].reset_index(drop=True)
+        return stats_table(self.indicators)
 
 
 def run_percentiles(st: RunStats, name: str, economies: Sequence[str],
