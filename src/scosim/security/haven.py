@@ -71,7 +71,8 @@ def onward_weights(contiguity: np.ndarray, overrides: dict[int, np.ndarray] | No
 
 
 def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
-                   onward: np.ndarray, *, share: float, spill: float) -> np.ndarray:
+                   onward: np.ndarray, *, share: float | np.ndarray,
+                   spill: float) -> np.ndarray:
     """Displaced transnational threat arriving in each state, ``(R, N)`` (module docstring).
 
     ``arrivals.sum(axis=1) == share * (stopped of the states that have a haven).sum(axis=1)``
@@ -83,7 +84,7 @@ def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
         S: ``(R, N)`` security index.
         reach: ``(N, N)`` land contiguity.
         onward: ``(N, N)`` :func:`onward_weights`.
-        share: ``haven_share``, in [0, 1].
+        share: ``haven_share``, in [0, 1]: a number, or ``(R, 1)`` one per run.
         spill: Share of a haven's arrivals going on to its neighbours, in [0, 1].
     """
     moved = share * np.maximum(np.asarray(stopped, dtype=float), 0.0)

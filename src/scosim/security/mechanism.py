@@ -69,7 +69,7 @@ from scosim.security.model import (
 )
 from scosim.security.params import SecurityParams
 from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
-from scosim.security.settings_system import system_for
+from scosim.security.settings_system import per_run_settings, system_for
 from scosim.security.spec import SecuritySettings
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class SecurityMechanism(Mechanism):
     welfare_excludes = ("the direct harm of terrorist incidents and trafficked drugs "
                         "(incidents, inflow_t: opiates only)")
     settings_model = SecuritySettings
-    sweepable = ("instability_change_scale",)
+    sweepable = ("instability_change_scale", "haven_share", "transnational_share")
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
     # compare` (the run's answer shows no level of these: docs/security.md).
     compared = ("incidents", "seizures_t", "spending_usd")
@@ -250,10 +250,11 @@ class SecurityMechanism(Mechanism):
     def setup(self, model: SCOModel) -> None:
         if tuple(model.codes) != ECONOMIES:
             raise ValueError("the security mechanism needs the canonical economy order")
-        # The block at the scenario's assumptions (the same in every run of the batch).
+        # The block at the scenario's assumptions; swept shares ride on the state, per run.
         self.system = system_for(self.settings, _system())
-        self.state = self.system.baseline_state(model.R, year=model.years[0] - 1,
-                                                members=model.is_member())
+        self.state = replace(self.system.baseline_state(model.R, year=model.years[0] - 1,
+                                                        members=model.is_member()),
+                             **per_run_settings(self.swept()))
         self.rng = self.streams(model).generators
         # Supply noise on its own stream: identical across policy variants although
         # incident draws consume a varying count of numbers.

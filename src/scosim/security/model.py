@@ -49,6 +49,11 @@ INDICATORS: tuple[str, ...] = (
 )
 
 
+def _or(per_run: np.ndarray | None, batch: float) -> np.ndarray | float:
+    # A state's per-run values of a setting, else the batch's number (computed as before).
+    return batch if per_run is None else per_run
+
+
 def insecurity_index(incidents: np.ndarray, half: float) -> np.ndarray:
     """Insecurity in [0, 1): ``x / (x + half)`` of incidents a year ``x`` ``(R, N)``."""
     lam = np.maximum(np.asarray(incidents, dtype=float), 0.0)
@@ -134,6 +139,11 @@ class SecurityState:
             one another, :meth:`SecuritySystem.partner_groups`); the security mechanism
             sets it from the model's statuses each year, so a state that accedes during a
             run becomes a partner of the members in that run from its accession on.
+        haven_share: ``(R,)`` each run's ``haven_share``, or ``None`` for
+            ``params.haven_share`` in every run (a sweep varies it across runs).
+        transnational_share: ``(R,)`` each run's ``transnational_share``, or ``None`` for
+            ``params.transnational_share``. Neither enters the calibration (the 2018-2022
+            index), so a run at value ``v`` is the batch at ``v`` (a test).
     """
 
     year: int
@@ -143,6 +153,8 @@ class SecurityState:
     insecurity: np.ndarray
     trust_change: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0)))
     members: np.ndarray | None = field(repr=False, default=None)
+    haven_share: np.ndarray | None = field(repr=False, default=None)
+    transnational_share: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def n_runs(self) -> int:
@@ -366,8 +378,10 @@ class SecuritySystem:
                                   hardening=hardening, spill_weights=self.afghan_spill_weights,
                                   S_domestic=self.domestic_security(state, efforts),
                                   S0_domestic=self.S0_domestic,
-                                  transnational_share=p.transnational_share,
-                                  haven_share=p.haven_share, haven_onward=self.haven_onward)
+                                  transnational_share=_or(state.transnational_share,
+                                                          p.transnational_share),
+                                  haven_share=_or(state.haven_share, p.haven_share),
+                                  haven_onward=self.haven_onward)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,
@@ -375,7 +389,8 @@ class SecuritySystem:
         """Expected incidents ``(R, N)`` for given efforts and instability (scalar or ``(R,)``).
 
         RATS pooling acts on the transnational share of incidents only
-        (``params.transnational_share``, :func:`scosim.security.threat.expected_incidents`).
+        (``params.transnational_share``, or the state's per-run values,
+        :func:`scosim.security.threat.expected_incidents`).
         """
         S = self.security(state, efforts)
         inst = np.broadcast_to(np.asarray(instability, dtype=float), (state.n_runs,))

@@ -6,7 +6,10 @@ incident semi-elasticity) are written in ``parameters.mechanism_settings.securit
 (:class:`scosim.security.spec.SecuritySettings`). They enter the block's calibration (the
 baseline security index, the partner and capacity terms), so the block is built once per
 batch from them: the same in every run, which is why a sweep cannot vary them across the
-runs of a batch (``SecurityMechanism.sweepable`` leaves them out).
+runs of a batch (``SecurityMechanism.sweepable`` leaves them out). The exceptions are
+:data:`PER_RUN_SETTINGS`, ``haven_share`` and ``transnational_share``: they enter only the
+year's expected incidents, not the calibration, so a sweep varies them run by run through
+the state (:func:`per_run_settings`), each run getting what a batch at its value gets.
 
 At the defaults the shared default block is returned itself, so a scenario that writes
 nothing, or writes the defaults, gives the numbers of before bit for bit.
@@ -21,11 +24,16 @@ from typing import Any
 from scosim.security.model import SecuritySystem
 from scosim.security.params import SecurityParams
 
-__all__ = ["PARAM_SETTINGS", "params_from_settings", "system_for"]
+__all__ = ["PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_settings", "per_run_settings",
+           "system_for"]
 
 #: Settings copied onto the ``SecurityParams`` field of the same name.
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
                                    "transnational_share", "beta")
+
+#: Settings a sweep may vary across the runs of a batch: they enter the threat process only
+#: (:func:`scosim.security.threat.expected_incidents`), never the block's calibration.
+PER_RUN_SETTINGS: tuple[str, ...] = ("haven_share", "transnational_share")
 
 # Per shared block (a test may swap it for another), the blocks built from it by settings.
 _CACHE: weakref.WeakKeyDictionary[SecuritySystem, dict[tuple[float, ...], SecuritySystem]] = (
@@ -73,3 +81,15 @@ def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
     if key not in built:
         built[key] = SecuritySystem(params=params)
     return built[key]
+
+
+def per_run_settings(swept: dict[str, Any]) -> dict[str, Any]:
+    """The swept :data:`PER_RUN_SETTINGS`, each ``(R,)``, for the block's state.
+
+    A setting that is not swept is left out, so the state reads the block's parameters
+    (the scenario's value) and a batch without a sweep computes exactly as before.
+
+    Args:
+        swept: The mechanism's :meth:`~scosim.sweepable.SweptValues.swept` values.
+    """
+    return {f: v for f, v in swept.items() if f in PER_RUN_SETTINGS}

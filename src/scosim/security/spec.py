@@ -66,10 +66,12 @@ class SecuritySettings(BaseModel):
     opiate supply). ``instability_change_scale`` is read per run, so a sweep may vary it
     across the runs of one batch. The others are the assumptions of
     :class:`scosim.security.params.SecurityParams` that docs/security.md (section 10) gives
-    a range to vary over; each defaults to the value there (a test checks they agree), and
-    they are the same in every run of a batch: the block is built once per batch from
-    them (:mod:`scosim.security.settings_system`), so a sweep refuses them and a
-    sensitivity run sets each with ``--set`` and runs once per value.
+    a range to vary over; each defaults to the value there (a test checks they agree).
+    ``haven_share`` and ``transnational_share`` enter only the year's expected incidents,
+    so a sweep varies them per run too. The others are the same in every run of a batch:
+    the block is built once per batch from them (:mod:`scosim.security.settings_system`),
+    so a sweep refuses them and a sensitivity run sets each with ``--set`` and runs once
+    per value.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)

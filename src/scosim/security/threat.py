@@ -46,6 +46,7 @@ from scosim.security.haven import haven_arrivals, onward_weights
 from scosim.security.weakest_link import pooled_enforcement
 
 __all__ = [
+    "column",
     "displaced_pressure",
     "displacement_weights",
     "draw_incidents",
@@ -58,6 +59,27 @@ __all__ = [
 ]
 
 Rng = np.random.Generator | Sequence[np.random.Generator]
+
+#: A setting given once for the batch (a number) or once per run (an ``(R,)`` array, a sweep).
+PerRun = float | np.ndarray
+
+
+def column(value: PerRun, r: int, name: str) -> float | np.ndarray:
+    """A batch setting as is (a float), or one value per run as an ``(R, 1)`` column.
+
+    A number stays a number, so a batch computes exactly what it did before settings could
+    vary by run; an array broadcasts against ``(R, N)`` row by row.
+
+    Raises:
+        ValueError: An array that does not hold one value per run (naming ``name``).
+    """
+    if np.ndim(value) == 0:
+        return float(value)
+    a = np.asarray(value, dtype=float)
+    if a.size != r:
+        raise ValueError(f"{name} must be a number or one value per run ({r}), got shape "
+                         f"{a.shape}")
+    return a.reshape(r, 1)
 
 
 def row_normalise(adj: np.ndarray) -> np.ndarray:
@@ -178,8 +200,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        spill_weights: np.ndarray | None = None,
                        S_domestic: np.ndarray | None = None,
                        S0_domestic: np.ndarray | None = None,
-                       transnational_share: float = 1.0,
-                       haven_share: float = 0.0,
+                       transnational_share: PerRun = 1.0,
+                       haven_share: PerRun = 0.0,
                        haven_onward: np.ndarray | None = None) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
@@ -208,10 +230,13 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
             pooling acts on every incident).
         S0_domestic: ``(N,)`` that index at baseline efforts (with ``S_domestic``).
         transnational_share: Share of the 2018-2022 base rates that is transnational
-            (with ``S_domestic``; the Afghan spillover is all transnational).
+            (with ``S_domestic``; the Afghan spillover is all transnational): a number, or
+            ``(R,)`` one per run (a sweep; each row as the batch at its value).
         haven_share: Share of the transnational incidents stopped by protection above
             2018-2022 that is displaced to safe havens (:mod:`scosim.security.haven`);
             0 (default) turns the channel off. Onward spill from a haven is ``afghan_spill``.
+            A number, or ``(R,)`` one per run: a run at 0 gets exactly what the channel off
+            gives (its arrivals are 0 times finite numbers, added to ``lam``).
         haven_onward: ``(N, N)`` onward shares from each haven
             (:func:`scosim.security.haven.onward_weights`; default: equal shares over
             land neighbours, Afghanistan's row ``spill_weights``).
@@ -221,6 +246,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     inst = np.asarray(instability, dtype=float).reshape(r)
     if np.any(inst < 0):
         raise ValueError("instability index must be >= 0")
+    t_share = column(transnational_share, r, "transnational_share")
+    h_share = column(haven_share, r, "haven_share")
     pressure = np.broadcast_to(base, (r, n)).copy()
     pressure[:, afg] = base[afg] * inst
     w = Wn[afg] if spill_weights is None else np.asarray(spill_weights, dtype=float)
@@ -241,14 +268,14 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         q = np.ones_like(p_pos)
         lam = p_pos * full
     else:
-        q = transnational_fraction(own, spill, transnational_share)
+        q = transnational_fraction(own, spill, t_share)
         dom = np.exp(-beta * (np.asarray(S_domestic, dtype=float) - S0_domestic))
         lam = p_pos * ((1.0 - q) * dom + q * full)
-    if haven_share > 0:
+    if np.any(h_share > 0):
         onward = haven_onward if haven_onward is not None else onward_weights(Wn, {afg: w})
         # Transnational attacks that protection above 2018-2022 stops this year.
         stopped = p_pos * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
-        arrived = haven_arrivals(stopped, S, Wn, onward, share=haven_share, spill=afghan_spill)
+        arrived = haven_arrivals(stopped, S, Wn, onward, share=h_share, spill=afghan_spill)
         if hardening is not None:  # hardening protects against every attack on the state
             arrived = arrived * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
         # Displaced groups meet the receiver's protection like its other transnational attacks.
@@ -256,7 +283,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     return lam
 
 
-def transnational_fraction(own: np.ndarray, spill: np.ndarray, share: float) -> np.ndarray:
+def transnational_fraction(own: np.ndarray, spill: np.ndarray,
+                           share: float | np.ndarray) -> np.ndarray:
     """Transnational fraction ``(R, N)`` of each state's attacks, in [0, 1].
 
     ``share`` of the state's own pressure (its 2018-2022 rate, Afghanistan's scaled by
@@ -267,13 +295,15 @@ def transnational_fraction(own: np.ndarray, spill: np.ndarray, share: float) -> 
     Args:
         own: ``(R, N)`` own pressure (>= 0).
         spill: ``(R, N)`` Afghan spillover (negative when instability is below 1).
-        share: Transnational share of the base rates, in [0, 1].
+        share: Transnational share of the base rates, in [0, 1]: a number, or one per run
+            (``(R, 1)``, :func:`column`).
     """
     own = np.asarray(own, dtype=float)
     spill = np.asarray(spill, dtype=float)
     total = own + spill
     trans = share * own + spill
-    q = np.divide(trans, total, out=np.full(total.shape, float(share)), where=total > 0)
+    fill = np.broadcast_to(np.asarray(share, dtype=float), total.shape).copy()
+    q = np.divide(trans, total, out=fill, where=total > 0)
     return np.clip(q, 0.0, 1.0)
 
 
