@@ -1,7 +1,7 @@
 """Each member's expected value of a banking union, as the Council's vote prices it.
 
 Usage: python tools/union_value.py [SCENARIO] [--horizon 5] [--rate 0.07] [--draws 200]
-       [--credit-fund] [--year YEAR]
+       [--credit-fund] [--year YEAR] [--set PATH=VALUE ...]
 
 Loads the scenario (``scenarios/finance_crisis_union.yaml`` by default), builds its banking
 union among its participants and prints, per member, what
@@ -15,7 +15,11 @@ of the scenario run with ``--set parameters.rules.vote=utility_vote``. The vote 
 scenario's crisis only if it is staged in the vote's year or before; the ``realised``
 column is the same measure with every staged event (a crisis after the vote included:
 :func:`~scosim.finance.union_value.realised_union_value`). docs/finance.md ("What the union
-is worth to each member") quotes it.
+is worth to each member") quotes it. Where the vote knows of a crisis before the union's
+entry into force, it also prints the members' capital ratios in the replayed record (those
+of the members that failed or end it below their calibrated capital). ``--set`` changes
+the scenario as ``scosim run``'s does (e.g. the calibration before 2026-12-06: ``--set
+parameters.finance.idio_sd=0.01 --set parameters.finance.npl_sensitivity=0.89``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from scosim.finance.ensemble import simulate_from
 from scosim.finance.proposals import BankingUnion
 from scosim.finance.spec import FinanceSettings, participant_codes
 from scosim.finance.system import FinanceSystem
@@ -38,7 +43,7 @@ from scosim.finance.union_value import (
     staged_events,
     union_value,
 )
-from scosim.scenario import load_scenario
+from scosim.scenario import load_scenario, parse_overrides
 
 
 def main() -> None:
@@ -52,11 +57,14 @@ def main() -> None:
                     help="add back the fund left at the horizon, discounted")
     ap.add_argument("--year", type=int, default=None,
                     help="table the union in this year (as --set proposals.N.year=YEAR)")
+    ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                    help="override a scenario field, as scosim run's --set")
     a = ap.parse_args()
-    sc = load_scenario(a.scenario)
+    overrides = parse_overrides(a.set) if a.set else {}
+    sc = load_scenario(a.scenario, overrides=overrides)
     if a.year is not None:
         i = next(i for i, p in enumerate(sc.proposals) if p.type == "banking_union")
-        sc = load_scenario(a.scenario, overrides={f"proposals.{i}.year": a.year})
+        sc = load_scenario(a.scenario, overrides={**overrides, f"proposals.{i}.year": a.year})
     prop = next(p for p in sc.proposals if p.type == "banking_union")
     fs = FinanceSystem(params=FinanceSettings.model_validate(sc.parameters.finance).params())
     mask = np.isin(fs.codes, participant_codes(prop.participants))
@@ -102,6 +110,23 @@ def main() -> None:
                                                 v.fund_left, realised, r.value_se)]
             print(f"  {c:4} {p[0]:+7.3f} {p[1]:7.3f} {p[2]:+7.3f} {p[3]:8.3f} {p[4]:9.3f} "
                   f"{p[5]:+11.3f} {p[6]:9.3f} {p[7]:+9.3f} {p[8]:7.3f}")
+    entry = prop.year + lag
+    if not known.empty and known.first_year < entry:
+        # The balance sheets the vote's valuation starts the union's years from (the same
+        # replay as union_value's: known events, no other shock, without the union).
+        rec, _ = simulate_from(fs, list(range(known.first_year, entry)), 1, seed=kw["seed"],
+                               gdp_shocks=known.gdp_shocks, sanctions=known.sanctions,
+                               levers=lambda _y, _r: levers(1, False), drawn=False)
+        cal = 100 * fs.data.capital / fs.data.assets
+        print(f"replayed record {known.first_year}-{entry - 1}, capital ratio at each year's "
+              "end, % of assets (calibrated), failed years:")
+        for i, c in enumerate(fs.codes):
+            if mask[i] and (rec["failures"][0, :, i].any()
+                            or rec["capital_ratio"][0, -1, i] < 0.999 * cal[i] / 100):
+                path = " ".join(f"{100 * x:.2f}" for x in rec["capital_ratio"][0, :, i])
+                failed = [known.first_year + int(t) for t in
+                          np.flatnonzero(rec["failures"][0, :, i])]
+                print(f"  {c:4} {path} ({cal[i]:.2f}); failed {failed or 'none'}")
     bn = 1e9
     print(f"members, US$ bn a year: contributions {v.contribution[mask].sum() / bn:.2f}, "
           f"fund paid {v.fund_paid[mask].sum() / bn:.2f}, net paid in "
