@@ -156,7 +156,8 @@ def _record_jobs(monkeypatch) -> list:
 
 def _bar_colours(fig) -> dict[str, str]:
     ax = fig.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # Keyed by code: a bar is labelled "CHN China".
+    labels = [t.get_text().split()[0] for t in ax.get_yticklabels()]
     return {c: mcolors.to_hex(p.get_facecolor()) for c, p in zip(labels, ax.patches,
                                                                  strict=True)}
 
@@ -344,7 +345,8 @@ def test_economies_no_run_changed_are_named_not_drawn_as_empty_panels(tmp_path):
     assert "no difference in any of the 12 paired runs in any year 2025-2028: IND, KAZ" in title
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union")
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN", "RUS"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN China",
+                                                                   "RUS Russian Federation"]
     assert len(fig.axes[0].patches) == 2
     notes = [" ".join(t.get_text().split()) for t in fig.texts]
     assert any("no difference in any of the 12 paired runs in 2028: IND, KAZ" in t
@@ -360,11 +362,12 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
     assert _panels(fig) == ["CHN", "KAZ", "RUS"]
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2028)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN", "RUS"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN China",
+                                                                   "RUS Russian Federation"]
     assert any("in 2028: IND, KAZ" in t.get_text() for t in fig.texts)
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2026)
-    assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["KAZ"]
+    assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["KAZ Kazakhstan"]
     plt.close(fig)
 
 

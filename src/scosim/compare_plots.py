@@ -329,12 +329,15 @@ def plot_final_year(
     note = (_wrap(_left_out_note(unchanged, unpaired, n, f"in {year}", len(d)), 100)
             if len(d) else "")
     note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
-    fig, ax = plt.subplots(figsize=(7, 0.32 * max(len(d), 3) + 2.2 + note_h))
+    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(d), 3) + 2.2 + note_h))
     rise, fall, key = _bar_key(indicator)
     if len(d):
         colors = np.where(d["mean"] >= 0, rise, fall)
         err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
-        ax.barh(d["country"].astype(str), d["mean"], xerr=err, color=colors, capsize=3)
+        # Code and name, as the run's who-gains figure: codes alone (LKA, KHM, BHR) meant
+        # nothing to a policy reader. Positions, not labels: two labels never merge.
+        ax.barh(np.arange(len(d)), d["mean"], xerr=err, color=colors, capsize=3)
+        ax.set_yticks(np.arange(len(d)), bar_labels(d["country"]))
         ax.axvline(0, color="black", lw=0.6)
     else:
         _nothing_to_draw(fig, ax, unchanged, unpaired, n, f"in {year}")
@@ -356,6 +359,17 @@ def plot_final_year(
                    frameon=False)
     fig.tight_layout(rect=(0, (0.35 + note_h) / h, 1, 1))
     return _save(fig, path)
+
+
+def bar_labels(countries: Sequence[Any]) -> list[str]:
+    """The compare figure's bar labels: ``"KAZ Kazakhstan"``, code and short name.
+
+    As the run's who-gains figure names economies (:func:`scosim.plot_data.who_gains_labels`);
+    a total (``"world"``, a bloc) has no name and keeps its label.
+    """
+    from scosim.mechanism_answer import economy_label
+
+    return [economy_label(str(c)) for c in countries]
 
 
 #: Figures below which :func:`draw_all` draws in this process: starting a worker

@@ -25,6 +25,8 @@ from scosim.runstats import RunStats  # noqa: E402
 __all__ = [
     "EVENTS_PANEL",
     "NO_EVENTS",
+    "event_rows",
+    "events_placement",
     "REPEATED_VOTES_NOTE",
     "membership_data",
     "membership_moved",
@@ -199,13 +201,22 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     # union's rows alone did not say who was in the SCO (an accession was a count in the
     # events panel only).
     sco = sco_rows(st, statuses).reindex(union.index)
-    fig, (ax, ax2) = plt.subplots(
-        1,
-        2,
-        figsize=(15, 0.3 * (len(codes) + len(sco.columns)) + 3),
-        gridspec_kw={"width_ratios": [3, 2]},
-        layout="constrained",
-    )
+    events = event_rows(counts)
+    n_map = len(codes) + len(sco.columns)
+    place = events_placement(n_map, len(events))
+    # The events panel had a row for every economy on the map, most of them empty, and as
+    # tall as the map: few rows go under the map at their own height, none leave no panel.
+    map_h = 0.3 * n_map + 3
+    if place == "beside":
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, map_h), layout="constrained",
+                                      gridspec_kw={"width_ratios": [3, 2]})
+    elif place == "below":
+        ev_h = 0.3 * len(events) + 2
+        fig, (ax, ax2) = plt.subplots(2, 1, figsize=(11, map_h + ev_h), layout="constrained",
+                                      gridspec_kw={"height_ratios": [map_h, ev_h]})
+    else:
+        fig, ax = plt.subplots(figsize=(11, map_h + 0.4), layout="constrained")
+        ax2 = None
     # Binned colours: a union in 3 % of runs must not look like none at all.
     bounds = [0, 1e-9, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0]
     cmap = plt.get_cmap("Blues", len(bounds) - 1)
@@ -245,25 +256,55 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         # the bin below 5 % does not look unlabelled.
         cbar = fig.colorbar(im, ax=ax, label="share of runs", ticks=bounds)
         cbar.set_ticklabels(["0%", ">0%", *(f"{v:.0%}" for v in bounds[2:])])
-    # Right panel: why (vetoes, votes against, defections, joins per run).
-    if counts.shape[1]:
-        counts.plot.barh(ax=ax2, width=0.8)
-        ax2.invert_yaxis()
-        ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # Events panel: why (vetoes, votes against, defections, joins per run).
+    if ax2 is None:
+        # Nothing to count: said under the map (an empty 0-1 scale would read as a
+        # measured zero, and a blank panel as a missing one).
+        fig.supxlabel(NO_EVENTS, fontsize=10, color="0.25")
     else:
-        ax2.text(0.5, 0.5, NO_EVENTS, ha="center", va="center")
-        ax2.set_axis_off()  # an empty 0-1 scale would read as a measured zero
-    ax2.set_xlabel("events per run (mean over runs)")
-    ax2.set_ylabel("")
-    panel = _wrap(EVENTS_PANEL, 60)
-    if counts.shape[1] and repeated_votes(st):
-        panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70)
-    ax2.set_title(panel, fontsize=10)
+        events.plot.barh(ax=ax2, width=0.8)
+        ax2.invert_yaxis()
+        if place == "beside":
+            ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            # Under the figure: right of the panel it widened the column's margin and
+            # pushed the map's colour bar away from the map.
+            ax2.get_legend().remove()
+            fig.legend(*ax2.get_legend_handles_labels(), loc="outside lower center",
+                       ncol=min(4, events.shape[1]), fontsize=8, frameon=False)
+        ax2.set_xlabel("events per run (mean over runs)")
+        ax2.set_ylabel("")
+        panel = _wrap(EVENTS_PANEL, 60 if place == "beside" else 110)
+        if repeated_votes(st):
+            panel += "\n" + _wrap(f"({REPEATED_VOTES_NOTE})", 70 if place == "beside" else 110)
+        ax2.set_title(panel, fontsize=10)
     fig.suptitle(_wrap(f"{title}: who was in what, and when ({n_runs} runs)", 110))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
+
+def event_rows(counts: pd.DataFrame) -> pd.DataFrame:
+    """The events panel's rows: the economies of ``counts`` with some event, in its order.
+
+    :func:`membership_data` lists every economy on the map (for the explorer's tables);
+    a bar row for each, most of them empty, left the panel blank but for a bar or two.
+    """
+    if not counts.shape[1]:
+        return counts.iloc[:0]
+    return counts.loc[(counts > 0).any(axis=1)]
+
+
+def events_placement(map_rows: int, event_rows: int) -> str:
+    """Where the membership figure puts its events panel: ``beside``, ``below`` or ``none``.
+
+    ``none`` when nothing is counted; ``below`` the map, at the height its rows need, when
+    they are fewer than a third of the map's (a panel as tall as the map was mostly white);
+    else ``beside`` it, a row of bars per row of the map at most.
+    """
+    if event_rows == 0:
+        return "none"
+    return "below" if 3 * event_rows < map_rows else "beside"
 
 
 def membership_map(st: RunStats, statuses: dict[str, str] | None = None
