@@ -7,8 +7,8 @@ with ``--set`` and build the block once per batch. Checked against identities: w
 protection by exactly ``k_pool * level * effort / 10`` (the summation pool); with
 ``haven_share`` 0 enforcement displaces no incident to a state outside the SCO; with
 ``transnational_share`` 0 RATS pooling moves no incident at 2018-2022 instability. Bad
-values are refused naming the field and its range, and a sweep refuses them with the
-setting it may vary.
+values are refused naming the field and its range, and a sweep refuses those it cannot
+vary run by run (``beta``, ``k_pool_scale``) with the settings it may vary.
 """
 
 from __future__ import annotations
@@ -154,8 +154,8 @@ def test_a_batch_row_is_its_run_alone_and_a_sweep_refuses_batch_settings() -> No
     for k in point:
         np.testing.assert_array_equal(swept[k][1:2], point[k], err_msg=k)
     with pytest.raises((ScenarioError, ValueError),
-                       match=r"'pool_rho'.*cannot be swept.*instability_change_scale"):
-        check_sweep(str(SCEN / "afghan_instability.yaml"), {KEY + "pool_rho": [-4.0, 1.0]},
+                       match=r"'k_pool_scale'.*cannot be swept.*instability_change_scale"):
+        check_sweep(str(SCEN / "afghan_instability.yaml"), {KEY + "k_pool_scale": [0.5, 2.0]},
                     ["incidents:PAK"])
 
 

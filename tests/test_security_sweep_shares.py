@@ -62,8 +62,10 @@ def test_a_swept_row_is_the_batch_at_its_value(field: str, values: tuple[float, 
 def test_the_sweep_accepts_them_and_still_refuses_calibration_settings() -> None:
     for field in ("haven_share", "transnational_share"):
         check_sweep(str(RATS), {KEY + field: [0.0, 0.5]}, ["incidents:PAK"])
-    with pytest.raises(ValueError, match=r"'pool_rho'.*cannot be swept.*haven_share"):
-        check_sweep(str(RATS), {KEY + "pool_rho": [-4.0, 1.0]}, ["incidents:PAK"])
+    # beta enters the calibration and is not swept (pool_rho and enforcement_weight are,
+    # by a block per value: tests/test_security_sweep_pool.py).
+    with pytest.raises(ValueError, match=r"'beta'.*cannot be swept.*haven_share"):
+        check_sweep(str(RATS), {KEY + "beta": [1.0, 3.0]}, ["incidents:PAK"])
 
 
 def test_per_run_share_is_each_rows_batch_fraction() -> None:

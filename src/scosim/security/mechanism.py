@@ -69,8 +69,9 @@ from scosim.security.model import (
 )
 from scosim.security.params import SecurityParams
 from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
-from scosim.security.settings_system import per_run_settings, system_for
+from scosim.security.settings_system import per_run_settings
 from scosim.security.spec import SecuritySettings
+from scosim.security.swept_blocks import system_for_runs
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -166,7 +167,8 @@ class SecurityMechanism(Mechanism):
     welfare_excludes = ("the direct harm of terrorist incidents and trafficked drugs "
                         "(incidents, inflow_t: opiates only)")
     settings_model = SecuritySettings
-    sweepable = ("instability_change_scale", "haven_share", "transnational_share")
+    sweepable = ("instability_change_scale", "haven_share", "transnational_share", "pool_rho",
+                 "enforcement_weight")
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
     # compare` (the run's answer shows no level of these: docs/security.md).
     compared = ("incidents", "seizures_t", "spending_usd")
@@ -250,8 +252,9 @@ class SecurityMechanism(Mechanism):
     def setup(self, model: SCOModel) -> None:
         if tuple(model.codes) != ECONOMIES:
             raise ValueError("the security mechanism needs the canonical economy order")
-        # The block at the scenario's assumptions; swept shares ride on the state, per run.
-        self.system = system_for(self.settings, _system())
+        # The block at the scenario's assumptions (per group of runs for a swept pool_rho or
+        # enforcement_weight, swept_blocks.py); swept shares ride on the state, per run.
+        self.system = system_for_runs(self.settings, _system(), self.swept(), model.R)
         self.state = replace(self.system.baseline_state(model.R, year=model.years[0] - 1,
                                                         members=model.is_member()),
                              **per_run_settings(self.swept()))

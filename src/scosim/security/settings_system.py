@@ -9,7 +9,9 @@ batch from them: the same in every run, which is why a sweep cannot vary them ac
 runs of a batch (``SecurityMechanism.sweepable`` leaves them out). The exceptions are
 :data:`PER_RUN_SETTINGS`, ``haven_share`` and ``transnational_share``: they enter only the
 year's expected incidents, not the calibration, so a sweep varies them run by run through
-the state (:func:`per_run_settings`), each run getting what a batch at its value gets.
+the state (:func:`per_run_settings`), each run getting what a batch at its value gets; and
+``pool_rho`` and ``enforcement_weight``, which a sweep varies by building this block at each
+value and computing each group of runs with its own (:mod:`scosim.security.swept_blocks`).
 
 At the defaults the shared default block is returned itself, so a scenario that writes
 nothing, or writes the defaults, gives the numbers of before bit for bit.
