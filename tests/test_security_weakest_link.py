@@ -95,9 +95,37 @@ def test_summation_is_reproduced_bit_for_bit_at_rho_one_without_capacity() -> No
     np.testing.assert_allclose(sys_.security(state, e), -np.expm1(-z), rtol=0, atol=1e-13)
 
 
+@pytest.mark.parametrize("weight", [0.0, 1.0])
+@pytest.mark.parametrize("rho", [1.0, 0.0, -1.0, -4.0, -math.inf])
+def test_todays_members_at_todays_efforts_pool_the_calibrated_level(rho: float,
+                                                                    weight: float) -> None:
+    """Whatever the technology, today's ten members at their customary efforts pool their
+    summed effort (what k_pool was calibrated against): the pool and the baseline index
+    equal summation's, so comparing rho changes the technology, not the pooled return."""
+    sys_ = SecuritySystem(params=SecurityParams(pool_rho=rho, enforcement_weight=weight,
+                                                haven_share=0.0))
+    ref = SecuritySystem(params=SUMMATION)
+    today = sys_.cal.members
+    cap = np.ones(len(ECONOMIES)) if sys_.enforcement is None else sys_.enforcement
+    pool = pooled_enforcement(sys_.e0[None, :], cap, today[None, :], rho)[0]
+    assert pool == pytest.approx(sys_.e0[today].sum(), rel=1e-12, abs=0)
+    np.testing.assert_allclose(sys_.S0, ref.S0, rtol=0, atol=1e-12)
+
+
+def test_a_member_at_zero_reference_effort_is_a_clear_error() -> None:
+    """With rho <= 0 a zero effort empties the pool, so no scale restores the calibrated
+    level: a clear error naming the field, not a silent zero pool."""
+    k = np.linspace(0.3, 0.8, len(ECONOMIES))
+    today = np.isin(np.asarray(ECONOMIES), np.asarray(ECONOMIES)[SecuritySystem().cal.members])
+    e = np.where(today, 0.5, 0.2)
+    e[np.flatnonzero(today)[0]] = 0.0
+    with pytest.raises(ValueError, match="baseline_effort"):
+        relative_capacity(k, today, 1.0, e, -1.0)
+
+
 def test_enforcement_capacity_is_the_heritage_rule_of_law_score() -> None:
     """Afghanistan's 24.8 = (19.6 + 29.6 + 25.2) / 3, Heritage 2019's three Rule of Law
-    components; capacities are relative to today's members' mean."""
+    components; at summation capacities are relative to today's members' mean."""
     sys_ = SecuritySystem()
     k = sys_.cal.enforcement
     assert k[AFG] == pytest.approx((19.6 + 29.6 + 25.2) / 300, abs=1e-6)

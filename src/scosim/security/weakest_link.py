@@ -22,9 +22,11 @@ Contributions are *effective enforcement* ``x_j = e_j * c_j``: effort times rela
 enforcement capacity ``c_j = (kappa_j / kappa_members) ** weight``
 (:func:`relative_capacity`; ``kappa`` from :func:`enforcement_capacity`), because an effort
 of 0.5 by a state whose police and courts work poorly stops less than the same effort
-elsewhere. Capacity is relative to the mean of today's members, so ten members at equal
-effort pool what they pooled under summation. ``rho = 1`` with ``weight = 0`` is the
-summation pool exactly (the model before the weakest link).
+elsewhere. Capacity is scaled, per ``rho`` and ``weight``, so that today's ten members at
+today's efforts pool exactly what they pooled under summation (the level ``k_pool`` was
+calibrated against): changing ``rho`` changes the technology, not the calibrated return.
+``rho = 1`` with ``weight = 0`` is the summation pool exactly (the model before the weakest
+link).
 """
 
 from __future__ import annotations
@@ -121,16 +123,39 @@ def pooled_enforcement(efforts: np.ndarray, capacity: np.ndarray | None, mask: n
     return ces_aggregate(x, mask, rho)
 
 
-def relative_capacity(kappa: np.ndarray, members: np.ndarray, weight: float) -> np.ndarray:
-    """``(kappa / mean of today's members' kappa) ** weight``, ``(N,)``.
+def relative_capacity(kappa: np.ndarray, members: np.ndarray, weight: float,
+                      efforts: np.ndarray | None = None, rho: float = 1.0) -> np.ndarray:
+    """Enforcement capacity ``kappa ** weight`` scaled so today's members pool as before, ``(N,)``.
 
-    Relative to today's members, so ten members at equal effort pool what they pooled
-    before (a capacity-weighted sum of their efforts is their summed effort); ``weight``
-    0 ignores capacity (every state counts its effort as is).
+    The scale ``s`` makes today's members at their reference ``efforts`` pool exactly their
+    summed effort, the level ``k_pool`` was calibrated against, at every ``rho`` and
+    ``weight``: ``n * M_rho(e * s * kappa ** weight) = sum(e)`` over today's members, so
+    ``s = mean(e) / M_rho(e * kappa ** weight)`` (``M_rho`` is homogeneous of degree one).
+    Scaling by the arithmetic mean of ``kappa`` alone, as before 2026-12-06, left today's
+    pool at ``n * M_rho(kappa) / mean(kappa)`` times the calibrated level (0.969 at
+    ``rho = -1``, 0.779 at ``-inf``): a silent cut of the pooled return in every ``rho``
+    comparison. ``weight`` 0 ignores capacity (every state counts its effort as is).
+
+    Args:
+        kappa: ``(N,)`` enforcement capacity (:func:`enforcement_capacity`).
+        members: ``(N,)`` bool, today's members (the yardstick).
+        weight: Exponent on capacity (``SecurityParams.enforcement_weight``).
+        efforts: ``(N,)`` reference efforts (None: equal efforts).
+        rho: CES exponent of the pool (``SecurityParams.pool_rho``).
+
+    Raises:
+        ValueError: If today's members' reference pool is zero (a member at zero effort
+            with ``rho <= 0``), so no scale can restore it.
     """
     k = np.asarray(kappa, dtype=float)
-    ref = float(k[np.asarray(members, dtype=bool)].mean())
-    return (k / ref) ** weight
+    m = np.asarray(members, dtype=bool)
+    e = np.ones_like(k) if efforts is None else np.asarray(efforts, dtype=float)
+    x = e * k**weight
+    ref = float(power_mean(x[None, :], m, rho)[0])
+    if not ref > 0:
+        raise ValueError("baseline_effort: with pool_rho <= 0 every one of today's members "
+                         "needs a positive effort (the pool is calibrated at it); got zero")
+    return k**weight * (float(e[m].mean()) / ref)
 
 
 def enforcement_capacity(rule_of_law: np.ndarray) -> np.ndarray:
