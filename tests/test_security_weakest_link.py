@@ -25,6 +25,7 @@ from scosim.security.proposal import accession_security_gain
 from scosim.security.weakest_link import (
     accession_rows,
     ces_aggregate,
+    free_rider_rows,
     pooled_enforcement,
     power_mean,
     relative_capacity,
@@ -201,3 +202,26 @@ def test_documented_accession_table_is_what_the_module_gives() -> None:
     # Summation: every member gains; the pure weakest link: every member loses.
     assert float(rows[0]["smallest member gain"]) > 0
     assert float(rows[-1]["members' index gain, mean"]) < 0
+
+
+@pytest.mark.parametrize("rho", [0.0, -1.0, -math.inf])
+def test_one_free_rider_empties_the_pool_at_rho_zero_or_below(rho: float) -> None:
+    """At rho <= 0 a pooler at zero effort (free_riding) empties the pool: every state's
+    index is what it would be with no RATS pooling at all; under summation it is not."""
+    for r, expect_empty in ((rho, True), (1.0, False)):
+        sys_ = SecuritySystem(params=SecurityParams(pool_rho=r, haven_share=0.0))
+        state = sys_.baseline_state(1)
+        e = state.efforts.copy()
+        e[:, ECONOMIES.index("KAZ"), :] = 0.0
+        with_pool = sys_._security(e, state.rats)
+        no_pool = sys_._security(e, np.zeros_like(state.rats))
+        if expect_empty:
+            np.testing.assert_array_equal(with_pool, no_pool)
+        else:
+            assert (with_pool[0, sys_.cal.members] > no_pool[0, sys_.cal.members]).all()
+
+
+def test_documented_free_rider_table_is_what_the_module_gives() -> None:
+    text = DOC.read_text()
+    for r in free_rider_rows("KAZ"):
+        assert "| " + " | ".join(r.values()) + " |" in text

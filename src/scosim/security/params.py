@@ -53,23 +53,32 @@ class SecurityParams:
             link), ``-inf`` the pure weakest link (the least-enforcing pooler sets the
             pool). Default -1 (the harmonic mean, elasticity of substitution 1/2): a
             "weaker-link" technology in Sandler's taxonomy (Sandler 1997; Arce and Sandler
-            2005), where the weakest contributor matters most but the others still count,
-            halfway in elasticity between summation (infinite) and the weakest link (0).
+            2001), where the weakest contributor matters most: contributions are imperfect
+            substitutes (summation's are perfect, the weakest link's not at all), and the
+            others count only while every pooler contributes something (at ``rho <= 0`` one
+            pooler at zero effort empties the pool). Capacity is scaled so that today's
+            members at today's efforts pool the calibrated level at every value.
             **An assumption** (no estimate exists); docs/security.md section 3 varies it
             over 1, 0, -1, -4 and -inf.
         enforcement_weight: Exponent on relative enforcement capacity in a pooler's
-            contribution, ``effort * (kappa / kappa_members) ** weight`` (``kappa`` the
-            Heritage 2019 Rule of Law score over 100, a proxy). 1 (default): a pooler's
+            contribution, ``effort * s * kappa ** weight`` (``kappa`` the Heritage 2019
+            Rule of Law score over 100, a proxy; ``s`` the scale that keeps today's pool at
+            its calibrated level, :func:`scosim.security.weakest_link.relative_capacity`).
+            1 (default): a pooler's
             effort counts in proportion to its capacity; 0: capacity is ignored. With
             ``pool_rho = 1`` and weight 0 the pool is the summation of before.
         haven_share: Share of the transnational incidents a state's enforcement above
             its 2018-2022 level stops that are displaced, not removed: the groups move to
             the least-protected land neighbour (the safe haven) and from there threaten
-            it and its neighbours (:mod:`scosim.security.haven`; transference, Enders and
-            Sandler 2006, 2012). 0 turns the channel off. Default 0.25, **an assumption**:
+            it and its neighbours (:mod:`scosim.security.haven`; sanctuary in weak
+            neighbouring states: Salehyan 2007, Bapat 2007, Piazza 2008). 0 turns the
+            channel off. Default 0.25, **an assumption**:
             below the 0.5 of ``displacement`` for hardening, since enforcement arrests and
             disrupts groups (RATS reports 2,600 members apprehended in 2013-2019, seed 000)
             where hardening only deflects attacks; varied over 0-0.5 in docs/security.md.
+            0 is as plausible as a positive share: Guerette and Bowers (2009,
+            *Criminology* 47(4)) find displacement in 26 % of 574 observations of crime
+            prevention and a diffusion of benefits (a negative share, not modelled) in 27 %.
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by

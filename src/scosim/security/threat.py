@@ -7,7 +7,8 @@
   with every pooler's effort, so raising one state's effort never lowers anyone's S.
 * Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
   transnational attacks that protection above 2018-2022 stops moves to the least-protected
-  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours).
+  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours);
+  one round: arrivals are not displaced again.
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability

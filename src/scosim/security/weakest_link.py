@@ -5,7 +5,9 @@ a transnational group moves its base, money and recruits through the member that
 least, so the bloc's protection is limited by that member's enforcement (Hirshleifer 1983,
 *Public Choice* 41(3), "From weakest-link to best-shot"; Sandler 1997, *Global Challenges*;
 Sandler and Enders 2004, "An economic perspective on transnational terrorism", *European
-Journal of Political Economy* 20(2); Arce and Sandler 2005). How strongly the
+Journal of Political Economy* 20(2); Arce and Sandler 2001, "Transnational public goods:
+strategies and institutions", *European Journal of Political Economy* 17(3), for the
+aggregation technologies of transnational public goods). How strongly the
 weakest member binds is the substitutability of members' contributions, which a CES
 aggregate states in one number ``rho`` (Cornes 1993, *Quarterly Journal of Economics*
 108(1), "Dyke maintenance and other stories"):
@@ -45,6 +47,7 @@ __all__ = [
     "pooled_enforcement",
     "power_mean",
     "accession_rows",
+    "free_rider_rows",
     "main",
     "relative_capacity",
 ]
@@ -242,12 +245,68 @@ def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
     return rows
 
 
+#: ``(label, pool_rho, enforcement_weight)`` of :func:`free_rider_rows`.
+FREE_RIDER_GRID = (("summation, capacity ignored", 1.0, 0.0), ("1", 1.0, 1.0),
+                   ("0", 0.0, 1.0), ("-1 (default)", -1.0, 1.0), ("-inf", -math.inf, 1.0))
+
+
+def free_rider_rows(code: str = "KAZ") -> list[dict[str, str]]:
+    """The other members' index loss when member ``code`` contributes nothing, by ``pool_rho``.
+
+    Today's efforts, RATS and instability, one year, no draws: ``code`` sets every channel's
+    effort to 0 (the ``free_riding`` rule) and keeps pooling; the loss is the others' security
+    index with its customary effort minus without. At ``rho <= 0`` its zero empties the
+    pool, so every pooler loses the whole pooled term.
+
+    Raises:
+        ValueError: If ``code`` is not one of today's members.
+    """
+    from dataclasses import replace
+
+    from scosim.security.model import SecuritySystem
+    from scosim.security.params import SecurityParams
+
+    rows = []
+    for label, rho, weight in FREE_RIDER_GRID:
+        sys_ = SecuritySystem(params=replace(SecurityParams(), pool_rho=rho,
+                                             enforcement_weight=weight))
+        if code not in sys_.codes or not sys_.cal.members[sys_.codes.index(code)]:
+            raise ValueError(f"--free-rider: {code!r} is not one of today's members")
+        i = sys_.codes.index(code)
+        state = sys_.baseline_state(1)
+        e = state.efforts.copy()
+        e[:, i, :] = 0.0
+        loss = (sys_.security(state) - sys_.security(state, e))[0]
+        others = sys_.cal.members.copy()
+        others[i] = False
+        rows.append({"pool_rho": label,
+                     "other members' index loss, mean": f"{loss[others].mean():.3f}",
+                     "smallest": f"{loss[others].min():.3f}",
+                     "largest": f"{loss[others].max():.3f}"})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print :func:`accession_rows` as a Markdown table (docs/security.md section 3)."""
-    del argv
-    rows = accession_rows()
+    """Print :func:`accession_rows` (docs/security.md section 3) as a Markdown table.
+
+    ``--free-rider CODE`` prints :func:`free_rider_rows` for that member instead.
+    """
+    import argparse
+
     from scosim.security.validation import markdown
 
+    ap = argparse.ArgumentParser(prog="python -m scosim.security.weakest_link")
+    ap.add_argument("--free-rider", metavar="CODE",
+                    help="a member contributing nothing: the others' index loss by pool_rho")
+    args = ap.parse_args(argv)
+    if args.free_rider:
+        try:
+            rows = free_rider_rows(args.free_rider.upper())
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    else:
+        rows = accession_rows()
     print(markdown(rows, list(rows[0])))
     return 0
 
