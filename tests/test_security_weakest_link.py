@@ -225,3 +225,48 @@ def test_documented_free_rider_table_is_what_the_module_gives() -> None:
     text = DOC.read_text()
     for r in free_rider_rows("KAZ"):
         assert "| " + " | ".join(r.values()) + " |" in text
+
+
+def test_size_exponent_zero_is_hirshleifers_weakest_link_whatever_the_number() -> None:
+    """pool_size_exponent 0 at rho = -inf: the pool is the smallest contribution (min x), so
+    a joiner above it changes nobody's pooled term; at 1 (default) it scales with n."""
+    rng = np.random.default_rng(11)
+    n, c = 12, 3
+    e = rng.uniform(0.2, 0.8, (1, n, c))
+    rats = np.zeros((1, n, c))
+    rats[0, :6, :] = 1.0
+    joined = rats.copy()
+    joined[0, 6, :] = 1.0
+    e[0, 6, :] = 0.95  # above every pooler's effort
+    args = dict(capacity_term=np.zeros(n), W=np.zeros((n, n)), k_channel=[0.0] * c,
+                k_pool=[0.6, 0.4, 0.3], spill=0.0, pool_reference=10.0, rho=-math.inf)
+    from scosim.security.threat import protection
+
+    z0 = protection(e, rats=rats, size_exponent=0.0, **args)
+    z0j = protection(e, rats=joined, size_exponent=0.0, **args)
+    np.testing.assert_array_equal(z0j[0, :6], z0[0, :6])
+    expect = sum(k * e[0, :6, ch].min() for ch, k in enumerate(args["k_pool"]))
+    assert z0[0, 0] == pytest.approx(expect, rel=1e-12)
+    z1 = protection(e, rats=rats, size_exponent=1.0, **args)
+    z1j = protection(e, rats=joined, size_exponent=1.0, **args)
+    np.testing.assert_allclose(z1j[0, :6], z1[0, :6] * 7 / 6, rtol=1e-12)
+
+
+def test_size_exponent_leaves_todays_pool_and_is_a_checked_setting() -> None:
+    """With today's ten members (n = pool_reference) every exponent gives today's index;
+    out of [0, 1] the scenario setting is refused naming it."""
+    from pydantic import ValidationError
+
+    from scosim.security.spec import SecuritySettings
+
+    ref = SecuritySystem()
+    flat = SecuritySystem(params=SecurityParams(pool_size_exponent=0.0))
+    np.testing.assert_allclose(flat.S0, ref.S0, rtol=0, atol=1e-12)
+    with pytest.raises(ValidationError, match="pool_size_exponent"):
+        SecuritySettings(pool_size_exponent=2.0)
+
+
+def test_documented_size_exponent_table_is_what_the_module_gives() -> None:
+    text = DOC.read_text()
+    for r in accession_rows(size_exponent=0.0):
+        assert "| " + " | ".join(r.values()) + " |" in text

@@ -354,14 +354,16 @@ class SecuritySystem:
         p = self.params
         z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
                        p.spill, pool_reference=p.pool_reference,
-                       capacity=self.enforcement, rho=p.pool_rho)
+                       capacity=self.enforcement, rho=p.pool_rho,
+                       size_exponent=p.pool_size_exponent)
         # Runs with another membership are recomputed with their own partners; the others
         # keep the batch computation, so they match a batch where nobody accedes exactly.
         for runs, w in self.partner_groups(members):
             z[runs] = protection(np.asarray(efforts)[runs], self.capacity_term, w,
                                  np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill,
                                  pool_reference=p.pool_reference,
-                                 capacity=self.enforcement, rho=p.pool_rho)
+                                 capacity=self.enforcement, rho=p.pool_rho,
+                       size_exponent=p.pool_size_exponent)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:

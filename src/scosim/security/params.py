@@ -60,6 +60,13 @@ class SecurityParams:
             members at today's efforts pool the calibrated level at every value.
             **An assumption** (no estimate exists); docs/security.md section 3 varies it
             over 1, 0, -1, -4 and -inf.
+        pool_size_exponent: How the pool grows with the number of poolers ``n``: the pool
+            is ``pool_reference * (n / pool_reference) ** pool_size_exponent * M_rho``.
+            1 (default): ``n * M_rho``, so a joiner at the others' level adds to it at every
+            ``rho``; 0: the pool is the CES mean alone, so at ``rho = -inf`` it is the
+            smallest contribution whatever ``n`` (Hirshleifer's weakest link, ``min x``).
+            **An assumption** (docs/security.md section 3 prints Afghanistan's accession at
+            0 and 1); with today's ten members the pool is the same at every value.
         enforcement_weight: Exponent on relative enforcement capacity in a pooler's
             contribution, ``effort * s * kappa ** weight`` (``kappa`` the Heritage 2019
             Rule of Law score over 100, a proxy; ``s`` the scale that keeps today's pool at
@@ -132,6 +139,7 @@ class SecurityParams:
     spill: float = 0.5
     k_pool: tuple[float, float, float] = (0.6, 0.4, 0.3)
     pool_reference: float = POOL_REFERENCE
+    pool_size_exponent: float = 1.0
     pool_rho: float = -1.0
     enforcement_weight: float = 1.0
     haven_share: float = 0.25
@@ -163,7 +171,7 @@ class SecurityParams:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
                      "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
-                     "trust_down", "enforcement_weight"):
+                     "trust_down", "enforcement_weight", "pool_size_exponent"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not (self.pool_rho <= 1.0):

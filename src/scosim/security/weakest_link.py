@@ -217,11 +217,13 @@ ACCESSION_GRID = (("summation, capacity ignored", 1.0, 0.0), ("1", 1.0, 1.0), ("
                   ("-1 (default)", -1.0, 1.0), ("-4", -4.0, 1.0), ("-inf", -math.inf, 1.0))
 
 
-def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
+def accession_rows(instability: float = 1.3,
+                   size_exponent: float = 1.0) -> list[dict[str, str]]:
     """Afghanistan's accession at today's efforts and RATS, over :data:`ACCESSION_GRID`.
 
     Expected values (no draws) from :func:`scosim.security.proposal.accession_security_gain`,
-    every other parameter at its default (safe havens included).
+    at ``pool_size_exponent = size_exponent``, every other parameter at its default (safe
+    havens included).
     """
     from dataclasses import replace
 
@@ -232,7 +234,8 @@ def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
     rows = []
     for label, rho, weight in ACCESSION_GRID:
         sys_ = SecuritySystem(params=replace(SecurityParams(), pool_rho=rho,
-                                             enforcement_weight=weight))
+                                             enforcement_weight=weight,
+                                             pool_size_exponent=size_exponent))
         g = accession_security_gain(sys_, sys_.baseline_state(1), sys_.afg, instability)
         m = sys_.cal.members
         rows.append({
@@ -289,7 +292,8 @@ def free_rider_rows(code: str = "KAZ") -> list[dict[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     """Print :func:`accession_rows` (docs/security.md section 3) as a Markdown table.
 
-    ``--free-rider CODE`` prints :func:`free_rider_rows` for that member instead.
+    ``--free-rider CODE`` prints :func:`free_rider_rows` for that member instead;
+    ``--size-exponent X`` the accession table at ``pool_size_exponent`` X (default 1).
     """
     import argparse
 
@@ -298,7 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m scosim.security.weakest_link")
     ap.add_argument("--free-rider", metavar="CODE",
                     help="a member contributing nothing: the others' index loss by pool_rho")
+    ap.add_argument("--size-exponent", type=float, default=1.0, metavar="X",
+                    help="pool_size_exponent of the accession table, in [0, 1] (default 1)")
     args = ap.parse_args(argv)
+    if not 0.0 <= args.size_exponent <= 1.0:
+        print(f"--size-exponent: must be in [0, 1], got {args.size_exponent}", file=sys.stderr)
+        return 2
     if args.free_rider:
         try:
             rows = free_rider_rows(args.free_rider.upper())
@@ -306,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             print(exc, file=sys.stderr)
             return 2
     else:
-        rows = accession_rows()
+        rows = accession_rows(size_exponent=args.size_exponent)
     print(markdown(rows, list(rows[0])))
     return 0
 
