@@ -139,13 +139,16 @@ def test_applicant_gains_members_and_its_neighbours_a_little(stepped) -> None:
     # that level gains a little more; Kyrgyzstan, whose partners are all members at 0.5
     # already, gains exactly the change of the pooled term. The pool is a weaker link
     # (pool_rho = -1): n^2 over the sum of 1 / x, x = effort times enforcement capacity
-    # relative to today's members' mean (Heritage Rule of Law), written out here.
+    # (Heritage Rule of Law, scaled as below), written out here.
     assert ((sec[:, MEMBERS] > 0) & (sec[:, MEMBERS] < 0.02)).all()
     assert (sec[:, ECONOMIES.index("PAK")] > sec[:, ECONOMIES.index("KGZ")]).all()
     kgz = ECONOMIES.index("KGZ")
     p = system.params
     assert p.pool_rho == -1.0 and p.enforcement_weight == 1.0
-    kap = system.cal.enforcement / system.cal.enforcement[MEMBERS].mean()
+    # Capacity: the Rule of Law score scaled by today's members' mean customary effort over
+    # the harmonic mean of their effort times score, so they pool their summed effort.
+    k, e0 = system.cal.enforcement, system.e0
+    kap = k * e0[MEMBERS].mean() / (1.0 / (1.0 / (e0 * k)[MEMBERS]).mean())
     e = state.efforts[:, :, 0]
     e_in = e.copy()
     e_in[:, AFG] = system.member_effort

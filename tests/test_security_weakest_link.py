@@ -25,6 +25,7 @@ from scosim.security.proposal import accession_security_gain
 from scosim.security.weakest_link import (
     accession_rows,
     ces_aggregate,
+    free_rider_rows,
     pooled_enforcement,
     power_mean,
     relative_capacity,
@@ -95,9 +96,37 @@ def test_summation_is_reproduced_bit_for_bit_at_rho_one_without_capacity() -> No
     np.testing.assert_allclose(sys_.security(state, e), -np.expm1(-z), rtol=0, atol=1e-13)
 
 
+@pytest.mark.parametrize("weight", [0.0, 1.0])
+@pytest.mark.parametrize("rho", [1.0, 0.0, -1.0, -4.0, -math.inf])
+def test_todays_members_at_todays_efforts_pool_the_calibrated_level(rho: float,
+                                                                    weight: float) -> None:
+    """Whatever the technology, today's ten members at their customary efforts pool their
+    summed effort (what k_pool was calibrated against): the pool and the baseline index
+    equal summation's, so comparing rho changes the technology, not the pooled return."""
+    sys_ = SecuritySystem(params=SecurityParams(pool_rho=rho, enforcement_weight=weight,
+                                                haven_share=0.0))
+    ref = SecuritySystem(params=SUMMATION)
+    today = sys_.cal.members
+    cap = np.ones(len(ECONOMIES)) if sys_.enforcement is None else sys_.enforcement
+    pool = pooled_enforcement(sys_.e0[None, :], cap, today[None, :], rho)[0]
+    assert pool == pytest.approx(sys_.e0[today].sum(), rel=1e-12, abs=0)
+    np.testing.assert_allclose(sys_.S0, ref.S0, rtol=0, atol=1e-12)
+
+
+def test_a_member_at_zero_reference_effort_is_a_clear_error() -> None:
+    """With rho <= 0 a zero effort empties the pool, so no scale restores the calibrated
+    level: a clear error naming the field, not a silent zero pool."""
+    k = np.linspace(0.3, 0.8, len(ECONOMIES))
+    today = np.isin(np.asarray(ECONOMIES), np.asarray(ECONOMIES)[SecuritySystem().cal.members])
+    e = np.where(today, 0.5, 0.2)
+    e[np.flatnonzero(today)[0]] = 0.0
+    with pytest.raises(ValueError, match="baseline_effort"):
+        relative_capacity(k, today, 1.0, e, -1.0)
+
+
 def test_enforcement_capacity_is_the_heritage_rule_of_law_score() -> None:
     """Afghanistan's 24.8 = (19.6 + 29.6 + 25.2) / 3, Heritage 2019's three Rule of Law
-    components; capacities are relative to today's members' mean."""
+    components; at summation capacities are relative to today's members' mean."""
     sys_ = SecuritySystem()
     k = sys_.cal.enforcement
     assert k[AFG] == pytest.approx((19.6 + 29.6 + 25.2) / 300, abs=1e-6)
@@ -173,3 +202,71 @@ def test_documented_accession_table_is_what_the_module_gives() -> None:
     # Summation: every member gains; the pure weakest link: every member loses.
     assert float(rows[0]["smallest member gain"]) > 0
     assert float(rows[-1]["members' index gain, mean"]) < 0
+
+
+@pytest.mark.parametrize("rho", [0.0, -1.0, -math.inf])
+def test_one_free_rider_empties_the_pool_at_rho_zero_or_below(rho: float) -> None:
+    """At rho <= 0 a pooler at zero effort (free_riding) empties the pool: every state's
+    index is what it would be with no RATS pooling at all; under summation it is not."""
+    for r, expect_empty in ((rho, True), (1.0, False)):
+        sys_ = SecuritySystem(params=SecurityParams(pool_rho=r, haven_share=0.0))
+        state = sys_.baseline_state(1)
+        e = state.efforts.copy()
+        e[:, ECONOMIES.index("KAZ"), :] = 0.0
+        with_pool = sys_._security(e, state.rats)
+        no_pool = sys_._security(e, np.zeros_like(state.rats))
+        if expect_empty:
+            np.testing.assert_array_equal(with_pool, no_pool)
+        else:
+            assert (with_pool[0, sys_.cal.members] > no_pool[0, sys_.cal.members]).all()
+
+
+def test_documented_free_rider_table_is_what_the_module_gives() -> None:
+    text = DOC.read_text()
+    for r in free_rider_rows("KAZ"):
+        assert "| " + " | ".join(r.values()) + " |" in text
+
+
+def test_size_exponent_zero_is_hirshleifers_weakest_link_whatever_the_number() -> None:
+    """pool_size_exponent 0 at rho = -inf: the pool is the smallest contribution (min x), so
+    a joiner above it changes nobody's pooled term; at 1 (default) it scales with n."""
+    rng = np.random.default_rng(11)
+    n, c = 12, 3
+    e = rng.uniform(0.2, 0.8, (1, n, c))
+    rats = np.zeros((1, n, c))
+    rats[0, :6, :] = 1.0
+    joined = rats.copy()
+    joined[0, 6, :] = 1.0
+    e[0, 6, :] = 0.95  # above every pooler's effort
+    args = dict(capacity_term=np.zeros(n), W=np.zeros((n, n)), k_channel=[0.0] * c,
+                k_pool=[0.6, 0.4, 0.3], spill=0.0, pool_reference=10.0, rho=-math.inf)
+    from scosim.security.threat import protection
+
+    z0 = protection(e, rats=rats, size_exponent=0.0, **args)
+    z0j = protection(e, rats=joined, size_exponent=0.0, **args)
+    np.testing.assert_array_equal(z0j[0, :6], z0[0, :6])
+    expect = sum(k * e[0, :6, ch].min() for ch, k in enumerate(args["k_pool"]))
+    assert z0[0, 0] == pytest.approx(expect, rel=1e-12)
+    z1 = protection(e, rats=rats, size_exponent=1.0, **args)
+    z1j = protection(e, rats=joined, size_exponent=1.0, **args)
+    np.testing.assert_allclose(z1j[0, :6], z1[0, :6] * 7 / 6, rtol=1e-12)
+
+
+def test_size_exponent_leaves_todays_pool_and_is_a_checked_setting() -> None:
+    """With today's ten members (n = pool_reference) every exponent gives today's index;
+    out of [0, 1] the scenario setting is refused naming it."""
+    from pydantic import ValidationError
+
+    from scosim.security.spec import SecuritySettings
+
+    ref = SecuritySystem()
+    flat = SecuritySystem(params=SecurityParams(pool_size_exponent=0.0))
+    np.testing.assert_allclose(flat.S0, ref.S0, rtol=0, atol=1e-12)
+    with pytest.raises(ValidationError, match="pool_size_exponent"):
+        SecuritySettings(pool_size_exponent=2.0)
+
+
+def test_documented_size_exponent_table_is_what_the_module_gives() -> None:
+    text = DOC.read_text()
+    for r in accession_rows(size_exponent=0.0):
+        assert "| " + " | ".join(r.values()) + " |" in text

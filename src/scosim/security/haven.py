@@ -2,9 +2,13 @@
 
 When a state's counter-terrorism enforcement rises above its 2018-2022 level, some of the
 transnational attacks it stops are not stopped for good: the groups behind them move
-across the border to where enforcement is weakest and operate from there (transference,
-Enders and Sandler 2006, *International Studies Quarterly* 50(2); Enders and Sandler 2012,
-*The Political Economy of Terrorism*, 2nd ed., on substitution between targets and places).
+across the border to where enforcement is weakest and operate from there. Armed groups
+organise across borders to escape repression, and weak neighbours are where they find
+sanctuary (Salehyan 2007, "Transnational rebels: neighboring states as sanctuary for rebel
+groups", *World Politics* 59(2); Bapat 2007, "The internationalization of terrorist
+campaigns", *Conflict Management and Peace Science* 24(4)); failed and failing states host
+more of the groups behind transnational attacks (Piazza 2008, "Incubators of terror",
+*International Studies Quarterly* 52(3)). None of them measures the share displaced.
 Afghanistan after 2021 is the region's example: groups pressed in Pakistan and Central Asia
 regroup there and threaten its neighbours again (seed 000: RATS's measures "to counter
 threats posed by terror groups operating from Afghanistan", 2022).
@@ -23,6 +27,9 @@ One step, conserving the displaced threat (a test):
    (``params.afghan_spill``), a haven's extra incidents crossing back as Afghanistan's do.
 
 What arrives then meets the receiver's protection like its other transnational attacks.
+One round (an assumption): attacks reaching a haven are not displaced again, even where
+the receiver's own protection is above 2018-2022 (what ``i`` stops is computed on its own
+pressure, before arrivals).
 Sums are elementwise (no matrix product), so results do not depend on BLAS order.
 """
 

@@ -191,15 +191,21 @@ class SecuritySystem:
         # Partner matrices of other memberships (runs where a state acceded), by membership.
         self._partner_cache: dict[bytes, np.ndarray] = {}
         self.capacity_term = p.a_cap * np.log1p(c.milex_share / 0.01)
-        # Relative enforcement capacity, the weakest link of the RATS pool (weakest_link.py);
-        # None (every effort counts as is) without the table or at weight 0.
-        # Relative to the data's ten members (a fixed yardstick, whatever a calibration or
+        self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
+        # Relative enforcement capacity, the weakest link of the RATS pool (weakest_link.py),
+        # scaled so today's ten members at their customary efforts pool the calibrated
+        # (summation) level at every pool_rho; None (every effort counts as is) at summation
+        # with weight 0, or without the table (capacity 1, scaled likewise below rho 1).
+        # Today's members are the data's ten (a fixed yardstick, whatever a calibration or
         # a run lists as members).
         today = np.isin(np.asarray(self.codes), MEMBERS)
-        self.enforcement = (relative_capacity(c.enforcement, today, p.enforcement_weight)
-                            if np.size(c.enforcement) == c.n and p.enforcement_weight > 0
-                            else None)
-        self.e0 = np.array([p.baseline_effort.get(k, 0.0) for k in self.codes])
+        has_table = np.size(c.enforcement) == c.n
+        if p.pool_rho == 1.0 and (p.enforcement_weight == 0 or not has_table):
+            self.enforcement = None
+        else:
+            kappa = c.enforcement if has_table else np.ones(c.n)
+            weight = p.enforcement_weight if has_table else 0.0
+            self.enforcement = relative_capacity(kappa, today, weight, self.e0, p.pool_rho)
         # A member's customary effort, which a state that accedes takes on (section 11 of
         # docs/security.md): the mean of today's members' (0.5 in the default calibration).
         self.member_effort = float(self.e0[c.members].mean()) if c.members.any() else 0.0
@@ -348,14 +354,16 @@ class SecuritySystem:
         p = self.params
         z = protection(efforts, self.capacity_term, self.partners, rats, p.k_channel, p.k_pool,
                        p.spill, pool_reference=p.pool_reference,
-                       capacity=self.enforcement, rho=p.pool_rho)
+                       capacity=self.enforcement, rho=p.pool_rho,
+                       size_exponent=p.pool_size_exponent)
         # Runs with another membership are recomputed with their own partners; the others
         # keep the batch computation, so they match a batch where nobody accedes exactly.
         for runs, w in self.partner_groups(members):
             z[runs] = protection(np.asarray(efforts)[runs], self.capacity_term, w,
                                  np.asarray(rats)[runs], p.k_channel, p.k_pool, p.spill,
                                  pool_reference=p.pool_reference,
-                                 capacity=self.enforcement, rho=p.pool_rho)
+                                 capacity=self.enforcement, rho=p.pool_rho,
+                       size_exponent=p.pool_size_exponent)
         return security_index(z)
 
     def security(self, state: SecurityState, efforts: np.ndarray | None = None) -> np.ndarray:

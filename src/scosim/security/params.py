@@ -53,23 +53,39 @@ class SecurityParams:
             link), ``-inf`` the pure weakest link (the least-enforcing pooler sets the
             pool). Default -1 (the harmonic mean, elasticity of substitution 1/2): a
             "weaker-link" technology in Sandler's taxonomy (Sandler 1997; Arce and Sandler
-            2005), where the weakest contributor matters most but the others still count,
-            halfway in elasticity between summation (infinite) and the weakest link (0).
+            2001), where the weakest contributor matters most: contributions are imperfect
+            substitutes (summation's are perfect, the weakest link's not at all), and the
+            others count only while every pooler contributes something (at ``rho <= 0`` one
+            pooler at zero effort empties the pool). Capacity is scaled so that today's
+            members at today's efforts pool the calibrated level at every value.
             **An assumption** (no estimate exists); docs/security.md section 3 varies it
             over 1, 0, -1, -4 and -inf.
+        pool_size_exponent: How the pool grows with the number of poolers ``n``: the pool
+            is ``pool_reference * (n / pool_reference) ** pool_size_exponent * M_rho``.
+            1 (default): ``n * M_rho``, so a joiner at the others' level adds to it at every
+            ``rho``; 0: the pool is the CES mean alone, so at ``rho = -inf`` it is the
+            smallest contribution whatever ``n`` (Hirshleifer's weakest link, ``min x``).
+            **An assumption** (docs/security.md section 3 prints Afghanistan's accession at
+            0 and 1); with today's ten members the pool is the same at every value.
         enforcement_weight: Exponent on relative enforcement capacity in a pooler's
-            contribution, ``effort * (kappa / kappa_members) ** weight`` (``kappa`` the
-            Heritage 2019 Rule of Law score over 100, a proxy). 1 (default): a pooler's
+            contribution, ``effort * s * kappa ** weight`` (``kappa`` the Heritage 2019
+            Rule of Law score over 100, a proxy; ``s`` the scale that keeps today's pool at
+            its calibrated level, :func:`scosim.security.weakest_link.relative_capacity`).
+            1 (default): a pooler's
             effort counts in proportion to its capacity; 0: capacity is ignored. With
             ``pool_rho = 1`` and weight 0 the pool is the summation of before.
         haven_share: Share of the transnational incidents a state's enforcement above
             its 2018-2022 level stops that are displaced, not removed: the groups move to
             the least-protected land neighbour (the safe haven) and from there threaten
-            it and its neighbours (:mod:`scosim.security.haven`; transference, Enders and
-            Sandler 2006, 2012). 0 turns the channel off. Default 0.25, **an assumption**:
+            it and its neighbours (:mod:`scosim.security.haven`; sanctuary in weak
+            neighbouring states: Salehyan 2007, Bapat 2007, Piazza 2008). 0 turns the
+            channel off. Default 0.25, **an assumption**:
             below the 0.5 of ``displacement`` for hardening, since enforcement arrests and
             disrupts groups (RATS reports 2,600 members apprehended in 2013-2019, seed 000)
             where hardening only deflects attacks; varied over 0-0.5 in docs/security.md.
+            0 is as plausible as a positive share: Guerette and Bowers (2009,
+            *Criminology* 47(4)) find displacement in 26 % of 574 observations of crime
+            prevention and a diffusion of benefits (a negative share, not modelled) in 27 %.
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
@@ -123,6 +139,7 @@ class SecurityParams:
     spill: float = 0.5
     k_pool: tuple[float, float, float] = (0.6, 0.4, 0.3)
     pool_reference: float = POOL_REFERENCE
+    pool_size_exponent: float = 1.0
     pool_rho: float = -1.0
     enforcement_weight: float = 1.0
     haven_share: float = 0.25
@@ -154,7 +171,7 @@ class SecurityParams:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
                      "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
-                     "trust_down", "enforcement_weight"):
+                     "trust_down", "enforcement_weight", "pool_size_exponent"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not (self.pool_rho <= 1.0):

@@ -31,7 +31,7 @@ __all__ = ["PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_settings", "per_ru
 
 #: Settings copied onto the ``SecurityParams`` field of the same name.
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
-                                   "transnational_share", "beta")
+                                   "transnational_share", "beta", "pool_size_exponent")
 
 #: Settings a sweep may vary across the runs of a batch: they enter the threat process only
 #: (:func:`scosim.security.threat.expected_incidents`), never the block's calibration.

@@ -88,9 +88,14 @@ class SecuritySettings(BaseModel):
         f"[{POOL_RHO_FINITE_MIN:g}, 1]; an assumption")
     enforcement_weight: float = Field(
         1.0, ge=0, le=5,
-        description="exponent on a pooler's relative enforcement capacity (Heritage 2019 Rule "
-        "of Law over today's members' mean): 1 (default) counts effort in proportion to "
-        "capacity, 0 ignores capacity; an assumption")
+        description="exponent on a pooler's enforcement capacity (Heritage 2019 Rule of Law, "
+        "scaled so today's members pool the calibrated level): 1 (default) counts effort in "
+        "proportion to capacity, 0 ignores capacity; an assumption")
+    pool_size_exponent: float = Field(
+        1.0, ge=0, le=1,
+        description="how the RATS pool grows with the number of poolers n: n_ref * "
+        "(n / n_ref) ** exponent * the CES mean; 1 (default) is n times the mean, 0 the mean "
+        "alone (at pool_rho -.inf the smallest contribution, whatever n); an assumption")
     haven_share: float = Field(
         0.25, ge=0, le=1,
         description="share of the transnational incidents that enforcement above 2018-2022 "

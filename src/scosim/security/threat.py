@@ -7,7 +7,8 @@
   with every pooler's effort, so raising one state's effort never lowers anyone's S.
 * Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
   transnational attacks that protection above 2018-2022 stops moves to the least-protected
-  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours).
+  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours);
+  one round: arrivals are not displaced again.
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -43,7 +44,7 @@ import numpy as np
 
 from scosim.security.game import Technology, aggregate
 from scosim.security.haven import haven_arrivals, onward_weights
-from scosim.security.weakest_link import pooled_enforcement
+from scosim.security.weakest_link import pooled_enforcement, power_mean
 
 __all__ = [
     "column",
@@ -92,7 +93,8 @@ def row_normalise(adj: np.ndarray) -> np.ndarray:
 def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
                rats: np.ndarray, k_channel: Sequence[float], k_pool: Sequence[float],
                spill: float, *, pool_reference: float,
-               capacity: np.ndarray | None = None, rho: float = 1.0) -> np.ndarray:
+               capacity: np.ndarray | None = None, rho: float = 1.0,
+               size_exponent: float = 1.0) -> np.ndarray:
     """Protection ``z`` of every economy, ``(R, N)``.
 
     Args:
@@ -112,6 +114,9 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
             ``M_rho`` the power mean of the poolers' effective enforcement
             ``x = effort * capacity`` (:func:`scosim.security.weakest_link.pooled_enforcement`);
             1 with no capacity (default) is the summed effort.
+        size_exponent: With ``n`` poolers the pool is ``(n / pool_reference) **
+            size_exponent * M_rho`` (1, default: ``n * M_rho / pool_reference``, computed
+            as before, bit for bit; 0: ``M_rho`` alone, no size effect).
     """
     e = np.asarray(efforts, dtype=float)
     r, n, c = e.shape
@@ -124,7 +129,13 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
         m = (lv > 0).astype(float)
         # Summation (rho 1, no capacity): a joiner never lowers what the others get,
         # however small its effort; computed as the plain sum, bit for bit the old pool.
-        if rho == 1.0 and capacity is None:
+        if size_exponent != 1.0:
+            # The size effect as a stated assumption: the CES mean times (n / n_ref)^exponent.
+            x = e[:, :, ch] if capacity is None else e[:, :, ch] * np.asarray(capacity)
+            n_pool = m.sum(axis=1, keepdims=True)
+            pooled = (power_mean(x, m > 0, rho)[:, None]
+                      * (n_pool / pool_reference) ** size_exponent)
+        elif rho == 1.0 and capacity is None:
             pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
         else:
             # Weakest link: a CES of effective enforcement, held back by the weakest pooler.

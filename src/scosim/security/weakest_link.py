@@ -5,7 +5,9 @@ a transnational group moves its base, money and recruits through the member that
 least, so the bloc's protection is limited by that member's enforcement (Hirshleifer 1983,
 *Public Choice* 41(3), "From weakest-link to best-shot"; Sandler 1997, *Global Challenges*;
 Sandler and Enders 2004, "An economic perspective on transnational terrorism", *European
-Journal of Political Economy* 20(2); Arce and Sandler 2005). How strongly the
+Journal of Political Economy* 20(2); Arce and Sandler 2001, "Transnational public goods:
+strategies and institutions", *European Journal of Political Economy* 17(3), for the
+aggregation technologies of transnational public goods). How strongly the
 weakest member binds is the substitutability of members' contributions, which a CES
 aggregate states in one number ``rho`` (Cornes 1993, *Quarterly Journal of Economics*
 108(1), "Dyke maintenance and other stories"):
@@ -22,9 +24,11 @@ Contributions are *effective enforcement* ``x_j = e_j * c_j``: effort times rela
 enforcement capacity ``c_j = (kappa_j / kappa_members) ** weight``
 (:func:`relative_capacity`; ``kappa`` from :func:`enforcement_capacity`), because an effort
 of 0.5 by a state whose police and courts work poorly stops less than the same effort
-elsewhere. Capacity is relative to the mean of today's members, so ten members at equal
-effort pool what they pooled under summation. ``rho = 1`` with ``weight = 0`` is the
-summation pool exactly (the model before the weakest link).
+elsewhere. Capacity is scaled, per ``rho`` and ``weight``, so that today's ten members at
+today's efforts pool exactly what they pooled under summation (the level ``k_pool`` was
+calibrated against): changing ``rho`` changes the technology, not the calibrated return.
+``rho = 1`` with ``weight = 0`` is the summation pool exactly (the model before the weakest
+link).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ __all__ = [
     "pooled_enforcement",
     "power_mean",
     "accession_rows",
+    "free_rider_rows",
     "main",
     "relative_capacity",
 ]
@@ -121,16 +126,39 @@ def pooled_enforcement(efforts: np.ndarray, capacity: np.ndarray | None, mask: n
     return ces_aggregate(x, mask, rho)
 
 
-def relative_capacity(kappa: np.ndarray, members: np.ndarray, weight: float) -> np.ndarray:
-    """``(kappa / mean of today's members' kappa) ** weight``, ``(N,)``.
+def relative_capacity(kappa: np.ndarray, members: np.ndarray, weight: float,
+                      efforts: np.ndarray | None = None, rho: float = 1.0) -> np.ndarray:
+    """Enforcement capacity ``kappa ** weight`` scaled so today's members pool as before, ``(N,)``.
 
-    Relative to today's members, so ten members at equal effort pool what they pooled
-    before (a capacity-weighted sum of their efforts is their summed effort); ``weight``
-    0 ignores capacity (every state counts its effort as is).
+    The scale ``s`` makes today's members at their reference ``efforts`` pool exactly their
+    summed effort, the level ``k_pool`` was calibrated against, at every ``rho`` and
+    ``weight``: ``n * M_rho(e * s * kappa ** weight) = sum(e)`` over today's members, so
+    ``s = mean(e) / M_rho(e * kappa ** weight)`` (``M_rho`` is homogeneous of degree one).
+    Scaling by the arithmetic mean of ``kappa`` alone, as before 2026-12-06, left today's
+    pool at ``n * M_rho(kappa) / mean(kappa)`` times the calibrated level (0.969 at
+    ``rho = -1``, 0.779 at ``-inf``): a silent cut of the pooled return in every ``rho``
+    comparison. ``weight`` 0 ignores capacity (every state counts its effort as is).
+
+    Args:
+        kappa: ``(N,)`` enforcement capacity (:func:`enforcement_capacity`).
+        members: ``(N,)`` bool, today's members (the yardstick).
+        weight: Exponent on capacity (``SecurityParams.enforcement_weight``).
+        efforts: ``(N,)`` reference efforts (None: equal efforts).
+        rho: CES exponent of the pool (``SecurityParams.pool_rho``).
+
+    Raises:
+        ValueError: If today's members' reference pool is zero (a member at zero effort
+            with ``rho <= 0``), so no scale can restore it.
     """
     k = np.asarray(kappa, dtype=float)
-    ref = float(k[np.asarray(members, dtype=bool)].mean())
-    return (k / ref) ** weight
+    m = np.asarray(members, dtype=bool)
+    e = np.ones_like(k) if efforts is None else np.asarray(efforts, dtype=float)
+    x = e * k**weight
+    ref = float(power_mean(x[None, :], m, rho)[0])
+    if not ref > 0:
+        raise ValueError("baseline_effort: with pool_rho <= 0 every one of today's members "
+                         "needs a positive effort (the pool is calibrated at it); got zero")
+    return k**weight * (float(e[m].mean()) / ref)
 
 
 def enforcement_capacity(rule_of_law: np.ndarray) -> np.ndarray:
@@ -189,11 +217,13 @@ ACCESSION_GRID = (("summation, capacity ignored", 1.0, 0.0), ("1", 1.0, 1.0), ("
                   ("-1 (default)", -1.0, 1.0), ("-4", -4.0, 1.0), ("-inf", -math.inf, 1.0))
 
 
-def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
+def accession_rows(instability: float = 1.3,
+                   size_exponent: float = 1.0) -> list[dict[str, str]]:
     """Afghanistan's accession at today's efforts and RATS, over :data:`ACCESSION_GRID`.
 
     Expected values (no draws) from :func:`scosim.security.proposal.accession_security_gain`,
-    every other parameter at its default (safe havens included).
+    at ``pool_size_exponent = size_exponent``, every other parameter at its default (safe
+    havens included).
     """
     from dataclasses import replace
 
@@ -204,7 +234,8 @@ def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
     rows = []
     for label, rho, weight in ACCESSION_GRID:
         sys_ = SecuritySystem(params=replace(SecurityParams(), pool_rho=rho,
-                                             enforcement_weight=weight))
+                                             enforcement_weight=weight,
+                                             pool_size_exponent=size_exponent))
         g = accession_security_gain(sys_, sys_.baseline_state(1), sys_.afg, instability)
         m = sys_.cal.members
         rows.append({
@@ -217,12 +248,74 @@ def accession_rows(instability: float = 1.3) -> list[dict[str, str]]:
     return rows
 
 
+#: ``(label, pool_rho, enforcement_weight)`` of :func:`free_rider_rows`.
+FREE_RIDER_GRID = (("summation, capacity ignored", 1.0, 0.0), ("1", 1.0, 1.0),
+                   ("0", 0.0, 1.0), ("-1 (default)", -1.0, 1.0), ("-inf", -math.inf, 1.0))
+
+
+def free_rider_rows(code: str = "KAZ") -> list[dict[str, str]]:
+    """The other members' index loss when member ``code`` contributes nothing, by ``pool_rho``.
+
+    Today's efforts, RATS and instability, one year, no draws: ``code`` sets every channel's
+    effort to 0 (the ``free_riding`` rule) and keeps pooling; the loss is the others' security
+    index with its customary effort minus without. At ``rho <= 0`` its zero empties the
+    pool, so every pooler loses the whole pooled term.
+
+    Raises:
+        ValueError: If ``code`` is not one of today's members.
+    """
+    from dataclasses import replace
+
+    from scosim.security.model import SecuritySystem
+    from scosim.security.params import SecurityParams
+
+    rows = []
+    for label, rho, weight in FREE_RIDER_GRID:
+        sys_ = SecuritySystem(params=replace(SecurityParams(), pool_rho=rho,
+                                             enforcement_weight=weight))
+        if code not in sys_.codes or not sys_.cal.members[sys_.codes.index(code)]:
+            raise ValueError(f"--free-rider: {code!r} is not one of today's members")
+        i = sys_.codes.index(code)
+        state = sys_.baseline_state(1)
+        e = state.efforts.copy()
+        e[:, i, :] = 0.0
+        loss = (sys_.security(state) - sys_.security(state, e))[0]
+        others = sys_.cal.members.copy()
+        others[i] = False
+        rows.append({"pool_rho": label,
+                     "other members' index loss, mean": f"{loss[others].mean():.3f}",
+                     "smallest": f"{loss[others].min():.3f}",
+                     "largest": f"{loss[others].max():.3f}"})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print :func:`accession_rows` as a Markdown table (docs/security.md section 3)."""
-    del argv
-    rows = accession_rows()
+    """Print :func:`accession_rows` (docs/security.md section 3) as a Markdown table.
+
+    ``--free-rider CODE`` prints :func:`free_rider_rows` for that member instead;
+    ``--size-exponent X`` the accession table at ``pool_size_exponent`` X (default 1).
+    """
+    import argparse
+
     from scosim.security.validation import markdown
 
+    ap = argparse.ArgumentParser(prog="python -m scosim.security.weakest_link")
+    ap.add_argument("--free-rider", metavar="CODE",
+                    help="a member contributing nothing: the others' index loss by pool_rho")
+    ap.add_argument("--size-exponent", type=float, default=1.0, metavar="X",
+                    help="pool_size_exponent of the accession table, in [0, 1] (default 1)")
+    args = ap.parse_args(argv)
+    if not 0.0 <= args.size_exponent <= 1.0:
+        print(f"--size-exponent: must be in [0, 1], got {args.size_exponent}", file=sys.stderr)
+        return 2
+    if args.free_rider:
+        try:
+            rows = free_rider_rows(args.free_rider.upper())
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    else:
+        rows = accession_rows(size_exponent=args.size_exponent)
     print(markdown(rows, list(rows[0])))
     return 0
 
