@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _finance_checks import assert_losses_in_legal_order  # tests/ is on sys.path
 from scosim.data.constants import MEMBERS
 from scosim.finance.shocks import sanctions_matrix
 from scosim.finance.system import FinanceSystem, Levers
@@ -59,13 +60,7 @@ def test_a_failure_s_losses_go_down_the_ranking_and_the_treasury_pays_insured_pl
     failed = ind["failures"] > 0
     assert failed[:, RUS].any() and not failed[:, RUS].all()  # both regimes drawn
     d = fs.data
-    other = np.maximum(d.external_liabilities - d.deposits, 0.0)
-    total = ind["insured_payout"] + ind["depositor_losses"] + ind["creditor_losses"]
-    np.testing.assert_allclose(ind["creditor_losses"], np.minimum(total, other),
-                               rtol=1e-12, atol=1e-3)
-    np.testing.assert_allclose(ind["depositor_losses"],
-                               np.clip(total - other, 0.0, d.deposits - d.insured),
-                               rtol=1e-12, atol=1e-3)
+    total = assert_losses_in_legal_order(ind, d)
     assert not total[~failed].any()
     recap = fs.params.recap_ratio * d.assets[RUS]
     hit = failed[:, RUS]
