@@ -36,23 +36,17 @@ class RunGroupedSystem(SecuritySystem):
     ``S0_domestic`` are ``(R, N)``: each run's baseline index at its own values.
 
     Args:
-        blocks: One block per run (the same object for runs sharing values).
+        blocks: One block per distinct pair of values.
+        which: ``(R,)`` index into ``blocks`` of each run's block.
     """
 
-    def __init__(self, blocks: Sequence[SecuritySystem]) -> None:  # noqa: D107
+    def __init__(self, blocks: Sequence[SecuritySystem], which: np.ndarray) -> None:  # noqa: D107
         # The shared parts of the first block, without recalibrating anything.
         self.__dict__.update(blocks[0].__dict__)
-        distinct: list[SecuritySystem] = []
-        which = np.empty(len(blocks), dtype=int)
-        for r, b in enumerate(blocks):
-            ids = [i for i, d in enumerate(distinct) if d is b]
-            if not ids:
-                distinct.append(b)
-            which[r] = ids[0] if ids else len(distinct) - 1
         self.groups: list[tuple[np.ndarray, SecuritySystem]] = [
-            (np.flatnonzero(which == g), b) for g, b in enumerate(distinct)]
-        self.S0 = np.stack([b.S0 for b in blocks])
-        self.S0_domestic = np.stack([b.S0_domestic for b in blocks])
+            (np.flatnonzero(which == g), b) for g, b in enumerate(blocks)]
+        self.S0 = np.stack([b.S0 for b in blocks])[which]
+        self.S0_domestic = np.stack([b.S0_domestic for b in blocks])[which]
 
     def _security(self, efforts: np.ndarray, rats: np.ndarray,
                   members: np.ndarray | None = None) -> np.ndarray:
@@ -88,18 +82,17 @@ def system_for_runs(settings: Any, default: SecuritySystem, swept: dict[str, Any
     fields = [f for f in CALIBRATION_SWEEPABLE if f in swept]
     if not fields:
         return system_for(settings, default)
-    values = {f: np.asarray(swept[f], dtype=float).reshape(n_runs) for f in fields}
-    by_value: dict[tuple[float, ...], SecuritySystem] = {}
+    values = np.stack([np.asarray(swept[f], dtype=float).reshape(n_runs) for f in fields],
+                      axis=1)
+    # One block per distinct pair of values, built once (np.unique keeps -inf as a value).
+    keys, which = np.unique(values, axis=0, return_inverse=True)
     blocks = []
-    for r in range(n_runs):
-        key = tuple(float(values[f][r]) for f in fields)
-        if key not in by_value:
-            try:  # the settings' own checks (pool_rho in [-20, 1] or -inf, ...)
-                s = type(settings).model_validate(
-                    {**settings.model_dump(), **dict(zip(fields, key, strict=True))})
-            except ValueError as err:
-                raise ValueError(f"parameters.mechanism_settings.security: swept value "
-                                 f"not allowed: {err}") from None
-            by_value[key] = system_for(s, default)
-        blocks.append(by_value[key])
-    return RunGroupedSystem(blocks)
+    for key in keys:
+        try:  # the settings' own checks (pool_rho in [-20, 1] or -inf, ...)
+            s = type(settings).model_validate(
+                {**settings.model_dump(), **dict(zip(fields, map(float, key), strict=True))})
+        except ValueError as err:
+            raise ValueError(f"parameters.mechanism_settings.security: swept value "
+                             f"not allowed: {err}") from None
+        blocks.append(system_for(s, default))
+    return RunGroupedSystem(blocks, which.reshape(n_runs))
