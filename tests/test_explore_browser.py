@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ import pytest
 pytest.importorskip("streamlit", reason="the explorer needs the 'explore' extra")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the 'test' extra")
 
+from selenium.common.exceptions import TimeoutException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -274,12 +276,47 @@ def _explorer(workdir: Path) -> Iterator:
     try:
         _wait_healthy(proc, port, log)
         drv = _driver(chromium, chromedriver, workdir / "chrome-profile")
-        drv.get(f"http://127.0.0.1:{port}/")
+        _open(drv, f"http://127.0.0.1:{port}/")
         yield drv
+    except TimeoutException as exc:
+        # A bare TimeoutException says nothing of why: say what the page and server showed.
+        pytest.fail(f"waited {WAIT} s in vain ({exc.msg or 'no message'}); "
+                    f"{_page_text(drv)}\nserver log (last 3000 characters):\n"
+                    f"{log.read_text()[-3000:]}")
     finally:
         if drv is not None:
             drv.quit()
         _stop(proc)
+
+
+def _open(drv, url: str) -> None:
+    """Load the page and wait for the app's scenario chooser, reloading once if the page
+    never drew it: a page whose websocket to the server did not connect stays blank with
+    no error (once in CI's whole suite). The reload is reported as a warning, so a page
+    that needs it is seen; a second blank page fails the test with what it showed."""
+    drv.get(url)
+    try:
+        WebDriverWait(drv, WAIT).until(
+            EC.presence_of_element_located((By.CSS_SELECTOR, ".st-key-scenario"))
+        )
+    except TimeoutException:
+        warnings.warn(f"the explorer's page drew nothing in {WAIT} s; reloaded once. "
+                      f"{_page_text(drv)}", stacklevel=2)
+        drv.refresh()
+
+
+def _page_text(drv) -> str:
+    """What the page showed, for a failed wait's message."""
+    if drv is None:
+        return "no browser was started"
+    try:
+        body = drv.find_element(By.TAG_NAME, "body").text
+        keys = drv.execute_script(
+            "return [...document.querySelectorAll('[class*=st-key-]')]"
+            ".map(e => [...e.classList].find(c => c.startsWith('st-key-'))).slice(0, 40)")
+    except WebDriverException as exc:  # the browser itself is gone
+        return f"the page could not be read: {exc.msg}"
+    return (f"page keys: {keys}\npage text (last 3000 characters):\n{body[-3000:]}")
 
 
 def _choose_scenario(drv, path: str) -> None:
