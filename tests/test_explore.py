@@ -319,6 +319,15 @@ def test_latest_run_is_by_the_manifests_time_else_the_files(workdir: Path) -> No
     found = latest_run("results", listed)
     assert found.path == a.path and found.scenario == CU
     assert latest_run("results", listed, only="scenarios/baseline.yaml").path == b.path
+    # Two runs that finished within the same second: the later manifest file is the later.
+    for res, t in ((a, 2_000_000), (b, 1_000_000)):
+        m = json.loads((res.path / "manifest.json").read_text())
+        same_second = {**m, "finished": "2999-01-01T00:00:00Z"}
+        (res.path / "manifest.json").write_text(json.dumps(same_second))
+        os.utime(res.path / "manifest.json", (t, t))
+    assert latest_run("results", listed).path == a.path
+    os.utime(a.path / "manifest.json", (500_000, 500_000))
+    assert latest_run("results", listed).path == b.path
     # Without a time in the manifest, the manifest file's time decides.
     for res, t in ((a, 1_000_000), (b, 2_000_000)):
         m = json.loads((res.path / "manifest.json").read_text())

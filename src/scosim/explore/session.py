@@ -361,7 +361,8 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
                only: str | None = None) -> LatestRun | None:
     """The most recent finished run under ``out`` of a scenario file the page lists.
 
-    Most recent by the manifest's ``finished`` time, else by the manifest file's time.
+    Most recent by the manifest's ``finished`` time, else by the manifest file's time
+    (which also orders runs that finished within the same second).
     A run counts when it is complete and the scenario file it was run from (the
     manifest's ``scenario_file``) is one of ``scenarios``, the same file however it
     was written (``./scenarios/x.yaml``); the page shows a run beside that file's form.
@@ -379,7 +380,9 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
     if is_url(os.fspath(out)) or not Path(out).is_dir():
         return None
     listed = {Path(f).resolve(): f for f in ([only] if only else scenarios)}
-    best: tuple[datetime, LatestRun] | None = None
+    # Ordered by the manifest's time, then, within its second, by the manifest file's
+    # time in nanoseconds: two short runs can finish in the same second.
+    best: tuple[tuple[datetime, int], LatestRun] | None = None
     for mf in Path(out).glob(f"*/*/{MANIFEST}"):
         if mf.parent.name.startswith(PARTIAL_PREFIX):
             continue
@@ -393,8 +396,9 @@ def latest_run(out: str | os.PathLike[str], scenarios: list[str],
         if file is None:
             continue
         at = _finished_at(m, mf)
-        if best is None or at > best[0]:
-            best = (at, LatestRun(mf.parent, file, m,
+        key = (at, mf.stat().st_mtime_ns)
+        if best is None or key > best[0]:
+            best = (key, LatestRun(mf.parent, file, m,
                                   at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")))
     return None if best is None else best[1]
 
