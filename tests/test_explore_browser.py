@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "docs" / "img" / "explorer.png"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-WAIT = 90  # seconds, for any one thing to appear
+WAIT = 180  # seconds, for any one thing to appear: a bound (the whole test takes 35 s idle)
 REPLICATIONS = 6
 
 
