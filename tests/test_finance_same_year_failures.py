@@ -129,8 +129,9 @@ def test_frozen_shares_are_on_both_sides(severity):
 @pytest.mark.parametrize("seniority", ["pari_passu", "external_senior"])
 @pytest.mark.parametrize("cost", [1.0, 0.7])
 def test_any_number_of_failures_adds_up(seniority, cost):
-    """Random dense networks with large own losses, 1 to 6 failures a run: both sides
-    equal, and the part passed on is nothing in a run with a single failure."""
+    """Random dense networks with large own losses, sanctions in two pairs: both sides
+    equal, and the part passed on is nothing in a run with a single failure (pari
+    passu without default costs: 0 to 5 failures a run, up to three rounds deep)."""
     rng = np.random.default_rng(7)
     n, R = 6, 64
     L = rng.uniform(0, 40, (n, n)) * (rng.uniform(size=(n, n)) < 0.7)
