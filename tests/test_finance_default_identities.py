@@ -71,26 +71,27 @@ def test_a_failure_s_losses_go_down_the_ranking_and_the_treasury_pays_insured_pl
 
 
 def test_what_defaulters_leave_unpaid_is_what_creditor_banks_lose():
-    """Clearing: summed over economies, the debtors' side of the interbank losses
-    (``interbank_unpaid``) equals the creditors' side (``loss_contagion``) in a run where
-    only Russia fails. At the defaults another system fails on its own shock in the same
-    year in some runs; a failed creditor bank passes on the part of its unpaid claims its
-    capital cannot absorb (counted among its own creditors' losses,
-    ``test_finance_chain.py``), so there the debtors' side is lower, by at most what the
-    failed creditors were left unpaid."""
+    """Clearing: summed over economies, the debtors' side of the interbank losses equals
+    the creditors' side (``loss_contagion``), to 1e-9 of the network's claims. At the
+    defaults another system fails on its own shock in the same year in some runs; a
+    failed creditor bank passes on the part of its unpaid claims its capital cannot absorb
+    (counted among its own creditors' losses, ``test_finance_chain.py``), so the debtors'
+    side is what creditor banks' capital keeps (``interbank_unpaid``) plus what failed
+    ones pass on (``interbank_passed_on``), nothing where a single system fails. Until
+    2026-12-06 the second was not recorded and the sides differed by it (seed 14: US$0.18
+    bn with India failing beside Russia, ``test_finance_same_year_failures.py``)."""
     _, ind = _crisis(FS, 32)
     failed = ind["failures"] > 0
     assert failed[:, RUS].any() and not failed[:, RUS].all()
-    unpaid = ind["interbank_unpaid"]
+    unpaid, passed = ind["interbank_unpaid"], ind["interbank_passed_on"]
     assert (unpaid[failed[:, RUS], RUS] > 0).all()
-    assert not unpaid[~failed].any()
+    assert not unpaid[~failed].any() and not passed[~failed].any()
     alone = failed.sum(axis=1) <= 1
     several = failed.sum(axis=1) >= 2
     assert alone.any() and several.any()  # both cases drawn
-    gap = ind["loss_contagion"].sum(axis=1) - unpaid.sum(axis=1)
-    np.testing.assert_allclose(gap[alone], 0.0, atol=1.0)
-    kept = np.where(failed, ind["loss_contagion"], 0.0).sum(axis=1)
-    assert (gap[several] >= -1.0).all() and (gap[several] <= kept[several] + 1.0).all()
+    assert not passed[alone].any() and passed[several].sum() > 1e8
+    gap = ind["loss_contagion"].sum(axis=1) - unpaid.sum(axis=1) - passed.sum(axis=1)
+    np.testing.assert_allclose(gap, 0.0, atol=1e-9 * FS.data.L.sum())
 
 
 @pytest.mark.parametrize("kernel", ["clearing", "debtrank"])

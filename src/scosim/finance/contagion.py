@@ -38,6 +38,10 @@ class Contagion:
         interbank_paid: What each system pays its interbank creditors in all, frozen or
             not (with ``ext_recovery`` times the outside debt, its estate in default).
         interbank_unpaid: What a defaulting system leaves unpaid that creditor banks bear.
+        interbank_passed_on: What it leaves unpaid that its creditor banks, failing in
+            turn, pass on to their own creditors (counted among those creditors' losses):
+            with ``interbank_unpaid`` it is all it leaves unpaid, so summed over economies
+            the two add up to ``loss_contagion`` however many systems fail in the year.
         K_after: Capital after contagion (negative for a defaulter: its shortfall).
         contagion_round: Round of default, 0 if none.
         loss_sanctions: Receipts frozen this year: the frozen share of what debtors pay,
@@ -55,6 +59,7 @@ class Contagion:
     ext_recovery: FloatArray
     interbank_paid: FloatArray
     interbank_unpaid: FloatArray
+    interbank_passed_on: FloatArray
     K_after: FloatArray
     contagion_round: FloatArray
     loss_sanctions: FloatArray
@@ -155,11 +160,16 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
         res = clear(e, L_r, b, seniority=params.seniority, alpha=params.alpha,
                     beta=params.beta, haircut=haircut)
         P = res.payment_matrix
+        kept = borne_by_creditor_banks(L_r - P, res.default, res.equity)
         return Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
             interbank_paid=np.einsum("rij->ri", P),
-            interbank_unpaid=borne_by_creditor_banks(L_r - P, res.default, res.equity),
+            interbank_unpaid=kept,
+            # The rest of what a defaulter leaves unpaid, passed on by creditor banks that
+            # fail in turn. Without it the debtors' side fell short of the creditors' side
+            # (loss_contagion) wherever one failed system was another's creditor.
+            interbank_passed_on=_left_unpaid(L_r - P, res.default) - kept,
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
             loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
@@ -222,6 +232,8 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
         ext_recovery=recovery,
         interbank_paid=P.sum(axis=2),
         interbank_unpaid=unpaid.sum(axis=2),
+        # DebtRank has no payment vector for a failed creditor to pass a shortfall on by.
+        interbank_passed_on=np.zeros((R, N)),
         K_after=K_after,
         contagion_round=np.where(failed, np.maximum(dr.distress_round, 1), 0).astype(float),
         # Parked: the frozen share of what the debtor pays. Until 2026-12-06 it was the
@@ -245,6 +257,15 @@ def _frozen_unpaid(haircut: FloatArray, unpaid: FloatArray, default: BoolArray) 
     Masked to defaulters: ``L - P`` may round where the debtor pays in full.
     """
     return np.where(default[:, :, None], haircut * np.maximum(unpaid, 0.0), 0.0)
+
+
+def _left_unpaid(unpaid: FloatArray, default: BoolArray) -> FloatArray:
+    """All each defaulting system leaves unpaid to other banks, frozen or not (R, N).
+
+    Masked as in :func:`borne_by_creditor_banks`, and summed the same way, so the part it
+    keeps and the part passed on add up to this to rounding.
+    """
+    return np.where(default[:, :, None], np.maximum(unpaid, 0.0), 0.0).sum(axis=2)
 
 
 def borne_by_creditor_banks(unpaid: FloatArray, default: BoolArray,

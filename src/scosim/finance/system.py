@@ -62,6 +62,7 @@ INDICATORS: tuple[str, ...] = (
     "depositor_losses",  # uninsured deposits lost (paid after insured, before other debt)
     "creditor_losses",  # non-deposit outside creditors' loss in default (paid after deposits)
     "interbank_unpaid",  # what a defaulting system does not pay that creditor banks' capital bears
+    "interbank_passed_on",  # the rest of it: creditor banks failing in turn pass it on
     "insured_payout",  # insured deposits lost in default, paid out (fund + treasury)
     "fund_payout",  # paid by the deposit insurance fund (payouts and resolution)
     "fund_art109",  # of which for a resolution short of the 8 % (BRRD art. 109)
@@ -436,6 +437,7 @@ def step(
         "depositor_losses": depositor_losses,
         "creditor_losses": creditor_losses,
         "interbank_unpaid": c.interbank_unpaid,
+        "interbank_passed_on": c.interbank_passed_on,
         "insured_payout": insured_loss,
         "fund_payout": paid_dep + rv.fund,
         "fund_art109": rv.fund_art109,
