@@ -126,20 +126,18 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
     for ch in range(c):
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
         lv = levels[:, :, ch]
-        m = (lv > 0).astype(float)
-        # Summation (rho 1, no capacity): a joiner never lowers what the others get,
-        # however small its effort; computed as the plain sum, bit for bit the old pool.
+        m = lv > 0
         if size_exponent != 1.0:
             # The size effect as a stated assumption: the CES mean times (n / n_ref)^exponent.
             x = e[:, :, ch] if capacity is None else e[:, :, ch] * np.asarray(capacity)
             n_pool = m.sum(axis=1, keepdims=True)
-            pooled = (power_mean(x, m > 0, rho)[:, None]
+            pooled = (power_mean(x, m, rho)[:, None]
                       * (n_pool / pool_reference) ** size_exponent)
-        elif rho == 1.0 and capacity is None:
-            pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
         else:
-            # Weakest link: a CES of effective enforcement, held back by the weakest pooler.
-            pooled = pooled_enforcement(e[:, :, ch], capacity, m > 0, rho)[:, None] / pool_reference
+            # One path for every rho: pooled_enforcement computes summation (rho 1, no
+            # capacity) as the plain sum, bit for bit, and otherwise the CES of effective
+            # enforcement, held back by the weakest pooler.
+            pooled = pooled_enforcement(e[:, :, ch], capacity, m, rho)[:, None] / pool_reference
         z += k_pool[ch] * lv * pooled
     return z
 
