@@ -31,7 +31,7 @@ def test_haven_is_the_least_protected_neighbour_below_the_state() -> None:
     for a, b in ((0, 1), (1, 2), (2, 3), (1, 3)):
         adj[a, b] = adj[b, a] = True
     S = np.array([[0.5, 0.6, 0.2, 0.2]])
-    H = haven_targets(S, adj)[0]
+    H = haven_targets(S, adj, gamma=math.inf)[0]  # the limit: the least protected alone
     np.testing.assert_array_equal(H[1], [0, 0, 0.5, 0.5])  # tie between 2 and 3
     np.testing.assert_array_equal(H[0], [0, 0, 0, 0])  # its only neighbour is safer
     np.testing.assert_array_equal(H[2], [0, 0, 0, 0])  # 3 ties, not below: no haven
@@ -162,6 +162,11 @@ def test_documented_upgrade_table_is_what_the_module_gives() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text()
     rows = upgrade_rows()
     for r in rows:
+        assert "| " + " | ".join(r.values()) + " |" in text
+    # The sensitivity to gamma (python -m scosim.security.haven --gamma).
+    from scosim.security.haven import HAVEN_GAMMAS
+
+    for r in upgrade_rows(HAVEN_GAMMAS, "haven_gamma"):
         assert "| " + " | ".join(r.values()) + " |" in text
     # Off, nothing reaches a state outside the upgrade; on, Afghanistan is a haven.
     afg = next(r for r in rows if r["economy"] == "AFG")

@@ -22,9 +22,12 @@ One step, conserving the displaced threat (a test):
    (``S[h] < S[i]``), in proportion to ``(B[h] + b0) * exp(-gamma * S[h])``
    (:func:`haven_targets`): ``B`` the 2018-2022 incident rate (groups go where groups
    already operate: terrorism clusters in contiguous hot spots, Braithwaite and Li 2007,
-   *Conflict Management and Peace Science* 24(4)), ``b0`` a floor (``haven_floor``, 1
-   incident a year, the order of the smallest recorded rates, Uzbekistan's 0.4 and
-   Tajikistan's 1.0) so a neighbour with none recorded gets a little, and ``gamma``
+   *Conflict Management and Peace Science* 24(4); the transnational rate is
+   ``transnational_share * B``, one share for every state, so weighting by ``B + b0`` is
+   weighting by the transnational rate plus ``transnational_share * b0``), ``b0`` a floor
+   (``haven_floor``, 1 incident a year, the order of the smallest recorded rates,
+   Uzbekistan's 0.4 and Tajikistan's 1.0) so a neighbour with none recorded gets a
+   little, and ``gamma``
    (``haven_gamma``) how strongly weakness attracts. ``gamma -> inf`` is the
    least-protected neighbour alone (the model before 2026-12-06); ``gamma = 0`` spreads by
    ``B + b0`` alone. With no neighbour less protected nothing moves (``moved`` is removed).
@@ -69,7 +72,7 @@ HAVEN_GAMMAS: tuple[float, ...] = (0.0, 2.0, 10.0, math.inf)
 
 
 def haven_targets(S: np.ndarray, reach: np.ndarray, base: np.ndarray | None = None, *,
-                  gamma: float = math.inf, floor: float = HAVEN_FLOOR) -> np.ndarray:
+                  gamma: float = HAVEN_GAMMA, floor: float = HAVEN_FLOOR) -> np.ndarray:
     """Where each state's displaced groups go, ``(R, N, N)``: row ``[r, i]`` sums to 1 or 0.
 
     ``[r, i, h]`` is proportional to ``(base[h] + floor) * exp(-gamma * S[r, h])`` over
