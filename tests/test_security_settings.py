@@ -78,6 +78,9 @@ def test_the_defaults_are_the_params_and_give_the_shared_block() -> None:
     own = SecuritySystem(params=replace(p, haven_share=0.0))
     assert system_for(s, own) is own
     assert system_for(SecuritySettings(pool_rho=1.0), own).params.haven_share == 0.0
+    # haven_gamma reaches the block's parameters (and only it changes).
+    g = system_for(SecuritySettings(haven_gamma=10.0), default)
+    assert g.params.haven_gamma == 10.0 and replace(g.params, haven_gamma=p.haven_gamma) == p
 
 
 @pytest.mark.parametrize(("scale", "k_intel"), [(1.0, 0.6), (2.0, 1.2)])
@@ -165,6 +168,8 @@ def test_a_batch_row_is_its_run_alone_and_a_sweep_refuses_batch_settings() -> No
     ("pool_rho", math.nan, "[-20, 1] or -.inf"),
     ("enforcement_weight", -1.0, "0 <= enforcement_weight <= 5"),
     ("haven_share", 1.5, "0 <= haven_share <= 1"),
+    ("haven_gamma", -1.0, "0 <= haven_gamma <= 1000"),
+    ("haven_gamma", 5000.0, "0 <= haven_gamma <= 1000"),
     ("transnational_share", -0.1, "0 <= transnational_share <= 1"),
     ("k_pool_scale", -1.0, "0 <= k_pool_scale <= 10"),
     ("beta", 0.0, "0 < beta <= 10"),

@@ -9,10 +9,19 @@ deflects, ``A[j] (1 - exp(-b h[j]))``, moves to ``j``'s land neighbours where gr
 already operate, in proportion to ``B[k] exp(-b h[k])`` (``Wd``,
 :func:`scosim.security.threat.displacement_weights`): softer targets attract more, so the
 split depends on relative deterrence, as in the transference models (Sandler and Lapan
-1988; Sandler and Siqueira 2006; Bandyopadhyay and Sandler 2011). A state with no such
-neighbour displaces nothing. Each state counts the attacks it deflects as gains, not the
-ones its neighbours receive, so with damages at home defensive measures are oversupplied
-(Sandler and Arce 2003; Sandler and Siqueira 2006).
+1988, *Synthese* 76(2); Sandler and Siqueira 2006, *Canadian Journal of Economics* 39(4);
+Bandyopadhyay and Sandler 2011, *Economica* 78). The evidence that hardening displaces
+rather than removes attacks is Enders and Sandler (1993, "The effectiveness of
+antiterrorism policies: a vector-autoregression-intervention analysis", *American Political
+Science Review* 87(4)): metal detectors at airports from 1973 cut skyjackings and raised
+other hostage-takings, a substitution among attack modes. That a state's hardening moves
+attacks to its land neighbours is the models' geographic version, not measured; Enders and
+Sandler (2006, *International Studies Quarterly* 50(2)) find transnational attacks shifting
+to the Middle East and Asia after 9/11, a shift between world regions, not between
+neighbours. A state with no such neighbour displaces nothing. Each state counts the attacks
+it deflects as gains, not the ones its neighbours receive, so with damages at home defensive
+measures are oversupplied (Sandler and Arce 2003, *Simulation & Gaming* 34(3); Sandler and
+Siqueira 2006).
 
 **Loss.** A state values its expected incidents at the rule's value of a security-index
 point ``V[i]`` (``hardening.index_value``, share of GDP; until 2026-12-06 the votes'
@@ -32,7 +41,9 @@ best response is its root (or 0), found by Newton's method safeguarded by bisect
 (:func:`_root`), started from the state's level of the round before. It rises with every
 other state's hardening (more deflected to ``i``, or ``i`` relatively softer): the game is
 supermodular, so best responses iterated from ``h = 0`` rise monotonically to the least
-Nash equilibrium (Topkis). A run's iteration stops when none of its ``h`` moves by more
+Nash equilibrium (Topkis 1979, "Equilibrium points in nonzero-sum n-person submodular
+games", *SIAM Journal on Control and Optimization* 17(6); Vives 1990, *Journal of
+Mathematical Economics* 19(3)). A run's iteration stops when none of its ``h`` moves by more
 than ``tol`` (and the run is left alone after, so its levels do not depend on its batch);
 :class:`HardeningConvergenceError` after ``max_iter`` rounds. With ``theta = 0`` it is one
 step: ``h = max(0, ln(b V / (beta d)) / (1 + b))`` for every state with ``A > 0``.

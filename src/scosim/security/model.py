@@ -389,7 +389,8 @@ class SecuritySystem:
                                   transnational_share=_or(state.transnational_share,
                                                           p.transnational_share),
                                   haven_share=_or(state.haven_share, p.haven_share),
-                                  haven_onward=self.haven_onward)
+                                  haven_onward=self.haven_onward, haven_gamma=p.haven_gamma,
+                                  haven_floor=p.haven_floor)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,

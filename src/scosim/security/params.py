@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scosim.data.constants import MEMBERS, OBSERVERS, OTHERS, PARTNERS
+from scosim.security.haven import HAVEN_FLOOR, HAVEN_GAMMA
 
 __all__ = ["CHANNELS", "SecurityParams", "baseline_effort_levels"]
 
@@ -86,6 +87,18 @@ class SecurityParams:
             0 is as plausible as a positive share: Guerette and Bowers (2009,
             *Criminology* 47(4)) find displacement in 26 % of 574 observations of crime
             prevention and a diffusion of benefits (a negative share, not modelled) in 27 %.
+        haven_gamma: How strongly a weaker neighbour attracts the displaced groups: they
+            are shared among the land neighbours less protected than the state in
+            proportion to ``(B + haven_floor) * exp(-haven_gamma * S)``
+            (:func:`scosim.security.haven.haven_targets`). Large values give the single
+            least-protected neighbour (the model before 2026-12-06), 0 spreads by ``B``.
+            Default 2, **an assumption** (the default ``beta``: a haven draws in proportion
+            to the share of attacks launched there that its protection lets through; the
+            sanctuary literature says weak neighbours attract, not how strongly);
+            docs/security.md section 4 varies it over 0, 2, 10 and the limit.
+        haven_floor: ``b0``, incidents a year added to every candidate haven's 2018-2022
+            rate, so a neighbour with none recorded (Mongolia, Turkmenistan) receives a
+            little; 1, **an assumption** (the order of the smallest recorded rates).
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
@@ -93,8 +106,10 @@ class SecurityParams:
         beta_defence: Semi-elasticity of an economy's incidents (all attacks on it) to
             its unilateral defensive hardening (log change of defensive spending).
         displacement: Share of the attacks deflected by unilateral hardening that move to
-            neighbours (geographic transference: Sandler and Siqueira 2006; Bandyopadhyay
-            and Sandler 2011; Enders and Sandler 2006).
+            neighbours (geographic transference in the models of Sandler and Siqueira 2006
+            and Bandyopadhyay and Sandler 2011; that hardening displaces attacks rather than
+            removing them is Enders and Sandler 1993, *APSR* 87(4), across attack modes).
+            **An assumption**: no study measures the share.
         afghan_spill: Share of Afghanistan's extra incidents (above baseline instability)
             that spill into its neighbours. Default: the least-squares estimate from GTI
             2012-2022 with a linear trend, 0.066 (standard error 0.17, so the data cannot
@@ -143,6 +158,8 @@ class SecurityParams:
     pool_rho: float = -1.0
     enforcement_weight: float = 1.0
     haven_share: float = 0.25
+    haven_gamma: float = HAVEN_GAMMA
+    haven_floor: float = HAVEN_FLOOR
     rats_baseline: tuple[float, float, float] = (1.0, 0.0, 0.0)
     beta: float = 2.0
     beta_defence: float = 1.0
@@ -171,7 +188,8 @@ class SecurityParams:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
                      "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
-                     "trust_down", "enforcement_weight", "pool_size_exponent"):
+                     "trust_down", "enforcement_weight", "pool_size_exponent", "haven_gamma",
+                     "haven_floor"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not (self.pool_rho <= 1.0):

@@ -99,8 +99,15 @@ class SecuritySettings(BaseModel):
     haven_share: float = Field(
         0.25, ge=0, le=1,
         description="share of the transnational incidents that enforcement above 2018-2022 "
-        "stops which move to the least-protected neighbour (a safe haven); 0 turns the "
-        "channel off; default 0.25, an assumption")
+        "stops which move to less-protected neighbours (safe havens, weighted by haven_gamma); "
+        "0 turns the channel off; default 0.25, an assumption")
+    haven_gamma: float = Field(
+        2.0, ge=0, le=1000,
+        description="how strongly a weaker neighbour draws the groups enforcement displaces: "
+        "they are shared among the land neighbours less protected than the state in "
+        "proportion to (2018-2022 incidents + 1) * exp(-haven_gamma * security index); 0 "
+        "spreads them by incidents alone, 1000 sends them all to the least-protected "
+        "neighbour; default 2, an assumption")
     transnational_share: float = Field(
         0.15, ge=0, le=1,
         description="share of each state's 2018-2022 incidents that is transnational, the "

@@ -6,9 +6,9 @@
   state's effort is non-negative, and the pool (:mod:`scosim.security.weakest_link`) rises
   with every pooler's effort, so raising one state's effort never lowers anyone's S.
 * Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
-  transnational attacks that protection above 2018-2022 stops moves to the least-protected
-  land neighbour, and is added there (and, the ``afghan_spill`` share, in its neighbours);
-  one round: arrivals are not displaced again.
+  transnational attacks that protection above 2018-2022 stops moves to the less-protected
+  land neighbours, weighted by ``(B + b0) exp(-gamma S)``, and is added there (and, the
+  ``afghan_spill`` share, in their neighbours); one round: arrivals are not displaced again.
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -20,11 +20,13 @@
   ``theta`` of the attacks ``j`` deflects, ``(1 - exp(-beta_defence h[j])) P+[j]``, moves to
   ``j``'s neighbours (``D``, :func:`displaced_pressure`); the rest is removed. Geographic
   transference of this kind is the deterrence externality of Sandler and Siqueira (2006,
-  *Canadian Journal of Economics* 39(4)) and Bandyopadhyay and Sandler (2011, *Economica*),
-  and Enders and Sandler (2006, *International Studies Quarterly* 50(2)) find attacks
-  shifting between regions after 9/11. Displaced attacks meet the receiver's hardening;
-  those it deters are removed, not displaced again (one round of transference, an
-  assumption).
+  *Canadian Journal of Economics* 39(4)) and Bandyopadhyay and Sandler (2011, *Economica*);
+  the evidence that hardening displaces attacks is across attack modes (Enders and Sandler
+  1993, *American Political Science Review* 87(4): metal detectors cut skyjackings and raised
+  other hostage-takings), and Enders and Sandler (2006, *International Studies Quarterly*
+  50(2)) find attacks shifting between world regions after 9/11. Displaced attacks meet the
+  receiver's hardening; those it deters are removed, not displaced again (one round of
+  transference, an assumption).
 * Where displaced attacks land (:func:`displacement_weights`): ``Wd[j, i]`` is land
   contiguity times the neighbour's own base rate scaled by its hardening,
   ``B[i] exp(-beta_defence h[i])``, over the neighbours whose pressure before hardening is
@@ -43,7 +45,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from scosim.security.game import Technology, aggregate
-from scosim.security.haven import haven_arrivals, onward_weights
+from scosim.security.haven import HAVEN_FLOOR, HAVEN_GAMMA, haven_arrivals, onward_weights
 from scosim.security.weakest_link import pooled_enforcement, power_mean
 
 __all__ = [
@@ -126,20 +128,18 @@ def protection(efforts: np.ndarray, capacity_term: np.ndarray, W: np.ndarray,
     for ch in range(c):
         z += aggregate(e[:, :, ch], weights, Technology(b_sum=k_channel[ch]))
         lv = levels[:, :, ch]
-        m = (lv > 0).astype(float)
-        # Summation (rho 1, no capacity): a joiner never lowers what the others get,
-        # however small its effort; computed as the plain sum, bit for bit the old pool.
+        m = lv > 0
         if size_exponent != 1.0:
             # The size effect as a stated assumption: the CES mean times (n / n_ref)^exponent.
             x = e[:, :, ch] if capacity is None else e[:, :, ch] * np.asarray(capacity)
             n_pool = m.sum(axis=1, keepdims=True)
-            pooled = (power_mean(x, m > 0, rho)[:, None]
+            pooled = (power_mean(x, m, rho)[:, None]
                       * (n_pool / pool_reference) ** size_exponent)
-        elif rho == 1.0 and capacity is None:
-            pooled = (e[:, :, ch] * m).sum(axis=1, keepdims=True) / pool_reference
         else:
-            # Weakest link: a CES of effective enforcement, held back by the weakest pooler.
-            pooled = pooled_enforcement(e[:, :, ch], capacity, m > 0, rho)[:, None] / pool_reference
+            # One path for every rho: pooled_enforcement computes summation (rho 1, no
+            # capacity) as the plain sum, bit for bit, and otherwise the CES of effective
+            # enforcement, held back by the weakest pooler.
+            pooled = pooled_enforcement(e[:, :, ch], capacity, m, rho)[:, None] / pool_reference
         z += k_pool[ch] * lv * pooled
     return z
 
@@ -213,7 +213,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        S0_domestic: np.ndarray | None = None,
                        transnational_share: PerRun = 1.0,
                        haven_share: PerRun = 0.0,
-                       haven_onward: np.ndarray | None = None) -> np.ndarray:
+                       haven_onward: np.ndarray | None = None,
+                       haven_gamma: float = HAVEN_GAMMA,
+                       haven_floor: float = HAVEN_FLOOR) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
     With ``S_domestic`` (the index without RATS pooling), RATS pooling acts on the
@@ -251,6 +253,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         haven_onward: ``(N, N)`` onward shares from each haven
             (:func:`scosim.security.haven.onward_weights`; default: equal shares over
             land neighbours, Afghanistan's row ``spill_weights``).
+        haven_gamma: ``gamma`` of the havens' weights ``(B + b0) exp(-gamma S)``
+            (:func:`scosim.security.haven.haven_targets`).
+        haven_floor: ``b0`` of those weights.
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
@@ -286,7 +291,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         onward = haven_onward if haven_onward is not None else onward_weights(Wn, {afg: w})
         # Transnational attacks that protection above 2018-2022 stops this year.
         stopped = p_pos * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
-        arrived = haven_arrivals(stopped, S, Wn, onward, share=h_share, spill=afghan_spill)
+        arrived = haven_arrivals(stopped, S, Wn, onward, share=h_share, spill=afghan_spill,
+                                 base=base, gamma=haven_gamma, floor=haven_floor)
         if hardening is not None:  # hardening protects against every attack on the state
             arrived = arrived * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
         # Displaced groups meet the receiver's protection like its other transnational attacks.
