@@ -348,7 +348,9 @@ def _write_comparison(
     # Units the runs' plug-ins declare (recorded in their manifests), where this process
     # does not know them: after the model's declarations, before UNITS' fallbacks.
     units = {**UNITS, **_declared_units([pol_dir, base_dir], out)}
-    shown = list(indicators) if indicators else report_indicators(comp, [pol_dir, base_dir])
+    # An indicator one run records is not compared: named in the report's notes instead.
+    shown = ([i for i in indicators if i not in comp.one_side] if indicators
+             else report_indicators(comp, [pol_dir, base_dir]))
     comp.report_indicators = tuple(shown)
     years = sorted(int(y) for y in comp.summary["year"].unique())
     if year is None:
