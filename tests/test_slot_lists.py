@@ -26,6 +26,8 @@ GRANT = "plugin_pkgs.toy_beside:ToyGrant"
 LEVY = "plugin_pkgs.toy_beside:ToyLevy"
 ROUTE = "plugin_pkgs.toy_beside:ToyRoute"
 CLASH = "plugin_pkgs.toy_beside:ToyClash"
+GATE = "plugin_pkgs.toy_beside:ToyGate"
+GATE_TOO = "plugin_pkgs.toy_beside:ToyGateToo"
 
 pytestmark = pytest.mark.usefixtures("forget_test_plugins")
 
@@ -86,6 +88,23 @@ def test_previews_add_the_income_of_every_mechanism_in_a_slot():
     model.step()
     np.testing.assert_allclose(model.policy.levers["welfare_income_share"], 0.006,
                                rtol=0, atol=1e-15)
+
+
+def test_two_mechanisms_previewing_one_lever_are_refused_naming_both():
+    """Merged by name, the later preview silently replaced the earlier one's lever."""
+    from scosim.model.model import SCOModel
+    from scosim.model.policy import preview_policy
+    from scosim.plugins import PluginError
+
+    alone = SCOModel(_scenario(security=GATE), runs=[0, 1])
+    assert np.array_equal(preview_policy(alone).levers["toy_gate"], np.full((2, alone.N), 0.1))
+    model = SCOModel(_scenario(security=GATE, network=GATE_TOO), runs=[0, 1])
+    with pytest.raises(PluginError) as err:
+        preview_policy(model)
+    msg = str(err.value)
+    assert "mechanism 'toy_gate_too' (network slot)" in msg
+    assert "mechanism 'toy_gate' (security slot)" in msg
+    assert "lever 'toy_gate'" in msg
 
 
 def test_the_manifest_and_the_answer_name_each_mechanism():

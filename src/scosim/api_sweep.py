@@ -149,7 +149,9 @@ def sweep(
         n: Points (lhs), base sample (sobol, a power of two) or trajectories (morris),
             default 64; for grid, the values of each ``(low, high)`` range, evenly
             spaced, default 5 (a list of values is used as given).
-        seed: Seed of the design.
+        seed: Seed of the design, not of the runs: every point runs with the same seed
+            (common random numbers), the scenario's unless ``overrides`` sets ``seed``
+            (``scosim sweep --run-seed``).
         out: Results root; writes ``<out>/<scenario>/sweeps/<id>/`` (start time,
             :func:`design_label`, then the design seed but for a grid, which draws
             nothing: ``20261205T085416-lhs-n64-s0``, ``20261205T085416-grid-3``).
@@ -404,6 +406,13 @@ def sweep_cli(args: argparse.Namespace) -> int:
 
     # Parsed as scosim run --set parses them, with the same errors.
     overrides = parse_overrides(args.set) if getattr(args, "set", None) else None
+    run_seed = getattr(args, "run_seed", None)
+    if run_seed is not None:
+        # Every point runs with one seed (common random numbers), this one: as --set seed.
+        if overrides and "seed" in overrides:
+            raise ValueError(f"--run-seed {run_seed} and --set seed={overrides['seed']}: both "
+                             "set the runs' seed; give one")
+        overrides = {**(overrides or {}), "seed": run_seed}
     if args.method != "grid":
         for name, v in params.items():
             if isinstance(v, list):

@@ -176,8 +176,13 @@ def add_experiment_parsers(sub: Any) -> None:
                    "trajectories (default 64 each); grid: values of each LOW:HIGH range "
                    "(default 5)")
     s.add_argument("--seed", type=int, default=0,
-                   help="seed of the design (sample points, bootstrap); the runs use the "
-                   "scenario's seed at every point")
+                   help="seed of the design (sample points, bootstrap), not of the runs: "
+                   "every point runs with the same seed, the scenario's unless --run-seed "
+                   "gives another (common random numbers: points differ by their "
+                   "parameters, not by luck)")
+    s.add_argument("--run-seed", type=int, default=None, metavar="SEED",
+                   help="seed of the runs at every point, as scosim run --seed (default: "
+                   "the scenario's); the same as --set seed=SEED")
     s.add_argument("--out", default="results",
                    help="results root; the sweep is written to OUT/<scenario>/sweeps/ "
                    "(default: results)")

@@ -330,6 +330,9 @@ class Comparison:
         own_baseline: Indicators whose differences are the policy run's own values.
         own_policy: Those of them zero by construction in the policy run too (neither run
             has a trade policy): every difference is 0.
+        one_side: Indicators only one run records, not compared, each with which run
+            (``"only the policy run records"``, :func:`scosim.compare_pairs.one_side`): a
+            mechanism or proposal type that only one of the scenarios has.
     """
 
     # repr and == leave it out: it may be unread (see the property below the class).
@@ -353,6 +356,7 @@ class Comparison:
     #: by construction (see :data:`scosim.compare_read.OWN_BASELINE`).
     own_baseline: tuple[str, ...] = ()
     own_policy: tuple[str, ...] = ()
+    one_side: dict[str, str] = field(default_factory=dict)
     _diffs: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     def subset(self, indicators: Sequence[str]) -> Comparison:
@@ -375,6 +379,7 @@ class Comparison:
             report_indicators=tuple(i for i in self.report_indicators if i in keep),
             own_baseline=tuple(i for i in self.own_baseline if i in keep),
             own_policy=tuple(i for i in self.own_policy if i in keep),
+            one_side=self.one_side,  # still not compared: named whatever is kept
             load_diffs=None if loader is None else (lambda _=None: loader(keep)),
         )
 

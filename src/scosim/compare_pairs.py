@@ -9,7 +9,7 @@ not be paired.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,57 @@ def _unmatched_message(n: int, which: Mapping[str, str]) -> str:
         f"{n:,} rows have keys present in only one of policy/baseline and are left out of "
         f"the comparison; {'; '.join(parts) or 'indicators not known'}"
     )
+
+
+def one_side(policy: Collection[str], baseline: Collection[str],
+             wanted: Sequence[str] | None = None) -> dict[str, str]:
+    """Indicators only one of two runs records, each with :data:`POLICY_ONLY` or the other.
+
+    A mechanism or proposal type that only one scenario has records indicators the
+    other run has none of (a plug-in mechanism against ``baseline.yaml``): they cannot
+    be paired, and the comparison names them instead (``Comparison.one_side``).
+
+    Args:
+        policy: Every indicator the policy run records.
+        baseline: Every indicator the baseline run records.
+        wanted: Only these (the ``--indicator`` asked for); None: all.
+    """
+    only = {**dict.fromkeys(set(policy) - set(baseline), POLICY_ONLY),
+            **dict.fromkeys(set(baseline) - set(policy), BASELINE_ONLY)}
+    return {k: only[k] for k in sorted(only) if wanted is None or k in wanted}
+
+
+def one_side_text(only: Mapping[str, str]) -> str | None:
+    """``"only the policy run records: a, b; ..."`` for :func:`one_side`'s answer, or None."""
+    groups: dict[str, list[str]] = {}
+    for name, why in sorted(only.items()):
+        groups.setdefault(why, []).append(name)
+    return "; ".join(f"{why}: {', '.join(names)}" for why, names in groups.items()) or None
+
+
+def check_wanted(wanted: Sequence[str], policy: Collection[str],
+                 baseline: Collection[str]) -> None:
+    """Refuse ``--indicator`` names neither run records, or none that both do.
+
+    One that only one run records is compared with nothing and named
+    (:func:`one_side`); the others are compared.
+
+    Raises:
+        PairingError: Naming the indicator (and a close name), or those one run records.
+    """
+    import difflib
+
+    everything = sorted({*policy, *baseline})
+    for w in wanted:
+        if w not in everything:
+            close = difflib.get_close_matches(w, everything, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise PairingError(f"neither run has an indicator {w!r}{hint}; they record "
+                               f"{', '.join(everything)}")
+    only = one_side(policy, baseline, wanted)
+    if len(only) == len(set(wanted)):
+        raise PairingError(f"no indicator asked for is recorded by both runs, so there is "
+                           f"nothing to compare; {one_side_text(only)}")
 
 
 def _unpaired(policy: pd.DataFrame, baseline: pd.DataFrame,

@@ -36,6 +36,8 @@ from scosim.compare_pairs import (
     POLICY_ONLY,
     _check_common_years,
     check_pairable,
+    check_wanted,
+    one_side,
 )
 from scosim.compare_shares import (
     apply_share_intervals,
@@ -168,13 +170,17 @@ def compare_results(
         level: Interval level, e.g. 0.90.
         method: CI of the mean: ``"t"`` or ``"bootstrap"``.
         seed: Bootstrap seed.
-        indicators: Only these indicators (default: all).
+        indicators: Only these indicators (default: all). One that only one run
+            records (a plug-in mechanism the other scenario lacks) is named in
+            ``Comparison.one_side`` and a warning, and the others are compared.
 
     Returns:
-        A :class:`Comparison` holding both manifests.
+        A :class:`Comparison` holding both manifests; its ``one_side`` names the
+        indicators (of those asked for) that only one run records.
 
     Raises:
-        PairingError: Runs not complete, or seeds / replications differ.
+        PairingError: Runs not complete, or seeds / replications differ; an indicator
+            asked for that neither run records, or none that both do.
         FileNotFoundError: A directory lacks a manifest or indicator files.
     """
     if _same_run(policy_dir, baseline_dir):
@@ -195,7 +201,7 @@ def compare_results(
     pol = _Side.scan(_join(policy_dir, "indicators"), wanted)
     base = _Side.scan(_join(baseline_dir, "indicators"), wanted)
     if wanted:
-        _check_indicators(wanted, pol, base)
+        check_wanted(wanted, pol.names, base.names)
     cmp._check_runs(pol.runs, base.runs)
     compared = {n for n, _ in base.rows}
     if compared & set(OWN_BASELINE):  # else no need to read the baseline's EV
@@ -236,6 +242,7 @@ def compare_results(
         load_diffs=load,
         own_baseline=base.own,
         own_policy=pol.own,
+        one_side=one_side(pol.names, base.names, wanted),
     )
 
 
@@ -549,19 +556,3 @@ def _nothing() -> Any:
     raise PairingError(
         "policy and baseline share no (year, country, indicator): nothing to compare"
     )
-
-
-def _check_indicators(wanted: Sequence[str], pol: _Side, base: _Side) -> None:
-    import difflib
-
-    for name, side in (("policy", pol), ("baseline", base)):
-        have = {i for i, _ in side.rows}
-        missing = [w for w in wanted if w not in have]
-        if missing:
-            everything = sorted(side.names)
-            close = difflib.get_close_matches(missing[0], everything, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise PairingError(
-                f"the {name} run has no indicator {missing[0]!r}{hint}; it has "
-                f"{', '.join(everything)}"
-            )

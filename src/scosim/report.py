@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.compare import Comparison, interval_label, no_change
+from scosim.compare_pairs import one_side_text
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading, share_method_text
 from scosim.indicator_display import (
@@ -304,6 +305,9 @@ def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
             "figure (its external tariff, its members' total) against a baseline without "
             "the bloc, or an economy outside it; there is no difference to show."
         )
+    if only := one_side_text(comp.one_side):
+        out.append(f"**Recorded by one run only**, so not compared ({only}): a mechanism or "
+                   "proposal type that only one of the scenarios has. The rest is compared.")
     if note := ev_note(comp, inds):
         out.append(f"**{note[0]}** {note[1]}")
     vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")

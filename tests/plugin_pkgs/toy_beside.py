@@ -3,7 +3,8 @@
 ``ToyDraws`` draws one number a run from its own stream and writes nothing to the
 policy state; ``ToyRoute`` fills the network slot and does nothing; ``ToyGrant`` and
 ``ToyLevy`` add income (a cost) outside the trade GE, and say so to previews;
-``ToyClash`` records the toy security mechanism's indicator.
+``ToyClash`` records the toy security mechanism's indicator; ``ToyGate`` and ``ToyGateToo``
+preview one lever name.
 """
 
 from __future__ import annotations
@@ -81,3 +82,29 @@ class ToyRoute(Mechanism):
     name = "toy_route"
     slot = "network"
     passive = True
+
+
+class _Gate(Mechanism):
+    """Previews the lever ``toy_gate`` (0.1 for the security one, 0.2 for the network one)."""
+
+    gate = 0.0
+
+    def preview_levers(self, model):
+        """The gate it would write now."""
+        return {"toy_gate": np.full((model.R, model.N), self.gate)}
+
+
+class ToyGate(_Gate):
+    """The security slot's gate."""
+
+    name = "toy_gate"
+    slot = "security"
+    gate = 0.1
+
+
+class ToyGateToo(_Gate):
+    """The network slot's gate: the same lever name as :class:`ToyGate` (a clash)."""
+
+    name = "toy_gate_too"
+    slot = "network"
+    gate = 0.2

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim.model.policy_check import check_applied, written
-from scosim.plugins import blame
+from scosim.plugins import PluginError, blame
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -269,11 +269,28 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
         exclude: An arrangement to leave out (the policy "without it").
         costs: Also apply the trade-cost factors the slots' steps would apply
             (:func:`with_slot_costs`).
+
+    Raises:
+        PluginError: Two of the scenario's mechanisms preview a lever of the same name
+            (naming both and the lever).
     """
     policy = build_policy(model, exclude=exclude)
+    previewed: dict[str, str] = {}  # lever -> the mechanism that previewed it
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview levers", mech):
-            policy.levers.update(mech.preview_levers(model))
+        label = f"mechanism {mech.name!r} ({slot} slot)"
+        with blame(f"{label}, preview levers", mech):
+            levers = mech.preview_levers(model)
+        for lever in levers:
+            # Refused, not namespaced: a lever is the slots' shared word (the network
+            # reads `insecurity` whichever security mechanism writes it), and merged by
+            # name the later preview replaced the earlier one's value unseen.
+            if lever in previewed:
+                raise PluginError(
+                    f"{label} and {previewed[lever]} both preview the lever {lever!r} "
+                    "(preview_levers): a Council preview would keep only the later one's "
+                    "value; let one of them write it, or give one lever another name")
+            previewed[lever] = label
+        policy.levers.update(levers)
     return with_slot_costs(model, policy) if costs else policy
 
 

@@ -215,7 +215,8 @@ class Mechanism(SweptValues):
         alone (:func:`scosim.model.policy.preview_policy`); a mechanism whose levers
         another slot reads (the security slot's insecurity, read by the network's routes)
         says here what it would write now, without drawing random numbers, so that a
-        preview prices what the year's step will price.
+        preview prices what the year's step will price. Two mechanisms of one scenario
+        may not preview a lever of the same name (the preview refuses it, naming both).
         """
         return {}
 

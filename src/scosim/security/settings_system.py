@@ -22,14 +22,15 @@ nothing, or writes the defaults, gives the numbers of before bit for bit.
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
 from scosim.security.model import SecuritySystem
 from scosim.security.params import SecurityParams
 
-__all__ = ["PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_settings", "per_run_settings",
-           "system_for"]
+__all__ = ["CACHE_SIZE", "PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_settings",
+           "per_run_settings", "system_for"]
 
 #: Settings copied onto the ``SecurityParams`` field of the same name.
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
@@ -40,9 +41,20 @@ PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_shar
 #: (:func:`scosim.security.threat.expected_incidents`), never the block's calibration.
 PER_RUN_SETTINGS: tuple[str, ...] = ("haven_share", "transnational_share")
 
-# Per shared block (a test may swap it for another), the blocks built from it by settings.
-_CACHE: weakref.WeakKeyDictionary[SecuritySystem, dict[tuple[float, ...], SecuritySystem]] = (
-    weakref.WeakKeyDictionary())
+#: Blocks kept per shared block, the least recently used dropped first. A block is rebuilt
+#: only when its values come back after more than this many others: a sweep reuses one across
+#: batches when its values recur (a grid crossing ``pool_rho`` or ``enforcement_weight`` with
+#: another parameter meets them again in later batches), and 64 keeps every pair of a grid of up to
+#: 8 x 8 of their values; an LHS or Sobol design draws new values at every point and reuses
+#: none. Unbounded, a sweep of many values kept every block (about 40 KB each) for the
+#: process's life; a block dropped costs about 0.05 s to build again (2026-12-06, one core),
+#: against seconds for the runs of a batch.
+CACHE_SIZE = 64
+
+# Per shared block (a test may swap it for another), the blocks built from it by settings,
+# oldest use first.
+_CACHE: weakref.WeakKeyDictionary[
+    SecuritySystem, OrderedDict[tuple[float, ...], SecuritySystem]] = weakref.WeakKeyDictionary()
 
 
 def params_from_settings(settings: Any, base: SecurityParams | None = None) -> SecurityParams:
@@ -70,7 +82,7 @@ def params_from_settings(settings: Any, base: SecurityParams | None = None) -> S
 
 
 def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
-    """The calibrated block for a batch's settings (built once per distinct set of values).
+    """The calibrated block for a batch's settings (kept for reuse, at most :data:`CACHE_SIZE`).
 
     Args:
         settings: The mechanism's validated ``SecuritySettings``.
@@ -82,10 +94,16 @@ def system_for(settings: Any, default: SecuritySystem) -> SecuritySystem:
     if params is default.params:
         return default
     key = (*(float(getattr(settings, f)) for f in PARAM_SETTINGS), float(settings.k_pool_scale))
-    built = _CACHE.setdefault(default, {})
-    if key not in built:
-        built[key] = SecuritySystem(params=params)
-    return built[key]
+    built = _CACHE.setdefault(default, OrderedDict())
+    block = built.get(key)
+    if block is not None:
+        built.move_to_end(key)
+        return block
+    # Built from the parameters alone: a block built again is the one dropped, bit for bit.
+    block = built[key] = SecuritySystem(params=params)
+    while len(built) > CACHE_SIZE:
+        built.popitem(last=False)
+    return block
 
 
 def per_run_settings(swept: dict[str, Any]) -> dict[str, Any]:
