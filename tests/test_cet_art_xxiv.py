@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from scosim.cet_answer import union_tariffs as union_tariffs_of
 from scosim.mechanisms.art_xxiv import art_xxiv_cet, external_incidence
 from scosim.mechanisms.customs_union import cet_rate, union_tariffs
 from scosim.mechanisms.welfare_terms import average_external_tariffs
@@ -24,7 +25,7 @@ from scosim.scenario.quick import quick_dump
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
-# Four economies, exporter x importer; the union is 0 and 1 (runs differ in tariffs).
+# Five economies, exporter x importer; the union is 0 and 1 (three runs, their own tariffs).
 RNG = np.random.default_rng(20261206)
 N = 5
 BASE = RNG.uniform(0.0, 0.15, size=(3, N, N))
@@ -132,3 +133,14 @@ def test_the_runs_check_at_base_weights_agrees_with_the_rules_measure():
     cet = m.arrangements[0].terms["cet"]
     assert np.all((cet > 0.03) & (cet < 0.08))
     np.testing.assert_array_equal(m.arrangements[0].negotiate(m, bloc)["cet"], cet)
+
+
+def test_the_answers_cet_line_holds_the_measure_at_base_weights():
+    """The answer's line, base-year weights: art_xxiv keeps the average, weighted_mean not."""
+    xxiv = union_tariffs_of(load_scenario(SCENARIOS / "customs_union_xxiv.yaml"), 2035)[0]
+    before, after = xxiv.together
+    assert after == pytest.approx(before, rel=1e-12, abs=0)
+    shipped = union_tariffs_of(load_scenario(SCENARIOS / "customs_union.yaml"), 2035)[0]
+    assert shipped.together[0] == pytest.approx(before, rel=1e-12)  # the same "before"
+    assert shipped.together[1] > before + 1e-3  # the referee's finding: it rises
+    assert shipped.cet > xxiv.cet
