@@ -55,7 +55,7 @@ def test_cet_per_run_inputs_and_number_rule():
 @pytest.mark.parametrize(
     ("rule", "match"),
     [
-        ("median", "unknown CET rule 'median'; allowed: mean, weighted_mean, min, max"),
+        ("median", "unknown CET rule 'median'; allowed: mean, weighted_mean, min, max, art_xxiv"),
         (1.5, r"fraction in \[0, 1\]; got 1.5"),
         (-0.1, r"fraction in \[0, 1\]"),
         (True, "CET rule must be one of"),

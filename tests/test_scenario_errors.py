@@ -28,7 +28,7 @@ CASES: dict[str, tuple[str, int | None, str, tuple[str, ...]]] = {
         "unknown decision rule 'majority'",
         "available: consensus, interested_members, qualified_majority, variable_geometry",)),
     "cet": ("cet", 7, "proposals[0].cet", (
-        "'avg' is not one of mean, weighted_mean, min, max or a number",)),
+        "'avg' is not one of mean, weighted_mean, min, max, art_xxiv or a number",)),
     "fixed_shares_sum": ("fixed_shares_sum", 9, "proposals[0].fixed_shares", (
         "sum to 0.95", "must sum to 1")),
     "fixed_shares_outsider": ("fixed_shares_outsider", 11, "proposals[0].fixed_shares.IND", (

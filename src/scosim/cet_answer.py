@@ -12,7 +12,10 @@ their preferences, as the model's baseline of that year has them
 tariffs, and Armenia's 3.73 -> 3.35 % in 2029 read 3.98 -> 3.58 % without the 2025
 EAEU-Iran agreement). The averages are weighted by the base year's imports (the
 calibration's CIF trade, 2023 in the packaged data), the same weights before and after,
-as GATT Art. XXIV:5(a) compares duties. :func:`cet_lines` writes one
+as GATT Art. XXIV:5(a) compares duties, and all members' together (the Art. XXIV measure the
+``art_xxiv`` CET rule holds; the run's own check weighs by the year's imports, which move
+after the base year, so it can still flag a union this line shows level). :func:`cet_lines`
+writes one
 short line per union in force in the answer's year (``summary.txt``, under the bloc's
 Art. XXIV line).
 
@@ -48,7 +51,13 @@ RULES: dict[str, str] = {
     "weighted_mean": "import-weighted mean of the members' MFN trade-weighted rates",
     "mean": "mean of the members' MFN trade-weighted rates",
     "min": "lowest of the members' MFN trade-weighted rates",
-    "max": "highest of the members' MFN trade-weighted rates"}
+    "max": "highest of the members' MFN trade-weighted rates",
+    # The rule holds the members' average on base-year weights; the run's Art. XXIV line
+    # weights by the year's imports, which have moved since, so it may still flag runs.
+    "art_xxiv": "the highest uniform rate that does not raise the members' average tariff "
+                "on outsiders at base-year imports, GATT Art. XXIV:5(a) as the 1994 "
+                "Understanding assesses it; the run's own check, on the year's imports, "
+                "can still flag it where trade has moved since"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,9 @@ class UnionTariffs:
             ``full_year`` when that is later (the line's "once fully phased in").
         fallback: ``{code: note}`` for members whose rate in the CET rule is not the
             WDI MFN trade-weighted mean (:attr:`scosim.data.cet_inputs.CetInputs.fallback`).
+        together: ``(before, after)``, all members' average tariff on imports from
+            non-members, the same weights (Art. XXIV:5(a)'s measure at base-year imports,
+            which the ``art_xxiv`` rule holds); None where not worked out.
     """
 
     pid: str
@@ -82,6 +94,7 @@ class UnionTariffs:
     base_year: int
     year: int
     fallback: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    together: tuple[float, float] | None = None
 
 
 def _full_year(model: Any, arr: Any) -> int | None:
@@ -113,6 +126,7 @@ def union_tariffs(scenario: Any, year: int,
     Returns:
         One entry per customs union, in the scenario's order; none without one.
     """
+    from scosim.mechanisms.welfare_terms import average_external_tariffs
     from scosim.model.dated_agreements import preference_cells, tariffs_in_force
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
@@ -140,6 +154,9 @@ def union_tariffs(scenario: Any, year: int,
         arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
         inside = parts[0]
         members = tuple(model.codes[j] for j in np.flatnonzero(inside))
+        # The Art. XXIV measure of the run's check, on base-year weights.
+        both = average_external_tariffs([base, policy.tariffs], trade, parts[:1])
+        together = (float(both[0][0]), float(both[1][0]))
         before, after = {}, {}
         for j in np.flatnonzero(inside):
             outside = ~inside  # the importer is inside, so never among them
@@ -153,7 +170,7 @@ def union_tariffs(scenario: Any, year: int,
             pid=arr.pid, rule=arr.proposal.cet, cet=float(terms["cet"][0]),
             members=members,
             before=before, after=after, full_year=full,
-            base_year=int(model.cal.base_year), year=when,
+            base_year=int(model.cal.base_year), year=when, together=together,
             fallback={c: model.mfn_inputs.fallback[c] for c in members
                       if c in model.mfn_inputs.fallback}))
     return out
@@ -216,7 +233,7 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
         if not any(v > 0 for v in inside):
             continue
         rule = RULES.get(u.rule, str(u.rule)) if isinstance(u.rule, str) else "the scenario's rate"
-        if isinstance(u.rule, str) and u.fallback:
+        if isinstance(u.rule, str) and u.rule != "art_xxiv" and u.fallback:
             # A member without the WDI figure: say what stands in, and of which kind.
             rule += "".join(f"; WDI has no such rate for {c}: {note}"
                             for c, note in u.fallback.items())
@@ -231,7 +248,11 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
                 f"average tariff on imports from non-members {when}, weighted by base-year "
                 f"({u.base_year}) imports, before -> after (the CET's schedule charges fuel "
                 f"and minerals less and other goods more; preferences below it are kept): "
-                f"{pairs}.")
+                f"{pairs}")
+        if u.together is not None and np.isfinite(u.together).all():
+            text += (f"; all members together {_pct(u.together[0])} -> "
+                     f"{_pct(u.together[1])} %")
+        text += "."
         if min(inside) < 1.0:
             text += (f" For all {len(u.members)} states it invites; in {year} some runs had "
                      "fewer in it (a no or an exit).")

@@ -61,7 +61,9 @@ __all__ = [
 ]
 
 #: Named rules for the common external tariff; a float in [0, 1] is also allowed.
-CET_RULES: tuple[str, ...] = ("mean", "weighted_mean", "min", "max")
+#: ``art_xxiv`` needs the union's whole schedule, not only the MFN rates:
+#: :func:`scosim.mechanisms.art_xxiv.art_xxiv_cet`.
+CET_RULES: tuple[str, ...] = ("mean", "weighted_mean", "min", "max", "art_xxiv")
 #: Named rules for sharing the pooled tariff revenue.
 SHARING_RULES: tuple[str, ...] = ("collected", "gdp", "imports", "population", "fixed")
 
@@ -137,6 +139,10 @@ def cet_rate(
         _require_nonempty(p)
         return np.array(value, dtype=float)  # a copy: never the swept values themselves
 
+    if rule == "art_xxiv":
+        raise ValueError(
+            "CET rule 'art_xxiv' depends on the union's tariff schedule and base-year "
+            "trade, not only the MFN rates: use scosim.mechanisms.art_xxiv.art_xxiv_cet")
     _require_nonempty(p)
     rates = _runs_vector(mfn, "mfn", n_runs, n)
     if np.any(rates < 0):

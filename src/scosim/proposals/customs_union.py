@@ -18,6 +18,7 @@ from scosim.data.calibration import derived, read_only
 from scosim.data.constants import ROW
 from scosim.data.tariffs import ROW_SHARE
 from scosim.mechanisms import customs_union as cu
+from scosim.mechanisms.art_xxiv import art_xxiv_cet
 from scosim.mechanisms.blocs import within_one_bloc
 from scosim.mechanisms.cet_schedule import composition_weights, schedule_factors
 from scosim.mechanisms.ntb import cut_ntb
@@ -332,7 +333,49 @@ class CustomsUnion(BlocAware):
     @override
     def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:
         # value("cet"): the rule's name as written, or a rate per run (the scenario's or swept).
-        return {"cet": cu.cet_rate(model.mfn, model.imports0, participants, self.value("cet"))}
+        rule = self.value("cet")
+        if isinstance(rule, str) and rule == "art_xxiv":
+            return {"cet": self._art_xxiv_cet(model, participants)}
+        return {"cet": cu.cet_rate(model.mfn, model.imports0, participants, rule)}
+
+    def _art_xxiv_cet(self, model: SCOModel, participants: np.ndarray) -> np.ndarray:
+        """The highest CET that keeps the members' external incidence, ``(R,)``.
+
+        Assessed as the Understanding on Art. XXIV (paragraph 2) asks: on the base year's
+        imports (before duties), against the tariffs and preferences in force in the
+        proposal's year (those the union starts from), on the schedule :meth:`apply`
+        sets at full phase-in (:mod:`scosim.mechanisms.art_xxiv`).
+        """
+        from scosim.model.dated_agreements import preference_cells, tariffs_in_force
+
+        year = int(self.proposal.year)
+        base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, year),
+                               (model.R, model.N, model.N)).copy()
+        pairs = preference_cells(model.N, model.dated_agreements, year)
+        granted = np.broadcast_to(pairs, base.shape) if pairs.any() else None
+        factors = self._cet_factors(participants)
+        step = self._step(participants, np.ones(model.R), factors)
+        return art_xxiv_cet(lambda c: step(base, granted, c), base, model.trade_cif0,
+                            participants, linear=bool(self.proposal.replace_preferences))
+
+    def _step(self, participants: np.ndarray, phase: np.ndarray,
+              factors: np.ndarray | None) -> Any:
+        """The union's tariff step ``(before, granted, cet) -> tariffs`` (see :meth:`apply`)."""
+        replacing = self.proposal.replace_preferences
+        pairs = None if replacing else self.row_pairs
+
+        def step(before: np.ndarray, granted: np.ndarray | None,
+                 cet: np.ndarray) -> np.ndarray:
+            # Preferences in force are the data's and those of the run's arrangements
+            # applied with it (a free-trade area adopted in the scenario), whichever the
+            # scenario lists first: the policy state applies this step after them.
+            keep = None if replacing else (
+                self.preferences if granted is None else self.preferences | granted)
+            new = cu.union_tariffs(before, participants, cet, phase, keep=keep,
+                                   factors=factors, pair_factors=pairs)
+            return self.keep_suspensions(new, before, participants)
+
+        return step
 
     @override
     def apply(
@@ -344,22 +387,14 @@ class CustomsUnion(BlocAware):
         terms: dict[str, np.ndarray] | None = None,
     ) -> None:
         terms = self.terms if terms is None else terms
-        replacing = self.proposal.replace_preferences
-        pairs = None if replacing else self.row_pairs
         # The step may be applied again later (PolicyState.set_tariffs): its inputs are
         # copied so that a caller changing its arrays in place cannot change it.
         participants, phase = participants.copy(), np.array(phase, dtype=float)
         cet, factors = np.array(terms["cet"], dtype=float), self._cet_factors(participants)
+        at = self._step(participants, phase, factors)
 
         def step(before: np.ndarray, granted: np.ndarray | None) -> np.ndarray:
-            # Preferences in force are the data's and those of the run's arrangements
-            # applied with it (a free-trade area adopted in the scenario), whichever the
-            # scenario lists first: the policy state applies this step after them.
-            keep = None if replacing else (
-                self.preferences if granted is None else self.preferences | granted)
-            new = cu.union_tariffs(before, participants, cet, phase, keep=keep,
-                                   factors=factors, pair_factors=pairs)
-            return self.keep_suspensions(new, before, participants)
+            return at(before, granted, cet)
 
         policy.add_union(step, active)
         self.lift_suspended_bans(policy, participants, phase, active)

@@ -128,7 +128,9 @@ class CustomsUnionProposal(ProposalSpec):
     cet: Annotated[str | float, BeforeValidator(check_cet)] = Field(
         "weighted_mean",
         description="common external tariff: a rule over the participants' MFN rates (mean, "
-        "weighted_mean, min, max) or a rate, a fraction (0.05 = 5 %)")
+        "weighted_mean, min, max), art_xxiv (the highest CET that does not raise the "
+        "members' average tariff on outsiders at base-year imports, GATT Art. XXIV:5(a)) "
+        "or a rate, a fraction (0.05 = 5 %)")
     revenue_sharing: Literal["collected", "gdp", "imports", "population", "fixed"] = "collected"
     fixed_shares: dict[State, float] | None = None
     phase_in: YearValue | None = None

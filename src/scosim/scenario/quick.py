@@ -110,7 +110,7 @@ _CU = {
     "replace_preferences": (_B, False),
     "suspensions": (_L, "lifted", ("lifted", "kept")),
 }
-_CET_KEYWORDS = ("mean", "weighted_mean", "min", "max")
+_CET_KEYWORDS = ("mean", "weighted_mean", "min", "max", "art_xxiv")
 
 
 class _Unsure(Exception):

@@ -193,7 +193,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- proposals
 
-CET_KEYWORDS = ("mean", "weighted_mean", "min", "max")
+CET_KEYWORDS = ("mean", "weighted_mean", "min", "max", "art_xxiv")
 
 
 def check_cet(value: Any) -> Any:
