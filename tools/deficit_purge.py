@@ -13,10 +13,12 @@ lifted bans the model's own proposal type sets (``CustomsUnion.negotiate`` and
 * ``purged``: the balanced world (every deficit zero, tariffs unchanged,
   ``scosim.mechanisms.deficit_purge``), from which the two closures give the same answer.
 
-It prints the deficits purged (the largest, as a share of expenditure), then for each
+It prints the deficits purged (the largest, as a share of expenditure) and the largest
+falls of real spending from the data to the balanced world, then for each
 baseline the equivalent variation of members, outsiders and the world in US$ bn (base
-year, current) and in percent of their baseline expenditure, then each member's welfare
-change in percent. One static solve per baseline: no growth path, no trade adjustment
+year, current) and in percent of their baseline expenditure, then the welfare change in
+percent of each member and of each outsider whose deficit or surplus is over 20 % of its
+expenditure (with that share). One static solve per baseline: no growth path, no trade adjustment
 over time, no Council; the run's figures (README) are in a later year on the GDP path.
 
 Usage: python tools/deficit_purge.py [--scenario scenarios/customs_union.yaml]
@@ -36,6 +38,8 @@ from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.trade import baseline_accounts
 
 BN = 1e9
+#: Outsiders listed one by one: a deficit or surplus over this share of expenditure.
+LARGE = 0.2
 
 
 def union_policy(model: Any) -> tuple[Any, np.ndarray]:
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{purge.iterations.ravel().tolist()}; largest deficit left "
           f"{np.abs(purge.accounts['deficits'] / purge.accounts['expenditure']).max():.1e}"
           " of expenditure")
+    # the balanced world is a device, not a forecast: what reaching it would cost
+    fall = np.argsort(purge.welfare_change)[:3]
+    print("real spending in the balanced world against the data, largest falls: "
+          + ", ".join(f"{codes[i]} {100 * (purge.welfare_change[i] - 1):+.0f} %" for i in fall))
     names = ("level", "ratio", "purged")
     print("\nequivalent variation, US$ bn (% of the group's baseline expenditure):")
     print(f"  {'baseline':8} {'members':>18} {'outsiders':>18} {'world':>18}")
@@ -128,11 +136,18 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{ev[g].sum() / BN:+8.1f} ({100 * ev[g].sum() / e[g].sum():+.3f})"
                  for g in (bloc, ~bloc, np.ones_like(bloc))]
         print(f"  {name:8} " + " ".join(f"{c:>18}" for c in cells))
-    print("\nmembers' welfare change, % (real expenditure):")
-    print(f"  {'':4} " + " ".join(f"{n:>7}" for n in names))
-    for i in np.flatnonzero(bloc):
-        vals = [100 * (eff[n][0].welfare_change[0, i] - 1.0) for n in names]
-        print(f"  {codes[i]:4} " + " ".join(f"{v:+7.2f}" for v in vals))
+    # outsiders whose deficit or surplus is over a fifth of their spending: where the
+    # closure matters most (the README's small deficit economies)
+    large = np.flatnonzero(~bloc & (np.abs(share) > LARGE))
+    for title, rows in (("members", np.flatnonzero(bloc)),
+                        (f"outsiders with a deficit or surplus over {100 * LARGE:.0f} % of "
+                         "expenditure", large)):
+        print(f"\nwelfare change, % (real expenditure), {title}:")
+        print(f"  {'':4} " + " ".join(f"{n:>7}" for n in names) + f" {'deficit':>8}")
+        for i in rows:
+            vals = [100 * (eff[n][0].welfare_change[0, i] - 1.0) for n in names]
+            print(f"  {codes[i]:4} " + " ".join(f"{v:+7.2f}" for v in vals)
+                  + f" {100 * share[i]:+7.0f}%")
     return 0
 
 
