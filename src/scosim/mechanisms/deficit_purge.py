@@ -23,15 +23,19 @@ the numeraire in every stage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from scosim.mechanisms.trade import GEConvergenceError, baseline_accounts, solve_ge
 
-__all__ = ["PurgedWorld", "purge_deficits"]
+__all__ = ["CLOSURES", "PurgedWorld", "purge_deficits", "purged_baseline", "solver_closure"]
 
 FloatArray = NDArray[np.float64]
+
+#: The values of ``parameters.trade.deficits``: the two closures, or a purged baseline.
+CLOSURES: tuple[str, ...] = ("level", "ratio", "purged")
 
 #: Stage counts tried in turn when ``stages="auto"`` (the first that converges is kept).
 AUTO_STAGES: tuple[int, ...] = (1, 2, 4, 8, 16)
@@ -130,3 +134,48 @@ def purge_deficits(
             if k == len(tries) - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def solver_closure(deficits: str) -> Literal["level", "ratio"]:
+    """The closure ``solve_ge`` is given for a scenario's ``parameters.trade.deficits``.
+
+    A purged baseline has no deficit and holds none: the level closure (the ratio one
+    gives the same answer there, to rounding; ``level`` keeps ``D' = 0`` exactly).
+    """
+    if deficits not in CLOSURES:
+        raise ValueError(f"parameters.trade.deficits must be one of {', '.join(CLOSURES)}; "
+                         f"got {deficits!r}")
+    return "level" if deficits == "purged" else deficits  # type: ignore[return-value]
+
+
+def purged_baseline(flows: ArrayLike, tariffs: ArrayLike, sigma: ArrayLike) -> FloatArray:
+    """A model's base-year flows purged of deficits at each run's elasticity.
+
+    Each run's balanced world depends on its sigma (and on its tariffs where they differ
+    between runs), and only on them: the purge is solved once per distinct sigma with a
+    shared ``(N, N)`` baseline, and run by run where the flows or tariffs are per run, so a
+    run's numbers do not depend on the other runs of its batch.
+
+    Args:
+        flows: ``(N, N)`` or ``(R, N, N)`` tariff-inclusive base-year flows.
+        tariffs: ``(N, N)`` or ``(R, N, N)`` tariffs.
+        sigma: ``(R,)`` each run's elasticity.
+
+    Returns:
+        ``(N, N)`` when the flows and tariffs are shared and every run has one sigma,
+        else ``(R, N, N)``; read-only.
+    """
+    x = np.asarray(flows, dtype=np.float64)
+    tau = np.asarray(tariffs, dtype=np.float64)
+    s = np.atleast_1d(np.asarray(sigma, dtype=np.float64))
+    if x.ndim == 2 and tau.ndim == 2:
+        worlds = {v: purge_deficits(x, sigma=v, tariffs=tau).flows for v in np.unique(s)}
+        out = worlds[s[0]] if len(worlds) == 1 else np.stack([worlds[v] for v in s])
+    else:
+        xs = np.broadcast_to(x, (len(s),) + x.shape[-2:])
+        ts = np.broadcast_to(tau, (len(s),) + tau.shape[-2:])
+        out = np.stack([purge_deficits(xs[r], sigma=s[r], tariffs=ts[r]).flows
+                        for r in range(len(s))])
+    out = np.ascontiguousarray(out)
+    out.flags.writeable = False
+    return out
