@@ -256,6 +256,7 @@ def solve_ge(
     new_tariffs: ArrayLike | None = None,
     cost_change: ArrayLike | None = None,
     deficits: Literal["level", "ratio"] = "level",
+    new_deficits: ArrayLike | None = None,
     revenue_sharing: ArrayLike | None = None,
     tol: float = 1e-12,
     max_iter: int = 5000,
@@ -283,6 +284,9 @@ def solve_ge(
       not scaled. ``kappa`` is one world scalar that keeps world expenditure equal to
       world output plus revenue (without it the N market-clearing conditions are
       inconsistent); it is 1 to first order and 1 exactly when trade is balanced.
+    * ``new_deficits`` (level closure only): ``B[j] = w_hat[j] Y[j] + D'[j]`` with ``D'``
+      given, in units of the numeraire; ``D' = 0`` purges the deficits (Dekle, Eaton &
+      Kortum 2008; :mod:`scosim.mechanisms.deficit_purge`).
 
     Args:
         flows: baseline ``X[..., i, j]`` (exporter i, importer j), tariff-inclusive,
@@ -292,6 +296,8 @@ def solve_ge(
         new_tariffs: counterfactual tariffs (..., N, N); default = ``tariffs``.
         cost_change: iceberg cost change ``d_hat`` (..., N, N) > 0; default 1.
         deficits: ``"level"`` or ``"ratio"`` (see above).
+        new_deficits: counterfactual deficits ``D'`` (..., N), level closure only, summing
+            to zero over economies (relative 1e-9 of world expenditure); default ``D``.
         revenue_sharing: column-stochastic ``S[..., j, k]``: share of revenue collected by k
             that j receives. Default: each keeps its own (identity).
         tol: convergence threshold on the max relative market-clearing residual
@@ -403,6 +409,13 @@ def solve_ge(
     if deficits == "ratio" and np.any(y + d0 <= 0):
         raise ValueError("deficits='ratio' needs positive non-tariff expenditure E - R for "
                          "every country")
+    d_next, d_moved = _new_deficits(new_deficits, deficits, d0, e, n)
+    if d_next is not None:
+        try:
+            batch = np.broadcast_shapes(batch, d_next.shape[:-1])
+        except ValueError:
+            raise ValueError(f"new_deficits' leading axes {d_next.shape[:-1]} do not broadcast "
+                             f"to the batch shape {batch}") from None
     tau_next = tau_in if tau_new_in is None else tau_new_in
     # log t_hat on the importers whose tariffs or costs change in some run (the others'
     # t_hat is 1): logs and powers are the costliest passes of the set-up
@@ -411,6 +424,7 @@ def solve_ge(
     if sh_in is not None:
         shares = (sh_in != np.eye(n)).reshape(sh_in.shape[:-2] + (n * n,)).any(axis=-1)
         moved = moved | shares
+    moved = moved | d_moved
 
     bsz = int(np.prod(batch)) if batch else 1
     # An element whose tariffs, costs and sharing are all unchanged has the identity as
@@ -438,10 +452,12 @@ def solve_ge(
     nn = (n, n)
     ef_all, yf_all = flat_all(e, (n,)), flat_all(y, (n,))
     rf_all, df_all = flat_all(r0, (n,)), flat_all(d0, (n,))
+    # the deficits the solve holds: the baseline's, or the new ones given
+    dn_all = df_all if d_next is None else flat_all(d_next, (n,))
     pi = x / e[..., None, :] if groups else x
     solved = [(idx, solve_flat(
         x, gather(idx), s_arr, pi, (cols, log_t), tau_next, sh,
-        (ef_all[idx], yf_all[idx], rf_all[idx], df_all[idx]), deficits == "ratio",
+        (ef_all[idx], yf_all[idx], rf_all[idx], dn_all[idx]), deficits == "ratio",
         num_idx, float(tol), int(max_iter)))
         for idx, sh in groups]
     failed = [(idx[~sol["converged"]], sol["max_residual"][~sol["converged"]])
@@ -504,6 +520,41 @@ def solve_ge(
         iterations=out("iterations"),
         max_residual=out("max_residual"),
     )
+
+
+def _new_deficits(
+    value: ArrayLike | None, closure: str, d0: FloatArray, e: FloatArray, n: int
+) -> tuple[FloatArray | None, NDArray[np.bool_] | bool]:
+    """Validated counterfactual deficits and where they differ from the baseline's.
+
+    Returns:
+        ``(d_new, moved)``: ``d_new`` (..., N), or None when not given; ``moved``, a bool
+        of the broadcast leading axes (or a plain bool) saying where some ``D'`` differs
+        from ``D`` (those elements must be solved, not taken as the identity).
+    """
+    if value is None:
+        return None, False
+    if closure != "level":
+        raise ValueError("new_deficits needs deficits='level' (D' is a level in units of the "
+                         f"numeraire); got deficits={closure!r}")
+    arr = _as_float("new_deficits", value)
+    if arr.ndim < 1 or arr.shape[-1] != n:
+        raise ValueError(f"new_deficits must have shape (..., {n}), one per economy; "
+                         f"got shape {arr.shape}")
+    try:
+        lead = np.broadcast_shapes(e.shape[:-1], arr.shape[:-1])
+    except ValueError:
+        raise ValueError(f"new_deficits' leading axes {arr.shape[:-1]} do not broadcast with "
+                         f"the flows' {e.shape[:-1]}") from None
+    # world deficits are zero in any baseline (sum E = sum Y + sum R); D' must keep that
+    scale = np.broadcast_to(e.sum(axis=-1), lead)
+    gap = np.abs(np.broadcast_to(arr.sum(axis=-1), scale.shape)) / scale
+    if np.any(gap > 1e-9):
+        raise ValueError("new_deficits must sum to zero over economies (one's deficit is "
+                         f"another's surplus); the sum is up to {gap.max():.3g} of world "
+                         "expenditure")
+    moved = (arr != d0).any(axis=-1)
+    return arr, moved
 
 
 def _check_sane(sol: dict[str, Any], idx: NDArray[np.intp]) -> None:

@@ -266,6 +266,7 @@ def agreements_phase(model: SCOModel, year: int) -> None:
         ValueError: The GE solve to the new baseline does not converge in some run.
     """
     from scosim.mechanisms.baseline_path import short_run_inputs
+    from scosim.mechanisms.deficit_purge import solver_closure
     from scosim.mechanisms.trade import solve_ge
 
     entries = model.dated_agreements
@@ -282,7 +283,7 @@ def agreements_phase(model: SCOModel, year: int) -> None:
             # The arrangements' rule: the legal tariffs at sigma_a = 1 + a (sigma - 1).
             _, sigma = short_run_inputs(tau, new, model.sigma, np.full(model.R, share))
             ge = solve_ge(flows, sigma=sigma, tariffs=tau, new_tariffs=new,
-                          deficits=trade.deficits, on_fail="flag")
+                          deficits=solver_closure(trade.deficits), on_fail="flag")
             if not np.all(ge.converged):
                 bad = int(model.run_ids[int(np.argmin(ge.converged))])
                 raise ValueError(

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from scosim.mechanisms.deficit_purge import solver_closure
 from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.trade import GEResult
 
@@ -113,7 +114,7 @@ def solve_cached(model: Any, policy: Any, sigma: np.ndarray | None = None) -> GE
     if cache is None:
         cache = GESolveCache()
         model._ge_cache = cache
-    deficits = model.scenario.parameters.trade.deficits
+    deficits = solver_closure(model.scenario.parameters.trade.deficits)
     r = policy.tariffs.shape[0]
 
     def solver(sigma: np.ndarray, sigma_long: np.ndarray, tariffs: np.ndarray,

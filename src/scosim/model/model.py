@@ -19,6 +19,7 @@ from scosim.data.cet_inputs import cet_inputs
 from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
+from scosim.mechanisms.deficit_purge import purged_baseline, solver_closure
 from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.suspensions import restate_per_run
 from scosim.mechanisms.trade import solve_ge
@@ -171,6 +172,12 @@ class SCOModel(mesa.Model):
             fitted = fitted_flows(self.cal, trade * (1.0 + ref))
             trade = fitted / (1.0 + ref)
             self.flows0 = np.where(self.tau0 == ref, fitted, trade * (1.0 + self.tau0))
+        if self.scenario.parameters.trade.deficits == "purged":
+            # The balanced world (every deficit zero, tariffs unchanged) at each run's sigma
+            # is the base year: counterfactuals then measure policy, not the value of a
+            # fixed transfer (docs/trade.md). The CET's and Art. XXIV's weights stay the
+            # data's imports (trade_cif0, below).
+            self.flows0 = purged_baseline(self.flows0, self.tau0, self.sigma)
         self.trade_cif0 = trade
         offdiag = ~np.eye(self.N, dtype=bool)
         self.imports0 = np.where(offdiag, trade, 0.0).sum(axis=0)
@@ -399,7 +406,7 @@ class SCOModel(mesa.Model):
             tariffs=self.tau0,
             new_tariffs=new_tariffs,
             cost_change=self.cost_change,
-            deficits=trade.deficits,
+            deficits=solver_closure(trade.deficits),
             revenue_sharing=revenue_sharing,
         )
 
@@ -468,7 +475,7 @@ class SCOModel(mesa.Model):
             tariffs=self.tau0,
             new_tariffs=policy.tariffs if tariffs is None else tariffs,
             cost_change=policy.cost_change,
-            deficits=self.scenario.parameters.trade.deficits,
+            deficits=solver_closure(self.scenario.parameters.trade.deficits),
             revenue_sharing=policy.sharing,
             ban_change=policy.ban_change,
         )

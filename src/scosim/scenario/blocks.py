@@ -158,7 +158,9 @@ class TradeParams(BaseModel):
     # batch with exit status 1 instead of naming the value.
     sigma: float = Field(5.0, gt=1, le=50, description="elasticity of substitution")
     sigma_spread: float = Field(0.0, ge=0, description="half-width of uniform draw of sigma")
-    deficits: Literal["level", "ratio"] = "level"
+    # purged: the base-year flows purged of deficits at each run's sigma, then the level
+    # closure (scosim.mechanisms.deficit_purge; docs/trade.md, "Deficit closures")
+    deficits: Literal["level", "ratio", "purged"] = "level"
     baseline: Literal["actual", "fitted"] = "actual"
     moving_baseline: bool = Field(
         False,

@@ -60,7 +60,7 @@ _WEIGHTS = {
 _TRADE = {
     "sigma": (_F, 5.0, 1, True, 50, False),
     "sigma_spread": (_F, 0.0, 0, False, None, False),
-    "deficits": (_L, "level", ("level", "ratio")),
+    "deficits": (_L, "level", ("level", "ratio", "purged")),
     "baseline": (_L, "actual", ("actual", "fitted")),
     "moving_baseline": (_B, False),
     "short_run_share": (_F, 1.0, 0, True, 1, False),
