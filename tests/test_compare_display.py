@@ -340,7 +340,7 @@ def test_economies_no_run_changed_are_named_not_drawn_as_empty_panels(tmp_path):
     comp = _membership(tmp_path)
     fig = plot_difference_over_time(comp.summary, "in_customs_union", spread=comp.spread,
                                     scenarios=("pol_scn", "base_scn"), seed=7)
-    assert _panels(fig) == ["CHN", "RUS"]
+    assert _panels(fig) == ["CHN China", "RUS Russian Federation"]
     title = " ".join(fig._suptitle.get_text().split())  # wrapped
     assert "no difference in any of the 12 paired runs in any year 2025-2028: IND, KAZ" in title
     plt.close(fig)
@@ -359,7 +359,7 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
     leaves it out and names it, as the report's 2028 table does."""
     comp = _membership(tmp_path, also_changed_in=("KAZ", 2026))
     fig = plot_difference_over_time(comp.summary, "in_customs_union")
-    assert _panels(fig) == ["CHN", "KAZ", "RUS"]
+    assert _panels(fig) == ["CHN China", "KAZ Kazakhstan", "RUS Russian Federation"]
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2028)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN China",
@@ -368,6 +368,23 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2026)
     assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["KAZ Kazakhstan"]
+    plt.close(fig)
+
+
+def test_over_time_panels_are_titled_by_name_as_the_run_s_figures_are(tmp_path):
+    """The compare's panels read "IRN" where the run's figures (and the compare's own bar
+    chart) read "IRN Iran": a policy reader does not know BHR or KHM by its code."""
+    from scosim.data.constants import NAMES
+
+    comp = _membership(tmp_path, moved=("CHN", "KAZ", "RUS"))
+    fig = plot_difference_over_time(comp.summary, "in_customs_union")
+    panels = _panels(fig)
+    assert panels == [f"{c} {NAMES[c]}" for c in ("CHN", "KAZ", "RUS")]
+    assert all(NAMES[p.split()[0]] in p for p in panels)
+    plt.close(fig)
+    # One economy left is one panel, named in the title as well.
+    fig = plot_difference_over_time(comp.summary, "in_customs_union", countries=["KAZ"])
+    assert "in_customs_union, KAZ Kazakhstan" in " ".join(fig._suptitle.get_text().split())
     plt.close(fig)
 
 
@@ -398,7 +415,7 @@ def test_when_most_economies_are_unchanged_the_note_says_every_other_one(tmp_pat
     'every other economy (3)' instead of listing 27 codes."""
     comp = _membership(tmp_path, moved=("RUS",))
     fig = plot_difference_over_time(comp.summary, "in_customs_union")
-    assert _panels(fig) == ["RUS"]
+    assert _panels(fig) == ["RUS Russian Federation"]
     assert ("no difference in any of the 12 paired runs in any year 2025-2028: every other "
             "economy (3)") in " ".join(fig._suptitle.get_text().split())
     plt.close(fig)

@@ -246,7 +246,9 @@ def plot_difference_over_time(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         # y given: matplotlib's automatic title placement (which clears top tick labels,
         # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
-        ax.set_title(str(c), fontsize=10, y=1.0)
+        # Code and name, as the run's figures title a panel (economy_label): codes
+        # alone (KHM, BHR, MDV) meant nothing to a policy reader.
+        ax.set_title(bar_labels([c])[0], fontsize=10, y=1.0)
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(cs) :]:
         ax.set_visible(False)
@@ -263,7 +265,7 @@ def plot_difference_over_time(
                         int(10 * size[1])), fontsize=10)
     width = max(70, 28 * ncols)  # characters a line of the title holds
     note = _left_out_note(unchanged, unpaired, n, when, len(cs))
-    where = "by country" if len(cs) > 1 else str(cs[0])
+    where = "by country" if len(cs) > 1 else bar_labels(cs)[0]
     fig.suptitle(
         _wrap(f"{title or indicator}, {where}", width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
