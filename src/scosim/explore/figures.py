@@ -32,6 +32,7 @@ from scosim.plot_membership import (
     no_membership_text,
     repeated_votes,
     run_statuses,
+    sco_not_drawn_note,
 )
 from scosim.plot_votes import (
     OTHER_COLOUR,
@@ -347,7 +348,10 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     what = membership_of(st)[2]
     _, counts = membership_data(st)
     # The union's rows, then the SCO's members, observers and dialogue partners (as the PNG).
-    shares, n_union = membership_map(st, run_statuses(result.path))
+    statuses = run_statuses(result.path)
+    shares, n_union = membership_map(st, statuses)
+    # The observers and partners that never accede have no row, as on the PNG: named.
+    left_out = sco_not_drawn_note(st, statuses)
     n_runs = st.runs
     go = _go()
     if (shares.to_numpy() > 0).any():
@@ -389,7 +393,8 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
                                                           len(shares) > n_union).split("; ")
                       for line in textwrap.wrap(part + ";", 80))
         + "<br>blocs in force before it, such as the EAEU, are not counted;<br>a state "
-        "that leaves in year t is inside in t and outside from t+1</sup>",
+        "that leaves in year t is inside in t and outside from t+1"
+        + (f"<br>{_wrap(left_out, 80)}" if left_out else "") + "</sup>",
         height=max(380, 20 * len(shares) + 200),
     )
     bars = go.Figure()
