@@ -136,7 +136,8 @@ def sco_rows(st: RunStats, statuses: dict[str, str] | None = None) -> pd.DataFra
     the union's rows read ``in_customs_union``), so an observer's row is empty until it
     accedes, and a member's is full unless it leaves. An observer or dialogue partner
     that is a member in no run has no row: its row was blank in every year (16 of the
-    customs union's 37 rows); :func:`sco_not_drawn` names them and the figures say so.
+    37 rows of ``scenarios/customs_union.yaml``); :func:`sco_not_drawn` names them and
+    the figures say so.
     """
     statuses = dict(statuses or run_statuses(None))
     member = st.mean("member")
