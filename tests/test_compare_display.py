@@ -374,17 +374,33 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
 def test_over_time_panels_are_titled_by_name_as_the_run_s_figures_are(tmp_path):
     """The compare's panels read "IRN" where the run's figures (and the compare's own bar
     chart) read "IRN Iran": a policy reader does not know BHR or KHM by its code."""
-    from scosim.data.constants import NAMES
+    from scosim.data.constants import NAMES as COUNTRY_NAMES
 
     comp = _membership(tmp_path, moved=("CHN", "KAZ", "RUS"))
     fig = plot_difference_over_time(comp.summary, "in_customs_union")
     panels = _panels(fig)
-    assert panels == [f"{c} {NAMES[c]}" for c in ("CHN", "KAZ", "RUS")]
-    assert all(NAMES[p.split()[0]] in p for p in panels)
+    assert panels == [f"{c} {COUNTRY_NAMES[c]}" for c in ("CHN", "KAZ", "RUS")]
+    assert all(COUNTRY_NAMES[p.split()[0]] in p for p in panels)
     plt.close(fig)
     # One economy left is one panel, named in the title as well.
     fig = plot_difference_over_time(comp.summary, "in_customs_union", countries=["KAZ"])
     assert "in_customs_union, KAZ Kazakhstan" in " ".join(fig._suptitle.get_text().split())
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("indicator", ["real_gdp_change_pct", "terms_of_trade_change_pct"])
+def test_a_change_indicator_s_bar_chart_is_not_titled_change_in_change(tmp_path, indicator):
+    """An indicator named as a change ("real GDP change") was titled "Change in real GDP
+    change (real_gdp_change_pct), 2035"; one that is not keeps "Change in"."""
+    pol, base = synthetic_pair(6, seed=4)
+    comp = compare_results(
+        write_run(tmp_path / "p", pol.assign(indicator=indicator), scenario="pol", seed=1),
+        write_run(tmp_path / "b", base.assign(indicator=indicator), scenario="base", seed=1))
+    name, unit, _ = display(indicator, UNITS.get(indicator))
+    fig = plot_final_year(comp.summary, indicator, title=name, units=unit)
+    title = " ".join(fig.axes[0].get_title().split())
+    assert title.startswith(f"{name[:1].upper()}{name[1:]}, 2028"), title
+    assert "Change in" not in title and "change" in title
     plt.close(fig)
 
 

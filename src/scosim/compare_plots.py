@@ -345,8 +345,10 @@ def plot_final_year(
         _nothing_to_draw(fig, ax, unchanged, unpaired, n, f"in {year}")
     what = title or indicator
     ax.set_xlabel(_wrap(f"change, policy minus baseline: {units or 'indicator units'}", 70))
-    ax.set_ylabel("country" if len(d) > 1 else "")
+    # "economy", as the run's who-gains figure: the rows include the rest of the world.
+    ax.set_ylabel("economy" if len(d) > 1 else "")
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
+            else f"{what[:1].upper()}{what[1:]}, {year}" if _is_a_change(indicator)
             else f"Change in {what}, {year}")
     drawn = f"bars: mean of {_runs(n, seed)}; {whisker_note(label)}" if len(d) else _runs(n, seed)
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
@@ -361,6 +363,17 @@ def plot_final_year(
                    frameon=False)
     fig.tight_layout(rect=(0, (0.35 + note_h) / h, 1, 1))
     return _save(fig, path)
+
+
+def _is_a_change(indicator: str) -> bool:
+    """Whether ``indicator``'s name says it is a change already ("real GDP change").
+
+    Its bar chart was titled "Change in real GDP change"; the axis says "change, policy
+    minus baseline" either way.
+    """
+    from scosim.indicator_display import NAMES
+
+    return NAMES.get(indicator, "").endswith("change")
 
 
 def bar_labels(countries: Sequence[Any]) -> list[str]:
