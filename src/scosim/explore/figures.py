@@ -312,7 +312,11 @@ def _vote_figure(data: VoteReasons) -> Any:
     fig.update_layout(barmode="relative", legend={"orientation": "h", "yref": "container",
                                                   "y": 0, "yanchor": "bottom"})
     fig.update_xaxes(title=X_LABEL, zeroline=True, zerolinecolor="black")
-    fig.update_yaxes(title="voting state", type="category")
+    # The bars stay keyed by code; the axis names each state as the PNG does.
+    from scosim.mechanism_answer import economy_label
+
+    fig.update_yaxes(title="voting state", type="category", tickvals=states,
+                     ticktext=[economy_label(str(s)) for s in states])
     note = f"<br><sup>{later_votes_note(data)}</sup>" if data.later_years else ""
     heading = figure_heading([data])
     if data.not_drawn:  # as the PNG's footnote: the bars are the terms one can see
