@@ -72,15 +72,16 @@ def test_the_page_has_a_row_for_every_member_and_names_the_rest(accession: Path)
     trace, fig = _heat(accession)
     rows = list(trace.y)
     share = _member_share(accession)
-    want = [f"SCO: {c} member" for c in MEMBERS] + ["SCO: TKM observer"]
+    want = ([f"SCO: {economy_label(c)} (member)" for c in MEMBERS]
+            + ["SCO: TKM Turkmenistan (observer)"])
     assert sorted(rows) == sorted(want)
     title = _words(fig.layout.title.text)
     never = [c for c in (*OBSERVERS, *PARTNERS) if c != "TKM"]
     assert (share[never] == 0).all().all()  # the raw rows: a member in no run
-    assert "No row (an SCO member in no year of any run)" in title
+    assert "No SCO row (an SCO member in no year of any run)" in title
     assert all(economy_label(c) in title for c in never)
     # Members first, then observers, then dialogue partners.
-    kinds = [r.split(" ", 2)[2] for r in rows]
+    kinds = [r.rsplit("(", 1)[1].rstrip(")") for r in rows]
     assert kinds == sorted(kinds, key=["member", "observer", "dialogue partner"].index)
     z = pd.DataFrame(np.asarray(trace.z, dtype=float), index=rows,
                      columns=[int(x) for x in trace.x])
@@ -92,7 +93,7 @@ def test_the_page_has_a_row_for_every_member_and_names_the_rest(accession: Path)
     joined = ev[(ev["type"] == "accession") & (ev["country"] == "TKM")]
     assert joined["run"].nunique() == 4
     year = int(joined["year"].min())
-    tkm = z.loc["SCO: TKM observer"]
+    tkm = z.loc["SCO: TKM Turkmenistan (observer)"]
     assert (tkm[tkm.index < year] == 0).all() and (tkm[tkm.index >= year] == 1).all()
     assert (z > 0).any(axis=1).all()  # no blank row
     # No union formed: the title says so instead of leaving the map unexplained.
@@ -133,8 +134,13 @@ def test_the_png_draws_no_blank_row_and_keeps_a_row_s_height(accession: Path,
         assert (cells > 0).any(axis=1).all(), f"a blank row in {run_dir.name}"
         labels = [t.get_text() for t in ax.get_yticklabels()]
         assert not any(c in " ".join(labels) for c in ("MNG", "AFG", "TUR", "NPL"))
+        # Every row, and every row of the events panel, by code and name ("CHN China").
+        events = [t.get_text() for a in fig.axes[1:2] for t in a.get_yticklabels()]
+        for label in [*labels, *events]:
+            named = label.removeprefix("SCO: ").split(" (")[0]
+            assert named == economy_label(named.split()[0]), label
         note = _words(ax.get_xlabel())
-        assert note.startswith("year No row (an SCO member in no year of any run): ")
+        assert note.startswith("year No SCO row (an SCO member in no year of any run): ")
         assert all(economy_label(c) in note for c in ("AFG", "MNG", *PARTNERS))
         fig.canvas.draw()  # constrained layout places the axes when drawn
         per_row.append(ax.get_position().height * fig.get_figheight() / len(labels))
@@ -144,6 +150,8 @@ def test_the_png_draws_no_blank_row_and_keeps_a_row_s_height(accession: Path,
 
 def test_union_rows_stay_above_the_sco_rows(geometry_run: Path) -> None:
     """A customs union's rows first (its members in some run), then the SCO's."""
+    from scosim.mechanism_answer import economy_label
+
     trace, fig = _heat(geometry_run)
     rows = list(trace.y)
     first_sco = next(i for i, r in enumerate(rows) if r.startswith("SCO: "))
@@ -155,7 +163,9 @@ def test_union_rows_stay_above_the_sco_rows(geometry_run: Path) -> None:
         country=lambda d: d["country"].astype(str)).pivot_table(
         index="year", columns="country", values="value", aggfunc="mean")
     z = np.asarray(trace.z, dtype=float)
-    for i, code in enumerate(union):
+    for i, label in enumerate(union):
+        code = label.split()[0]  # "CHN China": code and name
+        assert label == economy_label(code)
         np.testing.assert_allclose(z[i], cu[code].reindex([int(x) for x in trace.x]),
                                    atol=1e-12)
     assert any(s.type == "line" for s in fig.layout.shapes)  # the two blocks apart

@@ -131,7 +131,8 @@ def sco_rows(st: RunStats, statuses: dict[str, str] | None = None) -> pd.DataFra
 
     One column per economy that is an SCO member in some year of some run, ordered by
     its status at the start (``statuses``, :func:`run_statuses`: members, observers,
-    dialogue partners, others), labelled ``"SCO: TKM observer"``; the values are the
+    dialogue partners, others), labelled ``"SCO: TKM Turkmenistan (observer)"``, its
+    code and name as the run's other figures name it; the values are the
     share of runs (0-1) in which it is a member that year (the ``member`` indicator, as
     the union's rows read ``in_customs_union``), so an observer's row is empty until it
     accedes, and a member's is full unless it leaves. An observer or dialogue partner
@@ -143,8 +144,11 @@ def sco_rows(st: RunStats, statuses: dict[str, str] | None = None) -> pd.DataFra
     member = st.mean("member")
     codes = [c for c in member.columns if (member[c] > 0).any()]
     codes.sort(key=lambda c: STATUS_ORDER.index(statuses.get(c, "other")))  # stable
+    from scosim.mechanism_answer import economy_label
+
     return member[codes].set_axis(
-        [f"SCO: {c} {STATUS_WORDS[statuses.get(c, 'other')]}" for c in codes], axis=1)
+        [f"SCO: {economy_label(str(c))} ({STATUS_WORDS[statuses.get(c, 'other')]})"
+         for c in codes], axis=1)
 
 
 def sco_not_drawn(st: RunStats, statuses: dict[str, str] | None = None
@@ -170,8 +174,8 @@ def sco_not_drawn(st: RunStats, statuses: dict[str, str] | None = None
 def sco_not_drawn_note(st: RunStats, statuses: dict[str, str] | None = None) -> str:
     """The membership figures' line naming the SCO's statuses without a row.
 
-    ``"No row (an SCO member in no run): observers AFG Afghanistan, MNG Mongolia;
-    dialogue partners TUR Türkiye, ..."``; empty when every status has a row.
+    ``"No SCO row (an SCO member in no year of any run): observers AFG Afghanistan, MNG
+    Mongolia; dialogue partners TUR Turkiye, ..."``; empty when every status has a row.
     """
     from scosim.mechanism_answer import economy_label
 
@@ -183,7 +187,7 @@ def sco_not_drawn_note(st: RunStats, statuses: dict[str, str] | None = None) -> 
     parts = [f"{plural[k] if len(v) > 1 else STATUS_WORDS[k]} "
              + ", ".join(economy_label(c).replace(" ", "\u00a0", 1) for c in v)
              for k, v in left.items()]
-    return f"No row (an SCO member in no year of any run): {'; '.join(parts)}"
+    return f"No SCO row (an SCO member in no year of any run): {'; '.join(parts)}"
 
 
 def sco_membership(ind: Data, events: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -274,7 +278,10 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     norm = BoundaryNorm(bounds, cmap.N)
     what = membership_of(st)[2]
     in_union = bool(codes)
-    rows = [*codes, *sco.columns]
+    from scosim.mechanism_answer import economy_label
+
+    # Code and name ("CHN China"), as the run's other figures: codes alone meant little.
+    rows = [*(economy_label(str(c)) for c in codes), *sco.columns]
     shares = np.vstack([*([union[codes].T.to_numpy()] if in_union else []),
                         *([sco.T.to_numpy()] if len(sco.columns) else [])]
                        ) if rows else np.zeros((0, len(union.index)))
@@ -315,7 +322,8 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         # measured zero, and a blank panel as a missing one).
         fig.supxlabel(NO_EVENTS, fontsize=10, color="0.25")
     else:
-        events.plot.barh(ax=ax2, width=0.8)
+        events.set_axis([economy_label(str(c)) for c in events.index]).plot.barh(
+            ax=ax2, width=0.8)
         ax2.invert_yaxis()
         if place == "beside":
             ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -366,13 +374,17 @@ def membership_map(st: RunStats, statuses: dict[str, str] | None = None
 
     Returns:
         ``(shares, n_union)``: rows are the economies in the union in some run (none when
-        no union formed in any run) and then the SCO's rows (:func:`sco_rows`), columns
-        the years; ``n_union`` is how many rows are the union's.
+        no union formed in any run), labelled by code and name (``"CHN China"``), and
+        then the SCO's rows (:func:`sco_rows`), columns the years; ``n_union`` is how
+        many rows are the union's.
     """
+    from scosim.mechanism_answer import economy_label
+
     union, _ = membership_data(st)
     codes = union_rows(union)
     sco = sco_rows(st, statuses).reindex(union.index)
-    shares = pd.concat([*([union[codes].T] if codes else []), sco.T])
+    named = union[codes].set_axis([economy_label(str(c)) for c in codes], axis=1)
+    shares = pd.concat([*([named.T] if codes else []), sco.T])
     return shares, len(codes)
 
 
@@ -390,7 +402,8 @@ def membership_heading(what: str, in_union: bool, sco: bool) -> str:
     head = (f"share of runs in which the economy is in {what} adopted in the run" if in_union
             else f"no economy was in {what} adopted in the run, in any run")
     if sco:
-        head += "; rows 'SCO: code status at the start': share of runs as an SCO member"
+        head += ("; rows 'SCO: economy (status at the start)': share of runs as an SCO "
+                 "member")
     return head
 
 

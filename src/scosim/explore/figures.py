@@ -401,9 +401,12 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
         + (f"<br>{_wrap(left_out, 80)}" if left_out else "") + "</sup>",
         height=max(380, 20 * len(shares) + 200),
     )
+    from scosim.mechanism_answer import economy_label
+
     bars = go.Figure()
+    named = [economy_label(str(c)) for c in counts.index]  # as the PNG: "IRN Iran"
     for kind in counts.columns:
-        bars.add_bar(x=counts[kind], y=list(counts.index), orientation="h", name=kind)
+        bars.add_bar(x=counts[kind], y=named, orientation="h", name=kind)
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
