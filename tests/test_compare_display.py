@@ -388,6 +388,24 @@ def test_over_time_panels_are_titled_by_name_as_the_run_s_figures_are(tmp_path):
     plt.close(fig)
 
 
+def test_a_total_s_one_panel_is_not_named_twice_in_the_title(tmp_path):
+    """A bloc total's title named it already: "equivalent variation of the outsiders
+    together (ev_outsiders_usd), outsiders"; the panel's title names the total."""
+    pol, base = synthetic_pair(6, seed=5)
+    pol, base = (d[d["country"] == "CHN"].assign(country="outsiders",
+                                                 indicator="ev_outsiders_usd")
+                 for d in (pol, base))
+    comp = compare_results(write_run(tmp_path / "p", pol, scenario="pol", seed=1),
+                           write_run(tmp_path / "b", base, scenario="base", seed=1))
+    name, unit, _ = display("ev_outsiders_usd", UNITS.get("ev_outsiders_usd"))
+    assert "outsiders" in name
+    fig = plot_difference_over_time(comp.summary, "ev_outsiders_usd", title=name, units=unit)
+    text = " ".join(fig._suptitle.get_text().split())
+    assert text.startswith(f"{name} ") and ", outsiders" not in text, text
+    assert _panels(fig) == ["outsiders"]
+    plt.close(fig)
+
+
 @pytest.mark.parametrize("indicator", ["real_gdp_change_pct", "terms_of_trade_change_pct"])
 def test_a_change_indicator_s_bar_chart_is_not_titled_change_in_change(tmp_path, indicator):
     """An indicator named as a change ("real GDP change") was titled "Change in real GDP

@@ -265,9 +265,14 @@ def plot_difference_over_time(
                         int(10 * size[1])), fontsize=10)
     width = max(70, 28 * ncols)  # characters a line of the title holds
     note = _left_out_note(unchanged, unpaired, n, when, len(cs))
-    where = "by country" if len(cs) > 1 else bar_labels(cs)[0]
+    from scosim.data.constants import NAMES
+
+    # A total's one panel is titled by the total ("outsiders"); said again after a title
+    # that names it already it read "... of the outsiders together (...), outsiders".
+    where = ("by country" if len(cs) > 1 else bar_labels(cs)[0] if str(cs[0]) in NAMES
+             else "")
     fig.suptitle(
-        _wrap(f"{title or indicator}, {where}", width) + "\n"
+        _wrap(f"{title or indicator}" + (f", {where}" if where else ""), width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
         + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
