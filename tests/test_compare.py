@@ -398,7 +398,7 @@ def test_difference_plots_have_titles_labels_and_bands(comparison, tmp_path):
     ax = fig.axes[0]
     # "welfare" here is no indicator of the model: no gains and losses, a change.
     assert ax.get_title().startswith("Change in welfare, 2028")
-    assert ax.get_xlabel() and ax.get_ylabel() == "country"
+    assert ax.get_xlabel() and ax.get_ylabel() == "economy"  # as the run's figure
     plt.close(fig)
     assert (tmp_path / "t.png").stat().st_size > 1000 and (tmp_path / "f.png").exists()
     with pytest.raises(ValueError, match="not in the summary"):

@@ -340,7 +340,7 @@ def test_economies_no_run_changed_are_named_not_drawn_as_empty_panels(tmp_path):
     comp = _membership(tmp_path)
     fig = plot_difference_over_time(comp.summary, "in_customs_union", spread=comp.spread,
                                     scenarios=("pol_scn", "base_scn"), seed=7)
-    assert _panels(fig) == ["CHN", "RUS"]
+    assert _panels(fig) == ["CHN China", "RUS Russian Federation"]
     title = " ".join(fig._suptitle.get_text().split())  # wrapped
     assert "no difference in any of the 12 paired runs in any year 2025-2028: IND, KAZ" in title
     plt.close(fig)
@@ -359,7 +359,7 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
     leaves it out and names it, as the report's 2028 table does."""
     comp = _membership(tmp_path, also_changed_in=("KAZ", 2026))
     fig = plot_difference_over_time(comp.summary, "in_customs_union")
-    assert _panels(fig) == ["CHN", "KAZ", "RUS"]
+    assert _panels(fig) == ["CHN China", "KAZ Kazakhstan", "RUS Russian Federation"]
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2028)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["CHN China",
@@ -368,6 +368,57 @@ def test_an_economy_changed_in_one_year_keeps_its_panel_and_the_bar_chart_its_ye
     plt.close(fig)
     fig = plot_final_year(comp.summary, "in_customs_union", year=2026)
     assert sorted(t.get_text() for t in fig.axes[0].get_yticklabels()) == ["KAZ Kazakhstan"]
+    plt.close(fig)
+
+
+def test_over_time_panels_are_titled_by_name_as_the_run_s_figures_are(tmp_path):
+    """The compare's panels read "IRN" where the run's figures (and the compare's own bar
+    chart) read "IRN Iran": a policy reader does not know BHR or KHM by its code."""
+    from scosim.data.constants import NAMES as COUNTRY_NAMES
+
+    comp = _membership(tmp_path, moved=("CHN", "KAZ", "RUS"))
+    fig = plot_difference_over_time(comp.summary, "in_customs_union")
+    panels = _panels(fig)
+    assert panels == [f"{c} {COUNTRY_NAMES[c]}" for c in ("CHN", "KAZ", "RUS")]
+    assert all(COUNTRY_NAMES[p.split()[0]] in p for p in panels)
+    plt.close(fig)
+    # One economy left is one panel, named in the title as well.
+    fig = plot_difference_over_time(comp.summary, "in_customs_union", countries=["KAZ"])
+    assert "in_customs_union, KAZ Kazakhstan" in " ".join(fig._suptitle.get_text().split())
+    plt.close(fig)
+
+
+def test_a_total_s_one_panel_is_not_named_twice_in_the_title(tmp_path):
+    """A bloc total's title named it already: "equivalent variation of the outsiders
+    together (ev_outsiders_usd), outsiders"; the panel's title names the total."""
+    pol, base = synthetic_pair(6, seed=5)
+    pol, base = (d[d["country"] == "CHN"].assign(country="outsiders",
+                                                 indicator="ev_outsiders_usd")
+                 for d in (pol, base))
+    comp = compare_results(write_run(tmp_path / "p", pol, scenario="pol", seed=1),
+                           write_run(tmp_path / "b", base, scenario="base", seed=1))
+    name, unit, _ = display("ev_outsiders_usd", UNITS.get("ev_outsiders_usd"))
+    assert "outsiders" in name
+    fig = plot_difference_over_time(comp.summary, "ev_outsiders_usd", title=name, units=unit)
+    text = " ".join(fig._suptitle.get_text().split())
+    assert text.startswith(f"{name} ") and ", outsiders" not in text, text
+    assert _panels(fig) == ["outsiders"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("indicator", ["real_gdp_change_pct", "terms_of_trade_change_pct"])
+def test_a_change_indicator_s_bar_chart_is_not_titled_change_in_change(tmp_path, indicator):
+    """An indicator named as a change ("real GDP change") was titled "Change in real GDP
+    change (real_gdp_change_pct), 2035"; one that is not keeps "Change in"."""
+    pol, base = synthetic_pair(6, seed=4)
+    comp = compare_results(
+        write_run(tmp_path / "p", pol.assign(indicator=indicator), scenario="pol", seed=1),
+        write_run(tmp_path / "b", base.assign(indicator=indicator), scenario="base", seed=1))
+    name, unit, _ = display(indicator, UNITS.get(indicator))
+    fig = plot_final_year(comp.summary, indicator, title=name, units=unit)
+    title = " ".join(fig.axes[0].get_title().split())
+    assert title.startswith(f"{name[:1].upper()}{name[1:]}, 2028"), title
+    assert "Change in" not in title and "change" in title
     plt.close(fig)
 
 
@@ -398,7 +449,7 @@ def test_when_most_economies_are_unchanged_the_note_says_every_other_one(tmp_pat
     'every other economy (3)' instead of listing 27 codes."""
     comp = _membership(tmp_path, moved=("RUS",))
     fig = plot_difference_over_time(comp.summary, "in_customs_union")
-    assert _panels(fig) == ["RUS"]
+    assert _panels(fig) == ["RUS Russian Federation"]
     assert ("no difference in any of the 12 paired runs in any year 2025-2028: every other "
             "economy (3)") in " ".join(fig._suptitle.get_text().split())
     plt.close(fig)

@@ -95,7 +95,7 @@ def test_the_events_panel_shows_who_had_an_event_under_the_map(
     fig = kept_figures[-1]
     heat, events = _axes_by_role(fig)
     assert len(events) == 1
-    assert [t.get_text() for t in events[0].get_yticklabels()] == ["IRN"]
+    assert [t.get_text() for t in events[0].get_yticklabels()] == ["IRN Iran"]
     # One row of bars beside a map of several: under it, not as tall as it beside it.
     fig.canvas.draw()
     assert events[0].get_position().y1 < heat.get_position().y0

@@ -59,7 +59,7 @@ def _votes(run: Path) -> pd.DataFrame:
 
 def _bars(ax: Any) -> dict[str, dict[str, float]]:
     """``{legend label: {state: bar width}}`` of a panel's stacked bars."""
-    states = [t.get_text() for t in ax.get_yticklabels()]
+    states = [t.get_text().split()[0] for t in ax.get_yticklabels()]  # "KAZ Kazakhstan"
     return {c.get_label(): {s: p.get_width() for s, p in zip(states, c.patches, strict=True)}
             for c in ax.containers if isinstance(c, BarContainer)}
 
@@ -261,3 +261,26 @@ def test_a_term_too_small_to_see_is_not_drawn_and_the_footnote_says_so(
     # The corridor's thin terms are seen and kept: sovereignty, -0.005 pp beside -1.1 pp.
     assert {"dominance", "sovereignty", "trust"} <= set(corridor.contributions.columns)
     assert not corridor.not_drawn
+
+
+def test_states_are_named_on_the_png_and_the_page(two_votes: Path, tmp_path: Path,
+                                                  kept_figures: list[Any]) -> None:
+    """Each state by code and name ("KAZ Kazakhstan"), as the who-gains figure: the vote
+    figure's axis read KGZ, TJK. The page keeps its bars keyed by code, labelled alike."""
+    from scosim.data.constants import NAMES
+    from scosim.explore.figures import vote_reasons_figures
+    from scosim.result_tables import open_result
+
+    st = load_plot_data(two_votes)
+    plot_vote_reasons(st, "t", tmp_path / "v.png")
+    (fig,) = kept_figures
+    pages = vote_reasons_figures(open_result(two_votes))
+    assert len(pages) == len(fig.axes) == 2
+    for ax, page, data in zip(fig.axes, pages, vote_reasons_all(st), strict=True):
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        codes = [lab.split()[0] for lab in labels]
+        assert sorted(codes) == sorted(str(c) for c in data.contributions.index)
+        assert labels == [f"{c} {NAMES[c]}" for c in codes]
+        axis = page.layout.yaxis
+        assert [f"{c} {NAMES[c]}" for c in axis.tickvals] == list(axis.ticktext)
+        assert sorted(axis.ticktext) == sorted(labels)

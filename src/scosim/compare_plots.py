@@ -246,7 +246,9 @@ def plot_difference_over_time(
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         # y given: matplotlib's automatic title placement (which clears top tick labels,
         # absent here) costs a quarter of this figure's time and lands on y = 1 anyway.
-        ax.set_title(str(c), fontsize=10, y=1.0)
+        # Code and name, as the run's figures title a panel (economy_label): codes
+        # alone (KHM, BHR, MDV) meant nothing to a policy reader.
+        ax.set_title(bar_labels([c])[0], fontsize=10, y=1.0)
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(cs) :]:
         ax.set_visible(False)
@@ -263,9 +265,14 @@ def plot_difference_over_time(
                         int(10 * size[1])), fontsize=10)
     width = max(70, 28 * ncols)  # characters a line of the title holds
     note = _left_out_note(unchanged, unpaired, n, when, len(cs))
-    where = "by country" if len(cs) > 1 else str(cs[0])
+    from scosim.data.constants import NAMES
+
+    # A total's one panel is titled by the total ("outsiders"); said again after a title
+    # that names it already it read "... of the outsiders together (...), outsiders".
+    where = ("by country" if len(cs) > 1 else bar_labels(cs)[0] if str(cs[0]) in NAMES
+             else "")
     fig.suptitle(
-        _wrap(f"{title or indicator}, {where}", width) + "\n"
+        _wrap(f"{title or indicator}" + (f", {where}" if where else ""), width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
         + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
                 + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
@@ -343,8 +350,10 @@ def plot_final_year(
         _nothing_to_draw(fig, ax, unchanged, unpaired, n, f"in {year}")
     what = title or indicator
     ax.set_xlabel(_wrap(f"change, policy minus baseline: {units or 'indicator units'}", 70))
-    ax.set_ylabel("country" if len(d) > 1 else "")
+    # "economy", as the run's who-gains figure: the rows include the rest of the world.
+    ax.set_ylabel("economy" if len(d) > 1 else "")
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
+            else f"{what[:1].upper()}{what[1:]}, {year}" if _is_a_change(indicator)
             else f"Change in {what}, {year}")
     drawn = f"bars: mean of {_runs(n, seed)}; {whisker_note(label)}" if len(d) else _runs(n, seed)
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
@@ -359,6 +368,17 @@ def plot_final_year(
                    frameon=False)
     fig.tight_layout(rect=(0, (0.35 + note_h) / h, 1, 1))
     return _save(fig, path)
+
+
+def _is_a_change(indicator: str) -> bool:
+    """Whether ``indicator``'s name says it is a change already ("real GDP change").
+
+    Its bar chart was titled "Change in real GDP change"; the axis says "change, policy
+    minus baseline" either way.
+    """
+    from scosim.indicator_display import NAMES
+
+    return NAMES.get(indicator, "").endswith("change")
 
 
 def bar_labels(countries: Sequence[Any]) -> list[str]:

@@ -37,7 +37,10 @@ __all__ = [
     "repeated_votes",
     "run_statuses",
     "sco_membership",
+    "sco_not_drawn",
+    "sco_not_drawn_note",
     "sco_rows",
+    "union_rows",
 ]
 
 
@@ -119,25 +122,72 @@ def run_statuses(run_dir: str | Path | None) -> dict[str, str]:
     return out
 
 
+#: The order of the SCO statuses on the membership figures.
+STATUS_ORDER = ("member", "observer", "partner", "other")
+
+
 def sco_rows(st: RunStats, statuses: dict[str, str] | None = None) -> pd.DataFrame:
     """The membership figures' SCO rows: who is in the SCO each year, share of runs.
 
-    One column per economy that is an SCO member, observer or dialogue partner at the
-    start (``statuses``, :func:`run_statuses`) or a member in some run (an accession), in
-    that order, labelled ``"SCO: MNG observer"``; the values are the share of runs (0-1)
-    in which it is a member that year (the ``member`` indicator, as the union's rows read
-    ``in_customs_union``), so an observer's row is empty until it accedes, and a
-    member's is full unless it leaves. Every status is shown, not only the changes: a
-    reader sees who is in the SCO beside who is in the union.
+    One column per economy that is an SCO member in some year of some run, ordered by
+    its status at the start (``statuses``, :func:`run_statuses`: members, observers,
+    dialogue partners, others), labelled ``"SCO: TKM Turkmenistan (observer)"``, its
+    code and name as the run's other figures name it; the values are the
+    share of runs (0-1) in which it is a member that year (the ``member`` indicator, as
+    the union's rows read ``in_customs_union``), so an observer's row is empty until it
+    accedes, and a member's is full unless it leaves. An observer or dialogue partner
+    that is a member in no run has no row: its row was blank in every year (16 of the
+    37 rows of ``scenarios/customs_union.yaml``); :func:`sco_not_drawn` names them and
+    the figures say so.
     """
     statuses = dict(statuses or run_statuses(None))
     member = st.mean("member")
-    order = ("member", "observer", "partner", "other")
-    codes = [c for c in member.columns
-             if statuses.get(c) in order[:3] or (member[c] > 0).any()]
-    codes.sort(key=lambda c: order.index(statuses.get(c, "other")))  # stable: data order
+    codes = [c for c in member.columns if (member[c] > 0).any()]
+    codes.sort(key=lambda c: STATUS_ORDER.index(statuses.get(c, "other")))  # stable
+    from scosim.mechanism_answer import economy_label
+
     return member[codes].set_axis(
-        [f"SCO: {c} {STATUS_WORDS[statuses.get(c, 'other')]}" for c in codes], axis=1)
+        [f"SCO: {economy_label(str(c))} ({STATUS_WORDS[statuses.get(c, 'other')]})"
+         for c in codes], axis=1)
+
+
+def sco_not_drawn(st: RunStats, statuses: dict[str, str] | None = None
+                  ) -> dict[str, list[str]]:
+    """The SCO's observers and dialogue partners that :func:`sco_rows` leaves out.
+
+    Returns:
+        ``{status: codes}`` (``"observer"``, ``"partner"``, in that order, only those
+        with some), the economies of that status at the start that are an SCO member
+        in no year of any run, in the data's order.
+    """
+    statuses = dict(statuses or run_statuses(None))
+    member = st.mean("member")
+    out: dict[str, list[str]] = {}
+    for status in ("observer", "partner"):
+        codes = [str(c) for c in member.columns
+                 if statuses.get(str(c)) == status and not (member[c] > 0).any()]
+        if codes:
+            out[status] = codes
+    return out
+
+
+def sco_not_drawn_note(st: RunStats, statuses: dict[str, str] | None = None) -> str:
+    """The membership figures' line naming the SCO's statuses without a row.
+
+    ``"No SCO row (an SCO member in no year of any run): observers AFG Afghanistan, MNG
+    Mongolia; dialogue partners TUR Turkiye, ..."``; empty when every status has a row.
+    """
+    from scosim.mechanism_answer import economy_label
+
+    left = sco_not_drawn(st, statuses)
+    if not left:
+        return ""
+    plural = {"observer": "observers", "partner": "dialogue partners"}
+    # A no-break space in "TUR Turkiye": a wrapped line split the code from its name.
+    parts = [f"{plural[k] if len(v) > 1 else STATUS_WORDS[k]} "
+             + ", ".join(economy_label(c).replace(" ", "\u00a0", 1) for c in v)
+             for k, v in left.items()]
+    return f"No SCO row (an SCO member in no year of any run): {'; '.join(parts)}"
 
 
 def sco_membership(ind: Data, events: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -195,18 +245,23 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
 
     st = _stats(ind, events)
     union, counts = membership_data(st)
-    codes = list(union.columns)
+    # Only economies in the union in some run: a row of 0 % in every year was blank.
+    codes = union_rows(union)
     n_runs = st.runs
-    # The SCO's members, observers and dialogue partners under the union's rows: the
-    # union's rows alone did not say who was in the SCO (an accession was a count in the
-    # events panel only).
+    # The SCO's members (and observers or partners that accede in some run) under the
+    # union's rows: the union's rows alone did not say who was in the SCO (an accession
+    # was a count in the events panel only).
     sco = sco_rows(st, statuses).reindex(union.index)
+    # The observers and partners that never accede are named under the map, not drawn:
+    # their 16 blank rows made a tall chart of empty lines.
+    left_out = _wrap(sco_not_drawn_note(st, statuses), 110)
     events = event_rows(counts)
     n_map = len(codes) + len(sco.columns)
     place = events_placement(n_map, len(events))
     # The events panel had a row for every economy on the map, most of them empty, and as
     # tall as the map: few rows go under the map at their own height, none leave no panel.
-    map_h = 0.3 * n_map + 3
+    # The map's height follows the rows drawn, and the note's lines.
+    map_h = 0.3 * n_map + 3 + (0.2 * (left_out.count("\n") + 2) if left_out else 0.0)
     if place == "beside":
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(15, map_h), layout="constrained",
                                       gridspec_kw={"width_ratios": [3, 2]})
@@ -222,8 +277,11 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
     cmap = plt.get_cmap("Blues", len(bounds) - 1)
     norm = BoundaryNorm(bounds, cmap.N)
     what = membership_of(st)[2]
-    in_union = bool((union.to_numpy() > 0).any())
-    rows = [*(codes if in_union else []), *sco.columns]
+    in_union = bool(codes)
+    from scosim.mechanism_answer import economy_label
+
+    # Code and name ("CHN China"), as the run's other figures: codes alone meant little.
+    rows = [*(economy_label(str(c)) for c in codes), *sco.columns]
     shares = np.vstack([*([union[codes].T.to_numpy()] if in_union else []),
                         *([sco.T.to_numpy()] if len(sco.columns) else [])]
                        ) if rows else np.zeros((0, len(union.index)))
@@ -250,7 +308,9 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
             ax.axhline(len(codes) - 0.5, color="k", lw=1.2)
         years = union.index.to_numpy()
         ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
-        ax.set_xlabel("year")
+        # The note under the years, in the map's own layout box (constrained layout
+        # makes room for a label, not for free text).
+        ax.set_xlabel("year" + (f"\n\n{left_out}" if left_out else ""))
         ax.set_ylabel("economy")
         # The lowest bin is exactly 0 (no run); its upper edge is labelled ">0%" so that
         # the bin below 5 % does not look unlabelled.
@@ -262,7 +322,8 @@ def plot_membership(ind: Data, events: pd.DataFrame | None, title: str, path: Pa
         # measured zero, and a blank panel as a missing one).
         fig.supxlabel(NO_EVENTS, fontsize=10, color="0.25")
     else:
-        events.plot.barh(ax=ax2, width=0.8)
+        events.set_axis([economy_label(str(c)) for c in events.index]).plot.barh(
+            ax=ax2, width=0.8)
         ax2.invert_yaxis()
         if place == "beside":
             ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -313,14 +374,27 @@ def membership_map(st: RunStats, statuses: dict[str, str] | None = None
 
     Returns:
         ``(shares, n_union)``: rows are the economies in the union in some run (none when
-        no union formed in any run) and then the SCO's rows (:func:`sco_rows`), columns
-        the years; ``n_union`` is how many rows are the union's.
+        no union formed in any run), labelled by code and name (``"CHN China"``), and
+        then the SCO's rows (:func:`sco_rows`), columns the years; ``n_union`` is how
+        many rows are the union's.
     """
+    from scosim.mechanism_answer import economy_label
+
     union, _ = membership_data(st)
-    in_union = bool((union.to_numpy() > 0).any())
+    codes = union_rows(union)
     sco = sco_rows(st, statuses).reindex(union.index)
-    shares = pd.concat([*([union.T] if in_union else []), sco.T])
-    return shares, union.shape[1] if in_union else 0
+    named = union[codes].set_axis([economy_label(str(c)) for c in codes], axis=1)
+    shares = pd.concat([*([named.T] if codes else []), sco.T])
+    return shares, len(codes)
+
+
+def union_rows(union: pd.DataFrame) -> list:
+    """The membership map's union rows: the economies of ``union`` in it in some run.
+
+    :func:`membership_data` also lists SCO members and voters that stayed out; their
+    rows were 0 % in every year.
+    """
+    return [c for c in union.columns if (union[c] > 0).any()]
 
 
 def membership_heading(what: str, in_union: bool, sco: bool) -> str:
@@ -328,7 +402,8 @@ def membership_heading(what: str, in_union: bool, sco: bool) -> str:
     head = (f"share of runs in which the economy is in {what} adopted in the run" if in_union
             else f"no economy was in {what} adopted in the run, in any run")
     if sco:
-        head += "; rows 'SCO: code status at the start': share of runs as an SCO member"
+        head += ("; rows 'SCO: economy (status at the start)': share of runs as an SCO "
+                 "member")
     return head
 
 

@@ -474,7 +474,11 @@ def _draw_panel(ax: plt.Axes, data: VoteReasons) -> None:
         # Outside the axes, on the right: labels never cover the bars.
         ax.text(1.01, k, state_label(data, c), va="center", fontsize=8,
                 transform=ax.get_yaxis_transform())
-    ax.set_yticks(y, order)
+    # Code and name, as the who-gains figure: codes alone (KGZ, TJK) meant little to a
+    # policy reader.
+    from scosim.mechanism_answer import economy_label
+
+    ax.set_yticks(y, [economy_label(str(c)) for c in order])
     ax.set_xlim(*panel_xlim(data))  # the automatic limits cut the end of a stacked bar
     ax.axvline(0, color="k", lw=0.8)
     ax.set_xlabel(X_LABEL)

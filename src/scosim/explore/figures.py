@@ -32,6 +32,7 @@ from scosim.plot_membership import (
     no_membership_text,
     repeated_votes,
     run_statuses,
+    sco_not_drawn_note,
 )
 from scosim.plot_votes import (
     OTHER_COLOUR,
@@ -311,7 +312,11 @@ def _vote_figure(data: VoteReasons) -> Any:
     fig.update_layout(barmode="relative", legend={"orientation": "h", "yref": "container",
                                                   "y": 0, "yanchor": "bottom"})
     fig.update_xaxes(title=X_LABEL, zeroline=True, zerolinecolor="black")
-    fig.update_yaxes(title="voting state", type="category")
+    # The bars stay keyed by code; the axis names each state as the PNG does.
+    from scosim.mechanism_answer import economy_label
+
+    fig.update_yaxes(title="voting state", type="category", tickvals=states,
+                     ticktext=[economy_label(str(s)) for s in states])
     note = f"<br><sup>{later_votes_note(data)}</sup>" if data.later_years else ""
     heading = figure_heading([data])
     if data.not_drawn:  # as the PNG's footnote: the bars are the terms one can see
@@ -347,7 +352,10 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
     what = membership_of(st)[2]
     _, counts = membership_data(st)
     # The union's rows, then the SCO's members, observers and dialogue partners (as the PNG).
-    shares, n_union = membership_map(st, run_statuses(result.path))
+    statuses = run_statuses(result.path)
+    shares, n_union = membership_map(st, statuses)
+    # The observers and partners that never accede have no row, as on the PNG: named.
+    left_out = sco_not_drawn_note(st, statuses)
     n_runs = st.runs
     go = _go()
     if (shares.to_numpy() > 0).any():
@@ -389,12 +397,16 @@ def membership_figures(result: Result) -> tuple[Any, Any] | None:
                                                           len(shares) > n_union).split("; ")
                       for line in textwrap.wrap(part + ";", 80))
         + "<br>blocs in force before it, such as the EAEU, are not counted;<br>a state "
-        "that leaves in year t is inside in t and outside from t+1</sup>",
+        "that leaves in year t is inside in t and outside from t+1"
+        + (f"<br>{_wrap(left_out, 80)}" if left_out else "") + "</sup>",
         height=max(380, 20 * len(shares) + 200),
     )
+    from scosim.mechanism_answer import economy_label
+
     bars = go.Figure()
+    named = [economy_label(str(c)) for c in counts.index]  # as the PNG: "IRN Iran"
     for kind in counts.columns:
-        bars.add_bar(x=counts[kind], y=list(counts.index), orientation="h", name=kind)
+        bars.add_bar(x=counts[kind], y=named, orientation="h", name=kind)
     bars.update_layout(showlegend=True, legend={"title": "event"})
     bars.update_xaxes(title="events per run (mean over runs)")
     bars.update_yaxes(title="economy", autorange="reversed", type="category")
