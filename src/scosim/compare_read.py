@@ -97,6 +97,8 @@ def read_indicators(run_dir: str | Path, indicators: Sequence[str] | None = None
 #: (the bloc totals, creation and diversion: there is no bloc); policy minus such a
 #: baseline is the policy run's own value.
 OWN_BASELINE: tuple[str, ...] = ("ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
+                                 "ev_member_usd", "ev_other_members_usd", "ev_members_pct",
+                                 "ev_outsiders_pct", "ev_world_pct",
                                  "trade_creation_usd", "trade_diversion_usd")
 #: A baseline whose every ``ev_usd`` lies within this of zero (US$) has no trade policy: its
 #: EV is exactly 0 since 2026-12-04 (a GE element that changes nothing is not solved), and

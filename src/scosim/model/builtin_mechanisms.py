@@ -127,6 +127,15 @@ EXPLAINED_INDICATORS: dict[str, str] = {
     "ev_members_usd": f"US$ ({ON_PATH}), total of the accounting bloc (same in every column)",
     "ev_outsiders_usd": f"US$ ({ON_PATH}), total of all others (same in every column)",
     "ev_world_usd": f"US$ ({ON_PATH}), world total (same in every column)",
+    "ev_member_usd": f"US$ ({ON_PATH}), this economy's EV where it is in the accounting "
+                     "bloc (NaN outside it)",
+    "ev_other_members_usd": f"US$ ({ON_PATH}), the accounting bloc's total less this "
+                            "economy's EV, where it is a member (NaN outside it)",
+    "ev_members_pct": "percent of the members' baseline expenditure together (same in "
+                      "every column)",
+    "ev_outsiders_pct": "percent of the outsiders' baseline expenditure together (same in "
+                        "every column)",
+    "ev_world_pct": "percent of the world's baseline expenditure (same in every column)",
     "union_external_tariff_before_pct": "percent, weighted by the year's baseline imports",
     "union_external_tariff_after_pct": "percent, weighted by the year's baseline imports",
     "art24_external_tariff_raised": "1 if the bloc's average external tariff rose",
@@ -272,6 +281,10 @@ def explained(
     ev = (np.asarray(model.welfare, dtype=float) - 1.0) * np.asarray(
         ge.baseline_expenditure, dtype=float)
     tot = wt.group_totals(ev, bloc)
+    # Each group's EV as a share of its expenditure, a ratio within each run: a total in
+    # US$ bn says nothing of its size (the world's +4 bn is a few thousandths of a percent).
+    spend = wt.group_totals(np.broadcast_to(np.asarray(ge.baseline_expenditure, dtype=float),
+                                            (R, N)), bloc)
     before, after = wt.average_external_tariffs(
         [model.tau0, tariffs], flows / (1.0 + model.tau0), bloc)
     has = bloc.any(axis=1)
@@ -281,6 +294,11 @@ def explained(
         return np.broadcast_to(v[:, None], (R, N)).copy()
 
     loss_flag = np.where(has, (-tot["others"] > tot["group"]).astype(float), nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = {k: 100.0 * tot[k] / spend[k] for k in tot}
+    # A member's own EV and the rest of the bloc's, per run: the members' total hid that
+    # one member gained more than all of it while the others lost in every run (review).
+    member = np.where(bloc, ev, np.nan)
     return {
         "welfare_tariff_revenue_pct": terms["tariff_revenue"] * 100.0,
         "welfare_terms_of_trade_pct": terms["terms_of_trade"] * 100.0,
@@ -291,6 +309,11 @@ def explained(
         # effect on non-members where none formed (a sanctions scenario's -57 bn).
         "ev_outsiders_usd": col(np.where(has, tot["others"], nan)),
         "ev_world_usd": col(tot["world"]),
+        "ev_member_usd": member,
+        "ev_other_members_usd": np.where(bloc, tot["group"][:, None] - ev, np.nan),
+        "ev_members_pct": col(np.where(has, share["group"], nan)),
+        "ev_outsiders_pct": col(np.where(has, share["others"], nan)),
+        "ev_world_pct": col(share["world"]),
         "union_external_tariff_before_pct": col(before * 100.0),
         "union_external_tariff_after_pct": col(after * 100.0),
         "art24_external_tariff_raised": col(np.where(has, (after > before + 1e-12) * 1.0, nan)),
