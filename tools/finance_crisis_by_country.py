@@ -2,6 +2,7 @@
 
 Usage: python tools/finance_crisis_by_country.py [--runs 4000] [--seed 123]
        [--idio-sd X] [--gdp-beta X] [--npl-sensitivity X] [--solve]
+       [--capital-ratio CODE=PCT ...]
 
 Runs the no-event baseline of the stand-alone ensemble (2025-2032, the calibration's
 window and count, :mod:`scosim.finance.calibration`) and prints, per listed economy in
@@ -14,18 +15,22 @@ totals, the rank correlation and the Poisson log-likelihood of the record at the
 rates (higher is closer). The
 options change parameters (``--solve`` then re-solves ``npl_sensitivity`` so that the
 pooled frequency is the calibration's target, 1.907 percent, by bisection at a quarter of
-the runs). docs/finance.md (section 6, "Who fails") quotes it.
+the runs). ``--capital-ratio PAK=5.73`` sets an economy's capital to that percentage of its
+assets (its outside debt takes up the difference), a what-if on one input of the tables.
+docs/finance.md (section 6, "Who fails") quotes it.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 from scipy.stats import spearmanr
 
 from scosim.finance.calibration import TARGET
 from scosim.finance.crisis_record import compare, frequency_by_economy, log_likelihood
+from scosim.finance.data import BankingData
 from scosim.finance.shocks import asset_shock_sd
 from scosim.finance.system import FinanceSystem, calibrated_gdp_sd
 
@@ -35,7 +40,27 @@ def _pooled(fs: FinanceSystem, runs: int, seed: int) -> float:
     return float(np.mean([v for c, v in rates.items() if c != "ROW"]))
 
 
-def main() -> None:
+def _with_capital(fs: FinanceSystem, settings: list[str],
+                  ap: argparse.ArgumentParser) -> BankingData:
+    """The tables with the capital of the economies named in ``CODE=PCT`` settings changed."""
+    capital = fs.data.capital.copy()
+    for item in settings:
+        code, _, pct = item.partition("=")
+        if code not in fs.codes:
+            ap.error(f"--capital-ratio {item}: {code!r} is not a listed economy "
+                     f"({' '.join(fs.codes)})")
+        try:
+            ratio = float(pct) / 100.0
+        except ValueError:
+            ap.error(f"--capital-ratio {item}: give CODE=PCT, a percentage of assets")
+        if not 0.0 < ratio < 1.0:
+            ap.error(f"--capital-ratio {item}: the percentage must lie between 0 and 100")
+        i = fs.codes.index(code)
+        capital[i] = ratio * fs.data.assets[i]
+    return replace(fs.data, capital=capital)
+
+
+def main(argv: list[str] | None = None) -> None:
     """Print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=4000)
@@ -45,10 +70,14 @@ def main() -> None:
     ap.add_argument("--npl-sensitivity", type=float)
     ap.add_argument("--solve", action="store_true",
                     help="re-solve npl_sensitivity for the pooled target")
-    a = ap.parse_args()
+    ap.add_argument("--capital-ratio", action="append", default=[], metavar="CODE=PCT",
+                    help="set an economy's capital to PCT percent of its assets")
+    a = ap.parse_args(argv)
     kw = {k: v for k, v in (("idio_sd", a.idio_sd), ("gdp_beta", a.gdp_beta),
                             ("npl_sensitivity", a.npl_sensitivity)) if v is not None}
     fs = FinanceSystem().with_params(**kw)
+    if a.capital_ratio:
+        fs = FinanceSystem(_with_capital(fs, a.capital_ratio, ap), fs.params, fs.gdp_sd)
     if a.solve:
         lo, hi = 0.1, 8.0
         for _ in range(12):

@@ -10,6 +10,7 @@ what each creditor loses by cause. The identities each kernel keeps are in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,8 @@ from scosim.finance.debtrank import debtrank
 if TYPE_CHECKING:
     from scosim.finance.system import FinanceParams
 
-__all__ = ["Contagion", "Network", "borne_by_creditor_banks", "contagion", "unfrozen_network"]
+__all__ = ["Contagion", "ExternalAssetsShortfall", "Network", "borne_by_creditor_banks",
+           "contagion", "unfrozen_network"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -91,8 +93,23 @@ class Network:
     frozen_full: FloatArray
 
 
+class ExternalAssetsShortfall(ValueError):
+    """A system's external assets, after the year's losses and what it parked, are negative.
+
+    Attributes:
+        row: The run's row in the batch.
+        economy: The economy's code (or its index as text when no codes were given).
+    """
+
+    def __init__(self, message: str, row: int, economy: str) -> None:
+        super().__init__(message)
+        self.row = row
+        self.economy = economy
+
+
 def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
-                     e: FloatArray, c_in: FloatArray, l_out: FloatArray) -> Network:
+                     e: FloatArray, c_in: FloatArray, l_out: FloatArray, *,
+                     codes: Sequence[str] | None = None) -> Network:
     """Take the claims frozen in earlier years out of this year's network.
 
     The balance sheets are the calibrated ones every year, so a claim frozen last year
@@ -104,6 +121,17 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
     its equity is unchanged). Sanctions of severity ``s`` freeze the share ``s`` of each
     claim: only what they freeze beyond what is already out is frozen again.
 
+    The debtor's external assets less what it parked, ``e - out_of + into``, cannot be
+    negative with the calibrated tables (``docs/finance.md`` section 4, "A claim is frozen
+    once"): ``out_of <= l_out`` (parked is at most ``L``), ``into >= 0`` and, since new NPLs
+    are at most all loans and capital starts the year at 0 or more, ``e >= (1 - lgd) e0 -
+    K0 - contributions``; so ``e - out_of + into >= (1 - lgd) e0 - K0 - l_out -
+    contributions``, at least 24 % of ``e0`` in every economy at the default ``lgd`` 0.45 and
+    the largest contribution a scenario may set (500 bp), and positive for any ``lgd``
+    up to 0.69 (Tajikistan's bound, the smallest; ``tests/test_finance_parked_bound.py``).
+    A floor at 0 here (until 2026-12-06) would have created assets from nothing, raising
+    the debtor's equity; it never bound, so a negative value is refused instead.
+
     Args:
         L: Interbank liabilities (N, N), row owes column.
         haircut: This year's frozen share of each payment (R, N, N).
@@ -112,10 +140,15 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
         e: External assets (R, N) before the adjustment.
         c_in: Interbank claims of the tables (1, N).
         l_out: Interbank liabilities of the tables (1, N).
+        codes: Economy codes (N,), to name the economy in the error.
 
     Returns:
         The :class:`Network` to clear this year; with nothing parked, the tables' network
         bit for bit.
+
+    Raises:
+        ExternalAssetsShortfall: Where ``e - out_of + into`` is negative (a ``ValueError``
+            naming the economy and the run's row).
     """
     L_r = np.maximum(L[None] - parked, 0.0)
     target = haircut * L[None]  # this year's freeze, counted on the whole claim
@@ -125,8 +158,19 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
     into, out_of = parked.sum(axis=1), parked.sum(axis=2)
     # Exactly zero where nothing is parked: the sum keeps the tables' figures bit for bit.
     change = np.einsum("rji->ri", h * L_r - haircut * L[None])
-    return Network(L=L_r, haircut=h, e=np.maximum(e - out_of + into, 0.0), c_in=c_in - into,
-                   l_out=l_out - out_of,
+    e_net = e - out_of + into
+    if (e_net < 0).any():
+        r, i = (int(k) for k in np.argwhere(e_net < 0)[0])
+        name = codes[i] if codes is not None else str(i)
+        raise ExternalAssetsShortfall(
+            f"finance: the banking system of {name} (run row {r}) ends the year's losses with "
+            f"external assets of US${e[r, i] / 1e9:.4g} bn, less than the US$"
+            f"{(out_of[r, i] - into[r, i]) / 1e9:.4g} bn it has paid into blocked accounts net "
+            "of what is parked for it; the balance sheets cannot carry that (a year's credit "
+            "loss above external assets less capital and interbank debt: "
+            "parameters.finance.lgd above about 0.69, docs/finance.md section 4); "
+            "use a lower lgd", r, name)
+    return Network(L=L_r, haircut=h, e=e_net, c_in=c_in - into, l_out=l_out - out_of,
                    frozen_full=np.einsum("rji,ji->ri", haircut, L) + change)
 
 

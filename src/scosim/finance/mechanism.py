@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from typing_extensions import override
 
+from scosim.finance.contagion import ExternalAssetsShortfall
 from scosim.finance.proposals import COMPONENTS
 from scosim.finance.shocks import dollar_channel, sanctions_matrix
 from scosim.finance.system import FinanceSystem, Levers
@@ -222,7 +223,11 @@ class BankingSystems(Mechanism):
         g = np.asarray(model.gdp_shock, dtype=float)
         S = self.sanctions(model, year)
         lev = self.levers(policy, model.R)
-        self.state, self.last = self.fs.step(self.state, g, S, lev, self.gens)
+        try:
+            self.state, self.last = self.fs.step(self.state, g, S, lev, self.gens)
+        except ExternalAssetsShortfall as exc:
+            # The batch's row is the model's run number only in a batch that starts at 0.
+            raise ValueError(f"{exc} [run {model.run_ids[exc.row]}, {year}]") from None
         policy.cost_change = policy.cost_change * self.state.trade_cost_factor
 
     @override

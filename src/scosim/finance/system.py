@@ -352,7 +352,9 @@ def step(
     # network (the same claims, still frozen: not frozen, written off and parked again).
     F = np.zeros((R, N, N)) if state.frozen is None else state.frozen
     W = np.zeros((R, N, N)) if state.written_off is None else state.written_off
-    net = unfrozen_network(L, haircut, F + W, np.maximum(e0 + (K - K0), 0.0), c_in, l_out)
+    # Not floored at 0: a floor would add assets (and equity) from nothing. The tables keep
+    # e0 + K - K0 above what a system can have parked (unfrozen_network, which refuses it).
+    net = unfrozen_network(L, haircut, F + W, e0 + (K - K0), c_in, l_out, codes=data.codes)
     L, haircut, e, c_in, l_out = net.L, net.haircut, net.e, net.c_in, net.l_out
     frozen_full = net.frozen_full
     E0 = e + c_in - frozen_full - l_out - b0
