@@ -175,7 +175,7 @@ class SecurityMechanism(Mechanism):
                         "(incidents, inflow_t: opiates only)")
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale", "haven_share", "transnational_share", "pool_rho",
-                 "enforcement_weight")
+                 "enforcement_weight", "haven_gamma", "haven_floor")
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
     # compare` (the run's answer shows no level of these: docs/security.md).
     compared = ("incidents", "seizures_t", "spending_usd")
