@@ -81,6 +81,10 @@ def test_the_defaults_are_the_params_and_give_the_shared_block() -> None:
     # haven_gamma reaches the block's parameters (and only it changes).
     g = system_for(SecuritySettings(haven_gamma=10.0), default)
     assert g.params.haven_gamma == 10.0 and replace(g.params, haven_gamma=p.haven_gamma) == p
+    # So does haven_floor, b0 (a setting since 2026-12-06; the default 1 is the shared block).
+    f = system_for(SecuritySettings(haven_floor=4.0), default)
+    assert f.params.haven_floor == 4.0 and replace(f.params, haven_floor=p.haven_floor) == p
+    assert system_for(SecuritySettings(haven_floor=1.0), default) is default
 
 
 @pytest.mark.parametrize(("scale", "k_intel"), [(1.0, 0.6), (2.0, 1.2)])
@@ -170,6 +174,8 @@ def test_a_batch_row_is_its_run_alone_and_a_sweep_refuses_batch_settings() -> No
     ("haven_share", 1.5, "0 <= haven_share <= 1"),
     ("haven_gamma", -1.0, "0 <= haven_gamma <= 1000"),
     ("haven_gamma", 5000.0, "0 <= haven_gamma <= 1000"),
+    ("haven_floor", -1.0, "0 <= haven_floor <= 500"),
+    ("haven_floor", 600.0, "0 <= haven_floor <= 500"),
     ("transnational_share", -0.1, "0 <= transnational_share <= 1"),
     ("k_pool_scale", -1.0, "0 <= k_pool_scale <= 10"),
     ("beta", 0.0, "0 < beta <= 10"),

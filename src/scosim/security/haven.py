@@ -72,7 +72,8 @@ HAVEN_GAMMAS: tuple[float, ...] = (0.0, 2.0, 10.0, math.inf)
 
 
 def haven_targets(S: np.ndarray, reach: np.ndarray, base: np.ndarray | None = None, *,
-                  gamma: float = HAVEN_GAMMA, floor: float = HAVEN_FLOOR) -> np.ndarray:
+                  gamma: float | np.ndarray = HAVEN_GAMMA,
+                  floor: float | np.ndarray = HAVEN_FLOOR) -> np.ndarray:
     """Where each state's displaced groups go, ``(R, N, N)``: row ``[r, i]`` sums to 1 or 0.
 
     ``[r, i, h]`` is proportional to ``(base[h] + floor) * exp(-gamma * S[r, h])`` over
@@ -87,11 +88,14 @@ def haven_targets(S: np.ndarray, reach: np.ndarray, base: np.ndarray | None = No
         reach: ``(N, N)`` land contiguity (any positive entry marks a neighbour).
         base: ``(N,)`` 2018-2022 incident rates ``B`` (>= 0); default 0 everywhere, so
             the weights are ``floor * exp(-gamma S)``.
-        gamma: How strongly a weaker neighbour attracts (>= 0; ``inf`` allowed).
-        floor: ``b0`` added to every neighbour's rate (>= 0).
+        gamma: How strongly a weaker neighbour attracts (>= 0; ``inf`` allowed): a
+            number, or ``(R,)`` one per run (a sweep; each row as the batch at its value,
+            the operations being elementwise).
+        floor: ``b0`` added to every neighbour's rate (>= 0): a number or ``(R,)``.
     """
     S = np.asarray(S, dtype=float)
-    n = S.shape[1]
+    r, n = S.shape
+    gamma, floor = _per_run(gamma, r, "haven_gamma"), _per_run(floor, r, "haven_floor")
     b = np.zeros(n) if base is None else np.asarray(base, dtype=float)
     nb = (np.asarray(reach) > 0) & ~np.eye(n, dtype=bool)
     cand = nb[None] & (S[:, None, :] < S[:, :, None])  # [r, i, h]: h less protected than i
@@ -100,9 +104,22 @@ def haven_targets(S: np.ndarray, reach: np.ndarray, base: np.ndarray | None = No
     gap = np.where(cand, sh - low, 0.0)  # >= 0; 0 at the least protected
     with np.errstate(invalid="ignore"):  # inf * 0 where gamma is inf: the argmin, weight 1
         pull = np.where(gap > 0, np.exp(-gamma * gap), 1.0)
-    raw = np.where(cand, (b + floor)[None, None, :] * pull, 0.0)
+    weight = ((b + floor)[None, None, :] if np.ndim(floor) == 0
+              else b[None, None, :] + floor)  # (R, 1, 1) + (1, 1, N): b[h] + floor[r]
+    raw = np.where(cand, weight * pull, 0.0)
     tot = raw.sum(axis=2, keepdims=True)
     return np.divide(raw, tot, out=np.zeros(raw.shape), where=tot > 0)
+
+
+def _per_run(value: float | np.ndarray, r: int, name: str) -> float | np.ndarray:
+    """A number as is, or one value per run as ``(R, 1, 1)`` against ``[r, i, h]``."""
+    if np.ndim(value) == 0:
+        return float(value)
+    a = np.asarray(value, dtype=float)
+    if a.size != r:
+        raise ValueError(f"{name} must be a number or one value per run ({r}), got shape "
+                         f"{a.shape}")
+    return a.reshape(r, 1, 1)
 
 
 def onward_weights(contiguity: np.ndarray, overrides: dict[int, np.ndarray] | None = None,
@@ -123,7 +140,8 @@ def onward_weights(contiguity: np.ndarray, overrides: dict[int, np.ndarray] | No
 def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
                    onward: np.ndarray, *, share: float | np.ndarray,
                    spill: float, base: np.ndarray | None = None,
-                   gamma: float = HAVEN_GAMMA, floor: float = HAVEN_FLOOR) -> np.ndarray:
+                   gamma: float | np.ndarray = HAVEN_GAMMA,
+                   floor: float | np.ndarray = HAVEN_FLOOR) -> np.ndarray:
     """Displaced transnational threat arriving in each state, ``(R, N)`` (module docstring).
 
     ``arrivals.sum(axis=1) == share * (stopped of the states that have a haven).sum(axis=1)``
@@ -139,8 +157,8 @@ def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
         spill: Share of a haven's arrivals going on to its neighbours, in [0, 1].
         base: ``(N,)`` 2018-2022 incident rates ``B`` of the havens' weights
             (:func:`haven_targets`).
-        gamma: ``gamma`` of those weights.
-        floor: ``b0`` of those weights.
+        gamma: ``gamma`` of those weights (a number or ``(R,)``).
+        floor: ``b0`` of those weights (a number or ``(R,)``).
     """
     moved = share * np.maximum(np.asarray(stopped, dtype=float), 0.0)
     where = haven_targets(S, reach, base, gamma=gamma, floor=floor)

@@ -142,8 +142,12 @@ class SecurityState:
         haven_share: ``(R,)`` each run's ``haven_share``, or ``None`` for
             ``params.haven_share`` in every run (a sweep varies it across runs).
         transnational_share: ``(R,)`` each run's ``transnational_share``, or ``None`` for
-            ``params.transnational_share``. Neither enters the calibration (the 2018-2022
-            index), so a run at value ``v`` is the batch at ``v`` (a test).
+            ``params.transnational_share``.
+        haven_gamma: ``(R,)`` each run's ``haven_gamma``, or ``None`` for the parameter.
+        haven_floor: ``(R,)`` each run's ``haven_floor``, or ``None`` for the parameter.
+            None of the four enters the calibration (the 2018-2022 index; nothing is
+            displaced at 2018-2022 protection), so a run at value ``v`` is the batch at
+            ``v`` (tests/test_security_sweep_shares.py).
     """
 
     year: int
@@ -155,6 +159,8 @@ class SecurityState:
     members: np.ndarray | None = field(repr=False, default=None)
     haven_share: np.ndarray | None = field(repr=False, default=None)
     transnational_share: np.ndarray | None = field(repr=False, default=None)
+    haven_gamma: np.ndarray | None = field(repr=False, default=None)
+    haven_floor: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def n_runs(self) -> int:
@@ -389,8 +395,9 @@ class SecuritySystem:
                                   transnational_share=_or(state.transnational_share,
                                                           p.transnational_share),
                                   haven_share=_or(state.haven_share, p.haven_share),
-                                  haven_onward=self.haven_onward, haven_gamma=p.haven_gamma,
-                                  haven_floor=p.haven_floor)
+                                  haven_onward=self.haven_onward,
+                                  haven_gamma=_or(state.haven_gamma, p.haven_gamma),
+                                  haven_floor=_or(state.haven_floor, p.haven_floor))
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,

@@ -67,11 +67,11 @@ class SecuritySettings(BaseModel):
     across the runs of one batch. The others are the assumptions of
     :class:`scosim.security.params.SecurityParams` that docs/security.md (section 10) gives
     a range to vary over; each defaults to the value there (a test checks they agree).
-    ``haven_share`` and ``transnational_share`` enter only the year's expected incidents,
-    so a sweep varies them per run too. The others are the same in every run of a batch:
-    the block is built once per batch from them (:mod:`scosim.security.settings_system`),
-    so a sweep refuses them and a sensitivity run sets each with ``--set`` and runs once
-    per value.
+    ``haven_share``, ``transnational_share``, ``haven_gamma`` and ``haven_floor`` enter
+    only the year's expected incidents, so a sweep varies them per run too. The others are
+    the same in every run of a batch: the block is built once per batch from them
+    (:mod:`scosim.security.settings_system`), so a sweep refuses them and a sensitivity run
+    sets each with ``--set`` and runs once per value.
     """
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -105,9 +105,20 @@ class SecuritySettings(BaseModel):
         2.0, ge=0, le=1000,
         description="how strongly a weaker neighbour draws the groups enforcement displaces: "
         "they are shared among the land neighbours less protected than the state in "
-        "proportion to (2018-2022 incidents + 1) * exp(-haven_gamma * security index); 0 "
+        "proportion to (2018-2022 incidents + haven_floor) * exp(-haven_gamma * security "
+        "index); 0 "
         "spreads them by incidents alone, 1000 sends them all to the least-protected "
         "neighbour; default 2, an assumption")
+    # Capped at Afghanistan's 2018-2022 rate, 503 a year, the largest of any economy: there
+    # b0 at least doubles every neighbour's weight, so the weights are close to
+    # exp(-haven_gamma S) alone, which larger values only approach.
+    haven_floor: float = Field(
+        1.0, ge=0, le=500,
+        description="b0, incidents a year added to every candidate haven's 2018-2022 "
+        "incidents in the weights above, so a neighbour with none recorded receives a little; "
+        "0 gives such neighbours nothing, 500 (about Afghanistan's 503, the largest rate) "
+        "leaves the weights close to exp(-haven_gamma * security index) alone; default 1, "
+        "an assumption")
     transnational_share: float = Field(
         0.15, ge=0, le=1,
         description="share of each state's 2018-2022 incidents that is transnational, the "

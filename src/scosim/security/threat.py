@@ -214,8 +214,8 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        transnational_share: PerRun = 1.0,
                        haven_share: PerRun = 0.0,
                        haven_onward: np.ndarray | None = None,
-                       haven_gamma: float = HAVEN_GAMMA,
-                       haven_floor: float = HAVEN_FLOOR) -> np.ndarray:
+                       haven_gamma: PerRun = HAVEN_GAMMA,
+                       haven_floor: PerRun = HAVEN_FLOOR) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
     With ``S_domestic`` (the index without RATS pooling), RATS pooling acts on the
@@ -254,8 +254,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
             (:func:`scosim.security.haven.onward_weights`; default: equal shares over
             land neighbours, Afghanistan's row ``spill_weights``).
         haven_gamma: ``gamma`` of the havens' weights ``(B + b0) exp(-gamma S)``
-            (:func:`scosim.security.haven.haven_targets`).
-        haven_floor: ``b0`` of those weights.
+            (:func:`scosim.security.haven.haven_targets`): a number, or ``(R,)`` one per
+            run (a sweep).
+        haven_floor: ``b0`` of those weights: a number or ``(R,)``.
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
