@@ -117,27 +117,19 @@ def union_inputs(scenario: Any, year: int = YEAR) -> dict[str, Any]:
     """The arguments of :func:`welfare_split` for the scenario's first customs union.
 
     The tariffs in force in ``year`` and the union's once fully phased in are made as
-    :func:`scosim.cet_answer.union_tariffs` makes them (the run's answer's CET line); the
+    :func:`scosim.cet_answer.union_applied` makes them (the run's answer's CET line); the
     flows and their tariffs are the base year's, at the scenario's sigma (give it one run's:
     ``parameters.trade.sigma_spread`` 0).
     """
-    from scosim.model.dated_agreements import preference_cells, tariffs_in_force
+    from scosim.cet_answer import union_applied
     from scosim.model.model import SCOModel
-    from scosim.model.policy import PolicyState
     from scosim.proposals.customs_union import CustomsUnion
 
     model = SCOModel(scenario, runs=[0])
     arr = next((a for a in model.arrangements if isinstance(a, CustomsUnion)), None)
     if arr is None:
         raise SystemExit(f"{scenario.name}: the scenario has no customs_union proposal")
-    base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, year),
-                           (1, model.N, model.N)).copy()
-    pairs = preference_cells(model.N, model.dated_agreements, year)
-    parts = arr.invitees(model)
-    terms = arr.negotiate(model, parts)
-    policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base),
-                         preferences=pairs[None].copy() if pairs.any() else None)
-    arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
+    base, policy, parts, _ = union_applied(model, arr, year)
     n = model.N
     return {"flows": np.asarray(model.flows_base, dtype=float).reshape(n, n),
             "tau_from": np.asarray(model.tau_base, dtype=float).reshape(n, n),

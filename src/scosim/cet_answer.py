@@ -112,6 +112,38 @@ def _full_year(model: Any, arr: Any) -> int | None:
     return max(entry, min(full)) if full else None
 
 
+def union_applied(model: Any, arr: Any, year: int) -> tuple[np.ndarray, Any, np.ndarray,
+                                                              dict[str, Any]]:
+    """A customs union fully applied on the tariffs in force in ``year``.
+
+    The year's baseline is made as ``agreements_phase`` makes it: the agreements in force
+    by then lower their cells and are preferences a union keeps below its CET. Then the
+    proposal type's own ``negotiate`` and ``apply`` set the union's tariffs, in one run.
+
+    Args:
+        model: A one-run :class:`scosim.model.model.SCOModel`.
+        arr: The model's :class:`scosim.proposals.customs_union.CustomsUnion` arrangement.
+        year: The tariffs in force in this year.
+
+    Returns:
+        ``(base, policy, parts, terms)``: the ``(1, N, N)`` tariffs in force, the
+        :class:`~scosim.model.policy.PolicyState` after ``apply``, the invitees and the
+        negotiated terms.
+    """
+    from scosim.model.dated_agreements import preference_cells, tariffs_in_force
+    from scosim.model.policy import PolicyState
+
+    base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, year),
+                           (1, model.N, model.N)).copy()
+    pairs = preference_cells(model.N, model.dated_agreements, year)
+    parts = arr.invitees(model)
+    terms = arr.negotiate(model, parts)
+    policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base),
+                         preferences=pairs[None].copy() if pairs.any() else None)
+    arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
+    return base, policy, parts, terms
+
+
 def union_tariffs(scenario: Any, year: int,
                   calibration: Any | None = None) -> list[UnionTariffs]:
     """The :class:`UnionTariffs` of every ``customs_union`` proposal of ``scenario``.
@@ -127,9 +159,7 @@ def union_tariffs(scenario: Any, year: int,
         One entry per customs union, in the scenario's order; none without one.
     """
     from scosim.mechanisms.welfare_terms import average_external_tariffs
-    from scosim.model.dated_agreements import preference_cells, tariffs_in_force
     from scosim.model.model import SCOModel
-    from scosim.model.policy import PolicyState
     from scosim.proposals.customs_union import CustomsUnion
 
     if not any(p.type == "customs_union" for p in scenario.proposals):
@@ -142,16 +172,7 @@ def union_tariffs(scenario: Any, year: int,
             continue
         full = _full_year(model, arr)
         when = year if full is None else max(year, full)
-        # The year's baseline, as agreements_phase makes it: the agreements in force by
-        # then lower their cells and are preferences a union keeps below its CET.
-        base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, when),
-                               (1, model.N, model.N)).copy()
-        pairs = preference_cells(model.N, model.dated_agreements, when)
-        parts = arr.invitees(model)
-        terms = arr.negotiate(model, parts)
-        policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base),
-                             preferences=pairs[None].copy() if pairs.any() else None)
-        arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
+        base, policy, parts, terms = union_applied(model, arr, when)
         inside = parts[0]
         members = tuple(model.codes[j] for j in np.flatnonzero(inside))
         # The Art. XXIV measure of the run's check, on base-year weights.
