@@ -8,28 +8,21 @@ exporter's record times the CIF/FOB factor less it.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 from _raw import RAW, needs_raw_file
+from _tools import TOOLS, load_tool
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "mirror_gaps.py"
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("mirror_gaps", TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+TOOL = TOOLS / "mirror_gaps.py"
 
 
 @needs_raw_file("wits2023_bilateral_sco27.csv")
 def test_each_pair_keeps_the_importer_s_record_and_the_gap_is_the_other_side_s() -> None:
     from scosim.data.flows import CIF_FOB_FACTOR, read_wits
 
-    rows = _tool().gaps(RAW)
+    rows = load_tool("mirror_gaps").gaps(RAW)
     recs = read_wits(RAW)
     assert len(rows) > 100  # most listed pairs are reported by both sides
     for r in rows:
