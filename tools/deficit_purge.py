@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,8 @@ from scosim.mechanisms.deficit_purge import purge_deficits
 from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.trade import baseline_accounts
 
+#: The scenario read by default, found from the repository wherever the tool is run.
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "customs_union.yaml"
 BN = 1e9
 #: Outsiders listed one by one: a deficit or surplus over this share of expenditure.
 LARGE = 0.2
@@ -91,18 +94,22 @@ def static_effects(model: Any, policy: Any, sigma: float) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Print the three baselines' bloc totals and members' welfare changes."""
     from scosim.model.model import SCOModel
-    from scosim.scenario import load_scenario
+    from scosim.scenario import ScenarioError, load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenario", default="scenarios/customs_union.yaml")
+    ap.add_argument("--scenario", default=str(DEFAULT_SCENARIO))
     ap.add_argument("--sigma", type=float, default=5.0)
     a = ap.parse_args(argv)
     if not a.sigma > 1:
         print(f"--sigma must be > 1 (elasticity of substitution); got {a.sigma:g}",
               file=sys.stderr)
         return 2
-    sc = load_scenario(a.scenario, overrides={"parameters.trade.sigma": a.sigma,
-                                              "parameters.trade.sigma_spread": 0.0})
+    try:
+        sc = load_scenario(a.scenario, overrides={"parameters.trade.sigma": a.sigma,
+                                                  "parameters.trade.sigma_spread": 0.0})
+    except ScenarioError as exc:
+        print(f"deficit_purge: {exc}", file=sys.stderr)
+        return 2
     if not any(p.type == "customs_union" for p in sc.proposals):
         print(f"{a.scenario} has no customs_union proposal", file=sys.stderr)
         return 2

@@ -38,12 +38,15 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 #: The year whose tariffs in force the union is set on, and the default sigma.
 YEAR, SIGMA = 2035, 5.0
+#: The scenario read by default, found from the repository wherever the tool is run.
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "customs_union.yaml"
 
 
 @dataclass(frozen=True)
@@ -148,21 +151,25 @@ def union_split(scenario: Any, year: int = YEAR) -> Split:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the table."""
-    from scosim.scenario import load_scenario, parse_overrides
+    from scosim.scenario import ScenarioError, load_scenario, parse_overrides
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default="scenarios/customs_union.yaml")
+    ap.add_argument("scenario", nargs="?", default=str(DEFAULT_SCENARIO))
     ap.add_argument("--year", type=int, default=YEAR,
                     help="the tariffs in force in this year (default 2035)")
     ap.add_argument("--sigma", type=float, default=SIGMA, help="trade elasticity + 1 (5)")
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                     help="override a scenario field, as scosim run's --set")
     a = ap.parse_args(argv)
-    overrides = parse_overrides(a.set) if a.set else {}
-    # One run at the given sigma: the suspension's equivalents are stated at it too.
-    overrides = {**overrides, "parameters.trade.sigma": a.sigma,
-                 "parameters.trade.sigma_spread": 0.0}
-    sc = load_scenario(a.scenario, overrides=overrides)
+    try:
+        overrides = parse_overrides(a.set) if a.set else {}
+        # One run at the given sigma: the suspension's equivalents are stated at it too.
+        overrides = {**overrides, "parameters.trade.sigma": a.sigma,
+                     "parameters.trade.sigma_spread": 0.0}
+        sc = load_scenario(a.scenario, overrides=overrides)
+    except ScenarioError as exc:
+        print(f"own_tariff_share: {exc}", file=sys.stderr)
+        return 2
     s = union_split(sc, a.year)
     print(f"{a.scenario}: welfare change of each member, percent of real expenditure; static "
           f"GE from the base year's flows against the tariffs in force in {a.year}, sigma "
