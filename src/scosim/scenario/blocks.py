@@ -147,9 +147,10 @@ class CountryOverride(BaseModel):
 class TradeParams(BaseModel):
     """Structural gravity settings.
 
-    ``sigma`` to ``moving_baseline`` define the GE every counterfactual solves, read
-    whatever fills the trade slot (previews, other slots' costs); ``short_run_share`` and
-    ``adjustment_years`` only by the trade slot's mechanism (``slot_settings``).
+    ``sigma`` to ``moving_baseline`` and ``collection_rates`` define the GE every
+    counterfactual solves, read whatever fills the trade slot (previews, other slots'
+    costs); ``short_run_share`` and ``adjustment_years`` only by the trade slot's mechanism
+    (``slot_settings``).
     """
 
     model_config = STRICT
