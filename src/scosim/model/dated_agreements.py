@@ -277,9 +277,11 @@ def agreements_phase(model: SCOModel, year: int) -> None:
     key = tuple((when, share) for when, _, share in steps)
     if steps and key != model.agreement_clock:
         trade = model.scenario.parameters.trade
-        flows, tau = model.flows_base, model.tau_base
+        # The steps' rates are statutory; the GE solves them at the collection rates.
+        flows, tau, stat = model.flows_base, model.collected(model.tau_base), model.tau_base
         for when, after, share in steps:
-            new = np.broadcast_to(after, (model.R, model.N, model.N))
+            solved = model.collected(after)
+            new = np.broadcast_to(solved, (model.R, model.N, model.N))
             # The arrangements' rule: the legal tariffs at sigma_a = 1 + a (sigma - 1).
             _, sigma = short_run_inputs(tau, new, model.sigma, np.full(model.R, share))
             ge = solve_ge(flows, sigma=sigma, tariffs=tau, new_tariffs=new,
@@ -290,10 +292,11 @@ def agreements_phase(model: SCOModel, year: int) -> None:
                     f"the {year} baseline with the trade agreements entering into force in "
                     f"{when} does not solve in run {bad}; set parameters.trade.sigma nearer "
                     "the calibrated 5")
-            flows, tau = ge.flows, after
+            flows, tau, stat = ge.flows, solved, after
         if np.ndim(model.flows_base) == 2 and np.all(flows == flows[:1]):
             flows = flows[0]  # one sigma in every run: the baseline stays one (N, N) matrix
-        model.tau0 = read_only(tau)  # fresh arrays: tau from tariffs_in_force, flows the solve's
+        model.tau_stat = read_only(stat)  # fresh arrays: from tariffs_in_force, flows the solve's
+        model.tau0 = model.collected(model.tau_stat)
         model.flows0 = read_only(flows)
         model.expenditure0 = model.flows0.sum(axis=-2)
         model.agreement_clock = key

@@ -19,6 +19,7 @@ from scosim.data.cet_inputs import cet_inputs
 from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
+from scosim.mechanisms.collection import collected, collection_vector
 from scosim.mechanisms.deficit_purge import purged_baseline, solver_closure
 from scosim.mechanisms.short_run import solve_year
 from scosim.mechanisms.suspensions import restate_per_run
@@ -104,7 +105,7 @@ class SCOModel(mesa.Model):
         # Agreements entering into force after the base year, applied to the baseline
         # from their year (scosim.model.dated_agreements); tau_base and flows_base keep the
         # bundled rates and the flows at them, from which each year's baseline is solved.
-        self.tau_base = self.tau0
+        self.tau_base = self.tau_stat
         self.flows_base = self.flows0
         # The (entry year, adjustment share) steps the baseline flows were solved with.
         self.agreement_clock: tuple[tuple[int, float], ...] = ()
@@ -154,9 +155,15 @@ class SCOModel(mesa.Model):
         # tau0, flows0, expenditure0 and ban_factor are (R, N, N) / (R, N) only when the
         # runs' sigmas differ and the data record a suspension; (N, N) / (N,) otherwise.
         under = rates_without_measure(self.cal.tariff_kinds, list(self.codes))
-        self.tau0, ban = restate_per_run(tau, self.cal.provenance, list(self.codes),
-                                         self.sigma, under)
+        self.tau_stat, ban = restate_per_run(tau, self.cal.provenance, list(self.codes),
+                                             self.sigma, under)
         self.ban_factor = read_only(ban)
+        # tau_stat: the statutory rates the arrangements work on; tau0: those the GE
+        # solves, each importer's statutory rates times its collection rate (the same
+        # array when none is set; scosim.mechanisms.collection).
+        self.collection = collection_vector(
+            self.scenario.parameters.trade.collection_rates, self.codes)
+        self.tau0 = self.collected(self.tau_stat)
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
         self.flows0 = trade * (1.0 + self.tau0)
@@ -167,8 +174,8 @@ class SCOModel(mesa.Model):
             # a sweep point on the file's sigma): on the margins at the packaged
             # suspension (sigma 5); a run at another sigma re-prices India's duty on the
             # fitted CIF flow.
-            ref = restate_per_run(tau, self.cal.provenance, list(self.codes),
-                                  np.array([SUSPENSION_SIGMA]), under)[0]
+            ref = self.collected(restate_per_run(tau, self.cal.provenance, list(self.codes),
+                                                 np.array([SUSPENSION_SIGMA]), under)[0])
             fitted = fitted_flows(self.cal, trade * (1.0 + ref))
             trade = fitted / (1.0 + ref)
             self.flows0 = np.where(self.tau0 == ref, fitted, trade * (1.0 + self.tau0))
@@ -380,12 +387,24 @@ class SCOModel(mesa.Model):
 
     # ---------------------------------------------------------------- helpers
     def tariffs_base(self) -> np.ndarray:
-        """The year's baseline tariffs of every run, ``(R, N, N)`` (a fresh copy).
+        """The year's baseline statutory tariffs of every run, ``(R, N, N)`` (a fresh copy).
 
         The base year's, with the agreements in force since then
-        (:mod:`scosim.model.dated_agreements`).
+        (:mod:`scosim.model.dated_agreements`); before the collection rates, which
+        :func:`scosim.model.policy.build_policy` applies once every arrangement has set
+        its rates (``tau0`` is these times the rates).
         """
-        return np.broadcast_to(self.tau0, (self.R, self.N, self.N)).copy()
+        return np.broadcast_to(self.tau_stat, (self.R, self.N, self.N)).copy()
+
+    def collected(self, tariffs: np.ndarray) -> np.ndarray:
+        """Statutory ``tariffs`` ``(..., N, N)`` times each importer's collection rate.
+
+        ``tariffs`` itself without ``parameters.trade.collection_rates``, read only
+        otherwise (:func:`scosim.mechanisms.collection.collected`).
+        """
+        if self.collection is None:
+            return tariffs
+        return read_only(collected(tariffs, self.collection))
 
     def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:
         """GE counterfactual of ``new_tariffs`` and this year's trade costs vs its baseline.

@@ -240,11 +240,31 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
             before = written(policy)
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
             check_applied(arr, policy, before, model.R, model.N)
+    return collect(model, policy)
+
+
+def collect(model: SCOModel, policy: PolicyState) -> PolicyState:
+    """``policy`` with its statutory tariffs times each importer's collection rate.
+
+    The arrangements set statutory rates (a free-trade area's zero, a customs union's
+    CET on the statutory rates it replaces); the GE solves the duties collected
+    (``parameters.trade.collection_rates``, :mod:`scosim.mechanisms.collection`). Applied
+    once, after every arrangement, so that a run without one solves ``model.tau0``
+    exactly. ``policy`` itself when no rate is set.
+    """
+    if getattr(model, "collection", None) is None:
+        return policy
+    policy.tariffs = model.collected(policy.tariffs).copy()
+    if policy.tariffs_before_unions is not None:
+        policy.tariffs_before_unions = model.collected(policy.tariffs_before_unions).copy()
     return policy
 
 
 def baseline_policy(model: SCOModel) -> PolicyState:
     """The year's policy state before any arrangement: its baseline tariffs and costs.
+
+    Its tariffs are statutory (``model.tariffs_base``): :func:`build_policy` applies the
+    collection rates once the arrangements have set theirs.
 
     The pairs of the calibration's agreements that entered into force after the base
     year (``model.agreement_pairs``) are preferences in force, as those of the base year

@@ -62,6 +62,7 @@ from scosim.scenario.values import (
     STRICT,
     Code,
     CodeList,
+    CollectionRate,
     Issues,
     State,
     StateList,
@@ -146,9 +147,10 @@ class CountryOverride(BaseModel):
 class TradeParams(BaseModel):
     """Structural gravity settings.
 
-    ``sigma`` to ``moving_baseline`` define the GE every counterfactual solves, read
-    whatever fills the trade slot (previews, other slots' costs); ``short_run_share`` and
-    ``adjustment_years`` only by the trade slot's mechanism (``slot_settings``).
+    ``sigma`` to ``moving_baseline`` and ``collection_rates`` define the GE every
+    counterfactual solves, read whatever fills the trade slot (previews, other slots'
+    costs); ``short_run_share`` and ``adjustment_years`` only by the trade slot's mechanism
+    (``slot_settings``).
     """
 
     model_config = STRICT
@@ -175,6 +177,13 @@ class TradeParams(BaseModel):
     adjustment_years: int = Field(
         0, ge=0, description="years until the full long-run response (0: at once)"
     )
+    # A sensitivity, not a default: only India and China have a published receipts
+    # figure here (docs/trade.md, "Collection rates"); empty = every rate 1.
+    collection_rates: dict[Code, CollectionRate] = Field(
+        default_factory=dict,
+        description="importer code -> duty collected / duty at the statutory rates on the "
+        "same imports, in (0, 1]; multiplies every tariff the importer charges",
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> TradeParams:
@@ -194,6 +203,14 @@ class TradeParams(BaseModel):
                     f"sigma + sigma_spread = {s + d:g} must stay <= 50 (sigma_spread is "
                     f"{d:g}); use sigma <= {50 - d:g}"))])])
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        out = handler(self)
+        # Left out when empty: scenarios without collection rates keep their hash.
+        if isinstance(out, dict) and not self.collection_rates:
+            out.pop("collection_rates", None)
+        return out
 
 
 class GrowthParams(BaseModel):

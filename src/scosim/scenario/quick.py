@@ -43,8 +43,9 @@ _L = "literal"
 #: (:func:`scosim.model.decision_rules.decision_rule_problem`), so a built-in or an
 #: installed plug-in's rule is accepted here exactly where the schema accepts it.
 _R = "decision_rule"
-#: A nested block (parameters.security.hardening): written, the schema decides; not
-#: written, left out of the dump as the schema leaves out its default.
+#: A nested block (parameters.security.hardening, parameters.trade.collection_rates):
+#: written, the schema decides; not written, left out of the dump as the schema leaves
+#: out its default.
 _N = "nested"
 _YEARS = {
     "start": (_I, 2025, 1950, False, 2200, False),
@@ -65,6 +66,7 @@ _TRADE = {
     "moving_baseline": (_B, False),
     "short_run_share": (_F, 1.0, 0, True, 1, False),
     "adjustment_years": (_I, 0, 0, False, None, False),
+    "collection_rates": (_N,),
 }
 _COUNCIL = {
     "decision_rule": (_R, None),

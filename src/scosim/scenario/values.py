@@ -186,6 +186,16 @@ def _unique(value: list[str]) -> list[str]:
     return value
 
 
+def _check_collection_rate(value: float) -> float:
+    if not 0.0 < value <= 1.0:  # False for NaN too
+        raise ValueError(f"{value:g} is not a collection rate: use a number in (0, 1], duty "
+                         "collected / duty at the statutory rates (0.33: a third collected)")
+    return value
+
+
+#: Duty collected / duty at the statutory rates, in (0, 1] (parameters.trade.collection_rates).
+CollectionRate = Annotated[float, AfterValidator(_check_collection_rate)]
+
 StateList = Annotated[list[State], AfterValidator(_unique)]
 CodeList = Annotated[list[Code], AfterValidator(_unique)]
 
