@@ -38,6 +38,9 @@ def haven_incidents(system: SecuritySystem, state: SecurityState, efforts: np.nd
         hardening: ``(R, N)`` the year's hardening, or None without a rule.
         expected: ``(R, N)`` the year's expected incidents, channel on.
     """
+    share = system.params.haven_share if state.haven_share is None else state.haven_share
+    if not np.any(np.asarray(share) > 0):  # the channel off in every run: nothing arrives
+        return np.zeros(np.shape(expected))
     off = replace(state, haven_share=np.zeros(state.n_runs))
     without = system.expected_incidents(off, efforts, instability, hardening=hardening)
     # Arrivals are >= 0 and added last, so this is >= 0 up to one rounding (clipped).

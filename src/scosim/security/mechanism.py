@@ -221,8 +221,7 @@ class SecurityMechanism(Mechanism):
         HAVEN_INDICATOR: "expected terrorist incidents a year arriving in the economy through "
                          "the safe-haven channel: groups its neighbours' enforcement above "
                          "2018-2022 displaced, and their onward spill, after its own "
-                         "protection and hardening (recorded when haven_share is above 0 in "
-                         "the scenario)",
+                         "protection and hardening (0 with haven_share 0)",
     }
     #: Recorded only when a hardening rule is on (docs/security.md section 4).
     hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced",
@@ -235,8 +234,9 @@ class SecurityMechanism(Mechanism):
 
         The route cost to Pakistan when the network slot is empty (the network's shortest
         route, which only a filled network computes); the hardening indicators without a
-        hardening rule; the haven arrivals when the scenario's ``haven_share`` is 0 (a
-        sweep that varies it needs the scenario's own value above 0 to output them).
+        hardening rule. The haven arrivals are recorded whatever ``haven_share`` (0 where
+        it is 0): a sweep varies it run by run, and a swept run records what the same run
+        alone records.
         """
         out = dict(cls.indicators)
         if not holds(scenario.parameters.mechanisms, "network", "corridor_network"):
@@ -244,8 +244,6 @@ class SecurityMechanism(Mechanism):
         if scenario.parameters.security.hardening.rule == "none":
             for k in cls.hardening_indicators:
                 del out[k]
-        if not _havens_on(scenario):
-            del out[HAVEN_INDICATOR]
         return out
 
     def instability(self, model: SCOModel, year: int) -> np.ndarray:
@@ -306,7 +304,6 @@ class SecurityMechanism(Mechanism):
         self.out: dict[str, np.ndarray] = {}
         self.hardening_spec = model.scenario.parameters.security.hardening
         self.hardening: np.ndarray | None = None  # the last year's, None without a rule
-        self.havens_recorded = _havens_on(model.scenario)
 
     def _served(self, model: SCOModel, policy: PolicyState, year: int) -> np.ndarray | None:
         """Trafficking crossings served by a freight corridor operating in ``year``."""
@@ -351,9 +348,8 @@ class SecurityMechanism(Mechanism):
             ind = {**ind, **hardening_records(self.system, self.hardening, inst,
                                               ind["security_index"], hard.cost_share_gdp,
                                               hard.index_value)}
-        if self.havens_recorded:
-            ind = {**ind, HAVEN_INDICATOR: haven_incidents(
-                self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
+        ind = {**ind, HAVEN_INDICATOR: haven_incidents(
+            self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)
@@ -448,12 +444,6 @@ class SecurityMechanism(Mechanism):
             out["trade_cost_factor_security"] = _mean_over_partners(
                 _network_security_factor(model))
         return out
-
-
-def _havens_on(scenario: Any) -> bool:
-    """Whether the scenario's ``haven_share`` is above 0 (the haven channel can move)."""
-    written = dict(getattr(scenario.parameters, "mechanism_settings", {}) or {})
-    return SecuritySettings.model_validate(written.get("security", {})).haven_share > 0
 
 
 def _mean_over_partners(factor: np.ndarray) -> np.ndarray:
