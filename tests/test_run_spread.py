@@ -118,3 +118,42 @@ def test_a_scenario_with_a_security_vote_says_to_vary_its_weight() -> None:
     shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
     assert shipped["parameters"]["weights"]["security"] == 0
     assert "weights.security" not in _said(shipped)
+
+
+def test_an_accession_or_upgrade_with_the_security_slot_names_the_haven_settings() -> None:
+    """The accession's verdict turns on haven_share, transnational_share and how the
+    displaced groups are shared (31 of 40 runs adopt it at the defaults, 40 at haven_share 0,
+    1 at 0.5, 0 at transnational_share 0.5), but its answer's line listed none of them (an
+    outside referee's report, 2026-12-06). Named from the settings' spec, with their values."""
+    from scosim.scenario import load_scenario
+    from scosim.security.spec import SecuritySettings
+
+    sc = load_scenario(ROOT / "scenarios" / "afghan_instability_rats.yaml")
+    resolved = sc.model_dump(mode="json")
+    assert {p["type"] for p in resolved["proposals"]} == {"rats_upgrade"}
+    said = " ".join(spread_lines(scenario_spread(resolved, "rats.yaml"), _stats(True),
+                                 moved=True, in_arrangement=False, exits_said=False))
+    fields = SecuritySettings.model_fields
+    havens = ["haven_share", "transnational_share"] + [
+        n for n, f in fields.items() if n.startswith("haven_") and n != "haven_share"]
+    assert len(havens) >= 3  # the allocation settings are there to be named
+    for name in havens:
+        assert f"{name} {fields[name].default:g}" in said
+    assert "`--set parameters.mechanism_settings.security.haven_share=0`" in said
+    assert "docs/security.md section 4" in said
+    # A value the scenario writes is the one named, and its change is suggested.
+    written = copy.deepcopy(resolved)
+    written["parameters"]["mechanism_settings"] = {"security": {"haven_share": 0.0}}
+    said0 = " ".join(spread_lines(scenario_spread(written, "rats.yaml"), _stats(True),
+                                  moved=True, in_arrangement=False, exits_said=False))
+    assert "haven_share 0," in said0
+    assert (f"`--set parameters.mechanism_settings.security.haven_share="
+            f"{fields['haven_share'].default:g}`") in said0
+    # Without such a proposal, or without the security slot, nothing of havens.
+    no_props = {**resolved, "proposals": []}
+    assert scenario_spread(no_props, "x.yaml").havens == ()
+    no_slot = copy.deepcopy(resolved)
+    no_slot["parameters"]["mechanisms"]["security"] = None
+    assert scenario_spread(no_slot, "x.yaml").havens == ()
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    assert "haven" not in _said(shipped)

@@ -78,10 +78,12 @@ def _run(model: SCOModel):
 # Nash is exact: its levels do not depend on GDP. The cooperative rule weights the states'
 # losses by GDP, which the summit reads before the year's growth step moves it (the
 # preview's approximation): its levels move by up to 0.05 between the summit and the step
-# here, and the previewed incidents avoided and trade gain by up to 3 % of the largest.
+# here, and the previewed incidents avoided and trade gain by up to 3.2 % of the largest
+# (3 % until 2026-12-06, when attacks displaced by hardening became all transnational, so
+# the upgrade's pooling acts on them too: Pakistan's avoided 4.86 previewed, 5.01 run).
 @pytest.mark.parametrize(("rule", "slots", "rtol"), [("nash", "security", 1e-12),
                                                      ("nash", "network", 1e-12),
-                                                     ("cooperative", "security", 0.03)])
+                                                     ("cooperative", "security", 0.032)])
 def test_upgrade_preview_is_what_the_hardened_run_realises(tmp_path, rule, slots,
                                                             rtol) -> None:
     pv, w_up, up = _run(_model(tmp_path, rule, slots, UPGRADE))

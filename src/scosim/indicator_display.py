@@ -127,6 +127,7 @@ NAMES: dict[str, str] = {
     "hardening": "defensive hardening (log change of defensive spending)",
     "hardening_cost_share_gdp": "cost of defensive hardening, share of GDP",
     "incidents_displaced": "expected incidents displaced by neighbours' hardening",
+    "incidents_haven_arrivals": "expected incidents arriving through safe havens",
     "incident_loss_share_gdp": "valued incident loss (vote's relative price), share of GDP",
     "incident_loss_avoided_share_gdp": "valued incident loss avoided by hardening, share of GDP",
 }
@@ -247,6 +248,7 @@ DIRECTION: dict[str, Direction] = {
     "hardening": NEUTRAL,
     "hardening_cost_share_gdp": NEUTRAL,
     "incidents_displaced": WORSE,
+    "incidents_haven_arrivals": WORSE,
     "incident_loss_share_gdp": WORSE,
     "incident_loss_avoided_share_gdp": BETTER,
 }

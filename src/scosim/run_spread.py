@@ -22,7 +22,8 @@ from typing import Any
 from scosim.run_outcome import wrap_answer
 from scosim.runstats import HIGH, LOW, RunStats
 
-__all__ = ["Spread", "run_spread", "scenario_spread", "spread_lines"]
+__all__ = ["HAVEN_TYPES", "Spread", "haven_settings", "run_spread", "scenario_spread",
+           "spread_lines"]
 
 #: Slots whose mechanism draws random numbers of its own each run, when filled.
 DRAWING_SLOTS = ("security", "network", "finance")
@@ -45,6 +46,10 @@ class Spread:
         scenario: The scenario file to name in the commands.
         security_weight: ``weights.security``, the vote's weight on the damage a RATS
             upgrade or an accession avoids (0: no security term in any vote).
+        havens: The safe-haven settings and their values (:func:`haven_settings`) when the
+            security slot is filled and a proposal is an accession, an application or a
+            RATS upgrade (whose incidents, and an accession's verdict, turn on them);
+            empty otherwise.
     """
 
     growth: bool
@@ -56,6 +61,57 @@ class Spread:
     deficits: str
     scenario: str
     security_weight: float = 0.0
+    havens: tuple[tuple[str, float], ...] = ()
+
+
+#: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
+HAVEN_TYPES = ("accession", "application", "rats_upgrade")
+
+
+def haven_settings(written: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
+    """The security slot's safe-haven settings and their values, read from its spec.
+
+    ``haven_share`` and ``transnational_share`` and every other setting of
+    :class:`scosim.security.spec.SecuritySettings` whose name or description speaks of
+    havens (how the displaced groups are shared out), each at the value the scenario
+    writes under ``parameters.mechanism_settings.security``, else the spec's default:
+    read at run time, so a setting added or renamed there is named here.
+
+    Args:
+        written: The scenario's ``mechanism_settings.security`` mapping (None: none).
+    """
+    from scosim.security.spec import SecuritySettings
+
+    fields = SecuritySettings.model_fields
+    first = [n for n in ("haven_share", "transnational_share") if n in fields]
+    rest = [n for n, f in fields.items() if n not in first
+            and ("haven" in n or "haven" in (f.description or ""))]
+    given = written if isinstance(written, Mapping) else {}
+    out = []
+    for name in first + rest:
+        value = given.get(name, fields[name].default)
+        try:
+            out.append((name, float(value)))
+        except (TypeError, ValueError):
+            continue
+    return tuple(out)
+
+
+def _default(name: str) -> float:
+    """The spec's default of a security setting (0.5 where that is 0)."""
+    from scosim.security.spec import SecuritySettings
+
+    return float(SecuritySettings.model_fields[name].default) or 0.5
+
+
+def _havens(p: Mapping[str, Any], proposals: Any) -> tuple[tuple[str, float], ...]:
+    """:func:`haven_settings` where they move the proposals' incidents; else ()."""
+    slot = _get(p, "mechanisms", "security")
+    names = slot if isinstance(slot, list) else [slot]
+    types = {str(pr.get("type")) for pr in proposals or [] if isinstance(pr, Mapping)}
+    if "security" not in [str(n) for n in names] or not types & set(HAVEN_TYPES):
+        return ()
+    return haven_settings(_get(p, "mechanism_settings", "security"))
 
 
 def _get(d: Any, *keys: str) -> Any:
@@ -97,6 +153,7 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         deficits=str(_get(p, "trade", "deficits") or "level"),
         scenario=source,
         security_weight=float(_get(p, "weights", "security") or 0.0),
+        havens=_havens(p, scenario.get("proposals")),
     )
 
 
@@ -155,6 +212,9 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     threshold = sp.exit_threshold is not None and in_arrangement
     if threshold:
         fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")
+    if sp.havens:
+        fixed.append("the safe-haven settings ("
+                     + ", ".join(f"{n} {v:g}" for n, v in sp.havens) + ")")
     fixed.append(f"the trade-deficit closure ({sp.deficits})")
     commands = [f"`scosim run {sp.scenario}` with"]
     sets = []
@@ -166,6 +226,17 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
             sets.append(f"`--set parameters.weights.security={10 * sp.security_weight:g}` "
                         "(docs/security.md: the value of the terrorism damage avoided is an "
                         "assumption)")
+    if sp.havens:
+        # An accession's verdict turns on them (docs/security.md section 4).
+        names = [n for n, _ in sp.havens]
+        # Off where it is on; where it is off, on at the spec's default.
+        first = 0.0 if sp.havens[0][1] > 0 else _default(names[0])
+        sets.append(f"`--set parameters.mechanism_settings.security.{names[0]}={first:g}` and "
+                    "likewise "
+                    f"{_join(names[1:]) if len(names) > 1 else 'the others'} "
+                    "(docs/security.md section 4: the incidents an accession or a RATS upgrade "
+                    "moves, and an accession's verdict, turn on them; a sweep varies them run "
+                    "by run)")
     if sp.sigma_spread <= 0:
         sets.append("`--set parameters.trade.sigma_spread=1`")
     other = "ratio" if sp.deficits == "level" else "level"

@@ -61,6 +61,7 @@ from scosim.model.slots import Mechanism, holds, register_mechanism
 from scosim.rules.registry import resolve_rule
 from scosim.security.hardening import hardening_records
 from scosim.security.hardening_year import year_hardening
+from scosim.security.haven_record import HAVEN_INDICATOR, haven_incidents
 from scosim.security.model import (
     SecurityState,
     SecuritySystem,
@@ -217,6 +218,10 @@ class SecurityMechanism(Mechanism):
         "incident_loss_avoided_share_gdp": "share of GDP a year, valued incident loss the "
                                            "year's hardening avoids (vote's price; < 0 where "
                                            "displaced attacks outweigh it); not in welfare",
+        HAVEN_INDICATOR: "expected terrorist incidents a year arriving in the economy through "
+                         "the safe-haven channel: groups its neighbours' enforcement above "
+                         "2018-2022 displaced, and their onward spill, after its own "
+                         "protection and hardening (0 with haven_share 0)",
     }
     #: Recorded only when a hardening rule is on (docs/security.md section 4).
     hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced",
@@ -225,9 +230,13 @@ class SecurityMechanism(Mechanism):
     @classmethod
     @override
     def recorded_indicators(cls, scenario: Any) -> dict[str, str]:
-        """All its indicators but the route cost to Pakistan when the network slot is empty.
+        """All its indicators but those that cannot move in the scenario.
 
-        That cost is the network's shortest route, which only a filled network computes.
+        The route cost to Pakistan when the network slot is empty (the network's shortest
+        route, which only a filled network computes); the hardening indicators without a
+        hardening rule. The haven arrivals are recorded whatever ``haven_share`` (0 where
+        it is 0): a sweep varies it run by run, and a swept run records what the same run
+        alone records.
         """
         out = dict(cls.indicators)
         if not holds(scenario.parameters.mechanisms, "network", "corridor_network"):
@@ -330,6 +339,7 @@ class SecurityMechanism(Mechanism):
         hard = self.hardening_spec
         # The function the year's previews asked (hardening_year): the same solve.
         self.hardening = year_hardening(self, model, year)
+        before = self.state
         self.state, ind = self.system.step(self.state, efforts, inst, self.rng,
                                            supply_index=sup, hardening=self.hardening,
                                            supply_rng=self.supply_rng, corridor_edges=served,
@@ -338,6 +348,8 @@ class SecurityMechanism(Mechanism):
             ind = {**ind, **hardening_records(self.system, self.hardening, inst,
                                               ind["security_index"], hard.cost_share_gdp,
                                               hard.index_value)}
+        ind = {**ind, HAVEN_INDICATOR: haven_incidents(
+            self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.
         model.trust = np.clip(model.trust + self.state.trust_change, 0.0, 1.0)

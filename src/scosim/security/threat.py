@@ -9,6 +9,9 @@
   transnational attacks that protection above 2018-2022 stops moves to the less-protected
   land neighbours, weighted by ``(B + b0) exp(-gamma S)``, and is added there (and, the
   ``afghan_spill`` share, in their neighbours); one round: arrivals are not displaced again.
+  What a state's enforcement stops is counted on its own pressure plus the Afghan
+  spillover, before hardening: attacks a neighbour's hardening moved in are not displaced
+  again, and no state's hardening moves a haven flow (a test).
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -26,7 +29,9 @@
   other hostage-takings), and Enders and Sandler (2006, *International Studies Quarterly*
   50(2)) find attacks shifting between world regions after 9/11. Displaced attacks meet the
   receiver's hardening; those it deters are removed, not displaced again (one round of
-  transference, an assumption).
+  transference, an assumption). They have crossed a border, so with RATS pooling they are
+  all transnational and answer to the full index (as haven arrivals and the Afghan
+  spillover do); the receiver's own attacks keep its domestic share.
 * Where displaced attacks land (:func:`displacement_weights`): ``Wd[j, i]`` is land
   contiguity times the neighbour's own base rate scaled by its hardening,
   ``B[i] exp(-beta_defence h[i])``, over the neighbours whose pressure before hardening is
@@ -271,14 +276,16 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     spill = afghan_spill * base[afg] * (inst - 1.0)[:, None] * w[None, :]
     own = pressure
     pressure = own + spill
+    # The state's own pressure plus the Afghan spillover, before anyone hardens.
+    before = np.maximum(pressure, 0.0)
+    moved = None
     if hardening is not None:
         h = np.asarray(hardening, dtype=float)
-        pressure = np.maximum(pressure, 0.0)
         # Receivers are those with pressure before anyone hardens; hardening protects
         # against every attack on the state, displaced ones included.
-        moved = displaced_pressure(base, Wn, pressure, h, displacement=displacement,
+        moved = displaced_pressure(base, Wn, before, h, displacement=displacement,
                                    beta_defence=beta_defence)
-        pressure = np.exp(-beta_defence * h) * (pressure + moved)
+        pressure = np.exp(-beta_defence * h) * (before + moved)
     full = np.exp(-beta * (S - S0))
     p_pos = np.maximum(pressure, 0.0)
     if S_domestic is None:
@@ -287,11 +294,22 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
     else:
         q = transnational_fraction(own, spill, t_share)
         dom = np.exp(-beta * (np.asarray(S_domestic, dtype=float) - S0_domestic))
-        lam = p_pos * ((1.0 - q) * dom + q * full)
+        if moved is None:
+            lam = p_pos * ((1.0 - q) * dom + q * full)
+        else:
+            # Attacks a neighbour's hardening moved in crossed a border: all transnational
+            # (as the Afghan spillover and haven arrivals are, and as incidents_displaced
+            # records them); the state's own attacks keep their domestic part.
+            keep = np.exp(-beta_defence * h)
+            lam = keep * (before * ((1.0 - q) * dom + q * full) + moved * full)
     if np.any(h_share > 0):
         onward = haven_onward if haven_onward is not None else onward_weights(Wn, {afg: w})
-        # Transnational attacks that protection above 2018-2022 stops this year.
-        stopped = p_pos * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
+        # Transnational attacks that protection above 2018-2022 stops this year, of the
+        # state's own pressure plus the Afghan spillover: not of the attacks hardening moved
+        # in (one round: they are not displaced again) and before hardening (the groups
+        # enforcement presses are there whatever targets are hardened), so one state's
+        # hardening moves no haven flow.
+        stopped = before * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
         arrived = haven_arrivals(stopped, S, Wn, onward, share=h_share, spill=afghan_spill,
                                  base=base, gamma=haven_gamma, floor=haven_floor)
         if hardening is not None:  # hardening protects against every attack on the state
@@ -307,8 +325,9 @@ def transnational_fraction(own: np.ndarray, spill: np.ndarray,
 
     ``share`` of the state's own pressure (its 2018-2022 rate, Afghanistan's scaled by
     instability) plus all of the Afghan spillover above baseline (militants crossing a
-    border), over the total; ``share`` where the total is not positive. Displaced attacks
-    keep the fraction of the state they land in (an approximation).
+    border), over the total; ``share`` where the total is not positive. Attacks displaced
+    by hardening or to havens are not counted here: they crossed a border and are all
+    transnational (:func:`expected_incidents`).
 
     Args:
         own: ``(R, N)`` own pressure (>= 0).
