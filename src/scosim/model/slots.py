@@ -468,6 +468,10 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
         return (f"no mechanism named {name!r} fills a slot; the scenario's mechanisms: "
                 f"{', '.join(sorted(filling))}")
     if field not in cls.sweepable:
+        # A setting the mechanism replaced: say by what (Mechanism.replaced_settings).
+        replaced = getattr(cls, "replaced_settings", {}).get(field)
+        if replaced:
+            return f"setting {field!r} of mechanism {name!r}: {replaced}"
         return not_sweepable(f"setting {field!r} of mechanism {name!r}", "the mechanism",
                              "settings", [setting_key(name, f) for f in cls.sweepable],
                              "Mechanism.sweepable, docs/mechanisms.md")
