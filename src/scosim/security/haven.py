@@ -238,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="compare haven_slope 0, 7.5, 30 and inf instead of haven_share")
     g.add_argument("--blowback", action="store_true",
                    help="compare haven_blowback 0, 0.5 and 1 instead of haven_share")
+    # Kept so the command of before (CHANGELOG) says what replaced it rather than "unknown".
+    ap.add_argument("--gamma", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.gamma:
+        ap.error("--gamma was replaced on 2026-12-06 by --slope (haven_gamma by haven_slope: "
+                 "havens are weighted by border length and the gap in enforcement capacity)")
     rows = (upgrade_rows(HAVEN_SLOPES, "haven_slope") if args.slope
             else upgrade_rows(HAVEN_BLOWBACKS, "haven_blowback") if args.blowback
             else upgrade_rows())
