@@ -55,8 +55,8 @@ def test_a_state_facing_no_incidents_gets_no_security_term() -> None:
     system = SecuritySystem()
     out = _preview(system)
     # Its index rises (it pools more) but it expects no incidents to avoid: nothing to
-    # value, only the few hundredths of an incident its more protected neighbours displace
-    # to it (safe havens shared with a floor b0, docs/security.md section 4), a tiny cost.
+    # value, only the few hundredths of an incident its more capable neighbours displace
+    # to it (safe havens, docs/security.md section 4), a tiny cost.
     assert out["gain"][0, KAZ] > 0.1
     assert out["incidents_without"][0, KAZ] == 0
     assert -1e-7 < out["term"][0, KAZ] <= 0.0

@@ -78,13 +78,14 @@ def test_the_defaults_are_the_params_and_give_the_shared_block() -> None:
     own = SecuritySystem(params=replace(p, haven_share=0.0))
     assert system_for(s, own) is own
     assert system_for(SecuritySettings(pool_rho=1.0), own).params.haven_share == 0.0
-    # haven_gamma reaches the block's parameters (and only it changes).
-    g = system_for(SecuritySettings(haven_gamma=10.0), default)
-    assert g.params.haven_gamma == 10.0 and replace(g.params, haven_gamma=p.haven_gamma) == p
-    # So does haven_floor, b0 (a setting since 2026-12-06; the default 1 is the shared block).
-    f = system_for(SecuritySettings(haven_floor=4.0), default)
-    assert f.params.haven_floor == 4.0 and replace(f.params, haven_floor=p.haven_floor) == p
-    assert system_for(SecuritySettings(haven_floor=1.0), default) is default
+    # haven_slope reaches the block's parameters (and only it changes).
+    g = system_for(SecuritySettings(haven_slope=30.0), default)
+    assert g.params.haven_slope == 30.0 and replace(g.params, haven_slope=p.haven_slope) == p
+    # So does haven_blowback (the default 0.5 is the shared block).
+    f = system_for(SecuritySettings(haven_blowback=1.0), default)
+    assert f.params.haven_blowback == 1.0 and replace(f.params,
+                                                      haven_blowback=p.haven_blowback) == p
+    assert system_for(SecuritySettings(haven_blowback=0.5), default) is default
 
 
 @pytest.mark.parametrize(("scale", "k_intel"), [(1.0, 0.6), (2.0, 1.2)])
@@ -125,11 +126,12 @@ def test_haven_share_0_displaces_nothing_to_outsiders(accession: Path, tmp_path:
     outside = [i for i, c in enumerate(ECONOMIES[:-1]) if c not in (*MEMBERS, "AFG")]
     rise = h0["expected_incidents"][0][:, outside] - none["expected_incidents"][0][:, outside]
     assert rise.max() <= 1e-9
-    # At the default share Afghanistan's enforcement sends groups to Turkmenistan.
+    # At the default share Afghanistan's enforcement sends groups to Turkmenistan, its
+    # least capable neighbour (0.18 to 0.26 more expected incidents a year from 2027).
     dflt = _records(_run(accession))
     dflt0 = _records(run_model(load_scenario(accession, overrides={"proposals": []}), runs=[0]))
     assert (dflt["expected_incidents"][0, Y2027:, TKM]
-            - dflt0["expected_incidents"][0, Y2027:, TKM]).min() > 1.0
+            - dflt0["expected_incidents"][0, Y2027:, TKM]).min() > 0.1
 
 
 def test_transnational_share_0_leaves_pooling_nothing_to_act_on() -> None:
@@ -172,10 +174,10 @@ def test_a_batch_row_is_its_run_alone_and_a_sweep_refuses_batch_settings() -> No
     ("pool_rho", math.nan, "[-20, 1] or -.inf"),
     ("enforcement_weight", -1.0, "0 <= enforcement_weight <= 5"),
     ("haven_share", 1.5, "0 <= haven_share <= 1"),
-    ("haven_gamma", -1.0, "0 <= haven_gamma <= 1000"),
-    ("haven_gamma", 5000.0, "0 <= haven_gamma <= 1000"),
-    ("haven_floor", -1.0, "0 <= haven_floor <= 500"),
-    ("haven_floor", 600.0, "0 <= haven_floor <= 500"),
+    ("haven_slope", -1.0, "0 <= haven_slope <= 1000"),
+    ("haven_slope", 5000.0, "0 <= haven_slope <= 1000"),
+    ("haven_blowback", -0.1, "0 <= haven_blowback <= 1"),
+    ("haven_blowback", 1.5, "0 <= haven_blowback <= 1"),
     ("transnational_share", -0.1, "0 <= transnational_share <= 1"),
     ("k_pool_scale", -1.0, "0 <= k_pool_scale <= 10"),
     ("beta", 0.0, "0 < beta <= 10"),
@@ -184,6 +186,21 @@ def test_bad_values_name_the_field_and_range(field: str, value: float, says: str
     with pytest.raises(ScenarioError) as err:
         load_scenario(SCEN / "afghan_instability.yaml", overrides={KEY + field: value})
     assert KEY + field in str(err.value) and says in str(err.value)
+
+
+@pytest.mark.parametrize("old", ["haven_gamma", "haven_floor"])
+def test_the_replaced_haven_settings_say_what_replaced_them(
+        old: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from scosim.cli import main
+
+    sc = str(SCEN / "afghan_instability.yaml")
+    assert main(["validate", sc, "--set", KEY + old + "=2"]) == 2
+    err = capsys.readouterr().err
+    assert old in err and "haven_slope" in err and "haven_blowback" in err
+    assert "Traceback" not in err
+    # A sweep names them too (they are not among its settings).
+    with pytest.raises((ScenarioError, ValueError), match=old):
+        check_sweep(sc, {KEY + old: [0.0, 2.0]}, ["incidents:PAK"])
 
 
 def test_the_command_line_refuses_a_bad_value_without_a_traceback(

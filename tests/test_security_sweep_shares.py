@@ -1,4 +1,4 @@
-"""``haven_share``, ``transnational_share``, ``haven_gamma`` and ``haven_floor`` swept run by run.
+"""``haven_share``, ``transnational_share``, ``haven_slope``, ``haven_blowback`` swept run by run.
 
 The four settings enter only the year's expected incidents (not the block's calibration:
 nothing is displaced at 2018-2022 protection), so a sweep varies them across the runs of
@@ -7,7 +7,8 @@ one batch. Checked against the batch itself: row
 setting at ``v_r`` by override (the per-run arrays multiply elementwise, as the batch's
 number does, so nothing differs in the last bit; a run at ``haven_share`` 0 adds arrivals
 of exactly 0 where the batch skips the channel). Before, a sweep refused them (the havens'
-``haven_gamma`` and ``haven_floor`` until 2026-12-06).
+``haven_gamma`` and ``haven_floor``, which ``haven_slope`` and ``haven_blowback`` replaced
+on 2026-12-06, until that day).
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ def _records(model: SCOModel) -> dict[str, np.ndarray]:
     # 0 (the channel off in a batch), the default and twice it; run 1 twice.
     ("haven_share", (0.0, 0.5, 0.25, 0.5), (0, 0, 1, 1)),
     ("transnational_share", (0.05, 0.3, 0.15, 0.3), (0, 0, 1, 1)),
-    # The havens' weights (B + b0) exp(-gamma S): by B alone, near the argmin, the default.
-    ("haven_gamma", (0.0, 10.0, 2.0, 10.0), (0, 0, 1, 1)),
-    # b0 0 (Kazakhstan, Kyrgyzstan, Belarus receive nothing), 4, the default 1.
-    ("haven_floor", (0.0, 4.0, 1.0, 4.0), (0, 0, 1, 1)),
+    # The logistic's slope in the capacity gap: border length alone, steep, the default.
+    ("haven_slope", (0.0, 30.0, 7.5, 30.0), (0, 0, 1, 1)),
+    # Blowback: none, all, the default half.
+    ("haven_blowback", (0.0, 1.0, 0.5, 1.0), (0, 0, 1, 1)),
 ])
 def test_a_swept_row_is_the_batch_at_its_value(field: str, values: tuple[float, ...],
                                                runs: tuple[int, ...]) -> None:
@@ -66,7 +67,7 @@ def test_a_swept_row_is_the_batch_at_its_value(field: str, values: tuple[float, 
 
 
 def test_the_sweep_accepts_them_and_still_refuses_calibration_settings() -> None:
-    for field in ("haven_share", "transnational_share", "haven_gamma", "haven_floor"):
+    for field in ("haven_share", "transnational_share", "haven_slope", "haven_blowback"):
         check_sweep(str(RATS), {KEY + field: [0.0, 0.5]}, ["incidents:PAK"])
     # beta enters the calibration and is not swept (pool_rho and enforcement_weight are,
     # by a block per value: tests/test_security_sweep_pool.py).

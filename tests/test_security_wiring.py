@@ -64,13 +64,15 @@ def test_vote_security_term_is_nonzero_for_rats_upgrade() -> None:
     # The damage avoided in levels (docs/security.md section 6): positive for the members
     # that face incidents of their own; for those that face none (Kazakhstan, Kyrgyzstan,
     # Belarus) nothing to avoid, only the tiny cost of the groups their more protected
-    # neighbours displace to them (safe havens shared with a floor, section 4). China's
+    # neighbours displace to them (safe havens, section 4). China's
     # only incidents are its share of the Afghan spillover, which the groups displaced by
-    # its neighbours' upgraded enforcement outweigh: its term is negative and tiny too.
+    # its neighbours' upgraded enforcement, and half of what its own displaces striking back
+    # (blowback), outweigh: its term is negative and tiny too.
     who = votes["country"].astype(str).to_numpy()
     none = np.isin(who, ["KAZ", "KGZ", "BLR"])
     chn = who == "CHN"
-    assert (sec[none] <= 0).all() and (np.abs(sec[none]) < 1e-7).all()
+    # Kyrgyzstan's, the largest, is about 2e-7: a neighbour of three more capable states.
+    assert (sec[none] <= 0).all() and (np.abs(sec[none]) < 1e-6).all()
     assert (contrib[none] <= 0).all()
     assert (sec[~none & ~chn] > 0).all() and (contrib[~none & ~chn] > 0).all()
     assert (sec[chn] < 0).all() and (np.abs(sec[chn]) < 1e-7).all()

@@ -38,15 +38,16 @@ def two_votes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def small_dominance(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """As :func:`two_votes` with the relative-gains weight at a tenth (0.05): Kazakhstan's
-    term of the RATS upgrade is then about -0.000014 pp beside bars of 0.025 pp (at a fifth
-    it is 0.000028, above the 1/1,000 of the bar since the weakest link and safe havens
-    moved the members' gains)."""
+    """As :func:`two_votes` with the relative-gains weight at a twenty-fifth (0.02):
+    Kazakhstan's term of the RATS upgrade is then about -0.000012 pp beside bars of 0.025 pp
+    (at a tenth it is -0.000031, above the 1/1,000 of the bar since the safe havens were
+    weighted by border length and capacity on 2026-12-06; at a fifth it was already above
+    since the weakest link and the havens of before moved the members' gains)."""
     from scosim.runner import run
     from scosim.scenario import load_scenario
 
     sc = load_scenario(REPO / "scenarios" / "afghan_corridor_rats.yaml",
-                       overrides={"parameters.weights.dominance": 0.05})
+                       overrides={"parameters.weights.dominance": 0.02})
     res = run(sc, replications=6, batch_size=2, out=tmp_path_factory.mktemp("small"),
               progress=False, plots=False)
     return Path(res.path)
@@ -218,7 +219,7 @@ def test_a_term_too_small_to_see_is_not_drawn_and_the_footnote_says_so(
     """India's 'relative gains' term of the RATS upgrade (about -0.00002 pp beside bars of
     0.1 pp) was in the legend with no bar one could see (a review). Since the security
     term values damage avoided in levels (2026-12-06) the longest bar is 0.025 pp and
-    that term is drawn; at a tenth of the weight it is too small again."""
+    that term is drawn; at a twenty-fifth of the weight it is too small again."""
     two_votes = small_dominance
     from scosim.explore.figures import vote_reasons_figures
     from scosim.results import open_result
@@ -227,7 +228,7 @@ def test_a_term_too_small_to_see_is_not_drawn_and_the_footnote_says_so(
     plot_vote_reasons(st, "t", tmp_path / "v.png")
     (fig,) = kept_figures
     legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
-    # Drawn for the corridor (Afghanistan's about -0.18 pp at this weight), not for the RATS
+    # Drawn for the corridor (Afghanistan's about -0.07 pp at this weight), not for the RATS
     # upgrade.
     assert TERM_LABELS["dominance"] in legends[0] and TERM_LABELS["dominance"] not in legends[1]
     notes = [[t.get_text() for t in ax.texts if "Too small to draw" in t.get_text()]

@@ -121,6 +121,9 @@ class Mechanism(SweptValues):
         sweepable: Number fields of ``settings_model`` a sweep may vary across the runs
             of a batch (``--param parameters.mechanism_settings.<name>.<field>``); the
             mechanism must read them through :meth:`value`, one value per run.
+        replaced_settings: Settings the mechanism no longer has, each with the message a
+            sweep naming one gets (what replaced it); its ``settings_model`` should refuse
+            them with the same words.
         welfare_versus: What the mechanism changes in the trade costs that the welfare
             change is measured against, as a phrase completing "the same year without
             the policy, ..." (e.g. "the trade costs of insecurity"); empty when it
@@ -160,6 +163,7 @@ class Mechanism(SweptValues):
     passive: ClassVar[bool] = False
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
+    replaced_settings: ClassVar[dict[str, str]] = {}
     _kind = "mechanism"
     _noun = "setting"
 
@@ -468,6 +472,10 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
         return (f"no mechanism named {name!r} fills a slot; the scenario's mechanisms: "
                 f"{', '.join(sorted(filling))}")
     if field not in cls.sweepable:
+        # A setting the mechanism replaced: say by what (Mechanism.replaced_settings).
+        replaced = cls.replaced_settings.get(field)
+        if replaced:
+            return f"setting {field!r} of mechanism {name!r}: {replaced}"
         return not_sweepable(f"setting {field!r} of mechanism {name!r}", "the mechanism",
                              "settings", [setting_key(name, f) for f in cls.sweepable],
                              "Mechanism.sweepable, docs/mechanisms.md")

@@ -1,44 +1,53 @@
-"""Safe havens: enforcement displaces transnational groups to less-protected neighbours.
+"""Safe havens: enforcement displaces transnational groups across weakly policed borders.
 
 When a state's counter-terrorism enforcement rises above its 2018-2022 level, some of the
 transnational attacks it stops are not stopped for good: the groups behind them move
-across the border to where enforcement is weaker and operate from there. Armed groups
-organise across borders to escape repression, and weak neighbours are where they find
-sanctuary (Salehyan 2007, "Transnational rebels: neighboring states as sanctuary for rebel
-groups", *World Politics* 59(2); Bapat 2007, "The internationalization of terrorist
-campaigns", *Conflict Management and Peace Science* 24(4)); failed and failing states host
-more of the groups behind transnational attacks (Piazza 2008, "Incubators of terror",
-*International Studies Quarterly* 52(3)). None of them measures the share displaced.
-Afghanistan after 2021 is the region's example: groups pressed in Pakistan and Central Asia
-regroup there and threaten its neighbours again (seed 000: RATS's measures "to counter
-threats posed by terror groups operating from Afghanistan", 2022).
+across a border to where the state cannot police its territory and operate from there.
+Armed groups organise across borders to escape repression, and neighbours that cannot
+police their territory are where they find sanctuary (Salehyan 2007, "Transnational
+rebels: neighboring states as sanctuary for rebel groups", *World Politics* 59(2); Bapat
+2007, "The internationalization of terrorist campaigns", *Conflict Management and Peace
+Science* 24(4)); failed and failing states host more of the groups behind transnational
+attacks (Piazza 2008, "Incubators of terror", *International Studies Quarterly* 52(3)).
+None of them measures the share displaced. Afghanistan after 2021 is the region's
+example: groups pressed in Pakistan and Central Asia regroup there and threaten its
+neighbours again (seed 000: RATS's measures "to counter threats posed by terror groups
+operating from Afghanistan", 2022).
 
 One step, conserving the displaced threat (a test):
 
 1. ``moved[i] = haven_share * stopped[i]``, ``stopped`` the transnational incidents that
    ``i``'s protection above 2018-2022 removes (:func:`scosim.security.threat.expected_incidents`
    computes it; 0 at baseline, and 0 where protection fell: groups are not pulled back).
-2. ``moved[i]`` is shared among ``i``'s land neighbours less protected than ``i``
-   (``S[h] < S[i]``), in proportion to ``(B[h] + b0) * exp(-gamma * S[h])``
-   (:func:`haven_targets`): ``B`` the 2018-2022 incident rate (groups go where groups
-   already operate: terrorism clusters in contiguous hot spots, Braithwaite and Li 2007,
-   *Conflict Management and Peace Science* 24(4); the transnational rate is
-   ``transnational_share * B``, one share for every state, so weighting by ``B + b0`` is
-   weighting by the transnational rate plus ``transnational_share * b0``), ``b0`` a floor
-   (``haven_floor``, 1 incident a year, the order of the smallest recorded rates,
-   Uzbekistan's 0.4 and Tajikistan's 1.0) so a neighbour with none recorded gets a
-   little, and ``gamma``
-   (``haven_gamma``) how strongly weakness attracts. ``gamma -> inf`` is the
-   least-protected neighbour alone (the model before 2026-12-06); ``gamma = 0`` spreads by
-   ``B + b0`` alone. With no neighbour less protected nothing moves (``moved`` is removed).
-   The literature says weak neighbours attract groups, not how strongly, so **gamma = 2 is
-   an assumption**: the model's own ``beta``, so a haven draws in proportion to the share
-   of attacks launched there that its protection lets through (docs/security.md section 4
-   prints gamma 0, 2, 10 and the limit).
-3. Of what reaches a haven ``h``, the share ``spill`` goes on to ``h``'s land neighbours,
-   split by ``onward[h]`` (rows summing to 1; Afghanistan's by border length), the rest
-   stays in ``h``: ``spill`` is the Afghan spillover share the model estimates from GTI data
-   (``params.afghan_spill``), a haven's extra incidents crossing back as Afghanistan's do.
+2. The part that crosses into land neighbour ``h`` is ``moved[i] * L[i, h] * g(c[i] - c[h])``
+   (:func:`haven_targets`): ``L`` the border's share of ``i``'s land borders (Afghanistan's by
+   length, CIA World Factbook; the tables have no other lengths, so equal shares elsewhere,
+   an assumption), ``c`` enforcement capacity on the one cross-country measure the model has,
+   the Heritage 2019 Rule of Law score over 100 (``cal.enforcement``,
+   :mod:`scosim.security.weakest_link`), and ``g(x) = 1 / (1 + exp(-k x))`` a logistic in the
+   capacity gap with slope ``k`` (``haven_slope``): a neighbour far less capable than the
+   state draws the border's whole share, one as capable half of it, one far more capable
+   almost none. The rest of ``moved[i]`` (the borders facing stronger states) is stopped for
+   good: a state whose neighbours all police better displaces little. The security index
+   ``S`` is not used: it is built from military spending for changes ``S - S0`` within a
+   state, not for ranking states (China's 0.737 is below Afghanistan's 0.748 once a member).
+   The 2018-2022 incident rate ``B`` is not used either: it is mostly domestic incidents,
+   and with it Tajikistan's 1 a year against China's and Turkmenistan's none decided the
+   split. ``k = 7.5`` per unit of capacity is **an assumption**: about one over the
+   cross-country standard deviation of the score (0.13 over the model's 27 economies), so a
+   neighbour one standard deviation weaker draws 0.73 of the border's share; ``k = 0`` is
+   border length alone at half, ``k -> inf`` only the less capable neighbours, each its
+   whole share (docs/security.md section 4 prints 0, 7.5, 30 and the limit).
+3. Of what crosses from ``i`` into ``h``, the share ``blowback`` (``haven_blowback``) is
+   aimed back at ``i``: the sanctuary literature's groups use the neighbour as a base against
+   the government they fled (Salehyan 2007), and hosts that tolerate them are spared in
+   return ("paid riding", Lee 1988, *American Economic Review* 78(2); Bapat 2007). Default
+   0.5, **an assumption** (no study measures the share; the groups of the region also strike
+   their hosts, as in Afghanistan); varied over 0, 0.5 and 1 in docs/security.md.
+4. Of the rest, the share ``spill`` goes on to ``h``'s land neighbours, split by
+   ``onward[h]`` (rows summing to 1; Afghanistan's by border length), the rest stays in ``h``:
+   ``spill`` is the Afghan spillover share the model estimates from GTI data
+   (``params.afghan_spill``), a haven's extra incidents crossing on as Afghanistan's do.
 
 What arrives then meets the receiver's protection like its other transnational attacks.
 One round (an assumption): attacks reaching a haven are not displaced again, even where
@@ -54,61 +63,60 @@ import sys
 
 import numpy as np
 
-__all__ = ["HAVEN_FLOOR", "HAVEN_GAMMA", "HAVEN_GAMMAS", "HAVEN_SHARES", "haven_arrivals",
-           "haven_targets", "main", "onward_weights", "upgrade_rows"]
+__all__ = ["HAVEN_BLOWBACK", "HAVEN_BLOWBACKS", "HAVEN_SHARES", "HAVEN_SLOPE", "HAVEN_SLOPES",
+           "capacity_pull", "haven_arrivals", "haven_targets", "main", "onward_weights",
+           "upgrade_rows"]
 
-#: Default ``gamma`` of the havens' weights, an assumption: the default ``beta`` (module
-#: docstring, step 2).
-HAVEN_GAMMA: float = 2.0
-#: Default ``b0``, incidents a year added to every candidate haven's 2018-2022 rate, an
-#: assumption: the order of the smallest recorded rates (Uzbekistan 0.4, Tajikistan 1.0).
-HAVEN_FLOOR: float = 1.0
+#: Default slope ``k`` of the logistic in the capacity gap, per unit of capacity (Rule of
+#: Law over 100), an assumption: about one over the score's cross-country standard deviation,
+#: 0.13 (module docstring, step 2).
+HAVEN_SLOPE: float = 7.5
+#: Default share of what crosses into a haven aimed back at the state it came from, an
+#: assumption (module docstring, step 3).
+HAVEN_BLOWBACK: float = 0.5
 
 #: The ``haven_share`` values :func:`upgrade_rows` compares (0 = the channel off).
 HAVEN_SHARES: tuple[float, ...] = (0.0, 0.25, 0.5)
-#: The ``haven_gamma`` values ``upgrade_rows(by="haven_gamma")`` compares (inf = the single
-#: least-protected neighbour, the model before 2026-12-06).
-HAVEN_GAMMAS: tuple[float, ...] = (0.0, 2.0, 10.0, math.inf)
+#: The ``haven_slope`` values ``upgrade_rows(by="haven_slope")`` compares (inf = only the
+#: less capable neighbours, each its border's whole share).
+HAVEN_SLOPES: tuple[float, ...] = (0.0, 7.5, 30.0, math.inf)
+#: The ``haven_blowback`` values ``upgrade_rows(by="haven_blowback")`` compares.
+HAVEN_BLOWBACKS: tuple[float, ...] = (0.0, 0.5, 1.0)
 
 
-def haven_targets(S: np.ndarray, reach: np.ndarray, base: np.ndarray | None = None, *,
-                  gamma: float | np.ndarray = HAVEN_GAMMA,
-                  floor: float | np.ndarray = HAVEN_FLOOR) -> np.ndarray:
-    """Where each state's displaced groups go, ``(R, N, N)``: row ``[r, i]`` sums to 1 or 0.
+def capacity_pull(gap: np.ndarray, slope: float | np.ndarray) -> np.ndarray:
+    """``g = 1 / (1 + exp(-slope * gap))``, in [0, 1]; 0.5 at ``gap = 0`` whatever the slope.
 
-    ``[r, i, h]`` is proportional to ``(base[h] + floor) * exp(-gamma * S[r, h])`` over
-    ``i``'s land neighbours ``h`` with ``S[r, h] < S[r, i]`` (module docstring, step 2); a
-    row with no such neighbour (or only neighbours of weight 0) is 0. Computed as
-    ``exp(-gamma * (S[h] - min S))`` over the candidates, so a large ``gamma`` does not
-    underflow; ``gamma = inf`` is the least-protected neighbour alone, ties shared in
-    proportion to ``base + floor``.
+    Written as ``(1 + tanh(slope * gap / 2)) / 2``, which does not overflow; ``slope = inf``
+    is the step (1 above 0, 0 below, 0.5 at 0).
+    """
+    gap = np.asarray(gap, dtype=float)
+    with np.errstate(invalid="ignore"):  # inf * 0 at a tie with slope inf: 0.5 below
+        x = np.asarray(slope, dtype=float) * gap
+    return np.where(gap == 0, 0.5, 0.5 * (1.0 + np.tanh(0.5 * x)))
+
+
+def haven_targets(capacity: np.ndarray, border: np.ndarray, *, r: int = 1,
+                  slope: float | np.ndarray = HAVEN_SLOPE) -> np.ndarray:
+    """Share of each state's displaced groups crossing into each neighbour, ``(R, N, N)``.
+
+    ``[r, i, h] = border[i, h] * g(capacity[i] - capacity[h])`` (:func:`capacity_pull`,
+    module docstring step 2); a row sums to at most 1 (what it lacks is stopped for good).
 
     Args:
-        S: ``(R, N)`` security index of each state this year.
-        reach: ``(N, N)`` land contiguity (any positive entry marks a neighbour).
-        base: ``(N,)`` 2018-2022 incident rates ``B`` (>= 0); default 0 everywhere, so
-            the weights are ``floor * exp(-gamma S)``.
-        gamma: How strongly a weaker neighbour attracts (>= 0; ``inf`` allowed): a
-            number, or ``(R,)`` one per run (a sweep; each row as the batch at its value,
-            the operations being elementwise).
-        floor: ``b0`` added to every neighbour's rate (>= 0): a number or ``(R,)``.
+        capacity: ``(N,)`` enforcement capacity (Rule of Law over 100).
+        border: ``(N, N)`` each land border's share of the state's borders, rows summing to
+            1 or 0 (:func:`onward_weights`); the diagonal is ignored.
+        r: Number of runs ``R``.
+        slope: ``k`` (>= 0; ``inf`` allowed): a number, or ``(R,)`` one per run (a sweep;
+            each row as the batch at its value, the operations being elementwise).
     """
-    S = np.asarray(S, dtype=float)
-    r, n = S.shape
-    gamma, floor = _per_run(gamma, r, "haven_gamma"), _per_run(floor, r, "haven_floor")
-    b = np.zeros(n) if base is None else np.asarray(base, dtype=float)
-    nb = (np.asarray(reach) > 0) & ~np.eye(n, dtype=bool)
-    cand = nb[None] & (S[:, None, :] < S[:, :, None])  # [r, i, h]: h less protected than i
-    sh = np.broadcast_to(S[:, None, :], cand.shape)
-    low = np.where(cand, sh, np.inf).min(axis=2, keepdims=True)
-    gap = np.where(cand, sh - low, 0.0)  # >= 0; 0 at the least protected
-    with np.errstate(invalid="ignore"):  # inf * 0 where gamma is inf: the argmin, weight 1
-        pull = np.where(gap > 0, np.exp(-gamma * gap), 1.0)
-    weight = ((b + floor)[None, None, :] if np.ndim(floor) == 0
-              else b[None, None, :] + floor)  # (R, 1, 1) + (1, 1, N): b[h] + floor[r]
-    raw = np.where(cand, weight * pull, 0.0)
-    tot = raw.sum(axis=2, keepdims=True)
-    return np.divide(raw, tot, out=np.zeros(raw.shape), where=tot > 0)
+    c = np.asarray(capacity, dtype=float)
+    n = c.size
+    L = np.where(np.eye(n, dtype=bool), 0.0, np.asarray(border, dtype=float))
+    k = _per_run(slope, r, "haven_slope")
+    pull = capacity_pull(c[:, None] - c[None, :], k)  # (N, N) or (R, N, N)
+    return np.broadcast_to(L * pull, (r, n, n)).copy()
 
 
 def _per_run(value: float | np.ndarray, r: int, name: str) -> float | np.ndarray:
@@ -137,42 +145,45 @@ def onward_weights(contiguity: np.ndarray, overrides: dict[int, np.ndarray] | No
     return w
 
 
-def haven_arrivals(stopped: np.ndarray, S: np.ndarray, reach: np.ndarray,
-                   onward: np.ndarray, *, share: float | np.ndarray,
-                   spill: float, base: np.ndarray | None = None,
-                   gamma: float | np.ndarray = HAVEN_GAMMA,
-                   floor: float | np.ndarray = HAVEN_FLOOR) -> np.ndarray:
+def haven_arrivals(stopped: np.ndarray, capacity: np.ndarray, border: np.ndarray,
+                   onward: np.ndarray, *, share: float | np.ndarray, spill: float,
+                   slope: float | np.ndarray = HAVEN_SLOPE,
+                   blowback: float | np.ndarray = HAVEN_BLOWBACK) -> np.ndarray:
     """Displaced transnational threat arriving in each state, ``(R, N)`` (module docstring).
 
-    ``arrivals.sum(axis=1) == share * (stopped of the states that have a haven).sum(axis=1)``
-    (conservation: nothing is created or lost in the move).
+    ``arrivals.sum(axis=1) == (moved * haven_targets(...).sum(axis=2)).sum(axis=1)`` with
+    ``moved = share * stopped`` (conservation: what crosses a border arrives somewhere,
+    nothing is created).
 
     Args:
         stopped: ``(R, N)`` transnational incidents removed by protection above 2018-2022
             (>= 0).
-        S: ``(R, N)`` security index.
-        reach: ``(N, N)`` land contiguity.
-        onward: ``(N, N)`` :func:`onward_weights`.
+        capacity: ``(N,)`` enforcement capacity (Rule of Law over 100).
+        border: ``(N, N)`` border shares (:func:`onward_weights`; Afghanistan's by length).
+        onward: ``(N, N)`` onward shares from a haven (:func:`onward_weights`).
         share: ``haven_share``, in [0, 1]: a number, or ``(R, 1)`` one per run.
-        spill: Share of a haven's arrivals going on to its neighbours, in [0, 1].
-        base: ``(N,)`` 2018-2022 incident rates ``B`` of the havens' weights
-            (:func:`haven_targets`).
-        gamma: ``gamma`` of those weights (a number or ``(R,)``).
-        floor: ``b0`` of those weights (a number or ``(R,)``).
+        spill: Share of a haven's arrivals (after blowback) going on to its neighbours.
+        slope: ``haven_slope`` of :func:`haven_targets` (a number or ``(R,)``).
+        blowback: ``haven_blowback``, in [0, 1], share of what crosses into a haven aimed
+            back at the state it came from (a number or ``(R,)``).
     """
     moved = share * np.maximum(np.asarray(stopped, dtype=float), 0.0)
-    where = haven_targets(S, reach, base, gamma=gamma, floor=floor)
-    to_haven = (where * moved[:, :, None]).sum(axis=1)
+    r = moved.shape[0]
+    cross = haven_targets(capacity, border, r=r, slope=slope) * moved[:, :, None]
+    b = _per_run(blowback, r, "haven_blowback")
+    b = b if np.ndim(b) == 0 else b.reshape(r, 1)
+    back = b * cross.sum(axis=2)  # [r, i]: aimed back at the origin
+    to_haven = (1.0 - b) * cross.sum(axis=1)  # [r, h]: based in the haven, aimed there or on
     w = np.asarray(onward, dtype=float)
     # A haven with no neighbour to pass threat on to keeps it all (never the case on land).
     keep = np.where(w.sum(axis=1) > 0, spill, 0.0)
     onward_in = (w[None, :, :] * (to_haven * keep[None, :])[:, :, None]).sum(axis=1)
-    return to_haven * (1.0 - keep[None, :]) + onward_in
+    return back + to_haven * (1.0 - keep[None, :]) + onward_in
 
 
 def upgrade_rows(values: tuple[float, ...] = HAVEN_SHARES,
                  by: str = "haven_share") -> list[dict[str, str]]:
-    """The shipped members' RATS upgrade at 2035 instability, by ``haven_share`` or ``haven_gamma``.
+    """The shipped members' RATS upgrade at 2035 instability, by one haven setting.
 
     Change of expected incidents a year (upgrade minus today's RATS, today's customary
     efforts, no draws; :data:`scosim.security.upgrade_size.UPGRADE_LEVELS` at
@@ -182,7 +193,8 @@ def upgrade_rows(values: tuple[float, ...] = HAVEN_SHARES,
 
     Args:
         values: The values of ``by`` compared.
-        by: ``"haven_share"`` or ``"haven_gamma"`` (the :class:`SecurityParams` field varied).
+        by: ``"haven_share"``, ``"haven_slope"`` or ``"haven_blowback"`` (the
+            :class:`SecurityParams` field varied).
     """
     from dataclasses import replace
 
@@ -213,18 +225,28 @@ def upgrade_rows(values: tuple[float, ...] = HAVEN_SHARES,
 def main(argv: list[str] | None = None) -> int:
     """Print :func:`upgrade_rows` as a Markdown table (docs/security.md section 4).
 
-    By ``haven_share`` (0, 0.25, 0.5); with ``--gamma``, by ``haven_gamma`` (0, 2, 10, inf)
-    at the default share.
+    By ``haven_share`` (0, 0.25, 0.5); with ``--slope``, by ``haven_slope`` (0, 7.5, 30, inf);
+    with ``--blowback``, by ``haven_blowback`` (0, 0.5, 1); the others at their defaults.
     """
     import argparse
 
     from scosim.security.validation import markdown
 
     ap = argparse.ArgumentParser(prog="python -m scosim.security.haven")
-    ap.add_argument("--gamma", action="store_true",
-                    help="compare haven_gamma 0, 2, 10 and inf instead of haven_share")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--slope", action="store_true",
+                   help="compare haven_slope 0, 7.5, 30 and inf instead of haven_share")
+    g.add_argument("--blowback", action="store_true",
+                   help="compare haven_blowback 0, 0.5 and 1 instead of haven_share")
+    # Kept so the command of before (CHANGELOG) says what replaced it rather than "unknown".
+    ap.add_argument("--gamma", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    rows = (upgrade_rows(HAVEN_GAMMAS, "haven_gamma") if args.gamma else upgrade_rows())
+    if args.gamma:
+        ap.error("--gamma was replaced on 2026-12-06 by --slope (haven_gamma by haven_slope: "
+                 "havens are weighted by border length and the gap in enforcement capacity)")
+    rows = (upgrade_rows(HAVEN_SLOPES, "haven_slope") if args.slope
+            else upgrade_rows(HAVEN_BLOWBACKS, "haven_blowback") if args.blowback
+            else upgrade_rows())
     print(markdown(rows, list(rows[0])))
     return 0
 

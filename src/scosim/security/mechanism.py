@@ -77,7 +77,7 @@ from scosim.security.route_pricing import (
 )
 from scosim.security.routes import CORRIDOR_CARRIERS, EDGES, corridor_crossings
 from scosim.security.settings_system import per_run_settings
-from scosim.security.spec import SecuritySettings
+from scosim.security.spec import REPLACED_SETTINGS, SecuritySettings
 from scosim.security.swept_blocks import system_for_runs
 
 if TYPE_CHECKING:
@@ -176,7 +176,8 @@ class SecurityMechanism(Mechanism):
                         "(incidents, inflow_t: opiates only)")
     settings_model = SecuritySettings
     sweepable = ("instability_change_scale", "haven_share", "transnational_share", "pool_rho",
-                 "enforcement_weight", "haven_gamma", "haven_floor")
+                 "enforcement_weight", "haven_slope", "haven_blowback")
+    replaced_settings = REPLACED_SETTINGS
     # What a RATS upgrade or rising instability changes, paired run by run in `scosim
     # compare` (the run's answer shows no level of these: docs/security.md).
     compared = ("incidents", "seizures_t", "spending_usd")

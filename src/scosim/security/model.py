@@ -143,8 +143,9 @@ class SecurityState:
             ``params.haven_share`` in every run (a sweep varies it across runs).
         transnational_share: ``(R,)`` each run's ``transnational_share``, or ``None`` for
             ``params.transnational_share``.
-        haven_gamma: ``(R,)`` each run's ``haven_gamma``, or ``None`` for the parameter.
-        haven_floor: ``(R,)`` each run's ``haven_floor``, or ``None`` for the parameter.
+        haven_slope: ``(R,)`` each run's ``haven_slope``, or ``None`` for the parameter.
+        haven_blowback: ``(R,)`` each run's ``haven_blowback``, or ``None`` for the
+            parameter.
             None of the four enters the calibration (the 2018-2022 index; nothing is
             displaced at 2018-2022 protection), so a run at value ``v`` is the batch at
             ``v`` (tests/test_security_sweep_shares.py).
@@ -159,8 +160,8 @@ class SecurityState:
     members: np.ndarray | None = field(repr=False, default=None)
     haven_share: np.ndarray | None = field(repr=False, default=None)
     transnational_share: np.ndarray | None = field(repr=False, default=None)
-    haven_gamma: np.ndarray | None = field(repr=False, default=None)
-    haven_floor: np.ndarray | None = field(repr=False, default=None)
+    haven_slope: np.ndarray | None = field(repr=False, default=None)
+    haven_blowback: np.ndarray | None = field(repr=False, default=None)
 
     @property
     def n_runs(self) -> int:
@@ -191,8 +192,10 @@ class SecuritySystem:
         # Afghan spillover shared by border length (Pakistan 45 %, China 1.5 %), not equally
         # (docs/security.md section 4): more border, more crossings for militants.
         self.afghan_spill_weights = c.afghan_border_km / c.afghan_border_km.sum()
-        # Where a safe haven's extra threat goes (haven.py): Afghanistan's by border length.
+        # Border shares (haven.py): Afghanistan's by length, the others' equal.
         self.haven_onward = onward_weights(c.contiguity, {self.afg: self.afghan_spill_weights})
+        # Havens' capacity: Rule of Law over 100 (without the table, all alike).
+        self.haven_capacity = c.enforcement if np.size(c.enforcement) == c.n else np.ones(c.n)
         self.partners = self._partner_matrix(c.members)
         # Partner matrices of other memberships (runs where a state acceded), by membership.
         self._partner_cache: dict[bytes, np.ndarray] = {}
@@ -396,8 +399,9 @@ class SecuritySystem:
                                                           p.transnational_share),
                                   haven_share=_or(state.haven_share, p.haven_share),
                                   haven_onward=self.haven_onward,
-                                  haven_gamma=_or(state.haven_gamma, p.haven_gamma),
-                                  haven_floor=_or(state.haven_floor, p.haven_floor))
+                                  haven_slope=_or(state.haven_slope, p.haven_slope),
+                                  haven_blowback=_or(state.haven_blowback, p.haven_blowback),
+                                  capacity=self.haven_capacity)
 
     def expected_incidents(self, state: SecurityState, efforts: np.ndarray,
                            instability: np.ndarray | float,

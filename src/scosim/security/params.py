@@ -3,8 +3,9 @@
 Figures quoted from elsewhere carry their source (ANCHORS.md "Security", seed 000);
 everything else is a modelling choice, marked ``assumption`` in docs/security.md, to be
 varied in sensitivity runs rather than trusted. Those it gives a range (``pool_rho``,
-``enforcement_weight``, ``haven_share``, ``transnational_share``, ``beta`` and a scale on
-``k_pool``) are also settings of a scenario, ``parameters.mechanism_settings.security``
+``enforcement_weight``, ``haven_share``, ``haven_slope``, ``haven_blowback``,
+``transnational_share``, ``beta`` and a scale on ``k_pool``) are also settings of a
+scenario, ``parameters.mechanism_settings.security``
 (:class:`scosim.security.spec.SecuritySettings`, applied by
 :mod:`scosim.security.settings_system`), with these defaults.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scosim.data.constants import MEMBERS, OBSERVERS, OTHERS, PARTNERS
-from scosim.security.haven import HAVEN_FLOOR, HAVEN_GAMMA
+from scosim.security.haven import HAVEN_BLOWBACK, HAVEN_SLOPE
 
 __all__ = ["CHANNELS", "SecurityParams", "baseline_effort_levels"]
 
@@ -76,29 +77,32 @@ class SecurityParams:
             effort counts in proportion to its capacity; 0: capacity is ignored. With
             ``pool_rho = 1`` and weight 0 the pool is the summation of before.
         haven_share: Share of the transnational incidents a state's enforcement above
-            its 2018-2022 level stops that are displaced, not removed: the groups move to
-            the least-protected land neighbour (the safe haven) and from there threaten
-            it and its neighbours (:mod:`scosim.security.haven`; sanctuary in weak
-            neighbouring states: Salehyan 2007, Bapat 2007, Piazza 2008). 0 turns the
-            channel off. Default 0.25, **an assumption**:
+            its 2018-2022 level stops that is displaced, not removed, across a border with a
+            neighbour far less able to police its territory: the groups move there (the safe
+            haven) and from there threaten it, its neighbours and the state they left
+            (:mod:`scosim.security.haven`; sanctuary in weak neighbouring states: Salehyan
+            2007, Bapat 2007, Piazza 2008). Each border takes its length share times a
+            logistic in the capacity gap (``haven_slope``), so less moves where the
+            neighbours police as well or better. 0 turns the channel off. Default 0.25,
+            **an assumption**:
             below the 0.5 of ``displacement`` for hardening, since enforcement arrests and
             disrupts groups (RATS reports 2,600 members apprehended in 2013-2019, seed 000)
             where hardening only deflects attacks; varied over 0-0.5 in docs/security.md.
             0 is as plausible as a positive share: Guerette and Bowers (2009,
             *Criminology* 47(4)) find displacement in 26 % of 574 observations of crime
             prevention and a diffusion of benefits (a negative share, not modelled) in 27 %.
-        haven_gamma: How strongly a weaker neighbour attracts the displaced groups: they
-            are shared among the land neighbours less protected than the state in
-            proportion to ``(B + haven_floor) * exp(-haven_gamma * S)``
-            (:func:`scosim.security.haven.haven_targets`). Large values give the single
-            least-protected neighbour (the model before 2026-12-06), 0 spreads by ``B``.
-            Default 2, **an assumption** (the default ``beta``: a haven draws in proportion
-            to the share of attacks launched there that its protection lets through; the
-            sanctuary literature says weak neighbours attract, not how strongly);
-            docs/security.md section 4 varies it over 0, 2, 10 and the limit.
-        haven_floor: ``b0``, incidents a year added to every candidate haven's 2018-2022
-            rate, so a neighbour with none recorded (Mongolia, Turkmenistan) receives a
-            little; 1, **an assumption** (the order of the smallest recorded rates).
+        haven_slope: Slope ``k`` of the logistic ``1 / (1 + exp(-k (c_i - c_h)))`` in the
+            gap between the state's and the neighbour's enforcement capacity (Heritage 2019
+            Rule of Law over 100) that scales each border's share of the displaced groups
+            (:func:`scosim.security.haven.haven_targets`): 0 is border length alone (half of
+            each border's share), large values only the less capable neighbours. Default
+            7.5, **an assumption** (about one over the score's cross-country standard
+            deviation, 0.13); docs/security.md section 4 varies it over 0, 7.5, 30 and the
+            limit. Replaced ``haven_gamma`` and ``haven_floor`` on 2026-12-06.
+        haven_blowback: Share of what crosses into a haven aimed back at the state the
+            groups left (Salehyan 2007: the neighbour is a base against the home government;
+            Lee 1988, "paid riding": hosts are spared). Default 0.5, **an assumption**;
+            docs/security.md section 4 varies it over 0, 0.5 and 1.
         rats_baseline: RATS pooling level per channel today: intelligence pooled (1);
             no anti-drug unit (0) and no information-security centre (0) (seed 000).
         beta: Semi-elasticity of incidents to the security index (incidents fall by
@@ -158,8 +162,8 @@ class SecurityParams:
     pool_rho: float = -1.0
     enforcement_weight: float = 1.0
     haven_share: float = 0.25
-    haven_gamma: float = HAVEN_GAMMA
-    haven_floor: float = HAVEN_FLOOR
+    haven_slope: float = HAVEN_SLOPE
+    haven_blowback: float = HAVEN_BLOWBACK
     rats_baseline: tuple[float, float, float] = (1.0, 0.0, 0.0)
     beta: float = 2.0
     beta_defence: float = 1.0
@@ -188,15 +192,14 @@ class SecurityParams:
                 raise ValueError(f"{name} must hold {len(CHANNELS)} non-negative numbers, got {v}")
         for name in ("a_cap", "spill", "beta", "beta_defence", "k_seize", "k_pool_drug",
                      "supply_noise", "corridor_route_uplift", "cost_markup", "trust_up",
-                     "trust_down", "enforcement_weight", "pool_size_exponent", "haven_gamma",
-                     "haven_floor"):
+                     "trust_down", "enforcement_weight", "pool_size_exponent", "haven_slope"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not (self.pool_rho <= 1.0):
             raise ValueError(f"pool_rho must be <= 1 (1 = summation, -inf = weakest link), "
                              f"got {self.pool_rho}")
         for name in ("displacement", "haven_share", "afghan_spill", "insecurity_weight",
-                     "transnational_share"):
+                     "transnational_share", "haven_blowback"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.incidents_half <= 0:

@@ -1,16 +1,17 @@
 """The security block a scenario's settings ask for: ``SecuritySettings`` to ``SecurityParams``.
 
 The assumptions docs/security.md gives a range to vary over (the RATS pool's CES exponent
-and capacity weight, the safe-haven and transnational shares, how strongly weak neighbours
-draw displaced groups, the pooling returns and the incident semi-elasticity) are written in
+and capacity weight, the safe-haven and transnational shares, how strongly weakly policed
+neighbours draw displaced groups and how many strike back, the pooling returns and the
+incident semi-elasticity) are written in
 ``parameters.mechanism_settings.security`` (:class:`scosim.security.spec.SecuritySettings`).
 Most enter the block's calibration (the baseline security index, the partner and capacity
 terms), so the block is built once per batch from them: the same in every run, which is
 why a sweep cannot vary them across the runs of a batch (``SecurityMechanism.sweepable``
 leaves them out). The exceptions are
-:data:`PER_RUN_SETTINGS`, ``haven_share``, ``transnational_share``, ``haven_gamma`` and
-``haven_floor``: they enter only the year's expected incidents, not the calibration (the
-havens' two receive nothing at 2018-2022 protection), so a sweep varies them run by run
+:data:`PER_RUN_SETTINGS`, ``haven_share``, ``transnational_share``, ``haven_slope`` and
+``haven_blowback``: they enter only the year's expected incidents, not the calibration
+(nothing is displaced at 2018-2022 protection), so a sweep varies them run by run
 through the state (:func:`per_run_settings`), each run getting what a batch at its value
 gets; and
 ``pool_rho`` and ``enforcement_weight``, which a sweep varies by building this block at each
@@ -36,12 +37,12 @@ __all__ = ["CACHE_SIZE", "PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_sett
 #: Settings copied onto the ``SecurityParams`` field of the same name.
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
                                    "transnational_share", "beta", "pool_size_exponent",
-                                   "haven_gamma", "haven_floor")
+                                   "haven_slope", "haven_blowback")
 
 #: Settings a sweep may vary across the runs of a batch: they enter the threat process only
 #: (:func:`scosim.security.threat.expected_incidents`), never the block's calibration.
-PER_RUN_SETTINGS: tuple[str, ...] = ("haven_share", "transnational_share", "haven_gamma",
-                                     "haven_floor")
+PER_RUN_SETTINGS: tuple[str, ...] = ("haven_share", "transnational_share", "haven_slope",
+                                     "haven_blowback")
 
 #: Blocks kept per shared block, the least recently used dropped first. A block is rebuilt
 #: only when its values come back after more than this many others: a sweep reuses one across

@@ -11,18 +11,27 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scosim.proposals.specs import ProposalSpec
 from scosim.scenario.schema import State
 from scosim.scenario.values import StateList, _keyword_or_list
 
-__all__ = ["POOL_RHO_FINITE_MIN", "RatsUpgradeProposal", "SecuritySettings", "Unit"]
+__all__ = ["POOL_RHO_FINITE_MIN", "REPLACED_SETTINGS", "RatsUpgradeProposal", "SecuritySettings",
+           "Unit"]
 
 #: The smallest finite ``pool_rho`` taken: below it a small contribution raised to ``rho``
 #: can overflow (0.001 ** -103 is past the largest float), and at -20 the pool is already
 #: within a few percent of the weakest link; ``-inf`` gives the pure weakest link exactly.
 POOL_RHO_FINITE_MIN: float = -20.0
+
+#: Settings that were replaced, with what replaced them: the error a scenario or a sweep
+#: naming one gets (rather than "extra inputs" or "cannot be swept").
+REPLACED_SETTINGS: dict[str, str] = {
+    old: (f"{old} was replaced on 2026-12-06: havens are now weighted by border length and "
+          f"the gap in enforcement capacity; use haven_slope (0-1000, default 7.5) and "
+          f"haven_blowback (0-1, default 0.5) instead (docs/security.md section 4)")
+    for old in ("haven_gamma", "haven_floor")}
 
 Unit = Literal["anti_drug", "information_security", "organized_crime"]
 # Tagged like the other proposals' participants, so an error names the field, not pydantic's
@@ -67,7 +76,7 @@ class SecuritySettings(BaseModel):
     across the runs of one batch. The others are the assumptions of
     :class:`scosim.security.params.SecurityParams` that docs/security.md (section 10) gives
     a range to vary over; each defaults to the value there (a test checks they agree).
-    ``haven_share``, ``transnational_share``, ``haven_gamma`` and ``haven_floor`` enter
+    ``haven_share``, ``transnational_share``, ``haven_slope`` and ``haven_blowback`` enter
     only the year's expected incidents, so a sweep varies them per run too. The others are
     the same in every run of a batch: the block is built once per batch from them
     (:mod:`scosim.security.settings_system`), so a sweep refuses them and a sensitivity run
@@ -99,26 +108,21 @@ class SecuritySettings(BaseModel):
     haven_share: float = Field(
         0.25, ge=0, le=1,
         description="share of the transnational incidents that enforcement above 2018-2022 "
-        "stops which move to less-protected neighbours (safe havens, weighted by haven_gamma); "
-        "0 turns the channel off; default 0.25, an assumption")
-    haven_gamma: float = Field(
-        2.0, ge=0, le=1000,
-        description="how strongly a weaker neighbour draws the groups enforcement displaces: "
-        "they are shared among the land neighbours less protected than the state in "
-        "proportion to (2018-2022 incidents + haven_floor) * exp(-haven_gamma * security "
-        "index); 0 "
-        "spreads them by incidents alone, 1000 sends them all to the least-protected "
-        "neighbour; default 2, an assumption")
-    # Capped at Afghanistan's 2018-2022 rate, 503 a year, the largest of any economy: there
-    # b0 at least doubles every neighbour's weight, so the weights are close to
-    # exp(-haven_gamma S) alone, which larger values only approach.
-    haven_floor: float = Field(
-        1.0, ge=0, le=500,
-        description="b0, incidents a year added to every candidate haven's 2018-2022 "
-        "incidents in the weights above, so a neighbour with none recorded receives a little; "
-        "0 gives such neighbours nothing, 500 (about Afghanistan's 503, the largest rate) "
-        "leaves the weights close to exp(-haven_gamma * security index) alone; default 1, "
+        "stops which move across a border with a far less capable neighbour (safe havens, "
+        "weighted by border length and haven_slope); 0 turns the channel off; default 0.25, "
         "an assumption")
+    haven_slope: float = Field(
+        7.5, ge=0, le=1000,
+        description="how strongly a neighbour less able to police its territory draws the "
+        "groups enforcement displaces: each land border takes its length share times "
+        "1 / (1 + exp(-haven_slope * (capacity of the state - capacity of the neighbour))), "
+        "capacity the Heritage Rule of Law score over 100; 0 is border length alone, 1000 "
+        "only the less capable neighbours; default 7.5, an assumption")
+    haven_blowback: float = Field(
+        0.5, ge=0, le=1,
+        description="share of the displaced groups' attacks from a haven aimed back at the "
+        "state they left; the rest strike the haven and, a little, its neighbours; default "
+        "0.5, an assumption")
     transnational_share: float = Field(
         0.15, ge=0, le=1,
         description="share of each state's 2018-2022 incidents that is transnational, the "
@@ -131,6 +135,17 @@ class SecuritySettings(BaseModel):
         2.0, gt=0, le=10,
         description="semi-elasticity of incidents to the security index (incidents fall by "
         "exp(-beta dS)); default 2, an assumption")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replaced(cls, v: Any) -> Any:
+        # haven_gamma and haven_floor weighted havens by the security index and incident
+        # history until 2026-12-06; say what replaced them rather than "extra inputs".
+        if isinstance(v, dict):
+            for old, says in REPLACED_SETTINGS.items():
+                if old in v:
+                    raise ValueError(says)
+        return v
 
     @field_validator("pool_rho", mode="before")
     @classmethod

@@ -6,12 +6,13 @@
   state's effort is non-negative, and the pool (:mod:`scosim.security.weakest_link`) rises
   with every pooler's effort, so raising one state's effort never lowers anyone's S.
 * Safe havens (:mod:`scosim.security.haven`): with ``haven_share > 0`` a share of the
-  transnational attacks that protection above 2018-2022 stops moves to the less-protected
-  land neighbours, weighted by ``(B + b0) exp(-gamma S)``, and is added there (and, the
-  ``afghan_spill`` share, in their neighbours); one round: arrivals are not displaced again.
-  What a state's enforcement stops is counted on its own pressure plus the Afghan
-  spillover, before hardening: attacks a neighbour's hardening moved in are not displaced
-  again, and no state's hardening moves a haven flow (a test).
+  transnational attacks that protection above 2018-2022 stops crosses into land neighbours,
+  each border by its length share times a logistic in the capacity gap (Rule of Law); the
+  ``haven_blowback`` share of it strikes back at the state it came from, the rest is added
+  in the haven (and, the ``afghan_spill`` share, in its neighbours); one round: arrivals are
+  not displaced again. What a state's enforcement stops is counted on its own pressure
+  plus the Afghan spillover, before hardening: attacks a neighbour's hardening moved in are
+  not displaced again, and no state's hardening moves a haven flow (a test).
 * Expected incidents of economy ``i`` (GTI calibration ``B``), without hardening:
   ``lam[i] = P+[i] * F[i]``, ``P+ = max(0, P)``, ``P[i] = B[i] * a[i] + X[i]`` and
   ``F[i] = exp(-beta * (S[i] - S0[i]))``, with ``a = I`` for Afghanistan (its instability
@@ -50,7 +51,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from scosim.security.game import Technology, aggregate
-from scosim.security.haven import HAVEN_FLOOR, HAVEN_GAMMA, haven_arrivals, onward_weights
+from scosim.security.haven import HAVEN_BLOWBACK, HAVEN_SLOPE, haven_arrivals, onward_weights
 from scosim.security.weakest_link import pooled_enforcement, power_mean
 
 __all__ = [
@@ -219,8 +220,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
                        transnational_share: PerRun = 1.0,
                        haven_share: PerRun = 0.0,
                        haven_onward: np.ndarray | None = None,
-                       haven_gamma: PerRun = HAVEN_GAMMA,
-                       haven_floor: PerRun = HAVEN_FLOOR) -> np.ndarray:
+                       haven_slope: PerRun = HAVEN_SLOPE,
+                       haven_blowback: PerRun = HAVEN_BLOWBACK,
+                       capacity: np.ndarray | None = None) -> np.ndarray:
     """Expected incidents a year ``(R, N)`` (formula in the module docstring).
 
     With ``S_domestic`` (the index without RATS pooling), RATS pooling acts on the
@@ -255,13 +257,16 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
             0 (default) turns the channel off. Onward spill from a haven is ``afghan_spill``.
             A number, or ``(R,)`` one per run: a run at 0 gets exactly what the channel off
             gives (its arrivals are 0 times finite numbers, added to ``lam``).
-        haven_onward: ``(N, N)`` onward shares from each haven
-            (:func:`scosim.security.haven.onward_weights`; default: equal shares over
+        haven_onward: ``(N, N)`` border shares, which are also the onward shares from each
+            haven (:func:`scosim.security.haven.onward_weights`; default: equal shares over
             land neighbours, Afghanistan's row ``spill_weights``).
-        haven_gamma: ``gamma`` of the havens' weights ``(B + b0) exp(-gamma S)``
+        haven_slope: Slope of the logistic in the capacity gap that weights each border
             (:func:`scosim.security.haven.haven_targets`): a number, or ``(R,)`` one per
             run (a sweep).
-        haven_floor: ``b0`` of those weights: a number or ``(R,)``.
+        haven_blowback: Share of what crosses into a haven aimed back at the state it
+            came from: a number or ``(R,)``.
+        capacity: ``(N,)`` enforcement capacity of the havens' weights (Rule of Law over
+            100, ``cal.enforcement``); required when ``haven_share > 0``.
     """
     S = np.asarray(S, dtype=float)
     r, n = S.shape
@@ -303,6 +308,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
             keep = np.exp(-beta_defence * h)
             lam = keep * (before * ((1.0 - q) * dom + q * full) + moved * full)
     if np.any(h_share > 0):
+        if capacity is None:
+            raise ValueError("expected_incidents: haven_share > 0 needs capacity, each "
+                             "state's enforcement capacity (the havens' weights)")
         onward = haven_onward if haven_onward is not None else onward_weights(Wn, {afg: w})
         # Transnational attacks that protection above 2018-2022 stops this year, of the
         # state's own pressure plus the Afghan spillover: not of the attacks hardening moved
@@ -310,8 +318,9 @@ def expected_incidents(base: np.ndarray, S: np.ndarray, S0: np.ndarray, instabil
         # enforcement presses are there whatever targets are hardened), so one state's
         # hardening moves no haven flow.
         stopped = before * q * np.maximum(0.0, -np.expm1(-beta * (S - S0)))
-        arrived = haven_arrivals(stopped, S, Wn, onward, share=h_share, spill=afghan_spill,
-                                 base=base, gamma=haven_gamma, floor=haven_floor)
+        arrived = haven_arrivals(stopped, capacity, onward, onward, share=h_share,
+                                 spill=afghan_spill, slope=haven_slope,
+                                 blowback=haven_blowback)
         if hardening is not None:  # hardening protects against every attack on the state
             arrived = arrived * np.exp(-beta_defence * np.asarray(hardening, dtype=float))
         # Displaced groups meet the receiver's protection like its other transnational attacks.
