@@ -58,12 +58,13 @@ def test_haven_arrivals_conserve_what_the_states_with_a_haven_stop() -> None:
     S = s.security(j)
     F = np.exp(-p.beta * (S - s.S0))
     stopped = (own + spill)[None] * q * np.maximum(0.0, 1.0 - F)
-    has = haven_targets(S, np.asarray(s.cal.contiguity), B).sum(axis=2) > 0
-    assert stopped[0, s.afg] > 5.0 and has[0, s.afg]  # Afghanistan, a member, displaces
-    np.testing.assert_allclose((got / F).sum(), SHARE * stopped[has].sum(), rtol=1e-9)
+    # What crosses each border (blowback included) is all that arrives anywhere.
+    crossing = haven_targets(s.haven_capacity, s.haven_onward, slope=p.haven_slope).sum(axis=2)
+    assert stopped[0, s.afg] > 5.0 and crossing[0, s.afg] > 0  # Afghanistan, a member
+    np.testing.assert_allclose((got / F).sum(), SHARE * (stopped * crossing).sum(), rtol=1e-9)
     assert np.all(got >= 0)
-    for code in ("TJK", "TKM"):  # Afghanistan's havens
-        assert got[0, s.codes.index(code)] > 0.5
+    for code in ("TJK", "TKM", "PAK"):  # Afghanistan's havens, and the blowback's way back
+        assert got[0, s.codes.index(code)] > 0.01
     # A state's hardening scales what reaches it and moves nothing else.
     h = np.zeros_like(got)
     h[0, s.codes.index("PAK")] = 1.0
@@ -104,6 +105,6 @@ def test_a_run_records_haven_arrivals(tmp_path) -> None:
     tjk, tkm = ECONOMIES.index("TJK"), ECONOMIES.index("TKM")
     # 2025: Afghanistan outside, nobody's protection above 2018-2022 by much; 2027: a member
     # two years, its protection well above, and its havens receive.
-    assert np.all(rec[:, 2, [tjk, tkm]] > 0.5)
+    assert np.all(rec[:, 2, [tjk, tkm]] > 0.01)
     assert np.all(rec[:, 2, [tjk, tkm]] > 10 * rec[:, 0, [tjk, tkm]])
     assert np.all(rec >= 0)

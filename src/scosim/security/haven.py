@@ -64,7 +64,7 @@ import sys
 import numpy as np
 
 __all__ = ["HAVEN_BLOWBACK", "HAVEN_BLOWBACKS", "HAVEN_SHARES", "HAVEN_SLOPE", "HAVEN_SLOPES",
-           "capacity_pull", "haven_arrivals", "haven_targets", "main", "onward_weights",
+           "capacity_pull", "haven_arrivals", "haven_targets", "main", "onward_weights", "per_run",
            "upgrade_rows"]
 
 #: Default slope ``k`` of the logistic in the capacity gap, per unit of capacity (Rule of
@@ -114,20 +114,29 @@ def haven_targets(capacity: np.ndarray, border: np.ndarray, *, r: int = 1,
     c = np.asarray(capacity, dtype=float)
     n = c.size
     L = np.where(np.eye(n, dtype=bool), 0.0, np.asarray(border, dtype=float))
-    k = _per_run(slope, r, "haven_slope")
+    k = per_run(slope, r, "haven_slope")
     pull = capacity_pull(c[:, None] - c[None, :], k)  # (N, N) or (R, N, N)
     return np.broadcast_to(L * pull, (r, n, n)).copy()
 
 
-def _per_run(value: float | np.ndarray, r: int, name: str) -> float | np.ndarray:
-    """A number as is, or one value per run as ``(R, 1, 1)`` against ``[r, i, h]``."""
+def per_run(value: float | np.ndarray, r: int, name: str,
+            ndim: int = 3) -> float | np.ndarray:
+    """A batch setting as is (a float), or one value per run shaped ``(R, 1, ...)``.
+
+    A number stays a number, so a batch computes exactly what it did before settings could
+    vary by run; an array of one value per run gets ``ndim`` dimensions, ``(R, 1, 1)``
+    against ``[r, i, h]`` by default, ``(R, 1)`` against ``(R, N)`` with ``ndim=2``.
+
+    Raises:
+        ValueError: An array that does not hold one value per run (naming ``name``).
+    """
     if np.ndim(value) == 0:
         return float(value)
     a = np.asarray(value, dtype=float)
     if a.size != r:
         raise ValueError(f"{name} must be a number or one value per run ({r}), got shape "
                          f"{a.shape}")
-    return a.reshape(r, 1, 1)
+    return a.reshape((r,) + (1,) * (ndim - 1))
 
 
 def onward_weights(contiguity: np.ndarray, overrides: dict[int, np.ndarray] | None = None,
@@ -170,8 +179,7 @@ def haven_arrivals(stopped: np.ndarray, capacity: np.ndarray, border: np.ndarray
     moved = share * np.maximum(np.asarray(stopped, dtype=float), 0.0)
     r = moved.shape[0]
     cross = haven_targets(capacity, border, r=r, slope=slope) * moved[:, :, None]
-    b = _per_run(blowback, r, "haven_blowback")
-    b = b if np.ndim(b) == 0 else b.reshape(r, 1)
+    b = per_run(blowback, r, "haven_blowback", ndim=2)
     back = b * cross.sum(axis=2)  # [r, i]: aimed back at the origin
     to_haven = (1.0 - b) * cross.sum(axis=1)  # [r, h]: based in the haven, aimed there or on
     w = np.asarray(onward, dtype=float)

@@ -51,7 +51,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from scosim.security.game import Technology, aggregate
-from scosim.security.haven import HAVEN_BLOWBACK, HAVEN_SLOPE, haven_arrivals, onward_weights
+from scosim.security.haven import (
+    HAVEN_BLOWBACK,
+    HAVEN_SLOPE,
+    haven_arrivals,
+    onward_weights,
+    per_run,
+)
 from scosim.security.weakest_link import pooled_enforcement, power_mean
 
 __all__ = [
@@ -76,19 +82,13 @@ PerRun = float | np.ndarray
 def column(value: PerRun, r: int, name: str) -> float | np.ndarray:
     """A batch setting as is (a float), or one value per run as an ``(R, 1)`` column.
 
-    A number stays a number, so a batch computes exactly what it did before settings could
-    vary by run; an array broadcasts against ``(R, N)`` row by row.
+    :func:`scosim.security.haven.per_run` with two dimensions: an array broadcasts against
+    ``(R, N)`` row by row.
 
     Raises:
         ValueError: An array that does not hold one value per run (naming ``name``).
     """
-    if np.ndim(value) == 0:
-        return float(value)
-    a = np.asarray(value, dtype=float)
-    if a.size != r:
-        raise ValueError(f"{name} must be a number or one value per run ({r}), got shape "
-                         f"{a.shape}")
-    return a.reshape(r, 1)
+    return per_run(value, r, name, ndim=2)
 
 
 def row_normalise(adj: np.ndarray) -> np.ndarray:
