@@ -29,15 +29,21 @@ def tidy_indicators(model: SCOModel) -> pd.DataFrame:
     if not names:
         raise ValueError("no indicator selected: outputs.indicators names none the model records")
     T = len(model.records[names[0]])
-    R, N = model.R, model.N
-    # Shape (indicator, run, year, country) flattened once: no Python loop over rows.
-    data = np.stack([np.stack(model.records[n], axis=1) for n in names])  # (I, R, T, N)
-    data = data.transpose(1, 2, 0, 3)  # (R, T, I, N)
+    R, N, n_ind = model.R, model.N, len(names)
+    # Shape (run, year, indicator, country), filled year by year in place: stacking every
+    # indicator and then flattening the transposed stack held three copies of the values
+    # and two int64 code columns at once (152 MiB for a 43 MiB table of 250 runs of
+    # customs_union.yaml), the default run's peak memory. Copies only: the same values.
+    data = np.empty((R, T, n_ind, N))
+    for i, n in enumerate(names):
+        for t, values in enumerate(model.records[n]):
+            data[:, t, i, :] = values
     years = np.asarray(model.years[:T], dtype=np.int16)
-    run = np.repeat(np.asarray(model.run_ids, dtype=np.int32), T * len(names) * N)
-    year = np.tile(np.repeat(years, len(names) * N), R)
-    ind = np.tile(np.repeat(np.arange(len(names)), N), R * T)
-    cty = np.tile(np.arange(N), R * T * len(names))
+    run = np.repeat(np.asarray(model.run_ids, dtype=np.int32), T * n_ind * N)
+    year = np.tile(np.repeat(years, n_ind * N), R)
+    # Codes in the width pandas keeps them in (int8 below 128 categories): no int64 copy.
+    ind = np.tile(np.repeat(np.arange(n_ind, dtype=_code_dtype(n_ind)), N), R * T)
+    cty = np.tile(np.arange(N, dtype=_code_dtype(N)), R * T * n_ind)
     return pd.DataFrame(
         {
             "run": run,
@@ -45,8 +51,17 @@ def tidy_indicators(model: SCOModel) -> pd.DataFrame:
             "country": pd.Categorical.from_codes(cty, categories=list(model.codes)),
             "indicator": pd.Categorical.from_codes(ind, categories=names),
             "value": data.reshape(-1),
-        }
+        },
+        copy=False,  # the columns are this function's own: no second copy of each
     )
+
+
+def _code_dtype(n: int) -> type[np.signedinteger]:
+    """The narrowest signed integer pandas stores ``n`` categories' codes in."""
+    for dt in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(dt).max:
+            return dt
+    return np.int64
 
 
 #: Indicators of the bilateral table (``outputs.bilateral: true``).
