@@ -19,27 +19,13 @@ Two checks from outside the threat code's own arithmetic, after Afghanistan's ac
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
+from _afghan_member import acceded
 from scosim.security.hardening import displaced_in
-from scosim.security.model import SecurityState, SecuritySystem
-from scosim.security.params import SecurityParams
+from scosim.security.model import SecuritySystem
 
 INST = 1.3  # Afghan instability above 2018-2022, so the Afghan spillover is positive
-
-
-def _acceded(haven_share: float) -> tuple[SecuritySystem, SecurityState]:
-    """The shipped block with Afghanistan a member pooling at the baseline RATS level."""
-    s = SecuritySystem(params=replace(SecurityParams(), haven_share=haven_share))
-    st = s.baseline_state(1)
-    m = s.members_of(st).copy()
-    m[0, s.afg] = True
-    j = s.admit(st, m)
-    r = st.rats.copy()
-    r[0, s.afg] = np.maximum(r[0, s.afg], s.params.rats_baseline)
-    return s, replace(j, rats=r)
 
 
 def _hardening(s: SecuritySystem, levels: dict[str, float]) -> np.ndarray:
@@ -50,13 +36,13 @@ def _hardening(s: SecuritySystem, levels: dict[str, float]) -> np.ndarray:
 
 
 def test_a_states_hardening_leaves_states_beyond_its_borders_unchanged() -> None:
-    s, j = _acceded(0.25)
+    s, j = acceded(0.25)
     pak = s.codes.index("PAK")
     lam0 = s.expected_incidents(j, j.efforts, INST)[0]
     lam1 = s.expected_incidents(j, j.efforts, INST, hardening=_hardening(s, {"PAK": 1.0}))[0]
     # The channel is on where it matters: Tajikistan and Turkmenistan receive groups
     # Afghanistan's enforcement displaces (more than with the channel off).
-    s_off, j_off = _acceded(0.0)
+    s_off, j_off = acceded(0.0)
     off = s_off.expected_incidents(j_off, j_off.efforts, INST)[0]
     for code in ("TJK", "TKM"):  # a tenth of an incident or more a year (0.14 for TJK)
         assert lam0[s.codes.index(code)] - off[s.codes.index(code)] > 0.05
@@ -70,7 +56,7 @@ def test_a_states_hardening_leaves_states_beyond_its_borders_unchanged() -> None
 
 def test_attacks_moved_in_by_hardening_are_transnational() -> None:
     # Haven channel off, so the identity is the hardening channel's alone.
-    s, j = _acceded(0.0)
+    s, j = acceded(0.0)
     h = _hardening(s, {"PAK": 1.0, "IRN": 0.5, "TJK": 0.3})
     e = np.exp(-s.params.beta_defence * h)
     lam0 = s.expected_incidents(j, j.efforts, INST)

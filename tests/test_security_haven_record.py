@@ -12,19 +12,17 @@ records what the run alone records: tests/test_security_sweep_shares.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from _afghan_member import acceded
 from scosim.data.constants import ECONOMIES
 from scosim.runner import run_model
 from scosim.scenario import load_scenario
 from scosim.security.haven import haven_targets
 from scosim.security.haven_record import HAVEN_INDICATOR, haven_incidents
 from scosim.security.mechanism import SecurityMechanism
-from scosim.security.model import SecurityState, SecuritySystem
-from scosim.security.params import SecurityParams
 from scosim.security.threat import transnational_fraction
 
 SCEN = Path(__file__).resolve().parents[1] / "scenarios"
@@ -32,20 +30,8 @@ INST = 1.3  # Afghan instability above 2018-2022, so the Afghan spillover is pos
 SHARE = 0.25
 
 
-def _acceded() -> tuple[SecuritySystem, SecurityState]:
-    """The shipped block with Afghanistan a member pooling at the baseline RATS level."""
-    s = SecuritySystem(params=replace(SecurityParams(), haven_share=SHARE))
-    st = s.baseline_state(1)
-    m = s.members_of(st).copy()
-    m[0, s.afg] = True
-    j = s.admit(st, m)
-    r = st.rats.copy()
-    r[0, s.afg] = np.maximum(r[0, s.afg], s.params.rats_baseline)
-    return s, replace(j, rats=r)
-
-
 def test_haven_arrivals_conserve_what_the_states_with_a_haven_stop() -> None:
-    s, j = _acceded()
+    s, j = acceded(SHARE)
     p = s.params
     lam = s.expected_incidents(j, j.efforts, INST)
     got = haven_incidents(s, j, j.efforts, INST, None, lam)
