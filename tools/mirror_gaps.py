@@ -13,8 +13,9 @@ and India are a fraction of what China and India record as imports from them (Sa
 Arabia's exports to China: US$7.6 bn against China's US$64.4 bn), most likely crude oil
 that the exporters' records do not carry in full; keeping the importer's record keeps it.
 Large gaps the other way, with China's exports to its neighbours, are well known: goods
-declared at China's border that enter the importer's statistics at a lower value or not at all (under-invoicing
-at the border, and shuttle and bazaar trade, part of it re-exported on to other members,
+declared at China's border that enter the importer's statistics at a lower value or not at
+all (under-invoicing at the border, and shuttle and bazaar trade, part of it re-exported on
+to other members,
 as through Kyrgyzstan's Dordoi and Kara-Suu markets). Where the importer under-records, the
 model under-states the importer's imports from China, and so its exposure to a union with
 China and the tariff revenue on them.
