@@ -15,10 +15,9 @@ that the exporters' records do not carry in full; keeping the importer's record 
 Large gaps the other way, with China's exports to its neighbours, are well known: goods
 declared at China's border that enter the importer's statistics at a lower value or not at
 all (under-invoicing at the border, and shuttle and bazaar trade, part of it re-exported on
-to other members,
-as through Kyrgyzstan's Dordoi and Kara-Suu markets). Where the importer under-records, the
-model under-states the importer's imports from China, and so its exposure to a union with
-China and the tariff revenue on them.
+to other members, as through Kyrgyzstan's Dordoi and Kara-Suu markets). Where the importer
+under-records, the model under-states the importer's imports from China, and so its
+exposure to a union with China and the tariff revenue on them.
 
 Usage: python tools/mirror_gaps.py [--raw ../shared/data/raw] [--top 15]
 """
