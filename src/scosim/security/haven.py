@@ -63,17 +63,13 @@ import sys
 
 import numpy as np
 
+# The defaults live with the block's parameters, which `scosim validate` reads without numpy.
+from scosim.security.params import HAVEN_BLOWBACK, HAVEN_SLOPE
+
 __all__ = ["HAVEN_BLOWBACK", "HAVEN_BLOWBACKS", "HAVEN_SHARES", "HAVEN_SLOPE", "HAVEN_SLOPES",
            "capacity_pull", "haven_arrivals", "haven_targets", "main", "onward_weights", "per_run",
            "upgrade_rows"]
 
-#: Default slope ``k`` of the logistic in the capacity gap, per unit of capacity (Rule of
-#: Law over 100), an assumption: about one over the score's cross-country standard deviation,
-#: 0.13 (module docstring, step 2).
-HAVEN_SLOPE: float = 7.5
-#: Default share of what crosses into a haven aimed back at the state it came from, an
-#: assumption (module docstring, step 3).
-HAVEN_BLOWBACK: float = 0.5
 
 #: The ``haven_share`` values :func:`upgrade_rows` compares (0 = the channel off).
 HAVEN_SHARES: tuple[float, ...] = (0.0, 0.25, 0.5)

@@ -15,9 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scosim.data.constants import MEMBERS, OBSERVERS, OTHERS, PARTNERS
-from scosim.security.haven import HAVEN_BLOWBACK, HAVEN_SLOPE
 
-__all__ = ["CHANNELS", "SecurityParams", "baseline_effort_levels"]
+__all__ = ["CHANNELS", "HAVEN_BLOWBACK", "HAVEN_SLOPE", "SecurityParams",
+           "baseline_effort_levels"]
+
+#: Default slope ``k`` of the havens' logistic in the capacity gap, per unit of capacity
+#: (Rule of Law over 100), an assumption: about one over the score's cross-country standard
+#: deviation, 0.13 (:mod:`scosim.security.haven`, step 2). Here, not in ``haven``, so that
+#: ``scosim validate`` reads it without numpy.
+HAVEN_SLOPE: float = 7.5
+#: Default share of what crosses into a haven aimed back at the state it came from, an
+#: assumption (:mod:`scosim.security.haven`, step 3).
+HAVEN_BLOWBACK: float = 0.5
 
 #: Cooperation channels, in array order on the last axis of effort arrays.
 #: intel: intelligence sharing through RATS; border: joint exercises and border
