@@ -74,24 +74,40 @@ def test_collection_vector_defaults_and_errors() -> None:
     np.testing.assert_array_equal(collected(t, np.array([1.0, 0.5, 1.0]))[:, :, 1], 0.05)
 
 
+def _rates(m: SCOModel, **rates: float) -> np.ndarray:
+    """(N, N) each importer's rate over its exporters, 1 on India's suspension of Pakistan."""
+    c = np.ones((m.N, m.N))
+    for code, rate in rates.items():
+        c[:, m.codes.index(code)] = rate
+    c[m.codes.index("PAK"), m.codes.index("IND")] = 1.0  # a suspension is not scaled
+    return c
+
+
 def test_base_year_revenue_is_the_rate_times_the_statutory_revenue() -> None:
     plain, m = _model(), _model(IND=0.33, CHN=0.78)
-    rate = {"IND": 0.33, "CHN": 0.78}
-    # Statutory revenue from the model without the setting: CIF imports times the rates.
-    statutory = np.einsum("...ij,...ij->...j", plain.trade_cif0,
-                          np.broadcast_to(plain.tau0, (plain.R, plain.N, plain.N)))
+    c = _rates(m, IND=0.33, CHN=0.78)
+    # Statutory revenue from the model without the setting: CIF imports times the rates,
+    # each cell times its rate (India's duty on Pakistan's goods, a suspension, in full).
+    cif, tau = plain.trade_cif0, np.broadcast_to(plain.tau0, (plain.R, plain.N, plain.N))
+    statutory = np.einsum("...ij,...ij->...j", cif, tau)
+    expected = np.einsum("...ij,...ij->...j", cif, tau * c)
     booked = baseline_accounts(m.flows0, np.broadcast_to(m.tau0, (m.R, m.N, m.N)))
-    for k, code in enumerate(m.codes):
-        np.testing.assert_allclose(booked["tariff_revenue"][:, k],
-                                   rate.get(code, 1.0) * statutory[:, k], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(booked["tariff_revenue"], expected, rtol=1e-12, atol=0)
+    chn, ind = m.codes.index("CHN"), m.codes.index("IND")
+    np.testing.assert_allclose(booked["tariff_revenue"][:, chn], 0.78 * statutory[:, chn],
+                               rtol=1e-12, atol=0)
+    # India: a third of its statutory duty, plus the two-thirds the suspension keeps.
+    pak = m.codes.index("PAK")
+    suspension = cif[pak, ind] * tau[:, pak, ind]
+    np.testing.assert_allclose(booked["tariff_revenue"][:, ind],
+                               0.33 * statutory[:, ind] + 0.67 * suspension, rtol=1e-12)
 
 
 def test_every_tariff_an_importer_charges_is_scaled_and_the_ge_is_solve_ge_s() -> None:
     plain, m = _model(), _model(IND=0.33)
     plain.run_model()
     m.run_model()
-    c = np.ones(m.N)
-    c[m.codes.index("IND")] = 0.33
+    c = _rates(m, IND=0.33)
     # The union's CET and the internal zeros, the agreements and the base rates: all of
     # the statutory tariffs of the run without the setting, times India's rate.
     np.testing.assert_array_equal(m.tariffs, plain.tariffs * c)

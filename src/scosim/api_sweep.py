@@ -41,6 +41,7 @@ from scosim.sweep_request import (  # noqa: F401  (re-exported: scosim.api, test
 from scosim.sweep_text import (  # noqa: F401
     _OUT,
     after_runs_note,
+    collection_spread_note,
     defect_rules,
     design_text,
     exits_note,
@@ -254,7 +255,8 @@ def sweep(
     now, started = started, first or started
     checkpoint = SweepCheckpoint(tmp)
     n_batches = -(-points // batch_size)
-    notes = [x for x in (sigma_spread_note(sc, params),) if x]
+    notes = [x for x in (sigma_spread_note(sc, params), collection_spread_note(sc, params))
+             if x]
     try:
         _run_sweep(sc, fn, params, outputs, method, n, seed, batch_size, tmp, {
             "executor": executor, "workers": workers, "scheduler": scheduler,

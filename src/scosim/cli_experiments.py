@@ -146,14 +146,17 @@ def add_experiment_parsers(sub: Any) -> None:
         action="append",
         default=[],
         help="NAME=LOW:HIGH (or NAME=V1,V2 for grid); NAME one of " + ", ".join(SWEEPABLE)
-        + ", parameters.network.instability.<ISO3> (one economy's instability on the "
+        + ", parameters.trade.collection_rates.<ISO3> (one importer's duty collected / "
+        "statutory duty, in (0, 1]), parameters.network.instability.<ISO3> (one economy's "
+        "instability on the "
         "corridor network, every year), parameters.network.failure_base, "
         "failure_sensitivity or recovery (the corridors' failure hazard and recovery), "
         "parameters.network.om_share (the corridors' yearly O&M, share of build cost), "
         "or proposals.<id>.<field> "
         "(parameters.mechanism_settings.<name>.<field>) for a field the proposal's type (the "
         "mechanism) declares sweepable. A swept parameters.trade.sigma is each run's sigma "
-        "exactly: the scenario's sigma_spread (a per-run draw around it) is not applied",
+        "exactly: the scenario's sigma_spread (a per-run draw around it) is not applied; "
+        "likewise a swept collection rate and its collection_rate_spread",
     )
     s.add_argument(
         "--set",

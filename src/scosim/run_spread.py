@@ -50,6 +50,8 @@ class Spread:
             security slot is filled and a proposal is an accession, an application or a
             RATS upgrade (whose incidents, and an accession's verdict, turn on them);
             empty otherwise.
+        collection: ``(code, rate, spread)`` of each importer whose collection rate is
+            drawn per run (``collection_rate_spread`` above zero).
     """
 
     growth: bool
@@ -62,6 +64,7 @@ class Spread:
     scenario: str
     security_weight: float = 0.0
     havens: tuple[tuple[str, float], ...] = ()
+    collection: tuple[tuple[str, float, float], ...] = ()
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -154,7 +157,16 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         scenario=source,
         security_weight=float(_get(p, "weights", "security") or 0.0),
         havens=_havens(p, scenario.get("proposals")),
+        collection=_drawn_collection(_get(p, "trade") or {}),
     )
+
+
+def _drawn_collection(trade: Mapping[str, Any]) -> tuple[tuple[str, float, float], ...]:
+    """``(code, rate, spread)`` of each collection rate the scenario draws per run."""
+    rates = trade.get("collection_rates") or {}
+    spread = trade.get("collection_rate_spread") or {}
+    return tuple((str(c), float(rates.get(c, 1.0)), float(d)) for c, d in spread.items()
+                 if float(d) > 0)
 
 
 def run_spread(run_dir: str | Path, manifest: Mapping[str, Any]) -> Spread | None:
@@ -206,6 +218,8 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                       f"{sp.sigma + sp.sigma_spread:g}])")
     else:
         fixed.append(f"sigma ({sp.sigma:g})")
+    varied += [f"{code}'s collection rate (drawn in [{c - d:g}, {c + d:g}))"
+               for code, c, d in sp.collection]
     if voted and sp.vote_noise > 0:
         varied.append("the shocks to the states' vote scores")
     varied += [f"the {s} mechanism's draws" for s in sp.slots]

@@ -15,10 +15,10 @@ from typing import Any
 from scosim.cli_experiments import SWEEPABLE
 from scosim.scenario import load_scenario
 from scosim.sweep_text import _OUT
-from scosim.sweepable import SWEPT_INSTABILITY
+from scosim.sweepable import SWEPT_COLLECTION, SWEPT_INSTABILITY
 
-__all__ = ["check_sweep", "closest_economy", "instability_param_problem", "parse_output",
-           "set_conflicts"]
+__all__ = ["check_sweep", "closest_economy", "collection_param_problem",
+           "instability_param_problem", "parse_output", "set_conflicts"]
 
 #: The same shape with any code and year, so that their errors say what is wrong with them.
 _OUT_LOOSE = re.compile(r"\A(?P<ind>[A-Za-z][A-Za-z0-9_]*):(?P<c>[A-Za-z]+)(?::(?P<y>\d+))?\Z")
@@ -78,6 +78,23 @@ def instability_param_problem(sc: Any, name: str) -> str | None:
     if slots.get("security") is not None:
         return ("the security slot sets the network's instability in this scenario; sweep "
                 "parameters.mechanism_settings.security.instability_change_scale instead")
+    return None
+
+
+def collection_param_problem(name: str) -> str | None:
+    """What stops a sweep of ``parameters.trade.collection_rates.<ISO3>`` (None: nothing).
+
+    Every scenario's general equilibrium reads it, so only the code can be wrong; the
+    values are checked as a rate written in the scenario, in (0, 1].
+    """
+    from scosim.scenario.schema import ECONOMIES
+
+    code = name.removeprefix(SWEPT_COLLECTION)
+    if code not in ECONOMIES:
+        close = closest_economy(code)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        return (f"{code!r} is not an economy of the model{hint}; allowed: "
+                f"{', '.join(ECONOMIES)}")
     return None
 
 
@@ -180,6 +197,11 @@ def check_sweep(
             if problem:
                 errors.append(ErrorItem("--param", i, name, problem))
                 continue
+        elif name.startswith(SWEPT_COLLECTION):
+            problem = collection_param_problem(name)
+            if problem:
+                errors.append(ErrorItem("--param", i, name, problem))
+                continue
         elif name.startswith(SWEPT_INSTABILITY) or name in (*SWEPT_HAZARD, SWEPT_UPKEEP):
             problem = (instability_param_problem(sc, name) if name.startswith(SWEPT_INSTABILITY)
                        else hazard_param_problem(sc))
@@ -195,6 +217,7 @@ def check_sweep(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(ErrorItem("--param", i, name, (
                 f"cannot be swept{hint}; sweepable: {', '.join(SWEEPABLE)}, "
+                f"{SWEPT_COLLECTION}<ISO3> (a collection rate in (0, 1]), "
                 f"{SWEPT_INSTABILITY}<ISO3> (with the network slot filled), "
                 f"{', '.join((*SWEPT_HAZARD, SWEPT_UPKEEP))} (with a corridor proposal), and "
                 "proposals.<id>.<field> or parameters.mechanism_settings.<name>.<field> for "
@@ -210,6 +233,9 @@ def check_sweep(
         # A swept sigma runs without the scenario's per-run spread (SCOModel), so its
         # bounds are checked as the model uses them: sigma - spread > 1 does not apply.
         extra = {"parameters.trade.sigma_spread": 0.0} if name == "parameters.trade.sigma" else {}
+        if name.startswith(SWEPT_COLLECTION):  # likewise a swept collection rate's spread
+            extra = {"parameters.trade.collection_rate_spread."
+                     + name.removeprefix(SWEPT_COLLECTION): 0.0}
         for value in v:
             try:
                 load_scenario(scenario_path,

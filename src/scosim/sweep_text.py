@@ -14,7 +14,7 @@ import pandas as pd
 
 from scosim.experiments.sweep import EXIT_COLUMN
 from scosim.indicator_display import percent_of_runs
-from scosim.sweepable import SWEPT_INSTABILITY
+from scosim.sweepable import SWEPT_COLLECTION, SWEPT_INSTABILITY
 
 #: An output ``indicator:CODE[:YEAR]`` as ``scosim sweep --output`` takes it.
 _OUT = re.compile(r"\A(?P<ind>[a-z][a-z0-9_]*):(?P<c>[A-Z]{3})(?::(?P<y>\d{4}))?\Z")
@@ -35,6 +35,12 @@ def param_label(name: str, sc: Any) -> str:
 
         code = name.removeprefix(SWEPT_INSTABILITY)
         return f"network instability of {NAMES.get(code, code)} (0-1, every year)"
+    if name.startswith(SWEPT_COLLECTION):
+        from scosim.data.constants import NAMES
+
+        code = name.removeprefix(SWEPT_COLLECTION)
+        return (f"collection rate of {NAMES.get(code, code)} (duty collected / statutory "
+                "duty)")
     try:
         if name.startswith(SETTING_PREFIX):
             from scosim.model.slots import get_mechanism
@@ -168,6 +174,25 @@ def sigma_spread_note(sc: Any, params: Any) -> str | None:
             f"without the scenario's per-run spread (sigma_spread {spread:g}, which "
             f"draws each run's sigma within +-{spread:g} of it); scosim run at that sigma "
             "gives the same numbers only with --set parameters.trade.sigma_spread=0")
+
+
+def collection_spread_note(sc: Any, params: Any) -> str | None:
+    """What a sweep of a collection rate leaves out of the scenario, or None.
+
+    As for sigma (:func:`sigma_spread_note`): a swept rate is each run's rate exactly,
+    without the scenario's ``collection_rate_spread`` for that economy. Said only where
+    the scenario draws a swept economy's rate.
+    """
+    spread = sc.parameters.trade.collection_rate_spread
+    codes = [n.removeprefix(SWEPT_COLLECTION) for n in params
+             if n.startswith(SWEPT_COLLECTION)]
+    drawn = [c for c in codes if spread.get(c, 0.0) > 0]
+    if not drawn:
+        return None
+    return ("; ".join(f"{SWEPT_COLLECTION}{c} is swept: each run uses the point's rate "
+                      f"exactly, without the scenario's per-run draw (collection_rate_spread."
+                      f"{c} {spread[c]:g})" for c in drawn)
+            + "; scosim run at that rate gives the same numbers only with the spread set to 0")
 
 
 def after_runs_note(method: str, points: int, replications: int) -> str:

@@ -13,12 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-__all__ = ["SWEPT_INSTABILITY", "SweptValues", "check_sweepable", "not_sweepable"]
+__all__ = ["SWEPT_COLLECTION", "SWEPT_INSTABILITY", "SweptValues", "check_sweepable",
+           "not_sweepable"]
 
 #: A sweep's name for one economy's instability on the corridor network (``<prefix><ISO3>``),
 #: held over the years in each run: read by ``scosim.network.mechanism.scenario_instability``,
 #: checked by ``scosim.sweep_request.instability_param_problem``.
 SWEPT_INSTABILITY = "parameters.network.instability."
+#: A sweep's name for one importer's collection rate (``<prefix><ISO3>``), each run's rate
+#: exactly: read by ``scosim.mechanisms.collection.collection_per_run``, checked by
+#: ``scosim.sweep_request.collection_param_problem``.
+SWEPT_COLLECTION = "parameters.trade.collection_rates."
 
 
 def not_sweepable(what: str, reader: str, noun: str, allowed: list[str], where: str) -> str:

@@ -51,7 +51,7 @@ from scosim.data.suspension import BAN_METHOD, SUSPENSION_SIGMA, at_sigma, ban_f
 if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
-__all__ = ["SUSPENSION_METHOD", "banned_pairs", "hold_suspended", "lift_bans",
+__all__ = ["SUSPENSION_METHOD", "banned_pairs", "duty_pairs", "hold_suspended", "lift_bans",
            "restate_per_run", "split_bans", "suspended_pairs", "suspension_at_sigma"]
 
 #: Text in the provenance ``method`` of a tariff cell set by a trade suspension
@@ -93,6 +93,15 @@ def banned_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[np.b
     recorded) counts as a duty, as every suspended cell did then.
     """
     return suspended_pairs(provenance, codes, BAN_METHOD)
+
+
+def duty_pairs(provenance: pd.DataFrame, codes: Sequence[str]) -> NDArray[np.bool_]:
+    """The suspended pairs whose measure is a duty (India's on Pakistan), ``(N, N)`` bool.
+
+    Their cell holds the tariff equivalent of the trade the suspension cut, which no
+    collection rate scales (:mod:`scosim.mechanisms.collection`).
+    """
+    return suspended_pairs(provenance, codes) & ~banned_pairs(provenance, codes)
 
 
 def hold_suspended(

@@ -19,10 +19,15 @@ from scosim.data.cet_inputs import cet_inputs
 from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.data.tariff_kinds import rates_without_measure
 from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
-from scosim.mechanisms.collection import collected, collection_vector
+from scosim.mechanisms.collection import (
+    collected,
+    collection_factors,
+    collection_per_run,
+    collection_vector,
+)
 from scosim.mechanisms.deficit_purge import purged_baseline, solver_closure
 from scosim.mechanisms.short_run import solve_year
-from scosim.mechanisms.suspensions import restate_per_run
+from scosim.mechanisms.suspensions import duty_pairs, restate_per_run
 from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
@@ -161,8 +166,7 @@ class SCOModel(mesa.Model):
         # tau_stat: the statutory rates the arrangements work on; tau0: those the GE
         # solves, each importer's statutory rates times its collection rate (the same
         # array when none is set; scosim.mechanisms.collection).
-        self.collection = collection_vector(
-            self.scenario.parameters.trade.collection_rates, self.codes)
+        self._init_collection()
         self.tau0 = self.collected(self.tau_stat)
         # The data are CIF values before duties; the GE model wants flows at the
         # importer's tariff-inclusive prices (MODEL.md section 2).
@@ -174,8 +178,10 @@ class SCOModel(mesa.Model):
             # a sweep point on the file's sigma): on the margins at the packaged
             # suspension (sigma 5); a run at another sigma re-prices India's duty on the
             # fitted CIF flow.
-            ref = self.collected(restate_per_run(tau, self.cal.provenance, list(self.codes),
-                                                 np.array([SUSPENSION_SIGMA]), under)[0])
+            # At the scenario's collection rates, not a run's draw: one fit for all runs.
+            ref = collected(restate_per_run(tau, self.cal.provenance, list(self.codes),
+                                            np.array([SUSPENSION_SIGMA]), under)[0],
+                            self._collection_ref)
             fitted = fitted_flows(self.cal, trade * (1.0 + ref))
             trade = fitted / (1.0 + ref)
             self.flows0 = np.where(self.tau0 == ref, fitted, trade * (1.0 + self.tau0))
@@ -204,6 +210,22 @@ class SCOModel(mesa.Model):
         if name in self.params:
             return self.params[name]
         return np.full(self.R, float(default))
+
+    def _init_collection(self) -> None:
+        """Each tariff cell's collection factor, ``collection`` (None: every rate 1).
+
+        Each importer's rate in each run (the scenario's, drawn around it, or a sweep's)
+        over its exporters, 1 on a suspension imposed as a duty
+        (:mod:`scosim.mechanisms.collection`); ``_collection_ref`` the same at the
+        scenario's rates, for the fitted baseline's one fit.
+        """
+        t = self.scenario.parameters.trade
+        exempt = duty_pairs(self.cal.provenance, list(self.codes))
+        self.collection = collection_factors(collection_per_run(
+            t.collection_rates, t.collection_rate_spread, self.codes, self.params,
+            self.scenario.seed, self.run_ids), exempt)
+        self._collection_ref = collection_factors(
+            collection_vector(t.collection_rates, self.codes), exempt)
 
     def _init_sigma(self) -> None:
         """Each run's elasticity ``sigma`` ``(R,)``: swept, or drawn around the scenario's.
@@ -399,8 +421,9 @@ class SCOModel(mesa.Model):
     def collected(self, tariffs: np.ndarray) -> np.ndarray:
         """Statutory ``tariffs`` ``(..., N, N)`` times each importer's collection rate.
 
-        ``tariffs`` itself without ``parameters.trade.collection_rates``, read only
-        otherwise (:func:`scosim.mechanisms.collection.collected`).
+        Not a suspension imposed as a duty, whose cell is collected in full. ``tariffs``
+        itself without ``parameters.trade.collection_rates``, read only otherwise
+        (:func:`scosim.mechanisms.collection.collected`).
         """
         if self.collection is None:
             return tariffs

@@ -63,6 +63,7 @@ from scosim.scenario.values import (
     Code,
     CodeList,
     CollectionRate,
+    CollectionSpread,
     Issues,
     State,
     StateList,
@@ -70,6 +71,7 @@ from scosim.scenario.values import (
     _keyword_or_list,
     _raise_issues,
     _yv_check,
+    collection_spread_issues,
     not_imported,
 )
 
@@ -184,6 +186,11 @@ class TradeParams(BaseModel):
         description="importer code -> duty collected / duty at the statutory rates on the "
         "same imports, in (0, 1]; multiplies every tariff the importer charges",
     )
+    collection_rate_spread: dict[Code, CollectionSpread] = Field(
+        default_factory=dict,
+        description="importer code -> half-width of a per-run uniform draw of its collection "
+        "rate around collection_rates (1 where none is written)",
+    )
 
     @model_validator(mode="after")
     def _spread(self) -> TradeParams:
@@ -202,14 +209,17 @@ class TradeParams(BaseModel):
                 f"sigma_spread <= {50 - s:g}"), [(("sigma",), (
                     f"sigma + sigma_spread = {s + d:g} must stay <= 50 (sigma_spread is "
                     f"{d:g}); use sigma <= {50 - d:g}"))])])
+        if issues := collection_spread_issues(self.collection_rates, self.collection_rate_spread):
+            raise Issues(issues)
         return self
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
         out = handler(self)
         # Left out when empty: scenarios without collection rates keep their hash.
-        if isinstance(out, dict) and not self.collection_rates:
-            out.pop("collection_rates", None)
+        for name in ("collection_rates", "collection_rate_spread"):
+            if isinstance(out, dict) and not getattr(self, name):
+                out.pop(name, None)
         return out
 
 

@@ -67,6 +67,7 @@ _TRADE = {
     "short_run_share": (_F, 1.0, 0, True, 1, False),
     "adjustment_years": (_I, 0, 0, False, None, False),
     "collection_rates": (_N,),
+    "collection_rate_spread": (_N,),
 }
 _COUNCIL = {
     "decision_rule": (_R, None),

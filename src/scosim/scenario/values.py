@@ -196,6 +196,50 @@ def _check_collection_rate(value: float) -> float:
 #: Duty collected / duty at the statutory rates, in (0, 1] (parameters.trade.collection_rates).
 CollectionRate = Annotated[float, AfterValidator(_check_collection_rate)]
 
+
+def _check_collection_spread(value: float) -> float:
+    if not 0.0 <= value < 0.5:  # False for NaN too
+        raise ValueError(f"{value:g} is not the half-width of a collection rate's draw: use a "
+                         "number >= 0 and below 0.5 (each run's rate is drawn in [rate - "
+                         "spread, rate + spread), which must stay in (0, 1])")
+    return value
+
+
+#: Half-width of a per-run uniform draw of a collection rate (collection_rate_spread).
+CollectionSpread = Annotated[float, AfterValidator(_check_collection_spread)]
+
+
+def collection_spread_issues(rates: Mapping[str, float],
+                             spread: Mapping[str, float]) -> list[Issue]:
+    """Each draw of a collection rate that would leave (0, 1], said from both sides.
+
+    Args:
+        rates: ``collection_rates`` (a code left out has rate 1).
+        spread: ``collection_rate_spread``.
+
+    Returns:
+        :class:`Issues` entries located at the spread (and at the rate, where written).
+    """
+    out: list[Issue] = []
+    for code, d in spread.items():
+        c = float(rates.get(code, 1.0))
+        if c - d <= 0:
+            msg = (f"collection_rates.{code} - collection_rate_spread.{code} = {c - d:g} must "
+                   f"stay > 0 (the rate is {c:g}); use a spread below {c:g}")
+        elif c + d > 1 and code not in rates:
+            msg = (f"the draw is around collection_rates.{code}, 1 when not written, and "
+                   f"1 + {d:g} would exceed 1: write collection_rates.{code}, the centre of "
+                   f"the draw, <= {1 - d:g} (a draw in [0.25, 0.5) is rate 0.375, spread 0.125)")
+        elif c + d > 1:
+            msg = (f"collection_rates.{code} + collection_rate_spread.{code} = {c + d:g} must "
+                   f"stay <= 1 (the rate is {c:g}); use a spread <= {1 - c:g}, or a rate <= "
+                   f"{1 - d:g}")
+        else:
+            continue
+        other = [(("collection_rates", code), msg)] if code in rates else []
+        out.append((("collection_rate_spread", code), msg, other))
+    return out
+
 StateList = Annotated[list[State], AfterValidator(_unique)]
 CodeList = Annotated[list[Code], AfterValidator(_unique)]
 
