@@ -126,6 +126,7 @@ class BankingSystems(Mechanism):
 
     name = "banking_systems"
     slot = "finance"
+    writes_levers = ()  # it reads the finance.* levers the proposals write
     # It acts on the events' shocks only (docs/finance.md): no event, no change.
     passive = True
     # It multiplies the dollar channel's factors into the year's trade costs (step 5).

@@ -93,6 +93,8 @@ class BankingUnion(ProposalType):
     """SCO banking union with switchable components (Karagulov, seed 000)."""
 
     name = "banking_union"
+    # Read by the banking_systems mechanism (scosim.model.lever_writers).
+    writes_levers = tuple(f"finance.{n}" for n in (*COMPONENTS, *UNION_PARAMETERS))
     spec = BankingUnionProposal
     # Supervision and resolution transfer national authority: the Council's consensus
     # (SCO Charter art. 16), as for a customs union.
@@ -181,6 +183,7 @@ class NationalCurrencySettlement(ProposalType):
     """
 
     name = "national_currency_settlement"
+    writes_levers = ("finance.settlement_floor",)  # read by banking_systems
     spec = SettlementProposal
     check = staticmethod(check_settlement)  # declared to validation (proposals/builtin)
     # The SCO's practice on economic projects: the interested members go ahead.

@@ -49,6 +49,7 @@ class CalibratedGrowth(Mechanism):
 
     name = "calibrated_growth"
     slot = "growth"
+    writes_levers = ()  # it moves the GDP path, not the policy state
     indicators = {"gdp_baseline_path_usd": f"US$ ({ON_PATH})"}
 
     @override
@@ -172,6 +173,7 @@ class GETrade(Mechanism):
 
     name = "ge_trade"
     slot = "trade"
+    writes_levers = ()  # it reads the welfare levers, writes none
     indicators = {
         "gdp_usd": f"US$ ({ON_PATH})",
         "welfare_change_pct": "percent of the year's baseline real expenditure",

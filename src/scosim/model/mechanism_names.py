@@ -20,10 +20,20 @@ LAZY: dict[str, tuple[str, str]] = {
 }
 #: Those that change nothing unless a proposal or an event asks them to (``passive``).
 PASSIVE = frozenset({"corridor_network", "banking_systems"})
+#: name -> the levers its step writes (``Mechanism.writes_levers``), declared here so that
+#: validation reads them without importing numpy; checked against the class on load.
+WRITES: dict[str, tuple[str, ...]] = {
+    "calibrated_growth": (),
+    "ge_trade": (),
+    "security": ("insecurity", "insecurity_base", "welfare_cost_share"),
+    "corridor_network": ("welfare_income_share",),
+    "banking_systems": (),
+}
 #: name -> its settings model, in a module that imports no numpy (the others take none).
 SETTINGS: dict[str, str] = {"security": "scosim.security.spec:SecuritySettings"}
 for _name, (_target, _slot) in LAZY.items():
     _settings = ({"settings_model_path": SETTINGS[_name]} if _name in SETTINGS
                  else {"settings_model": None})
     _REGISTRY.register_lazy(_name, _target, slot=_slot, name=_name,
-                            passive=_name in PASSIVE, **_settings)
+                            passive=_name in PASSIVE, writes_levers=WRITES[_name],
+                            **_settings)

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from scosim.model.lever_writers import MECHANISM, check_preview_lever, lever_ids, note_writes
 from scosim.model.policy_check import check_applied, written
-from scosim.plugins import PluginError, blame
+from scosim.plugins import blame
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -75,6 +76,9 @@ class PolicyState:
             with the tariffs, on the arrangements' adjustment clock
             (:func:`scosim.mechanisms.short_run.solve_year`).
         bans_lifted: ``(exporter, importer) -> (R,)`` share of each ban lifted so far.
+        writers: ``lever -> (kind, label)``: who wrote each lever of ``levers`` so far (a
+            proposal type's ``apply`` or a mechanism's step or preview), so that a second
+            writer is refused naming both (:mod:`scosim.model.lever_writers`).
     """
 
     tariffs: np.ndarray
@@ -87,6 +91,7 @@ class PolicyState:
     tariffs_before_unions: np.ndarray | None = None
     ban_change: np.ndarray | None = None
     bans_lifted: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    writers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def n_runs(self) -> int:
@@ -115,6 +120,7 @@ class PolicyState:
             tariffs_before_unions=opt(self.tariffs_before_unions),
             ban_change=opt(self.ban_change),
             bans_lifted={k: v.copy() for k, v in self.bans_lifted.items()},
+            writers=dict(self.writers),
         )
 
     def with_costs(self, cost_change: np.ndarray) -> PolicyState:
@@ -236,10 +242,12 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     for arr in model.arrangements:
         if arr is exclude or not arr.in_force.any():
             continue
-        with blame(f"proposal type {arr.name!r} (proposal {arr.pid!r}), apply", arr):
-            before = written(policy)
+        label = f"proposal type {arr.name!r} (proposal {arr.pid!r})"
+        with blame(f"{label}, apply", arr):
+            before, ids = written(policy), lever_ids(policy)
             arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
             check_applied(arr, policy, before, model.R, model.N)
+            note_writes(policy, ids, label, type(arr).writes_levers)
     return collect(model, policy)
 
 
@@ -291,11 +299,12 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
             (:func:`with_slot_costs`).
 
     Raises:
-        PluginError: Two of the scenario's mechanisms preview a lever of the same name
-            (naming both and the lever).
+        PluginError: Two of the scenario's mechanisms preview a lever of the same name, or
+            a mechanism previews a lever an arrangement's ``apply`` wrote or one of the
+            welfare levers (naming both and the lever; docs/mechanisms.md, "Who writes a
+            lever").
     """
     policy = build_policy(model, exclude=exclude)
-    previewed: dict[str, str] = {}  # lever -> the mechanism that previewed it
     for slot, mech in model.mechanisms:
         label = f"mechanism {mech.name!r} ({slot} slot)"
         with blame(f"{label}, preview levers", mech):
@@ -303,13 +312,11 @@ def preview_policy(model: SCOModel, exclude: Any = None, *, costs: bool = False)
         for lever in levers:
             # Refused, not namespaced: a lever is the slots' shared word (the network
             # reads `insecurity` whichever security mechanism writes it), and merged by
-            # name the later preview replaced the earlier one's value unseen.
-            if lever in previewed:
-                raise PluginError(
-                    f"{label} and {previewed[lever]} both preview the lever {lever!r} "
-                    "(preview_levers): a Council preview would keep only the later one's "
-                    "value; let one of them write it, or give one lever another name")
-            previewed[lever] = label
+            # name the later preview replaced the earlier one's value, or the value a
+            # proposal's apply wrote, unseen. Validation refuses the clashes the plug-ins
+            # declare (scosim.scenario.levers); this is the backstop for the others.
+            check_preview_lever(policy, label, lever, type(mech).writes_levers)
+            policy.writers[lever] = (MECHANISM, label)
         policy.levers.update(levers)
     return with_slot_costs(model, policy) if costs else policy
 

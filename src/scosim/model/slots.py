@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from scosim.model.lever_writers import declared_problem
 from scosim.plugins import (
     HEADLINE_KINDS,
     PluginError,
@@ -147,6 +148,13 @@ class Mechanism(SweptValues):
             answer then does not count the mechanism among the scenario's shocks
             (:mod:`scosim.attribution`). False (the default): the answer says the welfare
             table mixes it with the proposals, since it may move the scenario by itself.
+        writes_levers: The names of the ``policy.levers`` its :meth:`step` writes (and
+            :meth:`preview_levers` previews), or None (the default) when it does not
+            declare them. Declared, a lever another of the scenario's mechanisms or one
+            of its proposal types also writes is refused when the scenario is validated
+            (the welfare levers excepted: they add up), and a write it leaves out stops
+            the run (:mod:`scosim.model.lever_writers`; docs/mechanisms.md, "Who writes
+            a lever").
 
     Subclasses override :meth:`setup`, :meth:`step` and :meth:`record`.
     """
@@ -161,6 +169,7 @@ class Mechanism(SweptValues):
     welfare_excludes: ClassVar[str] = ""
     answer_year: ClassVar[tuple[str, ...]] = ()
     passive: ClassVar[bool] = False
+    writes_levers: ClassVar[tuple[str, ...] | None] = None
     settings_model: ClassVar[type[BaseModel] | None] = None
     sweepable: ClassVar[tuple[str, ...]] = ()
     replaced_settings: ClassVar[dict[str, str]] = {}
@@ -220,7 +229,10 @@ class Mechanism(SweptValues):
         another slot reads (the security slot's insecurity, read by the network's routes)
         says here what it would write now, without drawing random numbers, so that a
         preview prices what the year's step will price. Two mechanisms of one scenario
-        may not preview a lever of the same name (the preview refuses it, naming both).
+        may not write a lever of the same name, nor a mechanism one a proposal type of the
+        scenario writes, and the welfare levers are previewed by :meth:`preview_income`
+        (refused naming both: at validation when both declare ``writes_levers``, else at
+        the first preview; :mod:`scosim.model.lever_writers`).
         """
         return {}
 
@@ -292,6 +304,8 @@ def _check(cls: Any, name: str) -> None:
     if not isinstance(cls.passive, bool):  # a truthy string would hide a shock
         raise PluginError(f"mechanism {cls.name!r}: `passive` must be True or False, got "
                           f"{cls.passive!r}")
+    if problem := declared_problem(cls.writes_levers):  # else validation fails later
+        raise PluginError(f"mechanism {cls.name!r}: {problem}")
     for phrase in ("welfare_versus", "welfare_excludes"):  # else the answer fails later
         if not isinstance(getattr(cls, phrase), str):
             raise PluginError(f"mechanism {cls.name!r}: `{phrase}` must be text, got "

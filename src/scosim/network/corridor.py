@@ -85,6 +85,8 @@ class Corridor(ProposalType):
     """Build a corridor project; the ``corridor_network`` mechanism prices it each year."""
 
     name = "corridor"
+    # Read by the corridor_network mechanism (scosim.model.lever_writers).
+    writes_levers = (LEVER_OPERATING, LEVER_FEE)
     spec = CorridorProposal
     default_decision_rule = "interested_members"
     # Infrastructure is sunk: participants do not leave a built corridor.

@@ -348,6 +348,7 @@ class CorridorNetworkMechanism(Mechanism):
 
     name = "corridor_network"
     slot = "network"
+    writes_levers = (LEVER_INCOME,)  # transit fees and energy, added (lever_writers)
     # No project, instability or closure: t_hat = 1 exactly (tests/test_attribution.py).
     passive = True
     welfare_versus = ("the transport network's changes (corridors, route insecurity, "

@@ -148,6 +148,10 @@ def _check_attributes(cls: Any) -> None:
     if not isinstance(cls.welfare_excludes, str):  # else the answer fails to read later
         raise PluginError(f"{where}: `welfare_excludes` must be text (a phrase after 'not "
                           f"counting'), got {cls.welfare_excludes!r}")
+    from scosim.model.lever_writers import declared_problem
+
+    if problem := declared_problem(cls.writes_levers):  # else validation fails later
+        raise PluginError(f"{where}: {problem}")
 
 
 def _own(cls: Any) -> bool:
@@ -196,7 +200,7 @@ def _check_membership(cls: Any) -> None:
 _ALLOWED = {
     *_METHODS, "name", "spec", "default_decision_rule", "ratification_lag", "exit_allowed",
     "retable", "indicators", "record_always", "event_fields", "membership", "vote_hook",
-    "sweepable", "trust_term", "headline", "welfare_excludes",
+    "sweepable", "trust_term", "headline", "welfare_excludes", "writes_levers",
 }
 
 _REGISTRY: Registry[type[ProposalType]] = Registry(

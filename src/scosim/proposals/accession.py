@@ -42,6 +42,7 @@ class Accession(ProposalType):
     """Membership of the SCO for ``applicant``."""
 
     name = "accession"
+    writes_levers = ()  # membership only (lever_writers)
     spec = AccessionProposal
     trust_term = "trust in the applicant"
     default_decision_rule = "consensus"

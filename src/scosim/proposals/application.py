@@ -62,6 +62,7 @@ class Application(ProposalType):
     """
 
     name = "application"
+    writes_levers = ()  # membership only (lever_writers)
     spec = ApplicationProposal
     trust_term = "the applicant's trust in the members"
     sweepable = ("depth",)

@@ -109,6 +109,11 @@ class ProposalType(SweptValues):
         welfare_excludes: What adopting a proposal of the type costs economies that
             ``welfare_change_pct`` does not count, as ``Mechanism.welfare_excludes``
             (e.g. what a corridor's hosts pay, ``corridor_paid_usd``).
+        writes_levers: The names of the ``policy.levers`` its :meth:`apply` writes, or
+            None (the default) when it does not declare them. Declared, a lever a
+            mechanism of the same scenario also writes is refused when the scenario is
+            validated, and a write it leaves out stops the run
+            (:mod:`scosim.model.lever_writers`; docs/proposals.md, "What apply may write").
 
     Instance attributes (arrays over runs ``(R,)`` or runs x economies ``(R, N)``):
         proposal, pid, proposer, adopted, in_force, entry_year, participants,
@@ -133,6 +138,7 @@ class ProposalType(SweptValues):
     trust_term: ClassVar[str] = DEFAULT_TRUST_TERM
     headline: ClassVar[dict[str, str]] = {}
     welfare_excludes: ClassVar[str] = ""
+    writes_levers: ClassVar[tuple[str, ...] | None] = None
     _kind = "proposal type"
     _noun = "field"
 
@@ -309,6 +315,7 @@ class ProposalType(SweptValues):
         Built on ``without`` (copied) when given, else on the policy state of every other
         arrangement (:func:`scosim.model.policy.build_policy` excluding this one).
         """
+        from scosim.model.lever_writers import lever_ids, note_writes
         from scosim.model.policy import build_policy
         from scosim.model.policy_check import check_applied, written
         from scosim.plugins import blame
@@ -316,11 +323,14 @@ class ProposalType(SweptValues):
         policy = build_policy(model, exclude=self) if without is None else without.copy()
         with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview",
                    self):
-            before = written(policy)
+            before, ids = written(policy), lever_ids(policy)
             self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool),
                        terms)
             # A wrongly shaped write failed later deep in numpy, naming no lever.
             check_applied(self, policy, before, model.R, model.N)
+            # A lever a mechanism previewed, replaced by the proposal's unseen.
+            note_writes(policy, ids, f"proposal type {self.name!r} (proposal {self.pid!r})",
+                        type(self).writes_levers)
         return policy
 
     # ------------------------------------------------------------ the policy

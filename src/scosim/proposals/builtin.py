@@ -57,5 +57,20 @@ CHECKS: dict[str, str] = {
     "national_currency_settlement": f"{_SPECS}:check_settlement",
 }
 
+_FINANCE = ("supervision", "deposit_insurance", "resolution", "information",
+            "supervision_effect", "contribution_bp", "mutualisation", "backstop_mutual",
+            "fund_resolves", "bail_in_share", "public_backstop_brrd", "trigger")
+#: The levers each built-in's ``apply`` writes (``ProposalType.writes_levers``), declared so
+#: that validation reads them without importing numpy; checked against the class on load.
+WRITES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("customs_union", "free_trade_area", "accession", "application",
+                     "declaration", "development_bank"), ()),
+    "corridor": ("corridor_operating_year", "corridor_transit_fee"),
+    "rats_upgrade": ("rats_pooling", "rats_contribution"),
+    "banking_union": tuple(f"finance.{n}" for n in _FINANCE),
+    "national_currency_settlement": ("finance.settlement_floor",),
+}
+
 for _name, (_target, _spec) in LAZY.items():
-    _REGISTRY.register_lazy(_name, _target, spec_path=_spec, check_path=CHECKS[_name])
+    _REGISTRY.register_lazy(_name, _target, spec_path=_spec, check_path=CHECKS[_name],
+                            name=_name, writes_levers=WRITES[_name])

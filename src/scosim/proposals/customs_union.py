@@ -265,6 +265,7 @@ class CustomsUnion(BlocAware):
     """
 
     name = "customs_union"
+    writes_levers = ()  # no lever: tariffs, costs and sharing only (lever_writers)
     spec = CustomsUnionProposal
     default_decision_rule = "consensus"
     indicators = {"in_customs_union": "share of runs"}

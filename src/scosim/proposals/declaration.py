@@ -31,6 +31,7 @@ class Declaration(ProposalType):
     """
 
     name = "declaration"
+    writes_levers = ()  # changes no policy (lever_writers)
     spec = DeclarationProposal
     sweepable = ("depth",)
     check = staticmethod(check_declaration)

@@ -337,6 +337,7 @@ class DevelopmentBank(ProposalType):
     """
 
     name = "development_bank"
+    writes_levers = ()  # it lends to corridors, writes no lever (lever_writers)
     spec = DevelopmentBankProposal
     check = staticmethod(check_development_bank)
     default_decision_rule = "consensus"

@@ -36,6 +36,7 @@ class FreeTradeArea(BlocAware):
     """
 
     name = "free_trade_area"
+    writes_levers = ()  # no lever: tariffs, costs and sharing only (lever_writers)
     spec = FreeTradeAreaProposal
     default_decision_rule = "interested_members"
     indicators = {"in_free_trade_area": "share of runs"}

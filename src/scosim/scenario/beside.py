@@ -28,6 +28,7 @@ from scosim.scenario.cross import (
     year_indexed_issues,
 )
 from scosim.scenario.errors import ErrorItem, format_path
+from scosim.scenario.levers import lever_issues
 from scosim.scenario.messages import _place
 from scosim.scenario.outputs import indicator_issues
 from scosim.scenario.schema import Parameters, Proposal, Scenario, Years, outside_years
@@ -217,7 +218,8 @@ def cross_errors_beside(doc: _Doc, reported: list[ErrorItem]) -> list[ErrorItem]
         return []
     checks: list[Callable[[Any], list[Issue]]] = [row_status_issues]
     checks += [functools.partial(year_indexed_issues, block=b, name=n) for b, n in YEAR_INDEXED]
-    checks += [chair_issues, duplicate_id_issues, network_issues, indicator_issues]
+    checks += [chair_issues, duplicate_id_issues, network_issues, indicator_issues,
+               lever_issues]
     checks += [functools.partial(proposal_type_issues, i=i, p=p) for i, p in parts.proposals]
     issues: list[Issue] = []
     for check in checks:

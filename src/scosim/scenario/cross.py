@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from scosim.data.constants import ECONOMIES
+from scosim.scenario.levers import lever_issues
 from scosim.scenario.outputs import indicator_issues
 from scosim.scenario.values import Issue, outside_years
 
@@ -196,4 +197,5 @@ def cross_issues(scenario: Any) -> list[Issue]:
     issues += _event_years(scenario)
     issues += network_issues(scenario)
     issues += indicator_issues(scenario)
+    issues += lever_issues(scenario)
     return issues

@@ -165,6 +165,8 @@ class SecurityMechanism(Mechanism):
 
     name = "security"
     slot = "security"
+    # Insecurity for the network's edges; spending above its baseline, added (lever_writers).
+    writes_levers = ("insecurity", "insecurity_base", "welfare_cost_share")
     # The trade step takes the spending above the baseline's out of real expenditure
     # (levers["welfare_cost_share"], docs/security.md section 6, "Spending"), so the
     # welfare counts it; what it leaves out is the harm incidents and drugs do directly.

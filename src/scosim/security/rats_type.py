@@ -56,6 +56,8 @@ class RatsUpgrade(ProposalType):
     """Upgrade RATS to a universal centre with anti-drug and information-security units."""
 
     name = "rats_upgrade"
+    # Read by the security mechanism (scosim.model.lever_writers).
+    writes_levers = ("rats_pooling", "rats_contribution")
     spec = RatsUpgradeProposal
     check = staticmethod(check_rats_upgrade)  # declared to validation (proposals/builtin)
     default_decision_rule = "consensus"
