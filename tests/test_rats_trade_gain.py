@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _tools import load_tool
 from scosim.data.constants import ECONOMIES
 from scosim.model.model import SCOModel
 from scosim.scenario import load_scenario
@@ -56,11 +57,15 @@ SANCTIONS = """events:
 """
 
 
-def _model(tmp_path: Path, name: str, slots: str, proposals: str) -> SCOModel:
+def _write(tmp_path: Path, name: str, slots: str, proposals: str) -> Path:
     path = tmp_path / f"{name}.yaml"
     events = SANCTIONS if slots == "finance" else ""
     path.write_text(HEAD.format(name=name, mechanisms=SLOTS[slots]) + events + proposals)
-    return SCOModel(load_scenario(path), runs=[0, 1])
+    return path
+
+
+def _model(tmp_path: Path, name: str, slots: str, proposals: str) -> SCOModel:
+    return SCOModel(load_scenario(_write(tmp_path, name, slots, proposals)), runs=[0, 1])
 
 
 def _run(model: SCOModel):
@@ -82,10 +87,38 @@ def test_trade_gain_is_the_welfare_the_run_realises(tmp_path, slots) -> None:
     realised = with_up / without - 1.0
     trade = pv.info["trade_gain"]
     np.testing.assert_allclose(trade, realised, rtol=0, atol=1e-12)
-    # Lower incidents next to Afghanistan lower Tajikistan's trade costs: a gain, larger
-    # than its contribution (0.005 % of GDP) in this world at 1.6 times 2018-2022
-    # instability; the economic term is the gain minus the contribution, out of
-    # expenditure (tests/test_preview_expenditure.py checks it against the record).
+    # Lower incidents next to Afghanistan lower Tajikistan's trade costs: a gain, of about
+    # its contribution (0.005 % of GDP) in this world at 1.6 times 2018-2022 instability
+    # (docs/security.md section 11, tools/rats_trade_gain.py); the economic term is the
+    # gain minus the contribution, out of expenditure (tests/test_preview_expenditure.py
+    # checks it against the record).
     assert (trade[:, TJK] > 0).all()
     np.testing.assert_array_equal(pv.gain, trade - pv.info["contribution_share_of_expenditure"])
 
+
+
+@pytest.mark.parametrize("slots", ["security", "network"])
+def test_the_documented_tool_previews_this_world(tmp_path, slots) -> None:
+    # docs/security.md quotes tools/rats_trade_gain.py for this world's trade gains: the
+    # scenario it writes must be the one checked above, slot for slot.
+    tool = load_tool("rats_trade_gain")
+    label = {"security": "without the network", "network": "with the network"}[slots]
+    here = load_scenario(_write(tmp_path, "here", slots, UPGRADE)).model_dump()
+    (tmp_path / "tool").mkdir()
+    captured: list[dict] = []
+
+    def _capture(scenario, runs):
+        captured.append(scenario.model_dump())
+        raise _Stop
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("scosim.model.model.SCOModel", _capture)
+        with pytest.raises(_Stop):
+            tool.preview(tool.SLOTS[label], tmp_path / "tool", 2)
+    there = captured[0]
+    here.pop("name"), there.pop("name")
+    assert there == here
+
+
+class _Stop(Exception):
+    """Raised by the stand-in model once the tool's scenario is captured."""

@@ -27,15 +27,7 @@ if TYPE_CHECKING:
         payoff,
         pure_nash,
     )
-    from scosim.security.model import (
-        INDICATORS,
-        SecurityState,
-        SecuritySystem,
-        edge_cost_multiplier,
-        insecurity_index,
-        simulate,
-        trust_effect,
-    )
+    from scosim.security.model import INDICATORS, SecuritySystem, simulate
     from scosim.security.params import CHANNELS, SecurityParams
     from scosim.security.proposal import (
         RatsUpgradeProposal,
@@ -44,6 +36,12 @@ if TYPE_CHECKING:
         rats_levels,
     )
     from scosim.security.rules import EFFORT_RULES, EffortContext, register_cooperate_rules
+    from scosim.security.state import (
+        SecurityState,
+        edge_cost_multiplier,
+        insecurity_index,
+        trust_effect,
+    )
 
 _EXPORTS = {
     "CHANNELS": "params",
@@ -57,20 +55,20 @@ _EXPORTS = {
     "RatsUpgradeProposal": "proposal",
     "SecurityCalibration": "calibration",
     "SecurityParams": "params",
-    "SecurityState": "model",
+    "SecurityState": "state",
     "SecuritySystem": "model",
     "SecurityTableError": "calibration",
     "Technology": "game",
-    "edge_cost_multiplier": "model",
+    "edge_cost_multiplier": "state",
     "expected_security_gain": "proposal",
-    "insecurity_index": "model",
+    "insecurity_index": "state",
     "load_security_calibration": "calibration",
     "payoff": "game",
     "pure_nash": "game",
     "rats_levels": "proposal",
     "register_cooperate_rules": "rules",
     "simulate": "model",
-    "trust_effect": "model",
+    "trust_effect": "state",
 }
 
 __all__ = [
