@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from scosim.finance.system import FinanceState
 from scosim.finance.union_value import preview_seed, union_value
@@ -139,3 +140,28 @@ def test_the_steps_error_names_the_seed_too(tmp_path: Path) -> None:
     assert "Traceback" not in p.stderr
     assert "banking system of KAZ (run 0, seed 20250101, 2026)" in p.stderr
     assert "set parameters.finance.lgd to 0.69 or less" in p.stderr
+
+
+def test_the_one_year_preview_names_the_run_too() -> None:
+    """``fiscal_saving`` (the preview of a finance plug-in without the ensemble) steps the
+    run's state once: its shortfall names the run, the seed and the year as the step's."""
+    m = run_model(load_scenario(UNION, overrides={
+        **LATER, "years.end": 2025, "proposals.0.year": 2025, "replications": 2,
+        "parameters.finance.lgd": 1.0}))
+    mech = next(x for s, x in m.mechanisms if s == "finance")
+    fs, R, N = mech.fs, m.R, mech.fs.N
+    # Run 1 enters the year with no capital and every interbank claim parked: with every
+    # loan bad and lgd 1 its external assets fall below what it parked (run 0 is as it was).
+    L = np.broadcast_to(fs.data.L, (R, N, N)).copy()
+    L[0] = 0.0
+    cap = mech.state.capital.copy()
+    cap[1] = 0.0
+    mech.state = FinanceState(capital=cap, npl=mech.state.npl, fund=mech.state.fund,
+                              trade_cost_factor=mech.state.trade_cost_factor,
+                              parked=L.sum(axis=1), frozen=L, written_off=np.zeros((R, N, N)))
+    m.gdp_shock = np.zeros((R, N))
+    m.gdp_shock[1] = -50.0  # new bad loans are clipped at all loans
+    none = SimpleNamespace(levers={})
+    year = int(m.year)  # the summit's year (the model's clock, past the last year here)
+    with pytest.raises(ValueError, match=rf"\(run 1, seed 20250101, {year}\).*lgd to 0\.69"):
+        mech.fiscal_saving(m, none, none)
