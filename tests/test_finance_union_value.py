@@ -99,7 +99,7 @@ def test_vote_prices_the_union_as_insurance():
     assert (vote["term_econ"] > 0).all()
     # The same in every run (one set of participants, one ensemble), and two se above 0.
     assert arr.expected_gain[0, rus] == arr.expected_gain[1, rus] > 0
-    (uv,) = arr._union_values.values()
+    (uv,) = arr._union_values["values"].values()
     assert uv.value[rus] > 2 * uv.value_se[rus]
 
 
@@ -186,8 +186,8 @@ def test_crisis_before_the_vote_enters_the_vote():
 
 def test_vote_reads_the_known_crisis():
     """In the model, the union tabled in the crisis year is voted on with the crisis in
-    the record (the preview's value is union_value's with the known events); tabled the
-    year before, without it."""
+    the record (the preview's value is union_value's with the known events, replayed from
+    the run's balance sheets); tabled the year before, without it."""
     from scosim.finance.union_value import preview_seed, staged_events
 
     for year, lag in ((2026, 0), (2025, 1)):
@@ -212,8 +212,17 @@ def test_vote_reads_the_known_crisis():
 
         known = staged_events(sc.events, year, known_only=True)
         assert known.empty == (year == 2025)
+        state = None
+        if year == 2026:
+            # Run 0's balance sheets as 2025 left them (the same runs stopped then, without
+            # the 2026 events and the proposal), which the crisis is replayed from
+            # (since 2026-12-07; tests/test_finance_preview_state.py).
+            pre = run_model(load_scenario(UNION, overrides={
+                "replications": 2, "years.end": 2025, "proposals": [], "events": []}))
+            st = next(x for s, x in pre.mechanisms if s == "finance").state
+            state = type(st)(**{k: None if a is None else a[:1] for k, a in vars(st).items()})
         v = union_value(mech.fs, without, with_, seed=preview_seed(sc.seed, arr.pid),
-                        lag=lag, events=known)
+                        lag=lag, events=known, state=state)
         expected = v.value / np.asarray(mech.base_gdp, float)
         # Members' terms (the Council keeps a gain only for those who vote).
         assert np.allclose(arr.expected_gain[0, mask], expected[mask], rtol=1e-12, atol=0)

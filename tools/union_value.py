@@ -11,7 +11,10 @@ the banks' contributions; with ``--credit-fund`` plus the fund left at the horiz
 discounted), its Monte Carlo standard error and its parts, in percent of base-year GDP a
 year (a level yearly amount over the horizon, discounted at ``--rate``), and the members'
 totals in US$ bn a year. At the defaults these are the vote events' ``term_econ`` (x 100)
-of the scenario run with ``--set parameters.rules.vote=utility_vote``. The vote knows the
+of the scenario run with ``--set parameters.rules.vote=utility_vote``. The tool starts from
+the calibrated balance sheets; the vote starts from each run's at the summit, which are the
+calibrated ones in the first year, so tabled later (``--year``) the tool gives the term of
+the runs whose earlier years left those balance sheets as calibrated. The vote knows the
 scenario's crisis only if it is staged in the vote's year or before; the ``realised``
 column is the same measure with every staged event (a crisis after the vote included:
 :func:`~scosim.finance.union_value.realised_union_value`). docs/finance.md ("What the union

@@ -23,8 +23,8 @@ from scosim.finance.debtrank import debtrank
 if TYPE_CHECKING:
     from scosim.finance.system import FinanceParams
 
-__all__ = ["Contagion", "ExternalAssetsShortfall", "Network", "borne_by_creditor_banks",
-           "contagion", "unfrozen_network"]
+__all__ = ["LGD_SAFE", "Contagion", "ExternalAssetsShortfall", "Network",
+           "borne_by_creditor_banks", "contagion", "unfrozen_network"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -93,18 +93,37 @@ class Network:
     frozen_full: FloatArray
 
 
+#: The largest ``lgd`` at which no economy's external assets can fall below what it parked,
+#: whatever the shocks: Tajikistan's bound on the calibrated tables, rounded down
+#: (``(1 - lgd) e0 - K0 - l_out - contributions > 0``; tests/test_finance_parked_bound.py).
+LGD_SAFE = 0.69
+
+
 class ExternalAssetsShortfall(ValueError):
     """A system's external assets, after the year's losses and what it parked, are negative.
 
     Attributes:
-        row: The run's row in the batch.
+        row: The run's row in the batch (in a vote's preview, the draw of its ensemble).
         economy: The economy's code (or its index as text when no codes were given).
+        year: The year being stepped, where the caller knows it (None in the core).
+        when: In a vote's preview, where in its ensemble (draw and year); else None.
     """
 
     def __init__(self, message: str, row: int, economy: str) -> None:
         super().__init__(message)
         self.row = row
         self.economy = economy
+        self.year: int | None = None
+        #: Where in a vote's ensemble it arose (draw and year), set by its caller.
+        self.when: str | None = None
+
+    def located(self, where: str) -> str:
+        """The message with the batch's row replaced by ``where`` (the run, seed and year).
+
+        The row is the model's run only in a batch that starts at 0, and in a vote's
+        preview it is a draw of the ensemble, not a run: the caller names the run.
+        """
+        return str(self).replace(f" (run row {self.row})", f" ({where})", 1)
 
 
 def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
@@ -167,9 +186,10 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
             f"external assets of US${e[r, i] / 1e9:.4g} bn, less than the US$"
             f"{(out_of[r, i] - into[r, i]) / 1e9:.4g} bn it has paid into blocked accounts net "
             "of what is parked for it; the balance sheets cannot carry that (a year's credit "
-            "loss above external assets less capital and interbank debt: "
-            "parameters.finance.lgd above about 0.69, docs/finance.md section 4); "
-            "use a lower lgd", r, name)
+            "loss above external assets less capital and interbank debt, possible only with "
+            f"parameters.finance.lgd above {LGD_SAFE}, docs/finance.md section 4): set "
+            f"parameters.finance.lgd to {LGD_SAFE} or less, where no economy can reach it "
+            "whatever the shock, or stage a smaller gdp_shock", r, name)
     return Network(L=L_r, haircut=h, e=e_net, c_in=c_in - into, l_out=l_out - out_of,
                    frozen_full=np.einsum("rji,ji->ri", haircut, L) + change)
 

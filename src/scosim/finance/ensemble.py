@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scosim.data.calibration import load_calibration
+from scosim.finance.contagion import ExternalAssetsShortfall
 from scosim.finance.shocks import sanctions_matrix
 from scosim.finance.system import INDICATORS, FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
@@ -111,7 +112,11 @@ def simulate_from(
             g[:, fs.codes.index(code)] += size
         S = sanctions_matrix((sanctions or {}).get(year, ()), fs.codes, R)
         lev = levers(year, R) if levers is not None else fs.levers(R)
-        state, ind = fs.step(state, g, S, lev, fin_gens)
+        try:
+            state, ind = fs.step(state, g, S, lev, fin_gens)
+        except ExternalAssetsShortfall as exc:
+            exc.year = int(year)  # the caller names the run; the year is known only here
+            raise
         for k in INDICATORS:
             out[k][:, t, :] = ind[k]
         rounds[:, t] = ind["contagion_round"].max(axis=1)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from scosim.model.model import SCOModel
     from scosim.model.policy import PolicyState
 
-__all__ = ["FINANCE_INDICATORS", "BankingSystems"]
+__all__ = ["FINANCE_INDICATORS", "BankingSystems", "run_year"]
 
 #: Recorded indicator -> (core indicator, unit). Money in base-year US$.
 FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
@@ -108,6 +108,15 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
 }
 
 _DEFAULTS = Levers.none(1, 1)
+
+
+def run_year(model: SCOModel, row: int, year: int) -> str:
+    """``run R, seed S, YEAR``: where in a scenario a finance error arose.
+
+    The batch's row is the model's run number only in a batch that starts at 0, and
+    ``scosim run --seed S --replications R+1`` reproduces run ``R``.
+    """
+    return f"run {int(model.run_ids[row])}, seed {model.scenario.seed}, {year}"
 
 
 def _scalar(policy: PolicyState, name: str, default: float) -> float:
@@ -227,8 +236,7 @@ class BankingSystems(Mechanism):
         try:
             self.state, self.last = self.fs.step(self.state, g, S, lev, self.gens)
         except ExternalAssetsShortfall as exc:
-            # The batch's row is the model's run number only in a batch that starts at 0.
-            raise ValueError(f"{exc} [run {model.run_ids[exc.row]}, {year}]") from None
+            raise ValueError(exc.located(run_year(model, exc.row, year))) from None
         policy.cost_change = policy.cost_change * self.state.trade_cost_factor
 
     @override
@@ -259,7 +267,12 @@ class BankingSystems(Mechanism):
         for pol in (without, with_):
             gens = [stream(model.scenario.seed, int(r), f"finance:preview:{model.year}")
                     for r in model.run_ids]
-            _, ind = self.fs.step(self.state, g, S, self.levers(pol, model.R), gens)
+            try:
+                _, ind = self.fs.step(self.state, g, S, self.levers(pol, model.R), gens)
+            except ExternalAssetsShortfall as exc:
+                where = run_year(model, exc.row, model.year)
+                raise ValueError(f"{exc.located(where)} (the vote's preview of the year)") \
+                    from None
             out.append(ind["fiscal_cost"])
         return out[0] - out[1]
 

@@ -27,34 +27,43 @@ Assumptions (docs/finance.md, "What the union is worth to each member"):
   not credited back (a fully pooled fund is not returned to a member, and no member may
   leave the union), nor is the cover it gives after the horizon: the two are of the same
   order, and the answer reports the discounted balance (``fund_left``) as the sensitivity;
-* the ensemble starts from the calibrated balance sheets (not the run's state). A crisis the
-  scenario stages (its ``gdp_shock`` and ``sanctions`` events) enters the vote only if it is
-  known at the summit: staged in the vote's year or before (the year's events come before
-  the summit, :func:`scosim.model.phases.tick`). The record from the first such year to
-  the union's entry into force is replayed without the union, the known events in their
-  years and no other shock (an assumption: the vote's ensemble is the same in every run, so
-  it takes those years as calm but for what the scenario staged), and the union's years in
-  force are priced from the balance sheets the crisis left (a failed system recapitalised
-  to 4.5 % of assets, not its calibrated capital; frozen claims still parked) on the same
-  draws as without a crisis: the union is reassessed with the crisis in the record. A
-  crisis staged after the vote is not foreseeable and is not in the vote; it is in the
-  union's *realised* value (:func:`realised_union_value`), the same measure with every
-  staged event, which the answer reports beside the vote's (``tools/union_value.py``);
+* the vote's ensemble starts from the run's balance sheets as the summit finds them
+  (:func:`preview_union`: capital after earlier shocks, failures and recapitalisations,
+  frozen claims still parked); in the first year, before any finance step, those are the
+  calibrated ones. Until 2026-12-07 it started from the calibrated ones in every run and
+  year. A crisis the scenario stages (its ``gdp_shock`` and ``sanctions`` events) enters
+  the vote only if it is known at the summit: staged in the vote's year or before (the
+  year's events come before the summit, :func:`scosim.model.phases.tick`). Those of
+  earlier years are in the run's balance sheets already; those of the vote's year are
+  replayed, with the years to the union's entry into force, without the union, the known
+  events in their years and no other shock (an assumption: the summit cannot know the
+  year's other shocks), and the union's years in force are priced from the balance sheets
+  that leaves (a failed system recapitalised to 4.5 % of assets, not its calibrated
+  capital; frozen claims still parked) on the same draws as without a crisis: the union
+  is reassessed with the crisis in the record. A crisis staged after the vote is not
+  foreseeable and is not in the vote; it is in the union's *realised* value
+  (:func:`realised_union_value`), the same measure from the calibrated balance sheets
+  with every staged event, which the answer reports beside the vote's
+  (``tools/union_value.py``, which starts from the calibrated balance sheets: the vote's
+  term in the first year, and after it in a run whose earlier years left them as
+  calibrated);
 * the GDP shocks have the calibrated volatility (scale 1), at which that frequency was fitted.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from scosim.finance.contagion import ExternalAssetsShortfall
 from scosim.finance.ensemble import simulate_from
-from scosim.finance.system import FinanceSystem, Levers
+from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.network.finance import COST_OF_FUNDS
 
@@ -170,6 +179,36 @@ def staged_events(events: Iterable[Any], vote_year: int, *, known_only: bool) ->
     return StagedEvents(vote_year, shocks, sanctions)
 
 
+def _repeat(state: FinanceState, n: int) -> FinanceState:
+    """One run's state (first axes of length 1) repeated ``n`` times, for ``n`` draws."""
+    return FinanceState(**{f.name: None if (x := getattr(state, f.name)) is None
+                           else np.repeat(np.asarray(x, dtype=float)[:1], n, axis=0)
+                           for f in fields(FinanceState)})
+
+
+def _run_state(state: FinanceState, r: int) -> FinanceState:
+    """Row ``r`` of a batch's state, each array with a first axis of length 1."""
+    return FinanceState(**{f.name: None if (x := getattr(state, f.name)) is None
+                           else np.asarray(x, dtype=float)[r:r + 1]
+                           for f in fields(FinanceState)})
+
+
+def _state_key(state: FinanceState) -> bytes:
+    """A digest of one run's state: runs on the same balance sheets share an ensemble."""
+    h = hashlib.sha256()
+    for f in fields(FinanceState):
+        x = getattr(state, f.name)
+        h.update(b"-" if x is None else np.ascontiguousarray(x).tobytes())
+    return h.digest()
+
+
+def _since(events: StagedEvents, year: int) -> StagedEvents:
+    """The events of ``year`` and later: earlier ones are in the run's balance sheets."""
+    return StagedEvents(events.vote_year,
+                        {y: v for y, v in events.gdp_shocks.items() if y >= year},
+                        {y: v for y, v in events.sanctions.items() if y >= year})
+
+
 def preview_seed(seed: int, pid: str) -> int:
     """The ensemble's seed: fixed by the scenario's seed and the proposal's id.
 
@@ -190,6 +229,7 @@ def union_value(
     draws: int = DRAWS,
     rate: float = RATE,
     events: StagedEvents | None = None,
+    state: FinanceState | None = None,
 ) -> UnionValue:
     """Each economy's expected value of a union over its first ``horizon`` years in force.
 
@@ -210,6 +250,10 @@ def union_value(
             the union, with the events and no other shock, and the years in force start
             from the state they leave, with the same draws as without events; events in
             the years in force (the realised value's) are added in their years.
+        state: The balance sheets the union is tabled on: one run's state (every array's
+            first axis of length 1), which every draw starts from; None: the calibrated
+            ones. With a run's state, ``events`` should hold only what is not in it yet
+            (the vote year's events: the year's finance step comes after its summit).
 
     Returns:
         The :class:`UnionValue` of every economy (0 for one outside the union but for
@@ -222,7 +266,7 @@ def union_value(
         raise ValueError(f"union value needs horizon >= 1, draws >= 2, rate > -1 and lag "
                          f">= 0; got {horizon}, {draws}, {rate}, {lag}")
     lev = {"without": without(draws), "with": with_(draws)}
-    start = None
+    start = None if state is None else _repeat(state, draws)
     if events is None or events.empty:
         # No staged event: the years in force alone (labels 0..horizon-1).
         years, shocks, sanctions = list(range(horizon)), None, None
@@ -235,13 +279,27 @@ def union_value(
             # no other shock, so every draw starts the years in force from the same
             # balance sheets, and those years get the same draws as with no event: the
             # difference is the crisis's, not the seed's.
-            _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
-                                     seed=seed, gdp_shocks=shocks, sanctions=sanctions,
-                                     levers=lambda _y, _r: lev["without"], drawn=False)
+            try:
+                _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
+                                         seed=seed, gdp_shocks=shocks, sanctions=sanctions,
+                                         levers=lambda _y, _r: lev["without"], drawn=False,
+                                         state=start)
+            except ExternalAssetsShortfall as exc:
+                exc.when = f"the replayed year {exc.year} (staged events only)"
+                raise
     # One ensemble each, the same seed: the two share every draw (common random numbers).
-    out = {k: simulate_from(fs, years, draws, seed=seed, gdp_shocks=shocks,
-                            sanctions=sanctions, levers=lambda _y, _r, v=v: v, state=start)[0]
-           for k, v in lev.items()}
+    out = {}
+    for k, v in lev.items():
+        try:
+            out[k] = simulate_from(fs, years, draws, seed=seed, gdp_shocks=shocks,
+                                   sanctions=sanctions, levers=lambda _y, _r, v=v: v,
+                                   state=start)[0]
+        except ExternalAssetsShortfall as exc:
+            # Without staged events the years are labelled 0..horizon-1.
+            nth = years.index(exc.year) + 1 if exc.year in years else None
+            exc.when = (f"draw {exc.row} of the ensemble, the union's year {nth} in force "
+                        f"({k} the union)")
+            raise
     disc = (1.0 + rate) ** -(lag + np.arange(horizon, dtype=float))
     spread = float(disc.sum())
 
@@ -308,54 +366,93 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
                   participants: np.ndarray) -> tuple[FloatArray, dict[str, FloatArray]]:
     """The vote's economic term of a banking union: each member's expected value, ``(R, N)``.
 
-    :func:`union_value` for every distinct set of participants among the runs (one in a
-    scenario whose runs all vote on the same set), as a fraction of the base-year GDP the
-    balance sheets are built on (``mech.base_gdp``), a yearly figure as a trade gain is.
-    Each set's value is computed once a batch and kept on ``arr``: the ensemble depends on
-    the set, the ratification lag, the seed and the events staged up to the vote's year
-    (a crisis the voters know of: :func:`staged_events`), not on the run.
+    :func:`union_value` from each run's balance sheets as the run has left them at the
+    summit (``mech.state``: capital after earlier shocks, failures and recapitalisations,
+    claims still parked), for its set of participants, as a fraction of the base-year GDP
+    the balance sheets are built on (``mech.base_gdp``), a yearly figure as a trade gain
+    is. Events staged before the vote's year are in those balance sheets already; the
+    vote year's are known to the summit but not yet in them (the year's finance step
+    comes after it), so the ensemble replays them (:func:`staged_events`). Runs on the
+    same balance sheets and set share one ensemble: in the first year, when every run is
+    on the calibrated ones, one for the batch; later, one per run (about half a second
+    each at the default draws). A finance plug-in without a ``state`` is priced from the
+    calibrated balance sheets with every known event, as before 2026-12-07.
 
     Args:
         arr: The :class:`scosim.finance.proposals.BankingUnion` being voted on.
         model: The model (its scenario's seed and the Council's ratification lag).
-        mech: The finance slot's ``banking_systems`` (its ``fs``, ``levers`` and
-            ``base_gdp``).
+        mech: The finance slot's ``banking_systems`` (its ``fs``, ``levers``, ``state``
+            and ``base_gdp``).
         participants: ``(R, N)`` the participants previewed.
 
     Returns:
         ``(gain, info)``: the value, and its parts for vote rules (``ctx.preview``).
+
+    Raises:
+        ValueError: When the ensemble cannot step the balance sheets (e.g. an
+            :class:`ExternalAssetsShortfall`), naming the run, the seed and the year.
     """
+    from scosim.finance.mechanism import run_year
     from scosim.model.phase_in import ratification_lag
 
     lag = ratification_lag(model, arr)
-    cache: dict[tuple[Any, ...], UnionValue] = arr.__dict__.setdefault("_union_values", {})
+    year = int(model.year)
+    # Kept for the vote's year only: later the balance sheets have moved on.
+    store: dict[str, Any] = arr.__dict__.setdefault("_union_values", {})
+    if store.get("year") != year:
+        store.clear()
+        store["year"] = year
+    cache: dict[tuple[Any, ...], UnionValue] = store.setdefault("values", {})
     seed = preview_seed(int(model.scenario.seed), arr.pid)
     # What the summit knows: the events staged up to and including the vote's year.
-    known = staged_events(model.scenario.events, int(model.year), known_only=True)
-    history = None if known.empty else (known.vote_year, repr(known))
+    known = staged_events(model.scenario.events, year, known_only=True)
+    state = getattr(mech, "state", None)
+    if state is not None:
+        known = _since(known, year)
+    history = None if known.empty else repr(known)
     R, N = participants.shape
 
     def levers(policy_levers: dict[str, np.ndarray], runs: int) -> Levers:
         return mech.levers(SimpleNamespace(levers=policy_levers), runs)
 
+    groups: dict[tuple[bytes, bytes], list[int]] = {}
+    for r in range(R):
+        skey = b"" if state is None else _state_key(_run_state(state, r))
+        groups.setdefault((participants[r].tobytes(), skey), []).append(r)
     parts = {k: np.zeros((R, N)) for k in _INFO}
-    for row in np.unique(participants, axis=0):
-        key = (lag, row.tobytes()) if history is None else (lag, row.tobytes(), history)
+    for (pkey, skey), runs in groups.items():
+        key = (lag, pkey, skey, history)
         if key not in cache:
-            def with_(runs: int, row: np.ndarray = row) -> Levers:
-                pol = SimpleNamespace(levers={})
-                arr.apply(pol, np.broadcast_to(row, (runs, N)).copy(), np.ones(runs),
-                          np.ones(runs, dtype=bool))
-                return levers(pol.levers, runs)
+            row = participants[runs[0]]
 
-            cache[key] = union_value(mech.fs, lambda runs: levers({}, runs), with_,
-                                     seed=seed, lag=lag, events=known)
-        runs = (participants == row).all(axis=1)
+            def with_(n: int, row: np.ndarray = row) -> Levers:
+                pol = SimpleNamespace(levers={})
+                arr.apply(pol, np.broadcast_to(row, (n, N)).copy(), np.ones(n),
+                          np.ones(n, dtype=bool))
+                return levers(pol.levers, n)
+
+            try:
+                cache[key] = union_value(
+                    mech.fs, lambda n: levers({}, n), with_, seed=seed, lag=lag,
+                    events=known, state=None if state is None else _run_state(state, runs[0]))
+            except ValueError as exc:
+                raise ValueError(_preview_error(exc, run_year(model, runs[0], year),
+                                                arr.pid, len(runs))) from None
         for k, name in _INFO.items():
             parts[k][runs] = getattr(cache[key], name)
     base = np.asarray(mech.base_gdp, dtype=float)
     info = {k: v / base for k, v in parts.items()}
     return info["union_value_share_gdp"].copy(), info
+
+
+def _preview_error(exc: ValueError, where: str, pid: str, runs: int) -> str:
+    """An error of the vote's ensemble, naming the run, seed and year it was priced for."""
+    others = (f" and the {runs - 1} other run{'s' * (runs > 2)} on the same balance sheets"
+              if runs > 1 else "")
+    what = f"the vote's preview of banking union {pid!r}{others}"
+    if isinstance(exc, ExternalAssetsShortfall):
+        return exc.located(f"{where}: {what}" + (f", {exc.when}" if exc.when else ""))
+    return f"{exc} [{where}: {what}]"
 
 
 #: ``ctx.preview`` name -> :class:`UnionValue` field (each a fraction of base-year GDP).
