@@ -438,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     (US$/MMBtu; the ``params.csv`` values by default; each ``name=value`` replaces a
     ``params.csv`` row, e.g. ``power_import_AFG=0.23``, for the sensitivities of
     docs/network.md): no instability, every project at its contracts, US$ bn a year,
-    importer + exporter + transit + owners (the transport tariff) = total.
+    importer + exporter + transit + owners (the transport tariff) = total; then every
+    project at once, each gas exporter's sales within its spare supply.
     """
     import dataclasses
     import sys
@@ -493,6 +494,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {pid}: {parts}; surplus "
               f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}; of which "
               f"transport tariff to the owners {v['owners'][0].sum() / 1e9:.3f}")
+    # Every project at once: the gas exporters' spare supply shared between their projects
+    # (network.gas_supply), which no project alone may reach.
+    flows = delivered_flows(links, np.ones((1, len(t.project_ids)), bool))
+    v = energy_value(links, flows, prices, fees, tariffs)
+    sold = np.zeros(len(t.economies))
+    for k in np.flatnonzero(links.is_gas & (links.project >= 0)):
+        sold[links.exporter[k]] += flows[0, k]
+    print("  all together: " + ", ".join(
+        f"{c} {v['total'][0, i] / 1e9:+.3f}" for i, c in enumerate(t.economies)
+        if v["total"][0, i] != 0.0) + "; gas sold on projects, bcm a year: " + ", ".join(
+        f"{c} {sold[i]:.3f}" for i, c in enumerate(t.economies) if sold[i] > 0))
     return 0
 
 
