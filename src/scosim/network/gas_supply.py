@@ -131,8 +131,7 @@ def draw_uniform(tables: NetworkTables, u: FloatArray) -> dict[str, FloatArray]:
     return out
 
 
-def _project_gas(exporter: NDArray[np.int64], project: NDArray[np.int64],
-                 is_gas: NDArray[np.bool_]) -> NDArray[np.int64]:
+def _project_gas(project: NDArray[np.int64], is_gas: NDArray[np.bool_]) -> NDArray[np.int64]:
     """Indices of the project gas links."""
     return np.flatnonzero(is_gas & (project >= 0))
 
@@ -155,7 +154,7 @@ def cap_sales(flow: FloatArray, exporter: NDArray[np.int64], project: NDArray[np
     """
     if spare is None or not np.isfinite(spare).any():
         return flow
-    gas = _project_gas(exporter, project, is_gas)
+    gas = _project_gas(project, is_gas)
     q = _sales(flow, exporter, gas, len(spare))
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(q > spare[None, :], spare[None, :] / q, 1.0)
@@ -172,7 +171,7 @@ def diverted_share(f: FloatArray, exporter: NDArray[np.int64], project: NDArray[
     ``min(spare, capacity) - min(max(spare - sales, 0), capacity)`` of the exporter's
     sales (module docstring), the same share on each of its links; 0 on other links.
     """
-    gas = _project_gas(exporter, project, is_gas)
+    gas = _project_gas(project, is_gas)
     out = np.zeros(f.shape)
     if not gas.size:
         return out
@@ -200,5 +199,6 @@ def exporter_cost(diverted: FloatArray, exporter: NDArray[np.int64], supply_cost
     """
     back = np.atleast_2d(np.asarray(alt_netback, float))[:, exporter]
     given_up = np.fmax(np.where(np.isfinite(back), back, -np.inf), supply_cost)
+    # Exactly the supply cost where nothing is diverted (the rule of 2026-12-06).
     return np.where(diverted > 0, diverted * given_up + (1.0 - diverted) * supply_cost,
                     supply_cost)
