@@ -27,6 +27,7 @@ from scosim.network.energy_value import (
     fee_matrix,
     total_surplus_usd,
 )
+from scosim.network.mechanism import shared_network
 from scosim.network.projects import default_host_shares
 from scosim.network.tables import load_network
 from scosim.network.transport_tariff import proposal_tariffs
@@ -180,7 +181,10 @@ def test_the_vote_counts_the_deliveries_worth(net) -> None:
     """India's vote on TAPI: an LNG price lower by US$5 a MMBtu takes ``q x 13.7 bcm x 5``
     a year off its benefit (all its TAPI gas replaces LNG); Turkmenistan's rent does not
     move with it, and its vote's energy value is its rent and its 85 % of the transport
-    tariff (since 2026-12-06) over its expenditure."""
+    tariff (since 2026-12-06) over its expenditure. Its rent is the run's drawn border price
+    less its supply cost on new gas, and less the netback it gives up in China on the gas
+    TAPI diverts from lines A-C at full operation (since 2026-12-07; none in the first
+    phase, which its spare supply covers beside what lines A-C could take)."""
     t, links, _, _ = net
     hi = _previews(_deterministic(), 2026)["TAPI"]
     lo = _previews(_deterministic(**{"parameters.network.lng_price_usd_mmbtu": 5.754}),
@@ -197,7 +201,15 @@ def test_the_vote_counts_the_deliveries_worth(net) -> None:
     # The tariff at the proposal's own terms: built in one year, not the table's five.
     tariff = _tapi_tariffs(links, t)[0, links.project == t.project_ids.index("TAPI")].sum(
         axis=1)[0]
-    rent = ramp * 32.558 * MMBTU_PER_BCM * (7.0 - 1.0 + 0.85 * tariff)
+    pr = shared_network(m).prices
+    p, c = np.asarray(pr.border), np.asarray(pr.gas_supply_cost)
+    n = np.asarray(pr.alt_netback)[:, tkm]
+    spare, room = 32.985, 18.625  # params.csv: gas_spare_supply_bcm_TKM, ..._alt_capacity_
+    full = 32.558
+    diverted = room - min(spare - full, room)
+    rent_full = diverted * (p - np.maximum(n, c)) + (full - diverted) * (p - c)
+    rent = MMBTU_PER_BCM * (w * full / 3.0 * (p - c) + (1.0 - w) * rent_full
+                            + ramp * full * 0.85 * tariff)
     np.testing.assert_allclose(hi.info["energy_value_share_of_expenditure"][:, tkm],
                                rent / e[:, tkm], rtol=1e-3)
 
@@ -208,24 +220,25 @@ def test_the_vote_values_tapi_s_first_phase_then_its_full_contract(net) -> None:
     and the full one, weighted by each year's discount factor at the corridor's welfare
     rate, summed here year by year (until 2026-12-06 the vote took the full value from the
     first operating year)."""
-    t, links, prices, fees = net
-    preview = _previews(_deterministic(), 2026)["TAPI"]
+    t, links, _, fees = net
+    m = _deterministic()
+    preview = _previews(m, 2026)["TAPI"]
     vote = (preview.info["energy_value_share_of_expenditure"]
             * preview.info["expenditure_usd"])
-    act = _active(t, "TAPI")
+    prices = shared_network(m).prices  # each run's drawn prices (since 2026-12-07)
+    act = _active(t, "TAPI", runs=m.R)
     tariffs = _tapi_tariffs(links, t)  # the proposal's, built in one year
-    full = energy_value(links, delivered_flows(links, act), prices, fees, tariffs)["total"][0]
+    full = energy_value(links, delivered_flows(links, act), prices, fees, tariffs)["total"]
     first = energy_value(links, delivered_flows(links, act, initial_phase=act), prices,
-                         fees, tariffs)["total"][0]
+                         fees, tariffs)["total"]
     years = np.arange(2000)  # from the first operating year; 1.04^-2000 is nothing
     d = (1.0 + DISCOUNT_RATE) ** -(years + 1.0)
-    each = np.where((years < INITIAL_PHASE_YEARS)[:, None], first, full)
-    expected = (d[:, None] * each).sum(axis=0) / d.sum()
-    m = _deterministic()
+    each = np.where((years < INITIAL_PHASE_YEARS)[:, None, None], first[None], full[None])
+    expected = (d[:, None, None] * each).sum(axis=0) / d.sum()
     for code in ("TKM", "IND", "PAK", "AFG"):
         i, j = m.codes.index(code), t.economies.index(code)
-        assert (first[j] < vote[:, i]).all() and (vote[:, i] < full[j]).all(), code
-        np.testing.assert_allclose(vote[:, i], expected[j], rtol=1e-9)
+        assert (first[:, j] < vote[:, i]).all() and (vote[:, i] < full[:, j]).all(), code
+        np.testing.assert_allclose(vote[:, i], expected[:, j], rtol=1e-9)
 
 
 def test_the_lng_price_is_validated_and_left_out_of_the_hash_at_its_default() -> None:

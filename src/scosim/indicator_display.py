@@ -67,6 +67,7 @@ NAMES: dict[str, str] = {
     "corridor_gas_sold_bcm": "pipeline gas sold through corridors",
     "corridor_power_sold_twh": "electricity sold through corridors",
     "corridor_net_welfare_pct": "welfare change net of corridor payments and risk",
+    "corridor_energy_pct": "of the welfare change, energy corridors' deliveries",
     "rats_upgraded": "upgraded-RATS membership",
     # finance
     "bank_failures": "bank failures",
@@ -191,6 +192,7 @@ DIRECTION: dict[str, Direction] = {
     "corridor_gas_sold_bcm": NEUTRAL,
     "corridor_power_sold_twh": NEUTRAL,
     "corridor_net_welfare_pct": BETTER,
+    "corridor_energy_pct": BETTER,
     "rats_upgraded": NEUTRAL,
     "bank_failures": WORSE,
     "bank_resolutions": NEUTRAL,
@@ -260,7 +262,7 @@ WELFARE: frozenset[str] = frozenset({
     "welfare_rest_pct", "ev_usd", "ev_members_usd", "ev_outsiders_usd", "ev_world_usd",
     "ev_member_usd", "ev_other_members_usd", "ev_members_pct", "ev_outsiders_pct",
     "ev_world_pct",
-    "corridor_net_welfare_pct",
+    "corridor_net_welfare_pct", "corridor_energy_pct",
 })
 
 #: What an indicator recorded with the same value in every economy's column stands

@@ -542,6 +542,29 @@ class NetColumn:
     values: pd.DataFrame  #: ``median``, ``low``, ``high`` (percent) by economy, in the year
 
 
+def has_year(st: RunStats, name: str, year: int) -> bool:
+    """Whether the run recorded a value of ``name`` in ``year`` for some economy.
+
+    An indicator blank wherever it does not apply (``corridor_energy_pct`` of a
+    transport corridor) has no row in the run's statistics.
+    """
+    if not st.has(name):
+        return False
+    median = st.quantile(name, 0.5)
+    return year in median.index and bool(median.loc[year].notna().any())
+
+
+def net_label(name: str) -> str:
+    """The heading of a ``net`` indicator's column in the who-gains table.
+
+    ``net`` for a welfare change net of what an economy pays (a name with the word
+    ``net``: ``corridor_net_welfare_pct``), else the word after the indicator's prefix, a
+    part of the welfare change (``corridor_energy_pct``: ``energy``).
+    """
+    words = name.split("_")
+    return "net" if "net" in words or len(words) < 2 else words[1]
+
+
 def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: int,
                 codes: Iterable[str]) -> list[NetColumn]:
     """The ``net`` headline indicators a run recorded, for the who-gains table's rows.
@@ -560,7 +583,7 @@ def net_columns(st: RunStats, declared: Mapping[str, HeadlineIndicator], year: i
     out = []
     codes = list(codes)
     for name, h in declared.items():
-        if h.kind != "net" or not st.has(name):
+        if h.kind != "net" or not has_year(st, name, year):
             continue
         frame = pd.DataFrame({
             "median": st.quantile(name, 0.5).loc[year],

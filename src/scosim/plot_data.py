@@ -215,12 +215,13 @@ def net_markers(st: RunStats, nets: Iterable[str], year: int,
         order: The economies in the figure's order.
     """
     from scosim.indicator_display import NAMES
+    from scosim.mechanism_answer import has_year
 
     order = list(order)
     # The median, as the bars and the answer's "net" column.
     return [NetMarker(n, f"{NAMES.get(n, n)}: median over runs",
                       st.quantile(n, 0.5).loc[year].reindex(order).to_numpy(float))
-            for n in [n for n in nets if st.has(n)][:3]]
+            for n in [n for n in nets if has_year(st, n, year)][:3]]
 
 
 def _any_nonzero(st: RunStats, name: str) -> bool:

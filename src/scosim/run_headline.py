@@ -47,6 +47,7 @@ from scosim.mechanism_answer import (
     has_mechanism_answer,
     mechanism_lines,
     net_columns,
+    net_label,
     run_headline_indicators,
     run_welfare_versus,
 )
@@ -280,8 +281,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         # With a net column the gross one is named: both are medians.
         head += (f"  {'welfare' if nets else 'median':>{num + 1}}  "
                  f"{band:>{max(len(band), 2 * num + 4)}}  {'gains':>8}")
-        head += "".join(f"  {'net':>{num + 1}}  {band:>{max(len(band), 2 * num + 4)}}"
-                        for _ in nets)
+        head += "".join(f"  {net_label(n.name):>{num + 1}}  "
+                        f"{band:>{max(len(band), 2 * num + 4)}}" for n in nets)
     head += f"  {while_head}" if show_while else ""
     head += f"  {short:>8}" if has_union else ""
     head += "".join(f"  {h:>{wide[h]}}" for h in votes)
@@ -298,7 +299,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                *textwrap.wrap("percent of real expenditure: "
                               + _statistic(st, n_runs, bool(blocs)), 92)]
         for n in nets:  # what the net column takes off, in the owner's words
-            out += textwrap.wrap(f"net ({n.name}): {n.what}; the same statistics", 92)
+            out += textwrap.wrap(f"{net_label(n.name)} ({n.name}): {n.what}; the same "
+                                 "statistics", 92)
         if caveat := short_run_caveat(st, year):  # as welfare_final_year.png says
             out += textwrap.wrap(caveat + ".", 95)
     elif votes:

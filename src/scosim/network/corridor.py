@@ -109,6 +109,12 @@ class Corridor(ProposalType):
                                     "loss, annualised as the Council's preview does (cost "
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
+        "corridor_energy_pct": "percent of the year's baseline real expenditure: the part "
+                               "of welfare_change_pct that is the energy corridors' "
+                               "deliveries' worth to the economy (energy_value_usd: a "
+                               "buyer's saving, a seller's rent over what its gas would "
+                               "earn in its next-best market, transit fees and tariff); "
+                               "the rest is the GE trade gain and freight transit fees",
     }
     # The answer says who pays, and what an energy corridor delivers and from whom (a
     # pipeline or a power line changes no trade cost in the GE model: its welfare is what
@@ -118,7 +124,7 @@ class Corridor(ProposalType):
     headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total",
-                "corridor_net_welfare_pct": "net"}
+                "corridor_net_welfare_pct": "net", "corridor_energy_pct": "net"}
     # Recorded in every run whose network slot is filled, a run without corridors too
     # (recorded_indicators): its net is its welfare change (it pays for no corridor), so
     # ``scosim compare`` of a corridor run with its twin without the corridor pairs the

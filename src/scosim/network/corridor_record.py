@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scosim.model.gdp_shares import expenditure_usd
+from scosim.model.gdp_shares import expenditure_usd, gdp_over_expenditure
 from scosim.network.mechanism import LEVER_OPERATING
 
 if TYPE_CHECKING:
@@ -18,6 +18,27 @@ if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
 NET = "corridor_net_welfare_pct"
+#: The part of the welfare change that is the energy corridors' deliveries' worth.
+ENERGY = "corridor_energy_pct"
+
+
+def energy_pct(model: SCOModel) -> np.ndarray:
+    """``(R, N)`` the energy deliveries' part of ``welfare_change_pct`` (nan: none).
+
+    The trade step counts income out of the GE's sight, a share ``s`` of GDP, as
+    ``welfare = W_ge (1 + s GDP / E')`` (``scosim.model.builtin_mechanisms``); the
+    energy value's part of it is ``100 W_ge s_energy GDP / E'``, the rest of the welfare
+    change the GE's trade gain and the transit fees. Reported beside the welfare so the
+    answer shows how much of a gain is energy rent, not trade (since 2026-12-07).
+    """
+    energy = getattr(model, "network_energy_usd", None)
+    if energy is None:
+        return np.full((model.R, model.N), np.nan)
+    energy = np.asarray(energy, float)
+    share = energy / np.maximum(model.gdp, 1.0) * gdp_over_expenditure(model, model.ge)
+    pct = 100.0 * np.asarray(model.ge.welfare_change, float) * share
+    # Blank where no delivery is worth anything to the economy (a transport corridor).
+    return np.where(energy != 0.0, pct, np.nan)
 
 
 def corridor_indicators(model: SCOModel, arrangements: list[Any],
@@ -67,7 +88,7 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
     # economy pays and risks nothing the cost is 0.0 and the net is its welfare change.
     net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
     return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
-            "corridor_risk_usd": risk, NET: net,
+            "corridor_risk_usd": risk, NET: net, ENERGY: energy_pct(model),
             "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
             "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
             "corridor_gas_sold_bcm": np.asarray(

@@ -10,8 +10,11 @@ the compressor stations of the second; ANCHORS.md), and each of its links delive
 contracts, so no year's deliveries exceed that year's capacity. Insecurity in an economy a
 link crosses (other than its own exporter and importer) lowers what is delivered:
 ``delivered = flow x (1 - disruption x max transit instability)``; a closed edge on the route
-stops the link. Delivered project gas first replaces a consumer's LNG imports; any excess adds
-to its consumption (demand met that was not met before).
+stops the link. An exporter's project gas links together sell no more than its spare supply
+(``gas_spare_supply_bcm_<ISO3>``, :mod:`scosim.network.gas_supply`): beyond it each delivers
+the same share of its contract (since 2026-12-07; TAPI and line D sold 62.6 bcm of Turkmen gas
+a year before). Delivered project gas first replaces a consumer's LNG imports; any excess
+adds to its consumption (demand met that was not met before).
 
 Indicators per consumer (R, N):
 
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.network.gas_supply import alternative_capacity, cap_sales, spare_supply
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -73,6 +77,10 @@ class EnergyLinks:
         production, consumption, lng: (N,) gas balance in bcm (nan where not listed).
         other_pipeline: (N,) pipeline imports in the Review not on a modelled link.
         pipeline_total: (N,) pipeline imports in the Review (nan: inside a regional total).
+        spare_supply: (N,) bcm a year each exporter can sell on projects (inf: no cap;
+            :mod:`scosim.network.gas_supply`); None: no cap.
+        alt_capacity: (N,) bcm a year of spare capacity on each exporter's existing
+            route to its next-best market (0: none); None: none.
     """
 
     link_ids: tuple[str, ...]
@@ -89,6 +97,8 @@ class EnergyLinks:
     lng: FloatArray = field(repr=False)
     other_pipeline: FloatArray = field(repr=False)
     pipeline_total: FloatArray = field(repr=False)
+    spare_supply: FloatArray | None = field(default=None, repr=False)
+    alt_capacity: FloatArray | None = field(default=None, repr=False)
 
 
 def energy_links(tables: NetworkTables) -> EnergyLinks:
@@ -154,6 +164,8 @@ def energy_links(tables: NetworkTables) -> EnergyLinks:
         lng=gb["lng_imports_bcm"].to_numpy(float),
         other_pipeline=other,
         pipeline_total=total_pipe,
+        spare_supply=spare_supply(tables),
+        alt_capacity=alternative_capacity(tables),
     )
 
 
@@ -172,6 +184,9 @@ def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
         initial_phase: (R, P) bool, operating projects still in their initial phase (their
             first :data:`INITIAL_PHASE_YEARS` years): their links deliver ``phase_share`` of
             the contract. Default: none (full capacity).
+
+    An exporter's project gas links together deliver at most its spare supply
+    (:func:`~scosim.network.gas_supply.cap_sales`).
     """
     act = np.atleast_2d(np.asarray(active_projects, bool))
     runs = act.shape[0]
@@ -191,7 +206,9 @@ def delivered_flows(links: EnergyLinks, active_projects: ArrayLike,
         op = np.atleast_2d(np.asarray(edge_open, bool))
         blocked = np.any(links.route[None] & ~op[:, None, :], axis=2)
         flow = np.where(blocked, 0.0, flow)
-    return np.broadcast_to(flow, (runs, flow.shape[-1])).copy()
+    flow = np.broadcast_to(flow, (runs, flow.shape[-1])).copy()
+    # What is sold, within the exporter's spare supply (network.gas_supply).
+    return cap_sales(flow, links.exporter, links.project, links.is_gas, links.spare_supply)
 
 
 def energy_indicators(links: EnergyLinks, flows: ArrayLike) -> dict[str, FloatArray]:

@@ -21,8 +21,12 @@ splits it between the three parties to the contract and the line's owners (docs/
   combined cycle's fuel, capital recovery and fixed O&M, or, for an importer with a
   ``power_import_<ISO3>`` row (Afghanistan), the tariff at which it imports power from its
   neighbours. Until 2026-12-06 power was valued against the LNG fuel alone, for every buyer;
-* the **exporter** earns the price less its full-cycle supply cost (upstream development
-  included, a scosim assumption);
+* the **exporter** earns the price less what the unit costs it
+  (:func:`~scosim.network.gas_supply.exporter_cost`): its full-cycle supply cost (upstream
+  development included, a scosim assumption) on new volume, and the netback it gives up in
+  its next-best market on gas a project diverts from there (Turkmenistan: China through lines
+  A-C of the Central Asia-China gas pipeline). Until 2026-12-07 every unit earned the price
+  less the supply cost, as if the gas had no other buyer;
 * each **transit state** with a published fee earns it (TAPI: Afghanistan and Pakistan;
   CASA-1000: Afghanistan, and Tajikistan's wheeling of Kyrgyz power);
 * the **owners** earn the transport tariff the importer pays on each unit, the levelised
@@ -38,7 +42,10 @@ buyers pay them back, a transfer, so nothing is counted twice. Existing (baselin
 not valued: a scenario does not change them.
 
 Prices are ``params.csv`` rows (sources in ``sources.csv``); a scenario may set the LNG
-price (``parameters.network.lng_price_usd_mmbtu``), which moves both alternatives.
+price (``parameters.network.lng_price_usd_mmbtu``), which moves both alternatives. In a run
+the border price, the supply cost and the next-best market's price are drawn in each run
+from their ranges (:func:`drawn_prices`; since 2026-12-07, when they were the same in every
+run): a price may be a scalar or one value per run, (R,).
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
 from scosim.network.finance import COST_OF_FUNDS
+from scosim.network.gas_supply import diverted_share, draw_uniform, exporter_cost, netback
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -80,9 +88,10 @@ class EnergyPrices:
 
     Attributes:
         lng: LNG import price, US$/MMBtu: the importer's alternative gas.
-        border: Pipeline gas price at the exporter's border, US$/MMBtu.
+        border: Pipeline gas price at the exporter's border, US$/MMBtu (a scalar, or (R,)
+            one per run).
         gas_supply_cost: The exporter's full-cycle supply cost of the gas (upstream
-            development and production), US$/MMBtu.
+            development and production), US$/MMBtu (a scalar, or (R,)).
         energy_charge: The seller's price of power, US$/kWh.
         power_cost: The seller's cost of the power, US$/kWh.
         heat_rate: Btu of LNG a kWh of the importer's alternative generation burns.
@@ -93,11 +102,13 @@ class EnergyPrices:
             (its links' contracts over its MW; nan for gas projects).
         power_import: (N,) the tariff at which each economy imports power instead, US$/kWh
             (nan: none; its alternative is the LNG-fired plant).
+        alt_netback: (N,) or (R, N) each gas exporter's netback in its next-best market,
+            US$/MMBtu (nan: none; :func:`~scosim.network.gas_supply.netback`); empty: none.
     """
 
     lng: float
-    border: float
-    gas_supply_cost: float
+    border: float | FloatArray
+    gas_supply_cost: float | FloatArray
     energy_charge: float
     power_cost: float
     heat_rate: float
@@ -105,6 +116,7 @@ class EnergyPrices:
     plant_usd_kw_year: float = 0.0
     full_load_hours: tuple[float, ...] = ()
     power_import: tuple[float, ...] = ()
+    alt_netback: FloatArray | tuple[float, ...] = ()
 
     @property
     def no_lng_shadow(self) -> float:
@@ -171,7 +183,49 @@ def energy_prices(tables: NetworkTables, lng: float | None = None,
                         power_cost=float(p["power_cost_usd_kwh"]),
                         heat_rate=float(p["power_heat_rate_btu_kwh"]), fees=fees,
                         plant_usd_kw_year=plant, full_load_hours=_full_load_hours(tables),
-                        power_import=tuple(float(x) for x in imports))
+                        power_import=tuple(float(x) for x in imports),
+                        alt_netback=netback(tables))
+
+
+def drawn_prices(prices: EnergyPrices, tables: NetworkTables, u: ArrayLike) -> EnergyPrices:
+    """``prices`` with each run's border price, supply cost and next-best netback drawn.
+
+    Each uniform over its ``params.csv`` range
+    (:func:`~scosim.network.gas_supply.draw_uniform`), so a run's 5-95 % band spans them;
+    independent draws, though the border price and the next-best market's price are both
+    oil-indexed, a scosim assumption that widens the band of their difference.
+
+    Args:
+        prices: The central prices (:func:`energy_prices`).
+        tables: The network tables.
+        u: (R, 3) uniform [0, 1) draws, one row per run.
+    """
+    import dataclasses
+
+    d = draw_uniform(tables, np.atleast_2d(np.asarray(u, float)))
+    return dataclasses.replace(prices, border=d["border"], gas_supply_cost=d["supply"],
+                               alt_netback=netback(tables, d["alt_price"]))
+
+
+def _per_run(x: float | FloatArray) -> FloatArray:
+    """A price as a column, (1, 1) or (R, 1), to broadcast against (R, L)."""
+    return np.atleast_1d(np.asarray(x, float)).reshape(-1, 1)
+
+
+def _unit_cost(links: EnergyLinks, f: FloatArray, prices: EnergyPrices) -> FloatArray:
+    """(R, L) what a unit sold costs its exporter.
+
+    Gas: its supply cost, or the netback a diverted unit gives up
+    (:func:`~scosim.network.gas_supply.exporter_cost`); power: its cost.
+    """
+    supply = _per_run(prices.gas_supply_cost)
+    if links.spare_supply is None or links.alt_capacity is None or not len(prices.alt_netback):
+        gas = np.broadcast_to(supply, f.shape)
+    else:
+        diverted = diverted_share(f, links.exporter, links.project, links.is_gas,
+                                  links.spare_supply, links.alt_capacity)
+        gas = exporter_cost(diverted, links.exporter, supply, np.asarray(prices.alt_netback))
+    return np.where(links.is_gas[None, :], gas, prices.power_cost)
 
 
 def _full_load_hours(tables: NetworkTables) -> tuple[float, ...]:
@@ -284,10 +338,11 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     on = links.project >= 0
     units = np.where(on, _units(links), 0.0)[None, :] * f  # (R, L) MMBtu or kWh
     fee_sum = fees.sum(axis=1)
-    price = np.where(links.is_gas, prices.border, prices.energy_charge)
+    # (1, L) or (R, L): the border price may be drawn per run.
+    price = np.where(links.is_gas[None, :], _per_run(prices.border), prices.energy_charge)
     alternative = _alternative(links, prices)
-    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
-    margin = (alternative - price - fee_sum)[None, :]
+    cost = _unit_cost(links, f, prices)
+    margin = alternative[None, :] - price - fee_sum[None, :]
     tariff = np.zeros(fees.shape) if tariffs is None else np.asarray(tariffs, float)
     # (R, L, N): each run's tariffs (the (L, N) of every run repeated).
     tariff = np.broadcast_to(tariff if tariff.ndim == 3 else tariff[None], (runs, *fees.shape))
@@ -301,7 +356,7 @@ def energy_value(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices,
     # tariff, paid to the owners, is a transfer and the surplus does not move.
     saving = units * (replaced * margin + (1.0 - replaced) * 0.5 * np.maximum(margin, 0.0)
                       - tariff.sum(axis=2))
-    rent = units * (price - cost)[None, :]
+    rent = units * (price - cost)
     importer = np.zeros((runs, n))
     exporter = np.zeros((runs, n))
     for k in np.flatnonzero(on):
@@ -321,19 +376,21 @@ def total_surplus_usd(links: EnergyLinks, flows: ArrayLike, prices: EnergyPrices
                       fees: FloatArray) -> FloatArray:
     """(R,) surplus of the deliveries, computed without splitting it, US$ a year.
 
-    ``delivered x (alternative - supply cost)`` where a unit replaces the alternative,
-    and ``paid + max(alternative - paid, 0) / 2 - supply cost`` where it is demand
-    newly met (the rule of a half on the buyer's surplus, never negative; ``paid`` the price
-    and the fees): the price, the fees and the transport tariff are transfers and cancel
+    ``delivered x (alternative - cost)`` where a unit replaces the alternative,
+    and ``paid + max(alternative - paid, 0) / 2 - cost`` where it is demand newly met
+    (the rule of a half on the buyer's surplus, never negative; ``paid`` the price and the
+    fees), ``cost`` what the unit costs its exporter (its supply cost, or the netback a
+    diverted unit gives up): the price, the fees and the transport tariff are transfers and cancel
     (the tariff is not in ``paid``: :func:`energy_value`). The split of :func:`energy_value`
     must sum to it.
     """
     f = np.atleast_2d(np.asarray(flows, float))
     on = links.project >= 0
     units = np.where(on, _units(links), 0.0)[None, :] * f
-    alternative = _alternative(links, prices)
-    cost = np.where(links.is_gas, prices.gas_supply_cost, prices.power_cost)
-    paid = np.where(links.is_gas, prices.border, prices.energy_charge) + fees.sum(axis=1)
+    alternative = _alternative(links, prices)[None, :]
+    cost = _unit_cost(links, f, prices)
+    paid = (np.where(links.is_gas[None, :], _per_run(prices.border), prices.energy_charge)
+            + fees.sum(axis=1)[None, :])
     replaced = _replaced(links, f)
     new_demand = paid + 0.5 * np.maximum(alternative - paid, 0.0)
     per_unit = replaced * alternative + (1.0 - replaced) * new_demand - cost
@@ -381,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     (US$/MMBtu; the ``params.csv`` values by default; each ``name=value`` replaces a
     ``params.csv`` row, e.g. ``power_import_AFG=0.23``, for the sensitivities of
     docs/network.md): no instability, every project at its contracts, US$ bn a year,
-    importer + exporter + transit + owners (the transport tariff) = total.
+    importer + exporter + transit + owners (the transport tariff) = total; then every
+    project at once, each gas exporter's sales within its spare supply.
     """
     import dataclasses
     import sys
@@ -436,6 +494,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {pid}: {parts}; surplus "
               f"{total_surplus_usd(links, flows, prices, fees)[0] / 1e9:.3f}; of which "
               f"transport tariff to the owners {v['owners'][0].sum() / 1e9:.3f}")
+    # Every project at once: the gas exporters' spare supply shared between their projects
+    # (network.gas_supply), which no project alone may reach.
+    flows = delivered_flows(links, np.ones((1, len(t.project_ids)), bool))
+    v = energy_value(links, flows, prices, fees, tariffs)
+    sold = np.zeros(len(t.economies))
+    for k in np.flatnonzero(links.is_gas & (links.project >= 0)):
+        sold[links.exporter[k]] += flows[0, k]
+    print("  all together: " + ", ".join(
+        f"{c} {v['total'][0, i] / 1e9:+.3f}" for i, c in enumerate(t.economies)
+        if v["total"][0, i] != 0.0) + "; gas sold on projects, bcm a year: " + ", ".join(
+        f"{c} {sold[i]:.3f}" for i, c in enumerate(t.economies) if sold[i] > 0))
     return 0
 
 

@@ -33,6 +33,7 @@ from scosim.data.calibration import derived
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.energy import INITIAL_PHASE_YEARS
 from scosim.network.energy_value import (
+    drawn_prices,
     energy_prices,
     energy_value,
     fee_matrix,
@@ -160,7 +161,15 @@ class CachedNetwork:
         self.congestion = params.congestion
         # The contract terms the deliveries are valued at (the scenario may set the LNG
         # price): outside the step's memo, which holds flows, not values.
-        self.prices = energy_prices(self.net.tables, params.lng_price_usd_mmbtu)
+        # The gas border price, the supply cost and the next-best market's price are drawn
+        # in each run from their ranges, on a stream of their own (network.gas_supply), so
+        # the answer's band spans them; until 2026-12-07 the same in every run.
+        from scosim.model.rng import RunStreams
+        from scosim.network.gas_supply import STREAM
+
+        u = RunStreams(model.scenario.seed, model.run_ids, STREAM).uniform(3)
+        self.prices = drawn_prices(energy_prices(self.net.tables, params.lng_price_usd_mmbtu),
+                                   self.net.tables, u)
         self.fees = fee_matrix(self.net.links, self.net.tables, self.prices)
         # The transport tariff the buyers pay the owners, at the members' cost of funds and
         # the scenario's O&M share where it sets one (network.transport_tariff), (R, L, N):
@@ -398,8 +407,10 @@ class CorridorNetworkMechanism(Mechanism):
             # welfare left it out: Iran's fell as its INSTC fee rose.
             share = income / np.maximum(model.gdp, 1.0)
             policy.levers[LEVER_INCOME] = policy.levers.get(LEVER_INCOME, 0.0) + share
-        # The year's network output for proposal types and run plots (not a lever in votes).
+        # The year's network output for proposal types and run plots (not a lever in votes);
+        # the energy value too, which a corridor records as its part of the welfare change.
         model.network_step = self.last
+        model.network_energy_usd = energy
 
     @override
     def preview_cost_factor(self, model: SCOModel, policy: PolicyState) -> np.ndarray | None:
