@@ -130,11 +130,15 @@ def test_items_coded_from_the_outcome_stay_out_of_the_headline() -> None:
 
 def test_every_observer_year_until_the_application_is_a_record() -> None:
     """India, Pakistan, Iran and Belarus were scored only in the year they applied, while
-    the model says "applies" in every eligible year: each observer-year is now an item."""
+    the model says "applies" in every eligible year: each observer-year is now an item,
+    and so is each of Afghanistan's (an observer 2012-2021 that never applied)."""
     by_name = {r.name: r for r in RECORDS}
     for code, first, applied in (("pak", 2005, 2006), ("irn", 2005, 2008),
-                                 ("ind", 2005, 2014), ("blr", 2015, 2022)):
-        for year in range(first, applied + 1):
+                                 ("ind", 2005, 2014), ("blr", 2015, 2022),
+                                 ("afg", 2012, None)):
+        last = applied or 2020  # Afghanistan: the Islamic Republic's last observer-year
+        applied = applied or 0
+        for year in range(first, last + 1):
             rec = by_name[f"apply_{code}_{year}"]
             assert rec.kind == "application" and rec.adopted == int(year == applied)
             assert rec.series == f"apply_{code}"
@@ -142,7 +146,7 @@ def test_every_observer_year_until_the_application_is_a_record() -> None:
             assert sc.years.start == year
             assert sc.countries[code.upper()].status == "observer"
         assert f"apply_{code}_{first - 1}" not in by_name  # not yet an observer
-        assert f"apply_{code}_{applied + 1}" not in by_name  # an applicant by then
+        assert f"apply_{code}_{last + 1}" not in by_name  # an applicant by then (AFG: 2021)
 
 
 def test_the_interested_members_items_and_the_consensus_bri_are_not_headline() -> None:

@@ -128,13 +128,17 @@ _ADOPTIONS: tuple[Record, ...] = (
     Record("rats_2024", 2024, 1),
 )
 
-#: Each observer's years from its observer status to its application (inclusive), or
-#: to 2025 if it never applied (docs/hindcasts.md, "The record"): India, Pakistan and
-#: Iran observers from the Astana summit (July 2005), Belarus from Ufa (July 2015),
-#: Mongolia from 2004; Turkmenistan (never an observer) every year.
+#: Each observer's years from its observer status to its application (inclusive; the
+#: year it applied, or None), every one scored (docs/hindcasts.md, "The record"):
+#: India, Pakistan and Iran observers from the Astana summit (July 2005), Belarus from
+#: Ufa (July 2015), Mongolia from 2004 to 2025; Afghanistan from Beijing (June 2012) to
+#: 2020 (the Islamic Republic fell in August 2021, before that year's summit);
+#: Turkmenistan (never an observer) every year. Scoring only the year of an
+#: application, when the model says "applies" in every year, selected on the outcome.
 APPLICATION_YEARS: dict[str, tuple[range, int | None]] = {
     "pak": (range(2005, 2007), 2006), "irn": (range(2005, 2009), 2008),
     "ind": (range(2005, 2015), 2014), "blr": (range(2015, 2023), 2022),
+    "afg": (range(2012, 2021), None),
     "mng": (range(2004, 2026), None), "tkm": (range(2004, 2026), None),
 }
 

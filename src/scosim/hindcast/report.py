@@ -88,11 +88,15 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     d = _row_keys(df)
     # Items of a series with different outcomes stay apart: a mean of a 0 and a 1 would
     # draw a miss as a half-right dot.
+    if "coding" not in d:
+        d["coding"] = "observed"
     g = (d.groupby(["kind", "group", "sample", "observed"], sort=False)
          .agg(p=("p", "mean"), n=("p", "size"), y0=("year", "min"), y1=("year", "max"),
-              stem=("stem", "first"))
+              stem=("stem", "first"), coding=("coding", "first"))
          .reset_index())
+    # items coded from the outcome or constructed are drawn but not in the headline score
     g["label"] = [f"{r.stem} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
+                  + ("" if r.coding == "observed" else f" [{r.coding}: not scored]")
                   for r in g.itertuples()]
     ypos = np.arange(len(g))
     colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
