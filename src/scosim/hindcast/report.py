@@ -36,7 +36,7 @@ def _bars(ax: object, s: pd.DataFrame, col: str, ylabel: str, title: str,
            color=["tab:green", "grey", "lightgrey", "tan", "wheat"][: len(s)], edgecolor="k")
     for xi, v in zip(x, vals, strict=True):
         ax.text(xi, v, f"{v:.3f}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, [_LABELS.get(f, f) for f in s["forecast"]], fontsize=8)
+    ax.set_xticks(x, [_LABELS.get(f, f) for f in s["forecast"]], fontsize=7)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
 
@@ -80,7 +80,7 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(14, 9))
+    fig = plt.figure(figsize=(16, 9.5))
     grid = fig.add_gridspec(2, 2, width_ratios=[1.6, 1])
     a1 = fig.add_subplot(grid[:, 0])
     # Compact the per-year series (FTZ, applications, exits) into one row each
@@ -96,7 +96,7 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
          .reset_index())
     # items coded from the outcome or constructed are drawn but not in the headline score
     g["label"] = [f"{r.stem} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
-                  + ("" if r.coding == "observed" else f" [{r.coding}: not scored]")
+                  + ("" if r.coding == "observed" else " [not scored]")
                   for r in g.itertuples()]
     ypos = np.arange(len(g))
     colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
@@ -120,10 +120,10 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     held = scores[(scores["sample"] == "held_out")
                   & scores["forecast"].isin(list(_LABELS))]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
-          f"Held-out years (> {TRAIN_END}, pseudo-out-of-sample), "
+          f"Held out (> {TRAIN_END}; pseudo-out-of-sample), "
           f"{int(held['n_items'].iloc[0])} headline items\n"
-          "Council: its runs' sampling variance removed;\n"
-          "90 % bootstrap interval over decision clusters", interval="brier_cl")
+          "Council: runs' sampling variance removed;\n"
+          "90 % interval over decision clusters", interval="brier_cl")
     _bars(fig.add_subplot(grid[1, 1]), held, "log_loss",
           "log-loss (nats; p clipped to [0.01, 0.99])",
           "Held-out log-loss (the clip sets each miss's loss)")
