@@ -106,7 +106,7 @@ def item_losses(df: pd.DataFrame) -> np.ndarray:
 
 
 def effective_clusters(clusters: np.ndarray) -> tuple[int, float]:
-    """Number of clusters and Kish's effective number, ``N^2 / sum(n_c^2)``.
+    """Number of clusters and Kish's effective number, ``N^2 / sum(n_c^2)`` (Kish 1965).
 
     With N items in clusters of sizes n_c, the effective number is what a sample
     of equally weighted independent decisions would have to number to carry the
