@@ -4,14 +4,19 @@ Each record is a scenario under ``scenarios/hindcasts/`` and the observed
 outcome (:mod:`scosim.hindcast.records`; sources in docs/hindcasts.md). Each is
 run over replications (:mod:`scosim.hindcast.run`); the predicted probability
 of an item is the share of runs in which it happened. Scores
-(:mod:`scosim.hindcast.scoring`): Brier score and log-loss against the naive
-forecasts p = 0 and p = 1, with bootstrap intervals over replications, on the
-training years (<= 2019) and the held-out years (> 2019). The CLI and plot:
+(:mod:`scosim.hindcast.scoring`): Brier score and log-loss (clipped at 0.01 and at
+0.001) against the naive forecasts p = 0 and p = 1, the training base rate of each
+kind and persistence (:mod:`scosim.hindcast.baselines`), with Brier skill scores and
+intervals over decision clusters (the interval over replications is simulation
+noise only), on the training years (<= 2019) and the held-out years (> 2019,
+pseudo-out-of-sample: the structure was built with them known). Items coded from the
+outcome or constructed are scored apart, outside the headline. The CLI and plot:
 :mod:`scosim.hindcast.report`.
 """
 
 from __future__ import annotations
 
+from scosim.hindcast.baselines import base_rate_forecast, cluster_bootstrap, persistence_forecast
 from scosim.hindcast.records import EAEU, RECORDS, TRAIN_END, Record, records_of
 from scosim.hindcast.report import hindcast_cli, plot_hindcast
 from scosim.hindcast.run import (
@@ -30,11 +35,14 @@ __all__ = [
     "RECORDS",
     "TRAIN_END",
     "Record",
+    "base_rate_forecast",
     "brier",
     "calibrate",
+    "cluster_bootstrap",
     "era_tariffs",
     "hindcast_cli",
     "log_loss",
+    "persistence_forecast",
     "plot_hindcast",
     "records_of",
     "run_exits",

@@ -18,19 +18,25 @@ __all__ = ["hindcast_cli", "plot_hindcast", "score_lines"]
 
 _LABELS = {"council": "Council",
            "consensus_always_fails": "p = 0\n(never adopted /\nnever happens)",
-           "always_adopted": "p = 1\n(always)"}
+           "always_adopted": "p = 1\n(always)",
+           "base_rate": "training\nbase rate\nof the kind",
+           "persistence": "persistence\n(last outcome\nof the decision)"}
 
 
-def _bars(ax: object, s: pd.DataFrame, col: str, ylabel: str, title: str) -> None:
+def _bars(ax: object, s: pd.DataFrame, col: str, ylabel: str, title: str,
+          interval: str | None = None) -> None:
     vals = s[col].to_numpy(float)
-    lo = s[f"{col}_lo"].fillna(s[col]).to_numpy(float)
-    hi = s[f"{col}_hi"].fillna(s[col]).to_numpy(float)
     x = np.arange(len(s))
-    ax.bar(x, vals, yerr=np.vstack([vals - lo, hi - vals]), capsize=6,
-           color=["tab:green", "grey", "lightgrey"][: len(s)], edgecolor="k")
+    yerr = None
+    if interval and f"{interval}_lo" in s:
+        lo = s[f"{interval}_lo"].fillna(s[col]).to_numpy(float)
+        hi = s[f"{interval}_hi"].fillna(s[col]).to_numpy(float)
+        yerr = np.vstack([np.maximum(vals - lo, 0), np.maximum(hi - vals, 0)])
+    ax.bar(x, vals, yerr=yerr, capsize=6,
+           color=["tab:green", "grey", "lightgrey", "tan", "wheat"][: len(s)], edgecolor="k")
     for xi, v in zip(x, vals, strict=True):
         ax.text(xi, v, f"{v:.3f}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, [_LABELS.get(f, f) for f in s["forecast"]], fontsize=8)
+    ax.set_xticks(x, [_LABELS.get(f, f) for f in s["forecast"]], fontsize=7)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
 
@@ -65,15 +71,16 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     and sample share a row: their mean as a large dot, each year's as a small one.
     Decisions of their own (``series`` None, such as the 2021 and 2022 dialogue-partner
     decisions) have a row each, whatever their names. Right: the held-out Brier score
-    and log-loss of the Council and the naive forecasts, with 90 % bootstrap intervals
-    over replications.
+    and log-loss of the Council and the reference forecasts (p = 0, p = 1, the training
+    base rate, persistence) on the headline items, the Brier with the Council's 90 %
+    interval over decision clusters.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(14, 9))
+    fig = plt.figure(figsize=(16, 9.5))
     grid = fig.add_gridspec(2, 2, width_ratios=[1.6, 1])
     a1 = fig.add_subplot(grid[:, 0])
     # Compact the per-year series (FTZ, applications, exits) into one row each
@@ -81,11 +88,15 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
     d = _row_keys(df)
     # Items of a series with different outcomes stay apart: a mean of a 0 and a 1 would
     # draw a miss as a half-right dot.
+    if "coding" not in d:
+        d["coding"] = "observed"
     g = (d.groupby(["kind", "group", "sample", "observed"], sort=False)
          .agg(p=("p", "mean"), n=("p", "size"), y0=("year", "min"), y1=("year", "max"),
-              stem=("stem", "first"))
+              stem=("stem", "first"), coding=("coding", "first"))
          .reset_index())
+    # items coded from the outcome or constructed are drawn but not in the headline score
     g["label"] = [f"{r.stem} {r.y0}" + (f"-{r.y1} ({r.n})" if r.n > 1 else "")
+                  + ("" if r.coding == "observed" else " [not scored]")
                   for r in g.itertuples()]
     ypos = np.arange(len(g))
     colors = np.where(g["sample"] == "train", "tab:blue", "tab:orange")
@@ -106,13 +117,16 @@ def plot_hindcast(df: pd.DataFrame, scores: pd.DataFrame, path: Path) -> None:
                  "rows with (n): one decision taken in n years with the same record: "
                  "their mean (large dot), each year's (small dots)", fontsize=10)
     a1.grid(axis="x", alpha=0.3)
-    held = scores[scores["sample"] == "held_out"]
+    held = scores[(scores["sample"] == "held_out")
+                  & scores["forecast"].isin(list(_LABELS))]
     _bars(fig.add_subplot(grid[0, 1]), held, "brier", "Brier score (0 = perfect; lower is better)",
-          f"Held-out years (> {TRAIN_END}), {int(held['n_items'].iloc[0])} items\n"
-          "Council: its runs' sampling variance removed;\n"
-          "90 % bootstrap interval over runs")
+          f"Held out (> {TRAIN_END}; pseudo-out-of-sample), "
+          f"{int(held['n_items'].iloc[0])} headline items\n"
+          "Council: runs' sampling variance removed;\n"
+          "90 % interval over decision clusters", interval="brier_cl")
     _bars(fig.add_subplot(grid[1, 1]), held, "log_loss",
-          "log-loss (nats; p clipped to [0.01, 0.99])", "Held-out log-loss")
+          "log-loss (nats; p clipped to [0.01, 0.99])",
+          "Held-out log-loss (the clip sets each miss's loss)")
     fig.suptitle("scosim Council hindcast against SCO decisions 2004-2025", fontsize=13)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -177,34 +191,120 @@ _SUMMARY_ROWS = (("held_out", "held out, every kind"), ("held_out:adoption", "  
                  ("all", "all years, every kind"))
 
 
-def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
-    """The Brier scores in plain words: the Council beside the two naive forecasts.
+def _num(row: pd.Series, col: str) -> float:
+    """``row[col]`` as a float, NaN where the column is missing or empty."""
+    v = row.get(col, np.nan)
+    return float(v) if v is not None and pd.notna(v) else float("nan")
 
-    The figures the README quotes (held-out Brier with its interval), so a reader need
-    not find them among the rows of ``hindcast_scores.csv``.
+
+def _fmt(v: float, width: int, digits: int = 3) -> str:
+    return f"{'-' if np.isnan(v) else f'{v:.{digits}f}':>{width}}"
+
+
+def score_lines(scores: pd.DataFrame, replications: int) -> list[str]:
+    """The Brier scores in plain words: the Council beside the reference forecasts.
+
+    The figures the README quotes, so a reader need not find them among the rows of
+    ``hindcast_scores.csv``: per sample and kind, the Council's Brier with its 90 %
+    interval over decision clusters and the number of clusters (and Kish's effective
+    number), beside p = 0, p = 1, the training base rate and persistence; then the
+    Council's Brier skill score against the two informed references; the log-loss at
+    both clips; the items outside the headline; the simulation noise.
     """
     by = scores.set_index(["sample", "forecast"])
     n_all = int(by.loc[("all", "council"), "n_items"])
     held = " and is scored on those after" if "held_out" in scores["sample"].values else ""
-    text = (f"Brier score on {n_all} items of the SCO record (0 = perfect, lower is better). "
-            f"The Council was fitted to the items up to {TRAIN_END}{held}. Its p comes from "
-            f"{replications} runs an item; its score is that of the model's probabilities "
-            "(the runs' sampling variance removed), with the 90 % bootstrap interval over "
-            "runs.")
+    text = (f"Brier score on the {n_all} headline items of the SCO record (0 = perfect, lower "
+            f"is better). The Council was fitted to the items up to {TRAIN_END}{held}: "
+            "pseudo-out-of-sample, since its structure was built with the later years known. "
+            f"Its p comes from {replications} runs an item (the runs' sampling variance "
+            "removed). Interval: 90 % over decision clusters (whole clusters of related "
+            "items resampled); clusters: their number (Kish's effective number).")
+    has = {f for _, f in by.index}
+    refs = [(f, lab) for f, lab in (("consensus_always_fails", "p = 0"),
+                                    ("always_adopted", "p = 1"), ("base_rate", "base rt"),
+                                    ("persistence", "persist")) if f in has]
     out = [*textwrap.wrap(text, 92),
-           "Beside it, the naive forecasts: p = 0 and p = 1 for every item.",
-           f"  {'items':<28} {'n':>4}  {'Council':>21}  {'p = 0 (never)':>13}  "
-           f"{'p = 1 (always)':>14}"]
+           "Beside it: p = 0, p = 1, the training base rate of each kind, persistence (the "
+           "last outcome",
+           "of the same decision; 1 where none).",
+           f"  {'items':<26} {'n':>4} {'clusters':>10}  {'Council':>19}"
+           + "".join(f" {lab:>7}" for _, lab in refs)]
     for sample, label in _SUMMARY_ROWS:
         if (sample, "council") not in by.index:
             continue
         c = by.loc[(sample, "council")]
-        council = f"{c['brier']:.3f} ({c['brier_lo']:.3f}-{c['brier_hi']:.3f})"
-        never = by.loc[(sample, "consensus_always_fails"), "brier"]
-        always = by.loc[(sample, "always_adopted"), "brier"]
-        out.append(f"  {label:<28} {int(c['n_items']):>4}  {council:>21}  {never:>13.3f}  "
-                   f"{always:>14.3f}")
+        lo, hi = _num(c, "brier_cl_lo"), _num(c, "brier_cl_hi")
+        council = (f"{c['brier']:.3f} ({lo:.3f}-{hi:.3f})" if not np.isnan(lo)
+                   else f"{c['brier']:.3f}")
+        ncl, neff = _num(c, "n_clusters"), _num(c, "n_eff")
+        clusters = "-" if np.isnan(ncl) else f"{int(ncl)} ({neff:.1f})"
+        out.append(f"  {label:<26} {int(c['n_items']):>4} {clusters:>10}  {council:>19}"
+                   + "".join(f" {_fmt(_num(by.loc[(sample, f)], 'brier'), 7)}"
+                             if (sample, f) in by.index else f" {'-':>7}" for f, _ in refs))
+    out += _skill_lines(by) + _log_loss_lines(by) + _other_lines(by, replications)
     return out + _tie_notes(by)
+
+
+def _skill_lines(by: pd.DataFrame) -> list[str]:
+    """The Council's Brier skill score against the base rate and persistence, with intervals."""
+    if ("held_out", "persistence") not in by.index:
+        return []
+    out = ["Brier skill score of the Council, 1 - Council / reference (1 perfect, 0 no better, "
+           "< 0 worse;", "90 % interval over decision clusters; P = share of resamples in "
+           "which the Council is no better):"]
+    for sample, label in _SUMMARY_ROWS:
+        parts = []
+        for f, name in (("base_rate", "base rate"), ("persistence", "persistence")):
+            if (sample, f) not in by.index:
+                continue
+            r = by.loc[(sample, f)]
+            bss = _num(r, "bss")
+            if np.isnan(bss):
+                parts.append(f"{name} - (it scores 0)")
+                continue
+            lo, hi = _num(r, "bss_lo"), _num(r, "bss_hi")
+            parts.append(f"{name} {bss:+.2f} ({lo:+.2f} to {hi:+.2f}), "
+                         f"P {_num(r, 'p_not_better'):.2f}")
+        if parts:
+            out.append(f"  {label:<26} " + "; ".join(parts))
+    return out
+
+
+def _log_loss_lines(by: pd.DataFrame) -> list[str]:
+    """The held-out and training log-loss at both clips: the clip sets the loss of a miss."""
+    out = []
+    for sample, label in (("held_out", "held out"), ("train", "training years")):
+        if (sample, "council") not in by.index or "log_loss_001" not in by.columns:
+            continue
+        c = by.loc[(sample, "council")]
+        never = by.loc[(sample, "consensus_always_fails")]
+        out.append(f"  {label}: Council {c['log_loss']:.3f} / {_num(c, 'log_loss_001'):.3f}, "
+                   f"p = 0 {never['log_loss']:.3f} / {_num(never, 'log_loss_001'):.3f}")
+    if not out:
+        return []
+    return ["Log-loss (nats), p clipped to [0.01, 0.99] / to [0.001, 0.999] (the Council's "
+            "forecasts are", "0 or 1 outside the exits, so the clip sets the loss of each "
+            "miss):", *out]
+
+
+def _other_lines(by: pd.DataFrame, replications: int) -> list[str]:
+    """The items outside the headline, and the interval over runs (simulation noise)."""
+    out = []
+    if ("not_headline", "council") in by.index:
+        c = by.loc[("not_headline", "council")]
+        out += textwrap.wrap(
+            f"Not in the headline: {int(c['n_items'])} adoption items coded from the outcome "
+            "or constructed (the interested-members form; the BRI paragraph as a consensus "
+            f"text): Council {c['brier']:.3f}, p = 0 "
+            f"{by.loc[('not_headline', 'consensus_always_fails'), 'brier']:.3f}, p = 1 "
+            f"{by.loc[('not_headline', 'always_adopted'), 'brier']:.3f}.", 92)
+    if ("held_out", "council") in by.index:
+        c = by.loc[("held_out", "council")]
+        out += textwrap.wrap(
+            f"Simulation noise only (interval over the {replications} runs, not uncertainty "
+            f"about skill): held out {c['brier_lo']:.3f}-{c['brier_hi']:.3f}.", 92)
+    return out
 
 
 def _tie_notes(by: pd.DataFrame) -> list[str]:

@@ -185,10 +185,13 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
     """Run every record; one row per scored item with the per-run outcomes in ``draws``.
 
     Columns: ``item, kind (adoption | vote | application | exit), year,
-    observed, draws, record, series, p, sample (train | held_out)``; ``draws`` has one
-    value per run (NaN where the item is not scored in that run), ``record`` names the
-    runs, ``series`` the decision a record takes again in other years
-    (:attr:`Record.series`; None for a decision of its own).
+    observed, draws, record, series, cluster, coding, p, sample (train | held_out)``;
+    ``draws`` has one value per run (NaN where the item is not scored in that run),
+    ``record`` names the runs, ``series`` the decision a record takes again in other
+    years (:attr:`Record.series`; None for a decision of its own), ``cluster`` the
+    decision cluster (:attr:`Record.decision`; a member's exits are a cluster of their
+    own), ``coding`` how the item was coded (:data:`~scosim.hindcast.records.CODINGS`;
+    only ``observed`` items enter the headline score).
     """
     directory = directory or default_dir()
     rows = []
@@ -199,16 +202,20 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
                 # (NaN): p is the share of leaving among the runs it could leave in.
                 rows.append({"item": f"{rec.name}:{code}:{year}", "kind": "exit", "year": year,
                              "observed": 0, "draws": left, "record": rec.name,
-                             "series": rec.series})
+                             "series": rec.series, "cluster": f"{rec.decision}:{code}",
+                             "coding": "observed"})
             continue
         adopted, votes = run_record(rec, directory, replications, overrides)
         rows.append({"item": rec.name, "kind": rec.kind, "year": rec.year,
                      "observed": rec.adopted, "draws": adopted.astype(float),
-                     "record": rec.name, "series": rec.series})
+                     "record": rec.name, "series": rec.series, "cluster": rec.decision,
+                     "coding": rec.coding})
         for code, yes in votes.items():
+            # a member's vote is observed (who is listed) whatever the adoption item's coding
             rows.append({"item": f"{rec.name}:{code}", "kind": "vote", "year": rec.year,
                          "observed": rec.votes[code], "draws": yes, "record": rec.name,
-                         "series": rec.series})
+                         "series": rec.series, "cluster": rec.decision,
+                         "coding": "observed"})
     df = pd.DataFrame(rows)
     # draws keep every run, NaN where the item was not scored in it (a member no longer
     # in the union, a vote not held), so the bootstrap can resample a record's runs whole.

@@ -1,4 +1,4 @@
-"""Brier score, log-loss and their intervals over replications."""
+"""Brier score, log-loss, the reference forecasts and the intervals (runs; decision clusters)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,33 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["EPS", "brier", "brier_unbiased", "log_loss", "score_table"]
+from scosim.hindcast.baselines import (
+    base_rate_forecast,
+    cluster_bootstrap,
+    clusters_of,
+    effective_clusters,
+    item_losses,
+    persistence_forecast,
+)
+
+__all__ = ["EPS", "EPS_LOW", "REFERENCES", "brier", "brier_unbiased", "log_loss",
+           "score_table"]
 
 #: Probabilities are clipped to [EPS, 1 - EPS] in the log-loss (a naive p = 0 or 1
 #: forecast that is wrong would otherwise score infinity).
 EPS = 0.01
 
+#: The second clip at which the log-loss is shown: every forecast of the Council is 0
+#: or 1 but for the exits, so the clip, not the model, sets the loss of each miss
+#: (-ln 0.01 = 4.6 nats at EPS, -ln 0.001 = 6.9 at this).
+EPS_LOW = 0.001
+
 #: The naive forecasts scored beside the Council.
 NAIVE = {"consensus_always_fails": 0.0, "always_adopted": 1.0}
+
+#: Every reference forecast, in the order of the table: p = 0, p = 1, the training
+#: base rate of each kind, persistence (:mod:`scosim.hindcast.baselines`).
+REFERENCES: tuple[str, ...] = (*NAIVE, "base_rate", "persistence")
 
 
 def brier(p: np.ndarray, y: np.ndarray) -> float:
@@ -73,28 +92,91 @@ def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generato
     return boot_b, boot_l
 
 
-def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0) -> pd.DataFrame:
-    """Brier and log-loss per sample for the Council and the two baselines, with 90 % intervals.
+def _headline(df: pd.DataFrame) -> pd.Series:
+    """Which items enter the headline score: those coded ``observed`` (all without ``coding``)."""
+    if "coding" not in df:
+        return pd.Series(True, index=df.index)
+    return df["coding"].fillna("observed") == "observed"
+
+
+def _reference_rows(name: str, sub: pd.DataFrame, y: np.ndarray, council: np.ndarray,
+                    n_cluster_boot: int, seed: int) -> tuple[dict, list[dict]]:
+    """Cluster-bootstrap columns of the Council's row and one row per reference forecast."""
+    refs = {f: sub[f"p_{f}"].to_numpy(float) for f in REFERENCES if f"p_{f}" in sub}
+    losses = {"council": council, **{f: (pp - y) ** 2 for f, pp in refs.items()}}
+    clusters = clusters_of(sub)
+    boot = cluster_bootstrap(losses, clusters, n_cluster_boot, seed)
+    n_cl, n_eff = effective_clusters(clusters)
+    c_lo, c_hi = np.quantile(boot["council"], [0.05, 0.95])
+    extra = {"n_clusters": n_cl, "n_eff": n_eff, "brier_cl_lo": max(0.0, float(c_lo)),
+             "brier_cl_hi": max(0.0, float(c_hi))}
+    bc = math.fsum(council.tolist()) / council.size
+    rows = []
+    for f, pp in refs.items():
+        br = brier(pp, y)
+        diff = boot["council"] - boot[f]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bss_draws = np.where(boot[f] > 0, 1.0 - boot["council"] / boot[f], np.nan)
+        finite = np.isfinite(bss_draws)
+        b_lo, b_hi = (np.quantile(bss_draws[finite], [0.05, 0.95]) if finite.any()
+                      else (np.nan, np.nan))
+        d_lo, d_hi = np.quantile(diff, [0.05, 0.95])
+        rows.append({"sample": name, "forecast": f, "n_items": len(y), "brier": br,
+                     "log_loss": log_loss(pp, y), "log_loss_001": log_loss(pp, y, EPS_LOW),
+                     "n_clusters": n_cl, "n_eff": n_eff,
+                     "bss": 1.0 - bc / br if br > 0 else np.nan,
+                     "bss_lo": float(b_lo), "bss_hi": float(b_hi),
+                     "diff": bc - br, "diff_lo": float(d_lo), "diff_hi": float(d_hi),
+                     "p_not_better": float(np.mean(diff >= 0))})
+    return extra, rows
+
+
+def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
+                n_cluster_boot: int = 5000) -> pd.DataFrame:
+    """Brier and log-loss per sample for the Council and the reference forecasts.
 
     Samples: ``train`` (years <= TRAIN_END), ``held_out``, ``all``, and the same
     per kind of item (``adoption``, ``vote``, ``application``, ``exit``) as
-    ``<sample>:<kind>``. ``brier`` is :func:`brier_unbiased` (the score of the
-    model's probabilities, which the runs estimate); ``brier_plain`` the score of the
-    shares of runs themselves, and ``log_loss`` that of the shares. Intervals: basic
-    bootstrap over replications (a record's runs resampled together, ``n_boot``
-    times); they measure the simulation noise of the Council's probabilities, not
-    the sampling uncertainty of the historical record (which is fixed).
+    ``<sample>:<kind>``: the headline items only (``coding`` ``observed``); the others
+    (constructed or outcome-dependent adoption items) are scored apart as
+    ``not_headline``, beside p = 0 and p = 1 only. ``brier`` is
+    :func:`brier_unbiased` (the score of the model's probabilities, which the runs
+    estimate); ``brier_plain`` the score of the shares of runs themselves, and
+    ``log_loss`` that of the shares clipped to [0.01, 0.99], ``log_loss_001`` to
+    [0.001, 0.999].
+
+    Two intervals. ``brier_lo``/``brier_hi`` (and the log-loss's): basic bootstrap
+    over replications (a record's runs resampled together, ``n_boot`` times): the
+    simulation noise of the Council's probabilities, nothing about its skill.
+    ``brier_cl_lo``/``brier_cl_hi``: percentile bootstrap over decision clusters
+    (``n_cluster_boot`` resamples, seed ``seed``;
+    :func:`scosim.hindcast.baselines.cluster_bootstrap`): how much the score depends
+    on which decisions are in the record, with ``n_clusters`` and Kish's effective
+    number ``n_eff``. Reference rows (p = 0, p = 1, the training base rate of each
+    kind, persistence; :mod:`scosim.hindcast.baselines`) carry the Council's Brier
+    skill score against them (``bss``, with its cluster interval), the difference
+    Council - reference (``diff``, interval) and the share of resamples in which the
+    Council is no better (``p_not_better``).
     """
     rng = np.random.default_rng(seed)
+    df = df[df["p"].notna()].copy()
+    head = _headline(df)
+    if head.any() and (df.loc[head, "sample"] == "train").any():
+        df["p_base_rate"] = base_rate_forecast(df, rates_from=df[head])
+        df["p_persistence"] = persistence_forecast(df)
+    for f, value in NAIVE.items():
+        df[f"p_{f}"] = value
     out = []
     groups: list[tuple[str, pd.DataFrame]] = []
+    main = df[head]
     for sample in ("train", "held_out", "all"):
-        sub = df if sample == "all" else df[df["sample"] == sample]
+        sub = main if sample == "all" else main[main["sample"] == sample]
         groups.append((sample, sub))
-        for kind in sorted(df["kind"].unique()):
+        for kind in sorted(main["kind"].unique()):
             groups.append((f"{sample}:{kind}", sub[sub["kind"] == kind]))
+    groups.append(("not_headline", df[~head].drop(
+        columns=["p_base_rate", "p_persistence"], errors="ignore")))
     for name, sub in groups:
-        sub = sub[sub["p"].notna()]
         if sub.empty:
             continue
         y = sub["observed"].to_numpy(float)
@@ -107,14 +189,12 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0) -> pd.DataFr
         # missed the model's score a third of the time (a review, 2026-12-05).
         row = {"sample": name, "forecast": "council", "n_items": len(y),
                "brier": brier_unbiased(p, y, n), "brier_plain": plain_b,
-               "log_loss": plain_l,
+               "log_loss": plain_l, "log_loss_001": log_loss(p, y, EPS_LOW),
                "brier_lo": max(0.0, 2 * plain_b - float(np.quantile(boot_b, 0.95))),
                "brier_hi": max(0.0, 2 * plain_b - float(np.quantile(boot_b, 0.05))),
                "log_loss_lo": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.95))),
                "log_loss_hi": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.05)))}
-        out.append(row)
-        for naive, value in NAIVE.items():
-            pp = np.full_like(y, value)
-            out.append({"sample": name, "forecast": naive, "n_items": len(y),
-                        "brier": brier(pp, y), "log_loss": log_loss(pp, y)})
+        extra, refs = _reference_rows(name, sub, y, item_losses(sub), n_cluster_boot, seed)
+        out.append({**row, **extra})
+        out.extend(refs)
     return pd.DataFrame(out)
