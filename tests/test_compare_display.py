@@ -246,6 +246,18 @@ def test_a_caption_names_a_unit_without_its_definition_and_an_unnamed_code_alone
         "US$ bn (treasury, gross: insured deposits)")
 
 
+def test_no_declared_unit_names_an_indicator_code():
+    """A unit says what the number is measured in, in words: "percent (term of
+    welfare_change_pct)" sent the reader of the answer and the table to a code."""
+    known = set(own_indicator_names()) | set(UNITS)
+    coded = {i: [w for w in re.findall(r"[a-z0-9]+(?:_[a-z0-9]+)+", u) if w in known]
+             for i, u in resolve_units(sorted(known), UNITS).items() if u}
+    assert {i: w for i, w in coded.items() if w} == {}
+    terms = resolve_units(["welfare_rest_pct"])["welfare_rest_pct"]
+    assert display("welfare_rest_pct", terms)[1] == (
+        "percentage points of the year's baseline real expenditure (one of the three terms "
+        "of the welfare change)")
+
 
 # ----------------------------------------------------------------------------- totals once
 
