@@ -143,7 +143,7 @@ def test_the_answer_gives_the_net_beside_the_welfare_change() -> None:
     mng = next(x for x in lines if "MNG Mongolia" in x).split()
     assert mng[2:6] == mng[8:] == ["-1.00", "-1.00", "to", "-1.00"]
     flat = " ".join(text.split())
-    assert f"net ({NET}): welfare_change_pct less the payments for adopted corridors" in flat
+    assert f"net ({NET}): the welfare change less the payments for adopted corridors" in flat
     # Not a block of the mechanisms' answer as well.
     assert mechanism_lines(_stats({}), _declared()) == []
 

@@ -14,7 +14,10 @@ Usage:
       --trust 0.0001,0.00025,0.0005,0.001 --sovereignty 0.0001,0.00025,0.0005,0.001
   python tools/hindcast_refit.py --replications 10 --noise 0.1 --trust 0.0005 \
       --sovereignty 0.0005 --depth 0.15,0.2,0.25,0.3
-  (``--sovereignty same``: equal to the trust weight, the diagonal.)
+  python tools/hindcast_refit.py --replications 10 --noise 0.1 --trust 0.0005 \
+      --sovereignty 0.0005 --depth 0.25 --dominance 0,0.25,1,2
+  (``--sovereignty same``: equal to the trust weight, the diagonal; ``--dominance``
+  default: the scenarios' own.)
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trust", default="0.0005")
     ap.add_argument("--sovereignty", default="same", help="values, or 'same' (= trust)")
     ap.add_argument("--depth", default="default", help="values, or 'default' (the spec's)")
+    ap.add_argument("--dominance", default="default",
+                    help="values, or 'default' (the scenarios' own)")
     args = ap.parse_args(argv)
 
     def values(text: str) -> list[float]:
@@ -80,18 +85,24 @@ def main(argv: list[str] | None = None) -> int:
         values(args.sovereignty))
     depths: list[float | None] = [None] if args.depth == "default" else list(
         values(args.depth))
+    doms: list[float | None] = [None] if args.dominance == "default" else list(
+        values(args.dominance))
     rows = []
-    for noise, trust, sov, depth in itertools.product(values(args.noise), values(args.trust),
-                                                      sovs, depths):
+    for noise, trust, sov, depth, dom in itertools.product(
+            values(args.noise), values(args.trust), sovs, depths, doms):
         sov = trust if sov is None else sov
         ov = {"parameters.council.vote_noise": noise, "parameters.weights.trust": trust,
               "parameters.weights.sovereignty": sov}
+        if dom is not None:
+            ov["parameters.weights.dominance"] = dom
         tr = run_point(args.replications, train, ov, depth)
         ho = run_point(args.replications, held, ov, depth)
         c = score_table(tr)
         c = c[(c["sample"] == "train") & (c["forecast"] == "council")].iloc[0]
         rows.append((score(tr), f"noise {noise:g} trust {trust:g} sovereignty {sov:g} depth "
-                     f"{'default' if depth is None else f'{depth:g}'}: train {score(tr):.4f} "
+                     f"{'default' if depth is None else f'{depth:g}'}"
+                     + ("" if dom is None else f" dominance {dom:g}")
+                     + f": train {score(tr):.4f} "
                      f"({c['brier_lo']:.4f}-{c['brier_hi']:.4f}) held out {score(ho):.4f} | "
                      f"missed: {misses(tr)} | held out missed: {misses(ho)}"))
     for _, line in sorted(rows, key=lambda r: r[0]):

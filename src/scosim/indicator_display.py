@@ -389,6 +389,37 @@ def display(indicator: str, units: str | None, *, difference: bool = True
     return title, units, 1.0
 
 
+def caption(indicator: str, units: str | None) -> str:
+    """How a report's caption names an indicator: in words, its unit, the code once.
+
+    ``"Equivalent variation (ev_usd), US$ bn (...)"``: a policy reader reads the name and
+    the unit; the code, in brackets, finds the indicator in the tables and files. An
+    indicator without a plain name (a plug-in's) is named by its code alone.
+
+    Args:
+        indicator: Indicator code.
+        units: The units shown (:func:`display`'s), or None if unknown.
+    """
+    name = NAMES.get(indicator)
+    head = f"{name[:1].upper()}{name[1:]} ({indicator})" if name else indicator
+    return f"{head}, {measure(units)}" if units else head
+
+
+def measure(units: str) -> str:
+    """The unit of ``units`` without the definition a declared unit may add after ": ".
+
+    ``"percent of the year's baseline real expenditure: the welfare change less ..."``
+    is ``"percent of the year's baseline real expenditure"``; a colon inside brackets
+    (``"US$ (treasury, gross: insured deposits ...)"``) is part of the unit.
+    """
+    depth = 0
+    for k, ch in enumerate(units):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and units.startswith(": ", k):
+            return units[:k]
+    return units
+
+
 def aggregate_indicators(summary: Any) -> dict[str, str]:
     """Indicators whose change is one value for all economies, each with what it stands for.
 

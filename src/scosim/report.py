@@ -28,6 +28,7 @@ from scosim.indicator_display import (
     SIGN_ZERO,
     WELFARE,
     aggregate_indicators,
+    caption,
     display,
     one_row_each,
     percent_of_runs,
@@ -482,9 +483,12 @@ def write_report(
             "year": yr, "units": unit, "title": name, "path": out / rel_y, **titles}))
         where = ("by country" if ind not in aggs
                  else "all economies together" if aggs[ind] == "all" else f"the {aggs[ind]}")
-        figures += [(f"{ind}: difference over time, {where}", rel_t),
-                    (f"{ind}: who gains, who loses in {yr}" if ind in WELFARE
-                     else f"{ind}: change in {yr}, {where}", rel_y)]
+        # Named in words with the unit shown, the code once: the code alone ("ev_usd")
+        # told a policy reader neither what was drawn nor in what.
+        cap = caption(ind, unit)
+        figures += [(f"{cap}: difference over time, {where}", rel_t),
+                    (f"{cap}: who gains, who loses in {yr}" if ind in WELFARE
+                     else f"{cap}: change in {yr}, {where}", rel_y)]
     draw_all(over_time + final_year, workers=plot_workers, on_done=on_figure)
 
     intro = (

@@ -71,21 +71,21 @@ FINANCE_INDICATORS: dict[str, tuple[str, str]] = {
                               "sums to zero over participants)"),
     "fiscal_cost_usd": ("fiscal_cost",
                         "US$ (treasury, gross: insured deposits it backs and its money put "
-                        "into failed or resolved systems; the equity bought: fiscal_recap_usd)"),
+                        "into failed or resolved systems; the equity bought is also shown apart)"),
     "fiscal_recap_usd": ("fiscal_recap",
-                         "US$ (of fiscal_cost_usd, the equity the treasury buys in the systems "
+                         "US$ (of the fiscal cost, the equity the treasury buys in the systems "
                          "it recapitalises, an asset; the rest, insured deposits backed and the "
                          "hole a resolution fills beyond bail-in and the fund, is lost)"),
     "bail_in_usd": ("bail_in", "US$"),
     "bail_in_deposits_usd": ("bail_in_deposits",
-                             "US$ (of bail_in_usd, uninsured deposits, bailed in towards "
+                             "US$ (of the bail-in, uninsured deposits, bailed in towards "
                              "BRRD's 8 % of liabilities incl. own funds)"),
     "fund_art109_usd": ("fund_art109",
-                        "US$ (of fund_payout_usd, paid into a resolution short of the 8 %: "
+                        "US$ (of the fund's payout, paid into a resolution short of the 8 %: "
                         "at most what insured depositors would lose in liquidation, BRRD "
                         "art. 109)"),
     "precautionary_recap_usd": ("precautionary_recap",
-                                "US$ (of fiscal_cost_usd, a solvent system's recapitalisation "
+                                "US$ (of the fiscal cost, a solvent system's recapitalisation "
                                 "short of the 8 %: only with public_backstop unconstrained; "
                                 "the BRRD allows none below the own-funds requirement)"),
     "bank_resolutions_refused": ("resolution_refused",

@@ -119,11 +119,16 @@ TRADE_UNITS: dict[str, str] = {
 assert set(TRADE_UNITS) == set(REPORTED_TRADE_INDICATORS.values())
 
 
+#: The unit of the three terms the welfare change splits into (docs/customs_union.md).
+_TERM = "of the year's baseline real expenditure (one of the three terms of the welfare change)"
+
 #: Explained results (docs/customs_union.md, "Explained results").
 EXPLAINED_INDICATORS: dict[str, str] = {
-    "welfare_tariff_revenue_pct": "percent (term of welfare_change_pct)",
-    "welfare_terms_of_trade_pct": "percent (term of welfare_change_pct)",
-    "welfare_rest_pct": "percent (term of welfare_change_pct)",
+    # A unit, then what the term is part of in words: "percent (term of
+    # welfare_change_pct)" put an indicator code where a reader looks for the unit.
+    "welfare_tariff_revenue_pct": f"percent {_TERM}",
+    "welfare_terms_of_trade_pct": f"percent {_TERM}",
+    "welfare_rest_pct": f"percent {_TERM}",
     "ev_usd": f"US$ ({ON_PATH}; against the year's baseline)",
     "ev_members_usd": f"US$ ({ON_PATH}), total of the accounting bloc (same in every column)",
     "ev_outsiders_usd": f"US$ ({ON_PATH}), total of all others (same in every column)",

@@ -104,7 +104,7 @@ class Corridor(ProposalType):
         "corridor_power_sold_twh": "TWh a year, electricity the corridors deliver from the "
                                    "economy (its sales on them)",
         "corridor_net_welfare_pct": "percent of the year's baseline real expenditure: "
-                                    "welfare_change_pct less the payments for adopted "
+                                    "the welfare change less the payments for adopted "
                                     "corridors (net of salvage) and the bank owners' expected "
                                     "loss, annualised as the Council's preview does (cost "
                                     "of funds x present value), and the hosts' yearly O&M "

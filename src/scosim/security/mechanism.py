@@ -198,7 +198,7 @@ class SecurityMechanism(Mechanism):
         "rats_upgrade_cost_usd": "US$ a year, national cost of a RATS upgrade (an "
                                  "assumption, not RATS's budget)",
         "insecurity": "0-1, perceived (smoothed observed incidents); trade costs are priced "
-                      "on insecurity_rise, not on this",
+                      "on its rise above 2018-2022, not on this",
         "cost_multiplier": "factor insecurity above its 2018-2022 level puts on the cost of the "
                            "economy's transport edges (1 = 2018-2022 risk; below 1 only "
                            "without the network slot, where falls are priced)",
