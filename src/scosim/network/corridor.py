@@ -110,8 +110,8 @@ class Corridor(ProposalType):
                                     "of funds x present value), and the hosts' yearly O&M "
                                     "of operating corridors, over the year's expenditure",
         "corridor_energy_pct": "percent of the year's baseline real expenditure: the part "
-                               "of welfare_change_pct that is the energy corridors' "
-                               "deliveries' worth to the economy (energy_value_usd: a "
+                               "of the welfare change that is the energy corridors' "
+                               "deliveries' worth to the economy (a "
                                "buyer's saving, a seller's rent over what its gas would "
                                "earn in its next-best market, transit fees and tariff); "
                                "the rest is the GE trade gain and freight transit fees",
