@@ -67,3 +67,16 @@ def test_no_declared_unit_names_an_indicator_code():
     assert display("welfare_rest_pct", terms)[1] == (
         "percentage points of the year's baseline real expenditure (one of the three terms "
         "of the welfare change)")
+
+
+def test_report_summary_table_names_each_indicator_in_words(security, tmp_path):
+    """The report's table reads "terrorist incidents (incidents)", as its captions do;
+    the CSV beside it keeps the bare codes for scripts."""
+    out = tmp_path / "r"
+    md = report.write_report(security, out, title="T", units=UNITS, plot_workers=1).read_text()
+    summary = md.split("## Summary", 1)[1].split("##", 1)[0]
+    rows = [r for r in summary.splitlines() if r.startswith("|") and "---" not in r][1:]
+    assert rows
+    shown = {r.split("|")[2].strip() for r in rows}
+    assert shown <= {f"{NAMES[i]} ({i})" for i in
+                     ("incidents", "welfare_change_pct", "in_customs_union")}, shown

@@ -529,6 +529,10 @@ def write_report(
     # An empty table's header says nothing: say why it is empty instead.
     none = f"No indicator differs in {yr} in any of the {n_runs} paired runs." if table.empty \
         else ""
+    # The rendered table names each indicator in words, the code in brackets (as the
+    # captions); summary_table itself keeps codes for the API and summary_table.csv.
+    table = table.assign(indicator=table["indicator"].map(
+        lambda i: display(str(i), None)[0]))
     md = [f"# {title}", "", intro, "", "## Summary", "", none or _md_table(table), "",
           *([left_out, ""] if left_out else []),
           *(["## Warnings", "", said_intro, "", *[f"- {w}" for w in said], ""] if said else []),
