@@ -44,24 +44,27 @@ def _path_nodes(graph, routes, run: int, a: int, b: int) -> list[str]:
     return [graph.vertex_labels[x].split("|")[0] for x in reversed(out)]
 
 
-def _crossings(graph, routes, run: int, origin: str, barred: str) -> list[tuple[str, str]]:
-    """(origin centre -> destination centre) pairs whose route touches ``barred``."""
+def _crossings(graph, routes, run: int, end: str, barred: str) -> list[tuple[str, str]]:
+    """(origin centre, destination centre) pairs with ``end`` at one end whose route touches
+    ``barred``."""
     nodes = load_network().nodes
     econ = [graph.economies[k] for k in graph.centre_economy]
     names = [graph.vertex_labels[v].split("|")[0] for v in graph.centre_src]
     bad = []
-    for a in np.flatnonzero(np.array(econ) == origin):
+    for a in np.flatnonzero(np.array(econ) == end):
         for b in range(len(names)):
-            if econ[b] in (origin, barred):
+            if econ[b] in (end, barred):
                 continue
-            path = _path_nodes(graph, routes, run, int(a), b)
-            assert path, f"no route from {names[a]} to {names[b]}"
-            if any(nodes.loc[n, "economy"] == barred for n in path):
-                bad.append((names[a], names[b]))
+            for i, j in ((int(a), b), (b, int(a))):
+                path = _path_nodes(graph, routes, run, i, j)
+                assert path, f"no route from {names[i]} to {names[j]}"
+                if any(nodes.loc[n, "economy"] == barred for n in path):
+                    bad.append((names[i], names[j]))
     return bad
 
 
 def test_no_armenian_route_crosses_azerbaijan_and_vice_versa(graph):
+    """Neither way round: Russian goods to Yerevan may not come through Baku either."""
     # Run 0: the baseline network; run 1: every project built (the INSTC's Rasht-Astara link
     # and its Azerbaijani crossings among them), which must not reopen the border either.
     every_project = graph.edge_baseline_open | (graph.edge_project >= 0)
@@ -85,9 +88,10 @@ def test_armenia_reaches_moscow_over_upper_lars(graph):
 def test_closed_border_bans_both_ways_to_every_destination():
     rows = closed_border_rows()
     got = {(r["origin"], r["transit"], r["destination"]) for r in rows}
-    want = {(o, t, d) for o, t in (("ARM", "AZE"), ("AZE", "ARM")) for d in ECONOMIES
-            if d not in (o, t)}
-    assert got == want and len(rows) == len(want) == 2 * 26
+    # Goods from and to each side, whatever their other end, may not cross the other side.
+    want = {x for end, t in (("ARM", "AZE"), ("AZE", "ARM")) for d in ECONOMIES
+            if d not in (end, t) for x in ((end, t, d), (d, t, end))}
+    assert got == want and len(rows) == len(want) == 4 * 26
     table = read_network(TABLES_DIR).transit_restrictions
     packaged = set(zip(table["origin"], table["transit"], table["destination"], strict=True))
     assert want <= packaged

@@ -100,11 +100,11 @@ GAS_BALANCE_ECONOMIES: tuple[str, ...] = (
 
 
 #: Borders closed to each other's goods in 2023: (economy, economy, closed since, source id,
-#: why). Each side's goods may not cross the other on the way to any destination, so a route
-#: from Yerevan may not run through Baku (it did: Yerevan-Poti-Baku-Yalama to Moscow) and one
-#: from Baku not through Armenia. Turkey's closed border with Armenia needs no row: the
-#: network has no Turkey-Armenia edge, and Turkey does not bar Armenian goods that reach it
-#: through Georgia or Iran.
+#: why). Goods to or from one side may not cross the other, whatever their other end, so a
+#: route from or to Yerevan may not run through Baku (Yerevan-Poti-Baku-Yalama to Moscow did)
+#: and one from or to Baku not through Armenia. Turkey's closed border with Armenia needs no
+#: row: the network has no Turkey-Armenia edge, and Turkey does not bar Armenian goods that
+#: reach it through Georgia or Iran.
 CLOSED_BORDERS: tuple[tuple[str, str, int, str, str], ...] = (
     ("ARM", "AZE", 1994, "polyakov_2001",
      "Armenia-Azerbaijan border closed since the Karabakh war (ceasefire May 1994)"),
@@ -116,19 +116,24 @@ RESTRICTION_COLUMNS: tuple[str, ...] = ("restriction_id", "origin", "destination
 
 
 def closed_border_rows() -> list[dict[str, str]]:
-    """The transit bans :data:`CLOSED_BORDERS` implies, both ways, to every destination."""
+    """The transit bans :data:`CLOSED_BORDERS` implies, both ways round.
+
+    Each side's trade with every other economy, exports and imports, may not cross the
+    other side.
+    """
     rows: list[dict[str, str]] = []
     for a, b, year, source, why in CLOSED_BORDERS:
-        for origin, transit in ((a, b), (b, a)):
-            for dest in ECONOMIES:
-                if dest in (origin, transit):
+        for end, transit in ((a, b), (b, a)):
+            for other in ECONOMIES:
+                if other in (end, transit):
                     continue
-                rows.append({
-                    "restriction_id": f"{CLOSED_PREFIX}{origin}-{transit}-{dest}",
-                    "origin": origin, "destination": dest, "transit": transit,
-                    "from_year": str(year), "source": source,
-                    "note": f"{why}; written by tools/build_network.py (CLOSED_BORDERS)",
-                })
+                for origin, dest in ((end, other), (other, end)):
+                    rows.append({
+                        "restriction_id": f"{CLOSED_PREFIX}{origin}-{transit}-{dest}",
+                        "origin": origin, "destination": dest, "transit": transit,
+                        "from_year": str(year), "source": source,
+                        "note": f"{why}; written by tools/build_network.py (CLOSED_BORDERS)",
+                    })
     return rows
 
 
