@@ -111,3 +111,43 @@ def test_rebuild_restores_the_closed_border_rows_after_the_hand_written_ones(tmp
     path.write_text(text, encoding="utf-8")
     ids = [r["restriction_id"] for r in restriction_rows(dest)]
     assert ids.index("T99") == len(hand) and ids[-1].startswith(CLOSED_PREFIX)
+
+
+def test_ban_trees_copied_from_the_open_tree_give_the_same_routes(graph, monkeypatch):
+    """A ban tree is copied from its centre's own tree when its pairs' routes avoid the barred
+    economies; forcing a Dijkstra run for every ban tree must give the same costs, routes and
+    loads (random edge costs, every project open, so routes move between runs)."""
+    import scosim.network.rules as rules
+    from scosim.network.projects import edge_flows, pair_edge_use, tree_loads
+
+    rng = np.random.default_rng(20261207)
+    every_project = graph.edge_baseline_open | (graph.edge_project >= 0)
+    w = arc_weights(graph, money_mult=rng.uniform(0.3, 3.0, (6, len(graph.edge_ids))),
+                    edge_open=every_project)
+    fast = least_cost_routes(graph, w)
+    monkeypatch.setattr(rules, "ban_tree_needed",
+                        lambda pred, arc, barred, base, targets: np.ones(len(targets), bool))
+    full = least_cost_routes(graph, w)
+    monkeypatch.undo()
+    assert np.array_equal(fast.cost, full.cost)
+    n_c = len(graph.centre_src)
+    for r in range(6):
+        for a in range(n_c):
+            for b in range(n_c):
+                assert route_edges(graph, fast, r, a, b) == route_edges(graph, full, r, a, b)
+    trade = rng.uniform(0.0, 1.0, (len(graph.economies), len(graph.economies)))
+    np.fill_diagonal(trade, 0.0)
+    loads, transit = tree_loads(graph, fast, trade)
+    expected = edge_flows(graph, pair_edge_use(graph, full), trade)
+    assert np.allclose(loads, expected, rtol=1e-12, atol=1e-9)
+    assert np.allclose(transit, tree_loads(graph, full, trade)[1], rtol=1e-12, atol=1e-9)
+    # Both cases occur: some ban trees were copied, some needed their own run.
+    tree_centre, tree_set, tree_of, barred = graph.trees()
+    needed = []
+    for r in range(6):
+        for s in range(1, barred.shape[0]):
+            trees = np.flatnonzero(tree_set == s)
+            targets = [graph.centre_dst[tree_of[tree_centre[t]] == t] for t in trees]
+            needed.extend(rules.ban_tree_needed(full.predecessors[r], full.route_arc[r],
+                                                barred[s], tree_centre[trees], targets))
+    assert any(needed) and not all(needed)
