@@ -1,4 +1,5 @@
-"""Rebuild the network's energy tables from the raw Energy Institute files and validate
+"""Rebuild the network's energy tables from the raw Energy Institute files and the closed
+borders' rows of transit_restrictions.csv (scosim.network.build.CLOSED_BORDERS), and validate
 every network table.
 
 Usage: python tools/build_network.py [--raw DIR] [--check]
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
               f"column or header the build needs ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 2
     if differ:
-        print("differ from the raw files: " + ", ".join(differ))
+        print("differ from what the raw files and CLOSED_BORDERS give: " + ", ".join(differ))
         return 1
     print("network tables valid" + (" and up to date" if args.check else " (rebuilt)"))
     return 0

@@ -1,10 +1,12 @@
-"""Rebuild the energy tables of the network from the Energy Institute raw files, and check.
+"""Rebuild the energy tables and the closed borders' transit bans, and check the network.
 
 The freight tables (nodes, edges, borders, projects, params, sources) are written by hand
 with a source per row; this module derives the two energy tables from the raw Energy
 Institute Statistical Review 2024 sheets (pipeline trade matrix, gas production and
-consumption, inter-regional trade) and validates the whole set. It is run by
-``tools/build_network.py``; it is never imported at run time by the model.
+consumption, inter-regional trade), writes the rows of ``transit_restrictions.csv`` that a
+closed border implies (:data:`CLOSED_BORDERS`: each side's goods barred from the other's
+territory, to every destination) after the hand-written rows, and validates the whole set.
+It is run by ``tools/build_network.py``; it is never imported at run time by the model.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from scosim.data.constants import ECONOMIES
 from scosim.network.tables import TABLES_DIR, read_network
 
 EI_PIPELINE = "ei_statistical_review_2024_sheet_gas_trade_pipeline.csv"
@@ -94,6 +97,53 @@ PIPELINE_IN_AGGREGATE: dict[str, str] = {
 GAS_BALANCE_ECONOMIES: tuple[str, ...] = (
     "CHN", "RUS", "IND", "PAK", "IRN", "KAZ", "UZB", "BLR", "TUR", "AZE", "TKM",
 )
+
+
+#: Borders closed to each other's goods in 2023: (economy, economy, closed since, source id,
+#: why). Goods to or from one side may not cross the other, whatever their other end, so a
+#: route from or to Yerevan may not run through Baku (Yerevan-Poti-Baku-Yalama to Moscow did)
+#: and one from or to Baku not through Armenia. Turkey's closed border with Armenia needs no
+#: row: the network has no Turkey-Armenia edge, and Turkey does not bar Armenian goods that
+#: reach it through Georgia or Iran.
+CLOSED_BORDERS: tuple[tuple[str, str, int, str, str], ...] = (
+    ("ARM", "AZE", 1994, "polyakov_2001",
+     "Armenia-Azerbaijan border closed since the Karabakh war (ceasefire May 1994)"),
+)
+#: Restriction ids the build writes: ``CB-<origin>-<barred transit>-<destination>``.
+CLOSED_PREFIX = "CB-"
+RESTRICTION_COLUMNS: tuple[str, ...] = ("restriction_id", "origin", "destination", "transit",
+                                        "from_year", "source", "note")
+
+
+def closed_border_rows() -> list[dict[str, str]]:
+    """The transit bans :data:`CLOSED_BORDERS` implies, both ways round.
+
+    Each side's trade with every other economy, exports and imports, may not cross the
+    other side.
+    """
+    rows: list[dict[str, str]] = []
+    for a, b, year, source, why in CLOSED_BORDERS:
+        for end, transit in ((a, b), (b, a)):
+            for other in ECONOMIES:
+                if other in (end, transit):
+                    continue
+                for origin, dest in ((end, other), (other, end)):
+                    rows.append({
+                        "restriction_id": f"{CLOSED_PREFIX}{origin}-{transit}-{dest}",
+                        "origin": origin, "destination": dest, "transit": transit,
+                        "from_year": str(year), "source": source,
+                        "note": f"{why}; written by tools/build_network.py (CLOSED_BORDERS)",
+                    })
+    return rows
+
+
+def restriction_rows(tables_dir: Path) -> list[dict[str, str]]:
+    """``transit_restrictions.csv``: its hand-written rows, then :func:`closed_border_rows`."""
+    path = tables_dir / "transit_restrictions.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        kept = [{c: r.get(c, "") for c in RESTRICTION_COLUMNS} for r in csv.DictReader(fh)
+                if not r["restriction_id"].startswith(CLOSED_PREFIX)]
+    return kept + closed_border_rows()
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -209,14 +259,20 @@ def _write(path: Path, rows: Sequence[dict[str, str]]) -> str:
 
 
 def rebuild(raw: Path, tables_dir: Path = TABLES_DIR, check: bool = False) -> list[str]:
-    """Rebuild (or, with ``check``, compare) the energy tables; then validate all tables.
+    """Rebuild (or, with ``check``, compare) the energy tables and the closed-border bans.
+
+    The bans are the rows of ``transit_restrictions.csv`` that :data:`CLOSED_BORDERS`
+    implies; all tables are validated afterwards.
 
     Returns:
-        The names of tables that differ from what the raw files give (empty when clean).
+        The names of tables that differ from what the raw files and :data:`CLOSED_BORDERS`
+        give (empty when clean).
     """
     links, balance = energy_rows(raw)
+    bans = restriction_rows(tables_dir)
     differ = []
-    for name, rows in (("energy_links.csv", links), ("gas_balance.csv", balance)):
+    for name, rows in (("energy_links.csv", links), ("gas_balance.csv", balance),
+                       ("transit_restrictions.csv", bans)):
         path = tables_dir / name
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")

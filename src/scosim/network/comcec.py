@@ -3,7 +3,8 @@
 COMCEC (2017), *Improving Transnational Transport Corridors in the OIC Member Countries*,
 Table 58 "Transit time and cost Nhava Sheva - Moscow" (source: Fimotions 2017, from the
 2014 INSTC dry run): four routes with their days and US$ per TEU. The table's column is
-"Transit cost/TEU" (ANCHORS.md says "per 40-foot container"; the primary source says TEU).
+"Transit cost/TEU" (the design notes' ANCHORS.md said "per 40-foot container", a slip;
+docs/anchors.md gives TEU, as the primary source does).
 
 Each route is written here as a path of ``node|layer`` vertices of the freight graph,
 following the route descriptions of the dry-run report. Two legs are not described and are

@@ -309,10 +309,9 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: boo
         crossing each economy in transit.
     """
     t = np.asarray(trade, float)
-    runs, n_t, nv = routes.route_arc.shape
+    runs, _, nv = routes.route_arc.shape
     n_c = len(graph.centre_src)
-    tree_of = graph.trees()[2]
-    dst = np.broadcast_to(graph.centre_dst[None, :], tree_of.shape)
+    dst = np.broadcast_to(graph.centre_dst[None, :], (n_c, n_c))
     t = np.broadcast_to(t, (runs, *t.shape[-2:]))
     n_e, n = len(graph.edge_ids), len(graph.economies)
     edge_value = np.zeros((runs, n_e))
@@ -326,8 +325,9 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: boo
         # touches; their demands go up the trees together (_push_up, a run per column), in
         # the same order of additions as a run alone (ufunc.at adds its indices in turn).
         r0 = runs_of[0]
-        pred = routes.predecessors[r0]  # (T, V), all trees at once
-        arc = routes.route_arc[r0]
+        # (T', V), all distinct trees at once; tree_of: each pair's row among them
+        pred, arc, tree_of = distinct_trees(graph, routes.predecessors[r0],
+                                            routes.route_arc[r0])
         depth = _depths(pred)
         levels = int(depth.max())
         at = [np.nonzero(depth == level) for level in range(levels + 1)]
@@ -335,7 +335,7 @@ def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: boo
         if edges:
             edge_value[runs_of] = _push_up(graph, pred, arc, at, w, tree_of, dst).T
         # push the touched economies down the trees
-        touched = np.zeros((n_t, nv, n), bool)
+        touched = np.zeros((pred.shape[0], nv, n), bool)
         for level in range(1, levels + 1):
             c, v = at[level]
             touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
@@ -366,6 +366,35 @@ def _push_up(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64
     value = np.zeros((len(graph.edge_ids), w.shape[-1]))
     np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
     return value
+
+
+def distinct_trees(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64],
+                   ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """One run's trees without the transit-ban trees that repeat their centre's own tree.
+
+    A ban tree is a copy of its centre's unrestricted tree when the pairs it serves already
+    avoid the barred economies (:func:`scosim.network.routing.least_cost_routes`); walking it
+    again would only repeat the work.
+
+    Args:
+        graph: The freight graph.
+        pred: (T, V) predecessors of one run (:class:`Routes`).
+        arc: (T, V) route arcs of the same run.
+
+    Returns:
+        ``(pred', arc', tree_of')``: the distinct trees' rows (T', V) and each centre pair's
+        row among them (C, C).
+    """
+    tree_centre, _, tree_of, _ = graph.trees()
+    n_t = pred.shape[0]
+    alias = np.arange(n_t)
+    same = ((tree_centre != alias) & np.all(pred == pred[tree_centre], axis=1)
+            & np.all(arc == arc[tree_centre], axis=1))
+    alias[same] = tree_centre[same]
+    keep = np.flatnonzero(alias == np.arange(n_t))
+    row = np.full(n_t, -1, dtype=np.int64)
+    row[keep] = np.arange(len(keep))
+    return pred[keep], arc[keep], row[alias[tree_of]]
 
 
 def route_groups(routes: Routes) -> list[list[int]]:
@@ -406,10 +435,9 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
     Returns:
         (R, C, C); 1 on the diagonal and where a route uses no edge with a value below 1.
     """
-    runs, n_t, nv = routes.route_arc.shape
+    runs, _, nv = routes.route_arc.shape
     n_c = len(graph.centre_src)
-    tree_of = graph.trees()[2]
-    dst = np.broadcast_to(graph.centre_dst[None, :], tree_of.shape)
+    dst = np.broadcast_to(graph.centre_dst[None, :], (n_c, n_c))
     ev = np.broadcast_to(np.atleast_2d(np.asarray(edge_value, float)),
                          (runs, len(graph.edge_ids)))
     out = np.ones((runs, n_c, n_c))
@@ -418,9 +446,10 @@ def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> Floa
         # Runs with the same routes go down the trees together, a run per column (a
         # minimum: elementwise, the same as a run alone).
         arc_val = np.where(travel[:, None], ev[runs_of].T[np.maximum(graph.edge, 0)], 1.0)
-        pred, arc = routes.predecessors[runs_of[0]], routes.route_arc[runs_of[0]]
+        pred, arc, tree_of = distinct_trees(graph, routes.predecessors[runs_of[0]],
+                                            routes.route_arc[runs_of[0]])
         depth = _depths(pred)
-        val = np.ones((n_t, nv, len(runs_of)))
+        val = np.ones((pred.shape[0], nv, len(runs_of)))
         for level in range(1, int(depth.max()) + 1):
             c, v = np.nonzero(depth == level)
             val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])

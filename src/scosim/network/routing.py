@@ -466,6 +466,8 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra
 
+    from scosim.network.rules import ban_tree_needed
+
     w = np.atleast_2d(np.asarray(weights, float))
     if w.shape[1] != len(graph.tail):
         raise ValueError(f"weights must have {len(graph.tail)} arcs; got {w.shape}")
@@ -485,10 +487,23 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     group_at = np.full(nv * nv, -1, dtype=np.int64)
     group_at[gt * nv + gh] = np.arange(len(gt))
     dst_of = graph.centre_dst[None, :]
+    # The destination sinks each transit-ban tree serves (its pairs' only use of it).
+    served = [graph.centre_dst[tree_of[tree_centre[t]] == t] for t in range(n_t)]
     for r in range(runs):
         dist = np.empty((n_t, nv))
         for s in range(barred.shape[0]):
             trees = np.flatnonzero(tree_set == s)
+            if s:
+                # A ban tree whose pairs' unrestricted routes already avoid the barred arcs
+                # is the unrestricted tree for those pairs (a shortest path that avoids them
+                # is shortest without them too): copy it instead of running Dijkstra again.
+                own = ban_tree_needed(preds[r], route_arc[r], barred[s], tree_centre[trees],
+                                      [served[t] for t in trees])
+                copy = trees[~own]
+                dist[copy] = dist[tree_centre[copy]]
+                preds[r, copy] = preds[r, tree_centre[copy]]
+                route_arc[r, copy] = route_arc[r, tree_centre[copy]]
+                trees = trees[own]
             if trees.size == 0:
                 continue
             # A transit ban routes its pairs on the graph without the banned economies' arcs.

@@ -283,6 +283,36 @@ def transit_trees(centre_economy: NDArray[np.int64],
             barred_arcs)
 
 
+def ban_tree_needed(pred: NDArray[np.int64], arc: NDArray[np.int64], barred: NDArray[np.bool_],
+                    base: NDArray[np.int64], targets: Sequence[NDArray[np.int64]],
+                    ) -> NDArray[np.bool_]:
+    """Whether tree ``base[k]``'s path to any vertex of ``targets[k]`` uses a barred arc.
+
+    A transit-ban tree needs its own Dijkstra run only then: otherwise its pairs' routes on
+    the whole graph avoid the barred economies and are shortest without them too. Walks the
+    predecessor chains of all the targets at once (a few dozen steps, the longest route's
+    length), so only the vertices the pairs read are looked at: ``pred`` and ``arc`` are one
+    run's (T, V) arrays as in :class:`~scosim.network.routing.Routes`; returns (K,).
+    """
+    sizes = np.array([len(x) for x in targets], dtype=np.int64)
+    row = np.repeat(np.asarray(base, np.int64), sizes)
+    cur = np.concatenate([np.asarray(x, np.int64) for x in targets]) if sizes.sum() else \
+        np.zeros(0, np.int64)
+    hit = np.zeros(len(cur), bool)
+    live = np.ones(len(cur), bool)
+    for _ in range(pred.shape[1]):  # a path visits each vertex at most once
+        a = arc[row, cur]
+        hit |= live & (a >= 0) & barred[np.maximum(a, 0)]
+        nxt = pred[row, cur]
+        live &= nxt >= 0
+        if not live.any():
+            break
+        cur = np.where(live, nxt, cur)
+    out = np.zeros(len(targets), bool)
+    np.logical_or.at(out, np.repeat(np.arange(len(targets)), sizes), hit)
+    return out
+
+
 def measure_arrays(measures: pd.DataFrame, project_ids: Sequence[str],
                    edge_ids: Sequence[str], arc_edge: Sequence[int], arc_node: Sequence[str],
                    money: Sequence[float], days: Sequence[float],
