@@ -115,8 +115,12 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
 
 def test_transit_insecurity_cuts_what_the_answer_reports(tmp_path, capsys):
     """delivered = flow x (1 - instability of the transit economy) (docs/network.md)."""
+    # No failure drawn (hazard 0): this is about gas lost in transit, not a pipeline that
+    # stops (tests/test_failure_draw.py).
     _, run_dir = _run(tmp_path, capsys, "corridor_energy.yaml",
-                      "--set", "parameters.network.instability.AFG=0.5")
+                      "--set", "parameters.network.instability.AFG=0.5",
+                      "--set", "parameters.network.failure_base=0",
+                      "--set", "parameters.network.failure_sensitivity=0")
     gas = _wide(run_dir, "corridor_gas_bcm")
     # Afghanistan is a transit economy for India's and Pakistan's gas, the consumer of its own.
     assert gas.loc[2035, "IND"] == pytest.approx(0.5 * _offtake("IND", "TAPI"), rel=1e-12)

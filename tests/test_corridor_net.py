@@ -57,7 +57,14 @@ def test_the_run_s_net_is_the_preview_s_net_gain_in_an_operating_year() -> None:
     q = pv.info["operating_share"]
     assert (q < 0.9).all()  # the expectation the preview takes, which the year does not
     # The preview's net gain with the project operating: its benefit over q, less its cost.
-    preview_net = (pv.gain + cost) / q - cost
+    # The run's net takes the payments as the run knows them in the year (the line standing
+    # in every run here: the expected values given that it stood so far; since 2026-12-07,
+    # when failures began to be drawn), over the same expenditure.
+    assert (arr.fail_year < 0).all()
+    known = arr._annual_cost(pv.info["expenditure_usd"], m.year - 1)
+    assert not np.allclose(known, cost, rtol=1e-6)  # not the entry's expected values
+    preview_net = (pv.gain + cost) / q - known
+    cost = known
     net, welfare = _last(m, NET) / 100.0, _last(m, "welfare_change_pct") / 100.0
     np.testing.assert_allclose(net, preview_net, rtol=1e-9, atol=1e-12)
     # What the net takes off is the preview's annualised cost share and, the line

@@ -13,10 +13,12 @@ reserves or retained earnings): docs/network.md, "The bank's lending limit".
 start of each model year, ``(R, Y)``. A loan counts from the year it is approved (the
 year the corridor enters into force) at its whole principal until construction starts,
 when it is disbursed, then as :func:`scosim.network.finance.loan_schedule` repays it:
-repayments free room. A failure is not drawn in a run (corridor finance is in
-expectation), so a non-recourse loan counts on its contractual schedule. Outstanding
-principal only falls after a loan is approved, so a loan that fits the limit in the
-year it is approved fits it in every later year.
+repayments free room. A non-recourse loan counts on its contractual schedule until
+the run's drawn failure of its corridor, when it is written off
+(:func:`scosim.network.failure_draw.written_off`; until 2026-12-07 no failure was drawn
+and every loan counted on its schedule). Outstanding principal only falls after a loan
+is approved, so a loan that fits the limit in the year it is approved fits it in every
+later year.
 """
 
 from __future__ import annotations

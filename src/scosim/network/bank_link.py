@@ -70,12 +70,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scosim.network.bank_book import LoanBook
-from scosim.network.finance import COST_OF_FUNDS, capital_shares
+from scosim.network.finance import COST_OF_FUNDS, capital_shares, loan_schedule
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -265,3 +265,46 @@ def _vote(lender: Lender, gain: np.ndarray) -> Lender:
     return replace(lender, runs=approved, rejected=rejected if rejected.any() else None,
                    board_yes=np.where(lender.runs, share, np.nan))
 
+
+def book_corridor_loans(corridor: Any, model: SCOModel, starting: np.ndarray, year: int,
+                        found: list[Lender]) -> None:
+    """Enter a corridor's loan in its bank's book; record where a bank declined it.
+
+    The loan is disbursed when construction starts (the spec's ``start_year``, else the
+    entry year) and repaid on the bank's profile (:func:`loan_schedule`), which frees room
+    under the limit for later corridors; a non-recourse loan is written off after the
+    run's drawn failure of its corridor (:func:`scosim.network.failure_draw.written_off`).
+
+    Args:
+        corridor: The :class:`~scosim.network.corridor.Corridor` entering into force.
+        model: The model.
+        starting: ``(R,)`` the runs it enters into force in.
+        year: The year of entry into force.
+        found: Its lenders (:func:`lenders`).
+    """
+    from scosim.network.failure_draw import written_off
+
+    share = corridor._bank_share()
+    if share <= 0:
+        return
+    start = corridor.proposal.start_year
+    begin = np.full(model.R, year if start is None else start, dtype=np.int64)
+    for lender in found:
+        if lender.declined is not None:
+            for i, code in enumerate(model.codes):
+                model.log.add(starting & lender.declined & corridor.hosts[i], year,
+                              "bank_loan_declined", code, corridor.pid, bank=str(lender.pid))
+        if lender.rejected is not None and lender.board_yes is not None:
+            for i, code in enumerate(model.codes):
+                model.log.add(starting & lender.rejected & corridor.hosts[i], year,
+                              "bank_loan_rejected", code, corridor.pid,
+                              bank=str(lender.pid), board_yes=lender.board_yes)
+        runs = starting & lender.runs
+        if lender.book is None or not runs.any():
+            continue
+        _, schedule = loan_schedule(np.full(model.R, corridor.cost_usd * share), lender.rate,
+                                    lender.tenor, min(lender.grace, lender.tenor - 1),
+                                    lender.tenor)
+        if corridor.proposal.financing == "bank_project":  # a failure's loan written off
+            schedule = written_off(schedule, corridor.fail_year, begin)
+        lender.book.book(runs, year, begin, schedule)

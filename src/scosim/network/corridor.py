@@ -25,20 +25,21 @@ from typing_extensions import override
 
 from scosim.model.events import EventField
 from scosim.model.phase_in import ratification_lag
-from scosim.network.bank_link import Lender, lenders
+from scosim.network.bank_link import Lender, book_corridor_loans, lenders
 from scosim.network.corridor_record import NET, corridor_indicators
+from scosim.network.failure_draw import RealisedFinance, realise
 from scosim.network.finance import (
     COST_OF_FUNDS,
     FinanceOutcome,
     annual_equivalent,
     failure_probability,
     finance_project,
-    loan_schedule,
     operating_share,
 )
 from scosim.network.hazard import run_hazard
 from scosim.network.loads import freight_ramped
 from scosim.network.mechanism import (
+    LEVER_FAILED,
     LEVER_FEE,
     LEVER_OPERATING,
     network_inputs,
@@ -93,10 +94,21 @@ class Corridor(ProposalType):
     exit_allowed = False
     indicators = {
         "corridor_operating": "1 if the economy hosts an operating corridor project",
-        "corridor_paid_usd": "US$, expected present value paid for adopted corridors "
-                             "(by their hosts, and by a lending bank's owners for its "
-                             "interest subsidy)",
-        "corridor_risk_usd": "US$, expected present-value loss borne if a corridor fails",
+        "corridor_paid_usd": "US$, present value paid for adopted corridors (by their "
+                             "hosts, and by a lending bank's owners for its interest "
+                             "subsidy): as paid where a corridor has failed in the run, "
+                             "else expected given that it stands",
+        "corridor_risk_usd": "US$, present-value loss borne from a corridor's failure: "
+                             "the loss where it has failed in the run, else the expected "
+                             "loss given that it stands",
+        "corridor_failed": "1 if the economy hosts a corridor that has failed in the run "
+                           "by the year (drawn from its failure hazard)",
+        "corridor_paid_expected_usd": "US$, expected present value paid for adopted "
+                                      "corridors as the Council priced it at entry into "
+                                      "force (what corridor_paid_usd averages to over runs)",
+        "corridor_risk_expected_usd": "US$, expected present-value loss from a corridor's "
+                                      "failure as priced at entry into force (what "
+                                      "corridor_risk_usd averages to over runs)",
         "corridor_gas_bcm": "bcm a year, pipeline gas the corridors deliver to the economy",
         "corridor_power_twh": "TWh a year, electricity the corridors deliver to the economy",
         "corridor_gas_sold_bcm": "bcm a year, pipeline gas the corridors deliver from the "
@@ -190,6 +202,10 @@ class Corridor(ProposalType):
         self.owners_risk = np.zeros((model.R, model.N))
         # The rate of those present values, which they are annualised at (Lender's).
         self.funds_rate = np.full(model.R, COST_OF_FUNDS)
+        # What a run knows of them each year, its failure drawn (network.failure_draw),
+        # which the run's indicators and net take; and the year it fails, -1: it stands.
+        self.known = RealisedFinance(model.R, model.years, model.N)
+        self.fail_year = np.full(model.R, -1, dtype=np.int64)
 
     # ------------------------------------------------------------------ council
     @override
@@ -294,18 +310,22 @@ class Corridor(ProposalType):
         pv = fin.paid - fin.recovered + fin.owners_risk
         return annual_equivalent(pv, fin.discount_rate[:, None]) / expenditure
 
-    def _annual_cost(self, expenditure: np.ndarray) -> np.ndarray:
-        """What the run's net welfare takes off: :meth:`_cost_share` of the finance at entry.
+    def _annual_cost(self, expenditure: np.ndarray, year: int | None = None) -> np.ndarray:
+        """What the run's net welfare takes off: :meth:`_cost_share` of the finance.
 
-        The payments, salvage and owners' risk fixed when the corridor entered into force
-        (zero in runs where it has not), annualised at their rate and over ``expenditure``
-        (the year's) exactly as the preview's cost share is, so the run's net welfare is the
-        preview's net gain realised in the year's economy.
+        The payments, salvage and owners' risk as the run knows them in ``year`` (its
+        failure drawn: :mod:`scosim.network.failure_draw`), or with ``year`` None the
+        expected values fixed when the corridor entered into force (zero in runs where it
+        has not), annualised at their rate and over ``expenditure`` (the year's) exactly
+        as the preview's cost share is.
         """
         zero = np.zeros_like(self.paid)
-        fin = FinanceOutcome(paid=self.paid, risk=self.risk, bank_loss=zero[:, 0],
-                             owners_risk=self.owners_risk, recovered=self.recovered,
-                             owners_subsidy=zero, discount_rate=self.funds_rate)
+        paid, risk, recovered, owners = ((self.paid, self.risk, self.recovered,
+                                          self.owners_risk) if year is None
+                                         else self.known.at(year))
+        fin = FinanceOutcome(paid=paid, risk=risk, bank_loss=zero[:, 0], owners_risk=owners,
+                             recovered=recovered, owners_subsidy=zero,
+                             discount_rate=self.funds_rate)
         return self._cost_share(fin, expenditure)
 
     def _finance(self, model: SCOModel, pf: np.ndarray,
@@ -494,8 +514,11 @@ class Corridor(ProposalType):
         ops[:, self.p_index] = np.where(active, new, cur)
         fee[:, self.p_index] = np.where(active, self.proposal.transit_fee_usd_per_teu,
                                         fee[:, self.p_index])
+        failed = policy.levers.get(LEVER_FAILED, np.full((R, P), -1, dtype=np.int64)).copy()
+        failed[:, self.p_index] = np.where(active, self.fail_year, failed[:, self.p_index])
         policy.levers[LEVER_OPERATING] = ops
         policy.levers[LEVER_FEE] = fee
+        policy.levers[LEVER_FAILED] = failed
 
     @override
     def enter_into_force(self, model: SCOModel, starting: np.ndarray, year: int) -> None:
@@ -524,40 +547,12 @@ class Corridor(ProposalType):
         self.recovered = np.where(starting[:, None], fin.recovered, self.recovered)
         self.owners_risk = np.where(starting[:, None], fin.owners_risk, self.owners_risk)
         self.funds_rate = np.where(starting, fin.discount_rate, self.funds_rate)
+        # Whether and when it fails in each run, and what is paid and lost as it happens.
+        self.fail_year = np.where(starting, realise(self, model, starting, year, pf, found),
+                                  self.fail_year)
         for i, code in enumerate(model.codes):
             model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
-        self._book_loans(model, starting, year, found)
-
-    def _book_loans(self, model: SCOModel, starting: np.ndarray, year: int,
-                    found: list[Lender]) -> None:
-        """Enter the loan in its bank's book; record where a bank declined it.
-
-        The loan is disbursed when construction starts (the spec's ``start_year``, else
-        the entry year) and repaid on the bank's profile (:func:`loan_schedule`), which
-        frees room under the limit for later corridors.
-        """
-        share = self._bank_share()
-        if share <= 0:
-            return
-        start = self.proposal.start_year
-        begin = np.full(model.R, year if start is None else start, dtype=np.int64)
-        for lender in found:
-            if lender.declined is not None:
-                for i, code in enumerate(model.codes):
-                    model.log.add(starting & lender.declined & self.hosts[i], year,
-                                  "bank_loan_declined", code, self.pid, bank=str(lender.pid))
-            if lender.rejected is not None and lender.board_yes is not None:
-                for i, code in enumerate(model.codes):
-                    model.log.add(starting & lender.rejected & self.hosts[i], year,
-                                  "bank_loan_rejected", code, self.pid, bank=str(lender.pid),
-                                  board_yes=lender.board_yes)
-            runs = starting & lender.runs
-            if lender.book is None or not runs.any():
-                continue
-            _, schedule = loan_schedule(np.full(model.R, self.cost_usd * share), lender.rate,
-                                        lender.tenor, min(lender.grace, lender.tenor - 1),
-                                        lender.tenor)
-            lender.book.book(runs, year, begin, schedule)
+        book_corridor_loans(self, model, starting, year, found)
 
     # ------------------------------------------------------------------ record
     @classmethod

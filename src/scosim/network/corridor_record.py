@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim.model.gdp_shares import expenditure_usd, gdp_over_expenditure
-from scosim.network.mechanism import LEVER_OPERATING
+from scosim.network.mechanism import LEVER_FAILED, operating_projects
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -58,25 +58,38 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
         # welfare_change_pct's own expression, so the two are equal to the bit.
         return {NET: (np.asarray(model.welfare, float) - 1.0) * 100.0}
     operating = np.zeros((model.R, model.N), bool)
+    failed = np.zeros((model.R, model.N), bool)
     paid = np.zeros((model.R, model.N))
     risk = np.zeros((model.R, model.N))
+    paid_exp = np.zeros((model.R, model.N))
+    risk_exp = np.zeros((model.R, model.N))
     cost = np.zeros((model.R, model.N))
-    ops = policy.levers.get(LEVER_OPERATING)
+    ops = operating_projects(policy.levers, model.year)  # built and not failed
+    gone = policy.levers.get(LEVER_FAILED)
     # The year's expenditure E' in US$, as the preview divides by its year's (at its GE
     # with the project, here the year's own): the level yearly charge is a smaller share
     # of a larger economy (docs/network.md, "One rate for a present value and its
     # annual equivalent").
     expenditure = expenditure_usd(model, model.ge)
     for arr in arrangements:
+        if gone is not None:
+            down = (gone[:, arr.p_index] >= 0) & (model.year >= gone[:, arr.p_index])
+            failed |= (down & arr.in_force)[:, None] & arr.hosts[None, :]
         if ops is not None:
-            on = (ops[:, arr.p_index] >= 0) & (model.year >= ops[:, arr.p_index])
+            on = ops[:, arr.p_index]
             operating |= on[:, None] & arr.hosts[None, :]
             # O&M from the first operating year, as the preview counts it.
             cost += np.where((on & arr.in_force)[:, None], arr.upkeep_usd / expenditure,
                              0.0)
-        paid += np.where(arr.in_force[:, None], arr.paid, 0.0)
-        risk += np.where(arr.in_force[:, None], arr.risk, 0.0)
-        cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure), 0.0)
+        # As the run knows them this year: paid and lost where the corridor has failed,
+        # expected given that it stands elsewhere (network.failure_draw).
+        known_paid, known_risk, _, _ = arr.known.at(model.year)
+        paid += np.where(arr.in_force[:, None], known_paid, 0.0)
+        risk += np.where(arr.in_force[:, None], known_risk, 0.0)
+        paid_exp += np.where(arr.in_force[:, None], arr.paid, 0.0)
+        risk_exp += np.where(arr.in_force[:, None], arr.risk, 0.0)
+        cost += np.where(arr.in_force[:, None], arr._annual_cost(expenditure, model.year),
+                         0.0)
     # Deliveries of the projects in operation this year (after transit insecurity and
     # closures), as the network step found them; only projects proposed here operate.
     # Recorded for transport corridors too (zeros): every declared indicator is recorded.
@@ -88,6 +101,8 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
     # economy pays and risks nothing the cost is 0.0 and the net is its welfare change.
     net = (np.asarray(model.welfare, float) - 1.0) * 100.0 - 100.0 * cost
     return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
+            "corridor_failed": failed.astype(float),
+            "corridor_paid_expected_usd": paid_exp, "corridor_risk_expected_usd": risk_exp,
             "corridor_risk_usd": risk, NET: net, ENERGY: energy_pct(model),
             "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
             "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),

@@ -9,6 +9,9 @@ Levers read from the policy state (docs/network.md, "Running corridors in a scen
 * ``policy.levers["corridor_operating_year"]`` (R, P) int: first year each project operates,
   -1 where it is not built; written by ``corridor`` proposals in their ``apply``. A
   project's first ``INITIAL_PHASE_YEARS`` years from it run at its initial capacity.
+* ``policy.levers["corridor_failure_year"]`` (R, P) int: the year a project drawn to fail
+  stops for good, -1 where it does not (:mod:`scosim.network.failure_draw`); from that year
+  on it does not operate.
 * ``policy.levers["corridor_transit_fee"]`` (R, P) float: US$ per TEU on each project route.
 * ``policy.levers["insecurity"]`` (R, N) in [0, 1]: instability per economy, written by a
   security mechanism if one fills the ``security`` slot; otherwise the scenario series
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
 #: Lever names (documented contract with proposal types and the security slot).
 LEVER_OPERATING = "corridor_operating_year"
 LEVER_FEE = "corridor_transit_fee"
+LEVER_FAILED = "corridor_failure_year"
 LEVER_INSECURITY = "insecurity"
 #: Income out of the GE's sight, share of GDP (R, N), added to the realised welfare
 #: (``scosim.model.builtin_mechanisms``); written here for transit fees.
@@ -316,13 +320,33 @@ def shared_network(model: SCOModel) -> CachedNetwork:
     return net
 
 
+def operating_projects(levers: dict[str, Any], year: int) -> np.ndarray | None:
+    """(R, P) bool, projects operating in ``year``: built, and not failed (None: no corridor).
+
+    Every reader of the operating-year lever goes through here (the network step, the
+    corridor indicators, the security slot's served crossings), so a failed project stops
+    everywhere at once.
+    """
+    ops = levers.get(LEVER_OPERATING)
+    if ops is None:
+        return None
+    ops = np.asarray(ops)
+    on = (ops >= 0) & (year >= ops)
+    failed = levers.get(LEVER_FAILED)
+    if failed is not None:
+        failed = np.asarray(failed)
+        on &= ~((failed >= 0) & (year >= failed))
+    return on
+
+
 def network_inputs(model: SCOModel, policy: PolicyState, year: int,
                    exclude: str | None = None) -> dict[str, np.ndarray]:
     """The (R, ...) inputs of the year's network step from the policy state and scenario."""
     cn = shared_network(model)
     R, P, E = model.R, len(cn.net.project_ids), len(cn.net.edge_ids)
     ops = policy.levers.get(LEVER_OPERATING)
-    active = np.zeros((R, P), bool) if ops is None else (ops >= 0) & (year >= ops)
+    on = operating_projects(policy.levers, year)
+    active = np.zeros((R, P), bool) if on is None else on
     # A project's first years run at its initial capacity (network.energy, network.loads).
     initial_phase = (np.zeros((R, P), bool) if ops is None
                      else active & (year - ops < INITIAL_PHASE_YEARS))

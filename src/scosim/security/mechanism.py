@@ -310,10 +310,13 @@ class SecurityMechanism(Mechanism):
 
     def _served(self, model: SCOModel, policy: PolicyState, year: int) -> np.ndarray | None:
         """Trafficking crossings served by a freight corridor operating in ``year``."""
-        ops = policy.levers.get("corridor_operating_year")
-        if ops is None or self.hosts is None:
+        if policy.levers.get("corridor_operating_year") is None or self.hosts is None:
             return None
-        operating = (np.asarray(ops) >= 0) & (year >= np.asarray(ops))
+        from scosim.network.mechanism import operating_projects
+
+        # Built and not failed (a failed corridor serves no crossing).
+        operating = operating_projects(policy.levers, year)
+        assert operating is not None
         return corridor_crossings(self.hosts, operating, tuple(model.codes))
 
     @override
