@@ -87,7 +87,7 @@ class Corridor(ProposalType):
 
     name = "corridor"
     # Read by the corridor_network mechanism (scosim.model.lever_writers).
-    writes_levers = (LEVER_OPERATING, LEVER_FEE)
+    writes_levers = (LEVER_OPERATING, LEVER_FEE, LEVER_FAILED)
     spec = CorridorProposal
     default_decision_rule = "interested_members"
     # Infrastructure is sunk: participants do not leave a built corridor.

@@ -65,7 +65,7 @@ _FINANCE = ("supervision", "deposit_insurance", "resolution", "information",
 WRITES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("customs_union", "free_trade_area", "accession", "application",
                      "declaration", "development_bank"), ()),
-    "corridor": ("corridor_operating_year", "corridor_transit_fee"),
+    "corridor": ("corridor_operating_year", "corridor_transit_fee", "corridor_failure_year"),
     "rats_upgrade": ("rats_pooling", "rats_contribution"),
     "banking_union": tuple(f"finance.{n}" for n in _FINANCE),
     "national_currency_settlement": ("finance.settlement_floor",),
