@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ from numpy.typing import NDArray
 
 from scosim.finance.contagion import ExternalAssetsShortfall
 from scosim.finance.ensemble import simulate_from
+from scosim.finance.rows import same_rows
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.network.finance import COST_OF_FUNDS
@@ -202,6 +203,18 @@ def _state_key(state: FinanceState) -> bytes:
     return h.digest()
 
 
+def _first(levers: Levers) -> Levers:
+    """The first run's levers (every array's first axis of length 1)."""
+    return replace(levers, **{f.name: getattr(levers, f.name)[:1] for f in fields(Levers)
+                              if isinstance(getattr(levers, f.name), np.ndarray)})
+
+
+def _same_levers(levers: Levers) -> bool:
+    """Whether every run has the same levers (every array's rows equal)."""
+    return same_rows(*(x for f in fields(Levers)
+                       if isinstance(x := getattr(levers, f.name), np.ndarray)))
+
+
 def _since(events: StagedEvents, year: int) -> StagedEvents:
     """The events of ``year`` and later: earlier ones are in the run's balance sheets."""
     return StagedEvents(events.vote_year,
@@ -279,14 +292,26 @@ def union_value(
             # no other shock, so every draw starts the years in force from the same
             # balance sheets, and those years get the same draws as with no event: the
             # difference is the crisis's, not the seed's.
+            # Nothing is drawn (the draws are multiplied by 0) and every draw starts from
+            # the same balance sheets with the same levers, so every draw replays the same
+            # record: it is stepped once and repeated, the same bits as stepping every
+            # draw (the step works draw by draw; tests/test_finance_rows.py compares the
+            # two). Levers that differ between draws are replayed draw by draw.
+            alike = _same_levers(lev["without"])
+            n, one, first = (draws, lev["without"], start)
+            if alike:
+                n, one = 1, _first(one)
+                first = None if start is None else _run_state(start, 0)
             try:
-                _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
-                                         seed=seed, gdp_shocks=shocks, sanctions=sanctions,
-                                         levers=lambda _y, _r: lev["without"], drawn=False,
-                                         state=start)
+                _, start = simulate_from(
+                    fs, list(range(events.first_year, entry)), n, seed=seed,
+                    gdp_shocks=shocks, sanctions=sanctions, levers=lambda _y, _r: one,
+                    drawn=False, state=first)
             except ExternalAssetsShortfall as exc:
                 exc.when = f"the replayed year {exc.year} (staged events only)"
                 raise
+            if alike:
+                start = _repeat(start, draws)
     # One ensemble each, the same seed: the two share every draw (common random numbers).
     out = {}
     for k, v in lev.items():
