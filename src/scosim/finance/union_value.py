@@ -81,7 +81,8 @@ FloatArray = NDArray[np.float64]
 #: (docs/finance.md gives both).
 HORIZON_YEARS = 5
 #: Draws of the ensemble. An assumption: the Monte Carlo error of each member's value is
-#: reported (``value_se``); 200 keeps the preview to about a second.
+#: reported (``value_se``); 200 keeps each run's preview to about 0.1 s of CPU
+#: (docs/finance.md section 10, "What the vote's preview costs").
 DRAWS = 200
 #: The rate money flows are discounted at: the members' cost of funds, the rate a
 #: corridor's money flows are valued at (OECD-DAC's 7 % for a lower-middle-income country;
@@ -399,9 +400,10 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
     vote year's are known to the summit but not yet in them (the year's finance step
     comes after it), so the ensemble replays them (:func:`staged_events`). Runs on the
     same balance sheets and set share one ensemble: in the first year, when every run is
-    on the calibrated ones, one for the batch; later, one per run (about half a second
-    each at the default draws). A finance plug-in without a ``state`` is priced from the
-    calibrated balance sheets with every known event, as before 2026-12-07.
+    on the calibrated ones, one for the batch; later, one per run (about 0.1 s of CPU
+    each at the default draws, docs/finance.md section 10). A finance plug-in without a
+    ``state`` is priced from the calibrated balance sheets with every known event, as
+    before 2026-12-07.
 
     Args:
         arr: The :class:`scosim.finance.proposals.BankingUnion` being voted on.
