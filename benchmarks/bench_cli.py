@@ -31,7 +31,8 @@ Cases (``--sizes`` sets the replications of the ``run`` cases; empty: start-up o
                    scosim defers (``scosim._mesa``): the import as it was before them
     run-N          ``scosim run scenarios/customs_union.yaml --replications N`` with plots,
                    results written to a temporary directory removed after each run
-                   (``--scenario`` runs another, e.g. one that summarises every indicator)
+                   (``--scenario`` runs another, e.g. one that summarises every indicator,
+                   and ``--set PATH=VALUE`` overrides its values as ``scosim run`` does)
     before-run-N   with ``--before-src DIR``: the same command from another source tree
                    (``PYTHONPATH=DIR``), to time a change against the code before it
 
@@ -105,8 +106,10 @@ def measure(cmd: list[str], cwd: Path, pythonpath: str = "") -> dict[str, float]
     }
 
 
-def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO) -> dict[str, list[str]]:
-    """Command lines by case name; run cases (of ``scenario``) write into ``workdir/out``."""
+def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO,
+          overrides: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Command lines by case name; run cases (of ``scenario``, with ``--set`` each of
+    ``overrides``) write into ``workdir/out``."""
     base = _scosim()
     out: dict[str, list[str]] = {
         "version": [*base, "--version"],
@@ -117,6 +120,7 @@ def cases(sizes: list[int], workdir: Path, scenario: Path = SCENARIO) -> dict[st
     }
     for n in sizes:
         out[f"run-{n}"] = [*base, "run", str(scenario), "--replications", str(n),
+                           *(a for o in overrides for a in ("--set", o)),
                            "--out", str(workdir / "out"), "--quiet"]
     return out
 
@@ -176,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--scenario", type=Path, default=SCENARIO,
                     help="scenario of the run cases (default scenarios/customs_union.yaml)")
+    ap.add_argument("--set", dest="overrides", action="append", default=[],
+                    metavar="PATH=VALUE",
+                    help="a scenario override for the run cases, as scosim run's --set "
+                         "(repeatable)")
     ap.add_argument("--note", default="", help="free text stored with the result (e.g. the load)")
     ap.add_argument("--cases", default="",
                     help="comma-separated case names to run (default: all), e.g. "
@@ -191,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = list(os.getloadavg())
     (work / "empty").mkdir()
     try:
-        cmds = cases(sizes, work, args.scenario.resolve())
+        cmds = cases(sizes, work, args.scenario.resolve(), tuple(args.overrides))
         if args.before_src:
             for n in sizes:
                 cmds[f"before-run-{n}"] = cmds[f"run-{n}"]

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from scosim.finance.clearing import clear
 from scosim.finance.debtrank import debtrank
+from scosim.finance.rows import repeat_row, same_rows
 
 if TYPE_CHECKING:
     from scosim.finance.system import FinanceParams
@@ -169,14 +170,14 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
         ExternalAssetsShortfall: Where ``e - out_of + into`` is negative (a ``ValueError``
             naming the economy and the run's row).
     """
-    L_r = np.maximum(L[None] - parked, 0.0)
-    target = haircut * L[None]  # this year's freeze, counted on the whole claim
-    again = np.clip(np.divide(target - parked, L_r, out=np.zeros_like(L_r), where=L_r > 0),
-                    0.0, 1.0)
-    h = np.where(parked > 0, again, haircut)
-    into, out_of = parked.sum(axis=1), parked.sum(axis=2)
-    # Exactly zero where nothing is parked: the sum keeps the tables' figures bit for bit.
-    change = np.einsum("rji->ri", h * L_r - haircut * L[None])
+    R = e.shape[0]
+    if same_rows(haircut, parked):
+        # Every run with the same frozen claims and sanctions (a vote's preview from one
+        # run's balance sheets): the network is worked out once, row-wise, and repeated.
+        one = _network(L, haircut[:1], parked[:1])
+        L_r, h, into, out_of, change, frozen_full = (repeat_row(x, R) for x in one)
+    else:
+        L_r, h, into, out_of, change, frozen_full = _network(L, haircut, parked)
     e_net = e - out_of + into
     if (e_net < 0).any():
         r, i = (int(k) for k in np.argwhere(e_net < 0)[0])
@@ -191,7 +192,27 @@ def unfrozen_network(L: FloatArray, haircut: FloatArray, parked: FloatArray,
             f"parameters.finance.lgd to {LGD_SAFE} or less, where no economy can reach it "
             "whatever the shock, or stage a smaller gdp_shock", r, name)
     return Network(L=L_r, haircut=h, e=e_net, c_in=c_in - into, l_out=l_out - out_of,
-                   frozen_full=np.einsum("rji,ji->ri", haircut, L) + change)
+                   frozen_full=frozen_full)
+
+
+def _network(L: FloatArray, haircut: FloatArray,
+             parked: FloatArray) -> tuple[FloatArray, ...]:
+    """:func:`unfrozen_network`'s parts that do not depend on external assets, row by row.
+
+    Returns:
+        ``(L_r, h, into, out_of, change, frozen_full)``: the claims still owed, their
+        share frozen this year, what is parked for and by each economy, the change in
+        what this year's freeze takes, and what it takes if every debtor pays in full.
+    """
+    L_r = np.maximum(L[None] - parked, 0.0)
+    target = haircut * L[None]  # this year's freeze, counted on the whole claim
+    again = np.clip(np.divide(target - parked, L_r, out=np.zeros_like(L_r), where=L_r > 0),
+                    0.0, 1.0)
+    h = np.where(parked > 0, again, haircut)
+    into, out_of = parked.sum(axis=1), parked.sum(axis=2)
+    # Exactly zero where nothing is parked: the sum keeps the tables' figures bit for bit.
+    change = np.einsum("rji->ri", h * L_r - haircut * L[None])
+    return L_r, h, into, out_of, change, np.einsum("rji,ji->ri", haircut, L) + change
 
 
 def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray,
@@ -224,7 +245,8 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
         res = clear(e, L_r, b, seniority=params.seniority, alpha=params.alpha,
                     beta=params.beta, haircut=haircut)
         P = res.payment_matrix
-        kept = borne_by_creditor_banks(L_r - P, res.default, res.equity)
+        unpaid = L_r - P
+        kept, left, written_off = _defaulters(unpaid, res.default, res.equity, haircut)
         return Contagion(
             failed=res.default,
             ext_recovery=np.divide(res.external_paid, b, out=np.ones_like(b), where=b > 0),
@@ -233,16 +255,16 @@ def contagion(params: FinanceParams, L: FloatArray, e: FloatArray, b: FloatArray
             # The rest of what a defaulter leaves unpaid, passed on by creditor banks that
             # fail in turn. Without it the debtors' side fell short of the creditors' side
             # (loss_contagion) wherever one failed system was another's creditor.
-            interbank_passed_on=_left_unpaid(L_r - P, res.default) - kept,
+            interbank_passed_on=left - kept,
             K_after=res.equity,
             contagion_round=res.default_round.astype(float),
             loss_sanctions=np.einsum("rji,rji->ri", haircut, P),
             # What a defaulting debtor does not pay, frozen or not: with the frozen share of
             # what it pays (loss_sanctions) it adds up to the creditor's loss, L - (1 - h) P.
-            loss_contagion=np.einsum("rji->ri", L_r - P),
+            loss_contagion=np.einsum("rji->ri", unpaid),
             loss_default_costs=res.default_cost,
             parked_pairs=haircut * P,
-            written_off_pairs=_frozen_unpaid(haircut, L_r - P, res.default),
+            written_off_pairs=written_off,
         )
     if params.kernel == "debtrank":
         return _debtrank(L_r, e, b, c_in, frozen_full, l_out, haircut, capital)
@@ -310,6 +332,25 @@ def _debtrank(L: FloatArray, e: FloatArray, b: FloatArray, c_in: FloatArray,
         parked_pairs=haircut * P,
         written_off_pairs=_frozen_unpaid(haircut, unpaid, failed),
     )
+
+
+def _defaulters(unpaid: FloatArray, default: BoolArray, equity: FloatArray,
+                haircut: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """What defaulters leave unpaid: kept by creditor banks, in all, and frozen (clearing).
+
+    :func:`borne_by_creditor_banks`, :func:`_left_unpaid` and :func:`_frozen_unpaid`, each
+    0 in a run with no defaulter (all three are masked to defaulters): worked out for the
+    runs with one only, row by row, so the same bits as for every run.
+    """
+    R, N = default.shape
+    rows = np.flatnonzero(default.any(axis=1))
+    kept, left, frozen = np.zeros((R, N)), np.zeros((R, N)), np.zeros((R, N, N))
+    if rows.size:
+        u, d = unpaid[rows], default[rows]
+        kept[rows] = borne_by_creditor_banks(u, d, equity[rows])
+        left[rows] = _left_unpaid(u, d)
+        frozen[rows] = _frozen_unpaid(haircut[rows], u, d)
+    return kept, left, frozen
 
 
 def _frozen_unpaid(haircut: FloatArray, unpaid: FloatArray, default: BoolArray) -> FloatArray:

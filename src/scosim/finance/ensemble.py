@@ -10,19 +10,50 @@ and a policy and its baseline with the same seed share their shocks.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from scosim.data.calibration import load_calibration
 from scosim.finance.contagion import ExternalAssetsShortfall
-from scosim.finance.shocks import sanctions_matrix
+from scosim.finance.shocks import Drawn, sanctions_matrix
 from scosim.finance.system import INDICATORS, FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
 
 __all__ = ["simulate", "simulate_from"]
 
 FloatArray = NDArray[np.float64]
+
+
+#: Ensembles up to this many run-years keep their draws for the next call with the same
+#: seed and shape: a vote's preview runs its ensemble with and without the union, and
+#: again for every run tabled on other balance sheets, all on the same draws.
+_KEEP_DRAWS = 10_000
+
+
+def _draws(seed: int, R: int, T: int, N: int) -> tuple[FloatArray, FloatArray]:
+    """The ensemble's GDP draws ``(R, T, N)`` and finance draws ``(R, T, N + 1)``, read-only.
+
+    Run ``r``'s own streams (``finance_gdp`` and ``finance``), each drawn for all ``T``
+    years at once: the same numbers as drawn a year at a time (the finance step draws
+    ``N + 1`` normals a run each year, :func:`scosim.finance.shocks.asset_shocks`).
+    """
+    if R * T > _KEEP_DRAWS:
+        return _make_draws(seed, R, T, N)
+    return _kept_draws(seed, R, T, N)
+
+
+def _make_draws(seed: int, R: int, T: int, N: int) -> tuple[FloatArray, FloatArray]:
+    """:func:`_draws`, made afresh (read-only: the kept ones are shared by later calls)."""
+    z = np.stack([stream(seed, r, "finance_gdp").standard_normal((T, N)) for r in range(R)])
+    fin = np.stack([stream(seed, r, "finance").standard_normal((T, N + 1))
+                    for r in range(R)])
+    z.flags.writeable = fin.flags.writeable = False
+    return z, fin
+
+
+_kept_draws = lru_cache(maxsize=8)(_make_draws)
 
 
 def simulate(
@@ -100,9 +131,8 @@ def simulate_from(
         fs = fs.with_params(oil_sd=0.0, idio_sd=0.0)
         fs.premium = priced
     R, T, N = runs, len(years), fs.N
-    gdp_gens = [stream(seed, r, "finance_gdp") for r in range(R)]
-    fin_gens = [stream(seed, r, "finance") for r in range(R)]
-    z = np.stack([g.standard_normal((T, N)) for g in gdp_gens])
+    z, fin = _draws(int(seed), R, T, N)
+    fin_gens = Drawn(fin)
     state = fs.initial_state(R) if state is None else state
     out = {k: np.zeros((R, T, N)) for k in INDICATORS}
     rounds = np.zeros((R, T))

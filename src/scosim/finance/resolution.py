@@ -109,6 +109,20 @@ class Resolved:
     fund_received: FloatArray
 
 
+def _liquidation(liquidation_loss: Callable[..., ClassLosses], res: BoolArray,
+                 by_rows: bool) -> ClassLosses:
+    """:func:`resolve`'s liquidation losses, worked out only for the runs in resolution."""
+    if not by_rows:
+        return liquidation_loss()
+    rows = np.flatnonzero(res.any(axis=1))
+    some = liquidation_loss(rows)
+    parts = {}
+    for name in ("insured", "uninsured", "ordinary"):
+        parts[name] = np.zeros(res.shape)  # ClassLosses.none shares one array
+        parts[name][rows] = getattr(some, name)
+    return ClassLosses(**parts)
+
+
 def resolve(
     equity: FloatArray,
     assets: FloatArray,
@@ -121,7 +135,8 @@ def resolve(
     uninsured: FloatArray,
     insured: FloatArray,
     fund: FloatArray,
-    liquidation_loss: Callable[[], ClassLosses],
+    liquidation_loss: Callable[..., ClassLosses],
+    by_rows: bool = False,
 ) -> Resolved:
     """Intervene before contagion; bail-in, fund and treasury in the BRRD's order.
 
@@ -143,6 +158,10 @@ def resolve(
             estate laid down art. 108's ranking and no more than the failure path's
             loss (0 where it would not fail), (R, N) each;
             called only if the resolution authority catches a system.
+        by_rows: Call ``liquidation_loss(rows)`` with the runs (indices) where the
+            resolution authority catches a system, for those runs' rows only: elsewhere
+            the losses are not read (no bail-in, deposit bail-in or fund payment is made
+            for a system the authority does not resolve), so the others are 0.
 
     Returns:
         A :class:`Resolved`.
@@ -160,7 +179,7 @@ def resolve(
     res = caught & res_on
     loss = ClassLosses.none(E.shape)
     if np.any(res):  # the counterfactual clearing only in a year with a resolution
-        loss = liquidation_loss()
+        loss = _liquidation(liquidation_loss, res, by_rows)
         caught, bail_ord, inject = caught_gap(np.minimum(ordinary, other * loss.ordinary))
         res = caught & res_on
     brrd = levers.public_backstop == "brrd"

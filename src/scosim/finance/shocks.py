@@ -31,7 +31,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from scosim.finance.rows import repeat_row, same_rows
+
 __all__ = [
+    "Drawn",
     "asset_shock_sd",
     "asset_shocks",
     "dollar_channel",
@@ -44,17 +47,42 @@ FloatArray = NDArray[np.float64]
 Rng = np.random.Generator | Sequence[np.random.Generator]
 
 
-def draw_normals(rng: Rng, R: int, shape: tuple[int, ...] = ()) -> FloatArray:
+class Drawn:
+    """Normal draws made in advance, one ``(T, *shape)`` block per run, handed out in turn.
+
+    Each run's generator gives the same numbers drawn a year at a time or all at once, so
+    a block drawn ahead (and shared by the calls that use the same streams, as a vote's
+    ensembles do: :mod:`scosim.finance.ensemble`) gives what the generators would.
+    """
+
+    def __init__(self, draws: FloatArray) -> None:
+        """Hand out ``draws`` ``(R, T, *shape)``, ``draws[:, t]`` at the ``t``-th call."""
+        self.draws = draws
+        self.t = 0
+
+    def take(self, R: int, shape: tuple[int, ...]) -> FloatArray:
+        """The next year's draws ``(R, *shape)``; a different shape or too many calls raise."""
+        if (R, *shape) != (self.draws.shape[0], *self.draws.shape[2:]) \
+                or self.t >= self.draws.shape[1]:
+            raise ValueError(f"draws made ahead are {self.draws.shape} (runs, years, ...), "
+                             f"asked for {(R, *shape)} in year {self.t}")
+        self.t += 1
+        return self.draws[:, self.t - 1].copy()
+
+
+def draw_normals(rng: Rng | Drawn, R: int, shape: tuple[int, ...] = ()) -> FloatArray:
     """Standard normal draws of shape ``(R, *shape)``.
 
     Args:
-        rng: One generator for the batch, or one generator per run.
+        rng: One generator for the batch, one generator per run, or draws made ahead.
         R: Number of runs.
         shape: Shape of each run's draw.
 
     Returns:
         The draws.
     """
+    if isinstance(rng, Drawn):
+        return rng.take(R, shape)
     if isinstance(rng, np.random.Generator):
         return rng.standard_normal((R, *shape))
     gens = list(rng)
@@ -66,7 +94,7 @@ def draw_normals(rng: Rng, R: int, shape: tuple[int, ...] = ()) -> FloatArray:
 def asset_shocks(
     gdp_shocks: ArrayLike,
     fuel_exports_gdp: ArrayLike,
-    rng: Rng,
+    rng: Rng | Drawn,
     *,
     oil_sd: float,
     gdp_beta: float = 1.0,
@@ -214,6 +242,13 @@ def dollar_channel(
     S = np.asarray(severity, float)
     R, N, _ = S.shape
     n = np.broadcast_to(np.asarray(settlement, float), (R, N, N))
+    if same_rows(S, n):
+        # Every run under the same sanctions and settlement (a vote's preview, every
+        # year of an ensemble): one row's result, row-wise arithmetic, repeated.
+        one = dollar_channel(S[:1], n[:1], secondary=secondary,
+                             dollar_trade_cost=dollar_trade_cost,
+                             settlement_leakage=settlement_leakage)
+        return repeat_row(one[0], R), repeat_row(one[1], R)
     s_t = 1.0 - np.prod(1.0 - S, axis=1)  # overall severity on each target (R, N)
     direct = 1.0 - (1.0 - S) * (1.0 - np.swapaxes(S, 1, 2))  # both directions of b <-> t
     # Settlement in national currencies shields all but its leaked share.

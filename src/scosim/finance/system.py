@@ -39,7 +39,7 @@ from scosim.finance.levers import (
 )
 from scosim.finance.liquidation import ClassLosses, outside_losses, ranked_losses, smaller
 from scosim.finance.resolution import resolve
-from scosim.finance.shocks import Rng, asset_shock_sd, asset_shocks, dollar_channel
+from scosim.finance.shocks import Drawn, Rng, asset_shock_sd, asset_shocks, dollar_channel
 
 __all__ = [
     "INDICATORS",
@@ -287,7 +287,7 @@ def step(
     gdp_shocks: ArrayLike,
     sanctions: ArrayLike,
     levers: Levers,
-    rng: Rng,
+    rng: Rng | Drawn,
     *,
     premium: ArrayLike = 0.0,
 ) -> tuple[FinanceState, dict[str, FloatArray]]:
@@ -365,8 +365,14 @@ def step(
     # class loses at most what it would lose if the authority did nothing and the system
     # went through this year's clearing; a system that would not fail has no creditor to
     # bail in, so it meets the 8 % through its shareholders' loss or gets no public money.
-    def liquidation_loss() -> ClassLosses:
-        cf = contagion(params, L, e, b0, c_in, frozen_full, l_out, haircut, state.capital)
+    def liquidation_loss(rows: NDArray[np.intp] | None = None) -> ClassLosses:
+        # Only for the runs where a system is resolved (``rows``): the clearing works run
+        # by run, and elsewhere the bound is not read (finance/resolution.py).
+        def pick(x: FloatArray) -> FloatArray:
+            return x if rows is None or x.shape[0] == 1 else x[rows]
+
+        cf = contagion(params, pick(L), pick(e), b0, pick(c_in), pick(frozen_full),
+                       pick(l_out), pick(haircut), pick(state.capital))
         # The law's bound lays the whole estate down art. 108's ranking, interbank debt
         # pari passu with the ordinary debt (finance/liquidation.py); the model's failure
         # path (step 6) ranks only what the clearing pays outside creditors. Each class is
@@ -374,7 +380,7 @@ def step(
         # failure path's.
         ranked = ranked_losses(cf.ext_recovery * b0 + cf.interbank_paid, cf.failed,
                                insured=ins, uninsured=dep - ins,
-                               ordinary=np.maximum(b0 - dep, 0.0), interbank=l_out)
+                               ordinary=np.maximum(b0 - dep, 0.0), interbank=pick(l_out))
         failure = outside_losses(cf.ext_recovery * b0, cf.failed, insured=ins,
                                  uninsured=dep - ins, ordinary=np.maximum(b0 - dep, 0.0))
         return smaller(ranked, failure)
@@ -385,7 +391,7 @@ def step(
                  own_funds_before=state.capital - contrib, debts=b0 + l_out,
                  other=np.maximum(b0 - dep, 0.0), uninsured=np.broadcast_to(dep - ins, (R, N)),
                  insured=np.broadcast_to(ins, (R, N)), fund=fund,
-                 liquidation_loss=liquidation_loss)
+                 liquidation_loss=liquidation_loss, by_rows=True)
     caught, bail_in, fund, fiscal = rv.caught, rv.bail_in, rv.fund_after, rv.treasury
     # Bail-in, then the fund (drawn first) fill the hole; the treasury fills what is left
     # of it and buys equity with the rest (BRRD art. 44(4)(a)-(b), 57: levers.equity_bought).
@@ -532,7 +538,7 @@ class FinanceSystem:
         return np.zeros((R, self.N, self.N))
 
     def step(self, state: FinanceState, gdp_shocks: ArrayLike, sanctions: ArrayLike,
-             levers: Levers, rng: Rng) -> tuple[FinanceState, dict[str, FloatArray]]:
+             levers: Levers, rng: Rng | Drawn) -> tuple[FinanceState, dict[str, FloatArray]]:
         """One year: see :func:`step` (with this system's premium)."""
         return step(self.data, self.params, state, gdp_shocks, sanctions, levers, rng,
                     premium=self.premium)

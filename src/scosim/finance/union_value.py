@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ from numpy.typing import NDArray
 
 from scosim.finance.contagion import ExternalAssetsShortfall
 from scosim.finance.ensemble import simulate_from
+from scosim.finance.rows import same_rows
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.network.finance import COST_OF_FUNDS
@@ -80,7 +81,8 @@ FloatArray = NDArray[np.float64]
 #: (docs/finance.md gives both).
 HORIZON_YEARS = 5
 #: Draws of the ensemble. An assumption: the Monte Carlo error of each member's value is
-#: reported (``value_se``); 200 keeps the preview to about a second.
+#: reported (``value_se``); 200 keeps each run's preview to about 0.1 s of CPU
+#: (docs/finance.md section 10, "What the vote's preview costs").
 DRAWS = 200
 #: The rate money flows are discounted at: the members' cost of funds, the rate a
 #: corridor's money flows are valued at (OECD-DAC's 7 % for a lower-middle-income country;
@@ -202,6 +204,18 @@ def _state_key(state: FinanceState) -> bytes:
     return h.digest()
 
 
+def _first(levers: Levers) -> Levers:
+    """The first run's levers (every array's first axis of length 1)."""
+    return replace(levers, **{f.name: getattr(levers, f.name)[:1] for f in fields(Levers)
+                              if isinstance(getattr(levers, f.name), np.ndarray)})
+
+
+def _same_levers(levers: Levers) -> bool:
+    """Whether every run has the same levers (every array's rows equal)."""
+    return same_rows(*(x for f in fields(Levers)
+                       if isinstance(x := getattr(levers, f.name), np.ndarray)))
+
+
 def _since(events: StagedEvents, year: int) -> StagedEvents:
     """The events of ``year`` and later: earlier ones are in the run's balance sheets."""
     return StagedEvents(events.vote_year,
@@ -279,14 +293,26 @@ def union_value(
             # no other shock, so every draw starts the years in force from the same
             # balance sheets, and those years get the same draws as with no event: the
             # difference is the crisis's, not the seed's.
+            # Nothing is drawn (the draws are multiplied by 0) and every draw starts from
+            # the same balance sheets with the same levers, so every draw replays the same
+            # record: it is stepped once and repeated, the same bits as stepping every
+            # draw (the step works draw by draw; tests/test_finance_rows.py compares the
+            # two). Levers that differ between draws are replayed draw by draw.
+            alike = _same_levers(lev["without"])
+            n, one, first = (draws, lev["without"], start)
+            if alike:
+                n, one = 1, _first(one)
+                first = None if start is None else _run_state(start, 0)
             try:
-                _, start = simulate_from(fs, list(range(events.first_year, entry)), draws,
-                                         seed=seed, gdp_shocks=shocks, sanctions=sanctions,
-                                         levers=lambda _y, _r: lev["without"], drawn=False,
-                                         state=start)
+                _, start = simulate_from(
+                    fs, list(range(events.first_year, entry)), n, seed=seed,
+                    gdp_shocks=shocks, sanctions=sanctions, levers=lambda _y, _r: one,
+                    drawn=False, state=first)
             except ExternalAssetsShortfall as exc:
                 exc.when = f"the replayed year {exc.year} (staged events only)"
                 raise
+            if alike:
+                start = _repeat(start, draws)
     # One ensemble each, the same seed: the two share every draw (common random numbers).
     out = {}
     for k, v in lev.items():
@@ -374,9 +400,10 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
     vote year's are known to the summit but not yet in them (the year's finance step
     comes after it), so the ensemble replays them (:func:`staged_events`). Runs on the
     same balance sheets and set share one ensemble: in the first year, when every run is
-    on the calibrated ones, one for the batch; later, one per run (about half a second
-    each at the default draws). A finance plug-in without a ``state`` is priced from the
-    calibrated balance sheets with every known event, as before 2026-12-07.
+    on the calibrated ones, one for the batch; later, one per run (about 0.1 s of CPU
+    each at the default draws, docs/finance.md section 10). A finance plug-in without a
+    ``state`` is priced from the calibrated balance sheets with every known event, as
+    before 2026-12-07.
 
     Args:
         arr: The :class:`scosim.finance.proposals.BankingUnion` being voted on.
