@@ -22,8 +22,9 @@ from scosim.scenario import load_scenario
 from scosim.scenario.errors import ScenarioError
 
 HC = Path(__file__).resolve().parents[1] / "scenarios" / "hindcasts"
-#: Mongolia without its non-alignment commitment: by its score (and its vote rule) it applies.
-APPLIES = {"replications": 4,
+#: Mongolia without its non-alignment commitment: by its score (and its vote rule) it
+#: applies (at hazard 1, in the year it would: the rule is what is tested here).
+APPLIES = {"replications": 4, "parameters.application.hazard": 1.0,
            "proposals": [{"id": "a", "year": 2010, "type": "application", "applicant": "MNG"}]}
 
 

@@ -223,10 +223,11 @@ def test_application_is_the_applicants_own_choice() -> None:
 
     # Non-alignment (a documented commitment) outweighs Mongolia's trust in the members...
     assert not applied(sc).any()
-    # ... without it, an observer that trusts the members (0.6 > neutral) applies.
+    # ... without it, an observer that trusts the members (0.6 > neutral) would apply,
+    # and at hazard 1 applies at once (tests/test_application_hazard.py: the timing).
     sc2 = load_scenario(HC / "apply_mng_2010.yaml", overrides={
-        **base, "proposals": [{"id": "a", "year": 2010, "type": "application",
-                               "applicant": "MNG"}]})
+        **base, "parameters.application.hazard": 1.0,
+        "proposals": [{"id": "a", "year": 2010, "type": "application", "applicant": "MNG"}]})
     assert applied(sc2).all()
     with pytest.raises(ScenarioError, match="commitments"):
         load_scenario(HC / "apply_mng_2010.yaml", overrides={

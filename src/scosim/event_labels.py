@@ -35,6 +35,7 @@ EVENT_LABELS: dict[str, str] = {
     "breaks_agreement": "common tariff overrides a trade agreement",
     "bloc_exit": BLOC_EXIT,
     "considers_applying": "considers applying",
+    "waits": "would apply, waits a year (the yearly hazard)",
     "application": "application",
     "barred": "accession barred (UN sanctions)",
     "in_force": "entered into force (one per participant)",

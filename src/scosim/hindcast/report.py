@@ -284,8 +284,8 @@ def _log_loss_lines(by: pd.DataFrame) -> list[str]:
     if not out:
         return []
     return ["Log-loss (nats), p clipped to [0.01, 0.99] / to [0.001, 0.999] (the Council's "
-            "forecasts are", "0 or 1 outside the exits, so the clip sets the loss of each "
-            "miss):", *out]
+            "forecasts are", "0 or 1 outside the exits and applications, so the clip sets "
+            "the loss of each miss):", *out]
 
 
 def _other_lines(by: pd.DataFrame, replications: int) -> list[str]:

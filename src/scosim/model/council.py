@@ -170,6 +170,10 @@ def table(
     terms = _terms(model, arr, pv, invited)
     votes = _collect_votes(model, arr, year, terms, voters, invited, pv)
     adopted, participants, score = decide_votes(model, arr, year, votes, voters)
+    # A decision whose timing the votes leave open (an application's yearly hazard) is
+    # acted on in some of its runs only.
+    adopted = adopted & np.asarray(arr.acted_on(model, adopted, year), dtype=bool)
+    participants = participants & adopted[:, None]
     # Blocs that take part as one (e.g. a customs union in force) are in only if
     # all their members are; each member's vote still counts in the Council.
     combined = arr.together(model, participants, voters, year)

@@ -53,8 +53,8 @@ ENTRY_POINT_GROUP = "scosim.proposals"
 
 _METHODS = (
     "check", "decision_rule", "eligible_runs", "invitees", "voters", "together", "together_leave",
-    "on_tabled", "negotiate", "preview", "apply", "phase_at", "enter_into_force", "admit_member",
-    "gain_if_member", "joining_with", "record", "recorded_indicators",
+    "on_tabled", "acted_on", "negotiate", "preview", "apply", "phase_at", "enter_into_force",
+    "admit_member", "gain_if_member", "joining_with", "record", "recorded_indicators",
 )
 
 

@@ -32,8 +32,16 @@ The applicant's score has the Council's terms (docs/model.md):
   out while the members weighed them.
 
 The applicant decides through its ``apply`` rule, or its ``vote`` rule when the
-scenario gives it none; it applies when that says yes ("adopted" here means
-"applied").
+scenario gives it none; that says whether it *would* apply. Whether it applies this
+year is a discrete-time hazard (Beck, Katz and Tucker 1998, "Taking time seriously",
+AJPS 42(4)): in a year in which it would, it applies with probability
+``parameters.application.hazard`` (h), a uniform draw from the run's own stream
+(keyed by the proposal's id, so no other draw moves); otherwise it waits (event
+``waits``). Without it the applicant applied in the first year its score allowed,
+with p = 1 in every such year, while India waited nine years as an observer and
+Belarus seven. The default h, 3/29, is fitted on the hindcast's training years
+(:data:`scosim.scenario.blocks.APPLICATION_HAZARD`, docs/hindcasts.md); h = 1 is
+the old behaviour exactly (no draw is made). "Adopted" here means "applied".
 Nothing is implemented (statuses do not change) and nobody can leave.
 """
 
@@ -45,6 +53,7 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.mechanisms.voting import TRUST_NEUTRAL
+from scosim.model.rng import RunStreams
 from scosim.proposals import register_type
 from scosim.proposals.accession import Accession, membership_security
 from scosim.proposals.base import Preview, ProposalType, membership_gain
@@ -77,6 +86,7 @@ class Application(ProposalType):
     def __init__(self, model: SCOModel, proposal: Any) -> None:
         super().__init__(model, proposal)
         self.applicant = model.codes.index(proposal.applicant)
+        self._hazard_u: np.ndarray | None = None  # (R, years), drawn when first needed
 
     @override
     def decision_rule(self, requested: str, threshold: float) -> tuple[str, float]:
@@ -131,3 +141,18 @@ class Application(ProposalType):
     @override
     def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
         model.log.add(runs, year, "considers_applying", model.codes[self.applicant], self.pid)
+
+    @override
+    def acted_on(self, model: SCOModel, adopted: np.ndarray, year: int) -> np.ndarray:
+        """The runs of ``adopted`` in which the applicant applies this year (the hazard)."""
+        hazard = float(model.scenario.parameters.application.hazard)
+        if hazard >= 1.0:
+            return adopted  # no draw: exactly as before the hazard
+        if self._hazard_u is None:
+            # One uniform a run and year from the proposal's own stream, drawn at once
+            # (run by run, so a run's draw does not depend on its batch).
+            streams = RunStreams(model.scenario.seed, model.run_ids, f"application:{self.pid}")
+            self._hazard_u = streams.uniform(len(model.years))
+        now = adopted & (self._hazard_u[:, model.year_index(year)] < hazard)
+        model.log.add(adopted & ~now, year, "waits", model.codes[self.applicant], self.pid)
+        return now

@@ -14,7 +14,7 @@ calls, in this order in a year:
 
 * council: :meth:`eligible_runs`, :meth:`invitees`, :meth:`voters`,
   :meth:`on_tabled`, :meth:`preview` (which calls :meth:`negotiate` and
-  :meth:`apply` on a copy of the policy state), :meth:`decision_rule`;
+  :meth:`apply` on a copy of the policy state), :meth:`decision_rule`, :meth:`acted_on`;
 * implement: :meth:`enter_into_force`, :meth:`phase_at`, and on other
   arrangements :meth:`admit_member` when a state accedes;
 * every consumer of the policy state: :meth:`apply`;
@@ -256,6 +256,15 @@ class ProposalType(SweptValues):
 
     def on_tabled(self, model: SCOModel, runs: np.ndarray, year: int) -> None:
         """Called when tabled in ``runs`` (log type-specific events; default: nothing)."""
+
+    def acted_on(self, model: SCOModel, adopted: np.ndarray, year: int) -> np.ndarray:
+        """Runs ``(R,)`` of ``adopted`` in which the decision is acted on this year.
+
+        Default: every one. A type whose timing the votes do not settle (an
+        application's yearly hazard, :mod:`scosim.proposals.application`) keeps some
+        back; the votes stand as cast and the decision counts as not taken there.
+        """
+        return adopted
 
     def negotiate(self, model: SCOModel, participants: np.ndarray) -> dict[str, np.ndarray]:
         """Terms the participants would agree, each ``(R,)`` (default: none)."""

@@ -318,6 +318,31 @@ class SecurityScenarioParams(BaseModel):
         return out
 
 
+#: The yearly hazard of applying for SCO membership (:mod:`scosim.proposals.application`):
+#: in a year in which its score says it would apply, a state applies with this
+#: probability. Fitted on the training years of the hindcast only (2004-2019): 3
+#: applications (Pakistan 2006, Iran 2008, India 2014) in the 29 observer-years in which
+#: the state's score said it would apply in every run (Pakistan 2005-06, Iran 2005-08,
+#: India 2005-14, Belarus 2015-19, Afghanistan 2012-19); 90 % Clopper-Pearson interval
+#: 0.029-0.246 (``python -m scosim.hindcast.hazard --replications 10``; docs/hindcasts.md,
+#: "The application decision"). A discrete-time hazard (Beck, Katz and Tucker 1998,
+#: "Taking time seriously", AJPS 42(4)) held constant over years and states: an
+#: assumption, its sensitivity in docs/hindcasts.md.
+APPLICATION_HAZARD = 3 / 29
+
+
+class ApplicationParams(BaseModel):
+    """When a state that would gain from membership applies (docs/hindcasts.md)."""
+
+    model_config = STRICT
+    hazard: float = Field(
+        APPLICATION_HAZARD, gt=0.0, le=1.0,
+        description="probability that a state applies for membership in a year in which "
+        "its score says it would (a yearly hazard, in (0, 1]; 1: it applies in the first "
+        "such year). Default 3/29 = 0.103, fitted on the hindcast's training years "
+        "(docs/hindcasts.md, 'The application decision')")
+
+
 def _decision_rule(name: str) -> str:
     """A decision rule's name: a built-in, a registered one, or an installed plug-in's."""
     from scosim.model.decision_rules import decision_rule_problem
@@ -409,6 +434,10 @@ class Parameters(BaseModel):
     weights: Weights = Field(default_factory=Weights)
     rules: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_RULES))
     security: SecurityScenarioParams = Field(default_factory=SecurityScenarioParams)
+    application: ApplicationParams = Field(
+        default_factory=ApplicationParams,
+        description="when a state applies for membership (an application proposal): "
+        "the yearly hazard; docs/hindcasts.md")
     mechanisms: dict[str, str | list[str] | None] = Field(
         default_factory=dict,
         description="mechanism filling each slot (growth, security, network, finance, trade), "
@@ -532,4 +561,7 @@ class Parameters(BaseModel):
         # Left out when empty: scenarios without plug-in settings keep their hash.
         if isinstance(out, dict) and not out.get("mechanism_settings"):
             out.pop("mechanism_settings", None)
+        # Left out at its default: scenarios written before the hazard keep their hash.
+        if isinstance(out, dict) and self.application == ApplicationParams():
+            out.pop("application", None)
         return out
