@@ -1,14 +1,16 @@
 """Each member's no vote by quarter of the drawn weights, for a run with weights.draw.
 
-Usage: python tools/veto_by_draw.py RUN_DIR [--countries RUS PAK ...]
+Usage: python tools/veto_by_draw.py RUN_DIR [--countries RUS PAK ...] [--query EXPR]
 
 For a ``scosim run`` made with ``--set parameters.weights.draw=confidence_set`` (or a
 scenario that sets it), re-draws each run's sovereignty weight, dominance weight and vote
 noise exactly as the model did (``scosim.model.weight_draw.draw_confidence_set`` at the
 run's seed and run indices), joins them to each state's vote in the run's ``events/``, and
 prints, for each proposal and state, the share of runs in which it voted no: overall and
-in each quarter of runs ranked by each drawn value. docs/hindcasts.md ("Veto shares over
-the confidence set") quotes it.
+in each quarter of runs ranked by each drawn value. ``--query`` keeps only the runs whose
+draws satisfy a pandas expression over ``sovereignty``, ``trust``, ``dominance`` and
+``vote_noise`` (e.g. ``"sovereignty >= 0.00005 or vote_noise <= 0.15"``).
+docs/hindcasts.md ("Veto shares over the confidence set") quotes it.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from scosim.model.weight_draw import draw_confidence_set
 SHOWN = ("sovereignty", "dominance", "vote_noise")
 
 
-def no_by_quarter(run_dir: str | Path, countries: list[str] | None = None) -> pd.DataFrame:
+def no_by_quarter(run_dir: str | Path, countries: list[str] | None = None,
+                  query: str | None = None) -> pd.DataFrame:
     """Share of runs each state voted no, overall and by quarter of each drawn value.
 
     Args:
         run_dir: A results directory of a run that drew its weights.
         countries: States to show (default: every state that voted).
+        query: A pandas expression over the drawn values: only the runs it keeps.
 
     Returns:
         One row per (proposal, country, value, quarter), with the quarter's range and the
@@ -56,6 +60,8 @@ def no_by_quarter(run_dir: str | Path, countries: list[str] | None = None) -> pd
     runs = sorted(votes["run"].unique().tolist())
     drawn = pd.DataFrame(draw_confidence_set(seed, runs)).assign(run=runs)
     votes = votes.merge(drawn, on="run")
+    if query:
+        votes = votes.query(query)
     if countries:
         votes = votes[votes["country"].isin(countries)]
     rows = []
@@ -77,8 +83,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir")
     ap.add_argument("--countries", nargs="*", default=None)
+    ap.add_argument("--query", default=None,
+                    help="keep the runs whose draws satisfy this pandas expression")
     args = ap.parse_args()
-    table = no_by_quarter(args.run_dir, args.countries)
+    table = no_by_quarter(args.run_dir, args.countries, args.query)
     with pd.option_context("display.max_rows", None, "display.width", 120):
         print(table.to_string(index=False, formatters={"no_share": "{:.3f}".format}))
 
