@@ -157,3 +157,28 @@ def test_an_accession_or_upgrade_with_the_security_slot_names_the_haven_settings
     assert scenario_spread(no_slot, "x.yaml").havens == ()
     shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
     assert "haven" not in _said(shipped)
+
+
+def test_drawn_weights_are_named_among_what_the_runs_vary() -> None:
+    """With ``weights.draw: confidence_set`` the political weights and the vote noise differ
+    from run to run: the answer said they were "the same in every run" (an outside referee's
+    report, 2026-12-07). Without it, it names the option that draws them."""
+    from scosim.model.weight_draw import CONFIDENCE_SET
+
+    shipped = yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text())
+    drawn = copy.deepcopy(shipped)
+    drawn["parameters"]["weights"]["draw"] = "confidence_set"
+    said = _said(drawn)
+    varied, fixed = said.split(" are the same in every run")[0].split(";")[:2]
+    assert "the political weights and the vote noise (drawn from the hindcasts' confidence set" \
+        in varied
+    lo, hi = CONFIDENCE_SET["sovereignty"]
+    assert f"sovereignty 0.00001-{hi:g}" in varied and lo == 0.00001
+    assert "dominance 0-2, an assumption" in varied
+    assert "political weights" not in fixed
+    assert "weights.dominance=0" not in said and "weights.draw" not in said
+    plain = _said(shipped)
+    assert "`--set parameters.weights.draw=confidence_set`" in plain
+    assert "drawn from the hindcasts'" not in plain
+    # No vote, no weights either way.
+    assert "political weights" not in _said(drawn, votes=False)

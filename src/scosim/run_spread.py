@@ -3,7 +3,8 @@
 The answer's 5-95 % bands and shares of runs span the replications, and the replications
 differ only in what the scenario draws: the growth shocks, the trade elasticity when
 ``sigma_spread`` is above zero, the shocks to the states' vote scores, and the draws of
-a filled security, network or finance slot. The political weights, the exit threshold
+a filled security, network or finance slot. The political weights (unless ``weights.draw`` draws
+them, with the vote noise), the exit threshold
 and the trade-deficit closure are the same in every run, though the README finds
 conclusions turn on them (who vetoes on the dominance weight, who leaves on the
 threshold, small importers' signs on the closure). The answer said none of this; it
@@ -19,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from scosim.model.weight_draw import CONFIDENCE_SET
 from scosim.run_outcome import wrap_answer
 from scosim.runstats import HIGH, LOW, RunStats
 
@@ -52,6 +56,8 @@ class Spread:
             empty otherwise.
         collection: ``(code, rate, spread)`` of each importer whose collection rate is
             drawn per run (``collection_rate_spread`` above zero).
+        weight_draw: Whether each run draws the political weights and the vote noise
+            from the hindcasts' confidence set (``weights.draw: confidence_set``).
     """
 
     growth: bool
@@ -65,6 +71,7 @@ class Spread:
     security_weight: float = 0.0
     havens: tuple[tuple[str, float], ...] = ()
     collection: tuple[tuple[str, float, float], ...] = ()
+    weight_draw: bool = False
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -158,6 +165,7 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         security_weight=float(_get(p, "weights", "security") or 0.0),
         havens=_havens(p, scenario.get("proposals")),
         collection=_drawn_collection(_get(p, "trade") or {}),
+        weight_draw=_get(p, "weights", "draw") == "confidence_set",
     )
 
 
@@ -189,6 +197,11 @@ def run_spread(run_dir: str | Path, manifest: Mapping[str, Any]) -> Spread | Non
     return scenario_spread(scenario, shlex.quote(str(source or final / "scenario.yaml")))
 
 
+def _plain(x: float) -> str:
+    """``x`` without an exponent (0.00001, not 1e-05): a policy reader's form."""
+    return np.format_float_positional(x, trim="-")
+
+
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
@@ -212,7 +225,18 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
         return []
     voted = bool(st.votes)
     varied = ["the growth shocks"] if sp.growth else []
-    fixed = ["the political weights"] if voted else []
+    drawn = voted and sp.weight_draw
+    fixed = ["the political weights"] if voted and not drawn else []
+    if drawn:
+        lo, hi = CONFIDENCE_SET["sovereignty"]
+        r_lo, r_hi = CONFIDENCE_SET["trust_ratio"]
+        d_lo, d_hi = CONFIDENCE_SET["dominance"]
+        n_lo, n_hi = CONFIDENCE_SET["vote_noise"]
+        varied.append(
+            "the political weights and the vote noise (drawn from the hindcasts' confidence "
+            f"set: sovereignty {_plain(lo)}-{_plain(hi)}, trust {r_lo:g}-{r_hi:g} times it, "
+            f"dominance {d_lo:g}-{d_hi:g}, an assumption, noise {n_lo:g}-{n_hi:g}; "
+            "docs/hindcasts.md)")
     if sp.sigma_spread > 0:
         varied.append(f"sigma (drawn in [{sp.sigma - sp.sigma_spread:g}, "
                       f"{sp.sigma + sp.sigma_spread:g}])")
@@ -232,8 +256,11 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
     fixed.append(f"the trade-deficit closure ({sp.deficits})")
     commands = [f"`scosim run {sp.scenario}` with"]
     sets = []
-    if voted:
+    if voted and not drawn:
         sets.append("`--set parameters.weights.dominance=0` (README: who vetoes turns on it)")
+        sets.append("`--set parameters.weights.draw=confidence_set` (draws them in each run "
+                    "from what the SCO record allows, docs/hindcasts.md)")
+    if voted:
         if sp.security_weight > 0:
             # The votes' valuation of terrorism damage is an assumption (docs/security.md
             # section 6): ten times it values the indirect costs that deaths leave out.

@@ -37,6 +37,7 @@ from scosim.model.events import EventLog
 from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, filled, get_mechanism, plan
+from scosim.model.weight_draw import drawn_parameters
 from scosim.plugins import blame
 from scosim.proposals import get_type
 
@@ -99,6 +100,9 @@ class SCOModel(mesa.Model):
         if self.R == 0:
             raise ValueError("a batch needs at least one run")
         self.params = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
+        # parameters.weights.draw: each run's political weights and vote noise drawn from
+        # the hindcasts' confidence set (empty otherwise); a swept value takes precedence.
+        self.drawn = drawn_parameters(scenario, self.run_ids)
         for k, v in self.params.items():
             if v.shape != (self.R,):
                 raise ValueError(f"params[{k!r}] has shape {v.shape}; expected ({self.R},)")
@@ -206,9 +210,11 @@ class SCOModel(mesa.Model):
                 read_only(self.cal.tariffs.loc[codes, codes].to_numpy(dtype=float)))
 
     def _param(self, name: str, default: float) -> np.ndarray:
-        """Per-run value of a parameter: a sweep array if given, else the scenario's."""
+        """Per-run value of a parameter: a sweep's, else a draw's, else the scenario's."""
         if name in self.params:
             return self.params[name]
+        if name in self.drawn:
+            return self.drawn[name]
         return np.full(self.R, float(default))
 
     def _init_collection(self) -> None:
@@ -362,10 +368,11 @@ class SCOModel(mesa.Model):
                 k for k, v in ov.weights.model_dump().items() if v is not None}
             for term in WEIGHT_TERMS:
                 key = f"parameters.weights.{term}"
-                if key in self.params and term not in own:
-                    # Sweeps vary weights per run; agents then read the array. A
-                    # country's own weight stays, as with the value written in the file.
-                    weights[term] = self.params[key]  # type: ignore[assignment]
+                value = self.params.get(key, self.drawn.get(key))
+                if value is not None and term not in own:
+                    # Sweeps and draws vary weights per run; agents then read the array.
+                    # A country's own weight stays, as with the value written in the file.
+                    weights[term] = value  # type: ignore[assignment]
             agent = State(
                 self,
                 iso3=code,

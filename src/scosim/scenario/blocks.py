@@ -134,6 +134,22 @@ class Weights(BaseModel):
         "(Powell's k: value of a point of relative loss per point of own gain)")
     security: float = Field(
         0.0, ge=0, description="weight on terrorism damage avoided (1: at face value)")
+    # The record does not identify the political weights (docs/hindcasts.md, "What the
+    # record identifies"): confidence_set draws them, and the vote noise, in each run.
+    draw: Literal["fixed", "confidence_set"] = Field(
+        "fixed",
+        description="fixed: the weights above in every run; confidence_set: each run draws "
+        "sovereignty, trust, dominance and parameters.council.vote_noise from the hindcasts' "
+        "confidence set (scosim.model.weight_draw; docs/hindcasts.md), replacing the values "
+        "written for them")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        out = handler(self)
+        # Left out at its default: scenarios that do not draw keep their hash.
+        if isinstance(out, dict) and self.draw == "fixed":
+            out.pop("draw", None)
+        return out
 
 
 class CountryWeights(BaseModel):

@@ -57,6 +57,8 @@ _WEIGHTS = {
     "trust": (_F, 0.002, 0, False, None, False),
     "dominance": (_F, 0.5, 0, False, None, False),
     "security": (_F, 0.0, 0, False, None, False),
+    # Written, the schema decides; not written, the schema's dump leaves it out (fixed).
+    "draw": (_N,),
 }
 _TRADE = {
     "sigma": (_F, 5.0, 1, True, 50, False),
