@@ -142,7 +142,7 @@ def test_a_run_draws_the_same_failure_alone_or_in_a_batch() -> None:
 def test_after_its_failure_the_railway_s_link_is_gone() -> None:
     # 8 runs to 2035: where the railway failed its trade costs are the twin's without it
     # (the same instability), to the bit; where it stands they are lower; it no longer
-    # operates, its hosts pay no O&M, and the run's loss is booked.
+    # operates, its hosts pay no O&M, the run's loss is booked and the failure logged.
     over = {"replications": 8}
     runs = {}
     for name in ("corridor_trans_afghan_high.yaml", "corridor_trans_afghan_high_no_rail.yaml"):
@@ -167,3 +167,19 @@ def test_after_its_failure_the_railway_s_link_is_gone() -> None:
     np.testing.assert_array_equal(failed_rec, gone.astype(float))
     risk = np.array(m.records["corridor_risk_usd"])[-1, :, afg]
     assert len(np.unique(risk)) > 1  # no longer the same in every run
+    # The events log says which runs lost the line, and when (until 2026-12-07 it did
+    # not): one corridor_failed row per host, dated the first year the run recorded the
+    # host's corridor_failed indicator as 1, and none in the runs where it stands.
+    ev = m.log.to_frame()
+    ev = ev[ev["type"] == "corridor_failed"]
+    hosts = sorted(np.asarray(m.codes)[arr.hosts])
+    assert len(hosts) >= 2 and set(ev["proposal"]) == {arr.pid}
+    assert set(ev["project"]) == {"TRANS_AFGHAN_RAIL"}
+    for r in range(m.R):
+        down = np.flatnonzero(failed_rec[:, r] == 1.0)
+        rows = ev[ev["run"] == m.run_ids[r]]
+        if down.size == 0:
+            assert rows.empty
+            continue
+        assert sorted(rows["country"]) == hosts
+        assert set(rows["year"]) == {int(years[down[0]])}

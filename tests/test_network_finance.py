@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from scosim.network.finance import (
     annuity_payment,
     capital_shares,
-    draw_failure_year,
     failure_probability,
     finance_project,
     host_cost_shares,
@@ -68,17 +67,6 @@ def test_project_finance_shifts_risk_from_hosts_to_shareholders():
     assert project.risk[0, 1] / project.risk[0, 2] == pytest.approx(0.5 / 0.3)
     # and the host pays less in expectation (repayments stop if the project fails)
     assert project.paid[0, 0] < guaranteed.paid[0, 0]
-
-
-def test_failure_draws_match_probability():
-    rng = np.random.default_rng(42)
-    p = np.full((20000, 10), 0.05)
-    first = draw_failure_year(p, rng)
-    share = np.mean(first >= 0)
-    expected = 1 - 0.95**10
-    # binomial standard error about 0.0035
-    assert abs(share - expected) < 0.015
-    assert np.all(first < 10)
 
 
 def test_host_cost_shares():

@@ -260,3 +260,45 @@ def test_map_flow_label_sits_on_the_edge_whose_flow_it_gives(tmp_path, monkeypat
     with pytest.raises(ValueError, match="flow_edges: 'X999' is not an edge of"):
         plot_network(net.tables, tmp_path / "bad.png", highlight=[pid], flows=flows,
                      flow_edges={pid: "X999"})
+
+
+def test_who_pays_says_the_payments_are_as_known_and_counts_the_failed_runs(tmp_path,
+                                                                          monkeypatch):
+    """Since each run draws its corridor's failure (2026-12-07) the bars are means of what
+    each run knows in the last year (paid and lost where the line failed), not expected
+    payments: the legend and axis say so, and the title counts the runs in which the
+    corridor has failed (from corridor_failed, 1 for its hosts in such a run)."""
+    import matplotlib.pyplot as plt
+
+    from scosim.network.runplots import _failed_runs
+    from scosim.network.who_pays_run import plot_who_pays_run
+
+    failed = [1, 0, 1, 0, 1, 1, 0]  # 4 of 7 runs
+    rows = []
+    for run, down in enumerate(failed):
+        for name, vals in (("corridor_paid_usd", {"AFG": 1.5e9 if down else 3.5e9}),
+                           ("corridor_risk_usd", {"AFG": 1.5e9 if down else 0.4e9}),
+                           ("corridor_failed", {"AFG": float(down), "PAK": float(down)})):
+            rows += [{"run": run, "year": YEAR, "country": c, "indicator": name,
+                      "value": vals.get(c, 0.0)} for c in ECONOMIES]
+    st = RunStats.from_frames(pd.DataFrame(rows), pd.DataFrame(
+        columns=["run", "year", "type", "country", "proposal"]))
+    assert _failed_runs(st, ["one corridor"], {"AFG", "PAK"}) == 4
+    # Two corridors: a host's flag does not say which failed, so the title says nothing.
+    assert _failed_runs(st, ["one", "two"], {"AFG", "PAK"}) is None
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    plot_who_pays_run(st, tmp_path / "who.png", "t", "railway", {"AFG", "PAK"},
+                      failed_runs=4)
+    fig = kept[-1]
+    try:
+        ax = fig.axes[0]
+        keys = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert not any("expected payments" in k for k in keys)
+        assert keys[0] == f"payments (present value, as known in {YEAR})"
+        assert any("lost (failed)" in k for k in keys)
+        assert f"as known in {YEAR}: paid and lost where a corridor has failed" in \
+            ax.get_xlabel()
+        assert f"failed by {YEAR} in 4 of 7 runs" in ax.get_title()
+    finally:
+        plt.close(fig)

@@ -42,6 +42,7 @@ EVENT_LABELS: dict[str, str] = {
     "construction_start": "construction starts (one per host)",
     "bank_loan_declined": "bank loan declined (one per host)",
     "bank_loan_rejected": "bank loan rejected by the board (one per host)",
+    "corridor_failed": "corridor failed (one per host)",
     "joined": "joined",
     "accession": "accession",
     # The answer's words ("Who left ... on its own"), not the log's code.

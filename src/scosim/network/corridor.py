@@ -149,7 +149,9 @@ class Corridor(ProposalType):
                                        "force is asked, and where none lends the hosts pay "
                                        "from their budgets"),
                     "board_yes": EventField("float", "bank_loan_rejected: capital share of "
-                                            "the bank's owners that voted yes")}
+                                            "the bank's owners that voted yes"),
+                    "project": EventField("str", "corridor_failed: the network project that "
+                                          "failed (projects.csv id)")}
     # The GE welfare counts the trade-cost change and transit fees, not the build cost.
     # corridor_risk_usd is the part of the hosts' payments a failure would lose (not a cost
     # on top of them), and a lending bank's owners' loss: said so, not added to the paid.
@@ -552,6 +554,13 @@ class Corridor(ProposalType):
                                   self.fail_year)
         for i, code in enumerate(model.codes):
             model.log.add(starting & self.hosts[i], year, "construction_start", code, self.pid)
+        # The draw is made now, so the failure is logged now, dated its own year: the
+        # events table then says which runs lost the project, and when.
+        for when in np.unique(self.fail_year[starting & (self.fail_year >= 0)]):
+            lost = starting & (self.fail_year == when)
+            for i, code in enumerate(model.codes):
+                model.log.add(lost & self.hosts[i], int(when), "corridor_failed", code,
+                              self.pid, project=self.proposal.project)
         book_corridor_loans(self, model, starting, year, found)
 
     # ------------------------------------------------------------------ record

@@ -150,14 +150,6 @@ def failure_probability(route_instability: ArrayLike, horizon: int,
     return np.clip(b + k * s, 0.0, 1.0)
 
 
-def draw_failure_year(prob: ArrayLike, rng: np.random.Generator) -> NDArray[np.int64]:
-    """First failure year per run (R,), -1 if none, from annual probabilities (R, T)."""
-    p = np.atleast_2d(np.asarray(prob, float))
-    fails = rng.random(p.shape) < p
-    first = np.argmax(fails, axis=1)
-    return np.where(fails.any(axis=1), first, -1).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class FinanceOutcome:
     """Who pays and who bears the risk of one project (expected present values, US$).

@@ -12,10 +12,11 @@ Three figures from a run's results:
 * ``network_gains.png``: welfare change (real expenditure) per economy in the last year, median
   and 5th-95th percentile over runs (relative to no corridor: the run's ``welfare_change_pct``);
   not drawn when no economy's welfare moved in any run and year (an energy corridor).
-* ``network_who_pays.png``: expected present value each economy pays for the adopted
-  corridors and the expected loss it bears if they fail (mean and 5th-95th percentile): a
-  host's loss hatched inside its payments, of which it is part; a bank owner's after them
-  (:mod:`scosim.network.who_pays_run`).
+* ``network_who_pays.png``: present value each economy pays for the adopted corridors and
+  the loss it bears from their failure, as known in the last year (paid and lost where a
+  corridor has failed in the run, expected where it stands; mean and 5th-95th percentile
+  over runs): a host's loss hatched inside its payments, of which it is part; a bank
+  owner's after them (:mod:`scosim.network.who_pays_run`).
 
 The gains figure's bars are medians over runs, the statistic of the run's welfare table
 (``summary.txt``) and of its welfare bar chart (``welfare_final_year.png``); the who-pays
@@ -45,7 +46,7 @@ MARKER = "network_trade_cost_change_pct"
 #: Indicators these figures draw (scosim.plots reads only these from a run).
 RUN_INDICATORS: tuple[str, ...] = (
     MARKER, "route_instability", "corridor_operating", "welfare_change_pct",
-    "corridor_paid_usd", "corridor_risk_usd",
+    "corridor_paid_usd", "corridor_risk_usd", "corridor_failed",
 )
 
 
@@ -155,8 +156,22 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
         out.append(plot_who_pays_run(
             st, plots_dir / "network_who_pays.png", title, names, hosts,
             project_finance=any(p.financing == "bank_project" for p in corridors),
-            rules=rules))
+            rules=rules, failed_runs=_failed_runs(st, corridors, hosts)))
     return out
+
+
+def _failed_runs(st: RunStats, corridors: list, hosts: set[str]) -> int | None:
+    """In how many runs the one adopted corridor has failed by the last year (else None).
+
+    ``corridor_failed`` is 1 for a host in a run whose corridor has failed, 0 otherwise,
+    so its mean over runs times their number counts them; with several corridors a host's
+    flag does not say which failed, and the title says nothing.
+    """
+    if len(corridors) != 1 or not st.has("corridor_failed"):
+        return None
+    _, bands = final_bands(st, "corridor_failed")
+    share = max(bands[1][ECONOMIES.index(c)] for c in hosts)
+    return int(round(share * st.runs))
 
 
 def _bundled_note(scenario, tables) -> str:

@@ -1,5 +1,11 @@
 """A run's ``network_who_pays.png``: what each economy pays and the part of it at risk.
 
+Since each run draws its corridors' failures (2026-12-07), ``corridor_paid_usd`` and
+``corridor_risk_usd`` in a year are what the run knows then: paid and lost where a
+corridor has failed, expected given that it stands elsewhere. The bars are their means
+over runs, so the figure says "as known in" the year, not "expected" (the Council's
+expected values are ``corridor_paid_expected_usd``, which the means average to).
+
 ``corridor_risk_usd`` is, for a host, the part of its payments (``corridor_paid_usd``) that a
 failure would lose: it is inside the payments, not added to them. Drawn beside the payments
 bar, as until 2026-12-06, it read as a second cost. Here each economy has one bar:
@@ -58,8 +64,8 @@ def split_risk(paid: np.ndarray, risk: np.ndarray, host: np.ndarray
 
 def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
                       hosts: Collection[str], project_finance: bool = False,
-                      top: int = 8, rules: str = "") -> Path:
-    """Payments and expected loss per economy for the adopted corridors (bars: means).
+                      top: int = 8, rules: str = "", failed_runs: int | None = None) -> Path:
+    """Payments and losses per economy for the adopted corridors, as known (bars: means).
 
     Args:
         st: The run's statistics of ``corridor_paid_usd`` and ``corridor_risk_usd``.
@@ -72,6 +78,8 @@ def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
             on hosts that own the bank).
         top: Number of economies shown (largest payments plus risk beyond them).
         rules: Which rule set each corridor's cost shares (the title's last line).
+        failed_runs: In how many runs the corridor has failed by the last year (said in
+            the title; None: not said, as with several corridors).
 
     Returns:
         ``path``.
@@ -111,22 +119,27 @@ def plot_who_pays_run(st: RunStats, path: Path, title: str, names: str,
     ax.invert_yaxis()
     note = ("\n(a host that also owns the project-finance lender: its share of the "
             "bank's loss is in its hatched part)" if project_finance else "")
-    ax.set_xlabel(f"US$ bn, present value at the members' cost of funds (7 percent by default)\n"
-                  f"(bars: {_mean_of(st.runs)}, as in summary.txt; whiskers: 5th-95th "
-                  f"percentile over runs of each part){note}")
+    ax.set_xlabel(f"US$ bn, present value at the members' cost of funds (7 percent by default),\n"
+                  f"as known in {year}: paid and lost where a corridor has failed, expected "
+                  f"where it stands\n(bars: {_mean_of(st.runs)}, as in summary.txt; "
+                  f"whiskers: 5th-95th percentile over runs of each part){note}")
     ax.grid(axis="x", alpha=0.3)
     handles = [
-        Patch(color=PAID_COLOUR, alpha=0.85, label="expected payments (present value)"),
+        Patch(color=PAID_COLOUR, alpha=0.85, label=f"payments (present value, as known "
+                                                   f"in {year})"),
         Patch(facecolor="none", edgecolor=RISK_COLOUR, hatch=HOST_HATCH,
-              label="host: the part of its payments a failure would lose\n"
+              label="host: the part of its payments lost (failed)\nor at risk (standing) "
                     "(inside the payments, not added to them)"),
     ]
     if (beyond[show] > 0).any():
         handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, hatch=OWNER_HATCH,
-                             label="a lending bank's owner: its share of the bank's\n"
-                                   "expected loss, after its payments (they add up)"))
+                             label="a lending bank's owner: its share of the bank's loss\n"
+                                   "(failed) or expected loss (standing), after its "
+                                   "payments (they add up)"))
     ax.legend(handles=handles, fontsize=8, loc="lower right")
-    ax.set_title(f"{title}: who pays for\n{names} (adopted by {year})"
+    fate = ("" if failed_runs is None else
+            f"; failed by {year} in {failed_runs} of {st.runs} runs")
+    ax.set_title(f"{title}: who pays for\n{names} (adopted by {year}{fate})"
                  + (f"\ncost shares, {rules}" if rules else ""), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
