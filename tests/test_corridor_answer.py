@@ -102,9 +102,9 @@ def test_energy_corridor_answer_gives_deliveries_and_payments(tmp_path, capsys):
     block = _block(text, "corridor_gas_sold_bcm")
     assert block[2] == "    no SCO member in any run or year; other economies:"
     assert "together" not in "\n".join(block) and "TKM Turkmenistan" in block[4]
-    # A present value is a level: shown in the last year of its largest, never summed.
+    # A present value as known at the end: shown in the last year, never summed.
     paid = _block(text, "corridor_paid_usd")
-    assert "largest in 2035" in paid[0] and "mean total" not in "\n".join(paid)
+    assert "as known in 2035" in paid[0] and "mean total" not in "\n".join(paid)
     # Turkmenistan and Afghanistan host TAPI without being SCO members: listed after them.
     assert paid.index("    other economies:") < next(
         i for i, x in enumerate(paid) if "TKM Turkmenistan" in x)

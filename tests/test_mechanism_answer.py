@@ -338,3 +338,22 @@ def test_a_percentage_level_is_labelled_percent_in_the_answer_and_points_in_a_co
     assert _title("sco_import_share_pct", "percent of imports")[1] == "percent of imports"
     assert display("sco_import_share_pct", "percent of imports")[1] == (
         "percentage points of imports")
+
+
+def test_a_final_level_is_shown_as_known_in_the_last_year_not_its_noisy_peak():
+    """Payments that a drawn failure settles move from year to year: the answer shows them
+    as known at the end (the who-pays chart's year), not in the year of their largest mean."""
+    rows = []
+    for r in range(4):
+        for year, pv in ((2030, 0.0), (2031, 5e9), (2032, 4e9), (2033, 4.5e9)):
+            rows += [(r, year, "KAZ", "member", 1.0), (r, year, "KAZ", "paid_usd", pv)]
+    st = RunStats.from_frames(pd.DataFrame(
+        rows, columns=["run", "year", "country", "indicator", "value"]))
+    final = {"paid_usd": HeadlineIndicator("final", "US$, present value", "", "road")}
+    lines = mechanism_lines(st, final)
+    assert lines[1].startswith("  paid_usd, as known in 2033; US$ bn, present value")
+    assert next(x for x in lines if "KAZ" in x).split()[2] == "4.5"
+    assert "mean total" not in "\n".join(lines)
+    # As a level it would show its largest year, 2031.
+    level = {"paid_usd": HeadlineIndicator("level", "US$, present value", "", "road")}
+    assert mechanism_lines(st, level)[1].startswith("  paid_usd, largest in 2031")

@@ -68,7 +68,7 @@ OTHERS = 3
 class HeadlineIndicator:
     """An indicator a filled slot's mechanism, or a proposal type, names in the answer."""
 
-    kind: str  #: ``share``, ``total``, ``level`` or ``net`` (``scosim.plugins.HEADLINE_KINDS``)
+    kind: str  #: one of ``scosim.plugins.HEADLINE_KINDS`` (``share``, ``total``, ``level``, ...)
     unit: str | None  #: as the mechanism or type declares it
     slot: str  #: the slot the mechanism fills; ``""`` for a proposal type
     mechanism: str  #: the mechanism's name, or the proposal type's
@@ -411,15 +411,22 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
 
 
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
-                 width: int, summed: bool = True) -> list[str]:
-    """Lines of a ``total`` indicator, or of a ``level`` one (``summed`` false)."""
+                 width: int, summed: bool = True, final: bool = False) -> list[str]:
+    """Lines of a ``total`` indicator, or of a ``level`` one (``summed`` false).
+
+    ``final``: a level as known at the end (``final`` kind), shown in the last year it is
+    non-zero, the run's last year unless it has gone to zero by then.
+    """
     mean = st.mean(name).fillna(0.0) / divisor
     size = mean.abs()
     members = _members(st)
     by_year = size[_focus(size > ZERO, members)].sum(axis=1)
     # A level (e.g. a present value fixed at entry into force) is shown in the last year
     # of its largest value: the state at the end rather than the year it was first set.
+    # A final level (payments a drawn failure settles in some runs) moves from year to
+    # year, so its largest year is noise: it is shown as known at the end.
     year = (int(by_year.idxmax()) if summed
+            else int(by_year.index[by_year > ZERO].max()) if final and (by_year > ZERO).any()
             else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
     low = st.quantile(name, LOW / 100).loc[year] / divisor
     high = st.quantile(name, HIGH / 100).loc[year] / divisor
@@ -429,7 +436,8 @@ def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor
     order = sorted(rows, key=lambda c: (c not in members, -abs(mean.loc[year, c]),
                                         -abs(total[c]), str(c)))
     band = f"{LOW}-{HIGH} % of runs"
-    head = f"{title}, largest in {year}{'; ' + units if units else ''}"
+    when = f"as known in {year}" if final else f"largest in {year}"
+    head = f"{title}, {when}{'; ' + units if units else ''}"
     # A level (a stock, a present value) summed over the years would count it once a year.
     last = f"  {span + ', mean total':>20}" if summed else ""
     out = [*textwrap.wrap(head, 95, initial_indent="  ", subsequent_indent="    "),
@@ -510,7 +518,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
                 out += _share_lines(st, n, title, width)
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
-                                    summed=h.kind == "total")
+                                    summed=h.kind == "total", final=h.kind == "final")
         if quiet:  # one line: a transport corridor's answer is not two lines of "no gas"
             out += textwrap.wrap(f"none in any run or year: {', '.join(quiet)}", 95,
                                  initial_indent="  ", subsequent_indent="    ")

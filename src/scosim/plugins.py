@@ -430,10 +430,12 @@ def membership_problem(m: Any) -> str | None:
 #: How a headline indicator is summarised in the run's answer (``Mechanism.headline``,
 #: ``ProposalType.headline``; :mod:`scosim.mechanism_answer`): ``share`` (1 when something
 #: happens), ``total`` (a yearly flow: also summed over the years), ``level`` (a stock or a
-#: present value: never summed over the years), ``net`` (the welfare change, percent of
-#: real expenditure, less what the owner's ``welfare_excludes`` names: shown beside the
-#: welfare change in the answer's who-gains table, not in a block of its own).
-HEADLINE_KINDS: tuple[str, ...] = ("share", "total", "level", "net")
+#: present value: never summed over the years), ``final`` (a level as known at the end: shown
+#: in the run's last year, e.g. payments that a drawn failure settles in some runs and
+#: years), ``net`` (the welfare change, percent of real expenditure, less what the owner's
+#: ``welfare_excludes`` names: shown beside the welfare change in the answer's who-gains
+#: table, not in a block of its own).
+HEADLINE_KINDS: tuple[str, ...] = ("share", "total", "level", "final", "net")
 
 
 def headline_pairs(headline: dict[str, str]) -> list[list[str]]:

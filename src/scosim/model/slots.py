@@ -106,7 +106,8 @@ class Mechanism(SweptValues):
             1 when something happens (the share of runs in which it did),
             ``{name: "total"}`` for a flow (its mean, and its mean total over the
             years), ``{name: "level"}`` for a stock or a present value (its mean, never
-            summed over the years), ``{name: "net"}`` for the welfare change less what
+            summed over the years), ``{name: "final"}`` for a level as known at the end
+            (shown in the run's last year), ``{name: "net"}`` for the welfare change less what
             ``welfare_excludes`` names (percent of real expenditure: columns beside the
             welfare change); see :mod:`scosim.mechanism_answer`.
         compared: Indicators of ``indicators`` that ``scosim compare`` reports by

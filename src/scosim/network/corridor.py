@@ -133,7 +133,7 @@ class Corridor(ProposalType):
     # the deliveries are worth, network.energy_value; docs/network.md). Its who-gains
     # table gives the welfare change net of what each economy pays beside the gross one:
     # the gain the Council's vote scores.
-    headline = {"corridor_paid_usd": "level", "corridor_risk_usd": "level",
+    headline = {"corridor_paid_usd": "final", "corridor_risk_usd": "final",
                 "corridor_gas_bcm": "total", "corridor_gas_sold_bcm": "total",
                 "corridor_power_twh": "total", "corridor_power_sold_twh": "total",
                 "corridor_net_welfare_pct": "net", "corridor_energy_pct": "net"}

@@ -101,7 +101,7 @@ class ProposalType(SweptValues):
             preview sets ``scores["trust"]`` to something else says what).
         headline: Indicators of ``indicators`` that answer what the proposal is for,
             named in the run's answer when the scenario has a proposal of the type, by
-            kind (``share``, ``total``, ``level`` or ``net``), as ``Mechanism.headline``
+            kind (``share``, ``total``, ``level``, ``final`` or ``net``), as ``Mechanism.headline``
             names a mechanism's (:mod:`scosim.mechanism_answer`); e.g. what a corridor's
             hosts pay, and the welfare change net of it (``net``: beside the welfare
             change in the who-gains table). An indicator the run did not record is left
