@@ -173,7 +173,7 @@ def test_drawn_weights_are_named_among_what_the_runs_vary() -> None:
     assert "the political weights and the vote noise (drawn from the hindcasts' confidence set" \
         in varied
     lo, hi = CONFIDENCE_SET["sovereignty"]
-    assert f"sovereignty 0.00001-{hi:g}" in varied and lo == 0.00001
+    assert f"sovereignty 0.0001-{hi:g}" in varied and lo == 0.0001
     assert "dominance 0-2, an assumption" in varied
     assert "political weights" not in fixed
     assert "weights.dominance=0" not in said and "weights.draw" not in said

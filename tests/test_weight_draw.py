@@ -38,11 +38,15 @@ def _model(model_fixture, draw: str | None, runs: int = 6, **extra: object):
 
 
 def test_the_draws_stay_in_the_set_and_follow_the_stated_distribution() -> None:
-    """Sovereignty log-uniform on [0.00001, 0.004], trust : sovereignty uniform on
+    """Sovereignty log-uniform on [0.0001, 0.004], trust : sovereignty uniform on
     [1 : 2, 1 : 1], noise uniform on [0.05, 0.25], dominance uniform on [0, 2],
-    independently (docs/hindcasts.md, "What the record identifies")."""
+    independently (docs/hindcasts.md, "What the record identifies").
+
+    The level starts at 0.0001, the lowest that fits at every noise drawn: below it, with
+    noise above about 0.15, the Development Bank the record rejects is adopted (the corner
+    table of "Veto shares over the confidence set"), so no draw may fall there."""
     d = draw_confidence_set(20250101, range(N_DRAWS))
-    lo, hi = 0.00001, 0.004
+    lo, hi = 0.0001, 0.004
     assert CONFIDENCE_SET["sovereignty"] == (lo, hi)
     assert ((d["sovereignty"] >= lo) & (d["sovereignty"] <= hi)).all()
     ratio = d["trust"] / d["sovereignty"]
@@ -58,8 +62,9 @@ def test_the_draws_stay_in_the_set_and_follow_the_stated_distribution() -> None:
     }
     for name, u in scaled.items():
         assert stats.kstest(u, "uniform").statistic < KS_CRITICAL, name
-    # Log-uniform, not uniform: the median level is the geometric midpoint, 0.0002.
-    assert stats.kstest(d["sovereignty"], "uniform", args=(lo, hi - lo)).statistic > 0.5
+    # Log-uniform, not uniform: the median level is the geometric midpoint, 0.00063, and
+    # the two distributions' largest gap is 0.39 (at 0.00106), far beyond sampling error.
+    assert stats.kstest(d["sovereignty"], "uniform", args=(lo, hi - lo)).statistic > 0.3
     # Independent: no pair correlated beyond about 4 standard errors (1 / sqrt(n)).
     table = np.corrcoef(np.stack(list(scaled.values())))
     assert np.abs(table[np.triu_indices(4, 1)]).max() < 4 / np.sqrt(N_DRAWS)
