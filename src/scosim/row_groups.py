@@ -43,7 +43,7 @@ def indicator_rows(df: pd.DataFrame, only: Collection[str] | None = None
     cats = col.cat.categories
     # First appearance of each category, one comparison at a time (1 byte a row; a
     # bincount or argsort of the codes would take 8).
-    first = {}
+    first: dict[int, int] = {}
     for k in range(len(cats)):
         at = int(np.argmax(codes == k))
         if codes.size and codes[at] == k:
