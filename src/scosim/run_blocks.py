@@ -27,10 +27,37 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["STAT_BLOCK_RUNS", "BlockedStats", "RunBlocks"]
+__all__ = ["STAT_BLOCK_RUNS", "BlockedStats", "RunBlocks", "count_runs", "runs_present"]
 
 #: Runs per block of the statistics (the default batch size, scosim.runner).
 STAT_BLOCK_RUNS = 250
+#: Rows whose run ids :func:`runs_present` marks at once (2 MiB of positions).
+_CHUNK = 1 << 18
+
+
+def runs_present(run: np.ndarray, lo: int, n: int) -> np.ndarray:
+    """Which of the run ids ``lo .. lo + n - 1`` occur in ``run`` (all of it in that range).
+
+    A chunk of rows at a time: ``np.bincount`` of a batch's run column (or
+    ``pandas.unique``) made an int64 copy of it, 8 bytes a row, as much as the batch's
+    whole table at the moment the run's statistics are fed.
+    """
+    seen = np.zeros(n, dtype=bool)
+    for start in range(0, run.size, _CHUNK):
+        seen[run[start:start + _CHUNK].astype(np.int64) - lo] = True
+    return seen
+
+
+def count_runs(run: np.ndarray) -> int:
+    """The number of distinct run ids in ``run`` (:func:`runs_present`'s way)."""
+    if run.size == 0:
+        return 0
+    lo, hi = int(run.min()), int(run.max())
+    if hi - lo >= _CHUNK * 16:  # ids far apart (not a batch's): hashing them is smaller
+        import pandas as pd
+
+        return int(pd.unique(run).size)
+    return int(np.count_nonzero(runs_present(run, lo, hi - lo + 1)))
 
 
 class RunBlocks:
@@ -55,10 +82,12 @@ class RunBlocks:
         if rows.empty:
             return
         runs = rows["run"].to_numpy()
-        blocks = runs // STAT_BLOCK_RUNS
-        first, last = int(blocks.min()), int(blocks.max())
+        first, last = int(runs.min()) // STAT_BLOCK_RUNS, int(runs.max()) // STAT_BLOCK_RUNS
+        # Block numbers of the rows only when they span blocks (a batch size other than
+        # STAT_BLOCK_RUNS): a copy of the run column.
+        blocks = runs // STAT_BLOCK_RUNS if first != last else None
         for b in range(first, last + 1):
-            mine = None if first == last else blocks == b
+            mine = None if blocks is None else blocks == b
             part = rows if mine is None else rows[mine]
             if part.empty:
                 continue
@@ -67,8 +96,8 @@ class RunBlocks:
             self._block = b
             self._parts.append(part)
             # which of the block's runs have rows (a linear pass; np.unique would sort)
-            offsets = (runs if mine is None else runs[mine]) - b * STAT_BLOCK_RUNS
-            self._seen |= np.bincount(offsets, minlength=STAT_BLOCK_RUNS) > 0
+            self._seen |= runs_present(runs if mine is None else runs[mine],
+                                       b * STAT_BLOCK_RUNS, STAT_BLOCK_RUNS)
             if self._seen.all():
                 self.flush()
 

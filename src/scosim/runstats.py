@@ -42,6 +42,7 @@ differ in its last digit. (A finer ``ALPHA`` costs memory: a cell holds up to
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,9 +52,10 @@ import pandas as pd
 
 from scosim.exit_stats import EXIT_EVENTS, ExitTally, add_exits
 from scosim.indicator_display import AGGREGATE_LABELS
-from scosim.member_welfare import member_welfare_rows
+from scosim.member_welfare import WELFARE, member_welfare_rows
 from scosim.model.events import detail_columns
-from scosim.run_blocks import BlockedStats
+from scosim.row_groups import indicator_rows
+from scosim.run_blocks import BlockedStats, count_runs
 from scosim.sketch import (
     _SPAN,
     ALPHA,
@@ -258,8 +260,6 @@ class IndicatorStats:
             return self._frame(above / self.count)
 
 
-
-
 class RunStats:
     """Statistics over runs of the indicators and events that plots and summaries show.
 
@@ -312,28 +312,40 @@ class RunStats:
         #: its bloc (the answer's "left" column, a share of runs).
         self.exit_runs: dict[str, int] = {}
         self._members: tuple[str, ...] | None = None
+        #: Indicators summarised from the rows given (None: all); others are passed over in
+        #: place (the run's feed, scosim.stats_feed, filtering them out copied the table).
+        self.only: frozenset[str] | None = None
 
     # ----------------------------------------------------------------- building
     def add_indicators(self, df: pd.DataFrame) -> None:
         """Add a batch's tidy indicator rows (its runs must be new to these statistics)."""
-        if df.empty:
+        groups = indicator_rows(df, self.only)
+        first = next(groups, None)
+        if first is None:  # empty, or none of the indicators summarised
             return
-        self.runs += int(pd.unique(df["run"]).size)
+        self.runs += count_runs(df["run"].to_numpy())
         # Welfare while in an arrangement (the answer's "while in" column): derived here,
         # where every year of a run is at hand (scosim.member_welfare).
-        derived = member_welfare_rows(df, self._membership_names())
+        only = self.only
+        derived = member_welfare_rows(df, [m for m in self._membership_names() if only is None
+                                           or (WELFARE in only and m in only)])
         # Added on their own: concatenated with the batch's rows, they copied the whole
         # table and turned its categorical indicator column into strings (about 110 MB and
         # 2 s more at 1,000 runs of customs_union.yaml).
-        self._add_rows(df)
+        self._add_rows(df, itertools.chain([first], groups))
         if len(derived):
             self._add_rows(derived)
         if sum(s.held_values for s in self.indicators.values()) > EXACT_VALUES:
             for s in self.indicators.values():
                 s.drop_held()
 
-    def _add_rows(self, df: pd.DataFrame) -> None:
-        """Add tidy indicator rows, grouped by indicator (:meth:`add_indicators`)."""
+    def _add_rows(self, df: pd.DataFrame,
+                  groups: Iterable[tuple[str, np.ndarray]] | None = None) -> None:
+        """Add tidy indicator rows, indicator by indicator (:meth:`add_indicators`).
+
+        ``groups``: each indicator's row positions (default: every indicator's, in the
+        order of :func:`scosim.row_groups.indicator_rows`).
+        """
         country = df["country"]
         if not isinstance(country.dtype, pd.CategoricalDtype):
             country = country.astype("category")
@@ -343,8 +355,7 @@ class RunStats:
         all_codes = country.cat.codes.to_numpy()
         years = df["year"].to_numpy()
         values = df["value"].to_numpy(dtype=float)
-        groups = df.groupby("indicator", observed=True, sort=False).indices
-        for name, pos in groups.items():
+        for name, pos in indicator_rows(df) if groups is None else groups:
             if str(name) in AGGREGATE_LABELS:
                 self._add_total(str(name), years, all_codes, values, pos)
                 continue

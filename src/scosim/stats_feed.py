@@ -49,6 +49,9 @@ class StatsFeed:
         self.indicators = None if indicators is None else list(indicators)
         self.event_types = list(event_types)
         self.stats = RunStats()
+        # Other indicators' rows are passed over in place: filtered out of a batch's table
+        # here, they copied most of it (RunStats.only).
+        self.stats.only = None if indicators is None else frozenset(indicators)
         self._blocks = BlockedStats(self.stats)
         self.next = 0  # the batch to add next
         self._on_disk = set(written)
@@ -58,9 +61,7 @@ class StatsFeed:
         """A batch's tables, as computed in this process (before they are written)."""
         if batch_id != self.next:
             return  # out of turn: read from its file when its turn comes
-        self._blocks.indicators.add(
-            indicators if self.indicators is None
-            else indicators[indicators["indicator"].isin(self.indicators)])
+        self._blocks.indicators.add(indicators)
         if "type" in events.columns:
             self._blocks.events.add(events[events["type"].isin(self.event_types)])
         self.next += 1
@@ -91,7 +92,9 @@ class StatsFeed:
         """The statistics of every batch (those not seen yet are read now)."""
         while self.next < self.n_batches:
             self._read(self.next)
-        return self._blocks.finish()
+        stats = self._blocks.finish()
+        stats.only = None  # whoever adds to them later (a figure's reader) adds what it gives
+        return stats
 
 
 def listen(location: str, feed: StatsFeed | None) -> None:
