@@ -45,7 +45,26 @@ def test_an_energy_corridor_s_welfare_is_its_energy_column() -> None:
     np.testing.assert_allclose(energy[on], welfare[on], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(energy[on] / 100.0 * expenditure_usd(m, m.ge)[on], value[on],
                                rtol=1e-6)
-    assert np.isnan(energy[~on]).all()  # blank where the deliveries are worth nothing
+    # Blank for economies party to neither project (China, Russia ...); the parties' column
+    # is their welfare change even where it is worth nothing to them.
+    party = ~np.isnan(energy)
+    assert not party[:, m.codes.index("CHN")].any() and party[:, m.codes.index("TKM")].all()
+    np.testing.assert_allclose(energy[party], welfare[party], rtol=1e-9, atol=1e-12)
+
+
+def test_a_failed_energy_corridor_s_hosts_read_zero_not_blank() -> None:
+    """Where CASA-1000 or TAPI has failed in a run its hosts gain nothing: their energy part
+    is 0, as their welfare change, not blank; blanking by value left the energy column's
+    statistics to the runs whose line stands, its median above the welfare's (2026-12-07)."""
+    m = _run("corridor_energy.yaml", 2030, **{"proposals.0.construction_years": 1,
+                                              "proposals.1.construction_years": 1,
+                                              "parameters.network.failure_base": 0.6})
+    energy = np.asarray(m.records["corridor_energy_pct"][-1], float)
+    welfare = np.asarray(m.records["welfare_change_pct"][-1], float)
+    failed = np.asarray(m.records["corridor_failed"][-1], float) > 0
+    assert failed.any()
+    np.testing.assert_array_equal(np.isnan(energy[failed]), False)
+    np.testing.assert_allclose(energy[failed], welfare[failed], rtol=1e-9, atol=1e-12)
 
 
 def test_a_transport_corridor_has_no_energy_column() -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scosim.model.gdp_shares import expenditure_usd, gdp_over_expenditure
-from scosim.network.mechanism import LEVER_FAILED, operating_projects
+from scosim.network.mechanism import LEVER_FAILED, operating_projects, shared_network
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -22,7 +22,27 @@ NET = "corridor_net_welfare_pct"
 ENERGY = "corridor_energy_pct"
 
 
-def energy_pct(model: SCOModel) -> np.ndarray:
+def energy_parties(model: SCOModel, arrangements: list[Any]) -> np.ndarray:
+    """``(R, N)`` bool: party to an energy project adopted in the run.
+
+    An exporter, importer or transit economy of one of its links, whether the project
+    operates, has failed or is not yet built.
+    """
+    links = shared_network(model).net.links
+    out = np.zeros((model.R, model.N), bool)
+    for arr in arrangements:
+        on = links.project == arr.p_index
+        if not on.any():  # a transport corridor
+            continue
+        party = np.zeros(model.N, bool)
+        party[links.exporter[on]] = True
+        party[links.importer[on]] = True
+        party |= links.transit[on].any(axis=0)
+        out |= arr.in_force[:, None] & party[None, :]
+    return out
+
+
+def energy_pct(model: SCOModel, parties: np.ndarray | None = None) -> np.ndarray:
     """``(R, N)`` the energy deliveries' part of ``welfare_change_pct`` (nan: none).
 
     The trade step counts income out of the GE's sight, a share ``s`` of GDP, as
@@ -32,13 +52,18 @@ def energy_pct(model: SCOModel) -> np.ndarray:
     answer shows how much of a gain is energy rent, not trade (since 2026-12-07).
     """
     energy = getattr(model, "network_energy_usd", None)
-    if energy is None:
+    if energy is None or (parties is not None and not parties.any()):
         return np.full((model.R, model.N), np.nan)
     energy = np.asarray(energy, float)
     share = energy / np.maximum(model.gdp, 1.0) * gdp_over_expenditure(model, model.ge)
     pct = 100.0 * np.asarray(model.ge.welfare_change, float) * share
-    # Blank where no delivery is worth anything to the economy (a transport corridor).
-    return np.where(energy != 0.0, pct, np.nan)
+    # Blank where the economy is party to no energy project of the run (a transport
+    # corridor); 0 where it is, but nothing is delivered (the line has failed or is not yet
+    # built), as its welfare change: blanking those runs by value would leave the energy
+    # part's statistics to the runs whose line stands (until 2026-12-07).
+    if parties is None:
+        parties = energy != 0.0
+    return np.where(parties, pct, np.nan)
 
 
 def corridor_indicators(model: SCOModel, arrangements: list[Any],
@@ -103,7 +128,8 @@ def corridor_indicators(model: SCOModel, arrangements: list[Any],
     return {"corridor_operating": operating.astype(float), "corridor_paid_usd": paid,
             "corridor_failed": failed.astype(float),
             "corridor_paid_expected_usd": paid_exp, "corridor_risk_expected_usd": risk_exp,
-            "corridor_risk_usd": risk, NET: net, ENERGY: energy_pct(model),
+            "corridor_risk_usd": risk, NET: net,
+            ENERGY: energy_pct(model, energy_parties(model, arrangements)),
             "corridor_gas_bcm": np.asarray(energy.get("gas_project_bcm", none), float),
             "corridor_power_twh": np.asarray(energy.get("power_imports_twh", none), float),
             "corridor_gas_sold_bcm": np.asarray(
