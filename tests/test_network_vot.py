@@ -83,6 +83,26 @@ def test_a_fixed_value_of_time_serves_every_run():
     assert narrow.vot.min() >= 0.01 and narrow.vot.max() < 0.011
 
 
+def test_two_fixed_values_of_time_in_one_process_keep_their_own_steps():
+    """A ``vot_range: [x, x]`` steps at x, not from another fixed value's memo."""
+    N = len(ECONOMIES)
+
+    def india_russia(over):  # noqa: ANN001, ANN202
+        cn = shared_network(SCOModel(_instc(**over), runs=[0]))
+        P, E = len(cn.net.project_ids), len(cn.net.edge_ids)
+        active = np.zeros((1, P), bool)
+        active[0, cn.net.project_ids.index("INSTC_CHABAHAR")] = True
+        step = cn.step(np.zeros((1, N)), active, np.zeros((1, P)), np.ones((1, N)),
+                       np.zeros((1, E), bool))
+        return step.t_hat[0, IND, RUS]
+
+    low = india_russia({"parameters.network.vot_range": [0.006, 0.006]})
+    high = india_russia({"parameters.network.vot_range": [0.021, 0.021]})
+    assert low == india_russia({"parameters.network.vot_per_day": 0.006})
+    assert high == india_russia({"parameters.network.vot_per_day": 0.021})
+    assert high < low < 1.0
+
+
 @pytest.mark.parametrize(("over", "words"), [
     ({"parameters.network.vot_range": [0.03, 0.01]},
      ["parameters.network.vot_range", "0 < low <= high <= 0.1"]),

@@ -150,23 +150,23 @@ class CachedNetwork:
 
     def __init__(self, model: SCOModel) -> None:
         params = network_params(model)
-        over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
+        # One value of time for every run (vot_per_day, or a vot_range [x, x]), else None:
+        # the network at the table's value, and each run its own below.
+        fixed = fixed_vot(params)
+        over = {} if fixed is None else {"vot_per_day": fixed}
         trade = np.array(model.trade_cif0, dtype=float)
         codes = tuple(model.codes)
         # Building the freight graph and its baseline routes takes 0.1 s and depends on
         # none of the runs: one network per calibration, trade matrix and value of time,
         # shared by every model (its steps are pure; only graph memos are added to it).
         # The measures a scenario keeps change the graph's arcs: part of the key.
-        key = network_key(codes, params.vot_per_day, trade, measures_key(params))
+        key = network_key(codes, fixed, trade, measures_key(params))
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             tables=scenario_tables(params), trade=trade, params=over, economies=codes))
         # Each run's value of time (scosim.network.vot): None where every run has the
-        # network's. The reference network above keeps the structure every run shares
-        # (projects, links, graph) and, at the table's value, the security slot's pricing
-        # without the network, so scenarios that never step it are unchanged.
-        fixed = fixed_vot(params)
-        if fixed is not None and params.vot_per_day is None:  # vot_range [x, x]
-            self.net = self._network_at(model, params, fixed, trade)
+        # network's. The network above keeps the structure every run shares (projects,
+        # links, graph) and, at the table's value, the security slot's pricing without the
+        # network, so scenarios that never step it are unchanged.
         self.vot = run_vot(model, params)
         self.nets = ([self.net] * model.R if self.vot is None
                      else [self._network_at(model, params, float(v), trade) for v in self.vot])
