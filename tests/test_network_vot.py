@@ -153,3 +153,16 @@ def test_the_answer_s_how_sure_line_names_the_value_of_time_and_its_commands():
                                  stats, moved=True, in_arrangement=False,
                                  exits_said=False))
     assert "the value of shipping time (1.35 % of the cargo's value a day)" in said
+
+
+def test_a_network_copied_at_a_value_of_time_is_one_built_at_it():
+    """The per-run networks copy the scenario's graph at the run's value instead of rebuilding."""
+    base = CorridorNetwork()
+    for vot in (0.006, 0.0173, 0.021):
+        built = CorridorNetwork(params={"vot_per_day": vot})
+        copied = base.with_value_of_time(vot)
+        assert np.array_equal(copied.baseline_cost, built.baseline_cost)
+        assert copied.graph.vot_per_day == vot and base.graph.vot_per_day == 0.0135
+        a = copied.step(active_projects=["INSTC_CHABAHAR"], lifted=["T01"])
+        b = built.step(active_projects=["INSTC_CHABAHAR"], lifted=["T01"])
+        assert np.array_equal(a.t_hat, b.t_hat) and np.array_equal(a.cost, b.cost)

@@ -191,14 +191,14 @@ class CachedNetwork:
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
 
-    @staticmethod
-    def _network_at(model: SCOModel, params: Any, vot: float,
+    def _network_at(self, model: SCOModel, params: Any, vot: float,
                     trade: np.ndarray) -> CorridorNetwork:
         """The network at value of time ``vot``: one per value in a bounded memo.
 
         A drawn value is a run's own, so its network serves that run (and the same run of
         another model of the process, e.g. a corridor proposal's previews and a rerun):
-        building one, its baseline routes included, takes about 0.1 s. The memo keeps the
+        its baseline routes are searched again (:meth:`CorridorNetwork.with_value_of_time`),
+        the graph only copied. The memo keeps the
         latest :data:`VOT_NETWORKS` of them; a model holds its own runs' for its lifetime.
         """
         codes = tuple(model.codes)
@@ -206,9 +206,8 @@ class CachedNetwork:
             model.cal, ("corridor_networks_by_vot",), dict)
         key = network_key(codes, vot, trade, measures_key(params))
         net = memo.pop(key, None)  # re-inserted last: the memo drops its oldest
-        if net is None:
-            net = CorridorNetwork(tables=scenario_tables(params), trade=trade,
-                                  params={"vot_per_day": vot}, economies=codes)
+        if net is None:  # the scenario's network at the run's value (a test: the same bits)
+            net = self.net.with_value_of_time(vot)
         memo[key] = net
         while len(memo) > VOT_NETWORKS:
             memo.pop(next(iter(memo)))
