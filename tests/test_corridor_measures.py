@@ -42,9 +42,11 @@ def test_rail_only_twin_steps_the_network_without_the_reforms():
     trade = model.trade_cif0
     # 2032's step routed the trade the model solved in 2031 (network.loads).
     solved = dict(model.mechanisms)["network"].inputs["trade"]
-    rail = CorridorNetwork(tables=_without_reforms(), trade=trade).step(
+    # at run 0's own value of time (scosim.network.vot; 0.0135 until 2026-12-07)
+    over = {"vot_per_day": float(model._corridor_network.vot[0])}
+    rail = CorridorNetwork(tables=_without_reforms(), trade=trade, params=over).step(
         active_projects=["INSTC_CHABAHAR"], trade=solved)
-    full = CorridorNetwork(trade=trade).step(active_projects=["INSTC_CHABAHAR"])
+    full = CorridorNetwork(trade=trade, params=over).step(active_projects=["INSTC_CHABAHAR"])
     assert np.array_equal(model.network_step.t_hat[0], rail.t_hat[0])
     assert not np.array_equal(rail.t_hat, full.t_hat)
     # The reforms lower costs (a measure never raises one): without them each economy's

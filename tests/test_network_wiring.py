@@ -46,12 +46,17 @@ def test_slot_t_hat_equals_the_core(instc):
     inp = dict(model.mechanisms)["network"].inputs
     p = model._corridor_network.net.project_ids.index("INSTC_CHABAHAR")
     assert inp["initial_phase"][:, p].all()
-    core = CorridorNetwork(trade=model.trade_cif0).step(
-        active_projects=inp["active"], initial_phase=inp["initial_phase"], trade=inp["trade"])
-    assert np.array_equal(model.network_step.t_hat, core.t_hat)
+    # Each run at its own value of time (scosim.network.vot; 0.0135 in every run until
+    # 2026-12-07).
+    for r, vot in enumerate(model._corridor_network.vot):
+        core = CorridorNetwork(trade=model.trade_cif0, params={"vot_per_day": float(vot)}).step(
+            active_projects=inp["active"][r:r + 1],
+            initial_phase=inp["initial_phase"][r:r + 1], trade=inp["trade"][r:r + 1])
+        assert np.array_equal(model.network_step.t_hat[r], core.t_hat[0])
+    t_hat = model.network_step.t_hat
     assert not np.array_equal(inp["trade"], np.broadcast_to(model.trade_cif0, inp["trade"].shape))
     # and the policy state the trade solve read carries it
-    assert np.allclose(model.policy.cost_change, model.cost_change * core.t_hat)
+    assert np.allclose(model.policy.cost_change, model.cost_change * t_hat)
 
 
 def test_instc_lowers_india_russia_costs_and_changes_trade(instc):
@@ -158,8 +163,10 @@ def test_instc_raises_india_central_asia_trade_in_the_model(instc):
 
     table = bilateral_report(instc)
     med = table.xs("median", level="stat")
+    # Runs 0 and 1 draw values of time near 1 % a day (scosim.network.vot): Iran's import
+    # cost, the smallest fall, is 0.29 percent there (0.36 at 0.0135 in every run).
     for code in ("IRN", "RUS", "KAZ", "KGZ", "TJK", "TKM", "UZB", "CA5"):
-        assert med.loc[code, "cost_out_pct"] < -0.3 and med.loc[code, "cost_in_pct"] < -0.3
+        assert med.loc[code, "cost_out_pct"] < -0.2 and med.loc[code, "cost_in_pct"] < -0.2
     low = table.xs("min", level="stat")
     assert low.loc["CA5", "exports_pct"] > 1.0 and low.loc["CA5", "imports_pct"] > 1.0
 

@@ -58,6 +58,8 @@ class Spread:
             drawn per run (``collection_rate_spread`` above zero).
         weight_draw: Whether each run draws the political weights and the vote noise
             from the hindcasts' confidence set (``weights.draw: confidence_set``).
+        vot: The corridor network's value of time, ad valorem per day, ``(low, high)`` of
+            its per-run draw (equal: the same in every run); None without the network slot.
     """
 
     growth: bool
@@ -72,6 +74,7 @@ class Spread:
     havens: tuple[tuple[str, float], ...] = ()
     collection: tuple[tuple[str, float, float], ...] = ()
     weight_draw: bool = False
+    vot: tuple[float, float] | None = None
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -166,7 +169,19 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         havens=_havens(p, scenario.get("proposals")),
         collection=_drawn_collection(_get(p, "trade") or {}),
         weight_draw=_get(p, "weights", "draw") == "confidence_set",
+        vot=_vot(_get(p, "network") or {}) if slots.get("network") else None,
     )
+
+
+def _vot(network: Mapping[str, Any]) -> tuple[float, float]:
+    """``(low, high)`` of the network's value of time (:mod:`scosim.network.vot`)."""
+    from scosim.network.vot import HUMMELS_SCHAUR_RANGE
+
+    fixed = network.get("vot_per_day")
+    if fixed is not None:
+        return float(fixed), float(fixed)
+    low, high = network.get("vot_range") or HUMMELS_SCHAUR_RANGE
+    return float(low), float(high)
 
 
 def _drawn_collection(trade: Mapping[str, Any]) -> tuple[tuple[str, float, float], ...]:
@@ -246,7 +261,14 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                for code, c, d in sp.collection]
     if voted and sp.vote_noise > 0:
         varied.append("the shocks to the states' vote scores")
-    varied += [f"the {s} mechanism's draws" for s in sp.slots]
+    # The network draws nothing but its value of time (scosim.network.vot): said as such.
+    varied += [f"the {s} mechanism's draws" for s in sp.slots if s != "network"]
+    if sp.vot is not None and sp.vot[0] < sp.vot[1]:
+        varied.append(f"the value of shipping time (drawn in [{100 * sp.vot[0]:g}, "
+                      f"{100 * sp.vot[1]:g}] % of the cargo's value a day)")
+    elif sp.vot is not None:
+        fixed.append(f"the value of shipping time ({100 * sp.vot[0]:g} % of the cargo's "
+                     "value a day)")
     threshold = sp.exit_threshold is not None and in_arrangement
     if threshold:
         fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")
@@ -280,6 +302,12 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                     "by run)")
     if sp.sigma_spread <= 0:
         sets.append("`--set parameters.trade.sigma_spread=1`")
+    if sp.vot is not None:
+        # The corridors' gains and nets turn on it (docs/network.md, "How sure: the value
+        # of time"): each end of Hummels and Schaur's range in every run.
+        sets.append("`--set parameters.network.vot_per_day=0.006` or `=0.021` (docs/network.md: "
+                    "the corridors' gains, and their sign net of what a host pays, turn on "
+                    "the value of time)")
     other = "ratio" if sp.deficits == "level" else "level"
     sets.append(f"`--set parameters.trade.deficits={other}` (README: it flips small "
                 "importers' signs)")

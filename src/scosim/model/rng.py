@@ -17,6 +17,7 @@ import numpy as np
 #: is derived from the *name*, not the position, so order does not matter.
 MECHANISMS: tuple[str, ...] = (
     "growth", "trade", "council", "events", "security", "finance",
+    "network",  # the per-run value of time (scosim.network.vot)
 )
 
 

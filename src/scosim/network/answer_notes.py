@@ -135,11 +135,13 @@ def bundled_measures(scenario: Any) -> list[Bundled]:
     setting in a process (the answer and the gains figure both say it).
     """
     from scosim.network.mechanism import measures_key
+    from scosim.network.vot import fixed_vot
 
     params = scenario.parameters.network
     projects = tuple(dict.fromkeys(p.project for p in scenario.proposals
                                    if p.type == "corridor"))
-    return list(_bundled(projects, measures_key(params), params.vot_per_day,
+    # Where each run draws its value of time, at the table's (the middle of the range).
+    return list(_bundled(projects, measures_key(params), fixed_vot(params),
                          params.congestion))
 
 

@@ -46,6 +46,7 @@ from scosim.network.finance import COST_OF_FUNDS
 from scosim.network.loads import freight_ramped, network_trade
 from scosim.network.step import CorridorNetwork, NetworkStep
 from scosim.network.transport_tariff import tariff_matrix
+from scosim.network.vot import fixed_vot, run_vot
 from scosim.sweepable import SWEPT_INSTABILITY
 
 if TYPE_CHECKING:
@@ -136,6 +137,8 @@ def network_key(codes: tuple[str, ...], vot_per_day: float | None, trade: np.nda
 
 #: Largest number of single-run network steps kept per network (about 15 KB each).
 STEP_MEMO_SIZE = 512
+#: Networks at a drawn value of time kept by the process beyond its models' lifetimes.
+VOT_NETWORKS = 64
 
 
 class CachedNetwork:
@@ -152,16 +155,26 @@ class CachedNetwork:
 
     def __init__(self, model: SCOModel) -> None:
         params = network_params(model)
-        over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
+        # One value of time for every run (vot_per_day, or a vot_range [x, x]), else None:
+        # the network at the table's value, and each run its own below.
+        fixed = fixed_vot(params)
+        over = {} if fixed is None else {"vot_per_day": fixed}
         trade = np.array(model.trade_cif0, dtype=float)
         codes = tuple(model.codes)
         # Building the freight graph and its baseline routes takes 0.1 s and depends on
         # none of the runs: one network per calibration, trade matrix and value of time,
         # shared by every model (its steps are pure; only graph memos are added to it).
         # The measures a scenario keeps change the graph's arcs: part of the key.
-        key = network_key(codes, params.vot_per_day, trade, measures_key(params))
+        key = network_key(codes, fixed, trade, measures_key(params))
         self.net = derived(model.cal, key, lambda: CorridorNetwork(
             tables=scenario_tables(params), trade=trade, params=over, economies=codes))
+        # Each run's value of time (scosim.network.vot): None where every run has the
+        # network's. The network above keeps the structure every run shares (projects,
+        # links, graph) and, at the table's value, the security slot's pricing without the
+        # network, so scenarios that never step it are unchanged.
+        self.vot = run_vot(model, params)
+        self.nets = ([self.net] * model.R if self.vot is None
+                     else [self._network_at(model, params, float(v), trade) for v in self.vot])
         self.congestion = params.congestion
         # The contract terms the deliveries are valued at (the scenario may set the LNG
         # price): outside the step's memo, which holds flows, not values.
@@ -190,6 +203,28 @@ class CachedNetwork:
         self._ramped[links.project[(links.project >= 0) & (links.phase_share < 1.0)]] = True
         # one memo per network, beside it in the calibration's memo (see the class)
         self._cache: dict[bytes, NetworkStep] = derived(model.cal, (*key, "steps"), dict)
+
+    def _network_at(self, model: SCOModel, params: Any, vot: float,
+                    trade: np.ndarray) -> CorridorNetwork:
+        """The network at value of time ``vot``: one per value in a bounded memo.
+
+        A drawn value is a run's own, so its network serves that run (and the same run of
+        another model of the process, e.g. a corridor proposal's previews and a rerun):
+        its baseline routes are searched again (:meth:`CorridorNetwork.with_value_of_time`),
+        the graph only copied. The memo keeps the
+        latest :data:`VOT_NETWORKS` of them; a model holds its own runs' for its lifetime.
+        """
+        codes = tuple(model.codes)
+        memo: dict[tuple[Any, ...], CorridorNetwork] = derived(
+            model.cal, ("corridor_networks_by_vot",), dict)
+        key = network_key(codes, vot, trade, measures_key(params))
+        net = memo.pop(key, None)  # re-inserted last: the memo drops its oldest
+        if net is None:  # the scenario's network at the run's value (a test: the same bits)
+            net = self.net.with_value_of_time(vot)
+        memo[key] = net
+        while len(memo) > VOT_NETWORKS:
+            memo.pop(next(iter(memo)))
+        return net
 
     def step_inputs(self, inputs: dict[str, Any]) -> NetworkStep:
         """:meth:`step` on the inputs :func:`network_inputs` assembles."""
@@ -221,6 +256,8 @@ class CachedNetwork:
             if trade is not None:
                 key += b"|" + np.ascontiguousarray(trade[r], dtype=float).tobytes()
             key += ("|" + ",".join(lifted) + f"|{self.congestion}").encode()
+            if self.vot is not None:  # the run's own network
+                key += b"|vot" + np.float64(self.vot[r]).tobytes()
             keys.append(key)
             rows[r] = self._cache.get(key)
             if rows[r] is None and key not in todo:
@@ -230,14 +267,21 @@ class CachedNetwork:
             # where order matters (routes, loads, fsum'd indicators) and elementwise
             # elsewhere, so each is bit for bit the step of that run alone; the uncongested
             # routes are shared by runs that differ only in their trade.
-            miss = list(todo.values())
-            got = self.net.step(instability=inst[miss], active_projects=active[miss],
-                                closed_edges=closed[miss], sanctions=sanctions[miss],
-                                transit_fee=fee[miss], congestion=self.congestion,
-                                lifted=lifted, initial_phase=phase[miss],
-                                trade=None if trade is None
-                                else np.asarray(trade, float)[miss])
-            fresh = {key: _step_row(got, i) for i, key in enumerate(todo)}
+            # Runs with their own value of time step on their own network, a group per
+            # network (each run's row is the same bits in any group).
+            groups: dict[int, list[tuple[bytes, int]]] = {}
+            for key, r in todo.items():
+                groups.setdefault(id(self.nets[r]), []).append((key, r))
+            fresh: dict[bytes, NetworkStep] = {}
+            for group in groups.values():
+                miss = [r for _, r in group]
+                got = self.nets[miss[0]].step(
+                    instability=inst[miss], active_projects=active[miss],
+                    closed_edges=closed[miss], sanctions=sanctions[miss],
+                    transit_fee=fee[miss], congestion=self.congestion, lifted=lifted,
+                    initial_phase=phase[miss],
+                    trade=None if trade is None else np.asarray(trade, float)[miss])
+                fresh.update({key: _step_row(got, i) for i, (key, _) in enumerate(group)})
             for key, hit in fresh.items():
                 if len(self._cache) >= STEP_MEMO_SIZE:
                     self._cache.clear()

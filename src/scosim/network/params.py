@@ -104,8 +104,12 @@ class NetworkParams(BaseModel):
             ``policy.levers["insecurity"]`` (R, N); economies not named are 0.
         closures: Edges closed in given years (sanctions, conflict).
         sanctions: Economies whose edges cost more in given years (sanctions on routes).
-        vot_per_day: Value of time, ad valorem per day (Hummels and Schaur 2013: 0.006 to
-            0.021); None keeps ``params.csv``'s 0.0135.
+        vot_per_day: Value of time, ad valorem per day, the same in every run (Hummels and
+            Schaur 2013: 0.006 to 0.021); None draws each run's from ``vot_range``
+            (:mod:`scosim.network.vot`).
+        vot_range: ``[low, high]`` of the per-run uniform draw of the value of time where
+            ``vot_per_day`` is None; None: Hummels and Schaur's ``[0.006, 0.021]``;
+            ``[x, x]`` fixes it at ``x``. Until 2026-12-07 every run had 0.0135.
         congestion: Apply corridor capacities (rationing and the BPR volume-delay factor).
         loads: The trade the corridors carry each year: ``solved``, the trade the model
             last solved (:func:`scosim.network.loads.network_trade`); ``base_year``, the
@@ -145,6 +149,9 @@ class NetworkParams(BaseModel):
     closures: list[EdgeClosure] = Field(default_factory=empty_list)
     sanctions: list[RouteSanction] = Field(default_factory=empty_list)
     vot_per_day: float | None = Field(None, gt=0.0, le=0.1)
+    vot_range: tuple[float, float] | None = Field(
+        None, description="[low, high] of the per-run draw of the value of time, ad valorem "
+        "per day (default Hummels and Schaur's [0.006, 0.021]; [x, x] fixes it)")
     congestion: bool = True
     loads: Literal["solved", "base_year"] = Field(
         "solved", description="trade the corridors carry: the model's last solved year's "
@@ -189,6 +196,8 @@ class NetworkParams(BaseModel):
                 out.pop("om_share", None)
             if out.get("lng_price_usd_mmbtu") is None:
                 out.pop("lng_price_usd_mmbtu", None)
+            if out.get("vot_range") is None:
+                out.pop("vot_range", None)
         return out
 
     @field_validator("instability")
@@ -202,6 +211,15 @@ class NetworkParams(BaseModel):
                 raise ValueError(f"instability: {code} must stay in [0, 1]")
             out[str(code)] = yv
         return out
+
+    @field_validator("vot_range")
+    @classmethod
+    def _vot_range(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        from scosim.network.vot import vot_range_problem
+
+        if value is not None and (problem := vot_range_problem(*value)):
+            raise ValueError(problem)
+        return value
 
     @field_validator("measures")
     @classmethod
@@ -222,6 +240,11 @@ class NetworkParams(BaseModel):
 
     @model_validator(mode="after")
     def _years(self) -> NetworkParams:
+        if self.vot_per_day is not None and self.vot_range is not None:
+            said = (f"vot_per_day ({self.vot_per_day:g}, one value for every run) and "
+                    f"vot_range ({list(self.vot_range)}, drawn per run) are both set; "
+                    "allowed: one of them")
+            raise ValueError(said)
         for item in [*self.closures, *self.sanctions, *self.transit_opened]:
             if item.until is not None and item.until < item.year:
                 raise ValueError(f"until ({item.until}) is before year ({item.year})")

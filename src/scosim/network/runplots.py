@@ -98,6 +98,7 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
         return []
     from scosim.network.mechanism import scenario_tables
     from scosim.network.step import CorridorNetwork
+    from scosim.network.vot import fixed_vot
     from scosim.scenario.loader import load_scenario
 
     scenario = load_scenario(run_dir / "scenario.yaml")
@@ -107,7 +108,9 @@ def plot_network_run(run_dir: Path, plots_dir: Path, st: RunStats, title: str) -
     inst = st.quantile("route_instability", 0.5).reindex(columns=list(ECONOMIES))
     inst = np.nan_to_num(inst.loc[year].to_numpy(float), nan=0.0)
     params = scenario.parameters.network
-    over = {} if params.vot_per_day is None else {"vot_per_day": params.vot_per_day}
+    # The map at the scenario's one value of time, else the table's (runs draw their own).
+    fixed = fixed_vot(params)
+    over = {} if fixed is None else {"vot_per_day": fixed}
     net = CorridorNetwork(tables=scenario_tables(params), params=over)
     ops = (st.share_positive("corridor_operating").loc[year]
            if st.has("corridor_operating") else None)
