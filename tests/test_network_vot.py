@@ -34,6 +34,9 @@ def test_each_run_draws_its_value_of_time_across_hummels_and_schaur():
     low, high = HUMMELS_SCHAUR_RANGE
     assert vot.shape == (400,)
     assert vot.min() >= low and vot.max() < high
+    # Eight values, the midpoints of eighths of the range, so runs share route searches.
+    levels = low + (high - low) * (np.arange(8) + 0.5) / 8
+    np.testing.assert_allclose(np.unique(vot), levels, rtol=1e-12)
     # Uniform on [0.006, 0.021]: mean 0.0135 (sd of the mean 0.0043 / sqrt(400) = 0.0002),
     # a quarter of the runs in each quarter of the range.
     assert abs(vot.mean() - 0.0135) < 0.001
@@ -47,7 +50,7 @@ def test_a_run_draws_the_same_value_in_any_batch_and_steps_at_it():
     batch = SCOModel(sc, runs=[0, 1, 2])
     alone = SCOModel(sc, runs=[2], calibration=copy.copy(load_calibration()))
     assert shared_network(alone).vot[0] == shared_network(batch).vot[2]
-    assert len(set(shared_network(batch).vot)) == 3
+    assert len(set(shared_network(batch).vot)) >= 2
     batch.run_model()
     alone.run_model()
     inp = dict(batch.mechanisms)["network"].inputs

@@ -5,8 +5,13 @@ A route's generalised cost is ``money / value_per_teu + days x vot_per_day``
 baseline 0.417 is days (docs/network.md, "How sure: the value of time"). Hummels and Schaur
 (2013, *Time as a Trade Barrier*, American Economic Review 103(7)) put the value of a day
 in transit at 0.6 to 2.1 percent of the goods' value; ``params.csv`` holds the midpoint,
-0.0135. Since 2026-12-07 each run draws its own value, uniform over that range (the way
-``parameters.trade.sigma_spread`` draws sigma), so the answer's "how sure" band covers it.
+0.0135. Since 2026-12-07 each run draws its own value across that range (the way
+``parameters.trade.sigma_spread`` draws sigma), so the answer's "how sure" band covers it:
+one of :data:`VOT_LEVELS` equally likely values, the midpoints of as many equal parts of
+the range (a uniform draw made discrete). Each value needs its own route search each year,
+so a continuous draw cost a search per run (4 times the model's time at 30 runs); eight
+values cost eight whatever the number of runs, and move a quantile of the gains by at most
+a sixteenth of the range's effect (about 0.02 points of Iran's INSTC net, whose range is 0.27).
 
 Scenario settings (``parameters.network``, :class:`~scosim.network.params.NetworkParams`):
 
@@ -36,6 +41,8 @@ if TYPE_CHECKING:  # numpy only for the annotations: the scenario schema imports
 #: Hummels and Schaur (2013): a day in transit is worth 0.6 to 2.1 percent of the goods'
 #: value (ad valorem per day); the default range of the per-run draw.
 HUMMELS_SCHAUR_RANGE: tuple[float, float] = (0.006, 0.021)
+#: How many values of time the runs share: the midpoints of equal parts of the range.
+VOT_LEVELS = 8
 #: Largest value of time a scenario may set (10 percent of the cargo a day).
 VOT_MAX = 0.1
 #: The random stream of the draw (:func:`scosim.model.rng.stream`): the network's own.
@@ -86,8 +93,9 @@ def fixed_vot(params: Any) -> float | None:
 def run_vot(model: SCOModel, params: Any) -> np.ndarray | None:
     """Each run's value of time ``(R,)``, or None where every run has the same one.
 
-    Uniform over :func:`vot_bounds` from the run's ``"network"`` stream: run ``r`` of a
-    seed draws the same value whatever its batch.
+    One of :data:`VOT_LEVELS` midpoints of equal parts of :func:`vot_bounds`, each as
+    likely, from the run's ``"network"`` stream: run ``r`` of a seed draws the same value
+    whatever its batch.
     """
     bounds = vot_bounds(params)
     if bounds is None:
@@ -96,4 +104,7 @@ def run_vot(model: SCOModel, params: Any) -> np.ndarray | None:
 
     u = RunStreams(model.scenario.seed, model.run_ids, STREAM).uniform()
     low, high = bounds
-    return low + (high - low) * u
+    import numpy as np
+
+    part = np.minimum(np.floor(u * VOT_LEVELS), VOT_LEVELS - 1)
+    return low + (high - low) * (part + 0.5) / VOT_LEVELS
