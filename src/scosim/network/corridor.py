@@ -105,10 +105,11 @@ class Corridor(ProposalType):
                            "by the year (drawn from its failure hazard)",
         "corridor_paid_expected_usd": "US$, expected present value paid for adopted "
                                       "corridors as the Council priced it at entry into "
-                                      "force (what corridor_paid_usd averages to over runs)",
+                                      "force (what the payments as known average to over "
+                                      "runs)",
         "corridor_risk_expected_usd": "US$, expected present-value loss from a corridor's "
-                                      "failure as priced at entry into force (what "
-                                      "corridor_risk_usd averages to over runs)",
+                                      "failure as priced at entry into force (what the "
+                                      "losses as known average to over runs)",
         "corridor_gas_bcm": "bcm a year, pipeline gas the corridors deliver to the economy",
         "corridor_power_twh": "TWh a year, electricity the corridors deliver to the economy",
         "corridor_gas_sold_bcm": "bcm a year, pipeline gas the corridors deliver from the "
