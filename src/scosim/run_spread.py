@@ -58,6 +58,12 @@ class Spread:
             drawn per run (``collection_rate_spread`` above zero).
         weight_draw: Whether each run draws the political weights and the vote noise
             from the hindcasts' confidence set (``weights.draw: confidence_set``).
+        failure_hazard: ``(failure_base, failure_sensitivity)`` when a corridor is proposed
+            and its yearly failure hazard can be above zero (each run draws whether and
+            when it fails, :mod:`scosim.network.failure_draw`); None otherwise.
+        gas_prices: Whether a gas project is proposed with the corridor network in the
+            network slot (each run draws the gas border price, supply cost and the
+            next-best market's price, :mod:`scosim.network.gas_supply`).
     """
 
     growth: bool
@@ -72,6 +78,8 @@ class Spread:
     havens: tuple[tuple[str, float], ...] = ()
     collection: tuple[tuple[str, float, float], ...] = ()
     weight_draw: bool = False
+    failure_hazard: tuple[float, float] | None = None
+    gas_prices: bool = False
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -166,7 +174,39 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         havens=_havens(p, scenario.get("proposals")),
         collection=_drawn_collection(_get(p, "trade") or {}),
         weight_draw=_get(p, "weights", "draw") == "confidence_set",
+        **_corridor_draws(p, scenario.get("proposals")),
     )
+
+
+def _corridor_draws(p: Mapping[str, Any], proposals: Any) -> dict[str, Any]:
+    """``failure_hazard`` and ``gas_prices`` of :class:`Spread` (corridor proposals only).
+
+    Since 2026-12-07 these two draws cause most of the spread of a corridor run, but the
+    line named only "the network mechanism's draws" (an outside review, 2026-12-07).
+    """
+    projects = [str(pr.get("project")) for pr in proposals or []
+                if isinstance(pr, Mapping) and pr.get("type") == "corridor"]
+    if not projects:
+        return {}
+    from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY
+
+    net = _get(p, "network") or {}
+    base = float(net.get("failure_base", FAILURE_BASE))
+    sens = float(net.get("failure_sensitivity", FAILURE_SENSITIVITY))
+    from scosim.model.slots import mechanism_name, slot_names
+
+    gas = False
+    try:
+        held = {mechanism_name(n) for n in slot_names(_get(p, "mechanisms", "network"))}
+    except Exception:  # an unloadable plug-in: say nothing of the gas prices
+        held = set()
+    if "corridor_network" in held:
+        from scosim.network.tables import load_network
+
+        carrier = load_network().projects["carrier"]
+        gas = any(carrier.get(code) == "gas" for code in projects)
+    return {"failure_hazard": (base, sens) if base > 0 or sens > 0 else None,
+            "gas_prices": gas}
 
 
 def _drawn_collection(trade: Mapping[str, Any]) -> tuple[tuple[str, float, float], ...]:
@@ -246,7 +286,18 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                for code, c, d in sp.collection]
     if voted and sp.vote_noise > 0:
         varied.append("the shocks to the states' vote scores")
-    varied += [f"the {s} mechanism's draws" for s in sp.slots]
+    for s in sp.slots:
+        if s == "network" and sp.gas_prices:
+            varied.append("the gas border price, the gas supply cost and the price in the "
+                          "exporter's next-best market (the network mechanism's draws, each "
+                          "uniform over its range in the network tables; docs/network.md)")
+        else:
+            varied.append(f"the {s} mechanism's draws")
+    if sp.failure_hazard is not None:
+        base, sens = sp.failure_hazard
+        varied.append("whether and when each corridor fails (drawn from its yearly hazard, "
+                      f"{_plain(base)} + {_plain(sens)} x its route's instability; "
+                      "docs/network.md)")
     threshold = sp.exit_threshold is not None and in_arrangement
     if threshold:
         fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")
