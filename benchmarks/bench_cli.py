@@ -170,6 +170,24 @@ def chosen(cmds: dict[str, list[str]], cases_arg: str) -> dict[str, list[str]]:
     return {k: v for k, v in cmds.items() if k in wanted}
 
 
+def invalid_overrides(scenario: Path, overrides: tuple[str, ...]) -> str:
+    """What ``scosim validate`` says of ``scenario`` with the ``--set`` ``overrides``.
+
+    Run as a child, as the cases are (this script imports nothing heavy: see
+    :func:`measure`).
+
+    Returns:
+        Its error lines, joined; empty where the scenario and its overrides are valid.
+    """
+    proc = subprocess.run([*_scosim(), "validate", str(scenario),
+                           *(a for o in overrides for a in ("--set", o))],
+                          cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode == 0:
+        return ""
+    lines = [x.removeprefix("scosim: error: ") for x in proc.stderr.splitlines() if x.strip()]
+    return "; ".join(lines[-3:]) or f"scosim validate exited {proc.returncode}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the cases interleaved and write a JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -207,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
             cmds = chosen(cmds, args.cases)
         except ValueError as err:
             ap.error(str(err))
+        if args.overrides and any(k.startswith(("run-", "before-run-")) for k in cmds):
+            # Once, before any round: a bad override then stops the benchmark with
+            # scosim's own one-line message (until 2026-12-07 it surfaced mid-round as a
+            # RuntimeError traceback).
+            bad = invalid_overrides(args.scenario.resolve(), tuple(args.overrides))
+            if bad:
+                ap.error(f"--set: {bad}")
         before = str(args.before_src.resolve()) if args.before_src else ""
         raw: dict[str, list[dict[str, float]]] = {k: [] for k in cmds}
         for rnd in range(1 - args.warmup, args.rounds + 1):

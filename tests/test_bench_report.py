@@ -402,3 +402,24 @@ def test_report_names_the_scenario_with_the_largest_peak_and_growth(tmp_path: Pa
     assert "python benchmarks/bench_memory.py --sizes 2000,10000 --rounds 1" in text
     heads = report.headlines(tmp_path)
     assert "1100 MiB (`b.yaml`, 3 scenarios)" in heads.values()
+
+
+def test_cli_benchmark_refuses_a_bad_override_before_any_round(tmp_path: Path,
+                                                               capsys) -> None:
+    """``--set parameters.trade.sigma=abc`` ended in a RuntimeError traceback from the
+    first timed round (an outside review, 2026-12-07): now checked once by ``scosim
+    validate`` before the rounds, its one-line message after ``--set:``, exit 2."""
+    bench = _bench("bench_cli")
+    out = tmp_path / "x.json"
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--sizes", "2", "--cases", "run-2", "--rounds", "1", "--warmup", "0",
+                    "--set", "parameters.trade.sigma=abc", "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "round " not in err  # no round was timed
+    assert ("--set: <override>:1: parameters.trade.sigma: expected a number, got string "
+            "'abc'") in err
+    assert not out.exists()
+    assert "write overrides as dotted.path=value" in bench.invalid_overrides(
+        bench.SCENARIO, ("nonsense",))
+    assert bench.invalid_overrides(bench.SCENARIO, ("parameters.trade.sigma=4",)) == ""

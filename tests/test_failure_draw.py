@@ -183,3 +183,26 @@ def test_after_its_failure_the_railway_s_link_is_gone() -> None:
             continue
         assert sorted(rows["country"]) == hosts
         assert set(rows["year"]) == {int(years[down[0]])}
+
+
+def test_no_run_fails_before_the_corridor_enters_into_force() -> None:
+    # start_year equal to the proposal's year (2026) is valid, but the ratification lag
+    # puts entry in 2027: until 2026-12-07 the draw counted from 2026, so a run could fail
+    # in 2026, before anything was built (an outside review, 2026-12-07; at hazard 0.5 two
+    # of four runs did). Construction now starts at the later of the two, so the failure,
+    # the loan and the first operating year count from entry.
+    over = {"replications": 8, "proposals.0.start_year": 2026,
+            "parameters.network.failure_base": 0.5}
+    m = SCOModel(load_scenario(SCENARIOS / "corridor_trans_afghan_low.yaml", overrides=over))
+    m.run_model()
+    arr = next(a for a in m.arrangements if isinstance(a, Corridor))
+    assert (arr.entry_year == 2027).all()
+    failed = arr.fail_year >= 0
+    # At 0.5 a year, eight runs all fail by 2035 and some fail after the first year, both
+    # with probability above 0.99 (1 - 0.5^8 each); the seed fixes which.
+    assert failed.all()
+    assert (arr.fail_year >= arr.entry_year).all()
+    assert (arr.fail_year == 2027).any() and (arr.fail_year > 2027).any()
+    ev = m.log.to_frame()
+    start = ev[ev["type"] == "construction_start"]
+    assert set(start["year"]) == {2027}

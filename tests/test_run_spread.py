@@ -182,3 +182,39 @@ def test_drawn_weights_are_named_among_what_the_runs_vary() -> None:
     assert "drawn from the hindcasts'" not in plain
     # No vote, no weights either way.
     assert "political weights" not in _said(drawn, votes=False)
+
+
+def test_a_corridor_run_names_its_failure_and_gas_price_draws() -> None:
+    """Each corridor's drawn failure and the drawn gas prices cause most of the spread of a
+    corridor run (Turkmenistan's 5-95 % from TAPI, docs/network.md), but the line said only
+    "the network mechanism's draws", and the failure is not even that mechanism's draw (an
+    outside review, 2026-12-07). Named where the run has them, from the resolved scenario."""
+    from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY
+    from scosim.scenario import load_scenario
+
+    def said(name: str, overrides: dict | None = None) -> str:
+        sc = load_scenario(ROOT / "scenarios" / name, overrides=overrides or {})
+        sp = scenario_spread(sc.model_dump(mode="json"), name)
+        return " ".join(spread_lines(sp, _stats(True), moved=True, in_arrangement=False,
+                                     exits_said=False)).split(" the same in every run")[0]
+
+    hazard = (f"whether and when each corridor fails (drawn from its yearly hazard, "
+              f"{FAILURE_BASE:g} + {FAILURE_SENSITIVITY:g} x its route's instability")
+    prices = "the gas border price, the gas supply cost and the price in the exporter's"
+    energy = said("corridor_energy.yaml")  # TAPI (gas) and CASA-1000 (power)
+    assert hazard in energy and prices in energy
+    assert "(the network mechanism's draws, each uniform over its range" in energy
+    # A railway: its failure, but no gas prices (the network slot's draws stay generic).
+    rail = said("corridor_trans_afghan_low.yaml")
+    assert hazard in rail and prices not in rail
+    assert "the network mechanism's draws" in rail
+    # CASA-1000 alone is power: no gas prices; a zero hazard draws no failure.
+    power = said("corridor_energy.yaml", {"proposals": [
+        load_scenario(ROOT / "scenarios" / "corridor_energy.yaml").model_dump(
+            mode="json")["proposals"][1]],
+        "parameters.network.failure_base": 0.0,
+        "parameters.network.failure_sensitivity": 0.0})
+    assert "fails" not in power and prices not in power
+    # No corridor proposed: neither.
+    base = _said(yaml.safe_load((ROOT / "scenarios" / "baseline.yaml").read_text()))
+    assert "fails" not in base and "gas" not in base

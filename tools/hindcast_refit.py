@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,32 +66,76 @@ def misses(df: pd.DataFrame) -> str:
     return "; ".join(f"{i} {p:.2f}" for i, p in zip(bad["item"], bad["p"], strict=True))
 
 
+def values(low: float, high: float | None = None,
+           keyword: str | None = None) -> Callable[[str], list[float] | None]:
+    """An argparse ``type``: comma-separated numbers in ``[low, high]``, or ``keyword`` (None).
+
+    Until 2026-12-07 a bad value (``--dominance abc``, ``--dominance -1``) ended in a
+    traceback, from ``float`` or from the scenario check mid-run (an outside review,
+    2026-12-07); now argparse names the flag and what it allows, exit 2, before any run.
+    """
+    allowed = (f"comma-separated numbers >= {low:g}" if high is None
+               else f"comma-separated numbers in [{low:g}, {high:g}]")
+    if keyword is not None:
+        allowed += f", or '{keyword}'"
+
+    def parse(text: str) -> list[float] | None:
+        if keyword is not None and text.strip() == keyword:
+            return None
+        out = []
+        for part in text.split(","):
+            try:
+                x = float(part)
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"{part.strip()!r} is not a number; allowed: {allowed}") from None
+            if not math.isfinite(x) or x < low or (high is not None and x > high):
+                raise argparse.ArgumentTypeError(f"{x:g} is out of range; allowed: {allowed}")
+            out.append(x)
+        return out
+
+    return parse
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: a whole number >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number >= 1")
+    return n
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The grid's flags, each list parsed and range-checked (the scenarios' own bounds:
+    the weights and the vote noise >= 0, a depth in [0, 1])."""
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--replications", type=positive_int, default=4)
+    ap.add_argument("--noise", type=values(0.0), default="0.1")
+    ap.add_argument("--trust", type=values(0.0), default="0.0005")
+    ap.add_argument("--sovereignty", type=values(0.0, keyword="same"),
+                    default="same", help="values, or 'same' (= trust)")
+    ap.add_argument("--depth", type=values(0.0, 1.0, keyword="default"),
+                    default="default", help="values, or 'default' (the spec's)")
+    ap.add_argument("--dominance", type=values(0.0, keyword="default"),
+                    default="default", help="values, or 'default' (the scenarios' own)")
+    return ap.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print one line per grid point, best training Brier first."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--replications", type=int, default=4)
-    ap.add_argument("--noise", default="0.1")
-    ap.add_argument("--trust", default="0.0005")
-    ap.add_argument("--sovereignty", default="same", help="values, or 'same' (= trust)")
-    ap.add_argument("--depth", default="default", help="values, or 'default' (the spec's)")
-    ap.add_argument("--dominance", default="default",
-                    help="values, or 'default' (the scenarios' own)")
-    args = ap.parse_args(argv)
-
-    def values(text: str) -> list[float]:
-        return [float(x) for x in text.split(",")]
+    args = parse_args(argv)
 
     train = tuple(r for r in RECORDS if r.kind != "exits" and r.year <= TRAIN_END)
     held = tuple(r for r in RECORDS if r.kind != "exits" and r.year > TRAIN_END)
-    sovs: list[float | None] = [None] if args.sovereignty == "same" else list(
-        values(args.sovereignty))
-    depths: list[float | None] = [None] if args.depth == "default" else list(
-        values(args.depth))
-    doms: list[float | None] = [None] if args.dominance == "default" else list(
-        values(args.dominance))
+    sovs: list[float | None] = [None] if args.sovereignty is None else list(args.sovereignty)
+    depths: list[float | None] = [None] if args.depth is None else list(args.depth)
+    doms: list[float | None] = [None] if args.dominance is None else list(args.dominance)
     rows = []
     for noise, trust, sov, depth, dom in itertools.product(
-            values(args.noise), values(args.trust), sovs, depths, doms):
+            args.noise, args.trust, sovs, depths, doms):
         sov = trust if sov is None else sov
         ov = {"parameters.council.vote_noise": noise, "parameters.weights.trust": trust,
               "parameters.weights.sovereignty": sov}

@@ -60,6 +60,12 @@ class Spread:
             from the hindcasts' confidence set (``weights.draw: confidence_set``).
         vot: The corridor network's value of time, ad valorem per day, ``(low, high)`` of
             its per-run draw (equal: the same in every run); None without the network slot.
+        failure_hazard: ``(failure_base, failure_sensitivity)`` when a corridor is proposed
+            and its yearly failure hazard can be above zero (each run draws whether and
+            when it fails, :mod:`scosim.network.failure_draw`); None otherwise.
+        gas_prices: Whether a gas project is proposed with the corridor network in the
+            network slot (each run draws the gas border price, supply cost and the
+            next-best market's price, :mod:`scosim.network.gas_supply`).
     """
 
     growth: bool
@@ -75,6 +81,8 @@ class Spread:
     collection: tuple[tuple[str, float, float], ...] = ()
     weight_draw: bool = False
     vot: tuple[float, float] | None = None
+    failure_hazard: tuple[float, float] | None = None
+    gas_prices: bool = False
 
 
 #: Proposal types whose incidents the safe-haven channel moves (docs/security.md section 4).
@@ -170,6 +178,7 @@ def scenario_spread(scenario: Mapping[str, Any], source: str) -> Spread:
         collection=_drawn_collection(_get(p, "trade") or {}),
         weight_draw=_get(p, "weights", "draw") == "confidence_set",
         vot=_vot(_get(p, "network") or {}) if slots.get("network") else None,
+        **_corridor_draws(p, scenario.get("proposals")),
     )
 
 
@@ -182,6 +191,37 @@ def _vot(network: Mapping[str, Any]) -> tuple[float, float]:
         return float(fixed), float(fixed)
     low, high = network.get("vot_range") or HUMMELS_SCHAUR_RANGE
     return float(low), float(high)
+
+
+def _corridor_draws(p: Mapping[str, Any], proposals: Any) -> dict[str, Any]:
+    """``failure_hazard`` and ``gas_prices`` of :class:`Spread` (corridor proposals only).
+
+    Since 2026-12-07 these two draws cause most of the spread of a corridor run, but the
+    line named only "the network mechanism's draws" (an outside review, 2026-12-07).
+    """
+    projects = [str(pr.get("project")) for pr in proposals or []
+                if isinstance(pr, Mapping) and pr.get("type") == "corridor"]
+    if not projects:
+        return {}
+    from scosim.network.hazard import FAILURE_BASE, FAILURE_SENSITIVITY
+
+    net = _get(p, "network") or {}
+    base = float(net.get("failure_base", FAILURE_BASE))
+    sens = float(net.get("failure_sensitivity", FAILURE_SENSITIVITY))
+    from scosim.model.slots import mechanism_name, slot_names
+
+    gas = False
+    try:
+        held = {mechanism_name(n) for n in slot_names(_get(p, "mechanisms", "network"))}
+    except Exception:  # an unloadable plug-in: say nothing of the gas prices
+        held = set()
+    if "corridor_network" in held:
+        from scosim.network.tables import load_network
+
+        carrier = load_network().projects["carrier"]
+        gas = any(carrier.get(code) == "gas" for code in projects)
+    return {"failure_hazard": (base, sens) if base > 0 or sens > 0 else None,
+            "gas_prices": gas}
 
 
 def _drawn_collection(trade: Mapping[str, Any]) -> tuple[tuple[str, float, float], ...]:
@@ -261,14 +301,28 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
                for code, c, d in sp.collection]
     if voted and sp.vote_noise > 0:
         varied.append("the shocks to the states' vote scores")
-    # The network draws nothing but its value of time (scosim.network.vot): said as such.
-    varied += [f"the {s} mechanism's draws" for s in sp.slots if s != "network"]
+    # The network mechanism draws the gas prices where a gas project is proposed; its
+    # value of time (scosim.network.vot) is said on its own line.
+    for s in sp.slots:
+        if s == "network":
+            if sp.gas_prices:
+                varied.append("the gas border price, the gas supply cost and the price in "
+                              "the exporter's next-best market (the network mechanism's "
+                              "draws, each uniform over its range in the network tables; "
+                              "docs/network.md)")
+        else:
+            varied.append(f"the {s} mechanism's draws")
     if sp.vot is not None and sp.vot[0] < sp.vot[1]:
         varied.append(f"the value of shipping time (drawn in [{100 * sp.vot[0]:g}, "
                       f"{100 * sp.vot[1]:g}] % of the cargo's value a day)")
     elif sp.vot is not None:
         fixed.append(f"the value of shipping time ({100 * sp.vot[0]:g} % of the cargo's "
                      "value a day)")
+    if sp.failure_hazard is not None:
+        base, sens = sp.failure_hazard
+        varied.append("whether and when each corridor fails (drawn from its yearly hazard, "
+                      f"{_plain(base)} + {_plain(sens)} x its route's instability; "
+                      "docs/network.md)")
     threshold = sp.exit_threshold is not None and in_arrangement
     if threshold:
         fixed.append(f"the exit threshold ({100 * sp.exit_threshold:.2f} %)")

@@ -270,10 +270,11 @@ def book_corridor_loans(corridor: Any, model: SCOModel, starting: np.ndarray, ye
                         found: list[Lender]) -> None:
     """Enter a corridor's loan in its bank's book; record where a bank declined it.
 
-    The loan is disbursed when construction starts (the spec's ``start_year``, else the
-    entry year) and repaid on the bank's profile (:func:`loan_schedule`), which frees room
-    under the limit for later corridors; a non-recourse loan is written off after the
-    run's drawn failure of its corridor (:func:`scosim.network.failure_draw.written_off`).
+    The loan is disbursed when construction starts (the later of the spec's
+    ``start_year`` and the entry year) and repaid on the bank's profile
+    (:func:`loan_schedule`), which frees room under the limit for later corridors; a
+    non-recourse loan is written off after the run's drawn failure of its corridor
+    (:func:`scosim.network.failure_draw.written_off`).
 
     Args:
         corridor: The :class:`~scosim.network.corridor.Corridor` entering into force.
@@ -282,13 +283,12 @@ def book_corridor_loans(corridor: Any, model: SCOModel, starting: np.ndarray, ye
         year: The year of entry into force.
         found: Its lenders (:func:`lenders`).
     """
-    from scosim.network.failure_draw import written_off
+    from scosim.network.failure_draw import construction_start, written_off
 
     share = corridor._bank_share()
     if share <= 0:
         return
-    start = corridor.proposal.start_year
-    begin = np.full(model.R, year if start is None else start, dtype=np.int64)
+    begin = np.full(model.R, construction_start(corridor.proposal.start_year, year))
     for lender in found:
         if lender.declined is not None:
             for i, code in enumerate(model.codes):

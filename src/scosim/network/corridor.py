@@ -7,10 +7,10 @@ costs fall with it) decide by ``interested_members`` unless the scenario says ot
 project is built on its hosts' territory, so every host is invited and one host's no stops it
 (:meth:`Corridor.together`); a project is built once in a run, so a second proposal of
 it is not tabled where another was adopted (:meth:`Corridor.eligible_runs`). Once
-in force, construction starts (in the entry year or the spec's ``start_year``) and the project
-operates ``construction_years`` later: :meth:`Corridor.apply` writes its first operating year
-and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism (slot
-``network``) turns them into trade-cost changes. docs/network.md explains the preview (an
+in force, construction starts (in the entry year, or a later ``start_year`` of the spec) and
+the project operates ``construction_years`` later: :meth:`Corridor.apply` writes its first
+operating year and transit fee into ``policy.levers`` and the ``corridor_network`` mechanism
+(slot ``network``) turns them into trade-cost changes. docs/network.md explains the preview (an
 annualised expected NPV: GE gain plus transit fees times the share of them the project is
 expected to deliver, less the annualised payments) and the financing terms.
 """
@@ -27,7 +27,7 @@ from scosim.model.events import EventField
 from scosim.model.phase_in import ratification_lag
 from scosim.network.bank_link import Lender, book_corridor_loans, lenders
 from scosim.network.corridor_record import NET, corridor_indicators
-from scosim.network.failure_draw import RealisedFinance, realise
+from scosim.network.failure_draw import RealisedFinance, construction_start, realise
 from scosim.network.finance import (
     COST_OF_FUNDS,
     FinanceOutcome,
@@ -507,8 +507,8 @@ class Corridor(ProposalType):
         P = len(self.net.net.project_ids)
         ops = policy.levers.get(LEVER_OPERATING, np.full((R, P), -1, dtype=np.int64)).copy()
         fee = policy.levers.get(LEVER_FEE, np.zeros((R, P))).copy()
-        start = self.proposal.start_year
-        begin = np.full(R, start) if start is not None else np.maximum(self.entry_year, 0)
+        # Construction starts no earlier than entry (failure_draw.construction_start).
+        begin = construction_start(self.proposal.start_year, np.maximum(self.entry_year, 0))
         first = begin + self.years_to_build
         # Only one proposal of a project is adopted in a run (eligible_runs), but a preview
         # there applies this one beside the other: the earlier operating year counts.

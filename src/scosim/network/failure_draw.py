@@ -47,6 +47,23 @@ def failure_stream(project: str) -> str:
     return f"corridor_failure:{project}"
 
 
+def construction_start(start_year: int | None, entry: ArrayLike) -> NDArray[np.int64]:
+    """The year construction starts, per run: the later of ``start_year`` and entry.
+
+    Nothing is built before the corridor enters into force, and a spec's ``start_year``
+    may be the proposal's year while the ratification lag moves entry a year later: until
+    2026-12-07 the failure draw, the finance and the loan then counted from a year in
+    which the corridor was not yet in force, so a run could fail a year before entry (an
+    outside review, 2026-12-07). ``None`` starts in the entry year.
+
+    Args:
+        start_year: The spec's ``start_year``, or None.
+        entry: ``(R,)`` or scalar year of entry into force.
+    """
+    e = np.asarray(entry, np.int64)
+    return e.copy() if start_year is None else np.maximum(e, int(start_year))
+
+
 def extend(prob: ArrayLike, length: int) -> FloatArray:
     """Yearly failure probabilities ``(R, length)``, the last year's hazard carried on.
 
@@ -148,8 +165,7 @@ def realise(corridor: Any, model: SCOModel, starting: NDArray[np.bool_], year: i
         ``(R,)`` the calendar year the project fails in each starting run, -1 where it
         stands through the model's last year (and in the other runs).
     """
-    start = corridor.proposal.start_year
-    begin = np.full(model.R, year if start is None else start, dtype=np.int64)
+    begin = np.full(model.R, construction_start(corridor.proposal.start_year, year))
     last = int(model.years[-1])
     # Long enough to know every model year, the hazard after them the table's last.
     length = max(prob.shape[1], last - int(begin.min()) + 2)
