@@ -204,10 +204,12 @@ def test_a_corridor_run_names_its_failure_and_gas_price_draws() -> None:
     energy = said("corridor_energy.yaml")  # TAPI (gas) and CASA-1000 (power)
     assert hazard in energy and prices in energy
     assert "(the network mechanism's draws, each uniform over its range" in energy
-    # A railway: its failure, but no gas prices (the network slot's draws stay generic).
+    # A railway: its failure and the value of time, but no gas prices (the network slot's
+    # only other draw, named as such rather than as "the network mechanism's draws").
     rail = said("corridor_trans_afghan_low.yaml")
     assert hazard in rail and prices not in rail
-    assert "the network mechanism's draws" in rail
+    assert "the value of shipping time (drawn in" in rail
+    assert "the network mechanism's draws" not in rail
     # CASA-1000 alone is power: no gas prices; a zero hazard draws no failure.
     power = said("corridor_energy.yaml", {"proposals": [
         load_scenario(ROOT / "scenarios" / "corridor_energy.yaml").model_dump(
