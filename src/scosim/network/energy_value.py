@@ -57,7 +57,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from scosim.network.energy import INITIAL_PHASE_YEARS, EnergyLinks
 from scosim.network.finance import COST_OF_FUNDS
-from scosim.network.gas_supply import diverted_share, draw_uniform, exporter_cost, netback
+from scosim.network.gas_supply import (
+    diverted_share,
+    draw_uniform,
+    exporter_cost,
+    netback,
+    per_economy,
+)
 from scosim.network.tables import NetworkDataError, NetworkTables
 
 FloatArray = NDArray[np.float64]
@@ -160,15 +166,7 @@ def energy_prices(tables: NetworkTables, lng: float | None = None,
                                    f"{name}: allowed: fee_<project_id>_<ISO3> with a project "
                                    f"of projects.csv and an economy of the tables")
         fees[(project, code)] = float(value)
-    imports = np.full(len(tables.economies), np.nan)
-    for name, value in p.items():
-        if name.startswith(IMPORT_PREFIX):
-            code = name.removeprefix(IMPORT_PREFIX)
-            if code not in tables.economies:
-                raise NetworkDataError("params", None, "name",
-                                       f"{name}: allowed: {IMPORT_PREFIX}<ISO3> with an "
-                                       "economy of the tables")
-            imports[tables.economies.index(code)] = float(value)
+    imports = per_economy(tables, IMPORT_PREFIX, np.nan)
     rate, life = COST_OF_FUNDS, float(p["power_alt_life_years"])
     if life <= 0:
         raise NetworkDataError("params", None, "value",

@@ -55,7 +55,7 @@ RANGE_PARAMS: dict[str, tuple[str, str]] = {
 STREAM = "network:energy_prices"
 
 
-def _per_exporter(tables: NetworkTables, prefix: str, fill: float) -> FloatArray:
+def per_economy(tables: NetworkTables, prefix: str, fill: float) -> FloatArray:
     """(N,) the ``<prefix><ISO3>`` rows of ``params.csv``, ``fill`` where there is none.
 
     Raises:
@@ -76,12 +76,12 @@ def _per_exporter(tables: NetworkTables, prefix: str, fill: float) -> FloatArray
 
 def spare_supply(tables: NetworkTables) -> FloatArray:
     """(N,) bcm a year each exporter can sell on new projects (inf: no cap)."""
-    return _per_exporter(tables, SPARE_PREFIX, np.inf)
+    return per_economy(tables, SPARE_PREFIX, np.inf)
 
 
 def alternative_capacity(tables: NetworkTables) -> FloatArray:
     """(N,) bcm a year of spare capacity on each exporter's existing route (0: none)."""
-    return _per_exporter(tables, CAPACITY_PREFIX, 0.0)
+    return per_economy(tables, CAPACITY_PREFIX, 0.0)
 
 
 def netback(tables: NetworkTables, price: FloatArray | None = None) -> FloatArray:
@@ -91,8 +91,8 @@ def netback(tables: NetworkTables, price: FloatArray | None = None) -> FloatArra
     ``gas_alt_price_usd_mmbtu_`` rows. The netback is it less the transport to that border.
     """
     if price is None:
-        price = _per_exporter(tables, ALT_PRICE_PREFIX, np.nan)
-    return np.asarray(price, float) - _per_exporter(tables, TRANSPORT_PREFIX, 0.0)
+        price = per_economy(tables, ALT_PRICE_PREFIX, np.nan)
+    return np.asarray(price, float) - per_economy(tables, TRANSPORT_PREFIX, 0.0)
 
 
 def draw_uniform(tables: NetworkTables, u: FloatArray) -> dict[str, FloatArray]:
@@ -121,8 +121,8 @@ def draw_uniform(tables: NetworkTables, u: FloatArray) -> dict[str, FloatArray]:
                                    f"{lo_name} {lo:g} above {hi_name} {hi:g}; allowed: "
                                    "low <= high")
         out[key] = lo + (hi - lo) * u[:, k]
-    lo = _per_exporter(tables, ALT_LOW_PREFIX, np.nan)
-    hi = _per_exporter(tables, ALT_HIGH_PREFIX, np.nan)
+    lo = per_economy(tables, ALT_LOW_PREFIX, np.nan)
+    hi = per_economy(tables, ALT_HIGH_PREFIX, np.nan)
     if np.any(lo > hi):
         raise NetworkDataError("params", None, "value",
                                f"a {ALT_LOW_PREFIX} row above its {ALT_HIGH_PREFIX} row; "
