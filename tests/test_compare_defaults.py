@@ -16,6 +16,7 @@ import pytest
 
 from scosim.api import REPORT_INDICATORS, compare_runs
 from scosim.cli import main
+from scosim.indicator_display import display
 from scosim.mechanism_answer import run_compared_indicators
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.plugins import PluginError, read_declarations
@@ -164,7 +165,9 @@ def test_a_union_is_compared_on_its_bloc_totals(tmp_path: Path, capsys,
                       plot_workers=1).read_text()
     for label, name in (("bloc members", "ev_members_usd"), ("outsiders", "ev_outsiders_usd"),
                         ("world", "ev_world_usd")):
-        assert md.count(f"| {label} | {name} |") == 1
+        # The report's table names the indicator in words, the code in brackets.
+        assert md.count(f"| {label} | {display(name, None)[0]} |") == 1
+        assert f"({name})" in display(name, None)[0]
     comp.report_indicators, comp.report_year, comp.report_year_note = tuple(shown), year, "t"
     monkeypatch.setattr("scosim.api.compare_runs", lambda *a, **k: (comp, tmp_path / "r"))
     assert main(["compare", str(pol), str(base), "--out", str(tmp_path), "--quiet"]) == 0
