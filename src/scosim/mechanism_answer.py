@@ -412,19 +412,14 @@ def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
 
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
                  width: int, summed: bool = True, final: bool = False) -> list[str]:
-    """Lines of a ``total`` indicator, or of a ``level`` one (``summed`` false).
-
-    ``final``: a level as known at the end (``final`` kind), shown in the last year it is
-    non-zero, the run's last year unless it has gone to zero by then.
-    """
+    """Lines of a ``total``, ``level`` (``summed`` false) or ``final`` indicator."""
     mean = st.mean(name).fillna(0.0) / divisor
     size = mean.abs()
     members = _members(st)
     by_year = size[_focus(size > ZERO, members)].sum(axis=1)
     # A level (e.g. a present value fixed at entry into force) is shown in the last year
-    # of its largest value: the state at the end rather than the year it was first set.
-    # A final level (payments a drawn failure settles in some runs) moves from year to
-    # year, so its largest year is noise: it is shown as known at the end.
+    # of its largest value: the state at the end rather than the year it was first set; a
+    # final one (payments a drawn failure settles) in its last non-zero year, as known then.
     year = (int(by_year.idxmax()) if summed
             else int(by_year.index[by_year > ZERO].max()) if final and (by_year > ZERO).any()
             else int(by_year.index[by_year >= by_year.max() * (1 - 1e-9)].max()))
