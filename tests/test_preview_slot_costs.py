@@ -57,10 +57,13 @@ SANCTIONS = """events:
 
 
 def _model(tmp_path: Path, name: str, slots: str, proposals: str,
-           parameters: str = "") -> SCOModel:
+           parameters: str = "", lag: int | None = None) -> SCOModel:
     path = tmp_path / f"{name}.yaml"
     head = HEAD.format(name=name, mechanisms=SLOTS[slots])
     head = head.replace("  council:", parameters + "  council:")
+    if lag is not None:
+        head = head.replace("decision_rule: null}",
+                            f"decision_rule: null, ratification_lag: {lag}}}")
     if "security: security" not in SLOTS[slots]:
         # Without the security slot nothing reads the instability: an error to write it.
         head = head.replace("  security: {instability: 1.6}\n", "")
@@ -148,7 +151,9 @@ def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     # Base-year loads: with each year's solved trade (network.loads) the 2026 preview would
     # route 2025's trade and 2027 2026's (sanctions in it), so their congestion would differ.
     loads = "  network: {loads: base_year}\n"
-    with_c = _model(tmp_path, "corridor", "all", SANCTIONS_BOTH + CORRIDOR, loads)
+    # In force at the 2026 summit (no ratification lag): construction starts no earlier
+    # than entry into force, so the line is built in 2026 and operates in 2027.
+    with_c = _model(tmp_path, "corridor", "all", SANCTIONS_BOTH + CORRIDOR, loads, lag=0)
     with_c.step()  # 2025
     arr = with_c.arrangements[0]
     pv = arr.preview(with_c, arr.invitees(with_c))
@@ -156,7 +161,7 @@ def test_corridor_preview_prices_the_other_slots_costs(tmp_path) -> None:
     dollar = finance.trade_cost_factor(with_c, preview_policy(with_c))
     while with_c.running:
         with_c.step()
-    plain = _model(tmp_path, "plain", "all", SANCTIONS_BOTH, loads)
+    plain = _model(tmp_path, "plain", "all", SANCTIONS_BOTH, loads, lag=0)
     while plain.running:
         plain.step()
     assert arr.in_force.all()
