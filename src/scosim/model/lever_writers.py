@@ -16,7 +16,12 @@ A plug-in says which levers it writes with the optional class attribute
 ``writes_levers`` (a tuple of names; None, the default: not declared). Declared ones
 are checked when the scenario is validated (:mod:`scosim.scenario.levers`); the checks
 here catch a clash at run time whatever is declared, and refuse a write a declaring
-plug-in did not declare, so a declaration cannot drift from the code.
+plug-in did not declare, so a declaration cannot drift from the code. A mechanism's step
+is checked wherever it runs, a preview's call included (:func:`run_step`).
+
+What no check here sees: a write that replaces a welfare lever instead of adding to it
+(both leave a new array, and no writer reports its increment). :func:`add_to_lever` is
+the way to add (docs/mechanisms.md, "What the run cannot check").
 
 numpy is imported where used: the registries read :func:`declared_problem` while a
 scenario is validated, without it.
