@@ -146,7 +146,9 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         "indicators": {"visa_lift": "share of runs"},
         "membership": ["visa_lift", "in visa", "a visa-free regime"],
         "trust_term": "trust in the visa's sponsor", "headline": [],
-        "welfare_excludes": "what issuing visas costs consulates"}}
+        "welfare_excludes": "what issuing visas costs consulates",
+        # Not declared (null; [] would say it writes none): tests/test_lever_writers_manifest.py.
+        "writes_levers": None}}
     # The vote-reasons figure names the type's trust term from that record, here where
     # the type cannot be imported (the saved scenario names it by its path).
     from scosim.plot_votes import run_trust_terms
@@ -164,7 +166,8 @@ def test_the_manifest_records_the_type_its_path_and_its_membership(plugin_run: P
         # Not declared: it may change trade costs by itself, a shock in the answer.
         "passive": False,
         "welfare_versus": "the trade costs of border closures",
-        "welfare_excludes": "what guarding the border costs (closure_cost_usd)"}
+        "welfare_excludes": "what guarding the border costs (closure_cost_usd)",
+        "writes_levers": None}
 
 
 def test_a_fresh_process_without_the_plugin_shows_its_membership(
@@ -241,6 +244,7 @@ def test_an_old_run_without_the_record_still_shows_what_is_known(
     ("mechanisms", "security", "headline", [["border_closed", "mean"]], "kinds are: share"),
     ("proposal_types", "visa_lift", "headline", "visa_lift", "must map some of its"),
     ("mechanisms", "security", "indicators", ["border_closed"], "map indicator names"),
+    ("mechanisms", "security", "writes_levers", "closed", "a list of lever names"),
 ])
 def test_a_malformed_record_is_one_clear_error(
     plugin_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

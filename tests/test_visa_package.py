@@ -126,3 +126,32 @@ def test_pip_installs_the_package_and_a_scenario_runs_all_four_plugins(
     receipts = np.stack(m.records["visa_receipts_usd"], axis=1)  # (R, T, N)
     assert not receipts[:, :2].any() and (receipts[:, 2:, idx] > 0).all()
     assert not np.delete(receipts, idx, axis=2).any()
+
+
+def test_the_example_declares_the_levers_it_writes(monkeypatch, forget_test_plugins) -> None:
+    """Until 2026-12-07 neither the type nor the mechanism declared ``writes_levers``, so a
+    mechanism writing ``visa_free`` was found only when it happened, and the run's manifest
+    could not say who writes which lever. A run stops at a declared plug-in's undeclared
+    write, so one that runs shows the declarations cover what the code writes."""
+    from scosim.plugin_manifest import declared_mechanisms, declared_types
+    from scosim.runner import run_model
+    from scosim.scenario import validate_data
+
+    monkeypatch.syspath_prepend(str(VISA_PKG))
+    try:
+        sc = validate_data({
+            "name": "visa_levers", "years": {"start": 2025, "end": 2026}, "seed": 5,
+            "replications": 2,
+            "parameters": {"mechanisms": {"network": "scosim_visa.mobility:VisaMobility"},
+                           "rules": {"vote": "always_yes", "defect": "never_defect"}},
+            "proposals": [{"type": "scosim_visa:VisaFree", "id": "ca_visa", "year": 2025,
+                           "proposer": "KAZ", "participants": CENTRAL_ASIA}]})
+        assert declared_types(sc)["visa_free"]["writes_levers"] == ["visa_free"]
+        assert declared_mechanisms(sc)["network"]["writes_levers"] == ["welfare_income_share"]
+        m = run_model(sc)
+    finally:
+        forget_visa_modules()
+    assert set(m.policy.writers) == {"visa_free"}  # the welfare lever adds: no one writer
+    inside = m.policy.levers["visa_free"]
+    assert inside[:, [m.codes.index(c) for c in CENTRAL_ASIA]].all()
+    assert (m.policy.levers["welfare_income_share"] > 0).sum() == 2 * len(CENTRAL_ASIA)

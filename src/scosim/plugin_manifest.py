@@ -2,10 +2,10 @@
 
 A run records what each proposal type and mechanism declares for the run's readers
 (:func:`declared_types`, :func:`declared_mechanisms`: indicators and units, membership,
-headline, trust term, compared indicators), so that a process that cannot import a
-plug-in (one named by dotted path, a run moved to another machine) still reads the run
-(:func:`read_declarations`). Each record is checked when it is read back, with the same
-rules as a class when it is registered (:mod:`scosim.plugins`).
+headline, trust term, compared indicators, the levers each writes), so that a process
+that cannot import a plug-in (one named by dotted path, a run moved to another machine)
+still reads the run (:func:`read_declarations`). Each record is checked when it is read
+back, with the same rules as a class when it is registered (:mod:`scosim.plugins`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scosim.model.lever_writers import declared_problem
 from scosim.plugins import (
     PluginError,
     headline_pairs,
@@ -33,8 +34,9 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": [indicator, heading,
         what] or None, "trust_term": what, "headline": [[name, kind], ...],
-        "welfare_excludes": phrase}}`` (``ProposalType.indicators``, ``.membership``,
-        ``.trust_term``, ``.headline`` and ``.welfare_excludes``).
+        "welfare_excludes": phrase, "writes_levers": [lever, ...] or None}}``
+        (``ProposalType.indicators``, ``.membership``, ``.trust_term``, ``.headline``,
+        ``.welfare_excludes`` and ``.writes_levers``, None when not declared).
     """
     from scosim.proposals import get_type
 
@@ -45,7 +47,8 @@ def declared_types(scenario: Any) -> dict[str, dict[str, Any]]:
         out[p.type] = {"indicators": dict(cls.indicators),
                        "membership": None if m is None else list(m),
                        "trust_term": cls.trust_term, "headline": headline_pairs(cls.headline),
-                       "welfare_excludes": cls.welfare_excludes}
+                       "welfare_excludes": cls.welfare_excludes,
+                       "writes_levers": _levers(cls.writes_levers)}
     return out
 
 
@@ -59,8 +62,9 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
     Returns:
         ``{key: {"name": ..., "indicators": {name: unit}, "headline": [[name, kind], ...],
         "compared": [name, ...], "welfare_versus": phrase, "welfare_excludes": phrase,
-        "answer_year": [event type, ...], "passive": bool}}`` (``Mechanism``'s
-        attributes) for every mechanism filling a slot, keyed by
+        "answer_year": [event type, ...], "passive": bool, "writes_levers": [lever, ...]
+        or None}}`` (``Mechanism``'s attributes; ``writes_levers`` None when not
+        declared) for every mechanism filling a slot, keyed by
         :func:`scosim.model.slots.keyed` (the slot, ``<slot>[<i>]`` for the one at place
         ``i`` of a slot's list).
     """
@@ -75,8 +79,30 @@ def declared_mechanisms(scenario: Any) -> dict[str, dict[str, Any]]:
                     "welfare_versus": cls.welfare_versus,
                     "welfare_excludes": cls.welfare_excludes,
                     "answer_year": list(cls.answer_year),
-                    "passive": cls.passive}
+                    "passive": cls.passive,
+                    "writes_levers": _levers(cls.writes_levers)}
     return out
+
+
+def _levers(declared: tuple[str, ...] | None) -> list[str] | None:
+    """A ``writes_levers`` as the manifest records it: a list, or None when not declared.
+
+    Recorded so that a reader of a run sees who writes which lever (the run checked
+    every write against it: :mod:`scosim.model.lever_writers`).
+    """
+    return None if declared is None else list(declared)
+
+
+def _recorded_levers(rec: dict[str, Any], at: str) -> tuple[str, ...] | None:
+    """A record's ``writes_levers``: None when not declared or made before it was recorded."""
+    value = rec.get("writes_levers")
+    if value is None:
+        return None
+    levers = tuple(value) if isinstance(value, list) else value
+    if not isinstance(value, list) or declared_problem(levers):
+        raise PluginError(f"{at}.writes_levers must be null (not declared) or a list of lever "
+                          f"names (text without spaces, each once), got {value!r}")
+    return levers
 
 
 def _recorded(manifest: Any, where: str, key: str) -> dict[str, Any]:
@@ -130,9 +156,10 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
     Returns:
         ``{type name: {"indicators": {name: unit}, "membership": (indicator, heading,
         what) or None, "trust_term": what or None, "headline": {name: kind},
-        "welfare_excludes": phrase}}``; empty for a run made before the record existed
-        (``trust_term`` None, ``headline`` and ``welfare_excludes`` empty in a record made
-        before they were recorded).
+        "welfare_excludes": phrase, "writes_levers": (lever, ...) or None}}``; empty for a
+        run made before the record existed (``trust_term`` and ``writes_levers`` None,
+        ``headline`` and ``welfare_excludes`` empty in a record made before they were
+        recorded).
 
     Raises:
         PluginError: A record that is not what :func:`declared_types` writes, naming
@@ -153,7 +180,8 @@ def recorded_types(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         out[str(name)] = {"indicators": units,
                           "membership": None if m is None else tuple(m),
                           "trust_term": trust, "headline": dict(headline),
-                          "welfare_excludes": _phrase(rec, at, "welfare_excludes")}
+                          "welfare_excludes": _phrase(rec, at, "welfare_excludes"),
+                          "writes_levers": _recorded_levers(rec, at)}
     return out
 
 
@@ -162,9 +190,10 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
 
     Returns:
         ``{key: {"name", "indicators", "headline", "compared", "welfare_versus",
-        "welfare_excludes", "answer_year", "passive"}}`` (``compared`` and ``passive``
-        None, ``welfare_excludes`` and ``answer_year`` empty for a run made before they
-        were recorded); empty for a run made before the record existed.
+        "welfare_excludes", "answer_year", "passive", "writes_levers"}}`` (``compared``,
+        ``passive`` and ``writes_levers`` None, ``welfare_excludes`` and ``answer_year``
+        empty for a run made before they were recorded; ``writes_levers`` None too when
+        not declared); empty for a run made before the record existed.
 
     Raises:
         PluginError: A malformed record, naming the file, the field and what is allowed.
@@ -191,7 +220,8 @@ def recorded_mechanisms(manifest: Any, where: str) -> dict[str, dict[str, Any]]:
         out[str(slot)] = {"name": name, "indicators": units, "headline": dict(headline),
                           "compared": compared, "welfare_versus": versus,
                           "welfare_excludes": _phrase(rec, at, "welfare_excludes"),
-                          "answer_year": year, "passive": passive}
+                          "answer_year": year, "passive": passive,
+                          "writes_levers": _recorded_levers(rec, at)}
     return out
 
 

@@ -4,7 +4,10 @@
 ``SaidGate`` and ``SaidGateToo`` are mechanisms declaring the lever in ``writes_levers``
 (the security one previews and writes 0.1, the network one 0.2); ``StepGate`` writes it
 in its step without declaring it; ``LyingGate`` declares nothing it writes;
-``IncomePreview`` previews the income lever through ``preview_levers``.
+``IncomePreview`` previews the income lever through ``preview_levers``; ``GatePeek`` is
+a type whose own preview runs the finance slot's step on a copy of its preview's state,
+and ``CostlyPeek`` a mechanism whose ``preview_cost_factor`` runs its step on the state
+it is given (tests/test_lever_writers_preview_step.py).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from scosim.model.slots import Mechanism
-from scosim.proposals import ProposalSpec, ProposalType
+from scosim.proposals import Preview, ProposalSpec, ProposalType
 from scosim.scenario.schema import Participants
 
 
@@ -156,3 +159,64 @@ class SaidGrant(Mechanism):
     def preview_income(self, model, policy):
         """What :meth:`step` adds."""
         return np.full((model.R, model.N), 0.01)
+
+
+class PeekSpec(ProposalSpec):
+    """The peeking gate's spec."""
+
+    type: Literal["gate_peek"]
+    participants: Participants = "members"
+
+
+class GatePeek(GatePass):
+    """:class:`GatePass`, declaring its lever, whose preview asks the finance slot's step.
+
+    The preview runs the step on a copy of the state with the gate open (what the year
+    will do to it) and scores the gate the step leaves: a custom preview that calls a step.
+    """
+
+    name = "gate_peek"
+    spec = PeekSpec
+    writes_levers = ("toy_gate",)
+
+    def preview(self, model, participants, terms=None):
+        """Each participant's gain: the gate left open after the finance slot's step."""
+        from scosim.model.policy import preview_policy
+
+        policy = self.policy_if_adopted(model, participants,
+                                        without=preview_policy(model, exclude=self))
+        peek = policy.copy()
+        for slot, mech in model.mechanisms:
+            if slot == "finance":
+                mech.step(model, peek, model.year)
+        gate = peek.levers.get("toy_gate", np.zeros((model.R, model.N)))
+        return Preview(gain=0.001 * gate * participants)
+
+
+class CostlyPeek(Mechanism):
+    """Raises every trade cost 1 % a year; previews it by running its step on the state."""
+
+    name = "costly_peek"
+    slot = "finance"
+    writes_levers = ()
+
+    def step(self, model, policy, year):
+        """One per cent on every pair."""
+        policy.cost_change = policy.cost_change * 1.01
+
+    def preview_cost_factor(self, model, policy):
+        """The step's factor, read off the state it stepped (the state is then changed)."""
+        before = policy.cost_change
+        self.step(model, policy, model.year)
+        return policy.cost_change / before
+
+
+class DoubleGrant(SaidGrant):
+    """:class:`SaidGrant`'s step twice (``super().step`` nested: checked once)."""
+
+    name = "double_grant"
+
+    def step(self, model, policy, year):
+        """Two grants of 1 %."""
+        super().step(model, policy, year)
+        super().step(model, policy, year)

@@ -16,7 +16,12 @@ A plug-in says which levers it writes with the optional class attribute
 ``writes_levers`` (a tuple of names; None, the default: not declared). Declared ones
 are checked when the scenario is validated (:mod:`scosim.scenario.levers`); the checks
 here catch a clash at run time whatever is declared, and refuse a write a declaring
-plug-in did not declare, so a declaration cannot drift from the code.
+plug-in did not declare, so a declaration cannot drift from the code. A mechanism's step
+is checked wherever it runs, a preview's call included (:func:`run_step`).
+
+What no check here sees: a write that replaces a welfare lever instead of adding to it
+(both leave a new array, and no writer reports its increment). :func:`add_to_lever` is
+the way to add (docs/mechanisms.md, "What the run cannot check").
 
 numpy is imported where used: the registries read :func:`declared_problem` while a
 scenario is validated, without it.
@@ -24,6 +29,7 @@ scenario is validated, without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from scosim.plugins import PluginError
@@ -31,8 +37,9 @@ from scosim.plugins import PluginError
 if TYPE_CHECKING:
     from scosim.model.policy import PolicyState
 
-__all__ = ["ADDITIVE_LEVERS", "MECHANISM", "PROPOSAL", "check_preview_lever",
-           "declared_problem", "lever_ids", "note_writes", "snapshot", "step_writes"]
+__all__ = ["ADDITIVE_LEVERS", "MECHANISM", "PROPOSAL", "add_to_lever", "check_preview_lever",
+           "declared_problem", "lever_ids", "note_writes", "preview_left_alone", "run_step",
+           "snapshot", "step_writes"]
 
 #: The levers every writer adds to (share of GDP, ``(R, N)``; the trade step's income and
 #: costs outside the GE). Equal to :data:`scosim.model.gdp_shares.WELFARE_LEVERS`, kept
@@ -186,3 +193,114 @@ def _same(a: Any, b: Any, np: Any) -> bool:
     if a.shape != b.shape or a.dtype != b.dtype:
         return False
     return bool(np.array_equal(a, b, equal_nan=bool(np.issubdtype(a.dtype, np.floating))))
+
+
+#: ``id`` of the mechanisms whose step is running under :func:`run_step`: a step called
+#: from inside it (a subclass's ``super().step``) is checked once, by the outer call.
+_STEPPING: set[int] = set()
+
+
+def run_step(mech: Any, step: Callable[[Any, Any, int], Any], model: Any, policy: Any,
+             year: int, label: str | None = None) -> Any:
+    """Call ``step(model, policy, year)``, ``mech``'s step, checking the levers it writes.
+
+    The year's slots phase calls every step through here, and so does every call of a
+    :class:`scosim.model.slots.Mechanism` subclass's ``step`` (the class wraps it), so a
+    step a preview calls (a proposal type's own ``preview``, a mechanism's
+    ``preview_cost_factor``) is checked as the year's is (:func:`step_writes`): until
+    2026-12-07 it wrote any lever unchecked. A ``policy`` without
+    :attr:`~scosim.model.policy.PolicyState.writers` (not a policy state) is not checked.
+
+    Args:
+        mech: The mechanism.
+        step: Its step, bound or wrapped: called as ``step(model, policy, year)``.
+        model: The model.
+        policy: The policy state it steps on (the year's, or a preview's copy).
+        year: The year.
+        label: The mechanism and its slot (default: from its class's ``name`` and ``slot``).
+
+    Raises:
+        PluginError: As :func:`step_writes`, naming the mechanism, the lever and what it
+            declares.
+    """
+    if id(mech) in _STEPPING or not isinstance(getattr(policy, "writers", None), dict):
+        return step(model, policy, year)
+    cls = type(mech)
+    label = label or f"mechanism {getattr(cls, 'name', '?')!r} ({getattr(cls, 'slot', '?')} slot)"
+    before = snapshot(policy)
+    _STEPPING.add(id(mech))
+    try:
+        out = step(model, policy, year)
+    finally:
+        _STEPPING.discard(id(mech))
+    step_writes(policy, before, label, getattr(cls, "writes_levers", None))
+    return out
+
+
+def preview_left_alone(policy: PolicyState, before: tuple[int, dict[str, int]], label: str,
+                       hook: str) -> None:
+    """Refuse a preview hook (``preview_cost_factor``, ``preview_income``) that wrote ``policy``.
+
+    A hook says what its step would do; the state it is given is the preview's own, read
+    by the slots after it and by the preview's welfare (a step called on it, for one,
+    multiplied its factor into the costs that :func:`scosim.model.policy.with_slot_costs`
+    multiplies again, and added income the preview then counted twice). Checked by
+    identity, as cheap as a preview needs: a lever or ``cost_change`` replaced, added or
+    removed; not one changed in place.
+
+    Args:
+        policy: The preview's state after the hook.
+        before: ``(id(policy.cost_change), lever_ids(policy))`` before it.
+        label: The mechanism and its slot.
+        hook: The hook's name.
+    """
+    costs, ids = before
+    changed = sorted(set(ids) ^ set(policy.levers)) or [
+        k for k, v in policy.levers.items() if ids.get(k) != id(v)]
+    if id(policy.cost_change) != costs:
+        changed.insert(0, "cost_change")
+    if changed:
+        what = "cost_change" if changed[0] == "cost_change" else f"the lever {changed[0]!r}"
+        raise PluginError(
+            f"{label} changed {what} of the preview's policy state in {hook}: a preview "
+            "hook returns what its step would do and leaves the state it is given alone "
+            "(the slots after it and the preview's welfare read it); to run the step, run "
+            f"it on policy.copy() ({_RULE})")
+
+
+def add_to_lever(policy: PolicyState, lever: str, share: Any) -> Any:
+    """Add ``share`` to a welfare lever of ``policy`` and return the lever's new total.
+
+    The way to write ``welfare_income_share`` and ``welfare_cost_share``: every writer
+    adds its own share to what the proposals and the slots before it left there
+    (``levers.get(lever, zeros) + share``, the same numbers bit for bit). The model
+    cannot tell a write that replaces the lever from one that adds
+    (docs/mechanisms.md, "Who writes a lever"), so this makes adding the easy path.
+
+    Args:
+        policy: The policy state (the year's, or a preview's).
+        lever: ``"welfare_income_share"`` or ``"welfare_cost_share"``.
+        share: A number or an array broadcasting to ``(R, N)``: share of GDP a year.
+
+    Raises:
+        PluginError: Another lever (it has one writer, which sets it), or a share that
+            does not broadcast to ``(R, N)``.
+    """
+    import numpy as np
+
+    if lever not in ADDITIVE_LEVERS:
+        raise PluginError(
+            f"add_to_lever adds to the welfare levers ({', '.join(ADDITIVE_LEVERS)}), not "
+            f"{lever!r}: every other lever has one writer, which sets it ({_RULE})")
+    shape = (policy.n_runs, policy.n)
+    try:
+        part = np.broadcast_to(np.asarray(share, dtype=float), shape)
+    except (TypeError, ValueError):
+        raise PluginError(
+            f"add_to_lever({lever!r}): the share must be a number or an array that "
+            f"broadcasts to {shape} (runs x economies, share of GDP), got shape "
+            f"{np.shape(share)}") from None
+    old = policy.levers.get(lever)
+    new = (np.zeros(shape) if old is None else old) + part
+    policy.levers[lever] = new
+    return new

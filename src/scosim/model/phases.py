@@ -134,16 +134,15 @@ def implement_phase(model: SCOModel, year: int) -> None:
 def slots_phase(model: SCOModel, year: int) -> None:
     """Run the mechanism filling each slot, in slot order, on the year's policy state."""
     from scosim.model.gdp_shares import check_welfare_levers
-    from scosim.model.lever_writers import snapshot, step_writes
+    from scosim.model.lever_writers import run_step
 
     for slot, mech in model.mechanisms:
         label = f"mechanism {mech.name!r} ({slot} slot)"
         with blame(f"{label}, step of {year}", mech):
-            before = snapshot(model.policy)
-            mech.step(model, model.policy, year)
+            # A lever a proposal or an earlier slot wrote, replaced unseen, or one its
+            # writes_levers leaves out, stops the run (lever_writers).
+            run_step(mech, mech.step, model, model.policy, year, label)
             check_welfare_levers(model, model.policy.levers)
-            # A lever a proposal or an earlier slot wrote, replaced unseen (lever_writers).
-            step_writes(model.policy, before, label, type(mech).writes_levers)
 
 
 # ----------------------------------------------------------------- compliance

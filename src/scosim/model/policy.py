@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scosim.model.lever_writers import MECHANISM, check_preview_lever, lever_ids, note_writes
+from scosim.model.lever_writers import (
+    MECHANISM,
+    add_to_lever,
+    check_preview_lever,
+    lever_ids,
+    note_writes,
+    preview_left_alone,
+)
 from scosim.model.policy_check import check_applied, written
 from scosim.plugins import blame
 
@@ -92,6 +99,15 @@ class PolicyState:
     ban_change: np.ndarray | None = None
     bans_lifted: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
     writers: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def add_to_lever(self, lever: str, share: Any) -> np.ndarray:
+        """Add ``share`` (share of GDP, broadcasting to ``(R, N)``) to a welfare lever.
+
+        The way to write ``welfare_income_share`` and ``welfare_cost_share``, which every
+        writer adds to: :func:`scosim.model.lever_writers.add_to_lever`. Returns the
+        lever's new total.
+        """
+        return add_to_lever(self, lever, share)
 
     @property
     def n_runs(self) -> int:
@@ -342,9 +358,11 @@ def with_slot_costs(model: SCOModel, policy: PolicyState,
     for slot, mech in model.mechanisms:
         if slot in skip:
             continue
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview cost factor",
-                   mech):
+        label = f"mechanism {mech.name!r} ({slot} slot)"
+        with blame(f"{label}, preview cost factor", mech):
+            before = (id(policy.cost_change), lever_ids(policy))
             factor = mech.preview_cost_factor(model, policy)
+            preview_left_alone(policy, before, label, "preview_cost_factor")
         if factor is not None:
             cost = cost * factor
     if cost is policy.cost_change:
@@ -365,8 +383,11 @@ def slot_income(model: SCOModel, policy: PolicyState) -> np.ndarray | None:
     """
     total: np.ndarray | None = None
     for slot, mech in model.mechanisms:
-        with blame(f"mechanism {mech.name!r} ({slot} slot), preview income", mech):
+        label = f"mechanism {mech.name!r} ({slot} slot)"
+        with blame(f"{label}, preview income", mech):
+            before = (id(policy.cost_change), lever_ids(policy))
             part = mech.preview_income(model, policy)
+            preview_left_alone(policy, before, label, "preview_income")
             if part is None:
                 continue
             part = np.asarray(part, dtype=float)

@@ -18,10 +18,11 @@ docs/mechanisms.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from scosim.model.lever_writers import declared_problem
+from scosim.model.lever_writers import declared_problem, run_step
 from scosim.plugins import (
     HEADLINE_KINDS,
     PluginError,
@@ -177,6 +178,18 @@ class Mechanism(SweptValues):
     _kind = "mechanism"
     _noun = "setting"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Check the levers every call of the subclass's :meth:`step` writes.
+
+        The year's slots check each step (:func:`scosim.model.lever_writers.run_step`); a
+        step called elsewhere, by a proposal type's own ``preview`` or a mechanism's
+        preview hook, wrote any lever unchecked until 2026-12-07. Wrapped here, it is
+        checked wherever it is called, against the policy state it is given.
+        """
+        super().__init_subclass__(**kwargs)
+        if not getattr(cls.step, "_checks_levers", False):
+            cls.step = _checked_step(cls.step)  # type: ignore[method-assign]
+
     def __init__(self, model: SCOModel) -> None:
         written = dict(getattr(model.scenario.parameters, "mechanism_settings", {}))
         model_cls = self.settings_model
@@ -262,6 +275,16 @@ class Mechanism(SweptValues):
         (docs/mechanisms.md, "Income and costs outside the trade GE").
         """
         return None
+
+
+def _checked_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` run through :func:`~scosim.model.lever_writers.run_step` (once, if nested)."""
+    @functools.wraps(step)
+    def checked(self: Mechanism, model: SCOModel, policy: PolicyState, year: int) -> Any:
+        return run_step(self, lambda m, p, y: step(self, m, p, y), model, policy, year)
+
+    checked._checks_levers = True  # type: ignore[attr-defined]
+    return checked
 
 
 def _typo(a: str, b: str) -> bool:

@@ -55,6 +55,8 @@ class VisaFree(ProposalType):
     membership = ("visa_free", "in visa", "a visa-free regime")
     # A sweep may vary the cut across runs (scosim sweep --param proposals.<id>.cost_cut=...).
     sweepable = ("cost_cut",)
+    # The levers apply writes: validation refuses a mechanism that writes them too.
+    writes_levers = ("visa_free",)
 
     def apply(self, policy, participants, phase, active, terms=None):
         """Lower trade costs among participants (phase-in scales the cut)."""

@@ -39,6 +39,7 @@ class VisaMobility(Mechanism):
     sweepable = ("receipts_share_gdp",)          # --param parameters.mechanism_settings...
     indicators = {"visa_receipts_usd": "US$ a year"}
     headline = {"visa_receipts_usd": "total"}
+    writes_levers = ("welfare_income_share",)    # adds to it, as every writer does
 
     def setup(self, model):
         """Draw each run's factor once from the slot's own stream."""
@@ -53,8 +54,7 @@ class VisaMobility(Mechanism):
     def step(self, model, policy, year):
         """Add the year's visitor spending to the income the trade step adds to welfare."""
         income = self._income(model, policy)
-        policy.levers["welfare_income_share"] = (
-            policy.levers.get("welfare_income_share", np.zeros((model.R, model.N))) + income)
+        policy.add_to_lever("welfare_income_share", income)   # adds; never replaces
         self.last = income * model.gdp
 
     def preview_income(self, model, policy):
