@@ -19,7 +19,10 @@ years before it, with the vote year's known events replayed, as
 :func:`~scosim.finance.union_value.preview_union` does. At the defaults the printed value
 is then that run's vote event's ``term_econ`` (x 100) of the scenario run with ``--set
 parameters.rules.vote=utility_vote``, bit for bit. Tabled in the scenario's first year,
-every run is on the calibrated balance sheets and ``--run`` changes nothing. The vote knows
+every run is on the calibrated balance sheets and ``--run`` changes nothing.
+``--calibrated`` starts from the calibrated balance sheets in any year instead, with every
+event known to the vote replayed from them and no other shock (the vote's term for a run
+whose earlier years had no shock of their own). The vote knows
 the scenario's crisis only if it is staged in the vote's year or before; the ``realised``
 column is the union's realised value, the same measure from the *calibrated* balance
 sheets with every staged event (a crisis after the vote included:
@@ -58,12 +61,14 @@ from scosim.scenario import load_scenario, parse_overrides
 
 
 def priced(sc: Any, *, run: int = 0, horizon: int = HORIZON_YEARS, rate: float = RATE,
-           draws: int = DRAWS) -> SimpleNamespace:
+           draws: int = DRAWS, calibrated: bool = False) -> SimpleNamespace:
     """The vote's valuation of the scenario's banking union, from run ``run``'s balance sheets.
 
     Args:
         sc: The loaded scenario.
         run: The run whose balance sheets at the summit of the vote's year it starts from.
+        calibrated: Start from the calibrated balance sheets instead, every known event
+            replayed from them (the tool's only starting point until 2026-12-07).
         horizon: Years in force priced.
         rate: Discount rate.
         draws: Draws of the ensemble.
@@ -78,12 +83,12 @@ def priced(sc: Any, *, run: int = 0, horizon: int = HORIZON_YEARS, rate: float =
     # The vote's starting point: the run stepped through the years before the vote (its
     # summit comes before the year's finance step), as preview_union reads it.
     model = SCOModel(sc, runs=[run])
-    while model.running and model.year < prop.year:
+    while not calibrated and model.running and model.year < prop.year:
         model.step()
     mech = next((x for slot, x in model.mechanisms if slot == "finance"), None)
     if mech is None:
         raise SystemExit(f"{sc.name}: no finance mechanism (parameters.mechanisms)")
-    fs, state = mech.fs, mech.state
+    fs, state = mech.fs, None if calibrated else mech.state
     mask = np.isin(fs.codes, participant_codes(prop.participants))
     # The proposal type writes the levers; the mechanism's mapping reads them (as the preview).
     apply = BankingUnion.apply.__get__(SimpleNamespace(proposal=prop))
@@ -100,7 +105,8 @@ def priced(sc: Any, *, run: int = 0, horizon: int = HORIZON_YEARS, rate: float =
           "rate": rate, "draws": draws}
     known = staged_events(sc.events, prop.year, known_only=True)
     # Events of earlier years are in the run's balance sheets; the vote year's are replayed.
-    replay = staged_events([e for e in sc.events if int(e.year) >= prop.year], prop.year,
+    replay = staged_events([e for e in sc.events
+                            if calibrated or int(e.year) >= prop.year], prop.year,
                            known_only=True)
     v = union_value(fs, lambda R: levers(R, False), lambda R: levers(R, True), events=replay,
                     state=state, **kw)
@@ -124,6 +130,8 @@ def main() -> None:
                     help="table the union in this year (as --set proposals.N.year=YEAR)")
     ap.add_argument("--run", type=int, default=0,
                     help="the run whose balance sheets at the summit the value starts from")
+    ap.add_argument("--calibrated", action="store_true",
+                    help="start from the calibrated balance sheets, known events replayed")
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                     help="override a scenario field, as scosim run's --set")
     a = ap.parse_args()
@@ -132,7 +140,8 @@ def main() -> None:
     if a.year is not None:
         i = next(i for i, p in enumerate(sc.proposals) if p.type == "banking_union")
         sc = load_scenario(a.scenario, overrides={**overrides, f"proposals.{i}.year": a.year})
-    p = priced(sc, run=a.run, horizon=a.horizon, rate=a.rate, draws=a.draws)
+    p = priced(sc, run=a.run, horizon=a.horizon, rate=a.rate, draws=a.draws,
+               calibrated=a.calibrated)
     v, r, fs, mask, state, known, replay = p.v, p.r, p.fs, p.mask, p.state, p.known, p.replay
     kw, levers, lag, prop, took = p.kw, p.levers, p.lag, p.prop, p.took
     gdp = np.asarray(fs.data.gdp, float)
@@ -143,9 +152,10 @@ def main() -> None:
     realised = r.value + (r.fund_left if a.credit_fund else 0.0)
     print(f"voted in {prop.year}; staged events known to the vote: "
           f"{'none' if known.empty else sorted({*known.gdp_shocks, *known.sanctions})}")
-    print(f"from run {a.run}'s balance sheets at the {prop.year} summit"
-          f"{' (the calibrated ones: the first year)' if prop.year == sc.years.start else ''}"
-          "; realised value from the calibrated ones")
+    first = " (the calibrated ones: the first year)" if prop.year == sc.years.start else ""
+    print("from the calibrated balance sheets, known events replayed" if a.calibrated else
+          f"from run {a.run}'s balance sheets at the {prop.year} summit{first}",
+          "; realised value from the calibrated ones", sep="")
     print("percent of base-year GDP a year (mean over draws):")
     print(f"  {'':4} {'value':>7} {'(se)':>7} {'saving':>7} {'contrib':>8} {'fund paid':>9} "
           f"{'net paid in':>11} {'fund left':>9} {'realised':>9} {'(se)':>7}")
