@@ -44,9 +44,8 @@ Assumptions (docs/finance.md, "What the union is worth to each member"):
   foreseeable and is not in the vote; it is in the union's *realised* value
   (:func:`realised_union_value`), the same measure from the calibrated balance sheets
   with every staged event, which the answer reports beside the vote's
-  (``tools/union_value.py``, which starts from the calibrated balance sheets: the vote's
-  term in the first year, and after it in a run whose earlier years left them as
-  calibrated);
+  (``tools/union_value.py``, which starts where the vote does, from a run's balance sheets
+  at the summit, or with ``--calibrated`` from the calibrated ones);
 * the GDP shocks have the calibrated volatility (scale 1), at which that frequency was fitted.
 """
 
