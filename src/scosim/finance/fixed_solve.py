@@ -41,31 +41,45 @@ def solve_fixed(
     Raises:
         ValueError: If the shapes do not match.
     """
-    a = np.array(a, dtype=float)
-    x = np.array(b, dtype=float)
-    if a.ndim != 3 or a.shape[1] != a.shape[2] or x.shape != a.shape[:2]:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.ndim != 3 or a.shape[1] != a.shape[2] or b.shape != a.shape[:2]:
         raise ValueError(f"solve_fixed needs a (K, n, n) and b (K, n); got {a.shape} and "
-                         f"{x.shape}")
+                         f"{b.shape}")
     K, n, _ = a.shape
-    run = np.arange(K)
+    # The batch on the last axis: every operation below runs over contiguous memory.
+    # (Each element's arithmetic is the same in either layout.)
+    m = np.ascontiguousarray(np.moveaxis(a, 0, -1))  # (n, n, K)
+    x = np.ascontiguousarray(b.T)  # (n, K)
     singular = np.zeros(K, dtype=bool)
+    piv = np.empty((n, K))
     for k in range(n):
-        p = k + np.argmax(np.abs(a[:, k:, k]), axis=1)
-        # Swap rows k and p (a no-op where p == k).
-        row_p, row_k = a[run, p].copy(), a[:, k].copy()
-        a[:, k], a[run, p] = row_p, row_k
-        x_p, x_k = x[run, p].copy(), x[:, k].copy()
-        x[:, k], x[run, p] = x_p, x_k
-        piv = a[:, k, k]
-        singular |= piv == 0.0
-        f = a[:, k + 1:, k] / np.where(piv == 0.0, 1.0, piv)[:, None]
-        # One product and one difference per element: no fused multiply-add, no sum.
-        a[:, k + 1:, k + 1:] -= f[:, :, None] * a[:, None, k, k + 1:]
-        x[:, k + 1:] -= f * x[:, k, None]
+        p = np.abs(m[k:, k]).argmax(axis=0)
+        if p.any():
+            # Swap rows k and k + p where p > 0. The clearing's matrices are column
+            # diagonally dominant, so partial pivoting exchanges no row there and this is
+            # skipped.
+            run = np.flatnonzero(p)
+            q = k + p[run]
+            m[k, :, run], m[q, :, run] = m[q, :, run], m[k, :, run].copy()
+            x[k, run], x[q, run] = x[q, run], x[k, run].copy()
+        d = m[k, k]
+        zero = d == 0.0
+        if zero.any():
+            singular |= zero
+            d = np.where(zero, 1.0, d)
+        piv[k] = d
+        if k + 1 < n:
+            f = m[k + 1:, k] / d
+            # One product and one difference per element: no fused multiply-add, no sum.
+            m[k + 1:, k + 1:] -= f[:, None] * m[k, k + 1:][None]
+            x[k + 1:] -= f * x[k]
     for k in range(n - 1, -1, -1):
-        piv = a[:, k, k]
-        x[:, k] = x[:, k] / np.where(piv == 0.0, 1.0, piv)
-        # Column by column from the last: each x[:, i] takes its terms in the order j = n-1..i+1.
-        x[:, :k] -= a[:, :k, k] * x[:, k, None]
+        x[k] /= piv[k]
+        if k:
+            # Column by column from the last: x[i] takes its terms in the order
+            # j = n-1, ..., i+1.
+            x[:k] -= m[:k, k] * x[k]
+    x = np.ascontiguousarray(x.T)
     x[singular] = np.nan
     return x, singular
