@@ -85,7 +85,10 @@ def _variants() -> dict[str, dict[str, str]]:
         if " avx2" in flags and " fma" in flags:
             # OpenBLAS picks its kernels by core type; Haswell's differ from later ones.
             out["OPENBLAS_CORETYPE=Haswell"] = {"OPENBLAS_CORETYPE": "Haswell"}
-        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+        try:
+            from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+        except ImportError:  # numpy's layout of another version: no numpy variant
+            __cpu_dispatch__, __cpu_features__ = [], {}
         wide = [f for f in __cpu_dispatch__
                 if __cpu_features__.get(f) and ("AVX512" in f or f == "X86_V4")]
         if wide:
