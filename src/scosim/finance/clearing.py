@@ -43,7 +43,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from scosim.mechanisms.linsolve import solve_each
+from scosim.finance.fixed_solve import solve_fixed
 
 __all__ = [
     "SENIORITY",
@@ -203,7 +203,7 @@ def _scale(e: FloatArray, ybar: FloatArray) -> FloatArray:
 def _linear(act, e, s, fixed, pi_h, alpha, beta, ok):
     """Solve ``y_i = alpha e_i + beta in_i(y) - s_i`` on ``act``, ``y = fixed`` elsewhere."""
     # Only the runs with a bank on ``act``: elsewhere the system is the identity and its
-    # solution ``fixed`` exactly, and LAPACK solves each matrix of a stack on its own, so
+    # solution ``fixed`` exactly, and each matrix of a stack is solved on its own, so
     # leaving those runs out changes no bit of the others (most runs of an ensemble have
     # no defaulter in most years).
     rows = np.flatnonzero(act.any(axis=1))
@@ -213,9 +213,9 @@ def _linear(act, e, s, fixed, pi_h, alpha, beta, ok):
     a, f = act[rows], fixed[rows]
     m = np.eye(e.shape[1])[None] - beta * a[:, :, None] * np.swapaxes(pi_h[rows], 1, 2)
     rhs = np.where(a, alpha * e[rows] - s[rows], f)
-    # A run whose system is singular is flagged and keeps ``fixed``.
-    sol, singular = solve_each(m, rhs[..., None])
-    sol = sol[..., 0]
+    # A run whose system is singular is flagged and keeps ``fixed``. Not LAPACK: its last
+    # digits depend on the CPU's BLAS kernel and reach the Council vote (fixed_solve.py).
+    sol, singular = solve_fixed(m, rhs)
     sol[singular] = f[singular]
     ok[rows[singular]] = False
     y[rows] = sol
