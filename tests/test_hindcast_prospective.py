@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scosim.hindcast.prospective import FILED, FROZEN, ITEMS, check, digest, load, main
@@ -68,3 +69,25 @@ def test_each_item_continues_a_hindcast_series(item: str) -> None:
 
     it = next(i for i in ITEMS if i.name == item)
     assert any(r.series == it.series and r.kind == it.kind for r in RECORDS)
+
+
+def test_scoring_by_hand_on_synthetic_outcomes() -> None:
+    """The scoring arithmetic on made-up outcomes (not a prediction of any: a unit test):
+    two items, the Council at 0.1 (20 runs) and 0, the references as filed."""
+    from scosim.hindcast.prospective import score
+
+    doc = {"predictions": [{"item": "a", "p": 0.1, "runs": 20},
+                           {"item": "b", "p": 0.0, "runs": 20}],
+           "references": {"a": {"base_rate": 0.05, "persistence": 1.0},
+                          "b": {"base_rate": 0.05, "persistence": 0.0}}}
+    out = score(doc, {"a": 1, "b": 0}).set_index("forecast")
+    unbiased = ((0.9**2 - 0.1 * 0.9 / 19) + 0.0) / 2
+    assert out.loc["council", "brier"] == pytest.approx(unbiased)
+    assert out.loc["council", "brier_plain"] == pytest.approx(0.81 / 2)
+    assert out.loc["base_rate", "brier"] == pytest.approx((0.95**2 + 0.05**2) / 2)
+    assert out.loc["persistence", "brier"] == 0.0 and np.isnan(out.loc["persistence", "bss"])
+    assert out.loc["base_rate", "bss"] == pytest.approx(1 - unbiased / ((0.95**2 + 0.05**2) / 2))
+    with pytest.raises(ValueError, match="missing"):
+        score(doc, {"a": 1})
+    with pytest.raises(ValueError, match="0 or 1"):
+        score(doc, {"a": 1, "b": 2})

@@ -43,7 +43,7 @@ from scosim.hindcast.records import RECORDS, TRAIN_END, Record
 from scosim.hindcast.run import default_dir, run_record
 
 __all__ = ["FILED", "FROZEN", "ITEMS", "REPLICATIONS", "Item", "check", "digest", "load",
-           "main", "predict", "references"]
+           "main", "predict", "references", "score"]
 
 #: The date the predictions were filed (and the only date they carry).
 FILED = "2026-12-07"
@@ -255,6 +255,45 @@ def check(path: Path = FROZEN, directory: Path | None = None) -> list[str]:
             "scenarios/hindcasts/prospective/predictions_<date>.json, with FILED set to "
             "that date) and keep this one.")
     return problems
+
+
+def score(doc: dict[str, Any], outcomes: dict[str, int]) -> pd.DataFrame:
+    """Score a frozen file once the outcomes are known: Council and references, Brier.
+
+    Args:
+        doc: The frozen record (:func:`load`), never edited.
+        outcomes: Each item's outcome, 0 or 1, coded from the record by its question.
+
+    Returns:
+        One row per forecast (``council``, then the references as filed): ``brier``
+        (the Council's with the runs' sampling variance removed,
+        :func:`scosim.hindcast.scoring.brier_unbiased`; ``brier_plain`` its plain
+        score) and ``bss``, the Council's Brier skill score against the row
+        (``1 - council / reference``; NaN where the reference scores 0).
+    """
+    from scosim.hindcast.scoring import brier, brier_unbiased
+
+    preds = doc["predictions"]
+    names = [p["item"] for p in preds]
+    missing = sorted(set(names) - set(outcomes))
+    extra = sorted(set(outcomes) - set(names))
+    if missing or extra:
+        raise ValueError(f"outcomes must name exactly the filed items: missing {missing}, "
+                         f"not filed {extra}")
+    bad = {k: v for k, v in outcomes.items() if v not in (0, 1)}
+    if bad:
+        raise ValueError(f"outcomes must be 0 or 1, got {bad}")
+    y = np.array([outcomes[n] for n in names], float)
+    p = np.array([pr["p"] for pr in preds], float)
+    n = np.array([pr["runs"] for pr in preds], float)
+    council = brier_unbiased(p, y, n)
+    rows = [{"forecast": "council", "brier": council, "brier_plain": brier(p, y),
+             "bss": np.nan}]
+    for ref in doc["references"][names[0]]:
+        b = brier(np.array([doc["references"][nm][ref] for nm in names], float), y)
+        rows.append({"forecast": ref, "brier": b, "brier_plain": b,
+                     "bss": 1.0 - council / b if b > 0 else np.nan})
+    return pd.DataFrame(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
