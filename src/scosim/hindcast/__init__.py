@@ -11,7 +11,8 @@ intervals over decision clusters (the interval over replications is simulation
 noise only), on the training years (<= 2019) and the held-out years (> 2019,
 pseudo-out-of-sample: the structure was built with them known). Items coded from the
 outcome or constructed are scored apart, outside the headline. The CLI and plot:
-:mod:`scosim.hindcast.report`.
+:mod:`scosim.hindcast.report`. Predictions filed before the decisions (a prospective
+test, not yet scored): :mod:`scosim.hindcast.prospective`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from scosim.hindcast.records import (
     TRAIN_END,
     Record,
 )
-from scosim.hindcast.scoring import brier_unbiased, log_loss
+from scosim.hindcast.scoring import brier_unbiased, headline, log_loss
 
 __all__ = [
     "calibrate",
@@ -227,7 +227,14 @@ def run_hindcast(replications: int = 10, directory: Path | None = None,
 def calibrate(grid: dict[str, list[float]], replications: int = 4,
               directory: Path | None = None,
               records: tuple[Record, ...] = RECORDS) -> pd.DataFrame:
-    """Grid search on the training items (<= TRAIN_END); held-out scores reported beside.
+    """Grid search on the headline training items (<= TRAIN_END); held-out scores beside.
+
+    Only the items the headline score counts are scored (``coding`` ``observed``,
+    :func:`scosim.hindcast.scoring.headline`): the outcome-dependent adoption items
+    (the interested-members forms) and the constructed ones (the BRI paragraph as a
+    consensus text) are left out, as in ``score_table``. Until 2026-12-07 they were
+    fitted on too (an outside review): items every setting gets right by construction,
+    which only diluted the score.
 
     Args:
         grid: Dotted scenario paths (``parameters.council.vote_noise``) to candidate values.
@@ -238,16 +245,19 @@ def calibrate(grid: dict[str, list[float]], replications: int = 4,
     Returns:
         One row per grid point: the values, train and held-out Brier and log-loss
         (NaN for a sample without items, e.g. when ``records`` are training
-        records only), sorted by training Brier.
+        records only) and the number of items scored (``n_train``, ``n_held_out``),
+        sorted by training Brier.
     """
     keys = list(grid)
     rows = []
     for values in itertools.product(*(grid[k] for k in keys)):
         ov = dict(zip(keys, values, strict=True))
         df = run_hindcast(replications, directory, records, overrides=ov)
+        df = df[headline(df) & df["p"].notna()]
         row: dict[str, Any] = dict(ov)
         for sample in ("train", "held_out"):
-            sub = df[(df["sample"] == sample) & df["p"].notna()]
+            sub = df[df["sample"] == sample]
+            row[f"n_{sample}"] = len(sub)
             if sub.empty:  # e.g. training records only: no held-out score
                 row[f"brier_{sample}"] = row[f"log_loss_{sample}"] = float("nan")
                 continue

@@ -16,7 +16,8 @@ from scosim.hindcast.baselines import (
     persistence_forecast,
 )
 
-__all__ = ["EPS", "EPS_LOW", "REFERENCES", "brier", "brier_unbiased", "log_loss",
+__all__ = ["EPS", "EPS_LOW", "REFERENCES", "brier", "brier_unbiased",
+           "brier_unbiased_interval", "headline", "log_loss",
            "score_table"]
 
 #: Probabilities are clipped to [EPS, 1 - EPS] in the log-loss (a naive p = 0 or 1
@@ -92,7 +93,60 @@ def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generato
     return boot_b, boot_l
 
 
-def _headline(df: pd.DataFrame) -> pd.Series:
+def brier_unbiased_interval(sub: pd.DataFrame, n_boot: int = 200, seed: int = 0,
+                            level: float = 0.9) -> tuple[float, float]:
+    """Basic bootstrap interval over replications for :func:`brier_unbiased` of ``sub``.
+
+    Each resample draws one set of runs per record (as :func:`_boot`) and recomputes the
+    same statistic as the estimate, :func:`brier_unbiased` of the resampled shares with
+    their own run counts. In the bootstrap world the score being estimated is the plain
+    Brier of the observed shares (each item's probability is its share of runs), and
+    the resampled statistic is unbiased for it, so the spread ``U* - plain`` stands for
+    ``U - true`` (the basic bootstrap, Davison and Hinkley 1997, *Bootstrap Methods and
+    their Application*, eq. 5.6): the interval is ``[U - (q_hi - plain), U - (q_lo -
+    plain)]``, its lower end floored at 0. It contains ``U`` exactly when ``plain`` lies
+    between the resamples' quantiles ``q_lo`` and ``q_hi``; the resamples' mean is
+    ``plain``, so only a very skewed resampling distribution can put it outside (the
+    re-fit tool flags that). Simulation noise only: nothing about skill.
+
+    Args:
+        sub: Items with ``observed``, ``draws`` (one value per run, NaN where not
+            scored), ``p`` and, optionally, ``record`` (items of a record share runs).
+        n_boot: Resamples.
+        seed: Seed of the resampling (the same interval on any machine).
+        level: Coverage, e.g. 0.9 for the 5 % and 95 % quantiles.
+
+    Returns:
+        ``(lo, hi)``.
+    """
+    rng = np.random.default_rng(seed)
+    y = sub["observed"].to_numpy(float)
+    p = sub["p"].to_numpy(float)
+    n = np.array([np.isfinite(np.asarray(d, float)).sum() for d in sub["draws"]], float)
+    est, plain = brier_unbiased(p, y, n), brier(p, y)
+    records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
+    groups: dict[object, list[int]] = {}
+    for k, rec in enumerate(records):
+        groups.setdefault(rec, []).append(k)
+    stacks = [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
+              for ks in groups.values()]
+    stats = []
+    p_b, n_b = p.copy(), n.copy()
+    for _ in range(n_boot):
+        for ks, m in stacks:
+            got = m[:, rng.integers(0, m.shape[1], m.shape[1])]
+            cnt = np.isfinite(got).sum(axis=1)
+            seen = cnt > 0
+            # a resample with no run scoring an item keeps the item's own p and n
+            p_b[ks] = np.where(seen, np.nansum(got, axis=1) / np.maximum(cnt, 1), p[ks])
+            n_b[ks] = np.where(seen, cnt, n[ks])
+        stats.append(brier_unbiased(p_b, y, n_b))
+    tail = (1.0 - level) / 2.0
+    q_lo, q_hi = (float(q) for q in np.quantile(stats, [tail, 1.0 - tail]))
+    return max(0.0, est - (q_hi - plain)), max(0.0, est - (q_lo - plain))
+
+
+def headline(df: pd.DataFrame) -> pd.Series:
     """Which items enter the headline score: those coded ``observed`` (all without ``coding``)."""
     if "coding" not in df:
         return pd.Series(True, index=df.index)
@@ -160,7 +214,7 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
     """
     rng = np.random.default_rng(seed)
     df = df[df["p"].notna()].copy()
-    head = _headline(df)
+    head = headline(df)
     if head.any() and (df.loc[head, "sample"] == "train").any():
         df["p_base_rate"] = base_rate_forecast(df, rates_from=df[head])
         df["p_persistence"] = persistence_forecast(df)
