@@ -340,6 +340,7 @@ def _write_comparison(
 ) -> tuple[Any, Path]:
     """Compare two finished runs and write the report (:func:`compare_runs`' last step)."""
     from scosim.compare import compare_results, largest_effect_year
+    from scosim.compare_names import side_names
     from scosim.report import csv_table, write_report
 
     comp = compare_results(
@@ -376,7 +377,7 @@ def _write_comparison(
             write_report(
                 comp,
                 work,
-                title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
+                title=" compared with ".join(side_names(pm, comp.baseline_manifest)),
                 policy_manifest=comp.policy_manifest,
                 baseline_manifest=comp.baseline_manifest,
                 # Percent changes read well in a table; money levels are in the Parquet
@@ -430,6 +431,7 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
         US$ bn with a unit column, rows without a change left out and counted.
     """
     from scosim.compare import no_change
+    from scosim.compare_names import side_names
     from scosim.compare_terminal import summary_table, terminal_rows
     from scosim.report import ev_note
 
@@ -440,7 +442,7 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
     rows = terminal_rows(comp, year, shown)
     table = summary_table(
         rows,
-        title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
+        title=" minus ".join(side_names(pm, comp.baseline_manifest)) + ", "
         f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
         units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], out)},
         full_table=str(report_dir / "report.md"),

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.compare import Comparison, interval_label, no_change
+from scosim.compare_names import side_names
 from scosim.compare_pairs import one_side_text
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading, share_method_text
@@ -441,7 +442,7 @@ def write_report(
     pm = dict(policy_manifest if policy_manifest is not None else comparison.policy_manifest)
     bm = dict(baseline_manifest if baseline_manifest is not None else comparison.baseline_manifest)
     units = dict(units or {})
-    scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
+    scen_p, scen_b = side_names(pm, bm)  # "X (as written)" and "X (--set ...)" for one X
 
     comp = comparison
     if indicators is not None:
