@@ -402,9 +402,20 @@ def _write_comparison(
 
 @contextlib.contextmanager
 def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar of the report's figures (drawn on a terminal only)."""
-    if not (enabled and sys.stderr.isatty()):
+    """A progress bar of the report's figures on a terminal; elsewhere one line first.
+
+    Off a terminal (a log, a pipe) the figures took a minute without a word.
+    """
+    if not enabled:
         yield None
+        return
+    if not sys.stderr.isatty():
+        def said(done: int, total: int) -> None:
+            if done == 0:  # write_report's call before drawing
+                more = " (use --indicator to draw fewer)" if total > 2 else ""
+                print(f"drawing {total} report figures{more}", file=sys.stderr, flush=True)
+
+        yield said
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
