@@ -33,11 +33,12 @@ def _bn(v: float) -> str:
 
 
 def _stats(members: list[float], outsiders: list[float], before: float,
-           after: list[float], year: int = 2035, last: int = 2035) -> RunStats:
+           after: list[float], year: int = 2035, last: int = 2035,
+           membership: str = "in_customs_union") -> RunStats:
     """Runs of CHN, KAZ (members where ``members`` is not NaN) and MNG; the bloc's
     indicators in ``year`` as the GE mechanism records them (the outsiders' total too NaN
     without a bloc; ``outsiders`` is then the world's EV), welfare in every year up to
-    ``last``."""
+    ``last``; the members are in ``membership`` (a customs union's by default)."""
     rows = []
     for r, (m, o, a) in enumerate(zip(members, outsiders, after, strict=True)):
         has = not math.isnan(m)
@@ -46,7 +47,7 @@ def _stats(members: list[float], outsiders: list[float], before: float,
             for c, w in (("CHN", 0.3), ("KAZ", -0.2), ("MNG", -0.1)):
                 rows += [(r, y, c, "welfare_change_pct", w * (1 + r)),
                          (r, y, c, "member", float(c != "MNG")),
-                         (r, y, c, "in_customs_union", float(has and c != "MNG" and y == year))]
+                         (r, y, c, membership, float(has and c != "MNG" and y == year))]
                 if y != year:
                     continue
                 rows += [(r, y, c, "ev_members_usd", m),
@@ -108,6 +109,24 @@ def test_nothing_is_said_without_a_bloc_in_the_table_s_year() -> None:
     assert runs_with_bloc(st, 2034) == 2 and runs_with_bloc(st, 2035) == 0
     assert "Bloc totals" not in headline_text(st, "t (seed 1)")
     assert bloc_lines(st, 2034, 2)  # that year has them
+
+
+def test_a_bloc_claimed_by_another_type_has_no_art_xxiv_tariff_line() -> None:
+    """A plug-in type that claims the bloc (``policy.claim_bloc``) without tariffs: its
+    members' "average external tariff ... rose in 0 % of runs" was printed as if it were a
+    customs union's. The welfare comparison stays, saying which runs its share is of."""
+    members, outsiders, after = [10e9, 20e9, NAN], [-5e9, -30e9, 8e9], [3.0, 3.0, NAN]
+    club = headline_text(_stats(members, outsiders, 3.0, after, membership="in_energy_club"),
+                         "t (seed 1)")
+    said = " ".join(club.split())
+    assert "Bloc totals in 2035" in said
+    assert "Art. XXIV," not in said and "external tariff" not in said
+    assert ("Outsiders lost more than members gained (a welfare comparison, not an Art. XXIV "
+            f"test) in {percent_of_runs(1 / 2, 2)} % of those 2 runs.") in said
+    for kind in ("in_customs_union", "in_free_trade_area"):
+        said = " ".join(headline_text(_stats(members, outsiders, 3.0, after, membership=kind),
+                                      "t (seed 1)").split())
+        assert "GATT Art. XXIV, in those 2 runs: members' average external tariff" in said
 
 
 @pytest.fixture(scope="module")

@@ -322,7 +322,9 @@ def test_a_type_named_by_its_path_heads_the_answer_by_its_own_name(tmp_path, mon
     assert main(["show", str(run_dir)]) == 0
     shown = capsys.readouterr().out
     assert "\nvisa_answer proposals, 2 runs:\n" in shown, shown
-    assert "  visa_answer: share of runs, most in 2027" in shown
+    # In force in both runs from 2027 to the last year: said so, the four parties one row.
+    assert "  visa_answer: share of runs, 100 % from 2027 to 2028" in shown, shown
+    assert "all 4 economies" in shown and "(KAZ KGZ TJK UZB)" in shown
     # scosim compare reads the same record: the type's headline is still compared.
     from scosim.mechanism_answer import run_compared_indicators
 

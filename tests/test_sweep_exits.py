@@ -55,7 +55,8 @@ def test_each_point_s_exits_and_band_are_those_of_scosim_run_at_that_point(tmp_p
     assert "after exits under the scenario's defect rule (threshold_defect)" in printed
     assert "--set parameters.rules.defect=never_defect" in printed
     by = printed[printed.index(f"by {CET}"):].splitlines()
-    assert by[1].split()[-1] == "exit"
+    # Headed for what it counts: "exit" read as an exit rate.
+    assert by[1].split()[-3:] == ["any", "state", "left"]
     assert [line.split()[-1] for line in by[2:4]] == [f"{v:.0%}" for v in table[EXIT_COLUMN]]
     assert by[3].split()[:2] == ["0.05", "(5%)"]  # the CET, a fraction, also in percent
 
@@ -113,7 +114,18 @@ def test_the_figure_says_what_its_band_is_and_writes_a_tariff_in_percent():
     assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     assert band.min() == 0.5 and band.max() == 3.0
-    right = fig.axes[1]  # the exits, in percent of the point's runs
-    assert list(right.collections[0].get_offsets()[:, 1]) == [100.0, 25.0]
+    exits = fig.axes[1]  # the exits, in percent of the point's runs
+    assert list(exits.collections[0].get_offsets()[:, 1]) == [100.0, 25.0]
+    # On a thin panel of its own under the output's, not a right-hand axis over its data
+    # (where the markers at 0 % sat among the output's points).
+    fig.canvas.draw()
+    top, low = ax.get_position(), exits.get_position()
+    assert low.y1 < top.y0 and low.height < top.height / 2
+    assert exits.get_xlim() == ax.get_xlim()
+    assert isinstance(exits.xaxis.get_major_formatter(), PercentFormatter)
+    # No run left at any point: no panel of zeros, and the footnote says so.
+    none = plot_sweep(table.assign(**{EXIT_COLUMN: 0.0}), [CET], [KAZ], replications=4)
+    assert len(none.axes) == 1 and len(none.axes[0].collections) == 2  # band and points
+    assert "No state left in any run at any point." in none.get_supxlabel().replace("\n", " ")
     one = plot_sweep(table[[CET, KAZ]], [CET], [KAZ], replications=1)
     assert "One run a point: no band" in one.get_supxlabel()

@@ -340,6 +340,7 @@ def _write_comparison(
 ) -> tuple[Any, Path]:
     """Compare two finished runs and write the report (:func:`compare_runs`' last step)."""
     from scosim.compare import compare_results, largest_effect_year
+    from scosim.compare_names import side_names
     from scosim.report import csv_table, write_report
 
     comp = compare_results(
@@ -376,7 +377,7 @@ def _write_comparison(
             write_report(
                 comp,
                 work,
-                title=f"{pm['scenario']} compared with {comp.baseline_manifest['scenario']}",
+                title=" compared with ".join(side_names(pm, comp.baseline_manifest)),
                 policy_manifest=comp.policy_manifest,
                 baseline_manifest=comp.baseline_manifest,
                 # Percent changes read well in a table; money levels are in the Parquet
@@ -401,9 +402,20 @@ def _write_comparison(
 
 @contextlib.contextmanager
 def _figure_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar of the report's figures (drawn on a terminal only)."""
-    if not (enabled and sys.stderr.isatty()):
+    """A progress bar of the report's figures on a terminal; elsewhere one line first.
+
+    Off a terminal (a log, a pipe) the figures took a minute without a word.
+    """
+    if not enabled:
         yield None
+        return
+    if not sys.stderr.isatty():
+        def said(done: int, total: int) -> None:
+            if done == 0:  # write_report's call before drawing
+                more = " (use --indicator to draw fewer)" if total > 2 else ""
+                print(f"drawing {total} report figures{more}", file=sys.stderr, flush=True)
+
+        yield said
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -430,6 +442,7 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
         US$ bn with a unit column, rows without a change left out and counted.
     """
     from scosim.compare import no_change
+    from scosim.compare_names import side_names
     from scosim.compare_terminal import summary_table, terminal_rows
     from scosim.report import ev_note
 
@@ -440,7 +453,7 @@ def compare_table(comp: Comparison, out: str | Path, report_dir: Path,
     rows = terminal_rows(comp, year, shown)
     table = summary_table(
         rows,
-        title=f"{pm['scenario']} minus {comp.baseline_manifest['scenario']}, "
+        title=" minus ".join(side_names(pm, comp.baseline_manifest)) + ", "
         f"{year}: {comp.report_year_note} ({pm['replications']} paired runs, seed {pm['seed']})",
         units={**UNITS, **_declared_units([comp.policy_dir, comp.baseline_dir], out)},
         full_table=str(report_dir / "report.md"),

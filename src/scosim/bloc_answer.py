@@ -153,7 +153,10 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
         if _fta_only(st, year):  # Art. XXIV:5(b): each member of a free-trade area keeps its own
             tariff = [f"{before:.2f} % -> {after:.2f} % (medians): a free-trade area's",
                       "members keep their own tariffs on outsiders."]
-        out += _pack([art24, "members' average external tariff", *tariff], first="")
+        if _union_or_fta(st, year):
+            out += _pack([art24, "members' average external tariff", *tariff], first="")
+        elif not runs:  # no Art. XXIV line said which runs the shares are of
+            runs = f" of those {n_bloc} runs"
         out += _pack(("Outsiders lost more than members gained (a welfare comparison, not "
                       f"an Art. XXIV test) in {percent_of_runs(loses, n_bloc)} %{runs}.").split(),
                      first="")
@@ -259,6 +262,17 @@ def _fta_only(st: RunStats, year: int) -> bool:
     """A free-trade area in ``year`` and no customs union: the bloc keeps its tariffs."""
     return (_in_year(st, "in_free_trade_area", year)
             and not _in_year(st, "in_customs_union", year))
+
+
+def _union_or_fta(st: RunStats, year: int) -> bool:
+    """A customs union or free-trade area in force in ``year`` in some run.
+
+    Art. XXIV speaks of these two only: a bloc a plug-in type claims with
+    ``policy.claim_bloc`` (an energy club, say) has no common external tariff, and "rose
+    in 0 % of runs" read as a finding about it. Which arrangement claimed the bloc is not
+    recorded, so a plug-in's bloc beside a union is still checked as the union's.
+    """
+    return _in_year(st, "in_customs_union", year) or _in_year(st, "in_free_trade_area", year)
 
 
 def _pack(parts: list[str], indent: str = "  ", first: str | None = None,

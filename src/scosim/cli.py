@@ -217,19 +217,29 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print(f"no runs under {args.out}/")
         return 0
+    shown = [c for c in CATALOGUE_COLUMNS if c not in ("started", "path")]
+    if not sys.stdout.isatty():
+        # Piped or redirected: plain tab-separated rows (header first) that scripts can cut;
+        # a drawn table cut and wrapped run ids there.
+        print("\t".join(shown))
+        for row in rows:
+            print("\t".join(str(row[c]).replace("\t", " ").replace("\n", " ") for c in shown))
+        return 0
     # rich is imported only for a table to draw (it is most of the command's start-up).
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"runs under {args.out}/")
-    for col in CATALOGUE_COLUMNS:
-        if col not in ("started", "path"):
+    for col in shown:
+        if col in ("scenario", "run_id"):
+            # Never wrapped: an id folded over lines cannot be copied.
+            table.add_column(col, no_wrap=True)
+        else:
             # Wrapped, not cut: a cut --set ("decision_rule="qual...") hid what the run was.
             table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*[str(row[c.header]) for c in table.columns])
-    # Off a terminal rich assumes 80 columns; run ids are longer than that.
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+        table.add_row(*[str(row[c]) for c in shown])
+    Console().print(table)
     return 0
 
 

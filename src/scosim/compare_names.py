@@ -1,4 +1,4 @@
-"""What ``scosim compare`` says of an ``--indicator`` it does not know.
+"""What ``scosim compare`` calls the runs it compares and an ``--indicator`` it does not know.
 
 Kept apart from :mod:`scosim.api` (which raises the error) so that the message, which
 reads the compared runs, does not grow that module.
@@ -6,9 +6,11 @@ reads the compared runs, does not grow that module.
 
 from __future__ import annotations
 
+import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 #: Where every indicator a run can record is listed, for the message's last words.
 EVERY_INDICATOR = ('docs/scenarios.md ("outputs") and the pages it points to, or '
@@ -75,3 +77,39 @@ def unknown_indicator_message(name: str, known: Sequence[str], recorded: list[st
             f"(every indicator: {EVERY_INDICATOR})" if others else "")
     return (f"--indicator {name!r} is unknown{hint}; the runs compared record: "
             f"{', '.join(recorded)}{more}")
+
+
+def side_names(policy_manifest: Mapping[str, Any],
+               baseline_manifest: Mapping[str, Any]) -> tuple[str, str]:
+    """The names of the two compared runs for headings and figure titles.
+
+    Each run is named by its scenario. Two runs of one scenario (one changed with
+    ``--set``) were both called by that name, so every heading read "X minus X"; then
+    each side is named by its overrides too: ``("club (as written)",
+    "club (--set proposals.club.cost_cut=0.03)")``. Runs that differ in neither (other
+    plug-in code, say) are told apart by their run ids.
+
+    Args:
+        policy_manifest: The policy run's manifest (``scenario``, ``overrides``, ``run_id``).
+        baseline_manifest: The baseline run's manifest.
+
+    Returns:
+        ``(policy, baseline)`` labels; the bare scenario names when they differ.
+    """
+    from scosim.run_catalogue import model_overrides
+
+    pm, bm = policy_manifest, baseline_manifest
+    names = (str(pm.get("scenario", "policy")), str(bm.get("scenario", "baseline")))
+    if names[0] != names[1]:
+        return names
+
+    def how(m: Mapping[str, Any]) -> str:
+        sets = model_overrides(m.get("overrides"))
+        return " ".join(f"--set {k}={json.dumps(v, default=str)}" for k, v in sets.items()) \
+            or "as written"
+
+    labels = (f"{names[0]} ({how(pm)})", f"{names[1]} ({how(bm)})")
+    if labels[0] == labels[1] and pm.get("run_id") != bm.get("run_id"):
+        labels = (f"{labels[0][:-1]}, run {pm.get('run_id')})",
+                  f"{labels[1][:-1]}, run {bm.get('run_id')})")
+    return labels

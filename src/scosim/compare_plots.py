@@ -252,6 +252,7 @@ def plot_difference_over_time(
         ax.tick_params(labelsize=8)
     for ax in list(axes.flat)[len(cs) :]:
         ax.set_visible(False)
+    scales = _y_scales(list(axes.flat)[: len(cs)])
     # The lowest panel of each column carries the years (sharex shows them on the
     # last row only, which may be empty in some columns).
     for col in range(ncols):
@@ -275,8 +276,8 @@ def plot_difference_over_time(
         _wrap(f"{title or indicator}" + (f", {where}" if where else ""), width) + "\n"
         + _wrap(f"{_compared(scenarios)} ({direction(indicator)})", width) + "\n"
         + _wrap(f"line: mean of {_runs(n, seed)}; band: {label}"
-                + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else ""),
-                width)
+                + (f"; light band: {sp['interval'].iloc[0]}" if sp is not None else "")
+                + ("" if len(cs) == 1 else f"; {scales}"), width)
         # Below the title, not the panels: the legend holds the bottom of the figure.
         + (f"\n{_wrap(note, width)}" if note else ""),
         fontsize=12,
@@ -285,6 +286,33 @@ def plot_difference_over_time(
     fig.legend(handles, labels, loc="outside lower center", ncol=min(3, max(ncols, 2)),
                frameon=False)
     return _save(fig, path, tight=False)
+
+
+#: Panels share one y scale when the widest panel's range is at most this many times the
+#: narrowest's (an assumption: beyond it, a shared scale flattens the small economies'
+#: lines; each panel then keeps its own, said in its title).
+SHARE_Y_WITHIN = 3.0
+
+
+def _y_scales(axes: list) -> str:
+    """One y scale for all panels where their ranges are alike, else each its own, titled.
+
+    Own scales let a small change fill its panel as a large one does: a reader comparing
+    heights across panels (welfare, 28 economies) misread them. Returns what the title
+    says of the scales.
+    """
+    lims = [ax.get_ylim() for ax in axes]
+    spans = [hi - lo for lo, hi in lims]
+    if max(spans) <= SHARE_Y_WITHIN * min(spans):
+        shared = (min(lo for lo, _ in lims), max(hi for _, hi in lims))
+        for ax in axes:
+            ax.set_ylim(shared)
+        return "one y scale for all panels"
+    for ax, (lo, hi) in zip(axes, lims, strict=True):
+        ticks = [t for t in ax.get_yticks() if lo <= t <= hi] or [lo, hi]
+        ax.set_title(f"{ax.get_title()}\ny axis {ticks[0]:g} to {ticks[-1]:g}", fontsize=9,
+                     y=1.0)
+    return "each panel has its own y scale (in its title)"
 
 
 def plot_final_year(

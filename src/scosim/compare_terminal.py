@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scosim.compare import SUMMARY_COLUMNS, Comparison, no_change
@@ -156,6 +157,7 @@ def summary_table(
         notes.append(_left_out(rest, full_table))
     if spread and rows:
         notes.insert(0, precision_note(level))
+    notes[:0] = _identical_notes(summary, np.asarray(still) & ~unpaired, ~unpaired)
     return SummaryTable(
         title=tuple(title.splitlines()),
         columns=(*columns, "mean", label, *((runs_label,) if spread else ()), "share > 0",
@@ -165,6 +167,22 @@ def summary_table(
         notes=tuple(notes),
         drawn=bool(len(shown)) or not (n_still or n_unpaired),
     )
+
+
+def _identical_notes(summary: pd.DataFrame, still: np.ndarray, paired: np.ndarray) -> list[str]:
+    """``"X is identical in every paired run"`` for each indicator no paired run changed.
+
+    Said outright: a heading and "28 rows without a change ... not shown" with no table
+    under it read as if something had failed.
+    """
+    if "indicator" not in summary or not still.any():
+        return []
+    ind = summary["indicator"].astype(str).to_numpy()
+    years = summary["year"].unique() if "year" in summary else []
+    when = f" in {years[0]}" if len(years) == 1 else ""
+    same = [i for i in dict.fromkeys(ind[paired]) if still[(ind == i) & paired].all()]
+    return [f"{display(i, None)[0]} is identical in every paired run{when}: the policy and "
+            "the baseline give the same value for every economy." for i in same]
 
 
 def print_summary(

@@ -49,7 +49,7 @@ import pandas as pd
 
 from scosim.data.constants import NAMES
 from scosim.indicator_display import NAMES as INDICATOR_NAMES
-from scosim.indicator_display import display, in_percent, percent_of_runs
+from scosim.indicator_display import display, in_percent
 from scosim.runstats import HIGH, LOW, ZERO, RunStats
 
 __all__ = ["SANCTIONS_VERSUS", "HeadlineIndicator", "declared_headline", "economy_label",
@@ -383,33 +383,6 @@ def _focus(hit: pd.DataFrame, members: Iterable[str]) -> list:
     return mine or list(hit.columns)
 
 
-def _share_lines(st: RunStats, name: str, title: str, width: int) -> list[str]:
-    share = st.share_positive(name).fillna(0.0)
-    members = set(_members(st))
-    year = int(share[_focus(share, members)].sum(axis=1).idxmax())
-    per_run = st.mean(name).fillna(0.0).sum(axis=0)  # mean number of such years a run
-    span = f"{int(share.index.min())}-{int(share.index.max())}"
-    rows = share.columns[(share > 0).any(axis=0).to_numpy()]
-    # SCO members first: the answer is about them; then the largest among the others.
-    order = sorted(rows, key=lambda c: (c not in members, -share.loc[year, c], -per_run[c],
-                                        str(c)))
-    mine, others, rest = _pick(order, members, share.loc[year] > 0)
-    out = [f"  {title}: share of runs, most in {year}"]
-    if members and not mine:
-        out.append("    no SCO member in any run or year; other economies:")
-    out.append(f"    {'economy':<{width}}  {year:>6}  {span + ', mean number of years a run':>34}")
-
-    def row(c: Any) -> str:
-        pct = percent_of_runs(share.loc[year, c], st.runs)
-        return (f"    {economy_label(str(c)):<{width}}  {pct:>4} %"
-                f"  {per_run[c]:>34.2f}")
-
-    out += [row(c) for c in mine]
-    if mine and others:
-        out.append("    other economies:")
-    return out + [row(c) for c in others] + _more(rest)
-
-
 def _total_lines(st: RunStats, name: str, title: str, units: str | None, divisor: float,
                  width: int, summed: bool = True, final: bool = False) -> list[str]:
     """Lines of a ``total``, ``level`` (``summed`` false) or ``final`` indicator."""
@@ -498,6 +471,8 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
     recorded = [n for n in declared if st.has(n) and declared[n].kind != "net"]
     if not recorded:
         return []
+    from scosim.share_answer import share_lines
+
     codes = {str(c) for n in recorded for c in st.mean(n).columns}
     width = max(len(economy_label(c)) for c in [*codes, "SCO members together"])
     out: list[str] = []
@@ -510,7 +485,7 @@ def mechanism_lines(st: RunStats, declared: Mapping[str, HeadlineIndicator]) -> 
             if not _happened(st, n, h.kind, divisor):
                 quiet.append(title)
             elif h.kind == "share":
-                out += _share_lines(st, n, title, width)
+                out += share_lines(st, n, title, width)
             else:
                 out += _total_lines(st, n, title, units, divisor, width,
                                     summed=h.kind == "total", final=h.kind == "final")

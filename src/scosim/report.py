@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.compare import Comparison, interval_label, no_change
+from scosim.compare_names import side_names
 from scosim.compare_pairs import one_side_text
 from scosim.compare_plots import FigureJob, draw_all
 from scosim.compare_shares import ci_heading, share_method_text
@@ -428,7 +429,7 @@ def write_report(
         year_note: Why that year, shown in the report (e.g. "the year of largest effect").
         plot_workers: Processes that draw the figures (default: the usable CPUs, at most
             4; 1 draws them in this process). The files are the same either way.
-        on_figure: Called as ``on_figure(done, total)`` after each figure is drawn.
+        on_figure: Called as ``on_figure(done, total)``: ``done`` 0 first, then per figure.
 
     Returns:
         Path of ``report.md``; ``report.html`` is written next to it, and
@@ -441,7 +442,7 @@ def write_report(
     pm = dict(policy_manifest if policy_manifest is not None else comparison.policy_manifest)
     bm = dict(baseline_manifest if baseline_manifest is not None else comparison.baseline_manifest)
     units = dict(units or {})
-    scen_p, scen_b = pm.get("scenario", "policy"), bm.get("scenario", "baseline")
+    scen_p, scen_b = side_names(pm, bm)  # "X (as written)" and "X (--set ...)" for one X
 
     comp = comparison
     if indicators is not None:
@@ -489,6 +490,8 @@ def write_report(
         figures += [(f"{cap}: difference over time, {where}", rel_t),
                     (f"{cap}: who gains, who loses in {yr}" if ind in WELFARE
                      else f"{cap}: change in {yr}, {where}", rel_y)]
+    if on_figure is not None:
+        on_figure(0, len(over_time) + len(final_year))
     draw_all(over_time + final_year, workers=plot_workers, on_done=on_figure)
 
     intro = (

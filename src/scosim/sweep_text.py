@@ -299,7 +299,8 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         by = _cells(by, div).set_axis([_value(v, params[0] in pct) for v in rows])
         by = by.rename_axis(params[0])
         if EXIT_COLUMN in table:  # the point's exits beside its values: they move them
-            by["exit"] = [f"{percent_of_runs(v, reps)}%"
+            # The share of the point's runs in which any state left ("exit" read as a rate).
+            by["any state left"] = [f"{percent_of_runs(v, reps)}%"
                           for v in table.set_index(params[0]).loc[rows, EXIT_COLUMN]]
         said = "".join(f"; {n}" for n in [*notes, every]) if notes else ""
         lines.append(f"by {params[0]} (units as above{said}):")
@@ -317,7 +318,7 @@ def design_text(table: pd.DataFrame, meta: dict[str, Any]) -> str:
         lines.append(grid.to_string())
     if EXIT_COLUMN in table:
         grid = table.set_index(params)[EXIT_COLUMN].unstack(params[1]).loc[rows, cols]
-        lines.append(f"share of runs with an exit by {params[0]} (rows) and {params[1]} "
+        lines.append(f"share of runs in which any state left by {params[0]} (rows) and {params[1]} "
                      f"(columns){cut}:")
         lines.append(grid.map(lambda v: f"{percent_of_runs(v, reps)}%").set_axis(
             [_value(v, params[0] in pct) for v in rows]).set_axis(

@@ -454,8 +454,9 @@ def plot_sweep(
     """Each output against each parameter over the design's points (a grid or LHS sweep).
 
     Where the design has them (:class:`ScenarioModelFn` with ``spread``), a band of
-    5-95 % of each point's runs and, on a right-hand axis, the share of its runs with
-    an exit (:mod:`scosim.experiments.sweep_bands`).
+    5-95 % of each point's runs and, on a thin panel under the others, the share of its
+    runs in which any state left (none where no run had an exit: the footnote says so;
+    :mod:`scosim.experiments.sweep_bands`).
 
     Args:
         table: The design with one column per output (:func:`evaluate`'s result).
@@ -478,13 +479,24 @@ def plot_sweep(
 
     import matplotlib
 
-    from scosim.experiments.sweep_bands import band_note, draw_band, draw_exits, percent_axis
+    from scosim.experiments.sweep_bands import (
+        band_note,
+        draw_band,
+        draw_exits,
+        has_exits,
+        percent_axis,
+    )
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(outputs), len(params), squeeze=False, layout="constrained",
-                             figsize=(max(4.8 * len(params), 7.0), 3.4 * len(outputs) + 1.2))
+    # Exits, where any run had one, on a thin bottom row of their own (one per parameter).
+    exits = has_exits(table)
+    fig, axes = plt.subplots(len(outputs) + exits, len(params), squeeze=False,
+                             layout="constrained",
+                             figsize=(max(4.8 * len(params), 7.0),
+                                      3.4 * len(outputs) + 1.2 + 1.2 * exits),
+                             height_ratios=[1.0] * len(outputs) + [0.3] * exits)
     for i, o in enumerate(outputs):
         # Large amounts (US$) in thousands of millions or millions of millions, said in
         # the label: not 3.4695 under a "1e13" the eye misses.
@@ -496,11 +508,9 @@ def plot_sweep(
             banded = draw_band(ax, table, p, o, div)
             ax.scatter(table[p], table[o] / div, s=12, alpha=0.7,
                        label="mean of runs" if banded else None)
-            marks = draw_exits(ax, table, p)
-            if banded or marks is not None:  # above the panel: the points fill it
-                handles = ax.get_legend_handles_labels()[0] + ([marks] if marks else [])
-                ax.legend(handles=handles, fontsize=7, loc="lower left", ncols=3,
-                          bbox_to_anchor=(0.0, 1.0), frameon=False)
+            if banded:  # above the panel: the points fill it
+                ax.legend(fontsize=7, loc="lower left", ncols=3, bbox_to_anchor=(0.0, 1.0),
+                          frameon=False)
             xlabel = (param_labels or {}).get(p, str(p).removeprefix("parameters."))
             if p in percent_params:
                 percent_axis(ax)
@@ -520,6 +530,11 @@ def plot_sweep(
                              "value (not drawn)", fontsize=8, color="0.4")
         label = (labels or {}).get(o, o) + (f" ({said})" if said else "")
         axes[i][0].set_ylabel("\n".join(textwrap.wrap(label, 34)), fontsize=9)
+    for j, p in enumerate(params[:len(params) * exits]):
+        draw_exits(axes[-1][j], table, p)
+        axes[-1][j].set_xlim(axes[-2][j].get_xlim())
+        if p in percent_params:
+            percent_axis(axes[-1][j])
     # The label's head ("network instability of Afghanistan (0-1, every year)"), not the
     # dotted name; the axis carries the rest of the description.
     names = [(param_labels or {}).get(p, str(p).removeprefix("parameters.")).split(": ")[0]
@@ -530,8 +545,10 @@ def plot_sweep(
     fig.suptitle("\n".join(head), fontsize=11)
     # Said only where true: a design without the runs' percentiles has no band to explain.
     banded = replications < 2 or any(o + BAND_SUFFIXES[0] in table for o in outputs)
-    add_footnote(fig, " ".join(x for x in (band_note(replications) if banded else "", note)
-                               if x))
+    none_left = ("No state left in any run at any point." if EXIT_COLUMN in table and not exits
+                 else "")
+    add_footnote(fig, " ".join(x for x in (band_note(replications) if banded else "",
+                                           none_left, note) if x))
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110)

@@ -2,7 +2,8 @@
 
 A point of a grid or Latin-hypercube sweep is the mean of its replications, and those
 runs are after any exits the scenario's defect rule allows; :func:`draw_band` and
-:func:`draw_exits` show both on a panel, :func:`band_note` says what the band is (or
+:func:`draw_exits` show both (the exits on a thin panel of their own, left out when no
+run at any point had one), :func:`band_note` says what the band is (or
 why there is none), and :func:`percent_axis` writes a tariff given as a fraction in %.
 """
 
@@ -15,7 +16,7 @@ import pandas as pd
 
 from scosim.experiments.sweep import BAND_SUFFIXES, EXIT_COLUMN
 
-__all__ = ["band_note", "draw_band", "draw_exits", "percent_axis"]
+__all__ = ["band_note", "draw_band", "draw_exits", "has_exits", "percent_axis"]
 
 
 def band_note(replications: int) -> str:
@@ -49,29 +50,36 @@ def draw_band(ax: Any, table: pd.DataFrame, param: str, output: str, div: float)
     return True
 
 
+def has_exits(table: pd.DataFrame) -> bool:
+    """Whether some point's runs had an exit (a design without :data:`EXIT_COLUMN`: no)."""
+    return EXIT_COLUMN in table and bool((table[EXIT_COLUMN] > 0).any())
+
+
 def draw_exits(ax: Any, table: pd.DataFrame, param: str) -> Any:
-    """The share of each point's runs with an exit, in grey on a right-hand axis (0-100 %).
+    """The share of each point's runs in which any state left, on its own thin panel (0-100 %).
+
+    Drawn on a right-hand axis of the output's panel, the markers sat among the output's
+    points and, at 0 %, on its left-hand scale; a panel of their own reads apart.
 
     Returns:
-        The markers' artist, for the legend (None: the design has no
-        :data:`EXIT_COLUMN`).
+        The markers' artist (None: the design has no :data:`EXIT_COLUMN`).
     """
     if EXIT_COLUMN not in table:
         return None
     from matplotlib.ticker import PercentFormatter
 
-    right = ax.twinx()
     x = table[param].to_numpy(dtype=float)
     share = table[EXIT_COLUMN].to_numpy(dtype=float) * 100.0
-    marks = right.scatter(x, share, marker="x", s=22, color="0.45",
-                          label="runs with an exit (right)")
+    marks = ax.scatter(x, share, marker="x", s=22, color="0.35")
     if len(np.unique(x)) == len(x):
         order = np.argsort(x, kind="stable")
-        right.plot(x[order], share[order], color="0.45", lw=0.8, ls=":")
-    right.set_ylim(-5, 105)
-    right.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    right.set_ylabel("runs with an exit", fontsize=8, color="0.35")
-    right.tick_params(labelsize=7, colors="0.35")
+        ax.plot(x[order], share[order], color="0.45", lw=0.8, ls=":")
+    ax.set_ylim(-8, 108)
+    ax.set_yticks([0, 50, 100])
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.set_ylabel("runs in which\nany state left", fontsize=8, color="0.25")
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
     return marks
 
 

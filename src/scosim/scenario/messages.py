@@ -228,7 +228,7 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         from scosim.plugins import colon_hint
 
         hint = colon_hint(tag) or (f" (did you mean {close[0]!r}?)" if close else "")
-        return f"unknown type {tag!r}{hint}; allowed types: {tags}"
+        return f"unknown type {tag!r}{hint}; allowed types: {tags}{_reinstall_hint()}"
     if kind == "union_tag_not_found":
         types_ = _proposal_types() if loc and loc[0] == "proposals" else _EVENT_TYPES
         return f"missing key 'type'; allowed types: {_join(types_)}"
@@ -241,6 +241,26 @@ def _message(err: Mapping[str, Any], loc: Loc, data: Any,
         want = _KIND.get(base, base.replace("_", " "))
         return f"expected {want}, got {_describe(value)}{_number_as_text(base, value)}"
     return f"{err['msg']} (got {_describe(value)})"
+
+
+#: Said after an unknown type when plug-ins are installed: entry points are read from the
+#: metadata written at install time, so an editable install misses a type added since.
+REINSTALL_HINT = (" (a type just added to a package's entry points needs "
+                  "`pip install -e <package>` again)")
+
+
+def _reinstall_hint() -> str:
+    """:data:`REINSTALL_HINT` when a plug-in package is installed, else empty.
+
+    A plug-in package is a distribution other than scosim with ``scosim.*`` entry points.
+    """
+    import importlib.metadata
+
+    for dist in importlib.metadata.distributions():
+        if (dist.metadata["Name"] or "").lower() != "scosim" and any(
+                ep.group.startswith("scosim.") for ep in dist.entry_points):
+            return REINSTALL_HINT
+    return ""
 
 
 def _keyword_or_list_message(value: Any, loc: Loc, data: Any, hint: str) -> str:

@@ -1,0 +1,41 @@
+"""An unknown proposal type says that a newly added entry point needs a reinstall.
+
+A plug-in author adds a type to her package's ``pyproject.toml`` and runs the scenario:
+the editable install picks up the code but not the entry point, and the scenario said
+only "unknown type 'energy_club'; allowed types: ...".
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+
+import pytest
+
+from scosim.scenario import ScenarioError, load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+HINT = "(a type just added to a package's entry points needs `pip install -e <package>` again)"
+
+
+def _unknown_type_error(tmp_path: Path) -> str:
+    path = tmp_path / "club.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: club\nproposals:\n"
+                    "  - {type: energy_club, id: club, year: 2026, proposer: KAZ}\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    return str(err.value)
+
+
+@pytest.mark.usefixtures("visa_plugin")
+def test_with_a_plugin_installed_the_error_says_to_reinstall(tmp_path):
+    message = _unknown_type_error(tmp_path)
+    assert "unknown type 'energy_club'" in message
+    assert "visa_free" in message  # the installed plug-in's type is allowed
+    assert message.rstrip().endswith(HINT)
+
+
+def test_without_plugins_no_reinstall_hint(tmp_path, monkeypatch):
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda: iter(()))
+    message = _unknown_type_error(tmp_path)
+    assert "unknown type 'energy_club'" in message and HINT not in message
