@@ -231,13 +231,14 @@ class CorridorNetwork:
             if len(self._route_memo) + len(fresh) > ROUTE_MEMO_SIZE:
                 self._route_memo.clear()
             for i, k in enumerate(fresh):
-                found[k] = _routes_row(got, i)
-                self._route_memo[k] = _packed(found[k])
-        rows = [found[k] if k in found else _unpacked(self._route_memo[k]) for k in keys]
+                self._route_memo[k] = found[k] = _packed(_routes_row(got, i))
+            del got
+        # Joined packed and widened once: the batch's trees are held once at full width.
+        rows = [found[k] if k in found else self._route_memo[k] for k in keys]
         if len(rows) == 1:
-            return rows[0]
-        return Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
-                         for f in dataclasses.fields(Routes)})
+            return _unpacked(rows[0])
+        return _unpacked(Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
+                                   for f in dataclasses.fields(Routes)}))
 
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
@@ -348,6 +349,9 @@ class CorridorNetwork:
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
+            # The uncongested trees are done with (their cost is kept): not held beside
+            # the congested ones (2 x R x 106 trees x 584 vertices of int64).
+            del routes
             routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows,
                                               edges=False)
             cost = routes.cost

@@ -69,12 +69,12 @@ class WalkMemo:
     """
 
     def __init__(self) -> None:
-        self._walks: dict[bytes, TreeWalk] = {}
+        self._walks: dict[tuple[bytes, bytes], TreeWalk] = {}
 
     def get(self, graph: FreightGraph, key: bytes, pred: IntArray, arc: IntArray) -> TreeWalk:
         """The walk of routes ``pred``, ``arc`` (whose bytes are ``key``) on ``graph``."""
         tree_centre, _, tree_of, _ = graph.trees()
-        full = tree_centre.tobytes() + tree_of.tobytes() + key
+        full = (tree_centre.tobytes() + tree_of.tobytes(), key)  # a tuple: no 1 MB copy
         walk = self._walks.get(full)
         if walk is None:
             walk = tree_walk(graph, pred, arc)
