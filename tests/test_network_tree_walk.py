@@ -76,14 +76,14 @@ def test_the_walk_memo_tells_graphs_with_other_trees_apart(net, routes):
                                   tree_loads(open_graph, open_routes, trade)[1])
 
 
-def test_packed_routes_are_a_quarter_the_size_and_unpack_to_the_same_values(routes):
+def test_packed_routes_are_half_the_size_and_unpack_to_the_same_values(routes):
     one = Routes(**{f.name: getattr(routes, f.name)[1:2].copy()
                     for f in dataclasses.fields(Routes)})
     packed = _packed(one)
-    assert packed.predecessors.nbytes * 4 == one.predecessors.nbytes
-    assert packed.route_arc.nbytes * 4 == one.route_arc.nbytes
+    assert packed.predecessors.nbytes * 2 == one.predecessors.nbytes
+    assert packed.route_arc.nbytes * 2 == one.route_arc.nbytes
     back = _unpacked(packed)
-    assert back.predecessors.dtype == np.int64 and back.route_arc.dtype == np.int64
+    assert back.predecessors.dtype == np.int32 and back.route_arc.dtype == np.int32
     np.testing.assert_array_equal(back.predecessors, one.predecessors)
     np.testing.assert_array_equal(back.route_arc, one.route_arc)
     assert (one.predecessors == -9999).any()  # the unreached marker survives packing
