@@ -4,7 +4,7 @@
 shortest-path trees (:class:`~scosim.network.routing.Routes`). What they need of the trees
 besides the trade (the distinct trees, each vertex's depth and predecessor level by level,
 the edge each arc is on, the economies each pair's route crosses in transit) depends on the
-routes alone, and a batch routes the same trees over and over: 30 INSTC runs walk 214 route
+routes alone, and a batch routes the same trees over and over: 20 INSTC runs walk 214 route
 sets, of which 44 are distinct. A :class:`WalkMemo` keeps that part, as a
 :class:`TreeWalk`, per distinct route set, so a repeated set is walked without finding its
 levels again. The memo holds the same integers a fresh walk computes and the additions run
