@@ -24,17 +24,19 @@ FloatArray = NDArray[np.float64]
 def economy_costs(graph: FreightGraph, centre_cost: ArrayLike) -> FloatArray:
     """Centre-to-centre costs (R, C, C) to economy costs (R, N, N) (weighted mean + endpoints).
 
-    Sums run in a fixed order (one centre pair at a time), so results do not depend on BLAS.
+    Sums run in a fixed order (one centre pair at a time, origin-major), so results do not
+    depend on BLAS: ``ufunc.at`` adds its indices in turn, the order of the pair loop it
+    replaced on 2026-12-07 (a third of a route search's time), so the bits are the same.
     """
     cc = np.asarray(centre_cost, float)
     cc = cc[None] if cc.ndim == 2 else cc
     n = len(graph.economies)
-    out = np.zeros((cc.shape[0], n, n))
     ce, cw = graph.centre_economy, graph.centre_weight
-    for a in range(len(ce)):
-        for b in range(len(ce)):
-            if ce[a] != ce[b]:
-                out[:, ce[a], ce[b]] += cw[a] * cw[b] * cc[:, a, b]
+    a, b = np.nonzero(ce[:, None] != ce[None, :])  # row-major: a, then b
+    terms = (cw[a] * cw[b])[:, None] * cc[:, a, b].T  # (pairs, R)
+    acc = np.zeros((n * n, cc.shape[0]))
+    np.add.at(acc, ce[a] * n + ce[b], terms)
+    out = np.ascontiguousarray(acc.T).reshape(cc.shape[0], n, n)
     out += graph.generalized(graph.endpoint_money, graph.endpoint_days)[None]
     idx = np.arange(n)
     out[:, idx, idx] = 0.0

@@ -14,6 +14,15 @@ from numpy.typing import ArrayLike, NDArray
 from scosim.network.routing import FreightGraph, Routes, route_edges
 from scosim.network.tables import NetworkTables
 
+# The tree walks moved to network.tree_walk (2026-12-07); importable from here as before.
+from scosim.network.tree_walk import (  # noqa: F401
+    distinct_trees,
+    path_min,
+    route_groups,
+    tree_loads,
+)
+from scosim.network.tree_walk import pair_weights as _pair_weights
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
@@ -232,14 +241,6 @@ def pair_edge_use(graph: FreightGraph, routes: Routes) -> list[list[list[int]]]:
     return out
 
 
-def _pair_weights(graph: FreightGraph, trade: FloatArray) -> FloatArray:
-    """Trade assigned to each centre pair: the economy pair's flow times both centre weights."""
-    ce, cw = graph.centre_economy, graph.centre_weight
-    w = trade[ce[:, None], ce[None, :]] * cw[:, None] * cw[None, :]
-    w[ce[:, None] == ce[None, :]] = 0.0
-    return w
-
-
 def edge_flows(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayLike,
                ) -> FloatArray:
     """Trade value (US$) on each edge (R, E): all-or-nothing assignment to least-cost routes.
@@ -285,175 +286,6 @@ def transit_value(graph: FreightGraph, use: list[list[list[int]]], trade: ArrayL
                 touched = graph.edge_economies[edges].any(axis=0)
                 touched[[ce[a], ce[b]]] = False
                 out[r, touched] += w[a, b]
-    return out
-
-
-def tree_loads(graph: FreightGraph, routes: Routes, trade: ArrayLike, edges: bool = True,
-               ) -> tuple[FloatArray, FloatArray]:
-    """Edge loads and transit values from the shortest-path trees, without tracing paths.
-
-    Same results as :func:`edge_flows` and :func:`transit_value` (all-or-nothing
-    assignment), computed level by level on each centre's shortest-path tree: demands at the
-    sinks are pushed up the tree to get arc loads, and the set of economies touched on the way
-    is pushed down the tree.
-
-    Args:
-        graph: The freight graph.
-        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
-        trade: (N, N) or (R, N, N) trade flows in US$.
-        edges: Load the edges; False leaves ``edge_value`` zero (for a caller that needs
-            only the transit values: the push up the trees is most of the work).
-
-    Returns:
-        ``(edge_value, transit)``: (R, E) trade value on each edge and (R, N) trade value
-        crossing each economy in transit.
-    """
-    t = np.asarray(trade, float)
-    runs, _, nv = routes.route_arc.shape
-    n_c = len(graph.centre_src)
-    dst = np.broadcast_to(graph.centre_dst[None, :], (n_c, n_c))
-    t = np.broadcast_to(t, (runs, *t.shape[-2:]))
-    n_e, n = len(graph.edge_ids), len(graph.economies)
-    edge_value = np.zeros((runs, n_e))
-    transit = np.zeros((runs, n))
-    ce = graph.centre_economy
-    arc_touch = np.zeros((len(graph.tail), n), bool)
-    travel = graph.edge >= 0
-    arc_touch[travel] = graph.edge_economies[graph.edge[travel]]
-    for runs_of in route_groups(routes):
-        # Runs with the same routes share the trees' levels and the economies each route
-        # touches; their demands go up the trees together (_push_up, a run per column), in
-        # the same order of additions as a run alone (ufunc.at adds its indices in turn).
-        r0 = runs_of[0]
-        # (T', V), all distinct trees at once; tree_of: each pair's row among them
-        pred, arc, tree_of = distinct_trees(graph, routes.predecessors[r0],
-                                            routes.route_arc[r0])
-        depth = _depths(pred)
-        levels = int(depth.max())
-        at = [np.nonzero(depth == level) for level in range(levels + 1)]
-        w = np.stack([_pair_weights(graph, t[r]) for r in runs_of], axis=-1)  # (C, C, G)
-        if edges:
-            edge_value[runs_of] = _push_up(graph, pred, arc, at, w, tree_of, dst).T
-        # push the touched economies down the trees
-        touched = np.zeros((pred.shape[0], nv, n), bool)
-        for level in range(1, levels + 1):
-            c, v = at[level]
-            touched[c, v] = touched[c, pred[c, v]] | arc_touch[arc[c, v]]
-        ends = touched[tree_of, dst]  # (C origin, C destination, N)
-        ends[np.arange(n_c), :, ce] = False  # the exporter is not a transit economy
-        ends[:, np.arange(n_c), ce] = False  # nor is the importer
-        ends = ends.astype(float)
-        for g, r in enumerate(runs_of):
-            transit[r] = np.einsum("ab,abn->n", np.ascontiguousarray(w[..., g]), ends)
-    return edge_value, transit
-
-
-def _push_up(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64],
-             at: list[tuple[NDArray[np.int64], ...]], w: FloatArray, tree_of: NDArray[np.int64],
-             dst: NDArray[np.int64]) -> FloatArray:
-    """(E, G) trade value on each edge: the pairs' demands ``w`` (C, C, G) pushed up the trees.
-
-    ``at[level]``: the (tree, vertex) indices at each depth of the trees ``pred``.
-    """
-    acc = np.zeros((*pred.shape, w.shape[-1]))
-    np.add.at(acc, (tree_of, dst), w)  # each pair's demand at its sink in its tree
-    for level in range(len(at) - 1, 0, -1):
-        c, v = at[level]
-        np.add.at(acc, (c, pred[c, v]), acc[c, v])
-    c, v = np.nonzero(arc >= 0)
-    arcs = arc[c, v]
-    on_edge = graph.edge[arcs] >= 0
-    value = np.zeros((len(graph.edge_ids), w.shape[-1]))
-    np.add.at(value, graph.edge[arcs[on_edge]], acc[c, v][on_edge])
-    return value
-
-
-def distinct_trees(graph: FreightGraph, pred: NDArray[np.int64], arc: NDArray[np.int64],
-                   ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """One run's trees without the transit-ban trees that repeat their centre's own tree.
-
-    A ban tree is a copy of its centre's unrestricted tree when the pairs it serves already
-    avoid the barred economies (:func:`scosim.network.routing.least_cost_routes`); walking it
-    again would only repeat the work.
-
-    Args:
-        graph: The freight graph.
-        pred: (T, V) predecessors of one run (:class:`Routes`).
-        arc: (T, V) route arcs of the same run.
-
-    Returns:
-        ``(pred', arc', tree_of')``: the distinct trees' rows (T', V) and each centre pair's
-        row among them (C, C).
-    """
-    tree_centre, _, tree_of, _ = graph.trees()
-    n_t = pred.shape[0]
-    alias = np.arange(n_t)
-    same = ((tree_centre != alias) & np.all(pred == pred[tree_centre], axis=1)
-            & np.all(arc == arc[tree_centre], axis=1))
-    alias[same] = tree_centre[same]
-    keep = np.flatnonzero(alias == np.arange(n_t))
-    row = np.full(n_t, -1, dtype=np.int64)
-    row[keep] = np.arange(len(keep))
-    return pred[keep], arc[keep], row[alias[tree_of]]
-
-
-def route_groups(routes: Routes) -> list[list[int]]:
-    """The runs of ``routes`` grouped by identical routes (trees and arcs), in run order."""
-    groups: dict[bytes, list[int]] = {}
-    for r in range(routes.route_arc.shape[0]):
-        key = routes.route_arc[r].tobytes() + routes.predecessors[r].tobytes()
-        groups.setdefault(key, []).append(r)
-    return list(groups.values())
-
-
-def _depths(pred: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Depth of each vertex in predecessor trees (..., V) (0 for roots and unreached ones).
-
-    Pointer jumping: log2(V) rounds of ``depth += depth[jump]; jump = jump[jump]``.
-    """
-    nv = pred.shape[-1]
-    flat = pred.reshape(-1, nv)
-    own = np.broadcast_to(np.arange(nv), flat.shape)
-    rows = np.arange(flat.shape[0])[:, None]
-    depth = (flat >= 0).astype(np.int64)
-    jump = np.where(flat >= 0, flat, own)
-    for _ in range(int(np.ceil(np.log2(max(nv, 2)))) + 1):
-        depth = depth + depth[rows, jump]
-        jump = jump[rows, jump]
-    return depth.reshape(pred.shape)
-
-
-def path_min(graph: FreightGraph, routes: Routes, edge_value: ArrayLike) -> FloatArray:
-    """Smallest edge value along each centre-to-centre least-cost route (R, C, C).
-
-    Args:
-        graph: The freight graph.
-        routes: Output of :func:`scosim.network.routing.least_cost_routes`.
-        edge_value: (R, E) or (E,) values (e.g. capacity / load ratios); transfer and access
-            arcs count as 1.
-
-    Returns:
-        (R, C, C); 1 on the diagonal and where a route uses no edge with a value below 1.
-    """
-    runs, _, nv = routes.route_arc.shape
-    n_c = len(graph.centre_src)
-    dst = np.broadcast_to(graph.centre_dst[None, :], (n_c, n_c))
-    ev = np.broadcast_to(np.atleast_2d(np.asarray(edge_value, float)),
-                         (runs, len(graph.edge_ids)))
-    out = np.ones((runs, n_c, n_c))
-    travel = graph.edge >= 0
-    for runs_of in route_groups(routes):
-        # Runs with the same routes go down the trees together, a run per column (a
-        # minimum: elementwise, the same as a run alone).
-        arc_val = np.where(travel[:, None], ev[runs_of].T[np.maximum(graph.edge, 0)], 1.0)
-        pred, arc, tree_of = distinct_trees(graph, routes.predecessors[runs_of[0]],
-                                            routes.route_arc[runs_of[0]])
-        depth = _depths(pred)
-        val = np.ones((pred.shape[0], nv, len(runs_of)))
-        for level in range(1, int(depth.max()) + 1):
-            c, v = np.nonzero(depth == level)
-            val[c, v] = np.minimum(val[c, pred[c, v]], arc_val[arc[c, v]])
-        out[runs_of] = np.moveaxis(val[tree_of, dst], -1, 0)
     return out
 
 

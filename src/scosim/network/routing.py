@@ -429,17 +429,18 @@ class Routes:
         predecessors: (R, T, V) Dijkstra predecessor of each vertex in each shortest-path
             tree (-9999 where none); tree ``graph.trees()[2][a, b]`` holds the route of centre
             pair (a, b) (one tree per centre unless transit bans add some); use
-            :func:`route_edges` to read a path.
+            :func:`route_edges` to read a path. int32, as scipy gives them (half of int64's
+            memory: 30 runs' 106 trees take 7.4 MB an array).
         weights: (R, A) the arc weights the routes were computed with.
         route_arc: (R, T, V) index of the arc each vertex is reached by in each tree (the
-            cheapest of parallel arcs; -1 for the root and for unreached vertices).
+            cheapest of parallel arcs; -1 for the root and for unreached vertices); int32.
     """
 
     centre_cost: FloatArray
     cost: FloatArray
-    predecessors: IntArray
+    predecessors: NDArray[np.int32]
     weights: FloatArray
-    route_arc: IntArray
+    route_arc: NDArray[np.int32]
 
 
 def _collapse(graph: FreightGraph) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -479,8 +480,8 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
     tree_centre, tree_set, tree_of, barred = graph.trees()
     n_t = len(tree_centre)
     centre_cost = np.empty((runs, n_c, n_c))
-    preds = np.empty((runs, n_t, nv), dtype=np.int64)
-    route_arc = np.full((runs, n_t, nv), -1, dtype=np.int64)
+    preds = np.empty((runs, n_t, nv), dtype=np.int32)
+    route_arc = np.full((runs, n_t, nv), -1, dtype=np.int32)
     group_of = np.empty(len(order), dtype=np.int64)
     group_of[order] = np.cumsum(np.isin(np.arange(len(order)), starts)) - 1
     # Each (tail, head) pair's group, by a dense lookup (one gather a tree, not a search).
@@ -521,7 +522,7 @@ def least_cost_routes(graph: FreightGraph, weights: ArrayLike) -> Routes:
             dist[trees] = d_s
             preds[r, trees] = pred
             has = pred >= 0
-            pos = group_at[np.where(has, pred, 0) * nv + np.arange(nv)[None, :]]
+            pos = group_at[np.where(has, pred, 0).astype(np.int64) * nv + np.arange(nv)[None, :]]
             route_arc[r, trees] = np.where(has, best[pos], -1)
         centre_cost[r] = dist[tree_of, dst_of]
     return Routes(centre_cost=centre_cost, cost=economy_costs(graph, centre_cost),

@@ -35,10 +35,8 @@ from scosim.network.projects import (
     congestion_multiplier,
     edge_open_mask,
     insecurity_multiplier,
-    path_min,
     project_mask,
     sanction_multiplier,
-    tree_loads,
 )
 from scosim.network.routing import (
     FreightGraph,
@@ -50,10 +48,12 @@ from scosim.network.routing import (
     t_hat_from_costs,
 )
 from scosim.network.tables import NetworkTables, load_network
+from scosim.network.tree_walk import WalkMemo, path_min, tree_loads
 
 FloatArray = NDArray[np.float64]
 
-#: Largest number of single-run uncongested route sets kept per network (about 0.4 MB each).
+#: Largest number of single-run uncongested route sets kept per network (0.25 MB each,
+#: packed: :func:`_packed`).
 ROUTE_MEMO_SIZE = 128
 
 
@@ -137,6 +137,9 @@ class CorridorNetwork:
         # runs that differ only in their trade (and a run's years with the same inputs)
         # route once (see _free_routes).
         self._route_memo: dict[bytes, Routes] = {}
+        # The trees' levels by route set (network.tree_walk), a function of the routes
+        # alone: shared with this network's copies at other values of time.
+        self._walks = WalkMemo()
 
     def graph_for(self, lifted: Sequence[str] = ()) -> FreightGraph:
         """The freight graph with the transit restrictions ``lifted`` (ids) taken out.
@@ -166,7 +169,8 @@ class CorridorNetwork:
         The value of time enters the freight graph only as its ``vot_per_day`` (arcs keep
         money and days apart), so the graph is copied with it rather than rebuilt (most of
         a network's 0.05 s of set-up); the baseline routes are searched again at it. Graph
-        and route memos start empty; the tables, links and trade are shared (read-only).
+        and route memos start empty; the tables, links and trade are shared (read-only),
+        and so is the memo of tree walks, which depend on the routes, not on their costs.
         """
         import copy
 
@@ -227,12 +231,14 @@ class CorridorNetwork:
             if len(self._route_memo) + len(fresh) > ROUTE_MEMO_SIZE:
                 self._route_memo.clear()
             for i, k in enumerate(fresh):
-                self._route_memo[k] = found[k] = _routes_row(got, i)
+                self._route_memo[k] = found[k] = _packed(_routes_row(got, i))
+            del got
+        # Joined packed and widened once: the batch's trees are held once at full width.
         rows = [found[k] if k in found else self._route_memo[k] for k in keys]
         if len(rows) == 1:
-            return rows[0]
-        return Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
-                         for f in dataclasses.fields(Routes)})
+            return _unpacked(rows[0])
+        return _unpacked(Routes(**{f.name: np.concatenate([getattr(x, f.name) for x in rows])
+                                   for f in dataclasses.fields(Routes)}))
 
     def _assign(self, graph: FreightGraph, mult: FloatArray, edge_open: NDArray[np.bool_],
                 fee: FloatArray | None, act: NDArray[np.bool_] | None = None,
@@ -247,7 +253,7 @@ class CorridorNetwork:
         routes = (self._free_routes(graph, weights) if memo
                   else least_cost_routes(graph, weights))
         value, transit = tree_loads(graph, routes, self.trade if trade is None else trade,
-                                    edges=edges)
+                                    edges=edges, memo=self._walks)
         loads = value / self.params["value_per_teu_usd"] * self.params["tonnes_per_teu"] / 1e6
         return routes, transit, loads
 
@@ -343,6 +349,9 @@ class CorridorNetwork:
             # sends the share min(capacity / demand) along its route through the corridor and
             # the rest along its best route without the over-full edges.
             priced = mult * cong
+            # The uncongested trees are done with (their cost is kept): not held beside
+            # the congested ones (2 x R x 106 trees x 584 vertices of int32).
+            del routes
             routes, transit, _ = self._assign(graph, priced, edge_open, fee, act, flows,
                                               edges=False)
             cost = routes.cost
@@ -351,7 +360,8 @@ class CorridorNetwork:
                 # routes' costs, as they would in a batch of their own).
                 hit = np.flatnonzero(over.any(axis=1))
                 share = path_min(graph, routes,
-                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0))[hit]
+                                 np.where(over, cap / np.where(over, loads, 1.0), 1.0),
+                                 memo=self._walks)[hit]
                 alt = least_cost_routes(graph, arc_weights(
                     graph, priced[hit], priced[hit], (edge_open & ~over)[hit],
                     None if fee is None else fee[hit], act[hit])).centre_cost
@@ -384,6 +394,24 @@ class CorridorNetwork:
         touch = np.asarray(self.graph.edge_economies, float)
         share = touch / np.maximum(touch.sum(axis=1, keepdims=True), 1.0)
         return np.einsum("re,en->rn", teu * fee, share)
+
+
+def _packed(routes: Routes) -> Routes:
+    """``routes`` with its (T, V) trees in the smallest integer type that holds them.
+
+    The memo keeps a run's 106 trees of 584 vertices (two int32 arrays, 0.5 MB) in half
+    of that; :func:`_unpacked` gives back the same int32 values.
+    """
+    small = np.int16 if max(routes.predecessors.shape[-1], routes.weights.shape[-1]) < \
+        np.iinfo(np.int16).max else np.int32
+    return dataclasses.replace(routes, predecessors=routes.predecessors.astype(small),
+                               route_arc=routes.route_arc.astype(small))
+
+
+def _unpacked(routes: Routes) -> Routes:
+    """A memo entry of :func:`_packed` as the int32 routes it was made from."""
+    return dataclasses.replace(routes, predecessors=routes.predecessors.astype(np.int32),
+                               route_arc=routes.route_arc.astype(np.int32))
 
 
 def _routes_row(routes: Routes, r: int) -> Routes:
