@@ -24,7 +24,7 @@ from scosim.security.meth import OPIATES_ONLY, SHOWN_YEAR, load_meth_seizures  #
 from scosim.security.routes import EDGES, NODE_ORDER  # noqa: E402
 
 __all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "plot_security", "plot_security_bands",
-           "plot_security_run"]
+           "plot_security_run", "rejected_note"]
 
 #: Economies drawn in each route panel, upstream first (``routes.NODE_ORDER``). The routes
 #: are a network, not a chain: each panel draws one marker per economy, no line between
@@ -78,7 +78,7 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
 def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int],
                         path: Path, *, n_runs: int,
                         focus: Sequence[str] = ("AFG", "PAK", "IRN", "TJK", "UZB", "TKM"),
-                        title: str = "Security block") -> Path:
+                        title: str = "Security block", note: str = "") -> Path:
     """:func:`plot_security` from percentiles over runs.
 
     Args:
@@ -89,6 +89,7 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
         n_runs: Runs the percentiles are taken over (said in the title).
         focus: Economies whose incidents are drawn (one small panel each).
         title: Figure title prefix.
+        note: A line added under the title (what became of the run's proposals).
 
     Returns:
         ``path``.
@@ -156,7 +157,7 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
             ], fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile\n"
-                 f"{OPIATES_ONLY}")
+                 f"{OPIATES_ONLY}" + (f"\n{note}" if note else ""))
     # One key for the line panels, above them: in Afghanistan's panel it covered the data.
     handles = [Line2D([], [], color=f"C{c}", label=label) for c, label in enumerate(variants)]
     if twins:
@@ -164,7 +165,7 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
                               label="dashed: identical to a variant drawn under it"))
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.915),
                ncol=len(handles), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.91))
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.89 if note else 0.91))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
@@ -226,4 +227,18 @@ def plot_security_run(st: RunStats, title: str, path: Path) -> Path | None:
              for name in RUN_INDICATORS}
     years = [int(y) for y in st.mean(RUN_INDICATORS[0]).index]
     return plot_security_bands({"this scenario": bands}, years, path, n_runs=st.runs,
-                               title=title)
+                               title=title, note=rejected_note(st))
+
+
+def rejected_note(st: RunStats) -> str:
+    """What the title says of proposals voted on and adopted in no run ('' if none).
+
+    A figure of a scenario whose upgrade was rejected in every run shows a world without
+    it; its title must say so, as vote_reasons.png does (an outside referee, 2026-12-07).
+    Reads the run's votes and adoptions (empty when the statistics carry no events).
+    """
+    runs = int(st.runs)
+    out = [f"proposal {v.proposal} rejected in {runs} of {runs} runs: not in force in any "
+           "run (this is the world without it)"
+           for v in st.ordered_first_votes() if st.adopted_runs.get(v.proposal, 0) == 0]
+    return "; ".join(out)
