@@ -163,9 +163,10 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
     if twins:
         handles.append(Line2D([], [], color="0.3", ls=(0, (3, 3)), lw=2.0,
                               label="dashed: identical to a variant drawn under it"))
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.915),
+    # A note is a fourth title line: the key moves down under it.
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.89 if note else 0.915),
                ncol=len(handles), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.89 if note else 0.91))
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.93 if note else 0.91))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
