@@ -143,3 +143,36 @@ def test_the_opening_table_says_uzbekistans_share_includes_transit():
     assert sum(shares.values()) > 100  # a state reached through another counts in both
     assert shares["Uzbekistan (also via Tajikistan)"] == 13.0
     assert "more than 100 %" in OPENING_NOTE and "Tajikistan" in OPENING_NOTE
+
+
+def test_welfare_panel_says_it_excludes_lives_saved_and_bars_the_damage_avoided(tmp_path,
+                                                                              monkeypatch):
+    """An outside referee (2026-12-07): the welfare panel showed members worse off under the
+    upgrade without saying welfare leaves out the incidents it avoids. Its title says so, and
+    a bar gives the damage avoided at the votes' price: incidents avoided times 160 x GTI
+    deaths per incident / population (Pakistan: 1,950 deaths in 1,039 incidents), % of GDP."""
+    import matplotlib.pyplot as plt
+
+    from scosim.data.calibration import load_calibration
+    from scosim.data.constants import ECONOMIES
+    from scosim.security import coupling
+
+    codes, years, r = list(ECONOMIES), [2034, 2035], 5
+    def variant(pak_incidents: float) -> dict[str, np.ndarray]:
+        res = {k: np.zeros((r, len(years), len(codes))) for k in coupling.INDICATORS}
+        res["incidents"][:, :, codes.index("PAK")] = pak_incidents
+        return res
+    variants = {"stable": variant(200.0), "rising": variant(230.0), "upgraded": variant(227.0)}
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    coupling.plot_coupling(variants, years, codes, tmp_path / "c.png")
+    fig = kept[-1]
+    ax = fig.axes[5]
+    assert "excludes the harm of incidents avoided" in ax.get_title()
+    pop = float(load_calibration().countries.loc["PAK", "population"])
+    want = 100.0 * 3.0 * 160.0 * (1950.0 / 1039.0) / pop
+    heights = {round(p.get_x() + p.get_width() / 2 - 0.42): p.get_height() for p in ax.patches}
+    econ = [*coupling.CENTRAL_ASIA, "AFG", "PAK"]
+    np.testing.assert_allclose(heights[econ.index("PAK")], want, rtol=1e-9)
+    assert heights[econ.index("KAZ")] == 0.0
+    plt.close(fig)

@@ -67,3 +67,29 @@ def test_feeders_are_the_routes_tables_upstream_economies():
         assert list(nodes) == sorted(nodes, key=NODE_ORDER.index), route
         for code in nodes:
             assert all((a, code) in {(e[0], e[1]) for e in EDGES} for a in feeders(code))
+
+
+def test_incident_panels_show_the_gti_record_of_2022_2024(tmp_path, monkeypatch, results):
+    """The incident panels set the GTI's recent counts beside the runs (an outside referee,
+    2026-12-07): Pakistan 298 in 2022 (GTI 2023), 517 in 2023 and 1,099 in 2024 (GTI 2025),
+    Afghanistan 225 in 2022."""
+    import matplotlib.pyplot as plt
+
+    from scosim.security import plots
+
+    years, res = results
+    kept = []
+    monkeypatch.setattr(plots.plt, "close", kept.append)
+    plot_security({"today": res}, years, tmp_path / "s.png")
+    fig = kept[-1]
+    try:
+        panels = {ax.get_title(): ax for ax in fig.axes}
+
+        def diamonds(name):
+            (line,) = [ln for ln in panels[name].lines if ln.get_marker() == "D"]
+            return list(zip(line.get_xdata(), line.get_ydata(), strict=True))
+
+        assert diamonds("Pakistan") == [(2022, 298.0), (2023, 517.0), (2024, 1099.0)]
+        assert diamonds("Afghanistan") == [(2022, 225.0)]
+    finally:
+        plt.close(fig)

@@ -342,7 +342,10 @@ def spread_lines(sp: Spread | None, st: RunStats, *, moved: bool, in_arrangement
             # section 6): ten times it values the indirect costs that deaths leave out.
             sets.append(f"`--set parameters.weights.security={10 * sp.security_weight:g}` "
                         "(docs/security.md: the value of the terrorism damage avoided is an "
-                        "assumption)")
+                        "assumption; a state's stake counts only incidents on its own "
+                        "territory in 2018-2022, so attacks on Chinese nationals in Pakistan "
+                        "count as Pakistan's, and a state with none gains nothing at any "
+                        "weight)")
     if sp.havens:
         # An accession's verdict turns on them (docs/security.md section 4).
         names = [n for n, _ in sp.havens]

@@ -22,9 +22,10 @@ from scosim.data.constants import ECONOMIES, NAMES  # noqa: E402
 from scosim.runstats import HIGH, LOW, RunStats, run_percentiles  # noqa: E402
 from scosim.security.meth import OPIATES_ONLY, SHOWN_YEAR, load_meth_seizures  # noqa: E402
 from scosim.security.routes import EDGES, NODE_ORDER  # noqa: E402
+from scosim.security.table_read import TABLES_DIR, number, table_rows  # noqa: E402
 
 __all__ = ["ROUTE_PATHS", "RUN_INDICATORS", "feeders", "plot_security", "plot_security_bands",
-           "plot_security_run"]
+           "observed_incidents", "plot_security_run", "rejected_note"]
 
 #: Economies drawn in each route panel, upstream first (``routes.NODE_ORDER``). The routes
 #: are a network, not a chain: each panel draws one marker per economy, no line between
@@ -78,7 +79,7 @@ def plot_security(variants: dict[str, dict[str, np.ndarray]], years: Sequence[in
 def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Sequence[int],
                         path: Path, *, n_runs: int,
                         focus: Sequence[str] = ("AFG", "PAK", "IRN", "TJK", "UZB", "TKM"),
-                        title: str = "Security block") -> Path:
+                        title: str = "Security block", note: str = "") -> Path:
     """:func:`plot_security` from percentiles over runs.
 
     Args:
@@ -89,6 +90,7 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
         n_runs: Runs the percentiles are taken over (said in the title).
         focus: Economies whose incidents are drawn (one small panel each).
         title: Figure title prefix.
+        note: A line added under the title (what became of the run's proposals).
 
     Returns:
         ``path``.
@@ -98,11 +100,16 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
     gs = fig.add_gridspec(2, max(len(focus), 3) * 2)
     width = max(len(focus), 3) * 2 // len(focus)
     twins = False
+    observed = observed_incidents()
     for k, code in enumerate(focus):
         ax = fig.add_subplot(gs[0, k * width:(k + 1) * width])
         i = ECONOMIES.index(code)
         twins |= _median_bands(ax, years, {label: res["incidents"][:, :, i]
                                            for label, res in variants.items()})
+        seen = observed.get(code, [])
+        if seen:
+            # The GTI's recent record beside the runs: where the run starts from.
+            ax.plot([y for y, _ in seen], [v for _, v in seen], "kD", ms=4)
         ax.set_title(NAMES[code], fontsize=10)
         ax.set_xlabel("year")
         if k == 0:
@@ -156,15 +163,17 @@ def plot_security_bands(variants: dict[str, dict[str, np.ndarray]], years: Seque
             ], fontsize=7, loc="upper right")
     fig.suptitle(f"{title}: incidents (top) and Afghan opiate flows along routes (bottom)\n"
                  f"line/dot: median of {n_runs} runs; band/bar: {LOW}th-{HIGH}th percentile\n"
-                 f"{OPIATES_ONLY}")
+                 f"{OPIATES_ONLY}" + (f"\n{note}" if note else ""))
     # One key for the line panels, above them: in Afghanistan's panel it covered the data.
     handles = [Line2D([], [], color=f"C{c}", label=label) for c, label in enumerate(variants)]
+    handles.append(Line2D([], [], color="k", marker="D", ms=4, ls="", label=GTI_LABEL))
     if twins:
         handles.append(Line2D([], [], color="0.3", ls=(0, (3, 3)), lw=2.0,
                               label="dashed: identical to a variant drawn under it"))
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.915),
+    # A note is a fourth title line: the key moves down under it.
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.89 if note else 0.915),
                ncol=len(handles), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.91))
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.93 if note else 0.91))
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
@@ -211,6 +220,27 @@ def _median_bands(ax: plt.Axes, years: np.ndarray, series: dict[str, np.ndarray]
     return twins
 
 
+#: What the diamonds in the incident panels are.
+GTI_LABEL = ("GTI incidents observed: 2022 (GTI 2023), 2023-2024 (GTI 2025; Pakistan only "
+             "in the shipped table)")
+
+
+def observed_incidents(first: int = 2022, last: int = 2024) -> dict[str, list[tuple[int, float]]]:
+    """GTI incidents by economy and year, ``first``-``last``, from the shipped tables.
+
+    ``gti_history.csv`` (GTI 2023 file, to 2022) and ``gti_recent.csv`` (GTI 2025, 2023-2024;
+    Pakistan only), the later edition's count where both give a year.
+    """
+    out: dict[str, dict[int, float]] = {}
+    for name in ("gti_history.csv", "gti_recent.csv"):
+        path = TABLES_DIR / name
+        for line, row in table_rows(path, ["iso3", "year", "incidents"]):
+            year = int(number(path, line, row, "year"))
+            if first <= year <= last:
+                out.setdefault(row["iso3"], {})[year] = number(path, line, row, "incidents")
+    return {c: sorted(v.items()) for c, v in out.items()}
+
+
 #: Indicators a run must have for :func:`plot_security_run`.
 RUN_INDICATORS: tuple[str, ...] = ("incidents", "inflow_t", "seizures_t")
 
@@ -226,4 +256,18 @@ def plot_security_run(st: RunStats, title: str, path: Path) -> Path | None:
              for name in RUN_INDICATORS}
     years = [int(y) for y in st.mean(RUN_INDICATORS[0]).index]
     return plot_security_bands({"this scenario": bands}, years, path, n_runs=st.runs,
-                               title=title)
+                               title=title, note=rejected_note(st))
+
+
+def rejected_note(st: RunStats) -> str:
+    """What the title says of proposals voted on and adopted in no run ('' if none).
+
+    A figure of a scenario whose upgrade was rejected in every run shows a world without
+    it; its title must say so, as vote_reasons.png does (an outside referee, 2026-12-07).
+    Reads the run's votes and adoptions (empty when the statistics carry no events).
+    """
+    runs = int(st.runs)
+    out = [f"proposal {v.proposal} rejected in {runs} of {runs} runs: not in force in any "
+           "run (this is the world without it)"
+           for v in st.ordered_first_votes() if st.adopted_runs.get(v.proposal, 0) == 0]
+    return "; ".join(out)

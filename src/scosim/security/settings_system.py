@@ -37,7 +37,7 @@ __all__ = ["CACHE_SIZE", "PARAM_SETTINGS", "PER_RUN_SETTINGS", "params_from_sett
 #: Settings copied onto the ``SecurityParams`` field of the same name.
 PARAM_SETTINGS: tuple[str, ...] = ("pool_rho", "enforcement_weight", "haven_share",
                                    "transnational_share", "beta", "pool_size_exponent",
-                                   "haven_slope", "haven_blowback")
+                                   "haven_slope", "haven_blowback", "incidents_half")
 
 #: Settings a sweep may vary across the runs of a batch: they enter the threat process only
 #: (:func:`scosim.security.threat.expected_incidents`), never the block's calibration.

@@ -131,6 +131,14 @@ class SecuritySettings(BaseModel):
         1.0, ge=0, le=10,
         description="multiplies the RATS pooling returns k_pool (0.6, 0.4, 0.3 for intel, "
         "border, cyber); 1 (default) keeps them; an assumption")
+    incidents_half: float = Field(
+        250.0, gt=0, le=100_000,
+        description="incidents a year at which a state's insecurity index is one half "
+        "(index = incidents / (incidents + incidents_half)); its rise above 2018-2022 is what "
+        "trade and transport costs price. Not monotone: the rise from x0 to x incidents is "
+        "largest at incidents_half = sqrt(x x0), so a smaller value weighs the rise of states "
+        "with few incidents more and Afghanistan's less; default 250, an assumption "
+        "(docs/security.md section 12)")
     beta: float = Field(
         2.0, gt=0, le=10,
         description="semi-elasticity of incidents to the security index (incidents fall by "
