@@ -77,10 +77,10 @@ def _run(model: SCOModel):
 
 # Nash is exact: its levels do not depend on GDP. The cooperative rule weights the states'
 # losses by GDP, which the summit reads before the year's growth step moves it (the
-# preview's approximation): its levels move by up to 0.05 between the summit and the step
-# here, and the previewed incidents avoided and trade gain by up to 3.2 % of the largest
-# (3 % until 2026-12-06, when attacks displaced by hardening became all transnational, so
-# the upgrade's pooling acts on them too: Pakistan's avoided 4.86 previewed, 5.01 run).
+# preview's approximation): under the old price (until 2026-12-07), when every state
+# hardened, its levels moved by up to 0.05 between the summit and the step here, and the
+# previewed incidents avoided and trade gain by up to 3.2 % of the largest. At the votes'
+# price it hardens nobody here (checked below), so that tolerance is now loose.
 @pytest.mark.parametrize(("rule", "slots", "rtol"), [("nash", "security", 1e-12),
                                                      ("nash", "network", 1e-12),
                                                      ("cooperative", "security", 0.032)])
@@ -98,13 +98,20 @@ def test_upgrade_preview_is_what_the_hardened_run_realises(tmp_path, rule, slots
     np.testing.assert_allclose(pv.info["security_index_gain"],
                                up["security_index"] - plain["security_index"], rtol=0,
                                atol=1e-12)
-    # The same preview without a rule: incidents unhardened, about twice as many avoided
-    # next to Afghanistan; the same change of the security index.
+    # The same preview without a rule: incidents unhardened; the same change of the
+    # security index. At the votes' price of an incident only Afghanistan hardens, under
+    # Nash: the attacks it deflects onto Pakistan are transnational, so the upgrade's
+    # pooling reaches them and Pakistan avoids several times as many (docs/security.md
+    # section 4). The cooperative rule hardens nobody here, so its preview is the bare one.
     bare, _, _ = _run(_model(tmp_path, "none", slots, UPGRADE))
-    assert (bare.info["incidents_avoided"][:, TJK]
-            > 1.5 * pv.info["incidents_avoided"][:, TJK]).all()
-    assert (np.abs(bare.info["trade_gain"][:, TJK] - pv.info["trade_gain"][:, TJK])
-            > 0.1 * pv.info["trade_gain"][:, TJK]).all()
+    if rule == "nash":
+        assert (pv.info["incidents_avoided"][:, PAK]
+                > 3 * bare.info["incidents_avoided"][:, PAK]).all()
+        assert (np.abs(bare.info["trade_gain"][:, PAK] - pv.info["trade_gain"][:, PAK])
+                > 0.1 * pv.info["trade_gain"][:, PAK]).all()
+    else:
+        np.testing.assert_allclose(pv.info["incidents_avoided"],
+                                   bare.info["incidents_avoided"], rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(bare.info["security_index_gain"],
                                   pv.info["security_index_gain"])
     # The vote's term, the damage of the incidents avoided, is hardened with them: the
@@ -171,4 +178,5 @@ def test_mechanism_says_before_the_year_what_its_hardened_step_writes(tmp_path) 
         said = mech.preview_levers(model)["insecurity"]
         model.step()
         np.testing.assert_array_equal(said, model.policy.levers["insecurity"])
-        assert mech.hardening is not None and (mech.hardening[:, PAK] > 0).all()
+        # Afghanistan, the one state whose incidents are dear enough to harden against.
+        assert mech.hardening is not None and (mech.hardening[:, AFG] > 0).all()

@@ -282,7 +282,9 @@ class HardeningParams(BaseModel):
 
     ``none`` (the default) hardens nothing; ``nash`` lets each state harden against its own
     expected incident loss, ignoring the attacks it displaces to its neighbours;
-    ``cooperative`` is the joint optimum (:mod:`scosim.security.hardening`).
+    ``cooperative`` is the joint optimum (:mod:`scosim.security.hardening`). Both price an
+    incident at the damage the votes use (:mod:`scosim.security.hardening_price`); the old
+    ``index_value`` is refused with a message saying so.
     """
 
     model_config = STRICT
@@ -292,12 +294,19 @@ class HardeningParams(BaseModel):
         0.001, gt=0, le=0.1,
         description="defensive (target-hardening) spending that hardening scales, share of "
         "GDP: hardening h costs cost_share_gdp x (exp(h) - 1) a year; an assumption")
-    index_value: float = Field(
-        0.01, ge=0,
-        description="value of a point of the 0-1 security index a year, share of GDP, at "
-        "which a state prices its incidents (V / (beta x incidents) an incident); an "
-        "assumption. Until 2026-12-06 the rule read weights.security, which now values "
-        "the damage avoided in levels in the votes")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _index_value_removed(cls, data: Any) -> Any:
+        # Removed 2026-12-07: it priced an incident at index_value / (beta x the incidents a
+        # state expects), so the fewer it expected the more each was worth. An override
+        # would bring back two prices of one incident (the votes' and the hardening's).
+        if isinstance(data, dict) and "index_value" in data:
+            raise ValueError(
+                "index_value is no longer read (removed 2026-12-07): the hardening rule "
+                "prices an incident at the damage the votes use, 160 x GDP per head x "
+                "deaths per incident (docs/security.md section 4); delete the line")
+        return data
 
 
 class SecurityScenarioParams(BaseModel):

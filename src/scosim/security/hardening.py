@@ -24,15 +24,17 @@ measures are oversupplied (Sandler and Arce 2003, *Simulation & Gaming* 34(3); S
 Siqueira 2006).
 
 **Loss.** A state values its expected incidents at the rule's value of a security-index
-point ``V[i]`` (``hardening.index_value``, share of GDP; until 2026-12-06 the votes'
-``weights.security``, which now values damage avoided in levels, docs/security.md
-section 6). An index point avoids ``beta x lam`` incidents at the margin, so one incident
-is worth ``c[i] = V[i] / (beta lam0[i])``, ``lam0`` the year's expected incidents before
-anyone hardens. With that price fixed for the year the loss is linear in incidents,
-``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an assumption) the
-defensive spending that ``h`` scales, a share of GDP. ``c F = m = V / (beta A)`` (0 where
-``A`` is 0: such a state receives nothing and has nothing to lose), so the choice does not
-depend on the security index.
+point ``V[i]`` (share of GDP): an index point avoids ``beta x lam`` incidents at the margin,
+so one incident is worth ``c[i] = V[i] / (beta lam0[i])``, ``lam0`` the year's expected
+incidents before anyone hardens. The model passes ``V = beta lam0 x`` the damage of an
+incident that the votes use (:func:`scosim.security.hardening_price.hardening_index_value`,
+:func:`scosim.security.damage.incident_damage_share_gdp`), so ``c`` is that damage; until
+2026-12-07 ``V`` was one scenario value for every state, which made an incident dearer the
+fewer a state expected. With that price fixed for the year the loss is linear in
+incidents, ``L[i] = c[i] lam[i](h) + d (exp(h[i]) - 1)``, ``d`` (``cost_share_gdp``, an
+assumption) the defensive spending that ``h`` scales, a share of GDP. The solvers work
+with ``m = c lam0 / A = V / (beta A)`` a unit of pressure (0 where ``A`` is 0: such a state
+receives nothing and has nothing to lose).
 
 **Nash** (:func:`nash_hardening`). ``L[i]`` is strictly convex in ``h[i]``: its derivative
 ``g[i] = -b m[i] exp(-b h[i]) (A[i] + theta sum_j def[j] W[j, i] (2 - W[j, i])) +
@@ -46,7 +48,7 @@ games", *SIAM Journal on Control and Optimization* 17(6); Vives 1990, *Journal o
 Mathematical Economics* 19(3)). A run's iteration stops when none of its ``h`` moves by more
 than ``tol`` (and the run is left alone after, so its levels do not depend on its batch);
 :class:`HardeningConvergenceError` after ``max_iter`` rounds. With ``theta = 0`` it is one
-step: ``h = max(0, ln(b V / (beta d)) / (1 + b))`` for every state with ``A > 0``.
+step: ``h = max(0, ln(b m A / d) / (1 + b))`` for every state with ``A > 0``.
 
 **Cooperative** (:func:`cooperative_hardening`). The joint optimum minimises the sum of the
 states' losses in US$ (``GDP x`` share), what a RATS-coordinated policy would internalise.
@@ -83,7 +85,6 @@ __all__ = [
     "cooperative_hardening",
     "displaced_in",
     "hardening_cost",
-    "hardening_records",
     "incident_price",
     "joint_loss",
     "nash_hardening",
@@ -106,7 +107,7 @@ class HardeningConvergenceError(RuntimeError):
 def incident_price(lam0: np.ndarray, value: np.ndarray | float, beta: float) -> np.ndarray:
     """Loss per expected incident ``(R, N)``, share of GDP: ``V / (beta lam0)``.
 
-    The vote's value of a security-index point ``V`` per incident that a point avoids at
+    The value of a security-index point ``V`` per incident that a point avoids at
     the margin (``beta lam0``). ``inf`` where ``lam0`` is 0 and ``V > 0``; 0 where ``V``
     is 0.
     """
@@ -463,11 +464,12 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
 
     Args:
         system: The calibrated block (``params.beta``, ``beta_defence``, ``displacement``).
-        state: The state (only its number of runs is read: the loss does not depend on the
-            security index, which cancels in ``c F``).
+        state: The state (only its number of runs is read: the index enters through
+            ``value``).
         instability: Afghan instability of the year, scalar or ``(R,)``.
         rule: ``none``, ``nash`` or ``cooperative``.
-        value: ``hardening.index_value``, ``(R, N)`` or scalar.
+        value: ``V`` ``(R, N)`` or scalar, value of a security-index point, share of GDP
+            (the model's: :func:`scosim.security.hardening_price.hardening_index_value`).
         gdp: ``(R, N)`` GDP, US$ (cooperative only; default the calibration's).
         cost_share_gdp: Defensive spending that ``h`` scales, share of GDP.
 
@@ -481,7 +483,7 @@ def choose_hardening(system: SecuritySystem, state: SecurityState, instability: 
     if not cost_share_gdp > 0:
         raise ValueError(f"cost_share_gdp must be > 0, got {cost_share_gdp}")
     if rule != "none" and not system.params.beta > 0:
-        # The price of an incident is the vote's index point over the incidents it avoids.
+        # The price of an incident is V over the incidents an index point avoids.
         raise ValueError("hardening rules need params.beta > 0 (incidents must respond to "
                          "the security index to price them)")
     r, n = state.n_runs, system.cal.n
@@ -524,32 +526,3 @@ def displaced_in(system: SecuritySystem, hardening: np.ndarray,
     h = np.asarray(hardening, dtype=float)
     _, D = _landed(system, h, instability)
     return np.exp(-system.params.beta_defence * h) * D
-
-
-def hardening_records(system: SecuritySystem, hardening: np.ndarray,
-                      instability: np.ndarray | float, security_index: np.ndarray,
-                      cost_share_gdp: float,
-                      value: np.ndarray | float) -> dict[str, np.ndarray]:
-    """The run's hardening indicators ``(R, N)`` (docs/security.md section 4).
-
-    ``hardening`` (log change of defensive spending), ``hardening_cost_share_gdp`` (its
-    cost, share of GDP), ``incidents_displaced`` (expected incidents a year moved to the
-    state by its neighbours' hardening and not deterred by its own), and the incident loss
-    at the valuation the rule used, the vote's (``c = V / (beta lam0)`` an incident, share of
-    GDP): ``incident_loss_share_gdp`` (``c lam``, ``V / beta`` without hardening wherever
-    there is pressure: the valuation is relative) and ``incident_loss_avoided_share_gdp``
-    (``c (lam0 - lam)``, negative where displaced attacks outweigh what the state deters).
-    Welfare books the cost but not this valued benefit.
-    """
-    p = system.params
-    factor = np.exp(-p.beta * (np.asarray(security_index) - system.S0))
-    h = np.asarray(hardening, dtype=float)
-    A, D = _landed(system, h, instability)
-    e = np.exp(-p.beta_defence * h)
-    # c lam = V e (A + D) / (beta A): the index factor cancels.
-    m = _price_per_pressure(A, value, p.beta)
-    return {"hardening": h.copy(),
-            "hardening_cost_share_gdp": hardening_cost(h, cost_share_gdp),
-            "incidents_displaced": e * D * factor,
-            "incident_loss_share_gdp": m * e * (A + D),
-            "incident_loss_avoided_share_gdp": m * (A - e * (A + D))}

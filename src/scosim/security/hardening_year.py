@@ -10,12 +10,14 @@ they price, and a corridor's or customs union's insecurity (``preview_levers``,
 2026-12-06 previews used no hardening (the proposals' incidents) or last year's (the
 insecurity of ``preview_levers``; none in a run's first year).
 
-A proposal does not move ``h``: the rule chooses it from the pressure before hardening at
-the baseline security index and the rule's value of a security-index point
-(``hardening.index_value``; docs/security.md section 4: the index cancels in the price of
-an incident), neither of which a RATS upgrade or an accession changes. So one ``h`` serves
-both sides of a preview. Until 2026-12-06 that value was the votes' ``weights.security``,
-which now values the damage avoided in levels (section 6).
+A proposal does not move ``h``: the rule prices an incident at the damage the votes use
+(:func:`scosim.security.damage.incident_damage_share_gdp`, through
+:func:`scosim.security.hardening_price.hardening_index_value`) at the security index the
+state starts the year from (last year's efforts and RATS set-up), and chooses ``h`` from the
+pressure before hardening, none of which a RATS upgrade or an accession voted this year
+changes. So one ``h`` serves both sides of a preview. Until 2026-12-07 the rule priced an
+incident at a scenario's ``hardening.index_value`` over the incidents a state expected
+(docs/security.md section 4).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scosim.security.damage import incident_damage_share_gdp
 from scosim.security.hardening import choose_hardening
+from scosim.security.hardening_price import hardening_index_value
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -38,8 +42,10 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
     """Hardening ``(R, N)`` the rule chooses in ``year`` (default the model's), None without one.
 
     The inputs of :func:`choose_hardening` as the step passes them: the year's instability
-    of each run (:meth:`SecurityMechanism.instability`), ``hardening.index_value``, the model's
-    GDP (read by the cooperative rule only) and ``cost_share_gdp``. The solution is kept
+    of each run (:meth:`SecurityMechanism.instability`), the index value that prices an
+    incident at the votes' damage (:func:`hardening_index_value` at the mechanism's state,
+    the one the year starts from), the model's GDP (read by the cooperative rule only) and
+    ``cost_share_gdp``. The solution is kept
     on the mechanism with its inputs and reused while they are equal, so a summit's
     previews and the year's step solve once; a cooperative rule whose GDP moved between
     the summit and the step (the growth slot steps first) solves again. The array returned
@@ -55,7 +61,9 @@ def year_hardening(mech: SecurityMechanism, model: SCOModel,
         return None
     yr = model.year if year is None else int(year)
     inst = np.asarray(mech.instability(model, yr), dtype=float)
-    value = np.full((model.R, model.N), float(spec.index_value))
+    # One price with the votes: the damage their security term values an incident at.
+    value = hardening_index_value(mech.system, mech.state, inst,
+                                  incident_damage_share_gdp(model.population))
     gdp = np.asarray(model.gdp, dtype=float) if spec.rule == "cooperative" else None
     inputs = (inst, value, gdp)
     kept = getattr(mech, "_year_hardening", None)

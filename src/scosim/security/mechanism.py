@@ -59,7 +59,8 @@ from scosim.data.constants import ECONOMIES
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, holds, register_mechanism
 from scosim.rules.registry import resolve_rule
-from scosim.security.hardening import hardening_records
+from scosim.security.damage import incident_damage_share_gdp
+from scosim.security.hardening_price import hardening_records
 from scosim.security.hardening_year import year_hardening
 from scosim.security.haven_record import HAVEN_INDICATOR, haven_incidents
 from scosim.security.model import (
@@ -215,11 +216,11 @@ class SecurityMechanism(Mechanism):
         "hardening_cost_share_gdp": "share of GDP a year, cost of that hardening",
         "incidents_displaced": "expected terrorist incidents a year moved to the economy by "
                                "its neighbours' hardening and not deterred by its own",
-        "incident_loss_share_gdp": "share of GDP a year, expected incidents valued at the "
-                                   "vote's relative price V / (beta lam0) an incident "
-                                   "(V / beta without hardening); not in welfare",
-        "incident_loss_avoided_share_gdp": "share of GDP a year, valued incident loss the "
-                                           "year's hardening avoids (vote's price; < 0 where "
+        "incident_loss_share_gdp": "share of GDP a year, damage of the expected incidents the "
+                                   "hardening rule weighs, at the votes' price (160 x deaths "
+                                   "per incident / population); not in welfare",
+        "incident_loss_avoided_share_gdp": "share of GDP a year, that damage the year's "
+                                           "hardening avoids (votes' price; < 0 where "
                                            "displaced attacks outweigh it); not in welfare",
         HAVEN_INDICATOR: "expected terrorist incidents a year arriving in the economy through "
                          "the safe-haven channel: groups its neighbours' enforcement above "
@@ -325,6 +326,9 @@ class SecurityMechanism(Mechanism):
         contrib = policy.levers.get("rats_contribution")
         # This year's members: a state that acceded (implement phase, before the slots)
         # is a RATS member from its accession year on.
+        # The function the year's previews asked (hardening_year), at the state the year
+        # starts from, as they saw it: the same solve.
+        self.hardening = year_hardening(self, model, year)
         members = model.is_member()
         base_rats, base_contrib = baseline_levers(model.R, members)
         if rats is not None:
@@ -343,17 +347,16 @@ class SecurityMechanism(Mechanism):
         served = self._served(model, policy, year)
         inst = self.instability(model, year)
         hard = self.hardening_spec
-        # The function the year's previews asked (hardening_year): the same solve.
-        self.hardening = year_hardening(self, model, year)
         before = self.state
         self.state, ind = self.system.step(self.state, efforts, inst, self.rng,
                                            supply_index=sup, hardening=self.hardening,
                                            supply_rng=self.supply_rng, corridor_edges=served,
                                            gdp=model.gdp)
         if self.hardening is not None:
-            ind = {**ind, **hardening_records(self.system, self.hardening, inst,
-                                              ind["security_index"], hard.cost_share_gdp,
-                                              hard.index_value)}
+            ind = {**ind, **hardening_records(
+                self.system, self.hardening, inst, ind["security_index"], hard.cost_share_gdp,
+                incident_damage_share_gdp(model.population), ind["expected_incidents"],
+                self.system.expected_incidents(before, efforts, inst))}
         ind = {**ind, HAVEN_INDICATOR: haven_incidents(
             self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
         self.last = ind
