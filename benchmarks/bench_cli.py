@@ -188,12 +188,36 @@ def invalid_overrides(scenario: Path, overrides: tuple[str, ...]) -> str:
     return "; ".join(lines[-3:]) or f"scosim validate exited {proc.returncode}"
 
 
+def _count(least: int) -> Any:
+    """An argparse type: a whole number of at least ``least`` (else a one-line error, exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if n < least:
+            raise argparse.ArgumentTypeError(f"expected at least {least}, got {n}")
+        return n
+    return parse
+
+
+def _sizes(text: str) -> list[int]:
+    """``--sizes``: comma-separated replications, each at least 1 (empty: start-up only)."""
+    try:
+        return [_count(1)(s.strip()) for s in text.split(",") if s.strip()]
+    except argparse.ArgumentTypeError as err:
+        raise argparse.ArgumentTypeError(
+            f"{err} (give comma-separated replications, e.g. 1000,10000, or \"\")") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the cases interleaved and write a JSON record."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=3, help="counted rounds (after one warm-up)")
-    ap.add_argument("--sizes", default="1000,10000", help="replications of the run cases")
-    ap.add_argument("--warmup", type=int, default=1,
+    ap.add_argument("--rounds", type=_count(1), default=3,
+                    help="counted rounds (after one warm-up)")
+    ap.add_argument("--sizes", type=_sizes, default="1000,10000",
+                    help="replications of the run cases")
+    ap.add_argument("--warmup", type=_count(0), default=1,
                     help="uncounted rounds first (0 for a single long case, e.g. 100000)")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--scenario", type=Path, default=SCENARIO,
@@ -212,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.before_src and not (args.before_src / "scosim" / "__init__.py").is_file():
         ap.error(f"--before-src {args.before_src}: no scosim package there")
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    sizes = args.sizes
     work = Path(tempfile.mkdtemp(prefix="scosim-bench-"))
     load_before = list(os.getloadavg())
     (work / "empty").mkdir()

@@ -423,3 +423,26 @@ def test_cli_benchmark_refuses_a_bad_override_before_any_round(tmp_path: Path,
     assert "write overrides as dotted.path=value" in bench.invalid_overrides(
         bench.SCENARIO, ("nonsense",))
     assert bench.invalid_overrides(bench.SCENARIO, ("parameters.trade.sigma=4",)) == ""
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--sizes", "abc"], "argument --sizes: expected a whole number, got 'abc'"),
+    (["--sizes", "1000,1e4"], "argument --sizes: expected a whole number, got '1e4'"),
+    (["--sizes", "0"], "argument --sizes: expected at least 1, got 0"),
+    (["--rounds", "0"], "argument --rounds: expected at least 1, got 0"),
+    (["--rounds", "three"], "argument --rounds: expected a whole number, got 'three'"),
+    (["--warmup", "-1"], "argument --warmup: expected at least 0, got -1"),
+])
+def test_cli_benchmark_refuses_bad_numbers_in_one_line(tmp_path: Path, capsys, args,
+                                                       said) -> None:
+    """``--sizes abc`` ended in a ValueError traceback, ``--rounds 0`` in an IndexError
+    after the rounds, ``--warmup -1`` silently skipped the first counted round (an outside
+    review, 2026-12-07): each is now argparse's one-line error, exit 2, before any round."""
+    bench = _bench("bench_cli")
+    out = tmp_path / "x.json"
+    with pytest.raises(SystemExit) as exc:
+        bench.main([*args, "--cases", "version", "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err and "round " not in err
+    assert not out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -56,8 +57,10 @@ def test_mechanism_figures_read_only_their_indicators_and_key_columns(tmp_path, 
     drawn = plots.plot_mechanism_figures(run, "sec (seed 1)", tmp_path / "plots")
     assert [p.name for p in drawn] == ["security_incidents_routes.png"]
     # one read of values per batch file, one at a time (the others read the names of
-    # the indicators recorded); no network slot: no events read at all
-    assert all("/indicators/" in p for p, _ in calls)
+    # the indicators recorded); of the events, each batch file once, for the votes and
+    # adoptions of the title's rejected proposals (read whole: event files are small)
+    events = [p.rsplit("/", 2)[-2:] for p, _ in calls if "/events/" in p]
+    assert events == [["events", "batch-00000.parquet"], ["events", "batch-00001.parquet"]]
     calls = [(p, kw) for p, kw in calls if "filters" in kw]
     assert [p.rsplit("/", 2)[-2:] for p, _ in calls] == [
         ["indicators", "batch-00000.parquet"], ["indicators", "batch-00001.parquet"]]
@@ -96,6 +99,41 @@ def test_mechanism_figures_use_the_run_statistics_they_are_given(tmp_path, monke
     name = "security_incidents_routes.png"
     assert (mpimg.imread(tmp_path / "read" / name) == mpimg.imread(tmp_path / "given" / name)
             ).all()
+
+
+def test_mechanism_figures_say_a_proposal_rejected_in_every_run_as_the_run_does(
+        tmp_path, monkeypatch):
+    """Drawn without the run's statistics (the explorer's mechanism_figures), the security
+    figure read no votes and lost its title's "proposal p rejected in 6 of 6 runs" line,
+    which ``scosim run``'s figure (plot_run, the statistics with their events) has."""
+    from matplotlib.figure import Figure
+
+    import scosim.plots as plots
+
+    run = write_run(tmp_path / "run")
+    titles: dict[str, str] = {}
+    save = Figure.savefig
+
+    def record(fig, path, *args, **kwargs):
+        if Path(path).name == "security_incidents_routes.png":
+            titles[Path(path).parent.name] = " ".join(
+                [fig._suptitle.get_text() if fig._suptitle else "",
+                 *(ax.get_title() for ax in fig.axes)])
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
+    plots.plot_run(run, tmp_path / "cli")
+    assert [p.name for p in plots.mechanism_figures(run)] == ["security_incidents_routes.png"]
+    said = "proposal p rejected in 6 of 6 runs: not in force in any run"
+    assert said in titles["cli"], titles
+    assert titles["plots"] == titles["cli"]  # the explorer's figure, in the run's plots/
+    # Adopted in some run: no such line on either path.
+    ev = tmp_path / "run" / "events" / "batch-00000.parquet"
+    df = pd.read_parquet(ev)
+    pd.concat([df, df.iloc[[2]].assign(type="adopted")]).to_parquet(ev, index=False)
+    titles.clear()
+    plots.mechanism_figures(run)
+    assert "rejected" not in titles["plots"], titles
 
 
 def test_explorer_events_table_counts_as_the_whole_log(tmp_path):

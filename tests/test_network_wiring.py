@@ -134,7 +134,8 @@ def test_corridor_without_network_slot_is_an_error(tmp_path):
     ("parameters:\n  network:\n    instability: {AFG: 1.5}\n", "must stay in [0, 1]"),
     ("parameters:\n  network:\n    closures: [{edge: NOPE, year: 2030}]\n", "unknown edge"),
     ("parameters:\n  network:\n    transit_opened: [{restriction: T1, year: 2030}]\n",
-     "unknown transit restriction 'T1'"),
+     "unknown transit restriction 'T1' (did you mean 'T01': IND-AFG via PAK?); allowed: one "
+     "of the 115 restriction_id values of transit_restrictions.csv"),
     ("parameters:\n  network:\n    transit_opened: [{restriction: T01, year: 2030, "
      "until: 2029}]\n", "is before year"),
     ("proposals:\n  - {type: corridor, id: c, year: 2026, project: INSTC}\n",
@@ -154,6 +155,27 @@ def test_bad_network_scenario_input(tmp_path, body, needle):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert needle in r.stderr and "bad.yaml:" in r.stderr
+
+
+def test_unknown_transit_restriction_is_one_short_line():
+    """The error listed all 115 ids with their pairs (about 3,000 characters on one line):
+    now a suggestion, the count and where the list is (an outside review, 2026-12-07)."""
+    from pydantic import ValidationError
+
+    from scosim.network.params import TransitOpening
+    from scosim.network.tables import load_network
+
+    rows = load_network().transit_restrictions
+    with pytest.raises(ValidationError) as exc:
+        TransitOpening(restriction="T1", year=2030)
+    msg = exc.value.errors()[0]["msg"]
+    assert f"one of the {len(rows)} restriction_id values of transit_restrictions.csv" in msg
+    r = rows.loc["T01"]
+    assert f"(did you mean 'T01': {r.origin}-{r.destination} via {r.transit}?)" in msg
+    assert "T02" not in msg and len(msg) < 400
+    with pytest.raises(ValidationError) as exc:  # nothing close: no suggestion
+        TransitOpening(restriction="T999", year=2030)
+    assert "did you mean" not in exc.value.errors()[0]["msg"]
 
 
 def test_instc_raises_india_central_asia_trade_in_the_model(instc):

@@ -340,7 +340,7 @@ def _write_comparison(
 ) -> tuple[Any, Path]:
     """Compare two finished runs and write the report (:func:`compare_runs`' last step)."""
     from scosim.compare import compare_results, largest_effect_year
-    from scosim.compare_names import side_names
+    from scosim.compare_names import report_folder_name, side_names
     from scosim.report import csv_table, write_report
 
     comp = compare_results(
@@ -364,7 +364,8 @@ def _write_comparison(
         why = "chosen with --year"
     comp.report_year, comp.report_year_note = year, why
     stamp = compact_stamp()
-    name = f"{pm['scenario']}_vs_{comp.baseline_manifest['scenario']}_{stamp}"
+    # Two runs of one scenario: each side tagged from its run id (club-<hash>_vs_club-<hash>).
+    name = report_folder_name(pm, comp.baseline_manifest, stamp)
     report_dir = Path(out) / "compare" / unused_name(Path(out) / "compare", name,
                                                      hidden=(PARTIAL_PREFIX,))
     # Written under a hidden name and renamed once complete, as runs are: a compare

@@ -6,6 +6,7 @@ reads the compared runs, does not grow that module.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -68,7 +69,10 @@ def unknown_indicator_message(name: str, known: Sequence[str], recorded: list[st
         recorded: What the runs record (:func:`recorded_by`), or None if unknown.
         close: The indicator suggested, or None.
     """
-    hint = f" (did you mean {close!r}?)" if close else ""
+    if recorded is not None and name in recorded:
+        # Not unknown to the runs: "'x' is unknown (did you mean 'x'?)" contradicted itself.
+        return undeclared_indicator_message(name)
+    hint = f" (did you mean {close!r}?)" if close and close != name else ""
     every = list(dict.fromkeys(known))
     if recorded is None:
         return f"--indicator {name!r} is unknown{hint}; indicators: {', '.join(every)}"
@@ -77,6 +81,21 @@ def unknown_indicator_message(name: str, known: Sequence[str], recorded: list[st
             f"(every indicator: {EVERY_INDICATOR})" if others else "")
     return (f"--indicator {name!r} is unknown{hint}; the runs compared record: "
             f"{', '.join(recorded)}{more}")
+
+
+def undeclared_indicator_message(name: str) -> str:
+    """What is wrong when the runs record ``--indicator name`` but nothing here declares it.
+
+    A plug-in's indicator is known from its class when it is imported, or from the
+    declaration the run's manifest records (``plugins.declared``). A run made before
+    manifests recorded them (or with that record removed), whose plug-in this process
+    does not import, has the values but not the indicator's unit or label.
+    """
+    return (f"--indicator {name!r} is recorded by the runs compared, but its plug-in is not "
+            "declared in their manifests (manifest.json, plugins.declared) and is not "
+            "imported here, so its unit and label are unknown: install the package that "
+            "provides it, or run the scenarios again with this version (a run's manifest "
+            "now declares its plug-ins)")
 
 
 def side_names(policy_manifest: Mapping[str, Any],
@@ -113,3 +132,35 @@ def side_names(policy_manifest: Mapping[str, Any],
         labels = (f"{labels[0][:-1]}, run {pm.get('run_id')})",
                   f"{labels[1][:-1]}, run {bm.get('run_id')})")
     return labels
+
+
+def report_folder_name(policy_manifest: Mapping[str, Any],
+                       baseline_manifest: Mapping[str, Any], stamp: str) -> str:
+    """The compare report's folder: ``<policy>_vs_<baseline>_<stamp>``.
+
+    Two runs of one scenario were both ``club_vs_club_<stamp>``, whichever pair was
+    compared; then each side carries a short tag from its run id (``<start>-<hash>-s<seed>
+    -r<runs>``): the scenario hash, which ``--set`` changes, or the start time when the
+    hashes are the same; the overrides' own hash for a manifest without a run id.
+    ``club-1a2b3c4d_vs_club-5e6f7a8b_20261207T051500``.
+
+    Args:
+        policy_manifest: The policy run's manifest (``scenario``, ``run_id``, ``overrides``).
+        baseline_manifest: The baseline run's.
+        stamp: When the report was written (:func:`scosim.results.compact_stamp`).
+    """
+    from scosim.run_catalogue import model_overrides
+
+    pm, bm = policy_manifest, baseline_manifest
+    names = (str(pm.get("scenario", "policy")), str(bm.get("scenario", "baseline")))
+    if names[0] == names[1]:
+        ids = [str(m.get("run_id") or "").split("-") for m in (pm, bm)]
+        tags = [tuple(i[k] if len(i) > 2 else "" for i in ids)
+                for k in (1, 0)]  # the scenario hash, then the start time
+        tags.append(tuple(hashlib.sha256(json.dumps(
+            model_overrides(m.get("overrides")), sort_keys=True, default=str).encode()
+        ).hexdigest()[:8] for m in (pm, bm)))
+        tag = next((t for t in tags if all(t) and t[0] != t[1]), None)
+        if tag is not None:
+            names = (f"{names[0]}-{tag[0]}", f"{names[1]}-{tag[1]}")
+    return f"{names[0]}_vs_{names[1]}_{stamp}"

@@ -17,6 +17,9 @@ from scosim.runstats import RunStats
 __all__ = ["mechanism_figures", "plot_mechanism_figures"]
 
 
+#: Event types the mechanism figures read when the run's statistics carry none.
+VOTE_EVENTS = ("vote", "adopted", "rejected")
+
 #: An indicator each mechanism records whenever its slot is filled: it marks runs to draw.
 _MECHANISM_MARKERS = ("security_index", "network_trade_cost_change_pct", "bank_failures")
 
@@ -44,8 +47,11 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path,
     read one at a time into statistics over runs (:class:`RunStats` for the security
     and network figures, :class:`scosim.finance.run_summary.BankingStream` for the
     banking one), so memory does not grow with the replications. ``stats``: the run's
-    statistics already gathered (with the ``adopted`` events); when they hold the
-    figures' indicators (``outputs.summary: all``) they are used, not gathered again.
+    statistics already gathered (with their events); when they hold the figures'
+    indicators (``outputs.summary: all``) they are used, not gathered again. The votes
+    and adoptions (:data:`VOTE_EVENTS`) come from ``stats`` when it holds events, else
+    from the run's event files, so the security figure's title says which proposals
+    were rejected in every run whichever front end draws it.
     """
     import pyarrow.parquet as pq
 
@@ -74,11 +80,23 @@ def plot_mechanism_figures(run_dir: Path, title: str, plots_dir: Path,
         if banking:
             stream.add(df)
         del df
-    if (not reuse and "network_trade_cost_change_pct" in names
-            and (Path(run_dir) / "events").is_dir()):
+    # The figures' events: the adoptions (the network's corridors) and the first votes
+    # (the security title's "proposal X rejected in N of N runs", rejected_note). Taken
+    # from the run's statistics when they hold events (scosim run gathers them); read
+    # otherwise (the explorer, which passes none): until 2026-12-07 it read only the
+    # adoptions, and only with the network slot, so its figure lacked that line.
+    given = stats is not None and bool(stats.event_counts)
+    if not given and (Path(run_dir) / "events").is_dir():
         for f in batch_files(Path(run_dir) / "events"):
-            feed.events.add(RunStats.read_event_file(f, ["adopted"]))
+            feed.events.add(RunStats.read_event_file(f, VOTE_EVENTS))
     feed.finish()
+    if not reuse and given and stats is not None:
+        st.adopted_runs, st.first_votes = stats.adopted_runs, stats.first_votes
+        st.proposal_order = stats.proposal_order
+    if st.proposal_order is None:
+        from scosim.plot_data import run_proposal_order
+
+        st.proposal_order = run_proposal_order(run_dir)
     from scosim.security.plots import plot_security_run
 
     drawn = [plot_security_run(st, title, plots_dir / "security_incidents_routes.png")]

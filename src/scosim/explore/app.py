@@ -262,6 +262,7 @@ def _drawn(figs: dict[str, Any], images: list[Path]) -> bool:
 
 def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -> None:
     from scosim.compare import compare_results
+    from scosim.compare_names import side_names
 
     # Read again on every pass: its warnings ("different economies") join those of the
     # comparison's runs, each once.
@@ -269,7 +270,8 @@ def _show_compare(info: dict[str, Any], current: dict[str, Any] | None = None) -
     with page_warnings.recorded(said):
         comp = compare_results(info["policy"], info["baseline"])
     pm, bm = comp.policy_manifest, comp.baseline_manifest
-    st.subheader(f"Comparison: {pm['scenario']} minus {bm['scenario']}")
+    # As scosim compare titles it: two runs of one scenario were "X minus X".
+    st.subheader(f"Comparison: {' minus '.join(side_names(pm, bm))}")
     if current is not None and info.get("view") not in (None, current):
         # As the run below says: a comparison of another scenario or form stayed on top
         # of the page with no word that it was not the form's.

@@ -70,13 +70,28 @@ class TransitOpening(BaseModel):
     @field_validator("restriction")
     @classmethod
     def _known(cls, value: str) -> str:
+        import difflib
+
         from scosim.network.tables import load_network
 
         rows = load_network().transit_restrictions
         if value not in rows.index:
-            listed = ", ".join(f"{k} ({r.origin}-{r.destination} via {r.transit})"
-                               for k, r in rows.iterrows())
-            raise ValueError(f"unknown transit restriction {value!r}; allowed: {listed}")
+            # Not the whole list: 115 ids with their pairs buried the line (2026-12-07).
+            ids = [str(k) for k in rows.index]
+            # "T1" or "t01" means T01 (difflib alone offers T11, as close in its measure).
+            digits = value.strip().upper().removeprefix("T")
+            padded = f"T{int(digits):02d}" if digits.isdigit() else ""
+            close = [padded] if padded in ids else difflib.get_close_matches(value, ids, n=1)
+            hint = ""
+            if close:
+                r = rows.loc[close[0]]
+                hint = (f" (did you mean {close[0]!r}: {r.origin}-{r.destination} via "
+                        f"{r.transit}?)")
+            raise ValueError(
+                f"unknown transit restriction {value!r}{hint}; allowed: one of the "
+                f"{len(rows)} restriction_id values of transit_restrictions.csv "
+                "(src/scosim/network/tables/, one row per origin, destination and transit "
+                "economy; docs/network.md, 'Transit restrictions')")
         return value
 
 
