@@ -103,3 +103,77 @@ def test_returned_when_the_exact_phase_ends_then_every_few_batches(
     assert calls[-1] == n and feed.releases == len(calls) == 4
     # The statistics are those of the batches, whatever was returned when.
     assert stats.indicators["x"].count.sum() == n * per * 6
+
+
+def _reference_bins(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, ...]:
+    """The bins of every value at once: each code once, sorted, with its count."""
+    from scosim.sketch import _SPAN, bin_keys
+
+    cells = np.concatenate([c for c, _ in parts])
+    vals = np.concatenate([v for _, v in parts])
+    ok = ~np.isnan(vals)
+    codes = cells[ok].astype(np.int64) * _SPAN + bin_keys(vals[ok]) + _SPAN // 2
+    return np.unique(codes, return_counts=True)
+
+
+def test_a_grown_sketch_keeps_the_bins_of_every_value_added_in_any_merges() -> None:
+    from scosim.sketch import _MAPPED_BINS, Sketch
+
+    rng = np.random.default_rng(4)
+    sk, parts = Sketch(500), []
+    for i in range(40):
+        n = int(rng.integers(1, 30_000))
+        cells = rng.integers(0, 500, n)
+        vals = rng.standard_t(3, n) * 10.0 ** int(rng.integers(-3, 4))
+        vals[rng.random(n) < 0.05] = np.nan
+        vals[rng.random(n) < 0.05] = 0.0
+        sk.add(cells, vals)
+        parts.append((cells, vals))
+        if i % 9 == 0:  # merged now, then more added: later merges into mapped arrays
+            codes, counts = _reference_bins(parts)
+            assert np.array_equal(sk.codes, codes) and np.array_equal(sk.counts, counts)
+    codes, counts = _reference_bins(parts)
+    assert np.array_equal(sk.codes, codes) and np.array_equal(sk.counts, counts)
+    assert sk.codes.size > 10 * _MAPPED_BINS  # the merges above were into mapped arrays
+
+
+@glibc
+def test_a_sketchs_bins_take_no_heap() -> None:
+    # Kept for the whole run and reallocated larger at each merge, from the heap they sat
+    # among a batch's temporaries; now their pages are their own.
+    script = """
+import ctypes
+import numpy as np
+from scosim._malloc import keep_freed_memory
+from scosim.sketch import Sketch
+
+assert keep_freed_memory()  # as in a process that runs batches: arrays from the heap
+
+class MI2(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks",
+                "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+info = ctypes.CDLL(None).mallinfo2
+info.restype = MI2
+rng = np.random.default_rng(0)
+sk = Sketch(2000)
+sk.add(rng.integers(0, 2000, 10), rng.normal(size=10))
+before = info().uordblks
+for _ in range(12):
+    sk.add(rng.integers(0, 2000, 200_000), rng.lognormal(sigma=3, size=200_000))
+bins = sk.codes.size
+print(bins, (info().uordblks - before) / (16 * bins))
+"""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallinfo2  # noqa: B018 (glibc 2.33 or later)
+    except AttributeError:
+        pytest.skip("glibc without mallinfo2")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MALLOC_") and k != "SCOSIM_MALLOC"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    bins, heap_per_bin = int(out[0]), float(out[1])
+    assert bins > 500_000
+    # From the heap (the code before), the bins' 16 bytes each were in use there.
+    assert heap_per_bin < 0.1
