@@ -13,6 +13,14 @@ the statistics are the same bit for bit (both regroup the rows by blocks of run 
 :mod:`scosim.run_blocks`, so not even the batch size matters): a batch that finishes
 early waits as a file name, and one whose tables arrive out of turn is read from its
 file in turn.
+
+The feed also decides when the process gives the heap its batches freed back to the
+system (:func:`scosim._malloc.release_freed_memory`): glibc keeps up to 256 MiB of it
+for reuse (:mod:`scosim._malloc`), which is what makes a batch cheap, but what stays
+free beyond one batch's needs only adds to the run's peak. It is returned when the
+statistics stop holding every value (the exact phase's arrays, the largest the feed
+holds, are gone), every :data:`RELEASE_EVERY` batches after that, and once every batch
+is in, before the figures are drawn.
 """
 
 from __future__ import annotations
@@ -21,11 +29,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scosim._malloc import release_freed_memory
 from scosim.run_blocks import BlockedStats
 from scosim.runstats import RunStats
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: Batches between two returns of freed heap once the exact phase is over. A return
+#: costs the next batch the page faults of its working set, so not every batch.
+#: An assumption (8 batches, 2,000 runs at the default batch size), checked only on one
+#: machine by the whole run's CPU time and peak (docs/performance.md, 2026-12-07).
+RELEASE_EVERY = 8
 
 #: Feeds of the runs going on in this process, by output location (see :func:`offer_tables`).
 _feeds: dict[str, StatsFeed] = {}
@@ -56,6 +71,10 @@ class StatsFeed:
         self.next = 0  # the batch to add next
         self._on_disk = set(written)
         self.read_back = 0  # batches read from their files (for tests)
+        self._held = False  # whether the statistics held exact values after the last batch
+        self._since_release = 0  # batches added since freed heap was last returned
+        #: Times freed heap was returned to the system (for tests).
+        self.releases = 0
 
     def tables(self, batch_id: int, indicators: pd.DataFrame, events: pd.DataFrame) -> None:
         """A batch's tables, as computed in this process (before they are written)."""
@@ -65,6 +84,7 @@ class StatsFeed:
         if "type" in events.columns:
             self._blocks.events.add(events[events["type"].isin(self.event_types)])
         self.next += 1
+        self._added()
         self._drain()
 
     def written(self, batch_id: int) -> None:
@@ -87,6 +107,23 @@ class StatsFeed:
         self._on_disk.discard(batch_id)
         self.read_back += 1
         self.next += 1
+        self._added()
+
+    def _added(self) -> None:
+        """After each batch: return freed heap at the end of the exact phase, then often.
+
+        Every :data:`RELEASE_EVERY` batches (see the module's docstring).
+        """
+        held = any(s.held_values for s in self.stats.indicators.values())
+        self._since_release += 1
+        if (self._held and not held) or (not held and self._since_release >= RELEASE_EVERY):
+            self._release()
+        self._held = held
+
+    def _release(self) -> None:
+        release_freed_memory()
+        self.releases += 1
+        self._since_release = 0
 
     def result(self) -> RunStats:
         """The statistics of every batch (those not seen yet are read now)."""
@@ -94,6 +131,9 @@ class StatsFeed:
             self._read(self.next)
         stats = self._blocks.finish()
         stats.only = None  # whoever adds to them later (a figure's reader) adds what it gives
+        # The batches' freed heap is not what the figures allocate (matplotlib, Arrow's
+        # reads): kept, it sat under their peak (at 10,000 runs 160 MiB of it).
+        self._release()
         return stats
 
 
