@@ -375,8 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     for p in problems:
         print(p, file=sys.stderr)
     if not problems:
-        what = args.check or f"{len(frozen_files())} frozen file(s), the newest re-run,"
-        print(f"{what}: intact and reproduced by this code")
+        print(f"{args.check}: intact and reproduced by this code" if args.check else
+              f"{len(frozen_files())} frozen file(s) intact; the newest, {newest().name}, "
+              "reproduced by this code")
     return 1 if problems else 0
 
 
