@@ -1,9 +1,10 @@
 """The prospective test's frozen predictions (scosim.hindcast.prospective): intact, reproduced.
 
-The file under scenarios/hindcasts/prospective/ is a record of predictions filed on
-2026-12-07, before the decisions: it must never be edited. If a test here fails because
-the code no longer reproduces it, do not change the file: file a new one under a new date
-(``python -m scosim.hindcast.prospective --write ...``) and keep this one.
+Each predictions_<date>.json under scenarios/hindcasts/prospective/ is a record of
+predictions filed before the decisions (the first on 2026-12-07): it must never be
+edited, and every one is hash-checked. If a test here fails because the code no longer
+reproduces the newest, do not change it: add a new dated file
+(``python -m scosim.hindcast.prospective --write ...``) and keep the old ones.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scosim.hindcast.prospective import FILED, FROZEN, ITEMS, check, digest, load, main
+from scosim.hindcast.prospective import (
+    FROZEN,
+    ITEMS,
+    check,
+    check_all,
+    digest,
+    filed_on,
+    load,
+    main,
+    newest,
+)
 
 
 def test_the_frozen_file_is_intact_and_unscored() -> None:
     doc = load(FROZEN)
-    assert doc["filed"] == FILED == "2026-12-07"
+    assert doc["filed"] == filed_on(FROZEN)
     assert digest(doc) == doc["sha256"], (
         f"{FROZEN} was altered after it was filed; it is a record: restore it from git")
     assert doc["scored"] is False and doc["outcomes"] is None
@@ -32,9 +43,45 @@ def test_the_frozen_file_is_intact_and_unscored() -> None:
 
 
 def test_the_code_reproduces_the_frozen_predictions() -> None:
-    """Every item re-run with the file's replications and seed gives the same counts."""
-    problems = check(FROZEN)
+    """Every frozen file intact; the newest's items re-run with its replications and seed
+    give the same counts."""
+    problems = check_all()
     assert not problems, "\n".join(problems)
+
+
+def _file(directory: Path, filed: str, name: str | None = None, **change) -> Path:
+    doc = {**json.loads(FROZEN.read_text(encoding="utf-8")), "filed": filed, **change}
+    doc["sha256"] = digest(doc)
+    out = directory / (name or f"predictions_{filed}.json")
+    out.write_text(json.dumps(doc), encoding="utf-8")
+    return out
+
+
+def test_every_frozen_file_is_hash_checked_and_the_newest_by_its_date_is_reproduced(
+        tmp_path: Path) -> None:
+    """Before: only predictions_{FILED}.json was checked, so a new filing (FILED changed,
+    as the message told) left the 2026-12-07 record unchecked."""
+    (tmp_path / FROZEN.name).write_bytes(FROZEN.read_bytes())
+    later = _file(tmp_path, "2027-03-01", name="predictions_0000-later.json")
+    assert newest(tmp_path) == later  # by the date in the file, not the name
+    assert check_all(tmp_path, reproduce=False) == []
+    old = json.loads(FROZEN.read_text(encoding="utf-8"))
+    old["predictions"][0]["p"] = 0.5
+    (tmp_path / FROZEN.name).write_text(json.dumps(old), encoding="utf-8")
+    problems = check_all(tmp_path, reproduce=False)
+    assert len(problems) == 1 and FROZEN.name in problems[0] and "altered" in problems[0]
+
+
+def test_a_prediction_no_longer_reproduced_asks_for_a_new_dated_file(tmp_path: Path) -> None:
+    """The message says to add a dated file and keep the old ones (it used to say to set
+    FILED, which stopped the old file being checked)."""
+    first = json.loads(FROZEN.read_text(encoding="utf-8"))["predictions"][0]
+    moved = _file(tmp_path, "2027-03-01", replications=2,
+                  predictions=[{**first, "runs": 2, "yes": -2, "p": -1.0}])
+    (msg,) = check(moved)
+    assert "no longer reproduces" in msg and "add a new dated file" in msg
+    assert "old files stay as records, hash-checked, never edited" in msg
+    assert "FILED" not in msg
 
 
 def test_an_edited_prediction_is_caught(tmp_path: Path) -> None:
@@ -50,15 +97,18 @@ def test_a_missing_or_malformed_file_is_one_line_exit_2(tmp_path: Path, capsys) 
     assert main(["--check", str(tmp_path / "none.json")]) == 2
     assert "not found" in capsys.readouterr().err
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"filed": FILED}), encoding="utf-8")
+    bad.write_text(json.dumps({"filed": "2026-12-07"}), encoding="utf-8")
     assert main(["--check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "bad.json" in err and "'commit'" in err and "Traceback" not in err
 
 
-def test_write_never_overwrites(capsys) -> None:
+def test_write_never_overwrites_and_takes_the_date_from_the_name(tmp_path: Path,
+                                                                capsys) -> None:
     assert main(["--write", str(FROZEN)]) == 2
     assert "never overwritten" in capsys.readouterr().err
+    assert main(["--write", str(tmp_path / "predictions_new.json")]) == 2
+    assert "predictions_<YYYY-MM-DD>.json" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("item", ["ftz_2027", "bank_2027", "apply_mng_2027"])

@@ -38,6 +38,7 @@ parameters.finance.npl_sensitivity=0.89``).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -60,6 +61,10 @@ from scosim.model.model import SCOModel
 from scosim.scenario import load_scenario, parse_overrides
 
 
+class NoUnion(ValueError):
+    """The scenario has no banking union to price."""
+
+
 def priced(sc: Any, *, run: int = 0, horizon: int = HORIZON_YEARS, rate: float = RATE,
            draws: int = DRAWS, calibrated: bool = False) -> SimpleNamespace:
     """The vote's valuation of the scenario's banking union, from run ``run``'s balance sheets.
@@ -77,7 +82,9 @@ def priced(sc: Any, *, run: int = 0, horizon: int = HORIZON_YEARS, rate: float =
         ``v`` (the vote's :class:`~scosim.finance.union_value.UnionValue`), ``r`` (the
         realised value, from the calibrated balance sheets), and what the table prints.
     """
-    prop = next(p for p in sc.proposals if p.type == "banking_union")
+    prop = next((p for p in sc.proposals if p.type == "banking_union"), None)
+    if prop is None:
+        raise NoUnion(f"{sc.name}: no proposal of type banking_union")
     if run < 0 or run >= sc.replications:
         raise SystemExit(f"--run {run}: the scenario has runs 0 to {sc.replications - 1}")
     # The vote's starting point: the run stepped through the years before the vote (its
@@ -137,8 +144,12 @@ def main() -> None:
     a = ap.parse_args()
     overrides = parse_overrides(a.set) if a.set else {}
     sc = load_scenario(a.scenario, overrides=overrides)
+    i = next((i for i, p in enumerate(sc.proposals) if p.type == "banking_union"), None)
+    if i is None:
+        print(f"{a.scenario}: no proposal of type banking_union; this tool prices a banking "
+              "union (e.g. scenarios/finance_crisis_union.yaml)", file=sys.stderr)
+        raise SystemExit(2)
     if a.year is not None:
-        i = next(i for i, p in enumerate(sc.proposals) if p.type == "banking_union")
         sc = load_scenario(a.scenario, overrides={**overrides, f"proposals.{i}.year": a.year})
     p = priced(sc, run=a.run, horizon=a.horizon, rate=a.rate, draws=a.draws,
                calibrated=a.calibrated)

@@ -6,8 +6,9 @@
 in its step without declaring it; ``LyingGate`` declares nothing it writes;
 ``IncomePreview`` previews the income lever through ``preview_levers``; ``GatePeek`` is
 a type whose own preview runs the finance slot's step on a copy of its preview's state,
-and ``CostlyPeek`` a mechanism whose ``preview_cost_factor`` runs its step on the state
-it is given (tests/test_lever_writers_preview_step.py).
+``CostlyPeek`` a mechanism whose ``preview_cost_factor`` runs its step on the state it is
+given, ``ScribblePeek`` one whose hook writes that state itself, and ``NestedCopy`` one
+whose step runs itself again on a copy (all refused: tests/test_lever_writers_preview_step.py).
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ class GatePeek(GatePass):
     """:class:`GatePass`, declaring its lever, whose preview asks the finance slot's step.
 
     The preview runs the step on a copy of the state with the gate open (what the year
-    will do to it) and scores the gate the step leaves: a custom preview that calls a step.
+    will do to it) and scores the gate the step leaves: a custom preview that calls a
+    step, which the run refuses (a step is the year's; it moves the mechanism's state).
     """
 
     name = "gate_peek"
@@ -220,3 +222,29 @@ class DoubleGrant(SaidGrant):
         """Two grants of 1 %."""
         super().step(model, policy, year)
         super().step(model, policy, year)
+
+
+class ScribblePeek(CostlyPeek):
+    """Previews its factor by writing it into the state it is given, without a step."""
+
+    name = "scribble_peek"
+
+    def preview_cost_factor(self, model, policy):
+        """The factor, also multiplied into the preview's state (which it must leave)."""
+        policy.cost_change = policy.cost_change * 1.01
+        return np.full_like(policy.cost_change, 1.01)
+
+
+class NestedCopy(Mechanism):
+    """Declares no lever; its step runs itself once more on a copy, which writes a gate."""
+
+    name = "nested_copy"
+    slot = "finance"
+    writes_levers = ()
+
+    def step(self, model, policy, year):
+        """On the year's state nothing; on a copy, the gate (what it did not declare)."""
+        if policy is model.policy:
+            self.step(model, policy.copy(), year)
+        else:
+            policy.levers["toy_gate"] = np.zeros((model.R, model.N))

@@ -10,9 +10,22 @@ elimination with partial pivoting written with numpy's elementwise operations in
 order: each is one correctly rounded IEEE 754 operation (no BLAS, no fused multiply-add, no
 reduction whose order depends on the CPU), so the same inputs give the same bits on any
 machine with the same numpy.
+
+Since 2026-12-07 the work is cut where it can be without changing a bit. The clearing's
+systems are the identity but for the defaulting banks' rows (one or two in most draws of
+the vote's ensemble, of 28 banking systems): a member with one such row is solved by that
+row's terms in the elimination's order (:func:`_one_row`), one with a few by the
+elimination on those rows alone in Python floats (:func:`_few_rows`), and a batch of a
+few members member by member in Python floats (:func:`_solve_one`), each where it gives
+the same operations in the same order as the full elimination (:func:`_solve_batch`),
+which solves the rest. A Python float operation is the same correctly rounded IEEE 754
+double operation as numpy's. ``tests/test_finance_fixed_solve.py`` compares the paths bit
+for bit.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +43,7 @@ def solve_fixed(
     operation across the batch. A matrix whose pivot is exactly 0 is flagged singular, as
     ``getrf`` flags it, and its solution is NaN; the others are not affected (every member
     of the batch is worked on its own, so a member gets the same bits in any batch).
+    ``a`` and ``b`` are left as they are.
 
     Args:
         a: (K, n, n) matrices.
@@ -47,10 +61,217 @@ def solve_fixed(
         raise ValueError(f"solve_fixed needs a (K, n, n) and b (K, n); got {a.shape} and "
                          f"{b.shape}")
     K, n, _ = a.shape
+    if K > SCALAR_UP_TO and n > 1:
+        return _solve_mixed(a, b, K, n)
+    return _solve_small(a, b, K, n)
+
+
+def _solve_small(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
+                 n: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """A few members in Python floats (below :data:`SCALAR_UP_TO`), else numpy's batch."""
+    if K <= SCALAR_UP_TO:
+        # A few members: numpy's fixed cost per call (some 160 calls, about 0.2 ms) is
+        # more than Python's float arithmetic on them. The same operations in the same
+        # order, each a correctly rounded IEEE 754 double operation: the same bits.
+        out = [_solve_one(a[k].tolist(), b[k].tolist(), n) for k in range(K)]
+        x = np.array([o[0] for o in out], dtype=float).reshape(K, n)
+        return x, np.array([o[1] for o in out], dtype=bool)
+    return _solve_batch(a, b, K, n)
+
+
+def _solve_mixed(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
+                 n: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Members with one row off the identity by :func:`_one_row`, the others as a batch.
+
+    The clearing's systems are the identity but for the defaulting banks' rows, most
+    often one: there the elimination's every other operation leaves its operand as it
+    was (a product with an exact +0 subtracted from a number), and the solution is that
+    row's terms subtracted in the elimination's order, then one division.
+    """
+    eye = np.eye(n)
+    plain = (a == eye).all(axis=2) & ~np.signbit(a).any(axis=2)  # (K, n) exact e_i rows
+    live = ~plain
+    one = np.flatnonzero(live.sum(axis=1) == 1)
+    x = np.empty((K, n))
+    singular = np.zeros(K, dtype=bool)
+    done = np.zeros(K, dtype=bool)
+    if one.size:
+        xo, so, ok = _one_row(a[one], b[one], live[one].argmax(axis=1), n)
+        x[one[ok]], singular[one[ok]], done[one[ok]] = xo[ok], so[ok], True
+    # A few rows off the identity: those rows alone, member by member in Python floats.
+    neg0 = ((a == 0.0) & np.signbit(a)).any(axis=2) & live  # a -0.0 in a live row
+    neg0 |= (b == 0.0) & np.signbit(b) & plain  # or in b off them
+    few = np.flatnonzero(~done & (live.sum(axis=1) <= FEW_ROWS) & ~neg0.any(axis=1)
+                         & np.isfinite(b).all(axis=1) & np.isfinite(a).all(axis=(1, 2)))
+    for r in few.tolist():
+        rows = np.flatnonzero(live[r]).tolist()
+        got = _few_rows(dict(zip(rows, a[r, rows].tolist(), strict=True)), b[r].tolist(),
+                        rows, n)
+        if got is not None:
+            x[r], singular[r], done[r] = got[0], got[1], True
+    rest = np.flatnonzero(~done)
+    if rest.size:
+        x[rest], singular[rest] = _solve_small(a[rest], b[rest], rest.size, n)
+    return x, singular
+
+
+def _one_row(a: NDArray[np.float64], b: NDArray[np.float64], j: NDArray[np.intp],
+             n: int) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Members whose only row off the identity is ``j``: ``x``, singular, and ``ok``.
+
+    Row ``j``'s ``x`` is ``b_j`` less ``m_jk x_k`` for k = 0, ..., j-1 (the elimination,
+    whose pivots above are rows of the identity, 1) and k = n-1, ..., j+1 (the back
+    substitution), then divided by ``m_jj``; the other rows keep ``b``. The same
+    operations as :func:`_solve_batch` in the same order where ``ok``: every number
+    finite, no -0.0 in row ``j`` or in ``b`` off it (a -0.0 less a -0.0 would turn +0.0
+    there), and no ``|m_jk| > 1`` left of the diagonal (the full elimination would
+    exchange rows). Where not ``ok`` the caller solves the member in full.
+    """
+    with np.errstate(all="ignore"):  # an overflow or a NaN only sends the member back
+        return _one_row_terms(a, b, j, n)
+
+
+def _one_row_terms(a: NDArray[np.float64], b: NDArray[np.float64], j: NDArray[np.intp],
+                   n: int) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    r = np.arange(j.size)
+    row = a[r, j]  # (K, n)
+    k = np.arange(n)
+    # Column order of the n - 1 terms: 0..j-1 ascending, then n-1..j+1 descending.
+    t = np.arange(n - 1)[None]
+    cols = np.where(t < j[:, None], t, n - 1 - (t - j[:, None]))
+    prod = (np.take_along_axis(row, cols, axis=1)
+            * np.take_along_axis(b, cols, axis=1)).T.copy()  # (n - 1, K)
+    acc = b[r, j].copy()
+    for term in prod:
+        acc -= term
+    d = row[r, j]
+    singular = d == 0.0
+    xj = acc / np.where(singular, 1.0, d)
+    neg0 = (row == 0.0) & np.signbit(row)
+    off = k[None] != j[:, None]
+    ok = (np.isfinite(row).all(axis=1) & np.isfinite(b).all(axis=1) & np.isfinite(xj)
+          & ~neg0.any(axis=1) & ~((b == 0.0) & np.signbit(b) & off).any(axis=1)
+          & ~((np.abs(row) > 1.0) & (k[None] < j[:, None])).any(axis=1))
+    x = b.copy()
+    x[r, j] = xj
+    x[singular] = np.nan
+    return x, singular, ok
+
+
+def _few_rows(m: dict[int, list[float]], x: list[float], live: list[int],
+              n: int) -> tuple[list[float], bool] | None:
+    """One member whose rows off the identity are ``live`` (``m``: those rows).
+
+    :func:`_solve_one`'s operations on those rows alone; None where they would not be
+    the same (the caller solves the member in full).
+
+    The caller has checked that ``m`` and ``x`` are finite, without -0.0 in ``live`` rows
+    or in ``x`` off them. The rows of the identity are left as they are by the full
+    elimination when every number is finite, ``live`` rows hold no -0.0 (the
+    elimination's differences then make none, so subtracting a product with +0 changes
+    nothing there) nor does ``x`` off them, and no row exchange is due (checked at each
+    step); their ``x`` is ``b``, and a pivot of theirs is 1, by which a division changes
+    nothing.
+    """
+    on = set(live)
+    piv = dict.fromkeys(live, 1.0)
+    singular = False
+    for k in range(live[-1] + 1 if live else 0):  # no step after the last live row's
+        below = [j for j in live if j > k]
+        if k not in on:
+            xk = x[k]
+            for j in below:
+                f = m[j][k]
+                if not abs(f) <= 1.0:  # the pivot 1 is not the first largest: an exchange
+                    return None
+                x[j] -= f * xk
+            continue
+        d = m[k][k]
+        if not all(abs(m[j][k]) <= abs(d) for j in below):
+            return None
+        if d == 0.0:
+            singular, d = True, 1.0
+        piv[k] = d
+        rk, xk = m[k], x[k]
+        for j in below:
+            rj = m[j]
+            f = rj[k] / d
+            for c in range(k + 1, n):
+                rj[c] -= f * rk[c]
+            x[j] -= f * xk
+    for k in range(n - 1, -1, -1):
+        if k in on:
+            x[k] /= piv[k]
+        xk = x[k]
+        for i in live:
+            if i < k:
+                x[i] -= m[i][k] * xk
+    # Any NaN or infinity makes a sum so (an overflow of a finite sum only sends the
+    # member back).
+    if not math.isfinite(sum(x)) or not all(math.isfinite(sum(m[j])) for j in live):
+        return None
+    return ([math.nan] * n if singular else x), singular
+
+
+#: Members with at most this many rows off the identity are solved by :func:`_few_rows`.
+FEW_ROWS = 4
+
+#: Batches of at most this many members are solved member by member in Python floats
+#: (:func:`_solve_one`), larger ones by numpy across the batch. Either gives the same
+#: bits (``tests/test_finance_fixed_solve.py``); the threshold is only speed
+#: (docs/finance.md, "Same bits on every machine").
+SCALAR_UP_TO = 4
+
+
+def _solve_one(m: list[list[float]], x: list[float], n: int) -> tuple[list[float], bool]:
+    """One member of :func:`solve_fixed` in Python floats, operation for operation.
+
+    ``m`` and ``x`` are worked in place. The pivot is the first largest ``abs`` in the
+    column, a NaN first of all (as numpy's ``argmax``).
+    """
+    piv = [0.0] * n
+    singular = False
+    for k in range(n):
+        best, top = k, abs(m[k][k])
+        if top == top:
+            for i in range(k + 1, n):
+                v = abs(m[i][k])
+                if v != v:
+                    best = i
+                    break
+                if v > top:
+                    best, top = i, v
+        if best != k:
+            m[k], m[best] = m[best], m[k]
+            x[k], x[best] = x[best], x[k]
+        d = m[k][k]
+        if d == 0.0:
+            singular, d = True, 1.0
+        piv[k] = d
+        rk, xk = m[k], x[k]
+        for i in range(k + 1, n):
+            ri = m[i]
+            f = ri[k] / d
+            for j in range(k + 1, n):
+                ri[j] -= f * rk[j]
+            x[i] -= f * xk
+    for k in range(n - 1, -1, -1):
+        x[k] /= piv[k]
+        xk = x[k]
+        for i in range(k):
+            x[i] -= m[i][k] * xk
+    return ([float("nan")] * n if singular else x), singular
+
+
+def _solve_batch(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
+                 n: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """:func:`solve_fixed` across the batch, each step one numpy operation over it."""
     # The batch on the last axis: every operation below runs over contiguous memory.
     # (Each element's arithmetic is the same in either layout.)
-    m = np.ascontiguousarray(np.moveaxis(a, 0, -1))  # (n, n, K)
-    x = np.ascontiguousarray(b.T)  # (n, K)
+    # Copies: with one member these layouts are views, and the caller's a and b were
+    # overwritten (until 2026-12-07).
+    m = np.array(np.moveaxis(a, 0, -1), order="C")  # (n, n, K)
+    x = np.array(b.T, order="C")  # (n, K)
     singular = np.zeros(K, dtype=bool)
     piv = np.empty((n, K))
     for k in range(n):

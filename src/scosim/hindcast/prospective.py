@@ -9,19 +9,22 @@ in which it happens, run exactly as the hindcast runs its records
 ``scenarios/hindcasts/prospective/``), written with the date, the code's commit, the
 seed, the replications, the reference forecasts fixed now (the same as the hindcast's:
 p = 0, p = 1, the training base rate of the item's kind, persistence) and a sha256 of
-the predictions, to :data:`FROZEN`.
+the predictions, to a dated file ``predictions_<date>.json`` in :data:`DIRECTORY`
+(the first, :data:`FROZEN`, filed on 2026-12-07).
 
-The frozen file is a record: it is never edited. ``--check`` (and
-``tests/test_hindcast_prospective.py``) verify that it is intact (its hash) and that
-the code still reproduces it; when the model changes so that it does not, a new frozen
-file is written under a new date (``--write``), and the old one stays. No outcome is
+A frozen file is a record: it is never edited. ``--check`` (and
+``tests/test_hindcast_prospective.py``) verify that every frozen file in the directory
+is intact (its hash) and that the code still reproduces the newest (by the date filed
+in it); when the model changes so that it does not, a new dated file is added
+(``--write``), and the old ones stay as records, hash-checked. No outcome is
 in the file: none of these decisions had been taken on 2026-12-07, and the data hold
 no outcome after 2025. How to score it: docs/hindcasts.md, "A prospective test".
 
 Usage::
 
-    python -m scosim.hindcast.prospective --check
-    python -m scosim.hindcast.prospective --write PATH   # a new file; never overwrites
+    python -m scosim.hindcast.prospective --check          # every file; the newest re-run
+    python -m scosim.hindcast.prospective --check PATH     # one file
+    python -m scosim.hindcast.prospective --write DIR/predictions_<date>.json  # never overwrites
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -42,11 +46,9 @@ from scosim.hindcast.baselines import base_rate_forecast, persistence_forecast
 from scosim.hindcast.records import RECORDS, TRAIN_END, Record
 from scosim.hindcast.run import default_dir, run_record
 
-__all__ = ["FILED", "FROZEN", "ITEMS", "REPLICATIONS", "Item", "check", "digest", "load",
-           "main", "predict", "references", "score"]
-
-#: The date the predictions were filed (and the only date they carry).
-FILED = "2026-12-07"
+__all__ = ["FROZEN", "ITEMS", "REPLICATIONS", "Item", "check", "check_all", "digest",
+           "filed_on", "frozen_files", "load", "main", "newest", "predict", "references",
+           "score"]
 
 #: Runs per item: the share of 200 runs resolves a probability to 0.005.
 REPLICATIONS = 200
@@ -54,8 +56,12 @@ REPLICATIONS = 200
 #: The scenarios of the prospective items.
 DIRECTORY = default_dir() / "prospective"
 
-#: The frozen predictions filed on :data:`FILED`.
-FROZEN = DIRECTORY / f"predictions_{FILED}.json"
+#: The first frozen predictions, filed on 2026-12-07: the record to score once the 2027
+#: decisions are known (docs/hindcasts.md, "A prospective test"). Later filings are
+#: further files beside it (:func:`frozen_files`); none replaces it.
+FROZEN = DIRECTORY / "predictions_2026-12-07.json"
+
+_NAME = re.compile(r"predictions_(\d{4}-\d{2}-\d{2})\.json")
 
 
 @dataclass(frozen=True)
@@ -185,12 +191,18 @@ def _commit() -> str:
     return head + ("+modified" if dirty else "")
 
 
-def build(replications: int = REPLICATIONS, directory: Path | None = None,
+def filed_on(path: Path) -> str | None:
+    """The date in a frozen file's name (``predictions_<YYYY-MM-DD>.json``), else None."""
+    m = _NAME.fullmatch(Path(path).name)
+    return m.group(1) if m else None
+
+
+def build(filed: str, replications: int = REPLICATIONS, directory: Path | None = None,
           items: tuple[Item, ...] = ITEMS) -> dict[str, Any]:
     """The record to freeze: date, commit, seed, replications, predictions, references, hash."""
     directory = directory or DIRECTORY
     preds = predict(replications, directory, items)
-    doc = {"filed": FILED, "commit": _commit(), "seed": _seed(directory, items),
+    doc = {"filed": filed, "commit": _commit(), "seed": _seed(directory, items),
            "replications": replications, "data_version": "2023",
            "scored": False, "outcomes": None,
            "note": ("Predictions filed before the decisions; a record, never edited. "
@@ -223,20 +235,52 @@ def load(path: Path) -> dict[str, Any]:
     return doc
 
 
+def frozen_files(directory: Path | None = None) -> list[Path]:
+    """Every frozen file (``predictions_*.json``) in ``directory`` (default :data:`DIRECTORY`)."""
+    return sorted((directory or DIRECTORY).glob("predictions_*.json"))
+
+
+def newest(directory: Path | None = None) -> Path:
+    """The frozen file filed last, by the ``filed`` date in the file (not its name)."""
+    files = frozen_files(directory)
+    if not files:
+        raise FrozenError(f"{directory or DIRECTORY}: no frozen file predictions_*.json")
+    return max(files, key=lambda f: (load(f)["filed"], f.name))
+
+
+def _altered(path: Path, doc: dict[str, Any]) -> list[str]:
+    if digest(doc) == doc["sha256"]:
+        return []
+    return [f"{path} is altered: its sha256 is {digest(doc)}, the file records "
+            f"{doc['sha256']}. The frozen predictions are a record filed on {doc['filed']} "
+            "and must not be edited: restore the file from git."]
+
+
+def check_all(directory: Path | None = None, reproduce: bool = True) -> list[str]:
+    """Problems with the frozen files: any altered (hash), or the newest not reproduced.
+
+    Every ``predictions_*.json`` in the directory is a record and is hash-checked; only
+    the newest (:func:`newest`) is what the current code must reproduce, since older ones
+    were filed by older code.
+    """
+    files = frozen_files(directory)
+    if not files:
+        raise FrozenError(f"{directory or DIRECTORY}: no frozen file predictions_*.json")
+    problems = [p for f in files for p in _altered(f, load(f))]
+    if problems or not reproduce:
+        return problems
+    return check(newest(directory))
+
+
 def check(path: Path = FROZEN, directory: Path | None = None) -> list[str]:
-    """Problems with a frozen file: altered (hash), or no longer reproduced by the code.
+    """Problems with one frozen file: altered (hash), or no longer reproduced by the code.
 
     Returns an empty list when the file is intact and the code reproduces every
-    prediction with the file's replications.
+    prediction with the file's replications. ``directory`` holds the items' scenarios.
     """
     doc = load(path)
-    problems = []
-    if digest(doc) != doc["sha256"]:
-        problems.append(
-            f"{path} is altered: its sha256 is {digest(doc)}, the file records "
-            f"{doc['sha256']}. The frozen "
-            f"predictions are a record filed on {doc['filed']} and must not be edited: "
-            "restore the file from git.")
+    problems = _altered(path, doc)
+    if problems:
         return problems
     names = [p["item"] for p in doc["predictions"]]
     items = tuple(it for it in ITEMS if it.name in names)
@@ -250,10 +294,10 @@ def check(path: Path = FROZEN, directory: Path | None = None) -> list[str]:
         problems.append(
             f"the code no longer reproduces {path} ({'; '.join(changed)}). The frozen "
             f"predictions are a record filed on {doc['filed']} from commit {doc['commit']} "
-            "and must not be edited; if the model changed on purpose, file a new frozen "
-            "file under the new date (python -m scosim.hindcast.prospective --write "
-            "scenarios/hindcasts/prospective/predictions_<date>.json, with FILED set to "
-            "that date) and keep this one.")
+            "and must not be edited; if the model changed on purpose, add a new dated "
+            "file (python -m scosim.hindcast.prospective --write "
+            "scenarios/hindcasts/prospective/predictions_<date>.json, the date of "
+            "filing); the old files stay as records, hash-checked, never edited.")
     return problems
 
 
@@ -297,13 +341,16 @@ def score(doc: dict[str, Any], outcomes: dict[str, int]) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``--check`` a frozen file (default :data:`FROZEN`), or ``--write`` a new one."""
+    """``--check`` the frozen files (or one), or ``--write`` a new dated one."""
     ap = argparse.ArgumentParser(prog="python -m scosim.hindcast.prospective",
                                  description=(__doc__ or "").splitlines()[0])
     act = ap.add_mutually_exclusive_group(required=True)
-    act.add_argument("--check", nargs="?", const=str(FROZEN), metavar="PATH",
-                     help=f"verify a frozen file (default: the one filed on {FILED})")
-    act.add_argument("--write", metavar="PATH", help="write a new frozen file (not over one)")
+    act.add_argument("--check", nargs="?", const="", metavar="PATH",
+                     help="verify one frozen file (default: every file's hash, and the "
+                     "newest re-run)")
+    act.add_argument("--write", metavar="PATH",
+                     help="write a new frozen file predictions_<YYYY-MM-DD>.json (the date "
+                     "of filing; never over one)")
     args = ap.parse_args(argv)
     try:
         if args.write:
@@ -312,18 +359,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{out} exists: a frozen file is never overwritten; choose a new "
                       "path", file=sys.stderr)
                 return 2
-            doc = build()
+            filed = filed_on(out)
+            if filed is None:
+                print(f"{out}: name a frozen file predictions_<YYYY-MM-DD>.json, the date "
+                      "of filing", file=sys.stderr)
+                return 2
+            doc = build(filed)
             out.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
             print(f"wrote {out} (sha256 {doc['sha256']})")
             return 0
-        problems = check(Path(args.check))
+        problems = check(Path(args.check)) if args.check else check_all()
     except FrozenError as exc:
         print(f"scosim.hindcast.prospective: {exc}", file=sys.stderr)
         return 2
     for p in problems:
         print(p, file=sys.stderr)
     if not problems:
-        print(f"{args.check}: intact and reproduced by this code")
+        print(f"{args.check}: intact and reproduced by this code" if args.check else
+              f"{len(frozen_files())} frozen file(s) intact; the newest, {newest().name}, "
+              "reproduced by this code")
     return 1 if problems else 0
 
 

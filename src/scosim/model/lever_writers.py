@@ -17,7 +17,7 @@ A plug-in says which levers it writes with the optional class attribute
 are checked when the scenario is validated (:mod:`scosim.scenario.levers`); the checks
 here catch a clash at run time whatever is declared, and refuse a write a declaring
 plug-in did not declare, so a declaration cannot drift from the code. A mechanism's step
-is checked wherever it runs, a preview's call included (:func:`run_step`).
+is the year's: called anywhere else (a preview) it is refused (:func:`run_step`).
 
 What no check here sees: a write that replaces a welfare lever instead of adding to it
 (both leave a new array, and no writer reports its increment). :func:`add_to_lever` is
@@ -195,45 +195,74 @@ def _same(a: Any, b: Any, np: Any) -> bool:
     return bool(np.array_equal(a, b, equal_nan=bool(np.issubdtype(a.dtype, np.floating))))
 
 
-#: ``id`` of the mechanisms whose step is running under :func:`run_step`: a step called
-#: from inside it (a subclass's ``super().step``) is checked once, by the outer call.
-_STEPPING: set[int] = set()
+#: ``(id(mech), id(policy))`` of the steps running under :func:`run_step`: a step called
+#: from inside it on the same state (a subclass's ``super().step``) is checked once, by
+#: the outer call; one on another state is refused as any step off the year's is.
+_STEPPING: set[tuple[int, int]] = set()
+
+#: How many year's steps (the slots phase's) are running: a step nested in one (a
+#: mechanism that delegates to another's step) on the year's state is the year's too.
+_YEAR_STEPS = [0]
+
+
+def _off_year(label: str) -> PluginError:
+    return PluginError(
+        f"{label}: its step was called outside the year's slots phase (from a preview, or "
+        "on a policy state that is not the year's). A step is the year's, run once a year "
+        "on the year's state: it moves the mechanism's own state too (balance sheets, "
+        "random draws, the network's step), so calling it elsewhere changes the run's "
+        "results even on a copy of the policy. To say what the step would do, a preview "
+        "uses the mechanism's preview_levers, preview_cost_factor or preview_income "
+        "(docs/mechanisms.md, 'Who writes a lever')")
 
 
 def run_step(mech: Any, step: Callable[[Any, Any, int], Any], model: Any, policy: Any,
-             year: int, label: str | None = None) -> Any:
+             year: int, label: str | None = None, *, year_step: bool = False) -> Any:
     """Call ``step(model, policy, year)``, ``mech``'s step, checking the levers it writes.
 
-    The year's slots phase calls every step through here, and so does every call of a
-    :class:`scosim.model.slots.Mechanism` subclass's ``step`` (the class wraps it), so a
-    step a preview calls (a proposal type's own ``preview``, a mechanism's
-    ``preview_cost_factor``) is checked as the year's is (:func:`step_writes`): until
-    2026-12-07 it wrote any lever unchecked. A ``policy`` without
-    :attr:`~scosim.model.policy.PolicyState.writers` (not a policy state) is not checked.
+    The year's slots phase calls every step through here (``year_step=True``), and every
+    call of a :class:`scosim.model.slots.Mechanism` subclass's ``step`` comes here too
+    (the class wraps it). A step is the year's: one called anywhere else (a proposal
+    type's own ``preview``, a mechanism's preview hook, a nested call on another state)
+    is refused, because built-in steps move more than levers (the banking systems'
+    balance sheets and random draws, the network's step, the security incidents), so it
+    would change the run's results unseen, copy of the policy or not. Until 2026-12-07
+    such a call was checked for the levers it wrote only, and ran. The year's step is
+    checked for the levers it writes (:func:`step_writes`).
 
     Args:
         mech: The mechanism.
         step: Its step, bound or wrapped: called as ``step(model, policy, year)``.
         model: The model.
-        policy: The policy state it steps on (the year's, or a preview's copy).
+        policy: The policy state it steps on: the year's, ``model.policy``.
         year: The year.
         label: The mechanism and its slot (default: from its class's ``name`` and ``slot``).
+        year_step: The slots phase's call (the only caller that passes it).
 
     Raises:
-        PluginError: As :func:`step_writes`, naming the mechanism, the lever and what it
-            declares.
+        PluginError: A step called outside the year's slots phase or on another state,
+            or one that writes a lever as :func:`step_writes` refuses, naming the
+            mechanism, the lever and what it declares.
     """
-    if id(mech) in _STEPPING or not isinstance(getattr(policy, "writers", None), dict):
+    key = (id(mech), id(policy))
+    if key in _STEPPING:
         return step(model, policy, year)
     cls = type(mech)
     label = label or f"mechanism {getattr(cls, 'name', '?')!r} ({getattr(cls, 'slot', '?')} slot)"
-    before = snapshot(policy)
-    _STEPPING.add(id(mech))
+    on_year = policy is getattr(model, "policy", None) and year == getattr(model, "year", year)
+    if not on_year or not (year_step or _YEAR_STEPS[0]):
+        raise _off_year(label)
+    checked = isinstance(getattr(policy, "writers", None), dict)
+    before = snapshot(policy) if checked else None
+    _STEPPING.add(key)
+    _YEAR_STEPS[0] += 1
     try:
         out = step(model, policy, year)
     finally:
-        _STEPPING.discard(id(mech))
-    step_writes(policy, before, label, getattr(cls, "writes_levers", None))
+        _STEPPING.discard(key)
+        _YEAR_STEPS[0] -= 1
+    if before is not None:
+        step_writes(policy, before, label, getattr(cls, "writes_levers", None))
     return out
 
 
@@ -264,8 +293,8 @@ def preview_left_alone(policy: PolicyState, before: tuple[int, dict[str, int]], 
         raise PluginError(
             f"{label} changed {what} of the preview's policy state in {hook}: a preview "
             "hook returns what its step would do and leaves the state it is given alone "
-            "(the slots after it and the preview's welfare read it); to run the step, run "
-            f"it on policy.copy() ({_RULE})")
+            "(the slots after it and the preview's welfare read it), and never runs its "
+            f"step, which is the year's ({_RULE})")
 
 
 def add_to_lever(policy: PolicyState, lever: str, share: Any) -> Any:

@@ -141,7 +141,7 @@ def slots_phase(model: SCOModel, year: int) -> None:
         with blame(f"{label}, step of {year}", mech):
             # A lever a proposal or an earlier slot wrote, replaced unseen, or one its
             # writes_levers leaves out, stops the run (lever_writers).
-            run_step(mech, mech.step, model, model.policy, year, label)
+            run_step(mech, mech.step, model, model.policy, year, label, year_step=True)
             check_welfare_levers(model, model.policy.levers)
 
 

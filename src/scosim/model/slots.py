@@ -179,12 +179,12 @@ class Mechanism(SweptValues):
     _noun = "setting"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Check the levers every call of the subclass's :meth:`step` writes.
+        """Route every call of the subclass's :meth:`step` through the year's check.
 
-        The year's slots check each step (:func:`scosim.model.lever_writers.run_step`); a
-        step called elsewhere, by a proposal type's own ``preview`` or a mechanism's
-        preview hook, wrote any lever unchecked until 2026-12-07. Wrapped here, it is
-        checked wherever it is called, against the policy state it is given.
+        The year's slots phase runs each step, checking the levers it writes
+        (:func:`scosim.model.lever_writers.run_step`); wrapped here, a step called
+        anywhere else (a proposal type's own ``preview``, a preview hook) is refused: it
+        would move the mechanism's own state and change the run's results.
         """
         super().__init_subclass__(**kwargs)
         if not getattr(cls.step, "_checks_levers", False):

@@ -23,7 +23,7 @@ import numpy as np
 from scosim.data.constants import ECONOMIES, NAMES
 
 __all__ = ["CENTRAL_ASIA", "difference_rows", "exit_share", "load_run", "main",
-           "OPENING_NOTE", "opening_rows", "plot_coupling", "summary_rows"]
+           "OPENING_NOTE", "opening_rows", "plot_coupling", "run_ids", "summary_rows"]
 
 #: The five Central Asian states.
 CENTRAL_ASIA: tuple[str, ...] = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
@@ -80,6 +80,14 @@ def load_run(run_dir: str | Path, indicators: Sequence[str] = INDICATORS
         codes = [str(c) for c in w.columns]
         out[name] = w.to_numpy(float).reshape(len(runs), len(years), len(codes))
     return years, codes, out
+
+
+def run_ids(run_dir: str | Path) -> list[int]:
+    """The run ids a finished run recorded (those of its first indicator)."""
+    from scosim.results import read_wide
+
+    w = read_wide(Path(run_dir) / "indicators", INDICATORS[0])
+    return sorted(int(r) for r in w.index.get_level_values("run").unique())
 
 
 def _pick(res: dict[str, np.ndarray], codes: list[str], ind: str, code: str) -> np.ndarray:
@@ -294,6 +302,12 @@ def _damage_avoided_pct(rising: dict[str, np.ndarray], upgraded: dict[str, np.nd
     return 100.0 * np.median(diff * dmg[[ECONOMIES.index(c) for c in econ]], axis=0)
 
 
+def _span(ids: list[int]) -> str:
+    if ids and ids == list(range(ids[0], ids[-1] + 1)):
+        return f"ids {ids[0]}-{ids[-1]}"
+    return f"ids {ids}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the tables of docs/security.md section 12 and draw the figure."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -314,6 +328,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for y, c, _ in loaded[1:]:
         if y != years or c != codes:
             ap.error("the three runs must cover the same years and economies")
+    # The differences pair the scenarios run by run (same seed, same run ids).
+    ids = [run_ids(p) for p in (a.stable, a.rising, a.rats)]
+    if ids[1] != ids[0] or ids[2] != ids[0]:
+        counts = ", ".join(str(len(i)) for i in ids)
+        ap.error(f"the three runs must hold the same run ids, to be paired run by run; they "
+                 f"hold {counts} runs ({', '.join(_span(i) for i in ids)}): run the three "
+                 "scenarios with the same --replications and seed")
     if a.year is not None and a.year not in years:
         ap.error(f"--year {a.year} is not simulated; the runs cover {years[0]}-{years[-1]}")
     variants = {name: res for name, (_, _, res) in zip(labels, loaded, strict=True)}
