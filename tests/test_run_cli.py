@@ -1,6 +1,7 @@
 """End to end: `scosim run`, results on disk, the catalogue, and user errors."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -479,7 +480,9 @@ def test_list_shows_every_override_whole(tmp_path, capsys, monkeypatch):
     assert "\u2026" not in out and "..." not in out
     # Every character of the overrides is shown: the folded pieces, read down the column.
     rows = [line.split("\u2502") for line in out.splitlines() if line.startswith("\u2502")]
-    col = next(i for i, cell in enumerate(rows[0]) if "parameters" in cell)
+    header = [line.split("\u2503") for line in out.splitlines() if line.startswith("\u2503")]
+    col = next(i for h in header for i, cell in enumerate(h)
+               if re.sub(r"\x1b\[[0-9;]*m", "", cell).strip() == "overrides")
     shown = "".join(cell[col].strip() for cell in rows if len(cell) > col)
     assert 'parameters.council.decision_rule="qualified_majority",' in shown
     assert "parameters.council.qualified_majority=0.75," in shown

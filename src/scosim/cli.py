@@ -230,6 +230,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table(title=f"runs under {args.out}/")
+    # The drawn table leaves out the scenario hash, whose first 8 characters are in the run
+    # id, so that the ids and overrides fit a 120-column terminal whole (the piped rows keep it).
+    shown = [c for c in shown if c != "scenario_hash"]
     for col in shown:
         if col in ("scenario", "run_id"):
             # Never wrapped: an id folded over lines cannot be copied.
