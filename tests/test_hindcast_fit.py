@@ -7,28 +7,19 @@ printed an interval from another statistic and other items than its estimate.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from _tools import load_tool
 from scosim.hindcast import RECORDS, calibrate, run_hindcast, score_table
 from scosim.hindcast.scoring import brier_unbiased, brier_unbiased_interval
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "hindcast_refit.py"
-
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hindcast_refit", TOOL)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["hindcast_refit"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool("hindcast_refit", register=True)
 
 
 def test_calibrate_scores_exactly_the_headline_training_items() -> None:

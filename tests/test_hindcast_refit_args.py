@@ -7,23 +7,15 @@ in a ScenarioError traceback mid-run, as did the older ``--trust``, ``--noise`` 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-TOOL = Path(__file__).resolve().parents[1] / "tools" / "hindcast_refit.py"
+from _tools import load_tool
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("hindcast_refit", TOOL)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["hindcast_refit"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool("hindcast_refit", register=True)
 
 
 @pytest.mark.parametrize(("argv", "flag", "allowed"), [

@@ -64,6 +64,19 @@ def brier_unbiased(p: np.ndarray, y: np.ndarray, n: np.ndarray) -> float:
     return math.fsum(((p - y) ** 2 - var).tolist()) / p.size
 
 
+def _record_stacks(sub: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each record's item positions and its items x runs draws, records in first-seen order.
+
+    A record's items come from the same runs, so a resample draws run indices per record.
+    """
+    records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
+    groups: dict[object, list[int]] = {}
+    for k, rec in enumerate(records):
+        groups.setdefault(rec, []).append(k)
+    return [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
+            for ks in groups.values()]
+
+
 def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generator
           ) -> tuple[list[float], list[float]]:
     """Brier and log-loss of ``n_boot`` resamples of the runs.
@@ -72,13 +85,7 @@ def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generato
     of one summit), so each resample draws one set of run indices per record and every
     item of it takes the same runs.
     """
-    records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
-    groups: dict[object, list[int]] = {}
-    for k, rec in enumerate(records):
-        groups.setdefault(rec, []).append(k)
-    # each record's items x runs, in the order the records first appear
-    stacks = [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
-              for ks in groups.values()]
+    stacks = _record_stacks(sub)
     boot_b, boot_l = [], []
     p = np.empty(len(sub))
     for _ in range(n_boot):
@@ -124,12 +131,7 @@ def brier_unbiased_interval(sub: pd.DataFrame, n_boot: int = 200, seed: int = 0,
     p = sub["p"].to_numpy(float)
     n = np.array([np.isfinite(np.asarray(d, float)).sum() for d in sub["draws"]], float)
     est, plain = brier_unbiased(p, y, n), brier(p, y)
-    records = sub["record"].to_numpy() if "record" in sub else np.arange(len(sub))
-    groups: dict[object, list[int]] = {}
-    for k, rec in enumerate(records):
-        groups.setdefault(rec, []).append(k)
-    stacks = [(np.array(ks), np.stack([np.asarray(sub["draws"].iloc[k], float) for k in ks]))
-              for ks in groups.values()]
+    stacks = _record_stacks(sub)
     stats = []
     p_b, n_b = p.copy(), n.copy()
     for _ in range(n_boot):
