@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from scosim.result_tables import indicator_names
+from scosim.results import write_table
 
 ROW_GROUP = 50
 
@@ -72,3 +73,30 @@ def test_no_read_holds_more_than_one_row_group(run_dir: Path,
     assert rows and max(rows) <= ROW_GROUP
     assert sum(rows) == 180 + 120 + 2  # each row read once
 
+
+def _batch(runs: range, names: list[str]) -> pd.DataFrame:
+    """A batch's tidy table, its categories holding one indicator no row has."""
+    n = len(runs) * len(names)
+    return pd.DataFrame({
+        "run": [r for r in runs for _ in names], "year": 2025,
+        "country": pd.Categorical(["CHN"] * n),
+        "indicator": pd.Categorical(names * len(runs), categories=[*names, "unused"]),
+        "value": 1.0})
+
+
+def test_written_batches_list_their_names_and_none_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_table(_batch(range(0, 3), ["gdp_usd", "incidents"]), str(tmp_path), "indicators", 0)
+    write_table(_batch(range(3, 6), ["security_index"]), str(tmp_path), "indicators", 1)
+    d = tmp_path / "indicators"
+    whole = pd.concat(pd.read_parquet(f) for f in sorted(d.glob("*.parquet")))
+    assert len(whole) == 9  # the files hold the rows as before
+    rows = _spy_reads(monkeypatch)
+    assert indicator_names(d) == {"gdp_usd", "incidents", "security_index"}
+    assert rows == []  # from the files' footers only
+
+
+def test_new_and_old_files_of_one_run_give_every_name(run_dir: Path) -> None:
+    """A resumed run written before and after: names from metadata and from columns."""
+    write_table(_batch(range(400, 402), ["bank_failures"]), str(run_dir.parent), "indicators", 3)
+    assert indicator_names(run_dir) == {"gdp_usd", "incidents", "security_index", "bank_failures"}
