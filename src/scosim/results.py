@@ -197,21 +197,33 @@ def write_table(df: pd.DataFrame, location: str, table: str, batch_id: int) -> s
     another machine): ``location`` is the run directory, a local path (shared by
     every worker on a cluster) or any fsspec URL (``s3://bucket/run``). A local
     file is written through a temporary name and renamed, so a crash never leaves
-    a half-written part; object stores publish an object whole.
+    a half-written part; object stores publish an object whole. The file's metadata
+    lists the indicators it holds (:func:`scosim.result_tables.with_indicator_names`).
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scosim.result_tables import with_indicator_names
+
     name = f"{table}/batch-{batch_id:05d}.parquet"
     df = compact(df)
+    # What DataFrame.to_parquet writes (the same columns, pandas metadata and
+    # compression), with the names added to the metadata.
+    data = with_indicator_names(pa.Table.from_pandas(df, preserve_index=False))
+    options = {"compression": "snappy", **parquet_options(df)}
     if is_url(location):
         import fsspec
 
         fs, root = fsspec.core.url_to_fs(location)
         fs.makedirs(f"{root}/{table}", exist_ok=True)
         with fs.open(f"{root}/{name}", "wb") as f:
-            df.to_parquet(f, index=False, **parquet_options(df))
+            pq.write_table(data, f, **options)
     else:
         path = Path(location.removeprefix("file://")) / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_parquet_atomic(df, path, **parquet_options(df))
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(data, tmp, **options)
+        os.replace(tmp, path)
     return name
 
 
