@@ -85,6 +85,11 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
                 who.reverse()  # largest payer first
             if who:
                 out.append(f"  {label}: " + ", ".join(who))
+    if s["plan"] + s["no_plan"]:
+        g, glo, ghi = s["gain_bn"]
+        out.append(f"  the bloc's gain (econ term, US$): {g:.1f} bn (5-95 %: {glo:.1f} to "
+                   f"{ghi:.1f}), above zero in {100 * s['gain_positive']:.1f} % of the "
+                   f"{s['plan'] + s['no_plan']} rejected runs priced")
     for what in ("no_plan", "not_priced", "no_voters"):
         if s[what]:
             out.append(f"  {what.replace('_', ' ')} in {s[what]} runs")

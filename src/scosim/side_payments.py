@@ -372,7 +372,9 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         One dict per (proposal, year): ``runs``, ``carried``, ``plan``, ``no_plan``,
         ``not_priced``, ``no_voters`` (numbers of runs), ``plan_share`` (runs carried or
         with a plan / runs), ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the
-        rejected runs with a plan; NaN without any), ``members`` (code -> median US$ bn
+        rejected runs with a plan; NaN without any), ``gain_bn`` (the same of the bloc's
+        US$ gain over the rejected runs priced) and ``gain_positive`` (the share of them in
+        which it is above zero), ``members`` (code -> median US$ bn
         over those runs, + received, - paid) and ``reasons`` (most frequent first,
         without the runs' US$ figures).
     """
@@ -382,6 +384,7 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         counts = d["status"].value_counts()
         n = len(d)
         planned = d[d["status"] == "plan"]
+        priced = d[d["status"].isin(["plan", "no_plan"])]
         rows = table[(table["proposal"] == pid) & (table["year"] == year)
                      & (table["status"] == "plan")]
         members = {}
@@ -395,6 +398,9 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
             "total_bn": _spread(planned["total_transfer_usd"].to_numpy(dtype=float) / _BN),
             "share_pct": _spread(planned["transfer_share_of_gain"].to_numpy(dtype=float)
                                  * 100.0),
+            "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
+            "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
+                              else math.nan),
             "members": members,
             # Without each run's own US$ figures: one line per kind of reason.
             "reasons": list(d.loc[d["reason"] != "", "reason"].str.replace(
