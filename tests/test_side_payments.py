@@ -194,6 +194,24 @@ def test_rules_not_linear_in_the_econ_term_are_refused_by_name(rule):
     assert (t["transfer_usd"] == 0).all()
 
 
+def test_a_vote_money_cannot_move_or_without_voters_has_no_plan():
+    plan = price_vote([5e9, float("nan")], [True, False], needed=2, names=["A", "B"])
+    assert plan.status == "no_plan" and "B" in plan.reason and not plan.transfer_usd.any()
+    votes, dec = _events({"econ": np.array([0.004, -0.001])}, np.ones(2))
+    t = _price(votes.iloc[0:0], dec, np.full(2, 1e12), np.ones(2))
+    assert list(t["status"]) == ["no_voters"]
+
+
+def test_a_vote_blocked_by_an_objection_is_not_priced():
+    # Two willing states said yes under interested_members: an outsider objected.
+    e = np.full(3, 1e12)
+    w = np.ones(3)
+    votes, dec = _events({"econ": np.array([0.004, 0.001, -0.002])}, w,
+                         decision="interested_members", threshold=2.0)
+    t = _price(votes, dec, e, w)
+    assert set(t["status"]) == {"not_priced"} and "objection" in t["reason"].iloc[0]
+
+
 @pytest.fixture(scope="module")
 def small_runs(tmp_path_factory):
     from scosim.runner import run
@@ -242,3 +260,14 @@ def test_transfers_refuses_a_folder_that_is_not_a_run_or_has_no_votes(small_runs
     assert main(["transfers", str(base)]) == 2
     err = capsys.readouterr().err
     assert "no Council decisions" in err and len(err.splitlines()) == 1
+
+
+def test_transfers_refuses_a_run_made_on_other_data(small_runs, monkeypatch, capsys):
+    cu, _ = small_runs
+    import scosim.experiments.versions as v
+
+    real = v.versions()
+    monkeypatch.setattr(v, "versions", lambda: {**real, "data": "2019.1-other"})
+    assert main(["transfers", str(cu)]) == 2
+    err = capsys.readouterr().err
+    assert "data version" in err and "2019.1-other" in err and len(err.splitlines()) == 1

@@ -65,6 +65,9 @@ STATUSES = ("carried", "plan", "no_plan", "not_priced", "no_voters")
 #: Relative tolerance of the budget-balance check and of the second programme's total.
 BUDGET_TOL = 1e-9
 _BN = 1e9  # the programmes work in US$ bn: their tolerances are absolute
+#: Event fields the analysis reads (events.py ``_CORE``).
+_NEEDED = ("yes", "rule", "sponsor", "utility", "term_econ", "contrib_econ",
+           "decision_rule", "decision_threshold")
 
 
 class TransferError(ValueError):
@@ -300,9 +303,16 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
 
 def _model_arrays(result: Any, runs: np.ndarray) -> tuple[np.ndarray, ...]:
     """Base-year expenditure, econ weights, members and codes, rebuilt from the scenario."""
+    from scosim.experiments.versions import versions
     from scosim.model.model import SCOModel
     from scosim.runner import _scenario_from_text
 
+    made, here = result.manifest.get("data_version"), versions()["data"]
+    if made and made != here:
+        # Another calibration has other base-year expenditure: the US$ would not be the run's.
+        raise TransferError(f"{result.path} was made on data version {made}, this scosim has "
+                            f"{here}; run it again with scosim run (or price it where it was "
+                            "made)")
     scenario = _scenario_from_text(result.scenario_yaml)
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     codes: tuple[str, ...] = ()
@@ -345,6 +355,10 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
     if decisions.empty:
         raise TransferError(f"{run_dir} has no Council decisions (no adopted or rejected "
                             "event): no vote to price")
+    missing = [c for c in _NEEDED if c not in events.columns]
+    if missing:
+        raise TransferError(f"{run_dir}: its events lack the field(s) {', '.join(missing)} "
+                            "(a run made by an older scosim); run it again with scosim run")
     runs = np.unique(decisions["run"].to_numpy(dtype=np.int64))
     expenditure, w_econ, member, codes = _model_arrays(result, runs)
     check = votes[votes["term_econ"].abs() > 0]
