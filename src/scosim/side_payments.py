@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["PRICED_VOTE_RULES", "Plan", "TransferError", "price_run", "price_vote",
-           "summarise"]
+           "price_votes", "summarise"]
 
 #: Vote rules whose answer is linear in the econ term, and what they compare with 0:
 #: ``utility`` (the logged score, noise included; weight ``w_econ``) or ``econ`` (the
@@ -189,7 +189,9 @@ def _solve(short: np.ndarray, cap: np.ndarray, bought: np.ndarray) -> np.ndarray
 def _vote_rule(name: Any) -> tuple[str, bool] | None:
     """How a logged vote rule scores, if it is linear in the econ term (by name or path)."""
     text = str(name) if isinstance(name, str) else ""
-    return PRICED_VOTE_RULES.get(text.removeprefix("scosim.rules.builtin."))
+    for prefix in ("scosim.rules.builtin.", "scosim.rules.builtin:"):
+        text = text.removeprefix(prefix)
+    return PRICED_VOTE_RULES.get(text)
 
 
 def _needed(rule: str, threshold: float, n_counted: int) -> int:
