@@ -343,6 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         add_experiment_parsers(sub)
 
+    from scosim.cli_transfers import add_transfers_parser
+
+    add_transfers_parser(sub)
+
     # Declared here, imported when run: scosim.hindcast needs pandas (start-up stays light).
     h = sub.add_parser("hindcast", help="score the Council against real SCO decisions")
     h.add_argument("--replications", type=int, default=10,

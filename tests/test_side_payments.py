@@ -1,0 +1,273 @@
+"""Side payments (scosim.side_payments, scosim transfers): checked against what they must satisfy.
+
+* Kaldor-Hicks, with the econ term alone: a plan exists iff the bloc's total US$ gain
+  covers the losers' shortfalls, and then no member is left worse off (Kemp and Wan
+  1976: a customs union with intra-union lump-sum transfers can leave no member worse off);
+* a two-member closed form: the no voter receives exactly its shortfall, score x E / w;
+* budget balance to 1e-9, every bought voter at its bar and every payer still above it;
+* a vote already carried needs nothing; rules not linear in the econ term are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scosim.cli import main
+from scosim.side_payments import PRICED_VOTE_RULES, price_vote, price_votes
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
+
+
+def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_only_vote",
+            decision: str = "consensus", threshold: float = 1.0, noise: np.ndarray | None = None,
+            sponsor: np.ndarray | None = None, adopted: bool = False,
+            rules: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Vote and decision events of one vote (run 0, 2026), scored as the Council scores.
+
+    ``terms`` holds signed, weighted non-econ contributions besides ``econ`` (raw gain).
+    """
+    econ = np.asarray(terms["econ"], dtype=float)
+    n = econ.size
+    noise = np.zeros(n) if noise is None else noise
+    sponsor = np.zeros(n, dtype=bool) if sponsor is None else sponsor
+    other = sum((v for k, v in terms.items() if k != "econ"), np.zeros(n))
+    utility = w * econ + other + noise
+    rules = rules or [rule] * n
+    yes = []
+    for r, u, g, s in zip(rules, utility, econ, sponsor, strict=True):
+        kind, sponsors = PRICED_VOTE_RULES.get(r, ("utility", False))
+        score = u if kind == "utility" else g
+        yes.append(bool((s and sponsors) or (score > 0 if kind == "econ" else score >= 0)))
+    votes = pd.DataFrame({"run": 0, "year": 2026, "type": "vote", "proposal": "p",
+                          "country": [f"C{i}" for i in range(n)], "yes": yes, "rule": rules,
+                          "sponsor": sponsor, "utility": utility, "noise": noise,
+                          "term_econ": econ, "contrib_econ": w * econ})
+    dec = pd.DataFrame({"run": [0], "year": [2026], "type": ["adopted" if adopted else
+                                                              "rejected"],
+                        "proposal": ["p"], "decision_rule": [decision],
+                        "decision_threshold": [threshold]})
+    return votes, dec
+
+
+def _price(votes: pd.DataFrame, dec: pd.DataFrame, e: np.ndarray, w: np.ndarray,
+           member: np.ndarray | None = None) -> pd.DataFrame:
+    n = e.size
+    member = np.ones((1, n), dtype=bool) if member is None else member[None, :]
+    return price_votes(votes, dec, e[None, :], w[None, :], member,
+                       [f"C{i}" for i in range(n)], {0: 0})
+
+
+def test_kaldor_hicks_plan_exists_iff_the_bloc_gains_and_nobody_is_left_worse_off():
+    rng = np.random.default_rng(20261207)
+    found = {True: 0, False: 0}
+    for _ in range(300):
+        n = int(rng.integers(2, 9))
+        e = rng.uniform(1e10, 5e12, n)
+        w = rng.uniform(0.2, 3.0, n)  # the weights must not matter: money is money
+        gain = rng.normal(0.0, 0.004, n)
+        votes, dec = _events({"econ": gain}, w, adopted=bool((gain > 0).all()))
+        t = _price(votes, dec, e, w)
+        usd = gain * e
+        exists = bool(usd.sum() >= 0)
+        status = t["status"].iloc[0]
+        if (usd >= 0).all():
+            assert status == "carried"
+            continue
+        found[exists] += 1
+        assert status == ("plan" if exists else "no_plan"), (usd, status)
+        if exists:
+            after = usd + t["transfer_usd"].to_numpy()
+            # Kemp-Wan: with the transfers, no member is worse off than without the union.
+            assert (after >= -1e-9 * np.abs(usd).sum()).all()
+            # Least total: exactly the losers' losses, paid out of the winners' gains.
+            assert t["total_transfer_usd"].iloc[0] == pytest.approx(-usd[usd < 0].sum(),
+                                                                    rel=1e-9)
+            assert t["bloc_gain_usd"].iloc[0] == pytest.approx(usd.sum(), rel=1e-12)
+    assert found[True] > 20 and found[False] > 20  # both sides of the test were exercised
+
+
+def test_two_members_closed_form_with_every_term_and_noise():
+    # B votes no on gain, sovereignty, dominance and a noise draw; A, ahead, pays.
+    e = np.array([4.0e12, 2.5e11])
+    w = np.array([1.5, 0.7])
+    terms = {"econ": np.array([0.003, -0.001]), "sovereignty": np.array([-0.0003, -0.0003]),
+             "dominance": np.array([0.0, -0.0009])}
+    noise = np.array([0.0002, -0.0004])
+    votes, dec = _events(terms, w, noise=noise)
+    u = votes["utility"].to_numpy()
+    t = _price(votes, dec, e, w).set_index("country")["transfer_usd"]
+    need = -u[1] * e[1] / w[1]  # B's score reaches 0 exactly when it gets this
+    assert t["C1"] == pytest.approx(need, rel=1e-9)
+    assert t["C0"] == pytest.approx(-need, rel=1e-9)
+    # A can pay it iff its own surplus, score x E / w, covers it.
+    for factor, status in ((1.1, "plan"), (0.9, "no_plan")):
+        g0 = (factor * need * w[0] / e[0] - terms["sovereignty"][0] - noise[0]) / w[0]
+        terms2 = {**terms, "econ": np.array([g0, terms["econ"][1]])}
+        votes2, dec2 = _events(terms2, w, noise=noise)
+        assert set(_price(votes2, dec2, e, w)["status"]) == {status}
+
+
+def test_budget_balance_and_every_voter_still_votes_yes():
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(100):
+        n = 11
+        e = rng.uniform(1e10, 2e13, n)
+        w = rng.uniform(0.5, 2.0, n)
+        terms = {"econ": rng.normal(0.001, 0.003, n), "sovereignty": np.full(n, -0.0003),
+                 "trust": rng.normal(0.0, 0.0002, n)}
+        noise = rng.normal(0.0, 0.0005, n)
+        votes, dec = _events(terms, w, noise=noise)
+        t = _price(votes, dec, e, w)
+        if t["status"].iloc[0] != "plan":
+            continue
+        checked += 1
+        x = t["transfer_usd"].to_numpy()
+        total = t["total_transfer_usd"].iloc[0]
+        assert abs(x.sum()) <= 1e-9 * total
+        assert x[x > 0].sum() == pytest.approx(total, rel=1e-12)
+        score_after = votes["utility"].to_numpy() + w * x / e
+        assert (score_after >= -1e-12).all()  # every voter now votes yes, payers included
+        # Payers give up the same share of their surplus (the second programme's choice).
+        slack = votes["utility"].to_numpy() * e / w
+        pays = x < 0
+        shares = -x[pays] / slack[pays]
+        assert np.ptp(shares) < 1e-9
+    assert checked >= 10
+
+
+def test_a_carried_vote_needs_nothing():
+    e = np.array([1e12, 1e12, 1e12])
+    w = np.ones(3)
+    votes, dec = _events({"econ": np.array([0.01, 0.002, -0.004])}, w, adopted=True)
+    t = _price(votes, dec, e, w)
+    assert set(t["status"]) == {"carried"}
+    assert (t["transfer_usd"] == 0).all() and (t["total_transfer_usd"] == 0).all()
+    plan = price_vote([5e9, 1e9, -2e9], [True, True, False], needed=2)
+    assert plan.status == "carried" and plan.total_usd == 0 and not plan.transfer_usd.any()
+
+
+def test_a_qualified_majority_buys_the_cheapest_voters():
+    # 5 members, 60 %: three yes needed; C0 pays; C2 and C4 are the cheapest to buy.
+    e = np.full(5, 1e12)
+    w = np.ones(5)
+    gain = np.array([0.02, -0.010, -0.001, -0.005, -0.002])
+    votes, dec = _events({"econ": gain}, w, decision="qualified_majority", threshold=0.6)
+    t = _price(votes, dec, e, w).set_index("country")["transfer_usd"]
+    assert t["C2"] == pytest.approx(1e9) and t["C4"] == pytest.approx(2e9)
+    assert t["C1"] == 0 and t["C3"] == 0 and t["C0"] == pytest.approx(-3e9)
+
+
+def test_a_sponsor_voting_yes_below_its_bar_pays_nothing():
+    e = np.full(3, 1e12)
+    w = np.ones(3)
+    gain = np.array([-0.001, 0.004, -0.001])
+    votes, dec = _events({"econ": gain}, w, rule="utility_vote",
+                         sponsor=np.array([True, False, False]))
+    t = _price(votes, dec, e, w).set_index("country")["transfer_usd"]
+    assert t["C0"] == 0 and t["C1"] == pytest.approx(-1e9) and t["C2"] == pytest.approx(1e9)
+
+
+def test_only_the_members_are_counted_under_consensus():
+    # C2 (not a member) votes no: it blocks nobody and is not bought.
+    e = np.full(3, 1e12)
+    w = np.ones(3)
+    votes, dec = _events({"econ": np.array([0.004, -0.001, -0.01])}, w)
+    t = _price(votes, dec, e, w, member=np.array([True, True, False]))
+    assert list(t["country"]) == ["C0", "C1"]
+    assert t.set_index("country")["transfer_usd"]["C1"] == pytest.approx(1e9)
+
+
+@pytest.mark.parametrize("rule", ["always_no", "no_dominant_partner", "my.pkg.rule"])
+def test_rules_not_linear_in_the_econ_term_are_refused_by_name(rule):
+    e = np.full(2, 1e12)
+    w = np.ones(2)
+    votes, dec = _events({"econ": np.array([0.004, -0.001])}, w,
+                         rules=["score_only_vote", rule])
+    t = _price(votes, dec, e, w)
+    assert set(t["status"]) == {"not_priced"}
+    assert f"{rule} (C1)" in t["reason"].iloc[0]
+    assert (t["transfer_usd"] == 0).all()
+
+
+def test_a_vote_money_cannot_move_or_without_voters_has_no_plan():
+    plan = price_vote([5e9, float("nan")], [True, False], needed=2, names=["A", "B"])
+    assert plan.status == "no_plan" and "B" in plan.reason and not plan.transfer_usd.any()
+    votes, dec = _events({"econ": np.array([0.004, -0.001])}, np.ones(2))
+    t = _price(votes.iloc[0:0], dec, np.full(2, 1e12), np.ones(2))
+    assert list(t["status"]) == ["no_voters"]
+
+
+def test_a_vote_blocked_by_an_objection_is_not_priced():
+    # Two willing states said yes under interested_members: an outsider objected.
+    e = np.full(3, 1e12)
+    w = np.ones(3)
+    votes, dec = _events({"econ": np.array([0.004, 0.001, -0.002])}, w,
+                         decision="interested_members", threshold=2.0)
+    t = _price(votes, dec, e, w)
+    assert set(t["status"]) == {"not_priced"} and "objection" in t["reason"].iloc[0]
+
+
+@pytest.fixture(scope="module")
+def small_runs(tmp_path_factory):
+    from scosim.runner import run
+
+    out = tmp_path_factory.mktemp("results")
+    cu = run(FIXTURES / "small_cu.yaml", replications=6, out=out, progress=False,
+             plots=False)
+    base = run(FIXTURES / "small_base.yaml", replications=2, out=out, progress=False,
+               plots=False)
+    return Path(cu.path), Path(base.path)
+
+
+def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(small_runs,
+                                                                              capsys):
+    cu, _ = small_runs
+    assert main(["transfers", str(cu)]) == 0
+    text = capsys.readouterr().out
+    assert "cu, 2025 (consensus)" in text and "a plan exists in" in text
+    table = pd.read_csv(cu / "transfers.csv")
+    assert set(table["run"]) == set(range(6))
+    plans = table[table["status"] == "plan"]
+    assert not plans.empty  # the small union is bought in some runs
+    from scosim.result_tables import open_result
+    from scosim.side_payments import _model_arrays
+
+    votes = open_result(cu).events.query("type == 'vote'")
+    e, w, _, codes = _model_arrays(open_result(cu), np.arange(6))
+    col = {c: i for i, c in enumerate(codes)}
+    merged = plans.merge(votes[["run", "country", "utility", "sponsor"]],
+                         on=["run", "country"])
+    k = merged["run"].to_numpy()
+    j = merged["country"].map(col).to_numpy()
+    after = merged["utility"] + w[k, j] * merged["transfer_usd"] / e[k, j]
+    # Everyone counted votes yes after the transfers (a sponsor below its bar pays nothing).
+    assert ((after >= -1e-12) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
+    assert (plans.groupby("run")["transfer_usd"].sum().abs()
+            <= 1e-9 * plans.groupby("run")["total_transfer_usd"].first()).all()
+
+
+def test_transfers_refuses_a_folder_that_is_not_a_run_or_has_no_votes(small_runs, tmp_path,
+                                                                       capsys):
+    _, base = small_runs
+    assert main(["transfers", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a run" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert main(["transfers", str(base)]) == 2
+    err = capsys.readouterr().err
+    assert "no Council decisions" in err and len(err.splitlines()) == 1
+
+
+def test_transfers_refuses_a_run_made_on_other_data(small_runs, monkeypatch, capsys):
+    cu, _ = small_runs
+    import scosim.experiments.versions as v
+
+    real = v.versions()
+    monkeypatch.setattr(v, "versions", lambda: {**real, "data": "2019.1-other"})
+    assert main(["transfers", str(cu)]) == 2
+    err = capsys.readouterr().err
+    assert "data version" in err and "2019.1-other" in err and len(err.splitlines()) == 1
