@@ -77,16 +77,17 @@ def _record_stacks(sub: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
             for ks in groups.values()]
 
 
-def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generator
-          ) -> tuple[list[float], list[float]]:
-    """Brier and log-loss of ``n_boot`` resamples of the runs.
+def _boot_log_loss(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generator
+                   ) -> list[float]:
+    """Log-loss of ``n_boot`` resamples of the runs.
 
     A record's items come from the same runs (a member's exits in every year, the votes
     of one summit), so each resample draws one set of run indices per record and every
-    item of it takes the same runs.
+    item of it takes the same runs. The Brier's interval is
+    :func:`brier_unbiased_interval`'s.
     """
     stacks = _record_stacks(sub)
-    boot_b, boot_l = [], []
+    boot_l = []
     p = np.empty(len(sub))
     for _ in range(n_boot):
         for ks, m in stacks:
@@ -95,16 +96,15 @@ def _boot(sub: pd.DataFrame, y: np.ndarray, n_boot: int, rng: np.random.Generato
             # a resample with no run scoring an item keeps the item's own p
             p[ks] = np.where(seen, np.nanmean(np.where(seen[:, None], got, 0.0), axis=1),
                              np.nanmean(np.where(seen[:, None], 0.0, m), axis=1))
-        boot_b.append(brier(p, y))
         boot_l.append(log_loss(p, y))
-    return boot_b, boot_l
+    return boot_l
 
 
 def brier_unbiased_interval(sub: pd.DataFrame, n_boot: int = 200, seed: int = 0,
                             level: float = 0.9) -> tuple[float, float]:
     """Basic bootstrap interval over replications for :func:`brier_unbiased` of ``sub``.
 
-    Each resample draws one set of runs per record (as :func:`_boot`) and recomputes the
+    Each resample draws one set of runs per record (as :func:`_boot_log_loss`) and recomputes the
     same statistic as the estimate, :func:`brier_unbiased` of the resampled shares with
     their own run counts. In the bootstrap world the score being estimated is the plain
     Brier of the observed shares (each item's probability is its share of runs), and
@@ -203,7 +203,9 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
 
     Two intervals. ``brier_lo``/``brier_hi`` (and the log-loss's): basic bootstrap
     over replications (a record's runs resampled together, ``n_boot`` times): the
-    simulation noise of the Council's probabilities, nothing about its skill.
+    simulation noise of the Council's probabilities, nothing about its skill; the
+    Brier's is :func:`brier_unbiased_interval` (seed ``seed``), of the statistic in
+    ``brier``, the log-loss's of the plain log-loss.
     ``brier_cl_lo``/``brier_cl_hi``: percentile bootstrap over decision clusters
     (``n_cluster_boot`` resamples, seed ``seed``;
     :func:`scosim.hindcast.baselines.cluster_bootstrap`): how much the score depends
@@ -236,18 +238,20 @@ def score_table(df: pd.DataFrame, n_boot: int = 200, seed: int = 0,
         if sub.empty:
             continue
         y = sub["observed"].to_numpy(float)
-        boot_b, boot_l = _boot(sub, y, n_boot, rng)
+        boot_l = _boot_log_loss(sub, y, n_boot, rng)
         p = sub["p"].to_numpy(float)
         n = np.array([np.isfinite(np.asarray(d, float)).sum() for d in sub["draws"]])
         plain_b, plain_l = brier(p, y), log_loss(p, y)
         # Basic bootstrap (2 x estimate - quantiles): a resample's shares add their
         # sampling variance again, so percentile intervals sat above the estimate and
-        # missed the model's score a third of the time (a review, 2026-12-05).
+        # missed the model's score a third of the time (a review, 2026-12-05). The
+        # Brier's is that of the corrected score it reports; until 2026-12-07 it was the
+        # plain Brier's, centred on the plain score, which can exclude ``brier``.
+        b_lo, b_hi = brier_unbiased_interval(sub, n_boot=n_boot, seed=seed)
         row = {"sample": name, "forecast": "council", "n_items": len(y),
                "brier": brier_unbiased(p, y, n), "brier_plain": plain_b,
                "log_loss": plain_l, "log_loss_001": log_loss(p, y, EPS_LOW),
-               "brier_lo": max(0.0, 2 * plain_b - float(np.quantile(boot_b, 0.95))),
-               "brier_hi": max(0.0, 2 * plain_b - float(np.quantile(boot_b, 0.05))),
+               "brier_lo": b_lo, "brier_hi": b_hi,
                "log_loss_lo": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.95))),
                "log_loss_hi": max(0.0, 2 * plain_l - float(np.quantile(boot_l, 0.05)))}
         extra, refs = _reference_rows(name, sub, y, item_losses(sub), n_cluster_boot, seed)
