@@ -132,6 +132,7 @@ def union_applied(model: Any, arr: Any, year: int) -> tuple[np.ndarray, Any, np.
     """
     from scosim.model.dated_agreements import preference_cells, tariffs_in_force
     from scosim.model.policy import PolicyState
+    from scosim.model.policy_check import apply_checked
 
     base = np.broadcast_to(tariffs_in_force(model.tau_base, model.dated_agreements, year),
                            (1, model.N, model.N)).copy()
@@ -140,7 +141,8 @@ def union_applied(model: Any, arr: Any, year: int) -> tuple[np.ndarray, Any, np.
     terms = arr.negotiate(model, parts)
     policy = PolicyState(tariffs=base.copy(), cost_change=np.ones_like(base),
                          preferences=pairs[None].copy() if pairs.any() else None)
-    arr.apply(policy, parts, np.ones(1), np.ones(1, dtype=bool), terms)
+    apply_checked(arr, policy, parts, np.ones(1), np.ones(1, dtype=bool), terms, R=1,
+                  N=model.N, where="apply for the answer's CET line")
     return base, policy, parts, terms
 
 

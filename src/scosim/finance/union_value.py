@@ -438,6 +438,7 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
     """
     from scosim.finance.mechanism import run_year
     from scosim.model.phase_in import ratification_lag
+    from scosim.model.policy_check import apply_checked
 
     lag = ratification_lag(model, arr)
     year = int(model.year)
@@ -470,9 +471,12 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
             row = participants[runs[0]]
 
             def with_(n: int, row: np.ndarray = row) -> Levers:
-                pol = SimpleNamespace(levers={})
-                arr.apply(pol, np.broadcast_to(row, (n, N)).copy(), np.ones(n),
-                          np.ones(n, dtype=bool))
+                # The union is priced on the finance levers alone: apply gets a state of
+                # levers only, checked as every apply is (levers_only: no tariffs to check).
+                pol = SimpleNamespace(levers={}, writers={})
+                apply_checked(arr, pol, np.broadcast_to(row, (n, N)).copy(), np.ones(n),
+                              np.ones(n, dtype=bool), R=n, N=N, levers_only=True,
+                              where="apply for its value to the members (union_value)")
                 return levers(pol.levers, n)
 
             try:

@@ -29,6 +29,7 @@ scenario is validated, without it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -195,14 +196,33 @@ def _same(a: Any, b: Any, np: Any) -> bool:
     return bool(np.array_equal(a, b, equal_nan=bool(np.issubdtype(a.dtype, np.floating))))
 
 
-#: ``(id(mech), id(policy))`` of the steps running under :func:`run_step`: a step called
-#: from inside it on the same state (a subclass's ``super().step``) is checked once, by
-#: the outer call; one on another state is refused as any step off the year's is.
-_STEPPING: set[tuple[int, int]] = set()
+class _Steps(threading.local):
+    """The steps running under :func:`run_step` in this thread (its call stack).
 
-#: How many year's steps (the slots phase's) are running: a step nested in one (a
-#: mechanism that delegates to another's step) on the year's state is the year's too.
-_YEAR_STEPS = [0]
+    Per thread, not per process: a Dask worker with several threads (an external
+    cluster's; ``scosim run`` starts single-threaded ones) steps batches side by side,
+    and until 2026-12-07 one process-wide count let a preview's step in one thread
+    through while another thread was in its year's step (and ``+= 1`` from two threads
+    could lose a count). What the check asks is about nesting, which is a call stack's,
+    so a thread's own record is the exact one (kept off the model, which a step's
+    check only reads).
+
+    Attributes:
+        stepping: ``(id(mech), id(policy))`` of the steps running: a step called from
+            inside one on the same state (a subclass's ``super().step``) is checked
+            once, by the outer call; one on another state is refused as any step off
+            the year's is.
+        year_steps: How many year's steps (the slots phase's) are running: a step nested
+            in one (a mechanism that delegates to another's step) on the year's state
+            is the year's too.
+    """
+
+    def __init__(self) -> None:
+        self.stepping: set[tuple[int, int]] = set()
+        self.year_steps = 0
+
+
+_STEPS = _Steps()
 
 
 def _off_year(label: str) -> PluginError:
@@ -244,23 +264,24 @@ def run_step(mech: Any, step: Callable[[Any, Any, int], Any], model: Any, policy
             or one that writes a lever as :func:`step_writes` refuses, naming the
             mechanism, the lever and what it declares.
     """
+    steps = _STEPS
     key = (id(mech), id(policy))
-    if key in _STEPPING:
+    if key in steps.stepping:
         return step(model, policy, year)
     cls = type(mech)
     label = label or f"mechanism {getattr(cls, 'name', '?')!r} ({getattr(cls, 'slot', '?')} slot)"
     on_year = policy is getattr(model, "policy", None) and year == getattr(model, "year", year)
-    if not on_year or not (year_step or _YEAR_STEPS[0]):
+    if not on_year or not (year_step or steps.year_steps):
         raise _off_year(label)
     checked = isinstance(getattr(policy, "writers", None), dict)
     before = snapshot(policy) if checked else None
-    _STEPPING.add(key)
-    _YEAR_STEPS[0] += 1
+    steps.stepping.add(key)
+    steps.year_steps += 1
     try:
         out = step(model, policy, year)
     finally:
-        _STEPPING.discard(key)
-        _YEAR_STEPS[0] -= 1
+        steps.stepping.discard(key)
+        steps.year_steps -= 1
     if before is not None:
         step_writes(policy, before, label, getattr(cls, "writes_levers", None))
     return out

@@ -34,10 +34,9 @@ from scosim.model.lever_writers import (
     add_to_lever,
     check_preview_lever,
     lever_ids,
-    note_writes,
     preview_left_alone,
 )
-from scosim.model.policy_check import check_applied, written
+from scosim.model.policy_check import apply_checked
 from scosim.plugins import blame
 
 if TYPE_CHECKING:
@@ -258,12 +257,8 @@ def build_policy(model: SCOModel, exclude: Any = None) -> PolicyState:
     for arr in model.arrangements:
         if arr is exclude or not arr.in_force.any():
             continue
-        label = f"proposal type {arr.name!r} (proposal {arr.pid!r})"
-        with blame(f"{label}, apply", arr):
-            before, ids = written(policy), lever_ids(policy)
-            arr.apply(policy, arr.participants_in_force(), arr.phase, arr.in_force)
-            check_applied(arr, policy, before, model.R, model.N)
-            note_writes(policy, ids, label, type(arr).writes_levers)
+        apply_checked(arr, policy, arr.participants_in_force(), arr.phase, arr.in_force,
+                      R=model.R, N=model.N, where="apply")
     return collect(model, policy)
 
 

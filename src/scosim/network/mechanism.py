@@ -33,6 +33,7 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.data.calibration import derived
+from scosim.model.lever_writers import add_to_lever
 from scosim.model.slots import Mechanism, register_mechanism
 from scosim.network.energy import INITIAL_PHASE_YEARS
 from scosim.network.energy_value import (
@@ -474,7 +475,7 @@ class CorridorNetworkMechanism(Mechanism):
             # (the corridor preview adds the same revenue). Until 2026-12-05 the realised
             # welfare left it out: Iran's fell as its INSTC fee rose.
             share = income / np.maximum(model.gdp, 1.0)
-            policy.levers[LEVER_INCOME] = policy.levers.get(LEVER_INCOME, 0.0) + share
+            add_to_lever(policy, LEVER_INCOME, share)  # the same sum, bit for bit
         # The year's network output for proposal types and run plots (not a lever in votes);
         # the energy value too, which a corridor records as its part of the welfare change.
         model.network_step = self.last

@@ -217,6 +217,7 @@ def levers_as_member(model: SCOModel, applicant: int, entry: int,
     """
     from scosim.model.phase_in import phase_in_year
     from scosim.model.policy import baseline_policy
+    from scosim.model.policy_check import apply_checked
 
     policy = baseline_policy(model)
     for arr in model.arrangements:
@@ -230,5 +231,6 @@ def levers_as_member(model: SCOModel, applicant: int, entry: int,
         if arr.open_to_members() and not arr.opt_in:
             part[:, applicant] |= active
         phase = phase_in_year(model, arr, entry, active)
-        arr.apply(policy, part, phase, active)
+        apply_checked(arr, policy, part, phase, active, R=model.R, N=model.N,
+                      where=f"apply for {model.codes[applicant]}'s levers as a member")
     return policy.levers

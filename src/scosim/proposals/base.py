@@ -324,22 +324,13 @@ class ProposalType(SweptValues):
         Built on ``without`` (copied) when given, else on the policy state of every other
         arrangement (:func:`scosim.model.policy.build_policy` excluding this one).
         """
-        from scosim.model.lever_writers import lever_ids, note_writes
         from scosim.model.policy import build_policy
-        from scosim.model.policy_check import check_applied, written
-        from scosim.plugins import blame
+        from scosim.model.policy_check import apply_checked
 
         policy = build_policy(model, exclude=self) if without is None else without.copy()
-        with blame(f"proposal type {self.name!r} (proposal {self.pid!r}), apply in its preview",
-                   self):
-            before, ids = written(policy), lever_ids(policy)
-            self.apply(policy, participants, np.ones(model.R), np.ones(model.R, dtype=bool),
-                       terms)
-            # A wrongly shaped write failed later deep in numpy, naming no lever.
-            check_applied(self, policy, before, model.R, model.N)
-            # A lever a mechanism previewed, replaced by the proposal's unseen.
-            note_writes(policy, ids, f"proposal type {self.name!r} (proposal {self.pid!r})",
-                        type(self).writes_levers)
+        apply_checked(self, policy, participants, np.ones(model.R),
+                      np.ones(model.R, dtype=bool), terms, R=model.R, N=model.N,
+                      where="apply in its preview")
         return policy
 
     # ------------------------------------------------------------ the policy

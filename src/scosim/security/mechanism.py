@@ -56,6 +56,7 @@ import numpy as np
 from typing_extensions import override
 
 from scosim.data.constants import ECONOMIES
+from scosim.model.lever_writers import add_to_lever
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, holds, register_mechanism
 from scosim.rules.registry import resolve_rule
@@ -376,8 +377,7 @@ class SecurityMechanism(Mechanism):
         if self.hardening is not None:
             # Hardening is spending above the baseline's too: out of welfare like efforts.
             extra = extra + ind["hardening_cost_share_gdp"]
-        policy.levers["welfare_cost_share"] = (
-            policy.levers.get("welfare_cost_share", np.zeros((model.R, model.N))) + extra)
+        add_to_lever(policy, "welfare_cost_share", extra)  # the same sum, bit for bit
         factor = np.ones((model.R, model.N, model.N))
         if not self.network_filled:
             # Priced at the expected rate, as the network prices it (above): the index is
