@@ -61,10 +61,10 @@ RTOL = 1e-12
 
 
 #: Solver parts timed at their call sites: (module, attribute, part).
-PARTS = (("scosim.model.model", "solve_ge", "ge_solve"),
+PARTS = (("scosim.model.trade_solves", "solve_ge", "ge_solve"),
          ("scosim.mechanisms.short_run", "solve_ge", "ge_solve"),
          ("scosim.mechanisms.customs_union", "solve_ge", "ge_solve"),
-         ("scosim.model.model", "rebase_flows", "ras_rebase"))
+         ("scosim.model.trade_solves", "rebase_flows", "ras_rebase"))
 
 
 @contextmanager

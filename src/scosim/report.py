@@ -4,7 +4,8 @@ The report reads a :class:`scosim.compare.Comparison` (results, never the live
 model) and writes ``report.md`` (plots linked relatively from ``plots/``) and
 ``report.html`` (the same content, plots embedded as base64 PNG so the file can
 be mailed on its own). The terminal table `scosim compare` prints is
-:mod:`scosim.compare_terminal`.
+:mod:`scosim.compare_terminal`; the notes on how to read the table are
+:mod:`scosim.report_notes`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ import pandas as pd
 
 from scosim.compare import Comparison, interval_label, no_change
 from scosim.compare_names import side_names
-from scosim.compare_pairs import one_side_text
 from scosim.compare_plots import FigureJob, draw_all
-from scosim.compare_shares import ci_heading, share_method_text
+from scosim.compare_shares import ci_heading
 from scosim.indicator_display import (
     SIGN_ZERO,
     WELFARE,
@@ -35,6 +35,12 @@ from scosim.indicator_display import (
     percent_of_runs,
     resolve_units,
     signed,
+)
+from scosim.report_notes import (  # noqa: F401  (ev_note: re-exported, scosim.report.ev_note)
+    _method_text,
+    _notes,
+    _unchanged_text,
+    ev_note,
 )
 
 _PROVENANCE_FIELDS = (
@@ -258,145 +264,6 @@ def _provenance(policy: Mapping, baseline: Mapping) -> pd.DataFrame:
     # gives other numbers under the same name.
     rows += plugin_rows(policy, baseline)
     return pd.DataFrame(rows, columns=["field", "policy", "baseline"])
-
-
-def _method_text(comparison: Comparison) -> list[str]:
-    lvl = f"{comparison.level * 100:g}%"
-    how = (
-        f"mean ± t(R−1) × sd / √R, the Student-t {lvl} confidence interval"
-        if comparison.method == "t"
-        else f"the {lvl} percentile bootstrap interval (runs resampled with replacement)"
-    )
-    return [
-        "Each policy run is paired with the baseline run of the same index. Both use the same "
-        "seed, so run r of each draws the same random numbers (common random numbers): the "
-        "run-level difference, policy minus baseline, is the effect of the policy in that "
-        "possible world, not a difference in luck.",
-        f"**Mean change** is the average of the paired differences over R runs. "
-        f"**{interval_label(comparison.method, comparison.level)}** is {how}: how precisely "
-        "the average effect is known; it narrows as more runs are added.",
-        f"**{interval_label('percentile', comparison.level)}** is the range holding the central "
-        f"{lvl} of the run-level differences: how much the effect varies between possible "
-        "worlds; more runs do not narrow it.",
-        "**Share of runs above baseline** counts runs where the policy value exceeds the "
-        "baseline value. Whether higher is better depends on the indicator (more trade, "
-        "fewer incidents): the figures colour a change green when it is good news for the "
-        "economy, red when it is bad news, and blue when the indicator is neither (a "
-        "membership, an effort, a transfer). Only welfare figures speak of gains and losses.",
-        *share_method_text(comparison.summary, comparison.level),
-    ]
-
-
-def _notes(comp: Comparison, inds: Sequence[str], aggs: Mapping[str, str], *,
-           empty_rows: bool = True) -> list[str]:
-    """What a reader needs to know of world and bloc totals and of the EV compared.
-
-    ``empty_rows``: whether the table shows rows without a paired run ("– with 0 runs").
-    """
-    out = []
-    shown = {i: aggs[i] for i in inds if i in aggs}
-    if shown:
-        out.append(
-            "**World and bloc totals** (" + ", ".join(f"{i}: {v}" for i, v in shown.items())
-            + ") are one value for all economies, recorded in every economy's column: the "
-            "table and figures show each once, under the group's name."
-        )
-    if empty_rows and not (comp.summary["n_runs"] > 0).all():
-        out.append(
-            "**– with 0 runs**: no run has a value in both scenarios there, e.g. a bloc's "
-            "figure (its external tariff, its members' total) against a baseline without "
-            "the bloc, or an economy outside it; there is no difference to show."
-        )
-    if only := one_side_text(comp.one_side):
-        out.append(f"**Recorded by one run only**, so not compared ({only}): a mechanism or "
-                   "proposal type that only one of the scenarios has. The rest is compared.")
-    if note := ev_note(comp, inds):
-        out.append(f"**{note[0]}** {note[1]}")
-    vinerian = [i for i in inds if i in ("trade_creation_usd", "trade_diversion_usd")
-                and i in comp.own_baseline]
-    if vinerian:
-        out.append(
-            f"**Trade creation and diversion** ({', '.join(vinerian)}) are measured inside "
-            "each run, for the union's participants, against that year's trade without the "
-            "policy. The baseline run has no trade policy, so they are zero there by "
-            "construction (it records none, having no union): the changes shown are the "
-            "policy run's own, over the runs in which the economy was in the union that "
-            "year (**runs** column)."
-        )
-    return out
-
-
-def ev_note(comp: Comparison, inds: Sequence[str]) -> tuple[str, str] | None:
-    """What the equivalent variation compared is a difference of: heading and sentences.
-
-    EV is measured inside each run against that year's baseline without the policy, so
-    "policy minus baseline" of a baseline run without trade policy is the policy run's
-    own EV (the baseline's is zero by construction). The report's method section and the
-    terminal table ``scosim compare`` prints (:func:`scosim.api.compare_table`) both say
-    it, in these words.
-
-    Args:
-        comp: The comparison (its ``own_baseline`` and ``own_policy``).
-        inds: Indicators shown; only the ``ev_*`` among them are named.
-
-    Returns:
-        ``("Equivalent variation", "(ev_usd, ...) is measured ...")``, or None when no
-        EV indicator is shown.
-    """
-    ev = [i for i in inds if i.startswith("ev_")]
-    own = [i for i in ev if i in comp.own_baseline]
-    head = "Equivalent variation"
-    if own and all(i in comp.own_policy for i in own):
-        return head, (
-            f"({', '.join(own)}) is measured inside each run, "
-            "against that year's baseline without the policy. Neither run has a trade "
-            "policy in force (every EV each records is within US$ 1,000 of zero): it is "
-            "zero in both by construction, and no difference is shown.")
-    if own:
-        return head, (
-            f"({', '.join(own)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run has no trade "
-            "policy, so its EV is zero by construction (within US$ 1,000 of zero, and no "
-            "bloc total, having no bloc): the changes shown are the policy "
-            "run's own EV. The members' and the outsiders' totals count only the runs in "
-            "which the bloc existed that year (**runs** column: no bloc, no outsiders); the "
-            "world's counts every run.")
-    if ev:
-        return head, (
-            f"({', '.join(ev)}) is measured inside each run, "
-            "against that year's baseline without the policy. The baseline run records an "
-            "EV of its own (a trade policy, or the trade costs of its events such as "
-            "sanctions or insecurity), so the changes are the policy run's EV minus the "
-            "baseline run's; a bloc total that only one of the runs has cannot be differenced "
-            "and shows – with 0 runs.")
-    return None
-
-
-def _unchanged_text(still: Mapping[str, Sequence[str]], unpaired: Mapping[str, Sequence[str]],
-                    year: int, n_runs: int, shown: Mapping[str, int]) -> str:
-    """The lines under the report's table naming the rows it leaves out.
-
-    ``shown`` counts each indicator's rows left in the table: none left (and none of
-    the other kind) reads "every economy", fewer than those left out "every economy not
-    in the table (27)", rather than 27 codes.
-    """
-    def which(i: str, cs: Sequence[str], other: Mapping[str, Sequence[str]]) -> str:
-        if not shown.get(i) and not other.get(i) and len(cs) > 1:
-            return "every economy"
-        if 0 < shown.get(i, 0) < len(cs) and not other.get(i):
-            return f"every economy not in the table ({len(cs)})"
-        return ", ".join(cs)
-
-    lines = []
-    for rows, other, why in (
-            (still, unpaired, f"no difference in any of the {n_runs} paired runs in {year}"),
-            (unpaired, still, f"no run has a value in both scenarios in {year} (e.g. a "
-                              "bloc's figure against a baseline without the bloc)")):
-        if rows:
-            lines.append(f"**Not in the table**, {why}: "
-                         + "; ".join(f"{i}: {which(i, cs, other)}" for i, cs in rows.items())
-                         + ".")
-    return "\n\n".join(lines)
 
 
 def write_report(

@@ -4,6 +4,8 @@ The model steps a *batch* of runs in lockstep: every state array has a leading
 run axis ``R`` (``(R, N)`` vectors, ``(R, N, N)`` matrices). Mechanisms are pure
 array functions (``scosim.mechanisms``); ``State`` agents decide through rules.
 The order of a year's phases is written once, in :func:`scosim.model.phases.tick`.
+The trade baseline and the GE solves are :class:`scosim.model.trade_solves.TradeSolves`,
+which the model inherits.
 """
 
 from __future__ import annotations
@@ -18,17 +20,14 @@ from scosim.data.calibration import derived, read_only
 from scosim.data.cet_inputs import cet_inputs
 from scosim.data.suspension import SUSPENSION_SIGMA
 from scosim.data.tariff_kinds import rates_without_measure
-from scosim.mechanisms.baseline_path import RASConvergenceError, rebase_flows
 from scosim.mechanisms.collection import (
     collected,
     collection_factors,
     collection_per_run,
     collection_vector,
 )
-from scosim.mechanisms.deficit_purge import purged_baseline, solver_closure
-from scosim.mechanisms.short_run import solve_year
+from scosim.mechanisms.deficit_purge import purged_baseline
 from scosim.mechanisms.suspensions import duty_pairs, restate_per_run
-from scosim.mechanisms.trade import solve_ge
 from scosim.mechanisms.voting import TRUST_NEUTRAL
 from scosim.model.agents import State
 from scosim.model.dated_agreements import EVENT_FIELDS as AGREEMENT_FIELDS
@@ -37,6 +36,7 @@ from scosim.model.events import EventLog
 from scosim.model.policy import PolicyState, build_policy
 from scosim.model.rng import RunStreams
 from scosim.model.slots import Mechanism, filled, get_mechanism, plan
+from scosim.model.trade_solves import TradeSolves
 from scosim.model.weight_draw import drawn_parameters
 from scosim.plugins import blame
 from scosim.proposals import get_type
@@ -66,7 +66,7 @@ RIVAL_PAIRS: tuple[tuple[str, str], ...] = (
 TRUST_RIVALS = 0.3
 
 
-class SCOModel(mesa.Model):
+class SCOModel(TradeSolves, mesa.Model):
     """Agent-based model of SCO policy scenarios over a batch of runs.
 
     Args:
@@ -415,120 +415,6 @@ class SCOModel(mesa.Model):
         return list(seen.values())
 
     # ---------------------------------------------------------------- helpers
-    def tariffs_base(self) -> np.ndarray:
-        """The year's baseline statutory tariffs of every run, ``(R, N, N)`` (a fresh copy).
-
-        The base year's, with the agreements in force since then
-        (:mod:`scosim.model.dated_agreements`); before the collection rates, which
-        :func:`scosim.model.policy.build_policy` applies once every arrangement has set
-        its rates (``tau0`` is these times the rates).
-        """
-        return np.broadcast_to(self.tau_stat, (self.R, self.N, self.N)).copy()
-
-    def collected(self, tariffs: np.ndarray) -> np.ndarray:
-        """Statutory ``tariffs`` ``(..., N, N)`` times each importer's collection rate.
-
-        Not a suspension imposed as a duty, whose cell is collected in full. ``tariffs``
-        itself without ``parameters.trade.collection_rates``, read only otherwise
-        (:func:`scosim.mechanisms.collection.collected`).
-        """
-        if self.collection is None:
-            return tariffs
-        return read_only(collected(tariffs, self.collection))
-
-    def solve(self, new_tariffs: np.ndarray, *, revenue_sharing: np.ndarray | None = None) -> Any:
-        """GE counterfactual of ``new_tariffs`` and this year's trade costs vs its baseline.
-
-        Args:
-            new_tariffs: ``(R, N, N)`` ad valorem tariffs.
-            revenue_sharing: Optional ``(R, N, N)`` column-stochastic sharing matrix.
-
-        Returns:
-            The :class:`scosim.mechanisms.trade.GEResult` for every run.
-        """
-        trade = self.scenario.parameters.trade
-        # (N, N) baselines broadcast inside solve_ge, which then computes the
-        # baseline accounts once for the whole batch.
-        return solve_ge(
-            self.baseline_flows(),
-            sigma=self.sigma,
-            tariffs=self.tau0,
-            new_tariffs=new_tariffs,
-            cost_change=self.cost_change,
-            deficits=solver_closure(trade.deficits),
-            revenue_sharing=revenue_sharing,
-        )
-
-    def baseline_flows(self) -> np.ndarray:
-        """This year's baseline trade pattern, ``(N, N)`` or ``(R, N, N)``.
-
-        With ``parameters.trade.moving_baseline`` the base-year flows re-based by
-        RAS to every economy's GDP on the current path
-        (:func:`scosim.mechanisms.baseline_path.rebase_flows`); else the base year's.
-        """
-        if not self.scenario.parameters.trade.moving_baseline:
-            return self.flows0
-        # Previews and the trade solve ask for the same year's pattern: re-base once per GDP path.
-        cached = getattr(self, "_rebased", None)
-        if cached is not None and np.array_equal(cached[0], self.gdp):
-            return cached[1]
-        # Newton starts from the pattern the trade step solved with last year (set by
-        # GETrade.step, once a year for every run): a year's growth moves the RAS
-        # factors little, so it needs fewer steps, and whatever previews ran this year
-        # the start is the same (the same matrix within rebase_flows' tolerance).
-        growth = self.gdp / self.gdp0
-        try:
-            flows = rebase_flows(self.flows0, growth, start=getattr(self, "rebase_start", None))
-        except RASConvergenceError as err:
-            raise ValueError(self._rebase_failure(err, growth)) from err
-        flows.flags.writeable = False
-        self._rebased = (self.gdp.copy(), flows)
-        return flows
-
-    def _rebase_failure(self, err: RASConvergenceError, growth: np.ndarray) -> str:
-        """What to tell the user when the moving baseline cannot be re-based."""
-        k = int(err.runs[0])
-        g = growth[k]
-        lo, hi = int(np.argmin(g)), int(np.argmax(g))
-        more = f" (and {err.runs.size - 1} more)" if err.runs.size > 1 else ""
-        return (f"the moving baseline cannot re-base the {self.cal.base_year} trade pattern to "
-                f"the GDP path of run {int(self.run_ids[k])}{more} in {self.year}: GDP "
-                f"relative to {self.cal.base_year} runs from {g[lo]:.3g} ({self.codes[lo]}) to "
-                f"{g[hi]:.3g} ({self.codes[hi]}), and RAS leaves a gap of {err.gap:.2g} "
-                "(tolerance 1e-13); lower parameters.growth.volatility_scale, end the years "
-                "earlier, or set parameters.trade.moving_baseline: false")
-
-    def solve_policy(
-        self,
-        policy: PolicyState,
-        tariffs: np.ndarray | None = None,
-        sigma: np.ndarray | None = None,
-    ) -> Any:
-        """GE counterfactual of a policy state against this year's baseline.
-
-        Args:
-            policy: Tariffs, trade costs and revenue sharing of the year.
-            tariffs: Tariffs to solve with instead of ``policy.tariffs`` (those of
-                the trade mechanism's year, ``tariffs_solved``).
-            sigma: Elasticity of the tariff change instead of ``self.sigma`` (the
-                short-run one of the trade mechanism's year, ``sigma_solved``), and of
-                the lifted bans (``policy.ban_change``); cost changes keep ``self.sigma``
-                (:func:`scosim.mechanisms.short_run.solve_year`).
-        """
-        # At one elasticity solve_year is the one plain solve_ge, bit for bit: no run
-        # differs between its two, so none is chained.
-        return solve_year(
-            self.baseline_flows(),
-            sigma=self.sigma,
-            sigma_short=self.sigma if sigma is None else sigma,
-            tariffs=self.tau0,
-            new_tariffs=policy.tariffs if tariffs is None else tariffs,
-            cost_change=policy.cost_change,
-            deficits=solver_closure(self.scenario.parameters.trade.deficits),
-            revenue_sharing=policy.sharing,
-            ban_change=policy.ban_change,
-        )
-
     def is_member(self) -> np.ndarray:
         """``(R, N)`` bool: SCO members in each run."""
         return self.status == STATUS_CODES["member"]

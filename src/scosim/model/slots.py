@@ -12,8 +12,9 @@ array work belongs in pure kernels (``scosim.mechanisms``, ``scosim.security``,
 ...); the class only wires them. Random draws come from the slot's own stream
 (:meth:`Mechanism.streams`, keyed by the slot name for the slot's first mechanism and
 by slot and name for the others: :func:`stream_key`), so filling one slot, or adding
-a mechanism beside another, leaves every other mechanism's draws unchanged. See
-docs/mechanisms.md.
+a mechanism beside another, leaves every other mechanism's draws unchanged. The slots
+and the helpers reading ``parameters.mechanisms`` are :mod:`scosim.model.slot_layout`
+(re-exported here). See docs/mechanisms.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scosim.model.lever_writers import declared_problem, run_step
+from scosim.model.slot_layout import (  # noqa: F401  (plan, holds: re-exported)
+    DEFAULT_MECHANISMS,
+    SLOTS,
+    filled,
+    holds,
+    keyed,
+    plan,
+    slot_names,
+    slot_of,
+    stream_key,
+)
 from scosim.plugins import (
     HEADLINE_KINDS,
     PluginError,
@@ -71,20 +83,6 @@ __all__ = [
     "stream_key",
 ]
 
-#: The slots, in the order they run each year, between ``implement`` and ``compliance``.
-#: ``growth`` moves the baseline GDP path; ``security``, ``network`` and ``finance``
-#: write trade costs and levers into the policy state; ``trade`` solves the GE last,
-#: reading the state everything before it wrote.
-SLOTS: tuple[str, ...] = ("growth", "security", "network", "finance", "trade")
-
-#: What fills each slot unless the scenario says otherwise (None = empty).
-DEFAULT_MECHANISMS: dict[str, str | None] = {
-    "growth": "calibrated_growth",
-    "security": None,
-    "network": None,
-    "finance": None,
-    "trade": "ge_trade",
-}
 
 #: Entry-point group scanned for third-party mechanisms.
 ENTRY_POINT_GROUP = "scosim.mechanisms"
@@ -518,79 +516,3 @@ def setting_param_problem(scenario: Any, param: str) -> str | None:
                              "settings", [setting_key(name, f) for f in cls.sweepable],
                              "Mechanism.sweepable, docs/mechanisms.md")
     return None
-
-
-def plan(choice: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The slots in order with what fills each (for docs and manifests).
-
-    A name, a list of names (stepped in that order), or None for an empty slot; slots
-    ``choice`` does not name keep their :data:`DEFAULT_MECHANISMS`.
-    """
-    chosen = {**DEFAULT_MECHANISMS, **choice}
-    return [(slot, chosen.get(slot)) for slot in SLOTS]
-
-
-def slot_names(value: Any) -> list[str]:
-    """The mechanisms one slot of ``parameters.mechanisms`` holds, in the order they step.
-
-    ``None`` (an empty slot) gives none, a name one, a list its names.
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def filled(mechanisms: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(slot, name)`` of every mechanism ``parameters.mechanisms`` names, as they step.
-
-    Slots in the order of :data:`SLOTS` (a name outside it last, for messages), each
-    slot's mechanisms in the order written.
-    """
-    order = sorted(mechanisms, key=lambda s: SLOTS.index(s) if s in SLOTS else len(SLOTS))
-    return [(slot, name) for slot in order for name in slot_names(mechanisms[slot])]
-
-
-def holds(mechanisms: Mapping[str, Any], slot: str, name: str) -> bool:
-    """Whether ``parameters.mechanisms`` puts mechanism ``name`` in ``slot``.
-
-    What "the corridor network runs" means once a slot can hold several mechanisms: a
-    plug-in alone in the network slot routes no freight, so the checks and couplings that
-    read the network's routes ask for ``corridor_network`` by name, not for a filled slot.
-    """
-    return name in slot_names(mechanisms.get(slot))
-
-
-def stream_key(slot: str, name: str, first: bool) -> str:
-    """The key of a mechanism's random stream (:class:`scosim.model.rng.RunStreams`).
-
-    The slot's name for the first mechanism in a slot: every scenario written before a
-    slot could hold several draws exactly the numbers it drew then. ``<slot>/<name>``
-    for one listed after it: its own stream, so adding it leaves the first's draws as
-    they were (a ``/`` is in no slot's name, so no key is another's).
-    """
-    return slot if first else f"{slot}/{name}"
-
-
-def keyed(mechanisms: Mapping[str, Any]) -> dict[str, str]:
-    """``{key: name}`` of the mechanisms ``parameters.mechanisms`` names, as they step.
-
-    The key under which a run's manifest records each (``plugins.mechanisms``,
-    ``plugins.declared.mechanisms``): the slot for its first mechanism, as before a slot
-    could hold several (old runs read the same), ``<slot>[<i>]`` for the one at place
-    ``i`` of its list. Read from the scenario alone, no plug-in imported.
-    """
-    out: dict[str, str] = {}
-    for slot, name in filled(mechanisms):
-        key, i = slot, 0
-        while key in out:
-            i += 1
-            key = f"{slot}[{i}]"
-        out[key] = name
-    return out
-
-
-def slot_of(key: str) -> str:
-    """The slot of a :func:`keyed` key (``network[1]`` -> ``network``)."""
-    return key.split("[", 1)[0]
