@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 #: and until 2026-12-06 annualised at it: docs/network.md, "One rate for a present value
 #: and its annual equivalent").
 DISCOUNT_RATE = 0.04
-#: Each economy's welfare change net of what it pays for corridors (Corridor.record).
+
 
 @register_type
 class Corridor(CorridorFinancing, ProposalType):
