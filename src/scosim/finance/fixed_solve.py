@@ -162,8 +162,8 @@ def _one_row_terms(a: NDArray[np.float64], b: NDArray[np.float64], j: NDArray[np
 #: Members with at most this many rows off the identity are solved on those rows alone
 #: (:func:`_eliminate_rows`), the others in full. Only speed: 8 (4 until 2026-12-07) sends
 #: the clearing's few members with 5 to 8 defaulters there instead of the full elimination
-#: of all 28 rows, which costs several times more (docs/finance.md, "Same bits on every
-#: machine").
+#: of all 28 rows, which costs several times more (docs/finance.md, "The same numbers on
+#: every machine").
 FEW_ROWS = 8
 
 #: Batches of at most this many members are solved member by member in Python floats
