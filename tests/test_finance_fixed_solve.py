@@ -101,3 +101,47 @@ def test_the_few_defaulters_paths_have_the_full_elimination_s_bits():
             ref, ref_s = fixed_solve._solve_batch(a, b, *a.shape[:2])
             x, s = solve_fixed(a, b)
         assert np.array_equal(s, ref_s) and x.tobytes() == ref.tobytes(), trial
+
+
+def test_one_scalar_elimination_does_the_full_and_the_few_rows_work():
+    """_eliminate_rows, the one Python elimination since 2026-12-07 (it replaced two
+    copies of the same loop), against the numpy full elimination, member by member and
+    every bit: with every row live and row exchanges on, on general matrices (exchanges,
+    ties, singular, a -0.0); on the live rows alone with exchanges off, on the clearing's
+    systems with up to FEW_ROWS defaulters, where it either declines (a row exchange
+    due) or gives the full elimination's bits."""
+    rng = np.random.default_rng(5)
+    solved = declined = exchanged = 0
+    for n in (1, 3, 7, 28):
+        for a in _cases(rng, n):
+            b = rng.standard_normal((12, n))
+            b[0, 0] = -0.0
+            with np.errstate(all="ignore"):
+                ref, ref_s = fixed_solve._solve_batch(a, b, 12, n)
+            for k in range(12):
+                x, s = fixed_solve._eliminate_rows(dict(enumerate(a[k].tolist())),
+                                                   b[k].tolist(), list(range(n)), n,
+                                                   exchange=True)
+                exchanged += bool(np.abs(a[k, :, 0]).argmax() > 0)
+                assert s == ref_s[k] and np.array(x).tobytes() == ref[k].tobytes(), (n, k)
+    for trial in range(150):
+        n = int(rng.integers(6, 29))
+        a, b = _clearing_like(rng, 30, n, 0.2)
+        for k in range(3):  # a row exchange due: an entry below the first pivot > 1
+            j = int(np.flatnonzero(~(a[k] == np.eye(n)).all(axis=1)).max())
+            if j:
+                a[k, j, 0] = -3.0
+        ref, ref_s = fixed_solve._solve_batch(a, b, 30, n)
+        plain = (a == np.eye(n)).all(axis=2)
+        for k in np.flatnonzero((~plain).sum(axis=1) <= fixed_solve.FEW_ROWS).tolist():
+            rows = np.flatnonzero(~plain[k]).tolist()
+            got = fixed_solve._eliminate_rows(
+                dict(zip(rows, a[k, rows].tolist(), strict=True)), b[k].tolist(), rows, n,
+                exchange=False)
+            if got is None:
+                declined += 1
+                continue
+            solved += 1
+            assert got[1] == ref_s[k] and np.array(got[0]).tobytes() == ref[k].tobytes(), \
+                (trial, k)
+    assert exchanged and declined and solved

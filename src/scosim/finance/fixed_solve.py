@@ -15,12 +15,11 @@ Since 2026-12-07 the work is cut where it can be without changing a bit. The cle
 systems are the identity but for the defaulting banks' rows (one or two in most draws of
 the vote's ensemble, of 28 banking systems): a member with one such row is solved by that
 row's terms in the elimination's order (:func:`_one_row`), one with a few by the
-elimination on those rows alone in Python floats (:func:`_few_rows`), and a batch of a
-few members member by member in Python floats (:func:`_solve_one`), each where it gives
-the same operations in the same order as the full elimination (:func:`_solve_batch`),
-which solves the rest. A Python float operation is the same correctly rounded IEEE 754
-double operation as numpy's. ``tests/test_finance_fixed_solve.py`` compares the paths bit
-for bit.
+elimination on those rows alone in Python floats, and a batch of a few members member by
+member in Python floats, both by :func:`_eliminate_rows`, each where it gives the same
+operations in the same order as the full elimination (:func:`_solve_batch`), which solves
+the rest. A Python float operation is the same correctly rounded IEEE 754 double operation
+as numpy's. ``tests/test_finance_fixed_solve.py`` compares the paths bit for bit.
 """
 
 from __future__ import annotations
@@ -73,7 +72,9 @@ def _solve_small(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
         # A few members: numpy's fixed cost per call (some 160 calls, about 0.2 ms) is
         # more than Python's float arithmetic on them. The same operations in the same
         # order, each a correctly rounded IEEE 754 double operation: the same bits.
-        out = [_solve_one(a[k].tolist(), b[k].tolist(), n) for k in range(K)]
+        every = list(range(n))
+        out = [_eliminate_rows(dict(enumerate(a[k].tolist())), b[k].tolist(), every, n,
+                               exchange=True) for k in range(K)]
         x = np.array([o[0] for o in out], dtype=float).reshape(K, n)
         return x, np.array([o[1] for o in out], dtype=bool)
     return _solve_batch(a, b, K, n)
@@ -105,8 +106,8 @@ def _solve_mixed(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
                          & np.isfinite(b).all(axis=1) & np.isfinite(a).all(axis=(1, 2)))
     for r in few.tolist():
         rows = np.flatnonzero(live[r]).tolist()
-        got = _few_rows(dict(zip(rows, a[r, rows].tolist(), strict=True)), b[r].tolist(),
-                        rows, n)
+        got = _eliminate_rows(dict(zip(rows, a[r, rows].tolist(), strict=True)),
+                              b[r].tolist(), rows, n, exchange=False)
         if got is not None:
             x[r], singular[r], done[r] = got[0], got[1], True
     rest = np.flatnonzero(~done)
@@ -158,27 +159,46 @@ def _one_row_terms(a: NDArray[np.float64], b: NDArray[np.float64], j: NDArray[np
     return x, singular, ok
 
 
-def _few_rows(m: dict[int, list[float]], x: list[float], live: list[int],
-              n: int) -> tuple[list[float], bool] | None:
-    """One member whose rows off the identity are ``live`` (``m``: those rows).
+#: Members with at most this many rows off the identity are solved on those rows alone
+#: (:func:`_eliminate_rows`), the others in full. Only speed: 8 (4 until 2026-12-07) sends
+#: the clearing's few members with 5 to 8 defaulters there instead of the full elimination
+#: of all 28 rows, which costs several times more (docs/finance.md, "The same numbers on
+#: every machine").
+FEW_ROWS = 8
 
-    :func:`_solve_one`'s operations on those rows alone; None where they would not be
-    the same (the caller solves the member in full).
+#: Batches of at most this many members are solved member by member in Python floats
+#: (:func:`_eliminate_rows`), larger ones by numpy across the batch. Either gives the same
+#: bits (``tests/test_finance_fixed_solve.py``); the threshold is only speed
+#: (docs/finance.md, "Same bits on every machine").
+SCALAR_UP_TO = 4
 
-    The caller has checked that ``m`` and ``x`` are finite, without -0.0 in ``live`` rows
-    or in ``x`` off them. The rows of the identity are left as they are by the full
-    elimination when every number is finite, ``live`` rows hold no -0.0 (the
-    elimination's differences then make none, so subtracting a product with +0 changes
-    nothing there) nor does ``x`` off them, and no row exchange is due (checked at each
-    step); their ``x`` is ``b``, and a pivot of theirs is 1, by which a division changes
-    nothing.
+
+def _eliminate_rows(m: dict[int, list[float]], x: list[float], live: list[int], n: int,
+                    exchange: bool) -> tuple[list[float], bool] | None:
+    """One member of :func:`solve_fixed` in Python floats, operation for operation.
+
+    ``m`` holds the rows off the identity, ``live`` (ascending), the others being rows of
+    the identity; ``m`` and ``x`` are worked in place.
+
+    With ``exchange`` every row is live and this is the full elimination: the pivot is
+    the first largest ``abs`` in the column, a NaN first of all (as numpy's ``argmax``),
+    and rows are exchanged to bring it up.
+
+    Without it the identity rows are left out, and None is returned where that would
+    not give the full elimination's bits (the caller solves the member in full). The
+    caller has checked that ``m`` and ``x`` are finite, without -0.0 in ``live`` rows or
+    in ``x`` off them. The rows of the identity are then left as they are by the full
+    elimination (the elimination's differences make no -0.0, so subtracting a product
+    with +0 changes nothing there) as long as no row exchange is due (checked at each
+    step) and nothing overflows (checked at the end); their ``x`` is ``b``, and a pivot
+    of theirs is 1, by which a division changes nothing.
     """
     on = set(live)
     piv = dict.fromkeys(live, 1.0)
     singular = False
     for k in range(live[-1] + 1 if live else 0):  # no step after the last live row's
         below = [j for j in live if j > k]
-        if k not in on:
+        if k not in on:  # an identity pivot row: only the right-hand sides below change
             xk = x[k]
             for j in below:
                 f = m[j][k]
@@ -186,9 +206,22 @@ def _few_rows(m: dict[int, list[float]], x: list[float], live: list[int],
                     return None
                 x[j] -= f * xk
             continue
-        d = m[k][k]
-        if not all(abs(m[j][k]) <= abs(d) for j in below):
+        if exchange:
+            best, top = k, abs(m[k][k])
+            if top == top:
+                for i in below:
+                    v = abs(m[i][k])
+                    if v != v:
+                        best = i
+                        break
+                    if v > top:
+                        best, top = i, v
+            if best != k:
+                m[k], m[best] = m[best], m[k]
+                x[k], x[best] = x[best], x[k]
+        elif not all(abs(m[j][k]) <= abs(m[k][k]) for j in below):
             return None
+        d = m[k][k]
         if d == 0.0:
             singular, d = True, 1.0
         piv[k] = d
@@ -204,63 +237,15 @@ def _few_rows(m: dict[int, list[float]], x: list[float], live: list[int],
             x[k] /= piv[k]
         xk = x[k]
         for i in live:
-            if i < k:
-                x[i] -= m[i][k] * xk
+            if i >= k:
+                break
+            x[i] -= m[i][k] * xk
     # Any NaN or infinity makes a sum so (an overflow of a finite sum only sends the
     # member back).
-    if not math.isfinite(sum(x)) or not all(math.isfinite(sum(m[j])) for j in live):
+    if not exchange and (not math.isfinite(sum(x))
+                         or not all(math.isfinite(sum(m[j])) for j in live)):
         return None
     return ([math.nan] * n if singular else x), singular
-
-
-#: Members with at most this many rows off the identity are solved by :func:`_few_rows`.
-FEW_ROWS = 4
-
-#: Batches of at most this many members are solved member by member in Python floats
-#: (:func:`_solve_one`), larger ones by numpy across the batch. Either gives the same
-#: bits (``tests/test_finance_fixed_solve.py``); the threshold is only speed
-#: (docs/finance.md, "Same bits on every machine").
-SCALAR_UP_TO = 4
-
-
-def _solve_one(m: list[list[float]], x: list[float], n: int) -> tuple[list[float], bool]:
-    """One member of :func:`solve_fixed` in Python floats, operation for operation.
-
-    ``m`` and ``x`` are worked in place. The pivot is the first largest ``abs`` in the
-    column, a NaN first of all (as numpy's ``argmax``).
-    """
-    piv = [0.0] * n
-    singular = False
-    for k in range(n):
-        best, top = k, abs(m[k][k])
-        if top == top:
-            for i in range(k + 1, n):
-                v = abs(m[i][k])
-                if v != v:
-                    best = i
-                    break
-                if v > top:
-                    best, top = i, v
-        if best != k:
-            m[k], m[best] = m[best], m[k]
-            x[k], x[best] = x[best], x[k]
-        d = m[k][k]
-        if d == 0.0:
-            singular, d = True, 1.0
-        piv[k] = d
-        rk, xk = m[k], x[k]
-        for i in range(k + 1, n):
-            ri = m[i]
-            f = ri[k] / d
-            for j in range(k + 1, n):
-                ri[j] -= f * rk[j]
-            x[i] -= f * xk
-    for k in range(n - 1, -1, -1):
-        x[k] /= piv[k]
-        xk = x[k]
-        for i in range(k):
-            x[i] -= m[i][k] * xk
-    return ([float("nan")] * n if singular else x), singular
 
 
 def _solve_batch(a: NDArray[np.float64], b: NDArray[np.float64], K: int,
