@@ -169,7 +169,7 @@ FEW_ROWS = 8
 #: Batches of at most this many members are solved member by member in Python floats
 #: (:func:`_eliminate_rows`), larger ones by numpy across the batch. Either gives the same
 #: bits (``tests/test_finance_fixed_solve.py``); the threshold is only speed
-#: (docs/finance.md, "Same bits on every machine").
+#: (docs/finance.md, "The same numbers on every machine").
 SCALAR_UP_TO = 4
 
 
