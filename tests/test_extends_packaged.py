@@ -88,6 +88,16 @@ def test_an_error_in_the_shipped_parent_names_it_as_shipped(tmp_path) -> None:
     assert doc.origins[("years",)][0] == "scosim:baseline.yaml"
 
 
+def test_a_shipped_scenario_changed_in_code_records_the_change() -> None:
+    """A run records what code changed as overrides of the file (scosim.scenario.edits);
+    for a scenario loaded by its shipped name the file was not found and nothing was."""
+    from scosim.scenario.edits import edits_from_file
+
+    sc = load_scenario("scosim:customs_union")
+    sc.parameters.trade.sigma = 4.5
+    assert edits_from_file(sc) == {"parameters.trade.sigma": 4.5}
+
+
 def _venv_with_the_wheel(tmp_path: Path) -> Path:
     """A fresh virtualenv holding the built wheel; its dependencies are read from this one."""
     proj, dist, venv = tmp_path / "proj", tmp_path / "dist", tmp_path / "venv"
