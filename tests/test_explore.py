@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 from pathlib import Path
@@ -381,8 +382,10 @@ def test_page_compare_uses_common_random_numbers_and_its_commands_reproduce(
     assert "--set parameters.trade.sigma=4.0" in lines[0]
     base = "scosim run scenarios/baseline.yaml --seed 20250101 --replications 4"
     assert lines[1].startswith(base)
-    own = "results/reproduce/customs_union_vs_baseline"
-    assert lines[2] == f"scosim compare customs_union baseline --out {own}"
+    # Each side's scenario hash in the folder's name (tests/test_explore_reproduce_folder.py).
+    own = lines[2].removeprefix("scosim compare customs_union baseline --out ")
+    assert re.fullmatch(r"results/reproduce/customs_union-[0-9a-f]{8}_vs_baseline-[0-9a-f]{8}",
+                        own), lines[2]
     reports = sorted((workdir / "results" / "compare").iterdir())
     assert len(reports) == 1
     page = pd.read_parquet(reports[0] / "summary.parquet")

@@ -225,24 +225,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         for row in rows:
             print("\t".join(str(row[c]).replace("\t", " ").replace("\n", " ") for c in shown))
         return 0
-    # rich is imported only for a table to draw (it is most of the command's start-up).
-    from rich.console import Console
-    from rich.table import Table
+    import shutil
 
-    table = Table(title=f"runs under {args.out}/")
-    # The drawn table leaves out the scenario hash, whose first 8 characters are in the run
-    # id, so that the ids and overrides fit a 120-column terminal whole (the piped rows keep it).
-    shown = [c for c in shown if c != "scenario_hash"]
-    for col in shown:
-        if col in ("scenario", "run_id"):
-            # Never wrapped: an id folded over lines cannot be copied.
-            table.add_column(col, no_wrap=True)
-        else:
-            # Wrapped, not cut: a cut --set ("decision_rule="qual...") hid what the run was.
-            table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*[str(row[c]) for c in shown])
-    Console().print(table)
+    from scosim.list_layout import draw_list
+
+    # The drawn list leaves out the scenario hash, whose first 8 characters are in the run
+    # id, so that the ids and overrides fit a 120-column terminal (the piped rows keep it).
+    draw_list(rows, [c for c in shown if c != "scenario_hash"], f"runs under {args.out}/",
+              shutil.get_terminal_size().columns)
     return 0
 
 

@@ -153,13 +153,20 @@ def compare_command(policy: View, baseline: View, scenario: Scenario, base_name:
 
     They write to a folder of their own under the results root: ``scosim compare`` finds
     runs by scenario name, and in the shared root a name means the latest run made
-    without ``--set``, so an edited policy was compared as an older unedited run.
+    without ``--set``, so an edited policy was compared as an older unedited run. The
+    folder is ``reproduce/<policy>-<hash>_vs_<baseline>-<hash>``, each hash the first 8
+    characters of that side's scenario hash (edits, seed and replications included), as
+    in its run ids: two edits of one scenario get two folders, where both wrote to
+    ``<policy>_vs_<baseline>`` and the second's runs sat beside the first's.
     """
-    out = f"{policy.out}/reproduce/{scenario.name}_vs_{base_name}"
-    pol = replace(policy, out=out)
-    base_view = replace(baseline, seed=scenario.seed, replications=scenario.replications,
-                        out=out)
+    from scosim.scenario import scenario_hash
+
+    base_view = replace(baseline, seed=scenario.seed, replications=scenario.replications)
     base_sc = base_view.load()
+    out = (f"{policy.out}/reproduce/{scenario.name}-{scenario_hash(scenario)[:8]}"
+           f"_vs_{base_name}-{scenario_hash(base_sc)[:8]}")
+    pol = replace(policy, out=out)
+    base_view = replace(base_view, out=out)
     return "\n".join(
         [
             run_command(pol, scenario),

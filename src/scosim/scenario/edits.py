@@ -53,9 +53,10 @@ def edits_from_file(scenario: Any) -> dict[str, Any]:
     """
     from scosim.scenario.errors import ScenarioError
     from scosim.scenario.loader import load_scenario, scenario_hash
+    from scosim.scenario.shipped import is_shipped
 
     source = scenario.source
-    if source is None or not Path(source).is_file():
+    if source is None or not (is_shipped(str(source)) or Path(source).is_file()):
         return {}
     own = dict(scenario.overrides)
     try:

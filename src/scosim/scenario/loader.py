@@ -5,11 +5,12 @@ Pipeline (nothing is built until every step passes):
 1. Compose each file with :class:`yaml.SafeLoader`, keeping node marks, into
    plain data plus an *origin map* ``{location tuple: (file, line)}``.
    Duplicate keys are rejected (PyYAML would silently keep the last).
-2. Resolve ``extends:`` (path relative to the file that names it; chains allowed,
-   cycles rejected). **Merge rule** (JSON Merge Patch, RFC 7396): mappings merge
-   recursively, the child's value winning key by key; ``key: null`` removes the
-   parent's key (but empties a slot under ``parameters.mechanisms``); lists and
-   scalars replace the parent's value whole. Origins follow the value, so an error
+2. Resolve ``extends:`` (path relative to the file that names it, or ``scosim:<name>``
+   for a shipped scenario: :mod:`scosim.scenario.shipped`; chains allowed, cycles
+   rejected). **Merge rule** (JSON Merge Patch, RFC 7396): mappings merge recursively,
+   the child's value winning key by key; ``key: null`` removes the parent's key (but
+   empties a slot under ``parameters.mechanisms``); lists and scalars replace the
+   parent's value whole. Origins follow the value, so an error
    points at the file and line where the offending value (or removing null) was
    written.
 3. Apply dotted-path overrides (``{"parameters.trade.sigma": 4}``), shown as
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
+from scosim.scenario.shipped import PREFIX, is_shipped, shipped_path
 from scosim.scenario.slot_settings import (
     displaced_slot_errors,
     displaced_slot_notes,
@@ -120,9 +122,19 @@ def _load_chain(
     ext_origin = doc.origins[("extends",)]
     if not isinstance(parent, str) or not parent.strip():
         return None, [ErrorItem(*ext_origin, "extends", (
-            f"must be a file path (string) relative to this file, got {parent!r}"))]
-    ppath = path.parent / parent
-    pfile = os.path.normpath(os.path.join(os.path.dirname(file), parent))
+            f"must be a file path (string) relative to this file, or scosim:<name> for a "
+            f"shipped scenario, got {parent!r}"))]
+    if is_shipped(parent):
+        try:
+            ppath, pfile = shipped_path(parent), parent
+        except LookupError as exc:
+            return None, [ErrorItem(*ext_origin, "extends", str(exc))]
+    else:
+        ppath = path.parent / parent
+        # A shipped file's own parent (baseline.yaml) is shown as shipped too.
+        shipped = file[len(PREFIX):] if is_shipped(file) else None
+        pfile = os.path.normpath(os.path.join(os.path.dirname(shipped or file), parent))
+        pfile = pfile if shipped is None else PREFIX + pfile
     real = ppath.resolve()
     here = [*stack, (path.resolve(), file)]
     if any(real == p for p, _ in here):
@@ -253,7 +265,8 @@ def load_scenario(
     """Load, resolve and validate a scenario file.
 
     Args:
-        path: YAML file. Shown in errors exactly as given.
+        path: YAML file, or ``scosim:<name>`` for a shipped scenario
+            (``scosim:customs_union``). Shown in errors exactly as given.
         overrides: Dotted-path assignments applied after ``extends``, e.g.
             ``{"seed": 3, "parameters.trade.sigma": 4, "proposals[0].cet": "max"}``.
             Missing intermediate mappings are created; list items are addressed
@@ -342,7 +355,14 @@ def _resolve_collect(
     The overrides that failed are left out of the document; the others are applied, so
     the caller can still validate the rest and report every problem at once.
     """
-    doc, errors = _load_chain(Path(file), file, [], None)
+    if is_shipped(file):
+        try:
+            path = shipped_path(file)
+        except LookupError as exc:
+            raise ScenarioError(ErrorItem(file, None, "<root>", str(exc))) from None
+    else:
+        path = Path(file)
+    doc, errors = _load_chain(path, file, [], None)
     if doc is None:
         raise ScenarioError(errors)
     if not overrides:

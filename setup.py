@@ -1,0 +1,41 @@
+"""Build hook: the wheel carries the repository's scenarios/ as ``scosim/shipped_scenarios/``.
+
+Everything else is in pyproject.toml. The top-level scenarios/ folder stays where it is
+(the docs, the tests and users' commands name ``scenarios/<file>.yaml``); a built wheel
+gets a copy, so that a scenario outside the checkout can write ``extends:
+scosim:customs_union`` (scosim.scenario.shipped). An editable install copies nothing: it
+reads the checkout's folder.
+"""
+
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS = HERE / "scenarios"
+#: Where the wheel keeps them, under build_lib (scosim.scenario.shipped.PACKAGED).
+TARGET = ("scosim", "shipped_scenarios")
+
+
+class BuildPy(build_py):
+    """``build_py`` that also copies ``scenarios/**/*.yaml`` into the package."""
+
+    def run(self) -> None:
+        """Build the package, then copy the shipped scenarios beside it."""
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install reads the checkout's scenarios/
+        files = sorted(SCENARIOS.rglob("*.yaml"))
+        if not files:
+            # A wheel without them would fail only when a user's `extends: scosim:...` ran.
+            raise SystemExit(f"setup.py: no scenarios/*.yaml beside {HERE} to ship in the "
+                             "wheel (an sdist needs MANIFEST.in's `recursive-include "
+                             "scenarios *.yaml`)")
+        for src in files:
+            dest = Path(self.build_lib, *TARGET, src.relative_to(SCENARIOS))
+            self.mkpath(str(dest.parent))
+            self.copy_file(str(src), str(dest))
+
+
+setup(cmdclass={"build_py": BuildPy})
