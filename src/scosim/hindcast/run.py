@@ -36,8 +36,17 @@ __all__ = [
 
 
 def default_dir() -> Path:
-    """The shipped hindcast scenarios (``scenarios/hindcasts/``)."""
-    return Path(__file__).resolve().parents[3] / "scenarios" / "hindcasts"
+    """The shipped hindcast scenarios (``scenarios/hindcasts/``).
+
+    The checkout's folder, or the installed wheel's copy of it
+    (:func:`scosim.scenario.shipped.shipped_dir`): from a wheel the checkout's path does
+    not exist.
+    """
+    from scosim.scenario.shipped import shipped_dir
+
+    folder = shipped_dir()
+    base = folder if folder is not None else Path(__file__).resolve().parents[3] / "scenarios"
+    return base / "hindcasts"
 
 
 def _model(rec: Record, directory: Path, replications: int,
