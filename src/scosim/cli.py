@@ -342,8 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--replications", type=int, default=10,
                    help="runs of each record; an item's p is the share of them in which it "
                         "happened (default 10)")
-    h.add_argument("--dir", default=None, help="directory of hindcast scenarios (default: the "
-                   "repository's scenarios/hindcasts)")
+    h.add_argument("--dir", default=None,
+                   help="directory of hindcast scenarios (default: the shipped ones, "
+                        "scenarios/hindcasts in a checkout or the installed package's copy)")
     h.add_argument("--out", default="results/hindcast",
                    help="directory for hindcast_items.csv, hindcast_scores.csv and "
                         "hindcast.png (default: results/hindcast)")
@@ -357,7 +358,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         # Else the first record's file was reported missing, not the directory.
         what = "is a file" if Path(args.dir).exists() else "does not exist"
         return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
-                    "(default: the repository's scenarios/hindcasts)")
+                    "(default: the shipped ones, scenarios/hindcasts)")
     out = Path(args.out)
     from scosim.errors import file_in_the_way
 
