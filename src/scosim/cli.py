@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run id>/")
-    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("scenario", help="scenario YAML file, or scosim:<name> (a shipped scenario)")
     r.add_argument("--seed", type=int, help="override the scenario's seed")
     r.add_argument("--replications", type=int, help="override the number of replications")
     r.add_argument(
