@@ -91,3 +91,54 @@ def test_sweep_takes_a_shipped_name(small_shipped: Path,
     meta = json.loads((done / "manifest.json").read_text())
     assert meta["scenario_file"] == "scosim:small_cu"
     assert meta["points"] == 2
+
+
+def test_explore_lists_the_shipped_scenarios_without_a_scenarios_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scosim.explore.folder import LOCAL, default_scenarios_dir, folder_caption
+
+    monkeypatch.chdir(tmp_path)
+    assert shipped.shipped_dir() is not None
+    assert default_scenarios_dir() == str(shipped.shipped_dir())
+    assert "(the scenarios shipped with scosim)" in folder_caption(default_scenarios_dir())
+    (tmp_path / LOCAL).mkdir()
+    # An empty folder of that name lists nothing: still the shipped ones.
+    assert default_scenarios_dir() == str(shipped.shipped_dir())
+    (tmp_path / LOCAL / "mine.yaml").write_text("name: mine\n")
+    assert default_scenarios_dir() == LOCAL  # a project's own scenarios come first
+    assert folder_caption(LOCAL).startswith("Scenario files in scenarios; ")
+    assert "shipped" not in folder_caption(LOCAL)
+
+
+def test_explore_starts_outside_a_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scosim.cli import build_parser
+    from scosim.explore.server import explore_config
+
+    monkeypatch.chdir(tmp_path)
+    cfg = explore_config(build_parser().parse_args(["explore"]))
+    assert cfg["scenarios_dir"] == str(shipped.shipped_dir())
+    # A shipped name opens its file, listed with the other shipped ones.
+    cfg = explore_config(build_parser().parse_args(["explore", "scosim:customs_union"]))
+    assert cfg["scenario"] == str(shipped.shipped_dir() / "customs_union.yaml")
+    assert cfg["scenarios_dir"] == str(shipped.shipped_dir())
+    assert main(["explore", "scosim:custom_union"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "closest: scosim:customs_union" in err
+
+
+def test_the_page_says_which_folder_it_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    testing = pytest.importorskip("streamlit.testing.v1")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCOSIM_EXPLORE", json.dumps({"out": "results"}))
+    app = Path(__file__).resolve().parents[1] / "src" / "scosim" / "explore" / "app.py"
+    at = testing.AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception
+    folder = shipped.shipped_dir()
+    options = at.selectbox(key="scenario").options
+    assert str(folder / "customs_union.yaml") in options
+    captions = [c.value for c in at.sidebar.caption]
+    assert f"Scenario files in {folder} (the scenarios shipped with scosim); " \
+        "`scosim explore --scenarios DIR` lists another folder." in captions

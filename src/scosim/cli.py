@@ -373,10 +373,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
     # Declared here, not in scosim.explore: validate and list never import the explorer.
-    p.add_argument("scenario", nargs="?", help="scenario YAML to open first, on its most "
-                   "recent run under --out if it has one (optional)")
+    p.add_argument("scenario", nargs="?", help="scenario YAML (or scosim:<name>) to open "
+                   "first, on its most recent run under --out if it has one (optional)")
     p.add_argument(
-        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
+        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, else "
+        "./scenarios if it holds any, else the scenarios shipped with scosim)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port_number, default=8501, help="port (default 8501)")
