@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="runs of each record; an item's p is the share of them in which it "
                         "happened (default 10)")
     h.add_argument("--dir", default=None, help="directory of hindcast scenarios (default: the "
-                   "repository's scenarios/hindcasts)")
+                   "shipped scenarios' hindcasts/, also in an installed package)")
     h.add_argument("--out", default="results/hindcast",
                    help="directory for hindcast_items.csv, hindcast_scores.csv and "
                         "hindcast.png (default: results/hindcast)")
@@ -357,7 +357,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         # Else the first record's file was reported missing, not the directory.
         what = "is a file" if Path(args.dir).exists() else "does not exist"
         return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
-                    "(default: the repository's scenarios/hindcasts)")
+                    "(default: the shipped scenarios' hindcasts/)")
     out = Path(args.out)
     from scosim.errors import file_in_the_way
 
