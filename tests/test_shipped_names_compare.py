@@ -82,6 +82,21 @@ def test_a_misspelt_shipped_name_in_compare_is_one_line(
     assert not Path("results").exists()  # nothing was run or written
 
 
+@pytest.mark.parametrize("baseline", ["scosim:small_cu.yaml", "FILE"])
+def test_one_file_named_two_ways_is_refused(
+        small_shipped: Path, capsys: pytest.CaptureFixture[str], baseline: str) -> None:
+    """The baseline found (or made) the policy's run: one ensemble against itself."""
+    file = small_shipped / "small_cu.yaml"
+    baseline = str(file) if baseline == "FILE" else baseline
+    assert main(["compare", "scosim:small_cu", baseline, "--replications", "3",
+                 "--out", "results", *COMPARE]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"scosim: error: policy and baseline are the same scenario file "
+                   f"('scosim:small_cu' and {baseline!r} are both {file.resolve()}): every "
+                   "difference would be zero. Compare two different runs")
+    assert not Path("results").exists()
+
+
 def test_sweep_takes_a_shipped_name(small_shipped: Path,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sweep", "scosim:small_cu", "--method", "grid", "--n", "2",

@@ -117,6 +117,25 @@ def _is_scenario_file(ref: str) -> bool:
     return is_shipped(ref) or (ref.endswith((".yaml", ".yml")) and Path(ref).is_file())
 
 
+def _one_file(policy: str, baseline: str) -> Path | None:
+    """The file both sides name, if they are one scenario file written two ways, else None.
+
+    ``scosim:customs_union``, ``scosim:customs_union.yaml`` and, in a checkout,
+    ``scenarios/customs_union.yaml``: the baseline found the policy's run (or made the same
+    one), and the comparison was of one ensemble with itself, every difference zero.
+    """
+    from scosim.scenario.shipped import is_shipped, shipped_path
+
+    def path(ref: str) -> Path | None:
+        try:
+            return (shipped_path(ref) if is_shipped(ref) else Path(ref)).resolve()
+        except LookupError:
+            return None  # said as one line when it is loaded
+
+    pol = path(policy)
+    return pol if pol is not None and pol == path(baseline) else None
+
+
 def finished_run(scenario_file: str | Path, out: str | Path,
                  overrides: Mapping[str, Any] | None = None) -> Path | None:
     """A finished run under ``out`` that running ``scenario_file`` would repeat, or None.
@@ -270,6 +289,11 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
+    if _is_scenario_file(policy) and _is_scenario_file(baseline) and (
+            same := _one_file(policy, baseline)) is not None:
+        raise PairingError(
+            f"policy and baseline are the same scenario file ({policy!r} and {baseline!r} "
+            f"are both {same}): every difference would be zero. Compare two different runs")
     if (replications is not None or seed is not None) and not _is_scenario_file(policy):
         # Only a policy YAML file is run with them (the baseline then with its manifest's):
         # ignored, they would let a reader think the comparison had other runs.
