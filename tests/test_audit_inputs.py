@@ -151,7 +151,7 @@ def test_hindcast_dir_that_is_not_a_directory_is_named(tmp_path, capsys, kind):
     what = "is a file" if kind == "file" else "does not exist"
     assert capsys.readouterr().err == (
         f"scosim: error: --dir {path} {what}; give the directory of the hindcast scenarios "
-        "(default: the shipped ones, scenarios/hindcasts)\n")
+        "(default: the shipped scenarios' hindcasts/)\n")
     assert not out.exists()
 
 

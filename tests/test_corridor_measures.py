@@ -113,7 +113,7 @@ def test_answer_gives_the_reforms_share_and_the_paired_commands(tmp_path, capsys
     assert "Iran 87 % (of -0.77 %)" in flat
     assert ("--set parameters.network.measures=costed --seed 20250101 --replications 2"
             in flat)
-    assert "the shipped twin is scenarios/corridor_instc_rail_only.yaml" in flat
+    assert "the shipped twin is scosim:corridor_instc_rail_only" in flat
     assert "Who pays for instc (INSTC_CHABAHAR): its only host, IRN, pays it all." in flat
 
 

@@ -106,7 +106,34 @@ def _check_planned(pol: dict[str, Any], base: dict[str, Any], year: int | None) 
 
 
 def _is_scenario_file(ref: str) -> bool:
-    return ref.endswith((".yaml", ".yml")) and Path(ref).is_file()
+    """Whether ``ref`` is a scenario to run: a YAML file, or ``scosim:<name>`` (shipped).
+
+    A shipped name is one even when no such scenario is shipped: loading it then fails
+    with the loader's one line naming the closest (a run is never named ``scosim:...``,
+    whose ``:`` no scenario name may hold, so it cannot mean a finished run).
+    """
+    from scosim.scenario.shipped import is_shipped
+
+    return is_shipped(ref) or (ref.endswith((".yaml", ".yml")) and Path(ref).is_file())
+
+
+def _one_file(policy: str, baseline: str) -> Path | None:
+    """The file both sides name, if they are one scenario file written two ways, else None.
+
+    ``scosim:customs_union``, ``scosim:customs_union.yaml`` and, in a checkout,
+    ``scenarios/customs_union.yaml``: the baseline found the policy's run (or made the same
+    one), and the comparison was of one ensemble with itself, every difference zero.
+    """
+    from scosim.scenario.shipped import is_shipped, shipped_path
+
+    def path(ref: str) -> Path | None:
+        try:
+            return (shipped_path(ref) if is_shipped(ref) else Path(ref)).resolve()
+        except LookupError:
+            return None  # said as one line when it is loaded
+
+    pol = path(policy)
+    return pol if pol is not None and pol == path(baseline) else None
 
 
 def finished_run(scenario_file: str | Path, out: str | Path,
@@ -198,7 +225,8 @@ def compare_runs(
     """Compare a policy with a baseline, run by run, and write a report.
 
     Each of ``policy`` and ``baseline`` is a run directory, a run id, a scenario
-    name (its latest finished run) or a scenario YAML file; a YAML file is run
+    name (its latest finished run), a scenario YAML file or ``scosim:<name>`` (a shipped
+    scenario, :mod:`scosim.scenario.shipped`, run as its file); a YAML file is run
     first, unless ``out`` holds a finished run that running it would repeat (same
     resolved scenario, seed, replications and versions), which is used instead. The
     baseline is run with the policy's seed and replications so that runs pair up
@@ -261,6 +289,11 @@ def compare_runs(
             f"policy and baseline are the same run ({policy!r}): every difference would be "
             "zero. Compare two different runs"
         )
+    if _is_scenario_file(policy) and _is_scenario_file(baseline) and (
+            same := _one_file(policy, baseline)) is not None:
+        raise PairingError(
+            f"policy and baseline are the same scenario file ({policy!r} and {baseline!r} "
+            f"are both {same}): every difference would be zero. Compare two different runs")
     if (replications is not None or seed is not None) and not _is_scenario_file(policy):
         # Only a policy YAML file is run with them (the baseline then with its manifest's):
         # ignored, they would let a reader think the comparison had other runs.
@@ -271,11 +304,12 @@ def compare_runs(
             f"{policy!r} is a finished run, compared with its own seed and replications "
             "(the baseline must match them). Leave them out, or give the policy's YAML file")
     for role, ref in (("policy", policy), ("baseline", baseline)):
-        if ref.endswith((".yaml", ".yml")) and not Path(ref).is_file():
+        if ref.endswith((".yaml", ".yml")) and not _is_scenario_file(ref):
             # Not "no finished run 'x.yaml'": the file is what is missing.
             raise FileNotFoundError(
                 f"{role} scenario file {ref} not found (looked for {Path(ref).resolve()}); "
-                "give a scenario YAML file, a scenario name, a run id or a run directory")
+                "give a scenario YAML file, scosim:<name> for a shipped scenario, a scenario "
+                "name, a run id or a run directory")
     run_flags = _run_flags(executor, workers, scheduler)
     if not (_is_scenario_file(policy) or _is_scenario_file(baseline)) and run_flags:
         # Ignored, they would let a reader think something was run.

@@ -143,7 +143,7 @@ def sweep(
     """Sweep or analyse the sensitivity of a scenario's outputs to parameters.
 
     Args:
-        scenario_path: Scenario YAML.
+        scenario_path: Scenario YAML, or ``scosim:<name>`` for a shipped scenario.
         params: Name -> ``(low, high)`` (lhs, sobol, morris) or list of values (grid).
         outputs: Output specs ``INDICATOR:COUNTRY[:YEAR]`` (default year: the last).
         method: ``grid``, ``lhs``, ``sobol`` or ``morris``.
@@ -217,8 +217,11 @@ def sweep(
         print(plan, file=sys.stderr)
     if (unread := score_only_warning(sc, params)) is not None:
         warnings.warn(unread, ScosimWarning, stacklevel=2)
+    from scosim.scenario.shipped import is_shipped
+
     fn = ScenarioModelFn(
-        str(Path(scenario_path).resolve()),
+        # A shipped scenario's name resolves in any process (made a path, it named no file).
+        scenario_path if is_shipped(scenario_path) else str(Path(scenario_path).resolve()),
         {o: parse_output(o) for o in outputs},
         overrides=dict(overrides or {}),
         replications=replications,

@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     r = sub.add_parser("run", help="run a scenario and write results/<scenario>/<run id>/")
-    r.add_argument("scenario", help="scenario YAML file")
+    r.add_argument("scenario", help="scenario YAML file, or scosim:<name> (a shipped scenario)")
     r.add_argument("--seed", type=int, help="override the scenario's seed")
     r.add_argument("--replications", type=int, help="override the number of replications")
     r.add_argument(
@@ -342,9 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--replications", type=int, default=10,
                    help="runs of each record; an item's p is the share of them in which it "
                         "happened (default 10)")
-    h.add_argument("--dir", default=None,
-                   help="directory of hindcast scenarios (default: the shipped ones, "
-                        "scenarios/hindcasts in a checkout or the installed package's copy)")
+    h.add_argument("--dir", default=None, help="directory of hindcast scenarios (default: the "
+                   "shipped scenarios' hindcasts/, also in an installed package)")
     h.add_argument("--out", default="results/hindcast",
                    help="directory for hindcast_items.csv, hindcast_scores.csv and "
                         "hindcast.png (default: results/hindcast)")
@@ -358,7 +357,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         # Else the first record's file was reported missing, not the directory.
         what = "is a file" if Path(args.dir).exists() else "does not exist"
         return _err(f"--dir {args.dir} {what}; give the directory of the hindcast scenarios "
-                    "(default: the shipped ones, scenarios/hindcasts)")
+                    "(default: the shipped scenarios' hindcasts/)")
     out = Path(args.out)
     from scosim.errors import file_in_the_way
 
@@ -374,10 +373,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
 
 def _explore_arguments(p: argparse.ArgumentParser) -> None:
     # Declared here, not in scosim.explore: validate and list never import the explorer.
-    p.add_argument("scenario", nargs="?", help="scenario YAML to open first, on its most "
-                   "recent run under --out if it has one (optional)")
+    p.add_argument("scenario", nargs="?", help="scenario YAML (or scosim:<name>) to open "
+                   "first, on its most recent run under --out if it has one (optional)")
     p.add_argument(
-        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, or scenarios)"
+        "--scenarios", help="directory of scenarios to list (default: the SCENARIO's, else "
+        "./scenarios if it holds any, else the scenarios shipped with scosim)"
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port_number, default=8501, help="port (default 8501)")

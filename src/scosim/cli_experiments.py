@@ -101,8 +101,10 @@ def add_experiment_parsers(sub: Any) -> None:
         "compare",
         help="paired comparison of a policy with a baseline (runs, run ids, names or YAML files)",
     )
-    c.add_argument("policy", help="policy: run directory, run id, scenario name or YAML file")
-    c.add_argument("baseline", help="baseline: run directory, run id, scenario name or YAML file")
+    c.add_argument("policy", help="policy: run directory, run id, scenario name, YAML file "
+                   "or scosim:<name> (a shipped scenario)")
+    c.add_argument("baseline", help="baseline: run directory, run id, scenario name, YAML "
+                   "file or scosim:<name> (a shipped scenario)")
     c.add_argument("--replications", type=int, help="replications when a YAML file must be run")
     c.add_argument("--seed", type=int, help="seed when a YAML file must be run")
     c.add_argument("--level", type=interval_level, default=0.90,
@@ -140,7 +142,7 @@ def add_experiment_parsers(sub: Any) -> None:
     c.set_defaults(func=_compare_cli)
 
     s = sub.add_parser("sweep", help="parameter sweep or global sensitivity (Sobol, Morris)")
-    s.add_argument("scenario", help="scenario YAML")
+    s.add_argument("scenario", help="scenario YAML file, or scosim:<name> (a shipped scenario)")
     s.add_argument(
         "--param",
         action="append",

@@ -97,7 +97,7 @@ def add_exits_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``exits`` on the ``scosim`` parser."""
     e = sub.add_parser("exits", help="who leaves an arrangement at every exit threshold, "
                        "from one ensemble with everyone kept in")
-    e.add_argument("scenario", help="scenario YAML")
+    e.add_argument("scenario", help="scenario YAML file, or scosim:<name> (a shipped scenario)")
     e.add_argument("--replications", type=int, help="override the number of replications")
     e.add_argument("--seed", type=int, help="override the scenario's seed")
     e.add_argument("--set", action="append", metavar="PATH=VALUE",

@@ -20,6 +20,7 @@ import streamlit as st
 
 from scosim.errors import USER_ERRORS
 from scosim.explore import figures, figures_paths, page_warnings
+from scosim.explore.folder import default_scenarios_dir, folder_caption
 from scosim.explore.forms import (
     FieldSpec,
     changed_overrides,
@@ -59,9 +60,10 @@ CONFIG_ENV = "SCOSIM_EXPLORE"
 
 
 def _config() -> dict[str, Any]:
-    cfg = {"scenario": None, "scenarios_dir": "scenarios", "out": "results", "executor": "local",
+    cfg = {"scenario": None, "scenarios_dir": None, "out": "results", "executor": "local",
            "workers": None, "scheduler": None}
     cfg.update(json.loads(os.environ.get(CONFIG_ENV, "{}")))
+    cfg["scenarios_dir"] = cfg["scenarios_dir"] or default_scenarios_dir()
     return cfg
 
 
@@ -355,6 +357,8 @@ def main() -> None:
                 scheduler=cfg["scheduler"])
     with st.sidebar:
         scenario = st.selectbox("Scenario", scenarios, index=default, key="scenario")
+        # Whose files these are: ./scenarios, or the installed package's shipped ones.
+        st.caption(folder_caption(cfg["scenarios_dir"]))
         stem = Path(scenario).stem
     view = base.with_scenario(scenario)
     try:

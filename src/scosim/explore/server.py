@@ -103,23 +103,27 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
         ScenarioError: The scenario given does not validate.
         FileNotFoundError: No scenario file given and none in ``--scenarios``.
     """
+    from scosim.explore.folder import default_scenarios_dir, shipped_file
     from scosim.explore.session import list_scenarios
 
     scenarios_dir = args.scenarios
-    if args.scenario:
+    scenario = args.scenario
+    if scenario:
         from scosim.scenario import load_scenario
 
-        load_scenario(args.scenario)  # a bad file fails here, with the CLI's message
+        load_scenario(scenario)  # a bad file or shipped name fails here, as in the CLI
+        scenario = shipped_file(scenario)  # scosim:<name>: its file, listed with its folder
         if scenarios_dir is None:
-            scenarios_dir = os.path.dirname(args.scenario) or "."
-    scenarios_dir = scenarios_dir or "scenarios"
+            scenarios_dir = os.path.dirname(scenario) or "."
+    # No ./scenarios (an installed package, not a checkout): the shipped ones.
+    scenarios_dir = scenarios_dir or default_scenarios_dir()
     if args.scenarios is not None and not Path(scenarios_dir).is_dir():
         raise FileNotFoundError(
             f"--scenarios {scenarios_dir}: "
             + ("is a file, not a directory" if Path(scenarios_dir).exists()
                else "no such directory")
             + "; give the directory holding the scenario files (*.yaml)")
-    if not args.scenario and not list_scenarios(scenarios_dir):
+    if not scenario and not list_scenarios(scenarios_dir):
         raise FileNotFoundError(
             f"no scenario files (*.yaml) in {scenarios_dir}/; give a SCENARIO or --scenarios DIR"
         )
@@ -129,7 +133,7 @@ def explore_config(args: argparse.Namespace) -> dict[str, Any]:
                          "directory, or a path that does not exist yet")
     executor = args.executor or ("dask" if args.scheduler else "local")
     return {
-        "scenario": args.scenario,
+        "scenario": scenario,
         "scenarios_dir": scenarios_dir,
         "out": args.out,
         "executor": executor,

@@ -149,7 +149,7 @@ def missing_files(directory: Path) -> str | None:
     lacks = ("holds none" if len(missing) == len(names)
              else f"lacks {len(missing)}") + f" of the hindcast's {len(names)} scenario files"
     return (f"--dir {directory} {lacks} ({shown}); give the directory of the hindcast "
-            "scenarios (default: the repository's scenarios/hindcasts)")
+            "scenarios (default: the shipped scenarios' hindcasts/)")
 
 
 def hindcast_cli(args: argparse.Namespace) -> int:

@@ -27,8 +27,9 @@ from typing import Any
 
 from scosim.data.constants import NAMES
 
-#: Shipped scenarios and their twin without the bundled reforms.
-TWINS: dict[str, str] = {"corridor_instc": "scenarios/corridor_instc_rail_only.yaml"}
+#: Shipped scenarios and their twin without the bundled reforms, by shipped name (a path
+#: under scenarios/ named no file after pip install; the name runs from either).
+TWINS: dict[str, str] = {"corridor_instc": "scosim:corridor_instc_rail_only"}
 #: Largest number of economies a note names.
 SHOWN = 6
 
