@@ -171,23 +171,29 @@ def test_the_equilibria_hold_against_the_blocks_own_payoff(block) -> None:  # no
 
 
 def test_a_rats_upgrade_widens_the_undersupply(block) -> None:  # noqa: ANN001
-    # Raising the members' pooling levels (the upgrade's (1.5, 1, 1)) makes more of each
-    # member's effort a benefit to the others, which a best response leaves out: the members'
-    # Nash effort falls (their efforts are substitutes), the cooperative total does not, and
-    # the Nash share of the cooperative effort falls. The literature's direction: the more
-    # public the good, the larger the Nash undersupply (Olson 1965; Sandler 1992, Collective
-    # Action); pooling alone does not close it, joint decision does (Sandler 2005, "Collective
-    # versus unilateral responses to terrorism", Public Choice 124).
+    # Raising the members' pooling levels makes more of each member's effort a benefit to
+    # the others, which a best response leaves out. What is tested: (1) the joint loss of
+    # playing Nash, the GDP-weighted joint payoff at the cooperative efforts minus that at
+    # the Nash efforts (what joint decision would recover), rises with every step of
+    # intelligence pooling and with the upgrade of section 6 (intel 1.625, border and cyber
+    # pooled); (2) the members' Nash intelligence effort falls as its pooling rises (their
+    # efforts are substitutes: the pool does more, each does less). The literature's
+    # direction: the more public the good, the larger the Nash undersupply (Olson 1965;
+    # Sandler 1992, Collective Action); pooling alone does not close it, joint decision does
+    # (Sandler 2005, "Collective versus unilateral responses to terrorism", Public Choice
+    # 124). Total efforts are not compared: the cooperative optimum sits at corners (efforts
+    # of 0 or 1), so its total moves in jumps as the pool changes.
     sys_, st = block
-    mem = sys_.cal.members
-    out = []
-    for levels in ((1.0, 0.0, 0.0), (1.5, 1.0, 1.0)):
-        game = _game(sys_, sys_.with_rats(st, levels))
-        nash, coop = nash_efforts(game)[0, mem].sum(), cooperative_efforts(game)[0, mem].sum()
-        out.append((nash, coop))
-    (n0, c0), (n1, c1) = out
-    assert n1 < n0 and c1 >= c0
-    assert c1 - n1 > c0 - n0 and n1 / c1 < n0 / c0
+    mem, y = sys_.cal.members, sys_.cal.gdp_usd
+    loss, intel = [], []
+    for levels in ((1.0, 0.0, 0.0), (1.5, 0.0, 0.0), (2.0, 0.0, 0.0), (1.625, 1.0, 1.0)):
+        s2 = sys_.with_rats(st, levels)
+        game = _game(sys_, s2)
+        nash, coop = nash_efforts(game), cooperative_efforts(game)
+        loss.append(float(((sys_.payoff(s2, coop, V) - sys_.payoff(s2, nash, V))[0] * y).sum()))
+        intel.append(float(nash[0, mem, 0].sum()))
+    assert loss[0] > 0 and loss[0] < loss[1] < loss[2] and loss[3] > loss[0]
+    assert intel[0] > intel[1] > intel[2] and intel[3] < intel[0]
 
 
 # ------------------------------------------------------------------ in a run
