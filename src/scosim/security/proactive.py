@@ -26,7 +26,8 @@ canonical order, Rest of World excluded; channels intel, border, cyber within ea
 coordinate set to the root of its marginal payoff on [0, 1] by :data:`BISECTIONS` bisection
 steps (interval ``2**-50``). Convergence test: a run stops when no coordinate moved by more
 than ``tol`` in a whole sweep, and is then left alone (its efforts do not depend on the
-rest of the batch); :class:`ProactiveConvergenceError` after ``max_sweeps``.
+rest of the batch); :class:`ProactiveConvergenceError` after ``max_sweeps``. In the model
+``tol`` is :data:`MODEL_TOL` (1e-6) and ``max_sweeps`` :data:`MODEL_SWEEPS` (2000).
 
 **Cooperative** (:func:`cooperative_efforts`): the same coordinate iteration on the joint
 payoff ``sum_j Y[j] U[j]`` (US$, ``Y`` GDP), whose marginal in ``e[i, c]`` counts the gain
@@ -55,6 +56,8 @@ __all__ = [
     "BISECTIONS",
     "EFFORT_RULES",
     "EffortRule",
+    "MODEL_SWEEPS",
+    "MODEL_TOL",
     "PROACTIVE_INDICATORS",
     "ProactiveConvergenceError",
     "ProactiveGame",
@@ -72,6 +75,14 @@ EffortRule = Literal["rules", "best_response", "cooperative"]
 EFFORT_RULES: tuple[str, ...] = ("rules", "best_response", "cooperative")
 #: Bisection steps per best response: the root is bracketed to ``2**-50`` of [0, 1].
 BISECTIONS = 50
+#: Convergence test of the model's game: no effort moved by more than this in a sweep.
+#: Where the RATS pool collapses (with ``pool_rho <= 0`` efforts fall toward 0 together, each
+#: in proportion to the others') best responses approach it geometrically, at a rate near 1
+#: (0.97 a sweep at ``V`` 0.001), so a tighter test costs hundreds of sweeps for digits no
+#: record shows; efforts are then accurate to about ``tol / (1 - rate)``, 3e-5.
+MODEL_TOL = 1e-6
+#: Sweeps allowed before :class:`ProactiveConvergenceError` (282 needed at ``V`` 0.001).
+MODEL_SWEEPS = 2000
 #: Where the lower bound is tested: the marginal of a power mean can be infinite at 0.
 _LOW = 1e-12
 
@@ -297,15 +308,15 @@ class ProactiveGame:
         return self.base[:, : self.n_states, :].reshape(self.base.shape[0], -1).copy()
 
 
-def nash_efforts(game: ProactiveGame, *, tol: float = 1e-9,
-                 max_sweeps: int = 500) -> np.ndarray:
+def nash_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
+                 max_sweeps: int = MODEL_SWEEPS) -> np.ndarray:
     """Nash efforts ``(R, N, C)``: each state's best response to the others' (ROW's kept)."""
     x = gauss_seidel(game.marginal_own, game.start(), tol=tol, max_sweeps=max_sweeps)
     return game._full(x, np.arange(x.shape[0]))
 
 
-def cooperative_efforts(game: ProactiveGame, *, tol: float = 1e-9,
-                        max_sweeps: int = 500) -> np.ndarray:
+def cooperative_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
+                        max_sweeps: int = MODEL_SWEEPS) -> np.ndarray:
     """Efforts ``(R, N, C)`` maximising the joint payoff ``sum_j GDP[j] U[j]``."""
     x = gauss_seidel(game.marginal_joint, game.start(), tol=tol, max_sweeps=max_sweeps)
     return game._full(x, np.arange(x.shape[0]))
