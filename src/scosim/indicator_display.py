@@ -134,6 +134,12 @@ NAMES: dict[str, str] = {
     "incidents_haven_arrivals": "expected incidents arriving through safe havens",
     "incident_loss_share_gdp": "valued incident loss (vote's relative price), share of GDP",
     "incident_loss_avoided_share_gdp": "valued incident loss avoided by hardening, share of GDP",
+    "effort_nash_intel": "intelligence effort at the Nash equilibrium",
+    "effort_nash_border": "border effort at the Nash equilibrium",
+    "effort_nash_cyber": "cyber effort at the Nash equilibrium",
+    "effort_cooperative_intel": "intelligence effort at the cooperative optimum",
+    "effort_cooperative_border": "border effort at the cooperative optimum",
+    "effort_cooperative_cyber": "cyber effort at the cooperative optimum",
 }
 
 Direction = Literal["higher is better", "higher is worse", "neutral"]
@@ -259,6 +265,8 @@ DIRECTION: dict[str, Direction] = {
     "incidents_haven_arrivals": WORSE,
     "incident_loss_share_gdp": WORSE,
     "incident_loss_avoided_share_gdp": BETTER,
+    **{f"effort_{k}_{c}": NEUTRAL for k in ("nash", "cooperative")
+       for c in ("intel", "border", "cyber")},
 }
 
 #: Indicators whose change is a gain or a loss to the economy (welfare and its

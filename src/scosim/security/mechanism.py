@@ -71,6 +71,7 @@ from scosim.security.model import (
     insecurity_index,
 )
 from scosim.security.params import SecurityParams
+from scosim.security.proactive import PROACTIVE_INDICATORS, year_efforts
 from scosim.security.route_pricing import (
     RouteRiskPricing,
     pair_cost_factor,
@@ -231,6 +232,8 @@ class SecurityMechanism(Mechanism):
     #: Recorded only when a hardening rule is on (docs/security.md section 4).
     hardening_indicators = ("hardening", "hardening_cost_share_gdp", "incidents_displaced",
                             "incident_loss_share_gdp", "incident_loss_avoided_share_gdp")
+    #: Recorded only with an effort rule (docs/security.md section 5, "Best-response efforts").
+    indicators.update(PROACTIVE_INDICATORS)
 
     @classmethod
     @override
@@ -248,6 +251,10 @@ class SecurityMechanism(Mechanism):
             del out["route_cost_to_pakistan_pct"]
         if scenario.parameters.security.hardening.rule == "none":
             for k in cls.hardening_indicators:
+                del out[k]
+        written = dict(getattr(scenario.parameters, "mechanism_settings", {}) or {})
+        if SecuritySettings.model_validate(written.get("security", {})).effort_rule == "rules":
+            for k in PROACTIVE_INDICATORS:
                 del out[k]
         return out
 
@@ -276,6 +283,12 @@ class SecurityMechanism(Mechanism):
         # The block at the scenario's assumptions (per group of runs for a swept pool_rho or
         # enforcement_weight, swept_blocks.py); swept shares ride on the state, per run.
         self.system = system_for_runs(self.settings, _system(), self.swept(), model.R)
+        if self.settings.effort_rule != "rules" and {"pool_rho", "enforcement_weight"} & set(
+                self.swept()):
+            raise ValueError("parameters.mechanism_settings.security.effort_rule "
+                             f"{self.settings.effort_rule!r} plays the game with one pool: a "
+                             "sweep may not vary pool_rho or enforcement_weight with it (set "
+                             "each value with --set instead)")
         self.state = replace(self.system.baseline_state(model.R, year=model.years[0] - 1,
                                                         members=model.is_member()),
                              **per_run_settings(self.swept()))
@@ -344,6 +357,11 @@ class SecurityMechanism(Mechanism):
             contribution=base_contrib if contrib is None else contrib,
         )
         efforts = self.system.choose_efforts(self.state, self.rules, self.last)
+        game: dict[str, np.ndarray] = {}
+        if self.settings.effort_rule != "rules":
+            # The proactive game replaces every state's rule (proactive.py).
+            efforts, game = year_efforts(self.system, self.state, self.settings.effort_rule,
+                                         self.settings.effort_value_share_gdp, model.gdp)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
         served = self._served(model, policy, year)
         inst = self.instability(model, year)
@@ -358,7 +376,7 @@ class SecurityMechanism(Mechanism):
                 self.system, self.hardening, inst, ind["security_index"], hard.cost_share_gdp,
                 incident_damage_share_gdp(model.population), ind["expected_incidents"],
                 self.system.expected_incidents(before, efforts, inst))}
-        ind = {**ind, HAVEN_INDICATOR: haven_incidents(
+        ind = {**ind, **game, HAVEN_INDICATOR: haven_incidents(
             self.system, before, efforts, inst, self.hardening, ind["expected_incidents"])}
         self.last = ind
         # Trust: joint work builds it, a partner's shortfall erodes it.

@@ -144,6 +144,21 @@ class SecuritySettings(BaseModel):
         description="semi-elasticity of incidents to the security index (incidents fall by "
         "exp(-beta dS)); default 2, an assumption")
 
+    effort_rule: Literal["rules", "best_response", "cooperative"] = Field(
+        "rules",
+        description="how states choose their counter-terrorism efforts: 'rules' (default) "
+        "each state's cooperate rule; 'best_response' the Nash equilibrium of the proactive "
+        "game (each state's best response to the others' efforts, given its payoff V S - "
+        "spending); 'cooperative' the efforts maximising the states' joint payoff. With "
+        "either of the two, both are recorded (docs/security.md section 5)")
+    effort_value_share_gdp: float = Field(
+        0.0014, gt=0, le=0.1,
+        description="V in the proactive game's payoff V S - spending: the value of full "
+        "security a year, share of GDP, the same for every state; default 0.0014, inside the "
+        "band (about 0.00125-0.00161) where sharing more intelligence alone does not pay and "
+        "all sharing more does; an assumption, read only with effort_rule best_response or "
+        "cooperative")
+
     @model_validator(mode="before")
     @classmethod
     def _replaced(cls, v: Any) -> Any:

@@ -1,0 +1,359 @@
+"""Proactive counter-terrorism effort as a game: best responses, Nash and cooperative efforts.
+
+Proactive effort (intelligence, joint border work, information security, pooled through
+RATS) protects a state's partners as well as itself, so it is a public good, and each state
+that chooses it alone weighs only its own gain against its whole cost. Sandler and Arce
+(2003, "Terrorism and game theory", *Simulation & Gaming* 34(3)) show preemption as a
+prisoner's dilemma (nobody acts); Arce and Sandler (2005, "Counterterrorism: a
+game-theoretic analysis", *Journal of Conflict Resolution* 49(2)) contrast it with
+defensive measures, which are oversupplied (:mod:`scosim.security.hardening`). This module
+plays the proactive game in the calibrated block (docs/security.md section 5,
+"Best-response efforts").
+
+**Payoff.** State ``i``'s payoff is :meth:`SecuritySystem.payoff`:
+``U[i] = V[i] S[i](e) - sum_c unit_cost[c] e[i, c] - contribution[i]``, shares of GDP, with
+``S = 1 - exp(-z)`` and ``z`` the protection of :func:`scosim.security.threat.protection`
+(own effort, partners' spillover, the RATS pool). ``V[i]``, the value of full security, is
+by default the one the hardening rules use (:func:`hardening_index_value`): ``beta lam0[i]``
+times the damage the votes put on one incident, so an index point is worth the incidents it
+avoids at the margin. ``lam0`` is taken at the state the year starts from. ``U[i]`` is
+concave in ``i``'s own efforts (``z`` is concave: linear terms and a power mean with
+``rho <= 1``; ``1 - exp(-z)`` is concave and rising), so its right derivative falls with
+the effort and the best response is where it changes sign.
+
+**Nash** (:func:`nash_efforts`): Gauss-Seidel best responses in a fixed order (states in the
+canonical order, Rest of World excluded; channels intel, border, cyber within each), each
+coordinate set to the root of its marginal payoff on [0, 1] by :data:`BISECTIONS` bisection
+steps (interval ``2**-50``). Convergence test: a run stops when no coordinate moved by more
+than ``tol`` in a whole sweep, and is then left alone (its efforts do not depend on the
+rest of the batch); :class:`ProactiveConvergenceError` after ``max_sweeps``. In the model
+``tol`` is :data:`MODEL_TOL` (1e-6) and ``max_sweeps`` :data:`MODEL_SWEEPS` (2000).
+
+**Cooperative** (:func:`cooperative_efforts`): the same coordinate iteration on the joint
+payoff ``sum_j Y[j] U[j]`` (US$, ``Y`` GDP), whose marginal in ``e[i, c]`` counts the gain
+of every state the effort protects; the joint payoff is concave, so the limit is its
+maximum. The gap ``cooperative - Nash`` is the undersupply.
+
+Only elementwise numpy and sums over axes (no BLAS, no optimiser), so efforts are the same
+on every machine and in every batch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from scosim.security.weakest_link import power_mean
+
+if TYPE_CHECKING:
+    from scosim.security.model import SecurityState, SecuritySystem
+
+__all__ = [
+    "BISECTIONS",
+    "EFFORT_RULES",
+    "EffortRule",
+    "MODEL_SWEEPS",
+    "MODEL_TOL",
+    "PROACTIVE_INDICATORS",
+    "ProactiveConvergenceError",
+    "ProactiveGame",
+    "best_response_levels",
+    "cooperative_efforts",
+    "gauss_seidel",
+    "nash_efforts",
+    "pure_equilibria",
+    "year_efforts",
+]
+
+EffortRule = Literal["rules", "best_response", "cooperative"]
+#: Values of ``parameters.mechanism_settings.security.effort_rule``: ``rules`` (default,
+#: each state's ``cooperate`` rule), ``best_response`` (Nash efforts) or ``cooperative``.
+EFFORT_RULES: tuple[str, ...] = ("rules", "best_response", "cooperative")
+#: Bisection steps per best response: the root is bracketed to ``2**-50`` of [0, 1].
+BISECTIONS = 50
+#: Convergence test of the model's game: no effort moved by more than this in a sweep.
+#: Where the RATS pool collapses (with ``pool_rho <= 0`` efforts fall toward 0 together, each
+#: in proportion to the others') best responses approach it geometrically, at a rate near 1
+#: (0.97 a sweep at ``V`` 0.001), so a tighter test costs hundreds of sweeps for digits no
+#: record shows; efforts are then accurate to about ``tol / (1 - rate)``, 3e-5.
+MODEL_TOL = 1e-6
+#: Sweeps allowed before :class:`ProactiveConvergenceError` (282 needed at ``V`` 0.001).
+MODEL_SWEEPS = 2000
+#: Where the lower bound is tested: the marginal of a power mean can be infinite at 0.
+_LOW = 1e-12
+
+#: ``marginal(e, p, runs)``: for the runs ``runs``, the others at ``e`` ``(R', P)``, the right
+#: derivative of coordinate ``p``'s objective in its own effort, as a function of that effort
+#: ``(R',)`` (built once per coordinate, so what does not move with it is computed once).
+Marginal = Callable[[np.ndarray, int, np.ndarray], Callable[[np.ndarray], np.ndarray]]
+
+
+class ProactiveConvergenceError(RuntimeError):
+    """The best-response iteration did not converge."""
+
+
+def _best_response(marginal: Callable[[np.ndarray], np.ndarray], r: int) -> np.ndarray:
+    """The root on [0, 1] of a non-increasing marginal, ``(r,)``; 0 or 1 at the bounds."""
+    lo, hi = np.zeros(r), np.ones(r)
+    top = marginal(hi) >= 0
+    bottom = marginal(np.full(r, _LOW)) <= 0
+    for _ in range(BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        up = marginal(mid) > 0
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+    x = 0.5 * (lo + hi)
+    return np.where(top, 1.0, np.where(bottom, 0.0, x))
+
+
+def gauss_seidel(marginal: Marginal, start: np.ndarray, *, tol: float = 1e-9,
+                 max_sweeps: int = 500) -> np.ndarray:
+    """Coordinate-wise best responses in a fixed order until no coordinate moves.
+
+    Args:
+        marginal: Right derivative of each coordinate's objective in its own effort
+            (:data:`Marginal`), non-increasing in it (a concave objective).
+        start: ``(R, P)`` starting efforts in [0, 1].
+        tol: A run has converged when no coordinate moved by more than this in a sweep.
+        max_sweeps: Sweeps allowed.
+
+    Returns:
+        ``(R, P)`` efforts where every coordinate is its best response to the others.
+
+    Raises:
+        ProactiveConvergenceError: If a run has not converged after ``max_sweeps``.
+    """
+    e = np.array(start, dtype=float)
+    r, n = e.shape
+    live = np.arange(r)
+    for _ in range(max_sweeps):
+        moved = np.zeros(live.size)
+        for p in range(n):
+            sub = e[live]
+            new = _best_response(marginal(sub, p, live), live.size)
+            moved = np.maximum(moved, np.abs(new - sub[:, p]))
+            e[live, p] = new
+        live = live[moved > tol]
+        if live.size == 0:
+            return e
+    raise ProactiveConvergenceError(
+        f"best-response efforts did not converge in {max_sweeps} sweeps ({live.size} runs "
+        f"still moving by more than tol {tol:g})")
+
+
+def best_response_levels(payoff: Callable[[np.ndarray], np.ndarray], profile: Sequence[float],
+                         player: int, levels: Sequence[float],
+                         tol: float = 1e-12) -> tuple[float, ...]:
+    """Levels maximising ``player``'s payoff, the others at ``profile`` (a discrete game).
+
+    Args:
+        payoff: Efforts ``(K, N)`` to payoffs ``(K, N)`` (e.g. :func:`scosim.security.game.payoff`).
+        profile: Everyone's efforts (``player``'s own is replaced).
+        player: Whose best response.
+        levels: The efforts a player may choose.
+        tol: Payoffs within this of the best are best responses too.
+    """
+    rows = np.array([[a if k == player else profile[k] for k in range(len(profile))]
+                     for a in levels], dtype=float)
+    u = np.asarray(payoff(rows))[:, player]
+    best = float(u.max())
+    return tuple(a for a, v in zip(levels, u, strict=True) if v >= best - tol)
+
+
+def pure_equilibria(payoff: Callable[[np.ndarray], np.ndarray], n: int,
+                    levels: Sequence[float] = (0.0, 1.0)) -> list[tuple[float, ...]]:
+    """Every profile in which each player's level is a best response to the others'."""
+    return [prof for prof in itertools.product(levels, repeat=n)
+            if all(prof[i] in best_response_levels(payoff, prof, i, levels) for i in range(n))]
+
+
+class ProactiveGame:
+    """One year's proactive game in the calibrated block (module docstring).
+
+    Args:
+        system: The calibrated block.
+        state: The state the year is played in (RATS levels and members; contributions do
+            not move a choice).
+        value: ``(R, N)`` or ``(N,)`` value of full security ``V``, share of GDP.
+        gdp: ``(R, N)`` or ``(N,)`` GDP, US$: the weights of the joint payoff.
+    """
+
+    def __init__(self, system: SecuritySystem, state: SecurityState, value: np.ndarray,
+                 gdp: np.ndarray) -> None:
+        p = system.params
+        r, n = state.n_runs, system.cal.n
+        self.system, self.state = system, state
+        self.n_states = n - 1  # Rest of World (last) takes no decisions
+        self.n_channels = len(p.k_channel)
+        self.value = np.broadcast_to(np.asarray(value, dtype=float), (r, n))
+        self.gdp = np.broadcast_to(np.asarray(gdp, dtype=float), (r, n))
+        self.k = np.asarray(p.k_channel, dtype=float)
+        self.k_pool = np.asarray(p.k_pool, dtype=float)
+        self.cost = np.asarray(p.unit_cost, dtype=float)
+        self.kappa = (np.ones(n) if system.enforcement is None
+                      else np.asarray(system.enforcement, dtype=float))
+        w = np.asarray(system.partners_of(state), dtype=float)
+        self.W = np.broadcast_to(w, (r, n, n))
+        self.levels = np.asarray(state.rats, dtype=float)
+        self.rho, self.s, self.n_ref = p.pool_rho, p.pool_size_exponent, p.pool_reference
+        self.capacity = np.broadcast_to(system.capacity_term, (r, n))
+        self.base = np.asarray(state.efforts, dtype=float)
+
+    # -------------------------------------------------------------- protection
+    def _full(self, x: np.ndarray, runs: np.ndarray) -> np.ndarray:
+        """``(R', N, C)`` efforts: the decided ``x`` ``(R', P)``, Rest of World's its own."""
+        e = self.base[runs].copy()
+        e[:, : self.n_states, :] = x.reshape(x.shape[0], self.n_states, self.n_channels)
+        return e
+
+    def _pool(self, ec: np.ndarray, ch: int, runs: np.ndarray) -> np.ndarray:
+        """Channel ``ch``'s pool ``(R',)``: ``(n / n_ref) ** s`` times the power mean."""
+        m = self.levels[runs, :, ch] > 0
+        size = (m.sum(axis=1) / self.n_ref) ** self.s
+        return size * power_mean(ec * self.kappa, m, self.rho)
+
+    def protection(self, x: np.ndarray, runs: np.ndarray) -> np.ndarray:
+        """Protection ``z`` ``(R', N)`` at the decided efforts ``x`` ``(R', P)``."""
+        e = self._full(x, runs)
+        W = self.W[runs]
+        z = self.capacity[runs].copy()
+        for ch in range(self.n_channels):
+            ec = e[:, :, ch]
+            spill = (W * ec[:, None, :]).sum(axis=2)
+            pool = self._pool(ec, ch, runs)
+            z = z + self.k[ch] * (ec + self.system.params.spill * spill)
+            z = z + self.k_pool[ch] * self.levels[runs, :, ch] * pool[:, None]
+        return z
+
+    def _coordinate(self, x: np.ndarray, p: int,
+                    runs: np.ndarray) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """``xp -> (z, dz)`` ``(R', N)``: protection and its slope in coordinate ``p`` at ``xp``.
+
+        ``z`` is linear in ``e[i, c]`` but for the pool, so the rest is computed once.
+        """
+        i, ch = divmod(p, self.n_channels)
+        z0 = self.protection(x, runs)
+        x0 = x[:, p]
+        lin = self.k[ch] * self.system.params.spill * self.W[runs][:, :, i]
+        lin[:, i] += self.k[ch]
+        ec = self._full(x, runs)[:, :, ch]
+        m = self.levels[runs, :, ch] > 0
+        lv = self.k_pool[ch] * self.levels[runs, :, ch]
+        size = (m.sum(axis=1) / self.n_ref) ** self.s
+        pool0 = size * power_mean(ec * self.kappa, m, self.rho)
+        n = np.maximum(m.sum(axis=1), 1)
+        pools = m[:, i]
+        others = np.where(m, ec * self.kappa, np.inf)
+        others[:, i] = np.inf
+        lowest = others.min(axis=1)
+
+        def at(xp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            e = ec.copy()
+            e[:, i] = xp
+            xs = e * self.kappa
+            xi = xs[:, i]
+            M = power_mean(xs, m, self.rho)
+            if math.isinf(self.rho):
+                # Right derivative of the minimum: 1 while i is strictly the lowest.
+                d = (xi < lowest).astype(float)
+            else:
+                # d M / d x_i = (x_i / M) ** (rho - 1) / n (0 where another pooler at 0
+                # has emptied the pool, rho <= 0).
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ok = (M > 0) & (xi > 0)
+                    d = np.where(ok, (np.where(ok, xi, 1.0) / np.where(ok, M, 1.0))
+                                 ** (self.rho - 1.0) / n, 0.0)
+            dpool = np.where(pools, size * d * self.kappa[i], 0.0)
+            z = z0 + lin * (xp - x0)[:, None] + lv * (size * M - pool0)[:, None]
+            return z, lin + lv * dpool[:, None]
+
+        return at
+
+    def marginal_own(self, x: np.ndarray, p: int,
+                     runs: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """``xp -> dU[i] / de[i, c]`` at ``e[i, c] = xp``: state ``i``'s own marginal payoff."""
+        i, ch = divmod(p, self.n_channels)
+        slopes, v = self._coordinate(x, p, runs), self.value[runs, i]
+
+        def at(xp: np.ndarray) -> np.ndarray:
+            z, dz = slopes(xp)
+            return v * np.exp(-z[:, i]) * dz[:, i] - self.cost[ch]
+
+        return at
+
+    def marginal_joint(self, x: np.ndarray, p: int,
+                       runs: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """``xp -> d(sum_j Y[j] U[j]) / de[i, c] / Y[i]``: the joint marginal per US$ of ``i``."""
+        i, ch = divmod(p, self.n_channels)
+        slopes = self._coordinate(x, p, runs)
+        yv, y = self.gdp[runs] * self.value[runs], self.gdp[runs, i]
+
+        def at(xp: np.ndarray) -> np.ndarray:
+            z, dz = slopes(xp)
+            return (yv * np.exp(-z) * dz).sum(axis=1) / y - self.cost[ch]
+
+        return at
+
+    def payoff(self, x: np.ndarray) -> np.ndarray:
+        """``U`` ``(R, N)`` at the decided efforts ``x`` ``(R, P)`` (the block's payoff)."""
+        e = self._full(x, np.arange(x.shape[0]))
+        return self.system.payoff(self.state, e, self.value)
+
+    def start(self) -> np.ndarray:
+        """``(R, P)`` the state's efforts, the decided coordinates flattened (state, channel)."""
+        return self.base[:, : self.n_states, :].reshape(self.base.shape[0], -1).copy()
+
+
+def nash_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
+                 max_sweeps: int = MODEL_SWEEPS) -> np.ndarray:
+    """Nash efforts ``(R, N, C)``: each state's best response to the others' (ROW's kept)."""
+    x = gauss_seidel(game.marginal_own, game.start(), tol=tol, max_sweeps=max_sweeps)
+    return game._full(x, np.arange(x.shape[0]))
+
+
+def cooperative_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
+                        max_sweeps: int = MODEL_SWEEPS) -> np.ndarray:
+    """Efforts ``(R, N, C)`` maximising the joint payoff ``sum_j GDP[j] U[j]``."""
+    x = gauss_seidel(game.marginal_joint, game.start(), tol=tol, max_sweeps=max_sweeps)
+    return game._full(x, np.arange(x.shape[0]))
+
+
+#: The indicators recorded when an effort rule is on, ``(R, N)`` each, 0-1: every state's
+#: Nash and cooperative effort per channel (Rest of World: its own, 0).
+PROACTIVE_INDICATORS: dict[str, str] = {
+    **{f"effort_nash_{ch}": f"0-1, {ch} effort at the Nash equilibrium of the proactive game "
+       "(each state's best response to the others')" for ch in ("intel", "border", "cyber")},
+    **{f"effort_cooperative_{ch}": f"0-1, {ch} effort maximising the joint payoff (GDP-weighted "
+       "sum) of the proactive game" for ch in ("intel", "border", "cyber")},
+}
+
+
+def year_efforts(system: SecuritySystem, state: SecurityState, rule: str,
+                 value_share_gdp: float, gdp: np.ndarray,
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The year's efforts ``(R, N, C)`` under ``rule`` and the game's indicators.
+
+    Args:
+        system: The calibrated block (one block: a sweep of ``pool_rho`` is refused).
+        state: This year's RATS set-up and members, last year's efforts (the start).
+        rule: ``best_response`` (the Nash efforts are played) or ``cooperative``.
+        value_share_gdp: ``V``, the value of full security, share of GDP (every state).
+        gdp: ``(R, N)`` GDP, US$, the weights of the joint payoff.
+
+    Raises:
+        ValueError: On a rule that is not ``best_response`` or ``cooperative``.
+    """
+    if rule not in EFFORT_RULES[1:]:
+        raise ValueError(f"effort_rule {rule!r} plays no game; the game's rules are "
+                         f"{', '.join(EFFORT_RULES[1:])}")
+    game = ProactiveGame(system, state, np.full(np.shape(gdp), value_share_gdp), gdp)
+    nash = nash_efforts(game)
+    coop = cooperative_efforts(game)
+    names = ("intel", "border", "cyber")
+    out = {**{f"effort_nash_{ch}": nash[:, :, k] for k, ch in enumerate(names)},
+           **{f"effort_cooperative_{ch}": coop[:, :, k] for k, ch in enumerate(names)}}
+    return (nash if rule == "best_response" else coop), out
