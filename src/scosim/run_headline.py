@@ -375,9 +375,8 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
 def _not_party(st: RunStats, rows: pd.DataFrame) -> list[str]:
     """Rows of SCO members never in the run's arrangement and without a vote on it.
 
-    A union of some members (``participants: [CHN, RUS, ...]``) leaves the others outside
-    in every run; they stay in the answer, apart, since a member's loss from a union it
-    was not asked to join is part of the answer for the SCO.
+    A union of some members (``participants: [CHN, RUS, ...]``) leaves the others out; kept
+    in the answer, apart: a member's loss from a union it was not asked to join is part of it.
     """
     voted = {c for (kind, c) in st.event_counts if kind == "vote"}
     return [c for c, r in rows.iterrows()
@@ -388,8 +387,7 @@ def _not_party(st: RunStats, rows: pd.DataFrame) -> list[str]:
 def _committed_note(st: RunStats) -> str:
     """After "no state voted against": that the scenario fixed the votes, if it did.
 
-    Otherwise the note read as the states' verdict beside the list of those that would
-    have voted no on their own scores (:func:`scosim.run_votes.committed_lines`).
+    Else it read as the states' verdict beside :func:`scosim.run_votes.committed_lines`.
     """
     from scosim.vote_stats import COMMITTED_RULES, rule_name
 
