@@ -86,8 +86,10 @@ def test_totals_are_medians_over_the_runs_with_the_bloc_and_say_so() -> None:
         0].endswith("over all 4")
     # Art. XXIV: medians of the bloc's runs; shares of those runs (2 of 3 rose; in 1 of 3,
     # the last with a bloc, outsiders lost 50 against the members' 40).
-    assert (f"GATT Art. XXIV, in those 3 runs: members' average external tariff 3.00 % -> "
-            f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians), rose in {percent_of_runs(2 / 3, 3)} %. "
+    assert (f"GATT Art. XXIV, in those 3 runs: members' average external tariff (weighted by "
+            "2035 imports without the union, states in the bloc in 2035): 3.00 % -> "
+            f"{np.median([3.5, 2.9, 4.0]):.2f} % (medians over runs), rose in "
+            f"{percent_of_runs(2 / 3, 3)} %. "
             "Outsiders lost more than members gained (a welfare comparison, not an Art. XXIV "
             f"test) in {percent_of_runs(1 / 3, 3)} %.") in said
     # Right after the welfare table and its notes, before the footer.
@@ -160,7 +162,7 @@ def test_the_union_s_answer_gives_the_totals_its_tables_give(union_run: Path, ca
     before = np.median(one["union_external_tariff_before_pct"])
     after = np.median(one["union_external_tariff_after_pct"])
     assert after > before  # the import-weighted CET raises the members' average
-    assert f"{before:.2f} % -> {after:.2f} % (medians)" in said
+    assert f"{before:.2f} % -> {after:.2f} % (medians over runs)" in said
     raised = percent_of_runs(one["art24_external_tariff_raised"].mean(), len(one))
     assert re.search(rf"rose in {raised} % of runs\. Outsiders lost more", said)
     # Worked out again from the tables (a run without summary.txt), the same lines.

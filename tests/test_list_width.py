@@ -2,7 +2,11 @@
 
 Until 2026-12-07 rich shared a 120-column terminal among the folding columns alike and
 folded the overrides into 5 characters (a line per 5 letters); on 80 columns every column
-but the ids was drawn 0 wide. Piped output (tab-separated) is tests/test_cli_list.py's.
+but the ids was drawn 0 wide. Then (a new user's findings, 2026-12-07) the finished time
+was split over three lines (``2026-12-07`` / ``T06:47:13+`` / ``00:00``), an override cut
+mid-word (``parameters.trade.deficit`` / ``s="ratio"``) while ``status``, complete on every
+row, kept its width, and on 80 columns the caption split its own command (``every column:
+scosim`` / ``list | cat``). Piped output (tab-separated) is tests/test_cli_list.py's.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import re
 import sys
 
 from scosim.cli import main
-from scosim.list_layout import MIN_OVERRIDES, WIDE_OVERRIDES, draw_list, list_layout
+from scosim.list_layout import WIDE_OVERRIDES, draw_list, list_layout
 
 COLUMNS = ["scenario", "run_id", "status", "seed", "replications", "overrides", "plugins",
            "finished"]
@@ -31,13 +35,47 @@ ROWS = [
 ]
 ROWS = [{**r, "status": "complete", "plugins": "", "finished": FINISHED} for r in ROWS]
 #: rich's default box: a rule before each column and after the last, a space either side.
-DRAWN = ["scenario", "run_id", "status", "overrides", "finished"]
+#: ``status`` is complete on every row: left out.
+DRAWN = ["scenario", "run_id", "overrides", "finished"]
 RULES = 3 * len(DRAWN) + 1
+LEFT_OUT = ["seed", "replications", "status", "plugins"]
+#: A new user's runs (2026-12-07): a short scenario name, an override of 33 characters.
+DEFICITS = 'parameters.trade.deficits="ratio", parameters.rules.defect="never_defect"'
+USER = [{**r, "scenario": "customs_union"} for r in ROWS[:2]] + [
+    {**ROWS[0], "run_id": "20261207T064713-abcdef12-s20250101-r20", "overrides": DEFICITS,
+     "finished": "2026-12-07T06:47:13+00:00"}]
 
 
-def _drawn(width: int, capsys) -> list[str]:
-    draw_list(ROWS, COLUMNS, "runs under results/", width)
+def _drawn(width: int, capsys, rows: list[dict] = ROWS) -> list[str]:
+    draw_list(rows, COLUMNS, "runs under results/", width)
     return capsys.readouterr().out.splitlines()
+
+
+def _cells_of(lines: list[str], name: str) -> list[list[str]]:
+    """Each row's lines in the drawn table's column ``name`` (a row starts at its run id)."""
+    ids, col = _column(lines, "run_id"), _column(lines, name)
+    rows: list[list[str]] = []
+    for run_id, cell in zip(ids, col, strict=True):
+        if run_id.strip():
+            rows.append([])
+        if cell.strip():
+            rows[-1].append(cell.strip())
+    return rows
+
+
+def _breaks_only_between(cell: str, lines: list[str]) -> bool:
+    """Whether ``lines`` are ``cell`` broken only after its ``, `` or after an ``=``."""
+    at = 0
+    for k, line in enumerate(lines):
+        if cell[at:at + len(line)] != line:
+            return False
+        at += len(line)
+        if k < len(lines) - 1:
+            if cell[at:at + 1] == " " and cell[at - 1] == ",":
+                at += 1
+            elif cell[at - 1] != "=":
+                return False
+    return at == len(cell)
 
 
 def _whole(lines: list[str], text: str) -> bool:
@@ -53,14 +91,15 @@ def _column(lines: list[str], name: str) -> list[str]:
 
 def test_on_200_columns_the_others_are_whole_and_the_overrides_get_the_rest(capsys) -> None:
     layout = list_layout(ROWS, COLUMNS, 200)
-    # Every run id ends -s<seed>-r<replications>, and no run used a plug-in: not drawn.
-    assert layout.left_out == ["seed", "replications", "plugins"]
+    # Every run id ends -s<seed>-r<replications>, every run is complete, and no run used a
+    # plug-in: not drawn.
+    assert layout.left_out == LEFT_OUT
     assert list(layout.widths) == DRAWN
     assert layout.widths["finished"] == len(FINISHED)
     assert layout.widths["scenario"] == len("energy_club_with_a_long_name")
     # The overrides fill the terminal: nothing else is wider than its longest cell.
     assert sum(layout.widths.values()) + RULES == 200
-    assert layout.widths["overrides"] == 200 - RULES - (28 + 38 + 8 + 25) < len(CLUB)
+    assert layout.widths["overrides"] == 200 - RULES - (28 + 38 + 25) < len(CLUB)
     lines = _drawn(200, capsys)
     assert max(map(len, lines)) <= 200
     assert any(SIGMA in line for line in lines)  # on one line
@@ -68,17 +107,47 @@ def test_on_200_columns_the_others_are_whole_and_the_overrides_get_the_rest(caps
 
 
 def test_on_120_columns_finished_folds_so_the_overrides_get_the_width(capsys) -> None:
-    layout = list_layout(ROWS, COLUMNS, 120)
-    assert layout.widths is not None
-    assert layout.widths["finished"] == 10  # the date, then the time on the next lines
-    assert layout.widths["overrides"] == 120 - RULES - (28 + 38 + 8 + 10)
-    assert MIN_OVERRIDES <= layout.widths["overrides"] < WIDE_OVERRIDES
+    layout = list_layout(USER, COLUMNS, 120)
+    assert layout.widths is not None and layout.left_out == LEFT_OUT
+    # Folded between its date and its time (2026-12-07 / 06:47:13+00:00), never inside.
+    assert layout.widths["finished"] == len("06:47:13+00:00")
+    assert layout.widths["overrides"] == 120 - RULES - (13 + 38 + 14) >= WIDE_OVERRIDES
+    lines = _drawn(120, capsys, USER)
+    assert max(map(len, lines)) <= 120
+    assert all(any(r["run_id"] in line for line in lines) for r in USER)
+    finished = _cells_of(lines, "finished")
+    assert finished == [[r["finished"][:10], r["finished"][11:]] for r in USER]
+    # Each override whole on its line where it fits (the user's 33 characters did not);
+    # one wider than the column breaks after its `=`, never inside a word.
+    overrides = _cells_of(lines, "overrides")
+    assert overrides[2] == ['parameters.trade.deficits="ratio",',
+                            'parameters.rules.defect="never_defect"']
+    assert overrides[1][0] == "parameters.council.decision_rule="
+    assert all(_breaks_only_between(r["overrides"], cell)
+               for r, cell in zip(USER, overrides, strict=True))
+    said = " ".join(lines)
+    assert "┃ status" not in said and "status: complete on every run" in said
+
+
+def test_a_column_too_narrow_for_an_override_gives_blocks_not_a_cut_word(capsys) -> None:
+    # A 28-character scenario name leaves the overrides 27 on 120 columns: narrower than
+    # `parameters.council.decision_rule=`, which a table would have cut.
+    assert list_layout(ROWS, COLUMNS, 120).widths is None
     lines = _drawn(120, capsys)
     assert max(map(len, lines)) <= 120
-    assert all(any(r["run_id"] in line for line in lines) for r in ROWS)
-    assert any(SIGMA[:20] in line for line in lines)  # 20 characters a line, not 5
-    overrides = _column(lines, "overrides")
-    assert _whole(overrides, CLUB) and _whole(overrides, SIGMA)
+    for r in ROWS:
+        assert f"{r['scenario']}  {r['run_id']}" in lines
+        assert f"  finished: {FINISHED}" in lines  # whole
+    assert f"  overrides: {SIGMA}" in lines
+    assert "  overrides: proposals.club.cost_cut=0.03," in lines
+    assert '    proposals.club.members=["China", "Russia", "Kazakhstan", "Uzbekistan", ' \
+        '"Kyrgyzstan"]' in lines
+
+
+def test_status_stays_when_a_run_is_not_complete() -> None:
+    rows = [*ROWS[:2], {**ROWS[2], "status": "stopped"}]
+    layout = list_layout(rows, COLUMNS, 200)
+    assert "status" not in layout.left_out and "status" in layout.widths
 
 
 def test_on_80_columns_each_run_is_a_block_with_its_ids_whole(capsys) -> None:
@@ -88,13 +157,19 @@ def test_on_80_columns_each_run_is_a_block_with_its_ids_whole(capsys) -> None:
     for r in ROWS:
         assert f"{r['scenario']}  {r['run_id']}" in lines
     assert _whole(lines, f"overrides: {CLUB}") and _whole(lines, f"overrides: {SIGMA}")
-    assert "seed, replications: in the run id (-s, -r); plugins: none" in " ".join(lines)
+    # Broken between the overrides only (and inside the list value, at its spaces).
+    assert '  overrides: parameters.council.decision_rule="qualified_majority",' in lines
+    assert "    parameters.trade.sigma=4.5" in lines
+    assert ("seed, replications: in the run id (-s, -r); status: complete on every run; "
+            "plugins: none") in " ".join(lines)
+    # The caption's command on one line, which is what it is there to give.
+    assert any("scosim list | cat" in line for line in lines)
 
 
 def test_a_run_id_without_its_seed_keeps_the_seed_column() -> None:
     rows = [{**ROWS[1], "run_id": "20261207T034512-9f3c2a1b-cost_cut-0.03"}]
     layout = list_layout(rows, COLUMNS, 200)
-    assert layout.left_out == ["plugins"]
+    assert layout.left_out == ["status", "plugins"]
     assert "seed" in layout.widths and "replications" in layout.widths
 
 

@@ -258,7 +258,8 @@ def test_nothing_moved_and_no_vote_against_prints_no_empty_table() -> None:
                          "no economy's welfare moved in any of 3 runs"]
     assert not [line for line in lines if line.split()[:1] == ["economy"]]  # no table head
     assert "CHN China" not in text and "KAZ Kazakhstan" not in text
-    assert "no state voted against in any run." in text
+    # The votes were the scenario's (always_yes), not the states': said with the note.
+    assert "no state voted against in any run: the scenario fixes the votes (always_yes)." in text
     assert lines[-1] == WITH_PLOTS and "indicators/" in WITH_PLOTS
 
 

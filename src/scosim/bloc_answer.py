@@ -57,6 +57,10 @@ BLOC_INDICATORS: tuple[str, ...] = (*BLOC_TOTALS, *BLOC_SHARES, *SPLIT, *ART24)
 #: ten -32.9 in every run of the shipped union: the total read as a gain of the members;
 #: outside referee, 2026-12-06).
 DOMINANT = 0.5
+#: What the Art. XXIV line's averages weigh by and over whom: each run's imports of the
+#: year without the union (the year's baseline, net of duties), over the states in its
+#: bloc that year (``scosim.model.builtin_mechanisms.explained``).
+WEIGHTS = "(weighted by {year} imports without the union, states in the bloc in {year}):"
 #: Widest line: the answer's width (the welfare table's rows are about 100 characters).
 WIDTH = 100
 #: The members' total is NaN exactly in the runs without a bloc: it counts them (each
@@ -148,13 +152,16 @@ def bloc_lines(st: RunStats, year: int, n_runs: int) -> list[str]:
     if all(st.has(n) for n in ART24):
         before, after = (_value(st, n, year, 0.5) for n in ART24[:2])
         raised, loses = (_value(st, n, year) for n in ART24[2:])
-        tariff = [f"{before:.2f} % -> {after:.2f} % (medians),",
+        tariff = [f"{before:.2f} % -> {after:.2f} % (medians over runs),",
                   f"rose in {percent_of_runs(raised, n_bloc)} %{runs}."]
         if _fta_only(st, year):  # Art. XXIV:5(b): each member of a free-trade area keeps its own
-            tariff = [f"{before:.2f} % -> {after:.2f} % (medians): a free-trade area's",
+            tariff = [f"{before:.2f} % -> {after:.2f} % (medians over runs): a free-trade area's",
                       "members keep their own tariffs on outsiders."]
         if _union_or_fta(st, year):
-            out += _pack([art24, "members' average external tariff", *tariff], first="")
+            # Its weights and members said: the CET line below weighs by base-year imports
+            # over every invited state, and gave another "before" in the same answer.
+            out += _pack([art24, "members' average external tariff", *WEIGHTS.format(
+                year=year).split(), *tariff], first="")
         elif not runs:  # no Art. XXIV line said which runs the shares are of
             runs = f" of those {n_bloc} runs"
         out += _pack(("Outsiders lost more than members gained (a welfare comparison, not "
@@ -227,14 +234,20 @@ def _split_lines(st: RunStats, year: int) -> list[str]:
     others = (f"the other {n_others} members" if (counts[counts > 0] == n_bloc).all()
               else "the other members (those of each run)")
     own, rest = (_value(st, n, year, 0.5) for n in SPLIT)
-    d = _decimals(own, rest, _value(st, BLOC_TOTALS[0], year, 0.5))
+    total = _value(st, BLOC_TOTALS[0], year, 0.5)
+    d = _decimals(own, rest, total)
     name = NAMES.get(top, top)
     with_top = int(counts[st.indicators[SPLIT[0]].countries.index(top)])
     below = [percent_of_runs(_below_zero(st, n, year, top), with_top) for n in SPLIT]
     # A median of a sum is not the sum of the medians: said, so the two are not added up.
     most = "half" if DOMINANT == 0.5 else f"{100 * DOMINANT:g} %"
-    text = (f"members' total split ({name} takes more than {most} of the members' "
-            f"gains, the sum of their positive medians): {name} {_bn(own, d)}, below zero in "
+    # With the members' total a loss (a min CET: members -6.8), "takes more than half of
+    # the members' gains" read as a share of a gain the members did not make.
+    why = (f"{name} takes more than {most} of the members' gains, the sum of their positive "
+           "medians" if total >= 0 else
+           f"{name} gains while the members together lose; its median is more than {most} "
+           "of the sum of the members' positive medians")
+    text = (f"members' total split ({why}): {name} {_bn(own, d)}, below zero in "
             f"{below[0]} % of runs; {others} {_bn(rest, d)}, below zero in {below[1]} % of "
             f"runs (each the median of its own part over the runs with {name} in the bloc: "
             "the two need not add up to the total's median).")

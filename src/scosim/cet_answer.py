@@ -273,7 +273,10 @@ def cet_lines(unions: Sequence[UnionTariffs], st: Any, year: int) -> list[str]:
                 f"and minerals less and other goods more; preferences below it are kept): "
                 f"{pairs}")
         if u.together is not None and np.isfinite(u.together).all():
-            text += (f"; all members together {_pct(u.together[0])} -> "
+            # Not the Art. XXIV line's average above it: other weights, other states.
+            text += (f"; all {len(u.members)} invited states together, on the same "
+                     f"{u.base_year} weights (the Art. XXIV line weighs by {year} imports "
+                     f"over the states in the bloc in each run): {_pct(u.together[0])} -> "
                      f"{_pct(u.together[1])} %")
         text += "."
         if min(inside) < 1.0:

@@ -76,7 +76,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(
         f"{args.scenario}: valid scenario {sc['name']!r} ({sc['years']['start']}-"
         f"{sc['years']['end']}, {sc['replications']} replications, seed {sc['seed']}, "
-        f"{n} proposal{'' if n == 1 else 's'}, hash {sc['hash'][:12]}, data version {data})"
+        f"{n} proposal{'' if n == 1 else 's'}, data version {data}); scenario hash "
+        # The hash covers the seed and replications (run ids and resumption rest on it):
+        # said, as the docs call them no change to the scenario.
+        f"{sc['hash'][:12]}, of the scenario as run with this seed and {sc['replications']} "
+        "replications"
         + ("; rule paths checked without importing them" if no_import else "")
     )
     return 0

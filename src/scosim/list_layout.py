@@ -7,6 +7,13 @@ and scenario names are kept whole, the short columns get what they need (the tim
 ``finished`` folds to its date first), columns that say nothing are left out, and the
 overrides get the rest. Where even that leaves them too little, each run is printed as a
 block of lines instead of a table. Piped output (tab-separated rows) is not drawn here.
+
+Nothing is cut where a reader would misread it (a new user's findings, 2026-12-07): the
+overrides break between overrides (at ``, ``), an override wider than its column at its
+spaces or after its ``=``, never inside a word (``parameters.trade.deficit`` / ``s="ratio"``
+read as two settings); ``finished`` folds between its date and its time, never inside
+either; the caption's command (``scosim list | cat``) is never split over two lines; and a
+``status`` that is ``complete`` on every row is left out, the caption saying so.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["MIN_OVERRIDES", "WIDE_OVERRIDES", "ListLayout", "draw_list", "list_layout"]
+__all__ = ["MIN_OVERRIDES", "WIDE_OVERRIDES", "ListLayout", "draw_list", "list_layout",
+           "wrap_overrides"]
 
 #: Columns never folded: an id or a name over two lines cannot be copied.
 WHOLE = ("scenario", "run_id")
@@ -25,8 +33,11 @@ MIN_OVERRIDES = 16
 #: Width below which the other columns fold to give the overrides more (about one
 #: ``--set`` a line).
 WIDE_OVERRIDES = 40
-#: Narrowest ``finished`` folds to: its date (``2026-12-07``), the time on the next lines.
-MIN_FINISHED = 10
+#: Between two overrides in a cell (``format_overrides`` joins ``key=value`` with ``, ``); a
+#: ``, `` inside a value (a list's) is not followed by a dotted path and ``=``.
+_BETWEEN = re.compile(r", (?=[A-Za-z_][\w.\[\]-]*=)")
+#: The caption's command, kept on one line.
+EVERY_COLUMN = "scosim list | cat"
 
 
 class ListLayout(NamedTuple):
@@ -78,6 +89,9 @@ def list_layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
     left_out = []
     if rows and all(_in_run_id(r) for r in rows):
         left_out += [c for c in ("seed", "replications") if c in columns]
+    # A status the same on every row says nothing a column should be given room for.
+    if rows and "status" in columns and all(_text(r.get("status")) == "complete" for r in rows):
+        left_out.append("status")
     left_out += [c for c in columns if c == "plugins" and not any(_cells(rows, c))]
     drawn = [c for c in columns if c not in left_out]
     natural = {c: max([len(c), *map(len, _cells(rows, c))]) for c in drawn}
@@ -85,8 +99,9 @@ def list_layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
     for c in drawn:
         if c in WHOLE or c == "overrides":
             narrowest[c] = natural[c]
-        elif c == "finished":
-            narrowest[c] = min(natural[c], max(MIN_FINISHED, len(c)))
+        elif c == "finished":  # its date over its time, each whole
+            narrowest[c] = min(natural[c], max([len(c), *(
+                len(part) for cell in _cells(rows, c) for part in _date_time(cell))]))
         else:  # a short column folds at its words, its heading kept whole
             narrowest[c] = min(natural[c], max(len(c), _longest_word(_cells(rows, c))))
     # rich's default box: a rule before each column and after the last, one space of
@@ -96,10 +111,13 @@ def list_layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
     others = [c for c in drawn if c != "overrides"]
     if "overrides" not in drawn:
         return ListLayout(widths, left_out)
-    # What the overrides lack of WIDE_OVERRIDES; the others fold to give it, the longest
-    # first (finished: 25 characters, 10 at its narrowest). Wider than that, the others
+    # What the overrides lack of WIDE_OVERRIDES, or of their longest override when that
+    # is wider (each then on a line of its own); the others fold to give it, the longest
+    # first (finished: 25 characters, 14 at its narrowest). Wider than that, the others
     # stay whole on one line and the overrides get all that is left.
-    need = min(natural["overrides"], WIDE_OVERRIDES)
+    cells = _cells(rows, "overrides")
+    longest = max((len(o) + 1 for c in cells for o in _BETWEEN.split(c)), default=0)
+    need = min(natural["overrides"], max(WIDE_OVERRIDES, longest))
     short = need - (room - sum(widths[c] for c in others))
     for c in sorted(others, key=lambda c: natural[c] - narrowest[c], reverse=True):
         if short <= 0:
@@ -108,9 +126,60 @@ def list_layout(rows: Sequence[Mapping[str, Any]], columns: Sequence[str],
         widths[c] -= cut
         short -= cut
     widths["overrides"] = min(natural["overrides"], room - sum(widths[c] for c in others))
-    if widths["overrides"] < min(natural["overrides"], MIN_OVERRIDES):
+    # Narrower than a part that cannot be broken, an override would be cut mid-word.
+    unbroken = max((len(u) for c in cells for u in _units(c)), default=0)
+    if widths["overrides"] < max(min(natural["overrides"], MIN_OVERRIDES), unbroken):
         return ListLayout(None, left_out)
     return ListLayout(widths, left_out)
+
+
+def _date_time(cell: str) -> list[str]:
+    """An ISO time's date and time (``2026-12-07``, ``06:47:13+00:00``); else the cell."""
+    date, sep, time = cell.partition("T")
+    return [date, time] if sep and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else [cell]
+
+
+def _units(cell: str) -> list[str]:
+    """The parts of an overrides cell no line may split.
+
+    Each override's words, a word cut after its first ``=`` (a path, then its value).
+    """
+    return [u for word in cell.split() for u in re.split(r"(?<==)(?=.)", word, maxsplit=1)]
+
+
+def wrap_overrides(cell: str, width: int) -> list[str]:
+    """An overrides cell on lines of at most ``width``, broken between overrides.
+
+    An override wider than ``width`` is broken at its spaces (inside a list value), and a
+    word of it still too wide after its ``=`` (``parameters.council.decision_rule=`` /
+    ``"qualified_majority"``); a part wider than ``width`` alone stays whole.
+    """
+    items = _BETWEEN.split(cell)
+    lines: list[str] = []
+    line = ""
+    for k, item in enumerate(items):
+        piece = item + ("," if k < len(items) - 1 else "")
+        if len(line) + bool(line) + len(piece) <= width:
+            line += (" " if line else "") + piece
+            continue
+        if line:
+            lines.append(line)
+        if len(piece) <= width:
+            line = piece
+            continue
+        line = ""
+        for unit in _units(piece):
+            glue = " " if line and not line.endswith("=") else ""
+            if line and len(line) + len(glue) + len(unit) > width:
+                lines.append(line)
+                line, glue = "", ""
+            line += glue + unit
+    return [*lines, line] if line else lines
+
+
+def _finished(cell: str, width: int) -> str:
+    """``finished`` whole, or its date over its time when ``width`` is narrower."""
+    return cell if len(cell) <= width else "\n".join(_date_time(cell))
 
 
 def draw_list(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str,
@@ -126,15 +195,34 @@ def draw_list(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, caption=note)
-    for col, w in layout.widths.items():
+    widths = layout.widths
+    table = Table(title=title)
+    for col, w in widths.items():
         table.add_column(col, width=w, no_wrap=col in WHOLE,
                          # Folded, not cut: a cut --set ("decision_rule="qual...") hid what
-                         # the run was.
+                         # the run was. The overrides and finished come broken already.
                          overflow="fold")
     for row in rows:
-        table.add_row(*[_text(row.get(c)) for c in layout.widths])
-    Console(width=width).print(table)
+        cells = []
+        for c in widths:
+            text = _text(row.get(c))
+            if c == "overrides":
+                text = "\n".join(wrap_overrides(text, widths[c]))
+            elif c == "finished":
+                text = _finished(text, widths[c])
+            cells.append(text)
+        table.add_row(*cells)
+    console = Console(width=width)
+    console.print(table)
+    if note:  # not rich's caption, which split the command over two lines
+        print("\n".join(_fill(note, width)))
+
+
+def _fill(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` (20 at least), its command never split."""
+    glued = text.replace(EVERY_COLUMN, EVERY_COLUMN.replace(" ", "\0"))
+    return [line.replace("\0", " ") for line in textwrap.wrap(
+        glued, width=max(width, 20), break_long_words=False, break_on_hyphens=False)]
 
 
 def _note(left_out: list[str]) -> str | None:
@@ -144,9 +232,11 @@ def _note(left_out: list[str]) -> str | None:
     said = []
     if "seed" in left_out:
         said.append("seed, replications: in the run id (-s, -r)")
+    if "status" in left_out:
+        said.append("status: complete on every run")
     if "plugins" in left_out:
         said.append("plugins: none")
-    return "; ".join(said) + "; every column: scosim list | cat"
+    return "; ".join(said) + f"; every column: {EVERY_COLUMN}"
 
 
 def _print_blocks(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str,
@@ -160,9 +250,13 @@ def _print_blocks(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], tit
             value = _text(row.get(c))
             if c in WHOLE or not value:
                 continue
+            if c == "overrides":  # broken between overrides, as in the table
+                lines = wrap_overrides(f"{c}: {value}", max(width, 20) - 4)
+                print("\n".join(("  " if k == 0 else "    ") + x for k, x in enumerate(lines)))
+                continue
             print(textwrap.fill(f"{c}: {value}", width=max(width, 20), initial_indent="  ",
                                 subsequent_indent="    ", break_long_words=False,
                                 break_on_hyphens=False))
     if note:
         print()
-        print(textwrap.fill(note, width=max(width, 20)))
+        print("\n".join(_fill(note, width)))

@@ -310,9 +310,15 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out = [f"Who gains, who loses, who votes against: {title}",
                f"no economy's welfare moved in any of {n_runs} runs"]
     out = first + out + outcome + barred_lines(st, n_runs)
+    # SCO members a subset union never took in and that did not vote on it: apart, as
+    # "in union 0 %" among the members read as a no or an exit.
+    apart = _not_party(st, rows) if moved and has_union else []
     # A table with no column (nothing moved, no vote against, no union) would list names only.
     if moved or votes or has_union:
-        out += [head, *[line(c, r, True) for c, r in rows.iterrows()]]
+        out += [head, *[line(c, r, True) for c, r in rows.drop(index=apart).iterrows()]]
+    if apart:
+        out += [f"  other SCO members, not invited (in {what} in no run, no vote):",
+                *[line(c, r, False) for c, r in rows.loc[apart].iterrows()]]
     if moved and len(others):
         out += ["  other economies, largest gains and losses:",
                 *[line(c, r, False) for c, r in others.iterrows()]]
@@ -344,7 +350,7 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
                      "form (the willing without the others, or a union joined by fewer "
                      "outsiders; a number, not a share of runs)")
     if not votes and st.votes:
-        notes.append("no state voted against in any run")
+        notes.append("no state voted against in any run" + _committed_note(st))
     if moved and not st.votes and not st.adopted_runs and versus.startswith("without the policy"):
         # "The policy" would read as a proposal; here there is none (a heading that names
         # only mechanisms or sanctions needs no such note).
@@ -364,6 +370,34 @@ def headline_text(st: RunStats, title: str, footer: str = WITH_PLOTS,
         out += list(own_effect)
     out.append(footer)
     return "\n".join(out) + "\n"
+
+
+def _not_party(st: RunStats, rows: pd.DataFrame) -> list[str]:
+    """Rows of SCO members never in the run's arrangement and without a vote on it.
+
+    A union of some members (``participants: [CHN, RUS, ...]``) leaves the others out; kept
+    in the answer, apart: a member's loss from a union it was not asked to join is part of it.
+    """
+    voted = {c for (kind, c) in st.event_counts if kind == "vote"}
+    return [c for c, r in rows.iterrows()
+            if c not in voted and not st.exit_runs.get(c, 0)
+            and not (r["in_union"] > 0) and pd.isna(r["while"])]
+
+
+def _committed_note(st: RunStats) -> str:
+    """After "no state voted against": that the scenario fixed the votes, if it did.
+
+    Else it read as the states' verdict beside :func:`scosim.run_votes.committed_lines`.
+    """
+    from scosim.vote_stats import COMMITTED_RULES, rule_name
+
+    rules = sorted({rule_name(r) for v in st.ordered_first_votes() for c in v.states
+                    for r in v.rules[c] if rule_name(r) in COMMITTED_RULES})
+    if not rules:
+        return ""
+    some_no = any(n for n in st.vote_runs.score_no.values())
+    return (f": the scenario fixes the votes ({', '.join(rules)})"
+            + ("; on their own scores some would have voted no (below)" if some_no else ""))
 
 
 def _statistic(st: RunStats, n_runs: int, bloc: bool = False) -> str:

@@ -25,6 +25,10 @@ class _Doc:
         #: key to remove (``extends`` merge): ``{loc: (origin of the null, the file
         #: extended, the keys the files extended wrote beside it)}``.
         self.unmatched_nulls: dict[Loc, tuple[Origin, str, list[str]]] = {}
+        #: The items of a parent's ``proposals`` or ``events`` list that a child's list
+        #: replaced (``extends`` merge), each with the file that wrote it: an item of the
+        #: child's without ``type`` is explained by the parent's of the same ``id``.
+        self.replaced_items: dict[Loc, list[tuple[Any, str]]] = {}
 
     def rank(self, file: str) -> int:
         """How derived ``file`` is in this document (lower: more derived).

@@ -25,6 +25,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from scosim.scenario.doc import Loc, Origin, _Doc, _get, _purge
 from scosim.scenario.errors import _RESERVED, ErrorItem, ScenarioError, _describe, format_path
 from scosim.scenario.overrides import OVERRIDE_FILE, _apply_overrides, parse_overrides
-from scosim.scenario.shipped import PREFIX, is_shipped, shipped_path
+from scosim.scenario.shipped import PREFIX, is_shipped, shipped_names, shipped_path
 from scosim.scenario.slot_settings import (
     displaced_slot_errors,
     displaced_slot_notes,
@@ -92,7 +93,8 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
         return data.decode("utf-8"), []
     except FileNotFoundError:
         return None, [ErrorItem(rfile, rline, rpath, (
-            f"file not found: {file!r} (looked for {path.resolve()})"))]
+            f"file not found: {file!r} (looked for {path.resolve()})"
+            + (_shipped_hint(path) if ref is not None else "")))]
     except IsADirectoryError:
         return None, [ErrorItem(rfile, rline, rpath, f"{file!r} is a directory, not a file")]
     except UnicodeDecodeError as exc:
@@ -104,6 +106,19 @@ def _read(path: Path, file: str, ref: Origin | None) -> tuple[str | None, list[E
             "be decoded; save the file as UTF-8"))]
     except OSError as exc:
         return None, [ErrorItem(rfile, rline, rpath, f"cannot read {file!r}: {exc.strerror}")]
+
+
+def _shipped_hint(path: Path) -> str:
+    """``; did you mean extends: scosim:<name>?`` when ``path`` names a shipped scenario's file.
+
+    Outside the checkout ``extends: customs_union.yaml`` finds no file: the shipped
+    scenarios are reached by name. Matched on the file's stem (its folder under
+    ``scenarios/`` too, for ``hindcasts/...``); empty when no shipped scenario has it.
+    """
+    names = shipped_names()
+    stem = path.with_suffix("").name if path.suffix == ".yaml" else path.name
+    hits = [n for n in names if n == stem] or [n for n in names if n.rsplit("/", 1)[-1] == stem]
+    return f"; did you mean extends: {PREFIX}{hits[0]}?" if len(hits) == 1 else ""
 
 
 def _load_chain(
@@ -155,6 +170,10 @@ def _load_chain(
     return base, []
 
 
+#: Lists of typed items a child may replace thinking it changes one item (an item's error
+#: then names the parent's item of the same ``id``).
+_ITEM_LISTS: frozenset[Loc] = frozenset({("proposals",), ("events",)})
+
 #: Mappings whose null values are values, not removals: ``parameters.mechanisms``, where
 #: ``null`` empties a slot (removing the parent's choice would give the slot's default,
 #: which for growth and trade is not empty).
@@ -179,6 +198,10 @@ def _merge(base: _Doc, child: _Doc, loc: Loc) -> None:
             base.origins[sub] = child.origins[sub]
             _merge(base, child, sub)
             continue
+        if sub in _ITEM_LISTS and isinstance(value, list) and isinstance(bmap.get(key), list):
+            # Kept for the error about a child's item without a type (_replaced_item_hints).
+            base.replaced_items[sub] = [
+                (item, base.origin((*sub, i))[0]) for i, item in enumerate(bmap[key])]
         # Drop the parent's origins below: its value goes.
         _purge(base.origins, sub)
         if value is None and key in bmap and loc not in _NULL_IS_A_VALUE:
@@ -242,7 +265,7 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
         from scosim.scenario.beside import errors_beside
         from scosim.scenario.messages import _translate
 
-        errors = _translate(exc, doc)
+        errors = _replaced_item_hints(_translate(exc, doc), doc)
         # The schema's cross-field checks did not run if a field failed: said beside.
         raise ScenarioError(errors + errors_beside(doc, errors)) from None
     # Needs where each value was written, which the schema does not see.
@@ -251,6 +274,55 @@ def validate_data(doc_or_data: Any, source: Path | None = None, file: str = "<da
     if errors:
         raise ScenarioError(errors)
     return scenario
+
+
+def _replaced_item_hints(errors: list[ErrorItem], doc: _Doc) -> list[ErrorItem]:
+    """Say why a child's item has no ``type`` when the parent's item of its ``id`` had one.
+
+    ``proposals: [{id: sco_cu, cet: min}]`` under ``extends: scosim:customs_union`` reads
+    as a change of one field, but the merge rule (JSON Merge Patch) replaces the parent's
+    list whole; the bare "missing key 'type'" did not say so, nor how to change one field.
+    """
+    out = []
+    for e in errors:
+        m = re.fullmatch(r"(proposals|events)\[(\d+)\]", e.path)
+        parent = doc.replaced_items.get((m.group(1),)) if m else None
+        if not (m and parent and e.message.startswith("missing key 'type'")):
+            out.append(e)
+            continue
+        key, child = m.group(1), _get(doc.data, (m.group(1), int(m.group(2))))
+        pid = child.get("id") if isinstance(child, dict) else None
+        match = [(item, f) for item, f in parent
+                 if isinstance(item, dict) and pid is not None and item.get("id") == pid
+                 and isinstance(item.get("type"), str)]
+        if len(match) != 1:
+            out.append(e)
+            continue
+        item, pfile = match[0]
+        fields = ", ".join(str(k) for k in item if k not in ("type", "id"))
+        sets = " ".join(f"--set {key}.{pid}.{k}={_set_value(v)}"
+                        for k, v in child.items() if k not in ("type", "id")) or (
+            f"--set {key}.{pid}.<field>=<value>")
+        what = "one field" if sets.count("--set") == 1 else "those fields"
+        out.append(e._replace(message=(
+            f"missing key 'type': a {key} list here replaces {pfile}'s whole list (extends "
+            f"merges mappings, not lists), whose item {pid!r} is type {item['type']} "
+            f"({fields}); copy that item whole and change it there, or change {what} of "
+            f"the parent's item with {sets} (docs/scenarios.md, \"Merge rule\")")))
+    return out
+
+
+def _set_value(value: Any) -> str:
+    """``value`` as a ``--set`` value a shell passes whole (YAML; quoted when it must be)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and re.fullmatch(r"[\w.+-]+", value):
+        return value
+    import yaml  # a flow mapping keeps YAML's keys (phase_in: {2027: 1.0}); JSON's are text
+
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True,
+                          width=2**20).strip().removesuffix("...").strip()
+    return text if re.fullmatch(r"[\w.+-]+", text) else "'" + text.replace("'", "'\\''") + "'"
 
 
 # --------------------------------------------------------------------------- public
