@@ -320,7 +320,7 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     cu, _ = small_runs
     assert main(["transfers", str(cu)]) == 0
     text = capsys.readouterr().out
-    assert "cu, 2025 (consensus)" in text and "a plan exists in" in text
+    assert "cu, vote of 2025 (consensus)" in text and "A plan carries the vote in" in text
     table = pd.read_csv(cu / "transfers.csv")
     assert set(table["run"]) == set(range(6))
     plans = table[table["status"] == "plan"]

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from scosim.side_payments_lp import Plan, Responding, price_vote
+from scosim.side_payments_summary import STATUSES, summarise
 
-__all__ = ["PRICED_VOTE_RULES", "Plan", "TransferError", "price_run", "price_vote",
+__all__ = ["PRICED_VOTE_RULES", "STATUSES", "Plan", "TransferError", "price_run", "price_vote",
            "price_votes", "summarise", "vote_expenditure"]
 
 #: Vote rules whose answer is linear in the econ term, and what they compare with 0:
@@ -60,10 +61,6 @@ PRICED_DECISION_RULES = ("consensus", "qualified_majority")
 OPT_IN_REASON = ("the willing group is previewed again on its own terms under {rule} "
                  "(docs/model.md, \"The Council\"); pricing it needs that group's preview, "
                  "which this analysis does not solve")
-#: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
-#: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
-#: ones), no_voters (nobody voted: nothing a transfer can change).
-STATUSES = ("carried", "plan", "no_plan", "not_priced", "no_voters")
 _BN = 1e9
 #: Event fields the analysis reads (events.py ``_CORE``).
 _NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_econ",
@@ -409,6 +406,11 @@ def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> d
     arrays["expenditure"] = {y: np.concatenate([p["expenditure"][y] for p in parts])
                              for y in years}
     arrays["codes"] = np.array(model.codes)
+    moving = scenario.parameters.trade.moving_baseline
+    # The unit the figures are in: the expenditure of the vote's preview.
+    arrays["priced_at"] = {y: (f"current US$ of {y - 1} on each run's GDP path" if moving
+                               else f"US$ of the data's base year {model.cal.base_year}")
+                           for y in years}
     types = {arr.pid: arr for arr in model.arrangements}
 
     def together(k: int, year: int, pid: str, part: np.ndarray, voters: np.ndarray
@@ -476,61 +478,8 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
             raise TransferError(f"{run_dir}: the econ weights rebuilt from its scenario are "
                                 "not those its votes were scored with (a sweep point, or "
                                 "another code version); run it again with scosim run")
-    return price_votes(votes, decisions, a["expenditure"], a["w_econ"], a["member"],
-                       list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
-                       together=a["together"])
-
-
-def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Per proposal and year: how often a plan exists, its size, and who pays and receives.
-
-    Args:
-        table: :func:`price_run`'s table.
-
-    Returns:
-        One dict per (proposal, year): ``runs``, ``carried``, ``plan``, ``no_plan``,
-        ``not_priced``, ``no_voters`` (numbers of runs), ``plan_share`` (runs carried or
-        with a plan / runs), ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the
-        rejected runs with a plan; NaN without any), ``gain_bn`` (the same of the bloc's
-        US$ gain over the rejected runs priced) and ``gain_positive`` (the share of them in
-        which it is above zero), ``members`` (code -> median US$ bn
-        over those runs, + received, - paid) and ``reasons`` (most frequent first,
-        without the runs' US$ figures).
-    """
-    out = []
-    first = table.drop_duplicates(["run", "year", "proposal"])
-    for (pid, year), d in first.groupby(["proposal", "year"], sort=True):
-        counts = d["status"].value_counts()
-        n = len(d)
-        planned = d[d["status"] == "plan"]
-        priced = d[d["status"].isin(["plan", "no_plan"])]
-        rows = table[(table["proposal"] == pid) & (table["year"] == year)
-                     & (table["status"] == "plan")]
-        members = {}
-        if not rows.empty:
-            med = rows.groupby("country", sort=True)["transfer_usd"].median() / _BN
-            members = {c: float(v) for c, v in med.items() if c}
-        out.append({
-            "proposal": str(pid), "year": int(year), "runs": n,
-            **{s: int(counts.get(s, 0)) for s in STATUSES},
-            "plan_share": (counts.get("carried", 0) + counts.get("plan", 0)) / n,
-            "total_bn": _spread(planned["total_transfer_usd"].to_numpy(dtype=float) / _BN),
-            "share_pct": _spread(planned["transfer_share_of_gain"].to_numpy(dtype=float)
-                                 * 100.0),
-            "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
-            "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
-                              else math.nan),
-            "members": members,
-            # Without each run's own US$ figures: one line per kind of reason.
-            "reasons": list(d.loc[d["reason"] != "", "reason"].str.replace(
-                r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
-        })
-    return out
-
-
-def _spread(values: np.ndarray) -> tuple[float, float, float]:
-    """Median, 5th and 95th percentile of the finite values (NaN without any)."""
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return (math.nan, math.nan, math.nan)
-    return (float(np.median(v)), float(np.percentile(v, 5)), float(np.percentile(v, 95)))
+    table = price_votes(votes, decisions, a["expenditure"], a["w_econ"], a["member"],
+                        list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
+                        together=a["together"])
+    table["priced_at"] = table["year"].map(a["priced_at"])
+    return table
