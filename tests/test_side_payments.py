@@ -29,11 +29,13 @@ def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_o
             decision: str = "consensus", threshold: float = 1.0, noise: np.ndarray | None = None,
             sponsor: np.ndarray | None = None, adopted: bool = False,
             rules: list[str] | None = None, dominance: np.ndarray | None = None,
-            w_dom: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            w_dom: np.ndarray | None = None,
+            contribs: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Vote and decision events of one vote (run 0, 2026), scored as the Council scores.
 
     ``terms`` holds signed, weighted non-econ contributions besides ``econ`` (raw gain);
     ``dominance`` the raw relative-gains gap, weighted by ``w_dom`` (default none).
+    ``contribs``: log every term's contribution (the shock is then rescaled with them).
     """
     econ = np.asarray(terms["econ"], dtype=float)
     n = econ.size
@@ -54,6 +56,10 @@ def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_o
                           "sponsor": sponsor, "utility": utility, "noise": noise,
                           "term_econ": econ, "contrib_econ": w * econ,
                           "term_dominance": dominance})
+    if contribs:
+        for name in ("sovereignty", "trust", "security"):
+            votes[f"contrib_{name}"] = terms.get(name, np.zeros(n))
+        votes["contrib_dominance"] = -w_dom * dominance
     dec = pd.DataFrame({"run": [0], "year": [2026], "type": ["adopted" if adopted else
                                                               "rejected"],
                         "proposal": ["p"], "decision_rule": [decision],
@@ -333,7 +339,9 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     e, w, wd, codes = a["expenditure"][2025], a["w_econ"], a["w_dom"], a["codes"]
     col = {c: i for i, c in enumerate(codes)}
     merged = plans.merge(votes[["run", "country", "utility", "sponsor", "term_econ",
-                                "term_dominance"]], on=["run", "country"])
+                                "term_dominance", "noise", "contrib_econ", "contrib_sovereignty",
+                                "contrib_trust", "contrib_dominance", "contrib_security"]],
+                         on=["run", "country"])
     k = merged["run"].to_numpy()
     j = merged["country"].map(col).to_numpy()
     # The gains after the transfers and each voter's gap to the largest economy, as the
@@ -341,10 +349,17 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     gain = merged["term_econ"] + merged["transfer_usd"] / e[k, j]
     lead = gain.where(merged["country"] == "CHN").groupby(merged["run"]).transform("max")
     gap = np.where(merged["country"] == "CHN", 0.0, np.maximum(lead - gain, 0.0))
-    after = (merged["utility"] + w[k, j] * merged["transfer_usd"] / e[k, j]
-             - wd[k, j] * (gap - merged["term_dominance"]))
+    # The shock, z vote_noise times the size of the terms (voting.noise_scale), with the
+    # econ and relative-gains terms after the transfers.
+    size = merged[[f"contrib_{n}" for n in ("econ", "sovereignty", "trust", "dominance",
+                                            "security")]].abs().sum(axis=1)
+    size_after = (size - merged["contrib_econ"].abs() - merged["contrib_dominance"].abs()
+                  + (w[k, j] * gain).abs() + np.abs(wd[k, j] * gap))
+    after = (merged["utility"] - merged["noise"] + w[k, j] * merged["transfer_usd"] / e[k, j]
+             - wd[k, j] * (gap - merged["term_dominance"])
+             + merged["noise"] / size * size_after)
     # Everyone priced votes yes after the transfers (a sponsor below its bar pays nothing).
-    assert ((after >= -1e-12) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
+    assert ((after >= -1e-11) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
     assert (plans.groupby("run")["transfer_usd"].sum().abs()
             <= 1e-9 * plans.groupby("run")["total_transfer_usd"].first()).all()
 
@@ -369,3 +384,35 @@ def test_transfers_refuses_a_run_made_on_other_data(small_runs, monkeypatch, cap
     assert main(["transfers", str(cu)]) == 2
     err = capsys.readouterr().err
     assert "data version" in err and "2019.1-other" in err and len(err.splitlines()) == 1
+
+
+def test_the_vote_shock_is_rescaled_with_the_terms_as_the_council_scales_it():
+    # The Council's shock is c times the size of the terms (c = z vote_noise). C1 loses
+    # and drew a positive shock: a dollar to it shrinks its loss, hence the size and the
+    # shock, so its score rises by (1 - c) per dollar (in US$ of its own, w = 1): it needs
+    # slack / (1 - c), not slack, as long as it still loses after the transfer.
+    e = np.array([1.0e13, 1.0e12])
+    w = np.ones(2)
+    gain = np.array([0.004, -0.003])
+    sov = np.array([-0.0001, -0.0001])
+    trust = np.array([0.0, 0.002])
+    c = np.array([0.0, 0.15])
+    noise = c * (np.abs(w * gain) + np.abs(sov) + np.abs(trust))
+    # The gap to C0 as the Council logs it (weight 0 here: only the shock matters).
+    votes, dec = _events({"econ": gain, "sovereignty": sov, "trust": trust}, w, noise=noise,
+                         contribs=True, dominance=np.array([0.0, 0.007]))
+    slack = votes["utility"].to_numpy() * e / w
+    t = _price(votes, dec, e, w, w_dom=np.zeros((1, 2)), gdp=e).set_index("country")
+    x = -slack[1] / (1.0 - c[1])
+    assert x < -gain[1] * e[1]  # still losing after it: the closed form holds
+    assert t["transfer_usd"]["C1"] == pytest.approx(x, rel=1e-7)
+    assert t["noise_rescaled_short_usd"].iloc[0] <= 1e3  # the independent recomputation
+    held = _price(votes.drop(columns="contrib_trust"), dec, e, w, w_dom=np.zeros((1, 2)),
+                  gdp=e).set_index("country")
+    xh = held["transfer_usd"]["C1"]
+    assert xh == pytest.approx(-slack[1], rel=1e-7)
+    # Held at its logged size, the shock the Council would draw leaves C1 short.
+    size = np.abs(gain[1]) + np.abs(sov[1]) + np.abs(trust[1])
+    g1 = gain[1] + xh / e[1]
+    after = w[1] * g1 + sov[1] + trust[1] + c[1] * (size - abs(gain[1]) + abs(g1))
+    assert after < -1e-5

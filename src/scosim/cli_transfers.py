@@ -81,6 +81,16 @@ def _range(t: tuple[float, float, float]) -> str:
     return f"US${_bn(t[0])} bn (5-95 %: {_bn(t[1])} to {_bn(t[2])})"
 
 
+def _error(s: dict[str, Any]) -> str:
+    """The Monte Carlo error of the share of runs with a plan, in words."""
+    p, n = s["plan_share"], s["runs"]
+    if 0.0 < p < 1.0:
+        return f"Monte Carlo standard error {100 * s['plan_share_se']:.1f} points"
+    # No run on one side: the rule of three bounds the share there at 95 % confidence.
+    side = "without" if p == 1.0 else "with"
+    return f"no run {side} one; the share {side} one is below {300 / n:.1f} % at 95 % confidence"
+
+
 def _lines(s: dict[str, Any], table: Any) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
@@ -90,9 +100,9 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
     rejected = s["runs"] - s["carried"]
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{s['runs']} runs; figures in {s['priced_at']}.",
-           f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs (Monte Carlo "
-           f"standard error {100 * s['plan_share_se']:.1f} points): {s['plan']} rejected runs"
-           f" with a plan, {s['carried']} adopted without one."]
+           f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs "
+           f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} adopted "
+           "without one."]
     if s["plan"]:
         pm, plo, phi = s["share_pct"]
         share = (f", {pm:.0f} % of the bloc's economic gain ({plo:.0f} to {phi:.0f})"
@@ -127,8 +137,9 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
                    f"{100 * s['gain_positive']:.1f} % of the {priced} rejected runs priced.")
     k, med, top = s["noise_short"]
     if s["plan"]:
-        out.append(f"  The vote shock is held at its logged US$ size; rescaled with the terms "
-                   f"as the Council scales it, {k} of the {s['plan']} plans leave a voter short"
+        out.append("  Each state's vote shock keeps its draw and is rescaled with the size of "
+                   "its terms after the transfers, as the Council scales it; recomputed apart, "
+                   f"{k} of the {s['plan']} plans leave a state short"
                    + (f" (median US${_bn(med)} bn, largest {_bn(top)})." if k else "."))
     for what in ("not_priced", "no_voters"):
         if s[what]:

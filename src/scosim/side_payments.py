@@ -21,10 +21,13 @@ term alone, a plan exists iff the voters' total US$ gain covers the losers' shor
 a leader paying one member with the gap responding (closed form); budget balance to 1e-9;
 in a run, term_econ x the expenditure used equals the model's own US$ gain of the preview.
 
-Assumptions (labelled in docs/rules.md, "Side payments"): the vote shock is held at its
-logged US$ value (the Council scales it with the size of the terms, which a transfer
-changes; the effect is measured and printed); no transfer-problem effect (a transfer moves
-no price and no trade deficit); the Council counted is the members at the start of the run.
+The vote shock is rescaled too: the Council draws it as ``z vote_noise`` times the size
+of the terms (voting.noise_scale), and a transfer changes two of them; the draw ``z`` is
+held (as the Council holds it when it asks the willing again, council.py ``_confirm``).
+
+Assumptions (labelled in docs/rules.md, "Side payments"): no transfer-problem effect (a
+transfer moves no price and no trade deficit); the Council counted is the members at the
+start of the run, with the non-members whose no would keep their bloc out.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ _BN = 1e9
 #: Event fields the analysis reads (events.py ``_CORE``).
 _NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_econ",
            "term_dominance", "decision_rule", "decision_threshold")
+#: The Council's terms (voting.UtilityTerms), whose absolute weighted sum scales the shock.
+_TERMS = ("econ", "sovereignty", "trust", "dominance", "security")
 #: Logged gaps within this of the Council's formula (fractions of expenditure) are its.
 _GAP_TOL = 1e-12
 
@@ -202,7 +207,20 @@ def _responding(g: pd.DataFrame, ctx: dict[str, Any], k: int, idx: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(weight > 0, w_dom / weight, 0.0)
     k_usd = np.where(econ_rule | (np.arange(n) == lead), 0.0, ratio)
-    return Responding(k_usd, gap * e, (gain[lead] - gain) * e, lead, e / e[lead])
+    shock = None
+    names = [f"contrib_{t}" for t in _TERMS]
+    if all(c in g for c in names):
+        # The Council's shock is z vote_noise times the size of the terms (voting.py
+        # noise_scale); a transfer changes the econ and relative-gains terms, so the size.
+        size = np.abs(g[names].fillna(0.0).to_numpy(dtype=float)).sum(axis=1)
+        noise = g["noise"].fillna(0.0).to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shock = np.where(econ_rule | (size <= 0), 0.0, noise / size)
+        if (shock >= 1.0).any():
+            return ("a vote shock as large as the terms it scales (the score would rise "
+                    "with the gap): not priced")
+    return Responding(k_usd, gap * e, (gain[lead] - gain) * e, lead, e / e[lead], shock,
+                      gain * e)
 
 
 def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold: float,
@@ -267,7 +285,9 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
             sub = Responding(rs.k[inside], rs.gap_usd[inside], rs.lead_usd[inside],
                              int(np.flatnonzero(inside).tolist().index(rs.lead))
                              if rs.lead >= 0 and inside[rs.lead] else -1,
-                             rs.lead_ratio[inside])
+                             rs.lead_ratio[inside],
+                             None if rs.shock is None else rs.shock[inside],
+                             None if rs.econ_usd is None else rs.econ_usd[inside])
             got = price_vote(slack[inside], yes[inside], needed, names=[
                 c for c, m in zip(codes, inside, strict=True) if m], must=must[inside],
                 strict=econ_rule[inside], respond=sub)
@@ -294,12 +314,12 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
 
 def _rescaled_shortfall(g: pd.DataFrame, t: np.ndarray, e: np.ndarray, weight: np.ndarray,
                         rs: Responding, econ_rule: np.ndarray, keep: np.ndarray) -> float:
-    """Largest shortfall (US$) a plan leaves when the vote shock is rescaled as the Council does.
+    """Largest shortfall (US$) a plan leaves with the vote shock rescaled as the Council does.
 
-    The Council draws the shock as ``z sigma`` times the sum of the absolute weighted terms
-    (voting.noise_scale); the plan holds the shock at its logged US$ value. Here ``z sigma``
-    is held and the size recomputed with the econ and relative-gains terms after the
-    transfers. NaN when the run did not log the contributions.
+    A check apart from the programme: the Council draws the shock as ``z sigma`` times the
+    sum of the absolute weighted terms (voting.noise_scale). Here ``z sigma`` is held and
+    the size recomputed with the econ and relative-gains terms after the transfers, the
+    scores recomputed from the logged contributions. NaN when the run did not log them.
     """
     names = [f"contrib_{n}" for n in ("econ", "sovereignty", "trust", "dominance",
                                       "security")]

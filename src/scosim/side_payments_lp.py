@@ -16,8 +16,14 @@ gap from both sides. The gap is convex and piecewise linear and enters the score
 minus sign, so the constraint ``score_i >= bar`` stays linear with one more variable per
 voter, ``D_i >= 0`` and ``D_i >= (g_L' - g_i') E_i`` (the gap after the transfers, in US$
 of ``i``): at the optimum ``D_i`` is the gap itself, as a larger one only lowers the score.
-The programme (:func:`scipy.optimize.linprog`, HiGHS dual simplex, deterministic) is then
-needed, not the closed form.
+The programme is then needed, not the closed form.
+
+**The vote shock responds.** The Council's shock is ``z vote_noise`` times the size of
+the terms, the sum of their absolute weighted values (voting.noise_scale); the transfers
+change the econ and relative-gains terms, so the size. With ``z`` held, ``c |g_i'|`` enters
+the score: concave for a negative shock (linear with the econ term split by sign), convex
+for a positive one, where one binary per voter picks the sign: a small mixed-integer
+programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
 
 **Sharing rule (a convention).** Among the plans of least total, a second programme picks
 the one in which every payer gives up the same share of its surplus as logged: one plan,
@@ -86,6 +92,10 @@ class Responding:
             does not move).
         lead_ratio: ``(n,)`` ``E_i / E_L``: a US$ paid by ``L`` raises ``i``'s gap in US$
             of ``i`` by this much less.
+        shock: ``(n,)`` the vote shock per unit of the size of the voter's terms,
+            ``z vote_noise`` (logged noise / logged size; None or 0: the shock is held
+            at its logged US$ value). Must be below 1.
+        econ_usd: ``(n,)`` the logged econ term in US$ of the voter, ``g_i E_i``.
     """
 
     k: np.ndarray
@@ -93,6 +103,8 @@ class Responding:
     lead_usd: np.ndarray
     lead: int
     lead_ratio: np.ndarray
+    shock: np.ndarray | None = None
+    econ_usd: np.ndarray | None = None
 
 
 def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
@@ -169,72 +181,122 @@ def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.
            rs: Responding, *, outside: bool = False) -> Any:
     """Transfers (US$, + received) carrying the bought voters; None if none exist.
 
-    Variables, US$ bn: receipts ``r`` (bought voters), payments ``p`` (payers), gaps ``D``
-    (voters whose relative-gains term responds). Each voter that must vote yes afterwards
-    (bought or paying): ``slack_i + r_i - p_i - k_i (D_i - gap_i) >= margin_i``; each gap
-    ``D_i >= lead_i + ratio_i (r_L - p_L) - (r_i - p_i)``, ``D_i >= 0``; ``sum r = sum p``.
-    First programme: least ``sum r``. Second: among plans within :data:`BUDGET_TOL` of it,
-    the least ``lam`` with ``p_i <= lam slack_i`` (the sharing convention).
+    Unknowns, US$ bn: receipts ``r`` (bought voters), payments ``p`` (payers), gaps ``D``
+    (voters whose relative-gains term responds), outside money ``o``, and the econ term
+    after the transfers split by sign, ``y+ - y- = g_i E_i + r_i - p_i``, for voters whose
+    shock is rescaled. Each voter that must vote yes afterwards (bought or paying), with
+    ``c`` its shock per unit of size (the Council's noise, voting.noise_scale):
+    ``slack_i - c (|g_i E_i| + k_i gap_i) + x_i + c (y+ + y-) - k_i (1 - c) D_i + k_i gap_i
+    >= margin_i``. Each gap ``D_i >= lead_i + ratio_i x_L - x_i``, ``D_i >= 0``: exact
+    as the score falls with ``D`` (``c < 1``). With ``c <= 0`` the score falls with
+    ``y+ + y-``, which is then ``|y|`` at the bar; with ``c > 0`` a binary keeps one of
+    them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``.
+    First the least ``o`` (only with ``outside``; else ``o = 0``), then the least ``sum r``;
+    then among plans within :data:`BUDGET_TOL` of it the least ``lam`` with
+    ``p_i <= lam slack_i`` (the sharing convention).
 
-    ``outside``: money ``o >= 0`` from outside the voters may complete the budget
-    (``sum r = sum p + o``); first the least ``o``, then the least ``sum r`` with it.
-    Returns ``(transfers, o in US$)`` then (always feasible: ``o`` pays every shortfall).
+    Returns the transfers, or ``(transfers, o in US$)`` with ``outside`` (then always
+    feasible: ``o`` pays every shortfall).
     """
-    from scipy.optimize import linprog
-
     n = slack.size
     s = np.where(np.isfinite(slack), slack, 0.0) / _BN
-    k = np.where(bought | payer, rs.k, 0.0)
-    resp = k > 0
+    keep = bought | payer
+    k = np.where(keep, rs.k, 0.0)
+    c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
+    ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
+    noisy = c != 0
+    binary = c > 0
+    gap = rs.gap_usd / _BN
     margin = np.where(strict, np.where(bought, STRICT_MARGIN_USD,
                                        np.minimum(STRICT_MARGIN_USD, np.abs(s) * _BN / 2)),
                       0.0) / _BN
-    bounds = ([(0.0, None) if b else (0.0, 0.0) for b in bought]
-              + [(0.0, None) if p else (0.0, 0.0) for p in payer]
-              + [(0.0, None) if q else (0.0, 0.0) for q in resp]
-              + [(0.0, None) if outside else (0.0, 0.0)])
-    eye = np.eye(n)
-    keep = bought | payer
-    # -r + p + k D <= s + k gap - margin (the voter's bar after the transfers).
-    a_bar = np.hstack([-eye, eye, np.diag(k), np.zeros((n, 1))])[keep]
-    b_bar = (s + k * rs.gap_usd / _BN - margin)[keep]
-    # -D - r + p + ratio (r_L - p_L) <= -lead (the gap after the transfers).
-    lead_cols = np.zeros((n, 3 * n + 1))
-    if rs.lead >= 0:
-        lead_cols[:, rs.lead] = rs.lead_ratio
-        lead_cols[:, n + rs.lead] = -rs.lead_ratio
-    a_gap = (np.hstack([-eye, eye, -eye, np.zeros((n, 1))]) + lead_cols)[resp]
-    b_gap = (-rs.lead_usd / _BN)[resp]
-    a_ub = np.vstack([a_bar, a_gap])
-    b_ub = np.concatenate([b_bar, b_gap])
-    a_eq = np.concatenate([np.ones(n), -np.ones(n), np.zeros(n), [-1.0]])[None, :]
-    receipts = np.concatenate([np.ones(n), np.zeros(2 * n + 1)])
+    # Columns: r, p, D, y+, y-, b (n each), o, lam.
+    nv = 6 * n + 2
+    r_, p_, d_, yp, ym, b_ = (np.arange(n) + j * n for j in range(6))
+    o_, lam = 6 * n, 6 * n + 1
+    big = 10.0 * (np.abs(s).sum() + np.abs(ge).sum() + np.abs(rs.lead_usd).sum() / _BN + 1.0)
+    lb, ub = np.zeros(nv), np.zeros(nv)
+    ub[r_] = np.where(bought, np.inf, 0.0)
+    ub[p_] = np.where(payer, np.inf, 0.0)
+    ub[d_] = np.where(k > 0, np.inf, 0.0)
+    ub[yp] = ub[ym] = np.where(noisy, np.inf, 0.0)
+    ub[b_] = np.where(binary, 1.0, 0.0)
+    ub[o_] = np.inf if outside else 0.0
+    ub[lam] = np.inf
+    rows: list[tuple[np.ndarray, float, float]] = []
+
+    def row(coef: dict[Any, Any], lo: float, hi: float) -> None:
+        a = np.zeros(nv)
+        for col, v in coef.items():
+            a[col] += v
+        rows.append((a, lo, hi))
+
+    for i in np.flatnonzero(keep):
+        # The voter's bar after the transfers.
+        row({r_[i]: 1.0, p_[i]: -1.0, yp[i]: c[i], ym[i]: c[i], d_[i]: -k[i] * (1 - c[i])},
+            margin[i] - s[i] + c[i] * (abs(ge[i]) + k[i] * gap[i]) - k[i] * gap[i], np.inf)
+        if noisy[i]:
+            row({yp[i]: 1.0, ym[i]: -1.0, r_[i]: -1.0, p_[i]: 1.0}, ge[i], ge[i])
+        if binary[i]:
+            row({yp[i]: 1.0, b_[i]: -big}, -np.inf, 0.0)
+            row({ym[i]: 1.0, b_[i]: big}, -np.inf, big)
+    for i in np.flatnonzero(k > 0):
+        # The gap after the transfers: D_i + x_i - ratio_i x_L >= lead_i.
+        coef = {d_[i]: 1.0, r_[i]: 1.0, p_[i]: -1.0}
+        if rs.lead >= 0:
+            coef[r_[rs.lead]] = coef.get(r_[rs.lead], 0.0) - rs.lead_ratio[i]
+            coef[p_[rs.lead]] = coef.get(p_[rs.lead], 0.0) + rs.lead_ratio[i]
+        row(coef, rs.lead_usd[i] / _BN, np.inf)
+    budget = np.zeros(nv)
+    budget[r_], budget[p_], budget[o_] = 1.0, -1.0, -1.0
+    rows.append((budget, 0.0, 0.0))
+    integrality = np.zeros(nv)
+    integrality[b_] = binary
+
+    def solve(cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
+        cost = np.zeros(nv)
+        cost[cost_cols] = 1.0
+        return _milp(cost, rows + extra, lb, ub, integrality)
+
     o_star = 0.0
     if outside:
-        least_o = linprog(np.concatenate([np.zeros(3 * n), [1.0]]), A_ub=a_ub, b_ub=b_ub,
-                          A_eq=a_eq, b_eq=[0.0], bounds=bounds, method="highs-ds")
-        if least_o.status != 0:  # pragma: no cover - outside money always suffices
-            raise RuntimeError(f"linprog: {least_o.message}")
-        o_star = float(least_o.x[-1])
-        bounds[-1] = (0.0, o_star * (1.0 + BUDGET_TOL) + 1e-12)
-    first = linprog(receipts, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[0.0], bounds=bounds,
-                    method="highs-ds")
-    if first.status == 2:
+        least_o = solve(o_, [])
+        if least_o is None:  # pragma: no cover - outside money always suffices
+            raise RuntimeError("side payments: no plan even with outside money")
+        o_star = float(least_o[o_])
+        ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
+    first = solve(r_, [])
+    if first is None:
         return None
-    if first.status != 0:  # pragma: no cover - HiGHS failing on a bounded, feasible LP
-        raise RuntimeError(f"linprog: {first.message}")
-    total = float(first.fun)
-    # Second programme, variables (r, p, D, o, lam): p_i - lam slack_i <= 0, sum r <= total.
-    pay_rows = np.hstack([np.zeros((n, n)), eye, np.zeros((n, n + 1)), -s[:, None]])[payer]
-    rows = [np.hstack([a_ub, np.zeros((a_ub.shape[0], 1))]), pay_rows,
-            np.concatenate([receipts, [0.0]])[None, :]]
-    second = linprog(np.concatenate([np.zeros(3 * n + 1), [1.0]]), A_ub=np.vstack(rows),
-                     b_ub=np.concatenate([b_ub, np.zeros(int(payer.sum())),
-                                          [total * (1.0 + BUDGET_TOL) + 1e-12]]),
-                     A_eq=np.hstack([a_eq, [[0.0]]]), b_eq=[0.0],
-                     bounds=[*bounds, (0.0, None)], method="highs-ds")
-    x = second.x if second.status == 0 else first.x
-    t = (x[:n] - x[n:2 * n]) * _BN
+    total = float(first[r_].sum())
+    # Second programme: p_i - lam slack_i <= 0, sum r <= total.
+    extra = []
+    for i in np.flatnonzero(payer):
+        a = np.zeros(nv)
+        a[p_[i]], a[lam] = 1.0, -s[i]
+        extra.append((a, -np.inf, 0.0))
+    a = np.zeros(nv)
+    a[r_] = 1.0
+    extra.append((a, -np.inf, total * (1.0 + BUDGET_TOL) + 1e-12))
+    second = solve(lam, extra)
+    x = second if second is not None else first
+    t = (x[r_] - x[p_]) * _BN
     # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
     t[np.abs(t) < 1e-3] = 0.0
     return (t, o_star * _BN) if outside else t
+
+
+def _milp(cost: np.ndarray, rows: list[tuple[np.ndarray, float, float]], lb: np.ndarray,
+          ub: np.ndarray, integrality: np.ndarray) -> np.ndarray | None:
+    """Solve with HiGHS (:func:`scipy.optimize.milp`); None if infeasible."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    a = np.vstack([r[0] for r in rows])
+    res = milp(cost, integrality=integrality, bounds=Bounds(lb, ub),
+               constraints=LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows]),
+               options={"presolve": True})
+    if res.status == 2:
+        return None
+    if res.status != 0 or res.x is None:  # pragma: no cover - HiGHS failing
+        raise RuntimeError(f"side payments: HiGHS: {res.message}")
+    return res.x

@@ -88,7 +88,7 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
             "priced_at": (str(d["priced_at"].iloc[0]) if "priced_at" in d
                           else "US$ of the expenditure the preview is a share of"),
             # Without each run's own US$ figures: one line per kind of reason.
-            "reasons": list(d.loc[d["reason"] != "", "reason"].str.replace(
+            "reasons": list(d["reason"].fillna("").astype(str).loc[lambda r: r != ""].str.replace(
                 r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
         })
     return out
