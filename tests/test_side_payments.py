@@ -416,3 +416,19 @@ def test_the_vote_shock_is_rescaled_with_the_terms_as_the_council_scales_it():
     g1 = gain[1] + xh / e[1]
     after = w[1] * g1 + sov[1] + trust[1] + c[1] * (size - abs(gain[1]) + abs(g1))
     assert after < -1e-5
+
+
+def test_the_shock_check_ignores_the_no_voters_a_majority_leaves_unbought():
+    # Three yes of five needed: C1 and C3 stay against, and the check must not count them.
+    e = np.full(5, 1e12)
+    w = np.ones(5)
+    gain = np.array([0.02, -0.010, -0.001, -0.005, -0.002])
+    sov = np.full(5, -0.0001)
+    noise = 0.1 * (np.abs(gain) + np.abs(sov))
+    votes, dec = _events({"econ": gain, "sovereignty": sov}, w, noise=noise, contribs=True,
+                         decision="qualified_majority", threshold=0.6,
+                         dominance=np.maximum(gain[0] - gain, 0.0) * (np.arange(5) > 0))
+    t = _price(votes, dec, e, w, w_dom=np.zeros((1, 5)), gdp=np.arange(5, 0, -1.0))
+    x = t.set_index("country")["transfer_usd"]
+    assert x["C1"] == 0 and x["C3"] == 0 and x["C2"] > 0 and x["C4"] > 0
+    assert t["noise_rescaled_short_usd"].iloc[0] <= 1e3

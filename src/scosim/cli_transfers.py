@@ -99,10 +99,11 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
                      "decision_rule"].iloc[0]
     rejected = s["runs"] - s["carried"]
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
-           f"{s['runs']} runs; figures in {s['priced_at']}.",
-           f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs "
-           f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} adopted "
-           "without one."]
+           f"{s['runs']} runs; figures in {s['priced_at']}."]
+    if s["not_priced"] + s["no_voters"] < s["runs"]:
+        out.append(f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs "
+                   f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} "
+                   "adopted without one.")
     if s["plan"]:
         pm, plo, phi = s["share_pct"]
         share = (f", {pm:.0f} % of the bloc's economic gain ({plo:.0f} to {phi:.0f})"

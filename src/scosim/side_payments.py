@@ -296,8 +296,10 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
                         got.capacity_usd, got.outside_usd)
             if got.status == "plan":
-                rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule,
-                                               inside & ~(sponsor & (slack < 0)))
+                # Who must vote yes after the plan: the bought, and those in favour (a
+                # sponsor below its bar votes yes whatever); not the no voters left unbought.
+                must_yes = inside & ((yes & ~(sponsor & (slack < 0))) | (t > 0))
+                rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
     gain_usd = g["term_econ"].to_numpy(dtype=float) * e
     bloc_gain = float(gain_usd[inside].sum())
     share = plan.total_usd / bloc_gain if bloc_gain > 0 else math.nan
