@@ -1,9 +1,12 @@
 """Side payments (scosim.side_payments, scosim transfers): checked against what they must satisfy.
 
-* Kaldor-Hicks, with the econ term alone: a plan exists iff the bloc's total US$ gain
-  covers the losers' shortfalls, and then no member is left worse off (Kemp and Wan
-  1976: a customs union with intra-union lump-sum transfers can leave no member worse off);
+* Kaldor-Hicks within the bloc, with the econ term alone: a plan exists iff the voters'
+  total US$ gain covers the losers' shortfalls, and then no voter is left worse off
+  (outsiders are not compensated, so this is not Kemp-Wan's Pareto claim);
 * a two-member closed form: the no voter receives exactly its shortfall, score x E / w;
+* the relative-gains term responds: a leader paying a member narrows its gap from both
+  sides (closed form, with the gap's floor at 0);
+* a non-member whose no keeps its bloc out is bought too; a strict bar is cleared;
 * budget balance to 1e-9, every bought voter at its bar and every payer still above it;
 * a vote already carried needs nothing; rules not linear in the econ term are refused.
 """
@@ -25,17 +28,23 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "model"
 def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_only_vote",
             decision: str = "consensus", threshold: float = 1.0, noise: np.ndarray | None = None,
             sponsor: np.ndarray | None = None, adopted: bool = False,
-            rules: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+            rules: list[str] | None = None, dominance: np.ndarray | None = None,
+            w_dom: np.ndarray | None = None,
+            contribs: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Vote and decision events of one vote (run 0, 2026), scored as the Council scores.
 
-    ``terms`` holds signed, weighted non-econ contributions besides ``econ`` (raw gain).
+    ``terms`` holds signed, weighted non-econ contributions besides ``econ`` (raw gain);
+    ``dominance`` the raw relative-gains gap, weighted by ``w_dom`` (default none).
+    ``contribs``: log every term's contribution (the shock is then rescaled with them).
     """
     econ = np.asarray(terms["econ"], dtype=float)
     n = econ.size
     noise = np.zeros(n) if noise is None else noise
     sponsor = np.zeros(n, dtype=bool) if sponsor is None else sponsor
+    dominance = np.zeros(n) if dominance is None else dominance
+    w_dom = np.zeros(n) if w_dom is None else w_dom
     other = sum((v for k, v in terms.items() if k != "econ"), np.zeros(n))
-    utility = w * econ + other + noise
+    utility = w * econ + other - w_dom * dominance + noise
     rules = rules or [rule] * n
     yes = []
     for r, u, g, s in zip(rules, utility, econ, sponsor, strict=True):
@@ -45,7 +54,12 @@ def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_o
     votes = pd.DataFrame({"run": 0, "year": 2026, "type": "vote", "proposal": "p",
                           "country": [f"C{i}" for i in range(n)], "yes": yes, "rule": rules,
                           "sponsor": sponsor, "utility": utility, "noise": noise,
-                          "term_econ": econ, "contrib_econ": w * econ})
+                          "term_econ": econ, "contrib_econ": w * econ,
+                          "term_dominance": dominance})
+    if contribs:
+        for name in ("sovereignty", "trust", "security"):
+            votes[f"contrib_{name}"] = terms.get(name, np.zeros(n))
+        votes["contrib_dominance"] = -w_dom * dominance
     dec = pd.DataFrame({"run": [0], "year": [2026], "type": ["adopted" if adopted else
                                                               "rejected"],
                         "proposal": ["p"], "decision_rule": [decision],
@@ -54,14 +68,14 @@ def _events(terms: dict[str, np.ndarray], w: np.ndarray, *, rule: str = "score_o
 
 
 def _price(votes: pd.DataFrame, dec: pd.DataFrame, e: np.ndarray, w: np.ndarray,
-           member: np.ndarray | None = None) -> pd.DataFrame:
+           member: np.ndarray | None = None, **kw) -> pd.DataFrame:
     n = e.size
     member = np.ones((1, n), dtype=bool) if member is None else member[None, :]
     return price_votes(votes, dec, e[None, :], w[None, :], member,
-                       [f"C{i}" for i in range(n)], {0: 0})
+                       [f"C{i}" for i in range(n)], {0: 0}, **kw)
 
 
-def test_kaldor_hicks_plan_exists_iff_the_bloc_gains_and_nobody_is_left_worse_off():
+def test_kaldor_hicks_within_the_bloc_plan_exists_iff_the_voters_gain_in_total():
     rng = np.random.default_rng(20261207)
     found = {True: 0, False: 0}
     for _ in range(300):
@@ -81,7 +95,8 @@ def test_kaldor_hicks_plan_exists_iff_the_bloc_gains_and_nobody_is_left_worse_of
         assert status == ("plan" if exists else "no_plan"), (usd, status)
         if exists:
             after = usd + t["transfer_usd"].to_numpy()
-            # Kemp-Wan: with the transfers, no member is worse off than without the union.
+            # Kaldor-Hicks within the bloc: with the transfers no voter is worse off than
+            # without the union (outsiders, not voting, are not compensated).
             assert (after >= -1e-9 * np.abs(usd).sum()).all()
             # Least total: exactly the losers' losses, paid out of the winners' gains.
             assert t["total_transfer_usd"].iloc[0] == pytest.approx(-usd[usd < 0].sum(),
@@ -202,14 +217,96 @@ def test_a_vote_money_cannot_move_or_without_voters_has_no_plan():
     assert list(t["status"]) == ["no_voters"]
 
 
-def test_a_vote_blocked_by_an_objection_is_not_priced():
-    # Two willing states said yes under interested_members: an outsider objected.
+@pytest.mark.parametrize("rule", ["variable_geometry", "interested_members"])
+def test_opt_in_rules_are_not_priced_until_the_willing_group_is_re_previewed(rule):
+    # One state said yes: the Council would preview a smaller group on its own terms, so
+    # the ten-member preview's gains do not price it.
     e = np.full(3, 1e12)
     w = np.ones(3)
-    votes, dec = _events({"econ": np.array([0.004, 0.001, -0.002])}, w,
-                         decision="interested_members", threshold=2.0)
+    votes, dec = _events({"econ": np.array([0.004, -0.001, -0.002])}, w, decision=rule,
+                         threshold=2.0)
     t = _price(votes, dec, e, w)
-    assert set(t["status"]) == {"not_priced"} and "objection" in t["reason"].iloc[0]
+    assert set(t["status"]) == {"not_priced"}
+    assert "previewed again" in t["reason"].iloc[0] and rule in t["reason"].iloc[0]
+    assert (t["transfer_usd"] == 0).all()
+
+
+def test_the_relative_gains_gap_responds_to_the_leaders_payment():
+    # C0 (the largest economy, in favour) pays C1, which votes no on its own loss and its
+    # gap to C0. A dollar to C1 raises its gain by 1/E1 and lowers C0's by 1/E0, so its
+    # score rises by (w + wd)/E1 + wd/E0 while the gap stays open: x solves that = -score.
+    e = np.array([1.8e13, 4.0e12])
+    w = np.array([1.0, 1.2])
+    wd = np.array([0.0, 0.5])
+    gain = np.array([0.002, -0.001])
+    gap = np.array([0.0, gain[0] - gain[1]])
+    votes, dec = _events({"econ": gain, "sovereignty": np.array([0.0, -0.0002])}, w,
+                         dominance=gap, w_dom=wd)
+    score = votes["utility"].to_numpy()
+    held = _price(votes, dec, e, w)  # without the weights: the term held (closed form)
+    assert held.set_index("country")["transfer_usd"]["C1"] == pytest.approx(
+        -score[1] * e[1] / w[1], rel=1e-9)
+    t = _price(votes, dec, e, w, w_dom=wd[None, :], gdp=e).set_index("country")
+    x = -score[1] / ((w[1] + wd[1]) / e[1] + wd[1] / e[0])
+    assert (gain[0] - x / e[0]) > (gain[1] + x / e[1])  # the gap is still open: no kink
+    assert t["transfer_usd"]["C1"] == pytest.approx(x, rel=1e-7)
+    assert t["transfer_usd"]["C0"] == pytest.approx(-x, rel=1e-7)
+    assert x < held.set_index("country")["transfer_usd"]["C1"]
+
+
+def test_the_gap_stops_responding_once_it_is_closed():
+    # C1's gap is small: the payment closes it, and beyond that only the econ term moves.
+    e = np.array([1.0e13, 1.0e12])
+    w = np.ones(2)
+    wd = np.array([0.0, 1.0])
+    gain = np.array([0.0020, 0.0019])
+    gap = np.array([0.0, 0.0001])
+    votes, dec = _events({"econ": gain, "sovereignty": np.array([0.0, -0.004])}, w,
+                         dominance=gap, w_dom=wd)
+    t = _price(votes, dec, e, w, w_dom=wd[None, :], gdp=e).set_index("country")
+    x = t["transfer_usd"]["C1"]
+    # At the least x, C1's score after the transfer, with the gap as the Council computes
+    # it, is exactly at its bar, and the gap is closed.
+    g1, g0 = gain[1] + x / e[1], gain[0] - x / e[0]
+    assert g1 > g0
+    assert w[1] * g1 - 0.004 - wd[1] * max(g0 - g1, 0.0) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_non_member_whose_no_keeps_its_bloc_out_is_bought_too():
+    # C1 (a member) and C2 (not one) take part as a bloc: buying C1 alone would deliver a
+    # union without it, so C2's shortfall is paid as well.
+    e = np.full(3, 1e12)
+    w = np.ones(3)
+    gain = np.array([0.01, -0.001, -0.002])
+    votes, dec = _events({"econ": gain}, w)
+
+    def together(k, year, pid, part, voters):
+        bloc = np.array([False, True, True])
+        whole = (part | ~voters)[bloc].all()
+        return part & (~bloc | whole)
+
+    member = np.array([True, True, False])
+    alone = _price(votes, dec, e, w, member=member).set_index("country")
+    assert "C2" not in alone.index  # without the bloc's rule it is not counted
+    t = _price(votes, dec, e, w, member=member, together=together).set_index("country")
+    assert set(t["status"]) == {"plan"}
+    assert t["transfer_usd"]["C1"] == pytest.approx(1e9)
+    assert t["transfer_usd"]["C2"] == pytest.approx(2e9)
+    assert t["transfer_usd"]["C0"] == pytest.approx(-3e9)
+    assert not t["counted"]["C2"] and t["counted"]["C1"]
+
+
+def test_a_strict_bar_is_cleared_not_just_reached():
+    # gains_only votes yes iff the gain is above 0: a voter moved to exactly 0 says no.
+    e = np.array([2e12, 5e11, 3e11])
+    w = np.ones(3)
+    gain = np.array([0.004, -0.002, -0.001])
+    votes, dec = _events({"econ": gain}, w, rule="gains_only")
+    t = _price(votes, dec, e, w)
+    after = gain + t["transfer_usd"].to_numpy() / e
+    assert set(t["status"]) == {"plan"}
+    assert (after > 0).all()  # gains_only now says yes for every voter
+    assert t["total_transfer_usd"].iloc[0] == pytest.approx(-(gain * e)[1:].sum(), abs=3e6)
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +326,7 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     cu, _ = small_runs
     assert main(["transfers", str(cu)]) == 0
     text = capsys.readouterr().out
-    assert "cu, 2025 (consensus)" in text and "a plan exists in" in text
+    assert "cu, vote of 2025 (consensus)" in text and "A plan carries the vote in" in text
     table = pd.read_csv(cu / "transfers.csv")
     assert set(table["run"]) == set(range(6))
     plans = table[table["status"] == "plan"]
@@ -238,15 +335,31 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     from scosim.side_payments import _model_arrays
 
     votes = open_result(cu).events.query("type == 'vote'")
-    e, w, _, codes = _model_arrays(open_result(cu), np.arange(6))
+    a = _model_arrays(open_result(cu), np.arange(6), [2025])
+    e, w, wd, codes = a["expenditure"][2025], a["w_econ"], a["w_dom"], a["codes"]
     col = {c: i for i, c in enumerate(codes)}
-    merged = plans.merge(votes[["run", "country", "utility", "sponsor"]],
+    merged = plans.merge(votes[["run", "country", "utility", "sponsor", "term_econ",
+                                "term_dominance", "noise", "contrib_econ", "contrib_sovereignty",
+                                "contrib_trust", "contrib_dominance", "contrib_security"]],
                          on=["run", "country"])
     k = merged["run"].to_numpy()
     j = merged["country"].map(col).to_numpy()
-    after = merged["utility"] + w[k, j] * merged["transfer_usd"] / e[k, j]
-    # Everyone counted votes yes after the transfers (a sponsor below its bar pays nothing).
-    assert ((after >= -1e-12) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
+    # The gains after the transfers and each voter's gap to the largest economy, as the
+    # Council computes it (voting.dominance_gap), the leader being China here.
+    gain = merged["term_econ"] + merged["transfer_usd"] / e[k, j]
+    lead = gain.where(merged["country"] == "CHN").groupby(merged["run"]).transform("max")
+    gap = np.where(merged["country"] == "CHN", 0.0, np.maximum(lead - gain, 0.0))
+    # The shock, z vote_noise times the size of the terms (voting.noise_scale), with the
+    # econ and relative-gains terms after the transfers.
+    size = merged[[f"contrib_{n}" for n in ("econ", "sovereignty", "trust", "dominance",
+                                            "security")]].abs().sum(axis=1)
+    size_after = (size - merged["contrib_econ"].abs() - merged["contrib_dominance"].abs()
+                  + (w[k, j] * gain).abs() + np.abs(wd[k, j] * gap))
+    after = (merged["utility"] - merged["noise"] + w[k, j] * merged["transfer_usd"] / e[k, j]
+             - wd[k, j] * (gap - merged["term_dominance"])
+             + merged["noise"] / size * size_after)
+    # Everyone priced votes yes after the transfers (a sponsor below its bar pays nothing).
+    assert ((after >= -1e-11) | (merged["sponsor"] & (merged["transfer_usd"] == 0))).all()
     assert (plans.groupby("run")["transfer_usd"].sum().abs()
             <= 1e-9 * plans.groupby("run")["total_transfer_usd"].first()).all()
 
@@ -271,3 +384,51 @@ def test_transfers_refuses_a_run_made_on_other_data(small_runs, monkeypatch, cap
     assert main(["transfers", str(cu)]) == 2
     err = capsys.readouterr().err
     assert "data version" in err and "2019.1-other" in err and len(err.splitlines()) == 1
+
+
+def test_the_vote_shock_is_rescaled_with_the_terms_as_the_council_scales_it():
+    # The Council's shock is c times the size of the terms (c = z vote_noise). C1 loses
+    # and drew a positive shock: a dollar to it shrinks its loss, hence the size and the
+    # shock, so its score rises by (1 - c) per dollar (in US$ of its own, w = 1): it needs
+    # slack / (1 - c), not slack, as long as it still loses after the transfer.
+    e = np.array([1.0e13, 1.0e12])
+    w = np.ones(2)
+    gain = np.array([0.004, -0.003])
+    sov = np.array([-0.0001, -0.0001])
+    trust = np.array([0.0, 0.002])
+    c = np.array([0.0, 0.15])
+    noise = c * (np.abs(w * gain) + np.abs(sov) + np.abs(trust))
+    # The gap to C0 as the Council logs it (weight 0 here: only the shock matters).
+    votes, dec = _events({"econ": gain, "sovereignty": sov, "trust": trust}, w, noise=noise,
+                         contribs=True, dominance=np.array([0.0, 0.007]))
+    slack = votes["utility"].to_numpy() * e / w
+    t = _price(votes, dec, e, w, w_dom=np.zeros((1, 2)), gdp=e).set_index("country")
+    x = -slack[1] / (1.0 - c[1])
+    assert x < -gain[1] * e[1]  # still losing after it: the closed form holds
+    assert t["transfer_usd"]["C1"] == pytest.approx(x, rel=1e-7)
+    assert t["noise_rescaled_short_usd"].iloc[0] <= 1e3  # the independent recomputation
+    held = _price(votes.drop(columns="contrib_trust"), dec, e, w, w_dom=np.zeros((1, 2)),
+                  gdp=e).set_index("country")
+    xh = held["transfer_usd"]["C1"]
+    assert xh == pytest.approx(-slack[1], rel=1e-7)
+    # Held at its logged size, the shock the Council would draw leaves C1 short.
+    size = np.abs(gain[1]) + np.abs(sov[1]) + np.abs(trust[1])
+    g1 = gain[1] + xh / e[1]
+    after = w[1] * g1 + sov[1] + trust[1] + c[1] * (size - abs(gain[1]) + abs(g1))
+    assert after < -1e-5
+
+
+def test_the_shock_check_ignores_the_no_voters_a_majority_leaves_unbought():
+    # Three yes of five needed: C1 and C3 stay against, and the check must not count them.
+    e = np.full(5, 1e12)
+    w = np.ones(5)
+    gain = np.array([0.02, -0.010, -0.001, -0.005, -0.002])
+    sov = np.full(5, -0.0001)
+    noise = 0.1 * (np.abs(gain) + np.abs(sov))
+    votes, dec = _events({"econ": gain, "sovereignty": sov}, w, noise=noise, contribs=True,
+                         decision="qualified_majority", threshold=0.6,
+                         dominance=np.maximum(gain[0] - gain, 0.0) * (np.arange(5) > 0))
+    t = _price(votes, dec, e, w, w_dom=np.zeros((1, 5)), gdp=np.arange(5, 0, -1.0))
+    x = t.set_index("country")["transfer_usd"]
+    assert x["C1"] == 0 and x["C3"] == 0 and x["C2"] > 0 and x["C4"] > 0
+    assert t["noise_rescaled_short_usd"].iloc[0] <= 1e3

@@ -1,10 +1,12 @@
 """``scosim transfers RUN``: the side payments that would carry each rejected Council vote.
 
-Prints, per proposal and year, over the run's replications: the share of runs in which a
-budget-balanced transfer among the voters carries the vote (or it carried without one),
-the median total transfer (US$ bn, and percent of the bloc's gain) with its 5-95 % range,
-and each member's median receipt or payment; writes ``transfers.csv`` (one row per vote
-and voter) into the run folder. The analysis is :mod:`scosim.side_payments`; what it is
+Prints, per proposal and vote year, over the run's replications: the share of runs in
+which a budget-balanced transfer among the voters carries the vote (or it carried without
+one) with its Monte Carlo standard error, the median total transfer (US$ bn a year, and
+percent of the bloc's gain) with its 5-95 % range, the total required and the payers'
+capacity over every rejected run, the gap where no plan exists, and each voter's median
+receipt or payment (US$ bn and % of its expenditure); writes ``transfers.csv`` (one row
+per vote and voter) into the run folder. The analysis is :mod:`scosim.side_payments`; what it is
 and is not: docs/rules.md, "Side payments". Building the parser imports nothing heavy.
 """
 
@@ -50,9 +52,11 @@ def transfers_cli(args: argparse.Namespace) -> int:
         return 2
     n_runs = table["run"].nunique()
     print(f"run: {run_dir}")
-    print(f"Side payments that would carry each Council vote, {n_runs} runs (docs/rules.md, "
-          "\"Side payments\"): US$ bn of the base year; medians and 5-95 % ranges over the "
-          "rejected runs in which a plan exists; + receives, - pays.")
+    print(f"Side payments that would carry each Council vote, over {n_runs} runs (docs/rules.md, "
+          "\"Side payments\"). US$ bn a year at full phase-in: a flow paid every year the "
+          "arrangement is in force, not a present value. The spread over runs covers their "
+          "vote shocks and drawn parameters (trade elasticity, GDP path); the political "
+          "weights are those of the scenario unless it draws them (parameters.weights.draw).")
     for s in summarise(table):
         print()
         print("\n".join(_lines(s, table)))
@@ -62,6 +66,31 @@ def transfers_cli(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bn(v: float) -> str:
+    """A US$ bn figure with enough decimals for small ones (0.004, not 0.0)."""
+    if not math.isfinite(v):
+        return "n/a"
+    if v == 0 or abs(v) >= 10:
+        return f"{v:.1f}"
+    if abs(v) >= 1:
+        return f"{v:.2f}"
+    return f"{v:.{min(6, 2 - math.floor(math.log10(abs(v))))}f}"
+
+
+def _range(t: tuple[float, float, float]) -> str:
+    return f"US${_bn(t[0])} bn (5-95 %: {_bn(t[1])} to {_bn(t[2])})"
+
+
+def _error(s: dict[str, Any]) -> str:
+    """The Monte Carlo error of the share of runs with a plan, in words."""
+    p, n = s["plan_share"], s["runs"]
+    if 0.0 < p < 1.0:
+        return f"Monte Carlo standard error {100 * s['plan_share_se']:.1f} points"
+    # No run on one side: the rule of three bounds the share there at 95 % confidence.
+    side = "without" if p == 1.0 else "with"
+    return f"no run {side} one; the share {side} one is below {300 / n:.1f} % at 95 % confidence"
+
+
 def _lines(s: dict[str, Any], table: Any) -> list[str]:
     """The printed block of one proposal and year (:func:`scosim.side_payments.summarise`)."""
     from scosim.data.constants import NAMES
@@ -69,28 +98,51 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
     rule = table.loc[(table["proposal"] == s["proposal"]) & (table["year"] == s["year"]),
                      "decision_rule"].iloc[0]
     rejected = s["runs"] - s["carried"]
-    out = [f"{s['proposal']}, {s['year']} ({rule}): rejected in {rejected} of {s['runs']} runs;"
-           f" a plan exists in {100 * s['plan_share']:.1f} % of runs ({s['plan']} bought, "
-           f"{s['carried']} carried without one)"]
+    out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
+           f"{s['runs']} runs; figures in {s['priced_at']}."]
+    if s["not_priced"] + s["no_voters"] < s["runs"]:
+        out.append(f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs "
+                   f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} "
+                   "adopted without one.")
     if s["plan"]:
-        m, lo, hi = s["total_bn"]
         pm, plo, phi = s["share_pct"]
-        share = (f", {pm:.0f} % of the bloc's gain ({plo:.0f} to {phi:.0f})"
+        share = (f", {pm:.0f} % of the bloc's economic gain ({plo:.0f} to {phi:.0f})"
                  if not math.isnan(pm) else ", the bloc gains nothing in US$")
-        out.append(f"  total transfer: US${m:.1f} bn (5-95 %: {lo:.1f} to {hi:.1f}){share}")
-        members = sorted(s["members"].items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append(f"  Total transfer where a plan exists: {_range(s['total_bn'])}{share}.")
+    priced = s["plan"] + s["no_plan"]
+    if priced:
+        out.append(f"  Over all {priced} rejected runs priced: the bought voters need "
+                   f"{_range(s['required_bn'])}; the voters in favour can give up "
+                   f"{_range(s['capacity_bn'])} and still vote yes.")
+    if s["no_plan"]:
+        runs = "run" if s["no_plan"] == 1 else "runs"
+        out.append(f"  No plan in {s['no_plan']} {runs}: money from outside the voters would "
+                   f"have to add {_range(s['outside_bn'])}.")
+    if s["members"]:
+        out.append(f"  Per voter, median over the {s['plan']} runs with a plan (medians of "
+                   "each voter's own figure: they do not add up to the total):")
+        members = sorted(s["members"].items(), key=lambda kv: (-kv[1][0], kv[0]))
+        width = max(len(f"{c} {NAMES.get(c, c)}") for c, _ in members)
+        out.append(f"    {'':{width}}  US$ bn  % of its expenditure")
         for label, keep in (("receives", lambda v: v > 0), ("pays", lambda v: v < 0)):
-            who = [f"{c} {NAMES.get(c, c)} {abs(v):.2f}" for c, v in members if keep(v)]
+            who = [(c, v, p) for c, (v, p) in members if keep(v)]
             if label == "pays":
                 who.reverse()  # largest payer first
             if who:
-                out.append(f"  {label}: " + ", ".join(who))
-    if s["plan"] + s["no_plan"]:
+                out.append(f"    {label}")
+                out += [f"    {c + ' ' + NAMES.get(c, c):{width}}  {_bn(abs(v)):>6}  "
+                        f"{abs(p):.3f}" for c, v, p in who]
+    if priced:
         g, glo, ghi = s["gain_bn"]
-        out.append(f"  the bloc's gain (econ term, US$): {g:.1f} bn (5-95 %: {glo:.1f} to "
-                   f"{ghi:.1f}), above zero in {100 * s['gain_positive']:.1f} % of the "
-                   f"{s['plan'] + s['no_plan']} rejected runs priced")
-    for what in ("no_plan", "not_priced", "no_voters"):
+        out.append(f"  The bloc's economic gain: {_range(s['gain_bn'])}, above zero in "
+                   f"{100 * s['gain_positive']:.1f} % of the {priced} rejected runs priced.")
+    k, med, top = s["noise_short"]
+    if s["plan"]:
+        out.append("  Each state's vote shock keeps its draw and is rescaled with the size of "
+                   "its terms after the transfers, as the Council scales it; recomputed apart, "
+                   f"{k} of the {s['plan']} plans leave a state short"
+                   + (f" (median US${_bn(med)} bn, largest {_bn(top)})." if k else "."))
+    for what in ("not_priced", "no_voters"):
         if s[what]:
             out.append(f"  {what.replace('_', ' ')} in {s[what]} runs")
     for reason in s["reasons"][:3]:

@@ -2,47 +2,49 @@
 
 The Council has no bargaining and no linkage (docs/rules.md): a state votes on its own
 score of the proposal. This post-run analysis asks, for every Council vote of a finished
-run: had the bloc been allowed to pay its own members (intra-bloc lump-sum transfers),
-what is the least it would have had to move to carry the vote, and who would have paid?
+run: had the voters been allowed to pay one another (lump-sum transfers among them), what
+is the least they would have had to move to carry the vote, and who would have paid?
 
 The built-in vote rules score a proposal linearly in the economic term (MODEL.md section
-3): a transfer of ``x`` US$ to state ``i`` raises its econ term, a fraction of its
-base-year real expenditure ``E_i``, by ``x / E_i``, and its score by ``w_econ_i x / E_i``;
-a payer's falls the same way. So each voter's score, measured against its bar, converts
-to US$: ``slack_i = (score_i - bar_i) E_i / w_econ_i``, a shortfall where negative. The
-decision rule says how many must say yes; the cheapest set to buy is then the voters with
-the smallest shortfalls (every voter already in favour is kept, as it costs nothing and
-may pay), and a linear programme (:func:`scipy.optimize.linprog`, HiGHS dual simplex,
-deterministic) finds the least total transfer, budget-balanced, each payer keeping its
-score at or above its bar so it still votes yes. Among the plans of least total, a second
-programme picks the one in which every payer gives up the same share of its surplus (one
-plan, whatever the order of the voters).
+3): a transfer of ``x`` US$ to state ``i`` raises its econ term, a share of the
+expenditure ``E_i`` its preview's gain is a share of, by ``x / E_i``, and its score by
+``w_econ_i x / E_i``; a payer's falls the same way. ``E_i`` is that of the vote's year:
+with ``parameters.trade.moving_baseline`` the preview is solved on the base flows re-based
+to the run's GDP path of the year before (docs/customs_union.md, "A baseline that
+moves"), rebuilt here as the model builds it (:func:`vote_expenditure`). The Council's
+relative-gains term responds to the transfers (a payment from the leading economy narrows
+every gap to it); the programme is :mod:`scosim.side_payments_lp`.
 
-External checks (tests/test_side_payments.py): with the econ term alone, a plan exists iff
-the bloc's total US$ gain covers the losers' shortfalls (the Kaldor-Hicks test; Kemp and
-Wan 1976: a customs union with intra-union lump-sum transfers can leave no member worse
-off); a two-member closed form; budget balance to 1e-9; a carried vote needs nothing.
+Checks (tests/test_side_payments.py, tests/test_side_payments_model.py): with the econ
+term alone, a plan exists iff the voters' total US$ gain covers the losers' shortfalls
+(Kaldor-Hicks among the voters; outsiders are not compensated); a two-member closed form;
+a leader paying one member with the gap responding (closed form); budget balance to 1e-9;
+in a run, term_econ x the expenditure used equals the model's own US$ gain of the preview.
 
-Assumptions (labelled in docs/rules.md, "Side payments"): the relative-gains (dominance)
-term is held at its logged value (a transfer compensates, it does not change who gains
-more from the arrangement: counting it would make consent cheaper); US$ are priced at the
-base-year expenditure (a vote years later would cost about the GDP growth since more);
-the Council counted is the members at the start of the run; the noise draw is the run's.
+The vote shock is rescaled too: the Council draws it as ``z vote_noise`` times the size
+of the terms (voting.noise_scale), and a transfer changes two of them; the draw ``z`` is
+held (as the Council holds it when it asks the willing again, council.py ``_confirm``).
+
+Assumptions (labelled in docs/rules.md, "Side payments"): no transfer-problem effect (a
+transfer moves no price and no trade deficit); the Council counted is the members at the
+start of the run, with the non-members whose no would keep their bloc out.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["PRICED_VOTE_RULES", "Plan", "TransferError", "price_run", "price_vote",
-           "price_votes", "summarise"]
+from scosim.side_payments_lp import Plan, Responding, price_vote
+from scosim.side_payments_summary import STATUSES, summarise
+
+__all__ = ["PRICED_VOTE_RULES", "STATUSES", "Plan", "TransferError", "price_run", "price_vote",
+           "price_votes", "summarise", "vote_expenditure"]
 
 #: Vote rules whose answer is linear in the econ term, and what they compare with 0:
 #: ``utility`` (the logged score, noise included; weight ``w_econ``) or ``econ`` (the
@@ -54,136 +56,26 @@ PRICED_VOTE_RULES: dict[str, tuple[str, bool]] = {
     "score_only_vote": ("utility", False),
     "gains_only": ("econ", False),
 }
-#: Decision rules whose count of yes votes needed is known: consensus and a qualified
-#: majority count the members voting; the opt-in rules need two of the voters.
-PRICED_DECISION_RULES = ("consensus", "qualified_majority", "variable_geometry",
-                         "interested_members")
-#: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
-#: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
-#: ones), no_voters (nobody voted: nothing a transfer can change).
-STATUSES = ("carried", "plan", "no_plan", "not_priced", "no_voters")
-#: Relative tolerance of the budget-balance check and of the second programme's total.
-BUDGET_TOL = 1e-9
-_BN = 1e9  # the programmes work in US$ bn: their tolerances are absolute
+#: Decision rules priced: consensus and a qualified majority count the members voting.
+#: Under the opt-in rules (variable geometry, interested members) the Council previews
+#: the willing group again on its own terms; until that group is re-previewed here,
+#: their votes are reported as not priced.
+PRICED_DECISION_RULES = ("consensus", "qualified_majority")
+OPT_IN_REASON = ("the willing group is previewed again on its own terms under {rule} "
+                 "(docs/model.md, \"The Council\"); pricing it needs that group's preview, "
+                 "which this analysis does not solve")
+_BN = 1e9
 #: Event fields the analysis reads (events.py ``_CORE``).
-_NEEDED = ("yes", "rule", "sponsor", "utility", "term_econ", "contrib_econ",
-           "decision_rule", "decision_threshold")
+_NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_econ",
+           "term_dominance", "decision_rule", "decision_threshold")
+#: The Council's terms (voting.UtilityTerms), whose absolute weighted sum scales the shock.
+_TERMS = ("econ", "sovereignty", "trust", "dominance", "security")
+#: Logged gaps within this of the Council's formula (fractions of expenditure) are its.
+_GAP_TOL = 1e-12
 
 
 class TransferError(ValueError):
     """A run that cannot be analysed (not a run, no votes); the CLI prints it in one line."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The cheapest side-payment plan of one vote.
-
-    Attributes:
-        status: One of :data:`STATUSES`.
-        transfer_usd: ``(n,)`` US$ per voter, + received, - paid (zeros without a plan).
-        total_usd: Total received (= total paid); NaN where no plan exists.
-        reason: Why there is no plan, or what is not priced ("" otherwise).
-    """
-
-    status: str
-    transfer_usd: np.ndarray
-    total_usd: float
-    reason: str = ""
-
-
-def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
-               names: Sequence[str] | None = None) -> Plan:
-    """The least budget-balanced transfer among the voters that gets ``needed`` yes votes.
-
-    Args:
-        slack_usd: ``(n,)`` how far each voter's score clears its bar, in US$ (a negative
-            value is the shortfall a transfer must cover); NaN where money cannot move its
-            score (no weight on the econ term).
-        yes: ``(n,)`` its vote as cast.
-        needed: Yes votes the decision rule needs (``n`` under consensus). A voter in
-            favour pays only out of its surplus above the bar (a sponsor voting yes
-            below it pays nothing); one against is bought for its shortfall.
-        names: Voters' codes, for the reason given when no plan exists.
-
-    Returns:
-        The :class:`Plan`; ``carried`` with zeros when ``yes`` already has ``needed``.
-    """
-    slack = np.asarray(slack_usd, dtype=float)
-    yes = np.asarray(yes, dtype=bool)
-    n = slack.size
-    names = list(names) if names is not None else [str(i) for i in range(n)]
-    zeros = np.zeros(n)
-    if int(yes.sum()) >= needed:
-        return Plan("carried", zeros, 0.0)
-    if needed > n:
-        return Plan("no_plan", zeros, math.nan, f"{needed} yes votes needed of {n} voters")
-    # The cheapest voters to buy: the smallest shortfalls (ties by position), since each
-    # costs its shortfall and brings no surplus; a voter money cannot move is never bought.
-    no = np.flatnonzero(~yes)
-    buyable = no[np.isfinite(slack[no])]
-    order = buyable[np.lexsort((buyable, -slack[buyable]))]
-    missing = needed - int(yes.sum())
-    if order.size < missing:
-        stuck = [names[i] for i in no if not np.isfinite(slack[i])]
-        return Plan("no_plan", zeros, math.nan,
-                    f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
-                    "econ term)")
-    bought = np.zeros(n, dtype=bool)
-    bought[order[:missing]] = True
-    # What a voter in favour may give up and still vote yes: its surplus above the bar.
-    cap = np.where(yes & np.isfinite(slack), np.maximum(slack, 0.0), 0.0)
-    result = _solve(np.where(bought, np.maximum(-slack, 0.0), 0.0), cap, bought)
-    if result is None:
-        short = float(np.maximum(-slack[bought], 0.0).sum())
-        return Plan("no_plan", zeros, math.nan,
-                    f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
-                    f"(US${short / _BN:.3g} bn) exceed what the others can give up and still "
-                    f"vote yes (US${float(cap.sum()) / _BN:.3g} bn)")
-    return Plan("plan", result, float(result[result > 0].sum()))
-
-
-def _solve(short: np.ndarray, cap: np.ndarray, bought: np.ndarray) -> np.ndarray | None:
-    """Transfers (US$, + received) covering ``short`` out of ``cap``; None if none exist.
-
-    Variables: receipts ``r`` (bought voters only), payments ``p`` (voters with a
-    surplus only). First programme: least ``sum r`` subject to ``r_i - p_i >= short_i``,
-    ``p_i - r_i <= cap_i`` and ``sum r = sum p``. Second: among plans within
-    :data:`BUDGET_TOL` of that least total, the least ``lam`` with ``p_i <= lam cap_i``:
-    every payer gives up the same share of its surplus (a unique plan).
-    """
-    from scipy.optimize import linprog
-
-    n = short.size
-    s, c = short / _BN, cap / _BN
-    payer = c > 0
-    bounds = ([(0.0, None) if b else (0.0, 0.0) for b in bought]
-              + [(0.0, float(ci)) if p else (0.0, 0.0) for p, ci in zip(payer, c, strict=True)])
-    eye = np.eye(n)
-    # r_i - p_i >= s_i, written -r_i + p_i <= -s_i, for the bought voters.
-    a_ub = np.hstack([-eye, eye])[bought]
-    b_ub = -s[bought]
-    a_eq = np.concatenate([np.ones(n), -np.ones(n)])[None, :]
-    first = linprog(np.concatenate([np.ones(n), np.zeros(n)]), A_ub=a_ub, b_ub=b_ub,
-                    A_eq=a_eq, b_eq=[0.0], bounds=bounds, method="highs-ds")
-    if first.status == 2:
-        return None
-    if first.status != 0:  # pragma: no cover - HiGHS failing on a bounded, feasible LP
-        raise RuntimeError(f"linprog: {first.message}")
-    total = float(first.fun)
-    # Second programme, variables (r, p, lam): p_i - lam cap_i <= 0, sum r <= total.
-    rows = [np.hstack([a_ub, np.zeros((a_ub.shape[0], 1))]),
-            np.hstack([np.zeros((n, n)), eye, -c[:, None]])[payer],
-            np.concatenate([np.ones(n), np.zeros(n), [0.0]])[None, :]]
-    second = linprog(np.concatenate([np.zeros(2 * n), [1.0]]), A_ub=np.vstack(rows),
-                     b_ub=np.concatenate([b_ub, np.zeros(int(payer.sum())),
-                                          [total * (1.0 + BUDGET_TOL)]]),
-                     A_eq=np.hstack([a_eq, [[0.0]]]), b_eq=[0.0],
-                     bounds=[*bounds, (0.0, 1.0)], method="highs-ds")
-    x = second.x if second.status == 0 else first.x
-    t = (x[:n] - x[n:2 * n]) * _BN
-    # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
-    t[np.abs(t) < 1e-6] = 0.0
-    return t
 
 
 def _vote_rule(name: Any) -> tuple[str, bool] | None:
@@ -202,27 +94,40 @@ def _needed(rule: str, threshold: float, n_counted: int) -> int:
     return 2
 
 
-def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame, expenditure: np.ndarray,
-                w_econ: np.ndarray, member: np.ndarray, codes: Sequence[str],
-                run_pos: dict[int, int]) -> pd.DataFrame:
+def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
+                expenditure: np.ndarray | dict[int, np.ndarray], w_econ: np.ndarray,
+                member: np.ndarray, codes: Sequence[str], run_pos: dict[int, int], *,
+                w_dom: np.ndarray | None = None, gdp: np.ndarray | None = None,
+                together: Callable[..., np.ndarray] | None = None) -> pd.DataFrame:
     """Price every Council decision of a run's events.
 
     Args:
         votes: ``vote`` events (``run, year, proposal, country, yes, rule, sponsor,
-            utility, term_econ``).
+            utility, term_econ``, and ``noise``, ``term_dominance``, ``contrib_*`` when
+            the relative-gains term is to respond).
         decisions: ``adopted``/``rejected`` events (``decision_rule``,
             ``decision_threshold``).
-        expenditure: ``(R, N)`` base-year expenditure, US$.
+        expenditure: ``(R, N)`` expenditure the previews' gains are shares of, US$, or a
+            dict of them by the vote's year.
         w_econ: ``(R, N)`` each run's weight on the econ term.
         member: ``(R, N)`` the SCO members at the start of each run.
         codes: Economy codes of the columns.
-        run_pos: Run id -> row of the three arrays.
+        run_pos: Run id -> row of the arrays.
+        w_dom: ``(R, N)`` weights on the relative-gains term (None: it is held).
+        gdp: ``(N,)`` or ``(R, N)`` GDP the Council finds the leading economy by.
+        together: ``(run row, year, proposal, take_part (N,), voters (N,)) -> (N,)``, who
+            takes part once blocs have combined (the proposal type's ``together``);
+            None: every state for itself.
 
     Returns:
-        One row per decision and voter counted (one row with ``country`` "" for a
+        One row per decision and voter priced (one row with ``country`` "" for a
         decision without voters): :func:`price_run`'s table.
     """
     col = {c: i for i, c in enumerate(codes)}
+    ctx = {"expenditure": expenditure, "w_econ": w_econ, "w_dom": w_dom, "gdp": gdp,
+           "member": member, "together": together, "col": col, "run_pos": run_pos,
+           "codes": list(codes),
+           "n": len(codes)}
     groups = dict(iter(votes.groupby(["run", "year", "proposal"], sort=True)))
     rows: list[dict[str, Any]] = []
     for d in decisions.sort_values(["run", "year", "proposal"]).itertuples(index=False):
@@ -236,75 +141,258 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame, expenditure: np.nd
                          "bloc_gain_usd": math.nan, "transfer_share_of_gain": math.nan,
                          "voted_yes": pd.NA, "transfer_usd": math.nan})
             continue
-        rows += _price_group(base, g, d.type == "adopted", float(d.decision_threshold),
-                             expenditure, w_econ, member, col, run_pos)
+        rows += _price_group(base, g, d.type == "adopted", float(d.decision_threshold), ctx)
     return pd.DataFrame(rows)
 
 
+def _expenditure(ctx: dict[str, Any], k: int, year: int, idx: np.ndarray) -> np.ndarray:
+    e = ctx["expenditure"]
+    return (e[year] if isinstance(e, dict) else e)[k, idx]
+
+
+def _bloc_voters(ctx: dict[str, Any], base: dict[str, Any], k: int, idx: np.ndarray,
+                 counted: np.ndarray, yes: np.ndarray) -> tuple[np.ndarray, str]:
+    """Voters not counted whose no would keep a counted voter out (a bloc joins whole).
+
+    Asks the proposal type's own ``together`` who takes part once every counted voter
+    says yes; adds the uncounted voters whose yes brings more counted voters in, until
+    every counted voter takes part. Returns the mask and, if that cannot be reached, why.
+    """
+    must = np.zeros(idx.size, dtype=bool)
+    if ctx["together"] is None:
+        return must, ""
+    n = ctx["n"]
+    voters = np.zeros(n, dtype=bool)
+    voters[idx] = True
+
+    def kept(extra: np.ndarray) -> np.ndarray:
+        part = np.zeros(n, dtype=bool)
+        part[idx] = counted | yes | extra
+        return ctx["together"](k, base["year"], base["proposal"], part, voters)[idx]
+
+    for _ in range(idx.size):
+        now = kept(must)
+        if (now | ~counted).all():
+            return must, ""
+        added = False
+        for j in np.flatnonzero(~counted & ~yes & ~must):
+            trial = must.copy()
+            trial[j] = True
+            if (kept(trial) & counted).sum() > (now & counted).sum():
+                must, added = trial, True
+        if not added:
+            break
+    out = kept(must)
+    return must, "buying the members would not bring in " + ", ".join(
+        ctx["codes"][i] for i, o, c in zip(idx, out, counted, strict=True) if c and not o)
+
+
+def _responding(g: pd.DataFrame, ctx: dict[str, Any], k: int, idx: np.ndarray,
+                e: np.ndarray, weight: np.ndarray, econ_rule: np.ndarray) -> Responding | str:
+    """The relative-gains term of the voters ``g`` as the Council computes it, or why not."""
+    n = idx.size
+    none = Responding(np.zeros(n), np.zeros(n), np.zeros(n), -1, np.ones(n))
+    if ctx["w_dom"] is None or ctx["gdp"] is None or "term_dominance" not in g:
+        return none
+    gain = g["term_econ"].to_numpy(dtype=float)
+    logged = g["term_dominance"].to_numpy(dtype=float)
+    gdp = np.broadcast_to(ctx["gdp"], ctx["member"].shape)[k, idx]
+    lead = int(np.argmax(gdp))  # the group's largest economy (voting.dominance_gap)
+    gap = np.maximum(gain[lead] - gain, 0.0)
+    gap[lead] = 0.0
+    if not np.allclose(gap, logged, rtol=0.0, atol=_GAP_TOL):
+        return ("the relative-gains term logged is not the Council's gap to the largest "
+                "economy voting (a proposal type's own score?)")
+    w_dom = ctx["w_dom"][k, idx]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(weight > 0, w_dom / weight, 0.0)
+    k_usd = np.where(econ_rule | (np.arange(n) == lead), 0.0, ratio)
+    shock = None
+    names = [f"contrib_{t}" for t in _TERMS]
+    if all(c in g for c in names):
+        # The Council's shock is z vote_noise times the size of the terms (voting.py
+        # noise_scale); a transfer changes the econ and relative-gains terms, so the size.
+        size = np.abs(g[names].fillna(0.0).to_numpy(dtype=float)).sum(axis=1)
+        noise = g["noise"].fillna(0.0).to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shock = np.where(econ_rule | (size <= 0), 0.0, noise / size)
+        if (shock >= 1.0).any():
+            return ("a vote shock as large as the terms it scales (the score would rise "
+                    "with the gap): not priced")
+    return Responding(k_usd, gap * e, (gain[lead] - gain) * e, lead, e / e[lead], shock,
+                      gain * e)
+
+
 def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold: float,
-                 expenditure: np.ndarray, w_econ: np.ndarray, member: np.ndarray,
-                 col: dict[str, int], run_pos: dict[int, int]) -> list[dict[str, Any]]:
+                 ctx: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one decision (its vote events ``g``)."""
-    k = run_pos[base["run"]]
-    idx = np.array([col[c] for c in g["country"]])
-    counted = member[k, idx]
+    k = ctx["run_pos"][base["run"]]
+    idx = np.array([ctx["col"][c] for c in g["country"]])
+    counted = ctx["member"][k, idx].astype(bool)
     rule = base["decision_rule"]
     if rule not in ("consensus", "qualified_majority") or not counted.any():
         counted = np.ones(idx.size, dtype=bool)  # every voter counts (as the Council does)
-    g, idx = g[counted], idx[counted]
     codes = list(g["country"])
     yes = g["yes"].to_numpy(dtype=bool)
-    e = expenditure[k, idx]
-    gain_usd = g["term_econ"].to_numpy(dtype=float) * e
-    reason, status = "", ""
+    e = _expenditure(ctx, k, base["year"], idx)
     how = [_vote_rule(r) for r in g["rule"]]
+    status, reason = "", ""
+    must = np.zeros(idx.size, dtype=bool)
     if adopted:
         status = "carried"  # whatever the rules: nothing to buy
+    elif rule in ("variable_geometry", "interested_members"):
+        status, reason = "not_priced", OPT_IN_REASON.format(rule=rule)
     elif rule not in PRICED_DECISION_RULES:
         status, reason = "not_priced", f"decision rule {rule!r} is not one of " + ", ".join(
             PRICED_DECISION_RULES)
-    elif any(h is None for h in how):
-        bad = sorted({f"{r} ({c})" for r, c, h in zip(g["rule"], codes, how, strict=True)
-                      if h is None})
+    else:
+        must, reason = _bloc_voters(ctx, base, k, idx, counted, yes)
+        if reason:
+            status = "no_plan"
+    inside = counted | must
+    if not status and any(h is None for h, c in zip(how, inside, strict=True) if c):
+        bad = sorted({f"{r} ({c})" for r, c, h, m in zip(g["rule"], codes, how, inside,
+                                                          strict=True) if h is None and m})
         status, reason = "not_priced", ("vote rule not linear in the econ term: "
                                         + ", ".join(bad))
-    needed = _needed(rule, threshold, len(codes))
-    if not status and yes.sum() >= needed:
+    needed = _needed(rule, threshold, int(counted.sum()))
+    if not status and yes[counted].sum() >= needed and yes[must].all():
         status = "not_priced"
-        reason = ("blocked by an outsider's objection (consent rules are not priced)"
-                  if rule == "interested_members" else "rejected although the voters counted "
-                  "said yes (the Council's membership changed during the run?)")
-    if status:
-        plan = Plan(status, np.zeros(len(codes)), 0.0 if adopted else math.nan, reason)
-    else:
-        score = np.array([u if h[0] == "utility" else t for u, t, h in
-                          zip(g["utility"], g["term_econ"], how, strict=True)], dtype=float)
-        weight = np.array([w if h[0] == "utility" else 1.0 for w, h in
-                           zip(w_econ[k, idx], how, strict=True)])
-        sponsor = np.array([bool(s) and h[1] for s, h in
-                            zip(g["sponsor"].fillna(False), how, strict=True)])
-        cast = sponsor | np.where([h[0] == "econ" for h in how], score > 0, score >= 0)
-        if not np.array_equal(cast, yes):
-            bad = ", ".join(c for c, a, b in zip(codes, cast, yes, strict=True) if a != b)
-            plan = Plan("not_priced", np.zeros(len(codes)), math.nan,
+        reason = ("rejected although the voters counted said yes (the Council's membership "
+                  "changed during the run?)")
+    plan = Plan(status, np.zeros(idx.size), 0.0 if adopted else math.nan, reason)
+    rescaled = math.nan
+    if not status:
+        how_ = [h if h is not None else ("utility", False) for h in how]
+        econ_rule = np.array([h[0] == "econ" for h in how_])
+        score = np.where(econ_rule, g["term_econ"].to_numpy(dtype=float),
+                         g["utility"].to_numpy(dtype=float))
+        weight = np.where(econ_rule, 1.0, ctx["w_econ"][k, idx])
+        sponsor = g["sponsor"].fillna(False).to_numpy(dtype=bool) & np.array(
+            [h[1] for h in how_])
+        cast = sponsor | np.where(econ_rule, score > 0, score >= 0)
+        rs = _responding(g, ctx, k, idx, e, weight, econ_rule)
+        if not np.array_equal(cast[inside], yes[inside]):
+            bad = ", ".join(c for c, a, b, m in zip(codes, cast, yes, inside, strict=True)
+                            if a != b and m)
+            plan = Plan("not_priced", np.zeros(idx.size), math.nan,
                         f"the logged vote of {bad} does not follow from its score")
+        elif isinstance(rs, str):
+            plan = Plan("not_priced", np.zeros(idx.size), math.nan, rs)
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
                 slack = np.where(weight > 0, score * e / weight, np.nan)
-            plan = price_vote(slack, yes, needed, names=codes)
-    in_bloc = np.ones(len(codes), dtype=bool)
-    if rule in ("variable_geometry", "interested_members"):
-        in_bloc = yes | (plan.transfer_usd > 0)  # only the willing (and the bought) take part
-    bloc_gain = float(gain_usd[in_bloc].sum())
+            sub = Responding(rs.k[inside], rs.gap_usd[inside], rs.lead_usd[inside],
+                             int(np.flatnonzero(inside).tolist().index(rs.lead))
+                             if rs.lead >= 0 and inside[rs.lead] else -1,
+                             rs.lead_ratio[inside],
+                             None if rs.shock is None else rs.shock[inside],
+                             None if rs.econ_usd is None else rs.econ_usd[inside])
+            got = price_vote(slack[inside], yes[inside], needed, names=[
+                c for c, m in zip(codes, inside, strict=True) if m], must=must[inside],
+                strict=econ_rule[inside], respond=sub)
+            t = np.zeros(idx.size)
+            t[inside] = got.transfer_usd
+            plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
+                        got.capacity_usd, got.outside_usd)
+            if got.status == "plan":
+                # Who must vote yes after the plan: the bought, and those in favour (a
+                # sponsor below its bar votes yes whatever); not the no voters left unbought.
+                must_yes = inside & ((yes & ~(sponsor & (slack < 0))) | (t > 0))
+                rescaled = _rescaled_shortfall(g, t, e, weight, rs, econ_rule, must_yes)
+    gain_usd = g["term_econ"].to_numpy(dtype=float) * e
+    bloc_gain = float(gain_usd[inside].sum())
     share = plan.total_usd / bloc_gain if bloc_gain > 0 else math.nan
     return [{**base, "status": plan.status, "country": c, "reason": plan.reason,
              "total_transfer_usd": plan.total_usd, "bloc_gain_usd": bloc_gain,
-             "transfer_share_of_gain": share, "voted_yes": bool(y), "transfer_usd": float(t)}
-            for c, y, t in zip(codes, yes, plan.transfer_usd, strict=True)]
+             "transfer_share_of_gain": share, "required_usd": plan.required_usd,
+             "capacity_usd": plan.capacity_usd, "outside_usd": plan.outside_usd,
+             "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
+             "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
+             "gain_usd": float(gu)}
+            for c, cn, y, t, x, gu, m in zip(codes, counted, yes, plan.transfer_usd, e,
+                                             gain_usd, inside, strict=True) if m]
 
 
-def _model_arrays(result: Any, runs: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Base-year expenditure, econ weights, members and codes, rebuilt from the scenario."""
+def _rescaled_shortfall(g: pd.DataFrame, t: np.ndarray, e: np.ndarray, weight: np.ndarray,
+                        rs: Responding, econ_rule: np.ndarray, keep: np.ndarray) -> float:
+    """Largest shortfall (US$) a plan leaves with the vote shock rescaled as the Council does.
+
+    A check apart from the programme: the Council draws the shock as ``z sigma`` times the
+    sum of the absolute weighted terms (voting.noise_scale). Here ``z sigma`` is held and
+    the size recomputed with the econ and relative-gains terms after the transfers, the
+    scores recomputed from the logged contributions. NaN when the run did not log them.
+    """
+    names = [f"contrib_{n}" for n in ("econ", "sovereignty", "trust", "dominance",
+                                      "security")]
+    if not all(c in g for c in names):
+        return math.nan
+    contrib = g[names].fillna(0.0).to_numpy(dtype=float)
+    size = np.abs(contrib).sum(axis=1)
+    noise = g["noise"].fillna(0.0).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zs = np.where(size > 0, noise / size, 0.0)
+    gain = g["term_econ"].to_numpy(dtype=float) + t / e
+    gap = g["term_dominance"].to_numpy(dtype=float) if "term_dominance" in g else 0.0 * gain
+    w_dom = np.where(rs.k > 0, rs.k * weight, 0.0)
+    if rs.lead >= 0:
+        new_gap = np.maximum(gain[rs.lead] - gain, 0.0)
+        gap_after = np.where(rs.k > 0, new_gap, gap)
+    else:
+        gap_after = gap
+    econ_after = weight * gain
+    dom_after = contrib[:, 3] - w_dom * (gap_after - gap)
+    size_after = size - np.abs(contrib[:, 0]) - np.abs(contrib[:, 3]) + np.abs(
+        econ_after) + np.abs(dom_after)
+    score = (g["utility"].to_numpy(dtype=float) - noise + weight * t / e
+             - w_dom * (gap_after - gap) + zs * size_after)
+    short = np.where(keep & ~econ_rule, np.maximum(-score, 0.0) * e / weight, 0.0)
+    return float(short.max())
+
+
+def vote_expenditure(model: Any, years: Sequence[int], gdp_path: pd.DataFrame) -> dict[
+        int, np.ndarray]:
+    """``(R, N)`` expenditure each vote year's previews are shares of, rebuilt as the model does.
+
+    The summit of year ``y`` comes before the year's growth: the preview is solved on the
+    year's baseline flows (the calibration's agreements in force by ``y``), re-based with
+    ``parameters.trade.moving_baseline`` to the GDP path at the end of ``y - 1`` (the
+    model's eve GDP in the first year); its gain is a share of their column sums.
+
+    Args:
+        model: A fresh model of the run's scenario and runs.
+        years: The votes' years.
+        gdp_path: ``gdp_baseline_path_usd`` rows (``run, year, country, value``) of the
+            years before them (unused without a moving baseline).
+    """
+    from scosim.model.dated_agreements import agreements_phase
+
+    moving = model.scenario.parameters.trade.moving_baseline
+    out: dict[int, np.ndarray] = {}
+    col = {c: i for i, c in enumerate(model.codes)}
+    pos = {int(r): i for i, r in enumerate(model.run_ids)}
+    for year in range(model.years[0], max(years) + 1):
+        agreements_phase(model, year)
+        if year not in years:
+            continue
+        if moving and year > model.years[0]:
+            prev = gdp_path[gdp_path["year"] == year - 1]
+            gdp = np.full((model.R, model.N), np.nan)
+            gdp[prev["run"].map(pos).to_numpy(), prev["country"].map(col).to_numpy()] = (
+                prev["value"].to_numpy(dtype=float))
+            if np.isnan(gdp).any():
+                raise TransferError(f"the run did not record gdp_baseline_path_usd for "
+                                    f"every economy in {year - 1}, which its {year} vote was "
+                                    "previewed on; run it again with that indicator")
+            model.gdp = gdp
+        flows = model.baseline_flows() if moving else model.flows0
+        out[year] = np.broadcast_to(np.asarray(flows).sum(axis=-2),
+                                    (model.R, model.N)).copy()
+    return out
+
+
+def _model_arrays(result: Any, runs: np.ndarray, years: Sequence[int] = ()) -> dict[str, Any]:
+    """Vote-year expenditure, weights, members, GDP, codes and blocs, rebuilt from the run."""
     from scosim.experiments.versions import versions
     from scosim.model.model import SCOModel
     from scosim.runner import _scenario_from_text
@@ -316,16 +404,48 @@ def _model_arrays(result: Any, runs: np.ndarray) -> tuple[np.ndarray, ...]:
                             f"{here}; run it again with scosim run (or price it where it was "
                             "made)")
     scenario = _scenario_from_text(result.scenario_yaml)
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    codes: tuple[str, ...] = ()
+    gdp_path = pd.DataFrame(columns=["run", "year", "country", "value"])
+    if years and scenario.parameters.trade.moving_baseline:
+        from scosim.result_tables import read_batches
+
+        gdp_path = read_batches(result.table_dir("indicators"),
+                                indicators=["gdp_baseline_path_usd"])
+        gdp_path = gdp_path[gdp_path["year"].isin([y - 1 for y in years])]
+    parts: list[dict[str, Any]] = []
+    model = None
     for start in range(0, runs.size, 1000):  # the base flows are (R, N, N): in chunks
         model = SCOModel(scenario, runs=runs[start:start + 1000])
         shape = (model.R, model.N)
-        parts.append((np.broadcast_to(model.expenditure0, shape),
-                      np.broadcast_to(model.weight_arrays["econ"], shape),
-                      np.asarray(model.is_member(), dtype=bool)))
-        codes = model.codes
-    return (*(np.concatenate([p[i] for p in parts]) for i in range(3)), np.array(codes))
+        parts.append({
+            "expenditure": vote_expenditure(model, list(years), gdp_path) if years else {},
+            "w_econ": np.broadcast_to(model.weight_arrays["econ"], shape),
+            "w_dom": np.broadcast_to(model.weight_arrays["dominance"], shape),
+            "member": np.asarray(model.is_member(), dtype=bool),
+            "gdp": np.broadcast_to(model.gdp0, shape)})
+    assert model is not None
+    arrays = {k: np.concatenate([p[k] for p in parts]) for k in ("w_econ", "w_dom",
+                                                                 "member", "gdp")}
+    arrays["expenditure"] = {y: np.concatenate([p["expenditure"][y] for p in parts])
+                             for y in years}
+    arrays["codes"] = np.array(model.codes)
+    moving = scenario.parameters.trade.moving_baseline
+    # The unit the figures are in: the expenditure of the vote's preview.
+    arrays["priced_at"] = {y: (f"current US$ of {y - 1} on each run's GDP path" if moving
+                               else f"US$ of the data's base year {model.cal.base_year}")
+                           for y in years}
+    types = {arr.pid: arr for arr in model.arrangements}
+
+    def together(k: int, year: int, pid: str, part: np.ndarray, voters: np.ndarray
+                 ) -> np.ndarray:
+        arr = types.get(pid)
+        if arr is None:
+            return part
+        shape = (model.R, model.N)
+        return np.asarray(arr.together(model, np.broadcast_to(part, shape).copy(),
+                                       np.broadcast_to(voters, shape).copy(), year))[0]
+
+    arrays["together"] = together
+    return arrays
 
 
 def price_run(run_dir: str | Path) -> pd.DataFrame:
@@ -335,10 +455,13 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
         run_dir: A run directory.
 
     Returns:
-        One row per Council decision (run, year, proposal) and voter counted: ``status``,
+        One row per Council decision (run, year, proposal) and voter priced: ``status``,
         ``reason``, ``total_transfer_usd``, ``bloc_gain_usd`` (the voters' econ gain in
-        US$ summed over who would take part), ``transfer_share_of_gain``, ``voted_yes``
-        and ``transfer_usd`` (+ received, - paid).
+        US$ summed over those priced), ``transfer_share_of_gain``, ``required_usd``,
+        ``capacity_usd``, ``outside_usd`` (:class:`scosim.side_payments_lp.Plan`),
+        ``noise_rescaled_short_usd``, ``counted`` (a member the rule counts),
+        ``voted_yes``, ``transfer_usd`` (+ received, - paid), ``expenditure_usd`` (what
+        the transfer is priced at) and ``gain_usd``.
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.
@@ -362,72 +485,23 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
         raise TransferError(f"{run_dir}: its events lack the field(s) {', '.join(missing)} "
                             "(a run made by an older scosim); run it again with scosim run")
     runs = np.unique(decisions["run"].to_numpy(dtype=np.int64))
-    expenditure, w_econ, member, codes = _model_arrays(result, runs)
+    years = sorted({int(y) for y in decisions["year"]})
+    a = _model_arrays(result, runs, years)
     check = votes[votes["term_econ"].abs() > 0]
     pos = {int(r): i for i, r in enumerate(runs)}
     if not check.empty:
         # The rebuilt weights must be the run's: the logged contribution is w * term.
-        ci = {c: i for i, c in enumerate(codes)}
-        w = w_econ[[pos[int(r)] for r in check["run"]], [ci[c] for c in check["country"]]]
+        ci = {c: i for i, c in enumerate(a["codes"])}
+        w = a["w_econ"][[pos[int(r)] for r in check["run"]],
+                        [ci[c] for c in check["country"]]]
         logged = check["contrib_econ"].to_numpy(dtype=float) / check["term_econ"].to_numpy(
             dtype=float)
         if not np.allclose(w, logged, rtol=1e-9, atol=0.0):
             raise TransferError(f"{run_dir}: the econ weights rebuilt from its scenario are "
                                 "not those its votes were scored with (a sweep point, or "
                                 "another code version); run it again with scosim run")
-    return price_votes(votes, decisions, expenditure, w_econ, member, list(codes), pos)
-
-
-def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Per proposal and year: how often a plan exists, its size, and who pays and receives.
-
-    Args:
-        table: :func:`price_run`'s table.
-
-    Returns:
-        One dict per (proposal, year): ``runs``, ``carried``, ``plan``, ``no_plan``,
-        ``not_priced``, ``no_voters`` (numbers of runs), ``plan_share`` (runs carried or
-        with a plan / runs), ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the
-        rejected runs with a plan; NaN without any), ``gain_bn`` (the same of the bloc's
-        US$ gain over the rejected runs priced) and ``gain_positive`` (the share of them in
-        which it is above zero), ``members`` (code -> median US$ bn
-        over those runs, + received, - paid) and ``reasons`` (most frequent first,
-        without the runs' US$ figures).
-    """
-    out = []
-    first = table.drop_duplicates(["run", "year", "proposal"])
-    for (pid, year), d in first.groupby(["proposal", "year"], sort=True):
-        counts = d["status"].value_counts()
-        n = len(d)
-        planned = d[d["status"] == "plan"]
-        priced = d[d["status"].isin(["plan", "no_plan"])]
-        rows = table[(table["proposal"] == pid) & (table["year"] == year)
-                     & (table["status"] == "plan")]
-        members = {}
-        if not rows.empty:
-            med = rows.groupby("country", sort=True)["transfer_usd"].median() / _BN
-            members = {c: float(v) for c, v in med.items() if c}
-        out.append({
-            "proposal": str(pid), "year": int(year), "runs": n,
-            **{s: int(counts.get(s, 0)) for s in STATUSES},
-            "plan_share": (counts.get("carried", 0) + counts.get("plan", 0)) / n,
-            "total_bn": _spread(planned["total_transfer_usd"].to_numpy(dtype=float) / _BN),
-            "share_pct": _spread(planned["transfer_share_of_gain"].to_numpy(dtype=float)
-                                 * 100.0),
-            "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
-            "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
-                              else math.nan),
-            "members": members,
-            # Without each run's own US$ figures: one line per kind of reason.
-            "reasons": list(d.loc[d["reason"] != "", "reason"].str.replace(
-                r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
-        })
-    return out
-
-
-def _spread(values: np.ndarray) -> tuple[float, float, float]:
-    """Median, 5th and 95th percentile of the finite values (NaN without any)."""
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return (math.nan, math.nan, math.nan)
-    return (float(np.median(v)), float(np.percentile(v, 5)), float(np.percentile(v, 95)))
+    table = price_votes(votes, decisions, a["expenditure"], a["w_econ"], a["member"],
+                        list(a["codes"]), pos, w_dom=a["w_dom"], gdp=a["gdp"],
+                        together=a["together"])
+    table["priced_at"] = table["year"].map(a["priced_at"])
+    return table

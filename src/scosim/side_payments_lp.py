@@ -1,0 +1,302 @@
+"""The least budget-balanced transfer that carries one Council vote (scosim transfers).
+
+A transfer of ``x`` US$ to voter ``i`` raises its econ term by ``x / E_i`` (``E_i`` the
+expenditure its preview's gain is a share of) and its score by ``w_econ_i x / E_i``. Each
+voter's score against its bar converts to US$: ``slack_i = score_i E_i / w_econ_i``.
+
+**Closed form, nothing responding.** With the bought set fixed and every other term held,
+a bought voter needs exactly its shortfall ``-slack_i``, a voter in favour can give up at
+most its surplus ``slack_i``, and bought voters pay nothing, so the least total is the sum
+of the shortfalls and a plan exists iff the payers' surpluses cover it.
+
+**The relative-gains term responds.** The Council's dominance term is
+``w_dom_i max(0, g_L - g_i)``, ``L`` the largest economy of the group previewed
+(:func:`scosim.mechanisms.voting.dominance_gap`): a payment from ``L`` to ``i`` narrows the
+gap from both sides. The gap is convex and piecewise linear and enters the score with a
+minus sign, so the constraint ``score_i >= bar`` stays linear with one more variable per
+voter, ``D_i >= 0`` and ``D_i >= (g_L' - g_i') E_i`` (the gap after the transfers, in US$
+of ``i``): at the optimum ``D_i`` is the gap itself, as a larger one only lowers the score.
+The programme is then needed, not the closed form.
+
+**The vote shock responds.** The Council's shock is ``z vote_noise`` times the size of
+the terms, the sum of their absolute weighted values (voting.noise_scale); the transfers
+change the econ and relative-gains terms, so the size. With ``z`` held, ``c |g_i'|`` enters
+the score: concave for a negative shock (linear with the econ term split by sign), convex
+for a positive one, where one binary per voter picks the sign: a small mixed-integer
+programme (:func:`scipy.optimize.milp`, HiGHS, deterministic).
+
+**Sharing rule (a convention).** Among the plans of least total, a second programme picks
+the one in which every payer gives up the same share of its surplus as logged: one plan,
+whatever the order of the voters; not a bargaining outcome.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["STRICT_MARGIN_USD", "Plan", "Responding", "price_vote"]
+
+#: Relative tolerance of the second programme's total.
+BUDGET_TOL = 1e-9
+_BN = 1e9  # the programmes work in US$ bn: their tolerances are absolute
+#: A rule with a strict bar (``gains_only``: yes iff the gain is above 0) is not carried by
+#: a voter brought exactly to its bar: each one bought gets this much more (US$1 million,
+#: an assumption; it adds at most US$0.01 bn to a vote of ten voters). A weak bar
+#: (``score >= 0``) is carried at the bar itself.
+STRICT_MARGIN_USD = 1e6
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The cheapest side-payment plan of one vote.
+
+    Attributes:
+        status: ``carried``, ``plan``, ``no_plan``, ``not_priced`` or ``no_voters``.
+        transfer_usd: ``(n,)`` US$ per voter, + received, - paid (zeros without a plan).
+        total_usd: Total received (= total paid); NaN where no plan exists.
+        reason: Why there is no plan, or what is not priced ("" otherwise).
+        required_usd: What the bought voters receive in the least plan; where none
+            exists, in the least plan that money from outside the voters would complete
+            (NaN where nothing is bought).
+        capacity_usd: What the voters in favour can give up at their logged scores (the
+            sum of their surpluses).
+        outside_usd: Where no plan exists, the least money from outside the voters that
+            would carry the vote (the gap); 0 with a plan.
+    """
+
+    status: str
+    transfer_usd: np.ndarray
+    total_usd: float
+    reason: str = ""
+    required_usd: float = math.nan
+    capacity_usd: float = math.nan
+    outside_usd: float = math.nan
+
+
+@dataclass(frozen=True)
+class Responding:
+    """The Council's relative-gains term, for it to respond to the transfers.
+
+    Attributes:
+        k: ``(n,)`` US$ of score per US$ of gap, ``w_dom_i / w_econ_i`` (0 where the voter's
+            gap does not respond: the leader itself, a voter outside the group previewed,
+            a rule scoring the econ term alone).
+        gap_usd: ``(n,)`` logged gap ``max(0, g_L - g_i) E_i``, US$.
+        lead_usd: ``(n,)`` ``(g_L - g_i) E_i``, US$ (the gap before the floor at 0).
+        lead: Position of the leader ``L`` among the voters (-1: not among them, its gain
+            does not move).
+        lead_ratio: ``(n,)`` ``E_i / E_L``: a US$ paid by ``L`` raises ``i``'s gap in US$
+            of ``i`` by this much less.
+        shock: ``(n,)`` the vote shock per unit of the size of the voter's terms,
+            ``z vote_noise`` (logged noise / logged size; None or 0: the shock is held
+            at its logged US$ value). Must be below 1.
+        econ_usd: ``(n,)`` the logged econ term in US$ of the voter, ``g_i E_i``.
+    """
+
+    k: np.ndarray
+    gap_usd: np.ndarray
+    lead_usd: np.ndarray
+    lead: int
+    lead_ratio: np.ndarray
+    shock: np.ndarray | None = None
+    econ_usd: np.ndarray | None = None
+
+
+def price_vote(slack_usd: Sequence[float], yes: Sequence[bool], needed: int, *,
+               names: Sequence[str] | None = None, must: Sequence[bool] | None = None,
+               strict: Sequence[bool] | None = None,
+               respond: Responding | None = None) -> Plan:
+    """The least budget-balanced transfer among the voters that gets ``needed`` yes votes.
+
+    Args:
+        slack_usd: ``(n,)`` how far each voter's score clears its bar, in US$ (a negative
+            value is the shortfall a transfer must cover); NaN where money cannot move its
+            score (no weight on the econ term).
+        yes: ``(n,)`` its vote as cast.
+        needed: Yes votes the decision rule needs among the voters not in ``must``.
+            A voter in favour pays only what leaves it at or above its bar (a sponsor
+            voting yes below it pays nothing); one against is bought for its shortfall.
+        names: Voters' codes, for the reason given when no plan exists.
+        must: ``(n,)`` voters whose yes is needed whatever the count (a non-member whose
+            no would keep its bloc out of the union); default none.
+        strict: ``(n,)`` voters whose rule needs a score above the bar
+            (:data:`STRICT_MARGIN_USD`); default none.
+        respond: The relative-gains term, to respond to the transfers; None: every
+            term held at its logged value (the closed form).
+
+    Returns:
+        The :class:`Plan`; ``carried`` with zeros when ``yes`` already suffices.
+    """
+    slack = np.asarray(slack_usd, dtype=float)
+    yes = np.asarray(yes, dtype=bool)
+    n = slack.size
+    names = list(names) if names is not None else [str(i) for i in range(n)]
+    must = np.zeros(n, dtype=bool) if must is None else np.asarray(must, dtype=bool)
+    strict = np.zeros(n, dtype=bool) if strict is None else np.asarray(strict, dtype=bool)
+    zeros = np.zeros(n)
+    free = ~must
+    if int((yes & free).sum()) >= needed and (yes | free).all():
+        return Plan("carried", zeros, 0.0)
+    if needed > int(free.sum()):
+        return Plan("no_plan", zeros, math.nan, f"{needed} yes votes needed of {n} voters")
+    # The cheapest voters to buy: the smallest shortfalls (ties by position), since each
+    # costs its shortfall and brings no surplus; a voter money cannot move is never bought.
+    no = np.flatnonzero(~yes & free)
+    buyable = no[np.isfinite(slack[no])]
+    order = buyable[np.lexsort((buyable, -slack[buyable]))]
+    missing = max(needed - int((yes & free).sum()), 0)
+    stuck = [names[i] for i in np.flatnonzero(~yes & (must | free))
+             if not np.isfinite(slack[i])]
+    if order.size < missing or any(not np.isfinite(slack[i]) for i in np.flatnonzero(
+            must & ~yes)):
+        return Plan("no_plan", zeros, math.nan,
+                    f"money cannot move the vote of {', '.join(stuck)} (no weight on the "
+                    "econ term)")
+    bought = must & ~yes
+    bought[order[:missing]] = True
+    # Voters in favour pay out of what they have above the bar (a sponsor below it: nothing).
+    payer = yes & np.isfinite(slack) & (slack >= 0)
+    short = float(np.maximum(-slack[bought], 0.0).sum())
+    cap = float(np.where(payer, slack, 0.0).sum())
+    if respond is None:
+        respond = Responding(np.zeros(n), zeros, zeros, -1, zeros)
+    t = _solve(slack, bought, payer, strict, respond)
+    if t is None:
+        # What it would take from outside the voters: the least outside money, and the
+        # receipts and insiders' payments of the least plan with it.
+        t, outside = _solve(slack, bought, payer, strict, respond, outside=True)
+        return Plan("no_plan", zeros, math.nan,
+                    f"the shortfalls of {', '.join(names[i] for i in np.flatnonzero(bought))} "
+                    f"(US${short / _BN:.3g} bn) exceed what the others can give up and still "
+                    f"vote yes (US${cap / _BN:.3g} bn)", float(t[t > 0].sum()), cap, outside)
+    return Plan("plan", t, float(t[t > 0].sum()), "", float(t[t > 0].sum()), cap, 0.0)
+
+
+def _solve(slack: np.ndarray, bought: np.ndarray, payer: np.ndarray, strict: np.ndarray,
+           rs: Responding, *, outside: bool = False) -> Any:
+    """Transfers (US$, + received) carrying the bought voters; None if none exist.
+
+    Unknowns, US$ bn: receipts ``r`` (bought voters), payments ``p`` (payers), gaps ``D``
+    (voters whose relative-gains term responds), outside money ``o``, and the econ term
+    after the transfers split by sign, ``y+ - y- = g_i E_i + r_i - p_i``, for voters whose
+    shock is rescaled. Each voter that must vote yes afterwards (bought or paying), with
+    ``c`` its shock per unit of size (the Council's noise, voting.noise_scale):
+    ``slack_i - c (|g_i E_i| + k_i gap_i) + x_i + c (y+ + y-) - k_i (1 - c) D_i + k_i gap_i
+    >= margin_i``. Each gap ``D_i >= lead_i + ratio_i x_L - x_i``, ``D_i >= 0``: exact
+    as the score falls with ``D`` (``c < 1``). With ``c <= 0`` the score falls with
+    ``y+ + y-``, which is then ``|y|`` at the bar; with ``c > 0`` a binary keeps one of
+    them 0 (a mixed-integer programme, HiGHS, deterministic). Budget: ``sum r = sum p + o``.
+    First the least ``o`` (only with ``outside``; else ``o = 0``), then the least ``sum r``;
+    then among plans within :data:`BUDGET_TOL` of it the least ``lam`` with
+    ``p_i <= lam slack_i`` (the sharing convention).
+
+    Returns the transfers, or ``(transfers, o in US$)`` with ``outside`` (then always
+    feasible: ``o`` pays every shortfall).
+    """
+    n = slack.size
+    s = np.where(np.isfinite(slack), slack, 0.0) / _BN
+    keep = bought | payer
+    k = np.where(keep, rs.k, 0.0)
+    c = np.zeros(n) if rs.shock is None else np.where(keep, rs.shock, 0.0)
+    ge = np.zeros(n) if rs.econ_usd is None else rs.econ_usd / _BN
+    noisy = c != 0
+    binary = c > 0
+    gap = rs.gap_usd / _BN
+    margin = np.where(strict, np.where(bought, STRICT_MARGIN_USD,
+                                       np.minimum(STRICT_MARGIN_USD, np.abs(s) * _BN / 2)),
+                      0.0) / _BN
+    # Columns: r, p, D, y+, y-, b (n each), o, lam.
+    nv = 6 * n + 2
+    r_, p_, d_, yp, ym, b_ = (np.arange(n) + j * n for j in range(6))
+    o_, lam = 6 * n, 6 * n + 1
+    big = 10.0 * (np.abs(s).sum() + np.abs(ge).sum() + np.abs(rs.lead_usd).sum() / _BN + 1.0)
+    lb, ub = np.zeros(nv), np.zeros(nv)
+    ub[r_] = np.where(bought, np.inf, 0.0)
+    ub[p_] = np.where(payer, np.inf, 0.0)
+    ub[d_] = np.where(k > 0, np.inf, 0.0)
+    ub[yp] = ub[ym] = np.where(noisy, np.inf, 0.0)
+    ub[b_] = np.where(binary, 1.0, 0.0)
+    ub[o_] = np.inf if outside else 0.0
+    ub[lam] = np.inf
+    rows: list[tuple[np.ndarray, float, float]] = []
+
+    def row(coef: dict[Any, Any], lo: float, hi: float) -> None:
+        a = np.zeros(nv)
+        for col, v in coef.items():
+            a[col] += v
+        rows.append((a, lo, hi))
+
+    for i in np.flatnonzero(keep):
+        # The voter's bar after the transfers.
+        row({r_[i]: 1.0, p_[i]: -1.0, yp[i]: c[i], ym[i]: c[i], d_[i]: -k[i] * (1 - c[i])},
+            margin[i] - s[i] + c[i] * (abs(ge[i]) + k[i] * gap[i]) - k[i] * gap[i], np.inf)
+        if noisy[i]:
+            row({yp[i]: 1.0, ym[i]: -1.0, r_[i]: -1.0, p_[i]: 1.0}, ge[i], ge[i])
+        if binary[i]:
+            row({yp[i]: 1.0, b_[i]: -big}, -np.inf, 0.0)
+            row({ym[i]: 1.0, b_[i]: big}, -np.inf, big)
+    for i in np.flatnonzero(k > 0):
+        # The gap after the transfers: D_i + x_i - ratio_i x_L >= lead_i.
+        coef = {d_[i]: 1.0, r_[i]: 1.0, p_[i]: -1.0}
+        if rs.lead >= 0:
+            coef[r_[rs.lead]] = coef.get(r_[rs.lead], 0.0) - rs.lead_ratio[i]
+            coef[p_[rs.lead]] = coef.get(p_[rs.lead], 0.0) + rs.lead_ratio[i]
+        row(coef, rs.lead_usd[i] / _BN, np.inf)
+    budget = np.zeros(nv)
+    budget[r_], budget[p_], budget[o_] = 1.0, -1.0, -1.0
+    rows.append((budget, 0.0, 0.0))
+    integrality = np.zeros(nv)
+    integrality[b_] = binary
+
+    def solve(cost_cols: Any, extra: list[tuple[np.ndarray, float, float]]) -> Any:
+        cost = np.zeros(nv)
+        cost[cost_cols] = 1.0
+        return _milp(cost, rows + extra, lb, ub, integrality)
+
+    o_star = 0.0
+    if outside:
+        least_o = solve(o_, [])
+        if least_o is None:  # pragma: no cover - outside money always suffices
+            raise RuntimeError("side payments: no plan even with outside money")
+        o_star = float(least_o[o_])
+        ub[o_] = o_star * (1.0 + BUDGET_TOL) + 1e-12
+    first = solve(r_, [])
+    if first is None:
+        return None
+    total = float(first[r_].sum())
+    # Second programme: p_i - lam slack_i <= 0, sum r <= total.
+    extra = []
+    for i in np.flatnonzero(payer):
+        a = np.zeros(nv)
+        a[p_[i]], a[lam] = 1.0, -s[i]
+        extra.append((a, -np.inf, 0.0))
+    a = np.zeros(nv)
+    a[r_] = 1.0
+    extra.append((a, -np.inf, total * (1.0 + BUDGET_TOL) + 1e-12))
+    second = solve(lam, extra)
+    x = second if second is not None else first
+    t = (x[r_] - x[p_]) * _BN
+    # Values below HiGHS's tolerances are noise: a voter neither bought nor paying.
+    t[np.abs(t) < 1e-3] = 0.0
+    return (t, o_star * _BN) if outside else t
+
+
+def _milp(cost: np.ndarray, rows: list[tuple[np.ndarray, float, float]], lb: np.ndarray,
+          ub: np.ndarray, integrality: np.ndarray) -> np.ndarray | None:
+    """Solve with HiGHS (:func:`scipy.optimize.milp`); None if infeasible."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    a = np.vstack([r[0] for r in rows])
+    res = milp(cost, integrality=integrality, bounds=Bounds(lb, ub),
+               constraints=LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows]),
+               options={"presolve": True})
+    if res.status == 2:
+        return None
+    if res.status != 0 or res.x is None:  # pragma: no cover - HiGHS failing
+        raise RuntimeError(f"side payments: HiGHS: {res.message}")
+    return res.x

@@ -1,0 +1,106 @@
+"""What ``scosim transfers`` prints: per proposal and year, over a run's replications.
+
+Reads the table of :func:`scosim.side_payments.price_run` (one row per vote and voter
+priced) and summarises it: how often a plan exists (with its Monte Carlo standard error),
+the total where one does, the total required and the payers' capacity over every
+rejected run, the gap where no plan exists, and each voter's median receipt or payment
+in US$ and as a percentage of its expenditure (conditional on a plan).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["STATUSES", "summarise"]
+
+#: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
+#: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
+#: ones), no_voters (nobody voted: nothing a transfer can change).
+STATUSES = ("carried", "plan", "no_plan", "not_priced", "no_voters")
+_BN = 1e9
+#: A plan whose voters, with the vote shock rescaled, fall short by more than this (US$)
+#: counts as one the held shock decided (US$1 million: below it, solver tolerance).
+_NOISE_SHORT_USD = 1e6
+
+
+def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per proposal and year: how often a plan exists, its size, and who pays and receives.
+
+    Args:
+        table: :func:`scosim.side_payments.price_run`'s table.
+
+    Returns:
+        One dict per (proposal, year): ``runs``, ``carried``, ``plan``, ``no_plan``,
+        ``not_priced``, ``no_voters`` (numbers of runs), ``plan_share`` (runs carried or
+        with a plan / runs) and ``plan_share_se`` (its Monte Carlo standard error),
+        ``total_bn`` and ``share_pct`` (median, 5 %, 95 % over the rejected runs with a
+        plan; NaN without any), ``required_bn`` and ``capacity_bn`` (the same over every
+        rejected run priced: what the bought voters must receive, what the voters in
+        favour can give up), ``outside_bn`` (the same over the runs without a plan: the
+        least money from outside the voters that would carry the vote), ``gain_bn`` (the
+        bloc's US$ gain over the rejected runs priced) and ``gain_positive`` (the share of
+        them in which it is above zero), ``noise_short`` (plans that leave a voter short
+        with the vote shock rescaled, and the median and largest shortfall, US$ bn),
+        ``members`` (code -> (median US$ bn, median % of its expenditure) over the runs
+        with a plan, + received, - paid), ``priced_at`` (the unit) and ``reasons`` (most
+        frequent first, without the runs' US$ figures).
+    """
+    out = []
+    first = table.drop_duplicates(["run", "year", "proposal"])
+    for (pid, year), d in first.groupby(["proposal", "year"], sort=True):
+        counts = d["status"].value_counts()
+        n = len(d)
+        planned = d[d["status"] == "plan"]
+        priced = d[d["status"].isin(["plan", "no_plan"])]
+        rows = table[(table["proposal"] == pid) & (table["year"] == year)
+                     & (table["status"] == "plan")]
+        members = {}
+        if not rows.empty:
+            by = rows.assign(pct=100.0 * rows["transfer_usd"] / rows["expenditure_usd"]
+                             ).groupby("country", sort=True)
+            med = by["transfer_usd"].median() / _BN
+            pct = by["pct"].median()
+            members = {c: (float(v), float(pct[c])) for c, v in med.items() if c}
+        share = (counts.get("carried", 0) + counts.get("plan", 0)) / n
+        noise = planned.get("noise_rescaled_short_usd", pd.Series(dtype=float))
+        short = noise[noise > _NOISE_SHORT_USD].to_numpy(dtype=float) / _BN
+        out.append({
+            "proposal": str(pid), "year": int(year), "runs": n,
+            **{s: int(counts.get(s, 0)) for s in STATUSES},
+            "plan_share": share,
+            "plan_share_se": math.sqrt(share * (1.0 - share) / n),
+            "total_bn": _spread(planned["total_transfer_usd"].to_numpy(dtype=float) / _BN),
+            "share_pct": _spread(planned["transfer_share_of_gain"].to_numpy(dtype=float)
+                                 * 100.0),
+            "required_bn": _spread(_col(priced, "required_usd") / _BN),
+            "capacity_bn": _spread(_col(priced, "capacity_usd") / _BN),
+            "outside_bn": _spread(_col(d[d["status"] == "no_plan"], "outside_usd") / _BN),
+            "gain_bn": _spread(priced["bloc_gain_usd"].to_numpy(dtype=float) / _BN),
+            "gain_positive": (float((priced["bloc_gain_usd"] > 0).mean()) if len(priced)
+                              else math.nan),
+            "noise_short": (int(short.size), float(np.median(short)) if short.size
+                            else math.nan, float(short.max()) if short.size else math.nan),
+            "members": members,
+            "priced_at": (str(d["priced_at"].iloc[0]) if "priced_at" in d
+                          else "US$ of the expenditure the preview is a share of"),
+            # Without each run's own US$ figures: one line per kind of reason.
+            "reasons": list(d["reason"].fillna("").astype(str).loc[lambda r: r != ""].str.replace(
+                r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
+        })
+    return out
+
+
+def _col(d: pd.DataFrame, name: str) -> np.ndarray:
+    return d[name].to_numpy(dtype=float) if name in d else np.array([])
+
+
+def _spread(values: np.ndarray) -> tuple[float, float, float]:
+    """Median, 5th and 95th percentile of the finite values (NaN without any)."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return (math.nan, math.nan, math.nan)
+    return (float(np.median(v)), float(np.percentile(v, 5)), float(np.percentile(v, 95)))
