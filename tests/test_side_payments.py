@@ -432,3 +432,18 @@ def test_the_shock_check_ignores_the_no_voters_a_majority_leaves_unbought():
     x = t.set_index("country")["transfer_usd"]
     assert x["C1"] == 0 and x["C3"] == 0 and x["C2"] > 0 and x["C4"] > 0
     assert t["noise_rescaled_short_usd"].iloc[0] <= 1e3
+
+
+def test_a_vote_the_scenario_fixes_is_not_priced_as_carried(tmp_path, capsys):
+    """always_yes carries the vote whatever the scores: not 'a plan in 100 % of runs'."""
+    from scosim.runner import run
+
+    done = run(FIXTURES / "small_cu.yaml", replications=2, out=tmp_path, progress=False,
+               plots=False, overrides={"parameters.rules.vote": "always_yes"})
+    assert main(["transfers", str(done.path)]) == 0
+    text = capsys.readouterr().out
+    assert "rejected in 0 of 2 runs" in text
+    assert "the scenario fixes the votes (always_yes)" in text
+    assert "A plan carries the vote" not in text
+    table = pd.read_csv(Path(done.path) / "transfers.csv")
+    assert set(table["status"]) == {"not_priced"} and table["adopted"].all()

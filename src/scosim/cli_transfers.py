@@ -97,7 +97,7 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
 
     rule = table.loc[(table["proposal"] == s["proposal"]) & (table["year"] == s["year"]),
                      "decision_rule"].iloc[0]
-    rejected = s["runs"] - s["carried"]
+    rejected = s["runs"] - s.get("adopted", s["carried"])
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{s['runs']} runs; figures in {s['priced_at']}."]
     if s["not_priced"] + s["no_voters"] < s["runs"]:

@@ -133,7 +133,7 @@ def price_votes(votes: pd.DataFrame, decisions: pd.DataFrame,
     for d in decisions.sort_values(["run", "year", "proposal"]).itertuples(index=False):
         key = (d.run, d.year, d.proposal)
         base = {"run": int(d.run), "year": int(d.year), "proposal": str(d.proposal),
-                "decision_rule": str(d.decision_rule)}
+                "decision_rule": str(d.decision_rule), "adopted": d.type == "adopted"}
         g = groups.get(key)
         if g is None or g.empty:
             rows.append({**base, "status": "no_voters", "country": "",
@@ -238,7 +238,16 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
     how = [_vote_rule(r) for r in g["rule"]]
     status, reason = "", ""
     must = np.zeros(idx.size, dtype=bool)
-    if adopted:
+    fixed = sorted({str(r) for r, h, c in zip(g["rule"], how, counted, strict=True)
+                    if h is None and c})
+    if adopted and fixed:
+        # Carried by rules that ignore the score (always_yes): "nothing to buy" would
+        # read as consent the scores never gave (new user, 2026-12-07).
+        status, reason = "not_priced", (
+            "adopted because the scenario fixes the votes (" + ", ".join(fixed) + "), not on "
+            "the scores: price it with --set parameters.rules.vote=utility_vote or a "
+            "scenario whose members vote on their scores (customs_union_consensus.yaml)")
+    elif adopted:
         status = "carried"  # whatever the rules: nothing to buy
     elif rule in ("variable_geometry", "interested_members"):
         status, reason = "not_priced", OPT_IN_REASON.format(rule=rule)

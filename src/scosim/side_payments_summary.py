@@ -71,6 +71,9 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         out.append({
             "proposal": str(pid), "year": int(year), "runs": n,
             **{s: int(counts.get(s, 0)) for s in STATUSES},
+            # Adopted runs, whatever their status (one fixed by always_yes is not priced).
+            "adopted": int(d["adopted"].sum()) if "adopted" in d else int(counts.get(
+                "carried", 0)),
             "plan_share": share,
             "plan_share_se": math.sqrt(share * (1.0 - share) / n),
             "total_bn": _spread(planned["total_transfer_usd"].to_numpy(dtype=float) / _BN),
