@@ -11,6 +11,7 @@ refused.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Literal
 
@@ -191,3 +192,42 @@ def test_a_levers_only_state_checks_its_levers():
     with pytest.raises(TypeError, match=r"with the runs first, shape \(5, \.\.\.\)"):
         apply_checked(arr, pol, part, np.ones(5), np.ones(5, dtype=bool), R=5, N=model.N,
                       where="apply for its value", levers_only=True)
+
+
+
+from scosim.finance.proposals import BankingUnion  # noqa: E402
+from scosim.finance.spec import BankingUnionProposal  # noqa: E402
+
+
+class SilentBankSpec(BankingUnionProposal):
+    type: Literal["silent_bank"]
+
+
+class SilentBank(BankingUnion):
+    """The built-in union declaring none of the levers its apply writes."""
+
+    name = "silent_bank"
+    spec = SilentBankSpec
+    indicators = {"in_silent_bank": "share of runs"}
+    writes_levers = ()
+
+
+def test_an_undeclared_write_in_a_banking_unions_value_names_the_plug_in(tmp_path):
+    """Through preview_union: the PluginError is the plug-in's, not a balance-sheet error."""
+    import yaml
+
+    from scosim.runner import run
+
+    register_type(SilentBank)
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    child = tmp_path / "silent.yaml"
+    parent = yaml.safe_load((root / "finance_crisis_union.yaml").read_text())
+    (proposal,) = parent["proposals"]
+    child.write_text(yaml.safe_dump({
+        "extends": str(root / "finance_crisis_union.yaml"), "name": "silent_bank",
+        "replications": 2, "proposals": [{**proposal, "type": "silent_bank"}]}))
+    with pytest.raises(Exception) as err:
+        run(child, out=tmp_path / "out", progress=False, plots=False)
+    text = str(err.value)
+    assert re.search(r"silent_bank.*does not declare", text), text
+    assert "PluginError" in text and "balance sheets" not in text, text

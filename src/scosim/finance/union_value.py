@@ -67,6 +67,7 @@ from scosim.finance.rows import same_rows
 from scosim.finance.system import FinanceState, FinanceSystem, Levers
 from scosim.model.rng import stream
 from scosim.network.finance import COST_OF_FUNDS
+from scosim.plugins import PluginError
 
 if TYPE_CHECKING:
     from scosim.model.model import SCOModel
@@ -483,6 +484,8 @@ def preview_union(arr: Any, model: SCOModel, mech: Any,
                 cache[key] = union_value(
                     mech.fs, lambda n: levers({}, n), with_, seed=seed, lag=lag,
                     events=known, state=None if state is None else _run_state(state, runs[0]))
+            except PluginError:
+                raise  # a plug-in's own error names it already (apply_checked's note)
             except ValueError as exc:
                 raise ValueError(_preview_error(exc, run_year(model, runs[0], year),
                                                 arr.pid, len(runs))) from None
