@@ -7,6 +7,7 @@ scosim:customs_union`` (scosim.scenario.shipped). An editable install copies not
 reads the checkout's folder.
 """
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -19,19 +20,23 @@ TARGET = ("scosim", "shipped_scenarios")
 
 
 class BuildPy(build_py):
-    """``build_py`` that also copies ``scenarios/**/*.yaml`` into the package."""
+    """``build_py`` that also copies ``scenarios/**/*.yaml`` (and ``*.json``) into the package."""
 
     def run(self) -> None:
         """Build the package, then copy the shipped scenarios beside it."""
         super().run()
         if getattr(self, "editable_mode", False):
             return  # an editable install reads the checkout's scenarios/
-        files = sorted(SCENARIOS.rglob("*.yaml"))
+        # The scenarios, and the hindcast's frozen prospective predictions (JSON) that
+        # `python -m scosim.hindcast.prospective --check` reads beside them.
+        files = sorted([*SCENARIOS.rglob("*.yaml"), *SCENARIOS.rglob("*.json")])
         if not files:
             # A wheel without them would fail only when a user's `extends: scosim:...` ran.
             raise SystemExit(f"setup.py: no scenarios/*.yaml beside {HERE} to ship in the "
                              "wheel (an sdist needs MANIFEST.in's `recursive-include "
                              "scenarios *.yaml`)")
+        # A reused build/ would otherwise still ship a scenario since removed or renamed.
+        shutil.rmtree(Path(self.build_lib, *TARGET), ignore_errors=True)
         for src in files:
             dest = Path(self.build_lib, *TARGET, src.relative_to(SCENARIOS))
             self.mkpath(str(dest.parent))

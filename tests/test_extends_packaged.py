@@ -162,3 +162,39 @@ def test_the_installed_wheel_resolves_scosim_names_outside_the_checkout(tmp_path
     done = scosim("validate", "bad/mine.yaml")
     assert done.returncode == 2
     assert "closest: scosim:customs_union" in done.stderr and "Traceback" not in done.stderr
+    # The hindcast's frozen prospective predictions ship beside the scenarios (JSON).
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "scosim.hindcast.prospective",
+                           "--check"], cwd=user, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "frozen file(s) intact" in done.stdout
+
+
+def test_the_build_hook_ships_only_the_scenarios_there_are(tmp_path, monkeypatch) -> None:
+    """A reused build/ must not keep shipping a scenario since removed (code review)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("scosim_setup", ROOT / "setup.py")
+    assert spec is not None and spec.loader is not None
+    src = _mkdir(tmp_path / "repo")
+    _mkdir(src / "scenarios" / "hindcasts" / "prospective")
+    (src / "scenarios" / "a.yaml").write_text("name: a\n")
+    (src / "scenarios" / "hindcasts" / "prospective" / "p.json").write_text("{}\n")
+    stale = Path(tmp_path / "lib" / "scosim" / "shipped_scenarios" / "gone.yaml")
+    _mkdir(stale.parent)
+    stale.write_text("name: gone\n")
+    import setuptools
+
+    monkeypatch.setattr(setuptools, "setup", lambda **kw: None)  # import, build nothing
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.SCENARIOS = src / "scenarios"
+    cmd = mod.BuildPy.__new__(mod.BuildPy)
+    cmd.build_lib = str(tmp_path / "lib")
+    cmd.editable_mode = False
+    cmd.mkpath = lambda d: Path(d).mkdir(parents=True, exist_ok=True)
+    cmd.copy_file = lambda a, b: Path(b).write_bytes(Path(a).read_bytes())
+    monkeypatch.setattr(mod.build_py, "run", lambda self: None)  # the package is not the point
+    mod.BuildPy.run(cmd)
+    got = sorted(p.relative_to(stale.parent).as_posix() for p in stale.parent.rglob("*.*"))
+    assert got == ["a.yaml", "hindcasts/prospective/p.json"]
