@@ -60,18 +60,18 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     doc = _flat(DOC)
     assert (f"could be bought in {100 * s['plan_share']:.1f} % of runs ({s['plan']} of 200; "
             f"{_error(s, True)})") in doc
-    assert (f"China pays a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}), "
+    assert (f"China would pay a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}), "
             f"{-chn[1]:.2f} % of its expenditure and {pm:.0f} % of the bloc's economic gain "
             f"({plo:.0f} to {phi:.0f})") in doc
-    assert f"India receives a median {ind[0]:.1f} ({ind[1]:.2f} % of its expenditure)" in doc
+    assert f"India would receive a median {ind[0]:.1f} ({ind[1]:.2f} % of its expenditure)" in doc
     assert f"China could give up a median US${s['capacity_bn'][0]:.1f} bn" in doc
     assert (f"(median US${s['gain_bn'][0]:.1f} bn, 5-95 %: {s['gain_bn'][1]:.1f} to "
             f"{s['gain_bn'][2]:.1f})") in doc
     assert s["no_plan"] == 0 and s["noise_short"][0] == 0  # "none in the run below"
     readme = _flat(README)
-    assert (f"carry the vote in {100 * s['plan_share']:.1f} % of the 200 runs "
+    assert (f"would carry the vote in {100 * s['plan_share']:.1f} % of the 200 runs "
             f"({_error(s, False)})") in readme
-    assert (f"China pays a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}; 2026 "
+    assert (f"China would pay a median US${m:.1f} bn a year (5-95 %: {lo:.1f} to {hi:.1f}; 2026 "
             f"vote, medians over those {s['plan']} runs") in readme
     assert (f"{-chn[1]:.2f} % of its expenditure and {pm:.0f} % of the bloc's economic "
             f"gain, India receiving {ind[0]:.1f} bn and Iran "

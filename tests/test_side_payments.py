@@ -326,7 +326,7 @@ def test_transfers_command_prints_and_writes_a_table_that_carries_the_votes(smal
     cu, _ = small_runs
     assert main(["transfers", str(cu)]) == 0
     text = capsys.readouterr().out
-    assert "cu, vote of 2025 (consensus)" in text and "A plan carries the vote in" in text
+    assert "cu, vote of 2025 (consensus)" in text and "A plan would carry the vote in" in text
     table = pd.read_csv(cu / "transfers.csv")
     assert set(table["run"]) == set(range(6))
     plans = table[table["status"] == "plan"]
@@ -444,6 +444,6 @@ def test_a_vote_the_scenario_fixes_is_not_priced_as_carried(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "rejected in 0 of 2 runs" in text
     assert "the scenario fixes the votes (always_yes)" in text
-    assert "A plan carries the vote" not in text
+    assert "A plan would carry the vote" not in text
     table = pd.read_csv(Path(done.path) / "transfers.csv")
     assert set(table["status"]) == {"not_priced"} and table["adopted"].all()

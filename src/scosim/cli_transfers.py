@@ -101,7 +101,7 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
     out = [f"{s['proposal']}, vote of {s['year']} ({rule}): rejected in {rejected} of "
            f"{s['runs']} runs; figures in {s['priced_at']}."]
     if s["not_priced"] + s["no_voters"] < s["runs"]:
-        out.append(f"  A plan carries the vote in {100 * s['plan_share']:.1f} % of runs "
+        out.append(f"  A plan would carry the vote in {100 * s['plan_share']:.1f} % of runs "
                    f"({_error(s)}): {s['plan']} rejected runs with a plan, {s['carried']} "
                    "adopted without one.")
     if s["plan"]:
