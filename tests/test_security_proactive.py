@@ -208,6 +208,33 @@ def test_best_responses_in_the_block_are_bisection_roots_in_few_steps(block) -> 
     assert calls[0] / n_br <= 12
 
 
+def test_protection_is_carried_from_coordinate_to_coordinate(block) -> None:  # noqa: ANN001
+    # Within a sweep a coordinate's protection is the last coordinate's closure at its new
+    # effort, not a recomputation: it must equal the block's own protection (to rounding),
+    # and a whole Nash solve recomputes it about once a sweep, not once per coordinate.
+    sys_, st = block
+    game = _game(sys_, st)
+    rng = np.random.default_rng(3)
+    x, runs = rng.uniform(size=(1, game.start().shape[1])), np.arange(1)
+    for p in range(x.shape[1]):
+        at = game._coordinate(x, p, runs)
+        np.testing.assert_allclose(at(x[:, p])[0], game.protection(x, runs), rtol=1e-12)
+        x[:, p] = rng.uniform()
+    calls = {"protection": 0, "coordinate": 0}
+    protection, coordinate = game.protection, game._coordinate
+
+    def count(name: str, f):  # noqa: ANN001, ANN202
+        def wrapped(*a):  # noqa: ANN002, ANN202
+            calls[name] += 1
+            return f(*a)
+        return wrapped
+
+    game.protection = count("protection", protection)  # type: ignore[method-assign]
+    game._coordinate = count("coordinate", coordinate)  # type: ignore[method-assign]
+    nash_efforts(game)
+    assert calls["protection"] * x.shape[1] <= 2 * calls["coordinate"]
+
+
 def test_runs_solved_together_equal_runs_solved_alone() -> None:
     # A run's efforts may not depend on the batch (docs/experiments.md): three runs that
     # need different numbers of steps and sweeps (V differs) give, byte for byte, what each

@@ -253,6 +253,9 @@ class ProactiveGame:
         self.rho, self.s, self.n_ref = p.pool_rho, p.pool_size_exponent, p.pool_reference
         self.capacity = np.broadcast_to(system.capacity_term, (r, n))
         self.base = np.asarray(state.efforts, dtype=float)
+        # The last coordinate's (p, runs, x, xp -> (z, dz)): the next coordinate's protection
+        # is that one's at its new effort, not a whole recomputation (_coordinate).
+        self._last: tuple[int, np.ndarray, np.ndarray, Callable] | None = None
 
     # -------------------------------------------------------------- protection
     def _full(self, x: np.ndarray, runs: np.ndarray) -> np.ndarray:
@@ -287,8 +290,20 @@ class ProactiveGame:
         ``z`` is linear in ``e[i, c]`` but for the pool, so the rest is computed once.
         """
         i, ch = divmod(p, self.n_channels)
-        z0 = self.protection(x, runs)
-        x0 = x[:, p]
+        z0 = None
+        if self._last is not None and p == self._last[0] + 1:
+            # Gauss-Seidel moves one coordinate at a time: if only the last one moved, z is
+            # its closure's at the new effort (the same sum, rounded differently). A sweep
+            # starts from a whole recomputation (p = 0), so each run's numbers do not depend
+            # on which other runs are still in the batch.
+            q, runs_q, x_q, at_q = self._last
+            rest = np.ones(x.shape[1], dtype=bool)
+            rest[q] = False
+            if np.array_equal(runs_q, runs) and np.array_equal(x_q[:, rest], x[:, rest]):
+                z0 = at_q(x[:, q])[0]
+        if z0 is None:
+            z0 = self.protection(x, runs)
+        x0 = x[:, p].copy()  # the closure outlives the caller's x
         lin = self.k[ch] * self.system.params.spill * self.W[runs][:, :, i]
         lin[:, i] += self.k[ch]
         ec = self._full(x, runs)[:, :, ch]
@@ -322,6 +337,7 @@ class ProactiveGame:
             z = z0 + lin * (xp - x0)[:, None] + lv * (size * M - pool0)[:, None]
             return z, lin + lv * dpool[:, None]
 
+        self._last = (p, runs.copy(), x.copy(), at)
         return at
 
     def marginal_own(self, x: np.ndarray, p: int,
