@@ -23,10 +23,12 @@ the effort and the best response is where it changes sign.
 
 **Nash** (:func:`nash_efforts`): Gauss-Seidel best responses in a fixed order (states in the
 canonical order, Rest of World excluded; channels intel, border, cyber within each), each
-coordinate set to the root of its marginal payoff on [0, 1] by :data:`BISECTIONS` bisection
-steps (interval ``2**-50``). Convergence test: a run stops when no coordinate moved by more
-than ``tol`` in a whole sweep, and is then left alone (its efforts do not depend on the
-rest of the batch); :class:`ProactiveConvergenceError` after ``max_sweeps``. In the model
+coordinate set to the root of its marginal payoff on [0, 1], bracketed to ``2**-50`` (what
+:data:`BISECTIONS` bisection steps give) by safeguarded secant steps
+(:func:`_best_response`); each equilibrium starts from last year's. Convergence test: a
+run stops when no coordinate moved by more than ``tol`` in a whole sweep, and is then left
+alone (its efforts do not depend on the rest of the batch);
+:class:`ProactiveConvergenceError` after ``max_sweeps``. In the model
 ``tol`` is :data:`MODEL_TOL` (1e-6) and ``max_sweeps`` :data:`MODEL_SWEEPS` (2000).
 
 **Cooperative** (:func:`cooperative_efforts`): the same coordinate iteration on the joint
@@ -73,7 +75,8 @@ EffortRule = Literal["rules", "best_response", "cooperative"]
 #: Values of ``parameters.mechanism_settings.security.effort_rule``: ``rules`` (default,
 #: each state's ``cooperate`` rule), ``best_response`` (Nash efforts) or ``cooperative``.
 EFFORT_RULES: tuple[str, ...] = ("rules", "best_response", "cooperative")
-#: Bisection steps per best response: the root is bracketed to ``2**-50`` of [0, 1].
+#: A best response's root is bracketed to ``2**-BISECTIONS`` of [0, 1] (what this many
+#: bisection steps give; the secant steps of :func:`_best_response` take 5-10).
 BISECTIONS = 50
 #: Convergence test of the model's game: no effort moved by more than this in a sweep.
 #: Where the RATS pool collapses (with ``pool_rho <= 0`` efforts fall toward 0 together, each
@@ -103,12 +106,13 @@ def _best_response(marginal: Callable[[np.ndarray], np.ndarray], r: int,
     """The root on [0, 1] of a non-increasing marginal, ``(r,)``; 0 or 1 at the bounds.
 
     The bracket ``[lo, hi]`` (marginal ``> 0`` at ``lo``, ``<= 0`` at ``hi``) is narrowed by
-    Illinois steps (regula falsi, the stale end's value halved when the same end moves
-    twice), the first at ``guess`` (last sweep's effort, usually within a hair of the root),
-    with a bisection whenever three steps have not halved the bracket, so no
-    run takes more than about twice the :data:`BISECTIONS` steps. It stops where the bracket
-    is narrower than ``2**-BISECTIONS`` (or the marginal is exactly 0), as the bisection did,
-    in 5-10 evaluations instead of 50. Each run's steps use its own numbers only.
+    regula falsi steps with the Anderson-Bjorck correction (the other end's value scaled
+    down when the same end moves twice), the first at ``guess`` (last sweep's effort,
+    usually within a hair of the root), with a bisection whenever three steps have not
+    halved the bracket, so a discontinuous marginal takes about the bisection's count. It
+    stops where the bracket is narrower than ``2**-BISECTIONS`` (or the marginal is exactly
+    0), as the 50 bisections did, in 5-10 evaluations instead of 52. Each run's steps use
+    its own numbers only (batch independence).
     """
     lo, hi = np.zeros(r), np.ones(r)
     f_hi = marginal(hi)
