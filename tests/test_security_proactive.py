@@ -6,7 +6,9 @@ closed forms of symmetric linear-quadratic public-good games (Nash ``b / c``, co
 ``n b / c``, the gap ``(n - 1) b / c`` growing with the number of states); in the calibrated
 block, the equilibrium against :meth:`SecuritySystem.payoff` itself (no state gains from a
 unilateral deviation, the joint payoff from none); and what a RATS upgrade does to the
-undersupply (more publicness, a wider gap: Olson 1965, Sandler 1992).
+undersupply (more publicness, a wider gap: Olson 1965, Sandler 1992). The solver's speed-ups
+are checked against the plain bisection (the same roots, far fewer evaluations), against
+the block's own protection (the carried one) and against batch independence.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from scosim.security.proactive import (
     PROACTIVE_INDICATORS,
     ProactiveConvergenceError,
     ProactiveGame,
+    _best_response,
     cooperative_efforts,
     gauss_seidel,
     nash_efforts,
@@ -136,6 +139,41 @@ def test_no_convergence_is_an_error_that_says_so() -> None:
         gauss_seidel(flip, np.array([[0.0, 0.0]]), max_sweeps=20)
 
 
+def _bisect(marginal, r: int) -> np.ndarray:  # noqa: ANN001
+    """The reference: 50 plain bisections on [0, 1] (the solver's bracket semantics)."""
+    lo, hi = np.zeros(r), np.ones(r)
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        up = marginal(mid) > 0
+        lo, hi = np.where(up, mid, lo), np.where(up, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+@pytest.mark.parametrize("name, f, root", [
+    ("smooth", lambda x: 0.3 - x**2, 0.3**0.5),
+    ("infinite slope at 0", lambda x: x**-0.5 - 3.0, 1.0 / 9.0),
+    ("a jump", lambda x: np.where(x < 0.3, 1.0, -1.0), 0.3),
+    ("flat then steep", lambda x: 1e-9 - x**9, 1e-1),
+])
+def test_a_best_response_is_the_bisection_root_in_few_evaluations(name: str, f, root: float,
+                                                                  ) -> None:  # noqa: ANN001
+    # The bracketed Illinois step must land where 50 bisections do (within their final
+    # bracket, 2**-50) on smooth, kinked and discontinuous marginals, from a good guess and
+    # from a bad one; the safeguard keeps the discontinuous one to about bisection's count.
+    calls = []
+
+    def counted(x: np.ndarray) -> np.ndarray:
+        calls.append(x.size)
+        return f(x)
+
+    for guess in (None, np.array([root + 1e-4]), np.array([0.99])):
+        calls.clear()
+        got = _best_response(counted, 1, guess)
+        assert abs(got[0] - _bisect(f, 1)[0]) <= 2.0**-50
+        assert abs(got[0] - root) <= 2.0**-49
+        assert len(calls) <= (70 if name == "a jump" else 30)
+
+
 # ------------------------------------------------------------------ the calibrated block
 @pytest.fixture(scope="module")
 def block() -> tuple[SecuritySystem, object]:
@@ -145,6 +183,74 @@ def block() -> tuple[SecuritySystem, object]:
 
 def _game(sys_: SecuritySystem, state: object) -> ProactiveGame:
     return ProactiveGame(sys_, state, np.full((1, sys_.cal.n), V), sys_.cal.gdp_usd)  # type: ignore[arg-type]
+
+
+def test_best_responses_in_the_block_are_bisection_roots_in_few_steps(block) -> None:  # noqa: ANN001
+    # Every coordinate's best response at the baseline efforts, own and joint marginal,
+    # equals 50 bisections' to 2**-48 (or the same corner), in at most 12 evaluations on
+    # average where bisection takes 52.
+    sys_, st = block
+    game = _game(sys_, st)
+    x = game.start()
+    calls, n_br = [0], 0
+    for make in (game.marginal_own, game.marginal_joint):
+        for p in range(x.shape[1]):
+            m = make(x, p, np.arange(1))
+
+            def counted(v: np.ndarray, m=m) -> np.ndarray:  # noqa: ANN001
+                calls[0] += 1
+                return m(v)
+
+            got = _best_response(counted, 1, x[:, p])
+            n_br += 1
+            want = np.where(m(np.ones(1)) >= 0, 1.0,
+                            np.where(m(np.full(1, 1e-12)) <= 0, 0.0, _bisect(m, 1)))
+            # Both brackets hold the sign change, which rounding blurs by a few ulps.
+            assert abs(got[0] - want[0]) <= 2.0**-48, p
+    assert calls[0] / n_br <= 12
+
+
+def test_protection_is_carried_from_coordinate_to_coordinate(block) -> None:  # noqa: ANN001
+    # Within a sweep a coordinate's protection is the last coordinate's closure at its new
+    # effort, not a recomputation: it must equal the block's own protection (to rounding),
+    # and a whole Nash solve recomputes it about once a sweep, not once per coordinate.
+    sys_, st = block
+    game = _game(sys_, st)
+    rng = np.random.default_rng(3)
+    x, runs = rng.uniform(size=(1, game.start().shape[1])), np.arange(1)
+    for p in range(x.shape[1]):
+        at = game._coordinate(x, p, runs)
+        np.testing.assert_allclose(at(x[:, p])[0], game.protection(x, runs), rtol=1e-12)
+        x[:, p] = rng.uniform()
+    calls = {"protection": 0, "coordinate": 0}
+    protection, coordinate = game.protection, game._coordinate
+
+    def count(name: str, f):  # noqa: ANN001, ANN202
+        def wrapped(*a):  # noqa: ANN002, ANN202
+            calls[name] += 1
+            return f(*a)
+        return wrapped
+
+    game.protection = count("protection", protection)  # type: ignore[method-assign]
+    game._coordinate = count("coordinate", coordinate)  # type: ignore[method-assign]
+    nash_efforts(game)
+    assert calls["protection"] * x.shape[1] <= 2 * calls["coordinate"]
+
+
+def test_runs_solved_together_equal_runs_solved_alone() -> None:
+    # A run's efforts may not depend on the batch (docs/experiments.md): three runs that
+    # need different numbers of steps and sweeps (V differs) give, byte for byte, what each
+    # gives alone, for the Nash and the cooperative efforts.
+    sys_ = SecuritySystem()
+    vs = np.array([0.0014, 0.0016, 0.002])
+    both = ProactiveGame(sys_, sys_.baseline_state(3), vs[:, None] * np.ones(sys_.cal.n),
+                         sys_.cal.gdp_usd)
+    nash, coop = nash_efforts(both), cooperative_efforts(both)
+    for r, v in enumerate(vs):
+        one = ProactiveGame(sys_, sys_.baseline_state(1), np.full((1, sys_.cal.n), v),
+                            sys_.cal.gdp_usd)
+        np.testing.assert_array_equal(nash_efforts(one)[0], nash[r])
+        np.testing.assert_array_equal(cooperative_efforts(one)[0], coop[r])
 
 
 def test_the_equilibria_hold_against_the_blocks_own_payoff(block) -> None:  # noqa: ANN001

@@ -361,7 +361,8 @@ class SecurityMechanism(Mechanism):
         if self.settings.effort_rule != "rules":
             # The proactive game replaces every state's rule (proactive.py).
             efforts, game = year_efforts(self.system, self.state, self.settings.effort_rule,
-                                         self.settings.effort_value_share_gdp, model.gdp)
+                                         self.settings.effort_value_share_gdp, model.gdp,
+                                         self.last)
         sup = float(model.scenario.parameters.security.opiate_supply.at(year))
         served = self._served(model, policy, year)
         inst = self.instability(model, year)
