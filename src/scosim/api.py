@@ -522,14 +522,10 @@ def compare_cli(args: argparse.Namespace) -> int:
         plot_workers=args.plot_workers,
         rerun=args.rerun,
     )
-    from rich.console import Console
+    from scosim.compare_terminal import output_console, print_table
 
-    from scosim.compare_terminal import print_table
-
-    # Piped to a file: wide enough that the runs' spread beside the CI does not fold the
-    # unit column onto a second line (160 did, once the spread was printed).
-    print_table(compare_table(comp, args.out, report_dir, args.indicator),
-                Console(width=None if sys.stdout.isatty() else 200))
+    # Piped to a file, at 100 columns: indicators grouped, each unit in its heading.
+    print_table(compare_table(comp, args.out, report_dir, args.indicator), output_console())
     pm = comp.policy_manifest
     from scosim.compare_setup import overrides_note
 

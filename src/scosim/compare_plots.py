@@ -349,6 +349,7 @@ def plot_final_year(
     """
     from matplotlib.patches import Patch
 
+    from scosim.compare_bars import ZERO_COLOUR, bar_caption, bar_marks, flag_note
     from scosim.indicator_display import WELFARE
 
     plt = _plt()
@@ -361,18 +362,35 @@ def plot_final_year(
     # named below the key (the report's table leaves the same rows out).
     unchanged, unpaired = _left_out(d)
     d = d[~d["country"].astype(str).isin({*unchanged, *unpaired})].sort_values("mean")
-    note = (_wrap(_left_out_note(unchanged, unpaired, n, f"in {year}", len(d)), 100)
-            if len(d) else "")
-    note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
-    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(d), 3) + 2.2 + note_h))
     rise, fall, key = _bar_key(indicator)
+    m = bar_marks(d, rise, fall)
+    note = (_wrap(". ".join(x for x in (
+        _left_out_note(unchanged, unpaired, n, f"in {year}", len(d)),
+        # Top bar first, as the chart reads (bars are drawn from the bottom).
+        flag_note(d["country"][::-1], m["flag"][::-1])) if x), 100) if len(d) else "")
+    note_h = 0.16 * (note.count("\n") + 1) + 0.1 if note else 0.0  # inches
+    fig, ax = plt.subplots(figsize=(8.6, 0.32 * max(len(d), 3) + 2.4 + note_h))
     if len(d):
-        colors = np.where(d["mean"] >= 0, rise, fall)
         err = np.vstack([d["mean"] - d["low"], d["high"] - d["mean"]])
+        y = np.arange(len(d))
         # Code and name, as the run's who-gains figure: codes alone (LKA, KHM, BHR) meant
         # nothing to a policy reader. Positions, not labels: two labels never merge.
-        ax.barh(np.arange(len(d)), d["mean"], xerr=err, color=colors, capsize=3)
-        ax.set_yticks(np.arange(len(d)), bar_labels(d["country"]))
+        bars = ax.barh(y, d["mean"], xerr=err, color=m["colour"], capsize=3)
+        for bar, flag in zip(bars, m["flag"], strict=True):
+            if flag:  # mean and typical run disagree: hatched, named under the key
+                bar.set_hatch("///")
+                bar.set_edgecolor("0.15")
+        if m["median"].notna().any():
+            ax.plot(m["median"], y, "D", color="black", markerfacecolor="white", ms=5,
+                    zorder=3)
+        # Beside each bar, the table's "share > 0" (same rounding): how often, not how much.
+        from matplotlib.transforms import blended_transform_factory
+
+        at = blended_transform_factory(ax.transAxes, ax.transData)
+        for k, text in enumerate(m["share_text"]):
+            ax.text(1.02, k, text, transform=at, ha="left", va="center", fontsize=8,
+                    fontweight="bold" if m["flag"].iloc[k] else "normal")
+        ax.set_yticks(y, bar_labels(d["country"]))
         ax.axvline(0, color="black", lw=0.6)
     else:
         _nothing_to_draw(fig, ax, unchanged, unpaired, n, f"in {year}")
@@ -383,7 +401,7 @@ def plot_final_year(
     head = (f"Who gains, who loses in {year}: {what}" if indicator in WELFARE
             else f"{what[:1].upper()}{what[1:]}, {year}" if _is_a_change(indicator)
             else f"Change in {what}, {year}")
-    drawn = f"bars: mean of {_runs(n, seed)}; {whisker_note(label)}" if len(d) else _runs(n, seed)
+    drawn = bar_caption(_runs(n, seed), label, bool(m["median"].notna().any()), len(d))
     ax.set_title(_wrap(head, 60) + "\n" + _wrap(_compared(scenarios), 70) + "\n"
                  + _wrap(drawn, 80), fontsize=11)
     h = fig.get_figheight()
@@ -391,10 +409,14 @@ def plot_final_year(
         fig.text(0.5, 0.05 / h, note, ha="center", va="bottom", fontsize=8, color="0.25")
     if len(d):
         # The key goes below the axes: among 28 bars no corner of the axes is free.
-        fig.legend(handles=[Patch(facecolor=c, label=t) for c, t in key], loc="lower center",
-                   bbox_to_anchor=(0.5, note_h / h), ncol=len(key), fontsize=9,
-                   frameon=False)
-    fig.tight_layout(rect=(0, (0.35 + note_h) / h, 1, 1))
+        handles = [Patch(facecolor=c, label=t) for c, t in key]
+        if (m["colour"] == ZERO_COLOUR).any():
+            handles.append(Patch(facecolor=ZERO_COLOUR, label="median run: no change"))
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, note_h / h),
+                   ncol=len(handles), fontsize=9, frameon=False)
+    # Right margin: the shares beside the bars lie outside the axes, and tight_layout
+    # does not make room for them.
+    fig.tight_layout(rect=(0, (0.35 + note_h) / h, 0.92 if len(d) else 1, 1))
     return _save(fig, path)
 
 

@@ -23,7 +23,8 @@ from scosim.compare_shares import ci_heading
 from scosim.indicator_display import aggregate_indicators, display, one_row_each, resolve_units
 from scosim.report import _fixed, _share, decimals
 
-__all__ = ["SummaryTable", "print_summary", "print_table", "summary_table", "terminal_rows"]
+__all__ = ["SummaryTable", "indicator_groups", "output_console", "print_summary", "print_table",
+           "summary_table", "terminal_rows"]
 
 
 @dataclass(frozen=True)
@@ -204,28 +205,98 @@ def print_summary(
     print_table(table, console)
 
 
-def print_table(table: SummaryTable, console: Any | None = None) -> None:
-    """Print a :class:`SummaryTable` through rich (default: a new console on stdout)."""
+#: Width of ``scosim compare``'s table when the output's is unknown (piped, redirected):
+#: the flat table with a unit column was about 215 columns wide there.
+PIPED_WIDTH = 100
+
+
+def output_console() -> Any:
+    """The console ``scosim compare`` prints to: the terminal's width, else :data:`PIPED_WIDTH`."""
+    import sys
+
     from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else PIPED_WIDTH)
+
+
+def indicator_groups(table: SummaryTable) -> list[SummaryTable]:
+    """A table with indicator and unit columns, as one table per indicator.
+
+    Each group's title is ``"<indicator>: <unit>"`` (as a table of one indicator says it)
+    and its rows keep the other columns: the unit, up to 85 characters, was repeated on
+    every row. Groups are in the order the indicators first appear (the table's order).
+    A table without both columns is returned as it is, in a list of one.
+    """
+    cols = list(table.columns)
+    if "indicator" not in cols or "unit" not in cols:
+        return [table]
+    i, u = cols.index("indicator"), cols.index("unit")
+    keep = [k for k in range(len(cols)) if k not in (i, u)]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for k, row in enumerate(table.rows):
+        groups.setdefault((row[i], row[u]), []).append(k)
+    return [SummaryTable(
+        title=(f"{ind}: {unit}" if unit else ind,),
+        columns=tuple(cols[k] for k in keep),
+        rows=tuple(tuple(table.rows[r][k] for k in keep) for r in rows),
+        news=tuple(table.news[r] for r in rows),
+        notes=(), drawn=True) for (ind, unit), rows in groups.items()]
+
+
+def _rich_table(table: SummaryTable, widths: Sequence[int] | None = None) -> Any:
+    """``table``'s rows as a rich Table, each mean coloured as news (min. column widths)."""
     from rich.table import Table
 
-    console = console or Console()
     out = Table()
     n_keys = len(table.columns) - N_STATS - (1 if any(
         c.endswith("of runs between") for c in table.columns) else 0)
     for k, c in enumerate(table.columns):
-        out.add_column(c, justify="right" if k >= n_keys else "left")
+        out.add_column(c, justify="right" if k >= n_keys else "left",
+                       min_width=widths[k] if widths else None)
     for cells, colour in zip(table.rows, table.news, strict=True):
         mean = cells[n_keys]
         out.add_row(*cells[:n_keys], f"[{colour}]{mean}[/]" if colour else mean,
                     *cells[n_keys + 1:])
+    return out
+
+
+def print_table(table: SummaryTable, console: Any | None = None) -> None:
+    """Print a :class:`SummaryTable` through rich (default: a new console on stdout).
+
+    A table whose unit column makes it wider than the console is printed one indicator
+    at a time, the unit in each group's heading (:func:`indicator_groups`): at 80 columns
+    the unit wrapped every row onto seven lines, and piped it made one table 215 wide.
+    """
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = console or Console()
+    out = _rich_table(table)
     # Above the table, left-aligned and wrapped at the text's width: centred over a
     # table of five narrow columns it broke into short lines.
     for line in table.title:
         console.print(textwrap.fill(line, 95, subsequent_indent="  "), highlight=False,
                       markup=False)
-    if table.drawn:
+    groups = indicator_groups(table)
+    # Its natural width, not clamped to the console's (Measurement.get clamps).
+    wide = console.options.update(max_width=10_000)
+    if table.drawn and (len(groups) == 1 or Measurement.get(
+            console, wide, out).maximum <= console.width):
         console.print(out)
+    elif table.drawn:
+        # The same widths in every group where they fit (headings whole, else folded): the
+        # numbers line up from one group to the next. Wider, rich fits each group itself.
+        heads = groups[0].columns
+        cells = [max([len(r[k]) for g in groups for r in g.rows]
+                     + [len(w) for w in heads[k].split()]) for k in range(len(heads))]
+        whole = [max(w, len(c)) for w, c in zip(cells, heads, strict=True)]
+        frame = 3 * len(cells) + 1  # borders and padding
+        widths = next((w for w in (whole, cells) if sum(w) + frame <= console.width), None)
+        for g in groups:
+            console.print(textwrap.fill(g.title[0], min(console.width, 95),
+                                        subsequent_indent="  "),
+                          highlight=False, markup=False, style="bold")
+            console.print(_rich_table(g, widths))
     for note in table.notes:
         console.print(f"[dim]{note}[/]", highlight=False, markup=True)
 

@@ -224,7 +224,7 @@ def _scaled(summary: pd.DataFrame, divisor: float) -> pd.DataFrame:
     if divisor == 1.0:
         return summary
     out = summary.copy()
-    cols = [c for c in ("mean", "low", "high", "runs_low", "runs_high") if c in out]
+    cols = [c for c in ("mean", "median", "low", "high", "runs_low", "runs_high") if c in out]
     out[cols] = out[cols] / divisor
     return out
 

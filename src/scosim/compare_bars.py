@@ -1,0 +1,91 @@
+"""What the compare bar chart draws besides each mean: the median run, how often, a flag.
+
+A mean can be pulled across zero by a few runs: in ``cu_min_cet`` (the shipped customs
+union with ``cet: min``) minus ``customs_union``, 20 runs, 2035, India's mean welfare
+change was +0.073 while 15 of 20 runs lost, the 5 others those in which it leaves. The
+bar chart (:func:`scosim.compare_plots.plot_final_year`) drew it as a green gain. These
+are the chart's marks, as data, so that they can be checked without pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scosim.compare_plots import BAD, GOOD, whisker_note
+
+__all__ = ["ZERO_COLOUR", "bar_caption", "bar_marks", "flag_note"]
+
+#: Colour of a bar whose median run is unchanged (0): neither gain nor loss is typical.
+ZERO_COLOUR = "0.65"
+
+
+def bar_marks(rows: pd.DataFrame, rise: str = GOOD, fall: str = BAD) -> pd.DataFrame:
+    """What the bar chart draws besides each bar's mean: the typical run, and how often.
+
+    A mean can be pulled across zero by a few runs (India under a minimum CET: mean
+    +0.073 while 15 of 20 runs lose, the 5 others those in which it leaves), so each bar
+    carries the median run (a marker), the share of runs above zero as the compare table
+    prints it, and a flag where mean and median differ in sign. The bar is coloured by
+    the median's sign, not the mean's: colour is read first, and green said "gain" where
+    most runs lost.
+
+    Args:
+        rows: Summary rows (``mean``, ``share_positive``, ``n_runs``; ``median`` when the
+            summary has it, else the colour follows the mean and nothing is flagged).
+        rise: Colour of a rise (:func:`scosim.compare_plots._bar_key`).
+        fall: Colour of a fall.
+
+    Returns:
+        One row per input row (same index): ``median``, ``share_text`` (as the table's
+        ``share > 0``), ``flag`` (bool) and ``colour``.
+    """
+    from scosim.report import _share
+
+    mean = rows["mean"].to_numpy(dtype=float)
+    median = (rows["median"].to_numpy(dtype=float) if "median" in rows
+              else np.full(len(rows), np.nan))
+    known = ~np.isnan(median)
+    typical = np.where(known, median, mean)
+    flag = known & (np.sign(mean) != np.sign(median))
+    colour = np.where(typical > 0, rise, np.where(typical < 0, fall, ZERO_COLOUR))
+    # A summary without a median keeps the old colouring: a mean of 0 is a rise.
+    colour = np.where(~known & (mean == 0), rise, colour)
+    share = [_share(float(x), int(r)) for x, r in zip(rows["share_positive"],
+                                                      rows["n_runs"], strict=True)]
+    return pd.DataFrame({"median": median, "share_text": share, "flag": flag,
+                         "colour": colour}, index=rows.index)
+
+
+def flag_note(countries: Sequence[Any], flags: Sequence[bool]) -> str:
+    """The line under the bar chart naming its hatched bars ("" when none is flagged).
+
+    Args:
+        countries: The bars' economies, in the chart's order.
+        flags: Per bar, whether its mean and median run differ in sign (:func:`bar_marks`).
+    """
+    named = [str(c) for c, f in zip(countries, flags, strict=True) if f]
+    if not named:
+        return ""
+    return (f"Hatched: the mean and the median run differ in sign ({', '.join(named)}): a "
+            "few runs pull the mean across zero, most runs go the other way")
+
+
+def bar_caption(runs: str, interval: str, median: bool, bars: int) -> str:
+    """What the bar chart's bar, colour, whisker, marker and numbers at right are.
+
+    Args:
+        runs: The runs drawn ("20 paired runs (seed 1)").
+        interval: The whiskers' interval (the summary's ``interval``).
+        median: Whether the summary has the median run (else bars are coloured by mean).
+        bars: Bars drawn (none: only the runs are said).
+    """
+    if not bars:
+        return runs
+    if not median:
+        return f"bars: mean of {runs}; {whisker_note(interval)}; right: share of runs above 0"
+    return (f"bars: mean of {runs}, coloured by the median run; {whisker_note(interval)}; "
+            "\u25c7: median run; right: share of runs above 0")
