@@ -68,6 +68,19 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     assert (f"(median US${s['gain_bn'][0]:.1f} bn, 5-95 %: {s['gain_bn'][1]:.1f} to "
             f"{s['gain_bn'][2]:.1f})") in doc
     assert s["no_plan"] == 0 and s["noise_short"][0] == 0  # "none in the run below"
+    from scosim.cli_transfers import _bn
+
+    sp = s["split"]
+    assert sp["runs"] == 200 and sp["leader"] == "CHN"
+    assert (f"fall short by a median US${_bn(sp['short_bn'])} bn: economic loss "
+            f"{_bn(sp['econ_bn'])}, concern at China's lead {_bn(sp['dominance_bn'])}, "
+            f"sovereignty {_bn(sp['sovereignty_bn'])}, trust {_bn(sp['trust_bn'])}, "
+            f"security {_bn(sp['security_bn'])} and vote shock {_bn(sp['noise_bn'])} "
+            "(medians over the 200 runs") in doc
+    # What the page says of them: China pays less than the total, more than the economic
+    # loss, and that loss is above the bloc's gain.
+    assert sp["econ_bn"] < m < sp["short_bn"] and sp["econ_bn"] > s["gain_bn"][0]
+    assert (f"(medians {_bn(sp['econ_bn'])} against {s['gain_bn'][0]:.1f})") in doc
     readme = _flat(README)
     assert (f"would carry the vote in {100 * s['plan_share']:.1f} % of the 200 runs "
             f"({_error(s, False)})") in readme
@@ -76,3 +89,6 @@ def test_the_200_run_figures_of_the_page_and_the_readme(tmp_path):
     assert (f"{-chn[1]:.2f} % of its expenditure and {pm:.0f} % of the bloc's economic "
             f"gain, India receiving {ind[0]:.1f} bn and Iran "
             f"{s['members']['IRN'][0]:.1f}") in readme
+    assert (f"fall short by a median {_bn(sp['short_bn'])} bn, {_bn(sp['econ_bn'])} of it "
+            f"economic loss (itself above the gain, which is net of it) and "
+            f"{_bn(sp['dominance_bn'])} concern at China's lead") in readme

@@ -447,3 +447,35 @@ def test_a_vote_the_scenario_fixes_is_not_priced_as_carried(tmp_path, capsys):
     assert "A plan would carry the vote" not in text
     table = pd.read_csv(Path(done.path) / "transfers.csv")
     assert set(table["status"]) == {"not_priced"} and table["adopted"].all()
+
+
+def test_the_bought_voters_shortfall_splits_by_the_councils_terms(small_runs, capsys):
+    # The parts are the logged contributions and shock times E / w; the Council logs
+    # utility apart from them, so their sum equalling the shortfall priced is an identity.
+    cu, _ = small_runs
+    assert main(["transfers", str(cu)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    table = pd.read_csv(cu / "transfers.csv")
+    first = table[table["status"].isin(["plan", "no_plan"])].drop_duplicates("run")
+    assert len(first) > 0 and first["short_usd"].notna().all()
+    parts = first[[f"short_{p}_usd" for p in ("econ", "dominance", "sovereignty", "trust",
+                                               "security", "noise")]].sum(axis=1)
+    assert np.allclose(parts, first["short_usd"], rtol=0.0,
+                       atol=1e-9 * first["short_usd"].abs().max())
+    # The shortfall is that of the voters bought: in a plan, what they lack at their
+    # logged scores, a positive amount, met by the transfers they receive.
+    plans = table[table["status"] == "plan"]
+    bought = plans[plans["transfer_usd"] > 0]
+    from scosim.result_tables import open_result
+
+    votes = open_result(cu).events.query("type == 'vote'")
+    m = bought.merge(votes[["run", "country", "utility", "yes"]], on=["run", "country"])
+    assert not m["yes"].any() and (m["utility"] < 0).all()
+    assert (first.loc[first["status"] == "plan", "short_usd"] > 0).all()
+    med = first["short_usd"].median() / 1e9
+    n = len(first)
+    assert "At their logged scores the bought voters fall short by US$" in text
+    assert f"(medians over the {n} priced runs; the parts' medians need not add up)" in text
+    from scosim.cli_transfers import _bn
+
+    assert f"fall short by US${_bn(med)} bn: economic loss " in text

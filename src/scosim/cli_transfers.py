@@ -136,6 +136,18 @@ def _lines(s: dict[str, Any], table: Any) -> list[str]:
         g, glo, ghi = s["gain_bn"]
         out.append(f"  The bloc's economic gain: {_range(s['gain_bn'])}, above zero in "
                    f"{100 * s['gain_positive']:.1f} % of the {priced} rejected runs priced.")
+    sp = s.get("split", {})
+    if sp.get("runs"):
+        lead = NAMES.get(sp["leader"], sp["leader"]) if sp["leader"] else "the largest economy"
+        out.append(
+            f"  At their logged scores the bought voters fall short by "
+            f"US${_bn(sp['short_bn'])} bn: economic loss {_bn(sp['econ_bn'])}, concern at "
+            f"{lead}'s lead {_bn(sp['dominance_bn'])}, sovereignty "
+            f"{_bn(sp['sovereignty_bn'])}, trust {_bn(sp['trust_bn'])}, security "
+            f"{_bn(sp['security_bn'])}, vote shock {_bn(sp['noise_bn'])} (medians over the "
+            f"{sp['runs']} priced runs; the parts' medians need not add up). The payment "
+            f"differs from this total because the concern at {lead}'s lead responds to the "
+            "payments and the shock is rescaled with the terms.")
     k, med, top = s["noise_short"]
     if s["plan"]:
         out.append("  Each state's vote shock keeps its draw and is rescaled with the size of "

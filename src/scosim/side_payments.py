@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from scosim.side_payments_lp import Plan, Responding, price_vote
-from scosim.side_payments_summary import STATUSES, summarise
+from scosim.side_payments_summary import SPLIT_PARTS, STATUSES, shortfall_split, summarise
 
 __all__ = ["PRICED_VOTE_RULES", "STATUSES", "Plan", "TransferError", "price_run", "price_vote",
            "price_votes", "summarise", "vote_expenditure"]
@@ -72,6 +72,9 @@ _NEEDED = ("yes", "rule", "sponsor", "utility", "noise", "term_econ", "contrib_e
 _TERMS = ("econ", "sovereignty", "trust", "dominance", "security")
 #: Logged gaps within this of the Council's formula (fractions of expenditure) are its.
 _GAP_TOL = 1e-12
+#: The shortfall split of a vote not priced (side_payments_summary.shortfall_split).
+_NO_SPLIT: dict[str, Any] = {"short_usd": math.nan, "short_leader": "",
+                             **{f"short_{p}_usd": math.nan for p in SPLIT_PARTS}}
 
 
 class TransferError(ValueError):
@@ -271,6 +274,7 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
                   "changed during the run?)")
     plan = Plan(status, np.zeros(idx.size), 0.0 if adopted else math.nan, reason)
     rescaled = math.nan
+    split: dict[str, Any] = {}
     if not status:
         how_ = [h if h is not None else ("utility", False) for h in how]
         econ_rule = np.array([h[0] == "econ" for h in how_])
@@ -304,6 +308,12 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
             t[inside] = got.transfer_usd
             plan = Plan(got.status, t, got.total_usd, got.reason, got.required_usd,
                         got.capacity_usd, got.outside_usd)
+            if got.status in ("plan", "no_plan"):
+                # Bought: the no votes priced (with a plan, those it pays: a majority
+                # leaves some unbought); without one, every no vote priced.
+                bought = inside & ~yes & ((t > 0) if got.status == "plan" else True)
+                split = shortfall_split(g, e, weight, slack, econ_rule, bought,
+                                        codes[rs.lead] if rs.lead >= 0 else "")
             if got.status == "plan":
                 # Who must vote yes after the plan: the bought, and those in favour (a
                 # sponsor below its bar votes yes whatever); not the no voters left unbought.
@@ -318,7 +328,7 @@ def _price_group(base: dict[str, Any], g: pd.DataFrame, adopted: bool, threshold
              "capacity_usd": plan.capacity_usd, "outside_usd": plan.outside_usd,
              "noise_rescaled_short_usd": rescaled, "counted": bool(cn),
              "voted_yes": bool(y), "transfer_usd": float(t), "expenditure_usd": float(x),
-             "gain_usd": float(gu)}
+             "gain_usd": float(gu), **(split or _NO_SPLIT)}
             for c, cn, y, t, x, gu, m in zip(codes, counted, yes, plan.transfer_usd, e,
                                              gain_usd, inside, strict=True) if m]
 
@@ -470,7 +480,12 @@ def price_run(run_dir: str | Path) -> pd.DataFrame:
         ``capacity_usd``, ``outside_usd`` (:class:`scosim.side_payments_lp.Plan`),
         ``noise_rescaled_short_usd``, ``counted`` (a member the rule counts),
         ``voted_yes``, ``transfer_usd`` (+ received, - paid), ``expenditure_usd`` (what
-        the transfer is priced at) and ``gain_usd``.
+        the transfer is priced at), ``gain_usd``, and for the rejected votes priced the
+        bought voters' shortfall at their logged scores, ``short_usd``, split into
+        ``short_econ_usd``, ``short_dominance_usd``, ``short_sovereignty_usd``,
+        ``short_trust_usd``, ``short_security_usd`` and ``short_noise_usd`` (the vote
+        shock), with ``short_leader`` the economy whose lead the dominance term is
+        (:func:`scosim.side_payments_summary.shortfall_split`).
 
     Raises:
         TransferError: Not a run, or a run without Council decisions.

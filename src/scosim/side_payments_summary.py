@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATUSES", "summarise"]
+__all__ = ["SPLIT_PARTS", "STATUSES", "shortfall_split", "summarise"]
 
 #: Statuses of a vote: carried (no transfer needed), plan (a transfer carries it),
 #: no_plan (no budget-balanced transfer does), not_priced (a rule outside the linear
@@ -25,6 +25,51 @@ _BN = 1e9
 #: A plan whose voters, with the vote shock rescaled, fall short by more than this (US$)
 #: counts as one the held shock decided (US$1 million: below it, solver tolerance).
 _NOISE_SHORT_USD = 1e6
+#: The parts of the bought voters' shortfall: the Council's terms (voting.UtilityTerms)
+#: and the vote shock, as ``transfers.csv`` columns ``short_<part>_usd``.
+SPLIT_PARTS = ("econ", "dominance", "sovereignty", "trust", "security", "noise")
+
+
+def shortfall_split(g: pd.DataFrame, e: np.ndarray, weight: np.ndarray, slack: np.ndarray,
+                    econ_rule: np.ndarray, bought: np.ndarray, leader: str) -> dict[str, Any]:
+    """The bought voters' shortfall at their logged scores, split by the Council's terms.
+
+    A voter ``i`` scoring on the whole utility (weight ``w_i`` on the econ term, its
+    preview's gain a share of ``E_i``) falls short by ``-utility_i E_i / w_i`` US$; term
+    ``x`` contributes ``-contrib_x E_i / w_i`` and the shock ``-noise E_i / w_i``. The
+    logged contributions and shock add up to the logged utility (voting.py), so the parts
+    add up to the shortfall; tests/test_side_payments.py checks it on runs. A voter on the
+    econ term alone (``gains_only``) falls short by its US$ loss, all of it economic.
+
+    Args:
+        g: The decision's vote events (``contrib_*``, ``noise``, ``term_econ``).
+        e: Each voter's expenditure the pricing uses, US$.
+        weight: Each voter's weight on what its rule compares with 0.
+        slack: What the pricing's score is worth in US$ (``score E / weight``).
+        econ_rule: Voters whose rule compares the econ term alone.
+        bought: The voters whose shortfall is summed.
+        leader: Code of the largest economy voting (whose lead the dominance term is).
+
+    Returns:
+        ``short_usd`` (the sum of ``-slack``) and ``short_<part>_usd`` for each of
+        :data:`SPLIT_PARTS`, and ``short_leader``; NaN when the events lack the fields.
+    """
+    out: dict[str, Any] = {"short_usd": math.nan, "short_leader": leader,
+                           **{f"short_{p}_usd": math.nan for p in SPLIT_PARTS}}
+    names = [f"contrib_{p}" for p in SPLIT_PARTS[:-1]] + ["noise"]
+    if not all(c in g for c in names):
+        return out
+    contrib = g[names].fillna(0.0).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = -contrib * np.where(weight > 0, e / weight, np.nan)[:, None]
+    # gains_only compares the econ term alone (weight 1): its whole loss is economic.
+    loss = -g["term_econ"].to_numpy(dtype=float) * e
+    part[econ_rule] = 0.0
+    part[econ_rule, 0] = loss[econ_rule]
+    out["short_usd"] = float(-slack[bought].sum())
+    out.update({f"short_{p}_usd": float(part[bought, i].sum())
+                for i, p in enumerate(SPLIT_PARTS)})
+    return out
 
 
 def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -47,7 +92,11 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
         with the vote shock rescaled, and the median and largest shortfall, US$ bn),
         ``members`` (code -> (median US$ bn, median % of its expenditure) over the runs
         with a plan, + received, - paid), ``priced_at`` (the unit) and ``reasons`` (most
-        frequent first, without the runs' US$ figures).
+        frequent first, without the runs' US$ figures), ``split`` (``runs``: the
+        rejected runs priced with the split logged, ``leader``: the largest economy voting
+        in most of them, ``short_bn`` and each ``<part>_bn`` of :data:`SPLIT_PARTS`: the
+        median over them of the bought voters' shortfall at their logged scores and its
+        parts, :func:`shortfall_split`).
     """
     out = []
     first = table.drop_duplicates(["run", "year", "proposal"])
@@ -88,12 +137,26 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
             "noise_short": (int(short.size), float(np.median(short)) if short.size
                             else math.nan, float(short.max()) if short.size else math.nan),
             "members": members,
+            "split": _split(priced),
             "priced_at": (str(d["priced_at"].iloc[0]) if "priced_at" in d
                           else "US$ of the expenditure the preview is a share of"),
             # Without each run's own US$ figures: one line per kind of reason.
             "reasons": list(d["reason"].fillna("").astype(str).loc[lambda r: r != ""].str.replace(
                 r" \(US\$[^)]*\)", "", regex=True).value_counts().index),
         })
+    return out
+
+
+def _split(priced: pd.DataFrame) -> dict[str, Any]:
+    """Medians over the priced runs of the bought voters' shortfall and its parts, US$ bn."""
+    if "short_usd" not in priced:
+        return {"runs": 0}
+    d = priced[np.isfinite(priced["short_usd"].to_numpy(dtype=float))]
+    if d.empty:
+        return {"runs": 0}
+    out: dict[str, Any] = {"runs": len(d), "leader": str(d["short_leader"].mode().iloc[0]),
+                           "short_bn": float(d["short_usd"].median()) / _BN}
+    out.update({f"{p}_bn": float(d[f"short_{p}_usd"].median()) / _BN for p in SPLIT_PARTS})
     return out
 
 
