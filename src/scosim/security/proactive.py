@@ -379,6 +379,14 @@ class ProactiveGame:
         return self.base[:, : self.n_states, :].reshape(self.base.shape[0], -1).copy()
 
 
+def _solve(game: ProactiveGame, marginal: Marginal, tol: float, max_sweeps: int,
+           start: np.ndarray | None) -> np.ndarray:
+    """Gauss-Seidel on ``marginal`` from ``start`` (default the state's efforts), ``(R, N, C)``."""
+    x0 = game.start() if start is None else start
+    x = gauss_seidel(marginal, x0, tol=tol, max_sweeps=max_sweeps)
+    return game._full(x, np.arange(x.shape[0]))
+
+
 def nash_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
                  max_sweeps: int = MODEL_SWEEPS,
                  start: np.ndarray | None = None) -> np.ndarray:
@@ -386,9 +394,7 @@ def nash_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
 
     ``start`` ``(R, P)``: where the iteration starts (default the state's efforts).
     """
-    x0 = game.start() if start is None else start
-    x = gauss_seidel(game.marginal_own, x0, tol=tol, max_sweeps=max_sweeps)
-    return game._full(x, np.arange(x.shape[0]))
+    return _solve(game, game.marginal_own, tol, max_sweeps, start)
 
 
 def cooperative_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
@@ -398,9 +404,7 @@ def cooperative_efforts(game: ProactiveGame, *, tol: float = MODEL_TOL,
 
     ``start`` ``(R, P)``: where the iteration starts (default the state's efforts).
     """
-    x0 = game.start() if start is None else start
-    x = gauss_seidel(game.marginal_joint, x0, tol=tol, max_sweeps=max_sweeps)
-    return game._full(x, np.arange(x.shape[0]))
+    return _solve(game, game.marginal_joint, tol, max_sweeps, start)
 
 
 #: The indicators recorded when an effort rule is on, ``(R, N)`` each, 0-1: every state's
