@@ -18,6 +18,8 @@ from typing import Literal
 import numpy as np
 import pytest
 
+from scosim.finance.proposals import BankingUnion
+from scosim.finance.spec import BankingUnionProposal
 from scosim.plugins import PluginError
 from scosim.proposals import ProposalSpec, ProposalType, register_type
 from scosim.proposals.customs_union import CustomsUnion
@@ -193,10 +195,6 @@ def test_a_levers_only_state_checks_its_levers():
         apply_checked(arr, pol, part, np.ones(5), np.ones(5, dtype=bool), R=5, N=model.N,
                       where="apply for its value", levers_only=True)
 
-
-
-from scosim.finance.proposals import BankingUnion  # noqa: E402
-from scosim.finance.spec import BankingUnionProposal  # noqa: E402
 
 
 class SilentBankSpec(BankingUnionProposal):
