@@ -135,8 +135,8 @@ def test_the_intervals_are_fixed_by_the_seed() -> None:
 
 def test_the_log_loss_interval_covers_the_log_loss_of_the_true_probabilities() -> None:
     """Synthetic items with known probabilities, 10 runs each, as the Brier's coverage
-    test in tests/test_hindcast.py: 55 of 60 fixed seeds covered (90 % nominal; the
-    separate draws of the log-loss before 2026-12-07 covered 55 too); 48 required."""
+    test in tests/test_hindcast.py: 55 of 60 fixed seeds covered (90 % nominal); 48
+    required, and every interval contains its own estimate."""
     rng = np.random.default_rng(7)
     true_p = np.r_[np.full(20, 0.02), np.full(6, 0.3), np.full(4, 0.9)]
     y = np.r_[np.zeros(26), np.ones(4)]
